@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Throwaway PostgreSQL 15 cluster for tests and the demo.
+#   scripts/testpg.sh start DIR   -> initdb + start in DIR, prints shell exports (RIGHTSIZE_TEST_PG_DSN, ...)
+#   scripts/testpg.sh stop DIR    -> stops the cluster started in DIR (by its postmaster.pid) and removes DIR
+# The cluster listens on 127.0.0.1 only, on a free port, with trust auth, fsync off and
+# pg_stat_statements preloaded and created in the postgres database.
+set -euo pipefail
+
+find_bindir() {
+  for d in "${PG_BINDIR:-}" /usr/lib/postgresql/17/bin /usr/lib/postgresql/16/bin /usr/lib/postgresql/15/bin; do
+    [ -n "$d" ] && [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && { echo "$d"; return 0; }
+  done
+  command -v initdb >/dev/null 2>&1 && { dirname "$(command -v initdb)"; return 0; }
+  return 1
+}
+
+ensure_installed() {
+  if find_bindir >/dev/null; then return 0; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "testpg: PostgreSQL server binaries not found; installing postgresql-15 and postgresql-contrib from Debian" >&2
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 postgresql-contrib >&2
+  fi
+  find_bindir >/dev/null || {
+    echo "testpg: PostgreSQL server binaries (initdb, pg_ctl, postgres) are missing." >&2
+    echo "        Install them with: apt-get install postgresql-15 postgresql-contrib, or set PG_BINDIR." >&2
+    exit 1
+  }
+}
+
+free_port() {
+  python3 - <<'PY' 2>/dev/null || echo $(( 20000 + RANDOM % 20000 ))
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+PY
+}
+
+as_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+cmd=${1:-}; dir=${2:-}
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop DIR" >&2; exit 2; }
+
+case "$cmd" in
+start)
+  ensure_installed
+  bindir=$(find_bindir)
+  mkdir -p "$dir"
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+    chown postgres: "$dir"; chmod 700 "$dir"
+  fi
+  port=$(free_port)
+  as_owner "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+    || as_owner "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
+    || { cat "$dir/initdb.log" >&2; exit 1; }
+  cat >>"$dir/data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$dir'
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.max = 10000
+pg_stat_statements.track = all
+track_io_timing = on
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 200
+CONF
+  as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
+    || { cat "$dir/server.log" >&2; exit 1; }
+  "$bindir/../bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAt \
+    -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null 2>&1 \
+    || psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAt -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+  echo "$port" >"$dir/port"
+  echo "export RIGHTSIZE_TEST_PG_DSN='postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable'"
+  echo "export RIGHTSIZE_TEST_PG_HOST=127.0.0.1"
+  echo "export RIGHTSIZE_TEST_PG_PORT=$port"
+  echo "export RIGHTSIZE_TEST_PG_BINDIR=$bindir"
+  ;;
+stop)
+  [ -d "$dir/data" ] || exit 0
+  bindir=$(find_bindir || true)
+  if [ -n "$bindir" ] && [ -f "$dir/data/postmaster.pid" ]; then
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop >/dev/null 2>&1 || {
+      pid=$(head -1 "$dir/data/postmaster.pid" 2>/dev/null || true)
+      [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
+    }
+  fi
+  rm -rf "$dir"
+  ;;
+*) echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
+esac

@@ -1,0 +1,146 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+)
+
+var (
+	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$`)
+	roleARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/.+$`)
+)
+
+// diagError is an attribute error produced outside the framework's
+// validators (for example from an environment variable).
+type diagError struct {
+	path    path.Path
+	summary string
+	detail  string
+}
+
+func (e diagError) diagnostic() diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(e.path, e.summary, e.detail)
+}
+
+// appendDiagErrors adds errs to diags.
+func appendDiagErrors(diags *diag.Diagnostics, errs []diagError) {
+	for _, e := range errs {
+		diags.Append(e.diagnostic())
+	}
+}
+
+// markdownList renders allowed values as "`a`, `b` or `c`" for descriptions
+// and messages, from the same slice a validator uses.
+func markdownList(vs []string) string {
+	q := make([]string, len(vs))
+	for i, v := range vs {
+		q[i] = "`" + v + "`"
+	}
+	if len(q) <= 1 {
+		return strings.Join(q, "")
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
+// unknownAttributes lists the provider attributes whose values are unknown at
+// configure time.
+func unknownAttributes(cfg providerModel) []path.Path {
+	var out []path.Path
+	type attr struct {
+		p       path.Path
+		unknown bool
+	}
+	attrs := []attr{
+		{path.Root("region"), cfg.Region.IsUnknown()},
+		{path.Root("profile"), cfg.Profile.IsUnknown()},
+		{path.Root("access_key"), cfg.AccessKey.IsUnknown()},
+		{path.Root("secret_key"), cfg.SecretKey.IsUnknown()},
+		{path.Root("token"), cfg.Token.IsUnknown()},
+		{path.Root("max_retries"), cfg.MaxRetries.IsUnknown()},
+	}
+	if ar := cfg.AssumeRole; ar != nil {
+		b := path.Root("assume_role")
+		attrs = append(attrs,
+			attr{b.AtName("role_arn"), ar.RoleARN.IsUnknown()},
+			attr{b.AtName("session_name"), ar.SessionName.IsUnknown()},
+			attr{b.AtName("external_id"), ar.ExternalID.IsUnknown()},
+			attr{b.AtName("duration"), ar.Duration.IsUnknown()},
+		)
+	}
+	if e := cfg.Endpoints; e != nil {
+		b := path.Root("endpoints")
+		attrs = append(attrs,
+			attr{b.AtName("rds"), e.RDS.IsUnknown()},
+			attr{b.AtName("cloudwatch"), e.CloudWatch.IsUnknown()},
+			attr{b.AtName("pricing"), e.Pricing.IsUnknown()},
+			attr{b.AtName("sts"), e.STS.IsUnknown()},
+		)
+	}
+	if pg := cfg.Postgres; pg != nil {
+		b := path.Root("postgres")
+		attrs = append(attrs,
+			attr{b.AtName("host"), pg.Host.IsUnknown()},
+			attr{b.AtName("port"), pg.Port.IsUnknown()},
+			attr{b.AtName("database"), pg.Database.IsUnknown()},
+			attr{b.AtName("username"), pg.Username.IsUnknown()},
+			attr{b.AtName("password"), pg.Password.IsUnknown()},
+			attr{b.AtName("sslmode"), pg.SSLMode.IsUnknown()},
+			attr{b.AtName("sslrootcert"), pg.SSLRootCert.IsUnknown()},
+			attr{b.AtName("connect_timeout"), pg.ConnectTimeout.IsUnknown()},
+			attr{b.AtName("statement_timeout"), pg.StatementTimeout.IsUnknown()},
+			attr{b.AtName("iam_auth"), pg.IAMAuth.IsUnknown()},
+		)
+	}
+	for _, a := range attrs {
+		if a.unknown {
+			out = append(out, a.p)
+		}
+	}
+	return out
+}
+
+// urlValidator accepts absolute http(s) URLs with a host.
+type urlValidator struct{}
+
+var _ validator.String = urlValidator{}
+
+func (urlValidator) Description(context.Context) string {
+	return "value must be an absolute http:// or https:// URL"
+}
+
+func (v urlValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (urlValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	raw := req.ConfigValue.ValueString()
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Endpoint URL",
+			fmt.Sprintf("%s is %q, which is not an absolute URL. Use the form http://127.0.0.1:4566 or https://rds.example.com.", req.Path, raw))
+	}
+}
+
+// providerData extracts the provider's data in a data source's or resource's
+// Configure. It returns nil (and no error) before the provider is configured,
+// which the framework does during validation.
+func providerData(data any, diags *diag.Diagnostics) *ProviderData {
+	if data == nil {
+		return nil
+	}
+	pd, ok := data.(*ProviderData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data",
+			fmt.Sprintf("Expected *provider.ProviderData, got %T. Please report this issue to the provider developers.", data))
+		return nil
+	}
+	return pd
+}

@@ -1,0 +1,531 @@
+// Package provider implements the rightsize Terraform provider: schemas,
+// models, validators and diagnostics. It is the only package that imports
+// terraform-plugin-*; the domain packages (analysis, cloudwatch, pgstats,
+// topology, pricing) return plain Go values and wrapped errors.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/pricing"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/providervalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+var (
+	_ provider.Provider                     = (*rightsizeProvider)(nil)
+	_ provider.ProviderWithConfigValidators = (*rightsizeProvider)(nil)
+	_ provider.ProviderWithValidateConfig   = (*rightsizeProvider)(nil)
+)
+
+// SSLModes are the libpq sslmode values the provider accepts.
+var SSLModes = []string{"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
+
+// Defaults of the postgres block.
+const (
+	DefaultPostgresPort             = 5432
+	DefaultPostgresDatabase         = "postgres"
+	DefaultPostgresSSLMode          = "prefer"
+	DefaultConnectTimeoutSeconds    = 10
+	DefaultStatementTimeoutMillis   = 30000
+	DefaultMaxRetries               = 5
+	defaultAssumeRoleSessionName    = "terraform-provider-rightsize"
+	defaultAssumeRoleDurationSecond = 3600
+)
+
+// New returns a constructor of the provider at the given version.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &rightsizeProvider{version: version} }
+}
+
+type rightsizeProvider struct {
+	version string
+}
+
+// providerModel is the provider configuration.
+type providerModel struct {
+	Region     types.String     `tfsdk:"region"`
+	Profile    types.String     `tfsdk:"profile"`
+	AccessKey  types.String     `tfsdk:"access_key"`
+	SecretKey  types.String     `tfsdk:"secret_key"`
+	Token      types.String     `tfsdk:"token"`
+	MaxRetries types.Int64      `tfsdk:"max_retries"`
+	AssumeRole *assumeRoleModel `tfsdk:"assume_role"`
+	Endpoints  *endpointsModel  `tfsdk:"endpoints"`
+	Postgres   *postgresModel   `tfsdk:"postgres"`
+}
+
+type assumeRoleModel struct {
+	RoleARN     types.String `tfsdk:"role_arn"`
+	SessionName types.String `tfsdk:"session_name"`
+	ExternalID  types.String `tfsdk:"external_id"`
+	Duration    types.Int64  `tfsdk:"duration"`
+}
+
+type endpointsModel struct {
+	RDS        types.String `tfsdk:"rds"`
+	CloudWatch types.String `tfsdk:"cloudwatch"`
+	Pricing    types.String `tfsdk:"pricing"`
+	STS        types.String `tfsdk:"sts"`
+}
+
+// postgresModel is the provider-level postgres block; data sources that read
+// PostgreSQL embed the same attributes to override it.
+type postgresModel struct {
+	Host             types.String `tfsdk:"host"`
+	Port             types.Int64  `tfsdk:"port"`
+	Database         types.String `tfsdk:"database"`
+	Username         types.String `tfsdk:"username"`
+	Password         types.String `tfsdk:"password"`
+	SSLMode          types.String `tfsdk:"sslmode"`
+	SSLRootCert      types.String `tfsdk:"sslrootcert"`
+	ConnectTimeout   types.Int64  `tfsdk:"connect_timeout"`
+	StatementTimeout types.Int64  `tfsdk:"statement_timeout"`
+	IAMAuth          types.Bool   `tfsdk:"iam_auth"`
+}
+
+// ProviderData is what Configure hands to every data source and resource: the
+// AWS clients built from one aws.Config, and the resolved PostgreSQL settings.
+// No connection is opened here; PostgreSQL is dialled on first use.
+type ProviderData struct {
+	// Region is the AWS region the clients talk to; empty when none was
+	// configured (an AWS-reading data source then reports it).
+	Region     string
+	AWSConfig  aws.Config
+	RDS        *rds.Client
+	CloudWatch *cloudwatch.Client
+	Pricing    *pricing.Client
+	Postgres   PostgresSettings
+}
+
+// PostgresSettings is a resolved PostgreSQL connection configuration:
+// provider block, then libpq environment variables, then defaults.
+type PostgresSettings struct {
+	Host             string
+	Port             int
+	Database         string
+	Username         string
+	Password         string // secret: never log
+	SSLMode          string
+	SSLRootCert      string
+	ConnectTimeout   time.Duration
+	StatementTimeout time.Duration
+	IAMAuth          bool
+}
+
+// Configured reports whether a PostgreSQL host is known.
+func (s PostgresSettings) Configured() bool { return s.Host != "" }
+
+// String describes the connection without the password, for messages.
+func (s PostgresSettings) String() string {
+	return fmt.Sprintf("host=%s port=%d database=%s user=%s sslmode=%s", s.Host, s.Port, s.Database, s.Username, s.SSLMode)
+}
+
+func (p *rightsizeProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "rightsize"
+	resp.Version = p.version
+}
+
+func (p *rightsizeProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Measures whether a 2-node PostgreSQL cluster (an RDS Multi-AZ instance, or an Aurora " +
+			"writer plus reader) would run on one node, and performs that change behind a verified snapshot. " +
+			"AWS credentials come from the AWS SDK default chain (environment, shared config and credentials files, " +
+			"`profile`, web identity, instance role) unless static keys are given.",
+		Attributes: map[string]schema.Attribute{
+			"region": schema.StringAttribute{
+				MarkdownDescription: "AWS region of the databases, e.g. `us-east-1`. Falls back to `AWS_REGION` / " +
+					"`AWS_DEFAULT_REGION` and the shared config file. Needed only by data sources and resources that call AWS.",
+				Optional: true,
+				Validators: []validator.String{
+					stringvalidator.RegexMatches(regionPattern, "must be an AWS region name such as us-east-1"),
+				},
+			},
+			"profile": schema.StringAttribute{
+				MarkdownDescription: "Named profile of the shared AWS config and credentials files. Conflicts with `access_key`.",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"access_key": schema.StringAttribute{
+				MarkdownDescription: "Static AWS access key ID. Prefer the default credential chain; requires `secret_key`; conflicts with `profile`.",
+				Optional:            true,
+				Sensitive:           true,
+			},
+			"secret_key": schema.StringAttribute{
+				MarkdownDescription: "Static AWS secret access key. Requires `access_key`.",
+				Optional:            true,
+				Sensitive:           true,
+			},
+			"token": schema.StringAttribute{
+				MarkdownDescription: "Session token for temporary static credentials. Requires `access_key`.",
+				Optional:            true,
+				Sensitive:           true,
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("Maximum attempts of the AWS SDK's standard retryer per API call, "+
+					"from 1 to 25. Defaults to `%d`.", DefaultMaxRetries),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(1, 25)},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"assume_role": schema.SingleNestedBlock{
+				MarkdownDescription: "Assume an IAM role (through STS) on top of the base credentials.",
+				Attributes: map[string]schema.Attribute{
+					"role_arn": schema.StringAttribute{
+						MarkdownDescription: "ARN of the role to assume, `arn:aws:iam::<account>:role/<name>`. Required in this block.",
+						Optional:            true,
+						Validators: []validator.String{
+							stringvalidator.RegexMatches(roleARNPattern, "must be an IAM role ARN such as arn:aws:iam::123456789012:role/rightsize"),
+						},
+					},
+					"session_name": schema.StringAttribute{
+						MarkdownDescription: fmt.Sprintf("Role session name. Defaults to `%s`.", defaultAssumeRoleSessionName),
+						Optional:            true,
+						Validators:          []validator.String{stringvalidator.LengthBetween(2, 64)},
+					},
+					"external_id": schema.StringAttribute{
+						MarkdownDescription: "External ID the role's trust policy requires, if any.",
+						Optional:            true,
+						Validators:          []validator.String{stringvalidator.LengthBetween(2, 1224)},
+					},
+					"duration": schema.Int64Attribute{
+						MarkdownDescription: fmt.Sprintf("Session duration in seconds, 900 to 43200. Defaults to `%d`.", defaultAssumeRoleDurationSecond),
+						Optional:            true,
+						Validators:          []validator.Int64{int64validator.Between(900, 43200)},
+					},
+				},
+			},
+			"endpoints": schema.SingleNestedBlock{
+				MarkdownDescription: "Custom service endpoints, for emulators such as this project's sandbox, LocalStack or moto. " +
+					"Each is a base URL such as `http://127.0.0.1:4566`.",
+				Attributes: map[string]schema.Attribute{
+					"rds":        endpointAttribute("Amazon RDS"),
+					"cloudwatch": endpointAttribute("Amazon CloudWatch"),
+					"pricing":    endpointAttribute("AWS Price List (pricing)"),
+					"sts":        endpointAttribute("AWS STS (used by `assume_role`)"),
+				},
+			},
+			"postgres": schema.SingleNestedBlock{
+				MarkdownDescription: "Default PostgreSQL connection for data sources and resources that read PostgreSQL statistics " +
+					"or validate a change. Each attribute falls back to its libpq environment variable (`PGHOST`, `PGPORT`, " +
+					"`PGDATABASE`, `PGUSER`, `PGPASSWORD`, `PGSSLMODE`). The connection is opened lazily, only when a " +
+					"data source or resource needs it. The role needs `pg_monitor` (`GRANT pg_monitor TO rightsize;`).",
+				Attributes: postgresProviderAttributes(),
+			},
+		},
+	}
+}
+
+func endpointAttribute(service string) schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: "Base URL of the " + service + " endpoint (`http://` or `https://`).",
+		Optional:            true,
+		Validators:          []validator.String{urlValidator{}},
+	}
+}
+
+func postgresProviderAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"host": schema.StringAttribute{
+			MarkdownDescription: "Host name or IP address of the PostgreSQL server (the writer endpoint for Aurora). Falls back to `PGHOST`.",
+			Optional:            true,
+			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"port": schema.Int64Attribute{
+			MarkdownDescription: fmt.Sprintf("TCP port, 1 to 65535. Falls back to `PGPORT`, then `%d`.", DefaultPostgresPort),
+			Optional:            true,
+			Validators:          []validator.Int64{int64validator.Between(1, 65535)},
+		},
+		"database": schema.StringAttribute{
+			MarkdownDescription: fmt.Sprintf("Database name. Falls back to `PGDATABASE`, then `%s`.", DefaultPostgresDatabase),
+			Optional:            true,
+			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"username": schema.StringAttribute{
+			MarkdownDescription: "Role to connect as; it needs `pg_monitor`. Falls back to `PGUSER`.",
+			Optional:            true,
+			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"password": schema.StringAttribute{
+			MarkdownDescription: "Password. Falls back to `PGPASSWORD`. Never logged. Not needed with `iam_auth`.",
+			Optional:            true,
+			Sensitive:           true,
+		},
+		"sslmode": schema.StringAttribute{
+			MarkdownDescription: fmt.Sprintf("libpq sslmode, one of %s. Falls back to `PGSSLMODE`, then `%s`.",
+				markdownList(SSLModes), DefaultPostgresSSLMode),
+			Optional:   true,
+			Validators: []validator.String{stringvalidator.OneOf(SSLModes...)},
+		},
+		"sslrootcert": schema.StringAttribute{
+			MarkdownDescription: "Path to the CA bundle used to verify the server (for RDS, the regional bundle from AWS). Falls back to `PGSSLROOTCERT`.",
+			Optional:            true,
+		},
+		"connect_timeout": schema.Int64Attribute{
+			MarkdownDescription: fmt.Sprintf("Seconds to wait for a connection, 1 to 300. Defaults to `%d`.", DefaultConnectTimeoutSeconds),
+			Optional:            true,
+			Validators:          []validator.Int64{int64validator.Between(1, 300)},
+		},
+		"statement_timeout": schema.Int64Attribute{
+			MarkdownDescription: fmt.Sprintf("Milliseconds each statistics query may run (`statement_timeout`), 100 to 3600000. Defaults to `%d`.", DefaultStatementTimeoutMillis),
+			Optional:            true,
+			Validators:          []validator.Int64{int64validator.Between(100, 3600000)},
+		},
+		"iam_auth": schema.BoolAttribute{
+			MarkdownDescription: "Authenticate with an RDS IAM authentication token built from the provider's AWS credentials " +
+				"instead of a password (needs `rds-db:connect`). Defaults to `false`.",
+			Optional: true,
+		},
+	}
+}
+
+func (p *rightsizeProvider) ConfigValidators(_ context.Context) []provider.ConfigValidator {
+	return []provider.ConfigValidator{
+		providervalidator.Conflicting(path.MatchRoot("profile"), path.MatchRoot("access_key")),
+		providervalidator.RequiredTogether(path.MatchRoot("access_key"), path.MatchRoot("secret_key")),
+	}
+}
+
+// ValidateConfig checks what the attribute validators cannot: fields required
+// inside optional blocks, and options that only make sense together.
+func (p *rightsizeProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if cfg.Token.ValueString() != "" && cfg.AccessKey.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing Access Key",
+			"token is a session token for static credentials: set access_key and secret_key with it, or remove token.")
+	}
+	if cfg.AssumeRole != nil && cfg.AssumeRole.RoleARN.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("assume_role").AtName("role_arn"), "Missing Role ARN",
+			"The assume_role block needs role_arn (arn:aws:iam::<account>:role/<name>); set it or remove the block.")
+	}
+	if cfg.Postgres != nil && cfg.Postgres.IAMAuth.ValueBool() && cfg.Postgres.Password.ValueString() != "" {
+		resp.Diagnostics.AddAttributeError(path.Root("postgres").AtName("password"), "Conflicting PostgreSQL Authentication",
+			"iam_auth = true builds an IAM token in place of the password: remove password or set iam_auth = false.")
+	}
+}
+
+func (p *rightsizeProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	for _, u := range unknownAttributes(cfg) {
+		resp.Diagnostics.AddAttributeError(u, "Unknown Provider Configuration Value",
+			fmt.Sprintf("The provider cannot be configured because %s is not known until apply. Set it to a value known at plan "+
+				"time (a literal, variable or data source), or apply the resources it depends on first with -target.", u))
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	awsCfg, err := loadAWSConfig(ctx, cfg)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Load AWS Configuration",
+			"Building the AWS configuration from the provider block and the default credential chain failed: "+err.Error()+
+				". Check profile, region and the shared config files.")
+		return
+	}
+
+	pg, errs := resolvePostgres(cfg.Postgres, os.LookupEnv)
+	appendDiagErrors(&resp.Diagnostics, errs)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	data := &ProviderData{
+		Region:    awsCfg.Region,
+		AWSConfig: awsCfg,
+		Postgres:  pg,
+	}
+	eps := cfg.Endpoints
+	if eps == nil {
+		eps = &endpointsModel{}
+	}
+	data.RDS = rds.NewFromConfig(awsCfg, func(o *rds.Options) { setEndpoint(&o.BaseEndpoint, eps.RDS) })
+	data.CloudWatch = cloudwatch.NewFromConfig(awsCfg, func(o *cloudwatch.Options) { setEndpoint(&o.BaseEndpoint, eps.CloudWatch) })
+	data.Pricing = pricing.NewFromConfig(awsCfg, func(o *pricing.Options) {
+		setEndpoint(&o.BaseEndpoint, eps.Pricing)
+		// The Price List API is served from us-east-1 (and ap-south-1, eu-central-1) only.
+		if eps.Pricing.IsNull() {
+			o.Region = "us-east-1"
+		}
+	})
+
+	tflog.Debug(ctx, "configured rightsize provider", map[string]any{
+		"region":            data.Region,
+		"postgres_host":     pg.Host,
+		"postgres_port":     pg.Port,
+		"custom_endpoints":  !eps.RDS.IsNull() || !eps.CloudWatch.IsNull() || !eps.Pricing.IsNull() || !eps.STS.IsNull(),
+		"assume_role":       cfg.AssumeRole != nil,
+		"static_credential": !cfg.AccessKey.IsNull(),
+	})
+	resp.DataSourceData = data
+	resp.ResourceData = data
+}
+
+func setEndpoint(dst **string, v types.String) {
+	if s := v.ValueString(); s != "" {
+		*dst = aws.String(s)
+	}
+}
+
+// loadAWSConfig builds the single aws.Config of the provider.
+func loadAWSConfig(ctx context.Context, cfg providerModel) (aws.Config, error) {
+	maxRetries := DefaultMaxRetries
+	if !cfg.MaxRetries.IsNull() {
+		maxRetries = int(cfg.MaxRetries.ValueInt64())
+	}
+	opts := []func(*config.LoadOptions) error{
+		config.WithRetryMaxAttempts(maxRetries),
+	}
+	if r := cfg.Region.ValueString(); r != "" {
+		opts = append(opts, config.WithRegion(r))
+	}
+	if p := cfg.Profile.ValueString(); p != "" {
+		opts = append(opts, config.WithSharedConfigProfile(p))
+	}
+	if ak := cfg.AccessKey.ValueString(); ak != "" {
+		opts = append(opts, config.WithCredentialsProvider(
+			credentials.NewStaticCredentialsProvider(ak, cfg.SecretKey.ValueString(), cfg.Token.ValueString())))
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, err
+	}
+	if ar := cfg.AssumeRole; ar != nil && ar.RoleARN.ValueString() != "" {
+		stsClient := sts.NewFromConfig(awsCfg, func(o *sts.Options) {
+			if cfg.Endpoints != nil {
+				setEndpoint(&o.BaseEndpoint, cfg.Endpoints.STS)
+			}
+		})
+		session := defaultAssumeRoleSessionName
+		if s := ar.SessionName.ValueString(); s != "" {
+			session = s
+		}
+		duration := time.Duration(defaultAssumeRoleDurationSecond) * time.Second
+		if !ar.Duration.IsNull() {
+			duration = time.Duration(ar.Duration.ValueInt64()) * time.Second
+		}
+		provider := stscreds.NewAssumeRoleProvider(stsClient, ar.RoleARN.ValueString(), func(o *stscreds.AssumeRoleOptions) {
+			o.RoleSessionName = session
+			o.Duration = duration
+			if e := ar.ExternalID.ValueString(); e != "" {
+				o.ExternalID = aws.String(e)
+			}
+		})
+		awsCfg.Credentials = aws.NewCredentialsCache(provider)
+	}
+	return awsCfg, nil
+}
+
+// lookupEnv is os.LookupEnv, injectable for tests.
+type lookupEnv func(string) (string, bool)
+
+// resolvePostgres merges the provider's postgres block with the libpq
+// environment variables and the defaults. Values in the block win.
+func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagError) {
+	if m == nil {
+		m = &postgresModel{}
+	}
+	envStr := func(name string) string {
+		v, _ := env(name)
+		return v
+	}
+	s := PostgresSettings{
+		Host:             firstNonEmpty(m.Host.ValueString(), envStr("PGHOST")),
+		Database:         firstNonEmpty(m.Database.ValueString(), envStr("PGDATABASE"), DefaultPostgresDatabase),
+		Username:         firstNonEmpty(m.Username.ValueString(), envStr("PGUSER")),
+		Password:         firstNonEmpty(m.Password.ValueString(), envStr("PGPASSWORD")),
+		SSLMode:          firstNonEmpty(m.SSLMode.ValueString(), envStr("PGSSLMODE"), DefaultPostgresSSLMode),
+		SSLRootCert:      firstNonEmpty(m.SSLRootCert.ValueString(), envStr("PGSSLROOTCERT")),
+		ConnectTimeout:   time.Duration(DefaultConnectTimeoutSeconds) * time.Second,
+		StatementTimeout: time.Duration(DefaultStatementTimeoutMillis) * time.Millisecond,
+		IAMAuth:          m.IAMAuth.ValueBool(),
+		Port:             DefaultPostgresPort,
+	}
+	var errs []diagError
+	switch {
+	case !m.Port.IsNull():
+		s.Port = int(m.Port.ValueInt64())
+	case envStr("PGPORT") != "":
+		port, err := strconv.Atoi(envStr("PGPORT"))
+		if err != nil || port < 1 || port > 65535 {
+			errs = append(errs, diagError{
+				path:    path.Root("postgres").AtName("port"),
+				summary: "Invalid PGPORT",
+				detail:  fmt.Sprintf("The environment variable PGPORT is %q, which is not a port from 1 to 65535. Fix PGPORT or set postgres.port.", envStr("PGPORT")),
+			})
+		} else {
+			s.Port = port
+		}
+	}
+	if !validSSLMode(s.SSLMode) {
+		errs = append(errs, diagError{
+			path:    path.Root("postgres").AtName("sslmode"),
+			summary: "Invalid PGSSLMODE",
+			detail:  fmt.Sprintf("The environment variable PGSSLMODE is %q; it must be one of %s. Fix PGSSLMODE or set postgres.sslmode.", s.SSLMode, markdownList(SSLModes)),
+		})
+	}
+	if !m.ConnectTimeout.IsNull() {
+		s.ConnectTimeout = time.Duration(m.ConnectTimeout.ValueInt64()) * time.Second
+	}
+	if !m.StatementTimeout.IsNull() {
+		s.StatementTimeout = time.Duration(m.StatementTimeout.ValueInt64()) * time.Millisecond
+	}
+	if s.Username == "" {
+		s.Username = envStr("USER")
+	}
+	return s, errs
+}
+
+func validSSLMode(m string) bool {
+	for _, v := range SSLModes {
+		if v == m {
+			return true
+		}
+	}
+	return false
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func (p *rightsizeProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return dataSourceFactories
+}
+
+func (p *rightsizeProvider) Resources(_ context.Context) []func() resource.Resource {
+	return resourceFactories
+}

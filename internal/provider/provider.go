@@ -317,15 +317,15 @@ func (p *rightsizeProvider) ValidateConfig(ctx context.Context, req provider.Val
 	}
 	if cfg.Token.ValueString() != "" && cfg.AccessKey.IsNull() {
 		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing Access Key",
-			"token is a session token for static credentials: set access_key and secret_key with it, or remove token.")
+			"token is set without access_key: token is a session token for static credentials: set access_key and secret_key with it, or remove token.")
 	}
 	if cfg.AssumeRole != nil && cfg.AssumeRole.RoleARN.IsNull() {
 		resp.Diagnostics.AddAttributeError(path.Root("assume_role").AtName("role_arn"), "Missing Role ARN",
-			"The assume_role block needs role_arn (arn:aws:iam::<account>:role/<name>); set it or remove the block.")
+			"assume_role.role_arn is not set: the assume_role block needs role_arn (arn:aws:iam::<account>:role/<name>); set it or remove the block.")
 	}
 	if cfg.Postgres != nil && cfg.Postgres.IAMAuth.ValueBool() && cfg.Postgres.Password.ValueString() != "" {
 		resp.Diagnostics.AddAttributeError(path.Root("postgres").AtName("password"), "Conflicting PostgreSQL Authentication",
-			"iam_auth = true builds an IAM token in place of the password: remove password or set iam_auth = false.")
+			"postgres.password is set together with postgres.iam_auth = true, which builds an IAM token in place of the password: remove password or set iam_auth = false.")
 	}
 }
 

@@ -1,0 +1,148 @@
+// Package acctest is the test harness shared by the provider's acceptance
+// tests: where terraform is, the throwaway PostgreSQL started by `make test`,
+// and builders for provider configuration blocks.
+//
+// Harness variables (exported by scripts/test.sh, which `make test` runs):
+//
+//	TF_ACC=1, TF_ACC_TERRAFORM_PATH   terraform v1.5.7 built into ./bin
+//	RIGHTSIZE_TEST_PG_DSN             postgres://postgres@127.0.0.1:PORT/postgres?sslmode=disable
+//	RIGHTSIZE_TEST_PG_HOST/_PORT      the same server's address
+//	RIGHTSIZE_TEST_PG_BINDIR          PostgreSQL server binaries (pgbench)
+//	RIGHTSIZE_REQUIRE_HARNESS=1       a missing piece fails the test instead of skipping
+//
+// A test that needs terraform or PostgreSQL calls PreCheck or PGDSN: when the
+// harness is missing they fail the test with what to run, never skip it.
+package acctest
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Environment variable names of the harness.
+const (
+	EnvPGDSN           = "RIGHTSIZE_TEST_PG_DSN"
+	EnvPGHost          = "RIGHTSIZE_TEST_PG_HOST"
+	EnvPGPort          = "RIGHTSIZE_TEST_PG_PORT"
+	EnvPGBinDir        = "RIGHTSIZE_TEST_PG_BINDIR"
+	EnvRequireHarness  = "RIGHTSIZE_REQUIRE_HARNESS"
+	EnvTerraformPath   = "TF_ACC_TERRAFORM_PATH"
+	EnvAcc             = "TF_ACC"
+	harnessInstruction = "run the tests with `make test`, which builds terraform into ./bin and starts a throwaway PostgreSQL"
+)
+
+// PreCheck fails t unless terraform is available for an acceptance test.
+// Use it as the PreCheck of every resource.Test.
+func PreCheck(t testing.TB) {
+	t.Helper()
+	if os.Getenv(EnvAcc) == "" {
+		t.Fatalf("%s is not set: %s", EnvAcc, harnessInstruction)
+	}
+	p := os.Getenv(EnvTerraformPath)
+	if p == "" {
+		t.Fatalf("%s is not set: %s", EnvTerraformPath, harnessInstruction)
+	}
+	if st, err := os.Stat(p); err != nil || st.IsDir() {
+		t.Fatalf("%s=%s is not a terraform binary (%v): %s", EnvTerraformPath, p, err, harnessInstruction)
+	}
+	if os.Getenv("CHECKPOINT_DISABLE") == "" {
+		t.Setenv("CHECKPOINT_DISABLE", "1")
+	}
+}
+
+// PGDSN returns the DSN of the harness's PostgreSQL superuser connection, or
+// fails t when the harness did not start one.
+func PGDSN(t testing.TB) string {
+	t.Helper()
+	dsn := os.Getenv(EnvPGDSN)
+	if dsn == "" {
+		t.Fatalf("%s is not set: %s (or `eval \"$(scripts/testpg.sh start DIR)\"`)", EnvPGDSN, harnessInstruction)
+	}
+	return dsn
+}
+
+// PGAddr returns the harness PostgreSQL host and port.
+func PGAddr(t testing.TB) (string, int) {
+	t.Helper()
+	u, err := url.Parse(PGDSN(t))
+	if err != nil {
+		t.Fatalf("parsing %s: %v", EnvPGDSN, err)
+	}
+	port, err := strconv.Atoi(u.Port())
+	if err != nil {
+		t.Fatalf("%s has no numeric port: %v", EnvPGDSN, err)
+	}
+	return u.Hostname(), port
+}
+
+// PGBinDir returns the directory of the PostgreSQL server binaries (pgbench).
+func PGBinDir(t testing.TB) string {
+	t.Helper()
+	d := os.Getenv(EnvPGBinDir)
+	if d == "" {
+		t.Fatalf("%s is not set: %s", EnvPGBinDir, harnessInstruction)
+	}
+	return d
+}
+
+// ProviderConfig describes a provider block for a test configuration.
+type ProviderConfig struct {
+	Region   string            // defaults to us-east-1
+	Endpoint string            // base URL used for rds, cloudwatch and pricing (the sandbox)
+	Extra    map[string]string // extra top-level attributes, rendered verbatim (value is HCL)
+	Postgres map[string]string // postgres block attributes, rendered verbatim (value is HCL)
+}
+
+// HCL renders the provider block. Credentials are static dummy keys: the
+// sandbox checks the SigV4 header's presence, not its signature.
+func (c ProviderConfig) HCL() string {
+	var b strings.Builder
+	region := c.Region
+	if region == "" {
+		region = "us-east-1"
+	}
+	fmt.Fprintf(&b, "provider \"rightsize\" {\n  region     = %q\n  access_key = \"AKIDSANDBOX\"\n  secret_key = \"sandbox-secret\"\n", region)
+	for _, k := range sortedKeys(c.Extra) {
+		fmt.Fprintf(&b, "  %s = %s\n", k, c.Extra[k])
+	}
+	if c.Endpoint != "" {
+		fmt.Fprintf(&b, "  endpoints {\n    rds        = %q\n    cloudwatch = %q\n    pricing    = %q\n    sts        = %q\n  }\n",
+			c.Endpoint, c.Endpoint, c.Endpoint, c.Endpoint)
+	}
+	if c.Postgres != nil {
+		b.WriteString("  postgres {\n")
+		for _, k := range sortedKeys(c.Postgres) {
+			fmt.Fprintf(&b, "    %s = %s\n", k, c.Postgres[k])
+		}
+		b.WriteString("  }\n")
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// HarnessPostgres returns postgres block attributes for the harness server.
+func HarnessPostgres(t testing.TB) map[string]string {
+	t.Helper()
+	host, port := PGAddr(t)
+	return map[string]string{
+		"host":     strconv.Quote(host),
+		"port":     strconv.Itoa(port),
+		"username": `"postgres"`,
+		"database": `"postgres"`,
+		"sslmode":  `"disable"`,
+	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,210 @@
+package provider
+
+import (
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+)
+
+func TestResolvePostgres_envFallbacks(t *testing.T) {
+	env := map[string]string{
+		"PGHOST": "db.internal", "PGPORT": "6543", "PGDATABASE": "chat", "PGUSER": "rightsize",
+		"PGPASSWORD": "s3cret", "PGSSLMODE": "require",
+	}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+
+	got, errs := resolvePostgres(nil, lookup)
+	if len(errs) != 0 {
+		t.Fatalf("unexpected errors: %+v", errs)
+	}
+	want := PostgresSettings{Host: "db.internal", Port: 6543, Database: "chat", Username: "rightsize", Password: "s3cret",
+		SSLMode: "require", ConnectTimeout: 10 * time.Second, StatementTimeout: 30 * time.Second}
+	if got != want {
+		t.Fatalf("resolvePostgres(nil) = %+v, want %+v", got, want)
+	}
+
+	// The block wins over the environment.
+	block := &postgresModel{Host: types.StringValue("block-host"), Port: types.Int64Value(5433), SSLMode: types.StringValue("disable"),
+		ConnectTimeout: types.Int64Value(3), StatementTimeout: types.Int64Value(1500)}
+	got, errs = resolvePostgres(block, lookup)
+	if len(errs) != 0 {
+		t.Fatalf("unexpected errors: %+v", errs)
+	}
+	if got.Host != "block-host" || got.Port != 5433 || got.SSLMode != "disable" || got.Database != "chat" ||
+		got.ConnectTimeout != 3*time.Second || got.StatementTimeout != 1500*time.Millisecond {
+		t.Fatalf("block did not take precedence: %+v", got)
+	}
+	if s := got.String(); regexp.MustCompile("s3cret").MatchString(s) {
+		t.Fatalf("String() leaks the password: %s", s)
+	}
+}
+
+func TestResolvePostgres_badEnv(t *testing.T) {
+	for name, env := range map[string]map[string]string{
+		"port":    {"PGPORT": "70000"},
+		"nonnum":  {"PGPORT": "five"},
+		"sslmode": {"PGSSLMODE": "sometimes"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+			_, errs := resolvePostgres(nil, lookup)
+			if len(errs) != 1 {
+				t.Fatalf("got %d errors, want 1: %+v", len(errs), errs)
+			}
+			if errs[0].path.String() != "postgres."+map[string]string{"port": "port", "nonnum": "port", "sslmode": "sslmode"}[name] {
+				t.Fatalf("error on %s", errs[0].path)
+			}
+		})
+	}
+}
+
+func TestMarkdownList(t *testing.T) {
+	for in, want := range map[string]string{"": "", "a": "`a`", "a,b": "`a` or `b`", "a,b,c": "`a`, `b` or `c`"} {
+		var vs []string
+		if in != "" {
+			vs = regexp.MustCompile(",").Split(in, -1)
+		}
+		if got := markdownList(vs); got != want {
+			t.Errorf("markdownList(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestAccProvider_badConfig runs terraform against provider blocks that must
+// be rejected, each with the attribute named in the error.
+func TestAccProvider_badConfig(t *testing.T) {
+	cases := []struct {
+		name   string
+		config string
+		want   string
+	}{
+		{"profile and static keys", `profile = "prod"` + "\n" + `access_key = "AKID"` + "\n" + `secret_key = "x"`, `(?s)profile.*access_key|access_key.*profile`},
+		{"access key without secret", `access_key = "AKID"`, `(?s)secret_key`},
+		{"endpoint not a URL", `endpoints { rds = "localhost:4566" }`, `(?s)endpoints\.rds.*not an absolute URL`},
+		{"port out of range", `postgres { port = 70000 }`, `(?s)postgres\.port.*between 1 and 65535`},
+		{"connect timeout out of range", `postgres { connect_timeout = 0 }`, `(?s)postgres\.connect_timeout.*between 1 and 300`},
+		{"statement timeout out of range", `postgres { statement_timeout = 10 }`, `(?s)postgres\.statement_timeout`},
+		{"unknown sslmode", `postgres { sslmode = "sometimes" }`, `(?s)postgres\.sslmode.*value must be one of`},
+		{"region", `region = "US East"`, `(?s)region.*AWS region name`},
+		{"max retries", `max_retries = 100`, `(?s)max_retries.*between 1 and 25`},
+		{"role arn", `assume_role { role_arn = "admin" }`, `(?s)assume_role\.role_arn.*IAM role ARN`},
+		{"assume role without arn", `assume_role { session_name = "x1" }`, `(?s)Missing Role ARN.*assume_role\.role_arn is not set`},
+		{"iam auth with password", `postgres {` + "\n" + `iam_auth = true` + "\n" + `password = "pw"` + "\n}", `(?s)postgres\.password.*iam_auth`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { acctest.PreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      "provider \"rightsize\" {\n" + tc.config + "\n}\n" + providerProbe,
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}
+
+// providerProbe makes terraform configure the provider during plan.
+const providerProbe = `data "rightsize_test_probe" "p" {}`
+
+// TestAccProvider_valid plans a full valid configuration; the PostgreSQL host
+// is unreachable, which must not matter to a plan that does not read it.
+func TestAccProvider_valid(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "rightsize" {
+  region      = "eu-west-1"
+  max_retries = 3
+  access_key  = "AKIDEXAMPLE"
+  secret_key  = "secret"
+  assume_role {
+    role_arn     = "arn:aws:iam::123456789012:role/rightsize"
+    session_name = "ci"
+    duration     = 900
+  }
+  endpoints {
+    rds        = "http://127.0.0.1:1"
+    cloudwatch = "http://127.0.0.1:1"
+    pricing    = "http://127.0.0.1:1"
+    sts        = "http://127.0.0.1:1"
+  }
+  postgres {
+    host              = "192.0.2.1" # TEST-NET-1: never reachable
+    port              = 5432
+    database          = "chat"
+    username          = "rightsize"
+    password          = "pw"
+    sslmode           = "verify-full"
+    connect_timeout   = 1
+    statement_timeout = 5000
+  }
+}
+` + providerProbe,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.rightsize_test_probe.p", tfjsonpath.New("region"), knownvalue.StringExact("eu-west-1")),
+				statecheck.ExpectKnownValue("data.rightsize_test_probe.p", tfjsonpath.New("postgres_host"), knownvalue.StringExact("192.0.2.1")),
+				statecheck.ExpectKnownValue("data.rightsize_test_probe.p", tfjsonpath.New("postgres_sslmode"), knownvalue.StringExact("verify-full")),
+				statecheck.ExpectKnownValue("data.rightsize_test_probe.p", tfjsonpath.New("postgres_has_password"), knownvalue.Bool(true)),
+			},
+		}},
+	})
+}
+
+// TestAccProvider_pgEnvFallbacks checks that PG* variables fill what the
+// postgres block leaves out, and that the block wins where it is set.
+func TestAccProvider_pgEnvFallbacks(t *testing.T) {
+	t.Setenv("PGHOST", "pg.example.internal")
+	t.Setenv("PGPORT", "6432")
+	t.Setenv("PGDATABASE", "chat")
+	t.Setenv("PGUSER", "monitor")
+	t.Setenv("PGPASSWORD", "from-env")
+	t.Setenv("PGSSLMODE", "require")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "rightsize" {
+  region = "us-east-1"
+  postgres {
+    database = "override"
+  }
+}
+` + providerProbe,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.rightsize_test_probe.p", tfjsonpath.New("postgres_host"), knownvalue.StringExact("pg.example.internal")),
+				statecheck.ExpectKnownValue("data.rightsize_test_probe.p", tfjsonpath.New("postgres_port"), knownvalue.Int64Exact(6432)),
+				statecheck.ExpectKnownValue("data.rightsize_test_probe.p", tfjsonpath.New("postgres_database"), knownvalue.StringExact("override")),
+				statecheck.ExpectKnownValue("data.rightsize_test_probe.p", tfjsonpath.New("postgres_username"), knownvalue.StringExact("monitor")),
+				statecheck.ExpectKnownValue("data.rightsize_test_probe.p", tfjsonpath.New("postgres_sslmode"), knownvalue.StringExact("require")),
+				statecheck.ExpectKnownValue("data.rightsize_test_probe.p", tfjsonpath.New("postgres_has_password"), knownvalue.Bool(true)),
+			},
+		}},
+	})
+}
+
+// TestAccProvider_badPGEnv: a bad PGSSLMODE is reported on postgres.sslmode.
+func TestAccProvider_badPGEnv(t *testing.T) {
+	t.Setenv("PGSSLMODE", "sometimes")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      "provider \"rightsize\" {\n  region = \"us-east-1\"\n}\n" + providerProbe,
+			ExpectError: regexp.MustCompile(`(?s)Invalid PGSSLMODE.*sometimes`),
+		}},
+	})
+}

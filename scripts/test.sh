@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `make test`: unit and acceptance tests with the hermetic harness.
+# Builds terraform into ./bin if needed, starts a throwaway PostgreSQL 15 on 127.0.0.1, runs the tests with
+# TF_ACC=1, and stops the database again, also when a test fails or the run is interrupted.
+#   TESTARGS  extra go test flags (default: -count=1 -timeout 40m)
+#   PKGS      packages (default: ./...)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-terraform.sh
+export TF_ACC=1 CHECKPOINT_DISABLE=1 RIGHTSIZE_REQUIRE_HARNESS=1
+export TF_ACC_TERRAFORM_PATH="${TF_ACC_TERRAFORM_PATH:-$PWD/bin/terraform}"
+pgdir=$(mktemp -d "${TMPDIR:-/tmp}/rightsize-testpg.XXXXXX")
+cleanup() { scripts/testpg.sh stop "$pgdir" || true; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+eval "$(scripts/testpg.sh start "$pgdir")"
+echo "test PostgreSQL: 127.0.0.1:$RIGHTSIZE_TEST_PG_PORT; terraform: $TF_ACC_TERRAFORM_PATH" >&2
+# shellcheck disable=SC2086
+go test ${TESTARGS:--count=1 -timeout 40m} ${PKGS:-./...}

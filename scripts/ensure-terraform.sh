@@ -7,4 +7,4 @@ if [ -x bin/terraform ] && bin/terraform version 2>/dev/null | head -1 | grep -q
   exit 0
 fi
 echo "Building terraform v$want from the Go module proxy into ./bin (this takes a few minutes the first time)..." >&2
-GOBIN="$PWD/bin" GOFLAGS=-mod=mod go install "github.com/hashicorp/terraform@v$want"
+GOBIN="$PWD/bin" go install "github.com/hashicorp/terraform@v$want"

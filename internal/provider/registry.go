@@ -6,7 +6,9 @@ import (
 )
 
 // dataSourceFactories lists every data source of the provider, one line each.
-var dataSourceFactories = []func() datasource.DataSource{}
+var dataSourceFactories = []func() datasource.DataSource{
+	NewSingleNodeRecommendationDataSource,
+}
 
 // resourceFactories lists every managed resource of the provider, one line each.
 var resourceFactories = []func() resource.Resource{}

@@ -1,0 +1,434 @@
+// Package inventory discovers the topology of RDS for PostgreSQL instances and
+// Aurora PostgreSQL clusters through the RDS API: which nodes there are, their
+// roles, classes and zones, and whether the cluster is a 2-node cluster this
+// provider can analyse and consolidate.
+//
+// It depends only on the aws-sdk-go-v2 RDS types; the RDSAPI interface lists
+// the two calls it makes and is satisfied by *rds.Client.
+package inventory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+)
+
+// RDSAPI is the part of the RDS client that discovery uses.
+type RDSAPI interface {
+	DescribeDBInstances(ctx context.Context, in *rds.DescribeDBInstancesInput, optFns ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error)
+	DescribeDBClusters(ctx context.Context, in *rds.DescribeDBClustersInput, optFns ...func(*rds.Options)) (*rds.DescribeDBClustersOutput, error)
+}
+
+// Kind is the kind of 2-node deployment; the values match analysis.Topology.
+type Kind string
+
+// Kinds.
+const (
+	KindMultiAZ Kind = "multi-az" // RDS DB instance with a synchronous standby
+	KindAurora  Kind = "aurora"   // Aurora cluster: writer + reader(s)
+)
+
+// Roles of a node.
+const (
+	RoleWriter  = "writer"
+	RoleReader  = "reader"
+	RoleStandby = "standby"
+)
+
+// Supported engines.
+var (
+	InstanceEngines = []string{"postgres"}
+	ClusterEngines  = []string{"aurora-postgresql"}
+)
+
+// Node is one DB instance of a cluster. For a Multi-AZ instance the standby is
+// listed as a second node with Role "standby", the same class, the secondary
+// availability zone and no identifier of its own (ID is "<instance>-standby").
+type Node struct {
+	ID               string
+	Role             string
+	Class            string
+	Engine           string
+	EngineVersion    string
+	AvailabilityZone string
+	Status           string
+	PromotionTier    int32
+	// Virtual is true for a Multi-AZ standby: it has no API identity and
+	// publishes no CloudWatch metrics of its own.
+	Virtual bool
+}
+
+// Cluster is a discovered deployment.
+type Cluster struct {
+	Kind Kind
+	// Identifier is what the user named: the DB instance identifier for
+	// Multi-AZ, the DB cluster identifier for Aurora.
+	Identifier    string
+	ARN           string
+	Engine        string
+	EngineVersion string
+	Status        string
+	// MultiAZ is the instance's MultiAZ flag (Multi-AZ kind only).
+	MultiAZ bool
+	// AllocatedStorageGiB is the instance's storage (Multi-AZ kind only).
+	AllocatedStorageGiB int32
+	StorageType         string
+	Nodes               []Node
+	Tags                map[string]string
+}
+
+// Writer returns the writer node.
+func (c Cluster) Writer() (Node, bool) {
+	for _, n := range c.Nodes {
+		if n.Role == RoleWriter {
+			return n, true
+		}
+	}
+	return Node{}, false
+}
+
+// Readers returns the Aurora readers, in identifier order.
+func (c Cluster) Readers() []Node {
+	var out []Node
+	for _, n := range c.Nodes {
+		if n.Role == RoleReader {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// MetricNodes are the nodes that publish CloudWatch metrics (all but a
+// Multi-AZ standby).
+func (c Cluster) MetricNodes() []Node {
+	var out []Node
+	for _, n := range c.Nodes {
+		if !n.Virtual {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// NotFoundError reports an identifier that does not exist.
+type NotFoundError struct {
+	Kind       string // "DB instance" or "DB cluster"
+	Identifier string
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("%s %q not found in this account and region", e.Kind, e.Identifier)
+}
+
+// UnsupportedError reports a deployment this provider does not handle, with
+// what is supported.
+type UnsupportedError struct {
+	Identifier string
+	Reason     string
+}
+
+func (e *UnsupportedError) Error() string {
+	return fmt.Sprintf("%s: %s", e.Identifier, e.Reason)
+}
+
+// IsNotFound reports whether err is (or wraps) a NotFoundError.
+func IsNotFound(err error) bool {
+	var nf *NotFoundError
+	return errors.As(err, &nf)
+}
+
+// Discover describes the deployment named by exactly one of instanceID and
+// clusterID. It returns a *NotFoundError when it does not exist and an
+// *UnsupportedError when it is not PostgreSQL, is Serverless, or is an
+// instance that belongs to a cluster. It does not check the node count: see
+// CheckTwoNode.
+func Discover(ctx context.Context, api RDSAPI, instanceID, clusterID string) (Cluster, error) {
+	switch {
+	case instanceID != "" && clusterID != "":
+		return Cluster{}, errors.New("give either a DB instance identifier or a DB cluster identifier, not both")
+	case instanceID != "":
+		return discoverInstance(ctx, api, instanceID)
+	case clusterID != "":
+		return discoverCluster(ctx, api, clusterID)
+	default:
+		return Cluster{}, errors.New("a DB instance identifier or a DB cluster identifier is required")
+	}
+}
+
+func discoverInstance(ctx context.Context, api RDSAPI, id string) (Cluster, error) {
+	out, err := api.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
+	if err != nil {
+		var nf *types.DBInstanceNotFoundFault
+		if errors.As(err, &nf) {
+			return Cluster{}, &NotFoundError{Kind: "DB instance", Identifier: id}
+		}
+		return Cluster{}, fmt.Errorf("describing DB instance %s: %w", id, err)
+	}
+	if len(out.DBInstances) == 0 {
+		return Cluster{}, &NotFoundError{Kind: "DB instance", Identifier: id}
+	}
+	return instanceCluster(out.DBInstances[0])
+}
+
+func instanceCluster(in types.DBInstance) (Cluster, error) {
+	id := aws.ToString(in.DBInstanceIdentifier)
+	engine := aws.ToString(in.Engine)
+	if c := aws.ToString(in.DBClusterIdentifier); c != "" {
+		return Cluster{}, &UnsupportedError{Identifier: id, Reason: fmt.Sprintf(
+			"this DB instance is a member of DB cluster %q: name the cluster with db_cluster_identifier instead", c)}
+	}
+	if !contains(InstanceEngines, engine) {
+		return Cluster{}, &UnsupportedError{Identifier: id, Reason: fmt.Sprintf(
+			"engine %q is not supported: only RDS for PostgreSQL (%s) instances and Aurora PostgreSQL (%s) clusters are",
+			engine, strings.Join(InstanceEngines, ", "), strings.Join(ClusterEngines, ", "))}
+	}
+	c := Cluster{
+		Kind:                KindMultiAZ,
+		Identifier:          id,
+		ARN:                 aws.ToString(in.DBInstanceArn),
+		Engine:              engine,
+		EngineVersion:       aws.ToString(in.EngineVersion),
+		Status:              aws.ToString(in.DBInstanceStatus),
+		MultiAZ:             aws.ToBool(in.MultiAZ),
+		AllocatedStorageGiB: aws.ToInt32(in.AllocatedStorage),
+		StorageType:         aws.ToString(in.StorageType),
+		Tags:                tagMap(in.TagList),
+	}
+	c.Nodes = append(c.Nodes, Node{
+		ID: id, Role: RoleWriter, Class: aws.ToString(in.DBInstanceClass), Engine: engine,
+		EngineVersion: c.EngineVersion, AvailabilityZone: aws.ToString(in.AvailabilityZone), Status: c.Status,
+	})
+	if c.MultiAZ {
+		c.Nodes = append(c.Nodes, Node{
+			ID: id + "-standby", Role: RoleStandby, Class: aws.ToString(in.DBInstanceClass), Engine: engine,
+			EngineVersion: c.EngineVersion, AvailabilityZone: aws.ToString(in.SecondaryAvailabilityZone),
+			Status: c.Status, Virtual: true,
+		})
+	}
+	return c, nil
+}
+
+func discoverCluster(ctx context.Context, api RDSAPI, id string) (Cluster, error) {
+	out, err := api.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(id)})
+	if err != nil {
+		var nf *types.DBClusterNotFoundFault
+		if errors.As(err, &nf) {
+			return Cluster{}, &NotFoundError{Kind: "DB cluster", Identifier: id}
+		}
+		return Cluster{}, fmt.Errorf("describing DB cluster %s: %w", id, err)
+	}
+	if len(out.DBClusters) == 0 {
+		return Cluster{}, &NotFoundError{Kind: "DB cluster", Identifier: id}
+	}
+	dc := out.DBClusters[0]
+	members, err := describeMembers(ctx, api, id)
+	if err != nil {
+		return Cluster{}, err
+	}
+	return clusterFrom(dc, members)
+}
+
+// describeMembers lists the DB instances of a cluster (all pages).
+func describeMembers(ctx context.Context, api RDSAPI, clusterID string) ([]types.DBInstance, error) {
+	var out []types.DBInstance
+	in := &rds.DescribeDBInstancesInput{Filters: []types.Filter{{Name: aws.String("db-cluster-id"), Values: []string{clusterID}}}}
+	for {
+		page, err := api.DescribeDBInstances(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("describing the DB instances of cluster %s: %w", clusterID, err)
+		}
+		out = append(out, page.DBInstances...)
+		if aws.ToString(page.Marker) == "" {
+			return out, nil
+		}
+		in.Marker = page.Marker
+	}
+}
+
+func clusterFrom(dc types.DBCluster, members []types.DBInstance) (Cluster, error) {
+	id := aws.ToString(dc.DBClusterIdentifier)
+	engine := aws.ToString(dc.Engine)
+	if !contains(ClusterEngines, engine) {
+		return Cluster{}, &UnsupportedError{Identifier: id, Reason: fmt.Sprintf(
+			"engine %q is not supported: only Aurora PostgreSQL (%s) clusters and RDS for PostgreSQL (%s) instances are",
+			engine, strings.Join(ClusterEngines, ", "), strings.Join(InstanceEngines, ", "))}
+	}
+	if mode := aws.ToString(dc.EngineMode); mode == "serverless" {
+		return Cluster{}, &UnsupportedError{Identifier: id, Reason: "Aurora Serverless v1 clusters are not supported: capacity is not a node count"}
+	}
+	byID := map[string]types.DBInstance{}
+	for _, m := range members {
+		byID[aws.ToString(m.DBInstanceIdentifier)] = m
+	}
+	c := Cluster{
+		Kind:          KindAurora,
+		Identifier:    id,
+		ARN:           aws.ToString(dc.DBClusterArn),
+		Engine:        engine,
+		EngineVersion: aws.ToString(dc.EngineVersion),
+		Status:        aws.ToString(dc.Status),
+		Tags:          tagMap(dc.TagList),
+	}
+	for _, m := range dc.DBClusterMembers {
+		mid := aws.ToString(m.DBInstanceIdentifier)
+		inst := byID[mid]
+		role := RoleReader
+		if aws.ToBool(m.IsClusterWriter) {
+			role = RoleWriter
+		}
+		class := aws.ToString(inst.DBInstanceClass)
+		if class == "db.serverless" || dc.ServerlessV2ScalingConfiguration != nil && class == "" {
+			return Cluster{}, &UnsupportedError{Identifier: id, Reason: fmt.Sprintf(
+				"member %s is Aurora Serverless v2 (db.serverless): capacity scales in ACUs, not nodes, so it is not supported", mid)}
+		}
+		c.Nodes = append(c.Nodes, Node{
+			ID: mid, Role: role, Class: class, Engine: engine, EngineVersion: aws.ToString(inst.EngineVersion),
+			AvailabilityZone: aws.ToString(inst.AvailabilityZone), Status: aws.ToString(inst.DBInstanceStatus),
+			PromotionTier: aws.ToInt32(m.PromotionTier),
+		})
+	}
+	sort.SliceStable(c.Nodes, func(i, j int) bool {
+		if (c.Nodes[i].Role == RoleWriter) != (c.Nodes[j].Role == RoleWriter) {
+			return c.Nodes[i].Role == RoleWriter
+		}
+		return c.Nodes[i].ID < c.Nodes[j].ID
+	})
+	return c, nil
+}
+
+// CheckTwoNode returns an *UnsupportedError unless c is a 2-node deployment:
+// a Multi-AZ instance (MultiAZ on) or an Aurora cluster with one writer and
+// exactly one reader.
+func (c Cluster) CheckTwoNode() error {
+	switch c.Kind {
+	case KindMultiAZ:
+		if !c.MultiAZ {
+			return &UnsupportedError{Identifier: c.Identifier, Reason: "the instance is already Single-AZ (one node): there is nothing to consolidate"}
+		}
+	case KindAurora:
+		if _, ok := c.Writer(); !ok {
+			return &UnsupportedError{Identifier: c.Identifier, Reason: "the cluster has no writer instance"}
+		}
+		switch n := len(c.Nodes); {
+		case n == 1:
+			return &UnsupportedError{Identifier: c.Identifier, Reason: "the cluster already has a single instance (the writer): there is nothing to consolidate"}
+		case n > 2:
+			return &UnsupportedError{Identifier: c.Identifier, Reason: fmt.Sprintf(
+				"the cluster has %d instances: only 2-node clusters (one writer and one reader) are supported; remove extra readers first or analyse them separately", n)}
+		}
+	}
+	return nil
+}
+
+// FleetFilter selects deployments in ListFleet.
+type FleetFilter struct {
+	// IdentifierRegex, when set, keeps deployments whose identifier matches.
+	IdentifierRegex *regexp.Regexp
+	// Tags keeps deployments carrying every one of these tags with these values.
+	Tags map[string]string
+}
+
+// ListFleet lists every RDS for PostgreSQL instance and Aurora PostgreSQL
+// cluster in the region that passes filter, sorted by identifier. Instances
+// that belong to a cluster appear once, as part of their cluster; other
+// engines and Serverless clusters are left out.
+func ListFleet(ctx context.Context, api RDSAPI, filter FleetFilter) ([]Cluster, error) {
+	var instances []types.DBInstance
+	in := &rds.DescribeDBInstancesInput{}
+	for {
+		page, err := api.DescribeDBInstances(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("listing DB instances: %w", err)
+		}
+		instances = append(instances, page.DBInstances...)
+		if aws.ToString(page.Marker) == "" {
+			break
+		}
+		in.Marker = page.Marker
+	}
+	var clusters []types.DBCluster
+	cin := &rds.DescribeDBClustersInput{}
+	for {
+		page, err := api.DescribeDBClusters(ctx, cin)
+		if err != nil {
+			return nil, fmt.Errorf("listing DB clusters: %w", err)
+		}
+		clusters = append(clusters, page.DBClusters...)
+		if aws.ToString(page.Marker) == "" {
+			break
+		}
+		cin.Marker = page.Marker
+	}
+
+	membersOf := map[string][]types.DBInstance{}
+	var out []Cluster
+	for _, inst := range instances {
+		if cid := aws.ToString(inst.DBClusterIdentifier); cid != "" {
+			membersOf[cid] = append(membersOf[cid], inst)
+			continue
+		}
+		if !contains(InstanceEngines, aws.ToString(inst.Engine)) {
+			continue
+		}
+		c, err := instanceCluster(inst)
+		if err != nil {
+			continue
+		}
+		out = append(out, c)
+	}
+	for _, dc := range clusters {
+		c, err := clusterFrom(dc, membersOf[aws.ToString(dc.DBClusterIdentifier)])
+		if err != nil {
+			continue // other engines, Serverless
+		}
+		out = append(out, c)
+	}
+	kept := out[:0]
+	for _, c := range out {
+		if filter.IdentifierRegex != nil && !filter.IdentifierRegex.MatchString(c.Identifier) {
+			continue
+		}
+		if !hasTags(c.Tags, filter.Tags) {
+			continue
+		}
+		kept = append(kept, c)
+	}
+	sort.Slice(kept, func(i, j int) bool { return kept[i].Identifier < kept[j].Identifier })
+	return kept, nil
+}
+
+func hasTags(have, want map[string]string) bool {
+	for k, v := range want {
+		if got, ok := have[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
+}
+
+func tagMap(tags []types.Tag) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return m
+}
+
+func contains(vs []string, v string) bool {
+	for _, x := range vs {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

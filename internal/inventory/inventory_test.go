@@ -1,0 +1,173 @@
+package inventory
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+var _ RDSAPI = (*rds.Client)(nil)
+
+// rdsClient starts a sandbox with sc and returns a real RDS client pointed at it.
+func rdsClient(t *testing.T, sc *sandbox.Scenario) *rds.Client {
+	t.Helper()
+	srv, err := sandbox.Start(sandbox.Options{Scenario: sc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return rds.New(rds.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(srv.URL()),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "secret", ""),
+	})
+}
+
+func TestDiscover_demo(t *testing.T) {
+	ctx := context.Background()
+	api := rdsClient(t, sandbox.Demo())
+
+	sso, err := Discover(ctx, api, "", "sso-prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sso.Kind != KindAurora || len(sso.Nodes) != 2 || sso.Engine != "aurora-postgresql" {
+		t.Fatalf("sso-prod = %+v", sso)
+	}
+	w, ok := sso.Writer()
+	if !ok || w.ID != "sso-prod-instance-1" || w.Class != "db.t4g.medium" {
+		t.Fatalf("writer = %+v, %v", w, ok)
+	}
+	if r := sso.Readers(); len(r) != 1 || r[0].ID != "sso-prod-instance-2" || r[0].AvailabilityZone == "" {
+		t.Fatalf("readers = %+v", r)
+	}
+	if err := sso.CheckTwoNode(); err != nil {
+		t.Fatalf("CheckTwoNode: %v", err)
+	}
+	if n := len(sso.MetricNodes()); n != 2 {
+		t.Fatalf("MetricNodes = %d, want 2", n)
+	}
+
+	m, err := Discover(ctx, api, "mandible-prod", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Kind != KindMultiAZ || !m.MultiAZ || len(m.Nodes) != 2 || m.AllocatedStorageGiB != 100 {
+		t.Fatalf("mandible-prod = %+v", m)
+	}
+	if m.Nodes[1].Role != RoleStandby || !m.Nodes[1].Virtual || m.Nodes[1].AvailabilityZone == m.Nodes[0].AvailabilityZone {
+		t.Fatalf("standby = %+v (writer AZ %s)", m.Nodes[1], m.Nodes[0].AvailabilityZone)
+	}
+	if n := len(m.MetricNodes()); n != 1 {
+		t.Fatalf("MetricNodes = %d, want 1 (the standby publishes no metrics)", n)
+	}
+	if err := m.CheckTwoNode(); err != nil {
+		t.Fatalf("CheckTwoNode: %v", err)
+	}
+}
+
+func TestDiscover_errors(t *testing.T) {
+	ctx := context.Background()
+	sc := sandbox.Demo()
+	for _, extra := range []*sandbox.Scenario{sandbox.MySQL(), sandbox.ServerlessV2(), sandbox.ThreeNodeAurora(), sandbox.SingleAZ()} {
+		sc.Clusters = append(sc.Clusters, extra.Clusters...)
+		sc.Instances = append(sc.Instances, extra.Instances...)
+	}
+	api := rdsClient(t, sc)
+
+	cases := []struct {
+		name              string
+		instance, cluster string
+		discoverErr       string // substring of Discover's error
+		twoNodeErr        string // substring of CheckTwoNode's error
+		notFound          bool
+	}{
+		{name: "missing instance", instance: "nope", discoverErr: `DB instance "nope" not found`, notFound: true},
+		{name: "missing cluster", cluster: "nope", discoverErr: `DB cluster "nope" not found`, notFound: true},
+		{name: "mysql", instance: "shop-mysql", discoverErr: `engine "mysql" is not supported`},
+		{name: "serverless", cluster: "sls-prod", discoverErr: "Serverless v2"},
+		{name: "cluster member by instance id", instance: "sso-prod-instance-1", discoverErr: "db_cluster_identifier"},
+		{name: "three nodes", cluster: "tri-prod", twoNodeErr: "has 3 instances"},
+		{name: "single-az", instance: "solo-db", twoNodeErr: "already Single-AZ"},
+		{name: "both", instance: "a", cluster: "b", discoverErr: "not both"},
+		{name: "neither", discoverErr: "is required"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Discover(ctx, api, tc.instance, tc.cluster)
+			if tc.discoverErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.discoverErr) {
+					t.Fatalf("Discover error = %v, want it to contain %q", err, tc.discoverErr)
+				}
+				if IsNotFound(err) != tc.notFound {
+					t.Fatalf("IsNotFound(%v) = %v, want %v", err, !tc.notFound, tc.notFound)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Discover: %v", err)
+			}
+			err = c.CheckTwoNode()
+			var ue *UnsupportedError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.twoNodeErr) {
+				t.Fatalf("CheckTwoNode = %v, want UnsupportedError containing %q", err, tc.twoNodeErr)
+			}
+		})
+	}
+}
+
+func TestListFleet(t *testing.T) {
+	ctx := context.Background()
+	sc := sandbox.Fleet(120)
+	demo := sandbox.Demo()
+	sc.Clusters = append(sc.Clusters, demo.Clusters...)
+	sc.Instances = append(sc.Instances, demo.Instances...)
+	sc.Instances = append(sc.Instances, sandbox.MySQL().Instances...)
+	api := rdsClient(t, sc)
+
+	all, err := ListFleet(ctx, api, FleetFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantN := len(sc.Clusters) + len(sc.Instances) - 1 // the MySQL instance is left out
+	if len(all) != wantN {
+		t.Fatalf("ListFleet returned %d deployments, want %d", len(all), wantN)
+	}
+	nodes := 0
+	for i, c := range all {
+		if i > 0 && all[i-1].Identifier >= c.Identifier {
+			t.Fatalf("not sorted at %d: %s >= %s", i, all[i-1].Identifier, c.Identifier)
+		}
+		if c.Engine == "mysql" {
+			t.Fatalf("MySQL instance listed: %+v", c)
+		}
+		nodes += len(c.MetricNodes())
+	}
+	if nodes < 120 {
+		t.Fatalf("fleet has %d metric-publishing nodes, want >= 120", nodes)
+	}
+
+	only, err := ListFleet(ctx, api, FleetFilter{IdentifierRegex: regexp.MustCompile(`-prod$`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(only) != 2 || only[0].Identifier != "mandible-prod" || only[1].Identifier != "sso-prod" {
+		t.Fatalf("regex filter kept %v", ids(only))
+	}
+}
+
+func ids(cs []Cluster) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.Identifier
+	}
+	return out
+}

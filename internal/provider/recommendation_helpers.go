@@ -1,0 +1,186 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	rdsauth "github.com/aws/aws-sdk-go-v2/feature/rds/auth"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/pgstats"
+)
+
+// objectAsOptions lets optional nested attributes leave fields null.
+var objectAsOptions = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true}
+
+// rfc3339Validator accepts RFC 3339 timestamps.
+type rfc3339Validator struct{}
+
+func (rfc3339Validator) Description(context.Context) string {
+	return "value must be an RFC 3339 timestamp such as 2026-11-01T00:00:00Z"
+}
+func (v rfc3339Validator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (rfc3339Validator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := time.Parse(time.RFC3339, req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Timestamp",
+			fmt.Sprintf("%s is %q, which is not an RFC 3339 timestamp: use the form 2026-11-01T00:00:00Z.", req.Path, req.ConfigValue.ValueString()))
+	}
+}
+
+// multipleOfValidator accepts integers that are multiples of n.
+type multipleOfValidator struct{ n int64 }
+
+func (v multipleOfValidator) Description(context.Context) string {
+	return fmt.Sprintf("value must be a multiple of %d", v.n)
+}
+func (v multipleOfValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v multipleOfValidator) ValidateInt64(_ context.Context, req validator.Int64Request, resp *validator.Int64Response) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if req.ConfigValue.ValueInt64()%v.n != 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Period",
+			fmt.Sprintf("%s is %d, which is not a multiple of %d: CloudWatch periods for stored metrics are whole minutes (60, 300, 3600, ...).",
+				req.Path, req.ConfigValue.ValueInt64(), v.n))
+	}
+}
+
+// recPostgresModel overrides the provider's postgres settings attribute by attribute.
+type recPostgresModel struct {
+	Host        types.String `tfsdk:"host"`
+	Port        types.Int64  `tfsdk:"port"`
+	Database    types.String `tfsdk:"database"`
+	Username    types.String `tfsdk:"username"`
+	Password    types.String `tfsdk:"password"`
+	SSLMode     types.String `tfsdk:"sslmode"`
+	SSLRootCert types.String `tfsdk:"sslrootcert"`
+	IAMAuth     types.Bool   `tfsdk:"iam_auth"`
+}
+
+// postgresOverrideAttributes is the schema of recPostgresModel.
+func postgresOverrideAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"host": schema.StringAttribute{Optional: true, MarkdownDescription: "Host name or IP address (the writer endpoint). Defaults to the provider's.",
+			Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+		"port": schema.Int64Attribute{Optional: true, MarkdownDescription: "TCP port, 1 to 65535. Defaults to the provider's.",
+			Validators: []validator.Int64{int64validator.Between(1, 65535)}},
+		"database": schema.StringAttribute{Optional: true, MarkdownDescription: "Database name. Defaults to the provider's.",
+			Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+		"username": schema.StringAttribute{Optional: true, MarkdownDescription: "Role with `pg_monitor`. Defaults to the provider's.",
+			Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+		"password": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "Password. Defaults to the provider's. Never logged."},
+		"sslmode": schema.StringAttribute{Optional: true, MarkdownDescription: fmt.Sprintf("libpq sslmode, one of %s. Defaults to the provider's.", markdownList(SSLModes)),
+			Validators: []validator.String{stringvalidator.OneOf(SSLModes...)}},
+		"sslrootcert": schema.StringAttribute{Optional: true, MarkdownDescription: "CA bundle path. Defaults to the provider's."},
+		"iam_auth": schema.BoolAttribute{Optional: true, MarkdownDescription: "Use an RDS IAM authentication token built from the provider's AWS credentials. Defaults to the provider's."},
+	}
+}
+
+// mergePostgres applies the per-data-source override on the provider's settings.
+func mergePostgres(ctx context.Context, base PostgresSettings, override types.Object) (PostgresSettings, error) {
+	s := base
+	if override.IsNull() || override.IsUnknown() {
+		return s, nil
+	}
+	var o recPostgresModel
+	if d := override.As(ctx, &o, objectAsOptions); d.HasError() {
+		return s, fmt.Errorf("reading the postgres attribute: %v", d)
+	}
+	if v := o.Host.ValueString(); v != "" {
+		s.Host = v
+	}
+	if !o.Port.IsNull() {
+		s.Port = int(o.Port.ValueInt64())
+	}
+	if v := o.Database.ValueString(); v != "" {
+		s.Database = v
+	}
+	if v := o.Username.ValueString(); v != "" {
+		s.Username = v
+	}
+	if v := o.Password.ValueString(); v != "" {
+		s.Password = v
+	}
+	if v := o.SSLMode.ValueString(); v != "" {
+		s.SSLMode = v
+	}
+	if v := o.SSLRootCert.ValueString(); v != "" {
+		s.SSLRootCert = v
+	}
+	if !o.IAMAuth.IsNull() {
+		s.IAMAuth = o.IAMAuth.ValueBool()
+	}
+	return s, nil
+}
+
+// pgConnConfig turns settings into a pgstats connection config, building an
+// RDS IAM token when iam_auth is on.
+func pgConnConfig(ctx context.Context, pd *ProviderData, s PostgresSettings) (pgstats.ConnConfig, error) {
+	if !s.Configured() {
+		return pgstats.ConnConfig{}, fmt.Errorf("no PostgreSQL host is configured: set host in the provider's postgres block, in this data source's postgres attribute, or PGHOST")
+	}
+	cc := pgstats.ConnConfig{
+		Host: s.Host, Port: s.Port, Database: s.Database, User: s.Username, Password: s.Password,
+		SSLMode: s.SSLMode, SSLRootCert: s.SSLRootCert, ConnectTimeout: s.ConnectTimeout,
+	}
+	if s.IAMAuth {
+		if pd == nil || pd.AWSConfig.Credentials == nil || pd.Region == "" {
+			return cc, fmt.Errorf("iam_auth needs AWS credentials and a region in the provider configuration")
+		}
+		tok, err := rdsauth.BuildAuthToken(ctx, fmt.Sprintf("%s:%d", s.Host, s.Port), pd.Region, s.Username, pd.AWSConfig.Credentials)
+		if err != nil {
+			return cc, fmt.Errorf("building the RDS IAM authentication token for %s@%s:%d: %w", s.Username, s.Host, s.Port, err)
+		}
+		cc.Password = tok
+	}
+	return cc, nil
+}
+
+// readPostgresFacts reads the facts the analysis uses: max_connections,
+// connections in use, the connected database's cache hit ratio and TPS.
+func readPostgresFacts(ctx context.Context, pd *ProviderData, override types.Object) (*analysis.PostgresFacts, []string, error) {
+	if pd == nil {
+		return nil, nil, fmt.Errorf("the provider is not configured")
+	}
+	s, err := mergePostgres(ctx, pd.Postgres, override)
+	if err != nil {
+		return nil, nil, err
+	}
+	cc, err := pgConnConfig(ctx, pd, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	conn, err := pgstats.Connect(ctx, cc)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer func() { _ = conn.Close(context.WithoutCancel(ctx)) }()
+	st, err := pgstats.Collect(ctx, conn, pgstats.Options{TopStatements: 1, StatementTimeout: s.StatementTimeout})
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading PostgreSQL statistics from %s: %w", s, err)
+	}
+	f := &analysis.PostgresFacts{
+		MaxConnections:  st.Connections.MaxConnections,
+		PeakConnections: st.Connections.Total + 1, // counting the collector's own session
+	}
+	for _, db := range st.Databases {
+		if db.Name == s.Database {
+			if !math.IsNaN(db.CacheHitRatio) {
+				f.CacheHitRatio = db.CacheHitRatio
+			}
+			f.TPS = db.TransactionsPerSecond
+		}
+	}
+	return f, st.Warnings, nil
+}

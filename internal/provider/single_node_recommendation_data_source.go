@@ -1,0 +1,730 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/rightsizing"
+)
+
+var (
+	_ datasource.DataSourceWithConfigure        = (*singleNodeRecommendationDataSource)(nil)
+	_ datasource.DataSourceWithConfigValidators = (*singleNodeRecommendationDataSource)(nil)
+)
+
+// Defaults of the recommendation inputs.
+const (
+	DefaultLookbackDays         = 14
+	MaxLookbackDays             = 455
+	DefaultMigrationWindowHours = 2
+)
+
+// NewSingleNodeRecommendationDataSource is the rightsize_single_node_recommendation data source.
+func NewSingleNodeRecommendationDataSource() datasource.DataSource {
+	return &singleNodeRecommendationDataSource{}
+}
+
+type singleNodeRecommendationDataSource struct {
+	data *ProviderData
+}
+
+type recommendationModel struct {
+	DBInstanceIdentifier  types.String `tfsdk:"db_instance_identifier"`
+	DBClusterIdentifier   types.String `tfsdk:"db_cluster_identifier"`
+	LookbackDays          types.Int64  `tfsdk:"lookback_days"`
+	EndTime               types.String `tfsdk:"end_time"`
+	PeriodSeconds         types.Int64  `tfsdk:"period_seconds"`
+	UseProviderPostgres   types.Bool   `tfsdk:"use_provider_postgres"`
+	Postgres              types.Object `tfsdk:"postgres"`
+	Policy                types.Object `tfsdk:"policy"`
+	TargetInstanceClasses types.List   `tfsdk:"target_instance_classes"`
+	SavingsTarget         types.Object `tfsdk:"savings_target"`
+	MigrationWindowHours  types.Int64  `tfsdk:"migration_window_hours"`
+
+	ID                    types.String  `tfsdk:"id"`
+	Topology              types.String  `tfsdk:"topology"`
+	Engine                types.String  `tfsdk:"engine"`
+	Nodes                 types.List    `tfsdk:"nodes"`
+	Verdict               types.String  `tfsdk:"verdict"`
+	SingleNodeSufficient  types.Bool    `tfsdk:"single_node_sufficient"`
+	Confidence            types.Float64 `tfsdk:"confidence"`
+	Reasons               types.List    `tfsdk:"reasons"`
+	WorkloadPattern       types.String  `tfsdk:"workload_pattern"`
+	Projected             types.List    `tfsdk:"projected"`
+	ProjectedCPUP95       types.Float64 `tfsdk:"projected_cpu_p95"`
+	ProjectedCPUP99       types.Float64 `tfsdk:"projected_cpu_p99"`
+	Risks                 types.List    `tfsdk:"risks"`
+	DecisionMatrix        types.List    `tfsdk:"decision_matrix"`
+	DecisionScore         types.Float64 `tfsdk:"decision_score"`
+	CurrentMonthlyCost    types.Float64 `tfsdk:"current_monthly_cost"`
+	ProposedMonthlyCost   types.Float64 `tfsdk:"proposed_monthly_cost"`
+	MonthlySavings        types.Float64 `tfsdk:"monthly_savings"`
+	AnnualSavings         types.Float64 `tfsdk:"annual_savings"`
+	SavingsTargetMet      types.Bool    `tfsdk:"savings_target_met"`
+	SavingsTargetStatus   types.String  `tfsdk:"savings_target_status"`
+	PriceSource           types.String  `tfsdk:"price_source"`
+	RecommendedClass      types.String  `tfsdk:"recommended_instance_class"`
+	ClassOptions          types.List    `tfsdk:"class_options"`
+	RecommendedParameters types.Map     `tfsdk:"recommended_parameters"`
+	MigrationWindow       types.Object  `tfsdk:"migration_window"`
+	RollbackTriggers      types.List    `tfsdk:"rollback_triggers"`
+	PrometheusRulesYAML   types.String  `tfsdk:"prometheus_rules_yaml"`
+	ReportMarkdown        types.String  `tfsdk:"report_markdown"`
+	ChartsSVG             types.Map     `tfsdk:"charts_svg"`
+	InfracostUsageYAML    types.String  `tfsdk:"infracost_usage_yaml"`
+	WindowStart           types.String  `tfsdk:"window_start"`
+	WindowEnd             types.String  `tfsdk:"window_end"`
+	PeriodUsed            types.Int64   `tfsdk:"period_seconds_used"`
+	RequestsMade          types.Int64   `tfsdk:"requests_made"`
+	TrafficScore          types.Float64 `tfsdk:"traffic_score"`
+}
+
+type policyModel struct {
+	HeadroomPercent             types.Float64 `tfsdk:"headroom_percent"`
+	AlertThresholdPercent       types.Float64 `tfsdk:"alert_threshold_percent"`
+	MemoryThresholdPercent      types.Float64 `tfsdk:"memory_threshold_percent"`
+	ConnectionsThresholdPercent types.Float64 `tfsdk:"connections_threshold_percent"`
+	MinCoverage                 types.Float64 `tfsdk:"min_coverage"`
+	MinLookbackDays             types.Int64   `tfsdk:"min_lookback_days"`
+	MinDecisionScore            types.Float64 `tfsdk:"min_decision_score"`
+	WeightPerformance           types.Float64 `tfsdk:"weight_performance"`
+	WeightCost                  types.Float64 `tfsdk:"weight_cost"`
+	WeightReliability           types.Float64 `tfsdk:"weight_reliability"`
+	WeightOperations            types.Float64 `tfsdk:"weight_operations"`
+}
+
+type savingsTargetModel struct {
+	MinMonthly types.Float64 `tfsdk:"min_monthly_usd"`
+	MaxMonthly types.Float64 `tfsdk:"max_monthly_usd"`
+}
+
+// Object types of the computed nested lists.
+var (
+	recNodeType = map[string]attr.Type{
+		"id": types.StringType, "role": types.StringType, "instance_class": types.StringType,
+		"vcpu": types.Float64Type, "memory_gib": types.Float64Type, "cpu_p99": types.Float64Type,
+		"cpu_pattern": types.StringType,
+	}
+	recReasonType = map[string]attr.Type{
+		"check": types.StringType, "node": types.StringType, "metric": types.StringType, "value": types.Float64Type,
+		"comparison": types.StringType, "limit": types.Float64Type, "unit": types.StringType, "passed": types.BoolType,
+		"message": types.StringType,
+	}
+	recProjectedType = map[string]attr.Type{
+		"metric": types.StringType, "unit": types.StringType, "p50": types.Float64Type, "p95": types.Float64Type,
+		"p99": types.Float64Type, "max": types.Float64Type, "limit": types.Float64Type,
+	}
+	recRiskType   = map[string]attr.Type{"category": types.StringType, "severity": types.StringType, "description": types.StringType}
+	recMatrixType = map[string]attr.Type{
+		"criterion": types.StringType, "score": types.Float64Type, "weight": types.Float64Type, "evidence": types.StringType,
+	}
+	recOptionType = map[string]attr.Type{
+		"rank": types.Int64Type, "instance_class": types.StringType, "fits": types.BoolType,
+		"projected_cpu_p99": types.Float64Type, "projected_memory_p99": types.Float64Type,
+		"failed_checks": types.ListType{ElemType: types.StringType}, "monthly_cost": types.Float64Type,
+		"monthly_savings": types.Float64Type,
+	}
+	recWindowType = map[string]attr.Type{
+		"known": types.BoolType, "weekday": types.StringType, "start_hour_utc": types.Int64Type,
+		"length_hours": types.Int64Type, "expected_load": types.Float64Type, "peak_load": types.Float64Type,
+		"reason": types.StringType,
+	}
+	recAlarmType = map[string]attr.Type{
+		"alarm_name": types.StringType, "namespace": types.StringType, "metric_name": types.StringType,
+		"dimensions": types.MapType{ElemType: types.StringType}, "statistic": types.StringType,
+		"period": types.Int64Type, "evaluation_periods": types.Int64Type, "datapoints_to_alarm": types.Int64Type,
+		"comparison_operator": types.StringType, "threshold": types.Float64Type, "unit": types.StringType,
+		"treat_missing_data": types.StringType, "alarm_description": types.StringType,
+	}
+)
+
+func (d *singleNodeRecommendationDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_single_node_recommendation"
+}
+
+// identifierAttributes are the shared "exactly one of" inputs.
+func identifierAttributes(what string) map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"db_instance_identifier": schema.StringAttribute{
+			MarkdownDescription: "Identifier of an RDS for PostgreSQL Multi-AZ DB instance to " + what + ". Exactly one of `db_instance_identifier` and `db_cluster_identifier` is required.",
+			Optional:            true,
+			Validators:          []validator.String{stringvalidator.LengthBetween(1, 63)},
+		},
+		"db_cluster_identifier": schema.StringAttribute{
+			MarkdownDescription: "Identifier of an Aurora PostgreSQL DB cluster (one writer and one reader) to " + what + ".",
+			Optional:            true,
+			Validators:          []validator.String{stringvalidator.LengthBetween(1, 63)},
+		},
+	}
+}
+
+func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	dp := analysis.DefaultPolicy()
+	attrs := identifierAttributes("analyse")
+	for k, v := range map[string]schema.Attribute{
+		"lookback_days": schema.Int64Attribute{
+			MarkdownDescription: fmt.Sprintf("Days of CloudWatch history to analyse, 1 to %d. Defaults to `%d`. Windows over 15 days use 5-minute datapoints, over 63 days hourly ones (CloudWatch retention).", MaxLookbackDays, DefaultLookbackDays),
+			Optional:            true,
+			Validators:          []validator.Int64{int64validator.Between(1, MaxLookbackDays)},
+		},
+		"end_time": schema.StringAttribute{
+			MarkdownDescription: "End of the analysed window, RFC 3339 (e.g. `2026-11-01T00:00:00Z`). Defaults to now, truncated to the period. Set it to make plans reproducible.",
+			Optional:            true,
+			Validators:          []validator.String{rfc3339Validator{}},
+		},
+		"period_seconds": schema.Int64Attribute{
+			MarkdownDescription: "Datapoint period in seconds, a multiple of 60. Defaults to the finest period CloudWatch retains for the whole window (60, 300 or 3600).",
+			Optional:            true,
+			Validators:          []validator.Int64{int64validator.Between(60, 86400), multipleOfValidator{60}},
+		},
+		"use_provider_postgres": schema.BoolAttribute{
+			MarkdownDescription: "Add PostgreSQL facts (max_connections, connections in use, cache hit ratio, TPS) read over the provider's `postgres` connection. Defaults to `false`. The `postgres` attribute overrides the connection.",
+			Optional:            true,
+		},
+		"postgres": schema.SingleNestedAttribute{
+			MarkdownDescription: "PostgreSQL connection to read facts from (the writer endpoint), overriding the provider's `postgres` block attribute by attribute. Setting it enables the PostgreSQL facts.",
+			Optional:            true,
+			Attributes:          postgresOverrideAttributes(),
+		},
+		"policy": schema.SingleNestedAttribute{
+			MarkdownDescription: "Thresholds of the verdict. Every field is optional; the defaults are the seed's (20% headroom, 40% alert threshold).",
+			Optional:            true,
+			Attributes: map[string]schema.Attribute{
+				"headroom_percent": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(0, 1000)},
+					MarkdownDescription: fmt.Sprintf("Growth headroom added to the projected load before it is compared with a limit, in percent. Defaults to `%g`.", dp.HeadroomPercent)},
+				"alert_threshold_percent": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(1, 100)},
+					MarkdownDescription: fmt.Sprintf("Limit for projected p99 CPU (and IOPS and network where the class baseline is known) plus headroom, in percent of capacity. Defaults to `%g`.", dp.AlertThresholdPercent)},
+				"memory_threshold_percent": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(1, 100)},
+					MarkdownDescription: fmt.Sprintf("Limit for projected memory in use plus headroom, in percent of the class memory. Defaults to `%g`.", dp.MemoryThresholdPercent)},
+				"connections_threshold_percent": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(1, 100)},
+					MarkdownDescription: fmt.Sprintf("Limit for projected peak connections plus headroom, in percent of max_connections (when PostgreSQL facts are read). Defaults to `%g`.", dp.ConnectionsThresholdPercent)},
+				"min_coverage": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(0.01, 1)},
+					MarkdownDescription: fmt.Sprintf("Fraction of expected datapoints each required metric must have, 0 to 1. Defaults to `%g`.", dp.MinCoverage)},
+				"min_lookback_days": schema.Int64Attribute{Optional: true, Validators: []validator.Int64{int64validator.Between(1, MaxLookbackDays)},
+					MarkdownDescription: fmt.Sprintf("Shortest history accepted for a verdict, in days. Defaults to `%d` (one weekly cycle).", int(dp.MinLookback/(24*time.Hour)))},
+				"min_decision_score": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(0, 10)},
+					MarkdownDescription: fmt.Sprintf("Weighted decision-matrix score (0–10) needed to consolidate once every threshold passes. Defaults to `%g`.", dp.MinDecisionScore)},
+				"weight_performance": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.AtLeast(0)},
+					MarkdownDescription: fmt.Sprintf("Decision-matrix weight of performance impact. Defaults to `%g`.", dp.Weights.Performance)},
+				"weight_cost": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.AtLeast(0)},
+					MarkdownDescription: fmt.Sprintf("Decision-matrix weight of cost savings. Defaults to `%g`.", dp.Weights.Cost)},
+				"weight_reliability": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.AtLeast(0)},
+					MarkdownDescription: fmt.Sprintf("Decision-matrix weight of reliability. Defaults to `%g`.", dp.Weights.Reliability)},
+				"weight_operations": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.AtLeast(0)},
+					MarkdownDescription: fmt.Sprintf("Decision-matrix weight of operational complexity. Defaults to `%g`.", dp.Weights.Operations)},
+			},
+		},
+		"target_instance_classes": schema.ListAttribute{
+			MarkdownDescription: "Instance classes the single node may use, e.g. `[\"db.t4g.large\", \"db.r6g.large\"]`. Defaults to the writer's class and the other sizes of its family.",
+			Optional:            true,
+			ElementType:         types.StringType,
+			Validators:          []validator.List{listvalidator.SizeBetween(1, 50), listvalidator.UniqueValues()},
+		},
+		"savings_target": schema.SingleNestedAttribute{
+			MarkdownDescription: "Monthly savings range sought, in USD. Defaults to 50–100 (the seed's target).",
+			Optional:            true,
+			Attributes: map[string]schema.Attribute{
+				"min_monthly_usd": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.AtLeast(0)},
+					MarkdownDescription: "Lower end of the range, USD/month. Defaults to `50`."},
+				"max_monthly_usd": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.AtLeast(0)},
+					MarkdownDescription: "Upper end of the range, USD/month. Defaults to `100`."},
+			},
+		},
+		"migration_window_hours": schema.Int64Attribute{
+			MarkdownDescription: fmt.Sprintf("Length of the migration window to find in the hour-of-week profile, 1 to 24 hours. Defaults to `%d`.", DefaultMigrationWindowHours),
+			Optional:            true,
+			Validators:          []validator.Int64{int64validator.Between(1, 24)},
+		},
+	} {
+		attrs[k] = v
+	}
+	for k, v := range recommendationComputedAttributes() {
+		attrs[k] = v
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Decides whether a 2-node PostgreSQL deployment (an RDS Multi-AZ instance, or an Aurora writer plus one reader) " +
+			"would run on a single node: CloudWatch utilization projected onto one node, PostgreSQL facts, the seed's policy " +
+			"(20% headroom, 40% alert threshold), a decision matrix, savings from the embedded price catalog, tuned parameters, " +
+			"rollback alarms, a migration window and a report with charts. Needs `rds:DescribeDBInstances`, " +
+			"`rds:DescribeDBClusters` and `cloudwatch:GetMetricData`.",
+		Attributes: attrs,
+	}
+}
+
+func recommendationComputedAttributes() map[string]schema.Attribute {
+	str := func(desc string) schema.Attribute { return schema.StringAttribute{Computed: true, MarkdownDescription: desc} }
+	num := func(desc string) schema.Attribute { return schema.Float64Attribute{Computed: true, MarkdownDescription: desc} }
+	list := func(desc string, t map[string]attr.Type, descs map[string]string) schema.Attribute {
+		nested := map[string]schema.Attribute{}
+		for name, at := range t {
+			nested[name] = computedAttr(at, descs[name])
+		}
+		return schema.ListNestedAttribute{Computed: true, MarkdownDescription: desc, NestedObject: schema.NestedAttributeObject{Attributes: nested}}
+	}
+	return map[string]schema.Attribute{
+		"id":       str("The analysed identifier."),
+		"topology": str("`multi-az` (RDS Multi-AZ DB instance) or `aurora` (Aurora writer + reader)."),
+		"engine":   str("Engine and version, e.g. `aurora-postgresql 15.4`."),
+		"nodes": list("Nodes of the deployment as measured.", recNodeType, map[string]string{
+			"id": "DB instance identifier (the Multi-AZ standby is `<id>-standby`).", "role": "`writer`, `reader` or `standby`.",
+			"instance_class": "DB instance class.", "vcpu": "vCPUs of the class.", "memory_gib": "Memory of the class, GiB.",
+			"cpu_p99": "p99 of CPUUtilization, percent (null without data).", "cpu_pattern": "Workload pattern of the node's CPU.",
+		}),
+		"verdict":                str("`consolidate`, `keep` or `insufficient-data`."),
+		"single_node_sufficient": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether `verdict` is `consolidate`."},
+		"confidence":             num("Confidence in the verdict, 0 to 1: data quality times the margin to the nearest limit."),
+		"reasons": list("Every threshold checked, with its value and limit.", recReasonType, map[string]string{
+			"check": "Stable identifier of the check.", "node": "Node the value belongs to; empty for projected values.",
+			"metric": "Metric or projected quantity.", "value": "Measured or projected value.", "comparison": "`<=` or `>=`: how value must relate to limit.",
+			"limit": "The limit.", "unit": "Unit of value and limit.", "passed": "Whether the check passed.", "message": "The check in words.",
+		}),
+		"workload_pattern": str("Pattern of the projected single-node CPU: `steady`, `daily-cycle`, `weekly-cycle`, `spiky` or `insufficient-data`."),
+		"projected": list("Projected single-node utilization (p50/p95/p99/max).", recProjectedType, map[string]string{
+			"metric": "`cpu`, `memory`, `iops`, `connections` or `network`.", "unit": "`percent`, `count/second`, `count` or `bytes/second`.",
+			"p50": "Median.", "p95": "95th percentile.", "p99": "99th percentile.", "max": "Maximum.", "limit": "Limit the p99 plus headroom is compared with (null when capacity is unknown).",
+		}),
+		"projected_cpu_p95": num("Projected single-node CPU p95, percent of the writer's vCPUs."),
+		"projected_cpu_p99": num("Projected single-node CPU p99, percent of the writer's vCPUs."),
+		"risks": list("Risks of running on one node.", recRiskType, map[string]string{
+			"category": "`redundancy`, `failure`, `backup`, `high-traffic`, `capacity`, `burst` or `connections`.",
+			"severity": "`high`, `medium` or `low`.", "description": "The risk and its mitigation.",
+		}),
+		"decision_matrix": list("The seed's decision matrix: performance impact, cost savings, reliability, operational complexity.", recMatrixType, map[string]string{
+			"criterion": "Criterion.", "score": "0 (against consolidating) to 10 (for).", "weight": "Weight.", "evidence": "Why.",
+		}),
+		"decision_score":        num("Weighted decision-matrix score, 0 to 10."),
+		"current_monthly_cost":  num("What the deployment costs per month today (730 h, on-demand, catalog price), USD; null when unpriced."),
+		"proposed_monthly_cost": num("What the single node on `recommended_instance_class` costs per month, USD; null when unpriced."),
+		"monthly_savings":       num("`current_monthly_cost - proposed_monthly_cost`, USD; null when unpriced."),
+		"annual_savings":        num("`monthly_savings × 12`, USD; null when unpriced."),
+		"savings_target_met":    schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether monthly savings reach `savings_target.min_monthly_usd`."},
+		"savings_target_status": str("`below`, `within` or `above` the savings target range, or `unknown`."),
+		"price_source":          str("Where prices came from: `catalog <date>` (the embedded, dated catalog; an estimate) or `unknown`."),
+		"recommended_instance_class": str("Class the single node should run: the writer's, or a cheaper candidate that fits."),
+		"class_options": list("Candidate classes ranked: fitting first, then by price.", recOptionType, map[string]string{
+			"rank": "1 = best.", "instance_class": "Class.", "fits": "Whether every capacity check passes on it.",
+			"projected_cpu_p99": "Projected CPU p99 on this class, percent.", "projected_memory_p99": "Projected memory p99 on this class, percent.",
+			"failed_checks": "Checks that fail on this class.", "monthly_cost": "Single-node monthly price, USD (null when unpriced).",
+			"monthly_savings": "Savings versus today, USD/month (null when unpriced).",
+		}),
+		"recommended_parameters": schema.MapAttribute{Computed: true, ElementType: types.StringType,
+			MarkdownDescription: "PostgreSQL settings for the single node (pgtune-style, in RDS parameter group units), e.g. `shared_buffers`, `work_mem`, `max_connections`."},
+		"migration_window": schema.SingleNestedAttribute{Computed: true, MarkdownDescription: "Lowest-load window of `migration_window_hours` in the hour-of-week CPU profile (UTC).",
+			Attributes: map[string]schema.Attribute{
+				"known": schema.BoolAttribute{Computed: true, MarkdownDescription: "False when the profile has too little data."},
+				"weekday": schema.StringAttribute{Computed: true, MarkdownDescription: "`Sunday` … `Saturday`."},
+				"start_hour_utc": schema.Int64Attribute{Computed: true, MarkdownDescription: "Start hour, 0–23 UTC."},
+				"length_hours": schema.Int64Attribute{Computed: true, MarkdownDescription: "Length, hours."},
+				"expected_load": schema.Float64Attribute{Computed: true, MarkdownDescription: "Mean projected CPU over the window, percent."},
+				"peak_load": schema.Float64Attribute{Computed: true, MarkdownDescription: "Highest hour's projected CPU in the window, percent."},
+				"reason": schema.StringAttribute{Computed: true, MarkdownDescription: "Why the window is unknown, if so."},
+			}},
+		"rollback_triggers": list("CloudWatch alarm specs derived from the baseline, usable with `aws_cloudwatch_metric_alarm`: when one fires after the change, roll back.", recAlarmType, map[string]string{
+			"alarm_name": "Alarm name.", "namespace": "`AWS/RDS`.", "metric_name": "Metric.", "dimensions": "Dimensions.",
+			"statistic": "Statistic.", "period": "Period, seconds.", "evaluation_periods": "Evaluation periods.",
+			"datapoints_to_alarm": "Datapoints to alarm.", "comparison_operator": "CloudWatch comparison operator.",
+			"threshold": "Threshold, in the metric's unit.", "unit": "CloudWatch unit.", "treat_missing_data": "Missing-data treatment.",
+			"alarm_description": "What the alarm means.",
+		}),
+		"prometheus_rules_yaml": str("The rollback triggers as Prometheus alerting rules (YAML)."),
+		"report_markdown":       str("A Markdown report of the analysis."),
+		"charts_svg": schema.MapAttribute{Computed: true, ElementType: types.StringType,
+			MarkdownDescription: "SVG charts by file name (CPU, memory and IOPS per node with threshold lines; an hour-of-week heat map)."},
+		"infracost_usage_yaml": str("An Infracost usage file for the deployment's resources from measured usage."),
+		"window_start":         str("Start of the analysed window, RFC 3339."),
+		"window_end":           str("End of the analysed window, RFC 3339."),
+		"period_seconds_used":  schema.Int64Attribute{Computed: true, MarkdownDescription: "Datapoint period used, seconds."},
+		"requests_made":        schema.Int64Attribute{Computed: true, MarkdownDescription: "GetMetricData calls made (the lower bound for the data fetched)."},
+		"traffic_score":        num("Mean busy vCPUs of the projected single node; lower migrates first (see `rightsize_fleet.phase_order`)."),
+	}
+}
+
+// computedAttr builds a computed attribute of type t.
+func computedAttr(t attr.Type, desc string) schema.Attribute {
+	switch t {
+	case types.StringType:
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	case types.Float64Type:
+		return schema.Float64Attribute{Computed: true, MarkdownDescription: desc}
+	case types.Int64Type:
+		return schema.Int64Attribute{Computed: true, MarkdownDescription: desc}
+	case types.BoolType:
+		return schema.BoolAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	switch tt := t.(type) {
+	case types.ListType:
+		return schema.ListAttribute{Computed: true, ElementType: tt.ElemType, MarkdownDescription: desc}
+	case types.MapType:
+		return schema.MapAttribute{Computed: true, ElementType: tt.ElemType, MarkdownDescription: desc}
+	}
+	panic(fmt.Sprintf("computedAttr: unsupported type %s", t))
+}
+
+func (d *singleNodeRecommendationDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("db_instance_identifier"), path.MatchRoot("db_cluster_identifier")),
+	}
+}
+
+func (d *singleNodeRecommendationDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *singleNodeRecommendationDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m recommendationModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	deps, ok := recommendationDeps(d.data, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	rreq, ok := recommendationRequest(ctx, &m, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	if m.UseProviderPostgres.ValueBool() || !m.Postgres.IsNull() {
+		facts, warns, err := readPostgresFacts(ctx, d.data, m.Postgres)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("postgres"), "Unable to Read PostgreSQL Facts", err.Error())
+			return
+		}
+		for _, w := range warns {
+			resp.Diagnostics.AddWarning("PostgreSQL Statistics Incomplete", w)
+		}
+		rreq.Postgres = facts
+	}
+
+	res, err := rightsizing.Recommend(ctx, deps, rreq)
+	if err != nil {
+		addRecommendationError(&resp.Diagnostics, err)
+		return
+	}
+	for _, w := range res.Warnings {
+		resp.Diagnostics.AddWarning("Recommendation Warning", w)
+	}
+	resp.Diagnostics.Append(fillRecommendation(ctx, &m, res)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// recommendationDeps builds the dependencies from the provider data.
+func recommendationDeps(pd *ProviderData, diags *diag.Diagnostics) (rightsizing.Deps, bool) {
+	if pd == nil {
+		diags.AddError("Provider Not Configured", "The provider was not configured before reading. Please report this issue to the provider developers.")
+		return rightsizing.Deps{}, false
+	}
+	if pd.Region == "" {
+		diags.AddError("Missing AWS Region", "No AWS region is configured: set region in the provider block, or AWS_REGION in the environment.")
+		return rightsizing.Deps{}, false
+	}
+	cat, err := pricing.Default()
+	if err != nil {
+		diags.AddError("Unable to Load Price Catalog", err.Error()+". Please report this issue to the provider developers.")
+		return rightsizing.Deps{}, false
+	}
+	return rightsizing.Deps{RDS: pd.RDS, CloudWatch: pd.CloudWatch, Catalog: cat, Region: pd.Region}, true
+}
+
+// recommendationRequest turns the inputs into a rightsizing.Request.
+func recommendationRequest(ctx context.Context, m *recommendationModel, diags *diag.Diagnostics) (rightsizing.Request, bool) {
+	r := rightsizing.Request{
+		InstanceID:           m.DBInstanceIdentifier.ValueString(),
+		ClusterID:            m.DBClusterIdentifier.ValueString(),
+		Lookback:             time.Duration(int64OrDefault(m.LookbackDays, DefaultLookbackDays)) * 24 * time.Hour,
+		Period:               time.Duration(m.PeriodSeconds.ValueInt64()) * time.Second,
+		MigrationWindowHours: int(int64OrDefault(m.MigrationWindowHours, DefaultMigrationWindowHours)),
+	}
+	if s := m.EndTime.ValueString(); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			diags.AddAttributeError(path.Root("end_time"), "Invalid End Time", fmt.Sprintf("end_time %q is not RFC 3339 (e.g. 2026-11-01T00:00:00Z): %v", s, err))
+			return r, false
+		}
+		r.End = t.UTC()
+	}
+	if !m.Policy.IsNull() && !m.Policy.IsUnknown() {
+		var p policyModel
+		diags.Append(m.Policy.As(ctx, &p, objectAsOptions)...)
+		r.Policy = analysis.Policy{
+			HeadroomPercent:             p.HeadroomPercent.ValueFloat64(),
+			AlertThresholdPercent:       p.AlertThresholdPercent.ValueFloat64(),
+			MemoryThresholdPercent:      p.MemoryThresholdPercent.ValueFloat64(),
+			ConnectionsThresholdPercent: p.ConnectionsThresholdPercent.ValueFloat64(),
+			MinCoverage:                 p.MinCoverage.ValueFloat64(),
+			MinLookback:                 time.Duration(p.MinLookbackDays.ValueInt64()) * 24 * time.Hour,
+			MinDecisionScore:            p.MinDecisionScore.ValueFloat64(),
+			Weights: analysis.DecisionWeights{
+				Performance: p.WeightPerformance.ValueFloat64(), Cost: p.WeightCost.ValueFloat64(),
+				Reliability: p.WeightReliability.ValueFloat64(), Operations: p.WeightOperations.ValueFloat64(),
+			},
+		}
+		if err := r.Policy.Validate(); err != nil {
+			diags.AddAttributeError(path.Root("policy"), "Invalid Policy", err.Error())
+		}
+	}
+	if !m.SavingsTarget.IsNull() && !m.SavingsTarget.IsUnknown() {
+		var st savingsTargetModel
+		diags.Append(m.SavingsTarget.As(ctx, &st, objectAsOptions)...)
+		r.SavingsTarget = analysis.DefaultSavingsTarget()
+		if !st.MinMonthly.IsNull() {
+			r.SavingsTarget.MinMonthlyUSD = st.MinMonthly.ValueFloat64()
+		}
+		if !st.MaxMonthly.IsNull() {
+			r.SavingsTarget.MaxMonthlyUSD = st.MaxMonthly.ValueFloat64()
+		}
+		if r.SavingsTarget.MaxMonthlyUSD < r.SavingsTarget.MinMonthlyUSD {
+			diags.AddAttributeError(path.Root("savings_target").AtName("max_monthly_usd"), "Invalid Savings Target",
+				fmt.Sprintf("savings_target.max_monthly_usd (%g) is below min_monthly_usd (%g): raise the maximum or lower the minimum.",
+					r.SavingsTarget.MaxMonthlyUSD, r.SavingsTarget.MinMonthlyUSD))
+		}
+	}
+	if !m.TargetInstanceClasses.IsNull() && !m.TargetInstanceClasses.IsUnknown() {
+		diags.Append(m.TargetInstanceClasses.ElementsAs(ctx, &r.TargetClasses, false)...)
+	}
+	return r, !diags.HasError()
+}
+
+// addRecommendationError maps domain errors to diagnostics on the right attribute.
+func addRecommendationError(diags *diag.Diagnostics, err error) {
+	var nf *inventory.NotFoundError
+	var ue *inventory.UnsupportedError
+	var ie *rightsizing.InputError
+	idPath := path.Root("db_instance_identifier")
+	switch {
+	case errors.As(err, &nf):
+		if nf.Kind == "DB cluster" {
+			idPath = path.Root("db_cluster_identifier")
+		}
+		diags.AddAttributeError(idPath, "Database Not Found", err.Error()+". Check the identifier and the provider's region.")
+	case errors.As(err, &ue):
+		diags.AddError("Unsupported Database Topology", err.Error()+". Supported: an RDS for PostgreSQL Multi-AZ DB instance (db_instance_identifier) or an Aurora PostgreSQL cluster with one writer and one reader (db_cluster_identifier).")
+	case errors.As(err, &ie):
+		p := path.Root(ie.Field)
+		switch ie.Field {
+		case "lookback_days", "end_time", "target_instance_classes", "period_seconds":
+			diags.AddAttributeError(p, "Invalid Recommendation Input", err.Error())
+		default:
+			diags.AddError("Invalid Recommendation Input", err.Error())
+		}
+	default:
+		diags.AddError("Unable to Compute Recommendation", err.Error())
+	}
+}
+
+// fillRecommendation writes the computed attributes.
+func fillRecommendation(ctx context.Context, m *recommendationModel, res rightsizing.Result) diag.Diagnostics {
+	var diags diag.Diagnostics
+	rec := res.Recommendation
+	c := res.Cluster
+	m.ID = types.StringValue(c.Identifier)
+	m.Topology = types.StringValue(string(c.Kind))
+	m.Engine = types.StringValue(c.Engine + " " + c.EngineVersion)
+	m.Verdict = types.StringValue(string(rec.Verdict))
+	m.SingleNodeSufficient = types.BoolValue(rec.SingleNodeSufficient)
+	m.Confidence = floatValue(rec.Confidence)
+	m.WorkloadPattern = types.StringValue(string(rec.Pattern.Pattern))
+	m.DecisionScore = floatValue(round2(rec.Matrix.Total))
+	m.RecommendedClass = types.StringValue(rec.RecommendedClass)
+	m.PrometheusRulesYAML = types.StringValue(rec.PrometheusRules)
+	m.ReportMarkdown = types.StringValue(rec.ReportMarkdown)
+	m.InfracostUsageYAML = types.StringValue(res.InfracostUsageYAML)
+	m.WindowStart = types.StringValue(rec.Start.UTC().Format(time.RFC3339))
+	m.WindowEnd = types.StringValue(rec.End.UTC().Format(time.RFC3339))
+	m.PeriodUsed = types.Int64Value(int64(res.Period / time.Second))
+	m.RequestsMade = types.Int64Value(int64(res.RequestsMade))
+	m.TrafficScore = floatValue(round2(rec.Traffic.BusyVCPU))
+	m.ProjectedCPUP95 = floatValue(round2(rec.Projection.CPU.P95))
+	m.ProjectedCPUP99 = floatValue(round2(rec.Projection.CPU.P99))
+
+	cost := rec.Cost
+	nullUnless := func(ok bool, v float64) types.Float64 {
+		if !ok {
+			return types.Float64Null()
+		}
+		return floatValue(v)
+	}
+	m.CurrentMonthlyCost = nullUnless(cost.CurrentMonthlyUSD > 0, cost.CurrentMonthlyUSD)
+	m.ProposedMonthlyCost = nullUnless(cost.ProposedMonthlyUSD > 0, cost.ProposedMonthlyUSD)
+	m.MonthlySavings = nullUnless(cost.Known, cost.MonthlySavingsUSD)
+	m.AnnualSavings = nullUnless(cost.Known, cost.AnnualSavingsUSD)
+	m.SavingsTargetMet = types.BoolValue(cost.TargetMet)
+	m.SavingsTargetStatus = types.StringValue(cost.TargetStatus)
+	if res.PriceSource != "" {
+		m.PriceSource = types.StringValue(res.PriceSource + " " + res.PriceDate)
+	} else {
+		m.PriceSource = types.StringValue("unknown")
+	}
+
+	var nodes []attr.Value
+	for _, n := range rec.Nodes {
+		cpu := types.Float64Null()
+		if s, ok := n.Summary(analysis.MetricCPU); ok && s.Count > 0 {
+			cpu = floatValue(round2(s.P99))
+		}
+		nodes = append(nodes, mustObject(recNodeType, map[string]attr.Value{
+			"id": types.StringValue(n.ID), "role": types.StringValue(string(n.Role)), "instance_class": types.StringValue(n.Class.Name),
+			"vcpu": floatValue(n.Class.VCPU), "memory_gib": floatValue(n.Class.MemoryGiB), "cpu_p99": cpu,
+			"cpu_pattern": types.StringValue(string(n.CPUPattern.Pattern)),
+		}, &diags))
+	}
+	m.Nodes = mustList(recNodeType, nodes, &diags)
+
+	var reasons []attr.Value
+	for _, r := range rec.Reasons {
+		reasons = append(reasons, mustObject(recReasonType, map[string]attr.Value{
+			"check": types.StringValue(r.Check), "node": types.StringValue(r.Node), "metric": types.StringValue(r.Metric),
+			"value": floatValue(round4(r.Value)), "comparison": types.StringValue(r.Comparison), "limit": floatValue(round4(r.Limit)),
+			"unit": types.StringValue(r.Unit), "passed": types.BoolValue(r.Passed), "message": types.StringValue(r.Message),
+		}, &diags))
+	}
+	m.Reasons = mustList(recReasonType, reasons, &diags)
+
+	var projected []attr.Value
+	for _, u := range rec.Projected {
+		projected = append(projected, mustObject(recProjectedType, map[string]attr.Value{
+			"metric": types.StringValue(u.Metric), "unit": types.StringValue(u.Unit), "p50": floatValue(round4(u.P50)),
+			"p95": floatValue(round4(u.P95)), "p99": floatValue(round4(u.P99)), "max": floatValue(round4(u.Max)), "limit": floatValue(round4(u.Limit)),
+		}, &diags))
+	}
+	m.Projected = mustList(recProjectedType, projected, &diags)
+
+	var risks []attr.Value
+	for _, r := range rec.Risks {
+		risks = append(risks, mustObject(recRiskType, map[string]attr.Value{
+			"category": types.StringValue(r.Category), "severity": types.StringValue(r.Severity), "description": types.StringValue(r.Description),
+		}, &diags))
+	}
+	m.Risks = mustList(recRiskType, risks, &diags)
+
+	var rows []attr.Value
+	for _, r := range rec.Matrix.Rows {
+		rows = append(rows, mustObject(recMatrixType, map[string]attr.Value{
+			"criterion": types.StringValue(r.Criterion), "score": floatValue(round2(r.Score)), "weight": floatValue(r.Weight),
+			"evidence": types.StringValue(r.Evidence),
+		}, &diags))
+	}
+	m.DecisionMatrix = mustList(recMatrixType, rows, &diags)
+
+	var options []attr.Value
+	for _, o := range rec.Options {
+		failed := make([]attr.Value, 0, len(o.Failed))
+		for _, f := range o.Failed {
+			failed = append(failed, types.StringValue(f))
+		}
+		options = append(options, mustObject(recOptionType, map[string]attr.Value{
+			"rank": types.Int64Value(int64(o.Rank)), "instance_class": types.StringValue(o.Class.Name), "fits": types.BoolValue(o.Fits),
+			"projected_cpu_p99": floatValue(round2(o.CPUP99)), "projected_memory_p99": floatValue(round2(o.MemoryP99)),
+			"failed_checks":   types.ListValueMust(types.StringType, failed),
+			"monthly_cost":    nullUnless(o.MonthlyUSD > 0, o.MonthlyUSD),
+			"monthly_savings": nullUnless(o.MonthlyUSD > 0 && cost.CurrentMonthlyUSD > 0, o.MonthlySavingsUSD),
+		}, &diags))
+	}
+	m.ClassOptions = mustList(recOptionType, options, &diags)
+
+	params := map[string]attr.Value{}
+	for k, v := range rec.Parameters {
+		params[k] = types.StringValue(v)
+	}
+	m.RecommendedParameters = types.MapValueMust(types.StringType, params)
+
+	w := rec.MigrationWindow
+	m.MigrationWindow = mustObject(recWindowType, map[string]attr.Value{
+		"known": types.BoolValue(w.Known), "weekday": types.StringValue(w.Weekday), "start_hour_utc": types.Int64Value(int64(w.StartHourUTC)),
+		"length_hours": types.Int64Value(int64(w.LengthHours)), "expected_load": floatValue(round2(w.ExpectedLoad)),
+		"peak_load": floatValue(round2(w.PeakLoad)), "reason": types.StringValue(w.Reason),
+	}, &diags)
+
+	var alarms []attr.Value
+	for _, a := range rec.RollbackTriggers {
+		dims := map[string]attr.Value{}
+		for k, v := range a.Dimensions {
+			dims[k] = types.StringValue(v)
+		}
+		alarms = append(alarms, mustObject(recAlarmType, map[string]attr.Value{
+			"alarm_name": types.StringValue(a.Name), "namespace": types.StringValue(a.Namespace), "metric_name": types.StringValue(a.MetricName),
+			"dimensions": types.MapValueMust(types.StringType, dims), "statistic": types.StringValue(a.Statistic),
+			"period": types.Int64Value(int64(a.PeriodSeconds)), "evaluation_periods": types.Int64Value(int64(a.EvaluationPeriods)),
+			"datapoints_to_alarm": types.Int64Value(int64(a.DatapointsToAlarm)), "comparison_operator": types.StringValue(a.ComparisonOperator),
+			"threshold": floatValue(round4(a.Threshold)), "unit": types.StringValue(a.Unit), "treat_missing_data": types.StringValue(a.TreatMissingData),
+			"alarm_description": types.StringValue(a.Description),
+		}, &diags))
+	}
+	m.RollbackTriggers = mustList(recAlarmType, alarms, &diags)
+
+	charts := map[string]attr.Value{}
+	names := make([]string, 0, len(rec.Charts))
+	for k := range rec.Charts {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		charts[k] = types.StringValue(rec.Charts[k])
+	}
+	m.ChartsSVG = types.MapValueMust(types.StringType, charts)
+	_ = ctx
+	return diags
+}
+
+func mustObject(t map[string]attr.Type, v map[string]attr.Value, diags *diag.Diagnostics) types.Object {
+	o, d := types.ObjectValue(t, v)
+	diags.Append(d...)
+	return o
+}
+
+func mustList(t map[string]attr.Type, vs []attr.Value, diags *diag.Diagnostics) types.List {
+	if vs == nil {
+		vs = []attr.Value{}
+	}
+	l, d := types.ListValue(types.ObjectType{AttrTypes: t}, vs)
+	diags.Append(d...)
+	return l
+}
+
+// floatValue maps NaN and ±Inf, which Terraform state cannot hold, to null.
+func floatValue(v float64) types.Float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return types.Float64Null()
+	}
+	return types.Float64Value(v)
+}
+
+func round2(v float64) float64 { return roundTo(v, 100) }
+func round4(v float64) float64 { return roundTo(v, 10000) }
+
+func roundTo(v, f float64) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return v
+	}
+	return math.Round(v*f) / f
+}
+
+func int64OrDefault(v types.Int64, def int64) int64 {
+	if v.IsNull() || v.IsUnknown() {
+		return def
+	}
+	return v.ValueInt64()
+}

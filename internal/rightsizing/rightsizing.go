@@ -1,0 +1,366 @@
+// Package rightsizing composes the domain packages into the single-node
+// recommendation: it discovers a deployment (inventory), collects its
+// CloudWatch metrics at the API's lower bound (cloudwatch), prices it
+// (pricing), and hands everything to the analysis engine (analysis).
+//
+// It imports no Terraform package; the provider's recommendation and fleet
+// data sources are thin schemas over Recommend and RecommendFleet.
+package rightsizing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	cw "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
+)
+
+// Deps are the clients and catalogs a recommendation needs.
+type Deps struct {
+	RDS        inventory.RDSAPI
+	CloudWatch cw.API
+	Catalog    *pricing.Catalog
+	// Region prices the deployment; it must be a catalog region.
+	Region string
+	// Now is CloudWatch's "now" for retention and the default end time;
+	// nil means time.Now.
+	Now func() time.Time
+	// Concurrency of GetMetricData calls; 0 means the collector's default.
+	Concurrency int
+}
+
+// Stat is the CloudWatch statistic collected for every metric: the average
+// over each period (1 minute when the window allows it).
+const Stat = "Average"
+
+// Request is one recommendation request.
+type Request struct {
+	InstanceID, ClusterID string
+	// Lookback is the analysed window's length.
+	Lookback time.Duration
+	// End of the window; zero means Now truncated to the period.
+	End time.Time
+	// Period of the datapoints; zero picks the finest retained.
+	Period time.Duration
+	Policy analysis.Policy
+	// TargetClasses restricts the single-node class options; empty means the
+	// writer's class and every other size of its family that the catalog
+	// prices for the engine.
+	TargetClasses        []string
+	SavingsTarget        analysis.SavingsTarget
+	MigrationWindowHours int
+	// Postgres adds facts read from PostgreSQL; nil when not collected.
+	Postgres *analysis.PostgresFacts
+}
+
+// Result is a recommendation with what it took to make it.
+type Result struct {
+	Cluster        inventory.Cluster
+	Recommendation analysis.Recommendation
+	// CurrentPrice and ProposedPrice are the catalog prices used.
+	CurrentHourlyUSD float64
+	PriceSource      string
+	PriceDate        string
+	// InfracostUsageYAML is an Infracost usage file for the deployment's
+	// resources, from measured usage.
+	InfracostUsageYAML string
+	// Period actually used and the GetMetricData calls made.
+	Period       time.Duration
+	RequestsMade int
+	LowerBound   int
+	Warnings     []string
+}
+
+// InputError is a problem with the request itself (an attribute to change).
+type InputError struct {
+	Field  string // request field / attribute name, e.g. "target_instance_classes"
+	Reason string
+}
+
+func (e *InputError) Error() string { return e.Field + ": " + e.Reason }
+
+// Recommend analyses one deployment.
+func Recommend(ctx context.Context, d Deps, req Request) (Result, error) {
+	cl, err := inventory.Discover(ctx, d.RDS, req.InstanceID, req.ClusterID)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := cl.CheckTwoNode(); err != nil {
+		return Result{}, err
+	}
+	rs, err := RecommendFleet(ctx, d, []inventory.Cluster{cl}, req)
+	if err != nil {
+		return Result{}, err
+	}
+	return rs[0], nil
+}
+
+// RecommendFleet analyses several discovered 2-node deployments with one
+// CloudWatch collection across all their nodes, so the number of
+// GetMetricData calls is the lower bound for the whole fleet. The Request's
+// identifiers are ignored; its other fields apply to every deployment.
+// RequestsMade and LowerBound of every Result are the fleet's totals.
+func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, req Request) ([]Result, error) {
+	if d.Catalog == nil {
+		return nil, errors.New("no price catalog configured. Please report this issue to the provider developers")
+	}
+	now := time.Now
+	if d.Now != nil {
+		now = d.Now
+	}
+	if req.Lookback <= 0 {
+		return nil, &InputError{Field: "lookback_days", Reason: "must be positive"}
+	}
+	nowT := now().UTC()
+	period, err := cw.ChoosePeriod(endOrNow(req.End, nowT).Add(-req.Lookback), nowT, req.Period)
+	if err != nil {
+		return nil, &InputError{Field: "lookback_days", Reason: err.Error()}
+	}
+	end := req.End
+	if end.IsZero() {
+		end = nowT.Truncate(period)
+	}
+	if end.After(nowT) {
+		return nil, &InputError{Field: "end_time", Reason: fmt.Sprintf("%s is in the future (CloudWatch's clock says %s)", end.Format(time.RFC3339), nowT.Format(time.RFC3339))}
+	}
+	start := end.Add(-req.Lookback)
+
+	var nodes []cw.Node
+	for _, c := range clusters {
+		for _, n := range c.MetricNodes() {
+			nodes = append(nodes, cw.Node{ID: n.ID})
+		}
+	}
+	if len(nodes) == 0 {
+		return nil, errors.New("no nodes to analyse")
+	}
+	plan, err := cw.NewPlan(cw.Request{Nodes: nodes, Metrics: cw.DefaultMetrics, Stats: []string{Stat},
+		Start: start, End: end, Period: req.Period, Now: nowT})
+	if err != nil {
+		if errors.Is(err, cw.ErrRetention) {
+			return nil, &InputError{Field: "lookback_days", Reason: err.Error()}
+		}
+		return nil, fmt.Errorf("planning the CloudWatch queries: %w", err)
+	}
+	col := &cw.Collector{API: d.CloudWatch, Concurrency: d.Concurrency}
+	got, err := col.Collect(ctx, plan)
+	if err != nil {
+		return nil, fmt.Errorf("collecting CloudWatch metrics: %w", err)
+	}
+
+	out := make([]Result, 0, len(clusters))
+	for _, c := range clusters {
+		r, err := recommendOne(d, c, req, got)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.Identifier, err)
+		}
+		r.Period = plan.Period
+		r.RequestsMade = got.Calls
+		r.LowerBound = plan.LowerBound
+		if plan.Coarsened {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("the %s lookback reaches past CloudWatch's 15-day retention of 1-minute data, so %s datapoints were used", req.Lookback, plan.Period))
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func endOrNow(end, now time.Time) time.Time {
+	if end.IsZero() {
+		return now
+	}
+	return end
+}
+
+func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Result, error) {
+	writer, ok := c.Writer()
+	if !ok {
+		return Result{}, fmt.Errorf("no writer instance")
+	}
+	engine, err := pricing.EngineFromRDS(c.Engine)
+	if err != nil {
+		return Result{}, err
+	}
+	in := analysis.ClusterInput{
+		Name:                 c.Identifier,
+		Postgres:             req.Postgres,
+		SavingsTarget:        req.SavingsTarget,
+		MigrationWindowHours: req.MigrationWindowHours,
+		HDD:                  c.StorageType == "standard",
+	}
+	res := Result{Cluster: c}
+	switch c.Kind {
+	case inventory.KindMultiAZ:
+		in.Topology = analysis.TopologyMultiAZ
+	case inventory.KindAurora:
+		in.Topology = analysis.TopologyAurora
+	}
+	for _, n := range c.Nodes {
+		class, err := d.Catalog.Class(n.Class)
+		if err != nil {
+			return Result{}, &InputError{Field: "instance class", Reason: err.Error()}
+		}
+		node := analysis.Node{ID: n.ID, Role: analysis.Role(n.Role), Class: capacity(class)}
+		if !n.Virtual {
+			for _, m := range cw.DefaultMetrics {
+				if s, ok := got.Find(n.ID, m.Name, Stat); ok {
+					node.Series = append(node.Series, s)
+				}
+			}
+		}
+		in.Nodes = append(in.Nodes, node)
+	}
+
+	// Current price: Multi-AZ as billed (primary + standby), Aurora the sum of its instances.
+	var priceNotes []string
+	switch c.Kind {
+	case inventory.KindMultiAZ:
+		p, err := d.Catalog.Price(writer.Class, engine, pricing.MultiAZ, d.Region)
+		if err != nil {
+			res.Warnings = append(res.Warnings, "current price unknown: "+err.Error())
+		} else {
+			in.CurrentHourlyUSD = p.HourlyUSD
+			res.PriceSource, res.PriceDate = p.Source, p.SourceDate
+		}
+	case inventory.KindAurora:
+		for _, n := range c.Nodes {
+			p, err := d.Catalog.Price(n.Class, engine, pricing.SingleAZ, d.Region)
+			if err != nil {
+				res.Warnings = append(res.Warnings, "current price unknown: "+err.Error())
+				in.CurrentHourlyUSD = 0
+				break
+			}
+			in.CurrentHourlyUSD += p.HourlyUSD
+			res.PriceSource, res.PriceDate = p.Source, p.SourceDate
+		}
+	}
+	res.CurrentHourlyUSD = in.CurrentHourlyUSD
+
+	// One node: RDS Single-AZ, or one Aurora instance (the catalog's Aurora single-az price).
+	single := pricing.SingleAZ
+	targets := req.TargetClasses
+	if len(targets) == 0 {
+		targets = familyClasses(d.Catalog, writer.Class)
+	}
+	for _, name := range targets {
+		class, err := d.Catalog.Class(name)
+		if err != nil {
+			return Result{}, &InputError{Field: "target_instance_classes", Reason: err.Error()}
+		}
+		cand := analysis.Candidate{Class: capacity(class)}
+		if p, err := d.Catalog.Price(name, engine, single, d.Region); err == nil {
+			cand.SingleNodeHourlyUSD = p.HourlyUSD
+		} else if len(req.TargetClasses) > 0 {
+			priceNotes = append(priceNotes, err.Error())
+		} else {
+			continue // the default list keeps only priced classes
+		}
+		in.Candidates = append(in.Candidates, cand)
+	}
+	if len(priceNotes) > 0 {
+		res.Warnings = append(res.Warnings, "some target classes have no price: "+strings.Join(priceNotes, "; "))
+	}
+
+	rec, err := analysis.Analyze(in, req.Policy)
+	if err != nil {
+		return Result{}, fmt.Errorf("analysing: %w", err)
+	}
+	res.Recommendation = rec
+	res.InfracostUsageYAML = InfracostUsage(c, rec)
+	return res, nil
+}
+
+// familyClasses lists the writer's class and the other sizes of its family,
+// in catalog order.
+func familyClasses(cat *pricing.Catalog, writerClass string) []string {
+	wc, err := cat.Class(writerClass)
+	if err != nil {
+		return []string{writerClass}
+	}
+	out := []string{writerClass}
+	for _, c := range cat.Classes() {
+		if c.Family == wc.Family && c.Name != writerClass {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+// capacity converts a catalog class to the analysis model. Network and IOPS
+// baselines are the sustained EC2 figures where the catalog has them.
+func capacity(c pricing.InstanceClass) analysis.InstanceClass {
+	out := analysis.InstanceClass{
+		Name: c.Name, VCPU: float64(c.VCPU), MemoryGiB: c.MemoryGiB, Burstable: c.Burstable,
+		BaselineIOPS: c.EBSBaselineIOPS,
+	}
+	switch {
+	case c.NetworkBaselineGbps > 0:
+		out.NetworkBaselineBytesPerSec = c.NetworkBaselineGbps * 1.25e8
+	default:
+		var g float64
+		if _, err := fmt.Sscanf(c.NetworkGbps, "%g", &g); err == nil && g > 0 {
+			out.NetworkBaselineBytesPerSec = g * 1.25e8
+		}
+	}
+	return out
+}
+
+// InfracostUsage renders an Infracost usage file (version 0.1) for the
+// deployment's Terraform resources from measured usage: for Aurora, the
+// cluster's read and write requests per second (mean of the projected
+// single node's IOPS); for an RDS instance, monthly I/O requests. Resource
+// addresses follow the convention aws_rds_cluster.<id> / aws_db_instance.<id>
+// with dashes replaced by underscores; rename them to match your code.
+func InfracostUsage(c inventory.Cluster, rec analysis.Recommendation) string {
+	name := strings.ReplaceAll(c.Identifier, "-", "_")
+	read := meanOf(rec, analysis.MetricReadIOPS)
+	write := meanOf(rec, analysis.MetricWriteIOPS)
+	var b strings.Builder
+	b.WriteString("# Infracost usage file generated by terraform-provider-rightsize from measured CloudWatch usage.\n")
+	fmt.Fprintf(&b, "# Window: %s to %s. See https://www.infracost.io/docs/features/usage_based_resources/\n",
+		rec.Start.UTC().Format(time.RFC3339), rec.End.UTC().Format(time.RFC3339))
+	b.WriteString("version: 0.1\nresource_usage:\n")
+	switch c.Kind {
+	case inventory.KindAurora:
+		fmt.Fprintf(&b, "  aws_rds_cluster.%s:\n", name)
+		fmt.Fprintf(&b, "    read_requests_per_sec: %d\n", int64(math.Round(read)))
+		fmt.Fprintf(&b, "    write_requests_per_sec: %d\n", int64(math.Round(write)))
+	default:
+		fmt.Fprintf(&b, "  aws_db_instance.%s:\n", name)
+		fmt.Fprintf(&b, "    monthly_standard_io_requests: %d\n", int64(math.Round((read+write)*3600*730)))
+		b.WriteString("    additional_backup_storage_gb: 0\n")
+	}
+	return b.String()
+}
+
+// meanOf is the mean over the writer and readers of metric, summed across
+// nodes (the cluster's total).
+func meanOf(rec analysis.Recommendation, metric string) float64 {
+	var total float64
+	for _, n := range rec.Nodes {
+		if s, ok := n.Summary(metric); ok && s.Count > 0 && !math.IsNaN(s.Mean) {
+			total += s.Mean
+		}
+	}
+	return total
+}
+
+// Sorted returns results ordered by monthly savings, highest first, then by identifier.
+func Sorted(rs []Result) []Result {
+	out := append([]Result(nil), rs...)
+	sort.SliceStable(out, func(i, j int) bool {
+		si, sj := out[i].Recommendation.Cost.MonthlySavingsUSD, out[j].Recommendation.Cost.MonthlySavingsUSD
+		if si != sj {
+			return si > sj
+		}
+		return out[i].Cluster.Identifier < out[j].Cluster.Identifier
+	})
+	return out
+}

@@ -1,0 +1,152 @@
+# The offline demo: the seed's two 2-node clusters, analysed and right-sized against the sandbox
+# (an emulated AWS account) and a throwaway PostgreSQL holding the chat service's schema.
+# Run it with `make demo` (plan) or `make demo-apply`; scripts/demo.sh sets the variables.
+
+terraform {
+  required_providers {
+    rightsize = {
+      source = "dbrightsize/rightsize"
+    }
+  }
+}
+
+variable "sandbox_endpoint" {
+  description = "Base URL of the AWS emulator (scripts/demo.sh starts it)."
+  type        = string
+}
+
+variable "postgres_host" {
+  type    = string
+  default = "127.0.0.1"
+}
+
+variable "postgres_port" {
+  type = number
+}
+
+variable "end_time" {
+  description = "End of the analysed window (RFC 3339); the sandbox's clock."
+  type        = string
+}
+
+provider "rightsize" {
+  region     = "us-east-1"
+  access_key = "demo"
+  secret_key = "demo"
+  endpoints {
+    rds        = var.sandbox_endpoint
+    cloudwatch = var.sandbox_endpoint
+    pricing    = var.sandbox_endpoint
+  }
+  postgres {
+    host     = var.postgres_host
+    port     = var.postgres_port
+    database = "chat"
+    username = "rightsize" # GRANT pg_monitor TO rightsize;
+    sslmode  = "disable"
+  }
+}
+
+# Every 2-node PostgreSQL deployment in the account, sorted by savings, with the migration phase order.
+data "rightsize_fleet" "all" {
+  lookback_days = 14
+  end_time      = var.end_time
+}
+
+# What each node does, hour by hour.
+data "rightsize_utilization" "sso" {
+  db_cluster_identifier = "sso-prod"
+  lookback_days         = 14
+  end_time              = var.end_time
+}
+
+data "rightsize_utilization" "mandible" {
+  db_instance_identifier = "mandible-prod"
+  lookback_days          = 28
+  end_time               = var.end_time
+}
+
+# What PostgreSQL itself says about the chat workload.
+data "rightsize_postgres_stats" "chat" {
+  tables         = ["users", "messages", "chat_rooms"]
+  top_statements = 5
+}
+
+# The decision, per cluster.
+data "rightsize_single_node_recommendation" "sso" {
+  db_cluster_identifier = "sso-prod"
+  lookback_days         = 14
+  end_time              = var.end_time
+}
+
+data "rightsize_single_node_recommendation" "mandible" {
+  db_instance_identifier = "mandible-prod"
+  lookback_days          = 28
+  end_time               = var.end_time
+  use_provider_postgres  = true
+}
+
+# The change itself, guarded by a snapshot and gated by the verdict: sso-prod first (lower traffic), then mandible-prod.
+resource "rightsize_db_topology" "sso" {
+  db_cluster_identifier = "sso-prod"
+  nodes                 = 1
+  require_verdict       = data.rightsize_single_node_recommendation.sso.verdict
+  guard {
+    snapshot_identifier_prefix = "rs-guard"
+  }
+  validation {
+    tables        = ["users", "messages", "chat_rooms"]
+    check_indexes = true
+  }
+}
+
+resource "rightsize_db_topology" "mandible" {
+  db_instance_identifier = "mandible-prod"
+  nodes                  = 1
+  require_verdict        = data.rightsize_single_node_recommendation.mandible.verdict
+  guard {
+    snapshot_identifier_prefix = "rs-guard"
+  }
+  validation {
+    tables        = ["users", "messages", "chat_rooms"]
+    check_indexes = true
+  }
+  depends_on = [rightsize_db_topology.sso]
+}
+
+locals {
+  recommendations = {
+    "sso-prod"      = data.rightsize_single_node_recommendation.sso
+    "mandible-prod" = data.rightsize_single_node_recommendation.mandible
+  }
+}
+
+output "summary" {
+  description = "Per cluster: verdict, projected CPU p95/p99, savings and migration window."
+  value = {
+    for id, r in local.recommendations : id => {
+      verdict           = r.verdict
+      confidence        = r.confidence
+      projected_cpu_p95 = r.projected_cpu_p95
+      projected_cpu_p99 = r.projected_cpu_p99
+      monthly_savings   = r.monthly_savings
+      annual_savings    = r.annual_savings
+      migration_window  = "${r.migration_window.weekday} ${format("%02d", r.migration_window.start_hour_utc)}:00 UTC, ${r.migration_window.length_hours} h"
+    }
+  }
+}
+
+output "phase_order" {
+  value = data.rightsize_fleet.all.phase_order
+}
+
+output "fleet_monthly_savings" {
+  value = data.rightsize_fleet.all.total_monthly_savings
+}
+
+output "topology" {
+  value = {
+    "sso-prod"      = { nodes = rightsize_db_topology.sso.current_nodes, guard_snapshot = rightsize_db_topology.sso.guard_snapshot_id }
+    "mandible-prod" = { nodes = rightsize_db_topology.mandible.current_nodes, guard_snapshot = rightsize_db_topology.mandible.guard_snapshot_id }
+  }
+}

@@ -1,0 +1,285 @@
+// Package demo turns the JSON of the demo's terraform plan (terraform show
+// -json) into the short summary `make demo` prints, writes the reports and
+// charts to a folder, and checks the summary against `terraform output -json`.
+package demo
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Cluster is one recommendation as the summary shows it.
+type Cluster struct {
+	Address         string  // Terraform address of the data source
+	ID              string  // cluster identifier
+	Topology        string  // multi-az | aurora
+	Verdict         string  // consolidate | keep | insufficient-data
+	Confidence      float64 // 0..1
+	CPUP95, CPUP99  float64 // projected single-node CPU, percent
+	MonthlySavings  *float64
+	AnnualSavings   *float64
+	Window          string // "Sunday 03:00 UTC, 2 h"
+	Report          string
+	Charts          map[string]string
+	PrometheusRules string
+	InfracostUsage  string
+}
+
+// Change is a planned or applied rightsize_db_topology change.
+type Change struct {
+	Address string
+	Target  string
+	Actions []string
+	Nodes   int
+}
+
+// Summary is what the demo reports.
+type Summary struct {
+	Clusters     []Cluster // sorted by identifier
+	PhaseOrder   []string
+	FleetSavings float64
+	Changes      []Change
+}
+
+type planJSON struct {
+	PriorState struct {
+		Values struct {
+			RootModule struct {
+				Resources []struct {
+					Address string          `json:"address"`
+					Mode    string          `json:"mode"`
+					Type    string          `json:"type"`
+					Values  json.RawMessage `json:"values"`
+				} `json:"resources"`
+			} `json:"root_module"`
+		} `json:"values"`
+	} `json:"prior_state"`
+	ResourceChanges []struct {
+		Address string `json:"address"`
+		Type    string `json:"type"`
+		Change  struct {
+			Actions []string        `json:"actions"`
+			After   json.RawMessage `json:"after"`
+		} `json:"change"`
+	} `json:"resource_changes"`
+}
+
+type recValues struct {
+	ID              string   `json:"id"`
+	Topology        string   `json:"topology"`
+	Verdict         string   `json:"verdict"`
+	Confidence      float64  `json:"confidence"`
+	CPUP95          float64  `json:"projected_cpu_p95"`
+	CPUP99          float64  `json:"projected_cpu_p99"`
+	MonthlySavings  *float64 `json:"monthly_savings"`
+	AnnualSavings   *float64 `json:"annual_savings"`
+	MigrationWindow struct {
+		Weekday      string `json:"weekday"`
+		StartHourUTC int    `json:"start_hour_utc"`
+		LengthHours  int    `json:"length_hours"`
+	} `json:"migration_window"`
+	Report     string            `json:"report_markdown"`
+	Charts     map[string]string `json:"charts_svg"`
+	Prometheus string            `json:"prometheus_rules_yaml"`
+	Infracost  string            `json:"infracost_usage_yaml"`
+}
+
+type fleetValues struct {
+	PhaseOrder []string `json:"phase_order"`
+	Total      float64  `json:"total_monthly_savings"`
+}
+
+// ParsePlan reads `terraform show -json <planfile>` output.
+func ParsePlan(r io.Reader) (Summary, error) {
+	var p planJSON
+	if err := json.NewDecoder(r).Decode(&p); err != nil {
+		return Summary{}, fmt.Errorf("decoding the plan JSON: %w", err)
+	}
+	var s Summary
+	for _, res := range p.PriorState.Values.RootModule.Resources {
+		if res.Mode != "data" {
+			continue
+		}
+		switch res.Type {
+		case "rightsize_single_node_recommendation":
+			var v recValues
+			if err := json.Unmarshal(res.Values, &v); err != nil {
+				return Summary{}, fmt.Errorf("decoding %s: %w", res.Address, err)
+			}
+			if v.Verdict == "" {
+				return Summary{}, fmt.Errorf("%s has no verdict", res.Address)
+			}
+			s.Clusters = append(s.Clusters, Cluster{
+				Address: res.Address, ID: v.ID, Topology: v.Topology, Verdict: v.Verdict, Confidence: v.Confidence,
+				CPUP95: v.CPUP95, CPUP99: v.CPUP99, MonthlySavings: v.MonthlySavings, AnnualSavings: v.AnnualSavings,
+				Window: windowText(v.MigrationWindow.Weekday, v.MigrationWindow.StartHourUTC, v.MigrationWindow.LengthHours),
+				Report: v.Report, Charts: v.Charts, PrometheusRules: v.Prometheus, InfracostUsage: v.Infracost,
+			})
+		case "rightsize_fleet":
+			var v fleetValues
+			if err := json.Unmarshal(res.Values, &v); err != nil {
+				return Summary{}, fmt.Errorf("decoding %s: %w", res.Address, err)
+			}
+			s.PhaseOrder, s.FleetSavings = v.PhaseOrder, v.Total
+		}
+	}
+	for _, rc := range p.ResourceChanges {
+		if rc.Type != "rightsize_db_topology" {
+			continue
+		}
+		var after struct {
+			Cluster  *string `json:"db_cluster_identifier"`
+			Instance *string `json:"db_instance_identifier"`
+			Nodes    int     `json:"nodes"`
+		}
+		_ = json.Unmarshal(rc.Change.After, &after)
+		target := ""
+		if after.Cluster != nil {
+			target = *after.Cluster
+		} else if after.Instance != nil {
+			target = *after.Instance
+		}
+		s.Changes = append(s.Changes, Change{Address: rc.Address, Target: target, Actions: rc.Change.Actions, Nodes: after.Nodes})
+	}
+	if len(s.Clusters) == 0 {
+		return Summary{}, errors.New("the plan read no rightsize_single_node_recommendation data source")
+	}
+	sort.Slice(s.Clusters, func(i, j int) bool { return s.Clusters[i].ID < s.Clusters[j].ID })
+	return s, nil
+}
+
+func windowText(day string, hour, length int) string {
+	if day == "" {
+		return "unknown"
+	}
+	return fmt.Sprintf("%s %02d:00 UTC, %d h", day, hour, length)
+}
+
+// Print writes the human summary.
+func Print(w io.Writer, s Summary) {
+	fmt.Fprintln(w, "rightsize demo: single-node recommendations")
+	fmt.Fprintf(w, "  %-14s %-9s %-18s %6s %8s %8s %12s  %s\n", "cluster", "topology", "verdict", "conf", "cpu p95", "cpu p99", "savings/mo", "migration window")
+	for _, c := range s.Clusters {
+		fmt.Fprintf(w, "  %-14s %-9s %-18s %6.2f %7.1f%% %7.1f%% %12s  %s\n", c.ID, c.Topology, c.Verdict, c.Confidence, c.CPUP95, c.CPUP99, money(c.MonthlySavings), c.Window)
+	}
+	if len(s.PhaseOrder) > 0 {
+		fmt.Fprintf(w, "  phase order (lower traffic first): %s; fleet savings $%.2f/month\n", strings.Join(s.PhaseOrder, " → "), s.FleetSavings)
+	}
+	for _, ch := range s.Changes {
+		fmt.Fprintf(w, "  %s: %s → %d node(s) [%s]\n", ch.Address, ch.Target, ch.Nodes, strings.Join(ch.Actions, ","))
+	}
+}
+
+func money(v *float64) string {
+	if v == nil {
+		return "unknown"
+	}
+	return fmt.Sprintf("$%.2f", *v)
+}
+
+// WriteFiles writes each cluster's report, charts, Prometheus rules and
+// Infracost usage file to dir and returns the paths written.
+func WriteFiles(dir string, s Summary) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var paths []string
+	write := func(name, content string) error {
+		if content == "" {
+			return nil
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			return err
+		}
+		paths = append(paths, p)
+		return nil
+	}
+	for _, c := range s.Clusters {
+		if err := write(c.ID+"-report.md", c.Report); err != nil {
+			return paths, err
+		}
+		if err := write(c.ID+"-prometheus-rules.yaml", c.PrometheusRules); err != nil {
+			return paths, err
+		}
+		if err := write(c.ID+"-infracost-usage.yml", c.InfracostUsage); err != nil {
+			return paths, err
+		}
+		names := make([]string, 0, len(c.Charts))
+		for n := range c.Charts {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			if err := write(c.ID+"-"+filepath.Base(n), c.Charts[n]); err != nil {
+				return paths, err
+			}
+		}
+	}
+	return paths, nil
+}
+
+// Verify checks the summary against `terraform output -json`: every
+// cluster's verdict, projected CPU and savings must equal the "summary"
+// output, and the phase order the "phase_order" output.
+func Verify(s Summary, outputsJSON io.Reader) error {
+	var outs map[string]struct {
+		Value json.RawMessage `json:"value"`
+	}
+	if err := json.NewDecoder(outputsJSON).Decode(&outs); err != nil {
+		return fmt.Errorf("decoding terraform output -json: %w", err)
+	}
+	var sum map[string]struct {
+		Verdict        string   `json:"verdict"`
+		CPUP95         float64  `json:"projected_cpu_p95"`
+		CPUP99         float64  `json:"projected_cpu_p99"`
+		MonthlySavings *float64 `json:"monthly_savings"`
+	}
+	if err := json.Unmarshal(outs["summary"].Value, &sum); err != nil {
+		return fmt.Errorf("decoding output summary: %w", err)
+	}
+	var problems []string
+	for _, c := range s.Clusters {
+		o, ok := sum[c.ID]
+		if !ok {
+			problems = append(problems, c.ID+": missing from output summary")
+			continue
+		}
+		if o.Verdict != c.Verdict {
+			problems = append(problems, fmt.Sprintf("%s: verdict %q in the summary, %q in the output", c.ID, c.Verdict, o.Verdict))
+		}
+		if o.CPUP95 != c.CPUP95 || o.CPUP99 != c.CPUP99 {
+			problems = append(problems, fmt.Sprintf("%s: cpu p95/p99 %.2f/%.2f in the summary, %.2f/%.2f in the output", c.ID, c.CPUP95, c.CPUP99, o.CPUP95, o.CPUP99))
+		}
+		if !sameMoney(o.MonthlySavings, c.MonthlySavings) {
+			problems = append(problems, fmt.Sprintf("%s: savings %s in the summary, %s in the output", c.ID, money(c.MonthlySavings), money(o.MonthlySavings)))
+		}
+	}
+	var phase []string
+	if raw, ok := outs["phase_order"]; ok {
+		if err := json.Unmarshal(raw.Value, &phase); err != nil {
+			return fmt.Errorf("decoding output phase_order: %w", err)
+		}
+	}
+	if strings.Join(phase, ",") != strings.Join(s.PhaseOrder, ",") {
+		problems = append(problems, fmt.Sprintf("phase order %v in the summary, %v in the output", s.PhaseOrder, phase))
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func sameMoney(a, b *float64) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return math.Abs(*a-*b) < 0.005
+}

@@ -1,0 +1,98 @@
+package demo
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const planFixture = `{
+ "prior_state": {"values": {"root_module": {"resources": [
+  {"address": "data.rightsize_single_node_recommendation.sso", "mode": "data", "type": "rightsize_single_node_recommendation",
+   "values": {"id": "sso-prod", "topology": "aurora", "verdict": "consolidate", "confidence": 0.91,
+     "projected_cpu_p95": 15.2, "projected_cpu_p99": 18.8, "monthly_savings": 53.29, "annual_savings": 639.48,
+     "migration_window": {"weekday": "Sunday", "start_hour_utc": 3, "length_hours": 2},
+     "report_markdown": "# sso-prod\n", "charts_svg": {"cpu.svg": "<svg/>"}, "prometheus_rules_yaml": "groups: []\n", "infracost_usage_yaml": "version: 0.1\n"}},
+  {"address": "data.rightsize_single_node_recommendation.mandible", "mode": "data", "type": "rightsize_single_node_recommendation",
+   "values": {"id": "mandible-prod", "topology": "multi-az", "verdict": "keep", "confidence": 0.5,
+     "projected_cpu_p95": 25, "projected_cpu_p99": 28.4, "monthly_savings": null, "annual_savings": null,
+     "migration_window": {"weekday": "", "start_hour_utc": 0, "length_hours": 0}}},
+  {"address": "data.rightsize_fleet.all", "mode": "data", "type": "rightsize_fleet",
+   "values": {"phase_order": ["sso-prod"], "total_monthly_savings": 53.29}},
+  {"address": "rightsize_db_topology.old", "mode": "managed", "type": "rightsize_db_topology", "values": {}}
+ ]}}},
+ "resource_changes": [
+  {"address": "rightsize_db_topology.sso", "type": "rightsize_db_topology",
+   "change": {"actions": ["create"], "after": {"db_cluster_identifier": "sso-prod", "db_instance_identifier": null, "nodes": 1}}}
+ ]
+}`
+
+func TestParsePlanPrintWrite(t *testing.T) {
+	s, err := ParsePlan(strings.NewReader(planFixture))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Clusters) != 2 || s.Clusters[0].ID != "mandible-prod" || s.Clusters[1].ID != "sso-prod" {
+		t.Fatalf("clusters = %+v", s.Clusters)
+	}
+	sso := s.Clusters[1]
+	if sso.Verdict != "consolidate" || *sso.MonthlySavings != 53.29 || sso.Window != "Sunday 03:00 UTC, 2 h" {
+		t.Fatalf("sso = %+v", sso)
+	}
+	if s.Clusters[0].MonthlySavings != nil || s.Clusters[0].Window != "unknown" {
+		t.Fatalf("mandible = %+v", s.Clusters[0])
+	}
+	if len(s.Changes) != 1 || s.Changes[0].Target != "sso-prod" || s.Changes[0].Nodes != 1 {
+		t.Fatalf("changes = %+v", s.Changes)
+	}
+	var b strings.Builder
+	Print(&b, s)
+	for _, want := range []string{"sso-prod", "consolidate", "$53.29", "unknown", "sso-prod → 1 node(s) [create]", "phase order (lower traffic first): sso-prod"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, b.String())
+		}
+	}
+	dir := t.TempDir()
+	paths, err := WriteFiles(dir, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) != 4 {
+		t.Fatalf("wrote %v, want report, rules, usage and one chart", paths)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "sso-prod-cpu.svg")); string(got) != "<svg/>" {
+		t.Fatalf("chart = %q", got)
+	}
+}
+
+func TestParsePlanErrors(t *testing.T) {
+	for _, in := range []string{`{`, `{"prior_state": {"values": {"root_module": {"resources": []}}}}`,
+		`{"prior_state": {"values": {"root_module": {"resources": [{"mode": "data", "type": "rightsize_single_node_recommendation", "values": {"id": "x"}}]}}}}`} {
+		if _, err := ParsePlan(strings.NewReader(in)); err == nil {
+			t.Errorf("ParsePlan(%q) succeeded", in)
+		}
+	}
+}
+
+func TestVerify(t *testing.T) {
+	s, err := ParsePlan(strings.NewReader(planFixture))
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := `{"summary": {"value": {
+	  "sso-prod": {"verdict": "consolidate", "projected_cpu_p95": 15.2, "projected_cpu_p99": 18.8, "monthly_savings": 53.29},
+	  "mandible-prod": {"verdict": "keep", "projected_cpu_p95": 25, "projected_cpu_p99": 28.4, "monthly_savings": null}}},
+	  "phase_order": {"value": ["sso-prod"]}}`
+	if err := Verify(s, strings.NewReader(good)); err != nil {
+		t.Fatalf("Verify(good) = %v", err)
+	}
+	bad := strings.Replace(strings.Replace(good, `"monthly_savings": 53.29`, `"monthly_savings": 50`, 1), `"keep"`, `"consolidate"`, 1)
+	err = Verify(s, strings.NewReader(bad))
+	if err == nil || !strings.Contains(err.Error(), "savings $53.29 in the summary, $50.00 in the output") || !strings.Contains(err.Error(), `verdict "keep"`) {
+		t.Fatalf("Verify(bad) = %v", err)
+	}
+	if err := Verify(s, strings.NewReader(`{"summary": {"value": {}}, "phase_order": {"value": []}}`)); err == nil {
+		t.Fatal("Verify(empty) succeeded")
+	}
+}

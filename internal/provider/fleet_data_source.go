@@ -1,0 +1,271 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/rightsizing"
+)
+
+var _ datasource.DataSourceWithConfigure = (*fleetDataSource)(nil)
+
+// NewFleetDataSource is the rightsize_fleet data source.
+func NewFleetDataSource() datasource.DataSource { return &fleetDataSource{} }
+
+type fleetDataSource struct{ data *ProviderData }
+
+type fleetModel struct {
+	IdentifierRegex     types.String `tfsdk:"identifier_regex"`
+	Tags                types.Map    `tfsdk:"tags"`
+	LookbackDays        types.Int64  `tfsdk:"lookback_days"`
+	EndTime             types.String `tfsdk:"end_time"`
+	PeriodSeconds       types.Int64  `tfsdk:"period_seconds"`
+	Policy              types.Object `tfsdk:"policy"`
+	SavingsTarget       types.Object `tfsdk:"savings_target"`
+	ID                  types.String `tfsdk:"id"`
+	Clusters            types.List   `tfsdk:"clusters"`
+	Skipped             types.List   `tfsdk:"skipped"`
+	PhaseOrder          types.List   `tfsdk:"phase_order"`
+	TotalMonthlySavings types.Float64 `tfsdk:"total_monthly_savings"`
+	NodesAnalysed       types.Int64  `tfsdk:"nodes_analysed"`
+	RequestsMade        types.Int64  `tfsdk:"requests_made"`
+	RequestsLowerBound  types.Int64  `tfsdk:"requests_lower_bound"`
+	PeriodUsed          types.Int64  `tfsdk:"period_seconds_used"`
+}
+
+var (
+	fleetClusterType = map[string]attr.Type{
+		"identifier": types.StringType, "topology": types.StringType, "engine": types.StringType,
+		"instance_class": types.StringType, "nodes": types.Int64Type, "verdict": types.StringType,
+		"confidence": types.Float64Type, "projected_cpu_p99": types.Float64Type,
+		"current_monthly_cost": types.Float64Type, "monthly_savings": types.Float64Type, "annual_savings": types.Float64Type,
+		"traffic_score": types.Float64Type, "traffic_rank": types.Int64Type,
+	}
+	fleetSkippedType = map[string]attr.Type{"identifier": types.StringType, "reason": types.StringType}
+)
+
+func (d *fleetDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_fleet"
+}
+
+func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	// Reuse the recommendation's policy and savings target attributes.
+	var rec datasource.SchemaResponse
+	(&singleNodeRecommendationDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &rec)
+	num := func(desc string) schema.Attribute { return schema.Float64Attribute{Computed: true, MarkdownDescription: desc} }
+	clusterAttrs := map[string]schema.Attribute{
+		"identifier":           schema.StringAttribute{Computed: true, MarkdownDescription: "DB instance identifier (Multi-AZ) or DB cluster identifier (Aurora)."},
+		"topology":             schema.StringAttribute{Computed: true, MarkdownDescription: "`multi-az` or `aurora`."},
+		"engine":               schema.StringAttribute{Computed: true, MarkdownDescription: "Engine and version."},
+		"instance_class":       schema.StringAttribute{Computed: true, MarkdownDescription: "The writer's instance class."},
+		"nodes":                schema.Int64Attribute{Computed: true, MarkdownDescription: "Nodes today (2)."},
+		"verdict":              schema.StringAttribute{Computed: true, MarkdownDescription: "`consolidate`, `keep` or `insufficient-data`."},
+		"confidence":           num("Confidence in the verdict, 0 to 1."),
+		"projected_cpu_p99":    num("Projected single-node CPU p99, percent."),
+		"current_monthly_cost": num("Monthly cost today, USD (null when unpriced)."),
+		"monthly_savings":      num("Monthly savings of going to one node, USD (null when unpriced)."),
+		"annual_savings":       num("Annual savings, USD (null when unpriced)."),
+		"traffic_score":        num("Mean busy vCPUs of the projected single node."),
+		"traffic_rank":         schema.Int64Attribute{Computed: true, MarkdownDescription: "1 = least traffic in the fleet."},
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Every RDS for PostgreSQL Multi-AZ instance and Aurora PostgreSQL 2-node cluster in the region, each with its " +
+			"single-node verdict, savings and traffic rank, sorted by savings; and the phase order in which to consolidate them " +
+			"(lower traffic first). CloudWatch is read for the whole fleet in one batched collection at the GetMetricData lower bound.",
+		Attributes: map[string]schema.Attribute{
+			"identifier_regex": schema.StringAttribute{Optional: true, Validators: []validator.String{regexValidator{}},
+				MarkdownDescription: "RE2 regular expression the identifier must match, e.g. `-prod$`. Defaults to every identifier."},
+			"tags": schema.MapAttribute{Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "Tags every deployment must carry with these values (for Aurora, the cluster's tags)."},
+			"lookback_days": schema.Int64Attribute{Optional: true, Validators: []validator.Int64{int64validator.Between(1, MaxLookbackDays)},
+				MarkdownDescription: fmt.Sprintf("Days of CloudWatch history to analyse, 1 to %d. Defaults to `%d`.", MaxLookbackDays, DefaultLookbackDays)},
+			"end_time": schema.StringAttribute{Optional: true, Validators: []validator.String{rfc3339Validator{}},
+				MarkdownDescription: "End of the window, RFC 3339. Defaults to now, truncated to the period."},
+			"period_seconds": schema.Int64Attribute{Optional: true, Validators: []validator.Int64{int64validator.Between(60, 86400), multipleOfValidator{60}},
+				MarkdownDescription: "Datapoint period, seconds (multiple of 60). Defaults to the finest retained."},
+			"policy":         rec.Schema.Attributes["policy"],
+			"savings_target": rec.Schema.Attributes["savings_target"],
+			"id":             schema.StringAttribute{Computed: true, MarkdownDescription: "The region and the filters."},
+			"clusters": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "2-node deployments, highest monthly savings first.",
+				NestedObject: schema.NestedAttributeObject{Attributes: clusterAttrs}},
+			"skipped": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "PostgreSQL deployments that are not 2-node (already single-node, 3+ nodes) with the reason.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"identifier": schema.StringAttribute{Computed: true, MarkdownDescription: "Identifier."},
+					"reason":     schema.StringAttribute{Computed: true, MarkdownDescription: "Why it is not analysed."},
+				}}},
+			"phase_order": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Identifiers with verdict `consolidate`, lowest traffic first: the order to migrate them in (the seed migrates sso-prod before mandible-prod)."},
+			"total_monthly_savings": num("Sum of monthly savings over deployments with verdict `consolidate`, USD."),
+			"nodes_analysed":        schema.Int64Attribute{Computed: true, MarkdownDescription: "Nodes whose metrics were read."},
+			"requests_made":         schema.Int64Attribute{Computed: true, MarkdownDescription: "GetMetricData calls made for the whole fleet."},
+			"requests_lower_bound":  schema.Int64Attribute{Computed: true, MarkdownDescription: "max(⌈queries/500⌉, ⌈datapoints/100,800⌉): the fewest calls any client could make."},
+			"period_seconds_used":   schema.Int64Attribute{Computed: true, MarkdownDescription: "Datapoint period used, seconds."},
+		},
+	}
+}
+
+func (d *fleetDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *fleetDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m fleetModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	deps, ok := recommendationDeps(d.data, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	// The recommendation request builder reads the shared inputs.
+	rm := recommendationModel{LookbackDays: m.LookbackDays, EndTime: m.EndTime, PeriodSeconds: m.PeriodSeconds,
+		Policy: m.Policy, SavingsTarget: m.SavingsTarget, TargetInstanceClasses: types.ListNull(types.StringType)}
+	rreq, ok := recommendationRequest(ctx, &rm, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	filter := inventory.FleetFilter{}
+	if s := m.IdentifierRegex.ValueString(); s != "" {
+		filter.IdentifierRegex = regexp.MustCompile(s) // validated in the schema
+	}
+	if !m.Tags.IsNull() {
+		resp.Diagnostics.Append(m.Tags.ElementsAs(ctx, &filter.Tags, false)...)
+	}
+	all, err := inventory.ListFleet(ctx, deps.RDS, filter)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to List the Fleet", err.Error())
+		return
+	}
+	var twoNode []inventory.Cluster
+	var skipped []attr.Value
+	for _, c := range all {
+		if err := c.CheckTwoNode(); err != nil {
+			skipped = append(skipped, mustObject(fleetSkippedType, map[string]attr.Value{
+				"identifier": types.StringValue(c.Identifier), "reason": types.StringValue(err.Error()),
+			}, &resp.Diagnostics))
+			continue
+		}
+		twoNode = append(twoNode, c)
+	}
+	m.ID = types.StringValue(fmt.Sprintf("%s/%s/%d", deps.Region, m.IdentifierRegex.ValueString(), len(filter.Tags)))
+	m.Skipped = mustList(fleetSkippedType, skipped, &resp.Diagnostics)
+	m.RequestsMade = types.Int64Value(0)
+	m.RequestsLowerBound = types.Int64Value(0)
+	m.PeriodUsed = types.Int64Null()
+	m.NodesAnalysed = types.Int64Value(0)
+	if len(twoNode) == 0 {
+		resp.Diagnostics.AddWarning("No 2-Node PostgreSQL Deployments", "No RDS for PostgreSQL Multi-AZ instance or 2-node Aurora PostgreSQL cluster in "+deps.Region+" matches the filters.")
+		m.Clusters = mustList(fleetClusterType, nil, &resp.Diagnostics)
+		m.PhaseOrder = types.ListValueMust(types.StringType, []attr.Value{})
+		m.TotalMonthlySavings = types.Float64Value(0)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+		return
+	}
+	results, err := rightsizing.RecommendFleet(ctx, deps, twoNode, rreq)
+	if err != nil {
+		addRecommendationError(&resp.Diagnostics, err)
+		return
+	}
+	resp.Diagnostics.Append(fillFleet(&m, results)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func fillFleet(m *fleetModel, results []rightsizing.Result) diag.Diagnostics {
+	var diags diag.Diagnostics
+	// Traffic ranks and phase order come from the analysis engine.
+	var traffic []analysis.Traffic
+	nodes := 0
+	for _, r := range results {
+		traffic = append(traffic, r.Recommendation.Traffic)
+		nodes += len(r.Cluster.MetricNodes())
+	}
+	order, err := analysis.PhaseOrder(traffic)
+	if err != nil {
+		diags.AddError("Unable to Order the Migration", err.Error())
+		return diags
+	}
+	rank := map[string]int{}
+	for i, id := range order {
+		rank[id] = i + 1
+	}
+	consolidate := map[string]bool{}
+	var total float64
+	sorted := rightsizing.Sorted(results)
+	var clusters []attr.Value
+	for _, r := range sorted {
+		rec := r.Recommendation
+		w, _ := r.Cluster.Writer()
+		known := rec.Cost.Known
+		orNull := func(ok bool, v float64) types.Float64 {
+			if !ok {
+				return types.Float64Null()
+			}
+			return floatValue(v)
+		}
+		if rec.Verdict == analysis.VerdictConsolidate {
+			consolidate[r.Cluster.Identifier] = true
+			if known {
+				total += rec.Cost.MonthlySavingsUSD
+			}
+		}
+		clusters = append(clusters, mustObject(fleetClusterType, map[string]attr.Value{
+			"identifier": types.StringValue(r.Cluster.Identifier), "topology": types.StringValue(string(r.Cluster.Kind)),
+			"engine": types.StringValue(r.Cluster.Engine + " " + r.Cluster.EngineVersion), "instance_class": types.StringValue(w.Class),
+			"nodes": types.Int64Value(int64(len(r.Cluster.Nodes))), "verdict": types.StringValue(string(rec.Verdict)),
+			"confidence": floatValue(rec.Confidence), "projected_cpu_p99": floatValue(round2(rec.Projection.CPU.P99)),
+			"current_monthly_cost": orNull(rec.Cost.CurrentMonthlyUSD > 0, rec.Cost.CurrentMonthlyUSD),
+			"monthly_savings":      orNull(known, rec.Cost.MonthlySavingsUSD),
+			"annual_savings":       orNull(known, rec.Cost.AnnualSavingsUSD),
+			"traffic_score":        floatValue(round2(rec.Traffic.BusyVCPU)),
+			"traffic_rank":         types.Int64Value(int64(rank[r.Cluster.Identifier])),
+		}, &diags))
+	}
+	var phase []attr.Value
+	for _, id := range order {
+		if consolidate[id] {
+			phase = append(phase, types.StringValue(id))
+		}
+	}
+	if phase == nil {
+		phase = []attr.Value{}
+	}
+	m.Clusters = mustList(fleetClusterType, clusters, &diags)
+	m.PhaseOrder = types.ListValueMust(types.StringType, phase)
+	m.TotalMonthlySavings = floatValue(round2(total))
+	m.NodesAnalysed = types.Int64Value(int64(nodes))
+	m.RequestsMade = types.Int64Value(int64(results[0].RequestsMade))
+	m.RequestsLowerBound = types.Int64Value(int64(results[0].LowerBound))
+	m.PeriodUsed = types.Int64Value(int64(results[0].Period / time.Second))
+	return diags
+}
+
+// regexValidator accepts RE2 regular expressions.
+type regexValidator struct{}
+
+func (regexValidator) Description(context.Context) string { return "value must be an RE2 regular expression" }
+func (v regexValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (regexValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := regexp.Compile(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Regular Expression",
+			fmt.Sprintf("%s is not a valid RE2 regular expression: %v", req.Path, err))
+	}
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# The offline demo: the seed's sso-prod (Aurora writer + reader) and mandible-prod (RDS Multi-AZ) analysed and
+# right-sized with no AWS account. Starts the AWS emulator (internal/sandbox) as a process and a throwaway
+# PostgreSQL seeded with the chat schema and a short bounded pgbench load, then runs terraform on examples/demo
+# through a CLI config with dev_overrides (no terraform init, no network).
+#   scripts/demo.sh plan      `make demo`: plan, summary, reports and charts in examples/demo/out/
+#   scripts/demo.sh apply     `make demo-apply`: plan, apply (sso-prod first), then a plan that must be empty
+#   scripts/demo.sh rollback  `make demo-rollback`: apply with a validation failure injected: the change rolls back
+#   scripts/demo.sh ci        non-interactive: apply, verify the summary against `terraform output -json`,
+#                             and fail if a verdict is missing or the final plan is not empty
+# Everything it starts is stopped at the end, also on Ctrl-C or error.
+set -euo pipefail
+mode=${1:-plan}
+case "$mode" in plan|apply|rollback|ci) ;; *) echo "usage: $0 plan|apply|rollback|ci" >&2; exit 2 ;; esac
+cd "$(dirname "$0")/.."
+root=$PWD
+t0=$(date +%s)
+out=$root/examples/demo/out
+work=$(mktemp -d "${TMPDIR:-/tmp}/rightsize-demo.XXXXXX")
+sandbox_pid=""
+writer_pid=""
+cleanup() {
+  status=$?
+  if [ -n "$writer_pid" ] && kill -0 "$writer_pid" 2>/dev/null; then kill "$writer_pid"; wait "$writer_pid" 2>/dev/null || true; fi
+  if [ -n "$sandbox_pid" ] && kill -0 "$sandbox_pid" 2>/dev/null; then kill "$sandbox_pid"; wait "$sandbox_pid" 2>/dev/null || true; fi
+  scripts/testpg.sh stop "$work/pg" 2>/dev/null || true
+  if [ $status -ne 0 ] && [ -f "$work/sandbox.log" ]; then echo "--- sandbox log (last lines) ---" >&2; tail -5 "$work/sandbox.log" >&2; fi
+  rm -rf "$work"
+  exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+say() { printf '\n==> %s\n' "$*"; }
+
+say "Building the provider, the sandbox and the summary tool"
+scripts/ensure-terraform.sh
+go build -o bin/terraform-provider-rightsize .
+go build -o bin/rightsize-sandbox ./internal/sandbox/cmd/sandbox
+go build -o bin/demo-summary ./internal/demo/cmd/demo-summary
+
+say "Starting a throwaway PostgreSQL with the chat schema (users, chat_rooms, messages)"
+eval "$(scripts/testpg.sh start "$work/pg")"
+pgbin=$RIGHTSIZE_TEST_PG_BINDIR
+psql_() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$RIGHTSIZE_TEST_PG_PORT" -U postgres "$@"; }
+psql_ -d postgres -c "CREATE DATABASE chat"
+psql_ -d chat -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -f examples/demo/sql/schema.sql >/dev/null
+echo "    seeded: $(psql_ -d chat -Atc "SELECT format('%s users, %s chat rooms, %s messages', (SELECT count(*) FROM users), (SELECT count(*) FROM chat_rooms), (SELECT count(*) FROM messages))")"
+echo "    running a bounded chat load (pgbench, 4 clients, ${DEMO_LOAD_SECONDS:-6} s)"
+"$pgbin/pgbench" -n -h 127.0.0.1 -p "$RIGHTSIZE_TEST_PG_PORT" -U postgres -c 4 -j 2 -T "${DEMO_LOAD_SECONDS:-6}" \
+  -f examples/demo/sql/load.sql chat 2>&1 | grep -E "^(tps|number of transactions actually processed)" | sed 's/^/    pgbench: /'
+
+say "Starting the AWS emulator (scenario demo: sso-prod and mandible-prod, 28 days of CloudWatch history)"
+now=$(date -u +%Y-%m-%dT%H:00:00Z)
+bin/rightsize-sandbox -addr 127.0.0.1:0 -scenario demo -state "$work/sandbox-state.json" -now "$now" \
+  -speed "${DEMO_SPEED:-3600}" -endpoint-host 127.0.0.1 -endpoint-port "$RIGHTSIZE_TEST_PG_PORT" \
+  >"$work/sandbox.url" 2>"$work/sandbox.log" &
+sandbox_pid=$!
+for _ in $(seq 100); do [ -s "$work/sandbox.url" ] && break; sleep 0.1; done
+endpoint=$(head -1 "$work/sandbox.url")
+[ -n "$endpoint" ] || { echo "the sandbox did not start" >&2; exit 1; }
+echo "    $endpoint"
+
+
+say "terraform ($mode) on examples/demo"
+mkdir -p "$work/tf" "$out"
+cp examples/demo/*.tf "$work/tf/"
+cat >"$work/terraformrc" <<RC
+provider_installation {
+  dev_overrides {
+    "registry.terraform.io/dbrightsize/rightsize" = "$root/bin"
+  }
+  direct {}
+}
+RC
+export TF_CLI_CONFIG_FILE=$work/terraformrc TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1 TF_DATA_DIR=$work/tfdata
+tf() { "$root/bin/terraform" -chdir="$work/tf" "$@"; }
+vars=(-var "sandbox_endpoint=$endpoint" -var "postgres_port=$RIGHTSIZE_TEST_PG_PORT" -var "end_time=$now")
+
+tf plan -input=false -no-color -out="$work/plan.tfplan" "${vars[@]}" >"$work/plan.log" 2>&1 || { cat "$work/plan.log" >&2; exit 1; }
+grep -E "^(Plan:|  # |Warning:)" "$work/plan.log" | sed 's/^/    /' | head -20
+tf show -json "$work/plan.tfplan" >"$work/plan.json"
+say "Summary"
+bin/demo-summary -plan "$work/plan.json" -out "$out"
+
+if [ "$mode" != plan ]; then
+  say "Applying (sso-prod first: lower traffic, the seed's phase 2)"
+  if [ "$mode" = rollback ]; then
+    # Inject a validation failure: writes keep landing in messages during the change, so the row counts
+    # recorded before the change no longer match after it, and the resource must roll back.
+    echo "    injecting a validation failure: a writer inserts into messages during the change (bounded, 20 s)"
+    printf 'INSERT INTO messages (room_id, author_id, body) VALUES (1, 1, %s);\n' "'written during the change'" >"$work/writer.sql"
+    "$pgbin/pgbench" -n -h 127.0.0.1 -p "$RIGHTSIZE_TEST_PG_PORT" -U postgres -c 1 -j 1 -T 20 -R 50 -f "$work/writer.sql" chat >/dev/null 2>&1 &
+    writer_pid=$!
+  fi
+  if ! tf apply -input=false -no-color -auto-approve "$work/plan.tfplan" >"$work/apply.log" 2>&1; then
+    grep -vE "^\s*$" "$work/apply.log" | tail -25 | sed 's/^/    /'
+    if [ "$mode" = rollback ]; then
+      echo "    (expected: the validation failed and the change was rolled back)"
+      curl -fsS "$endpoint/_sandbox/log" 2>/dev/null | head -c 2000 >"$out/sandbox-requests.json" || true
+      say "Done in $(( $(date +%s) - t0 )) s"
+      exit 0
+    fi
+    exit 1
+  fi
+  grep -E "rightsize_db_topology|Apply complete" "$work/apply.log" | sed 's/^/    /'
+  tf output -json >"$work/outputs.json"
+  tf output -no-color topology | sed 's/^/    /'
+  bin/demo-summary -plan "$work/plan.json" -verify <"$work/outputs.json"
+  say "Final plan (must show no changes)"
+  set +e
+  tf plan -input=false -no-color -detailed-exitcode "${vars[@]}" >"$work/final.log" 2>&1
+  rc=$?
+  set -e
+  tail -3 "$work/final.log" | sed 's/^/    /'
+  if [ $rc -ne 0 ]; then
+    cat "$work/final.log" >&2
+    echo "the final plan is not empty (exit code $rc)" >&2
+    exit 1
+  fi
+fi
+say "Done in $(( $(date +%s) - t0 )) s (reports and charts in examples/demo/out/)"

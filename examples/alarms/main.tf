@@ -1,0 +1,31 @@
+# Rollback alarms for a consolidated cluster: the recommendation's rollback_triggers become real
+# CloudWatch alarms with the AWS provider. If one fires after the change, apply nodes = 2 again.
+
+terraform {
+  required_providers {
+    rightsize = { source = "dbrightsize/rightsize" }
+    aws       = { source = "hashicorp/aws" }
+  }
+}
+
+module "sso" {
+  source                = "../modules/rightsize-analysis"
+  db_cluster_identifier = "sso-prod"
+}
+
+resource "aws_cloudwatch_metric_alarm" "rollback" {
+  for_each = module.sso.alarms
+
+  alarm_name          = each.value.alarm_name
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric_name
+  dimensions          = each.value.dimensions
+  statistic           = each.value.statistic
+  period              = each.value.period
+  evaluation_periods  = each.value.evaluation_periods
+  datapoints_to_alarm = each.value.datapoints_to_alarm
+  comparison_operator = each.value.comparison_operator
+  threshold           = each.value.threshold
+  treat_missing_data  = each.value.treat_missing_data
+  alarm_description   = each.value.alarm_description
+}

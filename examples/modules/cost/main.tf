@@ -1,0 +1,45 @@
+# cost: totals what the fleet costs today and after consolidating the deployments whose verdict is
+# `consolidate`. Feed it the rightsize-analysis module's cost_item outputs (or rightsize_fleet.clusters).
+
+variable "items" {
+  description = "Deployments: name, verdict, current_monthly_cost and monthly_savings (USD; null when unpriced)."
+  type = list(object({
+    name                 = string
+    verdict              = string
+    current_monthly_cost = number
+    monthly_savings      = number
+  }))
+}
+
+locals {
+  priced      = [for i in var.items : i if i.current_monthly_cost != null]
+  consolidate = [for i in local.priced : i if i.verdict == "consolidate" && i.monthly_savings != null]
+  current     = sum(concat([0], [for i in local.priced : i.current_monthly_cost]))
+  savings     = sum(concat([0], [for i in local.consolidate : i.monthly_savings]))
+}
+
+output "current_monthly_cost" {
+  value = local.current
+}
+
+output "monthly_savings" {
+  value = local.savings
+}
+
+output "monthly_cost_after" {
+  value = local.current - local.savings
+}
+
+output "annual_savings" {
+  value = local.savings * 12
+}
+
+output "consolidate" {
+  description = "Names of the deployments to take to one node."
+  value       = [for i in local.consolidate : i.name]
+}
+
+output "unpriced" {
+  description = "Names of deployments without a catalog price (left out of the totals)."
+  value       = [for i in var.items : i.name if i.current_monthly_cost == null]
+}

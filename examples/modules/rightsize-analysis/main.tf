@@ -1,0 +1,94 @@
+# rightsize-analysis: give it a 2-node PostgreSQL deployment, get back the verdict, the savings and
+# CloudWatch alarm specs shaped like aws_cloudwatch_metric_alarm arguments.
+
+terraform {
+  required_providers {
+    rightsize = {
+      source = "dbrightsize/rightsize"
+    }
+  }
+}
+
+variable "db_instance_identifier" {
+  description = "An RDS for PostgreSQL Multi-AZ instance. Set exactly one of this and db_cluster_identifier."
+  type        = string
+  default     = null
+}
+
+variable "db_cluster_identifier" {
+  description = "An Aurora PostgreSQL cluster with one writer and one reader."
+  type        = string
+  default     = null
+}
+
+variable "lookback_days" {
+  type    = number
+  default = 14
+}
+
+variable "end_time" {
+  description = "End of the analysed window (RFC 3339); null means now."
+  type        = string
+  default     = null
+}
+
+data "rightsize_single_node_recommendation" "this" {
+  db_instance_identifier = var.db_instance_identifier
+  db_cluster_identifier  = var.db_cluster_identifier
+  lookback_days          = var.lookback_days
+  end_time               = var.end_time
+}
+
+locals {
+  r = data.rightsize_single_node_recommendation.this
+}
+
+output "verdict" {
+  value = local.r.verdict
+}
+
+output "single_node_sufficient" {
+  value = local.r.single_node_sufficient
+}
+
+output "current_monthly_cost" {
+  value = local.r.current_monthly_cost
+}
+
+output "monthly_savings" {
+  value = local.r.monthly_savings
+}
+
+output "annual_savings" {
+  value = local.r.annual_savings
+}
+
+output "cost_item" {
+  description = "One entry for the cost module."
+  value = {
+    name                 = local.r.id
+    verdict              = local.r.verdict
+    current_monthly_cost = local.r.current_monthly_cost
+    monthly_savings      = local.r.monthly_savings
+  }
+}
+
+output "alarms" {
+  description = "Rollback triggers keyed by alarm name, with aws_cloudwatch_metric_alarm argument names."
+  value = {
+    for a in local.r.rollback_triggers : a.alarm_name => {
+      alarm_name          = a.alarm_name
+      namespace           = a.namespace
+      metric_name         = a.metric_name
+      dimensions          = a.dimensions
+      statistic           = a.statistic
+      period              = a.period
+      evaluation_periods  = a.evaluation_periods
+      datapoints_to_alarm = a.datapoints_to_alarm
+      comparison_operator = a.comparison_operator
+      threshold           = a.threshold
+      treat_missing_data  = a.treat_missing_data
+      alarm_description   = a.alarm_description
+    }
+  }
+}

@@ -77,6 +77,7 @@ data "rightsize_single_node_recommendation" "sso" {
   db_cluster_identifier = "sso-prod"
   lookback_days         = 14
   end_time              = var.end_time
+  allow_single_node     = true # keeps the plan after the change valid
 }
 
 data "rightsize_single_node_recommendation" "mandible" {
@@ -84,6 +85,7 @@ data "rightsize_single_node_recommendation" "mandible" {
   lookback_days          = 28
   end_time               = var.end_time
   use_provider_postgres  = true
+  allow_single_node      = true
 }
 
 # The change itself, guarded by a snapshot and gated by the verdict: sso-prod first (lower traffic), then mandible-prod.

@@ -27,22 +27,22 @@ func NewFleetDataSource() datasource.DataSource { return &fleetDataSource{} }
 type fleetDataSource struct{ data *ProviderData }
 
 type fleetModel struct {
-	IdentifierRegex     types.String `tfsdk:"identifier_regex"`
-	Tags                types.Map    `tfsdk:"tags"`
-	LookbackDays        types.Int64  `tfsdk:"lookback_days"`
-	EndTime             types.String `tfsdk:"end_time"`
-	PeriodSeconds       types.Int64  `tfsdk:"period_seconds"`
-	Policy              types.Object `tfsdk:"policy"`
-	SavingsTarget       types.Object `tfsdk:"savings_target"`
-	ID                  types.String `tfsdk:"id"`
-	Clusters            types.List   `tfsdk:"clusters"`
-	Skipped             types.List   `tfsdk:"skipped"`
-	PhaseOrder          types.List   `tfsdk:"phase_order"`
+	IdentifierRegex     types.String  `tfsdk:"identifier_regex"`
+	Tags                types.Map     `tfsdk:"tags"`
+	LookbackDays        types.Int64   `tfsdk:"lookback_days"`
+	EndTime             types.String  `tfsdk:"end_time"`
+	PeriodSeconds       types.Int64   `tfsdk:"period_seconds"`
+	Policy              types.Object  `tfsdk:"policy"`
+	SavingsTarget       types.Object  `tfsdk:"savings_target"`
+	ID                  types.String  `tfsdk:"id"`
+	Clusters            types.List    `tfsdk:"clusters"`
+	Skipped             types.List    `tfsdk:"skipped"`
+	PhaseOrder          types.List    `tfsdk:"phase_order"`
 	TotalMonthlySavings types.Float64 `tfsdk:"total_monthly_savings"`
-	NodesAnalysed       types.Int64  `tfsdk:"nodes_analysed"`
-	RequestsMade        types.Int64  `tfsdk:"requests_made"`
-	RequestsLowerBound  types.Int64  `tfsdk:"requests_lower_bound"`
-	PeriodUsed          types.Int64  `tfsdk:"period_seconds_used"`
+	NodesAnalysed       types.Int64   `tfsdk:"nodes_analysed"`
+	RequestsMade        types.Int64   `tfsdk:"requests_made"`
+	RequestsLowerBound  types.Int64   `tfsdk:"requests_lower_bound"`
+	PeriodUsed          types.Int64   `tfsdk:"period_seconds_used"`
 }
 
 var (
@@ -64,7 +64,9 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 	// Reuse the recommendation's policy and savings target attributes.
 	var rec datasource.SchemaResponse
 	(&singleNodeRecommendationDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &rec)
-	num := func(desc string) schema.Attribute { return schema.Float64Attribute{Computed: true, MarkdownDescription: desc} }
+	num := func(desc string) schema.Attribute {
+		return schema.Float64Attribute{Computed: true, MarkdownDescription: desc}
+	}
 	clusterAttrs := map[string]schema.Attribute{
 		"identifier":           schema.StringAttribute{Computed: true, MarkdownDescription: "DB instance identifier (Multi-AZ) or DB cluster identifier (Aurora)."},
 		"topology":             schema.StringAttribute{Computed: true, MarkdownDescription: "`multi-az` or `aurora`."},
@@ -132,7 +134,8 @@ func (d *fleetDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	}
 	// The recommendation request builder reads the shared inputs.
 	rm := recommendationModel{LookbackDays: m.LookbackDays, EndTime: m.EndTime, PeriodSeconds: m.PeriodSeconds,
-		Policy: m.Policy, SavingsTarget: m.SavingsTarget, TargetInstanceClasses: types.ListNull(types.StringType)}
+		Policy: m.Policy, SavingsTarget: m.SavingsTarget, TargetInstanceClasses: types.ListNull(types.StringType),
+		AllowSingleNode: types.BoolNull()}
 	rreq, ok := recommendationRequest(ctx, &rm, &resp.Diagnostics)
 	if !ok {
 		return
@@ -258,7 +261,9 @@ func fillFleet(m *fleetModel, results []rightsizing.Result) diag.Diagnostics {
 // regexValidator accepts RE2 regular expressions.
 type regexValidator struct{}
 
-func (regexValidator) Description(context.Context) string { return "value must be an RE2 regular expression" }
+func (regexValidator) Description(context.Context) string {
+	return "value must be an RE2 regular expression"
+}
 func (v regexValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 func (regexValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {

@@ -44,7 +44,9 @@ type multipleOfValidator struct{ n int64 }
 func (v multipleOfValidator) Description(context.Context) string {
 	return fmt.Sprintf("value must be a multiple of %d", v.n)
 }
-func (v multipleOfValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v multipleOfValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 func (v multipleOfValidator) ValidateInt64(_ context.Context, req validator.Int64Request, resp *validator.Int64Response) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
@@ -83,7 +85,7 @@ func postgresOverrideAttributes() map[string]schema.Attribute {
 		"sslmode": schema.StringAttribute{Optional: true, MarkdownDescription: fmt.Sprintf("libpq sslmode, one of %s. Defaults to the provider's.", markdownList(SSLModes)),
 			Validators: []validator.String{stringvalidator.OneOf(SSLModes...)}},
 		"sslrootcert": schema.StringAttribute{Optional: true, MarkdownDescription: "CA bundle path. Defaults to the provider's."},
-		"iam_auth": schema.BoolAttribute{Optional: true, MarkdownDescription: "Use an RDS IAM authentication token built from the provider's AWS credentials. Defaults to the provider's."},
+		"iam_auth":    schema.BoolAttribute{Optional: true, MarkdownDescription: "Use an RDS IAM authentication token built from the provider's AWS credentials. Defaults to the provider's."},
 	}
 }
 

@@ -60,6 +60,8 @@ type recommendationModel struct {
 	TargetInstanceClasses types.List   `tfsdk:"target_instance_classes"`
 	SavingsTarget         types.Object `tfsdk:"savings_target"`
 	MigrationWindowHours  types.Int64  `tfsdk:"migration_window_hours"`
+	AllowSingleNode       types.Bool   `tfsdk:"allow_single_node"`
+	AlreadySingleNode     types.Bool   `tfsdk:"already_single_node"`
 
 	ID                    types.String  `tfsdk:"id"`
 	Topology              types.String  `tfsdk:"topology"`
@@ -250,6 +252,12 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 					MarkdownDescription: "Upper end of the range, USD/month. Defaults to `100`."},
 			},
 		},
+		"allow_single_node": schema.BoolAttribute{
+			MarkdownDescription: "Analyse a deployment that already runs one node (after `rightsize_db_topology` took it to `nodes = 1`) " +
+				"instead of failing with \"nothing to consolidate\": the verdict then says whether the single node still holds its load " +
+				"within the policy, and the savings are zero. Set it in configurations that manage the change, so the plan after it stays valid. Defaults to `false`.",
+			Optional: true,
+		},
 		"migration_window_hours": schema.Int64Attribute{
 			MarkdownDescription: fmt.Sprintf("Length of the migration window to find in the hour-of-week profile, 1 to 24 hours. Defaults to `%d`.", DefaultMigrationWindowHours),
 			Optional:            true,
@@ -272,8 +280,12 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 }
 
 func recommendationComputedAttributes() map[string]schema.Attribute {
-	str := func(desc string) schema.Attribute { return schema.StringAttribute{Computed: true, MarkdownDescription: desc} }
-	num := func(desc string) schema.Attribute { return schema.Float64Attribute{Computed: true, MarkdownDescription: desc} }
+	str := func(desc string) schema.Attribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	num := func(desc string) schema.Attribute {
+		return schema.Float64Attribute{Computed: true, MarkdownDescription: desc}
+	}
 	list := func(desc string, t map[string]attr.Type, descs map[string]string) schema.Attribute {
 		nested := map[string]schema.Attribute{}
 		for name, at := range t {
@@ -282,7 +294,9 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		return schema.ListNestedAttribute{Computed: true, MarkdownDescription: desc, NestedObject: schema.NestedAttributeObject{Attributes: nested}}
 	}
 	return map[string]schema.Attribute{
-		"id":       str("The analysed identifier."),
+		"id": str("The analysed identifier."),
+		"already_single_node": schema.BoolAttribute{Computed: true,
+			MarkdownDescription: "Whether the deployment already runs one node (only with `allow_single_node`)."},
 		"topology": str("`multi-az` (RDS Multi-AZ DB instance) or `aurora` (Aurora writer + reader)."),
 		"engine":   str("Engine and version, e.g. `aurora-postgresql 15.4`."),
 		"nodes": list("Nodes of the deployment as measured.", recNodeType, map[string]string{
@@ -312,14 +326,14 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		"decision_matrix": list("The seed's decision matrix: performance impact, cost savings, reliability, operational complexity.", recMatrixType, map[string]string{
 			"criterion": "Criterion.", "score": "0 (against consolidating) to 10 (for).", "weight": "Weight.", "evidence": "Why.",
 		}),
-		"decision_score":        num("Weighted decision-matrix score, 0 to 10."),
-		"current_monthly_cost":  num("What the deployment costs per month today (730 h, on-demand, catalog price), USD; null when unpriced."),
-		"proposed_monthly_cost": num("What the single node on `recommended_instance_class` costs per month, USD; null when unpriced."),
-		"monthly_savings":       num("`current_monthly_cost - proposed_monthly_cost`, USD; null when unpriced."),
-		"annual_savings":        num("`monthly_savings × 12`, USD; null when unpriced."),
-		"savings_target_met":    schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether monthly savings reach `savings_target.min_monthly_usd`."},
-		"savings_target_status": str("`below`, `within` or `above` the savings target range, or `unknown`."),
-		"price_source":          str("Where prices came from: `catalog <date>` (the embedded, dated catalog; an estimate) or `unknown`."),
+		"decision_score":             num("Weighted decision-matrix score, 0 to 10."),
+		"current_monthly_cost":       num("What the deployment costs per month today (730 h, on-demand, catalog price), USD; null when unpriced."),
+		"proposed_monthly_cost":      num("What the single node on `recommended_instance_class` costs per month, USD; null when unpriced."),
+		"monthly_savings":            num("`current_monthly_cost - proposed_monthly_cost`, USD; null when unpriced."),
+		"annual_savings":             num("`monthly_savings × 12`, USD; null when unpriced."),
+		"savings_target_met":         schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether monthly savings reach `savings_target.min_monthly_usd`."},
+		"savings_target_status":      str("`below`, `within` or `above` the savings target range, or `unknown`."),
+		"price_source":               str("Where prices came from: `catalog <date>` (the embedded, dated catalog; an estimate) or `unknown`."),
 		"recommended_instance_class": str("Class the single node should run: the writer's, or a cheaper candidate that fits."),
 		"class_options": list("Candidate classes ranked: fitting first, then by price.", recOptionType, map[string]string{
 			"rank": "1 = best.", "instance_class": "Class.", "fits": "Whether every capacity check passes on it.",
@@ -331,13 +345,13 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "PostgreSQL settings for the single node (pgtune-style, in RDS parameter group units), e.g. `shared_buffers`, `work_mem`, `max_connections`."},
 		"migration_window": schema.SingleNestedAttribute{Computed: true, MarkdownDescription: "Lowest-load window of `migration_window_hours` in the hour-of-week CPU profile (UTC).",
 			Attributes: map[string]schema.Attribute{
-				"known": schema.BoolAttribute{Computed: true, MarkdownDescription: "False when the profile has too little data."},
-				"weekday": schema.StringAttribute{Computed: true, MarkdownDescription: "`Sunday` … `Saturday`."},
+				"known":          schema.BoolAttribute{Computed: true, MarkdownDescription: "False when the profile has too little data."},
+				"weekday":        schema.StringAttribute{Computed: true, MarkdownDescription: "`Sunday` … `Saturday`."},
 				"start_hour_utc": schema.Int64Attribute{Computed: true, MarkdownDescription: "Start hour, 0–23 UTC."},
-				"length_hours": schema.Int64Attribute{Computed: true, MarkdownDescription: "Length, hours."},
-				"expected_load": schema.Float64Attribute{Computed: true, MarkdownDescription: "Mean projected CPU over the window, percent."},
-				"peak_load": schema.Float64Attribute{Computed: true, MarkdownDescription: "Highest hour's projected CPU in the window, percent."},
-				"reason": schema.StringAttribute{Computed: true, MarkdownDescription: "Why the window is unknown, if so."},
+				"length_hours":   schema.Int64Attribute{Computed: true, MarkdownDescription: "Length, hours."},
+				"expected_load":  schema.Float64Attribute{Computed: true, MarkdownDescription: "Mean projected CPU over the window, percent."},
+				"peak_load":      schema.Float64Attribute{Computed: true, MarkdownDescription: "Highest hour's projected CPU in the window, percent."},
+				"reason":         schema.StringAttribute{Computed: true, MarkdownDescription: "Why the window is unknown, if so."},
 			}},
 		"rollback_triggers": list("CloudWatch alarm specs derived from the baseline, usable with `aws_cloudwatch_metric_alarm`: when one fires after the change, roll back.", recAlarmType, map[string]string{
 			"alarm_name": "Alarm name.", "namespace": "`AWS/RDS`.", "metric_name": "Metric.", "dimensions": "Dimensions.",
@@ -457,6 +471,7 @@ func recommendationRequest(ctx context.Context, m *recommendationModel, diags *d
 		Lookback:             time.Duration(int64OrDefault(m.LookbackDays, DefaultLookbackDays)) * 24 * time.Hour,
 		Period:               time.Duration(m.PeriodSeconds.ValueInt64()) * time.Second,
 		MigrationWindowHours: int(int64OrDefault(m.MigrationWindowHours, DefaultMigrationWindowHours)),
+		AllowSingleNode:      m.AllowSingleNode.ValueBool(),
 	}
 	if s := m.EndTime.ValueString(); s != "" {
 		t, err := time.Parse(time.RFC3339, s)
@@ -541,6 +556,7 @@ func fillRecommendation(ctx context.Context, m *recommendationModel, res rightsi
 	rec := res.Recommendation
 	c := res.Cluster
 	m.ID = types.StringValue(c.Identifier)
+	m.AlreadySingleNode = types.BoolValue(res.AlreadySingleNode)
 	m.Topology = types.StringValue(string(c.Kind))
 	m.Engine = types.StringValue(c.Engine + " " + c.EngineVersion)
 	m.Verdict = types.StringValue(string(rec.Verdict))

@@ -58,6 +58,14 @@ type Request struct {
 	MigrationWindowHours int
 	// Postgres adds facts read from PostgreSQL; nil when not collected.
 	Postgres *analysis.PostgresFacts
+	// AllowSingleNode analyses a deployment that already runs one node (a
+	// Single-AZ instance, an Aurora cluster with only its writer) instead of
+	// returning the "nothing to consolidate" error: the verdict then says
+	// whether the single node still holds its load within the policy, and
+	// the savings are zero (already realised). Configurations that manage
+	// the change with rightsize_db_topology set it so that the plan after
+	// the change stays valid.
+	AllowSingleNode bool
 }
 
 // Result is a recommendation with what it took to make it.
@@ -76,6 +84,9 @@ type Result struct {
 	RequestsMade int
 	LowerBound   int
 	Warnings     []string
+	// AlreadySingleNode is true when the deployment already runs one node
+	// (only with Request.AllowSingleNode).
+	AlreadySingleNode bool
 }
 
 // InputError is a problem with the request itself (an attribute to change).
@@ -93,7 +104,9 @@ func Recommend(ctx context.Context, d Deps, req Request) (Result, error) {
 		return Result{}, err
 	}
 	if err := cl.CheckTwoNode(); err != nil {
-		return Result{}, err
+		if !req.AllowSingleNode || len(cl.Nodes) != 1 {
+			return Result{}, err
+		}
 	}
 	rs, err := RecommendFleet(ctx, d, []inventory.Cluster{cl}, req)
 	if err != nil {
@@ -195,11 +208,14 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 		MigrationWindowHours: req.MigrationWindowHours,
 		HDD:                  c.StorageType == "standard",
 	}
-	res := Result{Cluster: c}
-	switch c.Kind {
-	case inventory.KindMultiAZ:
+	res := Result{Cluster: c, AlreadySingleNode: len(c.Nodes) == 1}
+	switch {
+	case res.AlreadySingleNode:
+		// One node: analysed as a writer without a standby; its own load is the projection.
 		in.Topology = analysis.TopologyMultiAZ
-	case inventory.KindAurora:
+	case c.Kind == inventory.KindMultiAZ:
+		in.Topology = analysis.TopologyMultiAZ
+	case c.Kind == inventory.KindAurora:
 		in.Topology = analysis.TopologyAurora
 	}
 	for _, n := range c.Nodes {
@@ -220,9 +236,13 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 
 	// Current price: Multi-AZ as billed (primary + standby), Aurora the sum of its instances.
 	var priceNotes []string
+	deployment := pricing.MultiAZ
+	if res.AlreadySingleNode {
+		deployment = pricing.SingleAZ
+	}
 	switch c.Kind {
 	case inventory.KindMultiAZ:
-		p, err := d.Catalog.Price(writer.Class, engine, pricing.MultiAZ, d.Region)
+		p, err := d.Catalog.Price(writer.Class, engine, deployment, d.Region)
 		if err != nil {
 			res.Warnings = append(res.Warnings, "current price unknown: "+err.Error())
 		} else {

@@ -1,0 +1,196 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// serveAdmin implements the /_sandbox/ control API (JSON in and out):
+//
+//	GET    /_sandbox/health                 → {"ok":true,"scenario":…,"now":…}
+//	GET    /_sandbox/log                    → []LogEntry      (?operation=X filters)
+//	DELETE /_sandbox/log                    → resets the log
+//	GET    /_sandbox/counts                 → {"DescribeDBInstances":3,…}
+//	GET    /_sandbox/faults                 → []FaultRule
+//	POST   /_sandbox/faults                 ← FaultRule (or a JSON array of them)
+//	DELETE /_sandbox/faults                 → clears fault rules
+//	GET    /_sandbox/clock                  → {"now":…,"speed":…}
+//	POST   /_sandbox/clock/advance?d=25m    → advances (Go duration syntax)
+//	POST   /_sandbox/clock/speed?x=600      → sets the speed factor
+//	POST   /_sandbox/clock/step?d=1m        → SetStepPerRDSRequest (0s turns it off)
+//	POST   /_sandbox/snapshots/fail?id=X    → FailSnapshot(X); ?next=N → FailNextSnapshots(N)
+//	POST   /_sandbox/instances/stuck?id=X   → StickModifying(X); DELETE → Unstick(X)
+//	POST   /_sandbox/maintenance?id=X       → ApplyPendingMaintenance(X) ("" = all)
+//	GET    /_sandbox/state                  → the whole RDS state (as in the state file)
+func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	path := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/_sandbox/"), "/")
+	q := r.URL.Query()
+	bad := func(msg string) { writeJSON(w, 400, map[string]string{"error": msg}) }
+	ok := func() { writeJSON(w, 200, map[string]any{"ok": true, "now": s.Now()}) }
+	switch {
+	case path == "health":
+		writeJSON(w, 200, map[string]any{"ok": true, "scenario": s.sc.Name, "now": s.Now(), "speed": s.clock.Speed()})
+	case path == "log" && r.Method == http.MethodGet:
+		if op := q.Get("operation"); op != "" {
+			writeJSON(w, 200, nonNil(s.Calls(op)))
+			return
+		}
+		writeJSON(w, 200, nonNil(s.Log()))
+	case path == "log" && r.Method == http.MethodDelete:
+		s.ResetLog()
+		ok()
+	case path == "counts":
+		writeJSON(w, 200, s.Counts())
+	case path == "faults" && r.Method == http.MethodGet:
+		writeJSON(w, 200, s.Faults())
+	case path == "faults" && r.Method == http.MethodDelete:
+		s.ClearFaults()
+		ok()
+	case path == "faults" && r.Method == http.MethodPost:
+		var raw json.RawMessage
+		if err := json.NewDecoder(r.Body).Decode(&raw); err != nil {
+			bad("body must be a FaultRule JSON object or array: " + err.Error())
+			return
+		}
+		var rules []FaultRule
+		if strings.HasPrefix(strings.TrimSpace(string(raw)), "[") {
+			if err := json.Unmarshal(raw, &rules); err != nil {
+				bad(err.Error())
+				return
+			}
+		} else {
+			var one FaultRule
+			if err := json.Unmarshal(raw, &one); err != nil {
+				bad(err.Error())
+				return
+			}
+			rules = []FaultRule{one}
+		}
+		for _, rule := range rules {
+			s.InjectFaults(rule)
+		}
+		writeJSON(w, 200, s.Faults())
+	case path == "clock" && r.Method == http.MethodGet:
+		writeJSON(w, 200, map[string]any{"now": s.Now(), "speed": s.clock.Speed()})
+	case path == "clock/advance":
+		d, err := time.ParseDuration(q.Get("d"))
+		if err != nil || d < 0 {
+			bad("d must be a non-negative Go duration such as 25m or 1h30m")
+			return
+		}
+		s.Advance(d)
+		ok()
+	case path == "clock/step":
+		d, err := time.ParseDuration(q.Get("d"))
+		if err != nil || d < 0 {
+			bad("d must be a non-negative Go duration such as 1m")
+			return
+		}
+		s.SetStepPerRDSRequest(d)
+		ok()
+	case path == "clock/speed":
+		x, err := strconv.ParseFloat(q.Get("x"), 64)
+		if err != nil || x < 0 {
+			bad("x must be a non-negative number (virtual seconds per real second)")
+			return
+		}
+		s.SetSpeed(x)
+		ok()
+	case path == "snapshots/fail":
+		if n := q.Get("next"); n != "" {
+			k, err := strconv.Atoi(n)
+			if err != nil || k < 0 {
+				bad("next must be a non-negative integer")
+				return
+			}
+			s.FailNextSnapshots(k)
+		} else if id := q.Get("id"); id != "" {
+			s.FailSnapshot(id)
+		} else {
+			bad("give id=<snapshot id> or next=<n>")
+			return
+		}
+		ok()
+	case path == "instances/stuck":
+		id := q.Get("id")
+		if id == "" {
+			bad("give id=<DB instance id>")
+			return
+		}
+		if r.Method == http.MethodDelete {
+			s.Unstick(id)
+		} else {
+			s.StickModifying(id)
+		}
+		ok()
+	case path == "maintenance":
+		s.ApplyPendingMaintenance(q.Get("id"))
+		ok()
+	case path == "state":
+		s.mu.RLock()
+		b, err := json.Marshal(stateDoc{Version: 1, Scenario: s.sc.Name, Now: s.Now(), RDS: s.st, Puts: s.cw.snapshot()})
+		s.mu.RUnlock()
+		if err != nil {
+			writeJSON(w, 500, map[string]string{"error": err.Error()})
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(b)
+	default:
+		writeJSON(w, 404, map[string]string{"error": "unknown sandbox admin path " + r.URL.Path})
+	}
+}
+
+func nonNil(l []LogEntry) []LogEntry {
+	if l == nil {
+		return []LogEntry{}
+	}
+	return l
+}
+
+// ApplyPendingMaintenance starts, now, the pending modifications of the DB
+// instance id (all instances when id is ""), as if its maintenance window had
+// arrived. Instances that are not "available" keep their pending changes.
+func (s *Server) ApplyPendingMaintenance(id string) {
+	now := s.clock.Now()
+	s.mu.Lock()
+	s.st.settle(now)
+	for _, k := range sortedKeys(s.st.Instances) {
+		in := s.st.Instances[k]
+		if (id == "" || id == k) && in.Op == nil && in.Status == "available" && !in.Pending.empty() {
+			s.st.startModify(in, in.Pending, now)
+		}
+	}
+	s.mu.Unlock()
+	s.persist()
+}
+
+// InstanceStatus returns the current DBInstanceStatus of id (after applying
+// due transitions) and whether the instance exists.
+func (s *Server) InstanceStatus(id string) (string, bool) {
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.settle(now)
+	in, ok := s.st.Instances[id]
+	if !ok {
+		return "", false
+	}
+	return in.Status, true
+}
+
+// MetricValue returns the generated value of an AWS/RDS metric for DB
+// instance id at the minute containing t, exactly as GetMetricData with
+// Period 60 returns it (ok is false if the node or metric does not exist then).
+func (s *Server) MetricValue(id, metric string, t time.Time) (float64, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := s.st.Nodes[id]
+	if n == nil || !n.hasMetric(metric) {
+		return 0, false
+	}
+	return n.value(metric, t.Unix()/60, func(x string) *genNode { return s.st.Nodes[x] })
+}

@@ -1,0 +1,133 @@
+// Package sandbox is an in-process (or standalone) emulator of the two AWS APIs
+// the provider calls: Amazon RDS (query protocol, XML) and Amazon CloudWatch
+// (Smithy RPCv2 CBOR, the default protocol of service/cloudwatch v1.75+). Tests
+// and `make demo` point the real aws-sdk-go-v2 clients at it with BaseEndpoint;
+// one URL serves both services. It never contacts AWS.
+//
+// # Starting one (server.go)
+//
+//	srv, err := sandbox.Start(sandbox.Options{})            // demo scenario, random port, frozen clock
+//	if err != nil { t.Fatal(err) }
+//	t.Cleanup(func() { srv.Close() })
+//	rdsc := rds.NewFromConfig(srv.AWSConfig())              // region, static credentials, BaseEndpoint = srv.URL()
+//	cwc := cloudwatch.NewFromConfig(srv.AWSConfig())
+//
+// or, with your own config, rds.NewFromConfig(cfg, func(o *rds.Options) {
+// o.BaseEndpoint = aws.String(srv.URL()) }). Outside Go, srv.Env() gives
+// AWS_ENDPOINT_URL and friends for config.LoadDefaultConfig, the CLI or
+// terraform. Requests must be SigV4-signed for the scenario's region and the
+// right service ("rds" / "monitoring"), as AWS requires (Options.AllowUnsigned
+// relaxes this).
+//
+// Options: Addr (default 127.0.0.1:0), Scenario (*Scenario) or ScenarioName
+// (default "demo"), Now (clock start = end of the metric history; zero =
+// ScenarioEpoch, Monday 2026-11-02 12:00 UTC), Speed (virtual seconds per real
+// second; 0 = frozen), StepPerRDSRequest (advance the clock before each RDS
+// call), Durations (operation lengths; DefaultDurations), StateFile (JSON
+// persistence), EndpointHost/EndpointPort (override every DB endpoint, e.g.
+// to a local PostgreSQL), FaultSeed, AllowUnsigned. Server methods: URL, Addr,
+// AWSConfig, Env, Close, Now,
+// Clock, Advance, SetSpeed, SetStepPerRDSRequest, Scenario, InstanceStatus,
+// MetricValue, PutMetric, ApplyPendingMaintenance, plus the fault and log
+// methods below. As a process:
+//
+//	go run ./internal/sandbox/cmd/sandbox -addr 127.0.0.1:4599 -scenario demo [-state f.json] [-speed 30] [-now wall|epoch|RFC3339]
+//
+// Routing: POST /service/GraniteServiceVersion20100801/operation/<Op> is
+// CloudWatch; /_sandbox/... is the admin API; anything else is RDS (form body
+// with Action=...).
+//
+// # Scenarios (scenario.go, generator.go, traces.go)
+//
+// Scenario, ClusterSpec, InstanceSpec and Workload describe a fleet; Validate
+// checks one. Named scenarios (ScenarioByName, ScenarioNames): demo (Demo),
+// busy (Busy), idle (Idle), short (ShortHistory: 3 days), mysql (MySQL),
+// serverless (ServerlessV2), aurora3 (ThreeNodeAurora), single-az (SingleAZ),
+// traced (Traced: shaped by a real NAB CloudWatch trace embedded from
+// traces/), fleet-N (Fleet(n), any n ≥ 1) and empty. AuroraPair and
+// MultiAZInstance build specs for new ones. The generator parameters are
+// exported (DemoSSOWriterWorkload, DemoSSOReaderWorkload,
+// DemoMandibleWorkload, BusyWriterWorkload, BusyReaderWorkload, IdleWorkload,
+// TracedWorkload) and Workload documents the formulas, so tests elsewhere can
+// check summaries against them; Server.MetricValue returns the exact 1-minute
+// value and Workload.Activity the activity term. Metrics are a pure function of
+// (seed, node, metric, minute), computed on demand: nothing is materialised.
+// LookupClass gives vCPU/memory of a DB instance class.
+//
+// # RDS (rds.go, rdsstate.go, rdsxml.go)
+//
+// DescribeDBInstances, DescribeDBClusters (identifier or ARN, Filters, Marker /
+// MaxRecords 20–100), CreateDBInstance (standalone or into a cluster),
+// CreateDBCluster, ModifyDBInstance (DBInstanceClass, MultiAZ,
+// AllocatedStorage, PromotionTier, ApplyImmediately; otherwise the change waits
+// in PendingModifiedValues until the weekly maintenance window passes on the
+// clock — or Server.ApplyPendingMaintenance), DeleteDBInstance,
+// CreateDBSnapshot, CreateDBClusterSnapshot, DescribeDBSnapshots,
+// DescribeDBClusterSnapshots, DeleteDBSnapshot, DeleteDBClusterSnapshot,
+// RestoreDBInstanceFromDBSnapshot, AddTagsToResource, RemoveTagsFromResource,
+// ListTagsForResource, DescribeEvents (default window: the last hour), and
+// also RebootDBInstance (ForceFailover swaps the AZs of a Multi-AZ instance)
+// and FailoverDBCluster. The SDK's waiters (NewDBInstanceAvailableWaiter,
+// NewDBSnapshotAvailableWaiter, NewDBInstanceDeletedWaiter, ...) work as-is.
+// Transitions run on the virtual Clock with lengths from Durations: creating →
+// available, modifying → available (MultiAZ/class change applied at the end,
+// shown in PendingModifiedValues meanwhile), backing-up → available, deleting
+// → gone, snapshot creating (PercentProgress rising) → available | failed,
+// with the matching events. Deleting an Aurora writer fails over to the
+// reader with the lowest promotion tier; deleting a reader moves its load onto
+// the node that now serves it, and a class change rescales CPU — both visible
+// in the metrics afterwards. Errors use AWS's codes (DBInstanceNotFound,
+// DBClusterNotFoundFault, DBInstanceAlreadyExists, DBSnapshotAlreadyExists,
+// DBSnapshotNotFound, InvalidDBInstanceState, InvalidDBClusterStateFault,
+// InvalidDBSnapshotState, InvalidParameterCombination, InvalidParameterValue,
+// Throttling, ...) so the SDK returns its typed errors.
+//
+// # CloudWatch (cloudwatch.go)
+//
+// GetMetricData (MetricStat queries; Average, Sum, Minimum, Maximum,
+// SampleCount, pNN[.n]; ≤ 500 queries, ≤ 100,800 datapoints per page with
+// NextToken, ScanBy, MaxDatapoints; empty results are empty lists),
+// GetMetricStatistics (Statistics and ExtendedStatistics, ≤ 1,440
+// datapoints), ListMetrics (Namespace/MetricName/Dimensions filters,
+// RecentlyActive, 500 per page), PutMetricData (custom namespaces; Value,
+// Values+Counts or StatisticValues; NaN/±Inf/|v| > 2^360 rejected; gzip
+// request bodies). Retention follows AWS: 1-minute periods for 15 days,
+// 5-minute for 63, 1-hour for 455; a period finer than the data's age allows
+// returns no datapoints for that range. AWS/RDS metrics (Metric* constants)
+// are served for dimension DBInstanceIdentifier and, for Aurora, also
+// DBClusterIdentifier+Role (WRITER|READER: the current holder of the role) and
+// DBClusterIdentifier alone (every member's 1-minute value is one sample, so
+// Average is the mean across members and SampleCount counts them). Errors carry __type and
+// X-Amzn-Query-Error so the SDK maps them to its typed errors
+// (InvalidParameterValueException, InvalidParameterCombinationException,
+// InvalidNextToken, ...) with the awsQuery codes.
+//
+// # Clock, faults and the request log (clock.go, faults.go, log.go, admin.go)
+//
+// Server.Advance, Clock().Set / SetSpeed and StepPerRDSRequest drive time.
+// InjectSequence / InjectFaults / SetErrorRate inject Throttling, HTTP 500,
+// connection reset, slow responses or any error code per operation ("Op",
+// "rds:Op", "cloudwatch:Op" or "*"); ClearFaults removes them. FailSnapshot /
+// FailNextSnapshots make a snapshot end "failed"; StickModifying / Unstick
+// keep an instance "modifying". Log, Calls, Counts, Operations and ResetLog
+// expose every API request in arrival order (LogEntry: service, operation,
+// key parameters, status, error code, injected fault).
+//
+// The same controls over HTTP (JSON):
+//
+//	GET    /_sandbox/health                 scenario, virtual now, speed
+//	GET    /_sandbox/log[?operation=Op]     []LogEntry;  DELETE resets it
+//	GET    /_sandbox/counts                 {"Op": n, ...}
+//	GET    /_sandbox/faults                 []FaultRule; POST a FaultRule or an array; DELETE clears
+//	GET    /_sandbox/clock                  {"now", "speed"}
+//	POST   /_sandbox/clock/advance?d=25m    Advance
+//	POST   /_sandbox/clock/speed?x=600      SetSpeed
+//	POST   /_sandbox/clock/step?d=1m        SetStepPerRDSRequest
+//	POST   /_sandbox/snapshots/fail?id=X    FailSnapshot (or ?next=N: FailNextSnapshots)
+//	POST   /_sandbox/instances/stuck?id=X   StickModifying (DELETE: Unstick)
+//	POST   /_sandbox/maintenance[?id=X]     ApplyPendingMaintenance
+//	GET    /_sandbox/state                  the state-file document
+//
+// Example: curl -X POST localhost:4599/_sandbox/faults -d
+// '{"operation":"ModifyDBInstance","sequence":[{"kind":"throttling"},{"kind":"slow","delay":"2s"}]}'
+package sandbox

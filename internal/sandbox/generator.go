@@ -1,0 +1,435 @@
+package sandbox
+
+import (
+	"hash/fnv"
+	"math"
+	"sort"
+	"time"
+)
+
+// Generated RDS metric names (namespace AWS/RDS, dimension DBInstanceIdentifier;
+// Aurora nodes are also reachable as DBClusterIdentifier + Role=WRITER|READER).
+const (
+	MetricCPUUtilization            = "CPUUtilization"
+	MetricFreeableMemory            = "FreeableMemory"
+	MetricDatabaseConnections       = "DatabaseConnections"
+	MetricReadIOPS                  = "ReadIOPS"
+	MetricWriteIOPS                 = "WriteIOPS"
+	MetricReadLatency               = "ReadLatency"
+	MetricWriteLatency              = "WriteLatency"
+	MetricReadThroughput            = "ReadThroughput"
+	MetricWriteThroughput           = "WriteThroughput"
+	MetricNetworkReceiveThroughput  = "NetworkReceiveThroughput"
+	MetricNetworkTransmitThroughput = "NetworkTransmitThroughput"
+	MetricDiskQueueDepth            = "DiskQueueDepth"
+	MetricFreeStorageSpace          = "FreeStorageSpace"
+	MetricSwapUsage                 = "SwapUsage"
+	MetricDBLoad                    = "DBLoad"
+	MetricDBLoadCPU                 = "DBLoadCPU"
+	MetricDBLoadNonCPU              = "DBLoadNonCPU"
+	MetricCPUCreditBalance          = "CPUCreditBalance"
+	MetricAuroraReplicaLag          = "AuroraReplicaLag"
+	MetricBufferCacheHitRatio       = "BufferCacheHitRatio"
+	MetricCommitThroughput          = "CommitThroughput"
+	MetricServerlessCapacity        = "ServerlessDatabaseCapacity"
+	MetricACUUtilization            = "ACUUtilization"
+)
+
+// metricUnits maps every generated metric to its CloudWatch unit.
+var metricUnits = map[string]string{
+	MetricCPUUtilization: "Percent", MetricFreeableMemory: "Bytes", MetricDatabaseConnections: "Count",
+	MetricReadIOPS: "Count/Second", MetricWriteIOPS: "Count/Second", MetricReadLatency: "Seconds",
+	MetricWriteLatency: "Seconds", MetricReadThroughput: "Bytes/Second", MetricWriteThroughput: "Bytes/Second",
+	MetricNetworkReceiveThroughput: "Bytes/Second", MetricNetworkTransmitThroughput: "Bytes/Second",
+	MetricDiskQueueDepth: "Count", MetricFreeStorageSpace: "Bytes", MetricSwapUsage: "Bytes",
+	MetricDBLoad: "None", MetricDBLoadCPU: "None", MetricDBLoadNonCPU: "None", MetricCPUCreditBalance: "Count",
+	MetricAuroraReplicaLag: "Milliseconds", MetricBufferCacheHitRatio: "Percent", MetricCommitThroughput: "Count/Second",
+	MetricServerlessCapacity: "Count", MetricACUUtilization: "Percent",
+}
+
+const gib = 1 << 30
+
+// classSpan records the class a node had from a point in time on.
+type classSpan struct {
+	From  time.Time `json:"from"`
+	Class string    `json:"class"`
+}
+
+// azSpan records that the instance is Multi-AZ (or not) from a point in time on.
+type azSpan struct {
+	From    time.Time `json:"from"`
+	MultiAZ bool      `json:"multiAZ"`
+}
+
+// multiAZWriteLatencyFactor is how much slower writes are on a Multi-AZ DB
+// instance (synchronous replication to the standby) than on Single-AZ.
+const multiAZWriteLatencyFactor = 1.4
+
+func (n *genNode) multiAZAt(t time.Time) bool {
+	m := n.MultiAZ
+	for _, c := range n.AZChanges {
+		if !c.From.After(t) {
+			m = c.MultiAZ
+		}
+	}
+	return m
+}
+
+// absorbSpan records that, from a point in time on, the node also serves the
+// load of another (deleted) node: the source's CPU above its idle floor.
+type absorbSpan struct {
+	From   time.Time `json:"from"`
+	Source string    `json:"source"`
+}
+
+// genNode is one DB instance's metric generator. Its immutable part is the
+// workload and seed; class changes, deletion and load absorption are appended
+// as the RDS state changes, so the series stays a pure function of time.
+type genNode struct {
+	ID         string               `json:"id"`
+	Seed       uint64               `json:"seed"`
+	W          Workload             `json:"workload"`
+	Engine     string               `json:"engine"`
+	Cluster    string               `json:"cluster,omitempty"`
+	Reader     bool                 `json:"reader,omitempty"`
+	Serverless *ServerlessV2Scaling `json:"serverless,omitempty"`
+	Allocated  float64              `json:"allocatedGiB,omitempty"`
+	Start      time.Time            `json:"start"`
+	End        time.Time            `json:"end,omitempty"`
+	Classes    []classSpan          `json:"classes"`
+	Absorb     []absorbSpan         `json:"absorb,omitempty"`
+	// MultiAZ is the initial deployment of a standalone instance and
+	// AZChanges its later conversions: synchronous replication to the standby
+	// makes writes slower (WriteLatency × multiAZWriteLatencyFactor).
+	MultiAZ   bool     `json:"multiAZ,omitempty"`
+	AZChanges []azSpan `json:"azChanges,omitempty"`
+
+	// specs caches LookupClass of Classes (rebuilt by refresh, which callers
+	// run under the server's write lock whenever Classes changes).
+	specs []ClassSpec
+}
+
+// refresh rebuilds the class cache; call it after changing Classes.
+func (n *genNode) refresh() {
+	n.specs = n.specs[:0]
+	for _, c := range n.Classes {
+		spec, ok := LookupClass(c.Class)
+		if !ok {
+			spec = ClassSpec{VCPU: 2, MemoryGiB: 8}
+		}
+		if c.Class == "db.serverless" && n.Serverless != nil {
+			spec.MemoryGiB = 2 * n.Serverless.MaxACU
+		}
+		n.specs = append(n.specs, spec)
+	}
+}
+
+func (n *genNode) aurora() bool { return n.Cluster != "" }
+
+// metrics returns the names of the metrics this node publishes.
+func (n *genNode) metrics() []string {
+	m := []string{MetricCPUUtilization, MetricFreeableMemory, MetricDatabaseConnections, MetricReadIOPS,
+		MetricWriteIOPS, MetricReadLatency, MetricWriteLatency, MetricReadThroughput, MetricWriteThroughput,
+		MetricNetworkReceiveThroughput, MetricNetworkTransmitThroughput, MetricDiskQueueDepth, MetricSwapUsage,
+		MetricDBLoad, MetricDBLoadCPU, MetricDBLoadNonCPU}
+	if n.aurora() {
+		m = append(m, MetricBufferCacheHitRatio, MetricCommitThroughput)
+		if n.Reader {
+			m = append(m, MetricAuroraReplicaLag)
+		}
+		if n.Serverless != nil {
+			m = append(m, MetricServerlessCapacity, MetricACUUtilization)
+		}
+	} else {
+		m = append(m, MetricFreeStorageSpace)
+	}
+	if c, ok := LookupClass(n.Classes[0].Class); ok && c.Burstable {
+		m = append(m, MetricCPUCreditBalance)
+	}
+	sort.Strings(m)
+	return m
+}
+
+func (n *genNode) hasMetric(name string) bool {
+	for _, m := range n.metrics() {
+		if m == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *genNode) classAt(t time.Time) ClassSpec {
+	if len(n.specs) == len(n.Classes) && len(n.specs) > 0 {
+		i := 0
+		for j := 1; j < len(n.Classes); j++ {
+			if !n.Classes[j].From.After(t) {
+				i = j
+			}
+		}
+		return n.specs[i]
+	}
+	cl := n.Classes[0].Class
+	for _, c := range n.Classes {
+		if !c.From.After(t) {
+			cl = c.Class
+		}
+	}
+	c, ok := LookupClass(cl)
+	if !ok {
+		c = ClassSpec{VCPU: 2, MemoryGiB: 8}
+	}
+	if cl == "db.serverless" && n.Serverless != nil {
+		c.MemoryGiB = 2 * n.Serverless.MaxACU
+	}
+	return c
+}
+
+// splitmix64 is the deterministic hash behind all noise.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+func hashString(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
+}
+
+// unit returns a uniform value in [0,1) for (seed, stream, i).
+func unit(seed, stream uint64, i int64) float64 {
+	return float64(splitmix64(seed^splitmix64(stream^splitmix64(uint64(i))))>>11) / (1 << 53)
+}
+
+// normTable holds the standard-normal quantiles at the midpoints of 65,536
+// equal-probability bins: indexing it with 16 hash bits gives a deterministic
+// normal deviate without transcendental functions on the hot path.
+var normTable = func() *[1 << 16]float64 {
+	var t [1 << 16]float64
+	for i := range t {
+		p := (float64(i) + 0.5) / float64(len(t))
+		t[i] = math.Sqrt2 * math.Erfinv(2*p-1)
+	}
+	return &t
+}()
+
+// normal returns a deterministic standard-normal value for (seed, stream, i).
+func normal(seed, stream uint64, i int64) float64 {
+	return normTable[splitmix64(seed^splitmix64(stream^splitmix64(uint64(i))))>>48]
+}
+
+const (
+	streamCPU uint64 = iota + 1
+	streamConn
+	streamRead
+	streamWrite
+	streamMem
+	streamLat
+	streamSpike
+	streamSpikeAt
+	streamNet
+)
+
+// activity returns a(t) ∈ [0,1] (see Workload) for minute m (unix minutes).
+func (w *Workload) activity(m int64) float64 {
+	if w.Trace != "" {
+		if tr, err := loadTrace(w.Trace); err == nil {
+			return tr.at(m)
+		}
+	}
+	mod := m % 1440
+	if mod < 0 {
+		mod += 1440
+	}
+	h := float64(mod) / 60
+	day := (1 + math.Cos(2*math.Pi*(h-w.PeakHourUTC)/24)) / 2
+	a := day
+	if sh := w.Sharpness; sh > 0 && sh != 1 {
+		a = math.Pow(day, sh)
+	}
+	// 1970-01-01 was a Thursday (weekday 4).
+	if wd := ((m/1440)%7 + 7 + 4) % 7; wd == 0 || wd == 6 {
+		a *= w.WeekendFactor
+	}
+	return a
+}
+
+// Activity returns the workload's activity a ∈ [0,1] at t (see Workload):
+// the daily cycle raised to Sharpness, times WeekendFactor on weekends.
+func (w Workload) Activity(t time.Time) float64 { return w.activity(t.Unix() / 60) }
+
+// spike reports whether minute m (unix minutes) is inside a spike.
+func (w *Workload) spike(seed uint64, m int64) bool {
+	if w.SpikesPerWeek <= 0 || w.SpikeMinutes <= 0 {
+		return false
+	}
+	p := w.SpikesPerWeek / 168
+	dur := int64(w.SpikeMinutes)
+	for hb := m / 60; hb >= (m-dur)/60-1 && hb >= 0; hb-- {
+		if unit(seed, streamSpike, hb) < p {
+			start := hb*60 + int64(unit(seed, streamSpikeAt, hb)*60)
+			if m >= start && m < start+dur {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cpuDemand returns the node's CPU % relative to its original class at minute m
+// (before class scaling and absorption), and the activity.
+func (n *genNode) cpuDemand(t time.Time, m int64) (cpu, a float64, spike bool) {
+	w := &n.W
+	a = w.activity(m)
+	spike = w.spike(n.Seed, m)
+	cpu = w.CPUBase + w.CPUAmplitude*a + w.NoiseStdDev*normal(n.Seed, streamCPU, m)
+	if spike {
+		cpu += w.SpikeHeight
+	}
+	return cpu, a, spike
+}
+
+// value returns metric `name` at minute m (unix seconds / 60). ok is false when
+// the node did not exist then or does not publish the metric. lookup resolves
+// absorbed source nodes.
+func (n *genNode) value(name string, m int64, lookup func(string) *genNode) (float64, bool) {
+	t := time.Unix(m*60, 0).UTC()
+	if t.Before(n.Start) || (!n.End.IsZero() && !t.Before(n.End)) {
+		return 0, false
+	}
+	w := &n.W
+	orig := n.classAt(n.Classes[0].From)
+	cur := n.classAt(t)
+	a := w.activity(m)
+	sp := 0.0
+	if w.spike(n.Seed, m) {
+		sp = 1
+	}
+	// Each quantity is computed only when the metric needs it.
+	cpuF := func() float64 {
+		cpu := w.CPUBase + w.CPUAmplitude*a + w.NoiseStdDev*normal(n.Seed, streamCPU, m) + sp*w.SpikeHeight
+		for _, ab := range n.Absorb {
+			if t.Before(ab.From) || lookup == nil {
+				continue
+			}
+			if src := lookup(ab.Source); src != nil {
+				sc, _, _ := src.cpuDemand(t, m)
+				srcOrig, _ := LookupClass(src.Classes[0].Class)
+				floor := src.W.CPUBase * 0.4 // an idle node's own overhead does not move
+				cpu += (sc - floor) * float64(srcOrig.VCPU) / float64(max(orig.VCPU, 1))
+			}
+		}
+		cpu = cpu * float64(orig.VCPU) / float64(max(cur.VCPU, 1))
+		return math.Min(100, math.Max(0.2, cpu))
+	}
+	absorbed := func(f func(src *genNode, sa float64) float64) float64 {
+		x := 0.0
+		for _, ab := range n.Absorb {
+			if t.Before(ab.From) || lookup == nil {
+				continue
+			}
+			if src := lookup(ab.Source); src != nil {
+				x += f(src, src.W.activity(m))
+			}
+		}
+		return x
+	}
+	connsF := func() float64 {
+		extra := absorbed(func(src *genNode, sa float64) float64 { return src.W.Connections + src.W.ConnectionsAmplitude*sa })
+		return math.Max(0, math.Round(w.Connections+w.ConnectionsAmplitude*a+extra+
+			(1+0.05*w.Connections)*normal(n.Seed, streamConn, m)+sp*0.5*w.ConnectionsAmplitude))
+	}
+	readF := func() float64 {
+		extra := absorbed(func(src *genNode, sa float64) float64 { return src.W.ReadIOPS + src.W.ReadIOPSAmplitude*sa })
+		return math.Max(0, (w.ReadIOPS+w.ReadIOPSAmplitude*a+extra)*(1+0.1*normal(n.Seed, streamRead, m))+sp*w.ReadIOPSAmplitude)
+	}
+	writeF := func() float64 {
+		return math.Max(0, (w.WriteIOPS+w.WriteIOPSAmplitude*a)*(1+0.1*normal(n.Seed, streamWrite, m)))
+	}
+	memBytes := cur.MemoryGiB * gib
+	switch name {
+	case MetricCPUUtilization:
+		return cpuF(), true
+	case MetricDatabaseConnections:
+		return connsF(), true
+	case MetricReadIOPS:
+		return readF(), true
+	case MetricWriteIOPS:
+		return writeF(), true
+	case MetricFreeableMemory:
+		used := w.MemoryUsedGiB*gib + connsF()*8*(1<<20) + 0.02*memBytes*normal(n.Seed, streamMem, m)
+		return math.Round(math.Min(0.97*memBytes, math.Max(0.03*memBytes, memBytes-used))), true
+	case MetricReadLatency:
+		return math.Max(0.0001, 0.0006+0.0005*a+0.0001*normal(n.Seed, streamLat, m)+sp*0.0008), true
+	case MetricWriteLatency:
+		f := 1.0
+		if n.multiAZAt(t) {
+			f = multiAZWriteLatencyFactor
+		}
+		return f * math.Max(0.0002, 0.0009+0.0006*a+0.00015*normal(n.Seed, streamLat+7, m)+sp*0.0008), true
+	case MetricReadThroughput:
+		return readF() * 8192 * 1.6, true
+	case MetricWriteThroughput:
+		return writeF() * 8192 * 2.1, true
+	case MetricNetworkReceiveThroughput:
+		return math.Max(0, 1500+connsF()*900*(1+0.1*normal(n.Seed, streamNet, m))+writeF()*4000), true
+	case MetricNetworkTransmitThroughput:
+		return math.Max(0, 2500+connsF()*1500*(1+0.1*normal(n.Seed, streamNet+3, m))+readF()*3000), true
+	case MetricDiskQueueDepth:
+		return (readF()*0.0008 + writeF()*0.0014) * (1 + 0.1*normal(n.Seed, streamLat+11, m)), true
+	case MetricSwapUsage:
+		if n.aurora() {
+			return 0, true
+		}
+		return math.Round(math.Max(0, 2*(1<<20)+float64(1<<20)*normal(n.Seed, streamMem+5, m))), true
+	case MetricDBLoadCPU:
+		return cpuF() / 100 * float64(cur.VCPU), true
+	case MetricDBLoadNonCPU:
+		return (readF() + writeF()) * 0.0012, true
+	case MetricDBLoad:
+		return cpuF()/100*float64(cur.VCPU) + (readF()+writeF())*0.0012, true
+	case MetricCPUCreditBalance:
+		if !orig.Burstable {
+			return 0, false
+		}
+		over := math.Max(0, cpuF()-cur.BaselineCPU) / 100
+		return math.Round(math.Max(0, cur.MaxCredits*(0.98-over))), true
+	case MetricAuroraReplicaLag:
+		if !n.Reader {
+			return 0, false
+		}
+		return math.Max(2, 12+10*a+3*normal(n.Seed, streamLat+13, m)+sp*30), true
+	case MetricBufferCacheHitRatio:
+		if !n.aurora() {
+			return 0, false
+		}
+		return math.Min(100, 99.6-0.4*a-sp*1.5+0.05*normal(n.Seed, streamLat+17, m)), true
+	case MetricCommitThroughput:
+		if !n.aurora() {
+			return 0, false
+		}
+		return writeF() * 0.6, true
+	case MetricServerlessCapacity, MetricACUUtilization:
+		if n.Serverless == nil {
+			return 0, false
+		}
+		acu := n.Serverless.MinACU + (n.Serverless.MaxACU-n.Serverless.MinACU)*cpuF()/100
+		acu = math.Round(acu*2) / 2
+		acu = math.Min(n.Serverless.MaxACU, math.Max(n.Serverless.MinACU, acu))
+		if name == MetricServerlessCapacity {
+			return acu, true
+		}
+		return acu / n.Serverless.MaxACU * 100, true
+	case MetricFreeStorageSpace:
+		if n.aurora() {
+			return 0, false
+		}
+		days := t.Sub(n.Start).Hours() / 24
+		used := w.StorageUsedGiB + w.StorageGrowthGiBPerDay*days
+		return math.Round(math.Max(0, n.Allocated-used) * gib), true
+	}
+	return 0, false
+}

@@ -1,0 +1,102 @@
+package sandbox
+
+import (
+	"sync"
+	"time"
+)
+
+// LogEntry is one API request the sandbox received (admin calls excluded).
+type LogEntry struct {
+	// Seq numbers requests from 1 in arrival order.
+	Seq int `json:"seq"`
+	// Time is the virtual time of the request; RealTime the wall clock.
+	Time     time.Time `json:"time"`
+	RealTime time.Time `json:"realTime"`
+	// Service is "rds" or "cloudwatch"; Operation the API name.
+	Service   string `json:"service"`
+	Operation string `json:"operation"`
+	// Params holds the key request parameters. RDS: every form field except
+	// Action and Version, by its wire name (e.g. "DBInstanceIdentifier",
+	// "MultiAZ", "DBSnapshotIdentifier", "Filters.Filter.1.Name").
+	// CloudWatch: "Namespace", "MetricName", "StartTime", "EndTime",
+	// "NextToken"; for GetMetricData also "Queries" (count), "MetricNames"
+	// and "Dimensions" (sorted, comma-separated, "Name=Value").
+	Params map[string]string `json:"params,omitempty"`
+	// Status is the HTTP status sent (0 for a dropped connection);
+	// ErrorCode the AWS error code, if any; Fault the injected fault kind.
+	Status    int    `json:"status"`
+	ErrorCode string `json:"errorCode,omitempty"`
+	Fault     string `json:"fault,omitempty"`
+}
+
+type requestLog struct {
+	mu      sync.Mutex
+	seq     int
+	gen     int // incremented by ResetLog so late finishes do not resurrect entries
+	entries []LogEntry
+}
+
+// begin records a request on arrival (so the log is in arrival order even
+// when handlers finish out of order) and returns a function that stores the
+// final entry (status, error code, parameters) when the handler is done.
+func (l *requestLog) begin(e *LogEntry) (finish func()) {
+	l.mu.Lock()
+	l.seq++
+	e.Seq = l.seq
+	l.entries = append(l.entries, *e)
+	idx, gen := len(l.entries)-1, l.gen
+	l.mu.Unlock()
+	return func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.gen == gen && idx < len(l.entries) && l.entries[idx].Seq == e.Seq {
+			l.entries[idx] = *e
+		}
+	}
+}
+
+// Log returns a copy of the request log in arrival order.
+func (s *Server) Log() []LogEntry {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	return append([]LogEntry(nil), s.log.entries...)
+}
+
+// Calls returns the logged requests of one operation, in order.
+func (s *Server) Calls(op string) []LogEntry {
+	var out []LogEntry
+	for _, e := range s.Log() {
+		if e.Operation == op {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Counts returns how many requests each operation received, keyed by
+// operation name (all services share the key space; "ListTagsForResource"
+// counts both).
+func (s *Server) Counts() map[string]int {
+	m := map[string]int{}
+	for _, e := range s.Log() {
+		m[e.Operation]++
+	}
+	return m
+}
+
+// Operations returns the operation names in request order (one per request).
+func (s *Server) Operations() []string {
+	var out []string
+	for _, e := range s.Log() {
+		out = append(out, e.Operation)
+	}
+	return out
+}
+
+// ResetLog empties the request log (numbering restarts at 1).
+func (s *Server) ResetLog() {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	s.log.entries, s.log.seq = nil, 0
+	s.log.gen++
+}

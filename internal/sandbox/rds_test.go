@@ -1,0 +1,697 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/aws/smithy-go"
+)
+
+func describeOne(t *testing.T, rc *rds.Client, id string) rdstypes.DBInstance {
+	t.Helper()
+	out, err := rc.DescribeDBInstances(context.Background(), &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
+	if err != nil {
+		t.Fatalf("DescribeDBInstances(%s): %v", id, err)
+	}
+	return out.DBInstances[0]
+}
+
+func apiCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+func eventMessages(t *testing.T, rc *rds.Client, typ rdstypes.SourceType, id string, since time.Time) []string {
+	t.Helper()
+	out, err := rc.DescribeEvents(context.Background(), &rds.DescribeEventsInput{SourceType: typ, SourceIdentifier: aws.String(id), StartTime: aws.Time(since)})
+	if err != nil {
+		t.Fatalf("DescribeEvents: %v", err)
+	}
+	var msgs []string
+	for _, e := range out.Events {
+		msgs = append(msgs, aws.ToString(e.Message))
+	}
+	return msgs
+}
+
+func TestModifyMultiAZApplyImmediately(t *testing.T) {
+	srv, rc, _ := start(t, Options{})
+	ctx := context.Background()
+	t0 := srv.Now()
+	out, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+		MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(true)})
+	if err != nil {
+		t.Fatalf("ModifyDBInstance: %v", err)
+	}
+	in := out.DBInstance
+	if aws.ToString(in.DBInstanceStatus) != "modifying" || in.PendingModifiedValues.MultiAZ == nil || *in.PendingModifiedValues.MultiAZ {
+		t.Fatalf("after modify: status %q pending %+v", aws.ToString(in.DBInstanceStatus), in.PendingModifiedValues)
+	}
+	// A second modification while modifying is refused.
+	_, err = rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), DBInstanceClass: aws.String("db.t4g.medium"), ApplyImmediately: aws.Bool(true)})
+	var bad *rdstypes.InvalidDBInstanceStateFault
+	if !errors.As(err, &bad) {
+		t.Fatalf("modify while modifying: %v, want InvalidDBInstanceStateFault", err)
+	}
+	srv.Advance(DefaultDurations.ConvertSingleAZ - time.Minute)
+	if st := aws.ToString(describeOne(t, rc, "mandible-prod").DBInstanceStatus); st != "modifying" {
+		t.Fatalf("status before the end = %q, want modifying", st)
+	}
+	srv.Advance(time.Minute)
+	in2 := describeOne(t, rc, "mandible-prod")
+	if aws.ToString(in2.DBInstanceStatus) != "available" || aws.ToBool(in2.MultiAZ) || in2.SecondaryAvailabilityZone != nil || in2.PendingModifiedValues.MultiAZ != nil {
+		t.Fatalf("after conversion: status %q multiAZ %v secondary %v pending %+v", aws.ToString(in2.DBInstanceStatus),
+			aws.ToBool(in2.MultiAZ), in2.SecondaryAvailabilityZone, in2.PendingModifiedValues)
+	}
+	// Writes get faster without the synchronous standby.
+	srv.Advance(2 * time.Hour)
+	for _, at := range []time.Time{t0.Add(-time.Hour), srv.Now().Add(-time.Hour)} {
+		got, _ := srv.MetricValue("mandible-prod", MetricWriteLatency, at)
+		n := srv.st.Nodes["mandible-prod"]
+		single := *n
+		single.MultiAZ, single.AZChanges = false, nil
+		base, _ := single.value(MetricWriteLatency, at.Unix()/60, nil)
+		want := base
+		if at.Before(t0) {
+			want = base * multiAZWriteLatencyFactor
+		}
+		if math.Abs(got-want) > 1e-12 {
+			t.Errorf("WriteLatency at %v = %v, want %v", at, got, want)
+		}
+	}
+	msgs := eventMessages(t, rc, rdstypes.SourceTypeDbInstance, "mandible-prod", t0)
+	want := []string{"Applying modification to convert to a standard (Single-AZ) DB instance.", "Finished applying modification to convert to a standard (Single-AZ) DB instance."}
+	if !equalStrings(msgs, want) {
+		t.Errorf("events = %q, want %q", msgs, want)
+	}
+	// and back to Multi-AZ
+	if _, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), MultiAZ: aws.Bool(true), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(DefaultDurations.ConvertMultiAZ)
+	in3 := describeOne(t, rc, "mandible-prod")
+	if !aws.ToBool(in3.MultiAZ) || aws.ToString(in3.SecondaryAvailabilityZone) != "us-east-1b" {
+		t.Errorf("after re-conversion: multiAZ %v secondary %v", aws.ToBool(in3.MultiAZ), aws.ToString(in3.SecondaryAvailabilityZone))
+	}
+}
+
+func TestModifyPendingUntilMaintenanceWindow(t *testing.T) {
+	srv, rc, _ := start(t, Options{})
+	ctx := context.Background()
+	out, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), MultiAZ: aws.Bool(false), DBInstanceClass: aws.String("db.t4g.xlarge")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := out.DBInstance.PendingModifiedValues
+	if aws.ToString(out.DBInstance.DBInstanceStatus) != "available" || p.MultiAZ == nil || *p.MultiAZ || aws.ToString(p.DBInstanceClass) != "db.t4g.xlarge" {
+		t.Fatalf("status %q pending %+v", aws.ToString(out.DBInstance.DBInstanceStatus), p)
+	}
+	srv.Advance(24 * time.Hour)
+	if in := describeOne(t, rc, "mandible-prod"); !aws.ToBool(in.MultiAZ) || aws.ToString(in.DBInstanceStatus) != "available" {
+		t.Fatalf("a day later: multiAZ %v status %q: change must wait for the window", aws.ToBool(in.MultiAZ), aws.ToString(in.DBInstanceStatus))
+	}
+	// ScenarioEpoch is Monday 12:00; the window is sun:05:00. One more week covers it.
+	srv.Advance(7 * 24 * time.Hour)
+	in := describeOne(t, rc, "mandible-prod")
+	if aws.ToBool(in.MultiAZ) || aws.ToString(in.DBInstanceClass) != "db.t4g.xlarge" || aws.ToString(in.DBInstanceStatus) != "available" {
+		t.Fatalf("after window: multiAZ %v class %q status %q", aws.ToBool(in.MultiAZ), aws.ToString(in.DBInstanceClass), aws.ToString(in.DBInstanceStatus))
+	}
+	// The class change shows in the metrics: the same demand is half the CPU % on 4 vCPU instead of 2.
+	for _, at := range []time.Time{ScenarioEpoch.Add(-time.Hour), srv.Now().Add(-time.Hour)} {
+		got, ok := srv.MetricValue("mandible-prod", MetricCPUUtilization, at)
+		demand, _, _ := srv.st.Nodes["mandible-prod"].cpuDemand(at, at.Unix()/60)
+		want := demand
+		if at.After(ScenarioEpoch) {
+			want = demand / 2
+		}
+		if !ok || math.Abs(got-want) > 1e-9 {
+			t.Errorf("CPU at %v = %.3f, want %.3f", at, got, want)
+		}
+	}
+}
+
+func TestApplyPendingMaintenanceNow(t *testing.T) {
+	srv, rc, _ := start(t, Options{})
+	ctx := context.Background()
+	if _, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), MultiAZ: aws.Bool(false)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.ApplyPendingMaintenance("mandible-prod")
+	if st, _ := srv.InstanceStatus("mandible-prod"); st != "modifying" {
+		t.Fatalf("status %q, want modifying", st)
+	}
+	srv.Advance(time.Hour)
+	if in := describeOne(t, rc, "mandible-prod"); aws.ToBool(in.MultiAZ) {
+		t.Fatal("still Multi-AZ")
+	}
+}
+
+func TestSnapshotLifecycleAndRestore(t *testing.T) {
+	srv, rc, _ := start(t, Options{})
+	ctx := context.Background()
+	out, err := rc.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+		DBSnapshotIdentifier: aws.String("rs-guard-1"), Tags: []rdstypes.Tag{{Key: aws.String("rightsize"), Value: aws.String("guard")}}})
+	if err != nil {
+		t.Fatalf("CreateDBSnapshot: %v", err)
+	}
+	sn := out.DBSnapshot
+	if aws.ToString(sn.Status) != "creating" || aws.ToInt32(sn.PercentProgress) != 0 || !aws.ToTime(sn.SnapshotCreateTime).Equal(srv.Now()) {
+		t.Fatalf("snapshot: status %q progress %d created %v", aws.ToString(sn.Status), aws.ToInt32(sn.PercentProgress), sn.SnapshotCreateTime)
+	}
+	if st, _ := srv.InstanceStatus("mandible-prod"); st != "backing-up" {
+		t.Errorf("instance status %q during backup, want backing-up", st)
+	}
+	_, err = rc.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("mandible-prod"), DBSnapshotIdentifier: aws.String("rs-guard-1")})
+	var exists *rdstypes.DBSnapshotAlreadyExistsFault
+	if !errors.As(err, &exists) {
+		t.Fatalf("duplicate snapshot: %v, want DBSnapshotAlreadyExistsFault", err)
+	}
+	total := DefaultDurations.SnapshotBase + 100*DefaultDurations.SnapshotPerGiB // 8 min
+	srv.Advance(total / 2)
+	d, err := rc.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBSnapshotIdentifier: aws.String("rs-guard-1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := aws.ToInt32(d.DBSnapshots[0].PercentProgress); p != 50 || aws.ToString(d.DBSnapshots[0].Status) != "creating" {
+		t.Fatalf("half way: progress %d status %q", p, aws.ToString(d.DBSnapshots[0].Status))
+	}
+	// restoring from a snapshot that is not available fails
+	_, err = rc.RestoreDBInstanceFromDBSnapshot(ctx, &rds.RestoreDBInstanceFromDBSnapshotInput{DBInstanceIdentifier: aws.String("restored"), DBSnapshotIdentifier: aws.String("rs-guard-1")})
+	var badSnap *rdstypes.InvalidDBSnapshotStateFault
+	if !errors.As(err, &badSnap) {
+		t.Fatalf("restore from creating snapshot: %v", err)
+	}
+	srv.Advance(total / 2)
+	d, err = rc.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBInstanceIdentifier: aws.String("mandible-prod")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := d.DBSnapshots[0]
+	if aws.ToString(s.Status) != "available" || aws.ToInt32(s.PercentProgress) != 100 || aws.ToString(s.DBSnapshotArn) != "arn:aws:rds:us-east-1:123456789012:snapshot:rs-guard-1" ||
+		len(s.TagList) != 1 || aws.ToInt32(s.AllocatedStorage) != 100 || aws.ToString(s.SnapshotType) != "manual" {
+		t.Fatalf("done: %+v", s)
+	}
+	r, err := rc.RestoreDBInstanceFromDBSnapshot(ctx, &rds.RestoreDBInstanceFromDBSnapshotInput{DBInstanceIdentifier: aws.String("restored"),
+		DBSnapshotIdentifier: aws.String("rs-guard-1"), MultiAZ: aws.Bool(false)})
+	if err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	if aws.ToString(r.DBInstance.DBInstanceStatus) != "creating" || aws.ToString(r.DBInstance.DBInstanceClass) != "db.t4g.large" {
+		t.Fatalf("restored: %q %q", aws.ToString(r.DBInstance.DBInstanceStatus), aws.ToString(r.DBInstance.DBInstanceClass))
+	}
+	srv.Advance(DefaultDurations.Restore)
+	if st, _ := srv.InstanceStatus("restored"); st != "available" {
+		t.Fatalf("restored status %q", st)
+	}
+	// deleting
+	if _, err := rc.DeleteDBSnapshot(ctx, &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: aws.String("rs-guard-1")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = rc.DeleteDBSnapshot(ctx, &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: aws.String("rs-guard-1")})
+	var nf *rdstypes.DBSnapshotNotFoundFault
+	if !errors.As(err, &nf) {
+		t.Fatalf("second delete: %v, want DBSnapshotNotFoundFault", err)
+	}
+	_, err = rc.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBSnapshotIdentifier: aws.String("rs-guard-1")})
+	if !errors.As(err, &nf) {
+		t.Fatalf("describe deleted: %v, want DBSnapshotNotFoundFault", err)
+	}
+}
+
+func TestClusterSnapshotFailedAndErrors(t *testing.T) {
+	srv, rc, _ := start(t, Options{})
+	ctx := context.Background()
+	srv.FailSnapshot("rs-guard-sso")
+	if _, err := rc.CreateDBClusterSnapshot(ctx, &rds.CreateDBClusterSnapshotInput{DBClusterIdentifier: aws.String("sso-prod"), DBClusterSnapshotIdentifier: aws.String("rs-guard-sso")}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(time.Hour)
+	out, err := rc.DescribeDBClusterSnapshots(ctx, &rds.DescribeDBClusterSnapshotsInput{DBClusterSnapshotIdentifier: aws.String("rs-guard-sso")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := aws.ToString(out.DBClusterSnapshots[0].Status); st != "failed" {
+		t.Fatalf("status %q, want failed", st)
+	}
+	if p := aws.ToInt32(out.DBClusterSnapshots[0].PercentProgress); p >= 100 {
+		t.Errorf("failed snapshot progress %d", p)
+	}
+	// a second snapshot of the same cluster succeeds
+	if _, err := rc.CreateDBClusterSnapshot(ctx, &rds.CreateDBClusterSnapshotInput{DBClusterIdentifier: aws.String("sso-prod"), DBClusterSnapshotIdentifier: aws.String("rs-guard-sso-2")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = rc.CreateDBClusterSnapshot(ctx, &rds.CreateDBClusterSnapshotInput{DBClusterIdentifier: aws.String("sso-prod"), DBClusterSnapshotIdentifier: aws.String("rs-guard-sso-2")})
+	var ex *rdstypes.DBClusterSnapshotAlreadyExistsFault
+	if !errors.As(err, &ex) {
+		t.Fatalf("dup: %v", err)
+	}
+	_, err = rc.DeleteDBClusterSnapshot(ctx, &rds.DeleteDBClusterSnapshotInput{DBClusterSnapshotIdentifier: aws.String("rs-guard-sso-2")})
+	var inv *rdstypes.InvalidDBClusterSnapshotStateFault
+	if !errors.As(err, &inv) {
+		t.Fatalf("delete creating: %v", err)
+	}
+	srv.Advance(time.Hour)
+	if _, err := rc.DeleteDBClusterSnapshot(ctx, &rds.DeleteDBClusterSnapshotInput{DBClusterSnapshotIdentifier: aws.String("rs-guard-sso-2")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = rc.CreateDBClusterSnapshot(ctx, &rds.CreateDBClusterSnapshotInput{DBClusterIdentifier: aws.String("nope"), DBClusterSnapshotIdentifier: aws.String("x")})
+	var cnf *rdstypes.DBClusterNotFoundFault
+	if !errors.As(err, &cnf) {
+		t.Fatalf("missing cluster: %v", err)
+	}
+	_, err = rc.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("sso-prod-instance-1"), DBSnapshotIdentifier: aws.String("x")})
+	var ist *rdstypes.InvalidDBInstanceStateFault
+	if !errors.As(err, &ist) {
+		t.Fatalf("instance snapshot of aurora member: %v", err)
+	}
+	_, err = rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("sso-prod-instance-1"), MultiAZ: aws.Bool(true)})
+	if apiCode(err) != "InvalidParameterCombination" {
+		t.Fatalf("MultiAZ on aurora: %v", err)
+	}
+	_, err = rc.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{MaxRecords: aws.Int32(5)})
+	if apiCode(err) != "InvalidParameterValue" {
+		t.Fatalf("MaxRecords 5: %v", err)
+	}
+	_, err = rc.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod")})
+	if apiCode(err) != "InvalidParameterCombination" {
+		t.Fatalf("delete without final snapshot choice: %v", err)
+	}
+}
+
+func TestDeleteAuroraReaderAndWriterFlags(t *testing.T) {
+	srv, rc, _ := start(t, Options{Scenario: ThreeNodeAurora()})
+	ctx := context.Background()
+	members := func() map[string]bool {
+		out, err := rc.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String("tri-prod")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]bool{}
+		for _, x := range out.DBClusters[0].DBClusterMembers {
+			m[aws.ToString(x.DBInstanceIdentifier)] = aws.ToBool(x.IsClusterWriter)
+		}
+		return m
+	}
+	if m := members(); len(m) != 3 || !m["tri-prod-instance-1"] {
+		t.Fatalf("members %v", m)
+	}
+	out, err := rc.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("tri-prod-instance-3")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := aws.ToString(out.DBInstance.DBInstanceStatus); st != "deleting" {
+		t.Fatalf("status %q", st)
+	}
+	if m := members(); len(m) != 3 {
+		t.Fatalf("member removed before deletion finished: %v", m)
+	}
+	srv.Advance(DefaultDurations.DeleteInstance)
+	if m := members(); len(m) != 2 || !m["tri-prod-instance-1"] || m["tri-prod-instance-2"] {
+		t.Fatalf("after reader deletion: %v", m)
+	}
+	_, err = rc.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String("tri-prod-instance-3")})
+	var nf *rdstypes.DBInstanceNotFoundFault
+	if !errors.As(err, &nf) {
+		t.Fatalf("deleted instance: %v", err)
+	}
+	// deleting the writer fails over to the remaining reader
+	if _, err := rc.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("tri-prod-instance-1")}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(DefaultDurations.DeleteInstance)
+	if m := members(); len(m) != 1 || !m["tri-prod-instance-2"] {
+		t.Fatalf("after writer deletion: %v", m)
+	}
+}
+
+func TestReaderDeletionMovesLoadToWriter(t *testing.T) {
+	srv, rc, _ := start(t, Options{Scenario: Busy()})
+	ctx := context.Background()
+	at := ScenarioEpoch.Add(-23 * time.Hour) // 13:00 UTC, the busy peak
+	before, _ := srv.MetricValue("busy-prod-instance-1", MetricCPUUtilization, at)
+	if _, err := rc.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("busy-prod-instance-2")}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(DefaultDurations.DeleteInstance + 24*time.Hour + time.Hour)
+	after, ok := srv.MetricValue("busy-prod-instance-1", MetricCPUUtilization, at.Add(48*time.Hour))
+	if !ok || after < before+20 {
+		t.Fatalf("writer CPU at peak: before %.1f, after reader deletion %.1f; want the reader's load added", before, after)
+	}
+}
+
+func TestCreateClusterAndInstances(t *testing.T) {
+	srv, rc, _ := start(t, Options{ScenarioName: "empty"})
+	ctx := context.Background()
+	c, err := rc.CreateDBCluster(ctx, &rds.CreateDBClusterInput{DBClusterIdentifier: aws.String("new-c"), Engine: aws.String("aurora-postgresql"),
+		MasterUsername: aws.String("admin"), ServerlessV2ScalingConfiguration: &rdstypes.ServerlessV2ScalingConfiguration{MinCapacity: aws.Float64(0.5), MaxCapacity: aws.Float64(4)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := aws.ToString(c.DBCluster.Status); st != "creating" {
+		t.Fatalf("cluster status %q", st)
+	}
+	_, err = rc.CreateDBClusterSnapshot(ctx, &rds.CreateDBClusterSnapshotInput{DBClusterIdentifier: aws.String("new-c"), DBClusterSnapshotIdentifier: aws.String("too-early")})
+	var cst *rdstypes.InvalidDBClusterStateFault
+	if !errors.As(err, &cst) {
+		t.Fatalf("snapshot of a creating cluster: %v, want InvalidDBClusterStateFault", err)
+	}
+	for i, class := range []string{"db.serverless", "db.r6g.large"} {
+		_, err := rc.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(fmt.Sprintf("new-c-%d", i+1)),
+			DBClusterIdentifier: aws.String("new-c"), Engine: aws.String("aurora-postgresql"), DBInstanceClass: aws.String(class)})
+		if err != nil {
+			t.Fatalf("CreateDBInstance %d: %v", i, err)
+		}
+	}
+	_, err = rc.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("new-c-1"), DBClusterIdentifier: aws.String("new-c"), Engine: aws.String("aurora-postgresql"), DBInstanceClass: aws.String("db.r6g.large")})
+	var ae *rdstypes.DBInstanceAlreadyExistsFault
+	if !errors.As(err, &ae) {
+		t.Fatalf("duplicate: %v", err)
+	}
+	_, err = rc.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("x"), DBClusterIdentifier: aws.String("missing"), Engine: aws.String("aurora-postgresql"), DBInstanceClass: aws.String("db.r6g.large")})
+	var cnf *rdstypes.DBClusterNotFoundFault
+	if !errors.As(err, &cnf) {
+		t.Fatalf("missing cluster: %v", err)
+	}
+	srv.Advance(DefaultDurations.CreateAuroraInstance)
+	out, err := rc.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := out.DBClusters[0]
+	if aws.ToString(cl.Status) != "available" || len(cl.DBClusterMembers) != 2 || !aws.ToBool(cl.DBClusterMembers[0].IsClusterWriter) || aws.ToBool(cl.DBClusterMembers[1].IsClusterWriter) ||
+		cl.ServerlessV2ScalingConfiguration == nil || aws.ToFloat64(cl.ServerlessV2ScalingConfiguration.MaxCapacity) != 4 {
+		t.Fatalf("cluster: %+v", cl)
+	}
+	for _, id := range []string{"new-c-1", "new-c-2"} {
+		if st, _ := srv.InstanceStatus(id); st != "available" {
+			t.Errorf("%s status %q", id, st)
+		}
+	}
+	// standalone Multi-AZ
+	in, err := rc.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("solo"), Engine: aws.String("postgres"),
+		DBInstanceClass: aws.String("db.m6g.large"), AllocatedStorage: aws.Int32(50), MultiAZ: aws.Bool(true), MasterUsername: aws.String("pg")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !aws.ToBool(in.DBInstance.MultiAZ) || in.DBInstance.Endpoint != nil {
+		t.Errorf("creating instance: multiAZ %v endpoint %v", aws.ToBool(in.DBInstance.MultiAZ), in.DBInstance.Endpoint)
+	}
+}
+
+func TestTags(t *testing.T) {
+	_, rc, _ := start(t, Options{})
+	ctx := context.Background()
+	arn := "arn:aws:rds:us-east-1:123456789012:db:mandible-prod"
+	for _, v := range []string{"a", "b"} {
+		if _, err := rc.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: aws.String(arn),
+			Tags: []rdstypes.Tag{{Key: aws.String("rightsize:state"), Value: aws.String(v)}, {Key: aws.String("k-" + v), Value: aws.String("")}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := rc.ListTagsForResource(ctx, &rds.ListTagsForResourceInput{ResourceName: aws.String(arn)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tg := range out.TagList {
+		got = append(got, aws.ToString(tg.Key)+"="+aws.ToString(tg.Value))
+	}
+	if want := []string{"rightsize:state=b", "k-a=", "k-b="}; !equalStrings(got, want) {
+		t.Errorf("tags %v, want %v", got, want)
+	}
+	if in := describeOne(t, rc, "mandible-prod"); len(in.TagList) != 3 {
+		t.Errorf("TagList in DescribeDBInstances: %d", len(in.TagList))
+	}
+	_, err = rc.ListTagsForResource(ctx, &rds.ListTagsForResourceInput{ResourceName: aws.String("arn:aws:rds:us-east-1:123456789012:db:nope")})
+	var nf *rdstypes.DBInstanceNotFoundFault
+	if !errors.As(err, &nf) {
+		t.Fatalf("missing: %v", err)
+	}
+}
+
+func TestPagingFleet(t *testing.T) {
+	_, rc, _ := start(t, Options{Scenario: Fleet(120)})
+	ctx := context.Background()
+	p := rds.NewDescribeDBInstancesPaginator(rc, &rds.DescribeDBInstancesInput{MaxRecords: aws.Int32(20)})
+	seen := map[string]bool{}
+	pages := 0
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		if len(out.DBInstances) > 20 {
+			t.Fatalf("page of %d", len(out.DBInstances))
+		}
+		for _, in := range out.DBInstances {
+			id := aws.ToString(in.DBInstanceIdentifier)
+			if seen[id] {
+				t.Fatalf("%s twice", id)
+			}
+			seen[id] = true
+		}
+	}
+	if len(seen) != 120 || pages != 6 {
+		t.Fatalf("saw %d instances in %d pages, want 120 in 6", len(seen), pages)
+	}
+	out, err := rc.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{Filters: []rdstypes.Filter{{Name: aws.String("db-cluster-id"), Values: []string{"fleet-c000"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.DBInstances) != 2 {
+		t.Fatalf("filter db-cluster-id: %d", len(out.DBInstances))
+	}
+	cp := rds.NewDescribeDBClustersPaginator(rc, &rds.DescribeDBClustersInput{MaxRecords: aws.Int32(20)})
+	n := 0
+	for cp.HasMorePages() {
+		out, err := cp.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(out.DBClusters)
+	}
+	if n == 0 || n*2 > 120 {
+		t.Fatalf("clusters %d", n)
+	}
+	_, err = rc.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{Filters: []rdstypes.Filter{{Name: aws.String("bogus"), Values: []string{"x"}}}})
+	if apiCode(err) != "InvalidParameterValue" || !strings.Contains(err.Error(), "bogus") {
+		t.Fatalf("bogus filter: %v", err)
+	}
+}
+
+func TestAuroraMemberClassChangeAndFinalSnapshot(t *testing.T) {
+	srv, rc, _ := start(t, Options{})
+	ctx := context.Background()
+	out, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("sso-prod-instance-2"), DBInstanceClass: aws.String("db.r6g.large"), ApplyImmediately: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(out.DBInstance.PendingModifiedValues.DBInstanceClass) != "db.r6g.large" || aws.ToString(out.DBInstance.DBInstanceClass) != "db.t4g.medium" {
+		t.Fatalf("during modify: class %q pending %q", aws.ToString(out.DBInstance.DBInstanceClass), aws.ToString(out.DBInstance.PendingModifiedValues.DBInstanceClass))
+	}
+	srv.Advance(DefaultDurations.ModifyClass)
+	if in := describeOne(t, rc, "sso-prod-instance-2"); aws.ToString(in.DBInstanceClass) != "db.r6g.large" || in.PendingModifiedValues.DBInstanceClass != nil {
+		t.Fatalf("after: %q pending %v", aws.ToString(in.DBInstanceClass), in.PendingModifiedValues.DBInstanceClass)
+	}
+	// standalone delete with a final snapshot
+	if _, err := rc.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), FinalDBSnapshotIdentifier: aws.String("mandible-final")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = rc.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), SkipFinalSnapshot: aws.Bool(true)})
+	var st *rdstypes.InvalidDBInstanceStateFault
+	if !errors.As(err, &st) {
+		t.Fatalf("second delete: %v", err)
+	}
+	srv.Advance(DefaultDurations.DeleteInstance)
+	sn, err := rc.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBSnapshotIdentifier: aws.String("mandible-final")})
+	if err != nil || aws.ToString(sn.DBSnapshots[0].Status) != "available" || aws.ToString(sn.DBSnapshots[0].DBInstanceIdentifier) != "mandible-prod" {
+		t.Fatalf("final snapshot: %v %+v", err, sn)
+	}
+	// metrics stop at the deletion
+	srv.Advance(time.Hour)
+	if _, ok := srv.MetricValue("mandible-prod", MetricCPUUtilization, srv.Now().Add(-time.Minute)); ok {
+		t.Error("metrics after deletion")
+	}
+	if _, ok := srv.MetricValue("mandible-prod", MetricCPUUtilization, ScenarioEpoch.Add(-time.Hour)); !ok {
+		t.Error("history lost after deletion")
+	}
+}
+
+func TestEventsFilteringAndPaging(t *testing.T) {
+	srv, rc, _ := start(t, Options{Scenario: Fleet(40)})
+	ctx := context.Background()
+	t0 := srv.Now()
+	out, err := rc.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{Filters: []rdstypes.Filter{{Name: aws.String("engine"), Values: []string{"postgres"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range out.DBInstances {
+		if _, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: in.DBInstanceIdentifier, MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(true)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.Advance(time.Hour)
+	p := rds.NewDescribeEventsPaginator(rc, &rds.DescribeEventsInput{StartTime: aws.Time(t0), SourceType: rdstypes.SourceTypeDbInstance,
+		EventCategories: []string{"configuration change"}, MaxRecords: aws.Int32(20)})
+	n := 0
+	for p.HasMorePages() {
+		pg, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(pg.Events)
+	}
+	if n != 2*len(out.DBInstances) || n == 0 {
+		t.Errorf("%d configuration-change events for %d conversions", n, len(out.DBInstances))
+	}
+	// The default window is the last hour: the "Applying" events are older now.
+	all, err := rc.DescribeEvents(ctx, &rds.DescribeEventsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range all.Events {
+		if aws.ToTime(e.Date).Before(srv.Now().Add(-time.Hour)) {
+			t.Errorf("event older than an hour in the default window: %v", aws.ToTime(e.Date))
+		}
+	}
+	_, err = rc.DescribeEvents(ctx, &rds.DescribeEventsInput{SourceIdentifier: aws.String("x")})
+	if apiCode(err) != "InvalidParameterValue" {
+		t.Errorf("SourceIdentifier without SourceType: %v", err)
+	}
+}
+
+func TestRemoveTags(t *testing.T) {
+	_, rc, _ := start(t, Options{})
+	ctx := context.Background()
+	arn := aws.String("arn:aws:rds:us-east-1:123456789012:cluster:sso-prod")
+	if _, err := rc.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: arn, Tags: []rdstypes.Tag{{Key: aws.String("a"), Value: aws.String("1")}, {Key: aws.String("b"), Value: aws.String("2")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rc.RemoveTagsFromResource(ctx, &rds.RemoveTagsFromResourceInput{ResourceName: arn, TagKeys: []string{"a"}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := rc.ListTagsForResource(ctx, &rds.ListTagsForResourceInput{ResourceName: arn})
+	if err != nil || len(out.TagList) != 1 || aws.ToString(out.TagList[0].Key) != "b" {
+		t.Fatalf("tags after remove: %v %+v", err, out)
+	}
+}
+
+func TestSnapshotPaging(t *testing.T) {
+	srv, rc, _ := start(t, Options{})
+	ctx := context.Background()
+	for i := 0; i < 25; i++ {
+		if _, err := rc.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("mandible-prod"), DBSnapshotIdentifier: aws.String(fmt.Sprintf("s-%02d", i))}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rc.CreateDBClusterSnapshot(ctx, &rds.CreateDBClusterSnapshotInput{DBClusterIdentifier: aws.String("sso-prod"), DBClusterSnapshotIdentifier: aws.String(fmt.Sprintf("c-%02d", i))}); err != nil {
+			t.Fatal(err)
+		}
+		srv.Advance(DefaultDurations.BackingUp)
+	}
+	n := 0
+	p := rds.NewDescribeDBSnapshotsPaginator(rc, &rds.DescribeDBSnapshotsInput{DBInstanceIdentifier: aws.String("mandible-prod"), MaxRecords: aws.Int32(20)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(out.DBSnapshots)
+	}
+	cn := 0
+	cp := rds.NewDescribeDBClusterSnapshotsPaginator(rc, &rds.DescribeDBClusterSnapshotsInput{DBClusterIdentifier: aws.String("sso-prod"), MaxRecords: aws.Int32(20)})
+	for cp.HasMorePages() {
+		out, err := cp.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cn += len(out.DBClusterSnapshots)
+	}
+	if n != 25 || cn != 25 {
+		t.Fatalf("paged %d DB snapshots and %d cluster snapshots, want 25 each", n, cn)
+	}
+	calls := srv.Calls("DescribeDBSnapshots")
+	if len(calls) != 2 || calls[1].Params["Marker"] == "" {
+		t.Errorf("DescribeDBSnapshots calls %+v", calls)
+	}
+}
+
+func TestRebootAndClusterFailover(t *testing.T) {
+	srv, rc, _ := start(t, Options{})
+	ctx := context.Background()
+	out, err := rc.RebootDBInstance(ctx, &rds.RebootDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), ForceFailover: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(out.DBInstance.DBInstanceStatus) != "rebooting" || aws.ToString(out.DBInstance.AvailabilityZone) != "us-east-1b" || aws.ToString(out.DBInstance.SecondaryAvailabilityZone) != "us-east-1a" {
+		t.Fatalf("after failover reboot: %q az %q secondary %q", aws.ToString(out.DBInstance.DBInstanceStatus), aws.ToString(out.DBInstance.AvailabilityZone), aws.ToString(out.DBInstance.SecondaryAvailabilityZone))
+	}
+	srv.Advance(DefaultDurations.Reboot)
+	if st, _ := srv.InstanceStatus("mandible-prod"); st != "available" {
+		t.Fatalf("status %q", st)
+	}
+	_, err = rc.RebootDBInstance(ctx, &rds.RebootDBInstanceInput{DBInstanceIdentifier: aws.String("sso-prod-instance-1"), ForceFailover: aws.Bool(true)})
+	if apiCode(err) != "InvalidParameterCombination" {
+		t.Errorf("ForceFailover on Aurora: %v", err)
+	}
+	c, err := rc.FailoverDBCluster(ctx, &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String("sso-prod")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range c.DBCluster.DBClusterMembers {
+		if aws.ToBool(m.IsClusterWriter) != (aws.ToString(m.DBInstanceIdentifier) == "sso-prod-instance-2") {
+			t.Errorf("after failover: %s writer=%v", aws.ToString(m.DBInstanceIdentifier), aws.ToBool(m.IsClusterWriter))
+		}
+	}
+}
+
+func TestSDKWaiters(t *testing.T) {
+	srv, rc, _ := start(t, Options{StepPerRDSRequest: time.Minute})
+	ctx := context.Background()
+	fast := func(o *rds.DBInstanceAvailableWaiterOptions) {
+		o.MinDelay, o.MaxDelay = time.Millisecond, 2*time.Millisecond
+	}
+	if _, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	// The SDK waiter succeeds on "available" — the very first poll after the
+	// modify still sees "modifying", so it must keep polling.
+	if err := rds.NewDBInstanceAvailableWaiter(rc, fast).Wait(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String("mandible-prod")}, time.Minute); err != nil {
+		t.Fatalf("available waiter: %v", err)
+	}
+	if in := describeOne(t, rc, "mandible-prod"); aws.ToBool(in.MultiAZ) {
+		t.Fatal("waiter returned before the conversion finished")
+	}
+	if _, err := rc.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("mandible-prod"), DBSnapshotIdentifier: aws.String("w")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := rds.NewDBSnapshotAvailableWaiter(rc, func(o *rds.DBSnapshotAvailableWaiterOptions) {
+		o.MinDelay, o.MaxDelay = time.Millisecond, 2*time.Millisecond
+	}).
+		Wait(ctx, &rds.DescribeDBSnapshotsInput{DBSnapshotIdentifier: aws.String("w")}, time.Minute); err != nil {
+		t.Fatalf("snapshot waiter: %v", err)
+	}
+	if _, err := rc.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("sso-prod-instance-2")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := rds.NewDBInstanceDeletedWaiter(rc, func(o *rds.DBInstanceDeletedWaiterOptions) {
+		o.MinDelay, o.MaxDelay = time.Millisecond, 2*time.Millisecond
+	}).
+		Wait(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String("sso-prod-instance-2")}, time.Minute); err != nil {
+		t.Fatalf("deleted waiter: %v", err)
+	}
+	if srv.Counts()["DescribeDBInstances"] < 5 {
+		t.Errorf("waiters polled only %d times", srv.Counts()["DescribeDBInstances"])
+	}
+}

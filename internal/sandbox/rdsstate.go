@@ -1,0 +1,732 @@
+package sandbox
+
+import (
+	"encoding/base32"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Durations are the virtual-time lengths of RDS operations. Zero fields take
+// the defaults of DefaultDurations.
+type Durations struct {
+	CreateInstance       time.Duration // standalone CreateDBInstance: creating → available
+	CreateAuroraInstance time.Duration // CreateDBInstance into a cluster
+	CreateCluster        time.Duration // CreateDBCluster
+	Restore              time.Duration // RestoreDBInstanceFromDBSnapshot
+	DeleteInstance       time.Duration // deleting → gone
+	ModifyClass          time.Duration // DBInstanceClass change
+	ConvertMultiAZ       time.Duration // Single-AZ → Multi-AZ
+	ConvertSingleAZ      time.Duration // Multi-AZ → Single-AZ
+	ModifyOther          time.Duration // any other modification (storage, tier)
+	SnapshotBase         time.Duration // snapshot time = SnapshotBase + SnapshotPerGiB × allocated GiB
+	SnapshotPerGiB       time.Duration
+	BackingUp            time.Duration // instance shows "backing-up" for this long after CreateDBSnapshot
+	Reboot               time.Duration // RebootDBInstance: rebooting → available
+}
+
+// DefaultDurations are realistic RDS timings.
+var DefaultDurations = Durations{
+	CreateInstance: 12 * time.Minute, CreateAuroraInstance: 9 * time.Minute, CreateCluster: 2 * time.Minute,
+	Restore: 15 * time.Minute, DeleteInstance: 6 * time.Minute, ModifyClass: 12 * time.Minute,
+	ConvertMultiAZ: 25 * time.Minute, ConvertSingleAZ: 8 * time.Minute, ModifyOther: 5 * time.Minute,
+	SnapshotBase: 3 * time.Minute, SnapshotPerGiB: 3 * time.Second, BackingUp: 2 * time.Minute,
+	Reboot: 2 * time.Minute,
+}
+
+func (d Durations) withDefaults() Durations {
+	def := DefaultDurations
+	pick := func(v, dv time.Duration) time.Duration {
+		if v > 0 {
+			return v
+		}
+		return dv
+	}
+	return Durations{
+		CreateInstance: pick(d.CreateInstance, def.CreateInstance), CreateAuroraInstance: pick(d.CreateAuroraInstance, def.CreateAuroraInstance),
+		CreateCluster: pick(d.CreateCluster, def.CreateCluster), Restore: pick(d.Restore, def.Restore),
+		DeleteInstance: pick(d.DeleteInstance, def.DeleteInstance), ModifyClass: pick(d.ModifyClass, def.ModifyClass),
+		ConvertMultiAZ: pick(d.ConvertMultiAZ, def.ConvertMultiAZ), ConvertSingleAZ: pick(d.ConvertSingleAZ, def.ConvertSingleAZ),
+		ModifyOther: pick(d.ModifyOther, def.ModifyOther), SnapshotBase: pick(d.SnapshotBase, def.SnapshotBase),
+		SnapshotPerGiB: pick(d.SnapshotPerGiB, def.SnapshotPerGiB), BackingUp: pick(d.BackingUp, def.BackingUp),
+		Reboot: pick(d.Reboot, def.Reboot),
+	}
+}
+
+type tag struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// mods are modifications of a DB instance (pending or being applied).
+type mods struct {
+	Class     string `json:"class,omitempty"`
+	MultiAZ   *bool  `json:"multiAZ,omitempty"`
+	Allocated *int32 `json:"allocated,omitempty"`
+}
+
+func (m mods) empty() bool { return m.Class == "" && m.MultiAZ == nil && m.Allocated == nil }
+
+func (m mods) merge(o mods) mods {
+	if o.Class != "" {
+		m.Class = o.Class
+	}
+	if o.MultiAZ != nil {
+		m.MultiAZ = o.MultiAZ
+	}
+	if o.Allocated != nil {
+		m.Allocated = o.Allocated
+	}
+	return m
+}
+
+// op is an in-flight operation that completes at End (virtual time).
+type op struct {
+	Kind  string    `json:"kind"` // create, restore, modify, delete, backup, reboot
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	Mods  mods      `json:"mods,omitempty"`
+}
+
+type dbInstance struct {
+	ID                string    `json:"id"`
+	Class             string    `json:"class"`
+	Engine            string    `json:"engine"`
+	EngineVersion     string    `json:"engineVersion"`
+	Cluster           string    `json:"cluster,omitempty"`
+	Writer            bool      `json:"writer,omitempty"`
+	PromotionTier     int32     `json:"promotionTier"`
+	MultiAZ           bool      `json:"multiAZ"`
+	AZ                string    `json:"az"`
+	SecondaryAZ       string    `json:"secondaryAZ,omitempty"`
+	Status            string    `json:"status"`
+	Allocated         int32     `json:"allocated"`
+	StorageType       string    `json:"storageType,omitempty"`
+	ResourceID        string    `json:"resourceId"`
+	ARN               string    `json:"arn"`
+	Created           time.Time `json:"created"`
+	MasterUsername    string    `json:"masterUsername"`
+	DBName            string    `json:"dbName,omitempty"`
+	MaintenanceWindow string    `json:"maintenanceWindow"`
+	Port              int32     `json:"port"`
+	PI                bool      `json:"pi"`
+	Monitoring        int32     `json:"monitoringInterval"`
+	DeletionProtect   bool      `json:"deletionProtection,omitempty"`
+	Tags              []tag     `json:"tags,omitempty"`
+	Pending           mods      `json:"pending,omitempty"`
+	PendingSince      time.Time `json:"pendingSince,omitempty"`
+	Op                *op       `json:"op,omitempty"`
+	Stuck             bool      `json:"stuck,omitempty"`
+	FinalSnapshot     string    `json:"finalSnapshot,omitempty"`
+}
+
+type dbCluster struct {
+	ID                string               `json:"id"`
+	Engine            string               `json:"engine"`
+	EngineVersion     string               `json:"engineVersion"`
+	Status            string               `json:"status"`
+	ResourceID        string               `json:"resourceId"`
+	ARN               string               `json:"arn"`
+	Created           time.Time            `json:"created"`
+	MasterUsername    string               `json:"masterUsername"`
+	DatabaseName      string               `json:"databaseName,omitempty"`
+	Port              int32                `json:"port"`
+	MaintenanceWindow string               `json:"maintenanceWindow"`
+	Serverless        *ServerlessV2Scaling `json:"serverless,omitempty"`
+	Tags              []tag                `json:"tags,omitempty"`
+	Op                *op                  `json:"op,omitempty"`
+}
+
+type dbSnapshot struct {
+	ID            string    `json:"id"`
+	Cluster       bool      `json:"cluster,omitempty"`
+	Source        string    `json:"source"`
+	SourceRes     string    `json:"sourceResourceId"`
+	Engine        string    `json:"engine"`
+	EngineVersion string    `json:"engineVersion"`
+	Allocated     int32     `json:"allocated"`
+	StorageType   string    `json:"storageType,omitempty"`
+	Port          int32     `json:"port"`
+	AZ            string    `json:"az"`
+	Class         string    `json:"class"`
+	MultiAZ       bool      `json:"multiAZ,omitempty"`
+	SourceCreated time.Time `json:"sourceCreated"`
+	Master        string    `json:"master"`
+	Type          string    `json:"type"`
+	Status        string    `json:"status"`
+	Start         time.Time `json:"start"`
+	End           time.Time `json:"end"`
+	Fail          bool      `json:"fail,omitempty"`
+	ARN           string    `json:"arn"`
+	Tags          []tag     `json:"tags,omitempty"`
+}
+
+type rdsEvent struct {
+	SourceID   string    `json:"sourceId"`
+	SourceType string    `json:"sourceType"`
+	Message    string    `json:"message"`
+	Categories []string  `json:"categories"`
+	Date       time.Time `json:"date"`
+	ARN        string    `json:"arn"`
+}
+
+// rdsState is the whole mutable RDS world plus the metric generators.
+type rdsState struct {
+	Region           string                 `json:"region"`
+	Account          string                 `json:"account"`
+	Instances        map[string]*dbInstance `json:"instances"`
+	Clusters         map[string]*dbCluster  `json:"clusters"`
+	Snapshots        map[string]*dbSnapshot `json:"snapshots"`
+	ClusterSnapshots map[string]*dbSnapshot `json:"clusterSnapshots"`
+	Events           []rdsEvent             `json:"events"`
+	Nodes            map[string]*genNode    `json:"nodes"`
+	Seq              uint64                 `json:"seq"`
+	FailSnapshotIDs  map[string]bool        `json:"failSnapshotIds,omitempty"`
+	FailNextSnaps    int                    `json:"failNextSnapshots,omitempty"`
+	StuckIDs         map[string]bool        `json:"stuckIds,omitempty"`
+	Seed             uint64                 `json:"seed"`
+
+	dur       Durations
+	endpointH string
+	endpointP int32
+}
+
+func newRDSState(sc *Scenario, now time.Time, dur Durations) *rdsState {
+	st := &rdsState{
+		Region: sc.region(), Account: sc.account(),
+		Instances: map[string]*dbInstance{}, Clusters: map[string]*dbCluster{},
+		Snapshots: map[string]*dbSnapshot{}, ClusterSnapshots: map[string]*dbSnapshot{},
+		Nodes: map[string]*genNode{}, FailSnapshotIDs: map[string]bool{}, StuckIDs: map[string]bool{},
+		Seed: sc.Seed, dur: dur.withDefaults(),
+	}
+	start := now.Add(-sc.history()).Truncate(time.Minute)
+	for _, cs := range sc.Clusters {
+		eng, ver := cs.Engine, cs.EngineVersion
+		if eng == "" {
+			eng = "aurora-postgresql"
+		}
+		if ver == "" {
+			ver = "15.4"
+		}
+		c := &dbCluster{ID: cs.ID, Engine: eng, EngineVersion: ver, Status: "available",
+			ResourceID: st.resourceID("cluster-", cs.ID), ARN: st.arn("cluster", cs.ID), Created: start,
+			MasterUsername: "postgres", Port: portFor(eng), MaintenanceWindow: "sun:05:00-sun:05:30"}
+		if cs.ServerlessV2 != nil {
+			v := *cs.ServerlessV2
+			c.Serverless = &v
+		}
+		st.Clusters[c.ID] = c
+		for i, ms := range cs.Members {
+			in := st.newInstance(ms, eng, ver, start)
+			in.Cluster, in.Writer, in.MultiAZ, in.Allocated, in.StorageType = c.ID, i == 0, false, 1, "aurora"
+			if ms.PromotionTier == 0 {
+				in.PromotionTier = 1
+			}
+			if ms.AvailabilityZone == "" {
+				in.AZ = st.Region + string(rune('a'+i%3))
+			}
+			st.Instances[in.ID] = in
+			st.addNode(in, ms.Workload, start, c.Serverless, i > 0)
+		}
+	}
+	for _, is := range sc.Instances {
+		in := st.newInstance(is, is.Engine, is.EngineVersion, start)
+		if in.MultiAZ {
+			in.SecondaryAZ = st.Region + "b"
+		}
+		st.Instances[in.ID] = in
+		st.addNode(in, is.Workload, start, nil, false)
+	}
+	return st
+}
+
+func portFor(engine string) int32 {
+	if strings.Contains(engine, "mysql") || strings.Contains(engine, "maria") {
+		return 3306
+	}
+	return 5432
+}
+
+func (st *rdsState) newInstance(s InstanceSpec, engine, version string, created time.Time) *dbInstance {
+	if engine == "" {
+		engine = "postgres"
+	}
+	if version == "" {
+		version = "15.7"
+	}
+	alloc := s.AllocatedStorage
+	if alloc == 0 {
+		alloc = 100
+	}
+	stype := s.StorageType
+	if stype == "" {
+		stype = "gp3"
+	}
+	az := s.AvailabilityZone
+	if az == "" {
+		az = st.Region + "a"
+	}
+	return &dbInstance{ID: s.ID, Class: s.Class, Engine: engine, EngineVersion: version, PromotionTier: s.PromotionTier,
+		MultiAZ: s.MultiAZ, AZ: az, Status: "available", Allocated: alloc, StorageType: stype,
+		ResourceID: st.resourceID("db-", s.ID), ARN: st.arn("db", s.ID), Created: created, MasterUsername: "postgres",
+		MaintenanceWindow: "sun:05:00-sun:05:30", Port: portFor(engine), PI: true, Monitoring: 60}
+}
+
+func (st *rdsState) addNode(in *dbInstance, w Workload, start time.Time, sls *ServerlessV2Scaling, reader bool) {
+	st.Nodes[in.ID] = &genNode{ID: in.ID, Seed: splitmix64(st.Seed ^ hashString(in.ID)), W: w, Engine: in.Engine,
+		Cluster: in.Cluster, Reader: reader, Serverless: sls, Allocated: float64(in.Allocated), Start: start,
+		Classes: []classSpan{{From: start, Class: in.Class}}, MultiAZ: in.MultiAZ}
+	st.Nodes[in.ID].refresh()
+}
+
+var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// resourceID makes a deterministic, unique, AWS-looking resource id.
+func (st *rdsState) resourceID(prefix, id string) string {
+	st.Seq++
+	h := splitmix64(hashString(id) ^ st.Seq ^ st.Seed)
+	h2 := splitmix64(h)
+	var b [16]byte
+	for i := 0; i < 8; i++ {
+		b[i], b[8+i] = byte(h>>(8*i)), byte(h2>>(8*i))
+	}
+	return prefix + b32.EncodeToString(b[:])[:26]
+}
+
+func (st *rdsState) arn(kind, id string) string {
+	return fmt.Sprintf("arn:aws:rds:%s:%s:%s:%s", st.Region, st.Account, kind, id)
+}
+
+func (st *rdsState) event(srcType, id, arn, msg string, at time.Time, cats ...string) {
+	st.Events = append(st.Events, rdsEvent{SourceID: id, SourceType: srcType, Message: msg, Categories: cats, Date: at, ARN: arn})
+}
+
+func (st *rdsState) members(cluster string) []*dbInstance {
+	var out []*dbInstance
+	for _, in := range st.Instances {
+		if in.Cluster == cluster {
+			out = append(out, in)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// nextWindow returns the start of the first weekly maintenance window
+// ("ddd:hh:mm-ddd:hh:mm", UTC) at or after t.
+func nextWindow(win string, t time.Time) time.Time {
+	days := map[string]time.Weekday{"sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6}
+	var d string
+	var hh, mm int
+	if _, err := fmt.Sscanf(strings.SplitN(win, "-", 2)[0], "%3s:%d:%d", &d, &hh, &mm); err != nil {
+		d, hh, mm = "sun", 5, 0
+	}
+	wd, ok := days[strings.ToLower(d)]
+	if !ok {
+		wd = 0
+	}
+	day := time.Date(t.Year(), t.Month(), t.Day(), hh, mm, 0, 0, time.UTC)
+	for i := 0; i < 8; i++ {
+		c := day.AddDate(0, 0, i)
+		if c.Weekday() == wd && !c.Before(t) {
+			return c
+		}
+	}
+	return day.AddDate(0, 0, 7)
+}
+
+// settle applies every transition due at or before now, in time order.
+func (st *rdsState) settle(now time.Time) {
+	for {
+		// find the earliest due transition
+		var (
+			best     time.Time
+			apply    func()
+			have     bool
+			consider = func(at time.Time, f func()) {
+				if at.After(now) {
+					return
+				}
+				if !have || at.Before(best) {
+					best, apply, have = at, f, true
+				}
+			}
+		)
+		for _, id := range sortedKeys(st.Instances) {
+			in := st.Instances[id]
+			if in.Op != nil && !in.Stuck {
+				consider(in.Op.End, func() { st.completeInstanceOp(in) })
+			}
+			if in.Op == nil && !in.Pending.empty() && in.Status == "available" {
+				at := nextWindow(in.MaintenanceWindow, in.PendingSince)
+				consider(at, func() { st.startModify(in, in.Pending, at) })
+			}
+		}
+		for _, id := range sortedKeys(st.Clusters) {
+			c := st.Clusters[id]
+			if c.Op != nil {
+				consider(c.Op.End, func() {
+					c.Op, c.Status = nil, "available"
+					st.event("db-cluster", c.ID, c.ARN, "DB cluster created", best, "creation")
+				})
+			}
+		}
+		for _, m := range []map[string]*dbSnapshot{st.Snapshots, st.ClusterSnapshots} {
+			for _, id := range sortedKeys(m) {
+				sn := m[id]
+				if sn.Status == "creating" {
+					consider(sn.End, func() { st.completeSnapshot(sn) })
+				}
+			}
+		}
+		if !have {
+			return
+		}
+		apply()
+	}
+}
+
+func (st *rdsState) completeSnapshot(sn *dbSnapshot) {
+	typ, what := "db-snapshot", "Manual snapshot"
+	if sn.Cluster {
+		typ, what = "db-cluster-snapshot", "Manual cluster snapshot"
+	}
+	if sn.Fail {
+		sn.Status = "failed"
+		st.event(typ, sn.ID, sn.ARN, what+" failed", sn.End, "failure")
+		return
+	}
+	sn.Status = "available"
+	st.event(typ, sn.ID, sn.ARN, what+" created", sn.End, "creation")
+}
+
+// modDuration is how long applying m to in takes.
+func (st *rdsState) modDuration(in *dbInstance, m mods) time.Duration {
+	d := time.Duration(0)
+	if m.Class != "" && m.Class != in.Class {
+		d = max(d, st.dur.ModifyClass)
+	}
+	if m.MultiAZ != nil && *m.MultiAZ != in.MultiAZ {
+		if *m.MultiAZ {
+			d = max(d, st.dur.ConvertMultiAZ)
+		} else {
+			d = max(d, st.dur.ConvertSingleAZ)
+		}
+	}
+	if m.Allocated != nil && *m.Allocated != in.Allocated {
+		d = max(d, st.dur.ModifyOther)
+	}
+	if d == 0 {
+		d = st.dur.ModifyOther
+	}
+	return d
+}
+
+func (st *rdsState) startModify(in *dbInstance, m mods, at time.Time) {
+	in.Pending, in.PendingSince = mods{}, time.Time{}
+	in.Op = &op{Kind: "modify", Start: at, End: at.Add(st.modDuration(in, m)), Mods: m}
+	in.Status = "modifying"
+	if st.StuckIDs[in.ID] {
+		in.Stuck = true
+	}
+	if m.MultiAZ != nil && *m.MultiAZ != in.MultiAZ {
+		if *m.MultiAZ {
+			st.event("db-instance", in.ID, in.ARN, "Applying modification to convert to a Multi-AZ DB instance.", at, "configuration change")
+		} else {
+			st.event("db-instance", in.ID, in.ARN, "Applying modification to convert to a standard (Single-AZ) DB instance.", at, "configuration change")
+		}
+	}
+	if m.Class != "" && m.Class != in.Class {
+		st.event("db-instance", in.ID, in.ARN, "Applying modification to database instance class.", at, "configuration change")
+	}
+	if m.Allocated != nil && *m.Allocated != in.Allocated {
+		st.event("db-instance", in.ID, in.ARN, "Applying modification to allocated storage.", at, "configuration change")
+	}
+}
+
+func (st *rdsState) completeInstanceOp(in *dbInstance) {
+	o := in.Op
+	in.Op = nil
+	switch o.Kind {
+	case "create", "restore":
+		in.Status = "available"
+		msg := "DB instance created"
+		if o.Kind == "restore" {
+			msg = "Restored from snapshot"
+		}
+		st.event("db-instance", in.ID, in.ARN, msg, o.End, "creation")
+		if in.Cluster != "" {
+			st.event("db-cluster", in.Cluster, st.arn("cluster", in.Cluster), "DB instance "+in.ID+" added to the cluster", o.End, "notification")
+		}
+	case "backup", "reboot":
+		in.Status = "available"
+	case "modify":
+		in.Status = "available"
+		m := o.Mods
+		if n := st.Nodes[in.ID]; n != nil && m.Class != "" && m.Class != in.Class {
+			n.Classes = append(n.Classes, classSpan{From: o.End, Class: m.Class})
+			n.refresh()
+		}
+		if m.Class != "" && m.Class != in.Class {
+			in.Class = m.Class
+			st.event("db-instance", in.ID, in.ARN, "Finished applying modification to DB instance class.", o.End, "configuration change")
+		}
+		if m.MultiAZ != nil && *m.MultiAZ != in.MultiAZ {
+			in.MultiAZ = *m.MultiAZ
+			if n := st.Nodes[in.ID]; n != nil {
+				n.AZChanges = append(n.AZChanges, azSpan{From: o.End, MultiAZ: in.MultiAZ})
+			}
+			if in.MultiAZ {
+				in.SecondaryAZ = st.otherAZ(in.AZ)
+				st.event("db-instance", in.ID, in.ARN, "Finished applying modification to convert to a Multi-AZ DB instance.", o.End, "configuration change")
+			} else {
+				in.SecondaryAZ = ""
+				st.event("db-instance", in.ID, in.ARN, "Finished applying modification to convert to a standard (Single-AZ) DB instance.", o.End, "configuration change")
+			}
+		}
+		if m.Allocated != nil && *m.Allocated != in.Allocated {
+			in.Allocated = *m.Allocated
+			if n := st.Nodes[in.ID]; n != nil {
+				n.Allocated = float64(in.Allocated)
+			}
+			st.event("db-instance", in.ID, in.ARN, "Finished applying modification to allocated storage.", o.End, "configuration change")
+		}
+	case "delete":
+		delete(st.Instances, in.ID)
+		st.event("db-instance", in.ID, in.ARN, "DB instance deleted", o.End, "deletion")
+		if n := st.Nodes[in.ID]; n != nil {
+			n.End = o.End
+		}
+		if in.FinalSnapshot != "" {
+			sn := st.snapshotOf(in, in.FinalSnapshot, o.Start)
+			sn.Status, sn.End = "available", o.End
+			st.Snapshots[sn.ID] = sn
+		}
+		if in.Cluster != "" {
+			st.afterMemberRemoved(in, o.End)
+		}
+	}
+}
+
+func (st *rdsState) otherAZ(az string) string {
+	if strings.HasSuffix(az, "b") {
+		return st.Region + "a"
+	}
+	return st.Region + "b"
+}
+
+// afterMemberRemoved keeps the writer flag right (failover to the reader with
+// the lowest promotion tier) and moves the removed node's load to the
+// remaining writer when no reader is left to take it.
+func (st *rdsState) afterMemberRemoved(gone *dbInstance, at time.Time) {
+	ms := st.members(gone.Cluster)
+	if len(ms) == 0 {
+		return
+	}
+	var writer *dbInstance
+	for _, m := range ms {
+		if m.Writer {
+			writer = m
+		}
+	}
+	if writer == nil {
+		sort.SliceStable(ms, func(i, j int) bool { return ms[i].PromotionTier < ms[j].PromotionTier })
+		writer = ms[0]
+		writer.Writer = true
+		if n := st.Nodes[writer.ID]; n != nil {
+			n.Reader = false
+		}
+		st.event("db-cluster", gone.Cluster, st.arn("cluster", gone.Cluster), "Completed failover to DB instance: "+writer.ID, at, "failover")
+	}
+	// The removed node's traffic goes to the node that now serves it: another
+	// reader if there is one, else the writer.
+	target := writer
+	for _, m := range ms {
+		if !m.Writer {
+			target = m
+			break
+		}
+	}
+	if n := st.Nodes[target.ID]; n != nil {
+		n.Absorb = append(n.Absorb, absorbSpan{From: at, Source: gone.ID})
+	}
+}
+
+func (st *rdsState) snapshotOf(in *dbInstance, id string, at time.Time) *dbSnapshot {
+	return &dbSnapshot{ID: id, Source: in.ID, SourceRes: in.ResourceID, Engine: in.Engine, EngineVersion: in.EngineVersion,
+		Allocated: in.Allocated, StorageType: in.StorageType, Port: in.Port, AZ: in.AZ, Class: in.Class, MultiAZ: in.MultiAZ,
+		SourceCreated: in.Created, Master: in.MasterUsername, Type: "manual", Status: "creating", Start: at,
+		End: at.Add(st.dur.SnapshotBase + time.Duration(in.Allocated)*st.dur.SnapshotPerGiB), ARN: st.arn("snapshot", id)}
+}
+
+func (st *rdsState) takeFailSnapshot(id string) bool {
+	if st.FailSnapshotIDs[id] {
+		delete(st.FailSnapshotIDs, id)
+		return true
+	}
+	if st.FailNextSnaps > 0 {
+		st.FailNextSnaps--
+		return true
+	}
+	return false
+}
+
+func progress(sn *dbSnapshot, now time.Time) int32 {
+	switch sn.Status {
+	case "available":
+		return 100
+	}
+	total := sn.End.Sub(sn.Start)
+	if total <= 0 {
+		return 0
+	}
+	el := now.Sub(sn.Start)
+	if sn.Status == "failed" {
+		el = total * 7 / 10
+	}
+	p := int32(el * 100 / total)
+	return min(max(p, 0), 99)
+}
+
+const isoMillis = "2006-01-02T15:04:05.000Z"
+
+func ts(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(isoMillis)
+}
+
+func xtags(ts []tag) []xTag {
+	out := make([]xTag, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, xTag{Key: t.Key, Value: t.Value})
+	}
+	return out
+}
+
+func (st *rdsState) xInstance(in *dbInstance, now time.Time) xDBInstance {
+	host := in.ID + ".c1sandbox0.us-east-1.rds.amazonaws.com"
+	host = strings.Replace(host, "us-east-1", st.Region, 1)
+	port := in.Port
+	if st.endpointH != "" {
+		host = st.endpointH
+	}
+	if st.endpointP != 0 {
+		port = st.endpointP
+	}
+	x := xDBInstance{
+		DBInstanceIdentifier: in.ID, DBInstanceClass: in.Class, Engine: in.Engine, DBInstanceStatus: in.Status,
+		MasterUsername: in.MasterUsername, DBName: in.DBName, AllocatedStorage: in.Allocated,
+		InstanceCreateTime: ts(in.Created), PreferredBackupWindow: "03:00-03:30", BackupRetentionPeriod: 7,
+		VpcSecurityGroups: []xVpcSG{{VpcSecurityGroupId: "sg-0sandbox00000000", Status: "active"}},
+		DBParameterGroups: []xParamGroupStatus{{DBParameterGroupName: paramGroup(in.Engine, in.EngineVersion), ParameterApplyStatus: "in-sync"}},
+		AvailabilityZone:  in.AZ, PreferredMaintenanceWindow: in.MaintenanceWindow,
+		MultiAZ: in.MultiAZ, EngineVersion: in.EngineVersion, AutoMinorVersionUpgrade: true,
+		LicenseModel: licenseFor(in.Engine), StorageType: in.StorageType, SecondaryAvailabilityZone: in.SecondaryAZ,
+		DbInstancePort: 0, DBClusterIdentifier: in.Cluster, StorageEncrypted: true, DbiResourceId: in.ResourceID,
+		CACertificateIdentifier: "rds-ca-rsa2048-g1", DBInstanceArn: in.ARN, PerformanceInsightsEnabled: in.PI,
+		MonitoringInterval: in.Monitoring, DeletionProtection: in.DeletionProtect, TagList: xtags(in.Tags),
+		BackupTarget: "region", NetworkType: "IPV4",
+	}
+	if in.Status != "creating" {
+		x.Endpoint = &xEndpoint{Address: host, Port: port, HostedZoneId: "Z2R2ITUGPM61AM"}
+		x.LatestRestorableTime = ts(now.Add(-5 * time.Minute).Truncate(time.Minute))
+	}
+	if in.Cluster != "" {
+		t := in.PromotionTier
+		x.PromotionTier = &t
+		x.BackupRetentionPeriod = 1
+		x.StorageType = "aurora"
+	}
+	p := in.Pending
+	if in.Op != nil && in.Op.Kind == "modify" {
+		p = in.Op.Mods.merge(in.Pending)
+	}
+	if p.Class != "" {
+		x.PendingModifiedValues.DBInstanceClass = p.Class
+	}
+	x.PendingModifiedValues.MultiAZ = p.MultiAZ
+	x.PendingModifiedValues.AllocatedStorage = p.Allocated
+	if in.StorageType == "gp3" && in.Cluster == "" {
+		iops, thr := int32(3000), int32(125)
+		x.Iops, x.StorageThroughput = &iops, &thr
+	}
+	return x
+}
+
+func licenseFor(engine string) string {
+	if strings.Contains(engine, "mysql") || strings.Contains(engine, "maria") {
+		return "general-public-license"
+	}
+	return "postgresql-license"
+}
+
+func paramGroup(engine, version string) string {
+	major := strings.SplitN(version, ".", 2)[0]
+	switch {
+	case engine == "aurora-postgresql":
+		return "default.aurora-postgresql" + major
+	case engine == "postgres":
+		return "default.postgres" + major
+	case strings.Contains(engine, "mysql"):
+		return "default." + engine + strings.Join(strings.SplitN(version, ".", 3)[:min(2, len(strings.SplitN(version, ".", 3)))], ".")
+	}
+	return "default." + engine
+}
+
+func (st *rdsState) xCluster(c *dbCluster, now time.Time) xDBCluster {
+	x := xDBCluster{
+		AllocatedStorage: 1, AvailabilityZones: []string{st.Region + "a", st.Region + "b", st.Region + "c"},
+		BackupRetentionPeriod: 1, DatabaseName: c.DatabaseName, DBClusterIdentifier: c.ID,
+		DBClusterParameterGroup: "default." + c.Engine + strings.SplitN(c.EngineVersion, ".", 2)[0],
+		DBSubnetGroup:           "default", Status: c.Status,
+		EarliestRestorableTime: ts(c.Created), LatestRestorableTime: ts(now.Add(-5 * time.Minute).Truncate(time.Minute)),
+		Endpoint:       c.ID + ".cluster-c1sandbox0." + st.Region + ".rds.amazonaws.com",
+		ReaderEndpoint: c.ID + ".cluster-ro-c1sandbox0." + st.Region + ".rds.amazonaws.com",
+		Engine:         c.Engine, EngineVersion: c.EngineVersion, Port: c.Port, MasterUsername: c.MasterUsername,
+		PreferredBackupWindow: "03:00-03:30", PreferredMaintenanceWindow: c.MaintenanceWindow,
+		VpcSecurityGroups: []xVpcSG{{VpcSecurityGroupId: "sg-0sandbox00000000", Status: "active"}},
+		HostedZoneId:      "Z2R2ITUGPM61AM", StorageEncrypted: true, DbClusterResourceId: c.ResourceID, DBClusterArn: c.ARN,
+		ClusterCreateTime: ts(c.Created), EngineMode: "provisioned", TagList: xtags(c.Tags), AutoMinorVersionUpgrade: true,
+		StorageType: "aurora", NetworkType: "IPV4",
+	}
+	ms := st.members(c.ID)
+	x.MultiAZ = len(ms) > 1
+	for _, m := range ms {
+		x.DBClusterMembers = append(x.DBClusterMembers, xClusterMember{DBInstanceIdentifier: m.ID, IsClusterWriter: m.Writer,
+			DBClusterParameterGroupStatus: "in-sync", PromotionTier: m.PromotionTier})
+	}
+	if c.Serverless != nil {
+		x.ServerlessV2ScalingConfiguration = &xServerlessV2{MinCapacity: c.Serverless.MinACU, MaxCapacity: c.Serverless.MaxACU}
+	}
+	return x
+}
+
+func (st *rdsState) xSnapshot(sn *dbSnapshot, now time.Time) xDBSnapshot {
+	return xDBSnapshot{DBSnapshotIdentifier: sn.ID, DBInstanceIdentifier: sn.Source, SnapshotCreateTime: ts(sn.Start),
+		Engine: sn.Engine, AllocatedStorage: sn.Allocated, Status: sn.Status, Port: sn.Port, AvailabilityZone: sn.AZ,
+		InstanceCreateTime: ts(sn.SourceCreated), MasterUsername: sn.Master, EngineVersion: sn.EngineVersion,
+		LicenseModel: licenseFor(sn.Engine), SnapshotType: sn.Type, PercentProgress: progress(sn, now),
+		StorageType: sn.StorageType, Encrypted: true, DBSnapshotArn: sn.ARN, DbiResourceId: sn.SourceRes,
+		TagList: xtags(sn.Tags), OriginalSnapshotCreateTime: ts(sn.Start), SnapshotTarget: "region"}
+}
+
+func (st *rdsState) xClusterSnapshot(sn *dbSnapshot, now time.Time) xDBClusterSnapshot {
+	return xDBClusterSnapshot{AvailabilityZones: []string{st.Region + "a", st.Region + "b", st.Region + "c"},
+		DBClusterSnapshotIdentifier: sn.ID, DBClusterIdentifier: sn.Source, SnapshotCreateTime: ts(sn.Start),
+		Engine: sn.Engine, EngineMode: "provisioned", AllocatedStorage: sn.Allocated, Status: sn.Status, Port: sn.Port,
+		ClusterCreateTime: ts(sn.SourceCreated), MasterUsername: sn.Master, EngineVersion: sn.EngineVersion,
+		LicenseModel: licenseFor(sn.Engine), SnapshotType: sn.Type, PercentProgress: progress(sn, now),
+		StorageEncrypted: true, DBClusterSnapshotArn: sn.ARN, TagList: xtags(sn.Tags)}
+}

@@ -1,0 +1,518 @@
+package sandbox
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Default scenario settings.
+const (
+	// DefaultRegion is the AWS region every scenario reports unless it sets its own.
+	DefaultRegion = "us-east-1"
+	// DefaultAccountID is the account used in ARNs unless the scenario sets its own.
+	DefaultAccountID = "123456789012"
+	// DefaultHistory is how much metric history a scenario has before its "now".
+	DefaultHistory = 28 * 24 * time.Hour
+)
+
+// Scenario describes the fleet a sandbox starts with: clusters, standalone
+// instances and the workload that drives each node's CloudWatch metrics.
+//
+// Metrics are generated on demand as a deterministic function of (scenario
+// seed, node, metric, minute), so a 100-node fleet with 28 days of 1-minute
+// history costs nothing until it is queried. Build one with the exported
+// builders (Demo, Busy, Idle, ...), by name with ScenarioByName, or literally.
+type Scenario struct {
+	// Name identifies the scenario in logs and the state file.
+	Name string
+	// Region defaults to DefaultRegion; AccountID to DefaultAccountID.
+	Region, AccountID string
+	// History is how far metric history reaches back from the clock's start
+	// time. Zero means DefaultHistory (28 days). Nodes "exist" from then on.
+	History time.Duration
+	// Seed perturbs every generated value; scenarios with the same seed and
+	// specs produce identical metrics.
+	Seed uint64
+	// Clusters are Aurora clusters with their member instances.
+	Clusters []ClusterSpec
+	// Instances are standalone RDS DB instances (not in a cluster).
+	Instances []InstanceSpec
+}
+
+// ClusterSpec describes an Aurora DB cluster and its members.
+type ClusterSpec struct {
+	// ID is the DBClusterIdentifier.
+	ID string
+	// Engine defaults to "aurora-postgresql"; EngineVersion to "15.4".
+	Engine, EngineVersion string
+	// ServerlessV2, when set, gives the cluster a ServerlessV2ScalingConfiguration;
+	// its members should use class "db.serverless".
+	ServerlessV2 *ServerlessV2Scaling
+	// Members are the DB instances of the cluster; Members[0] is the writer.
+	Members []InstanceSpec
+}
+
+// ServerlessV2Scaling is an Aurora Serverless v2 capacity range in ACUs
+// (1 ACU ≈ 2 GiB of memory).
+type ServerlessV2Scaling struct {
+	// MinACU and MaxACU bound the capacity (0–256, MinACU ≤ MaxACU).
+	MinACU, MaxACU float64
+}
+
+// InstanceSpec describes one DB instance (standalone or a cluster member).
+type InstanceSpec struct {
+	// ID is the DBInstanceIdentifier.
+	ID string
+	// Class is the DB instance class, e.g. "db.t4g.large" (see ClassSpec).
+	Class string
+	// Engine and EngineVersion of a standalone instance (defaults "postgres",
+	// "15.7"). Cluster members inherit the cluster's.
+	Engine, EngineVersion string
+	// MultiAZ is true for a Multi-AZ DB instance deployment (standalone only).
+	MultiAZ bool
+	// AllocatedStorage in GiB (standalone only; default 100). StorageType
+	// defaults to "gp3".
+	AllocatedStorage int32
+	StorageType      string
+	// AvailabilityZone defaults to "<region>a" (the writer) or "<region>b".
+	AvailabilityZone string
+	// PromotionTier of an Aurora member (default 1).
+	PromotionTier int32
+	// Workload drives the node's generated metrics.
+	Workload Workload
+}
+
+// Workload parameterises a node's generated metrics. All CPU figures are
+// percentages of the node's ORIGINAL class; if the class changes later, CPU
+// scales by old vCPU / new vCPU.
+//
+// At minute t the activity a(t) ∈ [0,1] is
+//
+//	a = day(t)^Sharpness × (WeekendFactor on Saturday/Sunday UTC, else 1)
+//	day(t) = (1 + cos(2π (hourUTC(t) − PeakHourUTC) / 24)) / 2
+//
+// and, with n a deterministic standard-normal noise and s ∈ {0,1} a spike flag:
+//
+//	CPUUtilization      = CPUBase + CPUAmplitude·a + NoiseStdDev·n + SpikeHeight·s   (clamped to [0.2, 100])
+//	DatabaseConnections = round(Connections + ConnectionsAmplitude·a + noise)       (integer)
+//	ReadIOPS            = (ReadIOPS + ReadIOPSAmplitude·a)·(1 + 0.1 n) + ReadIOPSAmplitude·s
+//	WriteIOPS           = (WriteIOPS + WriteIOPSAmplitude·a)·(1 + 0.1 n)
+//	FreeableMemory      = class memory − MemoryUsedGiB − 8 MiB per connection ± noise  (≤ class memory)
+//	WriteLatency        = (0.9 ms + 0.6 ms·a + noise) × 1.4 while the instance is Multi-AZ
+//
+// So on a weekday the hourly-mean CPU ranges from about CPUBase (trough, 12 h
+// from the peak) to CPUBase+CPUAmplitude (at PeakHourUTC).
+type Workload struct {
+	// CPUBase is the CPU % at the daily trough; CPUAmplitude is added at the peak.
+	CPUBase, CPUAmplitude float64
+	// PeakHourUTC is the hour of day (0–24, fractional allowed) of the daily peak.
+	PeakHourUTC float64
+	// Sharpness > 1 narrows the daily peak (0 means 1: a plain cosine).
+	Sharpness float64
+	// WeekendFactor multiplies the activity on Saturday and Sunday
+	// (1 = no weekly cycle, 0.3 = weekends run at 30 % of the weekday swing).
+	WeekendFactor float64
+	// NoiseStdDev is the standard deviation of per-minute CPU noise, in %-points.
+	NoiseStdDev float64
+	// SpikesPerWeek is the expected number of spikes per week; each lasts
+	// SpikeMinutes minutes and adds SpikeHeight %-points of CPU.
+	SpikesPerWeek float64
+	SpikeHeight   float64
+	SpikeMinutes  int
+	// Connections at the trough; ConnectionsAmplitude added at the peak.
+	Connections, ConnectionsAmplitude float64
+	// ReadIOPS / WriteIOPS at the trough, with amplitudes added at the peak.
+	ReadIOPS, ReadIOPSAmplitude, WriteIOPS, WriteIOPSAmplitude float64
+	// MemoryUsedGiB is the resident working set (shared buffers, backends).
+	MemoryUsedGiB float64
+	// StorageUsedGiB is the used storage at the start of the history;
+	// StorageGrowthGiBPerDay is added per day (standalone instances only).
+	StorageUsedGiB, StorageGrowthGiBPerDay float64
+	// Trace, if set, names an embedded real trace (TraceNABRequestCount) whose
+	// normalised value replaces a(t); PeakHourUTC, Sharpness and
+	// WeekendFactor are then ignored, and a may exceed 1 during bursts.
+	Trace string
+	// ReadShare documents the share of the cluster's read traffic this node
+	// serves at the writer's peak hour (readers only; informational — the
+	// generator's CPU figures already reflect it).
+	ReadShare float64
+}
+
+// Generator parameters of the named scenarios, exported so tests in other
+// packages can check their summaries against them.
+var (
+	// DemoSSOWriterWorkload drives sso-prod-instance-1 (authentication service,
+	// writer): CPU mostly 5–15 %, peak at 14:00 UTC, mild weekly cycle.
+	DemoSSOWriterWorkload = Workload{
+		CPUBase: 5, CPUAmplitude: 7, PeakHourUTC: 14, Sharpness: 1, WeekendFactor: 0.7,
+		NoiseStdDev: 0.8, SpikesPerWeek: 2, SpikeHeight: 8, SpikeMinutes: 4,
+		Connections: 14, ConnectionsAmplitude: 10,
+		ReadIOPS: 15, ReadIOPSAmplitude: 45, WriteIOPS: 12, WriteIOPSAmplitude: 25,
+		MemoryUsedGiB: 1.7,
+	}
+	// DemoSSOReaderWorkload drives sso-prod-instance-2 (reader carrying ~15 %
+	// of the reads): CPU 3–6 %.
+	DemoSSOReaderWorkload = Workload{
+		CPUBase: 3, CPUAmplitude: 2.5, PeakHourUTC: 14, Sharpness: 1, WeekendFactor: 0.7,
+		NoiseStdDev: 0.5, SpikesPerWeek: 1, SpikeHeight: 4, SpikeMinutes: 3,
+		Connections: 4, ConnectionsAmplitude: 4,
+		ReadIOPS: 3, ReadIOPSAmplitude: 9, WriteIOPS: 1, WriteIOPSAmplitude: 0,
+		MemoryUsedGiB: 1.3, ReadShare: 0.15,
+	}
+	// DemoMandibleWorkload drives mandible-prod (chat service, Multi-AZ):
+	// weekday daytime peak at 15:00 UTC, CPU ~10–28 %, peaks below 40 %,
+	// weekends at 30 % of the weekday swing; 100 GiB gp3 with ~38 GiB used.
+	DemoMandibleWorkload = Workload{
+		CPUBase: 10, CPUAmplitude: 18, PeakHourUTC: 15, Sharpness: 2, WeekendFactor: 0.3,
+		NoiseStdDev: 1.2, SpikesPerWeek: 3, SpikeHeight: 6, SpikeMinutes: 5,
+		Connections: 35, ConnectionsAmplitude: 60,
+		ReadIOPS: 80, ReadIOPSAmplitude: 220, WriteIOPS: 60, WriteIOPSAmplitude: 140,
+		MemoryUsedGiB: 3.2, StorageUsedGiB: 38, StorageGrowthGiBPerDay: 0.15,
+	}
+	// BusyWriterWorkload: writer CPU 25–60 %, peak 13:00 UTC.
+	BusyWriterWorkload = Workload{
+		CPUBase: 25, CPUAmplitude: 35, PeakHourUTC: 13, Sharpness: 1.5, WeekendFactor: 0.6,
+		NoiseStdDev: 2, SpikesPerWeek: 4, SpikeHeight: 10, SpikeMinutes: 6,
+		Connections: 80, ConnectionsAmplitude: 140,
+		ReadIOPS: 400, ReadIOPSAmplitude: 1200, WriteIOPS: 300, WriteIOPSAmplitude: 700,
+		MemoryUsedGiB: 11,
+	}
+	// BusyReaderWorkload: reader serving ~60 % of the reads at the writer's
+	// peak hour (CPU 15–50 %): consolidating it onto the writer would push the
+	// writer well above 90 %.
+	BusyReaderWorkload = Workload{
+		CPUBase: 15, CPUAmplitude: 35, PeakHourUTC: 13, Sharpness: 1.5, WeekendFactor: 0.6,
+		NoiseStdDev: 2, SpikesPerWeek: 3, SpikeHeight: 8, SpikeMinutes: 5,
+		Connections: 60, ConnectionsAmplitude: 120,
+		ReadIOPS: 600, ReadIOPSAmplitude: 1800, WriteIOPS: 5, WriteIOPSAmplitude: 0,
+		MemoryUsedGiB: 10, ReadShare: 0.6,
+	}
+	// IdleWorkload: CPU ~1.5–2.5 %, a couple of connections, no spikes.
+	IdleWorkload = Workload{
+		CPUBase: 1.5, CPUAmplitude: 1, PeakHourUTC: 12, Sharpness: 1, WeekendFactor: 1,
+		NoiseStdDev: 0.2, Connections: 2, ConnectionsAmplitude: 1,
+		ReadIOPS: 0.5, ReadIOPSAmplitude: 1, WriteIOPS: 1, WriteIOPSAmplitude: 0.5,
+		MemoryUsedGiB: 0.6, StorageUsedGiB: 5,
+	}
+)
+
+// Demo is the `demo` scenario: region us-east-1, account 123456789012,
+// 28 days of history.
+//   - sso-prod: Aurora PostgreSQL 15.4 cluster, writer sso-prod-instance-1
+//     (us-east-1a) and reader sso-prod-instance-2 (us-east-1b), both
+//     db.t4g.medium (2 vCPU, 4 GiB); workloads DemoSSOWriterWorkload and
+//     DemoSSOReaderWorkload.
+//   - mandible-prod: RDS PostgreSQL 15.7, db.t4g.large (2 vCPU, 8 GiB),
+//     Multi-AZ (us-east-1a, standby us-east-1b), 100 GiB gp3;
+//     DemoMandibleWorkload.
+//
+// The workloads are synthetic (cosine daily cycle, weekly factor, noise,
+// spikes); see Workload for the formulas.
+func Demo() *Scenario {
+	return &Scenario{
+		Name: "demo", Seed: 1,
+		Clusters: []ClusterSpec{{
+			ID: "sso-prod", Engine: "aurora-postgresql", EngineVersion: "15.4",
+			Members: []InstanceSpec{
+				{ID: "sso-prod-instance-1", Class: "db.t4g.medium", Workload: DemoSSOWriterWorkload},
+				{ID: "sso-prod-instance-2", Class: "db.t4g.medium", Workload: DemoSSOReaderWorkload},
+			},
+		}},
+		Instances: []InstanceSpec{{
+			ID: "mandible-prod", Class: "db.t4g.large", Engine: "postgres", EngineVersion: "15.7",
+			MultiAZ: true, AllocatedStorage: 100, StorageType: "gp3", Workload: DemoMandibleWorkload,
+		}},
+	}
+}
+
+// AuroraPair returns an Aurora PostgreSQL cluster spec `id` with writer
+// `id-instance-1` and reader `id-instance-2` of the given class.
+func AuroraPair(id, class string, writer, reader Workload) ClusterSpec {
+	return ClusterSpec{
+		ID: id, Engine: "aurora-postgresql", EngineVersion: "15.4",
+		Members: []InstanceSpec{
+			{ID: id + "-instance-1", Class: class, Workload: writer},
+			{ID: id + "-instance-2", Class: class, Workload: reader},
+		},
+	}
+}
+
+// MultiAZInstance returns a standalone RDS PostgreSQL Multi-AZ instance spec.
+func MultiAZInstance(id, class string, w Workload) InstanceSpec {
+	return InstanceSpec{ID: id, Class: class, Engine: "postgres", EngineVersion: "15.7",
+		MultiAZ: true, AllocatedStorage: 100, StorageType: "gp3", Workload: w}
+}
+
+// Busy is the `busy` scenario: Aurora pair "busy-prod" (db.r6g.large) whose
+// reader carries ~60 % of the reads at the writer's peak hour
+// (BusyWriterWorkload, BusyReaderWorkload), so consolidating would overload
+// the writer.
+func Busy() *Scenario {
+	return &Scenario{Name: "busy", Seed: 2,
+		Clusters: []ClusterSpec{AuroraPair("busy-prod", "db.r6g.large", BusyWriterWorkload, BusyReaderWorkload)}}
+}
+
+// Idle is the `idle` scenario: Aurora pair "idle-prod" (db.t4g.medium) and
+// Multi-AZ instance "idle-db" (db.t4g.large), both on IdleWorkload.
+func Idle() *Scenario {
+	return &Scenario{Name: "idle", Seed: 3,
+		Clusters:  []ClusterSpec{AuroraPair("idle-prod", "db.t4g.medium", IdleWorkload, IdleWorkload)},
+		Instances: []InstanceSpec{MultiAZInstance("idle-db", "db.t4g.large", IdleWorkload)}}
+}
+
+// ShortHistory is the demo fleet with only 3 days of metric history
+// (scenario `short`).
+func ShortHistory() *Scenario {
+	s := Demo()
+	s.Name, s.History = "short", 3*24*time.Hour
+	return s
+}
+
+// MySQL is the `mysql` scenario: a Multi-AZ RDS MySQL 8.0 instance "shop-mysql"
+// (db.m6g.large) on DemoMandibleWorkload.
+func MySQL() *Scenario {
+	in := MultiAZInstance("shop-mysql", "db.m6g.large", DemoMandibleWorkload)
+	in.Engine, in.EngineVersion = "mysql", "8.0.35"
+	return &Scenario{Name: "mysql", Seed: 4, Instances: []InstanceSpec{in}}
+}
+
+// ServerlessV2 is the `serverless` scenario: Aurora PostgreSQL cluster
+// "sls-prod" with Serverless v2 scaling 0.5–8 ACU and two db.serverless
+// members on the demo SSO workloads.
+func ServerlessV2() *Scenario {
+	c := AuroraPair("sls-prod", "db.serverless", DemoSSOWriterWorkload, DemoSSOReaderWorkload)
+	c.ServerlessV2 = &ServerlessV2Scaling{MinACU: 0.5, MaxACU: 8}
+	return &Scenario{Name: "serverless", Seed: 5, Clusters: []ClusterSpec{c}}
+}
+
+// ThreeNodeAurora is the `aurora3` scenario: cluster "tri-prod" with a writer
+// and two readers (db.r6g.large).
+func ThreeNodeAurora() *Scenario {
+	c := AuroraPair("tri-prod", "db.r6g.large", DemoSSOWriterWorkload, DemoSSOReaderWorkload)
+	c.Members = append(c.Members, InstanceSpec{ID: "tri-prod-instance-3", Class: "db.r6g.large", Workload: DemoSSOReaderWorkload, PromotionTier: 2})
+	return &Scenario{Name: "aurora3", Seed: 6, Clusters: []ClusterSpec{c}}
+}
+
+// SingleAZ is the `single-az` scenario: RDS PostgreSQL instance "solo-db"
+// (db.t4g.large) that is already Single-AZ.
+func SingleAZ() *Scenario {
+	in := MultiAZInstance("solo-db", "db.t4g.large", DemoMandibleWorkload)
+	in.MultiAZ = false
+	return &Scenario{Name: "single-az", Seed: 7, Instances: []InstanceSpec{in}}
+}
+
+// Fleet returns n generated nodes (scenario `fleet-N`): pairs alternate
+// between Aurora clusters "fleet-cNNN" (writer + reader) and Multi-AZ
+// instances "fleet-iNNN", with workloads varied deterministically around
+// the demo ones. n < 1 is treated as 1.
+func Fleet(n int) *Scenario {
+	if n < 1 {
+		n = 1
+	}
+	s := &Scenario{Name: fmt.Sprintf("fleet-%d", n), Seed: 8}
+	classes := []string{"db.t4g.medium", "db.t4g.large", "db.r6g.large", "db.r6g.xlarge", "db.m6g.large"}
+	for i := 0; len(s.Instances)+2*len(s.Clusters) < n; i++ {
+		f := 0.5 + float64(i%7)/4 // 0.5 … 2.0
+		w := DemoMandibleWorkload
+		w.CPUBase, w.CPUAmplitude = w.CPUBase*f, w.CPUAmplitude*f
+		w.PeakHourUTC = float64((9 + i*5) % 24)
+		class := classes[i%len(classes)]
+		if i%2 == 0 && n-len(s.Instances)-2*len(s.Clusters) >= 2 {
+			r := DemoSSOReaderWorkload
+			r.CPUBase, r.CPUAmplitude, r.PeakHourUTC = r.CPUBase*f, r.CPUAmplitude*f, w.PeakHourUTC
+			c := AuroraPair(fmt.Sprintf("fleet-c%03d", i), class, w, r)
+			if strings.HasPrefix(class, "db.m") {
+				c.Members[0].Class, c.Members[1].Class = "db.r6g.large", "db.r6g.large"
+			}
+			s.Clusters = append(s.Clusters, c)
+			continue
+		}
+		s.Instances = append(s.Instances, MultiAZInstance(fmt.Sprintf("fleet-i%03d", i), class, w))
+	}
+	return s
+}
+
+// ScenarioNames lists the names ScenarioByName accepts ("fleet-N" takes any N ≥ 1).
+var ScenarioNames = []string{"demo", "busy", "idle", "short", "mysql", "serverless", "aurora3", "single-az", "traced", "fleet-N", "empty"}
+
+// ScenarioByName returns a fresh copy of a named scenario (see ScenarioNames).
+// "" means "demo"; "empty" has no resources at all.
+func ScenarioByName(name string) (*Scenario, error) {
+	switch name {
+	case "", "demo":
+		return Demo(), nil
+	case "busy":
+		return Busy(), nil
+	case "idle":
+		return Idle(), nil
+	case "short":
+		return ShortHistory(), nil
+	case "mysql":
+		return MySQL(), nil
+	case "serverless":
+		return ServerlessV2(), nil
+	case "aurora3":
+		return ThreeNodeAurora(), nil
+	case "single-az":
+		return SingleAZ(), nil
+	case "traced":
+		return Traced(), nil
+	case "empty":
+		return &Scenario{Name: "empty"}, nil
+	}
+	if rest, ok := strings.CutPrefix(name, "fleet-"); ok {
+		n, err := strconv.Atoi(rest)
+		if err == nil && n >= 1 {
+			return Fleet(n), nil
+		}
+	}
+	return nil, fmt.Errorf("unknown sandbox scenario %q: use one of %s", name, strings.Join(ScenarioNames, ", "))
+}
+
+// Validate checks that identifiers are valid and unique, classes are known
+// (LookupClass), clusters have members and traces exist.
+func (s *Scenario) Validate() error {
+	seen := map[string]bool{}
+	check := func(where string, in InstanceSpec) error {
+		if !validID(in.ID) {
+			return fmt.Errorf("scenario %s: %s: invalid DB instance identifier %q", s.Name, where, in.ID)
+		}
+		if seen["db:"+in.ID] {
+			return fmt.Errorf("scenario %s: duplicate DB instance identifier %q", s.Name, in.ID)
+		}
+		seen["db:"+in.ID] = true
+		if _, ok := LookupClass(in.Class); !ok {
+			return fmt.Errorf("scenario %s: instance %s: unknown DB instance class %q", s.Name, in.ID, in.Class)
+		}
+		if in.Workload.Trace != "" {
+			if _, err := loadTrace(in.Workload.Trace); err != nil {
+				return fmt.Errorf("scenario %s: instance %s: %w", s.Name, in.ID, err)
+			}
+		}
+		return nil
+	}
+	for _, c := range s.Clusters {
+		if !validID(c.ID) || seen["cluster:"+c.ID] {
+			return fmt.Errorf("scenario %s: invalid or duplicate DB cluster identifier %q", s.Name, c.ID)
+		}
+		seen["cluster:"+c.ID] = true
+		if len(c.Members) == 0 {
+			return fmt.Errorf("scenario %s: cluster %s has no members", s.Name, c.ID)
+		}
+		for _, m := range c.Members {
+			if err := check("cluster "+c.ID, m); err != nil {
+				return err
+			}
+		}
+	}
+	for _, in := range s.Instances {
+		if err := check("instances", in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Scenario) region() string {
+	if s.Region == "" {
+		return DefaultRegion
+	}
+	return s.Region
+}
+
+func (s *Scenario) account() string {
+	if s.AccountID == "" {
+		return DefaultAccountID
+	}
+	return s.AccountID
+}
+
+func (s *Scenario) history() time.Duration {
+	if s.History <= 0 {
+		return DefaultHistory
+	}
+	return s.History
+}
+
+// ClassSpec is the hardware of a DB instance class.
+type ClassSpec struct {
+	// VCPU is the number of vCPUs; MemoryGiB the memory in GiB.
+	VCPU      int
+	MemoryGiB float64
+	// Burstable is true for db.t3/db.t4g (CPU credits); BaselineCPU is the
+	// baseline CPU % and MaxCredits the CPU credit cap for those classes.
+	Burstable   bool
+	BaselineCPU float64
+	MaxCredits  float64
+}
+
+// LookupClass returns the hardware of an RDS DB instance class: the db.t3,
+// t4g, m5, m6g, m6i, m7g, r5, r6g, r6i and r7g families in every size of the
+// RDS hardware table, plus "db.serverless" (reported as 2 vCPU / 16 GiB; the
+// generator uses 2 GiB per maximum ACU of the cluster instead). ok is false
+// for an unknown class.
+func LookupClass(class string) (spec ClassSpec, ok bool) {
+	if v, hit := classCache.Load(class); hit {
+		c := v.(classEntry)
+		return c.spec, c.ok
+	}
+	spec, ok = lookupClass(class)
+	classCache.Store(class, classEntry{spec, ok})
+	return spec, ok
+}
+
+type classEntry struct {
+	spec ClassSpec
+	ok   bool
+}
+
+var classCache sync.Map // class name → classEntry
+
+func lookupClass(class string) (spec ClassSpec, ok bool) {
+	if class == "db.serverless" {
+		return ClassSpec{VCPU: 2, MemoryGiB: 16}, true
+	}
+	parts := strings.Split(class, ".")
+	if len(parts) != 3 || parts[0] != "db" {
+		return ClassSpec{}, false
+	}
+	fam, size := parts[1], parts[2]
+	if fam == "t3" || fam == "t4g" {
+		t := map[string]ClassSpec{
+			"micro":   {2, 1, true, 10, 144},
+			"small":   {2, 2, true, 20, 576},
+			"medium":  {2, 4, true, 20, 576},
+			"large":   {2, 8, true, 30, 864},
+			"xlarge":  {4, 16, true, 40, 2304},
+			"2xlarge": {8, 32, true, 40, 4608},
+		}
+		c, ok := t[size]
+		return c, ok
+	}
+	var perVCPU float64
+	switch fam {
+	case "m5", "m6g", "m6i", "m7g":
+		perVCPU = 4
+	case "r5", "r6g", "r6i", "r7g":
+		perVCPU = 8
+	default:
+		return ClassSpec{}, false
+	}
+	var v int
+	switch size {
+	case "large":
+		v = 2
+	case "xlarge":
+		v = 4
+	default:
+		n, err := strconv.Atoi(strings.TrimSuffix(size, "xlarge"))
+		if err != nil || !strings.HasSuffix(size, "xlarge") || n < 2 || n > 32 {
+			return ClassSpec{}, false
+		}
+		v = 4 * n
+	}
+	return ClassSpec{VCPU: v, MemoryGiB: float64(v) * perVCPU}, true
+}

@@ -1,0 +1,341 @@
+package sandbox
+
+import (
+	"context"
+	"math"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+)
+
+// series returns a node's 1-minute values of metric over [from, to).
+func series(t *testing.T, srv *Server, id, metric string, from, to time.Time) []float64 {
+	t.Helper()
+	var out []float64
+	for ts := from; ts.Before(to); ts = ts.Add(time.Minute) {
+		v, ok := srv.MetricValue(id, metric, ts)
+		if !ok {
+			t.Fatalf("%s %s missing at %v", id, metric, ts)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func mean(xs []float64) float64 {
+	s := 0.0
+	for _, x := range xs {
+		s += x
+	}
+	return s / float64(len(xs))
+}
+
+func quantile(xs []float64, q float64) float64 {
+	c := append([]float64(nil), xs...)
+	sort.Float64s(c)
+	return c[int(q*float64(len(c)-1))]
+}
+
+func correlation(a, b []float64) float64 {
+	ma, mb := mean(a), mean(b)
+	var sab, saa, sbb float64
+	for i := range a {
+		sab += (a[i] - ma) * (b[i] - mb)
+		saa += (a[i] - ma) * (a[i] - ma)
+		sbb += (b[i] - mb) * (b[i] - mb)
+	}
+	return sab / math.Sqrt(saa*sbb)
+}
+
+func TestScenariosPhysicallySensible(t *testing.T) {
+	for _, name := range []string{"demo", "busy", "idle", "short", "mysql", "serverless", "aurora3", "single-az", "traced", "fleet-12"} {
+		t.Run(name, func(t *testing.T) {
+			sc, err := ScenarioByName(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv, _, _ := start(t, Options{Scenario: sc})
+			from := srv.Now().Add(-sc.history())
+			for _, id := range sortedKeys(srv.st.Nodes) {
+				n := srv.st.Nodes[id]
+				class, _ := LookupClass(n.Classes[0].Class)
+				if n.Serverless != nil {
+					class.MemoryGiB = 2 * n.Serverless.MaxACU
+				}
+				// a 3-day sample is enough to see the daily cycle and keeps the test fast
+				to := from.Add(3 * 24 * time.Hour)
+				cpu := series(t, srv, id, MetricCPUUtilization, from, to)
+				mem := series(t, srv, id, MetricFreeableMemory, from, to)
+				conns := series(t, srv, id, MetricDatabaseConnections, from, to)
+				reads := series(t, srv, id, MetricReadIOPS, from, to)
+				for i := range cpu {
+					if cpu[i] < 0.2 || cpu[i] > 100 {
+						t.Fatalf("%s CPU %v", id, cpu[i])
+					}
+					if mem[i] <= 0 || mem[i] >= class.MemoryGiB*gib {
+						t.Fatalf("%s FreeableMemory %v not below class memory %v GiB", id, mem[i], class.MemoryGiB)
+					}
+					if conns[i] < 0 || conns[i] != math.Round(conns[i]) {
+						t.Fatalf("%s connections %v", id, conns[i])
+					}
+				}
+				if n.W.CPUAmplitude > 1 {
+					if c := correlation(cpu, reads); c < 0.3 {
+						t.Errorf("%s corr(CPU, ReadIOPS) = %.2f", id, c)
+					}
+					if c := correlation(cpu, conns); c < 0.3 {
+						t.Errorf("%s corr(CPU, connections) = %.2f", id, c)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestDemoWorkloadsMatchDocumentedParameters(t *testing.T) {
+	srv, _, _ := start(t, Options{})
+	now := srv.Now()
+	// Four full weeks of hourly means.
+	hourly := func(id string) map[time.Time]float64 {
+		m := map[time.Time]float64{}
+		for h := now.Add(-DefaultHistory).Truncate(time.Hour); h.Before(now.Add(-time.Hour)); h = h.Add(time.Hour) {
+			m[h] = mean(series(t, srv, id, MetricCPUUtilization, h, h.Add(time.Hour)))
+		}
+		return m
+	}
+	check := func(id string, w Workload, lo, hi float64) {
+		hm := hourly(id)
+		var vals, peakWeekday, peakWeekend, trough []float64
+		for h, v := range hm {
+			vals = append(vals, v)
+			wd := h.Weekday()
+			weekend := wd == time.Saturday || wd == time.Sunday
+			switch {
+			case float64(h.Hour()) == w.PeakHourUTC && !weekend:
+				peakWeekday = append(peakWeekday, v)
+			case float64(h.Hour()) == w.PeakHourUTC && weekend:
+				peakWeekend = append(peakWeekend, v)
+			case float64((h.Hour()+12)%24) == w.PeakHourUTC:
+				trough = append(trough, v)
+			}
+		}
+		if q := quantile(vals, 0.02); q < lo {
+			t.Errorf("%s hourly CPU 2nd percentile %.1f below %.1f", id, q, lo)
+		}
+		if q := quantile(vals, 0.98); q > hi {
+			t.Errorf("%s hourly CPU 98th percentile %.1f above %.1f", id, q, hi)
+		}
+		// documented: weekday peak ≈ base+amplitude, trough ≈ base, weekend peak ≈ base + amplitude×WeekendFactor
+		if m := mean(peakWeekday); math.Abs(m-(w.CPUBase+w.CPUAmplitude)) > 0.1*w.CPUAmplitude+0.5 {
+			t.Errorf("%s weekday peak mean %.2f, documented %.2f", id, m, w.CPUBase+w.CPUAmplitude)
+		}
+		if m := mean(trough); math.Abs(m-w.CPUBase) > 0.1*w.CPUAmplitude+0.5 {
+			t.Errorf("%s trough mean %.2f, documented %.2f", id, m, w.CPUBase)
+		}
+		if m := mean(peakWeekend); math.Abs(m-(w.CPUBase+w.CPUAmplitude*w.WeekendFactor)) > 0.1*w.CPUAmplitude+0.5 {
+			t.Errorf("%s weekend peak mean %.2f, documented %.2f", id, m, w.CPUBase+w.CPUAmplitude*w.WeekendFactor)
+		}
+	}
+	check("sso-prod-instance-1", DemoSSOWriterWorkload, 4, 15)
+	check("sso-prod-instance-2", DemoSSOReaderWorkload, 2, 8)
+	check("mandible-prod", DemoMandibleWorkload, 8, 32)
+	// 1-minute peaks of the chat service stay below 40 %.
+	mx := 0.0
+	for _, v := range series(t, srv, "mandible-prod", MetricCPUUtilization, now.Add(-DefaultHistory), now) {
+		mx = math.Max(mx, v)
+	}
+	if mx >= 40 || mx < 28 {
+		t.Errorf("mandible 1-minute max CPU %.1f, want in [28, 40)", mx)
+	}
+}
+
+func TestBusyReaderShare(t *testing.T) {
+	w, r := BusyWriterWorkload, BusyReaderWorkload
+	share := (r.ReadIOPS + r.ReadIOPSAmplitude) / (w.ReadIOPS + w.ReadIOPSAmplitude + r.ReadIOPS + r.ReadIOPSAmplitude)
+	if math.Abs(share-r.ReadShare) > 0.02 {
+		t.Errorf("busy reader read share at peak %.2f, documented %.2f", share, r.ReadShare)
+	}
+	if w.CPUBase+w.CPUAmplitude+r.CPUBase+r.CPUAmplitude < 100 {
+		t.Error("busy pair should not fit on one node at peak")
+	}
+}
+
+func TestGeneratorDeterministicAndSpiky(t *testing.T) {
+	a, _, _ := start(t, Options{})
+	b, _, _ := start(t, Options{})
+	now := a.Now()
+	spikes := 0
+	n := a.st.Nodes["mandible-prod"]
+	for ts := now.Add(-DefaultHistory); ts.Before(now); ts = ts.Add(time.Minute) {
+		va, _ := a.MetricValue("mandible-prod", MetricCPUUtilization, ts)
+		vb, _ := b.MetricValue("mandible-prod", MetricCPUUtilization, ts)
+		if va != vb {
+			t.Fatalf("not deterministic at %v: %v vs %v", ts, va, vb)
+		}
+		if n.W.spike(n.Seed, ts.Unix()/60) {
+			spikes++
+		}
+	}
+	// ~3 spikes/week × 4 weeks × 5 minutes
+	if spikes < 5*2 || spikes > 5*30 {
+		t.Errorf("%d spike minutes in 28 days", spikes)
+	}
+	if _, ok := a.MetricValue("mandible-prod", MetricCPUUtilization, now.Add(-DefaultHistory-time.Minute)); ok {
+		t.Error("value before the history start")
+	}
+}
+
+func TestLookupClass(t *testing.T) {
+	cases := map[string]ClassSpec{
+		"db.t4g.medium":  {VCPU: 2, MemoryGiB: 4, Burstable: true, BaselineCPU: 20, MaxCredits: 576},
+		"db.t4g.large":   {VCPU: 2, MemoryGiB: 8, Burstable: true, BaselineCPU: 30, MaxCredits: 864},
+		"db.r6g.large":   {VCPU: 2, MemoryGiB: 16},
+		"db.r6g.4xlarge": {VCPU: 16, MemoryGiB: 128},
+		"db.m6g.xlarge":  {VCPU: 4, MemoryGiB: 16},
+	}
+	for class, want := range cases {
+		got, ok := LookupClass(class)
+		if !ok || got != want {
+			t.Errorf("LookupClass(%s) = %+v, %v; want %+v", class, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"", "db.x9.large", "r6g.large", "db.r6g.huge", "db.r6g.64xlarge"} {
+		if _, ok := LookupClass(bad); ok {
+			t.Errorf("LookupClass(%q) ok", bad)
+		}
+	}
+	if _, err := ScenarioByName("nope"); err == nil {
+		t.Error("unknown scenario accepted")
+	}
+	if s, err := ScenarioByName("fleet-150"); err != nil || len(s.Instances)+2*len(s.Clusters) != 150 {
+		t.Errorf("fleet-150: %v", err)
+	}
+}
+
+func TestTracedScenario(t *testing.T) {
+	srv, _, _ := start(t, Options{ScenarioName: "traced"})
+	now := srv.Now()
+	cpu := series(t, srv, "nab-prod", MetricCPUUtilization, now.Add(-14*24*time.Hour), now)
+	// The trace has a daily cycle: evening hours (17–21 UTC) busier than early morning (5–9 UTC).
+	var eve, morn []float64
+	for i, v := range cpu {
+		h := now.Add(-14 * 24 * time.Hour).Add(time.Duration(i) * time.Minute).Hour()
+		switch {
+		case h >= 17 && h < 21:
+			eve = append(eve, v)
+		case h >= 5 && h < 9:
+			morn = append(morn, v)
+		}
+	}
+	if mean(eve) <= mean(morn)*1.2 {
+		t.Errorf("traced evening CPU %.1f not above morning %.1f", mean(eve), mean(morn))
+	}
+	// and bursts well above the median
+	if quantile(cpu, 0.999) < quantile(cpu, 0.5)*2 {
+		t.Errorf("no bursts: p50 %.1f p99.9 %.1f", quantile(cpu, 0.5), quantile(cpu, 0.999))
+	}
+	bad := Demo()
+	bad.Instances[0].Workload.Trace = "nope"
+	if _, err := Start(Options{Scenario: bad}); err == nil {
+		t.Error("unknown trace accepted")
+	}
+	dup := Demo()
+	dup.Instances = append(dup.Instances, dup.Instances[0])
+	if _, err := Start(Options{Scenario: dup}); err == nil {
+		t.Error("duplicate identifier accepted")
+	}
+}
+
+func TestScenarioKnobsThroughSDK(t *testing.T) {
+	ctx := context.Background()
+	t.Run("short", func(t *testing.T) {
+		srv, _, cc := start(t, Options{ScenarioName: "short"})
+		now := srv.Now()
+		out, err := cc.GetMetricData(ctx, &cloudwatch.GetMetricDataInput{StartTime: aws.Time(now.Add(-28 * 24 * time.Hour)), EndTime: &now,
+			MetricDataQueries: []cwtypes.MetricDataQuery{rdsQuery("c", "mandible-prod", "CPUUtilization", "Average", 3600)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(out.MetricDataResults[0].Values); n != 3*24 {
+			t.Errorf("short history: %d hourly points, want 72", n)
+		}
+	})
+	t.Run("mysql", func(t *testing.T) {
+		_, rc, _ := start(t, Options{ScenarioName: "mysql"})
+		in := describeOne(t, rc, "shop-mysql")
+		if aws.ToString(in.Engine) != "mysql" || aws.ToInt32(in.Endpoint.Port) != 3306 || aws.ToString(in.DBParameterGroups[0].DBParameterGroupName) != "default.mysql8.0" {
+			t.Errorf("mysql: engine %q port %d pg %q", aws.ToString(in.Engine), aws.ToInt32(in.Endpoint.Port), aws.ToString(in.DBParameterGroups[0].DBParameterGroupName))
+		}
+	})
+	t.Run("serverless", func(t *testing.T) {
+		srv, rc, _ := start(t, Options{ScenarioName: "serverless"})
+		out, err := rc.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String("sls-prod")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sv := out.DBClusters[0].ServerlessV2ScalingConfiguration
+		if sv == nil || aws.ToFloat64(sv.MinCapacity) != 0.5 || aws.ToFloat64(sv.MaxCapacity) != 8 {
+			t.Fatalf("scaling %+v", sv)
+		}
+		if in := describeOne(t, rc, "sls-prod-instance-1"); aws.ToString(in.DBInstanceClass) != "db.serverless" {
+			t.Errorf("class %q", aws.ToString(in.DBInstanceClass))
+		}
+		acu, ok := srv.MetricValue("sls-prod-instance-1", MetricServerlessCapacity, srv.Now().Add(-time.Hour))
+		if !ok || acu < 0.5 || acu > 8 || acu*2 != math.Round(acu*2) {
+			t.Errorf("ACU %v %v", acu, ok)
+		}
+	})
+	t.Run("aurora3 and single-az", func(t *testing.T) {
+		_, rc, _ := start(t, Options{ScenarioName: "aurora3"})
+		out, err := rc.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{})
+		if err != nil || len(out.DBClusters[0].DBClusterMembers) != 3 {
+			t.Fatalf("aurora3: %v", err)
+		}
+		_, rc2, _ := start(t, Options{ScenarioName: "single-az"})
+		if in := describeOne(t, rc2, "solo-db"); aws.ToBool(in.MultiAZ) || in.SecondaryAvailabilityZone != nil {
+			t.Errorf("single-az instance is Multi-AZ")
+		}
+	})
+	t.Run("fleet", func(t *testing.T) {
+		began := time.Now()
+		srv, _, _ := start(t, Options{Scenario: Fleet(500)})
+		if len(srv.st.Instances) != 500 {
+			t.Fatalf("%d instances", len(srv.st.Instances))
+		}
+		if el := time.Since(began); el > 5*time.Second {
+			t.Errorf("starting a 500-node fleet took %v", el)
+		}
+	})
+}
+
+func TestClock(t *testing.T) {
+	c := newClock(ScenarioEpoch, 0)
+	if !c.Now().Equal(ScenarioEpoch) {
+		t.Fatal("start")
+	}
+	c.Advance(time.Hour)
+	c.Advance(-time.Hour) // ignored
+	if got := c.Now(); !got.Equal(ScenarioEpoch.Add(time.Hour)) {
+		t.Errorf("after Advance: %v", got)
+	}
+	if got := c.Set(ScenarioEpoch); !got.Equal(ScenarioEpoch.Add(time.Hour)) {
+		t.Errorf("Set moved the clock backwards: %v", got)
+	}
+	real := time.Unix(1000, 0)
+	c.realNow = func() time.Time { return real }
+	c.SetSpeed(60)
+	real = real.Add(2 * time.Second)
+	if got := c.Now(); !got.Equal(ScenarioEpoch.Add(time.Hour + 2*time.Minute)) {
+		t.Errorf("at speed 60 after 2 s: %v", got)
+	}
+	c.SetSpeed(0)
+	real = real.Add(time.Hour)
+	if got := c.Now(); !got.Equal(ScenarioEpoch.Add(time.Hour + 2*time.Minute)) {
+		t.Errorf("frozen clock moved: %v", got)
+	}
+}

@@ -4,4 +4,39 @@
 // It is pure Go: it imports only the standard library and knows nothing about
 // AWS, PostgreSQL or Terraform. Callers (the CloudWatch and pg_stat adapters)
 // convert their data into the types of this package.
+//
+// # Entry points
+//
+//   - Analyze(ClusterInput, Policy) → Recommendation: the whole decision for
+//     one cluster (verdict, reasons, projection, risks, decision matrix, cost,
+//     class options, PostgreSQL parameters, migration window, rollback
+//     alarms, Prometheus rules, Markdown report and SVG charts).
+//   - PhaseOrder([]Traffic): order clusters for a phased migration, lower
+//     traffic first (Recommendation.Traffic feeds it).
+//   - MigrationWindow(Profile, hours): the quietest window of the UTC week.
+//   - Building blocks: Summarize, Quantiles, HourOfWeekProfile,
+//     HourOfDayProfile, SeasonalityOf, ClassifyPattern, Cost, Tune,
+//     RollbackTriggers, PrometheusRules, Report, TimeSeriesSVG, HeatmapSVG.
+//
+// # Conventions
+//
+// Inputs are never modified. Missing data is never zero: gaps (absent
+// timestamps) and NaN values are counted as missing and reduce coverage;
+// statistics of a series without valid points are NaN. Series must have a
+// positive period, End after Start, and equal-length Timestamps and Values
+// (ErrBadSeries); the building blocks require strictly increasing timestamps
+// (ErrUnsorted; Series.Sorted fixes that), while Analyze sorts a copy itself.
+// Results are deterministic: nothing reads the clock and no output depends on
+// map iteration order.
+//
+// # Default policy (DefaultPolicy)
+//
+// Headroom 20% and alert threshold 40% come from the seed: projected p99 load
+// × 1.2 must stay at or below 40% of vCPU (and of baseline IOPS and network
+// when known). Memory in use × 1.2 must stay at or below 80% of RAM, peak
+// connections × 1.2 at or below 80% of max_connections. Every required metric
+// must cover at least 80% of its expected datapoints, and the window must span
+// at least 7 days so that one full weekly cycle (weekday and weekend peaks) is
+// observed; otherwise the verdict is insufficient-data. See Policy for the
+// reasoning behind each value.
 package analysis

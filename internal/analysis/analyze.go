@@ -1,0 +1,461 @@
+package analysis
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Verdict is the outcome of the analysis.
+type Verdict string
+
+// Verdicts.
+const (
+	VerdictConsolidate  Verdict = "consolidate"       // one node is enough: remove the standby or reader
+	VerdictKeep         Verdict = "keep"              // keep both nodes
+	VerdictInsufficient Verdict = "insufficient-data" // not enough data to decide
+)
+
+// Reason is one threshold checked for the verdict, with its value and limit.
+type Reason struct {
+	Check  string  // stable identifier, e.g. "cpu_p99_with_headroom"
+	Node   string  // node the value belongs to; empty for projected (single-node) values
+	Metric string  // CloudWatch metric or projected quantity
+	Value  float64 // measured or projected value, in Unit
+	// Comparison is how Value must relate to Limit to pass: "<=" or ">=".
+	Comparison string
+	Limit      float64 // threshold, in Unit
+	Unit       string  // "percent", "fraction", "days", "series" or "score"
+	Passed     bool    // whether Value satisfies Comparison against Limit
+	// Message is a human-readable sentence with the numbers.
+	Message string
+}
+
+// NodeAnalysis is what was measured on one node.
+type NodeAnalysis struct {
+	ID        string        // DB instance identifier
+	Role      Role          // writer, standby or reader
+	Class     InstanceClass // the node's instance class
+	Summaries []Summary     // one per metric present, sorted by metric name
+	// CPUPattern classifies the node's CPUUtilization (insufficient-data when absent).
+	CPUPattern PatternResult
+}
+
+// Summary returns the node's summary of metric, if measured.
+func (n NodeAnalysis) Summary(metric string) (Summary, bool) {
+	for _, s := range n.Summaries {
+		if s.Metric == metric {
+			return s, true
+		}
+	}
+	return Summary{}, false
+}
+
+// Recommendation is the complete result of Analyze. Every slice is in a
+// deterministic order; nothing depends on the wall clock.
+type Recommendation struct {
+	Cluster  string   // ClusterInput.Name
+	Topology Topology // ClusterInput.Topology
+	Verdict  Verdict  // consolidate, keep or insufficient-data
+	// SingleNodeSufficient is Verdict == VerdictConsolidate.
+	SingleNodeSufficient bool
+	// Confidence in [0, 1]: data quality (coverage, lookback) times the
+	// margin to the nearest limit. See Analyze.
+	Confidence float64
+	Reasons    []Reason       // every check made, data checks first, in a fixed order
+	Nodes      []NodeAnalysis // per-node summaries, in input order
+	// Pattern of the projected single-node CPU.
+	Pattern PatternResult
+	// Projection holds the full projected summaries; Projected the headline
+	// percentiles (cpu, memory, iops, connections, and network when the
+	// class's network baseline is known) in that order.
+	Projection Projection
+	Projected  []Utilization  // headline projected utilisation: cpu, memory, iops, connections, network
+	Risks      []Risk         // most severe first
+	Matrix     DecisionMatrix // the decision matrix and its weighted total
+	Cost       CostEstimate   // cost now and after, priced on RecommendedClass
+	// Options ranks the candidate classes (fitting first, then by price).
+	Options []ClassOption
+	// RecommendedClass is the class the single node should run: the writer's
+	// class, or the cheapest fitting candidate when it is cheaper.
+	RecommendedClass string
+	// Parameters are PostgreSQL settings for the single node on
+	// RecommendedClass, in the units an RDS parameter group expects (see Tune).
+	Parameters      map[string]string
+	MigrationWindow Window // lowest-load window of ClusterInput.MigrationWindowHours
+	// RollbackTriggers are CloudWatch alarm specs for the single node.
+	RollbackTriggers []AlarmSpec
+	PrometheusRules  string // PrometheusRules(Cluster, RollbackTriggers)
+	ReportMarkdown   string // Report(rec)
+	// Charts maps file name (e.g. "cpu.svg") to SVG text.
+	Charts map[string]string
+	// Traffic summarises the cluster's load, for PhaseOrder.
+	Traffic Traffic
+	// Lookback and End describe the analysed window (from the writer's CPU series).
+	Start, End time.Time
+	Policy     Policy // the policy applied, defaults filled in
+}
+
+// Analyze decides whether the 2-node cluster in could run on one node.
+//
+// Input errors (unknown topology, missing writer, zero capacity, duplicate
+// metrics, malformed series, an out-of-range policy) return an error naming
+// the field. Data problems (too short, too many gaps, required metrics
+// missing) are not errors: they yield VerdictInsufficient with the failing
+// checks in Reasons. Unsorted timestamps are sorted on a copy; in is never
+// modified. Zero policy fields take DefaultPolicy values.
+//
+// Verdict: insufficient-data when any required metric (RequiredMetrics, on
+// the writer and every Aurora reader) is absent, covers less than
+// MinCoverage, or spans less than MinLookback; otherwise keep when any
+// projected p99 plus headroom exceeds its limit (CPU and, when known,
+// IOPS and network against AlertThresholdPercent; memory against
+// MemoryThresholdPercent; connections against ConnectionsThresholdPercent of
+// max_connections) or the weighted decision matrix scores below
+// MinDecisionScore; otherwise consolidate.
+//
+// Confidence = data × (0.5 + 0.5 × margin), rounded to 0.01, where data is
+// the lowest coverage of a required metric times min(1, 0.5 + 0.5 ×
+// lookback/28 days), and margin is the smallest relative distance of a
+// capacity check to its limit, divided by 0.5 and capped at 1. For
+// insufficient-data, confidence is data alone times lookback/MinLookback
+// (capped at 1).
+func Analyze(in ClusterInput, p Policy) (Recommendation, error) {
+	if err := p.Validate(); err != nil {
+		return Recommendation{}, err
+	}
+	p = p.withDefaults()
+	if err := in.validate(); err != nil {
+		return Recommendation{}, err
+	}
+	if in.SavingsTarget == (SavingsTarget{}) {
+		in.SavingsTarget = DefaultSavingsTarget()
+	}
+	if in.MigrationWindowHours == 0 {
+		in.MigrationWindowHours = 2
+	}
+	writer, others := in.split()
+	rec := Recommendation{Cluster: in.Name, Topology: in.Topology, Policy: p}
+
+	// Scan every series once (sorting a copy when needed). Series sharing a
+	// timestamp slice share one grid inspection.
+	ms := map[string]map[string]*measured{}
+	grids := map[gridKey]grid{}
+	for _, n := range in.Nodes {
+		m := map[string]*measured{}
+		for _, s := range n.Series {
+			me, err := measure(s, grids)
+			if err != nil {
+				return Recommendation{}, fmt.Errorf("analysis: cluster %q: node %q: %w", in.Name, n.ID, err)
+			}
+			m[s.Metric] = me
+		}
+		ms[n.ID] = m
+		if n.Role == RoleStandby && len(n.Series) == 0 {
+			rec.Nodes = append(rec.Nodes, NodeAnalysis{ID: n.ID, Role: n.Role, Class: n.Class,
+				CPUPattern: PatternResult{Pattern: PatternInsufficient, Evidence: []string{"standby publishes no metrics"}}})
+			continue
+		}
+		na := NodeAnalysis{ID: n.ID, Role: n.Role, Class: n.Class}
+		names := make([]string, 0, len(m))
+		for k := range m {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		for _, k := range names {
+			na.Summaries = append(na.Summaries, m[k].sum)
+		}
+		if cpu, ok := m[MetricCPU]; ok {
+			na.CPUPattern = classify(cpu.sum, cpu.h, PatternThresholds{})
+		} else {
+			na.CPUPattern = PatternResult{Pattern: PatternInsufficient, Evidence: []string{"CPUUtilization not collected"}}
+		}
+		rec.Nodes = append(rec.Nodes, na)
+	}
+	if cpu, ok := ms[writer.ID][MetricCPU]; ok {
+		rec.Start, rec.End = cpu.s.Start, cpu.s.End
+	}
+
+	// Data sufficiency.
+	dataOK := true
+	minCov, minLook := 1.0, time.Duration(math.MaxInt64)
+	for _, na := range rec.Nodes {
+		if na.Role == RoleStandby {
+			continue
+		}
+		for _, metric := range RequiredMetrics {
+			s, ok := na.Summary(metric)
+			if !ok {
+				dataOK = false
+				minCov = 0
+				rec.Reasons = append(rec.Reasons, Reason{Check: "metric_present", Node: na.ID, Metric: metric,
+					Value: 0, Comparison: ">=", Limit: 1, Unit: "series", Passed: false,
+					Message: fmt.Sprintf("%s of %s was not collected; it is required", metric, na.ID)})
+				continue
+			}
+			minCov = math.Min(minCov, s.Coverage)
+			if s.Lookback < minLook {
+				minLook = s.Lookback
+			}
+			covOK := s.Coverage >= p.MinCoverage
+			dataOK = dataOK && covOK
+			rec.Reasons = append(rec.Reasons, Reason{Check: "coverage", Node: na.ID, Metric: metric,
+				Value: round(s.Coverage, 4), Comparison: ">=", Limit: p.MinCoverage, Unit: "fraction", Passed: covOK,
+				Message: fmt.Sprintf("%s of %s has %d of %d expected datapoints (coverage %.1f%%, minimum %.0f%%)",
+					metric, na.ID, s.Count, s.Expected, 100*s.Coverage, 100*p.MinCoverage)})
+		}
+	}
+	if minLook == time.Duration(math.MaxInt64) {
+		minLook = 0
+	}
+	lookOK := minLook >= p.MinLookback
+	dataOK = dataOK && lookOK
+	rec.Reasons = append(rec.Reasons, Reason{Check: "lookback", Metric: "window", Value: round(minLook.Hours()/24, 3),
+		Comparison: ">=", Limit: round(p.MinLookback.Hours()/24, 3), Unit: "days", Passed: lookOK,
+		Message: fmt.Sprintf("the data spans %.1f days; at least %.1f days are required to observe a full weekly cycle",
+			minLook.Hours()/24, p.MinLookback.Hours()/24)})
+	dataQ := minCov * math.Min(1, 0.5+0.5*minLook.Hours()/(28*24))
+
+	// Projection (also used for insufficient data where possible, for the report).
+	pr, err := project(in, writer, others, ms, p)
+	if err != nil {
+		return Recommendation{}, fmt.Errorf("analysis: %w", err)
+	}
+	rec.Projection = pr
+	rec.Pattern = classify(pr.CPU, pr.cpuH, PatternThresholds{})
+	rec.Projected = projectedUtilization(pr, in, p)
+
+	// Capacity checks on the writer's class.
+	caps := capacityChecks(pr, writer.Class, in.Postgres, p)
+	margin := 1.0
+	capOK := true
+	for _, c := range caps {
+		rec.Reasons = append(rec.Reasons, c)
+		if c.Limit > 0 {
+			margin = math.Min(margin, math.Max(0, (c.Limit-c.Value)/c.Limit))
+		}
+		capOK = capOK && c.Passed
+	}
+
+	// Cost, options and the decision matrix.
+	rec.Options = classOptions(pr, in, p)
+	rec.RecommendedClass = recommendClass(writer.Class, rec.Options)
+	rec.Cost = costEstimate(in, rec.RecommendedClass)
+	rec.Risks = risks(in, writer, rec.Nodes, pr, p)
+	rec.Matrix = decisionMatrix(in.Topology, caps, rec.Cost, in.SavingsTarget, p.Weights, rec.Risks)
+	scoreOK := rec.Matrix.Total >= p.MinDecisionScore
+	if dataOK && capOK {
+		rec.Reasons = append(rec.Reasons, Reason{Check: "decision_score", Metric: "decision_matrix", Value: rec.Matrix.Total,
+			Comparison: ">=", Limit: p.MinDecisionScore, Unit: "score", Passed: scoreOK,
+			Message: fmt.Sprintf("weighted decision-matrix score %.2f of 10 (minimum %.2f)", rec.Matrix.Total, p.MinDecisionScore)})
+	}
+	switch {
+	case !dataOK:
+		rec.Verdict = VerdictInsufficient
+		rec.Confidence = round(dataQ*math.Min(1, minLook.Hours()/math.Max(1, p.MinLookback.Hours())), 2)
+	case !capOK || !scoreOK:
+		rec.Verdict = VerdictKeep
+		rec.Confidence = round(dataQ*(0.5+0.5*math.Min(1, marginAbs(caps)/0.5)), 2)
+	default:
+		rec.Verdict = VerdictConsolidate
+		rec.Confidence = round(dataQ*(0.5+0.5*math.Min(1, margin/0.5)), 2)
+	}
+	rec.SingleNodeSufficient = rec.Verdict == VerdictConsolidate
+
+	// Operations.
+	target := writer.Class
+	for _, o := range rec.Options {
+		if o.Class.Name == rec.RecommendedClass {
+			target = o.Class
+		}
+	}
+	peakConns := pr.Connections.Max
+	maxConns := 0
+	if in.Postgres != nil {
+		if float64(in.Postgres.PeakConnections) > peakConns || peakConns != peakConns {
+			peakConns = float64(in.Postgres.PeakConnections)
+		}
+		maxConns = in.Postgres.MaxConnections
+	}
+	rec.Parameters = Tune(target, TuneInput{PeakConnections: peakConns, HeadroomPercent: p.HeadroomPercent, HDD: in.HDD})
+	rec.MigrationWindow = Window{LengthHours: in.MigrationWindowHours, Reason: "projected CPU not available"}
+	if len(pr.cpuH.mean) > 0 {
+		w, err := MigrationWindow(foldHours(pr.CPU.Metric, pr.CPU.Unit, pr.cpuH, HoursPerWeek), in.MigrationWindowHours)
+		if err != nil {
+			return Recommendation{}, fmt.Errorf("analysis: cluster %q: %w", in.Name, err)
+		}
+		rec.MigrationWindow = w
+	}
+	if mc, err := strconv.Atoi(rec.Parameters["max_connections"]); err == nil && (maxConns == 0 || mc < maxConns) {
+		maxConns = mc // alarms must fire before the tuned limit is reached
+	}
+	var readP99, writeP99 float64
+	for _, na := range rec.Nodes {
+		if na.Role == RoleStandby {
+			continue
+		}
+		if s, ok := na.Summary(MetricReadIOPS); ok && s.Count > 0 {
+			readP99 += s.P99
+		}
+		if s, ok := na.Summary(MetricWriteIOPS); ok && s.Count > 0 && na.Role == RoleWriter {
+			writeP99 = s.P99
+		}
+	}
+	rec.RollbackTriggers = RollbackTriggers(TriggerInput{Instance: writer.ID, Class: target, Projection: pr,
+		ReadIOPSP99: readP99, WriteIOPSP99: writeP99, MaxConnections: maxConns, Period: pr.period}, p)
+	rec.PrometheusRules = PrometheusRules(in.Name, rec.RollbackTriggers)
+	rec.Traffic = trafficOf(in.Name, pr, writer.Class, rec.Nodes)
+	rec.Charts = charts(rec, in, ms, p)
+	rec.ReportMarkdown = Report(rec)
+	return rec, nil
+}
+
+// marginAbs is the smallest relative distance of any capacity check from
+// its limit (for keep verdicts: how clearly the limit was exceeded).
+func marginAbs(caps []Reason) float64 {
+	m := 1.0
+	for _, c := range caps {
+		if c.Limit > 0 {
+			m = math.Min(m, math.Abs(c.Limit-c.Value)/c.Limit)
+		}
+	}
+	return m
+}
+
+// hourlyMetrics are the node metrics whose hourly aggregates Analyze uses.
+var hourlyMetrics = map[string]bool{MetricCPU: true, MetricFreeableMemory: true, MetricReadIOPS: true, MetricWriteIOPS: true}
+
+// gridKey identifies a timestamp slice (by its first element and length)
+// with a period.
+type gridKey struct {
+	first  *time.Time
+	n      int
+	period time.Duration
+}
+
+// measure orders (on a copy, if needed) and scans one series, inspecting
+// each distinct timestamp slice only once per call of Analyze.
+func measure(s Series, grids map[gridKey]grid) (*measured, error) {
+	if err := s.validateShape(); err != nil {
+		return nil, err
+	}
+	var g grid
+	if len(s.Timestamps) == 0 {
+		g = gridOf(nil, s.Period)
+	} else {
+		k := gridKey{&s.Timestamps[0], len(s.Timestamps), s.Period}
+		var ok bool
+		if g, ok = grids[k]; !ok {
+			g = gridOf(s.Timestamps, s.Period)
+			grids[k] = g
+		}
+	}
+	// Hourly aggregates feed the pattern, profiles and charts; other
+	// metrics skip them.
+	wantH := hourlyMetrics[s.Metric]
+	sum, h, err := scan(s, g, s.Values, wantH)
+	if errors.Is(err, ErrUnsorted) {
+		if s, err = s.Sorted(); err != nil {
+			return nil, err
+		}
+		g = gridOf(s.Timestamps, s.Period)
+		sum, h, err = scan(s, g, s.Values, wantH)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &measured{s: s, g: g, sum: sum, h: h}, nil
+}
+
+// round rounds v to d decimals (NaN stays NaN).
+func round(v float64, d int) float64 {
+	if v != v || math.IsInf(v, 0) {
+		return v
+	}
+	s := math.Pow(10, float64(d))
+	return math.Round(v*s) / s
+}
+
+// projectedUtilization lists the headline projected percentiles.
+func projectedUtilization(pr Projection, in ClusterInput, p Policy) []Utilization {
+	nan := math.NaN()
+	memTotal := pr.Class.MemoryBytes()
+	pct := func(v float64) float64 { return 100 * v / memTotal }
+	mem := Utilization{Metric: "memory", Unit: "percent", P50: pct(pr.MemoryUsed.P50), P95: pct(pr.MemoryUsed.P95),
+		P99: pct(pr.MemoryUsed.P99), Max: pct(pr.MemoryUsed.Max), Limit: p.MemoryThresholdPercent}
+	iopsLimit, netLimit, connLimit := nan, nan, nan
+	if pr.Class.BaselineIOPS > 0 {
+		iopsLimit = pr.Class.BaselineIOPS * p.AlertThresholdPercent / 100
+	}
+	if pr.Class.NetworkBaselineBytesPerSec > 0 {
+		netLimit = pr.Class.NetworkBaselineBytesPerSec * p.AlertThresholdPercent / 100
+	}
+	if in.Postgres != nil && in.Postgres.MaxConnections > 0 {
+		connLimit = float64(in.Postgres.MaxConnections) * p.ConnectionsThresholdPercent / 100
+	}
+	u := func(name, unit string, s Summary, lim float64) Utilization {
+		return Utilization{Metric: name, Unit: unit, P50: s.P50, P95: s.P95, P99: s.P99, Max: s.Max, Limit: lim}
+	}
+	out := []Utilization{
+		u("cpu", "percent", pr.CPU, p.AlertThresholdPercent),
+		mem,
+		u("iops", "count/second", pr.IOPS, iopsLimit),
+		u("connections", "count", pr.Connections, connLimit),
+	}
+	if pr.Network.Count > 0 {
+		out = append(out, u("network", "bytes/second", pr.Network, netLimit))
+	}
+	return out
+}
+
+// capacityChecks compares projected p99 × headroom with the limits of class c.
+// Quantities are rescaled from the writer's class (pr.Class) to c.
+func capacityChecks(pr Projection, c InstanceClass, pg *PostgresFacts, p Policy) []Reason {
+	h := 1 + p.HeadroomPercent/100
+	var out []Reason
+	cpuScale := pr.Class.VCPU / c.VCPU
+	if v := pr.CPU.P99; v == v {
+		val := v * cpuScale * h
+		out = append(out, Reason{Check: "cpu_p99_with_headroom", Metric: MetricCPU, Value: round(val, 2), Comparison: "<=",
+			Limit: p.AlertThresholdPercent, Unit: "percent", Passed: val <= p.AlertThresholdPercent,
+			Message: fmt.Sprintf("projected single-node CPU p99 on %s is %.1f%% (max %.1f%%); with %.0f%% headroom %.1f%%, limit %.0f%%",
+				c.Name, v*cpuScale, pr.CPU.Max*cpuScale, p.HeadroomPercent, val, p.AlertThresholdPercent)})
+	}
+	if v := pr.MemoryUsed.P99; v == v {
+		used := 100 * v / c.MemoryBytes()
+		val := used * h
+		out = append(out, Reason{Check: "memory_p99_with_headroom", Metric: MetricFreeableMemory, Value: round(val, 2), Comparison: "<=",
+			Limit: p.MemoryThresholdPercent, Unit: "percent", Passed: val <= p.MemoryThresholdPercent,
+			Message: fmt.Sprintf("projected memory in use p99 on %s is %.1f%% of %.0f GiB; with headroom %.1f%%, limit %.0f%%",
+				c.Name, used, c.MemoryGiB, val, p.MemoryThresholdPercent)})
+	}
+	if v := pr.IOPS.P99; v == v && c.BaselineIOPS > 0 {
+		val := 100 * v / c.BaselineIOPS * h
+		out = append(out, Reason{Check: "iops_p99_with_headroom", Metric: "ReadIOPS+WriteIOPS", Value: round(val, 2), Comparison: "<=",
+			Limit: p.AlertThresholdPercent, Unit: "percent", Passed: val <= p.AlertThresholdPercent,
+			Message: fmt.Sprintf("projected IOPS p99 %.0f is %.1f%% of the %.0f baseline IOPS of %s; with headroom %.1f%%, limit %.0f%%",
+				v, 100*v/c.BaselineIOPS, c.BaselineIOPS, c.Name, val, p.AlertThresholdPercent)})
+	}
+	if v := pr.Network.P99; v == v && c.NetworkBaselineBytesPerSec > 0 {
+		val := 100 * v / c.NetworkBaselineBytesPerSec * h
+		out = append(out, Reason{Check: "network_p99_with_headroom", Metric: "NetworkThroughput", Value: round(val, 2), Comparison: "<=",
+			Limit: p.AlertThresholdPercent, Unit: "percent", Passed: val <= p.AlertThresholdPercent,
+			Message: fmt.Sprintf("projected network p99 %.2f MB/s is %.1f%% of the baseline of %s; with headroom %.1f%%, limit %.0f%%",
+				v/1e6, 100*v/c.NetworkBaselineBytesPerSec, c.Name, val, p.AlertThresholdPercent)})
+	}
+	if pg != nil && pg.MaxConnections > 0 {
+		peak := pr.Connections.Max
+		if float64(pg.PeakConnections) > peak || peak != peak {
+			peak = float64(pg.PeakConnections)
+		}
+		val := 100 * peak / float64(pg.MaxConnections) * h
+		out = append(out, Reason{Check: "connections_peak_with_headroom", Metric: MetricConnections, Value: round(val, 2), Comparison: "<=",
+			Limit: p.ConnectionsThresholdPercent, Unit: "percent", Passed: val <= p.ConnectionsThresholdPercent,
+			Message: fmt.Sprintf("projected peak connections %.0f of max_connections %d; with headroom %.1f%%, limit %.0f%%",
+				peak, pg.MaxConnections, val, p.ConnectionsThresholdPercent)})
+	}
+	return out
+}

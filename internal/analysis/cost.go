@@ -1,0 +1,165 @@
+package analysis
+
+import (
+	"math"
+	"slices"
+)
+
+// HoursPerMonth is the AWS billing convention for a month (730 h).
+const HoursPerMonth = 730
+
+// CostEstimate compares the cluster's cost today with the single node.
+type CostEstimate struct {
+	// Known is false when the current price or the proposed class's price
+	// is missing; the USD fields are then 0 except those that are known.
+	Known              bool
+	CurrentMonthlyUSD  float64       // CurrentHourlyUSD × 730
+	ProposedClass      string        // class priced for the single node (Recommendation.RecommendedClass)
+	ProposedMonthlyUSD float64       // single-node price of ProposedClass × 730
+	MonthlySavingsUSD  float64       // current − proposed (negative = costs more)
+	AnnualSavingsUSD   float64       // monthly × 12
+	Target             SavingsTarget // the savings target compared against
+	// TargetMet is MonthlySavingsUSD >= Target.MinMonthlyUSD.
+	TargetMet bool
+	// TargetStatus is "below", "within" or "above" the target range, or
+	// "unknown" without prices.
+	TargetStatus string
+}
+
+// Cost computes a CostEstimate from hourly prices: currentHourly for the
+// 2-node cluster and proposedHourly for the single node (both USD/hour,
+// 730 hours a month). A zero or negative price is unknown (Known false). A
+// zero target takes DefaultSavingsTarget.
+func Cost(currentHourly, proposedHourly float64, proposedClass string, target SavingsTarget) CostEstimate {
+	if target == (SavingsTarget{}) {
+		target = DefaultSavingsTarget()
+	}
+	c := CostEstimate{ProposedClass: proposedClass, Target: target, TargetStatus: "unknown"}
+	if currentHourly > 0 {
+		c.CurrentMonthlyUSD = round(currentHourly*HoursPerMonth, 2)
+	}
+	if proposedHourly > 0 {
+		c.ProposedMonthlyUSD = round(proposedHourly*HoursPerMonth, 2)
+	}
+	if !(currentHourly > 0 && proposedHourly > 0) {
+		return c
+	}
+	c.Known = true
+	c.MonthlySavingsUSD = round(c.CurrentMonthlyUSD-c.ProposedMonthlyUSD, 2)
+	c.AnnualSavingsUSD = round(c.MonthlySavingsUSD*12, 2)
+	c.TargetMet = c.MonthlySavingsUSD >= target.MinMonthlyUSD
+	switch {
+	case c.MonthlySavingsUSD < target.MinMonthlyUSD:
+		c.TargetStatus = "below"
+	case c.MonthlySavingsUSD > target.MaxMonthlyUSD:
+		c.TargetStatus = "above"
+	default:
+		c.TargetStatus = "within"
+	}
+	return c
+}
+
+// ClassOption is one candidate class evaluated for the single node.
+type ClassOption struct {
+	Rank  int           // 1 = best
+	Class InstanceClass // the candidate class
+	// Fits is true when every capacity check passes on this class.
+	Fits bool
+	// CPUP99 and MemoryP99 are projected p99 utilisation in percent of this
+	// class (before headroom); IOPSP99Percent is of its baseline IOPS (NaN
+	// when unknown).
+	CPUP99         float64
+	MemoryP99      float64 // projected memory in use p99, percent of this class's RAM
+	IOPSP99Percent float64 // projected IOPS p99, percent of this class's baseline IOPS (NaN when unknown)
+	// Failed names the capacity checks that fail on this class
+	// (Reason.Check values), plus "burstable_class" for a burstable
+	// candidate when the writer's class is not burstable, and "no_data".
+	Failed            []string
+	MonthlyUSD        float64 // 0 when unpriced
+	MonthlySavingsUSD float64 // vs the current cluster; 0 when either price is unknown
+}
+
+// classOptions evaluates each candidate; fitting classes first, each group
+// by price (unpriced last) then name.
+func classOptions(pr Projection, in ClusterInput, p Policy) []ClassOption {
+	var out []ClassOption
+	for _, c := range sortedCandidates(in.Candidates) {
+		o := ClassOption{Class: c.Class, CPUP99: math.NaN(), MemoryP99: math.NaN(), IOPSP99Percent: math.NaN(), Fits: true}
+		if v := pr.CPU.P99; v == v {
+			o.CPUP99 = round(v*pr.Class.VCPU/c.Class.VCPU, 2)
+		}
+		if v := pr.MemoryUsed.P99; v == v {
+			o.MemoryP99 = round(100*v/c.Class.MemoryBytes(), 2)
+		}
+		if v := pr.IOPS.P99; v == v && c.Class.BaselineIOPS > 0 {
+			o.IOPSP99Percent = round(100*v/c.Class.BaselineIOPS, 2)
+		}
+		checks := capacityChecks(pr, c.Class, in.Postgres, p)
+		if len(checks) == 0 {
+			o.Fits = false
+			o.Failed = append(o.Failed, "no_data")
+		}
+		if c.Class.Burstable && !pr.Class.Burstable {
+			// A credit-based class is not offered to replace a fixed-performance
+			// one: without a second node nothing absorbs a credit exhaustion.
+			o.Fits = false
+			o.Failed = append(o.Failed, "burstable_class")
+		}
+		for _, ch := range checks {
+			if !ch.Passed {
+				o.Fits = false
+				o.Failed = append(o.Failed, ch.Check)
+			}
+		}
+		if c.SingleNodeHourlyUSD > 0 {
+			o.MonthlyUSD = round(c.SingleNodeHourlyUSD*HoursPerMonth, 2)
+			if in.CurrentHourlyUSD > 0 {
+				o.MonthlySavingsUSD = round(in.CurrentHourlyUSD*HoursPerMonth-o.MonthlyUSD, 2)
+			}
+		}
+		out = append(out, o)
+	}
+	slices.SortStableFunc(out, func(a, b ClassOption) int {
+		if a.Fits != b.Fits {
+			if a.Fits {
+				return -1
+			}
+			return 1
+		}
+		return 0 // already by price then name
+	})
+	for i := range out {
+		out[i].Rank = i + 1
+	}
+	return out
+}
+
+// recommendClass is the cheapest fitting priced option if it is cheaper than
+// the writer's own class (or the writer's class is unpriced/absent), else the
+// writer's class.
+func recommendClass(w InstanceClass, opts []ClassOption) string {
+	own := -1.0
+	for _, o := range opts {
+		if o.Class.Name == w.Name && o.MonthlyUSD > 0 {
+			own = o.MonthlyUSD
+		}
+	}
+	for _, o := range opts {
+		if o.Fits && o.MonthlyUSD > 0 && (own < 0 || o.MonthlyUSD < own) {
+			return o.Class.Name
+		}
+	}
+	return w.Name
+}
+
+// costEstimate prices the single node on the recommended class.
+func costEstimate(in ClusterInput, recommended string) CostEstimate {
+	hp := 0.0
+	for _, c := range in.Candidates {
+		if c.Class.Name == recommended {
+			hp = c.SingleNodeHourlyUSD
+			break
+		}
+	}
+	return Cost(in.CurrentHourlyUSD, hp, recommended, in.SavingsTarget)
+}

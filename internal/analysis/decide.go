@@ -1,0 +1,231 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Risk is one way the single-node setup could hurt.
+type Risk struct {
+	// Category: "redundancy", "failure", "backup", "high-traffic",
+	// "capacity", "burst" or "connections".
+	Category string
+	// Severity: "high", "medium" or "low".
+	Severity    string
+	Description string // what could happen and what to do about it
+}
+
+// CriterionScore is one row of the decision matrix.
+type CriterionScore struct {
+	// Criterion: "performance", "cost", "reliability" or "operations".
+	Criterion string
+	// Score from 0 (strongly against consolidating) to 10 (strongly for).
+	Score    float64
+	Weight   float64 // weight from the policy
+	Evidence string  // the numbers or facts behind the score
+}
+
+// DecisionMatrix weighs the seed's criteria.
+type DecisionMatrix struct {
+	Rows []CriterionScore // performance, cost, reliability, operations
+	// Total is Σ score×weight / Σ weight, 0–10 (0 when all weights are 0).
+	Total float64
+}
+
+// decisionMatrix scores the criteria:
+//   - performance: from the worst ratio r = value/limit of the capacity
+//     checks (values already include headroom): 10 up to r = 0.5, falling
+//     linearly to 5 at r = 1 (a check that passes at its limit is neutral)
+//     and to 0 at r = 1.5;
+//   - cost: 0 without savings, rising linearly to 7 at the savings target's
+//     minimum and to 10 at its maximum (5 when prices are unknown): meeting
+//     the target is a clear argument for consolidating;
+//   - reliability: Multi-AZ 3 (the synchronous standby and its automatic
+//     failover in 1–2 minutes are lost; recovery becomes a restore or
+//     point-in-time restore), Aurora 5 (storage stays replicated across
+//     three AZs; a failed writer is replaced in about 10 minutes); minus 1
+//     per high-severity risk, floor 0;
+//   - operations: Multi-AZ 8 (one ModifyDBInstance, endpoint unchanged),
+//     Aurora 6 (delete the reader; clients of the reader's instance endpoint
+//     must move; the reader endpoint falls back to the writer).
+func decisionMatrix(t Topology, caps []Reason, cost CostEstimate, target SavingsTarget, w DecisionWeights, rs []Risk) DecisionMatrix {
+	worst, worstMsg := 0.0, "no capacity check could be made"
+	for _, c := range caps {
+		if c.Limit > 0 {
+			if r := c.Value / c.Limit; r >= worst {
+				worst, worstMsg = r, fmt.Sprintf("closest to its limit: %s %.1f of %.1f %s", c.Check, c.Value, c.Limit, c.Unit)
+			}
+		}
+	}
+	perf := performanceScore(worst)
+	if len(caps) == 0 {
+		perf = 0
+	}
+	costScore, costEv := 5.0, "prices unknown (no current price or no price for the single-node class)"
+	if cost.Known {
+		costScore = savingsScore(cost.MonthlySavingsUSD, target)
+		costEv = fmt.Sprintf("saves $%.2f/month ($%.2f/year); target $%.0f–%.0f/month", cost.MonthlySavingsUSD,
+			cost.AnnualSavingsUSD, target.MinMonthlyUSD, target.MaxMonthlyUSD)
+	}
+	rel, relEv := 3.0, "Multi-AZ standby and its 1–2 minute automatic failover are lost; recovery becomes restore or point-in-time restore"
+	ops, opsEv := 8.0, "one ModifyDBInstance (MultiAZ=false); the endpoint does not change"
+	if t == TopologyAurora {
+		rel, relEv = 5, "Aurora storage stays replicated across three AZs; without a reader a failed writer is replaced in about 10 minutes"
+		ops, opsEv = 6, "delete the reader; the reader endpoint falls back to the writer, clients of the reader's instance endpoint must move"
+	}
+	high := 0
+	for _, r := range rs {
+		if r.Severity == "high" {
+			high++
+		}
+	}
+	if high > 0 {
+		rel = math.Max(0, rel-float64(high))
+		relEv += fmt.Sprintf("; %d high-severity risk(s)", high)
+	}
+	rows := []CriterionScore{
+		{"performance", round(perf, 2), w.Performance, worstMsg},
+		{"cost", round(costScore, 2), w.Cost, costEv},
+		{"reliability", rel, w.Reliability, relEv},
+		{"operations", ops, w.Operations, opsEv},
+	}
+	var sum, ws float64
+	for _, r := range rows {
+		sum += r.Score * r.Weight
+		ws += r.Weight
+	}
+	m := DecisionMatrix{Rows: rows}
+	if ws > 0 {
+		m.Total = round(sum/ws, 2)
+	}
+	return m
+}
+
+// performanceScore maps the worst value/limit ratio of the capacity checks to
+// 0–10: 10 up to 0.5, 5 at 1, 0 from 1.5 on, linear in between.
+func performanceScore(r float64) float64 {
+	switch {
+	case r != r:
+		return 0
+	case r <= 0.5:
+		return 10
+	case r <= 1:
+		return 10 - 10*(r-0.5)
+	default:
+		return clamp(5-10*(r-1), 0, 5)
+	}
+}
+
+// savingsScore maps monthly savings to 0–10: 0 at no savings, 7 at the
+// target's minimum, 10 at its maximum, linear in between and capped.
+func savingsScore(savings float64, t SavingsTarget) float64 {
+	lo, hi := math.Max(t.MinMonthlyUSD, 0), math.Max(t.MaxMonthlyUSD, t.MinMonthlyUSD)
+	switch {
+	case !(savings > 0):
+		return 0
+	case savings < lo:
+		return 7 * savings / lo
+	case hi <= lo:
+		return 10
+	default:
+		return clamp(7+3*(savings-lo)/(hi-lo), 7, 10)
+	}
+}
+
+func clamp(v, lo, hi float64) float64 {
+	if v != v {
+		return lo
+	}
+	return math.Max(lo, math.Min(hi, v))
+}
+
+// risks lists the failure scenarios, high-traffic periods and backup and
+// redundancy consequences of running on one node, most severe first.
+func risks(in ClusterInput, w Node, nodes []NodeAnalysis, pr Projection, p Policy) []Risk {
+	var rs []Risk
+	add := func(cat, sev, format string, a ...any) {
+		rs = append(rs, Risk{Category: cat, Severity: sev, Description: fmt.Sprintf(format, a...)})
+	}
+	switch in.Topology {
+	case TopologyMultiAZ:
+		add("redundancy", "medium", "No hot standby: an instance or AZ failure is no longer an automatic 1–2 minute failover; recovery is a restore from snapshot or point-in-time restore (tens of minutes, data since the last transaction log upload, up to about 5 minutes, can be lost)")
+		add("backup", "low", "On Single-AZ, automated backups and snapshots briefly suspend I/O on the instance (Multi-AZ takes them from the standby); keep the backup window in the lowest-traffic hours")
+		add("failure", "medium", "OS patching and instance-class changes now cause downtime for the full maintenance operation instead of a failover")
+	case TopologyAurora:
+		add("redundancy", "medium", "No reader to promote: a writer failure means Aurora recreates the writer (about 10 minutes) instead of a ~30 second failover")
+		add("failure", "low", "Read traffic moves to the writer; a heavy analytic query can now slow writes")
+		add("backup", "low", "Aurora backups are continuous and taken from the shared storage volume; no I/O suspension")
+	}
+	h := 1 + p.HeadroomPercent/100
+	if v := pr.CPU.Max; v == v && v*h > p.AlertThresholdPercent {
+		add("high-traffic", "medium", "Projected CPU peaks at %.1f%% (at %s UTC), above the %.0f%% alert threshold with headroom, although p99 is %.1f%%",
+			v, pr.CPU.PeakTime.UTC().Format("Mon 2006-01-02 15:04"), p.AlertThresholdPercent, pr.CPU.P99)
+	}
+	if len(pr.cpuH.mean) > 0 {
+		prof := foldHours(pr.CPU.Metric, pr.CPU.Unit, pr.cpuH, HoursPerWeek)
+		top := busiestHours(prof.Mean, 3)
+		if len(top) > 0 {
+			desc := ""
+			for i, b := range top {
+				if i > 0 {
+					desc += ", "
+				}
+				desc += fmt.Sprintf("%s %02d:00 (%.1f%%)", weekdayName(b/24), b%24, prof.Mean[b])
+			}
+			add("high-traffic", "low", "Busiest hours of the week (UTC, mean projected CPU): %s; avoid changes and backups then", desc)
+		}
+	}
+	if w.Class.Burstable {
+		add("burst", "high", "%s is a burstable class: sustained CPU above its baseline spends CPU credits; a single node has no second node to absorb a credit exhaustion", w.Class.Name)
+	}
+	if in.Postgres != nil && in.Postgres.MaxConnections > 0 && pr.Connections.Max == pr.Connections.Max &&
+		pr.Connections.Max*h > 0.8*float64(in.Postgres.MaxConnections) {
+		add("connections", "high", "Projected peak connections %.0f with headroom approach max_connections %d", pr.Connections.Max, in.Postgres.MaxConnections)
+	}
+	if in.Postgres != nil && in.Postgres.CacheHitRatio > 0 && in.Postgres.CacheHitRatio < 0.99 {
+		add("capacity", "medium", "Buffer cache hit ratio is %.1f%% (below 99%%); moving reads onto one node increases disk reads", 100*in.Postgres.CacheHitRatio)
+	}
+	for _, n := range nodes {
+		if s, ok := n.Summary(MetricFreeStorageSpace); ok && s.Count > 0 && s.Min < 10*(1<<30) {
+			add("capacity", "medium", "%s has only %.1f GiB free storage at its lowest", n.ID, s.Min/(1<<30))
+		}
+		if s, ok := n.Summary(MetricReplicaLag); ok && s.Count > 0 && s.P99 > 1 && n.Role == RoleReader {
+			add("failure", "low", "Reader %s lags the writer by %.1f s at p99; clients reading from it already tolerate stale reads, which disappear after consolidation", n.ID, s.P99)
+		}
+	}
+	if dq := pr.DiskQueueDepth; dq.Count > 0 && dq.P99 > 10 {
+		add("capacity", "medium", "Disk queue depth p99 is %.1f: storage is already a bottleneck at times", dq.P99)
+	}
+	sev := map[string]int{"high": 0, "medium": 1, "low": 2}
+	slices.SortStableFunc(rs, func(a, b Risk) int { return sev[a.Severity] - sev[b.Severity] })
+	return rs
+}
+
+// busiestHours returns the indices of the k largest non-NaN values, largest
+// first (ties: lower index first).
+func busiestHours(x []float64, k int) []int {
+	idx := make([]int, 0, len(x))
+	for i, v := range x {
+		if v == v {
+			idx = append(idx, i)
+		}
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		switch {
+		case x[a] > x[b]:
+			return -1
+		case x[a] < x[b]:
+			return 1
+		}
+		return 0
+	})
+	if len(idx) > k {
+		idx = idx[:k]
+	}
+	return idx
+}
+
+var weekdays = [7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
+
+func weekdayName(d int) string { return weekdays[((d%7)+7)%7] }

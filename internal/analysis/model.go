@@ -1,0 +1,390 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+)
+
+// CloudWatch metric names (namespace AWS/RDS) the analysis understands.
+const (
+	MetricCPU              = "CPUUtilization"            // Percent
+	MetricFreeableMemory   = "FreeableMemory"            // Bytes
+	MetricReadIOPS         = "ReadIOPS"                  // Count/Second
+	MetricWriteIOPS        = "WriteIOPS"                 // Count/Second
+	MetricConnections      = "DatabaseConnections"       // Count
+	MetricNetworkReceive   = "NetworkReceiveThroughput"  // Bytes/Second
+	MetricNetworkTransmit  = "NetworkTransmitThroughput" // Bytes/Second
+	MetricReplicaLag       = "ReplicaLag"                // Seconds
+	MetricFreeStorageSpace = "FreeStorageSpace"          // Bytes
+	MetricDiskQueueDepth   = "DiskQueueDepth"            // Count
+)
+
+// RequiredMetrics are the metrics the writer must have for a verdict other
+// than insufficient-data (and, on Aurora, every reader).
+var RequiredMetrics = []string{MetricCPU, MetricFreeableMemory, MetricConnections, MetricReadIOPS, MetricWriteIOPS}
+
+// Topology is the kind of 2-node cluster being analysed.
+type Topology string
+
+// Topologies.
+const (
+	// TopologyMultiAZ is an RDS Multi-AZ DB instance: a writer plus a
+	// synchronous standby that serves no reads. The standby publishes no
+	// CloudWatch metrics of its own.
+	TopologyMultiAZ Topology = "multi-az"
+	// TopologyAurora is an Aurora cluster with one writer and one or more
+	// readers that serve reads.
+	TopologyAurora Topology = "aurora"
+)
+
+// Role is a node's role in the cluster.
+type Role string
+
+// Roles.
+const (
+	RoleWriter  Role = "writer"
+	RoleStandby Role = "standby" // Multi-AZ standby (no reads, no metrics)
+	RoleReader  Role = "reader"  // Aurora reader
+)
+
+// InstanceClass is the capacity of a DB instance class.
+type InstanceClass struct {
+	Name      string  // e.g. "db.r6g.large"
+	VCPU      float64 // vCPUs, > 0
+	MemoryGiB float64 // GiB, > 0
+	// NetworkBaselineBytesPerSec is the sustained network bandwidth in
+	// bytes/s (Gbps × 1.25e8); 0 when unknown (the check is skipped).
+	NetworkBaselineBytesPerSec float64
+	// BaselineIOPS is the sustained EBS IOPS of the class (or of the volume,
+	// whichever is lower); 0 when unknown (the check is skipped).
+	BaselineIOPS float64
+	// Burstable marks CPU-credit classes (db.t3, db.t4g).
+	Burstable bool
+}
+
+// MemoryBytes is MemoryGiB in bytes.
+func (c InstanceClass) MemoryBytes() float64 { return c.MemoryGiB * (1 << 30) }
+
+// Node is one DB instance of the cluster with its metric series.
+type Node struct {
+	ID    string        // DB instance identifier
+	Role  Role          // writer, standby (Multi-AZ) or reader (Aurora)
+	Class InstanceClass // capacity of the node's instance class
+	// Series holds at most one series per CloudWatch metric name (Series.Metric).
+	// A Multi-AZ standby has none.
+	Series []Series
+}
+
+// series returns the node's series for metric, if present.
+func (n Node) series(metric string) (Series, bool) {
+	for _, s := range n.Series {
+		if s.Metric == metric {
+			return s, true
+		}
+	}
+	return Series{}, false
+}
+
+// PostgresFacts are optional facts read from PostgreSQL itself. Zero means
+// unknown for every field.
+type PostgresFacts struct {
+	MaxConnections  int     // max_connections setting
+	PeakConnections int     // highest observed backend count
+	CacheHitRatio   float64 // shared buffer hit ratio in [0, 1]
+	TPS             float64 // transactions per second (mean over the lookback)
+}
+
+// Candidate is an instance class the single node could run on, with its price.
+type Candidate struct {
+	Class InstanceClass // capacity of the candidate class
+	// SingleNodeHourlyUSD is the on-demand price per hour of this class as a
+	// single node (RDS Single-AZ, or one Aurora instance); 0 when unknown.
+	SingleNodeHourlyUSD float64
+}
+
+// SavingsTarget is the monthly savings range sought, in USD.
+type SavingsTarget struct {
+	MinMonthlyUSD float64 // lower end of the range, USD per month
+	MaxMonthlyUSD float64 // upper end of the range, USD per month
+}
+
+// DefaultSavingsTarget is the seed's $50–100 per month.
+func DefaultSavingsTarget() SavingsTarget {
+	return SavingsTarget{MinMonthlyUSD: 50, MaxMonthlyUSD: 100}
+}
+
+// ClusterInput describes a 2-node cluster to analyse.
+type ClusterInput struct {
+	Name     string   // cluster or instance identifier, used in the report and alarm names
+	Topology Topology // TopologyMultiAZ or TopologyAurora
+	// Nodes: Multi-AZ has exactly one writer and optionally its standby;
+	// Aurora has exactly one writer and at least one reader.
+	Nodes []Node
+	// Postgres facts; nil when not collected.
+	Postgres *PostgresFacts
+	// CurrentHourlyUSD is what the cluster costs per hour today (the
+	// Multi-AZ price as billed, or the sum of the Aurora instances); 0 when
+	// unknown.
+	CurrentHourlyUSD float64
+	// Candidates are classes the single node could use. The writer's own
+	// class, if present, prices the plain 2→1 change.
+	Candidates []Candidate
+	// SavingsTarget; zero value means DefaultSavingsTarget.
+	SavingsTarget SavingsTarget
+	// MigrationWindowHours is the length of the migration window to find; 0
+	// means 2.
+	MigrationWindowHours int
+	// HDD marks magnetic storage (RDS "standard"). false, the usual case,
+	// means SSD (gp2, gp3, io1/io2, Aurora) and sets random_page_cost 1.1.
+	HDD bool
+}
+
+// DecisionWeights weight the decision-matrix criteria. They need not sum to 1;
+// scores are divided by the total weight.
+type DecisionWeights struct {
+	Performance float64 // weight of the performance-impact criterion, >= 0
+	Cost        float64 // weight of the cost-savings criterion, >= 0
+	Reliability float64 // weight of the reliability criterion, >= 0
+	Operations  float64 // weight of the operational-complexity criterion, >= 0
+}
+
+// Policy holds the thresholds of the verdict.
+type Policy struct {
+	// HeadroomPercent is growth headroom added to projected load before it
+	// is compared with a limit: value × (1 + HeadroomPercent/100). Default 20
+	// (the seed's "20% headroom for growth").
+	HeadroomPercent float64
+	// AlertThresholdPercent is the utilisation limit (of vCPU, and of
+	// baseline IOPS and network when known) that the projected p99 plus
+	// headroom must stay under. Default 40 (the seed's alert threshold): on
+	// one node with no standby, load must stay far enough below saturation
+	// that a doubling (failover of clients, a bad query, vacuum) still fits.
+	AlertThresholdPercent float64
+	// MemoryThresholdPercent limits projected memory in use (total minus
+	// FreeableMemory) plus headroom. Default 80: PostgreSQL and the OS
+	// cache use memory deliberately; below 20% freeable, RDS starts to swap.
+	MemoryThresholdPercent float64
+	// ConnectionsThresholdPercent limits the projected peak connections plus
+	// headroom as a share of max_connections (checked when known). Default 80.
+	ConnectionsThresholdPercent float64
+	// MinCoverage is the fraction of expected datapoints required of each
+	// required metric. Default 0.8: gaps of a few hours are tolerated, but
+	// a fifth of the window missing could hide the peak.
+	MinCoverage float64
+	// MinLookback is the shortest window accepted. Default 7 days: one full
+	// weekly cycle, so weekday and weekend peaks are both observed.
+	MinLookback time.Duration
+	// PerConnectionMemoryMiB is the memory one moved connection adds on the
+	// writer (Aurora readers' connections). Default 10 MiB, a typical idle-
+	// to-light PostgreSQL backend.
+	PerConnectionMemoryMiB float64
+	// RollbackFactor multiplies the baseline p99 to derive rollback alarm
+	// thresholds. Default 1.5: 50% above the worst normal minute is outside
+	// ordinary variation yet well before saturation.
+	RollbackFactor float64
+	// RollbackCPUCapPercent caps the CPU rollback threshold. Default 90.
+	RollbackCPUCapPercent float64
+	// MinDecisionScore is the weighted decision-matrix score (0–10) required
+	// to consolidate once every threshold passes. Default 5 (neutral).
+	MinDecisionScore float64
+	// Weights of the decision matrix. Default performance 0.35, cost 0.25,
+	// reliability 0.25, operations 0.15: performance is a hard requirement
+	// of production, cost is the reason to act, losing the standby is the
+	// price paid, and operational effort is a one-off.
+	Weights DecisionWeights
+}
+
+// DefaultPolicy returns the default policy (see the Policy field comments for
+// each value and why).
+func DefaultPolicy() Policy {
+	return Policy{
+		HeadroomPercent:             20,
+		AlertThresholdPercent:       40,
+		MemoryThresholdPercent:      80,
+		ConnectionsThresholdPercent: 80,
+		MinCoverage:                 0.8,
+		MinLookback:                 7 * 24 * time.Hour,
+		PerConnectionMemoryMiB:      10,
+		RollbackFactor:              1.5,
+		RollbackCPUCapPercent:       90,
+		MinDecisionScore:            5,
+		Weights:                     DecisionWeights{Performance: 0.35, Cost: 0.25, Reliability: 0.25, Operations: 0.15},
+	}
+}
+
+// withDefaults fills zero fields of p from DefaultPolicy.
+func (p Policy) withDefaults() Policy {
+	d := DefaultPolicy()
+	set := func(v *float64, def float64) {
+		if *v == 0 {
+			*v = def
+		}
+	}
+	set(&p.HeadroomPercent, d.HeadroomPercent)
+	set(&p.AlertThresholdPercent, d.AlertThresholdPercent)
+	set(&p.MemoryThresholdPercent, d.MemoryThresholdPercent)
+	set(&p.ConnectionsThresholdPercent, d.ConnectionsThresholdPercent)
+	set(&p.MinCoverage, d.MinCoverage)
+	set(&p.PerConnectionMemoryMiB, d.PerConnectionMemoryMiB)
+	set(&p.RollbackFactor, d.RollbackFactor)
+	set(&p.RollbackCPUCapPercent, d.RollbackCPUCapPercent)
+	set(&p.MinDecisionScore, d.MinDecisionScore)
+	if p.MinLookback == 0 {
+		p.MinLookback = d.MinLookback
+	}
+	if p.Weights == (DecisionWeights{}) {
+		p.Weights = d.Weights
+	}
+	return p
+}
+
+// Validate reports a policy value out of range, naming the field. Zero fields
+// are valid (they take the default).
+func (p Policy) Validate() error {
+	checks := []struct {
+		name   string
+		v      float64
+		lo, hi float64
+	}{
+		{"headroom_percent", p.HeadroomPercent, 0, 1000},
+		{"alert_threshold_percent", p.AlertThresholdPercent, 0, 100},
+		{"memory_threshold_percent", p.MemoryThresholdPercent, 0, 100},
+		{"connections_threshold_percent", p.ConnectionsThresholdPercent, 0, 100},
+		{"min_coverage", p.MinCoverage, 0, 1},
+		{"per_connection_memory_mib", p.PerConnectionMemoryMiB, 0, 1 << 20},
+		{"rollback_factor", p.RollbackFactor, 0, 100},
+		{"rollback_cpu_cap_percent", p.RollbackCPUCapPercent, 0, 100},
+		{"min_decision_score", p.MinDecisionScore, 0, 10},
+		{"weights.performance", p.Weights.Performance, 0, math.MaxFloat64},
+		{"weights.cost", p.Weights.Cost, 0, math.MaxFloat64},
+		{"weights.reliability", p.Weights.Reliability, 0, math.MaxFloat64},
+		{"weights.operations", p.Weights.Operations, 0, math.MaxFloat64},
+	}
+	for _, c := range checks {
+		if c.v != c.v || c.v < c.lo || c.v > c.hi {
+			return errorf("policy %s = %v: must be between %v and %v", c.name, c.v, c.lo, c.hi)
+		}
+	}
+	if p.MinLookback < 0 {
+		return errorf("policy min_lookback = %v: must not be negative", p.MinLookback)
+	}
+	return nil
+}
+
+// validate checks the structure of the input (not the data quality, which
+// leads to insufficient-data rather than an error).
+func (in ClusterInput) validate() error {
+	if in.Topology != TopologyMultiAZ && in.Topology != TopologyAurora {
+		return errorf("cluster %q: topology %q: must be %q or %q", in.Name, in.Topology, TopologyMultiAZ, TopologyAurora)
+	}
+	writers, readers, standbys := 0, 0, 0
+	ids := map[string]bool{}
+	for i, n := range in.Nodes {
+		if n.ID == "" {
+			return errorf("cluster %q: node %d: id is empty", in.Name, i)
+		}
+		if ids[n.ID] {
+			return errorf("cluster %q: node %q listed twice", in.Name, n.ID)
+		}
+		ids[n.ID] = true
+		switch n.Role {
+		case RoleWriter:
+			writers++
+		case RoleReader:
+			readers++
+		case RoleStandby:
+			standbys++
+		default:
+			return errorf("cluster %q: node %q: role %q: must be writer, reader or standby", in.Name, n.ID, n.Role)
+		}
+		if !(n.Class.VCPU > 0) || !(n.Class.MemoryGiB > 0) {
+			return errorf("cluster %q: node %q: instance class %q has vcpu %v and memory %v GiB: both must be positive (look the class up in the capacity catalog)",
+				in.Name, n.ID, n.Class.Name, n.Class.VCPU, n.Class.MemoryGiB)
+		}
+		seen := map[string]bool{}
+		for _, s := range n.Series {
+			if seen[s.Metric] {
+				return errorf("cluster %q: node %q: metric %q given twice", in.Name, n.ID, s.Metric)
+			}
+			seen[s.Metric] = true
+			if err := s.validateShape(); err != nil {
+				return fmt.Errorf("analysis: cluster %q: node %q: %w", in.Name, n.ID, err)
+			}
+		}
+	}
+	if writers != 1 {
+		return errorf("cluster %q: %d writer nodes: exactly one is required", in.Name, writers)
+	}
+	switch in.Topology {
+	case TopologyMultiAZ:
+		if readers > 0 {
+			return errorf("cluster %q: a Multi-AZ instance has no readers (found %d); use topology %q for Aurora", in.Name, readers, TopologyAurora)
+		}
+		if standbys > 1 {
+			return errorf("cluster %q: %d standby nodes: a Multi-AZ instance has one", in.Name, standbys)
+		}
+	case TopologyAurora:
+		if standbys > 0 {
+			return errorf("cluster %q: Aurora nodes are writer or reader, not standby", in.Name)
+		}
+		if readers == 0 {
+			return errorf("cluster %q: Aurora cluster has no reader: it is already a single node, nothing to consolidate", in.Name)
+		}
+	}
+	for i, c := range in.Candidates {
+		if !(c.Class.VCPU > 0) || !(c.Class.MemoryGiB > 0) || c.SingleNodeHourlyUSD < 0 || c.SingleNodeHourlyUSD != c.SingleNodeHourlyUSD {
+			return errorf("cluster %q: candidate %d (%q): vcpu, memory must be positive and price non-negative", in.Name, i, c.Class.Name)
+		}
+	}
+	if in.CurrentHourlyUSD < 0 || in.CurrentHourlyUSD != in.CurrentHourlyUSD {
+		return errorf("cluster %q: current hourly price %v must be non-negative", in.Name, in.CurrentHourlyUSD)
+	}
+	if in.MigrationWindowHours < 0 || in.MigrationWindowHours > HoursPerWeek {
+		return errorf("cluster %q: migration window %d hours: must be between 1 and 168", in.Name, in.MigrationWindowHours)
+	}
+	return nil
+}
+
+// writer returns the writer node and the others in input order.
+func (in ClusterInput) split() (Node, []Node) {
+	var w Node
+	var rest []Node
+	for _, n := range in.Nodes {
+		if n.Role == RoleWriter {
+			w = n
+		} else {
+			rest = append(rest, n)
+		}
+	}
+	return w, rest
+}
+
+// sortedCandidates returns candidates ordered by price then name (unpriced last).
+func sortedCandidates(cs []Candidate) []Candidate {
+	out := slices.Clone(cs)
+	slices.SortStableFunc(out, func(a, b Candidate) int {
+		pa, pb := a.SingleNodeHourlyUSD, b.SingleNodeHourlyUSD
+		if (pa == 0) != (pb == 0) {
+			if pa == 0 {
+				return 1
+			}
+			return -1
+		}
+		if pa != pb {
+			if pa < pb {
+				return -1
+			}
+			return 1
+		}
+		switch {
+		case a.Class.Name < b.Class.Name:
+			return -1
+		case a.Class.Name > b.Class.Name:
+			return 1
+		}
+		return 0
+	})
+	return out
+}

@@ -1,0 +1,369 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Window is a migration window in the UTC week.
+type Window struct {
+	// Known is false when no window of the requested length has data in
+	// every hour (e.g. less than a week of data); Reason says why.
+	Known        bool
+	Weekday      string // "Sunday" … "Saturday"
+	StartHourUTC int    // 0–23
+	LengthHours  int    // requested length in hours
+	// ExpectedLoad is the mean of the profile over the window (the
+	// profile's unit, percent CPU in Analyze); PeakLoad its highest hour.
+	ExpectedLoad float64
+	PeakLoad     float64 // highest hour of the profile inside the window
+	Reason       string  // how the window was chosen, or why none was
+}
+
+// MigrationWindow finds the contiguous window of hours hours with the lowest
+// mean in a 168-bucket hour-of-week profile (HourOfWeekProfile), wrapping
+// from Saturday to Sunday. Windows containing a NaN bucket (no data) are
+// skipped; if none remains, Known is false. Ties go to the earliest start
+// from Sunday 00:00 UTC. It returns an error when len(p.Mean) != 168 or
+// hours is outside 1–168.
+func MigrationWindow(p Profile, hours int) (Window, error) {
+	if len(p.Mean) != HoursPerWeek {
+		return Window{}, errorf("migration window: profile has %d buckets, want %d (use HourOfWeekProfile)", len(p.Mean), HoursPerWeek)
+	}
+	if hours < 1 || hours > HoursPerWeek {
+		return Window{}, errorf("migration window: length %d hours must be between 1 and 168", hours)
+	}
+	best, bestMean := -1, math.Inf(1)
+	for s := 0; s < HoursPerWeek; s++ {
+		sum, ok := 0.0, true
+		for k := 0; k < hours; k++ {
+			v := p.Mean[(s+k)%HoursPerWeek]
+			if v != v {
+				ok = false
+				break
+			}
+			sum += v
+		}
+		if ok && sum/float64(hours) < bestMean {
+			best, bestMean = s, sum/float64(hours)
+		}
+	}
+	w := Window{LengthHours: hours}
+	if best < 0 {
+		w.Reason = fmt.Sprintf("no %d-hour window has data in every hour of the week", hours)
+		return w, nil
+	}
+	peak := math.Inf(-1)
+	for k := 0; k < hours; k++ {
+		peak = math.Max(peak, p.Mean[(best+k)%HoursPerWeek])
+	}
+	w.Known = true
+	w.Weekday = weekdayName(best / 24)
+	w.StartHourUTC = best % 24
+	w.ExpectedLoad = round(bestMean, 3)
+	w.PeakLoad = round(peak, 3)
+	w.Reason = fmt.Sprintf("lowest mean %s over %d hours of the hour-of-week profile", p.Metric, hours)
+	return w, nil
+}
+
+// Traffic summarises how busy a cluster is, for PhaseOrder. Means are over
+// the lookback; NaN when not measured.
+type Traffic struct {
+	Cluster            string  // cluster name, unique within a PhaseOrder call
+	BusyVCPU           float64 // mean CPU% × vCPU / 100 of the projected single node
+	IOPS               float64 // mean read + write IOPS
+	Connections        float64 // mean connections
+	NetworkBytesPerSec float64 // mean receive + transmit
+}
+
+// trafficOf summarises a cluster's load; network is the sum of the nodes'
+// mean receive and transmit throughput (NaN when not measured).
+func trafficOf(name string, pr Projection, c InstanceClass, nodes []NodeAnalysis) Traffic {
+	net, seen := 0.0, false
+	for _, n := range nodes {
+		for _, m := range []string{MetricNetworkReceive, MetricNetworkTransmit} {
+			if s, ok := n.Summary(m); ok && s.Count > 0 {
+				net += s.Mean
+				seen = true
+			}
+		}
+	}
+	if !seen {
+		net = math.NaN()
+	}
+	return Traffic{Cluster: name, BusyVCPU: pr.CPU.Mean * c.VCPU / 100, IOPS: pr.IOPS.Mean,
+		Connections: pr.Connections.Mean, NetworkBytesPerSec: net}
+}
+
+// PhaseOrder orders clusters for a phased migration, lower traffic first.
+// Each cluster is ranked on each of BusyVCPU, IOPS, Connections and
+// NetworkBytesPerSec (ties share the average rank; NaN ranks as busiest),
+// and clusters are sorted by the sum of their ranks, then by name. The input
+// is not modified. Duplicate or empty cluster names are an error.
+func PhaseOrder(ts []Traffic) ([]string, error) {
+	seen := map[string]bool{}
+	for i, t := range ts {
+		if t.Cluster == "" {
+			return nil, errorf("phase order: cluster %d has no name", i)
+		}
+		if seen[t.Cluster] {
+			return nil, errorf("phase order: cluster %q listed twice", t.Cluster)
+		}
+		seen[t.Cluster] = true
+	}
+	score := make([]float64, len(ts))
+	keys := []func(Traffic) float64{
+		func(t Traffic) float64 { return t.BusyVCPU },
+		func(t Traffic) float64 { return t.IOPS },
+		func(t Traffic) float64 { return t.Connections },
+		func(t Traffic) float64 { return t.NetworkBytesPerSec },
+	}
+	for _, key := range keys {
+		v := make([]float64, len(ts))
+		for i, t := range ts {
+			v[i] = key(t)
+			if v[i] != v[i] {
+				v[i] = math.Inf(1)
+			}
+		}
+		for i := range ts {
+			less, equal := 0, 0
+			for j := range ts {
+				switch {
+				case v[j] < v[i]:
+					less++
+				case v[j] == v[i]:
+					equal++
+				}
+			}
+			score[i] += float64(less) + float64(equal+1)/2
+		}
+	}
+	idx := make([]int, len(ts))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		if score[a] != score[b] {
+			if score[a] < score[b] {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(ts[a].Cluster, ts[b].Cluster)
+	})
+	out := make([]string, len(idx))
+	for k, i := range idx {
+		out[k] = ts[i].Cluster
+	}
+	return out, nil
+}
+
+// AlarmSpec is a CloudWatch alarm, spelled as aws_cloudwatch_metric_alarm
+// and PutMetricAlarm expect.
+type AlarmSpec struct {
+	Name       string // alarm name
+	Namespace  string // "AWS/RDS"
+	MetricName string // CloudWatch metric, e.g. "CPUUtilization"
+	// Dimensions, e.g. {"DBInstanceIdentifier": "sso-prod"}.
+	Dimensions map[string]string
+	Statistic  string // "Average", "Maximum" or "Minimum"
+	// PeriodSeconds: 60 for 1-minute data (Enhanced/detailed), else 300.
+	PeriodSeconds      int
+	EvaluationPeriods  int     // periods evaluated
+	DatapointsToAlarm  int     // breaching periods needed (all of them)
+	ComparisonOperator string  // "GreaterThanThreshold" or "LessThanThreshold"
+	Threshold          float64 // in Unit
+	Unit               string  // CloudWatch unit of the metric
+	TreatMissingData   string  // "missing"
+	Description        string  // how the threshold was derived
+}
+
+// TriggerInput is what RollbackTriggers derives thresholds from.
+type TriggerInput struct {
+	Instance string        // DB instance identifier of the single node
+	Class    InstanceClass // its class after the change
+	// Projection of the single-node baseline (Analyze's). CPU is expressed
+	// in percent of Projection.Class and rescaled to Class.
+	Projection Projection
+	// ReadIOPSP99 and WriteIOPSP99 baselines (0 or NaN: derived from the
+	// projected total IOPS).
+	ReadIOPSP99, WriteIOPSP99 float64
+	MaxConnections            int           // max_connections, 0 if unknown
+	Period                    time.Duration // data period; 1 minute → 60 s alarms, else 300 s
+}
+
+// RollbackTriggers derives rollback alarms from the projected baseline:
+//   - CPUUtilization Average > clamp(p99 × RollbackFactor, AlertThreshold,
+//     RollbackCPUCap);
+//   - FreeableMemory Average < max(RAM − used p99 × factor, 5% of RAM);
+//   - DatabaseConnections Maximum > ceil(max × factor), at most 90% of
+//     max_connections when known;
+//   - ReadIOPS / WriteIOPS Average > p99 × factor (at least 100), at most the
+//     class baseline IOPS when known;
+//   - DiskQueueDepth Average > max(p99 × factor, 4).
+//
+// Alarms use 60 s periods × 5 evaluations (5 minutes) for 1-minute data, or
+// 300 s × 3 (15 minutes) otherwise, firing when all evaluated periods breach.
+// Metrics with no baseline are omitted. Order is fixed as listed.
+func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
+	p = p.withDefaults()
+	pr := in.Projection
+	f := p.RollbackFactor
+	period, evals := 300, 3
+	if in.Period > 0 && in.Period <= time.Minute {
+		period, evals = 60, 5
+	}
+	c := in.Class
+	if !(c.VCPU > 0) {
+		c = pr.Class
+	}
+	dims := func() map[string]string { return map[string]string{"DBInstanceIdentifier": in.Instance} }
+	var out []AlarmSpec
+	add := func(metric, stat, cmp, unit string, thr float64, desc string) {
+		out = append(out, AlarmSpec{
+			Name: fmt.Sprintf("rightsize-rollback-%s-%s", in.Instance, metric), Namespace: "AWS/RDS",
+			MetricName: metric, Dimensions: dims(), Statistic: stat, PeriodSeconds: period,
+			EvaluationPeriods: evals, DatapointsToAlarm: evals, ComparisonOperator: cmp,
+			Threshold: thr, Unit: unit, TreatMissingData: "missing", Description: desc,
+		})
+	}
+	if v := pr.CPU.P99; v == v && c.VCPU > 0 {
+		base := v * pr.Class.VCPU / c.VCPU
+		thr := round(clamp(base*f, p.AlertThresholdPercent, p.RollbackCPUCapPercent), 1)
+		add(MetricCPU, "Average", "GreaterThanThreshold", "Percent", thr,
+			fmt.Sprintf("Roll back if CPU stays above %.1f%% (baseline p99 %.1f%% × %.2f, within %.0f–%.0f%%)", thr, base, f, p.AlertThresholdPercent, p.RollbackCPUCapPercent))
+	}
+	if v := pr.MemoryUsed.P99; v == v && c.MemoryGiB > 0 {
+		ram := c.MemoryBytes()
+		thr := math.Round(math.Max(ram-v*f, 0.05*ram))
+		add(MetricFreeableMemory, "Average", "LessThanThreshold", "Bytes", thr,
+			fmt.Sprintf("Roll back if freeable memory stays below %.2f GiB (RAM %.0f GiB − baseline used p99 %.2f GiB × %.2f, at least 5%% of RAM)", thr/(1<<30), c.MemoryGiB, v/(1<<30), f))
+	}
+	if v := pr.Connections.Max; v == v {
+		thr := math.Ceil(math.Max(v*f, v+5))
+		if in.MaxConnections > 0 {
+			thr = math.Min(thr, math.Floor(0.9*float64(in.MaxConnections)))
+		}
+		add(MetricConnections, "Maximum", "GreaterThanThreshold", "Count", thr,
+			fmt.Sprintf("Roll back if connections exceed %.0f (baseline max %.0f × %.2f)", thr, v, f))
+	}
+	rd, wr := in.ReadIOPSP99, in.WriteIOPSP99
+	if !(rd > 0) && !(wr > 0) {
+		rd, wr = pr.IOPS.P99, pr.IOPS.P99
+	}
+	for _, x := range []struct {
+		metric string
+		v      float64
+	}{{MetricReadIOPS, rd}, {MetricWriteIOPS, wr}} {
+		if !(x.v >= 0) {
+			continue
+		}
+		thr := math.Ceil(math.Max(x.v*f, 100))
+		if c.BaselineIOPS > 0 {
+			thr = math.Min(thr, c.BaselineIOPS)
+		}
+		add(x.metric, "Average", "GreaterThanThreshold", "Count/Second", thr,
+			fmt.Sprintf("Roll back if %s stays above %.0f (baseline p99 %.0f × %.2f)", x.metric, thr, x.v, f))
+	}
+	if dq := pr.DiskQueueDepth; dq.Count > 0 {
+		thr := round(math.Max(dq.P99*f, 4), 2)
+		add(MetricDiskQueueDepth, "Average", "GreaterThanThreshold", "Count", thr,
+			fmt.Sprintf("Roll back if disk queue depth stays above %.2f (baseline p99 %.2f × %.2f, at least 4)", thr, dq.P99, f))
+	}
+	return out
+}
+
+// PrometheusRules renders alarms as a Prometheus alerting-rules file (YAML),
+// for metrics exported by prometheus/cloudwatch_exporter: the series name is
+// aws_rds_<metric in snake_case>_<statistic>, e.g.
+// aws_rds_cpuutilization_average, with the dimension as label
+// dbinstance_identifier. "for" is period × evaluation periods. The output
+// is deterministic; an empty alarm list gives a file with an empty rule list.
+func PrometheusRules(cluster string, alarms []AlarmSpec) string {
+	var b strings.Builder
+	b.WriteString("groups:\n")
+	fmt.Fprintf(&b, "  - name: %s\n", yamlQuote("rightsize-rollback-"+cluster))
+	if len(alarms) == 0 {
+		b.WriteString("    rules: []\n")
+		return b.String()
+	}
+	b.WriteString("    rules:\n")
+	for _, a := range alarms {
+		op := ">"
+		if a.ComparisonOperator == "LessThanThreshold" {
+			op = "<"
+		}
+		metric := "aws_" + snake(strings.TrimPrefix(a.Namespace, "AWS/")) + "_" + snake(a.MetricName) + "_" + strings.ToLower(a.Statistic)
+		var labels []string
+		keys := make([]string, 0, len(a.Dimensions))
+		for k := range a.Dimensions {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			labels = append(labels, fmt.Sprintf("%s=%s", snake(k), strconv.Quote(a.Dimensions[k])))
+		}
+		expr := fmt.Sprintf("%s{%s} %s %s", metric, strings.Join(labels, ","), op, strconv.FormatFloat(a.Threshold, 'f', -1, 64))
+		fmt.Fprintf(&b, "      - alert: %s\n", yamlQuote("RightsizeRollback"+a.MetricName))
+		fmt.Fprintf(&b, "        expr: %s\n", yamlQuote(expr))
+		fmt.Fprintf(&b, "        for: %dm\n", max(1, a.PeriodSeconds*a.EvaluationPeriods/60))
+		b.WriteString("        labels:\n")
+		b.WriteString("          severity: critical\n")
+		fmt.Fprintf(&b, "          cluster: %s\n", yamlQuote(cluster))
+		b.WriteString("        annotations:\n")
+		fmt.Fprintf(&b, "          summary: %s\n", yamlQuote(a.Description))
+	}
+	return b.String()
+}
+
+// yamlQuote writes s as a YAML double-quoted scalar.
+func yamlQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"':
+			b.WriteString(`\"`)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r < 0x20:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// snake converts CamelCase to snake_case the way cloudwatch_exporter does:
+// an underscore before an upper-case letter that follows a lower-case letter
+// or digit, everything lower-cased ("ReadIOPS" → "read_iops",
+// "CPUUtilization" → "cpuutilization").
+func snake(s string) string {
+	var b strings.Builder
+	rs := []rune(s)
+	for i, r := range rs {
+		if i > 0 && r >= 'A' && r <= 'Z' {
+			p := rs[i-1]
+			if (p >= 'a' && p <= 'z') || (p >= '0' && p <= '9') {
+				b.WriteByte('_')
+			}
+		}
+		if r >= 'A' && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			r = '_'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

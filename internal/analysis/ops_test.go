@@ -1,0 +1,370 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func flatProfile(v float64) Profile {
+	p := Profile{Metric: "cpu", Mean: make([]float64, HoursPerWeek), Count: make([]int, HoursPerWeek)}
+	for i := range p.Mean {
+		p.Mean[i] = v
+		p.Count[i] = 1
+	}
+	return p
+}
+
+func TestMigrationWindow(t *testing.T) {
+	wrap := flatProfile(10)
+	wrap.Mean[167], wrap.Mean[0], wrap.Mean[1] = 1, 1, 2 // Saturday 23:00 → Sunday 02:00
+	gaps := flatProfile(math.NaN())
+	gaps.Mean[50], gaps.Mean[51], gaps.Mean[52] = 5, 4, 6
+	tests := []struct {
+		name    string
+		p       Profile
+		hours   int
+		want    Window
+		wantErr bool
+	}{
+		{"wraps Saturday to Sunday", wrap, 2, Window{Known: true, Weekday: "Saturday", StartHourUTC: 23, LengthHours: 2, ExpectedLoad: 1, PeakLoad: 1}, false},
+		{"three hours", wrap, 3, Window{Known: true, Weekday: "Saturday", StartHourUTC: 23, LengthHours: 3, ExpectedLoad: 4.0 / 3, PeakLoad: 2}, false},
+		{"ties take the earliest", flatProfile(3), 4, Window{Known: true, Weekday: "Sunday", StartHourUTC: 0, LengthHours: 4, ExpectedLoad: 3, PeakLoad: 3}, false},
+		{"skips hours without data", gaps, 2, Window{Known: true, Weekday: "Tuesday", StartHourUTC: 2, LengthHours: 2, ExpectedLoad: 4.5, PeakLoad: 5}, false},
+		{"no complete window", gaps, 4, Window{LengthHours: 4}, false},
+		{"whole week", flatProfile(1), 168, Window{Known: true, Weekday: "Sunday", LengthHours: 168, ExpectedLoad: 1, PeakLoad: 1}, false},
+		{"zero hours", wrap, 0, Window{}, true},
+		{"too long", wrap, 169, Window{}, true},
+		{"wrong profile", Profile{Mean: make([]float64, 24)}, 2, Window{}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := MigrationWindow(tc.p, tc.hours)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err = %v", err)
+			}
+			if err != nil {
+				return
+			}
+			got.Reason = ""
+			if math.Abs(got.ExpectedLoad-tc.want.ExpectedLoad) < 1e-3 {
+				got.ExpectedLoad = tc.want.ExpectedLoad
+			}
+			if got != tc.want {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPhaseOrder(t *testing.T) {
+	in := []Traffic{
+		{Cluster: "mandible-prod", BusyVCPU: 1.2, IOPS: 900, Connections: 120, NetworkBytesPerSec: 2e7},
+		{Cluster: "sso-prod", BusyVCPU: 0.08, IOPS: 65, Connections: 18, NetworkBytesPerSec: 6e5},
+		{Cluster: "billing-prod", BusyVCPU: 0.5, IOPS: 70, Connections: 300, NetworkBytesPerSec: math.NaN()},
+		{Cluster: "aaa-tie", BusyVCPU: 0.5, IOPS: 70, Connections: 300, NetworkBytesPerSec: math.NaN()},
+	}
+	orig := slices.Clone(in)
+	got, err := PhaseOrder(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"sso-prod", "aaa-tie", "billing-prod", "mandible-prod"}
+	if !slices.Equal(got, want) {
+		t.Errorf("order %v, want %v", got, want)
+	}
+	for i := range in {
+		if in[i].Cluster != orig[i].Cluster {
+			t.Fatal("PhaseOrder modified its input")
+		}
+	}
+	if _, err := PhaseOrder([]Traffic{{Cluster: "a"}, {Cluster: "a"}}); err == nil {
+		t.Error("duplicate accepted")
+	}
+	if _, err := PhaseOrder([]Traffic{{}}); err == nil {
+		t.Error("empty name accepted")
+	}
+	if got, err := PhaseOrder(nil); err != nil || len(got) != 0 {
+		t.Errorf("empty = %v, %v", got, err)
+	}
+}
+
+func TestPhaseOrderFromAnalyses(t *testing.T) {
+	sso, err := Analyze(idleMultiAZ(14), Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mandible, err := Analyze(auroraPair(14), Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := PhaseOrder([]Traffic{mandible.Traffic, sso.Traffic})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, []string{"sso-prod", "mandible-prod"}) {
+		t.Errorf("phase order %v: sso-prod (low traffic) must go first", got)
+	}
+}
+
+func projectionFor(cpuP99, memUsedP99, connMax, iopsP99, dqP99 float64, class InstanceClass) Projection {
+	s := func(p99, mx float64) Summary {
+		return Summary{Count: 1, P99: p99, Max: mx, P50: p99 / 2, P95: p99, Mean: p99 / 2}
+	}
+	return Projection{Class: class, CPU: s(cpuP99, cpuP99), MemoryUsed: s(memUsedP99, memUsedP99),
+		Connections: s(connMax, connMax), IOPS: s(iopsP99, iopsP99), DiskQueueDepth: s(dqP99, dqP99), Network: emptySummary("n", "")}
+}
+
+func TestRollbackTriggers(t *testing.T) {
+	p := DefaultPolicy()
+	tests := []struct {
+		name  string
+		in    TriggerInput
+		check map[string]float64 // metric → threshold
+		ops   map[string]string
+	}{
+		{"floors at the alert threshold", TriggerInput{Instance: "db1", Class: classR6gLarge,
+			Projection: projectionFor(10, 4*gib, 50, 300, 0.5, classR6gLarge), MaxConnections: 1000, Period: time.Minute},
+			map[string]float64{MetricCPU: 40, MetricFreeableMemory: 10 * gib, MetricConnections: 75, MetricReadIOPS: 450, MetricWriteIOPS: 450, MetricDiskQueueDepth: 4},
+			map[string]string{MetricCPU: "GreaterThanThreshold", MetricFreeableMemory: "LessThanThreshold"}},
+		{"factor above the floor", TriggerInput{Instance: "db1", Class: classR6gLarge,
+			Projection: projectionFor(36, 4*gib, 50, 300, 8, classR6gLarge), ReadIOPSP99: 200, WriteIOPSP99: 40, Period: 5 * time.Minute},
+			map[string]float64{MetricCPU: 54, MetricReadIOPS: 300, MetricWriteIOPS: 100, MetricDiskQueueDepth: 12}, nil},
+		{"capped", TriggerInput{Instance: "db1", Class: classR6gLarge,
+			Projection: projectionFor(80, 15*gib, 500, 5000, 1, classR6gLarge), MaxConnections: 400},
+			map[string]float64{MetricCPU: 90, MetricFreeableMemory: math.Round(0.05 * 16 * gib), MetricConnections: 360, MetricReadIOPS: 3600}, nil},
+		{"rescaled to a bigger class", TriggerInput{Instance: "db1", Class: classR6gXLarge,
+			Projection: projectionFor(60, 4*gib, 50, 300, 1, classR6gLarge)},
+			map[string]float64{MetricCPU: 45}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := RollbackTriggers(tc.in, p)
+			by := map[string]AlarmSpec{}
+			for _, a := range got {
+				by[a.MetricName] = a
+				if a.Namespace != "AWS/RDS" || a.Dimensions["DBInstanceIdentifier"] != "db1" || a.EvaluationPeriods != a.DatapointsToAlarm {
+					t.Errorf("alarm %+v", a)
+				}
+				wantPeriod := 300
+				if tc.in.Period == time.Minute {
+					wantPeriod = 60
+				}
+				if a.PeriodSeconds != wantPeriod {
+					t.Errorf("%s period %d, want %d", a.MetricName, a.PeriodSeconds, wantPeriod)
+				}
+			}
+			for m, thr := range tc.check {
+				a, ok := by[m]
+				if !ok {
+					t.Errorf("no alarm for %s", m)
+					continue
+				}
+				if math.Abs(a.Threshold-thr) > 1e-6*math.Max(1, thr) {
+					t.Errorf("%s threshold %v, want %v", m, a.Threshold, thr)
+				}
+			}
+			for m, op := range tc.ops {
+				if by[m].ComparisonOperator != op {
+					t.Errorf("%s operator %s, want %s", m, by[m].ComparisonOperator, op)
+				}
+			}
+		})
+	}
+	if got := RollbackTriggers(TriggerInput{Instance: "x", Projection: Projection{Class: classR6gLarge, CPU: emptySummary("c", ""),
+		MemoryUsed: emptySummary("m", ""), Connections: emptySummary("c", ""), IOPS: emptySummary("i", ""), DiskQueueDepth: emptySummary("d", "")}}, p); len(got) != 0 {
+		t.Errorf("no baseline → %d alarms", len(got))
+	}
+}
+
+func TestSnake(t *testing.T) {
+	for in, want := range map[string]string{"CPUUtilization": "cpuutilization", "ReadIOPS": "read_iops", "FreeableMemory": "freeable_memory",
+		"DBInstanceIdentifier": "dbinstance_identifier", "DiskQueueDepth": "disk_queue_depth", "RDS": "rds"} {
+		if got := snake(in); got != want {
+			t.Errorf("snake(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestTune(t *testing.T) {
+	tests := []struct {
+		name  string
+		class InstanceClass
+		in    TuneInput
+		want  map[string]string
+	}{
+		{"r6g.large, 100 peak", classR6gLarge, TuneInput{PeakConnections: 100, HeadroomPercent: 20},
+			// 16 GiB: shared 4 GiB = 524288 pages; cache 12 GiB; maint 1 GiB; work (12 GiB)/((123+8)×3) = 32017 kB
+			map[string]string{"max_connections": "123", "shared_buffers": "524288", "effective_cache_size": "1572864",
+				"maintenance_work_mem": "1048576", "work_mem": "32017", "wal_buffers": "2048", "random_page_cost": "1.1",
+				"max_worker_processes": "8", "max_parallel_workers_per_gather": "1"}},
+		{"huge class caps maintenance_work_mem", InstanceClass{Name: "db.r6g.16xlarge", VCPU: 64, MemoryGiB: 512}, TuneInput{PeakConnections: 2000},
+			map[string]string{"maintenance_work_mem": "8388608", "max_connections": "2003", "max_worker_processes": "64",
+				"max_parallel_workers": "64", "max_parallel_workers_per_gather": "4"}},
+		{"small class floors work_mem", classT4gMedium, TuneInput{PeakConnections: 4000},
+			map[string]string{"work_mem": "4096", "max_connections": "4003"}},
+		{"unknown peak", classR6gLarge, TuneInput{PeakConnections: math.NaN()}, map[string]string{"max_connections": "100"}},
+		{"tiny peak", classR6gLarge, TuneInput{PeakConnections: 2}, map[string]string{"max_connections": "20"}},
+		{"hdd", classR6gLarge, TuneInput{HDD: true}, map[string]string{"random_page_cost": "4", "effective_io_concurrency": "2"}},
+		{"capped at 5000", classR6gXLarge, TuneInput{PeakConnections: 9000}, map[string]string{"max_connections": "5000"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Tune(tc.class, tc.in)
+			for k, v := range tc.want {
+				if got[k] != v {
+					t.Errorf("%s = %s, want %s", k, got[k], v)
+				}
+			}
+			for k := range got {
+				if _, ok := ParameterUnits[k]; !ok {
+					t.Errorf("%s has no unit entry", k)
+				}
+			}
+		})
+	}
+	if Tune(InstanceClass{VCPU: 2}, TuneInput{}) != nil {
+		t.Error("zero memory tuned")
+	}
+	if got := humanParameter("shared_buffers", "524288"); got != "4GB" {
+		t.Errorf("human shared_buffers %s", got)
+	}
+	if got := humanParameter("work_mem", "32017"); got != "32017kB" {
+		t.Errorf("human work_mem %s", got)
+	}
+}
+
+func TestCost(t *testing.T) {
+	tests := []struct {
+		name            string
+		cur, prop       float64
+		target          SavingsTarget
+		known, met      bool
+		status          string
+		monthly, annual float64
+	}{
+		{"within seed target", 0.258, 0.129, SavingsTarget{}, true, true, "within", 94.17, 1130.04},
+		{"below", 0.129, 0.065, SavingsTarget{}, true, false, "below", 46.72, 560.64},
+		{"above", 0.9, 0.45, SavingsTarget{MinMonthlyUSD: 50, MaxMonthlyUSD: 100}, true, true, "above", 328.5, 3942},
+		{"costs more", 0.1, 0.2, SavingsTarget{}, true, false, "below", -73, -876},
+		{"unknown current", 0, 0.2, SavingsTarget{}, false, false, "unknown", 0, 0},
+		{"unknown proposed", 0.3, 0, SavingsTarget{}, false, false, "unknown", 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Cost(tc.cur, tc.prop, "db.x", tc.target)
+			if c.Known != tc.known || c.TargetMet != tc.met || c.TargetStatus != tc.status ||
+				c.MonthlySavingsUSD != tc.monthly || c.AnnualSavingsUSD != tc.annual {
+				t.Errorf("got %+v", c)
+			}
+			if c.Target == (SavingsTarget{}) {
+				t.Error("default target not applied")
+			}
+		})
+	}
+}
+
+func TestDecisionMatrix(t *testing.T) {
+	caps := []Reason{{Check: "cpu", Value: 20, Limit: 40}, {Check: "mem", Value: 10, Limit: 80}}
+	cost := Cost(0.318, 0.159, "db.m6g.large", SavingsTarget{})
+	m := decisionMatrix(TopologyMultiAZ, caps, cost, DefaultSavingsTarget(), DefaultPolicy().Weights, nil)
+	want := []float64{10, 10, 3, 8}
+	for i, r := range m.Rows {
+		if r.Score != want[i] || r.Evidence == "" {
+			t.Errorf("row %+v, want score %v", r, want[i])
+		}
+	}
+	// (10×.35 + 10×.25 + 3×.25 + 8×.15) / 1
+	if m.Total != 7.95 {
+		t.Errorf("total %v", m.Total)
+	}
+	m = decisionMatrix(TopologyAurora, nil, CostEstimate{}, DefaultSavingsTarget(), DecisionWeights{}, []Risk{{Severity: "high"}})
+	if m.Total != 0 || m.Rows[0].Score != 0 || m.Rows[1].Score != 5 || m.Rows[2].Score != 4 {
+		t.Errorf("degenerate matrix %+v", m)
+	}
+}
+
+func TestPerformanceAndSavingsScores(t *testing.T) {
+	for _, tc := range []struct{ r, want float64 }{
+		{0, 10}, {0.5, 10}, {0.75, 7.5}, {1, 5}, {1.25, 2.5}, {1.5, 0}, {3, 0}, {math.NaN(), 0},
+	} {
+		if got := performanceScore(tc.r); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("performanceScore(%v) = %v, want %v", tc.r, got, tc.want)
+		}
+	}
+	target := DefaultSavingsTarget() // 50–100
+	for _, tc := range []struct{ s, want float64 }{
+		{-5, 0}, {0, 0}, {25, 3.5}, {50, 7}, {75, 8.5}, {100, 10}, {500, 10}, {math.NaN(), 0},
+	} {
+		if got := savingsScore(tc.s, target); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("savingsScore(%v) = %v, want %v", tc.s, got, tc.want)
+		}
+	}
+	if got := savingsScore(10, SavingsTarget{MinMonthlyUSD: 0, MaxMonthlyUSD: 0}); got != 10 {
+		t.Errorf("savingsScore with a zero target = %v, want 10", got)
+	}
+}
+
+func ExampleMigrationWindow() {
+	p := Profile{Metric: "CPUUtilization", Mean: make([]float64, HoursPerWeek)}
+	for i := range p.Mean {
+		p.Mean[i] = 30
+	}
+	p.Mean[3*24+2], p.Mean[3*24+3] = 5, 7 // Wednesday 02:00-04:00 is quiet
+	w, _ := MigrationWindow(p, 2)
+	fmt.Println(w.Weekday, w.StartHourUTC, w.ExpectedLoad)
+	// Output: Wednesday 2 6
+}
+
+func ExamplePhaseOrder() {
+	order, _ := PhaseOrder([]Traffic{
+		{Cluster: "mandible-prod", BusyVCPU: 1.5, IOPS: 900, Connections: 120, NetworkBytesPerSec: 2e7},
+		{Cluster: "sso-prod", BusyVCPU: 0.1, IOPS: 60, Connections: 18, NetworkBytesPerSec: 5e5},
+	})
+	fmt.Println(strings.Join(order, " → "))
+	// Output: sso-prod → mandible-prod
+}
+
+func ExampleTune() {
+	p := Tune(InstanceClass{Name: "db.r6g.large", VCPU: 2, MemoryGiB: 16}, TuneInput{PeakConnections: 100, HeadroomPercent: 20})
+	fmt.Println(p["max_connections"], p["shared_buffers"], humanParameter("shared_buffers", p["shared_buffers"]), p["work_mem"])
+	// Output: 123 524288 4GB 32017
+}
+
+func ExampleCost() {
+	c := Cost(0.258, 0.129, "db.t4g.large", SavingsTarget{MinMonthlyUSD: 50, MaxMonthlyUSD: 100})
+	fmt.Println(c.MonthlySavingsUSD, c.AnnualSavingsUSD, c.TargetStatus)
+	// Output: 94.17 1130.04 within
+}
+
+func ExampleRollbackTriggers() {
+	pr := Projection{Class: InstanceClass{Name: "db.m6g.large", VCPU: 2, MemoryGiB: 8},
+		CPU: Summary{Count: 1, P99: 30}, MemoryUsed: emptySummary("", ""), Connections: emptySummary("", ""),
+		IOPS: emptySummary("", ""), DiskQueueDepth: emptySummary("", "")}
+	for _, a := range RollbackTriggers(TriggerInput{Instance: "sso-prod", Projection: pr, Period: time.Minute}, DefaultPolicy()) {
+		fmt.Println(a.MetricName, a.Statistic, a.PeriodSeconds, a.EvaluationPeriods, a.ComparisonOperator, a.Threshold)
+	}
+	// Output: CPUUtilization Average 60 5 GreaterThanThreshold 45
+}
+
+func ExamplePrometheusRules() {
+	alarms := []AlarmSpec{{Name: "rightsize-rollback-sso-prod-CPUUtilization", Namespace: "AWS/RDS", MetricName: "CPUUtilization",
+		Dimensions: map[string]string{"DBInstanceIdentifier": "sso-prod"}, Statistic: "Average", PeriodSeconds: 60,
+		EvaluationPeriods: 5, ComparisonOperator: "GreaterThanThreshold", Threshold: 45, Description: "CPU above 45%"}}
+	fmt.Print(PrometheusRules("sso-prod", alarms))
+	// Output:
+	// groups:
+	//   - name: "rightsize-rollback-sso-prod"
+	//     rules:
+	//       - alert: "RightsizeRollbackCPUUtilization"
+	//         expr: "aws_rds_cpuutilization_average{dbinstance_identifier=\"sso-prod\"} > 45"
+	//         for: 5m
+	//         labels:
+	//           severity: critical
+	//           cluster: "sso-prod"
+	//         annotations:
+	//           summary: "CPU above 45%"
+}

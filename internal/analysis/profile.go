@@ -1,0 +1,317 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// HoursPerWeek is the number of hour-of-week buckets.
+const HoursPerWeek = 168
+
+// hourly holds a series aggregated into consecutive UTC hours.
+type hourly struct {
+	start          time.Time // first hour (Start truncated to the hour), UTC
+	startNs        int64
+	mean, min, max []float64 // per hour; NaN when the hour has no valid point
+	count          []int
+}
+
+// newHourly allocates the hours covering [s.Start, s.End), all NaN.
+func newHourly(s Series) hourly {
+	h0 := s.Start.UTC().Truncate(time.Hour)
+	nh := int((s.End.Sub(h0) + time.Hour - 1) / time.Hour)
+	if nh < 0 {
+		nh = 0
+	}
+	h := hourly{start: h0, startNs: h0.UnixNano(), mean: make([]float64, nh), min: make([]float64, nh), max: make([]float64, nh), count: make([]int, nh)}
+	nan := math.NaN()
+	for i := range h.mean {
+		h.mean[i], h.min[i], h.max[i] = nan, nan, nan
+	}
+	return h
+}
+
+// summarizeHourly validates s and returns its Summary and hourly aggregates
+// in one pass.
+func summarizeHourly(s Series) (Summary, hourly, error) {
+	if err := s.validateShape(); err != nil {
+		return Summary{}, hourly{}, err
+	}
+	return scan(s, gridOf(s.Timestamps, s.Period), s.Values, true)
+}
+
+// Profile is a series folded onto a cycle: the mean of the valid points that
+// fall in each bucket.
+type Profile struct {
+	Metric string // metric of the folded series
+	Unit   string // unit of Mean
+	// Mean per bucket; NaN for a bucket without data.
+	Mean []float64
+	// Count of valid datapoints per bucket.
+	Count []int
+}
+
+// HourOfWeekProfile folds s onto the 168 hours of the UTC week. Bucket index
+// is int(weekday)*24 + hour with time.Weekday numbering (Sunday = 0), so
+// bucket 0 is Sunday 00:00-01:00 UTC. Gaps and NaN values contribute nothing;
+// a bucket without data is NaN. Preconditions as for Summarize (errors wrap
+// ErrBadSeries or ErrUnsorted). s is not modified.
+func HourOfWeekProfile(s Series) (Profile, error) {
+	_, h, err := summarizeHourly(s)
+	if err != nil {
+		return Profile{}, err
+	}
+	return foldHourly(s, h, HoursPerWeek), nil
+}
+
+// HourOfDayProfile folds s onto the 24 hours of the UTC day (bucket = hour).
+// Same rules as HourOfWeekProfile.
+func HourOfDayProfile(s Series) (Profile, error) {
+	_, h, err := summarizeHourly(s)
+	if err != nil {
+		return Profile{}, err
+	}
+	return foldHourly(s, h, 24), nil
+}
+
+// foldHourly folds hourly aggregates onto a cycle of n hours (24 or 168),
+// weighting each hour by its point count so the bucket mean is the mean of
+// the raw points.
+func foldHourly(s Series, h hourly, n int) Profile {
+	return foldHours(s.Metric, s.Unit, h, n)
+}
+
+func foldHours(metric, unit string, h hourly, n int) Profile {
+	p := Profile{Metric: metric, Unit: unit, Mean: make([]float64, n), Count: make([]int, n)}
+	sums := make([]float64, n)
+	off := hourOfWeek(h.start)
+	for i, c := range h.count {
+		if c == 0 {
+			continue
+		}
+		b := (off + i) % HoursPerWeek % n
+		sums[b] += h.mean[i] * float64(c)
+		p.Count[b] += c
+	}
+	for b := range p.Mean {
+		if p.Count[b] == 0 {
+			p.Mean[b] = math.NaN()
+		} else {
+			p.Mean[b] = sums[b] / float64(p.Count[b])
+		}
+	}
+	return p
+}
+
+// hourOfWeek is the bucket of t: int(weekday)*24 + hour, UTC.
+func hourOfWeek(t time.Time) int {
+	u := t.UTC()
+	return int(u.Weekday())*24 + u.Hour()
+}
+
+// Seasonality holds autocorrelations of the hourly means of a series.
+type Seasonality struct {
+	// Daily is the autocorrelation at a 24-hour lag, in [-1, 1]; NaN when
+	// fewer than 24 pairs of hours 24 h apart both have data (about two days).
+	Daily float64
+	// Weekly is the autocorrelation at a 168-hour lag; NaN when fewer than
+	// 168 pairs exist (about two weeks of data).
+	Weekly      float64
+	DailyPairs  int // number of hour pairs behind Daily
+	WeeklyPairs int // number of hour pairs behind Weekly
+}
+
+// SeasonalityOf measures daily and weekly seasonality of s as the
+// autocorrelation of its hourly means at lags 24 h and 168 h (pairs where
+// either hour has no data are skipped). A constant series has no variance and
+// gets 0 for each measurable lag. Preconditions as for Summarize. s is not
+// modified.
+func SeasonalityOf(s Series) (Seasonality, error) {
+	_, h, err := summarizeHourly(s)
+	if err != nil {
+		return Seasonality{}, err
+	}
+	return seasonalityOf(h.mean), nil
+}
+
+func seasonalityOf(x []float64) Seasonality {
+	d, dp := autocorr(x, 24)
+	w, wp := autocorr(x, HoursPerWeek)
+	return Seasonality{Daily: d, Weekly: w, DailyPairs: dp, WeeklyPairs: wp}
+}
+
+// autocorr is the lag-L autocorrelation of x (NaN = missing): the mean
+// product of deviations over valid pairs divided by the variance over valid
+// points. It returns NaN when there are fewer than lag pairs.
+func autocorr(x []float64, lag int) (float64, int) {
+	var sum float64
+	n := 0
+	for _, v := range x {
+		if v == v {
+			sum += v
+			n++
+		}
+	}
+	pairs := 0
+	for i := 0; i+lag < len(x); i++ {
+		if x[i] == x[i] && x[i+lag] == x[i+lag] {
+			pairs++
+		}
+	}
+	if pairs < lag || n == 0 {
+		return math.NaN(), pairs
+	}
+	mean := sum / float64(n)
+	var den float64
+	for _, v := range x {
+		if v == v {
+			den += (v - mean) * (v - mean)
+		}
+	}
+	den /= float64(n)
+	if den <= 1e-12*math.Max(1, mean*mean) {
+		return 0, pairs
+	}
+	var num float64
+	for i := 0; i+lag < len(x); i++ {
+		a, b := x[i], x[i+lag]
+		if a == a && b == b {
+			num += (a - mean) * (b - mean)
+		}
+	}
+	r := num / float64(pairs) / den
+	return math.Max(-1, math.Min(1, r)), pairs
+}
+
+// Pattern is a workload pattern class.
+type Pattern string
+
+// Workload patterns, after the seed's "steady state, variable but
+// predictable, dev/test/production cycles".
+const (
+	PatternSteady       Pattern = "steady"            // little variation around the mean
+	PatternDailyCycle   Pattern = "daily-cycle"       // variable but predictable, repeats every day
+	PatternWeeklyCycle  Pattern = "weekly-cycle"      // repeats every week (e.g. weekday vs weekend)
+	PatternSpiky        Pattern = "spiky"             // variable and not explained by a daily or weekly cycle
+	PatternInsufficient Pattern = "insufficient-data" // too little data to tell
+)
+
+// PatternThresholds are the cut-offs ClassifyPattern uses.
+type PatternThresholds struct {
+	// MinCoverage: below this coverage the pattern is insufficient-data.
+	MinCoverage float64
+	// MinHours: fewer hours with data than this is insufficient-data.
+	MinHours int
+	// SteadyMaxCV: a coefficient of variation (stddev/mean) at or below this
+	// is steady.
+	SteadyMaxCV float64
+	// SeasonalMinACF: autocorrelation at or above this at 24 h (168 h) makes
+	// a daily (weekly) cycle.
+	SeasonalMinACF float64
+	// WeeklyMargin: weekly wins over daily only when its autocorrelation
+	// exceeds the daily one by at least this much.
+	WeeklyMargin float64
+}
+
+// DefaultPatternThresholds returns the defaults:
+//   - MinCoverage 0.5 and MinHours 48: two days are the least that shows
+//     whether a day repeats; pattern needs less than the verdict does.
+//   - SteadyMaxCV 0.15: ±15% around the mean is within what 20% headroom
+//     absorbs, so the shape does not matter for sizing.
+//   - SeasonalMinACF 0.5: a correlation of 0.5 between one day (week) and the
+//     next means the cycle explains a quarter of the variance or more — the
+//     usual "moderate" cut-off; weaker repetition is better treated as noise.
+//   - WeeklyMargin 0.1: weekday/weekend workloads also correlate at 24 h
+//     (weekday to weekday); weekly is reported when 168 h is clearly stronger.
+func DefaultPatternThresholds() PatternThresholds {
+	return PatternThresholds{MinCoverage: 0.5, MinHours: 48, SteadyMaxCV: 0.15, SeasonalMinACF: 0.5, WeeklyMargin: 0.1}
+}
+
+// PatternResult is a classification with the evidence that decided it.
+type PatternResult struct {
+	Pattern    Pattern           // the class
+	CV         float64           // coefficient of variation of the raw points (NaN without data or zero mean)
+	PeakRatio  float64           // P99/P50 of the raw points
+	Daily      float64           // autocorrelation at 24 h (NaN when not measurable)
+	Weekly     float64           // autocorrelation at 168 h (NaN when not measurable)
+	Coverage   float64           // coverage of the series
+	Hours      int               // hours with data
+	Thresholds PatternThresholds // the thresholds applied (defaults filled in)
+	// Evidence lists each test applied, in order, as human-readable text.
+	Evidence []string
+}
+
+// ClassifyPattern classifies the workload pattern of s. Tests run in order:
+// insufficient-data (coverage or hours below minimum), steady (CV at or below
+// SteadyMaxCV), weekly-cycle, daily-cycle, and otherwise spiky. Preconditions
+// as for Summarize; a zero-valued th is replaced by DefaultPatternThresholds.
+// s is not modified.
+func ClassifyPattern(s Series, th PatternThresholds) (PatternResult, error) {
+	sum, h, err := summarizeHourly(s)
+	if err != nil {
+		return PatternResult{}, err
+	}
+	return classify(sum, h, th), nil
+}
+
+func classify(sum Summary, h hourly, th PatternThresholds) PatternResult {
+	if th == (PatternThresholds{}) {
+		th = DefaultPatternThresholds()
+	}
+	se := seasonalityOf(h.mean)
+	hours := 0
+	for _, c := range h.count {
+		if c > 0 {
+			hours++
+		}
+	}
+	r := PatternResult{Daily: se.Daily, Weekly: se.Weekly, Coverage: sum.Coverage, Hours: hours, Thresholds: th,
+		CV: math.NaN(), PeakRatio: math.NaN()}
+	if sum.Count > 0 && sum.Mean != 0 {
+		r.CV = sum.StdDev / math.Abs(sum.Mean)
+	}
+	if sum.Count > 0 && sum.P50 != 0 {
+		r.PeakRatio = sum.P99 / sum.P50
+	}
+	ev := func(format string, a ...any) { r.Evidence = append(r.Evidence, fmt.Sprintf(format, a...)) }
+	if sum.Coverage < th.MinCoverage || hours < th.MinHours {
+		ev("coverage %.2f (minimum %.2f), %d hours with data (minimum %d): insufficient", sum.Coverage, th.MinCoverage, hours, th.MinHours)
+		r.Pattern = PatternInsufficient
+		return r
+	}
+	ev("coverage %.2f (minimum %.2f), %d hours with data (minimum %d)", sum.Coverage, th.MinCoverage, hours, th.MinHours)
+	if sum.Max == sum.Min || (r.CV == r.CV && r.CV <= th.SteadyMaxCV) {
+		ev("coefficient of variation %s <= %.2f: steady", fmtNum(r.CV), th.SteadyMaxCV)
+		r.Pattern = PatternSteady
+		return r
+	}
+	ev("coefficient of variation %s > %.2f: not steady", fmtNum(r.CV), th.SteadyMaxCV)
+	if se.Weekly == se.Weekly && se.Weekly >= th.SeasonalMinACF && (se.Daily != se.Daily || se.Weekly >= se.Daily+th.WeeklyMargin) {
+		ev("autocorrelation at 168h %.2f >= %.2f and exceeds 24h (%s) by >= %.2f: weekly-cycle", se.Weekly, th.SeasonalMinACF, fmtNum(se.Daily), th.WeeklyMargin)
+		r.Pattern = PatternWeeklyCycle
+		return r
+	}
+	ev("autocorrelation at 168h %s (needs >= %.2f and >= 24h + %.2f): no weekly cycle", fmtNum(se.Weekly), th.SeasonalMinACF, th.WeeklyMargin)
+	if se.Daily == se.Daily && se.Daily >= th.SeasonalMinACF {
+		ev("autocorrelation at 24h %.2f >= %.2f: daily-cycle", se.Daily, th.SeasonalMinACF)
+		r.Pattern = PatternDailyCycle
+		return r
+	}
+	ev("autocorrelation at 24h %s < %.2f and peak ratio p99/p50 %s: spiky (variation not explained by a cycle)", fmtNum(se.Daily), th.SeasonalMinACF, fmtNum(r.PeakRatio))
+	r.Pattern = PatternSpiky
+	return r
+}
+
+// fmtNum formats a number compactly with NaN shown as "n/a".
+func fmtNum(v float64) string {
+	switch {
+	case v != v:
+		return "n/a"
+	case math.IsInf(v, 1):
+		return "inf"
+	case math.IsInf(v, -1):
+		return "-inf"
+	}
+	return fmt.Sprintf("%.2f", v)
+}

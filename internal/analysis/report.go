@@ -1,0 +1,170 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+)
+
+// Report renders rec as a Markdown report. The output depends only on rec
+// (no clock, no map order): parameters and charts are listed sorted by name.
+// Sections: Verdict, Checks, Projected single-node utilization, Nodes,
+// Workload pattern, Decision matrix, Risks, Cost, Instance class options,
+// Recommended PostgreSQL parameters, Migration window, Rollback triggers,
+// Charts.
+func Report(rec Recommendation) string {
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	w("# Right-size report: %s\n\n", mdEscape(rec.Cluster))
+	w("## Verdict\n\n")
+	w("- **Verdict:** `%s`\n", rec.Verdict)
+	w("- **Single node sufficient:** %t\n", rec.SingleNodeSufficient)
+	w("- **Confidence:** %.2f\n", rec.Confidence)
+	w("- **Topology:** %s\n", rec.Topology)
+	if !rec.Start.IsZero() {
+		w("- **Window:** %s to %s (UTC)\n", rec.Start.UTC().Format("2006-01-02 15:04"), rec.End.UTC().Format("2006-01-02 15:04"))
+	}
+	w("- **Policy:** headroom %s%%, alert threshold %s%%, memory limit %s%%, minimum coverage %s, minimum lookback %s days\n\n",
+		num(rec.Policy.HeadroomPercent, 0), num(rec.Policy.AlertThresholdPercent, 0), num(rec.Policy.MemoryThresholdPercent, 0),
+		num(rec.Policy.MinCoverage, 2), num(rec.Policy.MinLookback.Hours()/24, 1))
+
+	w("## Checks\n\n| check | node | metric | value | limit | unit | result |\n|---|---|---|---:|---:|---|---|\n")
+	for _, r := range rec.Reasons {
+		res := "pass"
+		if !r.Passed {
+			res = "**fail**"
+		}
+		node := r.Node
+		if node == "" {
+			node = "single node"
+		}
+		w("| %s | %s | %s | %s | %s %s | %s | %s |\n", r.Check, mdEscape(node), r.Metric, num(r.Value, 2), r.Comparison, num(r.Limit, 2), r.Unit, res)
+	}
+	b.WriteString("\n")
+	for _, r := range rec.Reasons {
+		w("- %s\n", mdEscape(r.Message))
+	}
+
+	w("\n## Projected single-node utilization\n\nOn %s.\n\n| resource | unit | p50 | p95 | p99 | max | limit |\n|---|---|---:|---:|---:|---:|---:|\n", mdEscape(rec.Projection.Class.Name))
+	for _, u := range rec.Projected {
+		w("| %s | %s | %s | %s | %s | %s | %s |\n", u.Metric, u.Unit, num(u.P50, 2), num(u.P95, 2), num(u.P99, 2), num(u.Max, 2), num(u.Limit, 2))
+	}
+
+	w("\n## Nodes\n\n")
+	for _, n := range rec.Nodes {
+		w("### %s (%s, %s: %s vCPU, %s GiB)\n\n", mdEscape(n.ID), n.Role, mdEscape(n.Class.Name), num(n.Class.VCPU, 0), num(n.Class.MemoryGiB, 1))
+		if len(n.Summaries) == 0 {
+			w("No metrics (a Multi-AZ standby publishes none).\n\n")
+			continue
+		}
+		w("| metric | unit | coverage | mean | p50 | p95 | p99 | max | peak at (UTC) |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n")
+		for _, s := range n.Summaries {
+			peak := "n/a"
+			if !s.PeakTime.IsZero() {
+				peak = s.PeakTime.UTC().Format("2006-01-02 15:04")
+			}
+			w("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s.Metric, s.Unit, num(100*s.Coverage, 1)+"%",
+				num(s.Mean, 2), num(s.P50, 2), num(s.P95, 2), num(s.P99, 2), num(s.Max, 2), peak)
+		}
+		w("\nCPU pattern: `%s`.\n\n", n.CPUPattern.Pattern)
+	}
+
+	w("## Workload pattern\n\nProjected single-node CPU: `%s`.\n\n", rec.Pattern.Pattern)
+	for _, e := range rec.Pattern.Evidence {
+		w("- %s\n", mdEscape(e))
+	}
+
+	w("\n## Decision matrix\n\n| criterion | score (0–10) | weight | evidence |\n|---|---:|---:|---|\n")
+	for _, r := range rec.Matrix.Rows {
+		w("| %s | %s | %s | %s |\n", r.Criterion, num(r.Score, 2), num(r.Weight, 2), mdEscape(r.Evidence))
+	}
+	w("\nWeighted score: **%s** (minimum %s).\n", num(rec.Matrix.Total, 2), num(rec.Policy.MinDecisionScore, 2))
+
+	w("\n## Risks\n\n")
+	if len(rec.Risks) == 0 {
+		w("None identified.\n")
+	}
+	for _, r := range rec.Risks {
+		w("- **%s** (%s): %s\n", r.Severity, r.Category, mdEscape(r.Description))
+	}
+
+	c := rec.Cost
+	w("\n## Cost\n\n")
+	if c.Known {
+		w("| | USD/month |\n|---|---:|\n| now | %s |\n| single node (%s) | %s |\n| savings | %s |\n| savings per year | %s |\n\n",
+			num(c.CurrentMonthlyUSD, 2), mdEscape(c.ProposedClass), num(c.ProposedMonthlyUSD, 2), num(c.MonthlySavingsUSD, 2), num(c.AnnualSavingsUSD, 2))
+		w("Savings target $%s–%s/month: %s (met: %t). Prices are on-demand list prices at 730 hours a month.\n",
+			num(c.Target.MinMonthlyUSD, 0), num(c.Target.MaxMonthlyUSD, 0), c.TargetStatus, c.TargetMet)
+	} else {
+		w("Prices unknown: give the current hourly price and a priced candidate for %s.\n", mdEscape(c.ProposedClass))
+	}
+
+	w("\n## Instance class options\n\n")
+	if len(rec.Options) == 0 {
+		w("No candidate classes given. Recommended class: %s.\n", mdEscape(rec.RecommendedClass))
+	} else {
+		w("Recommended class: **%s**.\n\n| rank | class | fits | CPU p99 %% | memory p99 %% | IOPS p99 %% of baseline | USD/month | savings/month | failed checks |\n|---:|---|---|---:|---:|---:|---:|---:|---|\n", mdEscape(rec.RecommendedClass))
+		for _, o := range rec.Options {
+			w("| %d | %s | %t | %s | %s | %s | %s | %s | %s |\n", o.Rank, mdEscape(o.Class.Name), o.Fits, num(o.CPUP99, 1), num(o.MemoryP99, 1),
+				num(o.IOPSP99Percent, 1), num(o.MonthlyUSD, 2), num(o.MonthlySavingsUSD, 2), strings.Join(o.Failed, ", "))
+		}
+	}
+
+	w("\n## Recommended PostgreSQL parameters\n\nFor %s. Values are in the parameter's base unit, as an RDS parameter group expects.\n\n| parameter | value | unit | meaning |\n|---|---:|---|---|\n", mdEscape(rec.RecommendedClass))
+	names := make([]string, 0, len(rec.Parameters))
+	for k := range rec.Parameters {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		w("| %s | %s | %s | %s |\n", k, rec.Parameters[k], ParameterUnits[k], humanParameter(k, rec.Parameters[k]))
+	}
+
+	mw := rec.MigrationWindow
+	w("\n## Migration window\n\n")
+	if mw.Known {
+		w("%s %02d:00 UTC for %d hours: expected mean CPU %s%%, peak hour %s%% (%s).\n", mw.Weekday, mw.StartHourUTC, mw.LengthHours,
+			num(mw.ExpectedLoad, 1), num(mw.PeakLoad, 1), mdEscape(mw.Reason))
+	} else {
+		w("Not determined: %s.\n", mdEscape(mw.Reason))
+	}
+
+	w("\n## Rollback triggers\n\n| alarm | metric | statistic | period s | evaluations | comparison | threshold |\n|---|---|---|---:|---:|---|---:|\n")
+	for _, a := range rec.RollbackTriggers {
+		w("| %s | %s | %s | %d | %d | %s | %s |\n", mdEscape(a.Name), a.MetricName, a.Statistic, a.PeriodSeconds, a.EvaluationPeriods, a.ComparisonOperator, num(a.Threshold, 2))
+	}
+
+	w("\n## Charts\n\n")
+	charts := make([]string, 0, len(rec.Charts))
+	for k := range rec.Charts {
+		charts = append(charts, k)
+	}
+	slices.Sort(charts)
+	for _, k := range charts {
+		w("- ![%s](%s)\n", strings.TrimSuffix(k, ".svg"), k)
+	}
+	return b.String()
+}
+
+// num formats v with d decimals; NaN is "n/a", infinities "inf"/"-inf".
+func num(v float64, d int) string {
+	switch {
+	case v != v:
+		return "n/a"
+	case math.IsInf(v, 1):
+		return "inf"
+	case math.IsInf(v, -1):
+		return "-inf"
+	}
+	s := fmt.Sprintf("%.*f", d, v)
+	if s == "-0" || strings.HasPrefix(s, "-0.") && strings.Trim(s[1:], "0.") == "" {
+		s = s[1:]
+	}
+	return s
+}
+
+// mdEscape keeps table cells intact.
+func mdEscape(s string) string {
+	return mdReplacer.Replace(s)
+}

@@ -1,0 +1,202 @@
+package analysis
+
+import (
+	"bytes"
+	"encoding/xml"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/golden")
+
+// golden compares got with testdata/golden/name, rewriting it under -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -run %s -update to create it)", err, t.Name())
+	}
+	if string(want) != got {
+		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+		for i := 0; i < len(gl) && i < len(wl); i++ {
+			if gl[i] != wl[i] {
+				t.Fatalf("%s differs at line %d:\n got: %s\nwant: %s\n(run with -update if the change is intended)", name, i+1, gl[i], wl[i])
+			}
+		}
+		t.Fatalf("%s differs in length: got %d lines, want %d", name, len(gl), len(wl))
+	}
+}
+
+// wellFormedSVG parses s as XML and checks the root element is <svg>.
+func wellFormedSVG(t *testing.T, name, s string) {
+	t.Helper()
+	d := xml.NewDecoder(strings.NewReader(s))
+	root := ""
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("%s is not well-formed XML: %v", name, err)
+		}
+		if se, ok := tok.(xml.StartElement); ok && root == "" {
+			root = se.Name.Local
+			if se.Name.Space != "http://www.w3.org/2000/svg" {
+				t.Errorf("%s: namespace %q", name, se.Name.Space)
+			}
+		}
+	}
+	if root != "svg" {
+		t.Fatalf("%s: root element %q", name, root)
+	}
+}
+
+func TestReportGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   ClusterInput
+	}{
+		{"sso-prod", idleMultiAZ(14)},
+		{"mandible-prod", auroraPair(14)},
+		{"short", idleMultiAZ(3)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, err := Analyze(tc.in, Policy{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "report_"+tc.name+".md", rec.ReportMarkdown)
+			for _, section := range []string{"## Verdict", "## Checks", "## Projected single-node utilization", "## Nodes",
+				"## Workload pattern", "## Decision matrix", "## Risks", "## Cost", "## Instance class options",
+				"## Recommended PostgreSQL parameters", "## Migration window", "## Rollback triggers", "## Charts"} {
+				if !strings.Contains(rec.ReportMarkdown, "\n"+section+"\n") {
+					t.Errorf("report lacks %q", section)
+				}
+			}
+			if len(rec.Charts) != 4 {
+				t.Errorf("%d charts", len(rec.Charts))
+			}
+			for file, svg := range rec.Charts {
+				wellFormedSVG(t, file, svg)
+				if tc.name == "sso-prod" {
+					golden(t, tc.name+"_"+file, svg)
+				}
+			}
+		})
+	}
+}
+
+func TestChartsShowThresholdsAndNodes(t *testing.T) {
+	rec, err := Analyze(auroraPair(14), Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpu := rec.Charts["cpu.svg"]
+	for _, want := range []string{"mandible-prod-1 (writer)", "mandible-prod-2 (reader)", "single node (projected)", "alert threshold (40)", "limit before headroom (33.3)"} {
+		if !strings.Contains(cpu, want) {
+			t.Errorf("cpu.svg lacks %q", want)
+		}
+	}
+	if n := strings.Count(rec.Charts["heatmap.svg"], "<rect x="); n != 168 {
+		t.Errorf("heatmap has %d cells", n)
+	}
+	if !strings.Contains(rec.Charts["iops.svg"], "alert threshold (1440)") {
+		t.Error("iops.svg lacks the baseline-derived threshold")
+	}
+}
+
+func TestSVGDegenerate(t *testing.T) {
+	nan := math.NaN()
+	for name, svg := range map[string]string{
+		"empty":      TimeSeriesSVG("empty <chart> & co", "percent", t0, nil, nil),
+		"nan":        TimeSeriesSVG("nan", "percent", t0, []ChartLine{{Label: "a", Hourly: []float64{nan, nan}}}, []ChartThreshold{{Label: "t", Value: nan}}),
+		"single":     TimeSeriesSVG("one", "x", t0, []ChartLine{{Label: "a", Hourly: []float64{3}}}, nil),
+		"gap":        TimeSeriesSVG("gap", "x", t0, []ChartLine{{Label: "a", Hourly: []float64{1, 2, nan, 3, 4}}}, nil),
+		"heat-bad":   HeatmapSVG("bad", Profile{Mean: []float64{1}}, 40),
+		"heat-empty": HeatmapSVG("empty", flatProfile(nan), 0),
+	} {
+		wellFormedSVG(t, name, svg)
+	}
+	gap := TimeSeriesSVG("gap", "x", t0, []ChartLine{{Label: "a", Hourly: []float64{1, 2, nan, 3, 4}}}, nil)
+	if strings.Count(gap, " M") != 1 || !strings.Contains(gap, `d="M`) {
+		t.Errorf("a NaN must break the line into two subpaths: %s", gap)
+	}
+	if !strings.Contains(TimeSeriesSVG("esc <&>", "", t0, nil, nil), "esc &lt;&amp;&gt;") {
+		t.Error("title not escaped")
+	}
+}
+
+func TestNiceCeilAndShortNum(t *testing.T) {
+	for v, want := range map[float64]float64{0: 1, -3: 1, 0.7: 1, 1: 1, 1.2: 2, 2.2: 2.5, 3: 5, 42: 50, 101: 200, 4e9: 5e9} {
+		if got := niceCeil(v); math.Abs(got-want) > 1e-9*want {
+			t.Errorf("niceCeil(%v) = %v, want %v", v, got, want)
+		}
+	}
+	for v, want := range map[float64]string{0: "0", 0.25: "0.250", 3.3: "3.3", 250: "250", 15000: "15k", 1.04e6: "1M", 2.5e6: "2.5M", 8.6e9: "8.6G"} {
+		if got := shortNum(v); got != want {
+			t.Errorf("shortNum(%v) = %s, want %s", v, got, want)
+		}
+	}
+}
+
+func TestReportEscapesAndFormats(t *testing.T) {
+	rec := Recommendation{Cluster: "a|b", Verdict: VerdictKeep, Policy: DefaultPolicy(),
+		Reasons: []Reason{{Check: "c", Value: math.NaN(), Limit: math.Inf(1), Comparison: "<=", Message: "line1\nline2"}}}
+	md := Report(rec)
+	for _, want := range []string{`# Right-size report: a\|b`, "| n/a | <= inf |", "line1 line2", "Not determined"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+	if num(-0.0001, 2) != "0.00" {
+		t.Errorf("negative zero: %s", num(-0.0001, 2))
+	}
+}
+
+func ExampleHeatmapSVG() {
+	p := Profile{Metric: "CPUUtilization", Unit: "percent", Mean: make([]float64, HoursPerWeek)}
+	p.Mean[1*24+9] = 40 // Monday 09:00 at the limit: full red
+	svg := HeatmapSVG("CPU by hour of week", p, 40)
+	fmt.Println(strings.Contains(svg, `fill="#ff0000" stroke="#ffffff"><title>Monday 09:00 UTC: 40</title>`))
+	// Output: true
+}
+
+func ExampleTimeSeriesSVG() {
+	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	svg := TimeSeriesSVG("CPU", "percent", start, []ChartLine{{Label: "writer", Hourly: []float64{10, 20, 15}}},
+		[]ChartThreshold{{Label: "alert threshold", Value: 40}})
+	fmt.Println(strings.HasPrefix(svg, "<svg"), bytes.Count([]byte(svg), []byte("<path")))
+	// Output: true 1
+}
+
+func ExampleReport() {
+	rec := Recommendation{Cluster: "sso-prod", Verdict: VerdictConsolidate, SingleNodeSufficient: true, Confidence: 0.8,
+		Policy: DefaultPolicy(), Cost: Cost(0.318, 0.159, "db.m6g.large", SavingsTarget{})}
+	md := Report(rec)
+	for _, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(line, "- **Verdict") || strings.HasPrefix(line, "| savings |") {
+			fmt.Println(line)
+		}
+	}
+	// Output:
+	// - **Verdict:** `consolidate`
+	// | savings | 116.07 |
+}

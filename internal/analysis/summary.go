@@ -1,0 +1,69 @@
+package analysis
+
+import (
+	"fmt"
+	"time"
+)
+
+func errorf(format string, args ...any) error { return fmt.Errorf("analysis: "+format, args...) }
+
+// summaryQuantiles are the quantiles Summarize reports, ascending.
+var summaryQuantiles = [4]float64{0.50, 0.90, 0.95, 0.99}
+
+// Summary describes one Series over its window [Start, End).
+//
+// Statistics are computed over the valid datapoints only: those whose
+// timestamp lies in the window and whose value is not NaN. When there are no
+// valid datapoints, Mean, Min, Max, StdDev, the percentiles and PeakToAverage
+// are NaN and PeakTime is the zero time.
+type Summary struct {
+	Metric string // copied from the series
+	Unit   string // copied from the series
+
+	Count       int           // valid datapoints (in window, not NaN)
+	Expected    int           // datapoints expected in the window at Period (Series.Expected)
+	Missing     int           // Expected - Count, never negative: gaps plus NaN
+	NaN         int           // in-window datapoints whose value is NaN
+	OutOfWindow int           // datapoints outside [Start, End), ignored
+	Coverage    float64       // Count/Expected in [0, 1] (capped at 1 for off-grid data)
+	LongestGap  time.Duration // longest stretch of the window without a valid datapoint
+	Lookback    time.Duration // End - Start
+
+	Mean   float64 // arithmetic mean
+	Min    float64 // smallest valid value
+	Max    float64 // largest valid value
+	StdDev float64 // population standard deviation
+	P50    float64 // R-7 quantiles (linear interpolation between closest ranks), exact
+	P90    float64 // 90th percentile
+	P95    float64 // 95th percentile
+	P99    float64 // 99th percentile
+	// PeakToAverage is Max/Mean; +Inf when Mean is 0 and Max > 0, NaN when
+	// both are 0 or there is no data.
+	PeakToAverage float64
+	PeakTime      time.Time // timestamp of the first occurrence of Max
+}
+
+// Summarize computes the Summary of s.
+//
+// Preconditions: Period > 0, End after Start, len(Timestamps) == len(Values)
+// and strictly increasing Timestamps; otherwise it returns an error wrapping
+// ErrBadSeries or ErrUnsorted (use Series.Sorted first for unordered input).
+// Gaps (absent timestamps) and NaN values are counted as missing, never
+// treated as zero. Points outside [Start, End) are counted in OutOfWindow and
+// ignored. An empty or all-NaN series is not an error: it yields Count 0 and
+// NaN statistics. s is not modified.
+//
+// Percentiles are exact, computed by selection in O(n) expected time: a small
+// deterministic sample brackets each requested rank, the single pass over the
+// data counts the values below each bracket and keeps only the values inside
+// it, and the exact order statistic is selected from those. If a bracket
+// misses (rare), the value is selected from a full copy, so the result never
+// depends on the sample.
+func Summarize(s Series) (Summary, error) {
+	if err := s.validateShape(); err != nil {
+		return Summary{}, err
+	}
+	g := gridOf(s.Timestamps, s.Period)
+	sum, _, err := scan(s, g, s.Values, false)
+	return sum, err
+}

@@ -1,0 +1,307 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ChartLine is one line of a time-series chart: one value per hour starting
+// at the chart's start hour (NaN = no data, the line breaks).
+type ChartLine struct {
+	Label  string    // legend text
+	Hourly []float64 // one value per hour from the chart start; NaN breaks the line
+	Dashed bool      // draw dashed (projections)
+}
+
+// ChartThreshold is a horizontal reference line.
+type ChartThreshold struct {
+	Label string  // legend text
+	Value float64 // height of the line, in the chart's unit
+}
+
+var palette = []string{"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf"}
+
+// TimeSeriesSVG draws hourly lines as an 800×320 SVG with a y axis from 0,
+// day ticks along x (UTC dates from start) and threshold lines in red. Lines
+// of different lengths are fine; NaN values break the line. The output
+// depends only on its arguments. An empty chart (no finite value) still
+// renders axes with a 0–1 range.
+func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thresholds []ChartThreshold) string {
+	const W, H, ml, mr, mt, mb = 800, 320, 64, 190, 34, 44
+	pw, ph := float64(W-ml-mr), float64(H-mt-mb)
+	n := 0
+	ymax := 0.0
+	for _, l := range lines {
+		n = max(n, len(l.Hourly))
+		for _, v := range l.Hourly {
+			if v == v && !math.IsInf(v, 0) {
+				ymax = math.Max(ymax, v)
+			}
+		}
+	}
+	for _, t := range thresholds {
+		if t.Value == t.Value && !math.IsInf(t.Value, 0) {
+			ymax = math.Max(ymax, t.Value)
+		}
+	}
+	ymax = niceCeil(ymax * 1.05)
+	if n < 2 {
+		n = 2
+	}
+	x := func(i int) float64 { return float64(ml) + pw*float64(i)/float64(n-1) }
+	y := func(v float64) float64 { return float64(mt) + ph*(1-v/ymax) }
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	w(`<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="11">`+"\n", W, H, W, H)
+	w(`<rect width="%d" height="%d" fill="#ffffff"/>`+"\n", W, H)
+	w(`<text x="%d" y="20" font-size="14" font-weight="bold">%s</text>`+"\n", ml, xmlEscape(title))
+	// y grid and labels
+	for k := 0; k <= 4; k++ {
+		v := ymax * float64(k) / 4
+		yy := f1(y(v))
+		w(`<line x1="%d" y1="%s" x2="%d" y2="%s" stroke="#dddddd"/>`+"\n", ml, yy, W-mr, yy)
+		w(`<text x="%d" y="%s" text-anchor="end" dominant-baseline="middle">%s</text>`+"\n", ml-6, yy, xmlEscape(shortNum(v)))
+	}
+	w(`<text x="14" y="%s" transform="rotate(-90 14 %s)" text-anchor="middle">%s</text>`+"\n", f1(float64(mt)+ph/2), f1(float64(mt)+ph/2), xmlEscape(unit))
+	// x ticks per day
+	days := (n + 23) / 24
+	step := max(1, (days+6)/7)
+	first := start.UTC().Truncate(time.Hour)
+	for hIdx := 0; hIdx < n; hIdx++ {
+		t := first.Add(time.Duration(hIdx) * time.Hour)
+		if t.Hour() != 0 || (t.YearDay()%step) != 0 {
+			continue
+		}
+		xx := f1(x(hIdx))
+		w(`<line x1="%s" y1="%d" x2="%s" y2="%d" stroke="#eeeeee"/>`+"\n", xx, mt, xx, H-mb)
+		w(`<text x="%s" y="%d" text-anchor="middle">%s</text>`+"\n", xx, H-mb+16, t.Format("01-02"))
+	}
+	w(`<rect x="%d" y="%d" width="%s" height="%s" fill="none" stroke="#888888"/>`+"\n", ml, mt, f1(pw), f1(ph))
+	w(`<text x="%s" y="%d" text-anchor="middle">UTC date (hourly)</text>`+"\n", f1(float64(ml)+pw/2), H-8)
+	legendY := mt + 6
+	for i, l := range lines {
+		color := palette[i%len(palette)]
+		d := make([]byte, 0, 16*len(l.Hourly))
+		pen := false
+		for j, v := range l.Hourly {
+			if v != v || math.IsInf(v, 0) {
+				pen = false
+				continue
+			}
+			switch {
+			case pen:
+				d = append(d, " L"...)
+			case len(d) > 0:
+				d = append(d, " M"...)
+			default:
+				d = append(d, 'M')
+			}
+			d = strconv.AppendFloat(d, x(j), 'f', 1, 64)
+			d = append(d, ' ')
+			d = strconv.AppendFloat(d, y(v), 'f', 1, 64)
+			pen = true
+		}
+		dash := ""
+		if l.Dashed {
+			dash = ` stroke-dasharray="5 3"`
+		}
+		if len(d) > 0 {
+			w(`<path d="%s" fill="none" stroke="%s" stroke-width="1.2"%s/>`+"\n", d, color, dash)
+		}
+		w(`<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"%s/>`+"\n", W-mr+10, legendY, W-mr+30, legendY, color, dash)
+		w(`<text x="%d" y="%d" dominant-baseline="middle">%s</text>`+"\n", W-mr+36, legendY, xmlEscape(l.Label))
+		legendY += 16
+	}
+	for _, t := range thresholds {
+		if t.Value != t.Value || math.IsInf(t.Value, 0) {
+			continue
+		}
+		yy := f1(y(t.Value))
+		w(`<line x1="%d" y1="%s" x2="%d" y2="%s" stroke="#d62728" stroke-dasharray="2 2"/>`+"\n", ml, yy, W-mr, yy)
+		w(`<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#d62728" stroke-dasharray="2 2" stroke-width="2"/>`+"\n", W-mr+10, legendY, W-mr+30, legendY)
+		w(`<text x="%d" y="%d" dominant-baseline="middle">%s (%s)</text>`+"\n", W-mr+36, legendY, xmlEscape(t.Label), xmlEscape(shortNum(t.Value)))
+		legendY += 16
+	}
+	b.WriteString("</svg>\n")
+	return b.String()
+}
+
+// HeatmapSVG draws a 168-bucket hour-of-week profile (HourOfWeekProfile) as
+// a 7×24 grid, Sunday on top, shaded from white (0) to red (limit or the
+// profile maximum, whichever is larger). NaN buckets are grey. Each cell has
+// a <title> with its value. A profile of another length yields an SVG that
+// says so.
+func HeatmapSVG(title string, p Profile, limit float64) string {
+	const cw, ch, ml, mt = 28, 24, 90, 40
+	W, H := ml+24*cw+20, mt+7*ch+40
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	w(`<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="11">`+"\n", W, H, W, H)
+	w(`<rect width="%d" height="%d" fill="#ffffff"/>`+"\n", W, H)
+	w(`<text x="%d" y="20" font-size="14" font-weight="bold">%s</text>`+"\n", ml, xmlEscape(title))
+	if len(p.Mean) != HoursPerWeek {
+		w(`<text x="%d" y="%d">profile has %d buckets, want 168</text>`+"\n", ml, mt+20, len(p.Mean))
+		b.WriteString("</svg>\n")
+		return b.String()
+	}
+	top := 0.0
+	if limit == limit && limit > 0 {
+		top = limit
+	}
+	for _, v := range p.Mean {
+		if v == v && !math.IsInf(v, 0) {
+			top = math.Max(top, v)
+		}
+	}
+	if top <= 0 {
+		top = 1
+	}
+	for h := 0; h < 24; h++ {
+		w(`<text x="%d" y="%d" text-anchor="middle">%02d</text>`+"\n", ml+h*cw+cw/2, mt-6, h)
+	}
+	for d := 0; d < 7; d++ {
+		w(`<text x="%d" y="%d" text-anchor="end" dominant-baseline="middle">%s</text>`+"\n", ml-6, mt+d*ch+ch/2, weekdayName(d))
+		for h := 0; h < 24; h++ {
+			v := p.Mean[d*24+h]
+			fill := "#cccccc"
+			label := "no data"
+			if v == v && !math.IsInf(v, 0) {
+				t := clamp(v/top, 0, 1)
+				g := int(math.Round(255 * (1 - t)))
+				fill = fmt.Sprintf("#ff%02x%02x", g, g)
+				label = shortNum(v)
+			}
+			w(`<rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#ffffff"><title>%s %02d:00 UTC: %s</title></rect>`+"\n",
+				ml+h*cw, mt+d*ch, cw, ch, fill, weekdayName(d), h, xmlEscape(label))
+		}
+	}
+	w(`<text x="%d" y="%d">hour of day (UTC); white = 0, red = %s %s</text>`+"\n", ml, mt+7*ch+24, xmlEscape(shortNum(top)), xmlEscape(p.Unit))
+	b.WriteString("</svg>\n")
+	return b.String()
+}
+
+func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+
+// shortNum formats axis values compactly (1.5k, 2.1M, 3.2G, 40), without a
+// trailing ".0".
+func shortNum(v float64) string {
+	a := math.Abs(v)
+	trim := func(s string) string { return strings.Replace(s, ".0", "", 1) }
+	switch {
+	case a >= 1e9:
+		return trim(strconv.FormatFloat(v/1e9, 'f', 1, 64)) + "G"
+	case a >= 1e6:
+		return trim(strconv.FormatFloat(v/1e6, 'f', 1, 64)) + "M"
+	case a >= 1e4:
+		return trim(strconv.FormatFloat(v/1e3, 'f', 1, 64)) + "k"
+	case a >= 100 || a == 0:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case a >= 1:
+		s := strconv.FormatFloat(v, 'f', 1, 64)
+		return strings.TrimSuffix(s, ".0")
+	}
+	return strconv.FormatFloat(v, 'f', 3, 64)
+}
+
+// niceCeil rounds v up to 1, 2, 2.5 or 5 × a power of ten (1 for v <= 0).
+func niceCeil(v float64) float64 {
+	if !(v > 0) || math.IsInf(v, 0) {
+		return 1
+	}
+	e := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 2, 2.5, 5, 10} {
+		if m*e >= v*(1-1e-12) {
+			return m * e
+		}
+	}
+	return 10 * e
+}
+
+func xmlEscape(s string) string { return xmlReplacer.Replace(s) }
+
+// placeHourly puts hourly aggregates on a chart starting at hour x0 with n
+// hours, mapping each value through f.
+func placeHourly(h hourly, vals []float64, x0 time.Time, n int, f func(float64) float64) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = math.NaN()
+	}
+	off := int(h.start.Sub(x0) / time.Hour)
+	for i, v := range vals {
+		if j := off + i; j >= 0 && j < n && v == v {
+			out[j] = f(v)
+		}
+	}
+	return out
+}
+
+func ident(v float64) float64 { return v }
+
+var (
+	xmlReplacer = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
+	mdReplacer  = strings.NewReplacer("|", `\|`, "\n", " ")
+)
+
+// charts renders the report's SVGs: cpu.svg, memory.svg, iops.svg and
+// heatmap.svg, from the hourly aggregates of the scans.
+func charts(rec Recommendation, in ClusterInput, ms map[string]map[string]*measured, p Policy) map[string]string {
+	out := map[string]string{}
+	if !rec.End.After(rec.Start) {
+		return out
+	}
+	x0 := rec.Start.UTC().Truncate(time.Hour)
+	n := int((rec.End.Sub(x0) + time.Hour - 1) / time.Hour)
+	pr := rec.Projection
+	var cpu, mem, iops []ChartLine
+	for _, node := range in.Nodes {
+		m := ms[node.ID]
+		label := node.ID + " (" + string(node.Role) + ")"
+		if c, ok := m[MetricCPU]; ok {
+			cpu = append(cpu, ChartLine{Label: label, Hourly: placeHourly(c.h, c.h.max, x0, n, ident)})
+		}
+		if f, ok := m[MetricFreeableMemory]; ok {
+			ram := node.Class.MemoryBytes()
+			mem = append(mem, ChartLine{Label: label, Hourly: placeHourly(f.h, f.h.min, x0, n, func(v float64) float64 { return 100 * (1 - v/ram) })})
+		}
+		r, okR := m[MetricReadIOPS]
+		w, okW := m[MetricWriteIOPS]
+		if okR && okW {
+			a := placeHourly(r.h, r.h.mean, x0, n, ident)
+			b := placeHourly(w.h, w.h.mean, x0, n, ident)
+			for i := range a {
+				a[i] += b[i]
+			}
+			iops = append(iops, ChartLine{Label: label, Hourly: a})
+		}
+	}
+	if len(pr.cpuH.mean) > 0 {
+		cpu = append(cpu, ChartLine{Label: "single node (projected)", Hourly: placeHourly(pr.cpuH, pr.cpuH.max, x0, n, ident), Dashed: true})
+	}
+	if len(pr.memH.mean) > 0 {
+		ram := pr.Class.MemoryBytes()
+		mem = append(mem, ChartLine{Label: "single node (projected)", Hourly: placeHourly(pr.memH, pr.memH.max, x0, n, func(v float64) float64 { return 100 * v / ram }), Dashed: true})
+	}
+	if len(pr.iopsH.mean) > 0 {
+		iops = append(iops, ChartLine{Label: "single node (projected)", Hourly: placeHourly(pr.iopsH, pr.iopsH.mean, x0, n, ident), Dashed: true})
+	}
+	h := 1 + p.HeadroomPercent/100
+	out["cpu.svg"] = TimeSeriesSVG(rec.Cluster+": CPU utilization (hourly max)", "percent", x0, cpu, []ChartThreshold{
+		{Label: "alert threshold", Value: p.AlertThresholdPercent},
+		{Label: "limit before headroom", Value: round(p.AlertThresholdPercent/h, 2)},
+	})
+	out["memory.svg"] = TimeSeriesSVG(rec.Cluster+": memory in use (hourly max)", "percent of RAM", x0, mem, []ChartThreshold{
+		{Label: "memory limit", Value: p.MemoryThresholdPercent},
+	})
+	var iopsTh []ChartThreshold
+	if pr.Class.BaselineIOPS > 0 {
+		iopsTh = append(iopsTh, ChartThreshold{Label: "alert threshold", Value: pr.Class.BaselineIOPS * p.AlertThresholdPercent / 100})
+	}
+	out["iops.svg"] = TimeSeriesSVG(rec.Cluster+": read + write IOPS (hourly mean)", "IOPS", x0, iops, iopsTh)
+	if len(pr.cpuH.mean) > 0 {
+		out["heatmap.svg"] = HeatmapSVG(rec.Cluster+": projected CPU by hour of week (mean %)", foldHours(pr.CPU.Metric, pr.CPU.Unit, pr.cpuH, HoursPerWeek), p.AlertThresholdPercent)
+	}
+	return out
+}

@@ -200,3 +200,11 @@ func ExampleReport() {
 	// - **Verdict:** `consolidate`
 	// | savings | 116.07 |
 }
+
+func TestAppendFixed1(t *testing.T) {
+	for v, want := range map[float64]string{0: "0.0", 1.25: "1.3", -1.25: "-1.3", 276: "276.0", 34.04: "34.0", 0.05: "0.1", -0.04: "0.0", 1e16: "10000000000000000.0"} {
+		if got := string(appendFixed1(nil, v)); got != want {
+			t.Errorf("appendFixed1(%v) = %q, want %q", v, got, want)
+		}
+	}
+}

@@ -78,7 +78,7 @@ func chooseBrackets(vals []float64) brackets {
 	if n < sampleMinN {
 		return small
 	}
-	stride := max(8, n/sampleTarget) // at most one value in 8
+	stride := max(1, n/sampleTarget)
 	sp := getBuf(n/stride + 1)
 	defer putBuf(sp)
 	sample := (*sp)[:0]
@@ -393,9 +393,8 @@ func scan(s Series, g grid, vals []float64, wantHourly bool) (Summary, hourly, e
 	if ok && br.small {
 		quantilesInPlace(bufs[0][:fill[0]], summaryQuantiles[:], q[:])
 	} else if ok {
-		for j := range summaryQuantiles {
-			if !quantilesFrom(bufs[j][:fill[j]], int(below[j]), count, summaryQuantiles[j:j+1], q[j:j+1]) {
-				ok = false
+		for j, qq := range summaryQuantiles {
+			if q[j], ok = quantileFrom(bufs[j][:fill[j]], int(below[j]), count, qq, br.lo[j], br.hi[j]); !ok {
 				break
 			}
 		}
@@ -481,31 +480,18 @@ func naiveMean(s Series, g grid, vals []float64, lo, hi int, startNs, endNs int6
 	return t / float64(n)
 }
 
-// quantilesFrom computes R-7 quantiles qs (ascending) of count values, given
-// a, which holds exactly the values of ranks [offset, offset+len(a)) in any
-// order. It reorders a. It reports false if a needed rank is outside a.
-func quantilesFrom(a []float64, offset, count int, qs []float64, out []float64) bool {
-	pos := 0 // a[:pos] already holds the smallest values, in place
-	for i, q := range qs {
-		r0, r1, frac := quantileRanks(count, q)
-		k0, k1 := r0-offset, r1-offset
-		if k0 < 0 || k1 >= len(a) {
-			return false
-		}
-		var x0 float64
-		if k0 >= pos {
-			x0 = selectKth(a[pos:], k0-pos)
-			pos = k0
-		} else {
-			x0 = a[k0]
-		}
-		x1 := x0
-		if k1 != k0 {
-			x1 = minOf(a[k0+1:])
-		}
-		out[i] = x0 + frac*(x1-x0)
+// quantileFrom computes the R-7 quantile q of count values, given a, which
+// holds exactly the values of ranks [offset, offset+len(a)), all within
+// [lo, hi], in any order. It reorders a. It reports false if a needed rank
+// is outside a.
+func quantileFrom(a []float64, offset, count int, q, lo, hi float64) (float64, bool) {
+	r0, r1, frac := quantileRanks(count, q)
+	k0, k1 := r0-offset, r1-offset
+	if k0 < 0 || k1 >= len(a) {
+		return 0, false
 	}
-	return true
+	x0, x1 := selectPair(a, k0, k1 != k0, lo, hi)
+	return x0 + frac*(x1-x0), true
 }
 
 func ceilDiv(a, b int64) int {

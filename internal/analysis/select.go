@@ -165,3 +165,75 @@ func Quantiles(values []float64, qs []float64) ([]float64, error) {
 	}
 	return out, nil
 }
+
+// selectPair returns the k-th smallest value of a (0-based) and, when next
+// is true, the (k+1)-th (else the k-th again). Every value of a must lie in
+// [lo, hi] and none may be NaN; a is reordered. Large inputs are first
+// counted into 256 equal-width buckets over [lo, hi] (a monotone mapping, so
+// bucket order is value order); only the one or two buckets holding the
+// wanted ranks are then compacted to the front of a and selected from.
+func selectPair(a []float64, k int, next bool, lo, hi float64) (float64, float64) {
+	const nb = 256
+	span := hi - lo
+	if len(a) < 1024 || !(span > 0) || math.IsInf(span, 0) {
+		x0 := selectKth(a, k)
+		if next {
+			return x0, minOf(a[k+1:])
+		}
+		return x0, x0
+	}
+	scale := nb / span
+	bucket := func(v float64) int {
+		return min(max(int((v-lo)*scale), 0), nb-1)
+	}
+	// Four interleaved count arrays avoid a store-to-load dependency when
+	// consecutive values fall into the same bucket.
+	var cnt [4][nb]int32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		cnt[0][bucket(a[i])]++
+		cnt[1][bucket(a[i+1])]++
+		cnt[2][bucket(a[i+2])]++
+		cnt[3][bucket(a[i+3])]++
+	}
+	for ; i < len(a); i++ {
+		cnt[0][bucket(a[i])]++
+	}
+	b0, b1, before := -1, -1, 0
+	cum := 0
+	for b := 0; b < nb; b++ {
+		c := int(cnt[0][b] + cnt[1][b] + cnt[2][b] + cnt[3][b])
+		if c == 0 {
+			continue
+		}
+		if b0 < 0 {
+			if k < cum+c {
+				b0, before, b1 = b, cum, b
+				if !next || k+1 < cum+c {
+					break
+				}
+			}
+		} else {
+			b1 = b // the next non-empty bucket holds rank k+1
+			break
+		}
+		cum += c
+	}
+	// Compact the values of buckets b0..b1 to the front (in place: the
+	// write position never passes the read position).
+	w := 0
+	for _, v := range a {
+		bk := bucket(v)
+		a[w] = v
+		if bk == b0 || bk == b1 {
+			w++
+		}
+	}
+	sub := a[:w]
+	kk := k - before
+	x0 := selectKth(sub, kk)
+	if next {
+		return x0, minOf(sub[kk+1:])
+	}
+	return x0, x0
+}

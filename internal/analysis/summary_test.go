@@ -329,3 +329,40 @@ func ExampleSeries_Sorted() {
 	// true
 	// [1 2.5 3] true 3
 }
+
+func TestSelectPair(t *testing.T) {
+	gens := map[string]func(r *rng, i int) float64{
+		"uniform":   func(r *rng, i int) float64 { return r.float() },
+		"ties":      func(r *rng, i int) float64 { return math.Floor(r.float() * 5) },
+		"clustered": func(r *rng, i int) float64 { return 0.5 + 1e-9*r.float() }, // one bucket
+		"skewed":    func(r *rng, i int) float64 { return math.Pow(r.float(), 8) },
+		"edges":     func(r *rng, i int) float64 { return float64(i % 2) }, // only lo and hi
+	}
+	for name, g := range gens {
+		for _, n := range []int{1, 2, 1023, 1024, 1025, 5000} {
+			r := rng(uint64(n))
+			a := make([]float64, n)
+			for i := range a {
+				a[i] = g(&r, i)
+			}
+			sorted := slices.Clone(a)
+			slices.Sort(sorted)
+			lo, hi := sorted[0], sorted[n-1]
+			for _, k := range []int{0, n / 2, n - 2, n - 1} {
+				if k < 0 {
+					continue
+				}
+				next := k+1 < n
+				b := slices.Clone(a)
+				x0, x1 := selectPair(b, k, next, lo, hi)
+				w1 := sorted[k]
+				if next {
+					w1 = sorted[k+1]
+				}
+				if x0 != sorted[k] || x1 != w1 {
+					t.Errorf("%s n=%d k=%d: got %v,%v want %v,%v", name, n, k, x0, x1, sorted[k], w1)
+				}
+			}
+		}
+	}
+}

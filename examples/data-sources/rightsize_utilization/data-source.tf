@@ -1,0 +1,35 @@
+# Two weeks of 1-minute CloudWatch data for an Aurora PostgreSQL cluster (writer + reader).
+data "rightsize_utilization" "sso" {
+  db_cluster_identifier = "sso-prod"
+  lookback_days         = 14
+  # Pin the window so that repeated plans read the same data.
+  end_time = "2026-11-02T12:00:00Z"
+}
+
+# Four weeks of a Multi-AZ instance: past 15 days CloudWatch keeps 5-minute data only.
+data "rightsize_utilization" "mandible" {
+  db_instance_identifier = "mandible-prod"
+  lookback_days          = 28
+  metrics                = ["CPUUtilization", "FreeableMemory", "DatabaseConnections", "ReadIOPS", "WriteIOPS"]
+}
+
+output "sso_writer_cpu_p99" {
+  value = data.rightsize_utilization.sso.nodes[0].metrics["CPUUtilization"].p99
+}
+
+output "sso_combined_cpu_p99" {
+  description = "CPU % of the writer's class if the reader's load moved onto it"
+  value       = data.rightsize_utilization.sso.combined["cpu_percent"].p99
+}
+
+output "sso_pattern" {
+  value = data.rightsize_utilization.sso.pattern.pattern
+}
+
+output "mandible_memory_utilization_p95" {
+  value = data.rightsize_utilization.mandible.nodes[0].memory_utilization_percent.p95
+}
+
+output "cloudwatch_requests" {
+  value = data.rightsize_utilization.sso.requests_made
+}

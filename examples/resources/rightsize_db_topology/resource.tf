@@ -1,0 +1,43 @@
+# Decide first: the recommendation's verdict gates the change.
+data "rightsize_single_node_recommendation" "mandible" {
+  db_instance_identifier = "mandible-prod"
+  lookback_days          = 28
+}
+
+# RDS Multi-AZ instance: Multi-AZ off, behind a verified guard snapshot.
+resource "rightsize_db_topology" "mandible" {
+  db_instance_identifier = "mandible-prod"
+  nodes                  = 1
+  require_verdict        = data.rightsize_single_node_recommendation.mandible.verdict
+
+  guard = {
+    snapshot_identifier_prefix = "rightsize-guard"
+    retain                     = true
+    verify_restore             = true
+  }
+
+  # Compared before and after the change through the provider's postgres connection.
+  validation = {
+    tables        = ["users", "messages", "chat_rooms"]
+    check_indexes = true
+  }
+
+  rollback_on_failure = true
+  restore_on_destroy  = false
+
+  timeouts = {
+    create = "90m"
+    update = "90m"
+  }
+}
+
+# Aurora PostgreSQL cluster: the reader is removed (and recorded, to be recreated by nodes = 2).
+resource "rightsize_db_topology" "sso" {
+  db_cluster_identifier = "sso-prod"
+  nodes                 = 1
+  require_verdict       = "consolidate"
+}
+
+output "mandible_guard_snapshot" {
+  value = rightsize_db_topology.mandible.guard_snapshot_arn
+}

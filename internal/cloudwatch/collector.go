@@ -1,0 +1,451 @@
+package cloudwatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awscw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+)
+
+// API is the one CloudWatch call the collector makes; *cloudwatch.Client satisfies it.
+type API interface {
+	GetMetricData(ctx context.Context, in *awscw.GetMetricDataInput, optFns ...func(*awscw.Options)) (*awscw.GetMetricDataOutput, error)
+}
+
+// RetryPolicy bounds the retries of one GetMetricData request (each page separately) that failed with throttling,
+// a 5xx/429 response or a dropped connection (see Retryable). Delays grow exponentially from BaseDelay to
+// MaxDelay with "equal jitter" (half fixed, half random).
+type RetryPolicy struct {
+	MaxAttempts int           // attempts per call including the first; default 20
+	BaseDelay   time.Duration // default 100 ms
+	MaxDelay    time.Duration // default 5 s
+	// Budget caps the total backoff slept for one batch (all its pages); default 2 minutes.
+	Budget time.Duration
+}
+
+func (r RetryPolicy) withDefaults() RetryPolicy {
+	if r.MaxAttempts <= 0 {
+		r.MaxAttempts = 20
+	}
+	if r.BaseDelay <= 0 {
+		r.BaseDelay = 100 * time.Millisecond
+	}
+	if r.MaxDelay <= 0 {
+		r.MaxDelay = 5 * time.Second
+	}
+	if r.Budget <= 0 {
+		r.Budget = 2 * time.Minute
+	}
+	return r
+}
+
+// Collector executes plans against CloudWatch. The zero value is not usable: API is required.
+type Collector struct {
+	API API
+	// Concurrency is how many GetMetricData requests may be in flight at once; default 4.
+	Concurrency int
+	Retry       RetryPolicy
+	// Sleep waits d or until ctx is done (then returns ctx.Err()); default a timer. Tests inject a recorder.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Jitter returns a number in [0, 1) for backoff jitter; default math/rand/v2.
+	Jitter func() float64
+	// MaxDatapointsPerPage, if positive, is sent as MaxDatapoints so that CloudWatch pages results (NextToken)
+	// after that many datapoints; 0 uses the API default of 100,800 (one page per planned request).
+	MaxDatapointsPerPage int32
+	// KeepSDKRetries keeps the client's own retryer. By default each call disables it (aws.NopRetryer) so that
+	// retries happen only here, inside the budget and with the injectable Sleep.
+	KeepSDKRetries bool
+}
+
+// NodeSeries is one collected series.
+type NodeSeries struct {
+	Ref    SeriesRef
+	Series analysis.Series
+}
+
+// Result is the output of Collect.
+type Result struct {
+	Plan *Plan
+	// Series holds one entry per plan series, in plan order. Missing datapoints are gaps (absent timestamps).
+	Series []NodeSeries
+	// Calls is the number of GetMetricData calls made, including extra pages and retried attempts.
+	Calls int
+	// Pages is the number of successful GetMetricData responses (batches plus NextToken pages).
+	Pages int
+	// Retries is the number of calls that were retried (throttling, 5xx/429, dropped connection).
+	Retries int
+	// Slept is the total backoff slept across all batches.
+	Slept time.Duration
+	// Messages are non-fatal CloudWatch messages (e.g. per-query notes), each prefixed with the series.
+	Messages []string
+
+	index map[seriesKey]int
+}
+
+type seriesKey struct{ node, metric, stat string }
+
+// Find returns the collected series for node id, metric and statistic; ok is false when the plan did not include
+// it. The series may be empty (no datapoints). Safe for concurrent use.
+func (r *Result) Find(node, metric, stat string) (s analysis.Series, ok bool) {
+	if r.index != nil {
+		i, ok := r.index[seriesKey{node, metric, stat}]
+		if !ok {
+			return analysis.Series{}, false
+		}
+		return r.Series[i].Series, true
+	}
+	for _, ns := range r.Series {
+		if ns.Ref.Node.ID == node && ns.Ref.Metric.Name == metric && ns.Ref.Stat == stat {
+			return ns.Series, true
+		}
+	}
+	return analysis.Series{}, false
+}
+
+// SeriesError is a permanent failure for one series (a CloudWatch query status of Forbidden or InternalError).
+type SeriesError struct {
+	Ref    SeriesRef
+	Status string
+	Detail string
+}
+
+func (e *SeriesError) Error() string {
+	return fmt.Sprintf("CloudWatch returned %s for %s: %s", e.Status, e.Ref, e.Detail)
+}
+
+// BatchError is a permanent failure of one GetMetricData request; it names the metrics and nodes it covered.
+type BatchError struct {
+	Metrics   []string
+	Nodes     []string
+	Start     time.Time
+	End       time.Time
+	Attempts  int
+	Throttled bool // the last failure was retryable but attempts or the retry budget ran out
+	Err       error
+}
+
+func (e *BatchError) Error() string {
+	what := "failed"
+	if e.Throttled {
+		what = fmt.Sprintf("still throttled or failing after %d attempts (retry budget exhausted)", e.Attempts)
+	}
+	return fmt.Sprintf("GetMetricData for metrics %s of nodes %s (%s..%s) %s: %v",
+		listShort(e.Metrics), listShort(e.Nodes), e.Start.Format(time.RFC3339), e.End.Format(time.RFC3339), what, e.Err)
+}
+
+func (e *BatchError) Unwrap() error { return e.Err }
+
+func listShort(xs []string) string {
+	if len(xs) <= 5 {
+		return strings.Join(xs, ", ")
+	}
+	return strings.Join(xs[:5], ", ") + fmt.Sprintf(" and %d more", len(xs)-5)
+}
+
+// throttleCodes are API error codes that mean "slow down".
+var throttleCodes = map[string]bool{
+	"Throttling": true, "ThrottlingException": true, "ThrottledException": true, "RequestThrottled": true,
+	"RequestThrottledException": true, "TooManyRequestsException": true, "RequestLimitExceeded": true,
+	"SlowDown": true, "InternalServiceFault": true, "ServiceUnavailable": true,
+	"InternalFailure": true,
+}
+
+// Retryable reports whether err is one the collector retries: throttling, a server-side (5xx/429) failure, or a
+// connection dropped mid-request (reset, EOF). A failed dial (wrong endpoint, nothing listening) is not retried,
+// so a misconfiguration fails at once instead of after the whole budget.
+func Retryable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) && throttleCodes[ae.ErrorCode()] {
+		return true
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Op == "dial" {
+		return false
+	}
+	// A connection reset or closed while the response was read; the SDK reports it with whatever status line
+	// arrived, so this is checked before the status code.
+	if (retry.RetryableConnectionError{}).IsErrorRetryable(err) == aws.TrueTernary {
+		return true
+	}
+	var se interface{ HTTPStatusCode() int }
+	if errors.As(err, &se) {
+		c := se.HTTPStatusCode()
+		return c >= 500 || c == 429
+	}
+	return false
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+type batchOut struct {
+	calls, pages, retries int
+	slept                 time.Duration
+	points                map[int][]point
+	messages              []string
+}
+
+type point struct {
+	t time.Time
+	v float64
+}
+
+// Collect runs every batch of plan, at most Concurrency at a time, and assembles one analysis.Series per plan
+// series over [plan.Start, plan.End) with timestamps sorted ascending, duplicates removed and missing datapoints
+// left as gaps. The first permanent error cancels the remaining batches; it is a *BatchError naming the metrics and
+// nodes of the failed request, or a *SeriesError naming one metric and node. Counters in the partial Result are
+// valid even on error.
+func (c *Collector) Collect(ctx context.Context, plan *Plan) (*Result, error) {
+	if c.API == nil {
+		return nil, errors.New("cloudwatch collector has no API client; please report this issue to the provider developers")
+	}
+	if plan == nil {
+		return nil, errors.New("cloudwatch collector: nil plan")
+	}
+	conc := c.Concurrency
+	if conc <= 0 {
+		conc = 4
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	res := &Result{Plan: plan}
+	var (
+		mu       sync.Mutex
+		firstErr error
+		all      = make(map[int][]point, len(plan.Series))
+		wg       sync.WaitGroup
+		sem      = make(chan struct{}, conc)
+	)
+	for bi := range plan.Batches {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func(b Batch) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			out, err := c.runBatch(ctx, plan, b)
+			mu.Lock()
+			defer mu.Unlock()
+			res.Calls += out.calls
+			res.Pages += out.pages
+			res.Retries += out.retries
+			res.Slept += out.slept
+			res.Messages = append(res.Messages, out.messages...)
+			if err != nil {
+				if firstErr == nil {
+					firstErr = err // later batches fail with context.Canceled because of the cancel below
+				}
+				cancel()
+				return
+			}
+			for id, pts := range out.points {
+				all[id] = append(all[id], pts...)
+			}
+		}(plan.Batches[bi])
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return res, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return res, fmt.Errorf("collecting CloudWatch metrics: %w", err)
+	}
+	sort.Strings(res.Messages)
+	res.Series = make([]NodeSeries, len(plan.Series))
+	res.index = make(map[seriesKey]int, len(plan.Series))
+	for i, ref := range plan.Series {
+		res.Series[i] = NodeSeries{Ref: ref, Series: assemble(plan, ref, all[i])}
+		res.index[seriesKey{ref.Node.ID, ref.Metric.Name, ref.Stat}] = i
+	}
+	return res, nil
+}
+
+func assemble(plan *Plan, ref SeriesRef, pts []point) analysis.Series {
+	sort.SliceStable(pts, func(i, j int) bool { return pts[i].t.Before(pts[j].t) })
+	s := analysis.Series{Metric: ref.Metric.Name, Unit: ref.Metric.Unit, Period: plan.Period, Start: plan.Start, End: plan.End,
+		Timestamps: make([]time.Time, 0, len(pts)), Values: make([]float64, 0, len(pts))}
+	for _, p := range pts {
+		if p.t.Before(plan.Start) || !p.t.Before(plan.End) || math.IsNaN(p.v) {
+			continue
+		}
+		if n := len(s.Timestamps); n > 0 && s.Timestamps[n-1].Equal(p.t) {
+			continue
+		}
+		s.Timestamps = append(s.Timestamps, p.t)
+		s.Values = append(s.Values, p.v)
+	}
+	return s
+}
+
+// queryID is the GetMetricData query id of plan series i (ids must start with a lower-case letter).
+func queryID(i int) string { return "q" + strconv.Itoa(i) }
+
+func (c *Collector) buildInput(plan *Plan, b Batch) *awscw.GetMetricDataInput {
+	period := int32(plan.Period / time.Second)
+	qs := make([]types.MetricDataQuery, 0, len(b.Series))
+	for _, i := range b.Series {
+		ref := plan.Series[i]
+		dims := ref.Node.dimensions()
+		cd := make([]types.Dimension, len(dims))
+		for j, d := range dims {
+			cd[j] = types.Dimension{Name: aws.String(d.Name), Value: aws.String(d.Value)}
+		}
+		qs = append(qs, types.MetricDataQuery{
+			Id:    aws.String(queryID(i)),
+			Label: aws.String(ref.Node.ID + " " + ref.Metric.Name + " " + ref.Stat),
+			MetricStat: &types.MetricStat{
+				Metric: &types.Metric{Namespace: aws.String(plan.Namespace), MetricName: aws.String(ref.Metric.Name), Dimensions: cd},
+				Period: aws.Int32(period),
+				Stat:   aws.String(ref.Stat),
+			},
+			ReturnData: aws.Bool(true),
+		})
+	}
+	in := &awscw.GetMetricDataInput{
+		StartTime:         aws.Time(b.Start),
+		EndTime:           aws.Time(b.End),
+		MetricDataQueries: qs,
+		ScanBy:            types.ScanByTimestampAscending,
+	}
+	if c.MaxDatapointsPerPage > 0 {
+		in.MaxDatapoints = aws.Int32(c.MaxDatapointsPerPage)
+	}
+	return in
+}
+
+// maxPages guards against a server that never stops returning NextToken.
+const maxPages = 10000
+
+func (c *Collector) runBatch(ctx context.Context, plan *Plan, b Batch) (batchOut, error) {
+	pol := c.Retry.withDefaults()
+	sleep := c.Sleep
+	if sleep == nil {
+		sleep = sleepCtx
+	}
+	jitter := c.Jitter
+	if jitter == nil {
+		jitter = rand.Float64
+	}
+	var opts []func(*awscw.Options)
+	if !c.KeepSDKRetries {
+		opts = append(opts, func(o *awscw.Options) { o.Retryer = aws.NopRetryer{} })
+	}
+	out := batchOut{points: map[int][]point{}}
+	in := c.buildInput(plan, b)
+	byID := make(map[string]int, len(b.Series))
+	for _, i := range b.Series {
+		byID[queryID(i)] = i
+	}
+	batchErr := func(err error, attempts int, throttled bool) error {
+		be := &BatchError{Start: b.Start, End: b.End, Attempts: attempts, Throttled: throttled, Err: err}
+		ms, ns := map[string]bool{}, map[string]bool{}
+		for _, i := range b.Series {
+			r := plan.Series[i]
+			if !ms[r.Metric.Name] {
+				ms[r.Metric.Name] = true
+				be.Metrics = append(be.Metrics, r.Metric.Name)
+			}
+			if !ns[r.Node.ID] {
+				ns[r.Node.ID] = true
+				be.Nodes = append(be.Nodes, r.Node.ID)
+			}
+		}
+		return be
+	}
+	for page := 0; page < maxPages; page++ {
+		var resp *awscw.GetMetricDataOutput
+		for attempt := 1; ; attempt++ {
+			out.calls++
+			r, err := c.API.GetMetricData(ctx, in, opts...)
+			if err == nil {
+				resp = r
+				break
+			}
+			if ctx.Err() != nil {
+				return out, ctx.Err()
+			}
+			if !Retryable(err) {
+				return out, batchErr(err, attempt, false)
+			}
+			if attempt >= pol.MaxAttempts {
+				return out, batchErr(err, attempt, true)
+			}
+			d := pol.BaseDelay << min(attempt-1, 30)
+			if d > pol.MaxDelay || d <= 0 {
+				d = pol.MaxDelay
+			}
+			d = d/2 + time.Duration(jitter()*float64(d/2))
+			if out.slept+d > pol.Budget {
+				return out, batchErr(fmt.Errorf("retry budget %v exhausted: %w", pol.Budget, err), attempt, true)
+			}
+			out.retries++
+			out.slept += d
+			if err := sleep(ctx, d); err != nil {
+				return out, err
+			}
+		}
+		out.pages++
+		for _, mr := range resp.MetricDataResults {
+			id := aws.ToString(mr.Id)
+			i, ok := byID[id]
+			if !ok {
+				return out, batchErr(fmt.Errorf("response has result id %q that was not requested", id), 1, false)
+			}
+			switch mr.StatusCode {
+			case types.StatusCodeForbidden, types.StatusCodeInternalError:
+				var msgs []string
+				for _, m := range mr.Messages {
+					msgs = append(msgs, aws.ToString(m.Code)+": "+aws.ToString(m.Value))
+				}
+				return out, &SeriesError{Ref: plan.Series[i], Status: string(mr.StatusCode), Detail: strings.Join(msgs, "; ")}
+			}
+			if len(mr.Timestamps) != len(mr.Values) {
+				return out, &SeriesError{Ref: plan.Series[i], Status: "Malformed",
+					Detail: fmt.Sprintf("%d timestamps but %d values", len(mr.Timestamps), len(mr.Values))}
+			}
+			for j, t := range mr.Timestamps {
+				out.points[i] = append(out.points[i], point{t: t.UTC(), v: mr.Values[j]})
+			}
+			for _, m := range mr.Messages {
+				out.messages = append(out.messages, fmt.Sprintf("%s: %s %s", plan.Series[i], aws.ToString(m.Code), aws.ToString(m.Value)))
+			}
+		}
+		if resp.NextToken == nil || *resp.NextToken == "" {
+			return out, nil
+		}
+		in.NextToken = resp.NextToken
+	}
+	return out, batchErr(fmt.Errorf("more than %d pages of NextToken", maxPages), 1, false)
+}

@@ -1,0 +1,416 @@
+package cloudwatch_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awscw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// startSandbox starts the in-process AWS emulator with scenario sc and returns it with a real CloudWatch client
+// pointed at it. The client's own retries are off so that every attempt shows in the sandbox's request log.
+func startSandbox(t testing.TB, sc *sandbox.Scenario) (*sandbox.Server, *awscw.Client) {
+	t.Helper()
+	srv, err := sandbox.Start(sandbox.Options{Scenario: sc})
+	if err != nil {
+		t.Fatalf("starting sandbox: %v", err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv, newClient(srv.URL())
+}
+
+func newClient(url string) *awscw.Client {
+	return awscw.New(awscw.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(url),
+		Credentials:  aws.NewCredentialsCache(staticCreds{}),
+		Retryer:      aws.NopRetryer{},
+	})
+}
+
+type staticCreds struct{}
+
+func (staticCreds) Retrieve(context.Context) (aws.Credentials, error) {
+	return aws.Credentials{AccessKeyID: "AKIDSANDBOX", SecretAccessKey: "sandbox-secret", Source: "test"}, nil
+}
+
+// scenarioNodes lists every DB instance of a scenario as a collector node.
+func scenarioNodes(sc *sandbox.Scenario) []cloudwatch.Node {
+	var out []cloudwatch.Node
+	for _, c := range sc.Clusters {
+		for _, m := range c.Members {
+			out = append(out, cloudwatch.Node{ID: m.ID})
+		}
+	}
+	for _, in := range sc.Instances {
+		out = append(out, cloudwatch.Node{ID: in.ID})
+	}
+	return out
+}
+
+// recordingSleep records backoff delays instead of sleeping.
+type recordingSleep struct {
+	mu     sync.Mutex
+	delays []time.Duration
+}
+
+func (r *recordingSleep) sleep(ctx context.Context, d time.Duration) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.delays = append(r.delays, d)
+	return ctx.Err()
+}
+
+func (r *recordingSleep) total() (int, time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var sum time.Duration
+	for _, d := range r.delays {
+		sum += d
+	}
+	return len(r.delays), sum
+}
+
+func plan(t testing.TB, srv *sandbox.Server, nodes []cloudwatch.Node, metrics []cloudwatch.Metric, days int, period time.Duration) *cloudwatch.Plan {
+	t.Helper()
+	now := srv.Now()
+	end := now.Truncate(time.Minute)
+	p, err := cloudwatch.NewPlan(cloudwatch.Request{Nodes: nodes, Metrics: metrics, Now: now, Period: period,
+		Start: end.Add(-time.Duration(days) * 24 * time.Hour), End: end})
+	if err != nil {
+		t.Fatalf("planning: %v", err)
+	}
+	return p
+}
+
+// TestCollectRequestCountAtLowerBound: for 1, 2, 10 and 100 nodes × the default metrics × 14 and 28 days, the
+// sandbox's request log shows exactly the lower-bound number of GetMetricData calls, and the data is complete.
+func TestCollectRequestCountAtLowerBound(t *testing.T) {
+	cases := []struct {
+		nodes, days, want int
+	}{
+		{1, 14, 2}, {2, 14, 4}, {10, 14, 20}, {100, 14, 200},
+		{1, 28, 1}, {2, 28, 2}, {10, 28, 8}, {100, 28, 80},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%dnodes_%ddays", tc.nodes, tc.days), func(t *testing.T) {
+			if testing.Short() && tc.nodes == 100 {
+				t.Skip("100-node collection skipped in -short mode; run without -short")
+			}
+			sc := sandbox.Fleet(tc.nodes)
+			srv, client := startSandbox(t, sc)
+			nodes := scenarioNodes(sc)
+			if len(nodes) != tc.nodes {
+				t.Fatalf("scenario has %d nodes, want %d", len(nodes), tc.nodes)
+			}
+			p := plan(t, srv, nodes, cloudwatch.DefaultMetrics, tc.days, 0)
+			if p.LowerBound != tc.want || len(p.Batches) != tc.want {
+				t.Fatalf("plan: %d batches, lower bound %d, want %d", len(p.Batches), p.LowerBound, tc.want)
+			}
+			col := &cloudwatch.Collector{API: client, Concurrency: 4}
+			res, err := col.Collect(context.Background(), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(srv.Calls("GetMetricData")); got != tc.want {
+				t.Errorf("sandbox logged %d GetMetricData calls, want the lower bound %d", got, tc.want)
+			}
+			if res.Calls != tc.want || res.Pages != tc.want || res.Retries != 0 {
+				t.Errorf("result counters: calls %d pages %d retries %d", res.Calls, res.Pages, res.Retries)
+			}
+			if len(res.Series) != tc.nodes*len(cloudwatch.DefaultMetrics) {
+				t.Fatalf("%d series", len(res.Series))
+			}
+			for _, n := range nodes {
+				s, ok := res.Find(n.ID, "CPUUtilization", "Average")
+				if !ok {
+					t.Fatalf("no CPU series for %s", n.ID)
+				}
+				if len(s.Timestamps) != s.Expected() {
+					t.Errorf("%s CPU: %d of %d datapoints", n.ID, len(s.Timestamps), s.Expected())
+				}
+				if err := s.Validate(); err != nil {
+					t.Errorf("%s CPU: %v", n.ID, err)
+				}
+			}
+		})
+	}
+}
+
+// TestCollectMatchesAcrossPackings checks that the data does not depend on how it was packed and paged: the
+// same series collected (a) in the planned batches and (b) with tiny pages are identical, and the series keeps
+// the sandbox's values (CPU within [0.2, 100]; connections integral).
+func TestCollectMatchesAcrossPackings(t *testing.T) {
+	sc := sandbox.Demo()
+	srv, client := startSandbox(t, sc)
+	nodes := scenarioNodes(sc)
+	p := plan(t, srv, nodes, cloudwatch.DefaultMetrics, 2, 0)
+	a, err := (&cloudwatch.Collector{API: client}).Collect(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetLog()
+	b, err := (&cloudwatch.Collector{API: client, Concurrency: 2, MaxDatapointsPerPage: 5000}).Collect(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Pages <= len(p.Batches) {
+		t.Errorf("MaxDatapoints 5000: %d pages for %d batches, want NextToken paging", b.Pages, len(p.Batches))
+	}
+	if got := len(srv.Calls("GetMetricData")); got != b.Calls {
+		t.Errorf("sandbox logged %d calls, collector counted %d", got, b.Calls)
+	}
+	// Distinct tokens: a page whose response was lost in transit is retried
+	// with the same token (and counted in Calls, not in Pages).
+	tokens := map[string]bool{}
+	for _, e := range srv.Calls("GetMetricData") {
+		if tok := e.Params["NextToken"]; tok != "" {
+			tokens[tok] = true
+		}
+	}
+	if len(tokens) != b.Pages-len(p.Batches) {
+		t.Errorf("%d distinct NextTokens were sent, want %d", len(tokens), b.Pages-len(p.Batches))
+	}
+	for i := range a.Series {
+		sa, sb := a.Series[i].Series, b.Series[i].Series
+		if len(sa.Values) != len(sb.Values) {
+			t.Fatalf("%s: %d vs %d points", a.Series[i].Ref, len(sa.Values), len(sb.Values))
+		}
+		for j := range sa.Values {
+			if !sa.Timestamps[j].Equal(sb.Timestamps[j]) || sa.Values[j] != sb.Values[j] {
+				t.Fatalf("%s differs at %d", a.Series[i].Ref, j)
+			}
+		}
+	}
+	cpu, _ := a.Find("mandible-prod", "CPUUtilization", "Average")
+	if cpu.Unit != "Percent" || cpu.Period != time.Minute || len(cpu.Values) != 2*1440 {
+		t.Fatalf("mandible CPU: unit %q period %v %d points", cpu.Unit, cpu.Period, len(cpu.Values))
+	}
+	for _, v := range cpu.Values {
+		if v < 0.2 || v > 100 {
+			t.Fatalf("CPU value %v out of range", v)
+		}
+	}
+	conns, _ := a.Find("mandible-prod", "DatabaseConnections", "Average")
+	for _, v := range conns.Values {
+		if v != math.Round(v) {
+			t.Fatalf("connections value %v not integral", v)
+		}
+	}
+}
+
+// TestCollectGapsForMissingData: the `short` scenario has 3 days of history, so a 14-day window has gaps (absent
+// timestamps), and a metric the node does not publish is an empty series, not an error.
+func TestCollectGapsForMissingData(t *testing.T) {
+	sc := sandbox.ShortHistory()
+	srv, client := startSandbox(t, sc)
+	p := plan(t, srv, []cloudwatch.Node{{ID: "mandible-prod"}}, cloudwatch.DefaultMetrics, 14, 0)
+	res, err := (&cloudwatch.Collector{API: client}).Collect(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpu, _ := res.Find("mandible-prod", "CPUUtilization", "Average")
+	if n := len(cpu.Timestamps); n == 0 || n > 3*1440 || n >= cpu.Expected() {
+		t.Errorf("CPU has %d of %d points, want about 3 days", n, cpu.Expected())
+	}
+	if err := cpu.Validate(); err != nil {
+		t.Error(err)
+	}
+	if first := cpu.Timestamps[0]; first.Before(srv.Now().Add(-3*24*time.Hour - time.Minute)) {
+		t.Errorf("first datapoint %v is before the 3-day history", first)
+	}
+	lag, ok := res.Find("mandible-prod", "ReplicaLag", "Average")
+	if !ok || len(lag.Values) != 0 {
+		t.Errorf("ReplicaLag of a Multi-AZ instance: ok %v, %d points, want an empty series", ok, len(lag.Values))
+	}
+}
+
+// TestCollectRetriesThrottling: with half of all GetMetricData calls throttled, collection still succeeds within
+// the retry budget, without sleeping for real, and returns the same data as an unthrottled run.
+func TestCollectRetriesThrottling(t *testing.T) {
+	sc := sandbox.Fleet(10)
+	srv, client := startSandbox(t, sc)
+	p := plan(t, srv, scenarioNodes(sc), cloudwatch.DefaultMetrics, 14, 0)
+	clean, err := (&cloudwatch.Collector{API: client}).Collect(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetLog()
+	srv.SetErrorRate("GetMetricData", 0.5, sandbox.FaultThrottling)
+	rec := &recordingSleep{}
+	col := &cloudwatch.Collector{API: client, Concurrency: 4, Sleep: rec.sleep,
+		Retry: cloudwatch.RetryPolicy{MaxAttempts: 30, Budget: 5 * time.Minute}}
+	res, err := col.Collect(context.Background(), p)
+	if err != nil {
+		t.Fatalf("collect with 50%% throttling: %v", err)
+	}
+	calls := srv.Calls("GetMetricData")
+	throttled := 0
+	for _, e := range calls {
+		if e.ErrorCode == "Throttling" {
+			throttled++
+		}
+	}
+	if throttled == 0 || throttled != res.Retries || len(calls) != res.Calls || res.Calls != len(p.Batches)+res.Retries {
+		t.Errorf("log: %d calls, %d throttled; result: %d calls, %d retries, %d batches", len(calls), throttled, res.Calls, res.Retries, len(p.Batches))
+	}
+	n, slept := rec.total()
+	if n != res.Retries || slept != res.Slept || slept <= 0 {
+		t.Errorf("recorded %d sleeps (%v), result says %d retries (%v)", n, slept, res.Retries, res.Slept)
+	}
+	for i := range clean.Series {
+		if len(clean.Series[i].Series.Values) != len(res.Series[i].Series.Values) {
+			t.Fatalf("%s: %d points throttled vs %d clean", clean.Series[i].Ref, len(res.Series[i].Series.Values), len(clean.Series[i].Series.Values))
+		}
+	}
+	t.Logf("50%% throttling: %d batches took %d calls (%d throttled), %v of virtual backoff", len(p.Batches), res.Calls, throttled, res.Slept)
+}
+
+func TestCollectRetries5xx(t *testing.T) {
+	srv, client := startSandbox(t, sandbox.Demo())
+	p := plan(t, srv, []cloudwatch.Node{{ID: "mandible-prod"}}, cloudwatch.DefaultMetrics[:3], 1, 0)
+	srv.InjectSequence("GetMetricData", sandbox.FaultHTTP500, sandbox.FaultHTTP500)
+	rec := &recordingSleep{}
+	res, err := (&cloudwatch.Collector{API: client, Sleep: rec.sleep, Jitter: func() float64 { return 0 }}).Collect(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Calls != 3 || res.Retries != 2 || len(srv.Calls("GetMetricData")) != 3 {
+		t.Errorf("calls %d retries %d logged %d", res.Calls, res.Retries, len(srv.Calls("GetMetricData")))
+	}
+	// Zero jitter: delays are half of 100 ms, 200 ms.
+	if len(rec.delays) != 2 || rec.delays[0] != 50*time.Millisecond || rec.delays[1] != 100*time.Millisecond {
+		t.Errorf("backoff delays %v", rec.delays)
+	}
+}
+
+// TestCollectPermanentErrors: a non-retryable error and an exhausted retry budget both fail with an error that
+// names the metric and the node.
+func TestCollectPermanentErrors(t *testing.T) {
+	srv, client := startSandbox(t, sandbox.Demo())
+	metrics := []cloudwatch.Metric{{Name: "CPUUtilization", Unit: "Percent"}}
+	p := plan(t, srv, []cloudwatch.Node{{ID: "sso-prod-instance-1"}}, metrics, 1, 0)
+
+	srv.InjectFaults(sandbox.FaultRule{Operation: "GetMetricData", Sequence: []sandbox.Fault{{Kind: sandbox.FaultError, Status: 400, Code: "InvalidParameterValue", Message: "bad dimension"}}})
+	_, err := (&cloudwatch.Collector{API: client}).Collect(context.Background(), p)
+	var be *cloudwatch.BatchError
+	if !errors.As(err, &be) || be.Throttled || be.Attempts != 1 {
+		t.Fatalf("want a non-throttled *BatchError after 1 attempt, got %v", err)
+	}
+	for _, want := range []string{"CPUUtilization", "sso-prod-instance-1", "InvalidParameterValue"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %s", err, want)
+		}
+	}
+
+	srv.ClearFaults()
+	srv.ResetLog()
+	srv.SetErrorRate("GetMetricData", 1, sandbox.FaultThrottling)
+	rec := &recordingSleep{}
+	_, err = (&cloudwatch.Collector{API: client, Sleep: rec.sleep, Retry: cloudwatch.RetryPolicy{MaxAttempts: 4}}).Collect(context.Background(), p)
+	if !errors.As(err, &be) || !be.Throttled || be.Attempts != 4 {
+		t.Fatalf("want a throttled *BatchError after 4 attempts, got %v", err)
+	}
+	if !strings.Contains(err.Error(), "CPUUtilization") || !strings.Contains(err.Error(), "sso-prod-instance-1") || !cloudwatch.Retryable(be.Err) {
+		t.Errorf("error %q", err)
+	}
+	if got := len(srv.Calls("GetMetricData")); got != 4 {
+		t.Errorf("%d calls logged, want 4", got)
+	}
+
+	// A small time budget stops retrying before MaxAttempts.
+	srv.ResetLog()
+	_, err = (&cloudwatch.Collector{API: client, Sleep: rec.sleep, Jitter: func() float64 { return 0 },
+		Retry: cloudwatch.RetryPolicy{MaxAttempts: 50, BaseDelay: time.Second, MaxDelay: time.Second, Budget: 2 * time.Second}}).Collect(context.Background(), p)
+	if !errors.As(err, &be) || !be.Throttled || !strings.Contains(err.Error(), "budget") {
+		t.Fatalf("want budget exhaustion, got %v", err)
+	}
+	if got := len(srv.Calls("GetMetricData")); got != 5 { // 4 half-second sleeps fit in 2 s
+		t.Errorf("%d calls within a 2 s budget of 0.5 s sleeps, want 5", got)
+	}
+}
+
+func TestCollectCancelled(t *testing.T) {
+	srv, client := startSandbox(t, sandbox.Demo())
+	p := plan(t, srv, scenarioNodes(srv.Scenario()), cloudwatch.DefaultMetrics, 1, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := (&cloudwatch.Collector{API: client}).Collect(ctx, p); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled context: %v", err)
+	}
+	if _, err := (&cloudwatch.Collector{}).Collect(context.Background(), p); err == nil {
+		t.Error("collector without API accepted")
+	}
+}
+
+// The consumer-side interface is satisfied by the real client.
+var _ cloudwatch.API = (*awscw.Client)(nil)
+
+// inflightAPI delegates to the real client and records the most calls in flight at once.
+type inflightAPI struct {
+	next cloudwatch.API
+	mu   sync.Mutex
+	cur  int
+	peak int
+}
+
+func (a *inflightAPI) GetMetricData(ctx context.Context, in *awscw.GetMetricDataInput, opts ...func(*awscw.Options)) (*awscw.GetMetricDataOutput, error) {
+	a.mu.Lock()
+	a.cur++
+	a.peak = max(a.peak, a.cur)
+	a.mu.Unlock()
+	defer func() {
+		a.mu.Lock()
+		a.cur--
+		a.mu.Unlock()
+	}()
+	return a.next.GetMetricData(ctx, in, opts...)
+}
+
+func TestCollectBoundedConcurrency(t *testing.T) {
+	sc := sandbox.Fleet(10)
+	srv, client := startSandbox(t, sc)
+	p := plan(t, srv, scenarioNodes(sc), cloudwatch.DefaultMetrics, 14, 0)
+	api := &inflightAPI{next: client}
+	if _, err := (&cloudwatch.Collector{API: api, Concurrency: 3}).Collect(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	if api.peak > 3 || api.peak < 1 {
+		t.Errorf("peak in-flight GetMetricData calls %d, want 1..3", api.peak)
+	}
+	t.Logf("%d batches, peak %d in flight (limit 3)", len(p.Batches), api.peak)
+}
+
+// TestCollectTransportErrors: a connection reset mid-request is retried; a refused connection (nothing listening)
+// fails at once, naming the metric and node.
+func TestCollectTransportErrors(t *testing.T) {
+	srv, client := startSandbox(t, sandbox.Demo())
+	p := plan(t, srv, []cloudwatch.Node{{ID: "mandible-prod"}}, cloudwatch.DefaultMetrics[:2], 1, 0)
+	srv.InjectSequence("GetMetricData", sandbox.FaultConnReset)
+	rec := &recordingSleep{}
+	res, err := (&cloudwatch.Collector{API: client, Sleep: rec.sleep}).Collect(context.Background(), p)
+	if err != nil {
+		t.Fatalf("after a connection reset: %v", err)
+	}
+	if res.Retries != 1 || len(srv.Calls("GetMetricData")) != 2 {
+		t.Errorf("retries %d, logged calls %d; want 1 and 2", res.Retries, len(srv.Calls("GetMetricData")))
+	}
+
+	url := srv.URL()
+	_ = srv.Close()
+	res, err = (&cloudwatch.Collector{API: newClient(url), Sleep: rec.sleep}).Collect(context.Background(), p)
+	var be *cloudwatch.BatchError
+	if !errors.As(err, &be) || be.Attempts != 1 || res.Retries != 0 || !strings.Contains(err.Error(), "mandible-prod") {
+		t.Errorf("refused connection: %v (retries %d)", err, res.Retries)
+	}
+}

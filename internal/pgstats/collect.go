@@ -1,0 +1,1036 @@
+package pgstats
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// queryTag starts every statement the collector sends, so that its own
+// entries in pg_stat_statements (and pg_stat_activity) are recognisable; they
+// are left out of Statements.Top.
+const queryTag = "/* rightsize:pgstats */ "
+
+// ownQueryPattern is a LIKE pattern matching the collector's own statements.
+const ownQueryPattern = "/* rightsize:pgstats */%"
+
+// selfStatementAllowance is how many extra candidates a sample ranks so that
+// leaving out the collector's own statements still fills Top.
+const selfStatementAllowance = 32
+
+// Querier is what the collector needs from a connection: *pgx.Conn and pgx.Tx
+// satisfy it. Give CollectTx a read-only transaction (Collect and
+// WithReadOnlyTx make one).
+type Querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// TxBeginner starts transactions: *pgx.Conn satisfies it.
+type TxBeginner interface {
+	BeginTx(ctx context.Context, txOptions pgx.TxOptions) (pgx.Tx, error)
+}
+
+var (
+	_ Querier    = (*pgx.Conn)(nil)
+	_ Querier    = pgx.Tx(nil)
+	_ TxBeginner = (*pgx.Conn)(nil)
+)
+
+// Defaults and limits of Options.
+const (
+	// DefaultTopStatements is the number of statements reported when Options.TopStatements is 0.
+	DefaultTopStatements = 20
+	// MaxTopStatements bounds Options.TopStatements.
+	MaxTopStatements = 1000
+	// DefaultQueryTextLength is the query text length, in characters, when Options.QueryTextLength is 0.
+	DefaultQueryTextLength = 1000
+	// MaxQueryTextLength bounds Options.QueryTextLength (characters).
+	MaxQueryTextLength = 100000
+	// DefaultStatementTimeout is the per-statement limit when Options.StatementTimeout is 0.
+	DefaultStatementTimeout = 30 * time.Second
+	// MaxSample bounds Options.Sample.
+	MaxSample = time.Hour
+	// MinServerVersionNum is the oldest supported server_version_num (PostgreSQL 12).
+	MinServerVersionNum = 120000
+)
+
+// Options tune a collection. The zero value collects one snapshot with the defaults.
+type Options struct {
+	// TopStatements is how many statements to report, by total execution time;
+	// 0 means DefaultTopStatements (20). Must be 0..MaxTopStatements.
+	TopStatements int
+	// QueryTextLength truncates each query text to this many characters; 0
+	// means DefaultQueryTextLength (1000). Must be 0..MaxQueryTextLength.
+	QueryTextLength int
+	// Sample, when > 0, takes two snapshots this far apart (inside the same
+	// transaction) and reports rates over the measured interval instead of
+	// since the counters were reset. Must be 0..MaxSample. The transaction stays
+	// open meanwhile; the collector raises idle_in_transaction_session_timeout
+	// for it (transaction-locally) if needed.
+	Sample time.Duration
+	// Tables names tables for row estimates and scan counts: "table" (found on
+	// the search_path) or "schema.table"; unquoted parts fold to lower case and
+	// double-quoted parts are taken literally, as in SQL.
+	Tables []string
+	// StatementTimeout limits each statistics query (SET LOCAL
+	// statement_timeout); 0 means DefaultStatementTimeout. Must be >= 1 ms.
+	StatementTimeout time.Duration
+}
+
+// qualifiedName is a parsed Options.Tables entry.
+type qualifiedName struct {
+	given, schema, table string
+}
+
+// normalised returns o with defaults applied and its table names parsed, or an
+// error naming the bad option.
+func (o Options) normalised() (Options, []qualifiedName, error) {
+	switch {
+	case o.TopStatements < 0 || o.TopStatements > MaxTopStatements:
+		return o, nil, fmt.Errorf("top statements %d is out of range: use 1-%d (0 for %d)", o.TopStatements, MaxTopStatements, DefaultTopStatements)
+	case o.QueryTextLength < 0 || o.QueryTextLength > MaxQueryTextLength:
+		return o, nil, fmt.Errorf("query text length %d is out of range: use 1-%d (0 for %d)", o.QueryTextLength, MaxQueryTextLength, DefaultQueryTextLength)
+	case o.Sample < 0 || o.Sample > MaxSample:
+		return o, nil, fmt.Errorf("sample %s is out of range: use 0 (no sample) up to %s", o.Sample, MaxSample)
+	case o.StatementTimeout < 0 || (o.StatementTimeout > 0 && o.StatementTimeout < time.Millisecond):
+		return o, nil, fmt.Errorf("statement timeout %s is out of range: use at least 1ms (0 for %s)", o.StatementTimeout, DefaultStatementTimeout)
+	}
+	if o.TopStatements == 0 {
+		o.TopStatements = DefaultTopStatements
+	}
+	if o.QueryTextLength == 0 {
+		o.QueryTextLength = DefaultQueryTextLength
+	}
+	if o.StatementTimeout == 0 {
+		o.StatementTimeout = DefaultStatementTimeout
+	}
+	names := make([]qualifiedName, 0, len(o.Tables))
+	for i, t := range o.Tables {
+		schema, table, err := parseQualifiedName(t)
+		if err != nil {
+			return o, nil, fmt.Errorf("tables[%d] %q: %w", i, t, err)
+		}
+		names = append(names, qualifiedName{given: t, schema: schema, table: table})
+	}
+	return o, names, nil
+}
+
+// ValidateTableName reports whether name is usable in Options.Tables:
+// "table" or "schema.table", each part a bare identifier (folded to lower
+// case) or a double-quoted one. It does not check that the table exists.
+func ValidateTableName(name string) error {
+	_, _, err := parseQualifiedName(name)
+	return err
+}
+
+// parseQualifiedName splits "table" or "schema.table" the way PostgreSQL reads
+// identifiers: unquoted parts fold to lower case, "quoted" parts are literal
+// ("" inside quotes is one quote). The schema is "" when not given.
+func parseQualifiedName(s string) (schema, table string, err error) {
+	var parts []string
+	i := 0
+	for {
+		if i >= len(s) {
+			return "", "", errors.New(`empty name part: write "table" or "schema.table"`)
+		}
+		var part strings.Builder
+		if s[i] == '"' {
+			i++
+			closed := false
+			for i < len(s) {
+				if s[i] == '"' {
+					if i+1 < len(s) && s[i+1] == '"' {
+						part.WriteByte('"')
+						i += 2
+						continue
+					}
+					i++
+					closed = true
+					break
+				}
+				part.WriteByte(s[i])
+				i++
+			}
+			if !closed {
+				return "", "", errors.New("unterminated double quote")
+			}
+		} else {
+			start := i
+			for i < len(s) && s[i] != '.' {
+				if s[i] == '"' || s[i] == ' ' || s[i] == 0 {
+					return "", "", fmt.Errorf("unexpected %q in unquoted name: quote the identifier", s[i])
+				}
+				i++
+			}
+			part.WriteString(strings.ToLower(s[start:i]))
+		}
+		if part.Len() == 0 {
+			return "", "", errors.New(`empty name part: write "table" or "schema.table"`)
+		}
+		parts = append(parts, part.String())
+		if i == len(s) {
+			break
+		}
+		if s[i] != '.' {
+			return "", "", errors.New("expected '.' after a quoted identifier")
+		}
+		i++
+	}
+	switch len(parts) {
+	case 1:
+		return "", parts[0], nil
+	case 2:
+		return parts[0], parts[1], nil
+	}
+	return "", "", fmt.Errorf("%d name parts: write \"table\" or \"schema.table\"", len(parts))
+}
+
+// WithReadOnlyTx runs fn inside a read-only transaction on db whose every
+// statement is limited by statementTimeout (set with set_config(...,
+// is_local => true), so it ends with the transaction). The transaction is always
+// rolled back: statistics reads have nothing to commit. statementTimeout must
+// be at least 1 ms.
+func WithReadOnlyTx(ctx context.Context, db TxBeginner, statementTimeout time.Duration, fn func(q Querier) error) error {
+	if statementTimeout < time.Millisecond {
+		return fmt.Errorf("statement timeout %s is out of range: use at least 1ms", statementTimeout)
+	}
+	tx, err := db.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("beginning read-only transaction: %w", err)
+	}
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = tx.Rollback(rctx) // nothing was written; a failure here closes the connection
+	}()
+	ms := strconv.FormatInt(statementTimeout.Milliseconds(), 10)
+	var got string
+	if err := tx.QueryRow(ctx, queryTag+"SELECT set_config('statement_timeout', $1, true)", ms).Scan(&got); err != nil {
+		return fmt.Errorf("setting statement_timeout to %sms: %w", ms, err)
+	}
+	return fn(tx)
+}
+
+// Collect opens one read-only transaction on db (see WithReadOnlyTx), runs
+// CollectTx in it and rolls it back. It returns an error for invalid options,
+// connection or query failures (a statement timeout included); missing
+// pg_stat_statements or privileges are warnings in Stats.Warnings.
+func Collect(ctx context.Context, db TxBeginner, opts Options) (*Stats, error) {
+	start := time.Now()
+	nopts, _, err := opts.normalised()
+	if err != nil {
+		return nil, fmt.Errorf("invalid collection options: %w", err)
+	}
+	var st *Stats
+	err = WithReadOnlyTx(ctx, db, nopts.StatementTimeout, func(q Querier) error {
+		var err error
+		st, err = CollectTx(ctx, q, opts)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("collecting PostgreSQL statistics: %w", err)
+	}
+	st.Timing.Wall = time.Since(start)
+	return st, nil
+}
+
+// CollectTx collects on q, which should be a read-only transaction with a
+// statement timeout (Collect provides one; a plain connection works but then
+// nothing enforces either). With opts.Sample > 0 it waits that long between
+// two snapshots, honouring ctx.
+func CollectTx(ctx context.Context, q Querier, opts Options) (*Stats, error) {
+	opts, tables, err := opts.normalised()
+	if err != nil {
+		return nil, fmt.Errorf("invalid collection options: %w", err)
+	}
+	c := &collector{q: q, opts: opts, tables: tables, st: &Stats{}}
+	if err := c.run(ctx); err != nil {
+		return nil, err
+	}
+	return c.st, nil
+}
+
+// collector holds one collection's state.
+type collector struct {
+	q      Querier
+	opts   Options
+	tables []qualifiedName
+	st     *Stats
+	pgss   *pgssInfo // nil when pg_stat_statements is unusable
+	// topKeys are the pg_stat_statements keys of st.Statements.Top, in order.
+	topKeys []pgssKey
+	// firstCounters are the first sample snapshot's statement counters.
+	firstCounters map[pgssKey]pgssCounter
+}
+
+// pgssInfo describes the installed pg_stat_statements extension.
+type pgssInfo struct {
+	schema       string
+	version      string
+	major, minor int
+}
+
+func (p *pgssInfo) atLeast(major, minor int) bool {
+	return p.major > major || (p.major == major && p.minor >= minor)
+}
+
+// fn returns the sanitised call of the pg_stat_statements(showtext) function.
+func (p *pgssInfo) fn(showtext bool) string {
+	return pgx.Identifier{p.schema, "pg_stat_statements"}.Sanitize() + "(" + strconv.FormatBool(showtext) + ")"
+}
+
+func (p *pgssInfo) totalCol() string {
+	if p.atLeast(1, 8) {
+		return "total_exec_time"
+	}
+	return "total_time"
+}
+
+func (p *pgssInfo) meanCol() string {
+	if p.atLeast(1, 8) {
+		return "mean_exec_time"
+	}
+	return "mean_time"
+}
+
+func (p *pgssInfo) toplevelCol() string {
+	if p.atLeast(1, 9) {
+		return "s.toplevel"
+	}
+	return "true"
+}
+
+// pgssKey identifies a pg_stat_statements entry.
+type pgssKey struct {
+	userid, dbid uint32
+	queryid      int64
+	toplevel     bool
+}
+
+// pgssCounter is an entry's cumulative counters.
+type pgssCounter struct {
+	calls   int64
+	totalMs float64
+}
+
+// snapshot is what a sample compares.
+type snapshot struct {
+	at        time.Time
+	databases []Database
+	pgss      map[pgssKey]pgssCounter // only in sample mode; nil when unreadable
+	pgssCount int64                   // entries read into pgss
+}
+
+func (c *collector) warn(format string, args ...any) {
+	c.st.Warnings = append(c.st.Warnings, fmt.Sprintf(format, args...))
+}
+
+func (c *collector) run(ctx context.Context) error {
+	if err := c.readServer(ctx); err != nil {
+		return err
+	}
+	if err := c.detectPgss(ctx); err != nil {
+		return err
+	}
+	if !c.st.Server.CanReadAllStats {
+		c.warn("role %q lacks the privileges of pg_read_all_stats (GRANT pg_monitor TO %s): other roles' query texts, "+
+			"session states and replication details are hidden and reported empty", c.st.Server.User, quoteIdentIfNeeded(c.st.Server.User))
+	}
+
+	if c.opts.Sample <= 0 {
+		s, err := c.snapshot(ctx, false)
+		if err != nil {
+			return err
+		}
+		c.st.Databases = s.databases
+		c.st.CollectedAt = s.at
+		c.ratesSinceReset()
+		return nil
+	}
+
+	// A long sample keeps the transaction open while idle: make sure the
+	// server's idle-in-transaction limit does not end the session meanwhile.
+	idle := (c.opts.Sample + time.Minute).Milliseconds()
+	if _, err := c.q.Exec(ctx, queryTag+`SELECT set_config('idle_in_transaction_session_timeout', $1, true)
+		FROM pg_settings WHERE name = 'idle_in_transaction_session_timeout' AND setting::bigint BETWEEN 1 AND $2::bigint`,
+		strconv.FormatInt(idle, 10), idle); err != nil {
+		return fmt.Errorf("raising idle_in_transaction_session_timeout for the sample: %w", err)
+	}
+	first, err := c.snapshot(ctx, true)
+	if err != nil {
+		return fmt.Errorf("first sample snapshot: %w", err)
+	}
+	c.firstCounters = first.pgss
+	timer := time.NewTimer(c.opts.Sample)
+	select {
+	case <-ctx.Done():
+		timer.Stop()
+		return fmt.Errorf("waiting %s between sample snapshots: %w", c.opts.Sample, ctx.Err())
+	case <-timer.C:
+	}
+	second, err := c.snapshot(ctx, true)
+	if err != nil {
+		return fmt.Errorf("second sample snapshot: %w", err)
+	}
+	c.st.Databases = second.databases
+	c.st.CollectedAt = second.at
+	c.ratesFromSample(first, second)
+	return nil
+}
+
+// readServer reads the server facts every later query depends on.
+func (c *collector) readServer(ctx context.Context) error {
+	s := &c.st.Server
+	var start, now time.Time
+	var reset *time.Time
+	err := c.q.QueryRow(ctx, queryTag+`SELECT current_setting('server_version'), current_setting('server_version_num')::int,
+		pg_postmaster_start_time(), clock_timestamp(), pg_is_in_recovery(), current_database(), current_user,
+		pg_has_role(current_user, 'pg_read_all_stats', 'USAGE'),
+		(SELECT stats_reset FROM pg_stat_database WHERE datname = current_database())`).
+		Scan(&s.Version, &s.VersionNum, &start, &now, &s.InRecovery, &s.Database, &s.User, &s.CanReadAllStats, &reset)
+	if err != nil {
+		return fmt.Errorf("reading server version and state: %w", err)
+	}
+	if s.VersionNum < MinServerVersionNum {
+		return fmt.Errorf("PostgreSQL %s (server_version_num %d) is not supported: PostgreSQL 12 or later is required", s.Version, s.VersionNum)
+	}
+	s.StartTime = start
+	s.UptimeSeconds = now.Sub(start).Seconds()
+	if reset != nil {
+		s.StatsReset = *reset
+	}
+	return nil
+}
+
+// detectPgss finds pg_stat_statements in the connected database and checks
+// that it can be read, turning every non-fatal problem into a warning.
+func (c *collector) detectPgss(ctx context.Context) error {
+	var schema, version string
+	err := c.q.QueryRow(ctx, queryTag+`SELECT n.nspname, e.extversion FROM pg_extension e
+		JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'`).Scan(&schema, &version)
+	if errors.Is(err, pgx.ErrNoRows) {
+		c.warn("pg_stat_statements is not installed in database %q: add it to shared_preload_libraries (RDS and Aurora preload it) "+
+			"and run CREATE EXTENSION pg_stat_statements in this database; statement statistics are empty", c.st.Server.Database)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("looking up the pg_stat_statements extension: %w", err)
+	}
+	info := &pgssInfo{schema: schema, version: version}
+	if n, _ := fmt.Sscanf(version, "%d.%d", &info.major, &info.minor); n != 2 {
+		c.warn("pg_stat_statements version %q is not understood; statement statistics are empty", version)
+		return nil
+	}
+	c.st.Statements.ExtensionVersion = version
+	// Every read of the view runs in guardPgss: an extension that is created
+	// but not preloaded raises an error there, which becomes a warning.
+	c.pgss = info
+	c.st.Statements.Available = true
+	c.st.Statements.TextsVisible = c.st.Server.CanReadAllStats
+	return nil
+}
+
+// guardPgss runs fn inside a savepoint. A server error other than a
+// cancellation (statement timeout) becomes a warning and disables the
+// statement section (ok false, err nil); anything else is returned.
+func (c *collector) guardPgss(ctx context.Context, what string, fn func() error) (ok bool, err error) {
+	if _, err := c.q.Exec(ctx, queryTag+"SAVEPOINT rightsize_pgss"); err != nil {
+		return false, fmt.Errorf("%s: creating savepoint: %w", what, err)
+	}
+	ferr := fn()
+	if ferr == nil {
+		if _, err := c.q.Exec(ctx, queryTag+"RELEASE SAVEPOINT rightsize_pgss"); err != nil {
+			return false, fmt.Errorf("%s: releasing savepoint: %w", what, err)
+		}
+		return true, nil
+	}
+	var pgErr *pgconn.PgError
+	if !errors.As(ferr, &pgErr) || pgErr.Code == "57014" {
+		return false, fmt.Errorf("%s: %w", what, ferr)
+	}
+	if _, err := c.q.Exec(ctx, queryTag+"ROLLBACK TO SAVEPOINT rightsize_pgss"); err != nil {
+		return false, fmt.Errorf("%s: rolling back to savepoint after %w: %w", what, ferr, err)
+	}
+	hint := ""
+	if pgErr.Code == "55000" {
+		hint = " (add pg_stat_statements to shared_preload_libraries and restart)"
+	}
+	c.warn("pg_stat_statements cannot be read: %s%s; statement statistics are empty", pgErr.Message, hint)
+	c.pgss = nil
+	c.st.Statements = Statements{ExtensionVersion: c.st.Statements.ExtensionVersion}
+	return false, nil
+}
+
+// snapshot reads one set of statistics. A counters-only snapshot (the first of
+// a sample) reads only what rates need; the final one reads everything. The
+// server time of each snapshot is appended to Timing.SnapshotServerTimes.
+func (c *collector) snapshot(ctx context.Context, sample bool) (*snapshot, error) {
+	var begin time.Time
+	// Discard the statistics snapshot cached by this transaction (PostgreSQL
+	// keeps it until the transaction ends) so the counters are current.
+	if err := c.q.QueryRow(ctx, queryTag+"SELECT clock_timestamp() FROM (SELECT pg_stat_clear_snapshot()) AS cleared").Scan(&begin); err != nil {
+		return nil, fmt.Errorf("clearing the statistics snapshot: %w", err)
+	}
+	s := &snapshot{at: begin}
+	var err error
+	final := !sample || len(c.st.Timing.SnapshotServerTimes) == 1
+	if s.databases, err = c.readDatabases(ctx, final); err != nil {
+		return nil, err
+	}
+	if sample && c.pgss != nil {
+		var counters map[pgssKey]pgssCounter
+		var n int64
+		ok, err := c.guardPgss(ctx, "reading pg_stat_statements counters", func() error {
+			var err error
+			counters, n, err = c.readPgssCounters(ctx)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			s.pgss, s.pgssCount = counters, n
+		}
+	}
+	if final {
+		var sampleTop []pgssKey // nil without a sample: rank by cumulative time
+		if sample {
+			sampleTop = topByDelta(c.firstCounters, s.pgss, c.opts.TopStatements+selfStatementAllowance)
+		}
+		if err := c.readFinal(ctx, sample, sampleTop); err != nil {
+			return nil, err
+		}
+	}
+	var end time.Time
+	if err := c.q.QueryRow(ctx, queryTag+"SELECT clock_timestamp()").Scan(&end); err != nil {
+		return nil, fmt.Errorf("reading the server clock: %w", err)
+	}
+	c.st.Timing.SnapshotServerTimes = append(c.st.Timing.SnapshotServerTimes, end.Sub(begin))
+	return s, nil
+}
+
+// readFinal reads everything that is reported once, from the last snapshot.
+func (c *collector) readFinal(ctx context.Context, sample bool, sampleTop []pgssKey) error {
+	if err := c.readSettings(ctx); err != nil {
+		return err
+	}
+	if err := c.readConnections(ctx); err != nil {
+		return err
+	}
+	if err := c.readReplication(ctx); err != nil {
+		return err
+	}
+	if err := c.readCheckpoints(ctx); err != nil {
+		return err
+	}
+	if err := c.readUnusedIndexes(ctx); err != nil {
+		return err
+	}
+	if err := c.readTables(ctx); err != nil {
+		return err
+	}
+	if c.pgss != nil {
+		if _, err := c.guardPgss(ctx, "reading pg_stat_statements", func() error {
+			if sample {
+				return c.readSampledStatements(ctx, sampleTop)
+			}
+			return c.readStatements(ctx)
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readDatabases reads pg_stat_database; sizes (a directory walk per
+// database) only when withSize, else SizeBytes is -1.
+func (c *collector) readDatabases(ctx context.Context, withSize bool) ([]Database, error) {
+	rows, err := c.q.Query(ctx, queryTag+`SELECT d.datname,
+		CASE WHEN $1 AND (has_database_privilege(d.datid, 'CONNECT') OR pg_has_role(current_user, 'pg_read_all_stats', 'USAGE'))
+			THEN pg_database_size(d.datid) ELSE -1 END,
+		d.xact_commit, d.xact_rollback, d.blks_read, d.blks_hit, d.temp_files, d.temp_bytes,
+		d.deadlocks, d.conflicts, d.stats_reset
+		FROM pg_stat_database d JOIN pg_database db ON db.oid = d.datid
+		WHERE d.datname IS NOT NULL AND NOT db.datistemplate AND db.datallowconn
+		ORDER BY d.datname`, withSize)
+	if err != nil {
+		return nil, fmt.Errorf("reading pg_stat_database: %w", err)
+	}
+	defer rows.Close()
+	var out []Database
+	for rows.Next() {
+		var d Database
+		var reset *time.Time
+		if err := rows.Scan(&d.Name, &d.SizeBytes, &d.XactCommit, &d.XactRollback, &d.BlksRead, &d.BlksHit,
+			&d.TempFiles, &d.TempBytes, &d.Deadlocks, &d.Conflicts, &reset); err != nil {
+			return nil, fmt.Errorf("reading pg_stat_database: %w", err)
+		}
+		if reset != nil {
+			d.StatsReset = *reset
+		}
+		d.CacheHitRatio = ratio(float64(d.BlksHit), float64(d.BlksHit+d.BlksRead))
+		d.IntervalCacheHitRatio = math.NaN()
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading pg_stat_database: %w", err)
+	}
+	return out, nil
+}
+
+func (c *collector) readSettings(ctx context.Context) error {
+	rows, err := c.q.Query(ctx, queryTag+"SELECT name, setting, coalesce(unit, '') FROM pg_settings WHERE name = ANY($1::text[])", settingNames)
+	if err != nil {
+		return fmt.Errorf("reading pg_settings: %w", err)
+	}
+	defer rows.Close()
+	var rs []settingRow
+	for rows.Next() {
+		var r settingRow
+		if err := rows.Scan(&r.name, &r.setting, &r.unit); err != nil {
+			return fmt.Errorf("reading pg_settings: %w", err)
+		}
+		rs = append(rs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reading pg_settings: %w", err)
+	}
+	var warnings []string
+	c.st.Settings, warnings = buildSettings(rs)
+	c.st.Warnings = append(c.st.Warnings, warnings...)
+	return nil
+}
+
+// readConnections must run after readSettings (it uses the limits).
+func (c *collector) readConnections(ctx context.Context) error {
+	// A role without pg_read_all_stats sees other sessions' backend_type and
+	// state as NULL; those with a database are client backends (or, rarely,
+	// parallel workers) and count with state "unknown".
+	rows, err := c.q.Query(ctx, queryTag+`SELECT coalesce(state, 'unknown'), coalesce(application_name, ''), count(*)::int,
+		coalesce(max(extract(epoch FROM clock_timestamp() - query_start)) FILTER (WHERE state = 'active'), 0)::float8,
+		coalesce(max(extract(epoch FROM clock_timestamp() - xact_start)), 0)::float8,
+		coalesce(max(extract(epoch FROM clock_timestamp() - state_change)) FILTER (WHERE state LIKE 'idle in transaction%'), 0)::float8
+		FROM pg_stat_activity
+		WHERE (backend_type = 'client backend' OR (backend_type IS NULL AND datid IS NOT NULL)) AND pid <> pg_backend_pid()
+		GROUP BY 1, 2 ORDER BY 1, 2`)
+	if err != nil {
+		return fmt.Errorf("reading pg_stat_activity: %w", err)
+	}
+	defer rows.Close()
+	cn := Connections{ByState: map[string]int{}, ByApplication: map[string]int{}}
+	for rows.Next() {
+		var state, app string
+		var n int
+		var stmt, xact, idleTx float64
+		if err := rows.Scan(&state, &app, &n, &stmt, &xact, &idleTx); err != nil {
+			return fmt.Errorf("reading pg_stat_activity: %w", err)
+		}
+		cn.ByState[state] += n
+		cn.ByApplication[app] += n
+		cn.Total += n
+		switch state {
+		case "active":
+			cn.Active += n
+		case "idle":
+			cn.Idle += n
+		case "idle in transaction", "idle in transaction (aborted)":
+			cn.IdleInTransaction += n
+		}
+		cn.LongestStatementSeconds = max(cn.LongestStatementSeconds, stmt)
+		cn.LongestTransactionSeconds = max(cn.LongestTransactionSeconds, xact)
+		cn.LongestIdleInTransactionSeconds = max(cn.LongestIdleInTransactionSeconds, idleTx)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reading pg_stat_activity: %w", err)
+	}
+	set := c.st.Settings
+	cn.MaxConnections = int(set.MaxConnections)
+	cn.SuperuserReserved = int(set.SuperuserReservedConnections)
+	cn.Reserved = int(set.ReservedConnections)
+	cn.Available = cn.MaxConnections - cn.SuperuserReserved - cn.Reserved
+	cn.Utilisation = ratio(float64(cn.Total+1), float64(cn.Available))
+	c.st.Connections = cn
+	return nil
+}
+
+func (c *collector) readReplication(ctx context.Context) error {
+	current := "pg_current_wal_lsn()"
+	if c.st.Server.InRecovery {
+		current = "pg_last_wal_replay_lsn()"
+	}
+	rows, err := c.q.Query(ctx, queryTag+`SELECT coalesce(application_name, ''), coalesce(host(client_addr), ''),
+		coalesce(state, ''), coalesce(sync_state, ''),
+		extract(epoch FROM write_lag)::float8, extract(epoch FROM flush_lag)::float8, extract(epoch FROM replay_lag)::float8,
+		pg_wal_lsn_diff(`+current+`, replay_lsn)::float8
+		FROM pg_stat_replication ORDER BY application_name, pid`)
+	if err != nil {
+		return fmt.Errorf("reading pg_stat_replication: %w", err)
+	}
+	defer rows.Close()
+	r := Replication{ReplayDelaySeconds: math.NaN(), ReceiveReplayLagBytes: -1}
+	for rows.Next() {
+		var rep Replica
+		var w, f, rp, lagBytes *float64
+		if err := rows.Scan(&rep.ApplicationName, &rep.ClientAddr, &rep.State, &rep.SyncState, &w, &f, &rp, &lagBytes); err != nil {
+			return fmt.Errorf("reading pg_stat_replication: %w", err)
+		}
+		rep.WriteLagSeconds, rep.FlushLagSeconds, rep.ReplayLagSeconds = orNaN(w), orNaN(f), orNaN(rp)
+		rep.ReplayLagBytes = -1
+		if lagBytes != nil {
+			rep.ReplayLagBytes = int64(*lagBytes)
+		}
+		r.Replicas = append(r.Replicas, rep)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reading pg_stat_replication: %w", err)
+	}
+	if c.st.Server.InRecovery {
+		var delay, lag *float64
+		if err := c.q.QueryRow(ctx, queryTag+`SELECT extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp())::float8,
+			pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::float8`).Scan(&delay, &lag); err != nil {
+			return fmt.Errorf("reading standby replay delay: %w", err)
+		}
+		r.ReplayDelaySeconds = orNaN(delay)
+		if lag != nil {
+			r.ReceiveReplayLagBytes = int64(*lag)
+		}
+	}
+	c.st.Replication = r
+	return nil
+}
+
+// checkpointsQuery returns the checkpoint counters' query for a
+// server_version_num: PostgreSQL 17 moved them from pg_stat_bgwriter to
+// pg_stat_checkpointer.
+func checkpointsQuery(versionNum int) string {
+	if versionNum >= 170000 {
+		return "SELECT num_timed, num_requested FROM pg_stat_checkpointer"
+	}
+	return "SELECT checkpoints_timed, checkpoints_req FROM pg_stat_bgwriter"
+}
+
+func (c *collector) readCheckpoints(ctx context.Context) error {
+	if err := c.q.QueryRow(ctx, queryTag+checkpointsQuery(c.st.Server.VersionNum)).Scan(&c.st.Checkpoints.Timed, &c.st.Checkpoints.Requested); err != nil {
+		return fmt.Errorf("reading checkpoint statistics: %w", err)
+	}
+	return nil
+}
+
+func (c *collector) readUnusedIndexes(ctx context.Context) error {
+	// pg_stat_user_indexes would call the statistics functions for every index
+	// (primary keys included); filtering pg_index first keeps this cheap on
+	// databases with thousands of tables.
+	rows, err := c.q.Query(ctx, queryTag+`SELECT n.nspname, t.relname, c.relname, pg_relation_size(i.indexrelid)
+		FROM pg_index i
+		JOIN pg_class c ON c.oid = i.indexrelid
+		JOIN pg_class t ON t.oid = i.indrelid
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE NOT i.indisunique AND NOT i.indisprimary AND NOT i.indisexclusion
+		AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
+		AND pg_stat_get_numscans(i.indexrelid) = 0
+		ORDER BY 4 DESC, 1, 2, 3`)
+	if err != nil {
+		return fmt.Errorf("reading unused indexes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ix Index
+		if err := rows.Scan(&ix.Schema, &ix.Table, &ix.Name, &ix.SizeBytes); err != nil {
+			return fmt.Errorf("reading unused indexes: %w", err)
+		}
+		c.st.UnusedIndexes = append(c.st.UnusedIndexes, ix)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reading unused indexes: %w", err)
+	}
+	return nil
+}
+
+func (c *collector) readTables(ctx context.Context) error {
+	if len(c.tables) == 0 {
+		return nil
+	}
+	schemas := make([]string, len(c.tables))
+	names := make([]string, len(c.tables))
+	for i, t := range c.tables {
+		schemas[i], names[i] = t.schema, t.table
+	}
+	// The statistics functions are called for the named tables only (the
+	// pg_stat_all_tables view would aggregate over every table first).
+	rows, err := c.q.Query(ctx, queryTag+`SELECT t.ord::int, n.nspname, c.relname, c.reltuples::float8,
+		pg_stat_get_live_tuples(c.oid), pg_stat_get_dead_tuples(c.oid), pg_total_relation_size(c.oid),
+		pg_stat_get_numscans(c.oid), pg_stat_get_tuples_returned(c.oid),
+		coalesce((SELECT sum(pg_stat_get_numscans(i.indexrelid)) FROM pg_index i WHERE i.indrelid = c.oid), 0)::int8,
+		(coalesce((SELECT sum(pg_stat_get_tuples_fetched(i.indexrelid)) FROM pg_index i WHERE i.indrelid = c.oid), 0)
+			+ pg_stat_get_tuples_fetched(c.oid))::int8
+		FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(schema_name, rel_name, ord)
+		JOIN LATERAL (
+			SELECT c.oid, c.relname, c.reltuples, c.relnamespace FROM pg_class c
+			JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE c.relname = t.rel_name AND c.relkind IN ('r', 'p', 'm', 'f')
+			AND CASE WHEN t.schema_name = '' THEN pg_table_is_visible(c.oid) ELSE n.nspname = t.schema_name END
+			LIMIT 1) c ON true
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		ORDER BY t.ord`, schemas, names)
+	if err != nil {
+		return fmt.Errorf("reading table statistics: %w", err)
+	}
+	defer rows.Close()
+	found := make([]bool, len(c.tables))
+	for rows.Next() {
+		var t Table
+		var ord int
+		if err := rows.Scan(&ord, &t.Schema, &t.Table, &t.EstimatedRows, &t.LiveTuples, &t.DeadTuples, &t.SizeBytes,
+			&t.SeqScans, &t.SeqTuplesRead, &t.IndexScans, &t.IndexTuplesFetched); err != nil {
+			return fmt.Errorf("reading table statistics: %w", err)
+		}
+		if ord < 1 || ord > len(c.tables) {
+			return fmt.Errorf("reading table statistics: unexpected ordinal %d", ord)
+		}
+		found[ord-1] = true
+		t.Name = c.tables[ord-1].given
+		if t.EstimatedRows < 0 {
+			t.EstimatedRows = float64(t.LiveTuples)
+		}
+		t.SeqScanShare = ratio(float64(t.SeqScans), float64(t.SeqScans+t.IndexScans))
+		c.st.Tables = append(c.st.Tables, t)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reading table statistics: %w", err)
+	}
+	for i, ok := range found {
+		if !ok {
+			c.warn("table %q was not found in database %q (looked for %s); it is left out of tables",
+				c.tables[i].given, c.st.Server.Database, describeName(c.tables[i]))
+		}
+	}
+	return nil
+}
+
+// quoteIdentIfNeeded returns name as SQL would need it written: bare when it
+// is a plain lower-case identifier, double-quoted otherwise.
+func quoteIdentIfNeeded(name string) string {
+	if plainIdent.MatchString(name) {
+		return name
+	}
+	return pgx.Identifier{name}.Sanitize()
+}
+
+var plainIdent = regexp.MustCompile(`^[a-z_][a-z0-9_$]*$`)
+
+func describeName(n qualifiedName) string {
+	if n.schema == "" {
+		return fmt.Sprintf("relation %q on the search_path", n.table)
+	}
+	return fmt.Sprintf("relation %q in schema %q", n.table, n.schema)
+}
+
+// readPgssCounters reads every entry's counters without query texts.
+func (c *collector) readPgssCounters(ctx context.Context) (map[pgssKey]pgssCounter, int64, error) {
+	p := c.pgss
+	rows, err := c.q.Query(ctx, queryTag+"SELECT s.userid, s.dbid, coalesce(s.queryid, 0), "+p.toplevelCol()+", s.calls, s."+p.totalCol()+
+		" FROM "+p.fn(false)+" s")
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := map[pgssKey]pgssCounter{}
+	var n int64
+	for rows.Next() {
+		var k pgssKey
+		var v pgssCounter
+		if err := rows.Scan(&k.userid, &k.dbid, &k.queryid, &k.toplevel, &v.calls, &v.totalMs); err != nil {
+			return nil, 0, err
+		}
+		n++
+		cur := out[k] // hidden entries share queryid 0: add them up
+		out[k] = pgssCounter{calls: cur.calls + v.calls, totalMs: cur.totalMs + v.totalMs}
+	}
+	return out, n, rows.Err()
+}
+
+// readInfo reads pg_stat_statements_info (extension 1.9+).
+func (c *collector) readInfo(ctx context.Context) error {
+	p := c.pgss
+	st := &c.st.Statements
+	if !p.atLeast(1, 9) {
+		return nil
+	}
+	var reset *time.Time
+	if err := c.q.QueryRow(ctx, queryTag+"SELECT dealloc, stats_reset FROM "+
+		pgx.Identifier{p.schema, "pg_stat_statements_info"}.Sanitize()).Scan(&st.Deallocations, &reset); err != nil {
+		return err
+	}
+	if reset != nil {
+		st.StatsReset = *reset
+	}
+	return nil
+}
+
+// readStatements reads the aggregates, the extension's info view and the
+// entries with the highest cumulative execution time.
+func (c *collector) readStatements(ctx context.Context) error {
+	p := c.pgss
+	st := &c.st.Statements
+	if err := c.readInfo(ctx); err != nil {
+		return err
+	}
+	// One pass over pg_stat_statements, materialised once by the CTE: the
+	// aggregate sees every entry, the ORDER BY ... LIMIT (a bounded heap sort)
+	// keeps the top ones, and only those are joined and truncated.
+	rows, err := c.q.Query(ctx, queryTag+`WITH s AS (SELECT userid, dbid, queryid, `+p.toplevelCol()+` AS toplevel, query, calls,
+			`+p.totalCol()+` AS total, `+p.meanCol()+` AS mean, rows,
+			shared_blks_hit, shared_blks_read, temp_blks_read, temp_blks_written
+			FROM `+p.fn(true)+` s)
+		SELECT top.userid, top.dbid, coalesce(top.queryid, 0), top.toplevel, coalesce(d.datname, ''), coalesce(r.rolname, ''),
+			coalesce(top.query = '<insufficient privilege>', false), left(coalesce(top.query, ''), $2),
+			top.calls, top.total, top.mean, top.rows, top.shared_blks_hit, top.shared_blks_read, top.temp_blks_read, top.temp_blks_written,
+			agg.n, agg.calls, agg.total
+		FROM (SELECT * FROM s WHERE s.query IS NULL OR s.query NOT LIKE $3 ORDER BY total DESC, calls DESC LIMIT $1) top
+		CROSS JOIN (SELECT count(*) AS n, coalesce(sum(calls), 0)::int8 AS calls, coalesce(sum(total), 0)::float8 AS total FROM s) agg
+		LEFT JOIN pg_database d ON d.oid = top.dbid
+		LEFT JOIN pg_roles r ON r.oid = top.userid
+		ORDER BY top.total DESC, top.calls DESC`, c.opts.TopStatements, c.opts.QueryTextLength, ownQueryPattern)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var top []Statement
+	var keys []pgssKey
+	var count, calls int64
+	var total float64
+	for rows.Next() {
+		var s Statement
+		var k pgssKey
+		if err := rows.Scan(&k.userid, &k.dbid, &k.queryid, &k.toplevel, &s.Database, &s.User, &s.QueryHidden, &s.Query,
+			&s.Calls, &s.TotalTimeMs, &s.MeanTimeMs, &s.Rows, &s.SharedBlksHit, &s.SharedBlksRead, &s.TempBlksRead, &s.TempBlksWritten,
+			&count, &calls, &total); err != nil {
+			return err
+		}
+		s.QueryID = k.queryid
+		s.TopLevel = k.toplevel
+		if s.QueryHidden {
+			s.Query = ""
+		}
+		top = append(top, s)
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	st.Count, st.TotalCalls, st.TotalTimeMs = count, calls, total
+	st.Top = top
+	c.topKeys = keys
+	return nil
+}
+
+// topByDelta returns the keys of at most n entries that ran during the
+// sample, by execution time spent in it (then calls), highest first. An entry
+// absent from prev, or whose counters went backwards (reset), counts from zero.
+func topByDelta(prev, cur map[pgssKey]pgssCounter, n int) []pgssKey {
+	type d struct {
+		k     pgssKey
+		calls int64
+		ms    float64
+	}
+	var ds []d
+	for k, c := range cur {
+		if calls, ms := counterDelta(prev, k, c); calls > 0 {
+			ds = append(ds, d{k, calls, ms})
+		}
+	}
+	sort.Slice(ds, func(i, j int) bool {
+		if ds[i].ms != ds[j].ms {
+			return ds[i].ms > ds[j].ms
+		}
+		if ds[i].calls != ds[j].calls {
+			return ds[i].calls > ds[j].calls
+		}
+		a, b := ds[i].k, ds[j].k // deterministic order for ties
+		if a.queryid != b.queryid {
+			return a.queryid < b.queryid
+		}
+		if a.dbid != b.dbid {
+			return a.dbid < b.dbid
+		}
+		if a.userid != b.userid {
+			return a.userid < b.userid
+		}
+		return !a.toplevel && b.toplevel
+	})
+	keys := make([]pgssKey, 0, min(n, len(ds)))
+	for i := 0; i < len(ds) && i < n; i++ {
+		keys = append(keys, ds[i].k)
+	}
+	return keys
+}
+
+// readSampledStatements reads the info view and the details of the given
+// entries (chosen by topByDelta), in that order, keeping the first
+// Options.TopStatements that are not the collector's own. Aggregates come
+// from the sample's counters. An entry evicted meanwhile is left out.
+func (c *collector) readSampledStatements(ctx context.Context, keys []pgssKey) error {
+	p := c.pgss
+	st := &c.st.Statements
+	if err := c.readInfo(ctx); err != nil {
+		return err
+	}
+	c.topKeys, st.Top = nil, nil
+	if len(keys) == 0 {
+		return nil
+	}
+	users := make([]uint32, len(keys))
+	dbs := make([]uint32, len(keys))
+	ids := make([]int64, len(keys))
+	tops := make([]bool, len(keys))
+	for i, k := range keys {
+		users[i], dbs[i], ids[i], tops[i] = k.userid, k.dbid, k.queryid, k.toplevel
+	}
+	rows, err := c.q.Query(ctx, queryTag+`SELECT DISTINCT ON (k.ord) k.ord::int, coalesce(s.query LIKE $6, false), coalesce(d.datname, ''), coalesce(r.rolname, ''),
+			coalesce(s.query = '<insufficient privilege>', false), left(coalesce(s.query, ''), $5),
+			s.calls, s.`+p.totalCol()+`, s.`+p.meanCol()+`, s.rows, s.shared_blks_hit, s.shared_blks_read, s.temp_blks_read, s.temp_blks_written
+		FROM `+p.fn(true)+` s
+		JOIN unnest($1::oid[], $2::oid[], $3::int8[], $4::bool[]) WITH ORDINALITY AS k(userid, dbid, queryid, toplevel, ord)
+			ON s.userid = k.userid AND s.dbid = k.dbid AND coalesce(s.queryid, 0) = k.queryid AND `+p.toplevelCol()+` = k.toplevel
+		LEFT JOIN pg_database d ON d.oid = s.dbid
+		LEFT JOIN pg_roles r ON r.oid = s.userid
+		ORDER BY k.ord, s.calls DESC`, users, dbs, ids, tops, c.opts.QueryTextLength, ownQueryPattern)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s Statement
+		var ord int
+		var own bool
+		if err := rows.Scan(&ord, &own, &s.Database, &s.User, &s.QueryHidden, &s.Query,
+			&s.Calls, &s.TotalTimeMs, &s.MeanTimeMs, &s.Rows, &s.SharedBlksHit, &s.SharedBlksRead, &s.TempBlksRead, &s.TempBlksWritten); err != nil {
+			return err
+		}
+		if ord < 1 || ord > len(keys) {
+			return fmt.Errorf("unexpected ordinal %d", ord)
+		}
+		if own || len(st.Top) == c.opts.TopStatements {
+			continue // the collector's own statement, or enough already
+		}
+		k := keys[ord-1]
+		s.QueryID, s.TopLevel = k.queryid, k.toplevel
+		if s.QueryHidden {
+			s.Query = ""
+		}
+		st.Top = append(st.Top, s)
+		c.topKeys = append(c.topKeys, k)
+	}
+	return rows.Err()
+}

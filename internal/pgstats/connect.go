@@ -1,0 +1,191 @@
+package pgstats
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// SSLModes lists the accepted values of ConnConfig.SSLMode, in libpq order from
+// least to most protective. The provider builds its validator and documentation
+// from this slice.
+var SSLModes = []string{"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
+
+// Defaults applied by Connect to zero-valued ConnConfig fields.
+const (
+	// DefaultPort is the PostgreSQL port used when ConnConfig.Port is 0.
+	DefaultPort = 5432
+	// DefaultDatabase is the database used when ConnConfig.Database is empty.
+	DefaultDatabase = "postgres"
+	// DefaultSSLMode is the sslmode used when ConnConfig.SSLMode is empty (libpq's default).
+	DefaultSSLMode = "prefer"
+	// DefaultConnectTimeout bounds a connection attempt when ConnConfig.ConnectTimeout is 0.
+	DefaultConnectTimeout = 10 * time.Second
+	// DefaultApplicationName is reported to the server as application_name when
+	// ConnConfig.ApplicationName is empty, so the collector's session is easy to
+	// recognise in pg_stat_activity.
+	DefaultApplicationName = "terraform-provider-rightsize"
+)
+
+// ConnConfig holds explicit connection settings. Only the fields below are
+// taken from it; settings it does not name (for example PGOPTIONS or PGSSLCERT)
+// keep libpq's environment-variable behaviour, as pgx implements it.
+type ConnConfig struct {
+	// Host is the server's host name or IP address. Required.
+	Host string
+	// Port is the server's TCP port; 0 means DefaultPort (5432). Must be 0..65535.
+	Port int
+	// Database to connect to; empty means DefaultDatabase ("postgres").
+	Database string
+	// User is the role to log in as. Required.
+	User string
+	// Password for User (or an RDS IAM authentication token). Never included in
+	// any error returned by this package. Empty means none is sent unless the
+	// server asks and PGPASSWORD or a passfile supplies one.
+	Password string
+	// SSLMode is one of SSLModes; empty means DefaultSSLMode ("prefer").
+	SSLMode string
+	// SSLRootCert is the path of a PEM file of trusted CA certificates, used by
+	// sslmode verify-ca and verify-full (for RDS, the regional CA bundle).
+	SSLRootCert string
+	// ConnectTimeout bounds the whole connection attempt, TLS fallbacks
+	// included; 0 means DefaultConnectTimeout. Negative values are an error.
+	ConnectTimeout time.Duration
+	// ApplicationName is sent as application_name; empty means DefaultApplicationName.
+	ApplicationName string
+}
+
+// Address returns "host:port" with defaults applied, for messages.
+func (c ConnConfig) Address() string {
+	port := c.Port
+	if port == 0 {
+		port = DefaultPort
+	}
+	return fmt.Sprintf("%s:%d", c.Host, port)
+}
+
+// Validate reports the first setting that cannot work, naming it. It does not
+// contact the server.
+func (c ConnConfig) Validate() error {
+	switch {
+	case strings.TrimSpace(c.Host) == "":
+		return errors.New("host is empty: set the PostgreSQL server's host name or address")
+	case strings.Contains(c.Host, ","):
+		return fmt.Errorf("host %q contains a comma: give exactly one host", c.Host)
+	case c.Port < 0 || c.Port > 65535:
+		return fmt.Errorf("port %d is out of range: use 1-65535 (or 0 for %d)", c.Port, DefaultPort)
+	case strings.TrimSpace(c.User) == "":
+		return errors.New("user is empty: set the role to log in as (least privilege: a role granted pg_monitor)")
+	case c.SSLMode != "" && !slices.Contains(SSLModes, c.SSLMode):
+		return fmt.Errorf("sslmode %q is not supported: use one of %s", c.SSLMode, strings.Join(SSLModes, ", "))
+	case c.ConnectTimeout < 0:
+		return fmt.Errorf("connect timeout %s is negative: use a positive duration (or 0 for %s)", c.ConnectTimeout, DefaultConnectTimeout)
+	case strings.ContainsRune(c.Host+c.Database+c.User+c.SSLRootCert+c.ApplicationName, 0):
+		return errors.New("a connection setting contains a NUL byte")
+	}
+	return nil
+}
+
+// Connect opens one pgx connection with the given settings. The whole attempt,
+// including an sslmode=prefer/allow fallback, is bounded by ConnectTimeout (and
+// by ctx). Errors name the host, port, database and user, wrap the driver's
+// error (errors.As finds *pgconn.PgError and *pgconn.ConnectError), and never
+// contain the password: any occurrence of it in the driver's text is replaced
+// by "[REDACTED]". The caller closes the connection.
+func Connect(ctx context.Context, c ConnConfig) (*pgx.Conn, error) {
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("invalid PostgreSQL connection settings: %w", err)
+	}
+	port := c.Port
+	if port == 0 {
+		port = DefaultPort
+	}
+	database := c.Database
+	if database == "" {
+		database = DefaultDatabase
+	}
+	sslmode := c.SSLMode
+	if sslmode == "" {
+		sslmode = DefaultSSLMode
+	}
+	timeout := c.ConnectTimeout
+	if timeout == 0 {
+		timeout = DefaultConnectTimeout
+	}
+	appName := c.ApplicationName
+	if appName == "" {
+		appName = DefaultApplicationName
+	}
+	where := fmt.Sprintf("connecting to PostgreSQL at %s:%d (database %q, user %q, sslmode %s)", c.Host, port, database, c.User, sslmode)
+
+	// The password is never part of the connection string: it is set on the
+	// parsed config, so no parse error can quote it.
+	kv := []string{
+		"host=" + quoteConnValue(c.Host),
+		"port=" + strconv.Itoa(port),
+		"dbname=" + quoteConnValue(database),
+		"user=" + quoteConnValue(c.User),
+		"sslmode=" + quoteConnValue(sslmode),
+		"application_name=" + quoteConnValue(appName),
+		"connect_timeout=" + strconv.Itoa(max(1, int((timeout+time.Second-1)/time.Second))),
+	}
+	if c.SSLRootCert != "" {
+		kv = append(kv, "sslrootcert="+quoteConnValue(c.SSLRootCert))
+	}
+	cfg, err := pgx.ParseConfig(strings.Join(kv, " "))
+	if err != nil {
+		return nil, redact(fmt.Errorf("%s: %w", where, err), c.Password)
+	}
+	if c.Password != "" {
+		cfg.Password = c.Password
+	}
+	cfg.ConnectTimeout = timeout
+
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
+			return nil, redact(fmt.Errorf("%s: no answer within connect timeout %s: %w", where, timeout, err), c.Password)
+		}
+		return nil, redact(fmt.Errorf("%s: %w", where, err), c.Password)
+	}
+	return conn, nil
+}
+
+// quoteConnValue quotes v for a libpq keyword/value connection string.
+func quoteConnValue(v string) string {
+	v = strings.ReplaceAll(v, `\`, `\\`)
+	v = strings.ReplaceAll(v, `'`, `\'`)
+	return "'" + v + "'"
+}
+
+// redactedError carries an error whose text had a secret replaced. Unwrap
+// still returns the original so that errors.As works; its own text is the
+// redacted one.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// redact returns err with every occurrence of secret in its text replaced by
+// "[REDACTED]". A nil error or empty secret returns err unchanged in meaning.
+func redact(err error, secret string) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if secret != "" {
+		msg = strings.ReplaceAll(msg, secret, "[REDACTED]")
+	}
+	return &redactedError{msg: msg, err: err}
+}

@@ -1,0 +1,20 @@
+// Package pgstats collects what PostgreSQL itself says about its workload:
+// server facts, per-database counters, connections, replication, the costliest
+// statements from pg_stat_statements, unused indexes, table scan statistics and
+// the memory, connection, checkpoint and WAL settings.
+//
+// Every statistics query runs inside one read-only transaction
+// (pgx.TxOptions{AccessMode: pgx.ReadOnly}) with a transaction-local
+// statement_timeout, uses $n parameters only, and branches on
+// server_version_num (and on the installed pg_stat_statements version) so that
+// the same collector works on PostgreSQL 12 to 17, self-managed, RDS or Aurora.
+//
+// The least privilege that sees everything is membership in pg_monitor
+// (CREATE ROLE rightsize LOGIN; GRANT pg_monitor TO rightsize;). Without
+// pg_read_all_stats (which pg_monitor includes) other roles' query texts and
+// session states are hidden; without pg_stat_statements the statement section
+// is empty. Both degrade to entries in Stats.Warnings, never to an error.
+//
+// The package imports pgx and nothing from Terraform; the provider package maps
+// its results and errors to Terraform values and diagnostics.
+package pgstats

@@ -1,0 +1,434 @@
+// Package pricing holds the embedded RDS / Aurora PostgreSQL instance-class catalog (capacity and on-demand
+// prices, a dated estimate) and an optional live lookup through the AWS Price List API that falls back to it.
+//
+// The catalog is built from data/rds-instance-classes.csv (see data/README.md for sources and dates). It imports
+// no Terraform packages; callers turn its typed errors into diagnostics.
+package pricing
+
+import (
+	_ "embed"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// HoursPerMonth is the number of hours in a billing month used for every monthly figure (AWS's convention).
+const HoursPerMonth = 730
+
+// CatalogDate is the date of the newest price in the embedded catalog. Catalog prices are a dated estimate.
+const CatalogDate = "2024-08-09"
+
+// Engine is a database engine as the catalog names it.
+type Engine string
+
+// Engines covered by the catalog.
+const (
+	// EngineRDSPostgres is RDS for PostgreSQL (DescribeDBInstances engine "postgres").
+	EngineRDSPostgres Engine = "rds-postgresql"
+	// EngineAuroraPostgres is Aurora PostgreSQL, Aurora Standard storage configuration
+	// (DescribeDBInstances engine "aurora-postgresql").
+	EngineAuroraPostgres Engine = "aurora-postgresql"
+)
+
+// Engines lists the engines the catalog covers, in documentation order.
+var Engines = []Engine{EngineRDSPostgres, EngineAuroraPostgres}
+
+// Deployment is how the database is deployed for pricing purposes.
+type Deployment string
+
+// Deployments accepted by Price.
+const (
+	// SingleAZ is one instance. For Aurora it is the price of one Aurora instance (a writer alone).
+	SingleAZ Deployment = "single-az"
+	// MultiAZ is a 2-node deployment. For RDS for PostgreSQL it is the Multi-AZ DB instance price (primary plus
+	// standby, as AWS bills it). For Aurora, which bills per instance, it is a writer plus one reader (2 × the
+	// instance price).
+	MultiAZ Deployment = "multi-az"
+)
+
+// Deployments lists the accepted deployments, in documentation order.
+var Deployments = []Deployment{SingleAZ, MultiAZ}
+
+// StorageType is an RDS storage volume type priced per GB-month.
+type StorageType string
+
+// Storage types with catalog prices.
+const (
+	StorageGP2 StorageType = "gp2"
+	StorageGP3 StorageType = "gp3"
+)
+
+// InstanceClass is the capacity of one DB instance class. Zero in a numeric baseline field means the source did
+// not publish it (see the field's comment).
+type InstanceClass struct {
+	Name      string  // e.g. "db.r6g.large"
+	Family    string  // e.g. "db.r6g"
+	Size      string  // e.g. "large"
+	VCPU      int     // vCPUs
+	MemoryGiB float64 // GiB
+	Burstable bool    // CPU-credit burstable (db.t3, db.t4g)
+	// AuroraSupported reports whether Aurora PostgreSQL offers the class (catalog has Aurora rows for it).
+	AuroraSupported bool
+
+	NetworkGbps string // network bandwidth as the RDS docs print it, e.g. "Up to 10" or "12"
+	MaxEBSMbps  string // max EBS bandwidth as the RDS docs print it, e.g. "Up to 4750" or "9000"
+	// BurstLimited is true when the RDS docs say maximum EBS/network performance lasts 30 minutes once every 24 h.
+	BurstLimited bool
+
+	NetworkBaselineGbps float64 // EC2 baseline network Gbps; 0 for fixed-bandwidth sizes (use NetworkGbps)
+	NetworkBurstGbps    float64 // EC2 burst network Gbps; 0 for fixed-bandwidth sizes
+	EBSBaselineMbps     float64 // EC2 EBS baseline bandwidth, Mbps
+	EBSMaxMbps          float64 // EC2 EBS max bandwidth, Mbps
+	EBSBaselineIOPS     float64 // EC2 EBS baseline IOPS (16 KiB I/O)
+	EBSMaxIOPS          float64 // EC2 EBS max IOPS (16 KiB I/O)
+}
+
+// Price is an on-demand price for one class, engine, deployment and region.
+type Price struct {
+	Class      string
+	Engine     Engine
+	Deployment Deployment
+	Region     string
+	HourlyUSD  float64 // USD per hour for the whole deployment (both nodes for MultiAZ)
+	MonthlyUSD float64 // HourlyUSD × HoursPerMonth
+	// Source is SourceCatalog or SourcePricingAPI.
+	Source string
+	// SourceDate is the date of the catalog price (YYYY-MM-DD); for SourcePricingAPI, the offer's effective date
+	// when the response gave one.
+	SourceDate string
+	Note       string // how the value was derived, when not a plain list price
+}
+
+// Price sources reported in Price.Source.
+const (
+	SourceCatalog    = "catalog"
+	SourcePricingAPI = "pricing-api"
+)
+
+// UnknownClassError is returned for an instance class the catalog does not cover.
+type UnknownClassError struct {
+	Class    string
+	Families []string // families the catalog supports
+}
+
+func (e *UnknownClassError) Error() string {
+	return fmt.Sprintf("instance class %q is not in the catalog; supported families: %s (sizes as listed by AWS in 2023-06)",
+		e.Class, strings.Join(e.Families, ", "))
+}
+
+// PriceUnavailableError is returned when the catalog knows the class but has no price for the combination.
+type PriceUnavailableError struct {
+	Class      string
+	Engine     Engine
+	Deployment Deployment
+	Region     string
+	Reason     string
+}
+
+func (e *PriceUnavailableError) Error() string {
+	return fmt.Sprintf("no %s %s price for %s in region %s: %s", e.Engine, e.Deployment, e.Class, e.Region, e.Reason)
+}
+
+// UnsupportedError is returned for an engine, deployment or storage type the catalog does not model.
+type UnsupportedError struct {
+	What    string // "engine", "deployment", "storage type"
+	Value   string
+	Allowed []string
+}
+
+func (e *UnsupportedError) Error() string {
+	return fmt.Sprintf("unsupported %s %q; supported: %s", e.What, e.Value, strings.Join(e.Allowed, ", "))
+}
+
+type priceKey struct {
+	class, engine, deployment, region string
+}
+
+type priceRow struct {
+	hourly float64
+	date   string
+	note   string
+	gp2    float64 // 0 = not given
+	gp3    float64
+}
+
+// Catalog is an immutable, parsed instance-class and price catalog. Safe for concurrent use.
+type Catalog struct {
+	classes  map[string]InstanceClass
+	order    []string // class names in file order
+	families []string
+	regions  []string
+	prices   map[priceKey]priceRow
+}
+
+//go:embed data/rds-instance-classes.csv
+var embeddedCSV string
+
+var defaultCatalog = sync.OnceValues(func() (*Catalog, error) {
+	return Load(strings.NewReader(embeddedCSV))
+})
+
+// Default returns the embedded catalog, parsed once. An error means the embedded file is corrupt (a build defect).
+func Default() (*Catalog, error) { return defaultCatalog() }
+
+var csvColumns = []string{
+	"db_instance_class", "family", "size", "engine", "deployment", "region", "vcpu", "memory_gib", "burstable_cpu",
+	"on_demand_usd_per_hour", "price_source_date", "price_note", "storage_gp2_usd_per_gb_month",
+	"storage_gp3_usd_per_gb_month", "rds_doc_network_gbps", "rds_doc_max_ebs_bandwidth_mbps",
+	"rds_doc_max_only_30min_per_24h", "ec2_network_baseline_gbps", "ec2_network_burst_gbps",
+	"ec2_ebs_baseline_bandwidth_mbps", "ec2_ebs_max_bandwidth_mbps", "ec2_ebs_baseline_iops", "ec2_ebs_max_iops",
+}
+
+// Load parses a catalog CSV in the layout of data/rds-instance-classes.csv (lines starting with '#' are comments;
+// the header row names the columns, extra columns are ignored). Empty price cells mean "no price".
+func Load(r io.Reader) (*Catalog, error) {
+	cr := csv.NewReader(r)
+	cr.Comment = '#'
+	header, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("reading catalog header: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[h] = i
+	}
+	for _, c := range csvColumns {
+		if _, ok := col[c]; !ok {
+			return nil, fmt.Errorf("catalog header lacks column %q", c)
+		}
+	}
+	c := &Catalog{classes: map[string]InstanceClass{}, prices: map[priceKey]priceRow{}}
+	famSeen, regSeen := map[string]bool{}, map[string]bool{}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading catalog: %w", err)
+		}
+		line, _ := cr.FieldPos(0)
+		get := func(name string) string { return strings.TrimSpace(rec[col[name]]) }
+		num := func(name string) (float64, error) {
+			s := get(name)
+			if s == "" {
+				return 0, nil
+			}
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				return 0, fmt.Errorf("catalog line %d column %s: %w", line, name, err)
+			}
+			return v, nil
+		}
+		var perr error
+		f := func(name string) float64 {
+			v, err := num(name)
+			if err != nil && perr == nil {
+				perr = err
+			}
+			return v
+		}
+		name := get("db_instance_class")
+		vcpu := f("vcpu")
+		ic := InstanceClass{
+			Name: name, Family: get("family"), Size: get("size"),
+			VCPU: int(vcpu), MemoryGiB: f("memory_gib"), Burstable: get("burstable_cpu") == "yes",
+			NetworkGbps: get("rds_doc_network_gbps"), MaxEBSMbps: get("rds_doc_max_ebs_bandwidth_mbps"),
+			BurstLimited:        get("rds_doc_max_only_30min_per_24h") == "yes",
+			NetworkBaselineGbps: f("ec2_network_baseline_gbps"), NetworkBurstGbps: f("ec2_network_burst_gbps"),
+			EBSBaselineMbps: f("ec2_ebs_baseline_bandwidth_mbps"), EBSMaxMbps: f("ec2_ebs_max_bandwidth_mbps"),
+			EBSBaselineIOPS: f("ec2_ebs_baseline_iops"), EBSMaxIOPS: f("ec2_ebs_max_iops"),
+		}
+		pr := priceRow{hourly: f("on_demand_usd_per_hour"), date: get("price_source_date"), note: get("price_note"),
+			gp2: f("storage_gp2_usd_per_gb_month"), gp3: f("storage_gp3_usd_per_gb_month")}
+		if perr != nil {
+			return nil, perr
+		}
+		if name == "" || ic.Family == "" || ic.VCPU <= 0 || ic.MemoryGiB <= 0 {
+			return nil, fmt.Errorf("catalog line %d: class, family, vcpu and memory_gib are required", line)
+		}
+		engine, deployment, region := get("engine"), get("deployment"), get("region")
+		if prev, ok := c.classes[name]; ok {
+			ic.AuroraSupported = prev.AuroraSupported
+		} else {
+			c.order = append(c.order, name)
+		}
+		if Engine(engine) == EngineAuroraPostgres {
+			ic.AuroraSupported = true
+		}
+		c.classes[name] = ic
+		if !famSeen[ic.Family] {
+			famSeen[ic.Family] = true
+			c.families = append(c.families, ic.Family)
+		}
+		if !regSeen[region] {
+			regSeen[region] = true
+			c.regions = append(c.regions, region)
+		}
+		c.prices[priceKey{name, engine, deployment, region}] = pr
+	}
+	if len(c.classes) == 0 {
+		return nil, errors.New("catalog has no rows")
+	}
+	slices.Sort(c.regions)
+	return c, nil
+}
+
+// Families returns the instance families covered, e.g. "db.r6g", in catalog order.
+func (c *Catalog) Families() []string { return slices.Clone(c.families) }
+
+// Regions returns the regions with prices, sorted.
+func (c *Catalog) Regions() []string { return slices.Clone(c.regions) }
+
+// Classes returns every instance class, in catalog order (by family, then size).
+func (c *Catalog) Classes() []InstanceClass {
+	out := make([]InstanceClass, 0, len(c.order))
+	for _, n := range c.order {
+		out = append(out, c.classes[n])
+	}
+	return out
+}
+
+// Class returns the capacity of the named class (case-insensitive, e.g. "db.r6g.large"). It returns an
+// *UnknownClassError listing the supported families when the class is not covered.
+func (c *Catalog) Class(name string) (InstanceClass, error) {
+	ic, ok := c.classes[strings.ToLower(strings.TrimSpace(name))]
+	if !ok {
+		return InstanceClass{}, &UnknownClassError{Class: name, Families: c.Families()}
+	}
+	return ic, nil
+}
+
+// EngineFromRDS maps the engine string DescribeDBInstances/DescribeDBClusters report ("postgres",
+// "aurora-postgresql") to a catalog Engine. It returns an *UnsupportedError for anything else (MySQL, Oracle, ...).
+func EngineFromRDS(engine string) (Engine, error) {
+	switch strings.ToLower(engine) {
+	case "postgres", string(EngineRDSPostgres):
+		return EngineRDSPostgres, nil
+	case "aurora-postgresql":
+		return EngineAuroraPostgres, nil
+	}
+	return "", &UnsupportedError{What: "engine", Value: engine, Allowed: []string{"postgres", "aurora-postgresql"}}
+}
+
+// ParseEngine validates a catalog engine name ("rds-postgresql" or "aurora-postgresql"; the RDS spellings
+// "postgres" is accepted too).
+func ParseEngine(s string) (Engine, error) {
+	e, err := EngineFromRDS(s)
+	if err != nil {
+		return "", &UnsupportedError{What: "engine", Value: s, Allowed: engineNames()}
+	}
+	return e, nil
+}
+
+// ParseDeployment validates a deployment name ("single-az" or "multi-az").
+func ParseDeployment(s string) (Deployment, error) {
+	for _, d := range Deployments {
+		if string(d) == s {
+			return d, nil
+		}
+	}
+	names := make([]string, len(Deployments))
+	for i, d := range Deployments {
+		names[i] = string(d)
+	}
+	return "", &UnsupportedError{What: "deployment", Value: s, Allowed: names}
+}
+
+func engineNames() []string {
+	out := make([]string, len(Engines))
+	for i, e := range Engines {
+		out[i] = string(e)
+	}
+	return out
+}
+
+// Price returns the catalog's on-demand price for class, engine, deployment and region. For Aurora, MultiAZ
+// means writer + one reader (2 × the per-instance price, see MultiAZ). Errors: *UnknownClassError,
+// *UnsupportedError (engine/deployment), *PriceUnavailableError (class not offered for the engine, region not
+// covered, or a price the sources did not give).
+func (c *Catalog) Price(class string, engine Engine, deployment Deployment, region string) (Price, error) {
+	ic, err := c.Class(class)
+	if err != nil {
+		return Price{}, err
+	}
+	if _, err := ParseDeployment(string(deployment)); err != nil {
+		return Price{}, err
+	}
+	p := Price{Class: ic.Name, Engine: engine, Deployment: deployment, Region: region, Source: SourceCatalog}
+	unavailable := func(reason string) error {
+		return &PriceUnavailableError{Class: ic.Name, Engine: engine, Deployment: deployment, Region: region, Reason: reason}
+	}
+	if !slices.Contains(c.regions, region) {
+		return Price{}, unavailable(fmt.Sprintf("the catalog covers regions %s only (use the Price List API for others)",
+			strings.Join(c.regions, ", ")))
+	}
+	var key priceKey
+	multiplier := 1.0
+	switch engine {
+	case EngineRDSPostgres:
+		key = priceKey{ic.Name, string(engine), string(deployment), region}
+	case EngineAuroraPostgres:
+		if !ic.AuroraSupported {
+			return Price{}, unavailable("Aurora PostgreSQL does not offer this class (Aurora supports the db.r5, db.r6g, db.r6i, db.r7g families and db.t3/db.t4g medium and large)")
+		}
+		key = priceKey{ic.Name, string(engine), "aurora-standard", region}
+		if deployment == MultiAZ {
+			multiplier = 2
+			p.Note = "Aurora bills per instance: writer + one reader = 2 × the instance price"
+		}
+	default:
+		return Price{}, &UnsupportedError{What: "engine", Value: string(engine), Allowed: engineNames()}
+	}
+	row, ok := c.prices[key]
+	if !ok || row.hourly <= 0 {
+		reason := "the catalog's sources gave no price for it"
+		if row.note != "" {
+			reason += " (" + row.note + ")"
+		}
+		return Price{}, unavailable(reason)
+	}
+	p.HourlyUSD = row.hourly * multiplier
+	p.MonthlyUSD = Monthly(p.HourlyUSD)
+	p.SourceDate = row.date
+	if row.note != "" {
+		p.Note = strings.TrimPrefix(p.Note+"; "+row.note, "; ")
+	}
+	return p, nil
+}
+
+// StoragePricePerGBMonth returns the USD per GB-month of RDS storage of type st for an RDS for PostgreSQL
+// deployment (MultiAZ storage is billed twice). Aurora storage is not gp2/gp3 and gets an *UnsupportedError;
+// regions without a sourced price (all but us-east-1) get a *PriceUnavailableError.
+func (c *Catalog) StoragePricePerGBMonth(st StorageType, deployment Deployment, region string) (float64, error) {
+	if st != StorageGP2 && st != StorageGP3 {
+		return 0, &UnsupportedError{What: "storage type", Value: string(st), Allowed: []string{string(StorageGP2), string(StorageGP3)}}
+	}
+	if _, err := ParseDeployment(string(deployment)); err != nil {
+		return 0, err
+	}
+	// Storage prices are the same for every class; use the first class that has a row.
+	for _, name := range c.order {
+		row, ok := c.prices[priceKey{name, string(EngineRDSPostgres), string(deployment), region}]
+		if !ok {
+			continue
+		}
+		v := row.gp2
+		if st == StorageGP3 {
+			v = row.gp3
+		}
+		if v > 0 {
+			return v, nil
+		}
+	}
+	return 0, &PriceUnavailableError{Class: "storage " + string(st), Engine: EngineRDSPostgres, Deployment: deployment,
+		Region: region, Reason: "the catalog has storage prices for us-east-1 only"}
+}
+
+// Monthly converts an hourly price to a monthly one (× HoursPerMonth).
+func Monthly(hourly float64) float64 { return hourly * HoursPerMonth }

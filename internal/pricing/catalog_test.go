@@ -1,0 +1,342 @@
+package pricing
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+)
+
+func mustDefault(t testing.TB) *Catalog {
+	t.Helper()
+	c, err := Default()
+	if err != nil {
+		t.Fatalf("embedded catalog: %v", err)
+	}
+	return c
+}
+
+// TestCatalogLargePrices checks the "large" size of every family in every region, for every engine/deployment,
+// against values read independently from /work/shared/data/rds-instance-classes.csv (0 = not sourced there).
+// Aurora rows are the per-instance price (single-az); multi-az Aurora is checked as 2× below.
+func TestCatalogLargePrices(t *testing.T) {
+	c := mustDefault(t)
+	tests := []struct {
+		class      string
+		engine     Engine
+		deployment Deployment
+		region     string
+		hourly     float64
+	}{
+		{"db.t3.large", EngineRDSPostgres, SingleAZ, "us-east-1", 0.145},
+		{"db.t3.large", EngineRDSPostgres, SingleAZ, "us-west-2", 0.145},
+		{"db.t3.large", EngineRDSPostgres, SingleAZ, "eu-west-1", 0.156},
+		{"db.t3.large", EngineRDSPostgres, SingleAZ, "eu-central-1", 0.168},
+		{"db.t3.large", EngineRDSPostgres, SingleAZ, "ap-southeast-1", 0.224},
+		{"db.t3.large", EngineRDSPostgres, MultiAZ, "us-east-1", 0.29},
+		{"db.t3.large", EngineRDSPostgres, MultiAZ, "us-west-2", 0.29},
+		{"db.t3.large", EngineRDSPostgres, MultiAZ, "eu-west-1", 0.312},
+		{"db.t3.large", EngineRDSPostgres, MultiAZ, "eu-central-1", 0.336},
+		{"db.t3.large", EngineRDSPostgres, MultiAZ, "ap-southeast-1", 0.448},
+		{"db.t3.large", EngineAuroraPostgres, SingleAZ, "us-east-1", 0.164},
+		{"db.t3.large", EngineAuroraPostgres, SingleAZ, "us-west-2", 0.164},
+		{"db.t3.large", EngineAuroraPostgres, SingleAZ, "eu-west-1", 0.176},
+		{"db.t3.large", EngineAuroraPostgres, SingleAZ, "eu-central-1", 0.192},
+		{"db.t3.large", EngineAuroraPostgres, SingleAZ, "ap-southeast-1", 0.252},
+		{"db.t4g.large", EngineRDSPostgres, SingleAZ, "us-east-1", 0.129},
+		{"db.t4g.large", EngineRDSPostgres, SingleAZ, "us-west-2", 0.129},
+		{"db.t4g.large", EngineRDSPostgres, SingleAZ, "eu-west-1", 0.138},
+		{"db.t4g.large", EngineRDSPostgres, SingleAZ, "eu-central-1", 0.149},
+		{"db.t4g.large", EngineRDSPostgres, SingleAZ, "ap-southeast-1", 0.203},
+		{"db.t4g.large", EngineRDSPostgres, MultiAZ, "us-east-1", 0.258},
+		{"db.t4g.large", EngineRDSPostgres, MultiAZ, "us-west-2", 0.258},
+		{"db.t4g.large", EngineRDSPostgres, MultiAZ, "eu-west-1", 0.277},
+		{"db.t4g.large", EngineRDSPostgres, MultiAZ, "eu-central-1", 0.298},
+		{"db.t4g.large", EngineRDSPostgres, MultiAZ, "ap-southeast-1", 0.406},
+		{"db.t4g.large", EngineAuroraPostgres, SingleAZ, "us-east-1", 0.146},
+		{"db.t4g.large", EngineAuroraPostgres, SingleAZ, "us-west-2", 0.146},
+		{"db.t4g.large", EngineAuroraPostgres, SingleAZ, "eu-west-1", 0.156},
+		{"db.t4g.large", EngineAuroraPostgres, SingleAZ, "eu-central-1", 0.17},
+		{"db.t4g.large", EngineAuroraPostgres, SingleAZ, "ap-southeast-1", 0.229},
+		{"db.m5.large", EngineRDSPostgres, SingleAZ, "us-east-1", 0.178},
+		{"db.m5.large", EngineRDSPostgres, SingleAZ, "us-west-2", 0.178},
+		{"db.m5.large", EngineRDSPostgres, SingleAZ, "eu-west-1", 0.197},
+		{"db.m5.large", EngineRDSPostgres, SingleAZ, "eu-central-1", 0.212},
+		{"db.m5.large", EngineRDSPostgres, SingleAZ, "ap-southeast-1", 0.247},
+		{"db.m5.large", EngineRDSPostgres, MultiAZ, "us-east-1", 0.356},
+		{"db.m5.large", EngineRDSPostgres, MultiAZ, "us-west-2", 0.356},
+		{"db.m5.large", EngineRDSPostgres, MultiAZ, "eu-west-1", 0.394},
+		{"db.m5.large", EngineRDSPostgres, MultiAZ, "eu-central-1", 0.424},
+		{"db.m5.large", EngineRDSPostgres, MultiAZ, "ap-southeast-1", 0.494},
+		{"db.m6g.large", EngineRDSPostgres, SingleAZ, "us-east-1", 0.159},
+		{"db.m6g.large", EngineRDSPostgres, SingleAZ, "us-west-2", 0.159},
+		{"db.m6g.large", EngineRDSPostgres, SingleAZ, "eu-west-1", 0.176},
+		{"db.m6g.large", EngineRDSPostgres, SingleAZ, "eu-central-1", 0.189},
+		{"db.m6g.large", EngineRDSPostgres, SingleAZ, "ap-southeast-1", 0.221},
+		{"db.m6g.large", EngineRDSPostgres, MultiAZ, "us-east-1", 0.318},
+		{"db.m6g.large", EngineRDSPostgres, MultiAZ, "us-west-2", 0.318},
+		{"db.m6g.large", EngineRDSPostgres, MultiAZ, "eu-west-1", 0.352},
+		{"db.m6g.large", EngineRDSPostgres, MultiAZ, "eu-central-1", 0.379},
+		{"db.m6g.large", EngineRDSPostgres, MultiAZ, "ap-southeast-1", 0.441},
+		{"db.m6i.large", EngineRDSPostgres, SingleAZ, "us-east-1", 0.178},
+		{"db.m6i.large", EngineRDSPostgres, SingleAZ, "us-west-2", 0.178},
+		{"db.m6i.large", EngineRDSPostgres, SingleAZ, "eu-west-1", 0.197},
+		{"db.m6i.large", EngineRDSPostgres, SingleAZ, "eu-central-1", 0.212},
+		{"db.m6i.large", EngineRDSPostgres, SingleAZ, "ap-southeast-1", 0.247},
+		{"db.m6i.large", EngineRDSPostgres, MultiAZ, "us-east-1", 0.356},
+		{"db.m6i.large", EngineRDSPostgres, MultiAZ, "us-west-2", 0.356},
+		{"db.m6i.large", EngineRDSPostgres, MultiAZ, "eu-west-1", 0.394},
+		{"db.m6i.large", EngineRDSPostgres, MultiAZ, "eu-central-1", 0.424},
+		{"db.m6i.large", EngineRDSPostgres, MultiAZ, "ap-southeast-1", 0.494},
+		{"db.m7g.large", EngineRDSPostgres, SingleAZ, "us-east-1", 0.168},
+		{"db.m7g.large", EngineRDSPostgres, SingleAZ, "us-west-2", 0.168},
+		{"db.m7g.large", EngineRDSPostgres, SingleAZ, "eu-west-1", 0.186},
+		{"db.m7g.large", EngineRDSPostgres, SingleAZ, "eu-central-1", 0.2},
+		{"db.m7g.large", EngineRDSPostgres, SingleAZ, "ap-southeast-1", 0.234},
+		{"db.m7g.large", EngineRDSPostgres, MultiAZ, "us-east-1", 0.337},
+		{"db.m7g.large", EngineRDSPostgres, MultiAZ, "us-west-2", 0.337},
+		{"db.m7g.large", EngineRDSPostgres, MultiAZ, "eu-west-1", 0.372},
+		{"db.m7g.large", EngineRDSPostgres, MultiAZ, "eu-central-1", 0.401},
+		{"db.m7g.large", EngineRDSPostgres, MultiAZ, "ap-southeast-1", 0.468},
+		{"db.r5.large", EngineRDSPostgres, SingleAZ, "us-east-1", 0.25},
+		{"db.r5.large", EngineRDSPostgres, SingleAZ, "us-west-2", 0.25},
+		{"db.r5.large", EngineRDSPostgres, SingleAZ, "eu-west-1", 0.28},
+		{"db.r5.large", EngineRDSPostgres, SingleAZ, "eu-central-1", 0.305},
+		{"db.r5.large", EngineRDSPostgres, SingleAZ, "ap-southeast-1", 0.3},
+		{"db.r5.large", EngineRDSPostgres, MultiAZ, "us-east-1", 0.5},
+		{"db.r5.large", EngineRDSPostgres, MultiAZ, "us-west-2", 0.5},
+		{"db.r5.large", EngineRDSPostgres, MultiAZ, "eu-west-1", 0.56},
+		{"db.r5.large", EngineRDSPostgres, MultiAZ, "eu-central-1", 0.61},
+		{"db.r5.large", EngineRDSPostgres, MultiAZ, "ap-southeast-1", 0.6},
+		{"db.r5.large", EngineAuroraPostgres, SingleAZ, "us-east-1", 0.29},
+		{"db.r5.large", EngineAuroraPostgres, SingleAZ, "us-west-2", 0.29},
+		{"db.r5.large", EngineAuroraPostgres, SingleAZ, "eu-west-1", 0.32},
+		{"db.r5.large", EngineAuroraPostgres, SingleAZ, "eu-central-1", 0.35},
+		{"db.r5.large", EngineAuroraPostgres, SingleAZ, "ap-southeast-1", 0.35},
+		{"db.r6g.large", EngineRDSPostgres, SingleAZ, "us-east-1", 0.225},
+		{"db.r6g.large", EngineRDSPostgres, SingleAZ, "us-west-2", 0.225},
+		{"db.r6g.large", EngineRDSPostgres, SingleAZ, "eu-west-1", 0.252},
+		{"db.r6g.large", EngineRDSPostgres, SingleAZ, "eu-central-1", 0.274},
+		{"db.r6g.large", EngineRDSPostgres, SingleAZ, "ap-southeast-1", 0.27},
+		{"db.r6g.large", EngineRDSPostgres, MultiAZ, "us-east-1", 0.45},
+		{"db.r6g.large", EngineRDSPostgres, MultiAZ, "us-west-2", 0.45},
+		{"db.r6g.large", EngineRDSPostgres, MultiAZ, "eu-west-1", 0.504},
+		{"db.r6g.large", EngineRDSPostgres, MultiAZ, "eu-central-1", 0.549},
+		{"db.r6g.large", EngineRDSPostgres, MultiAZ, "ap-southeast-1", 0.54},
+		{"db.r6g.large", EngineAuroraPostgres, SingleAZ, "us-east-1", 0.26},
+		{"db.r6g.large", EngineAuroraPostgres, SingleAZ, "us-west-2", 0.26},
+		{"db.r6g.large", EngineAuroraPostgres, SingleAZ, "eu-west-1", 0.286},
+		{"db.r6g.large", EngineAuroraPostgres, SingleAZ, "eu-central-1", 0.313},
+		{"db.r6g.large", EngineAuroraPostgres, SingleAZ, "ap-southeast-1", 0.313},
+		{"db.r6i.large", EngineRDSPostgres, SingleAZ, "us-east-1", 0.25},
+		{"db.r6i.large", EngineRDSPostgres, SingleAZ, "us-west-2", 0.25},
+		{"db.r6i.large", EngineRDSPostgres, SingleAZ, "eu-west-1", 0.28},
+		{"db.r6i.large", EngineRDSPostgres, SingleAZ, "eu-central-1", 0.305},
+		{"db.r6i.large", EngineRDSPostgres, SingleAZ, "ap-southeast-1", 0.3},
+		{"db.r6i.large", EngineRDSPostgres, MultiAZ, "us-east-1", 0.5},
+		{"db.r6i.large", EngineRDSPostgres, MultiAZ, "us-west-2", 0.5},
+		{"db.r6i.large", EngineRDSPostgres, MultiAZ, "eu-west-1", 0.56},
+		{"db.r6i.large", EngineRDSPostgres, MultiAZ, "eu-central-1", 0.61},
+		{"db.r6i.large", EngineRDSPostgres, MultiAZ, "ap-southeast-1", 0.6},
+		{"db.r6i.large", EngineAuroraPostgres, SingleAZ, "us-east-1", 0.29},
+		{"db.r6i.large", EngineAuroraPostgres, SingleAZ, "us-west-2", 0.29},
+		{"db.r6i.large", EngineAuroraPostgres, SingleAZ, "eu-west-1", 0.32},
+		{"db.r6i.large", EngineAuroraPostgres, SingleAZ, "eu-central-1", 0.35},
+		{"db.r6i.large", EngineAuroraPostgres, SingleAZ, "ap-southeast-1", 0.35},
+		{"db.r7g.large", EngineRDSPostgres, SingleAZ, "us-east-1", 0.239},
+		{"db.r7g.large", EngineRDSPostgres, SingleAZ, "us-west-2", 0.239},
+		{"db.r7g.large", EngineRDSPostgres, SingleAZ, "eu-west-1", 0.268},
+		{"db.r7g.large", EngineRDSPostgres, SingleAZ, "eu-central-1", 0.291},
+		{"db.r7g.large", EngineRDSPostgres, SingleAZ, "ap-southeast-1", 0.287},
+		{"db.r7g.large", EngineRDSPostgres, MultiAZ, "us-east-1", 0.478},
+		{"db.r7g.large", EngineRDSPostgres, MultiAZ, "us-west-2", 0.478},
+		{"db.r7g.large", EngineRDSPostgres, MultiAZ, "eu-west-1", 0.536},
+		{"db.r7g.large", EngineRDSPostgres, MultiAZ, "eu-central-1", 0.582},
+		{"db.r7g.large", EngineRDSPostgres, MultiAZ, "ap-southeast-1", 0.574},
+		{"db.r7g.large", EngineAuroraPostgres, SingleAZ, "us-east-1", 0.276},
+		{"db.r7g.large", EngineAuroraPostgres, SingleAZ, "us-west-2", 0.276},
+		{"db.r7g.large", EngineAuroraPostgres, SingleAZ, "eu-west-1", 0.304},
+		{"db.r7g.large", EngineAuroraPostgres, SingleAZ, "eu-central-1", 0},
+		{"db.r7g.large", EngineAuroraPostgres, SingleAZ, "ap-southeast-1", 0},
+	}
+	families := map[string]bool{}
+	regions := map[string]bool{}
+	for _, tt := range tests {
+		families[strings.Join(strings.Split(tt.class, ".")[:2], ".")] = true
+		regions[tt.region] = true
+		t.Run(string(tt.engine)+"/"+string(tt.deployment)+"/"+tt.region+"/"+tt.class, func(t *testing.T) {
+			p, err := c.Price(tt.class, tt.engine, tt.deployment, tt.region)
+			if tt.hourly == 0 {
+				var pu *PriceUnavailableError
+				if !errors.As(err, &pu) {
+					t.Fatalf("want *PriceUnavailableError for unsourced cell, got %v (price %+v)", err, p)
+				}
+				if pu.Region != tt.region || !strings.Contains(err.Error(), tt.region) {
+					t.Errorf("error does not name the region: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.HourlyUSD != tt.hourly {
+				t.Errorf("hourly = %v, want %v", p.HourlyUSD, tt.hourly)
+			}
+			if math.Abs(p.MonthlyUSD-tt.hourly*730) > 1e-9 {
+				t.Errorf("monthly = %v, want %v", p.MonthlyUSD, tt.hourly*730)
+			}
+			if p.Source != SourceCatalog || p.SourceDate == "" {
+				t.Errorf("source = %q date %q", p.Source, p.SourceDate)
+			}
+			if tt.engine == EngineAuroraPostgres {
+				m, err := c.Price(tt.class, tt.engine, MultiAZ, tt.region)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if m.HourlyUSD != 2*tt.hourly || m.Note == "" {
+					t.Errorf("aurora multi-az = %v (note %q), want 2×%v", m.HourlyUSD, m.Note, tt.hourly)
+				}
+			}
+		})
+	}
+	if len(families) != 10 || len(regions) != 5 {
+		t.Fatalf("table covers %d families and %d regions, want 10 and 5", len(families), len(regions))
+	}
+	if got := c.Families(); len(got) != 10 {
+		t.Errorf("Families() = %v", got)
+	}
+	if got := c.Regions(); strings.Join(got, ",") != "ap-southeast-1,eu-central-1,eu-west-1,us-east-1,us-west-2" {
+		t.Errorf("Regions() = %v", got)
+	}
+}
+
+func TestCatalogClassSpecs(t *testing.T) {
+	c := mustDefault(t)
+	tests := []struct {
+		class       string
+		vcpu        int
+		mem         float64
+		burstable   bool
+		network     string
+		ebsBaseline float64
+		aurora      bool
+	}{
+		{"db.t3.large", 2, 8, true, "Up to 5", 695, true},
+		{"db.t4g.large", 2, 8, true, "Up to 5", 695, true},
+		{"db.m5.large", 2, 8, false, "Up to 10", 650, false},
+		{"db.m6g.large", 2, 8, false, "Up to 10", 630, false},
+		{"db.m6i.large", 2, 8, false, "Up to 10", 650, false},
+		{"db.m7g.large", 2, 8, false, "Up to 12.5", 630, false},
+		{"db.r5.large", 2, 16, false, "Up to 10", 650, true},
+		{"db.r6g.large", 2, 16, false, "Up to 10", 630, true},
+		{"db.r6i.large", 2, 16, false, "Up to 12.5", 650, true},
+		{"DB.R7G.LARGE", 2, 16, false, "Up to 12.5", 630, true},
+		{"db.t3.micro", 2, 1, true, "Up to 5", 87, false},
+		{"db.r6i.32xlarge", 128, 1024, false, "50", 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.class, func(t *testing.T) {
+			ic, err := c.Class(tt.class)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ic.VCPU != tt.vcpu || ic.MemoryGiB != tt.mem || ic.Burstable != tt.burstable || ic.NetworkGbps != tt.network || ic.AuroraSupported != tt.aurora {
+				t.Errorf("got %+v", ic)
+			}
+			if tt.ebsBaseline != 0 && ic.EBSBaselineMbps != tt.ebsBaseline {
+				t.Errorf("EBS baseline = %v, want %v", ic.EBSBaselineMbps, tt.ebsBaseline)
+			}
+		})
+	}
+	if n := len(c.Classes()); n != 74 {
+		t.Errorf("Classes() has %d classes, want 74", n)
+	}
+}
+
+func TestCatalogErrors(t *testing.T) {
+	c := mustDefault(t)
+	_, err := c.Class("db.x2g.large")
+	var uc *UnknownClassError
+	if !errors.As(err, &uc) {
+		t.Fatalf("want *UnknownClassError, got %v", err)
+	}
+	for _, fam := range []string{"db.t3", "db.t4g", "db.m5", "db.m6g", "db.m6i", "db.m7g", "db.r5", "db.r6g", "db.r6i", "db.r7g"} {
+		if !strings.Contains(err.Error(), fam) {
+			t.Errorf("unknown-class error %q does not list family %s", err, fam)
+		}
+	}
+	if _, err := c.Price("db.x2g.large", EngineRDSPostgres, SingleAZ, "us-east-1"); !errors.As(err, &uc) {
+		t.Errorf("Price of unknown class: %v", err)
+	}
+	var pu *PriceUnavailableError
+	_, err = c.Price("db.r6g.large", EngineRDSPostgres, SingleAZ, "mars-north-1")
+	if !errors.As(err, &pu) || !strings.Contains(err.Error(), "mars-north-1") || !strings.Contains(err.Error(), "us-east-1") {
+		t.Errorf("unknown region: %v", err)
+	}
+	_, err = c.Price("db.m6g.large", EngineAuroraPostgres, SingleAZ, "us-east-1")
+	if !errors.As(err, &pu) || !strings.Contains(err.Error(), "Aurora") {
+		t.Errorf("aurora m6g: %v", err)
+	}
+	_, err = c.Price("db.r7g.large", EngineAuroraPostgres, SingleAZ, "eu-central-1")
+	if !errors.As(err, &pu) || !strings.Contains(err.Error(), "no price") {
+		t.Errorf("unsourced aurora r7g eu-central-1: %v", err)
+	}
+	var ue *UnsupportedError
+	if _, err := c.Price("db.r6g.large", EngineRDSPostgres, "three-az", "us-east-1"); !errors.As(err, &ue) || ue.What != "deployment" {
+		t.Errorf("bad deployment: %v", err)
+	}
+	if _, err := c.Price("db.r6g.large", "mysql", SingleAZ, "us-east-1"); !errors.As(err, &ue) || ue.What != "engine" {
+		t.Errorf("bad engine: %v", err)
+	}
+	if _, err := EngineFromRDS("mysql"); !errors.As(err, &ue) {
+		t.Errorf("EngineFromRDS(mysql): %v", err)
+	}
+	if e, err := EngineFromRDS("postgres"); err != nil || e != EngineRDSPostgres {
+		t.Errorf("EngineFromRDS(postgres) = %v, %v", e, err)
+	}
+	if e, err := EngineFromRDS("aurora-postgresql"); err != nil || e != EngineAuroraPostgres {
+		t.Errorf("EngineFromRDS(aurora-postgresql) = %v, %v", e, err)
+	}
+}
+
+func TestStoragePrices(t *testing.T) {
+	c := mustDefault(t)
+	tests := []struct {
+		st     StorageType
+		d      Deployment
+		region string
+		want   float64
+	}{
+		{StorageGP2, SingleAZ, "us-east-1", 0.115},
+		{StorageGP2, MultiAZ, "us-east-1", 0.23},
+		{StorageGP3, SingleAZ, "us-east-1", 0.115},
+		{StorageGP3, MultiAZ, "us-east-1", 0.23},
+		{StorageGP3, SingleAZ, "eu-west-1", 0},
+		{"io1", SingleAZ, "us-east-1", 0},
+	}
+	for _, tt := range tests {
+		got, err := c.StoragePricePerGBMonth(tt.st, tt.d, tt.region)
+		if tt.want == 0 {
+			if err == nil {
+				t.Errorf("%s %s %s: want error, got %v", tt.st, tt.d, tt.region, got)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("%s %s %s = %v, %v; want %v", tt.st, tt.d, tt.region, got, err, tt.want)
+		}
+	}
+}
+
+func TestLoadRejectsBadInput(t *testing.T) {
+	for name, in := range map[string]string{
+		"empty":          "",
+		"missing column": "db_instance_class,family\ndb.r6g.large,db.r6g\n",
+		"no rows":        strings.Join(csvColumns, ",") + "\n",
+		"bad number":     strings.Join(csvColumns, ",") + "\ndb.r6g.large,db.r6g,large,rds-postgresql,single-az,us-east-1,two,16,no,0.2,,,,,,,,,,,,,\n",
+	} {
+		if _, err := Load(strings.NewReader(in)); err == nil {
+			t.Errorf("%s: Load succeeded", name)
+		}
+	}
+}

@@ -1,0 +1,242 @@
+package pricing
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awspricing "github.com/aws/aws-sdk-go-v2/service/pricing"
+	"github.com/aws/aws-sdk-go-v2/service/pricing/types"
+)
+
+// PriceListAPI is the one call the live lookup makes; *pricing.Client (service/pricing) satisfies it. The Price
+// List API is served from us-east-1 (also eu-central-1, ap-south-1) whatever region is being priced.
+type PriceListAPI interface {
+	GetProducts(ctx context.Context, in *awspricing.GetProductsInput, optFns ...func(*awspricing.Options)) (*awspricing.GetProductsOutput, error)
+}
+
+// regionLocations maps region codes to the Price List "location" attribute.
+var regionLocations = map[string]string{
+	"us-east-1":      "US East (N. Virginia)",
+	"us-east-2":      "US East (Ohio)",
+	"us-west-1":      "US West (N. California)",
+	"us-west-2":      "US West (Oregon)",
+	"ca-central-1":   "Canada (Central)",
+	"eu-west-1":      "EU (Ireland)",
+	"eu-west-2":      "EU (London)",
+	"eu-west-3":      "EU (Paris)",
+	"eu-central-1":   "EU (Frankfurt)",
+	"eu-north-1":     "EU (Stockholm)",
+	"ap-southeast-1": "Asia Pacific (Singapore)",
+	"ap-southeast-2": "Asia Pacific (Sydney)",
+	"ap-northeast-1": "Asia Pacific (Tokyo)",
+	"ap-northeast-2": "Asia Pacific (Seoul)",
+	"ap-south-1":     "Asia Pacific (Mumbai)",
+	"sa-east-1":      "South America (Sao Paulo)",
+}
+
+// Location returns the Price List API location name of a region code, e.g. "EU (Ireland)" for "eu-west-1".
+func Location(region string) (string, bool) {
+	l, ok := regionLocations[region]
+	return l, ok
+}
+
+// ProductFilters returns the GetProducts filters for one class, engine and deployment in a region. Aurora is
+// always priced per instance ("Single-AZ" in the Price List); MultiAZ doubling is applied by the caller.
+func ProductFilters(class string, engine Engine, deployment Deployment, region string) ([]types.Filter, error) {
+	loc, ok := Location(region)
+	if !ok {
+		return nil, fmt.Errorf("region %q has no known Price List location name", region)
+	}
+	var dbEngine, option string
+	switch engine {
+	case EngineRDSPostgres:
+		dbEngine = "PostgreSQL"
+		option = "Single-AZ"
+		if deployment == MultiAZ {
+			option = "Multi-AZ"
+		}
+	case EngineAuroraPostgres:
+		dbEngine, option = "Aurora PostgreSQL", "Single-AZ"
+	default:
+		return nil, &UnsupportedError{What: "engine", Value: string(engine), Allowed: engineNames()}
+	}
+	term := func(field, value string) types.Filter {
+		return types.Filter{Field: aws.String(field), Type: types.FilterTypeTermMatch, Value: aws.String(value)}
+	}
+	return []types.Filter{
+		term("instanceType", class),
+		term("deploymentOption", option),
+		term("databaseEngine", dbEngine),
+		term("location", loc),
+	}, nil
+}
+
+// priceListItem is the subset of one Price List JSON document (a PriceList element) the parser reads.
+type priceListItem struct {
+	Product struct {
+		ProductFamily string            `json:"productFamily"`
+		SKU           string            `json:"sku"`
+		Attributes    map[string]string `json:"attributes"`
+	} `json:"product"`
+	Terms struct {
+		OnDemand map[string]struct {
+			EffectiveDate   string `json:"effectiveDate"`
+			PriceDimensions map[string]struct {
+				Unit         string            `json:"unit"`
+				Description  string            `json:"description"`
+				PricePerUnit map[string]string `json:"pricePerUnit"`
+			} `json:"priceDimensions"`
+		} `json:"OnDemand"`
+	} `json:"terms"`
+}
+
+// ListPrice is one on-demand hourly offer parsed from a Price List document.
+type ListPrice struct {
+	SKU           string
+	InstanceType  string
+	Engine        string // Price List databaseEngine, e.g. "PostgreSQL"
+	Deployment    string // Price List deploymentOption, e.g. "Multi-AZ"
+	Location      string
+	UsageType     string
+	HourlyUSD     float64
+	EffectiveDate string // YYYY-MM-DD when given
+}
+
+// ParsePriceListItem parses one element of GetProductsOutput.PriceList (a JSON document in AWS's documented
+// shape: product.attributes and terms.OnDemand.<term>.priceDimensions.<dim>.pricePerUnit.USD) and returns its
+// on-demand hourly USD offer. It returns an error when the document is not JSON or holds no hourly USD price.
+func ParsePriceListItem(doc string) (ListPrice, error) {
+	var it priceListItem
+	if err := json.Unmarshal([]byte(doc), &it); err != nil {
+		return ListPrice{}, fmt.Errorf("parsing Price List document: %w", err)
+	}
+	a := it.Product.Attributes
+	lp := ListPrice{SKU: it.Product.SKU, InstanceType: a["instanceType"], Engine: a["databaseEngine"],
+		Deployment: a["deploymentOption"], Location: a["location"], UsageType: a["usagetype"]}
+	for _, term := range it.Terms.OnDemand {
+		for _, dim := range term.PriceDimensions {
+			if !strings.EqualFold(dim.Unit, "Hrs") {
+				continue
+			}
+			s, ok := dim.PricePerUnit["USD"]
+			if !ok {
+				continue
+			}
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				return ListPrice{}, fmt.Errorf("parsing Price List price %q of SKU %s: %w", s, lp.SKU, err)
+			}
+			if v <= 0 {
+				continue
+			}
+			lp.HourlyUSD = v
+			if len(term.EffectiveDate) >= 10 {
+				lp.EffectiveDate = term.EffectiveDate[:10]
+			}
+			return lp, nil
+		}
+	}
+	return ListPrice{}, fmt.Errorf("Price List SKU %s (%s) has no on-demand hourly USD price", lp.SKU, lp.InstanceType)
+}
+
+// isIOOptimized reports whether an offer is Aurora I/O-Optimized, which the catalog (Aurora Standard) excludes.
+func (lp ListPrice) isIOOptimized() bool {
+	return strings.Contains(strings.ToLower(lp.UsageType), "iooptimized")
+}
+
+// Lookup prices instances from the Price List API when API is set, falling back to Catalog with a warning.
+type Lookup struct {
+	// API is the Price List client; nil means catalog only.
+	API PriceListAPI
+	// Catalog validates classes and supplies fallback prices; required.
+	Catalog *Catalog
+	// MaxPages bounds GetProducts paging; 0 means 5.
+	MaxPages int
+}
+
+// Price returns the price of class/engine/deployment/region and warnings (e.g. a Price List failure that fell
+// back to the catalog). The class must be in the catalog (else *UnknownClassError). When the API path fails and
+// the catalog has no price either, the catalog's error is returned together with the API warning.
+func (l *Lookup) Price(ctx context.Context, class string, engine Engine, deployment Deployment, region string) (Price, []string, error) {
+	if l.Catalog == nil {
+		return Price{}, nil, errors.New("pricing lookup has no catalog; please report this issue to the provider developers")
+	}
+	ic, err := l.Catalog.Class(class)
+	if err != nil {
+		return Price{}, nil, err
+	}
+	if _, err := ParseDeployment(string(deployment)); err != nil {
+		return Price{}, nil, err
+	}
+	if l.API == nil {
+		p, err := l.Catalog.Price(ic.Name, engine, deployment, region)
+		return p, nil, err
+	}
+	p, apiErr := l.live(ctx, ic.Name, engine, deployment, region)
+	if apiErr == nil {
+		return p, nil, nil
+	}
+	warn := fmt.Sprintf("Price List API lookup failed, using the embedded catalog (a dated estimate from %s): %v", CatalogDate, apiErr)
+	cp, err := l.Catalog.Price(ic.Name, engine, deployment, region)
+	if err != nil {
+		return Price{}, []string{warn}, err
+	}
+	return cp, []string{warn}, nil
+}
+
+func (l *Lookup) live(ctx context.Context, class string, engine Engine, deployment Deployment, region string) (Price, error) {
+	filters, err := ProductFilters(class, engine, deployment, region)
+	if err != nil {
+		return Price{}, err
+	}
+	maxPages := l.MaxPages
+	if maxPages <= 0 {
+		maxPages = 5
+	}
+	in := &awspricing.GetProductsInput{ServiceCode: aws.String("AmazonRDS"), Filters: filters,
+		FormatVersion: aws.String("aws_v1")}
+	var offers []ListPrice
+	for page := 0; page < maxPages; page++ {
+		out, err := l.API.GetProducts(ctx, in)
+		if err != nil {
+			return Price{}, fmt.Errorf("GetProducts AmazonRDS %s %s %s %s: %w", class, engine, deployment, region, err)
+		}
+		for _, doc := range out.PriceList {
+			lp, err := ParsePriceListItem(doc)
+			if err != nil {
+				return Price{}, err
+			}
+			if lp.isIOOptimized() {
+				continue
+			}
+			offers = append(offers, lp)
+		}
+		if out.NextToken == nil || *out.NextToken == "" {
+			break
+		}
+		in.NextToken = out.NextToken
+	}
+	if len(offers) == 0 {
+		return Price{}, fmt.Errorf("GetProducts returned no on-demand offer for %s %s %s in %s", class, engine, deployment, region)
+	}
+	hourly := offers[0].HourlyUSD
+	for _, o := range offers[1:] {
+		if o.HourlyUSD != hourly {
+			return Price{}, fmt.Errorf("GetProducts returned %d different on-demand prices for %s %s %s in %s (e.g. SKU %s %g, SKU %s %g)",
+				len(offers), class, engine, deployment, region, offers[0].SKU, hourly, o.SKU, o.HourlyUSD)
+		}
+	}
+	p := Price{Class: class, Engine: engine, Deployment: deployment, Region: region, Source: SourcePricingAPI,
+		SourceDate: offers[0].EffectiveDate, HourlyUSD: hourly}
+	if engine == EngineAuroraPostgres && deployment == MultiAZ {
+		p.HourlyUSD *= 2
+		p.Note = "Aurora bills per instance: writer + one reader = 2 × the instance price"
+	}
+	p.MonthlyUSD = Monthly(p.HourlyUSD)
+	return p, nil
+}

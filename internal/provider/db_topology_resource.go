@@ -1,0 +1,774 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/pgstats"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/topology"
+)
+
+var (
+	_ resource.Resource                     = (*dbTopologyResource)(nil)
+	_ resource.ResourceWithConfigure        = (*dbTopologyResource)(nil)
+	_ resource.ResourceWithImportState      = (*dbTopologyResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*dbTopologyResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*dbTopologyResource)(nil)
+	_ resource.ResourceWithValidateConfig   = (*dbTopologyResource)(nil)
+)
+
+// Defaults of rightsize_db_topology.
+const (
+	defaultTopologyTimeout = 60 * time.Minute
+	verdictConsolidate     = "consolidate"
+)
+
+// topologyNodeCounts are the allowed values of nodes.
+var topologyNodeCounts = []int64{1, 2}
+
+// topologyVerdicts are the verdicts rightsize_single_node_recommendation produces.
+var topologyVerdicts = []string{"consolidate", "keep", "insufficient-data"}
+
+var (
+	// snapshotPrefixPattern is what guard.snapshot_identifier_prefix accepts.
+	snapshotPrefixPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
+	// tableNamePattern is what validation.tables accepts: table or schema.table.
+	tableNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$`)
+	// topologyObjectAs reads nested objects leniently (null or unknown fields stay zero).
+	topologyObjectAs = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true}
+)
+
+// orchestratorHook, when set, adjusts every orchestrator the resource builds. Only the
+// provider's own acceptance tests set it (to poll on the sandbox's virtual clock).
+var orchestratorHook func(*topology.Orchestrator)
+
+// NewDBTopologyResource returns the rightsize_db_topology resource.
+func NewDBTopologyResource() resource.Resource { return &dbTopologyResource{} }
+
+type dbTopologyResource struct {
+	data *ProviderData
+}
+
+type dbTopologyModel struct {
+	ID                   types.String   `tfsdk:"id"`
+	DBInstanceIdentifier types.String   `tfsdk:"db_instance_identifier"`
+	DBClusterIdentifier  types.String   `tfsdk:"db_cluster_identifier"`
+	Nodes                types.Int64    `tfsdk:"nodes"`
+	Guard                types.Object   `tfsdk:"guard"`
+	RequireVerdict       types.String   `tfsdk:"require_verdict"`
+	Force                types.Bool     `tfsdk:"force"`
+	ApplyImmediately     types.Bool     `tfsdk:"apply_immediately"`
+	Validation           types.Object   `tfsdk:"validation"`
+	RollbackOnFailure    types.Bool     `tfsdk:"rollback_on_failure"`
+	RestoreOnDestroy     types.Bool     `tfsdk:"restore_on_destroy"`
+	Timeouts             timeouts.Value `tfsdk:"timeouts"`
+	CurrentNodes         types.Int64    `tfsdk:"current_nodes"`
+	MultiAZ              types.Bool     `tfsdk:"multi_az"`
+	GuardSnapshotID      types.String   `tfsdk:"guard_snapshot_id"`
+	GuardSnapshotARN     types.String   `tfsdk:"guard_snapshot_arn"`
+	PreviousTopology     types.Object   `tfsdk:"previous_topology"`
+	LastChange           types.Object   `tfsdk:"last_change"`
+	Pending              types.Bool     `tfsdk:"pending"`
+}
+
+type guardModel struct {
+	SnapshotIdentifierPrefix types.String `tfsdk:"snapshot_identifier_prefix"`
+	Retain                   types.Bool   `tfsdk:"retain"`
+	VerifyRestore            types.Bool   `tfsdk:"verify_restore"`
+}
+
+type validationModel struct {
+	Tables       types.List `tfsdk:"tables"`
+	CheckIndexes types.Bool `tfsdk:"check_indexes"`
+}
+
+type previousModel struct {
+	Nodes   types.Int64  `tfsdk:"nodes"`
+	MultiAZ types.Bool   `tfsdk:"multi_az"`
+	Reader  types.Object `tfsdk:"reader"`
+}
+
+type readerModel struct {
+	Identifier                   types.String `tfsdk:"identifier"`
+	InstanceClass                types.String `tfsdk:"instance_class"`
+	AvailabilityZone             types.String `tfsdk:"availability_zone"`
+	PromotionTier                types.Int64  `tfsdk:"promotion_tier"`
+	ParameterGroup               types.String `tfsdk:"parameter_group"`
+	PerformanceInsights          types.Bool   `tfsdk:"performance_insights"`
+	PerformanceInsightsKMSKeyID  types.String `tfsdk:"performance_insights_kms_key_id"`
+	PerformanceInsightsRetention types.Int64  `tfsdk:"performance_insights_retention"`
+	MonitoringInterval           types.Int64  `tfsdk:"monitoring_interval"`
+	MonitoringRoleARN            types.String `tfsdk:"monitoring_role_arn"`
+	PubliclyAccessible           types.Bool   `tfsdk:"publicly_accessible"`
+	AutoMinorVersionUpgrade      types.Bool   `tfsdk:"auto_minor_version_upgrade"`
+	CACertificate                types.String `tfsdk:"ca_certificate"`
+}
+
+type lastChangeModel struct {
+	Generation types.Int64  `tfsdk:"generation"`
+	Time       types.String `tfsdk:"time"`
+	Action     types.String `tfsdk:"action"`
+	FromNodes  types.Int64  `tfsdk:"from_nodes"`
+	ToNodes    types.Int64  `tfsdk:"to_nodes"`
+}
+
+var (
+	guardAttrTypes = map[string]attr.Type{
+		"snapshot_identifier_prefix": types.StringType, "retain": types.BoolType, "verify_restore": types.BoolType,
+	}
+	validationAttrTypes = map[string]attr.Type{"tables": types.ListType{ElemType: types.StringType}, "check_indexes": types.BoolType}
+	readerAttrTypes     = map[string]attr.Type{
+		"identifier": types.StringType, "instance_class": types.StringType, "availability_zone": types.StringType,
+		"promotion_tier": types.Int64Type, "parameter_group": types.StringType, "performance_insights": types.BoolType,
+		"performance_insights_kms_key_id": types.StringType, "performance_insights_retention": types.Int64Type,
+		"monitoring_interval": types.Int64Type, "monitoring_role_arn": types.StringType, "publicly_accessible": types.BoolType,
+		"auto_minor_version_upgrade": types.BoolType, "ca_certificate": types.StringType,
+	}
+	previousAttrTypes = map[string]attr.Type{
+		"nodes": types.Int64Type, "multi_az": types.BoolType, "reader": types.ObjectType{AttrTypes: readerAttrTypes},
+	}
+	lastChangeAttrTypes = map[string]attr.Type{
+		"generation": types.Int64Type, "time": types.StringType, "action": types.StringType,
+		"from_nodes": types.Int64Type, "to_nodes": types.Int64Type,
+	}
+)
+
+func defaultGuard() types.Object {
+	return types.ObjectValueMust(guardAttrTypes, map[string]attr.Value{
+		"snapshot_identifier_prefix": types.StringValue(topology.DefaultSnapshotPrefix),
+		"retain":                     types.BoolValue(true), "verify_restore": types.BoolValue(false),
+	})
+}
+
+func (r *dbTopologyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_db_topology"
+}
+
+func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	nodeValues := make([]string, len(topologyNodeCounts))
+	for i, n := range topologyNodeCounts {
+		nodeValues[i] = fmt.Sprint(n)
+	}
+	computedStr := func(d string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: d}
+	}
+	computedInt := func(d string) schema.Int64Attribute {
+		return schema.Int64Attribute{Computed: true, MarkdownDescription: d}
+	}
+	computedBool := func(d string) schema.BoolAttribute {
+		return schema.BoolAttribute{Computed: true, MarkdownDescription: d}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Changes a 2-node PostgreSQL cluster to one node (or back) behind a verified guard snapshot: an RDS " +
+			"Multi-AZ DB instance has Multi-AZ turned off (on), an Aurora PostgreSQL cluster has its reader deleted (recreated " +
+			"from a record). The sequence is precheck → guard snapshot → verify → change → wait → validate → rollback on " +
+			"failure; an interrupted apply resumes where it stopped when applied again. The plan shows a warning saying " +
+			"exactly what apply will do.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{Computed: true, PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "`instance:<db_instance_identifier>` or `cluster:<db_cluster_identifier>` (also the import identifier)."},
+			"db_instance_identifier": schema.StringAttribute{Optional: true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 63)},
+				MarkdownDescription: "Identifier of an RDS for PostgreSQL DB instance (2 nodes = Multi-AZ). Exactly one of `db_instance_identifier` and `db_cluster_identifier` is required; changing it replaces the resource."},
+			"db_cluster_identifier": schema.StringAttribute{Optional: true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 63)},
+				MarkdownDescription: "Identifier of an Aurora PostgreSQL DB cluster with a writer and at most one reader (2 nodes = writer + reader). Serverless clusters and clusters with more than one reader are refused."},
+			"nodes": schema.Int64Attribute{Required: true, Validators: []validator.Int64{int64validator.OneOf(topologyNodeCounts...)},
+				MarkdownDescription: "Desired number of nodes: " + markdownList(nodeValues) + ". Refreshed from the real topology, so a change made outside Terraform shows as drift."},
+			"guard": schema.SingleNestedAttribute{Optional: true, Computed: true, Default: objectdefault.StaticValue(defaultGuard()),
+				MarkdownDescription: "The guard snapshot taken (and verified `available`) before any modification.",
+				Attributes: map[string]schema.Attribute{
+					"snapshot_identifier_prefix": schema.StringAttribute{Optional: true, Computed: true,
+						Default:             stringdefault.StaticString(topology.DefaultSnapshotPrefix),
+						Validators:          []validator.String{stringvalidator.LengthBetween(1, 100), stringvalidator.RegexMatches(snapshotPrefixPattern, "must start with a letter and contain only letters, digits and hyphens")},
+						MarkdownDescription: "Prefix of the guard snapshot identifier `<prefix>-<identifier>-g<generation>-to<nodes>`. Defaults to `" + topology.DefaultSnapshotPrefix + "`."},
+					"retain": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+						MarkdownDescription: "Keep the guard snapshot after a successful change (it is always kept after a failure). Defaults to `true`."},
+					"verify_restore": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+						MarkdownDescription: "Before the change, restore the guard snapshot to a temporary DB instance, wait until it is available and delete it (DB instances only; adds the restore time to the apply). Defaults to `false`."},
+				}},
+			"require_verdict": schema.StringAttribute{Optional: true,
+				Validators: []validator.String{stringvalidator.OneOf(topologyVerdicts...)},
+				MarkdownDescription: "The `verdict` of `rightsize_single_node_recommendation` for this cluster (" + markdownList(topologyVerdicts) +
+					"). When going to 1 node the plan fails unless it is `consolidate` (or `force = true`)."},
+			"force": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "Go to 1 node even when `require_verdict` is not `consolidate`. Defaults to `false`."},
+			"apply_immediately": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "Apply the Multi-AZ change now. When `false` it waits for the instance's maintenance window and `pending` is `true` until then (DB instances only). Defaults to `true`."},
+			"validation": schema.SingleNestedAttribute{Optional: true,
+				MarkdownDescription: "Checks through the provider's `postgres` connection: before the change the row counts (and index definitions) of `tables` are recorded; after it no rows may be lost, indexes must be unchanged and a `SELECT 1` must answer. A failure triggers the rollback. Needs `SELECT` on the tables.",
+				Attributes: map[string]schema.Attribute{
+					"tables": schema.ListAttribute{Required: true, ElementType: types.StringType,
+						Validators: []validator.List{listvalidator.SizeBetween(1, topology.MaxValidationTables),
+							listvalidator.ValueStringsAre(stringvalidator.RegexMatches(tableNamePattern, "must be \"table\" or \"schema.table\""))},
+						MarkdownDescription: fmt.Sprintf("Tables to compare, `table` (schema `public`) or `schema.table`; 1 to %d.", topology.MaxValidationTables)},
+					"check_indexes": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+						MarkdownDescription: "Also compare the index definitions of `tables`. Defaults to `false`."},
+				}},
+			"rollback_on_failure": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "On a validation failure or a change that does not settle within the timeout, restore the previous topology (Multi-AZ back on, or the reader recreated). Defaults to `true`."},
+			"restore_on_destroy": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "On destroy, restore 2 nodes (guarded the same way). Defaults to `false`: destroy only removes the resource from the state."},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true,
+				CreateDescription: "Time for the whole guarded change on create. Defaults to `60m`.",
+				UpdateDescription: "Time for the whole guarded change on update. Defaults to `60m`.",
+				DeleteDescription: "Time for the restore when `restore_on_destroy = true`. Defaults to `60m`."}),
+			"current_nodes":      computedInt("Nodes the target has now (1 or 2)."),
+			"multi_az":           computedBool("Whether the DB instance is Multi-AZ (clusters: whether it has a reader)."),
+			"guard_snapshot_id":  computedStr("Identifier of the guard snapshot of the last change."),
+			"guard_snapshot_arn": computedStr("ARN of the guard snapshot of the last change."),
+			"pending":            computedBool("Whether a change waits for the maintenance window (`apply_immediately = false`)."),
+			"previous_topology": schema.SingleNestedAttribute{Computed: true,
+				MarkdownDescription: "What is needed to restore the topology the last change replaced.",
+				Attributes: map[string]schema.Attribute{
+					"nodes":    computedInt("Nodes before the last change."),
+					"multi_az": computedBool("Multi-AZ before the last change."),
+					"reader": schema.SingleNestedAttribute{Computed: true,
+						MarkdownDescription: "The Aurora reader that was removed (or created) by the last change.",
+						Attributes: map[string]schema.Attribute{
+							"identifier":                      computedStr("DB instance identifier."),
+							"instance_class":                  computedStr("DB instance class."),
+							"availability_zone":               computedStr("Availability Zone."),
+							"promotion_tier":                  computedInt("Failover priority (0–15)."),
+							"parameter_group":                 computedStr("DB parameter group name."),
+							"performance_insights":            computedBool("Whether Performance Insights was on."),
+							"performance_insights_kms_key_id": computedStr("Performance Insights KMS key."),
+							"performance_insights_retention":  computedInt("Performance Insights retention, in days."),
+							"monitoring_interval":             computedInt("Enhanced Monitoring interval, in seconds (0 = off)."),
+							"monitoring_role_arn":             computedStr("Enhanced Monitoring IAM role."),
+							"publicly_accessible":             computedBool("Whether it was publicly accessible."),
+							"auto_minor_version_upgrade":      computedBool("Whether minor version upgrades were automatic."),
+							"ca_certificate":                  computedStr("CA certificate identifier."),
+						}},
+				}},
+			"last_change": schema.SingleNestedAttribute{Computed: true,
+				MarkdownDescription: "The last change this resource made.",
+				Attributes: map[string]schema.Attribute{
+					"generation": computedInt("Change counter of this resource; part of the guard snapshot identifier, so a retried apply finds its snapshot."),
+					"time":       computedStr("When the change finished (RFC 3339, UTC)."),
+					"action":     computedStr("What was done."),
+					"from_nodes": computedInt("Nodes before."),
+					"to_nodes":   computedInt("Nodes after."),
+				}},
+		},
+	}
+}
+
+func (r *dbTopologyResource) ConfigValidators(_ context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(path.MatchRoot("db_instance_identifier"), path.MatchRoot("db_cluster_identifier")),
+	}
+}
+
+func (r *dbTopologyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m dbTopologyModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || m.DBClusterIdentifier.IsNull() || m.DBClusterIdentifier.IsUnknown() {
+		return
+	}
+	if !m.ApplyImmediately.IsNull() && !m.ApplyImmediately.IsUnknown() && !m.ApplyImmediately.ValueBool() {
+		resp.Diagnostics.AddAttributeError(path.Root("apply_immediately"), "Maintenance Window Not Available for Aurora",
+			"Removing or adding an Aurora reader cannot wait for the maintenance window. Remove apply_immediately or set it to true.")
+	}
+	if g := m.guard(ctx, &resp.Diagnostics); g.VerifyRestore.ValueBool() {
+		resp.Diagnostics.AddAttributeError(path.Root("guard").AtName("verify_restore"), "verify_restore Not Supported for Aurora",
+			"verify_restore restores DB instance snapshots only; the guard of an Aurora cluster is a cluster snapshot. Remove verify_restore or set it to false.")
+	}
+}
+
+func (r *dbTopologyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	pd, ok := req.ProviderData.(*ProviderData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected Provider Data",
+			fmt.Sprintf("Expected *ProviderData, got %T. Please report this issue to the provider developers.", req.ProviderData))
+		return
+	}
+	r.data = pd
+}
+
+// ---- model helpers ----
+
+func (m *dbTopologyModel) target() topology.Target {
+	if id := m.DBClusterIdentifier.ValueString(); id != "" {
+		return topology.Target{Kind: topology.KindCluster, Identifier: id}
+	}
+	return topology.Target{Kind: topology.KindInstance, Identifier: m.DBInstanceIdentifier.ValueString()}
+}
+
+func (m *dbTopologyModel) guard(ctx context.Context, diags *diag.Diagnostics) guardModel {
+	g := guardModel{SnapshotIdentifierPrefix: types.StringValue(topology.DefaultSnapshotPrefix), Retain: types.BoolValue(true), VerifyRestore: types.BoolValue(false)}
+	if m.Guard.IsNull() || m.Guard.IsUnknown() {
+		return g
+	}
+	diags.Append(m.Guard.As(ctx, &g, topologyObjectAs)...)
+	if g.SnapshotIdentifierPrefix.IsNull() || g.SnapshotIdentifierPrefix.IsUnknown() {
+		g.SnapshotIdentifierPrefix = types.StringValue(topology.DefaultSnapshotPrefix)
+	}
+	if g.Retain.IsNull() || g.Retain.IsUnknown() {
+		g.Retain = types.BoolValue(true)
+	}
+	return g
+}
+
+func (m *dbTopologyModel) generation(ctx context.Context, diags *diag.Diagnostics) int64 {
+	if m.LastChange.IsNull() || m.LastChange.IsUnknown() {
+		return 0
+	}
+	var lc lastChangeModel
+	diags.Append(m.LastChange.As(ctx, &lc, topologyObjectAs)...)
+	return lc.Generation.ValueInt64()
+}
+
+func (m *dbTopologyModel) previous(ctx context.Context, diags *diag.Diagnostics) *topology.Previous {
+	if m.PreviousTopology.IsNull() || m.PreviousTopology.IsUnknown() {
+		return nil
+	}
+	var pm previousModel
+	diags.Append(m.PreviousTopology.As(ctx, &pm, topologyObjectAs)...)
+	p := &topology.Previous{Nodes: int(pm.Nodes.ValueInt64()), MultiAZ: pm.MultiAZ.ValueBool()}
+	if !pm.Reader.IsNull() && !pm.Reader.IsUnknown() {
+		var rm readerModel
+		diags.Append(pm.Reader.As(ctx, &rm, topologyObjectAs)...)
+		p.Reader = &topology.ReaderSpec{
+			Identifier: rm.Identifier.ValueString(), Class: rm.InstanceClass.ValueString(),
+			AvailabilityZone: rm.AvailabilityZone.ValueString(), PromotionTier: int32(rm.PromotionTier.ValueInt64()),
+			ParameterGroup: rm.ParameterGroup.ValueString(), PerformanceInsights: rm.PerformanceInsights.ValueBool(),
+			PerformanceInsightsKMSKeyID:  rm.PerformanceInsightsKMSKeyID.ValueString(),
+			PerformanceInsightsRetention: int32(rm.PerformanceInsightsRetention.ValueInt64()),
+			MonitoringInterval:           int32(rm.MonitoringInterval.ValueInt64()), MonitoringRoleARN: rm.MonitoringRoleARN.ValueString(),
+			PubliclyAccessible: rm.PubliclyAccessible.ValueBool(), AutoMinorVersionUpgrade: rm.AutoMinorVersionUpgrade.ValueBool(),
+			CACertificate: rm.CACertificate.ValueString(),
+		}
+	}
+	return p
+}
+
+func previousObject(p topology.Previous) types.Object {
+	reader := types.ObjectNull(readerAttrTypes)
+	if rd := p.Reader; rd != nil {
+		reader = types.ObjectValueMust(readerAttrTypes, map[string]attr.Value{
+			"identifier": types.StringValue(rd.Identifier), "instance_class": types.StringValue(rd.Class),
+			"availability_zone": types.StringValue(rd.AvailabilityZone), "promotion_tier": types.Int64Value(int64(rd.PromotionTier)),
+			"parameter_group": types.StringValue(rd.ParameterGroup), "performance_insights": types.BoolValue(rd.PerformanceInsights),
+			"performance_insights_kms_key_id": types.StringValue(rd.PerformanceInsightsKMSKeyID),
+			"performance_insights_retention":  types.Int64Value(int64(rd.PerformanceInsightsRetention)),
+			"monitoring_interval":             types.Int64Value(int64(rd.MonitoringInterval)), "monitoring_role_arn": types.StringValue(rd.MonitoringRoleARN),
+			"publicly_accessible": types.BoolValue(rd.PubliclyAccessible), "auto_minor_version_upgrade": types.BoolValue(rd.AutoMinorVersionUpgrade),
+			"ca_certificate": types.StringValue(rd.CACertificate),
+		})
+	}
+	return types.ObjectValueMust(previousAttrTypes, map[string]attr.Value{
+		"nodes": types.Int64Value(int64(p.Nodes)), "multi_az": types.BoolValue(p.MultiAZ), "reader": reader,
+	})
+}
+
+// request builds the orchestrator request for a change of m's target to nodes.
+func (r *dbTopologyResource) request(ctx context.Context, m *dbTopologyModel, nodes int, gen int64, prev *topology.Previous, diags *diag.Diagnostics) topology.Request {
+	g := m.guard(ctx, diags)
+	req := topology.Request{
+		Target: m.target(), Nodes: nodes, Generation: gen, Previous: prev,
+		SnapshotPrefix:           g.SnapshotIdentifierPrefix.ValueString(),
+		DeleteGuardOnSuccess:     !g.Retain.ValueBool(),
+		VerifyRestore:            g.VerifyRestore.ValueBool(),
+		DeferToMaintenanceWindow: !m.ApplyImmediately.IsNull() && !m.ApplyImmediately.ValueBool(),
+		DisableRollback:          !m.RollbackOnFailure.IsNull() && !m.RollbackOnFailure.ValueBool(),
+	}
+	if !m.Validation.IsNull() && !m.Validation.IsUnknown() {
+		var vm validationModel
+		diags.Append(m.Validation.As(ctx, &vm, topologyObjectAs)...)
+		var tables []string
+		diags.Append(vm.Tables.ElementsAs(ctx, &tables, false)...)
+		pd := r.data
+		req.Validator = &topology.PGValidator{
+			Tables: tables, CheckIndexes: vm.CheckIndexes.ValueBool(), StatementTimeout: pd.Postgres.StatementTimeout,
+			Connect: func(ctx context.Context) (*pgx.Conn, error) {
+				cc, err := pgConnConfig(ctx, pd, pd.Postgres)
+				if err != nil {
+					return nil, err
+				}
+				return pgstats.Connect(ctx, cc)
+			},
+		}
+	}
+	return req
+}
+
+func (r *dbTopologyResource) orchestrator(ctx context.Context) *topology.Orchestrator {
+	o := &topology.Orchestrator{RDS: r.data.RDS, Logf: func(format string, args ...any) {
+		tflog.Info(ctx, fmt.Sprintf(format, args...))
+	}}
+	if orchestratorHook != nil {
+		orchestratorHook(o)
+	}
+	return o
+}
+
+// apply runs the change and writes the result into m.
+func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, nodes int, gen int64, prev *topology.Previous, diags *diag.Diagnostics) bool {
+	req := r.request(ctx, m, nodes, gen, prev, diags)
+	if diags.HasError() {
+		return false
+	}
+	res, err := r.orchestrator(ctx).Run(ctx, req)
+	if err != nil {
+		addTopologyError(diags, req, err)
+		return false
+	}
+	m.ID = types.StringValue(req.Target.String())
+	m.Nodes = types.Int64Value(int64(nodes))
+	m.CurrentNodes = types.Int64Value(int64(res.Nodes))
+	m.MultiAZ = types.BoolValue(res.MultiAZ)
+	m.Pending = types.BoolValue(res.Pending)
+	m.GuardSnapshotID = types.StringValue(res.GuardSnapshotID)
+	m.GuardSnapshotARN = types.StringValue(res.GuardSnapshotARN)
+	m.PreviousTopology = previousObject(res.Previous)
+	m.LastChange = types.ObjectValueMust(lastChangeAttrTypes, map[string]attr.Value{
+		"generation": types.Int64Value(gen), "time": types.StringValue(time.Now().UTC().Format(time.RFC3339)),
+		"action": types.StringValue(res.Action), "from_nodes": types.Int64Value(int64(res.FromNodes)), "to_nodes": types.Int64Value(int64(nodes)),
+	})
+	if res.Validation != nil {
+		tflog.Info(ctx, "rightsize_db_topology validation passed", map[string]any{"checks": strings.Join(res.Validation.Checked, "; ")})
+	}
+	if !res.GuardSnapshotRetained {
+		diags.AddWarning("Guard Snapshot Deleted", fmt.Sprintf("The change succeeded and guard snapshot %s was deleted (guard.retain = false).", res.GuardSnapshotID))
+	}
+	return true
+}
+
+// addTopologyError maps an orchestrator error to a diagnostic.
+func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error) {
+	idAttr := path.Root("db_instance_identifier")
+	if req.Target.Kind == topology.KindCluster {
+		idAttr = path.Root("db_cluster_identifier")
+	}
+	var (
+		pe *topology.PrecheckError
+		ce *topology.ChangeError
+	)
+	switch {
+	case topology.IsNotFound(err):
+		diags.AddAttributeError(idAttr, "Database Not Found", fmt.Sprintf("%s. Check the identifier and the provider's region.", err))
+	case errors.As(err, &pe):
+		at := idAttr
+		if pe.Reason == topology.ReasonAlreadyAtTarget || pe.Reason == topology.ReasonNodeCount {
+			at = path.Root("nodes")
+		}
+		hint := "Fix the cause above and apply again."
+		if pe.Reason == topology.ReasonAlreadyAtTarget {
+			hint = fmt.Sprintf("To manage it as it is, import it: terraform import <address> %s.", req.Target)
+		}
+		diags.AddAttributeError(at, "Topology Change Refused", err.Error()+". "+hint)
+	case errors.As(err, &ce) && ce.RolledBack:
+		diags.AddError("Topology Change Rolled Back", err.Error()+". The previous topology is restored; fix the cause and apply again.")
+	case errors.As(err, &ce) && ce.RollbackAttempted:
+		diags.AddError("Topology Change Failed and Rollback Failed", err.Error()+
+			". The target may be in an intermediate state: check it in the RDS console; restore from the guard snapshot if needed.")
+	case errors.As(err, &ce) && (ce.Interrupted || ce.Resumable):
+		diags.AddError("Topology Change Interrupted", err.Error()+". Nothing was rolled back; applying again resumes the change with the same guard snapshot.")
+	default:
+		diags.AddError("Unable to Change Database Topology", err.Error())
+	}
+}
+
+// ---- CRUD ----
+
+func (r *dbTopologyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan dbTopologyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := plan.Timeouts.Create(ctx, defaultTopologyTimeout)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() || !r.checkVerdict(&plan, nil, &resp.Diagnostics) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if !r.apply(ctx, &plan, int(plan.Nodes.ValueInt64()), 1, nil, &resp.Diagnostics) {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state dbTopologyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	target := state.target()
+	topo, err := topology.Describe(ctx, r.data.RDS, target)
+	if topology.IsNotFound(err) {
+		resp.Diagnostics.AddWarning("Database No Longer Exists",
+			fmt.Sprintf("%s was not found (%v); rightsize_db_topology.%s is removed from the state. The next plan proposes to create it again.", target.Noun(), err, target.Identifier))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Read Database Topology", fmt.Sprintf("Reading %s: %v", target.Noun(), err))
+		return
+	}
+	prior := state.Nodes
+	refreshFromTopology(&state, topo)
+	if !prior.IsNull() && !prior.IsUnknown() && !state.Nodes.Equal(prior) {
+		// Drift, or this resource's own change interrupted after it began? The guard snapshot of
+		// the next generation tells: if it is still in progress, keep the old node count so that
+		// the next apply resumes the change, validates it and records it.
+		gen := state.generation(ctx, &resp.Diagnostics) + 1
+		prefix := state.guard(ctx, &resp.Diagnostics).SnapshotIdentifierPrefix.ValueString()
+		id, unfinished, err := topology.UnfinishedChange(ctx, r.data.RDS, prefix, target, gen, int(state.Nodes.ValueInt64()))
+		switch {
+		case err != nil:
+			tflog.Warn(ctx, "rightsize_db_topology: could not look for an unfinished change", map[string]any{"error": err.Error()})
+		case unfinished:
+			resp.Diagnostics.AddWarning("Unfinished Topology Change",
+				fmt.Sprintf("A change of %s to %d node(s) was interrupted after it began (guard snapshot %s). The state keeps nodes = %d so that the next apply resumes the change, waits for it, validates it and records it.",
+					target.Noun(), state.Nodes.ValueInt64(), id, prior.ValueInt64()))
+			state.Nodes = prior
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// refreshFromTopology writes the observed topology into m. nodes follows reality (so a change
+// made outside Terraform shows as drift), except that a change waiting for the maintenance
+// window counts as its target.
+func refreshFromTopology(m *dbTopologyModel, topo *topology.Topology) {
+	nodes, pending := topo.Nodes, false
+	if topo.PendingMultiAZ != nil && *topo.PendingMultiAZ != topo.MultiAZ && topo.Status != "modifying" {
+		pending = true
+		nodes = 1
+		if *topo.PendingMultiAZ {
+			nodes = 2
+		}
+	}
+	if topo.Status == "modifying" && topo.PendingMultiAZ != nil {
+		nodes = 1
+		if *topo.PendingMultiAZ {
+			nodes = 2
+		}
+	}
+	m.ID = types.StringValue(topo.Target.String())
+	m.Nodes = types.Int64Value(int64(nodes))
+	m.CurrentNodes = types.Int64Value(int64(topo.Nodes))
+	m.MultiAZ = types.BoolValue(topo.MultiAZ)
+	m.Pending = types.BoolValue(pending)
+	if m.GuardSnapshotID.IsUnknown() {
+		m.GuardSnapshotID = types.StringNull()
+	}
+	if m.GuardSnapshotARN.IsUnknown() {
+		m.GuardSnapshotARN = types.StringNull()
+	}
+	if m.PreviousTopology.IsUnknown() {
+		m.PreviousTopology = types.ObjectNull(previousAttrTypes)
+	}
+	if m.LastChange.IsUnknown() {
+		m.LastChange = types.ObjectNull(lastChangeAttrTypes)
+	}
+}
+
+func (r *dbTopologyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state dbTopologyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if plan.Nodes.Equal(state.Nodes) {
+		// Only settings changed: nothing to do on the database.
+		copyComputed(&plan, &state)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
+	timeout, d := plan.Timeouts.Update(ctx, defaultTopologyTimeout)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() || !r.checkVerdict(&plan, &state, &resp.Diagnostics) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	gen := state.generation(ctx, &resp.Diagnostics) + 1
+	prev := state.previous(ctx, &resp.Diagnostics)
+	if !r.apply(ctx, &plan, int(plan.Nodes.ValueInt64()), gen, prev, &resp.Diagnostics) {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func copyComputed(dst, src *dbTopologyModel) {
+	dst.ID, dst.CurrentNodes, dst.MultiAZ, dst.Pending = src.ID, src.CurrentNodes, src.MultiAZ, src.Pending
+	dst.GuardSnapshotID, dst.GuardSnapshotARN = src.GuardSnapshotID, src.GuardSnapshotARN
+	dst.PreviousTopology, dst.LastChange = src.PreviousTopology, src.LastChange
+}
+
+func (r *dbTopologyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state dbTopologyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !state.RestoreOnDestroy.ValueBool() {
+		return // destroy forgets: the database stays as it is
+	}
+	timeout, d := state.Timeouts.Delete(ctx, defaultTopologyTimeout)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	gen := state.generation(ctx, &resp.Diagnostics) + 1
+	prev := state.previous(ctx, &resp.Diagnostics)
+	topoReq := r.request(ctx, &state, 2, gen, prev, &resp.Diagnostics)
+	topoReq.DeferToMaintenanceWindow = false
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	_, err := r.orchestrator(ctx).Run(ctx, topoReq)
+	var pe *topology.PrecheckError
+	switch {
+	case err == nil:
+	case topology.IsNotFound(err):
+		resp.Diagnostics.AddWarning("Database Already Gone", fmt.Sprintf("restore_on_destroy: %v; nothing to restore.", err))
+	case errors.As(err, &pe) && pe.Reason == topology.ReasonAlreadyAtTarget:
+		// Already two nodes: nothing to restore.
+	default:
+		addTopologyError(&resp.Diagnostics, topoReq, err)
+	}
+}
+
+func (r *dbTopologyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	target, err := topology.ParseTarget(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Import Identifier", err.Error()+". Example: terraform import rightsize_db_topology.x instance:mandible-prod")
+		return
+	}
+	m := dbTopologyModel{
+		ID: types.StringValue(target.String()), DBInstanceIdentifier: types.StringNull(), DBClusterIdentifier: types.StringNull(),
+		Nodes: types.Int64Unknown(), Guard: defaultGuard(), RequireVerdict: types.StringNull(), Force: types.BoolValue(false),
+		ApplyImmediately: types.BoolValue(true), Validation: types.ObjectNull(validationAttrTypes),
+		RollbackOnFailure: types.BoolValue(true), RestoreOnDestroy: types.BoolValue(false),
+		Timeouts:     timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})},
+		CurrentNodes: types.Int64Unknown(), MultiAZ: types.BoolUnknown(), Pending: types.BoolUnknown(),
+		GuardSnapshotID: types.StringNull(), GuardSnapshotARN: types.StringNull(),
+		PreviousTopology: types.ObjectNull(previousAttrTypes), LastChange: types.ObjectNull(lastChangeAttrTypes),
+	}
+	if target.Kind == topology.KindCluster {
+		m.DBClusterIdentifier = types.StringValue(target.Identifier)
+	} else {
+		m.DBInstanceIdentifier = types.StringValue(target.Identifier)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// ---- plan ----
+
+// checkVerdict enforces require_verdict when going to 1 node (state is nil on create).
+func (r *dbTopologyResource) checkVerdict(plan, state *dbTopologyModel, diags *diag.Diagnostics) bool {
+	if plan.Nodes.ValueInt64() != 1 || (state != nil && state.Nodes.ValueInt64() == 1) {
+		return true
+	}
+	if plan.RequireVerdict.IsNull() || plan.RequireVerdict.IsUnknown() || plan.Force.ValueBool() {
+		return true
+	}
+	if v := plan.RequireVerdict.ValueString(); v != verdictConsolidate {
+		diags.AddAttributeError(path.Root("require_verdict"), "Recommendation Does Not Support One Node",
+			fmt.Sprintf("require_verdict is %q: the single-node recommendation for %s does not say %q, so going to 1 node is refused. "+
+				"Keep nodes = 2, or set force = true to override the recommendation.", v, plan.target().Noun(), verdictConsolidate))
+		return false
+	}
+	return true
+}
+
+func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		r.modifyDestroyPlan(ctx, req, resp)
+		return
+	}
+	var plan dbTopologyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || plan.Nodes.IsUnknown() ||
+		plan.DBInstanceIdentifier.IsUnknown() || plan.DBClusterIdentifier.IsUnknown() {
+		return
+	}
+	var state *dbTopologyModel
+	if !req.State.Raw.IsNull() {
+		state = &dbTopologyModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	plan.ID = types.StringValue(plan.target().String())
+	if state != nil && plan.Nodes.Equal(state.Nodes) {
+		copyComputed(&plan, state)
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.ID)...)
+	if !r.checkVerdict(&plan, state, &resp.Diagnostics) {
+		return
+	}
+	if r.data == nil {
+		return
+	}
+	if !plan.Validation.IsNull() && !r.data.Postgres.Configured() {
+		resp.Diagnostics.AddAttributeError(path.Root("validation"), "PostgreSQL Connection Needed for Validation",
+			"validation connects to the database through the provider's postgres block (or PGHOST and the other libpq variables), but no host is configured. Configure it, or remove validation.")
+		return
+	}
+	var gen int64 = 1
+	var prev *topology.Previous
+	if state != nil {
+		gen = state.generation(ctx, &resp.Diagnostics) + 1
+		prev = state.previous(ctx, &resp.Diagnostics)
+	}
+	topoReq := r.request(ctx, &plan, int(plan.Nodes.ValueInt64()), gen, prev, &resp.Diagnostics)
+	topo, err := topology.Describe(ctx, r.data.RDS, topoReq.Target)
+	if err != nil {
+		tflog.Warn(ctx, "rightsize_db_topology: could not read the target at plan time", map[string]any{"error": err.Error()})
+		topo = nil
+	}
+	resp.Diagnostics.AddWarning("Database Topology Change Planned", topology.PlanSummary(topo, topoReq))
+}
+
+func (r *dbTopologyResource) modifyDestroyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var state dbTopologyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !state.RestoreOnDestroy.ValueBool() || state.CurrentNodes.ValueInt64() == 2 || r.data == nil {
+		return
+	}
+	gen := state.generation(ctx, &resp.Diagnostics) + 1
+	topoReq := r.request(ctx, &state, 2, gen, state.previous(ctx, &resp.Diagnostics), &resp.Diagnostics)
+	topoReq.DeferToMaintenanceWindow = false
+	topo, _ := topology.Describe(ctx, r.data.RDS, topoReq.Target)
+	resp.Diagnostics.AddWarning("Destroy Restores Two Nodes", "restore_on_destroy = true. "+topology.PlanSummary(topo, topoReq))
+}

@@ -1,0 +1,96 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	tfconfig "github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// TestAccExampleModules plans the example modules (rightsize-analysis feeding
+// cost) against the sandbox, as a user's root module would use them.
+func TestAccExampleModules(t *testing.T) {
+	// The modules require dbrightsize/rightsize; serve the provider under that address.
+	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "dbrightsize")
+	analysisModule, err := filepath.Abs("../../examples/modules/rightsize-analysis")
+	if err != nil {
+		t.Fatal(err)
+	}
+	costModule, _ := filepath.Abs("../../examples/modules/cost")
+	now := sandboxNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: now})
+	end := now.Format(time.RFC3339)
+	config := `terraform {
+  required_providers {
+    rightsize = { source = "dbrightsize/rightsize" }
+  }
+}
+` + acctest.SandboxProvider(srv).HCL() + fmt.Sprintf(`
+module "sso" {
+  source                = %[1]q
+  db_cluster_identifier = "sso-prod"
+  end_time              = %[3]q
+}
+module "mandible" {
+  source                 = %[1]q
+  db_instance_identifier = "mandible-prod"
+  lookback_days          = 28
+  end_time               = %[3]q
+}
+module "cost" {
+  source = %[2]q
+  items  = [module.sso.cost_item, module.mandible.cost_item]
+}
+output "sso_verdict"     { value = module.sso.verdict }
+output "sso_savings"     { value = module.sso.monthly_savings }
+output "alarm_count"     { value = length(module.sso.alarms) }
+output "fleet_current"   { value = module.cost.current_monthly_cost }
+output "fleet_savings"   { value = module.cost.monthly_savings }
+output "fleet_after"     { value = module.cost.monthly_cost_after }
+output "consolidate"     { value = module.cost.consolidate }
+`, analysisModule, costModule, end)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck: func() { acctest.PreCheck(t) },
+		Steps: []resource.TestStep{{
+			// A configuration directory (rather than Config) makes
+			// terraform-plugin-testing run init on the whole configuration,
+			// which installs the modules.
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			ConfigDirectory:          tfconfig.StaticDirectory(dir),
+			// terraform-plugin-testing cannot read module state back, so this
+			// step only plans and checks the planned outputs.
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+				plancheck.ExpectKnownOutputValue("sso_verdict", knownvalue.StringExact("consolidate")),
+				plancheck.ExpectKnownOutputValue("sso_savings", knownvalue.Float64Exact(53.29)),
+				// Aurora 2 × db.t4g.medium (2 × 53.29) + Multi-AZ db.t4g.large (188.34).
+				plancheck.ExpectKnownOutputValue("fleet_current", knownvalue.Float64Exact(294.92)),
+				plancheck.ExpectKnownOutputValue("fleet_savings", knownvalue.Float64Exact(147.46)),
+				plancheck.ExpectKnownOutputValue("fleet_after", knownvalue.Float64Exact(147.46)),
+				plancheck.ExpectKnownOutputValue("consolidate", knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.StringExact("sso-prod"), knownvalue.StringExact("mandible-prod"),
+				})),
+				plancheck.ExpectKnownOutputValue("alarm_count", knownvalue.Int64Func(func(n int64) error {
+					if n < 1 {
+						return fmt.Errorf("the module produced %d alarms, want at least one rollback trigger", n)
+					}
+					return nil
+				})),
+			}},
+		}},
+	})
+}

@@ -1,0 +1,549 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/pgstats"
+)
+
+// Secrets given to the provider in these tests. The harness server uses trust
+// authentication, so it accepts them without checking; what matters is that
+// they never reach a log or an error.
+const (
+	pgsProviderPassword = "Prov1der-Pa55word-7f3a9c"
+	pgsOverridePassword = "0verride-Pa55word-2b8d41"
+)
+
+// pgsAdmin connects to database on the harness as the superuser.
+func pgsAdmin(t *testing.T, database string) *pgx.Conn {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(acctest.PGDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Database = database
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatalf("connecting to the harness database %s: %v", database, err)
+	}
+	t.Cleanup(func() { _ = conn.Close(context.Background()) })
+	return conn
+}
+
+func pgsExec(t *testing.T, conn *pgx.Conn, stmts ...string) {
+	t.Helper()
+	for _, s := range stmts {
+		if _, err := conn.Exec(context.Background(), s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+// pgsDatabase creates a fresh database with pg_stat_statements, a table of
+// 1000 rows with one unused non-unique index, and drops it at cleanup.
+func pgsDatabase(t *testing.T, name string) {
+	t.Helper()
+	admin := pgsAdmin(t, "postgres")
+	ident := pgx.Identifier{name}.Sanitize()
+	pgsExec(t, admin, "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)", "CREATE DATABASE "+ident)
+	t.Cleanup(func() {
+		c := pgsAdmin(t, "postgres")
+		_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)")
+	})
+	db := pgsAdmin(t, name)
+	pgsExec(t, db,
+		"CREATE EXTENSION pg_stat_statements",
+		"CREATE TABLE orders (id int PRIMARY KEY, note text)",
+		"CREATE INDEX orders_note_unused ON orders (note)",
+		"INSERT INTO orders SELECT g, 'n' || g FROM generate_series(1, 1000) g",
+		"ANALYZE orders",
+	)
+}
+
+// pgsRole creates a LOGIN role granted the given roles, dropped at cleanup.
+func pgsRole(t *testing.T, name string, grants ...string) {
+	t.Helper()
+	admin := pgsAdmin(t, "postgres")
+	ident := pgx.Identifier{name}.Sanitize()
+	pgsExec(t, admin, "DROP ROLE IF EXISTS "+ident, "CREATE ROLE "+ident+" LOGIN")
+	for _, g := range grants {
+		pgsExec(t, admin, "GRANT "+pgx.Identifier{g}.Sanitize()+" TO "+ident)
+	}
+	t.Cleanup(func() {
+		c := pgsAdmin(t, "postgres")
+		_, _ = c.Exec(context.Background(), "DROP ROLE IF EXISTS "+ident)
+	})
+}
+
+// pgsProvider is the provider block: the harness PostgreSQL with a password.
+func pgsProvider(t *testing.T, extra map[string]string) string {
+	pg := acctest.HarnessPostgres(t)
+	pg["password"] = strconv.Quote(pgsProviderPassword)
+	for k, v := range extra {
+		pg[k] = v
+	}
+	return acctest.ProviderConfig{Postgres: pg}.HCL()
+}
+
+func pgsCheckInt(min int64) knownvalue.Check {
+	return knownvalue.Int64Func(func(v int64) error {
+		if v < min {
+			return fmt.Errorf("%d < %d", v, min)
+		}
+		return nil
+	})
+}
+
+func pgsCheckFloat(min, max float64) knownvalue.Check {
+	return knownvalue.Float64Func(func(v float64) error {
+		if v < min || v > max {
+			return fmt.Errorf("%v is outside [%v, %v]", v, min, max)
+		}
+		return nil
+	})
+}
+
+func TestAccPostgresStatsDataSource_basic(t *testing.T) {
+	acctest.PreCheck(t)
+	const db = "rs_acc_pgstats_basic"
+	pgsDatabase(t, db)
+	var maxConn, sharedBuffers, versionNum int64
+	if err := pgsAdmin(t, db).QueryRow(context.Background(), `SELECT current_setting('max_connections')::int8,
+		pg_size_bytes(current_setting('shared_buffers')), current_setting('server_version_num')::int8`).Scan(&maxConn, &sharedBuffers, &versionNum); err != nil {
+		t.Fatal(err)
+	}
+	ds := "data.rightsize_postgres_stats.t"
+	host, port := acctest.PGAddr(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: pgsProvider(t, nil) + fmt.Sprintf(`
+data "rightsize_postgres_stats" "t" {
+  top_statements    = 5
+  query_text_length = 12
+  tables            = ["orders", "missing_one"]
+  postgres = {
+    database = %q
+    password = %q
+  }
+}
+`, db, pgsOverridePassword),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("id"), knownvalue.StringExact(fmt.Sprintf("%s:%d/%s", host, port, db))),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("server").AtMapKey("version_num"), knownvalue.Int64Exact(versionNum)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("server").AtMapKey("database"), knownvalue.StringExact(db)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("server").AtMapKey("in_recovery"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("server").AtMapKey("can_read_all_stats"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("server").AtMapKey("uptime_seconds"), pgsCheckFloat(0.001, 1e9)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("settings").AtMapKey("max_connections"), knownvalue.Int64Exact(maxConn)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("settings").AtMapKey("shared_buffers_bytes"), knownvalue.Int64Exact(sharedBuffers)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("settings").AtMapKey("block_size_bytes"), knownvalue.Int64Exact(8192)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("connections").AtMapKey("max_connections"), knownvalue.Int64Exact(maxConn)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("connections").AtMapKey("utilization_ratio"), pgsCheckFloat(0.0001, 1)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("rate_basis"), knownvalue.StringRegexp(regexp.MustCompile(`^(stats_reset|server_start)$`))),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("sample_interval_seconds"), knownvalue.Float64Exact(0)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("statements").AtMapKey("available"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("statements").AtMapKey("texts_visible"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("statements").AtMapKey("count"), pgsCheckInt(5)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("statements").AtMapKey("top"), knownvalue.ListSizeExact(5)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("statements").AtMapKey("top").AtSliceIndex(0).AtMapKey("query"),
+					knownvalue.StringFunc(func(s string) error {
+						if n := len([]rune(s)); n == 0 || n > 12 {
+							return fmt.Errorf("query %q is not truncated to 1-12 characters", s)
+						}
+						return nil
+					})),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("unused_indexes"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"schema": knownvalue.StringExact("public"), "table": knownvalue.StringExact("orders"),
+						"name": knownvalue.StringExact("orders_note_unused"), "size_bytes": pgsCheckInt(8192),
+					}),
+				})),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("table_stats"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"name": knownvalue.StringExact("orders"), "schema": knownvalue.StringExact("public"),
+						"table": knownvalue.StringExact("orders"), "estimated_rows": knownvalue.Float64Exact(1000),
+						"size_bytes": pgsCheckInt(8192),
+					}),
+				})),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("warnings"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.StringRegexp(regexp.MustCompile(`table "missing_one" was not found in database "` + db + `"`)),
+				})),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("replication").AtMapKey("replay_delay_seconds"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("collector_timing").AtMapKey("snapshot_server_ms"),
+					knownvalue.ListExact([]knownvalue.Check{pgsCheckFloat(0.001, 10000)})),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckTypeSetElemNestedAttrs(ds, "databases.*", map[string]string{"name": db}),
+				resource.TestCheckTypeSetElemNestedAttrs(ds, "databases.*", map[string]string{"name": "postgres"}),
+				resource.TestCheckResourceAttrSet(ds, "connections.by_state.%"),
+				resource.TestCheckResourceAttrSet(ds, "checkpoints.timed"),
+			),
+		}},
+	})
+}
+
+// TestAccPostgresStatsDataSource_sample samples a running workload: rates
+// are over the interval and the workload's statement is on top.
+func TestAccPostgresStatsDataSource_sample(t *testing.T) {
+	acctest.PreCheck(t)
+	const db = "rs_acc_pgstats_sample"
+	pgsDatabase(t, db)
+	load := pgsAdmin(t, db)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // bounds the load
+	var wg sync.WaitGroup
+	wg.Add(1)
+	var loadErr error
+	var loadCalls int
+	go func() { // one-statement transactions until the test ends
+		defer wg.Done()
+		for ctx.Err() == nil {
+			var s string
+			if err := load.QueryRow(ctx, "SELECT $1::text AS rs_acc_sample_marker", "x").Scan(&s); err != nil {
+				if ctx.Err() == nil {
+					loadErr = err
+				}
+				return
+			}
+			loadCalls++
+		}
+	}()
+	defer func() {
+		cancel()
+		wg.Wait()
+		if loadErr != nil {
+			t.Errorf("the load stopped after %d calls: %v", loadCalls, loadErr)
+		}
+		t.Logf("load ran %d statements", loadCalls)
+	}()
+
+	ds := "data.rightsize_postgres_stats.s"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: pgsProvider(t, nil) + fmt.Sprintf(`
+data "rightsize_postgres_stats" "s" {
+  sample_seconds = 2
+  top_statements = 100
+  postgres = {
+    database = %q
+  }
+}
+`, db),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("rate_basis"), knownvalue.StringExact("sample")),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("sample_interval_seconds"), pgsCheckFloat(2, 10)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("collector_timing").AtMapKey("snapshot_server_ms"), knownvalue.ListSizeExact(2)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("statements").AtMapKey("rate_basis"), knownvalue.StringExact("sample")),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("statements").AtMapKey("calls_per_second"), pgsCheckFloat(1, 1e7)),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckTypeSetElemNestedAttrs(ds, "databases.*", map[string]string{"name": db, "rate_basis": "sample"}),
+				// Other tests may load the shared server meanwhile: the marker
+				// need not be first, but it ran during the sample.
+				resource.TestCheckTypeSetElemNestedAttrs(ds, "statements.top.*", map[string]string{
+					"query": "SELECT $1::text AS rs_acc_sample_marker", "database": db}),
+				func(s *terraform.State) error { return pgsCheckMarkerRate(s, ds) },
+				func(s *terraform.State) error { return pgsCheckDatabaseTPS(s, ds, db) },
+			),
+		}},
+	})
+}
+
+// TestAccPostgresStatsDataSource_roles: a role with only pg_monitor sees
+// everything; a role without it gets warnings and hidden texts.
+func TestAccPostgresStatsDataSource_roles(t *testing.T) {
+	acctest.PreCheck(t)
+	pgsRole(t, "rs_acc_monitor", "pg_monitor")
+	pgsRole(t, "rs_acc_plain")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: pgsProvider(t, nil) + `
+data "rightsize_postgres_stats" "monitor" {
+  postgres = { username = "rs_acc_monitor" }
+}
+data "rightsize_postgres_stats" "plain" {
+  top_statements = 100
+  postgres       = { username = "rs_acc_plain" }
+}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.rightsize_postgres_stats.monitor", tfjsonpath.New("warnings"), knownvalue.ListExact(nil)),
+				statecheck.ExpectKnownValue("data.rightsize_postgres_stats.monitor", tfjsonpath.New("server").AtMapKey("user"), knownvalue.StringExact("rs_acc_monitor")),
+				statecheck.ExpectKnownValue("data.rightsize_postgres_stats.monitor", tfjsonpath.New("statements").AtMapKey("texts_visible"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue("data.rightsize_postgres_stats.plain", tfjsonpath.New("warnings"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.StringRegexp(regexp.MustCompile(`lacks the privileges of pg_read_all_stats \(GRANT pg_monitor TO rs_acc_plain\)`)),
+				})),
+				statecheck.ExpectKnownValue("data.rightsize_postgres_stats.plain", tfjsonpath.New("statements").AtMapKey("available"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue("data.rightsize_postgres_stats.plain", tfjsonpath.New("statements").AtMapKey("texts_visible"), knownvalue.Bool(false)),
+			},
+			Check: resource.TestCheckTypeSetElemNestedAttrs("data.rightsize_postgres_stats.plain", "statements.top.*",
+				map[string]string{"query_hidden": "true", "query": "", "queryid": "0"}),
+		}},
+	})
+}
+
+// TestAccPostgresStatsDataSource_errors: bad inputs fail at plan time with the
+// attribute named; server-side failures name what went wrong.
+func TestAccPostgresStatsDataSource_errors(t *testing.T) {
+	acctest.PreCheck(t)
+	const db = "rs_acc_pgstats_errors"
+	pgsDatabase(t, db)
+	// A table locked by another session makes the table statistics query wait
+	// until the statement timeout.
+	locker := pgsAdmin(t, db)
+	pgsExec(t, locker, "CREATE TABLE locked (id int)")
+	tx, err := locker.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(context.Background()) }()
+	if _, err := tx.Exec(context.Background(), "LOCK TABLE locked IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedPort := l.Addr().(*net.TCPAddr).Port
+	_ = l.Close()
+
+	step := func(body, want string, providerExtra map[string]string) resource.TestStep {
+		return resource.TestStep{Config: pgsProvider(t, providerExtra) + body, ExpectError: regexp.MustCompile(want)}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			step(`data "rightsize_postgres_stats" "e" {
+  postgres = { sslmode = "sometimes" }
+}`, `(?s)postgres\.sslmode.*value must be one of`, nil),
+			step(`data "rightsize_postgres_stats" "e" {
+  top_statements = 0
+}`, `(?s)top_statements.*must be between 1 and 1000`, nil),
+			step(`data "rightsize_postgres_stats" "e" {
+  sample_seconds = 3601
+}`, `(?s)sample_seconds.*must be between 0 and 3600`, nil),
+			step(`data "rightsize_postgres_stats" "e" {
+  tables = ["a.b.c"]
+}`, `(?s)Invalid Table Name.*3 name parts`, nil),
+			step(`data "rightsize_postgres_stats" "e" {
+  postgres = {
+    iam_auth = true
+    password = "x"
+  }
+}`, `(?s)Conflicting PostgreSQL Authentication.*postgres\.password is set`, nil),
+			step(fmt.Sprintf(`data "rightsize_postgres_stats" "e" {
+  postgres = { port = %d }
+}`, closedPort), fmt.Sprintf(`(?s)Unable to Connect to PostgreSQL.*127\.0\.0\.1:%d`, closedPort), nil),
+			step(`data "rightsize_postgres_stats" "e" {
+  postgres = { database = "rs_acc_no_such_db" }
+}`, `(?s)Unable to Connect to PostgreSQL.*database "rs_acc_no_such_db" does not exist`, nil),
+			step(fmt.Sprintf(`data "rightsize_postgres_stats" "e" {
+  tables   = ["locked"]
+  postgres = { database = %q }
+}`, db), `(?s)Unable to Read PostgreSQL Statistics.*reading table statistics.*statement timeout`,
+				map[string]string{"statement_timeout": "200"}),
+		},
+	})
+}
+
+// TestAccPostgresStatsDataSource_secretsNotLogged runs reads, including a
+// failing one and one with iam_auth, with TF_LOG=TRACE into a file and proves
+// no password (nor IAM token) appears in it. The passwords reach the provider
+// as users pass them, through PGPASSWORD and a sensitive variable: the testing
+// framework itself logs each step's configuration text at TRACE, so a
+// password written literally in the HCL would be in the log whatever the
+// provider does.
+func TestAccPostgresStatsDataSource_secretsNotLogged(t *testing.T) {
+	acctest.PreCheck(t)
+	logPath := filepath.Join(t.TempDir(), "trace.log")
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logPath)
+	t.Setenv("PGPASSWORD", pgsProviderPassword)
+	t.Setenv("TF_VAR_override_password", pgsOverridePassword)
+	provider := acctest.ProviderConfig{Postgres: acctest.HarnessPostgres(t)}.HCL() + `
+variable "override_password" {
+  type      = string
+  sensitive = true
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: provider + `
+data "rightsize_postgres_stats" "provider_password" {}
+data "rightsize_postgres_stats" "override_password" {
+  postgres = { password = var.override_password }
+}
+data "rightsize_postgres_stats" "iam" {
+  postgres = {
+    username = "postgres"
+    iam_auth = true
+  }
+}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.rightsize_postgres_stats.provider_password", tfjsonpath.New("server").AtMapKey("user"), knownvalue.StringExact("postgres")),
+				statecheck.ExpectKnownValue("data.rightsize_postgres_stats.override_password", tfjsonpath.New("server").AtMapKey("user"), knownvalue.StringExact("postgres")),
+				statecheck.ExpectKnownValue("data.rightsize_postgres_stats.iam", tfjsonpath.New("server").AtMapKey("user"), knownvalue.StringExact("postgres")),
+			},
+		}, {
+			Config: provider + `
+data "rightsize_postgres_stats" "wrong" {
+  postgres = {
+    database = "rs_acc_no_such_db"
+    password = var.override_password
+  }
+}
+`,
+			ExpectError: regexp.MustCompile(`database "rs_acc_no_such_db" does not exist`),
+		}},
+	})
+	b, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatalf("reading the TRACE log: %v", err)
+	}
+	log := string(b)
+	// The log really is a TRACE log of this provider's reads and failure.
+	// It has the provider's debug lines and the failed connection's error.
+	for _, want := range []string{"reading PostgreSQL statistics", `postgres_host`, `database \"rs_acc_no_such_db\" does not exist`} {
+		if !strings.Contains(log, want) {
+			t.Fatalf("the TRACE log (%d bytes) lacks %q: logging was not captured", len(log), want)
+		}
+	}
+	for _, secret := range []string{pgsProviderPassword, pgsOverridePassword, "X-Amz-Signature", "X-Amz-Credential"} {
+		if i := strings.Index(log, secret); i >= 0 {
+			t.Errorf("the TRACE log contains the secret %q: ...%s...", secret, log[max(0, i-200):min(len(log), i+100)])
+		}
+	}
+}
+
+// TestAccPostgresStatsDataSource_example plans the documentation example
+// against the harness (its table does not exist there: a warning). Live
+// statistics change between reads, so the example is planned, not applied:
+// the planned outputs are what a user would see.
+func TestAccPostgresStatsDataSource_example(t *testing.T) {
+	acctest.PreCheck(t)
+	b, err := os.ReadFile(filepath.Join("..", "..", "examples", "data-sources", "rightsize_postgres_stats", "data-source.tf"))
+	if err != nil {
+		t.Fatalf("reading the example: %v", err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:             pgsProvider(t, nil) + string(b),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true, // the outputs are created
+			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
+				plancheck.ExpectKnownOutputValue("server_version", knownvalue.StringRegexp(regexp.MustCompile(`^1[2-9]\.`))),
+				plancheck.ExpectKnownOutputValue("cache_hit_ratio", pgsCheckFloat(0.000001, 1)),
+				plancheck.ExpectKnownOutputValue("connections_in_use_ratio", pgsCheckFloat(0.000001, 1)),
+				plancheck.ExpectKnownOutputValue("shared_buffers_bytes", pgsCheckInt(1<<20)),
+				plancheck.ExpectKnownOutputValue("costliest_statement", knownvalue.NotNull()),
+				plancheck.ExpectKnownOutputValue("sampled_tps", pgsCheckFloat(0, 1e9)),
+				plancheck.ExpectKnownOutputValue("unused_index_bytes", pgsCheckInt(0)),
+			}},
+		}},
+	})
+}
+
+// pgsCheckDatabaseTPS checks that database db's transactions_per_second in
+// data source ds is positive.
+func pgsCheckDatabaseTPS(s *terraform.State, ds, db string) error {
+	rs, ok := s.RootModule().Resources[ds]
+	if !ok {
+		return fmt.Errorf("%s not in state", ds)
+	}
+	a := rs.Primary.Attributes
+	n, _ := strconv.Atoi(a["databases.#"])
+	for i := 0; i < n; i++ {
+		if a[fmt.Sprintf("databases.%d.name", i)] != db {
+			continue
+		}
+		tps, err := strconv.ParseFloat(a[fmt.Sprintf("databases.%d.transactions_per_second", i)], 64)
+		if err != nil || tps <= 0 {
+			return fmt.Errorf("database %s transactions_per_second = %q, want > 0", db, a[fmt.Sprintf("databases.%d.transactions_per_second", i)])
+		}
+		return nil
+	}
+	return fmt.Errorf("database %s not in %s", db, ds)
+}
+
+// TestPostgresStatsValues checks the mapping of undefined values: NaN rates
+// and ratios and zero times become null, not 0 or a bogus date.
+func TestPostgresStatsValues(t *testing.T) {
+	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		if !pgsFloat(v).IsNull() {
+			t.Errorf("pgsFloat(%v) is not null", v)
+		}
+	}
+	if got := pgsFloat(0.25); got.IsNull() || got.ValueFloat64() != 0.25 {
+		t.Errorf("pgsFloat(0.25) = %v", got)
+	}
+	if !pgsTimeValue(time.Time{}).IsNull() {
+		t.Error("the zero time must be null")
+	}
+	at := time.Date(2026, 11, 28, 11, 0, 0, 500, time.FixedZone("x", 3600))
+	if got := pgsTimeValue(at).ValueString(); got != "2026-11-28T10:00:00.0000005Z" {
+		t.Errorf("pgsTimeValue = %s", got)
+	}
+	var m postgresStatsModel
+	st := &pgstats.Stats{
+		RateBasis:   pgstats.RateBasisNone,
+		Databases:   []pgstats.Database{{Name: "app", CacheHitRatio: math.NaN(), TransactionsPerSecond: math.NaN(), RateBasis: pgstats.RateBasisNone}},
+		Connections: pgstats.Connections{ByState: map[string]int{"idle": 2}, Utilisation: math.NaN()},
+		Replication: pgstats.Replication{ReplayDelaySeconds: math.NaN(), ReceiveReplayLagBytes: -1},
+		Statements:  pgstats.Statements{Top: []pgstats.Statement{{QueryID: -42, ShareOfTotalTime: math.NaN()}}},
+		Warnings:    []string{"w"},
+	}
+	if d := fillPostgresStats(&m, st); d.HasError() {
+		t.Fatal(d)
+	}
+	if !m.Databases[0].CacheHitRatio.IsNull() || !m.Databases[0].TransactionsPerSecond.IsNull() || !m.Connections.Utilization.IsNull() ||
+		!m.Replication.ReplayDelaySeconds.IsNull() || m.Statements.Top[0].QueryID.ValueString() != "-42" ||
+		m.Statements.RateBasis.ValueString() != pgstats.RateBasisNone || len(m.Warnings) != 1 || !m.CollectedAt.IsNull() {
+		t.Errorf("unexpected model %+v", m)
+	}
+	if n := len(m.Connections.ByState.Elements()); n != 1 || len(m.Connections.ByApplication.Elements()) != 0 {
+		t.Errorf("by_state %v by_application %v", m.Connections.ByState, m.Connections.ByApplication)
+	}
+}
+
+// pgsCheckMarkerRate checks that the sample marker's calls_per_second is positive.
+func pgsCheckMarkerRate(s *terraform.State, ds string) error {
+	a := s.RootModule().Resources[ds].Primary.Attributes
+	n, _ := strconv.Atoi(a["statements.top.#"])
+	for i := 0; i < n; i++ {
+		if a[fmt.Sprintf("statements.top.%d.query", i)] != "SELECT $1::text AS rs_acc_sample_marker" {
+			continue
+		}
+		if v, err := strconv.ParseFloat(a[fmt.Sprintf("statements.top.%d.calls_per_second", i)], 64); err != nil || v < 1 {
+			return fmt.Errorf("marker calls_per_second = %q, want >= 1", a[fmt.Sprintf("statements.top.%d.calls_per_second", i)])
+		}
+		return nil
+	}
+	return fmt.Errorf("the marker statement is not in %s.statements.top", ds)
+}

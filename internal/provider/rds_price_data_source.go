@@ -1,0 +1,223 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
+)
+
+var (
+	_ datasource.DataSource              = (*rdsPriceDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*rdsPriceDataSource)(nil)
+)
+
+// instanceClassPattern is the shape of a DB instance class name (db.<family>.<size>).
+var instanceClassPattern = regexp.MustCompile(`^db\.[a-z0-9-]+\.[a-z0-9]+$`)
+
+// NewRDSPriceDataSource returns the rightsize_rds_price data source.
+func NewRDSPriceDataSource() datasource.DataSource { return &rdsPriceDataSource{} }
+
+type rdsPriceDataSource struct {
+	data *ProviderData
+}
+
+type rdsPriceModel struct {
+	ID            types.String  `tfsdk:"id"`
+	InstanceClass types.String  `tfsdk:"instance_class"`
+	Engine        types.String  `tfsdk:"engine"`
+	Deployment    types.String  `tfsdk:"deployment"`
+	Region        types.String  `tfsdk:"region"`
+	UsePricingAPI types.Bool    `tfsdk:"use_pricing_api"`
+	HourlyUSD     types.Float64 `tfsdk:"hourly_usd"`
+	MonthlyUSD    types.Float64 `tfsdk:"monthly_usd"`
+	HoursPerMonth types.Int64   `tfsdk:"hours_per_month"`
+	Source        types.String  `tfsdk:"source"`
+	SourceDate    types.String  `tfsdk:"source_date"`
+	Note          types.String  `tfsdk:"note"`
+	VCPU          types.Int64   `tfsdk:"vcpu"`
+	MemoryGiB     types.Float64 `tfsdk:"memory_gib"`
+	Burstable     types.Bool    `tfsdk:"burstable"`
+}
+
+func engineValues() []string {
+	out := make([]string, len(pricing.Engines))
+	for i, e := range pricing.Engines {
+		out[i] = string(e)
+	}
+	return out
+}
+
+func deploymentValues() []string {
+	out := make([]string, len(pricing.Deployments))
+	for i, d := range pricing.Deployments {
+		out[i] = string(d)
+	}
+	return out
+}
+
+func catalogFamilies() []string {
+	c, err := pricing.Default()
+	if err != nil {
+		return nil
+	}
+	return c.Families()
+}
+
+func catalogRegions() []string {
+	c, err := pricing.Default()
+	if err != nil {
+		return nil
+	}
+	return c.Regions()
+}
+
+func (d *rdsPriceDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_rds_price"
+}
+
+func (d *rdsPriceDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "On-demand price of an RDS for PostgreSQL or Aurora PostgreSQL DB instance class, from the provider's " +
+			"embedded catalog or, with `use_pricing_api = true`, the AWS Price List API. **Catalog prices are a dated estimate** " +
+			"(list prices as of " + pricing.CatalogDate + "; Aurora values last seen mid-2024): check current prices before quoting them. " +
+			"The catalog covers the families " + markdownList(catalogFamilies()) + " in " + markdownList(catalogRegions()) + ".",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "`<instance_class>/<engine>/<deployment>/<region>`."},
+			"instance_class": schema.StringAttribute{Required: true,
+				MarkdownDescription: "DB instance class, e.g. `db.r6g.large`. Supported families: " + markdownList(catalogFamilies()) + ".",
+				Validators:          []validator.String{stringvalidator.RegexMatches(instanceClassPattern, "must look like db.<family>.<size>, e.g. db.r6g.large")}},
+			"engine": schema.StringAttribute{Required: true,
+				MarkdownDescription: "Engine: " + markdownList(engineValues()) + ". Aurora is priced per instance, Aurora Standard storage configuration.",
+				Validators:          []validator.String{stringvalidator.OneOf(engineValues()...)}},
+			"deployment": schema.StringAttribute{Required: true,
+				MarkdownDescription: "Deployment: " + markdownList(deploymentValues()) + ". For `rds-postgresql`, `multi-az` is the Multi-AZ DB " +
+					"instance price (primary plus standby, as AWS bills it). For `aurora-postgresql`, `single-az` is one instance and " +
+					"`multi-az` a writer plus one reader (2 × the instance price).",
+				Validators: []validator.String{stringvalidator.OneOf(deploymentValues()...)}},
+			"region": schema.StringAttribute{Optional: true, Computed: true,
+				MarkdownDescription: "AWS region code. Defaults to the provider's region. The catalog has prices for " + markdownList(catalogRegions()) +
+					"; other regions need `use_pricing_api = true`.",
+				Validators: []validator.String{stringvalidator.RegexMatches(regionPattern, "must be an AWS region code such as us-east-1")}},
+			"use_pricing_api": schema.BoolAttribute{Optional: true,
+				MarkdownDescription: "Look the price up with the AWS Price List API (`pricing:GetProducts` on `AmazonRDS`, served from " +
+					"us-east-1) and fall back to the catalog with a warning when that fails. Defaults to `false`."},
+			"hourly_usd": schema.Float64Attribute{Computed: true,
+				MarkdownDescription: "On-demand USD per hour for the whole deployment (both nodes for `multi-az`)."},
+			"monthly_usd": schema.Float64Attribute{Computed: true,
+				MarkdownDescription: "`hourly_usd` × `hours_per_month` (730)."},
+			"hours_per_month": schema.Int64Attribute{Computed: true, MarkdownDescription: "Hours per month used for `monthly_usd`: 730."},
+			"source": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "Where the price came from: `catalog` (embedded, dated) or `pricing-api`."},
+			"source_date": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "Date (YYYY-MM-DD) of the catalog price, or the effective date of the Price List offer."},
+			"note":       schema.StringAttribute{Computed: true, MarkdownDescription: "How the value was derived when it is not a plain list price; empty otherwise."},
+			"vcpu":       schema.Int64Attribute{Computed: true, MarkdownDescription: "vCPUs of the class."},
+			"memory_gib": schema.Float64Attribute{Computed: true, MarkdownDescription: "Memory of the class in GiB."},
+			"burstable":  schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the class is CPU-credit burstable (db.t3, db.t4g); credit charges are not included."},
+		},
+	}
+}
+
+func (d *rdsPriceDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *rdsPriceDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m rdsPriceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cat, err := pricing.Default()
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Load Price Catalog",
+			"The embedded price catalog is corrupt: "+err.Error()+". Please report this issue to the provider developers.")
+		return
+	}
+	region := m.Region.ValueString()
+	if region == "" && d.data != nil {
+		region = d.data.Region
+	}
+	if region == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("region"), "Missing Region",
+			"Set region on this data source or on the provider (or AWS_REGION).")
+		return
+	}
+	engine, deployment := pricing.Engine(m.Engine.ValueString()), pricing.Deployment(m.Deployment.ValueString())
+	lookup := &pricing.Lookup{Catalog: cat}
+	if m.UsePricingAPI.ValueBool() {
+		if d.data == nil || d.data.Pricing == nil {
+			resp.Diagnostics.AddError("Unconfigured Provider",
+				"use_pricing_api needs the provider's AWS configuration, which is not available. Please report this issue to the provider developers.")
+			return
+		}
+		lookup.API = d.data.Pricing
+	}
+	p, warns, err := lookup.Price(ctx, m.InstanceClass.ValueString(), engine, deployment, region)
+	for _, w := range warns {
+		resp.Diagnostics.AddWarning("Price List API Unavailable, Using Catalog", w)
+	}
+	if err != nil {
+		addPriceError(&resp.Diagnostics, err, path.Root("instance_class"), path.Root("region"), path.Root("engine"))
+		return
+	}
+	ic, err := cat.Class(p.Class)
+	if err != nil {
+		addPriceError(&resp.Diagnostics, err, path.Root("instance_class"), path.Root("region"), path.Root("engine"))
+		return
+	}
+	m.ID = types.StringValue(strings.Join([]string{p.Class, string(engine), string(deployment), region}, "/"))
+	m.Region = types.StringValue(region)
+	m.HourlyUSD = types.Float64Value(p.HourlyUSD)
+	m.MonthlyUSD = types.Float64Value(p.MonthlyUSD)
+	m.HoursPerMonth = types.Int64Value(pricing.HoursPerMonth)
+	m.Source = types.StringValue(p.Source)
+	m.SourceDate = types.StringValue(p.SourceDate)
+	m.Note = types.StringValue(p.Note)
+	m.VCPU = types.Int64Value(int64(ic.VCPU))
+	m.MemoryGiB = types.Float64Value(ic.MemoryGiB)
+	m.Burstable = types.BoolValue(ic.Burstable)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// diagAdder is the part of diag.Diagnostics addPriceError uses.
+type diagAdder interface {
+	AddAttributeError(path.Path, string, string)
+	AddError(string, string)
+}
+
+// addPriceError maps pricing errors to attribute diagnostics: unknown classes on classAttr, unpriced regions on
+// regionAttr, unsupported engines on engineAttr.
+func addPriceError(diags diagAdder, err error, classAttr, regionAttr, engineAttr path.Path) {
+	var uc *pricing.UnknownClassError
+	var pu *pricing.PriceUnavailableError
+	var ue *pricing.UnsupportedError
+	switch {
+	case errors.As(err, &uc):
+		diags.AddAttributeError(classAttr, "Unsupported Instance Class",
+			fmt.Sprintf("%s. Choose a class from one of those families.", err))
+	case errors.As(err, &pu):
+		at := regionAttr
+		if strings.Contains(pu.Reason, "does not offer") {
+			at = classAttr
+		}
+		diags.AddAttributeError(at, "Price Not Available",
+			fmt.Sprintf("%s. Use a covered region or class, or set use_pricing_api = true to ask the AWS Price List API.", err))
+	case errors.As(err, &ue):
+		diags.AddAttributeError(engineAttr, "Unsupported Value", err.Error())
+	default:
+		diags.AddError("Unable to Look Up Price", err.Error())
+	}
+}

@@ -1,0 +1,199 @@
+package provider
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// TestAccRDSPrice_catalog prices the seed's classes from the embedded catalog; expected values are the catalog's
+// (/work/shared/data/rds-instance-classes.csv, 2024 list prices).
+func TestAccRDSPrice_catalog(t *testing.T) {
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "empty", Now: time.Now().UTC().Truncate(time.Hour)})
+	cases := []struct {
+		name, class, engine, deployment, region string
+		hourly                                  float64
+		vcpu                                    int64
+		mem                                     float64
+	}{
+		{"mandible_maz", "db.t4g.large", "rds-postgresql", "multi-az", "", 0.258, 2, 8},
+		{"mandible_saz", "db.t4g.large", "rds-postgresql", "single-az", "", 0.129, 2, 8},
+		{"sso_reader", "db.t4g.medium", "aurora-postgresql", "single-az", "", 0.073, 2, 4},
+		{"sso_pair", "db.t4g.medium", "aurora-postgresql", "multi-az", "", 0.146, 2, 4},
+		{"r6g_ireland", "db.r6g.large", "rds-postgresql", "multi-az", "eu-west-1", 0.504, 2, 16},
+	}
+	var body string
+	var checks []statecheck.StateCheck
+	for _, c := range cases {
+		region := ""
+		if c.region != "" {
+			region = fmt.Sprintf("\n  region = %q", c.region)
+		}
+		body += fmt.Sprintf(`
+data "rightsize_rds_price" %q {
+  instance_class = %q
+  engine         = %q
+  deployment     = %q%s
+}
+`, c.name, c.class, c.engine, c.deployment, region)
+		ds := "data.rightsize_rds_price." + c.name
+		wantRegion := c.region
+		if wantRegion == "" {
+			wantRegion = "us-east-1"
+		}
+		checks = append(checks,
+			statecheck.ExpectKnownValue(ds, tfjsonpath.New("hourly_usd"), knownvalue.Float64Exact(c.hourly)),
+			statecheck.ExpectKnownValue(ds, tfjsonpath.New("monthly_usd"), knownvalue.Float64Exact(c.hourly*730)),
+			statecheck.ExpectKnownValue(ds, tfjsonpath.New("hours_per_month"), knownvalue.Int64Exact(730)),
+			statecheck.ExpectKnownValue(ds, tfjsonpath.New("source"), knownvalue.StringExact("catalog")),
+			statecheck.ExpectKnownValue(ds, tfjsonpath.New("region"), knownvalue.StringExact(wantRegion)),
+			statecheck.ExpectKnownValue(ds, tfjsonpath.New("vcpu"), knownvalue.Int64Exact(c.vcpu)),
+			statecheck.ExpectKnownValue(ds, tfjsonpath.New("memory_gib"), knownvalue.Float64Exact(c.mem)),
+			statecheck.ExpectKnownValue(ds, tfjsonpath.New("source_date"), knownvalue.StringRegexp(regexp.MustCompile(`^2024-\d\d-\d\d$`))),
+		)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: acctest.SandboxProvider(srv).HCL() + body, ConfigStateChecks: checks},
+			{Config: acctest.SandboxProvider(srv).HCL() + body, PlanOnly: true},
+		},
+	})
+}
+
+// TestAccRDSPrice_pricingAPIFallback: with use_pricing_api the provider calls the Price List endpoint (here the
+// sandbox, which does not serve it), warns, and falls back to the catalog.
+func TestAccRDSPrice_pricingAPIFallback(t *testing.T) {
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "empty", Now: time.Now().UTC().Truncate(time.Hour)})
+	ds := "data.rightsize_rds_price.p"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: acctest.SandboxProvider(srv).HCL() + `
+data "rightsize_rds_price" "p" {
+  instance_class  = "db.r6g.xlarge"
+  engine          = "aurora-postgresql"
+  deployment      = "single-az"
+  use_pricing_api = true
+}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("source"), knownvalue.StringExact("catalog")),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("hourly_usd"), knownvalue.Float64Exact(0.519)),
+			},
+			Check: func(*terraform.State) error {
+				// The Price List request reached the endpoint, which does not serve it (an error status).
+				for _, e := range srv.Log() {
+					if e.Status >= 400 && (strings.Contains(e.Operation, "GetProducts") || e.Operation == "") {
+						return nil
+					}
+				}
+				return fmt.Errorf("no Price List request reached the sandbox: %+v", srv.Log())
+			},
+		}},
+	})
+}
+
+func TestAccRDSPrice_badInputs(t *testing.T) {
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "empty", Now: time.Now().UTC().Truncate(time.Hour)})
+	step := func(body, want string) resource.TestStep {
+		return resource.TestStep{Config: acctest.SandboxProvider(srv).HCL() + body, ExpectError: regexp.MustCompile(strings.ReplaceAll(want, " ", `\s+`))} // terraform wraps long lines
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			step(`data "rightsize_rds_price" "p" {
+  instance_class = "db.x2g.large"
+  engine         = "rds-postgresql"
+  deployment     = "single-az"
+}`, `(?s)Unsupported Instance Class.*instance_class.*db\.t3, db\.t4g, db\.m5, db\.m6g, db\.m6i, db\.m7g, db\.r5, db\.r6g,\s+db\.r6i, db\.r7g`),
+			step(`data "rightsize_rds_price" "p" {
+  instance_class = "db.r7g.large"
+  engine         = "aurora-postgresql"
+  deployment     = "single-az"
+  region         = "eu-central-1"
+}`, `(?s)Price Not Available.*region.*eu-central-1`),
+			step(`data "rightsize_rds_price" "p" {
+  instance_class = "db.r6g.large"
+  engine         = "rds-postgresql"
+  deployment     = "single-az"
+  region         = "sa-east-1"
+}`, `(?s)Price Not Available.*sa-east-1.*use_pricing_api`),
+			step(`data "rightsize_rds_price" "p" {
+  instance_class = "db.m6g.large"
+  engine         = "aurora-postgresql"
+  deployment     = "single-az"
+}`, `(?s)Price Not Available.*instance_class.*does not offer`),
+			step(`data "rightsize_rds_price" "p" {
+  instance_class = "db.r6g.large"
+  engine         = "mysql"
+  deployment     = "single-az"
+}`, `(?s)engine.*value must be one of`),
+			step(`data "rightsize_rds_price" "p" {
+  instance_class = "db.r6g.large"
+  engine         = "rds-postgresql"
+  deployment     = "three-az"
+}`, `(?s)deployment.*value must be one of`),
+			step(`data "rightsize_rds_price" "p" {
+  instance_class = "r6g.large"
+  engine         = "rds-postgresql"
+  deployment     = "single-az"
+}`, `(?s)instance_class.*db\.<family>\.<size>`),
+		},
+	})
+}
+
+// TestAccDataSourceExamples applies the documentation examples of rightsize_utilization and rightsize_rds_price
+// against the sandbox (its clock at the scenario epoch, which the utilization example pins as end_time).
+func TestAccDataSourceExamples(t *testing.T) {
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo"})
+	var cfg strings.Builder
+	cfg.WriteString(acctest.SandboxProvider(srv).HCL())
+	for _, f := range []string{"rightsize_utilization", "rightsize_rds_price"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "examples", "data-sources", f, "data-source.tf"))
+		if err != nil {
+			t.Fatalf("reading example %s: %v", f, err)
+		}
+		cfg.Write(b)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: cfg.String(),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("sso_pattern", knownvalue.StringRegexp(regexp.MustCompile(`-cycle$`))),
+				statecheck.ExpectKnownOutputValue("cloudwatch_requests", knownvalue.Int64Func(func(n int64) error {
+					if n < 1 {
+						return fmt.Errorf("requests_made = %d", n)
+					}
+					return nil
+				})),
+				// db.t4g.large us-east-1: Multi-AZ 0.258 − Single-AZ 0.129 $/h.
+				statecheck.ExpectKnownOutputValue("monthly_savings_going_single_az", knownvalue.Float64Func(func(v float64) error {
+					if math.Abs(v-0.129*730) > 1e-6 {
+						return fmt.Errorf("savings %v, want %v", v, 0.129*730)
+					}
+					return nil
+				})),
+			},
+		}},
+	})
+}

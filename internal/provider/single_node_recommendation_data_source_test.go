@@ -1,0 +1,221 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// sandboxNow is the sandbox clock used by acceptance tests: the current hour,
+// so that CloudWatch retention on the provider's side (real time) and the
+// sandbox's side agree.
+func sandboxNow() time.Time { return time.Now().UTC().Truncate(time.Hour) }
+
+func recommendationConfig(srv *sandbox.Server, body string) string {
+	return acctest.SandboxProvider(srv).HCL() + body
+}
+
+func TestAccSingleNodeRecommendation_demo(t *testing.T) {
+	now := sandboxNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: now})
+	end := now.Format(time.RFC3339)
+	ds := "data.rightsize_single_node_recommendation."
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "sso" {
+  db_cluster_identifier = "sso-prod"
+  lookback_days         = 14
+  end_time              = %[1]q
+}
+data "rightsize_single_node_recommendation" "mandible" {
+  db_instance_identifier = "mandible-prod"
+  lookback_days          = 28
+  end_time               = %[1]q
+}
+`, end)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("verdict"), knownvalue.StringExact("consolidate")),
+				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("topology"), knownvalue.StringExact("aurora")),
+				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("single_node_sufficient"), knownvalue.Bool(true)),
+				// Aurora db.t4g.medium reader at the catalog's us-east-1 price: 0.073 $/h × 730 h.
+				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("monthly_savings"), knownvalue.Float64Exact(53.29)),
+				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("savings_target_status"), knownvalue.StringExact("within")),
+				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("period_seconds_used"), knownvalue.Int64Exact(60)),
+				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("verdict"), knownvalue.StringExact("consolidate")),
+				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("topology"), knownvalue.StringExact("multi-az")),
+				// db.t4g.large Multi-AZ 0.258 $/h → Single-AZ 0.129 $/h: 0.129 × 730.
+				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("monthly_savings"), knownvalue.Float64Exact(94.17)),
+				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("period_seconds_used"), knownvalue.Int64Exact(300)),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttrSet(ds+"sso", "report_markdown"),
+				resource.TestCheckResourceAttrSet(ds+"sso", "charts_svg.%"),
+				resource.TestCheckResourceAttrSet(ds+"sso", "rollback_triggers.0.threshold"),
+				resource.TestCheckResourceAttrSet(ds+"sso", "recommended_parameters.shared_buffers"),
+				resource.TestCheckResourceAttr(ds+"sso", "migration_window.known", "true"),
+				resource.TestCheckResourceAttr(ds+"sso", "nodes.#", "2"),
+				resource.TestCheckResourceAttr(ds+"mandible", "nodes.#", "2"),
+				resource.TestCheckResourceAttr(ds+"mandible", "nodes.1.role", "standby"),
+				checkProjectedCPU(ds+"sso", 5, 30),
+				checkProjectedCPU(ds+"mandible", 10, 40),
+				resource.TestMatchResourceAttr(ds+"sso", "infracost_usage_yaml", regexp.MustCompile(`aws_rds_cluster\.sso_prod:\n\s+read_requests_per_sec: \d+`)),
+				resource.TestMatchResourceAttr(ds+"mandible", "infracost_usage_yaml", regexp.MustCompile(`aws_db_instance\.mandible_prod:\n\s+monthly_standard_io_requests: \d+`)),
+			),
+		}, {
+			// The same inputs plan again without changes (deterministic outputs).
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "sso" {
+  db_cluster_identifier = "sso-prod"
+  lookback_days         = 14
+  end_time              = %[1]q
+}
+output "verdict" { value = data.rightsize_single_node_recommendation.sso.verdict }
+output "report"  { value = sha256(data.rightsize_single_node_recommendation.sso.report_markdown) }
+`, end)),
+		}, {
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "sso" {
+  db_cluster_identifier = "sso-prod"
+  lookback_days         = 14
+  end_time              = %[1]q
+}
+output "verdict" { value = data.rightsize_single_node_recommendation.sso.verdict }
+output "report"  { value = sha256(data.rightsize_single_node_recommendation.sso.report_markdown) }
+`, end)),
+			PlanOnly: true,
+		}},
+	})
+}
+
+// checkProjectedCPU asserts the projected CPU p99 lies within [lo, hi] percent.
+func checkProjectedCPU(name string, lo, hi float64) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[name]
+		if !ok {
+			return fmt.Errorf("%s not in state", name)
+		}
+		var v float64
+		if _, err := fmt.Sscanf(rs.Primary.Attributes["projected_cpu_p99"], "%g", &v); err != nil {
+			return fmt.Errorf("%s projected_cpu_p99 = %q: %v", name, rs.Primary.Attributes["projected_cpu_p99"], err)
+		}
+		if v < lo || v > hi {
+			return fmt.Errorf("%s projected_cpu_p99 = %g, want within [%g, %g]", name, v, lo, hi)
+		}
+		return nil
+	}
+}
+
+func TestAccSingleNodeRecommendation_keepAndInsufficient(t *testing.T) {
+	now := sandboxNow()
+	sc := sandbox.Busy()
+	short := sandbox.ShortHistory()
+	for i := range short.Clusters {
+		short.Clusters[i].ID = "short-" + short.Clusters[i].ID
+		for j := range short.Clusters[i].Members {
+			short.Clusters[i].Members[j].ID = "short-" + short.Clusters[i].Members[j].ID
+		}
+	}
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
+	shortSrv := acctest.StartSandbox(t, sandbox.Options{Scenario: sandbox.ShortHistory(), Now: now})
+	end := now.Format(time.RFC3339)
+	ds := "data.rightsize_single_node_recommendation."
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "busy" {
+  db_cluster_identifier = "busy-prod"
+  end_time              = %q
+}
+`, end)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds+"busy", tfjsonpath.New("verdict"), knownvalue.StringExact("keep")),
+				statecheck.ExpectKnownValue(ds+"busy", tfjsonpath.New("single_node_sufficient"), knownvalue.Bool(false)),
+			},
+			Check: checkFailedReason(ds+"busy", "cpu"),
+		}, {
+			Config: recommendationConfig(shortSrv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "short" {
+  db_cluster_identifier = "sso-prod"
+  lookback_days         = 3
+  end_time              = %q
+}
+`, end)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds+"short", tfjsonpath.New("verdict"), knownvalue.StringExact("insufficient-data")),
+			},
+		}},
+	})
+}
+
+// checkFailedReason asserts a failed reason whose check mentions want.
+func checkFailedReason(name, want string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[name]
+		if !ok {
+			return fmt.Errorf("%s not in state", name)
+		}
+		a := rs.Primary.Attributes
+		for i := 0; ; i++ {
+			check, ok := a[fmt.Sprintf("reasons.%d.check", i)]
+			if !ok {
+				return fmt.Errorf("%s has no failed reason mentioning %q", name, want)
+			}
+			if a[fmt.Sprintf("reasons.%d.passed", i)] == "false" && strings.Contains(check, want) {
+				if !strings.Contains(strings.ToLower(a[fmt.Sprintf("reasons.%d.message", i)]), "cpu") {
+					return fmt.Errorf("reason %s message does not name the CPU: %q", check, a[fmt.Sprintf("reasons.%d.message", i)])
+				}
+				return nil
+			}
+		}
+	}
+}
+
+func TestAccSingleNodeRecommendation_errors(t *testing.T) {
+	now := sandboxNow()
+	sc := sandbox.Demo()
+	for _, extra := range []*sandbox.Scenario{sandbox.SingleAZ(), sandbox.MySQL(), sandbox.ThreeNodeAurora()} {
+		sc.Clusters = append(sc.Clusters, extra.Clusters...)
+		sc.Instances = append(sc.Instances, extra.Instances...)
+	}
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
+	cases := []struct{ body, want string }{
+		{`db_instance_identifier = "solo-db"`, `(?s)already Single-AZ.*nothing to\s+consolidate`},
+		{`db_instance_identifier = "shop-mysql"`, `engine "mysql" is not supported`},
+		{`db_cluster_identifier = "tri-prod"`, `has 3 instances`},
+		{`db_instance_identifier = "nope"`, `(?s)Database Not Found.*DB instance "nope" not found`},
+		{`db_instance_identifier = "mandible-prod"` + "\n" + `db_cluster_identifier = "sso-prod"`, `(?s)Invalid Attribute Combination`},
+		{`db_instance_identifier = "mandible-prod"` + "\n" + `end_time = "yesterday"`, `(?s)end_time.*not an RFC 3339`},
+		{`db_instance_identifier = "mandible-prod"` + "\n" + `lookback_days = 500`, `(?s)lookback_days.*between 1 and 455`},
+		{`db_instance_identifier = "mandible-prod"` + "\n" + `period_seconds = 90`, `(?s)period_seconds.*multiple of 60`},
+		{`db_instance_identifier = "mandible-prod"` + "\n" + `target_instance_classes = ["db.x9.huge"]`, `(?s)target_instance_classes`},
+		{`db_instance_identifier = "mandible-prod"` + "\n" + `end_time = "2099-01-01T00:00:00Z"`, `(?s)end_time.*in the future`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.want, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { acctest.PreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      recommendationConfig(srv, "data \"rightsize_single_node_recommendation\" \"x\" {\n"+tc.body+"\n}\n"),
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}

@@ -1,0 +1,716 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
+)
+
+var (
+	_ datasource.DataSource                     = (*utilizationDataSource)(nil)
+	_ datasource.DataSourceWithConfigure        = (*utilizationDataSource)(nil)
+	_ datasource.DataSourceWithConfigValidators = (*utilizationDataSource)(nil)
+)
+
+// Defaults and limits of rightsize_utilization.
+const (
+	defaultLookbackDays = 14
+	maxLookbackDays     = 455
+	// lowCoverageWarning is the coverage below which a metric gets a warning.
+	lowCoverageWarning = 0.8
+	// utilizationConcurrency bounds the GetMetricData calls in flight.
+	utilizationConcurrency = 4
+)
+
+// NewUtilizationDataSource returns the rightsize_utilization data source.
+func NewUtilizationDataSource() datasource.DataSource { return &utilizationDataSource{} }
+
+type utilizationDataSource struct {
+	data *ProviderData
+}
+
+type utilizationModel struct {
+	ID                   types.String `tfsdk:"id"`
+	DBInstanceIdentifier types.String `tfsdk:"db_instance_identifier"`
+	DBClusterIdentifier  types.String `tfsdk:"db_cluster_identifier"`
+	LookbackDays         types.Int64  `tfsdk:"lookback_days"`
+	EndTime              types.String `tfsdk:"end_time"`
+	PeriodSeconds        types.Int64  `tfsdk:"period_seconds"`
+	Metrics              types.List   `tfsdk:"metrics"`
+
+	WindowStart   types.String           `tfsdk:"window_start"`
+	WindowEnd     types.String           `tfsdk:"window_end"`
+	Topology      types.String           `tfsdk:"topology"`
+	MultiAZ       types.Bool             `tfsdk:"multi_az"`
+	Engine        types.String           `tfsdk:"engine"`
+	EngineVersion types.String           `tfsdk:"engine_version"`
+	RequestsMade  types.Int64            `tfsdk:"requests_made"`
+	Nodes         []utilizationNodeModel `tfsdk:"nodes"`
+	Combined      map[string]statsModel  `tfsdk:"combined"`
+	Pattern       *patternModel          `tfsdk:"pattern"`
+	CPUHourOfWeek []types.Float64        `tfsdk:"cpu_hour_of_week"`
+}
+
+type utilizationNodeModel struct {
+	Identifier       types.String          `tfsdk:"identifier"`
+	Role             types.String          `tfsdk:"role"`
+	MultiAZ          types.Bool            `tfsdk:"multi_az"`
+	InstanceClass    types.String          `tfsdk:"instance_class"`
+	Engine           types.String          `tfsdk:"engine"`
+	EngineVersion    types.String          `tfsdk:"engine_version"`
+	AvailabilityZone types.String          `tfsdk:"availability_zone"`
+	VCPU             types.Int64           `tfsdk:"vcpu"`
+	MemoryGiB        types.Float64         `tfsdk:"memory_gib"`
+	Metrics          map[string]statsModel `tfsdk:"metrics"`
+	MemoryUtilPct    *statsModel           `tfsdk:"memory_utilization_percent"`
+	CPUPattern       *patternModel         `tfsdk:"cpu_pattern"`
+	CPUHourOfWeek    []types.Float64       `tfsdk:"cpu_hour_of_week"`
+}
+
+type statsModel struct {
+	Unit     types.String  `tfsdk:"unit"`
+	Count    types.Int64   `tfsdk:"count"`
+	Expected types.Int64   `tfsdk:"expected"`
+	Coverage types.Float64 `tfsdk:"coverage"`
+	Mean     types.Float64 `tfsdk:"mean"`
+	Min      types.Float64 `tfsdk:"min"`
+	Max      types.Float64 `tfsdk:"max"`
+	P50      types.Float64 `tfsdk:"p50"`
+	P90      types.Float64 `tfsdk:"p90"`
+	P95      types.Float64 `tfsdk:"p95"`
+	P99      types.Float64 `tfsdk:"p99"`
+	PeakTime types.String  `tfsdk:"peak_time"`
+}
+
+type patternModel struct {
+	Pattern               types.String   `tfsdk:"pattern"`
+	CV                    types.Float64  `tfsdk:"cv"`
+	PeakRatio             types.Float64  `tfsdk:"peak_ratio"`
+	DailyAutocorrelation  types.Float64  `tfsdk:"daily_autocorrelation"`
+	WeeklyAutocorrelation types.Float64  `tfsdk:"weekly_autocorrelation"`
+	Evidence              []types.String `tfsdk:"evidence"`
+}
+
+// Combined-view keys of rightsize_utilization's combined attribute, with what each holds.
+var combinedQuantities = []struct{ key, doc string }{
+	{"cpu_percent", "projected CPU in % of the writer's vCPUs (Aurora: readers' CPU scaled by vCPU ratio and added)"},
+	{"memory_used_bytes", "projected memory in use: writer class memory minus FreeableMemory (Aurora: plus 10 MiB per reader connection)"},
+	{"iops", "ReadIOPS + WriteIOPS (Aurora: plus the readers' ReadIOPS)"},
+	{"connections", "DatabaseConnections of all nodes"},
+	{"network_bytes_per_second", "receive + transmit throughput of all nodes"},
+	{"disk_queue_depth", "the writer's DiskQueueDepth"},
+}
+
+func supportedMetricNames() []string {
+	out := make([]string, len(cloudwatch.SupportedMetrics))
+	for i, m := range cloudwatch.SupportedMetrics {
+		out[i] = m.Name
+	}
+	return out
+}
+
+func defaultMetricNames() []string {
+	out := make([]string, len(cloudwatch.DefaultMetrics))
+	for i, m := range cloudwatch.DefaultMetrics {
+		out[i] = m.Name
+	}
+	return out
+}
+
+func statsAttributes(what string) map[string]schema.Attribute {
+	f := func(d string) schema.Float64Attribute {
+		return schema.Float64Attribute{Computed: true, MarkdownDescription: d + " Null when there is no data."}
+	}
+	return map[string]schema.Attribute{
+		"unit":     schema.StringAttribute{Computed: true, MarkdownDescription: "CloudWatch unit of the values, e.g. `Percent`, `Bytes`."},
+		"count":    schema.Int64Attribute{Computed: true, MarkdownDescription: "Datapoints present in the window."},
+		"expected": schema.Int64Attribute{Computed: true, MarkdownDescription: "Datapoints expected: window length / period."},
+		"coverage": schema.Float64Attribute{Computed: true, MarkdownDescription: "`count / expected`, 0–1. Missing datapoints are gaps, never zeros."},
+		"mean":     f("Arithmetic mean of " + what + "."),
+		"min":      f("Minimum of " + what + "."),
+		"max":      f("Maximum of " + what + "."),
+		"p50":      f("Median (exact, linear interpolation between ranks)."),
+		"p90":      f("90th percentile."),
+		"p95":      f("95th percentile."),
+		"p99":      f("99th percentile."),
+		"peak_time": schema.StringAttribute{Computed: true,
+			MarkdownDescription: "RFC 3339 start of the period holding the maximum (first occurrence). Null when there is no data."},
+	}
+}
+
+func patternAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"pattern": schema.StringAttribute{Computed: true,
+			MarkdownDescription: "Workload pattern: `steady`, `daily-cycle`, `weekly-cycle`, `spiky` or `insufficient-data`."},
+		"cv":                     schema.Float64Attribute{Computed: true, MarkdownDescription: "Coefficient of variation (stddev / mean); null without data."},
+		"peak_ratio":             schema.Float64Attribute{Computed: true, MarkdownDescription: "p99 / p50; null without data."},
+		"daily_autocorrelation":  schema.Float64Attribute{Computed: true, MarkdownDescription: "Autocorrelation of hourly means at 24 h, −1–1; null when not measurable."},
+		"weekly_autocorrelation": schema.Float64Attribute{Computed: true, MarkdownDescription: "Autocorrelation of hourly means at 168 h, −1–1; null when not measurable (under two weeks of data)."},
+		"evidence": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+			MarkdownDescription: "Each test applied, in order, with its numbers."},
+	}
+}
+
+func (d *utilizationDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_utilization"
+}
+
+func (d *utilizationDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	var combinedDoc strings.Builder
+	for _, q := range combinedQuantities {
+		fmt.Fprintf(&combinedDoc, " `%s`: %s;", q.key, q.doc)
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "CloudWatch utilization of an RDS for PostgreSQL instance or an Aurora PostgreSQL cluster (at most two " +
+			"nodes), per node and combined, fetched with the fewest `GetMetricData` requests CloudWatch's limits allow (500 queries " +
+			"and 100,800 datapoints per request). The period is the finest CloudWatch still retains for the whole window: 60 s within " +
+			"15 days, 300 s within 63 days, 3600 s within 455 days. Needs `rds:DescribeDBInstances`, `rds:DescribeDBClusters` and " +
+			"`cloudwatch:GetMetricData`. Instance capacity comes from the provider's embedded catalog (families " +
+			markdownList(catalogFamilies()) + ").",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The identifier analysed."},
+			"db_instance_identifier": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "Identifier of an RDS for PostgreSQL DB instance (Multi-AZ or Single-AZ). Exactly one of this and `db_cluster_identifier` is required.",
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 63)}},
+			"db_cluster_identifier": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "Identifier of an Aurora PostgreSQL DB cluster with one writer and at most one reader (provisioned, not Serverless).",
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 63)}},
+			"lookback_days": schema.Int64Attribute{Optional: true, Computed: true,
+				MarkdownDescription: fmt.Sprintf("Days of history to analyse, ending at `end_time`, 1–%d. Defaults to `%d`.", maxLookbackDays, defaultLookbackDays),
+				Validators:          []validator.Int64{int64validator.Between(1, maxLookbackDays)}},
+			"end_time": schema.StringAttribute{Optional: true, Computed: true,
+				MarkdownDescription: "End of the window, RFC 3339 (e.g. `2026-11-02T12:00:00Z`), not in the future. Defaults to now, rounded down to the period. Set it to make plans reproducible.",
+				Validators:          []validator.String{rfc3339Validator{}}},
+			"period_seconds": schema.Int64Attribute{Optional: true, Computed: true,
+				MarkdownDescription: "Sampling period in seconds, a multiple of 60, no finer than CloudWatch retains for the window's start. Defaults to the finest retained period.",
+				Validators:          []validator.Int64{int64validator.Between(60, 86400), multipleOf60Validator{}}},
+			"metrics": schema.ListAttribute{Optional: true, Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "CloudWatch metrics (namespace `AWS/RDS`, statistic `Average`) to fetch. Defaults to " +
+					markdownList(defaultMetricNames()) + ". Allowed: " + markdownList(supportedMetricNames()) + ".",
+				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.UniqueValues(),
+					listvalidator.ValueStringsAre(stringvalidator.OneOf(supportedMetricNames()...))}},
+
+			"window_start": schema.StringAttribute{Computed: true, MarkdownDescription: "RFC 3339 start of the window actually fetched (aligned to the period)."},
+			"window_end":   schema.StringAttribute{Computed: true, MarkdownDescription: "RFC 3339 end (exclusive) of the window actually fetched."},
+			"topology": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "`multi-az` for an RDS DB instance (Multi-AZ or not, see `multi_az`), `aurora` for an Aurora cluster."},
+			"multi_az":       schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the RDS instance is Multi-AZ (a standby that publishes no metrics). False for Aurora."},
+			"engine":         schema.StringAttribute{Computed: true, MarkdownDescription: "`postgres` or `aurora-postgresql`."},
+			"engine_version": schema.StringAttribute{Computed: true, MarkdownDescription: "Engine version of the instance or cluster."},
+			"requests_made": schema.Int64Attribute{Computed: true,
+				MarkdownDescription: "How many `GetMetricData` calls the read took, including NextToken pages and throttled retries."},
+			"nodes": schema.ListNestedAttribute{Computed: true,
+				MarkdownDescription: "Nodes that publish metrics, writer first (a Multi-AZ standby publishes none and is not listed).",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"identifier":        schema.StringAttribute{Computed: true, MarkdownDescription: "DB instance identifier."},
+					"role":              schema.StringAttribute{Computed: true, MarkdownDescription: "`writer` or `reader`."},
+					"multi_az":          schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether this writer has a Multi-AZ standby."},
+					"instance_class":    schema.StringAttribute{Computed: true, MarkdownDescription: "DB instance class."},
+					"engine":            schema.StringAttribute{Computed: true, MarkdownDescription: "Engine."},
+					"engine_version":    schema.StringAttribute{Computed: true, MarkdownDescription: "Engine version."},
+					"availability_zone": schema.StringAttribute{Computed: true, MarkdownDescription: "Availability zone."},
+					"vcpu":              schema.Int64Attribute{Computed: true, MarkdownDescription: "vCPUs of the class (catalog); null for a class outside the catalog."},
+					"memory_gib":        schema.Float64Attribute{Computed: true, MarkdownDescription: "Memory of the class in GiB (catalog); null for a class outside the catalog."},
+					"metrics": schema.MapNestedAttribute{Computed: true,
+						MarkdownDescription: "Summary per CloudWatch metric name.",
+						NestedObject:        schema.NestedAttributeObject{Attributes: statsAttributes("the metric")}},
+					"memory_utilization_percent": schema.SingleNestedAttribute{Computed: true,
+						MarkdownDescription: "Memory in use as % of class memory, `100 × (1 − FreeableMemory / memory)`; null without FreeableMemory or class memory.",
+						Attributes:          statsAttributes("memory utilization")},
+					"cpu_pattern": schema.SingleNestedAttribute{Computed: true,
+						MarkdownDescription: "Workload pattern of the node's CPUUtilization, with its evidence.", Attributes: patternAttributes()},
+					"cpu_hour_of_week": schema.ListAttribute{Computed: true, ElementType: types.Float64Type,
+						MarkdownDescription: "Mean CPU % per hour of the UTC week, 168 values; index = weekday × 24 + hour with Sunday = 0. Null for an hour without data."},
+				}},
+			},
+			"combined": schema.MapNestedAttribute{Computed: true,
+				MarkdownDescription: "The cluster's combined view: the load one node would carry. Keys:" + strings.TrimSuffix(combinedDoc.String(), ";") +
+					". Empty when the nodes' class capacity is unknown.",
+				NestedObject: schema.NestedAttributeObject{Attributes: statsAttributes("the combined quantity")}},
+			"pattern": schema.SingleNestedAttribute{Computed: true,
+				MarkdownDescription: "Workload pattern of the combined (projected single-node) CPU, with its evidence.", Attributes: patternAttributes()},
+			"cpu_hour_of_week": schema.ListAttribute{Computed: true, ElementType: types.Float64Type,
+				MarkdownDescription: "Combined CPU profile: per hour of the UTC week (168 values, Sunday 00:00 first), the writer's mean CPU % plus each reader's scaled by its vCPUs / the writer's. Null for an hour without data."},
+		},
+	}
+}
+
+func (d *utilizationDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("db_instance_identifier"), path.MatchRoot("db_cluster_identifier")),
+	}
+}
+
+func (d *utilizationDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerData(req.ProviderData, &resp.Diagnostics)
+}
+
+// utilizationNow is the clock of rightsize_utilization (the window's default end and retention checks).
+func utilizationNow() time.Time { return time.Now().UTC() }
+
+func (d *utilizationDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m utilizationModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if d.data == nil || d.data.RDS == nil || d.data.CloudWatch == nil {
+		resp.Diagnostics.AddError("Unconfigured Provider",
+			"The provider was not configured before rightsize_utilization was read. Please report this issue to the provider developers.")
+		return
+	}
+	r, diags := readUtilization(ctx, d.data, &m, utilizationNow())
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() || r == nil {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// utilizationResult is what readUtilization measured, for data sources that build on it.
+type utilizationResult struct {
+	Cluster inventory.Cluster
+	Result  *cloudwatch.Result
+	Input   analysis.ClusterInput
+	// CapacityKnown is false when a node's class is not in the catalog (Input then has zero capacity for it).
+	CapacityKnown bool
+}
+
+// identifierAttr is the attribute the user named the deployment with.
+func identifierAttr(m *utilizationModel) path.Path {
+	if m.DBClusterIdentifier.ValueString() != "" {
+		return path.Root("db_cluster_identifier")
+	}
+	return path.Root("db_instance_identifier")
+}
+
+// readUtilization discovers the topology, collects the metrics and fills m's computed attributes.
+func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel, now time.Time) (*utilizationResult, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	idAttr := identifierAttr(m)
+
+	// Inputs and their defaults.
+	lookback := int64(defaultLookbackDays)
+	if !m.LookbackDays.IsNull() && !m.LookbackDays.IsUnknown() {
+		lookback = m.LookbackDays.ValueInt64()
+	}
+	end := now
+	if s := m.EndTime.ValueString(); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			diags.AddAttributeError(path.Root("end_time"), "Invalid End Time",
+				fmt.Sprintf("end_time %q is not an RFC 3339 timestamp such as 2026-11-02T12:00:00Z: %v", s, err))
+			return nil, diags
+		}
+		if t.After(now) {
+			diags.AddAttributeError(path.Root("end_time"), "End Time in the Future",
+				fmt.Sprintf("end_time %s is after the current time %s: CloudWatch has no data yet. Use a past time or leave end_time unset (now).",
+					t.UTC().Format(time.RFC3339), now.Format(time.RFC3339)))
+			return nil, diags
+		}
+		end = t.UTC()
+	}
+	start := end.Add(-time.Duration(lookback) * 24 * time.Hour)
+	if _, err := cloudwatch.ChoosePeriod(start, now, 0); err != nil {
+		at := path.Root("lookback_days")
+		if !m.EndTime.IsNull() {
+			at = path.Root("end_time")
+		}
+		diags.AddAttributeError(at, "Window Beyond CloudWatch Retention",
+			fmt.Sprintf("A %d-day window ending %s starts %s, which is older than CloudWatch keeps (455 days): %v. Shorten lookback_days or move end_time later.",
+				lookback, end.Format(time.RFC3339), start.Format(time.RFC3339), err))
+		return nil, diags
+	}
+	var period time.Duration
+	if !m.PeriodSeconds.IsNull() && !m.PeriodSeconds.IsUnknown() {
+		period = time.Duration(m.PeriodSeconds.ValueInt64()) * time.Second
+		if _, err := cloudwatch.ChoosePeriod(start, now, period); err != nil {
+			diags.AddAttributeError(path.Root("period_seconds"), "Period Finer Than CloudWatch Retains",
+				fmt.Sprintf("period_seconds = %d: %v.", m.PeriodSeconds.ValueInt64(), err))
+			return nil, diags
+		}
+	}
+	var metricNames []string
+	if !m.Metrics.IsNull() && !m.Metrics.IsUnknown() {
+		diags.Append(m.Metrics.ElementsAs(ctx, &metricNames, false)...)
+		if diags.HasError() {
+			return nil, diags
+		}
+	} else {
+		metricNames = defaultMetricNames()
+	}
+	metrics := make([]cloudwatch.Metric, 0, len(metricNames))
+	for _, n := range metricNames {
+		mm, ok := cloudwatch.LookupMetric(n)
+		if !ok {
+			diags.AddAttributeError(path.Root("metrics"), "Unsupported Metric",
+				fmt.Sprintf("%q is not supported; use %s.", n, strings.Join(supportedMetricNames(), ", ")))
+			return nil, diags
+		}
+		metrics = append(metrics, mm)
+	}
+
+	// Topology.
+	cl, err := inventory.Discover(ctx, pd.RDS, m.DBInstanceIdentifier.ValueString(), m.DBClusterIdentifier.ValueString())
+	if err != nil {
+		addDiscoverError(&diags, idAttr, err)
+		return nil, diags
+	}
+	if cl.Kind == inventory.KindAurora {
+		switch n := len(cl.Nodes); {
+		case n > 2:
+			diags.AddAttributeError(idAttr, "Unsupported Cluster Size",
+				fmt.Sprintf("DB cluster %s has %d instances. Only clusters with one writer and at most one reader are supported: analyse a 2-node cluster, or remove extra readers first.",
+					cl.Identifier, n))
+			return nil, diags
+		case n == 0:
+			diags.AddAttributeError(idAttr, "Empty Cluster", fmt.Sprintf("DB cluster %s has no instances to measure.", cl.Identifier))
+			return nil, diags
+		}
+	}
+	cat, err := pricing.Default()
+	if err != nil {
+		diags.AddError("Unable to Load Instance Catalog", err.Error()+". Please report this issue to the provider developers.")
+		return nil, diags
+	}
+
+	// Plan and collect.
+	metricNodes := cl.MetricNodes()
+	cwNodes := make([]cloudwatch.Node, len(metricNodes))
+	for i, n := range metricNodes {
+		cwNodes[i] = cloudwatch.Node{ID: n.ID}
+	}
+	plan, err := cloudwatch.NewPlan(cloudwatch.Request{Nodes: cwNodes, Metrics: metrics, Start: start, End: end, Period: period, Now: now})
+	if err != nil {
+		diags.AddAttributeError(path.Root("lookback_days"), "Unable to Plan CloudWatch Queries", err.Error())
+		return nil, diags
+	}
+	if plan.Coarsened {
+		diags.AddAttributeWarning(path.Root("lookback_days"), "Coarser Period Forced by Retention",
+			fmt.Sprintf("The window starts %s, more than 15 days ago: CloudWatch no longer has 1-minute data for it, so the period is %d s. Use lookback_days ≤ 14 (with end_time near now) for 1-minute resolution.",
+				plan.Start.Format(time.RFC3339), int(plan.Period/time.Second)))
+	}
+	col := &cloudwatch.Collector{API: pd.CloudWatch, Concurrency: utilizationConcurrency}
+	res, err := col.Collect(ctx, plan)
+	if err != nil {
+		diags.AddError("Unable to Read CloudWatch Metrics",
+			fmt.Sprintf("Reading %d metrics of %s over %s..%s: %v. Check cloudwatch:GetMetricData permission and the CloudWatch endpoint.",
+				len(metrics), cl.Identifier, plan.Start.Format(time.RFC3339), plan.End.Format(time.RFC3339), err))
+		return nil, diags
+	}
+
+	// Outputs.
+	out := &utilizationResult{Cluster: cl, Result: res, CapacityKnown: true}
+	out.Input = analysis.ClusterInput{Name: cl.Identifier, Topology: analysis.Topology(cl.Kind)}
+	m.ID = types.StringValue(cl.Identifier)
+	m.LookbackDays = types.Int64Value(lookback)
+	if m.EndTime.IsNull() || m.EndTime.IsUnknown() {
+		m.EndTime = types.StringValue(plan.End.Format(time.RFC3339))
+	}
+	m.PeriodSeconds = types.Int64Value(int64(plan.Period / time.Second))
+	m.Metrics = stringList(metricNames)
+	m.WindowStart = types.StringValue(plan.Start.Format(time.RFC3339))
+	m.WindowEnd = types.StringValue(plan.End.Format(time.RFC3339))
+	m.Topology = types.StringValue(string(cl.Kind))
+	m.MultiAZ = types.BoolValue(cl.MultiAZ)
+	m.Engine = types.StringValue(cl.Engine)
+	m.EngineVersion = types.StringValue(cl.EngineVersion)
+	m.RequestsMade = types.Int64Value(int64(res.Calls))
+	m.Nodes = nil
+
+	var cpuProfiles []nodeProfile
+	for _, n := range cl.Nodes {
+		ic, cerr := cat.Class(n.Class)
+		aClass := analysis.InstanceClass{Name: n.Class}
+		if cerr == nil {
+			aClass = analysisClass(ic)
+		} else {
+			out.CapacityKnown = false
+		}
+		an := analysis.Node{ID: n.ID, Role: analysis.Role(n.Role), Class: aClass}
+		if n.Virtual {
+			out.Input.Nodes = append(out.Input.Nodes, an)
+			continue
+		}
+		if cerr != nil {
+			diags.AddAttributeWarning(idAttr, "Instance Class Not in Catalog",
+				fmt.Sprintf("%s runs %s: %v. vCPU, memory utilization and the combined view are left empty.", n.ID, n.Class, cerr))
+		}
+		nm := utilizationNodeModel{
+			Identifier: types.StringValue(n.ID), Role: types.StringValue(n.Role),
+			MultiAZ: types.BoolValue(cl.Kind == inventory.KindMultiAZ && cl.MultiAZ), InstanceClass: types.StringValue(n.Class),
+			Engine: types.StringValue(n.Engine), EngineVersion: types.StringValue(n.EngineVersion),
+			AvailabilityZone: types.StringValue(n.AvailabilityZone), VCPU: types.Int64Null(), MemoryGiB: types.Float64Null(),
+			Metrics: map[string]statsModel{},
+		}
+		if cerr == nil {
+			nm.VCPU = types.Int64Value(int64(ic.VCPU))
+			nm.MemoryGiB = types.Float64Value(ic.MemoryGiB)
+		}
+		for _, mt := range metrics {
+			s, _ := res.Find(n.ID, mt.Name, "Average")
+			an.Series = append(an.Series, s)
+			sum, serr := analysis.Summarize(s)
+			if serr != nil {
+				diags.AddError("Unable to Summarize Metric", fmt.Sprintf("%s of %s: %v. Please report this issue to the provider developers.", mt.Name, n.ID, serr))
+				return nil, diags
+			}
+			nm.Metrics[mt.Name] = statsFrom(sum)
+			switch {
+			case sum.Count == 0:
+				diags.AddAttributeWarning(idAttr, "Metric Has No Data",
+					fmt.Sprintf("%s of %s has no datapoints in %s..%s.%s", mt.Name, n.ID, plan.Start.Format(time.RFC3339), plan.End.Format(time.RFC3339), noDataHint(mt.Name, cl)))
+			case sum.Coverage < lowCoverageWarning:
+				diags.AddAttributeWarning(idAttr, "Low Metric Coverage",
+					fmt.Sprintf("%s of %s has %d of %d expected datapoints (%.1f%%; longest gap %s). Summaries may miss peaks.",
+						mt.Name, n.ID, sum.Count, sum.Expected, 100*sum.Coverage, sum.LongestGap))
+			}
+			if mt.Name == analysis.MetricFreeableMemory && cerr == nil {
+				mu := memoryUtilization(s, ic.MemoryGiB)
+				ms, merr := analysis.Summarize(mu)
+				if merr == nil {
+					st := statsFrom(ms)
+					nm.MemoryUtilPct = &st
+				}
+			}
+			if mt.Name == analysis.MetricCPU {
+				pr, perr := analysis.ClassifyPattern(s, analysis.PatternThresholds{})
+				if perr == nil {
+					nm.CPUPattern = patternFrom(pr)
+				}
+				prof, perr := analysis.HourOfWeekProfile(s)
+				if perr == nil {
+					nm.CPUHourOfWeek = roundedList(prof.Mean)
+					vcpu := 0.0
+					if cerr == nil {
+						vcpu = float64(ic.VCPU)
+					}
+					cpuProfiles = append(cpuProfiles, nodeProfile{writer: n.Role == inventory.RoleWriter, vcpu: vcpu, mean: prof.Mean})
+				}
+			}
+		}
+		out.Input.Nodes = append(out.Input.Nodes, an)
+		m.Nodes = append(m.Nodes, nm)
+	}
+
+	// Combined view: the analysis engine's single-node projection.
+	m.Combined = map[string]statsModel{}
+	m.Pattern = nil
+	m.CPUHourOfWeek = nil
+	if out.CapacityKnown {
+		if p, ok := combineProfiles(cpuProfiles); ok {
+			m.CPUHourOfWeek = roundedList(p)
+		}
+	}
+	if out.CapacityKnown {
+		rec, aerr := analysis.Analyze(out.Input, analysis.Policy{})
+		if aerr != nil {
+			diags.AddWarning("Combined View Not Available",
+				fmt.Sprintf("Projecting %s onto one node failed: %v. Per-node summaries are complete.", cl.Identifier, aerr))
+		} else {
+			pj := rec.Projection
+			for _, q := range []struct {
+				key string
+				s   analysis.Summary
+			}{{"cpu_percent", pj.CPU}, {"memory_used_bytes", pj.MemoryUsed}, {"iops", pj.IOPS}, {"connections", pj.Connections},
+				{"network_bytes_per_second", pj.Network}, {"disk_queue_depth", pj.DiskQueueDepth}} {
+				if q.s.Expected == 0 && q.s.Count == 0 {
+					continue // a metric the projection needs was not collected
+				}
+				m.Combined[q.key] = statsFrom(q.s)
+			}
+			m.Pattern = patternFrom(rec.Pattern)
+		}
+	}
+	return out, diags
+}
+
+// addDiscoverError maps inventory errors to diagnostics on the identifier attribute.
+func addDiscoverError(diags *diag.Diagnostics, at path.Path, err error) {
+	var nf *inventory.NotFoundError
+	var ue *inventory.UnsupportedError
+	switch {
+	case errors.As(err, &nf):
+		diags.AddAttributeError(at, "DB Deployment Not Found",
+			fmt.Sprintf("%v. Check the identifier, the provider's region and that the credentials may call rds:DescribeDBInstances and rds:DescribeDBClusters.", err))
+	case errors.As(err, &ue):
+		diags.AddAttributeError(at, "Unsupported DB Deployment",
+			fmt.Sprintf("%v. Supported: RDS for PostgreSQL DB instances (engine postgres, Multi-AZ or Single-AZ) and provisioned Aurora PostgreSQL clusters with one writer and at most one reader.", err))
+	default:
+		diags.AddError("Unable to Describe DB Deployment", err.Error())
+	}
+}
+
+func noDataHint(metric string, cl inventory.Cluster) string {
+	switch {
+	case metric == analysis.MetricReplicaLag && cl.Kind == inventory.KindAurora:
+		return " Aurora replicas publish AuroraReplicaLag (milliseconds) instead of ReplicaLag."
+	case metric == analysis.MetricReplicaLag:
+		return " ReplicaLag is published by read replicas only; a Multi-AZ standby publishes no metrics."
+	case metric == analysis.MetricFreeStorageSpace && cl.Kind == inventory.KindAurora:
+		return " Aurora instances publish FreeLocalStorage; cluster storage grows automatically."
+	}
+	return " Check the metric name and that the instance existed during the window."
+}
+
+// analysisClass converts a catalog class to the analysis engine's capacity model.
+func analysisClass(ic pricing.InstanceClass) analysis.InstanceClass {
+	c := analysis.InstanceClass{Name: ic.Name, VCPU: float64(ic.VCPU), MemoryGiB: ic.MemoryGiB, Burstable: ic.Burstable,
+		BaselineIOPS: ic.EBSBaselineIOPS}
+	if ic.NetworkBaselineGbps > 0 {
+		c.NetworkBaselineBytesPerSec = ic.NetworkBaselineGbps * 1.25e8
+	} else if g, ok := sustainedGbps(ic.NetworkGbps); ok {
+		c.NetworkBaselineBytesPerSec = g * 1.25e8
+	}
+	return c
+}
+
+// sustainedGbps parses a fixed RDS network figure ("12"); burst figures ("Up to 10") are not sustained.
+func sustainedGbps(s string) (float64, bool) {
+	if s == "" || strings.HasPrefix(s, "Up to") {
+		return 0, false
+	}
+	var g float64
+	if _, err := fmt.Sscanf(s, "%g", &g); err != nil || g <= 0 {
+		return 0, false
+	}
+	return g, true
+}
+
+// memoryUtilization derives memory in use as % of class memory from FreeableMemory (bytes).
+func memoryUtilization(free analysis.Series, memGiB float64) analysis.Series {
+	total := memGiB * (1 << 30)
+	out := free
+	out.Metric, out.Unit = "MemoryUtilization", "Percent"
+	out.Values = make([]float64, len(free.Values))
+	for i, v := range free.Values {
+		out.Values[i] = math.Max(0, 100*(1-v/total))
+	}
+	return out
+}
+
+// nodeProfile is one node's CPU hour-of-week profile.
+type nodeProfile struct {
+	writer bool
+	vcpu   float64
+	mean   []float64
+}
+
+// combineProfiles adds the writer's hour-of-week CPU means and each reader's scaled by reader vCPU / writer vCPU.
+// An hour is NaN when any node lacks it. ok is false without a writer profile or capacity.
+func combineProfiles(ps []nodeProfile) ([]float64, bool) {
+	var w *nodeProfile
+	for i := range ps {
+		if ps[i].writer {
+			w = &ps[i]
+		}
+	}
+	if w == nil || w.vcpu <= 0 {
+		return nil, false
+	}
+	out := make([]float64, len(w.mean))
+	for _, p := range ps {
+		if p.vcpu <= 0 || len(p.mean) != len(out) {
+			return nil, false
+		}
+		for h := range out {
+			out[h] += p.vcpu / w.vcpu * p.mean[h]
+		}
+	}
+	return out, true
+}
+
+func statsFrom(s analysis.Summary) statsModel {
+	st := statsModel{
+		Unit: types.StringValue(s.Unit), Count: types.Int64Value(int64(s.Count)), Expected: types.Int64Value(int64(s.Expected)),
+		Coverage: types.Float64Value(round6(s.Coverage)),
+		Mean:     roundedFloat(s.Mean), Min: roundedFloat(s.Min), Max: roundedFloat(s.Max),
+		P50: roundedFloat(s.P50), P90: roundedFloat(s.P90), P95: roundedFloat(s.P95), P99: roundedFloat(s.P99),
+		PeakTime: types.StringNull(),
+	}
+	if !s.PeakTime.IsZero() {
+		st.PeakTime = types.StringValue(s.PeakTime.UTC().Format(time.RFC3339))
+	}
+	return st
+}
+
+func patternFrom(p analysis.PatternResult) *patternModel {
+	pm := &patternModel{Pattern: types.StringValue(string(p.Pattern)), CV: roundedFloat(p.CV), PeakRatio: roundedFloat(p.PeakRatio),
+		DailyAutocorrelation: roundedFloat(p.Daily), WeeklyAutocorrelation: roundedFloat(p.Weekly), Evidence: []types.String{}}
+	for _, e := range p.Evidence {
+		pm.Evidence = append(pm.Evidence, types.StringValue(e))
+	}
+	return pm
+}
+
+// roundedFloat maps NaN and ±Inf (no data) to null; values are rounded to 6 significant decimals so that plans
+// are stable across platforms.
+func roundedFloat(v float64) types.Float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return types.Float64Null()
+	}
+	return types.Float64Value(round6(v))
+}
+
+func round6(v float64) float64 {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return v
+	}
+	mag := math.Pow(10, 6-math.Ceil(math.Log10(math.Abs(v))))
+	return math.Round(v*mag) / mag
+}
+
+func roundedList(vs []float64) []types.Float64 {
+	out := make([]types.Float64, len(vs))
+	for i, v := range vs {
+		out[i] = roundedFloat(v)
+	}
+	return out
+}
+
+func stringList(vs []string) types.List {
+	elems := make([]attr.Value, len(vs))
+	for i, v := range vs {
+		elems[i] = types.StringValue(v)
+	}
+	return types.ListValueMust(types.StringType, elems)
+}
+
+// multipleOf60Validator rejects periods that are not whole minutes (CloudWatch's rule for standard metrics).
+type multipleOf60Validator struct{}
+
+func (multipleOf60Validator) Description(context.Context) string {
+	return "value must be a multiple of 60"
+}
+func (v multipleOf60Validator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+func (multipleOf60Validator) ValidateInt64(_ context.Context, req validator.Int64Request, resp *validator.Int64Response) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if v := req.ConfigValue.ValueInt64(); v%60 != 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Period",
+			fmt.Sprintf("%s is %d: CloudWatch periods for RDS metrics are whole minutes; use 60, 300, 3600 or another multiple of 60.", req.Path, v))
+	}
+}

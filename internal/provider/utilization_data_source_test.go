@@ -1,0 +1,439 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awscloudwatch "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// utilizationAccNow is the sandbox clock for these tests: the current hour, so that CloudWatch retention on the
+// provider's side (real time) and the sandbox's metric history agree.
+func utilizationAccNow() time.Time { return time.Now().UTC().Truncate(time.Hour) }
+
+// meanActivity is the generator's mean activity a(t) over a whole week (see sandbox.Workload): the daily term
+// ((1+cos)/2)^sharpness averaged over a day, weekends multiplied by WeekendFactor.
+func meanActivity(w sandbox.Workload) float64 {
+	const steps = 1440
+	day := 0.0
+	sh := w.Sharpness
+	if sh <= 0 {
+		sh = 1
+	}
+	for i := 0; i < steps; i++ {
+		h := 24 * float64(i) / steps
+		day += math.Pow((1+math.Cos(2*math.Pi*(h-w.PeakHourUTC)/24))/2, sh)
+	}
+	day /= steps
+	return day * (5 + 2*w.WeekendFactor) / 7
+}
+
+// checkFloatNear checks that attribute key of name is within tol of want.
+func checkFloatNear(name, key string, want, tol float64) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[name]
+		if !ok {
+			return fmt.Errorf("%s not in state", name)
+		}
+		raw, ok := rs.Primary.Attributes[key]
+		if !ok {
+			return fmt.Errorf("%s: attribute %s not set", name, key)
+		}
+		v, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return fmt.Errorf("%s.%s = %q: %w", name, key, raw, err)
+		}
+		if math.Abs(v-want) > tol {
+			return fmt.Errorf("%s.%s = %g, want %g ± %g", name, key, v, want, tol)
+		}
+		return nil
+	}
+}
+
+// checkFloatLess checks attribute a < attribute b of the same data source.
+func checkFloatLess(name, a, b string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		attrs := s.RootModule().Resources[name].Primary.Attributes
+		va, err1 := strconv.ParseFloat(attrs[a], 64)
+		vb, err2 := strconv.ParseFloat(attrs[b], 64)
+		if err1 != nil || err2 != nil || !(va < vb) {
+			return fmt.Errorf("%s: want %s (%s) < %s (%s)", name, a, attrs[a], b, attrs[b])
+		}
+		return nil
+	}
+}
+
+// TestAccUtilization_demo reads the demo scenario's two clusters and checks the summaries against the generator's
+// known parameters (sandbox.DemoSSOWriterWorkload etc.), the request count against the lower bound, and that a
+// second plan shows no changes.
+func TestAccUtilization_demo(t *testing.T) {
+	now := utilizationAccNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: now})
+	end := now.Format(time.RFC3339)
+	cfg := acctest.SandboxProvider(srv).HCL() + fmt.Sprintf(`
+data "rightsize_utilization" "sso" {
+  db_cluster_identifier = "sso-prod"
+  end_time              = %[1]q
+}
+data "rightsize_utilization" "mandible" {
+  db_instance_identifier = "mandible-prod"
+  lookback_days          = 14
+  end_time               = %[1]q
+}
+output "sso" { value = data.rightsize_utilization.sso }
+output "mandible" { value = data.rightsize_utilization.mandible }
+`, end)
+	sso, mand := "data.rightsize_utilization.sso", "data.rightsize_utilization.mandible"
+	w, r, md := sandbox.DemoSSOWriterWorkload, sandbox.DemoSSOReaderWorkload, sandbox.DemoMandibleWorkload
+	wCPU := w.CPUBase + w.CPUAmplitude*meanActivity(w)
+	rCPU := r.CPUBase + r.CPUAmplitude*meanActivity(r)
+	mCPU := md.CPUBase + md.CPUAmplitude*meanActivity(md)
+	wConns := w.Connections + w.ConnectionsAmplitude*meanActivity(w)
+	// FreeableMemory = class memory − MemoryUsedGiB − 8 MiB per connection; db.t4g.medium has 4 GiB.
+	wMemPct := 100 * (w.MemoryUsedGiB + wConns*8/1024) / 4
+	// FreeStorageSpace = 100 GiB − (StorageUsedGiB + growth × days since the 28-day history began); the window
+	// is days 14–28 of the history, so the mean is at day 21.
+	mFree := (100 - md.StorageUsedGiB - md.StorageGrowthGiBPerDay*21) * (1 << 30)
+	hourOfWeek := func(d time.Weekday, h int) string { return fmt.Sprintf("nodes.0.cpu_hour_of_week.%d", int(d)*24+h) }
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("topology"), knownvalue.StringExact("aurora")),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("multi_az"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("lookback_days"), knownvalue.Int64Exact(14)),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("period_seconds"), knownvalue.Int64Exact(60)),
+				// 2 nodes × 10 metrics × 20,160 points = 403,200 datapoints: ⌈403,200 / 100,800⌉ = 4 requests.
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("requests_made"), knownvalue.Int64Exact(4)),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("engine"), knownvalue.StringExact("aurora-postgresql")),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("identifier"), knownvalue.StringExact("sso-prod-instance-1")),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("role"), knownvalue.StringExact("writer")),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(1).AtMapKey("role"), knownvalue.StringExact("reader")),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("instance_class"), knownvalue.StringExact("db.t4g.medium")),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("vcpu"), knownvalue.Int64Exact(2)),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("memory_gib"), knownvalue.Float64Exact(4)),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("cpu_hour_of_week"), knownvalue.ListSizeExact(168)),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("cpu_hour_of_week"), knownvalue.ListSizeExact(168)),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("metrics").AtMapKey("CPUUtilization").AtMapKey("coverage"), knownvalue.Float64Exact(1)),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("metrics").AtMapKey("CPUUtilization").AtMapKey("expected"), knownvalue.Int64Exact(20160)),
+				// Aurora publishes no ReplicaLag or FreeStorageSpace: empty summaries (and a warning), not an error.
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(1).AtMapKey("metrics").AtMapKey("ReplicaLag").AtMapKey("count"), knownvalue.Int64Exact(0)),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(1).AtMapKey("metrics").AtMapKey("ReplicaLag").AtMapKey("mean"), knownvalue.Null()),
+
+				statecheck.ExpectKnownValue(mand, tfjsonpath.New("topology"), knownvalue.StringExact("multi-az")),
+				statecheck.ExpectKnownValue(mand, tfjsonpath.New("multi_az"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(mand, tfjsonpath.New("nodes"), knownvalue.ListSizeExact(1)),
+				statecheck.ExpectKnownValue(mand, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("multi_az"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(mand, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("memory_gib"), knownvalue.Float64Exact(8)),
+				statecheck.ExpectKnownValue(mand, tfjsonpath.New("requests_made"), knownvalue.Int64Exact(2)),
+				statecheck.ExpectKnownValue(mand, tfjsonpath.New("window_end"), knownvalue.StringExact(end)),
+				statecheck.ExpectKnownValue(mand, tfjsonpath.New("window_start"), knownvalue.StringExact(now.Add(-14*24*time.Hour).Format(time.RFC3339))),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkFloatNear(sso, "nodes.0.metrics.CPUUtilization.mean", wCPU, 0.6),
+				checkFloatNear(sso, "nodes.1.metrics.CPUUtilization.mean", rCPU, 0.4),
+				checkFloatNear(sso, "nodes.0.metrics.DatabaseConnections.mean", wConns, 1),
+				checkFloatNear(sso, "nodes.0.memory_utilization_percent.mean", wMemPct, 2),
+				// The daily peak is near PeakHourUTC; the trough 12 h away. Weekday CPU swings by CPUAmplitude.
+				checkFloatNear(sso, hourOfWeek(time.Wednesday, 14), w.CPUBase+w.CPUAmplitude, 1.5),
+				checkFloatNear(sso, hourOfWeek(time.Wednesday, 2), w.CPUBase, 1),
+				checkFloatLess(sso, "nodes.0.metrics.CPUUtilization.p50", "nodes.0.metrics.CPUUtilization.p99"),
+				checkFloatLess(sso, "nodes.0.metrics.CPUUtilization.p99", "nodes.0.metrics.CPUUtilization.max"),
+				// Combined view: both db.t4g.medium, so the projected CPU is writer + reader.
+				checkFloatNear(sso, "combined.cpu_percent.mean", wCPU+rCPU, 0.8),
+				checkFloatNear(sso, "cpu_hour_of_week.38", (w.CPUBase+w.CPUAmplitude)+(r.CPUBase+r.CPUAmplitude), 2),
+				resource.TestMatchResourceAttr(sso, "pattern.pattern", regexp.MustCompile(`^(daily|weekly)-cycle$`)),
+				resource.TestCheckResourceAttrSet(sso, "pattern.evidence.0"),
+				resource.TestMatchResourceAttr(sso, "nodes.0.metrics.CPUUtilization.peak_time", regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$`)),
+
+				checkFloatNear(mand, "nodes.0.metrics.CPUUtilization.mean", mCPU, 0.8),
+				checkFloatNear(mand, "nodes.0.metrics.FreeStorageSpace.mean", mFree, 0.2*(1<<30)),
+				checkFloatNear(mand, "combined.cpu_percent.mean", mCPU, 0.8),
+				resource.TestCheckResourceAttr(mand, "nodes.0.metrics.%", "10"),
+				resource.TestCheckResourceAttr(mand, "nodes.0.metrics.ReplicaLag.count", "0"),
+			),
+		}, {
+			// Same inputs: the data sources read the same values, so nothing changes (outputs included).
+			Config:   cfg,
+			PlanOnly: true,
+		}},
+	})
+}
+
+// TestAccUtilization_customInputs: a chosen metric list, a coarser period and a 28-day window.
+func TestAccUtilization_customInputs(t *testing.T) {
+	now := utilizationAccNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: now})
+	ds := "data.rightsize_utilization.m"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: acctest.SandboxProvider(srv).HCL() + fmt.Sprintf(`
+data "rightsize_utilization" "m" {
+  db_instance_identifier = "mandible-prod"
+  lookback_days          = 28
+  end_time               = %q
+  metrics                = ["CPUUtilization", "FreeableMemory"]
+  period_seconds         = 3600
+}
+`, now.Format(time.RFC3339)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("period_seconds"), knownvalue.Int64Exact(3600)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("requests_made"), knownvalue.Int64Exact(1)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("metrics"), knownvalue.MapSizeExact(2)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("metrics").AtMapKey("CPUUtilization").AtMapKey("expected"), knownvalue.Int64Exact(28*24)),
+				// Without the IOPS and network metrics the combined view has only what can be projected.
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("combined").AtMapKey("cpu_percent").AtMapKey("count"), knownvalue.Int64Exact(28*24)),
+			},
+		}},
+	})
+}
+
+// TestAccUtilization_throttled: half of the GetMetricData calls are throttled; the read still succeeds and
+// requests_made counts the retries.
+func TestAccUtilization_throttled(t *testing.T) {
+	now := utilizationAccNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: now, FaultSeed: 7})
+	srv.SetErrorRate("GetMetricData", 0.5, sandbox.FaultThrottling)
+	ds := "data.rightsize_utilization.sso"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: acctest.SandboxProvider(srv).HCL() + fmt.Sprintf(`
+data "rightsize_utilization" "sso" {
+  db_cluster_identifier = "sso-prod"
+  end_time              = %q
+}
+`, now.Format(time.RFC3339)),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(ds, "nodes.0.metrics.CPUUtilization.count", "20160"),
+				func(s *terraform.State) error {
+					n, _ := strconv.Atoi(s.RootModule().Resources[ds].Primary.Attributes["requests_made"])
+					throttled := 0
+					for _, e := range srv.Calls("GetMetricData") {
+						if e.ErrorCode == "Throttling" {
+							throttled++
+						}
+					}
+					if n <= 4 || throttled == 0 {
+						return fmt.Errorf("requests_made = %d with %d throttled calls logged; want more than the 4 planned", n, throttled)
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}
+
+// TestAccUtilization_badInputs: each bad input gets an error naming the attribute and what to do.
+func TestAccUtilization_badInputs(t *testing.T) {
+	now := utilizationAccNow()
+	srvs := map[string]*sandbox.Server{}
+	for _, name := range []string{"demo", "mysql", "aurora3", "serverless"} {
+		srvs[name] = acctest.StartSandbox(t, sandbox.Options{ScenarioName: name, Now: now})
+	}
+	end := now.Format(time.RFC3339)
+	cfg := func(scenario, body string) string { return acctest.SandboxProvider(srvs[scenario]).HCL() + body }
+	step := func(scenario, body, want string) resource.TestStep {
+		return resource.TestStep{Config: cfg(scenario, body), ExpectError: regexp.MustCompile(strings.ReplaceAll(want, " ", `\s+`))} // terraform wraps long lines
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			step("demo", `data "rightsize_utilization" "x" { db_instance_identifier = "no-such-db" }`,
+				`(?s)DB Deployment Not Found.*"no-such-db" not found`),
+			step("demo", `data "rightsize_utilization" "x" { db_cluster_identifier = "no-such-cluster" }`,
+				`(?s)DB Deployment Not Found.*no-such-cluster`),
+			step("demo", `data "rightsize_utilization" "x" {
+  db_instance_identifier = "mandible-prod"
+  db_cluster_identifier  = "sso-prod"
+}`, `(?s)Invalid Attribute Combination.*db_cluster_identifier`),
+			step("demo", `data "rightsize_utilization" "x" {}`, `(?s)Missing Attribute Configuration.*Exactly one of these attributes`),
+			step("mysql", `data "rightsize_utilization" "x" { db_instance_identifier = "shop-mysql" }`,
+				`(?s)Unsupported DB Deployment.*mysql.*Supported: RDS for PostgreSQL`),
+			step("aurora3", `data "rightsize_utilization" "x" { db_cluster_identifier = "tri-prod" }`,
+				`(?s)Unsupported Cluster Size.*3 instances.*at most one reader`),
+			step("serverless", `data "rightsize_utilization" "x" { db_cluster_identifier = "sls-prod" }`,
+				`(?s)Unsupported DB Deployment.*Serverless`),
+			step("demo", `data "rightsize_utilization" "x" {
+  db_instance_identifier = "mandible-prod"
+  end_time               = "`+now.Add(48*time.Hour).Format(time.RFC3339)+`"
+}`, `(?s)End Time in the Future.*end_time`),
+			step("demo", `data "rightsize_utilization" "x" {
+  db_instance_identifier = "mandible-prod"
+  end_time               = "yesterday"
+}`, `(?s)Invalid Timestamp.*end_time`),
+			step("demo", `data "rightsize_utilization" "x" {
+  db_instance_identifier = "mandible-prod"
+  lookback_days          = 456
+}`, `(?s)lookback_days.*between 1 and 455`),
+			step("demo", `data "rightsize_utilization" "x" {
+  db_instance_identifier = "mandible-prod"
+  lookback_days          = 200
+  end_time               = "`+now.Add(-300*24*time.Hour).Format(time.RFC3339)+`"
+}`, `(?s)Window Beyond CloudWatch Retention.*455 days`),
+			step("demo", `data "rightsize_utilization" "x" {
+  db_instance_identifier = "mandible-prod"
+  lookback_days          = 28
+  period_seconds         = 60
+}`, `(?s)Period Finer Than CloudWatch Retains.*period_seconds`),
+			step("demo", `data "rightsize_utilization" "x" {
+  db_instance_identifier = "mandible-prod"
+  period_seconds         = 90
+}`, `(?s)Invalid Period.*multiple of 60`),
+			step("demo", `data "rightsize_utilization" "x" {
+  db_instance_identifier = "mandible-prod"
+  metrics                = ["CPUUtilization", "Bogus"]
+}`, `(?s)metrics.*Bogus`),
+			step("demo", `data "rightsize_utilization" "x" {
+  db_instance_identifier = "sso-prod-instance-1"
+  end_time               = "`+end+`"
+}`, `(?s)Unsupported DB Deployment.*db_cluster_identifier`),
+		},
+	})
+}
+
+func TestUtilizationHelpers(t *testing.T) {
+	if got := round6(123.4567891); got != 123.457 {
+		t.Errorf("round6 = %v", got)
+	}
+	if got := round6(0.000123456789); got != 0.000123457 {
+		t.Errorf("round6 small = %v", got)
+	}
+	if !roundedFloat(math.NaN()).IsNull() || !roundedFloat(math.Inf(1)).IsNull() || roundedFloat(2).ValueFloat64() != 2 {
+		t.Error("roundedFloat")
+	}
+	w := nodeProfile{writer: true, vcpu: 2, mean: []float64{10, 20, math.NaN()}}
+	r := nodeProfile{vcpu: 4, mean: []float64{1, 2, 3}}
+	p, ok := combineProfiles([]nodeProfile{r, w})
+	if !ok || p[0] != 12 || p[1] != 24 || !math.IsNaN(p[2]) {
+		t.Errorf("combineProfiles = %v, %v", p, ok)
+	}
+	if _, ok := combineProfiles([]nodeProfile{r}); ok {
+		t.Error("combineProfiles without a writer")
+	}
+	if g, ok := sustainedGbps("12.5"); !ok || g != 12.5 {
+		t.Errorf("sustainedGbps(12.5) = %v %v", g, ok)
+	}
+	if _, ok := sustainedGbps("Up to 10"); ok {
+		t.Error("burst figure taken as sustained")
+	}
+	free := analysis.Series{Metric: "FreeableMemory", Period: time.Minute, Start: time.Unix(0, 0), End: time.Unix(120, 0),
+		Timestamps: []time.Time{time.Unix(0, 0), time.Unix(60, 0)}, Values: []float64{1 << 30, 3 << 30}}
+	mu := memoryUtilization(free, 4)
+	if mu.Values[0] != 75 || mu.Values[1] != 25 || free.Values[0] != 1<<30 || mu.Unit != "Percent" {
+		t.Errorf("memoryUtilization = %v (input %v)", mu.Values, free.Values)
+	}
+}
+
+// sandboxProviderData builds the provider's clients (real SDK clients) against an in-process sandbox, as
+// Configure does, for tests that call the read logic directly and inspect its diagnostics.
+func sandboxProviderData(t *testing.T, scenario string, now time.Time) *ProviderData {
+	t.Helper()
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: scenario, Now: now})
+	creds := credentials.NewStaticCredentialsProvider("AKIDSANDBOX", "sandbox-secret", "")
+	return &ProviderData{
+		Region:     "us-east-1",
+		RDS:        rds.New(rds.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds}),
+		CloudWatch: awscloudwatch.New(awscloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds}),
+	}
+}
+
+func summaries(diags diag.Diagnostics, sev diag.Severity) map[string]int {
+	out := map[string]int{}
+	for _, d := range diags {
+		if d.Severity() == sev {
+			out[d.Summary()]++
+		}
+	}
+	return out
+}
+
+// TestReadUtilizationWarnings checks the warning diagnostics (which terraform-plugin-testing cannot observe):
+// low coverage, metrics without data and a coarser period forced by retention.
+func TestReadUtilizationWarnings(t *testing.T) {
+	now := utilizationAccNow()
+	end := types.StringValue(now.Format(time.RFC3339))
+	model := func(instance, cluster string, days int64) *utilizationModel {
+		m := &utilizationModel{DBInstanceIdentifier: types.StringNull(), DBClusterIdentifier: types.StringNull(),
+			LookbackDays: types.Int64Value(days), EndTime: end, PeriodSeconds: types.Int64Null(), Metrics: types.ListNull(types.StringType)}
+		if instance != "" {
+			m.DBInstanceIdentifier = types.StringValue(instance)
+		}
+		if cluster != "" {
+			m.DBClusterIdentifier = types.StringValue(cluster)
+		}
+		return m
+	}
+	ctx := context.Background()
+
+	// 3 days of history in a 14-day window: every published metric is at ~21% coverage; ReplicaLag has none.
+	pd := sandboxProviderData(t, "short", now)
+	m := model("mandible-prod", "", 14)
+	_, diags := readUtilization(ctx, pd, m, now)
+	if diags.HasError() {
+		t.Fatalf("short: %v", diags)
+	}
+	w := summaries(diags, diag.SeverityWarning)
+	if w["Low Metric Coverage"] != 9 || w["Metric Has No Data"] != 1 || w["Coarser Period Forced by Retention"] != 0 {
+		t.Errorf("short scenario warnings: %v", w)
+	}
+	if got := m.Nodes[0].Metrics["CPUUtilization"].Coverage.ValueFloat64(); got < 0.2 || got > 0.22 {
+		t.Errorf("short scenario CPU coverage %v, want 3/14", got)
+	}
+
+	// 28 days: the window reaches past the 15-day retention of 1-minute data.
+	pd = sandboxProviderData(t, "demo", now)
+	m = model("mandible-prod", "", 28)
+	_, diags = readUtilization(ctx, pd, m, now)
+	w = summaries(diags, diag.SeverityWarning)
+	if diags.HasError() || w["Coarser Period Forced by Retention"] != 1 || m.PeriodSeconds.ValueInt64() != 300 || w["Low Metric Coverage"] != 0 {
+		t.Errorf("28 days: period %v, warnings %v, diags %v", m.PeriodSeconds, w, diags)
+	}
+
+	// Aurora: no ReplicaLag or FreeStorageSpace on either node, with a hint naming what Aurora publishes.
+	m = model("", "sso-prod", 14)
+	res, diags := readUtilization(ctx, pd, m, now)
+	w = summaries(diags, diag.SeverityWarning)
+	if diags.HasError() || w["Metric Has No Data"] != 4 || len(w) != 1 {
+		t.Errorf("sso-prod warnings: %v", w)
+	}
+	hint := false
+	for _, d := range diags {
+		if strings.Contains(d.Detail(), "AuroraReplicaLag") {
+			hint = true
+		}
+	}
+	if !hint {
+		t.Error("no AuroraReplicaLag hint in the ReplicaLag warning")
+	}
+	if res == nil || len(res.Input.Nodes) != 2 || res.Input.Topology != analysis.TopologyAurora || !res.CapacityKnown {
+		t.Errorf("analysis input: %+v", res)
+	}
+}

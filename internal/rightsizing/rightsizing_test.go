@@ -1,0 +1,70 @@
+package rightsizing
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// deps starts a sandbox with sc at now and returns real SDK clients on it.
+func deps(t testing.TB, sc *sandbox.Scenario, now time.Time) (Deps, *sandbox.Server) {
+	t.Helper()
+	srv, err := sandbox.Start(sandbox.Options{Scenario: sc, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	creds := credentials.NewStaticCredentialsProvider("AKID", "secret", "")
+	cat, err := pricing.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Deps{
+		RDS:        rds.New(rds.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds}),
+		CloudWatch: cloudwatch.New(cloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds}),
+		Catalog:    cat,
+		Region:     "us-east-1",
+		Now:        func() time.Time { return now },
+	}, srv
+}
+
+var testNow = time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
+
+func TestRecommend_demo(t *testing.T) {
+	d, _ := deps(t, sandbox.Demo(), testNow)
+	for _, tc := range []struct {
+		instance, cluster string
+		lookback          time.Duration
+		savings           float64
+	}{
+		{cluster: "sso-prod", lookback: 14 * 24 * time.Hour, savings: 53.29},
+		{instance: "mandible-prod", lookback: 28 * 24 * time.Hour, savings: 94.17},
+	} {
+		res, err := Recommend(context.Background(), d, Request{InstanceID: tc.instance, ClusterID: tc.cluster, Lookback: tc.lookback})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := res.Recommendation
+		for _, r := range rec.Reasons {
+			t.Logf("%s %s: %s", tc.instance+tc.cluster, map[bool]string{true: "PASS", false: "FAIL"}[r.Passed], r.Message)
+		}
+		if rec.Verdict != analysis.VerdictConsolidate {
+			t.Errorf("%s%s verdict = %s, want consolidate", tc.instance, tc.cluster, rec.Verdict)
+		}
+		if rec.Cost.MonthlySavingsUSD != tc.savings {
+			t.Errorf("%s%s savings = %v, want %v", tc.instance, tc.cluster, rec.Cost.MonthlySavingsUSD, tc.savings)
+		}
+		if res.RequestsMade != res.LowerBound {
+			t.Errorf("requests made %d, lower bound %d", res.RequestsMade, res.LowerBound)
+		}
+	}
+}

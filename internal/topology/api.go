@@ -1,0 +1,214 @@
+package topology
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/aws/smithy-go"
+)
+
+// RDSAPI lists exactly the Amazon RDS operations the orchestrator and the finders call.
+// *rds.Client satisfies it. IAM: rds:DescribeDBInstances, rds:DescribeDBClusters,
+// rds:DescribeDBSnapshots, rds:DescribeDBClusterSnapshots, rds:CreateDBSnapshot,
+// rds:CreateDBClusterSnapshot, rds:AddTagsToResource, rds:ListTagsForResource,
+// rds:ModifyDBInstance, rds:CreateDBInstance, rds:DeleteDBInstance, rds:DeleteDBSnapshot,
+// rds:DeleteDBClusterSnapshot and (for verify_restore) rds:RestoreDBInstanceFromDBSnapshot.
+type RDSAPI interface {
+	DescribeDBInstances(ctx context.Context, in *rds.DescribeDBInstancesInput, optFns ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error)
+	DescribeDBClusters(ctx context.Context, in *rds.DescribeDBClustersInput, optFns ...func(*rds.Options)) (*rds.DescribeDBClustersOutput, error)
+	DescribeDBSnapshots(ctx context.Context, in *rds.DescribeDBSnapshotsInput, optFns ...func(*rds.Options)) (*rds.DescribeDBSnapshotsOutput, error)
+	DescribeDBClusterSnapshots(ctx context.Context, in *rds.DescribeDBClusterSnapshotsInput, optFns ...func(*rds.Options)) (*rds.DescribeDBClusterSnapshotsOutput, error)
+	CreateDBSnapshot(ctx context.Context, in *rds.CreateDBSnapshotInput, optFns ...func(*rds.Options)) (*rds.CreateDBSnapshotOutput, error)
+	CreateDBClusterSnapshot(ctx context.Context, in *rds.CreateDBClusterSnapshotInput, optFns ...func(*rds.Options)) (*rds.CreateDBClusterSnapshotOutput, error)
+	AddTagsToResource(ctx context.Context, in *rds.AddTagsToResourceInput, optFns ...func(*rds.Options)) (*rds.AddTagsToResourceOutput, error)
+	ListTagsForResource(ctx context.Context, in *rds.ListTagsForResourceInput, optFns ...func(*rds.Options)) (*rds.ListTagsForResourceOutput, error)
+	ModifyDBInstance(ctx context.Context, in *rds.ModifyDBInstanceInput, optFns ...func(*rds.Options)) (*rds.ModifyDBInstanceOutput, error)
+	CreateDBInstance(ctx context.Context, in *rds.CreateDBInstanceInput, optFns ...func(*rds.Options)) (*rds.CreateDBInstanceOutput, error)
+	DeleteDBInstance(ctx context.Context, in *rds.DeleteDBInstanceInput, optFns ...func(*rds.Options)) (*rds.DeleteDBInstanceOutput, error)
+	DeleteDBSnapshot(ctx context.Context, in *rds.DeleteDBSnapshotInput, optFns ...func(*rds.Options)) (*rds.DeleteDBSnapshotOutput, error)
+	DeleteDBClusterSnapshot(ctx context.Context, in *rds.DeleteDBClusterSnapshotInput, optFns ...func(*rds.Options)) (*rds.DeleteDBClusterSnapshotOutput, error)
+	RestoreDBInstanceFromDBSnapshot(ctx context.Context, in *rds.RestoreDBInstanceFromDBSnapshotInput, optFns ...func(*rds.Options)) (*rds.RestoreDBInstanceFromDBSnapshotOutput, error)
+}
+
+// NotFoundError reports that an RDS resource does not exist. Finders return it (wrapped or not);
+// test with IsNotFound.
+type NotFoundError struct {
+	// Kind names the resource type: "DB instance", "DB cluster", "DB snapshot", "DB cluster snapshot".
+	Kind string
+	// ID is the identifier looked up.
+	ID string
+	// Err is the underlying API error, or nil when the API answered with an empty list.
+	Err error
+}
+
+// Error implements error.
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("%s %s not found", e.Kind, e.ID)
+}
+
+// Unwrap returns the underlying API error, if any.
+func (e *NotFoundError) Unwrap() error { return e.Err }
+
+// IsNotFound reports whether err is, or wraps, a *NotFoundError.
+func IsNotFound(err error) bool {
+	var nf *NotFoundError
+	return errors.As(err, &nf)
+}
+
+// apiErrorCode returns the AWS error code of err ("" if err is not an API error).
+func apiErrorCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+func hasCode(err error, codes ...string) bool {
+	c := apiErrorCode(err)
+	if c == "" {
+		return false
+	}
+	for _, want := range codes {
+		if strings.EqualFold(c, want) {
+			return true
+		}
+	}
+	return false
+}
+
+func isInstanceNotFound(err error) bool {
+	var f *rdstypes.DBInstanceNotFoundFault
+	return errors.As(err, &f) || hasCode(err, "DBInstanceNotFound", "DBInstanceNotFoundFault")
+}
+
+func isClusterNotFound(err error) bool {
+	var f *rdstypes.DBClusterNotFoundFault
+	return errors.As(err, &f) || hasCode(err, "DBClusterNotFoundFault", "DBClusterNotFound")
+}
+
+func isSnapshotNotFound(err error) bool {
+	var f *rdstypes.DBSnapshotNotFoundFault
+	return errors.As(err, &f) || hasCode(err, "DBSnapshotNotFound", "DBSnapshotNotFoundFault")
+}
+
+func isClusterSnapshotNotFound(err error) bool {
+	var f *rdstypes.DBClusterSnapshotNotFoundFault
+	return errors.As(err, &f) || hasCode(err, "DBClusterSnapshotNotFoundFault", "DBClusterSnapshotNotFound")
+}
+
+func isAlreadyExists(err error) bool {
+	return hasCode(err, "DBSnapshotAlreadyExists", "DBSnapshotAlreadyExistsFault", "DBClusterSnapshotAlreadyExistsFault",
+		"DBInstanceAlreadyExists", "DBInstanceAlreadyExistsFault")
+}
+
+func isInvalidState(err error) bool {
+	return hasCode(err, "InvalidDBInstanceState", "InvalidDBInstanceStateFault", "InvalidDBClusterStateFault",
+		"InvalidDBSnapshotState", "InvalidDBSnapshotStateFault", "InvalidDBClusterSnapshotStateFault")
+}
+
+// IsTransient reports whether err is worth retrying while polling: AWS throttling, an HTTP 5xx
+// answer, or a dropped or timed-out connection. Context cancellation is never transient.
+func IsTransient(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	if hasCode(err, "Throttling", "ThrottlingException", "RequestLimitExceeded", "RequestThrottled",
+		"TooManyRequestsException", "ServiceUnavailable", "InternalFailure", "InternalError") {
+		return true
+	}
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}
+
+// FindDBInstance returns the DB instance with the given identifier, or a *NotFoundError.
+func FindDBInstance(ctx context.Context, api RDSAPI, id string) (*rdstypes.DBInstance, error) {
+	out, err := api.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: &id})
+	if err != nil {
+		if isInstanceNotFound(err) {
+			return nil, &NotFoundError{Kind: "DB instance", ID: id, Err: err}
+		}
+		return nil, fmt.Errorf("describing DB instance %s: %w", id, err)
+	}
+	for i := range out.DBInstances {
+		if strings.EqualFold(deref(out.DBInstances[i].DBInstanceIdentifier), id) {
+			return &out.DBInstances[i], nil
+		}
+	}
+	return nil, &NotFoundError{Kind: "DB instance", ID: id}
+}
+
+// FindDBCluster returns the DB cluster with the given identifier, or a *NotFoundError.
+func FindDBCluster(ctx context.Context, api RDSAPI, id string) (*rdstypes.DBCluster, error) {
+	out, err := api.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: &id})
+	if err != nil {
+		if isClusterNotFound(err) {
+			return nil, &NotFoundError{Kind: "DB cluster", ID: id, Err: err}
+		}
+		return nil, fmt.Errorf("describing DB cluster %s: %w", id, err)
+	}
+	for i := range out.DBClusters {
+		if strings.EqualFold(deref(out.DBClusters[i].DBClusterIdentifier), id) {
+			return &out.DBClusters[i], nil
+		}
+	}
+	return nil, &NotFoundError{Kind: "DB cluster", ID: id}
+}
+
+// FindDBSnapshot returns the DB snapshot with the given identifier, or a *NotFoundError.
+func FindDBSnapshot(ctx context.Context, api RDSAPI, id string) (*rdstypes.DBSnapshot, error) {
+	out, err := api.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBSnapshotIdentifier: &id})
+	if err != nil {
+		if isSnapshotNotFound(err) {
+			return nil, &NotFoundError{Kind: "DB snapshot", ID: id, Err: err}
+		}
+		return nil, fmt.Errorf("describing DB snapshot %s: %w", id, err)
+	}
+	for i := range out.DBSnapshots {
+		if strings.EqualFold(deref(out.DBSnapshots[i].DBSnapshotIdentifier), id) {
+			return &out.DBSnapshots[i], nil
+		}
+	}
+	return nil, &NotFoundError{Kind: "DB snapshot", ID: id}
+}
+
+// FindDBClusterSnapshot returns the DB cluster snapshot with the given identifier, or a *NotFoundError.
+func FindDBClusterSnapshot(ctx context.Context, api RDSAPI, id string) (*rdstypes.DBClusterSnapshot, error) {
+	out, err := api.DescribeDBClusterSnapshots(ctx, &rds.DescribeDBClusterSnapshotsInput{DBClusterSnapshotIdentifier: &id})
+	if err != nil {
+		if isClusterSnapshotNotFound(err) {
+			return nil, &NotFoundError{Kind: "DB cluster snapshot", ID: id, Err: err}
+		}
+		return nil, fmt.Errorf("describing DB cluster snapshot %s: %w", id, err)
+	}
+	for i := range out.DBClusterSnapshots {
+		if strings.EqualFold(deref(out.DBClusterSnapshots[i].DBClusterSnapshotIdentifier), id) {
+			return &out.DBClusterSnapshots[i], nil
+		}
+	}
+	return nil, &NotFoundError{Kind: "DB cluster snapshot", ID: id}
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

@@ -1,0 +1,467 @@
+package topology
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/wait"
+)
+
+// DefaultSnapshotPrefix is the guard snapshot identifier prefix used when none is given.
+const DefaultSnapshotPrefix = "rightsize-guard"
+
+// Tag keys written on guard snapshots. Every key starts with TagPrefix.
+const (
+	TagPrefix          = "rightsize:"
+	TagManagedBy       = TagPrefix + "managed-by"
+	TagTarget          = TagPrefix + "target"
+	TagGeneration      = TagPrefix + "generation"
+	TagFromNodes       = TagPrefix + "from-nodes"
+	TagToNodes         = TagPrefix + "to-nodes"
+	TagChangeStarted   = TagPrefix + "change-started"
+	TagOutcome         = TagPrefix + "outcome"
+	TagRestoreVerified = TagPrefix + "restore-verified"
+	tagReaderPrefix    = TagPrefix + "reader:"
+	tagFactPrefix      = TagPrefix + "v:"
+	// ManagedByValue is the value of TagManagedBy.
+	ManagedByValue = "terraform-provider-rightsize"
+)
+
+// Outcome values of TagOutcome.
+const (
+	OutcomeInProgress     = "in-progress"
+	OutcomePending        = "pending-maintenance"
+	OutcomeCompleted      = "completed"
+	OutcomeRolledBack     = "rolled-back"
+	OutcomeRollbackFailed = "rollback-failed"
+)
+
+// maxAttempts bounds how many guard snapshots one change generation may create (a new attempt
+// is made only after a rolled-back, failed or stale one).
+const maxAttempts = 20
+
+// maxTags is the RDS limit of tags per resource.
+const maxTags = 50
+
+// GuardSnapshotID returns the deterministic identifier of the guard snapshot of a change:
+// "<prefix>-<target id>-g<generation>-to<nodes>", plus "-r<attempt>" for attempts after the
+// first. The result is lower case, contains only letters, digits and single hyphens, starts with
+// a letter and is at most 255 characters, as RDS requires. An empty prefix means
+// DefaultSnapshotPrefix.
+func GuardSnapshotID(prefix string, target Target, generation int64, nodes, attempt int) string {
+	if strings.TrimSpace(prefix) == "" {
+		prefix = DefaultSnapshotPrefix
+	}
+	id := fmt.Sprintf("%s-%s-g%d-to%d", prefix, target.Identifier, generation, nodes)
+	if attempt > 1 {
+		id += fmt.Sprintf("-r%d", attempt)
+	}
+	return sanitizeIdentifier(id, 255)
+}
+
+// sanitizeIdentifier makes s a valid RDS identifier of at most n characters.
+func sanitizeIdentifier(s string, n int) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		ok := (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9')
+		switch {
+		case ok:
+			b.WriteRune(r)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	out := strings.Trim(b.String(), "-")
+	if out == "" || out[0] < 'a' || out[0] > 'z' {
+		out = "rs-" + out
+	}
+	if len(out) > n {
+		sum := sha256.Sum256([]byte(out))
+		out = strings.TrimRight(out[:n-9], "-") + "-" + hex.EncodeToString(sum[:4])
+	}
+	return strings.TrimRight(out, "-")
+}
+
+// restoreInstanceID is the temporary instance identifier used by verify_restore (≤ 63 chars).
+func restoreInstanceID(guardID string) string {
+	sum := sha256.Sum256([]byte(guardID))
+	return "rs-verify-" + hex.EncodeToString(sum[:6])
+}
+
+// guard is the observed state of a guard snapshot.
+type guard struct {
+	id, arn  string
+	attempt  int
+	status   string
+	created  time.Time
+	engine   string
+	source   string
+	storage  int32
+	percent  int32
+	manual   bool
+	tags     map[string]string
+	snapshot any // *rdstypes.DBSnapshot or *rdstypes.DBClusterSnapshot
+}
+
+func (g *guard) outcome() string { return g.tags[TagOutcome] }
+
+// usable reports whether the guard can still protect a change that has not been made yet (not
+// failed, not rolled back, not used by a completed change).
+func (g *guard) usable() bool {
+	switch g.status {
+	case "creating", "available", "pending":
+	default:
+		return false
+	}
+	switch g.outcome() {
+	case OutcomeRolledBack, OutcomeRollbackFailed, OutcomeCompleted:
+		// Rolled back: the next attempt takes a fresh guard. Completed while the target is back
+		// in its original topology: someone reverted the change since; guard it anew.
+		return false
+	}
+	return true
+}
+
+// loadGuard describes a guard snapshot and its tags. Missing → *NotFoundError.
+func loadGuard(ctx context.Context, api RDSAPI, kind Kind, id string) (*guard, error) {
+	return describeGuard(ctx, api, kind, id, true)
+}
+
+// describeGuard describes a guard snapshot; with listTags it also reads its tags with
+// ListTagsForResource (otherwise only the TagList the describe call returned).
+func describeGuard(ctx context.Context, api RDSAPI, kind Kind, id string, listTags bool) (*guard, error) {
+	g := &guard{id: id, tags: map[string]string{}}
+	var tagList []rdstypes.Tag
+	if kind == KindCluster {
+		s, err := FindDBClusterSnapshot(ctx, api, id)
+		if err != nil {
+			return nil, err
+		}
+		g.arn, g.status, g.engine = deref(s.DBClusterSnapshotArn), deref(s.Status), deref(s.Engine)
+		g.source, g.storage, g.percent = deref(s.DBClusterIdentifier), deref(s.AllocatedStorage), deref(s.PercentProgress)
+		g.created, g.manual = deref(s.SnapshotCreateTime), strings.EqualFold(deref(s.SnapshotType), "manual") || s.SnapshotType == nil
+		g.snapshot, tagList = s, s.TagList
+	} else {
+		s, err := FindDBSnapshot(ctx, api, id)
+		if err != nil {
+			return nil, err
+		}
+		g.arn, g.status, g.engine = deref(s.DBSnapshotArn), deref(s.Status), deref(s.Engine)
+		g.source, g.storage, g.percent = deref(s.DBInstanceIdentifier), deref(s.AllocatedStorage), deref(s.PercentProgress)
+		g.created, g.manual = deref(s.SnapshotCreateTime), strings.EqualFold(deref(s.SnapshotType), "manual") || s.SnapshotType == nil
+		g.snapshot, tagList = s, s.TagList
+	}
+	for _, t := range tagList {
+		g.tags[deref(t.Key)] = deref(t.Value)
+	}
+	if listTags && g.arn != "" {
+		out, err := api.ListTagsForResource(ctx, &rds.ListTagsForResourceInput{ResourceName: &g.arn})
+		if err != nil {
+			return nil, fmt.Errorf("listing tags of snapshot %s: %w", id, err)
+		}
+		for _, t := range out.TagList {
+			g.tags[deref(t.Key)] = deref(t.Value)
+		}
+	}
+	return g, nil
+}
+
+// waitGuard polls the guard snapshot until it is available. A snapshot that ends in any other
+// state (failed, deleted) yields a *wait.UnexpectedStateError.
+func (r *run) waitGuard(ctx context.Context, g *guard) (*guard, error) {
+	w := wait.Waiter[*guard]{
+		Description: "guard snapshot " + g.id,
+		Pending:     []string{"creating", "pending", "copying"},
+		Target:      []string{"available"},
+		Retryable:   IsTransient,
+		MinInterval: r.o.PollMin, MaxInterval: r.o.PollMax, Sleep: r.o.Sleep,
+		Refresh: func(ctx context.Context) (*guard, string, error) {
+			cur, err := describeGuard(ctx, r.o.RDS, r.req.Target.Kind, g.id, false)
+			if IsNotFound(err) {
+				return nil, "deleted", nil
+			}
+			if err != nil {
+				return nil, "", err
+			}
+			cur.attempt = g.attempt
+			// Status polls skip ListTagsForResource; the tags are those already known plus
+			// whatever TagList the describe returned.
+			for k, v := range g.tags {
+				if _, ok := cur.tags[k]; !ok {
+					cur.tags[k] = v
+				}
+			}
+			return cur, cur.status, nil
+		},
+	}
+	return w.Wait(ctx)
+}
+
+// verifyGuard checks that the guard snapshot is the one this change made and that it is usable
+// as a restore point: available, manual, of the target, same engine and size, complete, and
+// created after the change began.
+func (r *run) verifyGuard(g *guard) error {
+	var problems []string
+	if g.status != "available" {
+		problems = append(problems, fmt.Sprintf("status is %q, expected \"available\"", g.status))
+	}
+	if !g.manual {
+		problems = append(problems, "it is not a manual snapshot")
+	}
+	if !strings.EqualFold(g.source, r.req.Target.Identifier) {
+		problems = append(problems, fmt.Sprintf("it is a snapshot of %q, not of %q", g.source, r.req.Target.Identifier))
+	}
+	if g.engine != "" && r.topo.Engine != "" && g.engine != r.topo.Engine {
+		problems = append(problems, fmt.Sprintf("engine is %q, the target runs %q", g.engine, r.topo.Engine))
+	}
+	if g.storage > 0 && r.topo.AllocatedStorage > 0 && g.storage != r.topo.AllocatedStorage {
+		problems = append(problems, fmt.Sprintf("allocated storage is %d GiB, the target has %d GiB", g.storage, r.topo.AllocatedStorage))
+	}
+	if r.req.Target.Kind == KindInstance && g.storage <= 0 {
+		problems = append(problems, "allocated storage is not reported")
+	}
+	if g.percent != 0 && g.percent != 100 {
+		problems = append(problems, fmt.Sprintf("progress is %d%%", g.percent))
+	}
+	if got, want := g.tags[TagTarget], r.req.Target.String(); got != want {
+		problems = append(problems, fmt.Sprintf("tag %s is %q, expected %q", TagTarget, got, want))
+	}
+	if got, want := g.tags[TagGeneration], strconv.FormatInt(r.req.Generation, 10); got != want {
+		problems = append(problems, fmt.Sprintf("tag %s is %q, expected %q", TagGeneration, got, want))
+	}
+	started, err := time.Parse(time.RFC3339Nano, g.tags[TagChangeStarted])
+	switch {
+	case err != nil:
+		problems = append(problems, fmt.Sprintf("tag %s is missing or invalid", TagChangeStarted))
+	case g.created.IsZero():
+		problems = append(problems, "snapshot creation time is not reported")
+	case g.created.Before(started.Add(-r.o.clockSkew())):
+		problems = append(problems, fmt.Sprintf("it was created at %s, before this change began at %s",
+			g.created.UTC().Format(time.RFC3339), started.UTC().Format(time.RFC3339)))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("verifying guard snapshot %s: %s", g.id, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// createGuard creates the guard snapshot g.id with the given tags. A snapshot that already exists
+// (a retried request whose first answer was lost) is accepted; verification catches a stranger.
+func (r *run) createGuard(ctx context.Context, id string, tags map[string]string) error {
+	tl := toTagList(tags)
+	if len(tl) > maxTags {
+		return fmt.Errorf("creating guard snapshot %s: %d tags exceed the RDS limit of %d (reduce validation tables or tags)", id, len(tl), maxTags)
+	}
+	var err error
+	if r.req.Target.Kind == KindCluster {
+		_, err = r.o.RDS.CreateDBClusterSnapshot(ctx, &rds.CreateDBClusterSnapshotInput{
+			DBClusterIdentifier: &r.req.Target.Identifier, DBClusterSnapshotIdentifier: &id, Tags: tl})
+	} else {
+		_, err = r.o.RDS.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{
+			DBInstanceIdentifier: &r.req.Target.Identifier, DBSnapshotIdentifier: &id, Tags: tl})
+	}
+	if err != nil && !isAlreadyExists(err) {
+		return fmt.Errorf("creating guard snapshot %s of %s: %w", id, r.req.Target.Noun(), err)
+	}
+	return nil
+}
+
+// requireGuard re-reads the guard snapshot and fails unless it is available. It is called
+// immediately before every ModifyDBInstance, DeleteDBInstance and CreateDBInstance on the target.
+func (r *run) requireGuard(ctx context.Context) error {
+	if r.guard == nil {
+		return errors.New("no guard snapshot for this change (internal error). Please report this issue to the provider developers")
+	}
+	g, err := describeGuard(ctx, r.o.RDS, r.req.Target.Kind, r.guard.id, false)
+	if err != nil {
+		return fmt.Errorf("re-checking guard snapshot %s before the change: %w", r.guard.id, err)
+	}
+	if g.status != "available" {
+		return fmt.Errorf("guard snapshot %s is %q, not available: refusing to change %s", g.id, g.status, r.req.Target.Noun())
+	}
+	return nil
+}
+
+// setOutcome tags the guard snapshot with the outcome of the change (best effort: the caller
+// reports a failure as a warning-level detail, never as the cause of the change failing).
+func (r *run) setOutcome(ctx context.Context, outcome string) error {
+	if r.guard == nil || r.guard.arn == "" {
+		return nil
+	}
+	_, err := r.o.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: &r.guard.arn,
+		Tags: []rdstypes.Tag{{Key: ptr(TagOutcome), Value: ptr(outcome)}}})
+	if err != nil {
+		return fmt.Errorf("tagging guard snapshot %s with outcome %s: %w", r.guard.id, outcome, err)
+	}
+	r.guard.tags[TagOutcome] = outcome
+	return nil
+}
+
+// verifyRestore restores the guard snapshot to a temporary DB instance, waits for it to become
+// available, and deletes it. Resumable: an existing temporary instance is reused, and a
+// completed check is remembered in a tag of the snapshot.
+func (r *run) verifyRestore(ctx context.Context) error {
+	g := r.guard
+	if g.tags[TagRestoreVerified] == "true" {
+		return nil
+	}
+	if r.req.Target.Kind == KindCluster {
+		return fmt.Errorf("verify_restore is supported for DB instance guard snapshots only, not for cluster snapshot %s", g.id)
+	}
+	tmp := restoreInstanceID(g.id)
+	inst, err := FindDBInstance(ctx, r.o.RDS, tmp)
+	switch {
+	case IsNotFound(err):
+		_, err = r.o.RDS.RestoreDBInstanceFromDBSnapshot(ctx, &rds.RestoreDBInstanceFromDBSnapshotInput{
+			DBInstanceIdentifier: &tmp, DBSnapshotIdentifier: &g.id, MultiAZ: ptr(false), PubliclyAccessible: ptr(false),
+			Tags: toTagList(map[string]string{TagManagedBy: ManagedByValue, TagPrefix + "purpose": "verify-restore of " + g.id}),
+		})
+		if err != nil && !isAlreadyExists(err) {
+			return fmt.Errorf("restoring guard snapshot %s to temporary instance %s: %w", g.id, tmp, err)
+		}
+		if err := r.boundary(ctx, StepRestoreCreate); err != nil {
+			return err
+		}
+	case err != nil:
+		return fmt.Errorf("verify_restore: %w", err)
+	}
+	if inst == nil || deref(inst.DBInstanceStatus) != "deleting" {
+		restored, err := r.waitInstance(ctx, tmp, "temporary restore instance "+tmp, pendingStatuses, "available")
+		if err != nil {
+			return fmt.Errorf("verify_restore of guard snapshot %s: %w", g.id, err)
+		}
+		if e := deref(restored.Engine); e != "" && e != r.topo.Engine {
+			return fmt.Errorf("verify_restore of guard snapshot %s: restored engine %q, expected %q", g.id, e, r.topo.Engine)
+		}
+		if err := r.boundary(ctx, StepRestoreAvailable); err != nil {
+			return err
+		}
+		_, err = r.o.RDS.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: &tmp,
+			SkipFinalSnapshot: ptr(true), DeleteAutomatedBackups: ptr(true)})
+		if err != nil && !isInstanceNotFound(err) && !isInvalidState(err) {
+			return fmt.Errorf("deleting temporary restore instance %s: %w", tmp, err)
+		}
+	}
+	if _, err := r.waitInstance(ctx, tmp, "temporary restore instance "+tmp, []string{"deleting", "available"}, "deleted"); err != nil {
+		return fmt.Errorf("verify_restore of guard snapshot %s: %w", g.id, err)
+	}
+	if _, err := r.o.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: &g.arn,
+		Tags: []rdstypes.Tag{{Key: ptr(TagRestoreVerified), Value: ptr("true")}}}); err != nil {
+		return fmt.Errorf("tagging guard snapshot %s as restore-verified: %w", g.id, err)
+	}
+	g.tags[TagRestoreVerified] = "true"
+	return r.boundary(ctx, StepRestoreDeleted)
+}
+
+// waitInstance waits for a DB instance to reach target ("deleted" when it is gone).
+func (r *run) waitInstance(ctx context.Context, id, desc string, pending []string, target string) (*rdstypes.DBInstance, error) {
+	w := wait.Waiter[*rdstypes.DBInstance]{
+		Description: desc, Pending: pending, Target: []string{target}, Retryable: IsTransient,
+		MinInterval: r.o.PollMin, MaxInterval: r.o.PollMax, Sleep: r.o.Sleep,
+		Refresh: func(ctx context.Context) (*rdstypes.DBInstance, string, error) {
+			inst, err := FindDBInstance(ctx, r.o.RDS, id)
+			if IsNotFound(err) {
+				return nil, "deleted", nil
+			}
+			if err != nil {
+				return nil, "", err
+			}
+			return inst, deref(inst.DBInstanceStatus), nil
+		},
+	}
+	return w.Wait(ctx)
+}
+
+func toTagList(m map[string]string) []rdstypes.Tag {
+	keys := slices.Sorted(maps.Keys(m))
+	tl := make([]rdstypes.Tag, 0, len(keys))
+	for _, k := range keys {
+		tl = append(tl, rdstypes.Tag{Key: ptr(k), Value: ptr(m[k])})
+	}
+	return tl
+}
+
+// readerTags encodes a ReaderSpec as snapshot tags.
+func readerTags(s ReaderSpec) map[string]string {
+	m := map[string]string{
+		"id": s.Identifier, "class": s.Class, "az": s.AvailabilityZone,
+		"promotion-tier": strconv.Itoa(int(s.PromotionTier)), "parameter-group": s.ParameterGroup,
+		"pi": strconv.FormatBool(s.PerformanceInsights), "pi-kms-key": s.PerformanceInsightsKMSKeyID,
+		"pi-retention":        strconv.Itoa(int(s.PerformanceInsightsRetention)),
+		"monitoring-interval": strconv.Itoa(int(s.MonitoringInterval)), "monitoring-role": s.MonitoringRoleARN,
+		"public": strconv.FormatBool(s.PubliclyAccessible), "auto-minor": strconv.FormatBool(s.AutoMinorVersionUpgrade),
+		"ca": s.CACertificate,
+	}
+	out := map[string]string{}
+	for k, v := range m {
+		if v != "" {
+			out[tagReaderPrefix+k] = v
+		}
+	}
+	return out
+}
+
+// readerFromTags decodes a ReaderSpec from snapshot tags; ok is false when none is recorded.
+func readerFromTags(tags map[string]string) (ReaderSpec, bool) {
+	get := func(k string) string { return tags[tagReaderPrefix+k] }
+	if get("id") == "" {
+		return ReaderSpec{}, false
+	}
+	atoi := func(k string) int32 { n, _ := strconv.Atoi(get(k)); return int32(n) }
+	return ReaderSpec{
+		Identifier: get("id"), Class: get("class"), AvailabilityZone: get("az"), PromotionTier: atoi("promotion-tier"),
+		ParameterGroup: get("parameter-group"), PerformanceInsights: get("pi") == "true",
+		PerformanceInsightsKMSKeyID: get("pi-kms-key"), PerformanceInsightsRetention: atoi("pi-retention"),
+		MonitoringInterval: atoi("monitoring-interval"), MonitoringRoleARN: get("monitoring-role"),
+		PubliclyAccessible: get("public") == "true", AutoMinorVersionUpgrade: get("auto-minor") == "true",
+		CACertificate: get("ca"),
+	}, true
+}
+
+// factsFromTags extracts the validation baseline recorded on the guard snapshot.
+func factsFromTags(tags map[string]string) Facts {
+	f := Facts{}
+	for k, v := range tags {
+		if name, ok := strings.CutPrefix(k, tagFactPrefix); ok {
+			f[name] = v
+		}
+	}
+	return f
+}
+
+// UnfinishedChange reports whether the change of target to nodes with the given generation was
+// begun but not finished: its latest guard snapshot exists and its outcome tag is still
+// "in-progress". The provider's Read uses it to tell an interrupted apply (which the next apply
+// must resume, validate and record) from drift made outside Terraform. id is that snapshot's
+// identifier. An empty prefix means DefaultSnapshotPrefix.
+func UnfinishedChange(ctx context.Context, api RDSAPI, prefix string, target Target, generation int64, nodes int) (id string, unfinished bool, err error) {
+	var latest *guard
+	for a := 1; a <= maxAttempts; a++ {
+		g, err := loadGuard(ctx, api, target.Kind, GuardSnapshotID(prefix, target, generation, nodes, a))
+		if IsNotFound(err) {
+			break
+		}
+		if err != nil {
+			return "", false, err
+		}
+		latest = g
+	}
+	if latest == nil || latest.tags[TagTarget] != target.String() {
+		return "", false, nil
+	}
+	return latest.id, latest.outcome() == OutcomeInProgress && latest.status != "failed", nil
+}

@@ -1,0 +1,1187 @@
+package topology
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/wait"
+)
+
+// Step names a boundary of a run. OnStep is called right after the step's call succeeded.
+type Step string
+
+// Steps of a run, in the order a fresh run passes them.
+const (
+	StepPrecheck         Step = "precheck"
+	StepBaseline         Step = "baseline"
+	StepGuardCreate      Step = "guard-create"
+	StepGuardAvailable   Step = "guard-available"
+	StepRestoreCreate    Step = "verify-restore-create"
+	StepRestoreAvailable Step = "verify-restore-available"
+	StepRestoreDeleted   Step = "verify-restore-deleted"
+	StepGuardVerified    Step = "guard-verified"
+	StepChange           Step = "change"
+	StepSettled          Step = "settled"
+	StepValidated        Step = "validated"
+	StepDone             Step = "done"
+	StepRollback         Step = "rollback"
+	StepRolledBack       Step = "rolled-back"
+)
+
+// Steps lists every step boundary of a successful run, in order (the verify-restore steps occur
+// only with Request.VerifyRestore, StepBaseline only with a Validator).
+var Steps = []Step{StepPrecheck, StepBaseline, StepGuardCreate, StepGuardAvailable, StepRestoreCreate,
+	StepRestoreAvailable, StepRestoreDeleted, StepGuardVerified, StepChange, StepSettled, StepValidated, StepDone}
+
+// Defaults of Orchestrator settings left at zero.
+const (
+	DefaultPollMin         = 5 * time.Second
+	DefaultPollMax         = 30 * time.Second
+	DefaultRollbackTimeout = 60 * time.Minute
+	DefaultMaxGuardAge     = 24 * time.Hour
+	DefaultClockSkew       = 5 * time.Minute
+)
+
+// Orchestrator performs guarded topology changes. Only RDS is required; every other field has a
+// default.
+type Orchestrator struct {
+	// RDS is the RDS client (*rds.Client in production).
+	RDS RDSAPI
+	// Now returns the current time on the clock RDS uses for snapshot creation times (default
+	// time.Now). Tests against an emulator pass the emulator's clock.
+	Now func() time.Time
+	// PollMin and PollMax bound the poll interval of every wait (defaults 5 s and 30 s).
+	PollMin, PollMax time.Duration
+	// RollbackTimeout bounds a rollback; it runs on its own deadline because it usually starts
+	// when the change's deadline has passed (default 60 min).
+	RollbackTimeout time.Duration
+	// MaxGuardAge is how old an existing, unused guard snapshot of the same change may be and
+	// still be reused before the change is made; an older one is replaced by a new attempt
+	// (default 24 h).
+	MaxGuardAge time.Duration
+	// ClockSkew is the tolerated difference between Now and the RDS clock (default 5 min).
+	ClockSkew time.Duration
+	// OnStep, if set, is called after each step boundary. A non-nil error stops the run there
+	// exactly like an interruption (nothing is rolled back; a re-run resumes). Tests use it to
+	// interrupt a run at every boundary. Errors returned for the rollback steps are ignored.
+	OnStep func(Step) error
+	// Sleep, if set, replaces the timer between polls (see wait.Waiter.Sleep). Tests against the
+	// sandbox advance its virtual clock here, which makes every wait deterministic.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Logf, if set, receives progress messages (no secrets are ever passed).
+	Logf func(format string, args ...any)
+}
+
+func (o *Orchestrator) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+func (o *Orchestrator) clockSkew() time.Duration {
+	if o.ClockSkew > 0 {
+		return o.ClockSkew
+	}
+	return DefaultClockSkew
+}
+
+func (o *Orchestrator) step(s Step) error {
+	if o.OnStep != nil {
+		return o.OnStep(s)
+	}
+	return nil
+}
+
+func (o *Orchestrator) logf(format string, args ...any) {
+	if o.Logf != nil {
+		o.Logf(format, args...)
+	}
+}
+
+// Request describes one change.
+type Request struct {
+	// Target is the DB instance or Aurora cluster to change.
+	Target Target
+	// Nodes is the desired node count: 1 or 2.
+	Nodes int
+	// Generation numbers the changes of one resource (≥ 1). The same generation always maps to
+	// the same guard snapshot, which is what makes a retried run resume instead of starting over.
+	Generation int64
+	// SnapshotPrefix prefixes the guard snapshot identifier (default DefaultSnapshotPrefix).
+	SnapshotPrefix string
+	// DeleteGuardOnSuccess deletes the guard snapshot after a successful, validated change (it is
+	// always kept after a failure).
+	DeleteGuardOnSuccess bool
+	// VerifyRestore restores the guard snapshot to a temporary instance before the change
+	// (DB instances only).
+	VerifyRestore bool
+	// DeferToMaintenanceWindow makes a Multi-AZ change wait for the maintenance window
+	// (ApplyImmediately=false). The run then returns with Result.Pending set. Not possible for
+	// Aurora clusters.
+	DeferToMaintenanceWindow bool
+	// DisableRollback leaves a failed change as it is instead of rolling it back.
+	DisableRollback bool
+	// Validator, if set, records a baseline before the change and checks it afterwards.
+	Validator Validator
+	// Previous is what the last change recorded (Result.Previous), used to recreate an Aurora
+	// reader exactly. Without it the reader is derived from the writer.
+	Previous *Previous
+	// Tags are added to the guard snapshot (keys must not start with "rightsize:").
+	Tags map[string]string
+}
+
+func (req *Request) validate() error {
+	if req.Nodes != 1 && req.Nodes != 2 {
+		return fmt.Errorf("nodes must be 1 or 2, got %d", req.Nodes)
+	}
+	if req.Target.Identifier == "" || (req.Target.Kind != KindInstance && req.Target.Kind != KindCluster) {
+		return fmt.Errorf("invalid target %q", req.Target.String())
+	}
+	if req.Generation < 1 {
+		return fmt.Errorf("generation must be at least 1, got %d", req.Generation)
+	}
+	if req.Target.Kind == KindCluster && req.DeferToMaintenanceWindow {
+		return fmt.Errorf("%s: adding or removing an Aurora reader cannot wait for the maintenance window; apply it immediately", req.Target.Noun())
+	}
+	if req.Target.Kind == KindCluster && req.VerifyRestore {
+		return fmt.Errorf("%s: verify_restore is supported for DB instances only", req.Target.Noun())
+	}
+	for k := range req.Tags {
+		if strings.HasPrefix(k, TagPrefix) {
+			return fmt.Errorf("tag key %q uses the reserved prefix %q", k, TagPrefix)
+		}
+	}
+	return nil
+}
+
+// Previous records what is needed to restore the topology a change replaced.
+type Previous struct {
+	// Nodes before the change.
+	Nodes int
+	// MultiAZ before the change (instances).
+	MultiAZ bool
+	// Reader is the Aurora reader that was removed (clusters going to 1 node), or the reader that
+	// was created (clusters going to 2 nodes).
+	Reader *ReaderSpec
+}
+
+// Result describes a completed (or deferred) change.
+type Result struct {
+	Target Target
+	// FromNodes and Nodes are the node counts before and after the change.
+	FromNodes, Nodes int
+	// MultiAZ is the instance's Multi-AZ flag after the change (clusters: Nodes > 1).
+	MultiAZ bool
+	// Pending is true when the change waits for the maintenance window.
+	Pending bool
+	// Resumed is true when this run continued a change an earlier run had started.
+	Resumed bool
+	// GuardSnapshotID and GuardSnapshotARN locate the guard snapshot (deleted again when
+	// DeleteGuardOnSuccess was set; the identifiers are still reported).
+	GuardSnapshotID, GuardSnapshotARN string
+	// GuardSnapshotRetained is false when the snapshot was deleted after success.
+	GuardSnapshotRetained bool
+	// Previous is what is needed to undo this change later.
+	Previous Previous
+	// Action says what was done, in one sentence.
+	Action string
+	// Validation is the validator's report (nil without a validator or when pending).
+	Validation *Report
+	// Started and Finished bound the run on the Orchestrator's clock.
+	Started, Finished time.Time
+}
+
+// Reason classifies a PrecheckError.
+type Reason string
+
+// Precheck failure reasons.
+const (
+	ReasonNotSupported     Reason = "not-supported"
+	ReasonStatus           Reason = "status"
+	ReasonPending          Reason = "pending-modifications"
+	ReasonNodeCount        Reason = "node-count"
+	ReasonAlreadyAtTarget  Reason = "already-at-target"
+	ReasonFailover         Reason = "failover"
+	ReasonForeignGuard     Reason = "guard-mismatch"
+	ReasonTooManyAttempts  Reason = "too-many-attempts"
+	ReasonChangeInProgress Reason = "change-in-progress"
+)
+
+// PrecheckError reports why a change was refused before anything was modified.
+type PrecheckError struct {
+	Target Target
+	Reason Reason
+	Detail string
+}
+
+// Error implements error.
+func (e *PrecheckError) Error() string {
+	return fmt.Sprintf("precheck of %s failed: %s; no change was made", e.Target.Noun(), e.Detail)
+}
+
+// ChangeError reports a failure after the prechecks passed: what failed, whether the target was
+// changed, whether it was rolled back, and where the guard snapshot is.
+type ChangeError struct {
+	Target Target
+	Nodes  int
+	// Stage describes what was being done ("waiting for the change to settle").
+	Stage string
+	// Err is the failure.
+	Err error
+	// Changed reports whether a change call had been made on the target.
+	Changed bool
+	// Interrupted is true when the context was cancelled: nothing is rolled back and a re-run
+	// resumes.
+	Interrupted bool
+	// Resumable is true when the run stopped on an error that is not a failure of the change
+	// itself (for example RDS refusing a describe call): nothing is rolled back and a re-run
+	// resumes.
+	Resumable bool
+	// RollbackAttempted, RolledBack and RollbackErr describe the rollback.
+	RollbackAttempted, RolledBack bool
+	RollbackErr                   error
+	// RollbackAction says what the rollback did ("Multi-AZ turned on again").
+	RollbackAction string
+	// GuardSnapshotID and GuardSnapshotARN locate the guard snapshot ("" if none was made).
+	GuardSnapshotID, GuardSnapshotARN string
+	// GuardStatus is the guard snapshot's last observed status.
+	GuardStatus string
+}
+
+// Error implements error.
+func (e *ChangeError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "changing %s to %d node(s): %s: %v", e.Target.Noun(), e.Nodes, e.Stage, e.Err)
+	switch {
+	case e.Interrupted && e.Changed:
+		b.WriteString("; interrupted after the change was requested: apply again to resume")
+	case e.Interrupted:
+		b.WriteString("; interrupted before any change was made: apply again to resume")
+	case e.Resumable && e.Changed:
+		b.WriteString("; the change was requested and is not rolled back because the failure is not in the change itself: apply again to resume")
+	case !e.Changed:
+		b.WriteString("; no change was made")
+	case e.RolledBack:
+		fmt.Fprintf(&b, "; rolled back: %s", e.RollbackAction)
+	case e.RollbackAttempted:
+		fmt.Fprintf(&b, "; ROLLBACK FAILED: %v", e.RollbackErr)
+	default:
+		b.WriteString("; not rolled back (rollback disabled): the target is left as it is")
+	}
+	if e.GuardSnapshotID != "" {
+		fmt.Fprintf(&b, "; guard snapshot %s", e.GuardSnapshotID)
+		if e.GuardSnapshotARN != "" {
+			fmt.Fprintf(&b, " (%s)", e.GuardSnapshotARN)
+		}
+		if e.GuardStatus == "" || e.GuardStatus == "available" {
+			b.WriteString(" is retained for a manual restore")
+		} else {
+			fmt.Fprintf(&b, " is %q and cannot be used for a restore", e.GuardStatus)
+		}
+	}
+	return b.String()
+}
+
+// Unwrap returns the failure.
+func (e *ChangeError) Unwrap() error { return e.Err }
+
+type phase int
+
+const (
+	phaseOriginal phase = iota
+	phasePending
+	phaseInProgress
+	phaseDone
+)
+
+// run holds the state of one Run call.
+type run struct {
+	o       *Orchestrator
+	req     Request
+	started time.Time
+	topo    *Topology
+	guard   *guard
+	facts   Facts
+	reader  *ReaderSpec // clusters: the reader to delete or create
+	from    int
+	changed bool
+	// serverStart is when the change began on the RDS clock (see referenceNow).
+	serverStart time.Time
+}
+
+// Run performs (or resumes) the change described by req. It is idempotent for a given
+// req.Generation: after an interruption at any point, calling Run again with the same request
+// converges without creating a second guard snapshot. Errors: *NotFoundError (target missing),
+// *PrecheckError (refused, nothing changed), *ChangeError (with rollback details), or a plain
+// error for an invalid request.
+func (o *Orchestrator) Run(ctx context.Context, req Request) (*Result, error) {
+	if o.RDS == nil {
+		return nil, errors.New("topology: Orchestrator.RDS is nil. Please report this issue to the provider developers")
+	}
+	if err := req.validate(); err != nil {
+		return nil, err
+	}
+	r := &run{o: o, req: req, started: o.now()}
+	return r.do(ctx)
+}
+
+func (r *run) precheckErr(reason Reason, format string, args ...any) error {
+	return &PrecheckError{Target: r.req.Target, Reason: reason, Detail: fmt.Sprintf(format, args...)}
+}
+
+func (r *run) changeErr(stage string, err error) *ChangeError {
+	ce := &ChangeError{Target: r.req.Target, Nodes: r.req.Nodes, Stage: stage, Err: err, Changed: r.changed}
+	if r.guard != nil {
+		ce.GuardSnapshotID, ce.GuardSnapshotARN, ce.GuardStatus = r.guard.id, r.guard.arn, r.guard.status
+	}
+	if errors.Is(err, context.Canceled) {
+		ce.Interrupted = true
+	}
+	return ce
+}
+
+// boundary reports a step and turns a cancellation observed right after it into an interruption.
+func (r *run) boundary(ctx context.Context, s Step) error {
+	r.o.logf("%s: step %s done", r.req.Target, s)
+	if err := r.o.step(s); err != nil {
+		ce := r.changeErr("after step "+string(s), err)
+		ce.Interrupted = true
+		return ce
+	}
+	if err := ctx.Err(); err != nil {
+		return r.changeErr("after step "+string(s), err)
+	}
+	return nil
+}
+
+func (r *run) do(ctx context.Context) (*Result, error) {
+	topo, err := Describe(ctx, r.o.RDS, r.req.Target)
+	if err != nil {
+		return nil, fmt.Errorf("precheck of %s: %w", r.req.Target.Noun(), err)
+	}
+	r.topo = topo
+	r.serverStart = r.referenceNow(topo)
+	if err := r.precheckStatic(); err != nil {
+		return nil, err
+	}
+	if err := r.boundary(ctx, StepPrecheck); err != nil {
+		return nil, err
+	}
+
+	latest, next, err := r.findGuards(ctx)
+	if err != nil {
+		return nil, r.changeErr("looking for the guard snapshot", err)
+	}
+	if latest != nil {
+		if spec, ok := readerFromTags(latest.tags); ok {
+			r.reader = &spec
+		}
+	}
+	ph, err := r.classify(latest)
+	if err != nil {
+		return nil, err
+	}
+
+	reuse := latest != nil && latest.usable()
+	if ph == phaseOriginal && reuse && !latest.created.IsZero() && r.serverStart.Sub(latest.created) > r.maxGuardAge() {
+		r.o.logf("%s: guard snapshot %s is older than %s; taking a new one", r.req.Target, latest.id, r.maxGuardAge())
+		reuse = false
+	}
+	if ph != phaseOriginal {
+		if latest == nil {
+			return nil, r.noGuardErr(ph)
+		}
+		reuse = true
+		r.changed = true
+	}
+
+	res := &Result{Target: r.req.Target, Started: r.started, Nodes: r.req.Nodes, GuardSnapshotRetained: true}
+	if reuse {
+		r.guard = latest
+		r.facts = factsFromTags(latest.tags)
+		r.from, _ = strconv.Atoi(latest.tags[TagFromNodes])
+		if r.from == 0 {
+			r.from = r.topo.Nodes
+		}
+		res.Resumed = true
+		r.o.logf("%s: resuming with guard snapshot %s (status %s)", r.req.Target, latest.id, latest.status)
+	} else {
+		if next > maxAttempts {
+			return nil, r.precheckErr(ReasonTooManyAttempts, "%d guard snapshots already exist for change generation %d; delete the failed or rolled-back ones", maxAttempts, r.req.Generation)
+		}
+		if err := r.precheckOriginal(); err != nil {
+			return nil, err
+		}
+		r.from = r.topo.Nodes
+		if err := r.prepareReader(ctx); err != nil {
+			return nil, r.changeErr("recording the reader", err)
+		}
+		if r.req.Validator != nil {
+			facts, err := r.req.Validator.Capture(ctx)
+			if err != nil {
+				return nil, r.changeErr("recording the validation baseline", err)
+			}
+			if err := checkFacts(facts); err != nil {
+				return nil, r.changeErr("recording the validation baseline", err)
+			}
+			r.facts = facts
+			if err := r.boundary(ctx, StepBaseline); err != nil {
+				return nil, err
+			}
+		}
+		id := GuardSnapshotID(r.req.SnapshotPrefix, r.req.Target, r.req.Generation, r.req.Nodes, next)
+		if err := r.createGuard(ctx, id, r.guardTags()); err != nil {
+			return nil, r.changeErr("creating the guard snapshot", err)
+		}
+		r.guard = &guard{id: id, attempt: next, status: "creating", tags: r.guardTags()}
+		if err := r.boundary(ctx, StepGuardCreate); err != nil {
+			return nil, err
+		}
+	}
+	res.FromNodes = r.from
+	res.GuardSnapshotID = r.guard.id
+
+	// Guard: wait, verify, optionally restore-test.
+	g, err := r.waitGuard(ctx, r.guard)
+	if g != nil {
+		r.guard = g
+	}
+	res.GuardSnapshotARN = r.guard.arn
+	if err != nil {
+		return nil, r.changeErr("waiting for the guard snapshot to become available", err)
+	}
+	if err := r.boundary(ctx, StepGuardAvailable); err != nil {
+		return nil, err
+	}
+	if err := r.verifyGuard(r.guard); err != nil {
+		return nil, r.changeErr("verifying the guard snapshot", err)
+	}
+	if r.req.VerifyRestore && ph == phaseOriginal {
+		if err := r.verifyRestore(ctx); err != nil {
+			var ce *ChangeError
+			if errors.As(err, &ce) {
+				return nil, err
+			}
+			return nil, r.changeErr("verifying that the guard snapshot restores", err)
+		}
+	}
+	if err := r.boundary(ctx, StepGuardVerified); err != nil {
+		return nil, err
+	}
+
+	// Change.
+	if ph == phaseOriginal {
+		if err := r.waitReady(ctx); err != nil {
+			return nil, r.changeErr("waiting for the target to be available before the change", err)
+		}
+		pending, err := r.change(ctx)
+		if err != nil {
+			return nil, r.fail(ctx, "requesting the change", err, false)
+		}
+		r.changed = true
+		if pending {
+			ph = phasePending
+		}
+		if err := r.boundary(ctx, StepChange); err != nil {
+			return nil, err
+		}
+	}
+	res.Previous = r.previous()
+	if ph == phasePending {
+		if err := r.setOutcome(ctx, OutcomePending); err != nil {
+			r.o.logf("%s: %v", r.req.Target, err)
+		}
+		res.Pending = true
+		res.Nodes = r.from
+		res.MultiAZ = r.from == 2
+		res.Action = fmt.Sprintf("%s scheduled for the next maintenance window (guard snapshot %s)", r.actionText(), r.guard.id)
+		res.Finished = r.o.now()
+		return res, nil
+	}
+
+	// Wait for the change to settle.
+	if err := r.settle(ctx, r.req.Nodes); err != nil {
+		return nil, r.fail(ctx, "waiting for the change to settle", err, settleFailed(err))
+	}
+	if err := r.boundary(ctx, StepSettled); err != nil {
+		return nil, err
+	}
+
+	// Validate.
+	if r.req.Validator != nil {
+		rep, err := r.req.Validator.Check(ctx, r.facts)
+		if err != nil {
+			return nil, r.fail(ctx, "validating the database after the change", err, !errors.Is(err, context.Canceled))
+		}
+		res.Validation = rep
+		if err := r.boundary(ctx, StepValidated); err != nil {
+			return nil, err
+		}
+	}
+
+	if err := r.setOutcome(ctx, OutcomeCompleted); err != nil {
+		if ctx.Err() != nil {
+			return nil, r.changeErr("recording the outcome", err)
+		}
+		r.o.logf("%s: %v", r.req.Target, err)
+	}
+	if r.req.DeleteGuardOnSuccess {
+		if err := r.deleteGuard(ctx); err != nil {
+			return nil, r.changeErr("deleting the guard snapshot after success", err)
+		}
+		res.GuardSnapshotRetained = false
+	}
+	if err := r.boundary(ctx, StepDone); err != nil {
+		return nil, err
+	}
+	res.MultiAZ = r.req.Nodes == 2
+	res.Action = r.actionText()
+	res.Finished = r.o.now()
+	return res, nil
+}
+
+// referenceNow estimates "now" on the clock RDS stamps snapshots with, so that "the snapshot was
+// created after the change began" does not depend on the local clock: Orchestrator.Now when set,
+// else the target's LatestRestorableTime plus five minutes (RDS keeps it at most about five
+// minutes behind), else the local clock.
+func (r *run) referenceNow(t *Topology) time.Time {
+	if r.o.Now != nil {
+		return r.o.Now()
+	}
+	var lrt *time.Time
+	switch {
+	case t.Instance != nil:
+		lrt = t.Instance.LatestRestorableTime
+	case t.Cluster != nil:
+		lrt = t.Cluster.LatestRestorableTime
+	}
+	if lrt != nil && !lrt.IsZero() {
+		return lrt.Add(5 * time.Minute)
+	}
+	return time.Now()
+}
+
+// waitReady waits until the target and its members are available (after a snapshot an instance
+// shows "backing-up" for a while and refuses modifications).
+func (r *run) waitReady(ctx context.Context) error {
+	w := wait.Waiter[*Topology]{
+		Description: r.req.Target.Noun() + " to be available",
+		Pending:     pendingStatuses, Target: []string{"ready"}, Retryable: IsTransient,
+		MinInterval: r.o.PollMin, MaxInterval: r.o.PollMax, Sleep: r.o.Sleep,
+		Refresh: func(ctx context.Context) (*Topology, string, error) {
+			t, err := Describe(ctx, r.o.RDS, r.req.Target)
+			if err != nil {
+				return nil, "", err
+			}
+			if t.Status != "available" {
+				return t, t.Status, nil
+			}
+			for _, m := range t.Members {
+				if m.Status != "available" && m.Status != "deleted" {
+					return t, m.Status, nil
+				}
+			}
+			return t, "ready", nil
+		},
+	}
+	t, err := w.Wait(ctx)
+	if t != nil {
+		r.topo = t
+	}
+	return err
+}
+
+// settleFailed reports whether a settle error means the change itself failed (it did not settle
+// in time, or the target entered a state such as "failed"), which warrants a rollback, rather
+// than an error observing it.
+func settleFailed(err error) bool {
+	var te *wait.TimeoutError
+	var ue *wait.UnexpectedStateError
+	return errors.As(err, &te) || errors.As(err, &ue)
+}
+
+func (r *run) maxGuardAge() time.Duration {
+	if r.o.MaxGuardAge > 0 {
+		return r.o.MaxGuardAge
+	}
+	return DefaultMaxGuardAge
+}
+
+// findGuards scans the attempts of this change's guard snapshot. It returns the latest existing
+// one (nil if none) and the next attempt number.
+func (r *run) findGuards(ctx context.Context) (*guard, int, error) {
+	var latest *guard
+	for a := 1; a <= maxAttempts; a++ {
+		id := GuardSnapshotID(r.req.SnapshotPrefix, r.req.Target, r.req.Generation, r.req.Nodes, a)
+		g, err := loadGuard(ctx, r.o.RDS, r.req.Target.Kind, id)
+		if IsNotFound(err) {
+			return latest, a, nil
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		if t := g.tags[TagTarget]; t != "" && t != r.req.Target.String() {
+			return nil, 0, r.precheckErr(ReasonForeignGuard, "snapshot %s exists but belongs to %s; choose another snapshot_identifier_prefix", id, t)
+		}
+		g.attempt = a
+		latest = g
+	}
+	return latest, maxAttempts + 1, nil
+}
+
+func (r *run) guardTags() map[string]string {
+	tags := map[string]string{}
+	maps.Copy(tags, r.req.Tags)
+	tags[TagManagedBy] = ManagedByValue
+	tags[TagTarget] = r.req.Target.String()
+	tags[TagGeneration] = strconv.FormatInt(r.req.Generation, 10)
+	tags[TagFromNodes] = strconv.Itoa(r.from)
+	tags[TagToNodes] = strconv.Itoa(r.req.Nodes)
+	tags[TagChangeStarted] = r.serverStart.UTC().Format(time.RFC3339Nano)
+	tags[TagOutcome] = OutcomeInProgress
+	if r.reader != nil {
+		maps.Copy(tags, readerTags(*r.reader))
+	}
+	for k, v := range r.facts {
+		tags[tagFactPrefix+k] = v
+	}
+	return tags
+}
+
+// precheckStatic refuses targets this resource never changes.
+func (r *run) precheckStatic() error {
+	t := r.topo
+	switch r.req.Target.Kind {
+	case KindInstance:
+		if id := deref(t.Instance.DBClusterIdentifier); id != "" {
+			return r.precheckErr(ReasonNotSupported, "it is a member of DB cluster %s; use the cluster (db_cluster_identifier) instead", id)
+		}
+		if t.Engine != EngineInstance {
+			return r.precheckErr(ReasonNotSupported, "engine is %q; only %q DB instances are supported", t.Engine, EngineInstance)
+		}
+	case KindCluster:
+		if t.Engine != EngineCluster {
+			return r.precheckErr(ReasonNotSupported, "engine is %q; only %q clusters are supported (Multi-AZ DB clusters and other engines are not)", t.Engine, EngineCluster)
+		}
+		if t.Serverless {
+			return r.precheckErr(ReasonNotSupported, "it is an Aurora Serverless cluster; its capacity scales by ACUs, not by node count")
+		}
+		live := 0
+		for _, m := range t.Members {
+			if m.Status != "deleted" {
+				live++
+			}
+		}
+		if live > 2 {
+			return r.precheckErr(ReasonNodeCount, "it has %d instances; only a writer with at most one reader is supported (remove the extra readers first)", live)
+		}
+		if live == 0 {
+			return r.precheckErr(ReasonNodeCount, "it has no instances")
+		}
+		if t.Writer() == nil {
+			return r.precheckErr(ReasonStatus, "it has no writer instance")
+		}
+	}
+	return nil
+}
+
+// classify decides where the change stands. latest is the latest guard snapshot of this
+// change, if any.
+func (r *run) classify(latest *guard) (phase, error) {
+	t := r.topo
+	if r.req.Target.Kind == KindInstance {
+		want := r.req.Nodes == 2
+		pendingWant := t.PendingMultiAZ != nil && *t.PendingMultiAZ == want
+		pendingBack := t.PendingMultiAZ != nil && *t.PendingMultiAZ != want
+		switch {
+		case t.MultiAZ == want && !pendingBack:
+			if t.Status == "available" {
+				return phaseDone, nil
+			}
+			if latest != nil && pendingStatus(t.Status) {
+				return phaseInProgress, nil
+			}
+			return phaseDone, nil // reported as "already at target" when no guard exists
+		case pendingWant && t.Status == "modifying":
+			return phaseInProgress, nil
+		case pendingWant:
+			return phasePending, nil
+		case t.Status == "available":
+			return phaseOriginal, nil
+		case latest != nil && latest.usable() && pendingStatus(t.Status):
+			// The guard snapshot of this change exists and the instance is busy (for example
+			// "backing-up" because of that snapshot): the change waits for it to be available.
+			return phaseOriginal, nil
+		default:
+			return 0, r.precheckErr(ReasonStatus, "status is %q; it must be \"available\"", t.Status)
+		}
+	}
+	writer := t.Writer()
+	if r.reader != nil && strings.EqualFold(writer.Identifier, r.reader.Identifier) && r.req.Nodes == 1 {
+		return 0, r.precheckErr(ReasonFailover, "instance %s, recorded as the reader to remove, is now the writer (a failover happened); refusing to delete the writer — check the cluster and apply again with a new change", writer.Identifier)
+	}
+	var live []Member
+	for _, m := range t.Readers() {
+		if m.Status != "deleted" {
+			live = append(live, m)
+		}
+	}
+	clusterOK := t.Status == "available" && writer.Status == "available"
+	guarded := latest != nil && latest.usable()
+	busyOK := func(ms ...Member) bool { // transient states a guarded change may wait out
+		if !guarded || (t.Status != "available" && !pendingStatus(t.Status)) {
+			return false
+		}
+		for _, m := range append(ms, *writer) {
+			if m.Status != "available" && !pendingStatus(m.Status) {
+				return false
+			}
+		}
+		return true
+	}
+	switch r.req.Nodes {
+	case 1:
+		switch {
+		case len(live) == 0 && clusterOK:
+			return phaseDone, nil
+		case len(live) == 0:
+			if latest != nil {
+				return phaseInProgress, nil
+			}
+			return phaseDone, nil // reported as "already at target"
+		case live[0].Status == "deleting":
+			if latest != nil {
+				return phaseInProgress, nil
+			}
+		case r.reader != nil && !strings.EqualFold(r.reader.Identifier, live[0].Identifier):
+			return 0, r.precheckErr(ReasonForeignGuard, "the reader is %s but this change recorded %s; apply again with a new change", live[0].Identifier, r.reader.Identifier)
+		case clusterOK && live[0].Status == "available", busyOK(live[0]):
+			return phaseOriginal, nil
+		}
+	case 2:
+		ours := len(live) == 1 && r.reader != nil && strings.EqualFold(live[0].Identifier, r.reader.Identifier)
+		switch {
+		case len(live) == 0 && (clusterOK || busyOK()):
+			return phaseOriginal, nil
+		case len(live) == 1 && live[0].Status == "available" && clusterOK:
+			return phaseDone, nil
+		case len(live) == 1 && latest != nil && (ours || r.reader == nil) && pendingStatus(live[0].Status):
+			return phaseInProgress, nil
+		case len(live) == 1 && latest == nil:
+			return phaseDone, nil // reported as "already at target"
+		}
+	}
+	var st []string
+	st = append(st, fmt.Sprintf("cluster %q", t.Status))
+	for _, m := range t.Members {
+		st = append(st, fmt.Sprintf("%s %q", m.Identifier, m.Status))
+	}
+	return 0, r.precheckErr(ReasonStatus, "status is %s; the cluster and its instances must be \"available\"", strings.Join(st, ", "))
+}
+
+// noGuardErr explains a target that is not in its original topology while no guard snapshot of
+// this change exists.
+func (r *run) noGuardErr(ph phase) error {
+	switch ph {
+	case phaseDone:
+		return r.precheckErr(ReasonAlreadyAtTarget, "it already has %d node(s)%s; there is nothing to change", r.req.Nodes, r.shapeText())
+	case phasePending:
+		return r.precheckErr(ReasonPending, "a Multi-AZ change to %t is already pending for the maintenance window, made outside this resource", r.req.Nodes == 2)
+	default:
+		return r.precheckErr(ReasonChangeInProgress, "status is %q: a change that this resource did not start is in progress; wait for it to finish", r.topo.Status)
+	}
+}
+
+func (r *run) shapeText() string {
+	if r.req.Target.Kind == KindInstance {
+		if r.topo.MultiAZ {
+			return " (Multi-AZ)"
+		}
+		return " (Single-AZ)"
+	}
+	return ""
+}
+
+// precheckOriginal checks what must hold before a change is started.
+func (r *run) precheckOriginal() error {
+	t := r.topo
+	if t.Status != "available" {
+		return r.precheckErr(ReasonStatus, "status is %q; it must be \"available\"", t.Status)
+	}
+	if len(t.PendingModifications) > 0 {
+		return r.precheckErr(ReasonPending, "it has pending modifications (%s); apply or cancel them first", strings.Join(t.PendingModifications, ", "))
+	}
+	if r.req.Target.Kind == KindInstance {
+		if t.Nodes == r.req.Nodes {
+			return r.precheckErr(ReasonAlreadyAtTarget, "it already has %d node(s)%s", r.req.Nodes, r.shapeText())
+		}
+		return nil
+	}
+	for _, m := range t.Members {
+		if m.Status != "available" {
+			return r.precheckErr(ReasonStatus, "instance %s is %q; it must be \"available\"", m.Identifier, m.Status)
+		}
+	}
+	if want := 3 - r.req.Nodes; t.Nodes != want {
+		return r.precheckErr(ReasonNodeCount, "it has %d instance(s); changing to %d node(s) needs %d", t.Nodes, r.req.Nodes, want)
+	}
+	return nil
+}
+
+// prepareReader records the reader to delete (→ 1 node) or the reader to create (→ 2 nodes).
+func (r *run) prepareReader(ctx context.Context) error {
+	if r.req.Target.Kind != KindCluster {
+		return nil
+	}
+	if r.req.Nodes == 1 {
+		rd := r.topo.Readers()[0]
+		inst, err := FindDBInstance(ctx, r.o.RDS, rd.Identifier)
+		if err != nil {
+			return fmt.Errorf("describing reader %s: %w", rd.Identifier, err)
+		}
+		spec := readerSpecFromInstance(inst)
+		r.reader = &spec
+		return nil
+	}
+	if r.reader != nil {
+		// Recorded by an earlier attempt of this change: recreate the same reader.
+		return nil
+	}
+	if r.req.Previous != nil && r.req.Previous.Reader != nil && r.req.Previous.Reader.Identifier != "" {
+		spec := *r.req.Previous.Reader
+		r.reader = &spec
+		return nil
+	}
+	w := r.topo.Writer()
+	inst, err := FindDBInstance(ctx, r.o.RDS, w.Identifier)
+	if err != nil {
+		return fmt.Errorf("describing writer %s: %w", w.Identifier, err)
+	}
+	spec := readerSpecFromInstance(inst)
+	spec.Identifier = sanitizeIdentifier(r.req.Target.Identifier+"-reader", 63)
+	spec.PromotionTier = 1
+	spec.AvailabilityZone = ""
+	for _, az := range slices.Sorted(slices.Values(r.topo.AvailabilityZones)) {
+		if az != deref(inst.AvailabilityZone) {
+			spec.AvailabilityZone = az
+			break
+		}
+	}
+	r.reader = &spec
+	return nil
+}
+
+// change makes the topology change call. pending is true when it waits for the maintenance window.
+func (r *run) change(ctx context.Context) (pending bool, err error) {
+	id := r.req.Target.Identifier
+	if r.req.Target.Kind == KindInstance {
+		if err := r.requireGuard(ctx); err != nil {
+			return false, err
+		}
+		want := r.req.Nodes == 2
+		out, err := r.o.RDS.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: &id,
+			MultiAZ: &want, ApplyImmediately: ptr(!r.req.DeferToMaintenanceWindow)})
+		if err != nil {
+			if isInvalidState(err) {
+				// Possibly a retried request whose first answer was lost: see where it stands.
+				t, derr := Describe(ctx, r.o.RDS, r.req.Target)
+				if derr == nil && (t.Status == "modifying" || (t.PendingMultiAZ != nil && *t.PendingMultiAZ == want)) {
+					return r.req.DeferToMaintenanceWindow, nil
+				}
+			}
+			return false, fmt.Errorf("ModifyDBInstance %s MultiAZ=%t: %w", id, want, err)
+		}
+		if r.req.DeferToMaintenanceWindow && out.DBInstance != nil {
+			if p := out.DBInstance.PendingModifiedValues; p != nil && p.MultiAZ != nil && *p.MultiAZ == want {
+				return true, nil
+			}
+			return deref(out.DBInstance.MultiAZ) != want, nil
+		}
+		return r.req.DeferToMaintenanceWindow, nil
+	}
+	if r.req.Nodes == 1 {
+		return false, r.deleteReader(ctx)
+	}
+	return false, r.createReader(ctx)
+}
+
+func (r *run) deleteReader(ctx context.Context) error {
+	spec := r.reader
+	t, err := Describe(ctx, r.o.RDS, r.req.Target)
+	if err != nil {
+		return err
+	}
+	if w := t.Writer(); w != nil && strings.EqualFold(w.Identifier, spec.Identifier) {
+		return fmt.Errorf("instance %s is now the writer of %s (a failover happened): refusing to delete the writer", spec.Identifier, r.req.Target.Noun())
+	}
+	if err := r.requireGuard(ctx); err != nil {
+		return err
+	}
+	_, err = r.o.RDS.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: &spec.Identifier, SkipFinalSnapshot: ptr(true)})
+	switch {
+	case err == nil, isInstanceNotFound(err):
+		return nil
+	case isInvalidState(err):
+		// A retried request whose first answer was lost finds the reader already deleting.
+		if inst, derr := FindDBInstance(ctx, r.o.RDS, spec.Identifier); IsNotFound(derr) || (derr == nil && deref(inst.DBInstanceStatus) == "deleting") {
+			return nil
+		}
+	}
+	return fmt.Errorf("DeleteDBInstance %s (reader of %s): %w", spec.Identifier, r.req.Target.Noun(), err)
+}
+
+func (r *run) createReader(ctx context.Context) error {
+	spec := r.reader
+	if err := r.requireGuard(ctx); err != nil {
+		return err
+	}
+	tags := toTagList(map[string]string{TagManagedBy: ManagedByValue})
+	_, err := r.o.RDS.CreateDBInstance(ctx, spec.createInput(r.req.Target.Identifier, r.topo.Engine, tags))
+	if err != nil && !isAlreadyExists(err) {
+		return fmt.Errorf("CreateDBInstance %s (reader of %s): %w", spec.Identifier, r.req.Target.Noun(), err)
+	}
+	return nil
+}
+
+// pendingStatuses are RDS statuses that end by themselves (plus "awaiting-change", used by
+// settle for a target that is available but not changed yet).
+var pendingStatuses = []string{"modifying", "creating", "deleting", "backing-up", "configuring-enhanced-monitoring",
+	"configuring-log-exports", "configuring-iam-database-auth", "rebooting", "renaming",
+	"resetting-master-credentials", "upgrading", "maintenance", "storage-optimization", "failing-over",
+	"awaiting-change", "starting"}
+
+// pendingStatus reports whether s ends by itself.
+func pendingStatus(s string) bool { return slices.Contains(pendingStatuses, s) }
+
+// settle waits until the target has nodes nodes and everything is available.
+func (r *run) settle(ctx context.Context, nodes int) error {
+	w := wait.Waiter[*Topology]{
+		Description: r.req.Target.Noun(),
+		Pending:     pendingStatuses, Target: []string{convergedState(nodes)}, Retryable: IsTransient,
+		MinInterval: r.o.PollMin, MaxInterval: r.o.PollMax, Sleep: r.o.Sleep,
+		Refresh: func(ctx context.Context) (*Topology, string, error) {
+			t, err := Describe(ctx, r.o.RDS, r.req.Target)
+			if err != nil {
+				return nil, "", err
+			}
+			return t, r.convergence(t, nodes), nil
+		},
+	}
+	t, err := w.Wait(ctx)
+	if t != nil {
+		r.topo = t
+	}
+	return err
+}
+
+// convergence maps an observed topology to a state for settle.
+func (r *run) convergence(t *Topology, nodes int) string {
+	if r.req.Target.Kind == KindInstance {
+		want := nodes == 2
+		if t.Status != "available" {
+			return t.Status
+		}
+		if t.MultiAZ == want && (t.PendingMultiAZ == nil || *t.PendingMultiAZ == want) {
+			return convergedState(nodes)
+		}
+		return "awaiting-change"
+	}
+	if t.Status != "available" {
+		return t.Status
+	}
+	w := t.Writer()
+	if w == nil {
+		return "failing-over"
+	}
+	if w.Status != "available" {
+		return w.Status
+	}
+	var present *Member
+	for i := range t.Members {
+		if strings.EqualFold(t.Members[i].Identifier, r.reader.Identifier) && t.Members[i].Status != "deleted" {
+			present = &t.Members[i]
+		}
+	}
+	if nodes == 1 {
+		if present == nil && t.Nodes == 1 {
+			return convergedState(nodes)
+		}
+		if present != nil && present.Status != "available" {
+			return present.Status
+		}
+		return "awaiting-change"
+	}
+	if present == nil {
+		return "awaiting-change"
+	}
+	if present.Writer {
+		return "failing-over"
+	}
+	if present.Status == "available" {
+		return convergedState(nodes)
+	}
+	return present.Status
+}
+
+// convergedState is the settle target state for a node count.
+func convergedState(nodes int) string { return fmt.Sprintf("available with %d node(s)", nodes) }
+
+// fail handles a failure after the change was (or may have been) requested: it rolls back when
+// allowed and builds the error.
+func (r *run) fail(ctx context.Context, stage string, cause error, rollbackWorthy bool) error {
+	ce := r.changeErr(stage, cause)
+	if !r.changed {
+		// The change call itself may have failed after reaching RDS; look before deciding.
+		if t, err := Describe(context.WithoutCancel(ctx), r.o.RDS, r.req.Target); err == nil && r.convergence(t, r.from) != convergedState(r.from) {
+			r.changed = true
+			ce.Changed = true
+		}
+	}
+	if ce.Interrupted || !ce.Changed {
+		return ce
+	}
+	if !rollbackWorthy {
+		ce.Resumable = true
+		return ce
+	}
+	if r.req.DisableRollback {
+		if err := r.setOutcome(context.WithoutCancel(ctx), "failed-not-rolled-back"); err != nil {
+			r.o.logf("%s: %v", r.req.Target, err)
+		}
+		return ce
+	}
+	timeout := r.o.RollbackTimeout
+	if timeout <= 0 {
+		timeout = DefaultRollbackTimeout
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	ce.RollbackAttempted = true
+	action, err := r.rollback(rctx)
+	ce.RollbackAction = action
+	outcome := OutcomeRolledBack
+	if err != nil {
+		ce.RollbackErr = err
+		outcome = OutcomeRollbackFailed
+	} else {
+		ce.RolledBack = true
+	}
+	// The rollback may have used up its deadline: record the outcome on a short one of its own.
+	tctx, tcancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer tcancel()
+	if terr := r.setOutcome(tctx, outcome); terr != nil {
+		r.o.logf("%s: %v", r.req.Target, terr)
+	}
+	return ce
+}
+
+// rollback restores the topology the change started from.
+func (r *run) rollback(ctx context.Context) (string, error) {
+	r.o.logf("%s: rolling back to %d node(s)", r.req.Target, r.from)
+	if err := r.requireGuard(ctx); err != nil {
+		return "", err
+	}
+	var action string
+	switch {
+	case r.req.Target.Kind == KindInstance:
+		orig := r.from == 2
+		action = fmt.Sprintf("Multi-AZ turned %s again", onOff(orig))
+		id := r.req.Target.Identifier
+		modify := func() error {
+			_, err := r.o.RDS.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: &id, MultiAZ: &orig, ApplyImmediately: ptr(true)})
+			return err
+		}
+		err := modify()
+		if err != nil && isInvalidState(err) {
+			// Still modifying: wait until the instance accepts a modification, then retry once.
+			if _, werr := r.waitInstance(ctx, id, r.req.Target.Noun(), pendingStatuses, "available"); werr != nil {
+				return action, fmt.Errorf("ModifyDBInstance MultiAZ=%t refused (%w), and %w", orig, err, werr)
+			}
+			if err := r.requireGuard(ctx); err != nil {
+				return action, err
+			}
+			err = modify()
+		}
+		if err != nil {
+			return action, fmt.Errorf("ModifyDBInstance %s MultiAZ=%t: %w", id, orig, err)
+		}
+	case r.req.Nodes == 1:
+		action = fmt.Sprintf("reader %s recreated (class %s)", r.reader.Identifier, r.reader.Class)
+		// The reader may still be deleting: wait until it is gone before recreating it.
+		if _, err := r.waitInstance(ctx, r.reader.Identifier, "reader "+r.reader.Identifier, []string{"deleting"}, "deleted"); err != nil {
+			var ue *wait.UnexpectedStateError
+			if !errors.As(err, &ue) || ue.State != "available" {
+				return action, err
+			}
+			// Still available: the deletion never happened, nothing to recreate.
+			action = fmt.Sprintf("reader %s was never deleted", r.reader.Identifier)
+		} else if err := r.createReader(ctx); err != nil {
+			return action, err
+		}
+	default:
+		action = fmt.Sprintf("reader %s removed again", r.reader.Identifier)
+		if err := r.deleteReader(ctx); err != nil {
+			return action, err
+		}
+	}
+	_ = r.o.step(StepRollback)
+	if err := r.settle(ctx, r.from); err != nil {
+		return action, err
+	}
+	_ = r.o.step(StepRolledBack)
+	return action, nil
+}
+
+func (r *run) deleteGuard(ctx context.Context) error {
+	var err error
+	if r.req.Target.Kind == KindCluster {
+		_, err = r.o.RDS.DeleteDBClusterSnapshot(ctx, &rds.DeleteDBClusterSnapshotInput{DBClusterSnapshotIdentifier: &r.guard.id})
+		if isClusterSnapshotNotFound(err) {
+			err = nil
+		}
+	} else {
+		_, err = r.o.RDS.DeleteDBSnapshot(ctx, &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: &r.guard.id})
+		if isSnapshotNotFound(err) {
+			err = nil
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("deleting guard snapshot %s: %w", r.guard.id, err)
+	}
+	return nil
+}
+
+func (r *run) previous() Previous {
+	p := Previous{Nodes: r.from, MultiAZ: r.from == 2}
+	if r.req.Target.Kind == KindCluster && r.reader != nil {
+		spec := *r.reader
+		p.Reader = &spec
+	}
+	return p
+}
+
+func (r *run) actionText() string {
+	if r.req.Target.Kind == KindInstance {
+		return fmt.Sprintf("Multi-AZ turned %s on %s (%d → %d node(s))", onOff(r.req.Nodes == 2), r.req.Target.Noun(), r.from, r.req.Nodes)
+	}
+	if r.req.Nodes == 1 {
+		return fmt.Sprintf("reader %s removed from %s (%d → 1 node)", r.reader.Identifier, r.req.Target.Noun(), r.from)
+	}
+	return fmt.Sprintf("reader %s (%s) added to %s (%d → 2 nodes)", r.reader.Identifier, r.reader.Class, r.req.Target.Noun(), r.from)
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}

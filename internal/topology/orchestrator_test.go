@@ -1,0 +1,967 @@
+package topology
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/wait"
+)
+
+// env is a sandbox, a real *rds.Client pointed at it, and an Orchestrator whose waits advance
+// the sandbox's frozen virtual clock (fully deterministic: no real time passes in waits).
+type env struct {
+	t   *testing.T
+	srv *sandbox.Server
+	api *rds.Client
+	o   *Orchestrator
+	mu  sync.Mutex
+	// onSleep, if set, runs at every poll (after the clock moved).
+	onSleep func()
+	// deadline, if set, is a deadline on the sandbox's virtual clock: a poll after it reports
+	// context.DeadlineExceeded, exactly as a Terraform timeout would, but deterministically.
+	deadline time.Time
+}
+
+func (e *env) setDeadline(t time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.deadline = t
+}
+
+func newEnv(t *testing.T, sc *sandbox.Scenario) *env {
+	t.Helper()
+	srv, err := sandbox.Start(sandbox.Options{Scenario: sc})
+	if err != nil {
+		t.Fatalf("starting the sandbox: %v", err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDSANDBOX", "sandbox-secret", "")}
+	api := rds.NewFromConfig(cfg, func(o *rds.Options) {
+		o.BaseEndpoint = aws.String(srv.URL())
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxBackoff = 5 * time.Millisecond
+			so.MaxAttempts = 5
+			so.RateLimiter = noRateLimit{}
+		})
+	})
+	e := &env{t: t, srv: srv, api: api}
+	e.o = &Orchestrator{
+		RDS: api, Now: srv.Now, PollMin: 10 * time.Second, PollMax: 60 * time.Second,
+		RollbackTimeout: 5 * time.Second,
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			srv.Advance(d)
+			e.mu.Lock()
+			f := e.onSleep
+			e.mu.Unlock()
+			if f != nil {
+				f()
+			}
+			e.mu.Lock()
+			dl := e.deadline
+			e.mu.Unlock()
+			if !dl.IsZero() && srv.Now().After(dl) {
+				return context.DeadlineExceeded
+			}
+			return ctx.Err()
+		},
+	}
+	return e
+}
+
+type noRateLimit struct{}
+
+func (noRateLimit) GetToken(context.Context, uint) (func() error, error) {
+	return func() error { return nil }, nil
+}
+func (noRateLimit) AddTokens(uint) error { return nil }
+
+func (e *env) instance(id string) *rdstypes.DBInstance {
+	e.t.Helper()
+	in, err := FindDBInstance(context.Background(), e.api, id)
+	if err != nil {
+		e.t.Fatalf("describing %s: %v", id, err)
+	}
+	return in
+}
+
+func (e *env) topology(target Target) *Topology {
+	e.t.Helper()
+	topo, err := Describe(context.Background(), e.api, target)
+	if err != nil {
+		e.t.Fatalf("describing %s: %v", target, err)
+	}
+	return topo
+}
+
+// guards lists the manual snapshots of target whose identifier starts with prefix.
+func (e *env) guards(target Target, prefix string) []string {
+	e.t.Helper()
+	var ids []string
+	ctx := context.Background()
+	if target.Kind == KindCluster {
+		out, err := e.api.DescribeDBClusterSnapshots(ctx, &rds.DescribeDBClusterSnapshotsInput{DBClusterIdentifier: &target.Identifier})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for _, s := range out.DBClusterSnapshots {
+			if strings.HasPrefix(*s.DBClusterSnapshotIdentifier, prefix) {
+				ids = append(ids, *s.DBClusterSnapshotIdentifier)
+			}
+		}
+	} else {
+		out, err := e.api.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBInstanceIdentifier: &target.Identifier})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for _, s := range out.DBSnapshots {
+			if strings.HasPrefix(*s.DBSnapshotIdentifier, prefix) {
+				ids = append(ids, *s.DBSnapshotIdentifier)
+			}
+		}
+	}
+	return ids
+}
+
+// availableAt returns the virtual time at which a guard snapshot became available, from the
+// sandbox's RDS events (read through the real client).
+func (e *env) availableAt(kind Kind, id string) time.Time {
+	e.t.Helper()
+	st := rdstypes.SourceTypeDbSnapshot
+	if kind == KindCluster {
+		st = rdstypes.SourceTypeDbClusterSnapshot
+	}
+	out, err := e.api.DescribeEvents(context.Background(), &rds.DescribeEventsInput{SourceIdentifier: &id, SourceType: st,
+		StartTime: aws.Time(sandbox.ScenarioEpoch.Add(-24 * time.Hour)), EndTime: aws.Time(e.srv.Now().Add(time.Hour))})
+	if err != nil {
+		e.t.Fatalf("DescribeEvents %s: %v", id, err)
+	}
+	for _, ev := range out.Events {
+		if strings.Contains(*ev.Message, "snapshot created") {
+			return *ev.Date
+		}
+	}
+	e.t.Fatalf("snapshot %s never became available (events %d)", id, len(out.Events))
+	return time.Time{}
+}
+
+// assertGuarded checks THE invariant on the request log: every ModifyDBInstance, DeleteDBInstance
+// or CreateDBInstance touching target is immediately preceded (ignoring tag calls) by a
+// successful describe of a guard snapshot made at a virtual time when that snapshot was already
+// available. Temporary verify-restore instances are exempt. It returns how many such calls it saw.
+func (e *env) assertGuarded(target Target, members ...string) int {
+	e.t.Helper()
+	log := e.srv.Log()
+	touched := func(en sandbox.LogEntry) bool {
+		id := en.Params["DBInstanceIdentifier"]
+		if strings.HasPrefix(id, "rs-verify-") {
+			return false
+		}
+		switch en.Operation {
+		case "ModifyDBInstance", "DeleteDBInstance":
+			return id == target.Identifier || slices.Contains(members, id)
+		case "CreateDBInstance":
+			return en.Params["DBClusterIdentifier"] == target.Identifier
+		}
+		return false
+	}
+	describeOp, idParam := "DescribeDBSnapshots", "DBSnapshotIdentifier"
+	if target.Kind == KindCluster {
+		describeOp, idParam = "DescribeDBClusterSnapshots", "DBClusterSnapshotIdentifier"
+	}
+	availability := map[string]time.Time{}
+	n := 0
+	for i, en := range log {
+		if !touched(en) {
+			continue
+		}
+		n++
+		var prev *sandbox.LogEntry
+		for j := i - 1; j >= 0; j-- {
+			if log[j].Operation == "ListTagsForResource" || log[j].Operation == "AddTagsToResource" {
+				continue
+			}
+			if log[j].Operation == en.Operation && maps.Equal(log[j].Params, en.Params) {
+				continue // an earlier attempt of the same call, retried by the SDK
+			}
+			prev = &log[j]
+			break
+		}
+		if prev == nil || prev.Operation != describeOp || prev.Status != 200 || prev.Params[idParam] == "" {
+			e.t.Fatalf("guard invariant violated: %s #%d (%v) is not immediately preceded by a successful %s of the guard snapshot (previous: %+v)",
+				en.Operation, en.Seq, en.Params, describeOp, prev)
+		}
+		gid := prev.Params[idParam]
+		at, ok := availability[gid]
+		if !ok {
+			at = e.availableAt(target.Kind, gid)
+			availability[gid] = at
+		}
+		if prev.Time.Before(at) {
+			e.t.Fatalf("guard invariant violated: %s #%d follows a describe of %s at %s, before it became available at %s",
+				en.Operation, en.Seq, gid, prev.Time, at)
+		}
+	}
+	return n
+}
+
+func (e *env) opsIndex(op string, match func(sandbox.LogEntry) bool) []int {
+	var seqs []int
+	for _, en := range e.srv.Log() {
+		if en.Operation == op && (match == nil || match(en)) {
+			seqs = append(seqs, en.Seq)
+		}
+	}
+	return seqs
+}
+
+func (e *env) snapshotTags(kind Kind, id string) map[string]string {
+	e.t.Helper()
+	g, err := loadGuard(context.Background(), e.api, kind, id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return g.tags
+}
+
+var (
+	mandible = Target{Kind: KindInstance, Identifier: "mandible-prod"}
+	sso      = Target{Kind: KindCluster, Identifier: "sso-prod"}
+)
+
+const ssoReader, ssoWriter = "sso-prod-instance-2", "sso-prod-instance-1"
+
+func TestMultiAZTwoToOneToTwo(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	dsn, schema := seedSchema(t)
+	v := newPGValidator(dsn, schema, true)
+	ctx := context.Background()
+
+	res, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1, Validator: v, Tags: map[string]string{"team": "chat"}})
+	if err != nil {
+		t.Fatalf("2 → 1: %v", err)
+	}
+	wantID := "rightsize-guard-mandible-prod-g1-to1"
+	if res.GuardSnapshotID != wantID || !strings.HasPrefix(res.GuardSnapshotARN, "arn:aws:rds:us-east-1:") || !res.GuardSnapshotRetained {
+		t.Fatalf("guard %q %q retained=%t", res.GuardSnapshotID, res.GuardSnapshotARN, res.GuardSnapshotRetained)
+	}
+	if res.FromNodes != 2 || res.Nodes != 1 || res.MultiAZ || res.Pending || res.Resumed || res.Previous.Nodes != 2 || !res.Previous.MultiAZ {
+		t.Fatalf("result %+v", res)
+	}
+	if res.Validation == nil || res.Validation.RoundTrip <= 0 || !strings.Contains(strings.Join(res.Validation.Checked, "|"), "messages: 3000 before, 3000 after") {
+		t.Fatalf("validation report %+v", res.Validation)
+	}
+	if !strings.Contains(res.Action, "Multi-AZ turned off") {
+		t.Fatalf("action %q", res.Action)
+	}
+	in := e.instance("mandible-prod")
+	if *in.MultiAZ || *in.DBInstanceStatus != "available" {
+		t.Fatalf("after 2 → 1: MultiAZ=%t status=%s", *in.MultiAZ, *in.DBInstanceStatus)
+	}
+	tags := e.snapshotTags(KindInstance, wantID)
+	for k, want := range map[string]string{TagOutcome: OutcomeCompleted, TagTarget: "instance:mandible-prod", TagGeneration: "1",
+		TagFromNodes: "2", TagToNodes: "1", "team": "chat", tagFactPrefix + "rows:" + schema + ".users": "200"} {
+		if tags[k] != want {
+			t.Errorf("tag %s = %q, want %q", k, tags[k], want)
+		}
+	}
+	// Order: snapshot created, then (after it is available) the one modification.
+	creates := e.opsIndex("CreateDBSnapshot", nil)
+	mods := e.opsIndex("ModifyDBInstance", nil)
+	if len(creates) != 1 || len(mods) != 1 || creates[0] > mods[0] {
+		t.Fatalf("CreateDBSnapshot at %v, ModifyDBInstance at %v", creates, mods)
+	}
+	if n := e.assertGuarded(mandible); n != 1 {
+		t.Fatalf("%d guarded calls, want 1", n)
+	}
+	t.Logf("2 → 1: %d RDS requests %v over %s of RDS time", len(e.srv.Log()), e.srv.Counts(), e.srv.Now().Sub(sandbox.ScenarioEpoch))
+
+	res2, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 2, Generation: 2, Validator: v, Previous: &res.Previous})
+	if err != nil {
+		t.Fatalf("1 → 2: %v", err)
+	}
+	if res2.GuardSnapshotID != "rightsize-guard-mandible-prod-g2-to2" || res2.FromNodes != 1 || !res2.MultiAZ {
+		t.Fatalf("result %+v", res2)
+	}
+	if in := e.instance("mandible-prod"); !*in.MultiAZ {
+		t.Fatal("Multi-AZ is not on again")
+	}
+	if n := e.assertGuarded(mandible); n != 2 {
+		t.Fatalf("%d guarded calls, want 2", n)
+	}
+	if g := e.guards(mandible, "rightsize-guard-"); len(g) != 2 {
+		t.Fatalf("guard snapshots %v, want one per change", g)
+	}
+}
+
+func TestAuroraTwoToOneToTwo(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	dsn, schema := seedSchema(t)
+	v := newPGValidator(dsn, schema, true)
+	ctx := context.Background()
+	before := e.instance(ssoReader)
+
+	res, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1, Validator: v})
+	if err != nil {
+		t.Fatalf("2 → 1: %v", err)
+	}
+	if res.GuardSnapshotID != "rightsize-guard-sso-prod-g1-to1" || res.Nodes != 1 || res.FromNodes != 2 {
+		t.Fatalf("result %+v", res)
+	}
+	rec := res.Previous.Reader
+	if rec == nil || rec.Identifier != ssoReader || rec.Class != *before.DBInstanceClass || rec.AvailabilityZone != *before.AvailabilityZone ||
+		rec.PromotionTier != *before.PromotionTier || rec.ParameterGroup == "" || rec.PerformanceInsights != *before.PerformanceInsightsEnabled ||
+		rec.MonitoringInterval != *before.MonitoringInterval {
+		t.Fatalf("reader record %+v does not match the reader %+v", rec, before)
+	}
+	topo := e.topology(sso)
+	if topo.Nodes != 1 || topo.Writer().Identifier != ssoWriter {
+		t.Fatalf("after 2 → 1: %+v", topo.Members)
+	}
+	if _, err := FindDBInstance(ctx, e.api, ssoReader); !IsNotFound(err) {
+		t.Fatalf("reader still exists: %v", err)
+	}
+	if creates, dels := e.opsIndex("CreateDBClusterSnapshot", nil), e.opsIndex("DeleteDBInstance", nil); len(creates) != 1 || len(dels) != 1 || creates[0] > dels[0] {
+		t.Fatalf("CreateDBClusterSnapshot at %v, DeleteDBInstance at %v", creates, dels)
+	}
+	if n := e.assertGuarded(sso, ssoReader, ssoWriter); n != 1 {
+		t.Fatalf("%d guarded calls, want 1", n)
+	}
+	if e.opsIndex("DeleteDBInstance", func(en sandbox.LogEntry) bool { return en.Params["DBInstanceIdentifier"] == ssoWriter }) != nil {
+		t.Fatal("the writer was deleted")
+	}
+
+	res2, err := e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2, Validator: v, Previous: &res.Previous})
+	if err != nil {
+		t.Fatalf("1 → 2: %v", err)
+	}
+	if !strings.Contains(res2.Action, "reader "+ssoReader) {
+		t.Fatalf("action %q", res2.Action)
+	}
+	after := e.instance(ssoReader)
+	if *after.DBInstanceClass != *before.DBInstanceClass || *after.AvailabilityZone != *before.AvailabilityZone ||
+		*after.PromotionTier != *before.PromotionTier || *after.DBClusterIdentifier != "sso-prod" || *after.DBInstanceStatus != "available" {
+		t.Fatalf("recreated reader differs: %+v", after)
+	}
+	topo = e.topology(sso)
+	if topo.Nodes != 2 || topo.Writer().Identifier != ssoWriter {
+		t.Fatalf("after 1 → 2: %+v", topo.Members)
+	}
+	if n := e.assertGuarded(sso, ssoReader, ssoWriter); n != 2 {
+		t.Fatalf("%d guarded calls, want 2", n)
+	}
+}
+
+func TestAuroraOneToTwoWithoutRecordDerivesReader(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx := context.Background()
+	if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2}) // no Previous: imported single node
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd := e.instance("sso-prod-reader")
+	writer := e.instance(ssoWriter)
+	if *rd.DBInstanceClass != *writer.DBInstanceClass || *rd.AvailabilityZone == *writer.AvailabilityZone || *rd.PromotionTier != 1 {
+		t.Fatalf("derived reader %s class %s az %s tier %d (writer az %s)", *rd.DBInstanceIdentifier, *rd.DBInstanceClass, *rd.AvailabilityZone, *rd.PromotionTier, *writer.AvailabilityZone)
+	}
+	if res.Previous.Reader == nil || res.Previous.Reader.Identifier != "sso-prod-reader" {
+		t.Fatalf("previous %+v", res.Previous)
+	}
+}
+
+// interruptions runs the change once per step boundary, interrupting the first run right after
+// that step (by cancelling its context, or by making the next API call fail), then runs it
+// again and checks that it converges with exactly one guard snapshot and nothing lost.
+// Interruption modes: cancel the run's context, make the next API call fail, or stop the run
+// from the OnStep hook (what the provider's acceptance tests use).
+const (
+	byCancel    = "cancel"
+	byFaultMode = "fault"
+	byHook      = "hook"
+)
+
+func interruptions(t *testing.T, target Target, steps []Step, mode string, verifyRestore bool) {
+	byFault := mode == byFaultMode
+	for _, step := range steps {
+		t.Run(string(step), func(t *testing.T) {
+			e := newEnv(t, sandbox.Demo())
+			dsn, schema := seedSchema(t)
+			v := newPGValidator(dsn, schema, true)
+			req := Request{Target: target, Nodes: 1, Generation: 3, Validator: v, VerifyRestore: verifyRestore}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			hit := false
+			e.o.OnStep = func(s Step) error {
+				if s != step || hit {
+					return nil
+				}
+				hit = true
+				if mode == byHook {
+					return errors.New("stopped by the test at " + string(s))
+				}
+				if byFault {
+					e.srv.InjectFaults(sandbox.FaultRule{Operation: "*", Sequence: []sandbox.Fault{{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "injected"}}})
+				} else {
+					cancel()
+				}
+				return nil
+			}
+			res, err := e.o.Run(ctx, req)
+			if !hit {
+				t.Fatalf("step %s was never reached (err %v)", step, err)
+			}
+			// With a fault, the only call after these steps is the (non-fatal) outcome tag, so
+			// the first run may succeed; the re-run must converge either way.
+			tolerated := byFault && (step == StepSettled || step == StepValidated || step == StepDone)
+			if !tolerated {
+				if err == nil {
+					t.Fatalf("the interrupted run succeeded: %+v", res)
+				}
+				var ce *ChangeError
+				if errors.As(err, &ce) && (ce.RollbackAttempted || ce.RolledBack) {
+					t.Fatalf("an interruption must not roll back: %v", err)
+				}
+			}
+			e.srv.ClearFaults()
+			e.o.OnStep = nil
+			res, err = e.o.Run(context.Background(), req)
+			if err != nil {
+				t.Fatalf("re-run after interruption at %s: %v", step, err)
+			}
+			if res.Nodes != 1 {
+				t.Fatalf("result %+v", res)
+			}
+			if step != StepPrecheck && step != StepBaseline && step != StepDone && !res.Resumed {
+				t.Errorf("re-run after %s did not report resuming", step)
+			}
+			guards := e.guards(target, "rightsize-guard-")
+			if len(guards) != 1 || guards[0] != GuardSnapshotID("", target, 3, 1, 1) {
+				t.Fatalf("guard snapshots %v, want exactly one", guards)
+			}
+			if tags := e.snapshotTags(target.Kind, guards[0]); tags[TagOutcome] != OutcomeCompleted {
+				t.Errorf("outcome tag %q", tags[TagOutcome])
+			}
+			topo := e.topology(target)
+			if topo.Nodes != 1 || topo.Status != "available" {
+				t.Fatalf("final topology: %d nodes, %s", topo.Nodes, topo.Status)
+			}
+			if target.Kind == KindCluster && topo.Writer().Identifier != ssoWriter {
+				t.Fatalf("the writer changed: %+v", topo.Members)
+			}
+			e.assertGuarded(target, ssoReader, ssoWriter)
+			// Nothing lost: the baseline recorded before the interruption still validates.
+			if _, err := v.Check(context.Background(), factsFromTags(e.snapshotTags(target.Kind, guards[0]))); err != nil {
+				t.Fatalf("validation after convergence: %v", err)
+			}
+			if n := len(e.opsIndex("RestoreDBInstanceFromDBSnapshot", nil)); verifyRestore && n != 1 {
+				t.Fatalf("%d restores, want exactly 1", n)
+			}
+		})
+	}
+}
+
+func TestInterruptionMultiAZCancel(t *testing.T) {
+	interruptions(t, mandible, Steps, byCancel, true)
+}
+
+func TestInterruptionMultiAZHook(t *testing.T) {
+	interruptions(t, mandible, Steps, byHook, true)
+}
+
+func TestInterruptionMultiAZFault(t *testing.T) {
+	interruptions(t, mandible, Steps, byFaultMode, true)
+}
+
+var clusterSteps = []Step{StepPrecheck, StepBaseline, StepGuardCreate, StepGuardAvailable, StepGuardVerified,
+	StepChange, StepSettled, StepValidated, StepDone}
+
+func TestInterruptionAuroraCancel(t *testing.T) {
+	interruptions(t, sso, clusterSteps, byCancel, false)
+}
+
+func TestInterruptionAuroraFault(t *testing.T) {
+	interruptions(t, sso, clusterSteps, byFaultMode, false)
+}
+
+func deleteRows(t *testing.T, dsn, schema string) func(Step) error {
+	return func(s Step) error {
+		if s == StepSettled {
+			conn, err := pgx.Connect(context.Background(), dsn)
+			if err != nil {
+				t.Error(err)
+				return nil
+			}
+			defer conn.Close(context.Background())
+			if _, err := conn.Exec(context.Background(), "DELETE FROM "+schema+".messages WHERE id <= 5"); err != nil {
+				t.Error(err)
+			}
+		}
+		return nil
+	}
+}
+
+func TestValidationMismatchRollsBackMultiAZ(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	dsn, schema := seedSchema(t)
+	e.o.OnStep = deleteRows(t, dsn, schema)
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: newPGValidator(dsn, schema, false)})
+	var ce *ChangeError
+	var ve *ValidationError
+	if !errors.As(err, &ce) || !errors.As(err, &ve) || !ce.RolledBack {
+		t.Fatalf("want a rolled-back validation failure, got %v", err)
+	}
+	t.Logf("error: %v", err)
+	for _, want := range []string{"validation failed", "messages has 2995 rows, 3000 before", "rolled back: Multi-AZ turned on again",
+		"guard snapshot rightsize-guard-mandible-prod-g1-to1 (arn:aws:rds:us-east-1:"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if in := e.instance("mandible-prod"); !*in.MultiAZ || *in.DBInstanceStatus != "available" {
+		t.Fatalf("not rolled back: MultiAZ=%t %s", *in.MultiAZ, *in.DBInstanceStatus)
+	}
+	if tags := e.snapshotTags(KindInstance, "rightsize-guard-mandible-prod-g1-to1"); tags[TagOutcome] != OutcomeRolledBack {
+		t.Errorf("outcome %q", tags[TagOutcome])
+	}
+	if n := e.assertGuarded(mandible); n != 2 {
+		t.Fatalf("%d guarded calls (change + rollback), want 2", n)
+	}
+	// A later apply of the same change takes a fresh guard (attempt 2) instead of the rolled-back one.
+	e.o.OnStep = nil
+	res, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
+	if err != nil || res.GuardSnapshotID != "rightsize-guard-mandible-prod-g1-to1-r2" {
+		t.Fatalf("retry: %v %+v", err, res)
+	}
+}
+
+func TestValidationMismatchRollsBackAurora(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	dsn, schema := seedSchema(t)
+	e.o.OnStep = deleteRows(t, dsn, schema)
+	_, err := e.o.Run(context.Background(), Request{Target: sso, Nodes: 1, Generation: 1, Validator: newPGValidator(dsn, schema, false)})
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RolledBack || !strings.Contains(err.Error(), "rolled back: reader "+ssoReader+" recreated") {
+		t.Fatalf("want a rolled-back failure, got %v", err)
+	}
+	topo := e.topology(sso)
+	if topo.Nodes != 2 || topo.Writer().Identifier != ssoWriter || topo.Readers()[0].Identifier != ssoReader {
+		t.Fatalf("not rolled back: %+v", topo.Members)
+	}
+	e.assertGuarded(sso, ssoReader, ssoWriter)
+}
+
+func TestValidationFailureWithoutRollback(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	dsn, schema := seedSchema(t)
+	e.o.OnStep = deleteRows(t, dsn, schema)
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, DisableRollback: true, Validator: newPGValidator(dsn, schema, false)})
+	if err == nil || !strings.Contains(err.Error(), "not rolled back") {
+		t.Fatalf("got %v", err)
+	}
+	if in := e.instance("mandible-prod"); *in.MultiAZ {
+		t.Fatal("rolled back although rollback was disabled")
+	}
+	if len(e.opsIndex("ModifyDBInstance", nil)) != 1 {
+		t.Fatal("extra modifications")
+	}
+}
+
+func TestSnapshotFailedMakesNoChange(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	id := GuardSnapshotID("", mandible, 1, 1, 1)
+	e.srv.FailSnapshot(id)
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
+	var ce *ChangeError
+	var ue *wait.UnexpectedStateError
+	if !errors.As(err, &ce) || ce.Changed || !errors.As(err, &ue) || ue.State != "failed" {
+		t.Fatalf("got %v", err)
+	}
+	if !strings.Contains(err.Error(), "no change was made") || !strings.Contains(err.Error(), id+" (arn:aws:rds:us-east-1:123456789012:snapshot:"+id+`) is "failed" and cannot be used for a restore`) {
+		t.Fatalf("message %q", err)
+	}
+	if n := len(e.opsIndex("ModifyDBInstance", nil)); n != 0 {
+		t.Fatalf("%d ModifyDBInstance calls after a failed guard snapshot", n)
+	}
+	if in := e.instance("mandible-prod"); !*in.MultiAZ {
+		t.Fatal("changed")
+	}
+	// Aurora: same guarantee.
+	e2 := newEnv(t, sandbox.Demo())
+	e2.srv.FailSnapshot(GuardSnapshotID("", sso, 1, 1, 1))
+	if _, err := e2.o.Run(context.Background(), Request{Target: sso, Nodes: 1, Generation: 1}); err == nil || !strings.Contains(err.Error(), "no change was made") {
+		t.Fatalf("aurora: %v", err)
+	}
+	if n := len(e2.opsIndex("DeleteDBInstance", nil)); n != 0 {
+		t.Fatalf("%d DeleteDBInstance calls after a failed guard snapshot", n)
+	}
+	// The next apply makes a new attempt.
+	res, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
+	if err != nil || res.GuardSnapshotID != id+"-r2" {
+		t.Fatalf("retry after failed snapshot: %v %+v", err, res)
+	}
+}
+
+func stuckRollbackStarted(e *env) bool {
+	for _, en := range e.srv.Calls("ModifyDBInstance") {
+		if en.Params["MultiAZ"] == "true" {
+			return true
+		}
+	}
+	return false
+}
+
+func TestStuckModifyingTimesOutThenRollsBack(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.srv.StickModifying("mandible-prod")
+	// The apply's timeout: 2 hours of virtual time. Once the rollback has started, the stuck
+	// modification finishes (and the rollback has its own deadline).
+	e.setDeadline(e.srv.Now().Add(2 * time.Hour))
+	e.onSleep = func() {
+		if stuckRollbackStarted(e) {
+			e.setDeadline(time.Time{})
+			e.srv.Unstick("mandible-prod")
+		}
+	}
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
+	var ce *ChangeError
+	var te *wait.TimeoutError
+	if !errors.As(err, &ce) || !errors.As(err, &te) || !ce.RolledBack {
+		t.Fatalf("want a timeout that was rolled back, got %v", err)
+	}
+	t.Logf("error: %v", err)
+	if te.LastState != "modifying" || !strings.Contains(err.Error(), "rolled back: Multi-AZ turned on again") {
+		t.Fatalf("message %q", err)
+	}
+	if in := e.instance("mandible-prod"); !*in.MultiAZ || *in.DBInstanceStatus != "available" {
+		t.Fatalf("not rolled back: MultiAZ=%t %s", *in.MultiAZ, *in.DBInstanceStatus)
+	}
+	e.assertGuarded(mandible)
+}
+
+func TestStuckModifyingRollbackFails(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.srv.StickModifying("mandible-prod")
+	e.setDeadline(e.srv.Now().Add(2 * time.Hour))
+	rollbackDeadlineSet := false
+	e.onSleep = func() {
+		if !rollbackDeadlineSet && stuckRollbackStarted(e) {
+			rollbackDeadlineSet = true
+			e.setDeadline(e.srv.Now().Add(time.Hour)) // the rollback's own deadline
+		}
+	}
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RollbackAttempted || ce.RolledBack {
+		t.Fatalf("want a failed rollback, got %v", err)
+	}
+	t.Logf("error: %v", err)
+	for _, want := range []string{"timeout", "ROLLBACK FAILED", "InvalidDBInstanceState", "guard snapshot rightsize-guard-mandible-prod-g1-to1"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q lacks %q", err, want)
+		}
+	}
+	if tags := e.snapshotTags(KindInstance, "rightsize-guard-mandible-prod-g1-to1"); tags[TagOutcome] != OutcomeRollbackFailed {
+		t.Errorf("outcome %q", tags[TagOutcome])
+	}
+	e.assertGuarded(mandible)
+}
+
+func refusedScenario() *sandbox.Scenario {
+	sc := sandbox.Demo()
+	for _, extra := range []*sandbox.Scenario{sandbox.MySQL(), sandbox.ServerlessV2(), sandbox.ThreeNodeAurora(), sandbox.SingleAZ()} {
+		sc.Clusters = append(sc.Clusters, extra.Clusters...)
+		sc.Instances = append(sc.Instances, extra.Instances...)
+	}
+	return sc
+}
+
+func TestRefusedTargets(t *testing.T) {
+	e := newEnv(t, refusedScenario())
+	cases := []struct {
+		name   string
+		req    Request
+		reason Reason
+		want   string
+	}{
+		{"mysql", Request{Target: Target{KindInstance, "shop-mysql"}, Nodes: 1}, ReasonNotSupported, `engine is "mysql"`},
+		{"serverless", Request{Target: Target{KindCluster, "sls-prod"}, Nodes: 1}, ReasonNotSupported, "Aurora Serverless"},
+		{"three-node", Request{Target: Target{KindCluster, "tri-prod"}, Nodes: 1}, ReasonNodeCount, "it has 3 instances"},
+		{"already-single-az", Request{Target: Target{KindInstance, "solo-db"}, Nodes: 1}, ReasonAlreadyAtTarget, "already has 1 node(s) (Single-AZ)"},
+		{"already-multi-az", Request{Target: mandible, Nodes: 2}, ReasonAlreadyAtTarget, "already has 2 node(s) (Multi-AZ)"},
+		{"already-two-aurora", Request{Target: sso, Nodes: 2}, ReasonAlreadyAtTarget, "already has 2 node(s)"},
+		{"aurora-member-as-instance", Request{Target: Target{KindInstance, ssoReader}, Nodes: 1}, ReasonNotSupported, "member of DB cluster sso-prod"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.req.Generation = 1
+			_, err := e.o.Run(context.Background(), c.req)
+			var pe *PrecheckError
+			if !errors.As(err, &pe) || pe.Reason != c.reason || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "no change was made") {
+				t.Fatalf("got %v, want reason %s containing %q", err, c.reason, c.want)
+			}
+			t.Logf("error: %v", err)
+		})
+	}
+	_, err := e.o.Run(context.Background(), Request{Target: Target{KindInstance, "nope"}, Nodes: 1, Generation: 1})
+	if !IsNotFound(err) {
+		t.Fatalf("missing target: %v", err)
+	}
+	for _, op := range []string{"CreateDBSnapshot", "CreateDBClusterSnapshot", "ModifyDBInstance", "DeleteDBInstance", "CreateDBInstance"} {
+		if n := len(e.opsIndex(op, nil)); n != 0 {
+			t.Errorf("%d %s calls for refused targets", n, op)
+		}
+	}
+}
+
+func TestDeferredToMaintenanceWindow(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	req := Request{Target: mandible, Nodes: 1, Generation: 1, DeferToMaintenanceWindow: true}
+	res, err := e.o.Run(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Pending || res.Nodes != 2 || !strings.Contains(res.Action, "maintenance window") {
+		t.Fatalf("result %+v", res)
+	}
+	in := e.instance("mandible-prod")
+	if !*in.MultiAZ || in.PendingModifiedValues == nil || in.PendingModifiedValues.MultiAZ == nil || *in.PendingModifiedValues.MultiAZ {
+		t.Fatalf("no pending Multi-AZ change: %+v", in.PendingModifiedValues)
+	}
+	res, err = e.o.Run(context.Background(), req)
+	if err != nil || !res.Pending || len(e.opsIndex("ModifyDBInstance", nil)) != 1 {
+		t.Fatalf("re-run while pending: %v %+v", err, res)
+	}
+	e.srv.Advance(8 * 24 * time.Hour) // past the weekly window and the conversion
+	res, err = e.o.Run(context.Background(), req)
+	if err != nil || res.Pending || res.Nodes != 1 || !res.Resumed {
+		t.Fatalf("after the window: %v %+v", err, res)
+	}
+	e.assertGuarded(mandible)
+}
+
+func TestFailoverStopsAuroraChange(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx, cancel := context.WithCancel(context.Background())
+	e.o.OnStep = func(s Step) error {
+		if s == StepGuardVerified {
+			cancel()
+		}
+		return nil
+	}
+	req := Request{Target: sso, Nodes: 1, Generation: 1}
+	if _, err := e.o.Run(ctx, req); err == nil {
+		t.Fatal("not interrupted")
+	}
+	e.o.OnStep = nil
+	// The writer goes away; the recorded reader is promoted.
+	if _, err := e.api.DeleteDBInstance(context.Background(), &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String(ssoWriter)}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(time.Hour)
+	if w := e.topology(sso).Writer(); w == nil || w.Identifier != ssoReader {
+		t.Fatalf("sandbox did not fail over: %+v", w)
+	}
+	e.srv.ResetLog()
+	_, err := e.o.Run(context.Background(), req)
+	var pe *PrecheckError
+	if !errors.As(err, &pe) || pe.Reason != ReasonFailover || !strings.Contains(err.Error(), "is now the writer") {
+		t.Fatalf("got %v", err)
+	}
+	if n := len(e.opsIndex("DeleteDBInstance", nil)); n != 0 {
+		t.Fatal("deleted an instance after a failover")
+	}
+}
+
+func TestVerifyRestoreAndDeleteGuard(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	res, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true, DeleteGuardOnSuccess: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	restores := e.opsIndex("RestoreDBInstanceFromDBSnapshot", nil)
+	tmpDeletes := e.opsIndex("DeleteDBInstance", func(en sandbox.LogEntry) bool {
+		return strings.HasPrefix(en.Params["DBInstanceIdentifier"], "rs-verify-")
+	})
+	mods := e.opsIndex("ModifyDBInstance", nil)
+	if len(restores) != 1 || len(tmpDeletes) != 1 || len(mods) != 1 || restores[0] > tmpDeletes[0] || tmpDeletes[0] > mods[0] {
+		t.Fatalf("restore %v, temp delete %v, modify %v", restores, tmpDeletes, mods)
+	}
+	if _, err := FindDBInstance(context.Background(), e.api, restoreInstanceID(res.GuardSnapshotID)); !IsNotFound(err) {
+		t.Fatalf("temporary instance left behind: %v", err)
+	}
+	if res.GuardSnapshotRetained || len(e.guards(mandible, "rightsize-guard-")) != 0 {
+		t.Fatal("guard snapshot not deleted after success")
+	}
+	e.assertGuarded(mandible)
+}
+
+func TestStaleGuardIsReplaced(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx, cancel := context.WithCancel(context.Background())
+	e.o.OnStep = func(s Step) error {
+		if s == StepGuardVerified {
+			cancel()
+		}
+		return nil
+	}
+	req := Request{Target: mandible, Nodes: 1, Generation: 1}
+	if _, err := e.o.Run(ctx, req); err == nil {
+		t.Fatal("not interrupted")
+	}
+	e.o.OnStep = nil
+	e.srv.Advance(DefaultMaxGuardAge + time.Hour)
+	res, err := e.o.Run(context.Background(), req)
+	if err != nil || res.GuardSnapshotID != GuardSnapshotID("", mandible, 1, 1, 2) || res.Resumed {
+		t.Fatalf("%v %+v", err, res)
+	}
+	e.assertGuarded(mandible)
+}
+
+func TestTransientFaultsAreRetried(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	for _, op := range []string{"DescribeDBInstances", "DescribeDBSnapshots", "CreateDBSnapshot", "ModifyDBInstance", "ListTagsForResource"} {
+		e.srv.InjectSequence(op, sandbox.FaultThrottling, sandbox.FaultHTTP500, sandbox.FaultConnReset)
+	}
+	if _, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.opsIndex("ModifyDBInstance", func(en sandbox.LogEntry) bool { return en.Status == 200 })); n != 1 {
+		t.Fatalf("%d successful modifications", n)
+	}
+	e.assertGuarded(mandible)
+}
+
+func TestRevertedOutsideTakesNewGuard(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	req := Request{Target: mandible, Nodes: 1, Generation: 1}
+	if _, err := e.o.Run(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	// Multi-AZ turned back on by hand; the same generation is applied again (state lost).
+	if _, err := e.api.ModifyDBInstance(context.Background(), &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+		MultiAZ: aws.Bool(true), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(time.Hour)
+	res, err := e.o.Run(context.Background(), req)
+	if err != nil || res.GuardSnapshotID != GuardSnapshotID("", mandible, 1, 1, 2) {
+		t.Fatalf("a completed guard must not be reused for a new change: %v %+v", err, res)
+	}
+}
+
+func TestUnfinishedChange(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx, cancel := context.WithCancel(context.Background())
+	e.o.OnStep = func(s Step) error {
+		if s == StepChange {
+			cancel()
+		}
+		return nil
+	}
+	req := Request{Target: mandible, Nodes: 1, Generation: 4}
+	if _, err := e.o.Run(ctx, req); err == nil {
+		t.Fatal("not interrupted")
+	}
+	id, unfinished, err := UnfinishedChange(context.Background(), e.api, "", mandible, 4, 1)
+	if err != nil || !unfinished || id != GuardSnapshotID("", mandible, 4, 1, 1) {
+		t.Fatalf("interrupted change: %q %t %v", id, unfinished, err)
+	}
+	if _, unfinished, _ := UnfinishedChange(context.Background(), e.api, "", mandible, 5, 1); unfinished {
+		t.Fatal("a generation without a guard reported unfinished")
+	}
+	e.o.OnStep = nil
+	if _, err := e.o.Run(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if _, unfinished, err := UnfinishedChange(context.Background(), e.api, "", mandible, 4, 1); err != nil || unfinished {
+		t.Fatalf("completed change reported unfinished (%v)", err)
+	}
+}
+
+// TestLostResponsesAreIdempotent makes RDS apply CreateDBSnapshot and ModifyDBInstance but lose
+// the answers (the client times out while the sandbox holds the response, and the SDK retries):
+// the retried calls get DBSnapshotAlreadyExists and InvalidDBInstanceState, which the
+// orchestrator recognises as its own earlier calls.
+// impatientClient points the orchestrator at a client that gives up on an answer after 150 ms
+// (the sandbox's "slow" fault holds it for a second) and retries.
+func (e *env) impatientClient() {
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDSANDBOX", "sandbox-secret", ""),
+		HTTPClient: &http.Client{Timeout: 150 * time.Millisecond}}
+	e.o.RDS = rds.NewFromConfig(cfg, func(o *rds.Options) {
+		o.BaseEndpoint = aws.String(e.srv.URL())
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxBackoff, so.MaxAttempts, so.RateLimiter = 50*time.Millisecond, 5, noRateLimit{}
+		})
+	})
+}
+
+func TestLostResponsesAreIdempotentAurora(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.impatientClient()
+	for _, op := range []string{"CreateDBClusterSnapshot", "DeleteDBInstance", "CreateDBInstance"} {
+		e.srv.InjectFaults(sandbox.FaultRule{Operation: op, Sequence: []sandbox.Fault{{Kind: sandbox.FaultSlow, Delay: time.Second}}})
+	}
+	res, err := e.o.Run(context.Background(), Request{Target: sso, Nodes: 1, Generation: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.o.Run(context.Background(), Request{Target: sso, Nodes: 2, Generation: 2, Previous: &res.Previous}); err != nil {
+		t.Fatal(err)
+	}
+	for op, code := range map[string]string{"CreateDBClusterSnapshot": "DBClusterSnapshotAlreadyExistsFault",
+		"DeleteDBInstance": "InvalidDBInstanceState", "CreateDBInstance": "DBInstanceAlreadyExists"} {
+		calls := e.srv.Calls(op)
+		if len(calls) < 2 || calls[1].ErrorCode != code {
+			t.Errorf("%s calls %+v: want a lost first answer, then %s", op, calls, code)
+		}
+	}
+	topo := e.topology(sso)
+	if topo.Nodes != 2 || topo.Writer().Identifier != ssoWriter || len(e.guards(sso, "rightsize-guard-")) != 2 {
+		t.Fatalf("did not converge: %+v", topo.Members)
+	}
+	e.assertGuarded(sso, ssoReader, ssoWriter)
+}
+
+func TestLostResponsesAreIdempotent(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.impatientClient()
+	for _, op := range []string{"CreateDBSnapshot", "ModifyDBInstance"} {
+		e.srv.InjectFaults(sandbox.FaultRule{Operation: op, Sequence: []sandbox.Fault{{Kind: sandbox.FaultSlow, Delay: time.Second}}})
+	}
+	res, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	creates := e.srv.Calls("CreateDBSnapshot")
+	if len(creates) < 2 || creates[len(creates)-1].ErrorCode != "DBSnapshotAlreadyExists" {
+		t.Fatalf("CreateDBSnapshot calls %+v: want a lost first answer, then DBSnapshotAlreadyExists", creates)
+	}
+	mods := e.srv.Calls("ModifyDBInstance")
+	if len(mods) < 2 || mods[len(mods)-1].ErrorCode != "InvalidDBInstanceState" {
+		t.Fatalf("ModifyDBInstance calls %+v: want a lost first answer, then InvalidDBInstanceState", mods)
+	}
+	if len(e.guards(mandible, "rightsize-guard-")) != 1 || res.Nodes != 1 || *e.instance("mandible-prod").MultiAZ {
+		t.Fatalf("did not converge: %+v", res)
+	}
+	e.assertGuarded(mandible)
+}

@@ -1,0 +1,229 @@
+package topology
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// PGValidator validates a PostgreSQL database around a topology change: row counts of named
+// tables must not drop (the database stays writable during the change, so growth is accepted
+// while lost rows are not), index definitions of those tables must be unchanged, and a
+// `SELECT 1` round trip must succeed. Every query runs in a read-only transaction with a
+// statement timeout; table names are quoted identifiers, values are $n parameters.
+type PGValidator struct {
+	// Connect opens a connection (the provider's PostgreSQL settings). Required.
+	Connect func(ctx context.Context) (*pgx.Conn, error)
+	// Tables are "table" (schema public) or "schema.table" names.
+	Tables []string
+	// CheckIndexes also records and compares the index definitions of Tables.
+	CheckIndexes bool
+	// StatementTimeout bounds each query (default 60 s).
+	StatementTimeout time.Duration
+}
+
+// Fact keys written by PGValidator.
+const (
+	factRowsPrefix    = "rows:"
+	factIndexesPrefix = "idx:"
+)
+
+// MaxValidationTables is the most tables PGValidator records: each costs up to two tags of the
+// guard snapshot, which may carry at most 50.
+const MaxValidationTables = 10
+
+type qualifiedTable struct{ schema, name string }
+
+func (t qualifiedTable) String() string { return t.schema + "." + t.name }
+
+// ParseTableName splits "schema.table" (or "table", schema public).
+func ParseTableName(s string) (schema, table string, err error) {
+	s = strings.TrimSpace(s)
+	schema, table, ok := strings.Cut(s, ".")
+	if !ok {
+		schema, table = "public", s
+	}
+	if schema == "" || table == "" || strings.Contains(table, ".") {
+		return "", "", fmt.Errorf("invalid table name %q: expected \"table\" or \"schema.table\"", s)
+	}
+	return schema, table, nil
+}
+
+func (v *PGValidator) tables() ([]qualifiedTable, error) {
+	if len(v.Tables) > MaxValidationTables {
+		return nil, fmt.Errorf("validation lists %d tables; at most %d are supported", len(v.Tables), MaxValidationTables)
+	}
+	var out []qualifiedTable
+	for _, s := range v.Tables {
+		schema, name, err := ParseTableName(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, qualifiedTable{schema, name})
+	}
+	return out, nil
+}
+
+// readOnly runs fn in a read-only transaction with the statement timeout.
+func (v *PGValidator) readOnly(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	if v.Connect == nil {
+		return errors.New("PGValidator.Connect is nil. Please report this issue to the provider developers")
+	}
+	conn, err := v.Connect(ctx)
+	if err != nil {
+		return fmt.Errorf("connecting to PostgreSQL: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	tx, err := conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("starting a read-only transaction: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // read-only; rollback after commit is a no-op
+	timeout := v.StatementTimeout
+	if timeout <= 0 {
+		timeout = 60 * time.Second
+	}
+	if _, err := tx.Exec(ctx, "SELECT set_config('statement_timeout', $1, true)", strconv.FormatInt(timeout.Milliseconds(), 10)); err != nil {
+		return fmt.Errorf("setting statement_timeout: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// tableFacts records the row count and (optionally) index definitions of one table.
+// exists is false when the table does not exist.
+func (v *PGValidator) tableFacts(ctx context.Context, tx pgx.Tx, t qualifiedTable, f Facts) (exists bool, err error) {
+	err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'm'))`, t.schema, t.name).Scan(&exists)
+	if err != nil || !exists {
+		return exists, err
+	}
+	var n int64
+	if err := tx.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{t.schema, t.name}.Sanitize()).Scan(&n); err != nil {
+		return true, fmt.Errorf("counting rows of %s: %w", t, err)
+	}
+	f[factRowsPrefix+t.String()] = strconv.FormatInt(n, 10)
+	if v.CheckIndexes {
+		rows, err := tx.Query(ctx, `SELECT indexname, indexdef FROM pg_catalog.pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY indexname`, t.schema, t.name)
+		if err != nil {
+			return true, fmt.Errorf("reading index definitions of %s: %w", t, err)
+		}
+		defs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (string, error) {
+			var name, def string
+			err := row.Scan(&name, &def)
+			return name + "\t" + def, err
+		})
+		if err != nil {
+			return true, fmt.Errorf("reading index definitions of %s: %w", t, err)
+		}
+		f[factIndexesPrefix+t.String()] = indexFingerprint(defs)
+	}
+	return true, nil
+}
+
+// indexFingerprint is "<count>:<first 16 hex digits of sha256>" of the sorted definitions.
+func indexFingerprint(defs []string) string {
+	slices.Sort(defs)
+	sum := sha256.Sum256([]byte(strings.Join(defs, "\n")))
+	return strconv.Itoa(len(defs)) + ":" + hex.EncodeToString(sum[:8])
+}
+
+// Capture implements Validator: it records row counts (and index fingerprints) of Tables.
+// A table that does not exist is an error naming it.
+func (v *PGValidator) Capture(ctx context.Context) (Facts, error) {
+	tables, err := v.tables()
+	if err != nil {
+		return nil, err
+	}
+	f := Facts{}
+	err = v.readOnly(ctx, func(tx pgx.Tx) error {
+		for _, t := range tables {
+			ok, err := v.tableFacts(ctx, tx, t, f)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("validation table %s does not exist; fix validation.tables", t)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recording the validation baseline: %w", err)
+	}
+	return f, nil
+}
+
+// Check implements Validator: it measures a SELECT 1 round trip and compares the tables with the
+// baseline. Mismatches are reported together in one *ValidationError.
+func (v *PGValidator) Check(ctx context.Context, before Facts) (*Report, error) {
+	tables, err := v.tables()
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{}
+	var mismatches []string
+	err = v.readOnly(ctx, func(tx pgx.Tx) error {
+		start := time.Now()
+		var one int
+		if err := tx.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+			return fmt.Errorf("SELECT 1 round trip failed: %w", err)
+		}
+		if one != 1 {
+			return fmt.Errorf("SELECT 1 returned %d", one)
+		}
+		rep.RoundTrip = time.Since(start)
+		rep.Checked = append(rep.Checked, fmt.Sprintf("SELECT 1 round trip %s", rep.RoundTrip.Round(time.Microsecond)))
+		for _, t := range tables {
+			after := Facts{}
+			ok, err := v.tableFacts(ctx, tx, t, after)
+			if err != nil {
+				return err
+			}
+			key := factRowsPrefix + t.String()
+			if !ok {
+				if _, had := before[key]; had {
+					mismatches = append(mismatches, fmt.Sprintf("table %s no longer exists", t))
+				}
+				continue
+			}
+			if b, had := before[key]; had {
+				nb, _ := strconv.ParseInt(b, 10, 64)
+				na, _ := strconv.ParseInt(after[key], 10, 64)
+				if na < nb {
+					mismatches = append(mismatches, fmt.Sprintf("table %s has %d rows, %d before the change (%d lost)", t, na, nb, nb-na))
+				} else {
+					rep.Checked = append(rep.Checked, fmt.Sprintf("rows %s: %d before, %d after", t, nb, na))
+				}
+			}
+			ikey := factIndexesPrefix + t.String()
+			if b, had := before[ikey]; had && v.CheckIndexes {
+				if a := after[ikey]; a != b {
+					nb, _, _ := strings.Cut(b, ":")
+					na, _, _ := strings.Cut(a, ":")
+					mismatches = append(mismatches, fmt.Sprintf("index definitions of %s changed (%s indexes before, %s after)", t, nb, na))
+				} else {
+					rep.Checked = append(rep.Checked, fmt.Sprintf("indexes %s unchanged", t))
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("validating after the change: %w", err)
+	}
+	if len(mismatches) > 0 {
+		return nil, &ValidationError{Mismatches: mismatches}
+	}
+	return rep, nil
+}

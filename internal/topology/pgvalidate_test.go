@@ -1,0 +1,223 @@
+package topology
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// testDSN returns the harness PostgreSQL DSN; tests that need it fail (never skip) without it.
+func testDSN(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv("RIGHTSIZE_TEST_PG_DSN")
+	if dsn == "" {
+		t.Fatal("RIGHTSIZE_TEST_PG_DSN is not set: start a throwaway PostgreSQL with " +
+			`eval "$(scripts/testpg.sh start /tmp/pg-topology)" or run make test`)
+	}
+	return dsn
+}
+
+var schemaSeq atomic.Int64
+
+// seedSchema creates a fresh schema with the demo's users, chat_rooms and messages tables and
+// returns its name; it is dropped when the test ends.
+func seedSchema(t *testing.T) (dsn, schema string) {
+	t.Helper()
+	dsn = testDSN(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("connecting to the test PostgreSQL: %v", err)
+	}
+	defer conn.Close(ctx)
+	schema = fmt.Sprintf("rs_topo_%d_%d", os.Getpid(), schemaSeq.Add(1))
+	s := pgx.Identifier{schema}.Sanitize()
+	stmts := []string{
+		"DROP SCHEMA IF EXISTS " + s + " CASCADE",
+		"CREATE SCHEMA " + s,
+		"CREATE TABLE " + s + ".users (id bigserial PRIMARY KEY, email text NOT NULL UNIQUE, created_at timestamptz NOT NULL DEFAULT now())",
+		"CREATE TABLE " + s + ".chat_rooms (id bigserial PRIMARY KEY, name text NOT NULL)",
+		"CREATE TABLE " + s + ".messages (id bigserial PRIMARY KEY, room_id bigint NOT NULL REFERENCES " + s + ".chat_rooms(id), user_id bigint NOT NULL REFERENCES " + s + ".users(id), body text NOT NULL, sent_at timestamptz NOT NULL DEFAULT now())",
+		"CREATE INDEX messages_room_sent ON " + s + ".messages (room_id, sent_at)",
+		"INSERT INTO " + s + ".users (email) SELECT 'u' || g || '@example.com' FROM generate_series(1, 200) g",
+		"INSERT INTO " + s + ".chat_rooms (name) SELECT 'room ' || g FROM generate_series(1, 20) g",
+		"INSERT INTO " + s + ".messages (room_id, user_id, body) SELECT 1 + g % 20, 1 + g % 200, 'hello ' || g FROM generate_series(1, 3000) g",
+	}
+	for _, q := range stmts {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			t.Fatalf("seeding %s: %s: %v", schema, q, err)
+		}
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), dsn)
+		if err == nil {
+			_, _ = c.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+s+" CASCADE")
+			c.Close(context.Background())
+		}
+	})
+	return dsn, schema
+}
+
+func execSQL(t *testing.T, dsn, q string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, q); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+func newPGValidator(dsn, schema string, checkIndexes bool) *PGValidator {
+	return &PGValidator{
+		Connect:      func(ctx context.Context) (*pgx.Conn, error) { return pgx.Connect(ctx, dsn) },
+		Tables:       []string{schema + ".users", schema + ".messages", schema + ".chat_rooms"},
+		CheckIndexes: checkIndexes, StatementTimeout: 10 * time.Second,
+	}
+}
+
+func TestPGValidatorUnchanged(t *testing.T) {
+	dsn, schema := seedSchema(t)
+	v := newPGValidator(dsn, schema, true)
+	ctx := context.Background()
+	facts, err := v.Capture(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := facts["rows:"+schema+".messages"]; got != "3000" {
+		t.Fatalf("messages row count fact = %q, want 3000 (facts %v)", got, facts)
+	}
+	if got := facts["idx:"+schema+".users"]; !strings.HasPrefix(got, "2:") {
+		t.Fatalf("users index fingerprint = %q, want 2 indexes (pkey, email unique)", got)
+	}
+	if err := checkFacts(facts); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := v.Check(ctx, facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.RoundTrip <= 0 || len(rep.Checked) != 1+2*3 {
+		t.Fatalf("report %+v", rep)
+	}
+}
+
+func TestPGValidatorGrowthAccepted(t *testing.T) {
+	dsn, schema := seedSchema(t)
+	v := newPGValidator(dsn, schema, true)
+	facts, err := v.Capture(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	execSQL(t, dsn, "INSERT INTO "+schema+".users (email) VALUES ('new@example.com')")
+	if _, err := v.Check(context.Background(), facts); err != nil {
+		t.Fatalf("a row inserted during the change must not fail validation: %v", err)
+	}
+}
+
+func TestPGValidatorRowsLost(t *testing.T) {
+	dsn, schema := seedSchema(t)
+	v := newPGValidator(dsn, schema, false)
+	facts, err := v.Capture(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	execSQL(t, dsn, "DELETE FROM "+schema+".messages WHERE id <= 10")
+	_, err = v.Check(context.Background(), facts)
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("want *ValidationError, got %v", err)
+	}
+	if len(ve.Mismatches) != 1 || !strings.Contains(ve.Mismatches[0], schema+".messages has 2990 rows, 3000 before") {
+		t.Fatalf("mismatches %q", ve.Mismatches)
+	}
+}
+
+func TestPGValidatorIndexChanged(t *testing.T) {
+	dsn, schema := seedSchema(t)
+	v := newPGValidator(dsn, schema, true)
+	facts, err := v.Capture(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	execSQL(t, dsn, "DROP INDEX "+schema+".messages_room_sent")
+	execSQL(t, dsn, "DROP TABLE "+schema+".chat_rooms CASCADE")
+	_, err = v.Check(context.Background(), facts)
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("want *ValidationError, got %v", err)
+	}
+	msg := ve.Error()
+	for _, want := range []string{"index definitions of " + schema + ".messages changed (2 indexes before, 1 after)", "table " + schema + ".chat_rooms no longer exists"} {
+		if !strings.Contains(msg, want) {
+			t.Fatalf("%q does not contain %q", msg, want)
+		}
+	}
+	// Without index checks the dropped index is not reported.
+	v.CheckIndexes = false
+	_, err = v.Check(context.Background(), facts)
+	if err == nil || strings.Contains(err.Error(), "index") {
+		t.Fatalf("without check_indexes: %v", err)
+	}
+}
+
+func TestPGValidatorMissingTableAtCapture(t *testing.T) {
+	dsn, schema := seedSchema(t)
+	v := newPGValidator(dsn, schema, false)
+	v.Tables = append(v.Tables, schema+".nope")
+	_, err := v.Capture(context.Background())
+	if err == nil || !strings.Contains(err.Error(), schema+".nope does not exist") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestPGValidatorIsReadOnly(t *testing.T) {
+	dsn, _ := seedSchema(t)
+	v := &PGValidator{Connect: func(ctx context.Context) (*pgx.Conn, error) { return pgx.Connect(ctx, dsn) }}
+	err := v.readOnly(context.Background(), func(tx pgx.Tx) error {
+		_, err := tx.Exec(context.Background(), "CREATE TABLE rs_should_not_exist (x int)")
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "read-only") {
+		t.Fatalf("a write inside the validator transaction must fail, got %v", err)
+	}
+}
+
+func TestPGValidatorUnreachable(t *testing.T) {
+	v := &PGValidator{Tables: []string{"users"}, Connect: func(ctx context.Context) (*pgx.Conn, error) {
+		return pgx.Connect(ctx, "postgres://nobody@127.0.0.1:1/x?sslmode=disable&connect_timeout=2")
+	}}
+	if _, err := v.Check(context.Background(), Facts{}); err == nil || !strings.Contains(err.Error(), "connecting to PostgreSQL") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestParseTableName(t *testing.T) {
+	for _, tc := range []struct{ in, schema, table string }{
+		{"users", "public", "users"}, {"app.messages", "app", "messages"}, {" chat_rooms ", "public", "chat_rooms"},
+	} {
+		s, n, err := ParseTableName(tc.in)
+		if err != nil || s != tc.schema || n != tc.table {
+			t.Errorf("ParseTableName(%q) = %q, %q, %v", tc.in, s, n, err)
+		}
+	}
+	for _, bad := range []string{"", ".x", "a.", "a.b.c"} {
+		if _, _, err := ParseTableName(bad); err == nil {
+			t.Errorf("ParseTableName(%q) accepted", bad)
+		}
+	}
+	v := &PGValidator{Tables: make([]string, MaxValidationTables+1)}
+	if _, err := v.tables(); err == nil {
+		t.Error("too many tables accepted")
+	}
+}

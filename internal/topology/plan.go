@@ -1,0 +1,99 @@
+package topology
+
+import (
+	"fmt"
+	"strings"
+)
+
+// PlanSummary describes, for a plan preview, exactly what Run will do for req on the observed
+// topology: the guard snapshot, the change, the expected interruption, the consequence of running
+// on one node, validation and rollback, and the maintenance window when the change is deferred.
+// topo may be nil (the target could not be read at plan time); the summary then omits what only
+// the topology tells (class, maintenance window, reader name).
+func PlanSummary(topo *Topology, req Request) string {
+	var b strings.Builder
+	guard := GuardSnapshotID(req.SnapshotPrefix, req.Target, req.Generation, req.Nodes, 1)
+	kind := "DB snapshot"
+	if req.Target.Kind == KindCluster {
+		kind = "DB cluster snapshot"
+	}
+	step := 0
+	line := func(format string, args ...any) {
+		step++
+		fmt.Fprintf(&b, "%d. ", step)
+		fmt.Fprintf(&b, format, args...)
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "Apply will change %s to %d node(s):\n", req.Target.Noun(), req.Nodes)
+	line("Create the manual %s %s (tagged rightsize:*), wait until it is available and verify it (status, engine, size, created after the change began). No modification is made before it is available.", kind, guard)
+	if req.VerifyRestore {
+		line("Restore %s to the temporary DB instance %s, wait until it is available, then delete it.", guard, restoreInstanceID(guard))
+	}
+	if req.Validator != nil {
+		line("Before the change, record the validation baseline (row counts, index definitions) on the guard snapshot's tags.")
+	}
+	switch {
+	case req.Target.Kind == KindInstance && req.Nodes == 1:
+		line("Turn Multi-AZ off (ModifyDBInstance MultiAZ=false, ApplyImmediately=%t). AWS states there is no outage converting a Multi-AZ instance to Single-AZ: the standby is removed.", !req.DeferToMaintenanceWindow)
+	case req.Target.Kind == KindInstance:
+		line("Turn Multi-AZ on (ModifyDBInstance MultiAZ=true, ApplyImmediately=%t). AWS creates the standby from a snapshot without an outage; expect higher I/O latency during the conversion.", !req.DeferToMaintenanceWindow)
+	case req.Nodes == 1:
+		reader := "the reader"
+		if topo != nil {
+			if rs := topo.Readers(); len(rs) == 1 {
+				reader = fmt.Sprintf("the reader %s (%s)", rs[0].Identifier, rs[0].Class)
+			}
+		}
+		line("Record %s (class, AZ, promotion tier, parameter group, Performance Insights, monitoring) and delete it (DeleteDBInstance); the writer is never deleted. Connections to the reader endpoint move to the writer; open reader connections are dropped.", reader)
+	default:
+		reader := "a reader recreated from the recorded settings (or, without a record, with the writer's settings)"
+		if req.Previous != nil && req.Previous.Reader != nil {
+			rd := req.Previous.Reader
+			reader = fmt.Sprintf("the reader %s (%s, %s, promotion tier %d) recreated from the recorded settings", rd.Identifier, rd.Class, rd.AvailabilityZone, rd.PromotionTier)
+		}
+		line("Create %s (CreateDBInstance). The reader endpoint serves it once it is available.", reader)
+	}
+	if req.DeferToMaintenanceWindow {
+		win := "the next maintenance window"
+		if topo != nil && topo.Instance != nil && topo.Instance.PreferredMaintenanceWindow != nil {
+			win = "the next maintenance window (" + *topo.Instance.PreferredMaintenanceWindow + " UTC)"
+		}
+		line("The change waits for %s; until then the resource reports pending = true, and validation runs on the first apply after it.", win)
+	} else {
+		line("Wait until the change has settled (status available with %d node(s)).", req.Nodes)
+		if req.Validator != nil {
+			line("Validate: a SELECT 1 round trip, no rows lost in the named tables, index definitions unchanged.")
+		}
+	}
+	if req.DisableRollback {
+		line("On a validation failure or a timeout, leave the target as it is (rollback disabled); the guard snapshot stays.")
+	} else {
+		line("On a validation failure or a timeout, roll back (%s) and keep the guard snapshot.", rollbackText(req))
+	}
+	if req.Nodes == 1 {
+		if req.Target.Kind == KindCluster {
+			b.WriteString("With one node the cluster has no failover target: if the writer fails, Aurora recreates it, typically in under 10 minutes.")
+		} else {
+			b.WriteString("With one node the instance has no standby: a host failure is recovered by replacing the host or restoring from a backup (point-in-time or the guard snapshot), which takes longer than a Multi-AZ failover.")
+		}
+	}
+	if req.DeleteGuardOnSuccess {
+		b.WriteString(" The guard snapshot is deleted after a successful, validated change.")
+	} else {
+		b.WriteString(" The guard snapshot is retained (it is billed as backup storage until you delete it).")
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func rollbackText(req Request) string {
+	switch {
+	case req.Target.Kind == KindInstance && req.Nodes == 1:
+		return "Multi-AZ on again"
+	case req.Target.Kind == KindInstance:
+		return "Multi-AZ off again"
+	case req.Nodes == 1:
+		return "the reader recreated"
+	default:
+		return "the new reader deleted"
+	}
+}

@@ -1,0 +1,211 @@
+package topology
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/aws/smithy-go"
+)
+
+// The production client satisfies the consumer-side interface.
+var _ RDSAPI = (*rds.Client)(nil)
+
+func TestGuardSnapshotID(t *testing.T) {
+	inst := Target{Kind: KindInstance, Identifier: "mandible-prod"}
+	cases := []struct {
+		prefix  string
+		target  Target
+		gen     int64
+		nodes   int
+		attempt int
+		want    string
+	}{
+		{"", inst, 1, 1, 1, "rightsize-guard-mandible-prod-g1-to1"},
+		{"rs", inst, 7, 2, 1, "rs-mandible-prod-g7-to2"},
+		{"rs", inst, 1, 1, 3, "rs-mandible-prod-g1-to1-r3"},
+		{"My_Prefix--", Target{Kind: KindCluster, Identifier: "SSO-Prod"}, 2, 1, 1, "my-prefix-sso-prod-g2-to1"},
+		{"9lives", inst, 1, 1, 1, "rs-9lives-mandible-prod-g1-to1"},
+	}
+	for _, c := range cases {
+		got := GuardSnapshotID(c.prefix, c.target, c.gen, c.nodes, c.attempt)
+		if got != c.want {
+			t.Errorf("GuardSnapshotID(%q, %v, %d, %d, %d) = %q, want %q", c.prefix, c.target, c.gen, c.nodes, c.attempt, got, c.want)
+		}
+		if again := GuardSnapshotID(c.prefix, c.target, c.gen, c.nodes, c.attempt); again != got {
+			t.Errorf("not deterministic: %q vs %q", got, again)
+		}
+	}
+	long := GuardSnapshotID(strings.Repeat("p", 300), inst, 1, 1, 1)
+	if len(long) > 255 || strings.Contains(long, "--") || strings.HasSuffix(long, "-") {
+		t.Errorf("long identifier %q (%d chars) is not a valid RDS identifier", long, len(long))
+	}
+	if GuardSnapshotID("x", inst, 1, 1, 1) == GuardSnapshotID("x", inst, 2, 1, 1) {
+		t.Error("different generations must give different identifiers")
+	}
+	if id := restoreInstanceID("rightsize-guard-mandible-prod-g1-to1"); len(id) > 63 || !strings.HasPrefix(id, "rs-verify-") {
+		t.Errorf("restore instance id %q", id)
+	}
+}
+
+func TestParseTarget(t *testing.T) {
+	for in, want := range map[string]Target{
+		"instance:mandible-prod": {KindInstance, "mandible-prod"},
+		"cluster:sso-prod":       {KindCluster, "sso-prod"},
+	} {
+		got, err := ParseTarget(in)
+		if err != nil || got != want || got.String() != in {
+			t.Errorf("ParseTarget(%q) = %v, %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"", "mandible-prod", "db:x", "instance:", "cluster: "} {
+		if _, err := ParseTarget(bad); err == nil || !strings.Contains(err.Error(), "instance:<db-instance-identifier>") {
+			t.Errorf("ParseTarget(%q) = %v", bad, err)
+		}
+	}
+}
+
+func TestReaderTagsRoundTrip(t *testing.T) {
+	spec := ReaderSpec{Identifier: "sso-prod-instance-2", Class: "db.t4g.medium", AvailabilityZone: "us-east-1b",
+		PromotionTier: 1, ParameterGroup: "default.aurora-postgresql15", PerformanceInsights: true,
+		PerformanceInsightsKMSKeyID: "arn:aws:kms:us-east-1:123456789012:key/abc", PerformanceInsightsRetention: 7,
+		MonitoringInterval: 60, MonitoringRoleARN: "arn:aws:iam::123456789012:role/rds-monitoring",
+		AutoMinorVersionUpgrade: true, CACertificate: "rds-ca-rsa2048-g1"}
+	tags := readerTags(spec)
+	for k, v := range tags {
+		if len(k) > 128 || len(v) > 256 {
+			t.Errorf("tag %q=%q exceeds RDS limits", k, v)
+		}
+	}
+	got, ok := readerFromTags(tags)
+	if !ok || got != spec {
+		t.Fatalf("round trip:\n got %+v\nwant %+v", got, spec)
+	}
+	if _, ok := readerFromTags(map[string]string{}); ok {
+		t.Error("empty tags decoded as a reader")
+	}
+	in := spec.createInput("sso-prod", EngineCluster, nil)
+	if *in.DBClusterIdentifier != "sso-prod" || *in.DBInstanceClass != "db.t4g.medium" || *in.PromotionTier != 1 ||
+		*in.AvailabilityZone != "us-east-1b" || !*in.EnablePerformanceInsights || *in.MonitoringInterval != 60 ||
+		*in.DBParameterGroupName != "default.aurora-postgresql15" {
+		t.Errorf("createInput lost settings: %+v", in)
+	}
+}
+
+func TestPendingFields(t *testing.T) {
+	if got := pendingFields((*rdstypes.PendingModifiedValues)(nil)); got != nil {
+		t.Errorf("nil: %v", got)
+	}
+	if got := pendingFields(&rdstypes.PendingModifiedValues{}); got != nil {
+		t.Errorf("empty: %v", got)
+	}
+	cls := "db.r6g.large"
+	got := pendingFields(&rdstypes.PendingModifiedValues{DBInstanceClass: &cls, MultiAZ: ptr(false)})
+	if strings.Join(got, ",") != "DBInstanceClass,MultiAZ" {
+		t.Errorf("got %v", got)
+	}
+	inst := &rdstypes.DBInstance{DBInstanceIdentifier: ptr("x"), MultiAZ: ptr(true), DBInstanceStatus: ptr("available"),
+		PendingModifiedValues: &rdstypes.PendingModifiedValues{DBInstanceClass: &cls, MultiAZ: ptr(false)}}
+	topo := instanceTopology(Target{KindInstance, "x"}, inst)
+	if topo.Nodes != 2 || topo.PendingMultiAZ == nil || *topo.PendingMultiAZ || strings.Join(topo.PendingModifications, ",") != "DBInstanceClass" {
+		t.Errorf("topology %+v", topo)
+	}
+}
+
+func TestIsTransient(t *testing.T) {
+	throttle := &smithy.GenericAPIError{Code: "Throttling", Message: "Rate exceeded"}
+	if !IsTransient(fmt.Errorf("wrapped: %w", throttle)) {
+		t.Error("throttling must be transient")
+	}
+	if IsTransient(&smithy.GenericAPIError{Code: "AccessDenied"}) {
+		t.Error("AccessDenied must not be transient")
+	}
+	if IsTransient(context.Canceled) || IsTransient(fmt.Errorf("x: %w", context.DeadlineExceeded)) || IsTransient(nil) {
+		t.Error("context errors must not be transient")
+	}
+	nf := &NotFoundError{Kind: "DB instance", ID: "x", Err: &rdstypes.DBInstanceNotFoundFault{}}
+	if !IsNotFound(fmt.Errorf("w: %w", nf)) || IsNotFound(errors.New("x")) {
+		t.Error("IsNotFound")
+	}
+	if !isInstanceNotFound(&smithy.GenericAPIError{Code: "DBInstanceNotFound"}) {
+		t.Error("generic DBInstanceNotFound code not recognised")
+	}
+}
+
+func TestChangeErrorMessages(t *testing.T) {
+	base := ChangeError{Target: Target{KindInstance, "mandible-prod"}, Nodes: 1, Stage: "waiting for the change to settle",
+		Err: errors.New("timeout"), GuardSnapshotID: "rightsize-guard-mandible-prod-g1-to1", GuardSnapshotARN: "arn:aws:rds:us-east-1:1:snapshot:x"}
+	cases := []struct {
+		mut  func(*ChangeError)
+		want string
+	}{
+		{func(e *ChangeError) {}, "no change was made"},
+		{func(e *ChangeError) {
+			e.Changed, e.RollbackAttempted, e.RolledBack, e.RollbackAction = true, true, true, "Multi-AZ turned on again"
+		}, "rolled back: Multi-AZ turned on again"},
+		{func(e *ChangeError) {
+			e.Changed, e.RollbackAttempted, e.RollbackErr = true, true, errors.New("refused")
+		}, "ROLLBACK FAILED: refused"},
+		{func(e *ChangeError) { e.Changed = true }, "not rolled back"},
+		{func(e *ChangeError) { e.Interrupted = true }, "interrupted before any change"},
+	}
+	for _, c := range cases {
+		e := base
+		c.mut(&e)
+		msg := e.Error()
+		if !strings.Contains(msg, c.want) || !strings.Contains(msg, "guard snapshot rightsize-guard-mandible-prod-g1-to1 (arn:aws:rds:us-east-1:1:snapshot:x)") ||
+			!strings.Contains(msg, "DB instance mandible-prod") || !strings.Contains(msg, "timeout") {
+			t.Errorf("message %q lacks %q or the guard location", msg, c.want)
+		}
+	}
+}
+
+func TestRequestValidation(t *testing.T) {
+	ok := Request{Target: Target{KindInstance, "a"}, Nodes: 1, Generation: 1}
+	bad := []Request{
+		{Target: Target{KindInstance, "a"}, Nodes: 3, Generation: 1},
+		{Target: Target{KindInstance, ""}, Nodes: 1, Generation: 1},
+		{Target: Target{KindInstance, "a"}, Nodes: 1, Generation: 0},
+		{Target: Target{KindCluster, "a"}, Nodes: 1, Generation: 1, DeferToMaintenanceWindow: true},
+		{Target: Target{KindCluster, "a"}, Nodes: 1, Generation: 1, VerifyRestore: true},
+		{Target: Target{KindInstance, "a"}, Nodes: 1, Generation: 1, Tags: map[string]string{"rightsize:x": "y"}},
+	}
+	if err := ok.validate(); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range bad {
+		if err := r.validate(); err == nil {
+			t.Errorf("case %d accepted: %+v", i, r)
+		}
+	}
+}
+
+func TestPlanSummary(t *testing.T) {
+	inst := &Topology{Target: Target{KindInstance, "mandible-prod"}, Instance: &rdstypes.DBInstance{PreferredMaintenanceWindow: ptr("sun:05:00-sun:05:30")}}
+	s := PlanSummary(inst, Request{Target: inst.Target, Nodes: 1, Generation: 1, DeferToMaintenanceWindow: true, Validator: &PGValidator{}})
+	for _, want := range []string{"rightsize-guard-mandible-prod-g1-to1", "MultiAZ=false, ApplyImmediately=false", "no outage",
+		"sun:05:00-sun:05:30", "pending = true", "Multi-AZ on again", "no standby", "retained"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("instance summary lacks %q:\n%s", want, s)
+		}
+	}
+	cl := &Topology{Target: Target{KindCluster, "sso-prod"}, Members: []Member{{Identifier: "w", Writer: true}, {Identifier: "sso-prod-instance-2", Class: "db.t4g.medium"}}}
+	s = PlanSummary(cl, Request{Target: cl.Target, Nodes: 1, Generation: 2, SnapshotPrefix: "pre"})
+	for _, want := range []string{"DB cluster snapshot pre-sso-prod-g2-to1", "sso-prod-instance-2 (db.t4g.medium)", "reader endpoint move to the writer",
+		"under 10 minutes", "the reader recreated", "never deleted"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("cluster summary lacks %q:\n%s", want, s)
+		}
+	}
+	s = PlanSummary(nil, Request{Target: cl.Target, Nodes: 2, Generation: 3, DeleteGuardOnSuccess: true,
+		Previous: &Previous{Reader: &ReaderSpec{Identifier: "r1", Class: "db.t4g.medium", AvailabilityZone: "us-east-1b", PromotionTier: 1}}})
+	for _, want := range []string{"r1 (db.t4g.medium, us-east-1b, promotion tier 1)", "deleted after a successful", "the new reader deleted"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("1 → 2 summary lacks %q:\n%s", want, s)
+		}
+	}
+}

@@ -36,7 +36,6 @@ provider "rightsize" {
   endpoints {
     rds        = var.sandbox_endpoint
     cloudwatch = var.sandbox_endpoint
-    pricing    = var.sandbox_endpoint
   }
   postgres {
     host     = var.postgres_host
@@ -93,10 +92,10 @@ resource "rightsize_db_topology" "sso" {
   db_cluster_identifier = "sso-prod"
   nodes                 = 1
   require_verdict       = data.rightsize_single_node_recommendation.sso.verdict
-  guard {
+  guard = {
     snapshot_identifier_prefix = "rs-guard"
   }
-  validation {
+  validation = {
     tables        = ["users", "messages", "chat_rooms"]
     check_indexes = true
   }
@@ -106,10 +105,10 @@ resource "rightsize_db_topology" "mandible" {
   db_instance_identifier = "mandible-prod"
   nodes                  = 1
   require_verdict        = data.rightsize_single_node_recommendation.mandible.verdict
-  guard {
+  guard = {
     snapshot_identifier_prefix = "rs-guard"
   }
-  validation {
+  validation = {
     tables        = ["users", "messages", "chat_rooms"]
     check_indexes = true
   }

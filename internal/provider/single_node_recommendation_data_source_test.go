@@ -110,7 +110,7 @@ func checkProjectedCPU(name string, lo, hi float64) resource.TestCheckFunc {
 		}
 		var v float64
 		if _, err := fmt.Sscanf(rs.Primary.Attributes["projected_cpu_p99"], "%g", &v); err != nil {
-			return fmt.Errorf("%s projected_cpu_p99 = %q: %v", name, rs.Primary.Attributes["projected_cpu_p99"], err)
+			return fmt.Errorf("%s projected_cpu_p99 = %q: %w", name, rs.Primary.Attributes["projected_cpu_p99"], err)
 		}
 		if v < lo || v > hi {
 			return fmt.Errorf("%s projected_cpu_p99 = %g, want within [%g, %g]", name, v, lo, hi)

@@ -55,9 +55,9 @@ func writeRDSError(w http.ResponseWriter, status int, code, msg string) {
 	w.WriteHeader(status)
 	var b strings.Builder
 	b.WriteString(`<ErrorResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><Error><Type>` + typ + `</Type><Code>`)
-	xml.EscapeText(&b, []byte(code))
+	_ = xml.EscapeText(&b, []byte(code)) // a strings.Builder never fails
 	b.WriteString(`</Code><Message>`)
-	xml.EscapeText(&b, []byte(msg))
+	_ = xml.EscapeText(&b, []byte(msg))
 	b.WriteString(`</Message></Error><RequestId>` + rid + `</RequestId></ErrorResponse>`)
 	_, _ = w.Write([]byte(b.String()))
 }

@@ -610,7 +610,7 @@ func ts(t time.Time) string {
 func xtags(ts []tag) []xTag {
 	out := make([]xTag, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, xTag{Key: t.Key, Value: t.Value})
+		out = append(out, xTag(t))
 	}
 	return out
 }

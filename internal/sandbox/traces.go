@@ -50,7 +50,10 @@ func loadTrace(name string) (*trace, error) {
 	}
 	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
 	if err != nil || len(rows) < 3 {
-		return nil, fmt.Errorf("parsing trace %s: %v", name, err)
+		if err == nil {
+			err = fmt.Errorf("%d rows, want a header and at least 2 points", len(rows))
+		}
+		return nil, fmt.Errorf("parsing trace %s: %w", name, err)
 	}
 	tr := &trace{}
 	for i, r := range rows[1:] {

@@ -13,7 +13,8 @@ pgdir=$(mktemp -d "${TMPDIR:-/tmp}/rightsize-testpg.XXXXXX")
 cleanup() { scripts/testpg.sh stop "$pgdir" || true; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-eval "$(scripts/testpg.sh start "$pgdir")"
+pgenv=$(scripts/testpg.sh start "$pgdir")
+eval "$pgenv"
 echo "test PostgreSQL: 127.0.0.1:$RIGHTSIZE_TEST_PG_PORT; terraform: $TF_ACC_TERRAFORM_PATH" >&2
 # shellcheck disable=SC2086
 go test ${TESTARGS:--count=1 -timeout 40m} ${PKGS:-./...}

@@ -226,6 +226,26 @@ func WriteFiles(dir string, s Summary) ([]string, error) {
 	return paths, nil
 }
 
+// PendingChanges lists the resource changes of a plan (terraform show -json)
+// that are not no-ops, as "address: action,action". Output changes are not
+// counted: after a change, the analysis of the now single-node deployment
+// legitimately reports different numbers.
+func PendingChanges(r io.Reader) ([]string, error) {
+	var p planJSON
+	if err := json.NewDecoder(r).Decode(&p); err != nil {
+		return nil, fmt.Errorf("decoding the plan JSON: %w", err)
+	}
+	var out []string
+	for _, rc := range p.ResourceChanges {
+		acts := rc.Change.Actions
+		if len(acts) == 1 && (acts[0] == "no-op" || acts[0] == "read") {
+			continue
+		}
+		out = append(out, rc.Address+": "+strings.Join(acts, ","))
+	}
+	return out, nil
+}
+
 // Verify checks the summary against `terraform output -json`: every
 // cluster's verdict, projected CPU and savings must equal the "summary"
 // output, and the phase order the "phase_order" output.

@@ -96,3 +96,21 @@ func TestVerify(t *testing.T) {
 		t.Fatal("Verify(empty) succeeded")
 	}
 }
+
+func TestPendingChanges(t *testing.T) {
+	got, err := PendingChanges(strings.NewReader(planFixture))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0] != "rightsize_db_topology.sso: create" {
+		t.Fatalf("PendingChanges = %v", got)
+	}
+	empty := `{"resource_changes": [{"address": "rightsize_db_topology.sso", "type": "rightsize_db_topology", "change": {"actions": ["no-op"]}},
+	  {"address": "data.rightsize_fleet.all", "type": "rightsize_fleet", "change": {"actions": ["read"]}}]}`
+	if got, err := PendingChanges(strings.NewReader(empty)); err != nil || len(got) != 0 {
+		t.Fatalf("PendingChanges(no-op) = %v, %v", got, err)
+	}
+	if _, err := PendingChanges(strings.NewReader("{")); err == nil {
+		t.Fatal("PendingChanges accepted broken JSON")
+	}
+}

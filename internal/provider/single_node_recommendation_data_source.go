@@ -255,7 +255,8 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 		"allow_single_node": schema.BoolAttribute{
 			MarkdownDescription: "Analyse a deployment that already runs one node (after `rightsize_db_topology` took it to `nodes = 1`) " +
 				"instead of failing with \"nothing to consolidate\": the verdict then says whether the single node still holds its load " +
-				"within the policy, and the savings are zero. Set it in configurations that manage the change, so the plan after it stays valid. Defaults to `false`.",
+				"within the policy, and costs compare it with the 2-node form of the same class (the savings already realised). " +
+				"Set it in configurations that manage the change, so the plan after it stays valid. Defaults to `false`.",
 			Optional: true,
 		},
 		"migration_window_hours": schema.Int64Attribute{

@@ -61,10 +61,10 @@ type Request struct {
 	// AllowSingleNode analyses a deployment that already runs one node (a
 	// Single-AZ instance, an Aurora cluster with only its writer) instead of
 	// returning the "nothing to consolidate" error: the verdict then says
-	// whether the single node still holds its load within the policy, and
-	// the savings are zero (already realised). Configurations that manage
+	// whether the single node still holds its load within the policy. Configurations that manage
 	// the change with rightsize_db_topology set it so that the plan after
-	// the change stays valid.
+	// the change stays valid. Costs then compare the single node with the
+	// 2-node form of the same class (the savings already realised).
 	AllowSingleNode bool
 }
 
@@ -234,15 +234,14 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 		in.Nodes = append(in.Nodes, node)
 	}
 
-	// Current price: Multi-AZ as billed (primary + standby), Aurora the sum of its instances.
+	// Current price: the 2-node deployment — Multi-AZ as billed (primary +
+	// standby), Aurora the sum of its instances. A deployment already on one
+	// node is priced as its 2-node form (Multi-AZ, or its writer's class
+	// twice), so the savings reported are those the single node realises.
 	var priceNotes []string
-	deployment := pricing.MultiAZ
-	if res.AlreadySingleNode {
-		deployment = pricing.SingleAZ
-	}
 	switch c.Kind {
 	case inventory.KindMultiAZ:
-		p, err := d.Catalog.Price(writer.Class, engine, deployment, d.Region)
+		p, err := d.Catalog.Price(writer.Class, engine, pricing.MultiAZ, d.Region)
 		if err != nil {
 			res.Warnings = append(res.Warnings, "current price unknown: "+err.Error())
 		} else {
@@ -250,7 +249,11 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 			res.PriceSource, res.PriceDate = p.Source, p.SourceDate
 		}
 	case inventory.KindAurora:
-		for _, n := range c.Nodes {
+		priced := c.Nodes
+		if res.AlreadySingleNode {
+			priced = []inventory.Node{writer, writer}
+		}
+		for _, n := range priced {
 			p, err := d.Catalog.Price(n.Class, engine, pricing.SingleAZ, d.Region)
 			if err != nil {
 				res.Warnings = append(res.Warnings, "current price unknown: "+err.Error())

@@ -37,3 +37,5 @@ ANALYZE;
 -- Least-privilege monitoring role, as documented for production.
 CREATE ROLE rightsize LOGIN;
 GRANT pg_monitor TO rightsize;
+-- rightsize_db_topology's validation counts rows of the named tables: it needs SELECT on them.
+GRANT SELECT ON users, chat_rooms, messages TO rightsize;

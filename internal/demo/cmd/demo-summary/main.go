@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/demo"
 )
@@ -24,6 +25,7 @@ func run() error {
 	planPath := flag.String("plan", "", "plan JSON file (default: standard input)")
 	out := flag.String("out", "", "folder to write reports and charts to")
 	verify := flag.Bool("verify", false, "read `terraform output -json` on standard input and check the summary against it")
+	noChanges := flag.Bool("no-changes", false, "fail unless the plan changes no resource")
 	flag.Parse()
 
 	in := os.Stdin
@@ -34,6 +36,17 @@ func run() error {
 		}
 		defer f.Close()
 		in = f
+	}
+	if *noChanges {
+		pending, err := demo.PendingChanges(in)
+		if err != nil {
+			return err
+		}
+		if len(pending) > 0 {
+			return fmt.Errorf("the plan still changes %d resource(s): %s", len(pending), strings.Join(pending, "; "))
+		}
+		fmt.Println("    no resource changes: the topology matches the configuration")
+		return nil
 	}
 	s, err := demo.ParsePlan(in)
 	if err != nil {

@@ -1,0 +1,482 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	cw "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// fleetScenario is the demo scenario plus the given scenarios' resources.
+func fleetScenario(extra ...*sandbox.Scenario) *sandbox.Scenario {
+	sc := sandbox.Demo()
+	for _, e := range extra {
+		sc.Name += "+" + e.Name
+		sc.Clusters = append(sc.Clusters, e.Clusters...)
+		sc.Instances = append(sc.Instances, e.Instances...)
+	}
+	return sc
+}
+
+// fleetAttrs returns the flatmap attributes of a data source in state.
+func fleetAttrs(s *terraform.State, name string) (map[string]string, error) {
+	rs, ok := s.RootModule().Resources[name]
+	if !ok {
+		return nil, fmt.Errorf("%s not in state", name)
+	}
+	return rs.Primary.Attributes, nil
+}
+
+// fleetListLen reads the element count of list attribute key.
+func fleetListLen(a map[string]string, key string) (int, error) {
+	n, err := strconv.Atoi(a[key+".#"])
+	if err != nil {
+		return 0, fmt.Errorf("%s.# = %q: %v", key, a[key+".#"], err)
+	}
+	return n, nil
+}
+
+// fleetStrings reads a list of strings, or one string field of every element of a nested list.
+func fleetStrings(a map[string]string, key, field string) ([]string, error) {
+	n, err := fleetListLen(a, key)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, n)
+	for i := range n {
+		k := fmt.Sprintf("%s.%d", key, i)
+		if field != "" {
+			k += "." + field
+		}
+		v, ok := a[k]
+		if !ok {
+			return nil, fmt.Errorf("%s is missing", k)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// fleetInt reads an integer attribute.
+func fleetInt(a map[string]string, key string) (int, error) {
+	v, err := strconv.Atoi(a[key])
+	if err != nil {
+		return 0, fmt.Errorf("%s = %q: %v", key, a[key], err)
+	}
+	return v, nil
+}
+
+// checkFleetSortedBySavings asserts clusters are ordered by monthly_savings,
+// highest first, with null (unpriced) savings last.
+func checkFleetSortedBySavings(name string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		a, err := fleetAttrs(s, name)
+		if err != nil {
+			return err
+		}
+		n, err := fleetListLen(a, "clusters")
+		if err != nil {
+			return err
+		}
+		prev, seenNull, known := 0.0, false, 0
+		for i := range n {
+			id := a[fmt.Sprintf("clusters.%d.identifier", i)]
+			raw, ok := a[fmt.Sprintf("clusters.%d.monthly_savings", i)]
+			if !ok || raw == "" {
+				seenNull = true
+				continue
+			}
+			if seenNull {
+				return fmt.Errorf("clusters.%d (%s) has savings %s after a cluster with null savings", i, id, raw)
+			}
+			v, err := strconv.ParseFloat(raw, 64)
+			if err != nil {
+				return fmt.Errorf("clusters.%d.monthly_savings = %q: %v", i, raw, err)
+			}
+			if known > 0 && v > prev {
+				return fmt.Errorf("clusters.%d (%s) saves %g, more than the previous cluster's %g: not sorted by savings", i, id, v, prev)
+			}
+			prev = v
+			known++
+		}
+		if known < 2 {
+			return fmt.Errorf("only %d of %d clusters have known savings: the sort order is not exercised", known, n)
+		}
+		return nil
+	}
+}
+
+// checkFleetPhaseOrder asserts first comes before second in phase_order.
+func checkFleetPhaseOrder(name, first, second string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		a, err := fleetAttrs(s, name)
+		if err != nil {
+			return err
+		}
+		order, err := fleetStrings(a, "phase_order", "")
+		if err != nil {
+			return err
+		}
+		i, j := slices.Index(order, first), slices.Index(order, second)
+		if i < 0 || j < 0 {
+			return fmt.Errorf("phase_order %v lacks %s or %s", order, first, second)
+		}
+		if i >= j {
+			return fmt.Errorf("phase_order puts %s (position %d) after %s (position %d)", first, i, second, j)
+		}
+		// Lower traffic first: ranks rise along the order, and only
+		// deployments with verdict consolidate are in it.
+		ids, err := fleetStrings(a, "clusters", "identifier")
+		if err != nil {
+			return err
+		}
+		rank, verdict := map[string]int{}, map[string]string{}
+		for k, id := range ids {
+			if rank[id], err = fleetInt(a, fmt.Sprintf("clusters.%d.traffic_rank", k)); err != nil {
+				return err
+			}
+			verdict[id] = a[fmt.Sprintf("clusters.%d.verdict", k)]
+		}
+		for k, id := range order {
+			if verdict[id] != "consolidate" {
+				return fmt.Errorf("phase_order lists %s with verdict %q", id, verdict[id])
+			}
+			if k > 0 && rank[id] <= rank[order[k-1]] {
+				return fmt.Errorf("phase_order puts %s (traffic rank %d) after %s (rank %d)", id, rank[id], order[k-1], rank[order[k-1]])
+			}
+		}
+		return nil
+	}
+}
+
+// checkFleetRequests asserts requests_made = requests_lower_bound = the lower
+// bound computed from nodes_analysed, and that every read of the data source
+// made exactly that many GetMetricData calls in the sandbox's request log.
+// Reads are told apart by their DescribeDBClusters listing (the fleet has
+// fewer than 100 clusters, so one page per read).
+func checkFleetRequests(name string, srv *sandbox.Server, pointsPerSeries, minNodes int) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		a, err := fleetAttrs(s, name)
+		if err != nil {
+			return err
+		}
+		made, err := fleetInt(a, "requests_made")
+		if err != nil {
+			return err
+		}
+		lower, err := fleetInt(a, "requests_lower_bound")
+		if err != nil {
+			return err
+		}
+		nodes, err := fleetInt(a, "nodes_analysed")
+		if err != nil {
+			return err
+		}
+		if nodes < minNodes {
+			return fmt.Errorf("nodes_analysed = %d, want ≥ %d", nodes, minNodes)
+		}
+		if want := cw.LowerBound(nodes*len(cw.DefaultMetrics), pointsPerSeries); lower != want {
+			return fmt.Errorf("requests_lower_bound = %d, want %d for %d nodes × %d metrics × %d points", lower, want, nodes, len(cw.DefaultMetrics), pointsPerSeries)
+		}
+		if lower < 2 {
+			return fmt.Errorf("requests_lower_bound = %d: the test does not exercise batching", lower)
+		}
+		if made != lower {
+			return fmt.Errorf("requests_made = %d, requests_lower_bound = %d", made, lower)
+		}
+		var perRead []int
+		for _, e := range srv.Log() {
+			switch e.Operation {
+			case "DescribeDBClusters":
+				perRead = append(perRead, 0)
+			case "GetMetricData":
+				if len(perRead) == 0 {
+					return fmt.Errorf("GetMetricData call #%d before any fleet listing", e.Seq)
+				}
+				perRead[len(perRead)-1]++
+			}
+		}
+		if len(perRead) == 0 {
+			return fmt.Errorf("the sandbox saw no fleet listing")
+		}
+		for i, c := range perRead {
+			if c != made {
+				return fmt.Errorf("read %d of %d made %d GetMetricData calls (sandbox log), requests_made says %d", i+1, len(perRead), c, made)
+			}
+		}
+		return nil
+	}
+}
+
+// TestAccFleet_demoPlus100 reads the fleet of the demo scenario plus 100
+// generated nodes under terraform.
+func TestAccFleet_demoPlus100(t *testing.T) {
+	now := sandboxNow()
+	// Plus an Aurora pair on a class the catalog has no Aurora price for
+	// (db.m6g): its savings are null and it must sort last, although its
+	// identifier sorts first.
+	unpriced := &sandbox.Scenario{Name: "unpriced", Clusters: []sandbox.ClusterSpec{
+		sandbox.AuroraPair("a-unpriced-prod", "db.m6g.large", sandbox.DemoSSOWriterWorkload, sandbox.DemoSSOReaderWorkload)}}
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: fleetScenario(sandbox.Fleet(100), unpriced), Now: now})
+	ds := "data.rightsize_fleet.all"
+	// 7 days of 5-minute points: 105 nodes × 10 metrics × 2,016 points = 21 calls at the lower bound.
+	const lookbackDays, period = 7, 300
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			PreConfig: srv.ResetLog,
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_fleet" "all" {
+  lookback_days  = %d
+  period_seconds = %d
+  end_time       = %q
+}
+`, lookbackDays, period, now.Format(time.RFC3339))),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkFleetSortedBySavings(ds),
+				checkFleetPhaseOrder(ds, "sso-prod", "mandible-prod"),
+				checkFleetRequests(ds, srv, lookbackDays*24*3600/period, 100),
+				resource.TestCheckResourceAttr(ds, "period_seconds_used", strconv.Itoa(period)),
+				resource.TestCheckResourceAttr(ds, "skipped.#", "0"),
+				// The seed clusters keep their single-recommendation answers inside the fleet.
+				resource.TestCheckTypeSetElemNestedAttrs(ds, "clusters.*", map[string]string{"identifier": "sso-prod", "verdict": "consolidate", "monthly_savings": "53.29"}),
+				resource.TestCheckTypeSetElemNestedAttrs(ds, "clusters.*", map[string]string{"identifier": "mandible-prod", "verdict": "consolidate", "monthly_savings": "94.17"}),
+				func(s *terraform.State) error {
+					a, err := fleetAttrs(s, ds)
+					if err != nil {
+						return err
+					}
+					ids, err := fleetStrings(a, "clusters", "identifier")
+					if err != nil {
+						return err
+					}
+					ranks, err := fleetStrings(a, "clusters", "traffic_rank")
+					if err != nil {
+						return err
+					}
+					if last := len(ids) - 1; last < 0 || ids[last] != "a-unpriced-prod" {
+						return fmt.Errorf("the unpriced cluster is not last: %v", ids)
+					} else if v, ok := a[fmt.Sprintf("clusters.%d.monthly_savings", last)]; ok {
+						return fmt.Errorf("a-unpriced-prod monthly_savings = %q, want null", v)
+					}
+					// Every deployment of the scenario appears once, ranks are a permutation of 1..n.
+					want := len(srv.Scenario().Clusters) + len(srv.Scenario().Instances)
+					if len(ids) != want {
+						return fmt.Errorf("%d clusters listed, the scenario has %d deployments", len(ids), want)
+					}
+					seen := map[string]bool{}
+					for i, r := range ranks {
+						if seen[r] {
+							return fmt.Errorf("traffic_rank %s repeated (%s)", r, ids[i])
+						}
+						seen[r] = true
+						if k, err := strconv.Atoi(r); err != nil || k < 1 || k > len(ids) {
+							return fmt.Errorf("%s traffic_rank = %q, want 1..%d", ids[i], r, len(ids))
+						}
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}
+
+// tagResource adds tags to an RDS instance or cluster in the sandbox with the real SDK.
+func tagResource(t *testing.T, srv *sandbox.Server, instance, cluster string, tags map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	c := rds.NewFromConfig(srv.AWSConfig())
+	var arn string
+	if instance != "" {
+		out, err := c.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(instance)})
+		if err != nil || len(out.DBInstances) != 1 {
+			t.Fatalf("describing %s: %v", instance, err)
+		}
+		arn = aws.ToString(out.DBInstances[0].DBInstanceArn)
+	} else {
+		out, err := c.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(cluster)})
+		if err != nil || len(out.DBClusters) != 1 {
+			t.Fatalf("describing %s: %v", cluster, err)
+		}
+		arn = aws.ToString(out.DBClusters[0].DBClusterArn)
+	}
+	var list []rdstypes.Tag
+	for k, v := range tags {
+		list = append(list, rdstypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	if _, err := c.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: aws.String(arn), Tags: list}); err != nil {
+		t.Fatalf("tagging %s: %v", arn, err)
+	}
+}
+
+// checkFleetIdentifiers asserts the clusters listed are exactly want (any order).
+func checkFleetIdentifiers(name string, want ...string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		a, err := fleetAttrs(s, name)
+		if err != nil {
+			return err
+		}
+		ids, err := fleetStrings(a, "clusters", "identifier")
+		if err != nil {
+			return err
+		}
+		got := slices.Clone(ids)
+		slices.Sort(got)
+		w := slices.Clone(want)
+		slices.Sort(w)
+		if !slices.Equal(got, w) {
+			return fmt.Errorf("clusters = %v, want %v", ids, want)
+		}
+		return nil
+	}
+}
+
+func TestAccFleet_filters(t *testing.T) {
+	now := sandboxNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: fleetScenario(sandbox.Fleet(10)), Now: now})
+	tagResource(t, srv, "mandible-prod", "", map[string]string{"team": "payments", "env": "prod"})
+	tagResource(t, srv, "", "fleet-c000", map[string]string{"team": "payments"})
+	// A member instance's tags do not count for its Aurora cluster.
+	tagResource(t, srv, "fleet-c002-instance-1", "", map[string]string{"team": "payments"})
+	tagResource(t, srv, "fleet-i001", "", map[string]string{"team": "search"})
+	end := now.Format(time.RFC3339)
+	ds := "data.rightsize_fleet.f"
+	cfg := func(body string) string {
+		return recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_fleet" "f" {
+  lookback_days  = 7
+  period_seconds = 3600
+  end_time       = %q
+%s
+}
+`, end, body))
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: cfg(`  identifier_regex = "-prod$"`),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkFleetIdentifiers(ds, "sso-prod", "mandible-prod"),
+				resource.TestCheckResourceAttr(ds, "nodes_analysed", "3"),
+				resource.TestCheckResourceAttr(ds, "phase_order.#", "2"),
+				resource.TestCheckResourceAttr(ds, "phase_order.0", "sso-prod"),
+				resource.TestCheckResourceAttr(ds, "phase_order.1", "mandible-prod"),
+				resource.TestCheckResourceAttr(ds, "total_monthly_savings", "147.46"),
+			),
+		}, {
+			Config: cfg(`  tags = { team = "payments" }`),
+			Check:  checkFleetIdentifiers(ds, "mandible-prod", "fleet-c000"),
+		}, {
+			Config: cfg(`  tags = { team = "payments", env = "prod" }`),
+			Check:  checkFleetIdentifiers(ds, "mandible-prod"),
+		}, {
+			Config: cfg(`  identifier_regex = "^fleet-"` + "\n" + `  tags = { team = "payments" }`),
+			Check:  checkFleetIdentifiers(ds, "fleet-c000"),
+		}, {
+			// Nothing matches: an empty fleet with a warning, not an error.
+			Config: cfg(`  identifier_regex = "^nothing-matches$"`),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(ds, "clusters.#", "0"),
+				resource.TestCheckResourceAttr(ds, "phase_order.#", "0"),
+				resource.TestCheckResourceAttr(ds, "requests_made", "0"),
+			),
+		}},
+	})
+}
+
+func TestAccFleet_invalidRegex(t *testing.T) {
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: sandboxNow()})
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: recommendationConfig(srv, `
+data "rightsize_fleet" "f" {
+  identifier_regex = "prod(["
+}
+`),
+			// An attribute error: terraform quotes the attribute's line, the detail names it.
+			ExpectError: regexp.MustCompile(`(?s)Invalid Regular Expression.*identifier_regex = "prod\(\[".*identifier_regex\s+is\s+not\s+a\s+valid\s+RE2`),
+		}},
+	})
+}
+
+func TestAccFleet_skipped(t *testing.T) {
+	now := sandboxNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{
+		Scenario: fleetScenario(sandbox.MySQL(), sandbox.SingleAZ(), sandbox.ThreeNodeAurora()), Now: now})
+	ds := "data.rightsize_fleet.all"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_fleet" "all" {
+  lookback_days  = 7
+  period_seconds = 3600
+  end_time       = %q
+}
+`, now.Format(time.RFC3339))),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				// Only the 2-node PostgreSQL deployments are analysed.
+				checkFleetIdentifiers(ds, "sso-prod", "mandible-prod"),
+				resource.TestMatchTypeSetElemNestedAttrs(ds, "skipped.*", map[string]*regexp.Regexp{
+					"identifier": regexp.MustCompile(`^solo-db$`),
+					"reason":     regexp.MustCompile(`already Single-AZ.*nothing to consolidate`),
+				}),
+				resource.TestMatchTypeSetElemNestedAttrs(ds, "skipped.*", map[string]*regexp.Regexp{
+					"identifier": regexp.MustCompile(`^tri-prod$`),
+					"reason":     regexp.MustCompile(`has 3 instances`),
+				}),
+				// Nothing else is skipped except, at most, the MySQL instance
+				// (not a PostgreSQL deployment: the fleet leaves other engines
+				// out), which must never be analysed.
+				func(s *terraform.State) error {
+					a, err := fleetAttrs(s, ds)
+					if err != nil {
+						return err
+					}
+					skipped, err := fleetStrings(a, "skipped", "identifier")
+					if err != nil {
+						return err
+					}
+					for i, id := range skipped {
+						switch id {
+						case "solo-db", "tri-prod":
+						case "shop-mysql":
+							if r := a[fmt.Sprintf("skipped.%d.reason", i)]; !strings.Contains(strings.ToLower(r), "mysql") {
+								return fmt.Errorf("shop-mysql skipped with reason %q, which does not name its engine", r)
+							}
+						default:
+							return fmt.Errorf("skipped lists %s (%s)", id, a[fmt.Sprintf("skipped.%d.reason", i)])
+						}
+					}
+					order, err := fleetStrings(a, "phase_order", "")
+					if err != nil {
+						return err
+					}
+					if slices.Contains(order, "shop-mysql") {
+						return fmt.Errorf("phase_order %v lists the MySQL instance", order)
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}

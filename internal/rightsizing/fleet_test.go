@@ -1,0 +1,119 @@
+package rightsizing
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	cw "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// demoPlusFleet is the demo scenario with n generated nodes added.
+func demoPlusFleet(n int) *sandbox.Scenario {
+	sc := sandbox.Demo()
+	f := sandbox.Fleet(n)
+	sc.Name = "demo+" + f.Name
+	sc.Clusters = append(sc.Clusters, f.Clusters...)
+	sc.Instances = append(sc.Instances, f.Instances...)
+	return sc
+}
+
+// TestRecommendFleet_lowerBoundAndSameAnswers checks that one batched
+// collection over the demo scenario plus 100 generated nodes makes exactly the
+// GetMetricData lower bound of calls (counted in the sandbox's request log),
+// and that batching does not change the answers for the seed clusters.
+func TestRecommendFleet_lowerBoundAndSameAnswers(t *testing.T) {
+	d, srv := deps(t, demoPlusFleet(100), testNow)
+	ctx := context.Background()
+	// 7 days of 1-minute data: 1,030 series × 10,080 points, over a hundred calls.
+	req := Request{Lookback: 7 * 24 * time.Hour, End: testNow, Period: time.Minute}
+
+	all, err := inventory.ListFleet(ctx, d.RDS, inventory.FleetFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fleet []inventory.Cluster
+	nodes := 0
+	for _, c := range all {
+		if c.CheckTwoNode() != nil {
+			continue
+		}
+		fleet = append(fleet, c)
+		nodes += len(c.MetricNodes())
+	}
+	if nodes < 100 {
+		t.Fatalf("fleet has %d metric nodes, want ≥ 100", nodes)
+	}
+
+	srv.ResetLog()
+	start := time.Now()
+	results, err := RecommendFleet(ctx, d, fleet, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("RecommendFleet over %d deployments / %d nodes took %s", len(fleet), nodes, time.Since(start))
+	calls := len(srv.Calls("GetMetricData"))
+	// The lower bound computed independently of the plan: every node × metric
+	// is one query of lookback/period datapoints.
+	want := cw.LowerBound(nodes*len(cw.DefaultMetrics), int(req.Lookback/req.Period))
+	if want < 2 {
+		t.Fatalf("test setup: lower bound %d does not exercise batching", want)
+	}
+	if len(results) != len(fleet) {
+		t.Fatalf("%d results for %d deployments", len(results), len(fleet))
+	}
+	for _, r := range results {
+		if r.LowerBound != want || r.RequestsMade != calls {
+			t.Fatalf("%s: LowerBound %d RequestsMade %d, want %d and %d (sandbox log)", r.Cluster.Identifier, r.LowerBound, r.RequestsMade, want, calls)
+		}
+	}
+	if calls != want {
+		t.Errorf("sandbox saw %d GetMetricData calls, lower bound is %d", calls, want)
+	}
+
+	byID := map[string]Result{}
+	for _, r := range results {
+		byID[r.Cluster.Identifier] = r
+	}
+	for _, tc := range []struct{ instance, cluster string }{
+		{cluster: "sso-prod"},
+		{instance: "mandible-prod"},
+	} {
+		id := tc.instance + tc.cluster
+		fr, ok := byID[id]
+		if !ok {
+			t.Fatalf("%s missing from the fleet results", id)
+		}
+		one := req
+		one.InstanceID, one.ClusterID = tc.instance, tc.cluster
+		sr, err := Recommend(ctx, d, one)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, s := fr.Recommendation, sr.Recommendation
+		if f.Verdict != analysis.VerdictConsolidate {
+			t.Errorf("%s fleet verdict %s, want consolidate", id, f.Verdict)
+		}
+		if f.Verdict != s.Verdict {
+			t.Errorf("%s verdict: fleet %s, single %s", id, f.Verdict, s.Verdict)
+		}
+		if f.Cost.MonthlySavingsUSD != s.Cost.MonthlySavingsUSD || f.Cost.MonthlySavingsUSD <= 0 {
+			t.Errorf("%s monthly savings: fleet %v, single %v", id, f.Cost.MonthlySavingsUSD, s.Cost.MonthlySavingsUSD)
+		}
+		if f.Projection.CPU.P99 != s.Projection.CPU.P99 || !(f.Projection.CPU.P99 > 0) {
+			t.Errorf("%s projected CPU p99: fleet %v, single %v", id, f.Projection.CPU.P99, s.Projection.CPU.P99)
+		}
+		if f.Confidence != s.Confidence {
+			t.Errorf("%s confidence: fleet %v, single %v", id, f.Confidence, s.Confidence)
+		}
+		if f.ReportMarkdown != s.ReportMarkdown {
+			t.Errorf("%s report differs between the fleet and the single recommendation", id)
+		}
+		if fr.InfracostUsageYAML != sr.InfracostUsageYAML {
+			t.Errorf("%s infracost usage differs:\nfleet:\n%s\nsingle:\n%s", id, fr.InfracostUsageYAML, sr.InfracostUsageYAML)
+		}
+	}
+}

@@ -77,16 +77,6 @@ type Node struct {
 	Series []Series
 }
 
-// series returns the node's series for metric, if present.
-func (n Node) series(metric string) (Series, bool) {
-	for _, s := range n.Series {
-		if s.Metric == metric {
-			return s, true
-		}
-	}
-	return Series{}, false
-}
-
 // PostgresFacts are optional facts read from PostgreSQL itself. Zero means
 // unknown for every field.
 type PostgresFacts struct {

@@ -336,33 +336,41 @@ type gridKey struct {
 	period time.Duration
 }
 
-// measure orders (on a copy, if needed) and scans one series, inspecting
-// each distinct timestamp slice only once per call of Analyze.
+// measure orders (on a copy, if needed) and scans one series. Its
+// timestamps are checked during the scan (scanSeries); a timestamp slice
+// already found regular in this call of Analyze (series sharing one slice)
+// is not checked again.
 func measure(s Series, grids map[gridKey]grid) (*measured, error) {
 	if err := s.validateShape(); err != nil {
 		return nil, err
 	}
-	var g grid
-	if len(s.Timestamps) == 0 {
-		g = gridOf(nil, s.Period)
-	} else {
-		k := gridKey{&s.Timestamps[0], len(s.Timestamps), s.Period}
-		var ok bool
-		if g, ok = grids[k]; !ok {
-			g = gridOf(s.Timestamps, s.Period)
-			grids[k] = g
-		}
-	}
 	// Hourly aggregates feed the pattern, profiles and charts; other
 	// metrics skip them.
 	wantH := hourlyMetrics[s.Metric]
-	sum, h, err := scan(s, g, s.Values, wantH)
+	var (
+		g   grid
+		sum Summary
+		h   hourly
+		err error
+	)
+	var k gridKey
+	if len(s.Timestamps) > 0 {
+		k = gridKey{&s.Timestamps[0], len(s.Timestamps), s.Period}
+	}
+	if known, ok := grids[k]; ok && k.first != nil && known.regular {
+		g = known
+		sum, h, err = scan(s, g, s.Values, wantH)
+	} else {
+		sum, h, g, err = scanSeries(s, wantH)
+		if err == nil && g.regular && k.first != nil {
+			grids[k] = g
+		}
+	}
 	if errors.Is(err, ErrUnsorted) {
 		if s, err = s.Sorted(); err != nil {
 			return nil, err
 		}
-		g = gridOf(s.Timestamps, s.Period)
-		sum, h, err = scan(s, g, s.Values, wantH)
+		sum, h, g, err = scanSeries(s, wantH)
 	}
 	if err != nil {
 		return nil, err

@@ -29,6 +29,16 @@
 // Results are deterministic: nothing reads the clock and no output depends on
 // map iteration order.
 //
+// # Cost
+//
+// Each series is read once by its scan (values and timestamps together);
+// Analyze scans every node series once and each projected (summed) series
+// once more from a scratch buffer. Exact percentiles come from selection
+// within sample-chosen value intervals, never from sorting a series. Scratch
+// buffers are pooled (safe for concurrent calls). The fleet benchmarks in
+// bench_test.go measure this against a plain summing pass and a sorting
+// baseline over the same data.
+//
 // # Default policy (DefaultPolicy)
 //
 // Headroom 20% and alert threshold 40% come from the seed: projected p99 load

@@ -38,7 +38,8 @@ func summarizeHourly(s Series) (Summary, hourly, error) {
 	if err := s.validateShape(); err != nil {
 		return Summary{}, hourly{}, err
 	}
-	return scan(s, gridOf(s.Timestamps, s.Period), s.Values, true)
+	sum, h, _, err := scanSeries(s, true)
+	return sum, h, err
 }
 
 // Profile is a series folded onto a cycle: the mean of the valid points that

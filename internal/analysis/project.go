@@ -267,14 +267,32 @@ func combine(metric, unit string, parts []*measured, scales []float64, offset fl
 		bp := getBuf(n)
 		defer putBuf(bp)
 		buf := *bp
-		sc, v0 := scales[0], base.s.Values
-		for i := range buf {
-			buf[i] = offset + sc*v0[i]
-		}
-		for k, m := range parts[1:] {
-			sc, vk := scales[k+1], m.s.Values[:n]
+		// One pass per two parts; the additions happen in the same order
+		// as part by part ((offset + s0·p0) + s1·p1) + ...). NaN in any
+		// part makes the point missing.
+		sc, v0 := scales[0], base.s.Values[:n]
+		if len(parts) >= 2 {
+			s1, v1 := scales[1], parts[1].s.Values[:n]
 			for i := range buf {
-				buf[i] += sc * vk[i] // NaN in any part makes the point missing
+				buf[i] = offset + sc*v0[i] + s1*v1[i]
+			}
+		} else {
+			for i := range buf {
+				buf[i] = offset + sc*v0[i]
+			}
+		}
+		k := 2
+		for ; k+1 < len(parts); k += 2 {
+			sa, va := scales[k], parts[k].s.Values[:n]
+			sb, vb := scales[k+1], parts[k+1].s.Values[:n]
+			for i := range buf {
+				buf[i] = buf[i] + sa*va[i] + sb*vb[i]
+			}
+		}
+		if k < len(parts) {
+			sa, va := scales[k], parts[k].s.Values[:n]
+			for i := range buf {
+				buf[i] += sa * va[i]
 			}
 		}
 		return scan(out, base.g, buf, wantH)
@@ -287,7 +305,8 @@ func combine(metric, unit string, parts []*measured, scales []float64, offset fl
 	if err != nil {
 		return Summary{}, hourly{}, err
 	}
-	return scan(s, gridOf(s.Timestamps, s.Period), s.Values, wantH)
+	sum, h, _, err := scanSeries(s, wantH)
+	return sum, h, err
 }
 
 // netIf returns the network terms when the class has a known baseline.

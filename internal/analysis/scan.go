@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -63,22 +64,41 @@ const (
 	bracketSigma = 3.0  // bracket half-width in standard deviations of the sample rank
 )
 
-// brackets are the value intervals [lo[j], hi[j]], chosen from a sample,
-// that should hold the ranks of summaryQuantiles[j].
+// Brackets: value intervals, chosen from a sample, that should hold the
+// ranks of summaryQuantiles. There are two: one around the median and one
+// spanning the tail quantiles (p90 to p99). Merging the three tail
+// quantiles into one interval keeps only ~20% more values than three
+// separate intervals would, but halves the bounds a chunk can straddle,
+// and straddling chunks are the ones visited value by value.
+const nBrackets = 2
+
+// bracketOf maps each of summaryQuantiles to its bracket.
+var bracketOf = [len(summaryQuantiles)]int{0, 1, 1, 1}
+
+// brackets are the value intervals [lo[j], hi[j]] (ascending, possibly
+// touching) that should hold the ranks of the quantiles mapped to bracket j.
 type brackets struct {
 	small  bool // no sample: bracket 0 is (-Inf, +Inf) and keeps every value
-	lo, hi [len(summaryQuantiles)]float64
+	lo, hi [nBrackets]float64
+}
+
+// sampleStride is the stride of the bracket sample of n values: the sample
+// is vals[stride/2], vals[stride/2+stride], ... (NaN skipped); 0 means no
+// sample (too few values: one bracket keeps everything).
+func sampleStride(n int) int {
+	if n < sampleMinN {
+		return 0
+	}
+	return max(1, n/sampleTarget)
 }
 
 // chooseBrackets picks brackets from a strided, deterministic sample of vals.
 func chooseBrackets(vals []float64) brackets {
-	small := brackets{small: true}
-	small.lo[0], small.hi[0] = math.Inf(-1), math.Inf(1)
 	n := len(vals)
-	if n < sampleMinN {
-		return small
+	stride := sampleStride(n)
+	if stride == 0 {
+		return bracketsFrom(nil)
 	}
-	stride := max(1, n/sampleTarget)
 	sp := getBuf(n/stride + 1)
 	defer putBuf(sp)
 	sample := (*sp)[:0]
@@ -87,31 +107,60 @@ func chooseBrackets(vals []float64) brackets {
 			sample = append(sample, v)
 		}
 	}
+	return bracketsFrom(sample)
+}
+
+// bracketsFrom picks brackets from sample (reordered), or the single
+// all-keeping bracket when the sample is too small.
+func bracketsFrom(sample []float64) brackets {
+	small := brackets{small: true}
+	small.lo[0], small.hi[0] = math.Inf(-1), math.Inf(1)
 	m := len(sample)
 	if m < 256 {
 		return small
 	}
-	var ranks [2 * len(summaryQuantiles)]int
+	// rank bounds in the sample for each quantile: centre ± d
+	var rlo, rhi [len(summaryQuantiles)]int
 	for j, q := range summaryQuantiles {
 		d := int(bracketSigma*math.Sqrt(float64(m)*q*(1-q))) + 2
 		c := int(q * float64(m-1))
-		ranks[2*j], ranks[2*j+1] = max(c-d, 0), min(c+d+1, m-1)
+		rlo[j], rhi[j] = max(c-d, 0), min(c+d+1, m-1)
+	}
+	var ranks [2 * nBrackets]int
+	for b := range nBrackets {
+		first, last := -1, -1
+		for j, bj := range bracketOf {
+			if bj == b {
+				if first < 0 {
+					first = j
+				}
+				last = j
+			}
+		}
+		ranks[2*b], ranks[2*b+1] = rlo[first], rhi[last]
 	}
 	for i := 1; i < len(ranks); i++ { // ascending, for sequential selection
 		ranks[i] = max(ranks[i], ranks[i-1])
 	}
-	var br brackets
-	lo := 0
+	smin, smax := sample[0], sample[0]
+	for _, v := range sample[1:] {
+		smin, smax = min(smin, v), max(smax, v)
+	}
+	if math.IsInf(smin, 0) || math.IsInf(smax, 0) {
+		return small
+	}
+	var ks [2 * nBrackets]rankPair
 	for i, r := range ranks {
-		v := selectKth(sample[lo:], r-lo)
-		lo = r
-		if math.IsInf(v, 0) {
-			return small
-		}
+		ks[i] = rankPair{k: r}
+	}
+	var xs [2 * nBrackets][2]float64
+	selectPairs(sample, ks[:], smin, smax, xs[:])
+	var br brackets
+	for i := range ranks {
 		if i%2 == 0 {
-			br.lo[i/2] = v
+			br.lo[i/2] = xs[i][0]
 		} else {
-			br.hi[i/2] = v
+			br.hi[i/2] = xs[i][0]
 		}
 	}
 	return br
@@ -121,8 +170,64 @@ func chooseBrackets(vals []float64) brackets {
 // longest gap, optional hourly aggregates and the bracket buffers for exact
 // percentiles. vals is the value array to use (s.Values, or projected values
 // on the same timestamps). For an irregular grid it validates ordering and
-// returns ErrUnsorted. s and vals are not modified.
+// returns ErrUnsorted. A regular g is trusted (the timestamps are not read).
+// s and vals are not modified.
 func scan(s Series, g grid, vals []float64, wantHourly bool) (Summary, hourly, error) {
+	return scanPass(s, g, vals, wantHourly, false)
+}
+
+// errNotRegular is scanPass's internal report that a grid assumed regular
+// is not.
+var errNotRegular = errors.New("timestamps not on a regular grid")
+
+// scanSeries scans s.Values without a prior pass over the timestamps: when
+// the first and last timestamps fit a regular grid, the regular path runs
+// and checks every timestamp against the grid as it goes (the check rides
+// along with the values, so the timestamps are streamed once, in the same
+// pass); only if a timestamp is off the grid does it rescan on the general
+// path. It returns the grid it established. The shape must be valid.
+func scanSeries(s Series, wantHourly bool) (Summary, hourly, grid, error) {
+	g := guessGrid(s.Timestamps, s.Period)
+	if g.regular {
+		sum, h, err := scanPass(s, g, s.Values, wantHourly, true)
+		if !errors.Is(err, errNotRegular) {
+			return sum, h, g, err
+		}
+		g.regular = false
+	}
+	sum, h, err := scanPass(s, g, s.Values, wantHourly, false)
+	return sum, h, g, err
+}
+
+// guessGrid is gridOf judged from the end points only: regular means
+// ts[n-1]-ts[0] = (n-1)×period, which every regular grid satisfies; the
+// caller must confirm the points in between (scanPass with verify).
+func guessGrid(ts []time.Time, period time.Duration) grid {
+	g := grid{step: int64(period), n: len(ts), regular: true}
+	if len(ts) == 0 {
+		return g
+	}
+	g.t0 = ts[0].UnixNano()
+	g.regular = ts[len(ts)-1].UnixNano()-g.t0 == int64(len(ts)-1)*g.step
+	return g
+}
+
+// offGrid returns a non-zero value if some ts[i], i in [from, to), is not
+// t0 + i×step (branch-free: the differences are OR-ed together).
+func offGrid(ts []time.Time, from, to int, t0, step int64) int64 {
+	var bad int64
+	want := t0 + int64(from)*step
+	for _, t := range ts[from:to] {
+		bad |= t.UnixNano() ^ want
+		want += step
+	}
+	return bad
+}
+
+// scanPass is scan; with verify, a regular g is only assumed and every
+// timestamp is checked against it during the pass, returning errNotRegular
+// if one is off the grid.
+func scanPass(s Series, g grid, vals []float64, wantHourly, verify bool) (Summary, hourly, error) {
 	sum := Summary{Metric: s.Metric, Unit: s.Unit, Expected: s.Expected(), Lookback: s.Lookback()}
 	nan := math.NaN()
 	sum.Mean, sum.Min, sum.Max, sum.StdDev = nan, nan, nan, nan
@@ -135,21 +240,39 @@ func scan(s Series, g grid, vals []float64, wantHourly bool) (Summary, hourly, e
 	startNs, endNs := s.Start.UnixNano(), s.End.UnixNano()
 	per := int64(s.Period)
 
+	var pooled []*[]float64 // pooled buffers to return
 	lo, hi := 0, n
 	if g.regular && n > 0 {
 		lo = clampInt(ceilDiv(startNs-g.t0, g.step), 0, n)
 		hi = clampInt(ceilDiv(endNs-g.t0, g.step), lo, n)
 	}
-	br := chooseBrackets(vals[lo:hi])
-	nb := 1
-	if !br.small {
-		nb = len(summaryQuantiles)
+	// Brackets and their buffers. The general path chooses them first
+	// from a strided sample; the regular path gathers the same sample
+	// during its pass (the values are in L1 then) and does the bracket
+	// bookkeeping in a second, chunk-level pass (see below).
+	var (
+		br   brackets
+		nb   int
+		bufs [nBrackets][]float64
+	)
+	setBrackets := func(b brackets) {
+		br, nb = b, 1
+		if !br.small {
+			nb = nBrackets
+		}
+		for j := 0; j < nb; j++ {
+			p := getBuf(hi - lo)
+			bufs[j] = *p
+			pooled = append(pooled, p)
+		}
 	}
-	var bufs [len(summaryQuantiles)][]float64
-	for j := 0; j < nb; j++ {
-		p := getBuf(hi - lo)
-		defer putBuf(p)
-		bufs[j] = *p
+	defer func() {
+		for _, p := range pooled {
+			putBuf(p)
+		}
+	}()
+	if !g.regular {
+		setBrackets(chooseBrackets(vals[lo:hi]))
 	}
 	shift := 0.0
 	for i := lo; i < hi; i++ {
@@ -167,8 +290,8 @@ func scan(s Series, g grid, vals []float64, wantHourly bool) (Summary, hourly, e
 		prevNs            = int64(math.MinInt64)
 		prevEnd           = startNs
 		gap               int64
-		fill              [len(summaryQuantiles)]int    // values kept per bracket
-		below             [len(summaryQuantiles)]uint64 // values below each bracket
+		fill              [nBrackets]int    // values kept per bracket
+		below             [nBrackets]uint64 // values below each bracket
 		regular           = g.regular
 		t0, step          = g.t0, g.step
 		ts                = s.Timestamps
@@ -182,11 +305,17 @@ func scan(s Series, g grid, vals []float64, wantHourly bool) (Summary, hourly, e
 		hCount            = h.count
 	)
 	out = n - (hi - lo)
+	var offBits int64 // with verify: non-zero once a timestamp is off the grid
+	if verify && regular {
+		offBits = offGrid(ts, 0, lo, t0, step) | offGrid(ts, hi, n, t0, step)
+	}
 	if regular {
-		// Regular grid: times follow from indices, so the timestamps are
-		// not read. Points are processed in chunks of one UTC hour (or
-		// 64 points without hourly output); per-chunk sums, minima and
-		// maxima fold into the totals, which keeps the inner loop short.
+		// Regular grid: times follow from indices (with verify, each
+		// timestamp is only compared with its grid time, in the same loop
+		// as the values). Points are processed in chunks of one UTC hour
+		// (or chunkLen points without hourly output); per-chunk sums,
+		// minima and maxima fold into the totals, which keeps the inner
+		// loop short.
 		const hourNs = int64(time.Hour)
 		// NaN runs are tracked in the (rare) NaN branch only: the longest
 		// gap is the longest run of missing indices, with partial periods
@@ -195,52 +324,95 @@ func scan(s Series, g grid, vals []float64, wantHourly bool) (Summary, hourly, e
 		leadRun, bestRun := 0, 0
 		maxLo, maxHi := -1, -1
 		var total float64
+		stride := sampleStride(hi - lo)
+		nextSample := math.MaxInt // index of the next sample value
+		var sample []float64
+		if stride > 0 {
+			sp := getBuf((hi-lo)/stride + 1)
+			pooled = append(pooled, sp)
+			sample, nextSample = (*sp)[:0], lo+stride/2
+		}
+		rp := chunkRecPool.Get().(*[]chunkRec)
+		defer chunkRecPool.Put(rp)
+		recs := (*rp)[:0]
+		// When an hour is a whole number of periods, each hour after the
+		// first holds exactly pph points: chunk ends advance by pph with no
+		// division per chunk.
+		pph := 0
+		if step > 0 && hourNs%step == 0 {
+			pph = int(hourNs / step)
+		}
+		curHour, rawEnd := -1, 0
 		for c := lo; c < hi; {
 			e := hi
 			hourIdx := -1
 			if wantH {
-				tc := t0 + int64(c)*step
-				hourIdx = int((tc - h0) / hourNs)
-				e = clampInt(ceilDiv(h0+int64(hourIdx+1)*hourNs-t0, step), c+1, hi)
-			} else if e-c > 64 {
-				e = c + 64 // small chunks: their ranges rarely straddle a bracket bound
+				if pph > 0 && curHour >= 0 {
+					curHour++
+					rawEnd += pph
+				} else {
+					tc := t0 + int64(c)*step
+					curHour = int((tc - h0) / hourNs)
+					rawEnd = ceilDiv(h0+int64(curHour+1)*hourNs-t0, step)
+				}
+				hourIdx = curHour
+				e = clampInt(rawEnd, c+1, hi)
+			} else if e-c > chunkLen {
+				e = c + chunkLen
 			}
-			cs, cmin, cmax := 0.0, math.Inf(1), math.Inf(-1)
-			cnan := 0
 			chunk := vals[c:e]
-			for k, v := range chunk {
-				if v != v {
-					cnan++
-					if i := c + k; i != lastNaN+1 {
-						runStart = i
+			// Fast path: no NaN test per value. A NaN makes the chunk sum
+			// NaN; such a chunk is redone below value by value, from the
+			// same starting s2, so results do not depend on the path.
+			var (
+				cs, cmin, cmax, fs2 float64
+				exact               bool
+			)
+			if verify {
+				var off int64
+				cs, cmin, cmax, fs2, off, exact = chunkStatsVerify(chunk, ts[c:e], t0+int64(c)*step, step, shift, s2)
+				offBits |= off
+			} else {
+				cs, cmin, cmax, fs2, exact = chunkStats(chunk, shift, s2)
+			}
+			cnan := 0
+			if exact {
+				s2 = fs2
+			} else {
+				cs, cmin, cmax = 0.0, math.Inf(1), math.Inf(-1)
+				for k, v := range chunk {
+					if v != v {
+						cnan++
+						if i := c + k; i != lastNaN+1 {
+							runStart = i
+						}
+						lastNaN = c + k
+						if r := lastNaN - runStart + 1; r > bestRun {
+							bestRun = r
+						}
+						if runStart == lo {
+							leadRun = lastNaN - lo + 1
+						}
+						continue
 					}
-					lastNaN = c + k
-					if r := lastNaN - runStart + 1; r > bestRun {
-						bestRun = r
+					cs += v
+					d := v - shift
+					s2 += d * d
+					if v < cmin {
+						cmin = v
 					}
-					if runStart == lo {
-						leadRun = lastNaN - lo + 1
+					if v > cmax {
+						cmax = v
 					}
-					continue
-				}
-				cs += v
-				d := v - shift
-				s2 += d * d
-				if v < cmin {
-					cmin = v
-				}
-				if v > cmax {
-					cmax = v
 				}
 			}
-			// Bracket bookkeeping, per chunk (now in L1). A chunk whose
-			// range lies wholly below, inside or above a bracket is settled
-			// at once; only chunks straddling a bound are visited per value.
-			if cv := e - c - cnan; cv > 0 {
-				hasNaN := cnan > 0
-				for j := 0; j < nb; j++ {
-					below[j], fill[j] = bracketChunk(chunk, hasNaN, cv, cmin, cmax, br.lo[j], br.hi[j], below[j], bufs[j], fill[j])
+			for ; nextSample < e; nextSample += stride {
+				if v := vals[nextSample]; v == v {
+					sample = append(sample, v)
 				}
+			}
+			if cnan < e-c {
+				recs = append(recs, chunkRec{c, e, cnan, cmin, cmax})
 			}
 			cn := e - c - cnan
 			nanN += cnan
@@ -283,6 +455,27 @@ func scan(s Series, g grid, vals []float64, wantHourly bool) (Summary, hourly, e
 			}
 		}
 		prevEnd = endNs // the trailing gap is already counted
+		if offBits != 0 {
+			return Summary{}, hourly{}, errNotRegular
+		}
+		// Bracket bookkeeping, per chunk, from the recorded ranges. A chunk
+		// whose range lies wholly below, inside or above a bracket is
+		// settled at once; only chunks straddling a bound are read again
+		// (from cache), value by value.
+		setBrackets(bracketsFrom(sample))
+		for _, r := range recs {
+			cv := r.e - r.c - r.nan
+			for j := 0; j < nb; j++ {
+				switch {
+				case r.max < br.lo[j]:
+					below[j] += uint64(cv)
+				case r.min > br.hi[j]:
+				default:
+					below[j], fill[j] = bracketChunk(vals[r.c:r.e], r.nan > 0, cv, r.min, r.max, br.lo[j], br.hi[j], below[j], bufs[j], fill[j])
+				}
+			}
+		}
+		*rp = recs
 	} else {
 		for i := lo; i < hi; i++ {
 			ns := ts[i].UnixNano()
@@ -393,11 +586,8 @@ func scan(s Series, g grid, vals []float64, wantHourly bool) (Summary, hourly, e
 	if ok && br.small {
 		quantilesInPlace(bufs[0][:fill[0]], summaryQuantiles[:], q[:])
 	} else if ok {
-		for j, qq := range summaryQuantiles {
-			if q[j], ok = quantileFrom(bufs[j][:fill[j]], int(below[j]), count, qq, br.lo[j], br.hi[j]); !ok {
-				break
-			}
-		}
+		ok = quantileFrom(bufs[0][:fill[0]], int(below[0]), count, summaryQuantiles[:1], br.lo[0], br.hi[0], q[:1]) &&
+			quantileFrom(bufs[1][:fill[1]], int(below[1]), count, summaryQuantiles[1:], br.lo[1], br.hi[1], q[1:])
 	}
 	if !ok { // a bracket missed, or infinite values: select from a full copy
 		all := bufs[0][:0]
@@ -411,6 +601,139 @@ func scan(s Series, g grid, vals []float64, wantHourly bool) (Summary, hourly, e
 	sum.P50, sum.P90, sum.P95, sum.P99 = q[0], q[1], q[2], q[3]
 	return sum, h, nil
 }
+
+// chunkStats is the NaN-free fast path of scan for one chunk: the sum of
+// the values (added in order, as the general loop does), s2 plus the
+// squared deviations from shift (also in order), the minimum and maximum.
+// Minimum and maximum are taken branch-free over two lanes on orderKey
+// (integer compares the compiler turns into conditional moves; its float
+// min and max built-ins cost several instructions each). exact is false
+// when the chunk holds a NaN (the sum is then NaN) or when its minimum or
+// maximum is a zero (orderKey ranks -0 below +0, a sequential scan keeps
+// whichever zero came first); the caller then redoes the chunk value by
+// value.
+func chunkStats(chunk []float64, shift, s2 float64) (cs, cmin, cmax, ns2 float64, exact bool) {
+	const kMax, kMin = math.MaxInt64, math.MinInt64
+	a0, a1 := int64(kMax), int64(kMax)
+	b0, b1 := int64(kMin), int64(kMin)
+	c := chunk
+	for len(c) >= 2 {
+		v, w := c[0], c[1]
+		c = c[2:]
+		cs += v
+		cs += w
+		d := v - shift
+		s2 += d * d
+		e := w - shift
+		s2 += e * e
+		kv, kw := orderKey(v), orderKey(w)
+		if kv < a0 {
+			a0 = kv
+		}
+		if kw < a1 {
+			a1 = kw
+		}
+		if kv > b0 {
+			b0 = kv
+		}
+		if kw > b1 {
+			b1 = kw
+		}
+	}
+	if len(c) == 1 {
+		v := c[0]
+		cs += v
+		d := v - shift
+		s2 += d * d
+		kv := orderKey(v)
+		a0, b0 = min(a0, kv), max(b0, kv)
+	}
+	cmin, cmax = fromOrderKey(min(a0, a1)), fromOrderKey(max(b0, b1))
+	if cs != cs || cmin == 0 || cmax == 0 {
+		return 0, 0, 0, 0, false
+	}
+	return cs, cmin, cmax, s2, true
+}
+
+// chunkStatsVerify is chunkStats that also checks the chunk's timestamps
+// ts (len(ts) == len(chunk)) against the grid want, want+step, ...: off is
+// non-zero if one differs. The check shares the loop with the values: its
+// integer work and the timestamp loads fill the slots the floating-point
+// dependency chains leave idle. off covers every timestamp even when exact
+// is false.
+func chunkStatsVerify(chunk []float64, ts []time.Time, want, step int64, shift, s2 float64) (cs, cmin, cmax, ns2 float64, off int64, exact bool) {
+	const kMax, kMin = math.MaxInt64, math.MinInt64
+	a0, a1 := int64(kMax), int64(kMax)
+	b0, b1 := int64(kMin), int64(kMin)
+	c := chunk
+	tt := ts[:len(c)]
+	for len(c) >= 2 && len(tt) >= 2 {
+		v, w := c[0], c[1]
+		off |= (tt[0].UnixNano() ^ want) | (tt[1].UnixNano() ^ (want + step))
+		want += 2 * step
+		c, tt = c[2:], tt[2:]
+		cs += v
+		cs += w
+		d := v - shift
+		s2 += d * d
+		e := w - shift
+		s2 += e * e
+		kv, kw := orderKey(v), orderKey(w)
+		if kv < a0 {
+			a0 = kv
+		}
+		if kw < a1 {
+			a1 = kw
+		}
+		if kv > b0 {
+			b0 = kv
+		}
+		if kw > b1 {
+			b1 = kw
+		}
+	}
+	if len(c) == 1 && len(tt) == 1 {
+		v := c[0]
+		off |= tt[0].UnixNano() ^ want
+		cs += v
+		d := v - shift
+		s2 += d * d
+		kv := orderKey(v)
+		a0, b0 = min(a0, kv), max(b0, kv)
+	}
+	cmin, cmax = fromOrderKey(min(a0, a1)), fromOrderKey(max(b0, b1))
+	if cs != cs || cmin == 0 || cmax == 0 {
+		return 0, 0, 0, 0, off, false
+	}
+	return cs, cmin, cmax, s2, off, true
+}
+
+// orderKey maps a float64 to an int64 whose signed order is the float
+// order (with -0 below +0; NaN outside the ordered range): negative values
+// have their magnitude bits flipped.
+func orderKey(v float64) int64 {
+	b := int64(math.Float64bits(v))
+	return b ^ int64(uint64(b>>63)>>1)
+}
+
+// fromOrderKey inverts orderKey.
+func fromOrderKey(k int64) float64 {
+	return math.Float64frombits(uint64(k ^ int64(uint64(k>>63)>>1)))
+}
+
+// chunkLen is the chunk length of the regular path without hourly output
+// (hourly output chunks by UTC hour). Longer chunks cost less per chunk
+// but straddle bracket bounds more often.
+const chunkLen = 64
+
+// chunkRec is a chunk of the regular path kept for the bracket pass:
+// vals[c:e] with nan NaN values and valid values in [min, max].
+type chunkRec struct {
+	c, e, nan int
+	min, max  float64
+}
+
+var chunkRecPool = sync.Pool{New: func() any { s := make([]chunkRec, 0, 1024); return &s }}
 
 // bracketChunk adds a chunk's values to one bracket [lo, hi]: it returns the
 // new count of values below lo and the new fill of buf, which receives the
@@ -439,7 +762,27 @@ func bracketChunk(chunk []float64, hasNaN bool, cv int, cmin, cmax, lo, hi float
 		return lt, n
 	}
 	// Branch-free: the sign bit of v-lo is 1 when v < lo; every value is
-	// written and the position advances only inside the bracket.
+	// written and the position advances only inside the bracket. When the
+	// chunk straddles only one bound, the other test is known to pass and
+	// is left out (non-zero bounds only: v-lo is -0 for v = -0, lo = +0).
+	if lo != 0 && hi != 0 {
+		switch {
+		case cmax <= hi: // straddles lo only
+			for _, v := range chunk {
+				b := math.Float64bits(v-lo) >> 63
+				lt += b
+				buf[n] = v
+				n += int(b ^ 1)
+			}
+			return lt, n
+		case cmin >= lo: // straddles hi only
+			for _, v := range chunk {
+				buf[n] = v
+				n += int(math.Float64bits(hi-v)>>63) ^ 1
+			}
+			return lt, n
+		}
+	}
 	for _, v := range chunk {
 		b := math.Float64bits(v-lo) >> 63
 		c := math.Float64bits(hi-v) >> 63
@@ -480,18 +823,27 @@ func naiveMean(s Series, g grid, vals []float64, lo, hi int, startNs, endNs int6
 	return t / float64(n)
 }
 
-// quantileFrom computes the R-7 quantile q of count values, given a, which
-// holds exactly the values of ranks [offset, offset+len(a)), all within
-// [lo, hi], in any order. It reorders a. It reports false if a needed rank
-// is outside a.
-func quantileFrom(a []float64, offset, count int, q, lo, hi float64) (float64, bool) {
-	r0, r1, frac := quantileRanks(count, q)
-	k0, k1 := r0-offset, r1-offset
-	if k0 < 0 || k1 >= len(a) {
-		return 0, false
+// quantileFrom computes the R-7 quantiles qs (ascending) of count values
+// into out, given a, which holds exactly the values of ranks
+// [offset, offset+len(a)), all within [lo, hi], in any order. It reorders
+// a. It reports false if a needed rank is outside a.
+func quantileFrom(a []float64, offset, count int, qs []float64, lo, hi float64, out []float64) bool {
+	var ks [len(summaryQuantiles)]rankPair
+	var fr [len(summaryQuantiles)]float64
+	for i, q := range qs {
+		r0, r1, frac := quantileRanks(count, q)
+		k0, k1 := r0-offset, r1-offset
+		if k0 < 0 || k1 >= len(a) {
+			return false
+		}
+		ks[i], fr[i] = rankPair{k0, k1 != k0}, frac
 	}
-	x0, x1 := selectPair(a, k0, k1 != k0, lo, hi)
-	return x0 + frac*(x1-x0), true
+	var xs [len(summaryQuantiles)][2]float64
+	selectPairs(a, ks[:len(qs)], lo, hi, xs[:len(qs)])
+	for i := range qs {
+		out[i] = xs[i][0] + fr[i]*(xs[i][1]-xs[i][0])
+	}
+	return true
 }
 
 func ceilDiv(a, b int64) int {

@@ -3,6 +3,7 @@ package analysis
 import (
 	"math"
 	"slices"
+	"sync"
 )
 
 // This file holds exact order-statistic selection. Nothing here sorts a whole
@@ -166,74 +167,149 @@ func Quantiles(values []float64, qs []float64) ([]float64, error) {
 	return out, nil
 }
 
-// selectPair returns the k-th smallest value of a (0-based) and, when next
-// is true, the (k+1)-th (else the k-th again). Every value of a must lie in
-// [lo, hi] and none may be NaN; a is reordered. Large inputs are first
-// counted into 256 equal-width buckets over [lo, hi] (a monotone mapping, so
-// bucket order is value order); only the one or two buckets holding the
-// wanted ranks are then compacted to the front of a and selected from.
-func selectPair(a []float64, k int, next bool, lo, hi float64) (float64, float64) {
+// keyPool holds selectPairs' per-value bucket scratch.
+var keyPool = sync.Pool{New: func() any { s := make([]uint8, 0, 4096); return &s }}
+
+// rankPair asks selectPairs for the k-th smallest value (0-based) and, when
+// next, also the (k+1)-th.
+type rankPair struct {
+	k    int
+	next bool
+}
+
+// selectPairs sets out[i] to the ks[i].k-th smallest value of a and the
+// next one (or the same again when !ks[i].next); ks must be ascending in k.
+// Every value of a must lie in [lo, hi] and none may be NaN; a is
+// reordered. Large inputs are first counted into 256 equal-width buckets
+// over [lo, hi] (a monotone mapping, so bucket order is value order); for
+// each wanted rank only the one or two buckets holding it are copied out
+// and selected from.
+func selectPairs(a []float64, ks []rankPair, lo, hi float64, out [][2]float64) {
 	const nb = 256
 	span := hi - lo
 	if len(a) < 1024 || !(span > 0) || math.IsInf(span, 0) {
-		x0 := selectKth(a, k)
-		if next {
-			return x0, minOf(a[k+1:])
+		// Sequential selection: after selecting rank k, everything from k
+		// on is >= a[k], so the next (larger) rank is selected from a[k:].
+		from := 0
+		for i, r := range ks {
+			x0 := selectKth(a[from:], r.k-from)
+			from = r.k
+			x1 := x0
+			if r.next {
+				x1 = minOf(a[r.k+1:])
+			}
+			out[i] = [2]float64{x0, x1}
 		}
-		return x0, x0
+		return
 	}
 	scale := nb / span
 	bucket := func(v float64) int {
 		return min(max(int((v-lo)*scale), 0), nb-1)
 	}
 	// Four interleaved count arrays avoid a store-to-load dependency when
-	// consecutive values fall into the same bucket.
+	// consecutive values fall into the same bucket. Each value's bucket is
+	// kept (one byte) for the copy-out pass.
+	kp := keyPool.Get().(*[]uint8)
+	defer keyPool.Put(kp)
+	if cap(*kp) < len(a) {
+		*kp = make([]uint8, len(a))
+	}
+	keys := (*kp)[:len(a)]
 	var cnt [4][nb]int32
 	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		cnt[0][bucket(a[i])]++
-		cnt[1][bucket(a[i+1])]++
-		cnt[2][bucket(a[i+2])]++
-		cnt[3][bucket(a[i+3])]++
+	for ; i+4 <= len(a) && i+4 <= len(keys); i += 4 {
+		b0, b1, b2, b3 := bucket(a[i]), bucket(a[i+1]), bucket(a[i+2]), bucket(a[i+3])
+		keys[i], keys[i+1], keys[i+2], keys[i+3] = uint8(b0), uint8(b1), uint8(b2), uint8(b3)
+		cnt[0][b0]++
+		cnt[1][b1]++
+		cnt[2][b2]++
+		cnt[3][b3]++
 	}
 	for ; i < len(a); i++ {
-		cnt[0][bucket(a[i])]++
+		b0 := bucket(a[i])
+		keys[i] = uint8(b0)
+		cnt[0][b0]++
 	}
-	b0, b1, before := -1, -1, 0
-	cum := 0
+	var tot [nb + 1]int // tot[b] = values in buckets before b
 	for b := 0; b < nb; b++ {
-		c := int(cnt[0][b] + cnt[1][b] + cnt[2][b] + cnt[3][b])
-		if c == 0 {
-			continue
+		tot[b+1] = tot[b] + int(cnt[0][b]+cnt[1][b]+cnt[2][b]+cnt[3][b])
+	}
+	// For each rank: b0 holds rank k; b1 is the next non-empty bucket when
+	// rank k+1 lies beyond b0 (else b0). Buckets strictly between b0 and b1
+	// are empty, so each rank needs the bucket range [b0, b1]. Ranges that
+	// overlap (ks ascend, so only neighbours can) merge into one group; a
+	// group's values are those in its bucket range.
+	const maxRanks = 8
+	if len(ks) > maxRanks {
+		panic("analysis: selectPairs: too many ranks")
+	}
+	var (
+		slot     [nb]int8 // group of each bucket, -1 if not wanted
+		gLo, gHi [maxRanks]int
+		group    [maxRanks]int // group of each rank
+		groups   int
+	)
+	for b := range slot {
+		slot[b] = -1
+	}
+	for j, r := range ks {
+		b0 := 0
+		for tot[b0+1] <= r.k {
+			b0++
 		}
-		if b0 < 0 {
-			if k < cum+c {
-				b0, before, b1 = b, cum, b
-				if !next || k+1 < cum+c {
-					break
-				}
+		b1 := b0
+		if r.next && r.k+1 >= tot[b0+1] {
+			b1 = b0 + 1
+			for tot[b1+1] == tot[b1] {
+				b1++
 			}
+		}
+		if groups > 0 && b0 <= gHi[groups-1] {
+			gHi[groups-1] = max(gHi[groups-1], b1)
 		} else {
-			b1 = b // the next non-empty bucket holds rank k+1
-			break
+			gLo[groups], gHi[groups] = b0, b1
+			groups++
 		}
-		cum += c
+		group[j] = groups - 1
 	}
-	// Compact the values of buckets b0..b1 to the front (in place: the
-	// write position never passes the read position).
-	w := 0
-	for _, v := range a {
-		bk := bucket(v)
-		a[w] = v
-		if bk == b0 || bk == b1 {
-			w++
+	// One pass copies each wanted value into its group's region of the
+	// scratch buffer; regions are sized from the counts.
+	var start [maxRanks + 1]int
+	for g := range groups {
+		for b := gLo[g]; b <= gHi[g]; b++ {
+			slot[b] = int8(g)
+		}
+		start[g+1] = start[g] + tot[gHi[g]+1] - tot[gLo[g]]
+	}
+	sp := getBuf(start[groups])
+	defer putBuf(sp)
+	sc := *sp
+	var fill [maxRanks]int
+	copy(fill[:], start[:groups])
+	for i, v := range a {
+		if g := slot[keys[i]]; g >= 0 {
+			sc[fill[g]] = v
+			fill[g]++
 		}
 	}
-	sub := a[:w]
-	kk := k - before
-	x0 := selectKth(sub, kk)
-	if next {
-		return x0, minOf(sub[kk+1:])
+	for j, r := range ks {
+		g := group[j]
+		sub := sc[start[g]:start[g+1]]
+		kk := r.k - tot[gLo[g]]
+		x0 := selectKth(sub, kk)
+		x1 := x0
+		if r.next {
+			x1 = minOf(sub[kk+1:])
+		}
+		out[j] = [2]float64{x0, x1}
 	}
-	return x0, x0
+}
+
+// selectPair returns the k-th smallest value of a (0-based) and, when next
+// is true, the (k+1)-th (else the k-th again). Every value of a must lie in
+// [lo, hi] and none may be NaN; a is reordered. See selectPairs.
+func selectPair(a []float64, k int, next bool, lo, hi float64) (float64, float64) {
+	var out [1][2]float64
+	selectPairs(a, []rankPair{{k, next}}, lo, hi, out[:])
+	return out[0][0], out[0][1]
 }

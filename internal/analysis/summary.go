@@ -54,16 +54,21 @@ type Summary struct {
 // NaN statistics. s is not modified.
 //
 // Percentiles are exact, computed by selection in O(n) expected time: a small
-// deterministic sample brackets each requested rank, the single pass over the
-// data counts the values below each bracket and keeps only the values inside
-// it, and the exact order statistic is selected from those. If a bracket
-// misses (rare), the value is selected from a full copy, so the result never
-// depends on the sample.
+// deterministic sample (about 2,000 values) brackets the median and the tail
+// ranks (p90 to p99) with two value intervals, the single pass over the data
+// counts the values below each interval and keeps only the values inside it,
+// and the exact order statistics are selected from those. If an interval
+// misses its rank (rare), the values are selected from a full copy, so the
+// result never depends on the sample.
+//
+// Cost: one pass over the values and, on a regular grid, the timestamps,
+// which are checked against the grid in the same pass (no separate
+// validation pass); an irregular grid falls back to a general pass that
+// reads every timestamp.
 func Summarize(s Series) (Summary, error) {
 	if err := s.validateShape(); err != nil {
 		return Summary{}, err
 	}
-	g := gridOf(s.Timestamps, s.Period)
-	sum, _, err := scan(s, g, s.Values, false)
+	sum, _, _, err := scanSeries(s, false)
 	return sum, err
 }

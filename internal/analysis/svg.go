@@ -54,6 +54,7 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 	x := func(i int) float64 { return float64(ml) + pw*float64(i)/float64(n-1) }
 	y := func(v float64) float64 { return float64(mt) + ph*(1-v/ymax) }
 	var b strings.Builder
+	b.Grow(4096 + 16*n*len(lines)) // a path point is about 12 bytes
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	w(`<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="11">`+"\n", W, H, W, H)
 	w(`<rect width="%d" height="%d" fill="#ffffff"/>`+"\n", W, H)
@@ -70,9 +71,11 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 	days := (n + 23) / 24
 	step := max(1, (days+6)/7)
 	first := start.UTC().Truncate(time.Hour)
-	for hIdx := 0; hIdx < n; hIdx++ {
+	// UTC hours are uniform: the midnights are every 24th hour from the
+	// first one.
+	for hIdx := (24 - first.Hour()) % 24; hIdx < n; hIdx += 24 {
 		t := first.Add(time.Duration(hIdx) * time.Hour)
-		if t.Hour() != 0 || (t.YearDay()%step) != 0 {
+		if t.YearDay()%step != 0 {
 			continue
 		}
 		xx := f1(x(hIdx))
@@ -82,9 +85,24 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 	w(`<rect x="%d" y="%d" width="%s" height="%s" fill="none" stroke="#888888"/>`+"\n", ml, mt, f1(pw), f1(ph))
 	w(`<text x="%s" y="%d" text-anchor="middle">UTC date (hourly)</text>`+"\n", f1(float64(ml)+pw/2), H-8)
 	legendY := mt + 6
+	var pathBuf []byte // reused across lines
+	// Every line shares the x coordinates: format them once.
+	xText := make([]byte, 0, 6*n)
+	xEnd := make([]int32, n)
+	for j := range xEnd {
+		xText = appendFixed1(xText, x(j))
+		xEnd[j] = int32(len(xText))
+	}
+	xAt := func(j int) []byte {
+		from := int32(0)
+		if j > 0 {
+			from = xEnd[j-1]
+		}
+		return xText[from:xEnd[j]]
+	}
 	for i, l := range lines {
 		color := palette[i%len(palette)]
-		d := make([]byte, 0, 16*len(l.Hourly))
+		d := pathBuf[:0]
 		pen := false
 		for j, v := range l.Hourly {
 			if v != v || math.IsInf(v, 0) {
@@ -99,7 +117,7 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 			default:
 				d = append(d, 'M')
 			}
-			d = appendFixed1(d, x(j))
+			d = append(d, xAt(j)...)
 			d = append(d, ' ')
 			d = appendFixed1(d, y(v))
 			pen = true
@@ -109,8 +127,15 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 			dash = ` stroke-dasharray="5 3"`
 		}
 		if len(d) > 0 {
-			w(`<path d="%s" fill="none" stroke="%s" stroke-width="1.2"%s/>`+"\n", d, color, dash)
+			b.WriteString(`<path d="`)
+			b.Write(d)
+			b.WriteString(`" fill="none" stroke="`)
+			b.WriteString(color)
+			b.WriteString(`" stroke-width="1.2"`)
+			b.WriteString(dash)
+			b.WriteString("/>\n")
 		}
+		pathBuf = d
 		w(`<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"%s/>`+"\n", W-mr+10, legendY, W-mr+30, legendY, color, dash)
 		w(`<text x="%d" y="%d" dominant-baseline="middle">%s</text>`+"\n", W-mr+36, legendY, xmlEscape(l.Label))
 		legendY += 16
@@ -138,6 +163,7 @@ func HeatmapSVG(title string, p Profile, limit float64) string {
 	const cw, ch, ml, mt = 28, 24, 90, 40
 	W, H := ml+24*cw+20, mt+7*ch+40
 	var b strings.Builder
+	b.Grow(24 << 10) // 168 cells of about 130 bytes
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	w(`<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="11">`+"\n", W, H, W, H)
 	w(`<rect width="%d" height="%d" fill="#ffffff"/>`+"\n", W, H)
@@ -162,25 +188,49 @@ func HeatmapSVG(title string, p Profile, limit float64) string {
 	for h := 0; h < 24; h++ {
 		w(`<text x="%d" y="%d" text-anchor="middle">%02d</text>`+"\n", ml+h*cw+cw/2, mt-6, h)
 	}
+	var cell []byte // one <rect>, built with appends (168 per chart)
 	for d := 0; d < 7; d++ {
 		w(`<text x="%d" y="%d" text-anchor="end" dominant-baseline="middle">%s</text>`+"\n", ml-6, mt+d*ch+ch/2, weekdayName(d))
 		for h := 0; h < 24; h++ {
 			v := p.Mean[d*24+h]
-			fill := "#cccccc"
+			cell = append(cell[:0], `<rect x="`...)
+			cell = strconv.AppendInt(cell, int64(ml+h*cw), 10)
+			cell = append(cell, `" y="`...)
+			cell = strconv.AppendInt(cell, int64(mt+d*ch), 10)
+			cell = append(cell, `" width="`...)
+			cell = strconv.AppendInt(cell, cw, 10)
+			cell = append(cell, `" height="`...)
+			cell = strconv.AppendInt(cell, ch, 10)
+			cell = append(cell, `" fill="`...)
 			label := "no data"
 			if v == v && !math.IsInf(v, 0) {
 				t := clamp(v/top, 0, 1)
 				g := int(math.Round(255 * (1 - t)))
-				fill = fmt.Sprintf("#ff%02x%02x", g, g)
+				cell = append(cell, "#ff"...) // #ffGGGG in lower-case hex
+				cell = appendHex2(cell, g)
+				cell = appendHex2(cell, g)
 				label = shortNum(v)
+			} else {
+				cell = append(cell, "#cccccc"...)
 			}
-			w(`<rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#ffffff"><title>%s %02d:00 UTC: %s</title></rect>`+"\n",
-				ml+h*cw, mt+d*ch, cw, ch, fill, weekdayName(d), h, xmlEscape(label))
+			cell = append(cell, `" stroke="#ffffff"><title>`...)
+			cell = append(cell, weekdayName(d)...)
+			cell = append(cell, ' ', byte('0'+h/10), byte('0'+h%10))
+			cell = append(cell, ":00 UTC: "...)
+			cell = append(cell, xmlEscape(label)...)
+			cell = append(cell, "</title></rect>\n"...)
+			b.Write(cell)
 		}
 	}
 	w(`<text x="%d" y="%d">hour of day (UTC); white = 0, red = %s %s</text>`+"\n", ml, mt+7*ch+24, xmlEscape(shortNum(top)), xmlEscape(p.Unit))
 	b.WriteString("</svg>\n")
 	return b.String()
+}
+
+// appendHex2 appends v (0..255) as two lower-case hex digits, like %02x.
+func appendHex2(b []byte, v int) []byte {
+	const digits = "0123456789abcdef"
+	return append(b, digits[v>>4&15], digits[v&15])
 }
 
 func f1(v float64) string { return string(appendFixed1(nil, v)) }
@@ -196,7 +246,16 @@ func appendFixed1(b []byte, v float64) []byte {
 		b = append(b, '-')
 		t = -t
 	}
-	b = strconv.AppendInt(b, t/10, 10)
+	switch q := t / 10; { // chart coordinates have at most three digits
+	case q < 10:
+		b = append(b, byte('0'+q))
+	case q < 100:
+		b = append(b, byte('0'+q/10), byte('0'+q%10))
+	case q < 1000:
+		b = append(b, byte('0'+q/100), byte('0'+q/10%10), byte('0'+q%10))
+	default:
+		b = strconv.AppendInt(b, q, 10)
+	}
 	return append(b, '.', byte('0'+t%10))
 }
 

@@ -45,7 +45,7 @@ func fleetAttrs(s *terraform.State, name string) (map[string]string, error) {
 func fleetListLen(a map[string]string, key string) (int, error) {
 	n, err := strconv.Atoi(a[key+".#"])
 	if err != nil {
-		return 0, fmt.Errorf("%s.# = %q: %v", key, a[key+".#"], err)
+		return 0, fmt.Errorf("%s.# = %q: %w", key, a[key+".#"], err)
 	}
 	return n, nil
 }
@@ -75,7 +75,7 @@ func fleetStrings(a map[string]string, key, field string) ([]string, error) {
 func fleetInt(a map[string]string, key string) (int, error) {
 	v, err := strconv.Atoi(a[key])
 	if err != nil {
-		return 0, fmt.Errorf("%s = %q: %v", key, a[key], err)
+		return 0, fmt.Errorf("%s = %q: %w", key, a[key], err)
 	}
 	return v, nil
 }
@@ -105,7 +105,7 @@ func checkFleetSortedBySavings(name string) resource.TestCheckFunc {
 			}
 			v, err := strconv.ParseFloat(raw, 64)
 			if err != nil {
-				return fmt.Errorf("clusters.%d.monthly_savings = %q: %v", i, raw, err)
+				return fmt.Errorf("clusters.%d.monthly_savings = %q: %w", i, raw, err)
 			}
 			if known > 0 && v > prev {
 				return fmt.Errorf("clusters.%d (%s) saves %g, more than the previous cluster's %g: not sorted by savings", i, id, v, prev)

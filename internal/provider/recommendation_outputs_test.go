@@ -53,7 +53,7 @@ func outCheck(name string, f func(a map[string]string) error) resource.TestCheck
 func outMap(a map[string]string, key string) (map[string]string, error) {
 	n, err := strconv.Atoi(a[key+".%"])
 	if err != nil {
-		return nil, fmt.Errorf("%s.%% = %q: %v", key, a[key+".%"], err)
+		return nil, fmt.Errorf("%s.%% = %q: %w", key, a[key+".%"], err)
 	}
 	out := map[string]string{}
 	for k, v := range a {
@@ -307,7 +307,7 @@ func checkPrometheusRules(name string) resource.TestCheckFunc {
 					return fmt.Errorf("rule %+v lacks alert or expr", r)
 				}
 				if _, err := time.ParseDuration(r.For); err != nil {
-					return fmt.Errorf("rule %s: for %q: %v", r.Alert, r.For, err)
+					return fmt.Errorf("rule %s: for %q: %w", r.Alert, r.For, err)
 				}
 				rules = append(rules, r.Expr)
 			}

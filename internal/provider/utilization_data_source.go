@@ -24,6 +24,7 @@ import (
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/rightsizing"
 )
 
 var (
@@ -203,7 +204,7 @@ func (d *utilizationDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				Validators:          []validator.String{rfc3339Validator{}}},
 			"period_seconds": schema.Int64Attribute{Optional: true, Computed: true,
 				MarkdownDescription: "Sampling period in seconds, a multiple of 60, no finer than CloudWatch retains for the window's start. Defaults to the finest retained period.",
-				Validators:          []validator.Int64{int64validator.Between(60, 86400), multipleOf60Validator{}}},
+				Validators:          []validator.Int64{int64validator.Between(60, 86400), multipleOfValidator{60}}},
 			"metrics": schema.ListAttribute{Optional: true, Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "CloudWatch metrics (namespace `AWS/RDS`, statistic `Average`) to fetch. Defaults to " +
 					markdownList(defaultMetricNames()) + ". Allowed: " + markdownList(supportedMetricNames()) + ".",
@@ -443,7 +444,7 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 		ic, cerr := cat.Class(n.Class)
 		aClass := analysis.InstanceClass{Name: n.Class}
 		if cerr == nil {
-			aClass = analysisClass(ic)
+			aClass = rightsizing.Capacity(ic)
 		} else {
 			out.CapacityKnown = false
 		}
@@ -573,30 +574,6 @@ func noDataHint(metric string, cl inventory.Cluster) string {
 	return " Check the metric name and that the instance existed during the window."
 }
 
-// analysisClass converts a catalog class to the analysis engine's capacity model.
-func analysisClass(ic pricing.InstanceClass) analysis.InstanceClass {
-	c := analysis.InstanceClass{Name: ic.Name, VCPU: float64(ic.VCPU), MemoryGiB: ic.MemoryGiB, Burstable: ic.Burstable,
-		BaselineIOPS: ic.EBSBaselineIOPS}
-	if ic.NetworkBaselineGbps > 0 {
-		c.NetworkBaselineBytesPerSec = ic.NetworkBaselineGbps * 1.25e8
-	} else if g, ok := sustainedGbps(ic.NetworkGbps); ok {
-		c.NetworkBaselineBytesPerSec = g * 1.25e8
-	}
-	return c
-}
-
-// sustainedGbps parses a fixed RDS network figure ("12"); burst figures ("Up to 10") are not sustained.
-func sustainedGbps(s string) (float64, bool) {
-	if s == "" || strings.HasPrefix(s, "Up to") {
-		return 0, false
-	}
-	var g float64
-	if _, err := fmt.Sscanf(s, "%g", &g); err != nil || g <= 0 {
-		return 0, false
-	}
-	return g, true
-}
-
 // memoryUtilization derives memory in use as % of class memory from FreeableMemory (bytes).
 func memoryUtilization(free analysis.Series, memGiB float64) analysis.Series {
 	total := memGiB * (1 << 30)
@@ -694,23 +671,4 @@ func stringList(vs []string) types.List {
 		elems[i] = types.StringValue(v)
 	}
 	return types.ListValueMust(types.StringType, elems)
-}
-
-// multipleOf60Validator rejects periods that are not whole minutes (CloudWatch's rule for standard metrics).
-type multipleOf60Validator struct{}
-
-func (multipleOf60Validator) Description(context.Context) string {
-	return "value must be a multiple of 60"
-}
-func (v multipleOf60Validator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-func (multipleOf60Validator) ValidateInt64(_ context.Context, req validator.Int64Request, resp *validator.Int64Response) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if v := req.ConfigValue.ValueInt64(); v%60 != 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Period",
-			fmt.Sprintf("%s is %d: CloudWatch periods for RDS metrics are whole minutes; use 60, 300, 3600 or another multiple of 60.", req.Path, v))
-	}
 }

@@ -338,12 +338,6 @@ func TestUtilizationHelpers(t *testing.T) {
 	if _, ok := combineProfiles([]nodeProfile{r}); ok {
 		t.Error("combineProfiles without a writer")
 	}
-	if g, ok := sustainedGbps("12.5"); !ok || g != 12.5 {
-		t.Errorf("sustainedGbps(12.5) = %v %v", g, ok)
-	}
-	if _, ok := sustainedGbps("Up to 10"); ok {
-		t.Error("burst figure taken as sustained")
-	}
 	free := analysis.Series{Metric: "FreeableMemory", Period: time.Minute, Start: time.Unix(0, 0), End: time.Unix(120, 0),
 		Timestamps: []time.Time{time.Unix(0, 0), time.Unix(60, 0)}, Values: []float64{1 << 30, 3 << 30}}
 	mu := memoryUtilization(free, 4)

@@ -223,7 +223,7 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 		if err != nil {
 			return Result{}, &InputError{Field: "instance class", Reason: err.Error()}
 		}
-		node := analysis.Node{ID: n.ID, Role: analysis.Role(n.Role), Class: capacity(class)}
+		node := analysis.Node{ID: n.ID, Role: analysis.Role(n.Role), Class: Capacity(class)}
 		if !n.Virtual {
 			for _, m := range cw.DefaultMetrics {
 				if s, ok := got.Find(n.ID, m.Name, Stat); ok {
@@ -277,7 +277,7 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 		if err != nil {
 			return Result{}, &InputError{Field: "target_instance_classes", Reason: err.Error()}
 		}
-		cand := analysis.Candidate{Class: capacity(class)}
+		cand := analysis.Candidate{Class: Capacity(class)}
 		if p, err := d.Catalog.Price(name, engine, single, d.Region); err == nil {
 			cand.SingleNodeHourlyUSD = p.HourlyUSD
 		} else if len(req.TargetClasses) > 0 {
@@ -316,23 +316,34 @@ func familyClasses(cat *pricing.Catalog, writerClass string) []string {
 	return out
 }
 
-// capacity converts a catalog class to the analysis model. Network and IOPS
-// baselines are the sustained EC2 figures where the catalog has them.
-func capacity(c pricing.InstanceClass) analysis.InstanceClass {
+// Capacity converts a catalog class to the analysis engine's capacity model.
+// The network baseline is the EC2 sustained figure where the catalog has one,
+// else a fixed RDS figure ("12" Gbps); burst-only figures ("Up to 10") leave
+// it unknown (0), so that check is skipped rather than judged against a burst.
+func Capacity(c pricing.InstanceClass) analysis.InstanceClass {
 	out := analysis.InstanceClass{
 		Name: c.Name, VCPU: float64(c.VCPU), MemoryGiB: c.MemoryGiB, Burstable: c.Burstable,
 		BaselineIOPS: c.EBSBaselineIOPS,
 	}
-	switch {
-	case c.NetworkBaselineGbps > 0:
+	if c.NetworkBaselineGbps > 0 {
 		out.NetworkBaselineBytesPerSec = c.NetworkBaselineGbps * 1.25e8
-	default:
-		var g float64
-		if _, err := fmt.Sscanf(c.NetworkGbps, "%g", &g); err == nil && g > 0 {
-			out.NetworkBaselineBytesPerSec = g * 1.25e8
-		}
+	} else if g, ok := sustainedGbps(c.NetworkGbps); ok {
+		out.NetworkBaselineBytesPerSec = g * 1.25e8
 	}
 	return out
+}
+
+// sustainedGbps parses a fixed RDS network figure ("12"); burst figures
+// ("Up to 10") are not sustained.
+func sustainedGbps(s string) (float64, bool) {
+	if s == "" || strings.HasPrefix(s, "Up to") {
+		return 0, false
+	}
+	var g float64
+	if _, err := fmt.Sscanf(s, "%g", &g); err != nil || g <= 0 {
+		return 0, false
+	}
+	return g, true
 }
 
 // InfracostUsage renders an Infracost usage file (version 0.1) for the

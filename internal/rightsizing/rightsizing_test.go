@@ -68,3 +68,35 @@ func TestRecommend_demo(t *testing.T) {
 		}
 	}
 }
+
+func TestCapacity(t *testing.T) {
+	if g, ok := sustainedGbps("12.5"); !ok || g != 12.5 {
+		t.Errorf("sustainedGbps(12.5) = %v %v", g, ok)
+	}
+	for _, s := range []string{"Up to 10", "", "n/a", "0"} {
+		if _, ok := sustainedGbps(s); ok {
+			t.Errorf("sustainedGbps(%q) taken as sustained", s)
+		}
+	}
+	cat, err := pricing.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		class     string
+		vcpu, mem float64
+		network   bool // a sustained network baseline is known
+	}{
+		{"db.t4g.medium", 2, 4, true}, // EC2 baseline of the burstable class
+		{"db.r6g.16xlarge", 64, 512, true},
+	} {
+		ic, err := cat.Class(tc.class)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := Capacity(ic)
+		if c.Name != tc.class || c.VCPU != tc.vcpu || c.MemoryGiB != tc.mem || (c.NetworkBaselineBytesPerSec > 0) != tc.network || c.BaselineIOPS <= 0 {
+			t.Errorf("Capacity(%s) = %+v", tc.class, c)
+		}
+	}
+}

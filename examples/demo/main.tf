@@ -147,7 +147,15 @@ output "fleet_monthly_savings" {
 
 output "topology" {
   value = {
-    "sso-prod"      = { nodes = rightsize_db_topology.sso.current_nodes, guard_snapshot = rightsize_db_topology.sso.guard_snapshot_id }
-    "mandible-prod" = { nodes = rightsize_db_topology.mandible.current_nodes, guard_snapshot = rightsize_db_topology.mandible.guard_snapshot_id }
+    "sso-prod" = {
+      nodes          = rightsize_db_topology.sso.current_nodes
+      guard_snapshot = rightsize_db_topology.sso.guard_snapshot_id
+      last_change    = rightsize_db_topology.sso.last_change.action
+    }
+    "mandible-prod" = {
+      nodes          = rightsize_db_topology.mandible.current_nodes
+      guard_snapshot = rightsize_db_topology.mandible.guard_snapshot_id
+      last_change    = rightsize_db_topology.mandible.last_change.action
+    }
   }
 }

@@ -104,6 +104,12 @@ func Start(opts Options) (*Server, error) {
 	s.cw = newMetricStore()
 	s.st = newRDSState(sc, now, opts.Durations)
 	if opts.StateFile != "" {
+		// The state is saved by renaming a temporary file over StateFile, which
+		// would replace a device or other special file (say /dev/null) with a
+		// regular one: refuse anything but a regular file or a new path.
+		if st, err := os.Stat(opts.StateFile); err == nil && !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("starting sandbox: state file %s exists and is not a regular file; give a path to a regular file (or a new one)", opts.StateFile)
+		}
 		loaded, err := s.loadState(opts.StateFile)
 		if err != nil {
 			return nil, fmt.Errorf("starting sandbox: loading state file %s: %w", opts.StateFile, err)

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -58,5 +59,21 @@ func TestStateFileSurvivesRestart(t *testing.T) {
 	b, _ := fresh.MetricValue("sso-prod-instance-1", MetricCPUUtilization, ScenarioEpoch.Add(-time.Hour))
 	if a != b || a == 0 {
 		t.Errorf("metric after restore %v, fresh %v", a, b)
+	}
+}
+
+// TestStateFileMustBeRegular: saving renames a temporary file over the state
+// path, so a special file such as /dev/null must be refused, not replaced.
+func TestStateFileMustBeRegular(t *testing.T) {
+	for _, p := range []string{os.DevNull, t.TempDir()} {
+		if srv, err := Start(Options{StateFile: p}); err == nil {
+			_ = srv.Close()
+			t.Fatalf("Start accepted state file %s", p)
+		} else if !strings.Contains(err.Error(), "not a regular file") {
+			t.Fatalf("Start(%s) error = %v", p, err)
+		}
+	}
+	if st, err := os.Stat(os.DevNull); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		t.Fatalf("%s is no longer a character device: %v %v", os.DevNull, st.Mode(), err)
 	}
 }

@@ -310,6 +310,23 @@ func Analyze(in ClusterInput, p Policy) (Recommendation, error) {
 	rec.Traffic = trafficOf(in.Name, pr, writer.Class, rec.Nodes)
 	rec.Charts = charts(rec, in, ms, p)
 	rec.ReportMarkdown = Report(rec)
+	// The node aggregates are no longer needed, except those the
+	// projection reuses (a single unscaled part): recycle the others.
+	kept := func(h hourly) bool {
+		for _, k := range []hourly{pr.cpuH, pr.memH, pr.iopsH} {
+			if len(h.mean) > 0 && len(k.mean) > 0 && &h.mean[0] == &k.mean[0] {
+				return true
+			}
+		}
+		return false
+	}
+	for _, m := range ms {
+		for _, me := range m {
+			if !kept(me.h) {
+				releaseHourly(me.h)
+			}
+		}
+	}
 	return rec, nil
 }
 

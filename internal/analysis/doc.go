@@ -35,7 +35,10 @@
 // Analyze scans every node series once and each projected (summed) series
 // once more from a scratch buffer. Exact percentiles come from selection
 // within sample-chosen value intervals, never from sorting a series. Scratch
-// buffers are pooled (safe for concurrent calls). The fleet benchmarks in
+// buffers, the node series' hourly aggregates (once Analyze no longer needs
+// them) and chart line buffers are pooled (safe for concurrent calls): in a
+// large, long-lived heap, fresh allocations cost page faults as well as
+// allocation. The fleet benchmarks in
 // bench_test.go measure this against a plain summing pass and a sorting
 // baseline over the same data.
 //

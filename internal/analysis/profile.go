@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"sync"
 	"time"
 )
 
@@ -17,19 +18,50 @@ type hourly struct {
 	count          []int
 }
 
-// newHourly allocates the hours covering [s.Start, s.End), all NaN.
+// newHourly returns the hours covering [s.Start, s.End), all NaN (counts
+// zero). mean, min and max share one backing array, in that order (mean's
+// capacity spans all three), so that releaseHourly can recycle it; the
+// arrays come from hourlyPool when one is large enough.
 func newHourly(s Series) hourly {
 	h0 := s.Start.UTC().Truncate(time.Hour)
 	nh := int((s.End.Sub(h0) + time.Hour - 1) / time.Hour)
 	if nh < 0 {
 		nh = 0
 	}
-	h := hourly{start: h0, startNs: h0.UnixNano(), mean: make([]float64, nh), min: make([]float64, nh), max: make([]float64, nh), count: make([]int, nh)}
-	nan := math.NaN()
-	for i := range h.mean {
-		h.mean[i], h.min[i], h.max[i] = nan, nan, nan
+	var (
+		f []float64
+		c []int
+	)
+	if b, _ := hourlyPool.Get().(*hourlyBufs); b != nil && cap(b.f) >= 3*nh && cap(b.c) >= nh {
+		f, c = b.f[:3*nh], b.c[:nh]
+		clear(c)
+	} else {
+		f, c = make([]float64, 3*nh), make([]int, nh)
 	}
-	return h
+	nan := math.NaN()
+	for i := range f {
+		f[i] = nan
+	}
+	return hourly{start: h0, startNs: h0.UnixNano(), mean: f[:nh], min: f[nh : 2*nh : 2*nh], max: f[2*nh : 3*nh : 3*nh], count: c}
+}
+
+// hourlyBufs are the backing arrays of a released hourly.
+type hourlyBufs struct {
+	f []float64 // mean, min, max
+	c []int     // count
+}
+
+var hourlyPool sync.Pool
+
+// releaseHourly recycles the arrays of h, made by newHourly, once nothing
+// refers to them any more (Analyze releases its node aggregates that did not
+// become part of the projection).
+func releaseHourly(h hourly) {
+	nh := len(h.mean)
+	if nh == 0 || cap(h.mean) < 3*nh || len(h.count) != nh || nh > 1<<20 {
+		return
+	}
+	hourlyPool.Put(&hourlyBufs{f: h.mean[:3*nh], c: h.count})
 }
 
 // summarizeHourly validates s and returns its Summary and hourly aggregates

@@ -116,7 +116,7 @@ func TestScanSeriesOffGrid(t *testing.T) {
 }
 
 // TestFastPathExact compares the regular path (NaN-free chunk fast path,
-// lane minima and maxima) with the general path bit for bit, including the
+// orderKey minima and maxima) with the general path bit for bit, including the
 // sign of a zero minimum or maximum and values next to NaN and infinities.
 func TestFastPathExact(t *testing.T) {
 	nz := math.Copysign(0, -1)

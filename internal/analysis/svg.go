@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -85,14 +86,20 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 	w(`<rect x="%d" y="%d" width="%s" height="%s" fill="none" stroke="#888888"/>`+"\n", ml, mt, f1(pw), f1(ph))
 	w(`<text x="%s" y="%d" text-anchor="middle">UTC date (hourly)</text>`+"\n", f1(float64(ml)+pw/2), H-8)
 	legendY := mt + 6
-	var pathBuf []byte // reused across lines
+	sc := svgScratchPool.Get().(*svgScratch)
+	defer svgScratchPool.Put(sc)
+	pathBuf := sc.path[:0] // reused across lines
 	// Every line shares the x coordinates: format them once.
-	xText := make([]byte, 0, 6*n)
-	xEnd := make([]int32, n)
+	xText := sc.xText[:0]
+	if cap(sc.xEnd) < n {
+		sc.xEnd = make([]int32, n)
+	}
+	xEnd := sc.xEnd[:n]
 	for j := range xEnd {
 		xText = appendFixed1(xText, x(j))
 		xEnd[j] = int32(len(xText))
 	}
+	sc.xText = xText
 	xAt := func(j int) []byte {
 		from := int32(0)
 		if j > 0 {
@@ -136,6 +143,7 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 			b.WriteString("/>\n")
 		}
 		pathBuf = d
+		sc.path = d
 		w(`<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"%s/>`+"\n", W-mr+10, legendY, W-mr+30, legendY, color, dash)
 		w(`<text x="%d" y="%d" dominant-baseline="middle">%s</text>`+"\n", W-mr+36, legendY, xmlEscape(l.Label))
 		legendY += 16
@@ -296,10 +304,29 @@ func niceCeil(v float64) float64 {
 
 func xmlEscape(s string) string { return xmlReplacer.Replace(s) }
 
+// svgScratch holds TimeSeriesSVG's scratch buffers between calls.
+type svgScratch struct {
+	path, xText []byte
+	xEnd        []int32
+}
+
+var svgScratchPool = sync.Pool{New: func() any { return new(svgScratch) }}
+
+// linePool holds chart line buffers (one value per hour), apart from the
+// scan buffers of bufPool, which are much longer.
+var linePool = sync.Pool{New: func() any { s := make([]float64, 0, 1024); return &s }}
+
 // placeHourly puts hourly aggregates on a chart starting at hour x0 with n
-// hours, mapping each value through f.
-func placeHourly(h hourly, vals []float64, x0 time.Time, n int, f func(float64) float64) []float64 {
-	out := make([]float64, n)
+// hours, mapping each value through f. The result is a buffer from
+// linePool, appended to *bufs for the caller to put back.
+func placeHourly(h hourly, vals []float64, x0 time.Time, n int, f func(float64) float64, bufs *[]*[]float64) []float64 {
+	p := linePool.Get().(*[]float64)
+	if cap(*p) < n {
+		*p = make([]float64, n)
+	}
+	*p = (*p)[:n]
+	*bufs = append(*bufs, p)
+	out := *p
 	for i := range out {
 		out[i] = math.NaN()
 	}
@@ -329,22 +356,28 @@ func charts(rec Recommendation, in ClusterInput, ms map[string]map[string]*measu
 	x0 := rec.Start.UTC().Truncate(time.Hour)
 	n := int((rec.End.Sub(x0) + time.Hour - 1) / time.Hour)
 	pr := rec.Projection
+	var bufs []*[]float64 // the lines' buffers, from linePool
+	defer func() {
+		for _, p := range bufs {
+			linePool.Put(p)
+		}
+	}()
 	var cpu, mem, iops []ChartLine
 	for _, node := range in.Nodes {
 		m := ms[node.ID]
 		label := node.ID + " (" + string(node.Role) + ")"
 		if c, ok := m[MetricCPU]; ok {
-			cpu = append(cpu, ChartLine{Label: label, Hourly: placeHourly(c.h, c.h.max, x0, n, ident)})
+			cpu = append(cpu, ChartLine{Label: label, Hourly: placeHourly(c.h, c.h.max, x0, n, ident, &bufs)})
 		}
 		if f, ok := m[MetricFreeableMemory]; ok {
 			ram := node.Class.MemoryBytes()
-			mem = append(mem, ChartLine{Label: label, Hourly: placeHourly(f.h, f.h.min, x0, n, func(v float64) float64 { return 100 * (1 - v/ram) })})
+			mem = append(mem, ChartLine{Label: label, Hourly: placeHourly(f.h, f.h.min, x0, n, func(v float64) float64 { return 100 * (1 - v/ram) }, &bufs)})
 		}
 		r, okR := m[MetricReadIOPS]
 		w, okW := m[MetricWriteIOPS]
 		if okR && okW {
-			a := placeHourly(r.h, r.h.mean, x0, n, ident)
-			b := placeHourly(w.h, w.h.mean, x0, n, ident)
+			a := placeHourly(r.h, r.h.mean, x0, n, ident, &bufs)
+			b := placeHourly(w.h, w.h.mean, x0, n, ident, &bufs)
 			for i := range a {
 				a[i] += b[i]
 			}
@@ -352,14 +385,14 @@ func charts(rec Recommendation, in ClusterInput, ms map[string]map[string]*measu
 		}
 	}
 	if len(pr.cpuH.mean) > 0 {
-		cpu = append(cpu, ChartLine{Label: "single node (projected)", Hourly: placeHourly(pr.cpuH, pr.cpuH.max, x0, n, ident), Dashed: true})
+		cpu = append(cpu, ChartLine{Label: "single node (projected)", Hourly: placeHourly(pr.cpuH, pr.cpuH.max, x0, n, ident, &bufs), Dashed: true})
 	}
 	if len(pr.memH.mean) > 0 {
 		ram := pr.Class.MemoryBytes()
-		mem = append(mem, ChartLine{Label: "single node (projected)", Hourly: placeHourly(pr.memH, pr.memH.max, x0, n, func(v float64) float64 { return 100 * v / ram }), Dashed: true})
+		mem = append(mem, ChartLine{Label: "single node (projected)", Hourly: placeHourly(pr.memH, pr.memH.max, x0, n, func(v float64) float64 { return 100 * v / ram }, &bufs), Dashed: true})
 	}
 	if len(pr.iopsH.mean) > 0 {
-		iops = append(iops, ChartLine{Label: "single node (projected)", Hourly: placeHourly(pr.iopsH, pr.iopsH.mean, x0, n, ident), Dashed: true})
+		iops = append(iops, ChartLine{Label: "single node (projected)", Hourly: placeHourly(pr.iopsH, pr.iopsH.mean, x0, n, ident, &bufs), Dashed: true})
 	}
 	h := 1 + p.HeadroomPercent/100
 	out["cpu.svg"] = TimeSeriesSVG(rec.Cluster+": CPU utilization (hourly max)", "percent", x0, cpu, []ChartThreshold{

@@ -31,7 +31,7 @@ var palette = []string{"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#
 // depends only on its arguments. An empty chart (no finite value) still
 // renders axes with a 0–1 range.
 func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thresholds []ChartThreshold) string {
-	const W, H, ml, mr, mt, mb = 800, 320, 64, 190, 34, 44
+	const W, H, ml, mr, mt, mb = 850, 320, 64, 240, 34, 44 // mr leaves room for the longest legend, "limit before headroom (33.33)"
 	pw, ph := float64(W-ml-mr), float64(H-mt-mb)
 	n := 0
 	ymax := 0.0

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -179,7 +180,7 @@ func (d *fleetDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	}
 	results, err := rightsizing.RecommendFleet(ctx, deps, twoNode, rreq)
 	if err != nil {
-		addRecommendationError(&resp.Diagnostics, err)
+		addRecommendationError(&resp.Diagnostics, path.Root("identifier_regex"), err)
 		return
 	}
 	resp.Diagnostics.Append(fillFleet(&m, results)...)

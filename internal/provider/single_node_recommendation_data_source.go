@@ -22,7 +22,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
-	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/rightsizing"
 )
@@ -433,7 +432,11 @@ func (d *singleNodeRecommendationDataSource) Read(ctx context.Context, req datas
 
 	res, err := rightsizing.Recommend(ctx, deps, rreq)
 	if err != nil {
-		addRecommendationError(&resp.Diagnostics, err)
+		idPath := path.Root("db_instance_identifier")
+		if rreq.ClusterID != "" {
+			idPath = path.Root("db_cluster_identifier")
+		}
+		addRecommendationError(&resp.Diagnostics, idPath, err)
 		return
 	}
 	for _, w := range res.Warnings {
@@ -524,20 +527,15 @@ func recommendationRequest(ctx context.Context, m *recommendationModel, diags *d
 	return r, !diags.HasError()
 }
 
-// addRecommendationError maps domain errors to diagnostics on the right attribute.
-func addRecommendationError(diags *diag.Diagnostics, err error) {
-	var nf *inventory.NotFoundError
-	var ue *inventory.UnsupportedError
+// addRecommendationError maps domain errors to diagnostics on the right
+// attribute; idPath is the identifier attribute the user set (discovery
+// errors go there).
+func addRecommendationError(diags *diag.Diagnostics, idPath path.Path, err error) {
+	if addDiscoverError(diags, idPath, err, supportedForConsolidation) {
+		return
+	}
 	var ie *rightsizing.InputError
-	idPath := path.Root("db_instance_identifier")
 	switch {
-	case errors.As(err, &nf):
-		if nf.Kind == "DB cluster" {
-			idPath = path.Root("db_cluster_identifier")
-		}
-		diags.AddAttributeError(idPath, "Database Not Found", err.Error()+". Check the identifier and the provider's region.")
-	case errors.As(err, &ue):
-		diags.AddError("Unsupported Database Topology", err.Error()+". Supported: an RDS for PostgreSQL Multi-AZ DB instance (db_instance_identifier) or an Aurora PostgreSQL cluster with one writer and one reader (db_cluster_identifier).")
 	case errors.As(err, &ie):
 		p := path.Root(ie.Field)
 		switch ie.Field {

@@ -198,7 +198,7 @@ func TestAccSingleNodeRecommendation_errors(t *testing.T) {
 		{`db_instance_identifier = "solo-db"`, `(?s)already Single-AZ.*nothing to\s+consolidate`},
 		{`db_instance_identifier = "shop-mysql"`, `engine "mysql" is not supported`},
 		{`db_cluster_identifier = "tri-prod"`, `has 3 instances`},
-		{`db_instance_identifier = "nope"`, `(?s)Database Not Found.*DB instance "nope" not found`},
+		{`db_instance_identifier = "nope"`, `(?s)DB Deployment Not Found.*DB instance "nope" not found`},
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `db_cluster_identifier = "sso-prod"`, `(?s)Invalid Attribute Combination`},
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `end_time = "yesterday"`, `(?s)end_time.*not an RFC 3339`},
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `lookback_days = 500`, `(?s)lookback_days.*between 1 and 455`},

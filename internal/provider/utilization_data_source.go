@@ -374,7 +374,9 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 	// Topology.
 	cl, err := inventory.Discover(ctx, pd.RDS, m.DBInstanceIdentifier.ValueString(), m.DBClusterIdentifier.ValueString())
 	if err != nil {
-		addDiscoverError(&diags, idAttr, err)
+		if !addDiscoverError(&diags, idAttr, err, supportedForUtilization) {
+			diags.AddError("Unable to Describe DB Deployment", err.Error())
+		}
 		return nil, diags
 	}
 	if cl.Kind == inventory.KindAurora {
@@ -546,8 +548,16 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 	return out, diags
 }
 
-// addDiscoverError maps inventory errors to diagnostics on the identifier attribute.
-func addDiscoverError(diags *diag.Diagnostics, at path.Path, err error) {
+// Supported deployments, as the discovery error messages state them.
+const (
+	supportedForUtilization   = "Supported: RDS for PostgreSQL DB instances (engine postgres, Multi-AZ or Single-AZ) and provisioned Aurora PostgreSQL clusters with one writer and at most one reader."
+	supportedForConsolidation = "Supported: an RDS for PostgreSQL Multi-AZ DB instance (db_instance_identifier) or an Aurora PostgreSQL cluster with one writer and one reader (db_cluster_identifier)."
+)
+
+// addDiscoverError maps inventory errors to diagnostics on the identifier
+// attribute at; supported says which deployments the caller handles. It
+// reports whether err was an inventory error (and so was added).
+func addDiscoverError(diags *diag.Diagnostics, at path.Path, err error, supported string) bool {
 	var nf *inventory.NotFoundError
 	var ue *inventory.UnsupportedError
 	switch {
@@ -555,11 +565,11 @@ func addDiscoverError(diags *diag.Diagnostics, at path.Path, err error) {
 		diags.AddAttributeError(at, "DB Deployment Not Found",
 			fmt.Sprintf("%v. Check the identifier, the provider's region and that the credentials may call rds:DescribeDBInstances and rds:DescribeDBClusters.", err))
 	case errors.As(err, &ue):
-		diags.AddAttributeError(at, "Unsupported DB Deployment",
-			fmt.Sprintf("%v. Supported: RDS for PostgreSQL DB instances (engine postgres, Multi-AZ or Single-AZ) and provisioned Aurora PostgreSQL clusters with one writer and at most one reader.", err))
+		diags.AddAttributeError(at, "Unsupported DB Deployment", fmt.Sprintf("%v. %s", err, supported))
 	default:
-		diags.AddError("Unable to Describe DB Deployment", err.Error())
+		return false
 	}
+	return true
 }
 
 func noDataHint(metric string, cl inventory.Cluster) string {

@@ -263,39 +263,14 @@ func combine(metric, unit string, parts []*measured, scales []float64, offset fl
 	out := base.s
 	out.Metric, out.Unit = metric, unit
 	if direct {
-		n := len(base.s.Values)
-		bp := getBuf(n)
+		pj := newProjector(parts, scales, offset)
+		if base.g.regular { // computed chunk by chunk, never stored whole
+			return newRegScan(out, base.g, nil, pj, false, wantH).finish()
+		}
+		bp := getBuf(len(base.s.Values))
 		defer putBuf(bp)
-		buf := *bp
-		// One pass per two parts; the additions happen in the same order
-		// as part by part ((offset + s0·p0) + s1·p1) + ...). NaN in any
-		// part makes the point missing.
-		sc, v0 := scales[0], base.s.Values[:n]
-		if len(parts) >= 2 {
-			s1, v1 := scales[1], parts[1].s.Values[:n]
-			for i := range buf {
-				buf[i] = offset + sc*v0[i] + s1*v1[i]
-			}
-		} else {
-			for i := range buf {
-				buf[i] = offset + sc*v0[i]
-			}
-		}
-		k := 2
-		for ; k+1 < len(parts); k += 2 {
-			sa, va := scales[k], parts[k].s.Values[:n]
-			sb, vb := scales[k+1], parts[k+1].s.Values[:n]
-			for i := range buf {
-				buf[i] = buf[i] + sa*va[i] + sb*vb[i]
-			}
-		}
-		if k < len(parts) {
-			sa, va := scales[k], parts[k].s.Values[:n]
-			for i := range buf {
-				buf[i] += sa * va[i]
-			}
-		}
-		return scan(out, base.g, buf, wantH)
+		pj.fill(*bp, 0)
+		return scan(out, base.g, *bp, wantH)
 	}
 	series := make([]Series, len(parts))
 	for i, m := range parts {
@@ -321,4 +296,53 @@ func netIf(c InstanceClass, t []term) []term {
 func emptySummary(metric, unit string) Summary {
 	n := math.NaN()
 	return Summary{Metric: metric, Unit: unit, Mean: n, Min: n, Max: n, StdDev: n, P50: n, P90: n, P95: n, P99: n, PeakToAverage: n}
+}
+
+// projector computes offset + Σ scales[k]·parts[k][i] for parts on one
+// grid, index by index. The additions happen in the same order everywhere
+// ((offset + s0·p0) + s1·p1) + ...), so a value does not depend on how much
+// is computed at once. NaN in any part makes the point NaN (missing).
+type projector struct {
+	parts  [][]float64
+	scales []float64
+	offset float64
+}
+
+func newProjector(parts []*measured, scales []float64, offset float64) *projector {
+	p := &projector{scales: scales, offset: offset}
+	for _, m := range parts {
+		p.parts = append(p.parts, m.s.Values)
+	}
+	return p
+}
+
+// fill sets dst[i] to the projected value at index c+i: one pass per two
+// parts.
+func (p *projector) fill(dst []float64, c int) {
+	e := c + len(dst)
+	sc, v0 := p.scales[0], p.parts[0][c:e]
+	if len(p.parts) >= 2 {
+		s1, v1 := p.scales[1], p.parts[1][c:e]
+		for i := range dst {
+			dst[i] = p.offset + sc*v0[i] + s1*v1[i]
+		}
+	} else {
+		for i := range dst {
+			dst[i] = p.offset + sc*v0[i]
+		}
+	}
+	k := 2
+	for ; k+1 < len(p.parts); k += 2 {
+		sa, va := p.scales[k], p.parts[k][c:e]
+		sb, vb := p.scales[k+1], p.parts[k+1][c:e]
+		for i := range dst {
+			dst[i] = dst[i] + sa*va[i] + sb*vb[i]
+		}
+	}
+	if k < len(p.parts) {
+		sa, va := p.scales[k], p.parts[k][c:e]
+		for i := range dst {
+			dst[i] += sa * va[i]
+		}
+	}
 }

@@ -92,22 +92,43 @@ func sampleStride(n int) int {
 	return max(1, n/sampleTarget)
 }
 
-// chooseBrackets picks brackets from a strided, deterministic sample of vals.
-func chooseBrackets(vals []float64) brackets {
-	n := len(vals)
+// chooseBrackets picks brackets from a strided, deterministic sample of
+// the values vals[i] (or at(i) when vals is nil), i in [lo, hi): the values
+// at lo+stride/2, lo+stride/2+stride, ... (NaN skipped).
+func chooseBrackets(lo, hi int, vals []float64, at func(i int) float64) brackets {
+	n := hi - lo
 	stride := sampleStride(n)
 	if stride == 0 {
 		return bracketsFrom(nil)
 	}
 	sp := getBuf(n/stride + 1)
 	defer putBuf(sp)
-	sample := (*sp)[:0]
-	for i := stride / 2; i < n; i += stride {
+	if vals != nil {
+		return bracketsFrom(sampleVals(vals, lo, hi, stride, (*sp)[:0]))
+	}
+	return bracketsFrom(sampleOf(lo, hi, stride, at, (*sp)[:0]))
+}
+
+// sampleOf appends at(lo+stride/2), at(lo+stride/2+stride), ... below hi
+// to sample, NaN skipped.
+func sampleOf(lo, hi, stride int, at func(i int) float64, sample []float64) []float64 {
+	for i := lo + stride/2; i < hi; i += stride {
+		if v := at(i); v == v {
+			sample = append(sample, v)
+		}
+	}
+	return sample
+}
+
+// sampleVals is sampleOf for a value array (the loads are independent, so
+// the cache misses of the strided reads overlap).
+func sampleVals(vals []float64, lo, hi, stride int, sample []float64) []float64 {
+	for i := lo + stride/2; i < hi; i += stride {
 		if v := vals[i]; v == v {
 			sample = append(sample, v)
 		}
 	}
-	return bracketsFrom(sample)
+	return sample
 }
 
 // bracketsFrom picks brackets from sample (reordered), or the single
@@ -228,10 +249,11 @@ func offGrid(ts []time.Time, from, to int, t0, step int64) int64 {
 // timestamp is checked against it during the pass, returning errNotRegular
 // if one is off the grid.
 func scanPass(s Series, g grid, vals []float64, wantHourly, verify bool) (Summary, hourly, error) {
-	sum := Summary{Metric: s.Metric, Unit: s.Unit, Expected: s.Expected(), Lookback: s.Lookback()}
-	nan := math.NaN()
-	sum.Mean, sum.Min, sum.Max, sum.StdDev = nan, nan, nan, nan
-	sum.P50, sum.P90, sum.P95, sum.P99, sum.PeakToAverage = nan, nan, nan, nan, nan
+	if g.regular {
+		r := newRegScan(s, g, vals, nil, verify, wantHourly)
+		r.advance(math.MaxInt)
+		return r.finish()
+	}
 	var h hourly
 	if wantHourly {
 		h = newHourly(s)
@@ -239,49 +261,10 @@ func scanPass(s Series, g grid, vals []float64, wantHourly, verify bool) (Summar
 	n := len(vals)
 	startNs, endNs := s.Start.UnixNano(), s.End.UnixNano()
 	per := int64(s.Period)
-
-	var pooled []*[]float64 // pooled buffers to return
-	lo, hi := 0, n
-	if g.regular && n > 0 {
-		lo = clampInt(ceilDiv(startNs-g.t0, g.step), 0, n)
-		hi = clampInt(ceilDiv(endNs-g.t0, g.step), lo, n)
-	}
-	// Brackets and their buffers. The general path chooses them first
-	// from a strided sample; the regular path gathers the same sample
-	// during its pass (the values are in L1 then) and does the bracket
-	// bookkeeping in a second, chunk-level pass (see below).
-	var (
-		br   brackets
-		nb   int
-		bufs [nBrackets][]float64
-	)
-	setBrackets := func(b brackets) {
-		br, nb = b, 1
-		if !br.small {
-			nb = nBrackets
-		}
-		for j := 0; j < nb; j++ {
-			p := getBuf(hi - lo)
-			bufs[j] = *p
-			pooled = append(pooled, p)
-		}
-	}
-	defer func() {
-		for _, p := range pooled {
-			putBuf(p)
-		}
-	}()
-	if !g.regular {
-		setBrackets(chooseBrackets(vals[lo:hi]))
-	}
-	shift := 0.0
-	for i := lo; i < hi; i++ {
-		if v := vals[i]; v == v && !math.IsInf(v, 0) {
-			shift = v
-			break
-		}
-	}
-
+	st := newPassState()
+	defer st.release()
+	st.setBrackets(chooseBrackets(0, n, vals, nil), n)
+	shift := firstFinite(0, n, func(i int) float64 { return vals[i] })
 	var (
 		count, nanN, out  int
 		s1, s2            float64
@@ -290,10 +273,11 @@ func scanPass(s Series, g grid, vals []float64, wantHourly, verify bool) (Summar
 		prevNs            = int64(math.MinInt64)
 		prevEnd           = startNs
 		gap               int64
+		nb                = st.nb
+		br                = st.br
+		bufs              = st.bufs
 		fill              [nBrackets]int    // values kept per bracket
 		below             [nBrackets]uint64 // values below each bracket
-		regular           = g.regular
-		t0, step          = g.t0, g.step
 		ts                = s.Timestamps
 		wantH             = wantHourly
 		h0                = h.startNs
@@ -304,274 +288,188 @@ func scanPass(s Series, g grid, vals []float64, wantHourly, verify bool) (Summar
 		hMean, hMin, hMax = h.mean, h.min, h.max
 		hCount            = h.count
 	)
-	out = n - (hi - lo)
-	var offBits int64 // with verify: non-zero once a timestamp is off the grid
-	if verify && regular {
-		offBits = offGrid(ts, 0, lo, t0, step) | offGrid(ts, hi, n, t0, step)
+	for i := 0; i < n; i++ {
+		ns := ts[i].UnixNano()
+		if ns <= prevNs {
+			return Summary{}, hourly{}, fmt.Errorf("series %q: %w at index %d (%s after %s); sort them (Series.Sorted) before analysis",
+				s.Metric, ErrUnsorted, i, ts[i].UTC().Format(time.RFC3339), ts[i-1].UTC().Format(time.RFC3339))
+		}
+		prevNs = ns
+		if ns < startNs || ns >= endNs {
+			out++
+			continue
+		}
+		v := vals[i]
+		if v != v {
+			nanN++
+			continue
+		}
+		if d := ns - prevEnd; d > gap {
+			gap = d
+		}
+		prevEnd = ns + per
+		if wantH {
+			if ns >= nextHour {
+				if cur >= 0 && cur < len(hMean) {
+					hMean[cur], hMin[cur], hMax[cur], hCount[cur] = hs/float64(hc), hmin, hmax, hc
+				}
+				cur = int((ns - h0) / int64(time.Hour))
+				nextHour = h0 + int64(cur+1)*int64(time.Hour)
+				hs, hmin, hmax, hc = 0, v, v, 0
+			}
+			hs += v
+			hc++
+			if v < hmin {
+				hmin = v
+			}
+			if v > hmax {
+				hmax = v
+			}
+		}
+		count++
+		d := v - shift
+		s1 += d
+		s2 += d * d
+		if v < mn {
+			mn = v
+		}
+		if v > mx {
+			mx = v
+			imax = i
+		}
+		// Branch-free bracket bookkeeping: the sign bit of v-lo is 1
+		// when v < lo. Every value is written; the position advances
+		// only when the value is inside the bracket.
+		for j := 0; j < nb; j++ {
+			b := math.Float64bits(v-br.lo[j]) >> 63
+			c := math.Float64bits(br.hi[j]-v) >> 63
+			below[j] += b
+			bufs[j][fill[j]] = v
+			fill[j] += int((b | c) ^ 1)
+		}
 	}
-	if regular {
-		// Regular grid: times follow from indices (with verify, each
-		// timestamp is only compared with its grid time, in the same loop
-		// as the values). Points are processed in chunks of one UTC hour
-		// (or chunkLen points without hourly output); per-chunk sums,
-		// minima and maxima fold into the totals, which keeps the inner
-		// loop short.
-		const hourNs = int64(time.Hour)
-		// NaN runs are tracked in the (rare) NaN branch only: the longest
-		// gap is the longest run of missing indices, with partial periods
-		// at the window edges.
-		runStart, lastNaN := -2, -2
-		leadRun, bestRun := 0, 0
-		maxLo, maxHi := -1, -1
-		var total float64
-		stride := sampleStride(hi - lo)
-		nextSample := math.MaxInt // index of the next sample value
-		var sample []float64
-		if stride > 0 {
-			sp := getBuf((hi-lo)/stride + 1)
-			pooled = append(pooled, sp)
-			sample, nextSample = (*sp)[:0], lo+stride/2
-		}
-		rp := chunkRecPool.Get().(*[]chunkRec)
-		defer chunkRecPool.Put(rp)
-		recs := (*rp)[:0]
-		// When an hour is a whole number of periods, each hour after the
-		// first holds exactly pph points: chunk ends advance by pph with no
-		// division per chunk.
-		pph := 0
-		if step > 0 && hourNs%step == 0 {
-			pph = int(hourNs / step)
-		}
-		curHour, rawEnd := -1, 0
-		for c := lo; c < hi; {
-			e := hi
-			hourIdx := -1
-			if wantH {
-				if pph > 0 && curHour >= 0 {
-					curHour++
-					rawEnd += pph
-				} else {
-					tc := t0 + int64(c)*step
-					curHour = int((tc - h0) / hourNs)
-					rawEnd = ceilDiv(h0+int64(curHour+1)*hourNs-t0, step)
-				}
-				hourIdx = curHour
-				e = clampInt(rawEnd, c+1, hi)
-			} else if e-c > chunkLen {
-				e = c + chunkLen
-			}
-			chunk := vals[c:e]
-			// Fast path: no NaN test per value. A NaN makes the chunk sum
-			// NaN; such a chunk is redone below value by value, from the
-			// same starting s2, so results do not depend on the path.
-			var (
-				cs, cmin, cmax, fs2 float64
-				exact               bool
-			)
-			if verify {
-				var off int64
-				cs, cmin, cmax, fs2, off, exact = chunkStatsVerify(chunk, ts[c:e], t0+int64(c)*step, step, shift, s2)
-				offBits |= off
-			} else {
-				cs, cmin, cmax, fs2, exact = chunkStats(chunk, shift, s2)
-			}
-			cnan := 0
-			if exact {
-				s2 = fs2
-			} else {
-				cs, cmin, cmax = 0.0, math.Inf(1), math.Inf(-1)
-				for k, v := range chunk {
-					if v != v {
-						cnan++
-						if i := c + k; i != lastNaN+1 {
-							runStart = i
-						}
-						lastNaN = c + k
-						if r := lastNaN - runStart + 1; r > bestRun {
-							bestRun = r
-						}
-						if runStart == lo {
-							leadRun = lastNaN - lo + 1
-						}
-						continue
-					}
-					cs += v
-					d := v - shift
-					s2 += d * d
-					if v < cmin {
-						cmin = v
-					}
-					if v > cmax {
-						cmax = v
-					}
-				}
-			}
-			for ; nextSample < e; nextSample += stride {
-				if v := vals[nextSample]; v == v {
-					sample = append(sample, v)
-				}
-			}
-			if cnan < e-c {
-				recs = append(recs, chunkRec{c, e, cnan, cmin, cmax})
-			}
-			cn := e - c - cnan
-			nanN += cnan
-			if cn > 0 {
-				count += cn
-				total += cs
-				if cmin < mn {
-					mn = cmin
-				}
-				if cmax > mx { // strictly: the first chunk holding the maximum wins
-					mx = cmax
-					maxLo, maxHi = c, e
-				}
-				if wantH && hourIdx >= 0 && hourIdx < len(hMean) {
-					hMean[hourIdx], hMin[hourIdx], hMax[hourIdx], hCount[hourIdx] = cs/float64(cn), cmin, cmax, cn
-				}
-			}
-			c = e
-		}
-		s1 = total - float64(count)*shift
-		if maxLo >= 0 {
-			imax = firstIndexOf(vals, maxLo, maxHi, mx)
-		}
-		// Longest gap: interior runs, the leading run (from the window
-		// start) and the trailing run (to the window end).
-		trailRun := 0
-		if lastNaN == hi-1 {
-			trailRun = lastNaN - runStart + 1
-		}
-		switch {
-		case count == 0:
-			gap = endNs - startNs
-		default:
-			gap = int64(bestRun) * step
-			if g := t0 + int64(lo+leadRun)*step - startNs; g > gap {
-				gap = g
-			}
-			if g := endNs - (t0 + int64(hi-trailRun)*step); g > gap {
-				gap = g
-			}
-		}
-		prevEnd = endNs // the trailing gap is already counted
-		if offBits != 0 {
-			return Summary{}, hourly{}, errNotRegular
-		}
-		// Bracket bookkeeping, per chunk, from the recorded ranges. A chunk
-		// whose range lies wholly below, inside or above a bracket is
-		// settled at once; only chunks straddling a bound are read again
-		// (from cache), value by value.
-		setBrackets(bracketsFrom(sample))
-		for _, r := range recs {
-			cv := r.e - r.c - r.nan
-			for j := 0; j < nb; j++ {
-				switch {
-				case r.max < br.lo[j]:
-					below[j] += uint64(cv)
-				case r.min > br.hi[j]:
-				default:
-					below[j], fill[j] = bracketChunk(vals[r.c:r.e], r.nan > 0, cv, r.min, r.max, br.lo[j], br.hi[j], below[j], bufs[j], fill[j])
-				}
-			}
-		}
-		*rp = recs
-	} else {
-		for i := lo; i < hi; i++ {
-			ns := ts[i].UnixNano()
-			if ns <= prevNs {
-				return Summary{}, hourly{}, fmt.Errorf("series %q: %w at index %d (%s after %s); sort them (Series.Sorted) before analysis",
-					s.Metric, ErrUnsorted, i, ts[i].UTC().Format(time.RFC3339), ts[i-1].UTC().Format(time.RFC3339))
-			}
-			prevNs = ns
-			if ns < startNs || ns >= endNs {
-				out++
-				continue
-			}
-			v := vals[i]
-			if v != v {
-				nanN++
-				continue
-			}
-			if d := ns - prevEnd; d > gap {
-				gap = d
-			}
-			prevEnd = ns + per
-			if wantH {
-				if ns >= nextHour {
-					if cur >= 0 && cur < len(hMean) {
-						hMean[cur], hMin[cur], hMax[cur], hCount[cur] = hs/float64(hc), hmin, hmax, hc
-					}
-					cur = int((ns - h0) / int64(time.Hour))
-					nextHour = h0 + int64(cur+1)*int64(time.Hour)
-					hs, hmin, hmax, hc = 0, v, v, 0
-				}
-				hs += v
-				hc++
-				if v < hmin {
-					hmin = v
-				}
-				if v > hmax {
-					hmax = v
-				}
-			}
-			count++
-			d := v - shift
-			s1 += d
-			s2 += d * d
-			if v < mn {
-				mn = v
-			}
-			if v > mx {
-				mx = v
-				imax = i
-			}
-			// Branch-free bracket bookkeeping: the sign bit of v-lo is 1
-			// when v < lo. Every value is written; the position advances
-			// only when the value is inside the bracket.
-			for j := 0; j < nb; j++ {
-				b := math.Float64bits(v-br.lo[j]) >> 63
-				c := math.Float64bits(br.hi[j]-v) >> 63
-				below[j] += b
-				bufs[j][fill[j]] = v
-				fill[j] += int((b | c) ^ 1)
-			}
-		}
-		if wantH && cur >= 0 && cur < len(hMean) {
-			hMean[cur], hMin[cur], hMax[cur], hCount[cur] = hs/float64(hc), hmin, hmax, hc
-		}
+	if wantH && cur >= 0 && cur < len(hMean) {
+		hMean[cur], hMin[cur], hMax[cur], hCount[cur] = hs/float64(hc), hmin, hmax, hc
 	}
 	if g := endNs - prevEnd; g > gap {
 		gap = g
 	}
-	sum.Count, sum.NaN, sum.OutOfWindow = count, nanN, out
+	st.count, st.nanN, st.out = count, nanN, out
+	st.s1, st.s2, st.shift = s1, s2, shift
+	st.mn, st.mx, st.imax, st.gap = mn, mx, imax, gap
+	st.fill, st.below = fill, below
+	inWin := func(i int) bool {
+		ns := ts[i].UnixNano()
+		return ns >= startNs && ns < endNs
+	}
+	return st.summary(s, h, 0, n, func() []float64 { return vals }, inWin)
+}
+
+// passState is what a pass over one series hands to the summary: counts,
+// moments (s1 and s2 are the sums of deviations from shift and of their
+// squares), extremes, the longest gap and the bracket buffers.
+type passState struct {
+	count, nanN, out int
+	s1, s2, shift    float64
+	mn, mx           float64
+	imax             int // index of the first maximum; -1 if not found (every value -Inf)
+	gap              int64
+	br               brackets
+	nb               int
+	bufs             [nBrackets][]float64
+	fill             [nBrackets]int    // values kept per bracket
+	below            [nBrackets]uint64 // values below each bracket
+	pooled           []*[]float64      // pooled buffers to return
+}
+
+func newPassState() *passState {
+	return &passState{mn: math.Inf(1), mx: math.Inf(-1), imax: -1}
+}
+
+// setBrackets installs b with buffers for up to n values each.
+func (st *passState) setBrackets(b brackets, n int) {
+	st.br, st.nb = b, 1
+	if !b.small {
+		st.nb = nBrackets
+	}
+	for j := 0; j < st.nb; j++ {
+		p := getBuf(n)
+		st.bufs[j] = *p
+		st.pooled = append(st.pooled, p)
+	}
+}
+
+// buf returns a pooled buffer of length n, released with st.
+func (st *passState) buf(n int) []float64 {
+	p := getBuf(n)
+	st.pooled = append(st.pooled, p)
+	return *p
+}
+
+func (st *passState) release() {
+	for _, p := range st.pooled {
+		putBuf(p)
+	}
+	st.pooled = nil
+}
+
+// summary completes the Summary of s from a finished pass over the
+// indices [lo, hi). valsOf returns the value array (it may compute it: it
+// is called only on the rare paths that need every value again: all
+// maxima -Inf, infinite values, or a bracket that missed its rank). inWin
+// reports whether index i is in the window.
+func (st *passState) summary(s Series, h hourly, lo, hi int, valsOf func() []float64, inWin func(i int) bool) (Summary, hourly, error) {
+	sum := Summary{Metric: s.Metric, Unit: s.Unit, Expected: s.Expected(), Lookback: s.Lookback()}
+	nan := math.NaN()
+	sum.Mean, sum.Min, sum.Max, sum.StdDev = nan, nan, nan, nan
+	sum.P50, sum.P90, sum.P95, sum.P99, sum.PeakToAverage = nan, nan, nan, nan, nan
+	count, mn, mx, imax := st.count, st.mn, st.mx, st.imax
+	sum.Count, sum.NaN, sum.OutOfWindow = count, st.nanN, st.out
 	sum.Missing = max(sum.Expected-count, 0)
 	if sum.Expected > 0 {
 		sum.Coverage = math.Min(1, float64(count)/float64(sum.Expected))
 	}
-	sum.LongestGap = time.Duration(gap)
+	sum.LongestGap = time.Duration(st.gap)
 	if count == 0 {
 		return sum, h, nil
 	}
+	var vals []float64
+	all := func() []float64 {
+		if vals == nil {
+			vals = valsOf()
+		}
+		return vals
+	}
 	if imax < 0 { // every value is -Inf
+		v := all()
 		for i := lo; i < hi; i++ {
-			if v := vals[i]; v == v && inWindow(s, g, i, startNs, endNs) {
+			if x := v[i]; x == x && inWin(i) {
 				imax = i
 				break
 			}
 		}
-		mx = vals[imax]
+		mx = v[imax]
 	}
 	cnt := float64(count)
-	mean := shift + s1/cnt
-	variance := math.Max(0, s2/cnt-(s1/cnt)*(s1/cnt))
+	s1 := st.s1
+	mean := st.shift + s1/cnt
+	variance := math.Max(0, st.s2/cnt-(s1/cnt)*(s1/cnt))
 	sum.Mean, sum.Min, sum.Max, sum.StdDev = mean, mn, mx, math.Sqrt(variance)
 	if mn == mx {
 		sum.Mean, sum.StdDev = mn, 0
 	}
 	finite := !math.IsInf(mn, 0) && !math.IsInf(mx, 0)
-	if !finite {
-		sum.Mean, sum.StdDev = naiveMean(s, g, vals, lo, hi, startNs, endNs), math.NaN()
+	if !finite { // the mean of values including an infinity, added plainly
+		v := all()
+		var t float64
+		k := 0
+		for i := lo; i < hi; i++ {
+			if x := v[i]; x == x && inWin(i) {
+				t += x
+				k++
+			}
+		}
+		sum.Mean, sum.StdDev = t/float64(k), math.NaN()
 	}
 	sum.PeakTime = s.Timestamps[imax]
 	switch {
@@ -583,6 +481,7 @@ func scanPass(s Series, g grid, vals []float64, wantHourly, verify bool) (Summar
 
 	var q [4]float64
 	ok := finite
+	br, bufs, fill, below := &st.br, &st.bufs, &st.fill, &st.below
 	if ok && br.small {
 		quantilesInPlace(bufs[0][:fill[0]], summaryQuantiles[:], q[:])
 	} else if ok {
@@ -590,16 +489,279 @@ func scanPass(s Series, g grid, vals []float64, wantHourly, verify bool) (Summar
 			quantileFrom(bufs[1][:fill[1]], int(below[1]), count, summaryQuantiles[1:], br.lo[1], br.hi[1], q[1:])
 	}
 	if !ok { // a bracket missed, or infinite values: select from a full copy
-		all := bufs[0][:0]
+		v := all()
+		cp := st.buf(hi - lo)[:0]
 		for i := lo; i < hi; i++ {
-			if v := vals[i]; v == v && inWindow(s, g, i, startNs, endNs) {
-				all = append(all, v)
+			if x := v[i]; x == x && inWin(i) {
+				cp = append(cp, x)
 			}
 		}
-		quantilesInPlace(all, summaryQuantiles[:], q[:])
+		quantilesInPlace(cp, summaryQuantiles[:], q[:])
 	}
 	sum.P50, sum.P90, sum.P95, sum.P99 = q[0], q[1], q[2], q[3]
 	return sum, h, nil
+}
+
+// firstFinite returns the first finite value at(i), i in [lo, hi), or 0.
+// Sums are taken as deviations from it, which keeps the variance exact
+// for large offsets.
+func firstFinite(lo, hi int, at func(i int) float64) float64 {
+	for i := lo; i < hi; i++ {
+		if v := at(i); v == v && !math.IsInf(v, 0) {
+			return v
+		}
+	}
+	return 0
+}
+
+const hourNs = int64(time.Hour)
+
+// regScan is the pass over one series on a regular grid (times follow
+// from indices), advanced chunk by chunk so that several series can be
+// scanned in lockstep (scanCluster). Points are processed in chunks of one
+// UTC hour (or chunkLen points without hourly output); per-chunk sums,
+// minima and maxima fold into the totals, which keeps the inner loop
+// short. With verify, each timestamp is compared with its grid time in the
+// same loop as the values.
+//
+// The brackets for exact percentiles are chosen before the pass from a
+// strided sample; each chunk is settled against them while its values are
+// in L1: a chunk whose range lies wholly below, inside or above a bracket
+// is settled at once, only chunks straddling a bound are read value by
+// value.
+type regScan struct {
+	passState
+	s        Series
+	vals     []float64  // the values; nil for a projection (proj computes them)
+	proj     *projector // computes projected values, when vals is nil
+	ts       []time.Time
+	verify   bool
+	lo, hi   int // the window's index range
+	t0, step int64
+	wantH    bool
+	h        hourly
+	pph      int // points per hour when an hour is a whole number of periods, else 0
+	curHour  int
+	rawEnd   int
+	c        int // start of the next chunk
+	total    float64
+	maxLo    int // the chunk holding the first maximum
+	maxHi    int
+	// NaN runs are tracked in the (rare) NaN branch only: the longest
+	// gap is the longest run of missing indices, with partial periods at
+	// the window edges.
+	runStart, lastNaN, leadRun, bestRun int
+	offBits                             int64 // with verify: non-zero once a timestamp is off the grid
+	scratch                             []float64
+}
+
+// newRegScan prepares the pass over s on the regular grid g: values vals,
+// or, when vals is nil, the projection proj on the same indices.
+func newRegScan(s Series, g grid, vals []float64, proj *projector, verify, wantH bool) *regScan {
+	n := g.n
+	if vals != nil {
+		n = len(vals)
+	}
+	r := &regScan{passState: *newPassState(), s: s, vals: vals, proj: proj, ts: s.Timestamps, verify: verify,
+		t0: g.t0, step: g.step, wantH: wantH, curHour: -1, maxLo: -1, maxHi: -1, runStart: -2, lastNaN: -2}
+	startNs, endNs := s.Start.UnixNano(), s.End.UnixNano()
+	if n > 0 {
+		r.lo = clampInt(ceilDiv(startNs-g.t0, g.step), 0, n)
+		r.hi = clampInt(ceilDiv(endNs-g.t0, g.step), r.lo, n)
+	}
+	r.c = r.lo
+	r.out = n - (r.hi - r.lo)
+	if wantH {
+		r.h = newHourly(s)
+		if g.step > 0 && hourNs%g.step == 0 {
+			r.pph = int(hourNs / g.step)
+		}
+	}
+	r.setBrackets(chooseBrackets(r.lo, r.hi, vals, r.at), r.hi-r.lo)
+	at := r.at
+	if vals != nil {
+		at = func(i int) float64 { return vals[i] }
+	}
+	r.shift = firstFinite(r.lo, r.hi, at)
+	if verify {
+		r.offBits = offGrid(r.ts, 0, r.lo, r.t0, r.step) | offGrid(r.ts, r.hi, n, r.t0, r.step)
+	}
+	if proj != nil {
+		m := chunkLen
+		if wantH {
+			m = max(m, int(hourNs/max(g.step, 1))+2)
+		}
+		r.scratch = r.buf(min(m, max(r.hi-r.lo, 1)))
+	}
+	return r
+}
+
+// at is the projected value at index i.
+func (r *regScan) at(i int) float64 {
+	var one [1]float64
+	r.proj.fill(one[:], i)
+	return one[0]
+}
+
+// advance scans chunks until the next chunk starts at or after index upto.
+func (r *regScan) advance(upto int) {
+	for r.c < r.hi && r.c < upto {
+		r.chunk()
+	}
+}
+
+// chunk scans the next chunk.
+func (r *regScan) chunk() {
+	c := r.c
+	e := r.hi
+	hourIdx := -1
+	if r.wantH {
+		// When an hour is a whole number of periods, each hour after the
+		// first holds exactly pph points: chunk ends advance by pph with
+		// no division per chunk.
+		if r.pph > 0 && r.curHour >= 0 {
+			r.curHour++
+			r.rawEnd += r.pph
+		} else {
+			tc := r.t0 + int64(c)*r.step
+			r.curHour = int((tc - r.h.startNs) / hourNs)
+			r.rawEnd = ceilDiv(r.h.startNs+int64(r.curHour+1)*hourNs-r.t0, r.step)
+		}
+		hourIdx = r.curHour
+		e = clampInt(r.rawEnd, c+1, r.hi)
+	} else if e-c > chunkLen {
+		e = c + chunkLen
+	}
+	var chunk []float64
+	if r.vals != nil {
+		chunk = r.vals[c:e]
+	} else {
+		chunk = r.scratch[:e-c]
+		r.proj.fill(chunk, c)
+	}
+	// Fast path: no NaN test per value. A NaN makes the chunk sum NaN;
+	// such a chunk is redone below value by value, from the same
+	// starting s2, so results do not depend on the path.
+	var (
+		cs, cmin, cmax, fs2 float64
+		exact               bool
+	)
+	if r.verify {
+		var off int64
+		cs, cmin, cmax, fs2, off, exact = chunkStatsVerify(chunk, r.ts[c:e], r.t0+int64(c)*r.step, r.step, r.shift, r.s2)
+		r.offBits |= off
+	} else {
+		cs, cmin, cmax, fs2, exact = chunkStats(chunk, r.shift, r.s2)
+	}
+	cnan := 0
+	if exact {
+		r.s2 = fs2
+	} else {
+		cs, cmin, cmax = 0.0, math.Inf(1), math.Inf(-1)
+		s2, shift := r.s2, r.shift
+		for k, v := range chunk {
+			if v != v {
+				cnan++
+				if i := c + k; i != r.lastNaN+1 {
+					r.runStart = i
+				}
+				r.lastNaN = c + k
+				if run := r.lastNaN - r.runStart + 1; run > r.bestRun {
+					r.bestRun = run
+				}
+				if r.runStart == r.lo {
+					r.leadRun = r.lastNaN - r.lo + 1
+				}
+				continue
+			}
+			cs += v
+			d := v - shift
+			s2 += d * d
+			if v < cmin {
+				cmin = v
+			}
+			if v > cmax {
+				cmax = v
+			}
+		}
+		r.s2 = s2
+	}
+	cn := e - c - cnan
+	r.nanN += cnan
+	if cn > 0 {
+		for j := 0; j < r.nb; j++ {
+			switch lo, hi := r.br.lo[j], r.br.hi[j]; {
+			case cmax < lo:
+				r.below[j] += uint64(cn)
+			case cmin > hi:
+			default:
+				r.below[j], r.fill[j] = bracketChunk(chunk, cnan > 0, cn, cmin, cmax, lo, hi, r.below[j], r.bufs[j], r.fill[j])
+			}
+		}
+		r.count += cn
+		r.total += cs
+		if cmin < r.mn {
+			r.mn = cmin
+		}
+		if cmax > r.mx { // strictly: the first chunk holding the maximum wins
+			r.mx = cmax
+			r.maxLo, r.maxHi = c, e
+		}
+		if hourIdx >= 0 && hourIdx < len(r.h.mean) {
+			r.h.mean[hourIdx], r.h.min[hourIdx], r.h.max[hourIdx], r.h.count[hourIdx] = cs/float64(cn), cmin, cmax, cn
+		}
+	}
+	r.c = e
+}
+
+// finish completes the pass (scanning any chunks left) and returns the
+// summary, or errNotRegular if a verified timestamp was off the grid.
+// Pooled buffers are released.
+func (r *regScan) finish() (Summary, hourly, error) {
+	r.advance(math.MaxInt)
+	defer r.release()
+	lo, hi, step := r.lo, r.hi, r.step
+	startNs, endNs := r.s.Start.UnixNano(), r.s.End.UnixNano()
+	r.s1 = r.total - float64(r.count)*r.shift
+	if r.maxLo >= 0 {
+		if r.vals != nil {
+			r.imax = firstIndexOf(r.vals, r.maxLo, r.maxHi, r.mx)
+		} else {
+			chunk := r.scratch[:r.maxHi-r.maxLo]
+			r.proj.fill(chunk, r.maxLo)
+			r.imax = r.maxLo + firstIndexOf(chunk, 0, len(chunk), r.mx)
+		}
+	}
+	// Longest gap: interior runs, the leading run (from the window
+	// start) and the trailing run (to the window end).
+	trailRun := 0
+	if r.lastNaN == hi-1 {
+		trailRun = r.lastNaN - r.runStart + 1
+	}
+	switch {
+	case r.count == 0:
+		r.gap = endNs - startNs
+	default:
+		r.gap = int64(r.bestRun) * step
+		if g := r.t0 + int64(lo+r.leadRun)*step - startNs; g > r.gap {
+			r.gap = g
+		}
+		if g := endNs - (r.t0 + int64(hi-trailRun)*step); g > r.gap {
+			r.gap = g
+		}
+	}
+	if r.offBits != 0 {
+		return Summary{}, hourly{}, errNotRegular
+	}
+	valsOf := func() []float64 {
+		if r.vals != nil {
+			return r.vals
+		}
+		all := r.buf(r.hi)
+		r.proj.fill(all[lo:hi], lo)
+		return all
+	}
+	return r.summary(r.s, r.h, lo, hi, valsOf, func(int) bool { return true })
 }
 
 // chunkStats is the NaN-free fast path of scan for one chunk: the sum of
@@ -676,15 +838,6 @@ func fromOrderKey(k int64) float64 {
 // but straddle bracket bounds more often.
 const chunkLen = 64
 
-// chunkRec is a chunk of the regular path kept for the bracket pass:
-// vals[c:e] with nan NaN values and valid values in [min, max].
-type chunkRec struct {
-	c, e, nan int
-	min, max  float64
-}
-
-var chunkRecPool = sync.Pool{New: func() any { s := make([]chunkRec, 0, 1024); return &s }}
-
 // bracketChunk adds a chunk's values to one bracket [lo, hi]: it returns the
 // new count of values below lo and the new fill of buf, which receives the
 // values inside. cv is the chunk's number of valid values, cmin/cmax their
@@ -751,26 +904,6 @@ func firstIndexOf(vals []float64, lo, hi int, v float64) int {
 		}
 	}
 	return lo
-}
-
-func inWindow(s Series, g grid, i int, startNs, endNs int64) bool {
-	if g.regular {
-		return true // the index range is already the window
-	}
-	ns := s.Timestamps[i].UnixNano()
-	return ns >= startNs && ns < endNs
-}
-
-func naiveMean(s Series, g grid, vals []float64, lo, hi int, startNs, endNs int64) float64 {
-	var t float64
-	n := 0
-	for i := lo; i < hi; i++ {
-		if v := vals[i]; v == v && inWindow(s, g, i, startNs, endNs) {
-			t += v
-			n++
-		}
-	}
-	return t / float64(n)
 }
 
 // quantileFrom computes the R-7 quantiles qs (ascending) of count values

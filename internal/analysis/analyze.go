@@ -140,20 +140,14 @@ func Analyze(in ClusterInput, p Policy) (Recommendation, error) {
 	writer, others := in.split()
 	rec := Recommendation{Cluster: in.Name, Topology: in.Topology, Policy: p}
 
-	// Scan every series once (sorting a copy when needed). Series sharing a
-	// timestamp slice share one grid inspection.
-	ms := map[string]map[string]*measured{}
-	grids := map[gridKey]grid{}
+	// Scan every series once (sorting a copy when needed). Series sharing
+	// a timestamp slice share one grid inspection.
+	ms, err := measureNodes(in)
+	if err != nil {
+		return Recommendation{}, err
+	}
 	for _, n := range in.Nodes {
-		m := map[string]*measured{}
-		for _, s := range n.Series {
-			me, err := measure(s, grids)
-			if err != nil {
-				return Recommendation{}, fmt.Errorf("analysis: cluster %q: node %q: %w", in.Name, n.ID, err)
-			}
-			m[s.Metric] = me
-		}
-		ms[n.ID] = m
+		m := ms[n.ID]
 		if n.Role == RoleStandby && len(n.Series) == 0 {
 			rec.Nodes = append(rec.Nodes, NodeAnalysis{ID: n.ID, Role: n.Role, Class: n.Class,
 				CPUPattern: PatternResult{Pattern: PatternInsufficient, Evidence: []string{"standby publishes no metrics"}}})
@@ -220,7 +214,7 @@ func Analyze(in ClusterInput, p Policy) (Recommendation, error) {
 	dataQ := minCov * math.Min(1, 0.5+0.5*minLook.Hours()/(28*24))
 
 	// Projection (also used for insufficient data where possible, for the report).
-	pr, err := project(in, writer, others, ms, p)
+	pr, err := project(in, writer, projectionJobs(in, writer, others, p), ms)
 	if err != nil {
 		return Recommendation{}, fmt.Errorf("analysis: %w", err)
 	}
@@ -351,6 +345,24 @@ type gridKey struct {
 	first  *time.Time
 	n      int
 	period time.Duration
+}
+
+// measureNodes measures every series of every node, one by one.
+func measureNodes(in ClusterInput) (map[string]map[string]*measured, error) {
+	ms := map[string]map[string]*measured{}
+	grids := map[gridKey]grid{}
+	for _, n := range in.Nodes {
+		m := map[string]*measured{}
+		for _, s := range n.Series {
+			me, err := measure(s, grids)
+			if err != nil {
+				return nil, fmt.Errorf("analysis: cluster %q: node %q: %w", in.Name, n.ID, err)
+			}
+			m[s.Metric] = me
+		}
+		ms[n.ID] = m
+	}
+	return ms, nil
 }
 
 // measure orders (on a copy, if needed) and scans one series. Its

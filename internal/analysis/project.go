@@ -165,9 +165,27 @@ type term struct {
 	scale  float64
 }
 
-// project builds the single-node projection from the scanned node series.
-func project(in ClusterInput, writer Node, others []Node, ms map[string]map[string]*measured, p Policy) (Projection, error) {
-	pr := Projection{Class: writer.Class}
+// projJob is one series of the projection: offset + Σ scale·(node metric).
+type projJob struct {
+	metric, unit string
+	offset       float64
+	terms        []term
+	hourly       bool // keep the hourly aggregates (profiles and charts)
+}
+
+// The projection's jobs, in the order projectionJobs returns them.
+const (
+	jobCPU = iota
+	jobMemory
+	jobIOPS
+	jobConnections
+	jobNetwork
+	jobDiskQueue
+)
+
+// projectionJobs lists the series the projection combines from the node
+// metrics: the writer's, plus on Aurora the readers' moved onto it.
+func projectionJobs(in ClusterInput, writer Node, others []Node, p Policy) []projJob {
 	var readers []Node
 	if in.Topology == TopologyAurora {
 		for _, n := range others {
@@ -190,52 +208,58 @@ func project(in ClusterInput, writer Node, others []Node, ms map[string]map[stri
 		netT = append(netT, term{r, MetricNetworkReceive, 1}, term{r, MetricNetworkTransmit, 1})
 		memT = append(memT, term{r, MetricConnections, perConn})
 	}
-	type job struct {
-		dst    *Summary
-		keep   *hourly
-		metric string
-		unit   string
-		offset float64
-		terms  []term
+	return []projJob{
+		jobCPU:         {"ProjectedCPUUtilization", "Percent", 0, cpuT, true},
+		jobMemory:      {"ProjectedMemoryUsed", "Bytes", w.Class.MemoryBytes(), memT, true},
+		jobIOPS:        {"ProjectedIOPS", "Count/Second", 0, iopsT, true},
+		jobConnections: {"ProjectedDatabaseConnections", "Count", 0, connT, false},
+		jobNetwork:     {"ProjectedNetworkThroughput", "Bytes/Second", 0, netIf(w.Class, netT), false},
+		jobDiskQueue:   {MetricDiskQueueDepth, "Count", 0, []term{{w, MetricDiskQueueDepth, 1}}, true},
 	}
+}
+
+// project builds the single-node projection from the scanned node series.
+func project(in ClusterInput, writer Node, jobs []projJob, ms map[string]map[string]*measured) (Projection, error) {
+	pr := Projection{Class: writer.Class}
 	var dqH hourly
-	jobs := []job{
-		{&pr.CPU, &pr.cpuH, "ProjectedCPUUtilization", "Percent", 0, cpuT},
-		{&pr.MemoryUsed, &pr.memH, "ProjectedMemoryUsed", "Bytes", w.Class.MemoryBytes(), memT},
-		{&pr.IOPS, &pr.iopsH, "ProjectedIOPS", "Count/Second", 0, iopsT},
-		{&pr.Connections, nil, "ProjectedDatabaseConnections", "Count", 0, connT},
-		{&pr.Network, nil, "ProjectedNetworkThroughput", "Bytes/Second", 0, netIf(w.Class, netT)},
-		{&pr.DiskQueueDepth, &dqH, MetricDiskQueueDepth, "Count", 0, []term{{w, MetricDiskQueueDepth, 1}}},
-	}
-	if m, ok := ms[w.ID][MetricCPU]; ok {
+	dsts := [...]*Summary{jobCPU: &pr.CPU, jobMemory: &pr.MemoryUsed, jobIOPS: &pr.IOPS, jobConnections: &pr.Connections,
+		jobNetwork: &pr.Network, jobDiskQueue: &pr.DiskQueueDepth}
+	keeps := [...]*hourly{jobCPU: &pr.cpuH, jobMemory: &pr.memH, jobIOPS: &pr.iopsH, jobDiskQueue: &dqH}
+	if m, ok := ms[writer.ID][MetricCPU]; ok {
 		pr.period = m.s.Period
 	}
-	for _, j := range jobs {
-		parts := make([]*measured, 0, len(j.terms))
-		scales := make([]float64, 0, len(j.terms))
-		for _, t := range j.terms {
-			m, ok := ms[t.node.ID][t.metric]
-			if !ok {
-				parts = nil
-				break
-			}
-			parts = append(parts, m)
-			scales = append(scales, t.scale)
-		}
+	for i, j := range jobs {
+		parts, scales := jobParts(j, ms)
 		if len(parts) == 0 {
-			*j.dst = emptySummary(j.metric, j.unit)
+			*dsts[i] = emptySummary(j.metric, j.unit)
 			continue
 		}
-		sum, h, err := combine(j.metric, j.unit, parts, scales, j.offset, j.keep != nil)
+		sum, h, err := combine(j.metric, j.unit, parts, scales, j.offset, keeps[i] != nil)
 		if err != nil {
 			return Projection{}, fmt.Errorf("cluster %q: projecting %s: %w", in.Name, j.metric, err)
 		}
-		*j.dst = sum
-		if j.keep != nil {
-			*j.keep = h
+		*dsts[i] = sum
+		if keeps[i] != nil {
+			*keeps[i] = h
 		}
 	}
 	return pr, nil
+}
+
+// jobParts finds a job's measured series and scales; nil when one of them
+// was not collected.
+func jobParts(j projJob, ms map[string]map[string]*measured) ([]*measured, []float64) {
+	parts := make([]*measured, 0, len(j.terms))
+	scales := make([]float64, 0, len(j.terms))
+	for _, t := range j.terms {
+		m, ok := ms[t.node.ID][t.metric]
+		if !ok {
+			return nil, nil
+		}
+		parts = append(parts, m)
+		scales = append(scales, t.scale)
+	}
+	return parts, scales
 }
 
 // combine summarises offset + Σ scales[i]·parts[i], aligned by timestamp.

@@ -553,7 +553,22 @@ type regScan struct {
 	runStart, lastNaN, leadRun, bestRun int
 	offBits                             int64 // with verify: non-zero once a timestamp is off the grid
 	scratch                             []float64
+	// Brackets settled after the pass (late, for stored values): the
+	// strided sample and the chunk records.
+	late               bool
+	stride, nextSample int
+	sample             []float64
+	recs               *[]chunkRec
 }
+
+// chunkRec is a chunk kept for the bracket settlement after the pass:
+// vals[c:e] with nan NaN values and valid values in [min, max].
+type chunkRec struct {
+	c, e, nan int
+	min, max  float64
+}
+
+var chunkRecPool = sync.Pool{New: func() any { s := make([]chunkRec, 0, 1024); return &s }}
 
 // newRegScan prepares the pass over s on the regular grid g: values vals,
 // or, when vals is nil, the projection proj on the same indices.
@@ -577,7 +592,24 @@ func newRegScan(s Series, g grid, vals []float64, proj *projector, verify, wantH
 			r.pph = int(hourNs / g.step)
 		}
 	}
-	r.setBrackets(chooseBrackets(r.lo, r.hi, vals, r.at), r.hi-r.lo)
+	if vals != nil {
+		// The sample is gathered during the pass (its values are in L1
+		// then) and the brackets are settled after it from the chunk
+		// records, reading again (from cache) only the chunks that
+		// straddle a bound.
+		r.late = true
+		r.stride = sampleStride(r.hi - r.lo)
+		r.nextSample = math.MaxInt
+		if r.stride > 0 {
+			r.sample, r.nextSample = r.buf((r.hi-r.lo)/r.stride + 1)[:0], r.lo+r.stride/2
+		}
+		r.recs = chunkRecPool.Get().(*[]chunkRec)
+		*r.recs = (*r.recs)[:0]
+	} else {
+		// A projection is never stored whole: its brackets come from a
+		// sample computed first, and each chunk is settled at once.
+		r.setBrackets(chooseBrackets(r.lo, r.hi, nil, r.at), r.hi-r.lo)
+	}
 	at := r.at
 	if vals != nil {
 		at = func(i int) float64 { return vals[i] }
@@ -688,8 +720,18 @@ func (r *regScan) chunk() {
 	}
 	cn := e - c - cnan
 	r.nanN += cnan
+	if r.late {
+		for ; r.nextSample < e; r.nextSample += r.stride {
+			if v := r.vals[r.nextSample]; v == v {
+				r.sample = append(r.sample, v)
+			}
+		}
+		if cn > 0 {
+			*r.recs = append(*r.recs, chunkRec{c, e, cnan, cmin, cmax})
+		}
+	}
 	if cn > 0 {
-		for j := 0; j < r.nb; j++ {
+		for j := 0; j < r.nb; j++ { // (nb is 0 until the brackets are set)
 			switch lo, hi := r.br.lo[j], r.br.hi[j]; {
 			case cmax < lo:
 				r.below[j] += uint64(cn)
@@ -750,8 +792,26 @@ func (r *regScan) finish() (Summary, hourly, error) {
 			r.gap = g
 		}
 	}
+	if r.late {
+		defer chunkRecPool.Put(r.recs)
+	}
 	if r.offBits != 0 {
 		return Summary{}, hourly{}, errNotRegular
+	}
+	if r.late {
+		r.setBrackets(bracketsFrom(r.sample), r.hi-r.lo)
+		for _, c := range *r.recs {
+			cv := c.e - c.nan - c.c
+			for j := 0; j < r.nb; j++ {
+				switch lo, hi := r.br.lo[j], r.br.hi[j]; {
+				case c.max < lo:
+					r.below[j] += uint64(cv)
+				case c.min > hi:
+				default:
+					r.below[j], r.fill[j] = bracketChunk(r.vals[c.c:c.e], c.nan > 0, cv, c.min, c.max, lo, hi, r.below[j], r.bufs[j], r.fill[j])
+				}
+			}
+		}
 	}
 	valsOf := func() []float64 {
 		if r.vals != nil {

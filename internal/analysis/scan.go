@@ -517,18 +517,24 @@ func firstFinite(lo, hi int, at func(i int) float64) float64 {
 const hourNs = int64(time.Hour)
 
 // regScan is the pass over one series on a regular grid (times follow
-// from indices), advanced chunk by chunk so that several series can be
-// scanned in lockstep (scanCluster). Points are processed in chunks of one
-// UTC hour (or chunkLen points without hourly output); per-chunk sums,
+// from indices), advanced chunk by chunk. Points are processed in chunks of
+// one UTC hour (or chunkLen points without hourly output); per-chunk sums,
 // minima and maxima fold into the totals, which keeps the inner loop
 // short. With verify, each timestamp is compared with its grid time in the
 // same loop as the values.
 //
-// The brackets for exact percentiles are chosen before the pass from a
-// strided sample; each chunk is settled against them while its values are
-// in L1: a chunk whose range lies wholly below, inside or above a bracket
-// is settled at once, only chunks straddling a bound are read value by
-// value.
+// Exact percentiles use two brackets (value intervals) chosen from a
+// strided sample. Against a bracket, a chunk whose range lies wholly
+// below, inside or above it is settled at once; only chunks straddling a
+// bound are read value by value. Stored values gather the sample during
+// the pass and settle the chunks after it, from the chunk records (the
+// straddling chunks are read again from cache). A projection is never
+// stored whole: its sample is computed first and each chunk is settled
+// while it is in L1. (Measured on the fleet benchmark: sampling stored
+// values before the pass cost more in cache misses than settling in the
+// pass saved, and scanning a cluster's series in lockstep, so that a
+// projection reads its parts from cache, was slower than series by series:
+// too many memory streams at once.)
 type regScan struct {
 	passState
 	s        Series

@@ -54,7 +54,7 @@ type Summary struct {
 // NaN statistics. s is not modified.
 //
 // Percentiles are exact, computed by selection in O(n) expected time: a small
-// deterministic sample (about 2,000 values) brackets the median and the tail
+// deterministic sample (about 1,000 values) brackets the median and the tail
 // ranks (p90 to p99) with two value intervals, the single pass over the data
 // counts the values below each interval and keeps only the values inside it,
 // and the exact order statistics are selected from those. If an interval

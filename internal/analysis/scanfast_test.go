@@ -265,11 +265,15 @@ func TestAnalyzeConcurrent(t *testing.T) {
 func TestProjectionChunked(t *testing.T) {
 	nan, inf := math.NaN(), math.Inf(1)
 	shapes := map[string]func(i, part int) float64{
-		"noise":      func(i, p int) float64 { return 10*float64(p+1) + noise(i*(p+3), 5) },
-		"nan runs":   func(i, p int) float64 { return map[bool]float64{true: nan, false: float64(i%97) + float64(p)}[(i/50)%13 == p] },
-		"infinities": func(i, p int) float64 { return map[bool]float64{true: inf * float64(1-2*p), false: noise(i, 3)}[i%4999 == 17*p] },
-		"all nan":    func(i, p int) float64 { return map[bool]float64{true: nan, false: 1}[p == 1] },
-		"ramp":       func(i, p int) float64 { return float64(i) * float64(p+1) },
+		"noise": func(i, p int) float64 { return 10*float64(p+1) + noise(i*(p+3), 5) },
+		"nan runs": func(i, p int) float64 {
+			return map[bool]float64{true: nan, false: float64(i%97) + float64(p)}[(i/50)%13 == p]
+		},
+		"infinities": func(i, p int) float64 {
+			return map[bool]float64{true: inf * float64(1-2*p), false: noise(i, 3)}[i%4999 == 17*p]
+		},
+		"all nan": func(i, p int) float64 { return map[bool]float64{true: nan, false: 1}[p == 1] },
+		"ramp":    func(i, p int) float64 { return float64(i) * float64(p+1) },
 	}
 	for name, f := range shapes {
 		for _, n := range []int{1, 59, 61, 3000, 20000} {

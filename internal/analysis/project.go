@@ -287,13 +287,9 @@ func combine(metric, unit string, parts []*measured, scales []float64, offset fl
 	out := base.s
 	out.Metric, out.Unit = metric, unit
 	if direct {
-		pj := newProjector(parts, scales, offset)
-		if base.g.regular { // computed chunk by chunk, never stored whole
-			return newRegScan(out, base.g, nil, pj, false, wantH).finish()
-		}
 		bp := getBuf(len(base.s.Values))
 		defer putBuf(bp)
-		pj.fill(*bp, 0)
+		newProjector(parts, scales, offset).fill(*bp)
 		return scan(out, base.g, *bp, wantH)
 	}
 	series := make([]Series, len(parts))
@@ -323,9 +319,8 @@ func emptySummary(metric, unit string) Summary {
 }
 
 // projector computes offset + Σ scales[k]·parts[k][i] for parts on one
-// grid, index by index. The additions happen in the same order everywhere
-// ((offset + s0·p0) + s1·p1) + ...), so a value does not depend on how much
-// is computed at once. NaN in any part makes the point NaN (missing).
+// grid, index by index, adding in the order ((offset + s0·p0) + s1·p1) + ...
+// NaN in any part makes the point NaN (missing).
 type projector struct {
 	parts  [][]float64
 	scales []float64
@@ -340,13 +335,13 @@ func newProjector(parts []*measured, scales []float64, offset float64) *projecto
 	return p
 }
 
-// fill sets dst[i] to the projected value at index c+i: one pass per two
+// fill sets dst[i] to the projected value at index i: one pass per two
 // parts.
-func (p *projector) fill(dst []float64, c int) {
-	e := c + len(dst)
-	sc, v0 := p.scales[0], p.parts[0][c:e]
+func (p *projector) fill(dst []float64) {
+	n := len(dst)
+	sc, v0 := p.scales[0], p.parts[0][:n]
 	if len(p.parts) >= 2 {
-		s1, v1 := p.scales[1], p.parts[1][c:e]
+		s1, v1 := p.scales[1], p.parts[1][:n]
 		for i := range dst {
 			dst[i] = p.offset + sc*v0[i] + s1*v1[i]
 		}
@@ -357,14 +352,14 @@ func (p *projector) fill(dst []float64, c int) {
 	}
 	k := 2
 	for ; k+1 < len(p.parts); k += 2 {
-		sa, va := p.scales[k], p.parts[k][c:e]
-		sb, vb := p.scales[k+1], p.parts[k+1][c:e]
+		sa, va := p.scales[k], p.parts[k][:n]
+		sb, vb := p.scales[k+1], p.parts[k+1][:n]
 		for i := range dst {
 			dst[i] = dst[i] + sa*va[i] + sb*vb[i]
 		}
 	}
 	if k < len(p.parts) {
-		sa, va := p.scales[k], p.parts[k][c:e]
+		sa, va := p.scales[k], p.parts[k][:n]
 		for i := range dst {
 			dst[i] += sa * va[i]
 		}

@@ -93,42 +93,22 @@ func sampleStride(n int) int {
 }
 
 // chooseBrackets picks brackets from a strided, deterministic sample of
-// the values vals[i] (or at(i) when vals is nil), i in [lo, hi): the values
-// at lo+stride/2, lo+stride/2+stride, ... (NaN skipped).
-func chooseBrackets(lo, hi int, vals []float64, at func(i int) float64) brackets {
-	n := hi - lo
+// vals: vals[stride/2], vals[stride/2+stride], ... (NaN skipped).
+func chooseBrackets(vals []float64) brackets {
+	n := len(vals)
 	stride := sampleStride(n)
 	if stride == 0 {
 		return bracketsFrom(nil)
 	}
 	sp := getBuf(n/stride + 1)
 	defer putBuf(sp)
-	if vals != nil {
-		return bracketsFrom(sampleVals(vals, lo, hi, stride, (*sp)[:0]))
-	}
-	return bracketsFrom(sampleOf(lo, hi, stride, at, (*sp)[:0]))
-}
-
-// sampleOf appends at(lo+stride/2), at(lo+stride/2+stride), ... below hi
-// to sample, NaN skipped.
-func sampleOf(lo, hi, stride int, at func(i int) float64, sample []float64) []float64 {
-	for i := lo + stride/2; i < hi; i += stride {
-		if v := at(i); v == v {
-			sample = append(sample, v)
-		}
-	}
-	return sample
-}
-
-// sampleVals is sampleOf for a value array (the loads are independent, so
-// the cache misses of the strided reads overlap).
-func sampleVals(vals []float64, lo, hi, stride int, sample []float64) []float64 {
-	for i := lo + stride/2; i < hi; i += stride {
+	sample := (*sp)[:0]
+	for i := stride / 2; i < n; i += stride {
 		if v := vals[i]; v == v {
 			sample = append(sample, v)
 		}
 	}
-	return sample
+	return bracketsFrom(sample)
 }
 
 // bracketsFrom picks brackets from sample (reordered), or the single
@@ -250,7 +230,7 @@ func offGrid(ts []time.Time, from, to int, t0, step int64) int64 {
 // if one is off the grid.
 func scanPass(s Series, g grid, vals []float64, wantHourly, verify bool) (Summary, hourly, error) {
 	if g.regular {
-		r := newRegScan(s, g, vals, nil, verify, wantHourly)
+		r := newRegScan(s, g, vals, verify, wantHourly)
 		r.advance(math.MaxInt)
 		return r.finish()
 	}
@@ -263,8 +243,8 @@ func scanPass(s Series, g grid, vals []float64, wantHourly, verify bool) (Summar
 	per := int64(s.Period)
 	st := newPassState()
 	defer st.release()
-	st.setBrackets(chooseBrackets(0, n, vals, nil), n)
-	shift := firstFinite(0, n, func(i int) float64 { return vals[i] })
+	st.setBrackets(chooseBrackets(vals), n)
+	shift := firstFinite(vals, 0, n)
 	var (
 		count, nanN, out  int
 		s1, s2            float64
@@ -362,7 +342,7 @@ func scanPass(s Series, g grid, vals []float64, wantHourly, verify bool) (Summar
 		ns := ts[i].UnixNano()
 		return ns >= startNs && ns < endNs
 	}
-	return st.summary(s, h, 0, n, func() []float64 { return vals }, inWin)
+	return st.summary(s, h, 0, n, vals, inWin)
 }
 
 // passState is what a pass over one series hands to the summary: counts,
@@ -399,6 +379,21 @@ func (st *passState) setBrackets(b brackets, n int) {
 	}
 }
 
+// settle adds a chunk to every bracket: cn valid values (NaN skipped when
+// hasNaN) in [cmin, cmax]. A chunk wholly below or above a bracket is
+// settled without reading it.
+func (st *passState) settle(chunk []float64, hasNaN bool, cn int, cmin, cmax float64) {
+	for j := 0; j < st.nb; j++ {
+		switch lo, hi := st.br.lo[j], st.br.hi[j]; {
+		case cmax < lo:
+			st.below[j] += uint64(cn)
+		case cmin > hi:
+		default:
+			st.below[j], st.fill[j] = bracketChunk(chunk, hasNaN, cn, cmin, cmax, lo, hi, st.below[j], st.bufs[j], st.fill[j])
+		}
+	}
+}
+
 // buf returns a pooled buffer of length n, released with st.
 func (st *passState) buf(n int) []float64 {
 	p := getBuf(n)
@@ -413,12 +408,11 @@ func (st *passState) release() {
 	st.pooled = nil
 }
 
-// summary completes the Summary of s from a finished pass over the
-// indices [lo, hi). valsOf returns the value array (it may compute it: it
-// is called only on the rare paths that need every value again: all
-// maxima -Inf, infinite values, or a bracket that missed its rank). inWin
-// reports whether index i is in the window.
-func (st *passState) summary(s Series, h hourly, lo, hi int, valsOf func() []float64, inWin func(i int) bool) (Summary, hourly, error) {
+// summary completes the Summary of s from a finished pass over vals at the
+// indices [lo, hi) (vals is read again only on the rare paths: every value
+// -Inf, infinite values, or a bracket that missed its rank). inWin reports
+// whether index i is in the window.
+func (st *passState) summary(s Series, h hourly, lo, hi int, vals []float64, inWin func(i int) bool) (Summary, hourly, error) {
 	sum := Summary{Metric: s.Metric, Unit: s.Unit, Expected: s.Expected(), Lookback: s.Lookback()}
 	nan := math.NaN()
 	sum.Mean, sum.Min, sum.Max, sum.StdDev = nan, nan, nan, nan
@@ -433,15 +427,8 @@ func (st *passState) summary(s Series, h hourly, lo, hi int, valsOf func() []flo
 	if count == 0 {
 		return sum, h, nil
 	}
-	var vals []float64
-	all := func() []float64 {
-		if vals == nil {
-			vals = valsOf()
-		}
-		return vals
-	}
 	if imax < 0 { // every value is -Inf
-		v := all()
+		v := vals
 		for i := lo; i < hi; i++ {
 			if x := v[i]; x == x && inWin(i) {
 				imax = i
@@ -460,7 +447,7 @@ func (st *passState) summary(s Series, h hourly, lo, hi int, valsOf func() []flo
 	}
 	finite := !math.IsInf(mn, 0) && !math.IsInf(mx, 0)
 	if !finite { // the mean of values including an infinity, added plainly
-		v := all()
+		v := vals
 		var t float64
 		k := 0
 		for i := lo; i < hi; i++ {
@@ -489,7 +476,7 @@ func (st *passState) summary(s Series, h hourly, lo, hi int, valsOf func() []flo
 			quantileFrom(bufs[1][:fill[1]], int(below[1]), count, summaryQuantiles[1:], br.lo[1], br.hi[1], q[1:])
 	}
 	if !ok { // a bracket missed, or infinite values: select from a full copy
-		v := all()
+		v := vals
 		cp := st.buf(hi - lo)[:0]
 		for i := lo; i < hi; i++ {
 			if x := v[i]; x == x && inWin(i) {
@@ -502,12 +489,12 @@ func (st *passState) summary(s Series, h hourly, lo, hi int, valsOf func() []flo
 	return sum, h, nil
 }
 
-// firstFinite returns the first finite value at(i), i in [lo, hi), or 0.
-// Sums are taken as deviations from it, which keeps the variance exact
-// for large offsets.
-func firstFinite(lo, hi int, at func(i int) float64) float64 {
-	for i := lo; i < hi; i++ {
-		if v := at(i); v == v && !math.IsInf(v, 0) {
+// firstFinite returns the first finite value of vals[lo:hi], or 0. Sums
+// are taken as deviations from it, which keeps the variance exact for
+// large offsets.
+func firstFinite(vals []float64, lo, hi int) float64 {
+	for _, v := range vals[lo:hi] {
+		if v == v && !math.IsInf(v, 0) {
 			return v
 		}
 	}
@@ -524,22 +511,20 @@ const hourNs = int64(time.Hour)
 // same loop as the values.
 //
 // Exact percentiles use two brackets (value intervals) chosen from a
-// strided sample. Against a bracket, a chunk whose range lies wholly
-// below, inside or above it is settled at once; only chunks straddling a
-// bound are read value by value. Stored values gather the sample during
-// the pass and settle the chunks after it, from the chunk records (the
-// straddling chunks are read again from cache). A projection is never
-// stored whole: its sample is computed first and each chunk is settled
-// while it is in L1. (Measured on the fleet benchmark: sampling stored
-// values before the pass cost more in cache misses than settling in the
-// pass saved, and scanning a cluster's series in lockstep, so that a
-// projection reads its parts from cache, was slower than series by series:
-// too many memory streams at once.)
+// strided sample gathered during the pass (its values are in L1 then).
+// After the pass the chunks are settled against the brackets from their
+// records: a chunk whose range lies wholly below, inside or above a
+// bracket is settled at once; only chunks straddling a bound are read
+// again (from cache), value by value. (Measured on the fleet benchmark:
+// sampling before the pass and settling each chunk while it is in L1 cost
+// more in cache misses than it saved; scanning a cluster's series in
+// lockstep, so that a projection reads its parts from cache, was slower
+// than series by series; computing a projection chunk by chunk instead of
+// into a buffer gained nothing measurable.)
 type regScan struct {
 	passState
 	s        Series
-	vals     []float64  // the values; nil for a projection (proj computes them)
-	proj     *projector // computes projected values, when vals is nil
+	vals     []float64
 	ts       []time.Time
 	verify   bool
 	lo, hi   int // the window's index range
@@ -558,10 +543,7 @@ type regScan struct {
 	// the window edges.
 	runStart, lastNaN, leadRun, bestRun int
 	offBits                             int64 // with verify: non-zero once a timestamp is off the grid
-	scratch                             []float64
-	// Brackets settled after the pass (late, for stored values): the
-	// strided sample and the chunk records.
-	late               bool
+	// The strided sample for the brackets and the chunk records.
 	stride, nextSample int
 	sample             []float64
 	recs               *[]chunkRec
@@ -576,14 +558,11 @@ type chunkRec struct {
 
 var chunkRecPool = sync.Pool{New: func() any { s := make([]chunkRec, 0, 1024); return &s }}
 
-// newRegScan prepares the pass over s on the regular grid g: values vals,
-// or, when vals is nil, the projection proj on the same indices.
-func newRegScan(s Series, g grid, vals []float64, proj *projector, verify, wantH bool) *regScan {
-	n := g.n
-	if vals != nil {
-		n = len(vals)
-	}
-	r := &regScan{passState: *newPassState(), s: s, vals: vals, proj: proj, ts: s.Timestamps, verify: verify,
+// newRegScan prepares the pass over vals (on s's timestamps) on the
+// regular grid g.
+func newRegScan(s Series, g grid, vals []float64, verify, wantH bool) *regScan {
+	n := len(vals)
+	r := &regScan{passState: *newPassState(), s: s, vals: vals, ts: s.Timestamps, verify: verify,
 		t0: g.t0, step: g.step, wantH: wantH, curHour: -1, maxLo: -1, maxHi: -1, runStart: -2, lastNaN: -2}
 	startNs, endNs := s.Start.UnixNano(), s.End.UnixNano()
 	if n > 0 {
@@ -598,47 +577,18 @@ func newRegScan(s Series, g grid, vals []float64, proj *projector, verify, wantH
 			r.pph = int(hourNs / g.step)
 		}
 	}
-	if vals != nil {
-		// The sample is gathered during the pass (its values are in L1
-		// then) and the brackets are settled after it from the chunk
-		// records, reading again (from cache) only the chunks that
-		// straddle a bound.
-		r.late = true
-		r.stride = sampleStride(r.hi - r.lo)
-		r.nextSample = math.MaxInt
-		if r.stride > 0 {
-			r.sample, r.nextSample = r.buf((r.hi-r.lo)/r.stride + 1)[:0], r.lo+r.stride/2
-		}
-		r.recs = chunkRecPool.Get().(*[]chunkRec)
-		*r.recs = (*r.recs)[:0]
-	} else {
-		// A projection is never stored whole: its brackets come from a
-		// sample computed first, and each chunk is settled at once.
-		r.setBrackets(chooseBrackets(r.lo, r.hi, nil, r.at), r.hi-r.lo)
+	r.stride = sampleStride(r.hi - r.lo)
+	r.nextSample = math.MaxInt
+	if r.stride > 0 {
+		r.sample, r.nextSample = r.buf((r.hi-r.lo)/r.stride + 1)[:0], r.lo+r.stride/2
 	}
-	at := r.at
-	if vals != nil {
-		at = func(i int) float64 { return vals[i] }
-	}
-	r.shift = firstFinite(r.lo, r.hi, at)
+	r.recs = chunkRecPool.Get().(*[]chunkRec)
+	*r.recs = (*r.recs)[:0]
+	r.shift = firstFinite(vals, r.lo, r.hi)
 	if verify {
 		r.offBits = offGrid(r.ts, 0, r.lo, r.t0, r.step) | offGrid(r.ts, r.hi, n, r.t0, r.step)
 	}
-	if proj != nil {
-		m := chunkLen
-		if wantH {
-			m = max(m, int(hourNs/max(g.step, 1))+2)
-		}
-		r.scratch = r.buf(min(m, max(r.hi-r.lo, 1)))
-	}
 	return r
-}
-
-// at is the projected value at index i.
-func (r *regScan) at(i int) float64 {
-	var one [1]float64
-	r.proj.fill(one[:], i)
-	return one[0]
 }
 
 // advance scans chunks until the next chunk starts at or after index upto.
@@ -670,13 +620,7 @@ func (r *regScan) chunk() {
 	} else if e-c > chunkLen {
 		e = c + chunkLen
 	}
-	var chunk []float64
-	if r.vals != nil {
-		chunk = r.vals[c:e]
-	} else {
-		chunk = r.scratch[:e-c]
-		r.proj.fill(chunk, c)
-	}
+	chunk := r.vals[c:e]
 	// Fast path: no NaN test per value. A NaN makes the chunk sum NaN;
 	// such a chunk is redone below value by value, from the same
 	// starting s2, so results do not depend on the path.
@@ -726,26 +670,13 @@ func (r *regScan) chunk() {
 	}
 	cn := e - c - cnan
 	r.nanN += cnan
-	if r.late {
-		for ; r.nextSample < e; r.nextSample += r.stride {
-			if v := r.vals[r.nextSample]; v == v {
-				r.sample = append(r.sample, v)
-			}
-		}
-		if cn > 0 {
-			*r.recs = append(*r.recs, chunkRec{c, e, cnan, cmin, cmax})
+	for ; r.nextSample < e; r.nextSample += r.stride {
+		if v := r.vals[r.nextSample]; v == v {
+			r.sample = append(r.sample, v)
 		}
 	}
 	if cn > 0 {
-		for j := 0; j < r.nb; j++ { // (nb is 0 until the brackets are set)
-			switch lo, hi := r.br.lo[j], r.br.hi[j]; {
-			case cmax < lo:
-				r.below[j] += uint64(cn)
-			case cmin > hi:
-			default:
-				r.below[j], r.fill[j] = bracketChunk(chunk, cnan > 0, cn, cmin, cmax, lo, hi, r.below[j], r.bufs[j], r.fill[j])
-			}
-		}
+		*r.recs = append(*r.recs, chunkRec{c, e, cnan, cmin, cmax})
 		r.count += cn
 		r.total += cs
 		if cmin < r.mn {
@@ -772,13 +703,7 @@ func (r *regScan) finish() (Summary, hourly, error) {
 	startNs, endNs := r.s.Start.UnixNano(), r.s.End.UnixNano()
 	r.s1 = r.total - float64(r.count)*r.shift
 	if r.maxLo >= 0 {
-		if r.vals != nil {
-			r.imax = firstIndexOf(r.vals, r.maxLo, r.maxHi, r.mx)
-		} else {
-			chunk := r.scratch[:r.maxHi-r.maxLo]
-			r.proj.fill(chunk, r.maxLo)
-			r.imax = r.maxLo + firstIndexOf(chunk, 0, len(chunk), r.mx)
-		}
+		r.imax = firstIndexOf(r.vals, r.maxLo, r.maxHi, r.mx)
 	}
 	// Longest gap: interior runs, the leading run (from the window
 	// start) and the trailing run (to the window end).
@@ -798,36 +723,15 @@ func (r *regScan) finish() (Summary, hourly, error) {
 			r.gap = g
 		}
 	}
-	if r.late {
-		defer chunkRecPool.Put(r.recs)
-	}
+	defer chunkRecPool.Put(r.recs)
 	if r.offBits != 0 {
 		return Summary{}, hourly{}, errNotRegular
 	}
-	if r.late {
-		r.setBrackets(bracketsFrom(r.sample), r.hi-r.lo)
-		for _, c := range *r.recs {
-			cv := c.e - c.nan - c.c
-			for j := 0; j < r.nb; j++ {
-				switch lo, hi := r.br.lo[j], r.br.hi[j]; {
-				case c.max < lo:
-					r.below[j] += uint64(cv)
-				case c.min > hi:
-				default:
-					r.below[j], r.fill[j] = bracketChunk(r.vals[c.c:c.e], c.nan > 0, cv, c.min, c.max, lo, hi, r.below[j], r.bufs[j], r.fill[j])
-				}
-			}
-		}
+	r.setBrackets(bracketsFrom(r.sample), r.hi-r.lo)
+	for _, c := range *r.recs {
+		r.settle(r.vals[c.c:c.e], c.nan > 0, c.e-c.c-c.nan, c.min, c.max)
 	}
-	valsOf := func() []float64 {
-		if r.vals != nil {
-			return r.vals
-		}
-		all := r.buf(r.hi)
-		r.proj.fill(all[lo:hi], lo)
-		return all
-	}
-	return r.summary(r.s, r.h, lo, hi, valsOf, func(int) bool { return true })
+	return r.summary(r.s, r.h, lo, hi, r.vals, func(int) bool { return true })
 }
 
 // chunkStats is the NaN-free fast path of scan for one chunk: the sum of

@@ -24,6 +24,10 @@ import (
 //   - BenchmarkFleetSortPercentiles computes Summarize's four percentiles per
 //     series by sorting a copy.
 //
+// BenchmarkFleetRatios runs the baselines and the analysis side by side in
+// every iteration and reports the ratios; quote those (the separate
+// benchmarks run minutes apart, under different load from the neighbours).
+//
 // Their loops live in helper functions: the Go 1.26 compiler keeps every
 // assignment directly inside a `for b.Loop()` body alive
 // (cmd/compile/internal/bloop), so an inline summing loop stores its
@@ -267,14 +271,66 @@ func BenchmarkFleetAnalyze(b *testing.B) {
 	ct := startCPU(b)
 	defer ct.stop()
 	for b.Loop() {
-		for _, c := range clusters {
-			rec, err := Analyze(c, Policy{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			sinkF += rec.Confidence
-		}
+		analyzeFleet(b, clusters)
 	}
+}
+
+// analyzeFleet analyses every cluster.
+func analyzeFleet(b *testing.B, clusters []ClusterInput) {
+	for _, c := range clusters {
+		rec, err := Analyze(c, Policy{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		sinkF += rec.Confidence
+	}
+}
+
+// BenchmarkFleetRatios runs, in every iteration, the two plain passes, the
+// full analysis and the sort-based percentiles one after the other and
+// reports the ratios of their CPU times. Measured side by side, the ratios
+// are taken under the same machine conditions; the separate benchmarks
+// above run minutes apart, and on a shared host the plain pass alone varied
+// from 47 to 77 ms within two minutes. Reported per op: analyze/plain (the
+// plain pass over values and timestamps), analyze/plain-values and
+// sort/analyze, with each part's CPU time.
+func BenchmarkFleetRatios(b *testing.B) {
+	clusters, series := benchFleet()
+	setPoints(b, series)
+	buf := make([]float64, benchPoints)
+	var plain, plainValues, analyze, sorted int64
+	b.ResetTimer()
+	for b.Loop() {
+		plain += cpuOf(func() {
+			v, t := sumValuesTimes(series)
+			sinkF += v + float64(t)
+		})
+		plainValues += cpuOf(func() { sinkF += sumValues(series) })
+		analyze += cpuOf(func() { analyzeFleet(b, clusters) })
+		sorted += cpuOf(func() { sinkF += sortPercentiles(series, buf) })
+	}
+	if plain <= 0 || plainValues <= 0 || analyze <= 0 {
+		b.Fatal("process CPU time is not available")
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(plain)/n, "plain-cpu-ns/op")
+	b.ReportMetric(float64(plainValues)/n, "plain-values-cpu-ns/op")
+	b.ReportMetric(float64(analyze)/n, "analyze-cpu-ns/op")
+	b.ReportMetric(float64(sorted)/n, "sort-cpu-ns/op")
+	b.ReportMetric(float64(analyze)/float64(plain), "analyze/plain")
+	b.ReportMetric(float64(analyze)/float64(plainValues), "analyze/plain-values")
+	b.ReportMetric(float64(sorted)/float64(analyze), "sort/analyze")
+}
+
+// cpuOf returns the process CPU nanoseconds f takes (-1 without a clock).
+func cpuOf(f func()) int64 {
+	start := processCPU()
+	f()
+	end := processCPU()
+	if start < 0 || end < 0 {
+		return -1
+	}
+	return end - start
 }
 
 // BenchmarkSummarize measures one series at several sizes.

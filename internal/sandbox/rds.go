@@ -732,6 +732,44 @@ func (st *rdsState) createDBClusterSnapshot(f url.Values, now time.Time) (any, *
 	return xClusterSnapshotResult{DBClusterSnapshot: st.xClusterSnapshot(sn, now)}, nil
 }
 
+// snapshotField is the snapshot field a Describe*Snapshots filter
+// matches; ids compares the filter values as identifiers (lower case,
+// ARNs accepted).
+type snapshotField struct {
+	of  func(*dbSnapshot) string
+	ids bool
+}
+
+// selectSnapshots returns, in key order, the snapshots of m that have the
+// identifier sid, the source source and the type typ (each when not empty)
+// and pass every filter; a filter name not in fields is an error (met
+// when a snapshot is checked against it).
+func selectSnapshots(m map[string]*dbSnapshot, sid, source, typ string, filters []filter, fields map[string]snapshotField) ([]string, *rdsError) {
+	var ids []string
+	for _, k := range sortedKeys(m) {
+		sn := m[k]
+		if (sid != "" && k != sid) || (source != "" && sn.Source != source) || (typ != "" && sn.Type != typ) {
+			continue
+		}
+		ok := true
+		for _, fl := range filters {
+			field, known := fields[fl.Name]
+			if !known {
+				return nil, errParam("Unrecognized filter name: %s.", fl.Name)
+			}
+			vals := fl.Values
+			if field.ids {
+				vals = lower(vals)
+			}
+			ok = ok && matches(vals, field.of(sn))
+		}
+		if ok {
+			ids = append(ids, k)
+		}
+	}
+	return ids, nil
+}
+
 func (st *rdsState) describeDBSnapshots(f url.Values, now time.Time) (any, *rdsError) {
 	sid := strings.ToLower(idFromARN(f.Get("DBSnapshotIdentifier")))
 	iid := strings.ToLower(idFromARN(f.Get("DBInstanceIdentifier")))
@@ -741,33 +779,15 @@ func (st *rdsState) describeDBSnapshots(f url.Values, now time.Time) (any, *rdsE
 			return nil, errf(404, "DBSnapshotNotFound", "DBSnapshot %s not found.", sid)
 		}
 	}
-	filters := formFilters(f)
-	var ids []string
-	for _, k := range sortedKeys(st.Snapshots) {
-		sn := st.Snapshots[k]
-		if (sid != "" && k != sid) || (iid != "" && sn.Source != iid) || (typ != "" && sn.Type != typ) {
-			continue
-		}
-		ok := true
-		for _, fl := range filters {
-			switch fl.Name {
-			case "db-instance-id":
-				ok = ok && matches(lower(fl.Values), sn.Source)
-			case "db-snapshot-id":
-				ok = ok && matches(lower(fl.Values), sn.ID)
-			case "snapshot-type":
-				ok = ok && matches(fl.Values, sn.Type)
-			case "engine":
-				ok = ok && matches(fl.Values, sn.Engine)
-			case "dbi-resource-id":
-				ok = ok && matches(fl.Values, sn.SourceRes)
-			default:
-				return nil, errParam("Unrecognized filter name: %s.", fl.Name)
-			}
-		}
-		if ok {
-			ids = append(ids, k)
-		}
+	ids, e := selectSnapshots(st.Snapshots, sid, iid, typ, formFilters(f), map[string]snapshotField{
+		"db-instance-id":  {func(sn *dbSnapshot) string { return sn.Source }, true},
+		"db-snapshot-id":  {func(sn *dbSnapshot) string { return sn.ID }, true},
+		"snapshot-type":   {func(sn *dbSnapshot) string { return sn.Type }, false},
+		"engine":          {func(sn *dbSnapshot) string { return sn.Engine }, false},
+		"dbi-resource-id": {func(sn *dbSnapshot) string { return sn.SourceRes }, false},
+	})
+	if e != nil {
+		return nil, e
 	}
 	pg, marker, e := page(f, ids)
 	if e != nil {
@@ -789,31 +809,14 @@ func (st *rdsState) describeDBClusterSnapshots(f url.Values, now time.Time) (any
 			return nil, errf(404, "DBClusterSnapshotNotFoundFault", "DBClusterSnapshot %s not found.", sid)
 		}
 	}
-	filters := formFilters(f)
-	var ids []string
-	for _, k := range sortedKeys(st.ClusterSnapshots) {
-		sn := st.ClusterSnapshots[k]
-		if (sid != "" && k != sid) || (cid != "" && sn.Source != cid) || (typ != "" && sn.Type != typ) {
-			continue
-		}
-		ok := true
-		for _, fl := range filters {
-			switch fl.Name {
-			case "db-cluster-id":
-				ok = ok && matches(lower(fl.Values), sn.Source)
-			case "db-cluster-snapshot-id":
-				ok = ok && matches(lower(fl.Values), sn.ID)
-			case "snapshot-type":
-				ok = ok && matches(fl.Values, sn.Type)
-			case "engine":
-				ok = ok && matches(fl.Values, sn.Engine)
-			default:
-				return nil, errParam("Unrecognized filter name: %s.", fl.Name)
-			}
-		}
-		if ok {
-			ids = append(ids, k)
-		}
+	ids, e := selectSnapshots(st.ClusterSnapshots, sid, cid, typ, formFilters(f), map[string]snapshotField{
+		"db-cluster-id":          {func(sn *dbSnapshot) string { return sn.Source }, true},
+		"db-cluster-snapshot-id": {func(sn *dbSnapshot) string { return sn.ID }, true},
+		"snapshot-type":          {func(sn *dbSnapshot) string { return sn.Type }, false},
+		"engine":                 {func(sn *dbSnapshot) string { return sn.Engine }, false},
+	})
+	if e != nil {
+		return nil, e
 	}
 	pg, marker, e := page(f, ids)
 	if e != nil {

@@ -695,3 +695,63 @@ func TestSDKWaiters(t *testing.T) {
 		t.Errorf("waiters polled only %d times", srv.Counts()["DescribeDBInstances"])
 	}
 }
+
+// TestSnapshotFilters checks the Describe*Snapshots filters through the SDK:
+// identifier filters take ARNs and any case, value filters match exactly,
+// an unknown filter name is InvalidParameterValue.
+func TestSnapshotFilters(t *testing.T) {
+	_, rc, _ := start(t, Options{})
+	ctx := context.Background()
+	if _, err := rc.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("mandible-prod"), DBSnapshotIdentifier: aws.String("s-1")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rc.CreateDBClusterSnapshot(ctx, &rds.CreateDBClusterSnapshotInput{DBClusterIdentifier: aws.String("sso-prod"), DBClusterSnapshotIdentifier: aws.String("c-1")}); err != nil {
+		t.Fatal(err)
+	}
+	f := func(name string, vals ...string) []rdstypes.Filter {
+		return []rdstypes.Filter{{Name: aws.String(name), Values: vals}}
+	}
+	for _, c := range []struct {
+		filters []rdstypes.Filter
+		want    int
+	}{
+		{f("db-instance-id", "arn:aws:rds:us-east-1:123456789012:db:MANDIBLE-PROD"), 1},
+		{f("db-snapshot-id", "S-1"), 1},
+		{f("snapshot-type", "manual"), 1},
+		{f("snapshot-type", "automated"), 0},
+		{f("engine", "postgres"), 1},
+		{f("db-instance-id", "sso-prod"), 0},
+	} {
+		out, err := rc.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{Filters: c.filters})
+		if err != nil {
+			t.Fatalf("%s: %v", *c.filters[0].Name, err)
+		}
+		if len(out.DBSnapshots) != c.want {
+			t.Errorf("DB snapshots with %s=%v: %d, want %d", *c.filters[0].Name, c.filters[0].Values, len(out.DBSnapshots), c.want)
+		}
+	}
+	for _, c := range []struct {
+		filters []rdstypes.Filter
+		want    int
+	}{
+		{f("db-cluster-id", "arn:aws:rds:us-east-1:123456789012:cluster:SSO-PROD"), 1},
+		{f("db-cluster-snapshot-id", "c-1"), 1},
+		{f("snapshot-type", "manual"), 1},
+		{f("engine", "aurora-postgresql"), 1},
+		{f("db-cluster-id", "mandible-prod"), 0},
+	} {
+		out, err := rc.DescribeDBClusterSnapshots(ctx, &rds.DescribeDBClusterSnapshotsInput{Filters: c.filters})
+		if err != nil {
+			t.Fatalf("%s: %v", *c.filters[0].Name, err)
+		}
+		if len(out.DBClusterSnapshots) != c.want {
+			t.Errorf("cluster snapshots with %s=%v: %d, want %d", *c.filters[0].Name, c.filters[0].Values, len(out.DBClusterSnapshots), c.want)
+		}
+	}
+	if _, err := rc.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{Filters: f("db-cluster-id", "x")}); apiCode(err) != "InvalidParameterValue" {
+		t.Errorf("unknown DB snapshot filter: %v", err)
+	}
+	if _, err := rc.DescribeDBClusterSnapshots(ctx, &rds.DescribeDBClusterSnapshotsInput{Filters: f("dbi-resource-id", "x")}); apiCode(err) != "InvalidParameterValue" {
+		t.Errorf("unknown cluster snapshot filter: %v", err)
+	}
+}

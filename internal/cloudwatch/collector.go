@@ -20,6 +20,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/wait"
 )
 
 // API is the one CloudWatch call the collector makes; *cloudwatch.Client satisfies it.
@@ -193,17 +194,6 @@ func Retryable(err error) bool {
 	return false
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 type batchOut struct {
 	calls, pages, retries int
 	slept                 time.Duration
@@ -352,7 +342,7 @@ func (c *Collector) runBatch(ctx context.Context, plan *Plan, b Batch) (batchOut
 	pol := c.Retry.withDefaults()
 	sleep := c.Sleep
 	if sleep == nil {
-		sleep = sleepCtx
+		sleep = wait.Sleep
 	}
 	jitter := c.Jitter
 	if jitter == nil {

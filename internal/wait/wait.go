@@ -126,7 +126,7 @@ func (w Waiter[T]) Wait(ctx context.Context) (T, error) {
 	}
 	sleep := w.Sleep
 	if sleep == nil {
-		sleep = timerSleep
+		sleep = Sleep
 	}
 	minI, maxI := w.MinInterval, w.MaxInterval
 	if minI <= 0 {
@@ -194,7 +194,9 @@ func (w Waiter[T]) Wait(ctx context.Context) (T, error) {
 	}
 }
 
-func timerSleep(ctx context.Context, d time.Duration) error {
+// Sleep waits for d or until ctx is done, returning ctx.Err() in the latter case: the default of
+// Waiter.Sleep.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

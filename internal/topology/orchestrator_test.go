@@ -761,18 +761,8 @@ func TestDeferredToMaintenanceWindow(t *testing.T) {
 
 func TestFailoverStopsAuroraChange(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
-	ctx, cancel := context.WithCancel(context.Background())
-	e.o.OnStep = func(s Step) error {
-		if s == StepGuardVerified {
-			cancel()
-		}
-		return nil
-	}
 	req := Request{Target: sso, Nodes: 1, Generation: 1}
-	if _, err := e.o.Run(ctx, req); err == nil {
-		t.Fatal("not interrupted")
-	}
-	e.o.OnStep = nil
+	e.runInterrupted(t, req, StepGuardVerified)
 	// The writer goes away; the recorded reader is promoted.
 	if _, err := e.api.DeleteDBInstance(context.Background(), &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String(ssoWriter)}); err != nil {
 		t.Fatal(err)
@@ -817,18 +807,8 @@ func TestVerifyRestoreAndDeleteGuard(t *testing.T) {
 
 func TestStaleGuardIsReplaced(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
-	ctx, cancel := context.WithCancel(context.Background())
-	e.o.OnStep = func(s Step) error {
-		if s == StepGuardVerified {
-			cancel()
-		}
-		return nil
-	}
 	req := Request{Target: mandible, Nodes: 1, Generation: 1}
-	if _, err := e.o.Run(ctx, req); err == nil {
-		t.Fatal("not interrupted")
-	}
-	e.o.OnStep = nil
+	e.runInterrupted(t, req, StepGuardVerified)
 	e.srv.Advance(DefaultMaxGuardAge + time.Hour)
 	res, err := e.o.Run(context.Background(), req)
 	if err != nil || res.GuardSnapshotID != GuardSnapshotID("", mandible, 1, 1, 2) || res.Resumed {
@@ -871,17 +851,8 @@ func TestRevertedOutsideTakesNewGuard(t *testing.T) {
 
 func TestUnfinishedChange(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
-	ctx, cancel := context.WithCancel(context.Background())
-	e.o.OnStep = func(s Step) error {
-		if s == StepChange {
-			cancel()
-		}
-		return nil
-	}
 	req := Request{Target: mandible, Nodes: 1, Generation: 4}
-	if _, err := e.o.Run(ctx, req); err == nil {
-		t.Fatal("not interrupted")
-	}
+	e.runInterrupted(t, req, StepChange)
 	id, unfinished, err := UnfinishedChange(context.Background(), e.api, "", mandible, 4, 1)
 	if err != nil || !unfinished || id != GuardSnapshotID("", mandible, 4, 1, 1) {
 		t.Fatalf("interrupted change: %q %t %v", id, unfinished, err)
@@ -889,7 +860,6 @@ func TestUnfinishedChange(t *testing.T) {
 	if _, unfinished, _ := UnfinishedChange(context.Background(), e.api, "", mandible, 5, 1); unfinished {
 		t.Fatal("a generation without a guard reported unfinished")
 	}
-	e.o.OnStep = nil
 	if _, err := e.o.Run(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
@@ -904,6 +874,25 @@ func TestUnfinishedChange(t *testing.T) {
 // orchestrator recognises as its own earlier calls.
 // impatientClient points the orchestrator at a client that gives up on an answer after 150 ms
 // (the sandbox's "slow" fault holds it for a second) and retries.
+// runInterrupted runs req, cancelling its context right after step, and
+// fails the test unless the run reports the interruption. The step hook
+// is cleared again.
+func (e *env) runInterrupted(t *testing.T, req Request, step Step) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e.o.OnStep = func(s Step) error {
+		if s == step {
+			cancel()
+		}
+		return nil
+	}
+	defer func() { e.o.OnStep = nil }()
+	if _, err := e.o.Run(ctx, req); err == nil {
+		t.Fatal("not interrupted")
+	}
+}
+
 func (e *env) impatientClient() {
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDSANDBOX", "sandbox-secret", ""),
 		HTTPClient: &http.Client{Timeout: 150 * time.Millisecond}}

@@ -41,19 +41,7 @@ func TestScanPathsAgree(t *testing.T) {
 					if !s.End.After(s.Start) {
 						s.End = s.Start.Add(time.Hour)
 					}
-					g := gridOf(s.Timestamps, s.Period)
-					if !g.regular {
-						t.Fatal("synthetic grid not regular")
-					}
-					a, ha, err := scan(s, g, s.Values, true)
-					if err != nil {
-						t.Fatal(err)
-					}
-					g.regular = false
-					b, hb, err := scan(s, g, s.Values, true)
-					if err != nil {
-						t.Fatal(err)
-					}
+					a, ha, b, hb := scanBothPaths(t, s)
 					close := func(x, y float64) bool {
 						return nanEq(x, y) || math.Abs(x-y) <= 1e-9*math.Max(1, math.Abs(y))
 					}

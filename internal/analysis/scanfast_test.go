@@ -115,6 +115,26 @@ func TestScanSeriesOffGrid(t *testing.T) {
 	}
 }
 
+// scanBothPaths scans s (whose timestamps must lie on a regular grid) on the
+// regular path and, with the grid treated as irregular, on the general path.
+func scanBothPaths(t *testing.T, s Series) (regular Summary, rh hourly, general Summary, gh hourly) {
+	t.Helper()
+	g := gridOf(s.Timestamps, s.Period)
+	if !g.regular {
+		t.Fatal("synthetic grid not regular")
+	}
+	regular, rh, err := scan(s, g, s.Values, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.regular = false
+	general, gh, err = scan(s, g, s.Values, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return regular, rh, general, gh
+}
+
 // TestFastPathExact compares the regular path (NaN-free chunk fast path,
 // orderKey minima and maxima) with the general path bit for bit, including the
 // sign of a zero minimum or maximum and values next to NaN and infinities.
@@ -137,16 +157,7 @@ func TestFastPathExact(t *testing.T) {
 		for _, n := range []int{1, 2, 3, 59, 60, 61, 121, 5000} {
 			t.Run(fmt.Sprintf("%s/%d", name, n), func(t *testing.T) {
 				s := synth(MetricCPU, "Percent", t0.Add(17*time.Minute), time.Duration(n)*time.Minute, time.Minute, func(_ time.Time, i int) float64 { return f(i) })
-				g := gridOf(s.Timestamps, s.Period)
-				a, ha, err := scan(s, g, s.Values, true)
-				if err != nil {
-					t.Fatal(err)
-				}
-				g.regular = false
-				b, hb, err := scan(s, g, s.Values, true)
-				if err != nil {
-					t.Fatal(err)
-				}
+				a, ha, b, hb := scanBothPaths(t, s)
 				bits := func(v float64) uint64 {
 					if v != v {
 						return 1

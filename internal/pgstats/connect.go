@@ -1,6 +1,7 @@
 package pgstats
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -102,26 +103,11 @@ func Connect(ctx context.Context, c ConnConfig) (*pgx.Conn, error) {
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("invalid PostgreSQL connection settings: %w", err)
 	}
-	port := c.Port
-	if port == 0 {
-		port = DefaultPort
-	}
-	database := c.Database
-	if database == "" {
-		database = DefaultDatabase
-	}
-	sslmode := c.SSLMode
-	if sslmode == "" {
-		sslmode = DefaultSSLMode
-	}
-	timeout := c.ConnectTimeout
-	if timeout == 0 {
-		timeout = DefaultConnectTimeout
-	}
-	appName := c.ApplicationName
-	if appName == "" {
-		appName = DefaultApplicationName
-	}
+	port := cmp.Or(c.Port, DefaultPort)
+	database := cmp.Or(c.Database, DefaultDatabase)
+	sslmode := cmp.Or(c.SSLMode, DefaultSSLMode)
+	timeout := cmp.Or(c.ConnectTimeout, DefaultConnectTimeout)
+	appName := cmp.Or(c.ApplicationName, DefaultApplicationName)
 	where := fmt.Sprintf("connecting to PostgreSQL at %s:%d (database %q, user %q, sslmode %s)", c.Host, port, database, c.User, sslmode)
 
 	// The password is never part of the connection string: it is set on the

@@ -362,8 +362,8 @@ type passState struct {
 	pooled           []*[]float64      // pooled buffers to return
 }
 
-func newPassState() *passState {
-	return &passState{mn: math.Inf(1), mx: math.Inf(-1), imax: -1}
+func newPassState() passState {
+	return passState{mn: math.Inf(1), mx: math.Inf(-1), imax: -1}
 }
 
 // setBrackets installs b with buffers for up to n values each.
@@ -562,7 +562,7 @@ var chunkRecPool = sync.Pool{New: func() any { s := make([]chunkRec, 0, 1024); r
 // regular grid g.
 func newRegScan(s Series, g grid, vals []float64, verify, wantH bool) *regScan {
 	n := len(vals)
-	r := &regScan{passState: *newPassState(), s: s, vals: vals, ts: s.Timestamps, verify: verify,
+	r := &regScan{passState: newPassState(), s: s, vals: vals, ts: s.Timestamps, verify: verify,
 		t0: g.t0, step: g.step, wantH: wantH, curHour: -1, maxLo: -1, maxHi: -1, runStart: -2, lastNaN: -2}
 	startNs, endNs := s.Start.UnixNano(), s.End.UnixNano()
 	if n > 0 {

@@ -146,6 +146,7 @@ func Analyze(in ClusterInput, p Policy) (Recommendation, error) {
 	if err != nil {
 		return Recommendation{}, err
 	}
+	defer release(ms)
 	for _, n := range in.Nodes {
 		m := ms[n.ID]
 		if n.Role == RoleStandby && len(n.Series) == 0 {
@@ -353,14 +354,15 @@ func measureNodes(in ClusterInput) (map[string]map[string]*measured, error) {
 	grids := map[gridKey]grid{}
 	for _, n := range in.Nodes {
 		m := map[string]*measured{}
+		ms[n.ID] = m
 		for _, s := range n.Series {
 			me, err := measure(s, grids)
 			if err != nil {
+				release(ms)
 				return nil, fmt.Errorf("analysis: cluster %q: node %q: %w", in.Name, n.ID, err)
 			}
 			m[s.Metric] = me
 		}
-		ms[n.ID] = m
 	}
 	return ms, nil
 }
@@ -386,12 +388,13 @@ func measure(s Series, grids map[gridKey]grid) (*measured, error) {
 	if len(s.Timestamps) > 0 {
 		k = gridKey{&s.Timestamps[0], len(s.Timestamps), s.Period}
 	}
+	var p *[]float64 // spread values
 	if known, ok := grids[k]; ok && k.first != nil && known.regular {
 		g = known
 		sum, h, err = scan(s, g, s.Values, wantH)
 	} else {
-		sum, h, g, err = scanSeries(s, wantH)
-		if err == nil && g.regular && k.first != nil {
+		sum, h, g, p, err = scanSeriesSpread(s, wantH)
+		if err == nil && g.regular && p == nil && k.first != nil {
 			grids[k] = g
 		}
 	}
@@ -399,12 +402,27 @@ func measure(s Series, grids map[gridKey]grid) (*measured, error) {
 		if s, err = s.Sorted(); err != nil {
 			return nil, err
 		}
-		sum, h, g, err = scanSeries(s, wantH)
+		sum, h, g, p, err = scanSeriesSpread(s, wantH)
 	}
 	if err != nil {
+		putBuf(p)
 		return nil, err
 	}
-	return &measured{s: s, g: g, sum: sum, h: h}, nil
+	m := &measured{s: s, g: g, sum: sum, h: h, slots: s.Values, spread: p}
+	if p != nil {
+		m.slots = *p
+	}
+	return m, nil
+}
+
+// release puts back the spread buffers of ms.
+func release(ms map[string]map[string]*measured) {
+	for _, m := range ms {
+		for _, me := range m {
+			putBuf(me.spread)
+			me.spread, me.slots = nil, nil
+		}
+	}
 }
 
 // round rounds v to d decimals (NaN stays NaN).

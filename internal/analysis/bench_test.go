@@ -27,6 +27,8 @@ import (
 // BenchmarkFleetRatios runs the baselines and the analysis side by side in
 // every iteration and reports the ratios; quote those (the separate
 // benchmarks run minutes apart, under different load from the neighbours).
+// BenchmarkFleetRatiosHoles does the same on the fleet with holes: periods
+// missing as CloudWatch leaves them out (holeFleet).
 //
 // Their loops live in helper functions: the Go 1.26 compiler keeps every
 // assignment directly inside a `for b.Loop()` body alive
@@ -296,6 +298,62 @@ func analyzeFleet(b *testing.B, clusters []ClusterInput) {
 // sort/analyze, with each part's CPU time.
 func BenchmarkFleetRatios(b *testing.B) {
 	clusters, series := benchFleet()
+	fleetRatios(b, clusters, series)
+}
+
+// BenchmarkFleetRatiosHoles is BenchmarkFleetRatios on the fleet as
+// CloudWatch returns it when periods go missing (holeFleet): every series
+// is spread onto its grid (spread) before its scan. Run alone, or the
+// process holds both fleets (~2 GB).
+func BenchmarkFleetRatiosHoles(b *testing.B) {
+	clusters, series := holeFleet()
+	fleetRatios(b, clusters, series)
+}
+
+var (
+	holeOnce     sync.Once
+	holeClusters []ClusterInput
+	holeSeries   []Series
+)
+
+// holeFleet returns the benchmark fleet with holes, built once: each node
+// misses one 20-minute stretch in all its metrics (a reboot) and each
+// series misses 0.2% of its periods at random, the first and last
+// included; 0.27% of the points in all.
+func holeFleet() ([]ClusterInput, []Series) {
+	holeOnce.Do(func() {
+		holeClusters, _ = makeFleet(benchDays, benchAurora+benchMultiAZ)
+		x := uint64(0x9e3779b97f4a7c15)
+		next := func() uint64 {
+			x ^= x << 13
+			x ^= x >> 7
+			x ^= x << 17
+			return x
+		}
+		for ci := range holeClusters {
+			for ni := range holeClusters[ci].Nodes {
+				n := &holeClusters[ci].Nodes[ni]
+				outage := int(next() % (benchPoints - 20))
+				for si := range n.Series {
+					s := &n.Series[si]
+					ts, vs := s.Timestamps[:0], s.Values[:0]
+					for i := range s.Values {
+						if (i >= outage && i < outage+20) || next()%500 == 0 {
+							continue
+						}
+						ts, vs = append(ts, s.Timestamps[i]), append(vs, s.Values[i])
+					}
+					s.Timestamps, s.Values = ts, vs
+					holeSeries = append(holeSeries, *s)
+				}
+			}
+		}
+	})
+	return holeClusters, holeSeries
+}
+
+// fleetRatios is the body of the ratio benchmarks.
+func fleetRatios(b *testing.B, clusters []ClusterInput, series []Series) {
 	setPoints(b, series)
 	buf := make([]float64, benchPoints)
 	var plain, plainValues, analyze, sorted int64

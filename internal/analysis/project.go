@@ -112,7 +112,9 @@ func sameTimestamps(a, b []time.Time) bool {
 }
 
 // Projection is the load the single remaining node is expected to carry,
-// summarised over the lookback.
+// summarised over the lookback. Each summary is of a combined series on the
+// writer's sampling grid: a projected point exists where every part has a
+// valid datapoint, and the other periods are missing (its NaN count is 0).
 type Projection struct {
 	// Class is the class the projection is expressed against (the writer's).
 	Class InstanceClass
@@ -154,9 +156,13 @@ type Utilization struct {
 // measured is one node metric after its scan.
 type measured struct {
 	s   Series // ordered (a sorted copy when the input was not)
-	g   grid
+	g   grid   // regular when slots holds one value per period of g
 	sum Summary
 	h   hourly
+	// slots are the values on g: s.Values, or the spread values (NaN in
+	// the holes) held in the pooled buffer spread until release.
+	slots  []float64
+	spread *[]float64
 }
 
 type term struct {
@@ -287,10 +293,26 @@ func combine(metric, unit string, parts []*measured, scales []float64, offset fl
 	out := base.s
 	out.Metric, out.Unit = metric, unit
 	if direct {
-		bp := getBuf(len(base.s.Values))
+		bp := getBuf(len(base.slots))
 		defer putBuf(bp)
 		newProjector(parts, scales, offset).fill(*bp)
-		return scan(out, base.g, *bp, wantH)
+		sum, h, err := scan(out, base.g, *bp, wantH)
+		// A slot without a value in every part has no projected point
+		// (as in alignedSum): it is missing, not a NaN datapoint, and
+		// outside the window it is not counted.
+		sum.NaN, sum.OutOfWindow = 0, 0
+		lo, hi := windowIndex(out, base.g, len(*bp))
+		for _, v := range (*bp)[:lo] {
+			if v == v {
+				sum.OutOfWindow++
+			}
+		}
+		for _, v := range (*bp)[hi:] {
+			if v == v {
+				sum.OutOfWindow++
+			}
+		}
+		return sum, h, err
 	}
 	series := make([]Series, len(parts))
 	for i, m := range parts {
@@ -330,7 +352,7 @@ type projector struct {
 func newProjector(parts []*measured, scales []float64, offset float64) *projector {
 	p := &projector{scales: scales, offset: offset}
 	for _, m := range parts {
-		p.parts = append(p.parts, m.s.Values)
+		p.parts = append(p.parts, m.slots)
 	}
 	return p
 }

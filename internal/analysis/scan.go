@@ -186,18 +186,34 @@ var errNotRegular = errors.New("timestamps not on a regular grid")
 // and checks every timestamp against the grid as it goes (the check rides
 // along with the values, so the timestamps are streamed once, in the same
 // pass); only if a timestamp is off the grid does it rescan on the general
-// path. It returns the grid it established. The shape must be valid.
+// path. A series whose end points do not fit a regular grid is spread onto
+// its grid when it can be (spread), else scanned on the general path. It
+// returns the grid it established. The shape must be valid.
 func scanSeries(s Series, wantHourly bool) (Summary, hourly, grid, error) {
+	sum, h, g, p, err := scanSeriesSpread(s, wantHourly)
+	putBuf(p)
+	return sum, h, g, err
+}
+
+// scanSeriesSpread is scanSeries, trying a series whose end points do not
+// fit a regular grid spread onto its grid (spread) before the general pass.
+// It returns the spread values (a pooled buffer, nil when not spread; the
+// grid then has more periods than the series has datapoints), which the
+// caller puts back (putBuf).
+func scanSeriesSpread(s Series, wantHourly bool) (Summary, hourly, grid, *[]float64, error) {
 	g := guessGrid(s.Timestamps, s.Period)
 	if g.regular {
 		sum, h, err := scanPass(s, g, s.Values, wantHourly, true)
 		if !errors.Is(err, errNotRegular) {
-			return sum, h, g, err
+			return sum, h, g, nil, err
 		}
-		g.regular = false
+	} else if p, sg, ok := spread(s); ok {
+		sum, h, err := scanPass(s, sg, *p, wantHourly, false)
+		return sum, h, sg, p, err
 	}
+	g.regular = false
 	sum, h, err := scanPass(s, g, s.Values, wantHourly, false)
-	return sum, h, g, err
+	return sum, h, g, nil, err
 }
 
 // guessGrid is gridOf judged from the end points only: regular means
@@ -360,6 +376,9 @@ type passState struct {
 	fill             [nBrackets]int    // values kept per bracket
 	below            [nBrackets]uint64 // values below each bracket
 	pooled           []*[]float64      // pooled buffers to return
+	// timeAt, when set, gives the time of value index i (a spread
+	// series: indices are grid periods, not datapoints).
+	timeAt func(i int) time.Time
 }
 
 func newPassState() passState {
@@ -458,7 +477,11 @@ func (st *passState) summary(s Series, h hourly, lo, hi int, vals []float64, inW
 		}
 		sum.Mean, sum.StdDev = t/float64(k), math.NaN()
 	}
-	sum.PeakTime = s.Timestamps[imax]
+	if st.timeAt != nil {
+		sum.PeakTime = st.timeAt(imax)
+	} else {
+		sum.PeakTime = s.Timestamps[imax]
+	}
 	switch {
 	case sum.Mean != 0:
 		sum.PeakToAverage = sum.Max / sum.Mean
@@ -564,11 +587,7 @@ func newRegScan(s Series, g grid, vals []float64, verify, wantH bool) *regScan {
 	n := len(vals)
 	r := &regScan{passState: newPassState(), s: s, vals: vals, ts: s.Timestamps, verify: verify,
 		t0: g.t0, step: g.step, wantH: wantH, curHour: -1, maxLo: -1, maxHi: -1, runStart: -2, lastNaN: -2}
-	startNs, endNs := s.Start.UnixNano(), s.End.UnixNano()
-	if n > 0 {
-		r.lo = clampInt(ceilDiv(startNs-g.t0, g.step), 0, n)
-		r.hi = clampInt(ceilDiv(endNs-g.t0, g.step), r.lo, n)
-	}
+	r.lo, r.hi = windowIndex(s, g, n)
 	r.c = r.lo
 	r.out = n - (r.hi - r.lo)
 	if wantH {
@@ -589,6 +608,17 @@ func newRegScan(s Series, g grid, vals []float64, verify, wantH bool) *regScan {
 		r.offBits = offGrid(r.ts, 0, r.lo, r.t0, r.step) | offGrid(r.ts, r.hi, n, r.t0, r.step)
 	}
 	return r
+}
+
+// windowIndex returns the index range [lo, hi) of n values on the regular
+// grid g that lies in s's window [Start, End).
+func windowIndex(s Series, g grid, n int) (lo, hi int) {
+	if n == 0 {
+		return 0, 0
+	}
+	lo = clampInt(ceilDiv(s.Start.UnixNano()-g.t0, g.step), 0, n)
+	hi = clampInt(ceilDiv(s.End.UnixNano()-g.t0, g.step), lo, n)
+	return lo, hi
 }
 
 // advance scans chunks until the next chunk starts at or after index upto.
@@ -636,38 +666,35 @@ func (r *regScan) chunk() {
 		cs, cmin, cmax, fs2, exact = chunkStats(chunk, r.shift, r.s2)
 	}
 	cnan := 0
-	if exact {
-		r.s2 = fs2
-	} else {
-		cs, cmin, cmax = 0.0, math.Inf(1), math.Inf(-1)
-		s2, shift := r.s2, r.shift
-		for k, v := range chunk {
-			if v != v {
-				cnan++
-				if i := c + k; i != r.lastNaN+1 {
-					r.runStart = i
-				}
-				r.lastNaN = c + k
-				if run := r.lastNaN - r.runStart + 1; run > r.bestRun {
-					r.bestRun = run
-				}
-				if r.runStart == r.lo {
-					r.leadRun = r.lastNaN - r.lo + 1
-				}
-				continue
-			}
-			cs += v
-			d := v - shift
-			s2 += d * d
-			if v < cmin {
-				cmin = v
-			}
-			if v > cmax {
-				cmax = v
-			}
+	if !exact {
+		// A NaN (a hole of a spread series, or a NaN value), or a zero
+		// minimum or maximum. The masked loop handles NaN; zeros take
+		// the value-by-value loop, which keeps the first zero's sign.
+		cs, cmin, cmax, fs2, cnan, exact = chunkStatsNaN(chunk, r.shift, r.s2)
+		if cnan > 0 {
+			r.nanRuns(chunk, c)
 		}
-		r.s2 = s2
+		if !exact {
+			cs, cmin, cmax = 0.0, math.Inf(1), math.Inf(-1)
+			s2, shift := r.s2, r.shift
+			for _, v := range chunk {
+				if v != v {
+					continue
+				}
+				cs += v
+				d := v - shift
+				s2 += d * d
+				if v < cmin {
+					cmin = v
+				}
+				if v > cmax {
+					cmax = v
+				}
+			}
+			fs2 = s2
+		}
 	}
+	r.s2 = fs2
 	cn := e - c - cnan
 	r.nanN += cnan
 	for ; r.nextSample < e; r.nextSample += r.stride {
@@ -726,6 +753,15 @@ func (r *regScan) finish() (Summary, hourly, error) {
 	defer chunkRecPool.Put(r.recs)
 	if r.offBits != 0 {
 		return Summary{}, hourly{}, errNotRegular
+	}
+	if ts := r.ts; len(ts) != len(r.vals) {
+		// Spread: vals holds one value per period, NaN in the holes.
+		// Holes are neither NaN datapoints nor outside the window.
+		in, out := holeCounts(ts, startNs, endNs)
+		r.nanN -= (hi - lo) - in
+		r.out = out
+		t0 := r.t0
+		r.timeAt = func(i int) time.Time { return ts[pointAt(ts, t0+int64(i)*step)] }
 	}
 	r.setBrackets(bracketsFrom(r.sample), r.hi-r.lo)
 	for _, c := range *r.recs {
@@ -788,6 +824,58 @@ func chunkStatsVerify(chunk []float64, ts []time.Time, want, step int64, shift, 
 		return 0, 0, 0, 0, off, false
 	}
 	return cs, cmin, cmax, s2, off, true
+}
+
+// chunkStatsNaN is chunkStats for a chunk that may hold NaN: NaN values
+// are masked out without a branch (adding +0, which changes no sum that
+// starts at +0), and nan counts them. exact is false when the minimum or
+// maximum is a zero; with no valid value, cmin and cmax are +Inf and -Inf.
+func chunkStatsNaN(chunk []float64, shift, s2 float64) (cs, cmin, cmax, ns2 float64, nan int, exact bool) {
+	const expMask = 0x7ff0000000000000
+	mn, mx := int64(math.MaxInt64), int64(math.MinInt64)
+	for _, v := range chunk {
+		b := math.Float64bits(v)
+		isNaN := b&^(1<<63) > expMask
+		var keep uint64 // all ones for a value, zero for NaN
+		if !isNaN {
+			keep = ^uint64(0)
+		}
+		nan += int(^keep & 1)
+		cs += math.Float64frombits(b & keep)
+		d := math.Float64frombits(math.Float64bits(v-shift) & keep)
+		s2 += d * d
+		k := orderKey(v)
+		mn = min(mn, k&int64(keep)|int64(^keep>>1))
+		mx = max(mx, k&int64(keep)|int64(^keep&(1<<63)))
+	}
+	if nan == len(chunk) {
+		return 0, math.Inf(1), math.Inf(-1), s2, nan, true
+	}
+	cmin, cmax = fromOrderKey(mn), fromOrderKey(mx)
+	if cmin == 0 || cmax == 0 {
+		return 0, 0, 0, 0, nan, false
+	}
+	return cs, cmin, cmax, s2, nan, true
+}
+
+// nanRuns records the NaN runs of the chunk starting at index c, for the
+// longest gap.
+func (r *regScan) nanRuns(chunk []float64, c int) {
+	for k, v := range chunk {
+		if v == v {
+			continue
+		}
+		if i := c + k; i != r.lastNaN+1 {
+			r.runStart = i
+		}
+		r.lastNaN = c + k
+		if run := r.lastNaN - r.runStart + 1; run > r.bestRun {
+			r.bestRun = run
+		}
+		if r.runStart == r.lo {
+			r.leadRun = r.lastNaN - r.lo + 1
+		}
+	}
 }
 
 // orderKey maps a float64 to an int64 whose signed order is the float

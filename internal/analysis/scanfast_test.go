@@ -141,6 +141,7 @@ func scanBothPaths(t *testing.T, s Series) (regular Summary, rh hourly, general 
 func TestFastPathExact(t *testing.T) {
 	nz := math.Copysign(0, -1)
 	nan, inf := math.NaN(), math.Inf(1)
+	negNaN := math.Float64frombits(0xfff8000000000001) // sign bit set: its orderKey is negative
 	cases := map[string]func(i int) float64{
 		"noise":       func(i int) float64 { return 50 + noise(i, 10) },
 		"zeros mixed": func(i int) float64 { return []float64{0, nz, 1, nz, 0, 2}[i%6] },
@@ -150,6 +151,9 @@ func TestFastPathExact(t *testing.T) {
 		"pos then neg zero": func(i int) float64 { return []float64{3, 0, nz, 0}[i%4] },
 		"neg zero max":      func(i int) float64 { return []float64{-3, nz, -1, 0}[i%4] },
 		"nan sprinkled":     func(i int) float64 { return map[bool]float64{true: nan, false: float64(i % 13)}[i%37 == 0] },
+		"negative nan":      func(i int) float64 { return map[bool]float64{true: negNaN, false: float64(i%13) - 20}[i%37 == 0] },
+		"nan and zeros":     func(i int) float64 { return []float64{nan, 0, nz, 3, -2, nan, 0}[i%7] },
+		"nan run":           func(i int) float64 { return map[bool]float64{true: nan, false: 5 - float64(i%11)}[i%200 < 70] },
 		"infs":              func(i int) float64 { return map[bool]float64{true: inf, false: -inf}[i%89 == 0] + float64(i%3) },
 		"huge":              func(i int) float64 { return 1e308 * float64(1+i%2) },
 	}

@@ -63,7 +63,12 @@ type Summary struct {
 //
 // Cost: one pass over the values and, on a regular grid, the timestamps,
 // which are checked against the grid in the same pass (no separate
-// validation pass); an irregular grid falls back to a general pass that
+// validation pass). A series with holes (periods without a datapoint, as
+// CloudWatch returns them) whose timestamps all lie on its period grid is
+// first spread onto that grid, NaN in the holes (one more pass), and then
+// scanned the same way; the mean and deviation may then differ from the
+// general pass in the last bits. Any other grid (off-grid timestamps, or
+// more than half of the periods empty) falls back to a general pass that
 // reads every timestamp.
 func Summarize(s Series) (Summary, error) {
 	if err := s.validateShape(); err != nil {

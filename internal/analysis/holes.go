@@ -13,9 +13,10 @@ import (
 // twice as slowly and making every projection that uses the series align
 // by timestamp (alignedSum). Instead such a series is spread onto its grid:
 // one value per period from its first timestamp to its last, NaN where a
-// period has no datapoint (a hole), and scanned on the regular path. The
+// period has no datapoint (a hole), chunk by chunk during its scan on the
+// regular path, and the spread values are kept for the projection. The
 // scan tells holes from NaN values by the number of datapoints in the
-// window (holeCounts), so the Summary is the one the general pass gives
+// window (pointRange), so the Summary is the one the general pass gives
 // (the mean and deviation may differ in the last bits: the regular path
 // adds in chunks).
 
@@ -24,57 +25,95 @@ import (
 // a 1-minute grid) takes the general pass, which costs nothing per hole.
 const spreadMaxSlots = 2
 
-// spread places s's values on the grid of s.Period that starts at its first
-// timestamp, NaN in the periods without a datapoint. It succeeds when every
-// timestamp lies on that grid, strictly increasing, and the grid has at
-// most spreadMaxSlots periods per datapoint; the buffer is pooled (putBuf).
-// s is not modified.
-func spread(s Series) (*[]float64, grid, bool) {
+// holeGrid returns the grid of s.Period from s's first timestamp to its
+// last when both end points lie on it and it has at most spreadMaxSlots
+// periods per datapoint. Whether the timestamps in between lie on it is
+// found out while spreading (regScan.fill).
+func holeGrid(s Series) (grid, bool) {
 	ts, n, step := s.Timestamps, len(s.Timestamps), int64(s.Period)
 	if n < 2 || step <= 0 {
-		return nil, grid{}, false
+		return grid{}, false
 	}
 	t0 := ts[0].UnixNano()
 	span := ts[n-1].UnixNano() - t0
 	if span <= 0 || span%step != 0 || span/step >= int64(spreadMaxSlots*n) {
-		return nil, grid{}, false
+		return grid{}, false
 	}
-	slots := int(span/step) + 1
-	p := getBuf(slots)
-	dst := *p
-	nan := math.NaN()
-	want, k := t0, 0
-	for i, t := range ts {
-		if ns := t.UnixNano(); ns != want {
-			d := ns - want
-			if d < 0 || d%step != 0 || k+int(d/step) >= slots {
-				putBuf(p)
-				return nil, grid{}, false
-			}
-			for e := k + int(d/step); k < e; k++ {
-				dst[k] = nan
-			}
-			want = ns
-		}
-		dst[k] = s.Values[i]
-		k++
-		want += step
-	}
-	if k != slots {
-		putBuf(p)
-		return nil, grid{}, false
-	}
-	return p, grid{regular: true, t0: t0, step: step, n: slots}, true
+	return grid{regular: true, t0: t0, step: step, n: int(span/step) + 1}, true
 }
 
-// holeCounts returns, for a series spread over the grid indices [lo, hi)
-// of its window, the datapoints of ts inside the window [startNs, endNs)
-// and outside it.
-func holeCounts(ts []time.Time, startNs, endNs int64) (in, out int) {
-	first := sort.Search(len(ts), func(i int) bool { return ts[i].UnixNano() >= startNs })
-	last := sort.Search(len(ts), func(i int) bool { return ts[i].UnixNano() >= endNs })
-	in = max(last-first, 0)
-	return in, len(ts) - in
+// scanSpread spreads s onto the grid g (holeGrid) into a pooled buffer
+// while scanning it: each chunk is placed, then summarised from L1. It
+// returns errNotRegular, and no buffer, if a timestamp is off the grid or
+// out of order; otherwise the buffer holds one value per period of g, NaN
+// in the holes (for the projection), and the caller puts it back.
+func scanSpread(s Series, g grid, wantHourly bool) (Summary, hourly, *[]float64, error) {
+	p := getBuf(g.n)
+	r := newRegScan(s, g, *p, false, wantHourly)
+	r.src = s.Values
+	// The first finite value in the window, as the scan of the spread
+	// values would find it (they are not placed yet).
+	first, last := pointRange(s.Timestamps, s.Start.UnixNano(), s.End.UnixNano())
+	r.shift = firstFinite(s.Values, first, last)
+	r.fill(0, r.lo)
+	sum, h, err := r.finish()
+	if err != nil {
+		putBuf(p)
+		return Summary{}, hourly{}, nil, err
+	}
+	return sum, h, p, nil
+}
+
+// fill places the datapoints of the periods [c, e) into r.vals (NaN for a
+// hole), taking them from r.src at r.si on. A chunk without a hole is one
+// comparison per timestamp and a copy; otherwise the chunk is walked period
+// by period. A timestamp before its period's (off the grid, or out of
+// order) sets r.offBits.
+func (r *regScan) fill(c, e int) {
+	if r.offBits != 0 || c >= e {
+		return
+	}
+	ts, n := r.ts, len(r.ts)
+	want := r.t0 + int64(c)*r.step
+	if k := e - c; r.si+k <= n {
+		var off int64
+		w := want
+		for _, t := range ts[r.si : r.si+k] {
+			off |= t.UnixNano() ^ w
+			w += r.step
+		}
+		if off == 0 {
+			copy(r.vals[c:e], r.src[r.si:r.si+k])
+			r.si += k
+			return
+		}
+	}
+	nan := math.NaN()
+	for j := c; j < e; j++ {
+		var ns int64 = math.MaxInt64
+		if r.si < n {
+			ns = ts[r.si].UnixNano()
+		}
+		switch {
+		case ns == want:
+			r.vals[j] = r.src[r.si]
+			r.si++
+		case ns > want:
+			r.vals[j] = nan
+		default:
+			r.offBits = 1
+			return
+		}
+		want += r.step
+	}
+}
+
+// pointRange returns the index range [first, last) of the timestamps ts
+// (sorted) in [fromNs, toNs).
+func pointRange(ts []time.Time, fromNs, toNs int64) (first, last int) {
+	first = sort.Search(len(ts), func(i int) bool { return ts[i].UnixNano() >= fromNs })
+	last = sort.Search(len(ts), func(i int) bool { return ts[i].UnixNano() >= toNs })
+	return first, max(first, last)
 }
 
 // pointAt returns the index of the datapoint of ts (sorted) at ns; the

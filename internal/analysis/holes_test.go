@@ -82,12 +82,26 @@ func TestSpreadMatchesGeneral(t *testing.T) {
 			if guessGrid(s.Timestamps, s.Period).regular {
 				t.Fatal("test series has no holes")
 			}
-			p, g, ok := spread(s)
-			if !ok {
-				t.Fatal("not spread")
+			_, _, g, p, err := scanSeriesSpread(s, false)
+			if err != nil || p == nil {
+				t.Fatalf("not spread: %v", err)
 			}
 			if g.n != n || len(*p) != n {
 				t.Fatalf("spread onto %d periods, want %d", g.n, n)
+			}
+			j := 0
+			for i := range n { // the spread values: the series, NaN in the holes
+				if j < len(s.Timestamps) && s.Timestamps[j].Equal(t0.Add(13*time.Minute+time.Duration(i)*time.Minute)) {
+					if !nanEq((*p)[i], s.Values[j]) {
+						t.Fatalf("period %d: spread %v, series %v", i, (*p)[i], s.Values[j])
+					}
+					j++
+				} else if (*p)[i] == (*p)[i] {
+					t.Fatalf("hole %d: spread %v, want NaN", i, (*p)[i])
+				}
+			}
+			if j != len(s.Timestamps) {
+				t.Fatalf("%d of %d datapoints placed", j, len(s.Timestamps))
 			}
 			putBuf(p)
 			got, gh, _, err := scanSeries(s, true)
@@ -148,7 +162,8 @@ func TestSpreadDeclines(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s := base()
 			mutate(&s)
-			if p, _, ok := spread(s); ok {
+			_, _, g, p, _ := scanSeriesSpread(s, true)
+			if p != nil || (g.regular && g.n != len(s.Values)) {
 				putBuf(p)
 				t.Fatal("spread accepted it")
 			}

@@ -207,9 +207,11 @@ func scanSeriesSpread(s Series, wantHourly bool) (Summary, hourly, grid, *[]floa
 		if !errors.Is(err, errNotRegular) {
 			return sum, h, g, nil, err
 		}
-	} else if p, sg, ok := spread(s); ok {
-		sum, h, err := scanPass(s, sg, *p, wantHourly, false)
-		return sum, h, sg, p, err
+	} else if sg, ok := holeGrid(s); ok {
+		sum, h, p, err := scanSpread(s, sg, wantHourly)
+		if !errors.Is(err, errNotRegular) {
+			return sum, h, sg, p, err
+		}
 	}
 	g.regular = false
 	sum, h, err := scanPass(s, g, s.Values, wantHourly, false)
@@ -570,6 +572,11 @@ type regScan struct {
 	stride, nextSample int
 	sample             []float64
 	recs               *[]chunkRec
+	// Spreading a series with holes (scanSpread): vals is filled chunk
+	// by chunk from src (the series' values), whose next datapoint is
+	// src[si].
+	src []float64
+	si  int
 }
 
 // chunkRec is a chunk kept for the bracket settlement after the pass:
@@ -623,7 +630,7 @@ func windowIndex(s Series, g grid, n int) (lo, hi int) {
 
 // advance scans chunks until the next chunk starts at or after index upto.
 func (r *regScan) advance(upto int) {
-	for r.c < r.hi && r.c < upto {
+	for r.c < r.hi && r.c < upto && r.offBits == 0 {
 		r.chunk()
 	}
 }
@@ -649,6 +656,9 @@ func (r *regScan) chunk() {
 		e = clampInt(r.rawEnd, c+1, r.hi)
 	} else if e-c > chunkLen {
 		e = c + chunkLen
+	}
+	if r.src != nil {
+		r.fill(c, e)
 	}
 	chunk := r.vals[c:e]
 	// Fast path: no NaN test per value. A NaN makes the chunk sum NaN;
@@ -726,6 +736,12 @@ func (r *regScan) chunk() {
 func (r *regScan) finish() (Summary, hourly, error) {
 	r.advance(math.MaxInt)
 	defer r.release()
+	if r.src != nil {
+		r.fill(r.hi, len(r.vals))
+		if r.si != len(r.src) {
+			r.offBits = 1
+		}
+	}
 	lo, hi, step := r.lo, r.hi, r.step
 	startNs, endNs := r.s.Start.UnixNano(), r.s.End.UnixNano()
 	r.s1 = r.total - float64(r.count)*r.shift
@@ -757,9 +773,9 @@ func (r *regScan) finish() (Summary, hourly, error) {
 	if ts := r.ts; len(ts) != len(r.vals) {
 		// Spread: vals holds one value per period, NaN in the holes.
 		// Holes are neither NaN datapoints nor outside the window.
-		in, out := holeCounts(ts, startNs, endNs)
-		r.nanN -= (hi - lo) - in
-		r.out = out
+		first, last := pointRange(ts, startNs, endNs)
+		r.nanN -= (hi - lo) - (last - first)
+		r.out = len(ts) - (last - first)
 		t0 := r.t0
 		r.timeAt = func(i int) time.Time { return ts[pointAt(ts, t0+int64(i)*step)] }
 	}

@@ -431,3 +431,54 @@ func TestReadUtilizationWarnings(t *testing.T) {
 		t.Errorf("analysis input: %+v", res)
 	}
 }
+
+// TestReadUtilizationHoles reads the holes scenario (the demo's values with ~3 minutes per thousand left out of
+// every node's series, as collected CloudWatch data has) through the real SDK and collector: the summaries count
+// the missing periods, the combined series exists only where both nodes have a point, and the analysis reaches
+// the demo's verdict with the same projected load.
+func TestReadUtilizationHoles(t *testing.T) {
+	now := utilizationAccNow()
+	ctx := context.Background()
+	read := func(scenario string) (*utilizationModel, *utilizationResult) {
+		t.Helper()
+		m := &utilizationModel{DBInstanceIdentifier: types.StringNull(), DBClusterIdentifier: types.StringValue("sso-prod"),
+			LookbackDays: types.Int64Value(14), EndTime: types.StringValue(now.Format(time.RFC3339)), PeriodSeconds: types.Int64Null(),
+			Metrics: types.ListNull(types.StringType)}
+		res, diags := readUtilization(ctx, sandboxProviderData(t, scenario, now), m, now)
+		if diags.HasError() || res == nil {
+			t.Fatalf("%s: %v", scenario, diags)
+		}
+		return m, res
+	}
+	dm, dres := read("demo")
+	hm, hres := read("holes")
+	expected := int64(14 * 1440)
+	w, r, c := hm.Nodes[0].Metrics["CPUUtilization"], hm.Nodes[1].Metrics["CPUUtilization"], hm.Combined["cpu_percent"]
+	for _, s := range []statsModel{w, r} {
+		missing := expected - s.Count.ValueInt64()
+		if s.Expected.ValueInt64() != expected || missing < 20 || missing > 120 || s.Coverage.ValueFloat64() >= 1 {
+			t.Errorf("node CPU: count %v of %v, coverage %v; want ~3 per thousand missing", s.Count, s.Expected, s.Coverage)
+		}
+	}
+	// A combined point needs both nodes: at most the smaller count, at least what the two counts must share.
+	wc, rc, cc := w.Count.ValueInt64(), r.Count.ValueInt64(), c.Count.ValueInt64()
+	if cc > min(wc, rc) || cc < wc+rc-expected || cc == min(wc, rc) {
+		t.Errorf("combined CPU count %d for node counts %d and %d (of %d)", cc, wc, rc, expected)
+	}
+	if d := dm.Nodes[0].Metrics["CPUUtilization"]; d.Count.ValueInt64() != expected ||
+		math.Abs(w.Mean.ValueFloat64()-d.Mean.ValueFloat64()) > 0.05 || w.Max.ValueFloat64() > d.Max.ValueFloat64() {
+		t.Errorf("writer CPU with holes %+v, without %+v", w, d)
+	}
+	drec, err := analysis.Analyze(dres.Input, analysis.Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hrec, err := analysis.Analyze(hres.Input, analysis.Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hrec.Verdict != drec.Verdict || math.Abs(hrec.Projection.CPU.P99-drec.Projection.CPU.P99) > 0.5 ||
+		hrec.Projection.CPU.Count != int(cc) || hrec.Projection.CPU.NaN != 0 {
+		t.Errorf("holes: %s, projected CPU %+v\ndemo:  %s, projected CPU %+v", hrec.Verdict, hrec.Projection.CPU, drec.Verdict, drec.Projection.CPU)
+	}
+}

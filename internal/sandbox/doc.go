@@ -44,7 +44,8 @@
 // busy (Busy), idle (Idle), short (ShortHistory: 3 days), mysql (MySQL),
 // serverless (ServerlessV2), aurora3 (ThreeNodeAurora), single-az (SingleAZ),
 // traced (Traced: shaped by a real NAB CloudWatch trace embedded from
-// traces/), fleet-N (Fleet(n), any n ≥ 1) and empty. AuroraPair and
+// traces/), holes (Holes: the demo with 3 minutes per thousand missing, as
+// collected CloudWatch series have), fleet-N (Fleet(n), any n ≥ 1) and empty. AuroraPair and
 // MultiAZInstance build specs for new ones. The generator parameters are
 // exported (DemoSSOWriterWorkload, DemoSSOReaderWorkload,
 // DemoMandibleWorkload, BusyWriterWorkload, BusyReaderWorkload, IdleWorkload,

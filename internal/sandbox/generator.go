@@ -231,6 +231,7 @@ const (
 	streamSpike
 	streamSpikeAt
 	streamNet
+	streamMissing
 )
 
 // activity returns a(t) ∈ [0,1] (see Workload) for minute m (unix minutes).
@@ -301,6 +302,9 @@ func (n *genNode) value(name string, m int64, lookup func(string) *genNode) (flo
 		return 0, false
 	}
 	w := &n.W
+	if w.MissingPerMille > 0 && unit(n.Seed, streamMissing, m) < w.MissingPerMille/1000 {
+		return 0, false // nothing published this minute
+	}
 	orig := n.classAt(n.Classes[0].From)
 	cur := n.classAt(t)
 	a := w.activity(m)

@@ -139,6 +139,12 @@ type Workload struct {
 	// serves at the writer's peak hour (readers only; informational — the
 	// generator's CPU figures already reflect it).
 	ReadShare float64
+	// MissingPerMille is the expected number of minutes per thousand in
+	// which the node publishes no metric at all (chosen by a hash of the
+	// seed and the minute), as CloudWatch data has the odd empty period:
+	// GetMetricData then leaves a 1-minute period out, and a longer period
+	// aggregates fewer samples. 0 means none.
+	MissingPerMille float64
 }
 
 // Generator parameters of the named scenarios, exported so tests in other
@@ -335,8 +341,25 @@ func Fleet(n int) *Scenario {
 	return s
 }
 
+// Holes is the `holes` scenario: the demo fleet (same seed, so the same
+// values) whose nodes each miss 3 minutes per thousand (MissingPerMille),
+// as collected CloudWatch series do.
+func Holes() *Scenario {
+	s := Demo()
+	s.Name = "holes"
+	for i := range s.Clusters {
+		for j := range s.Clusters[i].Members {
+			s.Clusters[i].Members[j].Workload.MissingPerMille = 3
+		}
+	}
+	for i := range s.Instances {
+		s.Instances[i].Workload.MissingPerMille = 3
+	}
+	return s
+}
+
 // ScenarioNames lists the names ScenarioByName accepts ("fleet-N" takes any N ≥ 1).
-var ScenarioNames = []string{"demo", "busy", "idle", "short", "mysql", "serverless", "aurora3", "single-az", "traced", "fleet-N", "empty"}
+var ScenarioNames = []string{"demo", "busy", "idle", "short", "mysql", "serverless", "aurora3", "single-az", "traced", "holes", "fleet-N", "empty"}
 
 // ScenarioByName returns a fresh copy of a named scenario (see ScenarioNames).
 // "" means "demo"; "empty" has no resources at all.
@@ -360,6 +383,8 @@ func ScenarioByName(name string) (*Scenario, error) {
 		return SingleAZ(), nil
 	case "traced":
 		return Traced(), nil
+	case "holes":
+		return Holes(), nil
 	case "empty":
 		return &Scenario{Name: "empty"}, nil
 	}

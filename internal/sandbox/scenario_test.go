@@ -301,6 +301,44 @@ func TestScenarioKnobsThroughSDK(t *testing.T) {
 			t.Errorf("single-az instance is Multi-AZ")
 		}
 	})
+	t.Run("holes", func(t *testing.T) {
+		// The demo's values with ~3 minutes per thousand left out of every
+		// 1-minute series of a node, the same minutes in all its metrics;
+		// a 5-minute period then averages the minutes present.
+		_, _, dc := start(t, Options{ScenarioName: "demo"})
+		srv, _, hc := start(t, Options{ScenarioName: "holes"})
+		now := srv.Now()
+		from := now.Add(-7 * 24 * time.Hour)
+		get := func(cc *cloudwatch.Client, metric string, period int32) cwtypes.MetricDataResult {
+			t.Helper()
+			out, err := cc.GetMetricData(ctx, &cloudwatch.GetMetricDataInput{StartTime: &from, EndTime: &now, ScanBy: cwtypes.ScanByTimestampAscending,
+				MetricDataQueries: []cwtypes.MetricDataQuery{rdsQuery("m", "mandible-prod", metric, "Average", period)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out.MetricDataResults[0]
+		}
+		full, cpu, conns := get(dc, "CPUUtilization", 60), get(hc, "CPUUtilization", 60), get(hc, "DatabaseConnections", 60)
+		missing := len(full.Values) - len(cpu.Values)
+		if len(full.Values) != 7*1440 || missing < 10 || missing > 60 {
+			t.Fatalf("holes: %d of %d minutes left out, want ~3 per thousand (30)", missing, len(full.Values))
+		}
+		j := 0
+		for i, ts := range full.Timestamps {
+			if j < len(cpu.Timestamps) && cpu.Timestamps[j].Equal(ts) {
+				if cpu.Values[j] != full.Values[i] || !conns.Timestamps[j].Equal(ts) {
+					t.Fatalf("minute %v: holes scenario %v, demo %v (connections at %v)", ts, cpu.Values[j], full.Values[i], conns.Timestamps[j])
+				}
+				j++
+			}
+		}
+		if j != len(cpu.Values) || len(conns.Values) != len(cpu.Values) {
+			t.Fatalf("%d of %d CPU points on the demo's minutes; %d connection points", j, len(cpu.Values), len(conns.Values))
+		}
+		if five := get(hc, "CPUUtilization", 300); len(five.Values) != 7*288 {
+			t.Errorf("5-minute periods: %d, want every one of %d (no period is wholly empty)", len(five.Values), 7*288)
+		}
+	})
 	t.Run("fleet", func(t *testing.T) {
 		began := time.Now()
 		srv, _, _ := start(t, Options{Scenario: Fleet(500)})

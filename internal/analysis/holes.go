@@ -65,29 +65,28 @@ func scanSpread(s Series, g grid, wantHourly bool) (Summary, hourly, *[]float64,
 }
 
 // fill places the datapoints of the periods [c, e) into r.vals (NaN for a
-// hole), taking them from r.src at r.si on. A chunk without a hole is one
-// comparison per timestamp and a copy; otherwise the chunk is walked period
-// by period. A timestamp before its period's (off the grid, or out of
-// order) sets r.offBits.
+// hole), taking them from r.src at r.si on: a stretch without a hole is one
+// comparison per timestamp and a copy, otherwise it is walked. (The scan's
+// chunks are placed by regScan.chunk, which checks the timestamps while
+// summarising the values.)
 func (r *regScan) fill(c, e int) {
 	if r.offBits != 0 || c >= e {
 		return
 	}
+	if k := e - c; r.si+k <= len(r.src) && offGrid(r.ts, r.si, r.si+k, r.t0+int64(c-r.si)*r.step, r.step) == 0 {
+		copy(r.vals[c:e], r.src[r.si:r.si+k])
+		r.si += k
+		return
+	}
+	r.walk(c, e)
+}
+
+// walk places the periods [c, e) one by one: the next datapoint if it
+// falls in the period, else NaN (a hole). A timestamp before its period's
+// (off the grid, or out of order) sets r.offBits.
+func (r *regScan) walk(c, e int) {
 	ts, n := r.ts, len(r.ts)
 	want := r.t0 + int64(c)*r.step
-	if k := e - c; r.si+k <= n {
-		var off int64
-		w := want
-		for _, t := range ts[r.si : r.si+k] {
-			off |= t.UnixNano() ^ w
-			w += r.step
-		}
-		if off == 0 {
-			copy(r.vals[c:e], r.src[r.si:r.si+k])
-			r.si += k
-			return
-		}
-	}
 	nan := math.NaN()
 	for j := c; j < e; j++ {
 		var ns int64 = math.MaxInt64

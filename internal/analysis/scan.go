@@ -657,9 +657,6 @@ func (r *regScan) chunk() {
 	} else if e-c > chunkLen {
 		e = c + chunkLen
 	}
-	if r.src != nil {
-		r.fill(c, e)
-	}
 	chunk := r.vals[c:e]
 	// Fast path: no NaN test per value. A NaN makes the chunk sum NaN;
 	// such a chunk is redone below value by value, from the same
@@ -668,11 +665,30 @@ func (r *regScan) chunk() {
 		cs, cmin, cmax, fs2 float64
 		exact               bool
 	)
-	if r.verify {
+	switch {
+	case r.src != nil:
+		// Spreading: a chunk whose datapoints fill its periods is
+		// summarised from the series (checking the timestamps) and
+		// copied; one with a hole is walked into place (NaN path below).
+		placed := false
+		if k := e - c; r.si+k <= len(r.src) {
+			var off int64
+			src := r.src[r.si : r.si+k]
+			cs, cmin, cmax, fs2, off, exact = chunkStatsVerify(src, r.ts[r.si:r.si+k], r.t0+int64(c)*r.step, r.step, r.shift, r.s2)
+			if placed = off == 0; placed {
+				copy(chunk, src)
+				r.si += k
+			}
+		}
+		if !placed {
+			r.walk(c, e)
+			exact = false
+		}
+	case r.verify:
 		var off int64
 		cs, cmin, cmax, fs2, off, exact = chunkStatsVerify(chunk, r.ts[c:e], r.t0+int64(c)*r.step, r.step, r.shift, r.s2)
 		r.offBits |= off
-	} else {
+	default:
 		cs, cmin, cmax, fs2, exact = chunkStats(chunk, r.shift, r.s2)
 	}
 	cnan := 0

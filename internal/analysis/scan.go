@@ -701,23 +701,7 @@ func (r *regScan) chunk() {
 			r.nanRuns(chunk, c)
 		}
 		if !exact {
-			cs, cmin, cmax = 0.0, math.Inf(1), math.Inf(-1)
-			s2, shift := r.s2, r.shift
-			for _, v := range chunk {
-				if v != v {
-					continue
-				}
-				cs += v
-				d := v - shift
-				s2 += d * d
-				if v < cmin {
-					cmin = v
-				}
-				if v > cmax {
-					cmax = v
-				}
-			}
-			fs2 = s2
+			cs, cmin, cmax, fs2 = chunkStatsOrdered(chunk, r.shift, r.s2)
 		}
 	}
 	r.s2 = fs2
@@ -888,6 +872,29 @@ func chunkStatsNaN(chunk []float64, shift, s2 float64) (cs, cmin, cmax, ns2 floa
 		return 0, 0, 0, 0, nan, false
 	}
 	return cs, cmin, cmax, s2, nan, true
+}
+
+// chunkStatsOrdered is chunkStats value by value, NaN skipped: the first
+// of equal extremes is kept, so a zero minimum or maximum has the sign the
+// general pass gives it. With no valid value, cmin and cmax are +Inf and
+// -Inf.
+func chunkStatsOrdered(chunk []float64, shift, s2 float64) (cs, cmin, cmax, ns2 float64) {
+	cmin, cmax = math.Inf(1), math.Inf(-1)
+	for _, v := range chunk {
+		if v != v {
+			continue
+		}
+		cs += v
+		d := v - shift
+		s2 += d * d
+		if v < cmin {
+			cmin = v
+		}
+		if v > cmax {
+			cmax = v
+		}
+	}
+	return cs, cmin, cmax, s2
 }
 
 // nanRuns records the NaN runs of the chunk starting at index c, for the

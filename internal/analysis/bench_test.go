@@ -442,10 +442,35 @@ func TestBenchFleetShape(t *testing.T) {
 }
 
 // BenchmarkSummarizeGaps measures one 28-day 1-minute series with 0.5% of
-// its timestamps missing (CloudWatch omits empty periods): the grid is not
-// regular, so the general path runs, reading every timestamp. Compare with
-// BenchmarkSummarize/n=40320 (gap-free).
+// its timestamps missing (CloudWatch omits empty periods): it is spread onto
+// its grid, NaN in the holes (a quarter of its 64-value chunks hold one),
+// and scanned on the regular path. Compare with BenchmarkSummarize/n=40320
+// (gap-free) and BenchmarkSummarizeOffGrid (the general path).
 func BenchmarkSummarizeGaps(b *testing.B) {
+	s := gapSeries()
+	b.SetBytes(int64(len(s.Values)) * 8)
+	for b.Loop() {
+		sum, _ := Summarize(s)
+		sinkF += sum.P99
+	}
+}
+
+// BenchmarkSummarizeOffGrid is BenchmarkSummarizeGaps with one timestamp
+// moved 1 s off the grid: the series cannot be spread, and the general path
+// reads every timestamp.
+func BenchmarkSummarizeOffGrid(b *testing.B) {
+	s := gapSeries()
+	s.Timestamps = slices.Clone(s.Timestamps)
+	s.Timestamps[1000] = s.Timestamps[1000].Add(time.Second)
+	b.SetBytes(int64(len(s.Values)) * 8)
+	for b.Loop() {
+		sum, _ := Summarize(s)
+		sinkF += sum.P99
+	}
+}
+
+// gapSeries is a 28-day 1-minute CPU series with 0.5% of its points missing.
+func gapSeries() Series {
 	r := rng(7)
 	full := synth(MetricCPU, "Percent", t0, benchPoints*time.Minute, time.Minute, func(t time.Time, i int) float64 {
 		return 20 + 10*daily(t) + 5*r.norm()
@@ -459,9 +484,5 @@ func BenchmarkSummarizeGaps(b *testing.B) {
 		s.Timestamps = append(s.Timestamps, full.Timestamps[i])
 		s.Values = append(s.Values, full.Values[i])
 	}
-	b.SetBytes(int64(len(s.Values)) * 8)
-	for b.Loop() {
-		sum, _ := Summarize(s)
-		sinkF += sum.P99
-	}
+	return s
 }

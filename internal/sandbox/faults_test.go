@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
@@ -20,6 +21,19 @@ import (
 )
 
 func noRetry(o *rds.Options) { o.Retryer = aws.NopRetryer{} }
+
+// apiNoRetry retries no API error, so that every injected fault reaches the test, but retries a connection lost
+// while the response is read: "use of closed network connection" there is a known race in the standard library's
+// HTTP/1 read loop (aws-sdk-go-v2 issue 2737; the SDK's standard retryer retries it). It hit about one call in
+// 20,000 against the sandbox here, so a loop of many calls with noRetry would fail now and then for it.
+func apiNoRetry(o *rds.Options) {
+	o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+		so.MaxAttempts = 3
+		so.Retryables = []retry.IsErrorRetryable{retry.RetryableConnectionError{}}
+		so.RateLimiter = ratelimit.None
+		so.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+	})
+}
 
 func TestFaultSequenceRetriedBySDK(t *testing.T) {
 	srv, rc, cc := start(t, Options{})
@@ -90,12 +104,13 @@ func TestFaultSlowAndRate(t *testing.T) {
 	if el := time.Since(began); el > time.Second {
 		t.Errorf("client waited %v; the deadline was 50 ms and the response was delayed 2 s", el)
 	}
-	// failures returns the client-side failure count and the server-side status sequence.
+	// failures returns the client-side failure count and the server-side status sequence. A call retried after a
+	// lost connection (apiNoRetry) adds a call on the server: it draws the next value of the seeded sequence.
 	failures := func(srv *Server, rc *rds.Client) (int, []int) {
 		srv.SetErrorRate("DescribeDBInstances", 0.5, FaultHTTP500)
 		fails := 0
 		for i := 0; i < 40; i++ {
-			if _, err := rc.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{}, noRetry); err != nil {
+			if _, err := rc.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{}, apiNoRetry); err != nil {
 				fails++
 				if apiCode(err) != "InternalFailure" {
 					t.Errorf("call %d: %v", i, err)
@@ -115,10 +130,11 @@ func TestFaultSlowAndRate(t *testing.T) {
 	if n500 := countInts(seq1, 500); n500 != fails {
 		t.Errorf("server sent %d HTTP 500s, client saw %d failures: %v", n500, fails, seq1)
 	}
-	// Deterministic for a seed: a second server with the same seed fails the same calls.
+	// Deterministic for a seed: a second server with the same seed fails the same calls (compared over the calls
+	// both served: a retried call makes one sequence longer).
 	srv2, rc2, _ := start(t, Options{FaultSeed: 42})
 	_, seq2 := failures(srv2, rc2)
-	if fmt.Sprint(seq1) != fmt.Sprint(seq2) {
+	if n := min(len(seq1), len(seq2)); n < 40 || fmt.Sprint(seq1[:n]) != fmt.Sprint(seq2[:n]) {
 		t.Errorf("same seed, different fault sequences:\n%v\n%v", seq1, seq2)
 	}
 	srv.ClearFaults()

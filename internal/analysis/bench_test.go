@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -295,7 +296,11 @@ func analyzeFleet(b *testing.B, clusters []ClusterInput) {
 // above run minutes apart, and on a shared host the plain pass alone varied
 // from 47 to 77 ms within two minutes. Reported per op: analyze/plain (the
 // plain pass over values and timestamps), analyze/plain-values and
-// sort/analyze, with each part's CPU time.
+// sort/analyze, with each part's CPU time. Each part starts after a
+// runtime.GC() (outside its measurement): a collection marks the whole
+// fixture, ~1 GB of which the timestamps (time.Time holds a pointer) are
+// three quarters, and would otherwise land in whichever part runs when one
+// is due; a provider analysing one cluster holds a few MB.
 func BenchmarkFleetRatios(b *testing.B) {
 	clusters, series := benchFleet()
 	fleetRatios(b, clusters, series)
@@ -359,12 +364,16 @@ func fleetRatios(b *testing.B, clusters []ClusterInput, series []Series) {
 	var plain, plainValues, analyze, sorted int64
 	b.ResetTimer()
 	for b.Loop() {
+		runtime.GC()
 		plain += cpuOf(func() {
 			v, t := sumValuesTimes(series)
 			sinkF += v + float64(t)
 		})
+		runtime.GC()
 		plainValues += cpuOf(func() { sinkF += sumValues(series) })
+		runtime.GC()
 		analyze += cpuOf(func() { analyzeFleet(b, clusters) })
+		runtime.GC()
 		sorted += cpuOf(func() { sinkF += sortPercentiles(series, buf) })
 	}
 	if plain <= 0 || plainValues <= 0 || analyze <= 0 {

@@ -152,6 +152,14 @@ func TestSpreadDeclines(t *testing.T) {
 			s.Timestamps[100], s.Timestamps[101] = s.Timestamps[101], s.Timestamps[100]
 		},
 		"duplicate": func(s *Series) { s.Timestamps[101] = s.Timestamps[100] },
+		"off the grid before the window": func(s *Series) {
+			s.Start = t0.Add(100 * time.Minute)
+			s.Timestamps[10] = s.Timestamps[10].Add(20 * time.Second)
+		},
+		"off the grid after the window": func(s *Series) {
+			s.End = t0.Add(500 * time.Minute)
+			s.Timestamps[len(s.Timestamps)-10] = s.Timestamps[len(s.Timestamps)-10].Add(20 * time.Second)
+		},
 		"end off grid": func(s *Series) {
 			s.Timestamps[len(s.Timestamps)-1] = s.Timestamps[len(s.Timestamps)-1].Add(time.Second)
 		},
@@ -181,6 +189,13 @@ func TestSpreadDeclines(t *testing.T) {
 	sum, err := Summarize(s)
 	if err != nil || sum.Count != len(s.Values) {
 		t.Fatalf("off-grid series: %v, count %d of %d", err, sum.Count, len(s.Values))
+	}
+	s = base()
+	s.Start = t0.Add(100 * time.Minute)
+	s.Timestamps[10] = s.Timestamps[10].Add(20 * time.Second)
+	sum, err = Summarize(s)
+	if err != nil || sum.Count+sum.OutOfWindow != len(s.Values) || sum.OutOfWindow != 98 {
+		t.Fatalf("off-grid point before the window: %v, count %d, out of window %d", err, sum.Count, sum.OutOfWindow)
 	}
 }
 

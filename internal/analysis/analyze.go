@@ -408,11 +408,7 @@ func measure(s Series, grids map[gridKey]grid) (*measured, error) {
 		putBuf(p)
 		return nil, err
 	}
-	m := &measured{s: s, g: g, sum: sum, h: h, slots: s.Values, spread: p}
-	if p != nil {
-		m.slots = *p
-	}
-	return m, nil
+	return &measured{s: s, g: g, sum: sum, h: h, spread: p}, nil
 }
 
 // release puts back the spread buffers of ms.
@@ -420,7 +416,7 @@ func release(ms map[string]map[string]*measured) {
 	for _, m := range ms {
 		for _, me := range m {
 			putBuf(me.spread)
-			me.spread, me.slots = nil, nil
+			me.spread = nil
 		}
 	}
 }

@@ -49,12 +49,7 @@ func holeGrid(s Series) (grid, bool) {
 // in the holes (for the projection), and the caller puts it back.
 func scanSpread(s Series, g grid, wantHourly bool) (Summary, hourly, *[]float64, error) {
 	p := getBuf(g.n)
-	r := newRegScan(s, g, *p, false, wantHourly)
-	r.src = s.Values
-	// The first finite value in the window, as the scan of the spread
-	// values would find it (they are not placed yet).
-	first, last := pointRange(s.Timestamps, s.Start.UnixNano(), s.End.UnixNano())
-	r.shift = firstFinite(s.Values, first, last)
+	r := newRegScan(s, g, *p, s.Values, false, wantHourly)
 	r.fill(0, r.lo)
 	sum, h, err := r.finish()
 	if err != nil {
@@ -110,14 +105,18 @@ func (r *regScan) walk(c, e int) {
 // pointRange returns the index range [first, last) of the timestamps ts
 // (sorted) in [fromNs, toNs).
 func pointRange(ts []time.Time, fromNs, toNs int64) (first, last int) {
-	first = sort.Search(len(ts), func(i int) bool { return ts[i].UnixNano() >= fromNs })
-	last = sort.Search(len(ts), func(i int) bool { return ts[i].UnixNano() >= toNs })
+	first, last = firstAtOrAfter(ts, fromNs), firstAtOrAfter(ts, toNs)
 	return first, max(first, last)
 }
 
 // pointAt returns the index of the datapoint of ts (sorted) at ns; the
 // caller knows there is one.
 func pointAt(ts []time.Time, ns int64) int {
-	i := sort.Search(len(ts), func(i int) bool { return ts[i].UnixNano() >= ns })
-	return min(i, len(ts)-1)
+	return min(firstAtOrAfter(ts, ns), len(ts)-1)
+}
+
+// firstAtOrAfter is the index of the first timestamp of ts (sorted) at or
+// after ns (len(ts) if none).
+func firstAtOrAfter(ts []time.Time, ns int64) int {
+	return sort.Search(len(ts), func(i int) bool { return ts[i].UnixNano() >= ns })
 }

@@ -248,7 +248,7 @@ func TestProjectionWithHoles(t *testing.T) {
 				got.P50 != want.P50 || got.P99 != want.P99 || !relClose(got.Mean, want.Mean) {
 				t.Errorf("projected %+v\naligned   %+v", got, want)
 			}
-			if c.name == "different holes" && !(wm.g.same(rm.g) && len(wm.slots) == n) {
+			if c.name == "different holes" && !(wm.g.same(rm.g) && len(wm.slots()) == n) {
 				t.Errorf("nodes with the same end points were not spread onto one grid: %+v %+v", wm.g, rm.g)
 			}
 		})

@@ -156,13 +156,21 @@ type Utilization struct {
 // measured is one node metric after its scan.
 type measured struct {
 	s   Series // ordered (a sorted copy when the input was not)
-	g   grid   // regular when slots holds one value per period of g
+	g   grid   // regular when slots() holds one value per period of g
 	sum Summary
 	h   hourly
-	// slots are the values on g: s.Values, or the spread values (NaN in
-	// the holes) held in the pooled buffer spread until release.
-	slots  []float64
+	// spread holds the spread values of a series with holes (a pooled
+	// buffer, until release); nil otherwise.
 	spread *[]float64
+}
+
+// slots are the values on m.g: the spread values (NaN in the holes), or
+// the series' own.
+func (m *measured) slots() []float64 {
+	if m.spread != nil {
+		return *m.spread
+	}
+	return m.s.Values
 }
 
 type term struct {
@@ -293,7 +301,7 @@ func combine(metric, unit string, parts []*measured, scales []float64, offset fl
 	out := base.s
 	out.Metric, out.Unit = metric, unit
 	if direct {
-		bp := getBuf(len(base.slots))
+		bp := getBuf(len(base.slots()))
 		defer putBuf(bp)
 		newProjector(parts, scales, offset).fill(*bp)
 		sum, h, err := scan(out, base.g, *bp, wantH)
@@ -302,14 +310,11 @@ func combine(metric, unit string, parts []*measured, scales []float64, offset fl
 		// outside the window it is not counted.
 		sum.NaN, sum.OutOfWindow = 0, 0
 		lo, hi := windowIndex(out, base.g, len(*bp))
-		for _, v := range (*bp)[:lo] {
-			if v == v {
-				sum.OutOfWindow++
-			}
-		}
-		for _, v := range (*bp)[hi:] {
-			if v == v {
-				sum.OutOfWindow++
+		for _, outside := range [2][]float64{(*bp)[:lo], (*bp)[hi:]} {
+			for _, v := range outside {
+				if v == v {
+					sum.OutOfWindow++
+				}
 			}
 		}
 		return sum, h, err
@@ -352,7 +357,7 @@ type projector struct {
 func newProjector(parts []*measured, scales []float64, offset float64) *projector {
 	p := &projector{scales: scales, offset: offset}
 	for _, m := range parts {
-		p.parts = append(p.parts, m.slots)
+		p.parts = append(p.parts, m.slots())
 	}
 	return p
 }

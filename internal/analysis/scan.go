@@ -248,7 +248,7 @@ func offGrid(ts []time.Time, from, to int, t0, step int64) int64 {
 // if one is off the grid.
 func scanPass(s Series, g grid, vals []float64, wantHourly, verify bool) (Summary, hourly, error) {
 	if g.regular {
-		r := newRegScan(s, g, vals, verify, wantHourly)
+		r := newRegScan(s, g, vals, nil, verify, wantHourly)
 		r.advance(math.MaxInt)
 		return r.finish()
 	}
@@ -577,6 +577,10 @@ type regScan struct {
 	// src[si].
 	src []float64
 	si  int
+	// With holes (vals has more periods than s has datapoints, spread or
+	// projected onto a spread grid): s's datapoints in the window are
+	// ts[ptLo:ptHi].
+	ptLo, ptHi int
 }
 
 // chunkRec is a chunk kept for the bracket settlement after the pass:
@@ -589,8 +593,9 @@ type chunkRec struct {
 var chunkRecPool = sync.Pool{New: func() any { s := make([]chunkRec, 0, 1024); return &s }}
 
 // newRegScan prepares the pass over vals (on s's timestamps) on the
-// regular grid g.
-func newRegScan(s Series, g grid, vals []float64, verify, wantH bool) *regScan {
+// regular grid g. With src (scanSpread), vals is filled from src during
+// the pass.
+func newRegScan(s Series, g grid, vals, src []float64, verify, wantH bool) *regScan {
 	n := len(vals)
 	r := &regScan{passState: newPassState(), s: s, vals: vals, ts: s.Timestamps, verify: verify,
 		t0: g.t0, step: g.step, wantH: wantH, curHour: -1, maxLo: -1, maxHi: -1, runStart: -2, lastNaN: -2}
@@ -610,7 +615,16 @@ func newRegScan(s Series, g grid, vals []float64, verify, wantH bool) *regScan {
 	}
 	r.recs = chunkRecPool.Get().(*[]chunkRec)
 	*r.recs = (*r.recs)[:0]
-	r.shift = firstFinite(vals, r.lo, r.hi)
+	if len(r.ts) != n {
+		r.ptLo, r.ptHi = pointRange(r.ts, s.Start.UnixNano(), s.End.UnixNano())
+	}
+	if r.src = src; src != nil {
+		// The first finite value in the window, as a scan of the placed
+		// values would find it (they are not placed yet).
+		r.shift = firstFinite(src, r.ptLo, r.ptHi)
+	} else {
+		r.shift = firstFinite(vals, r.lo, r.hi)
+	}
 	if verify {
 		r.offBits = offGrid(r.ts, 0, r.lo, r.t0, r.step) | offGrid(r.ts, r.hi, n, r.t0, r.step)
 	}
@@ -773,9 +787,9 @@ func (r *regScan) finish() (Summary, hourly, error) {
 	if ts := r.ts; len(ts) != len(r.vals) {
 		// Spread: vals holds one value per period, NaN in the holes.
 		// Holes are neither NaN datapoints nor outside the window.
-		first, last := pointRange(ts, startNs, endNs)
-		r.nanN -= (hi - lo) - (last - first)
-		r.out = len(ts) - (last - first)
+		in := r.ptHi - r.ptLo
+		r.nanN -= (hi - lo) - in
+		r.out = len(ts) - in
 		t0 := r.t0
 		r.timeAt = func(i int) time.Time { return ts[pointAt(ts, t0+int64(i)*step)] }
 	}

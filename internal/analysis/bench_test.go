@@ -324,26 +324,20 @@ var (
 // holeFleet returns the benchmark fleet with holes, built once: each node
 // misses one 20-minute stretch in all its metrics (a reboot) and each
 // series misses 0.2% of its periods at random, the first and last
-// included; 0.27% of the points in all.
+// included; 0.25% of the points in all.
 func holeFleet() ([]ClusterInput, []Series) {
 	holeOnce.Do(func() {
 		holeClusters, _ = makeFleet(benchDays, benchAurora+benchMultiAZ)
-		x := uint64(0x9e3779b97f4a7c15)
-		next := func() uint64 {
-			x ^= x << 13
-			x ^= x >> 7
-			x ^= x << 17
-			return x
-		}
+		r := rng(0x9e3779b97f4a7c15)
 		for ci := range holeClusters {
 			for ni := range holeClusters[ci].Nodes {
 				n := &holeClusters[ci].Nodes[ni]
-				outage := int(next() % (benchPoints - 20))
+				outage := int(r.next() % (benchPoints - 20))
 				for si := range n.Series {
 					s := &n.Series[si]
 					ts, vs := s.Timestamps[:0], s.Values[:0]
 					for i := range s.Values {
-						if (i >= outage && i < outage+20) || next()%500 == 0 {
+						if (i >= outage && i < outage+20) || r.next()%500 == 0 {
 							continue
 						}
 						ts, vs = append(ts, s.Timestamps[i]), append(vs, s.Values[i])

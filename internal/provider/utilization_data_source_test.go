@@ -369,21 +369,27 @@ func summaries(diags diag.Diagnostics, sev diag.Severity) map[string]int {
 	return out
 }
 
+// utilizationReadModel is the data source's configuration for readUtilization: one of instance or cluster, a
+// lookback of days ending at end, the default period and metrics.
+func utilizationReadModel(instance, cluster string, days int64, end time.Time) *utilizationModel {
+	m := &utilizationModel{DBInstanceIdentifier: types.StringNull(), DBClusterIdentifier: types.StringNull(),
+		LookbackDays: types.Int64Value(days), EndTime: types.StringValue(end.Format(time.RFC3339)),
+		PeriodSeconds: types.Int64Null(), Metrics: types.ListNull(types.StringType)}
+	if instance != "" {
+		m.DBInstanceIdentifier = types.StringValue(instance)
+	}
+	if cluster != "" {
+		m.DBClusterIdentifier = types.StringValue(cluster)
+	}
+	return m
+}
+
 // TestReadUtilizationWarnings checks the warning diagnostics (which terraform-plugin-testing cannot observe):
 // low coverage, metrics without data and a coarser period forced by retention.
 func TestReadUtilizationWarnings(t *testing.T) {
 	now := utilizationAccNow()
-	end := types.StringValue(now.Format(time.RFC3339))
 	model := func(instance, cluster string, days int64) *utilizationModel {
-		m := &utilizationModel{DBInstanceIdentifier: types.StringNull(), DBClusterIdentifier: types.StringNull(),
-			LookbackDays: types.Int64Value(days), EndTime: end, PeriodSeconds: types.Int64Null(), Metrics: types.ListNull(types.StringType)}
-		if instance != "" {
-			m.DBInstanceIdentifier = types.StringValue(instance)
-		}
-		if cluster != "" {
-			m.DBClusterIdentifier = types.StringValue(cluster)
-		}
-		return m
+		return utilizationReadModel(instance, cluster, days, now)
 	}
 	ctx := context.Background()
 
@@ -441,9 +447,7 @@ func TestReadUtilizationHoles(t *testing.T) {
 	ctx := context.Background()
 	read := func(scenario string) (*utilizationModel, *utilizationResult) {
 		t.Helper()
-		m := &utilizationModel{DBInstanceIdentifier: types.StringNull(), DBClusterIdentifier: types.StringValue("sso-prod"),
-			LookbackDays: types.Int64Value(14), EndTime: types.StringValue(now.Format(time.RFC3339)), PeriodSeconds: types.Int64Null(),
-			Metrics: types.ListNull(types.StringType)}
+		m := utilizationReadModel("", "sso-prod", 14, now)
 		res, diags := readUtilization(ctx, sandboxProviderData(t, scenario, now), m, now)
 		if diags.HasError() || res == nil {
 			t.Fatalf("%s: %v", scenario, diags)

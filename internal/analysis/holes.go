@@ -80,26 +80,28 @@ func (r *regScan) fill(c, e int) {
 // falls in the period, else NaN (a hole). A timestamp before its period's
 // (off the grid, or out of order) sets r.offBits.
 func (r *regScan) walk(c, e int) {
-	ts, n := r.ts, len(r.ts)
-	want := r.t0 + int64(c)*r.step
+	ts, src, vals := r.ts, r.src[:len(r.ts)], r.vals[c:e]
+	si, step := r.si, r.step
+	want := r.t0 + int64(c)*step
 	nan := math.NaN()
-	for j := c; j < e; j++ {
+	for j := range vals {
 		var ns int64 = math.MaxInt64
-		if r.si < n {
-			ns = ts[r.si].UnixNano()
+		if si < len(ts) {
+			ns = ts[si].UnixNano()
 		}
 		switch {
 		case ns == want:
-			r.vals[j] = r.src[r.si]
-			r.si++
+			vals[j] = src[si]
+			si++
 		case ns > want:
-			r.vals[j] = nan
+			vals[j] = nan
 		default:
-			r.offBits = 1
+			r.si, r.offBits = si, 1
 			return
 		}
-		want += r.step
+		want += step
 	}
+	r.si = si
 }
 
 // pointRange returns the index range [first, last) of the timestamps ts

@@ -59,23 +59,40 @@ func TestSpreadMatchesGeneral(t *testing.T) {
 		name      string
 		drop, nan func(i int) bool
 		window    func(s *Series)
+		val       func(i int) float64 // nil: the sine with noise
 	}{
-		{"sporadic", func(i int) bool { return i%211 == 5 }, never, nil},
-		{"outage", func(i int) bool { return i >= 2000 && i < 2090 }, never, nil},
-		{"holes and NaN", func(i int) bool { return i%97 == 3 }, func(i int) bool { return i%89 == 7 || (i > 3000 && i < 3030) }, nil},
-		{"hole next to NaN run", func(i int) bool { return i == 500 || i == 531 }, func(i int) bool { return i > 500 && i < 531 }, nil},
-		{"holes in every chunk", func(i int) bool { return i%40 == 1 }, never, nil},
+		{"sporadic", func(i int) bool { return i%211 == 5 }, never, nil, nil},
+		{"outage", func(i int) bool { return i >= 2000 && i < 2090 }, never, nil, nil},
+		{"holes and NaN", func(i int) bool { return i%97 == 3 }, func(i int) bool { return i%89 == 7 || (i > 3000 && i < 3030) }, nil, nil},
+		{"hole next to NaN run", func(i int) bool { return i == 500 || i == 531 }, func(i int) bool { return i > 500 && i < 531 }, nil, nil},
+		{"holes in every chunk", func(i int) bool { return i%40 == 1 }, never, nil, nil},
 		{"inner window", func(i int) bool { return i%53 == 2 || i == 100 || i == n-200 }, func(i int) bool { return i%301 == 0 },
-			func(s *Series) { s.Start, s.End = s.Start.Add(97*time.Minute), s.End.Add(-3*time.Hour) }},
+			func(s *Series) { s.Start, s.End = s.Start.Add(97*time.Minute), s.End.Add(-3*time.Hour) }, nil},
 		{"window wider than data", func(i int) bool { return i%61 == 9 }, never,
-			func(s *Series) { s.Start, s.End = s.Start.Add(-2*time.Hour), s.End.Add(5*time.Hour) }},
+			func(s *Series) { s.Start, s.End = s.Start.Add(-2*time.Hour), s.End.Add(5*time.Hour) }, nil},
 		{"hole at the window edges", func(i int) bool { return i == 97 || i == 98 || i == n-181 || i%500 == 7 }, never,
-			func(s *Series) { s.Start, s.End = s.Start.Add(97*time.Minute), s.End.Add(-3*time.Hour) }},
-		{"half missing", func(i int) bool { return i%2 == 1 && i < n-1 }, never, nil},
+			func(s *Series) { s.Start, s.End = s.Start.Add(97*time.Minute), s.End.Add(-3*time.Hour) }, nil},
+		{"half missing", func(i int) bool { return i%2 == 1 && i < n-1 }, never, nil, nil},
+		// A chunk with a hole whose minimum is a zero: the sign kept is
+		// the first zero's, as on the general pass.
+		{"holes and signed zeros", func(i int) bool { return i%45 == 4 }, func(i int) bool { return i%301 == 0 }, nil,
+			func(i int) float64 {
+				switch i % 31 {
+				case 3:
+					return math.Copysign(0, float64(i%2)-0.5)
+				case 17:
+					return math.Copysign(0, 0.5-float64(i%2))
+				}
+				return vals[i]
+			}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s := holey(t0.Add(13*time.Minute), n, val, c.drop, c.nan)
+			v := val
+			if c.val != nil {
+				v = c.val
+			}
+			s := holey(t0.Add(13*time.Minute), n, v, c.drop, c.nan)
 			if c.window != nil {
 				c.window(&s)
 			}

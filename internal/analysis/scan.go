@@ -678,14 +678,19 @@ func (r *regScan) chunk() {
 	var (
 		cs, cmin, cmax, fs2 float64
 		exact               bool
+		holes               int // periods of a spread chunk without a datapoint
 	)
 	switch {
 	case r.src != nil:
 		// Spreading: a chunk whose datapoints fill its periods is
 		// summarised from the series (checking the timestamps) and
-		// copied; one with a hole is walked into place (NaN path below).
+		// copied. A chunk with a hole (its last candidate datapoint is not
+		// at its last period) is walked into place and summarised from
+		// its datapoints, which gives what the NaN path gives on the
+		// placed chunk (a hole adds +0 there).
+		k := e - c
 		placed := false
-		if k := e - c; r.si+k <= len(r.src) {
+		if r.si+k <= len(r.src) && r.ts[r.si+k-1].UnixNano() == r.t0+int64(e-1)*r.step {
 			var off int64
 			src := r.src[r.si : r.si+k]
 			cs, cmin, cmax, fs2, off, exact = chunkStatsVerify(src, r.ts[r.si:r.si+k], r.t0+int64(c)*r.step, r.step, r.shift, r.s2)
@@ -695,8 +700,13 @@ func (r *regScan) chunk() {
 			}
 		}
 		if !placed {
+			si := r.si
 			r.walk(c, e)
 			exact = false
+			if pts := r.src[si:r.si]; r.offBits == 0 && len(pts) > 0 {
+				cs, cmin, cmax, fs2, exact = chunkStats(pts, r.shift, r.s2)
+				holes = k - len(pts)
+			}
 		}
 	case r.verify:
 		var off int64
@@ -706,6 +716,10 @@ func (r *regScan) chunk() {
 		cs, cmin, cmax, fs2, exact = chunkStats(chunk, r.shift, r.s2)
 	}
 	cnan := 0
+	if exact && holes > 0 {
+		cnan = holes
+		r.nanRuns(chunk, c)
+	}
 	if !exact {
 		// A NaN (a hole of a spread series, or a NaN value), or a zero
 		// minimum or maximum. The masked loop handles NaN; zeros take

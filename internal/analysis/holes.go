@@ -80,28 +80,26 @@ func (r *regScan) fill(c, e int) {
 // falls in the period, else NaN (a hole). A timestamp before its period's
 // (off the grid, or out of order) sets r.offBits.
 func (r *regScan) walk(c, e int) {
-	ts, src, vals := r.ts, r.src[:len(r.ts)], r.vals[c:e]
-	si, step := r.si, r.step
-	want := r.t0 + int64(c)*step
+	ts, n := r.ts, len(r.ts)
+	want := r.t0 + int64(c)*r.step
 	nan := math.NaN()
-	for j := range vals {
+	for j := c; j < e; j++ {
 		var ns int64 = math.MaxInt64
-		if si < len(ts) {
-			ns = ts[si].UnixNano()
+		if r.si < n {
+			ns = ts[r.si].UnixNano()
 		}
 		switch {
 		case ns == want:
-			vals[j] = src[si]
-			si++
+			r.vals[j] = r.src[r.si]
+			r.si++
 		case ns > want:
-			vals[j] = nan
+			r.vals[j] = nan
 		default:
-			r.si, r.offBits = si, 1
+			r.offBits = 1
 			return
 		}
-		want += step
+		want += r.step
 	}
-	r.si = si
 }
 
 // pointRange returns the index range [first, last) of the timestamps ts

@@ -11,8 +11,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awspricing "github.com/aws/aws-sdk-go-v2/service/pricing"
 )
 
@@ -125,7 +128,13 @@ func newPricingClient(url string) *awspricing.Client {
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(url),
 		Credentials:  aws.AnonymousCredentials{},
-		Retryer:      aws.NopRetryer{},
+		// API errors reach the lookup as they are; a connection lost while the response is read (a rare race in
+		// the standard library's HTTP/1 client, aws-sdk-go-v2 issue 2737) is retried, as the SDK's default does.
+		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
+			o.Retryables = []retry.IsErrorRetryable{retry.RetryableConnectionError{}}
+			o.RateLimiter = ratelimit.None
+			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+		}),
 	})
 }
 

@@ -48,11 +48,11 @@ func TestSignatureChecks(t *testing.T) {
 	}
 	cfg := srv.AWSConfig()
 	cfg.Region = "eu-west-1"
-	_, err = rds.NewFromConfig(cfg).DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{}, noRetry)
+	_, err = rds.NewFromConfig(cfg).DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{}, apiNoRetry)
 	if apiCode(err) != "SignatureDoesNotMatch" || !strings.Contains(err.Error(), "eu-west-1") {
 		t.Errorf("wrong region: %v", err)
 	}
-	_, err = cloudwatch.NewFromConfig(cfg).ListMetrics(ctx, &cloudwatch.ListMetricsInput{}, func(o *cloudwatch.Options) { o.Retryer = aws.NopRetryer{} })
+	_, err = cloudwatch.NewFromConfig(cfg).ListMetrics(ctx, &cloudwatch.ListMetricsInput{}, cwAPINoRetry)
 	if apiCode(err) != "SignatureDoesNotMatch" {
 		t.Errorf("wrong region (cloudwatch): %v", err)
 	}

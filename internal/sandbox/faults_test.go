@@ -20,20 +20,24 @@ import (
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 )
 
-func noRetry(o *rds.Options) { o.Retryer = aws.NopRetryer{} }
-
-// apiNoRetry retries no API error, so that every injected fault reaches the test, but retries a connection lost
+// connRetryer retries no API error, so that every injected fault reaches the test, but retries a connection lost
 // while the response is read: "use of closed network connection" there is a known race in the standard library's
 // HTTP/1 read loop (aws-sdk-go-v2 issue 2737; the SDK's standard retryer retries it). It hit about one call in
-// 20,000 against the sandbox here, so a loop of many calls with noRetry would fail now and then for it.
-func apiNoRetry(o *rds.Options) {
-	o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+// 20,000 against the sandbox here, so a test making calls without any retry would fail now and then for it.
+func connRetryer() aws.Retryer {
+	return retry.NewStandard(func(so *retry.StandardOptions) {
 		so.MaxAttempts = 3
 		so.Retryables = []retry.IsErrorRetryable{retry.RetryableConnectionError{}}
 		so.RateLimiter = ratelimit.None
 		so.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
 	})
 }
+
+// apiNoRetry and cwAPINoRetry give a call connRetryer: API errors reach the caller as they are. noRetry retries
+// nothing, for the calls whose transport error is the point (an injected reset, a deadline) or is ignored.
+func noRetry(o *rds.Options)             { o.Retryer = aws.NopRetryer{} }
+func apiNoRetry(o *rds.Options)          { o.Retryer = connRetryer() }
+func cwAPINoRetry(o *cloudwatch.Options) { o.Retryer = connRetryer() }
 
 func TestFaultSequenceRetriedBySDK(t *testing.T) {
 	srv, rc, cc := start(t, Options{})
@@ -52,7 +56,7 @@ func TestFaultSequenceRetriedBySDK(t *testing.T) {
 	}
 	// Without retries the typed codes reach the caller.
 	srv.InjectSequence("rds:ModifyDBInstance", FaultThrottling)
-	_, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod")}, noRetry)
+	_, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod")}, apiNoRetry)
 	if apiCode(err) != "Throttling" {
 		t.Fatalf("throttled modify: %v", err)
 	}
@@ -60,7 +64,7 @@ func TestFaultSequenceRetriedBySDK(t *testing.T) {
 	now := srv.Now()
 	_, err = cc.GetMetricData(ctx, &cloudwatch.GetMetricDataInput{StartTime: aws.Time(now.Add(-time.Hour)), EndTime: &now,
 		MetricDataQueries: []cwtypes.MetricDataQuery{rdsQuery("a", "mandible-prod", "CPUUtilization", "Average", 60)}},
-		func(o *cloudwatch.Options) { o.Retryer = aws.NopRetryer{} })
+		cwAPINoRetry)
 	if apiCode(err) != "Throttling" {
 		t.Fatalf("throttled GetMetricData: %v", err)
 	}
@@ -72,7 +76,7 @@ func TestFaultSequenceRetriedBySDK(t *testing.T) {
 	}
 	// custom error code
 	srv.InjectFaults(FaultRule{Operation: "CreateDBSnapshot", Sequence: []Fault{{Kind: FaultError, Code: "SnapshotQuotaExceeded", Message: "quota"}}})
-	_, err = rc.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("mandible-prod"), DBSnapshotIdentifier: aws.String("s1")}, noRetry)
+	_, err = rc.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("mandible-prod"), DBSnapshotIdentifier: aws.String("s1")}, apiNoRetry)
 	if apiCode(err) != "SnapshotQuotaExceeded" {
 		t.Fatalf("custom: %v", err)
 	}
@@ -138,7 +142,7 @@ func TestFaultSlowAndRate(t *testing.T) {
 		t.Errorf("same seed, different fault sequences:\n%v\n%v", seq1, seq2)
 	}
 	srv.ClearFaults()
-	if _, err := rc.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{}, noRetry); err != nil {
+	if _, err := rc.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{}, apiNoRetry); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -203,7 +207,7 @@ func TestAdminHTTP(t *testing.T) {
 	if code, _ := do("POST", "/_sandbox/faults", `{"operation":"DescribeDBClusters","sequence":[{"kind":"throttling"}]}`); code != 200 {
 		t.Fatalf("post faults: %d", code)
 	}
-	_, err := rc.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{}, noRetry)
+	_, err := rc.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{}, apiNoRetry)
 	if apiCode(err) != "Throttling" {
 		t.Fatalf("admin-injected fault: %v", err)
 	}

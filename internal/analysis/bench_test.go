@@ -13,10 +13,12 @@ import (
 // The fleet benchmark: 100 nodes × 8 metrics × 28 days at 1-minute resolution
 // (40,320 points per series, 32.3 M points). 40 Aurora pairs and 20 Multi-AZ
 // writers (whose standbys publish nothing). Generated once and shared by
-// every benchmark. Every series owns its timestamp slice, as the CloudWatch
-// collector produces them, so the analysis has to read and validate 32 M
-// timestamps (24 bytes each, three times the bytes of the values); the
-// series are gap-free (a regular 1-minute grid).
+// every benchmark. Every series owns its timestamp slice, so the analysis has
+// to read and validate 32 M timestamps (24 bytes each, three times the bytes
+// of the values): the worst case. (The CloudWatch collector gives series
+// with the same datapoint times one shared slice, which Analyze checks once
+// per cluster; on this fleet that makes the analysis about 1.2× faster.)
+// The series are gap-free (a regular 1-minute grid).
 //
 // Baselines over the same data, for the ratios:
 //   - BenchmarkFleetPlainSum sums every value once;

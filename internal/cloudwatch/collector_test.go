@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -207,6 +208,71 @@ func TestCollectMatchesAcrossPackings(t *testing.T) {
 			t.Fatalf("connections value %v not integral", v)
 		}
 	}
+}
+
+// TestCollectSharesTimestamps: series with the same datapoint times share one timestamp slice, without spare
+// capacity; series with other times (a node that missed other minutes) keep their own, and every series has
+// the timestamps it has when its node is collected alone.
+func TestCollectSharesTimestamps(t *testing.T) {
+	t.Run("gap-free", func(t *testing.T) {
+		sc := sandbox.Demo()
+		srv, client := startSandbox(t, sc)
+		res, err := (&cloudwatch.Collector{API: client}).Collect(context.Background(), plan(t, srv, scenarioNodes(sc), cloudwatch.DefaultMetrics, 2, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		distinct := map[*time.Time]int{}
+		for _, ns := range res.Series {
+			s := ns.Series
+			if len(s.Timestamps) == 0 {
+				continue // a metric the node does not publish
+			}
+			distinct[&s.Timestamps[0]]++
+			if cap(s.Timestamps) != len(s.Timestamps) || len(s.Timestamps) != s.Expected() {
+				t.Errorf("%s: %d timestamps (cap %d), want %d and no spare capacity", ns.Ref, len(s.Timestamps), cap(s.Timestamps), s.Expected())
+			}
+		}
+		if len(distinct) != 1 {
+			t.Errorf("complete series over one window use %d timestamp slices, want 1", len(distinct))
+		}
+	})
+	t.Run("holes", func(t *testing.T) {
+		sc := sandbox.Holes()
+		srv, client := startSandbox(t, sc)
+		nodes := scenarioNodes(sc)
+		res, err := (&cloudwatch.Collector{API: client}).Collect(context.Background(), plan(t, srv, nodes, cloudwatch.DefaultMetrics, 2, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		owner := map[*time.Time]string{} // slice → the node whose series use it
+		for _, n := range nodes {
+			alone, err := (&cloudwatch.Collector{API: client}).Collect(context.Background(), plan(t, srv, []cloudwatch.Node{n}, cloudwatch.DefaultMetrics, 2, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range alone.Series {
+				m, want := a.Ref.Metric, a.Series
+				got, _ := res.Find(n.ID, m.Name, a.Ref.Stat)
+				if !slices.EqualFunc(got.Timestamps, want.Timestamps, time.Time.Equal) || !slices.Equal(got.Values, want.Values) {
+					t.Fatalf("%s %s: %d datapoints in the fleet, %d collected alone, or other times or values",
+						n.ID, m.Name, len(got.Timestamps), len(want.Timestamps))
+				}
+				if len(got.Timestamps) == 0 {
+					continue
+				}
+				if len(got.Timestamps) == got.Expected() {
+					t.Errorf("%s %s: no datapoint missing; the holes scenario should leave some out", n.ID, m.Name)
+				}
+				if o, ok := owner[&got.Timestamps[0]]; ok && o != n.ID {
+					t.Errorf("%s %s shares its timestamps with %s, which missed other minutes", n.ID, m.Name, o)
+				}
+				owner[&got.Timestamps[0]] = n.ID
+			}
+		}
+		if len(owner) != len(nodes) {
+			t.Errorf("%d timestamp slices for %d nodes, want one per node (each misses its own minutes)", len(owner), len(nodes))
+		}
+	})
 }
 
 // TestCollectGapsForMissingData: the `short` scenario has 3 days of history, so a 14-day window has gaps (absent

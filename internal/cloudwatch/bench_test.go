@@ -3,6 +3,8 @@ package cloudwatch_test
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -84,7 +86,10 @@ func minTime(a, b time.Time) time.Time {
 // GetMetricStatistics approach. It reports requests per collection (from the sandbox's request log, retries
 // included) and datapoints read; ns/op is the time of one whole-fleet collection. In-process, time is dominated
 // by the sandbox generating the same 16.8 M datapoints for both, so the times are close and noisy on a shared
-// machine; the request count is the stable figure (against CloudWatch it is what throttling and quotas meter). Run: go test -run '^$' -bench FleetCollection -benchtime 1x ./internal/cloudwatch/
+// machine; the request count is the stable figure (against CloudWatch it is what throttling and quotas meter).
+// The planned run also reports memory: retained-B/datapoint is the live heap the Result holds per datapoint (8 bytes
+// of value, plus the shared timestamps), and peak-heap-MB the highest heap sampled during the collections, the
+// in-process sandbox's allocations included. Run: go test -run '^$' -bench FleetCollection -benchtime 1x ./internal/cloudwatch/
 func BenchmarkFleetCollection(b *testing.B) {
 	const nodes, days = 100, 14
 	sc := sandbox.Fleet(nodes)
@@ -101,6 +106,8 @@ func BenchmarkFleetCollection(b *testing.B) {
 		}
 		col := &cloudwatch.Collector{API: client, Concurrency: 4}
 		var res *cloudwatch.Result
+		before := heapAfterGC()
+		peak := sampleHeapPeak()
 		for b.Loop() {
 			srv.ResetLog()
 			res, err = col.Collect(context.Background(), p)
@@ -108,13 +115,18 @@ func BenchmarkFleetCollection(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		high := peak()
 		pts := 0
 		for _, s := range res.Series {
 			pts += len(s.Series.Values)
 		}
+		retained := heapAfterGC() - before // the last Result, and the sandbox's request log
 		b.ReportMetric(float64(len(srv.Calls("GetMetricData"))), "requests/op")
 		b.ReportMetric(float64(pts), "datapoints/op")
 		b.ReportMetric(float64(p.LowerBound), "lowerbound")
+		b.ReportMetric(float64(retained)/float64(pts), "retained-B/datapoint")
+		b.ReportMetric(float64(high-before)/(1<<20), "peak-heap-MB") // the in-process sandbox's allocations included
+		runtime.KeepAlive(res)
 	})
 	b.Run("naive_GetMetricStatistics", func(b *testing.B) {
 		// The naive client keeps the SDK's standard retryer (the collector does its own retries).
@@ -133,4 +145,39 @@ func BenchmarkFleetCollection(b *testing.B) {
 		b.ReportMetric(float64(calls), "calls/op")
 		b.ReportMetric(float64(pts), "datapoints/op")
 	})
+}
+
+// heapAfterGC returns the bytes of live heap objects after a collection.
+func heapAfterGC() int64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapAlloc)
+}
+
+// sampleHeapPeak samples the bytes of heap objects every 5 ms until the returned function is called, which
+// returns the highest sample.
+func sampleHeapPeak() func() int64 {
+	var high atomic.Int64
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		for {
+			metrics.Read(s)
+			if v := int64(s[0].Value.Uint64()); v > high.Load() {
+				high.Store(v)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+	return func() int64 {
+		close(stop)
+		<-done
+		return high.Load()
+	}
 }

@@ -33,7 +33,9 @@
 //
 // Each series is read once by its scan (values and timestamps together);
 // Analyze scans every node series once and each projected (summed) series
-// once more from a scratch buffer. A series with holes (periods CloudWatch
+// once more from a scratch buffer. Series of a cluster that share one
+// regular timestamp slice (the CloudWatch collector shares it among series
+// with the same datapoint times) have it checked once. A series with holes (periods CloudWatch
 // left out) is placed on its period grid during that scan, NaN in the
 // holes (in the benchmarks, one with 0.5% of its periods missing costs
 // 10-20% more than a complete series; the general pass costs twice as much,

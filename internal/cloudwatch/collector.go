@@ -204,8 +204,8 @@ type batchOut struct {
 	messages              []string
 }
 
-// point is one collected datapoint. The time is kept as Unix nanoseconds: 16 bytes a point instead of 32 while
-// a collection holds every datapoint of every batch.
+// point is one datapoint of a batch's response (or one off the period grid, seriesBuf.extra), its time as Unix
+// nanoseconds.
 type point struct {
 	t int64
 	v float64
@@ -234,7 +234,7 @@ func (c *Collector) Collect(ctx context.Context, plan *Plan) (*Result, error) {
 	var (
 		mu       sync.Mutex
 		firstErr error
-		all      = make(map[int][]point, len(plan.Series))
+		bufs     = make([]seriesBuf, len(plan.Series))
 		wg       sync.WaitGroup
 		sem      = make(chan struct{}, conc)
 	)
@@ -266,7 +266,7 @@ func (c *Collector) Collect(ctx context.Context, plan *Plan) (*Result, error) {
 				return
 			}
 			for id, pts := range out.points {
-				all[id] = append(all[id], pts...)
+				bufs[id].add(plan, pts)
 			}
 		}(plan.Batches[bi])
 	}
@@ -284,13 +284,76 @@ func (c *Collector) Collect(ctx context.Context, plan *Plan) (*Result, error) {
 	var scratch []time.Time
 	for i, ref := range plan.Series {
 		var s analysis.Series
-		s, scratch = assemble(plan, ref, all[i], scratch[:0])
+		s, scratch = bufs[i].series(plan, ref, scratch[:0])
 		s.Timestamps = times.intern(scratch)
-		delete(all, i) // the datapoints of the series assembled so far can be collected
+		bufs[i] = seriesBuf{}
 		res.Series[i] = NodeSeries{Ref: ref, Series: s}
 		res.index[seriesKey{ref.Node.ID, ref.Metric.Name, ref.Stat}] = i
 	}
 	return res, nil
+}
+
+// seriesBuf gathers the datapoints of one plan series as the batches return. A datapoint on the plan's period
+// grid (every one CloudWatch returns for a period-aligned window) goes into its slot: vals holds one value per
+// period from plan.Start, NaN where none arrived, so a collection holds 8 bytes per period and series instead of
+// every datapoint with its time. Datapoints off that grid are kept in extra, and the series is then assembled
+// from all of its datapoints (assemble).
+type seriesBuf struct {
+	vals  []float64 // nil until a datapoint arrives
+	extra []point
+}
+
+// add files pts (in arrival order) into the buffer. Datapoints outside the plan's window and NaN values are
+// left out, as in the series; of datapoints with the same time the first one is kept.
+func (b *seriesBuf) add(plan *Plan, pts []point) {
+	lo, step, n := plan.Start.UnixNano(), int64(plan.Period), plan.PointsPerSeries
+	for _, p := range pts {
+		off := p.t - lo
+		if off < 0 || off >= int64(n)*step || math.IsNaN(p.v) {
+			continue
+		}
+		if off%step != 0 {
+			b.extra = append(b.extra, p)
+			continue
+		}
+		if b.vals == nil {
+			b.vals = make([]float64, n)
+			for k := range b.vals {
+				b.vals[k] = math.NaN()
+			}
+		}
+		if k := off / step; math.IsNaN(b.vals[k]) {
+			b.vals[k] = p.v
+		}
+	}
+}
+
+// series returns the series of ref, its timestamps appended to ts (see assemble). The slots are compacted in
+// place into the series' values, so the buffer must not be used again.
+func (b *seriesBuf) series(plan *Plan, ref SeriesRef, ts []time.Time) (analysis.Series, []time.Time) {
+	lo, step := plan.Start.UnixNano(), int64(plan.Period)
+	if len(b.extra) > 0 {
+		pts := b.extra
+		for k, v := range b.vals {
+			if !math.IsNaN(v) {
+				pts = append(pts, point{t: lo + int64(k)*step, v: v})
+			}
+		}
+		return assemble(plan, ref, pts, ts)
+	}
+	s := analysis.Series{Metric: ref.Metric.Name, Unit: ref.Metric.Unit, Period: plan.Period, Start: plan.Start, End: plan.End}
+	vals := b.vals[:0]
+	for k, v := range b.vals {
+		if !math.IsNaN(v) {
+			vals = append(vals, v)
+			ts = append(ts, time.Unix(0, lo+int64(k)*step).UTC())
+		}
+	}
+	if vals == nil {
+		vals = []float64{}
+	}
+	s.Values = vals
+	return s, ts
 }
 
 // assemble builds the series of ref from its datapoints: sorted by time, in the window, NaN values and repeated

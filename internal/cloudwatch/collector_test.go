@@ -8,12 +8,15 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awscw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
@@ -273,6 +276,93 @@ func TestCollectSharesTimestamps(t *testing.T) {
 			t.Errorf("%d timestamp slices for %d nodes, want one per node (each misses its own minutes)", len(owner), len(nodes))
 		}
 	})
+}
+
+// TestCollectMatchesRawGetMetricData compares every collected series with the same query sent alone through the
+// SDK over the whole window: the datapoints in the window, in time order, without NaN values. With a 1-minute
+// period the datapoints lie on the plan's period grid (the slot path); with a 7-minute period the sandbox's
+// datapoints (aligned to the Unix epoch) lie 60 s off the plan's grid (aligned to Go's zero time), which takes the
+// path that sorts the datapoints. Every result also repeats its last datapoint with another value (dupAPI): the
+// first one must be kept.
+func TestCollectMatchesRawGetMetricData(t *testing.T) {
+	sc := sandbox.Holes()
+	srv, client := startSandbox(t, sc)
+	nodes := scenarioNodes(sc)
+	for _, period := range []time.Duration{time.Minute, 7 * time.Minute} {
+		p := plan(t, srv, nodes, cloudwatch.DefaultMetrics, 14, period)
+		dup := &dupAPI{next: client}
+		res, err := (&cloudwatch.Collector{API: dup}).Collect(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dup.repeated.Load() == 0 {
+			t.Fatalf("period %v: no datapoint was repeated", period)
+		}
+		offGrid, points := 0, 0
+		for _, ns := range res.Series {
+			want := rawSeries(t, client, p, ns.Ref)
+			got := ns.Series
+			if !slices.EqualFunc(got.Timestamps, want.Timestamps, time.Time.Equal) || !slices.Equal(got.Values, want.Values) {
+				t.Fatalf("period %v, %s: collected %d datapoints, the raw query %d, or other times or values",
+					period, ns.Ref, len(got.Timestamps), len(want.Timestamps))
+			}
+			for _, ts := range got.Timestamps {
+				if ts.Sub(p.Start)%period != 0 {
+					offGrid++
+				}
+			}
+			points += len(got.Timestamps)
+		}
+		if points == 0 || (period == time.Minute) != (offGrid == 0) {
+			t.Errorf("period %v: %d of %d datapoints off the plan's grid; the test no longer covers the path it names", period, offGrid, points)
+		}
+	}
+}
+
+// dupAPI delegates to the real client and repeats the last datapoint of each result, with the value plus 1000, as
+// a page that overlapped an earlier one would.
+type dupAPI struct {
+	next     cloudwatch.API
+	repeated atomic.Int64
+}
+
+func (a *dupAPI) GetMetricData(ctx context.Context, in *awscw.GetMetricDataInput, opts ...func(*awscw.Options)) (*awscw.GetMetricDataOutput, error) {
+	out, err := a.next.GetMetricData(ctx, in, opts...)
+	if err == nil {
+		for i := range out.MetricDataResults {
+			r := &out.MetricDataResults[i]
+			if n := len(r.Timestamps); n > 0 {
+				r.Timestamps, r.Values = append(r.Timestamps, r.Timestamps[n-1]), append(r.Values, r.Values[n-1]+1000)
+				a.repeated.Add(1)
+			}
+		}
+	}
+	return out, err
+}
+
+// rawSeries fetches one plan series with a single paginated GetMetricData query over the plan's window.
+func rawSeries(t *testing.T, client *awscw.Client, p *cloudwatch.Plan, ref cloudwatch.SeriesRef) analysis.Series {
+	t.Helper()
+	in := &awscw.GetMetricDataInput{StartTime: aws.Time(p.Start), EndTime: aws.Time(p.End), ScanBy: cwtypes.ScanByTimestampAscending,
+		MetricDataQueries: []cwtypes.MetricDataQuery{{Id: aws.String("raw"), MetricStat: &cwtypes.MetricStat{
+			Metric: &cwtypes.Metric{Namespace: aws.String(p.Namespace), MetricName: aws.String(ref.Metric.Name),
+				Dimensions: []cwtypes.Dimension{{Name: aws.String("DBInstanceIdentifier"), Value: aws.String(ref.Node.ID)}}},
+			Period: aws.Int32(int32(p.Period / time.Second)), Stat: aws.String(ref.Stat)}}}}
+	s := analysis.Series{Timestamps: []time.Time{}, Values: []float64{}}
+	for pg := awscw.NewGetMetricDataPaginator(client, in); pg.HasMorePages(); {
+		out, err := pg.NextPage(context.Background())
+		if err != nil {
+			t.Fatalf("raw query for %s: %v", ref, err)
+		}
+		for _, r := range out.MetricDataResults {
+			for i, ts := range r.Timestamps {
+				if v := r.Values[i]; !math.IsNaN(v) && !ts.Before(p.Start) && ts.Before(p.End) {
+					s.Timestamps, s.Values = append(s.Timestamps, ts.UTC()), append(s.Values, v)
+				}
+			}
+		}
+	}
+	return s
 }
 
 // TestCollectGapsForMissingData: the `short` scenario has 3 days of history, so a 14-day window has gaps (absent

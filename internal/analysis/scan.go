@@ -837,7 +837,15 @@ func chunkStats(chunk []float64, shift, s2 float64) (cs, cmin, cmax, ns2 float64
 		mn = min(mn, k)
 		mx = max(mx, k)
 	}
-	cmin, cmax = fromOrderKey(mn), fromOrderKey(mx)
+	return chunkResult(cs, mn, mx, s2)
+}
+
+// chunkResult turns a NaN-free loop's sum and order-key extremes into
+// chunkStats' results: exact is false, and the rest zero, when the sum is
+// NaN (a NaN value) or an extreme is a zero (its sign needs the ordered
+// loop).
+func chunkResult(cs float64, mn, mx int64, s2 float64) (float64, float64, float64, float64, bool) {
+	cmin, cmax := fromOrderKey(mn), fromOrderKey(mx)
 	if cs != cs || cmin == 0 || cmax == 0 {
 		return 0, 0, 0, 0, false
 	}
@@ -863,11 +871,8 @@ func chunkStatsVerify(chunk []float64, ts []time.Time, want, step int64, shift, 
 		mn = min(mn, k)
 		mx = max(mx, k)
 	}
-	cmin, cmax = fromOrderKey(mn), fromOrderKey(mx)
-	if cs != cs || cmin == 0 || cmax == 0 {
-		return 0, 0, 0, 0, off, false
-	}
-	return cs, cmin, cmax, s2, off, true
+	cs, cmin, cmax, ns2, exact = chunkResult(cs, mn, mx, s2)
+	return cs, cmin, cmax, ns2, off, exact
 }
 
 // chunkStatsNaN is chunkStats for a chunk that may hold NaN: NaN values

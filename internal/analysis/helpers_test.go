@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -40,6 +41,17 @@ func (r *rng) next() uint64 {
 
 // float returns a uniform value in [0, 1).
 func (r *rng) float() float64 { return float64(r.next()>>11) / (1 << 53) }
+
+// drawSorted returns n values g(&r, 0..n-1) and a sorted copy of them.
+func drawSorted(g func(*rng, int) float64, n int, r rng) (a, sorted []float64) {
+	a = make([]float64, n)
+	for i := range a {
+		a[i] = g(&r, i)
+	}
+	sorted = slices.Clone(a)
+	slices.Sort(sorted)
+	return a, sorted
+}
 
 // norm returns an approximately standard normal value (sum of 4 uniforms).
 func (r *rng) norm() float64 {

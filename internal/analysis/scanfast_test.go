@@ -23,13 +23,7 @@ func TestSelectPairsMatchSort(t *testing.T) {
 	}
 	for name, g := range gens {
 		for _, n := range []int{1, 2, 3, 1023, 1024, 1025, 5000, 20000} {
-			r := rng(uint64(n) * 7)
-			a := make([]float64, n)
-			for i := range a {
-				a[i] = g(&r, i)
-			}
-			sorted := slices.Clone(a)
-			slices.Sort(sorted)
+			a, sorted := drawSorted(g, n, rng(uint64(n)*7))
 			lo, hi := sorted[0], sorted[n-1]
 			rankSets := [][]int{{0}, {n - 1}, {n / 2}, {0, n - 1}, {n / 2, n / 2 * 9 / 5, n * 95 / 100, n * 99 / 100},
 				{n * 9 / 10, n*9/10 + 1, n*9/10 + 2}, {n / 3, n/3 + 1}}

@@ -340,13 +340,7 @@ func TestSelectPair(t *testing.T) {
 	}
 	for name, g := range gens {
 		for _, n := range []int{1, 2, 1023, 1024, 1025, 5000} {
-			r := rng(uint64(n))
-			a := make([]float64, n)
-			for i := range a {
-				a[i] = g(&r, i)
-			}
-			sorted := slices.Clone(a)
-			slices.Sort(sorted)
+			a, sorted := drawSorted(g, n, rng(uint64(n)))
 			lo, hi := sorted[0], sorted[n-1]
 			for _, k := range []int{0, n / 2, n - 2, n - 1} {
 				if k < 0 {

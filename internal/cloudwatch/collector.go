@@ -341,7 +341,7 @@ func (b *seriesBuf) series(plan *Plan, ref SeriesRef, ts []time.Time) (analysis.
 		}
 		return assemble(plan, ref, pts, ts)
 	}
-	s := analysis.Series{Metric: ref.Metric.Name, Unit: ref.Metric.Unit, Period: plan.Period, Start: plan.Start, End: plan.End}
+	s := ref.series(plan)
 	vals := b.vals[:0]
 	for k, v := range b.vals {
 		if !math.IsNaN(v) {
@@ -360,8 +360,8 @@ func (b *seriesBuf) series(plan *Plan, ref SeriesRef, ts []time.Time) (analysis.
 // timestamps left out. The timestamps are appended to ts (returned) rather than stored in the series.
 func assemble(plan *Plan, ref SeriesRef, pts []point, ts []time.Time) (analysis.Series, []time.Time) {
 	slices.SortStableFunc(pts, func(a, b point) int { return cmp.Compare(a.t, b.t) })
-	s := analysis.Series{Metric: ref.Metric.Name, Unit: ref.Metric.Unit, Period: plan.Period, Start: plan.Start, End: plan.End,
-		Values: make([]float64, 0, len(pts))}
+	s := ref.series(plan)
+	s.Values = make([]float64, 0, len(pts))
 	lo, hi := plan.Start.UnixNano(), plan.End.UnixNano()
 	for _, p := range pts {
 		if p.t < lo || p.t >= hi || math.IsNaN(p.v) {
@@ -374,6 +374,11 @@ func assemble(plan *Plan, ref SeriesRef, pts []point, ts []time.Time) (analysis.
 		s.Values = append(s.Values, p.v)
 	}
 	return s, ts
+}
+
+// series is ref's series over plan's window, without datapoints.
+func (ref SeriesRef) series(plan *Plan) analysis.Series {
+	return analysis.Series{Metric: ref.Metric.Name, Unit: ref.Metric.Unit, Period: plan.Period, Start: plan.Start, End: plan.End}
 }
 
 // timestampSet holds one copy of each distinct timestamp sequence of a collection. Series with the same

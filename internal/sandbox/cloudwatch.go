@@ -461,7 +461,7 @@ func (s *Server) resolve(ns, name string, dims []cwDimension) (source, string) {
 
 func (s *Server) serveCloudWatch(w http.ResponseWriter, r *http.Request) {
 	opName := strings.TrimPrefix(r.URL.Path, "/service/GraniteServiceVersion20100801/operation/")
-	entry := LogEntry{Time: s.clock.Now(), RealTime: time.Now(), Service: "cloudwatch", Operation: opName, Params: map[string]string{}}
+	entry := LogEntry{Time: s.clock.Now(), RealTime: time.Now(), Service: "cloudwatch", Operation: opName, Params: map[string]string{}, Attempt: sdkAttempt(r.Header)}
 	finish := s.log.begin(&entry)
 	defer finish()
 	fail := func(e *cwError) {

@@ -54,6 +54,13 @@ func TestFaultSequenceRetriedBySDK(t *testing.T) {
 	if len(calls) != 3 || calls[0].Status != 400 || calls[0].ErrorCode != "Throttling" || calls[1].Status != 500 || calls[2].Status != 200 {
 		t.Fatalf("calls %+v", calls)
 	}
+	// The log tells the SDK's retries of one call apart from new calls: the
+	// attempt number comes from the Amz-Sdk-Request header the SDK sends.
+	for i, c := range calls {
+		if c.Attempt != i+1 {
+			t.Fatalf("call %d logged as attempt %d, want %d: %+v", i+1, c.Attempt, i+1, calls)
+		}
+	}
 	// Without retries the typed codes reach the caller.
 	srv.InjectSequence("rds:ModifyDBInstance", FaultThrottling)
 	_, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod")}, apiNoRetry)
@@ -67,6 +74,9 @@ func TestFaultSequenceRetriedBySDK(t *testing.T) {
 		cwAPINoRetry)
 	if apiCode(err) != "Throttling" {
 		t.Fatalf("throttled GetMetricData: %v", err)
+	}
+	if l := srv.Calls("GetMetricData"); len(l) != 1 || l[0].Attempt != 1 {
+		t.Fatalf("GetMetricData over RPCv2 CBOR: want one call logged as attempt 1, got %+v", l)
 	}
 	// connection reset: a transport error
 	srv.InjectSequence("DescribeDBClusters", FaultConnReset)

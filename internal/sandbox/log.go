@@ -1,6 +1,9 @@
 package sandbox
 
 import (
+	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -27,6 +30,27 @@ type LogEntry struct {
 	Status    int    `json:"status"`
 	ErrorCode string `json:"errorCode,omitempty"`
 	Fault     string `json:"fault,omitempty"`
+	// Attempt is the client's attempt number for this call, from the
+	// Amz-Sdk-Request header the AWS SDKs send ("attempt=2; max=3"): 1 for
+	// the first attempt, 2 and up when the SDK's retryer sends the same call
+	// again (throttling, a 5xx, a connection lost while the response was
+	// read). 0 when the header is absent or malformed. A caller that retries
+	// by making a new call (the CloudWatch collector does) sends attempt 1
+	// each time.
+	Attempt int `json:"attempt,omitempty"`
+}
+
+// sdkAttempt returns the attempt number of an AWS SDK request (see
+// LogEntry.Attempt), 0 without a valid Amz-Sdk-Request header.
+func sdkAttempt(h http.Header) int {
+	for _, part := range strings.Split(h.Get("Amz-Sdk-Request"), ";") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "attempt="); ok {
+			if n, err := strconv.Atoi(v); err == nil && n > 0 {
+				return n
+			}
+		}
+	}
+	return 0
 }
 
 type requestLog struct {

@@ -92,7 +92,7 @@ var rdsMutating = map[string]bool{
 }
 
 func (s *Server) serveRDS(w http.ResponseWriter, r *http.Request) {
-	entry := LogEntry{Time: s.clock.Now(), RealTime: time.Now(), Service: "rds"}
+	entry := LogEntry{Time: s.clock.Now(), RealTime: time.Now(), Service: "rds", Attempt: sdkAttempt(r.Header)}
 	body, err := readBody(r)
 	var form url.Values
 	if err == nil {

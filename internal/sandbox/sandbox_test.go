@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"errors"
+	"net/http"
 	"testing"
 	"time"
 
@@ -202,5 +203,29 @@ func TestDemoGetMetricData(t *testing.T) {
 	want, ok := srv.MetricValue("sso-prod-instance-2", "DatabaseConnections", conns.Timestamps[10])
 	if !ok || want != conns.Values[10] {
 		t.Errorf("MetricValue = %v,%v; GetMetricData = %v", want, ok, conns.Values[10])
+	}
+}
+
+func TestSDKAttempt(t *testing.T) {
+	for _, tc := range []struct {
+		header string
+		want   int
+	}{
+		{"attempt=1; max=3", 1},
+		{"attempt=3; max=3", 3},
+		{"attempt=2", 2},
+		{"max=3; attempt=4; ttl=20261128T160000Z", 4},
+		{"", 0},
+		{"attempt=0; max=3", 0},
+		{"attempt=x; max=3", 0},
+		{"attempts=2", 0},
+	} {
+		h := http.Header{}
+		if tc.header != "" {
+			h.Set("Amz-Sdk-Request", tc.header)
+		}
+		if got := sdkAttempt(h); got != tc.want {
+			t.Errorf("sdkAttempt(%q) = %d, want %d", tc.header, got, tc.want)
+		}
 	}
 }

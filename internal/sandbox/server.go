@@ -223,7 +223,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// awsJson services (e.g. the Pricing API) are not emulated: answer in
 		// their protocol so the SDK reports a clear error.
 		target := r.Header.Get("X-Amz-Target")
-		entry := LogEntry{Time: s.clock.Now(), RealTime: time.Now(), Service: "unknown", Operation: target, Status: 400, ErrorCode: "UnknownOperationException"}
+		entry := LogEntry{Time: s.clock.Now(), RealTime: time.Now(), Service: "unknown", Operation: target, Status: 400, ErrorCode: "UnknownOperationException", Attempt: sdkAttempt(r.Header)}
 		s.log.begin(&entry)()
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		w.Header().Set("X-Amzn-Errortype", "UnknownOperationException")

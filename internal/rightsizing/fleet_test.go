@@ -70,8 +70,9 @@ func TestRecommendFleet_lowerBoundAndSameAnswers(t *testing.T) {
 			t.Fatalf("%s: LowerBound %d RequestsMade %d, want %d and %d (sandbox log)", r.Cluster.Identifier, r.LowerBound, r.RequestsMade, want, calls)
 		}
 	}
-	if calls != want {
-		t.Errorf("sandbox saw %d GetMetricData calls, lower bound is %d", calls, want)
+	// One call sent again after its response was lost on the way (aws-sdk-go-v2 issue 2737) is allowed.
+	if distinct := srv.Distinct("GetMetricData"); distinct != want || calls-distinct > 1 {
+		t.Errorf("sandbox saw %d GetMetricData calls (%d distinct), lower bound is %d", calls, distinct, want)
 	}
 
 	byID := map[string]Result{}

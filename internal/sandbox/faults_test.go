@@ -61,6 +61,24 @@ func TestFaultSequenceRetriedBySDK(t *testing.T) {
 			t.Fatalf("call %d logged as attempt %d, want %d: %+v", i+1, c.Attempt, i+1, calls)
 		}
 	}
+	// Distinct counts the successful requests with different parameters:
+	// the retried call once, then one call twice (as a client that lost
+	// the response sends it again) and another call.
+	if n := srv.Distinct("DescribeDBInstances"); n != 1 {
+		t.Fatalf("Distinct after one retried call = %d, want 1", n)
+	}
+	for _, id := range []string{"mandible-prod", "mandible-prod", ""} {
+		in := &rds.DescribeDBInstancesInput{}
+		if id != "" {
+			in.DBInstanceIdentifier = aws.String(id)
+		}
+		if _, err := rc.DescribeDBInstances(ctx, in, apiNoRetry); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := srv.Distinct("DescribeDBInstances"); n != 2 {
+		t.Fatalf("Distinct = %d, want 2 (the listing and the describe of mandible-prod): %+v", n, srv.Calls("DescribeDBInstances"))
+	}
 	// Without retries the typed codes reach the caller.
 	srv.InjectSequence("rds:ModifyDBInstance", FaultThrottling)
 	_, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod")}, apiNoRetry)

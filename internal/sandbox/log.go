@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -95,6 +96,22 @@ func (s *Server) Calls(op string) []LogEntry {
 		}
 	}
 	return out
+}
+
+// Distinct returns how many distinct successful requests of one operation
+// the log holds: entries with status 200, told apart by their Params. A
+// request that a client sent again because the response was lost on its way
+// (the sandbox logged both as successes; aws-sdk-go-v2 issue 2737) counts
+// once, and so does a failed request sent again, so tests can count the
+// calls a client meant to make apart from transport retries.
+func (s *Server) Distinct(op string) int {
+	seen := map[string]bool{}
+	for _, e := range s.Calls(op) {
+		if e.Status == 200 {
+			seen[fmt.Sprint(e.Params)] = true // fmt prints a map sorted by key
+		}
+	}
+	return len(seen)
 }
 
 // Counts returns how many requests each operation received, keyed by

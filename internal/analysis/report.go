@@ -12,7 +12,8 @@ import (
 // Sections: Verdict, Checks, Projected single-node utilization, Nodes,
 // Workload pattern, Decision matrix, Risks, Cost, Instance class options,
 // Recommended PostgreSQL parameters, Migration window, Rollback triggers,
-// Charts.
+// Charts. Byte quantities in the tables read as GiB/MiB/KiB and byte rates
+// as MB/s or kB/s (qty); the unit column keeps the metric's own unit.
 func Report(rec Recommendation) string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
@@ -48,7 +49,7 @@ func Report(rec Recommendation) string {
 
 	w("\n## Projected single-node utilization\n\nOn %s.\n\n| resource | unit | p50 | p95 | p99 | max | limit |\n|---|---|---:|---:|---:|---:|---:|\n", mdEscape(rec.Projection.Class.Name))
 	for _, u := range rec.Projected {
-		w("| %s | %s | %s | %s | %s | %s | %s |\n", u.Metric, u.Unit, num(u.P50, 2), num(u.P95, 2), num(u.P99, 2), num(u.Max, 2), num(u.Limit, 2))
+		w("| %s | %s | %s | %s | %s | %s | %s |\n", u.Metric, u.Unit, qty(u.P50, u.Unit, 2), qty(u.P95, u.Unit, 2), qty(u.P99, u.Unit, 2), qty(u.Max, u.Unit, 2), qty(u.Limit, u.Unit, 2))
 	}
 
 	w("\n## Nodes\n\n")
@@ -65,7 +66,7 @@ func Report(rec Recommendation) string {
 				peak = s.PeakTime.UTC().Format("2006-01-02 15:04")
 			}
 			w("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s.Metric, s.Unit, num(100*s.Coverage, 1)+"%",
-				num(s.Mean, 2), num(s.P50, 2), num(s.P95, 2), num(s.P99, 2), num(s.Max, 2), peak)
+				qty(s.Mean, s.Unit, 2), qty(s.P50, s.Unit, 2), qty(s.P95, s.Unit, 2), qty(s.P99, s.Unit, 2), qty(s.Max, s.Unit, 2), peak)
 		}
 		w("\nCPU pattern: `%s`.\n\n", n.CPUPattern.Pattern)
 	}
@@ -162,6 +163,31 @@ func num(v float64, d int) string {
 		s = s[1:]
 	}
 	return s
+}
+
+// qty formats v, a quantity in unit (a CloudWatch unit, any case), for a
+// reader: bytes in binary multiples ("2.16 GiB": memory and storage are
+// sized in them), bytes per second in decimal ones ("0.48 MB/s": network
+// bandwidth is quoted in them), with d decimals; other units as num(v, d).
+// A value under 1 KiB or 1 kB/s keeps the plain form.
+func qty(v float64, unit string, d int) string {
+	a := math.Abs(v)
+	var steps []float64
+	var names []string
+	switch strings.ToLower(unit) {
+	case "bytes":
+		steps, names = []float64{1 << 40, 1 << 30, 1 << 20, 1 << 10}, []string{"TiB", "GiB", "MiB", "KiB"}
+	case "bytes/second":
+		steps, names = []float64{1e12, 1e9, 1e6, 1e3}, []string{"TB/s", "GB/s", "MB/s", "kB/s"}
+	}
+	if v == v && !math.IsInf(v, 0) {
+		for i, m := range steps {
+			if a >= m {
+				return num(v/m, d) + " " + names[i]
+			}
+		}
+	}
+	return num(v, d)
 }
 
 // mdEscape keeps table cells intact.

@@ -172,6 +172,34 @@ func TestReportEscapesAndFormats(t *testing.T) {
 	}
 }
 
+func TestQty(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		unit string
+		want string
+	}{
+		{2314437579.78, "Bytes", "2.16 GiB"},
+		{3 << 20, "Bytes", "3.00 MiB"},
+		{1536, "bytes", "1.50 KiB"},
+		{1023, "Bytes", "1023.00"},
+		{5 << 40, "Bytes", "5.00 TiB"},
+		{-2 << 30, "Bytes", "-2.00 GiB"},
+		{483052.31, "Bytes/Second", "483.05 kB/s"},
+		{12.8e6, "bytes/second", "12.80 MB/s"},
+		{999, "Bytes/Second", "999.00"},
+		{2.5e9, "Bytes/Second", "2.50 GB/s"},
+		{118.4, "Count/Second", "118.40"},
+		{2e9, "Count", "2000000000.00"},
+		{math.NaN(), "Bytes", "n/a"},
+		{math.Inf(1), "Bytes", "inf"},
+		{0, "Bytes", "0.00"},
+	} {
+		if got := qty(tc.v, tc.unit, 2); got != tc.want {
+			t.Errorf("qty(%v, %q) = %q, want %q", tc.v, tc.unit, got, tc.want)
+		}
+	}
+}
+
 func ExampleHeatmapSVG() {
 	p := Profile{Metric: "CPUUtilization", Unit: "percent", Mean: make([]float64, HoursPerWeek)}
 	p.Mean[1*24+9] = 40 // Monday 09:00 at the limit: full red

@@ -413,6 +413,57 @@ func TestAnalyzeAuroraReaderGaps(t *testing.T) {
 	}
 }
 
+// TestAnalyzeReaderLagRisk: a reader lagging the writer by more than a second
+// at p99 is a risk, whether its lag comes as ReplicaLag (seconds, an RDS read
+// replica) or as AuroraReplicaLag (milliseconds, what an Aurora reader
+// publishes).
+func TestAnalyzeReaderLagRisk(t *testing.T) {
+	for _, tc := range []struct {
+		metric, unit string
+		value        float64
+		want         string // the risk's text, or "" for none
+	}{
+		{MetricAuroraReplicaLag, "Milliseconds", 2500, "lags the writer by 2.5 s at p99"},
+		{MetricAuroraReplicaLag, "Milliseconds", 20, ""},
+		{MetricReplicaLag, "Seconds", 3, "lags the writer by 3.0 s at p99"},
+		{MetricReplicaLag, "Seconds", 0.02, ""},
+	} {
+		in := auroraPair(14)
+		reader := &in.Nodes[1]
+		reader.Series = slices.Clone(reader.Series)
+		found := false
+		for i, s := range reader.Series {
+			if s.Metric == MetricReplicaLag {
+				s.Metric, s.Unit = tc.metric, tc.unit
+				s.Values = make([]float64, len(s.Values))
+				for k := range s.Values {
+					s.Values[k] = tc.value
+				}
+				reader.Series[i], found = s, true
+			}
+		}
+		if !found {
+			t.Fatal("the Aurora pair's reader has no ReplicaLag series to replace")
+		}
+		rec, err := Analyze(in, Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lag []string
+		for _, r := range rec.Risks {
+			if strings.Contains(r.Description, "lags the writer") {
+				lag = append(lag, r.Description)
+			}
+		}
+		switch {
+		case tc.want == "" && len(lag) > 0:
+			t.Errorf("%s %v %s: unexpected risk %q", tc.metric, tc.value, tc.unit, lag)
+		case tc.want != "" && (len(lag) != 1 || !strings.Contains(lag[0], tc.want) || !strings.Contains(lag[0], "mandible-prod-2")):
+			t.Errorf("%s %v %s: risks %q, want one naming mandible-prod-2 with %q", tc.metric, tc.value, tc.unit, lag, tc.want)
+		}
+	}
+}
+
 func TestAnalyzeDegenerateInputs(t *testing.T) {
 	// A writer without any series: insufficient data, no charts, no panic.
 	in := ClusterInput{Name: "empty", Topology: TopologyMultiAZ, Nodes: []Node{{ID: "w", Role: RoleWriter, Class: classM6gLarge}}}

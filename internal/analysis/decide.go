@@ -190,8 +190,8 @@ func risks(in ClusterInput, w Node, nodes []NodeAnalysis, pr Projection, p Polic
 		if s, ok := n.Summary(MetricFreeStorageSpace); ok && s.Count > 0 && s.Min < 10*(1<<30) {
 			add("capacity", "medium", "%s has only %.1f GiB free storage at its lowest", n.ID, s.Min/(1<<30))
 		}
-		if s, ok := n.Summary(MetricReplicaLag); ok && s.Count > 0 && s.P99 > 1 && n.Role == RoleReader {
-			add("failure", "low", "Reader %s lags the writer by %.1f s at p99; clients reading from it already tolerate stale reads, which disappear after consolidation", n.ID, s.P99)
+		if lag, ok := replicaLagP99(n); ok && lag > 1 && n.Role == RoleReader {
+			add("failure", "low", "Reader %s lags the writer by %.1f s at p99; clients reading from it already tolerate stale reads, which disappear after consolidation", n.ID, lag)
 		}
 	}
 	if dq := pr.DiskQueueDepth; dq.Count > 0 && dq.P99 > 10 {
@@ -200,6 +200,19 @@ func risks(in ClusterInput, w Node, nodes []NodeAnalysis, pr Projection, p Polic
 	sev := map[string]int{"high": 0, "medium": 1, "low": 2}
 	slices.SortStableFunc(rs, func(a, b Risk) int { return sev[a.Severity] - sev[b.Severity] })
 	return rs
+}
+
+// replicaLagP99 is a reader's replication lag at p99 in seconds: from
+// ReplicaLag (seconds), or else from AuroraReplicaLag (milliseconds); ok is
+// false when neither has a datapoint.
+func replicaLagP99(n NodeAnalysis) (float64, bool) {
+	if s, ok := n.Summary(MetricReplicaLag); ok && s.Count > 0 {
+		return s.P99, true
+	}
+	if s, ok := n.Summary(MetricAuroraReplicaLag); ok && s.Count > 0 {
+		return s.P99 / 1000, true
+	}
+	return 0, false
 }
 
 // busiestHours returns the indices of the k largest non-NaN values, largest

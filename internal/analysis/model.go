@@ -16,7 +16,8 @@ const (
 	MetricConnections      = "DatabaseConnections"       // Count
 	MetricNetworkReceive   = "NetworkReceiveThroughput"  // Bytes/Second
 	MetricNetworkTransmit  = "NetworkTransmitThroughput" // Bytes/Second
-	MetricReplicaLag       = "ReplicaLag"                // Seconds
+	MetricReplicaLag       = "ReplicaLag"                // Seconds (RDS read replicas)
+	MetricAuroraReplicaLag = "AuroraReplicaLag"          // Milliseconds (Aurora readers)
 	MetricFreeStorageSpace = "FreeStorageSpace"          // Bytes
 	MetricDiskQueueDepth   = "DiskQueueDepth"            // Count
 )

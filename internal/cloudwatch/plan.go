@@ -56,6 +56,9 @@ type Node struct {
 	ID string
 	// Dimensions select the node's metrics. Empty means {DBInstanceIdentifier: ID}.
 	Dimensions []Dimension
+	// Metrics, when set, replaces the Request's Metrics for this node (an Aurora instance publishes
+	// AuroraReplicaLag where an RDS instance publishes ReplicaLag: AuroraMetrics).
+	Metrics []Metric
 }
 
 func (n Node) dimensions() []Dimension {
@@ -87,11 +90,26 @@ var DefaultMetrics = []Metric{
 	{"DiskQueueDepth", "Count"},
 }
 
+// AuroraMetrics are DefaultMetrics for an Aurora instance: AuroraReplicaLag (milliseconds, published by Aurora
+// replicas) in place of ReplicaLag, which only RDS read replicas publish. The count stays the same, and so do the
+// request counts of a plan.
+var AuroraMetrics = auroraMetrics()
+
+func auroraMetrics() []Metric {
+	out := append([]Metric(nil), DefaultMetrics...)
+	for i, m := range out {
+		if m.Name == "ReplicaLag" {
+			out[i] = Metric{"AuroraReplicaLag", "Milliseconds"}
+		}
+	}
+	return out
+}
+
 // Request describes what to fetch: every node × metric × statistic over [Start, End).
 type Request struct {
 	Namespace string   // default DefaultNamespace
 	Nodes     []Node   // at least one
-	Metrics   []Metric // at least one
+	Metrics   []Metric // at least one, unless every node has its own (Node.Metrics)
 	Stats     []string // CloudWatch statistics, e.g. "Average", "Maximum", "p99"; default ["Average"]
 	Start     time.Time
 	End       time.Time // exclusive; must be after Start and not after Now
@@ -205,9 +223,6 @@ func NewPlan(req Request) (*Plan, error) {
 	if len(req.Nodes) == 0 {
 		return nil, errors.New("planning CloudWatch queries: no nodes")
 	}
-	if len(req.Metrics) == 0 {
-		return nil, errors.New("planning CloudWatch queries: no metrics")
-	}
 	if req.Now.IsZero() {
 		return nil, errors.New("planning CloudWatch queries: Now is required")
 	}
@@ -236,6 +251,9 @@ func NewPlan(req Request) (*Plan, error) {
 			return nil, fmt.Errorf("planning CloudWatch queries: node %q listed twice", n.ID)
 		}
 		seen[n.ID] = true
+		if len(n.Metrics) == 0 && len(req.Metrics) == 0 {
+			return nil, fmt.Errorf("planning CloudWatch queries: no metrics for node %q", n.ID)
+		}
 	}
 	p := &Plan{Namespace: req.Namespace, Period: period}
 	if p.Namespace == "" {
@@ -249,7 +267,11 @@ func NewPlan(req Request) (*Plan, error) {
 	}
 	p.Coarsened = req.Period == 0 && period > Retention[0].Period
 	for _, n := range req.Nodes {
-		for _, m := range req.Metrics {
+		metrics := req.Metrics
+		if len(n.Metrics) > 0 {
+			metrics = n.Metrics
+		}
+		for _, m := range metrics {
 			if m.Name == "" {
 				return nil, errors.New("planning CloudWatch queries: metric with empty name")
 			}

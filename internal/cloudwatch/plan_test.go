@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -188,7 +190,12 @@ func TestNewPlanValidation(t *testing.T) {
 		"duplicate node": func(r *Request) { r.Nodes = []Node{{ID: "a"}, {ID: "a"}} },
 		"empty node":     func(r *Request) { r.Nodes = []Node{{}} },
 		"empty metric":   func(r *Request) { r.Metrics = []Metric{{}} },
-		"too old":        func(r *Request) { r.Start = testNow.Add(-456 * 24 * time.Hour) },
+		"node without metrics": func(r *Request) {
+			r.Metrics = nil
+			r.Nodes = []Node{{ID: "a", Metrics: DefaultMetrics[:1]}, {ID: "b"}}
+		},
+		"empty node metric": func(r *Request) { r.Nodes[1].Metrics = []Metric{{}} },
+		"too old":           func(r *Request) { r.Start = testNow.Add(-456 * 24 * time.Hour) },
 		"sub-period span": func(r *Request) {
 			r.Period = time.Hour
 			r.Start, r.End = end.Add(10*time.Minute), end.Add(50*time.Minute)
@@ -232,5 +239,42 @@ func BenchmarkNewPlan(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestNewPlanPerNodeMetrics: a node's own Metrics replace the Request's for that node only; the series and the
+// lower bound count each node's metrics, and a request without Metrics is fine when every node has its own.
+func TestNewPlanPerNodeMetrics(t *testing.T) {
+	end := testNow.Add(-time.Hour)
+	r := Request{Nodes: []Node{{ID: "rds"}, {ID: "aurora-reader", Metrics: AuroraMetrics}}, Metrics: DefaultMetrics,
+		Start: end.Add(-14 * 24 * time.Hour), End: end, Now: testNow}
+	p, err := NewPlan(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, s := range p.Series {
+		got[s.Node.ID] = append(got[s.Node.ID], s.Metric.Name)
+	}
+	want := map[string][]string{}
+	for _, m := range DefaultMetrics {
+		want["rds"] = append(want["rds"], m.Name)
+	}
+	for _, m := range AuroraMetrics {
+		want["aurora-reader"] = append(want["aurora-reader"], m.Name)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("series by node %v, want %v", got, want)
+	}
+	if !slices.Contains(want["aurora-reader"], "AuroraReplicaLag") || slices.Contains(want["aurora-reader"], "ReplicaLag") {
+		t.Errorf("AuroraMetrics %v: want AuroraReplicaLag in place of ReplicaLag", want["aurora-reader"])
+	}
+	if p.LowerBound != LowerBound(len(DefaultMetrics)+len(AuroraMetrics), p.PointsPerSeries) {
+		t.Errorf("lower bound %d for %d series", p.LowerBound, len(p.Series))
+	}
+	r.Metrics = nil
+	r.Nodes[0].Metrics = DefaultMetrics[:1]
+	if p, err := NewPlan(r); err != nil || len(p.Series) != 1+len(AuroraMetrics) {
+		t.Fatalf("every node with its own metrics, none in the request: %v, %+v", err, p)
 	}
 }

@@ -148,13 +148,13 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 	var nodes []cw.Node
 	for _, c := range clusters {
 		for _, n := range c.MetricNodes() {
-			nodes = append(nodes, cw.Node{ID: n.ID})
+			nodes = append(nodes, cw.Node{ID: n.ID, Metrics: metricsOf(c)})
 		}
 	}
 	if len(nodes) == 0 {
 		return nil, errors.New("no nodes to analyse")
 	}
-	plan, err := cw.NewPlan(cw.Request{Nodes: nodes, Metrics: cw.DefaultMetrics, Stats: []string{Stat},
+	plan, err := cw.NewPlan(cw.Request{Nodes: nodes, Stats: []string{Stat},
 		Start: start, End: end, Period: req.Period, Now: nowT})
 	if err != nil {
 		if errors.Is(err, cw.ErrRetention) {
@@ -183,6 +183,17 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// metricsOf lists the CloudWatch metrics collected for each node of c:
+// cw.DefaultMetrics, with AuroraReplicaLag in place of ReplicaLag on Aurora
+// (cw.AuroraMetrics), so that an Aurora reader's replication lag is measured
+// (analysis reads either). Every node has as many metrics either way.
+func metricsOf(c inventory.Cluster) []cw.Metric {
+	if c.Kind == inventory.KindAurora {
+		return cw.AuroraMetrics
+	}
+	return cw.DefaultMetrics
 }
 
 func endOrNow(end, now time.Time) time.Time {
@@ -225,7 +236,7 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 		}
 		node := analysis.Node{ID: n.ID, Role: analysis.Role(n.Role), Class: Capacity(class)}
 		if !n.Virtual {
-			for _, m := range cw.DefaultMetrics {
+			for _, m := range metricsOf(c) {
 				if s, ok := got.Find(n.ID, m.Name, Stat); ok {
 					node.Series = append(node.Series, s)
 				}

@@ -66,6 +66,23 @@ func TestRecommend_demo(t *testing.T) {
 		if res.RequestsMade != res.LowerBound {
 			t.Errorf("requests made %d, lower bound %d", res.RequestsMade, res.LowerBound)
 		}
+		// Replication lag is measured by the metric the deployment publishes: AuroraReplicaLag
+		// (milliseconds) on the Aurora reader, ReplicaLag (which a Multi-AZ writer does not publish) on RDS.
+		for _, n := range rec.Nodes {
+			if n.Role == analysis.RoleStandby {
+				continue // publishes nothing
+			}
+			aurora, hasAurora := n.Summary(analysis.MetricAuroraReplicaLag)
+			_, hasRDS := n.Summary(analysis.MetricReplicaLag)
+			switch {
+			case tc.cluster == "" && (hasAurora || !hasRDS):
+				t.Errorf("%s: AuroraReplicaLag collected %v, ReplicaLag %v; want ReplicaLag only", n.ID, hasAurora, hasRDS)
+			case tc.cluster != "" && (hasRDS || !hasAurora):
+				t.Errorf("%s: AuroraReplicaLag collected %v, ReplicaLag %v; want AuroraReplicaLag only", n.ID, hasAurora, hasRDS)
+			case n.Role == analysis.RoleReader && (aurora.Count == 0 || aurora.Unit != "Milliseconds" || !(aurora.P99 > 2 && aurora.P99 < 1000)):
+				t.Errorf("%s: AuroraReplicaLag %+v, want the reader's lag in milliseconds", n.ID, aurora)
+			}
+		}
 	}
 }
 

@@ -38,7 +38,11 @@ func appendDiagErrors(diags *diag.Diagnostics, errs []diagError) {
 
 // markdownList renders allowed values as "`a`, `b` or `c`" for descriptions
 // and messages, from the same slice a validator uses.
-func markdownList(vs []string) string {
+func markdownList(vs []string) string { return markdownJoin(vs, "or") }
+
+// markdownJoin is markdownList with another conjunction ("and" for a list
+// that holds all of its items).
+func markdownJoin(vs []string, conj string) string {
 	q := make([]string, len(vs))
 	for i, v := range vs {
 		q[i] = "`" + v + "`"
@@ -46,7 +50,7 @@ func markdownList(vs []string) string {
 	if len(q) <= 1 {
 		return strings.Join(q, "")
 	}
-	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+	return strings.Join(q[:len(q)-1], ", ") + " " + conj + " " + q[len(q)-1]
 }
 
 // unknownAttributes lists the provider attributes whose values are unknown at

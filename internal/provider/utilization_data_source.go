@@ -130,12 +130,38 @@ func supportedMetricNames() []string {
 	return out
 }
 
-func defaultMetricNames() []string {
-	out := make([]string, len(cloudwatch.DefaultMetrics))
-	for i, m := range cloudwatch.DefaultMetrics {
+func defaultMetricNames() []string { return metricNamesOf(cloudwatch.DefaultMetrics) }
+
+func metricNamesOf(ms []cloudwatch.Metric) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
 		out[i] = m.Name
 	}
 	return out
+}
+
+// defaultMetricsFor is the metric list of a read without `metrics`: the
+// default ten, with AuroraReplicaLag in place of ReplicaLag on Aurora (what
+// an Aurora reader publishes).
+func defaultMetricsFor(cl inventory.Cluster) []cloudwatch.Metric {
+	if cl.Kind == inventory.KindAurora {
+		return cloudwatch.AuroraMetrics
+	}
+	return cloudwatch.DefaultMetrics
+}
+
+// unpublished reports whether node n of cl never publishes metric, so that
+// a default metric without data is no news: replication lag on a writer
+// (ReplicaLag is published by read replicas only, AuroraReplicaLag by Aurora
+// readers), FreeStorageSpace on Aurora (cluster storage grows by itself).
+func unpublished(metric string, cl inventory.Cluster, n inventory.Node) bool {
+	switch metric {
+	case analysis.MetricReplicaLag, analysis.MetricAuroraReplicaLag:
+		return n.Role == inventory.RoleWriter
+	case analysis.MetricFreeStorageSpace:
+		return cl.Kind == inventory.KindAurora
+	}
+	return false
 }
 
 func statsAttributes(what string) map[string]schema.Attribute {
@@ -207,7 +233,9 @@ func (d *utilizationDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				Validators:          []validator.Int64{int64validator.Between(60, 86400), multipleOfValidator{60}}},
 			"metrics": schema.ListAttribute{Optional: true, Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "CloudWatch metrics (namespace `AWS/RDS`, statistic `Average`) to fetch. Defaults to " +
-					markdownList(defaultMetricNames()) + ". Allowed: " + markdownList(supportedMetricNames()) + ".",
+					markdownJoin(defaultMetricNames(), "and") + ", with `AuroraReplicaLag` (milliseconds) in place of `ReplicaLag` on Aurora. " +
+					"A default metric the node cannot publish (replication lag on a writer, `FreeStorageSpace` on Aurora) is summarised empty without a warning; " +
+					"a listed metric without data gets one. Allowed: " + markdownList(supportedMetricNames()) + ".",
 				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.UniqueValues(),
 					listvalidator.ValueStringsAre(stringvalidator.OneOf(supportedMetricNames()...))}},
 
@@ -352,13 +380,12 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 		}
 	}
 	var metricNames []string
-	if !m.Metrics.IsNull() && !m.Metrics.IsUnknown() {
+	defaulted := m.Metrics.IsNull() || m.Metrics.IsUnknown()
+	if !defaulted {
 		diags.Append(m.Metrics.ElementsAs(ctx, &metricNames, false)...)
 		if diags.HasError() {
 			return nil, diags
 		}
-	} else {
-		metricNames = defaultMetricNames()
 	}
 	metrics := make([]cloudwatch.Metric, 0, len(metricNames))
 	for _, n := range metricNames {
@@ -378,6 +405,10 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 			diags.AddError("Unable to Describe DB Deployment", err.Error())
 		}
 		return nil, diags
+	}
+	if defaulted {
+		metrics = defaultMetricsFor(cl)
+		metricNames = metricNamesOf(metrics)
 	}
 	if cl.Kind == inventory.KindAurora {
 		switch n := len(cl.Nodes); {
@@ -480,6 +511,8 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 			}
 			nm.Metrics[mt.Name] = statsFrom(sum)
 			switch {
+			case sum.Count == 0 && defaulted && unpublished(mt.Name, cl, n):
+				// A default metric this node cannot publish: its empty summary needs no warning.
 			case sum.Count == 0:
 				diags.AddAttributeWarning(idAttr, "Metric Has No Data",
 					fmt.Sprintf("%s of %s has no datapoints in %s..%s.%s", mt.Name, n.ID, plan.Start.Format(time.RFC3339), plan.End.Format(time.RFC3339), noDataHint(mt.Name, cl)))

@@ -139,9 +139,13 @@ output "mandible" { value = data.rightsize_utilization.mandible }
 				statecheck.ExpectKnownValue(sso, tfjsonpath.New("cpu_hour_of_week"), knownvalue.ListSizeExact(168)),
 				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("metrics").AtMapKey("CPUUtilization").AtMapKey("coverage"), knownvalue.Float64Exact(1)),
 				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("metrics").AtMapKey("CPUUtilization").AtMapKey("expected"), knownvalue.Int64Exact(20160)),
-				// Aurora publishes no ReplicaLag or FreeStorageSpace: empty summaries (and a warning), not an error.
-				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(1).AtMapKey("metrics").AtMapKey("ReplicaLag").AtMapKey("count"), knownvalue.Int64Exact(0)),
-				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(1).AtMapKey("metrics").AtMapKey("ReplicaLag").AtMapKey("mean"), knownvalue.Null()),
+				// On Aurora the default list has AuroraReplicaLag in place of ReplicaLag: the reader publishes
+				// it, the writer does not (an empty summary, not an error). Aurora publishes no FreeStorageSpace.
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("metrics").AtSliceIndex(7), knownvalue.StringExact("AuroraReplicaLag")),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(1).AtMapKey("metrics").AtMapKey("AuroraReplicaLag").AtMapKey("count"), knownvalue.Int64Exact(20160)),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("metrics").AtMapKey("AuroraReplicaLag").AtMapKey("count"), knownvalue.Int64Exact(0)),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("metrics").AtMapKey("AuroraReplicaLag").AtMapKey("mean"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(1).AtMapKey("metrics").AtMapKey("FreeStorageSpace").AtMapKey("count"), knownvalue.Int64Exact(0)),
 
 				statecheck.ExpectKnownValue(mand, tfjsonpath.New("topology"), knownvalue.StringExact("multi-az")),
 				statecheck.ExpectKnownValue(mand, tfjsonpath.New("multi_az"), knownvalue.Bool(true)),
@@ -156,6 +160,9 @@ output "mandible" { value = data.rightsize_utilization.mandible }
 				checkFloatNear(sso, "nodes.0.metrics.CPUUtilization.mean", wCPU, 0.6),
 				checkFloatNear(sso, "nodes.1.metrics.CPUUtilization.mean", rCPU, 0.4),
 				checkFloatNear(sso, "nodes.0.metrics.DatabaseConnections.mean", wConns, 1),
+				resource.TestCheckNoResourceAttr(sso, "nodes.1.metrics.ReplicaLag.count"),
+				// The sandbox's Aurora reader lags by 12 ms plus up to ~10 ms with its load.
+				checkFloatNear(sso, "nodes.1.metrics.AuroraReplicaLag.mean", 17, 6),
 				checkFloatNear(sso, "nodes.0.memory_utilization_percent.mean", wMemPct, 2),
 				// The daily peak is near PeakHourUTC; the trough 12 h away. Weekday CPU swings by CPUAmplitude.
 				checkFloatNear(sso, hourOfWeek(time.Wednesday, 14), w.CPUBase+w.CPUAmplitude, 1.5),
@@ -393,7 +400,8 @@ func TestReadUtilizationWarnings(t *testing.T) {
 	}
 	ctx := context.Background()
 
-	// 3 days of history in a 14-day window: every published metric is at ~21% coverage; ReplicaLag has none.
+	// 3 days of history in a 14-day window: every published metric is at ~21% coverage; ReplicaLag has none,
+	// which a Multi-AZ writer never publishes: no warning for it while it comes from the default list.
 	pd := sandboxProviderData(t, "short", now)
 	m := model("mandible-prod", "", 14)
 	_, diags := readUtilization(ctx, pd, m, now)
@@ -401,8 +409,15 @@ func TestReadUtilizationWarnings(t *testing.T) {
 		t.Fatalf("short: %v", diags)
 	}
 	w := summaries(diags, diag.SeverityWarning)
-	if w["Low Metric Coverage"] != 9 || w["Metric Has No Data"] != 1 || w["Coarser Period Forced by Retention"] != 0 {
+	if w["Low Metric Coverage"] != 9 || w["Metric Has No Data"] != 0 || w["Coarser Period Forced by Retention"] != 0 {
 		t.Errorf("short scenario warnings: %v", w)
+	}
+	// Listed explicitly, it gets its warning, with the reason.
+	m = model("mandible-prod", "", 14)
+	m.Metrics = stringList([]string{"CPUUtilization", "ReplicaLag"})
+	_, diags = readUtilization(ctx, pd, m, now)
+	if w := summaries(diags, diag.SeverityWarning); diags.HasError() || w["Metric Has No Data"] != 1 || !hasDetail(diags, "published by read replicas only") {
+		t.Errorf("short scenario, ReplicaLag listed: warnings %v, diags %v", w, diags)
 	}
 	if got := m.Nodes[0].Metrics["CPUUtilization"].Coverage.ValueFloat64(); got < 0.2 || got > 0.22 {
 		t.Errorf("short scenario CPU coverage %v, want 3/14", got)
@@ -417,25 +432,36 @@ func TestReadUtilizationWarnings(t *testing.T) {
 		t.Errorf("28 days: period %v, warnings %v, diags %v", m.PeriodSeconds, w, diags)
 	}
 
-	// Aurora: no ReplicaLag or FreeStorageSpace on either node, with a hint naming what Aurora publishes.
+	// Aurora with the default list: the writer's AuroraReplicaLag and both nodes' FreeStorageSpace are empty,
+	// as Aurora publishes them, and there is no warning.
 	m = model("", "sso-prod", 14)
 	res, diags := readUtilization(ctx, pd, m, now)
-	w = summaries(diags, diag.SeverityWarning)
-	if diags.HasError() || w["Metric Has No Data"] != 4 || len(w) != 1 {
+	if w = summaries(diags, diag.SeverityWarning); diags.HasError() || len(w) != 0 {
 		t.Errorf("sso-prod warnings: %v", w)
-	}
-	hint := false
-	for _, d := range diags {
-		if strings.Contains(d.Detail(), "AuroraReplicaLag") {
-			hint = true
-		}
-	}
-	if !hint {
-		t.Error("no AuroraReplicaLag hint in the ReplicaLag warning")
 	}
 	if res == nil || len(res.Input.Nodes) != 2 || res.Input.Topology != analysis.TopologyAurora || !res.CapacityKnown {
 		t.Errorf("analysis input: %+v", res)
 	}
+	// Listed explicitly: no ReplicaLag or FreeStorageSpace on either node, with a hint naming what Aurora publishes.
+	m = model("", "sso-prod", 14)
+	m.Metrics = stringList([]string{"CPUUtilization", "ReplicaLag", "FreeStorageSpace"})
+	_, diags = readUtilization(ctx, pd, m, now)
+	if w = summaries(diags, diag.SeverityWarning); diags.HasError() || w["Metric Has No Data"] != 4 || len(w) != 1 {
+		t.Errorf("sso-prod warnings with ReplicaLag and FreeStorageSpace listed: %v", w)
+	}
+	if !hasDetail(diags, "AuroraReplicaLag") || !hasDetail(diags, "FreeLocalStorage") {
+		t.Errorf("no AuroraReplicaLag or FreeLocalStorage hint in the warnings: %v", diags)
+	}
+}
+
+// hasDetail reports whether a diagnostic's detail contains s.
+func hasDetail(diags diag.Diagnostics, s string) bool {
+	for _, d := range diags {
+		if strings.Contains(d.Detail(), s) {
+			return true
+		}
+	}
+	return false
 }
 
 // TestReadUtilizationHoles reads the holes scenario (the demo's values with ~3 minutes per thousand left out of

@@ -79,9 +79,11 @@ type Result struct {
 	// InfracostUsageYAML is an Infracost usage file for the deployment's
 	// resources, from measured usage.
 	InfracostUsageYAML string
-	// Period actually used and the GetMetricData calls made.
+	// Period actually used and the GetMetricData calls made (Retries of them
+	// were resent after throttling, a 5xx or a lost connection).
 	Period       time.Duration
 	RequestsMade int
+	Retries      int
 	LowerBound   int
 	Warnings     []string
 	// AlreadySingleNode is true when the deployment already runs one node
@@ -119,7 +121,7 @@ func Recommend(ctx context.Context, d Deps, req Request) (Result, error) {
 // CloudWatch collection across all their nodes, so the number of
 // GetMetricData calls is the lower bound for the whole fleet. The Request's
 // identifiers are ignored; its other fields apply to every deployment.
-// RequestsMade and LowerBound of every Result are the fleet's totals.
+// RequestsMade, Retries and LowerBound of every Result are the fleet's totals.
 func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, req Request) ([]Result, error) {
 	if d.Catalog == nil {
 		return nil, errors.New("no price catalog configured. Please report this issue to the provider developers")
@@ -176,6 +178,7 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 		}
 		r.Period = plan.Period
 		r.RequestsMade = got.Calls
+		r.Retries = got.Retries
 		r.LowerBound = plan.LowerBound
 		if plan.Coarsened {
 			r.Warnings = append(r.Warnings, fmt.Sprintf("the %s lookback reaches past CloudWatch's 15-day retention of 1-minute data, so %s datapoints were used", req.Lookback, plan.Period))

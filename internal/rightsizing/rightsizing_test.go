@@ -63,8 +63,9 @@ func TestRecommend_demo(t *testing.T) {
 		if rec.Cost.MonthlySavingsUSD != tc.savings {
 			t.Errorf("%s%s savings = %v, want %v", tc.instance, tc.cluster, rec.Cost.MonthlySavingsUSD, tc.savings)
 		}
-		if res.RequestsMade != res.LowerBound {
-			t.Errorf("requests made %d, lower bound %d", res.RequestsMade, res.LowerBound)
+		// A response lost on its way (aws-sdk-go-v2 issue 2737) is resent: one such retry is allowed.
+		if res.RequestsMade-res.Retries != res.LowerBound || res.Retries > 1 {
+			t.Errorf("requests made %d (%d retried), lower bound %d", res.RequestsMade, res.Retries, res.LowerBound)
 		}
 		// Replication lag is measured by the metric the deployment publishes: AuroraReplicaLag
 		// (milliseconds) on the Aurora reader, ReplicaLag (which a Multi-AZ writer does not publish) on RDS.

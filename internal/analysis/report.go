@@ -60,13 +60,21 @@ func Report(rec Recommendation) string {
 			continue
 		}
 		w("| metric | unit | coverage | mean | p50 | p95 | p99 | max | peak at (UTC) |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n")
+		var empty []string
 		for _, s := range n.Summaries {
+			if s.Count == 0 {
+				empty = append(empty, s.Metric) // listed below the table, not as a row of n/a
+				continue
+			}
 			peak := "n/a"
 			if !s.PeakTime.IsZero() {
 				peak = s.PeakTime.UTC().Format("2006-01-02 15:04")
 			}
 			w("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s.Metric, s.Unit, num(100*s.Coverage, 1)+"%",
 				qty(s.Mean, s.Unit, 2), qty(s.P50, s.Unit, 2), qty(s.P95, s.Unit, 2), qty(s.P99, s.Unit, 2), qty(s.Max, s.Unit, 2), peak)
+		}
+		if len(empty) > 0 {
+			w("\nNo datapoints in the window: %s.\n", strings.Join(empty, ", "))
 		}
 		w("\nCPU pattern: `%s`.\n\n", n.CPUPattern.Pattern)
 	}

@@ -172,6 +172,31 @@ func TestReportEscapesAndFormats(t *testing.T) {
 	}
 }
 
+// TestReportEmptyMetrics: a metric without any datapoint (one the node does
+// not publish) is named below its node's table instead of filling a row with
+// n/a.
+func TestReportEmptyMetrics(t *testing.T) {
+	nan := math.NaN()
+	rec := Recommendation{Cluster: "c", Verdict: VerdictKeep, Policy: DefaultPolicy(), Nodes: []NodeAnalysis{{
+		ID: "c-1", Role: RoleWriter, Class: classT4gMedium,
+		Summaries: []Summary{
+			{Metric: MetricAuroraReplicaLag, Unit: "Milliseconds", Expected: 100, Mean: nan, Min: nan, Max: nan, P50: nan, P95: nan, P99: nan},
+			{Metric: MetricCPU, Unit: "Percent", Count: 100, Expected: 100, Coverage: 1, Mean: 5, Min: 1, Max: 9, P50: 5, P95: 8, P99: 9},
+			{Metric: MetricFreeStorageSpace, Unit: "Bytes", Expected: 100, Mean: nan, Min: nan, Max: nan, P50: nan, P95: nan, P99: nan},
+		},
+	}}}
+	md := Report(rec)
+	if !strings.Contains(md, "| CPUUtilization | Percent | 100.0% |") {
+		t.Errorf("the CPU row is missing:\n%s", md)
+	}
+	if strings.Contains(md, "| AuroraReplicaLag |") || strings.Contains(md, "| FreeStorageSpace |") {
+		t.Errorf("a metric without datapoints has a row:\n%s", md)
+	}
+	if !strings.Contains(md, "No datapoints in the window: AuroraReplicaLag, FreeStorageSpace.") {
+		t.Errorf("the metrics without datapoints are not named:\n%s", md)
+	}
+}
+
 func TestQty(t *testing.T) {
 	for _, tc := range []struct {
 		v    float64

@@ -140,16 +140,6 @@ func metricNamesOf(ms []cloudwatch.Metric) []string {
 	return out
 }
 
-// defaultMetricsFor is the metric list of a read without `metrics`: the
-// default ten, with AuroraReplicaLag in place of ReplicaLag on Aurora (what
-// an Aurora reader publishes).
-func defaultMetricsFor(cl inventory.Cluster) []cloudwatch.Metric {
-	if cl.Kind == inventory.KindAurora {
-		return cloudwatch.AuroraMetrics
-	}
-	return cloudwatch.DefaultMetrics
-}
-
 // unpublished reports whether node n of cl never publishes metric, so that
 // a default metric without data is no news: replication lag on a writer
 // (ReplicaLag is published by read replicas only, AuroraReplicaLag by Aurora
@@ -407,7 +397,7 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 		return nil, diags
 	}
 	if defaulted {
-		metrics = defaultMetricsFor(cl)
+		metrics = rightsizing.MetricsOf(cl) // the recommendation's own list
 		metricNames = metricNamesOf(metrics)
 	}
 	if cl.Kind == inventory.KindAurora {

@@ -150,7 +150,7 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 	var nodes []cw.Node
 	for _, c := range clusters {
 		for _, n := range c.MetricNodes() {
-			nodes = append(nodes, cw.Node{ID: n.ID, Metrics: metricsOf(c)})
+			nodes = append(nodes, cw.Node{ID: n.ID, Metrics: MetricsOf(c)})
 		}
 	}
 	if len(nodes) == 0 {
@@ -188,11 +188,12 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 	return out, nil
 }
 
-// metricsOf lists the CloudWatch metrics collected for each node of c:
-// cw.DefaultMetrics, with AuroraReplicaLag in place of ReplicaLag on Aurora
-// (cw.AuroraMetrics), so that an Aurora reader's replication lag is measured
-// (analysis reads either). Every node has as many metrics either way.
-func metricsOf(c inventory.Cluster) []cw.Metric {
+// MetricsOf lists the CloudWatch metrics collected by default for each node
+// of c (here and by rightsize_utilization): cw.DefaultMetrics, with
+// AuroraReplicaLag in place of ReplicaLag on Aurora (cw.AuroraMetrics), so
+// that an Aurora reader's replication lag is measured (analysis reads
+// either). Every node has as many metrics either way.
+func MetricsOf(c inventory.Cluster) []cw.Metric {
 	if c.Kind == inventory.KindAurora {
 		return cw.AuroraMetrics
 	}
@@ -239,7 +240,7 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 		}
 		node := analysis.Node{ID: n.ID, Role: analysis.Role(n.Role), Class: Capacity(class)}
 		if !n.Virtual {
-			for _, m := range metricsOf(c) {
+			for _, m := range MetricsOf(c) {
 				if s, ok := got.Find(n.ID, m.Name, Stat); ok {
 					node.Series = append(node.Series, s)
 				}

@@ -202,39 +202,31 @@ func checkFleetRequests(name string, srv *sandbox.Server, pointsPerSeries, minNo
 		if lower < 2 {
 			return fmt.Errorf("requests_lower_bound = %d: the test does not exercise batching", lower)
 		}
-		type read struct {
-			calls, distinct int
-			seen            map[string]bool
-		}
-		var reads []*read
+		var reads [][]sandbox.LogEntry // each read's GetMetricData calls
 		for _, e := range srv.Log() {
 			switch e.Operation {
 			case "DescribeDBClusters":
 				if e.Attempt > 1 && len(reads) > 0 {
 					continue // the SDK sent this listing again: the same read
 				}
-				reads = append(reads, &read{seen: map[string]bool{}})
+				reads = append(reads, nil)
 			case "GetMetricData":
 				if len(reads) == 0 {
 					return fmt.Errorf("GetMetricData call #%d before any fleet listing", e.Seq)
 				}
-				r := reads[len(reads)-1]
-				r.calls++
-				if key := fmt.Sprint(e.Params); e.Status == 200 && !r.seen[key] { // fmt prints a map sorted by key
-					r.seen[key] = true
-					r.distinct++
-				}
+				reads[len(reads)-1] = append(reads[len(reads)-1], e)
 			}
 		}
 		if len(reads) == 0 {
 			return fmt.Errorf("the sandbox saw no fleet listing")
 		}
 		for i, r := range reads {
-			if r.calls != made {
-				return fmt.Errorf("read %d of %d made %d GetMetricData calls (sandbox log), requests_made says %d", i+1, len(reads), r.calls, made)
+			calls, distinct := len(r), sandbox.Distinct(r)
+			if calls != made {
+				return fmt.Errorf("read %d of %d made %d GetMetricData calls (sandbox log), requests_made says %d", i+1, len(reads), calls, made)
 			}
-			if r.distinct != lower || r.calls-r.distinct > 1 {
-				return fmt.Errorf("read %d of %d made %d distinct GetMetricData calls (%d in all), requests_lower_bound = %d", i+1, len(reads), r.distinct, r.calls, lower)
+			if distinct != lower || calls-distinct > 1 {
+				return fmt.Errorf("read %d of %d made %d distinct GetMetricData calls (%d in all), requests_lower_bound = %d", i+1, len(reads), distinct, calls, lower)
 			}
 		}
 		return nil

@@ -104,9 +104,13 @@ func (s *Server) Calls(op string) []LogEntry {
 // (the sandbox logged both as successes; aws-sdk-go-v2 issue 2737) counts
 // once, and so does a failed request sent again, so tests can count the
 // calls a client meant to make apart from transport retries.
-func (s *Server) Distinct(op string) int {
+func (s *Server) Distinct(op string) int { return Distinct(s.Calls(op)) }
+
+// Distinct is Server.Distinct over some entries of a log (one operation's,
+// for example those of one read).
+func Distinct(entries []LogEntry) int {
 	seen := map[string]bool{}
-	for _, e := range s.Calls(op) {
+	for _, e := range entries {
 		if e.Status == 200 {
 			seen[fmt.Sprint(e.Params)] = true // fmt prints a map sorted by key
 		}

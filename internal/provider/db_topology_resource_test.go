@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
-	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -94,54 +93,14 @@ func topologyConfig(srv *sandbox.Server, pg map[string]string, body string) stri
 	return pc.HCL() + body
 }
 
-// checkGuardedLog checks the guard invariant on the sandbox's request log: every
-// ModifyDBInstance, DeleteDBInstance and CreateDBInstance on the target (or a member) is
-// immediately preceded by a successful describe of a guard snapshot, made at a virtual time
-// when that snapshot was already available (from its "snapshot created" event). It also checks
-// that wantCalls such calls were made (the SDK's retries of a call, LogEntry.Attempt > 1, are that call).
-func checkGuardedLog(srv *sandbox.Server, api *rds.Client, cluster bool, target string, wantCalls int) resource.TestCheckFunc {
+// checkGuardedLog checks the guard invariant on the sandbox's request log (sandbox.CheckGuarded:
+// every change to the target follows a successful describe of an available guard snapshot) and
+// that wantCalls changing calls were made.
+func checkGuardedLog(srv *sandbox.Server, target string, wantCalls int) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		log := srv.Log()
-		describeOp, idParam, srcType := "DescribeDBSnapshots", "DBSnapshotIdentifier", rdstypes.SourceTypeDbSnapshot
-		if cluster {
-			describeOp, idParam, srcType = "DescribeDBClusterSnapshots", "DBClusterSnapshotIdentifier", rdstypes.SourceTypeDbClusterSnapshot
-		}
-		n := 0
-		for i, en := range log {
-			id := en.Params["DBInstanceIdentifier"]
-			touched := false
-			switch en.Operation {
-			case "ModifyDBInstance", "DeleteDBInstance":
-				touched = id == target || (cluster && strings.HasPrefix(id, target+"-"))
-			case "CreateDBInstance":
-				touched = en.Params["DBClusterIdentifier"] == target
-			}
-			if !touched || strings.HasPrefix(id, "rs-verify-") || en.Attempt > 1 {
-				continue // (an SDK retry is the same call as its first attempt, checked there)
-			}
-			n++
-			j := i - 1
-			for j >= 0 && (log[j].Operation == "ListTagsForResource" || log[j].Operation == "AddTagsToResource") {
-				j--
-			}
-			if j < 0 || log[j].Operation != describeOp || log[j].Status != 200 {
-				return fmt.Errorf("%s #%d is not immediately preceded by a successful %s of the guard snapshot", en.Operation, en.Seq, describeOp)
-			}
-			gid := log[j].Params[idParam]
-			out, err := api.DescribeEvents(context.Background(), &rds.DescribeEventsInput{SourceIdentifier: &gid, SourceType: srcType,
-				StartTime: aws.Time(srv.Now().Add(-30 * 24 * time.Hour)), EndTime: aws.Time(srv.Now().Add(time.Hour))})
-			if err != nil {
-				return err
-			}
-			var availableAt time.Time
-			for _, ev := range out.Events {
-				if strings.Contains(*ev.Message, "snapshot created") {
-					availableAt = *ev.Date
-				}
-			}
-			if availableAt.IsZero() || log[j].Time.Before(availableAt) {
-				return fmt.Errorf("%s #%d follows a describe of %s at %s; it became available at %v", en.Operation, en.Seq, gid, log[j].Time, availableAt)
-			}
+		n, err := srv.CheckGuarded(target)
+		if err != nil {
+			return err
 		}
 		if n != wantCalls {
 			return fmt.Errorf("%d guarded calls on %s, want %d", n, target, wantCalls)
@@ -243,7 +202,7 @@ resource "rightsize_db_topology" "mandible" {
 					statecheck.ExpectKnownValue(name, tfPath("guard.retain"), knownvalue.Bool(true)),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					checkGuardedLog(srv, api, false, "mandible-prod", 1),
+					checkGuardedLog(srv, "mandible-prod", 1),
 					checkGuardCount(api, false, "mandible-prod", "rightsize-guard-", 1),
 				),
 			},
@@ -259,7 +218,7 @@ resource "rightsize_db_topology" "mandible" {
 					statecheck.ExpectKnownValue(name, tfPath("last_change.generation"), knownvalue.Int64Exact(2)),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					checkGuardedLog(srv, api, false, "mandible-prod", 2),
+					checkGuardedLog(srv, "mandible-prod", 2),
 					checkGuardCount(api, false, "mandible-prod", "rightsize-guard-", 2),
 				),
 			},
@@ -300,7 +259,7 @@ resource "rightsize_db_topology" "sso" {
 					statecheck.ExpectKnownValue(name, tfjsonpath.New("previous_topology").AtMapKey("reader").AtMapKey("instance_class"), knownvalue.StringExact("db.t4g.medium")),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					checkGuardedLog(srv, api, true, "sso-prod", 1),
+					checkGuardedLog(srv, "sso-prod", 1),
 					checkGuardCount(api, true, "sso-prod", "pre-change-", 1),
 				),
 			},
@@ -312,7 +271,7 @@ resource "rightsize_db_topology" "sso" {
 					statecheck.ExpectKnownValue(name, tfjsonpath.New("guard_snapshot_id"), knownvalue.StringExact("pre-change-sso-prod-g2-to2")),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					checkGuardedLog(srv, api, true, "sso-prod", 2),
+					checkGuardedLog(srv, "sso-prod", 2),
 					func(*terraform.State) error {
 						in, err := topology.FindDBInstance(context.Background(), api, "sso-prod-instance-2")
 						if err != nil {
@@ -401,7 +360,7 @@ resource "rightsize_db_topology" "m" {
 }
 
 func TestAccDBTopology_requireVerdict(t *testing.T) {
-	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	srv, _ := topologySandbox(t, sandbox.Demo(), nil)
 	cfg := func(extra string) string {
 		return topologyConfig(srv, nil, `
 resource "rightsize_db_topology" "m" {
@@ -424,7 +383,7 @@ resource "rightsize_db_topology" "m" {
 					}
 				},
 				Config: cfg("  force = true"),
-				Check:  checkGuardedLog(srv, api, false, "mandible-prod", 1),
+				Check:  checkGuardedLog(srv, "mandible-prod", 1),
 			},
 		},
 	})
@@ -586,7 +545,7 @@ resource "rightsize_db_topology" "x" {
 								statecheck.ExpectKnownValue(name, tfjsonpath.New("guard_snapshot_id"), knownvalue.StringExact("rightsize-guard-"+c.id+"-g1-to1")),
 							},
 							Check: resource.ComposeAggregateTestCheckFunc(
-								checkGuardedLog(srv, api, c.cluster, c.id, 1),
+								checkGuardedLog(srv, c.id, 1),
 								checkGuardCount(api, c.cluster, c.id, "rightsize-guard-", 1),
 								func(*terraform.State) error {
 									if !hit {
@@ -713,7 +672,7 @@ resource "rightsize_db_topology" "m" {
 					statecheck.ExpectKnownValue(name, tfPath("last_change.generation"), knownvalue.Int64Exact(2)),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					checkGuardedLog(srv, api, false, "mandible-prod", 2),
+					checkGuardedLog(srv, "mandible-prod", 2),
 					checkGuardCount(api, false, "mandible-prod", "rightsize-guard-mandible-prod-g2-", 1),
 					func(*terraform.State) error {
 						_, unfinished, err := topology.UnfinishedChange(context.Background(), api, "", topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}, 2, 2)
@@ -766,7 +725,7 @@ func TestAccDBTopology_example(t *testing.T) {
 }
 
 func TestAccDBTopology_failedSnapshot(t *testing.T) {
-	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	srv, _ := topologySandbox(t, sandbox.Demo(), nil)
 	srv.FailSnapshot("rightsize-guard-mandible-prod-g1-to1")
 	cfg := topologyConfig(srv, nil, `
 resource "rightsize_db_topology" "m" {
@@ -790,7 +749,7 @@ resource "rightsize_db_topology" "m" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("rightsize_db_topology.m", tfjsonpath.New("guard_snapshot_id"), knownvalue.StringExact("rightsize-guard-mandible-prod-g1-to1-r2")),
 				},
-				Check: checkGuardedLog(srv, api, false, "mandible-prod", 1),
+				Check: checkGuardedLog(srv, "mandible-prod", 1),
 			},
 		},
 	})

@@ -112,7 +112,10 @@
 // FailNextSnapshots make a snapshot end "failed"; StickModifying / Unstick
 // keep an instance "modifying". Log, Calls, Counts, Operations and ResetLog
 // expose every API request in arrival order (LogEntry: service, operation,
-// key parameters, status, error code, injected fault).
+// key parameters, status, error code, injected fault, SDK attempt); Distinct
+// counts the distinct successful calls. CheckGuarded (guard.go) checks the
+// topology change's invariant on that log: every change to a database
+// follows a successful describe of a guard snapshot that was available then.
 //
 // The same controls over HTTP (JSON):
 //

@@ -3,9 +3,7 @@ package topology
 import (
 	"context"
 	"errors"
-	"maps"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -140,84 +138,15 @@ func (e *env) guards(target Target, prefix string) []string {
 	return ids
 }
 
-// availableAt returns the virtual time at which a guard snapshot became available, from the
-// sandbox's RDS events (read through the real client).
-func (e *env) availableAt(kind Kind, id string) time.Time {
+// assertGuarded checks THE invariant on the request log (sandbox.CheckGuarded): every
+// ModifyDBInstance, DeleteDBInstance or CreateDBInstance touching target follows a successful
+// describe of a guard snapshot made when that snapshot was available. It returns how many such
+// calls it saw.
+func (e *env) assertGuarded(target Target) int {
 	e.t.Helper()
-	st := rdstypes.SourceTypeDbSnapshot
-	if kind == KindCluster {
-		st = rdstypes.SourceTypeDbClusterSnapshot
-	}
-	out, err := e.api.DescribeEvents(context.Background(), &rds.DescribeEventsInput{SourceIdentifier: &id, SourceType: st,
-		StartTime: aws.Time(sandbox.ScenarioEpoch.Add(-24 * time.Hour)), EndTime: aws.Time(e.srv.Now().Add(time.Hour))})
+	n, err := e.srv.CheckGuarded(target.Identifier)
 	if err != nil {
-		e.t.Fatalf("DescribeEvents %s: %v", id, err)
-	}
-	for _, ev := range out.Events {
-		if strings.Contains(*ev.Message, "snapshot created") {
-			return *ev.Date
-		}
-	}
-	e.t.Fatalf("snapshot %s never became available (events %d)", id, len(out.Events))
-	return time.Time{}
-}
-
-// assertGuarded checks THE invariant on the request log: every ModifyDBInstance, DeleteDBInstance
-// or CreateDBInstance touching target is immediately preceded (ignoring tag calls) by a
-// successful describe of a guard snapshot made at a virtual time when that snapshot was already
-// available. Temporary verify-restore instances are exempt. It returns how many such calls it saw.
-func (e *env) assertGuarded(target Target, members ...string) int {
-	e.t.Helper()
-	log := e.srv.Log()
-	touched := func(en sandbox.LogEntry) bool {
-		id := en.Params["DBInstanceIdentifier"]
-		if strings.HasPrefix(id, "rs-verify-") {
-			return false
-		}
-		switch en.Operation {
-		case "ModifyDBInstance", "DeleteDBInstance":
-			return id == target.Identifier || slices.Contains(members, id)
-		case "CreateDBInstance":
-			return en.Params["DBClusterIdentifier"] == target.Identifier
-		}
-		return false
-	}
-	describeOp, idParam := "DescribeDBSnapshots", "DBSnapshotIdentifier"
-	if target.Kind == KindCluster {
-		describeOp, idParam = "DescribeDBClusterSnapshots", "DBClusterSnapshotIdentifier"
-	}
-	availability := map[string]time.Time{}
-	n := 0
-	for i, en := range log {
-		if !touched(en) {
-			continue
-		}
-		n++
-		var prev *sandbox.LogEntry
-		for j := i - 1; j >= 0; j-- {
-			if log[j].Operation == "ListTagsForResource" || log[j].Operation == "AddTagsToResource" {
-				continue
-			}
-			if log[j].Operation == en.Operation && maps.Equal(log[j].Params, en.Params) {
-				continue // an earlier attempt of the same call, retried by the SDK
-			}
-			prev = &log[j]
-			break
-		}
-		if prev == nil || prev.Operation != describeOp || prev.Status != 200 || prev.Params[idParam] == "" {
-			e.t.Fatalf("guard invariant violated: %s #%d (%v) is not immediately preceded by a successful %s of the guard snapshot (previous: %+v)",
-				en.Operation, en.Seq, en.Params, describeOp, prev)
-		}
-		gid := prev.Params[idParam]
-		at, ok := availability[gid]
-		if !ok {
-			at = e.availableAt(target.Kind, gid)
-			availability[gid] = at
-		}
-		if prev.Time.Before(at) {
-			e.t.Fatalf("guard invariant violated: %s #%d follows a describe of %s at %s, before it became available at %s",
-				en.Operation, en.Seq, gid, prev.Time, at)
-		}
+		e.t.Fatal(err)
 	}
 	return n
 }
@@ -341,7 +270,7 @@ func TestAuroraTwoToOneToTwo(t *testing.T) {
 	if creates, dels := e.opsIndex("CreateDBClusterSnapshot", nil), e.opsIndex("DeleteDBInstance", nil); len(creates) != 1 || len(dels) != 1 || creates[0] > dels[0] {
 		t.Fatalf("CreateDBClusterSnapshot at %v, DeleteDBInstance at %v", creates, dels)
 	}
-	if n := e.assertGuarded(sso, ssoReader, ssoWriter); n != 1 {
+	if n := e.assertGuarded(sso); n != 1 {
 		t.Fatalf("%d guarded calls, want 1", n)
 	}
 	if e.opsIndex("DeleteDBInstance", func(en sandbox.LogEntry) bool { return en.Params["DBInstanceIdentifier"] == ssoWriter }) != nil {
@@ -364,7 +293,7 @@ func TestAuroraTwoToOneToTwo(t *testing.T) {
 	if topo.Nodes != 2 || topo.Writer().Identifier != ssoWriter {
 		t.Fatalf("after 1 → 2: %+v", topo.Members)
 	}
-	if n := e.assertGuarded(sso, ssoReader, ssoWriter); n != 2 {
+	if n := e.assertGuarded(sso); n != 2 {
 		t.Fatalf("%d guarded calls, want 2", n)
 	}
 }
@@ -468,7 +397,7 @@ func interruptions(t *testing.T, target Target, steps []Step, mode string, verif
 			if target.Kind == KindCluster && topo.Writer().Identifier != ssoWriter {
 				t.Fatalf("the writer changed: %+v", topo.Members)
 			}
-			e.assertGuarded(target, ssoReader, ssoWriter)
+			e.assertGuarded(target)
 			// Nothing lost: the baseline recorded before the interruption still validates.
 			if _, err := v.Check(context.Background(), factsFromTags(e.snapshotTags(target.Kind, guards[0]))); err != nil {
 				t.Fatalf("validation after convergence: %v", err)
@@ -567,7 +496,7 @@ func TestValidationMismatchRollsBackAurora(t *testing.T) {
 	if topo.Nodes != 2 || topo.Writer().Identifier != ssoWriter || topo.Readers()[0].Identifier != ssoReader {
 		t.Fatalf("not rolled back: %+v", topo.Members)
 	}
-	e.assertGuarded(sso, ssoReader, ssoWriter)
+	e.assertGuarded(sso)
 }
 
 func TestValidationFailureWithoutRollback(t *testing.T) {
@@ -928,7 +857,7 @@ func TestLostResponsesAreIdempotentAurora(t *testing.T) {
 	if topo.Nodes != 2 || topo.Writer().Identifier != ssoWriter || len(e.guards(sso, "rightsize-guard-")) != 2 {
 		t.Fatalf("did not converge: %+v", topo.Members)
 	}
-	e.assertGuarded(sso, ssoReader, ssoWriter)
+	e.assertGuarded(sso)
 }
 
 func TestLostResponsesAreIdempotent(t *testing.T) {

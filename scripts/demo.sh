@@ -8,6 +8,8 @@
 #   scripts/demo.sh rollback  `make demo-rollback`: apply with a validation failure injected: the change rolls back
 #   scripts/demo.sh ci        non-interactive: apply, verify the summary against `terraform output -json`,
 #                             and fail if a verdict is missing or the final plan is not empty
+# After an apply (rolled back or not) it checks the emulator's request log: every change to a database must
+# follow a successful describe of its available guard snapshot (sandbox.CheckGuarded).
 # Everything it starts is stopped at the end, also on Ctrl-C or error.
 set -euo pipefail
 mode=${1:-plan}
@@ -105,6 +107,7 @@ if [ "$mode" != plan ]; then
     if [ "$mode" = rollback ]; then
       grep -q "rolled back" "$work/apply.log" || { echo "the apply failed without a rollback" >&2; exit 1; }
       echo "    (expected: the validation failed and the change was rolled back)"
+      bin/demo-summary -plan "$work/plan.json" -guarded "$endpoint"
       curl -fsS "$endpoint/_sandbox/log" 2>/dev/null | head -c 2000 >"$out/sandbox-requests.json" || true
       say "Done in $(( $(date +%s) - t0 )) s"
       exit 0
@@ -119,6 +122,7 @@ if [ "$mode" != plan ]; then
   tf output -json >"$work/outputs.json"
   tf output -no-color topology | sed 's/^/    /'
   bin/demo-summary -plan "$work/plan.json" -verify <"$work/outputs.json"
+  bin/demo-summary -plan "$work/plan.json" -guarded "$endpoint"
   say "Final plan (must change no resource)"
   tf plan -input=false -no-color -out="$work/final.tfplan" "${vars[@]}" >"$work/final.log" 2>&1 || { cat "$work/final.log" >&2; exit 1; }
   grep -E "^(Plan:|No changes)" "$work/final.log" | sed 's/^/    /' || true

@@ -44,6 +44,18 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		ok()
 	case path == "counts":
 		writeJSON(w, 200, s.Counts())
+	case path == "guarded":
+		id := q.Get("id")
+		if id == "" {
+			bad("give id=<DB cluster or DB instance id>")
+			return
+		}
+		n, err := s.CheckGuarded(id)
+		if err != nil {
+			writeJSON(w, 409, map[string]any{"id": id, "calls": n, "error": err.Error()})
+			return
+		}
+		writeJSON(w, 200, map[string]any{"id": id, "calls": n})
 	case path == "faults" && r.Method == http.MethodGet:
 		writeJSON(w, 200, s.Faults())
 	case path == "faults" && r.Method == http.MethodDelete:

@@ -121,6 +121,7 @@
 //
 //	GET    /_sandbox/health                 scenario, virtual now, speed
 //	GET    /_sandbox/log[?operation=Op]     []LogEntry;  DELETE resets it
+//	GET    /_sandbox/guarded?id=X           CheckGuarded: {id, calls}, or 409 with the error
 //	GET    /_sandbox/counts                 {"Op": n, ...}
 //	GET    /_sandbox/faults                 []FaultRule; POST a FaultRule or an array; DELETE clears
 //	GET    /_sandbox/clock                  {"now", "speed"}

@@ -251,6 +251,17 @@ func TestAdminHTTP(t *testing.T) {
 	if _, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(true)}); err != nil {
 		t.Fatal(err)
 	}
+	// That change had no guard snapshot: the invariant check says so over HTTP.
+	if code, body := do("GET", "/_sandbox/guarded?id=mandible-prod", ""); code != 409 ||
+		!strings.Contains(body, `"calls": 1`) || !strings.Contains(body, "ModifyDBInstance #2 (mandible-prod) is not immediately preceded") {
+		t.Errorf("guarded mandible-prod: %d %s", code, body)
+	}
+	if code, body := do("GET", "/_sandbox/guarded?id=sso-prod", ""); code != 200 || !strings.Contains(body, `"calls": 0`) {
+		t.Errorf("guarded sso-prod: %d %s", code, body)
+	}
+	if code, _ := do("GET", "/_sandbox/guarded", ""); code != 400 {
+		t.Errorf("guarded without id: %d", code)
+	}
 	if code, _ := do("POST", "/_sandbox/clock/advance?d=1h", ""); code != 200 {
 		t.Fatal("advance")
 	}

@@ -3,6 +3,7 @@
 //
 //	terraform show -json plan.tfplan | demo-summary -out examples/demo/out
 //	terraform output -json | demo-summary -plan plan.json -verify
+//	demo-summary -plan plan.json -guarded http://127.0.0.1:PORT   (after the apply, against the AWS sandbox)
 package main
 
 import (
@@ -26,6 +27,7 @@ func run() error {
 	out := flag.String("out", "", "folder to write reports and charts to")
 	verify := flag.Bool("verify", false, "read `terraform output -json` on standard input and check the summary against it")
 	noChanges := flag.Bool("no-changes", false, "fail unless the plan changes no resource")
+	guarded := flag.String("guarded", "", "AWS sandbox `URL`: check on its request log that every change to the plan's topology targets followed an available guard snapshot")
 	flag.Parse()
 
 	in := os.Stdin
@@ -51,6 +53,17 @@ func run() error {
 	s, err := demo.ParsePlan(in)
 	if err != nil {
 		return err
+	}
+	if *guarded != "" {
+		lines, err := demo.CheckGuarded(*guarded, s)
+		if err != nil {
+			return fmt.Errorf("guard invariant: %w", err)
+		}
+		fmt.Println("    guard invariant held (sandbox request log):")
+		for _, l := range lines {
+			fmt.Println("      " + l)
+		}
+		return nil
 	}
 	if *verify {
 		if err := demo.Verify(s, os.Stdin); err != nil {

@@ -42,15 +42,14 @@ func (s *Server) CheckGuarded(id string) (int, error) {
 	for _, in := range s.st.members(id) {
 		members[in.ID] = true
 	}
-	type event struct {
-		msg string
-		at  time.Time
-	}
-	events := map[string][]event{}
+	// When each snapshot became available: its "snapshot created" event (the
+	// events outlive a deleted snapshot).
+	availableAt := map[string]time.Time{}
 	for _, ev := range s.st.Events {
-		if ev.SourceType == "db-snapshot" || ev.SourceType == "db-cluster-snapshot" {
-			k := strings.ToLower(ev.SourceID)
-			events[k] = append(events[k], event{ev.Message, ev.Date})
+		k := strings.ToLower(ev.SourceID)
+		if _, seen := availableAt[k]; !seen && (ev.SourceType == "db-snapshot" || ev.SourceType == "db-cluster-snapshot") &&
+			strings.HasSuffix(ev.Message, "snapshot created") {
+			availableAt[k] = ev.Date
 		}
 	}
 	s.mu.Unlock()
@@ -58,14 +57,6 @@ func (s *Server) CheckGuarded(id string) (int, error) {
 		if en.Operation == "CreateDBInstance" && cluster && en.Params["DBClusterIdentifier"] == id {
 			members[en.Params["DBInstanceIdentifier"]] = true
 		}
-	}
-	availableAt := func(gid string) (time.Time, bool) {
-		for _, ev := range events[strings.ToLower(gid)] {
-			if strings.HasSuffix(ev.msg, "snapshot created") {
-				return ev.at, true
-			}
-		}
-		return time.Time{}, false
 	}
 	describeOp, idParam := "DescribeDBSnapshots", "DBSnapshotIdentifier"
 	if cluster {
@@ -97,7 +88,7 @@ func (s *Server) CheckGuarded(id string) (int, error) {
 				call, describeOp, what)
 		}
 		gid := prev.Params[idParam]
-		at, ok := availableAt(gid)
+		at, ok := availableAt[strings.ToLower(gid)]
 		if !ok {
 			return n, fmt.Errorf("guard invariant broken: %s follows a describe of %s, which has not become available", call, gid)
 		}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -74,6 +75,11 @@ type InstanceClass struct {
 	Burstable bool    // CPU-credit burstable (db.t3, db.t4g)
 	// AuroraSupported reports whether Aurora PostgreSQL offers the class (catalog has Aurora rows for it).
 	AuroraSupported bool
+	// AuroraLocalStorageGiB is the local storage of an Aurora PostgreSQL instance of the class, in GiB: where it
+	// writes temporary files (sorts, hashes and index builds that spill out of work_mem) and its logs, and what
+	// the CloudWatch metric FreeLocalStorage reports free. 0 when unknown: a class Aurora does not offer, or a
+	// catalog loaded without data/aurora-local-storage.csv.
+	AuroraLocalStorageGiB float64
 
 	NetworkGbps string // network bandwidth as the RDS docs print it, e.g. "Up to 10" or "12"
 	MaxEBSMbps  string // max EBS bandwidth as the RDS docs print it, e.g. "Up to 4750" or "9000"
@@ -169,8 +175,18 @@ type Catalog struct {
 //go:embed data/rds-instance-classes.csv
 var embeddedCSV string
 
+//go:embed data/aurora-local-storage.csv
+var embeddedLocalStorageCSV string
+
 var defaultCatalog = sync.OnceValues(func() (*Catalog, error) {
-	return Load(strings.NewReader(embeddedCSV))
+	c, err := Load(strings.NewReader(embeddedCSV))
+	if err != nil {
+		return nil, err
+	}
+	if err := c.addLocalStorage(strings.NewReader(embeddedLocalStorageCSV)); err != nil {
+		return nil, err
+	}
+	return c, nil
 })
 
 // Default returns the embedded catalog, parsed once. An error means the embedded file is corrupt (a build defect).
@@ -277,6 +293,57 @@ func Load(r io.Reader) (*Catalog, error) {
 	}
 	slices.Sort(c.regions)
 	return c, nil
+}
+
+// addLocalStorage sets AuroraLocalStorageGiB from a CSV in the layout of data/aurora-local-storage.csv
+// (db_instance_class, local_storage_gib; '#' comments). Every row must name a class the catalog offers on
+// Aurora, once, with a positive size, and every such class must have a row: a gap would silently skip the
+// local-storage checks for that class.
+func (c *Catalog) addLocalStorage(r io.Reader) error {
+	cr := csv.NewReader(r)
+	cr.Comment = '#'
+	cr.FieldsPerRecord = 2
+	header, err := cr.Read()
+	if err != nil {
+		return fmt.Errorf("reading local storage header: %w", err)
+	}
+	if header[0] != "db_instance_class" || header[1] != "local_storage_gib" {
+		return fmt.Errorf("local storage header is %q, want db_instance_class,local_storage_gib", header)
+	}
+	seen := map[string]bool{}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("reading local storage: %w", err)
+		}
+		line, _ := cr.FieldPos(0)
+		name := strings.TrimSpace(rec[0])
+		ic, ok := c.classes[name]
+		switch {
+		case !ok:
+			return fmt.Errorf("local storage line %d: class %q is not in the catalog", line, name)
+		case !ic.AuroraSupported:
+			return fmt.Errorf("local storage line %d: class %q has no Aurora PostgreSQL rows in the catalog", line, name)
+		case seen[name]:
+			return fmt.Errorf("local storage line %d: class %q is listed twice", line, name)
+		}
+		gib, err := strconv.ParseFloat(strings.TrimSpace(rec[1]), 64)
+		if err != nil || !(gib > 0) || math.IsInf(gib, 1) {
+			return fmt.Errorf("local storage line %d: local_storage_gib %q is not a positive number", line, rec[1])
+		}
+		seen[name] = true
+		ic.AuroraLocalStorageGiB = gib
+		c.classes[name] = ic
+	}
+	for _, name := range c.order {
+		if c.classes[name].AuroraSupported && !seen[name] {
+			return fmt.Errorf("local storage: Aurora class %q has no row", name)
+		}
+	}
+	return nil
 }
 
 // Families returns the instance families covered, e.g. "db.r6g", in catalog order.

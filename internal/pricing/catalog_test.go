@@ -220,19 +220,23 @@ func TestCatalogClassSpecs(t *testing.T) {
 		network     string
 		ebsBaseline float64
 		aurora      bool
+		localGiB    float64 // Aurora local storage (AWS's "Temporary storage limits" table)
 	}{
-		{"db.t3.large", 2, 8, true, "Up to 5", 695, true},
-		{"db.t4g.large", 2, 8, true, "Up to 5", 695, true},
-		{"db.m5.large", 2, 8, false, "Up to 10", 650, false},
-		{"db.m6g.large", 2, 8, false, "Up to 10", 630, false},
-		{"db.m6i.large", 2, 8, false, "Up to 10", 650, false},
-		{"db.m7g.large", 2, 8, false, "Up to 12.5", 630, false},
-		{"db.r5.large", 2, 16, false, "Up to 10", 650, true},
-		{"db.r6g.large", 2, 16, false, "Up to 10", 630, true},
-		{"db.r6i.large", 2, 16, false, "Up to 12.5", 650, true},
-		{"DB.R7G.LARGE", 2, 16, false, "Up to 12.5", 630, true},
-		{"db.t3.micro", 2, 1, true, "Up to 5", 87, false},
-		{"db.r6i.32xlarge", 128, 1024, false, "50", 0, true},
+		{"db.t3.large", 2, 8, true, "Up to 5", 695, true, 16},
+		{"db.t3.medium", 2, 4, true, "Up to 5", 0, true, 7.5},
+		{"db.t4g.medium", 2, 4, true, "Up to 5", 0, true, 8.13},
+		{"db.t4g.large", 2, 8, true, "Up to 5", 695, true, 16.5},
+		{"db.m5.large", 2, 8, false, "Up to 10", 650, false, 0},
+		{"db.m6g.large", 2, 8, false, "Up to 10", 630, false, 0},
+		{"db.m6i.large", 2, 8, false, "Up to 10", 650, false, 0},
+		{"db.m7g.large", 2, 8, false, "Up to 12.5", 630, false, 0},
+		{"db.r5.large", 2, 16, false, "Up to 10", 650, true, 31},
+		{"db.r6g.large", 2, 16, false, "Up to 10", 630, true, 32},
+		{"db.r6i.large", 2, 16, false, "Up to 12.5", 650, true, 31},
+		{"DB.R7G.LARGE", 2, 16, false, "Up to 12.5", 630, true, 32},
+		{"db.r7g.16xlarge", 64, 512, false, "30", 0, true, 1008},
+		{"db.t3.micro", 2, 1, true, "Up to 5", 87, false, 0},
+		{"db.r6i.32xlarge", 128, 1024, false, "50", 0, true, 1829},
 	}
 	for _, tt := range tests {
 		t.Run(tt.class, func(t *testing.T) {
@@ -243,6 +247,9 @@ func TestCatalogClassSpecs(t *testing.T) {
 			if ic.VCPU != tt.vcpu || ic.MemoryGiB != tt.mem || ic.Burstable != tt.burstable || ic.NetworkGbps != tt.network || ic.AuroraSupported != tt.aurora {
 				t.Errorf("got %+v", ic)
 			}
+			if ic.AuroraLocalStorageGiB != tt.localGiB {
+				t.Errorf("AuroraLocalStorageGiB = %v, want %v", ic.AuroraLocalStorageGiB, tt.localGiB)
+			}
 			if tt.ebsBaseline != 0 && ic.EBSBaselineMbps != tt.ebsBaseline {
 				t.Errorf("EBS baseline = %v, want %v", ic.EBSBaselineMbps, tt.ebsBaseline)
 			}
@@ -250,6 +257,61 @@ func TestCatalogClassSpecs(t *testing.T) {
 	}
 	if n := len(c.Classes()); n != 74 {
 		t.Errorf("Classes() has %d classes, want 74", n)
+	}
+	aurora := 0
+	for _, ic := range c.Classes() {
+		if ic.AuroraSupported {
+			aurora++
+			if ic.AuroraLocalStorageGiB < 7 || ic.AuroraLocalStorageGiB > 2*ic.MemoryGiB+1 {
+				t.Errorf("%s: local storage %v GiB is outside 7 GiB .. twice its memory (%v GiB)", ic.Name, ic.AuroraLocalStorageGiB, ic.MemoryGiB)
+			}
+		}
+	}
+	if aurora != 35 {
+		t.Errorf("%d Aurora classes, want 35", aurora)
+	}
+}
+
+// TestLocalStorageRejectsBadInput: the local storage file must name each
+// Aurora class of the catalog once, with a positive size.
+func TestLocalStorageRejectsBadInput(t *testing.T) {
+	header := strings.Join(csvColumns, ",") + "\n"
+	row := func(class, engine string) string {
+		return class + ",db.x,large," + engine + ",single-az,us-east-1,2,16,no,0.2,,,,,,,,,,,,,\n"
+	}
+	cat := header + row("db.r6g.large", "aurora-postgresql") + row("db.r6g.xlarge", "aurora-postgresql") + row("db.m5.large", "rds-postgresql")
+	const h = "db_instance_class,local_storage_gib\n"
+	for name, tc := range map[string]struct{ in, want string }{
+		"bad header":      {"class,gib\ndb.r6g.large,32\ndb.r6g.xlarge,63\n", "header"},
+		"unknown class":   {h + "db.r6g.large,32\ndb.r6g.xlarge,63\ndb.r9.large,1\n", `"db.r9.large" is not in the catalog`},
+		"not aurora":      {h + "db.r6g.large,32\ndb.r6g.xlarge,63\ndb.m5.large,30\n", `"db.m5.large" has no Aurora`},
+		"twice":           {h + "db.r6g.large,32\ndb.r6g.large,32\ndb.r6g.xlarge,63\n", "listed twice"},
+		"zero":            {h + "db.r6g.large,0\ndb.r6g.xlarge,63\n", "not a positive number"},
+		"not a number":    {h + "db.r6g.large,lots\ndb.r6g.xlarge,63\n", "not a positive number"},
+		"missing a class": {h + "db.r6g.large,32\n", `"db.r6g.xlarge" has no row`},
+		"extra column":    {h + "db.r6g.large,32,x\ndb.r6g.xlarge,63\n", "wrong number of fields"},
+	} {
+		c, err := Load(strings.NewReader(cat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.addLocalStorage(strings.NewReader(tc.in))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one containing %q", name, err, tc.want)
+		}
+	}
+	c, err := Load(strings.NewReader(cat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.addLocalStorage(strings.NewReader(h + "# a comment\ndb.r6g.large,32\ndb.r6g.xlarge,63.5\n")); err != nil {
+		t.Fatal(err)
+	}
+	if ic, _ := c.Class("db.r6g.xlarge"); ic.AuroraLocalStorageGiB != 63.5 {
+		t.Errorf("db.r6g.xlarge local storage = %v, want 63.5", ic.AuroraLocalStorageGiB)
+	}
+	if ic, _ := c.Class("db.m5.large"); ic.AuroraLocalStorageGiB != 0 {
+		t.Errorf("db.m5.large local storage = %v, want 0", ic.AuroraLocalStorageGiB)
 	}
 }
 

@@ -194,12 +194,39 @@ func risks(in ClusterInput, w Node, nodes []NodeAnalysis, pr Projection, p Polic
 			add("failure", "low", "Reader %s lags the writer by %.1f s at p99; clients reading from it already tolerate stale reads, which disappear after consolidation", n.ID, lag)
 		}
 	}
+	localStorageRisk(pr, p, add)
 	if dq := pr.DiskQueueDepth; dq.Count > 0 && dq.P99 > 10 {
 		add("capacity", "medium", "Disk queue depth p99 is %.1f: storage is already a bottleneck at times", dq.P99)
 	}
 	sev := map[string]int{"high": 0, "medium": 1, "low": 2}
 	slices.SortStableFunc(rs, func(a, b Risk) int { return sev[a.Severity] - sev[b.Severity] })
 	return rs
+}
+
+// localStorageRisk adds the risk of the single Aurora node running out of
+// local storage (Projection.LocalStorageUsed against the class's
+// LocalStorageGiB): "high" when the projected use reaches it (queries that
+// spill to temporary files would have failed), "medium" when the use with
+// the policy's headroom does. Nothing when it was not projected.
+func localStorageRisk(pr Projection, p Policy, add func(cat, sev, format string, a ...any)) {
+	used, capB := pr.LocalStorageUsed, pr.Class.LocalStorageBytes()
+	if used.Count == 0 || used.Max != used.Max || capB <= 0 {
+		return
+	}
+	const gib = 1 << 30
+	at := used.PeakTime.UTC().Format("Mon 2006-01-02 15:04")
+	h := 1 + p.HeadroomPercent/100
+	switch {
+	case used.Max >= capB:
+		add("capacity", "high", "Projected local storage runs out: at %s UTC the writer's temporary files and logs plus the readers' temporary files would have taken %.1f GiB, "+
+			"more than the %.4g GiB local storage of %s; queries spilling sorts or hashes to disk would fail with \"No space left on device\". "+
+			"Raise work_mem for those queries, move them off the peak, or choose a class with more local storage",
+			at, used.Max/gib, pr.Class.LocalStorageGiB, pr.Class.Name)
+	case used.Max*h > capB:
+		add("capacity", "medium", "Projected local storage use peaks at %.1f GiB of %.4g GiB (at %s UTC), above the limit with %.0f%% headroom: "+
+			"the readers' temporary files (sorts, hashes, index builds) move onto the writer's local storage",
+			used.Max/gib, pr.Class.LocalStorageGiB, at, p.HeadroomPercent)
+	}
 }
 
 // replicaLagP99 is a reader's replication lag at p99 in seconds: from

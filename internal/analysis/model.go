@@ -18,7 +18,8 @@ const (
 	MetricNetworkTransmit  = "NetworkTransmitThroughput" // Bytes/Second
 	MetricReplicaLag       = "ReplicaLag"                // Seconds (RDS read replicas)
 	MetricAuroraReplicaLag = "AuroraReplicaLag"          // Milliseconds (Aurora readers)
-	MetricFreeStorageSpace = "FreeStorageSpace"          // Bytes
+	MetricFreeStorageSpace = "FreeStorageSpace"          // Bytes (RDS instances)
+	MetricFreeLocalStorage = "FreeLocalStorage"          // Bytes (Aurora instances: temporary files and logs)
 	MetricDiskQueueDepth   = "DiskQueueDepth"            // Count
 )
 
@@ -63,10 +64,18 @@ type InstanceClass struct {
 	BaselineIOPS float64
 	// Burstable marks CPU-credit classes (db.t3, db.t4g).
 	Burstable bool
+	// LocalStorageGiB is an Aurora instance's local storage in GiB, where it
+	// writes temporary files (sorts, hashes and index builds that spill out
+	// of work_mem) and its logs: what FreeLocalStorage reports free. 0 when
+	// unknown or not Aurora (the checks against it are skipped).
+	LocalStorageGiB float64
 }
 
 // MemoryBytes is MemoryGiB in bytes.
 func (c InstanceClass) MemoryBytes() float64 { return c.MemoryGiB * (1 << 30) }
+
+// LocalStorageBytes is LocalStorageGiB in bytes.
+func (c InstanceClass) LocalStorageBytes() float64 { return c.LocalStorageGiB * (1 << 30) }
 
 // Node is one DB instance of the cluster with its metric series.
 type Node struct {

@@ -135,6 +135,16 @@ type Projection struct {
 	Network Summary
 	// DiskQueueDepth of the writer (unchanged by consolidation).
 	DiskQueueDepth Summary
+	// LocalStorageUsed in bytes (Aurora, when the writer's class has a
+	// known LocalStorageGiB): the writer's used local storage (LocalStorageGiB
+	// minus its FreeLocalStorage) plus, at each timestamp, the local storage
+	// the readers' temporary files take. A reader's temporary files are its
+	// use above its lowest over the lookback (its maximum FreeLocalStorage
+	// minus the current value): its sorts and spills move to the writer, its
+	// logs stay behind. At or above LocalStorageGiB the single node would
+	// have run out. Empty (NaN) on Multi-AZ, for an unknown class size, or
+	// when a node lacks the metric.
+	LocalStorageUsed Summary
 
 	period            time.Duration // sampling period of the projected CPU
 	cpuH, memH, iopsH hourly        // hourly aggregates (for profiles and charts)
@@ -185,6 +195,10 @@ type projJob struct {
 	offset       float64
 	terms        []term
 	hourly       bool // keep the hourly aggregates (profiles and charts)
+	// lessPeaks: subtract scale × the maximum of every term after the
+	// first from offset (the readers' lowest local-storage use, which stays
+	// behind).
+	lessPeaks bool
 }
 
 // The projection's jobs, in the order projectionJobs returns them.
@@ -195,6 +209,7 @@ const (
 	jobConnections
 	jobNetwork
 	jobDiskQueue
+	jobLocalStorage
 )
 
 // projectionJobs lists the series the projection combines from the node
@@ -214,6 +229,10 @@ func projectionJobs(in ClusterInput, writer Node, others []Node, p Policy) []pro
 	iopsT := []term{{w, MetricReadIOPS, 1}, {w, MetricWriteIOPS, 1}}
 	netT := []term{{w, MetricNetworkReceive, 1}, {w, MetricNetworkTransmit, 1}}
 	memT := []term{{w, MetricFreeableMemory, -1}}
+	var lsT []term // Aurora with readers, on a class of known local storage
+	if len(readers) > 0 && w.Class.LocalStorageGiB > 0 {
+		lsT = []term{{w, MetricFreeLocalStorage, -1}}
+	}
 	perConn := p.PerConnectionMemoryMiB * (1 << 20)
 	for _, r := range readers {
 		cpuT = append(cpuT, term{r, MetricCPU, r.Class.VCPU / w.Class.VCPU})
@@ -221,14 +240,18 @@ func projectionJobs(in ClusterInput, writer Node, others []Node, p Policy) []pro
 		iopsT = append(iopsT, term{r, MetricReadIOPS, 1})
 		netT = append(netT, term{r, MetricNetworkReceive, 1}, term{r, MetricNetworkTransmit, 1})
 		memT = append(memT, term{r, MetricConnections, perConn})
+		if lsT != nil {
+			lsT = append(lsT, term{r, MetricFreeLocalStorage, -1})
+		}
 	}
 	return []projJob{
-		jobCPU:         {"ProjectedCPUUtilization", "Percent", 0, cpuT, true},
-		jobMemory:      {"ProjectedMemoryUsed", "Bytes", w.Class.MemoryBytes(), memT, true},
-		jobIOPS:        {"ProjectedIOPS", "Count/Second", 0, iopsT, true},
-		jobConnections: {"ProjectedDatabaseConnections", "Count", 0, connT, false},
-		jobNetwork:     {"ProjectedNetworkThroughput", "Bytes/Second", 0, netIf(w.Class, netT), false},
-		jobDiskQueue:   {MetricDiskQueueDepth, "Count", 0, []term{{w, MetricDiskQueueDepth, 1}}, true},
+		jobCPU:          {"ProjectedCPUUtilization", "Percent", 0, cpuT, true, false},
+		jobMemory:       {"ProjectedMemoryUsed", "Bytes", w.Class.MemoryBytes(), memT, true, false},
+		jobIOPS:         {"ProjectedIOPS", "Count/Second", 0, iopsT, true, false},
+		jobConnections:  {"ProjectedDatabaseConnections", "Count", 0, connT, false, false},
+		jobNetwork:      {"ProjectedNetworkThroughput", "Bytes/Second", 0, netIf(w.Class, netT), false, false},
+		jobDiskQueue:    {MetricDiskQueueDepth, "Count", 0, []term{{w, MetricDiskQueueDepth, 1}}, true, false},
+		jobLocalStorage: {"ProjectedLocalStorageUsed", "Bytes", w.Class.LocalStorageBytes(), lsT, false, true},
 	}
 }
 
@@ -237,8 +260,8 @@ func project(in ClusterInput, writer Node, jobs []projJob, ms map[string]map[str
 	pr := Projection{Class: writer.Class}
 	var dqH hourly
 	dsts := [...]*Summary{jobCPU: &pr.CPU, jobMemory: &pr.MemoryUsed, jobIOPS: &pr.IOPS, jobConnections: &pr.Connections,
-		jobNetwork: &pr.Network, jobDiskQueue: &pr.DiskQueueDepth}
-	keeps := [...]*hourly{jobCPU: &pr.cpuH, jobMemory: &pr.memH, jobIOPS: &pr.iopsH, jobDiskQueue: &dqH}
+		jobNetwork: &pr.Network, jobDiskQueue: &pr.DiskQueueDepth, jobLocalStorage: &pr.LocalStorageUsed}
+	keeps := [...]*hourly{jobCPU: &pr.cpuH, jobMemory: &pr.memH, jobIOPS: &pr.iopsH, jobDiskQueue: &dqH, jobLocalStorage: nil}
 	if m, ok := ms[writer.ID][MetricCPU]; ok {
 		pr.period = m.s.Period
 	}
@@ -248,7 +271,13 @@ func project(in ClusterInput, writer Node, jobs []projJob, ms map[string]map[str
 			*dsts[i] = emptySummary(j.metric, j.unit)
 			continue
 		}
-		sum, h, err := combine(j.metric, j.unit, parts, scales, j.offset, keeps[i] != nil)
+		offset := j.offset
+		if j.lessPeaks {
+			for k, m := range parts[1:] {
+				offset -= scales[k+1] * m.sum.Max
+			}
+		}
+		sum, h, err := combine(j.metric, j.unit, parts, scales, offset, keeps[i] != nil)
 		if err != nil {
 			return Projection{}, fmt.Errorf("cluster %q: projecting %s: %w", in.Name, j.metric, err)
 		}

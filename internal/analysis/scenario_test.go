@@ -23,7 +23,7 @@ type load map[string]func(t time.Time, i int) float64
 var units = map[string]string{
 	MetricCPU: "Percent", MetricFreeableMemory: "Bytes", MetricReadIOPS: "Count/Second", MetricWriteIOPS: "Count/Second",
 	MetricConnections: "Count", MetricNetworkReceive: "Bytes/Second", MetricNetworkTransmit: "Bytes/Second",
-	MetricReplicaLag: "Seconds", MetricFreeStorageSpace: "Bytes", MetricDiskQueueDepth: "Count",
+	MetricReplicaLag: "Seconds", MetricFreeStorageSpace: "Bytes", MetricDiskQueueDepth: "Count", MetricFreeLocalStorage: "Bytes",
 }
 
 // seriesOf generates the node's series (sorted by metric name) over days at period.

@@ -1,0 +1,130 @@
+package analysis
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// withLocalStorage returns auroraPair(readerPeak) on classes with 32 GiB of
+// local storage (db.r6g.large's) and FreeLocalStorage series: the writer
+// uses 2 GiB (logs), plus writerTemp GiB of temporary files in its busy
+// hours (14–17 UTC on weekdays); the reader keeps 31 GiB free but for
+// readerTemp GiB of temporary files in its own busy hours.
+func withLocalStorage(readerPeak int, writerTemp, readerTemp float64) ClusterInput {
+	in := auroraPair(readerPeak)
+	in.Nodes = slices.Clone(in.Nodes)
+	w, r := &in.Nodes[0], &in.Nodes[1]
+	w.Class.LocalStorageGiB, r.Class.LocalStorageGiB = 32, 32
+	span := 14 * 24 * time.Hour
+	w.Series = append(slices.Clone(w.Series), synth(MetricFreeLocalStorage, "Bytes", t0, span, time.Minute,
+		func(t time.Time, i int) float64 { return (30 - writerTemp*weekdayBump(t, 14, 17)) * gib }))
+	r.Series = append(slices.Clone(r.Series), synth(MetricFreeLocalStorage, "Bytes", t0, span, time.Minute,
+		func(t time.Time, i int) float64 { return (31 - readerTemp*weekdayBump(t, readerPeak, readerPeak+3)) * gib }))
+	return in
+}
+
+// localRisks returns the risks about local storage.
+func localRisks(rec Recommendation) []Risk {
+	var out []Risk
+	for _, r := range rec.Risks {
+		if strings.Contains(r.Description, "local storage") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// TestAnalyzeLocalStorage: on Aurora, the readers' temporary files move onto
+// the writer's local storage, aligned by timestamp; the single node's
+// projected use is checked against its class's local storage.
+func TestAnalyzeLocalStorage(t *testing.T) {
+	for _, tc := range []struct {
+		name                   string
+		readerPeak             int
+		writerTemp, readerTemp float64
+		wantMaxGiB             float64 // projected use at its peak
+		wantSev                string  // "" for no risk
+		wantText               string
+	}{
+		// Peaks at the same hours add up: 2 + 8 + 20 GiB = 30 GiB of 32;
+		// with 20% headroom 36 > 32.
+		{"peaks coincide", 14, 8, 20, 30, "medium", "peaks at 30.0 GiB of 32 GiB"},
+		// The same use at different hours does not add up: the reader's
+		// 20 GiB comes while the writer holds its 2 GiB of logs. The sum of
+		// the two peaks would have been 30 GiB (a medium risk).
+		{"peaks apart", 2, 8, 20, 22, "", ""},
+		// 2 + 8 + 25 GiB = 35 GiB: more than the class has.
+		{"runs out", 14, 8, 25, 35, "high", "would have taken 35.0 GiB, more than the 32 GiB local storage of db.r6g.large"},
+		// Both quiet: 2 + 1 + 3 GiB.
+		{"quiet", 14, 1, 3, 6, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := withLocalStorage(tc.readerPeak, tc.writerTemp, tc.readerTemp)
+			rec, err := Analyze(in, Policy{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			used := rec.Projection.LocalStorageUsed
+			if used.Metric != "ProjectedLocalStorageUsed" || used.Unit != "Bytes" {
+				t.Errorf("projection is %s in %s", used.Metric, used.Unit)
+			}
+			if used.Max != tc.wantMaxGiB*gib {
+				t.Errorf("projected use peaks at %v GiB, want %v", used.Max/gib, tc.wantMaxGiB)
+			}
+			if want := 2.0; used.Min != want*gib {
+				t.Errorf("projected use is at least %v GiB, want %v (the writer's logs)", used.Min/gib, want)
+			}
+			if tc.wantMaxGiB > 2+tc.writerTemp {
+				// The peak is in a busy hour of the reader's.
+				if h := used.PeakTime.UTC().Hour(); h < tc.readerPeak || h >= tc.readerPeak+3 {
+					t.Errorf("peak at %v, want within %02d–%02d UTC", used.PeakTime, tc.readerPeak, tc.readerPeak+3)
+				}
+			}
+			rs := localRisks(rec)
+			switch {
+			case tc.wantSev == "" && len(rs) > 0:
+				t.Errorf("unexpected risks %+v", rs)
+			case tc.wantSev != "" && (len(rs) != 1 || rs[0].Severity != tc.wantSev || rs[0].Category != "capacity" ||
+				!strings.Contains(rs[0].Description, tc.wantText)):
+				t.Errorf("risks %+v, want one %s capacity risk containing %q", rs, tc.wantSev, tc.wantText)
+			}
+			if tc.wantSev != "" && !strings.Contains(rec.ReportMarkdown, tc.wantText) {
+				t.Errorf("the report does not carry the risk %q", tc.wantText)
+			}
+		})
+	}
+}
+
+// TestAnalyzeLocalStorageNotProjected: the local storage projection needs
+// Aurora readers, the writer's class size and every node's FreeLocalStorage;
+// without one of them it is empty and adds no risk.
+func TestAnalyzeLocalStorageNotProjected(t *testing.T) {
+	unknownSize := withLocalStorage(14, 8, 25)
+	unknownSize.Nodes[0].Class.LocalStorageGiB = 0
+	readerWithout := withLocalStorage(14, 8, 25)
+	r := &readerWithout.Nodes[1]
+	r.Series = slices.DeleteFunc(slices.Clone(r.Series), func(s Series) bool { return s.Metric == MetricFreeLocalStorage })
+	multiAZ := idleMultiAZ(14)
+	multiAZ.Nodes = slices.Clone(multiAZ.Nodes)
+	w := &multiAZ.Nodes[0]
+	w.Class.LocalStorageGiB = 32
+	w.Series = append(slices.Clone(w.Series), synth(MetricFreeLocalStorage, "Bytes", t0, 14*24*time.Hour, 5*time.Minute,
+		func(time.Time, int) float64 { return 0 }))
+	for name, in := range map[string]ClusterInput{
+		"class size unknown": unknownSize, "reader without the metric": readerWithout, "Multi-AZ": multiAZ,
+	} {
+		rec, err := Analyze(in, Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u := rec.Projection.LocalStorageUsed; u.Count != 0 || !math.IsNaN(u.Max) {
+			t.Errorf("%s: projected local storage %d points, max %v; want none", name, u.Count, u.Max)
+		}
+		if rs := localRisks(rec); len(rs) > 0 {
+			t.Errorf("%s: unexpected risks %+v", name, rs)
+		}
+	}
+}

@@ -22,7 +22,9 @@ func withLocalStorage(readerPeak int, writerTemp, readerTemp float64) ClusterInp
 	w.Series = append(slices.Clone(w.Series), synth(MetricFreeLocalStorage, "Bytes", t0, span, time.Minute,
 		func(t time.Time, i int) float64 { return (30 - writerTemp*weekdayBump(t, 14, 17)) * gib }))
 	r.Series = append(slices.Clone(r.Series), synth(MetricFreeLocalStorage, "Bytes", t0, span, time.Minute,
-		func(t time.Time, i int) float64 { return (31 - readerTemp*weekdayBump(t, readerPeak, readerPeak+3)) * gib }))
+		func(t time.Time, i int) float64 {
+			return (31 - readerTemp*weekdayBump(t, readerPeak, readerPeak+3)) * gib
+		}))
 	return in
 }
 

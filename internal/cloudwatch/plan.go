@@ -91,15 +91,19 @@ var DefaultMetrics = []Metric{
 }
 
 // AuroraMetrics are DefaultMetrics for an Aurora instance: AuroraReplicaLag (milliseconds, published by Aurora
-// replicas) in place of ReplicaLag, which only RDS read replicas publish. The count stays the same, and so do the
-// request counts of a plan.
+// replicas) in place of ReplicaLag, which only RDS read replicas publish, and FreeLocalStorage (the instance's
+// storage for temporary files and logs) in place of FreeStorageSpace, which Aurora does not publish (its cluster
+// volume grows by itself). The count stays the same, and so do the request counts of a plan.
 var AuroraMetrics = auroraMetrics()
 
 func auroraMetrics() []Metric {
 	out := append([]Metric(nil), DefaultMetrics...)
 	for i, m := range out {
-		if m.Name == "ReplicaLag" {
+		switch m.Name {
+		case "ReplicaLag":
 			out[i] = Metric{"AuroraReplicaLag", "Milliseconds"}
+		case "FreeStorageSpace":
+			out[i] = Metric{"FreeLocalStorage", "Bytes"}
 		}
 	}
 	return out

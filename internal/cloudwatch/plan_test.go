@@ -269,6 +269,12 @@ func TestNewPlanPerNodeMetrics(t *testing.T) {
 	if !slices.Contains(want["aurora-reader"], "AuroraReplicaLag") || slices.Contains(want["aurora-reader"], "ReplicaLag") {
 		t.Errorf("AuroraMetrics %v: want AuroraReplicaLag in place of ReplicaLag", want["aurora-reader"])
 	}
+	if !slices.Contains(want["aurora-reader"], "FreeLocalStorage") || slices.Contains(want["aurora-reader"], "FreeStorageSpace") {
+		t.Errorf("AuroraMetrics %v: want FreeLocalStorage in place of FreeStorageSpace", want["aurora-reader"])
+	}
+	if len(AuroraMetrics) != len(DefaultMetrics) {
+		t.Errorf("%d Aurora metrics, %d default ones: the request counts would differ", len(AuroraMetrics), len(DefaultMetrics))
+	}
 	if p.LowerBound != LowerBound(len(DefaultMetrics)+len(AuroraMetrics), p.PointsPerSeries) {
 		t.Errorf("lower bound %d for %d series", p.LowerBound, len(p.Series))
 	}

@@ -140,12 +140,15 @@ output "mandible" { value = data.rightsize_utilization.mandible }
 				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("metrics").AtMapKey("CPUUtilization").AtMapKey("coverage"), knownvalue.Float64Exact(1)),
 				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("metrics").AtMapKey("CPUUtilization").AtMapKey("expected"), knownvalue.Int64Exact(20160)),
 				// On Aurora the default list has AuroraReplicaLag in place of ReplicaLag: the reader publishes
-				// it, the writer does not (an empty summary, not an error). Aurora publishes no FreeStorageSpace.
+				// it, the writer does not (an empty summary, not an error). And FreeLocalStorage in place of
+				// FreeStorageSpace, which Aurora does not publish.
 				statecheck.ExpectKnownValue(sso, tfjsonpath.New("metrics").AtSliceIndex(7), knownvalue.StringExact("AuroraReplicaLag")),
 				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(1).AtMapKey("metrics").AtMapKey("AuroraReplicaLag").AtMapKey("count"), knownvalue.Int64Exact(20160)),
 				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("metrics").AtMapKey("AuroraReplicaLag").AtMapKey("count"), knownvalue.Int64Exact(0)),
 				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("metrics").AtMapKey("AuroraReplicaLag").AtMapKey("mean"), knownvalue.Null()),
-				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(1).AtMapKey("metrics").AtMapKey("FreeStorageSpace").AtMapKey("count"), knownvalue.Int64Exact(0)),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("metrics").AtSliceIndex(8), knownvalue.StringExact("FreeLocalStorage")),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("metrics").AtMapKey("FreeLocalStorage").AtMapKey("count"), knownvalue.Int64Exact(20160)),
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(1).AtMapKey("metrics").AtMapKey("FreeLocalStorage").AtMapKey("count"), knownvalue.Int64Exact(20160)),
 
 				statecheck.ExpectKnownValue(mand, tfjsonpath.New("topology"), knownvalue.StringExact("multi-az")),
 				statecheck.ExpectKnownValue(mand, tfjsonpath.New("multi_az"), knownvalue.Bool(true)),
@@ -163,6 +166,9 @@ output "mandible" { value = data.rightsize_utilization.mandible }
 				resource.TestCheckNoResourceAttr(sso, "nodes.1.metrics.ReplicaLag.count"),
 				// The sandbox's Aurora reader lags by 12 ms plus up to ~10 ms with its load.
 				checkFloatNear(sso, "nodes.1.metrics.AuroraReplicaLag.mean", 17, 6),
+				// db.t4g.medium: the sandbox's 8 GiB of local storage, 2% of it logs, no temporary files.
+				checkFloatNear(sso, "nodes.1.metrics.FreeLocalStorage.max", 0.98*8*(1<<30), 1e5),
+				checkFloatNear(sso, "nodes.0.metrics.FreeLocalStorage.min", 0.98*8*(1<<30), 1e5),
 				checkFloatNear(sso, "nodes.0.memory_utilization_percent.mean", wMemPct, 2),
 				// The daily peak is near PeakHourUTC; the trough 12 h away. Weekday CPU swings by CPUAmplitude.
 				checkFloatNear(sso, hourOfWeek(time.Wednesday, 14), w.CPUBase+w.CPUAmplitude, 1.5),
@@ -432,8 +438,8 @@ func TestReadUtilizationWarnings(t *testing.T) {
 		t.Errorf("28 days: period %v, warnings %v, diags %v", m.PeriodSeconds, w, diags)
 	}
 
-	// Aurora with the default list: the writer's AuroraReplicaLag and both nodes' FreeStorageSpace are empty,
-	// as Aurora publishes them, and there is no warning.
+	// Aurora with the default list: the writer's AuroraReplicaLag is empty, as Aurora publishes it, and
+	// there is no warning.
 	m = model("", "sso-prod", 14)
 	res, diags := readUtilization(ctx, pd, m, now)
 	if w = summaries(diags, diag.SeverityWarning); diags.HasError() || len(w) != 0 {

@@ -190,9 +190,10 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 
 // MetricsOf lists the CloudWatch metrics collected by default for each node
 // of c (here and by rightsize_utilization): cw.DefaultMetrics, with
-// AuroraReplicaLag in place of ReplicaLag on Aurora (cw.AuroraMetrics), so
-// that an Aurora reader's replication lag is measured (analysis reads
-// either). Every node has as many metrics either way.
+// AuroraReplicaLag in place of ReplicaLag and FreeLocalStorage in place of
+// FreeStorageSpace on Aurora (cw.AuroraMetrics), so that an Aurora reader's
+// replication lag and every Aurora node's local storage are measured
+// (analysis reads either lag). Every node has as many metrics either way.
 func MetricsOf(c inventory.Cluster) []cw.Metric {
 	if c.Kind == inventory.KindAurora {
 		return cw.AuroraMetrics
@@ -338,7 +339,7 @@ func familyClasses(cat *pricing.Catalog, writerClass string) []string {
 func Capacity(c pricing.InstanceClass) analysis.InstanceClass {
 	out := analysis.InstanceClass{
 		Name: c.Name, VCPU: float64(c.VCPU), MemoryGiB: c.MemoryGiB, Burstable: c.Burstable,
-		BaselineIOPS: c.EBSBaselineIOPS,
+		BaselineIOPS: c.EBSBaselineIOPS, LocalStorageGiB: c.AuroraLocalStorageGiB,
 	}
 	if c.NetworkBaselineGbps > 0 {
 		out.NetworkBaselineBytesPerSec = c.NetworkBaselineGbps * 1.25e8

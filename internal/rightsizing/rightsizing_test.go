@@ -2,6 +2,7 @@ package rightsizing
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,7 +84,57 @@ func TestRecommend_demo(t *testing.T) {
 			case n.Role == analysis.RoleReader && (aurora.Count == 0 || aurora.Unit != "Milliseconds" || !(aurora.P99 > 2 && aurora.P99 < 1000)):
 				t.Errorf("%s: AuroraReplicaLag %+v, want the reader's lag in milliseconds", n.ID, aurora)
 			}
+			// Storage likewise: FreeLocalStorage on Aurora, FreeStorageSpace on RDS.
+			local, hasLocal := n.Summary(analysis.MetricFreeLocalStorage)
+			_, hasSpace := n.Summary(analysis.MetricFreeStorageSpace)
+			if aur := tc.cluster != ""; hasLocal != aur || hasSpace == aur || (aur && local.Count == 0) {
+				t.Errorf("%s: FreeLocalStorage collected %v (%d points), FreeStorageSpace %v", n.ID, hasLocal, local.Count, hasSpace)
+			}
 		}
+		// sso-prod's temporary files are negligible: its projected local storage use is its logs.
+		if used := rec.Projection.LocalStorageUsed; tc.cluster != "" && !(used.Count > 0 && used.Max < 1<<30) {
+			t.Errorf("sso-prod: projected local storage use %d points, max %v bytes; want under 1 GiB", used.Count, used.Max)
+		}
+		for _, r := range rec.Risks {
+			if strings.Contains(r.Description, "local storage") {
+				t.Errorf("%s%s: unexpected risk %q", tc.instance, tc.cluster, r.Description)
+			}
+		}
+	}
+}
+
+// TestRecommend_localStorageRunsOut: an Aurora db.t4g.medium pair (8.13 GiB
+// of local storage each, by the catalog) whose writer and reader each fill
+// part of it with temporary files at the same hours. Together they would
+// not fit on one node: the recommendation carries a high capacity risk,
+// from the series collected over the real SDK.
+func TestRecommend_localStorageRunsOut(t *testing.T) {
+	w, r := sandbox.IdleWorkload, sandbox.IdleWorkload
+	w.TempPeakGiB, r.TempPeakGiB = 2, 7
+	sc := &sandbox.Scenario{Name: "temp", Seed: 3, Clusters: []sandbox.ClusterSpec{sandbox.AuroraPair("temp-prod", "db.t4g.medium", w, r)}}
+	d, _ := deps(t, sc, testNow)
+	res, err := Recommend(context.Background(), d, Request{ClusterID: "temp-prod", Lookback: 14 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := res.Recommendation
+	// The writer keeps 2% of the sandbox's 8 GiB for logs; at the shared peak its own 2 GiB and the reader's
+	// 7 GiB of temporary files come on top (with noise of 5% standard deviation), against the catalog's 8.13 GiB.
+	used := rec.Projection.LocalStorageUsed
+	if used.Count == 0 || used.Max < 8.5*(1<<30) || used.Max > 11*(1<<30) {
+		t.Fatalf("projected local storage use: %d points, max %.2f GiB; want 8.5–11 GiB", used.Count, used.Max/(1<<30))
+	}
+	var found []analysis.Risk
+	for _, r := range rec.Risks {
+		if strings.Contains(r.Description, "local storage") {
+			found = append(found, r)
+		}
+	}
+	if len(found) != 1 || found[0].Severity != "high" || !strings.Contains(found[0].Description, "8.13 GiB local storage of db.t4g.medium") {
+		t.Errorf("local storage risks %+v, want one high risk naming db.t4g.medium's 8.13 GiB", found)
+	}
+	if !strings.Contains(rec.ReportMarkdown, "Projected local storage runs out") {
+		t.Error("the report does not carry the local storage risk")
 	}
 }
 
@@ -103,17 +154,20 @@ func TestCapacity(t *testing.T) {
 	for _, tc := range []struct {
 		class     string
 		vcpu, mem float64
-		network   bool // a sustained network baseline is known
+		network   bool    // a sustained network baseline is known
+		local     float64 // Aurora local storage, GiB
 	}{
-		{"db.t4g.medium", 2, 4, true}, // EC2 baseline of the burstable class
-		{"db.r6g.16xlarge", 64, 512, true},
+		{"db.t4g.medium", 2, 4, true, 8.13}, // EC2 baseline of the burstable class
+		{"db.r6g.16xlarge", 64, 512, true, 1008},
+		{"db.m6g.large", 2, 8, true, 0}, // not offered on Aurora
 	} {
 		ic, err := cat.Class(tc.class)
 		if err != nil {
 			t.Fatal(err)
 		}
 		c := Capacity(ic)
-		if c.Name != tc.class || c.VCPU != tc.vcpu || c.MemoryGiB != tc.mem || (c.NetworkBaselineBytesPerSec > 0) != tc.network || c.BaselineIOPS <= 0 {
+		if c.Name != tc.class || c.VCPU != tc.vcpu || c.MemoryGiB != tc.mem || (c.NetworkBaselineBytesPerSec > 0) != tc.network || c.BaselineIOPS <= 0 ||
+			c.LocalStorageGiB != tc.local {
 			t.Errorf("Capacity(%s) = %+v", tc.class, c)
 		}
 	}

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 )
 
 func rdsQuery(id, node, metric, stat string, period int32) cwtypes.MetricDataQuery {
@@ -391,5 +393,61 @@ func TestClusterLevelAggregate(t *testing.T) {
 	}
 	if len(out.MetricDataResults[0].Timestamps) != 10 {
 		t.Errorf("%d points", len(out.MetricDataResults[0].Timestamps))
+	}
+}
+
+// TestFreeLocalStorage: provisioned Aurora instances publish FreeLocalStorage
+// (twice the class memory less 2% for logs, less the temporary files of the
+// workload's peak and of the nodes an instance absorbed), served over
+// GetMetricData; RDS instances and Aurora Serverless v2 do not.
+func TestFreeLocalStorage(t *testing.T) {
+	reader := DemoSSOReaderWorkload
+	reader.TempPeakGiB = 20
+	sc := &Scenario{Name: "temp", Seed: 9, Clusters: []ClusterSpec{AuroraPair("tmp-prod", "db.r6g.large", DemoSSOWriterWorkload, reader)},
+		Instances: []InstanceSpec{MultiAZInstance("rds-db", "db.r6g.large", DemoMandibleWorkload)}}
+	srv, rc, cc := start(t, Options{Scenario: sc})
+	now := srv.Now().Truncate(time.Minute)
+	from := now.Add(-7 * 24 * time.Hour)
+	out, err := cc.GetMetricData(context.Background(), &cloudwatch.GetMetricDataInput{StartTime: &from, EndTime: &now,
+		MetricDataQueries: []cwtypes.MetricDataQuery{
+			rdsQuery("w", "tmp-prod-instance-1", MetricFreeLocalStorage, "Average", 300),
+			rdsQuery("r", "tmp-prod-instance-2", MetricFreeLocalStorage, "Average", 300),
+			rdsQuery("rds", "rds-db", MetricFreeLocalStorage, "Average", 300),
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := out.MetricDataResults
+	logsOnly := math.Round(0.98 * 32 * gib) // db.r6g.large: 16 GiB memory, 32 GiB local storage (whole bytes)
+	if n := len(r[0].Values); n != 7*288 || slices.Min(r[0].Values) != logsOnly || slices.Max(r[0].Values) != logsOnly {
+		t.Errorf("writer (no temporary files): %d points in [%v, %v] GiB, want %d at %v", n,
+			slices.Min(r[0].Values)/gib, slices.Max(r[0].Values)/gib, 7*288, logsOnly/gib)
+	}
+	lo, hi := slices.Min(r[1].Values), slices.Max(r[1].Values)
+	if len(r[1].Values) != 7*288 || lo > logsOnly-15*gib || lo < logsOnly-1.2*20*gib || hi > logsOnly || hi < logsOnly-2*gib {
+		t.Errorf("reader (20 GiB of temporary files at its peak): %d points in [%.2f, %.2f] GiB, logs only %.2f",
+			len(r[1].Values), lo/gib, hi/gib, logsOnly/gib)
+	}
+	if len(r[2].Values) != 0 {
+		t.Errorf("an RDS instance published FreeLocalStorage: %d points", len(r[2].Values))
+	}
+	// Once the reader is deleted, its temporary files land on the writer (the emulated absorption).
+	if _, err := rc.DeleteDBInstance(context.Background(), &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("tmp-prod-instance-2")}); err != nil {
+		t.Fatal(err)
+	}
+	from = srv.Now()
+	to := srv.Advance(48 * time.Hour).Truncate(time.Minute)
+	out, err = cc.GetMetricData(context.Background(), &cloudwatch.GetMetricDataInput{StartTime: &from, EndTime: &to,
+		MetricDataQueries: []cwtypes.MetricDataQuery{rdsQuery("w", "tmp-prod-instance-1", MetricFreeLocalStorage, "Average", 300)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := out.MetricDataResults[0].Values; len(v) < 500 || slices.Min(v) > logsOnly-15*gib || slices.Max(v) > logsOnly {
+		t.Errorf("writer after the reader's deletion: %d points, lowest %.2f GiB; want the reader's 20 GiB at its peak", len(v), slices.Min(v)/gib)
+	}
+
+	sls, _, _ := start(t, Options{Scenario: ServerlessV2()})
+	if v, ok := sls.MetricValue("sls-prod-instance-1", MetricFreeLocalStorage, sls.Now().Add(-time.Hour)); ok {
+		t.Errorf("Aurora Serverless v2 published FreeLocalStorage %v", v)
 	}
 }

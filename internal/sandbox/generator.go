@@ -23,6 +23,7 @@ const (
 	MetricNetworkTransmitThroughput = "NetworkTransmitThroughput"
 	MetricDiskQueueDepth            = "DiskQueueDepth"
 	MetricFreeStorageSpace          = "FreeStorageSpace"
+	MetricFreeLocalStorage          = "FreeLocalStorage"
 	MetricSwapUsage                 = "SwapUsage"
 	MetricDBLoad                    = "DBLoad"
 	MetricDBLoadCPU                 = "DBLoadCPU"
@@ -41,7 +42,7 @@ var metricUnits = map[string]string{
 	MetricReadIOPS: "Count/Second", MetricWriteIOPS: "Count/Second", MetricReadLatency: "Seconds",
 	MetricWriteLatency: "Seconds", MetricReadThroughput: "Bytes/Second", MetricWriteThroughput: "Bytes/Second",
 	MetricNetworkReceiveThroughput: "Bytes/Second", MetricNetworkTransmitThroughput: "Bytes/Second",
-	MetricDiskQueueDepth: "Count", MetricFreeStorageSpace: "Bytes", MetricSwapUsage: "Bytes",
+	MetricDiskQueueDepth: "Count", MetricFreeStorageSpace: "Bytes", MetricFreeLocalStorage: "Bytes", MetricSwapUsage: "Bytes",
 	MetricDBLoad: "None", MetricDBLoadCPU: "None", MetricDBLoadNonCPU: "None", MetricCPUCreditBalance: "Count",
 	MetricAuroraReplicaLag: "Milliseconds", MetricBufferCacheHitRatio: "Percent", MetricCommitThroughput: "Count/Second",
 	MetricServerlessCapacity: "Count", MetricACUUtilization: "Percent",
@@ -139,6 +140,8 @@ func (n *genNode) metrics() []string {
 		}
 		if n.Serverless != nil {
 			m = append(m, MetricServerlessCapacity, MetricACUUtilization)
+		} else {
+			m = append(m, MetricFreeLocalStorage) // not published by Aurora Serverless v2
 		}
 	} else {
 		m = append(m, MetricFreeStorageSpace)
@@ -232,6 +235,7 @@ const (
 	streamSpikeAt
 	streamNet
 	streamMissing
+	streamLocal
 )
 
 // activity returns a(t) ∈ [0,1] (see Workload) for minute m (unix minutes).
@@ -427,6 +431,17 @@ func (n *genNode) value(name string, m int64, lookup func(string) *genNode) (flo
 			return acu, true
 		}
 		return acu / n.Serverless.MaxACU * 100, true
+	case MetricFreeLocalStorage:
+		if !n.aurora() || n.Serverless != nil {
+			return 0, false
+		}
+		// Logs take 2% of the local storage; temporary files take
+		// TempPeakGiB at the activity peak, plus those of the nodes this one
+		// absorbed.
+		capB := cur.AuroraLocalStorageGiB() * gib
+		temp := w.TempPeakGiB*a + absorbed(func(src *genNode, sa float64) float64 { return src.W.TempPeakGiB * sa })
+		temp *= gib * math.Max(0, 1+0.05*normal(n.Seed, streamLocal, m))
+		return math.Round(math.Max(0, 0.98*capB-temp)), true
 	case MetricFreeStorageSpace:
 		if n.aurora() {
 			return 0, false

@@ -131,6 +131,10 @@ type Workload struct {
 	// StorageUsedGiB is the used storage at the start of the history;
 	// StorageGrowthGiBPerDay is added per day (standalone instances only).
 	StorageUsedGiB, StorageGrowthGiBPerDay float64
+	// TempPeakGiB is the local storage (Aurora instances: FreeLocalStorage)
+	// that temporary files take at the activity peak, in GiB; a(t) scales
+	// it. The instance's logs take a further 2% of its local storage.
+	TempPeakGiB float64
 	// Trace, if set, names an embedded real trace (TraceNABRequestCount) whose
 	// normalised value replaces a(t); PeakHourUTC, Sharpness and
 	// WeekendFactor are then ignored, and a may exceed 1 during bursts.
@@ -488,6 +492,12 @@ func LookupClass(class string) (spec ClassSpec, ok bool) {
 	classCache.Store(class, classEntry{spec, ok})
 	return spec, ok
 }
+
+// AuroraLocalStorageGiB is the emulated local storage of an Aurora instance
+// of the class, in GiB: twice its memory, which AWS's table of temporary
+// storage per Aurora PostgreSQL class matches within a few percent
+// (db.r6g.large 32 GiB, db.r5.large 31, db.t4g.medium 8.13).
+func (c ClassSpec) AuroraLocalStorageGiB() float64 { return 2 * c.MemoryGiB }
 
 type classEntry struct {
 	spec ClassSpec

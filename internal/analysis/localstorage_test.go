@@ -12,12 +12,17 @@ import (
 // local storage (db.r6g.large's) and FreeLocalStorage series: the writer
 // uses 2 GiB (logs), plus writerTemp GiB of temporary files in its busy
 // hours (14–17 UTC on weekdays); the reader keeps 31 GiB free but for
-// readerTemp GiB of temporary files in its own busy hours.
+// readerTemp GiB of temporary files in its own busy hours. The candidate
+// classes have their local storage too (db.r6g.xlarge: 63 GiB).
 func withLocalStorage(readerPeak int, writerTemp, readerTemp float64) ClusterInput {
 	in := auroraPair(readerPeak)
 	in.Nodes = slices.Clone(in.Nodes)
 	w, r := &in.Nodes[0], &in.Nodes[1]
 	w.Class.LocalStorageGiB, r.Class.LocalStorageGiB = 32, 32
+	in.Candidates = slices.Clone(in.Candidates)
+	for i := range in.Candidates {
+		in.Candidates[i].Class.LocalStorageGiB = map[string]float64{"db.r6g.large": 32, "db.r6g.xlarge": 63}[in.Candidates[i].Class.Name]
+	}
 	span := 14 * 24 * time.Hour
 	w.Series = append(slices.Clone(w.Series), synth(MetricFreeLocalStorage, "Bytes", t0, span, time.Minute,
 		func(t time.Time, i int) float64 { return (30 - writerTemp*weekdayBump(t, 14, 17)) * gib }))
@@ -93,6 +98,17 @@ func TestAnalyzeLocalStorage(t *testing.T) {
 				!strings.Contains(rs[0].Description, tc.wantText)):
 				t.Errorf("risks %+v, want one %s capacity risk containing %q", rs, tc.wantSev, tc.wantText)
 			}
+			// The rollback alarm: free local storage below 32 − peak use × 1.5 GiB, at least 5% of 32.
+			want := math.Round(math.Max(32-tc.wantMaxGiB*1.5, 1.6) * gib)
+			var alarms []AlarmSpec
+			for _, a := range rec.RollbackTriggers {
+				if a.MetricName == MetricFreeLocalStorage {
+					alarms = append(alarms, a)
+				}
+			}
+			if len(alarms) != 1 || alarms[0].Threshold != want || !strings.Contains(rec.PrometheusRules, "aws_rds_free_local_storage_minimum") {
+				t.Errorf("FreeLocalStorage alarms %+v, want one below %v GiB (and its Prometheus rule)", alarms, want/gib)
+			}
 			if tc.wantSev != "" && !strings.Contains(rec.ReportMarkdown, tc.wantText) {
 				t.Errorf("the report does not carry the risk %q", tc.wantText)
 			}
@@ -127,6 +143,11 @@ func TestAnalyzeLocalStorageNotProjected(t *testing.T) {
 		}
 		if rs := localRisks(rec); len(rs) > 0 {
 			t.Errorf("%s: unexpected risks %+v", name, rs)
+		}
+		for _, a := range rec.RollbackTriggers {
+			if a.MetricName == MetricFreeLocalStorage {
+				t.Errorf("%s: unexpected alarm %+v", name, a)
+			}
 		}
 	}
 }

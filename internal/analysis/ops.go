@@ -205,7 +205,10 @@ type TriggerInput struct {
 //     max_connections when known;
 //   - ReadIOPS / WriteIOPS Average > p99 × factor (at least 100), at most the
 //     class baseline IOPS when known;
-//   - DiskQueueDepth Average > max(p99 × factor, 4).
+//   - DiskQueueDepth Average > max(p99 × factor, 4);
+//   - FreeLocalStorage Minimum < max(local storage − projected use max ×
+//     factor, 5% of local storage), on Aurora when the class's local
+//     storage is known (Projection.LocalStorageUsed).
 //
 // Alarms use 60 s periods × 5 evaluations (5 minutes) for 1-minute data, or
 // 300 s × 3 (15 minutes) otherwise, firing when all evaluated periods breach.
@@ -274,6 +277,12 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 		thr := round(math.Max(dq.P99*f, 4), 2)
 		add(MetricDiskQueueDepth, "Average", "GreaterThanThreshold", "Count", thr,
 			fmt.Sprintf("Roll back if disk queue depth stays above %.2f (baseline p99 %.2f × %.2f, at least 4)", thr, dq.P99, f))
+	}
+	if used := pr.LocalStorageUsed; used.Count > 0 && used.Max == used.Max && c.LocalStorageGiB > 0 {
+		capB := c.LocalStorageBytes()
+		thr := math.Round(math.Max(capB-used.Max*f, 0.05*capB))
+		add(MetricFreeLocalStorage, "Minimum", "LessThanThreshold", "Bytes", thr,
+			fmt.Sprintf("Roll back if free local storage stays below %.2f GiB (local storage %.4g GiB − projected use max %.2f GiB × %.2f, at least 5%%)", thr/(1<<30), c.LocalStorageGiB, used.Max/(1<<30), f))
 	}
 	return out
 }

@@ -178,6 +178,40 @@ func TestRollbackTriggers(t *testing.T) {
 		MemoryUsed: emptySummary("m", ""), Connections: emptySummary("c", ""), IOPS: emptySummary("i", ""), DiskQueueDepth: emptySummary("d", "")}}, p); len(got) != 0 {
 		t.Errorf("no baseline → %d alarms", len(got))
 	}
+	// FreeLocalStorage (Aurora): local storage − projected use max × 1.5, at least 5% of it; none when the
+	// class's local storage is unknown or nothing was projected.
+	local := classR6gLarge
+	local.LocalStorageGiB = 32
+	for _, tc := range []struct {
+		name    string
+		class   InstanceClass
+		usedMax float64 // GiB; NaN: not projected
+		want    float64 // GiB; 0: no alarm
+	}{
+		{"derived", local, 10, 32 - 15},
+		{"floored at 5%", local, 30, 1.6},
+		{"class size unknown", classR6gLarge, 10, 0},
+		{"not projected", local, math.NaN(), 0},
+	} {
+		pr := projectionFor(10, 4*gib, 50, 300, 0.5, local)
+		pr.LocalStorageUsed = emptySummary("ProjectedLocalStorageUsed", "Bytes")
+		if tc.usedMax == tc.usedMax {
+			pr.LocalStorageUsed.Count, pr.LocalStorageUsed.Max = 100, tc.usedMax*gib
+		}
+		var found []AlarmSpec
+		for _, a := range RollbackTriggers(TriggerInput{Instance: "db1", Class: tc.class, Projection: pr}, p) {
+			if a.MetricName == MetricFreeLocalStorage {
+				found = append(found, a)
+			}
+		}
+		switch {
+		case tc.want == 0 && len(found) > 0:
+			t.Errorf("%s: unexpected alarm %+v", tc.name, found)
+		case tc.want > 0 && (len(found) != 1 || math.Abs(found[0].Threshold-math.Round(tc.want*gib)) > 1 ||
+			found[0].Statistic != "Minimum" || found[0].ComparisonOperator != "LessThanThreshold" || found[0].Unit != "Bytes"):
+			t.Errorf("%s: alarms %+v, want one Minimum < %v GiB", tc.name, found, tc.want)
+		}
+	}
 }
 
 func TestSnake(t *testing.T) {

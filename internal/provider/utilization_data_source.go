@@ -120,6 +120,7 @@ var combinedQuantities = []struct{ key, doc string }{
 	{"connections", "DatabaseConnections of all nodes"},
 	{"network_bytes_per_second", "receive + transmit throughput of all nodes"},
 	{"disk_queue_depth", "the writer's DiskQueueDepth"},
+	{"local_storage_used_bytes", "Aurora, for a class of known local storage: the writer's used local storage (class local storage minus FreeLocalStorage) plus the readers' temporary files (each reader's use above its lowest)"},
 }
 
 func supportedMetricNames() []string {
@@ -560,7 +561,8 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 				key string
 				s   analysis.Summary
 			}{{"cpu_percent", pj.CPU}, {"memory_used_bytes", pj.MemoryUsed}, {"iops", pj.IOPS}, {"connections", pj.Connections},
-				{"network_bytes_per_second", pj.Network}, {"disk_queue_depth", pj.DiskQueueDepth}} {
+				{"network_bytes_per_second", pj.Network}, {"disk_queue_depth", pj.DiskQueueDepth},
+				{"local_storage_used_bytes", pj.LocalStorageUsed}} {
 				if q.s.Expected == 0 && q.s.Count == 0 {
 					continue // a metric the projection needs was not collected
 				}

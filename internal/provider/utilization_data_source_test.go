@@ -185,6 +185,9 @@ output "mandible" { value = data.rightsize_utilization.mandible }
 				checkFloatNear(mand, "nodes.0.metrics.CPUUtilization.mean", mCPU, 0.8),
 				checkFloatNear(mand, "nodes.0.metrics.FreeStorageSpace.mean", mFree, 0.2*(1<<30)),
 				checkFloatNear(mand, "combined.cpu_percent.mean", mCPU, 0.8),
+				// sso-prod's nodes use their logs' 2% of the sandbox's 8 GiB; the catalog gives db.t4g.medium 8.13 GiB.
+				checkFloatNear(sso, "combined.local_storage_used_bytes.max", (8.13-0.98*8)*(1<<30), 1e5),
+				resource.TestCheckNoResourceAttr(mand, "combined.local_storage_used_bytes.max"),
 				resource.TestCheckResourceAttr(mand, "nodes.0.metrics.%", "10"),
 				resource.TestCheckResourceAttr(mand, "nodes.0.metrics.ReplicaLag.count", "0"),
 			),

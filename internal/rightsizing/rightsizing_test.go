@@ -2,6 +2,7 @@ package rightsizing
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -135,6 +136,16 @@ func TestRecommend_localStorageRunsOut(t *testing.T) {
 	}
 	if !strings.Contains(rec.ReportMarkdown, "Projected local storage runs out") {
 		t.Error("the report does not carry the local storage risk")
+	}
+	// The rollback alarm sits at its floor, 5% of the class's local storage.
+	var alarms []analysis.AlarmSpec
+	for _, a := range rec.RollbackTriggers {
+		if a.MetricName == analysis.MetricFreeLocalStorage {
+			alarms = append(alarms, a)
+		}
+	}
+	if want := math.Round(0.05 * 8.13 * (1 << 30)); len(alarms) != 1 || alarms[0].Threshold != want || alarms[0].Dimensions["DBInstanceIdentifier"] != "temp-prod-instance-1" {
+		t.Errorf("FreeLocalStorage alarms %+v, want one on temp-prod-instance-1 below %v bytes", alarms, want)
 	}
 }
 

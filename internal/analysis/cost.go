@@ -73,7 +73,9 @@ type ClassOption struct {
 	IOPSP99Percent float64 // projected IOPS p99, percent of this class's baseline IOPS (NaN when unknown)
 	// Failed names the capacity checks that fail on this class
 	// (Reason.Check values), plus "burstable_class" for a burstable
-	// candidate when the writer's class is not burstable, and "no_data".
+	// candidate when the writer's class is not burstable, "local_storage"
+	// when the projected local storage use at its peak, with headroom,
+	// exceeds the class's local storage (Aurora, both known), and "no_data".
 	Failed            []string
 	MonthlyUSD        float64 // 0 when unpriced
 	MonthlySavingsUSD float64 // vs the current cluster; 0 when either price is unknown
@@ -110,6 +112,10 @@ func classOptions(pr Projection, in ClusterInput, p Policy) []ClassOption {
 				o.Fits = false
 				o.Failed = append(o.Failed, ch.Check)
 			}
+		}
+		if u := pr.LocalStorageUsed; u.Count > 0 && c.Class.LocalStorageGiB > 0 && u.Max*(1+p.HeadroomPercent/100) > c.Class.LocalStorageBytes() {
+			o.Fits = false
+			o.Failed = append(o.Failed, "local_storage")
 		}
 		if c.SingleNodeHourlyUSD > 0 {
 			o.MonthlyUSD = round(c.SingleNodeHourlyUSD*HoursPerMonth, 2)

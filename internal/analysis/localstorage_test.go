@@ -109,6 +109,14 @@ func TestAnalyzeLocalStorage(t *testing.T) {
 			if len(alarms) != 1 || alarms[0].Threshold != want || !strings.Contains(rec.PrometheusRules, "aws_rds_free_local_storage_minimum") {
 				t.Errorf("FreeLocalStorage alarms %+v, want one below %v GiB (and its Prometheus rule)", alarms, want/gib)
 			}
+			// A class whose local storage cannot hold the peak use with headroom does not fit:
+			// db.r6g.large (32 GiB) from 26.7 GiB on, db.r6g.xlarge (63 GiB) not here.
+			for _, o := range rec.Options {
+				capGiB := map[string]float64{"db.r6g.large": 32, "db.r6g.xlarge": 63}[o.Class.Name]
+				if want := tc.wantMaxGiB*1.2 > capGiB; slices.Contains(o.Failed, "local_storage") != want || (want && o.Fits) {
+					t.Errorf("option %s: fits %v, failed %v; local storage too small: %v", o.Class.Name, o.Fits, o.Failed, want)
+				}
+			}
 			if tc.wantSev != "" && !strings.Contains(rec.ReportMarkdown, tc.wantText) {
 				t.Errorf("the report does not carry the risk %q", tc.wantText)
 			}

@@ -338,7 +338,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		"class_options": list("Candidate classes ranked: fitting first, then by price.", recOptionType, map[string]string{
 			"rank": "1 = best.", "instance_class": "Class.", "fits": "Whether every capacity check passes on it.",
 			"projected_cpu_p99": "Projected CPU p99 on this class, percent.", "projected_memory_p99": "Projected memory p99 on this class, percent.",
-			"failed_checks": "Checks that fail on this class.", "monthly_cost": "Single-node monthly price, USD (null when unpriced).",
+			"failed_checks": "Checks that fail on this class: `reasons` check names, plus `burstable_class` (a burstable class offered for a fixed-performance one), `local_storage` (Aurora: the projected local storage use at its peak, with headroom, exceeds the class's local storage) and `no_data`.", "monthly_cost": "Single-node monthly price, USD (null when unpriced).",
 			"monthly_savings": "Savings versus today, USD/month (null when unpriced).",
 		}),
 		"recommended_parameters": schema.MapAttribute{Computed: true, ElementType: types.StringType,

@@ -98,8 +98,9 @@ func TestAnalyzeLocalStorage(t *testing.T) {
 				!strings.Contains(rs[0].Description, tc.wantText)):
 				t.Errorf("risks %+v, want one %s capacity risk containing %q", rs, tc.wantSev, tc.wantText)
 			}
-			// The rollback alarm: free local storage below 32 − peak use × 1.5 GiB, at least 5% of 32.
-			want := math.Round(math.Max(32-tc.wantMaxGiB*1.5, 1.6) * gib)
+			// The rollback alarm: free local storage below 20% of 32 GiB, or below 32 − peak use × 1.5 GiB
+			// when that is less, at least 5% of 32.
+			want := math.Round(math.Min(6.4, math.Max(32-tc.wantMaxGiB*1.5, 1.6)) * gib)
 			var alarms []AlarmSpec
 			for _, a := range rec.RollbackTriggers {
 				if a.MetricName == MetricFreeLocalStorage {

@@ -206,9 +206,11 @@ type TriggerInput struct {
 //   - ReadIOPS / WriteIOPS Average > p99 × factor (at least 100), at most the
 //     class baseline IOPS when known;
 //   - DiskQueueDepth Average > max(p99 × factor, 4);
-//   - FreeLocalStorage Minimum < max(local storage − projected use max ×
-//     factor, 5% of local storage), on Aurora when the class's local
-//     storage is known (Projection.LocalStorageUsed).
+//   - FreeLocalStorage Minimum < min(HeadroomPercent of local storage,
+//     max(local storage − projected use max × factor, 5% of it)), on Aurora
+//     when the class's local storage is known (Projection.LocalStorageUsed):
+//     it fires when the node runs short, not on a temporary file the
+//     baseline never wrote (a baseline of logs alone is a few percent).
 //
 // Alarms use 60 s periods × 5 evaluations (5 minutes) for 1-minute data, or
 // 300 s × 3 (15 minutes) otherwise, firing when all evaluated periods breach.
@@ -280,9 +282,10 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 	}
 	if used := pr.LocalStorageUsed; used.Count > 0 && used.Max == used.Max && c.LocalStorageGiB > 0 {
 		capB := c.LocalStorageBytes()
-		thr := math.Round(math.Max(capB-used.Max*f, 0.05*capB))
+		thr := math.Round(math.Min(capB*p.HeadroomPercent/100, math.Max(capB-used.Max*f, 0.05*capB)))
 		add(MetricFreeLocalStorage, "Minimum", "LessThanThreshold", "Bytes", thr,
-			fmt.Sprintf("Roll back if free local storage stays below %.2f GiB (local storage %.4g GiB − projected use max %.2f GiB × %.2f, at least 5%%)", thr/(1<<30), c.LocalStorageGiB, used.Max/(1<<30), f))
+			fmt.Sprintf("Roll back if free local storage stays below %.2f GiB (%.0f%% of the %.4g GiB local storage, or less: local storage − projected use max %.2f GiB × %.2f, at least 5%%)",
+				thr/(1<<30), p.HeadroomPercent, c.LocalStorageGiB, used.Max/(1<<30), f))
 	}
 	return out
 }

@@ -178,8 +178,8 @@ func TestRollbackTriggers(t *testing.T) {
 		MemoryUsed: emptySummary("m", ""), Connections: emptySummary("c", ""), IOPS: emptySummary("i", ""), DiskQueueDepth: emptySummary("d", "")}}, p); len(got) != 0 {
 		t.Errorf("no baseline → %d alarms", len(got))
 	}
-	// FreeLocalStorage (Aurora): local storage − projected use max × 1.5, at least 5% of it; none when the
-	// class's local storage is unknown or nothing was projected.
+	// FreeLocalStorage (Aurora): 20% of the local storage, or less when the projected use max × 1.5 leaves
+	// less free, at least 5% of it; none when the class's local storage is unknown or nothing was projected.
 	local := classR6gLarge
 	local.LocalStorageGiB = 32
 	for _, tc := range []struct {
@@ -188,7 +188,8 @@ func TestRollbackTriggers(t *testing.T) {
 		usedMax float64 // GiB; NaN: not projected
 		want    float64 // GiB; 0: no alarm
 	}{
-		{"derived", local, 10, 32 - 15},
+		{"headroom share", local, 10, 6.4},
+		{"below the headroom share", local, 18, 32 - 27},
 		{"floored at 5%", local, 30, 1.6},
 		{"class size unknown", classR6gLarge, 10, 0},
 		{"not projected", local, math.NaN(), 0},

@@ -144,14 +144,12 @@ func metricNamesOf(ms []cloudwatch.Metric) []string {
 // unpublished reports whether node n of cl never publishes metric, so that
 // a default metric without data is no news: replication lag on a writer
 // (ReplicaLag is published by read replicas only, AuroraReplicaLag by Aurora
-// readers), FreeLocalStorage on Aurora Serverless v2 (AWS does not publish
-// it there).
-func unpublished(metric string, cl inventory.Cluster, n inventory.Node) bool {
+// readers). (Aurora Serverless v2, which publishes no FreeLocalStorage, is
+// refused at discovery.)
+func unpublished(metric string, n inventory.Node) bool {
 	switch metric {
 	case analysis.MetricReplicaLag, analysis.MetricAuroraReplicaLag:
 		return n.Role == inventory.RoleWriter
-	case analysis.MetricFreeLocalStorage:
-		return cl.Kind == inventory.KindAurora && n.Class == "db.serverless"
 	}
 	return false
 }
@@ -226,7 +224,7 @@ func (d *utilizationDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"metrics": schema.ListAttribute{Optional: true, Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "CloudWatch metrics (namespace `AWS/RDS`, statistic `Average`) to fetch. Defaults to " +
 					markdownJoin(defaultMetricNames(), "and") + ", with `AuroraReplicaLag` (milliseconds) in place of `ReplicaLag` and `FreeLocalStorage` (the instance's storage for temporary files and logs) in place of `FreeStorageSpace` on Aurora. " +
-					"A default metric the node cannot publish (replication lag on a writer, `FreeLocalStorage` on Aurora Serverless v2) is summarised empty without a warning; " +
+					"A default metric the node cannot publish (replication lag on a writer) is summarised empty without a warning; " +
 					"a listed metric without data gets one. Allowed: " + markdownList(supportedMetricNames()) + ".",
 				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.UniqueValues(),
 					listvalidator.ValueStringsAre(stringvalidator.OneOf(supportedMetricNames()...))}},
@@ -503,7 +501,7 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 			}
 			nm.Metrics[mt.Name] = statsFrom(sum)
 			switch {
-			case sum.Count == 0 && defaulted && unpublished(mt.Name, cl, n):
+			case sum.Count == 0 && defaulted && unpublished(mt.Name, n):
 				// A default metric this node cannot publish: its empty summary needs no warning.
 			case sum.Count == 0:
 				diags.AddAttributeWarning(idAttr, "Metric Has No Data",
@@ -606,9 +604,7 @@ func noDataHint(metric string, cl inventory.Cluster) string {
 		return " ReplicaLag is published by read replicas only; a Multi-AZ standby publishes no metrics."
 	case metric == analysis.MetricFreeStorageSpace && cl.Kind == inventory.KindAurora:
 		return " Aurora instances publish FreeLocalStorage; cluster storage grows automatically."
-	case metric == analysis.MetricFreeLocalStorage && cl.Kind == inventory.KindAurora:
-		return " Aurora Serverless v2 instances do not publish FreeLocalStorage."
-	case metric == analysis.MetricFreeLocalStorage:
+	case metric == analysis.MetricFreeLocalStorage && cl.Kind != inventory.KindAurora:
 		return " On RDS, only classes with local NVMe storage (Optimized Reads, e.g. db.m6gd) publish FreeLocalStorage; storage is FreeStorageSpace."
 	}
 	return " Check the metric name and that the instance existed during the window."

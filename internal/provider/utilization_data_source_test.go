@@ -461,6 +461,13 @@ func TestReadUtilizationWarnings(t *testing.T) {
 	if !hasDetail(diags, "AuroraReplicaLag") || !hasDetail(diags, "FreeLocalStorage") {
 		t.Errorf("no AuroraReplicaLag or FreeLocalStorage hint in the warnings: %v", diags)
 	}
+	// And the other way round: FreeLocalStorage listed for an RDS instance (no local NVMe storage).
+	m = model("mandible-prod", "", 14)
+	m.Metrics = stringList([]string{"CPUUtilization", "FreeLocalStorage"})
+	_, diags = readUtilization(ctx, pd, m, now)
+	if w = summaries(diags, diag.SeverityWarning); diags.HasError() || w["Metric Has No Data"] != 1 || len(w) != 1 || !hasDetail(diags, "storage is FreeStorageSpace") {
+		t.Errorf("mandible-prod warnings with FreeLocalStorage listed: %v", diags)
+	}
 }
 
 // hasDetail reports whether a diagnostic's detail contains s.

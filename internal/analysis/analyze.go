@@ -215,7 +215,7 @@ func Analyze(in ClusterInput, p Policy) (Recommendation, error) {
 	dataQ := minCov * math.Min(1, 0.5+0.5*minLook.Hours()/(28*24))
 
 	// Projection (also used for insufficient data where possible, for the report).
-	pr, err := project(in, writer, projectionJobs(in, writer, others, p), ms)
+	pr, err := project(in, writer, projectionJobs(in, writer, others, p, ms), ms)
 	if err != nil {
 		return Recommendation{}, fmt.Errorf("analysis: %w", err)
 	}

@@ -113,7 +113,7 @@ func classOptions(pr Projection, in ClusterInput, p Policy) []ClassOption {
 				o.Failed = append(o.Failed, ch.Check)
 			}
 		}
-		if u := pr.LocalStorageUsed; u.Count > 0 && c.Class.LocalStorageGiB > 0 && u.Max*(1+p.HeadroomPercent/100) > c.Class.LocalStorageBytes() {
+		if u := pr.LocalStorageUsed; u.Count > 0 && c.Class.LocalStorageGiB > 0 && !localStorageFits(u.Max, c.Class, p) {
 			o.Fits = false
 			o.Failed = append(o.Failed, "local_storage")
 		}

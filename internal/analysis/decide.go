@@ -210,23 +210,28 @@ func risks(in ClusterInput, w Node, nodes []NodeAnalysis, pr Projection, p Polic
 // the policy's headroom does. Nothing when it was not projected.
 func localStorageRisk(pr Projection, p Policy, add func(cat, sev, format string, a ...any)) {
 	used, capB := pr.LocalStorageUsed, pr.Class.LocalStorageBytes()
-	if used.Count == 0 || used.Max != used.Max || capB <= 0 {
+	if used.Count == 0 || capB <= 0 {
 		return
 	}
 	const gib = 1 << 30
 	at := used.PeakTime.UTC().Format("Mon 2006-01-02 15:04")
-	h := 1 + p.HeadroomPercent/100
 	switch {
 	case used.Max >= capB:
 		add("capacity", "high", "Projected local storage runs out: at %s UTC the writer's temporary files and logs plus the readers' temporary files would have taken %.1f GiB, "+
 			"more than the %.4g GiB local storage of %s; queries spilling sorts or hashes to disk would fail with \"No space left on device\". "+
 			"Raise work_mem for those queries, move them off the peak, or choose a class with more local storage",
 			at, used.Max/gib, pr.Class.LocalStorageGiB, pr.Class.Name)
-	case used.Max*h > capB:
+	case !localStorageFits(used.Max, pr.Class, p):
 		add("capacity", "medium", "Projected local storage use peaks at %.1f GiB of %.4g GiB (at %s UTC), above the limit with %.0f%% headroom: "+
 			"the readers' temporary files (sorts, hashes, index builds) move onto the writer's local storage",
 			used.Max/gib, pr.Class.LocalStorageGiB, at, p.HeadroomPercent)
 	}
+}
+
+// localStorageFits reports whether used bytes of local storage, with the
+// policy's headroom, fit in class c's local storage.
+func localStorageFits(used float64, c InstanceClass, p Policy) bool {
+	return used*(1+p.HeadroomPercent/100) <= c.LocalStorageBytes()
 }
 
 // replicaLagP99 is a reader's replication lag at p99 in seconds: from

@@ -280,7 +280,7 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 		add(MetricDiskQueueDepth, "Average", "GreaterThanThreshold", "Count", thr,
 			fmt.Sprintf("Roll back if disk queue depth stays above %.2f (baseline p99 %.2f × %.2f, at least 4)", thr, dq.P99, f))
 	}
-	if used := pr.LocalStorageUsed; used.Count > 0 && used.Max == used.Max && c.LocalStorageGiB > 0 {
+	if used := pr.LocalStorageUsed; used.Count > 0 && c.LocalStorageGiB > 0 {
 		capB := c.LocalStorageBytes()
 		thr := math.Round(math.Min(capB*p.HeadroomPercent/100, math.Max(capB-used.Max*f, 0.05*capB)))
 		add(MetricFreeLocalStorage, "Minimum", "LessThanThreshold", "Bytes", thr,

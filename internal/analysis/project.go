@@ -195,10 +195,6 @@ type projJob struct {
 	offset       float64
 	terms        []term
 	hourly       bool // keep the hourly aggregates (profiles and charts)
-	// lessPeaks: subtract scale × the maximum of every term after the
-	// first from offset (the readers' lowest local-storage use, which stays
-	// behind).
-	lessPeaks bool
 }
 
 // The projection's jobs, in the order projectionJobs returns them.
@@ -213,8 +209,10 @@ const (
 )
 
 // projectionJobs lists the series the projection combines from the node
-// metrics: the writer's, plus on Aurora the readers' moved onto it.
-func projectionJobs(in ClusterInput, writer Node, others []Node, p Policy) []projJob {
+// metrics: the writer's, plus on Aurora the readers' moved onto it. ms are
+// the scanned node metrics (the local storage job's offset needs the
+// readers' maxima).
+func projectionJobs(in ClusterInput, writer Node, others []Node, p Policy, ms map[string]map[string]*measured) []projJob {
 	var readers []Node
 	if in.Topology == TopologyAurora {
 		for _, n := range others {
@@ -229,7 +227,11 @@ func projectionJobs(in ClusterInput, writer Node, others []Node, p Policy) []pro
 	iopsT := []term{{w, MetricReadIOPS, 1}, {w, MetricWriteIOPS, 1}}
 	netT := []term{{w, MetricNetworkReceive, 1}, {w, MetricNetworkTransmit, 1}}
 	memT := []term{{w, MetricFreeableMemory, -1}}
-	var lsT []term // Aurora with readers, on a class of known local storage
+	// Local storage used: the writer's class size minus its free local
+	// storage, plus each reader's use above its lowest (its maximum free
+	// minus its free). Aurora with readers, on a class of known size.
+	var lsT []term
+	lsOffset := w.Class.LocalStorageBytes()
 	if len(readers) > 0 && w.Class.LocalStorageGiB > 0 {
 		lsT = []term{{w, MetricFreeLocalStorage, -1}}
 	}
@@ -242,16 +244,19 @@ func projectionJobs(in ClusterInput, writer Node, others []Node, p Policy) []pro
 		memT = append(memT, term{r, MetricConnections, perConn})
 		if lsT != nil {
 			lsT = append(lsT, term{r, MetricFreeLocalStorage, -1})
+			if m, ok := ms[r.ID][MetricFreeLocalStorage]; ok {
+				lsOffset += m.sum.Max
+			}
 		}
 	}
 	return []projJob{
-		jobCPU:          {"ProjectedCPUUtilization", "Percent", 0, cpuT, true, false},
-		jobMemory:       {"ProjectedMemoryUsed", "Bytes", w.Class.MemoryBytes(), memT, true, false},
-		jobIOPS:         {"ProjectedIOPS", "Count/Second", 0, iopsT, true, false},
-		jobConnections:  {"ProjectedDatabaseConnections", "Count", 0, connT, false, false},
-		jobNetwork:      {"ProjectedNetworkThroughput", "Bytes/Second", 0, netIf(w.Class, netT), false, false},
-		jobDiskQueue:    {MetricDiskQueueDepth, "Count", 0, []term{{w, MetricDiskQueueDepth, 1}}, true, false},
-		jobLocalStorage: {"ProjectedLocalStorageUsed", "Bytes", w.Class.LocalStorageBytes(), lsT, false, true},
+		jobCPU:          {"ProjectedCPUUtilization", "Percent", 0, cpuT, true},
+		jobMemory:       {"ProjectedMemoryUsed", "Bytes", w.Class.MemoryBytes(), memT, true},
+		jobIOPS:         {"ProjectedIOPS", "Count/Second", 0, iopsT, true},
+		jobConnections:  {"ProjectedDatabaseConnections", "Count", 0, connT, false},
+		jobNetwork:      {"ProjectedNetworkThroughput", "Bytes/Second", 0, netIf(w.Class, netT), false},
+		jobDiskQueue:    {MetricDiskQueueDepth, "Count", 0, []term{{w, MetricDiskQueueDepth, 1}}, true},
+		jobLocalStorage: {"ProjectedLocalStorageUsed", "Bytes", lsOffset, lsT, false},
 	}
 }
 
@@ -261,6 +266,7 @@ func project(in ClusterInput, writer Node, jobs []projJob, ms map[string]map[str
 	var dqH hourly
 	dsts := [...]*Summary{jobCPU: &pr.CPU, jobMemory: &pr.MemoryUsed, jobIOPS: &pr.IOPS, jobConnections: &pr.Connections,
 		jobNetwork: &pr.Network, jobDiskQueue: &pr.DiskQueueDepth, jobLocalStorage: &pr.LocalStorageUsed}
+	// keeps has an entry for every job (nil: no hourly aggregates kept).
 	keeps := [...]*hourly{jobCPU: &pr.cpuH, jobMemory: &pr.memH, jobIOPS: &pr.iopsH, jobDiskQueue: &dqH, jobLocalStorage: nil}
 	if m, ok := ms[writer.ID][MetricCPU]; ok {
 		pr.period = m.s.Period
@@ -271,13 +277,7 @@ func project(in ClusterInput, writer Node, jobs []projJob, ms map[string]map[str
 			*dsts[i] = emptySummary(j.metric, j.unit)
 			continue
 		}
-		offset := j.offset
-		if j.lessPeaks {
-			for k, m := range parts[1:] {
-				offset -= scales[k+1] * m.sum.Max
-			}
-		}
-		sum, h, err := combine(j.metric, j.unit, parts, scales, offset, keeps[i] != nil)
+		sum, h, err := combine(j.metric, j.unit, parts, scales, j.offset, keeps[i] != nil)
 		if err != nil {
 			return Projection{}, fmt.Errorf("cluster %q: projecting %s: %w", in.Name, j.metric, err)
 		}

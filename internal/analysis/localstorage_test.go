@@ -44,6 +44,17 @@ func localRisks(rec Recommendation) []Risk {
 	return out
 }
 
+// localAlarms returns the FreeLocalStorage alarms of as.
+func localAlarms(as []AlarmSpec) []AlarmSpec {
+	var out []AlarmSpec
+	for _, a := range as {
+		if a.MetricName == MetricFreeLocalStorage {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // TestAnalyzeLocalStorage: on Aurora, the readers' temporary files move onto
 // the writer's local storage, aligned by timestamp; the single node's
 // projected use is checked against its class's local storage.
@@ -101,12 +112,7 @@ func TestAnalyzeLocalStorage(t *testing.T) {
 			// The rollback alarm: free local storage below 20% of 32 GiB, or below 32 − peak use × 1.5 GiB
 			// when that is less, at least 5% of 32.
 			want := math.Round(math.Min(6.4, math.Max(32-tc.wantMaxGiB*1.5, 1.6)) * gib)
-			var alarms []AlarmSpec
-			for _, a := range rec.RollbackTriggers {
-				if a.MetricName == MetricFreeLocalStorage {
-					alarms = append(alarms, a)
-				}
-			}
+			alarms := localAlarms(rec.RollbackTriggers)
 			if len(alarms) != 1 || alarms[0].Threshold != want || !strings.Contains(rec.PrometheusRules, "aws_rds_free_local_storage_minimum") {
 				t.Errorf("FreeLocalStorage alarms %+v, want one below %v GiB (and its Prometheus rule)", alarms, want/gib)
 			}
@@ -153,10 +159,8 @@ func TestAnalyzeLocalStorageNotProjected(t *testing.T) {
 		if rs := localRisks(rec); len(rs) > 0 {
 			t.Errorf("%s: unexpected risks %+v", name, rs)
 		}
-		for _, a := range rec.RollbackTriggers {
-			if a.MetricName == MetricFreeLocalStorage {
-				t.Errorf("%s: unexpected alarm %+v", name, a)
-			}
+		if as := localAlarms(rec.RollbackTriggers); len(as) > 0 {
+			t.Errorf("%s: unexpected alarms %+v", name, as)
 		}
 	}
 }

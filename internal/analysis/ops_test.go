@@ -199,12 +199,7 @@ func TestRollbackTriggers(t *testing.T) {
 		if tc.usedMax == tc.usedMax {
 			pr.LocalStorageUsed.Count, pr.LocalStorageUsed.Max = 100, tc.usedMax*gib
 		}
-		var found []AlarmSpec
-		for _, a := range RollbackTriggers(TriggerInput{Instance: "db1", Class: tc.class, Projection: pr}, p) {
-			if a.MetricName == MetricFreeLocalStorage {
-				found = append(found, a)
-			}
-		}
+		found := localAlarms(RollbackTriggers(TriggerInput{Instance: "db1", Class: tc.class, Projection: pr}, p))
 		switch {
 		case tc.want == 0 && len(found) > 0:
 			t.Errorf("%s: unexpected alarm %+v", tc.name, found)

@@ -77,6 +77,13 @@ type Recommendation struct {
 	Risks      []Risk         // most severe first
 	Matrix     DecisionMatrix // the decision matrix and its weighted total
 	Cost       CostEstimate   // cost now and after, priced on RecommendedClass
+	// CPUCredits is the CPU credit account of the single node on
+	// RecommendedClass, simulated over the projected CPU, when that class
+	// is burstable with a known baseline; nil otherwise. NodeCPUCredits
+	// are the nodes' own accounts today (burstable nodes only, input
+	// order).
+	CPUCredits     *CPUCredits
+	NodeCPUCredits []CPUCredits
 	// Options ranks the candidate classes (fitting first, then by price).
 	Options []ClassOption
 	// RecommendedClass is the class the single node should run: the writer's
@@ -238,8 +245,19 @@ func Analyze(in ClusterInput, p Policy) (Recommendation, error) {
 	// Cost, options and the decision matrix.
 	rec.Options = classOptions(pr, in, p)
 	rec.RecommendedClass = recommendClass(writer.Class, rec.Options)
-	rec.Cost = costEstimate(in, rec.RecommendedClass)
-	rec.Risks = risks(in, writer, rec.Nodes, pr, p)
+	target := writer.Class
+	for _, o := range rec.Options {
+		if o.Class.Name == rec.RecommendedClass {
+			target = o.Class
+		}
+	}
+	var creditsNow, creditsAfter float64
+	rec.NodeCPUCredits, creditsNow = nodeCredits(in, ms)
+	if cr, ok := projectedCredits(pr, target); ok {
+		rec.CPUCredits, creditsAfter = &cr, cr.SurplusVCPUHoursPerMonth
+	}
+	rec.Cost = costEstimate(in, rec.RecommendedClass, creditsNow, creditsAfter)
+	rec.Risks = risks(in, writer, rec.Nodes, pr, p, target, rec.CPUCredits)
 	rec.Matrix = decisionMatrix(in.Topology, caps, rec.Cost, in.SavingsTarget, p.Weights, rec.Risks)
 	scoreOK := rec.Matrix.Total >= p.MinDecisionScore
 	if dataOK && capOK {
@@ -261,12 +279,6 @@ func Analyze(in ClusterInput, p Policy) (Recommendation, error) {
 	rec.SingleNodeSufficient = rec.Verdict == VerdictConsolidate
 
 	// Operations.
-	target := writer.Class
-	for _, o := range rec.Options {
-		if o.Class.Name == rec.RecommendedClass {
-			target = o.Class
-		}
-	}
 	peakConns := pr.Connections.Max
 	maxConns := 0
 	if in.Postgres != nil {

@@ -24,6 +24,16 @@ type CostEstimate struct {
 	// TargetStatus is "below", "within" or "above" the target range, or
 	// "unknown" without prices.
 	TargetStatus string
+	// Surplus CPU credits of burstable classes, vCPU-hours per month: today
+	// (every node's own CPU on its class) and on the single node (the
+	// projected CPU on ProposedClass); 0 for fixed-performance classes.
+	CurrentCreditVCPUHours  float64
+	ProposedCreditVCPUHours float64
+	// The same in USD per month at ClusterInput.CPUCreditUSDPerVCPUHour (0
+	// when that price is unknown). When priced, CurrentMonthlyUSD and
+	// ProposedMonthlyUSD include them, and so do the savings.
+	CurrentCreditsUSD  float64
+	ProposedCreditsUSD float64
 }
 
 // Cost computes a CostEstimate from hourly prices: currentHourly for the
@@ -45,18 +55,42 @@ func Cost(currentHourly, proposedHourly float64, proposedClass string, target Sa
 		return c
 	}
 	c.Known = true
+	c.settle()
+	return c
+}
+
+// settle derives the savings and the target status from the monthly costs.
+func (c *CostEstimate) settle() {
 	c.MonthlySavingsUSD = round(c.CurrentMonthlyUSD-c.ProposedMonthlyUSD, 2)
 	c.AnnualSavingsUSD = round(c.MonthlySavingsUSD*12, 2)
-	c.TargetMet = c.MonthlySavingsUSD >= target.MinMonthlyUSD
+	c.TargetMet = c.MonthlySavingsUSD >= c.Target.MinMonthlyUSD
 	switch {
-	case c.MonthlySavingsUSD < target.MinMonthlyUSD:
+	case c.MonthlySavingsUSD < c.Target.MinMonthlyUSD:
 		c.TargetStatus = "below"
-	case c.MonthlySavingsUSD > target.MaxMonthlyUSD:
+	case c.MonthlySavingsUSD > c.Target.MaxMonthlyUSD:
 		c.TargetStatus = "above"
 	default:
 		c.TargetStatus = "within"
 	}
-	return c
+}
+
+// addCredits adds the surplus CPU credits, now and after (vCPU-hours per
+// month), priced at usdPerVCPUHour when it is known (> 0).
+func (c *CostEstimate) addCredits(now, after, usdPerVCPUHour float64) {
+	c.CurrentCreditVCPUHours, c.ProposedCreditVCPUHours = round(now, 2), round(after, 2)
+	if !(usdPerVCPUHour > 0) || (now == 0 && after == 0) {
+		return
+	}
+	c.CurrentCreditsUSD, c.ProposedCreditsUSD = round(now*usdPerVCPUHour, 2), round(after*usdPerVCPUHour, 2)
+	if c.CurrentMonthlyUSD > 0 {
+		c.CurrentMonthlyUSD = round(c.CurrentMonthlyUSD+c.CurrentCreditsUSD, 2)
+	}
+	if c.ProposedMonthlyUSD > 0 {
+		c.ProposedMonthlyUSD = round(c.ProposedMonthlyUSD+c.ProposedCreditsUSD, 2)
+	}
+	if c.Known {
+		c.settle()
+	}
 }
 
 // ClassOption is one candidate class evaluated for the single node.
@@ -75,7 +109,10 @@ type ClassOption struct {
 	// (Reason.Check values), plus "burstable_class" for a burstable
 	// candidate when the writer's class is not burstable, "local_storage"
 	// when the projected local storage use at its peak, with headroom,
-	// exceeds the class's local storage (Aurora, both known), and "no_data".
+	// exceeds the class's local storage (Aurora, both known), "cpu_credits"
+	// for a burstable class whose baseline the projected CPU exceeds, with
+	// headroom, as a mean over some 24 hours (it would pay for surplus
+	// credits; see CPUCredits), and "no_data".
 	Failed            []string
 	MonthlyUSD        float64 // 0 when unpriced
 	MonthlySavingsUSD float64 // vs the current cluster; 0 when either price is unknown
@@ -116,6 +153,10 @@ func classOptions(pr Projection, in ClusterInput, p Policy) []ClassOption {
 		if u := pr.LocalStorageUsed; u.Count > 0 && c.Class.LocalStorageGiB > 0 && !localStorageFits(u.Max, c.Class, p) {
 			o.Fits = false
 			o.Failed = append(o.Failed, "local_storage")
+		}
+		if cr, ok := projectedCredits(pr, c.Class); ok && !creditsFit(cr, p) {
+			o.Fits = false
+			o.Failed = append(o.Failed, "cpu_credits")
 		}
 		if c.SingleNodeHourlyUSD > 0 {
 			o.MonthlyUSD = round(c.SingleNodeHourlyUSD*HoursPerMonth, 2)
@@ -158,8 +199,9 @@ func recommendClass(w InstanceClass, opts []ClassOption) string {
 	return w.Name
 }
 
-// costEstimate prices the single node on the recommended class.
-func costEstimate(in ClusterInput, recommended string) CostEstimate {
+// costEstimate prices the single node on the recommended class, with the
+// surplus CPU credits now and after (vCPU-hours per month).
+func costEstimate(in ClusterInput, recommended string, creditsNow, creditsAfter float64) CostEstimate {
 	hp := 0.0
 	for _, c := range in.Candidates {
 		if c.Class.Name == recommended {
@@ -167,5 +209,7 @@ func costEstimate(in ClusterInput, recommended string) CostEstimate {
 			break
 		}
 	}
-	return Cost(in.CurrentHourlyUSD, hp, recommended, in.SavingsTarget)
+	c := Cost(in.CurrentHourlyUSD, hp, recommended, in.SavingsTarget)
+	c.addCredits(creditsNow, creditsAfter, in.CPUCreditUSDPerVCPUHour)
+	return c
 }

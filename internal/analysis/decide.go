@@ -142,7 +142,7 @@ func clamp(v, lo, hi float64) float64 {
 
 // risks lists the failure scenarios, high-traffic periods and backup and
 // redundancy consequences of running on one node, most severe first.
-func risks(in ClusterInput, w Node, nodes []NodeAnalysis, pr Projection, p Policy) []Risk {
+func risks(in ClusterInput, w Node, nodes []NodeAnalysis, pr Projection, p Policy, target InstanceClass, credits *CPUCredits) []Risk {
 	var rs []Risk
 	add := func(cat, sev, format string, a ...any) {
 		rs = append(rs, Risk{Category: cat, Severity: sev, Description: fmt.Sprintf(format, a...)})
@@ -176,9 +176,7 @@ func risks(in ClusterInput, w Node, nodes []NodeAnalysis, pr Projection, p Polic
 			add("high-traffic", "low", "Busiest hours of the week (UTC, mean projected CPU): %s; avoid changes and backups then", desc)
 		}
 	}
-	if w.Class.Burstable {
-		add("burst", "high", "%s is a burstable class: sustained CPU above its baseline spends CPU credits; a single node has no second node to absorb a credit exhaustion", w.Class.Name)
-	}
+	burstRisk(target, credits, in.CPUCreditUSDPerVCPUHour, p, add)
 	if in.Postgres != nil && in.Postgres.MaxConnections > 0 && pr.Connections.Max == pr.Connections.Max &&
 		pr.Connections.Max*h > 0.8*float64(in.Postgres.MaxConnections) {
 		add("connections", "high", "Projected peak connections %.0f with headroom approach max_connections %d", pr.Connections.Max, in.Postgres.MaxConnections)
@@ -201,6 +199,49 @@ func risks(in ClusterInput, w Node, nodes []NodeAnalysis, pr Projection, p Polic
 	sev := map[string]int{"high": 0, "medium": 1, "low": 2}
 	slices.SortStableFunc(rs, func(a, b Risk) int { return sev[a.Severity] - sev[b.Severity] })
 	return rs
+}
+
+// burstRisk adds the CPU credit risk of a burstable single node on class c
+// from its simulated credit account cr (nil when not simulated): "high"
+// when it would pay for surplus credits, "medium" when its accrued credits
+// run out at times or the policy's headroom would take its 24-hour mean
+// above the baseline, else "low". Nothing for a fixed-performance class.
+func burstRisk(c InstanceClass, cr *CPUCredits, usdPerVCPUHour float64, p Policy, add func(cat, sev, format string, a ...any)) {
+	if !c.Burstable {
+		return
+	}
+	if cr == nil {
+		add("burst", "medium", "%s is a burstable class and its CPU baseline is unknown, so its CPU credits were not projected: sustained CPU above the baseline is billed as surplus credits", c.Name)
+		return
+	}
+	const at = "Mon 2006-01-02 15:04"
+	peak := fmt.Sprintf("%.1f%% over the 24 hours to %s UTC", cr.Peak24hMeanPercent, cr.Peak24hEnd.UTC().Format(at))
+	switch {
+	case cr.SurplusChargedVCPUHours > 0:
+		cost := ""
+		if usdPerVCPUHour > 0 {
+			cost = fmt.Sprintf(" ($%.2f at $%g per vCPU-hour)", cr.SurplusVCPUHoursPerMonth*usdPerVCPUHour, usdPerVCPUHour)
+		}
+		add("burst", "high", "On %s (baseline %g%% per vCPU) the projected CPU averages up to %s: RDS and Aurora run T classes in unlimited mode, "+
+			"so the single node would pay for about %.1f vCPU-hours of surplus CPU credits a month%s. A fixed-performance class avoids the charge",
+			c.Name, cr.BaselinePercent, peak, cr.SurplusVCPUHoursPerMonth, cost)
+	case cr.DepletedHours > 0:
+		add("burst", "medium", "On %s the projected CPU uses up the accrued CPU credits in %d hour(s), first at %s UTC: the node then bursts on surplus credits, "+
+			"which it paid down in this window, but a longer burst would be billed. Its highest 24-hour mean is %s, against a %g%% baseline",
+			c.Name, cr.DepletedHours, cr.FirstDepleted.UTC().Format(at), peak, cr.BaselinePercent)
+	case !creditsFit(*cr, p):
+		add("burst", "medium", "On %s the projected CPU averages up to %s; with %.0f%% headroom that exceeds the %g%% baseline, and growth would be billed as surplus CPU credits",
+			c.Name, peak, p.HeadroomPercent, cr.BaselinePercent)
+	default:
+		low := cr.MinBalancePercent()
+		if cr.Peak24hMeanPercent != cr.Peak24hMeanPercent {
+			add("burst", "low", "%s is a burstable class (baseline %g%% per vCPU); the window is too short for a 24-hour mean; the credit balance stays at or above %.0f%% of its 24-hour limit",
+				c.Name, cr.BaselinePercent, low)
+			return
+		}
+		add("burst", "low", "%s is a burstable class: the projected CPU averages up to %s, within its %g%% baseline with headroom, and its credit balance stays at or above %.0f%% of its 24-hour limit",
+			c.Name, peak, cr.BaselinePercent, low)
+	}
 }
 
 // localStorageRisk adds the risk of the single Aurora node running out of

@@ -64,6 +64,11 @@ type InstanceClass struct {
 	BaselineIOPS float64
 	// Burstable marks CPU-credit classes (db.t3, db.t4g).
 	Burstable bool
+	// BaselineCPUPercent is a burstable class's baseline utilization per
+	// vCPU in percent: the CPUUtilization at which it earns as many CPU
+	// credits as it spends (20 for db.t4g.medium). 0 when unknown or not
+	// burstable (the credit account is then not simulated).
+	BaselineCPUPercent float64
 	// LocalStorageGiB is an Aurora instance's local storage in GiB, where it
 	// writes temporary files (sorts, hashes and index builds that spill out
 	// of work_mem) and its logs: what FreeLocalStorage reports free. 0 when
@@ -73,6 +78,19 @@ type InstanceClass struct {
 
 // MemoryBytes is MemoryGiB in bytes.
 func (c InstanceClass) MemoryBytes() float64 { return c.MemoryGiB * (1 << 30) }
+
+// validateBaseline checks BaselineCPUPercent: within [0, 100], and non-zero
+// only on a burstable class.
+func (c InstanceClass) validateBaseline() error {
+	b := c.BaselineCPUPercent
+	switch {
+	case !(b >= 0 && b <= 100):
+		return fmt.Errorf("instance class %q: baseline CPU %v%%: must be between 0 and 100 (0 when unknown)", c.Name, b)
+	case b > 0 && !c.Burstable:
+		return fmt.Errorf("instance class %q: baseline CPU %v%% on a class that is not burstable: set Burstable or leave the baseline 0", c.Name, b)
+	}
+	return nil
+}
 
 // LocalStorageBytes is LocalStorageGiB in bytes.
 func (c InstanceClass) LocalStorageBytes() float64 { return c.LocalStorageGiB * (1 << 30) }
@@ -128,6 +146,10 @@ type ClusterInput struct {
 	// Multi-AZ price as billed, or the sum of the Aurora instances); 0 when
 	// unknown.
 	CurrentHourlyUSD float64
+	// CPUCreditUSDPerVCPUHour is the price of surplus CPU credits of
+	// burstable classes, USD per vCPU-hour; 0 when unknown (the surplus is
+	// then reported in vCPU-hours, not priced).
+	CPUCreditUSDPerVCPUHour float64
 	// Candidates are classes the single node could use. The writer's own
 	// class, if present, prices the plain 2→1 change.
 	Candidates []Candidate
@@ -303,6 +325,9 @@ func (in ClusterInput) validate() error {
 			return errorf("cluster %q: node %q: instance class %q has vcpu %v and memory %v GiB: both must be positive (look the class up in the capacity catalog)",
 				in.Name, n.ID, n.Class.Name, n.Class.VCPU, n.Class.MemoryGiB)
 		}
+		if err := n.Class.validateBaseline(); err != nil {
+			return errorf("cluster %q: node %q: %v", in.Name, n.ID, err)
+		}
 		seen := map[string]bool{}
 		for _, s := range n.Series {
 			if seen[s.Metric] {
@@ -337,6 +362,12 @@ func (in ClusterInput) validate() error {
 		if !(c.Class.VCPU > 0) || !(c.Class.MemoryGiB > 0) || c.SingleNodeHourlyUSD < 0 || c.SingleNodeHourlyUSD != c.SingleNodeHourlyUSD {
 			return errorf("cluster %q: candidate %d (%q): vcpu, memory must be positive and price non-negative", in.Name, i, c.Class.Name)
 		}
+		if err := c.Class.validateBaseline(); err != nil {
+			return errorf("cluster %q: candidate %d: %v", in.Name, i, err)
+		}
+	}
+	if p := in.CPUCreditUSDPerVCPUHour; p < 0 || p != p || math.IsInf(p, 0) {
+		return errorf("cluster %q: CPU credit price %v USD per vCPU-hour must be non-negative (0 when unknown)", in.Name, p)
 	}
 	if in.CurrentHourlyUSD < 0 || in.CurrentHourlyUSD != in.CurrentHourlyUSD {
 		return errorf("cluster %q: current hourly price %v must be non-negative", in.Name, in.CurrentHourlyUSD)

@@ -103,11 +103,23 @@ func Report(rec Recommendation) string {
 	if c.Known {
 		w("| | USD/month |\n|---|---:|\n| now | %s |\n| single node (%s) | %s |\n| savings | %s |\n| savings per year | %s |\n\n",
 			num(c.CurrentMonthlyUSD, 2), mdEscape(c.ProposedClass), num(c.ProposedMonthlyUSD, 2), num(c.MonthlySavingsUSD, 2), num(c.AnnualSavingsUSD, 2))
+		if c.CurrentCreditsUSD > 0 || c.ProposedCreditsUSD > 0 {
+			w("Both include surplus CPU credits: %s now, %s on the single node.\n", num(c.CurrentCreditsUSD, 2), num(c.ProposedCreditsUSD, 2))
+		}
 		w("Savings target $%s–%s/month: %s (met: %t). Prices are on-demand list prices at 730 hours a month.\n",
 			num(c.Target.MinMonthlyUSD, 0), num(c.Target.MaxMonthlyUSD, 0), c.TargetStatus, c.TargetMet)
 	} else {
 		w("Prices unknown: give the current hourly price and a priced candidate for %s.\n", mdEscape(c.ProposedClass))
 	}
+
+	if c.CurrentCreditVCPUHours > 0 || c.ProposedCreditVCPUHours > 0 {
+		w("Surplus CPU credits: %s vCPU-hours a month now, %s on the single node", num(c.CurrentCreditVCPUHours, 2), num(c.ProposedCreditVCPUHours, 2))
+		if c.CurrentCreditsUSD == 0 && c.ProposedCreditsUSD == 0 {
+			w(" (their price is unknown: not included above)")
+		}
+		w(".\n")
+	}
+	creditsSection(w, rec)
 
 	w("\n## Instance class options\n\n")
 	if len(rec.Options) == 0 {
@@ -201,4 +213,25 @@ func qty(v float64, unit string, d int) string {
 // mdEscape keeps table cells intact.
 func mdEscape(s string) string {
 	return mdReplacer.Replace(s)
+}
+
+// creditsSection writes the CPU credit accounts of the burstable nodes and
+// of the single node, when there are any.
+func creditsSection(w func(string, ...any), rec Recommendation) {
+	if rec.CPUCredits == nil && len(rec.NodeCPUCredits) == 0 {
+		return
+	}
+	w("\n## CPU credits\n\nBurstable classes earn CPU credits at their baseline and spend them at their CPU utilization; RDS and Aurora run them in unlimited mode, " +
+		"where surplus credits beyond 24 hours of earnings are billed. Simulated hour by hour over the window, starting with a full balance.\n\n" +
+		"| node | class | baseline %% | highest 24-hour mean %% | lowest balance %% of limit | hours without credits | surplus vCPU-hours/month |\n|---|---|---:|---:|---:|---:|---:|\n")
+	row := func(name string, cr CPUCredits) {
+		w("| %s | %s | %s | %s | %s | %d | %s |\n", mdEscape(name), mdEscape(cr.Class), num(cr.BaselinePercent, 1), num(cr.Peak24hMeanPercent, 1),
+			num(cr.MinBalancePercent(), 1), cr.DepletedHours, num(cr.SurplusVCPUHoursPerMonth, 2))
+	}
+	for _, cr := range rec.NodeCPUCredits {
+		row(cr.Node+" (today)", cr)
+	}
+	if rec.CPUCredits != nil {
+		row("single node (projected)", *rec.CPUCredits)
+	}
 }

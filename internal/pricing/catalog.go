@@ -39,6 +39,17 @@ const (
 // Engines lists the engines the catalog covers, in documentation order.
 var Engines = []Engine{EngineRDSPostgres, EngineAuroraPostgres}
 
+// CPUCreditUSDPerVCPUHour is the price of the surplus CPU credits a burstable (db.t3, db.t4g) instance pays for in
+// unlimited mode, USD per vCPU-hour, and whether the catalog knows it. RDS for PostgreSQL: 0.075, the same for every
+// T3 and T4g size in every region and not covered by reserved instances (AWS's RDS pricing page, as quoted in
+// public sources; see data/README.md). Aurora PostgreSQL: unknown, no source was found.
+func CPUCreditUSDPerVCPUHour(e Engine) (float64, bool) {
+	if e == EngineRDSPostgres {
+		return 0.075, true
+	}
+	return 0, false
+}
+
 // Deployment is how the database is deployed for pricing purposes.
 type Deployment string
 
@@ -80,6 +91,11 @@ type InstanceClass struct {
 	// the CloudWatch metric FreeLocalStorage reports free. 0 when unknown: a class Aurora does not offer, or a
 	// catalog loaded without data/aurora-local-storage.csv.
 	AuroraLocalStorageGiB float64
+	// CPUBaselinePercent is a burstable class's baseline utilization per vCPU, percent: the CPUUtilization at
+	// which it earns as many CPU credits as it spends (CreditsPerHour = baseline/100 × vCPU × 60). Both are 0 for
+	// fixed-performance classes, and for a catalog loaded without data/burstable-cpu-baseline.csv.
+	CPUBaselinePercent float64
+	CreditsPerHour     float64
 
 	NetworkGbps string // network bandwidth as the RDS docs print it, e.g. "Up to 10" or "12"
 	MaxEBSMbps  string // max EBS bandwidth as the RDS docs print it, e.g. "Up to 4750" or "9000"
@@ -178,12 +194,18 @@ var embeddedCSV string
 //go:embed data/aurora-local-storage.csv
 var embeddedLocalStorageCSV string
 
+//go:embed data/burstable-cpu-baseline.csv
+var embeddedBaselineCSV string
+
 var defaultCatalog = sync.OnceValues(func() (*Catalog, error) {
 	c, err := Load(strings.NewReader(embeddedCSV))
 	if err != nil {
 		return nil, err
 	}
 	if err := c.addLocalStorage(strings.NewReader(embeddedLocalStorageCSV)); err != nil {
+		return nil, err
+	}
+	if err := c.addCPUBaselines(strings.NewReader(embeddedBaselineCSV)); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -341,6 +363,62 @@ func (c *Catalog) addLocalStorage(r io.Reader) error {
 	for _, name := range c.order {
 		if c.classes[name].AuroraSupported && !seen[name] {
 			return fmt.Errorf("local storage: Aurora class %q has no row", name)
+		}
+	}
+	return nil
+}
+
+// addCPUBaselines sets CPUBaselinePercent and CreditsPerHour from a CSV in the layout of
+// data/burstable-cpu-baseline.csv (db_instance_class, credits_per_hour, baseline_percent_per_vcpu; '#' comments).
+// Every row must name a burstable class of the catalog, once, with a baseline in (0, 100] whose credits per hour
+// equal baseline/100 × the class's vCPUs × 60; every burstable class must have a row (a gap would leave its
+// CPU credits unprojected).
+func (c *Catalog) addCPUBaselines(r io.Reader) error {
+	cr := csv.NewReader(r)
+	cr.Comment = '#'
+	cr.FieldsPerRecord = 3
+	header, err := cr.Read()
+	if err != nil {
+		return fmt.Errorf("reading CPU baseline header: %w", err)
+	}
+	if header[0] != "db_instance_class" || header[1] != "credits_per_hour" || header[2] != "baseline_percent_per_vcpu" {
+		return fmt.Errorf("CPU baseline header is %q, want db_instance_class,credits_per_hour,baseline_percent_per_vcpu", header)
+	}
+	seen := map[string]bool{}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("reading CPU baselines: %w", err)
+		}
+		line, _ := cr.FieldPos(0)
+		name := strings.TrimSpace(rec[0])
+		ic, ok := c.classes[name]
+		switch {
+		case !ok:
+			return fmt.Errorf("CPU baseline line %d: class %q is not in the catalog", line, name)
+		case !ic.Burstable:
+			return fmt.Errorf("CPU baseline line %d: class %q is not burstable in the catalog", line, name)
+		case seen[name]:
+			return fmt.Errorf("CPU baseline line %d: class %q is listed twice", line, name)
+		}
+		credits, err1 := strconv.ParseFloat(strings.TrimSpace(rec[1]), 64)
+		base, err2 := strconv.ParseFloat(strings.TrimSpace(rec[2]), 64)
+		if err1 != nil || err2 != nil || !(base > 0 && base <= 100) || !(credits > 0) {
+			return fmt.Errorf("CPU baseline line %d: credits_per_hour %q and baseline_percent_per_vcpu %q must be positive numbers, the baseline at most 100", line, rec[1], rec[2])
+		}
+		if want := base / 100 * float64(ic.VCPU) * 60; math.Abs(credits-want) > 1e-9*want {
+			return fmt.Errorf("CPU baseline line %d: class %q earns %v credits per hour, but a %v%% baseline on its %d vCPUs earns %v", line, name, credits, base, ic.VCPU, want)
+		}
+		seen[name] = true
+		ic.CPUBaselinePercent, ic.CreditsPerHour = base, credits
+		c.classes[name] = ic
+	}
+	for _, name := range c.order {
+		if c.classes[name].Burstable && !seen[name] {
+			return fmt.Errorf("CPU baselines: burstable class %q has no row", name)
 		}
 	}
 	return nil

@@ -402,3 +402,82 @@ func TestLoadRejectsBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestCPUBaselines(t *testing.T) {
+	c := mustDefault(t)
+	n := 0
+	for _, ic := range c.Classes() {
+		if !ic.Burstable {
+			if ic.CPUBaselinePercent != 0 || ic.CreditsPerHour != 0 {
+				t.Errorf("%s is not burstable but has baseline %v, %v credits/h", ic.Name, ic.CPUBaselinePercent, ic.CreditsPerHour)
+			}
+			continue
+		}
+		n++
+		if ic.CPUBaselinePercent <= 0 {
+			t.Errorf("%s: no CPU baseline", ic.Name)
+		}
+	}
+	if n != 12 {
+		t.Errorf("%d burstable classes, want 12 (db.t3 and db.t4g, micro to 2xlarge)", n)
+	}
+	// The EC2 credit table: t4g.medium earns 24 credits an hour (20%), t3.large 36 (30%), t4g.2xlarge 192 (40% of 8).
+	for _, tc := range []struct {
+		class         string
+		base, credits float64
+	}{{"db.t4g.medium", 20, 24}, {"db.t3.large", 30, 36}, {"db.t4g.2xlarge", 40, 192}, {"db.t3.micro", 10, 12}} {
+		ic, err := c.Class(tc.class)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ic.CPUBaselinePercent != tc.base || ic.CreditsPerHour != tc.credits {
+			t.Errorf("%s: baseline %v%%, %v credits/h; want %v%%, %v", tc.class, ic.CPUBaselinePercent, ic.CreditsPerHour, tc.base, tc.credits)
+		}
+	}
+	if p, ok := CPUCreditUSDPerVCPUHour(EngineRDSPostgres); !ok || p != 0.075 {
+		t.Errorf("RDS credit price = %v, %v; want 0.075, true", p, ok)
+	}
+	if p, ok := CPUCreditUSDPerVCPUHour(EngineAuroraPostgres); ok || p != 0 {
+		t.Errorf("Aurora credit price = %v, %v; want unknown", p, ok)
+	}
+}
+
+func TestCPUBaselinesRejectBadInput(t *testing.T) {
+	header := strings.Join(csvColumns, ",") + "\n"
+	row := func(class, vcpu, burst string) string {
+		return class + ",db.x,large,rds-postgresql,single-az,us-east-1," + vcpu + ",4," + burst + ",0.2,,,,,,,,,,,,,\n"
+	}
+	cat := header + row("db.t4g.medium", "2", "yes") + row("db.t4g.xlarge", "4", "yes") + row("db.m5.large", "2", "no")
+	const h = "db_instance_class,credits_per_hour,baseline_percent_per_vcpu\n"
+	for name, tc := range map[string]struct{ in, want string }{
+		"bad header":        {"class,credits,base\ndb.t4g.medium,24,20\ndb.t4g.xlarge,96,40\n", "header"},
+		"unknown class":     {h + "db.t4g.medium,24,20\ndb.t4g.xlarge,96,40\ndb.t9.large,1,1\n", `"db.t9.large" is not in the catalog`},
+		"not burstable":     {h + "db.t4g.medium,24,20\ndb.t4g.xlarge,96,40\ndb.m5.large,24,20\n", `"db.m5.large" is not burstable`},
+		"twice":             {h + "db.t4g.medium,24,20\ndb.t4g.medium,24,20\ndb.t4g.xlarge,96,40\n", "listed twice"},
+		"zero baseline":     {h + "db.t4g.medium,0,0\ndb.t4g.xlarge,96,40\n", "must be positive"},
+		"over 100":          {h + "db.t4g.medium,240,200\ndb.t4g.xlarge,96,40\n", "at most 100"},
+		"not a number":      {h + "db.t4g.medium,many,20\ndb.t4g.xlarge,96,40\n", "must be positive"},
+		"credits disagree":  {h + "db.t4g.medium,24,20\ndb.t4g.xlarge,48,40\n", "earns 48 credits per hour, but a 40% baseline on its 4 vCPUs earns 96"},
+		"missing a class":   {h + "db.t4g.medium,24,20\n", `"db.t4g.xlarge" has no row`},
+		"wrong field count": {h + "db.t4g.medium,24\ndb.t4g.xlarge,96,40\n", "wrong number of fields"},
+	} {
+		c, err := Load(strings.NewReader(cat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.addCPUBaselines(strings.NewReader(tc.in))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one containing %q", name, err, tc.want)
+		}
+	}
+	c, err := Load(strings.NewReader(cat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.addCPUBaselines(strings.NewReader(h + "# a comment\ndb.t4g.medium,24,20\ndb.t4g.xlarge,96,40\n")); err != nil {
+		t.Fatal(err)
+	}
+	if ic, _ := c.Class("db.t4g.xlarge"); ic.CPUBaselinePercent != 40 || ic.CreditsPerHour != 96 {
+		t.Errorf("db.t4g.xlarge = %v%%, %v credits/h; want 40%%, 96", ic.CPUBaselinePercent, ic.CreditsPerHour)
+	}
+}

@@ -224,6 +224,8 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 		MigrationWindowHours: req.MigrationWindowHours,
 		HDD:                  c.StorageType == "standard",
 	}
+	// Surplus CPU credits of burstable classes; 0 (unpriced) where the catalog has no price.
+	in.CPUCreditUSDPerVCPUHour, _ = pricing.CPUCreditUSDPerVCPUHour(engine)
 	res := Result{Cluster: c, AlreadySingleNode: len(c.Nodes) == 1}
 	switch {
 	case res.AlreadySingleNode:
@@ -339,7 +341,7 @@ func familyClasses(cat *pricing.Catalog, writerClass string) []string {
 func Capacity(c pricing.InstanceClass) analysis.InstanceClass {
 	out := analysis.InstanceClass{
 		Name: c.Name, VCPU: float64(c.VCPU), MemoryGiB: c.MemoryGiB, Burstable: c.Burstable,
-		BaselineIOPS: c.EBSBaselineIOPS, LocalStorageGiB: c.AuroraLocalStorageGiB,
+		BaselineCPUPercent: c.CPUBaselinePercent, BaselineIOPS: c.EBSBaselineIOPS, LocalStorageGiB: c.AuroraLocalStorageGiB,
 	}
 	if c.NetworkBaselineGbps > 0 {
 		out.NetworkBaselineBytesPerSec = c.NetworkBaselineGbps * 1.25e8

@@ -101,6 +101,29 @@ func TestRecommend_demo(t *testing.T) {
 				t.Errorf("%s%s: unexpected risk %q", tc.instance, tc.cluster, r.Description)
 			}
 		}
+		// Both run burstable classes (db.t4g.medium: 20% baseline per vCPU; db.t4g.large: 30%) well within
+		// their baselines: their CPU credits are simulated, and nothing is charged before or after.
+		cr := rec.CPUCredits
+		wantBase, wantNodes := 30.0, 1
+		if tc.cluster != "" {
+			wantBase, wantNodes = 20, 2
+		}
+		if cr == nil || cr.BaselinePercent != wantBase || cr.SurplusChargedVCPUHours != 0 || !(cr.Peak24hMeanPercent < wantBase/1.2) {
+			t.Errorf("%s%s: single-node credits %+v; want a %v%% baseline, no surplus", tc.instance, tc.cluster, cr, wantBase)
+		}
+		if len(rec.NodeCPUCredits) != wantNodes || rec.Cost.CurrentCreditVCPUHours != 0 || rec.Cost.ProposedCreditVCPUHours != 0 {
+			t.Errorf("%s%s: node credits %+v, cost credits %v / %v; want %d nodes, none charged", tc.instance, tc.cluster,
+				rec.NodeCPUCredits, rec.Cost.CurrentCreditVCPUHours, rec.Cost.ProposedCreditVCPUHours, wantNodes)
+		}
+		var burst []analysis.Risk
+		for _, r := range rec.Risks {
+			if r.Category == "burst" {
+				burst = append(burst, r)
+			}
+		}
+		if len(burst) != 1 || burst[0].Severity != "low" {
+			t.Errorf("%s%s: burst risks %+v, want one low", tc.instance, tc.cluster, burst)
+		}
 	}
 }
 
@@ -148,6 +171,58 @@ func TestRecommend_localStorageRunsOut(t *testing.T) {
 		t.Errorf("FreeLocalStorage alarms %+v, want one on temp-prod-instance-1 below %v bytes", alarms, want)
 	}
 }
+
+// TestRecommend_surplusCredits: an RDS db.t4g.medium Multi-AZ instance running above its 20% baseline
+// pays for surplus CPU credits at the catalog's $0.075 per vCPU-hour, before and after (the writer's
+// load does not change), so the savings are the instance price alone; the risk prices the surplus.
+func TestRecommend_surplusCredits(t *testing.T) {
+	w := sandbox.IdleWorkload
+	w.CPUBase, w.CPUAmplitude = 24, 8
+	sc := &sandbox.Scenario{Name: "credits", Seed: 5, Instances: []sandbox.InstanceSpec{sandbox.MultiAZInstance("hot-prod", "db.t4g.medium", w)}}
+	d, _ := deps(t, sc, testNow)
+	res, err := Recommend(context.Background(), d, Request{InstanceID: "hot-prod", Lookback: 14 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := res.Recommendation
+	cr := rec.CPUCredits
+	// A cosine from 24% to 32% averages 28%: 8 points over the baseline on 2 vCPUs, 0.16 vCPU-hours an hour,
+	// about 117 a month.
+	if cr == nil || cr.SurplusVCPUHoursPerMonth < 100 || cr.SurplusVCPUHoursPerMonth > 130 {
+		t.Fatalf("single-node credits %+v; want about 117 vCPU-hours of surplus a month", cr)
+	}
+	c := rec.Cost
+	if c.CurrentCreditVCPUHours != c.ProposedCreditVCPUHours || c.CurrentCreditsUSD != round2(c.CurrentCreditVCPUHours*0.075) ||
+		c.ProposedCreditsUSD != c.CurrentCreditsUSD {
+		t.Errorf("cost credits %v / %v vCPU-h, $%v / $%v; want the same before and after, at $0.075", c.CurrentCreditVCPUHours,
+			c.ProposedCreditVCPUHours, c.CurrentCreditsUSD, c.ProposedCreditsUSD)
+	}
+	// The instance prices alone make the savings: Multi-AZ now, Single-AZ after.
+	single, err := d.Catalog.Price("db.t4g.medium", pricing.EngineRDSPostgres, pricing.SingleAZ, d.Region)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, after := round2(res.CurrentHourlyUSD*730), round2(single.HourlyUSD*730)
+	if c.CurrentMonthlyUSD != round2(now+c.CurrentCreditsUSD) || c.ProposedMonthlyUSD != round2(after+c.ProposedCreditsUSD) ||
+		c.MonthlySavingsUSD != round2(now-after) {
+		t.Errorf("now $%v, after $%v, savings $%v; want $%v, $%v (with credits), savings $%v", c.CurrentMonthlyUSD, c.ProposedMonthlyUSD,
+			c.MonthlySavingsUSD, round2(now+c.CurrentCreditsUSD), round2(after+c.ProposedCreditsUSD), round2(now-after))
+	}
+	var burst []analysis.Risk
+	for _, r := range rec.Risks {
+		if r.Category == "burst" {
+			burst = append(burst, r)
+		}
+	}
+	if len(burst) != 1 || burst[0].Severity != "high" || !strings.Contains(burst[0].Description, "at $0.075 per vCPU-hour") {
+		t.Errorf("burst risks %+v; want one high risk priced at $0.075 per vCPU-hour", burst)
+	}
+	if !strings.Contains(rec.ReportMarkdown, "| hot-prod (today) | db.t4g.medium | 20.0 |") {
+		t.Errorf("the report lacks the node's CPU credits:\n%s", rec.ReportMarkdown)
+	}
+}
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }
 
 func TestCapacity(t *testing.T) {
 	if g, ok := sustainedGbps("12.5"); !ok || g != 12.5 {

@@ -34,6 +34,8 @@ type CostEstimate struct {
 	// ProposedMonthlyUSD include them, and so do the savings.
 	CurrentCreditsUSD  float64
 	ProposedCreditsUSD float64
+	// CreditUSDPerVCPUHour is the surplus credit price used (0: unknown).
+	CreditUSDPerVCPUHour float64
 }
 
 // Cost computes a CostEstimate from hourly prices: currentHourly for the
@@ -78,6 +80,7 @@ func (c *CostEstimate) settle() {
 // month), priced at usdPerVCPUHour when it is known (> 0).
 func (c *CostEstimate) addCredits(now, after, usdPerVCPUHour float64) {
 	c.CurrentCreditVCPUHours, c.ProposedCreditVCPUHours = round(now, 2), round(after, 2)
+	c.CreditUSDPerVCPUHour = max(usdPerVCPUHour, 0)
 	if !(usdPerVCPUHour > 0) || (now == 0 && after == 0) {
 		return
 	}

@@ -222,7 +222,7 @@ func creditsSection(w func(string, ...any), rec Recommendation) {
 		return
 	}
 	w("\n## CPU credits\n\nBurstable classes earn CPU credits at their baseline and spend them at their CPU utilization; RDS and Aurora run them in unlimited mode, " +
-		"where surplus credits beyond 24 hours of earnings are billed. Simulated hour by hour over the window, starting with a full balance.\n\n" +
+		"where surplus credits beyond 24 hours of earnings are billed. Simulated hour by hour over the window in its steady state (the balance and surplus the window leaves behind carried into it, as if the load repeated).\n\n" +
 		"| node | class | baseline %% | highest 24-hour mean %% | lowest balance %% of limit | hours without credits | surplus vCPU-hours/month |\n|---|---|---:|---:|---:|---:|---:|\n")
 	row := func(name string, cr CPUCredits) {
 		w("| %s | %s | %s | %s | %s | %d | %s |\n", mdEscape(name), mdEscape(cr.Class), num(cr.BaselinePercent, 1), num(cr.Peak24hMeanPercent, 1),

@@ -88,6 +88,7 @@ type recommendationModel struct {
 	ClassOptions          types.List    `tfsdk:"class_options"`
 	RecommendedParameters types.Map     `tfsdk:"recommended_parameters"`
 	MigrationWindow       types.Object  `tfsdk:"migration_window"`
+	CPUCredits            types.Object  `tfsdk:"cpu_credits"`
 	RollbackTriggers      types.List    `tfsdk:"rollback_triggers"`
 	PrometheusRulesYAML   types.String  `tfsdk:"prometheus_rules_yaml"`
 	ReportMarkdown        types.String  `tfsdk:"report_markdown"`
@@ -149,6 +150,11 @@ var (
 		"known": types.BoolType, "weekday": types.StringType, "start_hour_utc": types.Int64Type,
 		"length_hours": types.Int64Type, "expected_load": types.Float64Type, "peak_load": types.Float64Type,
 		"reason": types.StringType,
+	}
+	recCreditsType = map[string]attr.Type{
+		"instance_class": types.StringType, "baseline_percent": types.Float64Type, "peak_24h_mean_percent": types.Float64Type,
+		"min_balance_percent": types.Float64Type, "depleted_hours": types.Int64Type, "surplus_vcpu_hours_per_month": types.Float64Type,
+		"surplus_monthly_cost": types.Float64Type, "current_surplus_vcpu_hours_per_month": types.Float64Type,
 	}
 	recAlarmType = map[string]attr.Type{
 		"alarm_name": types.StringType, "namespace": types.StringType, "metric_name": types.StringType,
@@ -327,8 +333,8 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 			"criterion": "Criterion.", "score": "0 (against consolidating) to 10 (for).", "weight": "Weight.", "evidence": "Why.",
 		}),
 		"decision_score":             num("Weighted decision-matrix score, 0 to 10."),
-		"current_monthly_cost":       num("What the deployment costs per month today (730 h, on-demand, catalog price), USD; null when unpriced."),
-		"proposed_monthly_cost":      num("What the single node on `recommended_instance_class` costs per month, USD; null when unpriced."),
+		"current_monthly_cost":       num("What the deployment costs per month today (730 h, on-demand, catalog price, plus the surplus CPU credits of burstable nodes where their price is known), USD; null when unpriced."),
+		"proposed_monthly_cost":      num("What the single node on `recommended_instance_class` costs per month (with its surplus CPU credits where priced, see `cpu_credits`), USD; null when unpriced."),
 		"monthly_savings":            num("`current_monthly_cost - proposed_monthly_cost`, USD; null when unpriced."),
 		"annual_savings":             num("`monthly_savings × 12`, USD; null when unpriced."),
 		"savings_target_met":         schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether monthly savings reach `savings_target.min_monthly_usd`."},
@@ -338,7 +344,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		"class_options": list("Candidate classes ranked: fitting first, then by price.", recOptionType, map[string]string{
 			"rank": "1 = best.", "instance_class": "Class.", "fits": "Whether every capacity check passes on it.",
 			"projected_cpu_p99": "Projected CPU p99 on this class, percent.", "projected_memory_p99": "Projected memory p99 on this class, percent.",
-			"failed_checks": "Checks that fail on this class: `reasons` check names, plus `burstable_class` (a burstable class offered for a fixed-performance one), `local_storage` (Aurora: the projected local storage use at its peak, with headroom, exceeds the class's local storage) and `no_data`.", "monthly_cost": "Single-node monthly price, USD (null when unpriced).",
+			"failed_checks": "Checks that fail on this class: `reasons` check names, plus `burstable_class` (a burstable class offered for a fixed-performance one), `local_storage` (Aurora: the projected local storage use at its peak, with headroom, exceeds the class's local storage), `cpu_credits` (a burstable class whose baseline the projected CPU, with headroom, exceeds as a mean over some 24 hours) and `no_data`.", "monthly_cost": "Single-node monthly price, USD (null when unpriced).",
 			"monthly_savings": "Savings versus today, USD/month (null when unpriced).",
 		}),
 		"recommended_parameters": schema.MapAttribute{Computed: true, ElementType: types.StringType,
@@ -352,6 +358,23 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 				"expected_load":  schema.Float64Attribute{Computed: true, MarkdownDescription: "Mean projected CPU over the window, percent."},
 				"peak_load":      schema.Float64Attribute{Computed: true, MarkdownDescription: "Highest hour's projected CPU in the window, percent."},
 				"reason":         schema.StringAttribute{Computed: true, MarkdownDescription: "Why the window is unknown, if so."},
+			}},
+		"cpu_credits": schema.SingleNestedAttribute{Computed: true,
+			MarkdownDescription: "CPU credits of the single node when `recommended_instance_class` is burstable (db.t3, db.t4g); null otherwise. " +
+				"RDS and Aurora run these classes in unlimited mode: they earn credits at their baseline, spend them at their CPU utilization, and pay for the surplus credits spent beyond 24 hours of earnings. " +
+				"The account is simulated hour by hour over the projected CPU, in its steady state (the window starts with the balance it leaves behind).",
+			Attributes: map[string]schema.Attribute{
+				"instance_class":        schema.StringAttribute{Computed: true, MarkdownDescription: "The class simulated."},
+				"baseline_percent":      schema.Float64Attribute{Computed: true, MarkdownDescription: "Its baseline utilization per vCPU, percent (20 for db.t4g.medium)."},
+				"peak_24h_mean_percent": schema.Float64Attribute{Computed: true, MarkdownDescription: "Highest mean projected CPU over 24 consecutive hours, percent (null for a window under 24 hours). Above the baseline, the node pays for surplus credits."},
+				"min_balance_percent":   schema.Float64Attribute{Computed: true, MarkdownDescription: "Lowest accrued credit balance, percent of its 24-hour limit."},
+				"depleted_hours":        schema.Int64Attribute{Computed: true, MarkdownDescription: "Hours that ended with no accrued credits (bursting on surplus credits)."},
+				"surplus_vcpu_hours_per_month": schema.Float64Attribute{Computed: true,
+					MarkdownDescription: "Surplus credits the single node would pay for, vCPU-hours per 730-hour month."},
+				"surplus_monthly_cost": schema.Float64Attribute{Computed: true,
+					MarkdownDescription: "Those in USD per month, included in `proposed_monthly_cost`; null when the credit price is unknown (the catalog has RDS's $0.075 per vCPU-hour, none for Aurora)."},
+				"current_surplus_vcpu_hours_per_month": schema.Float64Attribute{Computed: true,
+					MarkdownDescription: "Surplus credits the burstable nodes pay for today, each on its own CPU, vCPU-hours per month (included in `current_monthly_cost` when priced)."},
 			}},
 		"rollback_triggers": list("CloudWatch alarm specs derived from the baseline, usable with `aws_cloudwatch_metric_alarm`: when one fires after the change, roll back.", recAlarmType, map[string]string{
 			"alarm_name": "Alarm name.", "namespace": "`AWS/RDS`.", "metric_name": "Metric.", "dimensions": "Dimensions.",
@@ -672,6 +695,17 @@ func fillRecommendation(ctx context.Context, m *recommendationModel, res rightsi
 		"length_hours": types.Int64Value(int64(w.LengthHours)), "expected_load": floatValue(round2(w.ExpectedLoad)),
 		"peak_load": floatValue(round2(w.PeakLoad)), "reason": types.StringValue(w.Reason),
 	}, &diags)
+
+	m.CPUCredits = types.ObjectNull(recCreditsType)
+	if cr := rec.CPUCredits; cr != nil {
+		m.CPUCredits = mustObject(recCreditsType, map[string]attr.Value{
+			"instance_class": types.StringValue(cr.Class), "baseline_percent": floatValue(cr.BaselinePercent),
+			"peak_24h_mean_percent": floatValue(round2(cr.Peak24hMeanPercent)), "min_balance_percent": floatValue(round2(cr.MinBalancePercent())),
+			"depleted_hours": types.Int64Value(int64(cr.DepletedHours)), "surplus_vcpu_hours_per_month": floatValue(cost.ProposedCreditVCPUHours),
+			"surplus_monthly_cost":                 nullUnless(cost.CreditUSDPerVCPUHour > 0, cost.ProposedCreditsUSD),
+			"current_surplus_vcpu_hours_per_month": floatValue(cost.CurrentCreditVCPUHours),
+		}, &diags)
+	}
 
 	var alarms []attr.Value
 	for _, a := range rec.RollbackTriggers {

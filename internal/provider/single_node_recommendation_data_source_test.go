@@ -60,6 +60,16 @@ data "rightsize_single_node_recommendation" "mandible" {
 				// db.t4g.large Multi-AZ 0.258 $/h → Single-AZ 0.129 $/h: 0.129 × 730.
 				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("monthly_savings"), knownvalue.Float64Exact(94.17)),
 				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("period_seconds_used"), knownvalue.Int64Exact(300)),
+				// Both run burstable classes within their baselines: the credits are simulated, nothing is charged.
+				// RDS has a surplus credit price (so a zero cost); Aurora has none (null).
+				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("cpu_credits").AtMapKey("baseline_percent"), knownvalue.Float64Exact(20)),
+				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("cpu_credits").AtMapKey("surplus_vcpu_hours_per_month"), knownvalue.Float64Exact(0)),
+				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("cpu_credits").AtMapKey("surplus_monthly_cost"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("cpu_credits").AtMapKey("min_balance_percent"), knownvalue.Float64Exact(100)),
+				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("cpu_credits").AtMapKey("instance_class"), knownvalue.StringExact("db.t4g.large")),
+				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("cpu_credits").AtMapKey("baseline_percent"), knownvalue.Float64Exact(30)),
+				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("cpu_credits").AtMapKey("surplus_monthly_cost"), knownvalue.Float64Exact(0)),
+				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("cpu_credits").AtMapKey("depleted_hours"), knownvalue.Int64Exact(0)),
 			},
 			Check: resource.ComposeAggregateTestCheckFunc(
 				resource.TestCheckResourceAttrSet(ds+"sso", "report_markdown"),

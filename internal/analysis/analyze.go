@@ -257,7 +257,7 @@ func Analyze(in ClusterInput, p Policy) (Recommendation, error) {
 		rec.CPUCredits, creditsAfter = &cr, cr.SurplusVCPUHoursPerMonth
 	}
 	rec.Cost = costEstimate(in, rec.RecommendedClass, creditsNow, creditsAfter)
-	rec.Risks = risks(in, writer, rec.Nodes, pr, p, target, rec.CPUCredits)
+	rec.Risks = risks(in, rec.Nodes, pr, p, target, rec.CPUCredits)
 	rec.Matrix = decisionMatrix(in.Topology, caps, rec.Cost, in.SavingsTarget, p.Weights, rec.Risks)
 	scoreOK := rec.Matrix.Total >= p.MinDecisionScore
 	if dataOK && capOK {

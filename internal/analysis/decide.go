@@ -142,7 +142,7 @@ func clamp(v, lo, hi float64) float64 {
 
 // risks lists the failure scenarios, high-traffic periods and backup and
 // redundancy consequences of running on one node, most severe first.
-func risks(in ClusterInput, w Node, nodes []NodeAnalysis, pr Projection, p Policy, target InstanceClass, credits *CPUCredits) []Risk {
+func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, target InstanceClass, credits *CPUCredits) []Risk {
 	var rs []Risk
 	add := func(cat, sev, format string, a ...any) {
 		rs = append(rs, Risk{Category: cat, Severity: sev, Description: fmt.Sprintf(format, a...)})

@@ -9,8 +9,9 @@
 //
 //   - Analyze(ClusterInput, Policy) → Recommendation: the whole decision for
 //     one cluster (verdict, reasons, projection, risks, decision matrix, cost,
-//     class options, PostgreSQL parameters, migration window, rollback
-//     alarms, Prometheus rules, Markdown report and SVG charts).
+//     the CPU credits of burstable classes, class options, PostgreSQL
+//     parameters, migration window, rollback alarms, Prometheus rules,
+//     Markdown report and SVG charts).
 //   - PhaseOrder([]Traffic): order clusters for a phased migration, lower
 //     traffic first (Recommendation.Traffic feeds it).
 //   - MigrationWindow(Profile, hours): the quietest window of the UTC week.

@@ -204,13 +204,7 @@ func flat(v float64) func(time.Time) float64 { return func(time.Time) float64 { 
 
 // burstRisks returns the risks of category burst.
 func burstRisks(rec Recommendation) []Risk {
-	var out []Risk
-	for _, r := range rec.Risks {
-		if r.Category == "burst" {
-			out = append(out, r)
-		}
-	}
-	return out
+	return where(rec.Risks, func(r Risk) bool { return r.Category == "burst" })
 }
 
 // TestAnalyzeCPUCredits: the single node's CPU credits are simulated over

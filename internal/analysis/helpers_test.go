@@ -126,3 +126,14 @@ func sameSeries(a, b Series) bool {
 	}
 	return true
 }
+
+// where returns the elements of xs that keep accepts, in order.
+func where[T any](xs []T, keep func(T) bool) []T {
+	var out []T
+	for _, x := range xs {
+		if keep(x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}

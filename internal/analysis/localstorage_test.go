@@ -35,24 +35,12 @@ func withLocalStorage(readerPeak int, writerTemp, readerTemp float64) ClusterInp
 
 // localRisks returns the risks about local storage.
 func localRisks(rec Recommendation) []Risk {
-	var out []Risk
-	for _, r := range rec.Risks {
-		if strings.Contains(r.Description, "local storage") {
-			out = append(out, r)
-		}
-	}
-	return out
+	return where(rec.Risks, func(r Risk) bool { return strings.Contains(r.Description, "local storage") })
 }
 
 // localAlarms returns the FreeLocalStorage alarms of as.
 func localAlarms(as []AlarmSpec) []AlarmSpec {
-	var out []AlarmSpec
-	for _, a := range as {
-		if a.MetricName == MetricFreeLocalStorage {
-			out = append(out, a)
-		}
-	}
-	return out
+	return where(as, func(a AlarmSpec) bool { return a.MetricName == MetricFreeLocalStorage })
 }
 
 // TestAnalyzeLocalStorage: on Aurora, the readers' temporary files move onto

@@ -322,26 +322,8 @@ func Load(r io.Reader) (*Catalog, error) {
 // Aurora, once, with a positive size, and every such class must have a row: a gap would silently skip the
 // local-storage checks for that class.
 func (c *Catalog) addLocalStorage(r io.Reader) error {
-	cr := csv.NewReader(r)
-	cr.Comment = '#'
-	cr.FieldsPerRecord = 2
-	header, err := cr.Read()
-	if err != nil {
-		return fmt.Errorf("reading local storage header: %w", err)
-	}
-	if header[0] != "db_instance_class" || header[1] != "local_storage_gib" {
-		return fmt.Errorf("local storage header is %q, want db_instance_class,local_storage_gib", header)
-	}
 	seen := map[string]bool{}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("reading local storage: %w", err)
-		}
-		line, _ := cr.FieldPos(0)
+	err := readTable(r, "local storage", []string{"db_instance_class", "local_storage_gib"}, func(line int, rec []string) error {
 		name := strings.TrimSpace(rec[0])
 		ic, ok := c.classes[name]
 		switch {
@@ -359,6 +341,10 @@ func (c *Catalog) addLocalStorage(r io.Reader) error {
 		seen[name] = true
 		ic.AuroraLocalStorageGiB = gib
 		c.classes[name] = ic
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	for _, name := range c.order {
 		if c.classes[name].AuroraSupported && !seen[name] {
@@ -374,26 +360,8 @@ func (c *Catalog) addLocalStorage(r io.Reader) error {
 // equal baseline/100 × the class's vCPUs × 60; every burstable class must have a row (a gap would leave its
 // CPU credits unprojected).
 func (c *Catalog) addCPUBaselines(r io.Reader) error {
-	cr := csv.NewReader(r)
-	cr.Comment = '#'
-	cr.FieldsPerRecord = 3
-	header, err := cr.Read()
-	if err != nil {
-		return fmt.Errorf("reading CPU baseline header: %w", err)
-	}
-	if header[0] != "db_instance_class" || header[1] != "credits_per_hour" || header[2] != "baseline_percent_per_vcpu" {
-		return fmt.Errorf("CPU baseline header is %q, want db_instance_class,credits_per_hour,baseline_percent_per_vcpu", header)
-	}
 	seen := map[string]bool{}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("reading CPU baselines: %w", err)
-		}
-		line, _ := cr.FieldPos(0)
+	err := readTable(r, "CPU baseline", []string{"db_instance_class", "credits_per_hour", "baseline_percent_per_vcpu"}, func(line int, rec []string) error {
 		name := strings.TrimSpace(rec[0])
 		ic, ok := c.classes[name]
 		switch {
@@ -415,6 +383,10 @@ func (c *Catalog) addCPUBaselines(r io.Reader) error {
 		seen[name] = true
 		ic.CPUBaselinePercent, ic.CreditsPerHour = base, credits
 		c.classes[name] = ic
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	for _, name := range c.order {
 		if c.classes[name].Burstable && !seen[name] {
@@ -422,6 +394,35 @@ func (c *Catalog) addCPUBaselines(r io.Reader) error {
 		}
 	}
 	return nil
+}
+
+// readTable reads a small CSV table of the catalog's data folder ('#' comments): its header must be header
+// exactly, every record has len(header) fields, and row is called with each record and its line number. what
+// names the table in errors.
+func readTable(r io.Reader, what string, header []string, row func(line int, rec []string) error) error {
+	cr := csv.NewReader(r)
+	cr.Comment = '#'
+	cr.FieldsPerRecord = len(header)
+	got, err := cr.Read()
+	if err != nil {
+		return fmt.Errorf("reading %s header: %w", what, err)
+	}
+	if !slices.Equal(got, header) {
+		return fmt.Errorf("%s header is %q, want %s", what, got, strings.Join(header, ","))
+	}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", what, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if err := row(line, rec); err != nil {
+			return err
+		}
+	}
 }
 
 // Families returns the instance families covered, e.g. "db.r6g", in catalog order.

@@ -134,10 +134,12 @@ func validSVG(doc string) error {
 	return nil
 }
 
-// reportSections are the level-2 headings of analysis.Report, in order.
+// reportSections are the level-2 headings of analysis.Report, in order, for
+// a cluster on burstable classes (both demo clusters run db.t4g): "CPU
+// credits" is left out for fixed-performance classes.
 var reportSections = []string{
 	"Verdict", "Checks", "Projected single-node utilization", "Nodes", "Workload pattern", "Decision matrix",
-	"Risks", "Cost", "Instance class options", "Recommended PostgreSQL parameters", "Migration window",
+	"Risks", "Cost", "CPU credits", "Instance class options", "Recommended PostgreSQL parameters", "Migration window",
 	"Rollback triggers", "Charts",
 }
 

@@ -96,8 +96,8 @@ type Recommendation struct {
 	// RollbackTriggers are CloudWatch alarm specs for the single node.
 	RollbackTriggers []AlarmSpec
 	PrometheusRules  string // PrometheusRules(Cluster, RollbackTriggers)
-	ReportMarkdown   string // Report(rec)
-	// Charts maps file name (e.g. "cpu.svg") to SVG text.
+	ReportMarkdown   string // Report(rec); empty from Assess
+	// Charts maps file name (e.g. "cpu.svg") to SVG text; nil from Assess.
 	Charts map[string]string
 	// Traffic summarises the cluster's load, for PhaseOrder.
 	Traffic Traffic
@@ -131,6 +131,20 @@ type Recommendation struct {
 // insufficient-data, confidence is data alone times lookback/MinLookback
 // (capped at 1).
 func Analyze(in ClusterInput, p Policy) (Recommendation, error) {
+	return analyze(in, p, true)
+}
+
+// Assess is Analyze without the rendered report and charts
+// (Recommendation.ReportMarkdown and Charts are empty); every other field
+// is the same. Rendering them is about a fifth of Analyze's time: Assess
+// serves callers that use the decision and the figures only, such as a
+// fleet overview.
+func Assess(in ClusterInput, p Policy) (Recommendation, error) {
+	return analyze(in, p, false)
+}
+
+// analyze is Analyze, rendering the report and charts when render is set.
+func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	if err := p.Validate(); err != nil {
 		return Recommendation{}, err
 	}
@@ -315,8 +329,10 @@ func Analyze(in ClusterInput, p Policy) (Recommendation, error) {
 		ReadIOPSP99: readP99, WriteIOPSP99: writeP99, MaxConnections: maxConns, Period: pr.period}, p)
 	rec.PrometheusRules = PrometheusRules(in.Name, rec.RollbackTriggers)
 	rec.Traffic = trafficOf(in.Name, pr, writer.Class, rec.Nodes)
-	rec.Charts = charts(rec, in, ms, p)
-	rec.ReportMarkdown = Report(rec)
+	if render {
+		rec.Charts = charts(rec, in, ms, p)
+		rec.ReportMarkdown = Report(rec)
+	}
 	// The node aggregates are no longer needed, except those the
 	// projection reuses (a single unscaled part): recycle the others.
 	kept := func(h hourly) bool {

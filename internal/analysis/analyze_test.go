@@ -511,3 +511,36 @@ func TestAnalyzeDegenerateInputs(t *testing.T) {
 		t.Errorf("two readers: projected connections mean %v, want %v", got, want)
 	}
 }
+
+// TestAssess: Assess gives Analyze's recommendation without the report and
+// charts, field for field.
+func TestAssess(t *testing.T) {
+	for name, in := range map[string]ClusterInput{
+		"aurora":   auroraPair(14),
+		"multi-az": idleMultiAZ(28),
+		"burst":    burstPair(flat(15), flat(9)),
+	} {
+		full, err := Analyze(in, Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lean, err := Assess(in, Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lean.ReportMarkdown != "" || lean.Charts != nil {
+			t.Errorf("%s: Assess rendered a report (%d bytes) or charts (%d)", name, len(lean.ReportMarkdown), len(lean.Charts))
+		}
+		if full.ReportMarkdown == "" || len(full.Charts) == 0 {
+			t.Errorf("%s: Analyze rendered no report or charts", name)
+		}
+		// The credit accounts are compared by value (%+v prints a pointer's address).
+		if (full.CPUCredits == nil) != (lean.CPUCredits == nil) || (full.CPUCredits != nil && *full.CPUCredits != *lean.CPUCredits) {
+			t.Errorf("%s: credits %+v and %+v differ", name, full.CPUCredits, lean.CPUCredits)
+		}
+		full.ReportMarkdown, full.Charts, full.CPUCredits, lean.CPUCredits = "", nil, nil, nil
+		if a, b := fmt.Sprintf("%+v", full), fmt.Sprintf("%+v", lean); a != b {
+			t.Errorf("%s: Assess differs from Analyze:\n%s\n%s", name, a, b)
+		}
+	}
+}

@@ -291,6 +291,36 @@ func analyzeFleet(b *testing.B, clusters []ClusterInput) {
 	}
 }
 
+// BenchmarkFleetAssess runs Assess (Analyze without the report and charts)
+// and Analyze on every cluster, alternately in every iteration, and reports
+// each one's CPU time and assess/analyze.
+func BenchmarkFleetAssess(b *testing.B) {
+	clusters, series := benchFleet()
+	setPoints(b, series)
+	var full, lean int64
+	b.ResetTimer()
+	for b.Loop() {
+		runtime.GC()
+		full += cpuOf(func() { analyzeFleet(b, clusters) })
+		runtime.GC()
+		lean += cpuOf(func() {
+			for _, c := range clusters {
+				rec, err := Assess(c, Policy{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				sinkF += rec.Confidence
+			}
+		})
+	}
+	if full <= 0 || lean <= 0 {
+		b.Fatal("process CPU time is not available")
+	}
+	b.ReportMetric(float64(full)/float64(b.N), "analyze-cpu-ns/op")
+	b.ReportMetric(float64(lean)/float64(b.N), "assess-cpu-ns/op")
+	b.ReportMetric(float64(lean)/float64(full), "assess/analyze")
+}
+
 // BenchmarkFleetRatios runs, in every iteration, the two plain passes, the
 // full analysis and the sort-based percentiles one after the other and
 // reports the ratios of their CPU times. Measured side by side, the ratios

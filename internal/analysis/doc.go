@@ -12,6 +12,8 @@
 //     the CPU credits of burstable classes, class options, PostgreSQL
 //     parameters, migration window, rollback alarms, Prometheus rules,
 //     Markdown report and SVG charts).
+//   - Assess(ClusterInput, Policy): Analyze without the report and charts,
+//     for callers that need only the decision and its figures.
 //   - PhaseOrder([]Traffic): order clusters for a phased migration, lower
 //     traffic first (Recommendation.Traffic feeds it).
 //   - MigrationWindow(Profile, hours): the quietest window of the UTC week.

@@ -141,6 +141,7 @@ func (d *fleetDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	if !ok {
 		return
 	}
+	rreq.SkipReport = true // the fleet outputs no report, chart or usage file
 	filter := inventory.FleetFilter{}
 	if s := m.IdentifierRegex.ValueString(); s != "" {
 		filter.IdentifierRegex = regexp.MustCompile(s) // validated in the schema

@@ -118,3 +118,42 @@ func TestRecommendFleet_lowerBoundAndSameAnswers(t *testing.T) {
 		}
 	}
 }
+
+// TestRecommendFleet_skipReport: with SkipReport the results carry the same
+// decisions and figures without the report, charts and Infracost usage file.
+func TestRecommendFleet_skipReport(t *testing.T) {
+	d, _ := deps(t, sandbox.Demo(), testNow)
+	ctx := context.Background()
+	all, err := inventory.ListFleet(ctx, d.RDS, inventory.FleetFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := Request{Lookback: 14 * 24 * time.Hour, End: testNow}
+	full, err := RecommendFleet(ctx, d, all, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SkipReport = true
+	lean, err := RecommendFleet(ctx, d, all, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full) != 2 || len(lean) != 2 {
+		t.Fatalf("%d and %d results, want 2", len(full), len(lean))
+	}
+	for i := range full {
+		f, l := full[i], lean[i]
+		if f.Recommendation.ReportMarkdown == "" || len(f.Recommendation.Charts) == 0 || f.InfracostUsageYAML == "" {
+			t.Errorf("%s: the full result lacks its report, charts or usage file", f.Cluster.Identifier)
+		}
+		if l.Recommendation.ReportMarkdown != "" || l.Recommendation.Charts != nil || l.InfracostUsageYAML != "" {
+			t.Errorf("%s: SkipReport rendered the report, charts or usage file", l.Cluster.Identifier)
+		}
+		fr, lr := f.Recommendation, l.Recommendation
+		if fr.Verdict != lr.Verdict || fr.Confidence != lr.Confidence || fr.Cost != lr.Cost ||
+			fr.Projection.CPU.P99 != lr.Projection.CPU.P99 || fr.Traffic != lr.Traffic || fr.PrometheusRules != lr.PrometheusRules {
+			t.Errorf("%s: SkipReport changed the decision: %s %v %+v / %s %v %+v", f.Cluster.Identifier,
+				fr.Verdict, fr.Confidence, fr.Cost, lr.Verdict, lr.Confidence, lr.Cost)
+		}
+	}
+}

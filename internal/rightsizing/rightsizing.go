@@ -66,6 +66,10 @@ type Request struct {
 	// the change stays valid. Costs then compare the single node with the
 	// 2-node form of the same class (the savings already realised).
 	AllowSingleNode bool
+	// SkipReport leaves the recommendation's report and charts and the
+	// Infracost usage file empty (analysis.Assess), for callers that output
+	// none of them: a fleet overview.
+	SkipReport bool
 }
 
 // Result is a recommendation with what it took to make it.
@@ -309,12 +313,18 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 		res.Warnings = append(res.Warnings, "some target classes have no price: "+strings.Join(priceNotes, "; "))
 	}
 
-	rec, err := analysis.Analyze(in, req.Policy)
+	analyze := analysis.Analyze
+	if req.SkipReport {
+		analyze = analysis.Assess
+	}
+	rec, err := analyze(in, req.Policy)
 	if err != nil {
 		return Result{}, fmt.Errorf("analysing: %w", err)
 	}
 	res.Recommendation = rec
-	res.InfracostUsageYAML = InfracostUsage(c, rec)
+	if !req.SkipReport {
+		res.InfracostUsageYAML = InfracostUsage(c, rec)
+	}
 	return res, nil
 }
 

@@ -377,9 +377,14 @@ func sustainedGbps(s string) (float64, bool) {
 // InfracostUsage renders an Infracost usage file (version 0.1) for the
 // deployment's Terraform resources from measured usage: for Aurora, the
 // cluster's read and write requests per second (mean of the projected
-// single node's IOPS); for an RDS instance, monthly I/O requests. Resource
-// addresses follow the convention aws_rds_cluster.<id> / aws_db_instance.<id>
-// with dashes replaced by underscores; rename them to match your code.
+// single node's IOPS) and, when the single node on a burstable class would
+// pay for surplus CPU credits, its writer instance's monthly_cpu_credit_hrs
+// (surplus vCPU-hours a month per vCPU, as Infracost multiplies them by
+// vcpu_count); for an RDS instance, monthly I/O requests (Infracost has no
+// CPU credit usage for aws_db_instance). Resource addresses follow the
+// convention aws_rds_cluster.<id> / aws_rds_cluster_instance.<id> /
+// aws_db_instance.<id> with dashes replaced by underscores; rename them to
+// match your code.
 func InfracostUsage(c inventory.Cluster, rec analysis.Recommendation) string {
 	name := strings.ReplaceAll(c.Identifier, "-", "_")
 	read := meanOf(rec, analysis.MetricReadIOPS)
@@ -394,6 +399,14 @@ func InfracostUsage(c inventory.Cluster, rec analysis.Recommendation) string {
 		fmt.Fprintf(&b, "  aws_rds_cluster.%s:\n", name)
 		fmt.Fprintf(&b, "    read_requests_per_sec: %d\n", int64(math.Round(read)))
 		fmt.Fprintf(&b, "    write_requests_per_sec: %d\n", int64(math.Round(write)))
+		w, ok := c.Writer()
+		if cr := rec.CPUCredits; ok && cr != nil && cr.VCPU > 0 {
+			if hrs := int64(math.Round(cr.SurplusVCPUHoursPerMonth / cr.VCPU)); hrs > 0 {
+				fmt.Fprintf(&b, "  aws_rds_cluster_instance.%s:\n", strings.ReplaceAll(w.ID, "-", "_"))
+				fmt.Fprintf(&b, "    monthly_cpu_credit_hrs: %d # surplus CPU credits on %s: %.1f vCPU-hours a month\n", hrs, cr.Class, cr.SurplusVCPUHoursPerMonth)
+				fmt.Fprintf(&b, "    vcpu_count: %d\n", int64(cr.VCPU))
+			}
+		}
 	default:
 		fmt.Fprintf(&b, "  aws_db_instance.%s:\n", name)
 		fmt.Fprintf(&b, "    monthly_standard_io_requests: %d\n", int64(math.Round((read+write)*3600*730)))

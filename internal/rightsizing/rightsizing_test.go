@@ -2,6 +2,7 @@ package rightsizing
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -223,6 +224,49 @@ func TestRecommend_surplusCredits(t *testing.T) {
 }
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
+
+// TestRecommend_surplusCreditsAurora: an Aurora pair on db.t4g.medium whose nodes each stay within the 20%
+// baseline, but whose combined load would not. The catalog has no Aurora credit price: the surplus is
+// reported in vCPU-hours, not priced, and the Infracost usage file carries it for Infracost to price.
+func TestRecommend_surplusCreditsAurora(t *testing.T) {
+	w := sandbox.IdleWorkload
+	w.CPUBase, w.CPUAmplitude = 12, 4
+	sc := &sandbox.Scenario{Name: "credits-aurora", Seed: 6, Clusters: []sandbox.ClusterSpec{sandbox.AuroraPair("warm-prod", "db.t4g.medium", w, w)}}
+	d, _ := deps(t, sc, testNow)
+	res, err := Recommend(context.Background(), d, Request{ClusterID: "warm-prod", Lookback: 14 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := res.Recommendation
+	// Each node averages 14%, within its baseline; together 28%: 8 points over it on 2 vCPUs, about 117
+	// vCPU-hours a month.
+	for _, n := range rec.NodeCPUCredits {
+		if n.SurplusVCPUHoursPerMonth != 0 {
+			t.Errorf("%s pays for %v vCPU-hours of surplus today, want none", n.Node, n.SurplusVCPUHoursPerMonth)
+		}
+	}
+	cr := rec.CPUCredits
+	if cr == nil || cr.SurplusVCPUHoursPerMonth < 100 || cr.SurplusVCPUHoursPerMonth > 130 {
+		t.Fatalf("single-node credits %+v; want about 117 vCPU-hours of surplus a month", cr)
+	}
+	if c := rec.Cost; c.CreditUSDPerVCPUHour != 0 || c.ProposedCreditsUSD != 0 || c.ProposedCreditVCPUHours != round2(cr.SurplusVCPUHoursPerMonth) {
+		t.Errorf("cost %+v: want the surplus in vCPU-hours, unpriced", c)
+	}
+	want := fmt.Sprintf("  aws_rds_cluster_instance.warm_prod_instance_1:\n    monthly_cpu_credit_hrs: %d # surplus CPU credits on db.t4g.medium",
+		int64(math.Round(cr.SurplusVCPUHoursPerMonth/2)))
+	if !strings.Contains(res.InfracostUsageYAML, want) || !strings.Contains(res.InfracostUsageYAML, "    vcpu_count: 2\n") {
+		t.Errorf("Infracost usage lacks the writer's CPU credit hours (%q):\n%s", want, res.InfracostUsageYAML)
+	}
+	var burst []analysis.Risk
+	for _, r := range rec.Risks {
+		if r.Category == "burst" {
+			burst = append(burst, r)
+		}
+	}
+	if len(burst) != 1 || burst[0].Severity != "high" || strings.Contains(burst[0].Description, "$") {
+		t.Errorf("burst risks %+v; want one high risk without a price", burst)
+	}
+}
 
 func TestCapacity(t *testing.T) {
 	if g, ok := sustainedGbps("12.5"); !ok || g != 12.5 {

@@ -73,9 +73,10 @@ const maxCreditRuns = 16
 // measured on another class). An hour spends for the minutes it has
 // datapoints (count × period); the minutes without data are taken at the
 // baseline, so they neither earn nor spend. ok is false when c is not
-// burstable with a known baseline, or h has no hours.
+// burstable with a known baseline, h has no hours, or the period is not
+// within (0, 1 h] (a longer datapoint cannot be placed in its hours).
 func simulateCredits(h hourly, period time.Duration, scale float64, c InstanceClass) (CPUCredits, bool) {
-	if !c.Burstable || !(c.BaselineCPUPercent > 0) || !(c.VCPU > 0) || len(h.mean) == 0 || period <= 0 {
+	if !c.Burstable || !(c.BaselineCPUPercent > 0) || !(c.VCPU > 0) || len(h.mean) == 0 || period <= 0 || period > time.Hour {
 		return CPUCredits{}, false
 	}
 	perMin := c.VCPU / 100 // credits per minute per percent of CPU

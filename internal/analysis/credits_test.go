@@ -166,6 +166,9 @@ func TestSimulateCredits(t *testing.T) {
 		if _, ok := simulateCredits(hourly{}, time.Minute, 1, classT4gMediumB); ok {
 			t.Error("no hours: simulated")
 		}
+		if _, ok := simulateCredits(h, 2*time.Hour, 1, classT4gMediumB); ok {
+			t.Error("2-hour period: simulated")
+		}
 	})
 }
 
@@ -339,6 +342,17 @@ func TestAnalyzeCPUCreditsFixedAndUnknown(t *testing.T) {
 	}
 	if rec.CPUCredits != nil {
 		t.Errorf("credits %+v without a baseline", rec.CPUCredits)
+	}
+	// With a baseline but without the writer's CPU, nothing to simulate: the risk says so.
+	in = burstPair(flat(8), flat(4))
+	in.Nodes = slices.Clone(in.Nodes)
+	in.Nodes[0].Series = where(in.Nodes[0].Series, func(s Series) bool { return s.Metric != MetricCPU })
+	rec, err = Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs := burstRisks(rec); len(rs) != 1 || rs[0].Severity != "medium" || !strings.Contains(rs[0].Description, "no projected CPU") {
+		t.Errorf("risks %+v; want one medium risk saying there is no projected CPU", rs)
 	}
 }
 

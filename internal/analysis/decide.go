@@ -211,7 +211,11 @@ func burstRisk(c InstanceClass, cr *CPUCredits, usdPerVCPUHour float64, p Policy
 		return
 	}
 	if cr == nil {
-		add("burst", "medium", "%s is a burstable class and its CPU baseline is unknown, so its CPU credits were not projected: sustained CPU above the baseline is billed as surplus credits", c.Name)
+		why := "its CPU baseline is unknown"
+		if c.BaselineCPUPercent > 0 {
+			why = "there is no projected CPU at hourly or finer resolution to run them on"
+		}
+		add("burst", "medium", "%s is a burstable class and %s, so its CPU credits were not projected: sustained CPU above the baseline is billed as surplus credits", c.Name, why)
 		return
 	}
 	const at = "Mon 2006-01-02 15:04"

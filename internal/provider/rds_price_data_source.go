@@ -48,6 +48,8 @@ type rdsPriceModel struct {
 	VCPU          types.Int64   `tfsdk:"vcpu"`
 	MemoryGiB     types.Float64 `tfsdk:"memory_gib"`
 	Burstable     types.Bool    `tfsdk:"burstable"`
+	CPUBaseline   types.Float64 `tfsdk:"cpu_baseline_percent"`
+	CreditPrice   types.Float64 `tfsdk:"cpu_credit_usd_per_vcpu_hour"`
 }
 
 func engineValues() []string {
@@ -125,7 +127,11 @@ func (d *rdsPriceDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"note":       schema.StringAttribute{Computed: true, MarkdownDescription: "How the value was derived when it is not a plain list price; empty otherwise."},
 			"vcpu":       schema.Int64Attribute{Computed: true, MarkdownDescription: "vCPUs of the class."},
 			"memory_gib": schema.Float64Attribute{Computed: true, MarkdownDescription: "Memory of the class in GiB."},
-			"burstable":  schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the class is CPU-credit burstable (db.t3, db.t4g); credit charges are not included."},
+			"burstable":  schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the class is CPU-credit burstable (db.t3, db.t4g); surplus credit charges are not included in the price."},
+			"cpu_baseline_percent": schema.Float64Attribute{Computed: true,
+				MarkdownDescription: "A burstable class's baseline utilization per vCPU, percent (the EC2 credit table: 20 for db.t4g.medium); null for fixed-performance classes."},
+			"cpu_credit_usd_per_vcpu_hour": schema.Float64Attribute{Computed: true,
+				MarkdownDescription: "What a burstable class pays for surplus CPU credits in unlimited mode, USD per vCPU-hour: RDS for PostgreSQL's 0.075 from the catalog; null for Aurora (not in the catalog) and for fixed-performance classes."},
 		},
 	}
 }
@@ -189,6 +195,13 @@ func (d *rdsPriceDataSource) Read(ctx context.Context, req datasource.ReadReques
 	m.VCPU = types.Int64Value(int64(ic.VCPU))
 	m.MemoryGiB = types.Float64Value(ic.MemoryGiB)
 	m.Burstable = types.BoolValue(ic.Burstable)
+	m.CPUBaseline, m.CreditPrice = types.Float64Null(), types.Float64Null()
+	if ic.CPUBaselinePercent > 0 {
+		m.CPUBaseline = types.Float64Value(ic.CPUBaselinePercent)
+		if price, ok := pricing.CPUCreditUSDPerVCPUHour(engine); ok {
+			m.CreditPrice = types.Float64Value(price)
+		}
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 

@@ -29,12 +29,14 @@ func TestAccRDSPrice_catalog(t *testing.T) {
 		hourly                                  float64
 		vcpu                                    int64
 		mem                                     float64
+		// the burstable class's baseline and surplus credit price (null: -1)
+		baseline, creditPrice float64
 	}{
-		{"mandible_maz", "db.t4g.large", "rds-postgresql", "multi-az", "", 0.258, 2, 8},
-		{"mandible_saz", "db.t4g.large", "rds-postgresql", "single-az", "", 0.129, 2, 8},
-		{"sso_reader", "db.t4g.medium", "aurora-postgresql", "single-az", "", 0.073, 2, 4},
-		{"sso_pair", "db.t4g.medium", "aurora-postgresql", "multi-az", "", 0.146, 2, 4},
-		{"r6g_ireland", "db.r6g.large", "rds-postgresql", "multi-az", "eu-west-1", 0.504, 2, 16},
+		{"mandible_maz", "db.t4g.large", "rds-postgresql", "multi-az", "", 0.258, 2, 8, 30, 0.075},
+		{"mandible_saz", "db.t4g.large", "rds-postgresql", "single-az", "", 0.129, 2, 8, 30, 0.075},
+		{"sso_reader", "db.t4g.medium", "aurora-postgresql", "single-az", "", 0.073, 2, 4, 20, -1},
+		{"sso_pair", "db.t4g.medium", "aurora-postgresql", "multi-az", "", 0.146, 2, 4, 20, -1},
+		{"r6g_ireland", "db.r6g.large", "rds-postgresql", "multi-az", "eu-west-1", 0.504, 2, 16, -1, -1},
 	}
 	var body string
 	var checks []statecheck.StateCheck
@@ -64,6 +66,8 @@ data "rightsize_rds_price" %q {
 			statecheck.ExpectKnownValue(ds, tfjsonpath.New("vcpu"), knownvalue.Int64Exact(c.vcpu)),
 			statecheck.ExpectKnownValue(ds, tfjsonpath.New("memory_gib"), knownvalue.Float64Exact(c.mem)),
 			statecheck.ExpectKnownValue(ds, tfjsonpath.New("source_date"), knownvalue.StringRegexp(regexp.MustCompile(`^2024-\d\d-\d\d$`))),
+			statecheck.ExpectKnownValue(ds, tfjsonpath.New("cpu_baseline_percent"), floatOrNull(c.baseline)),
+			statecheck.ExpectKnownValue(ds, tfjsonpath.New("cpu_credit_usd_per_vcpu_hour"), floatOrNull(c.creditPrice)),
 		)
 	}
 	resource.Test(t, resource.TestCase{
@@ -74,6 +78,14 @@ data "rightsize_rds_price" %q {
 			{Config: acctest.SandboxProvider(srv).HCL() + body, PlanOnly: true},
 		},
 	})
+}
+
+// floatOrNull expects v, or null when v is -1.
+func floatOrNull(v float64) knownvalue.Check {
+	if v == -1 {
+		return knownvalue.Null()
+	}
+	return knownvalue.Float64Exact(v)
 }
 
 // TestAccRDSPrice_pricingAPIFallback: with use_pricing_api the provider calls the Price List endpoint (here the

@@ -326,7 +326,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		}
 	}
 	rec.RollbackTriggers = RollbackTriggers(TriggerInput{Instance: writer.ID, Class: target, Projection: pr,
-		ReadIOPSP99: readP99, WriteIOPSP99: writeP99, MaxConnections: maxConns, Period: pr.period}, p)
+		ReadIOPSP99: readP99, WriteIOPSP99: writeP99, MaxConnections: maxConns, Period: pr.period, CPUCredits: rec.CPUCredits}, p)
 	rec.PrometheusRules = PrometheusRules(in.Name, rec.RollbackTriggers)
 	rec.Traffic = trafficOf(in.Name, pr, writer.Class, rec.Nodes)
 	if render {

@@ -221,16 +221,21 @@ func TestAnalyzeCPUCredits(t *testing.T) {
 		wantText         string
 		wantSurplusMonth float64 // single node, vCPU-hours a month
 		wantMediumFits   bool
+		// rollback alarms: CPUCreditBalance threshold (-1: none), CPUSurplusCreditsCharged or not
+		wantBalanceAlarm float64
+		wantChargedAlarm bool
 	}{
 		// 8 + 4 = 12%, within the 20% baseline with headroom (14.4).
-		{"quiet", burstPair(flat(8), flat(4)), "low", "averages up to 12.0%", 0, true},
+		// The balance stays full: its alarm is at 20% of the 576-credit limit.
+		{"quiet", burstPair(flat(8), flat(4)), "low", "averages up to 12.0%", 0, true, 115, true},
 		// 15 + 9 = 24%: 4 points over the baseline on 2 vCPUs, every hour
 		// in the steady state: 0.08 × 730 = 58.4 vCPU-hours a month, $5.26.
-		{"over the baseline", burstPair(flat(15), flat(9)), "high", "about 58.4 vCPU-hours of surplus CPU credits a month ($5.26 at $0.09 per vCPU-hour)", 58.4, false},
+		// Paying already: no alarm on the balance or on the charges.
+		{"over the baseline", burstPair(flat(15), flat(9)), "high", "about 58.4 vCPU-hours of surplus CPU credits a month ($5.26 at $0.09 per vCPU-hour)", 58.4, false, -1, false},
 		// The writer at 30% in the day and 0 at night, the reader at 5%: a
 		// 20% mean. No surplus, but 24% with headroom.
 		{"at the baseline", burstPair(func(t time.Time) float64 { return 30 * dayBump(t) }, flat(5)), "medium",
-			"with 20% headroom that exceeds the 20% baseline", 0, false},
+			"with 20% headroom that exceeds the 20% baseline", 0, false, 115, true},
 		// One weekday at 45% among days at 10% (both nodes together): the
 		// balance runs out, the surplus is paid down the next night.
 		{"a day of bursting", burstPair(func(t time.Time) float64 {
@@ -238,7 +243,7 @@ func TestAnalyzeCPUCredits(t *testing.T) {
 				return 40
 			}
 			return 5
-		}, flat(5)), "medium", "uses up the accrued CPU credits in 16 hour(s), first at Wed 2026-11-04 20:00 UTC", 0, false},
+		}, flat(5)), "medium", "uses up the accrued CPU credits in 16 hour(s), first at Wed 2026-11-04 20:00 UTC", 0, false, -1, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec, err := Analyze(tc.in, Policy{})
@@ -278,6 +283,16 @@ func TestAnalyzeCPUCredits(t *testing.T) {
 			}
 			if medium == nil || slices.Contains(medium.Failed, "cpu_credits") == tc.wantMediumFits {
 				t.Errorf("db.t4g.medium option %+v: cpu_credits failed should be %v", medium, !tc.wantMediumFits)
+			}
+			balance := where(rec.RollbackTriggers, func(a AlarmSpec) bool { return a.MetricName == MetricCPUCreditBalance })
+			charged := where(rec.RollbackTriggers, func(a AlarmSpec) bool { return a.MetricName == MetricCPUSurplusCreditsCharged })
+			if tc.wantBalanceAlarm < 0 && len(balance) != 0 || tc.wantBalanceAlarm >= 0 && (len(balance) != 1 ||
+				balance[0].Threshold != tc.wantBalanceAlarm || balance[0].Statistic != "Minimum" || balance[0].PeriodSeconds != 300) {
+				t.Errorf("CPUCreditBalance alarms %+v, want threshold %v (-1: none)", balance, tc.wantBalanceAlarm)
+			}
+			if tc.wantChargedAlarm != (len(charged) == 1) || len(charged) == 1 && (charged[0].Threshold != 0 ||
+				charged[0].Statistic != "Sum" || charged[0].PeriodSeconds != 3600 || charged[0].EvaluationPeriods != 1) {
+				t.Errorf("CPUSurplusCreditsCharged alarms %+v, want one: %v", charged, tc.wantChargedAlarm)
 			}
 			if md := rec.ReportMarkdown; !strings.Contains(md, "## CPU credits") ||
 				!strings.Contains(md, "| sso-prod-1 (today) | db.t4g.medium | 20.0 |") ||
@@ -327,6 +342,11 @@ func TestAnalyzeCPUCreditsFixedAndUnknown(t *testing.T) {
 	if strings.Contains(rec.ReportMarkdown, "## CPU credits") {
 		t.Error("a CPU credit section for a fixed-performance class")
 	}
+	for _, a := range rec.RollbackTriggers {
+		if a.MetricName == MetricCPUCreditBalance || a.MetricName == MetricCPUSurplusCreditsCharged {
+			t.Errorf("a credit alarm for a fixed-performance class: %+v", a)
+		}
+	}
 	in := burstPair(flat(8), flat(4))
 	in.Nodes = slices.Clone(in.Nodes)
 	for i := range in.Nodes {
@@ -375,6 +395,23 @@ func TestCreditsInputErrors(t *testing.T) {
 		tc.mut(&in)
 		if _, err := Analyze(in, Policy{}); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one containing %q", name, err, tc.want)
+		}
+	}
+}
+
+// TestCreditAlarms: the balance alarm sits at the headroom share of the
+// limit, or at half the projected lowest balance when that is lower.
+func TestCreditAlarms(t *testing.T) {
+	for _, tc := range []struct {
+		minBalance float64
+		depleted   int
+		want       float64 // -1: no alarm
+	}{{576, 0, 115}, {150, 0, 75}, {2, 0, 1}, {0.4, 0, -1}, {0, 0, -1}, {300, 2, -1}} {
+		cr := &CPUCredits{Class: "db.t4g.medium", VCPU: 2, BaselinePercent: 20, MaxBalance: 576, MinBalance: tc.minBalance, DepletedHours: tc.depleted}
+		as := where(RollbackTriggers(TriggerInput{Instance: "i", Class: classT4gMediumB, CPUCredits: cr}, Policy{}),
+			func(a AlarmSpec) bool { return a.MetricName == MetricCPUCreditBalance })
+		if tc.want < 0 && len(as) != 0 || tc.want >= 0 && (len(as) != 1 || as[0].Threshold != tc.want) {
+			t.Errorf("lowest balance %v, %d hours depleted: alarms %+v, want threshold %v (-1: none)", tc.minBalance, tc.depleted, as, tc.want)
 		}
 	}
 }

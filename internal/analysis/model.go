@@ -21,6 +21,10 @@ const (
 	MetricFreeStorageSpace = "FreeStorageSpace"          // Bytes (RDS instances)
 	MetricFreeLocalStorage = "FreeLocalStorage"          // Bytes (Aurora instances: temporary files and logs)
 	MetricDiskQueueDepth   = "DiskQueueDepth"            // Count
+	// Burstable classes (db.t3, db.t4g) only; the analysis uses them in
+	// rollback alarms, not as inputs.
+	MetricCPUCreditBalance         = "CPUCreditBalance"         // Count (credits accrued)
+	MetricCPUSurplusCreditsCharged = "CPUSurplusCreditsCharged" // Count (surplus credits billed)
 )
 
 // RequiredMetrics are the metrics the writer must have for a verdict other

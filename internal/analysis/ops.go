@@ -195,6 +195,9 @@ type TriggerInput struct {
 	ReadIOPSP99, WriteIOPSP99 float64
 	MaxConnections            int           // max_connections, 0 if unknown
 	Period                    time.Duration // data period; 1 minute → 60 s alarms, else 300 s
+	// CPUCredits is the single node's simulated credit account on Class
+	// (Recommendation.CPUCredits); nil for a fixed-performance class.
+	CPUCredits *CPUCredits
 }
 
 // RollbackTriggers derives rollback alarms from the projected baseline:
@@ -210,7 +213,13 @@ type TriggerInput struct {
 //     max(local storage − projected use max × factor, 5% of it)), on Aurora
 //     when the class's local storage is known (Projection.LocalStorageUsed):
 //     it fires when the node runs short, not on a temporary file the
-//     baseline never wrote (a baseline of logs alone is a few percent).
+//     baseline never wrote (a baseline of logs alone is a few percent);
+//   - on a burstable class (CPUCredits), CPUCreditBalance Minimum <
+//     min(HeadroomPercent of the 24-hour credit limit, half the projected
+//     lowest balance; at least 1 credit), when the projected balance never runs out, over
+//     300 s × 3 (the credit metrics are published every 5 minutes); and
+//     CPUSurplusCreditsCharged Sum > 0 over 3600 s × 1 (surplus is charged
+//     at the end of an hour), when the projection pays for none.
 //
 // Alarms use 60 s periods × 5 evaluations (5 minutes) for 1-minute data, or
 // 300 s × 3 (15 minutes) otherwise, firing when all evaluated periods breach.
@@ -229,13 +238,16 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 	}
 	dims := func() map[string]string { return map[string]string{"DBInstanceIdentifier": in.Instance} }
 	var out []AlarmSpec
-	add := func(metric, stat, cmp, unit string, thr float64, desc string) {
+	addEvery := func(period, evals int, metric, stat, cmp, unit string, thr float64, desc string) {
 		out = append(out, AlarmSpec{
 			Name: fmt.Sprintf("rightsize-rollback-%s-%s", in.Instance, metric), Namespace: "AWS/RDS",
 			MetricName: metric, Dimensions: dims(), Statistic: stat, PeriodSeconds: period,
 			EvaluationPeriods: evals, DatapointsToAlarm: evals, ComparisonOperator: cmp,
 			Threshold: thr, Unit: unit, TreatMissingData: "missing", Description: desc,
 		})
+	}
+	add := func(metric, stat, cmp, unit string, thr float64, desc string) {
+		addEvery(period, evals, metric, stat, cmp, unit, thr, desc)
 	}
 	if v := pr.CPU.P99; v == v && c.VCPU > 0 {
 		base := v * pr.Class.VCPU / c.VCPU
@@ -286,6 +298,17 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 		add(MetricFreeLocalStorage, "Minimum", "LessThanThreshold", "Bytes", thr,
 			fmt.Sprintf("Roll back if free local storage stays below %.2f GiB (%.0f%% of the %.4g GiB local storage, or less: local storage − projected use max %.2f GiB × %.2f, at least 5%%)",
 				thr/(1<<30), p.HeadroomPercent, c.LocalStorageGiB, used.Max/(1<<30), f))
+	}
+	if cr := in.CPUCredits; cr != nil && cr.MaxBalance > 0 {
+		if thr := math.Round(math.Min(cr.MaxBalance*p.HeadroomPercent/100, cr.MinBalance/2)); cr.DepletedHours == 0 && thr >= 1 {
+			addEvery(300, 3, MetricCPUCreditBalance, "Minimum", "LessThanThreshold", "Count", thr,
+				fmt.Sprintf("Roll back if the CPU credit balance stays below %.0f credits (%.0f%% of the %.0f-credit limit of %s, or half the projected lowest balance %.0f)",
+					thr, p.HeadroomPercent, cr.MaxBalance, cr.Class, cr.MinBalance))
+		}
+		if cr.SurplusChargedVCPUHours == 0 {
+			addEvery(3600, 1, MetricCPUSurplusCreditsCharged, "Sum", "GreaterThanThreshold", "Count", 0,
+				fmt.Sprintf("Roll back (or move to a fixed-performance class) if %s pays for surplus CPU credits, which the projected load never did", cr.Class))
+		}
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -124,6 +125,21 @@ func TestRecommend_demo(t *testing.T) {
 		}
 		if len(burst) != 1 || burst[0].Severity != "low" {
 			t.Errorf("%s%s: burst risks %+v, want one low", tc.instance, tc.cluster, burst)
+		}
+		// Rollback alarms on the credits: the balance below 20% of its 24-hour limit (576 credits on
+		// db.t4g.medium, 864 on db.t4g.large), and any surplus charged.
+		wantThr := map[float64]float64{20: 115, 30: 173}[wantBase]
+		var credit []string
+		for _, a := range rec.RollbackTriggers {
+			switch a.MetricName {
+			case analysis.MetricCPUCreditBalance:
+				credit = append(credit, fmt.Sprintf("balance<%v", a.Threshold))
+			case analysis.MetricCPUSurplusCreditsCharged:
+				credit = append(credit, fmt.Sprintf("charged>%v", a.Threshold))
+			}
+		}
+		if want := []string{fmt.Sprintf("balance<%v", wantThr), "charged>0"}; !slices.Equal(credit, want) {
+			t.Errorf("%s%s: credit alarms %v, want %v", tc.instance, tc.cluster, credit, want)
 		}
 	}
 }

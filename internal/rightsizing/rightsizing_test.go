@@ -117,12 +117,7 @@ func TestRecommend_demo(t *testing.T) {
 			t.Errorf("%s%s: node credits %+v, cost credits %v / %v; want %d nodes, none charged", tc.instance, tc.cluster,
 				rec.NodeCPUCredits, rec.Cost.CurrentCreditVCPUHours, rec.Cost.ProposedCreditVCPUHours, wantNodes)
 		}
-		var burst []analysis.Risk
-		for _, r := range rec.Risks {
-			if r.Category == "burst" {
-				burst = append(burst, r)
-			}
-		}
+		burst := burstRisks(rec)
 		if len(burst) != 1 || burst[0].Severity != "low" {
 			t.Errorf("%s%s: burst risks %+v, want one low", tc.instance, tc.cluster, burst)
 		}
@@ -153,11 +148,7 @@ func TestRecommend_localStorageRunsOut(t *testing.T) {
 	w, r := sandbox.IdleWorkload, sandbox.IdleWorkload
 	w.TempPeakGiB, r.TempPeakGiB = 2, 7
 	sc := &sandbox.Scenario{Name: "temp", Seed: 3, Clusters: []sandbox.ClusterSpec{sandbox.AuroraPair("temp-prod", "db.t4g.medium", w, r)}}
-	d, _ := deps(t, sc, testNow)
-	res, err := Recommend(context.Background(), d, Request{ClusterID: "temp-prod", Lookback: 14 * 24 * time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, res := recommendScenario(t, sc, Request{ClusterID: "temp-prod", Lookback: 14 * 24 * time.Hour})
 	rec := res.Recommendation
 	// The writer keeps 2% of the sandbox's 8 GiB for logs; at the shared peak its own 2 GiB and the reader's
 	// 7 GiB of temporary files come on top (with noise of 5% standard deviation), against the catalog's 8.13 GiB.
@@ -196,11 +187,7 @@ func TestRecommend_surplusCredits(t *testing.T) {
 	w := sandbox.IdleWorkload
 	w.CPUBase, w.CPUAmplitude = 24, 8
 	sc := &sandbox.Scenario{Name: "credits", Seed: 5, Instances: []sandbox.InstanceSpec{sandbox.MultiAZInstance("hot-prod", "db.t4g.medium", w)}}
-	d, _ := deps(t, sc, testNow)
-	res, err := Recommend(context.Background(), d, Request{InstanceID: "hot-prod", Lookback: 14 * 24 * time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, res := recommendScenario(t, sc, Request{InstanceID: "hot-prod", Lookback: 14 * 24 * time.Hour})
 	rec := res.Recommendation
 	cr := rec.CPUCredits
 	// A cosine from 24% to 32% averages 28%: 8 points over the baseline on 2 vCPUs, 0.16 vCPU-hours an hour,
@@ -225,12 +212,7 @@ func TestRecommend_surplusCredits(t *testing.T) {
 		t.Errorf("now $%v, after $%v, savings $%v; want $%v, $%v (with credits), savings $%v", c.CurrentMonthlyUSD, c.ProposedMonthlyUSD,
 			c.MonthlySavingsUSD, round2(now+c.CurrentCreditsUSD), round2(after+c.ProposedCreditsUSD), round2(now-after))
 	}
-	var burst []analysis.Risk
-	for _, r := range rec.Risks {
-		if r.Category == "burst" {
-			burst = append(burst, r)
-		}
-	}
+	burst := burstRisks(rec)
 	if len(burst) != 1 || burst[0].Severity != "high" || !strings.Contains(burst[0].Description, "at $0.075 per vCPU-hour") {
 		t.Errorf("burst risks %+v; want one high risk priced at $0.075 per vCPU-hour", burst)
 	}
@@ -248,11 +230,7 @@ func TestRecommend_surplusCreditsAurora(t *testing.T) {
 	w := sandbox.IdleWorkload
 	w.CPUBase, w.CPUAmplitude = 12, 4
 	sc := &sandbox.Scenario{Name: "credits-aurora", Seed: 6, Clusters: []sandbox.ClusterSpec{sandbox.AuroraPair("warm-prod", "db.t4g.medium", w, w)}}
-	d, _ := deps(t, sc, testNow)
-	res, err := Recommend(context.Background(), d, Request{ClusterID: "warm-prod", Lookback: 14 * 24 * time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, res := recommendScenario(t, sc, Request{ClusterID: "warm-prod", Lookback: 14 * 24 * time.Hour})
 	rec := res.Recommendation
 	// Each node averages 14%, within its baseline; together 28%: 8 points over it on 2 vCPUs, about 117
 	// vCPU-hours a month.
@@ -273,12 +251,7 @@ func TestRecommend_surplusCreditsAurora(t *testing.T) {
 	if !strings.Contains(res.InfracostUsageYAML, want) || !strings.Contains(res.InfracostUsageYAML, "    vcpu_count: 2\n") {
 		t.Errorf("Infracost usage lacks the writer's CPU credit hours (%q):\n%s", want, res.InfracostUsageYAML)
 	}
-	var burst []analysis.Risk
-	for _, r := range rec.Risks {
-		if r.Category == "burst" {
-			burst = append(burst, r)
-		}
-	}
+	burst := burstRisks(rec)
 	if len(burst) != 1 || burst[0].Severity != "high" || strings.Contains(burst[0].Description, "$") {
 		t.Errorf("burst risks %+v; want one high risk without a price", burst)
 	}
@@ -317,4 +290,26 @@ func TestCapacity(t *testing.T) {
 			t.Errorf("Capacity(%s) = %+v", tc.class, c)
 		}
 	}
+}
+
+// burstRisks returns the risks of category burst.
+func burstRisks(rec analysis.Recommendation) []analysis.Risk {
+	var out []analysis.Risk
+	for _, r := range rec.Risks {
+		if r.Category == "burst" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// recommendScenario serves sc from a sandbox and recommends for req over the real SDK.
+func recommendScenario(t *testing.T, sc *sandbox.Scenario, req Request) (Deps, Result) {
+	t.Helper()
+	d, _ := deps(t, sc, testNow)
+	res, err := Recommend(context.Background(), d, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, res
 }

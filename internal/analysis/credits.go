@@ -63,8 +63,10 @@ func (c CPUCredits) MinBalancePercent() float64 {
 }
 
 // maxCreditRuns bounds the runs that settle the credit account's starting
-// state (it settles in a few: each run moves the balance or the surplus by
-// the window's net credits until one of them reaches its limit).
+// state. It settles in a few: each run moves the balance or the surplus by
+// the window's net credits until one of them reaches its limit. A net
+// deficit too small to settle in that many runs is at most that deficit
+// per window of surplus left uncharged.
 const maxCreditRuns = 16
 
 // simulateCredits runs the credit account of class c over the hourly CPU

@@ -81,7 +81,7 @@ func (c *CostEstimate) settle() {
 func (c *CostEstimate) addCredits(now, after, usdPerVCPUHour float64) {
 	c.CurrentCreditVCPUHours, c.ProposedCreditVCPUHours = round(now, 2), round(after, 2)
 	c.CreditUSDPerVCPUHour = max(usdPerVCPUHour, 0)
-	if !(usdPerVCPUHour > 0) || (now == 0 && after == 0) {
+	if !(usdPerVCPUHour > 0) {
 		return
 	}
 	c.CurrentCreditsUSD, c.ProposedCreditsUSD = round(now*usdPerVCPUHour, 2), round(after*usdPerVCPUHour, 2)

@@ -84,7 +84,7 @@ func simulateCredits(h hourly, period time.Duration, scale float64, c InstanceCl
 	perMin := c.VCPU / 100 // credits per minute per percent of CPU
 	limit := c.BaselineCPUPercent * perMin * 60 * 24
 	cr := CPUCredits{Class: c.Name, VCPU: c.VCPU, BaselinePercent: c.BaselineCPUPercent, Hours: len(h.mean),
-		MaxBalance: limit, MinBalance: limit, Peak24hMeanPercent: math.NaN()}
+		MaxBalance: limit, MinBalance: limit}
 	periodMin := period.Minutes()
 	// The runs before the reported one find the balance and surplus the
 	// window leaves behind when it starts with them (from a full balance,
@@ -127,32 +127,41 @@ func simulateCredits(h hourly, period time.Duration, scale float64, c InstanceCl
 			if !report {
 				continue
 			}
-			end := h.start.Add(time.Duration(i+1) * time.Hour)
 			cr.MinBalance = math.Min(cr.MinBalance, balance)
 			if balance <= 0 && surplus > 0 {
 				if cr.DepletedHours == 0 {
-					cr.FirstDepleted = end
+					cr.FirstDepleted = h.start.Add(time.Duration(i+1) * time.Hour)
 				}
 				cr.DepletedHours++
-			}
-			if i >= 23 {
-				if mean := windowMean(h, i-23, i+1, scale); mean == mean && !(mean <= cr.Peak24hMeanPercent) {
-					cr.Peak24hMeanPercent, cr.Peak24hEnd = mean, end
-				}
 			}
 		}
 	}
 	for range maxCreditRuns {
 		b0, s0 := balance, surplus
 		run(false)
-		if math.Abs(balance-b0) <= 1e-9*limit && math.Abs(surplus-s0) <= 1e-9*limit {
+		if math.Abs(balance-b0) <= eps && math.Abs(surplus-s0) <= eps {
 			break
 		}
 	}
 	run(true)
+	cr.Peak24hMeanPercent, cr.Peak24hEnd = peak24h(h, scale)
 	cr.SurplusChargedVCPUHours = charged / 60
 	cr.SurplusVCPUHoursPerMonth = cr.SurplusChargedVCPUHours * HoursPerMonth / float64(len(h.mean))
 	return cr, true
+}
+
+// peak24h returns the highest mean of 24 consecutive hours of h (each
+// hour weighted by its datapoints, multiplied by scale) and the end of the
+// first window that reaches it; NaN and zero when h has fewer than 24 hours
+// or no data.
+func peak24h(h hourly, scale float64) (float64, time.Time) {
+	peak, end := math.NaN(), time.Time{}
+	for i := 23; i < len(h.mean); i++ {
+		if mean := windowMean(h, i-23, i+1, scale); mean == mean && !(mean <= peak) {
+			peak, end = mean, h.start.Add(time.Duration(i+1)*time.Hour)
+		}
+	}
+	return peak, end
 }
 
 // windowMean is the mean of hours [from, to) of h, each hour weighted by

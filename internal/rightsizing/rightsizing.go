@@ -386,7 +386,7 @@ func sustainedGbps(s string) (float64, bool) {
 // aws_db_instance.<id> with dashes replaced by underscores; rename them to
 // match your code.
 func InfracostUsage(c inventory.Cluster, rec analysis.Recommendation) string {
-	name := strings.ReplaceAll(c.Identifier, "-", "_")
+	name := resourceName(c.Identifier)
 	read := meanOf(rec, analysis.MetricReadIOPS)
 	write := meanOf(rec, analysis.MetricWriteIOPS)
 	var b strings.Builder
@@ -402,7 +402,7 @@ func InfracostUsage(c inventory.Cluster, rec analysis.Recommendation) string {
 		w, ok := c.Writer()
 		if cr := rec.CPUCredits; ok && cr != nil && cr.VCPU > 0 {
 			if hrs := int64(math.Round(cr.SurplusVCPUHoursPerMonth / cr.VCPU)); hrs > 0 {
-				fmt.Fprintf(&b, "  aws_rds_cluster_instance.%s:\n", strings.ReplaceAll(w.ID, "-", "_"))
+				fmt.Fprintf(&b, "  aws_rds_cluster_instance.%s:\n", resourceName(w.ID))
 				fmt.Fprintf(&b, "    monthly_cpu_credit_hrs: %d # surplus CPU credits on %s: %.1f vCPU-hours a month\n", hrs, cr.Class, cr.SurplusVCPUHoursPerMonth)
 				fmt.Fprintf(&b, "    vcpu_count: %d\n", int64(cr.VCPU))
 			}
@@ -414,6 +414,10 @@ func InfracostUsage(c inventory.Cluster, rec analysis.Recommendation) string {
 	}
 	return b.String()
 }
+
+// resourceName is the Terraform resource name InfracostUsage assumes for an
+// RDS identifier: dashes become underscores.
+func resourceName(id string) string { return strings.ReplaceAll(id, "-", "_") }
 
 // meanOf is the mean over the writer and readers of metric, summed across
 // nodes (the cluster's total).

@@ -66,6 +66,7 @@ echo "    $endpoint"
 
 
 say "terraform ($mode) on examples/demo"
+rm -rf "$out" # generated: a run leaves only its own files
 mkdir -p "$work/tf" "$out"
 cp examples/demo/*.tf "$work/tf/"
 cat >"$work/terraformrc" <<RC

@@ -184,43 +184,46 @@ func money(v *float64) string {
 	return fmt.Sprintf("$%.2f", *v)
 }
 
-// WriteFiles writes each cluster's report, charts, Prometheus rules and
-// Infracost usage file to dir and returns the paths written.
+// WriteFiles writes each cluster's files into a folder of its own, dir/<id>/,
+// under the names examples/report-files uses: report.md, its charts (the
+// report links them by bare name, so they sit next to it), rollback-rules.yaml
+// and infracost-usage.yml. It returns the paths written. A cluster id or a
+// chart name that is not a single path element is refused.
 func WriteFiles(dir string, s Summary) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
 	var paths []string
-	write := func(name, content string) error {
-		if content == "" {
-			return nil
-		}
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			return err
-		}
-		paths = append(paths, p)
-		return nil
-	}
 	for _, c := range s.Clusters {
-		if err := write(c.ID+"-report.md", c.Report); err != nil {
+		if !filepath.IsLocal(c.ID) || filepath.Base(c.ID) != c.ID {
+			return paths, fmt.Errorf("cluster id %q cannot name a folder", c.ID)
+		}
+		files := map[string]string{"report.md": c.Report, "rollback-rules.yaml": c.PrometheusRules,
+			"infracost-usage.yml": c.InfracostUsage}
+		for n, svg := range c.Charts {
+			if !filepath.IsLocal(n) || filepath.Base(n) != n {
+				return paths, fmt.Errorf("chart name %q of %s cannot name a file", n, c.ID)
+			}
+			if _, ok := files[n]; ok {
+				return paths, fmt.Errorf("chart name %q of %s is taken by another file", n, c.ID)
+			}
+			files[n] = svg
+		}
+		cdir := filepath.Join(dir, c.ID)
+		if err := os.MkdirAll(cdir, 0o755); err != nil {
 			return paths, err
 		}
-		if err := write(c.ID+"-prometheus-rules.yaml", c.PrometheusRules); err != nil {
-			return paths, err
-		}
-		if err := write(c.ID+"-infracost-usage.yml", c.InfracostUsage); err != nil {
-			return paths, err
-		}
-		names := make([]string, 0, len(c.Charts))
-		for n := range c.Charts {
+		names := make([]string, 0, len(files))
+		for n := range files {
 			names = append(names, n)
 		}
 		sort.Strings(names)
 		for _, n := range names {
-			if err := write(c.ID+"-"+filepath.Base(n), c.Charts[n]); err != nil {
+			if files[n] == "" {
+				continue
+			}
+			p := filepath.Join(cdir, n)
+			if err := os.WriteFile(p, []byte(files[n]), 0o644); err != nil {
 				return paths, err
 			}
+			paths = append(paths, p)
 		}
 	}
 	return paths, nil

@@ -3,6 +3,8 @@ package demo
 import (
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -13,7 +15,7 @@ const planFixture = `{
    "values": {"id": "sso-prod", "topology": "aurora", "verdict": "consolidate", "confidence": 0.91,
      "projected_cpu_p95": 15.2, "projected_cpu_p99": 18.8, "monthly_savings": 53.29, "annual_savings": 639.48,
      "migration_window": {"weekday": "Sunday", "start_hour_utc": 3, "length_hours": 2},
-     "report_markdown": "# sso-prod\n", "charts_svg": {"cpu.svg": "<svg/>"}, "prometheus_rules_yaml": "groups: []\n", "infracost_usage_yaml": "version: 0.1\n"}},
+     "report_markdown": "# sso-prod\n\n- ![cpu](cpu.svg)\n", "charts_svg": {"cpu.svg": "<svg/>"}, "prometheus_rules_yaml": "groups: []\n", "infracost_usage_yaml": "version: 0.1\n"}},
   {"address": "data.rightsize_single_node_recommendation.mandible", "mode": "data", "type": "rightsize_single_node_recommendation",
    "values": {"id": "mandible-prod", "topology": "multi-az", "verdict": "keep", "confidence": 0.5,
      "projected_cpu_p95": 25, "projected_cpu_p99": 28.4, "monthly_savings": null, "annual_savings": null,
@@ -58,11 +60,52 @@ func TestParsePlanPrintWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(paths) != 4 {
-		t.Fatalf("wrote %v, want report, rules, usage and one chart", paths)
+	var rel []string
+	for _, p := range paths {
+		r, err := filepath.Rel(dir, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel = append(rel, filepath.ToSlash(r))
 	}
-	if got, _ := os.ReadFile(filepath.Join(dir, "sso-prod-cpu.svg")); string(got) != "<svg/>" {
+	want := []string{"sso-prod/cpu.svg", "sso-prod/infracost-usage.yml", "sso-prod/report.md", "sso-prod/rollback-rules.yaml"}
+	if !slices.Equal(rel, want) {
+		t.Fatalf("wrote %v, want %v", rel, want)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "sso-prod", "cpu.svg")); string(got) != "<svg/>" {
 		t.Fatalf("chart = %q", got)
+	}
+	// Every image the report links resolves next to it.
+	report, err := os.ReadFile(filepath.Join(dir, "sso-prod", "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := regexp.MustCompile(`!\[[^]]*\]\(([^)]+)\)`).FindAllStringSubmatch(string(report), -1)
+	if len(links) != 1 {
+		t.Fatalf("report links %v", links)
+	}
+	for _, l := range links {
+		if _, err := os.Stat(filepath.Join(dir, "sso-prod", l[1])); err != nil {
+			t.Errorf("the report's image %s: %v", l[1], err)
+		}
+	}
+}
+
+func TestWriteFilesRefusesPaths(t *testing.T) {
+	for _, c := range []Cluster{
+		{ID: "../sso-prod", Report: "x"},
+		{ID: "a/b", Report: "x"},
+		{ID: "", Report: "x"},
+		{ID: "sso-prod", Report: "x", Charts: map[string]string{"../cpu.svg": "<svg/>"}},
+		{ID: "sso-prod", Report: "x", Charts: map[string]string{"report.md": "<svg/>"}},
+	} {
+		parent := t.TempDir()
+		if _, err := WriteFiles(filepath.Join(parent, "out"), Summary{Clusters: []Cluster{c}}); err == nil {
+			t.Errorf("WriteFiles(%q, %v) succeeded", c.ID, c.Charts)
+		}
+		if entries, _ := os.ReadDir(parent); len(entries) != 0 {
+			t.Errorf("WriteFiles(%q, %v) wrote %v", c.ID, c.Charts, entries)
+		}
 	}
 }
 

@@ -459,6 +459,12 @@ func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, node
 	if res.Validation != nil {
 		tflog.Info(ctx, "rightsize_db_topology validation passed", map[string]any{"checks": strings.Join(res.Validation.Checked, "; ")})
 	}
+	if res.SupersededGuardSnapshotID != "" {
+		diags.AddWarning("Earlier Guard Snapshot Superseded", fmt.Sprintf("An earlier apply took guard snapshot %s and was interrupted before it changed %s. "+
+			"A database is changed only behind a guard snapshot taken in the same apply, so this apply took %s. "+
+			"%s is kept, tagged %s = %s; delete it when you no longer need it (it is billed as backup storage).",
+			res.SupersededGuardSnapshotID, req.Target.Noun(), res.GuardSnapshotID, res.SupersededGuardSnapshotID, topology.TagOutcome, topology.OutcomeSuperseded))
+	}
 	if !res.GuardSnapshotRetained {
 		diags.AddWarning("Guard Snapshot Deleted", fmt.Sprintf("The change succeeded and guard snapshot %s was deleted (guard.retain = false).", res.GuardSnapshotID))
 	}
@@ -493,8 +499,11 @@ func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error) 
 	case errors.As(err, &ce) && ce.RollbackAttempted:
 		diags.AddError("Topology Change Failed and Rollback Failed", err.Error()+
 			". The target may be in an intermediate state: check it in the RDS console; restore from the guard snapshot if needed.")
-	case errors.As(err, &ce) && (ce.Interrupted || ce.Resumable):
+	case errors.As(err, &ce) && (ce.Interrupted || ce.Resumable) && ce.Changed:
 		diags.AddError("Topology Change Interrupted", err.Error()+". Nothing was rolled back; applying again resumes the change with the same guard snapshot.")
+	case errors.As(err, &ce) && (ce.Interrupted || ce.Resumable):
+		diags.AddError("Topology Change Interrupted", err.Error()+". Nothing was changed yet; applying again takes a new guard snapshot and makes the change "+
+			"(a database is changed only behind a guard snapshot taken in the same apply; one this apply took is then kept, tagged "+topology.TagOutcome+" = "+topology.OutcomeSuperseded+").")
 	default:
 		diags.AddError("Unable to Change Database Topology", err.Error())
 	}

@@ -492,8 +492,9 @@ resource "rightsize_db_topology" "m" {
 
 // TestAccDBTopology_interruption interrupts the apply right after every step boundary (the
 // orchestrator's OnStep hook stops the run there, as a crash or Ctrl-C would), then applies again:
-// the second apply converges, with exactly one guard snapshot for the change and the guard
-// invariant intact.
+// the second apply converges with the guard invariant intact. After the change began it resumes
+// with the one guard snapshot; before it, the first apply's guard is superseded and the second
+// apply changes the database behind a guard snapshot of its own.
 func TestAccDBTopology_interruption(t *testing.T) {
 	cases := []struct {
 		name, attr, id string
@@ -533,20 +534,29 @@ resource "rightsize_db_topology" "x" {
 }
 `, c.attr, c.id, schema, c.extra))
 				const name = "rightsize_db_topology.x"
+				guard, guards, firstErr := "rightsize-guard-"+c.id+"-g1-to1", 1, `Topology\s+Change\s+Interrupted`
+				switch step {
+				case topology.StepGuardCreate, topology.StepGuardAvailable, topology.StepRestoreCreate,
+					topology.StepRestoreAvailable, topology.StepRestoreDeleted, topology.StepGuardVerified:
+					guard, guards = guard+"-r2", 2
+					firstErr += `(.|\n)*Nothing\s+was\s+changed\s+yet;\s+applying\s+again\s+takes\s+a\s+new\s+guard\s+snapshot`
+				case topology.StepChange, topology.StepSettled, topology.StepValidated:
+					firstErr += `(.|\n)*applying\s+again\s+resumes\s+the\s+change\s+with\s+the\s+same\s+guard\s+snapshot`
+				}
 				resource.Test(t, resource.TestCase{
 					PreCheck:                 func() { acctest.PreCheck(t) },
 					ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 					Steps: []resource.TestStep{
-						{Config: cfg, ExpectError: regexp.MustCompile(`Topology\s+Change\s+Interrupted`)},
+						{Config: cfg, ExpectError: regexp.MustCompile(firstErr)},
 						{
 							Config: cfg,
 							ConfigStateChecks: []statecheck.StateCheck{
 								statecheck.ExpectKnownValue(name, tfjsonpath.New("current_nodes"), knownvalue.Int64Exact(1)),
-								statecheck.ExpectKnownValue(name, tfjsonpath.New("guard_snapshot_id"), knownvalue.StringExact("rightsize-guard-"+c.id+"-g1-to1")),
+								statecheck.ExpectKnownValue(name, tfjsonpath.New("guard_snapshot_id"), knownvalue.StringExact(guard)),
 							},
 							Check: resource.ComposeAggregateTestCheckFunc(
 								checkGuardedLog(srv, c.id, 1),
-								checkGuardCount(api, c.cluster, c.id, "rightsize-guard-", 1),
+								checkGuardCount(api, c.cluster, c.id, "rightsize-guard-", guards),
 								func(*terraform.State) error {
 									if !hit {
 										return fmt.Errorf("step %s was never reached", step)

@@ -45,10 +45,13 @@ const (
 	OutcomeCompleted      = "completed"
 	OutcomeRolledBack     = "rolled-back"
 	OutcomeRollbackFailed = "rollback-failed"
+	// OutcomeSuperseded marks a guard snapshot an interrupted run took before changing anything,
+	// replaced by the next run's own (a change is made only behind a guard taken in its run).
+	OutcomeSuperseded = "superseded"
 )
 
 // maxAttempts bounds how many guard snapshots one change generation may create (a new attempt
-// is made only after a rolled-back, failed or stale one).
+// is made only after a rolled-back, failed or superseded one).
 const maxAttempts = 20
 
 // maxTags is the RDS limit of tags per resource.
@@ -119,8 +122,9 @@ type guard struct {
 
 func (g *guard) outcome() string { return g.tags[TagOutcome] }
 
-// usable reports whether the guard can still protect a change that has not been made yet (not
-// failed, not rolled back, not used by a completed change).
+// usable reports whether the guard belongs to a change still open (not failed, rolled back,
+// completed or superseded): the guard a begun change continues with, or one an interrupted run
+// took before changing anything (which the next run retires).
 func (g *guard) usable() bool {
 	switch g.status {
 	case "creating", "available", "pending":
@@ -128,7 +132,7 @@ func (g *guard) usable() bool {
 		return false
 	}
 	switch g.outcome() {
-	case OutcomeRolledBack, OutcomeRollbackFailed, OutcomeCompleted:
+	case OutcomeRolledBack, OutcomeRollbackFailed, OutcomeCompleted, OutcomeSuperseded:
 		// Rolled back: the next attempt takes a fresh guard. Completed while the target is back
 		// in its original topology: someone reverted the change since; guard it anew.
 		return false
@@ -311,6 +315,40 @@ func (r *run) setOutcome(ctx context.Context, outcome string) error {
 	return nil
 }
 
+// retire sets aside g, the guard snapshot an earlier run took for this change before it was
+// interrupted, while the target is still in its original topology: it waits for g to finish
+// (an instance being snapshotted is "backing-up" and takes no other snapshot), tags its outcome
+// "superseded" so that no run uses it again, and waits for the target to be available. g is
+// kept, not deleted: it is the user's to delete (Result.SupersededGuardSnapshotID says which).
+func (r *run) retire(ctx context.Context, g *guard) error {
+	r.o.logf("%s: guard snapshot %s was taken by an earlier, interrupted run; taking a new one", r.req.Target, g.id)
+	if g.status != "available" {
+		cur, err := r.waitGuard(ctx, g)
+		if ctx.Err() != nil {
+			return r.changeErr("waiting for the earlier run's guard snapshot "+g.id, ctx.Err())
+		}
+		if err == nil && cur != nil {
+			g = cur // a failed or vanished snapshot needs no wait; it is tagged if it still exists
+		}
+	}
+	if r.req.Target.Kind == KindInstance {
+		if err := r.clearRestore(ctx, g.id); err != nil {
+			return r.changeErr("removing the temporary restore instance of the earlier run's guard snapshot "+g.id, err)
+		}
+	}
+	if g.arn != "" {
+		_, err := r.o.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: &g.arn,
+			Tags: []rdstypes.Tag{{Key: ptr(TagOutcome), Value: ptr(OutcomeSuperseded)}}})
+		if err != nil && !IsNotFound(err) {
+			return r.changeErr("tagging the earlier run's guard snapshot "+g.id+" as superseded", err)
+		}
+	}
+	if err := r.waitReady(ctx); err != nil {
+		return r.changeErr("waiting for the target to be available before taking a new guard snapshot", err)
+	}
+	return nil
+}
+
 // verifyRestore restores the guard snapshot to a temporary DB instance, waits for it to become
 // available, and deletes it. Resumable: an existing temporary instance is reused, and a
 // completed check is remembered in a tag of the snapshot.
@@ -350,13 +388,8 @@ func (r *run) verifyRestore(ctx context.Context) error {
 		if err := r.boundary(ctx, StepRestoreAvailable); err != nil {
 			return err
 		}
-		_, err = r.o.RDS.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: &tmp,
-			SkipFinalSnapshot: ptr(true), DeleteAutomatedBackups: ptr(true)})
-		if err != nil && !isInstanceNotFound(err) && !isInvalidState(err) {
-			return fmt.Errorf("deleting temporary restore instance %s: %w", tmp, err)
-		}
 	}
-	if _, err := r.waitInstance(ctx, tmp, "temporary restore instance "+tmp, []string{"deleting", "available"}, "deleted"); err != nil {
+	if err := r.dropRestoreInstance(ctx, tmp, inst != nil && deref(inst.DBInstanceStatus) == "deleting"); err != nil {
 		return fmt.Errorf("verify_restore of guard snapshot %s: %w", g.id, err)
 	}
 	if _, err := r.o.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: &g.arn,
@@ -365,6 +398,50 @@ func (r *run) verifyRestore(ctx context.Context) error {
 	}
 	g.tags[TagRestoreVerified] = "true"
 	return r.boundary(ctx, StepRestoreDeleted)
+}
+
+// dropRestoreInstance deletes the temporary restore instance tmp (unless it is already being
+// deleted) and waits until it is gone.
+func (r *run) dropRestoreInstance(ctx context.Context, tmp string, deleting bool) error {
+	if !deleting {
+		_, err := r.o.RDS.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: &tmp,
+			SkipFinalSnapshot: ptr(true), DeleteAutomatedBackups: ptr(true)})
+		if err != nil && !isInstanceNotFound(err) && !isInvalidState(err) {
+			return fmt.Errorf("deleting temporary restore instance %s: %w", tmp, err)
+		}
+	}
+	_, err := r.waitInstance(ctx, tmp, "temporary restore instance "+tmp, []string{"deleting", "available"}, "deleted")
+	return err
+}
+
+// clearRestore removes the temporary restore instance an interrupted verify_restore of guard
+// snapshot id left behind, if any: like verify_restore, it waits for the instance to be available
+// before deleting it. An instance of that name without this
+// provider's managed-by tag is not touched.
+func (r *run) clearRestore(ctx context.Context, id string) error {
+	tmp := restoreInstanceID(id)
+	inst, err := FindDBInstance(ctx, r.o.RDS, tmp)
+	if IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	managed := false
+	for _, t := range inst.TagList {
+		managed = managed || deref(t.Key) == TagManagedBy && deref(t.Value) == ManagedByValue
+	}
+	if !managed {
+		r.o.logf("%s: instance %s is not tagged %s=%s; it is left alone", r.req.Target, tmp, TagManagedBy, ManagedByValue)
+		return nil
+	}
+	deleting := deref(inst.DBInstanceStatus) == "deleting"
+	if !deleting {
+		if _, err := r.waitInstance(ctx, tmp, "temporary restore instance "+tmp, pendingStatuses, "available"); err != nil {
+			return err
+		}
+	}
+	return r.dropRestoreInstance(ctx, tmp, deleting)
 }
 
 // waitInstance waits for a DB instance to reach target ("deleted" when it is gone).

@@ -46,7 +46,6 @@ const (
 	DefaultPollMin         = 5 * time.Second
 	DefaultPollMax         = 30 * time.Second
 	DefaultRollbackTimeout = 60 * time.Minute
-	DefaultMaxGuardAge     = 24 * time.Hour
 	DefaultClockSkew       = 5 * time.Minute
 )
 
@@ -63,10 +62,6 @@ type Orchestrator struct {
 	// RollbackTimeout bounds a rollback; it runs on its own deadline because it usually starts
 	// when the change's deadline has passed (default 60 min).
 	RollbackTimeout time.Duration
-	// MaxGuardAge is how old an existing, unused guard snapshot of the same change may be and
-	// still be reused before the change is made; an older one is replaced by a new attempt
-	// (default 24 h).
-	MaxGuardAge time.Duration
 	// ClockSkew is the tolerated difference between Now and the RDS clock (default 5 min).
 	ClockSkew time.Duration
 	// OnStep, if set, is called after each step boundary. A non-nil error stops the run there
@@ -190,6 +185,10 @@ type Result struct {
 	GuardSnapshotID, GuardSnapshotARN string
 	// GuardSnapshotRetained is false when the snapshot was deleted after success.
 	GuardSnapshotRetained bool
+	// SupersededGuardSnapshotID names the guard snapshot an earlier run took before it was
+	// interrupted, when this run found the target unchanged and took a new one (empty
+	// otherwise). It is kept, tagged with outcome "superseded".
+	SupersededGuardSnapshotID string
 	// Previous is what is needed to undo this change later.
 	Previous Previous
 	// Action says what was done, in one sentence.
@@ -320,7 +319,9 @@ type run struct {
 
 // Run performs (or resumes) the change described by req. It is idempotent for a given
 // req.Generation: after an interruption at any point, calling Run again with the same request
-// converges without creating a second guard snapshot. Errors: *NotFoundError (target missing),
+// converges. A change once begun is resumed with its guard snapshot; a run interrupted before
+// the change leaves its guard snapshot behind, superseded by the next run's own, because the
+// database is changed only behind a guard snapshot taken in the same run. Errors: *NotFoundError (target missing),
 // *PrecheckError (refused, nothing changed), *ChangeError (with rollback details), or a plain
 // error for an invalid request.
 func (o *Orchestrator) Run(ctx context.Context, req Request) (*Result, error) {
@@ -391,20 +392,24 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 
-	reuse := latest != nil && latest.usable()
-	if ph == phaseOriginal && reuse && !latest.created.IsZero() && r.serverStart.Sub(latest.created) > r.maxGuardAge() {
-		r.o.logf("%s: guard snapshot %s is older than %s; taking a new one", r.req.Target, latest.id, r.maxGuardAge())
-		reuse = false
-	}
-	if ph != phaseOriginal {
+	// A change is made only behind a guard snapshot taken in the same run. Once a change has
+	// begun (any phase but the original), its guard is the one it began with, whatever its age:
+	// a newer snapshot would capture the changed database. Before that, a guard an earlier,
+	// interrupted run left behind protects nothing yet; it is retired and a new one taken.
+	reuse := ph != phaseOriginal
+	res := &Result{Target: r.req.Target, Started: r.started, Nodes: r.req.Nodes, GuardSnapshotRetained: true}
+	if reuse {
 		if latest == nil {
 			return nil, r.noGuardErr(ph)
 		}
-		reuse = true
 		r.changed = true
+	} else if latest != nil && latest.usable() && latest.outcome() == OutcomeInProgress {
+		if err := r.retire(ctx, latest); err != nil {
+			return nil, err
+		}
+		res.SupersededGuardSnapshotID = latest.id
 	}
 
-	res := &Result{Target: r.req.Target, Started: r.started, Nodes: r.req.Nodes, GuardSnapshotRetained: true}
 	if reuse {
 		r.guard = latest
 		r.facts = factsFromTags(latest.tags)
@@ -416,7 +421,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		r.o.logf("%s: resuming with guard snapshot %s (status %s)", r.req.Target, latest.id, latest.status)
 	} else {
 		if next > maxAttempts {
-			return nil, r.precheckErr(ReasonTooManyAttempts, "%d guard snapshots already exist for change generation %d; delete the failed or rolled-back ones", maxAttempts, r.req.Generation)
+			return nil, r.precheckErr(ReasonTooManyAttempts, "%d guard snapshots already exist for change generation %d; delete the failed, rolled-back or superseded ones", maxAttempts, r.req.Generation)
 		}
 		if err := r.precheckOriginal(); err != nil {
 			return nil, err
@@ -607,13 +612,6 @@ func settleFailed(err error) bool {
 	var te *wait.TimeoutError
 	var ue *wait.UnexpectedStateError
 	return errors.As(err, &te) || errors.As(err, &ue)
-}
-
-func (r *run) maxGuardAge() time.Duration {
-	if r.o.MaxGuardAge > 0 {
-		return r.o.MaxGuardAge
-	}
-	return DefaultMaxGuardAge
 }
 
 // findGuards scans the attempts of this change's guard snapshot. It returns the latest existing

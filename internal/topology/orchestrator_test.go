@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -320,7 +321,10 @@ func TestAuroraOneToTwoWithoutRecordDerivesReader(t *testing.T) {
 
 // interruptions runs the change once per step boundary, interrupting the first run right after
 // that step (by cancelling its context, or by making the next API call fail), then runs it
-// again and checks that it converges with exactly one guard snapshot and nothing lost.
+// again and checks that it converges with nothing lost. A run interrupted after the change
+// began is resumed with its guard snapshot (exactly one); one interrupted after it took a guard
+// but before the change leaves that guard superseded, and the re-run changes the database only
+// behind a guard it took itself.
 // Interruption modes: cancel the run's context, make the next API call fail, or stop the run
 // from the OnStep hook (what the provider's acceptance tests use).
 const (
@@ -373,6 +377,10 @@ func interruptions(t *testing.T, target Target, steps []Step, mode string, verif
 			}
 			e.srv.ClearFaults()
 			e.o.OnStep = nil
+			rerun := 0 // the last request of the interrupted run
+			if l := e.srv.Log(); len(l) > 0 {
+				rerun = l[len(l)-1].Seq
+			}
 			res, err = e.o.Run(context.Background(), req)
 			if err != nil {
 				t.Fatalf("re-run after interruption at %s: %v", step, err)
@@ -380,13 +388,41 @@ func interruptions(t *testing.T, target Target, steps []Step, mode string, verif
 			if res.Nodes != 1 {
 				t.Fatalf("result %+v", res)
 			}
-			if step != StepPrecheck && step != StepBaseline && step != StepDone && !res.Resumed {
-				t.Errorf("re-run after %s did not report resuming", step)
+			first, second := GuardSnapshotID("", target, 3, 1, 1), GuardSnapshotID("", target, 3, 1, 2)
+			want, superseded, resumed := []string{first}, "", false
+			switch step {
+			case StepGuardCreate, StepGuardAvailable, StepRestoreCreate, StepRestoreAvailable, StepRestoreDeleted, StepGuardVerified:
+				want, superseded = []string{first, second}, first
+			case StepChange, StepSettled, StepValidated:
+				resumed = true
+			}
+			if step != StepDone && res.Resumed != resumed {
+				t.Errorf("re-run after %s: resumed %t, want %t", step, res.Resumed, resumed)
+			}
+			if res.SupersededGuardSnapshotID != superseded {
+				t.Errorf("re-run after %s: superseded guard %q, want %q", step, res.SupersededGuardSnapshotID, superseded)
 			}
 			guards := e.guards(target, "rightsize-guard-")
-			if len(guards) != 1 || guards[0] != GuardSnapshotID("", target, 3, 1, 1) {
-				t.Fatalf("guard snapshots %v, want exactly one", guards)
+			slices.Sort(guards)
+			if !slices.Equal(guards, want) || res.GuardSnapshotID != want[len(want)-1] {
+				t.Fatalf("guard snapshots %v (result %s), want %v", guards, res.GuardSnapshotID, want)
 			}
+			if superseded != "" {
+				if tags := e.snapshotTags(target.Kind, superseded); tags[TagOutcome] != OutcomeSuperseded {
+					t.Errorf("superseded guard's outcome tag %q", tags[TagOutcome])
+				}
+				// The change came after the re-run created its own guard.
+				create := e.opsIndex(map[Kind]string{KindInstance: "CreateDBSnapshot", KindCluster: "CreateDBClusterSnapshot"}[target.Kind], func(en sandbox.LogEntry) bool {
+					return en.Seq > rerun && strings.Contains(en.Params["DBSnapshotIdentifier"]+en.Params["DBClusterSnapshotIdentifier"], second)
+				})
+				change := e.opsIndex(map[Kind]string{KindInstance: "ModifyDBInstance", KindCluster: "DeleteDBInstance"}[target.Kind], func(en sandbox.LogEntry) bool {
+					return en.Params["DBInstanceIdentifier"] == target.Identifier || en.Params["DBInstanceIdentifier"] == ssoReader
+				})
+				if len(create) != 1 || len(change) != 1 || change[0] < create[0] {
+					t.Errorf("re-run created its guard at %v and changed the database at %v", create, change)
+				}
+			}
+			guards = guards[len(guards)-1:]
 			if tags := e.snapshotTags(target.Kind, guards[0]); tags[TagOutcome] != OutcomeCompleted {
 				t.Errorf("outcome tag %q", tags[TagOutcome])
 			}
@@ -402,8 +438,20 @@ func interruptions(t *testing.T, target Target, steps []Step, mode string, verif
 			if _, err := v.Check(context.Background(), factsFromTags(e.snapshotTags(target.Kind, guards[0]))); err != nil {
 				t.Fatalf("validation after convergence: %v", err)
 			}
-			if n := len(e.opsIndex("RestoreDBInstanceFromDBSnapshot", nil)); verifyRestore && n != 1 {
-				t.Fatalf("%d restores, want exactly 1", n)
+			if verifyRestore {
+				// One restore per guard that reached it, and no temporary instance left behind.
+				wantRestores := 1
+				if superseded != "" && step != StepGuardCreate && step != StepGuardAvailable {
+					wantRestores = 2
+				}
+				if n := len(e.opsIndex("RestoreDBInstanceFromDBSnapshot", nil)); n != wantRestores {
+					t.Fatalf("%d restores, want %d", n, wantRestores)
+				}
+				for _, g := range want {
+					if _, err := FindDBInstance(context.Background(), e.api, restoreInstanceID(g)); !IsNotFound(err) {
+						t.Errorf("temporary restore instance of %s left behind: %v", g, err)
+					}
+				}
 			}
 		})
 	}
@@ -734,14 +782,69 @@ func TestVerifyRestoreAndDeleteGuard(t *testing.T) {
 	e.assertGuarded(mandible)
 }
 
-func TestStaleGuardIsReplaced(t *testing.T) {
+// A guard snapshot an interrupted run took before changing anything is superseded by the next
+// run's own, however young: the database is changed only behind a guard taken in the same run.
+func TestEarlierGuardIsSuperseded(t *testing.T) {
+	for _, target := range []Target{mandible, sso} {
+		t.Run(target.Identifier, func(t *testing.T) {
+			e := newEnv(t, sandbox.Demo())
+			req := Request{Target: target, Nodes: 1, Generation: 1}
+			e.runInterrupted(t, req, StepGuardVerified)
+			e.srv.Advance(time.Minute)
+			first, second := GuardSnapshotID("", target, 1, 1, 1), GuardSnapshotID("", target, 1, 1, 2)
+			res, err := e.o.Run(context.Background(), req)
+			if err != nil || res.GuardSnapshotID != second || res.SupersededGuardSnapshotID != first || res.Resumed || res.Nodes != 1 {
+				t.Fatalf("%v %+v", err, res)
+			}
+			if got := e.snapshotTags(target.Kind, first)[TagOutcome]; got != OutcomeSuperseded {
+				t.Errorf("first guard's outcome %q", got)
+			}
+			if got := e.snapshotTags(target.Kind, second)[TagOutcome]; got != OutcomeCompleted {
+				t.Errorf("second guard's outcome %q", got)
+			}
+			e.assertGuarded(target)
+			// Applying the same change again finds it done, with the second guard.
+			res, err = e.o.Run(context.Background(), req)
+			if err != nil || res.GuardSnapshotID != second || res.SupersededGuardSnapshotID != "" {
+				t.Fatalf("third run: %v %+v", err, res)
+			}
+		})
+	}
+}
+
+// A superseded guard is never taken up again, and a snapshot of the restore instance's name that
+// this provider did not tag is left alone.
+func TestSupersededGuardIsNotReused(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
 	req := Request{Target: mandible, Nodes: 1, Generation: 1}
 	e.runInterrupted(t, req, StepGuardVerified)
-	e.srv.Advance(DefaultMaxGuardAge + time.Hour)
+	e.runInterrupted(t, req, StepGuardVerified)
+	ids := make([]string, 3)
+	for i := range ids {
+		ids[i] = GuardSnapshotID("", mandible, 1, 1, i+1)
+	}
+	if got := e.guards(mandible, "rightsize-guard-"); len(got) != 2 {
+		t.Fatalf("guards after two interrupted runs: %v", got)
+	}
+	// Someone else's instance under the restore instance's name of the second guard.
+	if _, err := e.api.CreateDBInstance(context.Background(), &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(restoreInstanceID(ids[1])),
+		DBInstanceClass: aws.String("db.t4g.micro"), Engine: aws.String("postgres"), AllocatedStorage: aws.Int32(20)}); err != nil {
+		t.Fatal(err)
+	}
 	res, err := e.o.Run(context.Background(), req)
-	if err != nil || res.GuardSnapshotID != GuardSnapshotID("", mandible, 1, 1, 2) || res.Resumed {
+	if err != nil || res.GuardSnapshotID != ids[2] || res.SupersededGuardSnapshotID != ids[1] {
 		t.Fatalf("%v %+v", err, res)
+	}
+	for _, id := range ids[:2] {
+		if got := e.snapshotTags(mandible.Kind, id)[TagOutcome]; got != OutcomeSuperseded {
+			t.Errorf("%s outcome %q", id, got)
+		}
+	}
+	if _, err := FindDBInstance(context.Background(), e.api, restoreInstanceID(ids[1])); err != nil {
+		t.Errorf("an instance this provider did not tag was touched: %v", err)
+	}
+	if n := len(e.opsIndex("DeleteDBInstance", nil)); n != 0 {
+		t.Errorf("%d DeleteDBInstance calls", n)
 	}
 	e.assertGuarded(mandible)
 }

@@ -321,9 +321,9 @@ type run struct {
 // req.Generation: after an interruption at any point, calling Run again with the same request
 // converges. A change once begun is resumed with its guard snapshot; a run interrupted before
 // the change leaves its guard snapshot behind, superseded by the next run's own, because the
-// database is changed only behind a guard snapshot taken in the same run. Errors: *NotFoundError (target missing),
-// *PrecheckError (refused, nothing changed), *ChangeError (with rollback details), or a plain
-// error for an invalid request.
+// database is changed only behind a guard snapshot taken in the same run. Errors:
+// *NotFoundError (target missing), *PrecheckError (refused, nothing changed), *ChangeError (with
+// rollback details), or a plain error for an invalid request.
 func (o *Orchestrator) Run(ctx context.Context, req Request) (*Result, error) {
 	if o.RDS == nil {
 		return nil, errors.New("topology: Orchestrator.RDS is nil. Please report this issue to the provider developers")

@@ -761,12 +761,11 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 		prev = state.previous(ctx, &resp.Diagnostics)
 	}
 	topoReq := r.request(ctx, &plan, int(plan.Nodes.ValueInt64()), gen, prev, &resp.Diagnostics)
-	topo, err := topology.Describe(ctx, r.data.RDS, topoReq.Target)
+	preview, err := topology.PreviewRun(ctx, r.data.RDS, topoReq)
 	if err != nil {
-		tflog.Warn(ctx, "rightsize_db_topology: could not read the target at plan time", map[string]any{"error": err.Error()})
-		topo = nil
+		tflog.Warn(ctx, "rightsize_db_topology: could not read the target or its guard snapshots at plan time", map[string]any{"error": err.Error()})
 	}
-	resp.Diagnostics.AddWarning("Database Topology Change Planned", topology.PlanSummary(topo, topoReq))
+	resp.Diagnostics.AddWarning("Database Topology Change Planned", topology.PlanSummary(preview, topoReq))
 }
 
 func (r *dbTopologyResource) modifyDestroyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -778,6 +777,6 @@ func (r *dbTopologyResource) modifyDestroyPlan(ctx context.Context, req resource
 	gen := state.generation(ctx, &resp.Diagnostics) + 1
 	topoReq := r.request(ctx, &state, 2, gen, state.previous(ctx, &resp.Diagnostics), &resp.Diagnostics)
 	topoReq.DeferToMaintenanceWindow = false
-	topo, _ := topology.Describe(ctx, r.data.RDS, topoReq.Target)
-	resp.Diagnostics.AddWarning("Destroy Restores Two Nodes", "restore_on_destroy = true. "+topology.PlanSummary(topo, topoReq))
+	preview, _ := topology.PreviewRun(ctx, r.data.RDS, topoReq)
+	resp.Diagnostics.AddWarning("Destroy Restores Two Nodes", "restore_on_destroy = true. "+topology.PlanSummary(preview, topoReq))
 }

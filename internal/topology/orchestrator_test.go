@@ -724,6 +724,10 @@ func TestDeferredToMaintenanceWindow(t *testing.T) {
 	if !*in.MultiAZ || in.PendingModifiedValues == nil || in.PendingModifiedValues.MultiAZ == nil || *in.PendingModifiedValues.MultiAZ {
 		t.Fatalf("no pending Multi-AZ change: %+v", in.PendingModifiedValues)
 	}
+	if p, err := PreviewRun(context.Background(), e.api, req); err != nil || p.Resume != res.GuardSnapshotID || !p.Deferred ||
+		!strings.Contains(PlanSummary(p, req), "waits for the next maintenance window") {
+		t.Fatalf("preview while pending: %v %+v", err, p)
+	}
 	res, err = e.o.Run(context.Background(), req)
 	if err != nil || !res.Pending || len(e.opsIndex("ModifyDBInstance", nil)) != 1 {
 		t.Fatalf("re-run while pending: %v %+v", err, res)
@@ -985,4 +989,68 @@ func TestLostResponsesAreIdempotent(t *testing.T) {
 		t.Fatalf("did not converge: %+v", res)
 	}
 	e.assertGuarded(mandible)
+}
+
+// PreviewRun tells the plan where Run will start, and PlanSummary says it: a fresh change, one
+// that supersedes an interrupted run's unused guard, and one that resumes a begun change. Each
+// preview is checked against what the Run after it does.
+func TestPreviewRun(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		name      string
+		target    Target
+		interrupt Step // "" for none
+		guard     string
+		supersede string
+		resume    string
+		says      []string
+	}{
+		{name: "fresh", target: mandible, guard: GuardSnapshotID("", mandible, 1, 1, 1),
+			says: []string{"Apply will change DB instance mandible-prod to 1 node(s)", "Create the manual DB snapshot " + GuardSnapshotID("", mandible, 1, 1, 1)}},
+		{name: "supersede", target: mandible, interrupt: StepGuardVerified, guard: GuardSnapshotID("", mandible, 1, 1, 2),
+			supersede: GuardSnapshotID("", mandible, 1, 1, 1),
+			says: []string{"1. Set aside guard snapshot " + GuardSnapshotID("", mandible, 1, 1, 1), "superseded",
+				"2. Create the manual DB snapshot " + GuardSnapshotID("", mandible, 1, 1, 2)}},
+		{name: "resume", target: mandible, interrupt: StepChange, resume: GuardSnapshotID("", mandible, 1, 1, 1),
+			says: []string{"Apply will resume the change of DB instance mandible-prod to 1 node(s) that an earlier apply began behind guard snapshot " +
+				GuardSnapshotID("", mandible, 1, 1, 1), "No new snapshot is taken", "roll back (Multi-AZ on again)"}},
+		{name: "supersede-cluster", target: sso, interrupt: StepGuardAvailable, guard: GuardSnapshotID("", sso, 1, 1, 2),
+			supersede: GuardSnapshotID("", sso, 1, 1, 1), says: []string{"Set aside guard snapshot " + GuardSnapshotID("", sso, 1, 1, 1)}},
+		{name: "resume-cluster", target: sso, interrupt: StepChange, resume: GuardSnapshotID("", sso, 1, 1, 1),
+			says: []string{"Apply will resume the change of DB cluster sso-prod", "roll back (the reader recreated)"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, sandbox.Demo())
+			req := Request{Target: c.target, Nodes: 1, Generation: 1}
+			if c.interrupt != "" {
+				e.runInterrupted(t, req, c.interrupt)
+			}
+			e.srv.ResetLog()
+			p, err := PreviewRun(ctx, e.api, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Topology == nil || p.Guard != c.guard || p.Supersede != c.supersede || p.Resume != c.resume || p.Deferred {
+				t.Fatalf("preview %+v", p)
+			}
+			for _, en := range e.srv.Log() {
+				if !strings.HasPrefix(en.Operation, "Describe") && en.Operation != "ListTagsForResource" {
+					t.Errorf("the preview called %s", en.Operation)
+				}
+			}
+			s := PlanSummary(p, req)
+			for _, want := range c.says {
+				if !strings.Contains(s, want) {
+					t.Errorf("summary lacks %q:\n%s", want, s)
+				}
+			}
+			res, err := e.o.Run(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Resumed != (c.resume != "") || res.SupersededGuardSnapshotID != c.supersede || res.GuardSnapshotID != c.guard+c.resume {
+				t.Fatalf("the run does otherwise: %+v", res)
+			}
+		})
+	}
 }

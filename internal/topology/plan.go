@@ -1,18 +1,78 @@
 package topology
 
 import (
+	"context"
 	"fmt"
 	"strings"
 )
 
-// PlanSummary describes, for a plan preview, exactly what Run will do for req on the observed
-// topology: the guard snapshot, the change, the expected interruption, the consequence of running
-// on one node, validation and rollback, and the maintenance window when the change is deferred.
-// topo may be nil (the target could not be read at plan time); the summary then omits what only
-// the topology tells (class, maintenance window, reader name).
-func PlanSummary(topo *Topology, req Request) string {
+// Preview is where a Run of a request would start, as read-only calls tell it (PreviewRun).
+type Preview struct {
+	// Topology is the observed topology (nil when it could not be read).
+	Topology *Topology
+	// Resume is the guard snapshot of a change an earlier run began, which Run would continue
+	// (wait, validate, record) without a new snapshot or a new change request; empty otherwise.
+	Resume string
+	// Deferred is true when the begun change waits for the maintenance window.
+	Deferred bool
+	// Supersede is the guard snapshot an interrupted run took before changing anything, which
+	// Run would tag superseded and keep; empty otherwise.
+	Supersede string
+	// Guard is the guard snapshot Run would create (empty when resuming).
+	Guard string
+}
+
+// PreviewRun finds, with describe calls only, where a Run of req would start: the topology, and
+// this change's guard snapshots (a begun change to resume, an unused guard to supersede, the
+// attempt a new guard takes). When the target is in a state Run would refuse, the preview is
+// that of a fresh change (Run reports the refusal). Errors: reading the target or the snapshots.
+func PreviewRun(ctx context.Context, api RDSAPI, req Request) (Preview, error) {
+	r := &run{o: &Orchestrator{RDS: api}, req: req}
+	topo, err := Describe(ctx, api, req.Target)
+	if err != nil {
+		return Preview{}, err
+	}
+	r.topo = topo
+	p := Preview{Topology: topo}
+	latest, next, err := r.findGuards(ctx)
+	if err != nil {
+		return p, err
+	}
+	p.Guard = GuardSnapshotID(req.SnapshotPrefix, req.Target, req.Generation, req.Nodes, min(next, maxAttempts))
+	if latest == nil {
+		return p, nil
+	}
+	if spec, ok := readerFromTags(latest.tags); ok {
+		r.reader = &spec
+	}
+	switch ph, err := r.classify(latest); {
+	case err != nil:
+	case ph == phaseOriginal:
+		if latest.usable() && latest.outcome() == OutcomeInProgress {
+			p.Supersede = latest.id
+		}
+	default:
+		p.Resume, p.Deferred, p.Guard = latest.id, ph == phasePending, ""
+	}
+	return p, nil
+}
+
+// PlanSummary describes, for a plan preview, exactly what Run will do for req from where p says
+// it starts: the guard snapshot, the change, the expected interruption, the consequence of running
+// on one node, validation and rollback, and the maintenance window when the change is deferred;
+// or, for a change an earlier apply began, what is left of it. p.Topology may be nil (the target
+// could not be read at plan time); the summary then omits what only the topology tells (class,
+// maintenance window, reader name). An empty p.Guard means the first attempt's snapshot.
+func PlanSummary(p Preview, req Request) string {
+	if p.Resume != "" {
+		return resumeSummary(p, req)
+	}
+	topo := p.Topology
 	var b strings.Builder
-	guard := GuardSnapshotID(req.SnapshotPrefix, req.Target, req.Generation, req.Nodes, 1)
+	guard := p.Guard
+	if guard == "" {
+		guard = GuardSnapshotID(req.SnapshotPrefix, req.Target, req.Generation, req.Nodes, 1)
+	}
 	kind := "DB snapshot"
 	if req.Target.Kind == KindCluster {
 		kind = "DB cluster snapshot"
@@ -25,6 +85,9 @@ func PlanSummary(topo *Topology, req Request) string {
 		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "Apply will change %s to %d node(s):\n", req.Target.Noun(), req.Nodes)
+	if p.Supersede != "" {
+		line("Set aside guard snapshot %s, which an earlier apply took before it was interrupted (nothing was changed): wait until it is complete, tag it rightsize:outcome = superseded and keep it for you to delete. A database is changed only behind a guard snapshot taken in the same apply.", p.Supersede)
+	}
 	line("Create the manual %s %s (tagged rightsize:*), wait until it is available and verify it (status, engine, size, created after the change began). No modification is made before it is available.", kind, guard)
 	if req.VerifyRestore {
 		line("Restore %s to the temporary DB instance %s, wait until it is available, then delete it.", guard, restoreInstanceID(guard))
@@ -96,4 +159,25 @@ func rollbackText(req Request) string {
 	default:
 		return "the new reader deleted"
 	}
+}
+
+// resumeSummary is PlanSummary for a change an earlier apply began behind guard snapshot
+// p.Resume.
+func resumeSummary(p Preview, req Request) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Apply will resume the change of %s to %d node(s) that an earlier apply began behind guard snapshot %s. No new snapshot is taken and no new change is requested.", req.Target.Noun(), req.Nodes, p.Resume)
+	if p.Deferred {
+		b.WriteString(" The change waits for the next maintenance window; until then the resource reports pending = true, and validation runs on the first apply after it.")
+		return b.String()
+	}
+	fmt.Fprintf(&b, " Wait until the change has settled (status available with %d node(s))", req.Nodes)
+	if req.Validator != nil {
+		b.WriteString(", then validate against the baseline recorded on the guard snapshot's tags before the change: a SELECT 1 round trip, no rows lost in the named tables, index definitions unchanged")
+	}
+	if req.DisableRollback {
+		b.WriteString(". On a validation failure or a timeout, leave the target as it is (rollback disabled); the guard snapshot stays.")
+	} else {
+		fmt.Fprintf(&b, ". On a validation failure or a timeout, roll back (%s) and keep the guard snapshot.", rollbackText(req))
+	}
+	return b.String()
 }

@@ -186,7 +186,7 @@ func TestRequestValidation(t *testing.T) {
 
 func TestPlanSummary(t *testing.T) {
 	inst := &Topology{Target: Target{KindInstance, "mandible-prod"}, Instance: &rdstypes.DBInstance{PreferredMaintenanceWindow: ptr("sun:05:00-sun:05:30")}}
-	s := PlanSummary(inst, Request{Target: inst.Target, Nodes: 1, Generation: 1, DeferToMaintenanceWindow: true, Validator: &PGValidator{}})
+	s := PlanSummary(Preview{Topology: inst}, Request{Target: inst.Target, Nodes: 1, Generation: 1, DeferToMaintenanceWindow: true, Validator: &PGValidator{}})
 	for _, want := range []string{"rightsize-guard-mandible-prod-g1-to1", "MultiAZ=false, ApplyImmediately=false", "no outage",
 		"sun:05:00-sun:05:30", "pending = true", "Multi-AZ on again", "no standby", "retained"} {
 		if !strings.Contains(s, want) {
@@ -194,14 +194,14 @@ func TestPlanSummary(t *testing.T) {
 		}
 	}
 	cl := &Topology{Target: Target{KindCluster, "sso-prod"}, Members: []Member{{Identifier: "w", Writer: true}, {Identifier: "sso-prod-instance-2", Class: "db.t4g.medium"}}}
-	s = PlanSummary(cl, Request{Target: cl.Target, Nodes: 1, Generation: 2, SnapshotPrefix: "pre"})
+	s = PlanSummary(Preview{Topology: cl}, Request{Target: cl.Target, Nodes: 1, Generation: 2, SnapshotPrefix: "pre"})
 	for _, want := range []string{"DB cluster snapshot pre-sso-prod-g2-to1", "sso-prod-instance-2 (db.t4g.medium)", "reader endpoint move to the writer",
 		"under 10 minutes", "the reader recreated", "never deleted"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("cluster summary lacks %q:\n%s", want, s)
 		}
 	}
-	s = PlanSummary(nil, Request{Target: cl.Target, Nodes: 2, Generation: 3, DeleteGuardOnSuccess: true,
+	s = PlanSummary(Preview{}, Request{Target: cl.Target, Nodes: 2, Generation: 3, DeleteGuardOnSuccess: true,
 		Previous: &Previous{Reader: &ReaderSpec{Identifier: "r1", Class: "db.t4g.medium", AvailabilityZone: "us-east-1b", PromotionTier: 1}}})
 	for _, want := range []string{"r1 (db.t4g.medium, us-east-1b, promotion tier 1)", "deleted after a successful", "the new reader deleted"} {
 		if !strings.Contains(s, want) {

@@ -45,14 +45,16 @@ func PreviewRun(ctx context.Context, api RDSAPI, req Request) (Preview, error) {
 	if spec, ok := readerFromTags(latest.tags); ok {
 		r.reader = &spec
 	}
-	switch ph, err := r.classify(latest); {
-	case err != nil:
-	case ph == phaseOriginal:
-		if latest.usable() && latest.outcome() == OutcomeInProgress {
-			p.Supersede = latest.id
+	// A state Run refuses leaves the preview of a fresh change; apply reports the refusal.
+	if ph, cerr := r.classify(latest); cerr == nil {
+		switch ph {
+		case phaseOriginal:
+			if latest.usable() && latest.outcome() == OutcomeInProgress {
+				p.Supersede = latest.id
+			}
+		default:
+			p.Resume, p.Deferred, p.Guard = latest.id, ph == phasePending, ""
 		}
-	default:
-		p.Resume, p.Deferred, p.Guard = latest.id, ph == phasePending, ""
 	}
 	return p, nil
 }

@@ -327,8 +327,10 @@ func (r *run) retire(ctx context.Context, g *guard) error {
 		if ctx.Err() != nil {
 			return r.changeErr("waiting for the earlier run's guard snapshot "+g.id, ctx.Err())
 		}
+		// One that failed or vanished meanwhile is not waited for again; it is tagged below if
+		// it still exists.
 		if err == nil && cur != nil {
-			g = cur // a failed or vanished snapshot needs no wait; it is tagged if it still exists
+			g = cur
 		}
 	}
 	if r.req.Target.Kind == KindInstance {
@@ -416,8 +418,8 @@ func (r *run) dropRestoreInstance(ctx context.Context, tmp string, deleting bool
 
 // clearRestore removes the temporary restore instance an interrupted verify_restore of guard
 // snapshot id left behind, if any: like verify_restore, it waits for the instance to be available
-// before deleting it. An instance of that name without this
-// provider's managed-by tag is not touched.
+// before deleting it. An instance of that name without this provider's managed-by tag is not
+// touched.
 func (r *run) clearRestore(ctx context.Context, id string) error {
 	tmp := restoreInstanceID(id)
 	inst, err := FindDBInstance(ctx, r.o.RDS, tmp)

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Throwaway PostgreSQL 15 cluster for tests and the demo.
 #   scripts/testpg.sh start DIR   -> initdb + start in DIR, prints shell exports (RIGHTSIZE_TEST_PG_DSN, ...)
+#   scripts/testpg.sh standby DIR PRIMARY_PORT
+#                                 -> a streaming hot standby of the cluster on 127.0.0.1:PRIMARY_PORT (pg_basebackup -R)
+#                                    in DIR, started on a free port; prints its port
 #   scripts/testpg.sh stop DIR    -> stops the cluster started in DIR (by its postmaster.pid) and removes DIR
 # The cluster listens on 127.0.0.1 only, on a free port, with trust auth, fsync off and
 # pg_stat_statements preloaded and created in the postgres database.
@@ -79,6 +82,25 @@ CONF
   echo "export RIGHTSIZE_TEST_PG_PORT=$port"
   echo "export RIGHTSIZE_TEST_PG_BINDIR=$bindir"
   ;;
+standby)
+  primary_port=${3:-}
+  [ -n "$primary_port" ] || { echo "usage: $0 standby DIR PRIMARY_PORT" >&2; exit 2; }
+  bindir=$(find_bindir)
+  mkdir -p "$dir"
+  if [ "$(id -u)" = 0 ]; then chown postgres: "$dir"; chmod 700 "$dir"; fi
+  port=$(free_port)
+  as_owner "$bindir/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U postgres -D "$dir/data" -R -X stream -c fast \
+    >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; exit 1; }
+  cat >>"$dir/data/postgresql.conf" <<CONF
+port = $port
+unix_socket_directories = '$dir'
+hot_standby = on
+CONF
+  as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
+    || { cat "$dir/server.log" >&2; exit 1; }
+  echo "$port" >"$dir/port"
+  echo "$port"
+  ;;
 stop)
   [ -d "$dir/data" ] || exit 0
   bindir=$(find_bindir || true)
@@ -90,5 +112,5 @@ stop)
   fi
   rm -rf "$dir"
   ;;
-*) echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
+*) echo "usage: $0 start|stop DIR, or $0 standby DIR PRIMARY_PORT" >&2; exit 2 ;;
 esac

@@ -223,7 +223,7 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"apply_immediately": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
 				MarkdownDescription: "Apply the Multi-AZ change now. When `false` it waits for the instance's maintenance window and `pending` is `true` until then (DB instances only). Defaults to `true`."},
 			"validation": schema.SingleNestedAttribute{Optional: true,
-				MarkdownDescription: "Checks through the provider's `postgres` connection: before the change the row counts (and index definitions) of `tables` are recorded; after it no rows may be lost, indexes must be unchanged and a `SELECT 1` must answer. A failure triggers the rollback. Needs `SELECT` on the tables.",
+				MarkdownDescription: "Checks through the provider's `postgres` connection: before the change the row counts (and index definitions) of `tables` are recorded; after it no rows may be lost, indexes must be unchanged and a `SELECT 1` must answer. Both times the connection must reach the primary: a server in recovery (a standby, an Aurora reader) is refused, before the change with nothing changed. A failure after the change triggers the rollback. Needs `SELECT` on the tables.",
 				Attributes: map[string]schema.Attribute{
 					"tables": schema.ListAttribute{Required: true, ElementType: types.StringType,
 						Validators: []validator.List{listvalidator.SizeBetween(1, topology.MaxValidationTables),

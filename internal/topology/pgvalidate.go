@@ -17,7 +17,8 @@ import (
 // PGValidator validates a PostgreSQL database around a topology change: row counts of named
 // tables must not drop (the database stays writable during the change, so growth is accepted
 // while lost rows are not), index definitions of those tables must be unchanged, and a
-// `SELECT 1` round trip must succeed. Every query runs in a read-only transaction with a
+// `SELECT 1` round trip must succeed, on the primary: a connection that reaches a server in
+// recovery (a standby, an Aurora reader) is refused, before the change and after it. Every query runs in a read-only transaction with a
 // statement timeout; table names are quoted identifiers, values are $n parameters.
 type PGValidator struct {
 	// Connect opens a connection (the provider's PostgreSQL settings). Required.
@@ -100,6 +101,23 @@ func (v *PGValidator) readOnly(ctx context.Context, fn func(tx pgx.Tx) error) er
 	return tx.Commit(ctx)
 }
 
+// ErrInRecovery is returned (wrapped) when validation reaches a server in recovery.
+var ErrInRecovery = errors.New("the validation connection reaches a server in recovery (a standby or an Aurora reader), " +
+	"whose rows trail the writer's and which is not the node the change leaves serving writes; " +
+	"point the provider's postgres host at the writer: the DB instance endpoint, or the Aurora cluster (writer) endpoint")
+
+// onPrimary refuses a connection to a server in recovery (pg_is_in_recovery()).
+func onPrimary(ctx context.Context, tx pgx.Tx) error {
+	var inRecovery bool
+	if err := tx.QueryRow(ctx, "SELECT pg_catalog.pg_is_in_recovery()").Scan(&inRecovery); err != nil {
+		return fmt.Errorf("reading pg_is_in_recovery(): %w", err)
+	}
+	if inRecovery {
+		return ErrInRecovery
+	}
+	return nil
+}
+
 // tableFacts records the row count and (optionally) index definitions of one table.
 // exists is false when the table does not exist.
 func (v *PGValidator) tableFacts(ctx context.Context, tx pgx.Tx, t qualifiedTable, f Facts) (exists bool, err error) {
@@ -147,6 +165,9 @@ func (v *PGValidator) Capture(ctx context.Context) (Facts, error) {
 	}
 	f := Facts{}
 	err = v.readOnly(ctx, func(tx pgx.Tx) error {
+		if err := onPrimary(ctx, tx); err != nil {
+			return err
+		}
 		for _, t := range tables {
 			ok, err := v.tableFacts(ctx, tx, t, f)
 			if err != nil {
@@ -184,6 +205,10 @@ func (v *PGValidator) Check(ctx context.Context, before Facts) (*Report, error) 
 		}
 		rep.RoundTrip = time.Since(start)
 		rep.Checked = append(rep.Checked, fmt.Sprintf("SELECT 1 round trip %s", rep.RoundTrip.Round(time.Microsecond)))
+		if err := onPrimary(ctx, tx); err != nil {
+			return err
+		}
+		rep.Checked = append(rep.Checked, "the server is the primary (not in recovery)")
 		for _, t := range tables {
 			after := Facts{}
 			ok, err := v.tableFacts(ctx, tx, t, after)

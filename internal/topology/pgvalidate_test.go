@@ -5,12 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
 
 // testDSN returns the harness PostgreSQL DSN; tests that need it fail (never skip) without it.
@@ -107,7 +111,7 @@ func TestPGValidatorUnchanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.RoundTrip <= 0 || len(rep.Checked) != 1+2*3 {
+	if rep.RoundTrip <= 0 || len(rep.Checked) != 2+2*3 || rep.Checked[1] != "the server is the primary (not in recovery)" {
 		t.Fatalf("report %+v", rep)
 	}
 }
@@ -219,5 +223,85 @@ func TestParseTableName(t *testing.T) {
 	v := &PGValidator{Tables: make([]string, MaxValidationTables+1)}
 	if _, err := v.tables(); err == nil {
 		t.Error("too many tables accepted")
+	}
+}
+
+// startStandby starts a streaming hot standby of the harness PostgreSQL (scripts/testpg.sh
+// standby) and returns its DSN; it is stopped when the test ends.
+func startStandby(t *testing.T) string {
+	t.Helper()
+	testDSN(t)
+	port := os.Getenv("RIGHTSIZE_TEST_PG_PORT")
+	if port == "" {
+		t.Fatal("RIGHTSIZE_TEST_PG_PORT is not set: run make test (scripts/testpg.sh start exports it)")
+	}
+	dir, err := os.MkdirTemp("", "rightsize-standby-") //nolint:usetesting // the postgres user must reach it; t.TempDir makes 0700 folders of the test user
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join("..", "..", "scripts", "testpg.sh")
+	t.Cleanup(func() {
+		if out, err := exec.Command("bash", script, "stop", dir).CombinedOutput(); err != nil {
+			t.Errorf("stopping the standby: %v\n%s", err, out)
+		}
+	})
+	out, err := exec.Command("bash", script, "standby", dir, port).Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("starting a standby: %v\n%s", err, ee.Stderr)
+		}
+		t.Fatalf("starting a standby: %v", err)
+	}
+	fields := strings.Fields(string(out))
+	if len(fields) == 0 {
+		t.Fatal("scripts/testpg.sh standby printed no port")
+	}
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%s/postgres?sslmode=disable", fields[len(fields)-1])
+}
+
+// Validation refuses a server in recovery, before the change (nothing is changed) and after it,
+// although the standby holds the same rows.
+func TestPGValidatorRefusesStandby(t *testing.T) {
+	dsn, schema := seedSchema(t)
+	standby := startStandby(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, standby)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int64
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		err = conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{schema, "messages"}.Sanitize()).Scan(&n)
+		if err == nil && n == 3000 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the standby did not replay the seeded schema: %d rows, %v", n, err)
+		}
+	}
+	facts, err := newPGValidator(dsn, schema, true).Capture(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := newPGValidator(standby, schema, true)
+	if _, err := v.Capture(ctx); !errors.Is(err, ErrInRecovery) || !strings.Contains(err.Error(), "point the provider's postgres host at the writer") {
+		t.Fatalf("Capture on a standby: %v", err)
+	}
+	if _, err := v.Check(ctx, facts); !errors.Is(err, ErrInRecovery) {
+		t.Fatalf("Check on a standby: %v", err)
+	}
+	// A change validated on the standby is refused before anything is created or changed.
+	e := newEnv(t, sandbox.Demo())
+	_, err = e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1, Validator: v})
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !errors.Is(err, ErrInRecovery) || ce.Changed {
+		t.Fatalf("Run validated on a standby: %v", err)
+	}
+	for _, op := range []string{"CreateDBSnapshot", "ModifyDBInstance"} {
+		if n := len(e.opsIndex(op, nil)); n != 0 {
+			t.Errorf("%d %s calls", n, op)
+		}
 	}
 }

@@ -127,7 +127,7 @@ func PlanSummary(p Preview, req Request) string {
 	} else {
 		line("Wait until the change has settled (status available with %d node(s)).", req.Nodes)
 		if req.Validator != nil {
-			line("Validate: a SELECT 1 round trip, no rows lost in the named tables, index definitions unchanged.")
+			line("Validate on the primary (a server in recovery is refused): a SELECT 1 round trip, no rows lost in the named tables, index definitions unchanged.")
 		}
 	}
 	if req.DisableRollback {
@@ -174,7 +174,7 @@ func resumeSummary(p Preview, req Request) string {
 	}
 	fmt.Fprintf(&b, " Wait until the change has settled (status available with %d node(s))", req.Nodes)
 	if req.Validator != nil {
-		b.WriteString(", then validate against the baseline recorded on the guard snapshot's tags before the change: a SELECT 1 round trip, no rows lost in the named tables, index definitions unchanged")
+		b.WriteString(", then validate on the primary against the baseline recorded on the guard snapshot's tags before the change: a SELECT 1 round trip, no rows lost in the named tables, index definitions unchanged")
 	}
 	if req.DisableRollback {
 		b.WriteString(". On a validation failure or a timeout, leave the target as it is (rollback disabled); the guard snapshot stays.")

@@ -395,7 +395,7 @@ func TestAccDBTopology_refused(t *testing.T) {
 		sc.Clusters = append(sc.Clusters, extra.Clusters...)
 		sc.Instances = append(sc.Instances, extra.Instances...)
 	}
-	srv, _ := topologySandbox(t, sc, nil)
+	srv, api := topologySandbox(t, sc, nil)
 	one := func(attr, id string) string {
 		return topologyConfig(srv, nil, fmt.Sprintf(`
 resource "rightsize_db_topology" "x" {
@@ -413,6 +413,16 @@ resource "rightsize_db_topology" "x" {
 			{Config: one("db_cluster_identifier", "sls-prod"), ExpectError: regexp.MustCompile(`(?s)Topology\s+Change\s+Refused.*Aurora\s+Serverless`)},
 			{Config: one("db_instance_identifier", "solo-db"), ExpectError: regexp.MustCompile(`(?s)Topology\s+Change\s+Refused.*already\s+has\s+1\s+node`)},
 			{Config: one("db_instance_identifier", "nope"), ExpectError: regexp.MustCompile(`Database\s+Not\s+Found`)},
+			{
+				PreConfig: func() {
+					if _, err := api.CreateDBClusterEndpoint(context.Background(), &rds.CreateDBClusterEndpointInput{DBClusterIdentifier: aws.String("sso-prod"),
+						DBClusterEndpointIdentifier: aws.String("reporting"), EndpointType: aws.String("READER")}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      one("db_cluster_identifier", "sso-prod"),
+				ExpectError: regexp.MustCompile(`(?s)Topology\s+Change\s+Refused.*custom\s+endpoint\(s\)\s+reporting\s+\(type\s+READER\)\s+routing\s+to\s+no\s+DB\s+instance`),
+			},
 			{
 				Config: topologyConfig(srv, nil, `
 resource "rightsize_db_topology" "x" {

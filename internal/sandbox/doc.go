@@ -67,8 +67,10 @@
 // DescribeDBClusterSnapshots, DeleteDBSnapshot, DeleteDBClusterSnapshot,
 // RestoreDBInstanceFromDBSnapshot, AddTagsToResource, RemoveTagsFromResource,
 // ListTagsForResource, DescribeEvents (default window: the last hour), and
-// also RebootDBInstance (ForceFailover swaps the AZs of a Multi-AZ instance)
-// and FailoverDBCluster. The SDK's waiters (NewDBInstanceAvailableWaiter,
+// also RebootDBInstance (ForceFailover swaps the AZs of a Multi-AZ instance),
+// FailoverDBCluster, and the Aurora endpoints: CreateDBClusterEndpoint (custom
+// endpoints, READER or ANY, static or exclusion lists) and
+// DescribeDBClusterEndpoints (writer, reader and custom; Filters, Marker). The SDK's waiters (NewDBInstanceAvailableWaiter,
 // NewDBSnapshotAvailableWaiter, NewDBInstanceDeletedWaiter, ...) work as-is.
 // Transitions run on the virtual Clock with lengths from Durations: creating →
 // available, modifying → available (MultiAZ/class change applied at the end,

@@ -88,7 +88,7 @@ var rdsMutating = map[string]bool{
 	"CreateDBInstance": true, "CreateDBCluster": true, "ModifyDBInstance": true, "DeleteDBInstance": true,
 	"CreateDBSnapshot": true, "CreateDBClusterSnapshot": true, "DeleteDBSnapshot": true, "DeleteDBClusterSnapshot": true,
 	"RestoreDBInstanceFromDBSnapshot": true, "AddTagsToResource": true, "RemoveTagsFromResource": true,
-	"RebootDBInstance": true, "FailoverDBCluster": true,
+	"RebootDBInstance": true, "FailoverDBCluster": true, "CreateDBClusterEndpoint": true,
 }
 
 func (s *Server) serveRDS(w http.ResponseWriter, r *http.Request) {
@@ -189,6 +189,8 @@ func init() {
 		"DescribeEvents":                  (*rdsState).describeEvents,
 		"RebootDBInstance":                (*rdsState).rebootDBInstance,
 		"FailoverDBCluster":               (*rdsState).failoverDBCluster,
+		"CreateDBClusterEndpoint":         (*rdsState).createDBClusterEndpoint,
+		"DescribeDBClusterEndpoints":      (*rdsState).describeDBClusterEndpoints,
 	}
 }
 

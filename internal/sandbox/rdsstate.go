@@ -136,6 +136,7 @@ type dbCluster struct {
 	Serverless        *ServerlessV2Scaling `json:"serverless,omitempty"`
 	Tags              []tag                `json:"tags,omitempty"`
 	Op                *op                  `json:"op,omitempty"`
+	Endpoints         []customEndpoint     `json:"customEndpoints,omitempty"`
 }
 
 type dbSnapshot struct {

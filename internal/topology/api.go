@@ -20,7 +20,8 @@ import (
 // rds:DescribeDBSnapshots, rds:DescribeDBClusterSnapshots, rds:CreateDBSnapshot,
 // rds:CreateDBClusterSnapshot, rds:AddTagsToResource, rds:ListTagsForResource,
 // rds:ModifyDBInstance, rds:CreateDBInstance, rds:DeleteDBInstance, rds:DeleteDBSnapshot,
-// rds:DeleteDBClusterSnapshot and (for verify_restore) rds:RestoreDBInstanceFromDBSnapshot.
+// rds:DeleteDBClusterSnapshot, rds:DescribeDBClusterEndpoints (Aurora) and (for verify_restore)
+// rds:RestoreDBInstanceFromDBSnapshot.
 type RDSAPI interface {
 	DescribeDBInstances(ctx context.Context, in *rds.DescribeDBInstancesInput, optFns ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error)
 	DescribeDBClusters(ctx context.Context, in *rds.DescribeDBClustersInput, optFns ...func(*rds.Options)) (*rds.DescribeDBClustersOutput, error)
@@ -35,6 +36,7 @@ type RDSAPI interface {
 	DeleteDBInstance(ctx context.Context, in *rds.DeleteDBInstanceInput, optFns ...func(*rds.Options)) (*rds.DeleteDBInstanceOutput, error)
 	DeleteDBSnapshot(ctx context.Context, in *rds.DeleteDBSnapshotInput, optFns ...func(*rds.Options)) (*rds.DeleteDBSnapshotOutput, error)
 	DeleteDBClusterSnapshot(ctx context.Context, in *rds.DeleteDBClusterSnapshotInput, optFns ...func(*rds.Options)) (*rds.DeleteDBClusterSnapshotOutput, error)
+	DescribeDBClusterEndpoints(ctx context.Context, in *rds.DescribeDBClusterEndpointsInput, optFns ...func(*rds.Options)) (*rds.DescribeDBClusterEndpointsOutput, error)
 	RestoreDBInstanceFromDBSnapshot(ctx context.Context, in *rds.RestoreDBInstanceFromDBSnapshotInput, optFns ...func(*rds.Options)) (*rds.RestoreDBInstanceFromDBSnapshotOutput, error)
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/wait"
 )
@@ -213,6 +214,7 @@ const (
 	ReasonForeignGuard     Reason = "guard-mismatch"
 	ReasonTooManyAttempts  Reason = "too-many-attempts"
 	ReasonChangeInProgress Reason = "change-in-progress"
+	ReasonCustomEndpoint   Reason = "custom-endpoint"
 )
 
 // PrecheckError reports why a change was refused before anything was modified.
@@ -424,6 +426,9 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 			return nil, r.precheckErr(ReasonTooManyAttempts, "%d guard snapshots already exist for change generation %d; delete the failed, rolled-back or superseded ones", maxAttempts, r.req.Generation)
 		}
 		if err := r.precheckOriginal(); err != nil {
+			return nil, err
+		}
+		if err := r.precheckEndpoints(ctx); err != nil {
 			return nil, err
 		}
 		r.from = r.topo.Nodes
@@ -833,6 +838,74 @@ func (r *run) precheckOriginal() error {
 		return r.precheckErr(ReasonNodeCount, "it has %d instance(s); changing to %d node(s) needs %d", t.Nodes, r.req.Nodes, want)
 	}
 	return nil
+}
+
+// precheckEndpoints refuses to delete an Aurora cluster's reader when a custom endpoint of the
+// cluster would then route to no DB instance: one of type READER (which routes to readers only),
+// or one whose static list holds only the reader, or whose exclusion list leaves only the
+// reader. Its clients would fail to connect; the reader endpoint, by contrast, falls back to the
+// writer.
+func (r *run) precheckEndpoints(ctx context.Context) error {
+	t := r.topo
+	if r.req.Target.Kind != KindCluster || r.req.Nodes != 1 {
+		return nil
+	}
+	readers, writer := t.Readers(), t.Writer()
+	if len(readers) != 1 || writer == nil {
+		return nil // precheckOriginal has refused this shape already
+	}
+	reader := readers[0].Identifier
+	var stranded []string
+	p := rds.NewDescribeDBClusterEndpointsPaginator(r.o.RDS, &rds.DescribeDBClusterEndpointsInput{
+		DBClusterIdentifier: &r.req.Target.Identifier,
+		Filters:             []rdstypes.Filter{{Name: ptr("db-cluster-endpoint-type"), Values: []string{"custom"}}},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return r.changeErr("listing the cluster's custom endpoints (rds:DescribeDBClusterEndpoints)", err)
+		}
+		for _, e := range page.DBClusterEndpoints {
+			if deref(e.EndpointType) != "CUSTOM" {
+				continue
+			}
+			eligible := []string{strings.ToLower(writer.Identifier)}
+			if strings.EqualFold(deref(e.CustomEndpointType), "READER") {
+				eligible = nil
+			}
+			switch {
+			case len(e.StaticMembers) > 0:
+				eligible = slices.DeleteFunc(eligible, func(id string) bool { return !containsFold(e.StaticMembers, id) })
+			default:
+				eligible = slices.DeleteFunc(eligible, func(id string) bool { return containsFold(e.ExcludedMembers, id) })
+			}
+			if len(eligible) == 0 {
+				stranded = append(stranded, fmt.Sprintf("%s (type %s%s)", deref(e.DBClusterEndpointIdentifier), deref(e.CustomEndpointType), endpointLists(e)))
+			}
+		}
+	}
+	if len(stranded) > 0 {
+		return r.precheckErr(ReasonCustomEndpoint, "deleting the reader %s would leave the custom endpoint(s) %s routing to no DB instance, and their clients could not connect; "+
+			"make each of them type ANY with the writer %s as a member, or move their clients to the cluster endpoint and delete them, then apply again",
+			reader, strings.Join(stranded, ", "), writer.Identifier)
+	}
+	return nil
+}
+
+// containsFold reports whether ids holds id, ignoring case (RDS identifiers are lower case).
+func containsFold(ids []string, id string) bool {
+	return slices.ContainsFunc(ids, func(x string) bool { return strings.EqualFold(x, id) })
+}
+
+// endpointLists describes a custom endpoint's static or exclusion list.
+func endpointLists(e rdstypes.DBClusterEndpoint) string {
+	switch {
+	case len(e.StaticMembers) > 0:
+		return ", static members " + strings.Join(e.StaticMembers, " ")
+	case len(e.ExcludedMembers) > 0:
+		return ", excluding " + strings.Join(e.ExcludedMembers, " ")
+	}
+	return ""
 }
 
 // prepareReader records the reader to delete (→ 1 node) or the reader to create (→ 2 nodes).

@@ -1054,3 +1054,51 @@ func TestPreviewRun(t *testing.T) {
 		})
 	}
 }
+
+// A custom endpoint that would route to no instance once the reader is gone stops the change
+// before anything is created or changed; one that keeps the writer does not.
+func TestCustomEndpointsGuardReaderDeletion(t *testing.T) {
+	for _, c := range []struct {
+		name, typ        string
+		static, excluded []string
+		refused          string
+	}{
+		{name: "reader-type", typ: "READER", refused: "analytics (type READER)"},
+		{name: "static-reader-only", typ: "ANY", static: []string{ssoReader}, refused: "analytics (type ANY, static members " + ssoReader + ")"},
+		{name: "writer-excluded", typ: "ANY", excluded: []string{ssoWriter}, refused: "analytics (type ANY, excluding " + ssoWriter + ")"},
+		{name: "static-both", typ: "ANY", static: []string{ssoWriter, ssoReader}},
+		{name: "any", typ: "ANY"},
+		{name: "reader-excluded", typ: "ANY", excluded: []string{ssoReader}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, sandbox.Demo())
+			ctx := context.Background()
+			if _, err := e.api.CreateDBClusterEndpoint(ctx, &rds.CreateDBClusterEndpointInput{DBClusterIdentifier: aws.String("sso-prod"),
+				DBClusterEndpointIdentifier: aws.String("analytics"), EndpointType: aws.String(c.typ), StaticMembers: c.static, ExcludedMembers: c.excluded}); err != nil {
+				t.Fatal(err)
+			}
+			e.srv.ResetLog()
+			res, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
+			if c.refused == "" {
+				if err != nil || res.Nodes != 1 {
+					t.Fatalf("%v %+v", err, res)
+				}
+				e.assertGuarded(sso)
+				return
+			}
+			var pe *PrecheckError
+			if !errors.As(err, &pe) || pe.Reason != ReasonCustomEndpoint || !strings.Contains(err.Error(), c.refused) ||
+				!strings.Contains(err.Error(), "make each of them type ANY with the writer "+ssoWriter) {
+				t.Fatalf("got %v", err)
+			}
+			for _, op := range []string{"CreateDBClusterSnapshot", "DeleteDBInstance", "AddTagsToResource"} {
+				if n := len(e.opsIndex(op, nil)); n != 0 {
+					t.Errorf("%d %s calls after the refusal", n, op)
+				}
+			}
+			if topo := e.topology(sso); topo.Nodes != 2 {
+				t.Fatalf("the cluster has %d nodes", topo.Nodes)
+			}
+		})
+	}
+}

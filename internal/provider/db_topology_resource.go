@@ -765,7 +765,11 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if err != nil {
 		tflog.Warn(ctx, "rightsize_db_topology: could not read the target or its guard snapshots at plan time", map[string]any{"error": err.Error()})
 	}
-	resp.Diagnostics.AddWarning("Database Topology Change Planned", topology.PlanSummary(preview, topoReq))
+	title := "Database Topology Change Planned"
+	if preview.Refusal != "" {
+		title = "Database Topology Change Will Be Refused"
+	}
+	resp.Diagnostics.AddWarning(title, topology.PlanSummary(preview, topoReq))
 }
 
 func (r *dbTopologyResource) modifyDestroyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {

@@ -691,7 +691,12 @@ func TestRefusedTargets(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			c.req.Generation = 1
-			_, err := e.o.Run(context.Background(), c.req)
+			p, err := PreviewRun(context.Background(), e.api, c.req)
+			if err != nil || !strings.Contains(p.Refusal, c.want) || p.Guard != "" ||
+				!strings.HasPrefix(PlanSummary(p, c.req), "Apply will refuse to change "+c.req.Target.Noun()) {
+				t.Fatalf("preview: %v %+v", err, p)
+			}
+			_, err = e.o.Run(context.Background(), c.req)
 			var pe *PrecheckError
 			if !errors.As(err, &pe) || pe.Reason != c.reason || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "no change was made") {
 				t.Fatalf("got %v, want reason %s containing %q", err, c.reason, c.want)
@@ -1030,7 +1035,7 @@ func TestPreviewRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p.Topology == nil || p.Guard != c.guard || p.Supersede != c.supersede || p.Resume != c.resume || p.Deferred {
+			if p.Topology == nil || p.Guard != c.guard || p.Supersede != c.supersede || p.Resume != c.resume || p.Deferred || p.Refusal != "" {
 				t.Fatalf("preview %+v", p)
 			}
 			for _, en := range e.srv.Log() {
@@ -1078,7 +1083,11 @@ func TestCustomEndpointsGuardReaderDeletion(t *testing.T) {
 				t.Fatal(err)
 			}
 			e.srv.ResetLog()
-			res, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
+			req := Request{Target: sso, Nodes: 1, Generation: 1}
+			if p, err := PreviewRun(ctx, e.api, req); err != nil || !strings.Contains(p.Refusal, c.refused) || (c.refused == "") != (p.Refusal == "") {
+				t.Fatalf("preview: %v %+v", err, p)
+			}
+			res, err := e.o.Run(ctx, req)
 			if c.refused == "" {
 				if err != nil || res.Nodes != 1 {
 					t.Fatalf("%v %+v", err, res)

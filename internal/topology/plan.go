@@ -2,6 +2,7 @@ package topology
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -15,6 +16,9 @@ type Preview struct {
 	Resume string
 	// Deferred is true when the begun change waits for the maintenance window.
 	Deferred bool
+	// Refusal is why Run would refuse the change before changing anything (PrecheckError.Detail;
+	// empty when it would go ahead).
+	Refusal string
 	// Supersede is the guard snapshot an interrupted run took before changing anything, which
 	// Run would tag superseded and keep; empty otherwise.
 	Supersede string
@@ -24,8 +28,8 @@ type Preview struct {
 
 // PreviewRun finds, with describe calls only, where a Run of req would start: the topology, and
 // this change's guard snapshots (a begun change to resume, an unused guard to supersede, the
-// attempt a new guard takes). When the target is in a state Run would refuse, the preview is
-// that of a fresh change (Run reports the refusal). Errors: reading the target or the snapshots.
+// attempt a new guard takes), or the precheck Run would refuse the change with. Errors: reading
+// the target, its snapshots or its endpoints.
 func PreviewRun(ctx context.Context, api RDSAPI, req Request) (Preview, error) {
 	r := &run{o: &Orchestrator{RDS: api}, req: req}
 	topo, err := Describe(ctx, api, req.Target)
@@ -34,27 +38,49 @@ func PreviewRun(ctx context.Context, api RDSAPI, req Request) (Preview, error) {
 	}
 	r.topo = topo
 	p := Preview{Topology: topo}
-	latest, next, err := r.findGuards(ctx)
-	if err != nil {
+	refused := func(err error) (Preview, error) {
+		var pe *PrecheckError
+		if errors.As(err, &pe) {
+			p.Refusal, p.Guard = pe.Detail, ""
+			return p, nil
+		}
 		return p, err
 	}
+	if err := r.precheckStatic(); err != nil {
+		return refused(err)
+	}
+	latest, next, err := r.findGuards(ctx)
+	if err != nil {
+		return refused(err)
+	}
 	p.Guard = GuardSnapshotID(req.SnapshotPrefix, req.Target, req.Generation, req.Nodes, min(next, maxAttempts))
-	if latest == nil {
+	if latest != nil {
+		if spec, ok := readerFromTags(latest.tags); ok {
+			r.reader = &spec
+		}
+	}
+	ph, err := r.classify(latest)
+	if err != nil {
+		return refused(err)
+	}
+	if ph != phaseOriginal {
+		if latest == nil {
+			return refused(r.noGuardErr(ph))
+		}
+		p.Resume, p.Deferred, p.Guard = latest.id, ph == phasePending, ""
 		return p, nil
 	}
-	if spec, ok := readerFromTags(latest.tags); ok {
-		r.reader = &spec
+	if latest != nil && latest.usable() && latest.outcome() == OutcomeInProgress {
+		// Run waits for this guard and the target before its own prechecks.
+		p.Supersede = latest.id
+	} else if err := r.precheckOriginal(); err != nil {
+		return refused(err)
 	}
-	// A state Run refuses leaves the preview of a fresh change; apply reports the refusal.
-	if ph, cerr := r.classify(latest); cerr == nil {
-		switch ph {
-		case phaseOriginal:
-			if latest.usable() && latest.outcome() == OutcomeInProgress {
-				p.Supersede = latest.id
-			}
-		default:
-			p.Resume, p.Deferred, p.Guard = latest.id, ph == phasePending, ""
-		}
+	if next > maxAttempts {
+		return refused(r.precheckErr(ReasonTooManyAttempts, "%d guard snapshots already exist for change generation %d; delete the failed, rolled-back or superseded ones", maxAttempts, req.Generation))
+	}
+	if err := r.precheckEndpoints(ctx); err != nil {
+		return refused(err)
 	}
 	return p, nil
 }
@@ -66,6 +92,9 @@ func PreviewRun(ctx context.Context, api RDSAPI, req Request) (Preview, error) {
 // could not be read at plan time); the summary then omits what only the topology tells (class,
 // maintenance window, reader name). An empty p.Guard means the first attempt's snapshot.
 func PlanSummary(p Preview, req Request) string {
+	if p.Refusal != "" {
+		return fmt.Sprintf("Apply will refuse to change %s to %d node(s), and change nothing: %s.", req.Target.Noun(), req.Nodes, p.Refusal)
+	}
 	if p.Resume != "" {
 		return resumeSummary(p, req)
 	}

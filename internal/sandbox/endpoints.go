@@ -1,10 +1,8 @@
 package sandbox
 
 import (
-	"fmt"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -81,27 +79,17 @@ func (st *rdsState) createDBClusterEndpoint(f url.Values, _ time.Time) (any, *rd
 }
 
 func (st *rdsState) describeDBClusterEndpoints(f url.Values, _ time.Time) (any, *rdsError) {
-	cid := strings.ToLower(idFromARN(f.Get("DBClusterIdentifier")))
-	if cid != "" {
-		if _, ok := st.Clusters[cid]; !ok {
-			return nil, errClusterNotFound(cid)
-		}
+	clusters, e := st.selectedClusters(f)
+	if e != nil {
+		return nil, e
 	}
 	eid := strings.ToLower(f.Get("DBClusterEndpointIdentifier"))
-	filters := formFilters(f)
-	for _, fl := range filters {
-		switch fl.Name {
-		case "db-cluster-endpoint-type", "db-cluster-endpoint-custom-type", "db-cluster-endpoint-status":
-		default:
-			return nil, errParam("Unrecognized filter name: %s.", fl.Name)
-		}
+	filters, e := knownFilters(f, "db-cluster-endpoint-type", "db-cluster-endpoint-custom-type", "db-cluster-endpoint-status")
+	if e != nil {
+		return nil, e
 	}
 	var all []xDBClusterEndpoint
-	for _, k := range sortedKeys(st.Clusters) {
-		c := st.Clusters[k]
-		if cid != "" && k != cid {
-			continue
-		}
+	for _, c := range clusters {
 		all = append(all,
 			xDBClusterEndpoint{DBClusterIdentifier: c.ID, EndpointType: "WRITER", Status: "available",
 				Endpoint: st.endpointHost(c.ID + ".cluster")},
@@ -131,20 +119,11 @@ func (st *rdsState) describeDBClusterEndpoints(f url.Values, _ time.Time) (any, 
 	if eid != "" && len(keep) == 0 {
 		return nil, errf(404, "DBClusterEndpointNotFoundFault", "DB cluster endpoint %s not found.", eid)
 	}
-	idx := make([]string, len(keep)) // page() pages sorted keys
-	for i := range keep {
-		idx[i] = fmt.Sprintf("%08d", i)
-	}
-	pg, marker, e := page(f, idx)
+	pg, marker, e := pageSlice(f, keep)
 	if e != nil {
 		return nil, e
 	}
-	res := xDescribeDBClusterEndpointsResult{Marker: marker, DBClusterEndpoints: []xDBClusterEndpoint{}}
-	for _, k := range pg {
-		i, _ := strconv.Atoi(k)
-		res.DBClusterEndpoints = append(res.DBClusterEndpoints, keep[i])
-	}
-	return res, nil
+	return xDescribeDBClusterEndpointsResult{Marker: marker, DBClusterEndpoints: append([]xDBClusterEndpoint{}, pg...)}, nil
 }
 
 func (st *rdsState) xCustomEndpoint(c *dbCluster, e customEndpoint) xDBClusterEndpoint {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -225,6 +226,17 @@ func formFilters(f url.Values) []filter {
 	}
 }
 
+// knownFilters is formFilters for an operation that accepts only the filter names given.
+func knownFilters(f url.Values, names ...string) ([]filter, *rdsError) {
+	filters := formFilters(f)
+	for _, fl := range filters {
+		if !slices.Contains(names, fl.Name) {
+			return nil, errParam("Unrecognized filter name: %s.", fl.Name)
+		}
+	}
+	return filters, nil
+}
+
 func formTags(f url.Values) []tag {
 	var out []tag
 	for i := 1; ; i++ {
@@ -295,6 +307,20 @@ func page(f url.Values, ids []string) ([]string, string, *rdsError) {
 	return ids[start:end], marker, nil
 }
 
+// pageSlice is page for results without identifiers to page by: it pages items by position.
+func pageSlice[T any](f url.Values, items []T) ([]T, string, *rdsError) {
+	keys := make([]string, len(items)) // page pages sorted keys
+	for i := range items {
+		keys[i] = fmt.Sprintf("%08d", i)
+	}
+	pg, marker, e := page(f, keys)
+	if e != nil || len(pg) == 0 {
+		return nil, marker, e
+	}
+	first, _ := strconv.Atoi(pg[0])
+	return items[first : first+len(pg)], marker, nil
+}
+
 func matches(vals []string, v string) bool {
 	for _, x := range vals {
 		if x == v {
@@ -331,13 +357,9 @@ func (st *rdsState) describeDBInstances(f url.Values, now time.Time) (any, *rdsE
 		}
 	}
 	var ids []string
-	filters := formFilters(f)
-	for _, fl := range filters {
-		switch fl.Name {
-		case "db-instance-id", "db-cluster-id", "engine", "dbi-resource-id", "domain":
-		default:
-			return nil, errParam("Unrecognized filter name: %s.", fl.Name)
-		}
+	filters, e := knownFilters(f, "db-instance-id", "db-cluster-id", "engine", "dbi-resource-id", "domain")
+	if e != nil {
+		return nil, e
 	}
 	for _, k := range sortedKeys(st.Instances) {
 		in := st.Instances[k]
@@ -374,27 +396,35 @@ func (st *rdsState) describeDBInstances(f url.Values, now time.Time) (any, *rdsE
 	return res, nil
 }
 
-func (st *rdsState) describeDBClusters(f url.Values, now time.Time) (any, *rdsError) {
-	id := strings.ToLower(idFromARN(f.Get("DBClusterIdentifier")))
-	if id != "" {
-		if _, ok := st.Clusters[id]; !ok {
+// selectedClusters returns the cluster a request's DBClusterIdentifier (identifier or ARN) names,
+// or every cluster in identifier order when it names none. A missing one is
+// DBClusterNotFoundFault.
+func (st *rdsState) selectedClusters(f url.Values) ([]*dbCluster, *rdsError) {
+	if id := strings.ToLower(idFromARN(f.Get("DBClusterIdentifier"))); id != "" {
+		c, ok := st.Clusters[id]
+		if !ok {
 			return nil, errClusterNotFound(id)
 		}
+		return []*dbCluster{c}, nil
 	}
-	filters := formFilters(f)
-	for _, fl := range filters {
-		switch fl.Name {
-		case "db-cluster-id", "engine", "clone-group-id", "db-cluster-resource-id":
-		default:
-			return nil, errParam("Unrecognized filter name: %s.", fl.Name)
-		}
+	var out []*dbCluster
+	for _, k := range sortedKeys(st.Clusters) {
+		out = append(out, st.Clusters[k])
+	}
+	return out, nil
+}
+
+func (st *rdsState) describeDBClusters(f url.Values, now time.Time) (any, *rdsError) {
+	clusters, e := st.selectedClusters(f)
+	if e != nil {
+		return nil, e
+	}
+	filters, e := knownFilters(f, "db-cluster-id", "engine", "clone-group-id", "db-cluster-resource-id")
+	if e != nil {
+		return nil, e
 	}
 	var ids []string
-	for _, k := range sortedKeys(st.Clusters) {
-		c := st.Clusters[k]
-		if id != "" && k != id {
-			continue
-		}
+	for _, c := range clusters {
 		ok := true
 		for _, fl := range filters {
 			switch fl.Name {
@@ -409,7 +439,7 @@ func (st *rdsState) describeDBClusters(f url.Values, now time.Time) (any, *rdsEr
 			}
 		}
 		if ok {
-			ids = append(ids, k)
+			ids = append(ids, c.ID)
 		}
 	}
 	pg, marker, e := page(f, ids)
@@ -1047,7 +1077,6 @@ func (st *rdsState) describeEvents(f url.Values, now time.Time) (any, *rdsError)
 		start = now.Add(-14 * 24 * time.Hour)
 	}
 	cats := formList(f, "EventCategories.EventCategory")
-	var keys []string
 	var sel []rdsEvent
 	for _, ev := range st.Events {
 		if ev.Date.Before(start) || ev.Date.After(end) || (typ != "" && ev.SourceType != typ) || (src != "" && ev.SourceID != src) {
@@ -1063,16 +1092,13 @@ func (st *rdsState) describeEvents(f url.Values, now time.Time) (any, *rdsError)
 			}
 		}
 		sel = append(sel, ev)
-		keys = append(keys, fmt.Sprintf("%08d", len(keys)))
 	}
-	pg, marker, e := page(f, keys)
+	pg, marker, e := pageSlice(f, sel)
 	if e != nil {
 		return nil, e
 	}
 	res := xDescribeEventsResult{Marker: marker, Events: []xEvent{}}
-	for _, k := range pg {
-		i, _ := strconv.Atoi(k)
-		ev := sel[i]
+	for _, ev := range pg {
 		res.Events = append(res.Events, xEvent{SourceIdentifier: ev.SourceID, SourceType: ev.SourceType, Message: ev.Message,
 			EventCategories: ev.Categories, Date: ts(ev.Date), SourceArn: ev.ARN})
 	}

@@ -503,7 +503,7 @@ func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error) 
 		diags.AddError("Topology Change Interrupted", err.Error()+". Nothing was rolled back; applying again resumes the change with the same guard snapshot.")
 	case errors.As(err, &ce) && (ce.Interrupted || ce.Resumable):
 		diags.AddError("Topology Change Interrupted", err.Error()+". Nothing was changed yet; applying again takes a new guard snapshot and makes the change "+
-			"(a database is changed only behind a guard snapshot taken in the same apply; one this apply took is then kept, tagged "+topology.TagOutcome+" = "+topology.OutcomeSuperseded+").")
+			"(a database is changed only behind a guard snapshot taken in the same apply; if this apply took one, it is then kept, tagged "+topology.TagOutcome+" = "+topology.OutcomeSuperseded+").")
 	default:
 		diags.AddError("Unable to Change Database Topology", err.Error())
 	}

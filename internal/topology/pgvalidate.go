@@ -18,8 +18,9 @@ import (
 // tables must not drop (the database stays writable during the change, so growth is accepted
 // while lost rows are not), index definitions of those tables must be unchanged, and a
 // `SELECT 1` round trip must succeed, on the primary: a connection that reaches a server in
-// recovery (a standby, an Aurora reader) is refused, before the change and after it. Every query runs in a read-only transaction with a
-// statement timeout; table names are quoted identifiers, values are $n parameters.
+// recovery (a standby, an Aurora reader) is refused, before the change and after it. Every query
+// runs in a read-only transaction with a statement timeout; table names are quoted identifiers,
+// values are $n parameters.
 type PGValidator struct {
 	// Connect opens a connection (the provider's PostgreSQL settings). Required.
 	Connect func(ctx context.Context) (*pgx.Conn, error)

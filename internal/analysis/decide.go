@@ -156,6 +156,13 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 		add("redundancy", "medium", "No reader to promote: a writer failure means Aurora recreates the writer (about 10 minutes) instead of a ~30 second failover")
 		add("failure", "low", "Read traffic moves to the writer; a heavy analytic query can now slow writes")
 		add("backup", "low", "Aurora backups are continuous and taken from the shared storage volume; no I/O suspension")
+		w, _ := in.split()
+		for _, e := range in.CustomEndpoints {
+			if len(e.Members(w.ID, nil)) == 0 {
+				add("operations", "high", "Custom endpoint %s routes to no instance once the reader is removed, and its clients could not connect: make it type ANY with the writer %s as a member, or move its clients to the cluster endpoint, before the change (rightsize_db_topology refuses the change until then)",
+					e.Describe(), w.ID)
+			}
+		}
 	}
 	h := 1 + p.HeadroomPercent/100
 	if v := pr.CPU.Max; v == v && v*h > p.AlertThresholdPercent {

@@ -165,6 +165,10 @@ type ClusterInput struct {
 	// HDD marks magnetic storage (RDS "standard"). false, the usual case,
 	// means SSD (gp2, gp3, io1/io2, Aurora) and sets random_page_cost 1.1.
 	HDD bool
+	// CustomEndpoints are the Aurora cluster's custom endpoints (nil when
+	// none, or not read). One that routes to no instance once the readers
+	// are gone is a high operations risk of the single node.
+	CustomEndpoints []CustomEndpoint
 }
 
 // DecisionWeights weight the decision-matrix criteria. They need not sum to 1;
@@ -362,6 +366,14 @@ func (in ClusterInput) validate() error {
 			return errorf("cluster %q: Aurora cluster has no reader: it is already a single node, nothing to consolidate", in.Name)
 		}
 	}
+	for _, e := range in.CustomEndpoints {
+		if in.Topology != TopologyAurora {
+			return errorf("cluster %q: custom endpoints are an Aurora feature; topology is %q", in.Name, in.Topology)
+		}
+		if err := e.validate(); err != nil {
+			return errorf("cluster %q: %v", in.Name, err)
+		}
+	}
 	for i, c := range in.Candidates {
 		if !(c.Class.VCPU > 0) || !(c.Class.MemoryGiB > 0) || c.SingleNodeHourlyUSD < 0 || c.SingleNodeHourlyUSD != c.SingleNodeHourlyUSD {
 			return errorf("cluster %q: candidate %d (%q): vcpu, memory must be positive and price non-negative", in.Name, i, c.Class.Name)
@@ -382,7 +394,7 @@ func (in ClusterInput) validate() error {
 	return nil
 }
 
-// writer returns the writer node and the others in input order.
+// split returns the writer node and the others in input order.
 func (in ClusterInput) split() (Node, []Node) {
 	var w Node
 	var rest []Node

@@ -12,18 +12,22 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 )
 
 // RDSAPI is the part of the RDS client that discovery uses.
 type RDSAPI interface {
 	DescribeDBInstances(ctx context.Context, in *rds.DescribeDBInstancesInput, optFns ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error)
 	DescribeDBClusters(ctx context.Context, in *rds.DescribeDBClustersInput, optFns ...func(*rds.Options)) (*rds.DescribeDBClustersOutput, error)
+	DescribeDBClusterEndpoints(ctx context.Context, in *rds.DescribeDBClusterEndpointsInput, optFns ...func(*rds.Options)) (*rds.DescribeDBClusterEndpointsOutput, error)
 }
 
 // Kind is the kind of 2-node deployment; the values match analysis.Topology.
@@ -82,6 +86,11 @@ type Cluster struct {
 	StorageType         string
 	Nodes               []Node
 	Tags                map[string]string
+	// CustomEndpoints are an Aurora cluster's custom endpoints. When they
+	// could not be listed (rds:DescribeDBClusterEndpoints denied, say),
+	// EndpointsUnread says why and CustomEndpoints is nil.
+	CustomEndpoints []analysis.CustomEndpoint
+	EndpointsUnread string
 }
 
 // Writer returns the writer node.
@@ -232,7 +241,59 @@ func discoverCluster(ctx context.Context, api RDSAPI, id string) (Cluster, error
 	if err != nil {
 		return Cluster{}, err
 	}
-	return clusterFrom(dc, members)
+	c, err := clusterFrom(dc, members)
+	if err != nil {
+		return Cluster{}, err
+	}
+	cs := []Cluster{c}
+	attachEndpoints(ctx, api, c.Identifier, cs)
+	return cs[0], nil
+}
+
+// CustomEndpoints lists the custom endpoints of the Aurora cluster clusterID, or of every cluster
+// in the region when clusterID is empty, by cluster identifier (all pages).
+func CustomEndpoints(ctx context.Context, api RDSAPI, clusterID string) (map[string][]analysis.CustomEndpoint, error) {
+	in := &rds.DescribeDBClusterEndpointsInput{Filters: []types.Filter{{Name: aws.String("db-cluster-endpoint-type"), Values: []string{"custom"}}}}
+	if clusterID != "" {
+		in.DBClusterIdentifier = aws.String(clusterID)
+	}
+	out := map[string][]analysis.CustomEndpoint{}
+	p := rds.NewDescribeDBClusterEndpointsPaginator(api, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing custom endpoints: %w", err)
+		}
+		for _, e := range page.DBClusterEndpoints {
+			if aws.ToString(e.EndpointType) != "CUSTOM" {
+				continue
+			}
+			cid := aws.ToString(e.DBClusterIdentifier)
+			out[cid] = append(out[cid], analysis.CustomEndpoint{ID: aws.ToString(e.DBClusterEndpointIdentifier),
+				Type: aws.ToString(e.CustomEndpointType), Static: e.StaticMembers, Excluded: e.ExcludedMembers})
+		}
+	}
+	return out, nil
+}
+
+// attachEndpoints sets the custom endpoints of the Aurora clusters of cs from one listing
+// (clusterID, or "" for the region). A failed listing does not fail discovery: it is recorded in
+// EndpointsUnread.
+func attachEndpoints(ctx context.Context, api RDSAPI, clusterID string, cs []Cluster) {
+	if !slices.ContainsFunc(cs, func(c Cluster) bool { return c.Kind == KindAurora }) {
+		return
+	}
+	eps, err := CustomEndpoints(ctx, api, clusterID)
+	for i := range cs {
+		if cs[i].Kind != KindAurora {
+			continue
+		}
+		if err != nil {
+			cs[i].EndpointsUnread = err.Error()
+			continue
+		}
+		cs[i].CustomEndpoints = eps[cs[i].Identifier]
+	}
 }
 
 // describeMembers lists the DB instances of a cluster (all pages).
@@ -401,6 +462,7 @@ func ListFleet(ctx context.Context, api RDSAPI, filter FleetFilter) ([]Cluster, 
 		kept = append(kept, c)
 	}
 	sort.Slice(kept, func(i, j int) bool { return kept[i].Identifier < kept[j].Identifier })
+	attachEndpoints(ctx, api, "", kept)
 	return kept, nil
 }
 

@@ -171,3 +171,59 @@ func ids(cs []Cluster) []string {
 	}
 	return out
 }
+
+// Discover and ListFleet attach each Aurora cluster's custom endpoints (ListFleet with one
+// listing for the region); a denied listing is recorded, not fatal.
+func TestCustomEndpoints(t *testing.T) {
+	ctx := context.Background()
+	sc := sandbox.Demo()
+	sc.Clusters = append(sc.Clusters, sandbox.ThreeNodeAurora().Clusters...)
+	srv, err := sandbox.Start(sandbox.Options{Scenario: sc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	api := rds.New(rds.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()),
+		Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", "")})
+	for _, e := range []struct{ cluster, id, typ string }{{"sso-prod", "reporting", "READER"}, {"sso-prod", "all", "ANY"}, {"tri-prod", "tri-any", "ANY"}} {
+		if _, err := api.CreateDBClusterEndpoint(ctx, &rds.CreateDBClusterEndpointInput{DBClusterIdentifier: aws.String(e.cluster),
+			DBClusterEndpointIdentifier: aws.String(e.id), EndpointType: aws.String(e.typ)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(c Cluster) string {
+		var out []string
+		for _, e := range c.CustomEndpoints {
+			out = append(out, e.ID+"/"+e.Type)
+		}
+		return strings.Join(out, ",")
+	}
+	sso, err := Discover(ctx, api, "", "sso-prod")
+	if err != nil || ids(sso) != "reporting/READER,all/ANY" || sso.EndpointsUnread != "" {
+		t.Fatalf("sso-prod: %v %q %q", err, ids(sso), sso.EndpointsUnread)
+	}
+	if m, err := Discover(ctx, api, "mandible-prod", ""); err != nil || m.CustomEndpoints != nil || m.EndpointsUnread != "" {
+		t.Fatalf("mandible-prod: %v %+v", err, m)
+	}
+	srv.ResetLog()
+	fleet, err := ListFleet(ctx, api, FleetFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, c := range fleet {
+		got[c.Identifier] = ids(c)
+	}
+	if got["sso-prod"] != "reporting/READER,all/ANY" || got["tri-prod"] != "tri-any/ANY" || got["mandible-prod"] != "" {
+		t.Fatalf("fleet endpoints %v", got)
+	}
+	if n := len(srv.Calls("DescribeDBClusterEndpoints")); n != 1 {
+		t.Fatalf("%d DescribeDBClusterEndpoints calls for the fleet, want 1", n)
+	}
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBClusterEndpoints", Rate: 1,
+		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized to perform rds:DescribeDBClusterEndpoints"}})
+	sso, err = Discover(ctx, api, "", "sso-prod")
+	if err != nil || sso.CustomEndpoints != nil || !strings.Contains(sso.EndpointsUnread, "AccessDenied") {
+		t.Fatalf("denied: %v %+v", err, sso)
+	}
+}

@@ -239,6 +239,10 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 		in.Topology = analysis.TopologyMultiAZ
 	case c.Kind == inventory.KindAurora:
 		in.Topology = analysis.TopologyAurora
+		in.CustomEndpoints = c.CustomEndpoints
+		if c.EndpointsUnread != "" {
+			res.Warnings = append(res.Warnings, "custom endpoints not checked (needs rds:DescribeDBClusterEndpoints): "+c.EndpointsUnread)
+		}
 	}
 	for _, n := range c.Nodes {
 		class, err := d.Catalog.Class(n.Class)

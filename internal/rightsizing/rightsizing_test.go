@@ -313,3 +313,45 @@ func recommendScenario(t *testing.T, sc *sandbox.Scenario, req Request) (Deps, R
 	}
 	return d, res
 }
+
+// A custom endpoint of sso-prod that routes only to its reader is a high operations risk of the
+// single node; when the endpoints cannot be listed, the recommendation says so and goes on.
+func TestRecommend_customEndpoints(t *testing.T) {
+	d, srv := deps(t, sandbox.Demo(), testNow)
+	ctx := context.Background()
+	if _, err := d.RDS.(*rds.Client).CreateDBClusterEndpoint(ctx, &rds.CreateDBClusterEndpointInput{DBClusterIdentifier: aws.String("sso-prod"),
+		DBClusterEndpointIdentifier: aws.String("reporting"), EndpointType: aws.String("READER")}); err != nil {
+		t.Fatal(err)
+	}
+	req := Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour}
+	res, err := Recommend(ctx, d, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops []analysis.Risk
+	for _, r := range res.Recommendation.Risks {
+		if r.Category == "operations" {
+			ops = append(ops, r)
+		}
+	}
+	if len(ops) != 1 || ops[0].Severity != "high" || !strings.HasPrefix(ops[0].Description, "Custom endpoint reporting (type READER) routes to no instance") {
+		t.Fatalf("operations risks %+v", ops)
+	}
+	if res.Recommendation.Verdict != analysis.VerdictConsolidate || len(res.Warnings) != 0 {
+		t.Fatalf("verdict %s, warnings %v", res.Recommendation.Verdict, res.Warnings)
+	}
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBClusterEndpoints", Rate: 1,
+		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized"}})
+	res, err = Recommend(ctx, d, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "custom endpoints not checked (needs rds:DescribeDBClusterEndpoints): ") {
+		t.Fatalf("warnings %v", res.Warnings)
+	}
+	for _, r := range res.Recommendation.Risks {
+		if r.Category == "operations" {
+			t.Fatalf("a risk from unread endpoints: %+v", r)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/wait"
 )
 
@@ -841,10 +842,10 @@ func (r *run) precheckOriginal() error {
 }
 
 // precheckEndpoints refuses to delete an Aurora cluster's reader when a custom endpoint of the
-// cluster would then route to no DB instance: one of type READER (which routes to readers only),
-// or one whose static list holds only the reader, or whose exclusion list leaves only the
-// reader. Its clients would fail to connect; the reader endpoint, by contrast, falls back to the
-// writer.
+// cluster would then route to no DB instance (analysis.CustomEndpoint.Members): one of type
+// READER (which routes to readers only), or one whose static list holds only the reader, or
+// whose exclusion list leaves only the reader. Its clients would fail to connect; the reader
+// endpoint, by contrast, falls back to the writer.
 func (r *run) precheckEndpoints(ctx context.Context) error {
 	t := r.topo
 	if r.req.Target.Kind != KindCluster || r.req.Nodes != 1 {
@@ -869,18 +870,10 @@ func (r *run) precheckEndpoints(ctx context.Context) error {
 			if deref(e.EndpointType) != "CUSTOM" {
 				continue
 			}
-			eligible := []string{strings.ToLower(writer.Identifier)}
-			if strings.EqualFold(deref(e.CustomEndpointType), "READER") {
-				eligible = nil
-			}
-			switch {
-			case len(e.StaticMembers) > 0:
-				eligible = slices.DeleteFunc(eligible, func(id string) bool { return !containsFold(e.StaticMembers, id) })
-			default:
-				eligible = slices.DeleteFunc(eligible, func(id string) bool { return containsFold(e.ExcludedMembers, id) })
-			}
-			if len(eligible) == 0 {
-				stranded = append(stranded, fmt.Sprintf("%s (type %s%s)", deref(e.DBClusterEndpointIdentifier), deref(e.CustomEndpointType), endpointLists(e)))
+			ce := analysis.CustomEndpoint{ID: deref(e.DBClusterEndpointIdentifier), Type: deref(e.CustomEndpointType),
+				Static: e.StaticMembers, Excluded: e.ExcludedMembers}
+			if len(ce.Members(writer.Identifier, nil)) == 0 {
+				stranded = append(stranded, ce.Describe())
 			}
 		}
 	}
@@ -890,22 +883,6 @@ func (r *run) precheckEndpoints(ctx context.Context) error {
 			reader, strings.Join(stranded, ", "), writer.Identifier)
 	}
 	return nil
-}
-
-// containsFold reports whether ids holds id, ignoring case (RDS identifiers are lower case).
-func containsFold(ids []string, id string) bool {
-	return slices.ContainsFunc(ids, func(x string) bool { return strings.EqualFold(x, id) })
-}
-
-// endpointLists describes a custom endpoint's static or exclusion list.
-func endpointLists(e rdstypes.DBClusterEndpoint) string {
-	switch {
-	case len(e.StaticMembers) > 0:
-		return ", static members " + strings.Join(e.StaticMembers, " ")
-	case len(e.ExcludedMembers) > 0:
-		return ", excluding " + strings.Join(e.ExcludedMembers, " ")
-	}
-	return ""
 }
 
 // prepareReader records the reader to delete (→ 1 node) or the reader to create (→ 2 nodes).

@@ -1,0 +1,62 @@
+package analysis
+
+import (
+	"slices"
+	"strings"
+)
+
+// CustomEndpoint is an Aurora custom endpoint (rds:DescribeDBClusterEndpoints, EndpointType
+// CUSTOM). Type is "READER", which routes to the cluster's readers only, or "ANY", which routes to
+// every instance. Its members are Static, or, when Static is empty, every eligible instance not
+// in Excluded. Identifiers compare without regard to case, as RDS stores them in lower case.
+type CustomEndpoint struct {
+	ID       string
+	Type     string // "READER" or "ANY"
+	Static   []string
+	Excluded []string
+}
+
+// Members returns the instances of a cluster with the given writer and readers that e routes to,
+// the writer first, then the readers in the order given. It never fails: an unknown Type routes
+// to nothing, and an empty writer is no instance.
+func (e CustomEndpoint) Members(writer string, readers []string) []string {
+	var eligible []string
+	if strings.EqualFold(e.Type, "ANY") && writer != "" {
+		eligible = append(eligible, writer)
+	}
+	if strings.EqualFold(e.Type, "ANY") || strings.EqualFold(e.Type, "READER") {
+		eligible = append(eligible, readers...)
+	}
+	has := func(ids []string, id string) bool {
+		return slices.ContainsFunc(ids, func(x string) bool { return strings.EqualFold(x, id) })
+	}
+	if len(e.Static) > 0 {
+		return slices.DeleteFunc(eligible, func(id string) bool { return !has(e.Static, id) })
+	}
+	return slices.DeleteFunc(eligible, func(id string) bool { return has(e.Excluded, id) })
+}
+
+// Describe names e with its type and its static or exclusion list, for messages.
+func (e CustomEndpoint) Describe() string {
+	s := e.ID + " (type " + strings.ToUpper(e.Type)
+	switch {
+	case len(e.Static) > 0:
+		s += ", static members " + strings.Join(e.Static, " ")
+	case len(e.Excluded) > 0:
+		s += ", excluding " + strings.Join(e.Excluded, " ")
+	}
+	return s + ")"
+}
+
+func (e CustomEndpoint) validate() error {
+	if e.ID == "" {
+		return errorf("custom endpoint: id is empty")
+	}
+	if !strings.EqualFold(e.Type, "READER") && !strings.EqualFold(e.Type, "ANY") {
+		return errorf("custom endpoint %q: type %q: must be READER or ANY", e.ID, e.Type)
+	}
+	if len(e.Static) > 0 && len(e.Excluded) > 0 {
+		return errorf("custom endpoint %q: has both static and excluded members; RDS allows one list", e.ID)
+	}
+	return nil
+}

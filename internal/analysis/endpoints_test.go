@@ -1,0 +1,110 @@
+package analysis
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestCustomEndpointMembers(t *testing.T) {
+	readers := []string{"r1", "r2"}
+	for _, c := range []struct {
+		e            CustomEndpoint
+		writer       string
+		readers      []string
+		want         []string
+		describeWant string
+	}{
+		{CustomEndpoint{ID: "a", Type: "READER"}, "w", readers, []string{"r1", "r2"}, "a (type READER)"},
+		{CustomEndpoint{ID: "a", Type: "reader"}, "w", nil, nil, "a (type READER)"},
+		{CustomEndpoint{ID: "a", Type: "ANY"}, "w", readers, []string{"w", "r1", "r2"}, "a (type ANY)"},
+		{CustomEndpoint{ID: "a", Type: "ANY"}, "w", nil, []string{"w"}, "a (type ANY)"},
+		{CustomEndpoint{ID: "a", Type: "ANY", Static: []string{"R2"}}, "w", readers, []string{"r2"}, "a (type ANY, static members R2)"},
+		{CustomEndpoint{ID: "a", Type: "ANY", Static: []string{"r2"}}, "w", nil, nil, "a (type ANY, static members r2)"},
+		{CustomEndpoint{ID: "a", Type: "ANY", Static: []string{"w", "r1"}}, "w", nil, []string{"w"}, "a (type ANY, static members w r1)"},
+		{CustomEndpoint{ID: "a", Type: "ANY", Excluded: []string{"W"}}, "w", readers, []string{"r1", "r2"}, "a (type ANY, excluding W)"},
+		{CustomEndpoint{ID: "a", Type: "ANY", Excluded: []string{"w"}}, "w", nil, nil, "a (type ANY, excluding w)"},
+		{CustomEndpoint{ID: "a", Type: "READER", Static: []string{"w"}}, "w", readers, nil, "a (type READER, static members w)"},
+		{CustomEndpoint{ID: "a", Type: "WRITER"}, "w", readers, nil, "a (type WRITER)"},
+		{CustomEndpoint{ID: "a", Type: "ANY"}, "", nil, nil, "a (type ANY)"},
+	} {
+		in := slices.Clone(c.readers)
+		if got := c.e.Members(c.writer, c.readers); !slices.Equal(got, c.want) {
+			t.Errorf("%+v.Members(%q, %v) = %v, want %v", c.e, c.writer, c.readers, got, c.want)
+		}
+		if !slices.Equal(in, c.readers) {
+			t.Errorf("Members changed its readers argument: %v", c.readers)
+		}
+		if got := c.e.Describe(); got != c.describeWant {
+			t.Errorf("Describe() = %q, want %q", got, c.describeWant)
+		}
+	}
+}
+
+// A custom endpoint that routes to no instance once the reader is gone is a high operations
+// risk of an Aurora single node; one that keeps the writer is not. Bad endpoints are refused.
+func TestAnalyzeCustomEndpoints(t *testing.T) {
+	in := auroraPair(2)
+	in.CustomEndpoints = []CustomEndpoint{
+		{ID: "reporting", Type: "READER"},
+		{ID: "batch", Type: "ANY", Static: []string{"mandible-prod-2"}},
+		{ID: "all", Type: "ANY"},
+		{ID: "writer-too", Type: "ANY", Static: []string{"mandible-prod-1", "mandible-prod-2"}},
+	}
+	rec, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := where(rec.Risks, func(r Risk) bool { return r.Category == "operations" })
+	if len(ops) != 2 || ops[0].Severity != "high" || !strings.HasPrefix(ops[0].Description, "Custom endpoint reporting (type READER) routes to no instance") ||
+		!strings.HasPrefix(ops[1].Description, "Custom endpoint batch (type ANY, static members mandible-prod-2) routes to no instance") ||
+		!strings.Contains(ops[1].Description, "type ANY with the writer mandible-prod-1 as a member") {
+		t.Fatalf("operations risks %+v", ops)
+	}
+	if !strings.Contains(rec.ReportMarkdown, "**high** (operations): Custom endpoint reporting") {
+		t.Error("the report does not list the endpoint risk")
+	}
+	in.CustomEndpoints = in.CustomEndpoints[2:]
+	if rec, err = Analyze(in, Policy{}); err != nil || len(where(rec.Risks, func(r Risk) bool { return r.Category == "operations" })) != 0 {
+		t.Fatalf("endpoints that keep the writer: %v %+v", err, rec.Risks)
+	}
+	for _, c := range []struct {
+		e    []CustomEndpoint
+		maz  bool
+		want string
+	}{
+		{[]CustomEndpoint{{Type: "ANY"}}, false, "custom endpoint: id is empty"},
+		{[]CustomEndpoint{{ID: "x", Type: "WRITER"}}, false, `custom endpoint "x": type "WRITER": must be READER or ANY`},
+		{[]CustomEndpoint{{ID: "x", Type: "ANY", Static: []string{"a"}, Excluded: []string{"b"}}}, false, "both static and excluded"},
+		{[]CustomEndpoint{{ID: "x", Type: "ANY"}}, true, "custom endpoints are an Aurora feature"},
+	} {
+		bad := auroraPair(2)
+		if c.maz {
+			bad = idleMultiAZ(14)
+		}
+		bad.CustomEndpoints = c.e
+		if _, err := Analyze(bad, Policy{}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: got %v, want %q", c.e, err, c.want)
+		}
+	}
+}
+
+// A READER custom endpoint routes to the readers only, so it is left with no instance when the
+// last reader is removed; one of type ANY keeps the writer.
+func ExampleCustomEndpoint_Members() {
+	reporting := CustomEndpoint{ID: "reporting", Type: "READER"}
+	all := CustomEndpoint{ID: "all", Type: "ANY"}
+	fmt.Println(reporting.Members("sso-prod-instance-1", []string{"sso-prod-instance-2"}))
+	fmt.Println(reporting.Members("sso-prod-instance-1", nil))
+	fmt.Println(all.Members("sso-prod-instance-1", nil))
+	// Output:
+	// [sso-prod-instance-2]
+	// []
+	// [sso-prod-instance-1]
+}
+
+func ExampleCustomEndpoint_Describe() {
+	fmt.Println(CustomEndpoint{ID: "batch", Type: "ANY", Static: []string{"sso-prod-instance-2"}}.Describe())
+	// Output: batch (type ANY, static members sso-prod-instance-2)
+}

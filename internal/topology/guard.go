@@ -140,6 +140,13 @@ func (g *guard) usable() bool {
 	return true
 }
 
+// abandoned reports whether g (nil: no guard) was taken by a run interrupted before it changed
+// anything: still usable and its outcome still in progress. Found while the target is in its
+// original topology, such a guard is retired, not used.
+func (g *guard) abandoned() bool {
+	return g != nil && g.usable() && g.outcome() == OutcomeInProgress
+}
+
 // loadGuard describes a guard snapshot and its tags. Missing → *NotFoundError.
 func loadGuard(ctx context.Context, api RDSAPI, kind Kind, id string) (*guard, error) {
 	return describeGuard(ctx, api, kind, id, true)

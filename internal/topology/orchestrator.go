@@ -381,16 +381,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 
-	latest, next, err := r.findGuards(ctx)
-	if err != nil {
-		return nil, r.changeErr("looking for the guard snapshot", err)
-	}
-	if latest != nil {
-		if spec, ok := readerFromTags(latest.tags); ok {
-			r.reader = &spec
-		}
-	}
-	ph, err := r.classify(latest)
+	latest, next, ph, err := r.locate(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -399,21 +390,9 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 	// begun (any phase but the original), its guard is the one it began with, whatever its age:
 	// a newer snapshot would capture the changed database. Before that, a guard an earlier,
 	// interrupted run left behind protects nothing yet; it is retired and a new one taken.
-	reuse := ph != phaseOriginal
 	res := &Result{Target: r.req.Target, Started: r.started, Nodes: r.req.Nodes, GuardSnapshotRetained: true}
-	if reuse {
-		if latest == nil {
-			return nil, r.noGuardErr(ph)
-		}
+	if ph != phaseOriginal {
 		r.changed = true
-	} else if latest != nil && latest.usable() && latest.outcome() == OutcomeInProgress {
-		if err := r.retire(ctx, latest); err != nil {
-			return nil, err
-		}
-		res.SupersededGuardSnapshotID = latest.id
-	}
-
-	if reuse {
 		r.guard = latest
 		r.facts = factsFromTags(latest.tags)
 		r.from, _ = strconv.Atoi(latest.tags[TagFromNodes])
@@ -423,8 +402,14 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		res.Resumed = true
 		r.o.logf("%s: resuming with guard snapshot %s (status %s)", r.req.Target, latest.id, latest.status)
 	} else {
-		if next > maxAttempts {
-			return nil, r.precheckErr(ReasonTooManyAttempts, "%d guard snapshots already exist for change generation %d; delete the failed, rolled-back or superseded ones", maxAttempts, r.req.Generation)
+		if latest.abandoned() {
+			if err := r.retire(ctx, latest); err != nil {
+				return nil, err
+			}
+			res.SupersededGuardSnapshotID = latest.id
+		}
+		if err := r.checkAttempts(next); err != nil {
+			return nil, err
 		}
 		if err := r.precheckOriginal(); err != nil {
 			return nil, err
@@ -618,6 +603,38 @@ func settleFailed(err error) bool {
 	var te *wait.TimeoutError
 	var ue *wait.UnexpectedStateError
 	return errors.As(err, &te) || errors.As(err, &ue)
+}
+
+// locate finds this change's guard snapshots and where the change stands: the latest guard (nil
+// if none), the next attempt number and the phase, which is phaseOriginal or has a guard to
+// resume with (a target past its original topology without one is refused). Read-only; do and
+// PreviewRun share it.
+func (r *run) locate(ctx context.Context) (*guard, int, phase, error) {
+	latest, next, err := r.findGuards(ctx)
+	if err != nil {
+		return nil, 0, 0, r.changeErr("looking for the guard snapshot", err)
+	}
+	if latest != nil {
+		if spec, ok := readerFromTags(latest.tags); ok {
+			r.reader = &spec
+		}
+	}
+	ph, err := r.classify(latest)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if ph != phaseOriginal && latest == nil {
+		return nil, 0, 0, r.noGuardErr(ph)
+	}
+	return latest, next, ph, nil
+}
+
+// checkAttempts refuses a new guard snapshot beyond maxAttempts for one change generation.
+func (r *run) checkAttempts(next int) error {
+	if next > maxAttempts {
+		return r.precheckErr(ReasonTooManyAttempts, "%d guard snapshots already exist for change generation %d; delete the failed, rolled-back or superseded ones", maxAttempts, r.req.Generation)
+	}
+	return nil
 }
 
 // findGuards scans the attempts of this change's guard snapshot. It returns the latest existing

@@ -49,35 +49,23 @@ func PreviewRun(ctx context.Context, api RDSAPI, req Request) (Preview, error) {
 	if err := r.precheckStatic(); err != nil {
 		return refused(err)
 	}
-	latest, next, err := r.findGuards(ctx)
-	if err != nil {
-		return refused(err)
-	}
-	p.Guard = GuardSnapshotID(req.SnapshotPrefix, req.Target, req.Generation, req.Nodes, min(next, maxAttempts))
-	if latest != nil {
-		if spec, ok := readerFromTags(latest.tags); ok {
-			r.reader = &spec
-		}
-	}
-	ph, err := r.classify(latest)
+	latest, next, ph, err := r.locate(ctx)
 	if err != nil {
 		return refused(err)
 	}
 	if ph != phaseOriginal {
-		if latest == nil {
-			return refused(r.noGuardErr(ph))
-		}
-		p.Resume, p.Deferred, p.Guard = latest.id, ph == phasePending, ""
+		p.Resume, p.Deferred = latest.id, ph == phasePending
 		return p, nil
 	}
-	if latest != nil && latest.usable() && latest.outcome() == OutcomeInProgress {
+	p.Guard = GuardSnapshotID(req.SnapshotPrefix, req.Target, req.Generation, req.Nodes, min(next, maxAttempts))
+	if latest.abandoned() {
 		// Run waits for this guard and the target before its own prechecks.
 		p.Supersede = latest.id
 	} else if err := r.precheckOriginal(); err != nil {
 		return refused(err)
 	}
-	if next > maxAttempts {
-		return refused(r.precheckErr(ReasonTooManyAttempts, "%d guard snapshots already exist for change generation %d; delete the failed, rolled-back or superseded ones", maxAttempts, req.Generation))
+	if err := r.checkAttempts(next); err != nil {
+		return refused(err)
 	}
 	if err := r.precheckEndpoints(ctx); err != nil {
 		return refused(err)

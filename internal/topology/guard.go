@@ -310,15 +310,21 @@ func (r *run) requireGuard(ctx context.Context) error {
 // setOutcome tags the guard snapshot with the outcome of the change (best effort: the caller
 // reports a failure as a warning-level detail, never as the cause of the change failing).
 func (r *run) setOutcome(ctx context.Context, outcome string) error {
-	if r.guard == nil || r.guard.arn == "" {
+	return r.tagOutcome(ctx, r.guard, outcome)
+}
+
+// tagOutcome sets the outcome tag of guard snapshot g (nothing for a nil g or one without an
+// ARN).
+func (r *run) tagOutcome(ctx context.Context, g *guard, outcome string) error {
+	if g == nil || g.arn == "" {
 		return nil
 	}
-	_, err := r.o.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: &r.guard.arn,
+	_, err := r.o.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: &g.arn,
 		Tags: []rdstypes.Tag{{Key: ptr(TagOutcome), Value: ptr(outcome)}}})
 	if err != nil {
-		return fmt.Errorf("tagging guard snapshot %s with outcome %s: %w", r.guard.id, outcome, err)
+		return fmt.Errorf("tagging guard snapshot %s with outcome %s: %w", g.id, outcome, err)
 	}
-	r.guard.tags[TagOutcome] = outcome
+	g.tags[TagOutcome] = outcome
 	return nil
 }
 
@@ -345,12 +351,8 @@ func (r *run) retire(ctx context.Context, g *guard) error {
 			return r.changeErr("removing the temporary restore instance of the earlier run's guard snapshot "+g.id, err)
 		}
 	}
-	if g.arn != "" {
-		_, err := r.o.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: &g.arn,
-			Tags: []rdstypes.Tag{{Key: ptr(TagOutcome), Value: ptr(OutcomeSuperseded)}}})
-		if err != nil && !IsNotFound(err) {
-			return r.changeErr("tagging the earlier run's guard snapshot "+g.id+" as superseded", err)
-		}
+	if err := r.tagOutcome(ctx, g, OutcomeSuperseded); err != nil && !isSnapshotNotFound(err) && !isClusterSnapshotNotFound(err) {
+		return r.changeErr("setting aside the earlier run's guard snapshot", err)
 	}
 	if err := r.waitReady(ctx); err != nil {
 		return r.changeErr("waiting for the target to be available before taking a new guard snapshot", err)

@@ -821,6 +821,28 @@ func TestEarlierGuardIsSuperseded(t *testing.T) {
 	}
 }
 
+// An earlier run's guard that vanishes before it can be tagged superseded does not stop the run,
+// while any other failure to tag it does, before anything is created.
+func TestVanishedEarlierGuard(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	req := Request{Target: mandible, Nodes: 1, Generation: 1}
+	e.runInterrupted(t, req, StepGuardVerified)
+	e.srv.InjectFaults(sandbox.FaultRule{Operation: "AddTagsToResource", Sequence: []sandbox.Fault{{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "injected"}}})
+	e.srv.ResetLog()
+	if _, err := e.o.Run(context.Background(), req); err == nil || !strings.Contains(err.Error(), "setting aside the earlier run's guard snapshot") {
+		t.Fatalf("a denied tag: %v", err)
+	}
+	if n := len(e.opsIndex("CreateDBSnapshot", nil)); n != 0 {
+		t.Fatalf("%d snapshots after a failed set-aside", n)
+	}
+	e.srv.InjectFaults(sandbox.FaultRule{Operation: "AddTagsToResource", Sequence: []sandbox.Fault{{Kind: sandbox.FaultError, Status: 404, Code: "DBSnapshotNotFound", Message: "injected"}}})
+	res, err := e.o.Run(context.Background(), req)
+	if err != nil || res.GuardSnapshotID != GuardSnapshotID("", mandible, 1, 1, 2) || res.SupersededGuardSnapshotID != GuardSnapshotID("", mandible, 1, 1, 1) {
+		t.Fatalf("a vanished guard: %v %+v", err, res)
+	}
+	e.assertGuarded(mandible)
+}
+
 // A superseded guard is never taken up again, and a snapshot of the restore instance's name that
 // this provider did not tag is left alone.
 func TestSupersededGuardIsNotReused(t *testing.T) {

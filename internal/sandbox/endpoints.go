@@ -21,7 +21,6 @@ type customEndpoint struct {
 	Excluded   []string `json:"excluded,omitempty"`
 	ResourceID string   `json:"resourceId"`
 	ARN        string   `json:"arn"`
-	Tags       []tag    `json:"tags,omitempty"`
 }
 
 type xDBClusterEndpoint struct {
@@ -72,7 +71,7 @@ func (st *rdsState) createDBClusterEndpoint(f url.Values, _ time.Time) (any, *rd
 			return nil, errParam("DB instance %s is not a member of DB cluster %s.", m, cid)
 		}
 	}
-	e := customEndpoint{ID: id, Type: typ, Static: static, Excluded: excluded, Tags: formTags(f),
+	e := customEndpoint{ID: id, Type: typ, Static: static, Excluded: excluded,
 		ResourceID: st.resourceID("cluster-endpoint-", id), ARN: st.arn("cluster-endpoint", id)}
 	c.Endpoints = append(c.Endpoints, e)
 	return st.xCustomEndpoint(c, e), nil
@@ -133,8 +132,8 @@ func (st *rdsState) xCustomEndpoint(c *dbCluster, e customEndpoint) xDBClusterEn
 		StaticMembers: e.Static, ExcludedMembers: e.Excluded}
 }
 
-// endpointHost is the DNS name of an endpoint labelled label, or the override host of
-// Options.EndpointHost (the demo points every endpoint at its PostgreSQL).
+// endpointHost is the DNS name of an instance or cluster endpoint labelled label, or the
+// override host of Options.EndpointHost (the demo points every endpoint at its PostgreSQL).
 func (st *rdsState) endpointHost(label string) string {
 	if st.endpointH != "" {
 		return st.endpointH

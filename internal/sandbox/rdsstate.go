@@ -617,12 +617,8 @@ func xtags(ts []tag) []xTag {
 }
 
 func (st *rdsState) xInstance(in *dbInstance, now time.Time) xDBInstance {
-	host := in.ID + ".c1sandbox0.us-east-1.rds.amazonaws.com"
-	host = strings.Replace(host, "us-east-1", st.Region, 1)
+	host := st.endpointHost(in.ID)
 	port := in.Port
-	if st.endpointH != "" {
-		host = st.endpointH
-	}
 	if st.endpointP != 0 {
 		port = st.endpointP
 	}

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 
@@ -86,9 +85,10 @@ type Cluster struct {
 	StorageType         string
 	Nodes               []Node
 	Tags                map[string]string
-	// CustomEndpoints are an Aurora cluster's custom endpoints. When they
-	// could not be listed (rds:DescribeDBClusterEndpoints denied, say),
-	// EndpointsUnread says why and CustomEndpoints is nil.
+	// CustomEndpoints are an Aurora cluster's custom endpoints, set by
+	// AttachEndpoints. When they could not be listed
+	// (rds:DescribeDBClusterEndpoints denied, say), EndpointsUnread says why
+	// and CustomEndpoints is nil.
 	CustomEndpoints []analysis.CustomEndpoint
 	EndpointsUnread string
 }
@@ -241,13 +241,7 @@ func discoverCluster(ctx context.Context, api RDSAPI, id string) (Cluster, error
 	if err != nil {
 		return Cluster{}, err
 	}
-	c, err := clusterFrom(dc, members)
-	if err != nil {
-		return Cluster{}, err
-	}
-	cs := []Cluster{c}
-	attachEndpoints(ctx, api, c.Identifier, cs)
-	return cs[0], nil
+	return clusterFrom(dc, members)
 }
 
 // CustomEndpoints lists the custom endpoints of the Aurora cluster clusterID, or of every cluster
@@ -276,12 +270,22 @@ func CustomEndpoints(ctx context.Context, api RDSAPI, clusterID string) (map[str
 	return out, nil
 }
 
-// attachEndpoints sets the custom endpoints of the Aurora clusters of cs from one listing
-// (clusterID, or "" for the region). A failed listing does not fail discovery: it is recorded in
-// EndpointsUnread.
-func attachEndpoints(ctx context.Context, api RDSAPI, clusterID string, cs []Cluster) {
-	if !slices.ContainsFunc(cs, func(c Cluster) bool { return c.Kind == KindAurora }) {
+// AttachEndpoints sets the custom endpoints of the Aurora clusters of cs (Discover and ListFleet
+// leave them out) from one listing: of that cluster when cs holds one Aurora cluster, else of
+// the region. A failed listing is recorded in each cluster's EndpointsUnread, not returned.
+func AttachEndpoints(ctx context.Context, api RDSAPI, cs []Cluster) {
+	var aurora []string
+	for _, c := range cs {
+		if c.Kind == KindAurora {
+			aurora = append(aurora, c.Identifier)
+		}
+	}
+	if len(aurora) == 0 {
 		return
+	}
+	clusterID := ""
+	if len(aurora) == 1 {
+		clusterID = aurora[0]
 	}
 	eps, err := CustomEndpoints(ctx, api, clusterID)
 	for i := range cs {
@@ -462,7 +466,6 @@ func ListFleet(ctx context.Context, api RDSAPI, filter FleetFilter) ([]Cluster, 
 		kept = append(kept, c)
 	}
 	sort.Slice(kept, func(i, j int) bool { return kept[i].Identifier < kept[j].Identifier })
-	attachEndpoints(ctx, api, "", kept)
 	return kept, nil
 }
 

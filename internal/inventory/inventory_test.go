@@ -172,8 +172,9 @@ func ids(cs []Cluster) []string {
 	return out
 }
 
-// Discover and ListFleet attach each Aurora cluster's custom endpoints (ListFleet with one
-// listing for the region); a denied listing is recorded, not fatal.
+// AttachEndpoints sets each Aurora cluster's custom endpoints, for one discovered cluster or a
+// whole fleet with one listing; Discover and ListFleet make no such call themselves; a denied
+// listing is recorded, not fatal.
 func TestCustomEndpoints(t *testing.T) {
 	ctx := context.Background()
 	sc := sandbox.Demo()
@@ -198,18 +199,36 @@ func TestCustomEndpoints(t *testing.T) {
 		}
 		return strings.Join(out, ",")
 	}
-	sso, err := Discover(ctx, api, "", "sso-prod")
-	if err != nil || ids(sso) != "reporting/READER,all/ANY" || sso.EndpointsUnread != "" {
-		t.Fatalf("sso-prod: %v %q %q", err, ids(sso), sso.EndpointsUnread)
-	}
-	if m, err := Discover(ctx, api, "mandible-prod", ""); err != nil || m.CustomEndpoints != nil || m.EndpointsUnread != "" {
-		t.Fatalf("mandible-prod: %v %+v", err, m)
+	attached := func(c Cluster, err error) Cluster {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs := []Cluster{c}
+		AttachEndpoints(ctx, api, cs)
+		return cs[0]
 	}
 	srv.ResetLog()
+	sso, err := Discover(ctx, api, "", "sso-prod")
+	if n := len(srv.Calls("DescribeDBClusterEndpoints")); err != nil || n != 0 || sso.CustomEndpoints != nil {
+		t.Fatalf("Discover listed endpoints: %v, %d calls, %+v", err, n, sso.CustomEndpoints)
+	}
+	sso = attached(sso, err)
+	if ids(sso) != "reporting/READER,all/ANY" || sso.EndpointsUnread != "" {
+		t.Fatalf("sso-prod: %q %q", ids(sso), sso.EndpointsUnread)
+	}
+	if calls := srv.Calls("DescribeDBClusterEndpoints"); len(calls) != 1 || calls[0].Params["DBClusterIdentifier"] != "sso-prod" {
+		t.Fatalf("calls %+v", calls)
+	}
+	if m := attached(Discover(ctx, api, "mandible-prod", "")); m.CustomEndpoints != nil || m.EndpointsUnread != "" {
+		t.Fatalf("mandible-prod: %+v", m)
+	}
 	fleet, err := ListFleet(ctx, api, FleetFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv.ResetLog()
+	AttachEndpoints(ctx, api, fleet)
 	got := map[string]string{}
 	for _, c := range fleet {
 		got[c.Identifier] = ids(c)
@@ -222,8 +241,8 @@ func TestCustomEndpoints(t *testing.T) {
 	}
 	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBClusterEndpoints", Rate: 1,
 		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized to perform rds:DescribeDBClusterEndpoints"}})
-	sso, err = Discover(ctx, api, "", "sso-prod")
-	if err != nil || sso.CustomEndpoints != nil || !strings.Contains(sso.EndpointsUnread, "AccessDenied") {
-		t.Fatalf("denied: %v %+v", err, sso)
+	sso = attached(Discover(ctx, api, "", "sso-prod"))
+	if sso.CustomEndpoints != nil || !strings.Contains(sso.EndpointsUnread, "AccessDenied") {
+		t.Fatalf("denied: %+v", sso)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -168,6 +169,8 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 		}
 		return nil, fmt.Errorf("planning the CloudWatch queries: %w", err)
 	}
+	clusters = slices.Clone(clusters)
+	inventory.AttachEndpoints(ctx, d.RDS, clusters)
 	col := &cw.Collector{API: d.CloudWatch, Concurrency: d.Concurrency}
 	got, err := col.Collect(ctx, plan)
 	if err != nil {

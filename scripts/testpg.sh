@@ -42,6 +42,22 @@ as_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# own_dir creates DIR for a cluster, owned by postgres when running as root.
+own_dir() {
+  mkdir -p "$dir"
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+    chown postgres: "$dir"; chmod 700 "$dir"
+  fi
+}
+
+# start_server starts the cluster in DIR and records its port in DIR/port.
+start_server() {
+  as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
+    || { cat "$dir/server.log" >&2; exit 1; }
+  echo "$port" >"$dir/port"
+}
+
 cmd=${1:-}; dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop DIR" >&2; exit 2; }
 
@@ -49,11 +65,7 @@ case "$cmd" in
 start)
   ensure_installed
   bindir=$(find_bindir)
-  mkdir -p "$dir"
-  if [ "$(id -u)" = 0 ]; then
-    id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
-    chown postgres: "$dir"; chmod 700 "$dir"
-  fi
+  own_dir
   port=$(free_port)
   as_owner "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
     || as_owner "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
@@ -71,12 +83,10 @@ synchronous_commit = off
 full_page_writes = off
 max_connections = 200
 CONF
-  as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
-    || { cat "$dir/server.log" >&2; exit 1; }
+  start_server
   "$bindir/../bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAt \
     -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null 2>&1 \
     || psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAt -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
-  echo "$port" >"$dir/port"
   echo "export RIGHTSIZE_TEST_PG_DSN='postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable'"
   echo "export RIGHTSIZE_TEST_PG_HOST=127.0.0.1"
   echo "export RIGHTSIZE_TEST_PG_PORT=$port"
@@ -86,8 +96,7 @@ standby)
   primary_port=${3:-}
   [ -n "$primary_port" ] || { echo "usage: $0 standby DIR PRIMARY_PORT" >&2; exit 2; }
   bindir=$(find_bindir)
-  mkdir -p "$dir"
-  if [ "$(id -u)" = 0 ]; then chown postgres: "$dir"; chmod 700 "$dir"; fi
+  own_dir
   port=$(free_port)
   as_owner "$bindir/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U postgres -D "$dir/data" -R -X stream -c fast \
     >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; exit 1; }
@@ -96,9 +105,7 @@ port = $port
 unix_socket_directories = '$dir'
 hot_standby = on
 CONF
-  as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
-    || { cat "$dir/server.log" >&2; exit 1; }
-  echo "$port" >"$dir/port"
+  start_server
   echo "$port"
   ;;
 stop)

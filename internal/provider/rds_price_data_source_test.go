@@ -172,24 +172,33 @@ func TestAccRDSPrice_badInputs(t *testing.T) {
 	})
 }
 
-// TestAccDataSourceExamples applies the documentation examples of rightsize_utilization and rightsize_rds_price
-// against the sandbox (its clock at the scenario epoch, which the utilization example pins as end_time).
-func TestAccDataSourceExamples(t *testing.T) {
-	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo"})
+// exampleConfig is the sandbox's provider block followed by the documentation examples of the named data sources.
+func exampleConfig(t *testing.T, srv *sandbox.Server, names ...string) string {
+	t.Helper()
 	var cfg strings.Builder
 	cfg.WriteString(acctest.SandboxProvider(srv).HCL())
-	for _, f := range []string{"rightsize_utilization", "rightsize_rds_price"} {
+	for _, f := range names {
 		b, err := os.ReadFile(filepath.Join("..", "..", "examples", "data-sources", f, "data-source.tf"))
 		if err != nil {
 			t.Fatalf("reading example %s: %v", f, err)
 		}
 		cfg.Write(b)
 	}
+	return cfg.String()
+}
+
+// TestAccDataSourceExamples applies the documentation examples of rightsize_utilization and rightsize_rds_price
+// against the sandbox (its clock at the scenario epoch, which the utilization example pins as end_time).
+// TestAccDataSourceExamples_fleet applies rightsize_fleet's and rightsize_single_node_recommendation's, and
+// TestAccPostgresStatsDataSource_example plans rightsize_postgres_stats's against PostgreSQL.
+func TestAccDataSourceExamples(t *testing.T) {
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo"})
+	cfg := exampleConfig(t, srv, "rightsize_utilization", "rightsize_rds_price")
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: cfg.String(),
+			Config: cfg,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("sso_pattern", knownvalue.StringRegexp(regexp.MustCompile(`-cycle$`))),
 				statecheck.ExpectKnownOutputValue("cloudwatch_requests", knownvalue.Int64Func(func(n int64) error {
@@ -202,6 +211,41 @@ func TestAccDataSourceExamples(t *testing.T) {
 				statecheck.ExpectKnownOutputValue("monthly_savings_going_single_az", knownvalue.Float64Func(func(v float64) error {
 					if math.Abs(v-0.129*730) > 1e-6 {
 						return fmt.Errorf("savings %v, want %v", v, 0.129*730)
+					}
+					return nil
+				})),
+			},
+		}},
+	})
+}
+
+// TestAccDataSourceExamples_fleet applies the documentation examples of rightsize_fleet and
+// rightsize_single_node_recommendation against the demo sandbox with its clock at the current hour: like a
+// user's, their windows end now.
+func TestAccDataSourceExamples_fleet(t *testing.T) {
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: sandboxNow()})
+	cfg := exampleConfig(t, srv, "rightsize_fleet", "rightsize_single_node_recommendation")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			ConfigStateChecks: []statecheck.StateCheck{
+				// The fleet example selects both demo clusters by name and tag (the demo scenario tags them
+				// environment = production), lower traffic first, and adds up their savings: an Aurora db.t4g.medium
+				// reader (0.073 $/h) and db.t4g.large's Multi-AZ surcharge (0.129 $/h).
+				statecheck.ExpectKnownOutputValue("phase_order", knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.StringExact("sso-prod"), knownvalue.StringExact("mandible-prod")})),
+				statecheck.ExpectKnownOutputValue("fleet_savings", knownvalue.Float64Func(func(v float64) error {
+					if want := (0.073 + 0.129) * 730; math.Abs(v-want) > 0.01 {
+						return fmt.Errorf("fleet savings %v, want %v", v, want)
+					}
+					return nil
+				})),
+				statecheck.ExpectKnownOutputValue("sso_verdict", knownvalue.StringExact("consolidate")),
+				statecheck.ExpectKnownOutputValue("sso_monthly_savings", knownvalue.Float64Func(func(v float64) error {
+					if want := 0.073 * 730; math.Abs(v-want) > 0.01 {
+						return fmt.Errorf("sso savings %v, want %v", v, want)
 					}
 					return nil
 				})),

@@ -3,6 +3,8 @@ package sandbox
 import (
 	"encoding/base32"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -212,7 +214,7 @@ func newRDSState(sc *Scenario, now time.Time, dur Durations) *rdsState {
 		}
 		c := &dbCluster{ID: cs.ID, Engine: eng, EngineVersion: ver, Status: "available",
 			ResourceID: st.resourceID("cluster-", cs.ID), ARN: st.arn("cluster", cs.ID), Created: start,
-			MasterUsername: "postgres", Port: portFor(eng), MaintenanceWindow: "sun:05:00-sun:05:30"}
+			MasterUsername: "postgres", Port: portFor(eng), MaintenanceWindow: "sun:05:00-sun:05:30", Tags: specTags(cs.Tags)}
 		if cs.ServerlessV2 != nil {
 			v := *cs.ServerlessV2
 			c.Serverless = &v
@@ -271,7 +273,16 @@ func (st *rdsState) newInstance(s InstanceSpec, engine, version string, created 
 	return &dbInstance{ID: s.ID, Class: s.Class, Engine: engine, EngineVersion: version, PromotionTier: s.PromotionTier,
 		MultiAZ: s.MultiAZ, AZ: az, Status: "available", Allocated: alloc, StorageType: stype,
 		ResourceID: st.resourceID("db-", s.ID), ARN: st.arn("db", s.ID), Created: created, MasterUsername: "postgres",
-		MaintenanceWindow: "sun:05:00-sun:05:30", Port: portFor(engine), PI: true, Monitoring: 60}
+		MaintenanceWindow: "sun:05:00-sun:05:30", Port: portFor(engine), PI: true, Monitoring: 60, Tags: specTags(s.Tags)}
+}
+
+// specTags turns a spec's tags into a TagList in key order (nil for none).
+func specTags(m map[string]string) []tag {
+	var out []tag
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, tag{Key: k, Value: m[k]})
+	}
+	return out
 }
 
 func (st *rdsState) addNode(in *dbInstance, w Workload, start time.Time, sls *ServerlessV2Scaling, reader bool) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Default scenario settings.
@@ -53,6 +54,9 @@ type ClusterSpec struct {
 	ServerlessV2 *ServerlessV2Scaling
 	// Members are the DB instances of the cluster; Members[0] is the writer.
 	Members []InstanceSpec
+	// Tags are the cluster's resource tags (its TagList); a member's own come
+	// from its InstanceSpec, as in RDS, where cluster tags are not inherited.
+	Tags map[string]string
 }
 
 // ServerlessV2Scaling is an Aurora Serverless v2 capacity range in ACUs
@@ -83,6 +87,8 @@ type InstanceSpec struct {
 	PromotionTier int32
 	// Workload drives the node's generated metrics.
 	Workload Workload
+	// Tags are the instance's resource tags (its TagList).
+	Tags map[string]string
 }
 
 // Workload parameterises a node's generated metrics. All CPU figures are
@@ -219,6 +225,10 @@ var (
 //     Multi-AZ (us-east-1a, standby us-east-1b), 100 GiB gp3;
 //     DemoMandibleWorkload.
 //
+// Both carry the tags environment=production and service=sso or chat (the
+// cluster and its members alike), as a team's Terraform would set them, so
+// that tag filters (rightsize_fleet's tags) have something to select.
+//
 // The workloads are synthetic (cosine daily cycle, weekly factor, noise,
 // spikes); see Workload for the formulas.
 func Demo() *Scenario {
@@ -227,15 +237,22 @@ func Demo() *Scenario {
 		Clusters: []ClusterSpec{{
 			ID: "sso-prod", Engine: "aurora-postgresql", EngineVersion: "15.4",
 			Members: []InstanceSpec{
-				{ID: "sso-prod-instance-1", Class: "db.t4g.medium", Workload: DemoSSOWriterWorkload},
-				{ID: "sso-prod-instance-2", Class: "db.t4g.medium", Workload: DemoSSOReaderWorkload},
+				{ID: "sso-prod-instance-1", Class: "db.t4g.medium", Workload: DemoSSOWriterWorkload, Tags: demoTags("sso")},
+				{ID: "sso-prod-instance-2", Class: "db.t4g.medium", Workload: DemoSSOReaderWorkload, Tags: demoTags("sso")},
 			},
+			Tags: demoTags("sso"),
 		}},
 		Instances: []InstanceSpec{{
 			ID: "mandible-prod", Class: "db.t4g.large", Engine: "postgres", EngineVersion: "15.7",
 			MultiAZ: true, AllocatedStorage: 100, StorageType: "gp3", Workload: DemoMandibleWorkload,
+			Tags: demoTags("chat"),
 		}},
 	}
+}
+
+// demoTags are the demo scenario's resource tags for a service.
+func demoTags(service string) map[string]string {
+	return map[string]string{"environment": "production", "service": service}
 }
 
 // AuroraPair returns an Aurora PostgreSQL cluster spec `id` with writer
@@ -416,6 +433,9 @@ func (s *Scenario) Validate() error {
 		if _, ok := LookupClass(in.Class); !ok {
 			return fmt.Errorf("scenario %s: instance %s: unknown DB instance class %q", s.Name, in.ID, in.Class)
 		}
+		if err := validTags(in.Tags); err != nil {
+			return fmt.Errorf("scenario %s: instance %s: %w", s.Name, in.ID, err)
+		}
 		if in.Workload.Trace != "" {
 			if _, err := loadTrace(in.Workload.Trace); err != nil {
 				return fmt.Errorf("scenario %s: instance %s: %w", s.Name, in.ID, err)
@@ -430,6 +450,9 @@ func (s *Scenario) Validate() error {
 		seen["cluster:"+c.ID] = true
 		if len(c.Members) == 0 {
 			return fmt.Errorf("scenario %s: cluster %s has no members", s.Name, c.ID)
+		}
+		if err := validTags(c.Tags); err != nil {
+			return fmt.Errorf("scenario %s: cluster %s: %w", s.Name, c.ID, err)
 		}
 		for _, m := range c.Members {
 			if err := check("cluster "+c.ID, m); err != nil {
@@ -550,4 +573,20 @@ func lookupClass(class string) (spec ClassSpec, ok bool) {
 		v = 4 * n
 	}
 	return ClassSpec{VCPU: v, MemoryGiB: float64(v) * perVCPU}, true
+}
+
+// validTags applies RDS's tag rules: a key of 1–128 characters that does not
+// start with "aws:" or "rds:", a value of at most 256.
+func validTags(tags map[string]string) error {
+	for k, v := range tags {
+		switch lk := strings.ToLower(k); {
+		case k == "" || utf8.RuneCountInString(k) > 128:
+			return fmt.Errorf("tag key %q must have 1 to 128 characters", k)
+		case strings.HasPrefix(lk, "aws:") || strings.HasPrefix(lk, "rds:"):
+			return fmt.Errorf("tag key %q uses a reserved prefix (aws: or rds:)", k)
+		case utf8.RuneCountInString(v) > 256:
+			return fmt.Errorf("tag %q: the value has more than 256 characters", k)
+		}
+	}
+	return nil
 }

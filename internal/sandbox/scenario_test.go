@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 )
 
 // series returns a node's 1-minute values of metric over [from, to).
@@ -375,5 +377,81 @@ func TestClock(t *testing.T) {
 	real = real.Add(time.Hour)
 	if got := c.Now(); !got.Equal(ScenarioEpoch.Add(time.Hour + 2*time.Minute)) {
 		t.Errorf("frozen clock moved: %v", got)
+	}
+}
+
+// TestScenarioTags checks that a scenario's tags reach the cluster's and the
+// instances' TagList (DescribeDBClusters, DescribeDBInstances,
+// ListTagsForResource) over the real SDK, and that Validate refuses tags RDS
+// would refuse.
+func TestScenarioTags(t *testing.T) {
+	_, rc, _ := start(t, Options{ScenarioName: "demo"})
+	ctx := context.Background()
+	tagText := func(tl []rdstypes.Tag) string {
+		var parts []string
+		for _, tg := range tl {
+			parts = append(parts, aws.ToString(tg.Key)+"="+aws.ToString(tg.Value))
+		}
+		return strings.Join(parts, ",")
+	}
+	cl, err := rc.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String("sso-prod")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tagText(cl.DBClusters[0].TagList), "environment=production,service=sso"; got != want {
+		t.Errorf("sso-prod TagList %q, want %q", got, want)
+	}
+	lt, err := rc.ListTagsForResource(ctx, &rds.ListTagsForResourceInput{ResourceName: cl.DBClusters[0].DBClusterArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tagText(lt.TagList), "environment=production,service=sso"; got != want {
+		t.Errorf("sso-prod ListTagsForResource %q, want %q", got, want)
+	}
+	for id, want := range map[string]string{
+		"sso-prod-instance-1": "environment=production,service=sso",
+		"sso-prod-instance-2": "environment=production,service=sso",
+		"mandible-prod":       "environment=production,service=chat",
+	} {
+		if got := tagText(describeOne(t, rc, id).TagList); got != want {
+			t.Errorf("%s TagList %q, want %q", id, got, want)
+		}
+	}
+	// Scenarios without tags describe none.
+	_, rc2, _ := start(t, Options{Scenario: Busy()})
+	if cl, err := rc2.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{}); err != nil || len(cl.DBClusters[0].TagList) != 0 {
+		t.Errorf("busy scenario: %v, tags %v", err, cl.DBClusters[0].TagList)
+	}
+
+	for _, tc := range []struct {
+		name string
+		tags map[string]string
+		want string // in the error; "" for valid
+	}{
+		{"valid", map[string]string{"environment": "production", "team": ""}, ""},
+		{"empty key", map[string]string{"": "x"}, "1 to 128 characters"},
+		{"long key", map[string]string{strings.Repeat("k", 129): "x"}, "1 to 128 characters"},
+		{"aws prefix", map[string]string{"AWS:cloudformation": "x"}, "reserved prefix"},
+		{"rds prefix", map[string]string{"rds:owner": "x"}, "reserved prefix"},
+		{"long value", map[string]string{"k": strings.Repeat("v", 257)}, "more than 256"},
+	} {
+		for _, where := range []string{"cluster", "member", "instance"} {
+			sc := Demo()
+			switch where {
+			case "cluster":
+				sc.Clusters[0].Tags = tc.tags
+			case "member":
+				sc.Clusters[0].Members[1].Tags = tc.tags
+			default:
+				sc.Instances[0].Tags = tc.tags
+			}
+			err := sc.Validate()
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("%s on the %s: %v", tc.name, where, err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("%s on the %s: error %v, want one containing %q", tc.name, where, err, tc.want)
+			}
+		}
 	}
 }

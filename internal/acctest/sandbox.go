@@ -1,7 +1,14 @@
 package acctest
 
 import (
+	"context"
+	"maps"
+	"slices"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
@@ -20,6 +27,35 @@ func StartSandbox(t testing.TB, opts sandbox.Options) *sandbox.Server {
 		}
 	})
 	return srv
+}
+
+// AddProxy puts an RDS Proxy named name in front of the sandbox's Aurora cluster (or, with
+// instance set, DB instance) target, with one more endpoint per entry of endpoints (endpoint name
+// → target role, READ_ONLY or READ_WRITE), through the real SDK, as a user would.
+func AddProxy(t testing.TB, srv *sandbox.Server, name, cluster, instance string, endpoints map[string]rdstypes.DBProxyEndpointTargetRole) {
+	t.Helper()
+	ctx := context.Background()
+	api := rds.NewFromConfig(srv.AWSConfig())
+	subnets := []string{"subnet-0a", "subnet-0b"}
+	if _, err := api.CreateDBProxy(ctx, &rds.CreateDBProxyInput{DBProxyName: aws.String(name), EngineFamily: rdstypes.EngineFamilyPostgresql,
+		RoleArn: aws.String("arn:aws:iam::123456789012:role/rds-proxy"), VpcSubnetIds: subnets}); err != nil {
+		t.Fatalf("creating RDS Proxy %s: %v", name, err)
+	}
+	reg := &rds.RegisterDBProxyTargetsInput{DBProxyName: aws.String(name)}
+	if instance != "" {
+		reg.DBInstanceIdentifiers = []string{instance}
+	} else {
+		reg.DBClusterIdentifiers = []string{cluster}
+	}
+	if _, err := api.RegisterDBProxyTargets(ctx, reg); err != nil {
+		t.Fatalf("registering the target of RDS Proxy %s: %v", name, err)
+	}
+	for _, ep := range slices.Sorted(maps.Keys(endpoints)) {
+		if _, err := api.CreateDBProxyEndpoint(ctx, &rds.CreateDBProxyEndpointInput{DBProxyName: aws.String(name),
+			DBProxyEndpointName: aws.String(ep), TargetRole: endpoints[ep], VpcSubnetIds: subnets}); err != nil {
+			t.Fatalf("creating endpoint %s of RDS Proxy %s: %v", ep, name, err)
+		}
+	}
 }
 
 // SandboxProvider is a provider block pointing every AWS client at srv.

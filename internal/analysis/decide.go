@@ -163,6 +163,10 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 					e.Describe(), w.ID)
 			}
 		}
+		for _, e := range in.ProxyReaderEndpoints {
+			add("operations", "high", "RDS Proxy endpoint %s routes to the cluster's readers only and does not fall back to the writer, so once the reader is removed its clients could not connect: move them to the proxy's default (read/write) endpoint and delete it before the change (rightsize_db_topology refuses the change until then)",
+				e.Describe())
+		}
 	}
 	h := 1 + p.HeadroomPercent/100
 	if v := pr.CPU.Max; v == v && v*h > p.AlertThresholdPercent {

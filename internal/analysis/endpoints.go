@@ -60,3 +60,25 @@ func (e CustomEndpoint) validate() error {
 	}
 	return nil
 }
+
+// ProxyEndpoint is a read-only endpoint of an RDS Proxy whose target is the Aurora cluster
+// (rds:DescribeDBProxyEndpoints TargetRole READ_ONLY, rds:DescribeDBProxyTargets). It routes to
+// the cluster's readers only and, unlike the cluster's reader endpoint, never falls back to the
+// writer: RDS Proxy fails the requests to a read-only endpoint of a cluster without readers. So
+// every one is left routing to no instance once the last reader is removed.
+type ProxyEndpoint struct {
+	Proxy    string // the DB proxy's name
+	Endpoint string // the proxy endpoint's name
+}
+
+// Describe names e and its proxy, for messages.
+func (e ProxyEndpoint) Describe() string {
+	return e.Endpoint + " (read-only endpoint of RDS Proxy " + e.Proxy + ")"
+}
+
+func (e ProxyEndpoint) validate() error {
+	if e.Proxy == "" || e.Endpoint == "" {
+		return errorf("RDS Proxy endpoint %q of proxy %q: the proxy and endpoint names must be set", e.Endpoint, e.Proxy)
+	}
+	return nil
+}

@@ -90,6 +90,64 @@ func TestAnalyzeCustomEndpoints(t *testing.T) {
 	}
 }
 
+// A read-only endpoint of an RDS Proxy in front of the cluster is a high operations risk of an
+// Aurora single node, listed with the custom endpoints' and in the report. Bad ones are refused,
+// and the input is not mutated.
+func TestAnalyzeProxyReaderEndpoints(t *testing.T) {
+	in := auroraPair(2)
+	in.CustomEndpoints = []CustomEndpoint{{ID: "reporting", Type: "READER"}}
+	in.ProxyReaderEndpoints = []ProxyEndpoint{{Proxy: "sso-proxy", Endpoint: "sso-proxy-ro"}, {Proxy: "p2", Endpoint: "p2-reads"}}
+	before := slices.Clone(in.ProxyReaderEndpoints)
+	rec, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(in.ProxyReaderEndpoints, before) {
+		t.Errorf("input mutated: %+v", in.ProxyReaderEndpoints)
+	}
+	ops := where(rec.Risks, func(r Risk) bool { return r.Category == "operations" })
+	if len(ops) != 3 || !strings.HasPrefix(ops[0].Description, "Custom endpoint reporting") {
+		t.Fatalf("operations risks %+v", ops)
+	}
+	for i, name := range []string{"sso-proxy-ro (read-only endpoint of RDS Proxy sso-proxy)", "p2-reads (read-only endpoint of RDS Proxy p2)"} {
+		r := ops[i+1]
+		if r.Severity != "high" || !strings.HasPrefix(r.Description, "RDS Proxy endpoint "+name+" routes to the cluster's readers only") ||
+			!strings.Contains(r.Description, "move them to the proxy's default (read/write) endpoint") {
+			t.Errorf("risk %d: %+v", i+1, r)
+		}
+	}
+	if !strings.Contains(rec.ReportMarkdown, "**high** (operations): RDS Proxy endpoint sso-proxy-ro") {
+		t.Error("the report does not list the proxy endpoint risk")
+	}
+	in.CustomEndpoints, in.ProxyReaderEndpoints = nil, nil
+	if rec, err = Analyze(in, Policy{}); err != nil || len(where(rec.Risks, func(r Risk) bool { return r.Category == "operations" })) != 0 {
+		t.Fatalf("no endpoints: %v %+v", err, rec.Risks)
+	}
+	for _, c := range []struct {
+		e    ProxyEndpoint
+		maz  bool
+		want string
+	}{
+		{ProxyEndpoint{Proxy: "p"}, false, `RDS Proxy endpoint "" of proxy "p": the proxy and endpoint names must be set`},
+		{ProxyEndpoint{Endpoint: "e"}, false, "the proxy and endpoint names must be set"},
+		{ProxyEndpoint{Proxy: "p", Endpoint: "e"}, true, "RDS Proxy read-only endpoints serve Aurora clusters only"},
+	} {
+		bad := auroraPair(2)
+		if c.maz {
+			bad = idleMultiAZ(14)
+		}
+		bad.ProxyReaderEndpoints = []ProxyEndpoint{c.e}
+		if _, err := Analyze(bad, Policy{}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: got %v, want %q", c.e, err, c.want)
+		}
+	}
+}
+
+func ExampleProxyEndpoint_Describe() {
+	fmt.Println(ProxyEndpoint{Proxy: "sso-proxy", Endpoint: "sso-proxy-ro"}.Describe())
+	// Output: sso-proxy-ro (read-only endpoint of RDS Proxy sso-proxy)
+}
+
 // A READER custom endpoint routes to the readers only, so it is left with no instance when the
 // last reader is removed; one of type ANY keeps the writer.
 func ExampleCustomEndpoint_Members() {

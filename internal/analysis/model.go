@@ -169,6 +169,11 @@ type ClusterInput struct {
 	// none, or not read). One that routes to no instance once the readers
 	// are gone is a high operations risk of the single node.
 	CustomEndpoints []CustomEndpoint
+	// ProxyReaderEndpoints are the read-only endpoints of the RDS Proxies
+	// whose target is the Aurora cluster (nil when none, or not read). Each
+	// is a high operations risk of the single node: it routes to readers
+	// only.
+	ProxyReaderEndpoints []ProxyEndpoint
 }
 
 // DecisionWeights weight the decision-matrix criteria. They need not sum to 1;
@@ -369,6 +374,14 @@ func (in ClusterInput) validate() error {
 	for _, e := range in.CustomEndpoints {
 		if in.Topology != TopologyAurora {
 			return errorf("cluster %q: custom endpoints are an Aurora feature; topology is %q", in.Name, in.Topology)
+		}
+		if err := e.validate(); err != nil {
+			return errorf("cluster %q: %v", in.Name, err)
+		}
+	}
+	for _, e := range in.ProxyReaderEndpoints {
+		if in.Topology != TopologyAurora {
+			return errorf("cluster %q: RDS Proxy read-only endpoints serve Aurora clusters only; topology is %q", in.Name, in.Topology)
 		}
 		if err := e.validate(); err != nil {
 			return errorf("cluster %q: %v", in.Name, err)

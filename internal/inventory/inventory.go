@@ -20,13 +20,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/routing"
 )
 
 // RDSAPI is the part of the RDS client that discovery uses.
 type RDSAPI interface {
 	DescribeDBInstances(ctx context.Context, in *rds.DescribeDBInstancesInput, optFns ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error)
 	DescribeDBClusters(ctx context.Context, in *rds.DescribeDBClustersInput, optFns ...func(*rds.Options)) (*rds.DescribeDBClustersOutput, error)
-	DescribeDBClusterEndpoints(ctx context.Context, in *rds.DescribeDBClusterEndpointsInput, optFns ...func(*rds.Options)) (*rds.DescribeDBClusterEndpointsOutput, error)
+	// AttachEndpoints lists custom endpoints and RDS Proxy endpoints.
+	routing.API
 }
 
 // Kind is the kind of 2-node deployment; the values match analysis.Topology.
@@ -91,6 +93,11 @@ type Cluster struct {
 	// and CustomEndpoints is nil.
 	CustomEndpoints []analysis.CustomEndpoint
 	EndpointsUnread string
+	// ProxyReaderEndpoints are the read-only endpoints of the RDS Proxies in
+	// front of an Aurora cluster, set by AttachEndpoints; ProxiesUnread says
+	// why they could not be listed, if so.
+	ProxyReaderEndpoints []analysis.ProxyEndpoint
+	ProxiesUnread        string
 }
 
 // Writer returns the writer node.
@@ -244,35 +251,11 @@ func discoverCluster(ctx context.Context, api RDSAPI, id string) (Cluster, error
 	return clusterFrom(dc, members)
 }
 
-// CustomEndpoints lists the custom endpoints of the Aurora cluster clusterID, or of every cluster
-// in the region when clusterID is empty, by cluster identifier (all pages).
-func CustomEndpoints(ctx context.Context, api RDSAPI, clusterID string) (map[string][]analysis.CustomEndpoint, error) {
-	in := &rds.DescribeDBClusterEndpointsInput{Filters: []types.Filter{{Name: aws.String("db-cluster-endpoint-type"), Values: []string{"custom"}}}}
-	if clusterID != "" {
-		in.DBClusterIdentifier = aws.String(clusterID)
-	}
-	out := map[string][]analysis.CustomEndpoint{}
-	p := rds.NewDescribeDBClusterEndpointsPaginator(api, in)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing custom endpoints: %w", err)
-		}
-		for _, e := range page.DBClusterEndpoints {
-			if aws.ToString(e.EndpointType) != "CUSTOM" {
-				continue
-			}
-			cid := aws.ToString(e.DBClusterIdentifier)
-			out[cid] = append(out[cid], analysis.CustomEndpoint{ID: aws.ToString(e.DBClusterEndpointIdentifier),
-				Type: aws.ToString(e.CustomEndpointType), Static: e.StaticMembers, Excluded: e.ExcludedMembers})
-		}
-	}
-	return out, nil
-}
-
-// AttachEndpoints sets the custom endpoints of the Aurora clusters of cs (Discover and ListFleet
-// leave them out) from one listing: of that cluster when cs holds one Aurora cluster, else of
-// the region. A failed listing is recorded in each cluster's EndpointsUnread, not returned.
+// AttachEndpoints sets what routes connections to the Aurora clusters of cs besides their own
+// endpoints (Discover and ListFleet leave it out): their custom endpoints, listed for that
+// cluster when cs holds one Aurora cluster, else for the region, and the read-only endpoints of
+// the RDS Proxies in front of them (routing). A failed listing is recorded in each cluster's
+// EndpointsUnread or ProxiesUnread, not returned.
 func AttachEndpoints(ctx context.Context, api RDSAPI, cs []Cluster) {
 	var aurora []string
 	for _, c := range cs {
@@ -287,16 +270,22 @@ func AttachEndpoints(ctx context.Context, api RDSAPI, cs []Cluster) {
 	if len(aurora) == 1 {
 		clusterID = aurora[0]
 	}
-	eps, err := CustomEndpoints(ctx, api, clusterID)
+	eps, epErr := routing.CustomEndpoints(ctx, api, clusterID)
+	proxies, pxErr := routing.ProxyReaderEndpoints(ctx, api)
 	for i := range cs {
 		if cs[i].Kind != KindAurora {
 			continue
 		}
-		if err != nil {
-			cs[i].EndpointsUnread = err.Error()
-			continue
+		if epErr != nil {
+			cs[i].EndpointsUnread = epErr.Error()
+		} else {
+			cs[i].CustomEndpoints = eps[cs[i].Identifier]
 		}
-		cs[i].CustomEndpoints = eps[cs[i].Identifier]
+		if pxErr != nil {
+			cs[i].ProxiesUnread = pxErr.Error()
+		} else {
+			cs[i].ProxyReaderEndpoints = proxies[strings.ToLower(cs[i].Identifier)]
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -10,7 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
 
@@ -242,7 +245,30 @@ func TestCustomEndpoints(t *testing.T) {
 	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBClusterEndpoints", Rate: 1,
 		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized to perform rds:DescribeDBClusterEndpoints"}})
 	sso = attached(Discover(ctx, api, "", "sso-prod"))
-	if sso.CustomEndpoints != nil || !strings.Contains(sso.EndpointsUnread, "AccessDenied") {
+	if sso.CustomEndpoints != nil || !strings.Contains(sso.EndpointsUnread, "AccessDenied") || sso.ProxiesUnread != "" {
 		t.Fatalf("denied: %+v", sso)
+	}
+	srv.ClearFaults()
+
+	// RDS Proxy read-only endpoints, attached by cluster, from one listing for the fleet.
+	acctest.AddProxy(t, srv, "sso-proxy", "sso-prod", "", map[string]rdstypes.DBProxyEndpointTargetRole{"sso-ro": rdstypes.DBProxyEndpointTargetRoleReadOnly})
+	acctest.AddProxy(t, srv, "chat-proxy", "", "mandible-prod", nil)
+	srv.ResetLog()
+	AttachEndpoints(ctx, api, fleet)
+	px := map[string]string{}
+	for _, c := range fleet {
+		px[c.Identifier] = fmt.Sprint(c.ProxyReaderEndpoints) + c.ProxiesUnread
+	}
+	if px["sso-prod"] != "[{sso-proxy sso-ro}]" || px["tri-prod"] != "[]" || px["mandible-prod"] != "[]" {
+		t.Fatalf("fleet proxy endpoints %v", px)
+	}
+	if n := len(srv.Calls("DescribeDBProxyEndpoints")); n != 1 {
+		t.Fatalf("%d DescribeDBProxyEndpoints calls for the fleet, want 1", n)
+	}
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBProxyEndpoints", Rate: 1,
+		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized to perform rds:DescribeDBProxyEndpoints"}})
+	sso = attached(Discover(ctx, api, "", "sso-prod"))
+	if sso.ProxyReaderEndpoints != nil || !strings.Contains(sso.ProxiesUnread, "AccessDenied") || sso.EndpointsUnread != "" || ids(sso) != "reporting/READER,all/ANY" {
+		t.Fatalf("proxies denied: %+v", sso)
 	}
 }

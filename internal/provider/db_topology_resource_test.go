@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -391,7 +392,7 @@ resource "rightsize_db_topology" "m" {
 
 func TestAccDBTopology_refused(t *testing.T) {
 	sc := sandbox.Demo()
-	for _, extra := range []*sandbox.Scenario{sandbox.MySQL(), sandbox.ServerlessV2(), sandbox.ThreeNodeAurora(), sandbox.SingleAZ()} {
+	for _, extra := range []*sandbox.Scenario{sandbox.MySQL(), sandbox.ServerlessV2(), sandbox.ThreeNodeAurora(), sandbox.SingleAZ(), sandbox.Busy()} {
 		sc.Clusters = append(sc.Clusters, extra.Clusters...)
 		sc.Instances = append(sc.Instances, extra.Instances...)
 	}
@@ -422,6 +423,14 @@ resource "rightsize_db_topology" "x" {
 				},
 				Config:      one("db_cluster_identifier", "sso-prod"),
 				ExpectError: regexp.MustCompile(`(?s)Topology\s+Change\s+Refused.*custom\s+endpoint\(s\)\s+reporting\s+\(type\s+READER\)\s+routing\s+to\s+no\s+DB\s+instance`),
+			},
+			{
+				// An RDS Proxy read-only endpoint routes to readers only: removing busy-prod's reader is refused.
+				PreConfig: func() {
+					acctest.AddProxy(t, srv, "busy-proxy", "busy-prod", "", map[string]rdstypes.DBProxyEndpointTargetRole{"busy-ro": rdstypes.DBProxyEndpointTargetRoleReadOnly})
+				},
+				Config:      one("db_cluster_identifier", "busy-prod"),
+				ExpectError: regexp.MustCompile(`(?s)Topology\s+Change\s+Refused.*RDS\s+Proxy\s+endpoint\(s\)\s+busy-ro\s+\(read-only\s+endpoint\s+of\s+RDS\s+Proxy\s+busy-proxy\).*default\s+\(read/write\)\s+endpoint`),
 			},
 			{
 				Config: topologyConfig(srv, nil, `

@@ -242,9 +242,12 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 		in.Topology = analysis.TopologyMultiAZ
 	case c.Kind == inventory.KindAurora:
 		in.Topology = analysis.TopologyAurora
-		in.CustomEndpoints = c.CustomEndpoints
+		in.CustomEndpoints, in.ProxyReaderEndpoints = c.CustomEndpoints, c.ProxyReaderEndpoints
 		if c.EndpointsUnread != "" {
-			res.Warnings = append(res.Warnings, "custom endpoints not checked (needs rds:DescribeDBClusterEndpoints): "+c.EndpointsUnread)
+			res.Warnings = append(res.Warnings, "custom endpoints not checked: "+c.EndpointsUnread)
+		}
+		if c.ProxiesUnread != "" {
+			res.Warnings = append(res.Warnings, "RDS Proxy endpoints not checked: "+c.ProxiesUnread)
 		}
 	}
 	for _, n := range c.Nodes {

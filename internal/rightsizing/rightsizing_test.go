@@ -13,7 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
@@ -346,12 +348,55 @@ func TestRecommend_customEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "custom endpoints not checked (needs rds:DescribeDBClusterEndpoints): ") {
+	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "custom endpoints not checked: listing custom endpoints (rds:DescribeDBClusterEndpoints): ") {
 		t.Fatalf("warnings %v", res.Warnings)
 	}
 	for _, r := range res.Recommendation.Risks {
 		if r.Category == "operations" {
 			t.Fatalf("a risk from unread endpoints: %+v", r)
 		}
+	}
+}
+
+// A read-only endpoint of an RDS Proxy in front of sso-prod is a high operations risk of the
+// single node; when the proxy endpoints cannot be listed, the recommendation says so and goes on.
+func TestRecommend_proxyEndpoints(t *testing.T) {
+	d, srv := deps(t, sandbox.Demo(), testNow)
+	ctx := context.Background()
+	acctest.AddProxy(t, srv, "sso-proxy", "sso-prod", "", map[string]rdstypes.DBProxyEndpointTargetRole{
+		"sso-ro": rdstypes.DBProxyEndpointTargetRoleReadOnly, "sso-rw": rdstypes.DBProxyEndpointTargetRoleReadWrite})
+	req := Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour}
+	res, err := Recommend(ctx, d, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops []analysis.Risk
+	for _, r := range res.Recommendation.Risks {
+		if r.Category == "operations" {
+			ops = append(ops, r)
+		}
+	}
+	if len(ops) != 1 || ops[0].Severity != "high" || !strings.HasPrefix(ops[0].Description, "RDS Proxy endpoint sso-ro (read-only endpoint of RDS Proxy sso-proxy) routes to the cluster's readers only") {
+		t.Fatalf("operations risks %+v", ops)
+	}
+	if len(res.Warnings) != 0 {
+		t.Fatalf("warnings %v", res.Warnings)
+	}
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBProxyTargets", Rate: 1,
+		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized"}})
+	if res, err = Recommend(ctx, d, req); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "RDS Proxy endpoints not checked: listing the targets of RDS Proxy sso-proxy (rds:DescribeDBProxyTargets): ") {
+		t.Fatalf("warnings %v", res.Warnings)
+	}
+	for _, r := range res.Recommendation.Risks {
+		if r.Category == "operations" {
+			t.Fatalf("a risk from unread proxies: %+v", r)
+		}
+	}
+	// A Multi-AZ instance behind a proxy: nothing to check, no warning.
+	if res, err = Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 14 * 24 * time.Hour}); err != nil || len(res.Warnings) != 0 {
+		t.Fatalf("mandible-prod: %v %v", err, res.Warnings)
 	}
 }

@@ -85,6 +85,21 @@
 // InvalidDBSnapshotState, InvalidParameterCombination, InvalidParameterValue,
 // Throttling, ...) so the SDK returns its typed errors.
 //
+// RDS Proxy (proxies.go): CreateDBProxy (EngineFamily POSTGRESQL; available at
+// once), RegisterDBProxyTargets (one Aurora cluster or standalone instance in
+// the "default" target group), CreateDBProxyEndpoint (READ_WRITE, or
+// READ_ONLY only for a proxy targeting an Aurora cluster:
+// InvalidDBProxyStateFault otherwise), DescribeDBProxies,
+// DescribeDBProxyTargets and DescribeDBProxyEndpoints (Marker / MaxRecords
+// 20–100; no Filters). Targets are computed from the current state: a
+// cluster's TRACKED_CLUSTER target plus one RDS_INSTANCE target per present
+// member (writer READ_WRITE, readers READ_ONLY; UNAVAILABLE while deleting),
+// so a deleted reader drops out by itself. Each proxy lists a default
+// READ_WRITE endpoint named after it. Errors: DBProxyNotFoundFault,
+// DBProxyAlreadyExistsFault, DBProxyEndpointNotFoundFault,
+// DBProxyEndpointAlreadyExistsFault, DBProxyTargetGroupNotFoundFault,
+// DBProxyTargetAlreadyRegisteredFault, InvalidDBProxyStateFault.
+//
 // # CloudWatch (cloudwatch.go)
 //
 // GetMetricData (MetricStat queries; Average, Sum, Minimum, Maximum,

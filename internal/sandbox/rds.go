@@ -90,6 +90,7 @@ var rdsMutating = map[string]bool{
 	"CreateDBSnapshot": true, "CreateDBClusterSnapshot": true, "DeleteDBSnapshot": true, "DeleteDBClusterSnapshot": true,
 	"RestoreDBInstanceFromDBSnapshot": true, "AddTagsToResource": true, "RemoveTagsFromResource": true,
 	"RebootDBInstance": true, "FailoverDBCluster": true, "CreateDBClusterEndpoint": true,
+	"CreateDBProxy": true, "RegisterDBProxyTargets": true, "CreateDBProxyEndpoint": true,
 }
 
 func (s *Server) serveRDS(w http.ResponseWriter, r *http.Request) {
@@ -192,6 +193,12 @@ func init() {
 		"FailoverDBCluster":               (*rdsState).failoverDBCluster,
 		"CreateDBClusterEndpoint":         (*rdsState).createDBClusterEndpoint,
 		"DescribeDBClusterEndpoints":      (*rdsState).describeDBClusterEndpoints,
+		"CreateDBProxy":                   (*rdsState).createDBProxy,
+		"RegisterDBProxyTargets":          (*rdsState).registerDBProxyTargets,
+		"CreateDBProxyEndpoint":           (*rdsState).createDBProxyEndpoint,
+		"DescribeDBProxies":               (*rdsState).describeDBProxies,
+		"DescribeDBProxyTargets":          (*rdsState).describeDBProxyTargets,
+		"DescribeDBProxyEndpoints":        (*rdsState).describeDBProxyEndpoints,
 	}
 }
 

@@ -188,6 +188,7 @@ type rdsState struct {
 	FailSnapshotIDs  map[string]bool        `json:"failSnapshotIds,omitempty"`
 	FailNextSnaps    int                    `json:"failNextSnapshots,omitempty"`
 	StuckIDs         map[string]bool        `json:"stuckIds,omitempty"`
+	Proxies          map[string]*dbProxy    `json:"proxies,omitempty"` // RDS Proxies by name (proxies.go)
 	Seed             uint64                 `json:"seed"`
 
 	dur       Durations

@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/routing"
 )
 
 // RDSAPI lists exactly the Amazon RDS operations the orchestrator and the finders call.
@@ -20,7 +22,8 @@ import (
 // rds:DescribeDBSnapshots, rds:DescribeDBClusterSnapshots, rds:CreateDBSnapshot,
 // rds:CreateDBClusterSnapshot, rds:AddTagsToResource, rds:ListTagsForResource,
 // rds:ModifyDBInstance, rds:CreateDBInstance, rds:DeleteDBInstance, rds:DeleteDBSnapshot,
-// rds:DeleteDBClusterSnapshot, rds:DescribeDBClusterEndpoints (Aurora) and (for verify_restore)
+// rds:DeleteDBClusterSnapshot, rds:DescribeDBClusterEndpoints, rds:DescribeDBProxyEndpoints and
+// rds:DescribeDBProxyTargets (Aurora, routing.API) and (for verify_restore)
 // rds:RestoreDBInstanceFromDBSnapshot.
 type RDSAPI interface {
 	DescribeDBInstances(ctx context.Context, in *rds.DescribeDBInstancesInput, optFns ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error)
@@ -36,8 +39,9 @@ type RDSAPI interface {
 	DeleteDBInstance(ctx context.Context, in *rds.DeleteDBInstanceInput, optFns ...func(*rds.Options)) (*rds.DeleteDBInstanceOutput, error)
 	DeleteDBSnapshot(ctx context.Context, in *rds.DeleteDBSnapshotInput, optFns ...func(*rds.Options)) (*rds.DeleteDBSnapshotOutput, error)
 	DeleteDBClusterSnapshot(ctx context.Context, in *rds.DeleteDBClusterSnapshotInput, optFns ...func(*rds.Options)) (*rds.DeleteDBClusterSnapshotOutput, error)
-	DescribeDBClusterEndpoints(ctx context.Context, in *rds.DescribeDBClusterEndpointsInput, optFns ...func(*rds.Options)) (*rds.DescribeDBClusterEndpointsOutput, error)
 	RestoreDBInstanceFromDBSnapshot(ctx context.Context, in *rds.RestoreDBInstanceFromDBSnapshotInput, optFns ...func(*rds.Options)) (*rds.RestoreDBInstanceFromDBSnapshotOutput, error)
+	// The Aurora precheck lists custom endpoints and RDS Proxy endpoints.
+	routing.API
 }
 
 // NotFoundError reports that an RDS resource does not exist. Finders return it (wrapped or not);

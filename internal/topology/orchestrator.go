@@ -11,9 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/rds"
-	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
-	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/routing"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/wait"
 )
 
@@ -216,6 +215,7 @@ const (
 	ReasonTooManyAttempts  Reason = "too-many-attempts"
 	ReasonChangeInProgress Reason = "change-in-progress"
 	ReasonCustomEndpoint   Reason = "custom-endpoint"
+	ReasonProxyEndpoint    Reason = "proxy-endpoint"
 )
 
 // PrecheckError reports why a change was refused before anything was modified.
@@ -858,11 +858,12 @@ func (r *run) precheckOriginal() error {
 	return nil
 }
 
-// precheckEndpoints refuses to delete an Aurora cluster's reader when a custom endpoint of the
-// cluster would then route to no DB instance (analysis.CustomEndpoint.Members): one of type
-// READER (which routes to readers only), or one whose static list holds only the reader, or
-// whose exclusion list leaves only the reader. Its clients would fail to connect; the reader
-// endpoint, by contrast, falls back to the writer.
+// precheckEndpoints refuses to delete an Aurora cluster's reader when something that routes
+// client connections to the cluster would then route to no DB instance (routing): a custom
+// endpoint of type READER, or one whose static list holds only the reader, or whose exclusion
+// list leaves only the reader (analysis.CustomEndpoint.Members); or a read-only endpoint of an
+// RDS Proxy in front of the cluster, which routes to readers only. Their clients would fail to
+// connect; the cluster's reader endpoint, by contrast, falls back to the writer.
 func (r *run) precheckEndpoints(ctx context.Context) error {
 	t := r.topo
 	if r.req.Target.Kind != KindCluster || r.req.Nodes != 1 {
@@ -873,22 +874,13 @@ func (r *run) precheckEndpoints(ctx context.Context) error {
 		return nil // precheckOriginal has refused this shape already
 	}
 	reader := readers[0].Identifier
+	custom, err := routing.CustomEndpoints(ctx, r.o.RDS, r.req.Target.Identifier)
+	if err != nil {
+		return r.changeErr("checking the cluster's custom endpoints", err)
+	}
 	var stranded []string
-	p := rds.NewDescribeDBClusterEndpointsPaginator(r.o.RDS, &rds.DescribeDBClusterEndpointsInput{
-		DBClusterIdentifier: &r.req.Target.Identifier,
-		Filters:             []rdstypes.Filter{{Name: ptr("db-cluster-endpoint-type"), Values: []string{"custom"}}},
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return r.changeErr("listing the cluster's custom endpoints (rds:DescribeDBClusterEndpoints)", err)
-		}
-		for _, e := range page.DBClusterEndpoints {
-			if deref(e.EndpointType) != "CUSTOM" {
-				continue
-			}
-			ce := analysis.CustomEndpoint{ID: deref(e.DBClusterEndpointIdentifier), Type: deref(e.CustomEndpointType),
-				Static: e.StaticMembers, Excluded: e.ExcludedMembers}
+	for _, eps := range custom {
+		for _, ce := range eps {
 			if len(ce.Members(writer.Identifier, nil)) == 0 {
 				stranded = append(stranded, ce.Describe())
 			}
@@ -898,6 +890,19 @@ func (r *run) precheckEndpoints(ctx context.Context) error {
 		return r.precheckErr(ReasonCustomEndpoint, "deleting the reader %s would leave the custom endpoint(s) %s routing to no DB instance, and their clients could not connect; "+
 			"make each of them type ANY with the writer %s as a member, or move their clients to the cluster endpoint and delete them, then apply again",
 			reader, strings.Join(stranded, ", "), writer.Identifier)
+	}
+	proxies, err := routing.ProxyReaderEndpoints(ctx, r.o.RDS)
+	if err != nil {
+		return r.changeErr("checking the RDS Proxy endpoints", err)
+	}
+	var cut []string
+	for _, pe := range proxies[strings.ToLower(r.req.Target.Identifier)] {
+		cut = append(cut, pe.Describe())
+	}
+	if len(cut) > 0 {
+		return r.precheckErr(ReasonProxyEndpoint, "deleting the reader %s would leave the RDS Proxy endpoint(s) %s with no reader to route to (a read-only proxy endpoint does not fall back to the writer), and their clients could not connect; "+
+			"move their clients to the proxy's default (read/write) endpoint and delete them, then apply again",
+			reader, strings.Join(cut, ", "))
 	}
 	return nil
 }

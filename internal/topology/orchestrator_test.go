@@ -17,6 +17,7 @@ import (
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/wait"
 )
@@ -1121,6 +1122,85 @@ func TestCustomEndpointsGuardReaderDeletion(t *testing.T) {
 			if !errors.As(err, &pe) || pe.Reason != ReasonCustomEndpoint || !strings.Contains(err.Error(), c.refused) ||
 				!strings.Contains(err.Error(), "make each of them type ANY with the writer "+ssoWriter) {
 				t.Fatalf("got %v", err)
+			}
+			for _, op := range []string{"CreateDBClusterSnapshot", "DeleteDBInstance", "AddTagsToResource"} {
+				if n := len(e.opsIndex(op, nil)); n != 0 {
+					t.Errorf("%d %s calls after the refusal", n, op)
+				}
+			}
+			if topo := e.topology(sso); topo.Nodes != 2 {
+				t.Fatalf("the cluster has %d nodes", topo.Nodes)
+			}
+		})
+	}
+}
+
+// A read-only endpoint of an RDS Proxy in front of the cluster routes to readers only, so
+// removing the last reader is refused before anything is created or changed; the proxy's
+// read/write endpoints, and a read-only endpoint of a proxy in front of another cluster, do not
+// stop it. When the proxy endpoints cannot be listed, nothing is changed either.
+func TestProxyReadOnlyEndpointGuardsReaderDeletion(t *testing.T) {
+	roles := func(kv ...string) map[string]rdstypes.DBProxyEndpointTargetRole {
+		m := map[string]rdstypes.DBProxyEndpointTargetRole{}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = rdstypes.DBProxyEndpointTargetRole(kv[i+1])
+		}
+		return m
+	}
+	for _, c := range []struct {
+		name    string
+		setup   func(*env)
+		refused string // in the error, "" when the change goes ahead
+		reason  Reason
+	}{
+		{name: "read-only", refused: "the RDS Proxy endpoint(s) sso-ro (read-only endpoint of RDS Proxy sso-proxy), sso-ro2 (read-only endpoint of RDS Proxy sso-proxy) with no reader",
+			reason: ReasonProxyEndpoint, setup: func(e *env) {
+				acctest.AddProxy(e.t, e.srv, "sso-proxy", "sso-prod", "", roles("sso-ro", "READ_ONLY", "sso-rw", "READ_WRITE", "sso-ro2", "READ_ONLY"))
+			}},
+		{name: "read-write-only", setup: func(e *env) {
+			acctest.AddProxy(e.t, e.srv, "sso-proxy", "sso-prod", "", roles("sso-rw", "READ_WRITE"))
+		}},
+		{name: "other-cluster", setup: func(e *env) {
+			acctest.AddProxy(e.t, e.srv, "tri-proxy", "tri-prod", "", roles("tri-ro", "READ_ONLY"))
+			acctest.AddProxy(e.t, e.srv, "chat-proxy", "", "mandible-prod", nil)
+		}},
+		{name: "unreadable", refused: "checking the RDS Proxy endpoints: listing RDS Proxy endpoints (rds:DescribeDBProxyEndpoints)", setup: func(e *env) {
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBProxyEndpoints", Rate: 1,
+				RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized"}})
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sc := sandbox.Demo()
+			sc.Clusters = append(sc.Clusters, sandbox.ThreeNodeAurora().Clusters...)
+			e := newEnv(t, sc)
+			ctx := context.Background()
+			c.setup(e)
+			e.srv.ResetLog()
+			req := Request{Target: sso, Nodes: 1, Generation: 1}
+			p, err := PreviewRun(ctx, e.api, req)
+			switch {
+			case c.reason != "" && (err != nil || !strings.Contains(p.Refusal, c.refused)):
+				t.Fatalf("preview: %v %+v", err, p)
+			case c.refused == "" && (err != nil || p.Refusal != ""):
+				t.Fatalf("preview: %v %+v", err, p)
+			case c.refused != "" && c.reason == "" && (err == nil || !strings.Contains(err.Error(), c.refused)):
+				t.Fatalf("preview of an unreadable listing: %v %+v", err, p)
+			}
+			res, err := e.o.Run(ctx, req)
+			if c.refused == "" {
+				if err != nil || res.Nodes != 1 {
+					t.Fatalf("%v %+v", err, res)
+				}
+				e.assertGuarded(sso)
+				return
+			}
+			var pe *PrecheckError
+			if err == nil || !strings.Contains(err.Error(), c.refused) || errors.As(err, &pe) != (c.reason != "") ||
+				(pe != nil && pe.Reason != c.reason) {
+				t.Fatalf("got %v", err)
+			}
+			if c.reason != "" && !strings.Contains(err.Error(), "move their clients to the proxy's default (read/write) endpoint") {
+				t.Errorf("no advice: %v", err)
 			}
 			for _, op := range []string{"CreateDBClusterSnapshot", "DeleteDBInstance", "AddTagsToResource"} {
 				if n := len(e.opsIndex(op, nil)); n != 0 {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
 )
 
 // naiveCollect is the approach the collector replaces: one GetMetricStatistics call per node × metric × window of
@@ -131,7 +132,7 @@ func BenchmarkFleetCollection(b *testing.B) {
 	b.Run("naive_GetMetricStatistics", func(b *testing.B) {
 		// The naive client keeps the SDK's standard retryer (the collector does its own retries).
 		naive := awscw.New(awscw.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()),
-			Credentials: aws.NewCredentialsCache(staticCreds{}), Retryer: retry.NewStandard()})
+			Credentials: aws.NewCredentialsCache(staticCreds{}), Retryer: retry.NewStandard(), HTTPClient: sdkhttp.Wrap(nil)})
 		var calls, pts int64
 		for b.Loop() {
 			var err error

@@ -19,6 +19,7 @@ import (
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
 )
 
 // startSandbox starts the in-process AWS emulator with scenario sc and returns it with a real CloudWatch client
@@ -39,6 +40,7 @@ func newClient(url string) *awscw.Client {
 		BaseEndpoint: aws.String(url),
 		Credentials:  aws.NewCredentialsCache(staticCreds{}),
 		Retryer:      aws.NopRetryer{},
+		HTTPClient:   sdkhttp.Wrap(nil),
 	})
 }
 

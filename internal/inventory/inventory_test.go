@@ -15,6 +15,7 @@ import (
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
 )
 
 var _ RDSAPI = (*rds.Client)(nil)
@@ -31,6 +32,7 @@ func rdsClient(t *testing.T, sc *sandbox.Scenario) *rds.Client {
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(srv.URL()),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "secret", ""),
+		HTTPClient:   sdkhttp.Wrap(nil),
 	})
 }
 
@@ -188,7 +190,7 @@ func TestCustomEndpoints(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = srv.Close() })
 	api := rds.New(rds.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()),
-		Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", "")})
+		Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", ""), HTTPClient: sdkhttp.Wrap(nil)})
 	for _, e := range []struct{ cluster, id, typ string }{{"sso-prod", "reporting", "READER"}, {"sso-prod", "all", "ANY"}, {"tri-prod", "tri-any", "ANY"}} {
 		if _, err := api.CreateDBClusterEndpoint(ctx, &rds.CreateDBClusterEndpointInput{DBClusterIdentifier: aws.String(e.cluster),
 			DBClusterEndpointIdentifier: aws.String(e.id), EndpointType: aws.String(e.typ)}); err != nil {

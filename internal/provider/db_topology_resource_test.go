@@ -23,6 +23,7 @@ import (
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/topology"
 )
 
@@ -47,7 +48,7 @@ func topologySandbox(t *testing.T, sc *sandbox.Scenario, hook func(*topology.Orc
 		}
 	}
 	t.Cleanup(func() { orchestratorHook = nil })
-	api := rds.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDSANDBOX", "sandbox-secret", "")},
+	api := rds.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDSANDBOX", "sandbox-secret", ""), HTTPClient: sdkhttp.Wrap(nil)},
 		func(o *rds.Options) { o.BaseEndpoint = aws.String(srv.URL()) })
 	return srv, api
 }

@@ -30,6 +30,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
 )
 
 var (
@@ -367,10 +369,19 @@ func (p *rightsizeProvider) Configure(ctx context.Context, req provider.Configur
 	if eps == nil {
 		eps = &endpointsModel{}
 	}
-	data.RDS = rds.NewFromConfig(awsCfg, func(o *rds.Options) { setEndpoint(&o.BaseEndpoint, eps.RDS) })
-	data.CloudWatch = cloudwatch.NewFromConfig(awsCfg, func(o *cloudwatch.Options) { setEndpoint(&o.BaseEndpoint, eps.CloudWatch) })
+	// Every service client sends through sdkhttp (a smithy-go/net/http race otherwise closes a
+	// connection under a response now and then).
+	data.RDS = rds.NewFromConfig(awsCfg, func(o *rds.Options) {
+		setEndpoint(&o.BaseEndpoint, eps.RDS)
+		o.HTTPClient = sdkhttp.Wrap(o.HTTPClient)
+	})
+	data.CloudWatch = cloudwatch.NewFromConfig(awsCfg, func(o *cloudwatch.Options) {
+		setEndpoint(&o.BaseEndpoint, eps.CloudWatch)
+		o.HTTPClient = sdkhttp.Wrap(o.HTTPClient)
+	})
 	data.Pricing = pricing.NewFromConfig(awsCfg, func(o *pricing.Options) {
 		setEndpoint(&o.BaseEndpoint, eps.Pricing)
+		o.HTTPClient = sdkhttp.Wrap(o.HTTPClient)
 		// The Price List API is served from us-east-1 (and ap-south-1, eu-central-1) only.
 		if eps.Pricing.IsNull() {
 			o.Region = "us-east-1"
@@ -420,6 +431,7 @@ func loadAWSConfig(ctx context.Context, cfg providerModel) (aws.Config, error) {
 	}
 	if ar := cfg.AssumeRole; ar != nil && ar.RoleARN.ValueString() != "" {
 		stsClient := sts.NewFromConfig(awsCfg, func(o *sts.Options) {
+			o.HTTPClient = sdkhttp.Wrap(o.HTTPClient)
 			if cfg.Endpoints != nil {
 				setEndpoint(&o.BaseEndpoint, cfg.Endpoints.STS)
 			}

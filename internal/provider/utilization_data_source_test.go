@@ -25,6 +25,7 @@ import (
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
 )
 
 // utilizationAccNow is the sandbox clock for these tests: the current hour, so that CloudWatch retention on the
@@ -370,8 +371,8 @@ func sandboxProviderData(t *testing.T, scenario string, now time.Time) *Provider
 	creds := credentials.NewStaticCredentialsProvider("AKIDSANDBOX", "sandbox-secret", "")
 	return &ProviderData{
 		Region:     "us-east-1",
-		RDS:        rds.New(rds.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds}),
-		CloudWatch: awscloudwatch.New(awscloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds}),
+		RDS:        rds.New(rds.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds, HTTPClient: sdkhttp.Wrap(nil)}),
+		CloudWatch: awscloudwatch.New(awscloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds, HTTPClient: sdkhttp.Wrap(nil)}),
 	}
 }
 

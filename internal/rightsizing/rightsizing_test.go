@@ -19,6 +19,7 @@ import (
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
 )
 
 // deps starts a sandbox with sc at now and returns real SDK clients on it.
@@ -35,8 +36,8 @@ func deps(t testing.TB, sc *sandbox.Scenario, now time.Time) (Deps, *sandbox.Ser
 		t.Fatal(err)
 	}
 	return Deps{
-		RDS:        rds.New(rds.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds}),
-		CloudWatch: cloudwatch.New(cloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds}),
+		RDS:        rds.New(rds.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds, HTTPClient: sdkhttp.Wrap(nil)}),
+		CloudWatch: cloudwatch.New(cloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds, HTTPClient: sdkhttp.Wrap(nil)}),
 		Catalog:    cat,
 		Region:     "us-east-1",
 		Now:        func() time.Time { return now },

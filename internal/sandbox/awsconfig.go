@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
 )
 
 // Static credentials the sandbox hands out (any signed credentials are
@@ -26,6 +28,8 @@ func (s *Server) AWSConfig() aws.Config {
 		Region:       s.st.Region,
 		Credentials:  credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, ""),
 		BaseEndpoint: aws.String(s.url),
+		// The provider's own client (a smithy-go/net/http race closes connections otherwise).
+		HTTPClient: sdkhttp.Wrap(nil),
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/wait"
 )
 
@@ -50,7 +51,7 @@ func newEnv(t *testing.T, sc *sandbox.Scenario) *env {
 		t.Fatalf("starting the sandbox: %v", err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDSANDBOX", "sandbox-secret", "")}
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDSANDBOX", "sandbox-secret", ""), HTTPClient: sdkhttp.Wrap(nil)}
 	api := rds.NewFromConfig(cfg, func(o *rds.Options) {
 		o.BaseEndpoint = aws.String(srv.URL())
 		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
@@ -959,7 +960,7 @@ func (e *env) runInterrupted(t *testing.T, req Request, step Step) {
 
 func (e *env) impatientClient() {
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDSANDBOX", "sandbox-secret", ""),
-		HTTPClient: &http.Client{Timeout: 150 * time.Millisecond}}
+		HTTPClient: sdkhttp.Wrap(&http.Client{Timeout: 150 * time.Millisecond})}
 	e.o.RDS = rds.NewFromConfig(cfg, func(o *rds.Options) {
 		o.BaseEndpoint = aws.String(e.srv.URL())
 		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {

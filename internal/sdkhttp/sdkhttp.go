@@ -24,24 +24,25 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 )
 
-// Client sends requests through Next with their bodies' io.WriterTo hidden. It implements
-// aws.HTTPClient.
+// Client sends requests through another client with their bodies' io.WriterTo hidden. It
+// implements aws.HTTPClient. Make one with Wrap; the zero value has nothing to send through.
 type Client struct {
-	// Next sends the request; nil means the SDK's default (awshttp.NewBuildableClient()).
-	Next aws.HTTPClient
+	next aws.HTTPClient
 }
 
-// Wrap returns a Client sending through next (nil: the SDK's default). For a service client's
-// options: o.HTTPClient = sdkhttp.Wrap(o.HTTPClient).
+// Wrap returns a Client sending through next, or, when next is nil, through a new client of
+// the SDK's default kind (awshttp.NewBuildableClient(), with its own connection pool, as a
+// service client without an HTTPClient gets). For a service client's options:
+// o.HTTPClient = sdkhttp.Wrap(o.HTTPClient). A Client is returned as it is.
 func Wrap(next aws.HTTPClient) *Client {
 	if c, ok := next.(*Client); ok {
 		return c
 	}
-	return &Client{Next: next}
+	if next == nil {
+		next = awshttp.NewBuildableClient()
+	}
+	return &Client{next: next}
 }
-
-// sdkDefault is the client a Client without Next sends through.
-var sdkDefault = awshttp.NewBuildableClient()
 
 // Do sends r. A body that implements io.WriterTo is replaced by one that reads and closes the
 // same body but does not; everything else about r is unchanged.
@@ -49,10 +50,7 @@ func (c *Client) Do(r *http.Request) (*http.Response, error) {
 	if _, ok := r.Body.(io.WriterTo); ok && r.Body != http.NoBody {
 		r.Body = readCloser{r.Body}
 	}
-	if c.Next == nil {
-		return sdkDefault.Do(r)
-	}
-	return c.Next.Do(r)
+	return c.next.Do(r)
 }
 
 // readCloser exposes Read and Close only.

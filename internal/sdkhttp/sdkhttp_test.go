@@ -156,17 +156,21 @@ func TestDoHidesWriterToOnly(t *testing.T) {
 	if bodies[1] != nil || bodies[2] != http.NoBody {
 		t.Errorf("bodies passed on: %#v %#v", bodies[1], bodies[2])
 	}
-	if strings.Join(seen, "|") != "POST a=1|GET |GET " { // the zero Client's comes next
+	if strings.Join(seen, "|") != "POST a=1|GET |GET " { // Wrap(nil)'s comes next
 		t.Errorf("server saw %q", seen)
 	}
+	// Wrap(nil) sends through a client of its own, as an SDK service client without one does.
+	if a, b := Wrap(nil), Wrap(nil); a.next == nil || a.next == b.next {
+		t.Errorf("Wrap(nil) clients %p and %p share %p", a, b, a.next)
+	}
 	req, _ = http.NewRequest(http.MethodGet, srv.URL, nil)
-	if resp, err := (&Client{}).Do(req); err != nil {
-		t.Errorf("the zero Client: %v", err)
+	if resp, err := Wrap(nil).Do(req); err != nil {
+		t.Errorf("Wrap(nil): %v", err)
 	} else {
 		_ = resp.Body.Close()
 	}
 	if len(seen) != 4 {
-		t.Errorf("the zero Client's request did not arrive: %q", seen)
+		t.Errorf("the Wrap(nil) request did not arrive: %q", seen)
 	}
 }
 

@@ -317,6 +317,17 @@ func recommendScenario(t *testing.T, sc *sandbox.Scenario, req Request) (Deps, R
 	return d, res
 }
 
+// operationsRisks are the recommendation's risks of category operations.
+func operationsRisks(res Result) []analysis.Risk {
+	var ops []analysis.Risk
+	for _, r := range res.Recommendation.Risks {
+		if r.Category == "operations" {
+			ops = append(ops, r)
+		}
+	}
+	return ops
+}
+
 // A custom endpoint of sso-prod that routes only to its reader is a high operations risk of the
 // single node; when the endpoints cannot be listed, the recommendation says so and goes on.
 func TestRecommend_customEndpoints(t *testing.T) {
@@ -331,12 +342,7 @@ func TestRecommend_customEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ops []analysis.Risk
-	for _, r := range res.Recommendation.Risks {
-		if r.Category == "operations" {
-			ops = append(ops, r)
-		}
-	}
+	ops := operationsRisks(res)
 	if len(ops) != 1 || ops[0].Severity != "high" || !strings.HasPrefix(ops[0].Description, "Custom endpoint reporting (type READER) routes to no instance") {
 		t.Fatalf("operations risks %+v", ops)
 	}
@@ -352,10 +358,8 @@ func TestRecommend_customEndpoints(t *testing.T) {
 	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "custom endpoints not checked: listing custom endpoints (rds:DescribeDBClusterEndpoints): ") {
 		t.Fatalf("warnings %v", res.Warnings)
 	}
-	for _, r := range res.Recommendation.Risks {
-		if r.Category == "operations" {
-			t.Fatalf("a risk from unread endpoints: %+v", r)
-		}
+	if ops := operationsRisks(res); len(ops) != 0 {
+		t.Fatalf("risks from unread endpoints: %+v", ops)
 	}
 }
 
@@ -371,12 +375,7 @@ func TestRecommend_proxyEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ops []analysis.Risk
-	for _, r := range res.Recommendation.Risks {
-		if r.Category == "operations" {
-			ops = append(ops, r)
-		}
-	}
+	ops := operationsRisks(res)
 	if len(ops) != 1 || ops[0].Severity != "high" || !strings.HasPrefix(ops[0].Description, "RDS Proxy endpoint sso-ro (read-only endpoint of RDS Proxy sso-proxy) routes to the cluster's readers only") {
 		t.Fatalf("operations risks %+v", ops)
 	}
@@ -391,10 +390,8 @@ func TestRecommend_proxyEndpoints(t *testing.T) {
 	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "RDS Proxy endpoints not checked: listing the targets of RDS Proxy sso-proxy (rds:DescribeDBProxyTargets): ") {
 		t.Fatalf("warnings %v", res.Warnings)
 	}
-	for _, r := range res.Recommendation.Risks {
-		if r.Category == "operations" {
-			t.Fatalf("a risk from unread proxies: %+v", r)
-		}
+	if ops := operationsRisks(res); len(ops) != 0 {
+		t.Fatalf("risks from unread proxies: %+v", ops)
 	}
 	// A Multi-AZ instance behind a proxy: nothing to check, no warning.
 	if res, err = Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 14 * 24 * time.Hour}); err != nil || len(res.Warnings) != 0 {

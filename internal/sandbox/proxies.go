@@ -119,6 +119,19 @@ func (st *rdsState) proxy(f url.Values) (*dbProxy, *rdsError) {
 	return p, nil
 }
 
+// proxyNames are the proxies a describe call asks for: the one its DBProxyName names, or all of
+// them, by name.
+func (st *rdsState) proxyNames(f url.Values) ([]string, *rdsError) {
+	if f.Get("DBProxyName") == "" {
+		return sortedKeys(st.Proxies), nil
+	}
+	p, e := st.proxy(f)
+	if e != nil {
+		return nil, e
+	}
+	return []string{p.Name}, nil
+}
+
 // defaultTargetGroup refuses a TargetGroupName other than "default", a proxy's only target group.
 func defaultTargetGroup(f url.Values) *rdsError {
 	if g := f.Get("TargetGroupName"); g != "" && g != "default" {
@@ -249,13 +262,9 @@ func (st *rdsState) describeDBProxies(f url.Values, _ time.Time) (any, *rdsError
 	if _, e := knownFilters(f); e != nil {
 		return nil, e
 	}
-	names := sortedKeys(st.Proxies)
-	if f.Get("DBProxyName") != "" {
-		p, e := st.proxy(f)
-		if e != nil {
-			return nil, e
-		}
-		names = []string{p.Name}
+	names, e := st.proxyNames(f)
+	if e != nil {
+		return nil, e
 	}
 	pg, marker, e := page(f, names)
 	if e != nil {
@@ -290,13 +299,9 @@ func (st *rdsState) describeDBProxyEndpoints(f url.Values, _ time.Time) (any, *r
 	if _, e := knownFilters(f); e != nil {
 		return nil, e
 	}
-	names := sortedKeys(st.Proxies)
-	if f.Get("DBProxyName") != "" {
-		p, e := st.proxy(f)
-		if e != nil {
-			return nil, e
-		}
-		names = []string{p.Name}
+	names, e := st.proxyNames(f)
+	if e != nil {
+		return nil, e
 	}
 	eid := strings.ToLower(f.Get("DBProxyEndpointName"))
 	var keep []xDBProxyEndpoint

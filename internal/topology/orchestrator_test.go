@@ -1124,15 +1124,22 @@ func TestCustomEndpointsGuardReaderDeletion(t *testing.T) {
 				!strings.Contains(err.Error(), "make each of them type ANY with the writer "+ssoWriter) {
 				t.Fatalf("got %v", err)
 			}
-			for _, op := range []string{"CreateDBClusterSnapshot", "DeleteDBInstance", "AddTagsToResource"} {
-				if n := len(e.opsIndex(op, nil)); n != 0 {
-					t.Errorf("%d %s calls after the refusal", n, op)
-				}
-			}
-			if topo := e.topology(sso); topo.Nodes != 2 {
-				t.Fatalf("the cluster has %d nodes", topo.Nodes)
-			}
+			e.assertSSOUntouched()
 		})
+	}
+}
+
+// assertSSOUntouched checks that a refused change to sso made no snapshot, deletion or tag and
+// left both nodes.
+func (e *env) assertSSOUntouched() {
+	e.t.Helper()
+	for _, op := range []string{"CreateDBClusterSnapshot", "DeleteDBInstance", "AddTagsToResource"} {
+		if n := len(e.opsIndex(op, nil)); n != 0 {
+			e.t.Errorf("%d %s calls after the refusal", n, op)
+		}
+	}
+	if topo := e.topology(sso); topo.Nodes != 2 {
+		e.t.Fatalf("the cluster has %d nodes", topo.Nodes)
 	}
 }
 
@@ -1203,14 +1210,7 @@ func TestProxyReadOnlyEndpointGuardsReaderDeletion(t *testing.T) {
 			if c.reason != "" && !strings.Contains(err.Error(), "move their clients to the proxy's default (read/write) endpoint") {
 				t.Errorf("no advice: %v", err)
 			}
-			for _, op := range []string{"CreateDBClusterSnapshot", "DeleteDBInstance", "AddTagsToResource"} {
-				if n := len(e.opsIndex(op, nil)); n != 0 {
-					t.Errorf("%d %s calls after the refusal", n, op)
-				}
-			}
-			if topo := e.topology(sso); topo.Nodes != 2 {
-				t.Fatalf("the cluster has %d nodes", topo.Nodes)
-			}
+			e.assertSSOUntouched()
 		})
 	}
 }

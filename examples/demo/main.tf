@@ -34,8 +34,9 @@ provider "rightsize" {
   access_key = "demo"
   secret_key = "demo"
   endpoints {
-    rds        = var.sandbox_endpoint
-    cloudwatch = var.sandbox_endpoint
+    rds                     = var.sandbox_endpoint
+    cloudwatch              = var.sandbox_endpoint
+    application_autoscaling = var.sandbox_endpoint
   }
   postgres {
     host     = var.postgres_host

@@ -18,7 +18,8 @@ provider "rightsize" {
 #   access_key = "test"
 #   secret_key = "test"
 #   endpoints {
-#     rds        = "http://127.0.0.1:4566"
-#     cloudwatch = "http://127.0.0.1:4566"
+#     rds                     = "http://127.0.0.1:4566"
+#     cloudwatch              = "http://127.0.0.1:4566"
+#     application_autoscaling = "http://127.0.0.1:4566"
 #   }
 # }

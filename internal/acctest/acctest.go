@@ -93,7 +93,7 @@ func PGBinDir(t testing.TB) string {
 // ProviderConfig describes a provider block for a test configuration.
 type ProviderConfig struct {
 	Region   string            // defaults to us-east-1
-	Endpoint string            // base URL used for rds, cloudwatch and pricing (the sandbox)
+	Endpoint string            // base URL used for every service endpoint (the sandbox)
 	Extra    map[string]string // extra top-level attributes, rendered verbatim (value is HCL)
 	Postgres map[string]string // postgres block attributes, rendered verbatim (value is HCL)
 }
@@ -111,8 +111,8 @@ func (c ProviderConfig) HCL() string {
 		fmt.Fprintf(&b, "  %s = %s\n", k, c.Extra[k])
 	}
 	if c.Endpoint != "" {
-		fmt.Fprintf(&b, "  endpoints {\n    rds        = %q\n    cloudwatch = %q\n    pricing    = %q\n    sts        = %q\n  }\n",
-			c.Endpoint, c.Endpoint, c.Endpoint, c.Endpoint)
+		fmt.Fprintf(&b, "  endpoints {\n    rds                     = %q\n    cloudwatch              = %q\n    application_autoscaling = %q\n    pricing                 = %q\n    sts                     = %q\n  }\n",
+			c.Endpoint, c.Endpoint, c.Endpoint, c.Endpoint, c.Endpoint)
 	}
 	if c.Postgres != nil {
 		b.WriteString("  postgres {\n")

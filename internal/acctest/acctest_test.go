@@ -52,7 +52,8 @@ func TestProviderConfigHCL(t *testing.T) {
 	}.HCL()
 	for _, want := range []string{
 		`region     = "us-east-1"`,
-		`rds        = "http://127.0.0.1:4599"`,
+		`rds                     = "http://127.0.0.1:4599"`,
+		`application_autoscaling = "http://127.0.0.1:4599"`,
 		`max_retries = 3`,
 		"  postgres {\n    host = \"db\"\n    port = 5433\n  }\n",
 	} {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
@@ -55,6 +57,18 @@ func AddProxy(t testing.TB, srv *sandbox.Server, name, cluster, instance string,
 			DBProxyEndpointName: aws.String(ep), TargetRole: endpoints[ep], VpcSubnetIds: subnets}); err != nil {
 			t.Fatalf("creating endpoint %s of RDS Proxy %s: %v", ep, name, err)
 		}
+	}
+}
+
+// AddReplicaScaling gives the sandbox's Aurora cluster Aurora Auto Scaling between min and max
+// readers (an Application Auto Scaling scalable target), through the real SDK, as a user would.
+func AddReplicaScaling(t testing.TB, srv *sandbox.Server, cluster string, minReaders, maxReaders int32) {
+	t.Helper()
+	api := applicationautoscaling.NewFromConfig(srv.AWSConfig())
+	if _, err := api.RegisterScalableTarget(context.Background(), &applicationautoscaling.RegisterScalableTargetInput{
+		ServiceNamespace: aastypes.ServiceNamespaceRds, ScalableDimension: aastypes.ScalableDimensionRDSClusterReadReplicaCount,
+		ResourceId: aws.String("cluster:" + cluster), MinCapacity: aws.Int32(minReaders), MaxCapacity: aws.Int32(maxReaders)}); err != nil {
+		t.Fatalf("registering Aurora Auto Scaling of %s: %v", cluster, err)
 	}
 }
 

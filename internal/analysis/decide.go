@@ -163,6 +163,15 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 					e.Describe(), w.ID)
 			}
 		}
+		switch a := in.ReplicaAutoScaling; {
+		case a == nil:
+		case a.MinCapacity > 0:
+			add("operations", "high", "%s (minimum %d): it would add a reader back after the change, so neither the single node nor its savings would last; set the scalable target's minimum capacity to 0, or deregister it, before the change (rightsize_db_topology refuses the change until then)",
+				a.Describe(), a.MinCapacity)
+		case a.MaxCapacity > 0:
+			add("operations", "medium", "%s: it can add readers back under load (of the writer's class, billed like the reader the change removes), so the single node and its savings last only while the scaling policy's target metric stays below its target",
+				a.Describe())
+		}
 		for _, e := range in.ProxyReaderEndpoints {
 			add("operations", "high", "RDS Proxy endpoint %s routes to the cluster's readers only and does not fall back to the writer, so once the reader is removed its clients could not connect: move them to the proxy's default (read/write) endpoint and delete it before the change (rightsize_db_topology refuses the change until then)",
 				e.Describe())

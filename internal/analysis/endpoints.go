@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -79,6 +80,26 @@ func (e ProxyEndpoint) Describe() string {
 func (e ProxyEndpoint) validate() error {
 	if e.Proxy == "" || e.Endpoint == "" {
 		return errorf("RDS Proxy endpoint %q of proxy %q: the proxy and endpoint names must be set", e.Endpoint, e.Proxy)
+	}
+	return nil
+}
+
+// ReplicaAutoScaling is Aurora Auto Scaling of a cluster's readers: the Application Auto Scaling
+// scalable target of the cluster (namespace rds, dimension rds:cluster:ReadReplicaCount), which
+// keeps between MinCapacity and MaxCapacity readers (0–15 each). With MinCapacity of 1 or more
+// it puts a reader back after the last one is removed, so a single node does not last.
+type ReplicaAutoScaling struct {
+	MinCapacity, MaxCapacity int
+}
+
+// Describe states the target's capacity range, for messages.
+func (a ReplicaAutoScaling) Describe() string {
+	return fmt.Sprintf("Aurora Auto Scaling keeps %d to %d reader(s)", a.MinCapacity, a.MaxCapacity)
+}
+
+func (a ReplicaAutoScaling) validate() error {
+	if a.MinCapacity < 0 || a.MaxCapacity < a.MinCapacity || a.MaxCapacity > 15 {
+		return errorf("replica auto scaling: capacity %d to %d: must satisfy 0 <= min <= max <= 15", a.MinCapacity, a.MaxCapacity)
 	}
 	return nil
 }

@@ -166,3 +166,68 @@ func ExampleCustomEndpoint_Describe() {
 	fmt.Println(CustomEndpoint{ID: "batch", Type: "ANY", Static: []string{"sso-prod-instance-2"}}.Describe())
 	// Output: batch (type ANY, static members sso-prod-instance-2)
 }
+
+// Aurora Auto Scaling with a minimum of one reader or more undoes the change: a high operations
+// risk; with a minimum of 0 and room for readers, a medium one; with none, no risk. Bad ranges
+// and non-Aurora topologies are refused, and the input is not mutated.
+func TestAnalyzeReplicaAutoScaling(t *testing.T) {
+	for _, c := range []struct {
+		a        *ReplicaAutoScaling
+		severity string // "" for no risk
+		want     string
+	}{
+		{&ReplicaAutoScaling{MinCapacity: 1, MaxCapacity: 3}, "high", "Aurora Auto Scaling keeps 1 to 3 reader(s) (minimum 1): it would add a reader back after the change"},
+		{&ReplicaAutoScaling{MinCapacity: 2, MaxCapacity: 2}, "high", "set the scalable target's minimum capacity to 0, or deregister it"},
+		{&ReplicaAutoScaling{MinCapacity: 0, MaxCapacity: 4}, "medium", "Aurora Auto Scaling keeps 0 to 4 reader(s): it can add readers back under load"},
+		{&ReplicaAutoScaling{MinCapacity: 0, MaxCapacity: 0}, "", ""},
+		{nil, "", ""},
+	} {
+		in := auroraPair(2)
+		in.ReplicaAutoScaling = c.a
+		var before ReplicaAutoScaling
+		if c.a != nil {
+			before = *c.a
+		}
+		rec, err := Analyze(in, Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.a != nil && *c.a != before {
+			t.Errorf("%+v: input mutated", c.a)
+		}
+		ops := where(rec.Risks, func(r Risk) bool { return r.Category == "operations" })
+		switch {
+		case c.severity == "" && len(ops) != 0:
+			t.Errorf("%+v: risks %+v", c.a, ops)
+		case c.severity != "" && (len(ops) != 1 || ops[0].Severity != c.severity || !strings.Contains(ops[0].Description, c.want)):
+			t.Errorf("%+v: risks %+v, want one %s containing %q", c.a, ops, c.severity, c.want)
+		}
+		if c.severity == "high" && !strings.Contains(rec.ReportMarkdown, "**high** (operations): Aurora Auto Scaling keeps") {
+			t.Errorf("%+v: the report does not list the risk", c.a)
+		}
+	}
+	for _, c := range []struct {
+		a    ReplicaAutoScaling
+		maz  bool
+		want string
+	}{
+		{ReplicaAutoScaling{MinCapacity: -1, MaxCapacity: 1}, false, "capacity -1 to 1: must satisfy 0 <= min <= max <= 15"},
+		{ReplicaAutoScaling{MinCapacity: 2, MaxCapacity: 1}, false, "capacity 2 to 1"},
+		{ReplicaAutoScaling{MinCapacity: 0, MaxCapacity: 16}, false, "capacity 0 to 16"},
+		{ReplicaAutoScaling{MinCapacity: 0, MaxCapacity: 1}, true, "replica auto scaling is an Aurora feature"},
+	} {
+		bad := auroraPair(2)
+		if c.maz {
+			bad = idleMultiAZ(14)
+		}
+		bad.ReplicaAutoScaling = &c.a
+		if _, err := Analyze(bad, Policy{}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: got %v, want %q", c.a, err, c.want)
+		}
+	}
+}
+
+func ExampleReplicaAutoScaling_Describe() {
+	fmt.Println(ReplicaAutoScaling{MinCapacity: 1, MaxCapacity: 3}.Describe())
+	// Output: Aurora Auto Scaling keeps 1 to 3 reader(s)
+}

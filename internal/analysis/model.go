@@ -174,6 +174,11 @@ type ClusterInput struct {
 	// is a high operations risk of the single node: it routes to readers
 	// only.
 	ProxyReaderEndpoints []ProxyEndpoint
+	// ReplicaAutoScaling is the Aurora cluster's replica auto scaling (nil
+	// when it has none, or it was not read). A minimum of one reader or more
+	// is a high operations risk of the single node: it would put a reader
+	// back; a minimum of 0 with room for readers is a medium one.
+	ReplicaAutoScaling *ReplicaAutoScaling
 }
 
 // DecisionWeights weight the decision-matrix criteria. They need not sum to 1;
@@ -376,6 +381,14 @@ func (in ClusterInput) validate() error {
 			return errorf("cluster %q: custom endpoints are an Aurora feature; topology is %q", in.Name, in.Topology)
 		}
 		if err := e.validate(); err != nil {
+			return errorf("cluster %q: %v", in.Name, err)
+		}
+	}
+	if a := in.ReplicaAutoScaling; a != nil {
+		if in.Topology != TopologyAurora {
+			return errorf("cluster %q: replica auto scaling is an Aurora feature; topology is %q", in.Name, in.Topology)
+		}
+		if err := a.validate(); err != nil {
 			return errorf("cluster %q: %v", in.Name, err)
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/replicascaling"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/routing"
 )
 
@@ -98,6 +99,11 @@ type Cluster struct {
 	// why they could not be listed, if so.
 	ProxyReaderEndpoints []analysis.ProxyEndpoint
 	ProxiesUnread        string
+	// ReplicaAutoScaling is an Aurora cluster's Aurora Auto Scaling (nil
+	// without a scalable target), set by AttachAutoScaling; AutoScalingUnread
+	// says why it could not be read, if so.
+	ReplicaAutoScaling *analysis.ReplicaAutoScaling
+	AutoScalingUnread  string
 }
 
 // Writer returns the writer node.
@@ -257,18 +263,9 @@ func discoverCluster(ctx context.Context, api RDSAPI, id string) (Cluster, error
 // the RDS Proxies in front of them (routing). A failed listing is recorded in each cluster's
 // EndpointsUnread or ProxiesUnread, not returned.
 func AttachEndpoints(ctx context.Context, api RDSAPI, cs []Cluster) {
-	var aurora []string
-	for _, c := range cs {
-		if c.Kind == KindAurora {
-			aurora = append(aurora, c.Identifier)
-		}
-	}
-	if len(aurora) == 0 {
+	clusterID, ok := auroraScope(cs)
+	if !ok {
 		return
-	}
-	clusterID := ""
-	if len(aurora) == 1 {
-		clusterID = aurora[0]
 	}
 	eps, epErr := routing.CustomEndpoints(ctx, api, clusterID)
 	proxies, pxErr := routing.ProxyReaderEndpoints(ctx, api)
@@ -287,6 +284,46 @@ func AttachEndpoints(ctx context.Context, api RDSAPI, cs []Cluster) {
 			cs[i].ProxyReaderEndpoints = proxies[strings.ToLower(cs[i].Identifier)]
 		}
 	}
+}
+
+// AttachAutoScaling sets the Aurora Auto Scaling of the Aurora clusters of cs (Discover and
+// ListFleet leave it out) from one listing: of that cluster when cs holds one Aurora cluster,
+// else of the region. A failed listing is recorded in each cluster's AutoScalingUnread, not
+// returned.
+func AttachAutoScaling(ctx context.Context, api replicascaling.API, cs []Cluster) {
+	clusterID, ok := auroraScope(cs)
+	if !ok {
+		return
+	}
+	targets, err := replicascaling.Targets(ctx, api, clusterID)
+	for i := range cs {
+		if cs[i].Kind != KindAurora {
+			continue
+		}
+		if err != nil {
+			cs[i].AutoScalingUnread = err.Error()
+			continue
+		}
+		if a, ok := targets[strings.ToLower(cs[i].Identifier)]; ok {
+			cs[i].ReplicaAutoScaling = &a
+		}
+	}
+}
+
+// auroraScope is what one listing for the Aurora clusters of cs covers: the cluster when cs holds
+// one Aurora cluster, "" (the region) when it holds more; ok is false when it holds none.
+func auroraScope(cs []Cluster) (clusterID string, ok bool) {
+	n := 0
+	for _, c := range cs {
+		if c.Kind == KindAurora {
+			n++
+			clusterID = c.Identifier
+		}
+	}
+	if n > 1 {
+		clusterID = ""
+	}
+	return clusterID, n > 0
 }
 
 // describeMembers lists the DB instances of a cluster (all pages).

@@ -10,10 +10,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
 )
@@ -272,5 +274,50 @@ func TestCustomEndpoints(t *testing.T) {
 	sso = attached(Discover(ctx, api, "", "sso-prod"))
 	if sso.ProxyReaderEndpoints != nil || !strings.Contains(sso.ProxiesUnread, "AccessDenied") || sso.EndpointsUnread != "" || ids(sso) != "reporting/READER,all/ANY" {
 		t.Fatalf("proxies denied: %+v", sso)
+	}
+}
+
+// AttachAutoScaling sets each Aurora cluster's Aurora Auto Scaling from one listing (of the one
+// cluster, or of the region for a fleet), leaves clusters without a target and Multi-AZ
+// instances alone, and records a failed listing.
+func TestAttachAutoScaling(t *testing.T) {
+	ctx := context.Background()
+	sc := sandbox.Demo()
+	sc.Clusters = append(sc.Clusters, sandbox.ThreeNodeAurora().Clusters...)
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc})
+	api := rds.NewFromConfig(srv.AWSConfig())
+	aas := applicationautoscaling.NewFromConfig(srv.AWSConfig())
+	acctest.AddReplicaScaling(t, srv, "sso-prod", 1, 3)
+	fleet, err := ListFleet(ctx, api, FleetFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetLog()
+	AttachAutoScaling(ctx, aas, fleet)
+	got := map[string]string{}
+	for _, c := range fleet {
+		got[c.Identifier] = fmt.Sprint(c.ReplicaAutoScaling) + c.AutoScalingUnread
+	}
+	if got["sso-prod"] != "&{1 3}" || got["tri-prod"] != "<nil>" || got["mandible-prod"] != "<nil>" {
+		t.Fatalf("fleet auto scaling %v", got)
+	}
+	if calls := srv.Calls("DescribeScalableTargets"); len(calls) != 1 {
+		t.Fatalf("%d DescribeScalableTargets calls for the fleet, want 1", len(calls))
+	}
+	one, err := Discover(ctx, api, "", "sso-prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := []Cluster{one}
+	AttachAutoScaling(ctx, aas, cs)
+	if a := cs[0].ReplicaAutoScaling; a == nil || *a != (analysis.ReplicaAutoScaling{MinCapacity: 1, MaxCapacity: 3}) {
+		t.Fatalf("sso-prod alone: %+v", cs[0])
+	}
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeScalableTargets", Rate: 1,
+		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 400, Code: "AccessDeniedException", Message: "not authorized"}})
+	cs = []Cluster{one}
+	AttachAutoScaling(ctx, aas, cs)
+	if cs[0].ReplicaAutoScaling != nil || !strings.Contains(cs[0].AutoScalingUnread, "AccessDeniedException") {
+		t.Fatalf("denied: %+v", cs[0])
 	}
 }

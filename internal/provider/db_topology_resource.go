@@ -427,6 +427,9 @@ func (r *dbTopologyResource) orchestrator(ctx context.Context) *topology.Orchest
 	o := &topology.Orchestrator{RDS: r.data.RDS, Logf: func(format string, args ...any) {
 		tflog.Info(ctx, fmt.Sprintf(format, args...))
 	}}
+	if r.data.AutoScaling != nil {
+		o.AutoScaling = r.data.AutoScaling
+	}
 	if orchestratorHook != nil {
 		orchestratorHook(o)
 	}
@@ -761,7 +764,7 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 		prev = state.previous(ctx, &resp.Diagnostics)
 	}
 	topoReq := r.request(ctx, &plan, int(plan.Nodes.ValueInt64()), gen, prev, &resp.Diagnostics)
-	preview, err := topology.PreviewRun(ctx, r.data.RDS, topoReq)
+	preview, err := r.orchestrator(ctx).Preview(ctx, topoReq)
 	if err != nil {
 		tflog.Warn(ctx, "rightsize_db_topology: could not read the target or its guard snapshots at plan time", map[string]any{"error": err.Error()})
 	}
@@ -781,6 +784,6 @@ func (r *dbTopologyResource) modifyDestroyPlan(ctx context.Context, req resource
 	gen := state.generation(ctx, &resp.Diagnostics) + 1
 	topoReq := r.request(ctx, &state, 2, gen, state.previous(ctx, &resp.Diagnostics), &resp.Diagnostics)
 	topoReq.DeferToMaintenanceWindow = false
-	preview, _ := topology.PreviewRun(ctx, r.data.RDS, topoReq)
+	preview, _ := r.orchestrator(ctx).Preview(ctx, topoReq)
 	resp.Diagnostics.AddWarning("Destroy Restores Two Nodes", "restore_on_destroy = true. "+topology.PlanSummary(preview, topoReq))
 }

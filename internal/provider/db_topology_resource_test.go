@@ -393,7 +393,7 @@ resource "rightsize_db_topology" "m" {
 
 func TestAccDBTopology_refused(t *testing.T) {
 	sc := sandbox.Demo()
-	for _, extra := range []*sandbox.Scenario{sandbox.MySQL(), sandbox.ServerlessV2(), sandbox.ThreeNodeAurora(), sandbox.SingleAZ(), sandbox.Busy()} {
+	for _, extra := range []*sandbox.Scenario{sandbox.MySQL(), sandbox.ServerlessV2(), sandbox.ThreeNodeAurora(), sandbox.SingleAZ(), sandbox.Busy(), sandbox.Idle()} {
 		sc.Clusters = append(sc.Clusters, extra.Clusters...)
 		sc.Instances = append(sc.Instances, extra.Instances...)
 	}
@@ -432,6 +432,12 @@ resource "rightsize_db_topology" "x" {
 				},
 				Config:      one("db_cluster_identifier", "busy-prod"),
 				ExpectError: regexp.MustCompile(`(?s)Topology\s+Change\s+Refused.*RDS\s+Proxy\s+endpoint\(s\)\s+busy-ro\s+\(read-only\s+endpoint\s+of\s+RDS\s+Proxy\s+busy-proxy\).*default\s+\(read/write\)\s+endpoint`),
+			},
+			{
+				// Aurora Auto Scaling with a minimum of one reader would put idle-prod's reader back.
+				PreConfig:   func() { acctest.AddReplicaScaling(t, srv, "idle-prod", 1, 2) },
+				Config:      one("db_cluster_identifier", "idle-prod"),
+				ExpectError: regexp.MustCompile(`(?s)Topology\s+Change\s+Refused.*Aurora\s+Auto\s+Scaling\s+keeps\s+1\s+to\s+2\s+reader\(s\).*minimum\s+capacity\s+to\s+0`),
 			},
 			{
 				Config: topologyConfig(srv, nil, `

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/pricing"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -85,10 +86,11 @@ type assumeRoleModel struct {
 }
 
 type endpointsModel struct {
-	RDS        types.String `tfsdk:"rds"`
-	CloudWatch types.String `tfsdk:"cloudwatch"`
-	Pricing    types.String `tfsdk:"pricing"`
-	STS        types.String `tfsdk:"sts"`
+	RDS                    types.String `tfsdk:"rds"`
+	CloudWatch             types.String `tfsdk:"cloudwatch"`
+	ApplicationAutoScaling types.String `tfsdk:"application_autoscaling"`
+	Pricing                types.String `tfsdk:"pricing"`
+	STS                    types.String `tfsdk:"sts"`
 }
 
 // postgresModel is the provider-level postgres block; data sources that read
@@ -116,8 +118,10 @@ type ProviderData struct {
 	AWSConfig  aws.Config
 	RDS        *rds.Client
 	CloudWatch *cloudwatch.Client
-	Pricing    *pricing.Client
-	Postgres   PostgresSettings
+	// AutoScaling reads Aurora Auto Scaling (Application Auto Scaling).
+	AutoScaling *applicationautoscaling.Client
+	Pricing     *pricing.Client
+	Postgres    PostgresSettings
 }
 
 // PostgresSettings is a resolved PostgreSQL connection configuration:
@@ -224,8 +228,10 @@ func (p *rightsizeProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				Attributes: map[string]schema.Attribute{
 					"rds":        endpointAttribute("Amazon RDS"),
 					"cloudwatch": endpointAttribute("Amazon CloudWatch"),
-					"pricing":    endpointAttribute("AWS Price List (pricing)"),
-					"sts":        endpointAttribute("AWS STS (used by `assume_role`)"),
+					"application_autoscaling": endpointAttribute("Application Auto Scaling (read for Aurora Auto Scaling: " +
+						"`application-autoscaling:DescribeScalableTargets`)"),
+					"pricing": endpointAttribute("AWS Price List (pricing)"),
+					"sts":     endpointAttribute("AWS STS (used by `assume_role`)"),
 				},
 			},
 			"postgres": schema.SingleNestedBlock{
@@ -379,6 +385,10 @@ func (p *rightsizeProvider) Configure(ctx context.Context, req provider.Configur
 		setEndpoint(&o.BaseEndpoint, eps.CloudWatch)
 		o.HTTPClient = sdkhttp.Wrap(o.HTTPClient)
 	})
+	data.AutoScaling = applicationautoscaling.NewFromConfig(awsCfg, func(o *applicationautoscaling.Options) {
+		setEndpoint(&o.BaseEndpoint, eps.ApplicationAutoScaling)
+		o.HTTPClient = sdkhttp.Wrap(o.HTTPClient)
+	})
 	data.Pricing = pricing.NewFromConfig(awsCfg, func(o *pricing.Options) {
 		setEndpoint(&o.BaseEndpoint, eps.Pricing)
 		o.HTTPClient = sdkhttp.Wrap(o.HTTPClient)
@@ -392,7 +402,7 @@ func (p *rightsizeProvider) Configure(ctx context.Context, req provider.Configur
 		"region":            data.Region,
 		"postgres_host":     pg.Host,
 		"postgres_port":     pg.Port,
-		"custom_endpoints":  !eps.RDS.IsNull() || !eps.CloudWatch.IsNull() || !eps.Pricing.IsNull() || !eps.STS.IsNull(),
+		"custom_endpoints":  !eps.RDS.IsNull() || !eps.CloudWatch.IsNull() || !eps.ApplicationAutoScaling.IsNull() || !eps.Pricing.IsNull() || !eps.STS.IsNull(),
 		"assume_role":       cfg.AssumeRole != nil,
 		"static_credential": !cfg.AccessKey.IsNull(),
 	})

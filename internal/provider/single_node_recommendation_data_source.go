@@ -487,7 +487,11 @@ func recommendationDeps(pd *ProviderData, diags *diag.Diagnostics) (rightsizing.
 		diags.AddError("Unable to Load Price Catalog", err.Error()+". Please report this issue to the provider developers.")
 		return rightsizing.Deps{}, false
 	}
-	return rightsizing.Deps{RDS: pd.RDS, CloudWatch: pd.CloudWatch, Catalog: cat, Region: pd.Region}, true
+	d := rightsizing.Deps{RDS: pd.RDS, CloudWatch: pd.CloudWatch, Catalog: cat, Region: pd.Region}
+	if pd.AutoScaling != nil {
+		d.AutoScaling = pd.AutoScaling
+	}
+	return d, true
 }
 
 // recommendationRequest turns the inputs into a rightsizing.Request.

@@ -21,13 +21,17 @@ import (
 	cw "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/replicascaling"
 )
 
 // Deps are the clients and catalogs a recommendation needs.
 type Deps struct {
 	RDS        inventory.RDSAPI
 	CloudWatch cw.API
-	Catalog    *pricing.Catalog
+	// AutoScaling reads Aurora Auto Scaling; nil leaves it unchecked, with a
+	// warning on each Aurora recommendation.
+	AutoScaling replicascaling.API
+	Catalog     *pricing.Catalog
 	// Region prices the deployment; it must be a catalog region.
 	Region string
 	// Now is CloudWatch's "now" for retention and the default end time;
@@ -171,6 +175,9 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 	}
 	clusters = slices.Clone(clusters)
 	inventory.AttachEndpoints(ctx, d.RDS, clusters)
+	if d.AutoScaling != nil {
+		inventory.AttachAutoScaling(ctx, d.AutoScaling, clusters)
+	}
 	col := &cw.Collector{API: d.CloudWatch, Concurrency: d.Concurrency}
 	got, err := col.Collect(ctx, plan)
 	if err != nil {
@@ -248,6 +255,13 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 		}
 		if c.ProxiesUnread != "" {
 			res.Warnings = append(res.Warnings, "RDS Proxy endpoints not checked: "+c.ProxiesUnread)
+		}
+		in.ReplicaAutoScaling = c.ReplicaAutoScaling
+		switch {
+		case d.AutoScaling == nil:
+			res.Warnings = append(res.Warnings, "Aurora Auto Scaling not checked: no Application Auto Scaling client")
+		case c.AutoScalingUnread != "":
+			res.Warnings = append(res.Warnings, "Aurora Auto Scaling not checked: "+c.AutoScalingUnread)
 		}
 	}
 	for _, n := range c.Nodes {

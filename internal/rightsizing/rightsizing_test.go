@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
@@ -36,11 +37,12 @@ func deps(t testing.TB, sc *sandbox.Scenario, now time.Time) (Deps, *sandbox.Ser
 		t.Fatal(err)
 	}
 	return Deps{
-		RDS:        rds.New(rds.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds, HTTPClient: sdkhttp.Wrap(nil)}),
-		CloudWatch: cloudwatch.New(cloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds, HTTPClient: sdkhttp.Wrap(nil)}),
-		Catalog:    cat,
-		Region:     "us-east-1",
-		Now:        func() time.Time { return now },
+		RDS:         rds.New(rds.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds, HTTPClient: sdkhttp.Wrap(nil)}),
+		CloudWatch:  cloudwatch.New(cloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds, HTTPClient: sdkhttp.Wrap(nil)}),
+		AutoScaling: applicationautoscaling.NewFromConfig(srv.AWSConfig()),
+		Catalog:     cat,
+		Region:      "us-east-1",
+		Now:         func() time.Time { return now },
 	}, srv
 }
 
@@ -394,6 +396,41 @@ func TestRecommend_proxyEndpoints(t *testing.T) {
 		t.Fatalf("risks from unread proxies: %+v", ops)
 	}
 	// A Multi-AZ instance behind a proxy: nothing to check, no warning.
+	if res, err = Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 14 * 24 * time.Hour}); err != nil || len(res.Warnings) != 0 {
+		t.Fatalf("mandible-prod: %v %v", err, res.Warnings)
+	}
+}
+
+// Aurora Auto Scaling of sso-prod with a minimum of one reader is a high operations risk of the
+// single node; when it cannot be read, or there is no client to read it, the recommendation
+// says so and goes on. A Multi-AZ instance has nothing to check.
+func TestRecommend_autoScaling(t *testing.T) {
+	d, srv := deps(t, sandbox.Demo(), testNow)
+	ctx := context.Background()
+	acctest.AddReplicaScaling(t, srv, "sso-prod", 1, 2)
+	req := Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour}
+	res, err := Recommend(ctx, d, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := operationsRisks(res)
+	if len(ops) != 1 || ops[0].Severity != "high" || !strings.HasPrefix(ops[0].Description, "Aurora Auto Scaling keeps 1 to 2 reader(s) (minimum 1)") || len(res.Warnings) != 0 {
+		t.Fatalf("operations risks %+v, warnings %v", ops, res.Warnings)
+	}
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeScalableTargets", Rate: 1,
+		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 400, Code: "AccessDeniedException", Message: "not authorized"}})
+	if res, err = Recommend(ctx, d, req); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "Aurora Auto Scaling not checked: listing Aurora Auto Scaling targets (application-autoscaling:DescribeScalableTargets): ") ||
+		len(operationsRisks(res)) != 0 {
+		t.Fatalf("denied: warnings %v, risks %+v", res.Warnings, operationsRisks(res))
+	}
+	srv.ClearFaults()
+	d.AutoScaling = nil
+	if res, err = Recommend(ctx, d, req); err != nil || len(res.Warnings) != 1 || res.Warnings[0] != "Aurora Auto Scaling not checked: no Application Auto Scaling client" {
+		t.Fatalf("no client: %v %v", err, res.Warnings)
+	}
 	if res, err = Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 14 * 24 * time.Hour}); err != nil || len(res.Warnings) != 0 {
 		t.Fatalf("mandible-prod: %v %v", err, res.Warnings)
 	}

@@ -19,8 +19,8 @@ const (
 
 // AWSConfig returns an aws.Config for the real SDK clients: the scenario's
 // region, static credentials and BaseEndpoint = URL(), so
-// rds.NewFromConfig(srv.AWSConfig()) and cloudwatch.NewFromConfig(srv.AWSConfig())
-// talk to this sandbox. Outside Go, the same is achieved with the environment
+// rds.NewFromConfig(srv.AWSConfig()), cloudwatch.NewFromConfig(srv.AWSConfig())
+// and applicationautoscaling.NewFromConfig(srv.AWSConfig()) talk to this sandbox. Outside Go, the same is achieved with the environment
 // AWS_ENDPOINT_URL=<URL()> AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=…
 // AWS_SECRET_ACCESS_KEY=… (see Env).
 func (s *Server) AWSConfig() aws.Config {
@@ -35,6 +35,8 @@ func (s *Server) AWSConfig() aws.Config {
 
 // Env returns the environment variables that make any AWS SDK or CLI (and the
 // provider, through config.LoadDefaultConfig) use this sandbox, as KEY=VALUE.
+// AWS_ENDPOINT_URL applies to every service, so RDS, CloudWatch and
+// Application Auto Scaling clients all reach the sandbox.
 func (s *Server) Env() []string {
 	return []string{
 		"AWS_ENDPOINT_URL=" + s.url,
@@ -47,9 +49,10 @@ func (s *Server) Env() []string {
 
 // checkSignature does what AWS's front door does before any API logic: the
 // request must carry a SigV4 Authorization header whose credential scope names
-// the sandbox's region and the right signing service ("rds" or
-// "monitoring"). It returns the HTTP status, error code and message of the
-// rejection, or status 0. Signatures themselves are not verified.
+// the sandbox's region and the right signing service ("rds", "monitoring" or
+// "application-autoscaling"). It returns the HTTP status, error code (in its
+// query-protocol form; asSignatureCode gives the awsJson one) and message of
+// the rejection, or status 0. Signatures themselves are not verified.
 func (s *Server) checkSignature(r *http.Request, service string) (int, string, string) {
 	if s.opts.AllowUnsigned {
 		return 0, "", ""

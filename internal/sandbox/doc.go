@@ -1,8 +1,9 @@
-// Package sandbox is an in-process (or standalone) emulator of the two AWS APIs
-// the provider calls: Amazon RDS (query protocol, XML) and Amazon CloudWatch
-// (Smithy RPCv2 CBOR, the default protocol of service/cloudwatch v1.75+). Tests
-// and `make demo` point the real aws-sdk-go-v2 clients at it with BaseEndpoint;
-// one URL serves both services. It never contacts AWS.
+// Package sandbox is an in-process (or standalone) emulator of the AWS APIs
+// the provider calls: Amazon RDS (query protocol, XML), Amazon CloudWatch
+// (Smithy RPCv2 CBOR, the default protocol of service/cloudwatch v1.75+) and
+// the Aurora replica part of Application Auto Scaling (awsJson1.1). Tests and
+// `make demo` point the real aws-sdk-go-v2 clients at it with BaseEndpoint;
+// one URL serves every service. It never contacts AWS.
 //
 // # Starting one (server.go)
 //
@@ -16,8 +17,8 @@
 // o.BaseEndpoint = aws.String(srv.URL()) }). Outside Go, srv.Env() gives
 // AWS_ENDPOINT_URL and friends for config.LoadDefaultConfig, the CLI or
 // terraform. Requests must be SigV4-signed for the scenario's region and the
-// right service ("rds" / "monitoring"), as AWS requires (Options.AllowUnsigned
-// relaxes this).
+// right service ("rds" / "monitoring" / "application-autoscaling"), as AWS
+// requires (Options.AllowUnsigned relaxes this).
 //
 // Options: Addr (default 127.0.0.1:0), Scenario (*Scenario) or ScenarioName
 // (default "demo"), Now (clock start = end of the metric history; zero =
@@ -34,8 +35,10 @@
 //	go run ./internal/sandbox/cmd/sandbox -addr 127.0.0.1:4599 -scenario demo [-state f.json] [-speed 30] [-now wall|epoch|RFC3339]
 //
 // Routing: POST /service/GraniteServiceVersion20100801/operation/<Op> is
-// CloudWatch; /_sandbox/... is the admin API; anything else is RDS (form body
-// with Action=...).
+// CloudWatch; X-Amz-Target AnyScaleFrontendService.<Op> is Application Auto
+// Scaling; any other X-Amz-Target (e.g. the Pricing API) answers
+// UnknownOperationException; /_sandbox/... is the admin API; anything else is
+// RDS (form body with Action=...).
 //
 // # Scenarios (scenario.go, generator.go, traces.go)
 //
@@ -120,12 +123,28 @@
 // (InvalidParameterValueException, InvalidParameterCombinationException,
 // InvalidNextToken, ...) with the awsQuery codes.
 //
+// # Application Auto Scaling (autoscaling.go)
+//
+// The emulated Application Auto Scaling operations are RegisterScalableTarget,
+// DescribeScalableTargets and DeregisterScalableTarget, for Aurora replica auto
+// scaling only: ServiceNamespace "rds", ScalableDimension
+// "rds:cluster:ReadReplicaCount", ResourceId "cluster:<DBClusterIdentifier>" of
+// an existing Aurora cluster, MinCapacity/MaxCapacity 0–15 with Min ≤ Max
+// (both required on first registration; registering again updates the target).
+// DescribeScalableTargets filters by ResourceIds and ScalableDimension, sorts
+// by ResourceId and pages with MaxResults (1–50, default 50) and NextToken;
+// other namespaces describe as empty. Targets are kept in the RDS state (and
+// the state file) but never scale anything. Errors: ValidationException,
+// ObjectNotFoundException, InvalidNextTokenException,
+// UnknownOperationException (other operations).
+//
 // # Clock, faults and the request log (clock.go, faults.go, log.go, admin.go)
 //
 // Server.Advance, Clock().Set / SetSpeed and StepPerRDSRequest drive time.
 // InjectSequence / InjectFaults / SetErrorRate inject Throttling, HTTP 500,
 // connection reset, slow responses or any error code per operation ("Op",
-// "rds:Op", "cloudwatch:Op" or "*"); ClearFaults removes them. FailSnapshot /
+// "rds:Op", "cloudwatch:Op", "application-autoscaling:Op" or "*");
+// ClearFaults removes them. FailSnapshot /
 // FailNextSnapshots make a snapshot end "failed"; StickModifying / Unstick
 // keep an instance "modifying". Log, Calls, Counts, Operations and ResetLog
 // expose every API request in arrival order (LogEntry: service, operation,

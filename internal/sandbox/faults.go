@@ -18,7 +18,8 @@ const (
 	FaultNone FaultKind = "none"
 	// FaultThrottling answers with the service's throttling error
 	// (RDS: 400 <Code>Throttling</Code>; CloudWatch: 400, X-Amzn-Query-Error
-	// Throttling;Sender). The SDK retries it.
+	// Throttling;Sender; Application Auto Scaling: 400 ThrottlingException).
+	// The SDK retries it.
 	FaultThrottling FaultKind = "throttling"
 	// FaultHTTP500 answers HTTP 500 InternalFailure. The SDK retries it.
 	FaultHTTP500 FaultKind = "http500"
@@ -78,14 +79,15 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 }
 
 // FaultRule injects faults into calls of one operation. Operation is the API
-// name ("DescribeDBInstances", "GetMetricData"), optionally prefixed by the
-// service ("rds:ListTagsForResource", "cloudwatch:ListTagsForResource"), or
-// "*" for every operation. Sequence faults are consumed one per call, in
+// name ("DescribeDBInstances", "GetMetricData", "DescribeScalableTargets"),
+// optionally prefixed by the service ("rds:ListTagsForResource",
+// "cloudwatch:ListTagsForResource", "application-autoscaling:Op"), or "*" for
+// every operation. Sequence faults are consumed one per call, in
 // order; after the sequence is used up, Rate (0–1) is the probability, drawn
 // from the server's seeded RNG, that a call gets RateFault.
 type FaultRule struct {
 	// Operation the rule applies to ("DescribeDBInstances", "rds:Op",
-	// "cloudwatch:Op" or "*"; empty means "*").
+	// "cloudwatch:Op", "application-autoscaling:Op" or "*"; empty means "*").
 	Operation string `json:"operation"`
 	// Sequence is consumed one fault per call, in order.
 	Sequence []Fault `json:"sequence,omitempty"`

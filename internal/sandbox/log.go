@@ -16,7 +16,9 @@ type LogEntry struct {
 	// Time is the virtual time of the request; RealTime the wall clock.
 	Time     time.Time `json:"time"`
 	RealTime time.Time `json:"realTime"`
-	// Service is "rds" or "cloudwatch"; Operation the API name.
+	// Service is "rds", "cloudwatch" or "application-autoscaling" ("unknown"
+	// for another X-Amz-Target, whose Operation is the whole target);
+	// Operation the API name.
 	Service   string `json:"service"`
 	Operation string `json:"operation"`
 	// Params holds the key request parameters. RDS: every form field except
@@ -25,6 +27,10 @@ type LogEntry struct {
 	// CloudWatch: "Namespace", "MetricName", "StartTime", "EndTime",
 	// "NextToken"; for GetMetricData also "Queries" (count), "MetricNames"
 	// and "Dimensions" (sorted, comma-separated, "Name=Value").
+	// Application Auto Scaling: the request members given among
+	// "ServiceNamespace", "ResourceId", "ScalableDimension", "MinCapacity",
+	// "MaxCapacity", "ResourceIds" (comma-separated), "MaxResults" and
+	// "NextToken".
 	Params map[string]string `json:"params,omitempty"`
 	// Status is the HTTP status sent (0 for a dropped connection);
 	// ErrorCode the AWS error code, if any; Fault the injected fault kind.

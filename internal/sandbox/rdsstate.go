@@ -191,6 +191,9 @@ type rdsState struct {
 	Proxies          map[string]*dbProxy    `json:"proxies,omitempty"` // RDS Proxies by name (proxies.go)
 	Seed             uint64                 `json:"seed"`
 
+	// ScalableTargets are the Application Auto Scaling targets by ResourceId (autoscaling.go).
+	ScalableTargets map[string]*scalableTarget `json:"scalableTargets,omitempty"`
+
 	dur       Durations
 	endpointH string
 	endpointP int32

@@ -140,8 +140,8 @@ func Start(opts Options) (*Server, error) {
 	return s, nil
 }
 
-// URL is the base URL (http://127.0.0.1:port) to use as BaseEndpoint for both
-// the rds and the cloudwatch SDK clients.
+// URL is the base URL (http://127.0.0.1:port) to use as BaseEndpoint for the
+// rds, cloudwatch and applicationautoscaling SDK clients alike.
 func (s *Server) URL() string { return s.url }
 
 // Addr is the listening address (host:port).
@@ -212,16 +212,20 @@ func (s *Server) trackConn(c net.Conn, st http.ConnState) {
 }
 
 // ServeHTTP routes a request: /_sandbox/... is the admin API, the Smithy
-// RPCv2 CBOR path is CloudWatch, anything else is the RDS query protocol.
+// RPCv2 CBOR path is CloudWatch, X-Amz-Target AnyScaleFrontendService.<Op> is
+// Application Auto Scaling (awsJson1.1), any other X-Amz-Target an
+// UnknownOperationException, anything else is the RDS query protocol.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasPrefix(r.URL.Path, "/_sandbox/"):
 		s.serveAdmin(w, r)
 	case strings.HasPrefix(r.URL.Path, "/service/GraniteServiceVersion20100801/operation/"):
 		s.serveCloudWatch(w, r)
+	case strings.HasPrefix(r.Header.Get("X-Amz-Target"), asTargetPrefix):
+		s.serveAutoScaling(w, r)
 	case r.Header.Get("X-Amz-Target") != "":
-		// awsJson services (e.g. the Pricing API) are not emulated: answer in
-		// their protocol so the SDK reports a clear error.
+		// Other awsJson services (e.g. the Pricing API) are not emulated: answer
+		// in their protocol so the SDK reports a clear error.
 		target := r.Header.Get("X-Amz-Target")
 		entry := LogEntry{Time: s.clock.Now(), RealTime: time.Now(), Service: "unknown", Operation: target, Status: 400, ErrorCode: "UnknownOperationException", Attempt: sdkAttempt(r.Header)}
 		s.log.begin(&entry)()
@@ -229,7 +233,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Amzn-Errortype", "UnknownOperationException")
 		w.WriteHeader(400)
 		b, _ := json.Marshal(map[string]string{"__type": "UnknownOperationException",
-			"message": "The AWS sandbox emulates RDS and CloudWatch only, not " + target + "."})
+			"message": "The AWS sandbox emulates RDS, CloudWatch and Application Auto Scaling (Aurora replicas) only, not " + target + "."})
 		_, _ = w.Write(b)
 	default:
 		s.serveRDS(w, r)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/replicascaling"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/routing"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/wait"
 )
@@ -55,6 +56,10 @@ const (
 type Orchestrator struct {
 	// RDS is the RDS client (*rds.Client in production).
 	RDS RDSAPI
+	// AutoScaling is the Application Auto Scaling client (*applicationautoscaling.Client in
+	// production), which removing an Aurora reader needs to check Aurora Auto Scaling
+	// (application-autoscaling:DescribeScalableTargets); without it that change is refused.
+	AutoScaling replicascaling.API
 	// Now returns the current time on the clock RDS uses for snapshot creation times (default
 	// time.Now). Tests against an emulator pass the emulator's clock.
 	Now func() time.Time
@@ -216,6 +221,7 @@ const (
 	ReasonChangeInProgress Reason = "change-in-progress"
 	ReasonCustomEndpoint   Reason = "custom-endpoint"
 	ReasonProxyEndpoint    Reason = "proxy-endpoint"
+	ReasonAutoScaling      Reason = "auto-scaling"
 )
 
 // PrecheckError reports why a change was refused before anything was modified.
@@ -414,7 +420,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		if err := r.precheckOriginal(); err != nil {
 			return nil, err
 		}
-		if err := r.precheckEndpoints(ctx); err != nil {
+		if err := r.precheckReaderRemoval(ctx); err != nil {
 			return nil, err
 		}
 		r.from = r.topo.Nodes
@@ -608,7 +614,7 @@ func settleFailed(err error) bool {
 // locate finds this change's guard snapshots and where the change stands: the latest guard (nil
 // if none), the next attempt number and the phase, which is phaseOriginal or has a guard to
 // resume with (a target past its original topology without one is refused). Read-only; do and
-// PreviewRun share it.
+// Preview share it.
 func (r *run) locate(ctx context.Context) (*guard, int, phase, error) {
 	latest, next, err := r.findGuards(ctx)
 	if err != nil {
@@ -854,6 +860,37 @@ func (r *run) precheckOriginal() error {
 	}
 	if want := 3 - r.req.Nodes; t.Nodes != want {
 		return r.precheckErr(ReasonNodeCount, "it has %d instance(s); changing to %d node(s) needs %d", t.Nodes, r.req.Nodes, want)
+	}
+	return nil
+}
+
+// precheckReaderRemoval refuses to delete an Aurora cluster's only reader when Aurora Auto Scaling
+// would put one back (precheckAutoScaling) or when clients would lose their route
+// (precheckEndpoints).
+func (r *run) precheckReaderRemoval(ctx context.Context) error {
+	if err := r.precheckAutoScaling(ctx); err != nil {
+		return err
+	}
+	return r.precheckEndpoints(ctx)
+}
+
+// precheckAutoScaling refuses to delete an Aurora cluster's reader when the cluster's Aurora
+// Auto Scaling keeps a minimum of one reader or more: it would add a reader back, and the next
+// plan would show the resource drifting back to two nodes.
+func (r *run) precheckAutoScaling(ctx context.Context) error {
+	if r.req.Target.Kind != KindCluster || r.req.Nodes != 1 {
+		return nil
+	}
+	if r.o.AutoScaling == nil {
+		return r.changeErr("checking Aurora Auto Scaling", errors.New("no Application Auto Scaling client was given to the orchestrator"))
+	}
+	targets, err := replicascaling.Targets(ctx, r.o.AutoScaling, r.req.Target.Identifier)
+	if err != nil {
+		return r.changeErr("checking Aurora Auto Scaling", err)
+	}
+	if a, ok := targets[strings.ToLower(r.req.Target.Identifier)]; ok && a.MinCapacity > 0 {
+		return r.precheckErr(ReasonAutoScaling, "%s (minimum %d, Application Auto Scaling target cluster:%s), so it would add a reader back after the reader is deleted; "+
+			"set the scalable target's minimum capacity to 0, or deregister it, then apply again", a.Describe(), a.MinCapacity, r.req.Target.Identifier)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/jackc/pgx/v5"
@@ -62,7 +63,8 @@ func newEnv(t *testing.T, sc *sandbox.Scenario) *env {
 	})
 	e := &env{t: t, srv: srv, api: api}
 	e.o = &Orchestrator{
-		RDS: api, Now: srv.Now, PollMin: 10 * time.Second, PollMax: 60 * time.Second,
+		RDS: api, AutoScaling: applicationautoscaling.NewFromConfig(srv.AWSConfig()),
+		Now: srv.Now, PollMin: 10 * time.Second, PollMax: 60 * time.Second,
 		RollbackTimeout: 5 * time.Second,
 		Sleep: func(ctx context.Context, d time.Duration) error {
 			if err := ctx.Err(); err != nil {
@@ -693,7 +695,7 @@ func TestRefusedTargets(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			c.req.Generation = 1
-			p, err := PreviewRun(context.Background(), e.api, c.req)
+			p, err := e.o.Preview(context.Background(), c.req)
 			if err != nil || !strings.Contains(p.Refusal, c.want) || p.Guard != "" ||
 				!strings.HasPrefix(PlanSummary(p, c.req), "Apply will refuse to change "+c.req.Target.Noun()) {
 				t.Fatalf("preview: %v %+v", err, p)
@@ -731,7 +733,7 @@ func TestDeferredToMaintenanceWindow(t *testing.T) {
 	if !*in.MultiAZ || in.PendingModifiedValues == nil || in.PendingModifiedValues.MultiAZ == nil || *in.PendingModifiedValues.MultiAZ {
 		t.Fatalf("no pending Multi-AZ change: %+v", in.PendingModifiedValues)
 	}
-	if p, err := PreviewRun(context.Background(), e.api, req); err != nil || p.Resume != res.GuardSnapshotID || !p.Deferred ||
+	if p, err := e.o.Preview(context.Background(), req); err != nil || p.Resume != res.GuardSnapshotID || !p.Deferred ||
 		!strings.Contains(PlanSummary(p, req), "waits for the next maintenance window") {
 		t.Fatalf("preview while pending: %v %+v", err, p)
 	}
@@ -1055,7 +1057,7 @@ func TestPreviewRun(t *testing.T) {
 				e.runInterrupted(t, req, c.interrupt)
 			}
 			e.srv.ResetLog()
-			p, err := PreviewRun(ctx, e.api, req)
+			p, err := e.o.Preview(ctx, req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1108,7 +1110,7 @@ func TestCustomEndpointsGuardReaderDeletion(t *testing.T) {
 			}
 			e.srv.ResetLog()
 			req := Request{Target: sso, Nodes: 1, Generation: 1}
-			if p, err := PreviewRun(ctx, e.api, req); err != nil || !strings.Contains(p.Refusal, c.refused) || (c.refused == "") != (p.Refusal == "") {
+			if p, err := e.o.Preview(ctx, req); err != nil || !strings.Contains(p.Refusal, c.refused) || (c.refused == "") != (p.Refusal == "") {
 				t.Fatalf("preview: %v %+v", err, p)
 			}
 			res, err := e.o.Run(ctx, req)
@@ -1185,7 +1187,7 @@ func TestProxyReadOnlyEndpointGuardsReaderDeletion(t *testing.T) {
 			c.setup(e)
 			e.srv.ResetLog()
 			req := Request{Target: sso, Nodes: 1, Generation: 1}
-			p, err := PreviewRun(ctx, e.api, req)
+			p, err := e.o.Preview(ctx, req)
 			switch {
 			case c.reason != "" && (err != nil || !strings.Contains(p.Refusal, c.refused)):
 				t.Fatalf("preview: %v %+v", err, p)
@@ -1213,4 +1215,76 @@ func TestProxyReadOnlyEndpointGuardsReaderDeletion(t *testing.T) {
 			e.assertSSOUntouched()
 		})
 	}
+}
+
+// Aurora Auto Scaling that keeps a minimum of one reader or more would put the reader back, so
+// removing it is refused before anything is created or changed; a minimum of 0, or a target on
+// another cluster, does not stop it. Without the scalable targets (denied, or no client) the
+// change is refused too, and a Multi-AZ change never asks.
+func TestAutoScalingGuardsReaderDeletion(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		setup   func(*env)
+		refused string // in the error, "" when the change goes ahead
+		reason  Reason
+	}{
+		{name: "minimum-1", reason: ReasonAutoScaling,
+			refused: "Aurora Auto Scaling keeps 1 to 3 reader(s) (minimum 1, Application Auto Scaling target cluster:sso-prod), so it would add a reader back",
+			setup:   func(e *env) { acctest.AddReplicaScaling(e.t, e.srv, "sso-prod", 1, 3) }},
+		{name: "minimum-0", setup: func(e *env) { acctest.AddReplicaScaling(e.t, e.srv, "sso-prod", 0, 3) }},
+		{name: "other-cluster", setup: func(e *env) { acctest.AddReplicaScaling(e.t, e.srv, "tri-prod", 2, 4) }},
+		{name: "unreadable", refused: "checking Aurora Auto Scaling: listing Aurora Auto Scaling targets (application-autoscaling:DescribeScalableTargets)",
+			setup: func(e *env) {
+				e.srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeScalableTargets", Rate: 1,
+					RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 400, Code: "AccessDeniedException", Message: "not authorized"}})
+			}},
+		{name: "no-client", refused: "checking Aurora Auto Scaling: no Application Auto Scaling client", setup: func(e *env) { e.o.AutoScaling = nil }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sc := sandbox.Demo()
+			sc.Clusters = append(sc.Clusters, sandbox.ThreeNodeAurora().Clusters...)
+			e := newEnv(t, sc)
+			ctx := context.Background()
+			c.setup(e)
+			e.srv.ResetLog()
+			req := Request{Target: sso, Nodes: 1, Generation: 1}
+			p, err := e.o.Preview(ctx, req)
+			switch {
+			case c.reason != "" && (err != nil || !strings.Contains(p.Refusal, c.refused)):
+				t.Fatalf("preview: %v %+v", err, p)
+			case c.refused == "" && (err != nil || p.Refusal != ""):
+				t.Fatalf("preview: %v %+v", err, p)
+			case c.refused != "" && c.reason == "" && (err == nil || !strings.Contains(err.Error(), c.refused)):
+				t.Fatalf("preview without the scalable targets: %v %+v", err, p)
+			}
+			res, err := e.o.Run(ctx, req)
+			if c.refused == "" {
+				if err != nil || res.Nodes != 1 {
+					t.Fatalf("%v %+v", err, res)
+				}
+				e.assertGuarded(sso)
+				return
+			}
+			var pe *PrecheckError
+			if err == nil || !strings.Contains(err.Error(), c.refused) || errors.As(err, &pe) != (c.reason != "") ||
+				(pe != nil && pe.Reason != c.reason) {
+				t.Fatalf("got %v", err)
+			}
+			if c.reason != "" && !strings.Contains(err.Error(), "set the scalable target's minimum capacity to 0, or deregister it") {
+				t.Errorf("no advice: %v", err)
+			}
+			e.assertSSOUntouched()
+		})
+	}
+	t.Run("multi-az", func(t *testing.T) {
+		e := newEnv(t, sandbox.Demo())
+		e.o.AutoScaling = nil // not needed: only an Aurora reader's removal asks
+		e.srv.ResetLog()
+		if res, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1}); err != nil || res.Nodes != 1 {
+			t.Fatalf("%v %+v", err, res)
+		}
+		if n := len(e.srv.Calls("DescribeScalableTargets")); n != 0 {
+			t.Errorf("%d DescribeScalableTargets calls for a Multi-AZ change", n)
+		}
+	})
 }

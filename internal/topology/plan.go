@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Preview is where a Run of a request would start, as read-only calls tell it (PreviewRun).
+// Preview is where a Run of a request would start, as read-only calls tell it (Orchestrator.Preview).
 type Preview struct {
 	// Topology is the observed topology (nil when it could not be read).
 	Topology *Topology
@@ -26,13 +26,13 @@ type Preview struct {
 	Guard string
 }
 
-// PreviewRun finds, with describe calls only, where a Run of req would start: the topology, and
+// Preview finds, with describe calls only, where o.Run(ctx, req) would start: the topology, and
 // this change's guard snapshots (a begun change to resume, an unused guard to supersede, the
 // attempt a new guard takes), or the precheck Run would refuse the change with. Errors: reading
-// the target, its snapshots or its endpoints.
-func PreviewRun(ctx context.Context, api RDSAPI, req Request) (Preview, error) {
-	r := &run{o: &Orchestrator{RDS: api}, req: req}
-	topo, err := Describe(ctx, api, req.Target)
+// the target, its snapshots, its endpoints or its Aurora Auto Scaling.
+func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error) {
+	r := &run{o: o, req: req}
+	topo, err := Describe(ctx, o.RDS, req.Target)
 	if err != nil {
 		return Preview{}, err
 	}
@@ -67,7 +67,7 @@ func PreviewRun(ctx context.Context, api RDSAPI, req Request) (Preview, error) {
 	if err := r.checkAttempts(next); err != nil {
 		return refused(err)
 	}
-	if err := r.precheckEndpoints(ctx); err != nil {
+	if err := r.precheckReaderRemoval(ctx); err != nil {
 		return refused(err)
 	}
 	return p, nil

@@ -1,4 +1,4 @@
-// Command sandbox runs the RDS + CloudWatch emulator as a process, for the
+// Command sandbox runs the RDS, CloudWatch and Application Auto Scaling emulator as a process, for the
 // offline demo and for scripts:
 //
 //	go run ./internal/sandbox/cmd/sandbox -addr 127.0.0.1:4599 -scenario demo -state /tmp/sandbox.json

@@ -1145,6 +1145,56 @@ func (e *env) assertSSOUntouched() {
 	}
 }
 
+// readerRemovalCase is a precheck case of removing sso-prod's reader: a setup, and the text and
+// reason of the refusal ("" text: the change goes ahead; "" reason with a text: refused by an
+// error that is not a PrecheckError, such as an unreadable listing).
+type readerRemovalCase struct {
+	name    string
+	setup   func(*env)
+	refused string
+	reason  Reason
+}
+
+// checkReaderRemoval runs c on the demo scenario plus tri-prod: the preview foretells what Run
+// does; a change that goes ahead is guarded; a refusal carries the text, the reason and (for a
+// PrecheckError) the advice, and leaves sso-prod untouched.
+func checkReaderRemoval(t *testing.T, c readerRemovalCase, advice string) {
+	t.Helper()
+	sc := sandbox.Demo()
+	sc.Clusters = append(sc.Clusters, sandbox.ThreeNodeAurora().Clusters...)
+	e := newEnv(t, sc)
+	ctx := context.Background()
+	c.setup(e)
+	e.srv.ResetLog()
+	req := Request{Target: sso, Nodes: 1, Generation: 1}
+	p, err := e.o.Preview(ctx, req)
+	switch {
+	case c.reason != "" && (err != nil || !strings.Contains(p.Refusal, c.refused)):
+		t.Fatalf("preview: %v %+v", err, p)
+	case c.refused == "" && (err != nil || p.Refusal != ""):
+		t.Fatalf("preview: %v %+v", err, p)
+	case c.refused != "" && c.reason == "" && (err == nil || !strings.Contains(err.Error(), c.refused)):
+		t.Fatalf("preview of a refusal without a PrecheckError: %v %+v", err, p)
+	}
+	res, err := e.o.Run(ctx, req)
+	if c.refused == "" {
+		if err != nil || res.Nodes != 1 {
+			t.Fatalf("%v %+v", err, res)
+		}
+		e.assertGuarded(sso)
+		return
+	}
+	var pe *PrecheckError
+	if err == nil || !strings.Contains(err.Error(), c.refused) || errors.As(err, &pe) != (c.reason != "") ||
+		(pe != nil && pe.Reason != c.reason) {
+		t.Fatalf("got %v", err)
+	}
+	if c.reason != "" && !strings.Contains(err.Error(), advice) {
+		t.Errorf("no advice: %v", err)
+	}
+	e.assertSSOUntouched()
+}
+
 // A read-only endpoint of an RDS Proxy in front of the cluster routes to readers only, so
 // removing the last reader is refused before anything is created or changed; the proxy's
 // read/write endpoints, and a read-only endpoint of a proxy in front of another cluster, do not
@@ -1157,12 +1207,7 @@ func TestProxyReadOnlyEndpointGuardsReaderDeletion(t *testing.T) {
 		}
 		return m
 	}
-	for _, c := range []struct {
-		name    string
-		setup   func(*env)
-		refused string // in the error, "" when the change goes ahead
-		reason  Reason
-	}{
+	for _, c := range []readerRemovalCase{
 		{name: "read-only", refused: "the RDS Proxy endpoint(s) sso-ro (read-only endpoint of RDS Proxy sso-proxy), sso-ro2 (read-only endpoint of RDS Proxy sso-proxy) with no reader",
 			reason: ReasonProxyEndpoint, setup: func(e *env) {
 				acctest.AddProxy(e.t, e.srv, "sso-proxy", "sso-prod", "", roles("sso-ro", "READ_ONLY", "sso-rw", "READ_WRITE", "sso-ro2", "READ_ONLY"))
@@ -1180,39 +1225,7 @@ func TestProxyReadOnlyEndpointGuardsReaderDeletion(t *testing.T) {
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			sc := sandbox.Demo()
-			sc.Clusters = append(sc.Clusters, sandbox.ThreeNodeAurora().Clusters...)
-			e := newEnv(t, sc)
-			ctx := context.Background()
-			c.setup(e)
-			e.srv.ResetLog()
-			req := Request{Target: sso, Nodes: 1, Generation: 1}
-			p, err := e.o.Preview(ctx, req)
-			switch {
-			case c.reason != "" && (err != nil || !strings.Contains(p.Refusal, c.refused)):
-				t.Fatalf("preview: %v %+v", err, p)
-			case c.refused == "" && (err != nil || p.Refusal != ""):
-				t.Fatalf("preview: %v %+v", err, p)
-			case c.refused != "" && c.reason == "" && (err == nil || !strings.Contains(err.Error(), c.refused)):
-				t.Fatalf("preview of an unreadable listing: %v %+v", err, p)
-			}
-			res, err := e.o.Run(ctx, req)
-			if c.refused == "" {
-				if err != nil || res.Nodes != 1 {
-					t.Fatalf("%v %+v", err, res)
-				}
-				e.assertGuarded(sso)
-				return
-			}
-			var pe *PrecheckError
-			if err == nil || !strings.Contains(err.Error(), c.refused) || errors.As(err, &pe) != (c.reason != "") ||
-				(pe != nil && pe.Reason != c.reason) {
-				t.Fatalf("got %v", err)
-			}
-			if c.reason != "" && !strings.Contains(err.Error(), "move their clients to the proxy's default (read/write) endpoint") {
-				t.Errorf("no advice: %v", err)
-			}
-			e.assertSSOUntouched()
+			checkReaderRemoval(t, c, "move their clients to the proxy's default (read/write) endpoint")
 		})
 	}
 }
@@ -1222,12 +1235,7 @@ func TestProxyReadOnlyEndpointGuardsReaderDeletion(t *testing.T) {
 // another cluster, does not stop it. Without the scalable targets (denied, or no client) the
 // change is refused too, and a Multi-AZ change never asks.
 func TestAutoScalingGuardsReaderDeletion(t *testing.T) {
-	for _, c := range []struct {
-		name    string
-		setup   func(*env)
-		refused string // in the error, "" when the change goes ahead
-		reason  Reason
-	}{
+	for _, c := range []readerRemovalCase{
 		{name: "minimum-1", reason: ReasonAutoScaling,
 			refused: "Aurora Auto Scaling keeps 1 to 3 reader(s) (minimum 1, Application Auto Scaling target cluster:sso-prod), so it would add a reader back",
 			setup:   func(e *env) { acctest.AddReplicaScaling(e.t, e.srv, "sso-prod", 1, 3) }},
@@ -1241,39 +1249,7 @@ func TestAutoScalingGuardsReaderDeletion(t *testing.T) {
 		{name: "no-client", refused: "checking Aurora Auto Scaling: no Application Auto Scaling client", setup: func(e *env) { e.o.AutoScaling = nil }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			sc := sandbox.Demo()
-			sc.Clusters = append(sc.Clusters, sandbox.ThreeNodeAurora().Clusters...)
-			e := newEnv(t, sc)
-			ctx := context.Background()
-			c.setup(e)
-			e.srv.ResetLog()
-			req := Request{Target: sso, Nodes: 1, Generation: 1}
-			p, err := e.o.Preview(ctx, req)
-			switch {
-			case c.reason != "" && (err != nil || !strings.Contains(p.Refusal, c.refused)):
-				t.Fatalf("preview: %v %+v", err, p)
-			case c.refused == "" && (err != nil || p.Refusal != ""):
-				t.Fatalf("preview: %v %+v", err, p)
-			case c.refused != "" && c.reason == "" && (err == nil || !strings.Contains(err.Error(), c.refused)):
-				t.Fatalf("preview without the scalable targets: %v %+v", err, p)
-			}
-			res, err := e.o.Run(ctx, req)
-			if c.refused == "" {
-				if err != nil || res.Nodes != 1 {
-					t.Fatalf("%v %+v", err, res)
-				}
-				e.assertGuarded(sso)
-				return
-			}
-			var pe *PrecheckError
-			if err == nil || !strings.Contains(err.Error(), c.refused) || errors.As(err, &pe) != (c.reason != "") ||
-				(pe != nil && pe.Reason != c.reason) {
-				t.Fatalf("got %v", err)
-			}
-			if c.reason != "" && !strings.Contains(err.Error(), "set the scalable target's minimum capacity to 0, or deregister it") {
-				t.Errorf("no advice: %v", err)
-			}
-			e.assertSSOUntouched()
+			checkReaderRemoval(t, c, "set the scalable target's minimum capacity to 0, or deregister it")
 		})
 	}
 	t.Run("multi-az", func(t *testing.T) {

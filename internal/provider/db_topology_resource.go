@@ -769,8 +769,11 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 		tflog.Warn(ctx, "rightsize_db_topology: could not read the target or its guard snapshots at plan time", map[string]any{"error": err.Error()})
 	}
 	title := "Database Topology Change Planned"
-	if preview.Refusal != "" {
+	switch {
+	case preview.Refusal != "":
 		title = "Database Topology Change Will Be Refused"
+	case preview.Unchecked != "":
+		title = "Database Topology Change Not Fully Checked"
 	}
 	resp.Diagnostics.AddWarning(title, topology.PlanSummary(preview, topoReq))
 }

@@ -1173,8 +1173,11 @@ func checkReaderRemoval(t *testing.T, c readerRemovalCase, advice string) {
 		t.Fatalf("preview: %v %+v", err, p)
 	case c.refused == "" && (err != nil || p.Refusal != ""):
 		t.Fatalf("preview: %v %+v", err, p)
-	case c.refused != "" && c.reason == "" && (err == nil || !strings.Contains(err.Error(), c.refused)):
-		t.Fatalf("preview of a refusal without a PrecheckError: %v %+v", err, p)
+	case c.refused != "" && c.reason == "" && (err != nil || p.Refusal != "" || !strings.Contains(p.Unchecked, c.refused) ||
+		!strings.Contains(PlanSummary(p, req), "The plan could not check everything apply checks before the change ("+c.refused)):
+		t.Fatalf("preview of a precheck it could not make: %v %+v", err, p)
+	case c.refused == "" && p.Unchecked != "":
+		t.Fatalf("preview: unchecked %q", p.Unchecked)
 	}
 	res, err := e.o.Run(ctx, req)
 	if c.refused == "" {

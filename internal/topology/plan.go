@@ -24,12 +24,17 @@ type Preview struct {
 	Supersede string
 	// Guard is the guard snapshot Run would create (empty when resuming).
 	Guard string
+	// Unchecked is a precheck the preview could not make (why: a listing that failed, such as
+	// one the credentials may not read); Run makes it again and refuses the change, changing
+	// nothing, if it fails the same way. Empty when every precheck was made.
+	Unchecked string
 }
 
 // Preview finds, with describe calls only, where o.Run(ctx, req) would start: the topology, and
 // this change's guard snapshots (a begun change to resume, an unused guard to supersede, the
-// attempt a new guard takes), or the precheck Run would refuse the change with. Errors: reading
-// the target, its snapshots, its endpoints or its Aurora Auto Scaling.
+// attempt a new guard takes), or the precheck Run would refuse the change with; a precheck it
+// cannot make (a failed listing of endpoints or Aurora Auto Scaling) is in Unchecked. Errors:
+// reading the target or its snapshots.
 func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error) {
 	r := &run{o: o, req: req}
 	topo, err := Describe(ctx, o.RDS, req.Target)
@@ -68,7 +73,18 @@ func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error
 		return refused(err)
 	}
 	if err := r.precheckReaderRemoval(ctx); err != nil {
-		return refused(err)
+		var (
+			pe *PrecheckError
+			ce *ChangeError
+		)
+		switch {
+		case errors.As(err, &pe):
+			return refused(err)
+		case errors.As(err, &ce):
+			p.Unchecked = ce.Stage + ": " + ce.Err.Error()
+		default:
+			p.Unchecked = err.Error()
+		}
 	}
 	return p, nil
 }
@@ -163,6 +179,9 @@ func PlanSummary(p Preview, req Request) string {
 		b.WriteString(" The guard snapshot is deleted after a successful, validated change.")
 	} else {
 		b.WriteString(" The guard snapshot is retained (it is billed as backup storage until you delete it).")
+	}
+	if p.Unchecked != "" {
+		fmt.Fprintf(&b, " The plan could not check everything apply checks before the change (%s); apply checks it again and refuses the change, changing nothing, if it still cannot.", p.Unchecked)
 	}
 	return strings.TrimSpace(b.String())
 }

@@ -9,7 +9,9 @@ import (
 // Risk is one way the single-node setup could hurt.
 type Risk struct {
 	// Category: "redundancy", "failure", "backup", "high-traffic",
-	// "capacity", "burst" or "connections".
+	// "capacity", "burst", "connections" or "operations" (what would undo
+	// the change or strand clients: custom endpoints, RDS Proxy read-only
+	// endpoints, Aurora Auto Scaling).
 	Category string
 	// Severity: "high", "medium" or "low".
 	Severity    string

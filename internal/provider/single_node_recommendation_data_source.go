@@ -326,7 +326,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		"projected_cpu_p95": num("Projected single-node CPU p95, percent of the writer's vCPUs."),
 		"projected_cpu_p99": num("Projected single-node CPU p99, percent of the writer's vCPUs."),
 		"risks": list("Risks of running on one node.", recRiskType, map[string]string{
-			"category": "`redundancy`, `failure`, `backup`, `high-traffic`, `capacity`, `burst` or `connections`.",
+			"category": "`redundancy`, `failure`, `backup`, `high-traffic`, `capacity`, `burst`, `connections` or `operations` (what would undo the change or strand clients: custom endpoints, RDS Proxy read-only endpoints, Aurora Auto Scaling).",
 			"severity": "`high`, `medium` or `low`.", "description": "The risk and its mitigation.",
 		}),
 		"decision_matrix": list("The seed's decision matrix: performance impact, cost savings, reliability, operational complexity.", recMatrixType, map[string]string{

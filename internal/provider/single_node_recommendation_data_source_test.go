@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -194,6 +195,38 @@ func checkFailedReason(name, want string) resource.TestCheckFunc {
 			}
 		}
 	}
+}
+
+// What would undo the change or strand clients reaches the data source's risks through the
+// provider's own clients: Aurora Auto Scaling (Application Auto Scaling) and an RDS Proxy
+// read-only endpoint (RDS) in front of sso-prod.
+func TestAccSingleNodeRecommendation_operationsRisks(t *testing.T) {
+	now := sandboxNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: now})
+	acctest.AddReplicaScaling(t, srv, "sso-prod", 1, 2)
+	acctest.AddProxy(t, srv, "sso-proxy", "sso-prod", "", map[string]rdstypes.DBProxyEndpointTargetRole{"sso-ro": rdstypes.DBProxyEndpointTargetRoleReadOnly})
+	name := "data.rightsize_single_node_recommendation.sso"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "sso" {
+  db_cluster_identifier = "sso-prod"
+  lookback_days         = 14
+  end_time              = %q
+}
+`, now.Format(time.RFC3339))),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestMatchTypeSetElemNestedAttrs(name, "risks.*", map[string]*regexp.Regexp{
+					"category": regexp.MustCompile(`^operations$`), "severity": regexp.MustCompile(`^high$`),
+					"description": regexp.MustCompile(`^Aurora Auto Scaling keeps 1 to 2 reader\(s\) \(minimum 1\)`)}),
+				resource.TestMatchTypeSetElemNestedAttrs(name, "risks.*", map[string]*regexp.Regexp{
+					"category": regexp.MustCompile(`^operations$`), "severity": regexp.MustCompile(`^high$`),
+					"description": regexp.MustCompile(`^RDS Proxy endpoint sso-ro \(read-only endpoint of RDS Proxy sso-proxy\)`)}),
+			),
+		}},
+	})
 }
 
 func TestAccSingleNodeRecommendation_errors(t *testing.T) {

@@ -201,6 +201,13 @@ func TestAccDataSourceExamples(t *testing.T) {
 			Config: cfg,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("sso_pattern", knownvalue.StringRegexp(regexp.MustCompile(`-cycle$`))),
+				// Both windows are pinned (end_time), so the refresh after apply reads the same data.
+				statecheck.ExpectKnownOutputValue("mandible_memory_utilization_p95", knownvalue.Float64Func(func(v float64) error {
+					if !(v > 0 && v < 100) {
+						return fmt.Errorf("memory utilization p95 %v, want a percentage", v)
+					}
+					return nil
+				})),
 				statecheck.ExpectKnownOutputValue("cloudwatch_requests", knownvalue.Int64Func(func(n int64) error {
 					if n < 1 {
 						return fmt.Errorf("requests_made = %d", n)

@@ -11,6 +11,8 @@ data "rightsize_utilization" "mandible" {
   db_instance_identifier = "mandible-prod"
   lookback_days          = 28
   metrics                = ["CPUUtilization", "FreeableMemory", "DatabaseConnections", "ReadIOPS", "WriteIOPS"]
+  # Without end_time the window ends now, so every plan reads a newer one and outputs built on it change.
+  end_time = "2026-11-02T12:00:00Z"
 }
 
 output "sso_writer_cpu_p99" {

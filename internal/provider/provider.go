@@ -375,23 +375,13 @@ func (p *rightsizeProvider) Configure(ctx context.Context, req provider.Configur
 	if eps == nil {
 		eps = &endpointsModel{}
 	}
-	// Every service client sends through sdkhttp (a smithy-go/net/http race otherwise closes a
-	// connection under a response now and then).
-	data.RDS = rds.NewFromConfig(awsCfg, func(o *rds.Options) {
-		setEndpoint(&o.BaseEndpoint, eps.RDS)
-		o.HTTPClient = sdkhttp.Wrap(o.HTTPClient)
-	})
-	data.CloudWatch = cloudwatch.NewFromConfig(awsCfg, func(o *cloudwatch.Options) {
-		setEndpoint(&o.BaseEndpoint, eps.CloudWatch)
-		o.HTTPClient = sdkhttp.Wrap(o.HTTPClient)
-	})
+	data.RDS = rds.NewFromConfig(awsCfg, func(o *rds.Options) { setEndpoint(&o.BaseEndpoint, eps.RDS) })
+	data.CloudWatch = cloudwatch.NewFromConfig(awsCfg, func(o *cloudwatch.Options) { setEndpoint(&o.BaseEndpoint, eps.CloudWatch) })
 	data.AutoScaling = applicationautoscaling.NewFromConfig(awsCfg, func(o *applicationautoscaling.Options) {
 		setEndpoint(&o.BaseEndpoint, eps.ApplicationAutoScaling)
-		o.HTTPClient = sdkhttp.Wrap(o.HTTPClient)
 	})
 	data.Pricing = pricing.NewFromConfig(awsCfg, func(o *pricing.Options) {
 		setEndpoint(&o.BaseEndpoint, eps.Pricing)
-		o.HTTPClient = sdkhttp.Wrap(o.HTTPClient)
 		// The Price List API is served from us-east-1 (and ap-south-1, eu-central-1) only.
 		if eps.Pricing.IsNull() {
 			o.Region = "us-east-1"
@@ -439,9 +429,12 @@ func loadAWSConfig(ctx context.Context, cfg providerModel) (aws.Config, error) {
 	if err != nil {
 		return aws.Config{}, err
 	}
+	// Every service client made from awsCfg sends through sdkhttp (a smithy-go/net/http race
+	// otherwise closes a connection under a response now and then). The credential providers
+	// LoadDefaultConfig built (IMDS, SSO) keep the SDK's own client and its timeouts.
+	awsCfg.HTTPClient = sdkhttp.Wrap(awsCfg.HTTPClient)
 	if ar := cfg.AssumeRole; ar != nil && ar.RoleARN.ValueString() != "" {
 		stsClient := sts.NewFromConfig(awsCfg, func(o *sts.Options) {
-			o.HTTPClient = sdkhttp.Wrap(o.HTTPClient)
 			if cfg.Endpoints != nil {
 				setEndpoint(&o.BaseEndpoint, cfg.Endpoints.STS)
 			}

@@ -136,10 +136,11 @@ provider "rightsize" {
     duration     = 900
   }
   endpoints {
-    rds        = "http://127.0.0.1:1"
-    cloudwatch = "http://127.0.0.1:1"
-    pricing    = "http://127.0.0.1:1"
-    sts        = "http://127.0.0.1:1"
+    rds                     = "http://127.0.0.1:1"
+    cloudwatch              = "http://127.0.0.1:1"
+    application_autoscaling = "http://127.0.0.1:1"
+    pricing                 = "http://127.0.0.1:1"
+    sts                     = "http://127.0.0.1:1"
   }
   postgres {
     host              = "192.0.2.1" # TEST-NET-1: never reachable
@@ -158,6 +159,7 @@ provider "rightsize" {
 				statecheck.ExpectKnownValue("data.rightsize_test_probe.p", tfjsonpath.New("postgres_host"), knownvalue.StringExact("192.0.2.1")),
 				statecheck.ExpectKnownValue("data.rightsize_test_probe.p", tfjsonpath.New("postgres_sslmode"), knownvalue.StringExact("verify-full")),
 				statecheck.ExpectKnownValue("data.rightsize_test_probe.p", tfjsonpath.New("postgres_has_password"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue("data.rightsize_test_probe.p", tfjsonpath.New("aws_clients_use_sdkhttp"), knownvalue.Bool(true)),
 			},
 		}},
 	})

@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
 )
 
 // testAccProtoV6ProviderFactories serves the provider in-process to the
@@ -39,6 +41,8 @@ type probeModel struct {
 	PostgresUser     types.String `tfsdk:"postgres_username"`
 	PostgresSSLMode  types.String `tfsdk:"postgres_sslmode"`
 	HasPassword      types.Bool   `tfsdk:"postgres_has_password"`
+	// SDKHTTP is true when every AWS service client sends through sdkhttp.
+	SDKHTTP types.Bool `tfsdk:"aws_clients_use_sdkhttp"`
 }
 
 func (d *probeDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -47,13 +51,14 @@ func (d *probeDataSource) Metadata(_ context.Context, req datasource.MetadataReq
 
 func (d *probeDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = dsschema.Schema{Attributes: map[string]dsschema.Attribute{
-		"region":                dsschema.StringAttribute{Computed: true},
-		"postgres_host":         dsschema.StringAttribute{Computed: true},
-		"postgres_port":         dsschema.Int64Attribute{Computed: true},
-		"postgres_database":     dsschema.StringAttribute{Computed: true},
-		"postgres_username":     dsschema.StringAttribute{Computed: true},
-		"postgres_sslmode":      dsschema.StringAttribute{Computed: true},
-		"postgres_has_password": dsschema.BoolAttribute{Computed: true},
+		"region":                  dsschema.StringAttribute{Computed: true},
+		"postgres_host":           dsschema.StringAttribute{Computed: true},
+		"postgres_port":           dsschema.Int64Attribute{Computed: true},
+		"postgres_database":       dsschema.StringAttribute{Computed: true},
+		"postgres_username":       dsschema.StringAttribute{Computed: true},
+		"postgres_sslmode":        dsschema.StringAttribute{Computed: true},
+		"postgres_has_password":   dsschema.BoolAttribute{Computed: true},
+		"aws_clients_use_sdkhttp": dsschema.BoolAttribute{Computed: true},
 	}}
 }
 
@@ -71,6 +76,7 @@ func (d *probeDataSource) Read(ctx context.Context, _ datasource.ReadRequest, re
 		PostgresUser:     types.StringValue(pg.Username),
 		PostgresSSLMode:  types.StringValue(pg.SSLMode),
 		HasPassword:      types.BoolValue(pg.Password != ""),
+		SDKHTTP:          types.BoolValue(d.usesSDKHTTP()),
 	})...)
 }
 
@@ -83,4 +89,15 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	os.Exit(m.Run())
+}
+
+// usesSDKHTTP reports whether every AWS service client of the provider sends through sdkhttp.
+func (d *probeDataSource) usesSDKHTTP() bool {
+	for _, c := range []aws.HTTPClient{d.data.RDS.Options().HTTPClient, d.data.CloudWatch.Options().HTTPClient,
+		d.data.AutoScaling.Options().HTTPClient, d.data.Pricing.Options().HTTPClient} {
+		if _, ok := c.(*sdkhttp.Client); !ok {
+			return false
+		}
+	}
+	return true
 }

@@ -1101,33 +1101,16 @@ func TestCustomEndpointsGuardReaderDeletion(t *testing.T) {
 		{name: "any", typ: "ANY"},
 		{name: "reader-excluded", typ: "ANY", excluded: []string{ssoReader}},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			e := newEnv(t, sandbox.Demo())
-			ctx := context.Background()
-			if _, err := e.api.CreateDBClusterEndpoint(ctx, &rds.CreateDBClusterEndpointInput{DBClusterIdentifier: aws.String("sso-prod"),
+		rc := readerRemovalCase{name: c.name, refused: c.refused, setup: func(e *env) {
+			if _, err := e.api.CreateDBClusterEndpoint(context.Background(), &rds.CreateDBClusterEndpointInput{DBClusterIdentifier: aws.String("sso-prod"),
 				DBClusterEndpointIdentifier: aws.String("analytics"), EndpointType: aws.String(c.typ), StaticMembers: c.static, ExcludedMembers: c.excluded}); err != nil {
-				t.Fatal(err)
+				e.t.Fatal(err)
 			}
-			e.srv.ResetLog()
-			req := Request{Target: sso, Nodes: 1, Generation: 1}
-			if p, err := e.o.Preview(ctx, req); err != nil || !strings.Contains(p.Refusal, c.refused) || (c.refused == "") != (p.Refusal == "") {
-				t.Fatalf("preview: %v %+v", err, p)
-			}
-			res, err := e.o.Run(ctx, req)
-			if c.refused == "" {
-				if err != nil || res.Nodes != 1 {
-					t.Fatalf("%v %+v", err, res)
-				}
-				e.assertGuarded(sso)
-				return
-			}
-			var pe *PrecheckError
-			if !errors.As(err, &pe) || pe.Reason != ReasonCustomEndpoint || !strings.Contains(err.Error(), c.refused) ||
-				!strings.Contains(err.Error(), "make each of them type ANY with the writer "+ssoWriter) {
-				t.Fatalf("got %v", err)
-			}
-			e.assertSSOUntouched()
-		})
+		}}
+		if c.refused != "" {
+			rc.reason = ReasonCustomEndpoint
+		}
+		t.Run(c.name, func(t *testing.T) { checkReaderRemoval(t, rc, "make each of them type ANY with the writer "+ssoWriter) })
 	}
 }
 

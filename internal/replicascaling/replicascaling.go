@@ -35,7 +35,8 @@ const resourcePrefix = "cluster:"
 func Targets(ctx context.Context, api API, clusterID string) (map[string]analysis.ReplicaAutoScaling, error) {
 	in := &aas.DescribeScalableTargetsInput{ServiceNamespace: types.ServiceNamespaceRds, ScalableDimension: Dimension}
 	if clusterID != "" {
-		in.ResourceIds = []string{resourcePrefix + clusterID}
+		// RDS stores identifiers in lower case, and so names the scalable target.
+		in.ResourceIds = []string{resourcePrefix + strings.ToLower(clusterID)}
 	}
 	out := map[string]analysis.ReplicaAutoScaling{}
 	p := aas.NewDescribeScalableTargetsPaginator(api, in)

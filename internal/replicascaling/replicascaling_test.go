@@ -29,7 +29,7 @@ func TestTargets(t *testing.T) {
 	if err != nil || fmt.Sprint(all) != "map[sso-prod:{1 3} tri-prod:{0 5}]" {
 		t.Fatalf("region: %v %v", err, all)
 	}
-	one, err := Targets(ctx, api, "sso-prod")
+	one, err := Targets(ctx, api, "SSO-Prod") // as a user may write it; RDS ignores the case
 	if err != nil || fmt.Sprint(one) != "map[sso-prod:{1 3}]" {
 		t.Fatalf("sso-prod: %v %v", err, one)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -53,6 +54,7 @@ var (
 		"confidence": types.Float64Type, "projected_cpu_p99": types.Float64Type,
 		"current_monthly_cost": types.Float64Type, "monthly_savings": types.Float64Type, "annual_savings": types.Float64Type,
 		"traffic_score": types.Float64Type, "traffic_rank": types.Int64Type,
+		"risks": types.ListType{ElemType: types.ObjectType{AttrTypes: recRiskType}},
 	}
 	fleetSkippedType = map[string]attr.Type{"identifier": types.StringType, "reason": types.StringType}
 )
@@ -82,6 +84,7 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 		"annual_savings":       num("Annual savings, USD (null when unpriced)."),
 		"traffic_score":        num("Mean busy vCPUs of the projected single node."),
 		"traffic_rank":         schema.Int64Attribute{Computed: true, MarkdownDescription: "1 = least traffic in the fleet."},
+		"risks":                rec.Schema.Attributes["risks"],
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Every RDS for PostgreSQL Multi-AZ instance and Aurora PostgreSQL 2-node cluster in the region, each with its " +
@@ -184,6 +187,7 @@ func (d *fleetDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		addRecommendationError(&resp.Diagnostics, path.Root("identifier_regex"), err)
 		return
 	}
+	addFleetWarnings(&resp.Diagnostics, results)
 	resp.Diagnostics.Append(fillFleet(&m, results)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -239,6 +243,7 @@ func fillFleet(m *fleetModel, results []rightsizing.Result) diag.Diagnostics {
 			"annual_savings":       orNull(known, rec.Cost.AnnualSavingsUSD),
 			"traffic_score":        floatValue(round2(rec.Traffic.BusyVCPU)),
 			"traffic_rank":         types.Int64Value(int64(rank[r.Cluster.Identifier])),
+			"risks":                riskList(rec.Risks, &diags),
 		}, &diags))
 	}
 	var phase []attr.Value
@@ -258,6 +263,25 @@ func fillFleet(m *fleetModel, results []rightsizing.Result) diag.Diagnostics {
 	m.RequestsLowerBound = types.Int64Value(int64(results[0].LowerBound))
 	m.PeriodUsed = types.Int64Value(int64(results[0].Period / time.Second))
 	return diags
+}
+
+// addFleetWarnings adds the deployments' recommendation warnings, each text once with the
+// deployments it concerns (a fleet's deployments often share one, such as the CloudWatch
+// retention of their window), in the order first met.
+func addFleetWarnings(diags *diag.Diagnostics, results []rightsizing.Result) {
+	var texts []string
+	ids := map[string][]string{}
+	for _, r := range results {
+		for _, w := range r.Warnings {
+			if _, seen := ids[w]; !seen {
+				texts = append(texts, w)
+			}
+			ids[w] = append(ids[w], r.Cluster.Identifier)
+		}
+	}
+	for _, w := range texts {
+		diags.AddWarning("Recommendation Warning", strings.Join(ids[w], ", ")+": "+w)
+	}
 }
 
 // regexValidator accepts RE2 regular expressions.

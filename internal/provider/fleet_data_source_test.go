@@ -13,11 +13,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	cw "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/rightsizing"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
 
@@ -497,4 +500,90 @@ data "rightsize_fleet" "all" {
 			),
 		}},
 	})
+}
+
+// What would undo the change or strand clients reaches each fleet entry's risks: an RDS Proxy
+// read-only endpoint in front of sso-prod, Aurora Auto Scaling keeping a reader on idle-prod;
+// mandible-prod (Multi-AZ) has neither.
+func TestAccFleet_operationsRisks(t *testing.T) {
+	now := sandboxNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: fleetScenario(sandbox.Idle()), Now: now})
+	acctest.AddProxy(t, srv, "sso-proxy", "sso-prod", "", map[string]rdstypes.DBProxyEndpointTargetRole{"sso-ro": rdstypes.DBProxyEndpointTargetRoleReadOnly})
+	acctest.AddReplicaScaling(t, srv, "idle-prod", 1, 2)
+	ds := "data.rightsize_fleet.f"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_fleet" "f" {
+  identifier_regex = "-prod$"
+  lookback_days    = 7
+  period_seconds   = 3600
+  end_time         = %q
+}
+`, now.Format(time.RFC3339))),
+			Check: func(s *terraform.State) error {
+				a, err := fleetAttrs(s, ds)
+				if err != nil {
+					return err
+				}
+				ids, err := fleetStrings(a, "clusters", "identifier")
+				if err != nil {
+					return err
+				}
+				want := map[string]string{
+					"sso-prod":      "high: RDS Proxy endpoint sso-ro (read-only endpoint of RDS Proxy sso-proxy) routes to the cluster's readers only",
+					"idle-prod":     "high: Aurora Auto Scaling keeps 1 to 2 reader(s) (minimum 1)",
+					"mandible-prod": "",
+				}
+				for i, id := range ids {
+					w, ok := want[id]
+					if !ok {
+						return fmt.Errorf("unexpected fleet entry %s", id)
+					}
+					delete(want, id)
+					var ops []string
+					n, err := fleetListLen(a, fmt.Sprintf("clusters.%d.risks", i))
+					if err != nil {
+						return err
+					}
+					for j := range n {
+						k := fmt.Sprintf("clusters.%d.risks.%d.", i, j)
+						if a[k+"category"] == "operations" {
+							ops = append(ops, a[k+"severity"]+": "+a[k+"description"])
+						}
+					}
+					switch {
+					case w == "" && len(ops) != 0:
+						return fmt.Errorf("%s: operations risks %q, want none", id, ops)
+					case w != "" && (len(ops) != 1 || !strings.HasPrefix(ops[0], w)):
+						return fmt.Errorf("%s: operations risks %q, want one starting %q", id, ops, w)
+					}
+				}
+				if len(want) != 0 {
+					return fmt.Errorf("fleet entries missing: %v", want)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// addFleetWarnings says each warning once, naming every deployment it concerns.
+func TestAddFleetWarnings(t *testing.T) {
+	var diags diag.Diagnostics
+	addFleetWarnings(&diags, []rightsizing.Result{
+		{Cluster: inventory.Cluster{Identifier: "a"}, Warnings: []string{"coarse period", "custom endpoints not checked: x"}},
+		{Cluster: inventory.Cluster{Identifier: "b"}, Warnings: []string{"coarse period"}},
+		{Cluster: inventory.Cluster{Identifier: "c"}},
+	})
+	var got []string
+	for _, d := range diags {
+		got = append(got, d.Severity().String()+" "+d.Summary()+" | "+d.Detail())
+	}
+	want := []string{"Warning Recommendation Warning | a, b: coarse period", "Warning Recommendation Warning | a: custom endpoints not checked: x"}
+	if !slices.Equal(got, want) {
+		t.Errorf("diagnostics %q, want %q", got, want)
+	}
 }

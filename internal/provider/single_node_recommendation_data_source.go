@@ -325,10 +325,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		}),
 		"projected_cpu_p95": num("Projected single-node CPU p95, percent of the writer's vCPUs."),
 		"projected_cpu_p99": num("Projected single-node CPU p99, percent of the writer's vCPUs."),
-		"risks": list("Risks of running on one node.", recRiskType, map[string]string{
-			"category": "`redundancy`, `failure`, `backup`, `high-traffic`, `capacity`, `burst`, `connections` or `operations` (what would undo the change or strand clients: custom endpoints, RDS Proxy read-only endpoints, Aurora Auto Scaling).",
-			"severity": "`high`, `medium` or `low`.", "description": "The risk and its mitigation.",
-		}),
+		"risks":             list("Risks of running on one node.", recRiskType, riskDescriptions),
 		"decision_matrix": list("The seed's decision matrix: performance impact, cost savings, reliability, operational complexity.", recMatrixType, map[string]string{
 			"criterion": "Criterion.", "score": "0 (against consolidating) to 10 (for).", "weight": "Weight.", "evidence": "Why.",
 		}),
@@ -654,13 +651,7 @@ func fillRecommendation(ctx context.Context, m *recommendationModel, res rightsi
 	}
 	m.Projected = mustList(recProjectedType, projected, &diags)
 
-	var risks []attr.Value
-	for _, r := range rec.Risks {
-		risks = append(risks, mustObject(recRiskType, map[string]attr.Value{
-			"category": types.StringValue(r.Category), "severity": types.StringValue(r.Severity), "description": types.StringValue(r.Description),
-		}, &diags))
-	}
-	m.Risks = mustList(recRiskType, risks, &diags)
+	m.Risks = riskList(rec.Risks, &diags)
 
 	var rows []attr.Value
 	for _, r := range rec.Matrix.Rows {
@@ -780,4 +771,22 @@ func int64OrDefault(v types.Int64, def int64) int64 {
 		return def
 	}
 	return v.ValueInt64()
+}
+
+// riskDescriptions document the attributes of a risk (recRiskType), for the recommendation's and
+// each fleet entry's risks.
+var riskDescriptions = map[string]string{
+	"category": "`redundancy`, `failure`, `backup`, `high-traffic`, `capacity`, `burst`, `connections` or `operations` (what would undo the change or strand clients: custom endpoints, RDS Proxy read-only endpoints, Aurora Auto Scaling).",
+	"severity": "`high`, `medium` or `low`.", "description": "The risk and its mitigation.",
+}
+
+// riskList is rs as a list of recRiskType objects.
+func riskList(rs []analysis.Risk, diags *diag.Diagnostics) types.List {
+	var risks []attr.Value
+	for _, r := range rs {
+		risks = append(risks, mustObject(recRiskType, map[string]attr.Value{
+			"category": types.StringValue(r.Category), "severity": types.StringValue(r.Severity), "description": types.StringValue(r.Description),
+		}, diags))
+	}
+	return mustList(recRiskType, risks, diags)
 }

@@ -866,8 +866,11 @@ func (r *run) precheckOriginal() error {
 
 // precheckReaderRemoval refuses to delete an Aurora cluster's only reader when Aurora Auto Scaling
 // would put one back (precheckAutoScaling) or when clients would lose their route
-// (precheckEndpoints).
+// (precheckEndpoints). Other changes have nothing to check here.
 func (r *run) precheckReaderRemoval(ctx context.Context) error {
+	if r.req.Target.Kind != KindCluster || r.req.Nodes != 1 {
+		return nil
+	}
 	if err := r.precheckAutoScaling(ctx); err != nil {
 		return err
 	}
@@ -878,9 +881,6 @@ func (r *run) precheckReaderRemoval(ctx context.Context) error {
 // Auto Scaling keeps a minimum of one reader or more: it would add a reader back, and the next
 // plan would show the resource drifting back to two nodes.
 func (r *run) precheckAutoScaling(ctx context.Context) error {
-	if r.req.Target.Kind != KindCluster || r.req.Nodes != 1 {
-		return nil
-	}
 	if r.o.AutoScaling == nil {
 		return r.changeErr("checking Aurora Auto Scaling", errors.New("no Application Auto Scaling client was given to the orchestrator"))
 	}
@@ -902,11 +902,7 @@ func (r *run) precheckAutoScaling(ctx context.Context) error {
 // RDS Proxy in front of the cluster, which routes to readers only. Their clients would fail to
 // connect; the cluster's reader endpoint, by contrast, falls back to the writer.
 func (r *run) precheckEndpoints(ctx context.Context) error {
-	t := r.topo
-	if r.req.Target.Kind != KindCluster || r.req.Nodes != 1 {
-		return nil
-	}
-	readers, writer := t.Readers(), t.Writer()
+	readers, writer := r.topo.Readers(), r.topo.Writer()
 	if len(readers) != 1 || writer == nil {
 		return nil // precheckOriginal has refused this shape already
 	}

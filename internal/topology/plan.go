@@ -73,18 +73,12 @@ func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error
 		return refused(err)
 	}
 	if err := r.precheckReaderRemoval(ctx); err != nil {
-		var (
-			pe *PrecheckError
-			ce *ChangeError
-		)
-		switch {
-		case errors.As(err, &pe):
+		// A PrecheckError refuses; a ChangeError is a listing that failed.
+		var ce *ChangeError
+		if !errors.As(err, &ce) {
 			return refused(err)
-		case errors.As(err, &ce):
-			p.Unchecked = ce.Stage + ": " + ce.Err.Error()
-		default:
-			p.Unchecked = err.Error()
 		}
+		p.Unchecked = ce.Stage + ": " + ce.Err.Error()
 	}
 	return p, nil
 }

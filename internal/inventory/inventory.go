@@ -288,14 +288,20 @@ func AttachEndpoints(ctx context.Context, api RDSAPI, cs []Cluster) {
 
 // AttachAutoScaling sets the Aurora Auto Scaling of the Aurora clusters of cs (Discover and
 // ListFleet leave it out) from one listing: of that cluster when cs holds one Aurora cluster,
-// else of the region. A failed listing is recorded in each cluster's AutoScalingUnread, not
-// returned.
+// else of the region. A failed listing, or a nil api, is recorded in each cluster's
+// AutoScalingUnread, not returned.
 func AttachAutoScaling(ctx context.Context, api replicascaling.API, cs []Cluster) {
 	clusterID, ok := auroraScope(cs)
 	if !ok {
 		return
 	}
-	targets, err := replicascaling.Targets(ctx, api, clusterID)
+	var (
+		targets map[string]analysis.ReplicaAutoScaling
+		err     = errors.New("no Application Auto Scaling client")
+	)
+	if api != nil {
+		targets, err = replicascaling.Targets(ctx, api, clusterID)
+	}
 	for i := range cs {
 		if cs[i].Kind != KindAurora {
 			continue

@@ -29,7 +29,7 @@ type Deps struct {
 	RDS        inventory.RDSAPI
 	CloudWatch cw.API
 	// AutoScaling reads Aurora Auto Scaling; nil leaves it unchecked, with a
-	// warning on each Aurora recommendation.
+	// warning on each Aurora recommendation (inventory.AttachAutoScaling).
 	AutoScaling replicascaling.API
 	Catalog     *pricing.Catalog
 	// Region prices the deployment; it must be a catalog region.
@@ -175,9 +175,7 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 	}
 	clusters = slices.Clone(clusters)
 	inventory.AttachEndpoints(ctx, d.RDS, clusters)
-	if d.AutoScaling != nil {
-		inventory.AttachAutoScaling(ctx, d.AutoScaling, clusters)
-	}
+	inventory.AttachAutoScaling(ctx, d.AutoScaling, clusters)
 	col := &cw.Collector{API: d.CloudWatch, Concurrency: d.Concurrency}
 	got, err := col.Collect(ctx, plan)
 	if err != nil {
@@ -257,10 +255,7 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 			res.Warnings = append(res.Warnings, "RDS Proxy endpoints not checked: "+c.ProxiesUnread)
 		}
 		in.ReplicaAutoScaling = c.ReplicaAutoScaling
-		switch {
-		case d.AutoScaling == nil:
-			res.Warnings = append(res.Warnings, "Aurora Auto Scaling not checked: no Application Auto Scaling client")
-		case c.AutoScalingUnread != "":
+		if c.AutoScalingUnread != "" {
 			res.Warnings = append(res.Warnings, "Aurora Auto Scaling not checked: "+c.AutoScalingUnread)
 		}
 	}

@@ -312,9 +312,8 @@ func (st *rdsState) registerScalableTarget(in *asRequest, now time.Time) (any, *
 		if role == "" {
 			role = fmt.Sprintf("arn:aws:iam::%s:role/aws-service-role/rds.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_RDSCluster", st.Account)
 		}
-		st.Seq++
-		h := splitmix64(hashString(key) ^ st.Seq ^ st.Seed)
-		id := fmt.Sprintf("%016x%016x%04x", h, splitmix64(h), uint16(splitmix64(h+1)))
+		h, h2 := st.uniqueHash(key)
+		id := fmt.Sprintf("%016x%016x%04x", h, h2, uint16(splitmix64(h+1)))
 		t = &scalableTarget{Namespace: asNamespace, ResourceID: key, Dimension: asDimension, RoleARN: role, Created: now,
 			ARN: fmt.Sprintf("arn:aws:application-autoscaling:%s:%s:scalable-target/%s", st.Region, st.Account, id)}
 		if st.ScalableTargets == nil { // a state file written before the sandbox had auto scaling

@@ -300,14 +300,20 @@ var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 
 // resourceID makes a deterministic, unique, AWS-looking resource id.
 func (st *rdsState) resourceID(prefix, id string) string {
-	st.Seq++
-	h := splitmix64(hashString(id) ^ st.Seq ^ st.Seed)
-	h2 := splitmix64(h)
+	h, h2 := st.uniqueHash(id)
 	var b [16]byte
 	for i := 0; i < 8; i++ {
 		b[i], b[8+i] = byte(h>>(8*i)), byte(h2>>(8*i))
 	}
 	return prefix + b32.EncodeToString(b[:])[:26]
+}
+
+// uniqueHash advances the state's sequence and returns two hashes of id, the sequence and the
+// seed: the bits of a deterministic, unique generated identifier.
+func (st *rdsState) uniqueHash(id string) (uint64, uint64) {
+	st.Seq++
+	h := splitmix64(hashString(id) ^ st.Seq ^ st.Seed)
+	return h, splitmix64(h)
 }
 
 func (st *rdsState) arn(kind, id string) string {

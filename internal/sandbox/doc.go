@@ -103,6 +103,37 @@
 // DBProxyEndpointAlreadyExistsFault, DBProxyTargetGroupNotFoundFault,
 // DBProxyTargetAlreadyRegisteredFault, InvalidDBProxyStateFault.
 //
+// RDS Blue/Green Deployments (bluegreen.go): CreateBlueGreenDeployment (Source: the
+// ARN of a standalone PostgreSQL DB instance or an Aurora PostgreSQL DB cluster;
+// TargetEngineVersion; for an instance also TargetDBInstanceClass,
+// TargetAllocatedStorage, TargetStorageType; Tags), DescribeBlueGreenDeployments
+// (identifier, Filters blue-green-deployment-identifier, blue-green-deployment-name,
+// source and target — ARN or identifier; Marker / MaxRecords 20–100; creation order)
+// and DeleteBlueGreenDeployment (DeleteTarget). Identifiers are bgd-<16 lower-case
+// alphanumerics>. The green environment is real and made as CreateDBInstance and
+// CreateDBCluster make theirs: an instance <id>-green-<6 lower-case alphanumerics>
+// with the blue one's Multi-AZ flag, storage, AZ, maintenance window and tags, or a
+// cluster of that name with one green instance per member (<member>-green-<same
+// suffix>, same role, class and promotion tier). It is "creating" for
+// Durations.CreateInstance / CreateAuroraInstance, gets idle metrics and can be
+// modified like any instance. Status is computed from the current state:
+// PROVISIONING while a green resource is being created, then AVAILABLE (modifying a
+// green instance does not change it), INVALID_CONFIGURATION once a blue or green
+// database is gone (its SwitchoverDetails entry MISSING_SOURCE / MISSING_TARGET),
+// DELETING after DeleteBlueGreenDeployment for Durations.DeleteBlueGreen — with
+// DeleteTarget (refused while PROVISIONING or while a green instance is busy) until
+// DeleteDBInstance's path has deleted the green instances, and then the emptied green
+// cluster goes too; without it the green databases stay as standalone resources.
+// A database (blue or green) is in at most one deployment. SwitchoverBlueGreenDeployment
+// is not emulated (InvalidAction, like any other unsupported action), so no deployment
+// reaches SWITCHOVER_COMPLETED; Tasks are empty and deployments take no tag calls.
+// Errors: BlueGreenDeploymentAlreadyExistsFault (name taken, or the database already
+// in a deployment), BlueGreenDeploymentNotFoundFault, DBInstanceNotFound,
+// DBClusterNotFoundFault, SourceDatabaseNotSupportedFault (another engine, a cluster
+// member), SourceClusterNotSupportedFault, InvalidDBInstanceState,
+// InvalidDBClusterStateFault, InvalidBlueGreenDeploymentStateFault (DeleteTarget
+// refused, deleting twice), InvalidParameterCombination, InvalidParameterValue.
+//
 // # CloudWatch (cloudwatch.go)
 //
 // GetMetricData (MetricStat queries; Average, Sum, Minimum, Maximum,

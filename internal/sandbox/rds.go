@@ -91,6 +91,7 @@ var rdsMutating = map[string]bool{
 	"RestoreDBInstanceFromDBSnapshot": true, "AddTagsToResource": true, "RemoveTagsFromResource": true,
 	"RebootDBInstance": true, "FailoverDBCluster": true, "CreateDBClusterEndpoint": true,
 	"CreateDBProxy": true, "RegisterDBProxyTargets": true, "CreateDBProxyEndpoint": true,
+	"CreateBlueGreenDeployment": true, "DeleteBlueGreenDeployment": true,
 }
 
 func (s *Server) serveRDS(w http.ResponseWriter, r *http.Request) {
@@ -199,6 +200,9 @@ func init() {
 		"DescribeDBProxies":               (*rdsState).describeDBProxies,
 		"DescribeDBProxyTargets":          (*rdsState).describeDBProxyTargets,
 		"DescribeDBProxyEndpoints":        (*rdsState).describeDBProxyEndpoints,
+		"CreateBlueGreenDeployment":       (*rdsState).createBlueGreenDeployment,
+		"DescribeBlueGreenDeployments":    (*rdsState).describeBlueGreenDeployments,
+		"DeleteBlueGreenDeployment":       (*rdsState).deleteBlueGreenDeployment,
 	}
 }
 

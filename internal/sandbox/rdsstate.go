@@ -26,6 +26,7 @@ type Durations struct {
 	SnapshotPerGiB       time.Duration
 	BackingUp            time.Duration // instance shows "backing-up" for this long after CreateDBSnapshot
 	Reboot               time.Duration // RebootDBInstance: rebooting → available
+	DeleteBlueGreen      time.Duration // DeleteBlueGreenDeployment: DELETING → gone (with DeleteTarget, at least until the green instances are)
 }
 
 // DefaultDurations are realistic RDS timings.
@@ -34,7 +35,7 @@ var DefaultDurations = Durations{
 	Restore: 15 * time.Minute, DeleteInstance: 6 * time.Minute, ModifyClass: 12 * time.Minute,
 	ConvertMultiAZ: 25 * time.Minute, ConvertSingleAZ: 8 * time.Minute, ModifyOther: 5 * time.Minute,
 	SnapshotBase: 3 * time.Minute, SnapshotPerGiB: 3 * time.Second, BackingUp: 2 * time.Minute,
-	Reboot: 2 * time.Minute,
+	Reboot: 2 * time.Minute, DeleteBlueGreen: time.Minute,
 }
 
 func (d Durations) withDefaults() Durations {
@@ -52,7 +53,7 @@ func (d Durations) withDefaults() Durations {
 		ConvertMultiAZ: pick(d.ConvertMultiAZ, def.ConvertMultiAZ), ConvertSingleAZ: pick(d.ConvertSingleAZ, def.ConvertSingleAZ),
 		ModifyOther: pick(d.ModifyOther, def.ModifyOther), SnapshotBase: pick(d.SnapshotBase, def.SnapshotBase),
 		SnapshotPerGiB: pick(d.SnapshotPerGiB, def.SnapshotPerGiB), BackingUp: pick(d.BackingUp, def.BackingUp),
-		Reboot: pick(d.Reboot, def.Reboot),
+		Reboot: pick(d.Reboot, def.Reboot), DeleteBlueGreen: pick(d.DeleteBlueGreen, def.DeleteBlueGreen),
 	}
 }
 
@@ -193,6 +194,9 @@ type rdsState struct {
 
 	// ScalableTargets are the Application Auto Scaling targets by ResourceId (autoscaling.go).
 	ScalableTargets map[string]*scalableTarget `json:"scalableTargets,omitempty"`
+
+	// BlueGreen are the blue/green deployments by identifier (bluegreen.go).
+	BlueGreen map[string]*blueGreenDeployment `json:"blueGreenDeployments,omitempty"`
 
 	dur       Durations
 	endpointH string
@@ -403,6 +407,7 @@ func (st *rdsState) settle(now time.Time) {
 				})
 			}
 		}
+		st.blueGreenTransitions(consider)
 		for _, m := range []map[string]*dbSnapshot{st.Snapshots, st.ClusterSnapshots} {
 			for _, id := range sortedKeys(m) {
 				sn := m[id]

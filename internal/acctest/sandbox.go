@@ -76,3 +76,32 @@ func AddReplicaScaling(t testing.TB, srv *sandbox.Server, cluster string, minRea
 func SandboxProvider(srv *sandbox.Server) ProviderConfig {
 	return ProviderConfig{Endpoint: srv.URL()}
 }
+
+// AddBlueGreen creates a blue/green deployment named name whose source (blue) database is the
+// sandbox's Aurora cluster, or with instance set its DB instance, through the real SDK, as a user
+// would, and returns the deployment's identifier. The green copies are created on the sandbox's
+// clock; the deployment is PROVISIONING until they are available.
+func AddBlueGreen(t testing.TB, srv *sandbox.Server, name, cluster, instance string) string {
+	t.Helper()
+	ctx := context.Background()
+	api := rds.NewFromConfig(srv.AWSConfig())
+	var arn string
+	if instance != "" {
+		out, err := api.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(instance)})
+		if err != nil || len(out.DBInstances) != 1 {
+			t.Fatalf("describing DB instance %s: %v", instance, err)
+		}
+		arn = aws.ToString(out.DBInstances[0].DBInstanceArn)
+	} else {
+		out, err := api.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(cluster)})
+		if err != nil || len(out.DBClusters) != 1 {
+			t.Fatalf("describing DB cluster %s: %v", cluster, err)
+		}
+		arn = aws.ToString(out.DBClusters[0].DBClusterArn)
+	}
+	out, err := api.CreateBlueGreenDeployment(ctx, &rds.CreateBlueGreenDeploymentInput{BlueGreenDeploymentName: aws.String(name), Source: aws.String(arn)})
+	if err != nil {
+		t.Fatalf("creating blue/green deployment %s of %s: %v", name, arn, err)
+	}
+	return aws.ToString(out.BlueGreenDeployment.BlueGreenDeploymentIdentifier)
+}

@@ -179,6 +179,10 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 				e.Describe())
 		}
 	}
+	for _, d := range in.BlueGreenDeployments {
+		add("operations", "high", "The database is the blue (source) database of %s: a switchover would replace it with the green copy, which was made with two nodes and does not follow changes to the blue database, so neither the single node nor its savings would last; delete the deployment, or switch over and then right-size the new production database (rightsize_db_topology refuses the change until then)",
+			d.Describe())
+	}
 	h := 1 + p.HeadroomPercent/100
 	if v := pr.CPU.Max; v == v && v*h > p.AlertThresholdPercent {
 		add("high-traffic", "medium", "Projected CPU peaks at %.1f%% (at %s UTC), above the %.0f%% alert threshold with headroom, although p99 is %.1f%%",

@@ -103,3 +103,50 @@ func (a ReplicaAutoScaling) validate() error {
 	}
 	return nil
 }
+
+// BlueGreenDeployment is an RDS blue/green deployment whose source (blue) database is the
+// cluster, and which has not switched over (rds:DescribeBlueGreenDeployments, any status but
+// SWITCHOVER_COMPLETED). Its green copy was made with the topology the database had then, and a
+// switchover makes the green copy the production database under the blue one's name: a change
+// made to the blue database alone does not last.
+type BlueGreenDeployment struct {
+	ID     string // the deployment's identifier (bgd-…)
+	Name   string // its user-supplied name
+	Status string // PROVISIONING, AVAILABLE, SWITCHOVER_IN_PROGRESS, ...
+	Source string // the blue database's ARN
+	Target string // the green database's ARN
+}
+
+// Describe names d, its status and its green database, for messages.
+func (d BlueGreenDeployment) Describe() string {
+	s := "blue/green deployment " + d.ID
+	if d.Name != "" {
+		s += " (" + d.Name + ")"
+	}
+	if d.Status != "" {
+		s += ", status " + d.Status
+	}
+	if d.Target != "" {
+		s += ", green database " + d.Target
+	}
+	return s
+}
+
+// DescribeGreen states what d's green (target) database is, for messages about that database.
+func (d BlueGreenDeployment) DescribeGreen() string {
+	s := "the green database of blue/green deployment " + d.ID
+	if d.Name != "" {
+		s += " (" + d.Name + ")"
+	}
+	if d.Status != "" {
+		s += ", status " + d.Status
+	}
+	return s + ": a staging copy of " + d.Source + ", which it replaces at switchover"
+}
+
+func (d BlueGreenDeployment) validate() error {
+	if d.ID == "" {
+		return errorf("blue/green deployment %q: the identifier must be set", d.Name)
+	}
+	return nil
+}

@@ -231,3 +231,51 @@ func ExampleReplicaAutoScaling_Describe() {
 	fmt.Println(ReplicaAutoScaling{MinCapacity: 1, MaxCapacity: 3}.Describe())
 	// Output: Aurora Auto Scaling keeps 1 to 3 reader(s)
 }
+
+func TestAnalyzeBlueGreenDeployments(t *testing.T) {
+	bg := []BlueGreenDeployment{{ID: "bgd-0123456789abcdef", Name: "pg16-upgrade", Status: "AVAILABLE",
+		Target: "arn:aws:rds:us-east-1:123456789012:db:mandible-prod-green-abc123"}}
+	for _, in := range []ClusterInput{idleMultiAZ(14), auroraPair(2)} {
+		in.BlueGreenDeployments = slices.Clone(bg)
+		rec, err := Analyze(in, Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(in.BlueGreenDeployments, bg) {
+			t.Errorf("%s: input mutated: %+v", in.Topology, in.BlueGreenDeployments)
+		}
+		ops := where(rec.Risks, func(r Risk) bool { return r.Category == "operations" })
+		want := "The database is the blue (source) database of blue/green deployment bgd-0123456789abcdef (pg16-upgrade), status AVAILABLE, green database arn:aws:rds:us-east-1:123456789012:db:mandible-prod-green-abc123: a switchover would replace it"
+		if len(ops) != 1 || ops[0].Severity != "high" || !strings.HasPrefix(ops[0].Description, want) ||
+			!strings.Contains(ops[0].Description, "delete the deployment, or switch over and then right-size the new production database") {
+			t.Errorf("%s: operations risks %+v", in.Topology, ops)
+		}
+		if rec.Risks[0].Severity != "high" {
+			t.Errorf("%s: the high risk is not listed first: %+v", in.Topology, rec.Risks)
+		}
+		if !strings.Contains(rec.ReportMarkdown, "**high** (operations): The database is the blue (source) database of blue/green deployment bgd-0123456789abcdef") {
+			t.Errorf("%s: the report does not list the risk", in.Topology)
+		}
+		in.BlueGreenDeployments = nil
+		if rec, err = Analyze(in, Policy{}); err != nil || len(where(rec.Risks, func(r Risk) bool { return r.Category == "operations" })) != 0 {
+			t.Errorf("%s: without a deployment: %v %+v", in.Topology, err, rec.Risks)
+		}
+	}
+	bad := idleMultiAZ(14)
+	bad.BlueGreenDeployments = []BlueGreenDeployment{{Name: "upgrade"}}
+	if _, err := Analyze(bad, Policy{}); err == nil || !strings.Contains(err.Error(), `blue/green deployment "upgrade": the identifier must be set`) {
+		t.Errorf("no identifier: got %v", err)
+	}
+}
+
+func ExampleBlueGreenDeployment_Describe() {
+	fmt.Println(BlueGreenDeployment{ID: "bgd-0123456789abcdef", Name: "pg16-upgrade", Status: "AVAILABLE",
+		Target: "arn:aws:rds:us-east-1:123456789012:db:mandible-prod-green-abc123"}.Describe())
+	// Output: blue/green deployment bgd-0123456789abcdef (pg16-upgrade), status AVAILABLE, green database arn:aws:rds:us-east-1:123456789012:db:mandible-prod-green-abc123
+}
+
+func ExampleBlueGreenDeployment_DescribeGreen() {
+	fmt.Println(BlueGreenDeployment{ID: "bgd-0123456789abcdef", Name: "pg16-upgrade", Status: "AVAILABLE",
+		Source: "arn:aws:rds:us-east-1:123456789012:db:mandible-prod"}.DescribeGreen())
+	// Output: the green database of blue/green deployment bgd-0123456789abcdef (pg16-upgrade), status AVAILABLE: a staging copy of arn:aws:rds:us-east-1:123456789012:db:mandible-prod, which it replaces at switchover
+}

@@ -179,6 +179,11 @@ type ClusterInput struct {
 	// is a high operations risk of the single node: it would put a reader
 	// back; a minimum of 0 with room for readers is a medium one.
 	ReplicaAutoScaling *ReplicaAutoScaling
+	// BlueGreenDeployments are the blue/green deployments, not switched
+	// over, whose source is this database (nil when none, or not read).
+	// Each is a high operations risk of the single node: its switchover
+	// would bring back the two nodes the green copy was made with.
+	BlueGreenDeployments []BlueGreenDeployment
 }
 
 // DecisionWeights weight the decision-matrix criteria. They need not sum to 1;
@@ -397,6 +402,11 @@ func (in ClusterInput) validate() error {
 			return errorf("cluster %q: RDS Proxy read-only endpoints serve Aurora clusters only; topology is %q", in.Name, in.Topology)
 		}
 		if err := e.validate(); err != nil {
+			return errorf("cluster %q: %v", in.Name, err)
+		}
+	}
+	for _, d := range in.BlueGreenDeployments {
+		if err := d.validate(); err != nil {
 			return errorf("cluster %q: %v", in.Name, err)
 		}
 	}

@@ -4,7 +4,7 @@
 // provider can analyse and consolidate.
 //
 // It depends only on the aws-sdk-go-v2 RDS types; the RDSAPI interface lists
-// the two calls it makes and is satisfied by *rds.Client.
+// the calls it makes and is satisfied by *rds.Client.
 package inventory
 
 import (
@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/bluegreen"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/replicascaling"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/routing"
 )
@@ -30,6 +32,8 @@ type RDSAPI interface {
 	DescribeDBClusters(ctx context.Context, in *rds.DescribeDBClustersInput, optFns ...func(*rds.Options)) (*rds.DescribeDBClustersOutput, error)
 	// AttachEndpoints lists custom endpoints and RDS Proxy endpoints.
 	routing.API
+	// AttachBlueGreen lists blue/green deployments.
+	bluegreen.API
 }
 
 // Kind is the kind of 2-node deployment; the values match analysis.Topology.
@@ -104,6 +108,19 @@ type Cluster struct {
 	// says why it could not be read, if so.
 	ReplicaAutoScaling *analysis.ReplicaAutoScaling
 	AutoScalingUnread  string
+	// BlueGreenDeployments are the blue/green deployments, not switched
+	// over, whose source is this deployment's database (bluegreen), set by
+	// AttachBlueGreen; BlueGreenUnread says why they could not be listed,
+	// if so.
+	BlueGreenDeployments []analysis.BlueGreenDeployment
+	BlueGreenUnread      string
+	// GreenOf are the pending blue/green deployments whose green (target)
+	// database this deployment is: a staging copy that replaces the
+	// deployment's source at switchover. Set by AttachBlueGreen.
+	GreenOf []analysis.BlueGreenDeployment
+	// blueGreenRead records that AttachBlueGreen has listed the
+	// deployments for this cluster.
+	blueGreenRead bool
 }
 
 // Writer returns the writer node.
@@ -313,6 +330,30 @@ func AttachAutoScaling(ctx context.Context, api replicascaling.API, cs []Cluster
 		if a, ok := targets[strings.ToLower(cs[i].Identifier)]; ok {
 			cs[i].ReplicaAutoScaling = &a
 		}
+	}
+}
+
+// AttachBlueGreen sets, for every cluster of cs, the pending blue/green deployments whose source
+// (BlueGreenDeployments) or green database (GreenOf) it is (Discover and ListFleet leave them out),
+// from one listing of the region's (bluegreen.Pending), matched by the database's ARN. A failed
+// listing is recorded in each cluster's BlueGreenUnread, not returned. Clusters an earlier call
+// attached are kept as they are, and when every cluster has been, nothing is listed.
+func AttachBlueGreen(ctx context.Context, api RDSAPI, cs []Cluster) {
+	if !slices.ContainsFunc(cs, func(c Cluster) bool { return !c.blueGreenRead }) {
+		return
+	}
+	pending, err := bluegreen.Pending(ctx, api)
+	for i := range cs {
+		c := &cs[i]
+		if c.blueGreenRead {
+			continue
+		}
+		c.blueGreenRead = true
+		if err != nil {
+			c.BlueGreenUnread = err.Error()
+			continue
+		}
+		c.BlueGreenDeployments, c.GreenOf = bluegreen.Of(pending, c.ARN), bluegreen.GreenOf(pending, c.ARN)
 	}
 }
 

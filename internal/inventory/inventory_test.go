@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 	"testing"
@@ -318,6 +319,60 @@ func TestAttachAutoScaling(t *testing.T) {
 	cs = []Cluster{one}
 	AttachAutoScaling(ctx, aas, cs)
 	if cs[0].ReplicaAutoScaling != nil || !strings.Contains(cs[0].AutoScalingUnread, "AccessDeniedException") {
+		t.Fatalf("denied: %+v", cs[0])
+	}
+}
+
+// AttachBlueGreen gives each deployment of the fleet the blue/green deployments whose source or
+// green database it is, from one listing; a second call lists nothing, and a denied listing is
+// recorded on each cluster.
+func TestAttachBlueGreen(t *testing.T) {
+	ctx := context.Background()
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sandbox.Demo()})
+	api := rds.NewFromConfig(srv.AWSConfig())
+	chat := acctest.AddBlueGreen(t, srv, "chat-upgrade", "", "mandible-prod")
+	sso := acctest.AddBlueGreen(t, srv, "sso-upgrade", "sso-prod", "")
+	fleet, err := ListFleet(ctx, api, FleetFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetLog()
+	AttachBlueGreen(ctx, api, fleet)
+	got := map[string]string{}
+	for _, c := range fleet {
+		var blue, green []string
+		for _, d := range c.BlueGreenDeployments {
+			blue = append(blue, d.ID)
+		}
+		for _, d := range c.GreenOf {
+			green = append(green, d.ID)
+		}
+		key := c.Identifier
+		if i := strings.Index(key, "-green-"); i > 0 {
+			key = key[:i] + "-green"
+		}
+		got[key] = fmt.Sprintf("blue %v green %v%s", blue, green, c.BlueGreenUnread)
+	}
+	want := map[string]string{
+		"mandible-prod": fmt.Sprintf("blue [%s] green []", chat), "mandible-prod-green": fmt.Sprintf("blue [] green [%s]", chat),
+		"sso-prod": fmt.Sprintf("blue [%s] green []", sso), "sso-prod-green": fmt.Sprintf("blue [] green [%s]", sso),
+	}
+	if !maps.Equal(got, want) {
+		t.Fatalf("fleet blue/green %v, want %v", got, want)
+	}
+	AttachBlueGreen(ctx, api, fleet)
+	if calls := srv.Calls("DescribeBlueGreenDeployments"); len(calls) != 1 {
+		t.Fatalf("%d DescribeBlueGreenDeployments calls, want 1", len(calls))
+	}
+	one, err := Discover(ctx, api, "mandible-prod", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeBlueGreenDeployments", Rate: 1,
+		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized"}})
+	cs := []Cluster{one}
+	AttachBlueGreen(ctx, api, cs)
+	if cs[0].BlueGreenDeployments != nil || cs[0].GreenOf != nil || !strings.Contains(cs[0].BlueGreenUnread, "AccessDenied") {
 		t.Fatalf("denied: %+v", cs[0])
 	}
 }

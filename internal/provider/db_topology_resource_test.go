@@ -398,6 +398,7 @@ func TestAccDBTopology_refused(t *testing.T) {
 		sc.Instances = append(sc.Instances, extra.Instances...)
 	}
 	srv, api := topologySandbox(t, sc, nil)
+	var bgd string // the blue/green deployment of mandible-prod
 	one := func(attr, id string) string {
 		return topologyConfig(srv, nil, fmt.Sprintf(`
 resource "rightsize_db_topology" "x" {
@@ -458,11 +459,23 @@ resource "rightsize_db_topology" "x" {
 `), PlanOnly: true, ExpectError: regexp.MustCompile(`(?i)invalid\s+attribute\s+combination`),
 			},
 			{
+				// A pending blue/green deployment's switchover would replace the changed database
+				// with its green copy, made with two nodes.
+				PreConfig: func() { bgd = acctest.AddBlueGreen(t, srv, "chat-upgrade", "", "mandible-prod") },
+				Config:    one("db_instance_identifier", "mandible-prod"),
+				ExpectError: regexp.MustCompile(`(?s)Topology\s+Change\s+Refused.*blue\s+\(source\)\s+database\s+of\s+blue/green\s+deployment\s+bgd-[a-z0-9]+\s+\(chat-upgrade\).*` +
+					`delete\s+the\s+blue/green\s+deployment,\s+or\s+switch\s+over\s+first`),
+			},
+			{
+				// Once the deployment is deleted (its green copy kept), the change goes ahead.
 				PreConfig: func() {
 					for _, op := range []string{"CreateDBSnapshot", "CreateDBClusterSnapshot", "ModifyDBInstance", "DeleteDBInstance", "CreateDBInstance"} {
 						if n := len(srv.Calls(op)); n != 0 {
 							t.Fatalf("refused targets got %d %s calls", n, op)
 						}
+					}
+					if _, err := api.DeleteBlueGreenDeployment(context.Background(), &rds.DeleteBlueGreenDeploymentInput{BlueGreenDeploymentIdentifier: aws.String(bgd)}); err != nil {
+						t.Fatal(err)
 					}
 				},
 				Config: one("db_instance_identifier", "mandible-prod"),

@@ -106,7 +106,7 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 			"id":             schema.StringAttribute{Computed: true, MarkdownDescription: "The region and the filters."},
 			"clusters": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "2-node deployments, highest monthly savings first.",
 				NestedObject: schema.NestedAttributeObject{Attributes: clusterAttrs}},
-			"skipped": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "PostgreSQL deployments that are not 2-node (already single-node, 3+ nodes) with the reason.",
+			"skipped": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "PostgreSQL deployments that are not analysed, with the reason: not 2-node (already single-node, 3+ nodes), or the green database of a blue/green deployment that can still switch over (a staging copy of its source, which the fleet lists instead).",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"identifier": schema.StringAttribute{Computed: true, MarkdownDescription: "Identifier."},
 					"reason":     schema.StringAttribute{Computed: true, MarkdownDescription: "Why it is not analysed."},
@@ -157,13 +157,23 @@ func (d *fleetDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		resp.Diagnostics.AddError("Unable to List the Fleet", err.Error())
 		return
 	}
+	// The green databases of blue/green deployments are staging copies, not deployments of their
+	// own: listed, they would count their source's savings twice.
+	inventory.AttachBlueGreen(ctx, deps.RDS, all)
 	var twoNode []inventory.Cluster
 	var skipped []attr.Value
+	skip := func(id, reason string) {
+		skipped = append(skipped, mustObject(fleetSkippedType, map[string]attr.Value{
+			"identifier": types.StringValue(id), "reason": types.StringValue(reason),
+		}, &resp.Diagnostics))
+	}
 	for _, c := range all {
 		if err := c.CheckTwoNode(); err != nil {
-			skipped = append(skipped, mustObject(fleetSkippedType, map[string]attr.Value{
-				"identifier": types.StringValue(c.Identifier), "reason": types.StringValue(err.Error()),
-			}, &resp.Diagnostics))
+			skip(c.Identifier, err.Error())
+			continue
+		}
+		if len(c.GreenOf) > 0 {
+			skip(c.Identifier, "it is "+c.GreenOf[0].DescribeGreen())
 			continue
 		}
 		twoNode = append(twoNode, c)

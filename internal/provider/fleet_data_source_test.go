@@ -510,6 +510,9 @@ func TestAccFleet_operationsRisks(t *testing.T) {
 	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: fleetScenario(sandbox.Idle()), Now: now})
 	acctest.AddProxy(t, srv, "sso-proxy", "sso-prod", "", map[string]rdstypes.DBProxyEndpointTargetRole{"sso-ro": rdstypes.DBProxyEndpointTargetRoleReadOnly})
 	acctest.AddReplicaScaling(t, srv, "idle-prod", 1, 2)
+	// mandible-prod's blue/green deployment: a risk of mandible-prod, and its green copy (a Multi-AZ
+	// instance, which the regular expression also selects) is skipped, not listed.
+	bgd := acctest.AddBlueGreen(t, srv, "chat-upgrade", "", "mandible-prod")
 	ds := "data.rightsize_fleet.f"
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -517,7 +520,7 @@ func TestAccFleet_operationsRisks(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: recommendationConfig(srv, fmt.Sprintf(`
 data "rightsize_fleet" "f" {
-  identifier_regex = "-prod$"
+  identifier_regex = "-prod(-green-[a-z0-9]+)?$"
   lookback_days    = 7
   period_seconds   = 3600
   end_time         = %q
@@ -535,7 +538,7 @@ data "rightsize_fleet" "f" {
 				want := map[string]string{
 					"sso-prod":      "high: RDS Proxy endpoint sso-ro (read-only endpoint of RDS Proxy sso-proxy) routes to the cluster's readers only",
 					"idle-prod":     "high: Aurora Auto Scaling keeps 1 to 2 reader(s) (minimum 1)",
-					"mandible-prod": "",
+					"mandible-prod": "high: The database is the blue (source) database of blue/green deployment " + bgd + " (chat-upgrade), status PROVISIONING",
 				}
 				for i, id := range ids {
 					w, ok := want[id]
@@ -563,6 +566,15 @@ data "rightsize_fleet" "f" {
 				}
 				if len(want) != 0 {
 					return fmt.Errorf("fleet entries missing: %v", want)
+				}
+				skipped, err := fleetStrings(a, "skipped", "identifier")
+				if err != nil {
+					return err
+				}
+				reason := "it is the green database of blue/green deployment " + bgd + " (chat-upgrade), status PROVISIONING: a staging copy of arn:aws:rds:"
+				if len(skipped) != 1 || !strings.HasPrefix(skipped[0], "mandible-prod-green-") ||
+					!strings.HasPrefix(a["skipped.0.reason"], reason) || !strings.HasSuffix(a["skipped.0.reason"], ":db:mandible-prod, which it replaces at switchover") {
+					return fmt.Errorf("skipped %q (%q), want the green copy of mandible-prod", skipped, a["skipped.0.reason"])
 				}
 				return nil
 			},

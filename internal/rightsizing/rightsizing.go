@@ -176,6 +176,7 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 	clusters = slices.Clone(clusters)
 	inventory.AttachEndpoints(ctx, d.RDS, clusters)
 	inventory.AttachAutoScaling(ctx, d.AutoScaling, clusters)
+	inventory.AttachBlueGreen(ctx, d.RDS, clusters)
 	col := &cw.Collector{API: d.CloudWatch, Concurrency: d.Concurrency}
 	got, err := col.Collect(ctx, plan)
 	if err != nil {
@@ -258,6 +259,15 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 		if c.AutoScalingUnread != "" {
 			res.Warnings = append(res.Warnings, "Aurora Auto Scaling not checked: "+c.AutoScalingUnread)
 		}
+	}
+	if !res.AlreadySingleNode {
+		in.BlueGreenDeployments = c.BlueGreenDeployments
+		if c.BlueGreenUnread != "" {
+			res.Warnings = append(res.Warnings, "blue/green deployments not checked: "+c.BlueGreenUnread)
+		}
+	}
+	for _, g := range c.GreenOf {
+		res.Warnings = append(res.Warnings, "the database is "+g.DescribeGreen()+"; its metrics cover only its time as a copy")
 	}
 	for _, n := range c.Nodes {
 		class, err := d.Catalog.Class(n.Class)

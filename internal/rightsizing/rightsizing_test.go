@@ -435,3 +435,57 @@ func TestRecommend_autoScaling(t *testing.T) {
 		t.Fatalf("mandible-prod: %v %v", err, res.Warnings)
 	}
 }
+
+// A blue/green deployment whose source is the database is a high operations risk of the single
+// node, for a Multi-AZ instance and an Aurora cluster alike; a deployment of another database is
+// not; when the deployments cannot be listed, the recommendation says so and goes on.
+func TestRecommend_blueGreen(t *testing.T) {
+	d, srv := deps(t, sandbox.Demo(), testNow)
+	ctx := context.Background()
+	id := acctest.AddBlueGreen(t, srv, "pg16-upgrade", "", "mandible-prod")
+	chat := Request{InstanceID: "mandible-prod", Lookback: 14 * 24 * time.Hour}
+	res, err := Recommend(ctx, d, chat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := operationsRisks(res)
+	if len(ops) != 1 || ops[0].Severity != "high" || len(res.Warnings) != 0 ||
+		!strings.HasPrefix(ops[0].Description, "The database is the blue (source) database of blue/green deployment "+id+" (pg16-upgrade), status ") ||
+		!strings.Contains(ops[0].Description, "green database arn:aws:rds:") {
+		t.Fatalf("operations risks %+v, warnings %v", ops, res.Warnings)
+	}
+	sso := Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour}
+	if res, err = Recommend(ctx, d, sso); err != nil || len(operationsRisks(res)) != 0 || len(res.Warnings) != 0 {
+		t.Fatalf("sso-prod, another database's deployment: %v %+v %v", err, operationsRisks(res), res.Warnings)
+	}
+	acctest.AddBlueGreen(t, srv, "sso-upgrade", "sso-prod", "")
+	if res, err = Recommend(ctx, d, sso); err != nil || len(operationsRisks(res)) != 1 ||
+		!strings.Contains(operationsRisks(res)[0].Description, "(sso-upgrade)") {
+		t.Fatalf("sso-prod: %v %+v", err, operationsRisks(res))
+	}
+	// The green copy itself: a recommendation for it says what it is.
+	green, err := d.RDS.(*rds.Client).DescribeBlueGreenDeployments(ctx, &rds.DescribeBlueGreenDeploymentsInput{BlueGreenDeploymentIdentifier: aws.String(id)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := aws.ToString(green.BlueGreenDeployments[0].Target)
+	res, err = Recommend(ctx, d, Request{InstanceID: arn[strings.LastIndex(arn, ":")+1:], Lookback: 14 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(res.Warnings, func(w string) bool {
+		return strings.HasPrefix(w, "the database is the green database of blue/green deployment "+id+" (pg16-upgrade), status ") &&
+			strings.HasSuffix(w, ":db:mandible-prod, which it replaces at switchover; its metrics cover only its time as a copy")
+	}) || len(operationsRisks(res)) != 0 {
+		t.Fatalf("green copy: warnings %v, risks %+v", res.Warnings, operationsRisks(res))
+	}
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeBlueGreenDeployments", Rate: 1,
+		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized"}})
+	if res, err = Recommend(ctx, d, chat); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "blue/green deployments not checked: listing blue/green deployments (rds:DescribeBlueGreenDeployments): ") ||
+		len(operationsRisks(res)) != 0 {
+		t.Fatalf("denied: warnings %v, risks %+v", res.Warnings, operationsRisks(res))
+	}
+}

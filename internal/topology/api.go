@@ -14,6 +14,7 @@ import (
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/bluegreen"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/routing"
 )
 
@@ -23,8 +24,8 @@ import (
 // rds:CreateDBClusterSnapshot, rds:AddTagsToResource, rds:ListTagsForResource,
 // rds:ModifyDBInstance, rds:CreateDBInstance, rds:DeleteDBInstance, rds:DeleteDBSnapshot,
 // rds:DeleteDBClusterSnapshot, rds:DescribeDBClusterEndpoints, rds:DescribeDBProxyEndpoints and
-// rds:DescribeDBProxyTargets (Aurora, routing.API) and (for verify_restore)
-// rds:RestoreDBInstanceFromDBSnapshot.
+// rds:DescribeDBProxyTargets (Aurora, routing.API), rds:DescribeBlueGreenDeployments
+// (bluegreen.API) and (for verify_restore) rds:RestoreDBInstanceFromDBSnapshot.
 type RDSAPI interface {
 	DescribeDBInstances(ctx context.Context, in *rds.DescribeDBInstancesInput, optFns ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error)
 	DescribeDBClusters(ctx context.Context, in *rds.DescribeDBClustersInput, optFns ...func(*rds.Options)) (*rds.DescribeDBClustersOutput, error)
@@ -42,6 +43,8 @@ type RDSAPI interface {
 	RestoreDBInstanceFromDBSnapshot(ctx context.Context, in *rds.RestoreDBInstanceFromDBSnapshotInput, optFns ...func(*rds.Options)) (*rds.RestoreDBInstanceFromDBSnapshotOutput, error)
 	// The Aurora precheck lists custom endpoints and RDS Proxy endpoints.
 	routing.API
+	// Every change's precheck lists blue/green deployments.
+	bluegreen.API
 }
 
 // NotFoundError reports that an RDS resource does not exist. Finders return it (wrapped or not);

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/bluegreen"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/replicascaling"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/routing"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/wait"
@@ -222,6 +223,7 @@ const (
 	ReasonCustomEndpoint   Reason = "custom-endpoint"
 	ReasonProxyEndpoint    Reason = "proxy-endpoint"
 	ReasonAutoScaling      Reason = "auto-scaling"
+	ReasonBlueGreen        Reason = "blue-green-deployment"
 )
 
 // PrecheckError reports why a change was refused before anything was modified.
@@ -420,7 +422,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		if err := r.precheckOriginal(); err != nil {
 			return nil, err
 		}
-		if err := r.precheckReaderRemoval(ctx); err != nil {
+		if err := r.precheckUndone(ctx); err != nil {
 			return nil, err
 		}
 		r.from = r.topo.Nodes
@@ -860,6 +862,38 @@ func (r *run) precheckOriginal() error {
 	}
 	if want := 3 - r.req.Nodes; t.Nodes != want {
 		return r.precheckErr(ReasonNodeCount, "it has %d instance(s); changing to %d node(s) needs %d", t.Nodes, r.req.Nodes, want)
+	}
+	return nil
+}
+
+// precheckUndone refuses a change that something outside the database would undo, or that would
+// leave clients with no route: a blue/green deployment of the database (precheckBlueGreen, any
+// change) and, for the removal of an Aurora reader, Aurora Auto Scaling and the routes to the
+// reader (precheckReaderRemoval). Each lists what it checks; a listing that fails is a
+// *ChangeError (Preview reports it as unchecked), a refusal a *PrecheckError.
+func (r *run) precheckUndone(ctx context.Context) error {
+	if err := r.precheckBlueGreen(ctx); err != nil {
+		return err
+	}
+	return r.precheckReaderRemoval(ctx)
+}
+
+// precheckBlueGreen refuses to change a database that is the source (blue) database of a
+// blue/green deployment that can still switch over: the green copy was made with the topology
+// the database had then and does not follow a change to the blue database, so a switchover would
+// undo the change (and the next plan would show the resource drifting back).
+func (r *run) precheckBlueGreen(ctx context.Context) error {
+	pending, err := bluegreen.Pending(ctx, r.o.RDS)
+	if err != nil {
+		return r.changeErr("checking blue/green deployments", err)
+	}
+	var ds []string
+	for _, d := range bluegreen.Of(pending, r.topo.ARN) {
+		ds = append(ds, d.Describe())
+	}
+	if len(ds) > 0 {
+		return r.precheckErr(ReasonBlueGreen, "it is the blue (source) database of %s, whose switchover would replace it with a green copy that does not follow this change; "+
+			"delete the blue/green deployment, or switch over first (the change then applies to the new production database), then apply again", strings.Join(ds, "; "))
 	}
 	return nil
 }

@@ -1101,7 +1101,7 @@ func TestCustomEndpointsGuardReaderDeletion(t *testing.T) {
 		{name: "any", typ: "ANY"},
 		{name: "reader-excluded", typ: "ANY", excluded: []string{ssoReader}},
 	} {
-		rc := readerRemovalCase{name: c.name, refused: c.refused, setup: func(e *env) {
+		rc := precheckCase{name: c.name, refused: c.refused, setup: func(e *env) {
 			if _, err := e.api.CreateDBClusterEndpoint(context.Background(), &rds.CreateDBClusterEndpointInput{DBClusterIdentifier: aws.String("sso-prod"),
 				DBClusterEndpointIdentifier: aws.String("analytics"), EndpointType: aws.String(c.typ), StaticMembers: c.static, ExcludedMembers: c.excluded}); err != nil {
 				e.t.Fatal(err)
@@ -1110,46 +1110,51 @@ func TestCustomEndpointsGuardReaderDeletion(t *testing.T) {
 		if c.refused != "" {
 			rc.reason = ReasonCustomEndpoint
 		}
-		t.Run(c.name, func(t *testing.T) { checkReaderRemoval(t, rc, "make each of them type ANY with the writer "+ssoWriter) })
+		t.Run(c.name, func(t *testing.T) { checkPrecheck(t, rc, "make each of them type ANY with the writer "+ssoWriter) })
 	}
 }
 
-// assertSSOUntouched checks that a refused change to sso made no snapshot, deletion or tag and
-// left both nodes.
-func (e *env) assertSSOUntouched() {
+// assertUntouched checks that nothing was snapshotted, tagged, created, modified or deleted since
+// the log was reset, and that target still has nodes nodes.
+func (e *env) assertUntouched(target Target, nodes int) {
 	e.t.Helper()
-	for _, op := range []string{"CreateDBClusterSnapshot", "DeleteDBInstance", "AddTagsToResource"} {
+	for _, op := range []string{"CreateDBSnapshot", "CreateDBClusterSnapshot", "AddTagsToResource", "ModifyDBInstance", "CreateDBInstance", "DeleteDBInstance"} {
 		if n := len(e.opsIndex(op, nil)); n != 0 {
 			e.t.Errorf("%d %s calls after the refusal", n, op)
 		}
 	}
-	if topo := e.topology(sso); topo.Nodes != 2 {
-		e.t.Fatalf("the cluster has %d nodes", topo.Nodes)
+	if topo := e.topology(target); topo.Nodes != nodes {
+		e.t.Fatalf("%s has %d nodes", target, topo.Nodes)
 	}
 }
 
-// readerRemovalCase is a precheck case of removing sso-prod's reader: a setup, and the text and
-// reason of the refusal ("" text: the change goes ahead; "" reason with a text: refused by an
-// error that is not a PrecheckError, such as an unreadable listing).
-type readerRemovalCase struct {
+// precheckCase is a precheck case: a setup, the change (nil: removing sso-prod's reader), and the
+// text and reason of the refusal ("" text: the change goes ahead; "" reason with a text: refused
+// by an error that is not a PrecheckError, such as an unreadable listing).
+type precheckCase struct {
 	name    string
 	setup   func(*env)
+	req     *Request
 	refused string
 	reason  Reason
 }
 
-// checkReaderRemoval runs c on the demo scenario plus tri-prod: the preview foretells what Run
-// does; a change that goes ahead is guarded; a refusal carries the text, the reason and (for a
-// PrecheckError) the advice, and leaves sso-prod untouched.
-func checkReaderRemoval(t *testing.T, c readerRemovalCase, advice string) {
+// checkPrecheck runs c on the demo scenario plus tri-prod: the preview foretells what Run does; a
+// change that goes ahead is guarded; a refusal carries the text, the reason and (for a
+// PrecheckError) the advice, and leaves the target untouched.
+func checkPrecheck(t *testing.T, c precheckCase, advice string) {
 	t.Helper()
 	sc := sandbox.Demo()
 	sc.Clusters = append(sc.Clusters, sandbox.ThreeNodeAurora().Clusters...)
 	e := newEnv(t, sc)
 	ctx := context.Background()
 	c.setup(e)
-	e.srv.ResetLog()
 	req := Request{Target: sso, Nodes: 1, Generation: 1}
+	if c.req != nil {
+		req = *c.req
+	}
+	nodes := e.topology(req.Target).Nodes
+	e.srv.ResetLog()
 	p, err := e.o.Preview(ctx, req)
 	switch {
 	case c.reason != "" && (err != nil || !strings.Contains(p.Refusal, c.refused)):
@@ -1164,10 +1169,10 @@ func checkReaderRemoval(t *testing.T, c readerRemovalCase, advice string) {
 	}
 	res, err := e.o.Run(ctx, req)
 	if c.refused == "" {
-		if err != nil || res.Nodes != 1 {
+		if err != nil || res.Nodes != req.Nodes {
 			t.Fatalf("%v %+v", err, res)
 		}
-		e.assertGuarded(sso)
+		e.assertGuarded(req.Target)
 		return
 	}
 	var pe *PrecheckError
@@ -1178,7 +1183,7 @@ func checkReaderRemoval(t *testing.T, c readerRemovalCase, advice string) {
 	if c.reason != "" && !strings.Contains(err.Error(), advice) {
 		t.Errorf("no advice: %v", err)
 	}
-	e.assertSSOUntouched()
+	e.assertUntouched(req.Target, nodes)
 }
 
 // A read-only endpoint of an RDS Proxy in front of the cluster routes to readers only, so
@@ -1193,7 +1198,7 @@ func TestProxyReadOnlyEndpointGuardsReaderDeletion(t *testing.T) {
 		}
 		return m
 	}
-	for _, c := range []readerRemovalCase{
+	for _, c := range []precheckCase{
 		{name: "read-only", refused: "the RDS Proxy endpoint(s) sso-ro (read-only endpoint of RDS Proxy sso-proxy), sso-ro2 (read-only endpoint of RDS Proxy sso-proxy) with no reader",
 			reason: ReasonProxyEndpoint, setup: func(e *env) {
 				acctest.AddProxy(e.t, e.srv, "sso-proxy", "sso-prod", "", roles("sso-ro", "READ_ONLY", "sso-rw", "READ_WRITE", "sso-ro2", "READ_ONLY"))
@@ -1211,7 +1216,7 @@ func TestProxyReadOnlyEndpointGuardsReaderDeletion(t *testing.T) {
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			checkReaderRemoval(t, c, "move their clients to the proxy's default (read/write) endpoint")
+			checkPrecheck(t, c, "move their clients to the proxy's default (read/write) endpoint")
 		})
 	}
 }
@@ -1221,7 +1226,7 @@ func TestProxyReadOnlyEndpointGuardsReaderDeletion(t *testing.T) {
 // another cluster, does not stop it. Without the scalable targets (denied, or no client) the
 // change is refused too, and a Multi-AZ change never asks.
 func TestAutoScalingGuardsReaderDeletion(t *testing.T) {
-	for _, c := range []readerRemovalCase{
+	for _, c := range []precheckCase{
 		{name: "minimum-1", reason: ReasonAutoScaling,
 			refused: "Aurora Auto Scaling keeps 1 to 3 reader(s) (minimum 1, Application Auto Scaling target cluster:sso-prod), so it would add a reader back",
 			setup:   func(e *env) { acctest.AddReplicaScaling(e.t, e.srv, "sso-prod", 1, 3) }},
@@ -1235,7 +1240,7 @@ func TestAutoScalingGuardsReaderDeletion(t *testing.T) {
 		{name: "no-client", refused: "checking Aurora Auto Scaling: no Application Auto Scaling client", setup: func(e *env) { e.o.AutoScaling = nil }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			checkReaderRemoval(t, c, "set the scalable target's minimum capacity to 0, or deregister it")
+			checkPrecheck(t, c, "set the scalable target's minimum capacity to 0, or deregister it")
 		})
 	}
 	t.Run("multi-az", func(t *testing.T) {
@@ -1249,4 +1254,45 @@ func TestAutoScalingGuardsReaderDeletion(t *testing.T) {
 			t.Errorf("%d DescribeScalableTargets calls for a Multi-AZ change", n)
 		}
 	})
+}
+
+// A blue/green deployment's green copy does not follow a change to its source (blue) database,
+// and its switchover would replace the changed database, so changing a blue database is refused
+// before anything is created or changed: a Multi-AZ instance or an Aurora cluster, to one node
+// or back to two. A deployment of another database, or one being deleted, does not stop a change;
+// when the deployments cannot be listed, nothing is changed either.
+func TestBlueGreenDeploymentGuardsChange(t *testing.T) {
+	const refused = "it is the blue (source) database of blue/green deployment bgd-"
+	toOne, toTwo := Request{Target: mandible, Nodes: 1, Generation: 1}, Request{Target: mandible, Nodes: 2, Generation: 2}
+	for _, c := range []precheckCase{
+		{name: "multi-az", req: &toOne, refused: refused, reason: ReasonBlueGreen,
+			setup: func(e *env) { acctest.AddBlueGreen(e.t, e.srv, "pg16-upgrade", "", "mandible-prod") }},
+		{name: "aurora", refused: refused, reason: ReasonBlueGreen,
+			setup: func(e *env) { acctest.AddBlueGreen(e.t, e.srv, "pg16-upgrade", "sso-prod", "") }},
+		{name: "back-to-two", req: &toTwo, refused: refused, reason: ReasonBlueGreen, setup: func(e *env) {
+			if res, err := e.o.Run(context.Background(), toOne); err != nil || res.Nodes != 1 {
+				e.t.Fatalf("%v %+v", err, res)
+			}
+			acctest.AddBlueGreen(e.t, e.srv, "pg16-upgrade", "", "mandible-prod")
+		}},
+		{name: "other-database", setup: func(e *env) {
+			acctest.AddBlueGreen(e.t, e.srv, "tri-upgrade", "tri-prod", "")
+			acctest.AddBlueGreen(e.t, e.srv, "chat-upgrade", "", "mandible-prod")
+		}},
+		{name: "deleting", setup: func(e *env) {
+			id := acctest.AddBlueGreen(e.t, e.srv, "pg16-upgrade", "sso-prod", "")
+			if _, err := e.api.DeleteBlueGreenDeployment(context.Background(), &rds.DeleteBlueGreenDeploymentInput{
+				BlueGreenDeploymentIdentifier: aws.String(id)}); err != nil {
+				e.t.Fatal(err)
+			}
+		}},
+		{name: "unreadable", refused: "checking blue/green deployments: listing blue/green deployments (rds:DescribeBlueGreenDeployments)", setup: func(e *env) {
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeBlueGreenDeployments", Rate: 1,
+				RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized"}})
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			checkPrecheck(t, c, "delete the blue/green deployment, or switch over first (the change then applies to the new production database)")
+		})
+	}
 }

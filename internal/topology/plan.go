@@ -33,7 +33,8 @@ type Preview struct {
 // Preview finds, with describe calls only, where o.Run(ctx, req) would start: the topology, and
 // this change's guard snapshots (a begun change to resume, an unused guard to supersede, the
 // attempt a new guard takes), or the precheck Run would refuse the change with; a precheck it
-// cannot make (a failed listing of endpoints or Aurora Auto Scaling) is in Unchecked. Errors:
+// cannot make (a failed listing of blue/green deployments, endpoints or Aurora Auto Scaling) is in
+// Unchecked. Errors:
 // reading the target or its snapshots.
 func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error) {
 	r := &run{o: o, req: req}
@@ -72,7 +73,7 @@ func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error
 	if err := r.checkAttempts(next); err != nil {
 		return refused(err)
 	}
-	if err := r.precheckReaderRemoval(ctx); err != nil {
+	if err := r.precheckUndone(ctx); err != nil {
 		// A PrecheckError refuses; a ChangeError is a listing that failed.
 		var ce *ChangeError
 		if !errors.As(err, &ce) {

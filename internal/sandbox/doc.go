@@ -42,8 +42,8 @@
 //
 // # Scenarios (scenario.go, generator.go, traces.go)
 //
-// Scenario, ClusterSpec, InstanceSpec and Workload describe a fleet; Validate
-// checks one. Named scenarios (ScenarioByName, ScenarioNames): demo (Demo),
+// Scenario, ClusterSpec, InstanceSpec, ReservationSpec and Workload describe a
+// fleet; Validate checks one. Named scenarios (ScenarioByName, ScenarioNames): demo (Demo),
 // busy (Busy), idle (Idle), short (ShortHistory: 3 days), mysql (MySQL),
 // serverless (ServerlessV2), aurora3 (ThreeNodeAurora), single-az (SingleAZ),
 // traced (Traced: shaped by a real NAB CloudWatch trace embedded from
@@ -133,6 +133,42 @@
 // member), SourceClusterNotSupportedFault, InvalidDBInstanceState,
 // InvalidDBClusterStateFault, InvalidBlueGreenDeploymentStateFault (DeleteTarget
 // refused, deleting twice), InvalidParameterCombination, InvalidParameterValue.
+//
+// RDS reserved DB instances (reserved.go): DescribeReservedDBInstancesOfferings serves a fixed
+// catalogue, the same in every sandbox and run: product descriptions "postgresql" (Multi-AZ true
+// and false) and "aurora-postgresql" (MultiAZ false only: Aurora reservations are not Multi-AZ),
+// for every size RDS sells of every class family LookupClass knows (db.t3 and db.t4g micro to
+// 2xlarge, db.m5 and db.r5 large to 24xlarge, db.m6g, db.m7g, db.r6g and db.r7g to 16xlarge, db.m6i
+// and db.r6i to 32xlarge; Aurora offerings for all of them, since the sandbox accepts every class
+// in an Aurora cluster; none for db.serverless or for sizes such as db.m5.3xlarge that LookupClass
+// also accepts), Duration 31536000 (1 year: No Upfront, Partial Upfront, All Upfront) and 94608000
+// (3 years: Partial Upfront, All Upfront) — 1,110 offerings, in that order. A
+// ReservedDBInstancesOfferingId is a UUID-like hash of the offering's attributes. The sandbox has
+// no price list, so prices follow a rule: on demand, an instance costs USD 0.03 an hour per vCPU (a
+// burstable class counts vCPU × its baseline CPU share) plus 0.01 per GiB of memory, twice that
+// Multi-AZ and 1.2 times that for aurora-postgresql (db.r6g.large: 0.22, db.t4g.micro: 0.016); a
+// reservation costs 70, 65 and 63 % of it for 1 year No, Partial and All Upfront, 45 and 42 % for 3
+// years Partial and All Upfront, of which FixedPrice is the upfront share (none, half, all) over
+// the term, rounded to the cent, and the one Hourly RecurringCharge the rest, rounded to 0.0001;
+// UsagePrice is 0, CurrencyCode USD. The numbers are plausible, not AWS's. Filters: DBInstanceClass,
+// Duration (1, 3, 31536000 or 94608000; anything else InvalidParameterValue), MultiAZ,
+// OfferingType (the three options; anything else InvalidParameterValue), ProductDescription
+// (partial match, as the API documents: "postgresql" matches both products),
+// ReservedDBInstancesOfferingId; Marker / MaxRecords 20–100. PurchaseReservedDBInstancesOffering
+// (ReservedDBInstancesOfferingId, ReservedDBInstanceId — DB identifier rules, unique regardless of
+// case, default ri-<16 lower-case alphanumerics> —, DBInstanceCount ≥ 1, default 1, Tags) records
+// a reservation with the offering's terms, StartTime = now and a UUID-like LeaseId, ARN
+// arn:aws:rds:<region>:<account>:ri:<id>, which takes the tag calls. DescribeReservedDBInstances
+// lists the reservations in purchase order, every state, with the filters above (ProductDescription
+// matched whole), LeaseId and ReservedDBInstanceId; Marker / MaxRecords 20–100. State is computed
+// from the clock: payment-pending for Durations.ReservationPayment, active until StartTime +
+// Duration, then retired. Scenario.Reservations (ReservationSpec) adds reservations bought before
+// the start, already paid. Limits: the generic Filters, which the API says it does not support,
+// are refused (InvalidParameterValue) as the RDS Proxy describes refuse theirs, rather than
+// silently ignored; no payment-failed state, no ReservedDBInstanceQuotaExceeded, no events (AWS
+// has no event source type for reservations), and reservations never affect billing or metrics.
+// Errors: ReservedDBInstancesOfferingNotFound, ReservedDBInstanceNotFound,
+// ReservedDBInstanceAlreadyExists (404, as the service model has it), InvalidParameterValue.
 //
 // # CloudWatch (cloudwatch.go)
 //

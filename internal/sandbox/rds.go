@@ -92,6 +92,7 @@ var rdsMutating = map[string]bool{
 	"RebootDBInstance": true, "FailoverDBCluster": true, "CreateDBClusterEndpoint": true,
 	"CreateDBProxy": true, "RegisterDBProxyTargets": true, "CreateDBProxyEndpoint": true,
 	"CreateBlueGreenDeployment": true, "DeleteBlueGreenDeployment": true,
+	"PurchaseReservedDBInstancesOffering": true,
 }
 
 func (s *Server) serveRDS(w http.ResponseWriter, r *http.Request) {
@@ -203,6 +204,11 @@ func init() {
 		"CreateBlueGreenDeployment":       (*rdsState).createBlueGreenDeployment,
 		"DescribeBlueGreenDeployments":    (*rdsState).describeBlueGreenDeployments,
 		"DeleteBlueGreenDeployment":       (*rdsState).deleteBlueGreenDeployment,
+
+		// Reserved DB instances (reserved.go).
+		"DescribeReservedDBInstancesOfferings": (*rdsState).describeReservedDBInstancesOfferings,
+		"PurchaseReservedDBInstancesOffering":  (*rdsState).purchaseReservedDBInstancesOffering,
+		"DescribeReservedDBInstances":          (*rdsState).describeReservedDBInstances,
 	}
 }
 
@@ -981,6 +987,11 @@ func (st *rdsState) tagsOf(arn string) (*[]tag, *rdsError) {
 			return &sn.Tags, nil
 		}
 		return nil, errf(404, "DBClusterSnapshotNotFoundFault", "DBClusterSnapshot %s not found.", id)
+	case "ri":
+		if r := st.reservation(id); r != nil {
+			return &r.Tags, nil
+		}
+		return nil, errReservationNotFound(id)
 	}
 	return nil, errParam("The sandbox does not keep tags for resource type %q (%s).", kind, arn)
 }

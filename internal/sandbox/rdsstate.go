@@ -27,6 +27,7 @@ type Durations struct {
 	BackingUp            time.Duration // instance shows "backing-up" for this long after CreateDBSnapshot
 	Reboot               time.Duration // RebootDBInstance: rebooting → available
 	DeleteBlueGreen      time.Duration // DeleteBlueGreenDeployment: DELETING → gone (with DeleteTarget, at least until the green instances are)
+	ReservationPayment   time.Duration // PurchaseReservedDBInstancesOffering: payment-pending → active
 }
 
 // DefaultDurations are realistic RDS timings.
@@ -35,7 +36,7 @@ var DefaultDurations = Durations{
 	Restore: 15 * time.Minute, DeleteInstance: 6 * time.Minute, ModifyClass: 12 * time.Minute,
 	ConvertMultiAZ: 25 * time.Minute, ConvertSingleAZ: 8 * time.Minute, ModifyOther: 5 * time.Minute,
 	SnapshotBase: 3 * time.Minute, SnapshotPerGiB: 3 * time.Second, BackingUp: 2 * time.Minute,
-	Reboot: 2 * time.Minute, DeleteBlueGreen: time.Minute,
+	Reboot: 2 * time.Minute, DeleteBlueGreen: time.Minute, ReservationPayment: time.Minute,
 }
 
 func (d Durations) withDefaults() Durations {
@@ -54,6 +55,7 @@ func (d Durations) withDefaults() Durations {
 		ModifyOther: pick(d.ModifyOther, def.ModifyOther), SnapshotBase: pick(d.SnapshotBase, def.SnapshotBase),
 		SnapshotPerGiB: pick(d.SnapshotPerGiB, def.SnapshotPerGiB), BackingUp: pick(d.BackingUp, def.BackingUp),
 		Reboot: pick(d.Reboot, def.Reboot), DeleteBlueGreen: pick(d.DeleteBlueGreen, def.DeleteBlueGreen),
+		ReservationPayment: pick(d.ReservationPayment, def.ReservationPayment),
 	}
 }
 
@@ -198,6 +200,9 @@ type rdsState struct {
 	// BlueGreen are the blue/green deployments by identifier (bluegreen.go).
 	BlueGreen map[string]*blueGreenDeployment `json:"blueGreenDeployments,omitempty"`
 
+	// Reservations are the reserved DB instances in purchase order (reserved.go).
+	Reservations []*reservation `json:"reservations,omitempty"`
+
 	dur       Durations
 	endpointH string
 	endpointP int32
@@ -249,6 +254,7 @@ func newRDSState(sc *Scenario, now time.Time, dur Durations) *rdsState {
 		st.Instances[in.ID] = in
 		st.addNode(in, is.Workload, start, nil, false)
 	}
+	st.addScenarioReservations(sc.Reservations, now) // last: the identifiers above stay as they were
 	return st
 }
 

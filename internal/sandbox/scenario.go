@@ -41,6 +41,9 @@ type Scenario struct {
 	Clusters []ClusterSpec
 	// Instances are standalone RDS DB instances (not in a cluster).
 	Instances []InstanceSpec
+	// Reservations are reserved DB instances the account bought before the
+	// clock's start (optional).
+	Reservations []ReservationSpec
 }
 
 // ClusterSpec describes an Aurora DB cluster and its members.
@@ -89,6 +92,31 @@ type InstanceSpec struct {
 	Workload Workload
 	// Tags are the instance's resource tags (its TagList).
 	Tags map[string]string
+}
+
+// ReservationSpec describes a reserved DB instance bought StartAgo before the
+// clock's start: the sandbox materialises it from the matching offering of
+// DescribeReservedDBInstancesOfferings, already paid, so it is active — or
+// retired when its term ended before the start.
+type ReservationSpec struct {
+	// ID is the ReservedDBInstanceId (DB identifier rules, unique regardless
+	// of case); empty means a generated "ri-<16 lower-case alphanumerics>".
+	ID string
+	// Class is the DB instance class, e.g. "db.r6g.large".
+	Class string
+	// ProductDescription is "postgresql" or "aurora-postgresql".
+	ProductDescription string
+	// MultiAZ reserves Multi-AZ deployments ("postgresql" only).
+	MultiAZ bool
+	// Count is the DBInstanceCount (at least 1).
+	Count int32
+	// Years is the term: 1 or 3.
+	Years int
+	// OfferingType is "No Upfront" (1 year only), "Partial Upfront" or
+	// "All Upfront".
+	OfferingType string
+	// StartAgo is how long before the clock's start it was bought (> 0).
+	StartAgo time.Duration
 }
 
 // Workload parameterises a node's generated metrics. All CPU figures are
@@ -419,7 +447,8 @@ func ScenarioByName(name string) (*Scenario, error) {
 }
 
 // Validate checks that identifiers are valid and unique, classes are known
-// (LookupClass), clusters have members and traces exist.
+// (LookupClass), clusters have members, traces exist and every reservation
+// matches an offering.
 func (s *Scenario) Validate() error {
 	seen := map[string]bool{}
 	check := func(where string, in InstanceSpec) error {
@@ -463,6 +492,17 @@ func (s *Scenario) Validate() error {
 	for _, in := range s.Instances {
 		if err := check("instances", in); err != nil {
 			return err
+		}
+	}
+	for i, r := range s.Reservations {
+		if _, err := r.offering(); err != nil {
+			return fmt.Errorf("scenario %s: Reservations[%d]: %w", s.Name, i, err)
+		}
+		if id := strings.ToLower(r.ID); id != "" {
+			if seen["ri:"+id] {
+				return fmt.Errorf("scenario %s: duplicate ReservedDBInstanceId %q", s.Name, r.ID)
+			}
+			seen["ri:"+id] = true
 		}
 	}
 	return nil

@@ -105,3 +105,35 @@ func AddBlueGreen(t testing.TB, srv *sandbox.Server, name, cluster, instance str
 	}
 	return aws.ToString(out.BlueGreenDeployment.BlueGreenDeploymentIdentifier)
 }
+
+// AddReservation buys count reserved DB instances of class for product ("postgresql" or
+// "aurora-postgresql"), Multi-AZ or not, on a one-year No Upfront offering of the sandbox, through
+// the real SDK, as a user would, and returns the reservation's identifier. The reservation's
+// payment is pending until the sandbox's clock moves on.
+func AddReservation(t testing.TB, srv *sandbox.Server, class, product string, multiAZ bool, count int32) string {
+	t.Helper()
+	ctx := context.Background()
+	api := rds.NewFromConfig(srv.AWSConfig())
+	offers, err := api.DescribeReservedDBInstancesOfferings(ctx, &rds.DescribeReservedDBInstancesOfferingsInput{
+		DBInstanceClass: aws.String(class), ProductDescription: aws.String(product), MultiAZ: aws.Bool(multiAZ),
+		Duration: aws.String("1"), OfferingType: aws.String("No Upfront")})
+	if err != nil {
+		t.Fatalf("listing the offerings for %s %s (Multi-AZ %t): %v", class, product, multiAZ, err)
+	}
+	// The product description filter matches in part ("postgresql" also finds aurora-postgresql).
+	var offering *string
+	for _, o := range offers.ReservedDBInstancesOfferings {
+		if aws.ToString(o.ProductDescription) == product {
+			offering = o.ReservedDBInstancesOfferingId
+		}
+	}
+	if offering == nil {
+		t.Fatalf("no offering for %s %s (Multi-AZ %t) in %+v", class, product, multiAZ, offers.ReservedDBInstancesOfferings)
+	}
+	out, err := api.PurchaseReservedDBInstancesOffering(ctx, &rds.PurchaseReservedDBInstancesOfferingInput{
+		ReservedDBInstancesOfferingId: offering, DBInstanceCount: aws.Int32(count)})
+	if err != nil {
+		t.Fatalf("purchasing %d × %s %s: %v", count, class, product, err)
+	}
+	return aws.ToString(out.ReservedDBInstance.ReservedDBInstanceId)
+}

@@ -9,9 +9,11 @@ import (
 // Risk is one way the single-node setup could hurt.
 type Risk struct {
 	// Category: "redundancy", "failure", "backup", "high-traffic",
-	// "capacity", "burst", "connections" or "operations" (what would undo
+	// "capacity", "burst", "connections", "operations" (what would undo
 	// the change or strand clients: custom endpoints, RDS Proxy read-only
-	// endpoints, Aurora Auto Scaling).
+	// endpoints, Aurora Auto Scaling, blue/green deployments) or "cost"
+	// (reserved DB instances that may keep the savings from being
+	// realised).
 	Category string
 	// Severity: "high", "medium" or "low".
 	Severity    string
@@ -182,6 +184,9 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 	for _, d := range in.BlueGreenDeployments {
 		add("operations", "high", "The database is the blue (source) database of %s: a switchover would replace it with the green copy, which was made with two nodes and does not follow changes to the blue database, so neither the single node nor its savings would last; delete the deployment, or switch over and then right-size the new production database (rightsize_db_topology refuses the change until then)",
 			d.Describe())
+	}
+	if r, ok := reservationRisk(in); ok {
+		rs = append(rs, r)
 	}
 	h := 1 + p.HeadroomPercent/100
 	if v := pr.CPU.Max; v == v && v*h > p.AlertThresholdPercent {

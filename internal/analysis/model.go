@@ -184,6 +184,12 @@ type ClusterInput struct {
 	// Each is a high operations risk of the single node: its switchover
 	// would bring back the two nodes the green copy was made with.
 	BlueGreenDeployments []BlueGreenDeployment
+	// Reservations are the region's reserved DB instances, active or with
+	// the payment pending (nil when none, or not read). Those of the
+	// engine and class family of the node the change removes are a cost
+	// risk: the change may free reserved capacity rather than on-demand
+	// hours (reservationRisk).
+	Reservations []Reservation
 }
 
 // DecisionWeights weight the decision-matrix criteria. They need not sum to 1;
@@ -407,6 +413,11 @@ func (in ClusterInput) validate() error {
 	}
 	for _, d := range in.BlueGreenDeployments {
 		if err := d.validate(); err != nil {
+			return errorf("cluster %q: %v", in.Name, err)
+		}
+	}
+	for _, r := range in.Reservations {
+		if err := r.validate(); err != nil {
 			return errorf("cluster %q: %v", in.Name, err)
 		}
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/bluegreen"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/replicascaling"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/reservations"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/routing"
 )
 
@@ -34,6 +35,8 @@ type RDSAPI interface {
 	routing.API
 	// AttachBlueGreen lists blue/green deployments.
 	bluegreen.API
+	// AttachReservations lists reserved DB instances.
+	reservations.API
 }
 
 // Kind is the kind of 2-node deployment; the values match analysis.Topology.
@@ -121,6 +124,11 @@ type Cluster struct {
 	// blueGreenRead records that AttachBlueGreen has listed the
 	// deployments for this cluster.
 	blueGreenRead bool
+	// Reservations are the region's reserved DB instances, active or with
+	// the payment pending, set by AttachReservations; ReservationsUnread
+	// says why they could not be listed, if so.
+	Reservations       []analysis.Reservation
+	ReservationsUnread string
 }
 
 // Writer returns the writer node.
@@ -354,6 +362,23 @@ func AttachBlueGreen(ctx context.Context, api RDSAPI, cs []Cluster) {
 			continue
 		}
 		c.BlueGreenDeployments, c.GreenOf = bluegreen.Of(pending, c.ARN), bluegreen.GreenOf(pending, c.ARN)
+	}
+}
+
+// AttachReservations sets the region's current reserved DB instances (reservations.Current) on
+// every cluster of cs (Discover and ListFleet leave them out), from one listing. A failed listing
+// is recorded in each cluster's ReservationsUnread, not returned.
+func AttachReservations(ctx context.Context, api RDSAPI, cs []Cluster) {
+	if len(cs) == 0 {
+		return
+	}
+	rs, err := reservations.Current(ctx, api)
+	for i := range cs {
+		if err != nil {
+			cs[i].ReservationsUnread = err.Error()
+			continue
+		}
+		cs[i].Reservations = rs
 	}
 }
 

@@ -507,7 +507,11 @@ data "rightsize_fleet" "all" {
 // mandible-prod (Multi-AZ) has neither.
 func TestAccFleet_operationsRisks(t *testing.T) {
 	now := sandboxNow()
-	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: fleetScenario(sandbox.Idle()), Now: now})
+	sc := fleetScenario(sandbox.Idle())
+	// A Multi-AZ reservation that covers mandible-prod's db.t4g.large: a cost risk of mandible-prod.
+	sc.Reservations = []sandbox.ReservationSpec{{Class: "db.t4g.large", ProductDescription: "postgresql", MultiAZ: true, Count: 1,
+		Years: 1, OfferingType: "All Upfront", StartAgo: 30 * 24 * time.Hour}}
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
 	acctest.AddProxy(t, srv, "sso-proxy", "sso-prod", "", map[string]rdstypes.DBProxyEndpointTargetRole{"sso-ro": rdstypes.DBProxyEndpointTargetRoleReadOnly})
 	acctest.AddReplicaScaling(t, srv, "idle-prod", 1, 2)
 	// mandible-prod's blue/green deployment: a risk of mandible-prod, and its green copy (a Multi-AZ
@@ -546,16 +550,26 @@ data "rightsize_fleet" "f" {
 						return fmt.Errorf("unexpected fleet entry %s", id)
 					}
 					delete(want, id)
-					var ops []string
+					var ops, cost []string
 					n, err := fleetListLen(a, fmt.Sprintf("clusters.%d.risks", i))
 					if err != nil {
 						return err
 					}
 					for j := range n {
 						k := fmt.Sprintf("clusters.%d.risks.%d.", i, j)
-						if a[k+"category"] == "operations" {
+						switch a[k+"category"] {
+						case "operations":
 							ops = append(ops, a[k+"severity"]+": "+a[k+"description"])
+						case "cost":
+							cost = append(cost, a[k+"severity"]+": "+a[k+"description"])
 						}
+					}
+					wantCost := "medium: Reserved DB instances of the db.t4g family for postgresql (ri-"
+					if id != "mandible-prod" {
+						wantCost = ""
+					}
+					if (wantCost == "") != (len(cost) == 0) || (wantCost != "" && (len(cost) != 1 || !strings.HasPrefix(cost[0], wantCost))) {
+						return fmt.Errorf("%s: cost risks %q, want %q", id, cost, wantCost)
 					}
 					switch {
 					case w == "" && len(ops) != 0:

@@ -177,6 +177,7 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 	inventory.AttachEndpoints(ctx, d.RDS, clusters)
 	inventory.AttachAutoScaling(ctx, d.AutoScaling, clusters)
 	inventory.AttachBlueGreen(ctx, d.RDS, clusters)
+	inventory.AttachReservations(ctx, d.RDS, clusters)
 	col := &cw.Collector{API: d.CloudWatch, Concurrency: d.Concurrency}
 	got, err := col.Collect(ctx, plan)
 	if err != nil {
@@ -264,6 +265,10 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 		in.BlueGreenDeployments = c.BlueGreenDeployments
 		if c.BlueGreenUnread != "" {
 			res.Warnings = append(res.Warnings, "blue/green deployments not checked: "+c.BlueGreenUnread)
+		}
+		in.Reservations = c.Reservations
+		if c.ReservationsUnread != "" {
+			res.Warnings = append(res.Warnings, "reserved DB instances not checked (the savings assume on-demand prices): "+c.ReservationsUnread)
 		}
 	}
 	for _, g := range c.GreenOf {

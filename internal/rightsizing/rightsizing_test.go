@@ -320,14 +320,17 @@ func recommendScenario(t *testing.T, sc *sandbox.Scenario, req Request) (Deps, R
 }
 
 // operationsRisks are the recommendation's risks of category operations.
-func operationsRisks(res Result) []analysis.Risk {
-	var ops []analysis.Risk
+func operationsRisks(res Result) []analysis.Risk { return risksOf(res, "operations") }
+
+// risksOf are the recommendation's risks of the category.
+func risksOf(res Result, category string) []analysis.Risk {
+	var rs []analysis.Risk
 	for _, r := range res.Recommendation.Risks {
-		if r.Category == "operations" {
-			ops = append(ops, r)
+		if r.Category == category {
+			rs = append(rs, r)
 		}
 	}
-	return ops
+	return rs
 }
 
 // A custom endpoint of sso-prod that routes only to its reader is a high operations risk of the
@@ -487,5 +490,53 @@ func TestRecommend_blueGreen(t *testing.T) {
 	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "blue/green deployments not checked: listing blue/green deployments (rds:DescribeBlueGreenDeployments): ") ||
 		len(operationsRisks(res)) != 0 {
 		t.Fatalf("denied: warnings %v, risks %+v", res.Warnings, operationsRisks(res))
+	}
+}
+
+// The region's reservations of each deployment's engine and family are a cost risk: medium for
+// mandible-prod, whose Multi-AZ db.t4g.large a Multi-AZ reservation covers whole; low for
+// sso-prod, whose two db.t4g.medium instances an Aurora reservation covers half of. When they
+// cannot be listed, the recommendation says so and goes on.
+func TestRecommend_reservations(t *testing.T) {
+	sc := sandbox.Demo()
+	sc.Reservations = []sandbox.ReservationSpec{
+		{Class: "db.t4g.large", ProductDescription: "postgresql", MultiAZ: true, Count: 1, Years: 1, OfferingType: "All Upfront", StartAgo: 100 * 24 * time.Hour},
+		{Class: "db.t4g.medium", ProductDescription: "aurora-postgresql", Count: 1, Years: 3, OfferingType: "All Upfront", StartAgo: 100 * 24 * time.Hour},
+		{Class: "db.r6g.large", ProductDescription: "postgresql", Count: 2, Years: 1, OfferingType: "All Upfront", StartAgo: 100 * 24 * time.Hour},
+	}
+	d, srv := deps(t, sc, testNow)
+	ctx := context.Background()
+	for _, c := range []struct {
+		req      Request
+		severity string
+		want     string
+	}{
+		{Request{InstanceID: "mandible-prod", Lookback: 14 * 24 * time.Hour}, "medium",
+			" (1 × db.t4g.large Multi-AZ, until 2027-"},
+		{Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour}, "low",
+			" (1 × db.t4g.medium, until 2029-"},
+	} {
+		res, err := Recommend(ctx, d, c.req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cost := risksOf(res, "cost")
+		if len(cost) != 1 || cost[0].Severity != c.severity || !strings.HasPrefix(cost[0].Description, "Reserved DB instances of the db.t4g family for ") ||
+			!strings.Contains(cost[0].Description, c.want) || len(res.Warnings) != 0 {
+			t.Fatalf("%s: cost risks %+v, warnings %v", res.Cluster.Identifier, cost, res.Warnings)
+		}
+		if res.Recommendation.Cost.MonthlySavingsUSD <= 0 {
+			t.Errorf("%s: the savings stay at on-demand prices: %+v", res.Cluster.Identifier, res.Recommendation.Cost)
+		}
+	}
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeReservedDBInstances", Rate: 1,
+		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized"}})
+	res, err := Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 14 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "reserved DB instances not checked (the savings assume on-demand prices): listing reserved DB instances (rds:DescribeReservedDBInstances): ") ||
+		len(risksOf(res, "cost")) != 0 {
+		t.Fatalf("denied: warnings %v, risks %+v", res.Warnings, risksOf(res, "cost"))
 	}
 }

@@ -1,0 +1,144 @@
+package analysis
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Reservation is a purchase of RDS reserved DB instances (rds:DescribeReservedDBInstances),
+// active or with its payment pending. It is a billing discount, not an instance: it is billed for
+// its whole term whether or not instances use it, and RDS applies it, hour by hour, to the
+// running DB instances of its engine in the region (and, with reservation sharing, in the
+// organization's other accounts). For RDS for PostgreSQL and Aurora PostgreSQL it is size
+// flexible: it covers any size of its class family, in normalized units (NormalizedUnits).
+type Reservation struct {
+	ID                 string
+	Class              string // the DB instance class bought, e.g. "db.r6g.large"
+	ProductDescription string // "postgresql" (RDS for PostgreSQL) or "aurora-postgresql"
+	MultiAZ            bool
+	Count              int       // DB instances bought, ≥ 1
+	End                time.Time // start + duration (zero when unknown)
+}
+
+// sizeUnits are RDS's normalized units per DB instance size (AWS's table for size-flexible
+// reserved DB instances); a Multi-AZ deployment counts twice.
+var sizeUnits = map[string]float64{
+	"micro": 0.5, "small": 1, "medium": 2, "large": 4, "xlarge": 8, "2xlarge": 16, "4xlarge": 32,
+	"8xlarge": 64, "10xlarge": 80, "12xlarge": 96, "16xlarge": 128, "24xlarge": 192, "32xlarge": 256,
+}
+
+// classUnits splits a DB instance class into its family and its normalized units ("db.r6g.large"
+// → "db.r6g", 4); ok is false for a size outside the table.
+func classUnits(class string) (family string, units float64, ok bool) {
+	i := strings.LastIndexByte(class, '.')
+	if i < 0 {
+		return "", 0, false
+	}
+	units, ok = sizeUnits[strings.ToLower(class[i+1:])]
+	return strings.ToLower(class[:i]), units, ok
+}
+
+// NormalizedUnits is the size-flexible capacity r buys: Count × the units of its size, doubled
+// for Multi-AZ; 0 when its size is not in AWS's table.
+func (r Reservation) NormalizedUnits() float64 {
+	_, u, ok := classUnits(r.Class)
+	if !ok {
+		return 0
+	}
+	if r.MultiAZ {
+		u *= 2
+	}
+	return float64(r.Count) * u
+}
+
+// Describe names r, what it bought and until when, for messages.
+func (r Reservation) Describe() string {
+	s := fmt.Sprintf("%s (%d × %s", r.ID, r.Count, r.Class)
+	if r.MultiAZ {
+		s += " Multi-AZ"
+	}
+	if !r.End.IsZero() {
+		s += ", until " + r.End.UTC().Format("2006-01-02")
+	}
+	return s + ")"
+}
+
+func (r Reservation) validate() error {
+	switch {
+	case r.ID == "":
+		return errorf("reservation of %q: the identifier must be set", r.Class)
+	case r.Count < 1:
+		return errorf("reservation %q: count %d: must be at least 1", r.ID, r.Count)
+	case r.Class == "" || r.ProductDescription == "":
+		return errorf("reservation %q: the class and product description must be set", r.ID)
+	}
+	return nil
+}
+
+// reservationRisk is the cost risk of the change when reservations can cover the deployment
+// (ok false when none can): the reservations of the engine (Multi-AZ: postgresql, Aurora:
+// aurora-postgresql) and of the class family of the node the change removes, their normalized
+// units against those the deployment uses and the change frees, and the end of the last one.
+// Severity medium when they can cover the whole deployment (the change then frees reserved
+// capacity rather than on-demand hours), low when they cover part of it.
+func reservationRisk(in ClusterInput) (r Risk, ok bool) {
+	product := "postgresql"
+	if in.Topology == TopologyAurora {
+		product = "aurora-postgresql"
+	}
+	w, rest := in.split()
+	var family string
+	var used, freed float64
+	for _, n := range rest {
+		class := n.Class.Name
+		if n.Role == RoleStandby { // a Multi-AZ standby runs the writer's class
+			class = w.Class.Name
+		}
+		f, u, known := classUnits(class)
+		if !known {
+			return Risk{}, false
+		}
+		family, freed = f, freed+u
+	}
+	for _, n := range in.Nodes {
+		class := n.Class.Name
+		if n.Role == RoleStandby {
+			class = w.Class.Name
+		}
+		if f, u, known := classUnits(class); known && f == family {
+			used += u
+		}
+	}
+	var (
+		units float64
+		names []string
+		last  time.Time
+	)
+	for _, res := range in.Reservations {
+		if f, _, known := classUnits(res.Class); !known || f != family || !strings.EqualFold(res.ProductDescription, product) {
+			continue
+		}
+		units += res.NormalizedUnits()
+		names = append(names, res.Describe())
+		if res.End.After(last) {
+			last = res.End
+		}
+	}
+	if units == 0 || freed == 0 {
+		return Risk{}, false
+	}
+	sev, cover := "low", "can cover part of"
+	if units >= used {
+		sev, cover = "medium", "can cover the whole of"
+	}
+	until := ""
+	if !last.IsZero() {
+		until = " until " + last.UTC().Format("2006-01-02")
+	}
+	return Risk{Category: "cost", Severity: sev, Description: fmt.Sprintf(
+		"Reserved DB instances of the %s family for %s (%s), %g normalized units in all, %s this deployment (%g units; the change frees %g): "+
+			"reservations are billed for their whole term and RDS applies them across the region's instances of the family (and the organization's, with sharing), "+
+			"so the change saves money only on hours no reservation covers%s; the savings shown are at on-demand prices",
+		family, product, strings.Join(names, ", "), units, cover, used, freed, until)}, true
+}

@@ -119,13 +119,7 @@ type BlueGreenDeployment struct {
 
 // Describe names d, its status and its green database, for messages.
 func (d BlueGreenDeployment) Describe() string {
-	s := "blue/green deployment " + d.ID
-	if d.Name != "" {
-		s += " (" + d.Name + ")"
-	}
-	if d.Status != "" {
-		s += ", status " + d.Status
-	}
+	s := d.label()
 	if d.Target != "" {
 		s += ", green database " + d.Target
 	}
@@ -134,14 +128,19 @@ func (d BlueGreenDeployment) Describe() string {
 
 // DescribeGreen states what d's green (target) database is, for messages about that database.
 func (d BlueGreenDeployment) DescribeGreen() string {
-	s := "the green database of blue/green deployment " + d.ID
+	return "the green database of " + d.label() + ": a staging copy of " + d.Source + ", which it replaces at switchover"
+}
+
+// label names d with its name and status.
+func (d BlueGreenDeployment) label() string {
+	s := "blue/green deployment " + d.ID
 	if d.Name != "" {
 		s += " (" + d.Name + ")"
 	}
 	if d.Status != "" {
 		s += ", status " + d.Status
 	}
-	return s + ": a staging copy of " + d.Source + ", which it replaces at switchover"
+	return s
 }
 
 func (d BlueGreenDeployment) validate() error {

@@ -59,15 +59,9 @@ func mustCreateBlueGreen(t *testing.T, rc *rds.Client, name, source string, opts
 // blueGreens describes every page of in.
 func blueGreens(t *testing.T, rc *rds.Client, in *rds.DescribeBlueGreenDeploymentsInput) []rdstypes.BlueGreenDeployment {
 	t.Helper()
-	var all []rdstypes.BlueGreenDeployment
-	for p := rds.NewDescribeBlueGreenDeploymentsPaginator(rc, in); p.HasMorePages(); {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, page.BlueGreenDeployments...)
-	}
-	return all
+	return everyPage(t, rds.NewDescribeBlueGreenDeploymentsPaginator(rc, in), func(o *rds.DescribeBlueGreenDeploymentsOutput) []rdstypes.BlueGreenDeployment {
+		return o.BlueGreenDeployments
+	})
 }
 
 // blueGreenByID describes the deployment id.

@@ -56,30 +56,37 @@ func endpointSummary(es []rdstypes.DBProxyEndpoint) []string {
 	return out
 }
 
-func proxyTargets(t *testing.T, rc *rds.Client, in *rds.DescribeDBProxyTargetsInput) []rdstypes.DBProxyTarget {
+// paginator is what the SDK's RDS paginators have in common.
+type paginator[O any] interface {
+	HasMorePages() bool
+	NextPage(ctx context.Context, optFns ...func(*rds.Options)) (O, error)
+}
+
+// everyPage returns the items of every page of p (items picks them from a page), failing the
+// test on an error.
+func everyPage[O, T any](t *testing.T, p paginator[O], items func(O) []T) []T {
 	t.Helper()
-	var all []rdstypes.DBProxyTarget
-	for p := rds.NewDescribeDBProxyTargetsPaginator(rc, in); p.HasMorePages(); {
+	var all []T
+	for p.HasMorePages() {
 		page, err := p.NextPage(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
-		all = append(all, page.Targets...)
+		all = append(all, items(page)...)
 	}
 	return all
 }
 
+func proxyTargets(t *testing.T, rc *rds.Client, in *rds.DescribeDBProxyTargetsInput) []rdstypes.DBProxyTarget {
+	t.Helper()
+	return everyPage(t, rds.NewDescribeDBProxyTargetsPaginator(rc, in), func(o *rds.DescribeDBProxyTargetsOutput) []rdstypes.DBProxyTarget { return o.Targets })
+}
+
 func proxyEndpoints(t *testing.T, rc *rds.Client, in *rds.DescribeDBProxyEndpointsInput) []rdstypes.DBProxyEndpoint {
 	t.Helper()
-	var all []rdstypes.DBProxyEndpoint
-	for p := rds.NewDescribeDBProxyEndpointsPaginator(rc, in); p.HasMorePages(); {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, page.DBProxyEndpoints...)
-	}
-	return all
+	return everyPage(t, rds.NewDescribeDBProxyEndpointsPaginator(rc, in), func(o *rds.DescribeDBProxyEndpointsOutput) []rdstypes.DBProxyEndpoint {
+		return o.DBProxyEndpoints
+	})
 }
 
 // An RDS Proxy in front of the demo's Aurora cluster, with a reader and a writer endpoint, over

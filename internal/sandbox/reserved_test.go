@@ -37,29 +37,17 @@ const year = 365 * 24 * time.Hour
 // offerings describes every page of in.
 func offerings(t *testing.T, rc *rds.Client, in *rds.DescribeReservedDBInstancesOfferingsInput) []rdstypes.ReservedDBInstancesOffering {
 	t.Helper()
-	var all []rdstypes.ReservedDBInstancesOffering
-	for p := rds.NewDescribeReservedDBInstancesOfferingsPaginator(rc, in); p.HasMorePages(); {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, page.ReservedDBInstancesOfferings...)
-	}
-	return all
+	return everyPage(t, rds.NewDescribeReservedDBInstancesOfferingsPaginator(rc, in), func(o *rds.DescribeReservedDBInstancesOfferingsOutput) []rdstypes.ReservedDBInstancesOffering {
+		return o.ReservedDBInstancesOfferings
+	})
 }
 
 // reservations describes every page of in.
 func reservations(t *testing.T, rc *rds.Client, in *rds.DescribeReservedDBInstancesInput) []rdstypes.ReservedDBInstance {
 	t.Helper()
-	var all []rdstypes.ReservedDBInstance
-	for p := rds.NewDescribeReservedDBInstancesPaginator(rc, in); p.HasMorePages(); {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, page.ReservedDBInstances...)
-	}
-	return all
+	return everyPage(t, rds.NewDescribeReservedDBInstancesPaginator(rc, in), func(o *rds.DescribeReservedDBInstancesOutput) []rdstypes.ReservedDBInstance {
+		return o.ReservedDBInstances
+	})
 }
 
 // mustOffering returns the one offering with these attributes (years "1" or "3"). The

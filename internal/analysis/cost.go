@@ -36,6 +36,13 @@ type CostEstimate struct {
 	ProposedCreditsUSD float64
 	// CreditUSDPerVCPUHour is the surplus credit price used (0: unknown).
 	CreditUSDPerVCPUHour float64
+	// The storage the change affects, USD per month, today and on the single
+	// node (ClusterInput.CurrentStorageMonthlyUSD and
+	// SingleNodeStorageMonthlyUSD; 0 when not priced or unchanged). When
+	// priced, CurrentMonthlyUSD and ProposedMonthlyUSD include them, and so
+	// do the savings.
+	CurrentStorageUSD  float64
+	ProposedStorageUSD float64
 }
 
 // Cost computes a CostEstimate from hourly prices: currentHourly for the
@@ -96,6 +103,33 @@ func (c *CostEstimate) addCredits(now, after, usdPerVCPUHour float64) {
 	}
 }
 
+// addStorage adds the monthly cost of the storage the change affects, now and
+// after, when it is priced (> 0).
+func (c *CostEstimate) addStorage(now, after float64) {
+	if !(now > 0 && after > 0) {
+		return
+	}
+	c.CurrentStorageUSD, c.ProposedStorageUSD = round(now, 2), round(after, 2)
+	if c.CurrentMonthlyUSD > 0 {
+		c.CurrentMonthlyUSD = round(c.CurrentMonthlyUSD+c.CurrentStorageUSD, 2)
+	}
+	if c.ProposedMonthlyUSD > 0 {
+		c.ProposedMonthlyUSD = round(c.ProposedMonthlyUSD+c.ProposedStorageUSD, 2)
+	}
+	if c.Known {
+		c.settle()
+	}
+}
+
+// storageSavings is what the change saves on storage per month (0 when
+// unpriced).
+func (in ClusterInput) storageSavings() float64 {
+	if in.CurrentStorageMonthlyUSD > 0 && in.SingleNodeStorageMonthlyUSD > 0 {
+		return in.CurrentStorageMonthlyUSD - in.SingleNodeStorageMonthlyUSD
+	}
+	return 0
+}
+
 // ClassOption is one candidate class evaluated for the single node.
 type ClassOption struct {
 	Rank  int           // 1 = best
@@ -118,7 +152,7 @@ type ClassOption struct {
 	// credits; see CPUCredits), and "no_data".
 	Failed            []string
 	MonthlyUSD        float64 // 0 when unpriced
-	MonthlySavingsUSD float64 // vs the current cluster; 0 when either price is unknown
+	MonthlySavingsUSD float64 // vs the current cluster, instance hours plus the storage the change saves; 0 when either price is unknown
 }
 
 // classOptions evaluates each candidate; fitting classes first, each group
@@ -164,7 +198,7 @@ func classOptions(pr Projection, in ClusterInput, p Policy) []ClassOption {
 		if c.SingleNodeHourlyUSD > 0 {
 			o.MonthlyUSD = round(c.SingleNodeHourlyUSD*HoursPerMonth, 2)
 			if in.CurrentHourlyUSD > 0 {
-				o.MonthlySavingsUSD = round(in.CurrentHourlyUSD*HoursPerMonth-o.MonthlyUSD, 2)
+				o.MonthlySavingsUSD = round(in.CurrentHourlyUSD*HoursPerMonth-o.MonthlyUSD+in.storageSavings(), 2)
 			}
 		}
 		out = append(out, o)
@@ -203,7 +237,8 @@ func recommendClass(w InstanceClass, opts []ClassOption) string {
 }
 
 // costEstimate prices the single node on the recommended class, with the
-// surplus CPU credits now and after (vCPU-hours per month).
+// surplus CPU credits now and after (vCPU-hours per month) and the storage
+// the change affects.
 func costEstimate(in ClusterInput, recommended string, creditsNow, creditsAfter float64) CostEstimate {
 	hp := 0.0
 	for _, c := range in.Candidates {
@@ -214,5 +249,6 @@ func costEstimate(in ClusterInput, recommended string, creditsNow, creditsAfter 
 	}
 	c := Cost(in.CurrentHourlyUSD, hp, recommended, in.SavingsTarget)
 	c.addCredits(creditsNow, creditsAfter, in.CPUCreditUSDPerVCPUHour)
+	c.addStorage(in.CurrentStorageMonthlyUSD, in.SingleNodeStorageMonthlyUSD)
 	return c
 }

@@ -184,6 +184,16 @@ type ClusterInput struct {
 	// Each is a high operations risk of the single node: its switchover
 	// would bring back the two nodes the green copy was made with.
 	BlueGreenDeployments []BlueGreenDeployment
+	// CurrentStorageMonthlyUSD and SingleNodeStorageMonthlyUSD are what the
+	// storage the change affects costs per month, today and on the single
+	// node: an RDS Multi-AZ instance's allocated storage is billed at the
+	// Multi-AZ rate (twice the Single-AZ one), a Single-AZ instance's once.
+	// Both 0 when unpriced, or when the change leaves the storage as it is
+	// (Aurora: the cluster volume stays); both or neither must be set. When
+	// set, the cost estimate's monthly costs and savings include them, and
+	// each class option's savings include their difference.
+	CurrentStorageMonthlyUSD    float64
+	SingleNodeStorageMonthlyUSD float64
 	// Reservations are the region's reserved DB instances, active or with
 	// the payment pending (nil when none, or not read). Those of the
 	// engine and class family of the node the change removes are a cost
@@ -415,6 +425,9 @@ func (in ClusterInput) validate() error {
 		if err := d.validate(); err != nil {
 			return errorf("cluster %q: %v", in.Name, err)
 		}
+	}
+	if cur, one := in.CurrentStorageMonthlyUSD, in.SingleNodeStorageMonthlyUSD; !(cur >= 0 && one >= 0) || math.IsInf(cur, 0) || math.IsInf(one, 0) || (cur > 0) != (one > 0) {
+		return errorf("cluster %q: storage costs %v now and %v on one node: both must be finite and non-negative, and set together", in.Name, cur, one)
 	}
 	for _, r := range in.Reservations {
 		if err := r.validate(); err != nil {

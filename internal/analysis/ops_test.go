@@ -398,3 +398,43 @@ func ExamplePrometheusRules() {
 	//         annotations:
 	//           summary: "CPU above 45%"
 }
+
+// The storage the change affects (a Multi-AZ instance's, billed twice) is added to both monthly
+// costs and to the savings of the estimate and of every class option; its report line says so.
+func TestAnalyzeStorageCost(t *testing.T) {
+	in := idleMultiAZ(14)
+	base, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.CurrentStorageMonthlyUSD, in.SingleNodeStorageMonthlyUSD = 23, 11.5
+	rec, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, c := base.Cost, rec.Cost
+	if b.CurrentStorageUSD != 0 || strings.Contains(base.ReportMarkdown, "storage the change affects") {
+		t.Fatalf("unpriced storage shows: %+v", b)
+	}
+	if !c.Known || c.CurrentStorageUSD != 23 || c.ProposedStorageUSD != 11.5 || c.CurrentMonthlyUSD != round(b.CurrentMonthlyUSD+23, 2) ||
+		c.ProposedMonthlyUSD != round(b.ProposedMonthlyUSD+11.5, 2) || c.MonthlySavingsUSD != round(b.MonthlySavingsUSD+11.5, 2) ||
+		c.AnnualSavingsUSD != round(c.MonthlySavingsUSD*12, 2) {
+		t.Fatalf("cost with storage %+v, without %+v", c, b)
+	}
+	for i, o := range rec.Options {
+		if o.MonthlyUSD > 0 && o.MonthlySavingsUSD != round(base.Options[i].MonthlySavingsUSD+11.5, 2) {
+			t.Errorf("option %s: savings %v, without storage %v", o.Class.Name, o.MonthlySavingsUSD, base.Options[i].MonthlySavingsUSD)
+		}
+	}
+	if !strings.Contains(rec.ReportMarkdown, "Both include the storage the change affects: 23.00 now (Multi-AZ storage is billed twice), 11.50 on the single node.") {
+		_, cost, _ := strings.Cut(rec.ReportMarkdown, "## Cost")
+		t.Errorf("report cost section:\n%s", cost)
+	}
+	for _, s := range [][2]float64{{23, 0}, {0, 11.5}, {-1, 1}, {math.NaN(), 1}, {math.Inf(1), 1}} {
+		bad := idleMultiAZ(14)
+		bad.CurrentStorageMonthlyUSD, bad.SingleNodeStorageMonthlyUSD = s[0], s[1]
+		if _, err := Analyze(bad, Policy{}); err == nil || !strings.Contains(err.Error(), "both must be finite and non-negative, and set together") {
+			t.Errorf("storage %v: got %v", s, err)
+		}
+	}
+}

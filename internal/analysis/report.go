@@ -106,6 +106,10 @@ func Report(rec Recommendation) string {
 		if c.CurrentCreditsUSD > 0 || c.ProposedCreditsUSD > 0 {
 			w("Both include surplus CPU credits: %s now, %s on the single node.\n", num(c.CurrentCreditsUSD, 2), num(c.ProposedCreditsUSD, 2))
 		}
+		if c.CurrentStorageUSD > 0 {
+			w("Both include the storage the change affects: %s now (Multi-AZ storage is billed twice), %s on the single node.\n",
+				num(c.CurrentStorageUSD, 2), num(c.ProposedStorageUSD, 2))
+		}
 		w("Savings target $%s–%s/month: %s (met: %t). Prices are on-demand list prices at 730 hours a month.\n",
 			num(c.Target.MinMonthlyUSD, 0), num(c.Target.MaxMonthlyUSD, 0), c.TargetStatus, c.TargetMet)
 	} else {

@@ -77,10 +77,11 @@ output "consolidate"     { value = module.cost.consolidate }
 			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
 				plancheck.ExpectKnownOutputValue("sso_verdict", knownvalue.StringExact("consolidate")),
 				plancheck.ExpectKnownOutputValue("sso_savings", knownvalue.Float64Exact(53.29)),
-				// Aurora 2 × db.t4g.medium (2 × 53.29) + Multi-AZ db.t4g.large (188.34).
-				plancheck.ExpectKnownOutputValue("fleet_current", knownvalue.Float64Exact(294.92)),
-				plancheck.ExpectKnownOutputValue("fleet_savings", knownvalue.Float64Exact(147.46)),
-				plancheck.ExpectKnownOutputValue("fleet_after", knownvalue.Float64Exact(147.46)),
+				// Aurora 2 × db.t4g.medium (2 × 53.29) + Multi-AZ db.t4g.large (188.34) and its 100 GiB of gp3
+				// storage at the Multi-AZ rate (23.00); one node saves 53.29 + 94.17 + 11.50.
+				plancheck.ExpectKnownOutputValue("fleet_current", knownvalue.Float64Exact(317.92)),
+				plancheck.ExpectKnownOutputValue("fleet_savings", knownvalue.Float64Exact(158.96)),
+				plancheck.ExpectKnownOutputValue("fleet_after", knownvalue.Float64Exact(158.96)),
 				plancheck.ExpectKnownOutputValue("consolidate", knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.StringExact("sso-prod"), knownvalue.StringExact("mandible-prod"),
 				})),

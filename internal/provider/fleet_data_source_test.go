@@ -276,7 +276,7 @@ data "rightsize_fleet" "all" {
 				resource.TestCheckResourceAttr(ds, "skipped.#", "0"),
 				// The seed clusters keep their single-recommendation answers inside the fleet.
 				resource.TestCheckTypeSetElemNestedAttrs(ds, "clusters.*", map[string]string{"identifier": "sso-prod", "verdict": "consolidate", "monthly_savings": "53.29"}),
-				resource.TestCheckTypeSetElemNestedAttrs(ds, "clusters.*", map[string]string{"identifier": "mandible-prod", "verdict": "consolidate", "monthly_savings": "94.17"}),
+				resource.TestCheckTypeSetElemNestedAttrs(ds, "clusters.*", map[string]string{"identifier": "mandible-prod", "verdict": "consolidate", "monthly_savings": "105.67"}),
 				func(s *terraform.State) error {
 					a, err := fleetAttrs(s, ds)
 					if err != nil {
@@ -398,7 +398,7 @@ data "rightsize_fleet" "f" {
 				resource.TestCheckResourceAttr(ds, "phase_order.#", "2"),
 				resource.TestCheckResourceAttr(ds, "phase_order.0", "sso-prod"),
 				resource.TestCheckResourceAttr(ds, "phase_order.1", "mandible-prod"),
-				resource.TestCheckResourceAttr(ds, "total_monthly_savings", "147.46"),
+				resource.TestCheckResourceAttr(ds, "total_monthly_savings", "158.96"),
 			),
 		}, {
 			Config: cfg(`  tags = { team = "payments" }`),

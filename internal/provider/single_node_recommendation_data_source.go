@@ -81,6 +81,7 @@ type recommendationModel struct {
 	ProposedMonthlyCost   types.Float64 `tfsdk:"proposed_monthly_cost"`
 	MonthlySavings        types.Float64 `tfsdk:"monthly_savings"`
 	AnnualSavings         types.Float64 `tfsdk:"annual_savings"`
+	StorageMonthlySavings types.Float64 `tfsdk:"storage_monthly_savings"`
 	SavingsTargetMet      types.Bool    `tfsdk:"savings_target_met"`
 	SavingsTargetStatus   types.String  `tfsdk:"savings_target_status"`
 	PriceSource           types.String  `tfsdk:"price_source"`
@@ -330,8 +331,9 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 			"criterion": "Criterion.", "score": "0 (against consolidating) to 10 (for).", "weight": "Weight.", "evidence": "Why.",
 		}),
 		"decision_score":             num("Weighted decision-matrix score, 0 to 10."),
-		"current_monthly_cost":       num("What the deployment costs per month today (730 h, on-demand, catalog price, plus the surplus CPU credits of burstable nodes where their price is known), USD; null when unpriced."),
-		"proposed_monthly_cost":      num("What the single node on `recommended_instance_class` costs per month (with its surplus CPU credits where priced, see `cpu_credits`), USD; null when unpriced."),
+		"current_monthly_cost":       num("What the deployment costs per month today (730 h, on-demand, catalog price, plus the surplus CPU credits of burstable nodes where their price is known, and a Multi-AZ instance's allocated storage where priced), USD; null when unpriced."),
+		"proposed_monthly_cost":      num("What the single node on `recommended_instance_class` costs per month (with its surplus CPU credits where priced, see `cpu_credits`, and its allocated storage when `storage_monthly_savings` is set), USD; null when unpriced."),
+		"storage_monthly_savings":    num("What the change saves on storage per month, USD, included in `monthly_savings`: RDS bills a Multi-AZ instance's allocated storage at twice the Single-AZ rate, so turning Multi-AZ off halves it. Null for Aurora (the cluster volume stays) and when the catalog has no price for the storage type in the region (it has gp2 and gp3 in us-east-1); provisioned IOPS and throughput are not priced."),
 		"monthly_savings":            num("`current_monthly_cost - proposed_monthly_cost`, USD; null when unpriced."),
 		"annual_savings":             num("`monthly_savings × 12`, USD; null when unpriced."),
 		"savings_target_met":         schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether monthly savings reach `savings_target.min_monthly_usd`."},
@@ -342,7 +344,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 			"rank": "1 = best.", "instance_class": "Class.", "fits": "Whether every capacity check passes on it.",
 			"projected_cpu_p99": "Projected CPU p99 on this class, percent.", "projected_memory_p99": "Projected memory p99 on this class, percent.",
 			"failed_checks": "Checks that fail on this class: `reasons` check names, plus `burstable_class` (a burstable class offered for a fixed-performance one), `local_storage` (Aurora: the projected local storage use at its peak, with headroom, exceeds the class's local storage), `cpu_credits` (a burstable class whose baseline the projected CPU, with headroom, exceeds as a mean over some 24 hours) and `no_data`.", "monthly_cost": "Single-node monthly price, USD (null when unpriced).",
-			"monthly_savings": "Savings versus today, USD/month (null when unpriced).",
+			"monthly_savings": "Savings versus today, USD/month: the instance hours plus the storage the change saves (`storage_monthly_savings`); null when unpriced.",
 		}),
 		"recommended_parameters": schema.MapAttribute{Computed: true, ElementType: types.StringType,
 			MarkdownDescription: "PostgreSQL settings for the single node (pgtune-style, in RDS parameter group units), e.g. `shared_buffers`, `work_mem`, `max_connections`."},
@@ -610,6 +612,7 @@ func fillRecommendation(ctx context.Context, m *recommendationModel, res rightsi
 	m.ProposedMonthlyCost = nullUnless(cost.ProposedMonthlyUSD > 0, cost.ProposedMonthlyUSD)
 	m.MonthlySavings = nullUnless(cost.Known, cost.MonthlySavingsUSD)
 	m.AnnualSavings = nullUnless(cost.Known, cost.AnnualSavingsUSD)
+	m.StorageMonthlySavings = nullUnless(cost.CurrentStorageUSD > 0, round2(cost.CurrentStorageUSD-cost.ProposedStorageUSD))
 	m.SavingsTargetMet = types.BoolValue(cost.TargetMet)
 	m.SavingsTargetStatus = types.StringValue(cost.TargetStatus)
 	if res.PriceSource != "" {

@@ -58,8 +58,11 @@ data "rightsize_single_node_recommendation" "mandible" {
 				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("period_seconds_used"), knownvalue.Int64Exact(60)),
 				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("verdict"), knownvalue.StringExact("consolidate")),
 				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("topology"), knownvalue.StringExact("multi-az")),
-				// db.t4g.large Multi-AZ 0.258 $/h → Single-AZ 0.129 $/h: 0.129 × 730.
-				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("monthly_savings"), knownvalue.Float64Exact(94.17)),
+				// db.t4g.large Multi-AZ 0.258 $/h → Single-AZ 0.129 $/h: 0.129 × 730 = 94.17, plus its 100 GiB of
+				// gp3 storage, billed at $0.23 per GB-month under Multi-AZ and $0.115 without: 11.50.
+				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("monthly_savings"), knownvalue.Float64Exact(105.67)),
+				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("storage_monthly_savings"), knownvalue.Float64Exact(11.5)),
+				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("storage_monthly_savings"), knownvalue.Null()),
 				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("period_seconds_used"), knownvalue.Int64Exact(300)),
 				// Both run burstable classes within their baselines: the credits are simulated, nothing is charged.
 				// RDS has a surplus credit price (so a zero cost); Aurora has none (null).

@@ -304,6 +304,7 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 			in.CurrentHourlyUSD = p.HourlyUSD
 			res.PriceSource, res.PriceDate = p.Source, p.SourceDate
 		}
+		in.CurrentStorageMonthlyUSD, in.SingleNodeStorageMonthlyUSD = storageCost(d.Catalog, c, d.Region)
 	case inventory.KindAurora:
 		priced := c.Nodes
 		if res.AlreadySingleNode {
@@ -360,6 +361,28 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 		res.InfracostUsageYAML = InfracostUsage(c, rec)
 	}
 	return res, nil
+}
+
+// storageCost is what the allocated storage of the Multi-AZ instance c costs per month with
+// Multi-AZ (as its 2-node form) and without (the single node): RDS bills a Multi-AZ instance's
+// storage at twice the Single-AZ rate. Both 0 when the catalog has no price for its storage type
+// in the region (it has gp2 and gp3 in us-east-1) or the allocation is unknown; provisioned IOPS
+// and throughput are not priced.
+func storageCost(cat *pricing.Catalog, c inventory.Cluster, region string) (multiAZ, singleAZ float64) {
+	if c.AllocatedStorageGiB <= 0 {
+		return 0, 0
+	}
+	st := pricing.StorageType(c.StorageType)
+	multi, err := cat.StoragePricePerGBMonth(st, pricing.MultiAZ, region)
+	if err != nil {
+		return 0, 0
+	}
+	single, err := cat.StoragePricePerGBMonth(st, pricing.SingleAZ, region)
+	if err != nil {
+		return 0, 0
+	}
+	gib := float64(c.AllocatedStorageGiB)
+	return gib * multi, gib * single
 }
 
 // familyClasses lists the writer's class and the other sizes of its family,

@@ -54,9 +54,13 @@ func TestRecommend_demo(t *testing.T) {
 		instance, cluster string
 		lookback          time.Duration
 		savings           float64
+		storage           [2]float64 // USD per month now and after
 	}{
+		// The Aurora reader's instance; the cluster volume stays.
 		{cluster: "sso-prod", lookback: 14 * 24 * time.Hour, savings: 53.29},
-		{instance: "mandible-prod", lookback: 28 * 24 * time.Hour, savings: 94.17},
+		// The Multi-AZ instance ($94.17) and half its 100 GiB of gp3 storage, billed twice at
+		// $0.115 per GB-month under Multi-AZ ($23.00 → $11.50).
+		{instance: "mandible-prod", lookback: 28 * 24 * time.Hour, savings: 105.67, storage: [2]float64{23, 11.5}},
 	} {
 		res, err := Recommend(context.Background(), d, Request{InstanceID: tc.instance, ClusterID: tc.cluster, Lookback: tc.lookback})
 		if err != nil {
@@ -71,6 +75,9 @@ func TestRecommend_demo(t *testing.T) {
 		}
 		if rec.Cost.MonthlySavingsUSD != tc.savings {
 			t.Errorf("%s%s savings = %v, want %v", tc.instance, tc.cluster, rec.Cost.MonthlySavingsUSD, tc.savings)
+		}
+		if got := [2]float64{rec.Cost.CurrentStorageUSD, rec.Cost.ProposedStorageUSD}; got != tc.storage {
+			t.Errorf("%s%s storage = %v, want %v", tc.instance, tc.cluster, got, tc.storage)
 		}
 		// A response lost on its way (aws-sdk-go-v2 issue 2737) is resent: one such retry is allowed.
 		if res.RequestsMade-res.Retries != res.LowerBound || res.Retries > 1 {
@@ -187,7 +194,8 @@ func TestRecommend_localStorageRunsOut(t *testing.T) {
 
 // TestRecommend_surplusCredits: an RDS db.t4g.medium Multi-AZ instance running above its 20% baseline
 // pays for surplus CPU credits at the catalog's $0.075 per vCPU-hour, before and after (the writer's
-// load does not change), so the savings are the instance price alone; the risk prices the surplus.
+// load does not change), so the savings are the instance price and the storage alone; the risk prices
+// the surplus.
 func TestRecommend_surplusCredits(t *testing.T) {
 	w := sandbox.IdleWorkload
 	w.CPUBase, w.CPUAmplitude = 24, 8
@@ -206,16 +214,17 @@ func TestRecommend_surplusCredits(t *testing.T) {
 		t.Errorf("cost credits %v / %v vCPU-h, $%v / $%v; want the same before and after, at $0.075", c.CurrentCreditVCPUHours,
 			c.ProposedCreditVCPUHours, c.CurrentCreditsUSD, c.ProposedCreditsUSD)
 	}
-	// The instance prices alone make the savings: Multi-AZ now, Single-AZ after.
+	// The instance prices and the storage make the savings: Multi-AZ now, Single-AZ after (100 GiB of
+	// gp3, $23.00 a month under Multi-AZ, $11.50 without).
 	single, err := d.Catalog.Price("db.t4g.medium", pricing.EngineRDSPostgres, pricing.SingleAZ, d.Region)
 	if err != nil {
 		t.Fatal(err)
 	}
-	now, after := round2(res.CurrentHourlyUSD*730), round2(single.HourlyUSD*730)
-	if c.CurrentMonthlyUSD != round2(now+c.CurrentCreditsUSD) || c.ProposedMonthlyUSD != round2(after+c.ProposedCreditsUSD) ||
-		c.MonthlySavingsUSD != round2(now-after) {
-		t.Errorf("now $%v, after $%v, savings $%v; want $%v, $%v (with credits), savings $%v", c.CurrentMonthlyUSD, c.ProposedMonthlyUSD,
-			c.MonthlySavingsUSD, round2(now+c.CurrentCreditsUSD), round2(after+c.ProposedCreditsUSD), round2(now-after))
+	now, after := round2(res.CurrentHourlyUSD*730+23), round2(single.HourlyUSD*730+11.5)
+	if c.CurrentStorageUSD != 23 || c.ProposedStorageUSD != 11.5 || c.CurrentMonthlyUSD != round2(now+c.CurrentCreditsUSD) ||
+		c.ProposedMonthlyUSD != round2(after+c.ProposedCreditsUSD) || c.MonthlySavingsUSD != round2(now-after) {
+		t.Errorf("now $%v, after $%v, savings $%v, storage $%v/$%v; want $%v, $%v (with credits and storage), savings $%v", c.CurrentMonthlyUSD, c.ProposedMonthlyUSD,
+			c.MonthlySavingsUSD, c.CurrentStorageUSD, c.ProposedStorageUSD, round2(now+c.CurrentCreditsUSD), round2(after+c.ProposedCreditsUSD), round2(now-after))
 	}
 	burst := burstRisks(rec)
 	if len(burst) != 1 || burst[0].Severity != "high" || !strings.Contains(burst[0].Description, "at $0.075 per vCPU-hour") {

@@ -92,9 +92,12 @@ type Cluster struct {
 	MultiAZ bool
 	// AllocatedStorageGiB is the instance's storage (Multi-AZ kind only).
 	AllocatedStorageGiB int32
-	StorageType         string
-	Nodes               []Node
-	Tags                map[string]string
+	// StorageType is the instance's (gp2, gp3, io1, ...) or, for Aurora,
+	// the cluster's storage configuration ("aurora" for Aurora Standard, or
+	// empty; "aurora-iopt1" for I/O-Optimized).
+	StorageType string
+	Nodes       []Node
+	Tags        map[string]string
 	// CustomEndpoints are an Aurora cluster's custom endpoints, set by
 	// AttachEndpoints. When they could not be listed
 	// (rds:DescribeDBClusterEndpoints denied, say), EndpointsUnread says why
@@ -437,6 +440,7 @@ func clusterFrom(dc types.DBCluster, members []types.DBInstance) (Cluster, error
 		Engine:        engine,
 		EngineVersion: aws.ToString(dc.EngineVersion),
 		Status:        aws.ToString(dc.Status),
+		StorageType:   aws.ToString(dc.StorageType),
 		Tags:          tagMap(dc.TagList),
 	}
 	for _, m := range dc.DBClusterMembers {

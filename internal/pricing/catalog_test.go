@@ -481,3 +481,25 @@ func TestCPUBaselinesRejectBadInput(t *testing.T) {
 		t.Errorf("db.t4g.xlarge = %v%%, %v credits/h; want 40%%, 96", ic.CPUBaselinePercent, ic.CreditsPerHour)
 	}
 }
+
+// An Aurora I/O-Optimized instance is the catalog's Aurora Standard price × 1.3, with a note; the
+// catalog's source saw both prices (0.082 and 0.107 for db.t3.medium in us-east-1).
+func TestAuroraIOOptimized(t *testing.T) {
+	cat, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	std, err := cat.Price("db.t3.medium", EngineAuroraPostgres, SingleAZ, "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io := AuroraIOOptimized(std)
+	if std.HourlyUSD != 0.082 || math.Abs(io.HourlyUSD-0.1066) > 1e-9 || math.Abs(io.MonthlyUSD-0.1066*HoursPerMonth) > 1e-9 ||
+		math.Abs(io.HourlyUSD-0.107) > 0.001 || !strings.HasSuffix(io.Note, "; Aurora I/O-Optimized: the Aurora Standard price × 1.3, as AWS prices it") ||
+		!strings.HasPrefix(io.Note, std.Note) || io.Class != std.Class || io.SourceDate != std.SourceDate {
+		t.Fatalf("standard %+v, I/O-Optimized %+v", std, io)
+	}
+	if std.HourlyUSD != 0.082 {
+		t.Error("the standard price was changed")
+	}
+}

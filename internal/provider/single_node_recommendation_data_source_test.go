@@ -232,6 +232,40 @@ data "rightsize_single_node_recommendation" "sso" {
 	})
 }
 
+// An Aurora I/O-Optimized cluster's instances cost 30% more than the catalog's Aurora Standard
+// prices: the savings and the price source say so. Each instance is 0.073 $/h × 1.3 = 0.0949 $/h:
+// 138.55 a month for two, 69.28 for one (each rounded to the cent), so the savings are 69.27.
+func TestAccSingleNodeRecommendation_auroraIOOptimized(t *testing.T) {
+	now := sandboxNow()
+	sc := sandbox.Demo()
+	for i := range sc.Clusters {
+		if sc.Clusters[i].ID == "sso-prod" {
+			sc.Clusters[i].StorageType = "aurora-iopt1"
+		}
+	}
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
+	name := "data.rightsize_single_node_recommendation.sso"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "sso" {
+  db_cluster_identifier = "sso-prod"
+  lookback_days         = 14
+  end_time              = %q
+}
+`, now.Format(time.RFC3339))),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(name, tfjsonpath.New("monthly_savings"), knownvalue.Float64Exact(69.27)),
+				statecheck.ExpectKnownValue(name, tfjsonpath.New("current_monthly_cost"), knownvalue.Float64Exact(138.55)),
+				statecheck.ExpectKnownValue(name, tfjsonpath.New("price_source"), knownvalue.StringRegexp(
+					regexp.MustCompile(`^catalog \d{4}-\d{2}-\d{2} \(Aurora I/O-Optimized: the catalog's Aurora Standard prices × 1\.3\)$`))),
+			},
+		}},
+	})
+}
+
 func TestAccSingleNodeRecommendation_errors(t *testing.T) {
 	now := sandboxNow()
 	sc := sandbox.Demo()

@@ -85,6 +85,9 @@ type Result struct {
 	CurrentHourlyUSD float64
 	PriceSource      string
 	PriceDate        string
+	// PriceNote says how the catalog's prices were adjusted, if they were
+	// (an Aurora I/O-Optimized cluster's).
+	PriceNote string
 	// InfracostUsageYAML is an Infracost usage file for the deployment's
 	// resources, from measured usage.
 	InfracostUsageYAML string
@@ -290,6 +293,20 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 		in.Nodes = append(in.Nodes, node)
 	}
 
+	// Prices come from the catalog, whose Aurora prices are Aurora Standard's: an Aurora
+	// I/O-Optimized cluster's instances cost more (pricing.AuroraIOOptimized).
+	ioOptimized := c.Kind == inventory.KindAurora && c.StorageType == pricing.StorageAuroraIOOptimized
+	price := func(class string, dep pricing.Deployment) (pricing.Price, error) {
+		p, err := d.Catalog.Price(class, engine, dep, d.Region)
+		if err == nil && ioOptimized {
+			p = pricing.AuroraIOOptimized(p)
+		}
+		return p, err
+	}
+	if ioOptimized {
+		res.PriceNote = "Aurora I/O-Optimized: the catalog's Aurora Standard prices × 1.3"
+	}
+
 	// Current price: the 2-node deployment — Multi-AZ as billed (primary +
 	// standby), Aurora the sum of its instances. A deployment already on one
 	// node is priced as its 2-node form (Multi-AZ, or its writer's class
@@ -311,7 +328,7 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 			priced = []inventory.Node{writer, writer}
 		}
 		for _, n := range priced {
-			p, err := d.Catalog.Price(n.Class, engine, pricing.SingleAZ, d.Region)
+			p, err := price(n.Class, pricing.SingleAZ)
 			if err != nil {
 				res.Warnings = append(res.Warnings, "current price unknown: "+err.Error())
 				in.CurrentHourlyUSD = 0
@@ -335,7 +352,7 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 			return Result{}, &InputError{Field: "target_instance_classes", Reason: err.Error()}
 		}
 		cand := analysis.Candidate{Class: Capacity(class)}
-		if p, err := d.Catalog.Price(name, engine, single, d.Region); err == nil {
+		if p, err := price(name, single); err == nil {
 			cand.SingleNodeHourlyUSD = p.HourlyUSD
 		} else if len(req.TargetClasses) > 0 {
 			priceNotes = append(priceNotes, err.Error())

@@ -303,7 +303,7 @@ func (st *rdsState) createGreenCluster(d *blueGreenDeployment, version string, n
 	suffix := st.greenSuffix(ids)
 	green := greenName(blue.ID, suffix)
 	form := url.Values{"DBClusterIdentifier": {green}, "Engine": {blue.Engine}, "EngineVersion": {cmp.Or(version, blue.EngineVersion)},
-		"MasterUsername": {blue.MasterUsername}, "DatabaseName": {blue.DatabaseName}}
+		"MasterUsername": {blue.MasterUsername}, "DatabaseName": {blue.DatabaseName}, "StorageType": {blue.StorageType}}
 	if s := blue.Serverless; s != nil {
 		form.Set("ServerlessV2ScalingConfiguration.MinCapacity", strconv.FormatFloat(s.MinACU, 'f', -1, 64))
 		form.Set("ServerlessV2ScalingConfiguration.MaxCapacity", strconv.FormatFloat(s.MaxACU, 'f', -1, 64))

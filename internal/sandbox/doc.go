@@ -62,7 +62,8 @@
 //
 // DescribeDBInstances, DescribeDBClusters (identifier or ARN, Filters, Marker /
 // MaxRecords 20–100), CreateDBInstance (standalone or into a cluster),
-// CreateDBCluster, ModifyDBInstance (DBInstanceClass, MultiAZ,
+// CreateDBCluster (StorageType aurora, the default, or aurora-iopt1 for
+// I/O-Optimized; scenarios set it with ClusterSpec.StorageType), ModifyDBInstance (DBInstanceClass, MultiAZ,
 // AllocatedStorage, PromotionTier, ApplyImmediately; otherwise the change waits
 // in PendingModifiedValues until the weekly maintenance window passes on the
 // clock — or Server.ApplyPendingMaintenance), DeleteDBInstance,

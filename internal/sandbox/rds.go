@@ -588,9 +588,13 @@ func (st *rdsState) createDBCluster(f url.Values, now time.Time) (any, *rdsError
 			ver = "8.0.mysql_aurora.3.05.2"
 		}
 	}
+	storage := f.Get("StorageType")
+	if !validAuroraStorage(storage) {
+		return nil, errParam("Invalid storage type: %s (Aurora clusters take %s or %s).", storage, auroraStandard, auroraIOOptimized)
+	}
 	c := &dbCluster{ID: id, Engine: eng, EngineVersion: ver, Status: "creating", ResourceID: st.resourceID("cluster-", id),
 		ARN: st.arn("cluster", id), Created: now, MasterUsername: f.Get("MasterUsername"), DatabaseName: f.Get("DatabaseName"),
-		Port: portFor(eng), MaintenanceWindow: "sun:05:00-sun:05:30", Tags: formTags(f),
+		Port: portFor(eng), MaintenanceWindow: "sun:05:00-sun:05:30", Tags: formTags(f), StorageType: storage,
 		Op: &op{Kind: "create", Start: now, End: now.Add(st.dur.CreateCluster)}}
 	if c.MasterUsername == "" {
 		c.MasterUsername = "postgres"

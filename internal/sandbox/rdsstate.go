@@ -142,6 +142,29 @@ type dbCluster struct {
 	Tags              []tag                `json:"tags,omitempty"`
 	Op                *op                  `json:"op,omitempty"`
 	Endpoints         []customEndpoint     `json:"customEndpoints,omitempty"`
+	// StorageType is the storage configuration, "" meaning Aurora Standard
+	// (storageType).
+	StorageType string `json:"storageType,omitempty"`
+}
+
+// Aurora storage configurations (DBCluster.StorageType).
+const (
+	auroraStandard    = "aurora"
+	auroraIOOptimized = "aurora-iopt1"
+)
+
+// validAuroraStorage reports whether t is an Aurora storage configuration ("" is the default,
+// Aurora Standard).
+func validAuroraStorage(t string) bool {
+	return t == "" || t == auroraStandard || t == auroraIOOptimized
+}
+
+// storageType is the cluster's storage configuration as RDS reports it.
+func (c *dbCluster) storageType() string {
+	if c.StorageType == "" {
+		return auroraStandard
+	}
+	return c.StorageType
 }
 
 type dbSnapshot struct {
@@ -227,7 +250,8 @@ func newRDSState(sc *Scenario, now time.Time, dur Durations) *rdsState {
 		}
 		c := &dbCluster{ID: cs.ID, Engine: eng, EngineVersion: ver, Status: "available",
 			ResourceID: st.resourceID("cluster-", cs.ID), ARN: st.arn("cluster", cs.ID), Created: start,
-			MasterUsername: "postgres", Port: portFor(eng), MaintenanceWindow: "sun:05:00-sun:05:30", Tags: specTags(cs.Tags)}
+			MasterUsername: "postgres", Port: portFor(eng), MaintenanceWindow: "sun:05:00-sun:05:30", Tags: specTags(cs.Tags),
+			StorageType: cs.StorageType}
 		if cs.ServerlessV2 != nil {
 			v := *cs.ServerlessV2
 			c.Serverless = &v
@@ -676,7 +700,10 @@ func (st *rdsState) xInstance(in *dbInstance, now time.Time) xDBInstance {
 		t := in.PromotionTier
 		x.PromotionTier = &t
 		x.BackupRetentionPeriod = 1
-		x.StorageType = "aurora"
+		x.StorageType = auroraStandard
+		if c, ok := st.Clusters[in.Cluster]; ok {
+			x.StorageType = c.storageType()
+		}
 	}
 	p := in.Pending
 	if in.Op != nil && in.Op.Kind == "modify" {
@@ -728,7 +755,7 @@ func (st *rdsState) xCluster(c *dbCluster, now time.Time) xDBCluster {
 		VpcSecurityGroups: []xVpcSG{{VpcSecurityGroupId: "sg-0sandbox00000000", Status: "active"}},
 		HostedZoneId:      "Z2R2ITUGPM61AM", StorageEncrypted: true, DbClusterResourceId: c.ResourceID, DBClusterArn: c.ARN,
 		ClusterCreateTime: ts(c.Created), EngineMode: "provisioned", TagList: xtags(c.Tags), AutoMinorVersionUpgrade: true,
-		StorageType: "aurora", NetworkType: "IPV4",
+		StorageType: c.storageType(), NetworkType: "IPV4",
 	}
 	ms := st.members(c.ID)
 	x.MultiAZ = len(ms) > 1

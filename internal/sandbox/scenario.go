@@ -60,6 +60,10 @@ type ClusterSpec struct {
 	// Tags are the cluster's resource tags (its TagList); a member's own come
 	// from its InstanceSpec, as in RDS, where cluster tags are not inherited.
 	Tags map[string]string
+	// StorageType is the cluster's storage configuration: "aurora" (Aurora
+	// Standard, the default) or "aurora-iopt1" (Aurora I/O-Optimized). The
+	// cluster and its members report it.
+	StorageType string
 }
 
 // ServerlessV2Scaling is an Aurora Serverless v2 capacity range in ACUs
@@ -482,6 +486,9 @@ func (s *Scenario) Validate() error {
 		}
 		if err := validTags(c.Tags); err != nil {
 			return fmt.Errorf("scenario %s: cluster %s: %w", s.Name, c.ID, err)
+		}
+		if !validAuroraStorage(c.StorageType) {
+			return fmt.Errorf("scenario %s: cluster %s: storage type %q: want %q or %q", s.Name, c.ID, c.StorageType, auroraStandard, auroraIOOptimized)
 		}
 		for _, m := range c.Members {
 			if err := check("cluster "+c.ID, m); err != nil {

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"sort"
@@ -453,5 +454,45 @@ func TestScenarioTags(t *testing.T) {
 				t.Errorf("%s on the %s: error %v, want one containing %q", tc.name, where, err, tc.want)
 			}
 		}
+	}
+}
+
+// A cluster's storage configuration (Aurora Standard by default, or I/O-Optimized) is what
+// DescribeDBClusters and its members' DescribeDBInstances report, from a scenario or from
+// CreateDBCluster; another value is refused.
+func TestAuroraStorageType(t *testing.T) {
+	sc := Demo()
+	sc.Clusters[0].StorageType = "aurora-iopt1"
+	_, rc, _ := start(t, Options{Scenario: sc})
+	ctx := context.Background()
+	id := sc.Clusters[0].ID
+	cl, err := rc.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(id)})
+	if err != nil || aws.ToString(cl.DBClusters[0].StorageType) != "aurora-iopt1" {
+		t.Fatalf("%s: %v %v", id, err, aws.ToString(cl.DBClusters[0].StorageType))
+	}
+	for _, m := range sc.Clusters[0].Members {
+		if got := aws.ToString(describeOne(t, rc, m.ID).StorageType); got != "aurora-iopt1" {
+			t.Errorf("member %s: storage type %q", m.ID, got)
+		}
+	}
+	for st, want := range map[string]string{"": "aurora", "aurora": "aurora", "aurora-iopt1": "aurora-iopt1"} {
+		name := "new-" + strings.ReplaceAll(cmp.Or(st, "default"), "aurora-", "")
+		if _, err := rc.CreateDBCluster(ctx, &rds.CreateDBClusterInput{DBClusterIdentifier: aws.String(name), Engine: aws.String("aurora-postgresql"),
+			StorageType: aws.String(st)}); err != nil {
+			t.Fatal(err)
+		}
+		out, err := rc.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(name)})
+		if err != nil || aws.ToString(out.DBClusters[0].StorageType) != want {
+			t.Errorf("%s: %v %v, want %s", name, err, aws.ToString(out.DBClusters[0].StorageType), want)
+		}
+	}
+	if _, err := rc.CreateDBCluster(ctx, &rds.CreateDBClusterInput{DBClusterIdentifier: aws.String("bad"), Engine: aws.String("aurora-postgresql"),
+		StorageType: aws.String("gp3")}); err == nil || !strings.Contains(err.Error(), "Invalid storage type: gp3") {
+		t.Errorf("storage type gp3: %v", err)
+	}
+	bad := Demo()
+	bad.Clusters[0].StorageType = "io1"
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), `storage type "io1": want "aurora" or "aurora-iopt1"`) {
+		t.Errorf("Validate: %v", err)
 	}
 }

@@ -92,15 +92,7 @@ func (c *CostEstimate) addCredits(now, after, usdPerVCPUHour float64) {
 		return
 	}
 	c.CurrentCreditsUSD, c.ProposedCreditsUSD = round(now*usdPerVCPUHour, 2), round(after*usdPerVCPUHour, 2)
-	if c.CurrentMonthlyUSD > 0 {
-		c.CurrentMonthlyUSD = round(c.CurrentMonthlyUSD+c.CurrentCreditsUSD, 2)
-	}
-	if c.ProposedMonthlyUSD > 0 {
-		c.ProposedMonthlyUSD = round(c.ProposedMonthlyUSD+c.ProposedCreditsUSD, 2)
-	}
-	if c.Known {
-		c.settle()
-	}
+	c.addMonthly(c.CurrentCreditsUSD, c.ProposedCreditsUSD)
 }
 
 // addStorage adds the monthly cost of the storage the change affects, now and
@@ -110,11 +102,17 @@ func (c *CostEstimate) addStorage(now, after float64) {
 		return
 	}
 	c.CurrentStorageUSD, c.ProposedStorageUSD = round(now, 2), round(after, 2)
+	c.addMonthly(c.CurrentStorageUSD, c.ProposedStorageUSD)
+}
+
+// addMonthly adds USD per month to the current and the proposed cost, each
+// where it is priced, and settles the savings again.
+func (c *CostEstimate) addMonthly(now, after float64) {
 	if c.CurrentMonthlyUSD > 0 {
-		c.CurrentMonthlyUSD = round(c.CurrentMonthlyUSD+c.CurrentStorageUSD, 2)
+		c.CurrentMonthlyUSD = round(c.CurrentMonthlyUSD+now, 2)
 	}
 	if c.ProposedMonthlyUSD > 0 {
-		c.ProposedMonthlyUSD = round(c.ProposedMonthlyUSD+c.ProposedStorageUSD, 2)
+		c.ProposedMonthlyUSD = round(c.ProposedMonthlyUSD+after, 2)
 	}
 	if c.Known {
 		c.settle()

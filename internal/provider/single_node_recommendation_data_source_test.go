@@ -213,13 +213,7 @@ func TestAccSingleNodeRecommendation_operationsRisks(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: recommendationConfig(srv, fmt.Sprintf(`
-data "rightsize_single_node_recommendation" "sso" {
-  db_cluster_identifier = "sso-prod"
-  lookback_days         = 14
-  end_time              = %q
-}
-`, now.Format(time.RFC3339))),
+			Config: ssoRecommendationConfig(srv, now),
 			Check: resource.ComposeAggregateTestCheckFunc(
 				resource.TestMatchTypeSetElemNestedAttrs(name, "risks.*", map[string]*regexp.Regexp{
 					"category": regexp.MustCompile(`^operations$`), "severity": regexp.MustCompile(`^high$`),
@@ -230,6 +224,18 @@ data "rightsize_single_node_recommendation" "sso" {
 			),
 		}},
 	})
+}
+
+// ssoRecommendationConfig is the recommendation for sso-prod over 14 days to now, named
+// data.rightsize_single_node_recommendation.sso.
+func ssoRecommendationConfig(srv *sandbox.Server, now time.Time) string {
+	return recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "sso" {
+  db_cluster_identifier = "sso-prod"
+  lookback_days         = 14
+  end_time              = %q
+}
+`, now.Format(time.RFC3339)))
 }
 
 // An Aurora I/O-Optimized cluster's instances cost 30% more than the catalog's Aurora Standard
@@ -249,13 +255,7 @@ func TestAccSingleNodeRecommendation_auroraIOOptimized(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: recommendationConfig(srv, fmt.Sprintf(`
-data "rightsize_single_node_recommendation" "sso" {
-  db_cluster_identifier = "sso-prod"
-  lookback_days         = 14
-  end_time              = %q
-}
-`, now.Format(time.RFC3339))),
+			Config: ssoRecommendationConfig(srv, now),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(name, tfjsonpath.New("monthly_savings"), knownvalue.Float64Exact(69.27)),
 				statecheck.ExpectKnownValue(name, tfjsonpath.New("current_monthly_cost"), knownvalue.Float64Exact(138.55)),

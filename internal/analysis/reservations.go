@@ -88,25 +88,23 @@ func reservationRisk(in ClusterInput) (r Risk, ok bool) {
 		product = "aurora-postgresql"
 	}
 	w, rest := in.split()
+	nodeUnits := func(n Node) (string, float64, bool) {
+		if n.Role == RoleStandby { // a Multi-AZ standby runs the writer's class
+			return classUnits(w.Class.Name)
+		}
+		return classUnits(n.Class.Name)
+	}
 	var family string
 	var used, freed float64
 	for _, n := range rest {
-		class := n.Class.Name
-		if n.Role == RoleStandby { // a Multi-AZ standby runs the writer's class
-			class = w.Class.Name
-		}
-		f, u, known := classUnits(class)
+		f, u, known := nodeUnits(n)
 		if !known {
 			return Risk{}, false
 		}
 		family, freed = f, freed+u
 	}
 	for _, n := range in.Nodes {
-		class := n.Class.Name
-		if n.Role == RoleStandby {
-			class = w.Class.Name
-		}
-		if f, u, known := classUnits(class); known && f == family {
+		if f, u, known := nodeUnits(n); known && f == family {
 			used += u
 		}
 	}

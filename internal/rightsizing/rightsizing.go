@@ -293,8 +293,8 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 		in.Nodes = append(in.Nodes, node)
 	}
 
-	// Prices come from the catalog, whose Aurora prices are Aurora Standard's: an Aurora
-	// I/O-Optimized cluster's instances cost more (pricing.AuroraIOOptimized).
+	// Every price comes from the catalog through price. The catalog's Aurora prices are Aurora
+	// Standard's: an Aurora I/O-Optimized cluster's instances cost more (pricing.AuroraIOOptimized).
 	ioOptimized := c.Kind == inventory.KindAurora && c.StorageType == pricing.StorageAuroraIOOptimized
 	price := func(class string, dep pricing.Deployment) (pricing.Price, error) {
 		p, err := d.Catalog.Price(class, engine, dep, d.Region)
@@ -314,7 +314,7 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 	var priceNotes []string
 	switch c.Kind {
 	case inventory.KindMultiAZ:
-		p, err := d.Catalog.Price(writer.Class, engine, pricing.MultiAZ, d.Region)
+		p, err := price(writer.Class, pricing.MultiAZ)
 		if err != nil {
 			res.Warnings = append(res.Warnings, "current price unknown: "+err.Error())
 		} else {

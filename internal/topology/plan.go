@@ -34,8 +34,7 @@ type Preview struct {
 // this change's guard snapshots (a begun change to resume, an unused guard to supersede, the
 // attempt a new guard takes), or the precheck Run would refuse the change with; a precheck it
 // cannot make (a failed listing of blue/green deployments, endpoints or Aurora Auto Scaling) is in
-// Unchecked. Errors:
-// reading the target or its snapshots.
+// Unchecked. Errors: reading the target or its snapshots.
 func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error) {
 	r := &run{o: o, req: req}
 	topo, err := Describe(ctx, o.RDS, req.Target)

@@ -91,8 +91,14 @@ type Recommendation struct {
 	RecommendedClass string
 	// Parameters are PostgreSQL settings for the single node on
 	// RecommendedClass, in the units an RDS parameter group expects (see Tune).
-	Parameters      map[string]string
-	MigrationWindow Window // lowest-load window of ClusterInput.MigrationWindowHours
+	Parameters map[string]string
+	// MigrationWindow is the lowest-load window of
+	// ClusterInput.MigrationWindowHours outside the backup window (RDS
+	// Multi-AZ) and the maintenance window (MigrationWindowAvoiding).
+	MigrationWindow Window
+	// Windows is the projected load in the database's backup and
+	// maintenance windows, with quieter ones suggested (AdviseWindows).
+	Windows WindowAdvice
 	// RollbackTriggers are CloudWatch alarm specs for the single node.
 	RollbackTriggers []AlarmSpec
 	PrometheusRules  string // PrometheusRules(Cluster, RollbackTriggers)
@@ -271,7 +277,17 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		rec.CPUCredits, creditsAfter = &cr, cr.SurplusVCPUHoursPerMonth
 	}
 	rec.Cost = costEstimate(in, rec.RecommendedClass, creditsNow, creditsAfter)
-	rec.Risks = risks(in, rec.Nodes, pr, p, target, rec.CPUCredits)
+	var prof Profile // the projected CPU's hour-of-week profile; no buckets when not projected
+	if len(pr.cpuH.mean) > 0 {
+		prof = foldHours(pr.CPU.Metric, pr.CPU.Unit, pr.cpuH, HoursPerWeek)
+		if rec.Windows, err = AdviseWindows(prof, in.Topology, in.BackupWindow, in.MaintenanceWindow); err != nil {
+			return Recommendation{}, fmt.Errorf("analysis: cluster %q: %w", in.Name, err)
+		}
+	} else {
+		rec.Windows = unknownWindows(in)
+	}
+	rec.Windows.Pending = slices.Clone(in.PendingMaintenance)
+	rec.Risks = risks(in, rec.Nodes, pr, p, target, rec.CPUCredits, prof, rec.Windows)
 	rec.Matrix = decisionMatrix(in.Topology, caps, rec.Cost, in.SavingsTarget, p.Weights, rec.Risks)
 	scoreOK := rec.Matrix.Total >= p.MinDecisionScore
 	if dataOK && capOK {
@@ -303,8 +319,8 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	}
 	rec.Parameters = Tune(target, TuneInput{PeakConnections: peakConns, HeadroomPercent: p.HeadroomPercent, HDD: in.HDD})
 	rec.MigrationWindow = Window{LengthHours: in.MigrationWindowHours, Reason: "projected CPU not available"}
-	if len(pr.cpuH.mean) > 0 {
-		w, err := MigrationWindow(foldHours(pr.CPU.Metric, pr.CPU.Unit, pr.cpuH, HoursPerWeek), in.MigrationWindowHours)
+	if len(prof.Mean) > 0 {
+		w, err := MigrationWindowAvoiding(prof, in.MigrationWindowHours, in.busyWindows()...)
 		if err != nil {
 			return Recommendation{}, fmt.Errorf("analysis: cluster %q: %w", in.Name, err)
 		}

@@ -146,7 +146,9 @@ func clamp(v, lo, hi float64) float64 {
 
 // risks lists the failure scenarios, high-traffic periods and backup and
 // redundancy consequences of running on one node, most severe first.
-func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, target InstanceClass, credits *CPUCredits) []Risk {
+// prof is the projected CPU's hour-of-week profile (no buckets when not
+// projected), wa the advice on the backup and maintenance windows.
+func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, target InstanceClass, credits *CPUCredits, prof Profile, wa WindowAdvice) []Risk {
 	var rs []Risk
 	add := func(cat, sev, format string, a ...any) {
 		rs = append(rs, Risk{Category: cat, Severity: sev, Description: fmt.Sprintf(format, a...)})
@@ -154,12 +156,12 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 	switch in.Topology {
 	case TopologyMultiAZ:
 		add("redundancy", "medium", "No hot standby: an instance or AZ failure is no longer an automatic 1–2 minute failover; recovery is a restore from snapshot or point-in-time restore (tens of minutes, data since the last transaction log upload, up to about 5 minutes, can be lost)")
-		add("backup", "low", "On Single-AZ, automated backups and snapshots briefly suspend I/O on the instance (Multi-AZ takes them from the standby); keep the backup window in the lowest-traffic hours")
-		add("failure", "medium", "OS patching and instance-class changes now cause downtime for the full maintenance operation instead of a failover")
+		windowRisks(in, wa, profileMedian(prof), p, add)
 	case TopologyAurora:
 		add("redundancy", "medium", "No reader to promote: a writer failure means Aurora recreates the writer (about 10 minutes) instead of a ~30 second failover")
 		add("failure", "low", "Read traffic moves to the writer; a heavy analytic query can now slow writes")
 		add("backup", "low", "Aurora backups are continuous and taken from the shared storage volume; no I/O suspension")
+		windowRisks(in, wa, profileMedian(prof), p, add)
 		w, _ := in.split()
 		for _, e := range in.CustomEndpoints {
 			if len(e.Members(w.ID, nil)) == 0 {
@@ -193,8 +195,7 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 		add("high-traffic", "medium", "Projected CPU peaks at %.1f%% (at %s UTC), above the %.0f%% alert threshold with headroom, although p99 is %.1f%%",
 			v, pr.CPU.PeakTime.UTC().Format("Mon 2006-01-02 15:04"), p.AlertThresholdPercent, pr.CPU.P99)
 	}
-	if len(pr.cpuH.mean) > 0 {
-		prof := foldHours(pr.CPU.Metric, pr.CPU.Unit, pr.cpuH, HoursPerWeek)
+	if len(prof.Mean) > 0 {
 		top := busiestHours(prof.Mean, 3)
 		if len(top) > 0 {
 			desc := ""

@@ -200,6 +200,19 @@ type ClusterInput struct {
 	// risk: the change may free reserved capacity rather than on-demand
 	// hours (reservationRisk).
 	Reservations []Reservation
+	// BackupWindow and MaintenanceWindow are the database's preferred
+	// automated backup window ("hh24:mi-hh24:mi", daily) and maintenance
+	// window ("ddd:hh24:mi-ddd:hh24:mi", weekly), in UTC as RDS gives them
+	// (for Aurora, the writer instance's maintenance window); empty when
+	// not known. Analyze reports the projected load in each (AdviseWindows),
+	// keeps the migration window out of them, and lists them among the
+	// single node's risks.
+	BackupWindow, MaintenanceWindow string
+	// PendingMaintenance are the maintenance actions RDS has pending for
+	// the deployment's instances and cluster (nil when none, or not read).
+	// An OS update or hardware maintenance pending on the writer is a risk
+	// of the single node: two nodes turn its downtime into a failover.
+	PendingMaintenance []PendingMaintenance
 }
 
 // DecisionWeights weight the decision-matrix criteria. They need not sum to 1;
@@ -431,6 +444,21 @@ func (in ClusterInput) validate() error {
 	}
 	for _, r := range in.Reservations {
 		if err := r.validate(); err != nil {
+			return errorf("cluster %q: %v", in.Name, err)
+		}
+	}
+	if in.BackupWindow != "" {
+		if _, err := ParseBackupWindow(in.BackupWindow); err != nil {
+			return errorf("cluster %q: %v", in.Name, err)
+		}
+	}
+	if in.MaintenanceWindow != "" {
+		if _, err := ParseMaintenanceWindow(in.MaintenanceWindow); err != nil {
+			return errorf("cluster %q: %v", in.Name, err)
+		}
+	}
+	for _, m := range in.PendingMaintenance {
+		if err := m.validate(); err != nil {
 			return errorf("cluster %q: %v", in.Name, err)
 		}
 	}

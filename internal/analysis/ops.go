@@ -31,25 +31,41 @@ type Window struct {
 // from Sunday 00:00 UTC. It returns an error when len(p.Mean) != 168 or
 // hours is outside 1–168.
 func MigrationWindow(p Profile, hours int) (Window, error) {
+	return MigrationWindowAvoiding(p, hours)
+}
+
+// MigrationWindowAvoiding is MigrationWindow, skipping also the windows that
+// meet one of avoid (the database's backup and maintenance windows: an
+// automated backup holds the instance in "backing-up", which defers the
+// guard snapshot, and maintenance can restart it). When every window with
+// data meets one of them, it falls back to MigrationWindow's choice and
+// Reason says so.
+func MigrationWindowAvoiding(p Profile, hours int, avoid ...ScheduledWindow) (Window, error) {
 	if len(p.Mean) != HoursPerWeek {
 		return Window{}, errorf("migration window: profile has %d buckets, want %d (use HourOfWeekProfile)", len(p.Mean), HoursPerWeek)
 	}
 	if hours < 1 || hours > HoursPerWeek {
 		return Window{}, errorf("migration window: length %d hours must be between 1 and 168", hours)
 	}
-	best, bestMean := -1, math.Inf(1)
-	for s := 0; s < HoursPerWeek; s++ {
-		sum, ok := 0.0, true
-		for k := 0; k < hours; k++ {
-			v := p.Mean[(s+k)%HoursPerWeek]
-			if v != v {
-				ok = false
-				break
+	outside := func(s int) bool {
+		for _, a := range avoid {
+			if a.overlaps(s*60, hours*60) {
+				return false
 			}
-			sum += v
 		}
-		if ok && sum/float64(hours) < bestMean {
-			best, bestMean = s, sum/float64(hours)
+		return true
+	}
+	best, bestMean := quietestWindow(p, hours, outside)
+	avoided := ""
+	if len(avoid) > 0 {
+		names := make([]string, len(avoid))
+		for i, a := range avoid {
+			names[i] = a.String()
+		}
+		avoided = "outside " + strings.Join(names, " and ") + " UTC"
+		if best < 0 {
+			best, bestMean = quietestWindow(p, hours, func(int) bool { return true })
+			avoided = "no window avoids " + strings.Join(names, " and ") + " UTC"
 		}
 	}
 	w := Window{LengthHours: hours}
@@ -67,7 +83,35 @@ func MigrationWindow(p Profile, hours int) (Window, error) {
 	w.ExpectedLoad = round(bestMean, 3)
 	w.PeakLoad = round(peak, 3)
 	w.Reason = fmt.Sprintf("lowest mean %s over %d hours of the hour-of-week profile", p.Metric, hours)
+	if avoided != "" {
+		w.Reason += ", " + avoided
+	}
 	return w, nil
+}
+
+// quietestWindow returns the start hour and mean of the hours-long window
+// with the lowest mean of p among the starts ok accepts and whose hours all
+// have data; -1 when there is none.
+func quietestWindow(p Profile, hours int, ok func(start int) bool) (int, float64) {
+	best, bestMean := -1, math.Inf(1)
+	for s := 0; s < HoursPerWeek; s++ {
+		if !ok(s) {
+			continue
+		}
+		sum, full := 0.0, true
+		for k := 0; k < hours; k++ {
+			v := p.Mean[(s+k)%HoursPerWeek]
+			if v != v {
+				full = false
+				break
+			}
+			sum += v
+		}
+		if full && sum/float64(hours) < bestMean {
+			best, bestMean = s, sum/float64(hours)
+		}
+	}
+	return best, bestMean
 }
 
 // Traffic summarises how busy a cluster is, for PhaseOrder. Means are over

@@ -155,6 +155,8 @@ func Report(rec Recommendation) string {
 		w("Not determined: %s.\n", mdEscape(mw.Reason))
 	}
 
+	writeWindows(w, rec.Topology, rec.Windows)
+
 	w("\n## Rollback triggers\n\n| alarm | metric | statistic | period s | evaluations | comparison | threshold |\n|---|---|---|---:|---:|---|---:|\n")
 	for _, a := range rec.RollbackTriggers {
 		w("| %s | %s | %s | %d | %d | %s | %s |\n", mdEscape(a.Name), a.MetricName, a.Statistic, a.PeriodSeconds, a.EvaluationPeriods, a.ComparisonOperator, num(a.Threshold, 2))
@@ -237,5 +239,39 @@ func creditsSection(w func(string, ...any), rec Recommendation) {
 	}
 	if rec.CPUCredits != nil {
 		row("single node (projected)", *rec.CPUCredits)
+	}
+}
+
+// writeWindows writes the report's backup and maintenance windows section.
+func writeWindows(w func(string, ...any), t Topology, wa WindowAdvice) {
+	w("\n## Backup and maintenance windows\n\n")
+	w("| window | now (UTC) | projected CPU, busiest hour | suggested (UTC) | projected CPU |\n|---|---|---:|---|---:|\n")
+	row := func(name string, cur WindowLoad, sugg string, load float64, none string) {
+		now, at := "not known", "n/a"
+		if cur.Window != "" {
+			now = cur.Window
+		}
+		if cur.Known {
+			at = num(cur.PeakLoad, 1) + "%"
+		}
+		s, sl := none, "n/a"
+		if sugg != "" {
+			s, sl = sugg, num(load, 1)+"%"
+		}
+		w("| %s | %s | %s | %s | %s |\n", name, now, at, s, sl)
+	}
+	backupNone := "n/a (no hour has data on every day)"
+	if t == TopologyAurora {
+		backupNone = "n/a (Aurora backups are continuous)"
+	}
+	row("backup (daily)", wa.Backup, wa.SuggestedBackupWindow, wa.SuggestedBackupLoad, backupNone)
+	row("maintenance (weekly)", wa.Maintenance, wa.SuggestedMaintenanceWindow, wa.SuggestedMaintenanceLoad, "n/a (less than a full week of data)")
+	if len(wa.Pending) == 0 {
+		w("\nNo pending maintenance actions were reported.\n")
+		return
+	}
+	w("\nPending maintenance actions:\n\n")
+	for _, m := range wa.Pending {
+		w("- %s\n", mdEscape(m.Describe()))
 	}
 }

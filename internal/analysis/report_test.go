@@ -75,8 +75,10 @@ func TestReportGolden(t *testing.T) {
 		name string
 		in   ClusterInput
 	}{
-		{"sso-prod", idleMultiAZ(14)},
-		{"mandible-prod", auroraPair(14)},
+		{"sso-prod", withWindows(idleMultiAZ(14), "03:00-03:30", "sun:05:00-sun:05:30", PendingMaintenance{
+			Resource: "sso-prod", Action: "system-update", Description: "New Operating System update is available",
+			AutoAppliedAfter: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)})},
+		{"mandible-prod", withWindows(auroraPair(14), "", "mon:15:00-mon:15:30")},
 		{"short", idleMultiAZ(3)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -87,7 +89,7 @@ func TestReportGolden(t *testing.T) {
 			golden(t, "report_"+tc.name+".md", rec.ReportMarkdown)
 			for _, section := range []string{"## Verdict", "## Checks", "## Projected single-node utilization", "## Nodes",
 				"## Workload pattern", "## Decision matrix", "## Risks", "## Cost", "## Instance class options",
-				"## Recommended PostgreSQL parameters", "## Migration window", "## Rollback triggers", "## Charts"} {
+				"## Recommended PostgreSQL parameters", "## Migration window", "## Backup and maintenance windows", "## Rollback triggers", "## Charts"} {
 				if !strings.Contains(rec.ReportMarkdown, "\n"+section+"\n") {
 					t.Errorf("report lacks %q", section)
 				}
@@ -261,4 +263,10 @@ func TestAppendFixed1(t *testing.T) {
 			t.Errorf("appendFixed1(%v) = %q, want %q", v, got, want)
 		}
 	}
+}
+
+// withWindows sets in's backup and maintenance windows and pending maintenance.
+func withWindows(in ClusterInput, backup, maintenance string, pending ...PendingMaintenance) ClusterInput {
+	in.BackupWindow, in.MaintenanceWindow, in.PendingMaintenance = backup, maintenance, pending
+	return in
 }

@@ -165,7 +165,10 @@ func nonNil(l []LogEntry) []LogEntry {
 
 // ApplyPendingMaintenance starts, now, the pending modifications of the DB
 // instance id (all instances when id is ""), as if its maintenance window had
-// arrived. Instances that are not "available" keep their pending changes.
+// arrived. Instances that are not "available" keep their pending changes. The
+// window also applies the pending maintenance actions of the DB instance or
+// cluster id (all of them when id is "") that are opted in for
+// next-maintenance or past their AutoAppliedAfterDate.
 func (s *Server) ApplyPendingMaintenance(id string) {
 	now := s.clock.Now()
 	s.mu.Lock()
@@ -174,6 +177,11 @@ func (s *Server) ApplyPendingMaintenance(id string) {
 		in := s.st.Instances[k]
 		if (id == "" || id == k) && in.Op == nil && in.Status == "available" && !in.Pending.empty() {
 			s.st.startModify(in, in.Pending, now)
+		}
+	}
+	for _, r := range s.st.maintResources() {
+		if id == "" || id == r.id {
+			s.st.applyWindowActions(r, now)
 		}
 	}
 	s.mu.Unlock()

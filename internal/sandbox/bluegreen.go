@@ -218,7 +218,8 @@ func (st *rdsState) blueGreenSource(arn string) (cluster bool, id string, e *rds
 // copySettings gives the green instance in the settings of its blue instance that createDBInstance
 // takes no parameter for.
 func copySettings(in, blue *dbInstance) {
-	in.MaintenanceWindow, in.PI, in.Monitoring, in.Tags = blue.MaintenanceWindow, blue.PI, blue.Monitoring, slices.Clone(blue.Tags)
+	in.MaintenanceWindow, in.BackupWindow = blue.MaintenanceWindow, blue.BackupWindow
+	in.PI, in.Monitoring, in.Tags = blue.PI, blue.Monitoring, slices.Clone(blue.Tags)
 }
 
 // createBlueGreenDeployment validates the name (unique, case-insensitively) and the Source, creates
@@ -312,7 +313,7 @@ func (st *rdsState) createGreenCluster(d *blueGreenDeployment, version string, n
 		return e
 	}
 	gc := st.Clusters[green]
-	gc.MaintenanceWindow, gc.Tags = blue.MaintenanceWindow, slices.Clone(blue.Tags)
+	gc.MaintenanceWindow, gc.BackupWindow, gc.Tags = blue.MaintenanceWindow, blue.BackupWindow, slices.Clone(blue.Tags)
 	var made []bgPair
 	for _, m := range members {
 		id := greenName(m.ID, suffix)

@@ -42,8 +42,12 @@
 //
 // # Scenarios (scenario.go, generator.go, traces.go)
 //
-// Scenario, ClusterSpec, InstanceSpec, ReservationSpec and Workload describe a
-// fleet; Validate checks one. Named scenarios (ScenarioByName, ScenarioNames): demo (Demo),
+// Scenario, ClusterSpec, InstanceSpec, ReservationSpec, PendingActionSpec and
+// Workload describe a fleet; Validate checks one. Besides identifiers, classes,
+// engines, storage, tags and workloads, ClusterSpec and InstanceSpec set the
+// backup and maintenance windows (BackupWindow, MaintenanceWindow) and the
+// pending maintenance actions (PendingMaintenance) described under RDS
+// maintenance below. Named scenarios (ScenarioByName, ScenarioNames): demo (Demo),
 // busy (Busy), idle (Idle), short (ShortHistory: 3 days), mysql (MySQL),
 // serverless (ServerlessV2), aurora3 (ThreeNodeAurora), single-az (SingleAZ),
 // traced (Traced: shaped by a real NAB CloudWatch trace embedded from
@@ -66,11 +70,13 @@
 // I/O-Optimized; scenarios set it with ClusterSpec.StorageType), ModifyDBInstance (DBInstanceClass, MultiAZ,
 // AllocatedStorage, PromotionTier, ApplyImmediately; otherwise the change waits
 // in PendingModifiedValues until the weekly maintenance window passes on the
-// clock — or Server.ApplyPendingMaintenance), DeleteDBInstance,
+// clock — or Server.ApplyPendingMaintenance; PreferredBackupWindow and
+// PreferredMaintenanceWindow apply at once), DeleteDBInstance,
 // CreateDBSnapshot, CreateDBClusterSnapshot, DescribeDBSnapshots,
 // DescribeDBClusterSnapshots, DeleteDBSnapshot, DeleteDBClusterSnapshot,
 // RestoreDBInstanceFromDBSnapshot, AddTagsToResource, RemoveTagsFromResource,
-// ListTagsForResource, DescribeEvents (default window: the last hour), and
+// ListTagsForResource, DescribeEvents (default window: the last hour),
+// DescribePendingMaintenanceActions, ApplyPendingMaintenanceAction, and
 // also RebootDBInstance (ForceFailover swaps the AZs of a Multi-AZ instance),
 // FailoverDBCluster, and the Aurora endpoints: CreateDBClusterEndpoint (custom
 // endpoints, READER or ANY, static or exclusion lists) and
@@ -88,6 +94,41 @@
 // DBSnapshotNotFound, InvalidDBInstanceState, InvalidDBClusterStateFault,
 // InvalidDBSnapshotState, InvalidParameterCombination, InvalidParameterValue,
 // Throttling, ...) so the SDK returns its typed errors.
+//
+// RDS maintenance (maintenance.go): every DB instance and cluster has a daily backup window
+// (PreferredBackupWindow, "hh24:mi-hh24:mi") and a weekly maintenance window
+// (PreferredMaintenanceWindow, "ddd:hh24:mi-ddd:hh24:mi"), UTC, each at least 30 minutes, that must
+// not overlap. They come from the scenario (InstanceSpec / ClusterSpec BackupWindow and
+// MaintenanceWindow), CreateDBInstance, CreateDBCluster and ModifyDBInstance (applied at once, no
+// downtime; pending modifications then wait for the new window); one not given is 03:00-03:30 /
+// sun:05:00-sun:05:30, or, when that default would overlap the other window, the first 30-minute
+// window after it, in 30-minute steps, that does not. An Aurora member keeps its own maintenance
+// window and reports its cluster's backup window: as in RDS it takes none of its own (Validate
+// refuses InstanceSpec.BackupWindow on a member; CreateDBInstance and ModifyDBInstance answer
+// InvalidParameterCombination). Malformed, short or overlapping windows are InvalidParameterValue.
+// Blue/green copies keep the blue database's windows. Pending maintenance actions
+// (InstanceSpec.PendingMaintenance, ClusterSpec.PendingMaintenance: PendingActionSpec with Action —
+// system-update, os-upgrade, db-upgrade, hardware-maintenance, ca-certificate-rotation or
+// serverless-platform-version-update, one of each per resource —, Description, AutoAppliedAfter
+// and ForcedApplyIn, durations after the clock's start, 0 = not set) are listed by
+// DescribePendingMaintenanceActions (ResourceIdentifier: an ARN; Filters db-instance-id, selecting
+// DB instances, and db-cluster-id, selecting DB clusters, identifiers or ARNs — with both, either
+// kind; Marker / MaxRecords 20–100; resources with nothing pending are left out; ARN order) as
+// ResourcePendingMaintenanceActions with Action, AutoAppliedAfterDate, ForcedApplyDate,
+// OptInStatus, CurrentApplyDate and Description. CurrentApplyDate is the earliest of the start of
+// the next maintenance window (opted in for next-maintenance), the first maintenance window at or
+// after AutoAppliedAfterDate and ForcedApplyDate, and absent when none applies.
+// ApplyPendingMaintenanceAction (ResourceIdentifier, ApplyAction, OptInType) with immediate applies
+// the action now (the resource must be available), next-maintenance opts it in (windows counted
+// from the call), undo-opt-in withdraws that; it returns the resource's remaining actions. settle
+// applies every action at its CurrentApplyDate on the clock (Server.ApplyPendingMaintenance applies
+// those opted in or past AutoAppliedAfterDate at once). Applying one removes it and records the
+// events "Applying <what>" and "Finished applying <what>" (OS upgrade, database engine upgrade,
+// hardware maintenance, CA certificate rotation, ...; category maintenance) on the DB instance or
+// cluster; nothing else changes. Actions, opt-ins and windows are in the state file. Errors:
+// ResourceNotFoundFault (an ARN naming no DB instance or cluster here), InvalidParameterValue (not
+// an ARN, an action not pending, an unknown OptInType or filter), InvalidDBInstanceState,
+// InvalidDBClusterStateFault (immediate on a busy resource).
 //
 // RDS Proxy (proxies.go): CreateDBProxy (EngineFamily POSTGRESQL; available at
 // once), RegisterDBProxyTargets (one Aurora cluster or standalone instance in
@@ -113,7 +154,7 @@
 // and DeleteBlueGreenDeployment (DeleteTarget). Identifiers are bgd-<16 lower-case
 // alphanumerics>. The green environment is real and made as CreateDBInstance and
 // CreateDBCluster make theirs: an instance <id>-green-<6 lower-case alphanumerics>
-// with the blue one's Multi-AZ flag, storage, AZ, maintenance window and tags, or a
+// with the blue one's Multi-AZ flag, storage, AZ, backup and maintenance windows and tags, or a
 // cluster of that name with one green instance per member (<member>-green-<same
 // suffix>, same role, class and promotion tier). It is "creating" for
 // Durations.CreateInstance / CreateAuroraInstance, gets idle metrics and can be

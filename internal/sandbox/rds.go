@@ -92,7 +92,7 @@ var rdsMutating = map[string]bool{
 	"RebootDBInstance": true, "FailoverDBCluster": true, "CreateDBClusterEndpoint": true,
 	"CreateDBProxy": true, "RegisterDBProxyTargets": true, "CreateDBProxyEndpoint": true,
 	"CreateBlueGreenDeployment": true, "DeleteBlueGreenDeployment": true,
-	"PurchaseReservedDBInstancesOffering": true,
+	"PurchaseReservedDBInstancesOffering": true, "ApplyPendingMaintenanceAction": true,
 }
 
 func (s *Server) serveRDS(w http.ResponseWriter, r *http.Request) {
@@ -209,6 +209,10 @@ func init() {
 		"DescribeReservedDBInstancesOfferings": (*rdsState).describeReservedDBInstancesOfferings,
 		"PurchaseReservedDBInstancesOffering":  (*rdsState).purchaseReservedDBInstancesOffering,
 		"DescribeReservedDBInstances":          (*rdsState).describeReservedDBInstances,
+
+		// Pending maintenance actions (maintenance.go).
+		"DescribePendingMaintenanceActions": (*rdsState).describePendingMaintenanceActions,
+		"ApplyPendingMaintenanceAction":     (*rdsState).applyPendingMaintenanceAction,
 	}
 }
 
@@ -525,9 +529,20 @@ func (st *rdsState) createDBInstance(f url.Values, now time.Time) (any, *rdsErro
 		if class == "db.serverless" && c.Serverless == nil {
 			return nil, errCombo("Set the Serverless v2 scaling configuration on the parent DB cluster before creating a Serverless v2 DB instance.")
 		}
+		if f.Get("PreferredBackupWindow") != "" {
+			return nil, errCombo("The requested DB Instance will be a member of a DB Cluster. Set backup window for the DB Cluster.")
+		}
+		if mw := f.Get("PreferredMaintenanceWindow"); mw != "" {
+			_, norm, err := parseMaintenanceWindow(mw)
+			if err != nil {
+				return nil, errWindow(err)
+			}
+			spec.MaintenanceWindow = norm
+		}
 		ms := st.members(cid)
 		in := st.newInstance(spec, c.Engine, c.EngineVersion, now)
 		in.Cluster, in.Writer, in.Allocated, in.StorageType, in.MultiAZ = cid, len(ms) == 0, 1, "aurora", false
+		in.BackupWindow = c.BackupWindow
 		in.PromotionTier = 1
 		if tier != nil {
 			in.PromotionTier = *tier
@@ -554,6 +569,11 @@ func (st *rdsState) createDBInstance(f url.Values, now time.Time) (any, *rdsErro
 	if multi != nil {
 		spec.MultiAZ = *multi
 	}
+	backup, maint, err := resolveWindows(f.Get("PreferredBackupWindow"), f.Get("PreferredMaintenanceWindow"))
+	if err != nil {
+		return nil, errWindow(err)
+	}
+	spec.BackupWindow, spec.MaintenanceWindow = backup, maint
 	in := st.newInstance(spec, spec.Engine, spec.EngineVersion, now)
 	if u := f.Get("MasterUsername"); u != "" {
 		in.MasterUsername = u
@@ -592,9 +612,13 @@ func (st *rdsState) createDBCluster(f url.Values, now time.Time) (any, *rdsError
 	if !validAuroraStorage(storage) {
 		return nil, errParam("Invalid storage type: %s (Aurora clusters take %s or %s).", storage, auroraStandard, auroraIOOptimized)
 	}
+	backup, maint, err := resolveWindows(f.Get("PreferredBackupWindow"), f.Get("PreferredMaintenanceWindow"))
+	if err != nil {
+		return nil, errWindow(err)
+	}
 	c := &dbCluster{ID: id, Engine: eng, EngineVersion: ver, Status: "creating", ResourceID: st.resourceID("cluster-", id),
 		ARN: st.arn("cluster", id), Created: now, MasterUsername: f.Get("MasterUsername"), DatabaseName: f.Get("DatabaseName"),
-		Port: portFor(eng), MaintenanceWindow: "sun:05:00-sun:05:30", Tags: formTags(f), StorageType: storage,
+		Port: portFor(eng), MaintenanceWindow: maint, BackupWindow: backup, Tags: formTags(f), StorageType: storage,
 		Op: &op{Kind: "create", Start: now, End: now.Add(st.dur.CreateCluster)}}
 	if c.MasterUsername == "" {
 		c.MasterUsername = "postgres"
@@ -661,6 +685,10 @@ func (st *rdsState) modifyDBInstance(f url.Values, now time.Time) (any, *rdsErro
 	if e != nil {
 		return nil, e
 	}
+	backup, maint, e := modifiedWindows(in, f)
+	if e != nil {
+		return nil, e
+	}
 	if in.Status != "available" {
 		return nil, errf(400, "InvalidDBInstanceState", "Database instance is not in available state.")
 	}
@@ -670,6 +698,9 @@ func (st *rdsState) modifyDBInstance(f url.Values, now time.Time) (any, *rdsErro
 	if c, ok := st.Clusters[in.Cluster]; ok && c.Status != "available" && !m.empty() {
 		return nil, errf(400, "InvalidDBClusterStateFault", "DB cluster %s is not in available state.", c.ID)
 	}
+	// New windows apply at once, without downtime, whatever ApplyImmediately says (as in RDS).
+	in.BackupWindow = backup
+	in.setMaintenanceWindow(maint, now)
 	if imm != nil && *imm {
 		all := in.Pending.merge(m)
 		if !all.empty() {

@@ -124,6 +124,11 @@ type dbInstance struct {
 	Op                *op       `json:"op,omitempty"`
 	Stuck             bool      `json:"stuck,omitempty"`
 	FinalSnapshot     string    `json:"finalSnapshot,omitempty"`
+	// BackupWindow is the instance's daily backup window ("" in a state file written before windows
+	// were configurable: the default); an Aurora member reports its cluster's instead.
+	BackupWindow string `json:"backupWindow,omitempty"`
+	// PendingActions are the instance's pending maintenance actions (maintenance.go).
+	PendingActions []pendingAction `json:"pendingActions,omitempty"`
 }
 
 type dbCluster struct {
@@ -145,6 +150,10 @@ type dbCluster struct {
 	// StorageType is the storage configuration, "" meaning Aurora Standard
 	// (storageType).
 	StorageType string `json:"storageType,omitempty"`
+	// BackupWindow is the cluster's daily backup window ("": the default).
+	BackupWindow string `json:"backupWindow,omitempty"`
+	// PendingActions are the cluster's pending maintenance actions (maintenance.go).
+	PendingActions []pendingAction `json:"pendingActions,omitempty"`
 }
 
 // Aurora storage configurations (DBCluster.StorageType).
@@ -248,10 +257,14 @@ func newRDSState(sc *Scenario, now time.Time, dur Durations) *rdsState {
 		if ver == "" {
 			ver = "15.4"
 		}
+		backup, maint, err := resolveWindows(cs.BackupWindow, cs.MaintenanceWindow)
+		if err != nil { // Validate refuses such a scenario
+			backup, maint = defaultBackupWindow, defaultMaintenanceWindow
+		}
 		c := &dbCluster{ID: cs.ID, Engine: eng, EngineVersion: ver, Status: "available",
 			ResourceID: st.resourceID("cluster-", cs.ID), ARN: st.arn("cluster", cs.ID), Created: start,
-			MasterUsername: "postgres", Port: portFor(eng), MaintenanceWindow: "sun:05:00-sun:05:30", Tags: specTags(cs.Tags),
-			StorageType: cs.StorageType}
+			MasterUsername: "postgres", Port: portFor(eng), MaintenanceWindow: maint, BackupWindow: backup, Tags: specTags(cs.Tags),
+			StorageType: cs.StorageType, PendingActions: pendingActions(cs.PendingMaintenance, now)}
 		if cs.ServerlessV2 != nil {
 			v := *cs.ServerlessV2
 			c.Serverless = &v
@@ -260,6 +273,7 @@ func newRDSState(sc *Scenario, now time.Time, dur Durations) *rdsState {
 		for i, ms := range cs.Members {
 			in := st.newInstance(ms, eng, ver, start)
 			in.Cluster, in.Writer, in.MultiAZ, in.Allocated, in.StorageType = c.ID, i == 0, false, 1, "aurora"
+			in.BackupWindow, in.PendingActions = c.BackupWindow, pendingActions(ms.PendingMaintenance, now)
 			if ms.PromotionTier == 0 {
 				in.PromotionTier = 1
 			}
@@ -272,6 +286,7 @@ func newRDSState(sc *Scenario, now time.Time, dur Durations) *rdsState {
 	}
 	for _, is := range sc.Instances {
 		in := st.newInstance(is, is.Engine, is.EngineVersion, start)
+		in.PendingActions = pendingActions(is.PendingMaintenance, now)
 		if in.MultiAZ {
 			in.SecondaryAZ = st.Region + "b"
 		}
@@ -308,10 +323,19 @@ func (st *rdsState) newInstance(s InstanceSpec, engine, version string, created 
 	if az == "" {
 		az = st.Region + "a"
 	}
+	backup, maint, err := resolveWindows(s.BackupWindow, s.MaintenanceWindow)
+	if err != nil {
+		// An Aurora member's maintenance window need leave no room for a backup window of its own
+		// (it has none); Validate and the API handlers refuse other invalid windows.
+		backup, maint = defaultBackupWindow, defaultMaintenanceWindow
+		if _, m, err := parseMaintenanceWindow(s.MaintenanceWindow); err == nil && s.BackupWindow == "" {
+			maint = m
+		}
+	}
 	return &dbInstance{ID: s.ID, Class: s.Class, Engine: engine, EngineVersion: version, PromotionTier: s.PromotionTier,
 		MultiAZ: s.MultiAZ, AZ: az, Status: "available", Allocated: alloc, StorageType: stype,
 		ResourceID: st.resourceID("db-", s.ID), ARN: st.arn("db", s.ID), Created: created, MasterUsername: "postgres",
-		MaintenanceWindow: "sun:05:00-sun:05:30", Port: portFor(engine), PI: true, Monitoring: 60, Tags: specTags(s.Tags)}
+		MaintenanceWindow: maint, BackupWindow: backup, Port: portFor(engine), PI: true, Monitoring: 60, Tags: specTags(s.Tags)}
 }
 
 // specTags turns a spec's tags into a TagList in key order (nil for none).
@@ -438,6 +462,7 @@ func (st *rdsState) settle(now time.Time) {
 			}
 		}
 		st.blueGreenTransitions(consider)
+		st.maintenanceTransitions(consider)
 		for _, m := range []map[string]*dbSnapshot{st.Snapshots, st.ClusterSnapshots} {
 			for _, id := range sortedKeys(m) {
 				sn := m[id]
@@ -681,7 +706,7 @@ func (st *rdsState) xInstance(in *dbInstance, now time.Time) xDBInstance {
 	x := xDBInstance{
 		DBInstanceIdentifier: in.ID, DBInstanceClass: in.Class, Engine: in.Engine, DBInstanceStatus: in.Status,
 		MasterUsername: in.MasterUsername, DBName: in.DBName, AllocatedStorage: in.Allocated,
-		InstanceCreateTime: ts(in.Created), PreferredBackupWindow: "03:00-03:30", BackupRetentionPeriod: 7,
+		InstanceCreateTime: ts(in.Created), PreferredBackupWindow: in.backupWindow(), BackupRetentionPeriod: 7,
 		VpcSecurityGroups: []xVpcSG{{VpcSecurityGroupId: "sg-0sandbox00000000", Status: "active"}},
 		DBParameterGroups: []xParamGroupStatus{{DBParameterGroupName: paramGroup(in.Engine, in.EngineVersion), ParameterApplyStatus: "in-sync"}},
 		AvailabilityZone:  in.AZ, PreferredMaintenanceWindow: in.MaintenanceWindow,
@@ -703,6 +728,7 @@ func (st *rdsState) xInstance(in *dbInstance, now time.Time) xDBInstance {
 		x.StorageType = auroraStandard
 		if c, ok := st.Clusters[in.Cluster]; ok {
 			x.StorageType = c.storageType()
+			x.PreferredBackupWindow = c.backupWindow() // an Aurora member's backups are its cluster's
 		}
 	}
 	p := in.Pending
@@ -751,7 +777,7 @@ func (st *rdsState) xCluster(c *dbCluster, now time.Time) xDBCluster {
 		Endpoint:       c.ID + ".cluster-c1sandbox0." + st.Region + ".rds.amazonaws.com",
 		ReaderEndpoint: c.ID + ".cluster-ro-c1sandbox0." + st.Region + ".rds.amazonaws.com",
 		Engine:         c.Engine, EngineVersion: c.EngineVersion, Port: c.Port, MasterUsername: c.MasterUsername,
-		PreferredBackupWindow: "03:00-03:30", PreferredMaintenanceWindow: c.MaintenanceWindow,
+		PreferredBackupWindow: c.backupWindow(), PreferredMaintenanceWindow: c.MaintenanceWindow,
 		VpcSecurityGroups: []xVpcSG{{VpcSecurityGroupId: "sg-0sandbox00000000", Status: "active"}},
 		HostedZoneId:      "Z2R2ITUGPM61AM", StorageEncrypted: true, DbClusterResourceId: c.ResourceID, DBClusterArn: c.ARN,
 		ClusterCreateTime: ts(c.Created), EngineMode: "provisioned", TagList: xtags(c.Tags), AutoMinorVersionUpgrade: true,

@@ -64,6 +64,18 @@ type ClusterSpec struct {
 	// Standard, the default) or "aurora-iopt1" (Aurora I/O-Optimized). The
 	// cluster and its members report it.
 	StorageType string
+	// BackupWindow is the cluster's daily PreferredBackupWindow, "hh24:mi-hh24:mi" UTC, at least
+	// 30 minutes; its members report it too (an Aurora member's backups are its cluster's).
+	// MaintenanceWindow is the cluster's weekly PreferredMaintenanceWindow,
+	// "ddd:hh24:mi-ddd:hh24:mi" UTC (days mon … sun), at least 30 minutes; each member has its own
+	// (InstanceSpec.MaintenanceWindow). The two must not overlap. Empty means the defaults,
+	// "03:00-03:30" and "sun:05:00-sun:05:30" — or, for one left empty when its default would
+	// overlap the other, the first 30-minute window after its default (in 30-minute steps) that
+	// does not.
+	BackupWindow, MaintenanceWindow string
+	// PendingMaintenance are the cluster's own pending maintenance actions
+	// (DescribePendingMaintenanceActions); its members' are in their InstanceSpecs.
+	PendingMaintenance []PendingActionSpec
 }
 
 // ServerlessV2Scaling is an Aurora Serverless v2 capacity range in ACUs
@@ -96,6 +108,16 @@ type InstanceSpec struct {
 	Workload Workload
 	// Tags are the instance's resource tags (its TagList).
 	Tags map[string]string
+	// BackupWindow is the daily PreferredBackupWindow of a standalone instance, "hh24:mi-hh24:mi"
+	// UTC, at least 30 minutes. An Aurora member has none of its own (set ClusterSpec.BackupWindow:
+	// as in RDS it reports its cluster's), so Validate refuses one there.
+	// MaintenanceWindow is the weekly PreferredMaintenanceWindow, "ddd:hh24:mi-ddd:hh24:mi" UTC
+	// (days mon … sun), at least 30 minutes; it must not overlap the backup window. Empty means
+	// the defaults, as for ClusterSpec.
+	BackupWindow, MaintenanceWindow string
+	// PendingMaintenance are the instance's pending maintenance actions
+	// (DescribePendingMaintenanceActions).
+	PendingMaintenance []PendingActionSpec
 }
 
 // ReservationSpec describes a reserved DB instance bought StartAgo before the
@@ -451,11 +473,14 @@ func ScenarioByName(name string) (*Scenario, error) {
 }
 
 // Validate checks that identifiers are valid and unique, classes are known
-// (LookupClass), clusters have members, traces exist and every reservation
-// matches an offering.
+// (LookupClass), clusters have members, traces exist, backup and maintenance
+// windows are valid as RDS requires (format, at least 30 minutes, no overlap;
+// no backup window for an Aurora member), pending maintenance actions are
+// known, unique per resource and not dated before the start, and every
+// reservation matches an offering.
 func (s *Scenario) Validate() error {
 	seen := map[string]bool{}
-	check := func(where string, in InstanceSpec) error {
+	check := func(where, cluster string, in InstanceSpec) error {
 		if !validID(in.ID) {
 			return fmt.Errorf("scenario %s: %s: invalid DB instance identifier %q", s.Name, where, in.ID)
 		}
@@ -474,6 +499,21 @@ func (s *Scenario) Validate() error {
 				return fmt.Errorf("scenario %s: instance %s: %w", s.Name, in.ID, err)
 			}
 		}
+		if cluster != "" {
+			if in.BackupWindow != "" {
+				return fmt.Errorf("scenario %s: instance %s: backup window %q: a member of Aurora cluster %s has no backup window of its own (set the cluster's BackupWindow)", s.Name, in.ID, in.BackupWindow, cluster)
+			}
+			if in.MaintenanceWindow != "" {
+				if _, _, err := parseMaintenanceWindow(in.MaintenanceWindow); err != nil {
+					return fmt.Errorf("scenario %s: instance %s: %w", s.Name, in.ID, err)
+				}
+			}
+		} else if _, _, err := resolveWindows(in.BackupWindow, in.MaintenanceWindow); err != nil {
+			return fmt.Errorf("scenario %s: instance %s: %w", s.Name, in.ID, err)
+		}
+		if err := validPendingActions(in.PendingMaintenance); err != nil {
+			return fmt.Errorf("scenario %s: instance %s: %w", s.Name, in.ID, err)
+		}
 		return nil
 	}
 	for _, c := range s.Clusters {
@@ -490,14 +530,20 @@ func (s *Scenario) Validate() error {
 		if !validAuroraStorage(c.StorageType) {
 			return fmt.Errorf("scenario %s: cluster %s: storage type %q: want %q or %q", s.Name, c.ID, c.StorageType, auroraStandard, auroraIOOptimized)
 		}
+		if _, _, err := resolveWindows(c.BackupWindow, c.MaintenanceWindow); err != nil {
+			return fmt.Errorf("scenario %s: cluster %s: %w", s.Name, c.ID, err)
+		}
+		if err := validPendingActions(c.PendingMaintenance); err != nil {
+			return fmt.Errorf("scenario %s: cluster %s: %w", s.Name, c.ID, err)
+		}
 		for _, m := range c.Members {
-			if err := check("cluster "+c.ID, m); err != nil {
+			if err := check("cluster "+c.ID, c.ID, m); err != nil {
 				return err
 			}
 		}
 	}
 	for _, in := range s.Instances {
-		if err := check("instances", in); err != nil {
+		if err := check("instances", "", in); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
@@ -136,4 +137,26 @@ func AddReservation(t testing.TB, srv *sandbox.Server, class, product string, mu
 		t.Fatalf("purchasing %d × %s %s: %v", count, class, product, err)
 	}
 	return aws.ToString(out.ReservedDBInstance.ReservedDBInstanceId)
+}
+
+// DemoMaintenance is the demo fleet with its windows set and maintenance pending:
+//   - mandible-prod: backup window 13:00-13:30, maintenance window tue:14:00-tue:14:30 (both in
+//     its weekday daytime peak), and an OS update auto-applied after 10 days;
+//   - sso-prod: cluster backup window 07:00-07:30, writer maintenance window wed:03:00-wed:03:30,
+//     an engine upgrade on the cluster forced in 30 days, and OS updates (no date) on the writer
+//     and the reader.
+func DemoMaintenance() *sandbox.Scenario {
+	sc := sandbox.Demo()
+	m := &sc.Instances[0]
+	m.BackupWindow, m.MaintenanceWindow = "13:00-13:30", "tue:14:00-tue:14:30"
+	m.PendingMaintenance = []sandbox.PendingActionSpec{
+		{Action: "system-update", Description: "New Operating System update is available", AutoAppliedAfter: 10 * 24 * time.Hour},
+	}
+	c := &sc.Clusters[0]
+	c.BackupWindow = "07:00-07:30"
+	c.PendingMaintenance = []sandbox.PendingActionSpec{{Action: "db-upgrade", ForcedApplyIn: 30 * 24 * time.Hour}}
+	c.Members[0].MaintenanceWindow = "wed:03:00-wed:03:30"
+	c.Members[0].PendingMaintenance = []sandbox.PendingActionSpec{{Action: "system-update"}}
+	c.Members[1].PendingMaintenance = []sandbox.PendingActionSpec{{Action: "system-update"}}
+	return sc
 }

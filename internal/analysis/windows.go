@@ -254,6 +254,7 @@ func AdviseWindows(p Profile, t Topology, backup, maintenance string) (WindowAdv
 		}
 		a.SuggestedMaintenanceWindow = ScheduledWindow{Start: start, Minutes: 30}.String()
 	}
+	a.SuggestedBackupLoad, a.SuggestedMaintenanceLoad = round(a.SuggestedBackupLoad, 3), round(a.SuggestedMaintenanceLoad, 3)
 	return a, nil
 }
 
@@ -337,13 +338,18 @@ func (m PendingMaintenance) validate() error {
 	return nil
 }
 
+// windowMoveMargin is how much busier, in points of projected CPU, a window must be than the
+// suggested one for the risks to advise moving it: closer than that, the difference is noise.
+const windowMoveMargin = 5.0
+
 // windowRisks are the single node's risks from its backup and maintenance windows and its pending
-// maintenance. The backup risk is medium, rather than low, when the backup window meets projected
-// CPU above both the profile's median hour (median) and half the alert threshold, and a quieter
-// hour exists: a busy instance is the one whose clients notice an I/O pause.
+// maintenance. A risk advises moving a window when it is at least windowMoveMargin points busier
+// than the suggested one. The backup risk is medium, rather than low, when the backup window meets
+// projected CPU above both the profile's median hour (median) and half the alert threshold, and
+// it should move: a busy instance is the one whose clients notice an I/O pause.
 func windowRisks(in ClusterInput, wa WindowAdvice, median float64, p Policy, add func(cat, sev, format string, a ...any)) {
 	quieter := func(cur WindowLoad, sugg string, load float64) string {
-		if !cur.Known || sugg == "" || !(load < cur.PeakLoad) {
+		if !cur.Known || sugg == "" || !(load+windowMoveMargin <= cur.PeakLoad) {
 			return ""
 		}
 		return fmt.Sprintf("; the quietest is %s UTC (up to %.1f%%): move it there", sugg, load)
@@ -356,7 +362,7 @@ func windowRisks(in ClusterInput, wa WindowAdvice, median float64, p Policy, add
 			add("backup", "low", "On Single-AZ, automated backups and snapshots briefly suspend I/O on the instance (Multi-AZ takes them from the standby); keep the backup window in the lowest-traffic hours")
 		} else {
 			sev := "low"
-			if b.PeakLoad > median && b.PeakLoad > p.AlertThresholdPercent/2 && wa.SuggestedBackupLoad < b.PeakLoad {
+			if b.PeakLoad > median && b.PeakLoad > p.AlertThresholdPercent/2 && wa.SuggestedBackupLoad+windowMoveMargin <= b.PeakLoad {
 				sev = "medium"
 			}
 			add("backup", sev, "On Single-AZ, automated backups and snapshots briefly suspend I/O on the instance (Multi-AZ takes them from the standby): the daily backup window %s UTC meets projected CPU up to %.1f%% on its busiest day%s",

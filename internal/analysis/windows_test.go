@@ -268,20 +268,38 @@ func TestAnalyzeWindows(t *testing.T) {
 	if len(pending) != 1 || pending[0].Severity != "medium" || !strings.Contains(pending[0].Description, "system-update on sso-prod, forced on 2027-01-04 05:00 UTC") {
 		t.Errorf("pending maintenance risks %+v", pending)
 	}
-	// The idle instance's backup window is busier than its median hour but far below half the
-	// alert threshold: low.
+	// The idle instance's windows are within windowMoveMargin of the quietest: low, and no advice
+	// to move them.
 	if len(backup) != 1 || backup[0].Severity != "low" || !strings.Contains(backup[0].Description, "the daily backup window 03:00-03:30 UTC meets projected CPU up to") ||
-		!strings.Contains(backup[0].Description, "the quietest is "+wa.SuggestedBackupWindow) {
+		strings.Contains(backup[0].Description, "the quietest is") {
 		t.Errorf("backup risks %+v", backup)
 	}
-	// With an alert threshold of 2%, the same window is busy: medium.
-	rec, err = Analyze(in, Policy{AlertThresholdPercent: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range rec.Risks {
-		if r.Category == "backup" && r.Severity != "medium" {
-			t.Errorf("backup risk with a 2%% threshold: %+v", r)
+
+	// A busy instance whose windows sit in its weekday peak (14:00–17:00 UTC): move them, and
+	// the backup risk is medium; with a higher alert threshold (busy is above half of it) low.
+	busy := withWindows(idleMultiAZ(14), "15:00-15:30", "tue:15:00-tue:15:30")
+	cpu := func(t time.Time, i int) float64 { return 8 + 22*weekdayBump(t, 14, 17) + 1.5*noise(i, 11) }
+	busy.Nodes[0].Series[slices.IndexFunc(busy.Nodes[0].Series, func(s Series) bool { return s.Metric == MetricCPU })] =
+		seriesOf(load{MetricCPU: cpu}, 14, 5*time.Minute)[0]
+	for _, tc := range []struct {
+		threshold float64
+		severity  string
+	}{{0, "medium"}, {70, "low"}} {
+		rec, err = Analyze(busy, Policy{AlertThresholdPercent: tc.threshold})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wa := rec.Windows
+		var got []string
+		for _, r := range rec.Risks {
+			if r.Category == "backup" || strings.HasPrefix(r.Description, "OS patching") {
+				got = append(got, r.Severity+" "+r.Description)
+			}
+		}
+		if len(got) != 2 || !strings.HasPrefix(got[0], tc.severity+" On Single-AZ") && !strings.HasPrefix(got[1], tc.severity+" On Single-AZ") ||
+			!strings.Contains(strings.Join(got, "\n"), "; the quietest is "+wa.SuggestedBackupWindow+" UTC") ||
+			!strings.Contains(strings.Join(got, "\n"), "; the quietest is "+wa.SuggestedMaintenanceWindow+" UTC") {
+			t.Errorf("threshold %v: busy windows %+v: risks %q", tc.threshold, wa, got)
 		}
 	}
 

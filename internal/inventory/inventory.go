@@ -22,6 +22,7 @@ import (
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/bluegreen"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/maintenance"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/replicascaling"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/reservations"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/routing"
@@ -37,6 +38,8 @@ type RDSAPI interface {
 	bluegreen.API
 	// AttachReservations lists reserved DB instances.
 	reservations.API
+	// AttachMaintenance lists pending maintenance actions.
+	maintenance.API
 }
 
 // Kind is the kind of 2-node deployment; the values match analysis.Topology.
@@ -66,6 +69,7 @@ var (
 // availability zone and no identifier of its own (ID is "<instance>-standby").
 type Node struct {
 	ID               string
+	ARN              string // the DB instance's ARN; empty for a Multi-AZ standby
 	Role             string
 	Class            string
 	Engine           string
@@ -132,6 +136,17 @@ type Cluster struct {
 	// says why they could not be listed, if so.
 	Reservations       []analysis.Reservation
 	ReservationsUnread string
+	// BackupWindow is the preferred backup window (the instance's, or the
+	// Aurora cluster's), MaintenanceWindow the writer instance's preferred
+	// maintenance window, as RDS reports them ("hh24:mi-hh24:mi",
+	// "ddd:hh24:mi-ddd:hh24:mi", UTC).
+	BackupWindow, MaintenanceWindow string
+	// PendingMaintenance are the maintenance actions pending for the
+	// deployment's instances and, for Aurora, its cluster, each named by
+	// the instance or cluster identifier; set by AttachMaintenance.
+	// MaintenanceUnread says why they could not be listed, if so.
+	PendingMaintenance []analysis.PendingMaintenance
+	MaintenanceUnread  string
 }
 
 // Writer returns the writer node.
@@ -250,9 +265,11 @@ func instanceCluster(in types.DBInstance) (Cluster, error) {
 		AllocatedStorageGiB: aws.ToInt32(in.AllocatedStorage),
 		StorageType:         aws.ToString(in.StorageType),
 		Tags:                tagMap(in.TagList),
+		BackupWindow:        aws.ToString(in.PreferredBackupWindow),
+		MaintenanceWindow:   aws.ToString(in.PreferredMaintenanceWindow),
 	}
 	c.Nodes = append(c.Nodes, Node{
-		ID: id, Role: RoleWriter, Class: aws.ToString(in.DBInstanceClass), Engine: engine,
+		ID: id, ARN: c.ARN, Role: RoleWriter, Class: aws.ToString(in.DBInstanceClass), Engine: engine,
 		EngineVersion: c.EngineVersion, AvailabilityZone: aws.ToString(in.AvailabilityZone), Status: c.Status,
 	})
 	if c.MultiAZ {
@@ -385,6 +402,31 @@ func AttachReservations(ctx context.Context, api RDSAPI, cs []Cluster) {
 	}
 }
 
+// AttachMaintenance sets the maintenance actions pending for the instances (and Aurora clusters)
+// of cs (Discover and ListFleet leave them out), from one listing of the region
+// (maintenance.Pending). A failed listing is recorded in each cluster's MaintenanceUnread, not
+// returned.
+func AttachMaintenance(ctx context.Context, api RDSAPI, cs []Cluster) {
+	if len(cs) == 0 {
+		return
+	}
+	rs, err := maintenance.Pending(ctx, api)
+	for i := range cs {
+		c := &cs[i]
+		if err != nil {
+			c.MaintenanceUnread = err.Error()
+			continue
+		}
+		c.PendingMaintenance = nil
+		if c.Kind == KindAurora {
+			c.PendingMaintenance = maintenance.For(rs, c.ARN, c.Identifier)
+		}
+		for _, n := range c.Nodes {
+			c.PendingMaintenance = append(c.PendingMaintenance, maintenance.For(rs, n.ARN, n.ID)...)
+		}
+	}
+}
+
 // auroraScope is what one listing for the Aurora clusters of cs covers: the cluster when cs holds
 // one Aurora cluster, "" (the region) when it holds more; ok is false when it holds none.
 func auroraScope(cs []Cluster) (clusterID string, ok bool) {
@@ -442,6 +484,7 @@ func clusterFrom(dc types.DBCluster, members []types.DBInstance) (Cluster, error
 		Status:        aws.ToString(dc.Status),
 		StorageType:   aws.ToString(dc.StorageType),
 		Tags:          tagMap(dc.TagList),
+		BackupWindow:  aws.ToString(dc.PreferredBackupWindow),
 	}
 	for _, m := range dc.DBClusterMembers {
 		mid := aws.ToString(m.DBInstanceIdentifier)
@@ -455,8 +498,11 @@ func clusterFrom(dc types.DBCluster, members []types.DBInstance) (Cluster, error
 			return Cluster{}, &UnsupportedError{Identifier: id, Reason: fmt.Sprintf(
 				"member %s is Aurora Serverless v2 (db.serverless): capacity scales in ACUs, not nodes, so it is not supported", mid)}
 		}
+		if role == RoleWriter {
+			c.MaintenanceWindow = aws.ToString(inst.PreferredMaintenanceWindow)
+		}
 		c.Nodes = append(c.Nodes, Node{
-			ID: mid, Role: role, Class: class, Engine: engine, EngineVersion: aws.ToString(inst.EngineVersion),
+			ID: mid, ARN: aws.ToString(inst.DBInstanceArn), Role: role, Class: class, Engine: engine, EngineVersion: aws.ToString(inst.EngineVersion),
 			AvailabilityZone: aws.ToString(inst.AvailabilityZone), Status: aws.ToString(inst.DBInstanceStatus),
 			PromotionTier: aws.ToInt32(m.PromotionTier),
 		})

@@ -376,3 +376,56 @@ func TestAttachBlueGreen(t *testing.T) {
 		t.Fatalf("denied: %+v", cs[0])
 	}
 }
+
+// Discover and ListFleet read the windows (an Aurora cluster's backup window and its writer's
+// maintenance window); AttachMaintenance names each deployment's pending actions, its cluster's
+// and every instance's, from one listing; a denied listing is recorded, not returned.
+func TestAttachMaintenance(t *testing.T) {
+	ctx := context.Background()
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: acctest.DemoMaintenance()})
+	api := rds.NewFromConfig(srv.AWSConfig())
+	fleet, err := ListFleet(ctx, api, FleetFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetLog()
+	AttachMaintenance(ctx, api, fleet)
+	if calls := srv.Calls("DescribePendingMaintenanceActions"); len(calls) != 1 {
+		t.Fatalf("%d DescribePendingMaintenanceActions calls, want 1", len(calls))
+	}
+	got := map[string]string{}
+	for _, c := range fleet {
+		var actions []string
+		for _, a := range c.PendingMaintenance {
+			actions = append(actions, a.Resource+" "+a.Action)
+		}
+		got[c.Identifier] = fmt.Sprintf("%s %s %v%s", c.BackupWindow, c.MaintenanceWindow, actions, c.MaintenanceUnread)
+	}
+	want := map[string]string{
+		"mandible-prod": "13:00-13:30 tue:14:00-tue:14:30 [mandible-prod system-update]",
+		"sso-prod":      "07:00-07:30 wed:03:00-wed:03:30 [sso-prod db-upgrade sso-prod-instance-1 system-update sso-prod-instance-2 system-update]",
+	}
+	if !maps.Equal(got, want) {
+		t.Fatalf("fleet windows and maintenance %v, want %v", got, want)
+	}
+	for _, c := range fleet {
+		for _, n := range c.Nodes {
+			if (n.ARN == "") != n.Virtual || (n.ARN != "" && !strings.HasSuffix(n.ARN, ":db:"+n.ID)) {
+				t.Errorf("%s node %s: ARN %q", c.Identifier, n.ID, n.ARN)
+			}
+		}
+	}
+
+	one, err := Discover(ctx, api, "", "sso-prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribePendingMaintenanceActions", Rate: 1,
+		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized"}})
+	cs := []Cluster{one}
+	AttachMaintenance(ctx, api, cs)
+	if cs[0].PendingMaintenance != nil || !strings.Contains(cs[0].MaintenanceUnread, "rds:DescribePendingMaintenanceActions") ||
+		!strings.Contains(cs[0].MaintenanceUnread, "AccessDenied") || cs[0].BackupWindow != "07:00-07:30" {
+		t.Fatalf("denied: %+v", cs[0])
+	}
+}

@@ -139,7 +139,7 @@ func validSVG(doc string) error {
 // credits" is left out for fixed-performance classes.
 var reportSections = []string{
 	"Verdict", "Checks", "Projected single-node utilization", "Nodes", "Workload pattern", "Decision matrix",
-	"Risks", "Cost", "CPU credits", "Instance class options", "Recommended PostgreSQL parameters", "Migration window",
+	"Risks", "Cost", "CPU credits", "Instance class options", "Recommended PostgreSQL parameters", "Migration window", "Backup and maintenance windows",
 	"Rollback triggers", "Charts",
 }
 

@@ -89,6 +89,9 @@ type recommendationModel struct {
 	ClassOptions          types.List    `tfsdk:"class_options"`
 	RecommendedParameters types.Map     `tfsdk:"recommended_parameters"`
 	MigrationWindow       types.Object  `tfsdk:"migration_window"`
+	BackupWindow          types.Object  `tfsdk:"backup_window"`
+	MaintenanceWindow     types.Object  `tfsdk:"maintenance_window"`
+	PendingMaintenance    types.List    `tfsdk:"pending_maintenance"`
 	CPUCredits            types.Object  `tfsdk:"cpu_credits"`
 	RollbackTriggers      types.List    `tfsdk:"rollback_triggers"`
 	PrometheusRulesYAML   types.String  `tfsdk:"prometheus_rules_yaml"`
@@ -151,6 +154,14 @@ var (
 		"known": types.BoolType, "weekday": types.StringType, "start_hour_utc": types.Int64Type,
 		"length_hours": types.Int64Type, "expected_load": types.Float64Type, "peak_load": types.Float64Type,
 		"reason": types.StringType,
+	}
+	recScheduledType = map[string]attr.Type{
+		"window": types.StringType, "peak_cpu": types.Float64Type, "suggested": types.StringType, "suggested_peak_cpu": types.Float64Type,
+	}
+	recPendingType = map[string]attr.Type{
+		"resource": types.StringType, "action": types.StringType, "description": types.StringType,
+		"auto_applied_after": types.StringType, "forced_apply_date": types.StringType, "current_apply_date": types.StringType,
+		"opt_in_status": types.StringType,
 	}
 	recCreditsType = map[string]attr.Type{
 		"instance_class": types.StringType, "baseline_percent": types.Float64Type, "peak_24h_mean_percent": types.Float64Type,
@@ -300,6 +311,13 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		}
 		return schema.ListNestedAttribute{Computed: true, MarkdownDescription: desc, NestedObject: schema.NestedAttributeObject{Attributes: nested}}
 	}
+	object := func(desc string, t map[string]attr.Type, descs map[string]string) schema.Attribute {
+		nested := map[string]schema.Attribute{}
+		for name, at := range t {
+			nested[name] = computedAttr(at, descs[name])
+		}
+		return schema.SingleNestedAttribute{Computed: true, MarkdownDescription: desc, Attributes: nested}
+	}
 	return map[string]schema.Attribute{
 		"id": str("The analysed identifier."),
 		"already_single_node": schema.BoolAttribute{Computed: true,
@@ -358,6 +376,33 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 				"peak_load":      schema.Float64Attribute{Computed: true, MarkdownDescription: "Highest hour's projected CPU in the window, percent."},
 				"reason":         schema.StringAttribute{Computed: true, MarkdownDescription: "Why the window is unknown, if so."},
 			}},
+		"backup_window": object("The automated backup window (daily, UTC) and the projected single-node CPU in it. "+
+			"On RDS Multi-AZ the backups are taken from the standby; on one node they are taken from the instance, and I/O can pause briefly as each starts. "+
+			"`suggested` is 30 minutes from the start of the hour of the day whose busiest day is quietest: a value for `aws_db_instance.backup_window`. "+
+			"Aurora's backups are continuous and leave the instances alone: nothing is suggested.", recScheduledType, map[string]string{
+			"window":             "The backup window as RDS reports it (`hh24:mi-hh24:mi`); null when unknown (or in a form not read: see `warnings`).",
+			"peak_cpu":           "Highest hourly mean of the projected CPU, percent, in the hours of the week the window touches; null when not every one has data.",
+			"suggested":          "A quieter window (`hh24:mi-hh24:mi`); null for Aurora and when no hour of the day has data on every day.",
+			"suggested_peak_cpu": "The suggested hour's projected CPU on its busiest day, percent.",
+		}),
+		"maintenance_window": object("The weekly maintenance window (UTC; for Aurora the writer instance's) and the projected single-node CPU in it. "+
+			"With two nodes, an OS update or hardware maintenance costs a failover; on one node it takes the database offline while it runs. "+
+			"`suggested` is 30 minutes in the quietest hour of the week, never overlapping `backup_window.suggested`: a value for `aws_db_instance.maintenance_window` "+
+			"(or the writer's `aws_rds_cluster_instance.preferred_maintenance_window`). `migration_window` avoids both windows.", recScheduledType, map[string]string{
+			"window":             "The maintenance window as RDS reports it (`ddd:hh24:mi-ddd:hh24:mi`); null when unknown.",
+			"peak_cpu":           "Highest hourly mean of the projected CPU, percent, in the hours the window touches; null when not every one has data.",
+			"suggested":          "A quieter window (`ddd:hh24:mi-ddd:hh24:mi`); null unless every hour of the week has data.",
+			"suggested_peak_cpu": "The suggested hour's mean projected CPU, percent.",
+		}),
+		"pending_maintenance": list("Maintenance actions RDS has pending for the deployment's instances and (Aurora) cluster (rds:DescribePendingMaintenanceActions). "+
+			"An OS update (`system-update`, `os-upgrade`) or `hardware-maintenance` pending on the writer is also listed in `risks`: apply it before the change, while the other node can take over.", recPendingType, map[string]string{
+			"resource": "The DB instance or cluster identifier.", "action": "`system-update`, `os-upgrade`, `hardware-maintenance`, `db-upgrade`, `ca-certificate-rotation`, ...",
+			"description":        "RDS's description of the action.",
+			"auto_applied_after": "RFC 3339: RDS applies the action in the first maintenance window after this date; null when not set.",
+			"forced_apply_date":  "RFC 3339: RDS applies the action on this date, whatever the window; null when not set.",
+			"current_apply_date": "RFC 3339: when RDS will apply it, given the opt-in and the dates above; null when not scheduled.",
+			"opt_in_status":      "`immediate`, `next-maintenance`, or null when not opted in.",
+		}),
 		"cpu_credits": schema.SingleNestedAttribute{Computed: true,
 			MarkdownDescription: "CPU credits of the single node when `recommended_instance_class` is burstable (db.t3, db.t4g); null otherwise. " +
 				"RDS and Aurora run these classes in unlimited mode: they earn credits at their baseline, spend them at their CPU utilization, and pay for the surplus credits spent beyond 24 hours of earnings. " +
@@ -698,6 +743,25 @@ func fillRecommendation(ctx context.Context, m *recommendationModel, res rightsi
 		"peak_load": floatValue(round2(w.PeakLoad)), "reason": types.StringValue(w.Reason),
 	}, &diags)
 
+	wa := rec.Windows
+	scheduled := func(cur analysis.WindowLoad, sugg string, load float64) types.Object {
+		return mustObject(recScheduledType, map[string]attr.Value{
+			"window": stringOrNull(cur.Window), "peak_cpu": floatValue(round2(cur.PeakLoad)),
+			"suggested": stringOrNull(sugg), "suggested_peak_cpu": floatValue(round2(load)),
+		}, &diags)
+	}
+	m.BackupWindow = scheduled(wa.Backup, wa.SuggestedBackupWindow, wa.SuggestedBackupLoad)
+	m.MaintenanceWindow = scheduled(wa.Maintenance, wa.SuggestedMaintenanceWindow, wa.SuggestedMaintenanceLoad)
+	var pending []attr.Value
+	for _, a := range wa.Pending {
+		pending = append(pending, mustObject(recPendingType, map[string]attr.Value{
+			"resource": types.StringValue(a.Resource), "action": types.StringValue(a.Action), "description": stringOrNull(a.Description),
+			"auto_applied_after": timeOrNull(a.AutoAppliedAfter), "forced_apply_date": timeOrNull(a.ForcedApply),
+			"current_apply_date": timeOrNull(a.CurrentApply), "opt_in_status": stringOrNull(a.OptIn),
+		}, &diags))
+	}
+	m.PendingMaintenance = mustList(recPendingType, pending, &diags)
+
 	m.CPUCredits = types.ObjectNull(recCreditsType)
 	if cr := rec.CPUCredits; cr != nil {
 		m.CPUCredits = mustObject(recCreditsType, map[string]attr.Value{
@@ -753,6 +817,22 @@ func mustList(t map[string]attr.Type, vs []attr.Value, diags *diag.Diagnostics) 
 	l, d := types.ListValue(types.ObjectType{AttrTypes: t}, vs)
 	diags.Append(d...)
 	return l
+}
+
+// stringOrNull is s, or null when empty.
+func stringOrNull(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+// timeOrNull is t in RFC 3339 (UTC), or null when zero.
+func timeOrNull(t time.Time) types.String {
+	if t.IsZero() {
+		return types.StringNull()
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339))
 }
 
 // floatValue maps NaN and ±Inf, which Terraform state cannot hold, to null.

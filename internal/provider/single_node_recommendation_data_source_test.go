@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -264,6 +265,79 @@ func TestAccSingleNodeRecommendation_auroraIOOptimized(t *testing.T) {
 			},
 		}},
 	})
+}
+
+// The windows and pending maintenance through terraform: mandible-prod's backup and maintenance
+// windows sit in its weekday peak, so quieter ones are suggested (in RDS's formats, ready for
+// aws_db_instance); sso-prod (Aurora) gets no backup suggestion and lists its three pending actions.
+func TestAccSingleNodeRecommendation_windows(t *testing.T) {
+	now := sandboxNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: acctest.DemoMaintenance(), Now: now})
+	end := now.Format(time.RFC3339)
+	ds := "data.rightsize_single_node_recommendation."
+	rfc3339 := knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`))
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "mandible" {
+  db_instance_identifier = "mandible-prod"
+  lookback_days          = 14
+  end_time               = %[1]q
+}
+data "rightsize_single_node_recommendation" "sso" {
+  db_cluster_identifier = "sso-prod"
+  lookback_days         = 14
+  end_time              = %[1]q
+}
+`, end)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("backup_window").AtMapKey("window"), knownvalue.StringExact("13:00-13:30")),
+				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("backup_window").AtMapKey("suggested"),
+					knownvalue.StringRegexp(regexp.MustCompile(`^(0\d|1[01]|1[4-9]|2\d):00-\d{2}:30$`))), // not 12:00 or 13:00, in the peak
+				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("maintenance_window").AtMapKey("window"), knownvalue.StringExact("tue:14:00-tue:14:30")),
+				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("maintenance_window").AtMapKey("suggested"),
+					knownvalue.StringRegexp(regexp.MustCompile(`^(sun|mon|tue|wed|thu|fri|sat):\d{2}:[03]0-(sun|mon|tue|wed|thu|fri|sat):\d{2}:[03]0$`))),
+				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("pending_maintenance"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"resource": knownvalue.StringExact("mandible-prod"), "action": knownvalue.StringExact("system-update"),
+						"description":        knownvalue.StringExact("New Operating System update is available"),
+						"auto_applied_after": rfc3339, "forced_apply_date": knownvalue.Null(), "current_apply_date": rfc3339,
+						"opt_in_status": knownvalue.Null(),
+					}),
+				})),
+				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("backup_window").AtMapKey("window"), knownvalue.StringExact("07:00-07:30")),
+				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("backup_window").AtMapKey("suggested"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("maintenance_window").AtMapKey("window"), knownvalue.StringExact("wed:03:00-wed:03:30")),
+				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("pending_maintenance"), knownvalue.ListSizeExact(3)),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkLess(ds+"mandible", "backup_window.suggested_peak_cpu", "backup_window.peak_cpu"),
+				checkLess(ds+"mandible", "maintenance_window.suggested_peak_cpu", "maintenance_window.peak_cpu"),
+				resource.TestMatchResourceAttr(ds+"mandible", "migration_window.reason", regexp.MustCompile(`outside 13:00-13:30 and tue:14:00-tue:14:30 UTC$`)),
+				resource.TestMatchResourceAttr(ds+"mandible", "report_markdown", regexp.MustCompile(`\| backup \(daily\) \| 13:00-13:30 \| [\d.]+% \| \d{2}:00-\d{2}:30 \| [\d.]+% \|`)),
+				resource.TestCheckTypeSetElemNestedAttrs(ds+"mandible", "risks.*", map[string]string{"category": "failure", "severity": "medium"}),
+				resource.TestMatchResourceAttr(ds+"sso", "report_markdown", regexp.MustCompile(`- system-update on sso-prod-instance-2, not scheduled: applied when you opt in`)),
+			),
+		}},
+	})
+}
+
+// checkLess asserts that attribute a of name is a number below attribute b.
+func checkLess(name, a, b string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[name]
+		if !ok {
+			return fmt.Errorf("%s not in state", name)
+		}
+		va, errA := strconv.ParseFloat(rs.Primary.Attributes[a], 64)
+		vb, errB := strconv.ParseFloat(rs.Primary.Attributes[b], 64)
+		if errA != nil || errB != nil || !(va < vb) {
+			return fmt.Errorf("%s: %s = %q is not below %s = %q", name, a, rs.Primary.Attributes[a], b, rs.Primary.Attributes[b])
+		}
+		return nil
+	}
 }
 
 func TestAccSingleNodeRecommendation_errors(t *testing.T) {

@@ -181,6 +181,7 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 	inventory.AttachAutoScaling(ctx, d.AutoScaling, clusters)
 	inventory.AttachBlueGreen(ctx, d.RDS, clusters)
 	inventory.AttachReservations(ctx, d.RDS, clusters)
+	inventory.AttachMaintenance(ctx, d.RDS, clusters)
 	col := &cw.Collector{API: d.CloudWatch, Concurrency: d.Concurrency}
 	got, err := col.Collect(ctx, plan)
 	if err != nil {
@@ -277,6 +278,7 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 	for _, g := range c.GreenOf {
 		res.Warnings = append(res.Warnings, "the database is "+g.DescribeGreen()+"; its metrics cover only its time as a copy")
 	}
+	res.Warnings = append(res.Warnings, setWindows(&in, c)...)
 	for _, n := range c.Nodes {
 		class, err := d.Catalog.Class(n.Class)
 		if err != nil {
@@ -516,4 +518,26 @@ func Sorted(rs []Result) []Result {
 		return out[i].Cluster.Identifier < out[j].Cluster.Identifier
 	})
 	return out
+}
+
+// setWindows gives in the deployment's backup and maintenance windows and pending maintenance,
+// and returns warnings for what could not be used: a window RDS reported in a form the analysis
+// does not read is left out rather than failing the recommendation.
+func setWindows(in *analysis.ClusterInput, c inventory.Cluster) []string {
+	var warns []string
+	if _, err := analysis.ParseBackupWindow(c.BackupWindow); err == nil {
+		in.BackupWindow = c.BackupWindow
+	} else if c.BackupWindow != "" {
+		warns = append(warns, "the backup window is left out: "+err.Error())
+	}
+	if _, err := analysis.ParseMaintenanceWindow(c.MaintenanceWindow); err == nil {
+		in.MaintenanceWindow = c.MaintenanceWindow
+	} else if c.MaintenanceWindow != "" {
+		warns = append(warns, "the maintenance window is left out: "+err.Error())
+	}
+	in.PendingMaintenance = c.PendingMaintenance
+	if c.MaintenanceUnread != "" {
+		warns = append(warns, "pending maintenance not checked: "+c.MaintenanceUnread)
+	}
+	return warns
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
@@ -547,5 +548,81 @@ func TestRecommend_reservations(t *testing.T) {
 	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "reserved DB instances not checked (the savings assume on-demand prices): listing reserved DB instances (rds:DescribeReservedDBInstances): ") ||
 		len(risksOf(res, "cost")) != 0 {
 		t.Fatalf("denied: warnings %v, risks %+v", res.Warnings, risksOf(res, "cost"))
+	}
+}
+
+// The recommendation reads the deployment's windows and pending maintenance: mandible-prod's
+// backup and maintenance windows sit in its weekday peak, so quieter ones are suggested, the
+// migration window keeps out of them, and the OS update pending on it is a risk; sso-prod
+// (Aurora) gets no backup suggestion, and of its pending actions only the writer's OS update is a
+// risk (the reader goes; an engine upgrade costs downtime with two nodes too). A denied listing
+// is a warning; a window in a form the analysis does not read is left out with a warning.
+func TestRecommend_windows(t *testing.T) {
+	d, srv := deps(t, acctest.DemoMaintenance(), testNow)
+	ctx := context.Background()
+	res, err := Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 14 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wa := res.Recommendation.Windows
+	if wa.Backup.Window != "13:00-13:30" || !wa.Backup.Known || wa.Maintenance.Window != "tue:14:00-tue:14:30" || !wa.Maintenance.Known ||
+		wa.SuggestedBackupWindow == "" || !(wa.SuggestedBackupLoad < wa.Backup.PeakLoad) ||
+		wa.SuggestedMaintenanceWindow == "" || !(wa.SuggestedMaintenanceLoad < wa.Maintenance.PeakLoad) || len(wa.Pending) != 1 {
+		t.Fatalf("mandible-prod windows %+v", wa)
+	}
+	if mw := res.Recommendation.MigrationWindow; !strings.Contains(mw.Reason, "outside 13:00-13:30 and tue:14:00-tue:14:30 UTC") {
+		t.Errorf("migration window %+v", mw)
+	}
+	var pending []string
+	for _, r := range risksOf(res, "failure") {
+		if strings.HasPrefix(r.Description, "Pending maintenance ") {
+			pending = append(pending, r.Severity+" "+r.Description)
+		}
+	}
+	if len(pending) != 1 || !strings.HasPrefix(pending[0], "medium Pending maintenance system-update on mandible-prod (New Operating System update is available), scheduled for ") {
+		t.Errorf("mandible-prod pending maintenance risks %q", pending)
+	}
+	if b := risksOf(res, "backup"); len(b) != 1 || !strings.Contains(b[0].Description, "the daily backup window 13:00-13:30 UTC") ||
+		!strings.Contains(b[0].Description, "the quietest is "+wa.SuggestedBackupWindow) {
+		t.Errorf("mandible-prod backup risks %+v", b)
+	}
+	if len(res.Warnings) != 0 {
+		t.Errorf("warnings %v", res.Warnings)
+	}
+
+	res, err = Recommend(ctx, d, Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wa = res.Recommendation.Windows
+	if wa.Backup.Window != "07:00-07:30" || wa.SuggestedBackupWindow != "" || wa.Maintenance.Window != "wed:03:00-wed:03:30" || len(wa.Pending) != 3 {
+		t.Fatalf("sso-prod windows %+v", wa)
+	}
+	pending = nil
+	for _, r := range risksOf(res, "failure") {
+		if strings.HasPrefix(r.Description, "Pending maintenance ") {
+			pending = append(pending, r.Description)
+		}
+	}
+	if len(pending) != 1 || !strings.HasPrefix(pending[0], "Pending maintenance system-update on sso-prod-instance-1, not scheduled: applied when you opt in: with a reader") {
+		t.Errorf("sso-prod pending maintenance risks %q", pending)
+	}
+
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribePendingMaintenanceActions", Rate: 1,
+		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized"}})
+	res, err = Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 14 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "pending maintenance not checked: listing pending maintenance actions (rds:DescribePendingMaintenanceActions): ") ||
+		res.Recommendation.Windows.Pending != nil || res.Recommendation.Windows.Backup.Window != "13:00-13:30" {
+		t.Fatalf("denied: warnings %v, windows %+v", res.Warnings, res.Recommendation.Windows)
+	}
+
+	var in analysis.ClusterInput
+	warns := setWindows(&in, inventory.Cluster{BackupWindow: "3am", MaintenanceWindow: "sun:05:00-sun:05:30"})
+	if in.BackupWindow != "" || in.MaintenanceWindow != "sun:05:00-sun:05:30" || len(warns) != 1 ||
+		!strings.HasPrefix(warns[0], `the backup window is left out: analysis: backup window "3am": `) {
+		t.Errorf("unreadable window: %+v, warnings %q", in, warns)
 	}
 }

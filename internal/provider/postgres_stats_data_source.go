@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -566,22 +565,6 @@ func (d *postgresStatsDataSource) Read(ctx context.Context, req datasource.ReadR
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// pgsFloat maps NaN and infinities (undefined ratios and rates) to null.
-func pgsFloat(v float64) types.Float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return types.Float64Null()
-	}
-	return types.Float64Value(v)
-}
-
-// pgsTimeValue renders t as RFC 3339 (UTC), or null for the zero time.
-func pgsTimeValue(t time.Time) types.String {
-	if t.IsZero() {
-		return types.StringNull()
-	}
-	return types.StringValue(t.UTC().Format(time.RFC3339Nano))
-}
-
 func pgsCounts(m map[string]int) (types.Map, diag.Diagnostics) {
 	vals := make(map[string]attr.Value, len(m))
 	for k, v := range m {
@@ -594,15 +577,15 @@ func pgsCounts(m map[string]int) (types.Map, diag.Diagnostics) {
 func fillPostgresStats(m *postgresStatsModel, st *pgstats.Stats) diag.Diagnostics {
 	var diags diag.Diagnostics
 	i64 := types.Int64Value
-	m.CollectedAt = pgsTimeValue(st.CollectedAt)
+	m.CollectedAt = timeOrNull(st.CollectedAt)
 	m.RateBasis = types.StringValue(st.RateBasis)
 	m.SampleMeasure = types.Float64Value(st.SampleSeconds)
 
 	sv := st.Server
 	m.Server = &pgsServerModel{
-		Version: types.StringValue(sv.Version), VersionNum: i64(int64(sv.VersionNum)), StartTime: pgsTimeValue(sv.StartTime),
-		UptimeSeconds: pgsFloat(sv.UptimeSeconds), InRecovery: types.BoolValue(sv.InRecovery), Database: types.StringValue(sv.Database),
-		User: types.StringValue(sv.User), StatsReset: pgsTimeValue(sv.StatsReset), CanReadAllStats: types.BoolValue(sv.CanReadAllStats),
+		Version: types.StringValue(sv.Version), VersionNum: i64(int64(sv.VersionNum)), StartTime: timeOrNull(sv.StartTime),
+		UptimeSeconds: floatValue(sv.UptimeSeconds), InRecovery: types.BoolValue(sv.InRecovery), Database: types.StringValue(sv.Database),
+		User: types.StringValue(sv.User), StatsReset: timeOrNull(sv.StatsReset), CanReadAllStats: types.BoolValue(sv.CanReadAllStats),
 	}
 
 	m.Databases = make([]pgsDatabaseModel, 0, len(st.Databases))
@@ -610,12 +593,12 @@ func fillPostgresStats(m *postgresStatsModel, st *pgstats.Stats) diag.Diagnostic
 		m.Databases = append(m.Databases, pgsDatabaseModel{
 			Name: types.StringValue(db.Name), SizeBytes: i64(db.SizeBytes), XactCommit: i64(db.XactCommit), XactRollback: i64(db.XactRollback),
 			BlksRead: i64(db.BlksRead), BlksHit: i64(db.BlksHit), TempFiles: i64(db.TempFiles), TempBytes: i64(db.TempBytes),
-			Deadlocks: i64(db.Deadlocks), Conflicts: i64(db.Conflicts), StatsReset: pgsTimeValue(db.StatsReset),
-			CacheHitRatio: pgsFloat(db.CacheHitRatio), IntervalCacheHitRatio: pgsFloat(db.IntervalCacheHitRatio),
-			RateBasis: types.StringValue(db.RateBasis), RateSeconds: pgsFloat(db.RateSeconds),
-			CommitsPerSecond: pgsFloat(db.CommitsPerSecond), RollbacksPerSecond: pgsFloat(db.RollbacksPerSecond),
-			TransactionsPerSecond: pgsFloat(db.TransactionsPerSecond), BlocksReadPerSecond: pgsFloat(db.BlocksReadPerSecond),
-			BlocksHitPerSecond: pgsFloat(db.BlocksHitPerSecond), TempBytesPerSecond: pgsFloat(db.TempBytesPerSecond),
+			Deadlocks: i64(db.Deadlocks), Conflicts: i64(db.Conflicts), StatsReset: timeOrNull(db.StatsReset),
+			CacheHitRatio: floatValue(db.CacheHitRatio), IntervalCacheHitRatio: floatValue(db.IntervalCacheHitRatio),
+			RateBasis: types.StringValue(db.RateBasis), RateSeconds: floatValue(db.RateSeconds),
+			CommitsPerSecond: floatValue(db.CommitsPerSecond), RollbacksPerSecond: floatValue(db.RollbacksPerSecond),
+			TransactionsPerSecond: floatValue(db.TransactionsPerSecond), BlocksReadPerSecond: floatValue(db.BlocksReadPerSecond),
+			BlocksHitPerSecond: floatValue(db.BlocksHitPerSecond), TempBytesPerSecond: floatValue(db.TempBytesPerSecond),
 		})
 	}
 
@@ -626,29 +609,29 @@ func fillPostgresStats(m *postgresStatsModel, st *pgstats.Stats) diag.Diagnostic
 	diags.Append(d...)
 	m.Connections = &pgsConnectionsModel{
 		Total: i64(int64(cn.Total)), ByState: byState, ByApplication: byApp, Active: i64(int64(cn.Active)), Idle: i64(int64(cn.Idle)),
-		IdleInTransaction: i64(int64(cn.IdleInTransaction)), LongestStatementSeconds: pgsFloat(cn.LongestStatementSeconds),
-		LongestTransactionSeconds: pgsFloat(cn.LongestTransactionSeconds), LongestIdleInTransactionSeconds: pgsFloat(cn.LongestIdleInTransactionSeconds),
+		IdleInTransaction: i64(int64(cn.IdleInTransaction)), LongestStatementSeconds: floatValue(cn.LongestStatementSeconds),
+		LongestTransactionSeconds: floatValue(cn.LongestTransactionSeconds), LongestIdleInTransactionSeconds: floatValue(cn.LongestIdleInTransactionSeconds),
 		MaxConnections: i64(int64(cn.MaxConnections)), SuperuserReserved: i64(int64(cn.SuperuserReserved)), Reserved: i64(int64(cn.Reserved)),
-		Available: i64(int64(cn.Available)), Utilization: pgsFloat(cn.Utilisation),
+		Available: i64(int64(cn.Available)), Utilization: floatValue(cn.Utilisation),
 	}
 
 	rp := st.Replication
 	m.Replication = &pgsReplicationModel{Replicas: make([]pgsReplicaModel, 0, len(rp.Replicas)),
-		ReplayDelaySeconds: pgsFloat(rp.ReplayDelaySeconds), ReceiveReplayLagBytes: i64(rp.ReceiveReplayLagBytes)}
+		ReplayDelaySeconds: floatValue(rp.ReplayDelaySeconds), ReceiveReplayLagBytes: i64(rp.ReceiveReplayLagBytes)}
 	for _, r := range rp.Replicas {
 		m.Replication.Replicas = append(m.Replication.Replicas, pgsReplicaModel{
 			ApplicationName: types.StringValue(r.ApplicationName), ClientAddr: types.StringValue(r.ClientAddr),
-			State: types.StringValue(r.State), SyncState: types.StringValue(r.SyncState), WriteLagSeconds: pgsFloat(r.WriteLagSeconds),
-			FlushLagSeconds: pgsFloat(r.FlushLagSeconds), ReplayLagSeconds: pgsFloat(r.ReplayLagSeconds), ReplayLagBytes: i64(r.ReplayLagBytes),
+			State: types.StringValue(r.State), SyncState: types.StringValue(r.SyncState), WriteLagSeconds: floatValue(r.WriteLagSeconds),
+			FlushLagSeconds: floatValue(r.FlushLagSeconds), ReplayLagSeconds: floatValue(r.ReplayLagSeconds), ReplayLagBytes: i64(r.ReplayLagBytes),
 		})
 	}
 
 	ss := st.Statements
 	m.Statements = &pgsStatementsModel{
 		Available: types.BoolValue(ss.Available), ExtensionVersion: types.StringValue(ss.ExtensionVersion), TextsVisible: types.BoolValue(ss.TextsVisible),
-		Count: i64(ss.Count), TotalCalls: i64(ss.TotalCalls), TotalTimeMs: pgsFloat(ss.TotalTimeMs), StatsReset: pgsTimeValue(ss.StatsReset),
-		Deallocations: i64(ss.Deallocations), RateBasis: types.StringValue(ss.RateBasis), RateSeconds: pgsFloat(ss.RateSeconds),
-		CallsPerSecond: pgsFloat(ss.CallsPerSecond), TimeMsPerSecond: pgsFloat(ss.TimeMsPerSecond),
+		Count: i64(ss.Count), TotalCalls: i64(ss.TotalCalls), TotalTimeMs: floatValue(ss.TotalTimeMs), StatsReset: timeOrNull(ss.StatsReset),
+		Deallocations: i64(ss.Deallocations), RateBasis: types.StringValue(ss.RateBasis), RateSeconds: floatValue(ss.RateSeconds),
+		CallsPerSecond: floatValue(ss.CallsPerSecond), TimeMsPerSecond: floatValue(ss.TimeMsPerSecond),
 		Top: make([]pgsStatementModel, 0, len(ss.Top)),
 	}
 	if m.Statements.RateBasis.ValueString() == "" {
@@ -658,10 +641,10 @@ func fillPostgresStats(m *postgresStatsModel, st *pgstats.Stats) diag.Diagnostic
 		m.Statements.Top = append(m.Statements.Top, pgsStatementModel{
 			QueryID: types.StringValue(fmt.Sprintf("%d", q.QueryID)), Database: types.StringValue(q.Database), User: types.StringValue(q.User),
 			Query: types.StringValue(q.Query), QueryHidden: types.BoolValue(q.QueryHidden), TopLevel: types.BoolValue(q.TopLevel),
-			Calls: i64(q.Calls), TotalTimeMs: pgsFloat(q.TotalTimeMs), MeanTimeMs: pgsFloat(q.MeanTimeMs), Rows: i64(q.Rows),
+			Calls: i64(q.Calls), TotalTimeMs: floatValue(q.TotalTimeMs), MeanTimeMs: floatValue(q.MeanTimeMs), Rows: i64(q.Rows),
 			SharedBlksHit: i64(q.SharedBlksHit), SharedBlksRead: i64(q.SharedBlksRead), TempBlksRead: i64(q.TempBlksRead),
-			TempBlksWritten: i64(q.TempBlksWritten), ShareOfTotalTime: pgsFloat(q.ShareOfTotalTime),
-			CallsPerSecond: pgsFloat(q.CallsPerSecond), TimeMsPerSecond: pgsFloat(q.TimeMsPerSecond),
+			TempBlksWritten: i64(q.TempBlksWritten), ShareOfTotalTime: floatValue(q.ShareOfTotalTime),
+			CallsPerSecond: floatValue(q.CallsPerSecond), TimeMsPerSecond: floatValue(q.TimeMsPerSecond),
 		})
 	}
 
@@ -674,9 +657,9 @@ func fillPostgresStats(m *postgresStatsModel, st *pgstats.Stats) diag.Diagnostic
 	for _, t := range st.Tables {
 		m.TableStats = append(m.TableStats, pgsTableModel{
 			Name: types.StringValue(t.Name), Schema: types.StringValue(t.Schema), Table: types.StringValue(t.Table),
-			EstimatedRows: pgsFloat(t.EstimatedRows), LiveTuples: i64(t.LiveTuples), DeadTuples: i64(t.DeadTuples), SizeBytes: i64(t.SizeBytes),
+			EstimatedRows: floatValue(t.EstimatedRows), LiveTuples: i64(t.LiveTuples), DeadTuples: i64(t.DeadTuples), SizeBytes: i64(t.SizeBytes),
 			SeqScans: i64(t.SeqScans), SeqTuplesRead: i64(t.SeqTuplesRead), IndexScans: i64(t.IndexScans),
-			IndexTuplesFetched: i64(t.IndexTuplesFetched), SeqScanShare: pgsFloat(t.SeqScanShare),
+			IndexTuplesFetched: i64(t.IndexTuplesFetched), SeqScanShare: floatValue(t.SeqScanShare),
 		})
 	}
 
@@ -685,9 +668,9 @@ func fillPostgresStats(m *postgresStatsModel, st *pgstats.Stats) diag.Diagnostic
 		SharedBuffersBytes: i64(se.SharedBuffersBytes), EffectiveCacheSizeBytes: i64(se.EffectiveCacheSizeBytes), WorkMemBytes: i64(se.WorkMemBytes),
 		MaintenanceWorkMemBytes: i64(se.MaintenanceWorkMemBytes), MaxConnections: i64(se.MaxConnections),
 		SuperuserReservedConnections: i64(se.SuperuserReservedConnections), ReservedConnections: i64(se.ReservedConnections),
-		MaxWorkerProcesses: i64(se.MaxWorkerProcesses), MaxParallelWorkers: i64(se.MaxParallelWorkers), RandomPageCost: pgsFloat(se.RandomPageCost),
-		EffectiveIOConcurrency: i64(se.EffectiveIOConcurrency), CheckpointTimeoutSeconds: pgsFloat(se.CheckpointTimeoutSeconds),
-		CheckpointCompletionTarget: pgsFloat(se.CheckpointCompletionTarget), MaxWALSizeBytes: i64(se.MaxWALSizeBytes),
+		MaxWorkerProcesses: i64(se.MaxWorkerProcesses), MaxParallelWorkers: i64(se.MaxParallelWorkers), RandomPageCost: floatValue(se.RandomPageCost),
+		EffectiveIOConcurrency: i64(se.EffectiveIOConcurrency), CheckpointTimeoutSeconds: floatValue(se.CheckpointTimeoutSeconds),
+		CheckpointCompletionTarget: floatValue(se.CheckpointCompletionTarget), MaxWALSizeBytes: i64(se.MaxWALSizeBytes),
 		MinWALSizeBytes: i64(se.MinWALSizeBytes), WALBuffersBytes: i64(se.WALBuffersBytes), WALLevel: types.StringValue(se.WALLevel),
 		SynchronousCommit: types.StringValue(se.SynchronousCommit), BlockSizeBytes: i64(se.BlockSizeBytes),
 	}

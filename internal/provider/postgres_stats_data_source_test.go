@@ -496,19 +496,19 @@ func pgsCheckDatabaseTPS(s *terraform.State, ds, db string) error {
 // and ratios and zero times become null, not 0 or a bogus date.
 func TestPostgresStatsValues(t *testing.T) {
 	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
-		if !pgsFloat(v).IsNull() {
-			t.Errorf("pgsFloat(%v) is not null", v)
+		if !floatValue(v).IsNull() {
+			t.Errorf("floatValue(%v) is not null", v)
 		}
 	}
-	if got := pgsFloat(0.25); got.IsNull() || got.ValueFloat64() != 0.25 {
-		t.Errorf("pgsFloat(0.25) = %v", got)
+	if got := floatValue(0.25); got.IsNull() || got.ValueFloat64() != 0.25 {
+		t.Errorf("floatValue(0.25) = %v", got)
 	}
-	if !pgsTimeValue(time.Time{}).IsNull() {
+	if !timeOrNull(time.Time{}).IsNull() {
 		t.Error("the zero time must be null")
 	}
 	at := time.Date(2026, 11, 28, 11, 0, 0, 500, time.FixedZone("x", 3600))
-	if got := pgsTimeValue(at).ValueString(); got != "2026-11-28T10:00:00.0000005Z" {
-		t.Errorf("pgsTimeValue = %s", got)
+	if got := timeOrNull(at).ValueString(); got != "2026-11-28T10:00:00.0000005Z" {
+		t.Errorf("timeOrNull = %s", got)
 	}
 	var m postgresStatsModel
 	st := &pgstats.Stats{

@@ -827,12 +827,13 @@ func stringOrNull(s string) types.String {
 	return types.StringValue(s)
 }
 
-// timeOrNull is t in RFC 3339 (UTC), or null when zero.
+// timeOrNull is t in RFC 3339 (UTC, with fractional seconds only when it has them), or null
+// when zero.
 func timeOrNull(t time.Time) types.String {
 	if t.IsZero() {
 		return types.StringNull()
 	}
-	return types.StringValue(t.UTC().Format(time.RFC3339))
+	return types.StringValue(t.UTC().Format(time.RFC3339Nano))
 }
 
 // floatValue maps NaN and ±Inf, which Terraform state cannot hold, to null.

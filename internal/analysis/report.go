@@ -257,6 +257,9 @@ func writeWindows(w func(string, ...any), t Topology, wa WindowAdvice) {
 		s, sl := none, "n/a"
 		if sugg != "" {
 			s, sl = sugg, num(load, 1)+"%"
+			if sugg == cur.Window {
+				s += fmt.Sprintf(" (stays: within %g points of the quietest)", windowMoveMargin)
+			}
 		}
 		w("| %s | %s | %s | %s | %s |\n", name, now, at, s, sl)
 	}

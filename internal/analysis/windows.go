@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -170,6 +171,10 @@ func (w ScheduledWindow) hours() []int {
 	return hs
 }
 
+// windowMoveMargin is how much busier, in points of projected CPU, a window must be than the
+// quietest for AdviseWindows to suggest moving it: closer than that, the difference is noise.
+const windowMoveMargin = 5.0
+
 // WindowLoad is the projected load during a scheduled window.
 type WindowLoad struct {
 	// Window is the window in RDS's format; empty when not known (then the other fields are
@@ -187,16 +192,20 @@ type WindowLoad struct {
 type WindowAdvice struct {
 	// Backup and Maintenance are the database's current windows and their load.
 	Backup, Maintenance WindowLoad
-	// SuggestedBackupWindow is 30 minutes from the start of the hour of the day whose busiest day
-	// is quietest ("hh:00-hh:30"); SuggestedBackupLoad is that hour's busiest day. Empty and NaN
-	// for Aurora (its backups are continuous and do not touch the instances) and when no hour of
-	// the day has data on every day.
+	// SuggestedBackupWindow is where the backup window should be: the current one when its load
+	// is within windowMoveMargin points of the quietest (so the advice does not churn on noise),
+	// else 30 minutes from the start of the hour of the day whose busiest day is quietest
+	// ("hh:00-hh:30"); SuggestedBackupLoad is its load on its busiest day. Empty and NaN for
+	// Aurora (its backups are continuous and do not touch the instances) and when no hour of the
+	// day has data on every day.
 	SuggestedBackupWindow string
 	SuggestedBackupLoad   float64
-	// SuggestedMaintenanceWindow is 30 minutes in the quietest hour of the week: from its start,
-	// or from its half past when the suggested backup window takes the first half of that hour
-	// (RDS does not let the two overlap). SuggestedMaintenanceLoad is that hour's mean. Empty and
-	// NaN unless every hour of the week has data.
+	// SuggestedMaintenanceWindow is where the maintenance window should be: the current one when
+	// its load is within windowMoveMargin points of the quietest and it does not overlap the
+	// suggested backup window, else 30 minutes in the quietest hour of the week that has 30
+	// minutes clear of the suggested backup window (RDS does not let the two overlap), from its
+	// start or its half past. SuggestedMaintenanceLoad is its load. Empty and NaN unless every
+	// hour of the week has data.
 	SuggestedMaintenanceWindow string
 	SuggestedMaintenanceLoad   float64
 	// Pending are the deployment's pending maintenance actions
@@ -222,40 +231,71 @@ func AdviseWindows(p Profile, t Topology, backup, maintenance string) (WindowAdv
 	if a.Maintenance, err = windowLoad(p, maintenance, ParseMaintenanceWindow); err != nil {
 		return WindowAdvice{}, err
 	}
-	backupHour := -1
+	// keep reports whether the current window cur is close enough to the quietest load to stay.
+	keep := func(cur WindowLoad, quietest float64) bool {
+		return cur.Known && cur.PeakLoad <= quietest+windowMoveMargin
+	}
+	var backupAt *ScheduledWindow // the suggested backup window, which maintenance must not overlap
 	if t == TopologyMultiAZ {
+		hour := -1
 		for h := range 24 {
 			busiest := math.Inf(-1)
 			for d := range 7 {
 				busiest = math.Max(busiest, p.Mean[d*24+h]) // NaN propagates
 			}
-			if busiest == busiest && (backupHour < 0 || busiest < a.SuggestedBackupLoad) {
-				backupHour, a.SuggestedBackupLoad = h, busiest
+			if busiest == busiest && (hour < 0 || busiest < a.SuggestedBackupLoad) {
+				hour, a.SuggestedBackupLoad = h, busiest
 			}
 		}
-		if backupHour >= 0 {
-			a.SuggestedBackupWindow = ScheduledWindow{Daily: true, Start: backupHour * 60, Minutes: 30}.String()
+		switch {
+		case hour < 0:
+		case keep(a.Backup, a.SuggestedBackupLoad):
+			w, _ := ParseBackupWindow(backup)
+			backupAt, a.SuggestedBackupWindow, a.SuggestedBackupLoad = &w, backup, a.Backup.PeakLoad
+		default:
+			w := ScheduledWindow{Daily: true, Start: hour * 60, Minutes: 30}
+			backupAt, a.SuggestedBackupWindow = &w, w.String()
 		}
 	}
-	quiet := -1
-	for h, v := range p.Mean {
-		if v != v { // an hour never seen could be quieter or busier: no suggestion
-			quiet, a.SuggestedMaintenanceLoad = -1, math.NaN()
+	// The quietest half hour of the week clear of the suggested backup window, in a week with data
+	// in every hour (an hour never seen could be quieter or busier).
+	hours := make([]int, HoursPerWeek)
+	for h := range hours {
+		if p.Mean[h] != p.Mean[h] {
+			hours = nil
 			break
 		}
-		if quiet < 0 || v < a.SuggestedMaintenanceLoad {
-			quiet, a.SuggestedMaintenanceLoad = h, v
-		}
+		hours[h] = h
 	}
-	if quiet >= 0 {
-		start := quiet * 60
-		if quiet%24 == backupHour {
-			start += 30
+	slices.SortStableFunc(hours, func(x, y int) int { return cmp.Compare(p.Mean[x], p.Mean[y]) })
+	for _, h := range hours {
+		w := ScheduledWindow{Start: h * 60, Minutes: 30}
+		if backupAt != nil && backupAt.overlaps(w.Start, w.Minutes) {
+			w.Start += 30
 		}
-		a.SuggestedMaintenanceWindow = ScheduledWindow{Start: start, Minutes: 30}.String()
+		if backupAt != nil && backupAt.overlaps(w.Start, w.Minutes) {
+			continue
+		}
+		a.SuggestedMaintenanceWindow, a.SuggestedMaintenanceLoad = w.String(), p.Mean[h]
+		break
+	}
+	if a.SuggestedMaintenanceWindow != "" && keep(a.Maintenance, a.SuggestedMaintenanceLoad) {
+		if w, _ := ParseMaintenanceWindow(maintenance); backupAt == nil || !overlapsWindow(*backupAt, w) {
+			a.SuggestedMaintenanceWindow, a.SuggestedMaintenanceLoad = maintenance, a.Maintenance.PeakLoad
+		}
 	}
 	a.SuggestedBackupLoad, a.SuggestedMaintenanceLoad = round(a.SuggestedBackupLoad, 3), round(a.SuggestedMaintenanceLoad, 3)
 	return a, nil
+}
+
+// overlapsWindow reports whether two scheduled windows share a minute of the week.
+func overlapsWindow(a, b ScheduledWindow) bool {
+	for _, o := range b.occurrences() {
+		if a.overlaps(o[0], o[1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // windowLoad parses s (empty: unknown) and reads its load from p.
@@ -338,18 +378,14 @@ func (m PendingMaintenance) validate() error {
 	return nil
 }
 
-// windowMoveMargin is how much busier, in points of projected CPU, a window must be than the
-// suggested one for the risks to advise moving it: closer than that, the difference is noise.
-const windowMoveMargin = 5.0
-
 // windowRisks are the single node's risks from its backup and maintenance windows and its pending
-// maintenance. A risk advises moving a window when it is at least windowMoveMargin points busier
-// than the suggested one. The backup risk is medium, rather than low, when the backup window meets
-// projected CPU above both the profile's median hour (median) and half the alert threshold, and
-// it should move: a busy instance is the one whose clients notice an I/O pause.
+// maintenance. A risk advises moving a window when AdviseWindows suggests another. The backup risk
+// is medium, rather than low, when the backup window meets projected CPU above both the profile's
+// median hour (median) and half the alert threshold, and should move: a busy instance is the one
+// whose clients notice an I/O pause.
 func windowRisks(in ClusterInput, wa WindowAdvice, median float64, p Policy, add func(cat, sev, format string, a ...any)) {
 	quieter := func(cur WindowLoad, sugg string, load float64) string {
-		if !cur.Known || sugg == "" || !(load+windowMoveMargin <= cur.PeakLoad) {
+		if !cur.Known || sugg == "" || sugg == cur.Window {
 			return ""
 		}
 		return fmt.Sprintf("; the quietest is %s UTC (up to %.1f%%): move it there", sugg, load)
@@ -362,7 +398,7 @@ func windowRisks(in ClusterInput, wa WindowAdvice, median float64, p Policy, add
 			add("backup", "low", "On Single-AZ, automated backups and snapshots briefly suspend I/O on the instance (Multi-AZ takes them from the standby); keep the backup window in the lowest-traffic hours")
 		} else {
 			sev := "low"
-			if b.PeakLoad > median && b.PeakLoad > p.AlertThresholdPercent/2 && wa.SuggestedBackupLoad+windowMoveMargin <= b.PeakLoad {
+			if b.PeakLoad > median && b.PeakLoad > p.AlertThresholdPercent/2 && wa.SuggestedBackupWindow != b.Window {
 				sev = "medium"
 			}
 			add("backup", sev, "On Single-AZ, automated backups and snapshots briefly suspend I/O on the instance (Multi-AZ takes them from the standby): the daily backup window %s UTC meets projected CPU up to %.1f%% on its busiest day%s",

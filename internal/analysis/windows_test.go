@@ -127,6 +127,22 @@ func TestAdviseWindows(t *testing.T) {
 			suggBackup: "02:00-02:30", suggBackupLoad: 7, suggMaint: "sat:02:30-sat:03:00", suggMaintLoad: 1,
 		},
 		{
+			// Both current windows are within 5 points of the quietest: they stay.
+			name: "close enough stays", p: dailyProfile(), topo: TopologyMultiAZ, backup: "00:00-00:30", maint: "Mon:04:00-Mon:04:30",
+			wantBackup: WindowLoad{Window: "00:00-00:30", Known: true, PeakLoad: 10},
+			wantMaint:  WindowLoad{Window: "Mon:04:00-Mon:04:30", Known: true, PeakLoad: 5},
+			suggBackup: "00:00-00:30", suggBackupLoad: 10, suggMaint: "Mon:04:00-Mon:04:30", suggMaintLoad: 5,
+		},
+		{
+			// The backup window stays at 02:15-02:45, which leaves no half hour of Saturday 02:00
+			// (the quietest hour) free: maintenance goes to the next quietest, 04:00 on Sunday; the
+			// current maintenance window, close enough to it but overlapping the backup's, moves.
+			name: "maintenance clear of the backup window", p: dailyProfile(), topo: TopologyMultiAZ, backup: "02:15-02:45", maint: "mon:02:00-mon:03:00",
+			wantBackup: WindowLoad{Window: "02:15-02:45", Known: true, PeakLoad: 7},
+			wantMaint:  WindowLoad{Window: "mon:02:00-mon:03:00", Known: true, PeakLoad: 7},
+			suggBackup: "02:15-02:45", suggBackupLoad: 7, suggMaint: "sun:04:00-sun:04:30", suggMaintLoad: 5,
+		},
+		{
 			name: "a daily window over two hours takes its busiest", p: dailyProfile(), topo: TopologyMultiAZ, backup: "07:45-08:15",
 			wantBackup: WindowLoad{Window: "07:45-08:15", Known: true, PeakLoad: 50}, wantMaint: WindowLoad{PeakLoad: nan},
 			suggBackup: "02:00-02:30", suggBackupLoad: 7, suggMaint: "sat:02:30-sat:03:00", suggMaintLoad: 1,

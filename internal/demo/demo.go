@@ -17,15 +17,18 @@ import (
 
 // Cluster is one recommendation as the summary shows it.
 type Cluster struct {
-	Address         string  // Terraform address of the data source
-	ID              string  // cluster identifier
-	Topology        string  // multi-az | aurora
-	Verdict         string  // consolidate | keep | insufficient-data
-	Confidence      float64 // 0..1
-	CPUP95, CPUP99  float64 // projected single-node CPU, percent
-	MonthlySavings  *float64
-	AnnualSavings   *float64
-	Window          string // "Sunday 03:00 UTC, 2 h"
+	Address        string  // Terraform address of the data source
+	ID             string  // cluster identifier
+	Topology       string  // multi-az | aurora
+	Verdict        string  // consolidate | keep | insufficient-data
+	Confidence     float64 // 0..1
+	CPUP95, CPUP99 float64 // projected single-node CPU, percent
+	MonthlySavings *float64
+	AnnualSavings  *float64
+	Window         string // "Sunday 03:00 UTC, 2 h"
+	// Windows is the backup and maintenance window advice, "backup 13:00-13:30 (25.0%) →
+	// 01:00-01:30 (5.2%), maintenance sun:05:00-sun:05:30 (9.1%, stays)", or "" when there is none.
+	Windows         string
 	Report          string
 	Charts          map[string]string
 	PrometheusRules string
@@ -85,10 +88,38 @@ type recValues struct {
 		StartHourUTC int    `json:"start_hour_utc"`
 		LengthHours  int    `json:"length_hours"`
 	} `json:"migration_window"`
-	Report     string            `json:"report_markdown"`
-	Charts     map[string]string `json:"charts_svg"`
-	Prometheus string            `json:"prometheus_rules_yaml"`
-	Infracost  string            `json:"infracost_usage_yaml"`
+	Backup      scheduledValues   `json:"backup_window"`
+	Maintenance scheduledValues   `json:"maintenance_window"`
+	Report      string            `json:"report_markdown"`
+	Charts      map[string]string `json:"charts_svg"`
+	Prometheus  string            `json:"prometheus_rules_yaml"`
+	Infracost   string            `json:"infracost_usage_yaml"`
+}
+
+// scheduledValues are a backup_window or maintenance_window attribute.
+type scheduledValues struct {
+	Window           string   `json:"window"`
+	PeakCPU          *float64 `json:"peak_cpu"`
+	Suggested        string   `json:"suggested"`
+	SuggestedPeakCPU *float64 `json:"suggested_peak_cpu"`
+}
+
+// advice is "<name> <window> (<cpu>) → <suggested> (<cpu>)", "<name> <window> (<cpu>, stays)"
+// when the suggestion is the window itself, or "" unless both are known.
+func (v scheduledValues) advice(name string) string {
+	if v.Window == "" || v.Suggested == "" {
+		return ""
+	}
+	cpu := func(p *float64) string {
+		if p == nil {
+			return "cpu unknown"
+		}
+		return fmt.Sprintf("%.1f%%", *p)
+	}
+	if v.Suggested == v.Window {
+		return fmt.Sprintf("%s %s (%s, stays)", name, v.Window, cpu(v.PeakCPU))
+	}
+	return fmt.Sprintf("%s %s (%s) → %s (%s)", name, v.Window, cpu(v.PeakCPU), v.Suggested, cpu(v.SuggestedPeakCPU))
 }
 
 type fleetValues struct {
@@ -119,8 +150,9 @@ func ParsePlan(r io.Reader) (Summary, error) {
 			s.Clusters = append(s.Clusters, Cluster{
 				Address: res.Address, ID: v.ID, Topology: v.Topology, Verdict: v.Verdict, Confidence: v.Confidence,
 				CPUP95: v.CPUP95, CPUP99: v.CPUP99, MonthlySavings: v.MonthlySavings, AnnualSavings: v.AnnualSavings,
-				Window: windowText(v.MigrationWindow.Weekday, v.MigrationWindow.StartHourUTC, v.MigrationWindow.LengthHours),
-				Report: v.Report, Charts: v.Charts, PrometheusRules: v.Prometheus, InfracostUsage: v.Infracost,
+				Window:  windowText(v.MigrationWindow.Weekday, v.MigrationWindow.StartHourUTC, v.MigrationWindow.LengthHours),
+				Windows: joinNonEmpty(", ", v.Backup.advice("backup"), v.Maintenance.advice("maintenance")),
+				Report:  v.Report, Charts: v.Charts, PrometheusRules: v.Prometheus, InfracostUsage: v.Infracost,
 			})
 		case "rightsize_fleet":
 			var v fleetValues
@@ -155,6 +187,16 @@ func ParsePlan(r io.Reader) (Summary, error) {
 	return s, nil
 }
 
+func joinNonEmpty(sep string, parts ...string) string {
+	var kept []string
+	for _, p := range parts {
+		if p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, sep)
+}
+
 func windowText(day string, hour, length int) string {
 	if day == "" {
 		return "unknown"
@@ -168,6 +210,11 @@ func Print(w io.Writer, s Summary) {
 	fmt.Fprintf(w, "  %-14s %-9s %-18s %6s %8s %8s %12s  %s\n", "cluster", "topology", "verdict", "conf", "cpu p95", "cpu p99", "savings/mo", "migration window")
 	for _, c := range s.Clusters {
 		fmt.Fprintf(w, "  %-14s %-9s %-18s %6.2f %7.1f%% %7.1f%% %12s  %s\n", c.ID, c.Topology, c.Verdict, c.Confidence, c.CPUP95, c.CPUP99, money(c.MonthlySavings), c.Window)
+	}
+	for _, c := range s.Clusters {
+		if c.Windows != "" {
+			fmt.Fprintf(w, "  %s windows for one node, projected CPU: %s\n", c.ID, c.Windows)
+		}
 	}
 	if len(s.PhaseOrder) > 0 {
 		fmt.Fprintf(w, "  phase order (lower traffic first): %s; fleet savings $%.2f/month\n", strings.Join(s.PhaseOrder, " → "), s.FleetSavings)

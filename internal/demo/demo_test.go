@@ -15,10 +15,14 @@ const planFixture = `{
    "values": {"id": "sso-prod", "topology": "aurora", "verdict": "consolidate", "confidence": 0.91,
      "projected_cpu_p95": 15.2, "projected_cpu_p99": 18.8, "monthly_savings": 53.29, "annual_savings": 639.48,
      "migration_window": {"weekday": "Sunday", "start_hour_utc": 3, "length_hours": 2},
+     "backup_window": {"window": "07:00-07:30", "peak_cpu": 12.3, "suggested": null, "suggested_peak_cpu": null},
+     "maintenance_window": {"window": "wed:03:00-wed:03:30", "peak_cpu": 18.34, "suggested": "fri:02:00-fri:02:30", "suggested_peak_cpu": 7.92},
      "report_markdown": "# sso-prod\n\n- ![cpu](cpu.svg)\n", "charts_svg": {"cpu.svg": "<svg/>"}, "prometheus_rules_yaml": "groups: []\n", "infracost_usage_yaml": "version: 0.1\n"}},
   {"address": "data.rightsize_single_node_recommendation.mandible", "mode": "data", "type": "rightsize_single_node_recommendation",
    "values": {"id": "mandible-prod", "topology": "multi-az", "verdict": "keep", "confidence": 0.5,
      "projected_cpu_p95": 25, "projected_cpu_p99": 28.4, "monthly_savings": null, "annual_savings": null,
+     "backup_window": {"window": "03:00-03:30", "peak_cpu": 10.1, "suggested": "03:00-03:30", "suggested_peak_cpu": 10.1},
+     "maintenance_window": {"window": "sun:05:00-sun:05:30", "peak_cpu": null, "suggested": null, "suggested_peak_cpu": null},
      "migration_window": {"weekday": "", "start_hour_utc": 0, "length_hours": 0}}},
   {"address": "data.rightsize_fleet.all", "mode": "data", "type": "rightsize_fleet",
    "values": {"phase_order": ["sso-prod"], "total_monthly_savings": 53.29}},
@@ -39,10 +43,11 @@ func TestParsePlanPrintWrite(t *testing.T) {
 		t.Fatalf("clusters = %+v", s.Clusters)
 	}
 	sso := s.Clusters[1]
-	if sso.Verdict != "consolidate" || *sso.MonthlySavings != 53.29 || sso.Window != "Sunday 03:00 UTC, 2 h" {
+	if sso.Verdict != "consolidate" || *sso.MonthlySavings != 53.29 || sso.Window != "Sunday 03:00 UTC, 2 h" ||
+		sso.Windows != "maintenance wed:03:00-wed:03:30 (18.3%) → fri:02:00-fri:02:30 (7.9%)" {
 		t.Fatalf("sso = %+v", sso)
 	}
-	if s.Clusters[0].MonthlySavings != nil || s.Clusters[0].Window != "unknown" {
+	if s.Clusters[0].MonthlySavings != nil || s.Clusters[0].Window != "unknown" || s.Clusters[0].Windows != "backup 03:00-03:30 (10.1%, stays)" {
 		t.Fatalf("mandible = %+v", s.Clusters[0])
 	}
 	if len(s.Changes) != 1 || s.Changes[0].Target != "sso-prod" || s.Changes[0].Nodes != 1 {
@@ -50,7 +55,9 @@ func TestParsePlanPrintWrite(t *testing.T) {
 	}
 	var b strings.Builder
 	Print(&b, s)
-	for _, want := range []string{"sso-prod", "consolidate", "$53.29", "unknown", "sso-prod → 1 node(s) [create]", "phase order (lower traffic first): sso-prod"} {
+	for _, want := range []string{"sso-prod", "consolidate", "$53.29", "unknown", "sso-prod → 1 node(s) [create]", "phase order (lower traffic first): sso-prod",
+		"sso-prod windows for one node, projected CPU: maintenance wed:03:00-wed:03:30 (18.3%) → fri:02:00-fri:02:30 (7.9%)\n",
+		"mandible-prod windows for one node, projected CPU: backup 03:00-03:30 (10.1%, stays)\n"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, b.String())
 		}

@@ -378,20 +378,20 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 			}},
 		"backup_window": object("The automated backup window (daily, UTC) and the projected single-node CPU in it. "+
 			"On RDS Multi-AZ the backups are taken from the standby; on one node they are taken from the instance, and I/O can pause briefly as each starts. "+
-			"`suggested` is 30 minutes from the start of the hour of the day whose busiest day is quietest: a value for `aws_db_instance.backup_window`. "+
+			"`suggested` is a value for `aws_db_instance.backup_window`: the current window, or 30 minutes from the start of the hour of the day whose busiest day is quietest. "+
 			"Aurora's backups are continuous and leave the instances alone: nothing is suggested.", recScheduledType, map[string]string{
 			"window":             "The backup window as RDS reports it (`hh24:mi-hh24:mi`); null when unknown (or in a form not read: see `warnings`).",
 			"peak_cpu":           "Highest hourly mean of the projected CPU, percent, in the hours of the week the window touches; null when not every one has data.",
-			"suggested":          "A quieter window (`hh24:mi-hh24:mi`); null for Aurora and when no hour of the day has data on every day.",
+			"suggested":          "Where the window should be (`hh24:mi-hh24:mi`): the current one when it is within 5 points of CPU of the quietest, else a quieter one; null for Aurora and when no hour of the day has data on every day.",
 			"suggested_peak_cpu": "The suggested hour's projected CPU on its busiest day, percent.",
 		}),
 		"maintenance_window": object("The weekly maintenance window (UTC; for Aurora the writer instance's) and the projected single-node CPU in it. "+
 			"With two nodes, an OS update or hardware maintenance costs a failover; on one node it takes the database offline while it runs. "+
-			"`suggested` is 30 minutes in the quietest hour of the week, never overlapping `backup_window.suggested`: a value for `aws_db_instance.maintenance_window` "+
+			"`suggested`, never overlapping `backup_window.suggested`, is the current window or 30 minutes in the quietest hour of the week: a value for `aws_db_instance.maintenance_window` "+
 			"(or the writer's `aws_rds_cluster_instance.preferred_maintenance_window`). `migration_window` avoids both windows.", recScheduledType, map[string]string{
 			"window":             "The maintenance window as RDS reports it (`ddd:hh24:mi-ddd:hh24:mi`); null when unknown.",
 			"peak_cpu":           "Highest hourly mean of the projected CPU, percent, in the hours the window touches; null when not every one has data.",
-			"suggested":          "A quieter window (`ddd:hh24:mi-ddd:hh24:mi`); null unless every hour of the week has data.",
+			"suggested":          "Where the window should be (`ddd:hh24:mi-ddd:hh24:mi`): the current one when it is within 5 points of CPU of the quietest and clear of `backup_window.suggested`, else a quieter one; null unless every hour of the week has data.",
 			"suggested_peak_cpu": "The suggested hour's mean projected CPU, percent.",
 		}),
 		"pending_maintenance": list("Maintenance actions RDS has pending for the deployment's instances and (Aurora) cluster (rds:DescribePendingMaintenanceActions). "+

@@ -257,6 +257,9 @@ func TestAccDataSourceExamples_fleet(t *testing.T) {
 					}
 					return nil
 				})),
+				// The demo's maintenance window, or a quieter one, in RDS's format.
+				statecheck.ExpectKnownOutputValue("sso_maintenance_window", knownvalue.StringRegexp(
+					regexp.MustCompile(`^(sun|mon|tue|wed|thu|fri|sat):\d{2}:[03]0-(sun|mon|tue|wed|thu|fri|sat):\d{2}:[03]0$`))),
 			},
 		}},
 	})

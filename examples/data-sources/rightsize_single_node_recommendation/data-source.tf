@@ -19,3 +19,10 @@ output "sso_verdict" {
 output "sso_monthly_savings" {
   value = data.rightsize_single_node_recommendation.sso.monthly_savings
 }
+
+# Where the single node's windows should be (RDS formats, UTC), for the writer's
+# aws_rds_cluster_instance.preferred_maintenance_window (or an aws_db_instance's
+# backup_window and maintenance_window).
+output "sso_maintenance_window" {
+  value = data.rightsize_single_node_recommendation.sso.maintenance_window.suggested
+}

@@ -160,3 +160,21 @@ func DemoMaintenance() *sandbox.Scenario {
 	c.Members[1].PendingMaintenance = []sandbox.PendingActionSpec{{Action: "system-update"}}
 	return sc
 }
+
+// FailOver fails the demo's two deployments over through the real SDK, as a user testing them
+// would: mandible-prod by a reboot with failover, sso-prod by FailoverDBCluster. It then moves the
+// sandbox's clock on by an hour (the reboot completes) and returns the time of the failovers.
+func FailOver(t testing.TB, srv *sandbox.Server) time.Time {
+	t.Helper()
+	ctx := context.Background()
+	api := rds.NewFromConfig(srv.AWSConfig())
+	at := srv.Now()
+	if _, err := api.RebootDBInstance(ctx, &rds.RebootDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), ForceFailover: aws.Bool(true)}); err != nil {
+		t.Fatalf("rebooting mandible-prod with failover: %v", err)
+	}
+	if _, err := api.FailoverDBCluster(ctx, &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String("sso-prod")}); err != nil {
+		t.Fatalf("failing over sso-prod: %v", err)
+	}
+	srv.Advance(time.Hour)
+	return at
+}

@@ -190,6 +190,9 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 	if r, ok := reservationRisk(in); ok {
 		rs = append(rs, r)
 	}
+	if r, ok := eventRisk(in); ok {
+		rs = append(rs, r)
+	}
 	h := 1 + p.HeadroomPercent/100
 	if v := pr.CPU.Max; v == v && v*h > p.AlertThresholdPercent {
 		add("high-traffic", "medium", "Projected CPU peaks at %.1f%% (at %s UTC), above the %.0f%% alert threshold with headroom, although p99 is %.1f%%",

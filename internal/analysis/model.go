@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -213,6 +214,10 @@ type ClusterInput struct {
 	// An OS update or hardware maintenance pending on the writer is a risk
 	// of the single node: two nodes turn its downtime into a failover.
 	PendingMaintenance []PendingMaintenance
+	// Events are the deployment's failover and failure events of the last
+	// 14 days (RDS keeps no older ones; nil when none, or not read). Any is
+	// a redundancy risk of the single node: the second node was needed.
+	Events []Event
 }
 
 // DecisionWeights weight the decision-matrix criteria. They need not sum to 1;
@@ -415,7 +420,7 @@ func (in ClusterInput) validate() error {
 			return errorf("cluster %q: custom endpoints are an Aurora feature; topology is %q", in.Name, in.Topology)
 		}
 		if err := e.validate(); err != nil {
-			return errorf("cluster %q: %v", in.Name, err)
+			return clusterError(in.Name, err)
 		}
 	}
 	if a := in.ReplicaAutoScaling; a != nil {
@@ -423,7 +428,7 @@ func (in ClusterInput) validate() error {
 			return errorf("cluster %q: replica auto scaling is an Aurora feature; topology is %q", in.Name, in.Topology)
 		}
 		if err := a.validate(); err != nil {
-			return errorf("cluster %q: %v", in.Name, err)
+			return clusterError(in.Name, err)
 		}
 	}
 	for _, e := range in.ProxyReaderEndpoints {
@@ -431,12 +436,12 @@ func (in ClusterInput) validate() error {
 			return errorf("cluster %q: RDS Proxy read-only endpoints serve Aurora clusters only; topology is %q", in.Name, in.Topology)
 		}
 		if err := e.validate(); err != nil {
-			return errorf("cluster %q: %v", in.Name, err)
+			return clusterError(in.Name, err)
 		}
 	}
 	for _, d := range in.BlueGreenDeployments {
 		if err := d.validate(); err != nil {
-			return errorf("cluster %q: %v", in.Name, err)
+			return clusterError(in.Name, err)
 		}
 	}
 	if cur, one := in.CurrentStorageMonthlyUSD, in.SingleNodeStorageMonthlyUSD; !(cur >= 0 && one >= 0) || math.IsInf(cur, 0) || math.IsInf(one, 0) || (cur > 0) != (one > 0) {
@@ -444,22 +449,27 @@ func (in ClusterInput) validate() error {
 	}
 	for _, r := range in.Reservations {
 		if err := r.validate(); err != nil {
-			return errorf("cluster %q: %v", in.Name, err)
+			return clusterError(in.Name, err)
 		}
 	}
 	if in.BackupWindow != "" {
 		if _, err := ParseBackupWindow(in.BackupWindow); err != nil {
-			return errorf("cluster %q: %v", in.Name, err)
+			return clusterError(in.Name, err)
 		}
 	}
 	if in.MaintenanceWindow != "" {
 		if _, err := ParseMaintenanceWindow(in.MaintenanceWindow); err != nil {
-			return errorf("cluster %q: %v", in.Name, err)
+			return clusterError(in.Name, err)
 		}
 	}
 	for _, m := range in.PendingMaintenance {
 		if err := m.validate(); err != nil {
-			return errorf("cluster %q: %v", in.Name, err)
+			return clusterError(in.Name, err)
+		}
+	}
+	for _, e := range in.Events {
+		if err := e.validate(); err != nil {
+			return clusterError(in.Name, err)
 		}
 	}
 	for i, c := range in.Candidates {
@@ -522,4 +532,10 @@ func sortedCandidates(cs []Candidate) []Candidate {
 		return 0
 	})
 	return out
+}
+
+// clusterError is err, from a validation of part of cluster name's input, with the cluster named
+// (and the package's prefix once).
+func clusterError(name string, err error) error {
+	return errorf("cluster %q: %s", name, strings.TrimPrefix(err.Error(), "analysis: "))
 }

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/bluegreen"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/events"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/maintenance"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/replicascaling"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/reservations"
@@ -40,6 +42,8 @@ type RDSAPI interface {
 	reservations.API
 	// AttachMaintenance lists pending maintenance actions.
 	maintenance.API
+	// AttachEvents lists failover and failure events.
+	events.API
 }
 
 // Kind is the kind of 2-node deployment; the values match analysis.Topology.
@@ -147,6 +151,12 @@ type Cluster struct {
 	// MaintenanceUnread says why they could not be listed, if so.
 	PendingMaintenance []analysis.PendingMaintenance
 	MaintenanceUnread  string
+	// Events are the failover and failure events of the last 14 days
+	// (events.Recent) of the deployment's instances and, for Aurora, its
+	// cluster, oldest first; set by AttachEvents. EventsUnread says why they
+	// could not be listed, if so.
+	Events       []analysis.Event
+	EventsUnread string
 }
 
 // Writer returns the writer node.
@@ -404,8 +414,8 @@ func AttachReservations(ctx context.Context, api RDSAPI, cs []Cluster) {
 
 // AttachMaintenance sets the maintenance actions pending for the instances (and Aurora clusters)
 // of cs (Discover and ListFleet leave them out), from one listing of the region
-// (maintenance.Pending). A failed listing is recorded in each cluster's MaintenanceUnread, not
-// returned.
+// (maintenance.Pending); a later call replaces what an earlier one set. A failed listing is
+// recorded in each cluster's MaintenanceUnread, not returned.
 func AttachMaintenance(ctx context.Context, api RDSAPI, cs []Cluster) {
 	if len(cs) == 0 {
 		return
@@ -413,17 +423,45 @@ func AttachMaintenance(ctx context.Context, api RDSAPI, cs []Cluster) {
 	rs, err := maintenance.Pending(ctx, api)
 	for i := range cs {
 		c := &cs[i]
+		c.PendingMaintenance, c.MaintenanceUnread = nil, ""
 		if err != nil {
 			c.MaintenanceUnread = err.Error()
 			continue
 		}
-		c.PendingMaintenance = nil
 		if c.Kind == KindAurora {
 			c.PendingMaintenance = maintenance.For(rs, c.ARN, c.Identifier)
 		}
 		for _, n := range c.Nodes {
 			c.PendingMaintenance = append(c.PendingMaintenance, maintenance.For(rs, n.ARN, n.ID)...)
 		}
+	}
+}
+
+// AttachEvents sets the failover and failure events of the 14 days before now (events.Recent) of
+// the instances (and Aurora clusters) of cs (Discover and ListFleet leave them out), from one
+// listing of the region; a later call replaces what an earlier one set. A failed listing is
+// recorded in each cluster's EventsUnread, not returned.
+func AttachEvents(ctx context.Context, api RDSAPI, cs []Cluster, now time.Time) {
+	if len(cs) == 0 {
+		return
+	}
+	es, err := events.Recent(ctx, api, now)
+	for i := range cs {
+		c := &cs[i]
+		c.Events, c.EventsUnread = nil, ""
+		if err != nil {
+			c.EventsUnread = err.Error()
+			continue
+		}
+		if c.Kind == KindAurora {
+			c.Events = events.For(es, "db-cluster", c.Identifier)
+		}
+		for _, n := range c.Nodes {
+			if !n.Virtual {
+				c.Events = append(c.Events, events.For(es, "db-instance", n.ID)...)
+			}
+		}
+		slices.SortStableFunc(c.Events, func(a, b analysis.Event) int { return a.Time.Compare(b.Time) })
 	}
 }
 

@@ -429,3 +429,42 @@ func TestAttachMaintenance(t *testing.T) {
 		t.Fatalf("denied: %+v", cs[0])
 	}
 }
+
+// AttachEvents gives each deployment its recent failover events, an Aurora cluster's own included,
+// from one listing; a denied listing is recorded, not returned.
+func TestAttachEvents(t *testing.T) {
+	ctx := context.Background()
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sandbox.Demo()})
+	api := rds.NewFromConfig(srv.AWSConfig())
+	acctest.FailOver(t, srv)
+	fleet, err := ListFleet(ctx, api, FleetFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetLog()
+	AttachEvents(ctx, api, fleet, srv.Now())
+	if calls := srv.Calls("DescribeEvents"); len(calls) != 1 {
+		t.Fatalf("%d DescribeEvents calls, want 1", len(calls))
+	}
+	got := map[string]string{}
+	for _, c := range fleet {
+		var es []string
+		for _, e := range c.Events {
+			es = append(es, e.Source+": "+e.Message)
+		}
+		got[c.Identifier] = strings.Join(es, "; ") + c.EventsUnread
+	}
+	want := map[string]string{
+		"mandible-prod": "mandible-prod: Multi-AZ instance failover started.",
+		"sso-prod":      "sso-prod: Started cross AZ failover to DB instance: sso-prod-instance-2; sso-prod: Completed failover to DB instance: sso-prod-instance-2",
+	}
+	if !maps.Equal(got, want) {
+		t.Fatalf("fleet events %v, want %v", got, want)
+	}
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeEvents", Rate: 1,
+		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized"}})
+	AttachEvents(ctx, api, fleet, srv.Now())
+	if fleet[0].Events != nil || !strings.Contains(fleet[0].EventsUnread, "rds:DescribeEvents") {
+		t.Fatalf("denied: %+v", fleet[0])
+	}
+}

@@ -92,6 +92,7 @@ type recommendationModel struct {
 	BackupWindow          types.Object  `tfsdk:"backup_window"`
 	MaintenanceWindow     types.Object  `tfsdk:"maintenance_window"`
 	PendingMaintenance    types.List    `tfsdk:"pending_maintenance"`
+	RecentFailovers       types.List    `tfsdk:"recent_failovers"`
 	CPUCredits            types.Object  `tfsdk:"cpu_credits"`
 	RollbackTriggers      types.List    `tfsdk:"rollback_triggers"`
 	PrometheusRulesYAML   types.String  `tfsdk:"prometheus_rules_yaml"`
@@ -162,6 +163,9 @@ var (
 		"resource": types.StringType, "action": types.StringType, "description": types.StringType,
 		"auto_applied_after": types.StringType, "forced_apply_date": types.StringType, "current_apply_date": types.StringType,
 		"opt_in_status": types.StringType,
+	}
+	recEventType = map[string]attr.Type{
+		"time": types.StringType, "source": types.StringType, "category": types.StringType, "message": types.StringType,
 	}
 	recCreditsType = map[string]attr.Type{
 		"instance_class": types.StringType, "baseline_percent": types.Float64Type, "peak_24h_mean_percent": types.Float64Type,
@@ -402,6 +406,10 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 			"forced_apply_date":  "RFC 3339: RDS applies the action on this date, whatever the window; null when not set.",
 			"current_apply_date": "RFC 3339: when RDS will apply it, given the opt-in and the dates above; null when not scheduled.",
 			"opt_in_status":      "`immediate`, `next-maintenance`, or null when not opted in.",
+		}),
+		"recent_failovers": list("The deployment's failover and failure events of the last 14 days, oldest first (rds:DescribeEvents, categories `failover` and `failure`; RDS keeps events for 14 days). "+
+			"Any is a `redundancy` risk: the second node took over, and on one node the same incident would have been downtime.", recEventType, map[string]string{
+			"time": "RFC 3339.", "source": "The DB instance or (Aurora) cluster identifier.", "category": "`failover` or `failure`.", "message": "RDS's message.",
 		}),
 		"cpu_credits": schema.SingleNestedAttribute{Computed: true,
 			MarkdownDescription: "CPU credits of the single node when `recommended_instance_class` is burstable (db.t3, db.t4g); null otherwise. " +
@@ -761,6 +769,14 @@ func fillRecommendation(ctx context.Context, m *recommendationModel, res rightsi
 		}, &diags))
 	}
 	m.PendingMaintenance = mustList(recPendingType, pending, &diags)
+	var events []attr.Value
+	for _, e := range res.Cluster.Events {
+		events = append(events, mustObject(recEventType, map[string]attr.Value{
+			"time": timeOrNull(e.Time), "source": types.StringValue(e.Source), "category": types.StringValue(e.Category),
+			"message": types.StringValue(e.Message),
+		}, &diags))
+	}
+	m.RecentFailovers = mustList(recEventType, events, &diags)
 
 	m.CPUCredits = types.ObjectNull(recCreditsType)
 	if cr := rec.CPUCredits; cr != nil {

@@ -267,12 +267,14 @@ func TestAccSingleNodeRecommendation_auroraIOOptimized(t *testing.T) {
 	})
 }
 
-// The windows and pending maintenance through terraform: mandible-prod's backup and maintenance
-// windows sit in its weekday peak, so quieter ones are suggested (in RDS's formats, ready for
-// aws_db_instance); sso-prod (Aurora) gets no backup suggestion and lists its three pending actions.
+// The windows, pending maintenance and failovers through terraform: mandible-prod's backup and
+// maintenance windows sit in its weekday peak, so quieter ones are suggested (in RDS's formats,
+// ready for aws_db_instance); sso-prod (Aurora) gets no backup suggestion and lists its three
+// pending actions; both failed over an hour ago, which each lists, with a redundancy risk.
 func TestAccSingleNodeRecommendation_windows(t *testing.T) {
 	now := sandboxNow()
 	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: acctest.DemoMaintenance(), Now: now})
+	failedOver := acctest.FailOver(t, srv).Format(time.RFC3339)
 	end := now.Format(time.RFC3339)
 	ds := "data.rightsize_single_node_recommendation."
 	rfc3339 := knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`))
@@ -309,8 +311,16 @@ data "rightsize_single_node_recommendation" "sso" {
 				})),
 				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("backup_window").AtMapKey("window"), knownvalue.StringExact("07:00-07:30")),
 				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("backup_window").AtMapKey("suggested"), knownvalue.Null()),
-				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("maintenance_window").AtMapKey("window"), knownvalue.StringExact("wed:03:00-wed:03:30")),
+				// The failover made sso-prod-instance-2 the writer: its maintenance window is the default.
+				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("maintenance_window").AtMapKey("window"), knownvalue.StringExact("sun:05:00-sun:05:30")),
 				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("pending_maintenance"), knownvalue.ListSizeExact(3)),
+				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("recent_failovers"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"time": knownvalue.StringExact(failedOver), "source": knownvalue.StringExact("mandible-prod"),
+						"category": knownvalue.StringExact("failover"), "message": knownvalue.StringExact("Multi-AZ instance failover started."),
+					}),
+				})),
+				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("recent_failovers"), knownvalue.ListSizeExact(2)),
 			},
 			Check: resource.ComposeAggregateTestCheckFunc(
 				checkLess(ds+"mandible", "backup_window.suggested_peak_cpu", "backup_window.peak_cpu"),
@@ -318,6 +328,7 @@ data "rightsize_single_node_recommendation" "sso" {
 				resource.TestMatchResourceAttr(ds+"mandible", "migration_window.reason", regexp.MustCompile(`outside 13:00-13:30 and tue:14:00-tue:14:30 UTC$`)),
 				resource.TestMatchResourceAttr(ds+"mandible", "report_markdown", regexp.MustCompile(`\| backup \(daily\) \| 13:00-13:30 \| [\d.]+% \| \d{2}:00-\d{2}:30 \| [\d.]+% \|`)),
 				resource.TestCheckTypeSetElemNestedAttrs(ds+"mandible", "risks.*", map[string]string{"category": "failure", "severity": "medium"}),
+				resource.TestMatchResourceAttr(ds+"sso", "report_markdown", regexp.MustCompile(`\*\*medium\*\* \(redundancy\): 1 failover in the RDS events of the last 14 days`)),
 				resource.TestMatchResourceAttr(ds+"sso", "report_markdown", regexp.MustCompile(`- system-update on sso-prod-instance-2, not scheduled: applied when you opt in`)),
 			),
 		}},

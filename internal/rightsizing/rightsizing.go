@@ -182,6 +182,7 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 	inventory.AttachBlueGreen(ctx, d.RDS, clusters)
 	inventory.AttachReservations(ctx, d.RDS, clusters)
 	inventory.AttachMaintenance(ctx, d.RDS, clusters)
+	inventory.AttachEvents(ctx, d.RDS, clusters, nowT)
 	col := &cw.Collector{API: d.CloudWatch, Concurrency: d.Concurrency}
 	got, err := col.Collect(ctx, plan)
 	if err != nil {
@@ -278,7 +279,7 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 	for _, g := range c.GreenOf {
 		res.Warnings = append(res.Warnings, "the database is "+g.DescribeGreen()+"; its metrics cover only its time as a copy")
 	}
-	res.Warnings = append(res.Warnings, setWindows(&in, c)...)
+	res.Warnings = append(res.Warnings, setWindowsAndEvents(&in, c)...)
 	for _, n := range c.Nodes {
 		class, err := d.Catalog.Class(n.Class)
 		if err != nil {
@@ -520,10 +521,10 @@ func Sorted(rs []Result) []Result {
 	return out
 }
 
-// setWindows gives in the deployment's backup and maintenance windows and pending maintenance,
-// and returns warnings for what could not be used: a window RDS reported in a form the analysis
+// setWindowsAndEvents gives in the deployment's backup and maintenance windows, pending maintenance and
+// recent failover and failure events, and returns warnings for what could not be used: a window RDS reported in a form the analysis
 // does not read is left out rather than failing the recommendation.
-func setWindows(in *analysis.ClusterInput, c inventory.Cluster) []string {
+func setWindowsAndEvents(in *analysis.ClusterInput, c inventory.Cluster) []string {
 	var warns []string
 	if _, err := analysis.ParseBackupWindow(c.BackupWindow); err == nil {
 		in.BackupWindow = c.BackupWindow
@@ -538,6 +539,10 @@ func setWindows(in *analysis.ClusterInput, c inventory.Cluster) []string {
 	in.PendingMaintenance = c.PendingMaintenance
 	if c.MaintenanceUnread != "" {
 		warns = append(warns, "pending maintenance not checked: "+c.MaintenanceUnread)
+	}
+	in.Events = c.Events
+	if c.EventsUnread != "" {
+		warns = append(warns, "failovers not checked: "+c.EventsUnread)
 	}
 	return warns
 }

@@ -620,9 +620,46 @@ func TestRecommend_windows(t *testing.T) {
 	}
 
 	var in analysis.ClusterInput
-	warns := setWindows(&in, inventory.Cluster{BackupWindow: "3am", MaintenanceWindow: "sun:05:00-sun:05:30"})
+	warns := setWindowsAndEvents(&in, inventory.Cluster{BackupWindow: "3am", MaintenanceWindow: "sun:05:00-sun:05:30"})
 	if in.BackupWindow != "" || in.MaintenanceWindow != "sun:05:00-sun:05:30" || len(warns) != 1 ||
 		!strings.HasPrefix(warns[0], `the backup window is left out: analysis: backup window "3am": `) {
 		t.Errorf("unreadable window: %+v, warnings %q", in, warns)
+	}
+}
+
+// Failovers of the last 14 days are a redundancy risk of each recommendation; a denied listing is
+// a warning.
+func TestRecommend_failovers(t *testing.T) {
+	d, srv := deps(t, sandbox.Demo(), testNow)
+	acctest.FailOver(t, srv)
+	d.Now = srv.Now
+	ctx := context.Background()
+	for _, c := range []struct {
+		req  Request
+		want string
+	}{
+		{Request{InstanceID: "mandible-prod", Lookback: 14 * 24 * time.Hour}, "1 failover in the RDS events of the last 14 days (the latest: "},
+		{Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour}, "1 failover in the RDS events of the last 14 days (the latest: "},
+	} {
+		res, err := Recommend(ctx, d, c.req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found bool
+		for _, r := range risksOf(res, "redundancy") {
+			found = found || strings.HasPrefix(r.Description, c.want)
+		}
+		if !found || len(res.Warnings) != 0 {
+			t.Errorf("%s: redundancy risks %+v, warnings %v", res.Cluster.Identifier, risksOf(res, "redundancy"), res.Warnings)
+		}
+	}
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeEvents", Rate: 1,
+		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized"}})
+	res, err := Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 14 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "failovers not checked: listing the failover and failure events of the last 14 days (rds:DescribeEvents): ") {
+		t.Fatalf("denied: warnings %v", res.Warnings)
 	}
 }

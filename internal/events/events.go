@@ -1,0 +1,78 @@
+// Package events reads the RDS events that show a deployment's second node at work: failovers
+// and instance failures (rds:DescribeEvents, event categories "failover" and "failure"). RDS keeps
+// events for 14 days. A 2-node deployment that failed over in that time relied on its standby or
+// reader; on one node, the same incident would have been downtime, so the recommendation (through
+// inventory) lists such events as a risk of the change.
+package events
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+)
+
+// API lists the RDS operation this package calls; *rds.Client satisfies it.
+type API interface {
+	DescribeEvents(ctx context.Context, in *rds.DescribeEventsInput, optFns ...func(*rds.Options)) (*rds.DescribeEventsOutput, error)
+}
+
+// Retention is how long RDS keeps events: DescribeEvents reaches no further back.
+const Retention = 14 * 24 * time.Hour
+
+// Categories are the event categories read.
+var Categories = []string{"failover", "failure"}
+
+// Event is an RDS event with its source's type (db-instance, db-cluster, ...).
+type Event struct {
+	SourceType string
+	analysis.Event
+}
+
+// Recent lists the region's failover and failure events of the Retention before now, oldest
+// first (all pages). An event in both categories is listed once, as a failure.
+func Recent(ctx context.Context, api API, now time.Time) ([]Event, error) {
+	var out []Event
+	p := rds.NewDescribeEventsPaginator(api, &rds.DescribeEventsInput{
+		StartTime: aws.Time(now.Add(-Retention)), EndTime: aws.Time(now), EventCategories: Categories})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing the failover and failure events of the last 14 days (rds:DescribeEvents): %w", err)
+		}
+		for _, e := range page.Events {
+			cat := ""
+			for _, c := range e.EventCategories {
+				switch {
+				case c == "failure":
+					cat = c
+				case c == "failover" && cat == "":
+					cat = c
+				}
+			}
+			if cat == "" {
+				continue
+			}
+			out = append(out, Event{SourceType: string(e.SourceType), Event: analysis.Event{
+				Source: aws.ToString(e.SourceIdentifier), Time: aws.ToTime(e.Date).UTC(), Message: aws.ToString(e.Message), Category: cat}})
+		}
+	}
+	return out, nil
+}
+
+// For returns the events whose source is of type sourceType and named id (without regard to
+// case), in the order listed; nil when there are none.
+func For(es []Event, sourceType, id string) []analysis.Event {
+	var out []analysis.Event
+	for _, e := range es {
+		if e.SourceType == sourceType && strings.EqualFold(e.Source, id) {
+			out = append(out, e.Event)
+		}
+	}
+	return out
+}

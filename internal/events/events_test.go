@@ -1,0 +1,57 @@
+package events
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// Recent lists, over the real SDK, the failover events of a reboot with failover and of an Aurora
+// failover (not their other events), until they are more than 14 days old; For picks a source's;
+// a denied listing is an error that names the permission.
+func TestRecent(t *testing.T) {
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sandbox.Demo()})
+	api := rds.NewFromConfig(srv.AWSConfig())
+	ctx := context.Background()
+	at := acctest.FailOver(t, srv)
+	es, err := Recent(ctx, api, srv.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range es {
+		got = append(got, fmt.Sprintf("%s %s %s %s %q", e.Time.Sub(at), e.SourceType, e.Source, e.Category, e.Message))
+	}
+	want := []string{
+		`0s db-instance mandible-prod failover "Multi-AZ instance failover started."`,
+		`0s db-cluster sso-prod failover "Started cross AZ failover to DB instance: sso-prod-instance-2"`,
+		`0s db-cluster sso-prod failover "Completed failover to DB instance: sso-prod-instance-2"`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("recent events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if f := For(es, "db-cluster", "SSO-PROD"); len(f) != 2 || f[1].Message != "Completed failover to DB instance: sso-prod-instance-2" {
+		t.Errorf("For(db-cluster, SSO-PROD) = %+v", f)
+	}
+	if f := For(es, "db-instance", "sso-prod"); f != nil {
+		t.Errorf("For(db-instance, sso-prod) = %+v", f)
+	}
+
+	srv.Advance(14 * 24 * time.Hour)
+	if es, err := Recent(ctx, api, srv.Now()); err != nil || len(es) != 0 {
+		t.Fatalf("15 days on: %+v, %v", es, err)
+	}
+
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeEvents", Rate: 1,
+		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized"}})
+	if _, err := Recent(ctx, api, srv.Now()); err == nil || !strings.HasPrefix(err.Error(), "listing the failover and failure events of the last 14 days (rds:DescribeEvents): ") {
+		t.Fatalf("denied: %v", err)
+	}
+}

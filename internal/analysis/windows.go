@@ -215,8 +215,9 @@ type WindowAdvice struct {
 
 // AdviseWindows reports the projected load p (a 168-bucket hour-of-week profile,
 // HourOfWeekProfile) during the backup and maintenance windows (RDS's formats, see
-// ParseBackupWindow and ParseMaintenanceWindow; empty when not known) and suggests quieter ones.
-// Hours without data (NaN) are never suggested. The backup window is only suggested for
+// ParseBackupWindow and ParseMaintenanceWindow; empty when not known) and suggests where each
+// should be: the current window when it is within windowMoveMargin points of the quietest, else a
+// quieter one (see WindowAdvice). Hours without data (NaN) are never suggested. The backup window is only suggested for
 // TopologyMultiAZ: on Aurora it does not touch the instance. Ties go to the earliest hour from
 // Sunday 00:00 UTC. It returns an error when len(p.Mean) != 168 or a window does not parse.
 func AdviseWindows(p Profile, t Topology, backup, maintenance string) (WindowAdvice, error) {

@@ -501,6 +501,13 @@ func describeMembers(ctx context.Context, api RDSAPI, clusterID string) ([]types
 func clusterFrom(dc types.DBCluster, members []types.DBInstance) (Cluster, error) {
 	id := aws.ToString(dc.DBClusterIdentifier)
 	engine := aws.ToString(dc.Engine)
+	if !strings.HasPrefix(engine, "aurora") && aws.ToString(dc.DBClusterInstanceClass) != "" {
+		// A Multi-AZ DB cluster: RDS (not Aurora) with a writer and two readable standbys.
+		return Cluster{}, &UnsupportedError{Identifier: id, Reason: fmt.Sprintf(
+			"it is a Multi-AZ DB cluster (engine %q: a writer and two readable standby instances), which is not supported: "+
+				"it has three nodes, and going to one means restoring a snapshot to a DB instance rather than removing a node. "+
+				"Only Multi-AZ DB instances of RDS for PostgreSQL and Aurora PostgreSQL clusters are", engine)}
+	}
 	if !contains(ClusterEngines, engine) {
 		return Cluster{}, &UnsupportedError{Identifier: id, Reason: fmt.Sprintf(
 			"engine %q is not supported: only Aurora PostgreSQL (%s) clusters and RDS for PostgreSQL (%s) instances are",

@@ -468,3 +468,19 @@ func TestAttachEvents(t *testing.T) {
 		t.Fatalf("denied: %+v", fleet[0])
 	}
 }
+
+// A Multi-AZ DB cluster (RDS, not Aurora: engine postgres with a cluster instance class) is
+// refused with its own reason, not as an unknown engine. The sandbox emulates no such cluster,
+// so the RDS description is built here.
+func TestClusterFromMultiAZDBCluster(t *testing.T) {
+	_, err := clusterFrom(rdstypes.DBCluster{DBClusterIdentifier: aws.String("orders"), Engine: aws.String("postgres"),
+		DBClusterInstanceClass: aws.String("db.m6gd.large")}, nil)
+	var ue *UnsupportedError
+	if !errors.As(err, &ue) || !strings.Contains(ue.Reason, `it is a Multi-AZ DB cluster (engine "postgres": a writer and two readable standby instances)`) {
+		t.Fatalf("err = %v", err)
+	}
+	_, err = clusterFrom(rdstypes.DBCluster{DBClusterIdentifier: aws.String("shop"), Engine: aws.String("aurora-mysql")}, nil)
+	if !errors.As(err, &ue) || !strings.Contains(ue.Reason, `engine "aurora-mysql" is not supported`) {
+		t.Fatalf("aurora-mysql: err = %v", err)
+	}
+}

@@ -157,6 +157,11 @@ type Cluster struct {
 	// could not be listed, if so.
 	Events       []analysis.Event
 	EventsUnread string
+	// Unsupported says why the provider cannot analyse this PostgreSQL
+	// deployment (a Multi-AZ DB cluster, Aurora Serverless); empty for one
+	// it can. ListFleet keeps such deployments, with no nodes, so that the
+	// fleet can list them as skipped; CheckTwoNode refuses them.
+	Unsupported string
 }
 
 // Writer returns the writer node.
@@ -565,6 +570,9 @@ func clusterFrom(dc types.DBCluster, members []types.DBInstance) (Cluster, error
 // a Multi-AZ instance (MultiAZ on) or an Aurora cluster with one writer and
 // exactly one reader.
 func (c Cluster) CheckTwoNode() error {
+	if c.Unsupported != "" {
+		return &UnsupportedError{Identifier: c.Identifier, Reason: c.Unsupported}
+	}
 	switch c.Kind {
 	case KindMultiAZ:
 		if !c.MultiAZ {
@@ -595,8 +603,10 @@ type FleetFilter struct {
 
 // ListFleet lists every RDS for PostgreSQL instance and Aurora PostgreSQL
 // cluster in the region that passes filter, sorted by identifier. Instances
-// that belong to a cluster appear once, as part of their cluster; other
-// engines and Serverless clusters are left out.
+// that belong to a cluster appear once, as part of their cluster. PostgreSQL
+// clusters the provider cannot analyse (Multi-AZ DB clusters, Aurora
+// Serverless) are listed with Unsupported set and no nodes; other engines are
+// left out.
 func ListFleet(ctx context.Context, api RDSAPI, filter FleetFilter) ([]Cluster, error) {
 	var instances []types.DBInstance
 	in := &rds.DescribeDBInstancesInput{}
@@ -643,8 +653,15 @@ func ListFleet(ctx context.Context, api RDSAPI, filter FleetFilter) ([]Cluster, 
 	}
 	for _, dc := range clusters {
 		c, err := clusterFrom(dc, membersOf[aws.ToString(dc.DBClusterIdentifier)])
-		if err != nil {
-			continue // other engines, Serverless
+		var ue *UnsupportedError
+		switch engine := aws.ToString(dc.Engine); {
+		case err == nil:
+		case errors.As(err, &ue) && (engine == "postgres" || contains(ClusterEngines, engine)):
+			// A PostgreSQL deployment the provider cannot analyse: kept, to be listed as skipped.
+			c = Cluster{Identifier: aws.ToString(dc.DBClusterIdentifier), ARN: aws.ToString(dc.DBClusterArn), Engine: engine,
+				EngineVersion: aws.ToString(dc.EngineVersion), Status: aws.ToString(dc.Status), Tags: tagMap(dc.TagList), Unsupported: ue.Reason}
+		default:
+			continue // other engines
 		}
 		out = append(out, c)
 	}

@@ -106,7 +106,7 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 			"id":             schema.StringAttribute{Computed: true, MarkdownDescription: "The region and the filters."},
 			"clusters": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "2-node deployments, highest monthly savings first.",
 				NestedObject: schema.NestedAttributeObject{Attributes: clusterAttrs}},
-			"skipped": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "PostgreSQL deployments that are not analysed, with the reason: not 2-node (already single-node, 3+ nodes), or the green database of a blue/green deployment that can still switch over (a staging copy of its source, which the fleet lists instead).",
+			"skipped": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "PostgreSQL deployments that are not analysed, with the reason: not 2-node (already single-node, 3+ nodes), a kind the provider does not support (a Multi-AZ DB cluster, Aurora Serverless), or the green database of a blue/green deployment that can still switch over (a staging copy of its source, which the fleet lists instead).",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"identifier": schema.StringAttribute{Computed: true, MarkdownDescription: "Identifier."},
 					"reason":     schema.StringAttribute{Computed: true, MarkdownDescription: "Why it is not analysed."},

@@ -441,7 +441,7 @@ data "rightsize_fleet" "f" {
 func TestAccFleet_skipped(t *testing.T) {
 	now := sandboxNow()
 	srv := acctest.StartSandbox(t, sandbox.Options{
-		Scenario: fleetScenario(sandbox.MySQL(), sandbox.SingleAZ(), sandbox.ThreeNodeAurora()), Now: now})
+		Scenario: fleetScenario(sandbox.MySQL(), sandbox.SingleAZ(), sandbox.ThreeNodeAurora(), sandbox.ServerlessV2()), Now: now})
 	ds := "data.rightsize_fleet.all"
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -465,6 +465,11 @@ data "rightsize_fleet" "all" {
 					"identifier": regexp.MustCompile(`^tri-prod$`),
 					"reason":     regexp.MustCompile(`has 3 instances`),
 				}),
+				// A PostgreSQL cluster the provider cannot analyse is listed with the reason, not left out.
+				resource.TestMatchTypeSetElemNestedAttrs(ds, "skipped.*", map[string]*regexp.Regexp{
+					"identifier": regexp.MustCompile(`^sls-prod$`),
+					"reason":     regexp.MustCompile(`Aurora Serverless v2 \(db.serverless\)`),
+				}),
 				// Nothing else is skipped except, at most, the MySQL instance
 				// (not a PostgreSQL deployment: the fleet leaves other engines
 				// out), which must never be analysed.
@@ -479,7 +484,7 @@ data "rightsize_fleet" "all" {
 					}
 					for i, id := range skipped {
 						switch id {
-						case "solo-db", "tri-prod":
+						case "solo-db", "tri-prod", "sls-prod":
 						case "shop-mysql":
 							if r := a[fmt.Sprintf("skipped.%d.reason", i)]; !strings.Contains(strings.ToLower(r), "mysql") {
 								return fmt.Errorf("shop-mysql skipped with reason %q, which does not name its engine", r)

@@ -50,24 +50,27 @@
 // maintenance below. Named scenarios (ScenarioByName, ScenarioNames): demo (Demo),
 // busy (Busy), idle (Idle), short (ShortHistory: 3 days), mysql (MySQL),
 // serverless (ServerlessV2), aurora3 (ThreeNodeAurora), single-az (SingleAZ),
-// traced (Traced: shaped by a real NAB CloudWatch trace embedded from
+// multi-az-cluster (MultiAZDBCluster: the RDS for PostgreSQL Multi-AZ DB cluster
+// orders-prod, see below), traced (Traced: shaped by a real NAB CloudWatch trace embedded from
 // traces/), holes (Holes: the demo with 3 minutes per thousand missing, as
 // collected CloudWatch series have), fleet-N (Fleet(n), any n ≥ 1) and empty. AuroraPair and
 // MultiAZInstance build specs for new ones. The generator parameters are
 // exported (DemoSSOWriterWorkload, DemoSSOReaderWorkload,
 // DemoMandibleWorkload, BusyWriterWorkload, BusyReaderWorkload, IdleWorkload,
-// TracedWorkload) and Workload documents the formulas, so tests elsewhere can
+// OrdersWriterWorkload, OrdersReaderWorkload, TracedWorkload) and Workload documents the formulas, so tests elsewhere can
 // check summaries against them; Server.MetricValue returns the exact 1-minute
 // value and Workload.Activity the activity term. Metrics are a pure function of
 // (seed, node, metric, minute), computed on demand: nothing is materialised.
-// LookupClass gives vCPU/memory of a DB instance class.
+// LookupClass gives vCPU/memory of a DB instance class (also the db.m5d, m6gd,
+// m6id, r5d, r6gd and r6id classes of Multi-AZ DB clusters).
 //
 // # RDS (rds.go, rdsstate.go, rdsxml.go)
 //
 // DescribeDBInstances, DescribeDBClusters (identifier or ARN, Filters, Marker /
 // MaxRecords 20–100), CreateDBInstance (standalone or into a cluster),
 // CreateDBCluster (StorageType aurora, the default, or aurora-iopt1 for
-// I/O-Optimized; scenarios set it with ClusterSpec.StorageType), ModifyDBInstance (DBInstanceClass, MultiAZ,
+// I/O-Optimized; scenarios set it with ClusterSpec.StorageType; Engine postgres
+// makes a Multi-AZ DB cluster, below), ModifyDBInstance (DBInstanceClass, MultiAZ,
 // AllocatedStorage, PromotionTier, ApplyImmediately; otherwise the change waits
 // in PendingModifiedValues until the weekly maintenance window passes on the
 // clock — or Server.ApplyPendingMaintenance; PreferredBackupWindow and
@@ -94,6 +97,31 @@
 // DBSnapshotNotFound, InvalidDBInstanceState, InvalidDBClusterStateFault,
 // InvalidDBSnapshotState, InvalidParameterCombination, InvalidParameterValue,
 // Throttling, ...) so the SDK returns its typed errors.
+//
+// RDS Multi-AZ DB clusters (multiazcluster.go): RDS for PostgreSQL clusters of one writer and two
+// readable standbys in three AZs (not Aurora). A scenario declares one as a ClusterSpec with Engine
+// "postgres", DBClusterInstanceClass (required, e.g. db.m6gd.large), AllocatedStorage (default 100
+// GiB), StorageType (gp3, the default, io1 or io2) and Iops (required for io1/io2), and exactly
+// three Members (Members[0] the writer; Class empty or the cluster's; the sandbox places them in
+// <region>a, b and c, MultiAZ false; version default 16.3); Validate refuses anything else with a
+// clear error. CreateDBCluster with Engine postgres needs DBClusterInstanceClass, AllocatedStorage
+// and StorageType (InvalidParameterCombination when missing, as is Iops for io1/io2 or Iops for gp3
+// below 400 GiB; InvalidParameterValue for a bad storage type, size — 20–65536 GiB for gp3,
+// 100–65536 for io1/io2 — or Iops: 1000–256000 and 0.5–50 per GiB for io1/io2, 12000–64000 and at
+// most 500 per GiB for gp3) and creates the members itself, <cluster>-instance-1 (writer), -2, -3
+// (DBInstanceAlreadyExists if one is taken); cluster and members are creating for
+// Durations.CreateInstance, then available together, with the creation events. DescribeDBClusters
+// reports Engine postgres, DBClusterInstanceClass, AllocatedStorage, StorageType, Iops (when set),
+// MultiAZ true, EngineMode provisioned and the DBClusterMembers; DescribeDBInstances the members
+// with DBClusterIdentifier, the cluster's class, engine, storage and windows (Iops: the cluster's,
+// or gp3's baseline 3000 / 125 MiB/s — 12000 / 500 from 400 GiB). The members publish RDS (not
+// Aurora) metrics, FreeStorageSpace included. As in RDS, their instances are managed through the
+// cluster: CreateDBInstance into it, ModifyDBInstance and DeleteDBInstance of a member and
+// CreateDBClusterEndpoint on it are InvalidParameterCombination. FailoverDBCluster promotes a
+// standby (TargetDBInstanceIdentifier, else the reader with the lowest promotion tier), and cluster
+// snapshots work as for Aurora clusters (reporting the allocated storage). Not emulated:
+// ModifyDBCluster, DeleteDBCluster, RebootDBCluster (as for Aurora clusters), blue/green
+// deployments of one (SourceClusterNotSupportedFault), replica auto scaling.
 //
 // RDS maintenance (maintenance.go): every DB instance and cluster has a daily backup window
 // (PreferredBackupWindow, "hh24:mi-hh24:mi") and a weekly maintenance window

@@ -47,6 +47,9 @@ func (st *rdsState) createDBClusterEndpoint(f url.Values, _ time.Time) (any, *rd
 	if !ok {
 		return nil, errClusterNotFound(cid)
 	}
+	if c.multiAZ() {
+		return nil, errCombo("Custom endpoints aren't supported for Multi-AZ DB cluster %s: use its writer, reader or instance endpoints.", cid)
+	}
 	id := strings.ToLower(f.Get("DBClusterEndpointIdentifier"))
 	if !validID(id) {
 		return nil, errParam("The parameter DBClusterEndpointIdentifier is not a valid identifier.")

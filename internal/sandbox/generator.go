@@ -4,6 +4,7 @@ import (
 	"hash/fnv"
 	"math"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -125,7 +126,9 @@ func (n *genNode) refresh() {
 	}
 }
 
-func (n *genNode) aurora() bool { return n.Cluster != "" }
+// aurora reports whether the node is an Aurora instance; a member of a Multi-AZ DB cluster
+// (engine postgres) publishes the metrics of an RDS instance on EBS storage.
+func (n *genNode) aurora() bool { return n.Cluster != "" && strings.HasPrefix(n.Engine, "aurora") }
 
 // metrics returns the names of the metrics this node publishes.
 func (n *genNode) metrics() []string {

@@ -517,6 +517,9 @@ func (st *rdsState) createDBInstance(f url.Values, now time.Time) (any, *rdsErro
 		if !ok {
 			return nil, errClusterNotFound(cid)
 		}
+		if c.multiAZ() {
+			return nil, errCombo("You can't add a DB instance to Multi-AZ DB cluster %s: RDS creates its writer and two readable standbys with the cluster.", cid)
+		}
 		if spec.Engine != c.Engine {
 			return nil, errCombo("The engine name requested for your DB instance (%s) doesn't match the engine name of your DB cluster (%s).", spec.Engine, c.Engine)
 		}
@@ -598,8 +601,11 @@ func (st *rdsState) createDBCluster(f url.Values, now time.Time) (any, *rdsError
 		return nil, errf(400, "DBClusterAlreadyExistsFault", "DB Cluster already exists")
 	}
 	eng := f.Get("Engine")
+	if eng == multiAZClusterEngine {
+		return st.createMultiAZDBCluster(f, id, now) // multiazcluster.go
+	}
 	if eng != "aurora-postgresql" && eng != "aurora-mysql" {
-		return nil, errParam("Invalid DB engine: %s (the sandbox supports aurora-postgresql and aurora-mysql clusters).", eng)
+		return nil, errParam("Invalid DB engine: %s (the sandbox supports aurora-postgresql and aurora-mysql clusters, and postgres Multi-AZ DB clusters).", eng)
 	}
 	ver := f.Get("EngineVersion")
 	if ver == "" {
@@ -640,6 +646,9 @@ func (st *rdsState) modifyDBInstance(f url.Values, now time.Time) (any, *rdsErro
 	in, ok := st.Instances[id]
 	if !ok {
 		return nil, errInstanceNotFound(id)
+	}
+	if st.multiAZMemberOf(in) != nil {
+		return nil, errMultiAZMember("ModifyDBInstance", in)
 	}
 	var m mods
 	if c := f.Get("DBInstanceClass"); c != "" {
@@ -726,6 +735,9 @@ func (st *rdsState) deleteDBInstance(f url.Values, now time.Time) (any, *rdsErro
 		return nil, e
 	}
 	final := f.Get("FinalDBSnapshotIdentifier")
+	if st.multiAZMemberOf(in) != nil {
+		return nil, errMultiAZMember("DeleteDBInstance", in)
+	}
 	if in.Status == "deleting" {
 		return nil, errf(400, "InvalidDBInstanceState", "Instance %s is already being deleted.", id)
 	}
@@ -808,7 +820,7 @@ func (st *rdsState) createDBClusterSnapshot(f url.Values, now time.Time) (any, *
 		return nil, errf(400, "InvalidDBClusterStateFault", "Cannot create a snapshot because the DB cluster %s is not in the available state.", cid)
 	}
 	sn := &dbSnapshot{ID: sid, Cluster: true, Source: cid, SourceRes: c.ResourceID, Engine: c.Engine, EngineVersion: c.EngineVersion,
-		Allocated: 1, Port: c.Port, SourceCreated: c.Created, Master: c.MasterUsername, Type: "manual", Status: "creating",
+		Allocated: max(c.Allocated, 1), Port: c.Port, SourceCreated: c.Created, Master: c.MasterUsername, Type: "manual", Status: "creating",
 		Start: now, End: now.Add(st.dur.SnapshotBase), ARN: st.arn("cluster-snapshot", sid), Tags: formTags(f)}
 	sn.Fail = st.takeFailSnapshot(sid)
 	st.ClusterSnapshots[sid] = sn

@@ -13,9 +13,9 @@ import (
 // Durations are the virtual-time lengths of RDS operations. Zero fields take
 // the defaults of DefaultDurations.
 type Durations struct {
-	CreateInstance       time.Duration // standalone CreateDBInstance: creating → available
+	CreateInstance       time.Duration // standalone CreateDBInstance: creating → available; also a Multi-AZ DB cluster and its members
 	CreateAuroraInstance time.Duration // CreateDBInstance into a cluster
-	CreateCluster        time.Duration // CreateDBCluster
+	CreateCluster        time.Duration // CreateDBCluster of an Aurora cluster
 	Restore              time.Duration // RestoreDBInstanceFromDBSnapshot
 	DeleteInstance       time.Duration // deleting → gone
 	ModifyClass          time.Duration // DBInstanceClass change
@@ -148,8 +148,14 @@ type dbCluster struct {
 	Op                *op                  `json:"op,omitempty"`
 	Endpoints         []customEndpoint     `json:"customEndpoints,omitempty"`
 	// StorageType is the storage configuration, "" meaning Aurora Standard
-	// (storageType).
+	// (storageType); a Multi-AZ DB cluster's is gp3, io1 or io2.
 	StorageType string `json:"storageType,omitempty"`
+	// InstanceClass is the DBClusterInstanceClass of a Multi-AZ DB cluster ("" for an Aurora
+	// cluster: multiAZ), Allocated its members' storage in GiB and Iops their Provisioned IOPS
+	// (0: none given).
+	InstanceClass string `json:"instanceClass,omitempty"`
+	Allocated     int32  `json:"allocated,omitempty"`
+	Iops          int32  `json:"iops,omitempty"`
 	// BackupWindow is the cluster's daily backup window ("": the default).
 	BackupWindow string `json:"backupWindow,omitempty"`
 	// PendingActions are the cluster's pending maintenance actions (maintenance.go).
@@ -250,6 +256,10 @@ func newRDSState(sc *Scenario, now time.Time, dur Durations) *rdsState {
 	}
 	start := now.Add(-sc.history()).Truncate(time.Minute)
 	for _, cs := range sc.Clusters {
+		if cs.multiAZ() {
+			st.addScenarioMultiAZCluster(cs, start, now)
+			continue
+		}
 		eng, ver := cs.Engine, cs.EngineVersion
 		if eng == "" {
 			eng = "aurora-postgresql"
@@ -729,6 +739,9 @@ func (st *rdsState) xInstance(in *dbInstance, now time.Time) xDBInstance {
 		if c, ok := st.Clusters[in.Cluster]; ok {
 			x.StorageType = c.storageType()
 			x.PreferredBackupWindow = c.backupWindow() // an Aurora member's backups are its cluster's
+			if c.multiAZ() {
+				x.AllocatedStorage, x.Iops, x.StorageThroughput = c.memberStorage()
+			}
 		}
 	}
 	p := in.Pending
@@ -785,6 +798,13 @@ func (st *rdsState) xCluster(c *dbCluster, now time.Time) xDBCluster {
 	}
 	ms := st.members(c.ID)
 	x.MultiAZ = len(ms) > 1
+	if c.multiAZ() {
+		x.MultiAZ, x.DBClusterInstanceClass, x.AllocatedStorage = true, c.InstanceClass, c.Allocated
+		if c.Iops > 0 {
+			iops := c.Iops
+			x.Iops = &iops
+		}
+	}
 	for _, m := range ms {
 		x.DBClusterMembers = append(x.DBClusterMembers, xClusterMember{DBInstanceIdentifier: m.ID, IsClusterWriter: m.Writer,
 			DBClusterParameterGroupStatus: "in-sync", PromotionTier: m.PromotionTier})

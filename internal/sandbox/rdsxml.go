@@ -125,6 +125,8 @@ type xDBCluster struct {
 	ServerlessV2ScalingConfiguration *xServerlessV2   `xml:"ServerlessV2ScalingConfiguration,omitempty"`
 	StorageType                      string           `xml:"StorageType,omitempty"`
 	NetworkType                      string           `xml:"NetworkType"`
+	DBClusterInstanceClass           string           `xml:"DBClusterInstanceClass,omitempty"` // Multi-AZ DB clusters only
+	Iops                             *int32           `xml:"Iops,omitempty"`                   // Multi-AZ DB clusters only
 }
 
 type xDBSnapshot struct {

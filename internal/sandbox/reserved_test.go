@@ -193,7 +193,8 @@ func TestReservedOfferingsCatalogue(t *testing.T) {
 			t.Errorf("%s: %d offerings, want %d", class, n, offeringsPerClass)
 		}
 	}
-	// Every class of the named scenarios but db.serverless can be reserved.
+	// Every class of the named scenarios but db.serverless can be reserved, except the classes
+	// with local NVMe storage of Multi-AZ DB clusters (db.m6gd, ...), which the catalogue leaves out.
 	for _, name := range ScenarioNames {
 		sc, err := ScenarioByName(strings.Replace(name, "-N", "-10", 1))
 		if err != nil {
@@ -201,7 +202,9 @@ func TestReservedOfferingsCatalogue(t *testing.T) {
 		}
 		var specs []InstanceSpec
 		for _, c := range sc.Clusters {
-			specs = append(specs, c.Members...)
+			if !c.multiAZ() {
+				specs = append(specs, c.Members...)
+			}
 		}
 		for _, in := range append(specs, sc.Instances...) {
 			if in.Class != "db.serverless" && perClass[in.Class] == 0 {

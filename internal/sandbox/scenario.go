@@ -37,7 +37,8 @@ type Scenario struct {
 	// Seed perturbs every generated value; scenarios with the same seed and
 	// specs produce identical metrics.
 	Seed uint64
-	// Clusters are Aurora clusters with their member instances.
+	// Clusters are DB clusters with their member instances: Aurora clusters, or
+	// (Engine "postgres") RDS Multi-AZ DB clusters.
 	Clusters []ClusterSpec
 	// Instances are standalone RDS DB instances (not in a cluster).
 	Instances []InstanceSpec
@@ -46,12 +47,27 @@ type Scenario struct {
 	Reservations []ReservationSpec
 }
 
-// ClusterSpec describes an Aurora DB cluster and its members.
+// ClusterSpec describes a DB cluster and its members: an Aurora DB cluster, or, with Engine
+// "postgres", an RDS for PostgreSQL Multi-AZ DB cluster (multiazcluster.go): one writer and two
+// readable standbys in three Availability Zones, all of the class DBClusterInstanceClass, on
+// EBS storage (AllocatedStorage, StorageType, Iops) that the cluster configures for them.
 type ClusterSpec struct {
 	// ID is the DBClusterIdentifier.
 	ID string
-	// Engine defaults to "aurora-postgresql"; EngineVersion to "15.4".
+	// Engine defaults to "aurora-postgresql" ("aurora-mysql" is the other Aurora engine;
+	// "postgres" makes a Multi-AZ DB cluster). EngineVersion defaults to "15.4" for Aurora and
+	// to "16.3" for a Multi-AZ DB cluster.
 	Engine, EngineVersion string
+	// DBClusterInstanceClass is the class of every member of a Multi-AZ DB cluster, e.g.
+	// "db.m6gd.large" (required for one; see LookupClass). A member's InstanceSpec.Class must be
+	// empty or this class. Aurora clusters take none: their members have their own classes.
+	DBClusterInstanceClass string
+	// AllocatedStorage is the storage of each member of a Multi-AZ DB cluster in GiB (default
+	// 100; 20–65536 for gp3, 100–65536 for io1 and io2). Iops is its Provisioned IOPS: required
+	// for io1 and io2 (1000–256000, 0.5–50 per GiB), optional for gp3, where RDS for PostgreSQL
+	// takes it only from 400 GiB on (12000–64000, at most 500 per GiB); 0 means none. Aurora
+	// clusters take neither.
+	AllocatedStorage, Iops int32
 	// ServerlessV2, when set, gives the cluster a ServerlessV2ScalingConfiguration;
 	// its members should use class "db.serverless".
 	ServerlessV2 *ServerlessV2Scaling
@@ -61,8 +77,9 @@ type ClusterSpec struct {
 	// from its InstanceSpec, as in RDS, where cluster tags are not inherited.
 	Tags map[string]string
 	// StorageType is the cluster's storage configuration: "aurora" (Aurora
-	// Standard, the default) or "aurora-iopt1" (Aurora I/O-Optimized). The
-	// cluster and its members report it.
+	// Standard, the default) or "aurora-iopt1" (Aurora I/O-Optimized) for an
+	// Aurora cluster; "gp3" (the default), "io1" or "io2" for a Multi-AZ DB
+	// cluster. The cluster and its members report it.
 	StorageType string
 	// BackupWindow is the cluster's daily PreferredBackupWindow, "hh24:mi-hh24:mi" UTC, at least
 	// 30 minutes; its members report it too (an Aurora member's backups are its cluster's).
@@ -92,7 +109,8 @@ type InstanceSpec struct {
 	// Class is the DB instance class, e.g. "db.t4g.large" (see ClassSpec).
 	Class string
 	// Engine and EngineVersion of a standalone instance (defaults "postgres",
-	// "15.7"). Cluster members inherit the cluster's.
+	// "15.7"). Cluster members inherit the cluster's (and a Multi-AZ DB
+	// cluster's members its class and storage as well).
 	Engine, EngineVersion string
 	// MultiAZ is true for a Multi-AZ DB instance deployment (standalone only).
 	MultiAZ bool
@@ -260,6 +278,26 @@ var (
 		ReadIOPS: 600, ReadIOPSAmplitude: 1800, WriteIOPS: 5, WriteIOPSAmplitude: 0,
 		MemoryUsedGiB: 10, ReadShare: 0.6,
 	}
+	// OrdersWriterWorkload drives orders-prod-instance-1, the writer of the
+	// Multi-AZ DB cluster of the multi-az-cluster scenario (order service):
+	// CPU ~8–20 %, peak at 13:00 UTC, weekends at 50 %; ~30 GiB of its 100 GiB
+	// gp3 used, growing 0.1 GiB a day.
+	OrdersWriterWorkload = Workload{
+		CPUBase: 8, CPUAmplitude: 12, PeakHourUTC: 13, Sharpness: 1.5, WeekendFactor: 0.5,
+		NoiseStdDev: 1, SpikesPerWeek: 2, SpikeHeight: 7, SpikeMinutes: 4,
+		Connections: 25, ConnectionsAmplitude: 35,
+		ReadIOPS: 60, ReadIOPSAmplitude: 160, WriteIOPS: 50, WriteIOPSAmplitude: 120,
+		MemoryUsedGiB: 2.6, StorageUsedGiB: 30, StorageGrowthGiBPerDay: 0.1,
+	}
+	// OrdersReaderWorkload drives the two readable standbys of orders-prod
+	// (each serving ~20 % of the reads): CPU ~4–8 %.
+	OrdersReaderWorkload = Workload{
+		CPUBase: 4, CPUAmplitude: 4, PeakHourUTC: 13, Sharpness: 1.5, WeekendFactor: 0.5,
+		NoiseStdDev: 0.5, SpikesPerWeek: 1, SpikeHeight: 4, SpikeMinutes: 3,
+		Connections: 6, ConnectionsAmplitude: 8,
+		ReadIOPS: 15, ReadIOPSAmplitude: 40, WriteIOPS: 50, WriteIOPSAmplitude: 120,
+		MemoryUsedGiB: 2, StorageUsedGiB: 30, StorageGrowthGiBPerDay: 0.1, ReadShare: 0.2,
+	}
 	// IdleWorkload: CPU ~1.5–2.5 %, a couple of connections, no spikes.
 	IdleWorkload = Workload{
 		CPUBase: 1.5, CPUAmplitude: 1, PeakHourUTC: 12, Sharpness: 1, WeekendFactor: 1,
@@ -385,6 +423,24 @@ func SingleAZ() *Scenario {
 	return &Scenario{Name: "single-az", Seed: 7, Instances: []InstanceSpec{in}}
 }
 
+// MultiAZDBCluster is the `multi-az-cluster` scenario: an RDS for PostgreSQL
+// 16.3 Multi-AZ DB cluster "orders-prod" (db.m6gd.large: 2 vCPU, 8 GiB; 100
+// GiB gp3 per instance) with writer orders-prod-instance-1 (us-east-1a) and
+// readable standbys orders-prod-instance-2 (us-east-1b) and
+// orders-prod-instance-3 (us-east-1c), on OrdersWriterWorkload and
+// OrdersReaderWorkload, tagged environment=production, service=orders.
+func MultiAZDBCluster() *Scenario {
+	member := func(n int, w Workload) InstanceSpec {
+		return InstanceSpec{ID: fmt.Sprintf("orders-prod-instance-%d", n), Workload: w, Tags: demoTags("orders")}
+	}
+	return &Scenario{Name: "multi-az-cluster", Seed: 10, Clusters: []ClusterSpec{{
+		ID: "orders-prod", Engine: "postgres", EngineVersion: "16.3", DBClusterInstanceClass: "db.m6gd.large",
+		AllocatedStorage: 100, StorageType: "gp3",
+		Members: []InstanceSpec{member(1, OrdersWriterWorkload), member(2, OrdersReaderWorkload), member(3, OrdersReaderWorkload)},
+		Tags:    demoTags("orders"),
+	}}}
+}
+
 // Fleet returns n generated nodes (scenario `fleet-N`): pairs alternate
 // between Aurora clusters "fleet-cNNN" (writer + reader) and Multi-AZ
 // instances "fleet-iNNN", with workloads varied deterministically around
@@ -434,7 +490,7 @@ func Holes() *Scenario {
 }
 
 // ScenarioNames lists the names ScenarioByName accepts ("fleet-N" takes any N ≥ 1).
-var ScenarioNames = []string{"demo", "busy", "idle", "short", "mysql", "serverless", "aurora3", "single-az", "traced", "holes", "fleet-N", "empty"}
+var ScenarioNames = []string{"demo", "busy", "idle", "short", "mysql", "serverless", "aurora3", "single-az", "multi-az-cluster", "traced", "holes", "fleet-N", "empty"}
 
 // ScenarioByName returns a fresh copy of a named scenario (see ScenarioNames).
 // "" means "demo"; "empty" has no resources at all.
@@ -456,6 +512,8 @@ func ScenarioByName(name string) (*Scenario, error) {
 		return ThreeNodeAurora(), nil
 	case "single-az":
 		return SingleAZ(), nil
+	case "multi-az-cluster":
+		return MultiAZDBCluster(), nil
 	case "traced":
 		return Traced(), nil
 	case "holes":
@@ -473,7 +531,8 @@ func ScenarioByName(name string) (*Scenario, error) {
 }
 
 // Validate checks that identifiers are valid and unique, classes are known
-// (LookupClass), clusters have members, traces exist, backup and maintenance
+// (LookupClass), clusters have members (a Multi-AZ DB cluster exactly three, of its
+// class, with valid storage: see ClusterSpec), traces exist, backup and maintenance
 // windows are valid as RDS requires (format, at least 30 minutes, no overlap;
 // no backup window for an Aurora member), pending maintenance actions are
 // known, unique per resource and not dated before the start, and every
@@ -527,8 +586,17 @@ func (s *Scenario) Validate() error {
 		if err := validTags(c.Tags); err != nil {
 			return fmt.Errorf("scenario %s: cluster %s: %w", s.Name, c.ID, err)
 		}
-		if !validAuroraStorage(c.StorageType) {
-			return fmt.Errorf("scenario %s: cluster %s: storage type %q: want %q or %q", s.Name, c.ID, c.StorageType, auroraStandard, auroraIOOptimized)
+		if c.multiAZ() {
+			if err := s.validateMultiAZCluster(c); err != nil {
+				return err
+			}
+		} else {
+			if !validAuroraStorage(c.StorageType) {
+				return fmt.Errorf("scenario %s: cluster %s: storage type %q: want %q or %q", s.Name, c.ID, c.StorageType, auroraStandard, auroraIOOptimized)
+			}
+			if c.DBClusterInstanceClass != "" || c.AllocatedStorage != 0 || c.Iops != 0 {
+				return fmt.Errorf("scenario %s: cluster %s: DBClusterInstanceClass, AllocatedStorage and Iops apply to Multi-AZ DB clusters (Engine %q) only, not to an Aurora cluster", s.Name, c.ID, multiAZClusterEngine)
+			}
 		}
 		if _, _, err := resolveWindows(c.BackupWindow, c.MaintenanceWindow); err != nil {
 			return fmt.Errorf("scenario %s: cluster %s: %w", s.Name, c.ID, err)
@@ -537,6 +605,9 @@ func (s *Scenario) Validate() error {
 			return fmt.Errorf("scenario %s: cluster %s: %w", s.Name, c.ID, err)
 		}
 		for _, m := range c.Members {
+			if c.multiAZ() {
+				m.Class = c.DBClusterInstanceClass // validateMultiAZCluster checked it is empty or this
+			}
 			if err := check("cluster "+c.ID, c.ID, m); err != nil {
 				return err
 			}
@@ -596,9 +667,11 @@ type ClassSpec struct {
 
 // LookupClass returns the hardware of an RDS DB instance class: the db.t3,
 // t4g, m5, m6g, m6i, m7g, r5, r6g, r6i and r7g families in every size of the
-// RDS hardware table, plus "db.serverless" (reported as 2 vCPU / 16 GiB; the
-// generator uses 2 GiB per maximum ACU of the cluster instead). ok is false
-// for an unknown class.
+// RDS hardware table, their variants with local NVMe storage m5d, m6gd, m6id,
+// r5d, r6gd and r6id (same vCPU and memory; the classes Multi-AZ DB clusters
+// run on), plus "db.serverless" (reported as 2 vCPU / 16 GiB; the generator
+// uses 2 GiB per maximum ACU of the cluster instead). ok is false for an
+// unknown class.
 func LookupClass(class string) (spec ClassSpec, ok bool) {
 	if v, hit := classCache.Load(class); hit {
 		c := v.(classEntry)
@@ -645,9 +718,9 @@ func lookupClass(class string) (spec ClassSpec, ok bool) {
 	}
 	var perVCPU float64
 	switch fam {
-	case "m5", "m6g", "m6i", "m7g":
+	case "m5", "m6g", "m6i", "m7g", "m5d", "m6gd", "m6id":
 		perVCPU = 4
-	case "r5", "r6g", "r6i", "r7g":
+	case "r5", "r6g", "r6i", "r7g", "r5d", "r6gd", "r6id":
 		perVCPU = 8
 	default:
 		return ClassSpec{}, false

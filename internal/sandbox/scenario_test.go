@@ -56,7 +56,7 @@ func correlation(a, b []float64) float64 {
 }
 
 func TestScenariosPhysicallySensible(t *testing.T) {
-	for _, name := range []string{"demo", "busy", "idle", "short", "mysql", "serverless", "aurora3", "single-az", "traced", "fleet-12"} {
+	for _, name := range []string{"demo", "busy", "idle", "short", "mysql", "serverless", "aurora3", "single-az", "multi-az-cluster", "traced", "fleet-12"} {
 		t.Run(name, func(t *testing.T) {
 			sc, err := ScenarioByName(name)
 			if err != nil {

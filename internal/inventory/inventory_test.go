@@ -469,18 +469,28 @@ func TestAttachEvents(t *testing.T) {
 	}
 }
 
-// A Multi-AZ DB cluster (RDS, not Aurora: engine postgres with a cluster instance class) is
-// refused with its own reason, not as an unknown engine. The sandbox emulates no such cluster,
-// so the RDS description is built here.
-func TestClusterFromMultiAZDBCluster(t *testing.T) {
-	_, err := clusterFrom(rdstypes.DBCluster{DBClusterIdentifier: aws.String("orders"), Engine: aws.String("postgres"),
-		DBClusterInstanceClass: aws.String("db.m6gd.large")}, nil)
+// A Multi-AZ DB cluster (RDS, not Aurora: a writer and two readable standbys) is refused with its
+// own reason, not as an unknown engine; ListFleet keeps it, with no nodes, for the fleet to list as
+// skipped, and CheckTwoNode refuses it.
+func TestMultiAZDBClusterUnsupported(t *testing.T) {
+	ctx := context.Background()
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sandbox.MultiAZDBCluster()})
+	api := rds.NewFromConfig(srv.AWSConfig())
+	const reason = `it is a Multi-AZ DB cluster (engine "postgres": a writer and two readable standby instances), which is not supported`
+	_, err := Discover(ctx, api, "", "orders-prod")
 	var ue *UnsupportedError
-	if !errors.As(err, &ue) || !strings.Contains(ue.Reason, `it is a Multi-AZ DB cluster (engine "postgres": a writer and two readable standby instances)`) {
-		t.Fatalf("err = %v", err)
+	if !errors.As(err, &ue) || !strings.HasPrefix(ue.Reason, reason) {
+		t.Fatalf("Discover: err = %v", err)
 	}
-	_, err = clusterFrom(rdstypes.DBCluster{DBClusterIdentifier: aws.String("shop"), Engine: aws.String("aurora-mysql")}, nil)
-	if !errors.As(err, &ue) || !strings.Contains(ue.Reason, `engine "aurora-mysql" is not supported`) {
-		t.Fatalf("aurora-mysql: err = %v", err)
+	fleet, err := ListFleet(ctx, api, FleetFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fleet) != 1 || fleet[0].Identifier != "orders-prod" || !strings.HasPrefix(fleet[0].Unsupported, reason) || len(fleet[0].Nodes) != 0 ||
+		!strings.HasSuffix(fleet[0].ARN, ":cluster:orders-prod") {
+		t.Fatalf("fleet %+v", fleet)
+	}
+	if err := fleet[0].CheckTwoNode(); !errors.As(err, &ue) || ue.Reason != fleet[0].Unsupported {
+		t.Fatalf("CheckTwoNode: %v", err)
 	}
 }

@@ -441,7 +441,7 @@ data "rightsize_fleet" "f" {
 func TestAccFleet_skipped(t *testing.T) {
 	now := sandboxNow()
 	srv := acctest.StartSandbox(t, sandbox.Options{
-		Scenario: fleetScenario(sandbox.MySQL(), sandbox.SingleAZ(), sandbox.ThreeNodeAurora(), sandbox.ServerlessV2()), Now: now})
+		Scenario: fleetScenario(sandbox.MySQL(), sandbox.SingleAZ(), sandbox.ThreeNodeAurora(), sandbox.ServerlessV2(), sandbox.MultiAZDBCluster()), Now: now})
 	ds := "data.rightsize_fleet.all"
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -470,6 +470,10 @@ data "rightsize_fleet" "all" {
 					"identifier": regexp.MustCompile(`^sls-prod$`),
 					"reason":     regexp.MustCompile(`Aurora Serverless v2 \(db.serverless\)`),
 				}),
+				resource.TestMatchTypeSetElemNestedAttrs(ds, "skipped.*", map[string]*regexp.Regexp{
+					"identifier": regexp.MustCompile(`^orders-prod$`),
+					"reason":     regexp.MustCompile(`it is a Multi-AZ DB cluster \(engine "postgres": a writer and two readable standby instances\)`),
+				}),
 				// Nothing else is skipped except, at most, the MySQL instance
 				// (not a PostgreSQL deployment: the fleet leaves other engines
 				// out), which must never be analysed.
@@ -484,7 +488,7 @@ data "rightsize_fleet" "all" {
 					}
 					for i, id := range skipped {
 						switch id {
-						case "solo-db", "tri-prod", "sls-prod":
+						case "solo-db", "tri-prod", "sls-prod", "orders-prod":
 						case "shop-mysql":
 							if r := a[fmt.Sprintf("skipped.%d.reason", i)]; !strings.Contains(strings.ToLower(r), "mysql") {
 								return fmt.Errorf("shop-mysql skipped with reason %q, which does not name its engine", r)

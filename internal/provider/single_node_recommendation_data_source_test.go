@@ -354,7 +354,7 @@ func checkLess(name, a, b string) resource.TestCheckFunc {
 func TestAccSingleNodeRecommendation_errors(t *testing.T) {
 	now := sandboxNow()
 	sc := sandbox.Demo()
-	for _, extra := range []*sandbox.Scenario{sandbox.SingleAZ(), sandbox.MySQL(), sandbox.ThreeNodeAurora()} {
+	for _, extra := range []*sandbox.Scenario{sandbox.SingleAZ(), sandbox.MySQL(), sandbox.ThreeNodeAurora(), sandbox.MultiAZDBCluster()} {
 		sc.Clusters = append(sc.Clusters, extra.Clusters...)
 		sc.Instances = append(sc.Instances, extra.Instances...)
 	}
@@ -363,6 +363,8 @@ func TestAccSingleNodeRecommendation_errors(t *testing.T) {
 		{`db_instance_identifier = "solo-db"`, `(?s)already Single-AZ.*nothing to\s+consolidate`},
 		{`db_instance_identifier = "shop-mysql"`, `engine "mysql" is not supported`},
 		{`db_cluster_identifier = "tri-prod"`, `has 3 instances`},
+		{`db_cluster_identifier = "orders-prod"`, `(?s)it is a Multi-AZ DB cluster.*not supported`},
+		{`db_instance_identifier = "orders-prod-instance-1"`, `(?s)member of DB cluster\s+"orders-prod".*db_cluster_identifier`},
 		{`db_instance_identifier = "nope"`, `(?s)DB Deployment Not Found.*DB instance "nope" not found`},
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `db_cluster_identifier = "sso-prod"`, `(?s)Invalid Attribute Combination`},
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `end_time = "yesterday"`, `(?s)end_time.*not an RFC 3339`},

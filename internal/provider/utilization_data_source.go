@@ -659,10 +659,7 @@ func statsFrom(s analysis.Summary) statsModel {
 		Coverage: types.Float64Value(round6(s.Coverage)),
 		Mean:     roundedFloat(s.Mean), Min: roundedFloat(s.Min), Max: roundedFloat(s.Max),
 		P50: roundedFloat(s.P50), P90: roundedFloat(s.P90), P95: roundedFloat(s.P95), P99: roundedFloat(s.P99),
-		PeakTime: types.StringNull(),
-	}
-	if !s.PeakTime.IsZero() {
-		st.PeakTime = types.StringValue(s.PeakTime.UTC().Format(time.RFC3339))
+		PeakTime: timeOrNull(s.PeakTime),
 	}
 	return st
 }

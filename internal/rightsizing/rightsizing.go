@@ -521,9 +521,10 @@ func Sorted(rs []Result) []Result {
 	return out
 }
 
-// setWindowsAndEvents gives in the deployment's backup and maintenance windows, pending maintenance and
-// recent failover and failure events, and returns warnings for what could not be used: a window RDS reported in a form the analysis
-// does not read is left out rather than failing the recommendation.
+// setWindowsAndEvents gives in the deployment's backup and maintenance windows, pending
+// maintenance and recent failover and failure events, and returns warnings for what could not be
+// used: a window RDS reported in a form the analysis does not read is left out rather than
+// failing the recommendation.
 func setWindowsAndEvents(in *analysis.ClusterInput, c inventory.Cluster) []string {
 	var warns []string
 	if _, err := analysis.ParseBackupWindow(c.BackupWindow); err == nil {

@@ -413,26 +413,21 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // nextWindow returns the start of the first weekly maintenance window
-// ("ddd:hh:mm-ddd:hh:mm", UTC) at or after t.
+// ("ddd:hh:mm-ddd:hh:mm", UTC) at or after t; a window that does not parse is
+// taken as the default, sun:05:00.
 func nextWindow(win string, t time.Time) time.Time {
-	days := map[string]time.Weekday{"sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6}
-	var d string
-	var hh, mm int
-	if _, err := fmt.Sscanf(strings.SplitN(win, "-", 2)[0], "%3s:%d:%d", &d, &hh, &mm); err != nil {
-		d, hh, mm = "sun", 5, 0
-	}
-	wd, ok := days[strings.ToLower(d)]
+	from, _, _ := strings.Cut(win, "-")
+	start, ok := parseDayTime(from)
 	if !ok {
-		wd = 0
+		start, _ = parseDayTime(defaultMaintenanceWindow[:9])
 	}
-	day := time.Date(t.Year(), t.Month(), t.Day(), hh, mm, 0, 0, time.UTC)
-	for i := 0; i < 8; i++ {
-		c := day.AddDate(0, 0, i)
-		if c.Weekday() == wd && !c.Before(t) {
-			return c
-		}
+	t = t.UTC()
+	sunday := time.Date(t.Year(), t.Month(), t.Day()-int(t.Weekday()), 0, 0, 0, 0, time.UTC)
+	at := sunday.Add(time.Duration(start) * time.Minute)
+	if at.Before(t) {
+		at = at.AddDate(0, 0, 7)
 	}
-	return day.AddDate(0, 0, 7)
+	return at
 }
 
 // settle applies every transition due at or before now, in time order.

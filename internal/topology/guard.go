@@ -45,6 +45,10 @@ const (
 	OutcomeCompleted      = "completed"
 	OutcomeRolledBack     = "rolled-back"
 	OutcomeRollbackFailed = "rollback-failed"
+	// OutcomeRollingBack marks a change whose rollback has begun: it is set before the first
+	// rollback call, so that a run interrupted during its rollback is not mistaken for one that
+	// changed nothing. The next run finishes the rollback (Run) rather than resuming the change.
+	OutcomeRollingBack = "rolling-back"
 	// OutcomeSuperseded marks a guard snapshot an interrupted run took before changing anything,
 	// replaced by the next run's own (a change is made only behind a guard taken in its run).
 	OutcomeSuperseded = "superseded"
@@ -126,15 +130,19 @@ func (g *guard) outcome() string { return g.tags[TagOutcome] }
 // completed or superseded): the guard a begun change continues with, or one an interrupted run
 // took before changing anything (which the next run retires).
 func (g *guard) usable() bool {
+	if g == nil {
+		return false
+	}
 	switch g.status {
 	case "creating", "available", "pending":
 	default:
 		return false
 	}
 	switch g.outcome() {
-	case OutcomeRolledBack, OutcomeRollbackFailed, OutcomeCompleted, OutcomeSuperseded:
+	case OutcomeRolledBack, OutcomeRollbackFailed, OutcomeCompleted, OutcomeSuperseded, OutcomeRollingBack:
 		// Rolled back: the next attempt takes a fresh guard. Completed while the target is back
-		// in its original topology: someone reverted the change since; guard it anew.
+		// in its original topology: someone reverted the change since; guard it anew. Rolling
+		// back: the change failed; the next run finishes the rollback, never the change.
 		return false
 	}
 	return true
@@ -533,23 +541,69 @@ func factsFromTags(tags map[string]string) Facts {
 
 // UnfinishedChange reports whether the change of target to nodes with the given generation was
 // begun but not finished: its latest guard snapshot exists and its outcome tag is still
-// "in-progress". The provider's Read uses it to tell an interrupted apply (which the next apply
-// must resume, validate and record) from drift made outside Terraform. id is that snapshot's
+// "in-progress", or "rolling-back" (a rollback an interrupted apply began, which the next apply
+// finishes). The provider's Read uses it to tell an interrupted apply (which the next apply must
+// resume, validate and record) from drift made outside Terraform. id is that snapshot's
 // identifier. An empty prefix means DefaultSnapshotPrefix.
 func UnfinishedChange(ctx context.Context, api RDSAPI, prefix string, target Target, generation int64, nodes int) (id string, unfinished bool, err error) {
-	var latest *guard
-	for a := 1; a <= maxAttempts; a++ {
-		g, err := loadGuard(ctx, api, target.Kind, GuardSnapshotID(prefix, target, generation, nodes, a))
-		if IsNotFound(err) {
-			break
-		}
-		if err != nil {
-			return "", false, err
-		}
-		latest = g
+	attempts, err := guardAttempts(ctx, api, prefix, target, generation, nodes)
+	if err != nil || len(attempts) == 0 {
+		return "", false, err
 	}
-	if latest == nil || latest.tags[TagTarget] != target.String() {
+	latest, err := loadGuard(ctx, api, target.Kind, GuardSnapshotID(prefix, target, generation, nodes, attempts[len(attempts)-1]))
+	if IsNotFound(err) {
 		return "", false, nil
 	}
-	return latest.id, latest.outcome() == OutcomeInProgress && latest.status != "failed", nil
+	if err != nil {
+		return "", false, err
+	}
+	if latest.tags[TagTarget] != target.String() || latest.status == "failed" {
+		return latest.id, false, nil
+	}
+	o := latest.outcome()
+	return latest.id, o == OutcomeInProgress || o == OutcomeRollingBack, nil
+}
+
+// guardAttempts lists the manual snapshots of target (one paginated describe call, filtered by
+// the source) and returns, in ascending order, the attempt numbers whose guard snapshot
+// identifier of this change exists. Every attempt is found, whatever was deleted before it: a
+// user may delete a superseded or rolled-back guard, and the latest attempt (the highest number)
+// must still be the one a run resumes with.
+func guardAttempts(ctx context.Context, api RDSAPI, prefix string, target Target, generation int64, nodes int) ([]int, error) {
+	want := make(map[string]int, maxAttempts)
+	for a := 1; a <= maxAttempts; a++ {
+		want[GuardSnapshotID(prefix, target, generation, nodes, a)] = a
+	}
+	found := map[int]bool{}
+	manual := "manual"
+	if target.Kind == KindCluster {
+		p := rds.NewDescribeDBClusterSnapshotsPaginator(api, &rds.DescribeDBClusterSnapshotsInput{
+			DBClusterIdentifier: &target.Identifier, SnapshotType: &manual})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
+			}
+			for _, s := range out.DBClusterSnapshots {
+				if a, ok := want[strings.ToLower(deref(s.DBClusterSnapshotIdentifier))]; ok {
+					found[a] = true
+				}
+			}
+		}
+	} else {
+		p := rds.NewDescribeDBSnapshotsPaginator(api, &rds.DescribeDBSnapshotsInput{
+			DBInstanceIdentifier: &target.Identifier, SnapshotType: &manual})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
+			}
+			for _, s := range out.DBSnapshots {
+				if a, ok := want[strings.ToLower(deref(s.DBSnapshotIdentifier))]; ok {
+					found[a] = true
+				}
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(found)), nil
 }

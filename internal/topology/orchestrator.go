@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/bluegreen"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/replicascaling"
@@ -224,6 +226,9 @@ const (
 	ReasonProxyEndpoint    Reason = "proxy-endpoint"
 	ReasonAutoScaling      Reason = "auto-scaling"
 	ReasonBlueGreen        Reason = "blue-green-deployment"
+	// ReasonReaderName: the identifier the Aurora reader would be created under is taken by a DB
+	// instance that is not a member of the cluster.
+	ReasonReaderName Reason = "reader-name-taken"
 )
 
 // PrecheckError reports why a change was refused before anything was modified.
@@ -311,6 +316,12 @@ const (
 	phasePending
 	phaseInProgress
 	phaseDone
+	// phaseRollingBack: an earlier run's change failed and its rollback was interrupted (the
+	// guard is tagged rolling-back); the run finishes the rollback.
+	phaseRollingBack
+	// phaseCompleted: the change is at its target and its guard records it completed (an
+	// earlier run finished and was interrupted before its caller recorded it): nothing is left.
+	phaseCompleted
 )
 
 // run holds the state of one Run call.
@@ -398,7 +409,13 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 	// begun (any phase but the original), its guard is the one it began with, whatever its age:
 	// a newer snapshot would capture the changed database. Before that, a guard an earlier,
 	// interrupted run left behind protects nothing yet; it is retired and a new one taken.
+	if ph == phaseRollingBack {
+		return nil, r.finishRollback(ctx, latest)
+	}
 	res := &Result{Target: r.req.Target, Started: r.started, Nodes: r.req.Nodes, GuardSnapshotRetained: true}
+	if ph == phaseCompleted {
+		return r.completed(ctx, res, latest)
+	}
 	if ph != phaseOriginal {
 		r.changed = true
 		r.guard = latest
@@ -427,6 +444,10 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		}
 		r.from = r.topo.Nodes
 		if err := r.prepareReader(ctx); err != nil {
+			var pe *PrecheckError
+			if errors.As(err, &pe) {
+				return nil, err
+			}
 			return nil, r.changeErr("recording the reader", err)
 		}
 		if r.req.Validator != nil {
@@ -626,12 +647,20 @@ func (r *run) locate(ctx context.Context) (*guard, int, phase, error) {
 		if spec, ok := readerFromTags(latest.tags); ok {
 			r.reader = &spec
 		}
+		if latest.outcome() == OutcomeRollingBack && latest.status == "available" {
+			return latest, next, phaseRollingBack, nil
+		}
 	}
 	ph, err := r.classify(latest)
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	if ph != phaseOriginal && latest == nil {
+	if ph == phaseDone && latest != nil && latest.outcome() == OutcomeCompleted && latest.status == "available" {
+		return latest, next, phaseCompleted, nil
+	}
+	if ph != phaseOriginal && !latest.usable() {
+		// Past the original topology without a guard of an open change (none, or one that
+		// completed, rolled back or was superseded): not this change's doing.
 		return nil, 0, 0, r.noGuardErr(ph)
 	}
 	return latest, next, ph, nil
@@ -645,26 +674,45 @@ func (r *run) checkAttempts(next int) error {
 	return nil
 }
 
-// findGuards scans the attempts of this change's guard snapshot. It returns the latest existing
-// one (nil if none) and the next attempt number.
+// findGuards finds the guard snapshots of this change (guardAttempts). It returns the latest one
+// (the highest attempt; nil if none) and the next attempt number (one above the highest), and
+// refuses a snapshot with this change's identifier that belongs to another target: the latest,
+// or one already occupying the next identifier (which the listing of the target's own snapshots
+// cannot show).
 func (r *run) findGuards(ctx context.Context) (*guard, int, error) {
+	attempts, err := guardAttempts(ctx, r.o.RDS, r.req.SnapshotPrefix, r.req.Target, r.req.Generation, r.req.Nodes)
+	if err != nil {
+		return nil, 0, err
+	}
+	foreign := func(id string, g *guard) error {
+		if t := g.tags[TagTarget]; (t != "" && t != r.req.Target.String()) || (g.source != "" && !strings.EqualFold(g.source, r.req.Target.Identifier)) {
+			return r.precheckErr(ReasonForeignGuard, "snapshot %s exists but belongs to %s; choose another snapshot_identifier_prefix", id, cmp.Or(t, g.source))
+		}
+		return nil
+	}
 	var latest *guard
-	for a := 1; a <= maxAttempts; a++ {
-		id := GuardSnapshotID(r.req.SnapshotPrefix, r.req.Target, r.req.Generation, r.req.Nodes, a)
+	next := 1
+	if n := len(attempts); n > 0 {
+		next = attempts[n-1]
+	}
+	// Load the highest listed attempt, then any the listing did not show yet (a snapshot just
+	// created) or that belongs to another target, up to the first identifier that is free.
+	for ; next <= maxAttempts; next++ {
+		id := GuardSnapshotID(r.req.SnapshotPrefix, r.req.Target, r.req.Generation, r.req.Nodes, next)
 		g, err := loadGuard(ctx, r.o.RDS, r.req.Target.Kind, id)
 		if IsNotFound(err) {
-			return latest, a, nil
+			break
 		}
 		if err != nil {
 			return nil, 0, err
 		}
-		if t := g.tags[TagTarget]; t != "" && t != r.req.Target.String() {
-			return nil, 0, r.precheckErr(ReasonForeignGuard, "snapshot %s exists but belongs to %s; choose another snapshot_identifier_prefix", id, t)
+		if err := foreign(id, g); err != nil {
+			return nil, 0, err
 		}
-		g.attempt = a
+		g.attempt = next
 		latest = g
 	}
-	return latest, maxAttempts + 1, nil
+	return latest, next, nil
 }
 
 func (r *run) guardTags() map[string]string {
@@ -724,9 +772,12 @@ func (r *run) precheckStatic() error {
 }
 
 // classify decides where the change stands. latest is the latest guard snapshot of this
-// change, if any.
+// change, if any; only a usable one (of a change still open) can make a phase past the original.
 func (r *run) classify(latest *guard) (phase, error) {
 	t := r.topo
+	if !latest.usable() {
+		latest = nil
+	}
 	if r.req.Target.Kind == KindInstance {
 		want := r.req.Nodes == 2
 		pendingWant := t.PendingMultiAZ != nil && *t.PendingMultiAZ == want
@@ -746,7 +797,7 @@ func (r *run) classify(latest *guard) (phase, error) {
 			return phasePending, nil
 		case t.Status == "available":
 			return phaseOriginal, nil
-		case latest != nil && latest.usable() && pendingStatus(t.Status):
+		case latest != nil && pendingStatus(t.Status):
 			// The guard snapshot of this change exists and the instance is busy (for example
 			// "backing-up" because of that snapshot): the change waits for it to be available.
 			return phaseOriginal, nil
@@ -765,7 +816,7 @@ func (r *run) classify(latest *guard) (phase, error) {
 		}
 	}
 	clusterOK := t.Status == "available" && writer.Status == "available"
-	guarded := latest != nil && latest.usable()
+	guarded := latest != nil
 	busyOK := func(ms ...Member) bool { // transient states a guarded change may wait out
 		if !guarded || (t.Status != "available" && !pendingStatus(t.Status)) {
 			return false
@@ -850,6 +901,12 @@ func (r *run) precheckOriginal() error {
 		return r.precheckErr(ReasonPending, "it has pending modifications (%s); apply or cancel them first", strings.Join(t.PendingModifications, ", "))
 	}
 	if r.req.Target.Kind == KindInstance {
+		if t.Nodes == r.req.Nodes && t.PendingMultiAZ != nil && *t.PendingMultiAZ != t.MultiAZ {
+			// Not at target for long: the maintenance window will apply the opposite change.
+			return r.precheckErr(ReasonPending, "it has %d node(s)%s, but turning Multi-AZ %s is pending for the next maintenance window (requested with apply_immediately = false); "+
+				"to keep %d node(s), revert that pending change (aws rds modify-db-instance --db-instance-identifier %s --%smulti-az --apply-immediately; RDS then applies any other pending modification at once too), then apply again",
+				t.Nodes, r.shapeText(), onOff(*t.PendingMultiAZ), t.Nodes, r.req.Target.Identifier, map[bool]string{true: "", false: "no-"}[t.MultiAZ])
+		}
 		if t.Nodes == r.req.Nodes {
 			return r.precheckErr(ReasonAlreadyAtTarget, "it already has %d node(s)%s", r.req.Nodes, r.shapeText())
 		}
@@ -1014,7 +1071,29 @@ func (r *run) prepareReader(ctx context.Context) error {
 		}
 	}
 	r.reader = &spec
-	return nil
+	return r.checkReaderName(ctx)
+}
+
+// checkReaderName refuses a change to 2 nodes whose reader identifier is taken by a DB instance
+// outside the cluster: creating the reader would fail, and a rollback must never delete an
+// instance that is not the cluster's.
+func (r *run) checkReaderName(ctx context.Context) error {
+	inst, err := FindDBInstance(ctx, r.o.RDS, r.reader.Identifier)
+	switch {
+	case IsNotFound(err):
+		return nil
+	case err != nil:
+		return fmt.Errorf("looking up the reader's identifier %s: %w", r.reader.Identifier, err)
+	case r.memberOf(inst):
+		return r.precheckErr(ReasonStatus, "instance %s, the reader to create, already exists in the cluster (status %q)", r.reader.Identifier, deref(inst.DBInstanceStatus))
+	}
+	return r.precheckErr(ReasonReaderName, "the reader would be created as %s, but a DB instance of that name already exists outside the cluster (%s); rename or delete that instance, then apply again",
+		r.reader.Identifier, cmp.Or(deref(inst.DBClusterIdentifier), "a standalone instance"))
+}
+
+// memberOf reports whether inst is a member of the target cluster.
+func (r *run) memberOf(inst *rdstypes.DBInstance) bool {
+	return inst != nil && strings.EqualFold(deref(inst.DBClusterIdentifier), r.req.Target.Identifier)
 }
 
 // change makes the topology change call. pending is true when it waits for the maintenance window.
@@ -1060,6 +1139,17 @@ func (r *run) deleteReader(ctx context.Context) error {
 	if w := t.Writer(); w != nil && strings.EqualFold(w.Identifier, spec.Identifier) {
 		return fmt.Errorf("instance %s is now the writer of %s (a failover happened): refusing to delete the writer", spec.Identifier, r.req.Target.Noun())
 	}
+	// Only ever delete the cluster's own reader: an instance of that name outside the cluster is
+	// someone else's database.
+	inst, err := FindDBInstance(ctx, r.o.RDS, spec.Identifier)
+	switch {
+	case IsNotFound(err):
+		return nil
+	case err != nil:
+		return fmt.Errorf("describing reader %s before deleting it: %w", spec.Identifier, err)
+	case !r.memberOf(inst):
+		return fmt.Errorf("instance %s is not a member of %s (cluster %q): refusing to delete it", spec.Identifier, r.req.Target.Noun(), deref(inst.DBClusterIdentifier))
+	}
 	if err := r.requireGuard(ctx); err != nil {
 		return err
 	}
@@ -1085,6 +1175,18 @@ func (r *run) createReader(ctx context.Context) error {
 	_, err := r.o.RDS.CreateDBInstance(ctx, spec.createInput(r.req.Target.Identifier, r.topo.Engine, tags))
 	if err != nil && !isAlreadyExists(err) {
 		return fmt.Errorf("CreateDBInstance %s (reader of %s): %w", spec.Identifier, r.req.Target.Noun(), err)
+	}
+	if err != nil {
+		// A retried request whose first answer was lost, or an earlier run's: the instance
+		// counts as the reader only if it is a member of this cluster.
+		inst, ferr := FindDBInstance(ctx, r.o.RDS, spec.Identifier)
+		if ferr != nil {
+			return fmt.Errorf("CreateDBInstance %s (reader of %s): %w, and describing it: %w", spec.Identifier, r.req.Target.Noun(), err, ferr)
+		}
+		if !r.memberOf(inst) {
+			return fmt.Errorf("CreateDBInstance %s (reader of %s): a DB instance of that name already exists outside the cluster (%s)",
+				spec.Identifier, r.req.Target.Noun(), cmp.Or(deref(inst.DBClusterIdentifier), "a standalone instance"))
+		}
 	}
 	return nil
 }
@@ -1196,6 +1298,69 @@ func (r *run) fail(ctx context.Context, stage string, cause error, rollbackWorth
 		}
 		return ce
 	}
+	return r.rollbackAndRecord(ctx, ce)
+}
+
+// completed reports a change an earlier run completed (its guard g is tagged completed and the
+// target is at its target): nothing is called but the guard's deletion when DeleteGuardOnSuccess
+// asks for it and the earlier run did not get to it. It is not validated again: the baseline on
+// the guard is from before that change, and rows deleted since by the application are no failure
+// of it.
+func (r *run) completed(ctx context.Context, res *Result, g *guard) (*Result, error) {
+	r.guard = g
+	r.from, _ = strconv.Atoi(g.tags[TagFromNodes])
+	if r.from != 1 && r.from != 2 {
+		r.from = 3 - r.req.Nodes
+	}
+	res.Resumed = true
+	res.FromNodes = r.from
+	res.GuardSnapshotID, res.GuardSnapshotARN = g.id, g.arn
+	res.Previous = r.previous()
+	if r.req.DeleteGuardOnSuccess {
+		if err := r.deleteGuard(ctx); err != nil {
+			return nil, r.changeErr("deleting the guard snapshot after success", err)
+		}
+		res.GuardSnapshotRetained = false
+	}
+	res.MultiAZ = r.req.Nodes == 2
+	res.Action = r.actionText() + " (completed by an earlier apply)"
+	res.Finished = r.o.now()
+	return res, nil
+}
+
+// finishRollback finishes the rollback of a change whose run was interrupted while rolling back
+// (its guard g is tagged rolling-back): the change failed, so the target goes back to the
+// topology it started from, behind the same guard (that change's own), and the run fails with
+// the rollback in its error. Nothing is changed when the target is already back.
+func (r *run) finishRollback(ctx context.Context, g *guard) error {
+	r.guard, r.changed = g, true
+	r.facts = factsFromTags(g.tags)
+	r.from, _ = strconv.Atoi(g.tags[TagFromNodes])
+	if r.from != 1 && r.from != 2 {
+		r.from = 3 - r.req.Nodes
+	}
+	if r.req.Target.Kind == KindCluster && r.reader == nil {
+		return r.changeErr("finishing the rollback an earlier apply began", fmt.Errorf("guard snapshot %s does not record the reader (tags %s*); restore the cluster by hand from it", g.id, tagReaderPrefix))
+	}
+	r.o.logf("%s: finishing the rollback an interrupted run began (guard snapshot %s)", r.req.Target, g.id)
+	ce := r.changeErr("finishing the rollback an earlier apply began", errors.New("that apply's change failed and the apply was interrupted while rolling it back"))
+	ce.Changed = true
+	if r.convergence(r.topo, r.from) == convergedState(r.from) {
+		ce.RollbackAttempted, ce.RolledBack = true, true
+		ce.RollbackAction = fmt.Sprintf("%s was already back at %d node(s)", r.req.Target.Noun(), r.from)
+		if err := r.setOutcome(context.WithoutCancel(ctx), OutcomeRolledBack); err != nil {
+			r.o.logf("%s: %v", r.req.Target, err)
+		}
+		return ce
+	}
+	return r.rollbackAndRecord(ctx, ce)
+}
+
+// rollbackAndRecord rolls the change back, within Orchestrator.RollbackTimeout of its own (ctx
+// may be cancelled or spent), and records the outcome on the guard: rolling-back before the
+// first rollback call, then rolled-back or rollback-failed. It returns ce with the rollback
+// filled in.
+func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 	timeout := r.o.RollbackTimeout
 	if timeout <= 0 {
 		timeout = DefaultRollbackTimeout
@@ -1203,6 +1368,9 @@ func (r *run) fail(ctx context.Context, stage string, cause error, rollbackWorth
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
 	ce.RollbackAttempted = true
+	if err := r.setOutcome(rctx, OutcomeRollingBack); err != nil {
+		r.o.logf("%s: %v", r.req.Target, err)
+	}
 	action, err := r.rollback(rctx)
 	ce.RollbackAction = action
 	outcome := OutcomeRolledBack
@@ -1239,14 +1407,19 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 		}
 		err := modify()
 		if err != nil && isInvalidState(err) {
-			// Still modifying: wait until the instance accepts a modification, then retry once.
+			// Still modifying: wait until the instance accepts a modification, then retry once
+			// (unless it is back already: an earlier run's rollback may be what was modifying).
 			if _, werr := r.waitInstance(ctx, id, r.req.Target.Noun(), pendingStatuses, "available"); werr != nil {
 				return action, fmt.Errorf("ModifyDBInstance MultiAZ=%t refused (%w), and %w", orig, err, werr)
 			}
-			if err := r.requireGuard(ctx); err != nil {
-				return action, err
+			if t, derr := Describe(ctx, r.o.RDS, r.req.Target); derr == nil && r.convergence(t, r.from) == convergedState(r.from) {
+				err = nil
+			} else {
+				if err := r.requireGuard(ctx); err != nil {
+					return action, err
+				}
+				err = modify()
 			}
-			err = modify()
 		}
 		if err != nil {
 			return action, fmt.Errorf("ModifyDBInstance %s MultiAZ=%t: %w", id, orig, err)
@@ -1256,11 +1429,19 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 		// The reader may still be deleting: wait until it is gone before recreating it.
 		if _, err := r.waitInstance(ctx, r.reader.Identifier, "reader "+r.reader.Identifier, []string{"deleting"}, "deleted"); err != nil {
 			var ue *wait.UnexpectedStateError
-			if !errors.As(err, &ue) || ue.State != "available" {
+			if !errors.As(err, &ue) || (ue.State != "available" && ue.State != "creating") {
 				return action, err
 			}
-			// Still available: the deletion never happened, nothing to recreate.
-			action = fmt.Sprintf("reader %s was never deleted", r.reader.Identifier)
+			if ue.State == "creating" {
+				// Being recreated by an earlier run's rollback (createReader accepts it only as a
+				// member of this cluster).
+				if err := r.createReader(ctx); err != nil {
+					return action, err
+				}
+			} else {
+				// Still available: the deletion never happened, nothing to recreate.
+				action = fmt.Sprintf("reader %s was never deleted", r.reader.Identifier)
+			}
 		} else if err := r.createReader(ctx); err != nil {
 			return action, err
 		}

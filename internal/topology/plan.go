@@ -16,6 +16,12 @@ type Preview struct {
 	Resume string
 	// Deferred is true when the begun change waits for the maintenance window.
 	Deferred bool
+	// RollingBack is true when the begun change failed and its rollback was interrupted: Run
+	// finishes the rollback (behind the same guard, Resume) and fails reporting it.
+	RollingBack bool
+	// Completed is true when an earlier apply completed the change (its guard, Resume, is
+	// tagged completed): Run records it and changes nothing.
+	Completed bool
 	// Refusal is why Run would refuse the change before changing anything (PrecheckError.Detail;
 	// empty when it would go ahead).
 	Refusal string
@@ -59,7 +65,7 @@ func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error
 		return refused(err)
 	}
 	if ph != phaseOriginal {
-		p.Resume, p.Deferred = latest.id, ph == phasePending
+		p.Resume, p.Deferred, p.RollingBack, p.Completed = latest.id, ph == phasePending, ph == phaseRollingBack, ph == phaseCompleted
 		return p, nil
 	}
 	p.Guard = GuardSnapshotID(req.SnapshotPrefix, req.Target, req.Generation, req.Nodes, min(next, maxAttempts))
@@ -197,6 +203,16 @@ func rollbackText(req Request) string {
 // p.Resume.
 func resumeSummary(p Preview, req Request) string {
 	var b strings.Builder
+	if p.RollingBack {
+		fmt.Fprintf(&b, "Apply will finish rolling back the change of %s to %d node(s) that an earlier apply began behind guard snapshot %s: that change failed, and the apply was interrupted while rolling it back. "+
+			"Restore the previous topology (%s) unless it is back already, tag the guard snapshot rightsize:outcome = rolled-back and fail, reporting the rollback; the next apply starts the change anew behind a new guard snapshot.",
+			req.Target.Noun(), req.Nodes, p.Resume, rollbackText(req))
+		return b.String()
+	}
+	if p.Completed {
+		fmt.Fprintf(&b, "An earlier apply completed the change of %s to %d node(s) behind guard snapshot %s; apply records it and changes nothing.", req.Target.Noun(), req.Nodes, p.Resume)
+		return b.String()
+	}
 	fmt.Fprintf(&b, "Apply will resume the change of %s to %d node(s) that an earlier apply began behind guard snapshot %s. No new snapshot is taken and no new change is requested.", req.Target.Noun(), req.Nodes, p.Resume)
 	if p.Deferred {
 		b.WriteString(" The change waits for the next maintenance window; until then the resource reports pending = true, and validation runs on the first apply after it.")

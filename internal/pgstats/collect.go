@@ -70,8 +70,9 @@ type Options struct {
 	// TopStatements is how many statements to report, by total execution time;
 	// 0 means DefaultTopStatements (20). Must be 0..MaxTopStatements.
 	TopStatements int
-	// QueryTextLength truncates each query text to this many characters; 0
-	// means DefaultQueryTextLength (1000). Must be 0..MaxQueryTextLength.
+	// QueryTextLength truncates each query text to this many characters
+	// (after its string constants are redacted); 0 means
+	// DefaultQueryTextLength (1000). Must be 0..MaxQueryTextLength.
 	QueryTextLength int
 	// Sample, when > 0, takes two snapshots this far apart (inside the same
 	// transaction) and reports rates over the measured interval instead of
@@ -441,26 +442,41 @@ func (c *collector) detectPgss(ctx context.Context) error {
 	return nil
 }
 
-// guardPgss runs fn inside a savepoint. A server error other than a
-// cancellation (statement timeout) becomes a warning and disables the
-// statement section (ok false, err nil); anything else is returned.
-func (c *collector) guardPgss(ctx context.Context, what string, fn func() error) (ok bool, err error) {
-	if _, err := c.q.Exec(ctx, queryTag+"SAVEPOINT rightsize_pgss"); err != nil {
-		return false, fmt.Errorf("%s: creating savepoint: %w", what, err)
+// inSavepoint runs fn inside a savepoint, so that a failing statistics query
+// does not abort the whole read-only transaction. When fn fails with a server
+// error other than a cancellation (statement timeout, 57014), the transaction
+// is rolled back to the savepoint and that error is returned as pgErr for the
+// caller to judge; any other failure is returned as err.
+func (c *collector) inSavepoint(ctx context.Context, what string, fn func() error) (pgErr *pgconn.PgError, err error) {
+	if _, err := c.q.Exec(ctx, queryTag+"SAVEPOINT rightsize_guard"); err != nil {
+		return nil, fmt.Errorf("%s: creating savepoint: %w", what, err)
 	}
 	ferr := fn()
 	if ferr == nil {
-		if _, err := c.q.Exec(ctx, queryTag+"RELEASE SAVEPOINT rightsize_pgss"); err != nil {
-			return false, fmt.Errorf("%s: releasing savepoint: %w", what, err)
+		if _, err := c.q.Exec(ctx, queryTag+"RELEASE SAVEPOINT rightsize_guard"); err != nil {
+			return nil, fmt.Errorf("%s: releasing savepoint: %w", what, err)
 		}
-		return true, nil
+		return nil, nil
 	}
-	var pgErr *pgconn.PgError
 	if !errors.As(ferr, &pgErr) || pgErr.Code == "57014" {
-		return false, fmt.Errorf("%s: %w", what, ferr)
+		return nil, fmt.Errorf("%s: %w", what, ferr)
 	}
-	if _, err := c.q.Exec(ctx, queryTag+"ROLLBACK TO SAVEPOINT rightsize_pgss"); err != nil {
-		return false, fmt.Errorf("%s: rolling back to savepoint after %w: %w", what, ferr, err)
+	if _, err := c.q.Exec(ctx, queryTag+"ROLLBACK TO SAVEPOINT rightsize_guard"); err != nil {
+		return nil, fmt.Errorf("%s: rolling back to savepoint after %w: %w", what, ferr, err)
+	}
+	return pgErr, nil
+}
+
+// guardPgss runs fn inside a savepoint (inSavepoint). A server error other
+// than a cancellation (statement timeout) becomes a warning and disables the
+// statement section (ok false, err nil); anything else is returned.
+func (c *collector) guardPgss(ctx context.Context, what string, fn func() error) (ok bool, err error) {
+	pgErr, err := c.inSavepoint(ctx, what, fn)
+	if err != nil {
+		return false, err
+	}
+	if pgErr == nil {
+		return true, nil
 	}
 	hint := ""
 	if pgErr.Code == "55000" {
@@ -665,14 +681,14 @@ func (c *collector) readConnections(ctx context.Context) error {
 }
 
 func (c *collector) readReplication(ctx context.Context) error {
-	current := "pg_current_wal_lsn()"
+	current := "pg_catalog.pg_current_wal_lsn()"
 	if c.st.Server.InRecovery {
-		current = "pg_last_wal_replay_lsn()"
+		current = "pg_catalog.pg_last_wal_replay_lsn()"
 	}
 	rows, err := c.q.Query(ctx, queryTag+`SELECT coalesce(application_name, ''), coalesce(host(client_addr), ''),
 		coalesce(state, ''), coalesce(sync_state, ''),
 		extract(epoch FROM write_lag)::float8, extract(epoch FROM flush_lag)::float8, extract(epoch FROM replay_lag)::float8,
-		pg_wal_lsn_diff(`+current+`, replay_lsn)::float8
+		pg_catalog.pg_wal_lsn_diff(`+current+`, replay_lsn)::float8
 		FROM pg_stat_replication ORDER BY application_name, pid`)
 	if err != nil {
 		return fmt.Errorf("reading pg_stat_replication: %w", err)
@@ -696,18 +712,85 @@ func (c *collector) readReplication(ctx context.Context) error {
 		return fmt.Errorf("reading pg_stat_replication: %w", err)
 	}
 	if c.st.Server.InRecovery {
-		var delay, lag *float64
-		if err := c.q.QueryRow(ctx, queryTag+`SELECT extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp())::float8,
-			pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::float8`).Scan(&delay, &lag); err != nil {
-			return fmt.Errorf("reading standby replay delay: %w", err)
-		}
-		r.ReplayDelaySeconds = orNaN(delay)
-		if lag != nil {
-			r.ReceiveReplayLagBytes = int64(*lag)
+		if err := c.readStandbyReplay(ctx, &r); err != nil {
+			return err
 		}
 	}
 	c.st.Replication = r
 	return nil
+}
+
+// tolerableStandbyError reports whether a standby's replay functions failing
+// with pgErr should leave the replay figures unknown, with a warning, rather
+// than fail the collection: feature_not_supported (0A000) is what Aurora
+// replicas, which report being in recovery but do not stream WAL, raise for
+// pg_last_wal_receive_lsn() ("Function ... is currently not supported for
+// Aurora"); undefined_function (42883) a server without the function;
+// insufficient_privilege (42501) a role whose EXECUTE on it was revoked.
+func tolerableStandbyError(pgErr *pgconn.PgError) bool {
+	switch pgErr.Code {
+	case "0A000", "42883", "42501":
+		return true
+	}
+	return false
+}
+
+// readStandbyReplay reads a standby's replay delay and received-but-not-
+// replayed WAL into r, each query in a savepoint. When the combined query
+// fails with a tolerable error (tolerableStandbyError) the WAL figure stays
+// unknown (-1) with a warning, and the delay, which needs only
+// pg_last_xact_replay_timestamp(), is read on its own; if that fails too it
+// stays unknown (NaN) with a second warning. Other errors fail the read.
+func (c *collector) readStandbyReplay(ctx context.Context, r *Replication) error {
+	const what = "reading standby replay delay"
+	var delay, lag *float64
+	pgErr, err := c.inSavepoint(ctx, what, func() error {
+		return c.q.QueryRow(ctx, queryTag+`SELECT
+			extract(epoch FROM pg_catalog.clock_timestamp() - pg_catalog.pg_last_xact_replay_timestamp())::float8,
+			pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_last_wal_receive_lsn(), pg_catalog.pg_last_wal_replay_lsn())::float8`).Scan(&delay, &lag)
+	})
+	if err != nil {
+		return err
+	}
+	if pgErr != nil {
+		if !tolerableStandbyError(pgErr) {
+			return fmt.Errorf("%s: %w", what, pgErr)
+		}
+		c.warn("the standby's received but not yet replayed WAL is unknown: %s (SQLSTATE %s)%s",
+			pgErr.Message, pgErr.Code, standbyErrorHint(pgErr, c.st.Server.User))
+		delay, lag = nil, nil
+		pgErr, err = c.inSavepoint(ctx, what, func() error {
+			return c.q.QueryRow(ctx, queryTag+`SELECT
+				extract(epoch FROM pg_catalog.clock_timestamp() - pg_catalog.pg_last_xact_replay_timestamp())::float8`).Scan(&delay)
+		})
+		if err != nil {
+			return err
+		}
+		if pgErr != nil {
+			if !tolerableStandbyError(pgErr) {
+				return fmt.Errorf("%s: %w", what, pgErr)
+			}
+			c.warn("the standby's replay delay is unknown: %s (SQLSTATE %s)%s",
+				pgErr.Message, pgErr.Code, standbyErrorHint(pgErr, c.st.Server.User))
+			delay = nil
+		}
+	}
+	r.ReplayDelaySeconds = orNaN(delay)
+	if lag != nil {
+		r.ReceiveReplayLagBytes = int64(*lag)
+	}
+	return nil
+}
+
+// standbyErrorHint explains a tolerable standby error in a warning.
+func standbyErrorHint(pgErr *pgconn.PgError, user string) string {
+	switch pgErr.Code {
+	case "0A000":
+		return " (Aurora replicas do not stream WAL and do not support it)"
+	case "42501":
+		return fmt.Sprintf(" (GRANT EXECUTE on the function TO %s)", quoteIdentIfNeeded(user))
+	}
+	return ""
 }
 
 // checkpointsQuery returns the checkpoint counters' query for a
@@ -920,9 +1003,7 @@ func (c *collector) readStatements(ctx context.Context) error {
 		}
 		s.QueryID = k.queryid
 		s.TopLevel = k.toplevel
-		if s.QueryHidden {
-			s.Query = ""
-		}
+		s.Query = c.queryText(s.Query, s.QueryHidden)
 		top = append(top, s)
 		keys = append(keys, k)
 	}
@@ -933,6 +1014,19 @@ func (c *collector) readStatements(ctx context.Context) error {
 	st.Top = top
 	c.topKeys = keys
 	return nil
+}
+
+// queryText turns a query text read from pg_stat_statements (already cut to
+// Options.QueryTextLength characters by the server) into Statement.Query:
+// empty when hidden, else with its string constants redacted and cut again,
+// as a redaction marker can be longer than what it replaced. Redacting the
+// server's prefix is safe: a constant cut short is unterminated and is
+// hidden to the end.
+func (c *collector) queryText(text string, hidden bool) string {
+	if hidden {
+		return ""
+	}
+	return truncateRunes(RedactQueryText(text), c.opts.QueryTextLength)
 }
 
 // topByDelta returns the keys of at most n entries that ran during the
@@ -1026,9 +1120,7 @@ func (c *collector) readSampledStatements(ctx context.Context, keys []pgssKey) e
 		}
 		k := keys[ord-1]
 		s.QueryID, s.TopLevel = k.queryid, k.toplevel
-		if s.QueryHidden {
-			s.Query = ""
-		}
+		s.Query = c.queryText(s.Query, s.QueryHidden)
 		st.Top = append(st.Top, s)
 		c.topKeys = append(c.topKeys, k)
 	}

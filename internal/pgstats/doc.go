@@ -15,6 +15,11 @@
 // session states are hidden; without pg_stat_statements the statement section
 // is empty. Both degrade to entries in Stats.Warnings, never to an error.
 //
+// Query texts from pg_stat_statements have every string constant replaced by
+// RedactedLiteral (see RedactQueryText): before PostgreSQL 16 utility
+// statements, passwords included, are stored as written, and the texts end
+// up in Terraform state.
+//
 // The package imports pgx and nothing from Terraform; the provider package maps
 // its results and errors to Terraform values and diagnostics.
 package pgstats

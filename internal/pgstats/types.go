@@ -155,11 +155,14 @@ type Replication struct {
 	// replicas do not use WAL streaming.
 	Replicas []Replica
 	// ReplayDelaySeconds is now() - pg_last_xact_replay_timestamp() on a
-	// standby; NaN on a primary or before anything was replayed. It grows
-	// while the primary is idle, so read it with ReceiveReplayLagBytes.
+	// standby; NaN on a primary, before anything was replayed, or when the
+	// server refuses the function (a warning says why). It grows while the
+	// primary is idle, so read it with ReceiveReplayLagBytes.
 	ReplayDelaySeconds float64
 	// ReceiveReplayLagBytes is received-but-not-replayed WAL on a standby in
-	// bytes; -1 on a primary.
+	// bytes; -1 on a primary, on a standby not receiving WAL, or when the
+	// server refuses pg_last_wal_receive_lsn() (an Aurora replica, which
+	// reports being in recovery but does not stream WAL; a warning says why).
 	ReceiveReplayLagBytes int64
 }
 
@@ -225,9 +228,11 @@ type Statement struct {
 	// Database and User name the entry's database and role; "" once dropped.
 	Database string
 	User     string
-	// Query is the normalised text truncated to Options.QueryTextLength
-	// characters; empty when hidden (QueryHidden) from a role without
-	// pg_read_all_stats.
+	// Query is the normalised text with every string constant redacted
+	// (RedactQueryText: before PostgreSQL 16 utility statements such as
+	// ALTER ROLE ... PASSWORD '...' are stored as written), truncated to
+	// Options.QueryTextLength characters; empty when hidden (QueryHidden)
+	// from a role without pg_read_all_stats.
 	Query       string
 	QueryHidden bool
 	// TopLevel is false for statements run inside functions (extension 1.9+

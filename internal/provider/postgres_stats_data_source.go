@@ -364,8 +364,11 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 							"replay_lag_seconds": pgsF64("`replay_lag` in seconds; null when caught up and idle, or hidden."),
 							"replay_lag_bytes":   pgsInt("WAL not yet replayed by the receiver, in bytes; -1 when unknown."),
 						}}},
-					"replay_delay_seconds":     pgsF64("On a standby, seconds since the last replayed transaction committed on the primary (grows while the primary is idle); null on a primary."),
-					"receive_replay_lag_bytes": pgsInt("On a standby, WAL received but not yet replayed, in bytes; -1 on a primary."),
+					"replay_delay_seconds": pgsF64("On a standby, seconds since the last replayed transaction committed on the primary (grows while the primary is idle); " +
+						"null on a primary, before anything was replayed, or when the server refuses `pg_last_xact_replay_timestamp()` (with a warning)."),
+					"receive_replay_lag_bytes": pgsInt("On a standby, WAL received but not yet replayed, in bytes; -1 on a primary, on a standby not " +
+						"receiving WAL, or when the server refuses `pg_last_wal_receive_lsn()`: an Aurora replica, which reports being in recovery " +
+						"but does not stream WAL, gets -1 and a warning instead of an error."),
 				}},
 			"statements": schema.SingleNestedAttribute{Computed: true,
 				MarkdownDescription: "`pg_stat_statements`, cluster-wide. Empty (with a warning) when the extension is not created in the connected database or not preloaded.",
@@ -386,10 +389,14 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"top": schema.ListNestedAttribute{Computed: true,
 						MarkdownDescription: "The costliest statements, highest first: by cumulative execution time, or with `sample_seconds` by time spent during the sample.",
 						NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-							"queryid":             pgsStr("`queryid` as a decimal string (a 64-bit hash); `0` when hidden."),
-							"database":            pgsStr("Database of the entry; empty once dropped."),
-							"user":                pgsStr("Role of the entry; empty once dropped."),
-							"query":               pgsStr("Normalised text, truncated to `query_text_length` characters; empty when hidden."),
+							"queryid":  pgsStr("`queryid` as a decimal string (a 64-bit hash); `0` when hidden."),
+							"database": pgsStr("Database of the entry; empty once dropped."),
+							"user":     pgsStr("Role of the entry; empty once dropped."),
+							"query": pgsStr("Normalised text with every string constant replaced by `'<redacted>'`, truncated to `query_text_length` " +
+								"characters; empty when hidden. Before PostgreSQL 16 `pg_stat_statements` keeps utility statements as written, " +
+								"so `ALTER ROLE ... PASSWORD '...'` or `CREATE USER MAPPING ... OPTIONS (password '...')` would otherwise put " +
+								"passwords into the Terraform state. Quoted (`'...'`, `E'...'`) and dollar-quoted (`$$...$$`) constants are " +
+								"redacted, a constant cut short by truncation up to the end; identifiers, comments and `$1` parameters are kept."),
 							"query_hidden":        pgsBool("Whether the text is hidden for lack of `pg_read_all_stats`."),
 							"toplevel":            pgsBool("False for statements run inside functions (extension 1.9+ with `track = all`)."),
 							"calls":               pgsInt("Executions (cumulative)."),

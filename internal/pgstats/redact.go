@@ -1,0 +1,224 @@
+package pgstats
+
+import "strings"
+
+// RedactedLiteral replaces every string constant in a query text that
+// RedactQueryText returns.
+const RedactedLiteral = "'<redacted>'"
+
+// RedactQueryText returns text with every string constant replaced by
+// RedactedLiteral, so that secrets written as literals do not leave the
+// server. pg_stat_statements normalises the constants of DML to $n
+// placeholders, but before PostgreSQL 16 it keeps utility statements
+// verbatim: ALTER ROLE ... PASSWORD '...', CREATE USER MAPPING ... OPTIONS
+// (password '...') and the like would otherwise be reported as written.
+//
+// It is a small SQL tokenizer, not a parser. Replaced are '...' constants
+// (a doubled quote inside is a quote), E'...' constants (backslash escapes
+// too; the E stays), the quoted parts of B'...', X'...', N'...' and U&'...'
+// constants, and dollar-quoted $$...$$ and $tag$...$tag$ strings. Kept as
+// written are double-quoted identifiers, -- and (nested) /* */ comments, $n
+// parameters, identifiers containing $ and everything else. A constant left
+// unterminated (a truncated text) is replaced up to the end of the text.
+//
+// A plain '...' constant whose end depends on standard_conforming_strings (a
+// backslash before a quote: with the setting off, the backslash escapes it)
+// is ambiguous, as the session that ran it is unknown; everything from its
+// start to the end of the text is replaced then, so that neither reading can
+// leave part of a constant in plain text.
+//
+// The tokenizer splits only at ASCII bytes, so multibyte UTF-8 stays intact.
+// Redacting a prefix of a text (one truncated by the server) hides at least
+// what redacting the whole text would within that prefix.
+func RedactQueryText(text string) string {
+	if !strings.ContainsAny(text, `'$`) {
+		return text // nothing to redact: the common case of normalised DML
+	}
+	var b strings.Builder
+	b.Grow(len(text))
+	n := len(text)
+	for i := 0; i < n; {
+		c := text[i]
+		switch {
+		case c == '-' && i+1 < n && text[i+1] == '-':
+			end := strings.IndexByte(text[i:], '\n')
+			if end < 0 {
+				end = n - i
+			}
+			b.WriteString(text[i : i+end])
+			i += end
+		case c == '/' && i+1 < n && text[i+1] == '*':
+			end := blockCommentEnd(text, i)
+			b.WriteString(text[i:end])
+			i = end
+		case c == '"':
+			end, _ := quotedEnd(text, i+1, '"', false)
+			b.WriteString(text[i:end])
+			i = end
+		case c == '\'':
+			end, ok := plainLiteralEnd(text, i+1)
+			b.WriteString(RedactedLiteral)
+			if !ok {
+				return b.String()
+			}
+			i = end
+		case c == '$':
+			if i+1 < n && isDigit(text[i+1]) { // a $n parameter
+				j := i + 1
+				for j < n && isDigit(text[j]) {
+					j++
+				}
+				b.WriteString(text[i:j])
+				i = j
+				continue
+			}
+			tag, ok := dollarTag(text, i)
+			if !ok {
+				b.WriteByte(c)
+				i++
+				continue
+			}
+			b.WriteString(RedactedLiteral)
+			end := strings.Index(text[i+len(tag):], tag)
+			if end < 0 {
+				return b.String() // unterminated: hide the rest
+			}
+			i += len(tag) + end + len(tag)
+		case isIdentStart(c):
+			j := i + 1
+			for j < n && isIdentCont(text[j]) {
+				j++
+			}
+			word := text[i:j]
+			b.WriteString(word)
+			i = j
+			if (word == "E" || word == "e") && i < n && text[i] == '\'' {
+				// E'...': backslash escapes, whatever standard_conforming_strings says.
+				end, closed := quotedEnd(text, i+1, '\'', true)
+				b.WriteString(RedactedLiteral)
+				if !closed {
+					return b.String()
+				}
+				i = end
+			}
+		case isDigit(c):
+			// A number (1e5, 0x1F, 1_000): its letters are not a word, so a
+			// following quote is never taken for E'.
+			j := i + 1
+			for j < n && ((isIdentCont(text[j]) && text[j] != '$') || text[j] == '.') {
+				j++
+			}
+			b.WriteString(text[i:j])
+			i = j
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}
+
+// plainLiteralEnd returns the index after the closing quote of a '...'
+// constant whose body starts at start, read with standard_conforming_strings
+// on (a doubled quote is a quote, a backslash is a character). ok is false when the
+// constant is unterminated, or when reading backslashes as escapes (the
+// setting off) would end it elsewhere: the caller then hides the rest.
+func plainLiteralEnd(text string, start int) (end int, ok bool) {
+	std, closed := quotedEnd(text, start, '\'', false)
+	if !closed {
+		return len(text), false
+	}
+	if strings.IndexByte(text[start:std], '\\') < 0 {
+		return std, true // no backslash: both readings agree
+	}
+	if esc, closed := quotedEnd(text, start, '\'', true); !closed || esc != std {
+		return len(text), false
+	}
+	return std, true
+}
+
+// quotedEnd scans a quoted token whose body starts at start and returns the
+// index just after its closing quote q, closed false (and len(text)) when it
+// is unterminated. A doubled q is part of the body; with backslash, so is
+// the byte after a backslash.
+func quotedEnd(text string, start int, q byte, backslash bool) (end int, closed bool) {
+	for i := start; i < len(text); i++ {
+		switch text[i] {
+		case '\\':
+			if backslash {
+				i++
+			}
+		case q:
+			if i+1 < len(text) && text[i+1] == q {
+				i++
+				continue
+			}
+			return i + 1, true
+		}
+	}
+	return len(text), false
+}
+
+// blockCommentEnd returns the index after the /* */ comment starting at
+// start, honouring nesting as PostgreSQL does, or len(text) when it is
+// unterminated.
+func blockCommentEnd(text string, start int) int {
+	depth := 0
+	for i := start; i+1 < len(text); i++ {
+		switch {
+		case text[i] == '/' && text[i+1] == '*':
+			depth++
+			i++
+		case text[i] == '*' && text[i+1] == '/':
+			depth--
+			i++
+			if depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return len(text)
+}
+
+// dollarTag returns the opening delimiter ($$ or $tag$) of a dollar-quoted
+// string starting at text[i] == '$', or ok false when none starts there.
+func dollarTag(text string, i int) (tag string, ok bool) {
+	j := i + 1
+	if j < len(text) && isIdentStart(text[j]) {
+		j++
+		for j < len(text) && isIdentCont(text[j]) && text[j] != '$' {
+			j++
+		}
+	}
+	if j < len(text) && text[j] == '$' {
+		return text[i : j+1], true
+	}
+	return "", false
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// isIdentStart reports whether c can start an unquoted identifier or key
+// word: a letter, an underscore or any byte of a multibyte character.
+func isIdentStart(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 0x80
+}
+
+// isIdentCont reports whether c can continue an unquoted identifier
+// (PostgreSQL allows $ after the first character).
+func isIdentCont(c byte) bool { return isIdentStart(c) || isDigit(c) || c == '$' }
+
+// truncateRunes returns s cut to at most n characters.
+func truncateRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
+}

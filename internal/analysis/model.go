@@ -138,6 +138,15 @@ func DefaultSavingsTarget() SavingsTarget {
 	return SavingsTarget{MinMonthlyUSD: 50, MaxMonthlyUSD: 100}
 }
 
+// AnySavingsTarget is the $0–0 per month target: any saving meets it and
+// scores the cost criterion's maximum, and no saving is within it. The zero
+// SavingsTarget means DefaultSavingsTarget, so its maximum is the smallest
+// positive float64 instead of 0: savings, in cents, cannot tell the two apart,
+// and reports print it as 0.
+func AnySavingsTarget() SavingsTarget {
+	return SavingsTarget{MinMonthlyUSD: 0, MaxMonthlyUSD: math.SmallestNonzeroFloat64}
+}
+
 // ClusterInput describes a 2-node cluster to analyse.
 type ClusterInput struct {
 	Name     string   // cluster or instance identifier, used in the report and alarm names
@@ -273,6 +282,14 @@ type Policy struct {
 	// of production, cost is the reason to act, losing the standby is the
 	// price paid, and operational effort is a one-off.
 	Weights DecisionWeights
+	// Exact takes every field as given: a zero field means zero (no
+	// headroom, a minimum decision score of 0, a criterion weighted 0)
+	// instead of its DefaultPolicy value, and Weights are used as they are
+	// (at least one must be positive). Start from DefaultPolicy and change
+	// the fields wanted. When false, as in the zero Policy, zero fields take
+	// their DefaultPolicy values, and all four weights 0 the default weights
+	// (weights set only in part are used as they are, the others 0).
+	Exact bool
 }
 
 // DefaultPolicy returns the default policy (see the Policy field comments for
@@ -293,8 +310,11 @@ func DefaultPolicy() Policy {
 	}
 }
 
-// withDefaults fills zero fields of p from DefaultPolicy.
+// withDefaults fills zero fields of p from DefaultPolicy, unless p is Exact.
 func (p Policy) withDefaults() Policy {
+	if p.Exact {
+		return p
+	}
 	d := DefaultPolicy()
 	set := func(v *float64, def float64) {
 		if *v == 0 {
@@ -320,7 +340,8 @@ func (p Policy) withDefaults() Policy {
 }
 
 // Validate reports a policy value out of range, naming the field. Zero fields
-// are valid (they take the default).
+// are valid (they take the default, or mean zero when Exact), except that an
+// Exact policy needs a positive weight.
 func (p Policy) Validate() error {
 	checks := []struct {
 		name   string
@@ -348,6 +369,9 @@ func (p Policy) Validate() error {
 	}
 	if p.MinLookback < 0 {
 		return errorf("policy min_lookback = %v: must not be negative", p.MinLookback)
+	}
+	if p.Exact && p.Weights == (DecisionWeights{}) {
+		return errorf("policy weights: all four are 0: set at least one above 0 (an exact policy takes them as given)")
 	}
 	return nil
 }

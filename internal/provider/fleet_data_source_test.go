@@ -622,3 +622,46 @@ func TestAddFleetWarnings(t *testing.T) {
 		t.Errorf("diagnostics %q, want %q", got, want)
 	}
 }
+
+// The fleet reads its policy as the recommendation does: a weight set alone leaves the others at
+// their defaults (with reliability alone, sso-prod would score its reliability, 5, below the
+// minimum of 5.5; with the other weights at theirs it scores above), and all four weights 0 are
+// refused.
+func TestAccFleet_policy(t *testing.T) {
+	now := sandboxNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: now})
+	end := now.Format(time.RFC3339)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_fleet" "f" {
+  identifier_regex = "^sso-prod$"
+  end_time         = %q
+  policy = {
+    weight_reliability = 1
+    min_decision_score = 5.5
+  }
+}
+`, end)),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("data.rightsize_fleet.f", "clusters.0.identifier", "sso-prod"),
+				resource.TestCheckResourceAttr("data.rightsize_fleet.f", "clusters.0.verdict", "consolidate"),
+			),
+		}, {
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_fleet" "f" {
+  end_time = %q
+  policy = {
+    weight_performance = 0
+    weight_cost        = 0
+    weight_reliability = 0
+    weight_operations  = 0
+  }
+}
+`, end)),
+			ExpectError: regexp.MustCompile(`(?s)Invalid Policy.*weight_operations\s+all\s+to\s+0.*set\s+at\s+least\s+one\s+above\s+0`),
+		}},
+	})
+}

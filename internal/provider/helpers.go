@@ -53,8 +53,11 @@ func markdownJoin(vs []string, conj string) string {
 	return strings.Join(q[:len(q)-1], ", ") + " " + conj + " " + q[len(q)-1]
 }
 
-// unknownAttributes lists the provider attributes whose values are unknown at
-// configure time.
+// unknownAttributes lists the provider attributes the AWS clients are built
+// from whose values are unknown at configure time: Configure refuses them.
+// The postgres block's are not listed: PostgreSQL is dialled only by the data
+// sources and resources that need it, so resolvePostgres records them in
+// PostgresSettings.Unknown and pgConnConfig reports them to those.
 func unknownAttributes(cfg providerModel) []path.Path {
 	var out []path.Path
 	type attr struct {
@@ -83,23 +86,9 @@ func unknownAttributes(cfg providerModel) []path.Path {
 		attrs = append(attrs,
 			attr{b.AtName("rds"), e.RDS.IsUnknown()},
 			attr{b.AtName("cloudwatch"), e.CloudWatch.IsUnknown()},
+			attr{b.AtName("application_autoscaling"), e.ApplicationAutoScaling.IsUnknown()},
 			attr{b.AtName("pricing"), e.Pricing.IsUnknown()},
 			attr{b.AtName("sts"), e.STS.IsUnknown()},
-		)
-	}
-	if pg := cfg.Postgres; pg != nil {
-		b := path.Root("postgres")
-		attrs = append(attrs,
-			attr{b.AtName("host"), pg.Host.IsUnknown()},
-			attr{b.AtName("port"), pg.Port.IsUnknown()},
-			attr{b.AtName("database"), pg.Database.IsUnknown()},
-			attr{b.AtName("username"), pg.Username.IsUnknown()},
-			attr{b.AtName("password"), pg.Password.IsUnknown()},
-			attr{b.AtName("sslmode"), pg.SSLMode.IsUnknown()},
-			attr{b.AtName("sslrootcert"), pg.SSLRootCert.IsUnknown()},
-			attr{b.AtName("connect_timeout"), pg.ConnectTimeout.IsUnknown()},
-			attr{b.AtName("statement_timeout"), pg.StatementTimeout.IsUnknown()},
-			attr{b.AtName("iam_auth"), pg.IAMAuth.IsUnknown()},
 		)
 	}
 	for _, a := range attrs {
@@ -108,6 +97,51 @@ func unknownAttributes(cfg providerModel) []path.Path {
 		}
 	}
 	return out
+}
+
+// unknownPostgresAttributes lists the attributes of the provider's postgres
+// block (by name, e.g. "password") whose values are unknown at configure time.
+func unknownPostgresAttributes(pg *postgresModel) []string {
+	if pg == nil {
+		return nil
+	}
+	var out []string
+	for _, a := range []struct {
+		name    string
+		unknown bool
+	}{
+		{"host", pg.Host.IsUnknown()},
+		{"port", pg.Port.IsUnknown()},
+		{"database", pg.Database.IsUnknown()},
+		{"username", pg.Username.IsUnknown()},
+		{"password", pg.Password.IsUnknown()},
+		{"sslmode", pg.SSLMode.IsUnknown()},
+		{"sslrootcert", pg.SSLRootCert.IsUnknown()},
+		{"connect_timeout", pg.ConnectTimeout.IsUnknown()},
+		{"statement_timeout", pg.StatementTimeout.IsUnknown()},
+		{"iam_auth", pg.IAMAuth.IsUnknown()},
+	} {
+		if a.unknown {
+			out = append(out, a.name)
+		}
+	}
+	return out
+}
+
+// requireAWS reports, for a data source or resource about to call AWS, a
+// provider that is not configured, or configured without a region (which the
+// AWS SDK would report as its own "Missing Region" error, naming neither the
+// provider nor the fix). It returns whether pd's AWS clients can be used.
+func requireAWS(pd *ProviderData, diags *diag.Diagnostics) bool {
+	if pd == nil || pd.RDS == nil || pd.CloudWatch == nil {
+		diags.AddError("Provider Not Configured", "The provider was not configured before reading. Please report this issue to the provider developers.")
+		return false
+	}
+	if pd.Region == "" {
+		diags.AddError("Missing AWS Region", "No AWS region is configured: set region in the provider block, or AWS_REGION in the environment.")
+		return false
+	}
+	return true
 }
 
 // urlValidator accepts absolute http(s) URLs with a host.

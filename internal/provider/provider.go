@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 
@@ -137,10 +138,20 @@ type PostgresSettings struct {
 	ConnectTimeout   time.Duration
 	StatementTimeout time.Duration
 	IAMAuth          bool
+	// Unknown names the attributes of the provider's postgres block (e.g.
+	// "password") whose values are not known until apply: during plan, when
+	// one depends on a resource not yet created. Their fields above hold
+	// the environment's value or the default. PostgreSQL cannot be dialled
+	// while one that the connection uses remains (pgConnConfig says which);
+	// a data source's postgres attribute that sets one resolves it.
+	Unknown []string
 }
 
-// Configured reports whether a PostgreSQL host is known.
-func (s PostgresSettings) Configured() bool { return s.Host != "" }
+// Configured reports whether a PostgreSQL host is set: known, or in the
+// provider's postgres block but not known until apply (see Unknown).
+func (s PostgresSettings) Configured() bool {
+	return s.Host != "" || slices.Contains(s.Unknown, "host")
+}
 
 // String describes the connection without the password, for messages.
 func (s PostgresSettings) String() string {
@@ -331,9 +342,8 @@ func (p *rightsizeProvider) ValidateConfig(ctx context.Context, req provider.Val
 		resp.Diagnostics.AddAttributeError(path.Root("assume_role").AtName("role_arn"), "Missing Role ARN",
 			"assume_role.role_arn is not set: the assume_role block needs role_arn (arn:aws:iam::<account>:role/<name>); set it or remove the block.")
 	}
-	if cfg.Postgres != nil && cfg.Postgres.IAMAuth.ValueBool() && cfg.Postgres.Password.ValueString() != "" {
-		resp.Diagnostics.AddAttributeError(path.Root("postgres").AtName("password"), "Conflicting PostgreSQL Authentication",
-			"postgres.password is set together with postgres.iam_auth = true, which builds an IAM token in place of the password: remove password or set iam_auth = false.")
+	if cfg.Postgres != nil {
+		validatePostgresAuth(&resp.Diagnostics, path.Root("postgres"), cfg.Postgres.IAMAuth, cfg.Postgres.Password)
 	}
 }
 
@@ -343,6 +353,9 @@ func (p *rightsizeProvider) Configure(ctx context.Context, req provider.Configur
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// The AWS clients are built here, so their settings must be known. The
+	// postgres block's need not be: PostgreSQL is dialled only by what reads
+	// it, which reports an unknown one (PostgresSettings.Unknown).
 	for _, u := range unknownAttributes(cfg) {
 		resp.Diagnostics.AddAttributeError(u, "Unknown Provider Configuration Value",
 			fmt.Sprintf("The provider cannot be configured because %s is not known until apply. Set it to a value known at plan "+
@@ -463,7 +476,8 @@ func loadAWSConfig(ctx context.Context, cfg providerModel) (aws.Config, error) {
 type lookupEnv func(string) (string, bool)
 
 // resolvePostgres merges the provider's postgres block with the libpq
-// environment variables and the defaults. Values in the block win.
+// environment variables and the defaults. Values in the block win; those not
+// known yet are listed in Unknown and otherwise treated as unset.
 func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagError) {
 	if m == nil {
 		m = &postgresModel{}
@@ -483,10 +497,11 @@ func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagE
 		StatementTimeout: time.Duration(DefaultStatementTimeoutMillis) * time.Millisecond,
 		IAMAuth:          m.IAMAuth.ValueBool(),
 		Port:             DefaultPostgresPort,
+		Unknown:          unknownPostgresAttributes(m),
 	}
 	var errs []diagError
 	switch {
-	case !m.Port.IsNull():
+	case !m.Port.IsNull() && !m.Port.IsUnknown():
 		s.Port = int(m.Port.ValueInt64())
 	case envStr("PGPORT") != "":
 		port, err := strconv.Atoi(envStr("PGPORT"))
@@ -507,10 +522,10 @@ func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagE
 			detail:  fmt.Sprintf("The environment variable PGSSLMODE is %q; it must be one of %s. Fix PGSSLMODE or set postgres.sslmode.", s.SSLMode, markdownList(SSLModes)),
 		})
 	}
-	if !m.ConnectTimeout.IsNull() {
+	if !m.ConnectTimeout.IsNull() && !m.ConnectTimeout.IsUnknown() {
 		s.ConnectTimeout = time.Duration(m.ConnectTimeout.ValueInt64()) * time.Second
 	}
-	if !m.StatementTimeout.IsNull() {
+	if !m.StatementTimeout.IsNull() && !m.StatementTimeout.IsUnknown() {
 		s.StatementTimeout = time.Duration(m.StatementTimeout.ValueInt64()) * time.Millisecond
 	}
 	if s.Username == "" {

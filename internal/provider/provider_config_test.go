@@ -1,10 +1,14 @@
 package provider
 
 import (
+	"context"
+	"reflect"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -27,7 +31,7 @@ func TestResolvePostgres_envFallbacks(t *testing.T) {
 	}
 	want := PostgresSettings{Host: "db.internal", Port: 6543, Database: "chat", Username: "rightsize", Password: "s3cret",
 		SSLMode: "require", ConnectTimeout: 10 * time.Second, StatementTimeout: 30 * time.Second}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("resolvePostgres(nil) = %+v, want %+v", got, want)
 	}
 
@@ -207,6 +211,102 @@ func TestAccProvider_badPGEnv(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config:      "provider \"rightsize\" {\n  region = \"us-east-1\"\n}\n" + providerProbe,
 			ExpectError: regexp.MustCompile(`(?s)Invalid PGSSLMODE.*sometimes`),
+		}},
+	})
+}
+
+// Every endpoint the provider builds a client for is checked for an unknown value (an unknown one
+// left out would fall back to the real AWS endpoint); the postgres block's unknown attributes are
+// not refused at configure time but recorded, and resolved by a data source's override.
+func TestUnknownAttributes(t *testing.T) {
+	null := types.StringNull()
+	eps := endpointsModel{RDS: null, CloudWatch: null, ApplicationAutoScaling: null, Pricing: null, STS: null}
+	for name, set := range map[string]func(*endpointsModel){
+		"rds": func(e *endpointsModel) { e.RDS = types.StringUnknown() }, "cloudwatch": func(e *endpointsModel) { e.CloudWatch = types.StringUnknown() },
+		"application_autoscaling": func(e *endpointsModel) { e.ApplicationAutoScaling = types.StringUnknown() },
+		"pricing":                 func(e *endpointsModel) { e.Pricing = types.StringUnknown() }, "sts": func(e *endpointsModel) { e.STS = types.StringUnknown() },
+	} {
+		e := eps
+		set(&e)
+		got := unknownAttributes(providerModel{Endpoints: &e})
+		if len(got) != 1 || got[0].String() != "endpoints."+name {
+			t.Errorf("unknown endpoints.%s: unknownAttributes = %v", name, got)
+		}
+	}
+
+	pg := &postgresModel{Host: types.StringValue("db.internal"), Password: types.StringUnknown(), Port: types.Int64Unknown()}
+	if got := unknownAttributes(providerModel{Postgres: pg}); len(got) != 0 {
+		t.Errorf("unknown postgres attributes refused at configure time: %v", got)
+	}
+	s, errs := resolvePostgres(pg, func(string) (string, bool) { return "", false })
+	if len(errs) != 0 || !reflect.DeepEqual(s.Unknown, []string{"port", "password"}) || s.Port != DefaultPostgresPort || !s.Configured() {
+		t.Fatalf("resolvePostgres = %+v, %v: want port and password unknown, the default port", s, errs)
+	}
+	_, err := pgConnConfig(context.Background(), &ProviderData{}, s)
+	if err == nil || !strings.Contains(err.Error(), "postgres.port, postgres.password are not known until apply") {
+		t.Errorf("pgConnConfig with unknown settings: %v", err)
+	}
+	override := types.ObjectValueMust(recPostgresAttrTypes(), map[string]attr.Value{
+		"host": types.StringNull(), "port": types.Int64Value(5433), "database": types.StringNull(), "username": types.StringNull(),
+		"password": types.StringValue("pw"), "sslmode": types.StringNull(), "sslrootcert": types.StringNull(), "iam_auth": types.BoolNull(),
+	})
+	merged, err := mergePostgres(context.Background(), s, override)
+	if err != nil || len(merged.Unknown) != 0 || len(s.Unknown) != 2 {
+		t.Fatalf("mergePostgres = %+v, %v: the override should resolve both (and leave the base alone: %v)", merged, err, s.Unknown)
+	}
+	if cc, err := pgConnConfig(context.Background(), &ProviderData{}, merged); err != nil || cc.Password != "pw" || cc.Port != 5433 {
+		t.Errorf("pgConnConfig after the override = %+v, %v", cc, err)
+	}
+	// An IAM token replaces an unknown password.
+	iam := s
+	iam.Unknown, iam.IAMAuth = []string{"password"}, true
+	if _, err := pgConnConfig(context.Background(), &ProviderData{}, iam); err == nil || strings.Contains(err.Error(), "not known until apply") {
+		t.Errorf("pgConnConfig with iam_auth and an unknown password: %v, want the IAM error only", err)
+	}
+}
+
+// recPostgresAttrTypes is the object type of a data source's postgres attribute.
+func recPostgresAttrTypes() map[string]attr.Type {
+	out := map[string]attr.Type{}
+	for k, a := range postgresOverrideAttributes() {
+		out[k] = a.GetType()
+	}
+	return out
+}
+
+// TestAccProvider_unknownValues: a postgres block attribute unknown at plan does not stop a plan
+// that does not read PostgreSQL, and is reported, by name, by a data source that does; an unknown
+// AWS endpoint, application_autoscaling included, is still refused at configure time.
+func TestAccProvider_unknownValues(t *testing.T) {
+	provider := func(block string) string {
+		return "resource \"terraform_data\" \"v\" {\n  input = \"x\"\n}\nprovider \"rightsize\" {\n  region = \"us-east-1\"\n" + block + "\n}\n"
+	}
+	pg := provider(`  postgres {
+    host     = "192.0.2.1" # TEST-NET-1: never dialled
+    password = terraform_data.v.output
+  }`)
+	price := `
+data "rightsize_rds_price" "p" {
+  instance_class = "db.r6g.large"
+  engine         = "rds-postgresql"
+  deployment     = "multi-az"
+}
+`
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:             pg + price,
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true, // terraform_data
+		}, {
+			Config:      pg + price + `data "rightsize_postgres_stats" "s" {}`,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)postgres\.password\s+is\s+not\s+known\s+until\s+apply.*-target`),
+		}, {
+			Config:      provider("  endpoints {\n    application_autoscaling = terraform_data.v.output\n  }") + price,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Unknown Provider Configuration Value.*endpoints\.application_autoscaling\s+is\s+not\s+known`),
 		}},
 	})
 }

@@ -4,13 +4,18 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	rdsauth "github.com/aws/aws-sdk-go-v2/feature/rds/auth"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
@@ -89,7 +94,8 @@ func postgresOverrideAttributes() map[string]schema.Attribute {
 	}
 }
 
-// mergePostgres applies the per-data-source override on the provider's settings.
+// mergePostgres applies the per-data-source override on the provider's
+// settings. An attribute the override sets is no longer Unknown.
 func mergePostgres(ctx context.Context, base PostgresSettings, override types.Object) (PostgresSettings, error) {
 	s := base
 	if override.IsNull() || override.IsUnknown() {
@@ -99,36 +105,92 @@ func mergePostgres(ctx context.Context, base PostgresSettings, override types.Ob
 	if d := override.As(ctx, &o, objectAsOptions); d.HasError() {
 		return s, fmt.Errorf("reading the postgres attribute: %v", d)
 	}
-	if v := o.Host.ValueString(); v != "" {
-		s.Host = v
+	var set []string
+	str := func(name string, dst *string, v types.String) {
+		if v.ValueString() != "" {
+			*dst = v.ValueString()
+			set = append(set, name)
+		}
 	}
-	if !o.Port.IsNull() {
+	str("host", &s.Host, o.Host)
+	if !o.Port.IsNull() && !o.Port.IsUnknown() {
 		s.Port = int(o.Port.ValueInt64())
+		set = append(set, "port")
 	}
-	if v := o.Database.ValueString(); v != "" {
-		s.Database = v
-	}
-	if v := o.Username.ValueString(); v != "" {
-		s.Username = v
-	}
-	if v := o.Password.ValueString(); v != "" {
-		s.Password = v
-	}
-	if v := o.SSLMode.ValueString(); v != "" {
-		s.SSLMode = v
-	}
-	if v := o.SSLRootCert.ValueString(); v != "" {
-		s.SSLRootCert = v
-	}
-	if !o.IAMAuth.IsNull() {
+	str("database", &s.Database, o.Database)
+	str("username", &s.Username, o.Username)
+	str("password", &s.Password, o.Password)
+	str("sslmode", &s.SSLMode, o.SSLMode)
+	str("sslrootcert", &s.SSLRootCert, o.SSLRootCert)
+	if !o.IAMAuth.IsNull() && !o.IAMAuth.IsUnknown() {
 		s.IAMAuth = o.IAMAuth.ValueBool()
+		set = append(set, "iam_auth")
 	}
+	s.Unknown = slices.DeleteFunc(slices.Clone(s.Unknown), func(a string) bool { return slices.Contains(set, a) })
 	return s, nil
+}
+
+// unknownPostgresError is pgConnConfig's error when the provider's postgres
+// block has attributes the connection needs that are not known until apply.
+type unknownPostgresError struct{ attrs []string }
+
+func (e *unknownPostgresError) Error() string {
+	names := make([]string, len(e.attrs))
+	for i, a := range e.attrs {
+		names[i] = "postgres." + a
+	}
+	verb := "is"
+	if len(names) > 1 {
+		verb = "are"
+	}
+	return fmt.Sprintf("the provider's %s %s not known until apply (it depends on a resource not yet created), so PostgreSQL "+
+		"cannot be read during plan: set it to a value known at plan time (a literal, variable or data source), set it in this "+
+		"data source's postgres attribute, or apply the resources it depends on first with -target",
+		strings.Join(names, ", "), verb)
+}
+
+// unknownForConnection is what of s.Unknown a connection with s would use: all
+// of it, except the password when the connection authenticates with IAM.
+func (s PostgresSettings) unknownForConnection() []string {
+	return slices.DeleteFunc(slices.Clone(s.Unknown), func(a string) bool {
+		return a == "password" && s.IAMAuth && !slices.Contains(s.Unknown, "iam_auth")
+	})
+}
+
+// validatePostgresAuth adds an error on block's password when it is set together with
+// iam_auth = true, which builds an RDS IAM token in place of the password. Values not yet
+// known are not judged. block is the provider's postgres block, or a data source's postgres
+// attribute (see validatePostgresOverride).
+func validatePostgresAuth(diags *diag.Diagnostics, block path.Path, iamAuth types.Bool, password types.String) {
+	if iamAuth.ValueBool() && !password.IsNull() && !password.IsUnknown() {
+		diags.AddAttributeError(block.AtName("password"), "Conflicting PostgreSQL Authentication",
+			fmt.Sprintf("%s is set together with %s = true, which builds an RDS IAM token in place of the password: remove password or set iam_auth = false.",
+				block.AtName("password"), block.AtName("iam_auth")))
+	}
+}
+
+// validatePostgresOverride checks the postgres attribute (recPostgresModel) of a data source's
+// configuration, for its ValidateConfig: see validatePostgresAuth.
+func validatePostgresOverride(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) {
+	var pg types.Object
+	diags.Append(config.GetAttribute(ctx, path.Root("postgres"), &pg)...)
+	if diags.HasError() || pg.IsNull() || pg.IsUnknown() {
+		return
+	}
+	var o recPostgresModel
+	diags.Append(pg.As(ctx, &o, objectAsOptions)...)
+	if diags.HasError() {
+		return
+	}
+	validatePostgresAuth(diags, path.Root("postgres"), o.IAMAuth, o.Password)
 }
 
 // pgConnConfig turns settings into a pgstats connection config, building an
 // RDS IAM token when iam_auth is on.
 func pgConnConfig(ctx context.Context, pd *ProviderData, s PostgresSettings) (pgstats.ConnConfig, error) {
+	if u := s.unknownForConnection(); len(u) > 0 {
+		return pgstats.ConnConfig{}, &unknownPostgresError{attrs: u}
+	}
 	if !s.Configured() {
 		return pgstats.ConnConfig{}, fmt.Errorf("no PostgreSQL host is configured: set host in the provider's postgres block, in this data source's postgres attribute, or PGHOST")
 	}

@@ -533,3 +533,34 @@ data "rightsize_single_node_recommendation" "x" {
 		}},
 	})
 }
+
+// With the provider's postgres.password not known until apply, use_provider_postgres reports it
+// by name during plan; a data source that sets the password itself reads the facts regardless.
+func TestAccRecommendationOutputs_postgresUnknownPassword(t *testing.T) {
+	now := sandboxNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: now})
+	provider := acctest.SandboxProvider(srv)
+	provider.Postgres = acctest.HarnessPostgres(t)
+	provider.Postgres["password"] = "terraform_data.pw.output"
+	cfg := func(body string) string {
+		return "resource \"terraform_data\" \"pw\" {\n  input = \"pw\"\n}\n" + provider.HCL() + fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "x" {
+  db_cluster_identifier = "sso-prod"
+  end_time              = %q
+  %s
+}
+`, now.Format(time.RFC3339), body)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      cfg("use_provider_postgres = true"),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)PostgreSQL Connection Not Known Until Apply.*use_provider_postgres.*postgres\.password\s+is\s+not\s+known\s+until\s+apply`),
+		}, {
+			Config: cfg(`postgres = { password = "set-here" }`),
+			Check:  checkReason("data.rightsize_single_node_recommendation.x", "connections_peak_with_headroom", "max_connections"),
+		}},
+	})
+}

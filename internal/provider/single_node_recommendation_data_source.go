@@ -29,6 +29,7 @@ import (
 var (
 	_ datasource.DataSourceWithConfigure        = (*singleNodeRecommendationDataSource)(nil)
 	_ datasource.DataSourceWithConfigValidators = (*singleNodeRecommendationDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig   = (*singleNodeRecommendationDataSource)(nil)
 )
 
 // Defaults of the recommendation inputs.
@@ -221,16 +222,16 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 			Validators:          []validator.Int64{int64validator.Between(60, 86400), multipleOfValidator{60}},
 		},
 		"use_provider_postgres": schema.BoolAttribute{
-			MarkdownDescription: "Add PostgreSQL facts (max_connections, connections in use, cache hit ratio, TPS) read over the provider's `postgres` connection. Defaults to `false`. The `postgres` attribute overrides the connection.",
+			MarkdownDescription: "Add PostgreSQL facts (max_connections, connections in use, cache hit ratio, TPS) read over the provider's `postgres` connection. Defaults to `false`. Setting `postgres` also reads them (it overrides the connection): `false` together with `postgres` is an error.",
 			Optional:            true,
 		},
 		"postgres": schema.SingleNestedAttribute{
-			MarkdownDescription: "PostgreSQL connection to read facts from (the writer endpoint), overriding the provider's `postgres` block attribute by attribute. Setting it enables the PostgreSQL facts.",
+			MarkdownDescription: "PostgreSQL connection to read facts from (the writer endpoint), overriding the provider's `postgres` block attribute by attribute. Setting it enables the PostgreSQL facts (it conflicts with `use_provider_postgres = false`). `password` conflicts with `iam_auth = true`.",
 			Optional:            true,
 			Attributes:          postgresOverrideAttributes(),
 		},
 		"policy": schema.SingleNestedAttribute{
-			MarkdownDescription: "Thresholds of the verdict. Every field is optional; the defaults are the seed's (20% headroom, 40% alert threshold).",
+			MarkdownDescription: "Thresholds of the verdict. Every field is optional: one left unset takes its default (the seed's: 20% headroom, 40% alert threshold), one set is used as given, `0` included (`headroom_percent = 0` adds no headroom; a weight of `0` leaves its criterion out of the score). The four weights must not all be `0`.",
 			Optional:            true,
 			Attributes: map[string]schema.Attribute{
 				"headroom_percent": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(0, 1000)},
@@ -264,7 +265,7 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 			Validators:          []validator.List{listvalidator.SizeBetween(1, 50), listvalidator.UniqueValues()},
 		},
 		"savings_target": schema.SingleNestedAttribute{
-			MarkdownDescription: "Monthly savings range sought, in USD. Defaults to 50–100 (the seed's target).",
+			MarkdownDescription: "Monthly savings range sought, in USD. Defaults to 50–100 (the seed's target). `min_monthly_usd = 0` with `max_monthly_usd = 0` is a target any saving meets in full.",
 			Optional:            true,
 			Attributes: map[string]schema.Attribute{
 				"min_monthly_usd": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.AtLeast(0)},
@@ -475,6 +476,25 @@ func (d *singleNodeRecommendationDataSource) ConfigValidators(context.Context) [
 	}
 }
 
+// ValidateConfig rejects a postgres password given together with iam_auth (as
+// rightsize_postgres_stats does), and use_provider_postgres = false together
+// with postgres, which would read PostgreSQL all the same.
+func (d *singleNodeRecommendationDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	validatePostgresOverride(ctx, req.Config, &resp.Diagnostics)
+	var use types.Bool
+	var pg types.Object
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("use_provider_postgres"), &use)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("postgres"), &pg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !use.IsNull() && !use.IsUnknown() && !use.ValueBool() && !pg.IsNull() && !pg.IsUnknown() {
+		resp.Diagnostics.AddAttributeError(path.Root("use_provider_postgres"), "Conflicting PostgreSQL Settings",
+			"use_provider_postgres = false turns the PostgreSQL facts off, but postgres is set, which reads them: "+
+				"remove postgres to leave PostgreSQL alone, or remove use_provider_postgres (or set it to true) to read it.")
+	}
+}
+
 func (d *singleNodeRecommendationDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	d.data = providerData(req.ProviderData, &resp.Diagnostics)
 }
@@ -496,7 +516,16 @@ func (d *singleNodeRecommendationDataSource) Read(ctx context.Context, req datas
 	if m.UseProviderPostgres.ValueBool() || !m.Postgres.IsNull() {
 		facts, warns, err := readPostgresFacts(ctx, d.data, m.Postgres)
 		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("postgres"), "Unable to Read PostgreSQL Facts", err.Error())
+			at := path.Root("postgres")
+			if m.Postgres.IsNull() {
+				at = path.Root("use_provider_postgres")
+			}
+			summary := "Unable to Read PostgreSQL Facts"
+			var unknown *unknownPostgresError
+			if errors.As(err, &unknown) {
+				summary = "PostgreSQL Connection Not Known Until Apply"
+			}
+			resp.Diagnostics.AddAttributeError(at, summary, err.Error())
 			return
 		}
 		for _, w := range warns {
@@ -526,12 +555,7 @@ func (d *singleNodeRecommendationDataSource) Read(ctx context.Context, req datas
 
 // recommendationDeps builds the dependencies from the provider data.
 func recommendationDeps(pd *ProviderData, diags *diag.Diagnostics) (rightsizing.Deps, bool) {
-	if pd == nil {
-		diags.AddError("Provider Not Configured", "The provider was not configured before reading. Please report this issue to the provider developers.")
-		return rightsizing.Deps{}, false
-	}
-	if pd.Region == "" {
-		diags.AddError("Missing AWS Region", "No AWS region is configured: set region in the provider block, or AWS_REGION in the environment.")
+	if !requireAWS(pd, diags) {
 		return rightsizing.Deps{}, false
 	}
 	cat, err := pricing.Default()
@@ -567,20 +591,12 @@ func recommendationRequest(ctx context.Context, m *recommendationModel, diags *d
 	if !m.Policy.IsNull() && !m.Policy.IsUnknown() {
 		var p policyModel
 		diags.Append(m.Policy.As(ctx, &p, objectAsOptions)...)
-		r.Policy = analysis.Policy{
-			HeadroomPercent:             p.HeadroomPercent.ValueFloat64(),
-			AlertThresholdPercent:       p.AlertThresholdPercent.ValueFloat64(),
-			MemoryThresholdPercent:      p.MemoryThresholdPercent.ValueFloat64(),
-			ConnectionsThresholdPercent: p.ConnectionsThresholdPercent.ValueFloat64(),
-			MinCoverage:                 p.MinCoverage.ValueFloat64(),
-			MinLookback:                 time.Duration(p.MinLookbackDays.ValueInt64()) * 24 * time.Hour,
-			MinDecisionScore:            p.MinDecisionScore.ValueFloat64(),
-			Weights: analysis.DecisionWeights{
-				Performance: p.WeightPerformance.ValueFloat64(), Cost: p.WeightCost.ValueFloat64(),
-				Reliability: p.WeightReliability.ValueFloat64(), Operations: p.WeightOperations.ValueFloat64(),
-			},
-		}
-		if err := r.Policy.Validate(); err != nil {
+		r.Policy = p.policy()
+		if r.Policy.Weights == (analysis.DecisionWeights{}) {
+			diags.AddAttributeError(path.Root("policy"), "Invalid Policy",
+				"policy sets weight_performance, weight_cost, weight_reliability and weight_operations all to 0, which leaves the "+
+					"decision matrix nothing to weigh: set at least one above 0 (a weight left unset takes its default).")
+		} else if err := r.Policy.Validate(); err != nil {
 			diags.AddAttributeError(path.Root("policy"), "Invalid Policy", err.Error())
 		}
 	}
@@ -599,11 +615,45 @@ func recommendationRequest(ctx context.Context, m *recommendationModel, diags *d
 				fmt.Sprintf("savings_target.max_monthly_usd (%g) is below min_monthly_usd (%g): raise the maximum or lower the minimum.",
 					r.SavingsTarget.MaxMonthlyUSD, r.SavingsTarget.MinMonthlyUSD))
 		}
+		if r.SavingsTarget == (analysis.SavingsTarget{}) {
+			// The analysis reads a zero target as its default: $0–0 has its own value.
+			r.SavingsTarget = analysis.AnySavingsTarget()
+		}
 	}
 	if !m.TargetInstanceClasses.IsNull() && !m.TargetInstanceClasses.IsUnknown() {
 		diags.Append(m.TargetInstanceClasses.ElementsAs(ctx, &r.TargetClasses, false)...)
 	}
 	return r, !diags.HasError()
+}
+
+// policy is the analysis policy p sets: DefaultPolicy with each field p sets,
+// 0 included, in place of its default, taken exactly (analysis.Policy.Exact).
+func (p policyModel) policy() analysis.Policy {
+	pol := analysis.DefaultPolicy()
+	pol.Exact = true
+	for _, f := range []struct {
+		dst *float64
+		v   types.Float64
+	}{
+		{&pol.HeadroomPercent, p.HeadroomPercent},
+		{&pol.AlertThresholdPercent, p.AlertThresholdPercent},
+		{&pol.MemoryThresholdPercent, p.MemoryThresholdPercent},
+		{&pol.ConnectionsThresholdPercent, p.ConnectionsThresholdPercent},
+		{&pol.MinCoverage, p.MinCoverage},
+		{&pol.MinDecisionScore, p.MinDecisionScore},
+		{&pol.Weights.Performance, p.WeightPerformance},
+		{&pol.Weights.Cost, p.WeightCost},
+		{&pol.Weights.Reliability, p.WeightReliability},
+		{&pol.Weights.Operations, p.WeightOperations},
+	} {
+		if !f.v.IsNull() && !f.v.IsUnknown() {
+			*f.dst = f.v.ValueFloat64()
+		}
+	}
+	if v := p.MinLookbackDays; !v.IsNull() && !v.IsUnknown() {
+		pol.MinLookback = time.Duration(v.ValueInt64()) * 24 * time.Hour
+	}
+	return pol
 }
 
 // addRecommendationError maps domain errors to diagnostics on the right

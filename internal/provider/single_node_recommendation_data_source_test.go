@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -372,6 +373,12 @@ func TestAccSingleNodeRecommendation_errors(t *testing.T) {
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `period_seconds = 90`, `(?s)period_seconds.*multiple of 60`},
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `target_instance_classes = ["db.x9.huge"]`, `(?s)target_instance_classes`},
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `end_time = "2099-01-01T00:00:00Z"`, `(?s)end_time.*in the future`},
+		// As rightsize_postgres_stats: the IAM token replaces the password.
+		{`db_instance_identifier = "mandible-prod"` + "\n" + `postgres = {` + "\n" + `password = "pw"` + "\n" + `iam_auth = true` + "\n}",
+			`(?s)Conflicting PostgreSQL Authentication.*postgres\.password\s+is\s+set\s+together\s+with\s+postgres\.iam_auth`},
+		// false cannot turn off the facts that postgres turns on.
+		{`db_instance_identifier = "mandible-prod"` + "\n" + `use_provider_postgres = false` + "\n" + `postgres = { host = "127.0.0.1" }`,
+			`(?s)Conflicting PostgreSQL Settings.*use_provider_postgres\s+=\s+false\s+turns\s+the\s+PostgreSQL\s+facts\s+off`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.want, func(t *testing.T) {
@@ -385,4 +392,133 @@ func TestAccSingleNodeRecommendation_errors(t *testing.T) {
 			})
 		})
 	}
+}
+
+// reasonAttr is field of the reason whose check is check, from a's flatmap state.
+func reasonAttr(a map[string]string, check, field string) (string, error) {
+	for i := 0; ; i++ {
+		c, ok := a[fmt.Sprintf("reasons.%d.check", i)]
+		if !ok {
+			return "", fmt.Errorf("no reason %s", check)
+		}
+		if c == check {
+			return a[fmt.Sprintf("reasons.%d.%s", i, field)], nil
+		}
+	}
+}
+
+// A policy field set to 0 is 0 and one left unset takes its own default: weight_cost alone leaves
+// the other three weights at theirs; headroom_percent = 0 compares the raw p99 with the limit;
+// min_decision_score = 0 is a limit of 0; a savings target of 0–0 is met by any saving; all four
+// weights 0 are refused.
+func TestAccSingleNodeRecommendation_policy(t *testing.T) {
+	now := sandboxNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: now})
+	end := now.Format(time.RFC3339)
+	ds := "data.rightsize_single_node_recommendation."
+	weight := func(name string, row int, want float64) statecheck.StateCheck {
+		return statecheck.ExpectKnownValue(ds+name, tfjsonpath.New("decision_matrix").AtSliceIndex(row).AtMapKey("weight"), knownvalue.Float64Exact(want))
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "dflt" {
+  db_cluster_identifier = "sso-prod"
+  end_time              = %[1]q
+}
+data "rightsize_single_node_recommendation" "cost" {
+  db_cluster_identifier = "sso-prod"
+  end_time              = %[1]q
+  policy                = { weight_cost = 0.5 }
+}
+data "rightsize_single_node_recommendation" "zero" {
+  db_cluster_identifier = "sso-prod"
+  end_time              = %[1]q
+  policy = {
+    headroom_percent   = 0
+    min_decision_score = 0
+  }
+  savings_target = {
+    min_monthly_usd = 0
+    max_monthly_usd = 0
+  }
+}
+`, end)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				// Rows: performance, cost, reliability, operations.
+				weight("cost", 0, 0.35), weight("cost", 1, 0.5), weight("cost", 2, 0.25), weight("cost", 3, 0.15),
+				weight("dflt", 1, 0.25),
+				statecheck.ExpectKnownValue(ds+"dflt", tfjsonpath.New("savings_target_status"), knownvalue.StringExact("within")),
+				statecheck.ExpectKnownValue(ds+"zero", tfjsonpath.New("savings_target_status"), knownvalue.StringExact("above")),
+				statecheck.ExpectKnownValue(ds+"zero", tfjsonpath.New("savings_target_met"), knownvalue.Bool(true)),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				// The score is the mean of the matrix under the weights it shows.
+				outCheck(ds+"cost", func(a map[string]string) error {
+					var sum, ws float64
+					for i := 0; i < 4; i++ {
+						sc, err1 := strconv.ParseFloat(a[fmt.Sprintf("decision_matrix.%d.score", i)], 64)
+						w, err2 := strconv.ParseFloat(a[fmt.Sprintf("decision_matrix.%d.weight", i)], 64)
+						if err1 != nil || err2 != nil {
+							return fmt.Errorf("decision_matrix.%d: score %q, weight %q", i, a[fmt.Sprintf("decision_matrix.%d.score", i)], a[fmt.Sprintf("decision_matrix.%d.weight", i)])
+						}
+						sum, ws = sum+sc*w, ws+w
+					}
+					got, err := strconv.ParseFloat(a["decision_score"], 64)
+					if err != nil || math.Abs(got-sum/ws) > 0.011 {
+						return fmt.Errorf("decision_score %q, want %.2f", a["decision_score"], sum/ws)
+					}
+					return nil
+				}),
+				// No headroom: the value compared with the limit is the projected p99 itself.
+				outCheck(ds+"zero", func(a map[string]string) error {
+					v, err := reasonAttr(a, "cpu_p99_with_headroom", "value")
+					if err != nil {
+						return err
+					}
+					var p99 string
+					for i := 0; a[fmt.Sprintf("projected.%d.metric", i)] != ""; i++ {
+						if a[fmt.Sprintf("projected.%d.metric", i)] == "cpu" {
+							p99 = a[fmt.Sprintf("projected.%d.p99", i)]
+						}
+					}
+					fv, err1 := strconv.ParseFloat(v, 64)
+					fp, err2 := strconv.ParseFloat(p99, 64)
+					if err1 != nil || err2 != nil || math.Abs(fv-fp) > 0.005 { // the reason's value is rounded to 0.01
+						return fmt.Errorf("cpu_p99_with_headroom value %q, want the projected CPU p99 %q", v, p99)
+					}
+					if lim, err := reasonAttr(a, "decision_score", "limit"); err != nil {
+						return err
+					} else if lim != "0" {
+						return fmt.Errorf("decision_score limit %q, want 0", lim)
+					}
+					return nil
+				}),
+				outCheck(ds+"dflt", func(a map[string]string) error {
+					if lim, err := reasonAttr(a, "decision_score", "limit"); err != nil {
+						return err
+					} else if lim != "5" {
+						return fmt.Errorf("default decision_score limit %q, want 5", lim)
+					}
+					return nil
+				}),
+			),
+		}, {
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "none" {
+  db_cluster_identifier = "sso-prod"
+  end_time              = %q
+  policy = {
+    weight_performance = 0
+    weight_cost        = 0
+    weight_reliability = 0
+    weight_operations  = 0
+  }
+}
+`, end)),
+			ExpectError: regexp.MustCompile(`(?s)Invalid Policy.*weight_operations\s+all\s+to\s+0.*set\s+at\s+least\s+one\s+above\s+0`),
+		}},
+	})
 }

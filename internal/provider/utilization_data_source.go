@@ -293,9 +293,7 @@ func (d *utilizationDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if d.data == nil || d.data.RDS == nil || d.data.CloudWatch == nil {
-		resp.Diagnostics.AddError("Unconfigured Provider",
-			"The provider was not configured before rightsize_utilization was read. Please report this issue to the provider developers.")
+	if !requireAWS(d.data, &resp.Diagnostics) {
 		return
 	}
 	r, diags := readUtilization(ctx, d.data, &m, utilizationNow())

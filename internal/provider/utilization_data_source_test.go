@@ -529,3 +529,35 @@ func TestReadUtilizationHoles(t *testing.T) {
 		t.Errorf("holes: %s, projected CPU %+v\ndemo:  %s, projected CPU %+v", hrec.Verdict, hrec.Projection.CPU, drec.Verdict, drec.Projection.CPU)
 	}
 }
+
+// With no region anywhere, rightsize_utilization says so as the recommendation does, instead of
+// passing on the AWS SDK's error.
+func TestAccUtilization_missingRegion(t *testing.T) {
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: utilizationAccNow()})
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
+	provider := fmt.Sprintf(`
+provider "rightsize" {
+  access_key = "AKIDSANDBOX"
+  secret_key = "sandbox-secret"
+  endpoints {
+    rds        = %[1]q
+    cloudwatch = %[1]q
+  }
+}
+`, srv.URL())
+	want := regexp.MustCompile(`(?s)Missing AWS Region.*set\s+region\s+in\s+the\s+provider\s+block`)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      provider + `data "rightsize_utilization" "x" { db_instance_identifier = "mandible-prod" }`,
+			ExpectError: want,
+		}, {
+			Config:      provider + `data "rightsize_single_node_recommendation" "x" { db_instance_identifier = "mandible-prod" }`,
+			ExpectError: want,
+		}},
+	})
+}

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The offline demo: the seed's sso-prod (Aurora writer + reader) and mandible-prod (RDS Multi-AZ) analysed and
 # right-sized with no AWS account. Starts the AWS emulator (internal/sandbox) as a process and a throwaway
-# PostgreSQL seeded with the chat schema and a short bounded pgbench load, then runs terraform on examples/demo
-# through a CLI config with dev_overrides (no terraform init, no network).
+# PostgreSQL with two databases: chat (mandible-prod's schema, under a short bounded pgbench load) and auth
+# (sso-prod's), then runs terraform on examples/demo through a CLI config with dev_overrides (no terraform init,
+# no network). Each rightsize_db_topology validates through a provider configuration connected to its own database.
 #   scripts/demo.sh plan      `make demo`: plan, summary, reports and charts in examples/demo/out/
 #   scripts/demo.sh apply     `make demo-apply`: plan, apply (sso-prod first), then a plan that must be empty
 #   scripts/demo.sh rollback  `make demo-rollback`: apply with a validation failure injected: the change rolls back
@@ -40,7 +41,7 @@ go build -o bin/terraform-provider-rightsize .
 go build -o bin/rightsize-sandbox ./internal/sandbox/cmd/sandbox
 go build -o bin/demo-summary ./internal/demo/cmd/demo-summary
 
-say "Starting a throwaway PostgreSQL with the chat schema (users, chat_rooms, messages)"
+say "Starting a throwaway PostgreSQL with the chat (mandible-prod) and auth (sso-prod) databases"
 chmod 755 "$work" # the postgres OS user must reach its data folder inside
 pgenv=$(scripts/testpg.sh start "$work/pg")
 eval "$pgenv"
@@ -48,7 +49,10 @@ pgbin=$RIGHTSIZE_TEST_PG_BINDIR
 psql_() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$RIGHTSIZE_TEST_PG_PORT" -U postgres "$@"; }
 psql_ -d postgres -c "CREATE DATABASE chat"
 psql_ -d chat -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -f examples/demo/sql/schema.sql >/dev/null
-echo "    seeded: $(psql_ -d chat -Atc "SELECT format('%s users, %s chat rooms, %s messages', (SELECT count(*) FROM users), (SELECT count(*) FROM chat_rooms), (SELECT count(*) FROM messages))")"
+echo "    chat: $(psql_ -d chat -Atc "SELECT format('%s users, %s chat rooms, %s messages', (SELECT count(*) FROM users), (SELECT count(*) FROM chat_rooms), (SELECT count(*) FROM messages))")"
+psql_ -d postgres -c "CREATE DATABASE auth"
+psql_ -d auth -f examples/demo/sql/auth.sql >/dev/null
+echo "    auth: $(psql_ -d auth -Atc "SELECT format('%s users, %s credentials, %s sessions, %s login events', (SELECT count(*) FROM users), (SELECT count(*) FROM credentials), (SELECT count(*) FROM sessions), (SELECT count(*) FROM login_events))")"
 echo "    running a bounded chat load (pgbench, 4 clients, ${DEMO_LOAD_SECONDS:-6} s)"
 "$pgbin/pgbench" -n -h 127.0.0.1 -p "$RIGHTSIZE_TEST_PG_PORT" -U postgres -c 4 -j 2 -T "${DEMO_LOAD_SECONDS:-6}" \
   -f examples/demo/sql/load.sql chat 2>&1 | grep -E "^(tps|number of transactions actually processed)" | sed 's/^/    pgbench: /'
@@ -96,11 +100,12 @@ bin/demo-summary -plan "$work/plan.json" -out "$out"
 if [ "$mode" != plan ]; then
   say "Applying (sso-prod first: lower traffic, the seed's phase 2)"
   if [ "$mode" = rollback ]; then
-    # Inject a validation failure: rows disappear from messages during the change, so the row counts
-    # recorded before it no longer hold after it (rows lost), and the resource must roll back.
-    echo "    injecting a validation failure: a client deletes messages during the change (bounded, 20 s)"
-    printf 'DELETE FROM messages WHERE id = (SELECT min(id) FROM messages);\n' >"$work/writer.sql"
-    "$pgbin/pgbench" -n -h 127.0.0.1 -p "$RIGHTSIZE_TEST_PG_PORT" -U postgres -c 1 -j 1 -T 20 -R 50 -f "$work/writer.sql" chat >/dev/null 2>&1 &
+    # Inject a validation failure into sso-prod, changed first: users (and, by cascade, their credentials and
+    # login events) disappear from the auth database during the change, so the row counts recorded before it
+    # no longer hold after it (rows lost), and the resource must roll back.
+    echo "    injecting a validation failure: a client deletes users from auth during the change (bounded, 20 s)"
+    printf 'DELETE FROM users WHERE id = (SELECT min(id) FROM users);\n' >"$work/writer.sql"
+    "$pgbin/pgbench" -n -h 127.0.0.1 -p "$RIGHTSIZE_TEST_PG_PORT" -U postgres -c 1 -j 1 -T 20 -R 50 -f "$work/writer.sql" auth >/dev/null 2>&1 &
     writer_pid=$!
   fi
   if ! tf apply -input=false -no-color -auto-approve "$work/plan.tfplan" >"$work/apply.log" 2>&1; then

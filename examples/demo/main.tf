@@ -1,6 +1,6 @@
 # The offline demo: the seed's two 2-node clusters, analysed and right-sized against the sandbox
-# (an emulated AWS account) and a throwaway PostgreSQL holding the chat service's schema.
-# Run it with `make demo` (plan) or `make demo-apply`; scripts/demo.sh sets the variables.
+# (an emulated AWS account) and a throwaway PostgreSQL holding each service's database: chat (mandible-prod)
+# and auth (sso-prod). Run it with `make demo` (plan) or `make demo-apply`; scripts/demo.sh sets the variables.
 
 terraform {
   required_providers {
@@ -29,6 +29,9 @@ variable "end_time" {
   type        = string
 }
 
+# One provider configuration per database: rightsize_postgres_stats and a topology change's validation use
+# the postgres connection of the provider configuration they are given. The default one reaches
+# mandible-prod's chat database.
 provider "rightsize" {
   region     = "us-east-1"
   access_key = "demo"
@@ -43,6 +46,26 @@ provider "rightsize" {
     port     = var.postgres_port
     database = "chat"
     username = "rightsize" # GRANT pg_monitor TO rightsize;
+    sslmode  = "disable"
+  }
+}
+
+# sso-prod's auth database (in production, host would be sso-prod's writer endpoint).
+provider "rightsize" {
+  alias      = "sso"
+  region     = "us-east-1"
+  access_key = "demo"
+  secret_key = "demo"
+  endpoints {
+    rds                     = var.sandbox_endpoint
+    cloudwatch              = var.sandbox_endpoint
+    application_autoscaling = var.sandbox_endpoint
+  }
+  postgres {
+    host     = var.postgres_host
+    port     = var.postgres_port
+    database = "auth"
+    username = "rightsize"
     sslmode  = "disable"
   }
 }
@@ -90,6 +113,7 @@ data "rightsize_single_node_recommendation" "mandible" {
 
 # The change itself, guarded by a snapshot and gated by the verdict: sso-prod first (lower traffic), then mandible-prod.
 resource "rightsize_db_topology" "sso" {
+  provider              = rightsize.sso # validates on the auth database
   db_cluster_identifier = "sso-prod"
   nodes                 = 1
   require_verdict       = data.rightsize_single_node_recommendation.sso.verdict
@@ -97,12 +121,14 @@ resource "rightsize_db_topology" "sso" {
     snapshot_identifier_prefix = "rs-guard"
   }
   validation = {
-    tables        = ["users", "messages", "chat_rooms"]
+    # Tables that only grow: sessions are left out, expired ones are deleted in normal operation.
+    tables        = ["users", "credentials", "login_events"]
     check_indexes = true
   }
 }
 
 resource "rightsize_db_topology" "mandible" {
+  # The default provider configuration: validates on the chat database.
   db_instance_identifier = "mandible-prod"
   nodes                  = 1
   require_verdict        = data.rightsize_single_node_recommendation.mandible.verdict

@@ -2,13 +2,15 @@
 provider "rightsize" {
   region = "us-east-1"
 
-  # Default PostgreSQL connection for rightsize_postgres_stats and the topology validation.
+  # Default PostgreSQL connection for rightsize_postgres_stats and the topology validation: one database.
+  # For another database, add a provider "rightsize" block with alias = "..." and set provider = rightsize.<alias>.
   # Every attribute falls back to its libpq variable (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE).
   postgres {
     host     = "mandible-prod.abc123xyz.us-east-1.rds.amazonaws.com"
     database = "chat"
-    username = "rightsize" # CREATE ROLE rightsize LOGIN; GRANT pg_monitor TO rightsize;
+    username = "rightsize" # CREATE ROLE rightsize LOGIN PASSWORD '...'; GRANT pg_monitor TO rightsize;
     sslmode  = "verify-full"
+    # password = ... (or PGPASSWORD); or iam_auth = true (no password; GRANT rds_iam TO rightsize;)
   }
 }
 

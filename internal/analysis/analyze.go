@@ -317,7 +317,8 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		}
 		maxConns = in.Postgres.MaxConnections
 	}
-	rec.Parameters = Tune(target, TuneInput{PeakConnections: peakConns, HeadroomPercent: p.HeadroomPercent, HDD: in.HDD})
+	rec.Parameters = Tune(target, TuneInput{PeakConnections: peakConns, HeadroomPercent: p.HeadroomPercent,
+		ConnectionsThresholdPercent: p.ConnectionsThresholdPercent, HDD: in.HDD})
 	rec.MigrationWindow = Window{LengthHours: in.MigrationWindowHours, Reason: "projected CPU not available"}
 	if len(prof.Mean) > 0 {
 		w, err := MigrationWindowAvoiding(prof, in.MigrationWindowHours, in.busyWindows()...)
@@ -549,8 +550,8 @@ func capacityChecks(pr Projection, c InstanceClass, pg *PostgresFacts, p Policy)
 		val := 100 * peak / float64(pg.MaxConnections) * h
 		out = append(out, Reason{Check: "connections_peak_with_headroom", Metric: MetricConnections, Value: round(val, 2), Comparison: "<=",
 			Limit: p.ConnectionsThresholdPercent, Unit: "percent", Passed: val <= p.ConnectionsThresholdPercent,
-			Message: fmt.Sprintf("projected peak connections %.0f of max_connections %d; with headroom %.1f%%, limit %.0f%%",
-				peak, pg.MaxConnections, val, p.ConnectionsThresholdPercent)})
+			Message: fmt.Sprintf("projected peak connections %s of max_connections %d; with headroom %.1f%%, limit %.0f%%",
+				strconv.FormatFloat(round(peak, 1), 'f', -1, 64), pg.MaxConnections, val, p.ConnectionsThresholdPercent)})
 	}
 	return out
 }

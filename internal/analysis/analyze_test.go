@@ -54,7 +54,7 @@ func TestAnalyzeIdleMultiAZConsolidates(t *testing.T) {
 			t.Errorf("burstable option %+v", o)
 		}
 	}
-	if rec.Parameters["shared_buffers"] != "262144" || rec.Parameters["max_connections"] != "43" {
+	if rec.Parameters["shared_buffers"] != "262144" || rec.Parameters["max_connections"] != "53" {
 		t.Errorf("parameters %v", rec.Parameters)
 	}
 	if !rec.MigrationWindow.Known || rec.MigrationWindow.LengthHours != 2 {

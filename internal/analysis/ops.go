@@ -248,8 +248,9 @@ type TriggerInput struct {
 //   - CPUUtilization Average > clamp(p99 × RollbackFactor, AlertThreshold,
 //     RollbackCPUCap);
 //   - FreeableMemory Average < max(RAM − used p99 × factor, 5% of RAM);
-//   - DatabaseConnections Maximum > ceil(max × factor), at most 90% of
-//     max_connections when known;
+//   - DatabaseConnections Maximum > ceil(max(max × factor, max + 5)), at
+//     most 90% of max_connections when known (the description says which
+//     applied);
 //   - ReadIOPS / WriteIOPS Average > p99 × factor (at least 100), at most the
 //     class baseline IOPS when known;
 //   - DiskQueueDepth Average > max(p99 × factor, 4);
@@ -306,12 +307,22 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 			fmt.Sprintf("Roll back if freeable memory stays below %.2f GiB (RAM %.0f GiB − baseline used p99 %.2f GiB × %.2f, at least 5%% of RAM)", thr/(1<<30), c.MemoryGiB, v/(1<<30), f))
 	}
 	if v := pr.Connections.Max; v == v {
-		thr := math.Ceil(math.Max(v*f, v+5))
-		if in.MaxConnections > 0 {
-			thr = math.Min(thr, math.Floor(0.9*float64(in.MaxConnections)))
+		raw := math.Max(v*f, v+5)
+		thr := math.Ceil(raw)
+		num := func(x float64) string { return strconv.FormatFloat(round(x, 1), 'f', -1, 64) }
+		how := fmt.Sprintf("baseline max %s × %.2f", num(v), f)
+		if v*f < v+5 {
+			how = fmt.Sprintf("baseline max %s + 5", num(v))
+		}
+		switch capped := math.Floor(0.9 * float64(in.MaxConnections)); {
+		case in.MaxConnections > 0 && capped < thr:
+			how = fmt.Sprintf("%s = %s, capped at 90%% of max_connections %d", how, num(raw), in.MaxConnections)
+			thr = capped
+		case num(raw) != num(thr):
+			how = fmt.Sprintf("%s = %s, rounded up", how, num(raw))
 		}
 		add(MetricConnections, "Maximum", "GreaterThanThreshold", "Count", thr,
-			fmt.Sprintf("Roll back if connections exceed %.0f (baseline max %.0f × %.2f)", thr, v, f))
+			fmt.Sprintf("Roll back if connections exceed %.0f (%s)", thr, how))
 	}
 	rd, wr := in.ReadIOPSP99, in.WriteIOPSP99
 	if !(rd > 0) && !(wr > 0) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -174,6 +175,27 @@ func TestRollbackTriggers(t *testing.T) {
 			}
 		})
 	}
+	// The connections alarm's description states the arithmetic that applied.
+	for _, tc := range []struct {
+		name     string
+		max      float64
+		maxConns int
+		want     string
+	}{
+		{"factor", 120, 0, "Roll back if connections exceed 180 (baseline max 120 × 1.50)"},
+		{"at least 5 above", 4, 0, "Roll back if connections exceed 9 (baseline max 4 + 5)"},
+		{"capped", 120, 183, "Roll back if connections exceed 164 (baseline max 120 × 1.50 = 180, capped at 90% of max_connections 183)"},
+		{"fractional", 120.2, 0, "Roll back if connections exceed 181 (baseline max 120.2 × 1.50 = 180.3, rounded up)"},
+		{"fractional capped", 120.2, 193, "Roll back if connections exceed 173 (baseline max 120.2 × 1.50 = 180.3, capped at 90% of max_connections 193)"},
+		{"cap above", 120, 1000, "Roll back if connections exceed 180 (baseline max 120 × 1.50)"},
+	} {
+		pr := projectionFor(10, 4*gib, tc.max, 300, 0.5, classR6gLarge)
+		for _, a := range RollbackTriggers(TriggerInput{Instance: "db1", Class: classR6gLarge, Projection: pr, MaxConnections: tc.maxConns}, p) {
+			if a.MetricName == MetricConnections && a.Description != tc.want {
+				t.Errorf("%s: description %q, want %q", tc.name, a.Description, tc.want)
+			}
+		}
+	}
 	if got := RollbackTriggers(TriggerInput{Instance: "x", Projection: Projection{Class: classR6gLarge, CPU: emptySummary("c", ""),
 		MemoryUsed: emptySummary("m", ""), Connections: emptySummary("c", ""), IOPS: emptySummary("i", ""), DiskQueueDepth: emptySummary("d", "")}}, p); len(got) != 0 {
 		t.Errorf("no baseline → %d alarms", len(got))
@@ -227,15 +249,20 @@ func TestTune(t *testing.T) {
 		want  map[string]string
 	}{
 		{"r6g.large, 100 peak", classR6gLarge, TuneInput{PeakConnections: 100, HeadroomPercent: 20},
-			// 16 GiB: shared 4 GiB = 524288 pages; cache 12 GiB; maint 1 GiB; work (12 GiB)/((123+8)×3) = 32017 kB
-			map[string]string{"max_connections": "123", "shared_buffers": "524288", "effective_cache_size": "1572864",
-				"maintenance_work_mem": "1048576", "work_mem": "32017", "wal_buffers": "2048", "random_page_cost": "1.1",
+			// 100 × 1.2 / 80% = 150, + 3 reserved = 153.
+			// 16 GiB: shared 4 GiB = 524288 pages; cache 12 GiB; maint 1 GiB; work (12 GiB)/((153+8)×3) = 26051 kB
+			map[string]string{"max_connections": "153", "shared_buffers": "524288", "effective_cache_size": "1572864",
+				"maintenance_work_mem": "1048576", "work_mem": "26051", "wal_buffers": "2048", "random_page_cost": "1.1",
 				"max_worker_processes": "8", "max_parallel_workers_per_gather": "1"}},
+		// The demo's mandible-prod: 120 × 1.2 = 144 needs 180 at 80% (no float residue rounds it up to 190).
+		{"peak 120", classR6gLarge, TuneInput{PeakConnections: 120, HeadroomPercent: 20}, map[string]string{"max_connections": "183"}},
+		{"threshold 90%", classR6gLarge, TuneInput{PeakConnections: 120, HeadroomPercent: 20, ConnectionsThresholdPercent: 90},
+			map[string]string{"max_connections": "163"}},
 		{"huge class caps maintenance_work_mem", InstanceClass{Name: "db.r6g.16xlarge", VCPU: 64, MemoryGiB: 512}, TuneInput{PeakConnections: 2000},
-			map[string]string{"maintenance_work_mem": "8388608", "max_connections": "2003", "max_worker_processes": "64",
+			map[string]string{"maintenance_work_mem": "8388608", "max_connections": "2503", "max_worker_processes": "64",
 				"max_parallel_workers": "64", "max_parallel_workers_per_gather": "4"}},
-		{"small class floors work_mem", classT4gMedium, TuneInput{PeakConnections: 4000},
-			map[string]string{"work_mem": "4096", "max_connections": "4003"}},
+		{"small class floors work_mem", classT4gMedium, TuneInput{PeakConnections: 3000},
+			map[string]string{"work_mem": "4096", "max_connections": "3753"}},
 		{"unknown peak", classR6gLarge, TuneInput{PeakConnections: math.NaN()}, map[string]string{"max_connections": "100"}},
 		{"tiny peak", classR6gLarge, TuneInput{PeakConnections: 2}, map[string]string{"max_connections": "20"}},
 		{"hdd", classR6gLarge, TuneInput{HDD: true}, map[string]string{"random_page_cost": "4", "effective_io_concurrency": "2"}},
@@ -255,6 +282,18 @@ func TestTune(t *testing.T) {
 				}
 			}
 		})
+	}
+	// Below the RDS ceiling, the tuned max_connections passes the connections check it is compared with:
+	// peak × (1 + headroom) within ConnectionsThresholdPercent of it.
+	for _, h := range []float64{0, 10, 20, 35} {
+		for _, lim := range []float64{50, 80, 100} {
+			for pk := 1.0; pk <= 3000; pk = math.Ceil(pk * 1.07) {
+				mc, _ := strconv.Atoi(Tune(classR6gLarge, TuneInput{PeakConnections: pk, HeadroomPercent: h, ConnectionsThresholdPercent: lim})["max_connections"])
+				if mc < 5000 && 100*pk*(1+h/100)/float64(mc) > lim {
+					t.Errorf("peak %v, headroom %v%%: max_connections %d fails the %v%% check", pk, h, mc, lim)
+				}
+			}
+		}
 	}
 	if Tune(InstanceClass{VCPU: 2}, TuneInput{}) != nil {
 		t.Error("zero memory tuned")
@@ -361,7 +400,7 @@ func ExamplePhaseOrder() {
 func ExampleTune() {
 	p := Tune(InstanceClass{Name: "db.r6g.large", VCPU: 2, MemoryGiB: 16}, TuneInput{PeakConnections: 100, HeadroomPercent: 20})
 	fmt.Println(p["max_connections"], p["shared_buffers"], humanParameter("shared_buffers", p["shared_buffers"]), p["work_mem"])
-	// Output: 123 524288 4GB 32017
+	// Output: 153 524288 4GB 26051
 }
 
 func ExampleCost() {

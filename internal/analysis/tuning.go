@@ -34,6 +34,10 @@ type TuneInput struct {
 	PeakConnections float64
 	// HeadroomPercent is added to the peak (default policy: 20).
 	HeadroomPercent float64
+	// ConnectionsThresholdPercent is the share of max_connections the peak
+	// plus headroom may use (Policy.ConnectionsThresholdPercent, which the
+	// connections check compares with); 0 means the default policy's 80.
+	ConnectionsThresholdPercent float64
 	// HDD selects magnetic-storage costs; false means SSD.
 	HDD bool
 }
@@ -42,9 +46,12 @@ type TuneInput struct {
 // class c, as strings in the units of ParameterUnits (so they can go straight
 // into an RDS parameter group):
 //
-//   - max_connections = peak × (1 + headroom), rounded up to a multiple of
-//     10, plus 3 reserved superuser slots; at least 20 and at most 5000 (the
-//     RDS ceiling). Unknown peak: 100.
+//   - max_connections = peak × (1 + headroom) / connections threshold
+//     (80% by default), rounded up to a multiple of 10, plus 3 reserved
+//     superuser slots; at least 20 and at most 5000 (the RDS ceiling).
+//     Below the ceiling the value passes the recommendation's connections
+//     check itself (peak × (1 + headroom) within the threshold of it).
+//     Unknown peak: 100.
 //   - shared_buffers = RAM/4; effective_cache_size = 3/4 RAM.
 //   - maintenance_work_mem = RAM/16, at most 8 GiB.
 //   - work_mem = (RAM − shared_buffers) / ((max_connections +
@@ -65,7 +72,13 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 	vcpu := int(math.Max(1, math.Round(c.VCPU)))
 	maxConn := 100
 	if pk := in.PeakConnections; pk == pk && pk > 0 {
-		v := math.Ceil(pk*(1+in.HeadroomPercent/100)/10) * 10
+		limit := in.ConnectionsThresholdPercent
+		if !(limit > 0) {
+			limit = DefaultPolicy().ConnectionsThresholdPercent
+		}
+		need := pk * (1 + in.HeadroomPercent/100) * 100 / limit
+		need = math.Round(need*1e6) / 1e6 // 120 × 1.2 / 0.8 is 180, not 180.00000000000003
+		v := math.Ceil(need/10) * 10
 		maxConn = int(math.Min(5000, math.Max(20, v+3)))
 	}
 	workers := max(8, vcpu)

@@ -1,5 +1,5 @@
 # Least privilege: the provider's postgres role needs only pg_monitor.
-#   CREATE ROLE rightsize LOGIN;
+#   CREATE ROLE rightsize LOGIN PASSWORD '...';  -- with iam_auth: no password, and GRANT rds_iam TO rightsize;
 #   GRANT pg_monitor TO rightsize;
 # pg_stat_statements must be preloaded (RDS and Aurora do) and created in the database read:
 #   CREATE EXTENSION IF NOT EXISTS pg_stat_statements;

@@ -1,12 +1,15 @@
-# Two weeks of 1-minute CloudWatch data for an Aurora PostgreSQL cluster (writer + reader).
+# Two weeks of an Aurora PostgreSQL cluster (writer + reader). The period is the finest CloudWatch still keeps
+# for the window's start: 1 minute while it is at most 15 days old, then 5 minutes (63 days), then 1 hour.
+# A window ending now (no end_time) starts 14 days ago and gets 1-minute data.
 data "rightsize_utilization" "sso" {
   db_cluster_identifier = "sso-prod"
   lookback_days         = 14
-  # Pin the window so that repeated plans read the same data.
+  # Pin the window so that repeated plans read the same time range. It still ages: this one is read at
+  # 5 minutes from 2026-11-03 (its start 15 days old) and at 1 hour from 2026-12-21 (63 days).
   end_time = "2026-11-02T12:00:00Z"
 }
 
-# Four weeks of a Multi-AZ instance: past 15 days CloudWatch keeps 5-minute data only.
+# Four weeks of a Multi-AZ instance: a start more than 15 days old means 5-minute data at best.
 data "rightsize_utilization" "mandible" {
   db_instance_identifier = "mandible-prod"
   lookback_days          = 28

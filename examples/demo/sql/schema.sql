@@ -34,8 +34,9 @@ SELECT 1 + (g * 31) % 2000, 1 + (g * 7907) % 20000, 'message ' || g || ' ' || md
 FROM generate_series(1, 200000) g;
 ANALYZE;
 
--- Least-privilege monitoring role, as documented for production.
-CREATE ROLE rightsize LOGIN;
+-- Least-privilege monitoring role, as documented for production (the throwaway server trusts local
+-- connections, so the demo's provider configuration sets no password).
+CREATE ROLE rightsize LOGIN PASSWORD 'rightsize-demo';
 GRANT pg_monitor TO rightsize;
 -- rightsize_db_topology's validation counts rows of the named tables: it needs SELECT on them.
 GRANT SELECT ON users, chat_rooms, messages TO rightsize;

@@ -1,5 +1,16 @@
 # cost: totals what the fleet costs today and after consolidating the deployments whose verdict is
-# `consolidate`. Feed it the rightsize-analysis module's cost_item outputs (or rightsize_fleet.clusters).
+# `consolidate`. Feed it the rightsize-analysis module's cost_item outputs, or rightsize_fleet's clusters
+# mapped to the same shape (a fleet entry names its deployment `identifier`, not `name`):
+#
+#   module "cost" {
+#     source = "./modules/cost"
+#     items = [for c in data.rightsize_fleet.prod.clusters : {
+#       name                 = c.identifier
+#       verdict              = c.verdict
+#       current_monthly_cost = c.current_monthly_cost
+#       monthly_savings      = c.monthly_savings
+#     }]
+#   }
 
 variable "items" {
   description = "Deployments: name, verdict, current_monthly_cost and monthly_savings (USD; null when unpriced)."

@@ -16,7 +16,8 @@ resource "rightsize_db_topology" "mandible" {
     verify_restore             = true
   }
 
-  # Compared before and after the change through the provider's postgres connection.
+  # Compared before and after the change through the postgres connection of this resource's provider
+  # configuration: it must reach mandible-prod's database (one provider alias per database).
   validation = {
     tables        = ["users", "messages", "chat_rooms"]
     check_indexes = true

@@ -119,7 +119,7 @@ type Recommendation struct {
 // the field. Data problems (too short, too many gaps, required metrics
 // missing) are not errors: they yield VerdictInsufficient with the failing
 // checks in Reasons. Unsorted timestamps are sorted on a copy; in is never
-// modified. Zero policy fields take DefaultPolicy values.
+// modified. Zero policy fields take DefaultPolicy values, unless Policy.Exact.
 //
 // Verdict: insufficient-data when any required metric (RequiredMetrics, on
 // the writer and every Aurora reader) is absent, covers less than

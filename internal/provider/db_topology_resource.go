@@ -221,7 +221,7 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"force": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 				MarkdownDescription: "Go to 1 node even when `require_verdict` is not `consolidate`. Defaults to `false`."},
 			"apply_immediately": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
-				MarkdownDescription: "Apply the Multi-AZ change now. When `false` it waits for the instance's maintenance window and `pending` is `true` until then (DB instances only). Defaults to `true`."},
+				MarkdownDescription: "Apply the Multi-AZ change now. When `false` it waits for the instance's maintenance window and `pending` is `true` until then (DB instances only); the first apply after the window validates the change and records it (with the rollback on failure). Defaults to `true`."},
 			"validation": schema.SingleNestedAttribute{Optional: true,
 				MarkdownDescription: "Checks through the provider's `postgres` connection: before the change the row counts (and index definitions) of `tables` are recorded; after it no rows may be lost, indexes must be unchanged and a `SELECT 1` must answer. Both times the connection must reach the primary: a server in recovery (a standby, an Aurora reader) is refused, before the change with nothing changed. A failure after the change triggers the rollback. Needs `SELECT` on the tables.",
 				Attributes: map[string]schema.Attribute{
@@ -244,7 +244,7 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"multi_az":           computedBool("Whether the DB instance is Multi-AZ (clusters: whether it has a reader)."),
 			"guard_snapshot_id":  computedStr("Identifier of the guard snapshot of the last change."),
 			"guard_snapshot_arn": computedStr("ARN of the guard snapshot of the last change."),
-			"pending":            computedBool("Whether a change waits for the maintenance window (`apply_immediately = false`)."),
+			"pending":            computedBool("Whether a change waits for the maintenance window (`apply_immediately = false`), or was made in it and waits for the next apply to validate and record it (the plan then shows an update)."),
 			"previous_topology": schema.SingleNestedAttribute{Computed: true,
 				MarkdownDescription: "What is needed to restore the topology the last change replaced.",
 				Attributes: map[string]schema.Attribute{
@@ -406,9 +406,14 @@ func (r *dbTopologyResource) request(ctx context.Context, m *dbTopologyModel, no
 	if !m.Validation.IsNull() && !m.Validation.IsUnknown() {
 		var vm validationModel
 		diags.Append(m.Validation.As(ctx, &vm, topologyObjectAs)...)
+		// During plan a table name may not be known yet (it comes from another resource): the
+		// validator is then built without tables, for the plan's preview only; apply has them all.
 		var tables []string
-		diags.Append(vm.Tables.ElementsAs(ctx, &tables, false)...)
+		if knownList(vm.Tables) {
+			diags.Append(vm.Tables.ElementsAs(ctx, &tables, false)...)
+		}
 		pd := r.data
+		req.ValidationHost = pd.Postgres.Host
 		req.Validator = &topology.PGValidator{
 			Tables: tables, CheckIndexes: vm.CheckIndexes.ValueBool(), StatementTimeout: pd.Postgres.StatementTimeout,
 			Connect: func(ctx context.Context) (*pgx.Conn, error) {
@@ -489,8 +494,11 @@ func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error) 
 		diags.AddAttributeError(idAttr, "Database Not Found", fmt.Sprintf("%s. Check the identifier and the provider's region.", err))
 	case errors.As(err, &pe):
 		at := idAttr
-		if pe.Reason == topology.ReasonAlreadyAtTarget || pe.Reason == topology.ReasonNodeCount {
+		switch pe.Reason {
+		case topology.ReasonAlreadyAtTarget, topology.ReasonNodeCount:
 			at = path.Root("nodes")
+		case topology.ReasonValidationTarget:
+			at = path.Root("validation")
 		}
 		hint := "Fix the cause above and apply again."
 		if pe.Reason == topology.ReasonAlreadyAtTarget {
@@ -551,8 +559,13 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 		resp.Diagnostics.AddError("Unable to Read Database Topology", fmt.Sprintf("Reading %s: %v", target.Noun(), err))
 		return
 	}
-	prior := state.Nodes
+	prior, priorPending := state.Nodes, state.Pending.ValueBool()
 	refreshFromTopology(&state, topo)
+	if priorPending && state.Nodes.Equal(prior) && !state.Pending.ValueBool() && topo.Status == "available" {
+		// The maintenance window made the deferred change: it stays pending until an apply has
+		// validated and recorded it (ModifyPlan plans that update).
+		state.Pending = types.BoolValue(true)
+	}
 	if !prior.IsNull() && !prior.IsUnknown() && !state.Nodes.Equal(prior) {
 		// Drift, or this resource's own change interrupted after it began? The guard snapshot of
 		// the next generation tells: if it is still in progress, keep the old node count so that
@@ -617,7 +630,8 @@ func (r *dbTopologyResource) Update(ctx context.Context, req resource.UpdateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if plan.Nodes.Equal(state.Nodes) {
+	madeInWindow := madeInWindow(&state)
+	if plan.Nodes.Equal(state.Nodes) && !madeInWindow {
 		// Only settings changed: nothing to do on the database.
 		copyComputed(&plan, &state)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -632,10 +646,34 @@ func (r *dbTopologyResource) Update(ctx context.Context, req resource.UpdateRequ
 	defer cancel()
 	gen := state.generation(ctx, &resp.Diagnostics) + 1
 	prev := state.previous(ctx, &resp.Diagnostics)
+	if madeInWindow && plan.Nodes.Equal(state.Nodes) {
+		// Finish the deferred change of the last generation: the run resumes it behind its own
+		// guard, validates it and records it.
+		gen--
+	}
 	if !r.apply(ctx, &plan, int(plan.Nodes.ValueInt64()), gen, prev, &resp.Diagnostics) {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// madeInWindow reports whether the state's change was deferred to the maintenance window and the
+// window has made it (Read keeps pending = true until an apply validates and records it).
+func madeInWindow(state *dbTopologyModel) bool {
+	return state.Pending.ValueBool() && !state.CurrentNodes.IsUnknown() && state.CurrentNodes.Equal(state.Nodes)
+}
+
+// knownList reports whether l and every element of it are known.
+func knownList(l types.List) bool {
+	if l.IsUnknown() {
+		return false
+	}
+	for _, e := range l.Elements() {
+		if e.IsUnknown() {
+			return false
+		}
+	}
+	return true
 }
 
 func copyComputed(dst, src *dbTopologyModel) {
@@ -703,12 +741,13 @@ func (r *dbTopologyResource) ImportState(ctx context.Context, req resource.Impor
 
 // ---- plan ----
 
-// checkVerdict enforces require_verdict when going to 1 node (state is nil on create).
+// checkVerdict enforces require_verdict when going to 1 node (state is nil on create). During
+// plan an unknown require_verdict or force is not judged: apply checks it once known.
 func (r *dbTopologyResource) checkVerdict(plan, state *dbTopologyModel, diags *diag.Diagnostics) bool {
 	if plan.Nodes.ValueInt64() != 1 || (state != nil && state.Nodes.ValueInt64() == 1) {
 		return true
 	}
-	if plan.RequireVerdict.IsNull() || plan.RequireVerdict.IsUnknown() || plan.Force.ValueBool() {
+	if plan.RequireVerdict.IsNull() || plan.RequireVerdict.IsUnknown() || plan.Force.IsUnknown() || plan.Force.ValueBool() {
 		return true
 	}
 	if v := plan.RequireVerdict.ValueString(); v != verdictConsolidate {
@@ -740,10 +779,19 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 		}
 	}
 	plan.ID = types.StringValue(plan.target().String())
-	if state != nil && plan.Nodes.Equal(state.Nodes) {
+	finish := state != nil && plan.Nodes.Equal(state.Nodes) && madeInWindow(state)
+	if state != nil && plan.Nodes.Equal(state.Nodes) && !finish {
 		copyComputed(&plan, state)
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
+	}
+	if finish {
+		// The maintenance window made the deferred change: plan the update that validates and
+		// records it.
+		copyComputed(&plan, state)
+		plan.Pending, plan.LastChange = types.BoolUnknown(), types.ObjectUnknown(lastChangeAttrTypes)
+		plan.GuardSnapshotID, plan.GuardSnapshotARN = types.StringUnknown(), types.StringUnknown()
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.ID)...)
 	if !r.checkVerdict(&plan, state, &resp.Diagnostics) {
@@ -762,6 +810,9 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if state != nil {
 		gen = state.generation(ctx, &resp.Diagnostics) + 1
 		prev = state.previous(ctx, &resp.Diagnostics)
+		if finish {
+			gen--
+		}
 	}
 	topoReq := r.request(ctx, &plan, int(plan.Nodes.ValueInt64()), gen, prev, &resp.Diagnostics)
 	preview, err := r.orchestrator(ctx).Preview(ctx, topoReq)

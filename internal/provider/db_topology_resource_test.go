@@ -611,16 +611,24 @@ resource "rightsize_db_topology" "x" {
 	}
 }
 
+// TestAccDBTopology_maintenanceWindow defers the change to the maintenance window: pending until
+// the window, then the first plan after it shows the update that validates and records the change
+// (the guard's outcome goes from pending-maintenance to completed), and the plan after that is empty.
 func TestAccDBTopology_maintenanceWindow(t *testing.T) {
-	srv, _ := topologySandbox(t, sandbox.Demo(), nil)
-	cfg := topologyConfig(srv, nil, `
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	schema := seedTopologyTables(t)
+	cfg := topologyConfig(srv, acctest.HarnessPostgres(t), fmt.Sprintf(`
 resource "rightsize_db_topology" "m" {
   db_instance_identifier = "mandible-prod"
   nodes                  = 1
   apply_immediately      = false
+  validation = {
+    tables = ["%s.messages"]
+  }
 }
-`)
+`, schema))
 	const name = "rightsize_db_topology.m"
+	const guard = "rightsize-guard-mandible-prod-g1-to1"
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -632,20 +640,144 @@ resource "rightsize_db_topology" "m" {
 					statecheck.ExpectKnownValue(name, tfjsonpath.New("current_nodes"), knownvalue.Int64Exact(2)),
 					statecheck.ExpectKnownValue(name, tfjsonpath.New("nodes"), knownvalue.Int64Exact(1)),
 				},
+				Check: checkGuardOutcome(api, guard, topology.OutcomePending),
 			},
 			{
-				// The maintenance window passes: the change is made, the plan stays empty.
+				// Before the window nothing is left to do.
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(name, plancheck.ResourceActionNoop),
+				}},
+			},
+			{
+				// The maintenance window passes and makes the change: the next apply validates it
+				// and records it.
 				PreConfig: func() { srv.Advance(8 * 24 * time.Hour) },
 				Config:    cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(name, plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction(name, plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(name, tfjsonpath.New("pending"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue(name, tfjsonpath.New("current_nodes"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue(name, tfjsonpath.New("guard_snapshot_id"), knownvalue.StringExact(guard)),
+					statecheck.ExpectKnownValue(name, tfPath("last_change.generation"), knownvalue.Int64Exact(1)),
 				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkGuardOutcome(api, guard, topology.OutcomeCompleted),
+					checkGuardCount(api, false, "mandible-prod", "rightsize-guard-", 1),
+				),
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(name, plancheck.ResourceActionNoop),
+				}},
 			},
 		},
+	})
+}
+
+// TestAccDBTopology_maintenanceWindowRollback: rows lost by the time the maintenance window made
+// the deferred change fail the validation of the apply after it, which rolls the change back.
+func TestAccDBTopology_maintenanceWindowRollback(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	schema := seedTopologyTables(t)
+	dsn := acctest.PGDSN(t)
+	cfg := topologyConfig(srv, acctest.HarnessPostgres(t), fmt.Sprintf(`
+resource "rightsize_db_topology" "m" {
+  db_instance_identifier = "mandible-prod"
+  nodes                  = 1
+  apply_immediately      = false
+  validation = {
+    tables = ["%s.messages"]
+  }
+}
+`, schema))
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() {
+					srv.Advance(8 * 24 * time.Hour)
+					c, err := pgx.Connect(context.Background(), dsn)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer c.Close(context.Background())
+					if _, err := c.Exec(context.Background(), "DELETE FROM "+schema+".messages WHERE id <= 5"); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)Topology Change Rolled Back.*messages\s+has\s+995\s+rows,\s+1000\s+before.*Multi-AZ\s+turned\s+on\s+again`),
+			},
+			{
+				PreConfig: func() {
+					in, err := topology.FindDBInstance(context.Background(), api, "mandible-prod")
+					if err != nil || !aws.ToBool(in.MultiAZ) {
+						t.Fatalf("not rolled back: %v", err)
+					}
+				},
+				Config: cfg, PlanOnly: true, ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}
+
+// checkGuardOutcome checks the rightsize:outcome tag of DB snapshot id.
+func checkGuardOutcome(api topology.RDSAPI, id, want string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		s, err := topology.FindDBSnapshot(context.Background(), api, id)
+		if err != nil {
+			return err
+		}
+		out, err := api.ListTagsForResource(context.Background(), &rds.ListTagsForResourceInput{ResourceName: s.DBSnapshotArn})
+		if err != nil {
+			return err
+		}
+		for _, tag := range out.TagList {
+			if aws.ToString(tag.Key) == topology.TagOutcome {
+				if got := aws.ToString(tag.Value); got != want {
+					return fmt.Errorf("guard snapshot %s: outcome %q, want %q", id, got, want)
+				}
+				return nil
+			}
+		}
+		return fmt.Errorf("guard snapshot %s has no %s tag", id, topology.TagOutcome)
+	}
+}
+
+// TestAccDBTopology_unknownAtPlan: a validation table or force known only after apply (from
+// another resource) is not judged at plan time; apply uses the values.
+func TestAccDBTopology_unknownAtPlan(t *testing.T) {
+	srv, _ := topologySandbox(t, sandbox.Demo(), nil)
+	schema := seedTopologyTables(t)
+	cfg := topologyConfig(srv, acctest.HarnessPostgres(t), fmt.Sprintf(`
+resource "terraform_data" "t" {
+  input = { table = "%s.messages", force = true }
+}
+resource "rightsize_db_topology" "m" {
+  db_instance_identifier = "mandible-prod"
+  nodes                  = 1
+  require_verdict        = "keep"
+  force                  = terraform_data.t.output.force
+  validation = {
+    tables = [terraform_data.t.output.table]
+  }
+}
+`, schema))
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("rightsize_db_topology.m", tfjsonpath.New("current_nodes"), knownvalue.Int64Exact(1)),
+			},
+		}},
 	})
 }
 
@@ -843,6 +975,42 @@ resource "rightsize_db_topology" "m" {
 				}
 			},
 			Config: topologyConfig(srv, nil, `# nothing`),
+		}},
+	})
+}
+
+// TestAccDBTopology_validationElsewhere: a validation whose provider configuration's postgres host
+// is another database's endpoint (here mandible-prod's, for sso-prod) is refused on the
+// validation attribute before anything is changed; the plan says so first.
+func TestAccDBTopology_validationElsewhere(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	pg := acctest.HarnessPostgres(t)
+	pg["host"] = `"mandible-prod.c1sandbox0.us-east-1.rds.amazonaws.com"`
+	cfg := topologyConfig(srv, pg, `
+resource "rightsize_db_topology" "sso" {
+  db_cluster_identifier = "sso-prod"
+  nodes                 = 1
+  validation = {
+    tables = ["users"]
+  }
+}
+`)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      cfg,
+			ExpectError: regexp.MustCompile(`(?s)Topology\s+Change\s+Refused.*validation\s+connects\s+to\s+mandible-prod\.c1sandbox0.*not\s+of\s+DB\s+cluster\s+sso-prod.*provider\s+=\s+rightsize\.<alias>`),
+		}, {
+			PreConfig: func() {
+				if n, err := countGuards(api, true, "sso-prod", "rightsize-guard-"); err != nil || n != 0 {
+					t.Fatalf("guard snapshots of sso-prod: %d %v", n, err)
+				}
+				if n, err := srv.CheckGuarded("sso-prod"); err != nil || n != 0 {
+					t.Fatalf("changing calls on sso-prod: %d %v", n, err)
+				}
+			},
+			Config: cfg, PlanOnly: true, ExpectNonEmptyPlan: true,
 		}},
 	})
 }

@@ -481,20 +481,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 // ValidateConfig rejects a password given together with iam_auth, which
 // replaces it with a token.
 func (d *postgresStatsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	var pg types.Object
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("postgres"), &pg)...)
-	if resp.Diagnostics.HasError() || pg.IsNull() || pg.IsUnknown() {
-		return
-	}
-	var o recPostgresModel
-	resp.Diagnostics.Append(pg.As(ctx, &o, objectAsOptions)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if o.IAMAuth.ValueBool() && !o.Password.IsNull() && !o.Password.IsUnknown() {
-		resp.Diagnostics.AddAttributeError(path.Root("postgres").AtName("password"), "Conflicting PostgreSQL Authentication",
-			"postgres.password is set together with postgres.iam_auth = true, which builds an RDS IAM token in place of the password: remove password or set iam_auth = false.")
-	}
+	validatePostgresOverride(ctx, req.Config, &resp.Diagnostics)
 }
 
 func (d *postgresStatsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {

@@ -136,6 +136,10 @@ type Request struct {
 	DisableRollback bool
 	// Validator, if set, records a baseline before the change and checks it afterwards.
 	Validator Validator
+	// ValidationHost is the host the Validator connects to, when known. A run with a Validator
+	// refuses the change, before changing anything, when the host is the RDS endpoint of another
+	// database (ValidationHostMismatch).
+	ValidationHost string
 	// Previous is what the last change recorded (Result.Previous), used to recreate an Aurora
 	// reader exactly. Without it the reader is derived from the writer.
 	Previous *Previous
@@ -229,6 +233,8 @@ const (
 	// ReasonReaderName: the identifier the Aurora reader would be created under is taken by a DB
 	// instance that is not a member of the cluster.
 	ReasonReaderName Reason = "reader-name-taken"
+	// ReasonValidationTarget: the validation connection's host is another database's endpoint.
+	ReasonValidationTarget Reason = "validation-target"
 )
 
 // PrecheckError reports why a change was refused before anything was modified.
@@ -415,6 +421,9 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 	res := &Result{Target: r.req.Target, Started: r.started, Nodes: r.req.Nodes, GuardSnapshotRetained: true}
 	if ph == phaseCompleted {
 		return r.completed(ctx, res, latest)
+	}
+	if err := r.precheckValidationHost(); err != nil {
+		return nil, err
 	}
 	if ph != phaseOriginal {
 		r.changed = true
@@ -889,6 +898,18 @@ func (r *run) shapeText() string {
 		return " (Single-AZ)"
 	}
 	return ""
+}
+
+// precheckValidationHost refuses a change whose validation would reach another database
+// (ValidationHostMismatch).
+func (r *run) precheckValidationHost() error {
+	if r.req.Validator == nil || r.req.ValidationHost == "" {
+		return nil
+	}
+	if why := ValidationHostMismatch(r.topo, r.req.ValidationHost); why != "" {
+		return r.precheckErr(ReasonValidationTarget, "%s", why)
+	}
+	return nil
 }
 
 // precheckOriginal checks what must hold before a change is started.

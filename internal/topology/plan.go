@@ -64,6 +64,11 @@ func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error
 	if err != nil {
 		return refused(err)
 	}
+	if ph != phaseRollingBack && ph != phaseCompleted {
+		if err := r.precheckValidationHost(); err != nil {
+			return refused(err)
+		}
+	}
 	if ph != phaseOriginal {
 		p.Resume, p.Deferred, p.RollingBack, p.Completed = latest.id, ph == phasePending, ph == phaseRollingBack, ph == phaseCompleted
 		return p, nil

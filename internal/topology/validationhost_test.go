@@ -1,0 +1,83 @@
+package topology
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+func TestValidationHostMismatch(t *testing.T) {
+	inst := &Topology{Target: Target{KindInstance, "mandible-prod"},
+		Instance: &rdstypes.DBInstance{Endpoint: &rdstypes.Endpoint{Address: aws.String("mandible-prod.abc123xyz.us-east-1.rds.amazonaws.com")}}}
+	clu := &Topology{Target: Target{KindCluster, "sso-prod"},
+		Members: []Member{{Identifier: "sso-prod-instance-1", Writer: true}, {Identifier: "sso-prod-instance-2"}},
+		Cluster: &rdstypes.DBCluster{Endpoint: aws.String("sso-prod.cluster-abc123xyz.us-east-1.rds.amazonaws.com"),
+			ReaderEndpoint: aws.String("sso-prod.cluster-ro-abc123xyz.us-east-1.rds.amazonaws.com")}}
+	for _, c := range []struct {
+		name, host string
+		topo       *Topology
+		want       string // "" for a match; else a substring of the refusal
+	}{
+		{"own instance endpoint", "mandible-prod.abc123xyz.us-east-1.rds.amazonaws.com", inst, ""},
+		{"case and trailing dot", "Mandible-Prod.ABC123XYZ.us-east-1.rds.amazonaws.com.", inst, ""},
+		{"instance endpoint not described", "mandible-prod.zzz.us-east-1.rds.amazonaws.com", &Topology{Target: inst.Target}, ""},
+		{"another instance", "sso-db.abc123xyz.us-east-1.rds.amazonaws.com", inst, "an endpoint of DB instance sso-db, not of DB instance mandible-prod"},
+		{"a cluster endpoint for an instance", "mandible-prod.cluster-abc123xyz.us-east-1.rds.amazonaws.com", inst, "an endpoint of DB cluster mandible-prod"},
+		{"the instance's endpoint named", "x.abc123xyz.us-east-1.rds.amazonaws.com", inst, "whose postgres host is mandible-prod.abc123xyz.us-east-1.rds.amazonaws.com"},
+		{"cluster writer endpoint", "sso-prod.cluster-abc123xyz.us-east-1.rds.amazonaws.com", clu, ""},
+		{"cluster reader endpoint", "sso-prod.cluster-ro-abc123xyz.us-east-1.rds.amazonaws.com", clu, ""},
+		{"member instance endpoint", "sso-prod-instance-1.abc123xyz.us-east-1.rds.amazonaws.com", clu, ""},
+		{"another cluster", "chat.cluster-abc123xyz.us-east-1.rds.amazonaws.com", clu, "an endpoint of DB cluster chat, not of DB cluster sso-prod"},
+		{"another instance for a cluster", "mandible-prod.abc123xyz.us-east-1.rds.amazonaws.com", clu, "whose postgres host is sso-prod.cluster-abc123xyz"},
+		{"China partition", "other.abc.cn-north-1.rds.amazonaws.com.cn", inst, "DB instance other"},
+		{"custom endpoint: cannot tell", "analytics.cluster-custom-abc123xyz.us-east-1.rds.amazonaws.com", clu, ""},
+		{"proxy: cannot tell", "chat-proxy.proxy-abc123xyz.us-east-1.rds.amazonaws.com", inst, ""},
+		{"IP address: cannot tell", "10.0.3.7", inst, ""},
+		{"tunnel: cannot tell", "localhost", clu, ""},
+		{"private alias: cannot tell", "db.internal.example.com", inst, ""},
+		{"too few labels", "rds.amazonaws.com", inst, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := ValidationHostMismatch(c.topo, c.host)
+			if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+				t.Fatalf("ValidationHostMismatch(%q) = %q, want %q", c.host, got, c.want)
+			}
+		})
+	}
+}
+
+// A validation that would connect to another database's endpoint refuses the change before
+// anything is created, in the plan's preview and in the run; the target's own endpoint passes.
+func TestValidationHostIsChecked(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	dsn, schema := seedSchema(t)
+	ctx := context.Background()
+	mandibleHost := "mandible-prod.c1sandbox0.us-east-1.rds.amazonaws.com"
+	req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: newPGValidator(dsn, schema, false), ValidationHost: mandibleHost}
+	p, err := e.o.Preview(ctx, req)
+	if err != nil || !strings.Contains(p.Refusal, "validation connects to "+mandibleHost) {
+		t.Fatalf("preview %+v %v", p, err)
+	}
+	seq := e.lastSeq()
+	_, err = e.o.Run(ctx, req)
+	var pe *PrecheckError
+	if !errors.As(err, &pe) || pe.Reason != ReasonValidationTarget {
+		t.Fatalf("want a %s refusal, got %v", ReasonValidationTarget, err)
+	}
+	for _, op := range []string{"CreateDBClusterSnapshot", "DeleteDBInstance"} {
+		if c := e.callsSince(op, seq); len(c) > 0 {
+			t.Fatalf("%s called: %v", op, c[0].Params)
+		}
+	}
+	topo := e.topology(sso)
+	req.ValidationHost = deref(topo.Cluster.Endpoint)
+	if res, err := e.o.Run(ctx, req); err != nil || res.Nodes != 1 {
+		t.Fatalf("through the cluster endpoint: %+v %v", res, err)
+	}
+}

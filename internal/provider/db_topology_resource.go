@@ -561,10 +561,19 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 	prior, priorPending := state.Nodes, state.Pending.ValueBool()
 	refreshFromTopology(&state, topo)
-	if priorPending && state.Nodes.Equal(prior) && !state.Pending.ValueBool() && topo.Status == "available" {
-		// The maintenance window made the deferred change: it stays pending until an apply has
-		// validated and recorded it (ModifyPlan plans that update).
-		state.Pending = types.BoolValue(true)
+	if priorPending && state.Nodes.Equal(prior) && !state.Pending.ValueBool() {
+		// The maintenance window is making, or has made, the change pending until now. When
+		// this resource deferred it, it stays pending until an apply has validated and recorded
+		// it (ModifyPlan plans that update); the guard of the change says so. A pending change
+		// made outside this resource has no such guard.
+		gen := state.generation(ctx, &resp.Diagnostics)
+		prefix := state.guard(ctx, &resp.Diagnostics).SnapshotIdentifierPrefix.ValueString()
+		_, outcome, err := topology.GuardOutcome(ctx, r.data.RDS, prefix, target, gen, int(prior.ValueInt64()))
+		if err != nil {
+			tflog.Warn(ctx, "rightsize_db_topology: could not read the deferred change's guard snapshot", map[string]any{"error": err.Error()})
+			outcome = topology.OutcomePending // keep it pending: the next apply looks again
+		}
+		state.Pending = types.BoolValue(gen > 0 && outcome == topology.OutcomePending)
 	}
 	if !prior.IsNull() && !prior.IsUnknown() && !state.Nodes.Equal(prior) {
 		// Drift, or this resource's own change interrupted after it began? The guard snapshot of
@@ -630,8 +639,8 @@ func (r *dbTopologyResource) Update(ctx context.Context, req resource.UpdateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	madeInWindow := madeInWindow(&state)
-	if plan.Nodes.Equal(state.Nodes) && !madeInWindow {
+	madeInWindow, redo := madeInWindow(&state), notAtNodes(&state)
+	if plan.Nodes.Equal(state.Nodes) && !madeInWindow && !redo {
 		// Only settings changed: nothing to do on the database.
 		copyComputed(&plan, &state)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -661,6 +670,14 @@ func (r *dbTopologyResource) Update(ctx context.Context, req resource.UpdateRequ
 // window has made it (Read keeps pending = true until an apply validates and records it).
 func madeInWindow(state *dbTopologyModel) bool {
 	return state.Pending.ValueBool() && !state.CurrentNodes.IsUnknown() && state.CurrentNodes.Equal(state.Nodes)
+}
+
+// notAtNodes reports whether the database does not have the state's node count while nothing is
+// pending: Read kept nodes at what the last apply left, because a change of this resource is
+// unfinished (interrupted, or its rollback cut short). Planning the configured node count again
+// then takes the database there, behind a guard snapshot of its own.
+func notAtNodes(state *dbTopologyModel) bool {
+	return !state.Pending.ValueBool() && !state.CurrentNodes.IsUnknown() && !state.CurrentNodes.IsNull() && !state.CurrentNodes.Equal(state.Nodes)
 }
 
 // knownList reports whether l and every element of it are known.
@@ -779,18 +796,22 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 		}
 	}
 	plan.ID = types.StringValue(plan.target().String())
-	finish := state != nil && plan.Nodes.Equal(state.Nodes) && madeInWindow(state)
-	if state != nil && plan.Nodes.Equal(state.Nodes) && !finish {
+	same := state != nil && plan.Nodes.Equal(state.Nodes)
+	finish := same && madeInWindow(state)
+	redo := same && notAtNodes(state)
+	if same && !finish && !redo {
 		copyComputed(&plan, state)
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
-	if finish {
-		// The maintenance window made the deferred change: plan the update that validates and
-		// records it.
+	if finish || redo {
+		// The maintenance window made the deferred change (plan the update that validates and
+		// records it), or the database is not at the node count the state keeps (plan the
+		// change that takes it there).
 		copyComputed(&plan, state)
 		plan.Pending, plan.LastChange = types.BoolUnknown(), types.ObjectUnknown(lastChangeAttrTypes)
 		plan.GuardSnapshotID, plan.GuardSnapshotARN = types.StringUnknown(), types.StringUnknown()
+		plan.CurrentNodes, plan.MultiAZ = types.Int64Unknown(), types.BoolUnknown()
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.ID)...)
@@ -832,12 +853,16 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 func (r *dbTopologyResource) modifyDestroyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var state dbTopologyModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !state.RestoreOnDestroy.ValueBool() || state.CurrentNodes.ValueInt64() == 2 || r.data == nil {
+	if resp.Diagnostics.HasError() || !state.RestoreOnDestroy.ValueBool() || (state.CurrentNodes.ValueInt64() == 2 && !state.Pending.ValueBool()) || r.data == nil {
 		return
 	}
 	gen := state.generation(ctx, &resp.Diagnostics) + 1
 	topoReq := r.request(ctx, &state, 2, gen, state.previous(ctx, &resp.Diagnostics), &resp.Diagnostics)
 	topoReq.DeferToMaintenanceWindow = false
 	preview, _ := r.orchestrator(ctx).Preview(ctx, topoReq)
-	resp.Diagnostics.AddWarning("Destroy Restores Two Nodes", "restore_on_destroy = true. "+topology.PlanSummary(preview, topoReq))
+	title := "Destroy Restores Two Nodes"
+	if preview.Refusal != "" {
+		title = "Destroy Will Be Refused"
+	}
+	resp.Diagnostics.AddWarning(title, "restore_on_destroy = true. "+topology.PlanSummary(preview, topoReq))
 }

@@ -49,6 +49,11 @@ const (
 	// rollback call, so that a run interrupted during its rollback is not mistaken for one that
 	// changed nothing. The next run finishes the rollback (Run) rather than resuming the change.
 	OutcomeRollingBack = "rolling-back"
+	// OutcomeChanging marks a change about to be requested: it is set (and must be set) before
+	// the change call, so that in-progress means that nothing was changed yet. A guard still
+	// tagged changing while the target is back at its original topology belongs to a change
+	// that did not take effect or was rolled back without the outcome being recorded.
+	OutcomeChanging = "changing"
 	// OutcomeSuperseded marks a guard snapshot an interrupted run took before changing anything,
 	// replaced by the next run's own (a change is made only behind a guard taken in its run).
 	OutcomeSuperseded = "superseded"
@@ -233,7 +238,7 @@ func (r *run) waitGuard(ctx context.Context, g *guard) (*guard, error) {
 // verifyGuard checks that the guard snapshot is the one this change made and that it is usable
 // as a restore point: available, manual, of the target, same engine and size, complete, and
 // created after the change began.
-func (r *run) verifyGuard(g *guard) error {
+func (r *run) verifyGuard(g *guard, resuming bool) error {
 	var problems []string
 	if g.status != "available" {
 		problems = append(problems, fmt.Sprintf("status is %q, expected \"available\"", g.status))
@@ -247,7 +252,9 @@ func (r *run) verifyGuard(g *guard) error {
 	if g.engine != "" && r.topo.Engine != "" && g.engine != r.topo.Engine {
 		problems = append(problems, fmt.Sprintf("engine is %q, the target runs %q", g.engine, r.topo.Engine))
 	}
-	if g.storage > 0 && r.topo.AllocatedStorage > 0 && g.storage != r.topo.AllocatedStorage {
+	// A begun change may have met storage autoscaling (or a storage change applied in the same
+	// maintenance window) since its guard was taken: the guard may then be smaller, never larger.
+	if g.storage > 0 && r.topo.AllocatedStorage > 0 && (g.storage > r.topo.AllocatedStorage || (!resuming && g.storage != r.topo.AllocatedStorage)) {
 		problems = append(problems, fmt.Sprintf("allocated storage is %d GiB, the target has %d GiB", g.storage, r.topo.AllocatedStorage))
 	}
 	if r.req.Target.Kind == KindInstance && g.storage <= 0 {
@@ -541,27 +548,39 @@ func factsFromTags(tags map[string]string) Facts {
 
 // UnfinishedChange reports whether the change of target to nodes with the given generation was
 // begun but not finished: its latest guard snapshot exists and its outcome tag is still
-// "in-progress", or "rolling-back" (a rollback an interrupted apply began, which the next apply
-// finishes). The provider's Read uses it to tell an interrupted apply (which the next apply must
-// resume, validate and record) from drift made outside Terraform. id is that snapshot's
-// identifier. An empty prefix means DefaultSnapshotPrefix.
+// "in-progress", "changing", or "rolling-back" (a rollback an interrupted apply began, which the
+// next apply finishes). The provider's Read uses it to tell an interrupted apply (which the next
+// apply must resume, validate and record) from drift made outside Terraform. id is that
+// snapshot's identifier. An empty prefix means DefaultSnapshotPrefix.
 func UnfinishedChange(ctx context.Context, api RDSAPI, prefix string, target Target, generation int64, nodes int) (id string, unfinished bool, err error) {
+	id, outcome, err := GuardOutcome(ctx, api, prefix, target, generation, nodes)
+	switch outcome {
+	case OutcomeInProgress, OutcomeChanging, OutcomeRollingBack:
+		return id, true, err
+	}
+	return id, false, err
+}
+
+// GuardOutcome returns the latest guard snapshot of the change of target to nodes with the given
+// generation and its outcome tag (OutcomeInProgress, OutcomePending, ...): "" for both when there
+// is none, and an empty outcome for a snapshot that failed or belongs to another target. An empty
+// prefix means DefaultSnapshotPrefix.
+func GuardOutcome(ctx context.Context, api RDSAPI, prefix string, target Target, generation int64, nodes int) (id, outcome string, err error) {
 	attempts, err := guardAttempts(ctx, api, prefix, target, generation, nodes)
 	if err != nil || len(attempts) == 0 {
-		return "", false, err
+		return "", "", err
 	}
 	latest, err := loadGuard(ctx, api, target.Kind, GuardSnapshotID(prefix, target, generation, nodes, attempts[len(attempts)-1]))
 	if IsNotFound(err) {
-		return "", false, nil
+		return "", "", nil
 	}
 	if err != nil {
-		return "", false, err
+		return "", "", err
 	}
 	if latest.tags[TagTarget] != target.String() || latest.status == "failed" {
-		return latest.id, false, nil
+		return latest.id, "", nil
 	}
-	o := latest.outcome()
-	return latest.id, o == OutcomeInProgress || o == OutcomeRollingBack, nil
+	return latest.id, latest.outcome(), nil
 }
 
 // guardAttempts lists the manual snapshots of target (one paginated describe call, filtered by

@@ -341,6 +341,8 @@ type run struct {
 	reader  *ReaderSpec // clusters: the reader to delete or create
 	from    int
 	changed bool
+	// changing is true once this run tagged its guard changing (before the change call).
+	changing bool
 	// serverStart is when the change began on the RDS clock (see referenceNow).
 	serverStart time.Time
 }
@@ -423,6 +425,12 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		return r.completed(ctx, res, latest)
 	}
 	if err := r.precheckValidationHost(); err != nil {
+		if ph != phaseOriginal {
+			// The change has begun: not a refusal of a change never made.
+			ce := r.changeErr("checking the validation connection", err)
+			ce.Changed, ce.Resumable = true, true
+			return nil, ce
+		}
 		return nil, err
 	}
 	if ph != phaseOriginal {
@@ -496,8 +504,10 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 	if err := r.boundary(ctx, StepGuardAvailable); err != nil {
 		return nil, err
 	}
-	if err := r.verifyGuard(r.guard); err != nil {
-		return nil, r.changeErr("verifying the guard snapshot", err)
+	if err := r.verifyGuard(r.guard, ph != phaseOriginal); err != nil {
+		ce := r.changeErr("verifying the guard snapshot", err)
+		ce.Resumable = ph != phaseOriginal // not a failure of the change itself: nothing is rolled back
+		return nil, ce
 	}
 	if r.req.VerifyRestore && ph == phaseOriginal {
 		if err := r.verifyRestore(ctx); err != nil {
@@ -517,6 +527,12 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		if err := r.waitReady(ctx); err != nil {
 			return nil, r.changeErr("waiting for the target to be available before the change", err)
 		}
+		// Recorded before the call, or no call: a later run must be able to tell a change that
+		// may have been made from one that was not.
+		if err := r.setOutcome(ctx, OutcomeChanging); err != nil {
+			return nil, r.changeErr("recording on the guard snapshot that the change begins", err)
+		}
+		r.changing = true
 		pending, err := r.change(ctx)
 		if err != nil {
 			return nil, r.fail(ctx, "requesting the change", err, false)
@@ -663,6 +679,12 @@ func (r *run) locate(ctx context.Context) (*guard, int, phase, error) {
 	ph, err := r.classify(latest)
 	if err != nil {
 		return nil, 0, 0, err
+	}
+	if ph == phaseOriginal && latest != nil && latest.outcome() == OutcomeChanging && latest.status == "available" {
+		// The change was requested, yet the target is at its original topology: it did not take
+		// effect, or it was rolled back without the outcome being recorded. Never take it for a
+		// change that has not begun (which would retire the guard and redo the change).
+		return latest, next, phaseRollingBack, nil
 	}
 	if ph == phaseDone && latest != nil && latest.outcome() == OutcomeCompleted && latest.status == "available" {
 		return latest, next, phaseCompleted, nil
@@ -1069,7 +1091,7 @@ func (r *run) prepareReader(ctx context.Context) error {
 	}
 	if r.reader != nil {
 		// Recorded by an earlier attempt of this change: recreate the same reader.
-		return nil
+		return r.checkReaderName(ctx)
 	}
 	if r.req.Previous != nil && r.req.Previous.Reader != nil && r.req.Previous.Reader.Identifier != "" {
 		spec := *r.req.Previous.Reader
@@ -1306,6 +1328,16 @@ func (r *run) fail(ctx context.Context, stage string, cause error, rollbackWorth
 			ce.Changed = true
 		}
 	}
+	if !ce.Changed && r.changing {
+		// The change call did not take effect: the guard goes back to in-progress, so the next
+		// run sets it aside and starts anew (best effort: left at changing, the next run records
+		// a change that did not take effect and fails once).
+		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if err := r.setOutcome(tctx, OutcomeInProgress); err != nil {
+			r.o.logf("%s: %v", r.req.Target, err)
+		}
+	}
 	if ce.Interrupted || !ce.Changed {
 		return ce
 	}
@@ -1323,8 +1355,7 @@ func (r *run) fail(ctx context.Context, stage string, cause error, rollbackWorth
 }
 
 // completed reports a change an earlier run completed (its guard g is tagged completed and the
-// target is at its target): nothing is called but the guard's deletion when DeleteGuardOnSuccess
-// asks for it and the earlier run did not get to it. It is not validated again: the baseline on
+// target is at its target): nothing is called, and the guard is kept. It is not validated again: the baseline on
 // the guard is from before that change, and rows deleted since by the application are no failure
 // of it.
 func (r *run) completed(ctx context.Context, res *Result, g *guard) (*Result, error) {
@@ -1337,12 +1368,8 @@ func (r *run) completed(ctx context.Context, res *Result, g *guard) (*Result, er
 	res.FromNodes = r.from
 	res.GuardSnapshotID, res.GuardSnapshotARN = g.id, g.arn
 	res.Previous = r.previous()
-	if r.req.DeleteGuardOnSuccess {
-		if err := r.deleteGuard(ctx); err != nil {
-			return nil, r.changeErr("deleting the guard snapshot after success", err)
-		}
-		res.GuardSnapshotRetained = false
-	}
+	// The guard is kept whatever DeleteGuardOnSuccess says: it may be a restore point an earlier
+	// resource kept on purpose (guard.retain), found again by a resource created anew.
 	res.MultiAZ = r.req.Nodes == 2
 	res.Action = r.actionText() + " (completed by an earlier apply)"
 	res.Finished = r.o.now()
@@ -1363,8 +1390,13 @@ func (r *run) finishRollback(ctx context.Context, g *guard) error {
 	if r.req.Target.Kind == KindCluster && r.reader == nil {
 		return r.changeErr("finishing the rollback an earlier apply began", fmt.Errorf("guard snapshot %s does not record the reader (tags %s*); restore the cluster by hand from it", g.id, tagReaderPrefix))
 	}
-	r.o.logf("%s: finishing the rollback an interrupted run began (guard snapshot %s)", r.req.Target, g.id)
-	ce := r.changeErr("finishing the rollback an earlier apply began", errors.New("that apply's change failed and the apply was interrupted while rolling it back"))
+	r.o.logf("%s: finishing the rollback an interrupted run began (guard snapshot %s, outcome %s)", r.req.Target, g.id, g.outcome())
+	why := errors.New("that apply's change failed and the apply was interrupted while rolling it back")
+	if g.outcome() == OutcomeChanging {
+		why = errors.New("that apply requested the change and was interrupted before recording its outcome; " +
+			"the database is not in the requested topology, so the change did not take effect or was rolled back")
+	}
+	ce := r.changeErr("finishing the rollback an earlier apply began", why)
 	ce.Changed = true
 	if r.convergence(r.topo, r.from) == convergedState(r.from) {
 		ce.RollbackAttempted, ce.RolledBack = true, true

@@ -91,6 +91,18 @@ func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error
 		}
 		p.Unchecked = ce.Stage + ": " + ce.Err.Error()
 	}
+	if r.req.Target.Kind == KindCluster && r.req.Nodes == 2 {
+		// The reader's identifier must be free outside the cluster (checkReaderName).
+		if err := r.prepareReader(ctx); err != nil {
+			var pe *PrecheckError
+			if errors.As(err, &pe) {
+				return refused(err)
+			}
+			if p.Unchecked == "" {
+				p.Unchecked = "recording the reader: " + err.Error()
+			}
+		}
+	}
 	return p, nil
 }
 

@@ -283,3 +283,138 @@ func TestPendingChangeBackIsRefused(t *testing.T) {
 		t.Fatalf("preview %+v %v", p, err)
 	}
 }
+
+// A rollback whose rolling-back tag could not be written, cut short after its call, leaves the
+// guard tagged changing (written before the change call): the next run records the rollback
+// instead of taking the guard for one that changed nothing and making the failed change again.
+func TestRollbackTagLostIsNotRedone(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	dsn, schema := seedSchema(t)
+	req := Request{Target: mandible, Nodes: 1, Generation: 1, Validator: newPGValidator(dsn, schema, false)}
+	del := deleteRows(t, dsn, schema)
+	e.o.OnStep = func(s Step) error {
+		if s == StepSettled {
+			// The next tag write is the rollback's rolling-back: it fails once.
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: "AddTagsToResource", Sequence: []sandbox.Fault{{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "tag denied"}}})
+		}
+		return del(s)
+	}
+	crashed := false
+	e.onSleep = func() {
+		if !crashed && stuckRollbackStarted(e) {
+			crashed = true
+			var fs []sandbox.Fault
+			for range 50 {
+				fs = append(fs, sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "gone"})
+			}
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: "*", Sequence: fs})
+		}
+	}
+	if _, err := e.o.Run(context.Background(), req); err == nil || !crashed {
+		t.Fatalf("first run: %v (crashed %t)", err, crashed)
+	}
+	e.srv.ClearFaults()
+	e.onSleep, e.o.OnStep = nil, nil
+	g1 := GuardSnapshotID("", mandible, 1, 1, 1)
+	if got := e.snapshotTags(KindInstance, g1)[TagOutcome]; got != OutcomeChanging {
+		t.Fatalf("g1 outcome %q, want %q", got, OutcomeChanging)
+	}
+	e.srv.Advance(time.Hour) // the rollback's modification finishes
+	seq := e.lastSeq()
+	_, err := e.o.Run(context.Background(), req)
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RolledBack || !strings.Contains(err.Error(), "did not take effect or was rolled back") {
+		t.Fatalf("second run: want the rollback recorded, got %v", err)
+	}
+	for _, op := range []string{"CreateDBSnapshot", "ModifyDBInstance"} {
+		if c := e.callsSince(op, seq); len(c) > 0 {
+			t.Fatalf("second run called %s: %v", op, c[0].Params)
+		}
+	}
+	if got := e.snapshotTags(KindInstance, g1)[TagOutcome]; got != OutcomeRolledBack {
+		t.Errorf("g1 outcome %q", got)
+	}
+	if in := e.instance("mandible-prod"); !aws.ToBool(in.MultiAZ) {
+		t.Error("Multi-AZ is off")
+	}
+}
+
+// A change call refused by RDS (nothing changed) puts its guard back to in-progress, so the next
+// run sets it aside and starts anew, as for a run interrupted before the change.
+func TestRefusedChangeCallIsSetAside(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	req := Request{Target: mandible, Nodes: 1, Generation: 1}
+	e.srv.InjectFaults(sandbox.FaultRule{Operation: "ModifyDBInstance", Sequence: []sandbox.Fault{{Kind: sandbox.FaultError, Status: 400, Code: "InvalidParameterCombination", Message: "refused"}}})
+	_, err := e.o.Run(context.Background(), req)
+	var ce *ChangeError
+	if !errors.As(err, &ce) || ce.Changed {
+		t.Fatalf("want an unchanged ChangeError, got %v", err)
+	}
+	g1 := GuardSnapshotID("", mandible, 1, 1, 1)
+	if got := e.snapshotTags(KindInstance, g1)[TagOutcome]; got != OutcomeInProgress {
+		t.Fatalf("g1 outcome %q, want %q", got, OutcomeInProgress)
+	}
+	res, err := e.o.Run(context.Background(), req)
+	if err != nil || res.SupersededGuardSnapshotID != g1 || res.GuardSnapshotID != GuardSnapshotID("", mandible, 1, 1, 2) {
+		t.Fatalf("second run: %+v %v", res, err)
+	}
+}
+
+// A resource created anew finds the completed guard an earlier one kept: the change is reported
+// done and the guard, a restore point kept on purpose, is not deleted even with
+// DeleteGuardOnSuccess.
+func TestCompletedGuardIsKept(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx := context.Background()
+	if _, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1}); err != nil {
+		t.Fatal(err)
+	}
+	seq := e.lastSeq()
+	res, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1, DeleteGuardOnSuccess: true})
+	if err != nil || !res.GuardSnapshotRetained || !strings.Contains(res.Action, "completed by an earlier apply") {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if c := e.callsSince("DeleteDBSnapshot", seq); len(c) > 0 {
+		t.Fatalf("DeleteDBSnapshot called: %v", c[0].Params)
+	}
+}
+
+// The plan refuses, as apply does, a change to 2 nodes whose reader identifier is taken outside
+// the cluster.
+func TestPreviewChecksReaderName(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx := context.Background()
+	if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1}); err != nil {
+		t.Fatal(err)
+	}
+	e.createStandalone(t, "sso-prod-reader")
+	p, err := e.o.Preview(ctx, Request{Target: sso, Nodes: 2, Generation: 2})
+	if err != nil || !strings.Contains(p.Refusal, "already exists outside the cluster") || p.Guard != "" {
+		t.Fatalf("preview %+v %v", p, err)
+	}
+}
+
+// A begun change resumed behind its guard accepts that storage grew since the guard was taken
+// (storage autoscaling, or a change applied in the same maintenance window).
+func TestResumeAcceptsGrownStorage(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx := context.Background()
+	req := Request{Target: mandible, Nodes: 1, Generation: 1, DeferToMaintenanceWindow: true}
+	if _, err := e.o.Run(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	in := e.instance("mandible-prod")
+	grown := aws.ToInt32(in.AllocatedStorage) + 50
+	if _, err := e.api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+		AllocatedStorage: aws.Int32(grown), ApplyImmediately: aws.Bool(false)}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(8 * 24 * time.Hour) // the window applies both
+	if got := aws.ToInt32(e.instance("mandible-prod").AllocatedStorage); got != grown {
+		t.Fatalf("the sandbox did not apply the storage change in the window (%d GiB)", got)
+	}
+	res, err := e.o.Run(ctx, req)
+	if err != nil || !res.Resumed {
+		t.Fatalf("resume: %+v %v", res, err)
+	}
+}

@@ -14,11 +14,11 @@ var rdsHostSuffixes = []string{".rds.amazonaws.com", ".rds.amazonaws.com.cn"}
 // cannot tell. Validation counts rows on the database it reaches, so validating through another
 // database's endpoint would pass whatever the change did to this one.
 //
-// Only RDS endpoint names are judged: "<instance>.<id>.<region>.rds.amazonaws.com" and
-// "<cluster>.cluster[-ro]-<id>.<region>.rds.amazonaws.com". A DB instance target accepts its own
+// Only RDS endpoint names of these two forms are judged: "<instance>.<id>.<region>.rds.amazonaws.com"
+// and "<cluster>.cluster[-ro]-<id>.<region>.rds.amazonaws.com" (".rds.amazonaws.com.cn" in China). A DB instance target accepts its own
 // instance endpoint; an Aurora cluster accepts its cluster (writer) and reader endpoints and the
 // instance endpoints of its members. IP addresses, other DNS names (a tunnel, a private alias),
-// RDS Proxy endpoints and Aurora custom endpoints (whose names are chosen freely) cannot be told
+// RDS Proxy endpoints (default or additional), Aurora custom and global endpoints cannot be told
 // apart by name and are accepted. Comparisons ignore case and a trailing dot.
 func ValidationHostMismatch(t *Topology, host string) string {
 	h := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(host)), ".")
@@ -26,12 +26,16 @@ func ValidationHostMismatch(t *Topology, host string) string {
 		return ""
 	}
 	labels := strings.Split(h, ".")
-	if len(labels) < 5 {
-		return ""
+	nLabels := 6 // name.kind.region.rds.amazonaws.com
+	if strings.HasSuffix(h, ".cn") {
+		nLabels = 7
+	}
+	if len(labels) != nLabels {
+		return "" // an RDS Proxy's additional endpoint, an Aurora global endpoint, ...: cannot tell
 	}
 	name, kind := labels[0], labels[1]
-	if strings.HasPrefix(kind, "proxy-") || strings.HasPrefix(kind, "cluster-custom-") {
-		return ""
+	if !rdsEndpointKind(kind) {
+		return "" // proxy-, cluster-custom-, global-, shardgrp-, ...: cannot tell
 	}
 	for _, known := range t.endpointAddresses() {
 		if h == known {
@@ -63,6 +67,25 @@ func ValidationHostMismatch(t *Topology, host string) string {
 	}
 	return fmt.Sprintf("validation connects to %s, an endpoint of %s, not of %s, so it would count that database's rows and pass whatever the change did to this one; "+
 		"give this resource a provider configuration of its own (provider = rightsize.<alias>) whose postgres host is %s", host, other, t.Target.Noun(), want)
+}
+
+// rdsEndpointKind reports whether kind, the second label of an RDS endpoint name, is that of a
+// DB instance endpoint (the account's identifier in the region, letters and digits) or of an
+// Aurora cluster's writer or reader endpoint ("cluster-<id>", "cluster-ro-<id>").
+func rdsEndpointKind(kind string) bool {
+	id, ok := strings.CutPrefix(kind, "cluster-ro-")
+	if !ok {
+		id, _ = strings.CutPrefix(kind, "cluster-")
+	}
+	if id == "" {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // endpointAddresses lists the endpoint DNS names RDS reported for the target (lower case): the

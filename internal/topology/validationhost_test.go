@@ -42,6 +42,9 @@ func TestValidationHostMismatch(t *testing.T) {
 		{"tunnel: cannot tell", "localhost", clu, ""},
 		{"private alias: cannot tell", "db.internal.example.com", inst, ""},
 		{"too few labels", "rds.amazonaws.com", inst, ""},
+		{"proxy additional endpoint: cannot tell", "rw-ep.endpoint.proxy-abc123xyz.us-east-1.rds.amazonaws.com", inst, ""},
+		{"Aurora global endpoint: cannot tell", "x.global-abc123xyz.global.rds.amazonaws.com", clu, ""},
+		{"shard group: cannot tell", "sg.shardgrp-abc123xyz.us-east-1.rds.amazonaws.com", clu, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := ValidationHostMismatch(c.topo, c.host)

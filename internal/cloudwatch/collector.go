@@ -95,7 +95,10 @@ type Result struct {
 	Retries int
 	// Slept is the total backoff slept across all batches.
 	Slept time.Duration
-	// Messages are non-fatal CloudWatch messages (e.g. per-query notes), each prefixed with the series.
+	// Messages are non-fatal CloudWatch messages, sorted and without repeats, for callers to show as warnings: a
+	// per-query note is prefixed with its series; a note about a whole request (GetMetricData's top-level
+	// Messages, e.g. "Maximum number of allowed metrics exceeded", after which CloudWatch still returns what it
+	// could) with the request's metrics, nodes and time segment.
 	Messages []string
 
 	index map[seriesKey]int
@@ -278,6 +281,7 @@ func (c *Collector) Collect(ctx context.Context, plan *Plan) (*Result, error) {
 		return res, fmt.Errorf("collecting CloudWatch metrics: %w", err)
 	}
 	sort.Strings(res.Messages)
+	res.Messages = slices.Compact(res.Messages) // a note repeated on every page is reported once
 	res.Series = make([]NodeSeries, len(plan.Series))
 	res.index = make(map[seriesKey]int, len(plan.Series))
 	times := timestampSet{}
@@ -447,6 +451,23 @@ func (c *Collector) buildInput(plan *Plan, b Batch) *awscw.GetMetricDataInput {
 	return in
 }
 
+// batchScope lists the distinct metrics and nodes of batch b, in plan order.
+func batchScope(plan *Plan, b Batch) (metrics, nodes []string) {
+	ms, ns := map[string]bool{}, map[string]bool{}
+	for _, i := range b.Series {
+		r := plan.Series[i]
+		if !ms[r.Metric.Name] {
+			ms[r.Metric.Name] = true
+			metrics = append(metrics, r.Metric.Name)
+		}
+		if !ns[r.Node.ID] {
+			ns[r.Node.ID] = true
+			nodes = append(nodes, r.Node.ID)
+		}
+	}
+	return metrics, nodes
+}
+
 // maxPages guards against a server that never stops returning NextToken.
 const maxPages = 10000
 
@@ -472,18 +493,7 @@ func (c *Collector) runBatch(ctx context.Context, plan *Plan, b Batch) (batchOut
 	}
 	batchErr := func(err error, attempts int, throttled bool) error {
 		be := &BatchError{Start: b.Start, End: b.End, Attempts: attempts, Throttled: throttled, Err: err}
-		ms, ns := map[string]bool{}, map[string]bool{}
-		for _, i := range b.Series {
-			r := plan.Series[i]
-			if !ms[r.Metric.Name] {
-				ms[r.Metric.Name] = true
-				be.Metrics = append(be.Metrics, r.Metric.Name)
-			}
-			if !ns[r.Node.ID] {
-				ns[r.Node.ID] = true
-				be.Nodes = append(be.Nodes, r.Node.ID)
-			}
-		}
+		be.Metrics, be.Nodes = batchScope(plan, b)
 		return be
 	}
 	for page := 0; page < maxPages; page++ {
@@ -519,6 +529,15 @@ func (c *Collector) runBatch(ctx context.Context, plan *Plan, b Batch) (batchOut
 			}
 		}
 		out.pages++
+		if len(resp.Messages) > 0 {
+			// Notes about the whole request (e.g. "Maximum number of allowed metrics exceeded"): CloudWatch still
+			// executed as much of it as it could, so they go with the data, naming what the request covered.
+			ms, ns := batchScope(plan, b)
+			for _, m := range resp.Messages {
+				out.messages = append(out.messages, fmt.Sprintf("GetMetricData for metrics %s of nodes %s (%s..%s): %s %s",
+					listShort(ms), listShort(ns), b.Start.Format(time.RFC3339), b.End.Format(time.RFC3339), aws.ToString(m.Code), aws.ToString(m.Value)))
+			}
+		}
 		for _, mr := range resp.MetricDataResults {
 			id := aws.ToString(mr.Id)
 			i, ok := byID[id]

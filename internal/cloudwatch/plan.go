@@ -11,6 +11,7 @@ package cloudwatch
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -43,6 +44,11 @@ const DefaultNamespace = "AWS/RDS"
 
 // ErrRetention is wrapped by NewPlan and ChoosePeriod errors for windows or periods CloudWatch does not retain.
 var ErrRetention = errors.New("outside CloudWatch retention")
+
+// ErrPeriod is wrapped by NewPlan and ChoosePeriod errors about the requested period (Request.Period): not a
+// positive multiple of 60 s, or one CloudWatch cannot serve for the window's start (those also wrap ErrRetention).
+// Callers report them against the attribute that set the period.
+var ErrPeriod = errors.New("invalid period")
 
 // Dimension is one CloudWatch metric dimension.
 type Dimension struct {
@@ -150,9 +156,11 @@ type Batch struct {
 
 // Plan is a packed set of GetMetricData requests covering every series over the whole window.
 type Plan struct {
-	Namespace       string
-	Period          time.Duration
-	Start, End      time.Time // window aligned to Period: Start rounded down, End rounded down
+	Namespace string
+	Period    time.Duration
+	// Start and End are the window aligned to Period: both rounded down, except that Start is rounded up when
+	// its first period would begin more than 455 days before Now (CloudWatch serves none of it).
+	Start, End      time.Time
 	Series          []SeriesRef
 	Batches         []Batch
 	PointsPerSeries int // (End-Start)/Period
@@ -161,6 +169,22 @@ type Plan struct {
 	// Coarsened reports that Period was chosen coarser than 60 s because the window reaches past the 15-day
 	// retention of 1-minute data.
 	Coarsened bool
+	// Warnings are notes for the user about the data the plan returns, to be shown as warnings: when Period is
+	// longer than 60 s, "Average" datapoints are period averages and understate short peaks.
+	Warnings []string
+}
+
+// resolutionWarnings returns Plan.Warnings for a plan of these stats at period.
+func resolutionWarnings(period time.Duration, stats []string, coarsened bool) []string {
+	if period <= Retention[0].Period || !slices.Contains(stats, "Average") {
+		return nil
+	}
+	hint := "a window starting within 15 days gets 1-minute data"
+	if !coarsened {
+		hint = "a 60-second period, available for a window starting within 15 days, keeps them"
+	}
+	return []string{fmt.Sprintf("datapoints are %d-second averages: spikes shorter than that are averaged away, so p99 and max understate 1-minute peaks (%s)",
+		int(period/time.Second), hint)}
 }
 
 // Datapoints returns the most datapoints batch b can return: len(b.Series) × segment length / period.
@@ -168,33 +192,69 @@ func (p *Plan) Datapoints(b Batch) int {
 	return len(b.Series) * int(b.End.Sub(b.Start)/p.Period)
 }
 
-// ChoosePeriod returns the period to use for a window starting at start: requested if it is set (it must be a
-// positive multiple of 60 s and not finer than CloudWatch retains at start), else the finest retained period
-// (60 s if start is within 15 days of now, 300 s within 63, 3600 s within 455). Windows older than 455 days wrap
-// ErrRetention.
+// ChoosePeriod returns the period to use for a window starting at start, judged by the start as it will be
+// requested: start rounded down to the period (NewPlan's Plan.Start). CloudWatch serves a window whose requested
+// start is up to 15 days old at multiples of 60 s, up to 63 days old at multiples of 300 s and up to 455 days old at
+// multiples of 3600 s, and returns no datapoints for other periods (see Retention).
+//
+// With requested 0 it returns the finest period whose rounded-down start is within its tier (60 s, else 300 s,
+// else 3600 s): a window starting 15 days ago at 12:00:30 gets 300 s, because its 60 s requests would start
+// 15 days and 30 s ago. Otherwise requested must be a positive multiple of 60 s (else an error wrapping ErrPeriod)
+// and a multiple of the finest period CloudWatch serves for the rounded-down start (else an error wrapping
+// ErrPeriod and ErrRetention that names the valid choices). A window starting more than 455 days ago wraps
+// ErrRetention; one within 455 days whose rounded-down start is older is served from the next whole period (NewPlan
+// starts the plan there).
 func ChoosePeriod(start, now time.Time, requested time.Duration) (time.Duration, error) {
 	age := now.Sub(start)
-	finest := time.Duration(0)
-	for _, t := range Retention {
-		if age <= t.Age {
-			finest = t.Period
-			break
-		}
-	}
-	if finest == 0 {
+	if age > MaxLookback {
 		return 0, fmt.Errorf("window starts %s before now: %w (CloudWatch keeps at most 455 days)", fmtDays(age), ErrRetention)
 	}
 	if requested == 0 {
-		return finest, nil
+		for _, t := range Retention {
+			if now.Sub(alignStart(start, t.Period)) <= t.Age {
+				return t.Period, nil
+			}
+		}
+		return Retention[len(Retention)-1].Period, nil // NewPlan starts at the next whole hour
 	}
 	if requested < 0 || requested%time.Minute != 0 {
-		return 0, fmt.Errorf("period %v must be a positive multiple of 60 seconds", requested)
+		return 0, &periodError{msg: fmt.Sprintf("period %v must be a positive multiple of 60 seconds", requested)}
 	}
-	if requested < finest {
-		return 0, fmt.Errorf("period %v is finer than CloudWatch retains for data %s old: %w; use %v or coarser, or a shorter lookback",
-			requested, fmtDays(age), ErrRetention, finest)
+	rounded := now.Sub(alignStart(start, requested))
+	tier := len(Retention) - 1
+	for i, t := range Retention {
+		if rounded <= t.Age {
+			tier = i
+			break
+		}
 	}
-	return requested, nil
+	finest := Retention[tier].Period
+	if requested%finest == 0 {
+		return requested, nil
+	}
+	s := int(finest / time.Second)
+	prev := Retention[tier-1] // tier > 0: every multiple of 60 s is a multiple of the 60 s tier
+	return 0, &periodError{retention: true, msg: fmt.Sprintf(
+		"period %v cannot be served for a window starting %s ago: CloudWatch keeps data more than %d days old only at multiples of %d s and returns no datapoints at other periods; use a multiple of %d s (%d, %d, %d, …), or a window starting within the last %d days for multiples of %d s",
+		requested, fmtDays(rounded), int(prev.Age.Hours()/24), s, s, s, 2*s, 3*s, int(prev.Age.Hours()/24), int(prev.Period/time.Second))}
+}
+
+// periodError is a ChoosePeriod error about the requested period; it matches ErrPeriod, and ErrRetention when
+// retention is the reason.
+type periodError struct {
+	msg       string
+	retention bool
+}
+
+func (e *periodError) Error() string { return e.msg }
+
+func (e *periodError) Is(target error) bool {
+	return target == ErrPeriod || (e.retention && target == ErrRetention)
+}
+
+// alignStart is start as a plan with this period requests it: rounded down to the period.
+func alignStart(start time.Time, period time.Duration) time.Time {
+	return start.UTC().Truncate(period)
 }
 
 func fmtDays(d time.Duration) string {
@@ -263,13 +323,18 @@ func NewPlan(req Request) (*Plan, error) {
 	if p.Namespace == "" {
 		p.Namespace = DefaultNamespace
 	}
-	p.Start = req.Start.UTC().Truncate(period)
+	p.Start = alignStart(req.Start, period)
+	if req.Now.Sub(p.Start) > MaxLookback {
+		// The window starts within 455 days but its first period does not: CloudWatch serves from the next one.
+		p.Start = p.Start.Add(period)
+	}
 	p.End = req.End.UTC().Truncate(period)
 	if !p.End.After(p.Start) {
 		return nil, fmt.Errorf("planning CloudWatch queries: window %s..%s is shorter than one period (%v)",
 			req.Start.UTC().Format(time.RFC3339), req.End.UTC().Format(time.RFC3339), period)
 	}
 	p.Coarsened = req.Period == 0 && period > Retention[0].Period
+	p.Warnings = resolutionWarnings(period, stats, p.Coarsened)
 	for _, n := range req.Nodes {
 		metrics := req.Metrics
 		if len(n.Metrics) > 0 {

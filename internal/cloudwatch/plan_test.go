@@ -154,8 +154,8 @@ func TestChoosePeriod(t *testing.T) {
 		{456 * day, 0, 0, "455 days"},
 		{14 * day, 5 * time.Minute, 5 * time.Minute, ""},
 		{14 * day, 2 * time.Minute, 2 * time.Minute, ""},
-		{28 * day, time.Minute, 0, "finer than CloudWatch retains"},
-		{100 * day, 5 * time.Minute, 0, "use 1h0m0s or coarser"},
+		{28 * day, time.Minute, 0, "use a multiple of 300 s"},
+		{100 * day, 5 * time.Minute, 0, "use a multiple of 3600 s"},
 		{14 * day, 90 * time.Second, 0, "multiple of 60"},
 		{14 * day, -time.Minute, 0, "multiple of 60"},
 	}

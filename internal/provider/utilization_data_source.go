@@ -219,7 +219,7 @@ func (d *utilizationDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				MarkdownDescription: "End of the window, RFC 3339 (e.g. `2026-11-02T12:00:00Z`), not in the future. Defaults to now, rounded down to the period. Set it to make plans reproducible.",
 				Validators:          []validator.String{rfc3339Validator{}}},
 			"period_seconds": schema.Int64Attribute{Optional: true, Computed: true,
-				MarkdownDescription: "Sampling period in seconds, a multiple of 60, no finer than CloudWatch retains for the window's start. Defaults to the finest retained period.",
+				MarkdownDescription: "Sampling period in seconds, a multiple of 60; for a window starting more than 15 days ago a multiple of 300, more than 63 days ago a multiple of 3600 (CloudWatch returns no datapoints at other periods). Defaults to the finest period CloudWatch serves for the window's start. Longer periods average short spikes away (a warning says so).",
 				Validators:          []validator.Int64{int64validator.Between(60, 86400), multipleOfValidator{60}}},
 			"metrics": schema.ListAttribute{Optional: true, Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "CloudWatch metrics (namespace `AWS/RDS`, statistic `Average`) to fetch. Defaults to " +
@@ -362,7 +362,7 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 	if !m.PeriodSeconds.IsNull() && !m.PeriodSeconds.IsUnknown() {
 		period = time.Duration(m.PeriodSeconds.ValueInt64()) * time.Second
 		if _, err := cloudwatch.ChoosePeriod(start, now, period); err != nil {
-			diags.AddAttributeError(path.Root("period_seconds"), "Period Finer Than CloudWatch Retains",
+			diags.AddAttributeError(path.Root("period_seconds"), "Period CloudWatch Cannot Serve",
 				fmt.Sprintf("period_seconds = %d: %v.", m.PeriodSeconds.ValueInt64(), err))
 			return nil, diags
 		}
@@ -432,6 +432,9 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 			fmt.Sprintf("The window starts %s, more than 15 days ago: CloudWatch no longer has 1-minute data for it, so the period is %d s. Use lookback_days ≤ 14 (with end_time near now) for 1-minute resolution.",
 				plan.Start.Format(time.RFC3339), int(plan.Period/time.Second)))
 	}
+	for _, w := range plan.Warnings {
+		diags.AddAttributeWarning(path.Root("period_seconds"), "Peaks Averaged Over the Period", w+".")
+	}
 	col := &cloudwatch.Collector{API: pd.CloudWatch, Concurrency: utilizationConcurrency}
 	res, err := col.Collect(ctx, plan)
 	if err != nil {
@@ -439,6 +442,9 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 			fmt.Sprintf("Reading %d metrics of %s over %s..%s: %v. Check cloudwatch:GetMetricData permission and the CloudWatch endpoint.",
 				len(metrics), cl.Identifier, plan.Start.Format(time.RFC3339), plan.End.Format(time.RFC3339), err))
 		return nil, diags
+	}
+	for _, msg := range res.Messages {
+		diags.AddWarning("CloudWatch Message", "GetMetricData answered with a message (its data may be partial): "+msg)
 	}
 
 	// Outputs.

@@ -319,7 +319,12 @@ func TestAccUtilization_badInputs(t *testing.T) {
   db_instance_identifier = "mandible-prod"
   lookback_days          = 28
   period_seconds         = 60
-}`, `(?s)Period Finer Than CloudWatch Retains.*period_seconds`),
+}`, `(?s)Period CloudWatch Cannot Serve.*period_seconds`),
+			step("demo", `data "rightsize_utilization" "x" {
+  db_instance_identifier = "mandible-prod"
+  lookback_days          = 20
+  period_seconds         = 360
+}`, `(?s)Period CloudWatch Cannot Serve.*multiple of 300 s`),
 			step("demo", `data "rightsize_utilization" "x" {
   db_instance_identifier = "mandible-prod"
   period_seconds         = 90
@@ -438,7 +443,8 @@ func TestReadUtilizationWarnings(t *testing.T) {
 	m = model("mandible-prod", "", 28)
 	_, diags = readUtilization(ctx, pd, m, now)
 	w = summaries(diags, diag.SeverityWarning)
-	if diags.HasError() || w["Coarser Period Forced by Retention"] != 1 || m.PeriodSeconds.ValueInt64() != 300 || w["Low Metric Coverage"] != 0 {
+	if diags.HasError() || w["Coarser Period Forced by Retention"] != 1 || m.PeriodSeconds.ValueInt64() != 300 || w["Low Metric Coverage"] != 0 ||
+		w["Peaks Averaged Over the Period"] != 1 || !hasDetail(diags, "300-second averages") {
 		t.Errorf("28 days: period %v, warnings %v, diags %v", m.PeriodSeconds, w, diags)
 	}
 

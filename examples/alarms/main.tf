@@ -13,6 +13,8 @@ module "sso" {
   db_cluster_identifier = "sso-prod"
 }
 
+# No unit argument: CloudWatch recommends omitting it (a unit that does not match the one the metric is
+# published with leaves the alarm in INSUFFICIENT_DATA). rollback_triggers' unit only documents the threshold.
 resource "aws_cloudwatch_metric_alarm" "rollback" {
   for_each = module.sso.alarms
 

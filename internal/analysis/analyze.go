@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -28,7 +29,7 @@ type Reason struct {
 	// Comparison is how Value must relate to Limit to pass: "<=" or ">=".
 	Comparison string
 	Limit      float64 // threshold, in Unit
-	Unit       string  // "percent", "fraction", "days", "series" or "score"
+	Unit       string  // "percent", "fraction", "days", "series", "classes" or "score"
 	Passed     bool    // whether Value satisfies Comparison against Limit
 	// Message is a human-readable sentence with the numbers.
 	Message string
@@ -86,8 +87,15 @@ type Recommendation struct {
 	NodeCPUCredits []CPUCredits
 	// Options ranks the candidate classes (fitting first, then by price).
 	Options []ClassOption
-	// RecommendedClass is the class the single node should run: the writer's
-	// class, or the cheapest fitting candidate when it is cheaper.
+	// RecommendedClass is the class the single node should run: the
+	// cheapest candidate that fits (ClassOption.Fits), even when it costs
+	// more than the writer's class today (the savings then shrink or turn
+	// negative). A fitting priced candidate comes before an unpriced one;
+	// among unpriced ones the writer's class comes first, then by name.
+	// Without candidates it is the writer's class; when no candidate fits,
+	// also the writer's class (the verdict is then keep). The verdict's
+	// capacity checks, Cost, Matrix, Risks, CPUCredits, Parameters and
+	// RollbackTriggers are all for this class.
 	RecommendedClass string
 	// Parameters are PostgreSQL settings for the single node on
 	// RecommendedClass, in the units an RDS parameter group expects (see Tune).
@@ -123,12 +131,23 @@ type Recommendation struct {
 //
 // Verdict: insufficient-data when any required metric (RequiredMetrics, on
 // the writer and every Aurora reader) is absent, covers less than
-// MinCoverage, or spans less than MinLookback; otherwise keep when any
-// projected p99 plus headroom exceeds its limit (CPU and, when known,
+// MinCoverage, or spans less than MinLookback, or when more than 1 −
+// MinCoverage of the points of a projected quantity rest on a reader's
+// estimate (check "reader_estimate", reported only when some do: where a
+// reader has no datapoint and the writer has one, readerEstimate stands in
+// for the reader, so a reader's gap never removes the writer's own load).
+// Otherwise keep when no candidate class fits (check "class_fits", made
+// when Candidates are given), or when a capacity check of the single node
+// on RecommendedClass fails, or when the weighted decision matrix scores
+// below MinDecisionScore; otherwise consolidate. The capacity checks are
+// the projected p99 plus headroom against its limit (CPU and, when known,
 // IOPS and network against AlertThresholdPercent; memory against
 // MemoryThresholdPercent; connections against ConnectionsThresholdPercent of
-// max_connections) or the weighted decision matrix scores below
-// MinDecisionScore; otherwise consolidate.
+// max_connections), and, where they apply, "local_storage" (Aurora: the
+// projected local storage peak plus headroom against the class's local
+// storage) and "cpu_credits" (a burstable class: the projected CPU's
+// highest 24-hour mean plus headroom against its baseline). So the verdict
+// is never consolidate when the recommended class fails a check.
 //
 // Confidence = data × (0.5 + 0.5 × margin), rounded to 0.01, where data is
 // the lowest coverage of a required metric times min(1, 0.5 + 0.5 ×
@@ -249,9 +268,22 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	rec.Projection = pr
 	rec.Pattern = classify(pr.CPU, pr.cpuH, PatternThresholds{})
 	rec.Projected = projectedUtilization(pr, in, p)
+	for _, r := range estimateReasons(pr, p) {
+		rec.Reasons = append(rec.Reasons, r)
+		dataOK = dataOK && r.Passed
+	}
 
-	// Capacity checks on the writer's class.
-	caps := capacityChecks(pr, writer.Class, in.Postgres, p)
+	// The class: the cheapest candidate that fits, else the writer's.
+	rec.Options = classOptions(pr, in, p)
+	target := writer.Class
+	o, fits := recommendClass(writer.Class, rec.Options)
+	if fits {
+		target = o.Class
+	}
+	rec.RecommendedClass = target.Name
+
+	// Capacity checks on that class.
+	caps := singleNodeChecks(pr, target, in.Postgres, p)
 	margin := 1.0
 	capOK := true
 	for _, c := range caps {
@@ -261,16 +293,13 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		}
 		capOK = capOK && c.Passed
 	}
-
-	// Cost, options and the decision matrix.
-	rec.Options = classOptions(pr, in, p)
-	rec.RecommendedClass = recommendClass(writer.Class, rec.Options)
-	target := writer.Class
-	for _, o := range rec.Options {
-		if o.Class.Name == rec.RecommendedClass {
-			target = o.Class
-		}
+	if len(in.Candidates) > 0 && len(caps) > 0 {
+		r := classFitsReason(rec.Options)
+		rec.Reasons = append(rec.Reasons, r)
+		capOK = capOK && r.Passed
 	}
+
+	// Cost and the decision matrix.
 	var creditsNow, creditsAfter float64
 	rec.NodeCPUCredits, creditsNow = nodeCredits(in, ms)
 	if cr, ok := projectedCredits(pr, target); ok {
@@ -318,7 +347,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		maxConns = in.Postgres.MaxConnections
 	}
 	rec.Parameters = Tune(target, TuneInput{PeakConnections: peakConns, HeadroomPercent: p.HeadroomPercent,
-		ConnectionsThresholdPercent: p.ConnectionsThresholdPercent, HDD: in.HDD})
+		ConnectionsThresholdPercent: p.ConnectionsThresholdPercent, HDD: in.HDD, Topology: in.Topology})
 	rec.MigrationWindow = Window{LengthHours: in.MigrationWindowHours, Reason: "projected CPU not available"}
 	if len(prof.Mean) > 0 {
 		w, err := MigrationWindowAvoiding(prof, in.MigrationWindowHours, in.busyWindows()...)
@@ -503,6 +532,92 @@ func projectedUtilization(pr Projection, in ClusterInput, p Policy) []Utilizatio
 	}
 	if pr.Network.Count > 0 {
 		out = append(out, u("network", "bytes/second", pr.Network, netLimit))
+	}
+	return out
+}
+
+// singleNodeChecks are every check of the single node on class c: the
+// capacity checks, then "local_storage" and "cpu_credits" where they
+// apply (classChecks).
+func singleNodeChecks(pr Projection, c InstanceClass, pg *PostgresFacts, p Policy) []Reason {
+	return append(capacityChecks(pr, c, pg, p), classChecks(pr, c, p)...)
+}
+
+// classChecks are the checks of class c beyond capacityChecks:
+//   - "local_storage" (Aurora, when the local storage use was projected and
+//     c's local storage is known): the projected use at its peak, with
+//     headroom, in percent of c's local storage, at most 100;
+//   - "cpu_credits" (c burstable with a known baseline, the projected CPU
+//     at hourly or finer resolution over at least 24 hours): the projected
+//     CPU's highest 24-hour mean on c, with headroom, at most c's baseline
+//     (above it the node pays for surplus credits; see CPUCredits).
+//
+// Values are rounded to 0.01; Passed is decided on the unrounded values.
+func classChecks(pr Projection, c InstanceClass, p Policy) []Reason {
+	h := 1 + p.HeadroomPercent/100
+	var out []Reason
+	if u := pr.LocalStorageUsed; u.Count > 0 && c.LocalStorageGiB > 0 {
+		used := 100 * u.Max / c.LocalStorageBytes()
+		out = append(out, Reason{Check: "local_storage", Metric: MetricFreeLocalStorage, Value: round(used*h, 2), Comparison: "<=",
+			Limit: 100, Unit: "percent", Passed: localStorageFits(u.Max, c, p),
+			Message: fmt.Sprintf("projected local storage use peaks at %.1f GiB (at %s UTC), %.1f%% of the %.4g GiB of %s; with %.0f%% headroom %.1f%%, limit 100%%",
+				u.Max/(1<<30), u.PeakTime.UTC().Format("Mon 2006-01-02 15:04"), used, c.LocalStorageGiB, c.Name, p.HeadroomPercent, used*h)})
+	}
+	if cr, ok := projectedCredits(pr, c); ok && cr.Peak24hMeanPercent == cr.Peak24hMeanPercent {
+		v := cr.Peak24hMeanPercent
+		out = append(out, Reason{Check: "cpu_credits", Metric: MetricCPU, Value: round(v*h, 2), Comparison: "<=",
+			Limit: cr.BaselinePercent, Unit: "percent", Passed: creditsFit(cr, p),
+			Message: fmt.Sprintf("projected CPU on %s averages up to %.1f%% over the 24 hours to %s UTC; with %.0f%% headroom %.1f%%, limit its %g%% CPU credit baseline (above it the node pays for surplus credits)",
+				c.Name, v, cr.Peak24hEnd.UTC().Format("Mon 2006-01-02 15:04"), p.HeadroomPercent, v*h, cr.BaselinePercent)})
+	}
+	return out
+}
+
+// classFitsReason is the check that some candidate class fits: Value is
+// the number of options that fit, at least 1; the message names the
+// failed checks of the others.
+func classFitsReason(opts []ClassOption) Reason {
+	n := 0
+	var failed []string
+	for _, o := range opts {
+		if o.Fits {
+			n++
+		} else {
+			failed = append(failed, fmt.Sprintf("%s (%s)", o.Class.Name, strings.Join(o.Failed, ", ")))
+		}
+	}
+	msg := fmt.Sprintf("%d of %d candidate classes fit the single node", n, len(opts))
+	if len(failed) > 0 {
+		msg += "; failing: " + strings.Join(failed, "; ")
+	}
+	return Reason{Check: "class_fits", Metric: "candidate_classes", Value: float64(n), Comparison: ">=", Limit: 1,
+		Unit: "classes", Passed: n >= 1, Message: msg}
+}
+
+// estimateReasons are the data checks on the projected points that rest
+// on a reader's estimate (Projection.EstimatedPoints), one per projected
+// quantity that has any, in the order of the Projection's fields: the
+// fraction of its points estimated, at most 1 − MinCoverage.
+func estimateReasons(pr Projection, p Policy) []Reason {
+	if len(pr.EstimatedPoints) == 0 {
+		return nil
+	}
+	var out []Reason
+	limit := round(1-p.MinCoverage, 4)
+	for _, s := range []Summary{pr.CPU, pr.MemoryUsed, pr.IOPS, pr.Connections, pr.Network, pr.LocalStorageUsed} {
+		n := pr.EstimatedPoints[s.Metric]
+		if n == 0 || s.Count == 0 {
+			continue
+		}
+		frac := float64(n) / float64(s.Count)
+		stands := "its p99 over the lookback"
+		if s.Metric == pr.LocalStorageUsed.Metric {
+			stands = "its lowest FreeLocalStorage over the lookback"
+		}
+		out = append(out, Reason{Check: "reader_estimate", Metric: s.Metric, Value: round(frac, 4), Comparison: "<=",
+			Limit: limit, Unit: "fraction", Passed: frac <= limit,
+			Message: fmt.Sprintf("%d of %d points of %s (%.1f%%) had no datapoint from a reader where the writer had one: %s stands in for the reader there (at most %.1f%%, 1 − minimum coverage)",
+				n, s.Count, s.Metric, 100*frac, stands, 100*limit)})
 	}
 	return out
 }

@@ -150,9 +150,16 @@ func TestAnalyzeAuroraAlignsByTimestamp(t *testing.T) {
 	if a, c := apart.Projection.CPU.P99, coinciding.Projection.CPU.P99; a > c-15 {
 		t.Errorf("apart p99 %.1f not well below coinciding %.1f", a, c)
 	}
-	// Aurora r6g.large pair $0.52/h → one r6g.large $0.26/h.
-	if apart.Cost.MonthlySavingsUSD != 189.8 {
-		t.Errorf("aurora savings %+v", apart.Cost)
+	// Aurora r6g.large pair $0.52/h → one r6g.large $0.26/h would save
+	// $189.80, but the apart peaks' IOPS need the db.r6g.xlarge ($0.519/h):
+	// the cost is that of the recommended class, $0.73 a month.
+	for _, o := range apart.Options {
+		if want := map[string]float64{"db.r6g.large": 189.8, "db.r6g.xlarge": 0.73}[o.Class.Name]; o.MonthlySavingsUSD != want {
+			t.Errorf("option %s saves %v, want %v", o.Class.Name, o.MonthlySavingsUSD, want)
+		}
+	}
+	if c := apart.Cost; apart.RecommendedClass != "db.r6g.xlarge" || c.ProposedClass != apart.RecommendedClass || c.MonthlySavingsUSD != 0.73 {
+		t.Errorf("aurora recommended %s, savings %+v; want db.r6g.xlarge saving $0.73", apart.RecommendedClass, c)
 	}
 }
 
@@ -358,10 +365,15 @@ func ExampleAnalyze() {
 	// cpu_p99_with_headroom 9.42 <= 40
 }
 
-// TestAnalyzeAuroraReaderGaps gives the reader its own, gappy timestamps: the
-// projection must align by timestamp and count only instants both nodes have.
+// TestAnalyzeAuroraReaderGaps gives the reader its own, gappy timestamps
+// (every tenth point missing) and the writer a few NaN CPU points: the
+// projection aligns by timestamp; where the reader has no point, its p99
+// stands in for it (the writer's own load is never dropped), and where the
+// writer has none the point stays missing. The estimated points are
+// counted and reported.
 func TestAnalyzeAuroraReaderGaps(t *testing.T) {
 	in := auroraPair(14)
+	in.Nodes = slices.Clone(in.Nodes)
 	reader := in.Nodes[1]
 	var gappy []Series
 	for _, s := range reader.Series {
@@ -375,41 +387,180 @@ func TestAnalyzeAuroraReaderGaps(t *testing.T) {
 		gappy = append(gappy, c)
 	}
 	in.Nodes[1].Series = gappy
+	wn := &in.Nodes[0]
+	wn.Series = slices.Clone(wn.Series)
+	var w Series
+	for j, s := range wn.Series {
+		if s.Metric == MetricCPU {
+			s.Values = slices.Clone(s.Values)
+			for i := range s.Values {
+				if i%25 == 3 {
+					s.Values[i] = math.NaN()
+				}
+			}
+			wn.Series[j], w = s, s
+		}
+	}
 	rec, err := Analyze(in, Policy{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Reference: writer CPU + reader CPU at the instants both have.
-	var w, r Series
-	for _, s := range in.Nodes[0].Series {
-		if s.Metric == MetricCPU {
-			w = s
-		}
-	}
+	var r Series
 	for _, s := range gappy {
 		if s.Metric == MetricCPU {
 			r = s
 		}
 	}
+	rs, _ := rec.Nodes[1].Summary(MetricCPU)
 	at := map[int64]float64{}
 	for i, ts := range r.Timestamps {
 		at[ts.UnixNano()] = r.Values[i]
 	}
+	// Reference: writer CPU + reader CPU, the reader's p99 where it has no
+	// point; nothing where the writer has none.
 	var want []float64
+	estimated := 0
 	for i, ts := range w.Timestamps {
-		if v, ok := at[ts.UnixNano()]; ok {
-			want = append(want, w.Values[i]+v)
+		if w.Values[i] != w.Values[i] {
+			continue
 		}
+		v, ok := at[ts.UnixNano()]
+		if !ok {
+			v = rs.P99
+			estimated++
+		}
+		want = append(want, w.Values[i]+v)
 	}
 	got := rec.Projection.CPU
-	if got.Count != len(want) || got.Count != len(w.Values)*9/10 {
-		t.Fatalf("projected count %d, want %d", got.Count, len(want))
+	// 20160 writer points, 807 of them NaN (i%25 == 3); the reader misses
+	// 2016 (i%10 == 3), 404 of them where the writer is NaN too (i%50 == 3).
+	if got.Count != len(want) || got.Count != 20160-807 || estimated != 2016-404 {
+		t.Fatalf("projected count %d, want %d (estimated %d)", got.Count, len(want), estimated)
 	}
 	if p := refQuantile(want, 0.99); got.P99 != p {
 		t.Errorf("projected p99 %v, want %v", got.P99, p)
 	}
-	if got.Coverage > 0.91 || got.Coverage < 0.89 {
-		t.Errorf("projected coverage %v", got.Coverage)
+	if ws, _ := rec.Nodes[0].Summary(MetricCPU); got.Coverage != ws.Coverage {
+		t.Errorf("projected coverage %v, want the writer's %v", got.Coverage, ws.Coverage)
+	}
+	if n := rec.Projection.EstimatedPoints["ProjectedCPUUtilization"]; n != estimated {
+		t.Errorf("estimated CPU points %d, want %d", n, estimated)
+	}
+	// The memory term of the reader's connections is estimated at the same
+	// instants (the writer's FreeableMemory has no NaN).
+	if n := rec.Projection.EstimatedPoints["ProjectedMemoryUsed"]; n != 2016 || rec.Projection.MemoryUsed.Count != 20160 {
+		t.Errorf("estimated memory points %d of %d, want 2016 of 20160", n, rec.Projection.MemoryUsed.Count)
+	}
+	est := where(rec.Reasons, func(r Reason) bool { return r.Check == "reader_estimate" && r.Metric == "ProjectedCPUUtilization" })
+	if len(est) != 1 || !est[0].Passed || est[0].Value != round(float64(estimated)/float64(got.Count), 4) || est[0].Limit != 0.2 ||
+		!strings.Contains(est[0].Message, fmt.Sprintf("%d of %d points", estimated, got.Count)) {
+		t.Errorf("reader_estimate reasons %+v", est)
+	}
+}
+
+// TestAnalyzeReaderGapAtWriterPeak: the reader misses exactly the writer's
+// busy hours (weekdays 14–17 UTC, 91% coverage, above the 80% minimum). The
+// writer's 38% there must stay in the projection: the single node is never
+// less loaded than the writer alone, so db.r6g.large (on which the writer
+// alone fails the CPU check) is not recommended.
+func TestAnalyzeReaderGapAtWriterPeak(t *testing.T) {
+	in := auroraPair(2)
+	in.Nodes = slices.Clone(in.Nodes)
+	w, r := &in.Nodes[0], &in.Nodes[1]
+	w.Series, r.Series = slices.Clone(w.Series), slices.Clone(r.Series)
+	span := 14 * 24 * time.Hour
+	for j, s := range w.Series {
+		if s.Metric == MetricCPU {
+			w.Series[j] = synth(MetricCPU, "Percent", t0, span, time.Minute, func(tt time.Time, i int) float64 { return 5 + 33*weekdayBump(tt, 14, 17) })
+		}
+	}
+	for j, s := range r.Series {
+		vals := slices.Clone(s.Values)
+		for i, tt := range s.Timestamps {
+			if weekdayBump(tt, 14, 17) == 1 {
+				vals[i] = math.NaN()
+			} else if s.Metric == MetricCPU {
+				vals[i] = 5
+			}
+		}
+		r.Series[j].Values = vals
+	}
+	for i := range in.Nodes {
+		in.Nodes[i].Class.BaselineIOPS = 0
+	}
+	for i := range in.Candidates {
+		in.Candidates[i].Class.BaselineIOPS = 0
+	}
+	rec, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, _ := rec.Nodes[0].Summary(MetricCPU)
+	pc := rec.Projection.CPU
+	// Writer 38% + the reader's p99 (5%) where the reader has no point.
+	if pc.Count != ws.Count || pc.P99 < ws.P99 || pc.Max != 43 || pc.P99 != 43 {
+		t.Fatalf("projected CPU p99 %v max %v over %d points; writer alone p99 %v over %d", pc.P99, pc.Max, pc.Count, ws.P99, ws.Count)
+	}
+	if rec.RecommendedClass == "db.r6g.large" {
+		t.Errorf("recommended db.r6g.large (verdict %s), on which the writer alone exceeds the CPU limit", rec.Verdict)
+	}
+	for _, o := range rec.Options {
+		if o.Class.Name == "db.r6g.large" && (o.Fits || !slices.Contains(o.Failed, "cpu_p99_with_headroom")) {
+			t.Errorf("db.r6g.large option %+v fits", o)
+		}
+	}
+	est := where(rec.Reasons, func(r Reason) bool { return r.Check == "reader_estimate" })
+	if len(est) == 0 || est[0].Metric != "ProjectedCPUUtilization" || !est[0].Passed || est[0].Value < 0.08 || est[0].Value > 0.1 {
+		t.Errorf("reader_estimate reasons %+v", est)
+	}
+}
+
+// TestAnalyzeReaderEstimateLimits: degenerate readers. Two readers missing
+// different 15% of the points each pass their coverage (85%) but leave 30%
+// of the projected points estimated: insufficient data. A reader with no
+// datapoint at all adds nothing (its estimate is 0; its coverage fails).
+func TestAnalyzeReaderEstimateLimits(t *testing.T) {
+	drop := func(n Node, gone func(i int) bool) Node {
+		n.Series = slices.Clone(n.Series)
+		for j, s := range n.Series {
+			s.Values = slices.Clone(s.Values)
+			for i := range s.Values {
+				if gone(i) {
+					s.Values[i] = math.NaN()
+				}
+			}
+			n.Series[j] = s
+		}
+		return n
+	}
+	in := auroraPair(2)
+	second := in.Nodes[1]
+	second.ID = "mandible-prod-3"
+	in.Nodes = []Node{in.Nodes[0], drop(in.Nodes[1], func(i int) bool { return i%20 < 3 }), drop(second, func(i int) bool { return i%20 >= 17 })}
+	rec, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	est, ok := reason(rec, "reader_estimate")
+	if rec.Verdict != VerdictInsufficient || !ok || est.Passed || est.Value != 0.3 || est.Limit != 0.2 {
+		t.Errorf("verdict %s, reader_estimate %+v; want insufficient-data, 0.3 > 0.2", rec.Verdict, est)
+	}
+	for _, r := range rec.Reasons {
+		if r.Check == "coverage" && !r.Passed {
+			t.Errorf("coverage failed: %+v", r)
+		}
+	}
+
+	in = auroraPair(2)
+	in.Nodes = []Node{in.Nodes[0], drop(in.Nodes[1], func(int) bool { return true })}
+	rec, err = Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, _ := rec.Nodes[0].Summary(MetricCPU)
+	if pc := rec.Projection.CPU; rec.Verdict != VerdictInsufficient || pc.Count != ws.Count || pc.P99 != ws.P99 || pc.Max != ws.Max {
+		t.Errorf("reader without data: verdict %s, projected p99 %v max %v over %d; want the writer's %v %v over %d",
+			rec.Verdict, pc.P99, pc.Max, pc.Count, ws.P99, ws.Max, ws.Count)
 	}
 }
 
@@ -541,6 +692,189 @@ func TestAssess(t *testing.T) {
 		full.ReportMarkdown, full.Charts, full.CPUCredits, lean.CPUCredits = "", nil, nil, nil
 		if a, b := fmt.Sprintf("%+v", full), fmt.Sprintf("%+v", lean); a != b {
 			t.Errorf("%s: Assess differs from Analyze:\n%s\n%s", name, a, b)
+		}
+	}
+}
+
+// quietCPU sets every node's CPU to a flat 5% (the other metrics unchanged).
+func quietCPU(in ClusterInput) ClusterInput {
+	in.Nodes = slices.Clone(in.Nodes)
+	for k := range in.Nodes {
+		n := &in.Nodes[k]
+		n.Series = slices.Clone(n.Series)
+		for j, s := range n.Series {
+			if s.Metric == MetricCPU {
+				n.Series[j] = synth(MetricCPU, "Percent", s.Start, s.End.Sub(s.Start), s.Period, func(time.Time, int) float64 { return 5 })
+			}
+		}
+	}
+	return in
+}
+
+// noBaselineIOPS forgets the baseline IOPS of every class (no IOPS check).
+func noBaselineIOPS(in ClusterInput) ClusterInput {
+	in.Nodes, in.Candidates = slices.Clone(in.Nodes), slices.Clone(in.Candidates)
+	for i := range in.Nodes {
+		in.Nodes[i].Class.BaselineIOPS = 0
+	}
+	for i := range in.Candidates {
+		in.Candidates[i].Class.BaselineIOPS = 0
+	}
+	return in
+}
+
+// only keeps the candidates of the given classes.
+func only(in ClusterInput, names ...string) ClusterInput {
+	in.Candidates = slices.DeleteFunc(slices.Clone(in.Candidates), func(c Candidate) bool { return !slices.Contains(names, c.Class.Name) })
+	return in
+}
+
+// TestAnalyzeVerdictOnRecommendedClass: the verdict is decided on the class
+// it recommends, the cheapest candidate that fits (local_storage and
+// cpu_credits included), even when it costs more than today's class; keep
+// when none fits. Never consolidate onto a class that fails a check, and
+// the cost, matrix, risks and parameters are those of that class.
+func TestAnalyzeVerdictOnRecommendedClass(t *testing.T) {
+	// Projected local storage 35 GiB: over db.r6g.large's 32 GiB, within
+	// db.r6g.xlarge's 63 GiB (with 20% headroom 42).
+	local := noBaselineIOPS(quietCPU(withLocalStorage(14, 8, 25)))
+	// 15 + 9 = 24% on db.t4g.medium, 28.8% with headroom: over its 20%
+	// baseline, within db.t4g.large's 30%.
+	burst := burstPair(flat(15), flat(9))
+	// The bigger class costs more than the cluster today ($0.52/h).
+	dear := auroraPair(2)
+	dear.Candidates = slices.Clone(dear.Candidates)
+	dear.Candidates[1].SingleNodeHourlyUSD = 0.6
+	noCand := idleMultiAZ(14)
+	noCand.Candidates = nil
+	for _, tc := range []struct {
+		name        string
+		in          ClusterInput
+		wantClass   string
+		wantVerdict Verdict // "" when the score decides
+		wantFailed  string  // a Reason that fails, "" for none
+		wantValue   float64 // its value (NaN: any)
+		wantLimit   float64 // and limit
+		wantSavings float64 // Cost.MonthlySavingsUSD
+	}{
+		{"local storage: the larger class", local, "db.r6g.xlarge", "", "", 0, 0, 0.73},
+		{"local storage: only the writer's class", only(local, "db.r6g.large"), "db.r6g.large", VerdictKeep, "local_storage", 131.25, 100, 189.8},
+		{"credits: the larger class", burst, "db.t4g.large", "", "", 0, 0, 0},
+		{"credits: only the writer's class", only(burst, "db.t4g.medium"), "db.t4g.medium", VerdictKeep, "cpu_credits", 28.8, 20, 48.03},
+		{"no candidate fits, the writer's class is none", only(idleMultiAZ(14), "db.t4g.medium", "db.t4g.large"), "db.m6g.large", VerdictKeep, "class_fits", 0, 1, 0},
+		{"costs more than today", dear, "db.r6g.xlarge", VerdictKeep, "decision_score", math.NaN(), 5, -58.4},
+		{"no candidates", noCand, "db.m6g.large", VerdictConsolidate, "", 0, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, err := Analyze(tc.in, Policy{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rec.RecommendedClass != tc.wantClass || (tc.wantVerdict != "" && rec.Verdict != tc.wantVerdict) {
+				t.Fatalf("verdict %s on %s, want %q on %s; reasons %+v", rec.Verdict, rec.RecommendedClass, tc.wantVerdict, tc.wantClass, rec.Reasons)
+			}
+			var failed []Reason
+			for _, r := range rec.Reasons {
+				if !r.Passed {
+					failed = append(failed, r)
+				}
+			}
+			if rec.Verdict == VerdictConsolidate && len(failed) > 0 {
+				t.Errorf("consolidate with failing checks %+v", failed)
+			}
+			if tc.wantFailed == "" && len(failed) > 0 && failed[0].Check != "decision_score" {
+				t.Errorf("failing checks %+v", failed)
+			}
+			if tc.wantFailed != "" {
+				r, ok := reason(rec, tc.wantFailed)
+				if !ok || r.Passed || (r.Value != tc.wantValue && tc.wantValue == tc.wantValue) || r.Limit != tc.wantLimit {
+					t.Errorf("%s reason %+v, want failing %v against %v", tc.wantFailed, r, tc.wantValue, tc.wantLimit)
+				}
+			}
+			fits := false
+			for _, o := range rec.Options {
+				if o.Class.Name == rec.RecommendedClass {
+					fits = o.Fits
+					if rec.Cost.Known && o.MonthlySavingsUSD != rec.Cost.MonthlySavingsUSD-rec.Cost.CurrentCreditsUSD+rec.Cost.ProposedCreditsUSD {
+						t.Errorf("option saves %v, cost %+v", o.MonthlySavingsUSD, rec.Cost)
+					}
+				}
+			}
+			if rec.Verdict == VerdictConsolidate && len(rec.Options) > 0 && !fits {
+				t.Errorf("consolidate on %s, whose option does not fit: %+v", rec.RecommendedClass, rec.Options)
+			}
+			// Cost, matrix, risks, credits and parameters follow the class.
+			c := rec.Cost
+			if c.ProposedClass != rec.RecommendedClass || c.MonthlySavingsUSD != tc.wantSavings {
+				t.Errorf("cost on %s saves %v, want %s saving %v", c.ProposedClass, c.MonthlySavingsUSD, rec.RecommendedClass, tc.wantSavings)
+			}
+			if c.Known && c.MonthlySavingsUSD <= 0 && rec.Matrix.Rows[1].Score != 0 {
+				t.Errorf("cost criterion %+v with savings %v", rec.Matrix.Rows[1], c.MonthlySavingsUSD)
+			}
+			if rec.CPUCredits != nil && rec.CPUCredits.Class != rec.RecommendedClass {
+				t.Errorf("credits simulated on %s", rec.CPUCredits.Class)
+			}
+			for _, r := range rec.Risks {
+				if strings.Contains(r.Description, "local storage") && !strings.Contains(r.Description, rec.RecommendedClass) {
+					t.Errorf("local storage risk not on %s: %s", rec.RecommendedClass, r.Description)
+				}
+				if strings.HasPrefix(r.Description, "Projected CPU") && !strings.HasPrefix(r.Description, "Projected CPU on "+rec.RecommendedClass+" ") {
+					t.Errorf("CPU peak risk not on %s: %s", rec.RecommendedClass, r.Description)
+				}
+			}
+			if !strings.Contains(rec.ReportMarkdown, "For "+rec.RecommendedClass+". Values are in") {
+				t.Errorf("the report's parameters are not for %s", rec.RecommendedClass)
+			}
+		})
+	}
+}
+
+// TestRecommendClass: the cheapest fitting priced option, whatever the
+// writer's class costs; unpriced fitting options after priced ones, the
+// writer's first; none when nothing fits or there are no options.
+func TestRecommendClass(t *testing.T) {
+	w := InstanceClass{Name: "w"}
+	opt := func(name string, fits bool, usd float64) ClassOption {
+		return ClassOption{Class: InstanceClass{Name: name}, Fits: fits, MonthlyUSD: usd}
+	}
+	for _, tc := range []struct {
+		name string
+		opts []ClassOption // in classOptions' order
+		want string        // "" for none
+	}{
+		{"no options", nil, ""},
+		{"none fits", []ClassOption{opt("a", false, 10), opt("w", false, 20)}, ""},
+		{"cheaper than the writer's", []ClassOption{opt("a", true, 10), opt("w", true, 20)}, "a"},
+		{"dearer than the writer's, which fails", []ClassOption{opt("b", true, 30), opt("w", false, 20)}, "b"},
+		{"priced before unpriced", []ClassOption{opt("b", true, 30), opt("w", true, 0)}, "b"},
+		{"unpriced: the writer's first", []ClassOption{opt("a", true, 0), opt("w", true, 0)}, "w"},
+		{"unpriced: then by name", []ClassOption{opt("a", true, 0), opt("b", true, 0), opt("w", false, 5)}, "a"},
+	} {
+		o, ok := recommendClass(w, tc.opts)
+		if ok != (tc.want != "") || ok && o.Class.Name != tc.want {
+			t.Errorf("%s: got %q (%v), want %q", tc.name, o.Class.Name, ok, tc.want)
+		}
+	}
+}
+
+// TestAnalyzeConnectionsRiskThreshold: the connections risk uses the
+// policy's ConnectionsThresholdPercent of max_connections.
+func TestAnalyzeConnectionsRiskThreshold(t *testing.T) {
+	in := idleMultiAZ(14)
+	// Projected peak about 26 connections, 31 with 20% headroom: between
+	// 50% (25) and 80% (40) of 50.
+	in.Postgres = &PostgresFacts{MaxConnections: 50}
+	for _, tc := range []struct {
+		threshold float64
+		want      bool
+	}{{0, false}, {80, false}, {50, true}, {100, false}} {
+		rec, err := Analyze(in, Policy{ConnectionsThresholdPercent: tc.threshold})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs := where(rec.Risks, func(r Risk) bool { return r.Category == "connections" })
+		if (len(rs) == 1) != tc.want || len(rs) > 1 || tc.want && !strings.Contains(rs[0].Description, "exceed 50% of max_connections 50") {
+			t.Errorf("threshold %v%%: connections risks %+v, want one: %v", tc.threshold, rs, tc.want)
 		}
 	}
 }

@@ -132,7 +132,10 @@ func (in ClusterInput) storageSavings() float64 {
 type ClassOption struct {
 	Rank  int           // 1 = best
 	Class InstanceClass // the candidate class
-	// Fits is true when every capacity check passes on this class.
+	// Fits is true when every check of the single node passes on this
+	// class (the capacity checks, local_storage and cpu_credits, as for
+	// the verdict) and it is not a burstable class replacing a
+	// fixed-performance one.
 	Fits bool
 	// CPUP99 and MemoryP99 are projected p99 utilisation in percent of this
 	// class (before headroom); IOPSP99Percent is of its baseline IOPS (NaN
@@ -179,19 +182,12 @@ func classOptions(pr Projection, in ClusterInput, p Policy) []ClassOption {
 			o.Fits = false
 			o.Failed = append(o.Failed, "burstable_class")
 		}
-		for _, ch := range checks {
+		// The same checks as the verdict's on the recommended class.
+		for _, ch := range append(checks, classChecks(pr, c.Class, p)...) {
 			if !ch.Passed {
 				o.Fits = false
 				o.Failed = append(o.Failed, ch.Check)
 			}
-		}
-		if u := pr.LocalStorageUsed; u.Count > 0 && c.Class.LocalStorageGiB > 0 && !localStorageFits(u.Max, c.Class, p) {
-			o.Fits = false
-			o.Failed = append(o.Failed, "local_storage")
-		}
-		if cr, ok := projectedCredits(pr, c.Class); ok && !creditsFit(cr, p) {
-			o.Fits = false
-			o.Failed = append(o.Failed, "cpu_credits")
 		}
 		if c.SingleNodeHourlyUSD > 0 {
 			o.MonthlyUSD = round(c.SingleNodeHourlyUSD*HoursPerMonth, 2)
@@ -216,22 +212,32 @@ func classOptions(pr Projection, in ClusterInput, p Policy) []ClassOption {
 	return out
 }
 
-// recommendClass is the cheapest fitting priced option if it is cheaper than
-// the writer's own class (or the writer's class is unpriced/absent), else the
-// writer's class.
-func recommendClass(w InstanceClass, opts []ClassOption) string {
-	own := -1.0
+// recommendClass returns the option the single node should run on, the
+// cheapest that fits, whatever the writer's class costs: the cheapest
+// fitting priced option (ties by name); else, among unpriced fitting
+// options, the writer's class w, then the first by name. ok is false when
+// no option fits (and for no options): the caller keeps both nodes.
+// opts are in classOptions' order.
+func recommendClass(w InstanceClass, opts []ClassOption) (ClassOption, bool) {
+	var unpriced []ClassOption
 	for _, o := range opts {
-		if o.Class.Name == w.Name && o.MonthlyUSD > 0 {
-			own = o.MonthlyUSD
+		switch {
+		case !o.Fits:
+		case o.MonthlyUSD > 0:
+			return o, true // fitting first, by price then name
+		default:
+			unpriced = append(unpriced, o)
 		}
 	}
-	for _, o := range opts {
-		if o.Fits && o.MonthlyUSD > 0 && (own < 0 || o.MonthlyUSD < own) {
-			return o.Class.Name
+	for _, o := range unpriced {
+		if o.Class.Name == w.Name {
+			return o, true
 		}
 	}
-	return w.Name
+	if len(unpriced) > 0 {
+		return unpriced[0], true
+	}
+	return ClassOption{}, false
 }
 
 // costEstimate prices the single node on the recommended class, with the

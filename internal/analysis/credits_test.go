@@ -246,9 +246,20 @@ func TestAnalyzeCPUCredits(t *testing.T) {
 		}, flat(5)), "medium", "uses up the accrued CPU credits in 16 hour(s), first at Wed 2026-11-04 20:00 UTC", 0, false, -1, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rec, err := Analyze(tc.in, Policy{})
+			// The single node on db.t4g.medium: the only candidate. Where
+			// it fails cpu_credits, no candidate fits and the verdict is
+			// keep (the node would pay for surplus credits), on the
+			// writer's db.t4g.medium.
+			in := tc.in
+			in.Candidates = in.Candidates[:1]
+			rec, err := Analyze(in, Policy{})
 			if err != nil {
 				t.Fatal(err)
+			}
+			cc, ok := reason(rec, "cpu_credits")
+			if !ok || cc.Passed != tc.wantMediumFits || cc.Limit != 20 || rec.RecommendedClass != "db.t4g.medium" ||
+				(rec.Verdict == VerdictConsolidate) != tc.wantMediumFits {
+				t.Errorf("verdict %s on %s, cpu_credits %+v; want consolidate only if it passes", rec.Verdict, rec.RecommendedClass, cc)
 			}
 			rs := burstRisks(rec)
 			if len(rs) != 1 || rs[0].Severity != tc.wantSev || !strings.Contains(rs[0].Description, tc.wantText) {

@@ -38,13 +38,16 @@ type DecisionMatrix struct {
 }
 
 // decisionMatrix scores the criteria:
-//   - performance: from the worst ratio r = value/limit of the capacity
-//     checks (values already include headroom): 10 up to r = 0.5, falling
-//     linearly to 5 at r = 1 (a check that passes at its limit is neutral)
-//     and to 0 at r = 1.5;
-//   - cost: 0 without savings, rising linearly to 7 at the savings target's
-//     minimum and to 10 at its maximum (5 when prices are unknown): meeting
-//     the target is a clear argument for consolidating;
+//   - performance: from the worst ratio r = value/limit of caps, the
+//     checks of the single node on the recommended class (capacity,
+//     local_storage and cpu_credits; values already include headroom): 10
+//     up to r = 0.5, falling linearly to 5 at r = 1 (a check that passes
+//     at its limit is neutral) and to 0 at r = 1.5;
+//   - cost, of the single node on the recommended class (its savings are
+//     negative when it costs more than the cluster today): 0 without
+//     savings, rising linearly to 7 at the savings target's minimum and to
+//     10 at its maximum (5 when prices are unknown): meeting the target is
+//     a clear argument for consolidating;
 //   - reliability: Multi-AZ 3 (the synchronous standby and its automatic
 //     failover in 1–2 minutes are lost; recovery becomes a restore or
 //     point-in-time restore), Aurora 5 (storage stays replicated across
@@ -146,7 +149,9 @@ func clamp(v, lo, hi float64) float64 {
 
 // risks lists the failure scenarios, high-traffic periods and backup and
 // redundancy consequences of running on one node, most severe first.
-// prof is the projected CPU's hour-of-week profile (no buckets when not
+// target is the single node's class (Recommendation.RecommendedClass),
+// credits its simulated CPU credit account (nil when not simulated), prof
+// the projected CPU's hour-of-week profile (no buckets when not
 // projected), wa the advice on the backup and maintenance windows.
 func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, target InstanceClass, credits *CPUCredits, prof Profile, wa WindowAdvice) []Risk {
 	var rs []Risk
@@ -194,9 +199,12 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 		rs = append(rs, r)
 	}
 	h := 1 + p.HeadroomPercent/100
-	if v := pr.CPU.Max; v == v && v*h > p.AlertThresholdPercent {
-		add("high-traffic", "medium", "Projected CPU peaks at %.1f%% (at %s UTC), above the %.0f%% alert threshold with headroom, although p99 is %.1f%%",
-			v, pr.CPU.PeakTime.UTC().Format("Mon 2006-01-02 15:04"), p.AlertThresholdPercent, pr.CPU.P99)
+	// The projected CPU is in percent of the writer's class: rescale it to
+	// the single node's.
+	cpuScale := pr.Class.VCPU / target.VCPU
+	if v := pr.CPU.Max * cpuScale; v == v && v*h > p.AlertThresholdPercent {
+		add("high-traffic", "medium", "Projected CPU on %s peaks at %.1f%% (at %s UTC), above the %.0f%% alert threshold with headroom, although p99 is %.1f%%",
+			target.Name, v, pr.CPU.PeakTime.UTC().Format("Mon 2006-01-02 15:04"), p.AlertThresholdPercent, pr.CPU.P99*cpuScale)
 	}
 	if len(prof.Mean) > 0 {
 		top := busiestHours(prof.Mean, 3)
@@ -213,8 +221,9 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 	}
 	burstRisk(target, credits, in.CPUCreditUSDPerVCPUHour, p, add)
 	if in.Postgres != nil && in.Postgres.MaxConnections > 0 && pr.Connections.Max == pr.Connections.Max &&
-		pr.Connections.Max*h > 0.8*float64(in.Postgres.MaxConnections) {
-		add("connections", "high", "Projected peak connections %.0f with headroom approach max_connections %d", pr.Connections.Max, in.Postgres.MaxConnections)
+		pr.Connections.Max*h > p.ConnectionsThresholdPercent/100*float64(in.Postgres.MaxConnections) {
+		add("connections", "high", "Projected peak connections %.0f with %.0f%% headroom (%.0f) exceed %.0f%% of max_connections %d",
+			pr.Connections.Max, p.HeadroomPercent, pr.Connections.Max*h, p.ConnectionsThresholdPercent, in.Postgres.MaxConnections)
 	}
 	if in.Postgres != nil && in.Postgres.CacheHitRatio > 0 && in.Postgres.CacheHitRatio < 0.99 {
 		add("capacity", "medium", "Buffer cache hit ratio is %.1f%% (below 99%%); moving reads onto one node increases disk reads", 100*in.Postgres.CacheHitRatio)
@@ -227,7 +236,7 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 			add("failure", "low", "Reader %s lags the writer by %.1f s at p99; clients reading from it already tolerate stale reads, which disappear after consolidation", n.ID, lag)
 		}
 	}
-	localStorageRisk(pr, p, add)
+	localStorageRisk(pr, target, p, add)
 	if dq := pr.DiskQueueDepth; dq.Count > 0 && dq.P99 > 10 {
 		add("capacity", "medium", "Disk queue depth p99 is %.1f: storage is already a bottleneck at times", dq.P99)
 	}
@@ -283,13 +292,14 @@ func burstRisk(c InstanceClass, cr *CPUCredits, usdPerVCPUHour float64, p Policy
 	}
 }
 
-// localStorageRisk adds the risk of the single Aurora node running out of
-// local storage (Projection.LocalStorageUsed against the class's
+// localStorageRisk adds the risk of the single Aurora node on class c
+// running out of local storage (Projection.LocalStorageUsed against c's
 // LocalStorageGiB): "high" when the projected use reaches it (queries that
 // spill to temporary files would have failed), "medium" when the use with
-// the policy's headroom does. Nothing when it was not projected.
-func localStorageRisk(pr Projection, p Policy, add func(cat, sev, format string, a ...any)) {
-	used, capB := pr.LocalStorageUsed, pr.Class.LocalStorageBytes()
+// the policy's headroom does. Nothing when it was not projected or c's
+// local storage is unknown.
+func localStorageRisk(pr Projection, c InstanceClass, p Policy, add func(cat, sev, format string, a ...any)) {
+	used, capB := pr.LocalStorageUsed, c.LocalStorageBytes()
 	if used.Count == 0 || capB <= 0 {
 		return
 	}
@@ -300,11 +310,11 @@ func localStorageRisk(pr Projection, p Policy, add func(cat, sev, format string,
 		add("capacity", "high", "Projected local storage runs out: at %s UTC the writer's temporary files and logs plus the readers' temporary files would have taken %.1f GiB, "+
 			"more than the %.4g GiB local storage of %s; queries spilling sorts or hashes to disk would fail with \"No space left on device\". "+
 			"Raise work_mem for those queries, move them off the peak, or choose a class with more local storage",
-			at, used.Max/gib, pr.Class.LocalStorageGiB, pr.Class.Name)
-	case !localStorageFits(used.Max, pr.Class, p):
-		add("capacity", "medium", "Projected local storage use peaks at %.1f GiB of %.4g GiB (at %s UTC), above the limit with %.0f%% headroom: "+
+			at, used.Max/gib, c.LocalStorageGiB, c.Name)
+	case !localStorageFits(used.Max, c, p):
+		add("capacity", "medium", "Projected local storage use peaks at %.1f GiB of %.4g GiB on %s (at %s UTC), above the limit with %.0f%% headroom: "+
 			"the readers' temporary files (sorts, hashes, index builds) move onto the writer's local storage",
-			used.Max/gib, pr.Class.LocalStorageGiB, at, p.HeadroomPercent)
+			used.Max/gib, c.LocalStorageGiB, c.Name, at, p.HeadroomPercent)
 	}
 }
 

@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 	"time"
 )
@@ -248,11 +249,11 @@ func TestProjectionWithHoles(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer release(map[string]map[string]*measured{"": {"w": wm, "r": rm}})
-			got, _, err := combine("ProjectedCPUUtilization", "Percent", []*measured{wm, rm}, []float64{1, 0.5}, 0, true)
+			got, _, _, err := combine("ProjectedCPUUtilization", "Percent", []*measured{wm, rm}, []float64{1, 0.5}, nil, 0, true)
 			if err != nil {
 				t.Fatal(err)
 			}
-			ref, err := alignedSum("ProjectedCPUUtilization", "Percent", []Series{c.w, c.r}, []float64{1, 0.5}, 0)
+			ref, _, err := alignedSum("ProjectedCPUUtilization", "Percent", []Series{c.w, c.r}, []float64{1, 0.5}, nil, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -267,6 +268,88 @@ func TestProjectionWithHoles(t *testing.T) {
 			}
 			if c.name == "different holes" && !(wm.g.same(rm.g) && len(wm.slots()) == n) {
 				t.Errorf("nodes with the same end points were not spread onto one grid: %+v %+v", wm.g, rm.g)
+			}
+		})
+	}
+}
+
+// TestProjectionEstimatesReaderGaps: where the writer (first part) has a
+// value and the reader does not (a hole, a NaN, or outside its series),
+// the reader's estimate stands in; where the writer has none the point is
+// missing. Both paths of combine (one grid, and the alignment of
+// alignedSum for nodes on different grids) must match a brute-force
+// reference, and count the estimated points in the window.
+func TestProjectionEstimatesReaderGaps(t *testing.T) {
+	const n = 2 * 1440
+	const est = 7.0
+	r := rng(9)
+	val := func(salt float64) func(int) float64 {
+		return func(i int) float64 { return salt + 10*math.Sin(float64(i)/90) + 3*r.norm() }
+	}
+	never := func(int) bool { return false }
+	wHoles, wNaN := func(i int) bool { return i%101 == 4 }, func(i int) bool { return i%43 == 1 }
+	shifted := holey(t0.Add(30*time.Second), n, val(20), func(i int) bool { return i%67 == 9 }, never)
+	cases := []struct {
+		name   string
+		w, r   Series
+		direct bool // on one grid
+	}{
+		{"reader holes and NaN", holey(t0, n, val(30), wHoles, wNaN), holey(t0, n, val(20), func(i int) bool { return i%67 == 9 || (i > 900 && i < 960) }, func(i int) bool { return i%29 == 2 }), true},
+		{"writer NaN where the reader has holes", holey(t0, n, val(30), never, func(i int) bool { return i%67 == 9 }), holey(t0, n, val(20), func(i int) bool { return i%67 == 9 || i%71 == 5 }, never), true},
+		{"reader starts late", holey(t0, n, val(30), wHoles, never), holey(t0, n, val(20), func(i int) bool { return i < 30 || i%67 == 9 }, never), false},
+		{"reader on another grid", holey(t0, n, val(30), wHoles, wNaN), shifted, false},
+		{"reader without data", holey(t0, n, val(30), wHoles, never), holey(t0, n, val(20), never, func(int) bool { return true }), true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			// Reference: the reader's value in the writer's minute, else est.
+			at := map[int64]float64{}
+			for i, ts := range c.r.Timestamps {
+				at[ts.Truncate(time.Minute).UnixNano()] = c.r.Values[i]
+			}
+			var want []float64
+			estimated := 0
+			for i, ts := range c.w.Timestamps {
+				v := c.w.Values[i]
+				if v != v {
+					continue
+				}
+				x, ok := at[ts.UnixNano()]
+				if !ok || x != x {
+					x = est
+					estimated++
+				}
+				want = append(want, v+0.5*x)
+			}
+			grids := map[gridKey]grid{}
+			wm, err := measure(c.w, grids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rm, err := measure(c.r, grids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer release(map[string]map[string]*measured{"": {"w": wm, "r": rm}})
+			if direct := wm.g.same(rm.g) && c.w.Start.Equal(c.r.Start); direct != c.direct {
+				t.Fatalf("fixture: on one grid %v, want %v", direct, c.direct)
+			}
+			got, _, gotEst, err := combine("ProjectedCPUUtilization", "Percent", []*measured{wm, rm}, []float64{1, 0.5}, []float64{math.NaN(), est}, 0, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Count != len(want) || gotEst != estimated || estimated == 0 || got.NaN != 0 ||
+				got.P99 != refQuantile(want, 0.99) || got.P50 != refQuantile(want, 0.5) || got.Max != slices.Max(want) {
+				t.Errorf("projected %d points (%d estimated), p50 %v p99 %v max %v; want %d (%d), %v %v %v", got.Count, gotEst, got.P50, got.P99, got.Max,
+					len(want), estimated, refQuantile(want, 0.5), refQuantile(want, 0.99), slices.Max(want))
+			}
+			// Every part required (no estimates): only the instants both have.
+			req, _, reqEst, err := combine("ProjectedCPUUtilization", "Percent", []*measured{wm, rm}, []float64{1, 0.5}, nil, 0, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if req.Count != len(want)-estimated || reqEst != 0 {
+				t.Errorf("without estimates %d points (%d estimated), want %d", req.Count, reqEst, len(want)-estimated)
 			}
 		})
 	}

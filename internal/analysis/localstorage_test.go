@@ -97,9 +97,12 @@ func TestAnalyzeLocalStorage(t *testing.T) {
 				!strings.Contains(rs[0].Description, tc.wantText)):
 				t.Errorf("risks %+v, want one %s capacity risk containing %q", rs, tc.wantSev, tc.wantText)
 			}
-			// The rollback alarm: free local storage below 20% of 32 GiB, or below 32 − peak use × 1.5 GiB
-			// when that is less, at least 5% of 32.
-			want := math.Round(math.Min(6.4, math.Max(32-tc.wantMaxGiB*1.5, 1.6)) * gib)
+			// The rollback alarm, on the recommended class's local storage L
+			// (db.r6g.xlarge, 63 GiB, when the peaks are apart; else
+			// db.r6g.large, 32 GiB): free local storage below 20% of L, or
+			// below L − peak use × 1.5 GiB when that is less, at least 5% of L.
+			l := map[string]float64{"db.r6g.large": 32, "db.r6g.xlarge": 63}[rec.RecommendedClass]
+			want := math.Round(math.Min(0.2*l, math.Max(l-tc.wantMaxGiB*1.5, 0.05*l)) * gib)
 			alarms := localAlarms(rec.RollbackTriggers)
 			if len(alarms) != 1 || alarms[0].Threshold != want || !strings.Contains(rec.PrometheusRules, "aws_rds_free_local_storage_minimum") {
 				t.Errorf("FreeLocalStorage alarms %+v, want one below %v GiB (and its Prometheus rule)", alarms, want/gib)

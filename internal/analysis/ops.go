@@ -208,7 +208,7 @@ func PhaseOrder(ts []Traffic) ([]string, error) {
 }
 
 // AlarmSpec is a CloudWatch alarm, spelled as aws_cloudwatch_metric_alarm
-// and PutMetricAlarm expect.
+// and PutMetricAlarm expect; every field but Unit is an argument of theirs.
 type AlarmSpec struct {
 	Name       string // alarm name
 	Namespace  string // "AWS/RDS"
@@ -222,9 +222,18 @@ type AlarmSpec struct {
 	DatapointsToAlarm  int     // breaching periods needed (all of them)
 	ComparisonOperator string  // "GreaterThanThreshold" or "LessThanThreshold"
 	Threshold          float64 // in Unit
-	Unit               string  // CloudWatch unit of the metric
-	TreatMissingData   string  // "missing"
-	Description        string  // how the threshold was derived
+	// Unit is the unit RDS documents for the metric (Percent, Bytes, Count,
+	// Count/Second; Count for the CPU credit metrics, documented in credits,
+	// vCPU-minutes: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html):
+	// what Threshold is measured in, for people reading the spec. Do not
+	// pass it to PutMetricAlarm (aws_cloudwatch_metric_alarm's unit):
+	// CloudWatch recommends omitting it there, since a unit the metric is
+	// not published with leaves the alarm in INSUFFICIENT_DATA, while
+	// without one the alarm evaluates the metric's only published unit
+	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html).
+	Unit             string
+	TreatMissingData string // "missing"
+	Description      string // how the threshold was derived
 }
 
 // TriggerInput is what RollbackTriggers derives thresholds from.
@@ -249,8 +258,10 @@ type TriggerInput struct {
 //     RollbackCPUCap);
 //   - FreeableMemory Average < max(RAM − used p99 × factor, 5% of RAM);
 //   - DatabaseConnections Maximum > ceil(max(max × factor, max + 5)), at
-//     most 90% of max_connections when known (the description says which
-//     applied);
+//     most 90% of max_connections when known, but always above the
+//     baseline max (floor(max) + 1 when 90% of max_connections is not):
+//     the alarm must not fire on the load it was derived from (the
+//     description says which applied);
 //   - ReadIOPS / WriteIOPS Average > p99 × factor (at least 100), at most the
 //     class baseline IOPS when known;
 //   - DiskQueueDepth Average > max(p99 × factor, 4);
@@ -314,7 +325,13 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 		if v*f < v+5 {
 			how = fmt.Sprintf("baseline max %s + 5", num(v))
 		}
-		switch capped := math.Floor(0.9 * float64(in.MaxConnections)); {
+		switch capped, above := math.Floor(0.9*float64(in.MaxConnections)), math.Floor(v)+1; {
+		case in.MaxConnections > 0 && capped < thr && capped < above:
+			// 90% of max_connections is at or below the baseline max: capping there would fire on
+			// normal load, so the alarm fires on anything above the baseline instead.
+			how = fmt.Sprintf("%s = %s; 90%% of max_connections %d is %s, not above the baseline max, so just above that",
+				how, num(raw), in.MaxConnections, num(capped))
+			thr = above
 		case in.MaxConnections > 0 && capped < thr:
 			how = fmt.Sprintf("%s = %s, capped at 90%% of max_connections %d", how, num(raw), in.MaxConnections)
 			thr = capped

@@ -134,9 +134,10 @@ func TestRollbackTriggers(t *testing.T) {
 		{"factor above the floor", TriggerInput{Instance: "db1", Class: classR6gLarge,
 			Projection: projectionFor(36, 4*gib, 50, 300, 8, classR6gLarge), ReadIOPSP99: 200, WriteIOPSP99: 40, Period: 5 * time.Minute},
 			map[string]float64{MetricCPU: 54, MetricReadIOPS: 300, MetricWriteIOPS: 100, MetricDiskQueueDepth: 12}, nil},
+		// 90% of max_connections 400 (360) is below the baseline max 500: the alarm stays just above the baseline.
 		{"capped", TriggerInput{Instance: "db1", Class: classR6gLarge,
 			Projection: projectionFor(80, 15*gib, 500, 5000, 1, classR6gLarge), MaxConnections: 400},
-			map[string]float64{MetricCPU: 90, MetricFreeableMemory: math.Round(0.05 * 16 * gib), MetricConnections: 360, MetricReadIOPS: 3600}, nil},
+			map[string]float64{MetricCPU: 90, MetricFreeableMemory: math.Round(0.05 * 16 * gib), MetricConnections: 501, MetricReadIOPS: 3600}, nil},
 		{"rescaled to a bigger class", TriggerInput{Instance: "db1", Class: classR6gXLarge,
 			Projection: projectionFor(60, 4*gib, 50, 300, 1, classR6gLarge)},
 			map[string]float64{MetricCPU: 45}, nil},
@@ -259,14 +260,17 @@ func TestTune(t *testing.T) {
 		{"threshold 90%", classR6gLarge, TuneInput{PeakConnections: 120, HeadroomPercent: 20, ConnectionsThresholdPercent: 90},
 			map[string]string{"max_connections": "163"}},
 		{"huge class caps maintenance_work_mem", InstanceClass{Name: "db.r6g.16xlarge", VCPU: 64, MemoryGiB: 512}, TuneInput{PeakConnections: 2000},
-			map[string]string{"maintenance_work_mem": "8388608", "max_connections": "2503", "max_worker_processes": "64",
+			map[string]string{"maintenance_work_mem": "8388608", "max_connections": "2503", "max_worker_processes": "128",
 				"max_parallel_workers": "64", "max_parallel_workers_per_gather": "4"}},
 		{"small class floors work_mem", classT4gMedium, TuneInput{PeakConnections: 3000},
 			map[string]string{"work_mem": "4096", "max_connections": "3753"}},
 		{"unknown peak", classR6gLarge, TuneInput{PeakConnections: math.NaN()}, map[string]string{"max_connections": "100"}},
 		{"tiny peak", classR6gLarge, TuneInput{PeakConnections: 2}, map[string]string{"max_connections": "20"}},
 		{"hdd", classR6gLarge, TuneInput{HDD: true}, map[string]string{"random_page_cost": "4", "effective_io_concurrency": "2"}},
-		{"capped at 5000", classR6gXLarge, TuneInput{PeakConnections: 9000}, map[string]string{"max_connections": "5000"}},
+		// 5000 only caps RDS's default formula; 9000 / 80% = 11250 (+ 3 reserved).
+		{"above 5000", classR6gXLarge, TuneInput{PeakConnections: 9000}, map[string]string{"max_connections": "11253"}},
+		// PostgreSQL's MAX_BACKENDS 262143 − max_worker_processes 8 − 100 other backends.
+		{"engine limit", classR6gXLarge, TuneInput{PeakConnections: 1e6}, map[string]string{"max_connections": "262035"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -283,13 +287,13 @@ func TestTune(t *testing.T) {
 			}
 		})
 	}
-	// Below the RDS ceiling, the tuned max_connections passes the connections check it is compared with:
+	// The tuned max_connections passes the connections check it is compared with:
 	// peak × (1 + headroom) within ConnectionsThresholdPercent of it.
 	for _, h := range []float64{0, 10, 20, 35} {
 		for _, lim := range []float64{50, 80, 100} {
 			for pk := 1.0; pk <= 3000; pk = math.Ceil(pk * 1.07) {
 				mc, _ := strconv.Atoi(Tune(classR6gLarge, TuneInput{PeakConnections: pk, HeadroomPercent: h, ConnectionsThresholdPercent: lim})["max_connections"])
-				if mc < 5000 && 100*pk*(1+h/100)/float64(mc) > lim {
+				if 100*pk*(1+h/100)/float64(mc) > lim {
 					t.Errorf("peak %v, headroom %v%%: max_connections %d fails the %v%% check", pk, h, mc, lim)
 				}
 			}

@@ -6,8 +6,10 @@ import (
 )
 
 // ParameterUnits gives the unit of each value Tune returns: the parameter's
-// base unit in PostgreSQL, which is also what an RDS DB parameter group
-// expects (no unit suffix). "" means unitless.
+// base unit in PostgreSQL, which is also what an RDS or Aurora DB parameter
+// group expects (no unit suffix). "" means unitless. On Aurora,
+// shared_buffers and effective_cache_size are AuroraBufferFormula, which
+// resolves to a number of 8kB pages.
 var ParameterUnits = map[string]string{
 	"shared_buffers":                   "8kB",
 	"effective_cache_size":             "8kB",
@@ -40,36 +42,95 @@ type TuneInput struct {
 	ConnectionsThresholdPercent float64
 	// HDD selects magnetic-storage costs; false means SSD.
 	HDD bool
+	// Topology is the deployment the parameters are for
+	// (ClusterInput.Topology): TopologyAurora gets an Aurora PostgreSQL DB
+	// (instance) parameter group's settings; anything else, including "",
+	// an RDS for PostgreSQL one.
+	Topology Topology
 }
+
+// AuroraBufferFormula is the default of shared_buffers and
+// effective_cache_size in Aurora PostgreSQL's default DB parameter groups,
+// in 8kB pages: about 68% of DBInstanceClassMemory (Aurora has no double
+// buffering through a file-system cache, so its buffer cache is most of the
+// memory). Tune returns it verbatim for Aurora: a parameter group accepts the
+// formula as the value, and it follows DBInstanceClassMemory, which is
+// "always somewhat lower" than the class's memory and not known here
+// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_ParamValuesRef.html).
+const AuroraBufferFormula = "SUM({DBInstanceClassMemory/12038},-50003)"
+
+// pgMaxBackends is PostgreSQL's MAX_BACKENDS (2^18 − 1, postmaster.h), the
+// engine's hard limit: max_connections + autovacuum_max_workers + 1 +
+// max_worker_processes + max_wal_senders may not exceed it
+// (check_maxconnections). Aurora PostgreSQL documents max_connections "up to
+// 262,143" (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Managing.html);
+// the 5000 in the default LEAST({DBInstanceClassMemory/9531392},5000) only
+// caps the default.
+const pgMaxBackends = 262143
+
+// otherBackends reserves, below pgMaxBackends, the backends Tune does not
+// size: the autovacuum launcher and workers (RDS default
+// GREATEST({DBInstanceClassMemory/64371566592},3)) and WAL senders (Aurora's
+// default max_wal_senders is 10), with room to raise them.
+const otherBackends = 100
+
+// workerReserve is how many max_worker_processes slots parallel query may not
+// take (max_parallel_workers ≤ max_worker_processes − workerReserve): the
+// logical-replication launcher and workers (PostgreSQL's default
+// max_logical_replication_workers is 4) and extensions' background workers
+// draw on the same pool.
+const workerReserve = 4
 
 // Tune returns pgtune-style ("OLTP") PostgreSQL settings for a single node of
 // class c, as strings in the units of ParameterUnits (so they can go straight
-// into an RDS parameter group):
+// into a DB parameter group):
 //
 //   - max_connections = peak × (1 + headroom) / connections threshold
 //     (80% by default), rounded up to a multiple of 10, plus 3 reserved
-//     superuser slots; at least 20 and at most 5000 (the RDS ceiling).
-//     Below the ceiling the value passes the recommendation's connections
-//     check itself (peak × (1 + headroom) within the threshold of it).
-//     Unknown peak: 100.
-//   - shared_buffers = RAM/4; effective_cache_size = 3/4 RAM.
+//     superuser slots; at least 20, at most the engine's limit
+//     (262143 − max_worker_processes − 100, see pgMaxBackends). Below that
+//     limit the value passes the recommendation's connections check itself
+//     (peak × (1 + headroom) within the threshold of it). Unknown peak: 100.
+//   - max_worker_processes = max(8, 2 × vCPU), RDS's and Aurora's default
+//     GREATEST(${DBInstanceVCPU*2},8); max_parallel_workers = vCPU, at
+//     most max_worker_processes − 4 (workerReserve); per gather and
+//     maintenance: vCPU/2, between 1 and 4.
 //   - maintenance_work_mem = RAM/16, at most 8 GiB.
 //   - work_mem = (RAM − shared_buffers) / ((max_connections +
 //     max_worker_processes) × 3), at least 4 MiB.
-//   - wal_buffers = 3% of shared_buffers, at most 16 MiB; min_wal_size
-//     2 GiB, max_wal_size 8 GiB, checkpoint_completion_target 0.9.
-//   - random_page_cost 1.1 on SSD (4 on HDD), effective_io_concurrency 200
-//     on SSD (2 on HDD), default_statistics_target 100.
-//   - max_worker_processes = max(8, vCPU); max_parallel_workers = vCPU;
-//     per gather and maintenance: vCPU/2, between 1 and 4.
+//   - random_page_cost 1.1 on SSD (4 on HDD), default_statistics_target 100.
+//
+// RDS for PostgreSQL (any Topology but TopologyAurora) also gets
+// shared_buffers = RAM/4; effective_cache_size = 3/4 RAM; wal_buffers = 3%
+// of shared_buffers, at most 16 MiB; min_wal_size 2 GiB, max_wal_size
+// 8 GiB, checkpoint_completion_target 0.9; effective_io_concurrency 200 on
+// SSD (2 on HDD).
+//
+// Aurora PostgreSQL gets only what its DB parameter group can take, and
+// keeps its buffer cache:
+//   - shared_buffers and effective_cache_size are AuroraBufferFormula, the
+//     Aurora default (about 68% of memory, not RAM/4: Aurora has no double
+//     buffering, and a smaller cache raises storage I/O). work_mem is
+//     sized against the formula evaluated on the class's memory.
+//   - no min_wal_size, max_wal_size or checkpoint_completion_target: Aurora
+//     writes no local WAL segments or checkpoints and its parameter reference
+//     lists none of them, so setting them fails
+//     (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Reference.ParameterGroups.html).
+//   - no wal_buffers: that reference lists it among the cluster-level
+//     parameters (DB cluster parameter group), not the instance's.
+//   - no effective_io_concurrency: storage I/O is Aurora's, and recent
+//     default.aurora-postgresql groups mark it not modifiable.
 //
 // c must have positive VCPU and MemoryGiB; otherwise Tune returns nil.
 func Tune(c InstanceClass, in TuneInput) map[string]string {
 	if !(c.VCPU > 0) || !(c.MemoryGiB > 0) {
 		return nil
 	}
+	aurora := in.Topology == TopologyAurora
 	ramKB := c.MemoryGiB * 1024 * 1024
 	vcpu := int(math.Max(1, math.Round(c.VCPU)))
+	workers := max(8, 2*vcpu)
+	parallel := max(1, min(vcpu, workers-workerReserve))
 	maxConn := 100
 	if pk := in.PeakConnections; pk == pk && pk > 0 {
 		limit := in.ConnectionsThresholdPercent
@@ -79,42 +140,54 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 		need := pk * (1 + in.HeadroomPercent/100) * 100 / limit
 		need = math.Round(need*1e6) / 1e6 // 120 × 1.2 / 0.8 is 180, not 180.00000000000003
 		v := math.Ceil(need/10) * 10
-		maxConn = int(math.Min(5000, math.Max(20, v+3)))
+		maxConn = int(math.Min(float64(pgMaxBackends-workers-otherBackends), math.Max(20, v+3)))
 	}
-	workers := max(8, vcpu)
 	sharedKB := ramKB / 4
+	if aurora {
+		// AuroraBufferFormula on the class's memory, in kB (floored at 128 kB, PostgreSQL's minimum).
+		sharedKB = math.Max(128, (math.Floor(c.MemoryBytes()/12038)-50003)*8)
+	}
 	workKB := (ramKB - sharedKB) / (float64(maxConn+workers) * 3)
 	workKB = math.Max(4096, math.Floor(workKB))
 	maint := math.Min(ramKB/16, 8*1024*1024)
-	walKB := math.Min(sharedKB*0.03, 16*1024)
-	half := min(4, max(1, vcpu/2))
+	half := min(4, max(1, vcpu/2), parallel)
 	rpc, eio := "1.1", "200"
 	if in.HDD {
 		rpc, eio = "4", "2"
 	}
 	i := func(v float64) string { return strconv.FormatInt(int64(v), 10) }
-	return map[string]string{
+	p := map[string]string{
 		"max_connections":                  strconv.Itoa(maxConn),
-		"shared_buffers":                   i(sharedKB / 8),
-		"effective_cache_size":             i(ramKB * 3 / 4 / 8),
 		"maintenance_work_mem":             i(maint),
 		"work_mem":                         i(workKB),
-		"wal_buffers":                      i(math.Max(8, walKB/8)),
-		"min_wal_size":                     "2048",
-		"max_wal_size":                     "8192",
-		"checkpoint_completion_target":     "0.9",
 		"random_page_cost":                 rpc,
-		"effective_io_concurrency":         eio,
 		"default_statistics_target":        "100",
 		"max_worker_processes":             strconv.Itoa(workers),
-		"max_parallel_workers":             strconv.Itoa(vcpu),
+		"max_parallel_workers":             strconv.Itoa(parallel),
 		"max_parallel_workers_per_gather":  strconv.Itoa(half),
 		"max_parallel_maintenance_workers": strconv.Itoa(half),
 	}
+	if aurora {
+		p["shared_buffers"] = AuroraBufferFormula
+		p["effective_cache_size"] = AuroraBufferFormula
+		return p
+	}
+	p["shared_buffers"] = i(sharedKB / 8)
+	p["effective_cache_size"] = i(ramKB * 3 / 4 / 8)
+	p["wal_buffers"] = i(math.Max(8, math.Min(sharedKB*0.03, 16*1024)/8))
+	p["min_wal_size"] = "2048"
+	p["max_wal_size"] = "8192"
+	p["checkpoint_completion_target"] = "0.9"
+	p["effective_io_concurrency"] = eio
+	return p
 }
 
 // humanParameter renders a Tune value with its unit for people ("2GB").
 func humanParameter(name, value string) string {
+	if value == AuroraBufferFormula {
+		// DBInstanceClassMemory × 8 kB / 12038 − 50003 × 8 kB.
+		return "Aurora default: 68% of DBInstanceClassMemory − 391MB"
+	}
 	u := ParameterUnits[name]
 	if u == "" {
 		return value

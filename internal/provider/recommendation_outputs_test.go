@@ -23,6 +23,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
 
@@ -353,6 +354,9 @@ func checkRecommendedParameters(name string) resource.TestCheckFunc {
 			v, ok := params[k]
 			if !ok {
 				return fmt.Errorf("recommended_parameters lacks %s (has %v)", k, slices.Sorted(maps.Keys(params)))
+			}
+			if (k == "shared_buffers" || k == "effective_cache_size") && v == analysis.AuroraBufferFormula {
+				continue // Aurora's default formula, which a parameter group takes as it is
 			}
 			if n, err := strconv.ParseInt(v, 10, 64); err != nil || n <= 0 {
 				return fmt.Errorf("recommended_parameters.%s = %q, want a positive integer", k, v)

@@ -155,8 +155,9 @@ func TestAccSingleNodeRecommendation_keepAndInsufficient(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: recommendationConfig(srv, fmt.Sprintf(`
 data "rightsize_single_node_recommendation" "busy" {
-  db_cluster_identifier = "busy-prod"
-  end_time              = %q
+  db_cluster_identifier   = "busy-prod"
+  end_time                = %q
+  target_instance_classes = ["db.r6g.large"] # its own class: a larger one would fit, at a higher price
 }
 `, end)),
 			ConfigStateChecks: []statecheck.StateCheck{

@@ -489,7 +489,8 @@ func hasDetail(diags diag.Diagnostics, s string) bool {
 
 // TestReadUtilizationHoles reads the holes scenario (the demo's values with ~3 minutes per thousand left out of
 // every node's series, as collected CloudWatch data has) through the real SDK and collector: the summaries count
-// the missing periods, the combined series exists only where both nodes have a point, and the analysis reaches
+// the missing periods, the combined series exists where the writer has a point (the reader's p99 standing in for its
+// missing ones), and the analysis reaches
 // the demo's verdict with the same projected load.
 func TestReadUtilizationHoles(t *testing.T) {
 	now := utilizationAccNow()
@@ -513,9 +514,10 @@ func TestReadUtilizationHoles(t *testing.T) {
 			t.Errorf("node CPU: count %v of %v, coverage %v; want ~3 per thousand missing", s.Count, s.Expected, s.Coverage)
 		}
 	}
-	// A combined point needs both nodes: at most the smaller count, at least what the two counts must share.
+	// A combined point needs the writer's: where only the reader's is missing, the reader's p99 stands in
+	// (the projection never drops the writer's own load), so the combined count is the writer's.
 	wc, rc, cc := w.Count.ValueInt64(), r.Count.ValueInt64(), c.Count.ValueInt64()
-	if cc > min(wc, rc) || cc < wc+rc-expected || cc == min(wc, rc) {
+	if cc != wc || rc == expected {
 		t.Errorf("combined CPU count %d for node counts %d and %d (of %d)", cc, wc, rc, expected)
 	}
 	if d := dm.Nodes[0].Metrics["CPUUtilization"]; d.Count.ValueInt64() != expected ||
@@ -531,7 +533,8 @@ func TestReadUtilizationHoles(t *testing.T) {
 		t.Fatal(err)
 	}
 	if hrec.Verdict != drec.Verdict || math.Abs(hrec.Projection.CPU.P99-drec.Projection.CPU.P99) > 0.5 ||
-		hrec.Projection.CPU.Count != int(cc) || hrec.Projection.CPU.NaN != 0 {
+		hrec.Projection.CPU.Count != int(cc) || hrec.Projection.CPU.NaN != 0 ||
+		hrec.Projection.EstimatedPoints[hrec.Projection.CPU.Metric] == 0 || drec.Projection.EstimatedPoints != nil {
 		t.Errorf("holes: %s, projected CPU %+v\ndemo:  %s, projected CPU %+v", hrec.Verdict, hrec.Projection.CPU, drec.Verdict, drec.Projection.CPU)
 	}
 }

@@ -1,0 +1,87 @@
+package analysis
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// TestConnectionsAlarmAboveBaseline: the connections rollback alarm never fires on the load it was
+// derived from, even where 90% of max_connections is at or below the baseline max.
+func TestConnectionsAlarmAboveBaseline(t *testing.T) {
+	p := DefaultPolicy()
+	for _, tc := range []struct {
+		name     string
+		max      float64
+		maxConns int
+		want     float64
+		desc     string
+	}{
+		{"90% of max_connections below the baseline", 4700, 5000, 4701,
+			"Roll back if connections exceed 4701 (baseline max 4700 × 1.50 = 7050; 90% of max_connections 5000 is 4500, not above the baseline max, so just above that)"},
+		{"90% equals the baseline", 450, 500, 451, ""},
+		{"fractional baseline", 449.5, 500, 450, ""},
+		{"90% above the baseline", 4000, 5000, 4500,
+			"Roll back if connections exceed 4500 (baseline max 4000 × 1.50 = 6000, capped at 90% of max_connections 5000)"},
+	} {
+		pr := projectionFor(10, 4*gib, tc.max, 300, 0.5, classR6gLarge)
+		var found []AlarmSpec
+		for _, a := range RollbackTriggers(TriggerInput{Instance: "db1", Class: classR6gLarge, Projection: pr, MaxConnections: tc.maxConns}, p) {
+			if a.MetricName == MetricConnections {
+				found = append(found, a)
+			}
+		}
+		if len(found) != 1 {
+			t.Errorf("%s: %d connections alarms", tc.name, len(found))
+			continue
+		}
+		a := found[0]
+		if a.Threshold != tc.want || !(a.Threshold > tc.max) {
+			t.Errorf("%s: threshold %v, want %v (above the baseline max %v)", tc.name, a.Threshold, tc.want, tc.max)
+		}
+		if tc.desc != "" && a.Description != tc.desc {
+			t.Errorf("%s: description %q, want %q", tc.name, a.Description, tc.desc)
+		}
+	}
+}
+
+// TestConnectionsFlatAt4700: connections flat at 4700 and no PostgreSQL facts. 5000 only caps RDS's
+// default max_connections formula, so the tuned value must leave the peak its headroom, and the rollback
+// alarm must sit above the baseline, not at floor(0.9 × 5000) = 4500.
+func TestConnectionsFlatAt4700(t *testing.T) {
+	in := idleMultiAZ(14)
+	in.Postgres = nil
+	in.Nodes = slices.Clone(in.Nodes)
+	w := &in.Nodes[0]
+	w.Series = slices.Clone(w.Series)
+	for j, s := range w.Series {
+		if s.Metric == MetricConnections {
+			w.Series[j] = synth(MetricConnections, "Count", t0, 14*24*time.Hour, 5*time.Minute, func(time.Time, int) float64 { return 4700 })
+		}
+	}
+	rec, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc, err := strconv.Atoi(rec.Parameters["max_connections"])
+	p := DefaultPolicy()
+	if need := 4700 * (1 + p.HeadroomPercent/100) * 100 / p.ConnectionsThresholdPercent; err != nil || float64(mc) < need {
+		t.Errorf("max_connections %q, want at least %v (4700 + %v%% within %v%%)", rec.Parameters["max_connections"], need,
+			p.HeadroomPercent, p.ConnectionsThresholdPercent)
+	}
+	n := 0
+	for _, a := range rec.RollbackTriggers {
+		if a.MetricName != MetricConnections {
+			continue
+		}
+		n++
+		if !(a.Threshold > 4700) || a.Threshold > math.Floor(0.9*float64(mc)) {
+			t.Errorf("connections alarm > %v (%s): want above the baseline 4700 and within 90%% of max_connections %d", a.Threshold, a.Description, mc)
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d connections alarms", n)
+	}
+}

@@ -1,0 +1,59 @@
+package analysis
+
+import (
+	"maps"
+	"slices"
+	"testing"
+)
+
+// TestTuneAurora: Aurora PostgreSQL gets only parameters its DB (instance) parameter group can take, and
+// keeps its buffer cache at the Aurora default instead of RDS's RAM/4.
+func TestTuneAurora(t *testing.T) {
+	in := TuneInput{PeakConnections: 100, HeadroomPercent: 20, Topology: TopologyAurora}
+	got := Tune(classR6gLarge, in)
+	// Not in the Aurora PostgreSQL parameter reference (setting them fails), cluster-level (wal_buffers),
+	// or not modifiable (effective_io_concurrency).
+	for _, k := range []string{"min_wal_size", "max_wal_size", "checkpoint_completion_target", "wal_buffers", "effective_io_concurrency"} {
+		if v, ok := got[k]; ok {
+			t.Errorf("Aurora gets %s = %s", k, v)
+		}
+	}
+	// Aurora's default, about 68% of memory, not 4 GiB of the 16.
+	for _, k := range []string{"shared_buffers", "effective_cache_size"} {
+		if got[k] != "SUM({DBInstanceClassMemory/12038},-50003)" {
+			t.Errorf("%s = %s, want Aurora's default formula", k, got[k])
+		}
+		if ParameterUnits[k] != "8kB" {
+			t.Errorf("%s unit %q: the formula resolves to 8kB pages", k, ParameterUnits[k])
+		}
+		if h := humanParameter(k, got[k]); h != "Aurora default: 68% of DBInstanceClassMemory − 391MB" {
+			t.Errorf("human %s %q", k, h)
+		}
+	}
+	// work_mem against Aurora's buffer cache: (16 GiB − (16 GiB / 12038 − 50003) × 8 kB) / ((153 + 8) × 3).
+	want := map[string]string{"max_connections": "153", "work_mem": "11925", "maintenance_work_mem": "1048576",
+		"random_page_cost": "1.1", "max_worker_processes": "8", "default_statistics_target": "100"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %s, want %s", k, got[k], v)
+		}
+	}
+	for k := range got {
+		if _, ok := ParameterUnits[k]; !ok {
+			t.Errorf("%s has no unit entry", k)
+		}
+	}
+
+	// RDS (Multi-AZ, or the zero value until a caller says which) keeps the full pgtune set.
+	for _, topo := range []Topology{"", TopologyMultiAZ} {
+		in.Topology = topo
+		rds := Tune(classR6gLarge, in)
+		if rds["shared_buffers"] != "524288" || rds["effective_cache_size"] != "1572864" || rds["work_mem"] != "26051" ||
+			rds["wal_buffers"] != "2048" || rds["max_wal_size"] != "8192" || rds["effective_io_concurrency"] != "200" {
+			t.Errorf("topology %q: %v", topo, rds)
+		}
+		if extra := slices.Sorted(maps.Keys(rds)); len(extra) != len(got)+5 {
+			t.Errorf("topology %q: %d parameters %v, want Aurora's %d plus the 5 Aurora cannot take", topo, len(extra), extra, len(got))
+		}
+	}
+}

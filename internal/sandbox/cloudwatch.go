@@ -277,7 +277,10 @@ func (m *metricStore) restore(ss []storedSeries) {
 type source struct {
 	gens    []*genNode // generated series; several = a cluster-level aggregate
 	genName string
-	put     *storedSeries
+	// role, when set (WRITER or READER), keeps of gens at each minute only
+	// the nodes that held that role then (genNode.readerAt).
+	role string
+	put  *storedSeries
 }
 
 type accum struct {
@@ -380,6 +383,9 @@ func (s *Server) bucket(src source, b int64, period int64, now time.Time, keep b
 				break
 			}
 			for _, g := range src.gens {
+				if src.role != "" && g.readerAt(time.Unix(t, 0)) != (src.role == "READER") {
+					continue
+				}
 				if v, ok := g.value(src.genName, t/60, lookup); ok {
 					a.add(v, 1)
 				}
@@ -429,14 +435,15 @@ func (s *Server) resolve(ns, name string, dims []cwDimension) (source, string) {
 				}
 			}
 		case len(dims) == 2 && dm["DBClusterIdentifier"] != "" && (dm["Role"] == "WRITER" || dm["Role"] == "READER"):
-			for _, m := range s.st.members(dm["DBClusterIdentifier"]) {
-				if m.Writer == (dm["Role"] == "WRITER") {
-					if n := s.st.Nodes[m.ID]; n != nil {
-						nodes = append(nodes, n)
-					}
-					break
+			// Every instance the cluster has had, each for the minutes it held
+			// the role (bucket): a failover moves the WRITER series from the old
+			// writer to the new one at that time. READER aggregates all readers.
+			for _, id := range sortedKeys(s.st.Nodes) {
+				if n := s.st.Nodes[id]; n.Cluster == dm["DBClusterIdentifier"] {
+					nodes = append(nodes, n)
 				}
 			}
+			src.role = dm["Role"]
 		}
 		for _, n := range nodes {
 			if n.hasMetric(name) {

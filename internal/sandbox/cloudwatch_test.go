@@ -451,3 +451,84 @@ func TestFreeLocalStorage(t *testing.T) {
 		t.Errorf("Aurora Serverless v2 published FreeLocalStorage %v", v)
 	}
 }
+
+// A failover changes the roles from its time on, not over the metrics' history: the
+// DBClusterIdentifier+Role series are the old writer's instance series before it and the new
+// writer's after, the writer's load moves with the role (the WRITER series goes on as if nothing
+// had happened), each instance keeps its own datapoints from before, and AuroraReplicaLag is
+// published by whichever instance is the reader at the time.
+func TestFailoverKeepsRoleHistory(t *testing.T) {
+	t0 := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
+	srv, rc, cc := start(t, Options{Scenario: Demo(), Now: t0})
+	refSrv, _, ref := start(t, Options{Scenario: Demo(), Now: t0}) // the same cluster, never failed over
+	ctx := context.Background()
+	q := func(id, metric string, dims ...string) cwtypes.MetricDataQuery {
+		var ds []cwtypes.Dimension
+		for i := 0; i < len(dims); i += 2 {
+			ds = append(ds, cwtypes.Dimension{Name: aws.String(dims[i]), Value: aws.String(dims[i+1])})
+		}
+		return cwtypes.MetricDataQuery{Id: aws.String(id), MetricStat: &cwtypes.MetricStat{Metric: &cwtypes.Metric{Namespace: aws.String("AWS/RDS"),
+			MetricName: aws.String(metric), Dimensions: ds}, Period: aws.Int32(60), Stat: aws.String("Average")}}
+	}
+	const w1, w2 = "sso-prod-instance-1", "sso-prod-instance-2"
+	queries := []cwtypes.MetricDataQuery{
+		q("i1", "WriteIOPS", "DBInstanceIdentifier", w1), q("i2", "WriteIOPS", "DBInstanceIdentifier", w2),
+		q("w", "WriteIOPS", "DBClusterIdentifier", "sso-prod", "Role", "WRITER"), q("r", "WriteIOPS", "DBClusterIdentifier", "sso-prod", "Role", "READER"),
+		q("lag1", "AuroraReplicaLag", "DBInstanceIdentifier", w1), q("lag2", "AuroraReplicaLag", "DBInstanceIdentifier", w2),
+		q("wlag", "AuroraReplicaLag", "DBClusterIdentifier", "sso-prod", "Role", "WRITER"),
+	}
+	get := func(c *cloudwatch.Client, from, to time.Time) map[string][]float64 {
+		t.Helper()
+		out, err := c.GetMetricData(ctx, &cloudwatch.GetMetricDataInput{StartTime: &from, EndTime: &to, MetricDataQueries: queries,
+			ScanBy: cwtypes.ScanByTimestampAscending})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string][]float64{}
+		for _, r := range out.MetricDataResults {
+			m[aws.ToString(r.Id)] = r.Values
+		}
+		return m
+	}
+	before := get(cc, t0.Add(-time.Hour), t0)
+	if _, err := rc.FailoverDBCluster(ctx, &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String("sso-prod")}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(time.Hour)
+	refSrv.Advance(time.Hour)
+	past, after := get(cc, t0.Add(-time.Hour), t0), get(cc, t0, t0.Add(time.Hour))
+	want := get(ref, t0, t0.Add(time.Hour)) // what the writer and the reader would have published
+
+	for _, id := range []string{"i1", "i2", "w", "r", "lag1", "lag2", "wlag"} {
+		if !slices.Equal(past[id], before[id]) {
+			t.Errorf("%s before the failover changed: %v… now %v…", id, head(before[id]), head(past[id]))
+		}
+	}
+	for _, c := range []struct {
+		name      string
+		got, want []float64
+	}{
+		{"WRITER before the failover = instance-1", past["w"], past["i1"]},
+		{"READER before the failover = instance-2", past["r"], past["i2"]},
+		{"WRITER after the failover = instance-2", after["w"], after["i2"]},
+		{"READER after the failover = instance-1", after["r"], after["i1"]},
+		{"WRITER after the failover = the writer's load without one", after["w"], want["w"]},
+		{"READER after the failover = the reader's load without one", after["r"], want["r"]},
+		{"instance-1's lag after the failover = the reader's", after["lag1"], want["lag2"]},
+	} {
+		if len(c.got) != 60 || !slices.Equal(c.got, c.want) {
+			t.Errorf("%s: %d values %v…, want %d %v…", c.name, len(c.got), head(c.got), len(c.want), head(c.want))
+		}
+	}
+	// The writer was busier than the reader; the instances swap loads at the failover.
+	if !(mean(past["i1"]) > 2*mean(past["i2"]) && mean(after["i2"]) > 2*mean(after["i1"])) {
+		t.Errorf("WriteIOPS means: instance-1 %.1f then %.1f, instance-2 %.1f then %.1f", mean(past["i1"]), mean(after["i1"]), mean(past["i2"]), mean(after["i2"]))
+	}
+	// AuroraReplicaLag: instance-2 publishes it while a reader, instance-1 from the failover on; never the writer.
+	if len(past["lag1"]) != 0 || len(past["lag2"]) != 60 || len(after["lag1"]) != 60 || len(after["lag2"]) != 0 || len(past["wlag"])+len(after["wlag"]) != 0 {
+		t.Errorf("AuroraReplicaLag points: instance-1 %d then %d, instance-2 %d then %d, WRITER %d then %d",
+			len(past["lag1"]), len(after["lag1"]), len(past["lag2"]), len(after["lag2"]), len(past["wlag"]), len(after["wlag"]))
+	}
+}
+
+func head(v []float64) []float64 { return v[:min(3, len(v))] }

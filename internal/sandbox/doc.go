@@ -81,7 +81,9 @@
 // ListTagsForResource, DescribeEvents (default window: the last hour),
 // DescribePendingMaintenanceActions, ApplyPendingMaintenanceAction, and
 // also RebootDBInstance (ForceFailover swaps the AZs of a Multi-AZ instance),
-// FailoverDBCluster, and the Aurora endpoints: CreateDBClusterEndpoint (custom
+// FailoverDBCluster (from then on the new writer's instance publishes the
+// writer's load and the old writer's the reader's, AuroraReplicaLag included;
+// their earlier datapoints do not change), and the Aurora endpoints: CreateDBClusterEndpoint (custom
 // endpoints, READER or ANY, static or exclusion lists) and
 // DescribeDBClusterEndpoints (writer, reader and custom; Filters, Marker). The SDK's waiters (NewDBInstanceAvailableWaiter,
 // NewDBSnapshotAvailableWaiter, NewDBInstanceDeletedWaiter, ...) work as-is.
@@ -253,7 +255,9 @@
 // 5-minute for 63, 1-hour for 455; a period finer than the data's age allows
 // returns no datapoints for that range. AWS/RDS metrics (Metric* constants)
 // are served for dimension DBInstanceIdentifier and, for Aurora, also
-// DBClusterIdentifier+Role (WRITER|READER: the current holder of the role) and
+// DBClusterIdentifier+Role (WRITER|READER: at each minute, the instance that
+// held the role then — FailoverDBCluster at T moves the WRITER series to the
+// new writer from T on, not over the history; READER averages the readers) and
 // DBClusterIdentifier alone (every member's 1-minute value is one sample, so
 // Average is the mean across members and SampleCount counts them). Errors carry __type and
 // X-Amzn-Query-Error so the SDK maps them to its typed errors

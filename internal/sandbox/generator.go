@@ -77,6 +77,71 @@ func (n *genNode) multiAZAt(t time.Time) bool {
 	return m
 }
 
+// roleSpan records a failover: from a point in time on, the Aurora node is a
+// reader (or the writer) and carries Load, the workload of the node whose
+// role it took (the other node of the failover; empty: its own). The
+// application's traffic follows the roles through the cluster endpoints, so
+// the writer's load moves to the new writer at the failover, while each
+// instance's own series stays its own: the old writer's shows the writer's
+// load until then and the reader's after.
+type roleSpan struct {
+	From   time.Time `json:"from"`
+	Reader bool      `json:"reader"`
+	Load   string    `json:"load,omitempty"`
+}
+
+// readerAt reports whether the node was a reader at t: Reader (its role at
+// Start), as changed by the failovers (Roles) up to t.
+func (n *genNode) readerAt(t time.Time) bool {
+	r := n.Reader
+	for _, s := range n.Roles {
+		if !s.From.After(t) {
+			r = s.Reader
+		}
+	}
+	return r
+}
+
+// everReader reports whether the node was a reader at any time.
+func (n *genNode) everReader() bool {
+	r := n.Reader
+	for _, s := range n.Roles {
+		r = r || s.Reader
+	}
+	return r
+}
+
+// loadID is the identifier of the node whose workload n carries at t.
+func (n *genNode) loadID(t time.Time) string {
+	id := n.ID
+	for _, s := range n.Roles {
+		if !s.From.After(t) && s.Load != "" {
+			id = s.Load
+		}
+	}
+	return id
+}
+
+// load is the node whose workload (W, with its Seed and original class) n
+// carries at t: n itself unless a failover moved another node's load onto it.
+func (n *genNode) load(t time.Time, lookup func(string) *genNode) *genNode {
+	if id := n.loadID(t); id != n.ID && lookup != nil {
+		if src := lookup(id); src != nil {
+			return src
+		}
+	}
+	return n
+}
+
+// failOver records that, at t, writer hands the writer role to reader, and
+// each takes over the workload the other carried (the traffic follows the
+// cluster's endpoints). Both series stay those of their own instance.
+func failOver(writer, reader *genNode, t time.Time) {
+	wl, rl := writer.loadID(t), reader.loadID(t)
+	writer.Roles = append(writer.Roles, roleSpan{From: t, Reader: true, Load: rl})
+	reader.Roles = append(reader.Roles, roleSpan{From: t, Reader: false, Load: wl})
+}
+
 // absorbSpan records that, from a point in time on, the node also serves the
 // load of another (deleted) node: the source's CPU above its idle floor.
 type absorbSpan struct {
@@ -88,12 +153,15 @@ type absorbSpan struct {
 // workload and seed; class changes, deletion and load absorption are appended
 // as the RDS state changes, so the series stays a pure function of time.
 type genNode struct {
-	ID         string               `json:"id"`
-	Seed       uint64               `json:"seed"`
-	W          Workload             `json:"workload"`
-	Engine     string               `json:"engine"`
-	Cluster    string               `json:"cluster,omitempty"`
+	ID      string   `json:"id"`
+	Seed    uint64   `json:"seed"`
+	W       Workload `json:"workload"`
+	Engine  string   `json:"engine"`
+	Cluster string   `json:"cluster,omitempty"`
+	// Reader is the Aurora node's role at Start; Roles are its failovers
+	// since (readerAt).
 	Reader     bool                 `json:"reader,omitempty"`
+	Roles      []roleSpan           `json:"roles,omitempty"`
 	Serverless *ServerlessV2Scaling `json:"serverless,omitempty"`
 	Allocated  float64              `json:"allocatedGiB,omitempty"`
 	Start      time.Time            `json:"start"`
@@ -138,7 +206,7 @@ func (n *genNode) metrics() []string {
 		MetricDBLoad, MetricDBLoadCPU, MetricDBLoadNonCPU}
 	if n.aurora() {
 		m = append(m, MetricBufferCacheHitRatio, MetricCommitThroughput)
-		if n.Reader {
+		if n.everReader() { // published while it is a reader (value)
 			m = append(m, MetricAuroraReplicaLag)
 		}
 		if n.Serverless != nil {
@@ -308,20 +376,28 @@ func (n *genNode) value(name string, m int64, lookup func(string) *genNode) (flo
 	if t.Before(n.Start) || (!n.End.IsZero() && !t.Before(n.End)) {
 		return 0, false
 	}
-	w := &n.W
+	// The workload is the one the node carries at t (its own, or after a
+	// failover the other node's, with that node's noise); missing minutes
+	// are the instance's own.
+	ld := n.load(t, lookup)
+	w, seed := &ld.W, ld.Seed
 	if w.MissingPerMille > 0 && unit(n.Seed, streamMissing, m) < w.MissingPerMille/1000 {
 		return 0, false // nothing published this minute
 	}
 	orig := n.classAt(n.Classes[0].From)
+	base := orig // the class the workload's CPU percentages are of
+	if ld != n {
+		base = ld.classAt(ld.Classes[0].From)
+	}
 	cur := n.classAt(t)
 	a := w.activity(m)
 	sp := 0.0
-	if w.spike(n.Seed, m) {
+	if w.spike(seed, m) {
 		sp = 1
 	}
 	// Each quantity is computed only when the metric needs it.
 	cpuF := func() float64 {
-		cpu := w.CPUBase + w.CPUAmplitude*a + w.NoiseStdDev*normal(n.Seed, streamCPU, m) + sp*w.SpikeHeight
+		cpu := w.CPUBase + w.CPUAmplitude*a + w.NoiseStdDev*normal(seed, streamCPU, m) + sp*w.SpikeHeight
 		for _, ab := range n.Absorb {
 			if t.Before(ab.From) || lookup == nil {
 				continue
@@ -330,10 +406,10 @@ func (n *genNode) value(name string, m int64, lookup func(string) *genNode) (flo
 				sc, _, _ := src.cpuDemand(t, m)
 				srcOrig, _ := LookupClass(src.Classes[0].Class)
 				floor := src.W.CPUBase * 0.4 // an idle node's own overhead does not move
-				cpu += (sc - floor) * float64(srcOrig.VCPU) / float64(max(orig.VCPU, 1))
+				cpu += (sc - floor) * float64(srcOrig.VCPU) / float64(max(base.VCPU, 1))
 			}
 		}
-		cpu = cpu * float64(orig.VCPU) / float64(max(cur.VCPU, 1))
+		cpu = cpu * float64(base.VCPU) / float64(max(cur.VCPU, 1))
 		return math.Min(100, math.Max(0.2, cpu))
 	}
 	absorbed := func(f func(src *genNode, sa float64) float64) float64 {
@@ -351,14 +427,14 @@ func (n *genNode) value(name string, m int64, lookup func(string) *genNode) (flo
 	connsF := func() float64 {
 		extra := absorbed(func(src *genNode, sa float64) float64 { return src.W.Connections + src.W.ConnectionsAmplitude*sa })
 		return math.Max(0, math.Round(w.Connections+w.ConnectionsAmplitude*a+extra+
-			(1+0.05*w.Connections)*normal(n.Seed, streamConn, m)+sp*0.5*w.ConnectionsAmplitude))
+			(1+0.05*w.Connections)*normal(seed, streamConn, m)+sp*0.5*w.ConnectionsAmplitude))
 	}
 	readF := func() float64 {
 		extra := absorbed(func(src *genNode, sa float64) float64 { return src.W.ReadIOPS + src.W.ReadIOPSAmplitude*sa })
-		return math.Max(0, (w.ReadIOPS+w.ReadIOPSAmplitude*a+extra)*(1+0.1*normal(n.Seed, streamRead, m))+sp*w.ReadIOPSAmplitude)
+		return math.Max(0, (w.ReadIOPS+w.ReadIOPSAmplitude*a+extra)*(1+0.1*normal(seed, streamRead, m))+sp*w.ReadIOPSAmplitude)
 	}
 	writeF := func() float64 {
-		return math.Max(0, (w.WriteIOPS+w.WriteIOPSAmplitude*a)*(1+0.1*normal(n.Seed, streamWrite, m)))
+		return math.Max(0, (w.WriteIOPS+w.WriteIOPSAmplitude*a)*(1+0.1*normal(seed, streamWrite, m)))
 	}
 	memBytes := cur.MemoryGiB * gib
 	switch name {
@@ -371,31 +447,31 @@ func (n *genNode) value(name string, m int64, lookup func(string) *genNode) (flo
 	case MetricWriteIOPS:
 		return writeF(), true
 	case MetricFreeableMemory:
-		used := w.MemoryUsedGiB*gib + connsF()*8*(1<<20) + 0.02*memBytes*normal(n.Seed, streamMem, m)
+		used := w.MemoryUsedGiB*gib + connsF()*8*(1<<20) + 0.02*memBytes*normal(seed, streamMem, m)
 		return math.Round(math.Min(0.97*memBytes, math.Max(0.03*memBytes, memBytes-used))), true
 	case MetricReadLatency:
-		return math.Max(0.0001, 0.0006+0.0005*a+0.0001*normal(n.Seed, streamLat, m)+sp*0.0008), true
+		return math.Max(0.0001, 0.0006+0.0005*a+0.0001*normal(seed, streamLat, m)+sp*0.0008), true
 	case MetricWriteLatency:
 		f := 1.0
 		if n.multiAZAt(t) {
 			f = multiAZWriteLatencyFactor
 		}
-		return f * math.Max(0.0002, 0.0009+0.0006*a+0.00015*normal(n.Seed, streamLat+7, m)+sp*0.0008), true
+		return f * math.Max(0.0002, 0.0009+0.0006*a+0.00015*normal(seed, streamLat+7, m)+sp*0.0008), true
 	case MetricReadThroughput:
 		return readF() * 8192 * 1.6, true
 	case MetricWriteThroughput:
 		return writeF() * 8192 * 2.1, true
 	case MetricNetworkReceiveThroughput:
-		return math.Max(0, 1500+connsF()*900*(1+0.1*normal(n.Seed, streamNet, m))+writeF()*4000), true
+		return math.Max(0, 1500+connsF()*900*(1+0.1*normal(seed, streamNet, m))+writeF()*4000), true
 	case MetricNetworkTransmitThroughput:
-		return math.Max(0, 2500+connsF()*1500*(1+0.1*normal(n.Seed, streamNet+3, m))+readF()*3000), true
+		return math.Max(0, 2500+connsF()*1500*(1+0.1*normal(seed, streamNet+3, m))+readF()*3000), true
 	case MetricDiskQueueDepth:
-		return (readF()*0.0008 + writeF()*0.0014) * (1 + 0.1*normal(n.Seed, streamLat+11, m)), true
+		return (readF()*0.0008 + writeF()*0.0014) * (1 + 0.1*normal(seed, streamLat+11, m)), true
 	case MetricSwapUsage:
 		if n.aurora() {
 			return 0, true
 		}
-		return math.Round(math.Max(0, 2*(1<<20)+float64(1<<20)*normal(n.Seed, streamMem+5, m))), true
+		return math.Round(math.Max(0, 2*(1<<20)+float64(1<<20)*normal(seed, streamMem+5, m))), true
 	case MetricDBLoadCPU:
 		return cpuF() / 100 * float64(cur.VCPU), true
 	case MetricDBLoadNonCPU:
@@ -409,15 +485,15 @@ func (n *genNode) value(name string, m int64, lookup func(string) *genNode) (flo
 		over := math.Max(0, cpuF()-cur.BaselineCPU) / 100
 		return math.Round(math.Max(0, cur.MaxCredits*(0.98-over))), true
 	case MetricAuroraReplicaLag:
-		if !n.Reader {
+		if !n.readerAt(t) {
 			return 0, false
 		}
-		return math.Max(2, 12+10*a+3*normal(n.Seed, streamLat+13, m)+sp*30), true
+		return math.Max(2, 12+10*a+3*normal(seed, streamLat+13, m)+sp*30), true
 	case MetricBufferCacheHitRatio:
 		if !n.aurora() {
 			return 0, false
 		}
-		return math.Min(100, 99.6-0.4*a-sp*1.5+0.05*normal(n.Seed, streamLat+17, m)), true
+		return math.Min(100, 99.6-0.4*a-sp*1.5+0.05*normal(seed, streamLat+17, m)), true
 	case MetricCommitThroughput:
 		if !n.aurora() {
 			return 0, false
@@ -443,7 +519,7 @@ func (n *genNode) value(name string, m int64, lookup func(string) *genNode) (flo
 		// absorbed.
 		capB := cur.AuroraLocalStorageGiB() * gib
 		temp := w.TempPeakGiB*a + absorbed(func(src *genNode, sa float64) float64 { return src.W.TempPeakGiB * sa })
-		temp *= gib * math.Max(0, 1+0.05*normal(n.Seed, streamLocal, m))
+		temp *= gib * math.Max(0, 1+0.05*normal(seed, streamLocal, m))
 		return math.Round(math.Max(0, 0.98*capB-temp)), true
 	case MetricFreeStorageSpace:
 		if n.aurora() {

@@ -1241,16 +1241,18 @@ func (st *rdsState) failoverDBCluster(f url.Values, now time.Time) (any, *rdsErr
 	if target.Status != "available" {
 		return nil, errf(400, "InvalidDBInstanceState", "Failover target %s is not in available state.", target.ID)
 	}
+	// The roles change from now on, not over the metrics' history: CloudWatch's
+	// DBClusterIdentifier+Role series follow the writer across the failover,
+	// and the load moves with the role while each instance keeps its own series.
 	if writer != nil {
 		writer.Writer = false
-		if n := st.Nodes[writer.ID]; n != nil {
-			n.Reader = true
+		if wn, tn := st.Nodes[writer.ID], st.Nodes[target.ID]; wn != nil && tn != nil {
+			failOver(wn, tn, now)
 		}
+	} else if tn := st.Nodes[target.ID]; tn != nil {
+		tn.Roles = append(tn.Roles, roleSpan{From: now, Reader: false, Load: tn.loadID(now)})
 	}
 	target.Writer = true
-	if n := st.Nodes[target.ID]; n != nil {
-		n.Reader = false
-	}
 	st.event("db-cluster", cid, c.ARN, "Started cross AZ failover to DB instance: "+target.ID, now, "failover")
 	st.event("db-cluster", cid, c.ARN, "Completed failover to DB instance: "+target.ID, now, "failover")
 	return xClusterResult{DBCluster: st.xCluster(c, now)}, nil

@@ -630,8 +630,8 @@ func (st *rdsState) afterMemberRemoved(gone *dbInstance, at time.Time) {
 		sort.SliceStable(ms, func(i, j int) bool { return ms[i].PromotionTier < ms[j].PromotionTier })
 		writer = ms[0]
 		writer.Writer = true
-		if n := st.Nodes[writer.ID]; n != nil {
-			n.Reader = false
+		if n := st.Nodes[writer.ID]; n != nil { // the writer from now on, not over its history
+			n.Roles = append(n.Roles, roleSpan{From: at, Reader: false, Load: n.loadID(at)})
 		}
 		st.event("db-cluster", gone.Cluster, st.arn("cluster", gone.Cluster), "Completed failover to DB instance: "+writer.ID, at, "failover")
 	}

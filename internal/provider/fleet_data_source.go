@@ -100,7 +100,7 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 			"end_time": schema.StringAttribute{Optional: true, Validators: []validator.String{rfc3339Validator{}},
 				MarkdownDescription: "End of the window, RFC 3339. Defaults to now, truncated to the period."},
 			"period_seconds": schema.Int64Attribute{Optional: true, Validators: []validator.Int64{int64validator.Between(60, 86400), multipleOfValidator{60}},
-				MarkdownDescription: "Datapoint period, seconds (multiple of 60). Defaults to the finest retained."},
+				MarkdownDescription: "Datapoint period, seconds: a multiple of 60; past 15 days of 300, past 63 days of 3600 (what CloudWatch serves for the window's start). Defaults to the finest it serves."},
 			"policy":         rec.Schema.Attributes["policy"],
 			"savings_target": rec.Schema.Attributes["savings_target"],
 			"id":             schema.StringAttribute{Computed: true, MarkdownDescription: "The region and the filters."},

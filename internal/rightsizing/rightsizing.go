@@ -148,7 +148,7 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 	nowT := now().UTC()
 	period, err := cw.ChoosePeriod(endOrNow(req.End, nowT).Add(-req.Lookback), nowT, req.Period)
 	if err != nil {
-		return nil, &InputError{Field: "lookback_days", Reason: err.Error()}
+		return nil, windowError(err)
 	}
 	end := req.End
 	if end.IsZero() {
@@ -158,6 +158,11 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 		return nil, &InputError{Field: "end_time", Reason: fmt.Sprintf("%s is in the future (CloudWatch's clock says %s)", end.Format(time.RFC3339), nowT.Format(time.RFC3339))}
 	}
 	start := end.Add(-req.Lookback)
+	if over := nowT.Sub(start) - cw.MaxLookback; over > 0 && over < period {
+		// The end, rounded down to the period, took the start past CloudWatch's retention by less
+		// than a period: start at its edge (NewPlan starts at the next whole period).
+		start = nowT.Add(-cw.MaxLookback)
+	}
 
 	var nodes []cw.Node
 	for _, c := range clusters {
@@ -169,8 +174,8 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 	plan, err := cw.NewPlan(cw.Request{Nodes: nodes, Stats: []string{Stat},
 		Start: start, End: end, Period: req.Period, Now: nowT})
 	if err != nil {
-		if errors.Is(err, cw.ErrRetention) {
-			return nil, &InputError{Field: "lookback_days", Reason: err.Error()}
+		if errors.Is(err, cw.ErrRetention) || errors.Is(err, cw.ErrPeriod) {
+			return nil, windowError(err)
 		}
 		return nil, fmt.Errorf("planning the CloudWatch queries: %w", err)
 	}
@@ -200,9 +205,22 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 		if plan.Coarsened {
 			r.Warnings = append(r.Warnings, fmt.Sprintf("the %s lookback reaches past CloudWatch's 15-day retention of 1-minute data, so %s datapoints were used", req.Lookback, plan.Period))
 		}
+		r.Warnings = append(r.Warnings, plan.Warnings...)
+		for _, m := range got.Messages {
+			r.Warnings = append(r.Warnings, "CloudWatch answered with a message (its data may be partial): "+m)
+		}
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// windowError maps a CloudWatch planning error to the input it is about: the requested period
+// (cw.ErrPeriod) or the window (lookback_days).
+func windowError(err error) error {
+	if errors.Is(err, cw.ErrPeriod) {
+		return &InputError{Field: "period_seconds", Reason: err.Error()}
+	}
+	return &InputError{Field: "lookback_days", Reason: err.Error()}
 }
 
 // MetricsOf lists the CloudWatch metrics collected by default for each node
@@ -527,10 +545,16 @@ func meanOf(rec analysis.Recommendation, metric string) float64 {
 	return total
 }
 
-// Sorted returns results ordered by monthly savings, highest first, then by identifier.
+// Sorted returns results ordered by monthly savings, highest first (negative savings, where the
+// class that fits costs more, after every positive and zero one), then by identifier; unpriced
+// results (Cost.Known false) come last.
 func Sorted(rs []Result) []Result {
 	out := append([]Result(nil), rs...)
 	sort.SliceStable(out, func(i, j int) bool {
+		ki, kj := out[i].Recommendation.Cost.Known, out[j].Recommendation.Cost.Known
+		if ki != kj {
+			return ki
+		}
 		si, sj := out[i].Recommendation.Cost.MonthlySavingsUSD, out[j].Recommendation.Cost.MonthlySavingsUSD
 		if si != sj {
 			return si > sj

@@ -2,6 +2,7 @@ package rightsizing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -161,8 +162,12 @@ func TestRecommend_localStorageRunsOut(t *testing.T) {
 	w, r := sandbox.IdleWorkload, sandbox.IdleWorkload
 	w.TempPeakGiB, r.TempPeakGiB = 2, 7
 	sc := &sandbox.Scenario{Name: "temp", Seed: 3, Clusters: []sandbox.ClusterSpec{sandbox.AuroraPair("temp-prod", "db.t4g.medium", w, r)}}
-	_, res := recommendScenario(t, sc, Request{ClusterID: "temp-prod", Lookback: 14 * 24 * time.Hour})
+	// Only its own class as candidate: a larger one would fit (and be recommended).
+	_, res := recommendScenario(t, sc, Request{ClusterID: "temp-prod", Lookback: 14 * 24 * time.Hour, TargetClasses: []string{"db.t4g.medium"}})
 	rec := res.Recommendation
+	if rec.Verdict != analysis.VerdictKeep {
+		t.Errorf("verdict %s, want keep: the only candidate runs out of local storage", rec.Verdict)
+	}
 	// The writer keeps 2% of the sandbox's 8 GiB for logs; at the shared peak its own 2 GiB and the reader's
 	// 7 GiB of temporary files come on top (with noise of 5% standard deviation), against the catalog's 8.13 GiB.
 	used := rec.Projection.LocalStorageUsed
@@ -201,7 +206,7 @@ func TestRecommend_surplusCredits(t *testing.T) {
 	w := sandbox.IdleWorkload
 	w.CPUBase, w.CPUAmplitude = 24, 8
 	sc := &sandbox.Scenario{Name: "credits", Seed: 5, Instances: []sandbox.InstanceSpec{sandbox.MultiAZInstance("hot-prod", "db.t4g.medium", w)}}
-	d, res := recommendScenario(t, sc, Request{InstanceID: "hot-prod", Lookback: 14 * 24 * time.Hour})
+	d, res := recommendScenario(t, sc, Request{InstanceID: "hot-prod", Lookback: 14 * 24 * time.Hour, TargetClasses: []string{"db.t4g.medium"}})
 	rec := res.Recommendation
 	cr := rec.CPUCredits
 	// A cosine from 24% to 32% averages 28%: 8 points over the baseline on 2 vCPUs, 0.16 vCPU-hours an hour,
@@ -661,5 +666,27 @@ func TestRecommend_failovers(t *testing.T) {
 	}
 	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "failovers not checked: listing the failover and failure events of the last 14 days (rds:DescribeEvents): ") {
 		t.Fatalf("denied: warnings %v", res.Warnings)
+	}
+}
+
+// The window's edges: a period CloudWatch cannot serve for the window's start is an input error on
+// period_seconds; a 455-day lookback ending now (not on the hour) plans without an error, its
+// start at CloudWatch's retention edge; a window past 15 days warns that its datapoints are
+// period averages.
+func TestRecommend_windowEdges(t *testing.T) {
+	d, _ := deps(t, sandbox.Demo(), testNow.Add(17*time.Minute+30*time.Second))
+	ctx := context.Background()
+	_, err := Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 20 * 24 * time.Hour, Period: 360 * time.Second})
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Field != "period_seconds" || !strings.Contains(ie.Reason, "multiple of 300 s") {
+		t.Fatalf("360 s over 20 days: %v, want an input error on period_seconds", err)
+	}
+	res, err := Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 455 * 24 * time.Hour})
+	if err != nil || res.Period != time.Hour {
+		t.Fatalf("455 days: period %v, %v", res.Period, err)
+	}
+	res, err = Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 20 * 24 * time.Hour})
+	if err != nil || !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "300-second averages") }) {
+		t.Fatalf("20 days: warnings %q, %v", res.Warnings, err)
 	}
 }

@@ -796,6 +796,10 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 		}
 	}
 	plan.ID = types.StringValue(plan.target().String())
+	if state != nil && plan.target() != state.target() {
+		// A changed identifier replaces the resource: its destroy restores the old database.
+		r.destroyWarning(ctx, state, "Replacement", &resp.Diagnostics)
+	}
 	same := state != nil && plan.Nodes.Equal(state.Nodes)
 	finish := same && madeInWindow(state)
 	redo := same && notAtNodes(state)
@@ -812,6 +816,7 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 		plan.Pending, plan.LastChange = types.BoolUnknown(), types.ObjectUnknown(lastChangeAttrTypes)
 		plan.GuardSnapshotID, plan.GuardSnapshotARN = types.StringUnknown(), types.StringUnknown()
 		plan.CurrentNodes, plan.MultiAZ = types.Int64Unknown(), types.BoolUnknown()
+		plan.PreviousTopology = types.ObjectUnknown(previousAttrTypes)
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.ID)...)
@@ -853,16 +858,26 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 func (r *dbTopologyResource) modifyDestroyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var state dbTopologyModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !state.RestoreOnDestroy.ValueBool() || (state.CurrentNodes.ValueInt64() == 2 && !state.Pending.ValueBool()) || r.data == nil {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	gen := state.generation(ctx, &resp.Diagnostics) + 1
-	topoReq := r.request(ctx, &state, 2, gen, state.previous(ctx, &resp.Diagnostics), &resp.Diagnostics)
+	r.destroyWarning(ctx, &state, "Destroy", &resp.Diagnostics)
+}
+
+// destroyWarning adds the plan's warning for destroying state's resource (what = "Destroy", or
+// "Replacement" when a changed identifier replaces it, whose destroy Terraform does not plan on
+// its own) when restore_on_destroy will restore two nodes, or refuse to.
+func (r *dbTopologyResource) destroyWarning(ctx context.Context, state *dbTopologyModel, what string, diags *diag.Diagnostics) {
+	if !state.RestoreOnDestroy.ValueBool() || (state.CurrentNodes.ValueInt64() == 2 && !state.Pending.ValueBool()) || r.data == nil {
+		return
+	}
+	gen := state.generation(ctx, diags) + 1
+	topoReq := r.request(ctx, state, 2, gen, state.previous(ctx, diags), diags)
 	topoReq.DeferToMaintenanceWindow = false
 	preview, _ := r.orchestrator(ctx).Preview(ctx, topoReq)
-	title := "Destroy Restores Two Nodes"
+	title := what + " Restores Two Nodes"
 	if preview.Refusal != "" {
-		title = "Destroy Will Be Refused"
+		title = what + " Will Be Refused"
 	}
-	resp.Diagnostics.AddWarning(title, "restore_on_destroy = true. "+topology.PlanSummary(preview, topoReq))
+	diags.AddWarning(title, fmt.Sprintf("restore_on_destroy = true on %s. ", state.target().Noun())+topology.PlanSummary(preview, topoReq))
 }

@@ -187,3 +187,55 @@ resource "rightsize_db_topology" "m" {
 		},
 	})
 }
+
+// TestAccDBTopology_redoAfterImport: an imported resource (no previous_topology) whose database is
+// left on one node by an unfinished change goes back to the configured two nodes; the plan leaves
+// previous_topology unknown, as the change records it anew (no inconsistent result after apply).
+func TestAccDBTopology_redoAfterImport(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	cfg := topologyConfig(srv, nil, `
+resource "rightsize_db_topology" "m" {
+  db_instance_identifier = "mandible-prod"
+  nodes                  = 2
+}
+`)
+	const name = "rightsize_db_topology.m"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg, ResourceName: name, ImportState: true, ImportStateId: "instance:mandible-prod", ImportStatePersist: true},
+			{
+				PreConfig: func() {
+					ctx := context.Background()
+					id := topology.GuardSnapshotID("", topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}, 1, 1, 1)
+					if _, err := api.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("mandible-prod"), DBSnapshotIdentifier: aws.String(id),
+						Tags: []rdstypes.Tag{
+							{Key: aws.String(topology.TagTarget), Value: aws.String("instance:mandible-prod")}, {Key: aws.String(topology.TagGeneration), Value: aws.String("1")},
+							{Key: aws.String(topology.TagFromNodes), Value: aws.String("2")}, {Key: aws.String(topology.TagToNodes), Value: aws.String("1")},
+							{Key: aws.String(topology.TagManagedBy), Value: aws.String(topology.ManagedByValue)},
+							{Key: aws.String(topology.TagChangeStarted), Value: aws.String(srv.Now().UTC().Format(time.RFC3339Nano))},
+							{Key: aws.String(topology.TagOutcome), Value: aws.String(topology.OutcomeRollingBack)},
+						}}); err != nil {
+						t.Fatal(err)
+					}
+					srv.Advance(time.Hour)
+					if _, err := api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+						MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(true)}); err != nil {
+						t.Fatal(err)
+					}
+					srv.Advance(time.Hour)
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(name, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(name, tfjsonpath.New("previous_topology")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(name, tfjsonpath.New("current_nodes"), knownvalue.Int64Exact(2)),
+					statecheck.ExpectKnownValue(name, tfPath("previous_topology.nodes"), knownvalue.Int64Exact(1)),
+				},
+			},
+		},
+	})
+}

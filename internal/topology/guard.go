@@ -54,6 +54,9 @@ const (
 	// tagged changing while the target is back at its original topology belongs to a change
 	// that did not take effect or was rolled back without the outcome being recorded.
 	OutcomeChanging = "changing"
+	// OutcomeFailedNotRolledBack marks a change that failed with rollback disabled
+	// (Request.DisableRollback): the target is left as the change made it.
+	OutcomeFailedNotRolledBack = "failed-not-rolled-back"
 	// OutcomeSuperseded marks a guard snapshot an interrupted run took before changing anything,
 	// replaced by the next run's own (a change is made only behind a guard taken in its run).
 	OutcomeSuperseded = "superseded"
@@ -144,10 +147,12 @@ func (g *guard) usable() bool {
 		return false
 	}
 	switch g.outcome() {
-	case OutcomeRolledBack, OutcomeRollbackFailed, OutcomeCompleted, OutcomeSuperseded, OutcomeRollingBack:
+	case OutcomeRolledBack, OutcomeRollbackFailed, OutcomeCompleted, OutcomeSuperseded, OutcomeRollingBack, OutcomeFailedNotRolledBack:
 		// Rolled back: the next attempt takes a fresh guard. Completed while the target is back
 		// in its original topology: someone reverted the change since; guard it anew. Rolling
-		// back: the change failed; the next run finishes the rollback, never the change.
+		// back: the change failed; the next run finishes the rollback, never the change. Failed,
+		// not rolled back (rollback disabled): the target is left as it is, for the user to keep
+		// (import) or undo; resuming would only check against the old baseline again.
 		return false
 	}
 	return true

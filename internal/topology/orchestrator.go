@@ -296,7 +296,7 @@ func (e *ChangeError) Error() string {
 	case e.RollbackAttempted:
 		fmt.Fprintf(&b, "; ROLLBACK FAILED: %v", e.RollbackErr)
 	default:
-		b.WriteString("; not rolled back (rollback disabled): the target is left as it is")
+		fmt.Fprintf(&b, "; not rolled back (rollback disabled): the target is left as it is; to keep it, leave nodes = %d (a resource being created: import it); to undo it, set nodes = %d", e.Nodes, 3-e.Nodes)
 	}
 	if e.GuardSnapshotID != "" {
 		fmt.Fprintf(&b, "; guard snapshot %s", e.GuardSnapshotID)
@@ -1346,7 +1346,7 @@ func (r *run) fail(ctx context.Context, stage string, cause error, rollbackWorth
 		return ce
 	}
 	if r.req.DisableRollback {
-		if err := r.setOutcome(context.WithoutCancel(ctx), "failed-not-rolled-back"); err != nil {
+		if err := r.setOutcome(context.WithoutCancel(ctx), OutcomeFailedNotRolledBack); err != nil {
 			r.o.logf("%s: %v", r.req.Target, err)
 		}
 		return ce

@@ -565,6 +565,17 @@ func TestValidationFailureWithoutRollback(t *testing.T) {
 	if len(e.opsIndex("ModifyDBInstance", nil)) != 1 {
 		t.Fatal("extra modifications")
 	}
+	if !strings.Contains(err.Error(), "to undo it, set nodes = 2") {
+		t.Errorf("the error does not say how to undo the change: %v", err)
+	}
+	// The change is left as it is: a later run does not resume it (checking against the old
+	// baseline again, forever) but reports it at its target.
+	e.o.OnStep = nil
+	_, err = e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, DisableRollback: true, Validator: newPGValidator(dsn, schema, false)})
+	var pe *PrecheckError
+	if !errors.As(err, &pe) || pe.Reason != ReasonAlreadyAtTarget {
+		t.Fatalf("second run: %v, want %s", err, ReasonAlreadyAtTarget)
+	}
 }
 
 func TestSnapshotFailedMakesNoChange(t *testing.T) {

@@ -104,8 +104,13 @@ type Cluster struct {
 	// the cluster's storage configuration ("aurora" for Aurora Standard, or
 	// empty; "aurora-iopt1" for I/O-Optimized).
 	StorageType string
-	Nodes       []Node
-	Tags        map[string]string
+	// ProvisionedIOPS and StorageThroughputMBps are the instance's
+	// provisioned IOPS and throughput (io1, io2, gp3; 0 when none or
+	// Aurora).
+	ProvisionedIOPS       int32
+	StorageThroughputMBps int32
+	Nodes                 []Node
+	Tags                  map[string]string
 	// CustomEndpoints are an Aurora cluster's custom endpoints, set by
 	// AttachEndpoints. When they could not be listed
 	// (rds:DescribeDBClusterEndpoints denied, say), EndpointsUnread says why
@@ -270,18 +275,20 @@ func instanceCluster(in types.DBInstance) (Cluster, error) {
 			engine, strings.Join(InstanceEngines, ", "), strings.Join(ClusterEngines, ", "))}
 	}
 	c := Cluster{
-		Kind:                KindMultiAZ,
-		Identifier:          id,
-		ARN:                 aws.ToString(in.DBInstanceArn),
-		Engine:              engine,
-		EngineVersion:       aws.ToString(in.EngineVersion),
-		Status:              aws.ToString(in.DBInstanceStatus),
-		MultiAZ:             aws.ToBool(in.MultiAZ),
-		AllocatedStorageGiB: aws.ToInt32(in.AllocatedStorage),
-		StorageType:         aws.ToString(in.StorageType),
-		Tags:                tagMap(in.TagList),
-		BackupWindow:        aws.ToString(in.PreferredBackupWindow),
-		MaintenanceWindow:   aws.ToString(in.PreferredMaintenanceWindow),
+		Kind:                  KindMultiAZ,
+		Identifier:            id,
+		ARN:                   aws.ToString(in.DBInstanceArn),
+		Engine:                engine,
+		EngineVersion:         aws.ToString(in.EngineVersion),
+		Status:                aws.ToString(in.DBInstanceStatus),
+		MultiAZ:               aws.ToBool(in.MultiAZ),
+		AllocatedStorageGiB:   aws.ToInt32(in.AllocatedStorage),
+		StorageType:           aws.ToString(in.StorageType),
+		ProvisionedIOPS:       aws.ToInt32(in.Iops),
+		StorageThroughputMBps: aws.ToInt32(in.StorageThroughput),
+		Tags:                  tagMap(in.TagList),
+		BackupWindow:          aws.ToString(in.PreferredBackupWindow),
+		MaintenanceWindow:     aws.ToString(in.PreferredMaintenanceWindow),
 	}
 	c.Nodes = append(c.Nodes, Node{
 		ID: id, ARN: c.ARN, Role: RoleWriter, Class: aws.ToString(in.DBInstanceClass), Engine: engine,

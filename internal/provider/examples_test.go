@@ -57,6 +57,21 @@ output "fleet_current"   { value = module.cost.current_monthly_cost }
 output "fleet_savings"   { value = module.cost.monthly_savings }
 output "fleet_after"     { value = module.cost.monthly_cost_after }
 output "consolidate"     { value = module.cost.consolidate }
+
+# The cost module on its own: a priced deployment, one unpriced, one whose single node has no price.
+module "cost_mixed" {
+  source = %[2]q
+  items = [
+    { name = "a", verdict = "consolidate", current_monthly_cost = 100, monthly_savings = 40 },
+    { name = "b", verdict = "consolidate", current_monthly_cost = null, monthly_savings = null },
+    { name = "c", verdict = "consolidate", current_monthly_cost = 80, monthly_savings = null },
+    { name = "d", verdict = "keep", current_monthly_cost = 60, monthly_savings = 10 },
+  ]
+}
+output "mixed_consolidate" { value = module.cost_mixed.consolidate }
+output "mixed_unpriced"    { value = module.cost_mixed.unpriced }
+output "mixed_current"     { value = module.cost_mixed.current_monthly_cost }
+output "mixed_savings"     { value = module.cost_mixed.monthly_savings }
 `, analysisModule, costModule, end)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644); err != nil {
@@ -85,6 +100,16 @@ output "consolidate"     { value = module.cost.consolidate }
 				plancheck.ExpectKnownOutputValue("consolidate", knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.StringExact("sso-prod"), knownvalue.StringExact("mandible-prod"),
 				})),
+				// Every consolidate deployment is named; those without a price are listed and left out of
+				// the totals (a and d are priced; d is kept, so only a's savings count).
+				plancheck.ExpectKnownOutputValue("mixed_consolidate", knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.StringExact("a"), knownvalue.StringExact("b"), knownvalue.StringExact("c"),
+				})),
+				plancheck.ExpectKnownOutputValue("mixed_unpriced", knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.StringExact("b"), knownvalue.StringExact("c"),
+				})),
+				plancheck.ExpectKnownOutputValue("mixed_current", knownvalue.Float64Exact(160)),
+				plancheck.ExpectKnownOutputValue("mixed_savings", knownvalue.Float64Exact(40)),
 				plancheck.ExpectKnownOutputValue("alarm_count", knownvalue.Int64Func(func(n int64) error {
 					if n < 1 {
 						return fmt.Errorf("the module produced %d alarms, want at least one rollback trigger", n)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/rightsizing"
 )
 
@@ -88,7 +89,7 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Every RDS for PostgreSQL Multi-AZ instance and Aurora PostgreSQL 2-node cluster in the region, each with its " +
-			"single-node verdict, savings and traffic rank, sorted by savings; and the phase order in which to consolidate them " +
+			"single-node verdict, savings and traffic rank, sorted by verdict (`consolidate` first), then by savings (unpriced last); and the phase order in which to consolidate them " +
 			"(lower traffic first). CloudWatch is read for the whole fleet in one batched collection at the GetMetricData lower bound.",
 		Attributes: map[string]schema.Attribute{
 			"identifier_regex": schema.StringAttribute{Optional: true, Validators: []validator.String{regexValidator{}},
@@ -106,7 +107,7 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 			"id":             schema.StringAttribute{Computed: true, MarkdownDescription: "The region and the filters."},
 			"clusters": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "2-node deployments, highest monthly savings first.",
 				NestedObject: schema.NestedAttributeObject{Attributes: clusterAttrs}},
-			"skipped": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "PostgreSQL deployments that are not analysed, with the reason: not 2-node (already single-node, 3+ nodes), a kind the provider does not support (a Multi-AZ DB cluster, Aurora Serverless), or the green database of a blue/green deployment that can still switch over (a staging copy of its source, which the fleet lists instead).",
+			"skipped": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "PostgreSQL deployments that are not analysed, with the reason: not 2-node (already single-node, 3+ nodes), a kind the provider does not support (a Multi-AZ DB cluster, Aurora Serverless), the green database of a blue/green deployment that can still switch over (a staging copy of its source, which the fleet lists instead), or a deployment on an instance class the provider's catalog does not know (families db.t3, db.t4g, db.m5, db.m6g, db.m6i, db.m7g, db.r5, db.r6g, db.r6i and db.r7g).",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"identifier": schema.StringAttribute{Computed: true, MarkdownDescription: "Identifier."},
 					"reason":     schema.StringAttribute{Computed: true, MarkdownDescription: "Why it is not analysed."},
@@ -174,6 +175,11 @@ func (d *fleetDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		}
 		if len(c.GreenOf) > 0 {
 			skip(c.Identifier, "it is "+c.GreenOf[0].DescribeGreen())
+			continue
+		}
+		if err := knownClasses(deps.Catalog, c); err != nil {
+			// One deployment on a class the catalog lacks must not fail the whole fleet.
+			skip(c.Identifier, err.Error())
 			continue
 		}
 		twoNode = append(twoNode, c)
@@ -309,4 +315,15 @@ func (regexValidator) ValidateString(_ context.Context, req validator.StringRequ
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Regular Expression",
 			fmt.Sprintf("%s is not a valid RE2 regular expression: %v", req.Path, err))
 	}
+}
+
+// knownClasses reports the first node of c whose instance class the price catalog does not know
+// (the analysis needs its vCPUs and memory).
+func knownClasses(cat *pricing.Catalog, c inventory.Cluster) error {
+	for _, n := range c.Nodes {
+		if _, err := cat.Class(n.Class); err != nil {
+			return fmt.Errorf("its instance class is not one the provider knows the capacity of: %w", err)
+		}
+	}
+	return nil
 }

@@ -392,7 +392,7 @@ data "rightsize_single_node_recommendation" "mandible" {
 				checkReportMarkdown(ds+"sso", "sso-prod"),
 				checkReportMarkdown(ds+"mandible", "mandible-prod"),
 				checkInfracostYAML(ds+"sso", "aws_rds_cluster.sso_prod", "read_requests_per_sec", "write_requests_per_sec"),
-				checkInfracostYAML(ds+"mandible", "aws_db_instance.mandible_prod", "monthly_standard_io_requests", "additional_backup_storage_gb"),
+				checkInfracostYAML(ds+"mandible", "aws_db_instance.mandible_prod", "monthly_standard_io_requests"),
 				checkPrometheusRules(ds+"sso"),
 				checkPrometheusRules(ds+"mandible"),
 				checkRollbackTriggers(ds+"sso"),

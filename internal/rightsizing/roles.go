@@ -2,10 +2,12 @@ package rightsizing
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	cw "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/events"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
 )
 
@@ -102,16 +104,140 @@ func metricSources(c inventory.Cluster) []cw.Node {
 }
 
 // nodeSeries are node n's collected series of c, in MetricsOf(c) order: by
-// role or per instance as metricSources collected them.
+// role or per instance as metricSources collected them. A reader's role
+// series are its readers' totals where they add up (readerTotals), when
+// SampleCount was collected with them (collectStats).
 func nodeSeries(c inventory.Cluster, n inventory.Node, got *cw.Result) []analysis.Series {
 	var out []analysis.Series
 	for _, m := range MetricsOf(c) {
-		id := n.ID
-		if byRole(c, m.Name) {
+		id, role := n.ID, byRole(c, m.Name)
+		if role {
 			id = roleSourceID(c, cwRole(n))
 		}
-		if s, ok := got.Find(id, m.Name, Stat); ok {
-			out = append(out, s)
+		s, ok := got.Find(id, m.Name, Stat)
+		if !ok {
+			continue
+		}
+		if role && cwRole(n) == "READER" {
+			if cnt, ok := got.Find(id, m.Name, statSampleCount); ok {
+				s = readerTotals(s, cnt)
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// The READER role series aggregates every instance that was a reader at the
+// time ("aggregating the metric by instance role (WRITER/READER). For
+// example, you can aggregate metrics for all READER instances that belong to
+// a cluster", Amazon Aurora User Guide, "Amazon CloudWatch dimensions for
+// Aurora"): each reader's 1-minute value is one sample of the aggregate, so
+// its Average is the readers' mean. A 2-node cluster has one reader today,
+// but it may have had more inside the window (Aurora Auto Scaling adds
+// readers at peaks and removes them after; a reader deleted since), and
+// while it had two the mean halves the reader's connections, IOPS, network
+// and CPU although both readers' load moves to the single node. So the
+// READER role series is also collected with SampleCount (collectStats), the
+// number of reader-minutes in each period ("SampleCount is the number of
+// data points during the period", Amazon CloudWatch User Guide, "CloudWatch
+// statistics definitions"; Amazon RDS "sends metrics to CloudWatch for each
+// active database instance every minute", "Amazon RDS Metrics and
+// Dimensions"), and readerTotals turns the mean into the readers' total.
+
+// statSampleCount is the CloudWatch statistic collected besides Stat where a
+// cluster has a READER role series: it counts the readers behind each
+// datapoint.
+const statSampleCount = "SampleCount"
+
+// collectStats are the CloudWatch statistics to collect for clusters (every
+// series of a plan has the same): Stat, plus SampleCount when one of them
+// has a READER role series, for readerTotals. The plan then has twice the
+// series (and requests) of one statistic; clusters without role series need
+// no SampleCount, so a fleet without any collects Stat alone.
+func collectStats(cs []inventory.Cluster) []string {
+	for _, c := range cs {
+		for _, m := range MetricsOf(c) {
+			if byRole(c, m.Name) {
+				return []string{Stat, statSampleCount}
+			}
+		}
+	}
+	return []string{Stat}
+}
+
+// readerAdditive are the role metrics whose readers' values add up to what
+// their load puts on the single node: connections, IOPS, network throughput,
+// and CPUUtilization, read by role only when the writer and the reader run
+// the same class (byRole), as the percent of one instance of that class: the
+// readers' total is the load in that class's vCPUs, which the projection
+// scales by reader vCPU / writer vCPU like one reader's. (A reader added by
+// Aurora Auto Scaling runs the writer's class; one added by hand with
+// another class would be counted at today's reader's.)
+var readerAdditive = map[string]bool{
+	analysis.MetricCPU: true, analysis.MetricConnections: true, analysis.MetricReadIOPS: true, analysis.MetricWriteIOPS: true,
+	analysis.MetricNetworkReceive: true, analysis.MetricNetworkTransmit: true,
+}
+
+// readerTotals turns avg, the Average of a READER role series, into the
+// readers' total with cnt, its SampleCount: at each datapoint the readers
+// reporting, k = SampleCount ÷ (period ÷ 60 s) (each publishes once a
+// minute; fractional when one came or went inside the period, so k × Average
+// = Sum ÷ minutes, the period's mean total; at least 1, since Average is
+// that of the minutes that were reported). Where cnt has no datapoint, k is
+// 1. The metrics that do not add up:
+//
+//   - readerAdditive metrics: k × Average.
+//   - FreeLocalStorage: the projection adds a reader's use above its lowest
+//     (its highest free space minus the current, analysis.Projection), the
+//     temporary files that move to the single node, and every reader's move
+//     there. With F the highest Average of the window (a reader at rest), the
+//     readers' total use below it is k × (F − Average), and the series
+//     becomes F − k × (F − Average) (at least 0): one reader's free space
+//     holding every reader's temporary files. (Free space itself adds up to
+//     nothing: a second reader would add its whole free space.)
+//   - FreeableMemory: the mean of the readers. The projection takes the
+//     writer's FreeableMemory only; a reader's memory moves as its
+//     connections (which add up), and its own series only charts the reader
+//     and counts towards its coverage.
+//   - AuroraReplicaLag: the mean of the readers. It only words the stale-read
+//     note of the decision matrix; the worst reader would need Maximum, a
+//     third statistic on every series of the plan.
+//
+// avg and cnt are not modified (their Timestamps may be shared, read-only);
+// the result shares avg's Timestamps.
+func readerTotals(avg, cnt analysis.Series) analysis.Series {
+	additive, local := readerAdditive[avg.Metric], avg.Metric == analysis.MetricFreeLocalStorage
+	if !additive && !local {
+		return avg
+	}
+	perReader := float64(avg.Period / time.Minute) // samples one reader publishes per period
+	if perReader < 1 {
+		perReader = 1
+	}
+	readers := make(map[int64]float64, len(cnt.Timestamps))
+	for i, ts := range cnt.Timestamps {
+		if v := cnt.Values[i]; v == v {
+			readers[ts.UnixNano()] = math.Max(1, v/perReader)
+		}
+	}
+	top := math.Inf(-1)
+	for _, v := range avg.Values {
+		if v == v {
+			top = math.Max(top, v)
+		}
+	}
+	out := avg
+	out.Values = make([]float64, len(avg.Values))
+	for i, v := range avg.Values {
+		k, ok := readers[avg.Timestamps[i].UnixNano()]
+		switch {
+		case v != v || !ok || k == 1:
+			out.Values[i] = v
+		case additive:
+			out.Values[i] = k * v
+		default:
+			out.Values[i] = math.Max(0, top-k*(top-v))
 		}
 	}
 	return out
@@ -119,23 +245,59 @@ func nodeSeries(c inventory.Cluster, n inventory.Node, got *cw.Result) []analysi
 
 // roleFailoverWarning says when some of c's metrics were read per instance
 // with today's roles (a 2-node Aurora cluster whose instances' classes differ)
-// although a failover inside the plan's window swapped the roles. Empty
+// and a failover may have swapped the roles since the plan's window started:
+// one listed (c.Events) inside the window or after it, or one RDS could not
+// list: RDS keeps events for 14 days (events.Recent), so a window that starts
+// earlier than that before now has failovers nobody can see, and none can be
+// seen when the events could not be listed (c.EventsUnread). Empty
 // otherwise.
-func roleFailoverWarning(c inventory.Cluster, plan *cw.Plan) string {
+//
+// now is when the events were listed (inventory.AttachEvents); without it,
+// the plan's end, which is now rounded down to the period unless the request
+// set an end.
+func roleFailoverWarning(c inventory.Cluster, plan *cw.Plan, now ...time.Time) string {
 	if plan == nil || c.Kind != inventory.KindAurora || len(c.Nodes) != 2 || byRole(c, analysis.MetricCPU) || !byRole(c, analysis.MetricWriteIOPS) {
 		return ""
 	}
+	at := plan.End
+	if len(now) > 0 && now[0].After(at) {
+		at = now[0]
+	}
+	w, _ := c.Writer()
+	head := fmt.Sprintf("the writer (%s) and the reader (%s) run different classes, so CPUUtilization, FreeableMemory and FreeLocalStorage were read per instance with today's roles",
+		w.Class, c.Readers()[0].Class)
+	const swapped = "the writer's CPU, memory and local storage are counted as the reader's"
+	if c.EventsUnread != "" {
+		return head + ", but the failovers could not be listed (see \"failovers not checked\"), so one that swapped the roles since the window's start at " +
+			plan.Start.UTC().Format(time.RFC3339) + " would go unnoticed: before it, " + swapped
+	}
 	var last time.Time
 	for _, e := range c.Events {
-		if e.Category == "failover" && !e.Time.Before(plan.Start) && e.Time.Before(plan.End) && e.Time.After(last) {
+		if e.Category == "failover" && !e.Time.Before(plan.Start) && e.Time.Before(at) && e.Time.After(last) {
 			last = e.Time
 		}
 	}
-	if last.IsZero() {
-		return ""
+	// The failovers before this could not be listed. One inside the window's
+	// first period would swap at most that period's datapoints: a window of
+	// 14 days ending now rounded down to the period starts less than a
+	// period before it.
+	listed := at.Add(-events.Retention)
+	unlisted := listed.Sub(plan.Start) >= plan.Period
+	since := listed.UTC().Format(time.RFC3339)
+	switch {
+	case !last.IsZero():
+		where, before := "inside the window", "before it"
+		if !last.Before(plan.End) {
+			where, before = "after the window", "throughout the window"
+		}
+		msg := fmt.Sprintf("%s, but a failover at %s swapped the roles %s: %s, %s", head, last.UTC().Format(time.RFC3339), where, before, swapped)
+		if unlisted {
+			msg += fmt.Sprintf("; RDS keeps events for 14 days, so failovers before %s could not be checked", since)
+		}
+		return msg
+	case unlisted:
+		return fmt.Sprintf("%s; no failover swapped them since %s, but RDS keeps events for 14 days, so failovers before then, inside the window from %s, could not be checked: had one swapped the roles, before it %s",
+			head, since, plan.Start.UTC().Format(time.RFC3339), swapped)
 	}
-	w, _ := c.Writer()
-	return fmt.Sprintf("the writer (%s) and the reader (%s) run different classes, so CPUUtilization, FreeableMemory and FreeLocalStorage were read per instance with today's roles, "+
-		"but a failover at %s swapped the roles inside the window: before it, the writer's CPU, memory and local storage are counted as the reader's",
-		w.Class, c.Readers()[0].Class, last.UTC().Format(time.RFC3339))
+	return ""
 }

@@ -23,8 +23,10 @@ variable "items" {
 }
 
 locals {
-  priced      = [for i in var.items : i if i.current_monthly_cost != null]
-  consolidate = [for i in local.priced : i if i.verdict == "consolidate" && i.monthly_savings != null]
+  # A deployment is left out of the totals when its cost, or (to be consolidated) its savings, has no price.
+  unpriced    = [for i in var.items : i if i.current_monthly_cost == null || (i.verdict == "consolidate" && i.monthly_savings == null)]
+  priced      = [for i in var.items : i if !contains([for u in local.unpriced : u.name], i.name)]
+  consolidate = [for i in local.priced : i if i.verdict == "consolidate"]
   current     = sum(concat([0], [for i in local.priced : i.current_monthly_cost]))
   savings     = sum(concat([0], [for i in local.consolidate : i.monthly_savings]))
 }
@@ -46,11 +48,11 @@ output "annual_savings" {
 }
 
 output "consolidate" {
-  description = "Names of the deployments to take to one node."
-  value       = [for i in local.consolidate : i.name]
+  description = "Names of the deployments to take to one node, priced or not."
+  value       = [for i in var.items : i.name if i.verdict == "consolidate"]
 }
 
 output "unpriced" {
-  description = "Names of deployments without a catalog price (left out of the totals)."
-  value       = [for i in var.items : i.name if i.current_monthly_cost == null]
+  description = "Names of deployments without a catalog price for their cost or, to be consolidated, their savings (left out of the totals)."
+  value       = [for i in local.unpriced : i.name]
 }

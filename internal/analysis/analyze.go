@@ -323,6 +323,16 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		rec.Reasons = append(rec.Reasons, Reason{Check: "decision_score", Metric: "decision_matrix", Value: rec.Matrix.Total,
 			Comparison: ">=", Limit: p.MinDecisionScore, Unit: "score", Passed: scoreOK,
 			Message: fmt.Sprintf("weighted decision-matrix score %.2f of 10 (minimum %.2f)", rec.Matrix.Total, p.MinDecisionScore)})
+		if rec.Cost.Known {
+			// One node that saves nothing (the class that fits costs as much as today's two, or
+			// more) is no reason to give up the second node.
+			v := round(rec.Cost.MonthlySavingsUSD, 2)
+			savingsOK := v > 0
+			scoreOK = scoreOK && savingsOK
+			rec.Reasons = append(rec.Reasons, Reason{Check: "monthly_savings", Metric: "cost", Value: v, Comparison: ">", Limit: 0,
+				Unit: "USD/month", Passed: savingsOK,
+				Message: savingsMessage(rec.RecommendedClass, v)})
+		}
 	}
 	switch {
 	case !dataOK:
@@ -397,6 +407,14 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		}
 	}
 	return rec, nil
+}
+
+// savingsMessage words the monthly_savings check for one node on class saving v USD a month.
+func savingsMessage(class string, v float64) string {
+	if v > 0 {
+		return fmt.Sprintf("one node on %s saves $%.2f a month", class, v)
+	}
+	return fmt.Sprintf("one node on %s would cost $%.2f a month more than today (or as much): no savings to justify giving up the second node", class, math.Abs(v))
 }
 
 // marginAbs is the smallest relative distance of any capacity check from
@@ -610,9 +628,9 @@ func estimateReasons(pr Projection, p Policy) []Reason {
 			continue
 		}
 		frac := float64(n) / float64(s.Count)
-		stands := "its p99 over the lookback"
+		stands := "an estimate (its neighbours interpolated across a gap of up to 15 minutes; else its mean for that hour of the week, or of the day; else its p99)"
 		if s.Metric == pr.LocalStorageUsed.Metric {
-			stands = "its lowest FreeLocalStorage over the lookback"
+			stands = "an estimate (its neighbours interpolated across a gap of up to 15 minutes; else its lowest FreeLocalStorage for that hour of the week, or of the day, or over the lookback)"
 		}
 		out = append(out, Reason{Check: "reader_estimate", Metric: s.Metric, Value: round(frac, 4), Comparison: "<=",
 			Limit: limit, Unit: "fraction", Passed: frac <= limit,

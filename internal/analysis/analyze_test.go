@@ -367,9 +367,10 @@ func ExampleAnalyze() {
 
 // TestAnalyzeAuroraReaderGaps gives the reader its own, gappy timestamps
 // (every tenth point missing) and the writer a few NaN CPU points: the
-// projection aligns by timestamp; where the reader has no point, its p99
-// stands in for it (the writer's own load is never dropped), and where the
-// writer has none the point stays missing. The estimated points are
+// projection aligns by timestamp; where the reader has no point, its
+// estimate (single missing minutes: its neighbours interpolated) stands in
+// for it (the writer's own load is never dropped), and where the writer has
+// none the point stays missing. The estimated points are
 // counted and reported.
 func TestAnalyzeAuroraReaderGaps(t *testing.T) {
 	in := auroraPair(14)
@@ -411,13 +412,17 @@ func TestAnalyzeAuroraReaderGaps(t *testing.T) {
 			r = s
 		}
 	}
-	rs, _ := rec.Nodes[1].Summary(MetricCPU)
+	rs, err := Summarize(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := refEstimator(r, rs, 1, w.Start)
 	at := map[int64]float64{}
 	for i, ts := range r.Timestamps {
 		at[ts.UnixNano()] = r.Values[i]
 	}
-	// Reference: writer CPU + reader CPU, the reader's p99 where it has no
-	// point; nothing where the writer has none.
+	// Reference: writer CPU + reader CPU, the reader's estimate
+	// (refEstimator) where it has no point; nothing where the writer has none.
 	var want []float64
 	estimated := 0
 	for i, ts := range w.Timestamps {
@@ -426,7 +431,7 @@ func TestAnalyzeAuroraReaderGaps(t *testing.T) {
 		}
 		v, ok := at[ts.UnixNano()]
 		if !ok {
-			v = rs.P99
+			v = ref(ts)
 			estimated++
 		}
 		want = append(want, w.Values[i]+v)
@@ -497,7 +502,8 @@ func TestAnalyzeReaderGapAtWriterPeak(t *testing.T) {
 	}
 	ws, _ := rec.Nodes[0].Summary(MetricCPU)
 	pc := rec.Projection.CPU
-	// Writer 38% + the reader's p99 (5%) where the reader has no point.
+	// Writer 38% + the reader's estimate where it has no point: no weekday
+	// has those hours, so its mean for those hours of the day (weekends: 5%).
 	if pc.Count != ws.Count || pc.P99 < ws.P99 || pc.Max != 43 || pc.P99 != 43 {
 		t.Fatalf("projected CPU p99 %v max %v over %d points; writer alone p99 %v over %d", pc.P99, pc.Max, pc.Count, ws.P99, ws.Count)
 	}
@@ -849,6 +855,8 @@ func TestRecommendClass(t *testing.T) {
 		{"priced before unpriced", []ClassOption{opt("b", true, 30), opt("w", true, 0)}, "b"},
 		{"unpriced: the writer's first", []ClassOption{opt("a", true, 0), opt("w", true, 0)}, "w"},
 		{"unpriced: then by name", []ClassOption{opt("a", true, 0), opt("b", true, 0), opt("w", false, 5)}, "a"},
+		{"same price: the writer's, no class change", []ClassOption{opt("a", true, 20), opt("w", true, 20)}, "w"},
+		{"same price, the writer's fails", []ClassOption{opt("a", true, 20), opt("w", false, 20)}, "a"},
 	} {
 		o, ok := recommendClass(w, tc.opts)
 		if ok != (tc.want != "") || ok && o.Class.Name != tc.want {

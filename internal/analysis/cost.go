@@ -220,11 +220,18 @@ func classOptions(pr Projection, in ClusterInput, p Policy) []ClassOption {
 // opts are in classOptions' order.
 func recommendClass(w InstanceClass, opts []ClassOption) (ClassOption, bool) {
 	var unpriced []ClassOption
-	for _, o := range opts {
+	for i, o := range opts {
 		switch {
 		case !o.Fits:
 		case o.MonthlyUSD > 0:
-			return o, true // fitting first, by price then name
+			// Fitting first, by price then name; at the same price the writer's own class, which
+			// needs no class change.
+			for _, same := range opts[i+1:] {
+				if same.Fits && same.MonthlyUSD == o.MonthlyUSD && same.Class.Name == w.Name {
+					return same, true
+				}
+			}
+			return o, true
 		default:
 			unpriced = append(unpriced, o)
 		}

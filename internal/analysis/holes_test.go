@@ -281,7 +281,6 @@ func TestProjectionWithHoles(t *testing.T) {
 // reference, and count the estimated points in the window.
 func TestProjectionEstimatesReaderGaps(t *testing.T) {
 	const n = 2 * 1440
-	const est = 7.0
 	r := rng(9)
 	val := func(salt float64) func(int) float64 {
 		return func(i int) float64 { return salt + 10*math.Sin(float64(i)/90) + 3*r.norm() }
@@ -302,11 +301,17 @@ func TestProjectionEstimatesReaderGaps(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			// Reference: the reader's value in the writer's minute, else est.
+			// Reference: the reader's value in the writer's minute, else
+			// its estimate (refEstimator).
 			at := map[int64]float64{}
 			for i, ts := range c.r.Timestamps {
 				at[ts.Truncate(time.Minute).UnixNano()] = c.r.Values[i]
 			}
+			rsum, err := Summarize(c.r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref := refEstimator(c.r, rsum, 0.5, c.w.Start)
 			var want []float64
 			estimated := 0
 			for i, ts := range c.w.Timestamps {
@@ -316,7 +321,7 @@ func TestProjectionEstimatesReaderGaps(t *testing.T) {
 				}
 				x, ok := at[ts.UnixNano()]
 				if !ok || x != x {
-					x = est
+					x = ref(ts)
 					estimated++
 				}
 				want = append(want, v+0.5*x)
@@ -334,7 +339,7 @@ func TestProjectionEstimatesReaderGaps(t *testing.T) {
 			if direct := wm.g.same(rm.g) && c.w.Start.Equal(c.r.Start); direct != c.direct {
 				t.Fatalf("fixture: on one grid %v, want %v", direct, c.direct)
 			}
-			got, _, gotEst, err := combine("ProjectedCPUUtilization", "Percent", []*measured{wm, rm}, []float64{1, 0.5}, []float64{math.NaN(), est}, 0, true)
+			got, _, gotEst, err := combine("ProjectedCPUUtilization", "Percent", []*measured{wm, rm}, []float64{1, 0.5}, []readerEstimate{{}, newReaderEstimate(rm, 0.5)}, 0, true)
 			if err != nil {
 				t.Fatal(err)
 			}

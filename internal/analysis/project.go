@@ -14,13 +14,14 @@ import (
 // ignored. Parts must be sorted and valid.
 //
 // ests[i] stands in for part i where it has no valid point in a slot
-// (absent or NaN); a NaN ests[i] (and a nil ests: every part) marks a
+// (absent or NaN; see readerEstimate, with parts[i] the series it was made
+// for); an ests[i] without a series (and a nil ests: every part) marks a
 // required part, whose absence leaves the slot without a projected point.
 // The first part is always required. The result's Metric and Unit are
 // given; it owns new backing arrays unless there is a single part with
 // scale 1 and offset 0, in which case that part is returned as is (callers
 // never mutate).
-func alignedSum(metric, unit string, parts []Series, scales, ests []float64, offset float64) (Series, int, error) {
+func alignedSum(metric, unit string, parts []Series, scales []float64, ests []readerEstimate, offset float64) (Series, int, error) {
 	base := parts[0]
 	for _, p := range parts[1:] {
 		if p.Period != base.Period {
@@ -31,12 +32,6 @@ func alignedSum(metric, unit string, parts []Series, scales, ests []float64, off
 	if len(parts) == 1 && scales[0] == 1 && offset == 0 {
 		out.Timestamps, out.Values = base.Timestamps, base.Values
 		return out, 0, nil
-	}
-	est := func(j int) float64 {
-		if ests == nil {
-			return math.NaN()
-		}
-		return ests[j]
 	}
 	per := int64(base.Period)
 	s0 := base.Start.UnixNano()
@@ -78,8 +73,11 @@ func alignedSum(metric, unit string, parts []Series, scales, ests []float64, off
 		for j := 1; j < len(parts); j++ {
 			p := parts[j]
 			w := math.NaN()
+			// [lo, hi): the points of part j in this slot (at most the
+			// first, which is the one taken).
+			var lo, hi int
 			if direct[j] {
-				w = p.Values[i]
+				w, lo, hi = p.Values[i], i, i+1
 			} else {
 				if !haveK {
 					k, haveK = slot(t), true
@@ -89,15 +87,17 @@ func alignedSum(metric, unit string, parts []Series, scales, ests []float64, off
 					x++
 				}
 				idx[j] = x
+				lo, hi = x, x
 				if x < len(p.Timestamps) && slot(p.Timestamps[x]) == k {
-					w = p.Values[x]
+					w, hi = p.Values[x], x+1
 				}
 			}
 			if w != w {
-				if w = est(j); w != w {
+				if ests == nil || ests[j].m == nil {
 					ok = false
 					break
 				}
+				w = ests[j].inSeries(p, t.UnixNano(), lo, hi)
 				guessed = true
 			}
 			acc += scales[j] * w
@@ -134,7 +134,8 @@ func sameTimestamps(a, b []time.Time) bool {
 // writer's sampling grid: a projected point exists where every part of the
 // writer has a valid datapoint, and the other periods are missing (its NaN
 // count is 0). Where the writer has a value and an Aurora reader does not
-// (a gap or NaN), the reader's part is estimated (readerEstimate), so the
+// (a gap or NaN), the reader's part is estimated (readerEstimate: its
+// neighbours across a short gap, else its hour-of-week profile), so the
 // projection never drops the writer's own load; EstimatedPoints counts
 // those points.
 type Projection struct {
@@ -199,6 +200,17 @@ type measured struct {
 	// spread holds the spread values of a series with holes (a pooled
 	// buffer, until release); nil otherwise.
 	spread *[]float64
+	// gaps is s folded on the hours of the week and of the day, bucket by
+	// bucket as a reader's estimate needs them (readerEstimate.profile).
+	gaps *gapProfile
+}
+
+// slotTime is the time, in UnixNano, of slot i of slots().
+func (m *measured) slotTime(i int) int64 {
+	if m.spread != nil {
+		return m.g.t0 + int64(i)*m.g.step
+	}
+	return m.s.Timestamps[i].UnixNano()
 }
 
 // slots are the values on m.g: the spread values (NaN in the holes), or
@@ -276,7 +288,7 @@ func projectionJobs(in ClusterInput, writer Node, others []Node, p Policy, ms ma
 		if lsT != nil {
 			lsT = append(lsT, term{r, MetricFreeLocalStorage, -1, true})
 			// A reader without any datapoint adds nothing to the offset;
-			// its part is then estimated as 0 (see readerEstimate).
+			// its part is then estimated as 0 (see readerFallback).
 			if m, ok := ms[r.ID][MetricFreeLocalStorage]; ok && m.sum.Count > 0 {
 				lsOffset += m.sum.Max
 			}
@@ -329,45 +341,283 @@ func project(in ClusterInput, writer Node, jobs []projJob, ms map[string]map[str
 }
 
 // jobParts finds a job's measured series, their scales and their estimates
-// (readerEstimate for a reader's part, NaN for a required one); nil when
-// one of them was not collected.
-func jobParts(j projJob, ms map[string]map[string]*measured) ([]*measured, []float64, []float64) {
+// (readerEstimate for a reader's part; none, required, for the writer's);
+// nil when one of them was not collected.
+func jobParts(j projJob, ms map[string]map[string]*measured) ([]*measured, []float64, []readerEstimate) {
 	parts := make([]*measured, 0, len(j.terms))
 	scales := make([]float64, 0, len(j.terms))
-	ests := make([]float64, 0, len(j.terms))
-	for _, t := range j.terms {
+	ests := make([]readerEstimate, len(j.terms))
+	for i, t := range j.terms {
 		m, ok := ms[t.node.ID][t.metric]
 		if !ok {
 			return nil, nil, nil
 		}
 		parts = append(parts, m)
 		scales = append(scales, t.scale)
-		e := math.NaN()
 		if t.est {
-			e = readerEstimate(m.sum, t.scale)
+			ests[i] = newReaderEstimate(m, t.scale)
 		}
-		ests = append(ests, e)
 	}
 	return parts, scales, ests
 }
 
-// readerEstimate is the value that stands in for a reader's series sum
-// where the reader has no datapoint and the writer has one: its p99 over
-// the lookback for a part that adds to the projection (scale >= 0), its
-// lowest value for one that subtracts (scale < 0: FreeLocalStorage, where
-// the lowest free space is the largest use), and 0 when the reader has no
-// datapoint at all (nothing to estimate from; its coverage check then
-// fails).
+// shortGap is the longest stretch of missing periods a reader's estimate
+// bridges by interpolation (readerEstimate, step 1).
+const shortGap = 15 * time.Minute
+
+// readerEstimate stands in for a reader's part of a projected series where
+// the reader has no valid datapoint (a hole, a NaN, or outside its series)
+// and the writer has one, so that a reader's gap never drops the writer's
+// own load. The estimate of a point depends on the reader's gap around it:
 //
-// The p99 rather than the reader's hour-of-week profile: a reader whose
-// collection fails at its own peak leaves those hours of the profile
-// empty, exactly where an estimate is needed, and a profile's mean would
-// understate a peak. The p99 is what the reader stays below 99% of the
-// time, so an estimated point errs towards more load (a safer verdict),
-// while a single spike does not stand in for every missing point.
-// Summary keeps no low quantile, so the subtracting side takes the
-// minimum; local storage is judged at its peak anyway.
-func readerEstimate(sum Summary, scale float64) float64 {
+//  1. A short gap, at most shortGap (15 minutes) of missing periods, or a
+//     single missing period whatever the period (so its valid neighbours
+//     are at most max(shortGap, period) + period apart), is bridged by
+//     linear interpolation in time between the reader's nearest valid
+//     datapoints on either side. Before the reader's first valid datapoint
+//     or after its last, a point within max(shortGap, period) of it takes
+//     its value.
+//  2. Otherwise, the reader's mean for that hour of the week (UTC) over the
+//     lookback: its valid datapoints in that hour of every week that has
+//     any (the rest of the gap's own hour included), as HourOfWeekProfile.
+//  3. When no week has a datapoint in that hour of the week (the reader
+//     missed it every week), its mean for that hour of the day over the
+//     days that have one, as HourOfDayProfile.
+//  4. Only when no day has a datapoint in that hour: readerFallback, its
+//     p99 over the lookback (0 when it has no datapoint at all).
+//
+// Sign: a part that subtracts (scale < 0: FreeLocalStorage, where less
+// free space is more use on the single node) takes in steps 2 and 3 the
+// lowest value of the hour's datapoints rather than their mean, and in
+// step 4 the lowest over the lookback, so its estimate errs towards more
+// use, as the p99 does for the parts that add. Interpolation is the same
+// for both signs (it stays between two measured values).
+//
+// Why: the p99 alone stacked the reader's busiest minutes on whatever the
+// writer was doing, so one missing minute at the writer's connection peak
+// raised the projected peak connections by the reader's own peak (a
+// flipped verdict), and a reader that missed the writer's busy hours every
+// weekday while itself busy at night doubled the projected CPU p99. A
+// short gap is best told by the reader's readings on either side: 15
+// minutes of 1-minute data (3 periods at 5 minutes; one period at an hour,
+// where bridging several hours would flatten the daily cycle the profile
+// keeps) is shorter than the hour the profile resolves and than the shifts
+// in a database's load that matter here. A longer gap takes what the
+// reader usually does at that time: the weekly cycle first (weekday and
+// weekend differ), then the daily one. The p99 is left for hours the
+// reader never reported, where nothing tells its load.
+//
+// The estimate is made only where needed: the projection of gap-free
+// readers never calls it, and a profile bucket is folded (once per series)
+// at the first point of a long gap that needs it, reading only that hour
+// of each week (or day). A zero readerEstimate (m nil) marks a
+// required part, which has no estimate.
+type readerEstimate struct {
+	m        *measured // the reader's series; nil: required
+	low      bool      // a subtracting part: err low (see the sign above)
+	fallback float64   // step 4 (readerFallback)
+	span     int64     // max(shortGap, period) in ns
+	step     int64     // the period in ns
+	// The last neighbours found (around): valid points p < n (-1 and
+	// len when none) with nothing valid between them.
+	p, n   int
+	cached bool
+}
+
+// newReaderEstimate is the estimate of the reader's series m, a part of
+// scale scale.
+func newReaderEstimate(m *measured, scale float64) readerEstimate {
+	step := int64(m.s.Period)
+	return readerEstimate{m: m, low: scale < 0, fallback: readerFallback(m.sum, scale), span: max(int64(shortGap), step), step: step}
+}
+
+// onGrid is the estimate at slot i of vals, m.slots(), where vals[i] is
+// NaN (the one-grid path, projector.patch).
+func (e *readerEstimate) onGrid(vals []float64, i int) float64 {
+	p, n := e.around(vals, i, i+1)
+	pt, nt := int64(0), int64(0)
+	if p >= 0 {
+		pt = e.m.slotTime(p)
+	}
+	if n < len(vals) {
+		nt = e.m.slotTime(n)
+	}
+	return e.at(e.m.slotTime(i), vals, p, n, pt, nt)
+}
+
+// inSeries is the estimate at t (UnixNano) from s, the reader's series,
+// whose points [lo, hi) (none, or one NaN) fall in t's slot: the
+// alignment of alignedSum.
+func (e *readerEstimate) inSeries(s Series, t int64, lo, hi int) float64 {
+	p, n := e.around(s.Values, lo, hi)
+	pt, nt := int64(0), int64(0)
+	if p >= 0 {
+		pt = s.Timestamps[p].UnixNano()
+	}
+	if n < len(s.Values) {
+		nt = s.Timestamps[n].UnixNano()
+	}
+	return e.at(t, s.Values, p, n, pt, nt)
+}
+
+// at is the estimate at t from the valid neighbours vals[p] at pt and
+// vals[n] at nt (p < 0, n >= len(vals): none).
+func (e *readerEstimate) at(t int64, vals []float64, p, n int, pt, nt int64) float64 {
+	hasP, hasN := p >= 0, n < len(vals)
+	switch {
+	case hasP && hasN:
+		if nt-pt <= e.span+e.step {
+			if nt <= pt {
+				return vals[p]
+			}
+			pv, nv := vals[p], vals[n]
+			return pv + (nv-pv)*float64(t-pt)/float64(nt-pt)
+		}
+	case hasP:
+		if t-pt <= e.span {
+			return vals[p]
+		}
+	case hasN:
+		if nt-t <= e.span {
+			return vals[n]
+		}
+	}
+	return e.profile(t)
+}
+
+// around returns the nearest valid points of vals before lo and at or
+// after hi (lo <= hi; -1 and len(vals) when none). Queries come in time
+// order, so the neighbours of a gap are looked for once.
+func (e *readerEstimate) around(vals []float64, lo, hi int) (int, int) {
+	if e.cached && e.p < lo && hi <= e.n {
+		return e.p, e.n
+	}
+	p := lo - 1
+	for p >= 0 && vals[p] != vals[p] {
+		p--
+	}
+	n := hi
+	for n < len(vals) && vals[n] != vals[n] {
+		n++
+	}
+	e.p, e.n, e.cached = p, n, true
+	return p, n
+}
+
+// profile is steps 2 to 4 of the estimate at t (UnixNano).
+func (e *readerEstimate) profile(t int64) float64 {
+	if e.m.gaps == nil {
+		e.m.gaps = &gapProfile{}
+	}
+	g := e.m.gaps
+	w, d := hourBuckets(t)
+	// Hour h since the epoch is hour (h + 4×24) mod 168 of its week.
+	if b := g.week[w].fold(e.m, HoursPerWeek, int64(w)-4*24); b.n > 0 {
+		return b.value(e.low)
+	}
+	if b := g.day[d].fold(e.m, 24, int64(d)); b.n > 0 {
+		return b.value(e.low)
+	}
+	return e.fallback
+}
+
+// gapProfile is a reader's series folded on the hours of the week (bucket
+// as HourOfWeekProfile's) and of the day (UTC), one bucket at a time as
+// readerEstimate asks for it: a long gap needs one or two.
+type gapProfile struct {
+	week [HoursPerWeek]hourBucket
+	day  [24]hourBucket
+}
+
+// hourBucket holds the valid datapoints of a series in one bucket of a
+// gapProfile: their sum (in time order), lowest value and number.
+type hourBucket struct {
+	sum, low float64
+	n        int
+	done     bool // folded
+}
+
+// value is the bucket's mean, or its lowest value (low).
+func (b *hourBucket) value(low bool) float64 {
+	if low {
+		return b.low
+	}
+	return b.sum / float64(b.n)
+}
+
+// fold returns b, folding it first (once) from m: the valid datapoints in
+// the hours h (since the epoch) with h ≡ r (mod cycle), hour by hour, each
+// found by index on m's grid or by binary search on its timestamps.
+func (b *hourBucket) fold(m *measured, cycle, r int64) *hourBucket {
+	if b.done {
+		return b
+	}
+	b.done = true
+	vals := m.slots()
+	n := len(vals)
+	if n == 0 {
+		return b
+	}
+	onGrid := m.spread != nil || (m.g.regular && len(m.s.Timestamps) == n)
+	var first, last int64
+	if onGrid {
+		first, last = m.g.t0, m.g.t0+int64(n-1)*m.g.step
+	} else {
+		first, last = m.s.Timestamps[0].UnixNano(), m.s.Timestamps[n-1].UnixNano()
+	}
+	h0, h1 := floorDiv(first, hourNs), floorDiv(last, hourNs)
+	for h := h0 + ((r-h0)%cycle+cycle)%cycle; h <= h1; h += cycle {
+		from, to := h*hourNs, (h+1)*hourNs
+		var a, z int
+		if onGrid {
+			a = clampInt(ceilDiv(from-m.g.t0, m.g.step), 0, n)
+			z = clampInt(ceilDiv(to-m.g.t0, m.g.step), a, n)
+		} else {
+			a, z = pointRange(m.s.Timestamps, from, to)
+		}
+		for _, v := range vals[a:z] {
+			if v != v {
+				continue
+			}
+			if b.n == 0 || v < b.low {
+				b.low = v
+			}
+			b.sum += v
+			b.n++
+		}
+	}
+	return b
+}
+
+// hourBuckets returns the hour of the week (Sunday 00:00 UTC = 0, as
+// hourOfWeek) and the hour of the day (UTC) of t, in UnixNano.
+func hourBuckets(t int64) (week, day int) {
+	h := floorDiv(t, hourNs)
+	// 1970-01-01 00:00 UTC, hour 0, was a Thursday: hour 4×24 of its week.
+	week = int(((h+4*24)%HoursPerWeek + HoursPerWeek) % HoursPerWeek)
+	day = int((h%24 + 24) % 24)
+	return week, day
+}
+
+// floorDiv is a/b rounded down (b > 0).
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b < 0 {
+		q--
+	}
+	return q
+}
+
+// readerFallback is the last resort of readerEstimate, for an hour of the
+// day in which the reader never has a datapoint: its p99 over the lookback
+// for a part that adds to the projection (scale >= 0), its lowest value
+// for one that subtracts (scale < 0: FreeLocalStorage, where the lowest
+// free space is the largest use), and 0 when the reader has no datapoint
+// at all (nothing to estimate from; its coverage check then fails). The
+// p99 is what the reader stays below 99% of the time, so the estimate errs
+// towards more load, while a single spike does not stand in; Summary keeps
+// no low quantile, so the subtracting side takes the minimum.
+func readerFallback(sum Summary, scale float64) float64 {
 	v := sum.P99
 	if scale < 0 {
 		v = sum.Min
@@ -379,13 +629,13 @@ func readerEstimate(sum Summary, scale float64) float64 {
 }
 
 // combine summarises offset + Σ scales[i]·parts[i], aligned by timestamp,
-// with ests[i] standing in for part i where it has no value (NaN ests[i]:
-// required, see alignedSum), and returns how many points in the window
+// with ests[i] standing in for part i where it has no value (an ests[i]
+// without a series, or a nil ests: required, see alignedSum), and returns how many points in the window
 // rest on an estimate. A single unscaled part reuses its scan. Parts on the
 // same grid (or the same timestamp slice) are added index by index into a
 // scratch buffer and scanned once; otherwise they are aligned by sampling
 // slot (alignedSum).
-func combine(metric, unit string, parts []*measured, scales, ests []float64, offset float64, wantH bool) (Summary, hourly, int, error) {
+func combine(metric, unit string, parts []*measured, scales []float64, ests []readerEstimate, offset float64, wantH bool) (Summary, hourly, int, error) {
 	base := parts[0]
 	if len(parts) == 1 && scales[0] == 1 && offset == 0 {
 		sum := base.sum
@@ -455,11 +705,12 @@ func emptySummary(metric, unit string) Summary {
 // projector computes offset + Σ scales[k]·parts[k][i] for parts on one
 // grid, index by index, adding in the order ((offset + s0·p0) + s1·p1) + ...
 // fill makes a point NaN (missing) when any part is NaN there; patch then
-// gives it a value when only estimable parts (ests[k] not NaN) were NaN.
+// gives it a value when only estimable parts (ests[k] with a series) were
+// NaN.
 type projector struct {
 	parts  [][]float64
 	scales []float64
-	ests   []float64 // NaN: required part
+	ests   []readerEstimate // without a series (or nil): required part
 	// gappy is set when an estimable part may hold a NaN (holes or NaN
 	// values): only then does patch look for points to estimate.
 	gappy  bool
@@ -468,11 +719,11 @@ type projector struct {
 
 // newProjector combines parts on one grid; ests (nil: every part
 // required) as for alignedSum.
-func newProjector(parts []*measured, scales, ests []float64, offset float64) *projector {
+func newProjector(parts []*measured, scales []float64, ests []readerEstimate, offset float64) *projector {
 	p := &projector{scales: scales, ests: ests, offset: offset}
 	for k, m := range parts {
 		p.parts = append(p.parts, m.slots())
-		if ests != nil && ests[k] == ests[k] && (m.spread != nil || m.sum.Count != len(m.s.Values)) {
+		if ests != nil && ests[k].m != nil && (m.spread != nil || m.sum.Count != len(m.s.Values)) {
 			p.gappy = true
 		}
 	}
@@ -480,8 +731,8 @@ func newProjector(parts []*measured, scales, ests []float64, offset float64) *pr
 }
 
 // patch recomputes the NaN points of dst (as left by fill) where every
-// required part has a value, with ests[k] standing in for the estimable
-// parts that have none, and returns how many of the points patched lie in
+// required part has a value, with ests[k] (readerEstimate) standing in
+// for the estimable parts that have none, and returns how many of the points patched lie in
 // [lo, hi) (the window). Nothing to do unless an estimable part is gappy:
 // the usual gap-free cluster pays nothing.
 func (p *projector) patch(dst []float64, lo, hi int) int {
@@ -497,10 +748,11 @@ func (p *projector) patch(dst []float64, lo, hi int) int {
 		for k, part := range p.parts {
 			x := part[i]
 			if x != x {
-				if x = p.ests[k]; x != x {
+				if p.ests == nil || p.ests[k].m == nil {
 					ok = false
 					break
 				}
+				x = p.ests[k].onGrid(part, i)
 				guessed = true
 			}
 			acc += p.scales[k] * x

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -80,8 +81,10 @@ func (r Reservation) validate() error {
 // (ok false when none can): the reservations of the engine (Multi-AZ: postgresql, Aurora:
 // aurora-postgresql) and of the class family of the node the change removes, their normalized
 // units against those the deployment uses and the change frees, and the end of the last one.
-// Severity medium when they can cover the whole deployment (the change then frees reserved
-// capacity rather than on-demand hours), low when they cover part of it.
+// Reserved units beyond what the single node still uses are left idle, up to the units the change
+// frees: severity medium when all the freed units are reserved (the change then frees reserved
+// capacity rather than on-demand hours), low when part of them; no risk when the single node
+// still uses every reserved unit (its savings are real).
 func reservationRisk(in ClusterInput) (r Risk, ok bool) {
 	product := "postgresql"
 	if in.Topology == TopologyAurora {
@@ -123,20 +126,23 @@ func reservationRisk(in ClusterInput) (r Risk, ok bool) {
 			last = res.End
 		}
 	}
-	if units == 0 || freed == 0 {
-		return Risk{}, false
+	// After the change the deployment uses used − freed units; reservations beyond that are left
+	// idle (unless other instances of the family use them), up to the units the change frees.
+	idle := math.Min(math.Max(units-(used-freed), 0), freed)
+	if units == 0 || freed == 0 || idle == 0 {
+		return Risk{}, false // the single node still uses every reserved unit: the savings are real
 	}
-	sev, cover := "low", "can cover part of"
-	if units >= used {
-		sev, cover = "medium", "can cover the whole of"
+	sev, share := "low", fmt.Sprintf("%.0f%% of", 100*idle/freed)
+	if idle >= freed {
+		sev, share = "medium", "all of"
 	}
 	until := ""
 	if !last.IsZero() {
 		until = " until " + last.UTC().Format("2006-01-02")
 	}
 	return Risk{Category: "cost", Severity: sev, Description: fmt.Sprintf(
-		"Reserved DB instances of the %s family for %s (%s), %g normalized units in all, %s this deployment (%g units; the change frees %g): "+
-			"reservations are billed for their whole term and RDS applies them across the region's instances of the family (and the organization's, with sharing), "+
+		"Reserved DB instances of the %s family for %s (%s), %g normalized units in all, cover this deployment (%g units, %g after the change): "+
+			"the change leaves %g reserved units idle, %s the %g it frees. Reservations are billed for their whole term and RDS applies them across the region's instances of the family (and the organization's, with sharing), "+
 			"so the change saves money only on hours no reservation covers%s; the savings shown are at on-demand prices",
-		family, product, strings.Join(names, ", "), units, cover, used, freed, until)}, true
+		family, product, strings.Join(names, ", "), units, used, used-freed, idle, share, freed, until)}, true
 }

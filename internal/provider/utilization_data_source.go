@@ -264,7 +264,7 @@ func (d *utilizationDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			},
 			"combined": schema.MapNestedAttribute{Computed: true,
 				MarkdownDescription: "The cluster's combined view: the load one node would carry. Keys:" + strings.TrimSuffix(combinedDoc.String(), ";") +
-					". Aligned by timestamp: a point exists where the writer has one; where a reader has none, its p99 stands in (its lowest free local storage for that key), so the projection never drops the writer's own load. Empty when the nodes' class capacity is unknown.",
+					". Aligned by timestamp: a point exists where the writer has one; where a reader has none, an estimate stands in (its neighbours interpolated across a gap of up to 15 minutes, else its mean for that hour of the week or of the day, else its p99; the lowest free local storage instead of the mean for that key), so the projection never drops the writer's own load. Empty when the nodes' class capacity is unknown.",
 				NestedObject: schema.NestedAttributeObject{Attributes: statsAttributes("the combined quantity")}},
 			"pattern": schema.SingleNestedAttribute{Computed: true,
 				MarkdownDescription: "Workload pattern of the combined (projected single-node) CPU, with its evidence.", Attributes: patternAttributes()},

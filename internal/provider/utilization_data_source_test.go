@@ -489,7 +489,7 @@ func hasDetail(diags diag.Diagnostics, s string) bool {
 
 // TestReadUtilizationHoles reads the holes scenario (the demo's values with ~3 minutes per thousand left out of
 // every node's series, as collected CloudWatch data has) through the real SDK and collector: the summaries count
-// the missing periods, the combined series exists where the writer has a point (the reader's p99 standing in for its
+// the missing periods, the combined series exists where the writer has a point (an estimate standing in for the reader's
 // missing ones), and the analysis reaches
 // the demo's verdict with the same projected load.
 func TestReadUtilizationHoles(t *testing.T) {
@@ -514,7 +514,7 @@ func TestReadUtilizationHoles(t *testing.T) {
 			t.Errorf("node CPU: count %v of %v, coverage %v; want ~3 per thousand missing", s.Count, s.Expected, s.Coverage)
 		}
 	}
-	// A combined point needs the writer's: where only the reader's is missing, the reader's p99 stands in
+	// A combined point needs the writer's: where only the reader's is missing, an estimate of it stands in
 	// (the projection never drops the writer's own load), so the combined count is the writer's.
 	wc, rc, cc := w.Count.ValueInt64(), r.Count.ValueInt64(), c.Count.ValueInt64()
 	if cc != wc || rc == expected {

@@ -349,10 +349,16 @@ func (a *dupAPI) GetMetricData(ctx context.Context, in *awscw.GetMetricDataInput
 // rawSeries fetches one plan series with a single paginated GetMetricData query over the plan's window.
 func rawSeries(t *testing.T, client *awscw.Client, p *cloudwatch.Plan, ref cloudwatch.SeriesRef) analysis.Series {
 	t.Helper()
+	dims := []cwtypes.Dimension{{Name: aws.String("DBInstanceIdentifier"), Value: aws.String(ref.Node.ID)}}
+	if len(ref.Node.Dimensions) > 0 {
+		dims = nil
+		for _, d := range ref.Node.Dimensions {
+			dims = append(dims, cwtypes.Dimension{Name: aws.String(d.Name), Value: aws.String(d.Value)})
+		}
+	}
 	in := &awscw.GetMetricDataInput{StartTime: aws.Time(p.Start), EndTime: aws.Time(p.End), ScanBy: cwtypes.ScanByTimestampAscending,
 		MetricDataQueries: []cwtypes.MetricDataQuery{{Id: aws.String("raw"), MetricStat: &cwtypes.MetricStat{
-			Metric: &cwtypes.Metric{Namespace: aws.String(p.Namespace), MetricName: aws.String(ref.Metric.Name),
-				Dimensions: []cwtypes.Dimension{{Name: aws.String("DBInstanceIdentifier"), Value: aws.String(ref.Node.ID)}}},
+			Metric: &cwtypes.Metric{Namespace: aws.String(p.Namespace), MetricName: aws.String(ref.Metric.Name), Dimensions: dims},
 			Period: aws.Int32(int32(p.Period / time.Second)), Stat: aws.String(ref.Stat)}}}}
 	s := analysis.Series{Timestamps: []time.Time{}, Values: []float64{}}
 	for pg := awscw.NewGetMetricDataPaginator(client, in); pg.HasMorePages(); {
@@ -369,6 +375,59 @@ func rawSeries(t *testing.T, client *awscw.Client, p *cloudwatch.Plan, ref cloud
 		}
 	}
 	return s
+}
+
+// TestCollectPerNodeStats: a node with its own statistic (Node.Stats) is collected with it, beside a node of the
+// same dimensions read with the Request's: the demo Aurora cluster's READER role read with Average for every
+// Aurora metric, plus the SampleCount of its DatabaseConnections under its own ID, in the plan's lower bound of
+// requests. Each series equals a raw GetMetricData query of its own statistic, and the SampleCount is the
+// reader-minutes of each 5-minute period (one reader: 5).
+func TestCollectPerNodeStats(t *testing.T) {
+	sc := sandbox.Demo()
+	srv, client := startSandbox(t, sc)
+	role := []cloudwatch.Dimension{{Name: "DBClusterIdentifier", Value: "sso-prod"}, {Name: "Role", Value: "READER"}}
+	conns := cloudwatch.Metric{Name: "DatabaseConnections", Unit: "Count"}
+	nodes := []cloudwatch.Node{
+		{ID: "sso-prod/READER", Dimensions: role, Metrics: cloudwatch.AuroraMetrics},
+		{ID: "sso-prod/READER/count", Dimensions: role, Metrics: []cloudwatch.Metric{conns}, Stats: []string{"SampleCount"}},
+		{ID: "mandible-prod", Metrics: cloudwatch.DefaultMetrics},
+	}
+	p := plan(t, srv, nodes, nil, 7, 5*time.Minute)
+	if n := 2*len(cloudwatch.DefaultMetrics) + 1; len(p.Series) != n || p.LowerBound != cloudwatch.LowerBound(n, p.PointsPerSeries) {
+		t.Fatalf("plan: %d series, lower bound %d, want %d series", len(p.Series), p.LowerBound, n)
+	}
+	srv.ResetLog()
+	res, err := (&cloudwatch.Collector{API: client}).Collect(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if distinct := srv.Distinct("GetMetricData"); distinct != p.LowerBound {
+		t.Errorf("%d distinct GetMetricData calls, want the lower bound %d", distinct, p.LowerBound)
+	}
+	for _, ns := range res.Series {
+		want := rawSeries(t, client, p, ns.Ref)
+		if got := ns.Series; !slices.EqualFunc(got.Timestamps, want.Timestamps, time.Time.Equal) || !slices.Equal(got.Values, want.Values) {
+			t.Fatalf("%s: collected %d datapoints, the raw query %d, or other times or values", ns.Ref, len(got.Timestamps), len(want.Timestamps))
+		}
+	}
+	cnt, ok := res.Find("sso-prod/READER/count", "DatabaseConnections", "SampleCount")
+	if !ok || len(cnt.Values) != p.PointsPerSeries {
+		t.Fatalf("the READER SampleCount: found %v, %d points, want %d", ok, len(cnt.Values), p.PointsPerSeries)
+	}
+	for i, v := range cnt.Values {
+		if v != 5 {
+			t.Fatalf("the READER SampleCount at %s = %v, want 5 (one reader, 5 minutes)", cnt.Timestamps[i].Format(time.RFC3339), v)
+		}
+	}
+	avg, ok := res.Find("sso-prod/READER", "DatabaseConnections", "Average")
+	if !ok || len(avg.Values) != p.PointsPerSeries || slices.Equal(avg.Values, cnt.Values) {
+		t.Errorf("the READER Average: found %v, %d points, want %d other than the SampleCount", ok, len(avg.Values), p.PointsPerSeries)
+	}
+	for _, k := range []struct{ node, stat string }{{"sso-prod/READER/count", "Average"}, {"sso-prod/READER", "SampleCount"}, {"mandible-prod", "SampleCount"}} {
+		if _, ok := res.Find(k.node, "DatabaseConnections", k.stat); ok {
+			t.Errorf("%s DatabaseConnections %s found: it was not planned", k.node, k.stat)
+		}
+	}
 }
 
 // TestCollectGapsForMissingData: the `short` scenario has 3 days of history, so a 14-day window has gaps (absent

@@ -65,6 +65,11 @@ type Node struct {
 	// Metrics, when set, replaces the Request's Metrics for this node (an Aurora instance publishes
 	// AuroraReplicaLag where an RDS instance publishes ReplicaLag: AuroraMetrics).
 	Metrics []Metric
+	// Stats, when set, replaces the Request's Stats for this node's series, as Metrics replaces its metrics: a
+	// node with its own statistic adds series of that statistic only (for example the SampleCount of one
+	// metric, under its own ID, beside a node of the same dimensions read with the Request's Average). A plan
+	// counts, batches and bounds each node's series with its own statistics.
+	Stats []string
 }
 
 func (n Node) dimensions() []Dimension {
@@ -115,14 +120,17 @@ func auroraMetrics() []Metric {
 	return out
 }
 
-// Request describes what to fetch: every node × metric × statistic over [Start, End).
+// Request describes what to fetch: every node × metric × statistic over [Start, End), each node with its own
+// metrics and statistics where it has them (Node.Metrics, Node.Stats).
 type Request struct {
 	Namespace string   // default DefaultNamespace
 	Nodes     []Node   // at least one
 	Metrics   []Metric // at least one, unless every node has its own (Node.Metrics)
-	Stats     []string // CloudWatch statistics, e.g. "Average", "Maximum", "p99"; default ["Average"]
-	Start     time.Time
-	End       time.Time // exclusive; must be after Start and not after Now
+	// Stats are the CloudWatch statistics, e.g. "Average", "Maximum", "p99", of every node without its own
+	// (Node.Stats); default ["Average"].
+	Stats []string
+	Start time.Time
+	End   time.Time // exclusive; must be after Start and not after Now
 	// Period is the caller's choice (a positive multiple of 60 s) or 0 to pick the finest retained period.
 	Period time.Duration
 	// Now is the current time against which retention is measured (CloudWatch's clock).
@@ -174,9 +182,9 @@ type Plan struct {
 	Warnings []string
 }
 
-// resolutionWarnings returns Plan.Warnings for a plan of these stats at period.
-func resolutionWarnings(period time.Duration, stats []string, coarsened bool) []string {
-	if period <= Retention[0].Period || !slices.Contains(stats, "Average") {
+// resolutionWarnings returns Plan.Warnings for a plan of these series at period: when one of them is an Average.
+func resolutionWarnings(period time.Duration, series []SeriesRef, coarsened bool) []string {
+	if period <= Retention[0].Period || !slices.ContainsFunc(series, func(r SeriesRef) bool { return r.Stat == "Average" }) {
 		return nil
 	}
 	hint := "a window starting within 15 days gets 1-minute data"
@@ -318,6 +326,11 @@ func NewPlan(req Request) (*Plan, error) {
 		if len(n.Metrics) == 0 && len(req.Metrics) == 0 {
 			return nil, fmt.Errorf("planning CloudWatch queries: no metrics for node %q", n.ID)
 		}
+		for i, st := range n.Stats {
+			if st == "" || slices.Contains(n.Stats[:i], st) {
+				return nil, fmt.Errorf("planning CloudWatch queries: node %q has an empty or repeated statistic %q", n.ID, st)
+			}
+		}
 	}
 	p := &Plan{Namespace: req.Namespace, Period: period}
 	if p.Namespace == "" {
@@ -334,21 +347,24 @@ func NewPlan(req Request) (*Plan, error) {
 			req.Start.UTC().Format(time.RFC3339), req.End.UTC().Format(time.RFC3339), period)
 	}
 	p.Coarsened = req.Period == 0 && period > Retention[0].Period
-	p.Warnings = resolutionWarnings(period, stats, p.Coarsened)
 	for _, n := range req.Nodes {
-		metrics := req.Metrics
+		metrics, nodeStats := req.Metrics, stats
 		if len(n.Metrics) > 0 {
 			metrics = n.Metrics
+		}
+		if len(n.Stats) > 0 {
+			nodeStats = n.Stats
 		}
 		for _, m := range metrics {
 			if m.Name == "" {
 				return nil, errors.New("planning CloudWatch queries: metric with empty name")
 			}
-			for _, s := range stats {
+			for _, s := range nodeStats {
 				p.Series = append(p.Series, SeriesRef{Node: n, Metric: m, Stat: s})
 			}
 		}
 	}
+	p.Warnings = resolutionWarnings(period, p.Series, p.Coarsened)
 	p.PointsPerSeries = int(p.End.Sub(p.Start) / period)
 	p.LowerBound = LowerBound(len(p.Series), p.PointsPerSeries)
 	p.Batches = pack(len(p.Series), p.PointsPerSeries, p.Start, period)

@@ -284,3 +284,66 @@ func TestNewPlanPerNodeMetrics(t *testing.T) {
 		t.Fatalf("every node with its own metrics, none in the request: %v, %+v", err, p)
 	}
 }
+
+// TestNewPlanPerNodeStats: a node's own Stats replace the Request's for that node only, as its Metrics do: one
+// SampleCount series beside nodes read with the Request's Average adds one series to the plan, its batches and
+// its lower bound (not a statistic on every series), and the period-average warning follows the statistics the
+// series actually have.
+func TestNewPlanPerNodeStats(t *testing.T) {
+	end := testNow.Truncate(time.Minute)
+	role := []Dimension{{Name: "DBClusterIdentifier", Value: "c"}, {Name: "Role", Value: "READER"}}
+	count := Node{ID: "c/READER/count", Dimensions: role, Metrics: []Metric{{"DatabaseConnections", "Count"}}, Stats: []string{"SampleCount"}}
+	ns := append(nodes(100), Node{ID: "c/READER", Dimensions: role}, count)
+	r := Request{Nodes: ns, Metrics: DefaultMetrics, Stats: []string{"Average"}, Start: end.Add(-7 * 24 * time.Hour), End: end, Now: testNow}
+	p, err := NewPlan(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats := map[string][]string{}
+	for _, s := range p.Series {
+		stats[s.Node.ID] = append(stats[s.Node.ID], s.Metric.Name+" "+s.Stat)
+	}
+	if want := []string{"DatabaseConnections SampleCount"}; !slices.Equal(stats["c/READER/count"], want) {
+		t.Errorf("series of the count node %v, want %v", stats["c/READER/count"], want)
+	}
+	if got := stats["c/READER"]; len(got) != len(DefaultMetrics) || got[0] != "CPUUtilization Average" {
+		t.Errorf("series of the role node %v, want every default metric's Average", got)
+	}
+	series := 101*len(DefaultMetrics) + 1
+	// 7 days at 60 s: 10,080 points, 10 series a request: 1,010 series take 101 requests, one more takes 102.
+	if len(p.Series) != series || p.LowerBound != LowerBound(series, p.PointsPerSeries) || p.LowerBound != 102 || len(p.Batches) != p.LowerBound {
+		t.Errorf("%d series, lower bound %d, %d requests; want %d series and 102 requests", len(p.Series), p.LowerBound, len(p.Batches), series)
+	}
+	checkPlan(t, p)
+
+	// The request's statistics two ways: every series then has the second one too (the cost the per-node
+	// statistic avoids).
+	both := r
+	both.Nodes, both.Stats = ns[:101], []string{"Average", "SampleCount"}
+	if p2, err := NewPlan(both); err != nil || p2.LowerBound != 2*101 {
+		t.Errorf("Average and SampleCount on every series: lower bound %d (%v), want %d", p2.LowerBound, err, 2*101)
+	}
+
+	// Warnings at 300 s: a node's own Average warns although the request asks for Maximum; a request's Average
+	// that no node keeps does not.
+	old := r
+	old.Start = end.Add(-30 * 24 * time.Hour)
+	old.Stats = []string{"Maximum"}
+	old.Nodes = []Node{{ID: "a"}, {ID: "b", Stats: []string{"Average"}}}
+	if p, err := NewPlan(old); err != nil || len(p.Warnings) != 1 || !strings.HasPrefix(p.Warnings[0], "datapoints are 300-second averages") {
+		t.Errorf("a node's own Average at 300 s: warnings %q (%v), want the period-average one", p.Warnings, err)
+	}
+	old.Stats = []string{"Average"}
+	old.Nodes = []Node{{ID: "a", Stats: []string{"Maximum"}}, {ID: "b", Stats: []string{"SampleCount"}}}
+	if p, err := NewPlan(old); err != nil || len(p.Warnings) != 0 {
+		t.Errorf("no series with Average at 300 s: warnings %q (%v), want none", p.Warnings, err)
+	}
+
+	for name, st := range map[string][]string{"empty": {""}, "repeated": {"Average", "Average"}} {
+		bad := r
+		bad.Nodes = []Node{{ID: "a", Stats: st}}
+		if _, err := NewPlan(bad); err == nil {
+			t.Errorf("%s node statistic accepted", name)
+		}
+	}
+}

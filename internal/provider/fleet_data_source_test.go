@@ -176,7 +176,7 @@ func checkFleetPhaseOrder(name, first, second string) resource.TestCheckFunc {
 }
 
 // checkFleetRequests asserts requests_lower_bound = the lower bound computed
-// from nodes_analysed, and that every read of the data source made
+// from nodes_analysed and the Aurora clusters listed, and that every read of the data source made
 // requests_made GetMetricData calls in the sandbox's request log, of which
 // requests_lower_bound were distinct successful calls. requests_made counts
 // the collector's retries too: normally there is none and requests_made =
@@ -208,8 +208,23 @@ func checkFleetRequests(name string, srv *sandbox.Server, pointsPerSeries, minNo
 		if nodes < minNodes {
 			return fmt.Errorf("nodes_analysed = %d, want ≥ %d", nodes, minNodes)
 		}
-		if want := cw.LowerBound(nodes*len(cw.DefaultMetrics), pointsPerSeries); lower != want {
-			return fmt.Errorf("requests_lower_bound = %d, want %d for %d nodes × %d metrics × %d points", lower, want, nodes, len(cw.DefaultMetrics), pointsPerSeries)
+		// Every 2-node Aurora cluster (read by role) has one series more: its readers' count.
+		topologies, err := fleetStrings(a, "clusters", "topology")
+		if err != nil {
+			return err
+		}
+		aurora := 0
+		for _, tp := range topologies {
+			if tp == string(inventory.KindAurora) {
+				aurora++
+			}
+		}
+		if aurora == 0 {
+			return fmt.Errorf("no Aurora cluster in the fleet: the readers' counts are not exercised")
+		}
+		if want := cw.LowerBound(nodes*len(cw.DefaultMetrics)+aurora, pointsPerSeries); lower != want {
+			return fmt.Errorf("requests_lower_bound = %d, want %d for %d nodes × %d metrics and %d Aurora readers' counts × %d points",
+				lower, want, nodes, len(cw.DefaultMetrics), aurora, pointsPerSeries)
 		}
 		if lower < 2 {
 			return fmt.Errorf("requests_lower_bound = %d: the test does not exercise batching", lower)
@@ -256,7 +271,8 @@ func TestAccFleet_demoPlus100(t *testing.T) {
 		sandbox.AuroraPair("a-unpriced-prod", "db.m6g.large", sandbox.DemoSSOWriterWorkload, sandbox.DemoSSOReaderWorkload)}}
 	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: fleetScenario(sandbox.Fleet(100), unpriced), Now: now})
 	ds := "data.rightsize_fleet.all"
-	// 7 days of 5-minute points: 105 nodes × 10 metrics × 2,016 points = 21 calls at the lower bound.
+	// 7 days of 5-minute points: 105 nodes × 10 metrics, and the readers' counts of 35 Aurora pairs, × 2,016
+	// points = 22 calls at the lower bound (21 without the counts).
 	const lookbackDays, period = 7, 300
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },

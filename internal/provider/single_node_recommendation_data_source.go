@@ -332,7 +332,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		"nodes": list("Nodes of the deployment as measured.", recNodeType, map[string]string{
 			"id": "DB instance identifier (the Multi-AZ standby is `<id>-standby`).", "role": "`writer`, `reader` or `standby`.",
 			"instance_class": "DB instance class.", "vcpu": "vCPUs of the class.", "memory_gib": "Memory of the class, GiB.",
-			"cpu_p99": "p99 of CPUUtilization, percent (null without data).", "cpu_pattern": "Workload pattern of the node's CPU.",
+			"cpu_p99": "p99 of CPUUtilization, percent (null without data). For an Aurora reader measured by role, the total across the readers the cluster had, in percent of one instance of its class: above 100 while it had more than one reader.", "cpu_pattern": "Workload pattern of the node's CPU.",
 		}),
 		"verdict":                str("`consolidate`, `keep` or `insufficient-data`."),
 		"single_node_sufficient": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether `verdict` is `consolidate`."},

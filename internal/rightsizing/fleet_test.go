@@ -28,7 +28,7 @@ func demoPlusFleet(n int) *sandbox.Scenario {
 func TestRecommendFleet_lowerBoundAndSameAnswers(t *testing.T) {
 	d, srv := deps(t, demoPlusFleet(100), testNow)
 	ctx := context.Background()
-	// 7 days of 1-minute data: 1,030 series × 10,080 points, over a hundred calls.
+	// 7 days of 1-minute data: 1,030 series × 10,080 points (and one per Aurora pair), over a hundred calls.
 	req := Request{Lookback: 7 * 24 * time.Hour, End: testNow, Period: time.Minute}
 
 	all, err := inventory.ListFleet(ctx, d.RDS, inventory.FleetFilter{})
@@ -36,13 +36,16 @@ func TestRecommendFleet_lowerBoundAndSameAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	var fleet []inventory.Cluster
-	nodes := 0
+	nodes, aurora := 0, 0
 	for _, c := range all {
 		if c.CheckTwoNode() != nil {
 			continue
 		}
 		fleet = append(fleet, c)
 		nodes += len(c.MetricNodes())
+		if c.Kind == inventory.KindAurora {
+			aurora++
+		}
 	}
 	if nodes < 100 {
 		t.Fatalf("fleet has %d metric nodes, want ≥ 100", nodes)
@@ -57,8 +60,10 @@ func TestRecommendFleet_lowerBoundAndSameAnswers(t *testing.T) {
 	t.Logf("RecommendFleet over %d deployments / %d nodes took %s", len(fleet), nodes, time.Since(start))
 	calls := len(srv.Calls("GetMetricData"))
 	// The lower bound computed independently of the plan: every node × metric
-	// is one query of lookback/period datapoints.
-	want := cw.LowerBound(nodes*len(cw.DefaultMetrics), int(req.Lookback/req.Period))
+	// is one query of lookback/period datapoints, and every 2-node Aurora
+	// cluster (read by role) has one more, its readers' count.
+	want := cw.LowerBound(nodes*len(cw.DefaultMetrics)+aurora, int(req.Lookback/req.Period))
+	t.Logf("%d Aurora pairs: lower bound %d, %d without the readers' counts", aurora, want, cw.LowerBound(nodes*len(cw.DefaultMetrics), int(req.Lookback/req.Period)))
 	if want < 2 {
 		t.Fatalf("test setup: lower bound %d does not exercise batching", want)
 	}

@@ -172,6 +172,8 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 	if len(nodes) == 0 {
 		return nil, errors.New("no nodes to analyse")
 	}
+	// Every series is read with Stat except the readers' counts of Aurora clusters
+	// read by role, which have their own statistic (readerCountSource).
 	plan, err := cw.NewPlan(cw.Request{Nodes: nodes, Stats: []string{Stat},
 		Start: start, End: end, Period: req.Period, Now: nowT})
 	if err != nil {
@@ -195,7 +197,7 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 
 	out := make([]Result, 0, len(clusters))
 	for _, c := range clusters {
-		r, err := recommendOne(d, c, req, got)
+		r, err := recommendOne(d, c, req, got, nowT)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", c.Identifier, err)
 		}
@@ -246,7 +248,9 @@ func endOrNow(end, now time.Time) time.Time {
 	return end
 }
 
-func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Result, error) {
+// recommendOne analyses c from the collection got; now is when c's events were
+// listed (inventory.AttachEvents).
+func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result, now time.Time) (Result, error) {
 	writer, ok := c.Writer()
 	if !ok {
 		return Result{}, fmt.Errorf("no writer instance")
@@ -310,7 +314,7 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result) (Res
 		}
 		in.Nodes = append(in.Nodes, node)
 	}
-	if w := roleFailoverWarning(c, got.Plan); w != "" {
+	if w := roleFailoverWarning(c, got.Plan, now); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}
 

@@ -76,10 +76,17 @@ func cwRole(n inventory.Node) string {
 // has no "/", so it is never an instance's.
 func roleSourceID(c inventory.Cluster, role string) string { return c.Identifier + "/" + role }
 
+// readerCountID names the CloudWatch series of c's readers' count
+// (readerCountSource).
+func readerCountID(c inventory.Cluster) string {
+	return roleSourceID(c, "READER") + "/" + statSampleCount
+}
+
 // metricSources are the CloudWatch nodes collected for c: per instance the
 // metrics read per instance, per role those read by role (MetricsOf(c) for
 // each node either way, so the plan's series count, and its requests, are
-// those of per-instance collection).
+// those of per-instance collection), and, for a cluster read by role, one
+// series more: the readers' count (readerCountSource).
 func metricSources(c inventory.Cluster) []cw.Node {
 	var out []cw.Node
 	for _, n := range c.MetricNodes() {
@@ -100,15 +107,19 @@ func metricSources(c inventory.Cluster) []cw.Node {
 			out = append(out, cw.Node{ID: n.ID, Metrics: own})
 		}
 	}
+	if src, ok := readerCountSource(c); ok {
+		out = append(out, src)
+	}
 	return out
 }
 
 // nodeSeries are node n's collected series of c, in MetricsOf(c) order: by
 // role or per instance as metricSources collected them. A reader's role
-// series are its readers' totals where they add up (readerTotals), when
-// SampleCount was collected with them (collectStats).
+// series are its readers' totals where they add up (readerTotals), with the
+// readers' count collected for c (readerCountSource).
 func nodeSeries(c inventory.Cluster, n inventory.Node, got *cw.Result) []analysis.Series {
 	var out []analysis.Series
+	cnt, counted := got.Find(readerCountID(c), readerCountMetric, statSampleCount)
 	for _, m := range MetricsOf(c) {
 		id, role := n.ID, byRole(c, m.Name)
 		if role {
@@ -118,10 +129,8 @@ func nodeSeries(c inventory.Cluster, n inventory.Node, got *cw.Result) []analysi
 		if !ok {
 			continue
 		}
-		if role && cwRole(n) == "READER" {
-			if cnt, ok := got.Find(id, m.Name, statSampleCount); ok {
-				s = readerTotals(s, cnt)
-			}
+		if role && counted && cwRole(n) == "READER" {
+			s = readerTotals(s, cnt)
 		}
 		out = append(out, s)
 	}
@@ -138,32 +147,41 @@ func nodeSeries(c inventory.Cluster, n inventory.Node, got *cw.Result) []analysi
 // readers at peaks and removes them after; a reader deleted since), and
 // while it had two the mean halves the reader's connections, IOPS, network
 // and CPU although both readers' load moves to the single node. So the
-// READER role series is also collected with SampleCount (collectStats), the
-// number of reader-minutes in each period ("SampleCount is the number of
-// data points during the period", Amazon CloudWatch User Guide, "CloudWatch
-// statistics definitions"; Amazon RDS "sends metrics to CloudWatch for each
-// active database instance every minute", "Amazon RDS Metrics and
-// Dimensions"), and readerTotals turns the mean into the readers' total.
+// readers behind each datapoint are counted: the SampleCount of one READER
+// role metric every reader publishes each minute, the number of
+// reader-minutes in each period ("SampleCount is the number of data points
+// during the period", Amazon CloudWatch User Guide, "CloudWatch statistics
+// definitions"; Amazon RDS "sends metrics to CloudWatch for each active
+// database instance every minute", "Amazon RDS Metrics and Dimensions"), and
+// readerTotals turns each mean into the readers' total with it.
 
-// statSampleCount is the CloudWatch statistic collected besides Stat where a
-// cluster has a READER role series: it counts the readers behind each
-// datapoint.
+// statSampleCount is the CloudWatch statistic of the readers' count.
 const statSampleCount = "SampleCount"
 
-// collectStats are the CloudWatch statistics to collect for clusters (every
-// series of a plan has the same): Stat, plus SampleCount when one of them
-// has a READER role series, for readerTotals. The plan then has twice the
-// series (and requests) of one statistic; clusters without role series need
-// no SampleCount, so a fleet without any collects Stat alone.
-func collectStats(cs []inventory.Cluster) []string {
-	for _, c := range cs {
-		for _, m := range MetricsOf(c) {
-			if byRole(c, m.Name) {
-				return []string{Stat, statSampleCount}
-			}
+// readerCountMetric is the READER role metric whose SampleCount counts the
+// readers: DatabaseConnections, which every Aurora instance publishes each
+// minute (an idle one as 0) and which is read by role whatever the classes
+// (byRole), so its datapoints have the times of the other role series.
+const readerCountMetric = analysis.MetricConnections
+
+// readerCountSource is the one series collected for c's readers' count:
+// SampleCount of readerCountMetric on {DBClusterIdentifier, Role=READER}
+// under its own ID (readerCountID), when c is read by role. The other series
+// of the plan keep Stat alone (cw.Node.Stats): SampleCount on each of them
+// would double every fleet's series and GetMetricData requests for what one
+// series a cluster tells, since every reader publishes each metric each
+// minute.
+func readerCountSource(c inventory.Cluster) (cw.Node, bool) {
+	if !byRole(c, readerCountMetric) {
+		return cw.Node{}, false
+	}
+	for _, m := range MetricsOf(c) {
+		if m.Name == readerCountMetric {
+			return cw.Node{ID: readerCountID(c), Metrics: []cw.Metric{m}, Stats: []string{statSampleCount},
+				Dimensions: []cw.Dimension{{Name: "DBClusterIdentifier", Value: c.Identifier}, {Name: "Role", Value: "READER"}}}, true
 		}
 	}
-	return []string{Stat}
+	return cw.Node{}, false
 }
 
 // readerAdditive are the role metrics whose readers' values add up to what
@@ -180,7 +198,8 @@ var readerAdditive = map[string]bool{
 }
 
 // readerTotals turns avg, the Average of a READER role series, into the
-// readers' total with cnt, its SampleCount: at each datapoint the readers
+// readers' total with cnt, the readers' count (the SampleCount of
+// readerCountMetric, whose datapoints have avg's times): at each datapoint the readers
 // reporting, k = SampleCount ÷ (period ÷ 60 s) (each publishes once a
 // minute; fractional when one came or went inside the period, so k × Average
 // = Sum ÷ minutes, the period's mean total; at least 1, since Average is

@@ -2,6 +2,7 @@ package rightsizing
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -17,15 +18,15 @@ import (
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
 
-// collectRoles collects cs's series over [start, end) as RecommendFleet does, with the statistics
-// of collectStats.
+// collectRoles collects cs's series over [start, end) as RecommendFleet does: metricSources'
+// nodes, with Stat (the readers' count has its own statistic).
 func collectRoles(t *testing.T, d Deps, cs []inventory.Cluster, start, end time.Time) *cw.Result {
 	t.Helper()
 	var nodes []cw.Node
 	for _, c := range cs {
 		nodes = append(nodes, metricSources(c)...)
 	}
-	plan, err := cw.NewPlan(cw.Request{Nodes: nodes, Stats: collectStats(cs), Start: start, End: end, Now: d.Now()})
+	plan, err := cw.NewPlan(cw.Request{Nodes: nodes, Stats: []string{Stat}, Start: start, End: end, Now: d.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,24 +37,42 @@ func collectRoles(t *testing.T, d Deps, cs []inventory.Cluster, start, end time.
 	return got
 }
 
-func TestCollectStats(t *testing.T) {
+// TestMetricSources_readerCount: a 2-node Aurora cluster read by role gets one series more than
+// per-instance collection would, the SampleCount of its READER DatabaseConnections, whatever its
+// classes; the other series keep the request's statistic. A Multi-AZ instance and an Aurora
+// cluster with two readers (read per instance) get none.
+func TestMetricSources_readerCount(t *testing.T) {
 	pair := inventory.Cluster{Kind: inventory.KindAurora, Identifier: "a", Nodes: []inventory.Node{
 		{ID: "a-1", Role: inventory.RoleWriter, Class: "db.r6g.large"}, {ID: "a-2", Role: inventory.RoleReader, Class: "db.r6g.large"}}}
+	mixed := pair
+	mixed.Nodes = []inventory.Node{pair.Nodes[0], {ID: "a-2", Role: inventory.RoleReader, Class: "db.r6g.xlarge"}}
 	three := pair
 	three.Nodes = append(slices.Clone(pair.Nodes), inventory.Node{ID: "a-3", Role: inventory.RoleReader, Class: "db.r6g.large"})
 	maz := inventory.Cluster{Kind: inventory.KindMultiAZ, Identifier: "m", Nodes: []inventory.Node{
 		{ID: "m", Role: inventory.RoleWriter, Class: "db.r6g.large"}, {ID: "m-standby", Role: inventory.RoleStandby, Class: "db.r6g.large", Virtual: true}}}
 	for _, tc := range []struct {
-		cs   []inventory.Cluster
-		want []string
-	}{
-		{[]inventory.Cluster{pair}, []string{Stat, "SampleCount"}},
-		{[]inventory.Cluster{maz, pair}, []string{Stat, "SampleCount"}},
-		{[]inventory.Cluster{maz}, []string{Stat}},
-		{[]inventory.Cluster{three}, []string{Stat}}, // read per instance
-	} {
-		if got := collectStats(tc.cs); !slices.Equal(got, tc.want) {
-			t.Errorf("collectStats(%d clusters, first %s) = %v, want %v", len(tc.cs), tc.cs[0].Identifier, got, tc.want)
+		c     inventory.Cluster
+		count bool
+	}{{pair, true}, {mixed, true}, {three, false}, {maz, false}} {
+		var series int
+		var counts []string
+		for _, n := range metricSources(tc.c) {
+			for _, st := range n.Stats {
+				counts = append(counts, fmt.Sprintf("%s %s %s %v", n.ID, n.Metrics[0].Name, st, n.Dimensions))
+			}
+			if len(n.Stats) == 0 {
+				series += len(n.Metrics)
+			}
+		}
+		if want := len(tc.c.MetricNodes()) * len(MetricsOf(tc.c)); series != want {
+			t.Errorf("%s (%d nodes): %d series of the request's statistic, want %d", tc.c.Identifier, len(tc.c.Nodes), series, want)
+		}
+		var want []string
+		if tc.count {
+			want = []string{"a/READER/SampleCount DatabaseConnections SampleCount [{DBClusterIdentifier a} {Role READER}]"}
+		}
+		if !slices.Equal(counts, want) {
+			t.Errorf("%s (%d nodes, reader %s): series of their own statistic %q, want %q", tc.c.Identifier, len(tc.c.Nodes), tc.c.Nodes[1].Class, counts, want)
 		}
 	}
 }
@@ -145,7 +164,7 @@ func TestRecommend_readerTotals(t *testing.T) {
 
 	// The projection: the writer's connections plus both readers'.
 	res, err := recommendOne(d, cl, Request{ClusterID: c.ID, Lookback: 4 * 24 * time.Hour, End: end,
-		Policy: analysis.Policy{MinLookback: 4 * 24 * time.Hour}, TargetClasses: []string{"db.r6g.large"}}, got)
+		Policy: analysis.Policy{MinLookback: 4 * 24 * time.Hour}, TargetClasses: []string{"db.r6g.large"}}, got, d.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,5 +273,77 @@ func TestRoleFailoverWarning(t *testing.T) {
 		case tc.name == "listed failover inside a 14-day window" && strings.Contains(got, "could not be checked"):
 			t.Errorf("%s: warning %q says failovers could not be checked", tc.name, got)
 		}
+	}
+}
+
+// TestRecommend_failoverAfterWindow: the mixed-class pair of TestRecommend_failoverMixedClasses
+// fails over on Saturday 00:00, and a 4-day window ending the day before is recommended two days
+// later. The failover falls between the window's end and now (when the events were listed): before
+// it, today's writer was the reader throughout the window, so the per-instance series are swapped and
+// the warning says so; judged by the window's end alone, it would be missed.
+func TestRecommend_failoverAfterWindow(t *testing.T) {
+	c := sandbox.AuroraPair("mixed-prod", "db.r6g.large", weekdayWriter, sandbox.IdleWorkload)
+	c.Members[0].Class = "db.r6g.xlarge"
+	failover := time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC)
+	d, srv := deps(t, &sandbox.Scenario{Name: "failover", Seed: 11, Clusters: []sandbox.ClusterSpec{c}}, failover)
+	ctx := context.Background()
+	if _, err := rds.NewFromConfig(srv.AWSConfig()).FailoverDBCluster(ctx, &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String(c.ID)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(48 * time.Hour)
+	d.Now = srv.Now
+	res, err := Recommend(ctx, d, Request{ClusterID: c.ID, Lookback: 4 * 24 * time.Hour, End: failover.Add(-24 * time.Hour),
+		Policy: analysis.Policy{MinLookback: 4 * 24 * time.Hour}, TargetClasses: []string{"db.r6g.large"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var roles []string
+	for _, w := range res.Warnings {
+		if strings.HasPrefix(w, "the writer (db.r6g.large) and the reader (db.r6g.xlarge) run different classes") {
+			roles = append(roles, w)
+		}
+	}
+	want := "but a failover at 2026-10-31T00:00:00Z swapped the roles after the window: throughout the window, the writer's CPU, memory and local storage are counted as the reader's"
+	if len(roles) != 1 || !strings.HasSuffix(roles[0], want) {
+		t.Errorf("role warnings %q, want one ending %q", roles, want)
+	}
+}
+
+// TestRecommend_readerCPUOver100: two readers at 60-80% CPU for 3 days of a 4-day window (one
+// deleted since, as in TestRecommend_readerTotals): the reader's CPUUtilization, the readers' total
+// in percent of one db.r6g.large, exceeds 100%, and the recommendation still comes out whole (the
+// node summary, the report's node table and the charts take it; no percent check rejects it), the
+// projection carrying both readers' CPU.
+func TestRecommend_readerCPUOver100(t *testing.T) {
+	hot := sandbox.BusyReaderWorkload
+	hot.CPUBase, hot.CPUAmplitude = 60, 20
+	c := sandbox.AuroraPair("ro-prod", "db.r6g.large", sandbox.IdleWorkload, hot)
+	c.Members = append(c.Members, sandbox.InstanceSpec{ID: "ro-prod-instance-3", Class: "db.r6g.large", Workload: hot})
+	del := time.Date(2026, 10, 29, 0, 0, 0, 0, time.UTC)
+	d, srv := deps(t, &sandbox.Scenario{Name: "readers", Seed: 5, Clusters: []sandbox.ClusterSpec{c}}, del)
+	ctx := context.Background()
+	if _, err := rds.NewFromConfig(srv.AWSConfig()).DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("ro-prod-instance-3"),
+		SkipFinalSnapshot: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(24 * time.Hour)
+	d.Now = srv.Now
+	res, err := Recommend(ctx, d, Request{ClusterID: c.ID, Lookback: 4 * 24 * time.Hour, Policy: analysis.Policy{MinLookback: 4 * 24 * time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := res.Recommendation
+	var reader analysis.Summary
+	for _, n := range rec.Nodes {
+		if n.Role == analysis.RoleReader {
+			reader, _ = n.Summary(analysis.MetricCPU)
+		}
+	}
+	t.Logf("reader CPU p99 %.1f%%, projected p99 %.1f%%, verdict %s", reader.P99, rec.Projection.CPU.P99, rec.Verdict)
+	if !(reader.P99 > 100) || !(rec.Projection.CPU.P99 > 100) {
+		t.Errorf("reader CPU p99 %.1f%%, projected %.1f%%: want both readers' total, over 100%%", reader.P99, rec.Projection.CPU.P99)
+	}
+	if rec.Verdict == analysis.VerdictInsufficient || !strings.Contains(rec.ReportMarkdown, "### ro-prod-instance-2 (reader") || len(rec.Charts["cpu.svg"]) == 0 {
+		t.Errorf("verdict %s, report or CPU chart missing the reader", rec.Verdict)
 	}
 }

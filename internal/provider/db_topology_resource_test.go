@@ -616,17 +616,7 @@ resource "rightsize_db_topology" "x" {
 // (the guard's outcome goes from pending-maintenance to completed), and the plan after that is empty.
 func TestAccDBTopology_maintenanceWindow(t *testing.T) {
 	srv, api := topologySandbox(t, sandbox.Demo(), nil)
-	schema := seedTopologyTables(t)
-	cfg := topologyConfig(srv, acctest.HarnessPostgres(t), fmt.Sprintf(`
-resource "rightsize_db_topology" "m" {
-  db_instance_identifier = "mandible-prod"
-  nodes                  = 1
-  apply_immediately      = false
-  validation = {
-    tables = ["%s.messages"]
-  }
-}
-`, schema))
+	cfg, _ := deferredValidatedConfig(t, srv)
 	const name = "rightsize_db_topology.m"
 	const guard = "rightsize-guard-mandible-prod-g1-to1"
 	resource.Test(t, resource.TestCase{
@@ -682,18 +672,8 @@ resource "rightsize_db_topology" "m" {
 // the deferred change fail the validation of the apply after it, which rolls the change back.
 func TestAccDBTopology_maintenanceWindowRollback(t *testing.T) {
 	srv, api := topologySandbox(t, sandbox.Demo(), nil)
-	schema := seedTopologyTables(t)
 	dsn := acctest.PGDSN(t)
-	cfg := topologyConfig(srv, acctest.HarnessPostgres(t), fmt.Sprintf(`
-resource "rightsize_db_topology" "m" {
-  db_instance_identifier = "mandible-prod"
-  nodes                  = 1
-  apply_immediately      = false
-  validation = {
-    tables = ["%s.messages"]
-  }
-}
-`, schema))
+	cfg, schema := deferredValidatedConfig(t, srv)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -725,6 +705,24 @@ resource "rightsize_db_topology" "m" {
 			},
 		},
 	})
+}
+
+// deferredValidatedConfig is a configuration that takes mandible-prod to one node in its
+// maintenance window (apply_immediately = false), validated on the messages table of a fresh
+// schema of the harness PostgreSQL; it returns the configuration and the schema.
+func deferredValidatedConfig(t *testing.T, srv *sandbox.Server) (cfg, schema string) {
+	t.Helper()
+	schema = seedTopologyTables(t)
+	return topologyConfig(srv, acctest.HarnessPostgres(t), fmt.Sprintf(`
+resource "rightsize_db_topology" "m" {
+  db_instance_identifier = "mandible-prod"
+  nodes                  = 1
+  apply_immediately      = false
+  validation = {
+    tables = ["%s.messages"]
+  }
+}
+`, schema)), schema
 }
 
 // checkGuardOutcome checks the rightsize:outcome tag of DB snapshot id.

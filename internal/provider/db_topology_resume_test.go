@@ -28,17 +28,7 @@ import (
 // (status modifying) keeps it pending, so the apply after the window still validates and records it.
 func TestAccDBTopology_refreshDuringWindow(t *testing.T) {
 	srv, api := topologySandbox(t, sandbox.Demo(), nil)
-	schema := seedTopologyTables(t)
-	cfg := topologyConfig(srv, acctest.HarnessPostgres(t), fmt.Sprintf(`
-resource "rightsize_db_topology" "m" {
-  db_instance_identifier = "mandible-prod"
-  nodes                  = 1
-  apply_immediately      = false
-  validation = {
-    tables = ["%s.messages"]
-  }
-}
-`, schema))
+	cfg, _ := deferredValidatedConfig(t, srv)
 	const name = "rightsize_db_topology.m"
 	const guard = "rightsize-guard-mandible-prod-g1-to1"
 	resource.Test(t, resource.TestCase{

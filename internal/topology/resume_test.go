@@ -37,6 +37,23 @@ func (e *env) lastSeq() int {
 	return 0
 }
 
+// crashOnceRollbackStarts makes every call after the rollback's ModifyDBInstance fail, as if the
+// process were gone before it could record the outcome; the returned flag reports that it did.
+func (e *env) crashOnceRollbackStarts() *bool {
+	crashed := new(bool)
+	e.onSleep = func() {
+		if !*crashed && stuckRollbackStarted(e) {
+			*crashed = true
+			var fs []sandbox.Fault
+			for range 50 {
+				fs = append(fs, sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "gone"})
+			}
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: "*", Sequence: fs})
+		}
+	}
+	return crashed
+}
+
 func (e *env) createStandalone(t *testing.T, id string) {
 	t.Helper()
 	if _, err := e.api.CreateDBInstance(context.Background(), &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(id),
@@ -206,21 +223,9 @@ func TestInterruptedRollbackIsFinished(t *testing.T) {
 	dsn, schema := seedSchema(t)
 	req := Request{Target: mandible, Nodes: 1, Generation: 1, Validator: newPGValidator(dsn, schema, false)}
 	e.o.OnStep = deleteRows(t, dsn, schema)
-	injected := false
-	e.onSleep = func() {
-		// Once the rollback's ModifyDBInstance went through, every further call fails: the
-		// process is gone before it could record the outcome.
-		if !injected && stuckRollbackStarted(e) {
-			injected = true
-			var fs []sandbox.Fault
-			for range 50 {
-				fs = append(fs, sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "gone"})
-			}
-			e.srv.InjectFaults(sandbox.FaultRule{Operation: "*", Sequence: fs})
-		}
-	}
-	if _, err := e.o.Run(context.Background(), req); err == nil || !injected {
-		t.Fatalf("first run: %v (fault injected %t)", err, injected)
+	injected := e.crashOnceRollbackStarts()
+	if _, err := e.o.Run(context.Background(), req); err == nil || !*injected {
+		t.Fatalf("first run: %v (fault injected %t)", err, *injected)
 	}
 	e.srv.ClearFaults()
 	e.onSleep, e.o.OnStep = nil, nil
@@ -299,19 +304,9 @@ func TestRollbackTagLostIsNotRedone(t *testing.T) {
 		}
 		return del(s)
 	}
-	crashed := false
-	e.onSleep = func() {
-		if !crashed && stuckRollbackStarted(e) {
-			crashed = true
-			var fs []sandbox.Fault
-			for range 50 {
-				fs = append(fs, sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "gone"})
-			}
-			e.srv.InjectFaults(sandbox.FaultRule{Operation: "*", Sequence: fs})
-		}
-	}
-	if _, err := e.o.Run(context.Background(), req); err == nil || !crashed {
-		t.Fatalf("first run: %v (crashed %t)", err, crashed)
+	crashed := e.crashOnceRollbackStarts()
+	if _, err := e.o.Run(context.Background(), req); err == nil || !*crashed {
+		t.Fatalf("first run: %v (crashed %t)", err, *crashed)
 	}
 	e.srv.ClearFaults()
 	e.onSleep, e.o.OnStep = nil, nil

@@ -46,6 +46,11 @@ type qualifiedTable struct{ schema, name string }
 
 func (t qualifiedTable) String() string { return t.schema + "." + t.name }
 
+// factKey is t as it appears in a fact's key, which goes into a guard snapshot tag key: RDS tag
+// keys allow letters, digits, spaces and _ . : / = + - @, so a $ (valid in an identifier) becomes
+// = (which an unquoted identifier cannot hold, so keys stay distinct).
+func (t qualifiedTable) factKey() string { return strings.ReplaceAll(t.String(), "$", "=") }
+
 // ParseTableName splits "schema.table" (or "table", schema public).
 func ParseTableName(s string) (schema, table string, err error) {
 	s = strings.TrimSpace(s)
@@ -131,7 +136,7 @@ func (v *PGValidator) tableFacts(ctx context.Context, tx pgx.Tx, t qualifiedTabl
 	if err := tx.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{t.schema, t.name}.Sanitize()).Scan(&n); err != nil {
 		return true, fmt.Errorf("counting rows of %s: %w", t, err)
 	}
-	f[factRowsPrefix+t.String()] = strconv.FormatInt(n, 10)
+	f[factRowsPrefix+t.factKey()] = strconv.FormatInt(n, 10)
 	if v.CheckIndexes {
 		rows, err := tx.Query(ctx, `SELECT indexname, indexdef FROM pg_catalog.pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY indexname`, t.schema, t.name)
 		if err != nil {
@@ -145,7 +150,7 @@ func (v *PGValidator) tableFacts(ctx context.Context, tx pgx.Tx, t qualifiedTabl
 		if err != nil {
 			return true, fmt.Errorf("reading index definitions of %s: %w", t, err)
 		}
-		f[factIndexesPrefix+t.String()] = indexFingerprint(defs)
+		f[factIndexesPrefix+t.factKey()] = indexFingerprint(defs)
 	}
 	return true, nil
 }
@@ -216,7 +221,7 @@ func (v *PGValidator) Check(ctx context.Context, before Facts) (*Report, error) 
 			if err != nil {
 				return err
 			}
-			key := factRowsPrefix + t.String()
+			key := factRowsPrefix + t.factKey()
 			if !ok {
 				if _, had := before[key]; had {
 					mismatches = append(mismatches, fmt.Sprintf("table %s no longer exists", t))
@@ -232,7 +237,7 @@ func (v *PGValidator) Check(ctx context.Context, before Facts) (*Report, error) 
 					rep.Checked = append(rep.Checked, fmt.Sprintf("rows %s: %d before, %d after", t, nb, na))
 				}
 			}
-			ikey := factIndexesPrefix + t.String()
+			ikey := factIndexesPrefix + t.factKey()
 			if b, had := before[ikey]; had && v.CheckIndexes {
 				if a := after[ikey]; a != b {
 					nb, _, _ := strings.Cut(b, ":")

@@ -70,7 +70,7 @@ provider "rightsize" {
   }
 }
 
-# Every 2-node PostgreSQL deployment in the account, sorted by savings, with the migration phase order.
+# Every 2-node PostgreSQL deployment in the account, consolidate verdicts first by savings, with the migration phase order.
 data "rightsize_fleet" "all" {
   lookback_days = 14
   end_time      = var.end_time

@@ -139,7 +139,9 @@ type Recommendation struct {
 // Otherwise keep when no candidate class fits (check "class_fits", made
 // when Candidates are given), or when a capacity check of the single node
 // on RecommendedClass fails, or when the weighted decision matrix scores
-// below MinDecisionScore; otherwise consolidate. The capacity checks are
+// below MinDecisionScore, or when the single node, priced, saves nothing
+// (check "monthly_savings": Cost.MonthlySavingsUSD must be above 0);
+// otherwise consolidate. The capacity checks are
 // the projected p99 plus headroom against its limit (CPU and, when known,
 // IOPS and network against AlertThresholdPercent; memory against
 // MemoryThresholdPercent; connections against ConnectionsThresholdPercent of

@@ -136,13 +136,17 @@ func reservationRisk(in ClusterInput) (r Risk, ok bool) {
 	if idle >= freed {
 		sev, share = "medium", "all of"
 	}
+	cover := "can cover part of"
+	if units >= used {
+		cover = "can cover the whole of"
+	}
 	until := ""
 	if !last.IsZero() {
 		until = " until " + last.UTC().Format("2006-01-02")
 	}
 	return Risk{Category: "cost", Severity: sev, Description: fmt.Sprintf(
-		"Reserved DB instances of the %s family for %s (%s), %g normalized units in all, cover this deployment (%g units, %g after the change): "+
+		"Reserved DB instances of the %s family for %s (%s), %g normalized units in all, %s this deployment (%g units, %g after the change): "+
 			"the change leaves %g reserved units idle, %s the %g it frees. Reservations are billed for their whole term and RDS applies them across the region's instances of the family (and the organization's, with sharing), "+
 			"so the change saves money only on hours no reservation covers%s; the savings shown are at on-demand prices",
-		family, product, strings.Join(names, ", "), units, used, used-freed, idle, share, freed, until)}, true
+		family, product, strings.Join(names, ", "), units, cover, used, used-freed, idle, share, freed, until)}, true
 }

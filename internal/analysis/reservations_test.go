@@ -18,17 +18,17 @@ func TestAnalyzeReservations(t *testing.T) {
 		want     string
 	}{
 		{"multi-az-covered", idleMultiAZ(14), []Reservation{{ID: "ri-maz", Class: "db.m6g.large", ProductDescription: "postgresql", MultiAZ: true, Count: 1, End: end}}, "medium",
-			"Reserved DB instances of the db.m6g family for postgresql (ri-maz (1 × db.m6g.large Multi-AZ, until 2027-05-01)), 8 normalized units in all, cover this deployment (8 units, 4 after the change): " +
+			"Reserved DB instances of the db.m6g family for postgresql (ri-maz (1 × db.m6g.large Multi-AZ, until 2027-05-01)), 8 normalized units in all, can cover the whole of this deployment (8 units, 4 after the change): " +
 				"the change leaves 4 reserved units idle, all of the 4 it frees. Reservations are billed for their whole term and RDS applies them across the region's instances of the family (and the organization's, with sharing), " +
 				"so the change saves money only on hours no reservation covers until 2027-05-01; the savings shown are at on-demand prices"},
 		{"multi-az-size-flexible", idleMultiAZ(14), []Reservation{
 			{ID: "ri-1", Class: "db.m6g.medium", ProductDescription: "PostgreSQL", Count: 2, End: end},
 			{ID: "ri-2", Class: "db.m6g.large", ProductDescription: "postgresql", Count: 1, End: end.AddDate(1, 0, 0)}}, "medium",
-			"(ri-1 (2 × db.m6g.medium, until 2027-05-01), ri-2 (1 × db.m6g.large, until 2028-05-01)), 8 normalized units in all, cover this deployment (8 units, 4 after the change): the change leaves 4 reserved units idle, all of"},
+			"(ri-1 (2 × db.m6g.medium, until 2027-05-01), ri-2 (1 × db.m6g.large, until 2028-05-01)), 8 normalized units in all, can cover the whole of this deployment (8 units, 4 after the change): the change leaves 4 reserved units idle, all of"},
 		// 6 units: the single node uses 4 of them, 2 are left idle: half of what the change frees.
 		{"multi-az-partial", idleMultiAZ(14), []Reservation{{ID: "ri-l", Class: "db.m6g.large", ProductDescription: "postgresql", Count: 1},
 			{ID: "ri-s", Class: "db.m6g.small", ProductDescription: "postgresql", Count: 2}}, "low",
-			"6 normalized units in all, cover this deployment (8 units, 4 after the change): the change leaves 2 reserved units idle, 50% of the 4 it frees."},
+			"6 normalized units in all, can cover part of this deployment (8 units, 4 after the change): the change leaves 2 reserved units idle, 50% of the 4 it frees."},
 		// 1 unit: the single node still uses it: the savings are real.
 		{"multi-az-used-by-the-single-node", idleMultiAZ(14), []Reservation{{ID: "ri-small", Class: "db.m6g.small", ProductDescription: "postgresql", Count: 1}}, "", ""},
 		// A Single-AZ large reservation (4 units) for a Multi-AZ large (8): the single node uses all of it.
@@ -37,7 +37,7 @@ func TestAnalyzeReservations(t *testing.T) {
 		{"other-engine", idleMultiAZ(14), []Reservation{{ID: "ri-a", Class: "db.m6g.large", ProductDescription: "aurora-postgresql", Count: 4}}, "", ""},
 		{"unknown-size", idleMultiAZ(14), []Reservation{{ID: "ri-x", Class: "db.m6g.huge", ProductDescription: "postgresql", Count: 4}}, "", ""},
 		{"aurora-covered", auroraPair(2), []Reservation{{ID: "ri-aur", Class: "db.r6g.xlarge", ProductDescription: "aurora-postgresql", Count: 1, End: end}}, "medium",
-			"Reserved DB instances of the db.r6g family for aurora-postgresql (ri-aur (1 × db.r6g.xlarge, until 2027-05-01)), 8 normalized units in all, cover this deployment (8 units, 4 after the change): the change leaves 4 reserved units idle, all of the 4 it frees."},
+			"Reserved DB instances of the db.r6g family for aurora-postgresql (ri-aur (1 × db.r6g.xlarge, until 2027-05-01)), 8 normalized units in all, can cover the whole of this deployment (8 units, 4 after the change): the change leaves 4 reserved units idle, all of the 4 it frees."},
 		{"aurora-rds-reservation", auroraPair(2), []Reservation{{ID: "ri-rds", Class: "db.r6g.xlarge", ProductDescription: "postgresql", Count: 1}}, "", ""},
 		{"none", auroraPair(2), nil, "", ""},
 	} {

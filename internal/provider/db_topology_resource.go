@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -413,7 +414,9 @@ func (r *dbTopologyResource) request(ctx context.Context, m *dbTopologyModel, no
 			diags.Append(vm.Tables.ElementsAs(ctx, &tables, false)...)
 		}
 		pd := r.data
-		req.ValidationHost = pd.Postgres.Host
+		if !slices.Contains(pd.Postgres.Unknown, "host") {
+			req.ValidationHost = pd.Postgres.Host // not known until apply: not judged at plan
+		}
 		req.Validator = &topology.PGValidator{
 			Tables: tables, CheckIndexes: vm.CheckIndexes.ValueBool(), StatementTimeout: pd.Postgres.StatementTimeout,
 			Connect: func(ctx context.Context) (*pgx.Conn, error) {
@@ -581,11 +584,16 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 		// the next apply resumes the change, validates it and records it.
 		gen := state.generation(ctx, &resp.Diagnostics) + 1
 		prefix := state.guard(ctx, &resp.Diagnostics).SnapshotIdentifierPrefix.ValueString()
-		id, unfinished, err := topology.UnfinishedChange(ctx, r.data.RDS, prefix, target, gen, int(state.Nodes.ValueInt64()))
+		id, outcome, err := topology.GuardOutcome(ctx, r.data.RDS, prefix, target, gen, int(state.Nodes.ValueInt64()))
 		switch {
 		case err != nil:
 			tflog.Warn(ctx, "rightsize_db_topology: could not look for an unfinished change", map[string]any{"error": err.Error()})
-		case unfinished:
+		case outcome == topology.OutcomeRollingBack:
+			resp.Diagnostics.AddWarning("Unfinished Topology Change",
+				fmt.Sprintf("A change of %s to %d node(s) failed and its rollback was interrupted (guard snapshot %s). The state keeps nodes = %d: with nodes = %d the next apply finishes the rollback and reports it; with nodes = %d it takes the database back behind a guard snapshot of its own.",
+					target.Noun(), state.Nodes.ValueInt64(), id, prior.ValueInt64(), state.Nodes.ValueInt64(), prior.ValueInt64()))
+			state.Nodes = prior
+		case outcome == topology.OutcomeInProgress || outcome == topology.OutcomeChanging:
 			resp.Diagnostics.AddWarning("Unfinished Topology Change",
 				fmt.Sprintf("A change of %s to %d node(s) was interrupted after it began (guard snapshot %s). The state keeps nodes = %d so that the next apply resumes the change, waits for it, validates it and records it.",
 					target.Noun(), state.Nodes.ValueInt64(), id, prior.ValueInt64()))

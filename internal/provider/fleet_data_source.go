@@ -105,7 +105,7 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 			"policy":         rec.Schema.Attributes["policy"],
 			"savings_target": rec.Schema.Attributes["savings_target"],
 			"id":             schema.StringAttribute{Computed: true, MarkdownDescription: "The region and the filters."},
-			"clusters": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "2-node deployments, highest monthly savings first.",
+			"clusters": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "2-node deployments: verdict `consolidate` first, then by monthly savings, highest first (unpriced last).",
 				NestedObject: schema.NestedAttributeObject{Attributes: clusterAttrs}},
 			"skipped": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "PostgreSQL deployments that are not analysed, with the reason: not 2-node (already single-node, 3+ nodes), a kind the provider does not support (a Multi-AZ DB cluster, Aurora Serverless), the green database of a blue/green deployment that can still switch over (a staging copy of its source, which the fleet lists instead), or a deployment on an instance class the provider's catalog does not know (families db.t3, db.t4g, db.m5, db.m6g, db.m6i, db.m7g, db.r5, db.r6g, db.r6i and db.r7g).",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{

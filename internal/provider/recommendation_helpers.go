@@ -143,10 +143,14 @@ func (e *unknownPostgresError) Error() string {
 	if len(names) > 1 {
 		verb = "are"
 	}
+	override := ", set it in this data source's postgres attribute"
+	if slices.Contains(e.attrs, "connect_timeout") || slices.Contains(e.attrs, "statement_timeout") {
+		override = "" // the data sources' postgres attribute has no timeouts
+	}
 	return fmt.Sprintf("the provider's %s %s not known until apply (it depends on a resource not yet created), so PostgreSQL "+
-		"cannot be read during plan: set it to a value known at plan time (a literal, variable or data source), set it in this "+
-		"data source's postgres attribute, or apply the resources it depends on first with -target",
-		strings.Join(names, ", "), verb)
+		"cannot be read during plan: set it to a value known at plan time (a literal, variable or data source)%s, "+
+		"or apply the resources it depends on first with -target",
+		strings.Join(names, ", "), verb, override)
 }
 
 // unknownForConnection is what of s.Unknown a connection with s would use: all

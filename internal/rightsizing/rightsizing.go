@@ -227,13 +227,14 @@ func windowError(err error) error {
 }
 
 // MetricsOf lists the CloudWatch metrics collected by default for each node
-// of c (here and by rightsize_utilization): cw.DefaultMetrics, with
+// of c (here and, per instance, by rightsize_utilization): cw.DefaultMetrics, with
 // AuroraReplicaLag in place of ReplicaLag and FreeLocalStorage in place of
 // FreeStorageSpace on Aurora (cw.AuroraMetrics), so that an Aurora reader's
 // replication lag and every Aurora node's local storage are measured
 // (analysis reads either lag). Every node has as many metrics either way.
-// A 2-node Aurora cluster's are read by role (DBClusterIdentifier and Role)
-// where CloudWatch publishes them so (roles.go).
+// The recommendation reads a 2-node Aurora cluster's by role
+// (DBClusterIdentifier and Role) where CloudWatch publishes them so
+// (roles.go); rightsize_utilization reads every node's per instance.
 func MetricsOf(c inventory.Cluster) []cw.Metric {
 	if c.Kind == inventory.KindAurora {
 		return cw.AuroraMetrics

@@ -271,16 +271,16 @@ func readerTotals(avg, cnt analysis.Series) analysis.Series {
 // seen when the events could not be listed (c.EventsUnread). Empty
 // otherwise.
 //
-// now is when the events were listed (inventory.AttachEvents); without it,
-// the plan's end, which is now rounded down to the period unless the request
-// set an end.
-func roleFailoverWarning(c inventory.Cluster, plan *cw.Plan, now ...time.Time) string {
+// now is when the events were listed (inventory.AttachEvents); the zero
+// time means the plan's end, which is now rounded down to the period unless
+// the request set an end.
+func roleFailoverWarning(c inventory.Cluster, plan *cw.Plan, now time.Time) string {
 	if plan == nil || c.Kind != inventory.KindAurora || len(c.Nodes) != 2 || byRole(c, analysis.MetricCPU) || !byRole(c, analysis.MetricWriteIOPS) {
 		return ""
 	}
 	at := plan.End
-	if len(now) > 0 && now[0].After(at) {
-		at = now[0]
+	if now.After(at) {
+		at = now
 	}
 	w, _ := c.Writer()
 	head := fmt.Sprintf("the writer (%s) and the reader (%s) run different classes, so CPUUtilization, FreeableMemory and FreeLocalStorage were read per instance with today's roles",

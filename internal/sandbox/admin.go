@@ -175,7 +175,8 @@ func (s *Server) ApplyPendingMaintenance(id string) {
 	s.st.settle(now)
 	for _, k := range sortedKeys(s.st.Instances) {
 		in := s.st.Instances[k]
-		if (id == "" || id == k) && in.Op == nil && in.Status == "available" && !in.Pending.empty() {
+		if (id == "" || id == k) && in.Op == nil && in.ready() && !in.Pending.empty() &&
+			(in.Pending.Allocated == nil || in.Status == "available") {
 			s.st.startModify(in, in.Pending, now)
 		}
 	}
@@ -186,6 +187,25 @@ func (s *Server) ApplyPendingMaintenance(id string) {
 	}
 	s.mu.Unlock()
 	s.persist()
+}
+
+// StorageOptimization makes DB instance id show "storage-optimization" for d from now, as RDS
+// does after a storage change (Durations.StorageOptimization); d <= 0 ends it now. An
+// operation in flight ends in that status. It reports whether the instance exists.
+func (s *Server) StorageOptimization(id string, d time.Duration) bool {
+	now := s.clock.Now()
+	s.mu.Lock()
+	s.st.settle(now)
+	in, ok := s.st.Instances[id]
+	if ok {
+		in.StorageOptUntil = now.Add(max(d, 0))
+		if in.Op == nil && in.ready() {
+			in.Status = in.idleStatus(now)
+		}
+	}
+	s.mu.Unlock()
+	s.persist()
+	return ok
 }
 
 // InstanceStatus returns the current DBInstanceStatus of id (after applying

@@ -89,7 +89,11 @@
 // NewDBSnapshotAvailableWaiter, NewDBInstanceDeletedWaiter, ...) work as-is.
 // Transitions run on the virtual Clock with lengths from Durations: creating →
 // available, modifying → available (MultiAZ/class change applied at the end,
-// shown in PendingModifiedValues meanwhile), backing-up → available, deleting
+// shown in PendingModifiedValues meanwhile; after a storage change the instance
+// shows storage-optimization for Durations.StorageOptimization, or as long as
+// Server.StorageOptimization says, usable and taking snapshots and every
+// modification but a storage one, which fails with InvalidParameterCombination),
+// backing-up → available, deleting
 // → gone, snapshot creating (PercentProgress rising) → available | failed,
 // with the matching events. Deleting an Aurora writer fails over to the
 // reader with the lowest promotion tier; deleting a reader moves its load onto

@@ -698,8 +698,11 @@ func (st *rdsState) modifyDBInstance(f url.Values, now time.Time) (any, *rdsErro
 	if e != nil {
 		return nil, e
 	}
-	if in.Status != "available" {
+	if !in.ready() {
 		return nil, errf(400, "InvalidDBInstanceState", "Database instance is not in available state.")
+	}
+	if in.Status == "storage-optimization" && m.Allocated != nil {
+		return nil, errCombo("You can't currently modify the storage of this DB instance because the previous storage change is being optimized.")
 	}
 	if tier != nil {
 		in.PromotionTier = *tier
@@ -741,7 +744,7 @@ func (st *rdsState) deleteDBInstance(f url.Values, now time.Time) (any, *rdsErro
 	if in.Status == "deleting" {
 		return nil, errf(400, "InvalidDBInstanceState", "Instance %s is already being deleted.", id)
 	}
-	if in.Status != "available" && in.Status != "failed" && in.Status != "storage-full" {
+	if !in.ready() && in.Status != "failed" && in.Status != "storage-full" {
 		return nil, errf(400, "InvalidDBInstanceState", "Instance %s is not in available state (status %s).", id, in.Status)
 	}
 	if in.DeletionProtect {
@@ -789,7 +792,7 @@ func (st *rdsState) createDBSnapshot(f url.Values, now time.Time) (any, *rdsErro
 	if in.Cluster != "" {
 		return nil, errf(400, "InvalidDBInstanceState", "The specified instance is a member of a cluster and a snapshot cannot be created directly. Please use the CreateDBClusterSnapshot API instead.")
 	}
-	if in.Status != "available" {
+	if !in.ready() {
 		return nil, errf(400, "InvalidDBInstanceState", "Cannot create a snapshot because the database instance %s is not currently in the available state.", id)
 	}
 	sn := st.snapshotOf(in, sid, now)
@@ -1186,7 +1189,7 @@ func (st *rdsState) rebootDBInstance(f url.Values, now time.Time) (any, *rdsErro
 	if e != nil {
 		return nil, e
 	}
-	if in.Status != "available" {
+	if !in.ready() {
 		return nil, errf(400, "InvalidDBInstanceState", "Instance %s is not in available state (status %s).", id, in.Status)
 	}
 	failover := force != nil && *force

@@ -764,3 +764,65 @@ func TestSnapshotFilters(t *testing.T) {
 		t.Errorf("unknown cluster snapshot filter: %v", err)
 	}
 }
+
+// After a storage change RDS shows "storage-optimization" (for hours): usable, taking snapshots
+// and any modification but another storage change; then "available".
+func TestStorageOptimization(t *testing.T) {
+	srv, rc, _ := start(t, Options{Durations: Durations{StorageOptimization: 3 * time.Hour}})
+	ctx := context.Background()
+	id := aws.String("mandible-prod")
+	alloc := aws.ToInt32(describeOne(t, rc, "mandible-prod").AllocatedStorage)
+	if _, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: id, AllocatedStorage: aws.Int32(alloc + 50), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatalf("ModifyDBInstance storage: %v", err)
+	}
+	srv.Advance(DefaultDurations.ModifyOther)
+	in := describeOne(t, rc, "mandible-prod")
+	if aws.ToString(in.DBInstanceStatus) != "storage-optimization" || aws.ToInt32(in.AllocatedStorage) != alloc+50 {
+		t.Fatalf("after the storage change: %s %d GiB", aws.ToString(in.DBInstanceStatus), aws.ToInt32(in.AllocatedStorage))
+	}
+	// Another storage change is refused.
+	_, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: id, AllocatedStorage: aws.Int32(alloc + 100), ApplyImmediately: aws.Bool(true)})
+	if apiCode(err) != "InvalidParameterCombination" || !strings.Contains(err.Error(), "being optimized") {
+		t.Fatalf("storage change while optimizing: %v", err)
+	}
+	// A snapshot is taken; the instance backs up, then is back in storage-optimization.
+	if _, err := rc.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: id, DBSnapshotIdentifier: aws.String("during-opt")}); err != nil {
+		t.Fatalf("CreateDBSnapshot while optimizing: %v", err)
+	}
+	srv.Advance(DefaultDurations.BackingUp)
+	if s := aws.ToString(describeOne(t, rc, "mandible-prod").DBInstanceStatus); s != "storage-optimization" {
+		t.Fatalf("after the snapshot: %s", s)
+	}
+	// A Multi-AZ change is accepted and applied, and ends in storage-optimization too.
+	if _, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: id, MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatalf("Multi-AZ change while optimizing: %v", err)
+	}
+	if s := aws.ToString(describeOne(t, rc, "mandible-prod").DBInstanceStatus); s != "modifying" {
+		t.Fatalf("Multi-AZ change: %s", s)
+	}
+	srv.Advance(DefaultDurations.ConvertSingleAZ)
+	if in := describeOne(t, rc, "mandible-prod"); aws.ToString(in.DBInstanceStatus) != "storage-optimization" || aws.ToBool(in.MultiAZ) {
+		t.Fatalf("after the Multi-AZ change: %s multi-AZ %t", aws.ToString(in.DBInstanceStatus), aws.ToBool(in.MultiAZ))
+	}
+	// The optimization ends after Durations.StorageOptimization; storage can change again.
+	srv.Advance(3 * time.Hour)
+	if s := aws.ToString(describeOne(t, rc, "mandible-prod").DBInstanceStatus); s != "available" {
+		t.Fatalf("after the optimization: %s", s)
+	}
+	if _, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: id, AllocatedStorage: aws.Int32(alloc + 100), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatalf("storage change after the optimization: %v", err)
+	}
+
+	// The test hook: storage-optimization now, for a given time.
+	srv.Advance(DefaultDurations.ModifyOther + 3*time.Hour)
+	if !srv.StorageOptimization("mandible-prod", time.Hour) {
+		t.Fatal("StorageOptimization: instance not found")
+	}
+	if s, _ := srv.InstanceStatus("mandible-prod"); s != "storage-optimization" {
+		t.Fatalf("after StorageOptimization: %s", s)
+	}
+	srv.Advance(time.Hour)
+	if s, _ := srv.InstanceStatus("mandible-prod"); s != "available" {
+		t.Fatalf("after the hook's hour: %s", s)
+	}
+}

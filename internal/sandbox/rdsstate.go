@@ -28,6 +28,10 @@ type Durations struct {
 	Reboot               time.Duration // RebootDBInstance: rebooting → available
 	DeleteBlueGreen      time.Duration // DeleteBlueGreenDeployment: DELETING → gone (with DeleteTarget, at least until the green instances are)
 	ReservationPayment   time.Duration // PurchaseReservedDBInstancesOffering: payment-pending → active
+	// StorageOptimization is how long an instance shows "storage-optimization" once a change of
+	// its AllocatedStorage has been applied (RDS: minutes to over 24 hours). Meanwhile it is
+	// usable and takes every modification but a storage change, and snapshots.
+	StorageOptimization time.Duration
 }
 
 // DefaultDurations are realistic RDS timings.
@@ -37,6 +41,7 @@ var DefaultDurations = Durations{
 	ConvertMultiAZ: 25 * time.Minute, ConvertSingleAZ: 8 * time.Minute, ModifyOther: 5 * time.Minute,
 	SnapshotBase: 3 * time.Minute, SnapshotPerGiB: 3 * time.Second, BackingUp: 2 * time.Minute,
 	Reboot: 2 * time.Minute, DeleteBlueGreen: time.Minute, ReservationPayment: time.Minute,
+	StorageOptimization: 6 * time.Hour,
 }
 
 func (d Durations) withDefaults() Durations {
@@ -55,7 +60,8 @@ func (d Durations) withDefaults() Durations {
 		ModifyOther: pick(d.ModifyOther, def.ModifyOther), SnapshotBase: pick(d.SnapshotBase, def.SnapshotBase),
 		SnapshotPerGiB: pick(d.SnapshotPerGiB, def.SnapshotPerGiB), BackingUp: pick(d.BackingUp, def.BackingUp),
 		Reboot: pick(d.Reboot, def.Reboot), DeleteBlueGreen: pick(d.DeleteBlueGreen, def.DeleteBlueGreen),
-		ReservationPayment: pick(d.ReservationPayment, def.ReservationPayment),
+		ReservationPayment:  pick(d.ReservationPayment, def.ReservationPayment),
+		StorageOptimization: pick(d.StorageOptimization, def.StorageOptimization),
 	}
 }
 
@@ -129,6 +135,24 @@ type dbInstance struct {
 	BackupWindow string `json:"backupWindow,omitempty"`
 	// PendingActions are the instance's pending maintenance actions (maintenance.go).
 	PendingActions []pendingAction `json:"pendingActions,omitempty"`
+	// StorageOptUntil is when the storage optimization that follows the last storage change
+	// ends: until then the instance shows "storage-optimization" whenever it is otherwise idle.
+	StorageOptUntil time.Time `json:"storageOptimizationUntil,omitempty"`
+}
+
+// idleStatus is the status of in at a time when no operation runs: "storage-optimization"
+// until StorageOptUntil, then "available".
+func (in *dbInstance) idleStatus(at time.Time) string {
+	if at.Before(in.StorageOptUntil) {
+		return "storage-optimization"
+	}
+	return "available"
+}
+
+// ready reports whether in is usable and takes modifications and snapshots: "available", or
+// "storage-optimization" (which refuses only storage changes, see modifyDBInstance).
+func (in *dbInstance) ready() bool {
+	return in.Status == "available" || in.Status == "storage-optimization"
 }
 
 type dbCluster struct {
@@ -452,9 +476,15 @@ func (st *rdsState) settle(now time.Time) {
 			if in.Op != nil && !in.Stuck {
 				consider(in.Op.End, func() { st.completeInstanceOp(in) })
 			}
-			if in.Op == nil && !in.Pending.empty() && in.Status == "available" {
+			if in.Op == nil && !in.Pending.empty() && in.ready() {
 				at := nextWindow(in.MaintenanceWindow, in.PendingSince)
+				if in.Pending.Allocated != nil && at.Before(in.StorageOptUntil) {
+					at = nextWindow(in.MaintenanceWindow, in.StorageOptUntil) // no storage change while optimizing
+				}
 				consider(at, func() { st.startModify(in, in.Pending, at) })
+			}
+			if in.Op == nil && in.Status == "storage-optimization" {
+				consider(in.StorageOptUntil, func() { in.Status = "available" })
 			}
 		}
 		for _, id := range sortedKeys(st.Clusters) {
@@ -556,9 +586,8 @@ func (st *rdsState) completeInstanceOp(in *dbInstance) {
 			st.event("db-cluster", in.Cluster, st.arn("cluster", in.Cluster), "DB instance "+in.ID+" added to the cluster", o.End, "notification")
 		}
 	case "backup", "reboot":
-		in.Status = "available"
+		in.Status = in.idleStatus(o.End)
 	case "modify":
-		in.Status = "available"
 		m := o.Mods
 		if n := st.Nodes[in.ID]; n != nil && m.Class != "" && m.Class != in.Class {
 			n.Classes = append(n.Classes, classSpan{From: o.End, Class: m.Class})
@@ -587,7 +616,9 @@ func (st *rdsState) completeInstanceOp(in *dbInstance) {
 				n.Allocated = float64(in.Allocated)
 			}
 			st.event("db-instance", in.ID, in.ARN, "Finished applying modification to allocated storage.", o.End, "configuration change")
+			in.StorageOptUntil = o.End.Add(st.dur.StorageOptimization)
 		}
+		in.Status = in.idleStatus(o.End)
 	case "delete":
 		delete(st.Instances, in.ID)
 		st.event("db-instance", in.ID, in.ARN, "DB instance deleted", o.End, "deletion")

@@ -475,7 +475,8 @@ func (r *run) clearRestore(ctx context.Context, id string) error {
 	return r.dropRestoreInstance(ctx, tmp, deleting)
 }
 
-// waitInstance waits for a DB instance to reach target ("deleted" when it is gone).
+// waitInstance waits for a DB instance to reach target ("deleted" when it is gone; a target
+// "available" is also met by any usableStatus).
 func (r *run) waitInstance(ctx context.Context, id, desc string, pending []string, target string) (*rdstypes.DBInstance, error) {
 	w := wait.Waiter[*rdstypes.DBInstance]{
 		Description: desc, Pending: pending, Target: []string{target}, Retryable: IsTransient,
@@ -488,7 +489,11 @@ func (r *run) waitInstance(ctx context.Context, id, desc string, pending []strin
 			if err != nil {
 				return nil, "", err
 			}
-			return inst, deref(inst.DBInstanceStatus), nil
+			st := deref(inst.DBInstanceStatus)
+			if target == "available" && usableStatus(st) {
+				st = target // "storage-optimization" may last hours; the instance is usable
+			}
+			return inst, st, nil
 		},
 	}
 	return w.Wait(ctx)

@@ -272,6 +272,9 @@ type ChangeError struct {
 	RollbackErr                   error
 	// RollbackAction says what the rollback did ("Multi-AZ turned on again").
 	RollbackAction string
+	// GuardUnusable is true when a begun change's guard snapshot no longer verifies (so it can
+	// neither be resumed nor rolled back behind it).
+	GuardUnusable bool
 	// GuardSnapshotID and GuardSnapshotARN locate the guard snapshot ("" if none was made).
 	GuardSnapshotID, GuardSnapshotARN string
 	// GuardStatus is the guard snapshot's last observed status.
@@ -287,6 +290,8 @@ func (e *ChangeError) Error() string {
 		b.WriteString("; interrupted after the change was requested: apply again to resume")
 	case e.Interrupted:
 		b.WriteString("; interrupted before any change was made: apply again to resume")
+	case e.GuardUnusable:
+		b.WriteString("; the change was requested earlier, and its guard snapshot no longer verifies, so nothing more is done behind it: check the database; to keep it as it is, import it, or start a new change")
 	case e.Resumable && e.Changed:
 		b.WriteString("; the change was requested and is not rolled back because the failure is not in the change itself: apply again to resume")
 	case !e.Changed:
@@ -437,10 +442,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		r.changed = true
 		r.guard = latest
 		r.facts = factsFromTags(latest.tags)
-		r.from, _ = strconv.Atoi(latest.tags[TagFromNodes])
-		if r.from == 0 {
-			r.from = r.topo.Nodes
-		}
+		r.from = r.fromNodes(latest)
 		res.Resumed = true
 		r.o.logf("%s: resuming with guard snapshot %s (status %s)", r.req.Target, latest.id, latest.status)
 	} else {
@@ -505,8 +507,10 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	if err := r.verifyGuard(r.guard, ph != phaseOriginal); err != nil {
+		// Not resumable: what verifyGuard finds on a begun change's guard (another engine, a
+		// larger size, other tags, taken before the change) does not go away by applying again.
 		ce := r.changeErr("verifying the guard snapshot", err)
-		ce.Resumable = ph != phaseOriginal // not a failure of the change itself: nothing is rolled back
+		ce.GuardUnusable = ph != phaseOriginal
 		return nil, ce
 	}
 	if r.req.VerifyRestore && ph == phaseOriginal {
@@ -632,7 +636,7 @@ func (r *run) waitReady(ctx context.Context) error {
 			if err != nil {
 				return nil, "", err
 			}
-			if t.Status != "available" {
+			if !usableStatus(t.Status) {
 				return t, t.Status, nil
 			}
 			for _, m := range t.Members {
@@ -815,7 +819,7 @@ func (r *run) classify(latest *guard) (phase, error) {
 		pendingBack := t.PendingMultiAZ != nil && *t.PendingMultiAZ != want
 		switch {
 		case t.MultiAZ == want && !pendingBack:
-			if t.Status == "available" {
+			if usableStatus(t.Status) {
 				return phaseDone, nil
 			}
 			if latest != nil && pendingStatus(t.Status) {
@@ -826,7 +830,7 @@ func (r *run) classify(latest *guard) (phase, error) {
 			return phaseInProgress, nil
 		case pendingWant:
 			return phasePending, nil
-		case t.Status == "available":
+		case usableStatus(t.Status):
 			return phaseOriginal, nil
 		case latest != nil && pendingStatus(t.Status):
 			// The guard snapshot of this change exists and the instance is busy (for example
@@ -937,7 +941,7 @@ func (r *run) precheckValidationHost() error {
 // precheckOriginal checks what must hold before a change is started.
 func (r *run) precheckOriginal() error {
 	t := r.topo
-	if t.Status != "available" {
+	if !usableStatus(t.Status) {
 		return r.precheckErr(ReasonStatus, "status is %q; it must be \"available\"", t.Status)
 	}
 	if len(t.PendingModifications) > 0 {
@@ -1235,11 +1239,22 @@ func (r *run) createReader(ctx context.Context) error {
 }
 
 // pendingStatuses are RDS statuses that end by themselves (plus "awaiting-change", used by
-// settle for a target that is available but not changed yet).
+// settle for a target that is available but not changed yet). "storage-optimization" is not one
+// of them: it can last over 24 hours, and the instance is usable meanwhile (usableStatus).
 var pendingStatuses = []string{"modifying", "creating", "deleting", "backing-up", "configuring-enhanced-monitoring",
 	"configuring-log-exports", "configuring-iam-database-auth", "rebooting", "renaming",
-	"resetting-master-credentials", "upgrading", "maintenance", "storage-optimization", "failing-over",
+	"resetting-master-credentials", "upgrading", "maintenance", "failing-over",
 	"awaiting-change", "starting"}
+
+// usableStatus reports whether a DB instance in status s is usable and takes the changes this
+// package makes (ModifyDBInstance MultiAZ, CreateDBSnapshot): "available", or
+// "storage-optimization", which RDS shows after any storage change (storage autoscaling
+// included) for minutes to over 24 hours while the instance is fully usable and accepts every
+// modification but a storage change (AWS knowledge center "rds-stuck-in-storage-optimization";
+// terraform-provider-aws also waits for "available" or "storage-optimization"). It is the
+// instance's status only: Aurora clusters and their members have no such status, and a guard
+// snapshot's own status is checked as it is.
+func usableStatus(s string) bool { return s == "available" || s == "storage-optimization" }
 
 // pendingStatus reports whether s ends by itself.
 func pendingStatus(s string) bool { return slices.Contains(pendingStatuses, s) }
@@ -1269,7 +1284,7 @@ func (r *run) settle(ctx context.Context, nodes int) error {
 func (r *run) convergence(t *Topology, nodes int) string {
 	if r.req.Target.Kind == KindInstance {
 		want := nodes == 2
-		if t.Status != "available" {
+		if !usableStatus(t.Status) {
 			return t.Status
 		}
 		if t.MultiAZ == want && (t.PendingMultiAZ == nil || *t.PendingMultiAZ == want) {
@@ -1354,16 +1369,22 @@ func (r *run) fail(ctx context.Context, stage string, cause error, rollbackWorth
 	return r.rollbackAndRecord(ctx, ce)
 }
 
+// fromNodes is the node count the change of guard g started from, as its tag records it; without
+// a valid tag, the other node count than the change's (a change is always 1 ↔ 2 nodes).
+func (r *run) fromNodes(g *guard) int {
+	if n, err := strconv.Atoi(g.tags[TagFromNodes]); err == nil && (n == 1 || n == 2) {
+		return n
+	}
+	return 3 - r.req.Nodes
+}
+
 // completed reports a change an earlier run completed (its guard g is tagged completed and the
 // target is at its target): nothing is called, and the guard is kept. It is not validated again: the baseline on
 // the guard is from before that change, and rows deleted since by the application are no failure
 // of it.
 func (r *run) completed(ctx context.Context, res *Result, g *guard) (*Result, error) {
 	r.guard = g
-	r.from, _ = strconv.Atoi(g.tags[TagFromNodes])
-	if r.from != 1 && r.from != 2 {
-		r.from = 3 - r.req.Nodes
-	}
+	r.from = r.fromNodes(g)
 	res.Resumed = true
 	res.FromNodes = r.from
 	res.GuardSnapshotID, res.GuardSnapshotARN = g.id, g.arn
@@ -1383,10 +1404,7 @@ func (r *run) completed(ctx context.Context, res *Result, g *guard) (*Result, er
 func (r *run) finishRollback(ctx context.Context, g *guard) error {
 	r.guard, r.changed = g, true
 	r.facts = factsFromTags(g.tags)
-	r.from, _ = strconv.Atoi(g.tags[TagFromNodes])
-	if r.from != 1 && r.from != 2 {
-		r.from = 3 - r.req.Nodes
-	}
+	r.from = r.fromNodes(g)
 	if r.req.Target.Kind == KindCluster && r.reader == nil {
 		return r.changeErr("finishing the rollback an earlier apply began", fmt.Errorf("guard snapshot %s does not record the reader (tags %s*); restore the cluster by hand from it", g.id, tagReaderPrefix))
 	}

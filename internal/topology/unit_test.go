@@ -152,6 +152,7 @@ func TestChangeErrorMessages(t *testing.T) {
 		}, "ROLLBACK FAILED: refused"},
 		{func(e *ChangeError) { e.Changed = true }, "not rolled back"},
 		{func(e *ChangeError) { e.Interrupted = true }, "interrupted before any change"},
+		{func(e *ChangeError) { e.Changed, e.GuardUnusable = true, true }, "guard snapshot no longer verifies, so nothing more is done behind it"},
 	}
 	for _, c := range cases {
 		e := base

@@ -395,10 +395,23 @@ func (r *run) verifyRestore(ctx context.Context) error {
 	inst, err := FindDBInstance(ctx, r.o.RDS, tmp)
 	switch {
 	case IsNotFound(err):
-		_, err = r.o.RDS.RestoreDBInstanceFromDBSnapshot(ctx, &rds.RestoreDBInstanceFromDBSnapshotInput{
+		in := &rds.RestoreDBInstanceFromDBSnapshotInput{
 			DBInstanceIdentifier: &tmp, DBSnapshotIdentifier: &g.id, MultiAZ: ptr(false), PubliclyAccessible: ptr(false),
 			Tags: toTagList(map[string]string{TagManagedBy: ManagedByValue, TagPrefix + "purpose": "verify-restore of " + g.id}),
-		})
+		}
+		// Into the target's network: without a subnet group RDS restores into the default VPC,
+		// and fails ("No default subnet detected") in an account that has none.
+		if t := r.topo.Instance; t != nil {
+			if sg := t.DBSubnetGroup; sg != nil && deref(sg.DBSubnetGroupName) != "" {
+				in.DBSubnetGroupName = sg.DBSubnetGroupName
+			}
+			for _, v := range t.VpcSecurityGroups {
+				if id := deref(v.VpcSecurityGroupId); id != "" {
+					in.VpcSecurityGroupIds = append(in.VpcSecurityGroupIds, id)
+				}
+			}
+		}
+		_, err = r.o.RDS.RestoreDBInstanceFromDBSnapshot(ctx, in)
 		if err != nil && !isAlreadyExists(err) {
 			return fmt.Errorf("restoring guard snapshot %s to temporary instance %s: %w", g.id, tmp, err)
 		}

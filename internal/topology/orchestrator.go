@@ -1338,7 +1338,7 @@ func (r *run) fail(ctx context.Context, stage string, cause error, rollbackWorth
 	ce := r.changeErr(stage, cause)
 	if !r.changed {
 		// The change call itself may have failed after reaching RDS; look before deciding.
-		if t, err := Describe(context.WithoutCancel(ctx), r.o.RDS, r.req.Target); err == nil && r.convergence(t, r.from) != convergedState(r.from) {
+		if t, err := Describe(context.WithoutCancel(ctx), r.o.RDS, r.req.Target); err == nil && r.leftOriginal(t) {
 			r.changed = true
 			ce.Changed = true
 		}
@@ -1367,6 +1367,29 @@ func (r *run) fail(ctx context.Context, stage string, cause error, rollbackWorth
 		return ce
 	}
 	return r.rollbackAndRecord(ctx, ce)
+}
+
+// leftOriginal reports whether t's shape is no longer the one the change started from (r.from):
+// the Multi-AZ flag or its pending value differs, or the recorded reader is gone or deleting (to
+// 1 node), or present (to 2 nodes). The status alone says nothing: RDS changes it by itself (an
+// automated backup's backing-up, say), so a status other than available is no sign of a change.
+func (r *run) leftOriginal(t *Topology) bool {
+	if r.req.Target.Kind == KindInstance {
+		orig := r.from == 2
+		return t.MultiAZ != orig || (t.PendingMultiAZ != nil && *t.PendingMultiAZ != orig)
+	}
+	if r.reader == nil {
+		return r.convergence(t, r.from) != convergedState(r.from)
+	}
+	for _, m := range t.Members {
+		if strings.EqualFold(m.Identifier, r.reader.Identifier) {
+			if r.from == 2 {
+				return m.Status == "deleting" || m.Status == "deleted"
+			}
+			return true
+		}
+	}
+	return r.from == 2 // the reader is gone (to 1 node), or absent as at the start (to 2 nodes)
 }
 
 // fromNodes is the node count the change of guard g started from, as its tag records it; without

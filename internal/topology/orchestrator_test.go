@@ -797,6 +797,10 @@ func TestVerifyRestoreAndDeleteGuard(t *testing.T) {
 	if len(restores) != 1 || len(tmpDeletes) != 1 || len(mods) != 1 || restores[0] > tmpDeletes[0] || tmpDeletes[0] > mods[0] {
 		t.Fatalf("restore %v, temp delete %v, modify %v", restores, tmpDeletes, mods)
 	}
+	// The restore goes into the target's network (its security groups), not the default VPC.
+	if calls := e.srv.Calls("RestoreDBInstanceFromDBSnapshot"); len(calls) != 1 || calls[0].Params["VpcSecurityGroupIds.VpcSecurityGroupId.1"] != "sg-0sandbox00000000" {
+		t.Errorf("restore parameters: %v", calls)
+	}
 	if _, err := FindDBInstance(context.Background(), e.api, restoreInstanceID(res.GuardSnapshotID)); !IsNotFound(err) {
 		t.Fatalf("temporary instance left behind: %v", err)
 	}

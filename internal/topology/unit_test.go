@@ -210,3 +210,37 @@ func TestPlanSummary(t *testing.T) {
 		}
 	}
 }
+
+// leftOriginal judges the shape, not the status: an instance RDS put in backing-up by itself is
+// still at its original topology, and a reader still deleting has left it.
+func TestLeftOriginal(t *testing.T) {
+	on, off := true, false
+	inst := func(status string, multiAZ bool, pending *bool) *Topology {
+		return &Topology{Target: mandible, Status: status, MultiAZ: multiAZ, PendingMultiAZ: pending}
+	}
+	clu := func(members ...Member) *Topology {
+		return &Topology{Target: sso, Status: "available", Members: members}
+	}
+	w := Member{Identifier: "sso-prod-instance-1", Writer: true, Status: "available"}
+	rd := func(status string) Member { return Member{Identifier: "sso-prod-instance-2", Status: status} }
+	for _, c := range []struct {
+		name string
+		r    *run
+		t    *Topology
+		want bool
+	}{
+		{"backing-up, still Multi-AZ", &run{req: Request{Target: mandible, Nodes: 1}, from: 2}, inst("backing-up", true, nil), false},
+		{"modifying to Single-AZ", &run{req: Request{Target: mandible, Nodes: 1}, from: 2}, inst("modifying", true, &off), true},
+		{"Single-AZ", &run{req: Request{Target: mandible, Nodes: 1}, from: 2}, inst("available", false, nil), true},
+		{"back to Multi-AZ pending", &run{req: Request{Target: mandible, Nodes: 2}, from: 1}, inst("available", false, &on), true},
+		{"reader still there", &run{req: Request{Target: sso, Nodes: 1}, from: 2, reader: &ReaderSpec{Identifier: "sso-prod-instance-2"}}, clu(w, rd("backing-up")), false},
+		{"reader deleting", &run{req: Request{Target: sso, Nodes: 1}, from: 2, reader: &ReaderSpec{Identifier: "sso-prod-instance-2"}}, clu(w, rd("deleting")), true},
+		{"reader gone", &run{req: Request{Target: sso, Nodes: 1}, from: 2, reader: &ReaderSpec{Identifier: "sso-prod-instance-2"}}, clu(w), true},
+		{"reader being created", &run{req: Request{Target: sso, Nodes: 2}, from: 1, reader: &ReaderSpec{Identifier: "sso-prod-instance-2"}}, clu(w, rd("creating")), true},
+		{"no reader yet", &run{req: Request{Target: sso, Nodes: 2}, from: 1, reader: &ReaderSpec{Identifier: "sso-prod-instance-2"}}, clu(w), false},
+	} {
+		if got := c.r.leftOriginal(c.t); got != c.want {
+			t.Errorf("%s: leftOriginal = %t, want %t", c.name, got, c.want)
+		}
+	}
+}

@@ -23,13 +23,16 @@ const DefaultSnapshotPrefix = "rightsize-guard"
 
 // Tag keys written on guard snapshots. Every key starts with TagPrefix.
 const (
-	TagPrefix          = "rightsize:"
-	TagManagedBy       = TagPrefix + "managed-by"
-	TagTarget          = TagPrefix + "target"
-	TagGeneration      = TagPrefix + "generation"
-	TagFromNodes       = TagPrefix + "from-nodes"
-	TagToNodes         = TagPrefix + "to-nodes"
-	TagChangeStarted   = TagPrefix + "change-started"
+	TagPrefix        = "rightsize:"
+	TagManagedBy     = TagPrefix + "managed-by"
+	TagTarget        = TagPrefix + "target"
+	TagGeneration    = TagPrefix + "generation"
+	TagFromNodes     = TagPrefix + "from-nodes"
+	TagToNodes       = TagPrefix + "to-nodes"
+	TagChangeStarted = TagPrefix + "change-started"
+	// TagDeferred records, for a DB instance's change, whether it waits for the maintenance
+	// window ("true") or was requested to apply immediately ("false").
+	TagDeferred        = TagPrefix + "deferred"
 	TagOutcome         = TagPrefix + "outcome"
 	TagRestoreVerified = TagPrefix + "restore-verified"
 	tagReaderPrefix    = TagPrefix + "reader:"

@@ -760,6 +760,9 @@ func (r *run) guardTags() map[string]string {
 	tags[TagToNodes] = strconv.Itoa(r.req.Nodes)
 	tags[TagChangeStarted] = r.serverStart.UTC().Format(time.RFC3339Nano)
 	tags[TagOutcome] = OutcomeInProgress
+	if r.req.Target.Kind == KindInstance {
+		tags[TagDeferred] = strconv.FormatBool(r.req.DeferToMaintenanceWindow)
+	}
 	if r.reader != nil {
 		maps.Copy(tags, readerTags(*r.reader))
 	}
@@ -827,6 +830,10 @@ func (r *run) classify(latest *guard) (phase, error) {
 			}
 			return phaseDone, nil // reported as "already at target" when no guard exists
 		case pendingWant && t.Status == "modifying":
+			return phaseInProgress, nil
+		case pendingWant && latest != nil && latest.tags[TagDeferred] == "false":
+			// Requested to apply immediately: RDS shows the value pending, with the instance still
+			// available, for a few seconds before it starts modifying. Not a deferred change.
 			return phaseInProgress, nil
 		case pendingWant:
 			return phasePending, nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
@@ -411,5 +412,34 @@ func TestResumeAcceptsGrownStorage(t *testing.T) {
 	res, err := e.o.Run(ctx, req)
 	if err != nil || !res.Resumed {
 		t.Fatalf("resume: %+v %v", res, err)
+	}
+}
+
+// A change requested to apply immediately shows, for a few seconds on RDS, its value pending
+// while the instance is still available: a run that looks then resumes it as in progress, not as
+// a change deferred to the maintenance window (the guard records which it was).
+func TestImmediateChangeNotTakenForDeferred(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx := context.Background()
+	req := Request{Target: mandible, Nodes: 1, Generation: 1}
+	e.runInterrupted(t, req, StepGuardVerified)
+	g1 := GuardSnapshotID("", mandible, 1, 1, 1)
+	if got := e.snapshotTags(KindInstance, g1)[TagDeferred]; got != "false" {
+		t.Fatalf("g1 %s tag %q, want false", TagDeferred, got)
+	}
+	// The run's change call went through and the process stopped before RDS began modifying:
+	// the guard says changing, the instance is available with Multi-AZ off pending.
+	arn := "arn:aws:rds:us-east-1:123456789012:snapshot:" + g1
+	if _, err := e.api.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: aws.String(arn),
+		Tags: []rdstypes.Tag{{Key: aws.String(TagOutcome), Value: aws.String(OutcomeChanging)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+		MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(false)}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.o.Preview(ctx, req)
+	if err != nil || p.Resume != g1 || p.Deferred {
+		t.Fatalf("preview %+v %v: want the change resumed as immediate", p, err)
 	}
 }

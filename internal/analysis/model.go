@@ -114,9 +114,9 @@ type Node struct {
 // unknown for every field.
 type PostgresFacts struct {
 	MaxConnections  int     // max_connections setting
-	PeakConnections int     // highest observed backend count
-	CacheHitRatio   float64 // shared buffer hit ratio in [0, 1]
-	TPS             float64 // transactions per second (mean over the lookback)
+	PeakConnections int     // highest backend count known (the provider reads one instantaneous count)
+	CacheHitRatio   float64 // shared buffer hit ratio in [0, 1], cumulative since the statistics were reset
+	TPS             float64 // transactions per second, reported only (no check reads it)
 }
 
 // Candidate is an instance class the single node could run on, with its price.

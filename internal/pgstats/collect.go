@@ -206,7 +206,9 @@ func WithReadOnlyTx(ctx context.Context, db TxBeginner, statementTimeout time.Du
 	if statementTimeout < time.Millisecond {
 		return fmt.Errorf("statement timeout %s is out of range: use at least 1ms", statementTimeout)
 	}
-	tx, err := db.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	// Read committed whatever the role's default_transaction_isolation says: a repeatable-read
+	// snapshot held for a long sample would hold back vacuum cluster-wide (backend_xmin).
+	tx, err := db.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.ReadCommitted})
 	if err != nil {
 		return fmt.Errorf("beginning read-only transaction: %w", err)
 	}

@@ -242,13 +242,20 @@ func readPostgresFacts(ctx context.Context, pd *ProviderData, override types.Obj
 		MaxConnections:  st.Connections.MaxConnections,
 		PeakConnections: st.Connections.Total + 1, // counting the collector's own session
 	}
+	// The whole server, not the connection's database (which defaults to the idle maintenance
+	// database "postgres"): blocks hit and read, and transactions per second, summed over every
+	// database, as one node serves them all.
+	var hit, read int64
+	tps := 0.0
 	for _, db := range st.Databases {
-		if db.Name == s.Database {
-			if !math.IsNaN(db.CacheHitRatio) {
-				f.CacheHitRatio = db.CacheHitRatio
-			}
-			f.TPS = db.TransactionsPerSecond
+		hit, read = hit+db.BlksHit, read+db.BlksRead
+		if !math.IsNaN(db.TransactionsPerSecond) {
+			tps += db.TransactionsPerSecond
 		}
 	}
+	if hit+read > 0 {
+		f.CacheHitRatio = float64(hit) / float64(hit+read)
+	}
+	f.TPS = tps
 	return f, st.Warnings, nil
 }

@@ -1,0 +1,76 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+)
+
+// readPostgresFacts reads the whole server, not the connection's database: connected to the
+// maintenance database "postgres", its cache hit ratio is that of the workload running in another
+// database (here one that reads a cached table over and over), as pg_stat_database sums them.
+func TestReadPostgresFactsWholeServer(t *testing.T) {
+	acctest.PreCheck(t)
+	ctx := context.Background()
+	dsn := acctest.PGDSN(t)
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	work := fmt.Sprintf("rs_facts_%d", os.Getpid())
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+work); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+work) })
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + work
+	w, err := pgx.Connect(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"CREATE TABLE t AS SELECT g AS id, repeat('x', 200) AS pad FROM generate_series(1, 20000) g"} {
+		if _, err := w.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 200 { // the workload: a cached table read again and again (hits, no reads)
+		if _, err := w.Exec(ctx, "SELECT count(*) FROM t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = w.Close(ctx) // its statistics are flushed when the session ends
+	time.Sleep(1500 * time.Millisecond)
+
+	host, port := acctest.PGAddr(t)
+	pd := &ProviderData{Postgres: PostgresSettings{Host: host, Port: port, Database: "postgres", Username: "postgres", SSLMode: "disable",
+		ConnectTimeout: 10 * time.Second, StatementTimeout: 30 * time.Second}}
+	f, _, err := readPostgresFacts(ctx, pd, types.ObjectNull(recPostgresAttrTypes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var server, own float64
+	if err := admin.QueryRow(ctx, `SELECT sum(d.blks_hit)::float8 / nullif(sum(d.blks_hit + d.blks_read), 0),
+		(SELECT blks_hit::float8 / nullif(blks_hit + blks_read, 0) FROM pg_stat_database WHERE datname = 'postgres')
+		FROM pg_stat_database d JOIN pg_database db ON db.oid = d.datid WHERE NOT db.datistemplate AND db.datallowconn`).Scan(&server, &own); err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(f.CacheHitRatio-server) > 0.005 || server-own < 0.01 {
+		t.Errorf("cache hit ratio %.5f, want the server's %.5f (the postgres database alone has %.5f)", f.CacheHitRatio, server, own)
+	}
+	if f.MaxConnections <= 0 || f.PeakConnections <= 0 {
+		t.Errorf("facts %+v", f)
+	}
+}

@@ -353,11 +353,16 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 			continue
 		}
 		thr := math.Ceil(math.Max(x.v*f, 100))
-		if c.BaselineIOPS > 0 {
-			thr = math.Min(thr, c.BaselineIOPS)
+		how := fmt.Sprintf("baseline p99 %.0f × %.2f", x.v, f)
+		if x.v*f < 100 {
+			how += ", at least 100"
+		}
+		if c.BaselineIOPS > 0 && c.BaselineIOPS < thr {
+			thr = c.BaselineIOPS
+			how += fmt.Sprintf(", at most the %.0f baseline IOPS of %s", c.BaselineIOPS, c.Name)
 		}
 		add(x.metric, "Average", "GreaterThanThreshold", "Count/Second", thr,
-			fmt.Sprintf("Roll back if %s stays above %.0f (baseline p99 %.0f × %.2f)", x.metric, thr, x.v, f))
+			fmt.Sprintf("Roll back if %s stays above %.0f (%s)", x.metric, thr, how))
 	}
 	if dq := pr.DiskQueueDepth; dq.Count > 0 {
 		thr := round(math.Max(dq.P99*f, 4), 2)
@@ -416,9 +421,15 @@ func PrometheusRules(cluster string, alarms []AlarmSpec) string {
 			labels = append(labels, fmt.Sprintf("%s=%s", snake(k), strconv.Quote(a.Dimensions[k])))
 		}
 		expr := fmt.Sprintf("%s{%s} %s %s", metric, strings.Join(labels, ","), op, strconv.FormatFloat(a.Threshold, 'f', -1, 64))
+		forMin := max(1, a.PeriodSeconds*a.EvaluationPeriods/60)
+		if a.Statistic == "Sum" {
+			// A Sum over one period is one datapoint: CloudWatch alarms on it at once, while the
+			// exporter's gauge holds it only until the next scrape, so waiting would never fire.
+			forMin = 0
+		}
 		fmt.Fprintf(&b, "      - alert: %s\n", yamlQuote("RightsizeRollback"+a.MetricName))
 		fmt.Fprintf(&b, "        expr: %s\n", yamlQuote(expr))
-		fmt.Fprintf(&b, "        for: %dm\n", max(1, a.PeriodSeconds*a.EvaluationPeriods/60))
+		fmt.Fprintf(&b, "        for: %dm\n", forMin)
 		b.WriteString("        labels:\n")
 		b.WriteString("          severity: critical\n")
 		fmt.Fprintf(&b, "          cluster: %s\n", yamlQuote(cluster))

@@ -129,7 +129,7 @@ func Report(rec Recommendation) string {
 	if len(rec.Options) == 0 {
 		w("No candidate classes given. Recommended class: %s.\n", mdEscape(rec.RecommendedClass))
 	} else {
-		w("Recommended class: **%s**.\n\n| rank | class | fits | CPU p99 %% | memory p99 %% | IOPS p99 %% of baseline | USD/month | savings/month | failed checks |\n|---:|---|---|---:|---:|---:|---:|---:|---|\n", mdEscape(rec.RecommendedClass))
+		w("Recommended class: **%s**. USD/month is the instance alone; savings/month also counts the storage the change saves (see the cost table).\n\n| rank | class | fits | CPU p99 %% | memory p99 %% | IOPS p99 %% of baseline | instance USD/month | savings/month | failed checks |\n|---:|---|---|---:|---:|---:|---:|---:|---|\n", mdEscape(rec.RecommendedClass))
 		for _, o := range rec.Options {
 			w("| %d | %s | %t | %s | %s | %s | %s | %s | %s |\n", o.Rank, mdEscape(o.Class.Name), o.Fits, num(o.CPUP99, 1), num(o.MemoryP99, 1),
 				num(o.IOPSP99Percent, 1), num(o.MonthlyUSD, 2), num(o.MonthlySavingsUSD, 2), strings.Join(o.Failed, ", "))

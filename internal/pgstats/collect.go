@@ -87,6 +87,11 @@ type Options struct {
 	// StatementTimeout limits each statistics query (SET LOCAL
 	// statement_timeout); 0 means DefaultStatementTimeout. Must be >= 1 ms.
 	StatementTimeout time.Duration
+	// SkipCatalogScans leaves out what walks the catalog or the disk: the
+	// databases' sizes (pg_database_size, a directory walk each; SizeBytes
+	// -1) and the unused indexes (UnusedIndexes empty). For callers that need
+	// only the counters and settings, on a server whose catalog is large.
+	SkipCatalogScans bool
 }
 
 // qualifiedName is a parsed Options.Tables entry.
@@ -503,7 +508,7 @@ func (c *collector) snapshot(ctx context.Context, sample bool) (*snapshot, error
 	s := &snapshot{at: begin}
 	var err error
 	final := !sample || len(c.st.Timing.SnapshotServerTimes) == 1
-	if s.databases, err = c.readDatabases(ctx, final); err != nil {
+	if s.databases, err = c.readDatabases(ctx, final && !c.opts.SkipCatalogScans); err != nil {
 		return nil, err
 	}
 	if sample && c.pgss != nil {
@@ -552,8 +557,10 @@ func (c *collector) readFinal(ctx context.Context, sample bool, sampleTop []pgss
 	if err := c.readCheckpoints(ctx); err != nil {
 		return err
 	}
-	if err := c.readUnusedIndexes(ctx); err != nil {
-		return err
+	if !c.opts.SkipCatalogScans {
+		if err := c.readUnusedIndexes(ctx); err != nil {
+			return err
+		}
 	}
 	if err := c.readTables(ctx); err != nil {
 		return err

@@ -234,7 +234,9 @@ func readPostgresFacts(ctx context.Context, pd *ProviderData, override types.Obj
 		return nil, nil, err
 	}
 	defer func() { _ = conn.Close(context.WithoutCancel(ctx)) }()
-	st, err := pgstats.Collect(ctx, conn, pgstats.Options{TopStatements: 1, StatementTimeout: s.StatementTimeout})
+	// Only counters and settings are needed: no catalog or disk walks, which on a large catalog
+	// could hit the statement timeout and lose every fact.
+	st, err := pgstats.Collect(ctx, conn, pgstats.Options{TopStatements: 1, StatementTimeout: s.StatementTimeout, SkipCatalogScans: true})
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading PostgreSQL statistics from %s: %w", s, err)
 	}

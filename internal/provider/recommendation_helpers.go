@@ -240,24 +240,27 @@ func readPostgresFacts(ctx context.Context, pd *ProviderData, override types.Obj
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading PostgreSQL statistics from %s: %w", s, err)
 	}
+	return factsFrom(st), st.Warnings, nil
+}
+
+// factsFrom turns statistics into the analysis' PostgreSQL facts. The cache hit ratio and TPS are
+// the whole server's, not the connection's database's (which defaults to the idle maintenance
+// database "postgres"): blocks hit and read, and transactions per second, summed over every
+// database, as one node serves them all.
+func factsFrom(st *pgstats.Stats) *analysis.PostgresFacts {
 	f := &analysis.PostgresFacts{
 		MaxConnections:  st.Connections.MaxConnections,
 		PeakConnections: st.Connections.Total + 1, // counting the collector's own session
 	}
-	// The whole server, not the connection's database (which defaults to the idle maintenance
-	// database "postgres"): blocks hit and read, and transactions per second, summed over every
-	// database, as one node serves them all.
 	var hit, read int64
-	tps := 0.0
 	for _, db := range st.Databases {
 		hit, read = hit+db.BlksHit, read+db.BlksRead
 		if !math.IsNaN(db.TransactionsPerSecond) {
-			tps += db.TransactionsPerSecond
+			f.TPS += db.TransactionsPerSecond
 		}
 	}
 	if hit+read > 0 {
 		f.CacheHitRatio = float64(hit) / float64(hit+read)
 	}
-	f.TPS = tps
-	return f, st.Warnings, nil
+	return f
 }

@@ -725,6 +725,16 @@ resource "rightsize_db_topology" "m" {
 `, schema)), schema
 }
 
+// mandibleNodesConfig is the plainest configuration: mandible-prod at nodes nodes.
+func mandibleNodesConfig(srv *sandbox.Server, nodes int) string {
+	return topologyConfig(srv, nil, fmt.Sprintf(`
+resource "rightsize_db_topology" "m" {
+  db_instance_identifier = "mandible-prod"
+  nodes                  = %d
+}
+`, nodes))
+}
+
 // checkGuardOutcome checks the rightsize:outcome tag of DB snapshot id.
 func checkGuardOutcome(api topology.RDSAPI, id, want string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
@@ -825,14 +835,7 @@ func TestAccDBTopology_interruptedUpdate(t *testing.T) {
 			return nil
 		}
 	})
-	cfg := func(nodes int) string {
-		return topologyConfig(srv, nil, fmt.Sprintf(`
-resource "rightsize_db_topology" "m" {
-  db_instance_identifier = "mandible-prod"
-  nodes                  = %d
-}
-`, nodes))
-	}
+	cfg := func(n int) string { return mandibleNodesConfig(srv, n) }
 	const name = "rightsize_db_topology.m"
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
@@ -75,14 +74,7 @@ func TestAccDBTopology_refreshDuringWindow(t *testing.T) {
 // count behind a guard of its own instead of planning, forever, an update that is refused.
 func TestAccDBTopology_foreignPendingChange(t *testing.T) {
 	srv, api := topologySandbox(t, sandbox.Demo(), nil)
-	cfg := func(n int) string {
-		return topologyConfig(srv, nil, fmt.Sprintf(`
-resource "rightsize_db_topology" "m" {
-  db_instance_identifier = "mandible-prod"
-  nodes                  = %d
-}
-`, n))
-	}
+	cfg := func(n int) string { return mandibleNodesConfig(srv, n) }
 	const name = "rightsize_db_topology.m"
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -122,14 +114,7 @@ resource "rightsize_db_topology" "m" {
 // database back to two nodes behind a guard of its own rather than showing nothing to do.
 func TestAccDBTopology_backToConfiguredNodes(t *testing.T) {
 	srv, api := topologySandbox(t, sandbox.Demo(), nil)
-	cfg := func(n int) string {
-		return topologyConfig(srv, nil, fmt.Sprintf(`
-resource "rightsize_db_topology" "m" {
-  db_instance_identifier = "mandible-prod"
-  nodes                  = %d
-}
-`, n))
-	}
+	cfg := func(n int) string { return mandibleNodesConfig(srv, n) }
 	const name = "rightsize_db_topology.m"
 	tags := func(m map[string]string) []rdstypes.Tag {
 		var out []rdstypes.Tag

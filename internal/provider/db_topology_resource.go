@@ -593,7 +593,7 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 				fmt.Sprintf("A change of %s to %d node(s) failed and its rollback was interrupted (guard snapshot %s). The state keeps nodes = %d: with nodes = %d the next apply finishes the rollback and reports it; with nodes = %d it takes the database back behind a guard snapshot of its own.",
 					target.Noun(), state.Nodes.ValueInt64(), id, prior.ValueInt64(), state.Nodes.ValueInt64(), prior.ValueInt64()))
 			state.Nodes = prior
-		case outcome == topology.OutcomeInProgress || outcome == topology.OutcomeChanging:
+		case topology.Unfinished(outcome):
 			resp.Diagnostics.AddWarning("Unfinished Topology Change",
 				fmt.Sprintf("A change of %s to %d node(s) was interrupted after it began (guard snapshot %s). The state keeps nodes = %d so that the next apply resumes the change, waits for it, validates it and records it.",
 					target.Noun(), state.Nodes.ValueInt64(), id, prior.ValueInt64()))

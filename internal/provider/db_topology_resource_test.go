@@ -297,12 +297,7 @@ resource "rightsize_db_topology" "sso" {
 
 func TestAccDBTopology_drift(t *testing.T) {
 	srv, api := topologySandbox(t, sandbox.Demo(), nil)
-	cfg := topologyConfig(srv, nil, `
-resource "rightsize_db_topology" "m" {
-  db_instance_identifier = "mandible-prod"
-  nodes                  = 1
-}
-`)
+	cfg := mandibleNodesConfig(srv, 1)
 	const name = "rightsize_db_topology.m"
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -334,12 +329,7 @@ resource "rightsize_db_topology" "m" {
 
 func TestAccDBTopology_disappears(t *testing.T) {
 	srv, api := topologySandbox(t, sandbox.Demo(), nil)
-	cfg := topologyConfig(srv, nil, `
-resource "rightsize_db_topology" "m" {
-  db_instance_identifier = "mandible-prod"
-  nodes                  = 1
-}
-`)
+	cfg := mandibleNodesConfig(srv, 1)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -909,12 +899,7 @@ func TestAccDBTopology_example(t *testing.T) {
 func TestAccDBTopology_failedSnapshot(t *testing.T) {
 	srv, _ := topologySandbox(t, sandbox.Demo(), nil)
 	srv.FailSnapshot("rightsize-guard-mandible-prod-g1-to1")
-	cfg := topologyConfig(srv, nil, `
-resource "rightsize_db_topology" "m" {
-  db_instance_identifier = "mandible-prod"
-  nodes                  = 1
-}
-`)
+	cfg := mandibleNodesConfig(srv, 1)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

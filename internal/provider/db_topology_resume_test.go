@@ -168,12 +168,7 @@ func TestAccDBTopology_backToConfiguredNodes(t *testing.T) {
 // previous_topology unknown, as the change records it anew (no inconsistent result after apply).
 func TestAccDBTopology_redoAfterImport(t *testing.T) {
 	srv, api := topologySandbox(t, sandbox.Demo(), nil)
-	cfg := topologyConfig(srv, nil, `
-resource "rightsize_db_topology" "m" {
-  db_instance_identifier = "mandible-prod"
-  nodes                  = 2
-}
-`)
+	cfg := mandibleNodesConfig(srv, 2)
 	const name = "rightsize_db_topology.m"
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },

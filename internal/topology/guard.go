@@ -573,18 +573,23 @@ func factsFromTags(tags map[string]string) Facts {
 }
 
 // UnfinishedChange reports whether the change of target to nodes with the given generation was
-// begun but not finished: its latest guard snapshot exists and its outcome tag is still
-// "in-progress", "changing", or "rolling-back" (a rollback an interrupted apply began, which the
-// next apply finishes). The provider's Read uses it to tell an interrupted apply (which the next
-// apply must resume, validate and record) from drift made outside Terraform. id is that
-// snapshot's identifier. An empty prefix means DefaultSnapshotPrefix.
+// begun but not finished: its latest guard snapshot exists and its outcome is Unfinished. id is
+// that snapshot's identifier. An empty prefix means DefaultSnapshotPrefix.
 func UnfinishedChange(ctx context.Context, api RDSAPI, prefix string, target Target, generation int64, nodes int) (id string, unfinished bool, err error) {
 	id, outcome, err := GuardOutcome(ctx, api, prefix, target, generation, nodes)
+	return id, Unfinished(outcome), err
+}
+
+// Unfinished reports whether a guard's outcome tag belongs to a change begun but not finished:
+// "in-progress" (resumed by the next run), "changing" (the change call made or about to be), or
+// "rolling-back" (a rollback an interrupted run began, which the next run finishes). The
+// provider's Read uses it to tell an interrupted apply from drift made outside Terraform.
+func Unfinished(outcome string) bool {
 	switch outcome {
 	case OutcomeInProgress, OutcomeChanging, OutcomeRollingBack:
-		return id, true, err
+		return true
 	}
-	return id, false, err
+	return false
 }
 
 // GuardOutcome returns the latest guard snapshot of the change of target to nodes with the given

@@ -102,7 +102,9 @@ type Recommendation struct {
 	Parameters map[string]string
 	// MigrationWindow is the lowest-load window of
 	// ClusterInput.MigrationWindowHours outside the backup window (RDS
-	// Multi-AZ) and the maintenance window (MigrationWindowAvoiding).
+	// Multi-AZ) and the maintenance window, both as they are and as
+	// Windows suggests moving them; when no window avoids all of them,
+	// outside the current ones (MigrationWindowAvoiding).
 	MigrationWindow Window
 	// Windows is the projected load in the database's backup and
 	// maintenance windows, with quieter ones suggested (AdviseWindows).
@@ -362,7 +364,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		ConnectionsThresholdPercent: p.ConnectionsThresholdPercent, HDD: in.HDD, Topology: in.Topology})
 	rec.MigrationWindow = Window{LengthHours: in.MigrationWindowHours, Reason: "projected CPU not available"}
 	if len(prof.Mean) > 0 {
-		w, err := MigrationWindowAvoiding(prof, in.MigrationWindowHours, in.busyWindows()...)
+		w, err := migrationWindow(prof, in, rec.Windows)
 		if err != nil {
 			return Recommendation{}, fmt.Errorf("analysis: cluster %q: %w", in.Name, err)
 		}

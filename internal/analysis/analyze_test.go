@@ -60,10 +60,12 @@ func TestAnalyzeIdleMultiAZConsolidates(t *testing.T) {
 	if !rec.MigrationWindow.Known || rec.MigrationWindow.LengthHours != 2 {
 		t.Errorf("window %+v", rec.MigrationWindow)
 	}
-	// The synthetic daily wave bottoms out at 18:00 UTC; the 2-hour window
-	// must start at 17:00 (17:00–19:00 straddles the trough).
-	if rec.MigrationWindow.StartHourUTC != 17 {
-		t.Errorf("window %+v, want start 17:00", rec.MigrationWindow)
+	// The synthetic daily wave bottoms out at 18:00 UTC: 17:00–19:00
+	// straddles the trough, but the backup window is suggested at
+	// 17:00-17:30 (the quietest hour of the day), so the 2-hour window
+	// must start at 18:00, clear of it.
+	if rec.Windows.SuggestedBackupWindow != "17:00-17:30" || rec.MigrationWindow.StartHourUTC != 18 {
+		t.Errorf("window %+v, backup window suggested %q, want start 18:00", rec.MigrationWindow, rec.Windows.SuggestedBackupWindow)
 	}
 	if len(rec.RollbackTriggers) != 6 || rec.RollbackTriggers[0].MetricName != MetricCPU {
 		t.Errorf("triggers %+v", rec.RollbackTriggers)

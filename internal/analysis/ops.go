@@ -41,11 +41,18 @@ func MigrationWindow(p Profile, hours int) (Window, error) {
 // data meets one of them, it falls back to MigrationWindow's choice and
 // Reason says so.
 func MigrationWindowAvoiding(p Profile, hours int, avoid ...ScheduledWindow) (Window, error) {
+	w, _, err := migrationWindowAvoiding(p, hours, avoid)
+	return w, err
+}
+
+// migrationWindowAvoiding is MigrationWindowAvoiding; ok reports whether the window found
+// meets none of avoid (false when it fell back, or found none).
+func migrationWindowAvoiding(p Profile, hours int, avoid []ScheduledWindow) (w Window, ok bool, err error) {
 	if len(p.Mean) != HoursPerWeek {
-		return Window{}, errorf("migration window: profile has %d buckets, want %d (use HourOfWeekProfile)", len(p.Mean), HoursPerWeek)
+		return Window{}, false, errorf("migration window: profile has %d buckets, want %d (use HourOfWeekProfile)", len(p.Mean), HoursPerWeek)
 	}
 	if hours < 1 || hours > HoursPerWeek {
-		return Window{}, errorf("migration window: length %d hours must be between 1 and 168", hours)
+		return Window{}, false, errorf("migration window: length %d hours must be between 1 and 168", hours)
 	}
 	outside := func(s int) bool {
 		for _, a := range avoid {
@@ -56,6 +63,7 @@ func MigrationWindowAvoiding(p Profile, hours int, avoid ...ScheduledWindow) (Wi
 		return true
 	}
 	best, bestMean := quietestWindow(p, hours, outside)
+	ok = best >= 0
 	avoided := ""
 	if len(avoid) > 0 {
 		names := make([]string, len(avoid))
@@ -68,10 +76,10 @@ func MigrationWindowAvoiding(p Profile, hours int, avoid ...ScheduledWindow) (Wi
 			avoided = "no window avoids " + strings.Join(names, " and ") + " UTC"
 		}
 	}
-	w := Window{LengthHours: hours}
+	w = Window{LengthHours: hours}
 	if best < 0 {
 		w.Reason = fmt.Sprintf("no %d-hour window has data in every hour of the week", hours)
-		return w, nil
+		return w, false, nil
 	}
 	peak := math.Inf(-1)
 	for k := 0; k < hours; k++ {
@@ -86,7 +94,7 @@ func MigrationWindowAvoiding(p Profile, hours int, avoid ...ScheduledWindow) (Wi
 	if avoided != "" {
 		w.Reason += ", " + avoided
 	}
-	return w, nil
+	return w, ok, nil
 }
 
 // quietestWindow returns the start hour and mean of the hours-long window

@@ -194,18 +194,19 @@ type WindowAdvice struct {
 	Backup, Maintenance WindowLoad
 	// SuggestedBackupWindow is where the backup window should be: the current one when its load
 	// is within windowMoveMargin points of the quietest (so the advice does not churn on noise),
-	// else 30 minutes from the start of the hour of the day whose busiest day is quietest
-	// ("hh:00-hh:30"); SuggestedBackupLoad is its load on its busiest day. Empty and NaN for
-	// Aurora (its backups are continuous and do not touch the instances) and when no hour of the
-	// day has data on every day.
+	// else 30 minutes in the hour of the day whose busiest day is quietest ("hh:00-hh:30", or
+	// "hh:30-hh+1:00" when the first half hour meets the maintenance window that stays because
+	// none can be suggested: RDS does not let the two overlap); SuggestedBackupLoad is its load
+	// on its busiest day. Empty and NaN for Aurora (its backups are continuous and do not touch
+	// the instances) and when no hour of the day has data on every day.
 	SuggestedBackupWindow string
 	SuggestedBackupLoad   float64
 	// SuggestedMaintenanceWindow is where the maintenance window should be: the current one when
 	// its load is within windowMoveMargin points of the quietest and it does not overlap the
-	// suggested backup window, else 30 minutes in the quietest hour of the week that has 30
-	// minutes clear of the suggested backup window (RDS does not let the two overlap), from its
-	// start or its half past. SuggestedMaintenanceLoad is its load. Empty and NaN unless every
-	// hour of the week has data.
+	// backup window (on Multi-AZ the suggested one, on Aurora the cluster's), else 30 minutes in
+	// the quietest hour of the week that has 30 minutes clear of that backup window (RDS does not
+	// let the two overlap), from its start or its half past. SuggestedMaintenanceLoad is its
+	// load. Empty and NaN unless every hour of the week has data.
 	SuggestedMaintenanceWindow string
 	SuggestedMaintenanceLoad   float64
 	// Pending are the deployment's pending maintenance actions
@@ -218,7 +219,8 @@ type WindowAdvice struct {
 // ParseBackupWindow and ParseMaintenanceWindow; empty when not known) and suggests where each
 // should be: the current window when it is within windowMoveMargin points of the quietest, else a
 // quieter one (see WindowAdvice). Hours without data (NaN) are never suggested. The backup window is only suggested for
-// TopologyMultiAZ: on Aurora it does not touch the instance. Ties go to the earliest hour from
+// TopologyMultiAZ: on Aurora it does not touch the instance, but the suggested maintenance window
+// stays clear of it all the same. Ties go to the earliest hour from
 // Sunday 00:00 UTC. It returns an error when len(p.Mean) != 168 or a window does not parse.
 func AdviseWindows(p Profile, t Topology, backup, maintenance string) (WindowAdvice, error) {
 	if len(p.Mean) != HoursPerWeek {
@@ -236,37 +238,67 @@ func AdviseWindows(p Profile, t Topology, backup, maintenance string) (WindowAdv
 	keep := func(cur WindowLoad, quietest float64) bool {
 		return cur.Known && cur.PeakLoad <= quietest+windowMoveMargin
 	}
-	var backupAt *ScheduledWindow // the suggested backup window, which maintenance must not overlap
+	// Whether every hour of the week has data: only then is a maintenance window suggested (an
+	// hour never seen could be quieter or busier), else the current one stays.
+	allHours := !slices.ContainsFunc(p.Mean, func(v float64) bool { return v != v })
+	// backupAt is the backup window the maintenance window must not overlap (RDS refuses the
+	// pair): on Multi-AZ the suggested one, on Aurora the cluster's.
+	var backupAt *ScheduledWindow
 	if t == TopologyMultiAZ {
-		hour := -1
+		// A maintenance window that stays (none can be suggested) is one the suggested backup
+		// window must not overlap.
+		var stays *ScheduledWindow
+		if !allHours && maintenance != "" {
+			w, _ := ParseMaintenanceWindow(maintenance)
+			stays = &w
+		}
+		// The hours of the day by the load of their busiest day, quietest first; an hour without
+		// data on some day is left out.
+		type hourLoad struct {
+			hour int
+			load float64
+		}
+		var byLoad []hourLoad
 		for h := range 24 {
 			busiest := math.Inf(-1)
 			for d := range 7 {
 				busiest = math.Max(busiest, p.Mean[d*24+h]) // NaN propagates
 			}
-			if busiest == busiest && (hour < 0 || busiest < a.SuggestedBackupLoad) {
-				hour, a.SuggestedBackupLoad = h, busiest
+			if busiest == busiest {
+				byLoad = append(byLoad, hourLoad{h, busiest})
+			}
+		}
+		slices.SortStableFunc(byLoad, func(x, y hourLoad) int { return cmp.Compare(x.load, y.load) })
+		var quiet *ScheduledWindow
+	pick:
+		for _, hl := range byLoad {
+			for _, off := range []int{0, 30} {
+				w := ScheduledWindow{Daily: true, Start: hl.hour*60 + off, Minutes: 30}
+				if stays == nil || !overlapsWindow(w, *stays) {
+					quiet, a.SuggestedBackupLoad = &w, hl.load
+					break pick
+				}
 			}
 		}
 		switch {
-		case hour < 0:
+		case quiet == nil:
 		case keep(a.Backup, a.SuggestedBackupLoad):
 			w, _ := ParseBackupWindow(backup)
 			backupAt, a.SuggestedBackupWindow, a.SuggestedBackupLoad = &w, backup, a.Backup.PeakLoad
 		default:
-			w := ScheduledWindow{Daily: true, Start: hour * 60, Minutes: 30}
-			backupAt, a.SuggestedBackupWindow = &w, w.String()
+			backupAt, a.SuggestedBackupWindow = quiet, quiet.String()
 		}
+	} else if backup != "" {
+		w, _ := ParseBackupWindow(backup)
+		backupAt = &w
 	}
-	// The quietest half hour of the week clear of the suggested backup window, in a week with data
-	// in every hour (an hour never seen could be quieter or busier).
-	hours := make([]int, HoursPerWeek)
-	for h := range hours {
-		if p.Mean[h] != p.Mean[h] {
-			hours = nil
-			break
+	// The quietest half hour of the week clear of backupAt, in a week with data in every hour.
+	var hours []int
+	if allHours {
+		hours = make([]int, HoursPerWeek)
+		for h := range hours {
+			hours[h] = h
 		}
-		hours[h] = h
 	}
 	slices.SortStableFunc(hours, func(x, y int) int { return cmp.Compare(p.Mean[x], p.Mean[y]) })
 	for _, h := range hours {
@@ -463,14 +495,40 @@ func unknownWindows(in ClusterInput) WindowAdvice {
 // Multi-AZ the backup window (Aurora's continuous backups leave the instances available). in is
 // valid: the windows parse.
 func (in ClusterInput) busyWindows() []ScheduledWindow {
+	return busyWindows(in.Topology, in.BackupWindow, in.MaintenanceWindow)
+}
+
+// busyWindows parses the windows of t's deployment a migration should avoid (see
+// ClusterInput.busyWindows), skipping empty ones; backup and maintenance parse.
+func busyWindows(t Topology, backup, maintenance string) []ScheduledWindow {
 	var ws []ScheduledWindow
-	if in.Topology == TopologyMultiAZ && in.BackupWindow != "" {
-		w, _ := ParseBackupWindow(in.BackupWindow)
+	if t == TopologyMultiAZ && backup != "" {
+		w, _ := ParseBackupWindow(backup)
 		ws = append(ws, w)
 	}
-	if in.MaintenanceWindow != "" {
-		w, _ := ParseMaintenanceWindow(in.MaintenanceWindow)
+	if maintenance != "" {
+		w, _ := ParseMaintenanceWindow(maintenance)
 		ws = append(ws, w)
 	}
 	return ws
+}
+
+// migrationWindow is the migration window for in, whose projected profile is prof and window
+// advice adv: clear of the current backup and maintenance windows and of the ones adv suggests
+// (a user who moves them as advised must not then meet them), else clear of the current ones
+// only (they are the ones in force), else MigrationWindowAvoiding's fallback.
+func migrationWindow(prof Profile, in ClusterInput, adv WindowAdvice) (Window, error) {
+	current := in.busyWindows()
+	all := slices.Clone(current)
+	for _, w := range busyWindows(in.Topology, adv.SuggestedBackupWindow, adv.SuggestedMaintenanceWindow) {
+		if !slices.Contains(all, w) {
+			all = append(all, w)
+		}
+	}
+	if len(all) > len(current) {
+		if w, ok, err := migrationWindowAvoiding(prof, in.MigrationWindowHours, all); err != nil || ok {
+			return w, err
+		}
+	}
+	return MigrationWindowAvoiding(prof, in.MigrationWindowHours, current...)
 }

@@ -343,13 +343,13 @@ func TestAnalyzeWindows(t *testing.T) {
 		t.Errorf("%d pending maintenance risks on Aurora, want 1: %+v", n, rec.Risks)
 	}
 
-	// Without windows nothing changes but the advice's suggestions.
+	// Without windows the advice suggests some, and the migration window avoids those.
 	rec, err = Analyze(idleMultiAZ(14), Policy{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rec.Windows.Backup.Known || rec.Windows.Backup.Window != "" || rec.Windows.SuggestedBackupWindow == "" ||
-		strings.Contains(rec.MigrationWindow.Reason, "outside") {
+		!strings.HasSuffix(rec.MigrationWindow.Reason, "outside "+rec.Windows.SuggestedBackupWindow+" and "+rec.Windows.SuggestedMaintenanceWindow+" UTC") {
 		t.Errorf("no windows: %+v, %+v", rec.Windows, rec.MigrationWindow)
 	}
 

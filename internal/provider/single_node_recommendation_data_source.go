@@ -371,7 +371,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		}),
 		"recommended_parameters": schema.MapAttribute{Computed: true, ElementType: types.StringType,
 			MarkdownDescription: "PostgreSQL settings for the single node (pgtune-style, in RDS parameter group units), e.g. `shared_buffers`, `work_mem`, `max_connections`. On Aurora, `shared_buffers` and `effective_cache_size` are Aurora's default formula (`SUM({DBInstanceClassMemory/12038},-50003)`: Aurora has no double buffering), and the WAL and checkpoint settings, `wal_buffers` and `effective_io_concurrency` are left out (Aurora does not take them in an instance parameter group)."},
-		"migration_window": schema.SingleNestedAttribute{Computed: true, MarkdownDescription: "Lowest-load window of `migration_window_hours` in the hour-of-week CPU profile (UTC).",
+		"migration_window": schema.SingleNestedAttribute{Computed: true, MarkdownDescription: "Lowest-load window of `migration_window_hours` in the hour-of-week CPU profile (UTC), clear of the backup window (Multi-AZ) and the maintenance window, both where they are and where `windows` suggests moving them (when no window avoids all four, clear of the current ones; `reason` says which it avoids).",
 			Attributes: map[string]schema.Attribute{
 				"known":          schema.BoolAttribute{Computed: true, MarkdownDescription: "False when the profile has too little data."},
 				"weekday":        schema.StringAttribute{Computed: true, MarkdownDescription: "`Sunday` … `Saturday`."},

@@ -327,7 +327,7 @@ data "rightsize_single_node_recommendation" "sso" {
 			Check: resource.ComposeAggregateTestCheckFunc(
 				checkLess(ds+"mandible", "backup_window.suggested_peak_cpu", "backup_window.peak_cpu"),
 				checkLess(ds+"mandible", "maintenance_window.suggested_peak_cpu", "maintenance_window.peak_cpu"),
-				resource.TestMatchResourceAttr(ds+"mandible", "migration_window.reason", regexp.MustCompile(`outside 13:00-13:30 and tue:14:00-tue:14:30 UTC$`)),
+				resource.TestMatchResourceAttr(ds+"mandible", "migration_window.reason", regexp.MustCompile(`outside 13:00-13:30 and tue:14:00-tue:14:30 and \d{2}:\d{2}-\d{2}:\d{2} and [a-z]{3}:\d{2}:\d{2}-[a-z]{3}:\d{2}:\d{2} UTC$`)),
 				resource.TestMatchResourceAttr(ds+"mandible", "report_markdown", regexp.MustCompile(`\| backup \(daily\) \| 13:00-13:30 \| [\d.]+% \| \d{2}:00-\d{2}:30 \| [\d.]+% \|`)),
 				resource.TestCheckTypeSetElemNestedAttrs(ds+"mandible", "risks.*", map[string]string{"category": "failure", "severity": "medium"}),
 				resource.TestMatchResourceAttr(ds+"sso", "report_markdown", regexp.MustCompile(`\*\*medium\*\* \(redundancy\): 1 failover in the RDS events of the last 14 days`)),

@@ -404,8 +404,11 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 // aws_rds_cpuutilization_average, with the dimension as label
 // dbinstance_identifier. "for" is period × evaluation periods. The output
 // is deterministic; an empty alarm list gives a file with an empty rule list.
+// The file opens with a comment: the exporter must run with
+// set_timestamp: false (see exporterNote).
 func PrometheusRules(cluster string, alarms []AlarmSpec) string {
 	var b strings.Builder
+	b.WriteString(exporterNote)
 	b.WriteString("groups:\n")
 	fmt.Fprintf(&b, "  - name: %s\n", yamlQuote("rightsize-rollback-"+cluster))
 	if len(alarms) == 0 {
@@ -446,6 +449,16 @@ func PrometheusRules(cluster string, alarms []AlarmSpec) string {
 	}
 	return b.String()
 }
+
+// exporterNote opens PrometheusRules' file. By default cloudwatch_exporter stamps each sample
+// with its CloudWatch time, delay_seconds (600 s by default) in the past: older than Prometheus'
+// 5-minute lookback, so an alerting rule never sees a value (prometheus/cloudwatch_exporter#483).
+const exporterNote = `# Rollback alerts for prometheus/cloudwatch_exporter. Run the exporter with
+# set_timestamp: false (with its default, true, each sample is stamped delay_seconds
+# (600 s) in the past, outside Prometheus' 5-minute lookback, and these rules never
+# see a value); a delay_seconds below 600 s alerts sooner, on values CloudWatch
+# may still revise.
+`
 
 // yamlQuote writes s as a YAML double-quoted scalar.
 func yamlQuote(s string) string {

@@ -429,6 +429,11 @@ func ExamplePrometheusRules() {
 		EvaluationPeriods: 5, ComparisonOperator: "GreaterThanThreshold", Threshold: 45, Description: "CPU above 45%"}}
 	fmt.Print(PrometheusRules("sso-prod", alarms))
 	// Output:
+	// # Rollback alerts for prometheus/cloudwatch_exporter. Run the exporter with
+	// # set_timestamp: false (with its default, true, each sample is stamped delay_seconds
+	// # (600 s) in the past, outside Prometheus' 5-minute lookback, and these rules never
+	// # see a value); a delay_seconds below 600 s alerts sooner, on values CloudWatch
+	// # may still revise.
 	// groups:
 	//   - name: "rightsize-rollback-sso-prod"
 	//     rules:

@@ -436,7 +436,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 			"threshold": "Threshold, in the metric's unit.", "unit": "Unit RDS documents for the metric, which `threshold` is in. Do not pass it to `aws_cloudwatch_metric_alarm`: CloudWatch recommends omitting the unit, as one that does not match the published unit leaves the alarm in INSUFFICIENT_DATA.", "treat_missing_data": "Missing-data treatment.",
 			"alarm_description": "What the alarm means.",
 		}),
-		"prometheus_rules_yaml": str("The rollback triggers as Prometheus alerting rules (YAML), for the metric and label names of [prometheus/cloudwatch_exporter](https://github.com/prometheus/cloudwatch_exporter) (`aws_rds_<metric>_<statistic>{dbinstance_identifier=\"...\"}`); other exporters, such as YACE, name them differently. A rule on a `Sum` (one datapoint per period) fires at once."),
+		"prometheus_rules_yaml": str("The rollback triggers as Prometheus alerting rules (YAML), for the metric and label names of [prometheus/cloudwatch_exporter](https://github.com/prometheus/cloudwatch_exporter) (`aws_rds_<metric>_<statistic>{dbinstance_identifier=\"...\"}`); other exporters, such as YACE, name them differently. Run the exporter with `set_timestamp: false`: by default it stamps each sample `delay_seconds` (600 s) in the past, outside Prometheus' 5-minute lookback, and no rule ever sees a value (the file's opening comment says so too). A rule on a `Sum` (one datapoint per period) fires at once."),
 		"report_markdown":       str("A Markdown report of the analysis."),
 		"charts_svg": schema.MapAttribute{Computed: true, ElementType: types.StringType,
 			MarkdownDescription: "SVG charts by file name (CPU, memory and IOPS per node with threshold lines; an hour-of-week heat map)."},

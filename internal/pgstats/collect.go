@@ -78,7 +78,8 @@ type Options struct {
 	// transaction) and reports rates over the measured interval instead of
 	// since the counters were reset. Must be 0..MaxSample. The transaction stays
 	// open meanwhile; the collector raises idle_in_transaction_session_timeout
-	// for it (transaction-locally) if needed.
+	// for it if needed and, on PostgreSQL 17+, turns transaction_timeout off
+	// for it (both transaction-locally: sampleTimeoutStatements).
 	Sample time.Duration
 	// Tables names tables for row estimates and scan counts: "table" (found on
 	// the search_path) or "schema.table"; unquoted parts fold to lower case and
@@ -368,12 +369,11 @@ func (c *collector) run(ctx context.Context) error {
 	}
 
 	// A long sample keeps the transaction open while idle: make sure the
-	// server's idle-in-transaction limit does not end the session meanwhile.
-	idle := (c.opts.Sample + time.Minute).Milliseconds()
-	if _, err := c.q.Exec(ctx, queryTag+`SELECT set_config('idle_in_transaction_session_timeout', $1, true)
-		FROM pg_settings WHERE name = 'idle_in_transaction_session_timeout' AND setting::bigint BETWEEN 1 AND $2::bigint`,
-		strconv.FormatInt(idle, 10), idle); err != nil {
-		return fmt.Errorf("raising idle_in_transaction_session_timeout for the sample: %w", err)
+	// server's transaction limits do not end the session meanwhile.
+	for _, stmt := range sampleTimeoutStatements(c.st.Server.VersionNum, c.opts.Sample) {
+		if _, err := c.q.Exec(ctx, stmt.sql, stmt.args...); err != nil {
+			return fmt.Errorf("%s for the sample: %w", stmt.what, err)
+		}
 	}
 	first, err := c.snapshot(ctx, true)
 	if err != nil {
@@ -395,6 +395,38 @@ func (c *collector) run(ctx context.Context) error {
 	c.st.CollectedAt = second.at
 	c.ratesFromSample(first, second)
 	return nil
+}
+
+// timeoutStatement is one statement of sampleTimeoutStatements.
+type timeoutStatement struct {
+	what string // what it does, for an error: "raising idle_in_transaction_session_timeout"
+	sql  string
+	args []any
+}
+
+// sampleTimeoutStatements returns the statements that keep the server from
+// ending the transaction of a sample this long (server_version_num
+// versionNum), each transaction-local (set_config(..., is_local => true)):
+// idle_in_transaction_session_timeout, when set (not 0) to less than the
+// sample plus a minute, is raised to that, and from PostgreSQL 17 (170000)
+// transaction_timeout, which a parameter group may set below the sample, is
+// turned off (0). Older servers do not know transaction_timeout and would
+// reject it.
+func sampleTimeoutStatements(versionNum int, sample time.Duration) []timeoutStatement {
+	idle := (sample + time.Minute).Milliseconds()
+	out := []timeoutStatement{{
+		what: "raising idle_in_transaction_session_timeout",
+		sql: queryTag + `SELECT set_config('idle_in_transaction_session_timeout', $1, true)
+		FROM pg_settings WHERE name = 'idle_in_transaction_session_timeout' AND setting::bigint BETWEEN 1 AND $2::bigint`,
+		args: []any{strconv.FormatInt(idle, 10), idle},
+	}}
+	if versionNum >= 170000 {
+		out = append(out, timeoutStatement{
+			what: "turning off transaction_timeout",
+			sql:  queryTag + `SELECT set_config('transaction_timeout', '0', true)`,
+		})
+	}
+	return out
 }
 
 // readServer reads the server facts every later query depends on.
@@ -446,7 +478,78 @@ func (c *collector) detectPgss(ctx context.Context) error {
 	c.pgss = info
 	c.st.Statements.Available = true
 	c.st.Statements.TextsVisible = c.st.Server.CanReadAllStats
+	return c.checkPgssTracking(ctx)
+}
+
+// pgssTrackingSettings are the pg_settings rows that decide whether
+// pg_stat_statements records statements at all: pg_stat_statements.track
+// (none: nothing) and, from PostgreSQL 14, compute_query_id (off: no query
+// identifier, and pg_stat_statements records nothing without one; auto, the
+// default, is turned on by the loaded module). A server that does not know a
+// name (compute_query_id before 14, pg_stat_statements.track when the module
+// is not loaded) leaves it out of the result.
+var pgssTrackingSettings = []string{"pg_stat_statements.track", "compute_query_id"}
+
+// checkPgssTracking warns when pg_stat_statements is installed but does not
+// record statements (pgssTrackingWarnings): the section would otherwise report
+// no statement and 0 calls per second as if the server were idle.
+func (c *collector) checkPgssTracking(ctx context.Context) error {
+	rows, err := c.q.Query(ctx, queryTag+"SELECT name, setting, source FROM pg_settings WHERE name = ANY($1::text[]) ORDER BY name", pgssTrackingSettings)
+	if err != nil {
+		return fmt.Errorf("reading the pg_stat_statements tracking settings: %w", err)
+	}
+	rs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (trackingSetting, error) {
+		var ts trackingSetting
+		err := row.Scan(&ts.name, &ts.setting, &ts.source)
+		return ts, err
+	})
+	if err != nil {
+		return fmt.Errorf("reading the pg_stat_statements tracking settings: %w", err)
+	}
+	c.st.Warnings = append(c.st.Warnings, pgssTrackingWarnings(rs, c.st.Server.Database)...)
 	return nil
+}
+
+// trackingSetting is one pg_settings row read by checkPgssTracking.
+type trackingSetting struct {
+	name, setting, source string
+}
+
+// pgssTrackingWarnings returns one warning per setting that stops
+// pg_stat_statements recording statements (pg_stat_statements.track = none,
+// compute_query_id = off), naming the setting, its value and where to change
+// it: the DB parameter group (postgresql.conf when self-managed), or, when
+// pg_settings.source is "database", the connected database's ALTER DATABASE
+// ... SET. A value set for the session's role (source "user" or "database
+// user") or by the session itself ("client", "session") is ignored: it
+// governs only sessions like the collector's, whose own statements are left
+// out anyway, not the workload.
+func pgssTrackingWarnings(rs []trackingSetting, database string) []string {
+	var out []string
+	for _, r := range rs {
+		var effect, fix string
+		switch {
+		case r.name == "pg_stat_statements.track" && r.setting == "none":
+			effect, fix = "pg_stat_statements records no statement", "top (the default) or all"
+		case r.name == "compute_query_id" && r.setting == "off":
+			effect, fix = "no query identifier is computed and pg_stat_statements records no statement without one", "auto (the default) or on"
+		default:
+			continue
+		}
+		switch r.source {
+		case "user", "database user", "client", "session":
+			continue
+		case "database":
+			out = append(out, fmt.Sprintf("%s is %s for database %q, so %s there: statement statistics miss its workload "+
+				"(no statements in a sample, 0 calls per second); reset it (ALTER DATABASE %s RESET %s) or set it to %s",
+				r.name, r.setting, database, effect, quoteIdentIfNeeded(database), r.name, fix))
+		default:
+			out = append(out, fmt.Sprintf("%s is %s, so %s: statement statistics miss the workload "+
+				"(no statements in a sample, 0 calls per second); set %s to %s in the DB parameter group "+
+				"(postgresql.conf when self-managed), which applies without a restart", r.name, r.setting, effect, r.name, fix))
+		}
+	}
+	return out
 }
 
 // inSavepoint runs fn inside a savepoint, so that a failing statistics query
@@ -578,26 +681,29 @@ func (c *collector) readFinal(ctx context.Context, sample bool, sampleTop []pgss
 	return nil
 }
 
+// unsizedDatabases are databases whose size is never read (SizeBytes -1, as
+// for a database the role may not connect to): RDS's internal rdsadmin, for
+// which pg_database_size() is reported to fail with "permission denied for
+// database rdsadmin" even for roles with pg_read_all_stats.
+var unsizedDatabases = []string{"rdsadmin"}
+
 // readDatabases reads pg_stat_database; sizes (a directory walk per
-// database) only when withSize, else SizeBytes is -1.
+// database) only when withSize (readDatabaseSizes), else SizeBytes is -1.
 func (c *collector) readDatabases(ctx context.Context, withSize bool) ([]Database, error) {
-	rows, err := c.q.Query(ctx, queryTag+`SELECT d.datname,
-		CASE WHEN $1 AND (has_database_privilege(d.datid, 'CONNECT') OR pg_has_role(current_user, 'pg_read_all_stats', 'USAGE'))
-			THEN pg_database_size(d.datid) ELSE -1 END,
-		d.xact_commit, d.xact_rollback, d.blks_read, d.blks_hit, d.temp_files, d.temp_bytes,
-		d.deadlocks, d.conflicts, d.stats_reset
+	rows, err := c.q.Query(ctx, queryTag+`SELECT d.datname, d.xact_commit, d.xact_rollback, d.blks_read, d.blks_hit,
+		d.temp_files, d.temp_bytes, d.deadlocks, d.conflicts, d.stats_reset
 		FROM pg_stat_database d JOIN pg_database db ON db.oid = d.datid
 		WHERE d.datname IS NOT NULL AND NOT db.datistemplate AND db.datallowconn
-		ORDER BY d.datname`, withSize)
+		ORDER BY d.datname`)
 	if err != nil {
 		return nil, fmt.Errorf("reading pg_stat_database: %w", err)
 	}
 	defer rows.Close()
 	var out []Database
 	for rows.Next() {
-		var d Database
+		d := Database{SizeBytes: -1}
 		var reset *time.Time
-		if err := rows.Scan(&d.Name, &d.SizeBytes, &d.XactCommit, &d.XactRollback, &d.BlksRead, &d.BlksHit,
+		if err := rows.Scan(&d.Name, &d.XactCommit, &d.XactRollback, &d.BlksRead, &d.BlksHit,
 			&d.TempFiles, &d.TempBytes, &d.Deadlocks, &d.Conflicts, &reset); err != nil {
 			return nil, fmt.Errorf("reading pg_stat_database: %w", err)
 		}
@@ -611,7 +717,61 @@ func (c *collector) readDatabases(ctx context.Context, withSize bool) ([]Databas
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("reading pg_stat_database: %w", err)
 	}
+	if withSize {
+		if err := c.readDatabaseSizes(ctx, out); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
+}
+
+// readDatabaseSizes sets SizeBytes of dbs to pg_database_size(), in bytes, for
+// each database the role may size the way PostgreSQL decides (CONNECT on it,
+// or the privileges of pg_read_all_stats) other than unsizedDatabases; the
+// others, and a database dropped meanwhile, stay -1. The sizes are read in
+// one query inside a savepoint, apart from the counters: when it fails anyway
+// (EXECUTE on pg_database_size revoked, a database dropped during the read,
+// a managed service refusing one) every size stays -1 with a warning and the
+// read goes on. Only a statement timeout or a connection failure is an error.
+func (c *collector) readDatabaseSizes(ctx context.Context, dbs []Database) error {
+	sizes := map[string]int64{}
+	pgErr, err := c.inSavepoint(ctx, "reading database sizes", func() error {
+		rows, err := c.q.Query(ctx, queryTag+`SELECT d.datname, coalesce(CASE WHEN d.datname = ANY($1::text[]) THEN NULL
+			WHEN has_database_privilege(d.oid, 'CONNECT') OR pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')
+			THEN pg_database_size(d.oid) END, -1)
+			FROM pg_database d WHERE NOT d.datistemplate AND d.datallowconn`, unsizedDatabases)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var name string
+			var size int64
+			if err := rows.Scan(&name, &size); err != nil {
+				return err
+			}
+			sizes[name] = size
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return err
+	}
+	if pgErr != nil {
+		hint := ""
+		if pgErr.Code == "42501" {
+			hint = fmt.Sprintf(" (the role needs EXECUTE on pg_database_size and CONNECT on each database, or GRANT pg_monitor TO %s)",
+				quoteIdentIfNeeded(c.st.Server.User))
+		}
+		c.warn("database sizes are unknown (size_bytes -1): pg_database_size() failed: %s (SQLSTATE %s)%s", pgErr.Message, pgErr.Code, hint)
+		return nil
+	}
+	for i := range dbs {
+		if n, ok := sizes[dbs[i].Name]; ok {
+			dbs[i].SizeBytes = n
+		}
+	}
+	return nil
 }
 
 func (c *collector) readSettings(ctx context.Context) error {
@@ -860,7 +1020,7 @@ func (c *collector) readTables(ctx context.Context) error {
 	}
 	// The statistics functions are called for the named tables only (the
 	// pg_stat_all_tables view would aggregate over every table first).
-	rows, err := c.q.Query(ctx, queryTag+`SELECT t.ord::int, n.nspname, c.relname, c.reltuples::float8,
+	rows, err := c.q.Query(ctx, queryTag+`SELECT t.ord::int, n.nspname, c.relname, c.reltuples::float8, c.relpages::int8,
 		pg_stat_get_live_tuples(c.oid), pg_stat_get_dead_tuples(c.oid), pg_total_relation_size(c.oid),
 		pg_stat_get_numscans(c.oid), pg_stat_get_tuples_returned(c.oid),
 		coalesce((SELECT sum(pg_stat_get_numscans(i.indexrelid)) FROM pg_index i WHERE i.indrelid = c.oid), 0)::int8,
@@ -868,7 +1028,7 @@ func (c *collector) readTables(ctx context.Context) error {
 			+ pg_stat_get_tuples_fetched(c.oid))::int8
 		FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(schema_name, rel_name, ord)
 		JOIN LATERAL (
-			SELECT c.oid, c.relname, c.reltuples, c.relnamespace FROM pg_class c
+			SELECT c.oid, c.relname, c.reltuples, c.relpages, c.relnamespace FROM pg_class c
 			JOIN pg_namespace n ON n.oid = c.relnamespace
 			WHERE c.relname = t.rel_name AND c.relkind IN ('r', 'p', 'm', 'f')
 			AND CASE WHEN t.schema_name = '' THEN pg_table_is_visible(c.oid) ELSE n.nspname = t.schema_name END
@@ -883,7 +1043,9 @@ func (c *collector) readTables(ctx context.Context) error {
 	for rows.Next() {
 		var t Table
 		var ord int
-		if err := rows.Scan(&ord, &t.Schema, &t.Table, &t.EstimatedRows, &t.LiveTuples, &t.DeadTuples, &t.SizeBytes,
+		var reltuples float64
+		var relpages int64
+		if err := rows.Scan(&ord, &t.Schema, &t.Table, &reltuples, &relpages, &t.LiveTuples, &t.DeadTuples, &t.SizeBytes,
 			&t.SeqScans, &t.SeqTuplesRead, &t.IndexScans, &t.IndexTuplesFetched); err != nil {
 			return fmt.Errorf("reading table statistics: %w", err)
 		}
@@ -892,9 +1054,7 @@ func (c *collector) readTables(ctx context.Context) error {
 		}
 		found[ord-1] = true
 		t.Name = c.tables[ord-1].given
-		if t.EstimatedRows < 0 {
-			t.EstimatedRows = float64(t.LiveTuples)
-		}
+		t.EstimatedRows = estimatedRows(c.st.Server.VersionNum, reltuples, relpages, t.LiveTuples)
 		t.SeqScanShare = ratio(float64(t.SeqScans), float64(t.SeqScans+t.IndexScans))
 		c.st.Tables = append(c.st.Tables, t)
 	}
@@ -908,6 +1068,19 @@ func (c *collector) readTables(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// estimatedRows returns a table's row estimate: the planner's
+// pg_class.reltuples (rows), or liveTuples (pg_stat_get_live_tuples) when the
+// table was never vacuumed or analysed. From PostgreSQL 14 (server_version_num
+// 140000) such a table has reltuples -1; before 14 it has reltuples 0 and
+// relpages 0, which an analysed empty table also has, and whose live tuples
+// are then 0 as well.
+func estimatedRows(versionNum int, reltuples float64, relpages, liveTuples int64) float64 {
+	if reltuples < 0 || (versionNum < 140000 && reltuples == 0 && relpages == 0) {
+		return float64(liveTuples)
+	}
+	return reltuples
 }
 
 // quoteIdentIfNeeded returns name as SQL would need it written: bare when it

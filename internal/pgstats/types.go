@@ -10,9 +10,10 @@ const (
 	// counters were last reset.
 	RateBasisStatsReset = "stats_reset"
 	// RateBasisServerStart: cumulative counters divided by the server's uptime,
-	// used when the counters were never reset (stats_reset is NULL). On
-	// PostgreSQL 15+ counters survive clean restarts, so such rates can be
-	// overstated; take a sample for true rates.
+	// used when the counters were never reset (stats_reset is NULL). Counters
+	// survive clean restarts (they are reset only when the server starts with
+	// recovery: after a crash, an immediate shutdown or a restore), so such
+	// rates can be overstated; take a sample for true rates.
 	RateBasisServerStart = "server_start"
 	// RateBasisNone: no interval is known; rates are NaN.
 	RateBasisNone = "none"
@@ -79,7 +80,10 @@ type Server struct {
 // given by RateBasis and RateSeconds (NaN when RateSeconds is 0).
 type Database struct {
 	Name string
-	// SizeBytes is pg_database_size(); -1 when the role may not connect to it.
+	// SizeBytes is pg_database_size(), in bytes; -1 when unknown: the role may
+	// not connect to it (without pg_read_all_stats), it is RDS's rdsadmin,
+	// Options.SkipCatalogScans is set, or reading the sizes failed (a warning
+	// says why).
 	SizeBytes    int64
 	XactCommit   int64
 	XactRollback int64
@@ -182,7 +186,9 @@ type Replica struct {
 
 // Statements is the pg_stat_statements section. When the extension is missing
 // in the connected database or not loaded, Available is false, the rest is
-// empty and a warning explains what to do.
+// empty and a warning explains what to do. When it is readable but records no
+// statement (pg_stat_statements.track = none, or compute_query_id = off on
+// PostgreSQL 14+), Available is true and a warning names the setting.
 type Statements struct {
 	Available bool
 	// ExtensionVersion is pg_extension.extversion, e.g. "1.10".
@@ -272,8 +278,9 @@ type Table struct {
 	Name   string
 	Schema string
 	Table  string
-	// EstimatedRows is pg_class.reltuples, or n_live_tup when the table was
-	// never analysed (reltuples -1 on PostgreSQL 14+).
+	// EstimatedRows is pg_class.reltuples (rows), or n_live_tup when the table
+	// was never vacuumed or analysed: reltuples -1 on PostgreSQL 14+, reltuples
+	// and relpages both 0 before.
 	EstimatedRows float64
 	LiveTuples    int64
 	DeadTuples    int64

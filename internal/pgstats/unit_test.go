@@ -225,3 +225,68 @@ func TestVersionedSQL(t *testing.T) {
 		}
 	}
 }
+
+// TestEstimatedRows checks when the row estimate falls back to the live
+// tuples: a never vacuumed or analysed table has reltuples -1 from PostgreSQL
+// 14, and reltuples 0 with relpages 0 before (the harness runs one version).
+func TestEstimatedRows(t *testing.T) {
+	for _, tc := range []struct {
+		version   int
+		reltuples float64
+		relpages  int64
+		live      int64
+		want      float64
+	}{
+		{150008, -1, 0, 42, 42},          // 14+: never analysed
+		{140000, -1, 0, 42, 42},          // 14+: never analysed
+		{150008, 0, 0, 42, 0},            // 14+: analysed while empty
+		{150008, 1000, 10, 42, 1000},     // 14+: analysed
+		{130015, 0, 0, 42, 42},           // before 14: never analysed
+		{120000, 0, 0, 42, 42},           // before 14: never analysed
+		{130015, 0, 0, 0, 0},             // before 14: empty (analysed or not)
+		{130015, 0, 3, 42, 0},            // before 14: analysed, pages but no rows counted
+		{130015, 1000, 10, 42, 1000},     // before 14: analysed
+		{120000, 2.5e6, 31250, 0, 2.5e6}, // before 14: analysed, statistics reset
+	} {
+		if got := estimatedRows(tc.version, tc.reltuples, tc.relpages, tc.live); got != tc.want {
+			t.Errorf("estimatedRows(%d, reltuples %v, relpages %d, live %d) = %v, want %v",
+				tc.version, tc.reltuples, tc.relpages, tc.live, got, tc.want)
+		}
+	}
+}
+
+// TestSampleTimeoutStatements checks the transaction limits a sample lifts per
+// server version: transaction_timeout only from PostgreSQL 17 (older servers
+// reject the unknown parameter; the harness runs the statements on its own
+// version in every sampled collection).
+func TestSampleTimeoutStatements(t *testing.T) {
+	for _, tc := range []struct {
+		version int
+		want    []string
+	}{
+		{120000, []string{"idle_in_transaction_session_timeout"}},
+		{160004, []string{"idle_in_transaction_session_timeout"}},
+		{170000, []string{"idle_in_transaction_session_timeout", "transaction_timeout"}},
+		{180001, []string{"idle_in_transaction_session_timeout", "transaction_timeout"}},
+	} {
+		stmts := sampleTimeoutStatements(tc.version, 90*time.Second)
+		if len(stmts) != len(tc.want) {
+			t.Fatalf("%d: %d statements, want %d: %+v", tc.version, len(stmts), len(tc.want), stmts)
+		}
+		for i, s := range stmts {
+			if !strings.HasPrefix(s.sql, queryTag) || !strings.Contains(s.sql, "set_config('"+tc.want[i]+"', ") || !strings.Contains(s.sql, ", true)") {
+				t.Errorf("%d: statement %d is not a transaction-local set_config of %s: %s", tc.version, i, tc.want[i], s.sql)
+			}
+			if !strings.Contains(s.what, tc.want[i]) {
+				t.Errorf("%d: statement %d is described as %q", tc.version, i, s.what)
+			}
+		}
+		idle := stmts[0]
+		if len(idle.args) != 2 || idle.args[0] != "150000" || idle.args[1] != int64(150000) {
+			t.Errorf("%d: idle_in_transaction_session_timeout arguments %v, want the sample plus a minute in ms", tc.version, idle.args)
+		}
+		if len(stmts) == 2 && (!strings.Contains(stmts[1].sql, "set_config('transaction_timeout', '0', true)") || len(stmts[1].args) != 0) {
+			t.Errorf("%d: transaction_timeout is not turned off: %s %v", tc.version, stmts[1].sql, stmts[1].args)
+		}
+	}
+}

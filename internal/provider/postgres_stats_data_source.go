@@ -256,8 +256,8 @@ func pgsRatio(d string) schema.Float64Attribute {
 
 func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	rateBasis := "What rates divide by: `sample` (two snapshots `sample_seconds` apart), `stats_reset` (cumulative counters over the " +
-		"time since they were reset), `server_start` (never reset: over the server's uptime, which overstates rates on PostgreSQL 15+ " +
-		"where counters survive restarts) or `none`."
+		"time since they were reset), `server_start` (never reset: over the server's uptime, which overstates rates because counters " +
+		"survive clean restarts; only a start with recovery, after a crash or a restore, resets them) or `none`."
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "What PostgreSQL itself says about its workload: server facts, per-database counters and rates, connections " +
 			"by state against the limits, streaming replication, the costliest statements from `pg_stat_statements`, unused indexes, " +
@@ -308,7 +308,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				MarkdownDescription: "`pg_stat_database` of every non-template database, by name.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"name":                     pgsStr("Database name."),
-					"size_bytes":               pgsBytes("`pg_database_size()`; -1 when the role may not connect to it"),
+					"size_bytes":               pgsBytes("`pg_database_size()` (-1 when unknown: the role may not connect to it and lacks `pg_read_all_stats`, it is RDS's internal `rdsadmin`, or reading the sizes failed, which a warning explains)"),
 					"xact_commit":              pgsCount("Committed transactions"),
 					"xact_rollback":            pgsCount("Rolled-back transactions"),
 					"blks_read":                pgsBlocks("Blocks read from outside shared buffers (cumulative)"),
@@ -371,7 +371,8 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 						"but does not stream WAL, gets -1 and a warning instead of an error."),
 				}},
 			"statements": schema.SingleNestedAttribute{Computed: true,
-				MarkdownDescription: "`pg_stat_statements`, cluster-wide. Empty (with a warning) when the extension is not created in the connected database or not preloaded.",
+				MarkdownDescription: "`pg_stat_statements`, cluster-wide. Empty (with a warning) when the extension is not created in the connected database or not preloaded. " +
+					"A warning also says when it records no statement (`pg_stat_statements.track = none`, or `compute_query_id = off` on PostgreSQL 14+).",
 				Attributes: map[string]schema.Attribute{
 					"available":         pgsBool("Whether `pg_stat_statements` could be read."),
 					"extension_version": pgsStr("Installed extension version, e.g. `1.10`; empty when not installed."),
@@ -426,7 +427,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"name":                 pgsStr("The name as given in `tables`."),
 					"schema":               pgsStr("Schema it resolved to."),
 					"table":                pgsStr("Table it resolved to."),
-					"estimated_rows":       pgsF64("Planner estimate `pg_class.reltuples` (rows), or `live_tuples` if never analysed."),
+					"estimated_rows":       pgsF64("Planner estimate `pg_class.reltuples` (rows), or `live_tuples` if never vacuumed or analysed."),
 					"live_tuples":          pgsInt("`n_live_tup` (rows)."),
 					"dead_tuples":          pgsInt("`n_dead_tup` (rows)."),
 					"size_bytes":           pgsBytes("`pg_total_relation_size()`: heap, indexes and TOAST"),

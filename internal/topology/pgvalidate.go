@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // PGValidator validates a PostgreSQL database around a topology change: row counts of named
@@ -19,8 +20,10 @@ import (
 // while lost rows are not), index definitions of those tables must be unchanged, and a
 // `SELECT 1` round trip must succeed, on the primary: a connection that reaches a server in
 // recovery (a standby, an Aurora reader) is refused, before the change and after it. Every query
-// runs in a read-only transaction with a statement timeout; table names are quoted identifiers,
-// values are $n parameters.
+// runs in a read-only, repeatable-read transaction with a statement timeout and row_security off,
+// so a table whose row-level security policies apply to the validation role is an error naming it
+// rather than a count those policies filtered; table names are quoted identifiers, values are $n
+// parameters.
 type PGValidator struct {
 	// Connect opens a connection (the provider's PostgreSQL settings). Required.
 	Connect func(ctx context.Context) (*pgx.Conn, error)
@@ -79,7 +82,13 @@ func (v *PGValidator) tables() ([]qualifiedTable, error) {
 	return out, nil
 }
 
-// readOnly runs fn in a read-only transaction with the statement timeout.
+// readOnly runs fn in a read-only transaction with the statement timeout and row_security off.
+//
+// The isolation level is repeatable read whatever the role's default_transaction_isolation says:
+// the tables are counted in one consistent snapshot, and a serializable default would fail on a
+// standby ("cannot use serializable mode in a hot standby") before onPrimary could say
+// ErrInRecovery. row_security off makes a query that a row-level security policy would filter fail
+// (SQLSTATE 42501) instead of silently counting only the rows the policy lets through.
 func (v *PGValidator) readOnly(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	if v.Connect == nil {
 		return errors.New("PGValidator.Connect is nil. Please report this issue to the provider developers")
@@ -89,7 +98,7 @@ func (v *PGValidator) readOnly(ctx context.Context, fn func(tx pgx.Tx) error) er
 		return fmt.Errorf("connecting to PostgreSQL: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	tx, err := conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	tx, err := conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead})
 	if err != nil {
 		return fmt.Errorf("starting a read-only transaction: %w", err)
 	}
@@ -100,6 +109,9 @@ func (v *PGValidator) readOnly(ctx context.Context, fn func(tx pgx.Tx) error) er
 	}
 	if _, err := tx.Exec(ctx, "SELECT set_config('statement_timeout', $1, true)", strconv.FormatInt(timeout.Milliseconds(), 10)); err != nil {
 		return fmt.Errorf("setting statement_timeout: %w", err)
+	}
+	if _, err := tx.Exec(ctx, "SELECT set_config('row_security', 'off', true)"); err != nil {
+		return fmt.Errorf("setting row_security: %w", err)
 	}
 	if err := fn(tx); err != nil {
 		return err
@@ -124,16 +136,44 @@ func onPrimary(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
+// rowSecurityError is the error for a table whose row-level security policies apply to the
+// validation role: counting it would count only the rows the policies let through (0, for a
+// role no policy matches), so rows lost during the change would go unnoticed.
+func rowSecurityError(t qualifiedTable, role string) error {
+	ident := pgx.Identifier{role}.Sanitize()
+	return fmt.Errorf("validation table %s has row-level security whose policies apply to the validation role %s, "+
+		"so its row count would include only the rows they let through and lost rows would go unnoticed: "+
+		"give the role BYPASSRLS (ALTER ROLE %s BYPASSRLS; pg_read_all_data does not bypass row-level security), "+
+		"validate as the table's owner (unless the table has FORCE ROW LEVEL SECURITY), or remove the table from validation.tables",
+		t, ident, ident)
+}
+
 // tableFacts records the row count and (optionally) index definitions of one table.
-// exists is false when the table does not exist.
+// exists is false when the table does not exist. A table whose row-level security applies to
+// the role (row_security_active) is an error (rowSecurityError), as is a count failing with
+// SQLSTATE 42501, which row_security off (readOnly) raises for such a table.
 func (v *PGValidator) tableFacts(ctx context.Context, tx pgx.Tx, t qualifiedTable, f Facts) (exists bool, err error) {
-	err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-		WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'm'))`, t.schema, t.name).Scan(&exists)
-	if err != nil || !exists {
-		return exists, err
+	var rlsActive bool
+	var role string
+	err = tx.QueryRow(ctx, `SELECT pg_catalog.row_security_active(c.oid), current_user
+		FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'm')`, t.schema, t.name).Scan(&rlsActive, &role)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("looking up %s: %w", t, err)
+	}
+	if rlsActive {
+		return true, rowSecurityError(t, role)
 	}
 	var n int64
 	if err := tx.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{t.schema, t.name}.Sanitize()).Scan(&n); err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42501" { // insufficient_privilege
+			return true, fmt.Errorf("counting rows of %s: %w; the validation role %s needs SELECT on the table and USAGE on its schema "+
+				"(pg_read_all_data grants both) and, if the table has row-level security, BYPASSRLS", t, err, pgx.Identifier{role}.Sanitize())
+		}
 		return true, fmt.Errorf("counting rows of %s: %w", t, err)
 	}
 	f[factRowsPrefix+t.factKey()] = strconv.FormatInt(n, 10)

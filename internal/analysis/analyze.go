@@ -310,9 +310,12 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		rec.CPUCredits, creditsAfter = &cr, cr.SurplusVCPUHoursPerMonth
 	}
 	rec.Cost = costEstimate(in, rec.RecommendedClass, creditsNow, creditsAfter)
-	var prof Profile // the projected CPU's hour-of-week profile; no buckets when not projected
+	// The projected CPU's hour-of-week profile on the recommended class (the projection is in
+	// percent of the writer's vCPUs, like the checks rescaled: capacityChecks); no buckets when
+	// not projected.
+	var prof Profile
 	if len(pr.cpuH.mean) > 0 {
-		prof = foldHours(pr.CPU.Metric, pr.CPU.Unit, pr.cpuH, HoursPerWeek)
+		prof = targetCPUProfile(pr, target)
 		if rec.Windows, err = AdviseWindows(prof, in.Topology, in.BackupWindow, in.MaintenanceWindow); err != nil {
 			return Recommendation{}, fmt.Errorf("analysis: cluster %q: %w", in.Name, err)
 		}
@@ -390,7 +393,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	rec.PrometheusRules = PrometheusRules(in.Name, rec.RollbackTriggers)
 	rec.Traffic = trafficOf(in.Name, pr, writer.Class, rec.Nodes)
 	if render {
-		rec.Charts = charts(rec, in, ms, p)
+		rec.Charts = charts(rec, in, ms, p, target)
 		rec.ReportMarkdown = Report(rec)
 	}
 	// The node aggregates are no longer needed, except those the
@@ -642,6 +645,18 @@ func estimateReasons(pr Projection, p Policy) []Reason {
 				n, s.Count, s.Metric, 100*frac, stands, 100*limit)})
 	}
 	return out
+}
+
+// targetCPUProfile folds the projected CPU (pr.cpuH, percent of the writer's class) onto the
+// hour of the week, in percent of class c's vCPUs.
+func targetCPUProfile(pr Projection, c InstanceClass) Profile {
+	prof := foldHours(pr.CPU.Metric, pr.CPU.Unit, pr.cpuH, HoursPerWeek)
+	if scale := pr.Class.VCPU / c.VCPU; scale != 1 {
+		for i := range prof.Mean {
+			prof.Mean[i] *= scale
+		}
+	}
+	return prof
 }
 
 // capacityChecks compares projected p99 × headroom with the limits of class c.

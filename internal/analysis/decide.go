@@ -216,7 +216,7 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 				}
 				desc += fmt.Sprintf("%s %02d:00 (%.1f%%)", weekdayName(b/24), b%24, prof.Mean[b])
 			}
-			add("high-traffic", "low", "Busiest hours of the week (UTC, mean projected CPU): %s; avoid changes and backups then", desc)
+			add("high-traffic", "low", "Busiest hours of the week (UTC, mean projected CPU on %s): %s; avoid changes and backups then", target.Name, desc)
 		}
 	}
 	burstRisk(target, credits, in.CPUCreditUSDPerVCPUHour, p, add)

@@ -146,10 +146,12 @@ func hourOfWeek(t time.Time) int {
 // Seasonality holds autocorrelations of the hourly means of a series.
 type Seasonality struct {
 	// Daily is the autocorrelation at a 24-hour lag, in [-1, 1]; NaN when
-	// fewer than 24 pairs of hours 24 h apart both have data (about two days).
+	// fewer than 18 pairs of hours 24 h apart both have data (three quarters
+	// of the lag: about two days, a few hours missing).
 	Daily float64
 	// Weekly is the autocorrelation at a 168-hour lag; NaN when fewer than
-	// 168 pairs exist (about two weeks of data).
+	// 126 pairs (three quarters of the lag) exist: about two weeks of data,
+	// of which up to about 20 hours may be missing.
 	Weekly      float64
 	DailyPairs  int // number of hour pairs behind Daily
 	WeeklyPairs int // number of hour pairs behind Weekly
@@ -174,9 +176,14 @@ func seasonalityOf(x []float64) Seasonality {
 	return Seasonality{Daily: d, Weekly: w, DailyPairs: dp, WeeklyPairs: wp}
 }
 
+// minPairs is the fewest valid pairs autocorr measures a lag with: three quarters of the lag, so
+// that a series spanning twice the lag (the default 14-day lookback at 168 h) is still measured
+// with a few hours missing, each of which removes up to two pairs.
+func minPairs(lag int) int { return (3*lag + 3) / 4 }
+
 // autocorr is the lag-L autocorrelation of x (NaN = missing): the mean
 // product of deviations over valid pairs divided by the variance over valid
-// points. It returns NaN when there are fewer than lag pairs.
+// points. It returns NaN when there are fewer than minPairs(lag) pairs.
 func autocorr(x []float64, lag int) (float64, int) {
 	var sum float64
 	n := 0
@@ -192,7 +199,7 @@ func autocorr(x []float64, lag int) (float64, int) {
 			pairs++
 		}
 	}
-	if pairs < lag || n == 0 {
+	if pairs < minPairs(lag) || n == 0 {
 		return math.NaN(), pairs
 	}
 	mean := sum / float64(n)

@@ -778,9 +778,14 @@ func (r *regScan) finish() (Summary, hourly, error) {
 	}
 	// Longest gap: interior runs, the leading run (from the window
 	// start) and the trailing run (to the window end).
+	// bestRun holds the runs that ended before the last one; the last run
+	// counts as interior unless it reaches the window end, where the window
+	// may end inside its last period.
 	trailRun := 0
 	if r.lastNaN == hi-1 {
 		trailRun = r.lastNaN - r.runStart + 1
+	} else if r.lastNaN >= 0 {
+		r.bestRun = max(r.bestRun, r.lastNaN-r.runStart+1)
 	}
 	switch {
 	case r.count == 0:
@@ -938,12 +943,12 @@ func (r *regScan) nanRuns(chunk []float64, c int) {
 			continue
 		}
 		if i := c + k; i != r.lastNaN+1 {
+			if r.lastNaN >= 0 { // the previous run ended before i: it is not the trailing one
+				r.bestRun = max(r.bestRun, r.lastNaN-r.runStart+1)
+			}
 			r.runStart = i
 		}
 		r.lastNaN = c + k
-		if run := r.lastNaN - r.runStart + 1; run > r.bestRun {
-			r.bestRun = run
-		}
 		if r.runStart == r.lo {
 			r.leadRun = r.lastNaN - r.lo + 1
 		}

@@ -347,8 +347,10 @@ var (
 )
 
 // charts renders the report's SVGs: cpu.svg, memory.svg, iops.svg and
-// heatmap.svg, from the hourly aggregates of the scans.
-func charts(rec Recommendation, in ClusterInput, ms map[string]map[string]*measured, p Policy) map[string]string {
+// heatmap.svg, from the hourly aggregates of the scans. Each node's lines are
+// in percent of its own class; the projected single node's in percent of the
+// recommended class target, against whose thresholds the checks judge it.
+func charts(rec Recommendation, in ClusterInput, ms map[string]map[string]*measured, p Policy, target InstanceClass) map[string]string {
 	out := map[string]string{}
 	if !rec.End.After(rec.Start) {
 		return out
@@ -384,15 +386,20 @@ func charts(rec Recommendation, in ClusterInput, ms map[string]map[string]*measu
 			iops = append(iops, ChartLine{Label: label, Hourly: a})
 		}
 	}
+	single := "single node (projected)"
+	if target.Name != "" && target.Name != pr.Class.Name {
+		single = "single node on " + target.Name + " (projected)"
+	}
 	if len(pr.cpuH.mean) > 0 {
-		cpu = append(cpu, ChartLine{Label: "single node (projected)", Hourly: placeHourly(pr.cpuH, pr.cpuH.max, x0, n, ident, &bufs), Dashed: true})
+		scale := pr.Class.VCPU / target.VCPU
+		cpu = append(cpu, ChartLine{Label: single, Hourly: placeHourly(pr.cpuH, pr.cpuH.max, x0, n, func(v float64) float64 { return v * scale }, &bufs), Dashed: true})
 	}
 	if len(pr.memH.mean) > 0 {
-		ram := pr.Class.MemoryBytes()
-		mem = append(mem, ChartLine{Label: "single node (projected)", Hourly: placeHourly(pr.memH, pr.memH.max, x0, n, func(v float64) float64 { return 100 * v / ram }, &bufs), Dashed: true})
+		ram := target.MemoryBytes()
+		mem = append(mem, ChartLine{Label: single, Hourly: placeHourly(pr.memH, pr.memH.max, x0, n, func(v float64) float64 { return 100 * v / ram }, &bufs), Dashed: true})
 	}
 	if len(pr.iopsH.mean) > 0 {
-		iops = append(iops, ChartLine{Label: "single node (projected)", Hourly: placeHourly(pr.iopsH, pr.iopsH.mean, x0, n, ident, &bufs), Dashed: true})
+		iops = append(iops, ChartLine{Label: single, Hourly: placeHourly(pr.iopsH, pr.iopsH.mean, x0, n, ident, &bufs), Dashed: true})
 	}
 	h := 1 + p.HeadroomPercent/100
 	out["cpu.svg"] = TimeSeriesSVG(rec.Cluster+": CPU utilization (hourly max)", "percent", x0, cpu, []ChartThreshold{
@@ -403,12 +410,12 @@ func charts(rec Recommendation, in ClusterInput, ms map[string]map[string]*measu
 		{Label: "memory limit", Value: p.MemoryThresholdPercent},
 	})
 	var iopsTh []ChartThreshold
-	if pr.Class.BaselineIOPS > 0 {
-		iopsTh = append(iopsTh, ChartThreshold{Label: "alert threshold", Value: pr.Class.BaselineIOPS * p.AlertThresholdPercent / 100})
+	if target.BaselineIOPS > 0 {
+		iopsTh = append(iopsTh, ChartThreshold{Label: "alert threshold", Value: target.BaselineIOPS * p.AlertThresholdPercent / 100})
 	}
 	out["iops.svg"] = TimeSeriesSVG(rec.Cluster+": read + write IOPS (hourly mean)", "IOPS", x0, iops, iopsTh)
 	if len(pr.cpuH.mean) > 0 {
-		out["heatmap.svg"] = HeatmapSVG(rec.Cluster+": projected CPU by hour of week (mean %)", foldHours(pr.CPU.Metric, pr.CPU.Unit, pr.cpuH, HoursPerWeek), p.AlertThresholdPercent)
+		out["heatmap.svg"] = HeatmapSVG(rec.Cluster+": projected CPU on "+target.Name+" by hour of week (mean %)", targetCPUProfile(pr, target), p.AlertThresholdPercent)
 	}
 	return out
 }

@@ -224,8 +224,11 @@ type ClusterInput struct {
 	// of the single node: two nodes turn its downtime into a failover.
 	PendingMaintenance []PendingMaintenance
 	// Events are the deployment's failover and failure events of the last
-	// 14 days (RDS keeps no older ones; nil when none, or not read). Any is
-	// a redundancy risk of the single node: the second node was needed.
+	// 14 days (RDS keeps no older ones; nil when none, or not read). Each
+	// that is an incident (Event.Incident: not one of the messages in those
+	// categories that report no takeover or failure, such as enhanced
+	// monitoring being disabled or a failover not attempted) is a
+	// redundancy risk of the single node: the second node was needed.
 	Events []Event
 }
 

@@ -2,7 +2,11 @@
 // and instance failures (rds:DescribeEvents, event categories "failover" and "failure"). RDS keeps
 // events for 14 days. A 2-node deployment that failed over in that time relied on its standby or
 // reader; on one node, the same incident would have been downtime, so the recommendation (through
-// inventory) lists such events as a risk of the change.
+// inventory) lists such events as a risk of the change. RDS files some events under those
+// categories that show no node at work (an Enhanced Monitoring configuration error, a requested
+// failover it did not attempt, an Aurora failover that failed): they are listed here like the
+// others, and the analysis leaves them out (analysis.Event.Incident, which holds the one list of
+// their messages).
 package events
 
 import (

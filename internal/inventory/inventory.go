@@ -317,7 +317,9 @@ func discoverCluster(ctx context.Context, api RDSAPI, id string) (Cluster, error
 		return Cluster{}, &NotFoundError{Kind: "DB cluster", Identifier: id}
 	}
 	dc := out.DBClusters[0]
-	members, err := describeMembers(ctx, api, id)
+	// The members are those of the cluster RDS returned, by the identifier it stores (lower case):
+	// id is the caller's spelling, which DescribeDBClusters matches without regard to case.
+	members, err := describeMembers(ctx, api, aws.ToString(dc.DBClusterIdentifier))
 	if err != nil {
 		return Cluster{}, err
 	}
@@ -493,7 +495,8 @@ func auroraScope(cs []Cluster) (clusterID string, ok bool) {
 	return clusterID, n > 0
 }
 
-// describeMembers lists the DB instances of a cluster (all pages).
+// describeMembers lists the DB instances of the cluster clusterID, as RDS returned its identifier
+// (all pages).
 func describeMembers(ctx context.Context, api RDSAPI, clusterID string) ([]types.DBInstance, error) {
 	var out []types.DBInstance
 	in := &rds.DescribeDBInstancesInput{Filters: []types.Filter{{Name: aws.String("db-cluster-id"), Values: []string{clusterID}}}}
@@ -609,11 +612,12 @@ type FleetFilter struct {
 }
 
 // ListFleet lists every RDS for PostgreSQL instance and Aurora PostgreSQL
-// cluster in the region that passes filter, sorted by identifier. Instances
-// that belong to a cluster appear once, as part of their cluster. PostgreSQL
-// clusters the provider cannot analyse (Multi-AZ DB clusters, Aurora
-// Serverless) are listed with Unsupported set and no nodes; other engines are
-// left out.
+// cluster in the region that passes filter, sorted by identifier (a DB
+// instance before a DB cluster that shares its identifier: RDS keeps the two
+// kinds of identifier apart). Instances that belong to a cluster appear once,
+// as part of their cluster. PostgreSQL clusters the provider cannot analyse
+// (Multi-AZ DB clusters, Aurora Serverless) are listed with Unsupported set
+// and no nodes; other engines are left out.
 func ListFleet(ctx context.Context, api RDSAPI, filter FleetFilter) ([]Cluster, error) {
 	var instances []types.DBInstance
 	in := &rds.DescribeDBInstancesInput{}
@@ -682,7 +686,8 @@ func ListFleet(ctx context.Context, api RDSAPI, filter FleetFilter) ([]Cluster, 
 		}
 		kept = append(kept, c)
 	}
-	sort.Slice(kept, func(i, j int) bool { return kept[i].Identifier < kept[j].Identifier })
+	// Stable: instances were listed first.
+	sort.SliceStable(kept, func(i, j int) bool { return kept[i].Identifier < kept[j].Identifier })
 	return kept, nil
 }
 

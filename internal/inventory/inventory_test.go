@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -492,5 +493,39 @@ func TestMultiAZDBClusterUnsupported(t *testing.T) {
 	}
 	if err := fleet[0].CheckTwoNode(); !errors.As(err, &ue) || ue.Reason != fleet[0].Unsupported {
 		t.Fatalf("CheckTwoNode: %v", err)
+	}
+}
+
+// Discover lists a cluster's members by the identifier RDS returned for it (stored in lower case),
+// not by the caller's spelling: in mixed case or as the cluster's ARN, the db-cluster-id filter
+// of the member listing carries "sso-prod", and the cluster has its two nodes.
+func TestDiscover_clusterMembersByReturnedIdentifier(t *testing.T) {
+	ctx := context.Background()
+	srv, err := sandbox.Start(sandbox.Options{Scenario: sandbox.Demo()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	api := rds.NewFromConfig(srv.AWSConfig())
+	out, err := api.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String("sso-prod")})
+	if err != nil || len(out.DBClusters) != 1 {
+		t.Fatalf("describing sso-prod: %v", err)
+	}
+	for _, spelling := range []string{"SSO-Prod", aws.ToString(out.DBClusters[0].DBClusterArn)} {
+		srv.ResetLog()
+		c, err := Discover(ctx, api, "", spelling)
+		if err != nil {
+			t.Fatalf("%s: %v", spelling, err)
+		}
+		if c.Identifier != "sso-prod" || len(c.Nodes) != 2 {
+			t.Errorf("%s: identifier %q, %d nodes", spelling, c.Identifier, len(c.Nodes))
+		}
+		var filters []string
+		for _, call := range srv.Calls("DescribeDBInstances") {
+			filters = append(filters, call.Params["Filters.Filter.1.Name"]+"="+call.Params["Filters.Filter.1.Values.Value.1"])
+		}
+		if want := []string{"db-cluster-id=sso-prod"}; !slices.Equal(filters, want) {
+			t.Errorf("%s: DescribeDBInstances filters %q, want %q", spelling, filters, want)
+		}
 	}
 }

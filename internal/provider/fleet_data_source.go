@@ -72,7 +72,7 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 		return schema.Float64Attribute{Computed: true, MarkdownDescription: desc}
 	}
 	clusterAttrs := map[string]schema.Attribute{
-		"identifier":           schema.StringAttribute{Computed: true, MarkdownDescription: "DB instance identifier (Multi-AZ) or DB cluster identifier (Aurora)."},
+		"identifier":           schema.StringAttribute{Computed: true, MarkdownDescription: "DB instance identifier (Multi-AZ) or DB cluster identifier (Aurora). A Multi-AZ instance and an Aurora cluster may share one: `topology` tells them apart, and `phase_order` names them `instance:<identifier>` and `cluster:<identifier>`."},
 		"topology":             schema.StringAttribute{Computed: true, MarkdownDescription: "`multi-az` or `aurora`."},
 		"engine":               schema.StringAttribute{Computed: true, MarkdownDescription: "Engine and version."},
 		"instance_class":       schema.StringAttribute{Computed: true, MarkdownDescription: "The writer's instance class."},
@@ -84,7 +84,7 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 		"monthly_savings":      num("Monthly savings of going to one node, USD, as `rightsize_single_node_recommendation`'s `monthly_savings`: instance hours, surplus CPU credits and the Multi-AZ storage where priced (null when unpriced)."),
 		"annual_savings":       num("Annual savings, USD (null when unpriced)."),
 		"traffic_score":        num("Mean busy vCPUs of the projected single node."),
-		"traffic_rank":         schema.Int64Attribute{Computed: true, MarkdownDescription: "1 = least traffic in the fleet."},
+		"traffic_rank":         schema.Int64Attribute{Computed: true, MarkdownDescription: "1 = least traffic in the fleet; every deployment has its own rank, a Multi-AZ instance and an Aurora cluster that share an identifier included."},
 		"risks":                rec.Schema.Attributes["risks"],
 	}
 	resp.Schema = schema.Schema{
@@ -113,7 +113,10 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 					"reason":     schema.StringAttribute{Computed: true, MarkdownDescription: "Why it is not analysed."},
 				}}},
 			"phase_order": schema.ListAttribute{Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "Identifiers with verdict `consolidate`, lowest traffic first: the order to migrate them in (the seed migrates sso-prod before mandible-prod)."},
+				MarkdownDescription: "Identifiers with verdict `consolidate`, lowest traffic first: the order to migrate them in (the seed migrates sso-prod before mandible-prod). " +
+					"RDS keeps DB instance and DB cluster identifiers apart, so a Multi-AZ instance and an Aurora cluster can share one (during a migration to Aurora through an Aurora read replica, say): " +
+					"when two deployments in `clusters` do, both are analysed and named here `instance:<identifier>` (the `multi-az` one) and `cluster:<identifier>` (the `aurora` one), the form of `rightsize_db_topology`'s `id`; " +
+					"every other deployment is named by its identifier alone. Warnings name deployments the same way."},
 			"total_monthly_savings": num("Sum of monthly savings over deployments with verdict `consolidate`, USD."),
 			"nodes_analysed":        schema.Int64Attribute{Computed: true, MarkdownDescription: "Nodes whose metrics were read."},
 			"requests_made":         schema.Int64Attribute{Computed: true, MarkdownDescription: "GetMetricData calls made for the whole fleet."},
@@ -213,7 +216,9 @@ func (d *fleetDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 
 func fillFleet(m *fleetModel, results []rightsizing.Result) diag.Diagnostics {
 	var diags diag.Diagnostics
-	// Traffic ranks and phase order come from the analysis engine.
+	// Traffic ranks and phase order come from the analysis engine, by each result's Name: its
+	// identifier, or instance:<id> and cluster:<id> for a DB instance and a DB cluster that share one
+	// (rightsizing.FleetNames).
 	var traffic []analysis.Traffic
 	nodes := 0
 	for _, r := range results {
@@ -244,7 +249,7 @@ func fillFleet(m *fleetModel, results []rightsizing.Result) diag.Diagnostics {
 			return floatValue(v)
 		}
 		if rec.Verdict == analysis.VerdictConsolidate {
-			consolidate[r.Cluster.Identifier] = true
+			consolidate[r.Name] = true
 			if known {
 				total += rec.Cost.MonthlySavingsUSD
 			}
@@ -258,7 +263,7 @@ func fillFleet(m *fleetModel, results []rightsizing.Result) diag.Diagnostics {
 			"monthly_savings":      orNull(known, rec.Cost.MonthlySavingsUSD),
 			"annual_savings":       orNull(known, rec.Cost.AnnualSavingsUSD),
 			"traffic_score":        floatValue(round2(rec.Traffic.BusyVCPU)),
-			"traffic_rank":         types.Int64Value(int64(rank[r.Cluster.Identifier])),
+			"traffic_rank":         types.Int64Value(int64(rank[r.Name])),
 			"risks":                riskList(rec.Risks, &diags),
 		}, &diags))
 	}
@@ -282,8 +287,8 @@ func fillFleet(m *fleetModel, results []rightsizing.Result) diag.Diagnostics {
 }
 
 // addFleetWarnings adds the deployments' recommendation warnings, each text once with the
-// deployments it concerns (a fleet's deployments often share one, such as the CloudWatch
-// retention of their window), in the order first met.
+// deployments it concerns, by name (rightsizing.Result.Name; a fleet's deployments often share
+// one, such as the CloudWatch retention of their window), in the order first met.
 func addFleetWarnings(diags *diag.Diagnostics, results []rightsizing.Result) {
 	var texts []string
 	ids := map[string][]string{}
@@ -292,7 +297,7 @@ func addFleetWarnings(diags *diag.Diagnostics, results []rightsizing.Result) {
 			if _, seen := ids[w]; !seen {
 				texts = append(texts, w)
 			}
-			ids[w] = append(ids[w], r.Cluster.Identifier)
+			ids[w] = append(ids[w], r.Name)
 		}
 	}
 	for _, w := range texts {

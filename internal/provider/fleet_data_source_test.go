@@ -647,13 +647,14 @@ data "rightsize_fleet" "f" {
 	})
 }
 
-// addFleetWarnings says each warning once, naming every deployment it concerns.
+// addFleetWarnings says each warning once, naming every deployment it concerns by its name in the
+// fleet.
 func TestAddFleetWarnings(t *testing.T) {
 	var diags diag.Diagnostics
 	addFleetWarnings(&diags, []rightsizing.Result{
-		{Cluster: inventory.Cluster{Identifier: "a"}, Warnings: []string{"coarse period", "custom endpoints not checked: x"}},
-		{Cluster: inventory.Cluster{Identifier: "b"}, Warnings: []string{"coarse period"}},
-		{Cluster: inventory.Cluster{Identifier: "c"}},
+		{Cluster: inventory.Cluster{Identifier: "a"}, Name: "a", Warnings: []string{"coarse period", "custom endpoints not checked: x"}},
+		{Cluster: inventory.Cluster{Identifier: "b"}, Name: "b", Warnings: []string{"coarse period"}},
+		{Cluster: inventory.Cluster{Identifier: "c"}, Name: "c"},
 	})
 	var got []string
 	for _, d := range diags {
@@ -704,6 +705,83 @@ data "rightsize_fleet" "f" {
 }
 `, end)),
 			ExpectError: regexp.MustCompile(`(?s)Invalid Policy.*weight_operations\s+all\s+to\s+0.*set\s+at\s+least\s+one\s+above\s+0`),
+		}},
+	})
+}
+
+// RDS keeps DB instance identifiers and DB cluster identifiers in separate namespaces, so a
+// Multi-AZ instance sso-prod can stand beside the demo's Aurora cluster sso-prod (as during a
+// migration from RDS to Aurora through an Aurora read replica). The fleet analyses both: each has
+// its own traffic rank, and phase_order names them instance:sso-prod and cluster:sso-prod, while
+// mandible-prod, whose identifier nothing shares, keeps its bare name.
+func TestAccFleet_instanceAndClusterShareIdentifier(t *testing.T) {
+	now := sandboxNow()
+	twin := &sandbox.Scenario{Name: "twin", Seed: 7, Instances: []sandbox.InstanceSpec{
+		sandbox.MultiAZInstance("sso-prod", "db.r6g.large", sandbox.DemoMandibleWorkload)}}
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: fleetScenario(twin), Now: now})
+	ds := "data.rightsize_fleet.f"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_fleet" "f" {
+  lookback_days  = 7
+  period_seconds = 3600
+  end_time       = %q
+}
+`, now.Format(time.RFC3339))),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkFleetIdentifiers(ds, "sso-prod", "sso-prod", "mandible-prod"),
+				resource.TestCheckResourceAttr(ds, "nodes_analysed", "4"),
+				func(s *terraform.State) error {
+					a, err := fleetAttrs(s, ds)
+					if err != nil {
+						return err
+					}
+					ids, err := fleetStrings(a, "clusters", "identifier")
+					if err != nil {
+						return err
+					}
+					// Each deployment's name in the fleet, from its identifier and topology.
+					verdict, rank, ranks := map[string]string{}, map[string]int{}, map[int]bool{}
+					for i, id := range ids {
+						name := id
+						if id == "sso-prod" {
+							name = map[string]string{"multi-az": "instance:", "aurora": "cluster:"}[a[fmt.Sprintf("clusters.%d.topology", i)]] + id
+						}
+						if _, dup := verdict[name]; dup || name == id && id == "sso-prod" {
+							return fmt.Errorf("clusters.%d: %s (%s) is listed twice or has no topology", i, id, a[fmt.Sprintf("clusters.%d.topology", i)])
+						}
+						verdict[name] = a[fmt.Sprintf("clusters.%d.verdict", i)]
+						if rank[name], err = fleetInt(a, fmt.Sprintf("clusters.%d.traffic_rank", i)); err != nil {
+							return err
+						}
+						if rank[name] < 1 || rank[name] > len(ids) || ranks[rank[name]] {
+							return fmt.Errorf("%s: traffic_rank %d repeated or out of 1..%d", name, rank[name], len(ids))
+						}
+						ranks[rank[name]] = true
+					}
+					order, err := fleetStrings(a, "phase_order", "")
+					if err != nil {
+						return err
+					}
+					var want []string
+					for _, name := range []string{"instance:sso-prod", "cluster:sso-prod", "mandible-prod"} {
+						if verdict[name] == "consolidate" {
+							want = append(want, name)
+						}
+					}
+					slices.SortFunc(want, func(x, y string) int { return rank[x] - rank[y] })
+					if !slices.Equal(order, want) {
+						return fmt.Errorf("phase_order %q, want %q (the deployments with verdict consolidate, by traffic rank; verdicts %v, ranks %v)", order, want, verdict, rank)
+					}
+					if !slices.Contains(order, "instance:sso-prod") || !slices.Contains(order, "cluster:sso-prod") {
+						return fmt.Errorf("phase_order %q does not name both sso-prod deployments: the test does not exercise their names (verdicts %v)", order, verdict)
+					}
+					return nil
+				},
+			),
 		}},
 	})
 }

@@ -2,6 +2,8 @@ package rightsizing
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -159,6 +161,71 @@ func TestRecommendFleet_skipReport(t *testing.T) {
 			fr.Projection.CPU.P99 != lr.Projection.CPU.P99 || fr.Traffic != lr.Traffic || fr.PrometheusRules != lr.PrometheusRules {
 			t.Errorf("%s: SkipReport changed the decision: %s %v %+v / %s %v %+v", f.Cluster.Identifier,
 				fr.Verdict, fr.Confidence, fr.Cost, lr.Verdict, lr.Confidence, lr.Cost)
+		}
+	}
+}
+
+// TestRecommendFleet_sharedIdentifier: a Multi-AZ instance sso-prod beside the demo's Aurora
+// cluster sso-prod (RDS keeps their identifiers apart) are both analysed, named instance:sso-prod
+// and cluster:sso-prod in their results, their recommendations and their traffic, which
+// analysis.PhaseOrder then orders; mandible-prod keeps its identifier. One deployment alone, as
+// Recommend analyses it, is named by its identifier.
+func TestRecommendFleet_sharedIdentifier(t *testing.T) {
+	sc := sandbox.Demo()
+	sc.Instances = append(sc.Instances, sandbox.MultiAZInstance("sso-prod", "db.r6g.large", sandbox.DemoMandibleWorkload))
+	d, _ := deps(t, sc, testNow)
+	ctx := context.Background()
+	fleet, err := inventory.ListFleet(ctx, d.RDS, inventory.FleetFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := RecommendFleet(ctx, d, fleet, Request{Lookback: 7 * 24 * time.Hour, Period: time.Hour, SkipReport: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names, traffic []string
+	var ts []analysis.Traffic
+	for _, r := range rs {
+		names = append(names, fmt.Sprintf("%s %s %s", r.Name, r.Cluster.Kind, r.Cluster.Identifier))
+		traffic = append(traffic, r.Recommendation.Cluster+"/"+r.Recommendation.Traffic.Cluster)
+		ts = append(ts, r.Recommendation.Traffic)
+	}
+	if want := []string{"mandible-prod multi-az mandible-prod", "instance:sso-prod multi-az sso-prod", "cluster:sso-prod aurora sso-prod"}; !slices.Equal(names, want) {
+		t.Errorf("results %q, want %q", names, want)
+	}
+	if want := []string{"mandible-prod/mandible-prod", "instance:sso-prod/instance:sso-prod", "cluster:sso-prod/cluster:sso-prod"}; !slices.Equal(traffic, want) {
+		t.Errorf("recommendation/traffic names %q, want %q", traffic, want)
+	}
+	if order, err := analysis.PhaseOrder(ts); err != nil || len(order) != 3 {
+		t.Errorf("phase order %q, %v", order, err)
+	}
+	one, err := Recommend(ctx, d, Request{InstanceID: "sso-prod", Lookback: 7 * 24 * time.Hour, Period: time.Hour, SkipReport: true})
+	if err != nil || one.Name != "sso-prod" || one.Recommendation.Traffic.Cluster != "sso-prod" {
+		t.Errorf("Recommend(instance sso-prod): name %q, traffic %q, %v", one.Name, one.Recommendation.Traffic.Cluster, err)
+	}
+}
+
+// TestFleetNames: a DB instance and a DB cluster that share an identifier (without regard to case)
+// are named instance:<id> and cluster:<id>; every other deployment by its identifier.
+func TestFleetNames(t *testing.T) {
+	mz := func(id string) inventory.Cluster {
+		return inventory.Cluster{Kind: inventory.KindMultiAZ, Identifier: id}
+	}
+	au := func(id string) inventory.Cluster {
+		return inventory.Cluster{Kind: inventory.KindAurora, Identifier: id}
+	}
+	for _, tc := range []struct {
+		name string
+		in   []inventory.Cluster
+		want []string
+	}{
+		{"none", nil, []string{}},
+		{"distinct", []inventory.Cluster{mz("a"), au("b")}, []string{"a", "b"}},
+		{"shared", []inventory.Cluster{au("sso-prod"), mz("mandible-prod"), mz("sso-prod")}, []string{"cluster:sso-prod", "mandible-prod", "instance:sso-prod"}},
+		{"shared, other case", []inventory.Cluster{mz("SSO-prod"), au("sso-prod")}, []string{"instance:SSO-prod", "cluster:sso-prod"}},
+	} {
+		if got := FleetNames(tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }

@@ -80,7 +80,12 @@ type Request struct {
 
 // Result is a recommendation with what it took to make it.
 type Result struct {
-	Cluster        inventory.Cluster
+	Cluster inventory.Cluster
+	// Name names the deployment in its recommendation (the analysis's cluster name, which its
+	// Traffic and messages carry) and in a fleet's phase order: its identifier, or
+	// "instance:<id>" or "cluster:<id>" when a DB instance and a DB cluster of the fleet share
+	// the identifier (FleetNames).
+	Name           string
 	Recommendation analysis.Recommendation
 	// CurrentPrice and ProposedPrice are the catalog prices used.
 	CurrentHourlyUSD float64
@@ -135,6 +140,8 @@ func Recommend(ctx context.Context, d Deps, req Request) (Result, error) {
 // GetMetricData calls is the lower bound for the whole fleet. The Request's
 // identifiers are ignored; its other fields apply to every deployment.
 // RequestsMade, Retries and LowerBound of every Result are the fleet's totals.
+// Each Result is named by FleetNames: a DB instance and a DB cluster with the
+// same identifier are both analysed, as "instance:<id>" and "cluster:<id>".
 func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, req Request) ([]Result, error) {
 	if d.Catalog == nil {
 		return nil, errors.New("no price catalog configured. Please report this issue to the provider developers")
@@ -196,10 +203,11 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 	}
 
 	out := make([]Result, 0, len(clusters))
-	for _, c := range clusters {
-		r, err := recommendOne(d, c, req, got, nowT)
+	names := FleetNames(clusters)
+	for i, c := range clusters {
+		r, err := recommendOne(d, c, names[i], req, got, nowT)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", c.Identifier, err)
+			return nil, fmt.Errorf("%s: %w", names[i], err)
 		}
 		r.Period = plan.Period
 		r.RequestsMade = got.Calls
@@ -215,6 +223,38 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// FleetNames names each deployment of clusters, in order, for its recommendation and a fleet's
+// phase order: by its identifier, unless a DB instance and a DB cluster of clusters share it
+// (compared without regard to case). RDS keeps DB instance identifiers and DB cluster identifiers
+// in separate namespaces, so a Multi-AZ instance and an Aurora cluster may have the same one, as
+// during a migration from RDS to Aurora through an Aurora read replica; those two are named
+// "instance:<id>" and "cluster:<id>", the form of rightsize_db_topology's ids. The names of a
+// fleet without such a pair are its identifiers.
+func FleetNames(clusters []inventory.Cluster) []string {
+	instance := func(c inventory.Cluster) bool { return c.Kind == inventory.KindMultiAZ }
+	instances, others := map[string]bool{}, map[string]bool{}
+	for _, c := range clusters {
+		if instance(c) {
+			instances[strings.ToLower(c.Identifier)] = true
+		} else {
+			others[strings.ToLower(c.Identifier)] = true
+		}
+	}
+	out := make([]string, len(clusters))
+	for i, c := range clusters {
+		id := strings.ToLower(c.Identifier)
+		switch {
+		case !instances[id] || !others[id]:
+			out[i] = c.Identifier
+		case instance(c):
+			out[i] = "instance:" + c.Identifier
+		default:
+			out[i] = "cluster:" + c.Identifier
+		}
+	}
+	return out
 }
 
 // windowError maps a CloudWatch planning error to the input it is about: the requested period
@@ -249,9 +289,9 @@ func endOrNow(end, now time.Time) time.Time {
 	return end
 }
 
-// recommendOne analyses c from the collection got; now is when c's events were
-// listed (inventory.AttachEvents).
-func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result, now time.Time) (Result, error) {
+// recommendOne analyses c, named name (FleetNames), from the collection got;
+// now is when c's events were listed (inventory.AttachEvents).
+func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw.Result, now time.Time) (Result, error) {
 	writer, ok := c.Writer()
 	if !ok {
 		return Result{}, fmt.Errorf("no writer instance")
@@ -261,7 +301,7 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result, now 
 		return Result{}, err
 	}
 	in := analysis.ClusterInput{
-		Name:                 c.Identifier,
+		Name:                 name,
 		Postgres:             req.Postgres,
 		SavingsTarget:        req.SavingsTarget,
 		MigrationWindowHours: req.MigrationWindowHours,
@@ -269,7 +309,7 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result, now 
 	}
 	// Surplus CPU credits of burstable classes; 0 (unpriced) where the catalog has no price.
 	in.CPUCreditUSDPerVCPUHour, _ = pricing.CPUCreditUSDPerVCPUHour(engine)
-	res := Result{Cluster: c, AlreadySingleNode: len(c.Nodes) == 1}
+	res := Result{Cluster: c, Name: name, AlreadySingleNode: len(c.Nodes) == 1}
 	switch {
 	case res.AlreadySingleNode:
 		// One node: analysed as a writer without a standby; its own load is the projection.
@@ -278,14 +318,14 @@ func recommendOne(d Deps, c inventory.Cluster, req Request, got *cw.Result, now 
 		in.Topology = analysis.TopologyMultiAZ
 	case c.Kind == inventory.KindAurora:
 		in.Topology = analysis.TopologyAurora
-		in.CustomEndpoints, in.ProxyReaderEndpoints = c.CustomEndpoints, c.ProxyReaderEndpoints
+		in.ProxyReaderEndpoints = c.ProxyReaderEndpoints
 		if c.EndpointsUnread != "" {
 			res.Warnings = append(res.Warnings, "custom endpoints not checked: "+c.EndpointsUnread)
 		}
 		if c.ProxiesUnread != "" {
 			res.Warnings = append(res.Warnings, "RDS Proxy endpoints not checked: "+c.ProxiesUnread)
 		}
-		in.ReplicaAutoScaling = c.ReplicaAutoScaling
+		res.Warnings = append(res.Warnings, setAuroraRouting(&in, c)...)
 		if c.AutoScalingUnread != "" {
 			res.Warnings = append(res.Warnings, "Aurora Auto Scaling not checked: "+c.AutoScalingUnread)
 		}
@@ -599,8 +639,9 @@ func meanOf(rec analysis.Recommendation, metric string) float64 {
 }
 
 // Sorted returns results ordered by verdict (consolidate first: a keep's savings are of a single
-// node that would not hold the load), then by monthly savings, highest first, then by identifier;
-// within a verdict, unpriced results (Cost.Known false) come last.
+// node that would not hold the load), then by monthly savings, highest first, then by identifier,
+// then by name (a DB cluster before a DB instance of the same identifier); within a verdict,
+// unpriced results (Cost.Known false) come last.
 func Sorted(rs []Result) []Result {
 	out := append([]Result(nil), rs...)
 	sort.SliceStable(out, func(i, j int) bool {
@@ -616,9 +657,64 @@ func Sorted(rs []Result) []Result {
 		if si != sj {
 			return si > sj
 		}
-		return out[i].Cluster.Identifier < out[j].Cluster.Identifier
+		if out[i].Cluster.Identifier != out[j].Cluster.Identifier {
+			return out[i].Cluster.Identifier < out[j].Cluster.Identifier
+		}
+		return out[i].Name < out[j].Name
 	})
 	return out
+}
+
+// maxAuroraReaders is the most readers (Aurora Replicas) an Aurora cluster can have, and so the
+// highest capacity the analysis accepts for Aurora Auto Scaling.
+const maxAuroraReaders = 15
+
+// setAuroraRouting gives in the custom endpoints and Aurora Auto Scaling of the Aurora cluster c
+// (inventory.AttachEndpoints, AttachAutoScaling), and returns a warning for each value read from
+// AWS that the analysis does not accept, which is used in the form that is safe for the verdict
+// rather than failing the recommendation (and with it a whole fleet):
+//
+//   - A custom endpoint whose type is neither READER nor ANY (the RDS API reference lists WRITER
+//     among a custom endpoint's types) counts as type READER: it routes to the reader, so it is
+//     reported as left routing to no instance once the reader is removed, as rightsize_db_topology
+//     finds it (an endpoint of an unknown type routes to no instance,
+//     analysis.CustomEndpoint.Members).
+//   - A custom endpoint with both static and excluded members keeps its static ones, as RDS does:
+//     the exclusion list is relevant only when the static list is empty (no warning).
+//   - Aurora Auto Scaling whose minimum or maximum capacity lies outside 0 to 15 readers (the most
+//     an Aurora cluster has) counts within it: each capacity is brought to the nearest of 0 and 15,
+//     and the maximum to at least the minimum. A minimum of one reader or more, which would put a
+//     reader back, stays one or more, and a maximum above 15 stays above 0.
+//
+// c and its slices are not modified.
+func setAuroraRouting(in *analysis.ClusterInput, c inventory.Cluster) []string {
+	var warns []string
+	in.CustomEndpoints = nil
+	for _, e := range c.CustomEndpoints {
+		if !strings.EqualFold(e.Type, "READER") && !strings.EqualFold(e.Type, "ANY") {
+			warns = append(warns, fmt.Sprintf("custom endpoint %s has type %q, which the provider does not know (it knows READER and ANY): "+
+				"it is counted as a READER endpoint, routing to the reader only and so to no instance once the reader is removed; check where it routes before the change",
+				e.ID, e.Type))
+			e.Type = "READER"
+		}
+		if len(e.Static) > 0 && len(e.Excluded) > 0 {
+			e.Excluded = nil
+		}
+		in.CustomEndpoints = append(in.CustomEndpoints, e)
+	}
+	in.ReplicaAutoScaling = nil
+	if a := c.ReplicaAutoScaling; a != nil {
+		got := *a
+		clamp := func(v, lo int) int { return min(max(v, lo), maxAuroraReaders) }
+		got.MinCapacity = clamp(got.MinCapacity, 0)
+		got.MaxCapacity = clamp(got.MaxCapacity, got.MinCapacity)
+		if got != *a {
+			warns = append(warns, fmt.Sprintf("Aurora Auto Scaling of the cluster (Application Auto Scaling target cluster:%s) keeps %d to %d readers, outside the 0 to %d an Aurora cluster can have (with the minimum at most the maximum): it is counted as %d to %d",
+				c.Identifier, a.MinCapacity, a.MaxCapacity, maxAuroraReaders, got.MinCapacity, got.MaxCapacity))
+		}
+		in.ReplicaAutoScaling = &got
+	}
+	return warns
 }
 
 // setWindowsAndEvents gives in the deployment's backup and maintenance windows, pending

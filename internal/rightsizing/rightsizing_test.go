@@ -580,7 +580,8 @@ func TestRecommend_windows(t *testing.T) {
 		wa.SuggestedMaintenanceWindow == "" || !(wa.SuggestedMaintenanceLoad < wa.Maintenance.PeakLoad) || len(wa.Pending) != 1 {
 		t.Fatalf("mandible-prod windows %+v", wa)
 	}
-	if mw := res.Recommendation.MigrationWindow; !strings.Contains(mw.Reason, "outside 13:00-13:30 and tue:14:00-tue:14:30 UTC") {
+	if mw := res.Recommendation.MigrationWindow; !strings.HasSuffix(mw.Reason, "outside 13:00-13:30 and tue:14:00-tue:14:30 and "+
+		wa.SuggestedBackupWindow+" and "+wa.SuggestedMaintenanceWindow+" UTC") {
 		t.Errorf("migration window %+v", mw)
 	}
 	var pending []string

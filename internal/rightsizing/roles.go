@@ -265,7 +265,9 @@ func readerTotals(avg, cnt analysis.Series) analysis.Series {
 // roleFailoverWarning says when some of c's metrics were read per instance
 // with today's roles (a 2-node Aurora cluster whose instances' classes differ)
 // and a failover may have swapped the roles since the plan's window started:
-// one listed (c.Events) inside the window or after it, or one RDS could not
+// one listed (c.Events, category failover, an incident: not a requested
+// failover RDS did not attempt, nor an Aurora failover that failed,
+// analysis.Event.Incident) inside the window or after it, or one RDS could not
 // list: RDS keeps events for 14 days (events.Recent), so a window that starts
 // earlier than that before now has failovers nobody can see, and none can be
 // seen when the events could not be listed (c.EventsUnread). Empty
@@ -292,7 +294,7 @@ func roleFailoverWarning(c inventory.Cluster, plan *cw.Plan, now time.Time) stri
 	}
 	var last time.Time
 	for _, e := range c.Events {
-		if e.Category == "failover" && !e.Time.Before(plan.Start) && e.Time.Before(at) && e.Time.After(last) {
+		if e.Category == "failover" && e.Incident() && !e.Time.Before(plan.Start) && e.Time.Before(at) && e.Time.After(last) {
 			last = e.Time
 		}
 	}

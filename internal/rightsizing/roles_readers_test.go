@@ -163,7 +163,7 @@ func TestRecommend_readerTotals(t *testing.T) {
 	}
 
 	// The projection: the writer's connections plus both readers'.
-	res, err := recommendOne(d, cl, Request{ClusterID: c.ID, Lookback: 4 * 24 * time.Hour, End: end,
+	res, err := recommendOne(d, cl, cl.Identifier, Request{ClusterID: c.ID, Lookback: 4 * 24 * time.Hour, End: end,
 		Policy: analysis.Policy{MinLookback: 4 * 24 * time.Hour}, TargetClasses: []string{"db.r6g.large"}}, got, d.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -349,5 +349,27 @@ func TestRecommend_readerCPUOver100(t *testing.T) {
 	}
 	if rec.Verdict == analysis.VerdictInsufficient || !strings.Contains(rec.ReportMarkdown, "### ro-prod-instance-2 (reader") || len(rec.Charts["cpu.svg"]) == 0 {
 		t.Errorf("verdict %s, report or CPU chart missing the reader", rec.Verdict)
+	}
+}
+
+// TestRoleFailoverWarning_failedFailover: an Aurora failover that failed (RDS-EVENT-0069, category
+// failover) swapped no roles, so it makes no warning; a completed one at the same time does.
+func TestRoleFailoverWarning_failedFailover(t *testing.T) {
+	now := time.Date(2026, 11, 20, 0, 0, 30, 0, time.UTC)
+	today := now.Truncate(time.Minute)
+	mixed := inventory.Cluster{Kind: inventory.KindAurora, Identifier: "m", Nodes: []inventory.Node{
+		{ID: "m-1", Role: inventory.RoleWriter, Class: "db.r6g.large"}, {ID: "m-2", Role: inventory.RoleReader, Class: "db.r6g.xlarge"}}}
+	plan := &cw.Plan{Start: today.Add(-14 * 24 * time.Hour), End: today, Period: time.Minute}
+	failed := mixed
+	failed.Events = []analysis.Event{{Source: "m", Time: today.Add(-3 * 24 * time.Hour), Category: "failover",
+		Message: "Cluster failover failed, check the health of your cluster instances and try again."}}
+	if got := roleFailoverWarning(failed, plan, now); got != "" {
+		t.Errorf("a failed failover: warning %q, want none", got)
+	}
+	done := failed
+	done.Events = append(slices.Clone(failed.Events), analysis.Event{Source: "m", Time: today.Add(-3 * 24 * time.Hour), Category: "failover",
+		Message: "Completed failover to DB instance: m-2"})
+	if got := roleFailoverWarning(done, plan, now); !strings.Contains(got, "but a failover at 2026-11-17T00:00:00Z swapped the roles inside the window") {
+		t.Errorf("a completed failover: warning %q", got)
 	}
 }

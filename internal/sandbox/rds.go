@@ -650,13 +650,17 @@ func (st *rdsState) modifyDBInstance(f url.Values, now time.Time) (any, *rdsErro
 	if st.multiAZMemberOf(in) != nil {
 		return nil, errMultiAZMember("ModifyDBInstance", in)
 	}
-	var m mods
+	// m are the values the request changes; revert those it names as they are, which cancel
+	// the same fields' pending values (RDS: "modify the DB instance to revert the change").
+	var m, revert mods
 	if c := f.Get("DBInstanceClass"); c != "" {
 		if _, ok := LookupClass(c); !ok {
 			return nil, errCombo("RDS does not support creating a DB instance with the following combination: DBInstanceClass=%s, Engine=%s.", c, in.Engine)
 		}
 		if c != in.Class {
 			m.Class = c
+		} else {
+			revert.Class = c
 		}
 	}
 	multi, e := formBool(f, "MultiAZ")
@@ -669,6 +673,8 @@ func (st *rdsState) modifyDBInstance(f url.Values, now time.Time) (any, *rdsErro
 		}
 		if *multi != in.MultiAZ {
 			m.MultiAZ = multi
+		} else {
+			revert.MultiAZ = multi
 		}
 	}
 	alloc, e := formInt(f, "AllocatedStorage")
@@ -684,6 +690,8 @@ func (st *rdsState) modifyDBInstance(f url.Values, now time.Time) (any, *rdsErro
 		}
 		if *alloc != in.Allocated {
 			m.Allocated = alloc
+		} else {
+			revert.Allocated = alloc
 		}
 	}
 	tier, e := formInt(f, "PromotionTier")
@@ -713,6 +721,7 @@ func (st *rdsState) modifyDBInstance(f url.Values, now time.Time) (any, *rdsErro
 	// New windows apply at once, without downtime, whatever ApplyImmediately says (as in RDS).
 	in.BackupWindow = backup
 	in.setMaintenanceWindow(maint, now)
+	in.Pending = in.Pending.without(revert)
 	if imm != nil && *imm {
 		all := in.Pending.merge(m)
 		if !all.empty() {

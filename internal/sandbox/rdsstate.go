@@ -79,6 +79,20 @@ type mods struct {
 
 func (m mods) empty() bool { return m.Class == "" && m.MultiAZ == nil && m.Allocated == nil }
 
+// without returns m with the fields o sets cleared.
+func (m mods) without(o mods) mods {
+	if o.Class != "" {
+		m.Class = ""
+	}
+	if o.MultiAZ != nil {
+		m.MultiAZ = nil
+	}
+	if o.Allocated != nil {
+		m.Allocated = nil
+	}
+	return m
+}
+
 func (m mods) merge(o mods) mods {
 	if o.Class != "" {
 		m.Class = o.Class

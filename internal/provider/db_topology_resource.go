@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"regexp"
 	"slices"
 	"strings"
@@ -745,6 +746,23 @@ func (r *dbTopologyResource) ImportState(ctx context.Context, req resource.Impor
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Import Identifier", err.Error()+". Example: terraform import rightsize_db_topology.x instance:mandible-prod")
 		return
+	}
+	if target.Kind == topology.KindInstance && r.data != nil {
+		// An Aurora cluster's instance is changed through its cluster, never alone: say so now
+		// rather than at the first plan.
+		topo, err := topology.Describe(ctx, r.data.RDS, target)
+		switch {
+		case topology.IsNotFound(err): // the Read after the import reports it
+		case err != nil:
+			resp.Diagnostics.AddError("Unable to Read Database Topology", fmt.Sprintf("Reading %s: %v", target.Noun(), err))
+			return
+		case topo.Instance != nil && aws.ToString(topo.Instance.DBClusterIdentifier) != "":
+			cluster := aws.ToString(topo.Instance.DBClusterIdentifier)
+			resp.Diagnostics.AddError("Invalid Import Identifier",
+				fmt.Sprintf("DB instance %s is a member of DB cluster %s, whose node count this resource changes as a whole: "+
+					"import it as cluster:%s (and configure db_cluster_identifier = %q).", target.Identifier, cluster, cluster, cluster))
+			return
+		}
 	}
 	m := dbTopologyModel{
 		ID: types.StringValue(target.String()), DBInstanceIdentifier: types.StringNull(), DBClusterIdentifier: types.StringNull(),

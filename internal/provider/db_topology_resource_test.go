@@ -291,6 +291,11 @@ resource "rightsize_db_topology" "sso" {
 				ImportStateVerifyIdentifierAttribute: "id",
 				ImportStateVerifyIgnore:              append(strings.Split(topoImportIgnore, ","), "guard"),
 			},
+			{
+				// A member instance is imported through its cluster.
+				ResourceName: name, ImportState: true, ImportStateId: "instance:sso-prod-instance-1",
+				ExpectError: regexp.MustCompile(`(?s)member of DB cluster sso-prod.*import it as cluster:sso-prod`),
+			},
 		},
 	})
 }

@@ -147,6 +147,43 @@ func clamp(v, lo, hi float64) float64 {
 	return math.Max(lo, math.Min(hi, v))
 }
 
+// rdsMaxConnectionsDivisor is the divisor of RDS's and Aurora's default max_connections for
+// PostgreSQL, LEAST({DBInstanceClassMemory/9531392}, 5000), and rdsMaxConnectionsCap its cap.
+const (
+	rdsMaxConnectionsDivisor = 9531392
+	rdsMaxConnectionsCap     = 5000
+)
+
+// defaultMaxConnectionsRisk is the risk of moving to a class whose default max_connections
+// (rdsMaxConnectionsDivisor) cannot hold the projected peak connections (the higher of the
+// projection's and pg's peak) with headroom within the connections threshold: the default follows
+// the class's memory, so a parameter group that keeps it gives a smaller class fewer connections
+// than today. Its value is at most the class's memory / 9531392 (DBInstanceClassMemory is the
+// memory left to the database, a little less than the class's). None when target is the writer's
+// class (pr.Class) or has no less memory, or when no peak is known.
+func defaultMaxConnectionsRisk(pg *PostgresFacts, pr Projection, target InstanceClass, p Policy) (Risk, bool) {
+	if target.Name == pr.Class.Name || target.MemoryGiB >= pr.Class.MemoryGiB || target.MemoryGiB <= 0 {
+		return Risk{}, false
+	}
+	peak := pr.Connections.Max
+	if pg != nil && (float64(pg.PeakConnections) > peak || peak != peak) {
+		peak = float64(pg.PeakConnections)
+	}
+	if peak != peak || peak <= 0 {
+		return Risk{}, false
+	}
+	limit := math.Min(math.Floor(target.MemoryBytes()/rdsMaxConnectionsDivisor), rdsMaxConnectionsCap)
+	need := peak * (1 + p.HeadroomPercent/100)
+	if need <= p.ConnectionsThresholdPercent/100*limit {
+		return Risk{}, false
+	}
+	return Risk{Category: "capacity", Severity: "high", Description: fmt.Sprintf(
+		"On %s, RDS's default max_connections (LEAST({DBInstanceClassMemory/%d},%d), which follows the class's memory) is at most %.0f, "+
+			"and the projected peak of %.0f connections with %.0f%% headroom (%.0f) is above %.0f%% of it: if the parameter group keeps that default, "+
+			"set max_connections in it (the recommendation's tuned value) before moving to %s, or new connections will be refused",
+		target.Name, rdsMaxConnectionsDivisor, rdsMaxConnectionsCap, limit, peak, p.HeadroomPercent, need, p.ConnectionsThresholdPercent, target.Name)}, true
+}
+
 // risks lists the failure scenarios, high-traffic periods and backup and
 // redundancy consequences of running on one node, most severe first.
 // target is the single node's class (Recommendation.RecommendedClass),
@@ -224,6 +261,9 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 		pr.Connections.Max*h > p.ConnectionsThresholdPercent/100*float64(in.Postgres.MaxConnections) {
 		add("connections", "high", "Projected peak connections %.0f with %.0f%% headroom (%.0f) exceed %.0f%% of max_connections %d",
 			pr.Connections.Max, p.HeadroomPercent, pr.Connections.Max*h, p.ConnectionsThresholdPercent, in.Postgres.MaxConnections)
+	}
+	if r, ok := defaultMaxConnectionsRisk(in.Postgres, pr, target, p); ok {
+		rs = append(rs, r)
 	}
 	if in.Postgres != nil && in.Postgres.CacheHitRatio > 0 && in.Postgres.CacheHitRatio < 0.99 {
 		add("capacity", "medium", "Buffer cache hit ratio is %.1f%% (below 99%%); moving reads onto one node increases disk reads", 100*in.Postgres.CacheHitRatio)

@@ -31,7 +31,8 @@ type API interface {
 }
 
 // RetryPolicy bounds the retries of one GetMetricData request (each page separately) that failed with throttling,
-// a 5xx/429 response or a dropped connection (see Retryable). Delays grow exponentially from BaseDelay to
+// a 5xx/429 response or a dropped connection (see Retryable), or answered a query with status InternalError
+// (which CloudWatch documents as transient: the same page is asked again). Delays grow exponentially from BaseDelay to
 // MaxDelay with "equal jitter" (half fixed, half random).
 type RetryPolicy struct {
 	MaxAttempts int           // attempts per call including the first; default 20
@@ -124,7 +125,8 @@ func (r *Result) Find(node, metric, stat string) (s analysis.Series, ok bool) {
 	return analysis.Series{}, false
 }
 
-// SeriesError is a permanent failure for one series (a CloudWatch query status of Forbidden or InternalError).
+// SeriesError is a permanent failure for one series: a CloudWatch query status of Forbidden, or of
+// InternalError still returned when the retries (RetryPolicy) ran out.
 type SeriesError struct {
 	Ref    SeriesRef
 	Status string
@@ -468,6 +470,27 @@ func batchScope(plan *Plan, b Batch) (metrics, nodes []string) {
 	return metrics, nodes
 }
 
+// seriesError is the SeriesError of the result mr of the query for ref.
+func seriesError(ref SeriesRef, mr types.MetricDataResult) *SeriesError {
+	var msgs []string
+	for _, m := range mr.Messages {
+		msgs = append(msgs, aws.ToString(m.Code)+": "+aws.ToString(m.Value))
+	}
+	return &SeriesError{Ref: ref, Status: string(mr.StatusCode), Detail: strings.Join(msgs, "; ")}
+}
+
+// internalError returns the SeriesError of the first result of resp with status InternalError
+// (a transient failure of that query, which runBatch retries), or nil. byID maps query ids to
+// plan.Series; an unknown id is left to the caller.
+func internalError(plan *Plan, byID map[string]int, resp *awscw.GetMetricDataOutput) *SeriesError {
+	for _, mr := range resp.MetricDataResults {
+		if i, ok := byID[aws.ToString(mr.Id)]; ok && mr.StatusCode == types.StatusCodeInternalError {
+			return seriesError(plan.Series[i], mr)
+		}
+	}
+	return nil
+}
+
 // maxPages guards against a server that never stops returning NextToken.
 const maxPages = 10000
 
@@ -501,17 +524,26 @@ func (c *Collector) runBatch(ctx context.Context, plan *Plan, b Batch) (batchOut
 		for attempt := 1; ; attempt++ {
 			out.calls++
 			r, err := c.API.GetMetricData(ctx, in, opts...)
+			var internal *SeriesError
 			if err == nil {
-				resp = r
-				break
+				// A query with status InternalError is to be retried ("Retry your request
+				// using NextToken, if present": the same page again).
+				if internal = internalError(plan, byID, r); internal == nil {
+					resp = r
+					break
+				}
+				err = internal
 			}
 			if ctx.Err() != nil {
 				return out, ctx.Err()
 			}
-			if !Retryable(err) {
+			if internal == nil && !Retryable(err) {
 				return out, batchErr(err, attempt, false)
 			}
 			if attempt >= pol.MaxAttempts {
+				if internal != nil {
+					return out, internal
+				}
 				return out, batchErr(err, attempt, true)
 			}
 			d := pol.BaseDelay << min(attempt-1, 30)
@@ -520,6 +552,9 @@ func (c *Collector) runBatch(ctx context.Context, plan *Plan, b Batch) (batchOut
 			}
 			d = d/2 + time.Duration(jitter()*float64(d/2))
 			if out.slept+d > pol.Budget {
+				if internal != nil {
+					return out, internal
+				}
 				return out, batchErr(fmt.Errorf("retry budget %v exhausted: %w", pol.Budget, err), attempt, true)
 			}
 			out.retries++
@@ -544,13 +579,8 @@ func (c *Collector) runBatch(ctx context.Context, plan *Plan, b Batch) (batchOut
 			if !ok {
 				return out, batchErr(fmt.Errorf("response has result id %q that was not requested", id), 1, false)
 			}
-			switch mr.StatusCode {
-			case types.StatusCodeForbidden, types.StatusCodeInternalError:
-				var msgs []string
-				for _, m := range mr.Messages {
-					msgs = append(msgs, aws.ToString(m.Code)+": "+aws.ToString(m.Value))
-				}
-				return out, &SeriesError{Ref: plan.Series[i], Status: string(mr.StatusCode), Detail: strings.Join(msgs, "; ")}
+			if mr.StatusCode == types.StatusCodeForbidden {
+				return out, seriesError(plan.Series[i], mr)
 			}
 			if len(mr.Timestamps) != len(mr.Values) {
 				return out, &SeriesError{Ref: plan.Series[i], Status: "Malformed",

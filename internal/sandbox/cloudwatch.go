@@ -540,6 +540,13 @@ func (s *Server) serveCloudWatch(w http.ResponseWriter, r *http.Request) {
 			s.mu.RLock()
 			out, cerr = s.getMetricData(&in, now)
 			s.mu.RUnlock()
+			if gmd, ok := out.(*getMetricDataOut); ok && entry.Fault == string(FaultQueryInternalError) {
+				for i := range gmd.MetricDataResults {
+					r := &gmd.MetricDataResults[i]
+					r.StatusCode, r.Timestamps, r.Values = "InternalError", []time.Time{}, []float64{}
+				}
+				gmd.NextToken = in.NextToken // the same page again
+			}
 		}
 	case "GetMetricStatistics":
 		var in getMetricStatisticsIn

@@ -31,6 +31,10 @@ const (
 	// FaultError answers with Fault.Status (default 400), Fault.Code and
 	// Fault.Message, e.g. Code "InvalidDBInstanceState".
 	FaultError FaultKind = "error"
+	// FaultQueryInternalError (GetMetricData only) answers HTTP 200 with every
+	// query's result in status InternalError and without datapoints, which
+	// CloudWatch documents as "Retry your request using NextToken, if present".
+	FaultQueryInternalError FaultKind = "query-internal-error"
 )
 
 // Fault is one injected failure. In JSON (admin API) Delay may be a Go

@@ -4,12 +4,16 @@ provider "rightsize" {
 
   # Default PostgreSQL connection for rightsize_postgres_stats and the topology validation: one database.
   # For another database, add a provider "rightsize" block with alias = "..." and set provider = rightsize.<alias>.
-  # Every attribute falls back to its libpq variable (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE).
+  # Every attribute falls back to its libpq variable (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE,
+  # PGSSLROOTCERT).
   postgres {
     host     = "mandible-prod.abc123xyz.us-east-1.rds.amazonaws.com"
     database = "chat"
     username = "rightsize" # CREATE ROLE rightsize LOGIN PASSWORD '...'; GRANT pg_monitor TO rightsize;
-    sslmode  = "verify-full"
+    # Verify the server, so that the password goes to no other: AWS's CA bundle of every region
+    # (https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem).
+    sslmode     = "verify-full"
+    sslrootcert = "${path.module}/global-bundle.pem"
     # password = ... (or PGPASSWORD); or iam_auth = true (no password; GRANT rds_iam TO rightsize;)
   }
 }

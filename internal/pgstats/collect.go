@@ -203,11 +203,28 @@ func parseQualifiedName(s string) (schema, table string, err error) {
 	return "", "", fmt.Errorf("%d name parts: write \"table\" or \"schema.table\"", len(parts))
 }
 
+// pinnedSearchPath is the search_path of the collector's transactions: the
+// system catalog first and the session's temporary schema last (functions and
+// operators are never looked up there). Nothing a role can create in a schema
+// of the session's own search_path (public, before PostgreSQL 15 writable by
+// every role; a role's own schema) can then stand in for a built-in function,
+// operator or catalog view in the statistics queries (CVE-2018-1058): an
+// unqualified pg_relation_size(oid) call, for example, would otherwise run a
+// public.pg_relation_size(oid), an exact type match that beats the built-in
+// pg_relation_size(regclass), with the provider's role.
+const pinnedSearchPath = "pg_catalog, pg_temp"
+
 // WithReadOnlyTx runs fn inside a read-only transaction on db whose every
 // statement is limited by statementTimeout (set with set_config(...,
-// is_local => true), so it ends with the transaction). The transaction is always
-// rolled back: statistics reads have nothing to commit. statementTimeout must
-// be at least 1 ms.
+// is_local => true), so it ends with the transaction). Right after BEGIN it
+// reads the schemas of the session's search_path (pg_catalog.current_schemas,
+// in priority order, the implicitly searched ones included) and then pins the
+// transaction's search_path to pinnedSearchPath ("pg_catalog, pg_temp",
+// transaction-locally too): every statistics query then resolves names in the
+// system catalog only, never in a schema another role can create objects in.
+// The schemas read are what CollectTx resolves unqualified Options.Tables names
+// in. The transaction is always rolled back: statistics reads have nothing to
+// commit. statementTimeout must be at least 1 ms.
 func WithReadOnlyTx(ctx context.Context, db TxBeginner, statementTimeout time.Duration, fn func(q Querier) error) error {
 	if statementTimeout < time.Millisecond {
 		return fmt.Errorf("statement timeout %s is out of range: use at least 1ms", statementTimeout)
@@ -223,12 +240,43 @@ func WithReadOnlyTx(ctx context.Context, db TxBeginner, statementTimeout time.Du
 		defer cancel()
 		_ = tx.Rollback(rctx) // nothing was written; a failure here closes the connection
 	}()
+	schemas, err := pinSearchPath(ctx, tx)
+	if err != nil {
+		return err
+	}
 	ms := strconv.FormatInt(statementTimeout.Milliseconds(), 10)
 	var got string
-	if err := tx.QueryRow(ctx, queryTag+"SELECT set_config('statement_timeout', $1, true)", ms).Scan(&got); err != nil {
+	if err := tx.QueryRow(ctx, queryTag+"SELECT pg_catalog.set_config('statement_timeout', $1, true)", ms).Scan(&got); err != nil {
 		return fmt.Errorf("setting statement_timeout to %sms: %w", ms, err)
 	}
-	return fn(tx)
+	return fn(&pinnedTx{Tx: tx, searchPath: schemas})
+}
+
+// pinnedTx is the transaction WithReadOnlyTx hands to fn: its search_path is
+// pinned, and searchPath holds the session's schemas read before that.
+type pinnedTx struct {
+	pgx.Tx
+	searchPath []string
+}
+
+// pinSearchPath reads the schemas of q's current search_path
+// (pg_catalog.current_schemas(true): the existing schemas the role may use, in
+// priority order, the implicit pg_catalog and the session's temporary schema
+// included where PostgreSQL searches them; the order pg_table_is_visible
+// follows) and then sets q's search_path to pinnedSearchPath with
+// set_config(..., is_local => true), which lasts until q's transaction ends.
+// Both statements call schema-qualified functions, as the search path is not
+// yet safe.
+func pinSearchPath(ctx context.Context, q Querier) ([]string, error) {
+	var schemas []string
+	if err := q.QueryRow(ctx, queryTag+"SELECT pg_catalog.current_schemas(true)::pg_catalog.text[]").Scan(&schemas); err != nil {
+		return nil, fmt.Errorf("reading the session's search_path: %w", err)
+	}
+	var got string
+	if err := q.QueryRow(ctx, queryTag+"SELECT pg_catalog.set_config('search_path', $1, true)", pinnedSearchPath).Scan(&got); err != nil {
+		return nil, fmt.Errorf("pinning search_path to %s: %w", pinnedSearchPath, err)
+	}
+	return schemas, nil
 }
 
 // Collect opens one read-only transaction on db (see WithReadOnlyTx), runs
@@ -256,14 +304,26 @@ func Collect(ctx context.Context, db TxBeginner, opts Options) (*Stats, error) {
 
 // CollectTx collects on q, which should be a read-only transaction with a
 // statement timeout (Collect provides one; a plain connection works but then
-// nothing enforces either). With opts.Sample > 0 it waits that long between
-// two snapshots, honouring ctx.
+// nothing enforces either). Unqualified Options.Tables names resolve in the
+// session's search_path as it was before the collector pinned it: the one
+// WithReadOnlyTx read, or, for a q from elsewhere, q's own, which CollectTx
+// reads first and then pins the same way (pinSearchPath: transaction-locally,
+// so in q's transaction until it ends; on a connection outside a transaction
+// block the pin ends with its statement, and only the collector's
+// schema-qualified calls are protected). With opts.Sample > 0 it waits that
+// long between two snapshots, honouring ctx.
 func CollectTx(ctx context.Context, q Querier, opts Options) (*Stats, error) {
 	opts, tables, err := opts.normalised()
 	if err != nil {
 		return nil, fmt.Errorf("invalid collection options: %w", err)
 	}
-	c := &collector{q: q, opts: opts, tables: tables, st: &Stats{}}
+	var searchPath []string
+	if p, ok := q.(*pinnedTx); ok {
+		searchPath = p.searchPath
+	} else if searchPath, err = pinSearchPath(ctx, q); err != nil {
+		return nil, err
+	}
+	c := &collector{q: q, opts: opts, tables: tables, searchPath: searchPath, st: &Stats{}}
 	if err := c.run(ctx); err != nil {
 		return nil, err
 	}
@@ -275,8 +335,11 @@ type collector struct {
 	q      Querier
 	opts   Options
 	tables []qualifiedName
-	st     *Stats
-	pgss   *pgssInfo // nil when pg_stat_statements is unusable
+	// searchPath are the session's schemas, in priority order, in which an
+	// unqualified table name resolves (pinSearchPath).
+	searchPath []string
+	st         *Stats
+	pgss       *pgssInfo // nil when pg_stat_statements is unusable
 	// topKeys are the pg_stat_statements keys of st.Statements.Top, in order.
 	topKeys []pgssKey
 	// firstCounters are the first sample snapshot's statement counters.
@@ -416,14 +479,14 @@ func sampleTimeoutStatements(versionNum int, sample time.Duration) []timeoutStat
 	idle := (sample + time.Minute).Milliseconds()
 	out := []timeoutStatement{{
 		what: "raising idle_in_transaction_session_timeout",
-		sql: queryTag + `SELECT set_config('idle_in_transaction_session_timeout', $1, true)
+		sql: queryTag + `SELECT pg_catalog.set_config('idle_in_transaction_session_timeout', $1, true)
 		FROM pg_settings WHERE name = 'idle_in_transaction_session_timeout' AND setting::bigint BETWEEN 1 AND $2::bigint`,
 		args: []any{strconv.FormatInt(idle, 10), idle},
 	}}
 	if versionNum >= 170000 {
 		out = append(out, timeoutStatement{
 			what: "turning off transaction_timeout",
-			sql:  queryTag + `SELECT set_config('transaction_timeout', '0', true)`,
+			sql:  queryTag + `SELECT pg_catalog.set_config('transaction_timeout', '0', true)`,
 		})
 	}
 	return out
@@ -982,8 +1045,11 @@ func (c *collector) readCheckpoints(ctx context.Context) error {
 func (c *collector) readUnusedIndexes(ctx context.Context) error {
 	// pg_stat_user_indexes would call the statistics functions for every index
 	// (primary keys included); filtering pg_index first keeps this cheap on
-	// databases with thousands of tables.
-	rows, err := c.q.Query(ctx, queryTag+`SELECT n.nspname, t.relname, c.relname, pg_relation_size(i.indexrelid)
+	// databases with thousands of tables. The size function is
+	// schema-qualified and given its declared argument type (regclass), on top
+	// of the pinned search_path (WithReadOnlyTx): an oid argument would pick
+	// an exact-match pg_relation_size(oid) from any schema searched.
+	rows, err := c.q.Query(ctx, queryTag+`SELECT n.nspname, t.relname, c.relname, pg_catalog.pg_relation_size(i.indexrelid::pg_catalog.regclass)
 		FROM pg_index i
 		JOIN pg_class c ON c.oid = i.indexrelid
 		JOIN pg_class t ON t.oid = i.indrelid
@@ -1019,22 +1085,29 @@ func (c *collector) readTables(ctx context.Context) error {
 		schemas[i], names[i] = t.schema, t.table
 	}
 	// The statistics functions are called for the named tables only (the
-	// pg_stat_all_tables view would aggregate over every table first).
+	// pg_stat_all_tables view would aggregate over every table first). An
+	// unqualified name resolves as pg_table_is_visible would have it in the
+	// session's search_path (c.searchPath; the transaction's own is pinned):
+	// the relation of that name in the first of those schemas holding one, and
+	// only if that relation is a table. The size function is schema-qualified
+	// with its declared argument type, as in readUnusedIndexes.
 	rows, err := c.q.Query(ctx, queryTag+`SELECT t.ord::int, n.nspname, c.relname, c.reltuples::float8, c.relpages::int8,
-		pg_stat_get_live_tuples(c.oid), pg_stat_get_dead_tuples(c.oid), pg_total_relation_size(c.oid),
+		pg_stat_get_live_tuples(c.oid), pg_stat_get_dead_tuples(c.oid), pg_catalog.pg_total_relation_size(c.oid::pg_catalog.regclass),
 		pg_stat_get_numscans(c.oid), pg_stat_get_tuples_returned(c.oid),
 		coalesce((SELECT sum(pg_stat_get_numscans(i.indexrelid)) FROM pg_index i WHERE i.indrelid = c.oid), 0)::int8,
 		(coalesce((SELECT sum(pg_stat_get_tuples_fetched(i.indexrelid)) FROM pg_index i WHERE i.indrelid = c.oid), 0)
 			+ pg_stat_get_tuples_fetched(c.oid))::int8
 		FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(schema_name, rel_name, ord)
 		JOIN LATERAL (
-			SELECT c.oid, c.relname, c.reltuples, c.relpages, c.relnamespace FROM pg_class c
+			SELECT c.oid, c.relname, c.reltuples, c.relpages, c.relnamespace, c.relkind FROM pg_class c
 			JOIN pg_namespace n ON n.oid = c.relnamespace
-			WHERE c.relname = t.rel_name AND c.relkind IN ('r', 'p', 'm', 'f')
-			AND CASE WHEN t.schema_name = '' THEN pg_table_is_visible(c.oid) ELSE n.nspname = t.schema_name END
+			WHERE c.relname = t.rel_name
+			AND CASE WHEN t.schema_name = '' THEN n.nspname::text = ANY($3::text[]) ELSE n.nspname = t.schema_name END
+			ORDER BY array_position($3::text[], n.nspname::text)
 			LIMIT 1) c ON true
 		JOIN pg_namespace n ON n.oid = c.relnamespace
-		ORDER BY t.ord`, schemas, names)
+		WHERE c.relkind IN ('r', 'p', 'm', 'f')
+		ORDER BY t.ord`, schemas, names, c.searchPath)
 	if err != nil {
 		return fmt.Errorf("reading table statistics: %w", err)
 	}
@@ -1064,7 +1137,7 @@ func (c *collector) readTables(ctx context.Context) error {
 	for i, ok := range found {
 		if !ok {
 			c.warn("table %q was not found in database %q (looked for %s); it is left out of tables",
-				c.tables[i].given, c.st.Server.Database, describeName(c.tables[i]))
+				c.tables[i].given, c.st.Server.Database, describeName(c.tables[i], c.searchPath))
 		}
 	}
 	return nil
@@ -1094,9 +1167,14 @@ func quoteIdentIfNeeded(name string) string {
 
 var plainIdent = regexp.MustCompile(`^[a-z_][a-z0-9_$]*$`)
 
-func describeName(n qualifiedName) string {
+// describeName says where a table name of Options.Tables was looked for:
+// an unqualified one in the schemas of searchPath, listed.
+func describeName(n qualifiedName, searchPath []string) string {
 	if n.schema == "" {
-		return fmt.Sprintf("relation %q on the search_path", n.table)
+		if len(searchPath) == 0 {
+			return fmt.Sprintf("relation %q on the search_path, which names no schema the role may use", n.table)
+		}
+		return fmt.Sprintf("relation %q on the search_path (schemas %s)", n.table, strings.Join(searchPath, ", "))
 	}
 	return fmt.Sprintf("relation %q in schema %q", n.table, n.schema)
 }

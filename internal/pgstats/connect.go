@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,8 +25,13 @@ const (
 	DefaultPort = 5432
 	// DefaultDatabase is the database used when ConnConfig.Database is empty.
 	DefaultDatabase = "postgres"
-	// DefaultSSLMode is the sslmode used when ConnConfig.SSLMode is empty (libpq's default).
+	// DefaultSSLMode is the sslmode used when ConnConfig.SSLMode is empty and no root CA file is
+	// given (libpq's default). It does not verify the server: see EffectiveSSLMode.
 	DefaultSSLMode = "prefer"
+	// DefaultSSLModeWithRootCert is the sslmode used when ConnConfig.SSLMode is empty and a root CA
+	// file is given (ConnConfig.SSLRootCert, or PGSSLROOTCERT): the caller gave a CA to verify the
+	// server with, so the server's certificate must chain to it and name the host.
+	DefaultSSLModeWithRootCert = "verify-full"
 	// DefaultConnectTimeout bounds a connection attempt when ConnConfig.ConnectTimeout is 0.
 	DefaultConnectTimeout = 10 * time.Second
 	// DefaultApplicationName is reported to the server as application_name when
@@ -50,10 +56,16 @@ type ConnConfig struct {
 	// any error returned by this package. Empty means none is sent unless the
 	// server asks and PGPASSWORD or a passfile supplies one.
 	Password string
-	// SSLMode is one of SSLModes; empty means DefaultSSLMode ("prefer").
+	// SSLMode is one of SSLModes; empty means DefaultSSLModeWithRootCert
+	// ("verify-full") when a root CA file is given, DefaultSSLMode ("prefer")
+	// otherwise. "require" with a root CA file behaves as "verify-ca", as in
+	// libpq (EffectiveSSLMode).
 	SSLMode string
 	// SSLRootCert is the path of a PEM file of trusted CA certificates, used by
-	// sslmode verify-ca and verify-full (for RDS, the regional CA bundle).
+	// sslmode verify-ca and verify-full (for RDS, the CA bundle from AWS,
+	// global-bundle.pem); empty means PGSSLROOTCERT, if set. Given, it turns
+	// verification on: an empty SSLMode becomes "verify-full" and "require"
+	// "verify-ca".
 	SSLRootCert string
 	// ConnectTimeout bounds the whole connection attempt, TLS fallbacks
 	// included; 0 means DefaultConnectTimeout. Negative values are an error.
@@ -93,19 +105,56 @@ func (c ConnConfig) Validate() error {
 	return nil
 }
 
-// Connect opens one pgx connection with the given settings. The whole attempt,
-// including an sslmode=prefer/allow fallback, is bounded by ConnectTimeout (and
-// by ctx). Errors name the host, port, database and user, wrap the driver's
-// error (errors.As finds *pgconn.PgError and *pgconn.ConnectError), and never
-// contain the password: any occurrence of it in the driver's text is replaced
-// by "[REDACTED]". The caller closes the connection.
+// EffectiveSSLMode returns the sslmode a connection with ConnConfig.SSLMode
+// sslmode and root CA file sslrootcert ("" for none) uses. sslmode, when set,
+// is used as it is, except that "require" with a root CA file is "verify-ca",
+// as libpq documents ("if a root CA file exists, the behavior of
+// sslmode=require will be the same as that of verify-ca"). An empty sslmode is
+// DefaultSSLModeWithRootCert ("verify-full") with a root CA file, and
+// DefaultSSLMode ("prefer") without one. sslrootcert "system" (the system's
+// trusted roots) is always "verify-full", as pgx (and libpq) have it.
+func EffectiveSSLMode(sslmode, sslrootcert string) string {
+	switch {
+	case sslrootcert == "system":
+		return "verify-full"
+	case sslmode == "" && sslrootcert != "":
+		return DefaultSSLModeWithRootCert
+	case sslmode == "":
+		return DefaultSSLMode
+	case sslmode == "require" && sslrootcert != "":
+		return "verify-ca"
+	}
+	return sslmode
+}
+
+// VerifiesServer reports whether sslmode (an effective one: EffectiveSSLMode)
+// checks the server's certificate against a trusted CA, so that only a server
+// holding such a certificate (verify-full: for the host name) receives the
+// password: "verify-ca" and "verify-full". With any other mode a server that
+// refuses TLS (disable, allow, prefer) or presents any certificate (require)
+// gets it.
+func VerifiesServer(sslmode string) bool {
+	return sslmode == "verify-ca" || sslmode == "verify-full"
+}
+
+// Connect opens one pgx connection with the given settings, with the sslmode
+// EffectiveSSLMode gives (a root CA file turns verification on). The whole
+// attempt, including an sslmode=prefer/allow fallback, is bounded by
+// ConnectTimeout (and by ctx). Errors name the host, port, database, user and
+// effective sslmode, wrap the driver's error (errors.As finds
+// *pgconn.PgError and *pgconn.ConnectError), and never contain the password:
+// any occurrence of it in the driver's text is replaced by "[REDACTED]". The
+// caller closes the connection.
 func Connect(ctx context.Context, c ConnConfig) (*pgx.Conn, error) {
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("invalid PostgreSQL connection settings: %w", err)
 	}
 	port := cmp.Or(c.Port, DefaultPort)
 	database := cmp.Or(c.Database, DefaultDatabase)
-	sslmode := cmp.Or(c.SSLMode, DefaultSSLMode)
+	// pgx would read PGSSLROOTCERT itself when sslrootcert is not given: the
+	// sslmode follows the file it would use.
+	rootCert := cmp.Or(c.SSLRootCert, os.Getenv("PGSSLROOTCERT"))
+	sslmode := EffectiveSSLMode(c.SSLMode, rootCert)
 	timeout := cmp.Or(c.ConnectTimeout, DefaultConnectTimeout)
 	appName := cmp.Or(c.ApplicationName, DefaultApplicationName)
 	where := fmt.Sprintf("connecting to PostgreSQL at %s:%d (database %q, user %q, sslmode %s)", c.Host, port, database, c.User, sslmode)
@@ -121,8 +170,8 @@ func Connect(ctx context.Context, c ConnConfig) (*pgx.Conn, error) {
 		"application_name=" + quoteConnValue(appName),
 		"connect_timeout=" + strconv.Itoa(max(1, int((timeout+time.Second-1)/time.Second))),
 	}
-	if c.SSLRootCert != "" {
-		kv = append(kv, "sslrootcert="+quoteConnValue(c.SSLRootCert))
+	if rootCert != "" {
+		kv = append(kv, "sslrootcert="+quoteConnValue(rootCert))
 	}
 	cfg, err := pgx.ParseConfig(strings.Join(kv, " "))
 	if err != nil {

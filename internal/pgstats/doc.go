@@ -5,9 +5,16 @@
 //
 // Every statistics query runs inside one read-only transaction
 // (pgx.TxOptions{AccessMode: pgx.ReadOnly}) with a transaction-local
-// statement_timeout, uses $n parameters only, and branches on
+// statement_timeout and a transaction-local search_path of "pg_catalog,
+// pg_temp" (so that no function, operator or view another role creates in a
+// schema of the session's search_path, such as public, runs in place of a
+// built-in: CVE-2018-1058), uses $n parameters only, and branches on
 // server_version_num (and on the installed pg_stat_statements version) so that
 // the same collector works on PostgreSQL 12 to 17, self-managed, RDS or Aurora.
+//
+// Connect verifies the server when given a root CA file: an empty sslmode is
+// then verify-full, and require is verify-ca (EffectiveSSLMode). Without one
+// the default sslmode, prefer, sends the password to whichever server answers.
 //
 // The least privilege that sees everything is membership in pg_monitor
 // (CREATE ROLE rightsize LOGIN; GRANT pg_monitor TO rightsize;). Without

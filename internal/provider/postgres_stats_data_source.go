@@ -528,7 +528,7 @@ func (d *postgresStatsDataSource) Read(ctx context.Context, req datasource.ReadR
 	// Never log the password (or IAM token): only the non-secret settings.
 	tflog.Debug(ctx, "reading PostgreSQL statistics", map[string]any{
 		"postgres_host": s.Host, "postgres_port": s.Port, "postgres_database": s.Database, "postgres_user": s.Username,
-		"postgres_sslmode": s.SSLMode, "iam_auth": s.IAMAuth, "sample_seconds": m.SampleSeconds.ValueInt64(),
+		"postgres_sslmode": s.EffectiveSSLMode(), "iam_auth": s.IAMAuth, "sample_seconds": m.SampleSeconds.ValueInt64(),
 	})
 	conn, err := pgstats.Connect(ctx, cc)
 	if err != nil {

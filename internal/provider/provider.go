@@ -7,9 +7,11 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,6 +27,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/providervalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -33,6 +36,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/pgstats"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
 )
 
@@ -47,9 +51,13 @@ var SSLModes = []string{"disable", "allow", "prefer", "require", "verify-ca", "v
 
 // Defaults of the postgres block.
 const (
-	DefaultPostgresPort             = 5432
-	DefaultPostgresDatabase         = "postgres"
-	DefaultPostgresSSLMode          = "prefer"
+	DefaultPostgresPort     = 5432
+	DefaultPostgresDatabase = "postgres"
+	DefaultPostgresSSLMode  = pgstats.DefaultSSLMode
+	// DefaultPostgresSSLModeWithRootCert is the sslmode when sslrootcert is set and sslmode is not.
+	DefaultPostgresSSLModeWithRootCert = pgstats.DefaultSSLModeWithRootCert
+	// rdsCABundleURL is where AWS publishes the CA bundle of every RDS and Aurora region.
+	rdsCABundleURL                  = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
 	DefaultConnectTimeoutSeconds    = 10
 	DefaultStatementTimeoutMillis   = 30000
 	DefaultMaxRetries               = 5
@@ -128,11 +136,14 @@ type ProviderData struct {
 // PostgresSettings is a resolved PostgreSQL connection configuration:
 // provider block, then libpq environment variables, then defaults.
 type PostgresSettings struct {
-	Host             string
-	Port             int
-	Database         string
-	Username         string
-	Password         string // secret: never log
+	Host     string
+	Port     int
+	Database string
+	Username string
+	Password string // secret: never log
+	// SSLMode is the sslmode set (postgres.sslmode, else PGSSLMODE), or empty when neither sets
+	// it: the connection then uses verify-full when SSLRootCert is set and prefer otherwise
+	// (EffectiveSSLMode), also after a data source's postgres attribute sets sslrootcert.
 	SSLMode          string
 	SSLRootCert      string
 	ConnectTimeout   time.Duration
@@ -153,9 +164,16 @@ func (s PostgresSettings) Configured() bool {
 	return s.Host != "" || slices.Contains(s.Unknown, "host")
 }
 
+// EffectiveSSLMode is the sslmode a connection with s uses (pgstats.EffectiveSSLMode): SSLMode,
+// or verify-full when only SSLRootCert is set and prefer when neither is; require with
+// SSLRootCert is verify-ca.
+func (s PostgresSettings) EffectiveSSLMode() string {
+	return pgstats.EffectiveSSLMode(s.SSLMode, s.SSLRootCert)
+}
+
 // String describes the connection without the password, for messages.
 func (s PostgresSettings) String() string {
-	return fmt.Sprintf("host=%s port=%d database=%s user=%s sslmode=%s", s.Host, s.Port, s.Database, s.Username, s.SSLMode)
+	return fmt.Sprintf("host=%s port=%d database=%s user=%s sslmode=%s", s.Host, s.Port, s.Database, s.Username, s.EffectiveSSLMode())
 }
 
 func (p *rightsizeProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -248,8 +266,11 @@ func (p *rightsizeProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			"postgres": schema.SingleNestedBlock{
 				MarkdownDescription: "Default PostgreSQL connection for data sources and resources that read PostgreSQL statistics " +
 					"or validate a change. Each attribute falls back to its libpq environment variable (`PGHOST`, `PGPORT`, " +
-					"`PGDATABASE`, `PGUSER`, `PGPASSWORD`, `PGSSLMODE`). The connection is opened lazily, only when a " +
-					"data source or resource needs it. The role needs `pg_monitor` (`GRANT pg_monitor TO rightsize;`).",
+					"`PGDATABASE`, `PGUSER`, `PGPASSWORD`, `PGSSLMODE`, `PGSSLROOTCERT`). The connection is opened lazily, only when a " +
+					"data source or resource needs it. The role needs `pg_monitor` (`GRANT pg_monitor TO rightsize;`). " +
+					"To verify the server (so that the password or IAM token goes to no other), set `sslrootcert` to the CA bundle " +
+					"(for RDS and Aurora, `global-bundle.pem` from AWS), which makes the default `sslmode` `verify-full`; " +
+					"configuration warns when `sslmode` is below `verify-ca` for a host that is not local.",
 				Attributes: postgresProviderAttributes(),
 			},
 		},
@@ -292,14 +313,25 @@ func postgresProviderAttributes() map[string]schema.Attribute {
 			Sensitive:           true,
 		},
 		"sslmode": schema.StringAttribute{
-			MarkdownDescription: fmt.Sprintf("libpq sslmode, one of %s. Falls back to `PGSSLMODE`, then `%s`.",
-				markdownList(SSLModes), DefaultPostgresSSLMode),
+			MarkdownDescription: fmt.Sprintf("libpq sslmode, one of %s. Falls back to `PGSSLMODE`, then `%s` when `sslrootcert` "+
+				"is set (a CA to verify the server with was given), else `%s`. `require` with `sslrootcert` behaves as `verify-ca`, "+
+				"as in libpq. Only `verify-ca` and `verify-full` verify the server's certificate: with `%s` a server that refuses "+
+				"TLS (an impostor at the host's address: DNS spoofing, a hijacked address, a man in the middle) receives the "+
+				"password or IAM token in cleartext, and with `require` one presenting any certificate receives it, so "+
+				"configuration warns about a mode below `verify-ca` for a host that is not local (not `localhost`, a loopback "+
+				"address or a Unix-domain socket). For RDS and Aurora set `sslmode = \"verify-full\"` and `sslrootcert` "+
+				"to AWS's CA bundle.",
+				markdownList(SSLModes), DefaultPostgresSSLModeWithRootCert, DefaultPostgresSSLMode, DefaultPostgresSSLMode),
 			Optional:   true,
 			Validators: []validator.String{stringvalidator.OneOf(SSLModes...)},
 		},
 		"sslrootcert": schema.StringAttribute{
-			MarkdownDescription: "Path to the CA bundle used to verify the server (for RDS, the regional bundle from AWS). Falls back to `PGSSLROOTCERT`.",
-			Optional:            true,
+			MarkdownDescription: fmt.Sprintf("Path to the PEM file of CA certificates the server's certificate must chain to. "+
+				"For RDS and Aurora, AWS's bundle of every region's CAs, `global-bundle.pem` (%s; see \"Using SSL/TLS to encrypt "+
+				"a connection to a DB instance or cluster\" in the Amazon RDS User Guide): the system's trusted roots do not "+
+				"hold the RDS CAs. Set without `sslmode`, it makes the connection `%s`; with `sslmode = \"require\"`, `verify-ca`. "+
+				"Falls back to `PGSSLROOTCERT`.", rdsCABundleURL, DefaultPostgresSSLModeWithRootCert),
+			Optional: true,
 		},
 		"connect_timeout": schema.Int64Attribute{
 			MarkdownDescription: fmt.Sprintf("Seconds to wait for a connection, 1 to 300. Defaults to `%d`.", DefaultConnectTimeoutSeconds),
@@ -378,6 +410,7 @@ func (p *rightsizeProvider) Configure(ctx context.Context, req provider.Configur
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	warnUnverifiedPostgres(&resp.Diagnostics, cfg.Postgres, pg)
 
 	data := &ProviderData{
 		Region:    awsCfg.Region,
@@ -491,7 +524,7 @@ func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagE
 		Database:         firstNonEmpty(m.Database.ValueString(), envStr("PGDATABASE"), DefaultPostgresDatabase),
 		Username:         firstNonEmpty(m.Username.ValueString(), envStr("PGUSER")),
 		Password:         firstNonEmpty(m.Password.ValueString(), envStr("PGPASSWORD")),
-		SSLMode:          firstNonEmpty(m.SSLMode.ValueString(), envStr("PGSSLMODE"), DefaultPostgresSSLMode),
+		SSLMode:          firstNonEmpty(m.SSLMode.ValueString(), envStr("PGSSLMODE")),
 		SSLRootCert:      firstNonEmpty(m.SSLRootCert.ValueString(), envStr("PGSSLROOTCERT")),
 		ConnectTimeout:   time.Duration(DefaultConnectTimeoutSeconds) * time.Second,
 		StatementTimeout: time.Duration(DefaultStatementTimeoutMillis) * time.Millisecond,
@@ -515,7 +548,7 @@ func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagE
 			s.Port = port
 		}
 	}
-	if !validSSLMode(s.SSLMode) {
+	if s.SSLMode != "" && !validSSLMode(s.SSLMode) {
 		errs = append(errs, diagError{
 			path:    path.Root("postgres").AtName("sslmode"),
 			summary: "Invalid PGSSLMODE",
@@ -532,6 +565,70 @@ func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagE
 		s.Username = envStr("USER")
 	}
 	return s, errs
+}
+
+// warnUnverifiedPostgres adds a warning on postgres.sslmode when the provider's PostgreSQL
+// settings (pg, resolved from block m and the environment) are in use (a host is set) with an
+// effective sslmode below verify-ca for a host that is not local (localPostgresHost): the server's
+// identity is not verified, so the password or the RDS IAM token goes to whichever server answers
+// at that address. Configure calls it, so it is said once per run, not by every data source; it
+// judges the provider's settings, which a data source's postgres attribute may override. A host
+// not known until apply is taken as remote (it comes from a resource, such as an RDS instance's
+// address); an sslmode not known until apply, or an sslrootcert not known while sslmode is unset,
+// is not judged. Nothing is dialled.
+func warnUnverifiedPostgres(diags *diag.Diagnostics, m *postgresModel, pg PostgresSettings) {
+	unknown := func(a string) bool { return slices.Contains(pg.Unknown, a) }
+	if !pg.Configured() || unknown("sslmode") || (pg.SSLMode == "" && unknown("sslrootcert")) {
+		return
+	}
+	mode := pg.EffectiveSSLMode()
+	if pgstats.VerifiesServer(mode) || (!unknown("host") && localPostgresHost(pg.Host)) {
+		return
+	}
+	host := fmt.Sprintf("%q", pg.Host)
+	if unknown("host") {
+		host = "the host postgres.host names (known after apply)"
+	}
+	var source string
+	switch {
+	case m != nil && m.SSLMode.ValueString() != "":
+		source = fmt.Sprintf("postgres.sslmode is %q", mode)
+	case pg.SSLMode != "":
+		source = fmt.Sprintf("PGSSLMODE is %q", mode)
+	default:
+		source = fmt.Sprintf("sslmode is not set and no sslrootcert is given, so it is %q", mode)
+	}
+	secret := "password"
+	if pg.IAMAuth {
+		secret = "RDS IAM authentication token"
+	}
+	how := ", in cleartext if it refuses TLS"
+	switch mode {
+	case "disable":
+		how = ", in cleartext"
+	case "require":
+		how = " over TLS, whatever certificate it presents"
+	}
+	diags.AddAttributeWarning(path.Root("postgres").AtName("sslmode"), "PostgreSQL Server Identity Not Verified",
+		fmt.Sprintf("The provider's PostgreSQL connection to %s does not verify the server's identity: %s, which does not check "+
+			"the server's certificate against a trusted CA. Whichever server answers at that address (after DNS spoofing, a "+
+			"hijacked address or a man in the middle) would receive the %s%s. Set postgres.sslmode = \"verify-full\" and "+
+			"postgres.sslrootcert to the path of the CA bundle that signed the server's certificate: for RDS and Aurora, "+
+			"global-bundle.pem from AWS's documentation (%s); sslrootcert alone also selects verify-full.",
+			host, source, secret, how, rdsCABundleURL))
+}
+
+// localPostgresHost reports whether host is reached without crossing a network: a Unix-domain
+// socket directory (an absolute path) or abstract socket (@name), localhost or a name under
+// .localhost, or a loopback IP address (127.0.0.0/8, ::1).
+func localPostgresHost(host string) bool {
+	h := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(host)), ".")
+	switch {
+	case strings.HasPrefix(h, "/"), strings.HasPrefix(h, "@"), h == "localhost", strings.HasSuffix(h, ".localhost"):
+		return true
+	}
+	ip := net.ParseIP(strings.TrimSuffix(strings.TrimPrefix(h, "["), "]"))
+	return ip != nil && ip.IsLoopback()
 }
 
 func validSSLMode(m string) bool {

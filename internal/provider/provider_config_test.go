@@ -9,13 +9,19 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/pgstats"
 )
 
 func TestResolvePostgres_envFallbacks(t *testing.T) {
@@ -308,5 +314,191 @@ data "rightsize_rds_price" "p" {
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`(?s)Unknown Provider Configuration Value.*endpoints\.application_autoscaling\s+is\s+not\s+known`),
 		}},
+	})
+}
+
+// sslrootcert without sslmode (in the block, or from PGSSLROOTCERT) makes the connection
+// verify-full, also when a data source's postgres attribute gives it; require with sslrootcert is
+// verify-ca; neither is prefer, libpq's default. The settings keep sslmode unset so that a data
+// source's sslrootcert still selects verify-full.
+func TestResolvePostgres_sslRootCertVerifies(t *testing.T) {
+	noEnv := func(string) (string, bool) { return "", false }
+	for _, c := range []struct {
+		name      string
+		block     *postgresModel
+		env       map[string]string
+		wantMode  string // PostgresSettings.SSLMode
+		effective string
+	}{
+		{"nothing", &postgresModel{Host: types.StringValue("db.internal")}, nil, "", "prefer"},
+		{"sslrootcert", &postgresModel{Host: types.StringValue("db.internal"), SSLRootCert: types.StringValue("/ca.pem")}, nil, "", "verify-full"},
+		{"PGSSLROOTCERT", nil, map[string]string{"PGHOST": "db.internal", "PGSSLROOTCERT": "/ca.pem"}, "", "verify-full"},
+		{"require with sslrootcert", &postgresModel{SSLMode: types.StringValue("require"), SSLRootCert: types.StringValue("/ca.pem")}, nil, "require", "verify-ca"},
+		{"PGSSLMODE require with sslrootcert", &postgresModel{SSLRootCert: types.StringValue("/ca.pem")}, map[string]string{"PGSSLMODE": "require"}, "require", "verify-ca"},
+		{"explicit prefer", &postgresModel{SSLMode: types.StringValue("prefer"), SSLRootCert: types.StringValue("/ca.pem")}, nil, "prefer", "prefer"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			env := noEnv
+			if c.env != nil {
+				env = func(k string) (string, bool) { v, ok := c.env[k]; return v, ok }
+			}
+			s, errs := resolvePostgres(c.block, env)
+			if len(errs) != 0 {
+				t.Fatalf("errors: %+v", errs)
+			}
+			if s.SSLMode != c.wantMode || s.EffectiveSSLMode() != c.effective || !strings.Contains(s.String(), "sslmode="+c.effective) {
+				t.Errorf("SSLMode %q, effective %q, String %q: want %q, %q", s.SSLMode, s.EffectiveSSLMode(), s, c.wantMode, c.effective)
+			}
+		})
+	}
+
+	// A data source's sslrootcert, over provider settings without sslmode or sslrootcert.
+	base, _ := resolvePostgres(&postgresModel{Host: types.StringValue("db.internal"), Username: types.StringValue("rightsize")}, noEnv)
+	override := types.ObjectValueMust(recPostgresAttrTypes(), map[string]attr.Value{
+		"host": types.StringNull(), "port": types.Int64Null(), "database": types.StringNull(), "username": types.StringNull(),
+		"password": types.StringNull(), "sslmode": types.StringNull(), "sslrootcert": types.StringValue("/ca.pem"), "iam_auth": types.BoolNull(),
+	})
+	merged, err := mergePostgres(context.Background(), base, override)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc, err := pgConnConfig(context.Background(), &ProviderData{}, merged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pgstats.EffectiveSSLMode(cc.SSLMode, cc.SSLRootCert); got != "verify-full" {
+		t.Errorf("a data source's sslrootcert over the provider's defaults connects with sslmode %q, want verify-full", got)
+	}
+}
+
+// configureProvider runs the provider's Configure on a configuration with region us-east-1 and
+// the given postgres block attributes (nil: no block), and returns its diagnostics. Configure
+// dials nothing: PostgreSQL is opened lazily by what reads it.
+func configureProvider(t *testing.T, postgres map[string]tftypes.Value) diag.Diagnostics {
+	t.Helper()
+	ctx := context.Background()
+	p := &rightsizeProvider{version: "test"}
+	var sresp provider.SchemaResponse
+	p.Schema(ctx, provider.SchemaRequest{}, &sresp)
+	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	vals := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		vals[name] = tftypes.NewValue(at, nil)
+	}
+	vals["region"] = tftypes.NewValue(tftypes.String, "us-east-1")
+	vals["access_key"] = tftypes.NewValue(tftypes.String, "AKIDEXAMPLE") // no shared-config or IMDS look-up
+	vals["secret_key"] = tftypes.NewValue(tftypes.String, "secret")
+	if postgres != nil {
+		pgType := typ.AttributeTypes["postgres"].(tftypes.Object)
+		pg := map[string]tftypes.Value{}
+		for name, at := range pgType.AttributeTypes {
+			pg[name] = tftypes.NewValue(at, nil)
+		}
+		for k, v := range postgres {
+			if _, ok := pg[k]; !ok {
+				t.Fatalf("no attribute postgres.%s", k)
+			}
+			pg[k] = v
+		}
+		vals["postgres"] = tftypes.NewValue(pgType, pg)
+	}
+	var resp provider.ConfigureResponse
+	p.Configure(ctx, provider.ConfigureRequest{Config: tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, vals)}}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("Configure failed: %v", resp.Diagnostics)
+	}
+	return resp.Diagnostics
+}
+
+// Provider configuration warns, once, when the postgres settings are used with an sslmode below
+// verify-ca for a host that is not local, naming the host, who would receive what, and what to
+// set; it does not for a verifying sslmode (sslrootcert alone included), a local host, or no
+// PostgreSQL settings at all.
+func TestConfigure_unverifiedPostgresWarning(t *testing.T) {
+	for _, k := range []string{"PGHOST", "PGSSLMODE", "PGSSLROOTCERT", "PGPORT"} {
+		t.Setenv(k, "")
+	}
+	str := func(v string) tftypes.Value { return tftypes.NewValue(tftypes.String, v) }
+	const remote = "rightsize-test.invalid" // resolves nowhere: nothing is dialled
+	for _, c := range []struct {
+		name     string
+		postgres map[string]tftypes.Value
+		env      map[string]string
+		want     []string // substrings of the warning's detail; nil: no warning
+	}{
+		{"default sslmode", map[string]tftypes.Value{"host": str(remote)}, nil,
+			[]string{`connection to "` + remote + `"`, `sslmode is not set and no sslrootcert is given, so it is "prefer"`,
+				"would receive the password, in cleartext if it refuses TLS", `postgres.sslmode = "verify-full"`, "global-bundle.pem", rdsCABundleURL}},
+		{"require, IAM", map[string]tftypes.Value{"host": str(remote), "sslmode": str("require"), "iam_auth": tftypes.NewValue(tftypes.Bool, true)}, nil,
+			[]string{`postgres.sslmode is "require"`, "would receive the RDS IAM authentication token over TLS, whatever certificate it presents"}},
+		{"disable", map[string]tftypes.Value{"host": str("10.0.0.5"), "sslmode": str("disable")}, nil, []string{"in cleartext."}},
+		{"PGSSLMODE", map[string]tftypes.Value{}, map[string]string{"PGHOST": remote, "PGSSLMODE": "allow"}, []string{`PGSSLMODE is "allow"`}},
+		{"host known after apply", map[string]tftypes.Value{"host": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)}, nil,
+			[]string{"postgres.host names (known after apply)"}},
+		{"sslrootcert", map[string]tftypes.Value{"host": str(remote), "sslrootcert": str("/etc/ssl/rds/global-bundle.pem")}, nil, nil},
+		{"PGSSLROOTCERT", map[string]tftypes.Value{"host": str(remote)}, map[string]string{"PGSSLROOTCERT": "/ca.pem"}, nil},
+		{"require with sslrootcert", map[string]tftypes.Value{"host": str(remote), "sslmode": str("require"), "sslrootcert": str("/ca.pem")}, nil, nil},
+		{"verify-ca", map[string]tftypes.Value{"host": str(remote), "sslmode": str("verify-ca")}, nil, nil},
+		{"sslmode known after apply", map[string]tftypes.Value{"host": str(remote), "sslmode": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)}, nil, nil},
+		{"no postgres", nil, nil, nil},
+		{"127.0.0.1", map[string]tftypes.Value{"host": str("127.0.0.1")}, nil, nil},
+		{"127.0.0.53", map[string]tftypes.Value{"host": str("127.0.0.53")}, nil, nil},
+		{"::1", map[string]tftypes.Value{"host": str("::1")}, nil, nil},
+		{"localhost", map[string]tftypes.Value{"host": str("LocalHost.")}, nil, nil},
+		{"unix socket", map[string]tftypes.Value{"host": str("/var/run/postgresql")}, nil, nil},
+		{"PGHOST localhost", map[string]tftypes.Value{}, map[string]string{"PGHOST": "localhost"}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for k, v := range c.env {
+				t.Setenv(k, v)
+			}
+			diags := configureProvider(t, c.postgres)
+			var got []diag.Diagnostic
+			for _, d := range diags.Warnings() {
+				if d.Summary() == "PostgreSQL Server Identity Not Verified" {
+					got = append(got, d)
+				}
+			}
+			if c.want == nil {
+				if len(got) != 0 {
+					t.Errorf("unexpected warning: %s", got[0].Detail())
+				}
+				return
+			}
+			if len(got) != 1 {
+				t.Fatalf("%d server identity warnings, want 1: %v", len(got), diags)
+			}
+			if wp, ok := got[0].(diag.DiagnosticWithPath); !ok || !wp.Path().Equal(path.Root("postgres").AtName("sslmode")) {
+				t.Errorf("the warning is not on postgres.sslmode: %#v", got[0])
+			}
+			for _, w := range c.want {
+				if !strings.Contains(got[0].Detail(), w) {
+					t.Errorf("warning detail lacks %q: %s", w, got[0].Detail())
+				}
+			}
+		})
+	}
+}
+
+// Through terraform: sslrootcert without sslmode resolves to verify-full, without it to prefer
+// (the probe reports the sslmode a connection would use); neither plan connects.
+func TestAccProvider_sslRootCertDefault(t *testing.T) {
+	for _, k := range []string{"PGSSLMODE", "PGSSLROOTCERT"} {
+		t.Setenv(k, "")
+	}
+	cfg := func(extra string) string {
+		return "provider \"rightsize\" {\n  region = \"us-east-1\"\n  postgres {\n    host = \"rightsize-test.invalid\"\n" + extra + "  }\n}\n" + providerProbe
+	}
+	check := func(mode string) []statecheck.StateCheck {
+		return []statecheck.StateCheck{statecheck.ExpectKnownValue("data.rightsize_test_probe.p", tfjsonpath.New("postgres_sslmode"), knownvalue.StringExact(mode))}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg("    sslrootcert = \"/etc/ssl/rds/global-bundle.pem\"\n"), ConfigStateChecks: check("verify-full")},
+			{Config: cfg("    sslmode = \"require\"\n    sslrootcert = \"/etc/ssl/rds/global-bundle.pem\"\n"), ConfigStateChecks: check("verify-ca")},
+			{Config: cfg(""), ConfigStateChecks: check("prefer")},
+		},
 	})
 }

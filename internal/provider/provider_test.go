@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
 
@@ -11,6 +12,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
@@ -39,8 +44,9 @@ type probeModel struct {
 	PostgresPort     types.Int64  `tfsdk:"postgres_port"`
 	PostgresDatabase types.String `tfsdk:"postgres_database"`
 	PostgresUser     types.String `tfsdk:"postgres_username"`
-	PostgresSSLMode  types.String `tfsdk:"postgres_sslmode"`
-	HasPassword      types.Bool   `tfsdk:"postgres_has_password"`
+	// PostgresSSLMode is the sslmode a connection with the provider's settings uses.
+	PostgresSSLMode types.String `tfsdk:"postgres_sslmode"`
+	HasPassword     types.Bool   `tfsdk:"postgres_has_password"`
 	// SDKHTTP is true when every AWS service client sends through sdkhttp.
 	SDKHTTP types.Bool `tfsdk:"aws_clients_use_sdkhttp"`
 }
@@ -74,7 +80,7 @@ func (d *probeDataSource) Read(ctx context.Context, _ datasource.ReadRequest, re
 		PostgresPort:     types.Int64Value(int64(pg.Port)),
 		PostgresDatabase: types.StringValue(pg.Database),
 		PostgresUser:     types.StringValue(pg.Username),
-		PostgresSSLMode:  types.StringValue(pg.SSLMode),
+		PostgresSSLMode:  types.StringValue(pg.EffectiveSSLMode()),
 		HasPassword:      types.BoolValue(pg.Password != ""),
 		SDKHTTP:          types.BoolValue(d.usesSDKHTTP()),
 	})...)
@@ -100,4 +106,52 @@ func (d *probeDataSource) usesSDKHTTP() bool {
 		}
 	}
 	return true
+}
+
+// TestAccPostgresStatsDataSource_searchPathHijack: a role that may create objects in public (as
+// PUBLIC could before PostgreSQL 15) plants pg_relation_size(oid) and pg_total_relation_size(oid),
+// exact matches for oid arguments that beat the built-ins (regclass) on the default search_path.
+// rightsize_postgres_stats must report the real sizes, not the planted functions' 777000777, and
+// still find the unqualified table name on the search_path.
+func TestAccPostgresStatsDataSource_searchPathHijack(t *testing.T) {
+	acctest.PreCheck(t)
+	const db = "rs_acc_pgs_hijack"
+	pgsDatabase(t, db) // orders, with the unused non-unique index orders_note_unused
+	pgsRole(t, "rs_acc_hijack_app")
+	admin := pgsAdmin(t, db)
+	pgsExec(t, admin,
+		"GRANT CREATE ON SCHEMA public TO rs_acc_hijack_app",
+		"SET ROLE rs_acc_hijack_app",
+		"CREATE FUNCTION public.pg_relation_size(oid) RETURNS bigint LANGUAGE sql AS $f$ SELECT 777000777::bigint $f$",
+		"CREATE FUNCTION public.pg_total_relation_size(oid) RETURNS bigint LANGUAGE sql AS $f$ SELECT 777000777::bigint $f$",
+		"RESET ROLE",
+	)
+	t.Cleanup(func() { // the role owns them: drop them before the role
+		pgsExec(t, pgsAdmin(t, db), "DROP FUNCTION IF EXISTS public.pg_relation_size(oid)", "DROP FUNCTION IF EXISTS public.pg_total_relation_size(oid)")
+	})
+	notPlanted := knownvalue.Int64Func(func(v int64) error {
+		if v == 777000777 || v <= 0 {
+			return fmt.Errorf("size %d: the statistics read ran a function rs_acc_hijack_app planted in public", v)
+		}
+		return nil
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: pgsProvider(t, nil) + `
+data "rightsize_postgres_stats" "t" {
+  postgres = { database = "` + db + `" }
+  tables   = ["orders"]
+}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.rightsize_postgres_stats.t",
+					tfjsonpath.New("unused_indexes").AtSliceIndex(0).AtMapKey("size_bytes"), notPlanted),
+				statecheck.ExpectKnownValue("data.rightsize_postgres_stats.t",
+					tfjsonpath.New("table_stats").AtSliceIndex(0).AtMapKey("schema"), knownvalue.StringExact("public")),
+				statecheck.ExpectKnownValue("data.rightsize_postgres_stats.t",
+					tfjsonpath.New("table_stats").AtSliceIndex(0).AtMapKey("size_bytes"), notPlanted),
+			},
+		}},
+	})
 }

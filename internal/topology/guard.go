@@ -115,9 +115,68 @@ func sanitizeIdentifier(s string, n int) string {
 }
 
 // restoreInstanceID is the temporary instance identifier used by verify_restore (≤ 63 chars).
+// It is a function of the guard snapshot identifier, itself predictable: anyone may create an
+// instance of that name first, so an existing one is used only if restoreInstanceOwned.
 func restoreInstanceID(guardID string) string {
 	sum := sha256.Sum256([]byte(guardID))
 	return "rs-verify-" + hex.EncodeToString(sum[:6])
+}
+
+// tagPurpose is the tag key verify_restore sets on its temporary restore instance, with the value
+// restorePurpose(guard snapshot id).
+const tagPurpose = TagPrefix + "purpose"
+
+// restorePurpose is the value of tagPurpose on the temporary restore instance of guard snapshot
+// guardID.
+func restorePurpose(guardID string) string { return "verify-restore of " + guardID }
+
+// restoreInstanceTags are the tags verify_restore creates the temporary restore instance of guard
+// snapshot guardID with; restoreInstanceOwned recognises them.
+func restoreInstanceTags(guardID string) map[string]string {
+	return map[string]string{TagManagedBy: ManagedByValue, tagPurpose: restorePurpose(guardID)}
+}
+
+// restoreInstanceOwned reports whether inst carries every tag of restoreInstanceTags(guardID):
+// verify_restore created it for that guard snapshot, and it may wait for it and delete it.
+func restoreInstanceOwned(inst *rdstypes.DBInstance, guardID string) bool {
+	have := map[string]string{}
+	for _, t := range inst.TagList {
+		have[deref(t.Key)] = deref(t.Value)
+	}
+	for k, v := range restoreInstanceTags(guardID) {
+		if have[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// foreignRestoreInstanceError is the error for a DB instance named like the temporary restore
+// instance of guard snapshot guardID that verify_restore did not create.
+func foreignRestoreInstanceError(inst *rdstypes.DBInstance, guardID string) error {
+	return fmt.Errorf("verify_restore restores guard snapshot %s to the temporary DB instance %s and deletes that instance "+
+		"afterwards, but DB instance %s (status %q) already exists without both tags %s=%s and %s=%q, so this provider did "+
+		"not create it for this check and will neither use nor delete it: delete or rename DB instance %s, then apply again",
+		guardID, deref(inst.DBInstanceIdentifier), deref(inst.DBInstanceIdentifier), deref(inst.DBInstanceStatus),
+		TagManagedBy, ManagedByValue, tagPurpose, restorePurpose(guardID), deref(inst.DBInstanceIdentifier))
+}
+
+// checkRestoreName looks for a DB instance named like the temporary restore instance of guard
+// snapshot guardID: it returns nil when there is none, the instance when verify_restore created
+// it for that snapshot (restoreInstanceOwned; an interrupted run's, to be reused), and an error
+// (foreignRestoreInstanceError) for any other.
+func (r *run) checkRestoreName(ctx context.Context, guardID string) (*rdstypes.DBInstance, error) {
+	tmp := restoreInstanceID(guardID)
+	inst, err := FindDBInstance(ctx, r.o.RDS, tmp)
+	switch {
+	case IsNotFound(err):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("looking up the temporary restore instance %s: %w", tmp, err)
+	case !restoreInstanceOwned(inst, guardID):
+		return nil, foreignRestoreInstanceError(inst, guardID)
+	}
+	return inst, nil
 }
 
 // guard is the observed state of a guard snapshot.
@@ -295,10 +354,18 @@ func (r *run) verifyGuard(g *guard, resuming bool) error {
 
 // createGuard creates the guard snapshot g.id with the given tags. A snapshot that already exists
 // (a retried request whose first answer was lost) is accepted; verification catches a stranger.
+// With verify_restore (DB instances), a DB instance already named like the snapshot's temporary
+// restore instance that verify_restore did not create (checkRestoreName) fails the run here,
+// before the snapshot is taken, rather than after it.
 func (r *run) createGuard(ctx context.Context, id string, tags map[string]string) error {
 	tl := toTagList(tags)
 	if len(tl) > maxTags {
 		return fmt.Errorf("creating guard snapshot %s: %d tags exceed the RDS limit of %d (reduce validation tables or tags)", id, len(tl), maxTags)
+	}
+	if r.req.VerifyRestore && r.req.Target.Kind == KindInstance {
+		if _, err := r.checkRestoreName(ctx, id); err != nil {
+			return fmt.Errorf("guard snapshot %s not taken: %w", id, err)
+		}
 	}
 	var err error
 	if r.req.Target.Kind == KindCluster {
@@ -384,8 +451,11 @@ func (r *run) retire(ctx context.Context, g *guard) error {
 }
 
 // verifyRestore restores the guard snapshot to a temporary DB instance, waits for it to become
-// available, and deletes it. Resumable: an existing temporary instance is reused, and a
-// completed check is remembered in a tag of the snapshot.
+// available, and deletes it. Resumable: an existing temporary instance is reused if it carries the
+// tags verifyRestore creates it with (restoreInstanceOwned), and a completed check is remembered
+// in a tag of the snapshot. Any other DB instance of the temporary instance's name fails the
+// check before anything is done to it or to the target (foreignRestoreInstanceError), also one
+// that appears between the look-up and the restore.
 func (r *run) verifyRestore(ctx context.Context) error {
 	g := r.guard
 	if g.tags[TagRestoreVerified] == "true" {
@@ -395,12 +465,14 @@ func (r *run) verifyRestore(ctx context.Context) error {
 		return fmt.Errorf("verify_restore is supported for DB instance guard snapshots only, not for cluster snapshot %s", g.id)
 	}
 	tmp := restoreInstanceID(g.id)
-	inst, err := FindDBInstance(ctx, r.o.RDS, tmp)
-	switch {
-	case IsNotFound(err):
+	inst, err := r.checkRestoreName(ctx, g.id)
+	if err != nil {
+		return fmt.Errorf("verify_restore of guard snapshot %s: %w", g.id, err)
+	}
+	if inst == nil {
 		in := &rds.RestoreDBInstanceFromDBSnapshotInput{
 			DBInstanceIdentifier: &tmp, DBSnapshotIdentifier: &g.id, MultiAZ: ptr(false), PubliclyAccessible: ptr(false),
-			Tags: toTagList(map[string]string{TagManagedBy: ManagedByValue, TagPrefix + "purpose": "verify-restore of " + g.id}),
+			Tags: toTagList(restoreInstanceTags(g.id)),
 		}
 		// Into the target's network: without a subnet group RDS restores into the default VPC,
 		// and fails ("No default subnet detected") in an account that has none.
@@ -415,14 +487,21 @@ func (r *run) verifyRestore(ctx context.Context) error {
 			}
 		}
 		_, err = r.o.RDS.RestoreDBInstanceFromDBSnapshot(ctx, in)
-		if err != nil && !isAlreadyExists(err) {
+		if isAlreadyExists(err) {
+			// Created meanwhile: by this request whose first answer was lost (then tagged as
+			// ours), or by someone else.
+			if inst, err = r.checkRestoreName(ctx, g.id); err == nil && inst == nil {
+				err = fmt.Errorf("temporary instance %s was reported to exist, then not found", tmp)
+			}
+			if err != nil {
+				return fmt.Errorf("verify_restore of guard snapshot %s: %w", g.id, err)
+			}
+		} else if err != nil {
 			return fmt.Errorf("restoring guard snapshot %s to temporary instance %s: %w", g.id, tmp, err)
 		}
 		if err := r.boundary(ctx, StepRestoreCreate); err != nil {
 			return err
 		}
-	case err != nil:
-		return fmt.Errorf("verify_restore: %w", err)
 	}
 	if inst == nil || deref(inst.DBInstanceStatus) != "deleting" {
 		restored, err := r.waitInstance(ctx, tmp, "temporary restore instance "+tmp, pendingStatuses, "available")
@@ -463,8 +542,8 @@ func (r *run) dropRestoreInstance(ctx context.Context, tmp string, deleting bool
 
 // clearRestore removes the temporary restore instance an interrupted verify_restore of guard
 // snapshot id left behind, if any: like verify_restore, it waits for the instance to be available
-// before deleting it. An instance of that name without this provider's managed-by tag is not
-// touched.
+// before deleting it. An instance of that name without the tags verify_restore creates it with
+// (restoreInstanceOwned) is not touched.
 func (r *run) clearRestore(ctx context.Context, id string) error {
 	tmp := restoreInstanceID(id)
 	inst, err := FindDBInstance(ctx, r.o.RDS, tmp)
@@ -474,12 +553,8 @@ func (r *run) clearRestore(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	managed := false
-	for _, t := range inst.TagList {
-		managed = managed || deref(t.Key) == TagManagedBy && deref(t.Value) == ManagedByValue
-	}
-	if !managed {
-		r.o.logf("%s: instance %s is not tagged %s=%s; it is left alone", r.req.Target, tmp, TagManagedBy, ManagedByValue)
+	if !restoreInstanceOwned(inst, id) {
+		r.o.logf("%s: instance %s is not tagged %s=%s and %s=%q; it is left alone", r.req.Target, tmp, TagManagedBy, ManagedByValue, tagPurpose, restorePurpose(id))
 		return nil
 	}
 	deleting := deref(inst.DBInstanceStatus) == "deleting"

@@ -82,13 +82,33 @@ func (v *PGValidator) tables() ([]qualifiedTable, error) {
 	return out, nil
 }
 
-// readOnly runs fn in a read-only transaction with the statement timeout and row_security off.
+// validationSearchPath is the search_path of the validation transaction (readOnly): the system
+// catalog first and the session's temporary schema last, where functions and operators are never
+// looked up. A function, operator or type a role created in a schema of the session's own
+// search_path (public, writable by every role before PostgreSQL 15, or a role's own schema) then
+// cannot stand in for a built-in one in the validation queries (CVE-2018-1058).
+const validationSearchPath = "pg_catalog, pg_temp"
+
+// validationTx is the transaction readOnly hands to fn: its search_path is pinned to
+// validationSearchPath, and sessionSearchPath is the session's own search_path setting, read
+// before that (indexDefinitions needs it).
+type validationTx struct {
+	pgx.Tx
+	sessionSearchPath string
+}
+
+// readOnly runs fn in a read-only transaction with the statement timeout, row_security off and
+// the search_path pinned to validationSearchPath.
 //
 // The isolation level is repeatable read whatever the role's default_transaction_isolation says:
 // the tables are counted in one consistent snapshot, and a serializable default would fail on a
 // standby ("cannot use serializable mode in a hot standby") before onPrimary could say
 // ErrInRecovery. row_security off makes a query that a row-level security policy would filter fail
-// (SQLSTATE 42501) instead of silently counting only the rows the policy lets through.
+// (SQLSTATE 42501) instead of silently counting only the rows the policy lets through. The
+// search_path is pinned right after BEGIN (set_config(..., is_local => true): it ends with the
+// transaction), after reading the session's own for indexDefinitions; table names do not depend
+// on it, as ParseTableName gives every one a schema ("table" is public.table). fn receives a
+// *validationTx.
 func (v *PGValidator) readOnly(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	if v.Connect == nil {
 		return errors.New("PGValidator.Connect is nil. Please report this issue to the provider developers")
@@ -103,17 +123,25 @@ func (v *PGValidator) readOnly(ctx context.Context, fn func(tx pgx.Tx) error) er
 		return fmt.Errorf("starting a read-only transaction: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // read-only; rollback after commit is a no-op
+	// Schema-qualified calls: the search path is not safe until it is pinned.
+	var sessionPath string
+	if err := tx.QueryRow(ctx, "SELECT pg_catalog.current_setting('search_path')").Scan(&sessionPath); err != nil {
+		return fmt.Errorf("reading the session's search_path: %w", err)
+	}
+	if _, err := tx.Exec(ctx, "SELECT pg_catalog.set_config('search_path', $1, true)", validationSearchPath); err != nil {
+		return fmt.Errorf("pinning search_path to %s: %w", validationSearchPath, err)
+	}
 	timeout := v.StatementTimeout
 	if timeout <= 0 {
 		timeout = 60 * time.Second
 	}
-	if _, err := tx.Exec(ctx, "SELECT set_config('statement_timeout', $1, true)", strconv.FormatInt(timeout.Milliseconds(), 10)); err != nil {
+	if _, err := tx.Exec(ctx, "SELECT pg_catalog.set_config('statement_timeout', $1, true)", strconv.FormatInt(timeout.Milliseconds(), 10)); err != nil {
 		return fmt.Errorf("setting statement_timeout: %w", err)
 	}
-	if _, err := tx.Exec(ctx, "SELECT set_config('row_security', 'off', true)"); err != nil {
+	if _, err := tx.Exec(ctx, "SELECT pg_catalog.set_config('row_security', 'off', true)"); err != nil {
 		return fmt.Errorf("setting row_security: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(&validationTx{Tx: tx, sessionSearchPath: sessionPath}); err != nil {
 		return err
 	}
 	return tx.Commit(ctx)
@@ -178,21 +206,46 @@ func (v *PGValidator) tableFacts(ctx context.Context, tx pgx.Tx, t qualifiedTabl
 	}
 	f[factRowsPrefix+t.factKey()] = strconv.FormatInt(n, 10)
 	if v.CheckIndexes {
-		rows, err := tx.Query(ctx, `SELECT indexname, indexdef FROM pg_catalog.pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY indexname`, t.schema, t.name)
-		if err != nil {
-			return true, fmt.Errorf("reading index definitions of %s: %w", t, err)
-		}
-		defs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (string, error) {
-			var name, def string
-			err := row.Scan(&name, &def)
-			return name + "\t" + def, err
-		})
+		defs, err := indexDefinitions(ctx, tx, t)
 		if err != nil {
 			return true, fmt.Errorf("reading index definitions of %s: %w", t, err)
 		}
 		f[factIndexesPrefix+t.factKey()] = indexFingerprint(defs)
 	}
 	return true, nil
+}
+
+// indexDefinitions returns "<index name>\t<definition>" for each index of t, by name. The
+// definitions are pg_get_indexdef's (pg_indexes.indexdef), which leaves a function, operator
+// class or collation unqualified when it is visible on the search_path: they are read under the
+// session's search_path (validationTx.sessionSearchPath), set back for this one query, so that a
+// fingerprint matches one recorded before readOnly pinned the search path (a baseline of an
+// earlier provider version, kept in the guard snapshot's tags) rather than reporting every index
+// on, say, gin_trgm_ops as changed. The query itself resolves no name through that search path:
+// its operators and types are schema-qualified and pg_indexes is a catalog view; the pinned
+// search path is restored after it.
+func indexDefinitions(ctx context.Context, tx pgx.Tx, t qualifiedTable) (defs []string, err error) {
+	if vt, ok := tx.(*validationTx); ok {
+		if _, err := tx.Exec(ctx, "SELECT pg_catalog.set_config('search_path', $1, true)", vt.sessionSearchPath); err != nil {
+			return nil, fmt.Errorf("setting the session's search_path for pg_get_indexdef: %w", err)
+		}
+		defer func() {
+			if _, perr := tx.Exec(ctx, "SELECT pg_catalog.set_config('search_path', $1, true)", validationSearchPath); perr != nil && err == nil {
+				err = fmt.Errorf("pinning search_path to %s again: %w", validationSearchPath, perr)
+			}
+		}()
+	}
+	rows, err := tx.Query(ctx, `SELECT indexname, indexdef FROM pg_catalog.pg_indexes
+		WHERE schemaname OPERATOR(pg_catalog.=) $1::pg_catalog.name AND tablename OPERATOR(pg_catalog.=) $2::pg_catalog.name
+		ORDER BY indexname`, t.schema, t.name)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (string, error) {
+		var name, def string
+		err := row.Scan(&name, &def)
+		return name + "\t" + def, err
+	})
 }
 
 // indexFingerprint is "<count>:<first 16 hex digits of sha256>" of the sorted definitions.

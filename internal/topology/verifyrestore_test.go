@@ -1,0 +1,141 @@
+package topology
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// createForeignInstance creates DB instance id in the sandbox as someone else would: without the
+// tags verify_restore gives its temporary instance (extra tags, e.g. a managed-by tag alone, are
+// given by tags), and lets it become available.
+func (e *env) createForeignInstance(t *testing.T, id string, tags map[string]string) {
+	t.Helper()
+	if _, err := e.api.CreateDBInstance(context.Background(), &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(id),
+		DBInstanceClass: aws.String("db.t4g.micro"), Engine: aws.String("postgres"), AllocatedStorage: aws.Int32(20),
+		Tags: toTagList(tags)}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(time.Hour)
+}
+
+// checkForeignKept checks that a run refused with an error naming the foreign instance tmp and
+// what to do, and that tmp is still there, never deleted, and the target was not changed.
+func (e *env) checkForeignKept(t *testing.T, err error, tmp string) {
+	t.Helper()
+	t.Logf("run error: %v", err)
+	if err == nil || !strings.Contains(err.Error(), tmp) || !strings.Contains(err.Error(), "delete or rename DB instance "+tmp) {
+		t.Errorf("run error %v: want one naming instance %s and saying to delete or rename it", err, tmp)
+	}
+	if inst, ferr := FindDBInstance(context.Background(), e.api, tmp); ferr != nil || aws.ToString(inst.DBInstanceStatus) != "available" {
+		t.Errorf("instance %s, which the provider did not create, was touched: %v", tmp, ferr)
+	}
+	for _, op := range []string{"DeleteDBInstance", "ModifyDBInstance"} {
+		if n := len(e.opsIndex(op, nil)); n != 0 {
+			t.Errorf("%d %s calls", n, op)
+		}
+	}
+	if topo := e.topology(mandible); topo.Nodes != 2 {
+		t.Errorf("%s has %d nodes: it was changed", mandible, topo.Nodes)
+	}
+}
+
+// verify_restore restores the guard snapshot to a DB instance whose name anyone can predict and
+// deletes it afterwards. A DB instance of that name that verify_restore did not create (no tags,
+// or the managed-by tag without the purpose tag for this guard snapshot) is never used or
+// deleted, and the guard snapshot is never tagged restore-verified without a restore: present
+// before the run, it refuses the change before the guard snapshot is taken; appearing after the
+// guard snapshot was taken, or between the look-up and the restore, it fails the check before the
+// change.
+func TestVerifyRestoreForeignInstance(t *testing.T) {
+	guardID := GuardSnapshotID("", mandible, 1, 1, 1)
+	tmp := restoreInstanceID(guardID)
+	req := Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true}
+
+	for name, tags := range map[string]map[string]string{
+		"untagged":              nil,
+		"managed-by tag only":   {TagManagedBy: ManagedByValue},
+		"another guard's check": restoreInstanceTags(GuardSnapshotID("", mandible, 7, 1, 1)),
+	} {
+		t.Run("before the run/"+name, func(t *testing.T) {
+			e := newEnv(t, sandbox.Demo())
+			e.createForeignInstance(t, tmp, tags)
+			e.srv.ResetLog()
+			_, err := e.o.Run(context.Background(), req)
+			e.checkForeignKept(t, err, tmp)
+			e.assertUntouched(mandible, 2) // no guard snapshot either
+		})
+	}
+
+	t.Run("after the guard snapshot", func(t *testing.T) {
+		e := newEnv(t, sandbox.Demo())
+		e.o.OnStep = func(s Step) error {
+			if s == StepGuardAvailable {
+				e.createForeignInstance(t, tmp, nil)
+			}
+			return nil
+		}
+		_, err := e.o.Run(context.Background(), req)
+		e.checkForeignKept(t, err, tmp)
+		if n := len(e.opsIndex("RestoreDBInstanceFromDBSnapshot", nil)); n != 0 {
+			t.Errorf("%d restores", n)
+		}
+		if got := e.snapshotTags(KindInstance, guardID)[TagRestoreVerified]; got != "" {
+			t.Errorf("guard snapshot %s tagged %s=%q without a restore", guardID, TagRestoreVerified, got)
+		}
+	})
+
+	t.Run("between the look-up and the restore", func(t *testing.T) {
+		e := newEnv(t, sandbox.Demo())
+		e.o.RDS = &createBeforeRestore{RDSAPI: e.api, create: func() { e.createForeignInstance(t, tmp, nil) }}
+		_, err := e.o.Run(context.Background(), req)
+		e.checkForeignKept(t, err, tmp)
+		if got := e.snapshotTags(KindInstance, guardID)[TagRestoreVerified]; got != "" {
+			t.Errorf("guard snapshot %s tagged %s=%q without a restore", guardID, TagRestoreVerified, got)
+		}
+	})
+}
+
+// createBeforeRestore is the real client, but another party creates the temporary restore
+// instance (through the same sandbox) just before the restore request reaches it.
+type createBeforeRestore struct {
+	RDSAPI
+	create func()
+}
+
+func (c *createBeforeRestore) RestoreDBInstanceFromDBSnapshot(ctx context.Context, in *rds.RestoreDBInstanceFromDBSnapshotInput, optFns ...func(*rds.Options)) (*rds.RestoreDBInstanceFromDBSnapshotOutput, error) {
+	c.create()
+	return c.RDSAPI.RestoreDBInstanceFromDBSnapshot(ctx, in, optFns...)
+}
+
+// A temporary instance with the tags verify_restore gives it (here: one that exists when the
+// restore request arrives, as after a restore whose answer was lost and was retried) is taken up:
+// waited for, deleted, and the guard snapshot tagged restore-verified. (An interrupted run's is
+// cleared by the next run: TestInterruptionMultiAZHook.)
+func TestVerifyRestoreOwnInstanceReused(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	guardID := GuardSnapshotID("", mandible, 1, 1, 1)
+	tmp := restoreInstanceID(guardID)
+	// Our own instance, as a restore whose answer was lost leaves it: tagged, created before the
+	// restore request that then finds it existing.
+	e.o.RDS = &createBeforeRestore{RDSAPI: e.api, create: func() {
+		e.createForeignInstance(t, tmp, restoreInstanceTags(guardID))
+	}}
+	res, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true})
+	if err != nil || res.Nodes != 1 {
+		t.Fatalf("%v %+v", err, res)
+	}
+	if _, err := FindDBInstance(context.Background(), e.api, tmp); !IsNotFound(err) {
+		t.Errorf("temporary instance %s left behind: %v", tmp, err)
+	}
+	if got := e.snapshotTags(KindInstance, guardID)[TagRestoreVerified]; got != "true" {
+		t.Errorf("guard snapshot's %s tag %q", TagRestoreVerified, got)
+	}
+	e.assertGuarded(mandible)
+}

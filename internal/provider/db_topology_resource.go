@@ -225,7 +225,7 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"apply_immediately": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
 				MarkdownDescription: "Apply the Multi-AZ change now. When `false` it waits for the instance's maintenance window and `pending` is `true` until then (DB instances only); the first apply after the window validates the change and records it (with the rollback on failure). Defaults to `true`."},
 			"validation": schema.SingleNestedAttribute{Optional: true,
-				MarkdownDescription: "Checks through the provider's `postgres` connection: before the change the row counts (and index definitions) of `tables` are recorded; after it no rows may be lost, indexes must be unchanged and a `SELECT 1` must answer. Both times the connection must reach the primary: a server in recovery (a standby, an Aurora reader) is refused, before the change with nothing changed. A failure after the change triggers the rollback. Needs `SELECT` on the tables.",
+				MarkdownDescription: "Checks through the provider's `postgres` connection: before the change the row counts (and index definitions) of `tables` are recorded; after it no rows may be lost, indexes must be unchanged and a `SELECT 1` must answer. Both times the connection must reach the primary: a server in recovery (a standby, an Aurora reader) is refused, before the change with nothing changed. A failure after the change triggers the rollback. Needs `SELECT` on the tables and `USAGE` on their schemas (or `pg_read_all_data`), and `BYPASSRLS` for a table with row-level security.",
 				Attributes: map[string]schema.Attribute{
 					"tables": schema.ListAttribute{Required: true, ElementType: types.StringType,
 						Validators: []validator.List{listvalidator.SizeBetween(1, topology.MaxValidationTables),
@@ -869,7 +869,8 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 	topoReq := r.request(ctx, &plan, int(plan.Nodes.ValueInt64()), gen, prev, &resp.Diagnostics)
 	preview, err := r.orchestrator(ctx).Preview(ctx, topoReq)
 	if err != nil {
-		tflog.Warn(ctx, "rightsize_db_topology: could not read the target or its guard snapshots at plan time", map[string]any{"error": err.Error()})
+		// Apply reads the target again, and fails if it still cannot.
+		preview = topology.Preview{Unchecked: "reading " + topoReq.Target.Noun() + ": " + err.Error()}
 	}
 	title := "Database Topology Change Planned"
 	switch {

@@ -231,7 +231,7 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 			Attributes:          postgresOverrideAttributes(),
 		},
 		"policy": schema.SingleNestedAttribute{
-			MarkdownDescription: "Thresholds of the verdict. Every field is optional: one left unset takes its default (the seed's: 20% headroom, 40% alert threshold), one set is used as given, `0` included (`headroom_percent = 0` adds no headroom; a weight of `0` leaves its criterion out of the score). The four weights must not all be `0`.",
+			MarkdownDescription: "Thresholds of the verdict. Every field is optional: one left unset takes its default (the seed's: 20% headroom, 40% alert threshold), one set is used as given, `0` included where its range allows it (`headroom_percent = 0` adds no headroom; a weight of `0` leaves its criterion out of the score). The four weights must not all be `0`.",
 			Optional:            true,
 			Attributes: map[string]schema.Attribute{
 				"headroom_percent": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(0, 1000)},
@@ -243,7 +243,7 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 				"connections_threshold_percent": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(1, 100)},
 					MarkdownDescription: fmt.Sprintf("Limit for projected peak connections plus headroom, in percent of max_connections (when PostgreSQL facts are read). Defaults to `%g`.", dp.ConnectionsThresholdPercent)},
 				"min_coverage": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(0.01, 1)},
-					MarkdownDescription: fmt.Sprintf("Fraction of expected datapoints each required metric must have, 0 to 1. Defaults to `%g`.", dp.MinCoverage)},
+					MarkdownDescription: fmt.Sprintf("Fraction of expected datapoints each required metric must have, 0.01 to 1. Defaults to `%g`.", dp.MinCoverage)},
 				"min_lookback_days": schema.Int64Attribute{Optional: true, Validators: []validator.Int64{int64validator.Between(1, MaxLookbackDays)},
 					MarkdownDescription: fmt.Sprintf("Shortest history accepted for a verdict, in days. Defaults to `%d` (one weekly cycle).", int(dp.MinLookback/(24*time.Hour)))},
 				"min_decision_score": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(0, 10)},

@@ -39,8 +39,8 @@ type Preview struct {
 // Preview finds, with describe calls only, where o.Run(ctx, req) would start: the topology, and
 // this change's guard snapshots (a begun change to resume, an unused guard to supersede, the
 // attempt a new guard takes), or the precheck Run would refuse the change with; a precheck it
-// cannot make (a failed listing of blue/green deployments, endpoints or Aurora Auto Scaling) is in
-// Unchecked. Errors: reading the target or its snapshots.
+// cannot make (a failed listing of the guard snapshots, blue/green deployments, endpoints or Aurora
+// Auto Scaling) is in Unchecked; the others are still made. Errors: reading the target.
 func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error) {
 	r := &run{o: o, req: req}
 	topo, err := Describe(ctx, o.RDS, req.Target)
@@ -61,7 +61,16 @@ func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error
 		return refused(err)
 	}
 	latest, next, ph, err := r.locate(ctx)
-	if err != nil {
+	var ce *ChangeError
+	switch {
+	case errors.As(err, &ce):
+		// The guard snapshots could not be listed (a plan-only role without
+		// rds:DescribeDB[Cluster]Snapshots, say): where Run would start is not known, but the
+		// prechecks that do not depend on it are still made, as for a first attempt. Run lists
+		// them again and refuses the change, changing nothing, if it fails the same way.
+		p.Unchecked = ce.Stage + ": " + ce.Err.Error()
+		latest, next, ph = nil, 1, phaseOriginal
+	case err != nil:
 		return refused(err)
 	}
 	if ph != phaseRollingBack && ph != phaseCompleted {
@@ -85,11 +94,10 @@ func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error
 	}
 	if err := r.precheckUndone(ctx); err != nil {
 		// A PrecheckError refuses; a ChangeError is a listing that failed.
-		var ce *ChangeError
 		if !errors.As(err, &ce) {
 			return refused(err)
 		}
-		p.Unchecked = ce.Stage + ": " + ce.Err.Error()
+		p.Unchecked = joinUnchecked(p.Unchecked, ce.Stage+": "+ce.Err.Error())
 	}
 	if r.req.Target.Kind == KindCluster && r.req.Nodes == 2 {
 		// The reader's identifier must be free outside the cluster (checkReaderName).
@@ -98,12 +106,18 @@ func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error
 			if errors.As(err, &pe) {
 				return refused(err)
 			}
-			if p.Unchecked == "" {
-				p.Unchecked = "recording the reader: " + err.Error()
-			}
+			p.Unchecked = joinUnchecked(p.Unchecked, "recording the reader: "+err.Error())
 		}
 	}
 	return p, nil
+}
+
+// joinUnchecked adds the unchecked precheck more to those in have (Preview.Unchecked).
+func joinUnchecked(have, more string) string {
+	if have == "" {
+		return more
+	}
+	return have + "; " + more
 }
 
 // PlanSummary describes, for a plan preview, exactly what Run will do for req from where p says

@@ -35,16 +35,19 @@ type API interface {
 // (which CloudWatch documents as transient: the same page is asked again). Delays grow exponentially from BaseDelay to
 // MaxDelay with "equal jitter" (half fixed, half random).
 type RetryPolicy struct {
-	MaxAttempts int           // attempts per call including the first; default 20
+	MaxAttempts int           // attempts per call including the first; default DefaultMaxAttempts
 	BaseDelay   time.Duration // default 100 ms
 	MaxDelay    time.Duration // default 5 s
 	// Budget caps the total backoff slept for one batch (all its pages); default 2 minutes.
 	Budget time.Duration
 }
 
+// DefaultMaxAttempts is RetryPolicy's default attempts per request.
+const DefaultMaxAttempts = 20
+
 func (r RetryPolicy) withDefaults() RetryPolicy {
 	if r.MaxAttempts <= 0 {
-		r.MaxAttempts = 20
+		r.MaxAttempts = DefaultMaxAttempts
 	}
 	if r.BaseDelay <= 0 {
 		r.BaseDelay = 100 * time.Millisecond
@@ -151,7 +154,7 @@ type BatchError struct {
 func (e *BatchError) Error() string {
 	what := "failed"
 	if e.Throttled {
-		what = fmt.Sprintf("still throttled or failing after %d attempts (retry budget exhausted)", e.Attempts)
+		what = fmt.Sprintf("still throttled or failing after %d attempt(s)", e.Attempts)
 	}
 	return fmt.Sprintf("GetMetricData for metrics %s of nodes %s (%s..%s) %s: %v",
 		listShort(e.Metrics), listShort(e.Nodes), e.Start.Format(time.RFC3339), e.End.Format(time.RFC3339), what, e.Err)

@@ -36,6 +36,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	cloudwatchcol "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pgstats"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
 )
@@ -131,6 +132,10 @@ type ProviderData struct {
 	AutoScaling *applicationautoscaling.Client
 	Pricing     *pricing.Client
 	Postgres    PostgresSettings
+	// CloudWatchMaxAttempts is max_retries when it is set: the attempts of each GetMetricData
+	// request, which the CloudWatch collector retries itself (cloudwatch.RetryPolicy); 0 when
+	// not set (the collector's default).
+	CloudWatchMaxAttempts int
 }
 
 // PostgresSettings is a resolved PostgreSQL connection configuration:
@@ -218,7 +223,9 @@ func (p *rightsizeProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("Maximum attempts of the AWS SDK's standard retryer per API call, "+
-					"from 1 to 25. Defaults to `%d`.", DefaultMaxRetries),
+					"from 1 to 25. Defaults to `%d`, except for CloudWatch's GetMetricData: a fleet's read sends many of them "+
+					"against CloudWatch's per-account rate, so each is tried up to %d times (within a 2-minute backoff budget) "+
+					"unless `max_retries` is set.", DefaultMaxRetries, cloudwatchcol.DefaultMaxAttempts),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(1, 25)},
 			},
@@ -416,6 +423,9 @@ func (p *rightsizeProvider) Configure(ctx context.Context, req provider.Configur
 		Region:    awsCfg.Region,
 		AWSConfig: awsCfg,
 		Postgres:  pg,
+	}
+	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() {
+		data.CloudWatchMaxAttempts = int(cfg.MaxRetries.ValueInt64())
 	}
 	eps := cfg.Endpoints
 	if eps == nil {

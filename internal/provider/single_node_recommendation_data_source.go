@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	cw "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/rightsizing"
 )
@@ -563,7 +564,8 @@ func recommendationDeps(pd *ProviderData, diags *diag.Diagnostics) (rightsizing.
 		diags.AddError("Unable to Load Price Catalog", err.Error()+". Please report this issue to the provider developers.")
 		return rightsizing.Deps{}, false
 	}
-	d := rightsizing.Deps{RDS: pd.RDS, CloudWatch: pd.CloudWatch, Catalog: cat, Region: pd.Region}
+	d := rightsizing.Deps{RDS: pd.RDS, CloudWatch: pd.CloudWatch, Catalog: cat, Region: pd.Region,
+		CloudWatchRetry: cw.RetryPolicy{MaxAttempts: pd.CloudWatchMaxAttempts}}
 	if pd.AutoScaling != nil {
 		d.AutoScaling = pd.AutoScaling
 	}

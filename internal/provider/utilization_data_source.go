@@ -435,12 +435,16 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 	for _, w := range plan.Warnings {
 		diags.AddAttributeWarning(path.Root("period_seconds"), "Peaks Averaged Over the Period", w+".")
 	}
-	col := &cloudwatch.Collector{API: pd.CloudWatch, Concurrency: utilizationConcurrency}
+	col := &cloudwatch.Collector{API: pd.CloudWatch, Concurrency: utilizationConcurrency, Retry: cloudwatch.RetryPolicy{MaxAttempts: pd.CloudWatchMaxAttempts}}
 	res, err := col.Collect(ctx, plan)
 	if err != nil {
+		hint := "Check cloudwatch:GetMetricData permission and the CloudWatch endpoint."
+		if be := (*cloudwatch.BatchError)(nil); errors.As(err, &be) && be.Throttled {
+			hint = "CloudWatch throttled or failed the requests until the retries ran out: try again later, or raise max_retries."
+		}
 		diags.AddError("Unable to Read CloudWatch Metrics",
-			fmt.Sprintf("Reading %d metrics of %s over %s..%s: %v. Check cloudwatch:GetMetricData permission and the CloudWatch endpoint.",
-				len(metrics), cl.Identifier, plan.Start.Format(time.RFC3339), plan.End.Format(time.RFC3339), err))
+			fmt.Sprintf("Reading %d metrics of %s over %s..%s: %v. %s",
+				len(metrics), cl.Identifier, plan.Start.Format(time.RFC3339), plan.End.Format(time.RFC3339), err, hint))
 		return nil, diags
 	}
 	for _, msg := range res.Messages {

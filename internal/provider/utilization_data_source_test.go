@@ -267,6 +267,34 @@ data "rightsize_utilization" "sso" {
 	})
 }
 
+// TestAccUtilization_maxRetries: max_retries bounds the attempts of each GetMetricData request
+// too (the collector retries them itself): with every call throttled, the read fails after that
+// many attempts per request, and says so.
+func TestAccUtilization_maxRetries(t *testing.T) {
+	now := utilizationAccNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: now})
+	srv.SetErrorRate("GetMetricData", 1, sandbox.FaultThrottling)
+	cfg := acctest.SandboxProvider(srv)
+	cfg.Extra = map[string]string{"max_retries": "2"}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: cfg.HCL() + fmt.Sprintf(`
+data "rightsize_utilization" "sso" {
+  db_cluster_identifier = "sso-prod"
+  end_time              = %q
+}
+`, now.Format(time.RFC3339)),
+			ExpectError: regexp.MustCompile(`(?s)still\s+throttled\s+or\s+failing\s+after\s+2\s+attempt.*raise\s+max_retries`),
+		}},
+	})
+	// Each request that failed was tried twice (utilizationConcurrency requests may be in flight).
+	if n := len(srv.Calls("GetMetricData")); n == 0 || n > 2*utilizationConcurrency {
+		t.Errorf("%d GetMetricData calls with max_retries = 2", n)
+	}
+}
+
 // TestAccUtilization_badInputs: each bad input gets an error naming the attribute and what to do.
 func TestAccUtilization_badInputs(t *testing.T) {
 	now := utilizationAccNow()

@@ -40,6 +40,8 @@ type Deps struct {
 	Now func() time.Time
 	// Concurrency of GetMetricData calls; 0 means the collector's default.
 	Concurrency int
+	// CloudWatchRetry is the collector's retry policy (zero fields: its defaults).
+	CloudWatchRetry cw.RetryPolicy
 }
 
 // Stat is the CloudWatch statistic collected for every metric: the average
@@ -196,7 +198,7 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 	inventory.AttachReservations(ctx, d.RDS, clusters)
 	inventory.AttachMaintenance(ctx, d.RDS, clusters)
 	inventory.AttachEvents(ctx, d.RDS, clusters, nowT)
-	col := &cw.Collector{API: d.CloudWatch, Concurrency: d.Concurrency}
+	col := &cw.Collector{API: d.CloudWatch, Concurrency: d.Concurrency, Retry: d.CloudWatchRetry}
 	got, err := col.Collect(ctx, plan)
 	if err != nil {
 		return nil, fmt.Errorf("collecting CloudWatch metrics: %w", err)

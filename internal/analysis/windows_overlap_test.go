@@ -42,47 +42,35 @@ func TestWindowsSuggestedBackupClearOfKeptMaintenance(t *testing.T) {
 // The recommendation tells the user to move the backup and maintenance windows to the quietest
 // hours (rec.Windows.Suggested*) and to migrate in the quietest hours of the week
 // (rec.MigrationWindow): the migration window must avoid the suggested windows too, where the
-// automated backup would hold the instance in backing-up and defer the guard snapshot.
+// automated backup would hold the instance in backing-up and defer the guard snapshot. Two loads:
+// a weekday bump, and a daily cycle quiet at night (the suggested backup window and the migration
+// window both want the night hours).
 func TestWindowsMigrationWindowClearOfSuggestedWindows(t *testing.T) {
-	busy := withWindows(idleMultiAZ(14), "15:00-15:30", "tue:15:00-tue:15:30")
-	cpu := func(t time.Time, i int) float64 { return 8 + 22*weekdayBump(t, 14, 17) + 1.5*noise(i, 11) }
-	busy.Nodes[0].Series[slices.IndexFunc(busy.Nodes[0].Series, func(s Series) bool { return s.Metric == MetricCPU })] =
-		seriesOf(load{MetricCPU: cpu}, 14, 5*time.Minute)[0]
-	rec, err := Analyze(busy, Policy{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mw := rec.MigrationWindow
-	t.Logf("suggested backup %q, maintenance %q; migration window %s %02d:00 for %d h (%s)",
-		rec.Windows.SuggestedBackupWindow, rec.Windows.SuggestedMaintenanceWindow, mw.Weekday, mw.StartHourUTC, mw.LengthHours, mw.Reason)
-	start := (slices.Index(weekdays[:], mw.Weekday)*24 + mw.StartHourUTC) * 60
-	b, _ := ParseBackupWindow(rec.Windows.SuggestedBackupWindow)
-	m, _ := ParseMaintenanceWindow(rec.Windows.SuggestedMaintenanceWindow)
-	for _, w := range []ScheduledWindow{b, m} {
-		if w.overlaps(start, mw.LengthHours*60) {
-			t.Errorf("the migration window meets the suggested window %s", w)
+	for name, cpu := range map[string]func(time.Time, int) float64{
+		"weekday bump": func(t time.Time, i int) float64 { return 8 + 22*weekdayBump(t, 14, 17) + 1.5*noise(i, 11) },
+		"daily cycle":  func(t time.Time, i int) float64 { return 20 + 15*daily(t.Add(-9*time.Hour)) + 0.5*noise(i, 7) },
+	} {
+		in := withWindows(idleMultiAZ(14), "15:00-15:30", "tue:15:00-tue:15:30")
+		in.Nodes[0].Series[slices.IndexFunc(in.Nodes[0].Series, func(s Series) bool { return s.Metric == MetricCPU })] =
+			seriesOf(load{MetricCPU: cpu}, 14, 5*time.Minute)[0]
+		rec, err := Analyze(in, Policy{})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-}
-
-// A daily cycle (quiet at night): the suggested backup window and the migration window both want
-// the quiet night hours; the migration window must not take the backup window's.
-func TestWindowsMigrationWindowClearOfSuggestedBackup(t *testing.T) {
-	in := withWindows(idleMultiAZ(14), "15:00-15:30", "tue:15:00-tue:15:30")
-	cpu := func(t time.Time, i int) float64 { return 20 + 15*daily(t.Add(-9*time.Hour)) + 0.5*noise(i, 7) }
-	in.Nodes[0].Series[slices.IndexFunc(in.Nodes[0].Series, func(s Series) bool { return s.Metric == MetricCPU })] =
-		seriesOf(load{MetricCPU: cpu}, 14, 5*time.Minute)[0]
-	rec, err := Analyze(in, Policy{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mw := rec.MigrationWindow
-	t.Logf("suggested backup %q, maintenance %q; migration window %s %02d:00 for %d h (%s)",
-		rec.Windows.SuggestedBackupWindow, rec.Windows.SuggestedMaintenanceWindow, mw.Weekday, mw.StartHourUTC, mw.LengthHours, mw.Reason)
-	start := (slices.Index(weekdays[:], mw.Weekday)*24 + mw.StartHourUTC) * 60
-	b, _ := ParseBackupWindow(rec.Windows.SuggestedBackupWindow)
-	if b.overlaps(start, mw.LengthHours*60) {
-		t.Errorf("the migration window meets the suggested daily backup window %s", b)
+		mw := rec.MigrationWindow
+		t.Logf("%s: suggested backup %q, maintenance %q; migration window %s %02d:00 for %d h (%s)", name,
+			rec.Windows.SuggestedBackupWindow, rec.Windows.SuggestedMaintenanceWindow, mw.Weekday, mw.StartHourUTC, mw.LengthHours, mw.Reason)
+		start := (slices.Index(weekdays[:], mw.Weekday)*24 + mw.StartHourUTC) * 60
+		b, errB := ParseBackupWindow(rec.Windows.SuggestedBackupWindow)
+		m, errM := ParseMaintenanceWindow(rec.Windows.SuggestedMaintenanceWindow)
+		if errB != nil || errM != nil {
+			t.Fatalf("%s: no suggested windows: %v, %v", name, errB, errM)
+		}
+		for _, w := range []ScheduledWindow{b, m} {
+			if w.overlaps(start, mw.LengthHours*60) {
+				t.Errorf("%s: the migration window meets the suggested window %s", name, w)
+			}
+		}
 	}
 }
 

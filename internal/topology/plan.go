@@ -61,8 +61,11 @@ func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error
 		return refused(err)
 	}
 	latest, next, ph, err := r.locate(ctx)
+	var pe *PrecheckError
 	var ce *ChangeError
 	switch {
+	case errors.As(err, &pe): // a guard snapshot of this name that is not this target's, say
+		return refused(err)
 	case errors.As(err, &ce):
 		// The guard snapshots could not be listed (a plan-only role without
 		// rds:DescribeDB[Cluster]Snapshots, say): where Run would start is not known, but the

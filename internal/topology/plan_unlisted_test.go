@@ -4,6 +4,11 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
@@ -48,5 +53,27 @@ func TestPreviewWithoutSnapshotListing(t *testing.T) {
 		if !strings.Contains(p.Refusal, "blue (source) database of blue/green deployment") {
 			t.Errorf("%s with a blue/green deployment: preview %+v, want it refused", target, p)
 		}
+	}
+}
+
+// A snapshot under this change's guard identifier that belongs to another target refuses the
+// plan, as it refuses the apply: it is not taken for a listing that failed.
+func TestPreviewRefusesForeignGuard(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	req := Request{Target: mandible, Nodes: 1, Generation: 1}
+	id := GuardSnapshotID(req.SnapshotPrefix, mandible, 1, 1, 1)
+	if _, err := e.api.CreateDBSnapshot(context.Background(), &rds.CreateDBSnapshotInput{
+		DBInstanceIdentifier: aws.String("mandible-prod"), DBSnapshotIdentifier: aws.String(id),
+		Tags: []rdstypes.Tag{{Key: aws.String(TagTarget), Value: aws.String("instance:someone-else")}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(time.Hour)
+	p, err := e.o.Preview(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(p.Refusal, "belongs to instance:someone-else") || p.Unchecked != "" {
+		t.Errorf("preview %+v, want the foreign guard snapshot %s refused", p, id)
 	}
 }

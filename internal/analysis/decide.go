@@ -159,11 +159,21 @@ const (
 // projection's and pg's peak) with headroom within the connections threshold: the default follows
 // the class's memory, so a parameter group that keeps it gives a smaller class fewer connections
 // than today. Its value is at most the class's memory / 9531392 (DBInstanceClassMemory is the
-// memory left to the database, a little less than the class's). None when target is the writer's
-// class (pr.Class) or has no less memory, or when no peak is known.
+// memory left to the database, a little less than the class's). The risk is high when today's
+// max_connections (pg) looks like the writer class's default (usesDefaultMaxConnections), medium
+// when it is not known, and there is none when it is set to another value (a parameter group
+// that sets it keeps it on the smaller class). None either when target is the writer's class
+// (pr.Class) or has no less memory, or when no peak is known.
 func defaultMaxConnectionsRisk(pg *PostgresFacts, pr Projection, target InstanceClass, p Policy) (Risk, bool) {
 	if target.Name == pr.Class.Name || target.MemoryGiB >= pr.Class.MemoryGiB || target.MemoryGiB <= 0 {
 		return Risk{}, false
+	}
+	severity := "medium" // today's setting not known
+	if pg != nil && pg.MaxConnections > 0 {
+		if !usesDefaultMaxConnections(pg.MaxConnections, pr.Class) {
+			return Risk{}, false
+		}
+		severity = "high"
 	}
 	peak := pr.Connections.Max
 	if pg != nil && (float64(pg.PeakConnections) > peak || peak != peak) {
@@ -177,11 +187,21 @@ func defaultMaxConnectionsRisk(pg *PostgresFacts, pr Projection, target Instance
 	if need <= p.ConnectionsThresholdPercent/100*limit {
 		return Risk{}, false
 	}
-	return Risk{Category: "capacity", Severity: "high", Description: fmt.Sprintf(
+	return Risk{Category: "capacity", Severity: severity, Description: fmt.Sprintf(
 		"On %s, RDS's default max_connections (LEAST({DBInstanceClassMemory/%d},%d), which follows the class's memory) is at most %.0f, "+
 			"and the projected peak of %.0f connections with %.0f%% headroom (%.0f) is above %.0f%% of it: if the parameter group keeps that default, "+
 			"set max_connections in it (the recommendation's tuned value) before moving to %s, or new connections will be refused",
 		target.Name, rdsMaxConnectionsDivisor, rdsMaxConnectionsCap, limit, peak, p.HeadroomPercent, need, p.ConnectionsThresholdPercent, target.Name)}, true
+}
+
+// usesDefaultMaxConnections reports whether maxConnections looks like RDS's default for class c:
+// at most c's memory / 9531392 (capped at 5000), and at least 60% of it (DBInstanceClassMemory is
+// the class's memory less what RDS keeps for itself, relatively more on small classes: about 72%
+// of it on a 1 GiB class, above 90% from 8 GiB).
+func usesDefaultMaxConnections(maxConnections int, c InstanceClass) bool {
+	top := math.Min(math.Floor(c.MemoryBytes()/rdsMaxConnectionsDivisor), rdsMaxConnectionsCap)
+	v := float64(maxConnections)
+	return v <= top && v >= 0.6*top
 }
 
 // risks lists the failure scenarios, high-traffic periods and backup and

@@ -8,9 +8,11 @@ import (
 )
 
 // A downsize to a class whose default max_connections (RDS's LEAST({DBInstanceClassMemory/9531392},
-// 5000)) cannot hold the projected peak is a high risk naming the limit; keeping the class, or a
-// peak the smaller class holds, is none.
+// 5000)) cannot hold the projected peak is a high risk naming the limit when today's setting looks
+// like the default, a medium one when it is not known, and none when it is set to another value
+// (kept on the smaller class); keeping the class, or a peak the smaller class holds, is none.
 func TestDefaultMaxConnectionsRisk(t *testing.T) {
+	maxConns := 3604 // db.r6g.xlarge's default is at most 3605
 	run := func(conns float64, cands []Candidate) Recommendation {
 		l := load{
 			MetricCPU:            func(tt time.Time, _ int) float64 { return 8 + 6*math.Sin(2*math.Pi*float64(tt.Hour())/24) },
@@ -19,10 +21,14 @@ func TestDefaultMaxConnectionsRisk(t *testing.T) {
 			MetricWriteIOPS:      func(time.Time, int) float64 { return 50 },
 			MetricConnections:    func(time.Time, int) float64 { return conns },
 		}
-		rec, err := Analyze(ClusterInput{Name: "db", Topology: TopologyMultiAZ, Nodes: []Node{
+		in := ClusterInput{Name: "db", Topology: TopologyMultiAZ, Nodes: []Node{
 			{ID: "db", Role: RoleWriter, Class: classR6gXLarge, Series: seriesOf(l, 14, 5*time.Minute)},
 			{ID: "db-standby", Role: RoleStandby, Class: classR6gXLarge},
-		}, CurrentHourlyUSD: 0.96, Candidates: cands, Postgres: &PostgresFacts{MaxConnections: 3604}}, Policy{})
+		}, CurrentHourlyUSD: 0.96, Candidates: cands}
+		if maxConns > 0 {
+			in.Postgres = &PostgresFacts{MaxConnections: maxConns}
+		}
+		rec, err := Analyze(in, Policy{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,5 +55,13 @@ func TestDefaultMaxConnectionsRisk(t *testing.T) {
 	}
 	if rec := run(1300, both[:1]); rec.RecommendedClass != "db.r6g.xlarge" || find(rec) != nil { // no class change
 		t.Errorf("same class %s: unexpected risk %+v", rec.RecommendedClass, find(rec))
+	}
+	maxConns = 5000 // above the xlarge's default: set in the parameter group, kept on the large
+	if rec := run(1300, both); find(rec) != nil {
+		t.Errorf("explicit max_connections 5000: unexpected risk %+v", find(rec))
+	}
+	maxConns = 0 // not known
+	if r := find(run(1300, both)); r == nil || r.Severity != "medium" {
+		t.Errorf("max_connections not known: risk %+v, want a medium one", r)
 	}
 }

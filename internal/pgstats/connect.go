@@ -25,13 +25,10 @@ const (
 	DefaultPort = 5432
 	// DefaultDatabase is the database used when ConnConfig.Database is empty.
 	DefaultDatabase = "postgres"
-	// DefaultSSLMode is the sslmode used when ConnConfig.SSLMode is empty and no root CA file is
-	// given (libpq's default). It does not verify the server: see EffectiveSSLMode.
+	// DefaultSSLMode is the sslmode used when ConnConfig.SSLMode is empty, a root CA file given or
+	// not (libpq's default, which existing tunnels, IP addresses and aliases in front of a server
+	// rely on). It does not verify the server: see EffectiveSSLMode and VerifiesServer.
 	DefaultSSLMode = "prefer"
-	// DefaultSSLModeWithRootCert is the sslmode used when ConnConfig.SSLMode is empty and a root CA
-	// file is given (ConnConfig.SSLRootCert, or PGSSLROOTCERT): the caller gave a CA to verify the
-	// server with, so the server's certificate must chain to it and name the host.
-	DefaultSSLModeWithRootCert = "verify-full"
 	// DefaultConnectTimeout bounds a connection attempt when ConnConfig.ConnectTimeout is 0.
 	DefaultConnectTimeout = 10 * time.Second
 	// DefaultApplicationName is reported to the server as application_name when
@@ -56,16 +53,14 @@ type ConnConfig struct {
 	// any error returned by this package. Empty means none is sent unless the
 	// server asks and PGPASSWORD or a passfile supplies one.
 	Password string
-	// SSLMode is one of SSLModes; empty means DefaultSSLModeWithRootCert
-	// ("verify-full") when a root CA file is given, DefaultSSLMode ("prefer")
-	// otherwise. "require" with a root CA file behaves as "verify-ca", as in
-	// libpq (EffectiveSSLMode).
+	// SSLMode is one of SSLModes; empty means DefaultSSLMode ("prefer"), as in
+	// libpq. "require" with a root CA file behaves as "verify-ca", as in libpq
+	// (EffectiveSSLMode).
 	SSLMode string
 	// SSLRootCert is the path of a PEM file of trusted CA certificates, used by
 	// sslmode verify-ca and verify-full (for RDS, the CA bundle from AWS,
-	// global-bundle.pem); empty means PGSSLROOTCERT, if set. Given, it turns
-	// verification on: an empty SSLMode becomes "verify-full" and "require"
-	// "verify-ca".
+	// global-bundle.pem); empty means PGSSLROOTCERT, if set. Given, "require"
+	// becomes "verify-ca"; only "verify-full" also checks the host name.
 	SSLRootCert string
 	// ConnectTimeout bounds the whole connection attempt, TLS fallbacks
 	// included; 0 means DefaultConnectTimeout. Negative values are an error.
@@ -106,19 +101,19 @@ func (c ConnConfig) Validate() error {
 }
 
 // EffectiveSSLMode returns the sslmode a connection with ConnConfig.SSLMode
-// sslmode and root CA file sslrootcert ("" for none) uses. sslmode, when set,
-// is used as it is, except that "require" with a root CA file is "verify-ca",
-// as libpq documents ("if a root CA file exists, the behavior of
+// sslmode and root CA file sslrootcert ("" for none) uses, as libpq has it.
+// sslmode, when set, is used as it is, except that "require" with a root CA
+// file is "verify-ca" ("if a root CA file exists, the behavior of
 // sslmode=require will be the same as that of verify-ca"). An empty sslmode is
-// DefaultSSLModeWithRootCert ("verify-full") with a root CA file, and
-// DefaultSSLMode ("prefer") without one. sslrootcert "system" (the system's
-// trusted roots) is always "verify-full", as pgx (and libpq) have it.
+// DefaultSSLMode ("prefer"), with a root CA file too: making it verify the
+// server would break connections through a tunnel (localhost), to an IP
+// address or through a DNS alias, which libpq's default lets through.
+// sslrootcert "system" (the system's trusted roots) is always "verify-full",
+// as pgx (and libpq) have it.
 func EffectiveSSLMode(sslmode, sslrootcert string) string {
 	switch {
 	case sslrootcert == "system":
 		return "verify-full"
-	case sslmode == "" && sslrootcert != "":
-		return DefaultSSLModeWithRootCert
 	case sslmode == "":
 		return DefaultSSLMode
 	case sslmode == "require" && sslrootcert != "":
@@ -138,7 +133,7 @@ func VerifiesServer(sslmode string) bool {
 }
 
 // Connect opens one pgx connection with the given settings, with the sslmode
-// EffectiveSSLMode gives (a root CA file turns verification on). The whole
+// EffectiveSSLMode gives. The whole
 // attempt, including an sslmode=prefer/allow fallback, is bounded by
 // ConnectTimeout (and by ctx). Errors name the host, port, database, user and
 // effective sslmode, wrap the driver's error (errors.As finds

@@ -24,7 +24,7 @@ import (
 func TestEffectiveSSLMode(t *testing.T) {
 	for _, c := range []struct{ mode, root, want string }{
 		{"", "", "prefer"},
-		{"", "/ca.pem", "verify-full"},
+		{"", "/ca.pem", "prefer"}, // as libpq: a tunnel, an IP address or an alias keeps connecting
 		{"require", "", "require"},
 		{"require", "/ca.pem", "verify-ca"},
 		{"prefer", "/ca.pem", "prefer"}, // asked for explicitly
@@ -178,12 +178,12 @@ func fakeServer(t *testing.T, cert *tls.Certificate) (host string, port int, got
 }
 
 // TestConnect_rootCertVerifiesServer: with sslrootcert given (the user's CA bundle, for RDS the
-// one from AWS) and no sslmode, the connection is verify-full: a server that refuses TLS, presents
-// a certificate not from that CA, or one from it for another host never receives the password,
-// and the genuine server (the CA's certificate for the address) does. With sslmode require and
-// sslrootcert the connection is verify-ca, as libpq has it: the certificate must come from the
-// CA, for any host name. The last case is the control the provider's warning is about: without a
-// CA, the default sslmode (prefer) hands the password to a server that refuses TLS.
+// one from AWS) and sslmode verify-full, a server that refuses TLS, presents a certificate not
+// from that CA, or one from it for another host never receives the password, and the genuine
+// server (the CA's certificate for the address) does. verify-ca, and require with sslrootcert
+// (verify-ca, as libpq has it), want the certificate from the CA, for any host name. The last
+// cases are what the provider's warning is about: the default sslmode, prefer (with or without a
+// CA, as in libpq), hands the password to a server that refuses TLS.
 func TestConnect_rootCertVerifiesServer(t *testing.T) {
 	ca := newTestCA(t)
 	t.Setenv("PGSSLROOTCERT", "")
@@ -194,15 +194,17 @@ func TestConnect_rootCertVerifiesServer(t *testing.T) {
 		server                  *tls.Certificate
 		sent                    bool
 	}{
-		{"rootcert/no TLS", "", ca.path, nil, false},
-		{"rootcert/self-signed", "", ca.path, &selfSigned, false},
-		{"rootcert/CA cert for another host", "", ca.path, &otherHost, false},
-		{"rootcert/genuine", "", ca.path, &genuine, true},
+		{"verify-full+rootcert/no TLS", "verify-full", ca.path, nil, false},
+		{"verify-full+rootcert/CA cert for another host", "verify-full", ca.path, &otherHost, false},
+		{"verify-full+rootcert/genuine", "verify-full", ca.path, &genuine, true},
+		{"verify-ca+rootcert/self-signed", "verify-ca", ca.path, &selfSigned, false},
+		{"verify-ca+rootcert/CA cert for another host", "verify-ca", ca.path, &otherHost, true},
 		{"require+rootcert/no TLS", "require", ca.path, nil, false},
 		{"require+rootcert/self-signed", "require", ca.path, &selfSigned, false},
 		{"require+rootcert/CA cert for another host", "require", ca.path, &otherHost, true},
 		{"verify-full+rootcert/self-signed", "verify-full", ca.path, &selfSigned, false},
 		{"control: default without rootcert/no TLS", "", "", nil, true},
+		{"control: default with rootcert/no TLS (libpq's prefer)", "", ca.path, nil, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			host, port, got := fakeServer(t, c.server)
@@ -235,15 +237,15 @@ func TestConnect_rootCertVerifiesServer(t *testing.T) {
 }
 
 // TestConnect_pgSSLRootCertEnv: a root CA file given by PGSSLROOTCERT (which pgx reads when
-// sslrootcert is not set) turns verification on as well.
+// sslrootcert is not set) makes require verify-ca as well.
 func TestConnect_pgSSLRootCertEnv(t *testing.T) {
 	ca := newTestCA(t)
 	t.Setenv("PGSSLROOTCERT", ca.path)
 	host, port, got := fakeServer(t, nil)
 	_, err := Connect(context.Background(), ConnConfig{Host: host, Port: port, User: "rightsize", Password: "pw-from-config",
-		ConnectTimeout: 3 * time.Second})
-	if err == nil || !strings.Contains(err.Error(), "sslmode verify-full") {
-		t.Errorf("Connect: %v, want a verify-full failure", err)
+		SSLMode: "require", ConnectTimeout: 3 * time.Second})
+	if err == nil || !strings.Contains(err.Error(), "sslmode verify-ca") {
+		t.Errorf("Connect: %v, want a verify-ca failure", err)
 	}
 	select {
 	case pw := <-got:

@@ -55,8 +55,6 @@ const (
 	DefaultPostgresPort     = 5432
 	DefaultPostgresDatabase = "postgres"
 	DefaultPostgresSSLMode  = pgstats.DefaultSSLMode
-	// DefaultPostgresSSLModeWithRootCert is the sslmode when sslrootcert is set and sslmode is not.
-	DefaultPostgresSSLModeWithRootCert = pgstats.DefaultSSLModeWithRootCert
 	// rdsCABundleURL is where AWS publishes the CA bundle of every RDS and Aurora region.
 	rdsCABundleURL                  = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
 	DefaultConnectTimeoutSeconds    = 10
@@ -147,8 +145,7 @@ type PostgresSettings struct {
 	Username string
 	Password string // secret: never log
 	// SSLMode is the sslmode set (postgres.sslmode, else PGSSLMODE), or empty when neither sets
-	// it: the connection then uses verify-full when SSLRootCert is set and prefer otherwise
-	// (EffectiveSSLMode), also after a data source's postgres attribute sets sslrootcert.
+	// it: the connection then uses prefer, as libpq does (EffectiveSSLMode).
 	SSLMode          string
 	SSLRootCert      string
 	ConnectTimeout   time.Duration
@@ -170,7 +167,7 @@ func (s PostgresSettings) Configured() bool {
 }
 
 // EffectiveSSLMode is the sslmode a connection with s uses (pgstats.EffectiveSSLMode): SSLMode,
-// or verify-full when only SSLRootCert is set and prefer when neither is; require with
+// or prefer when it is not set; require with
 // SSLRootCert is verify-ca.
 func (s PostgresSettings) EffectiveSSLMode() string {
 	return pgstats.EffectiveSSLMode(s.SSLMode, s.SSLRootCert)
@@ -276,7 +273,7 @@ func (p *rightsizeProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"`PGDATABASE`, `PGUSER`, `PGPASSWORD`, `PGSSLMODE`, `PGSSLROOTCERT`). The connection is opened lazily, only when a " +
 					"data source or resource needs it. The role needs `pg_monitor` (`GRANT pg_monitor TO rightsize;`). " +
 					"To verify the server (so that the password or IAM token goes to no other), set `sslrootcert` to the CA bundle " +
-					"(for RDS and Aurora, `global-bundle.pem` from AWS), which makes the default `sslmode` `verify-full`; " +
+					"(for RDS and Aurora, `global-bundle.pem` from AWS) and `sslmode` to `verify-full`; " +
 					"configuration warns when `sslmode` is below `verify-ca` for a host that is not local.",
 				Attributes: postgresProviderAttributes(),
 			},
@@ -320,15 +317,14 @@ func postgresProviderAttributes() map[string]schema.Attribute {
 			Sensitive:           true,
 		},
 		"sslmode": schema.StringAttribute{
-			MarkdownDescription: fmt.Sprintf("libpq sslmode, one of %s. Falls back to `PGSSLMODE`, then `%s` when `sslrootcert` "+
-				"is set (a CA to verify the server with was given), else `%s`. `require` with `sslrootcert` behaves as `verify-ca`, "+
-				"as in libpq. Only `verify-ca` and `verify-full` verify the server's certificate: with `%s` a server that refuses "+
+			MarkdownDescription: fmt.Sprintf("libpq sslmode, one of %s. Falls back to `PGSSLMODE`, then `%s` (libpq's default, also when "+
+				"`sslrootcert` is set). `require` with `sslrootcert` behaves as `verify-ca`, as in libpq. Only `verify-ca` and `verify-full` verify the server's certificate: with `%s` a server that refuses "+
 				"TLS (an impostor at the host's address: DNS spoofing, a hijacked address, a man in the middle) receives the "+
 				"password or IAM token in cleartext, and with `require` one presenting any certificate receives it, so "+
 				"configuration warns about a mode below `verify-ca` for a host that is not local (not `localhost`, a loopback "+
 				"address or a Unix-domain socket). For RDS and Aurora set `sslmode = \"verify-full\"` and `sslrootcert` "+
 				"to AWS's CA bundle.",
-				markdownList(SSLModes), DefaultPostgresSSLModeWithRootCert, DefaultPostgresSSLMode, DefaultPostgresSSLMode),
+				markdownList(SSLModes), DefaultPostgresSSLMode, DefaultPostgresSSLMode),
 			Optional:   true,
 			Validators: []validator.String{stringvalidator.OneOf(SSLModes...)},
 		},
@@ -336,8 +332,9 @@ func postgresProviderAttributes() map[string]schema.Attribute {
 			MarkdownDescription: fmt.Sprintf("Path to the PEM file of CA certificates the server's certificate must chain to. "+
 				"For RDS and Aurora, AWS's bundle of every region's CAs, `global-bundle.pem` (%s; see \"Using SSL/TLS to encrypt "+
 				"a connection to a DB instance or cluster\" in the Amazon RDS User Guide): the system's trusted roots do not "+
-				"hold the RDS CAs. Set without `sslmode`, it makes the connection `%s`; with `sslmode = \"require\"`, `verify-ca`. "+
-				"Falls back to `PGSSLROOTCERT`.", rdsCABundleURL, DefaultPostgresSSLModeWithRootCert),
+				"hold the RDS CAs. Use it with `sslmode = \"verify-full\"` (with `sslmode = \"require\"` it is `verify-ca`; "+
+				"without `sslmode` the connection stays `prefer`, which verifies nothing). "+
+				"Falls back to `PGSSLROOTCERT`.", rdsCABundleURL),
 			Optional: true,
 		},
 		"connect_timeout": schema.Int64Attribute{
@@ -584,11 +581,12 @@ func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagE
 // at that address. Configure calls it, so it is said once per run, not by every data source; it
 // judges the provider's settings, which a data source's postgres attribute may override. A host
 // not known until apply is taken as remote (it comes from a resource, such as an RDS instance's
-// address); an sslmode not known until apply, or an sslrootcert not known while sslmode is unset,
+// address); an sslmode not known until apply, or an sslrootcert not known while sslmode is require,
 // is not judged. Nothing is dialled.
 func warnUnverifiedPostgres(diags *diag.Diagnostics, m *postgresModel, pg PostgresSettings) {
 	unknown := func(a string) bool { return slices.Contains(pg.Unknown, a) }
-	if !pg.Configured() || unknown("sslmode") || (pg.SSLMode == "" && unknown("sslrootcert")) {
+	// An sslrootcert not known until apply decides the mode of "require" (verify-ca with one).
+	if !pg.Configured() || unknown("sslmode") || (pg.SSLMode == "require" && unknown("sslrootcert")) {
 		return
 	}
 	mode := pg.EffectiveSSLMode()
@@ -606,7 +604,7 @@ func warnUnverifiedPostgres(diags *diag.Diagnostics, m *postgresModel, pg Postgr
 	case pg.SSLMode != "":
 		source = fmt.Sprintf("PGSSLMODE is %q", mode)
 	default:
-		source = fmt.Sprintf("sslmode is not set and no sslrootcert is given, so it is %q", mode)
+		source = fmt.Sprintf("sslmode is not set, so it is libpq's default %q", mode)
 	}
 	secret := "password"
 	if pg.IAMAuth {
@@ -624,7 +622,7 @@ func warnUnverifiedPostgres(diags *diag.Diagnostics, m *postgresModel, pg Postgr
 			"the server's certificate against a trusted CA. Whichever server answers at that address (after DNS spoofing, a "+
 			"hijacked address or a man in the middle) would receive the %s%s. Set postgres.sslmode = \"verify-full\" and "+
 			"postgres.sslrootcert to the path of the CA bundle that signed the server's certificate: for RDS and Aurora, "+
-			"global-bundle.pem from AWS's documentation (%s); sslrootcert alone also selects verify-full.",
+			"global-bundle.pem from AWS's documentation (%s).",
 			host, source, secret, how, rdsCABundleURL))
 }
 

@@ -317,10 +317,10 @@ data "rightsize_rds_price" "p" {
 	})
 }
 
-// sslrootcert without sslmode (in the block, or from PGSSLROOTCERT) makes the connection
-// verify-full, also when a data source's postgres attribute gives it; require with sslrootcert is
-// verify-ca; neither is prefer, libpq's default. The settings keep sslmode unset so that a data
-// source's sslrootcert still selects verify-full.
+// As in libpq: sslrootcert without sslmode (in the block, or from PGSSLROOTCERT) leaves the
+// default prefer, also when a data source's postgres attribute gives it (a tunnel, an IP address
+// or a DNS alias keeps connecting); require with sslrootcert is verify-ca, also when require comes
+// from a data source over the provider's sslrootcert.
 func TestResolvePostgres_sslRootCertVerifies(t *testing.T) {
 	noEnv := func(string) (string, bool) { return "", false }
 	for _, c := range []struct {
@@ -331,8 +331,8 @@ func TestResolvePostgres_sslRootCertVerifies(t *testing.T) {
 		effective string
 	}{
 		{"nothing", &postgresModel{Host: types.StringValue("db.internal")}, nil, "", "prefer"},
-		{"sslrootcert", &postgresModel{Host: types.StringValue("db.internal"), SSLRootCert: types.StringValue("/ca.pem")}, nil, "", "verify-full"},
-		{"PGSSLROOTCERT", nil, map[string]string{"PGHOST": "db.internal", "PGSSLROOTCERT": "/ca.pem"}, "", "verify-full"},
+		{"sslrootcert", &postgresModel{Host: types.StringValue("db.internal"), SSLRootCert: types.StringValue("/ca.pem")}, nil, "", "prefer"},
+		{"PGSSLROOTCERT", nil, map[string]string{"PGHOST": "db.internal", "PGSSLROOTCERT": "/ca.pem"}, "", "prefer"},
 		{"require with sslrootcert", &postgresModel{SSLMode: types.StringValue("require"), SSLRootCert: types.StringValue("/ca.pem")}, nil, "require", "verify-ca"},
 		{"PGSSLMODE require with sslrootcert", &postgresModel{SSLRootCert: types.StringValue("/ca.pem")}, map[string]string{"PGSSLMODE": "require"}, "require", "verify-ca"},
 		{"explicit prefer", &postgresModel{SSLMode: types.StringValue("prefer"), SSLRootCert: types.StringValue("/ca.pem")}, nil, "prefer", "prefer"},
@@ -352,11 +352,12 @@ func TestResolvePostgres_sslRootCertVerifies(t *testing.T) {
 		})
 	}
 
-	// A data source's sslrootcert, over provider settings without sslmode or sslrootcert.
-	base, _ := resolvePostgres(&postgresModel{Host: types.StringValue("db.internal"), Username: types.StringValue("rightsize")}, noEnv)
+	// A data source's sslmode require, over provider settings with sslrootcert.
+	base, _ := resolvePostgres(&postgresModel{Host: types.StringValue("db.internal"), Username: types.StringValue("rightsize"),
+		SSLRootCert: types.StringValue("/ca.pem")}, noEnv)
 	override := types.ObjectValueMust(recPostgresAttrTypes(), map[string]attr.Value{
 		"host": types.StringNull(), "port": types.Int64Null(), "database": types.StringNull(), "username": types.StringNull(),
-		"password": types.StringNull(), "sslmode": types.StringNull(), "sslrootcert": types.StringValue("/ca.pem"), "iam_auth": types.BoolNull(),
+		"password": types.StringNull(), "sslmode": types.StringValue("require"), "sslrootcert": types.StringNull(), "iam_auth": types.BoolNull(),
 	})
 	merged, err := mergePostgres(context.Background(), base, override)
 	if err != nil {
@@ -366,8 +367,8 @@ func TestResolvePostgres_sslRootCertVerifies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := pgstats.EffectiveSSLMode(cc.SSLMode, cc.SSLRootCert); got != "verify-full" {
-		t.Errorf("a data source's sslrootcert over the provider's defaults connects with sslmode %q, want verify-full", got)
+	if got := pgstats.EffectiveSSLMode(cc.SSLMode, cc.SSLRootCert); got != "verify-ca" {
+		t.Errorf("a data source's require over the provider's sslrootcert connects with sslmode %q, want verify-ca", got)
 	}
 }
 
@@ -412,8 +413,9 @@ func configureProvider(t *testing.T, postgres map[string]tftypes.Value) diag.Dia
 
 // Provider configuration warns, once, when the postgres settings are used with an sslmode below
 // verify-ca for a host that is not local, naming the host, who would receive what, and what to
-// set; it does not for a verifying sslmode (sslrootcert alone included), a local host, or no
-// PostgreSQL settings at all.
+// set (sslrootcert alone leaves prefer, as in libpq); it does not for a verifying sslmode (require
+// with sslrootcert included), a local host, or no PostgreSQL settings at all; require with an
+// sslrootcert known after apply is not judged.
 func TestConfigure_unverifiedPostgresWarning(t *testing.T) {
 	for _, k := range []string{"PGHOST", "PGSSLMODE", "PGSSLROOTCERT", "PGPORT"} {
 		t.Setenv(k, "")
@@ -427,7 +429,7 @@ func TestConfigure_unverifiedPostgresWarning(t *testing.T) {
 		want     []string // substrings of the warning's detail; nil: no warning
 	}{
 		{"default sslmode", map[string]tftypes.Value{"host": str(remote)}, nil,
-			[]string{`connection to "` + remote + `"`, `sslmode is not set and no sslrootcert is given, so it is "prefer"`,
+			[]string{`connection to "` + remote + `"`, `sslmode is not set, so it is libpq's default "prefer"`,
 				"would receive the password, in cleartext if it refuses TLS", `postgres.sslmode = "verify-full"`, "global-bundle.pem", rdsCABundleURL}},
 		{"require, IAM", map[string]tftypes.Value{"host": str(remote), "sslmode": str("require"), "iam_auth": tftypes.NewValue(tftypes.Bool, true)}, nil,
 			[]string{`postgres.sslmode is "require"`, "would receive the RDS IAM authentication token over TLS, whatever certificate it presents"}},
@@ -435,8 +437,13 @@ func TestConfigure_unverifiedPostgresWarning(t *testing.T) {
 		{"PGSSLMODE", map[string]tftypes.Value{}, map[string]string{"PGHOST": remote, "PGSSLMODE": "allow"}, []string{`PGSSLMODE is "allow"`}},
 		{"host known after apply", map[string]tftypes.Value{"host": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)}, nil,
 			[]string{"postgres.host names (known after apply)"}},
-		{"sslrootcert", map[string]tftypes.Value{"host": str(remote), "sslrootcert": str("/etc/ssl/rds/global-bundle.pem")}, nil, nil},
-		{"PGSSLROOTCERT", map[string]tftypes.Value{"host": str(remote)}, map[string]string{"PGSSLROOTCERT": "/ca.pem"}, nil},
+		{"sslrootcert alone", map[string]tftypes.Value{"host": str(remote), "sslrootcert": str("/etc/ssl/rds/global-bundle.pem")}, nil,
+			[]string{`sslmode is not set, so it is libpq's default "prefer"`}},
+		{"PGSSLROOTCERT alone", map[string]tftypes.Value{"host": str(remote)}, map[string]string{"PGSSLROOTCERT": "/ca.pem"},
+			[]string{`sslmode is not set, so it is libpq's default "prefer"`}},
+		{"verify-full with sslrootcert", map[string]tftypes.Value{"host": str(remote), "sslmode": str("verify-full"), "sslrootcert": str("/ca.pem")}, nil, nil},
+		{"require with sslrootcert known after apply", map[string]tftypes.Value{"host": str(remote), "sslmode": str("require"),
+			"sslrootcert": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)}, nil, nil},
 		{"require with sslrootcert", map[string]tftypes.Value{"host": str(remote), "sslmode": str("require"), "sslrootcert": str("/ca.pem")}, nil, nil},
 		{"verify-ca", map[string]tftypes.Value{"host": str(remote), "sslmode": str("verify-ca")}, nil, nil},
 		{"sslmode known after apply", map[string]tftypes.Value{"host": str(remote), "sslmode": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)}, nil, nil},
@@ -480,8 +487,9 @@ func TestConfigure_unverifiedPostgresWarning(t *testing.T) {
 	}
 }
 
-// Through terraform: sslrootcert without sslmode resolves to verify-full, without it to prefer
-// (the probe reports the sslmode a connection would use); neither plan connects.
+// Through terraform: sslrootcert without sslmode resolves to prefer (libpq's default), require
+// with it to verify-ca, verify-full to itself (the probe reports the sslmode a connection would
+// use); no plan connects.
 func TestAccProvider_sslRootCertDefault(t *testing.T) {
 	for _, k := range []string{"PGSSLMODE", "PGSSLROOTCERT"} {
 		t.Setenv(k, "")
@@ -496,7 +504,8 @@ func TestAccProvider_sslRootCertDefault(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: cfg("    sslrootcert = \"/etc/ssl/rds/global-bundle.pem\"\n"), ConfigStateChecks: check("verify-full")},
+			{Config: cfg("    sslrootcert = \"/etc/ssl/rds/global-bundle.pem\"\n"), ConfigStateChecks: check("prefer")},
+			{Config: cfg("    sslmode = \"verify-full\"\n    sslrootcert = \"/etc/ssl/rds/global-bundle.pem\"\n"), ConfigStateChecks: check("verify-full")},
 			{Config: cfg("    sslmode = \"require\"\n    sslrootcert = \"/etc/ssl/rds/global-bundle.pem\"\n"), ConfigStateChecks: check("verify-ca")},
 			{Config: cfg(""), ConfigStateChecks: check("prefer")},
 		},

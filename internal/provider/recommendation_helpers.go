@@ -87,7 +87,7 @@ func postgresOverrideAttributes() map[string]schema.Attribute {
 		"username": schema.StringAttribute{Optional: true, MarkdownDescription: "Role with `pg_monitor`. Defaults to the provider's.",
 			Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 		"password": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "Password. Defaults to the provider's. Never logged."},
-		"sslmode": schema.StringAttribute{Optional: true, MarkdownDescription: fmt.Sprintf("libpq sslmode, one of %s. Defaults to the provider's; when neither sets it, `sslrootcert` set here or there selects `verify-full`.", markdownList(SSLModes)),
+		"sslmode": schema.StringAttribute{Optional: true, MarkdownDescription: fmt.Sprintf("libpq sslmode, one of %s. Defaults to the provider's.", markdownList(SSLModes)),
 			Validators: []validator.String{stringvalidator.OneOf(SSLModes...)}},
 		"sslrootcert": schema.StringAttribute{Optional: true, MarkdownDescription: "CA bundle path. Defaults to the provider's."},
 		"iam_auth":    schema.BoolAttribute{Optional: true, MarkdownDescription: "Use an RDS IAM authentication token built from the provider's AWS credentials. Defaults to the provider's."},

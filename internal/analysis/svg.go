@@ -25,11 +25,14 @@ type ChartThreshold struct {
 
 var palette = []string{"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf"}
 
-// TimeSeriesSVG draws hourly lines as an 800×320 SVG with a y axis from 0,
+// TimeSeriesSVG draws hourly lines as an 850×320 SVG with a y axis from 0,
 // day ticks along x (UTC dates from start) and threshold lines in red. Lines
-// of different lengths are fine; NaN values break the line. The output
-// depends only on its arguments. An empty chart (no finite value) still
-// renders axes with a 0–1 range.
+// of different lengths are fine; NaN values break the line. Where more than
+// two hours fall in one pixel column, only the lowest and highest hour of
+// each unbroken run in it are drawn (the line's envelope), so the SVG's size
+// stops growing with the window past about 45 days. The output depends only
+// on its arguments. An empty chart (no finite value) still renders axes with
+// a 0–1 range.
 func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thresholds []ChartThreshold) string {
 	const W, H, ml, mr, mt, mb = 850, 320, 64, 240, 34, 44 // mr leaves room for the longest legend, "limit before headroom (33.33)"
 	pw, ph := float64(W-ml-mr), float64(H-mt-mb)
@@ -111,11 +114,7 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 		color := palette[i%len(palette)]
 		d := pathBuf[:0]
 		pen := false
-		for j, v := range l.Hourly {
-			if v != v || math.IsInf(v, 0) {
-				pen = false
-				continue
-			}
+		point := func(j int, v float64) {
 			switch {
 			case pen:
 				d = append(d, " L"...)
@@ -129,6 +128,44 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 			d = appendFixed1(d, y(v))
 			pen = true
 		}
+		// A long window has several hours per pixel column: of each run of valid hours in one
+		// column only the lowest and the highest are drawn, in time order. The line's envelope
+		// and its breaks stay exact, and the path stays at most two points per column (a
+		// 455-day chart would otherwise hold ten thousand points in 546 pixels).
+		col, lo, hi := -1, -1, -1
+		flush := func() {
+			switch {
+			case lo < 0:
+			case lo == hi:
+				point(lo, l.Hourly[lo])
+			case lo < hi:
+				point(lo, l.Hourly[lo])
+				point(hi, l.Hourly[hi])
+			default:
+				point(hi, l.Hourly[hi])
+				point(lo, l.Hourly[lo])
+			}
+			col, lo, hi = -1, -1, -1
+		}
+		for j, v := range l.Hourly {
+			if v != v || math.IsInf(v, 0) {
+				flush()
+				pen = false
+				continue
+			}
+			if c := int(x(j)); c != col {
+				flush()
+				col, lo, hi = c, j, j
+				continue
+			}
+			if v < l.Hourly[lo] {
+				lo = j
+			}
+			if v > l.Hourly[hi] {
+				hi = j
+			}
+		}
+		flush()
 		dash := ""
 		if l.Dashed {
 			dash = ` stroke-dasharray="5 3"`

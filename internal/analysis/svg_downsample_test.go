@@ -1,0 +1,49 @@
+package analysis
+
+import (
+	"math"
+	"math/rand"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A 455-day chart is not much larger than a 45-day one: past two hours per pixel column only each
+// column's lowest and highest hour are drawn. The envelope stays (the highest and the lowest value
+// are still on the line) and so do the breaks at missing hours.
+func TestTimeSeriesSVGBoundedByWidth(t *testing.T) {
+	start := time.Date(2025, 8, 1, 0, 0, 0, 0, time.UTC)
+	chart := func(days int) (string, []float64) {
+		rg := rand.New(rand.NewSource(int64(days)))
+		v := make([]float64, days*24)
+		for i := range v {
+			v[i] = 20 + 10*rg.Float64()
+		}
+		v[len(v)/3] = 95 // one peak
+		v[len(v)/2] = 1  // one trough
+		for i := len(v) * 2 / 3; i < len(v)*2/3+30; i++ {
+			v[i] = math.NaN() // a day and a quarter without data
+		}
+		return TimeSeriesSVG("cpu", "percent", start, []ChartLine{{Label: "writer", Hourly: v}}, []ChartThreshold{{Label: "alert", Value: 40}}), v
+	}
+	short, _ := chart(45)
+	long, v := chart(455)
+	if len(long) > 2*len(short) {
+		t.Errorf("455-day chart %d bytes, 45-day chart %d: the long one should not grow with the window", len(long), len(short))
+	}
+	path := long[strings.Index(long, `<path d="`):]
+	path = path[:strings.Index(path, `"`+" fill")]
+	points := strings.Count(path, "L") + strings.Count(path, "M")
+	if points > 2*(850-64-240+2)+4 {
+		t.Errorf("%d points for %d hours in 546 pixel columns", points, len(v))
+	}
+	if strings.Count(path, "M") != 2 {
+		t.Errorf("the gap does not break the line once: %d moves", strings.Count(path, "M"))
+	}
+	// The peak (95) and trough (1) are drawn: with ymax 100 over 242 px from y=34, y(95)=46.1 and y(1)=273.6.
+	for _, y := range []string{" 46.1", " 273.6"} {
+		if !strings.Contains(path, y) {
+			t.Errorf("the line lost the point at y%s (the envelope's extreme)", y)
+		}
+	}
+}

@@ -53,6 +53,12 @@ const (
 	DefaultTopStatements = 20
 	// MaxTopStatements bounds Options.TopStatements.
 	MaxTopStatements = 1000
+	// DefaultMaxUnusedIndexes is how many unused indexes are listed when
+	// Options.MaxUnusedIndexes is 0; MaxMaxUnusedIndexes bounds it. A database
+	// with thousands of tables can have thousands of unused indexes: the list
+	// keeps the largest, and Stats.UnusedIndexesTotal counts them all.
+	DefaultMaxUnusedIndexes = 100
+	MaxMaxUnusedIndexes     = 10000
 	// DefaultQueryTextLength is the query text length, in characters, when Options.QueryTextLength is 0.
 	DefaultQueryTextLength = 1000
 	// MaxQueryTextLength bounds Options.QueryTextLength (characters).
@@ -70,6 +76,9 @@ type Options struct {
 	// TopStatements is how many statements to report, by total execution time;
 	// 0 means DefaultTopStatements (20). Must be 0..MaxTopStatements.
 	TopStatements int
+	// MaxUnusedIndexes is how many unused indexes to list, largest first; 0
+	// means DefaultMaxUnusedIndexes (100). Must be 0..MaxMaxUnusedIndexes.
+	MaxUnusedIndexes int
 	// QueryTextLength truncates each query text to this many characters
 	// (after its string constants are redacted); 0 means
 	// DefaultQueryTextLength (1000). Must be 0..MaxQueryTextLength.
@@ -106,6 +115,8 @@ func (o Options) normalised() (Options, []qualifiedName, error) {
 	switch {
 	case o.TopStatements < 0 || o.TopStatements > MaxTopStatements:
 		return o, nil, fmt.Errorf("top statements %d is out of range: use 1-%d (0 for %d)", o.TopStatements, MaxTopStatements, DefaultTopStatements)
+	case o.MaxUnusedIndexes < 0 || o.MaxUnusedIndexes > MaxMaxUnusedIndexes:
+		return o, nil, fmt.Errorf("max unused indexes %d is out of range: use 1-%d (0 for %d)", o.MaxUnusedIndexes, MaxMaxUnusedIndexes, DefaultMaxUnusedIndexes)
 	case o.QueryTextLength < 0 || o.QueryTextLength > MaxQueryTextLength:
 		return o, nil, fmt.Errorf("query text length %d is out of range: use 1-%d (0 for %d)", o.QueryTextLength, MaxQueryTextLength, DefaultQueryTextLength)
 	case o.Sample < 0 || o.Sample > MaxSample:
@@ -118,6 +129,9 @@ func (o Options) normalised() (Options, []qualifiedName, error) {
 	}
 	if o.QueryTextLength == 0 {
 		o.QueryTextLength = DefaultQueryTextLength
+	}
+	if o.MaxUnusedIndexes == 0 {
+		o.MaxUnusedIndexes = DefaultMaxUnusedIndexes
 	}
 	if o.StatementTimeout == 0 {
 		o.StatementTimeout = DefaultStatementTimeout
@@ -1049,7 +1063,10 @@ func (c *collector) readUnusedIndexes(ctx context.Context) error {
 	// schema-qualified and given its declared argument type (regclass), on top
 	// of the pinned search_path (WithReadOnlyTx): an oid argument would pick
 	// an exact-match pg_relation_size(oid) from any schema searched.
-	rows, err := c.q.Query(ctx, queryTag+`SELECT n.nspname, t.relname, c.relname, pg_catalog.pg_relation_size(i.indexrelid::pg_catalog.regclass)
+	// The window aggregates count and size every unused index before the
+	// LIMIT keeps the largest Options.MaxUnusedIndexes.
+	rows, err := c.q.Query(ctx, queryTag+`SELECT n.nspname, t.relname, c.relname, pg_catalog.pg_relation_size(i.indexrelid::pg_catalog.regclass) AS size,
+		count(*) OVER (), sum(pg_catalog.pg_relation_size(i.indexrelid::pg_catalog.regclass)) OVER ()::int8
 		FROM pg_index i
 		JOIN pg_class c ON c.oid = i.indexrelid
 		JOIN pg_class t ON t.oid = i.indrelid
@@ -1057,14 +1074,15 @@ func (c *collector) readUnusedIndexes(ctx context.Context) error {
 		WHERE NOT i.indisunique AND NOT i.indisprimary AND NOT i.indisexclusion
 		AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
 		AND pg_stat_get_numscans(i.indexrelid) = 0
-		ORDER BY 4 DESC, 1, 2, 3`)
+		ORDER BY 4 DESC, 1, 2, 3
+		LIMIT $1`, c.opts.MaxUnusedIndexes)
 	if err != nil {
 		return fmt.Errorf("reading unused indexes: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var ix Index
-		if err := rows.Scan(&ix.Schema, &ix.Table, &ix.Name, &ix.SizeBytes); err != nil {
+		if err := rows.Scan(&ix.Schema, &ix.Table, &ix.Name, &ix.SizeBytes, &c.st.UnusedIndexesTotal, &c.st.UnusedIndexesTotalBytes); err != nil {
 			return fmt.Errorf("reading unused indexes: %w", err)
 		}
 		c.st.UnusedIndexes = append(c.st.UnusedIndexes, ix)

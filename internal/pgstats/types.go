@@ -33,8 +33,12 @@ type Stats struct {
 	Statements  Statements
 	// UnusedIndexes lists, for the connected database only, non-unique,
 	// non-primary-key, non-exclusion indexes with idx_scan = 0 since the
-	// statistics were reset, largest first.
+	// statistics were reset, largest first: at most Options.MaxUnusedIndexes.
 	UnusedIndexes []Index
+	// UnusedIndexesTotal and UnusedIndexesTotalBytes count all such indexes
+	// and their pg_relation_size() in bytes, listed or not.
+	UnusedIndexesTotal      int
+	UnusedIndexesTotalBytes int64
 	// Tables has one entry per table named in Options.Tables that exists, in the
 	// order given. Missing names produce a warning instead.
 	Tables      []Table

@@ -39,27 +39,30 @@ type postgresStatsDataSource struct {
 }
 
 type postgresStatsModel struct {
-	ID              types.String `tfsdk:"id"`
-	Postgres        types.Object `tfsdk:"postgres"`
-	TopStatements   types.Int64  `tfsdk:"top_statements"`
-	QueryTextLength types.Int64  `tfsdk:"query_text_length"`
-	SampleSeconds   types.Int64  `tfsdk:"sample_seconds"`
-	Tables          types.List   `tfsdk:"tables"`
+	ID               types.String `tfsdk:"id"`
+	Postgres         types.Object `tfsdk:"postgres"`
+	TopStatements    types.Int64  `tfsdk:"top_statements"`
+	MaxUnusedIndexes types.Int64  `tfsdk:"max_unused_indexes"`
+	QueryTextLength  types.Int64  `tfsdk:"query_text_length"`
+	SampleSeconds    types.Int64  `tfsdk:"sample_seconds"`
+	Tables           types.List   `tfsdk:"tables"`
 
-	CollectedAt   types.String         `tfsdk:"collected_at"`
-	RateBasis     types.String         `tfsdk:"rate_basis"`
-	SampleMeasure types.Float64        `tfsdk:"sample_interval_seconds"`
-	Server        *pgsServerModel      `tfsdk:"server"`
-	Databases     []pgsDatabaseModel   `tfsdk:"databases"`
-	Connections   *pgsConnectionsModel `tfsdk:"connections"`
-	Replication   *pgsReplicationModel `tfsdk:"replication"`
-	Statements    *pgsStatementsModel  `tfsdk:"statements"`
-	UnusedIndexes []pgsIndexModel      `tfsdk:"unused_indexes"`
-	TableStats    []pgsTableModel      `tfsdk:"table_stats"`
-	Settings      *pgsSettingsModel    `tfsdk:"settings"`
-	Checkpoints   *pgsCheckpointsModel `tfsdk:"checkpoints"`
-	Timing        *pgsTimingModel      `tfsdk:"collector_timing"`
-	Warnings      []types.String       `tfsdk:"warnings"`
+	CollectedAt             types.String         `tfsdk:"collected_at"`
+	RateBasis               types.String         `tfsdk:"rate_basis"`
+	SampleMeasure           types.Float64        `tfsdk:"sample_interval_seconds"`
+	Server                  *pgsServerModel      `tfsdk:"server"`
+	Databases               []pgsDatabaseModel   `tfsdk:"databases"`
+	Connections             *pgsConnectionsModel `tfsdk:"connections"`
+	Replication             *pgsReplicationModel `tfsdk:"replication"`
+	Statements              *pgsStatementsModel  `tfsdk:"statements"`
+	UnusedIndexes           []pgsIndexModel      `tfsdk:"unused_indexes"`
+	UnusedIndexesTotal      types.Int64          `tfsdk:"unused_indexes_total"`
+	UnusedIndexesTotalBytes types.Int64          `tfsdk:"unused_indexes_total_bytes"`
+	TableStats              []pgsTableModel      `tfsdk:"table_stats"`
+	Settings                *pgsSettingsModel    `tfsdk:"settings"`
+	Checkpoints             *pgsCheckpointsModel `tfsdk:"checkpoints"`
+	Timing                  *pgsTimingModel      `tfsdk:"collector_timing"`
+	Warnings                []types.String       `tfsdk:"warnings"`
 }
 
 type pgsServerModel struct {
@@ -271,6 +274,9 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			"postgres": schema.SingleNestedAttribute{Optional: true,
 				MarkdownDescription: "Connection overriding the provider's `postgres` block attribute by attribute (e.g. another database on the same server).",
 				Attributes:          postgresOverrideAttributes()},
+			"max_unused_indexes": schema.Int64Attribute{Optional: true,
+				MarkdownDescription: fmt.Sprintf("How many indexes `unused_indexes` lists (the largest), 1–%d. Defaults to `%d`; `unused_indexes_total` counts them all.", pgstats.MaxMaxUnusedIndexes, pgstats.DefaultMaxUnusedIndexes),
+				Validators:          []validator.Int64{int64validator.Between(1, pgstats.MaxMaxUnusedIndexes)}},
 			"top_statements": schema.Int64Attribute{Optional: true,
 				MarkdownDescription: fmt.Sprintf("How many statements `statements.top` lists, 1–%d. Defaults to `%d`.", pgstats.MaxTopStatements, pgstats.DefaultTopStatements),
 				Validators:          []validator.Int64{int64validator.Between(1, pgstats.MaxTopStatements)}},
@@ -414,13 +420,15 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 						}}},
 				}},
 			"unused_indexes": schema.ListNestedAttribute{Computed: true,
-				MarkdownDescription: "Indexes of the connected database never scanned since statistics were reset (`idx_scan = 0`), excluding unique, primary-key and exclusion indexes, largest first. Check replicas before dropping: their scans are not counted here.",
+				MarkdownDescription: "Indexes of the connected database never scanned since statistics were reset (`idx_scan = 0`), excluding unique, primary-key and exclusion indexes, largest first: at most `max_unused_indexes` of them. Check replicas before dropping: their scans are not counted here.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"schema":     pgsStr("Schema."),
 					"table":      pgsStr("Table."),
 					"name":       pgsStr("Index name."),
 					"size_bytes": pgsBytes("`pg_relation_size()` of the index"),
 				}}},
+			"unused_indexes_total":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Number of such unused indexes, listed in `unused_indexes` or not."},
+			"unused_indexes_total_bytes": schema.Int64Attribute{Computed: true, MarkdownDescription: "Their total `pg_relation_size()`, in bytes."},
 			"table_stats": schema.ListNestedAttribute{Computed: true,
 				MarkdownDescription: "One entry per name in `tables` that exists, in that order.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
@@ -501,9 +509,10 @@ func (d *postgresStatsDataSource) Read(ctx context.Context, req datasource.ReadR
 		return
 	}
 	opts := pgstats.Options{
-		TopStatements:   int(m.TopStatements.ValueInt64()),
-		QueryTextLength: int(m.QueryTextLength.ValueInt64()),
-		Sample:          time.Duration(m.SampleSeconds.ValueInt64()) * time.Second,
+		TopStatements:    int(m.TopStatements.ValueInt64()),
+		MaxUnusedIndexes: int(m.MaxUnusedIndexes.ValueInt64()),
+		QueryTextLength:  int(m.QueryTextLength.ValueInt64()),
+		Sample:           time.Duration(m.SampleSeconds.ValueInt64()) * time.Second,
 	}
 	if !m.Tables.IsNull() && !m.Tables.IsUnknown() {
 		resp.Diagnostics.Append(m.Tables.ElementsAs(ctx, &opts.Tables, false)...)
@@ -643,6 +652,7 @@ func fillPostgresStats(m *postgresStatsModel, st *pgstats.Stats) diag.Diagnostic
 		})
 	}
 
+	m.UnusedIndexesTotal, m.UnusedIndexesTotalBytes = types.Int64Value(int64(st.UnusedIndexesTotal)), types.Int64Value(st.UnusedIndexesTotalBytes)
 	m.UnusedIndexes = make([]pgsIndexModel, 0, len(st.UnusedIndexes))
 	for _, ix := range st.UnusedIndexes {
 		m.UnusedIndexes = append(m.UnusedIndexes, pgsIndexModel{Schema: types.StringValue(ix.Schema), Table: types.StringValue(ix.Table),

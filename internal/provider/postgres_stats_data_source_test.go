@@ -181,6 +181,8 @@ data "rightsize_postgres_stats" "t" {
 						"name": knownvalue.StringExact("orders_note_unused"), "size_bytes": pgsCheckInt(8192),
 					}),
 				})),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("unused_indexes_total"), knownvalue.Int64Exact(1)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("unused_indexes_total_bytes"), pgsCheckInt(8192)),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("table_stats"), knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.ObjectPartial(map[string]knownvalue.Check{
 						"name": knownvalue.StringExact("orders"), "schema": knownvalue.StringExact("public"),

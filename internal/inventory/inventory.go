@@ -84,6 +84,12 @@ type Node struct {
 	// Virtual is true for a Multi-AZ standby: it has no API identity and
 	// publishes no CloudWatch metrics of its own.
 	Virtual bool
+	// PendingClass is the instance class a pending modification will change
+	// the instance to (PendingModifiedValues.DBInstanceClass: ModifyDBInstance
+	// without ApplyImmediately, applied in the next maintenance window, or a
+	// change being applied); "" when none. A Multi-AZ standby shows its
+	// primary's: the class applies to both.
+	PendingClass string
 }
 
 // Cluster is a discovered deployment.
@@ -96,6 +102,13 @@ type Cluster struct {
 	Engine        string
 	EngineVersion string
 	Status        string
+	// EngineLifecycleSupport is the instance's (Multi-AZ kind) or the Aurora
+	// cluster's lifecycle type as RDS reports it: "open-source-rds-extended-support"
+	// (RDS's default: enrolled in RDS Extended Support, billed per vCPU-hour
+	// once the major version is past the end of standard support),
+	// "open-source-rds-extended-support-disabled" (not enrolled), or "" when
+	// RDS gave none.
+	EngineLifecycleSupport string
 	// MultiAZ is the instance's MultiAZ flag (Multi-AZ kind only).
 	MultiAZ bool
 	// AllocatedStorageGiB is the instance's storage (Multi-AZ kind only).
@@ -109,8 +122,12 @@ type Cluster struct {
 	// Aurora).
 	ProvisionedIOPS       int32
 	StorageThroughputMBps int32
-	Nodes                 []Node
-	Tags                  map[string]string
+	// PendingStorage are the instance's pending storage modifications
+	// (PendingModifiedValues, Multi-AZ kind only): applied in the next
+	// maintenance window, or being applied. Zero when none.
+	PendingStorage PendingStorage
+	Nodes          []Node
+	Tags           map[string]string
 	// CustomEndpoints are an Aurora cluster's custom endpoints, set by
 	// AttachEndpoints. When they could not be listed
 	// (rds:DescribeDBClusterEndpoints denied, say), EndpointsUnread says why
@@ -167,6 +184,46 @@ type Cluster struct {
 	// it can. ListFleet keeps such deployments, with no nodes, so that the
 	// fleet can list them as skipped; CheckTwoNode refuses them.
 	Unsupported string
+}
+
+// PendingStorage are pending changes of an RDS instance's storage, each zero
+// (or "") when that value is not changing.
+type PendingStorage struct {
+	AllocatedGiB   int32  // new allocated storage, GiB
+	StorageType    string // new storage type (gp2, gp3, io1, io2, ...)
+	IOPS           int32  // new provisioned IOPS
+	ThroughputMBps int32  // new provisioned throughput, MiB/s
+}
+
+// Any reports whether a storage change is pending.
+func (p PendingStorage) Any() bool { return p != PendingStorage{} }
+
+// PendingClasses returns the nodes of c with a pending class change
+// (Node.PendingClass), a Multi-AZ standby left out (it follows its primary).
+func (c Cluster) PendingClasses() []Node {
+	var out []Node
+	for _, n := range c.Nodes {
+		if n.PendingClass != "" && !n.Virtual {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Stopped reports whether the deployment is stopped or on its way to or from
+// it (status "stopping", "stopped" or "starting"): the instance's, or the
+// Aurora cluster's or any of its instances'. It returns the status found.
+func (c Cluster) Stopped() (string, bool) {
+	stopped := func(s string) bool { return s == "stopping" || s == "stopped" || s == "starting" }
+	if stopped(c.Status) {
+		return c.Status, true
+	}
+	for _, n := range c.Nodes {
+		if stopped(n.Status) {
+			return n.Status, true
+		}
+	}
+	return "", false
 }
 
 // Writer returns the writer node.
@@ -275,30 +332,38 @@ func instanceCluster(in types.DBInstance) (Cluster, error) {
 			engine, strings.Join(InstanceEngines, ", "), strings.Join(ClusterEngines, ", "))}
 	}
 	c := Cluster{
-		Kind:                  KindMultiAZ,
-		Identifier:            id,
-		ARN:                   aws.ToString(in.DBInstanceArn),
-		Engine:                engine,
-		EngineVersion:         aws.ToString(in.EngineVersion),
-		Status:                aws.ToString(in.DBInstanceStatus),
-		MultiAZ:               aws.ToBool(in.MultiAZ),
-		AllocatedStorageGiB:   aws.ToInt32(in.AllocatedStorage),
-		StorageType:           aws.ToString(in.StorageType),
-		ProvisionedIOPS:       aws.ToInt32(in.Iops),
-		StorageThroughputMBps: aws.ToInt32(in.StorageThroughput),
-		Tags:                  tagMap(in.TagList),
-		BackupWindow:          aws.ToString(in.PreferredBackupWindow),
-		MaintenanceWindow:     aws.ToString(in.PreferredMaintenanceWindow),
+		Kind:                   KindMultiAZ,
+		Identifier:             id,
+		ARN:                    aws.ToString(in.DBInstanceArn),
+		Engine:                 engine,
+		EngineVersion:          aws.ToString(in.EngineVersion),
+		Status:                 aws.ToString(in.DBInstanceStatus),
+		EngineLifecycleSupport: aws.ToString(in.EngineLifecycleSupport),
+		MultiAZ:                aws.ToBool(in.MultiAZ),
+		AllocatedStorageGiB:    aws.ToInt32(in.AllocatedStorage),
+		StorageType:            aws.ToString(in.StorageType),
+		ProvisionedIOPS:        aws.ToInt32(in.Iops),
+		StorageThroughputMBps:  aws.ToInt32(in.StorageThroughput),
+		Tags:                   tagMap(in.TagList),
+		BackupWindow:           aws.ToString(in.PreferredBackupWindow),
+		MaintenanceWindow:      aws.ToString(in.PreferredMaintenanceWindow),
+	}
+	pendingClass := ""
+	if p := in.PendingModifiedValues; p != nil {
+		pendingClass = aws.ToString(p.DBInstanceClass)
+		c.PendingStorage = PendingStorage{AllocatedGiB: aws.ToInt32(p.AllocatedStorage), StorageType: aws.ToString(p.StorageType),
+			IOPS: aws.ToInt32(p.Iops), ThroughputMBps: aws.ToInt32(p.StorageThroughput)}
 	}
 	c.Nodes = append(c.Nodes, Node{
 		ID: id, ARN: c.ARN, Role: RoleWriter, Class: aws.ToString(in.DBInstanceClass), Engine: engine,
 		EngineVersion: c.EngineVersion, AvailabilityZone: aws.ToString(in.AvailabilityZone), Status: c.Status,
+		PendingClass: pendingClass,
 	})
 	if c.MultiAZ {
 		c.Nodes = append(c.Nodes, Node{
 			ID: id + "-standby", Role: RoleStandby, Class: aws.ToString(in.DBInstanceClass), Engine: engine,
 			EngineVersion: c.EngineVersion, AvailabilityZone: aws.ToString(in.SecondaryAvailabilityZone),
-			Status: c.Status, Virtual: true,
+			Status: c.Status, Virtual: true, PendingClass: pendingClass,
 		})
 	}
 	return c, nil
@@ -545,6 +610,8 @@ func clusterFrom(dc types.DBCluster, members []types.DBInstance) (Cluster, error
 		StorageType:   aws.ToString(dc.StorageType),
 		Tags:          tagMap(dc.TagList),
 		BackupWindow:  aws.ToString(dc.PreferredBackupWindow),
+		// Aurora: "the engine lifecycle support is managed by the DB cluster" (RDS API reference).
+		EngineLifecycleSupport: aws.ToString(dc.EngineLifecycleSupport),
 	}
 	for _, m := range dc.DBClusterMembers {
 		mid := aws.ToString(m.DBInstanceIdentifier)
@@ -561,11 +628,15 @@ func clusterFrom(dc types.DBCluster, members []types.DBInstance) (Cluster, error
 		if role == RoleWriter {
 			c.MaintenanceWindow = aws.ToString(inst.PreferredMaintenanceWindow)
 		}
-		c.Nodes = append(c.Nodes, Node{
+		node := Node{
 			ID: mid, ARN: aws.ToString(inst.DBInstanceArn), Role: role, Class: class, Engine: engine, EngineVersion: aws.ToString(inst.EngineVersion),
 			AvailabilityZone: aws.ToString(inst.AvailabilityZone), Status: aws.ToString(inst.DBInstanceStatus),
 			PromotionTier: aws.ToInt32(m.PromotionTier),
-		})
+		}
+		if p := inst.PendingModifiedValues; p != nil {
+			node.PendingClass = aws.ToString(p.DBInstanceClass)
+		}
+		c.Nodes = append(c.Nodes, node)
 	}
 	sort.SliceStable(c.Nodes, func(i, j int) bool {
 		if (c.Nodes[i].Role == RoleWriter) != (c.Nodes[j].Role == RoleWriter) {

@@ -81,7 +81,7 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 		"confidence":           num("Confidence in the verdict, 0 to 1."),
 		"projected_cpu_p99":    num("Projected single-node CPU p99, percent."),
 		"current_monthly_cost": num("Monthly cost today, USD, as `rightsize_single_node_recommendation`'s `current_monthly_cost` (null when unpriced)."),
-		"monthly_savings":      num("Monthly savings of going to one node, USD, as `rightsize_single_node_recommendation`'s `monthly_savings`: instance hours, surplus CPU credits and the Multi-AZ storage where priced (null when unpriced)."),
+		"monthly_savings":      num("Monthly savings of going to one node, USD, as `rightsize_single_node_recommendation`'s `monthly_savings`: instance hours, surplus CPU credits, the Multi-AZ storage and RDS Extended Support where priced (null when unpriced)."),
 		"annual_savings":       num("Annual savings, USD (null when unpriced)."),
 		"traffic_score":        num("Mean busy vCPUs of the projected single node."),
 		"traffic_rank":         schema.Int64Attribute{Computed: true, MarkdownDescription: "1 = least traffic in the fleet; every deployment has its own rank, a Multi-AZ instance and an Aurora cluster that share an identifier included."},

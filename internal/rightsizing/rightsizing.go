@@ -345,6 +345,10 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 	for _, g := range c.GreenOf {
 		res.Warnings = append(res.Warnings, "the database is "+g.DescribeGreen()+"; its metrics cover only its time as a copy")
 	}
+	if w := stoppedWarning(c, name); w != "" {
+		res.Warnings = append(res.Warnings, w)
+	}
+	res.Warnings = append(res.Warnings, pendingWarnings(c, name)...)
 	res.Warnings = append(res.Warnings, setWindowsAndEvents(&in, c)...)
 	for _, n := range c.Nodes {
 		class, err := d.Catalog.Class(n.Class)
@@ -380,8 +384,11 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 	// node is priced as its 2-node form (Multi-AZ, or its writer's class
 	// twice), so the savings reported are those the single node realises.
 	var priceNotes []string
+	// billed are the instances the current price is for, each billed RDS Extended Support on its vCPUs.
+	var billed []inventory.Node
 	switch c.Kind {
 	case inventory.KindMultiAZ:
+		billed = []inventory.Node{writer, writer} // the primary and its standby, as RDS bills Multi-AZ
 		p, err := price(writer.Class, pricing.MultiAZ)
 		if err != nil {
 			res.Warnings = append(res.Warnings, "current price unknown: "+err.Error())
@@ -398,6 +405,7 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 		if res.AlreadySingleNode {
 			priced = []inventory.Node{writer, writer}
 		}
+		billed = priced
 		for _, n := range priced {
 			p, err := price(n.Class, pricing.SingleAZ)
 			if err != nil {
@@ -409,9 +417,27 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 			res.PriceSource, res.PriceDate = p.Source, p.SourceDate
 		}
 	}
+	// RDS Extended Support, billed per vCPU-hour of every instance on top of its price, at the
+	// recommendation's time (the window's end, or now).
+	es, onES := extendedSupport(engine, c, d.Region, endOrNow(req.End, now))
+	esRate := 0.0
+	if onES && es.Priced {
+		esRate = es.USDPerVCPUHour
+	}
+	vcpus, err := billedVCPUs(d.Catalog, billed)
+	if err != nil {
+		return Result{}, &InputError{Field: "instance class", Reason: err.Error()}
+	}
+	if in.CurrentHourlyUSD > 0 {
+		in.CurrentHourlyUSD += float64(vcpus) * esRate
+	}
+	if onES {
+		res.Warnings = append(res.Warnings, extendedSupportWarning(c, name, es, vcpus, in.CurrentHourlyUSD > 0))
+	}
 	res.CurrentHourlyUSD = in.CurrentHourlyUSD
 
-	// One node: RDS Single-AZ, or one Aurora instance (the catalog's Aurora single-az price).
+	// One node: RDS Single-AZ, or one Aurora instance (the catalog's Aurora single-az price), plus
+	// the Extended Support of its class's vCPUs.
 	single := pricing.SingleAZ
 	targets := req.TargetClasses
 	if len(targets) == 0 {
@@ -428,7 +454,7 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 		}
 		cand := analysis.Candidate{Class: capacityOn(class, c.Kind)}
 		if p, err := price(name, single); err == nil {
-			cand.SingleNodeHourlyUSD = p.HourlyUSD
+			cand.SingleNodeHourlyUSD = p.HourlyUSD + float64(class.VCPU)*esRate
 		} else if len(req.TargetClasses) > 0 {
 			priceNotes = append(priceNotes, err.Error())
 		} else {

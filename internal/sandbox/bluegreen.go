@@ -219,7 +219,7 @@ func (st *rdsState) blueGreenSource(arn string) (cluster bool, id string, e *rds
 // takes no parameter for.
 func copySettings(in, blue *dbInstance) {
 	in.MaintenanceWindow, in.BackupWindow = blue.MaintenanceWindow, blue.BackupWindow
-	in.PI, in.Monitoring, in.Tags = blue.PI, blue.Monitoring, slices.Clone(blue.Tags)
+	in.PI, in.Monitoring, in.Tags, in.Lifecycle = blue.PI, blue.Monitoring, slices.Clone(blue.Tags), blue.Lifecycle
 }
 
 // createBlueGreenDeployment validates the name (unique, case-insensitively) and the Source, creates
@@ -313,7 +313,7 @@ func (st *rdsState) createGreenCluster(d *blueGreenDeployment, version string, n
 		return e
 	}
 	gc := st.Clusters[green]
-	gc.MaintenanceWindow, gc.BackupWindow, gc.Tags = blue.MaintenanceWindow, blue.BackupWindow, slices.Clone(blue.Tags)
+	gc.MaintenanceWindow, gc.BackupWindow, gc.Tags, gc.Lifecycle = blue.MaintenanceWindow, blue.BackupWindow, slices.Clone(blue.Tags), blue.Lifecycle
 	var made []bgPair
 	for _, m := range members {
 		id := greenName(m.ID, suffix)

@@ -865,7 +865,7 @@ func (s *Server) listMetrics(in *listMetricsIn, now time.Time) (any, *cwError) {
 		if !n.End.IsZero() && now.Sub(n.End) > 14*24*time.Hour || n.Start.After(now) {
 			continue
 		}
-		if recent && !n.End.IsZero() && now.Sub(n.End) > 3*time.Hour {
+		if recent && (!n.End.IsZero() && now.Sub(n.End) > 3*time.Hour || n.stoppedFor(now) > 3*time.Hour) {
 			continue
 		}
 		for _, m := range n.metrics() {

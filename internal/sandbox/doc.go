@@ -45,9 +45,10 @@
 // Scenario, ClusterSpec, InstanceSpec, ReservationSpec, PendingActionSpec and
 // Workload describe a fleet; Validate checks one. Besides identifiers, classes,
 // engines, storage, tags and workloads, ClusterSpec and InstanceSpec set the
-// backup and maintenance windows (BackupWindow, MaintenanceWindow) and the
+// backup and maintenance windows (BackupWindow, MaintenanceWindow), the
 // pending maintenance actions (PendingMaintenance) described under RDS
-// maintenance below. Named scenarios (ScenarioByName, ScenarioNames): demo (Demo),
+// maintenance below, and the engine lifecycle support (EngineLifecycleSupport,
+// below). Named scenarios (ScenarioByName, ScenarioNames): demo (Demo),
 // busy (Busy), idle (Idle), short (ShortHistory: 3 days), mysql (MySQL),
 // serverless (ServerlessV2), aurora3 (ThreeNodeAurora), single-az (SingleAZ),
 // multi-az-cluster (MultiAZDBCluster: the RDS for PostgreSQL Multi-AZ DB cluster
@@ -103,6 +104,28 @@
 // DBSnapshotNotFound, InvalidDBInstanceState, InvalidDBClusterStateFault,
 // InvalidDBSnapshotState, InvalidParameterCombination, InvalidParameterValue,
 // Throttling, ...) so the SDK returns its typed errors.
+//
+// Stopping and starting (stopstart.go): StopDBInstance (a standalone, available instance, Multi-AZ
+// or not; DBSnapshotIdentifier takes a manual snapshot first and stops once it is done),
+// StartDBInstance, StopDBCluster and StartDBCluster (the cluster and every member; all must be
+// available to stop). Stopping shows "stopping" for Durations.Stop, then "stopped"; starting
+// "starting" for Durations.Start, then "available"; RDS starts a database stopped for 7 days by
+// itself. A stopped instance publishes no CloudWatch metrics from the moment it is stopped until it
+// is available again, takes no modification, reboot or snapshot (InvalidDBInstanceState), and,
+// standalone, can be deleted. A member of an Aurora or Multi-AZ DB cluster is stopped and started
+// with its cluster (StopDBInstance on one is InvalidParameterCombination). Events: "DB instance
+// stopped" / "started", "DB cluster stopped" / "started", and "... is being started due to it
+// exceeding the maximum allowed time being stopped." (category notification).
+//
+// Engine lifecycle support (lifecycle.go): DB instances and clusters of postgres, mysql,
+// aurora-postgresql and aurora-mysql report EngineLifecycleSupport, RDS's default
+// open-source-rds-extended-support unless created (CreateDBInstance, CreateDBCluster,
+// RestoreDBInstanceFromDBSnapshot, or InstanceSpec / ClusterSpec EngineLifecycleSupport) with
+// open-source-rds-extended-support-disabled; an Aurora member reports its cluster's and takes none
+// of its own (InvalidParameterCombination; Validate refuses one). Creating or restoring with
+// "disabled" a PostgreSQL major version past its end of standard support (11, 12 and 13 from
+// 2024-03-01, 2025-03-01 and 2026-03-01 on the clock) is InvalidParameterCombination, as in RDS;
+// an unknown value is InvalidParameterValue. Blue/green copies keep the blue database's.
 //
 // RDS Multi-AZ DB clusters (multiazcluster.go): RDS for PostgreSQL clusters of one writer and two
 // readable standbys in three AZs (not Aurora). A scenario declares one as a ClusterSpec with Engine

@@ -173,6 +173,8 @@ type genNode struct {
 	// makes writes slower (WriteLatency × multiAZWriteLatencyFactor).
 	MultiAZ   bool     `json:"multiAZ,omitempty"`
 	AZChanges []azSpan `json:"azChanges,omitempty"`
+	// Stops are the times the instance was stopped (stopstart.go): it publishes nothing then.
+	Stops []stopSpan `json:"stops,omitempty"`
 
 	// specs caches LookupClass of Classes (rebuilt by refresh, which callers
 	// run under the server's write lock whenever Classes changes).
@@ -373,7 +375,7 @@ func (n *genNode) cpuDemand(t time.Time, m int64) (cpu, a float64, spike bool) {
 // absorbed source nodes.
 func (n *genNode) value(name string, m int64, lookup func(string) *genNode) (float64, bool) {
 	t := time.Unix(m*60, 0).UTC()
-	if t.Before(n.Start) || (!n.End.IsZero() && !t.Before(n.End)) {
+	if t.Before(n.Start) || (!n.End.IsZero() && !t.Before(n.End)) || n.stoppedAt(t) {
 		return 0, false
 	}
 	// The workload is the one the node carries at t (its own, or after a

@@ -181,7 +181,7 @@ func (st *rdsState) addScenarioMultiAZCluster(cs ClusterSpec, start, now time.Ti
 	}
 	c := st.newMultiAZCluster(cs.ID, cs.EngineVersion, cs.DBClusterInstanceClass, cmp.Or(cs.StorageType, defaultMultiAZStorage),
 		cmp.Or(cs.AllocatedStorage, defaultMultiAZAllocation), cs.Iops, backup, maint, start)
-	c.Tags, c.PendingActions = specTags(cs.Tags), pendingActions(cs.PendingMaintenance, now)
+	c.Tags, c.PendingActions, c.Lifecycle = specTags(cs.Tags), pendingActions(cs.PendingMaintenance, now), cs.EngineLifecycleSupport
 	st.Clusters[c.ID] = c
 	for i, ms := range cs.Members {
 		in := st.newMultiAZMember(c, ms, i, start)
@@ -243,6 +243,11 @@ func (st *rdsState) createMultiAZDBCluster(f url.Values, id string, now time.Tim
 		}
 	}
 	c := st.newMultiAZCluster(id, f.Get("EngineVersion"), class, storage, *alloc, provisioned, backup, maint, now)
+	life, e := formLifecycle(f, c.Engine, c.EngineVersion, now)
+	if e != nil {
+		return nil, e
+	}
+	c.Lifecycle = life
 	c.MasterUsername, c.DatabaseName, c.Tags = cmp.Or(f.Get("MasterUsername"), "postgres"), f.Get("DatabaseName"), formTags(f)
 	end := now.Add(st.dur.CreateInstance)
 	c.Status, c.Op = "creating", &op{Kind: "create", Start: now, End: end}

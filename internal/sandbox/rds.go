@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/xml"
 	"fmt"
@@ -93,6 +94,7 @@ var rdsMutating = map[string]bool{
 	"CreateDBProxy": true, "RegisterDBProxyTargets": true, "CreateDBProxyEndpoint": true,
 	"CreateBlueGreenDeployment": true, "DeleteBlueGreenDeployment": true,
 	"PurchaseReservedDBInstancesOffering": true, "ApplyPendingMaintenanceAction": true,
+	"StopDBInstance": true, "StartDBInstance": true, "StopDBCluster": true, "StartDBCluster": true,
 }
 
 func (s *Server) serveRDS(w http.ResponseWriter, r *http.Request) {
@@ -209,6 +211,12 @@ func init() {
 		"DescribeReservedDBInstancesOfferings": (*rdsState).describeReservedDBInstancesOfferings,
 		"PurchaseReservedDBInstancesOffering":  (*rdsState).purchaseReservedDBInstancesOffering,
 		"DescribeReservedDBInstances":          (*rdsState).describeReservedDBInstances,
+
+		// Stopping and starting (stopstart.go).
+		"StopDBInstance":  (*rdsState).stopDBInstance,
+		"StartDBInstance": (*rdsState).startDBInstance,
+		"StopDBCluster":   (*rdsState).stopDBCluster,
+		"StartDBCluster":  (*rdsState).startDBCluster,
 
 		// Pending maintenance actions (maintenance.go).
 		"DescribePendingMaintenanceActions": (*rdsState).describePendingMaintenanceActions,
@@ -535,6 +543,10 @@ func (st *rdsState) createDBInstance(f url.Values, now time.Time) (any, *rdsErro
 		if f.Get("PreferredBackupWindow") != "" {
 			return nil, errCombo("The requested DB Instance will be a member of a DB Cluster. Set backup window for the DB Cluster.")
 		}
+		if f.Get("EngineLifecycleSupport") != "" {
+			// "For Amazon Aurora DB instances, the engine lifecycle support is managed by the DB cluster."
+			return nil, errCombo("The requested DB Instance will be a member of a DB Cluster. Set EngineLifecycleSupport for the DB Cluster.")
+		}
 		if mw := f.Get("PreferredMaintenanceWindow"); mw != "" {
 			_, norm, err := parseMaintenanceWindow(mw)
 			if err != nil {
@@ -577,6 +589,9 @@ func (st *rdsState) createDBInstance(f url.Values, now time.Time) (any, *rdsErro
 		return nil, errWindow(err)
 	}
 	spec.BackupWindow, spec.MaintenanceWindow = backup, maint
+	if spec.EngineLifecycleSupport, e = formLifecycle(f, spec.Engine, cmp.Or(spec.EngineVersion, defaultInstanceVersion), now); e != nil {
+		return nil, e
+	}
 	in := st.newInstance(spec, spec.Engine, spec.EngineVersion, now)
 	if u := f.Get("MasterUsername"); u != "" {
 		in.MasterUsername = u
@@ -622,7 +637,11 @@ func (st *rdsState) createDBCluster(f url.Values, now time.Time) (any, *rdsError
 	if err != nil {
 		return nil, errWindow(err)
 	}
-	c := &dbCluster{ID: id, Engine: eng, EngineVersion: ver, Status: "creating", ResourceID: st.resourceID("cluster-", id),
+	life, e := formLifecycle(f, eng, ver, now)
+	if e != nil {
+		return nil, e
+	}
+	c := &dbCluster{ID: id, Engine: eng, Lifecycle: life, EngineVersion: ver, Status: "creating", ResourceID: st.resourceID("cluster-", id),
 		ARN: st.arn("cluster", id), Created: now, MasterUsername: f.Get("MasterUsername"), DatabaseName: f.Get("DatabaseName"),
 		Port: portFor(eng), MaintenanceWindow: maint, BackupWindow: backup, Tags: formTags(f), StorageType: storage,
 		Op: &op{Kind: "create", Start: now, End: now.Add(st.dur.CreateCluster)}}
@@ -753,7 +772,8 @@ func (st *rdsState) deleteDBInstance(f url.Values, now time.Time) (any, *rdsErro
 	if in.Status == "deleting" {
 		return nil, errf(400, "InvalidDBInstanceState", "Instance %s is already being deleted.", id)
 	}
-	if !in.ready() && in.Status != "failed" && in.Status != "storage-full" {
+	// A stopped standalone instance can be deleted (RDS: "You can delete a stopped DB instance").
+	if !in.ready() && in.Status != "failed" && in.Status != "storage-full" && !(in.Status == "stopped" && in.Cluster == "") {
 		return nil, errf(400, "InvalidDBInstanceState", "Instance %s is not in available state (status %s).", id, in.Status)
 	}
 	if in.DeletionProtect {
@@ -997,6 +1017,9 @@ func (st *rdsState) restoreDBInstanceFromDBSnapshot(f url.Values, now time.Time)
 		return nil, e
 	}
 	spec := InstanceSpec{ID: id, Class: class, AllocatedStorage: sn.Allocated, StorageType: sn.StorageType, AvailabilityZone: f.Get("AvailabilityZone")}
+	if spec.EngineLifecycleSupport, e = formLifecycle(f, sn.Engine, sn.EngineVersion, now); e != nil {
+		return nil, e
+	}
 	if multi != nil {
 		spec.MultiAZ = *multi
 	}

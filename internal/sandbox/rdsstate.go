@@ -32,6 +32,10 @@ type Durations struct {
 	// its AllocatedStorage has been applied (RDS: minutes to over 24 hours). Meanwhile it is
 	// usable and takes every modification but a storage change, and snapshots.
 	StorageOptimization time.Duration
+	// Stop is how long StopDBInstance and StopDBCluster show "stopping" before "stopped"; Start
+	// how long StartDBInstance and StartDBCluster (or RDS's own start after 7 days) show
+	// "starting" before "available" (stopstart.go).
+	Stop, Start time.Duration
 }
 
 // DefaultDurations are realistic RDS timings.
@@ -41,7 +45,7 @@ var DefaultDurations = Durations{
 	ConvertMultiAZ: 25 * time.Minute, ConvertSingleAZ: 8 * time.Minute, ModifyOther: 5 * time.Minute,
 	SnapshotBase: 3 * time.Minute, SnapshotPerGiB: 3 * time.Second, BackingUp: 2 * time.Minute,
 	Reboot: 2 * time.Minute, DeleteBlueGreen: time.Minute, ReservationPayment: time.Minute,
-	StorageOptimization: 6 * time.Hour,
+	StorageOptimization: 6 * time.Hour, Stop: 4 * time.Minute, Start: 8 * time.Minute,
 }
 
 func (d Durations) withDefaults() Durations {
@@ -62,6 +66,7 @@ func (d Durations) withDefaults() Durations {
 		Reboot: pick(d.Reboot, def.Reboot), DeleteBlueGreen: pick(d.DeleteBlueGreen, def.DeleteBlueGreen),
 		ReservationPayment:  pick(d.ReservationPayment, def.ReservationPayment),
 		StorageOptimization: pick(d.StorageOptimization, def.StorageOptimization),
+		Stop:                pick(d.Stop, def.Stop), Start: pick(d.Start, def.Start),
 	}
 }
 
@@ -108,7 +113,7 @@ func (m mods) merge(o mods) mods {
 
 // op is an in-flight operation that completes at End (virtual time).
 type op struct {
-	Kind  string    `json:"kind"` // create, restore, modify, delete, backup, reboot
+	Kind  string    `json:"kind"` // create, restore, modify, delete, backup, reboot, stop, start
 	Start time.Time `json:"start"`
 	End   time.Time `json:"end"`
 	Mods  mods      `json:"mods,omitempty"`
@@ -152,6 +157,12 @@ type dbInstance struct {
 	// StorageOptUntil is when the storage optimization that follows the last storage change
 	// ends: until then the instance shows "storage-optimization" whenever it is otherwise idle.
 	StorageOptUntil time.Time `json:"storageOptimizationUntil,omitempty"`
+	// Lifecycle is the EngineLifecycleSupport it was created with ("": RDS's default,
+	// open-source-rds-extended-support); an Aurora member reports its cluster's (lifecycle.go).
+	Lifecycle string `json:"engineLifecycleSupport,omitempty"`
+	// StoppedAt is when the standalone instance last became "stopped" (StopDBInstance,
+	// stopstart.go): RDS starts it again by itself 7 days later. Zero when it is not stopped.
+	StoppedAt time.Time `json:"stoppedAt,omitempty"`
 }
 
 // idleStatus is the status of in at a time when no operation runs: "storage-optimization"
@@ -198,6 +209,12 @@ type dbCluster struct {
 	BackupWindow string `json:"backupWindow,omitempty"`
 	// PendingActions are the cluster's pending maintenance actions (maintenance.go).
 	PendingActions []pendingAction `json:"pendingActions,omitempty"`
+	// Lifecycle is the EngineLifecycleSupport it was created with ("": RDS's default,
+	// open-source-rds-extended-support), which its Aurora members report too (lifecycle.go).
+	Lifecycle string `json:"engineLifecycleSupport,omitempty"`
+	// StoppedAt is when the cluster last became "stopped" (StopDBCluster, stopstart.go): RDS
+	// starts it again by itself 7 days later. Zero when it is not stopped.
+	StoppedAt time.Time `json:"stoppedAt,omitempty"`
 }
 
 // Aurora storage configurations (DBCluster.StorageType).
@@ -312,7 +329,7 @@ func newRDSState(sc *Scenario, now time.Time, dur Durations) *rdsState {
 		c := &dbCluster{ID: cs.ID, Engine: eng, EngineVersion: ver, Status: "available",
 			ResourceID: st.resourceID("cluster-", cs.ID), ARN: st.arn("cluster", cs.ID), Created: start,
 			MasterUsername: "postgres", Port: portFor(eng), MaintenanceWindow: maint, BackupWindow: backup, Tags: specTags(cs.Tags),
-			StorageType: cs.StorageType, PendingActions: pendingActions(cs.PendingMaintenance, now)}
+			StorageType: cs.StorageType, PendingActions: pendingActions(cs.PendingMaintenance, now), Lifecycle: cs.EngineLifecycleSupport}
 		if cs.ServerlessV2 != nil {
 			v := *cs.ServerlessV2
 			c.Serverless = &v
@@ -352,12 +369,15 @@ func portFor(engine string) int32 {
 	return 5432
 }
 
+// defaultInstanceVersion is the EngineVersion of a standalone DB instance created without one.
+const defaultInstanceVersion = "15.7"
+
 func (st *rdsState) newInstance(s InstanceSpec, engine, version string, created time.Time) *dbInstance {
 	if engine == "" {
 		engine = "postgres"
 	}
 	if version == "" {
-		version = "15.7"
+		version = defaultInstanceVersion
 	}
 	alloc := s.AllocatedStorage
 	if alloc == 0 {
@@ -383,7 +403,8 @@ func (st *rdsState) newInstance(s InstanceSpec, engine, version string, created 
 	return &dbInstance{ID: s.ID, Class: s.Class, Engine: engine, EngineVersion: version, PromotionTier: s.PromotionTier,
 		MultiAZ: s.MultiAZ, AZ: az, Status: "available", Allocated: alloc, StorageType: stype,
 		ResourceID: st.resourceID("db-", s.ID), ARN: st.arn("db", s.ID), Created: created, MasterUsername: "postgres",
-		MaintenanceWindow: maint, BackupWindow: backup, Port: portFor(engine), PI: true, Monitoring: 60, Tags: specTags(s.Tags)}
+		MaintenanceWindow: maint, BackupWindow: backup, Port: portFor(engine), PI: true, Monitoring: 60, Tags: specTags(s.Tags),
+		Lifecycle: s.EngineLifecycleSupport}
 }
 
 // specTags turns a spec's tags into a TagList in key order (nil for none).
@@ -504,12 +525,10 @@ func (st *rdsState) settle(now time.Time) {
 		for _, id := range sortedKeys(st.Clusters) {
 			c := st.Clusters[id]
 			if c.Op != nil {
-				consider(c.Op.End, func() {
-					c.Op, c.Status = nil, "available"
-					st.event("db-cluster", c.ID, c.ARN, "DB cluster created", best, "creation")
-				})
+				consider(c.Op.End, func() { st.completeClusterOp(c) })
 			}
 		}
+		st.stopStartTransitions(consider)
 		st.blueGreenTransitions(consider)
 		st.maintenanceTransitions(consider)
 		for _, m := range []map[string]*dbSnapshot{st.Snapshots, st.ClusterSnapshots} {
@@ -601,6 +620,8 @@ func (st *rdsState) completeInstanceOp(in *dbInstance) {
 		}
 	case "backup", "reboot":
 		in.Status = in.idleStatus(o.End)
+	case "stop", "start":
+		st.completeStopStart(in, o)
 	case "modify":
 		m := o.Mods
 		if n := st.Nodes[in.ID]; n != nil && m.Class != "" && m.Class != in.Class {
@@ -765,7 +786,7 @@ func (st *rdsState) xInstance(in *dbInstance, now time.Time) xDBInstance {
 		DbInstancePort: 0, DBClusterIdentifier: in.Cluster, StorageEncrypted: true, DbiResourceId: in.ResourceID,
 		CACertificateIdentifier: "rds-ca-rsa2048-g1", DBInstanceArn: in.ARN, PerformanceInsightsEnabled: in.PI,
 		MonitoringInterval: in.Monitoring, DeletionProtection: in.DeletionProtect, TagList: xtags(in.Tags),
-		BackupTarget: "region", NetworkType: "IPV4",
+		BackupTarget: "region", NetworkType: "IPV4", EngineLifecycleSupport: lifecycleOf(in.Engine, in.Lifecycle),
 	}
 	if in.Status != "creating" {
 		x.Endpoint = &xEndpoint{Address: host, Port: port, HostedZoneId: "Z2R2ITUGPM61AM"}
@@ -779,6 +800,8 @@ func (st *rdsState) xInstance(in *dbInstance, now time.Time) xDBInstance {
 		if c, ok := st.Clusters[in.Cluster]; ok {
 			x.StorageType = c.storageType()
 			x.PreferredBackupWindow = c.backupWindow() // an Aurora member's backups are its cluster's
+			// "For Amazon Aurora DB instances, the engine lifecycle support is managed by the DB cluster."
+			x.EngineLifecycleSupport = lifecycleOf(c.Engine, c.Lifecycle)
 			if c.multiAZ() {
 				x.AllocatedStorage, x.Iops, x.StorageThroughput = c.memberStorage()
 			}
@@ -834,7 +857,7 @@ func (st *rdsState) xCluster(c *dbCluster, now time.Time) xDBCluster {
 		VpcSecurityGroups: []xVpcSG{{VpcSecurityGroupId: "sg-0sandbox00000000", Status: "active"}},
 		HostedZoneId:      "Z2R2ITUGPM61AM", StorageEncrypted: true, DbClusterResourceId: c.ResourceID, DBClusterArn: c.ARN,
 		ClusterCreateTime: ts(c.Created), EngineMode: "provisioned", TagList: xtags(c.Tags), AutoMinorVersionUpgrade: true,
-		StorageType: c.storageType(), NetworkType: "IPV4",
+		StorageType: c.storageType(), NetworkType: "IPV4", EngineLifecycleSupport: lifecycleOf(c.Engine, c.Lifecycle),
 	}
 	ms := st.members(c.ID)
 	x.MultiAZ = len(ms) > 1

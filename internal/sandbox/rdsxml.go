@@ -73,6 +73,7 @@ type xDBInstance struct {
 	BackupTarget                     string              `xml:"BackupTarget"`
 	NetworkType                      string              `xml:"NetworkType"`
 	DedicatedLogVolume               bool                `xml:"DedicatedLogVolume"`
+	EngineLifecycleSupport           string              `xml:"EngineLifecycleSupport,omitempty"`
 }
 
 type xClusterMember struct {
@@ -127,6 +128,7 @@ type xDBCluster struct {
 	NetworkType                      string           `xml:"NetworkType"`
 	DBClusterInstanceClass           string           `xml:"DBClusterInstanceClass,omitempty"` // Multi-AZ DB clusters only
 	Iops                             *int32           `xml:"Iops,omitempty"`                   // Multi-AZ DB clusters only
+	EngineLifecycleSupport           string           `xml:"EngineLifecycleSupport,omitempty"`
 }
 
 type xDBSnapshot struct {

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -93,6 +94,12 @@ type ClusterSpec struct {
 	// PendingMaintenance are the cluster's own pending maintenance actions
 	// (DescribePendingMaintenanceActions); its members' are in their InstanceSpecs.
 	PendingMaintenance []PendingActionSpec
+	// EngineLifecycleSupport is the cluster's lifecycle type: "" or
+	// "open-source-rds-extended-support" (RDS's default: enrolled in RDS Extended Support), or
+	// "open-source-rds-extended-support-disabled". The cluster and, for Aurora, its members report
+	// it. Unlike CreateDBCluster, a scenario may combine "disabled" with a major version past its
+	// end of standard support: a database RDS has yet to upgrade.
+	EngineLifecycleSupport string
 }
 
 // ServerlessV2Scaling is an Aurora Serverless v2 capacity range in ACUs
@@ -136,6 +143,10 @@ type InstanceSpec struct {
 	// PendingMaintenance are the instance's pending maintenance actions
 	// (DescribePendingMaintenanceActions).
 	PendingMaintenance []PendingActionSpec
+	// EngineLifecycleSupport is a standalone instance's lifecycle type, as for
+	// ClusterSpec.EngineLifecycleSupport; a cluster member has none of its own (it reports its
+	// cluster's), so Validate refuses one there.
+	EngineLifecycleSupport string
 }
 
 // ReservationSpec describes a reserved DB instance bought StartAgo before the
@@ -573,6 +584,13 @@ func (s *Scenario) Validate() error {
 		if err := validPendingActions(in.PendingMaintenance); err != nil {
 			return fmt.Errorf("scenario %s: instance %s: %w", s.Name, in.ID, err)
 		}
+		switch engine := cmp.Or(in.Engine, "postgres"); {
+		case in.EngineLifecycleSupport == "":
+		case cluster != "":
+			return fmt.Errorf("scenario %s: instance %s: EngineLifecycleSupport %q: a member of cluster %s reports its cluster's (set the cluster's EngineLifecycleSupport)", s.Name, in.ID, in.EngineLifecycleSupport, cluster)
+		case !validLifecycle(in.EngineLifecycleSupport) || !hasLifecycle(engine):
+			return fmt.Errorf("scenario %s: instance %s: EngineLifecycleSupport %q: want %q or %q, on an RDS for PostgreSQL or MySQL instance", s.Name, in.ID, in.EngineLifecycleSupport, lifecycleExtendedSupport, lifecycleExtendedSupportDisabled)
+		}
 		return nil
 	}
 	for _, c := range s.Clusters {
@@ -603,6 +621,9 @@ func (s *Scenario) Validate() error {
 		}
 		if err := validPendingActions(c.PendingMaintenance); err != nil {
 			return fmt.Errorf("scenario %s: cluster %s: %w", s.Name, c.ID, err)
+		}
+		if !validLifecycle(c.EngineLifecycleSupport) {
+			return fmt.Errorf("scenario %s: cluster %s: EngineLifecycleSupport %q: want %q or %q", s.Name, c.ID, c.EngineLifecycleSupport, lifecycleExtendedSupport, lifecycleExtendedSupportDisabled)
 		}
 		for _, m := range c.Members {
 			if c.multiAZ() {

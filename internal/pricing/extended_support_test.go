@@ -1,0 +1,116 @@
+package pricing
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+// TestExtendedSupport checks the embedded tables against AWS's dates ("Amazon RDS Extended Support charges": PostgreSQL
+// 11 from March 1, 2024, charged from April 1, 2024; 12 from March 1, 2025; 13 from March 1, 2026) and the us-east-1
+// rates ($0.100 per vCPU-hour in years 1-2, $0.200 in year 3), for RDS for PostgreSQL and Aurora PostgreSQL alike.
+func TestExtendedSupport(t *testing.T) {
+	for _, tc := range []struct {
+		engine  Engine
+		version string
+		region  string
+		at      time.Time
+		ok      bool
+		year    int
+		rate    float64 // 0: not priced
+	}{
+		{EngineRDSPostgres, "12.19", "us-east-1", date(2026, 11, 2).Add(12 * time.Hour), true, 2, 0.1},
+		{EngineAuroraPostgres, "12.22", "us-east-1", date(2026, 11, 2), true, 2, 0.1},
+		{EngineRDSPostgres, "12.19", "us-east-1", date(2025, 2, 28).Add(23 * time.Hour), false, 0, 0}, // last day of standard support
+		{EngineRDSPostgres, "12.19", "us-east-1", date(2025, 3, 1), true, 1, 0.1},
+		{EngineRDSPostgres, "12.19", "us-east-1", date(2026, 3, 1), true, 2, 0.1},
+		{EngineRDSPostgres, "12.19", "us-east-1", date(2027, 3, 1), true, 3, 0.2},
+		{EngineRDSPostgres, "12.19", "us-east-1", date(2028, 3, 1), true, 4, 0},   // past year 3: not in the table
+		{EngineRDSPostgres, "11.22", "us-east-1", date(2024, 3, 15), false, 0, 0}, // on Extended Support, not yet charged
+		{EngineRDSPostgres, "11.22", "us-east-1", date(2024, 4, 1), true, 1, 0.1},
+		{EngineRDSPostgres, "11.22", "us-east-1", date(2026, 2, 28), true, 2, 0.1},
+		{EngineRDSPostgres, "11.22", "us-east-1", date(2026, 3, 1), true, 3, 0.2},
+		{EngineAuroraPostgres, "11.21", "us-east-1", date(2026, 11, 2), true, 3, 0.2},
+		{EngineRDSPostgres, "13.15", "us-east-1", date(2026, 2, 28), false, 0, 0},
+		{EngineRDSPostgres, "13.15", "us-east-1", date(2026, 3, 1), true, 1, 0.1},
+		{EngineRDSPostgres, "12.19", "eu-west-1", date(2026, 11, 2), true, 2, 0}, // rate unknown there
+		{EngineRDSPostgres, "14.12", "us-east-1", date(2026, 11, 2), false, 0, 0},
+		{EngineRDSPostgres, "15.7", "us-east-1", date(2026, 11, 2), false, 0, 0},
+		{EngineRDSPostgres, "9.6.22", "us-east-1", date(2026, 11, 2), false, 0, 0}, // no Extended Support
+		{EngineRDSPostgres, "", "us-east-1", date(2026, 11, 2), false, 0, 0},
+		{Engine("mysql"), "5.7.44", "us-east-1", date(2026, 11, 2), false, 0, 0},
+	} {
+		name := fmt.Sprintf("%s %s %s %s", tc.engine, tc.version, tc.region, tc.at.Format(time.RFC3339))
+		c, ok := ExtendedSupport(tc.engine, tc.version, tc.region, tc.at)
+		if ok != tc.ok || c.Year != tc.year || c.USDPerVCPUHour != tc.rate || c.Priced != (tc.rate > 0) {
+			t.Errorf("%s: got ok %v year %d rate %v priced %v (%q), want ok %v year %d rate %v", name, ok, c.Year, c.USDPerVCPUHour, c.Priced, c.Unpriced, tc.ok, tc.year, tc.rate)
+		}
+		if ok && !c.Priced && c.Unpriced == "" {
+			t.Errorf("%s: unpriced without a reason", name)
+		}
+		if c.Priced && (c.SourceDate != "2026-05" || c.Source != ExtendedSupportSource) {
+			t.Errorf("%s: source %q %q", name, c.Source, c.SourceDate)
+		}
+	}
+	c, _ := ExtendedSupport(EngineRDSPostgres, "12.19", "us-east-1", date(2026, 11, 2))
+	// A Multi-AZ db.t4g.large: 2 vCPUs on the primary and 2 on the standby.
+	if got := c.MonthlyUSD(4); got != 292 {
+		t.Errorf("4 vCPUs a month at $0.10: %v, want 292", got)
+	}
+	if !c.Period.From.Equal(date(2025, 3, 1)) {
+		t.Errorf("PostgreSQL 12 from %s", c.Period.From)
+	}
+}
+
+func TestLoadExtendedSupport_refusesBadRows(t *testing.T) {
+	const rates = "region,year1_2_usd_per_vcpu_hour,year3_usd_per_vcpu_hour,source_date\nus-east-1,0.1,0.2,2026-05\n"
+	const versions = "postgresql_major,extended_support_from,charges_from,year3_from\n"
+	for _, tc := range []struct{ versions, rates, want string }{
+		{versions + "12,2025-03-01,2025-03-01,2027-03-02\n", rates, "out of order"},
+		{versions + "12,2025-03-01,2025-02-01,2027-03-01\n", rates, "out of order"},
+		{versions + "x,2025-03-01,2025-03-01,2027-03-01\n", rates, "positive integer"},
+		{versions + "12,2025-03-01,2025-03-01,2027-03-01\n12,2025-03-01,2025-03-01,2027-03-01\n", rates, "twice"},
+		{versions + "12,1 March 2025,2025-03-01,2027-03-01\n", rates, "YYYY-MM-DD"},
+		{versions, rates + "eu-west-1,0.1,0.05,2026-05\n", "year 3 at least"},
+		{versions, rates + "us-east-1,0.1,0.2,2026-05\n", "twice"},
+		{versions, "region,rate\n", "header"},
+	} {
+		_, err := loadExtendedSupport(strings.NewReader(tc.versions), strings.NewReader(tc.rates))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q / %q: error %v, want one containing %q", tc.versions, tc.rates, err, tc.want)
+		}
+	}
+	if _, err := extendedSupportData(); err != nil {
+		t.Fatalf("embedded Extended Support tables: %v", err)
+	}
+	ps, err := ExtendedSupportPeriods()
+	if err != nil || len(ps) != 3 {
+		t.Fatalf("periods %v, %v", ps, err)
+	}
+}
+
+func TestPostgresMajor(t *testing.T) {
+	for v, want := range map[string]int{"12.19": 12, "9.6.22": 9, "16": 16, " 13.4 ": 13, "": 0, "x.1": 0, "-1.2": 0} {
+		got, ok := PostgresMajor(v)
+		if got != want || ok != (want > 0) {
+			t.Errorf("PostgresMajor(%q) = %d, %v; want %d", v, got, ok, want)
+		}
+	}
+}
+
+func ExampleExtendedSupport() {
+	c, ok := ExtendedSupport(EngineRDSPostgres, "12.19", "us-east-1", time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
+	fmt.Printf("%v: PostgreSQL %d on Extended Support since %s, year %d, $%.3f per vCPU-hour (%s); a Multi-AZ 2-vCPU instance: $%.2f/month\n",
+		ok, c.Period.Major, c.Period.From.Format(time.DateOnly), c.Year, c.USDPerVCPUHour, c.SourceDate, c.MonthlyUSD(2*2))
+	c, ok = ExtendedSupport(EngineRDSPostgres, "12.19", "eu-west-1", time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
+	fmt.Println(ok, c.Priced, c.Unpriced)
+	_, ok = ExtendedSupport(EngineAuroraPostgres, "15.4", "us-east-1", time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
+	fmt.Println(ok)
+	// Output:
+	// true: PostgreSQL 12 on Extended Support since 2025-03-01, year 2, $0.100 per vCPU-hour (2026-05); a Multi-AZ 2-vCPU instance: $292.00/month
+	// true false the provider knows the Extended Support rate in us-east-1 only
+	// false
+}

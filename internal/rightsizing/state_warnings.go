@@ -1,0 +1,127 @@
+package rightsizing
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
+)
+
+// extendedSupport is the RDS Extended Support charge billed on every instance of c (engine
+// engine, priced in region) at time at (pricing.ExtendedSupport); ok is false when none is: its
+// major version is in standard support, or c was created with EngineLifecycleSupport
+// "open-source-rds-extended-support-disabled", which RDS does not enroll (nor bill). RDS's
+// default, and an empty value, is enrolled.
+func extendedSupport(engine pricing.Engine, c inventory.Cluster, region string, at time.Time) (pricing.ExtendedSupportCharge, bool) {
+	if c.EngineLifecycleSupport == pricing.LifecycleExtendedSupportDisabled {
+		return pricing.ExtendedSupportCharge{}, false
+	}
+	return pricing.ExtendedSupport(engine, c.EngineVersion, region, at)
+}
+
+// billedVCPUs is the sum of the catalog vCPUs of the classes of nodes (the instances the current
+// price is for, a Multi-AZ standby included). It fails on a class the catalog does not know.
+func billedVCPUs(cat *pricing.Catalog, nodes []inventory.Node) (int, error) {
+	n := 0
+	for _, node := range nodes {
+		class, err := cat.Class(node.Class)
+		if err != nil {
+			return 0, err
+		}
+		n += class.VCPU
+	}
+	return n, nil
+}
+
+// extendedSupportWarning says that the deployment c, named name, is billed RDS Extended Support
+// (es), on vcpus vCPUs (every instance the current cost is for: the 2-node form of a deployment
+// already on one node), and what the recommendation did with it: with a known rate, the monthly
+// amount is part of the current cost (when included, that is when the current price is known) and
+// of each single-node option; else the costs and savings leave it out. Either way, upgrading the
+// major version ends it.
+func extendedSupportWarning(c inventory.Cluster, name string, es pricing.ExtendedSupportCharge, vcpus int, included bool) string {
+	since := es.Period.From.Format(time.DateOnly)
+	if !es.Period.ChargedFrom.Equal(es.Period.From) {
+		since += " (billed from " + es.Period.ChargedFrom.Format(time.DateOnly) + ")"
+	}
+	every := "every instance, the Multi-AZ standby included"
+	if c.Kind == inventory.KindAurora {
+		every = "every instance of the cluster, each reader included"
+	}
+	head := fmt.Sprintf("%s runs PostgreSQL %d (engine version %s), which is on RDS Extended Support since %s: AWS bills it per vCPU-hour on %s, "+
+		"on top of the instance price and not covered by reserved instances",
+		name, es.Period.Major, c.EngineVersion, since, every)
+	const upgrade = "Upgrading to a PostgreSQL major version in RDS standard support removes the charge."
+	if !es.Priced {
+		return fmt.Sprintf("%s. It is not priced here (%s), so the current cost, the single-node costs and the savings leave it out: "+
+			"the savings are understated by the charge on the vCPUs the single node no longer runs. %s", head, es.Unpriced, upgrade)
+	}
+	monthly := es.MonthlyUSD(vcpus)
+	of := fmt.Sprintf("its %d vCPUs", vcpus)
+	if len(c.Nodes) == 1 { // Request.AllowSingleNode: the current cost prices the 2-node form
+		of = fmt.Sprintf("the %d vCPUs of its 2-node form, which the current cost prices", vcpus)
+	}
+	amount := fmt.Sprintf("$%.2f a month for %s (%d × $%.3f × %d h), included in the current cost, and each single-node option carries its own class's vCPUs at the same rate",
+		monthly, of, vcpus, es.USDPerVCPUHour, analysis.HoursPerMonth)
+	if !included {
+		amount = fmt.Sprintf("$%.2f a month for %s, not in the current cost, which is unknown", monthly, of)
+	}
+	return fmt.Sprintf("%s: year %d of Extended Support, $%.3f per vCPU-hour in %s (%s, %s), %s. %s",
+		head, es.Year, es.USDPerVCPUHour, es.Region, es.Source, es.SourceDate, amount, upgrade)
+}
+
+// stoppedWarning says, when the deployment c (named name) is stopped, stopping or starting
+// (inventory.Cluster.Stopped), what that does to the recommendation; "" otherwise. AWS bills a
+// stopped DB instance or Aurora cluster for its storage only, and it publishes no CloudWatch
+// metrics while stopped; RDS starts it again by itself after 7 days.
+func stoppedWarning(c inventory.Cluster, name string) string {
+	status, ok := c.Stopped()
+	if !ok {
+		return ""
+	}
+	what := "DB instance"
+	if c.Kind == inventory.KindAurora {
+		what = "DB cluster"
+	}
+	state := map[string]string{"stopping": "being stopped", "stopped": "stopped", "starting": "starting after being stopped"}[status]
+	return fmt.Sprintf("%s is %s (status %q): AWS bills a stopped %s for its storage only, and it publishes no CloudWatch metrics while stopped, "+
+		"so the metrics cover only the time it ran and the verdict rests on that; the costs and savings assume it runs the whole month (%d hours). "+
+		"RDS starts a stopped %s again by itself after 7 days. Read the recommendation again once it has run for the lookback period, "+
+		"or, if it is kept stopped, weigh the savings against what it is billed while stopped.",
+		name, state, status, what, analysis.HoursPerMonth, what)
+}
+
+// pendingWarnings says which modifications of the deployment c (named name) are pending (an
+// instance class or storage change requested without ApplyImmediately, applied in the next
+// maintenance window, or being applied): the recommendation sizes and prices what runs today.
+func pendingWarnings(c inventory.Cluster, name string) []string {
+	const refuse = "rightsize_db_topology refuses to change the deployment while modifications are pending: " +
+		"apply the pending change (ModifyDBInstance with ApplyImmediately) or revert it, then read the recommendation again"
+	var out []string
+	for _, n := range c.PendingClasses() {
+		out = append(out, fmt.Sprintf("a change of the instance class of %s from %s to %s is pending (RDS applies it in the next maintenance window, or is applying it now): "+
+			"the sizing, the projected load and the costs of %s are for %s's current class %s, not %s. %s",
+			n.ID, n.Class, n.PendingClass, name, n.ID, n.Class, n.PendingClass, refuse))
+	}
+	if p := c.PendingStorage; p.Any() {
+		var to []string
+		if p.AllocatedGiB > 0 {
+			to = append(to, fmt.Sprintf("%d GiB allocated (now %d GiB)", p.AllocatedGiB, c.AllocatedStorageGiB))
+		}
+		if p.StorageType != "" {
+			to = append(to, fmt.Sprintf("storage type %s (now %s)", p.StorageType, c.StorageType))
+		}
+		if p.IOPS > 0 {
+			to = append(to, fmt.Sprintf("%d provisioned IOPS (now %d)", p.IOPS, c.ProvisionedIOPS))
+		}
+		if p.ThroughputMBps > 0 {
+			to = append(to, fmt.Sprintf("%d MiB/s of provisioned throughput (now %d)", p.ThroughputMBps, c.StorageThroughputMBps))
+		}
+		out = append(out, fmt.Sprintf("a storage change of %s to %s is pending (RDS applies it in the next maintenance window, or is applying it now): "+
+			"the storage costs and checks here are for its current storage. %s", name, strings.Join(to, ", "), refuse))
+	}
+	return out
+}

@@ -160,6 +160,8 @@ type dbInstance struct {
 	// Lifecycle is the EngineLifecycleSupport it was created with ("": RDS's default,
 	// open-source-rds-extended-support); an Aurora member reports its cluster's (lifecycle.go).
 	Lifecycle string `json:"engineLifecycleSupport,omitempty"`
+	// ReplicaOf is the source instance of a read replica (ReadReplicaSourceDBInstanceIdentifier).
+	ReplicaOf string `json:"readReplicaOf,omitempty"`
 	// StoppedAt is when the standalone instance last became "stopped" (StopDBInstance,
 	// stopstart.go): RDS starts it again by itself 7 days later. Zero when it is not stopped.
 	StoppedAt time.Time `json:"stoppedAt,omitempty"`
@@ -404,7 +406,7 @@ func (st *rdsState) newInstance(s InstanceSpec, engine, version string, created 
 		MultiAZ: s.MultiAZ, AZ: az, Status: "available", Allocated: alloc, StorageType: stype,
 		ResourceID: st.resourceID("db-", s.ID), ARN: st.arn("db", s.ID), Created: created, MasterUsername: "postgres",
 		MaintenanceWindow: maint, BackupWindow: backup, Port: portFor(engine), PI: true, Monitoring: 60, Tags: specTags(s.Tags),
-		Lifecycle: s.EngineLifecycleSupport}
+		Lifecycle: s.EngineLifecycleSupport, ReplicaOf: s.ReadReplicaOf}
 }
 
 // specTags turns a spec's tags into a TagList in key order (nil for none).
@@ -787,6 +789,12 @@ func (st *rdsState) xInstance(in *dbInstance, now time.Time) xDBInstance {
 		CACertificateIdentifier: "rds-ca-rsa2048-g1", DBInstanceArn: in.ARN, PerformanceInsightsEnabled: in.PI,
 		MonitoringInterval: in.Monitoring, DeletionProtection: in.DeletionProtect, TagList: xtags(in.Tags),
 		BackupTarget: "region", NetworkType: "IPV4", EngineLifecycleSupport: lifecycleOf(in.Engine, in.Lifecycle),
+		ReadReplicaSourceDBInstanceIdentifier: in.ReplicaOf,
+	}
+	for _, id := range slices.Sorted(maps.Keys(st.Instances)) {
+		if r := st.Instances[id]; r.ReplicaOf == in.ID {
+			x.ReadReplicaDBInstanceIdentifiers = append(x.ReadReplicaDBInstanceIdentifiers, r.ID)
+		}
 	}
 	if in.Status != "creating" {
 		x.Endpoint = &xEndpoint{Address: host, Port: port, HostedZoneId: "Z2R2ITUGPM61AM"}

@@ -72,6 +72,10 @@ type xDBInstance struct {
 	TagList                          []xTag              `xml:"TagList>Tag"`
 	BackupTarget                     string              `xml:"BackupTarget"`
 	NetworkType                      string              `xml:"NetworkType"`
+	// ReadReplicaSourceDBInstanceIdentifier is a read replica's source; ReadReplicaDBInstanceIdentifiers
+	// a source's read replicas.
+	ReadReplicaSourceDBInstanceIdentifier string   `xml:"ReadReplicaSourceDBInstanceIdentifier,omitempty"`
+	ReadReplicaDBInstanceIdentifiers      []string `xml:"ReadReplicaDBInstanceIdentifiers>ReadReplicaDBInstanceIdentifier"`
 	DedicatedLogVolume               bool                `xml:"DedicatedLogVolume"`
 	EngineLifecycleSupport           string              `xml:"EngineLifecycleSupport,omitempty"`
 }

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -147,6 +148,11 @@ type InstanceSpec struct {
 	// ClusterSpec.EngineLifecycleSupport; a cluster member has none of its own (it reports its
 	// cluster's), so Validate refuses one there.
 	EngineLifecycleSupport string
+	// ReadReplicaOf makes a standalone instance a read replica of the scenario's standalone
+	// instance of that ID, as CreateDBInstanceReadReplica leaves it: it reports
+	// ReadReplicaSourceDBInstanceIdentifier, and its source lists it in
+	// ReadReplicaDBInstanceIdentifiers. Empty for none.
+	ReadReplicaOf string
 }
 
 // ReservationSpec describes a reserved DB instance bought StartAgo before the
@@ -590,6 +596,12 @@ func (s *Scenario) Validate() error {
 			return fmt.Errorf("scenario %s: instance %s: EngineLifecycleSupport %q: a member of cluster %s reports its cluster's (set the cluster's EngineLifecycleSupport)", s.Name, in.ID, in.EngineLifecycleSupport, cluster)
 		case !validLifecycle(in.EngineLifecycleSupport) || !hasLifecycle(engine):
 			return fmt.Errorf("scenario %s: instance %s: EngineLifecycleSupport %q: want %q or %q, on an RDS for PostgreSQL or MySQL instance", s.Name, in.ID, in.EngineLifecycleSupport, lifecycleExtendedSupport, lifecycleExtendedSupportDisabled)
+		}
+		if in.ReadReplicaOf != "" {
+			src := slices.IndexFunc(s.Instances, func(o InstanceSpec) bool { return o.ID == in.ReadReplicaOf })
+			if cluster != "" || src < 0 || in.ReadReplicaOf == in.ID {
+				return fmt.Errorf("scenario %s: instance %s: ReadReplicaOf %q: want another standalone instance of the scenario", s.Name, in.ID, in.ReadReplicaOf)
+			}
 		}
 		return nil
 	}

@@ -783,6 +783,13 @@ func (r *run) precheckStatic() error {
 		if t.Engine != EngineInstance {
 			return r.precheckErr(ReasonNotSupported, "engine is %q; only %q DB instances are supported", t.Engine, EngineInstance)
 		}
+		if src := deref(t.Instance.ReadReplicaSourceDBInstanceIdentifier); src != "" && r.req.Validator != nil {
+			// Every RDS for PostgreSQL read replica is a server in recovery (streaming
+			// replication), which the validation refuses by design, and its rows keep changing
+			// with its source's: the change would fail after the guard snapshot, for nothing.
+			return r.precheckErr(ReasonNotSupported, "it is a read replica of %s, a server in recovery that validation refuses "+
+				"(and whose rows follow its source's); remove the validation block to change its Multi-AZ setting without validation", src)
+		}
 	case KindCluster:
 		if t.Engine != EngineCluster {
 			return r.precheckErr(ReasonNotSupported, "engine is %q; only %q clusters are supported (Multi-AZ DB clusters and other engines are not)", t.Engine, EngineCluster)

@@ -76,8 +76,8 @@ type xDBInstance struct {
 	// a source's read replicas.
 	ReadReplicaSourceDBInstanceIdentifier string   `xml:"ReadReplicaSourceDBInstanceIdentifier,omitempty"`
 	ReadReplicaDBInstanceIdentifiers      []string `xml:"ReadReplicaDBInstanceIdentifiers>ReadReplicaDBInstanceIdentifier"`
-	DedicatedLogVolume               bool                `xml:"DedicatedLogVolume"`
-	EngineLifecycleSupport           string              `xml:"EngineLifecycleSupport,omitempty"`
+	DedicatedLogVolume                    bool     `xml:"DedicatedLogVolume"`
+	EngineLifecycleSupport                string   `xml:"EngineLifecycleSupport,omitempty"`
 }
 
 type xClusterMember struct {

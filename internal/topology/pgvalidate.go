@@ -279,7 +279,7 @@ func (v *PGValidator) Capture(ctx context.Context) (Facts, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("recording the validation baseline: %w", err)
+		return nil, err // the caller says it was recording the baseline
 	}
 	return f, nil
 }

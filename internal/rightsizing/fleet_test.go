@@ -3,6 +3,7 @@ package rightsizing
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -23,10 +24,12 @@ func demoPlusFleet(n int) *sandbox.Scenario {
 	return sc
 }
 
-// TestRecommendFleet_lowerBoundAndSameAnswers checks that one batched
-// collection over the demo scenario plus 100 generated nodes makes exactly the
-// GetMetricData lower bound of calls (counted in the sandbox's request log),
-// and that batching does not change the answers for the seed clusters.
+// TestRecommendFleet_lowerBoundAndSameAnswers checks that the batched
+// collection over the demo scenario plus 100 generated nodes, read in chunks
+// (fleetChunks), makes exactly each chunk's GetMetricData lower bound of calls
+// (counted in the sandbox's request log), at most one per chunk after the
+// first above the whole fleet's, and that neither batching nor chunking
+// changes the answers.
 func TestRecommendFleet_lowerBoundAndSameAnswers(t *testing.T) {
 	d, srv := deps(t, demoPlusFleet(100), testNow)
 	ctx := context.Background()
@@ -77,9 +80,49 @@ func TestRecommendFleet_lowerBoundAndSameAnswers(t *testing.T) {
 			t.Fatalf("%s: LowerBound %d RequestsMade %d, want %d and %d (sandbox log)", r.Cluster.Identifier, r.LowerBound, r.RequestsMade, want, calls)
 		}
 	}
+	// Each chunk at its own lower bound.
+	var nodesOf []cw.Node
+	for _, c := range fleet {
+		nodesOf = append(nodesOf, metricSources(c)...)
+	}
+	plan, err := cw.NewPlan(cw.Request{Nodes: nodesOf, Stats: []string{Stat}, Start: testNow.Add(-req.Lookback), End: testNow, Period: req.Period, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunks := fleetChunks(fleet, plan)
+	wantCalls := 0
+	for _, chunk := range chunks {
+		series := 0
+		for _, i := range chunk {
+			series += len(fleet[i].MetricNodes()) * len(cw.DefaultMetrics)
+			if fleet[i].Kind == inventory.KindAurora {
+				series++
+			}
+		}
+		wantCalls += cw.LowerBound(series, int(req.Lookback/req.Period))
+	}
+	if len(chunks) < 2 {
+		t.Fatalf("test setup: %d chunk(s) does not exercise chunking", len(chunks))
+	}
 	// One call sent again after its response was lost on the way (aws-sdk-go-v2 issue 2737) is allowed.
-	if distinct := srv.Distinct("GetMetricData"); distinct != want || calls-distinct > 1 {
-		t.Errorf("sandbox saw %d GetMetricData calls (%d distinct), lower bound is %d", calls, distinct, want)
+	if distinct := srv.Distinct("GetMetricData"); distinct != wantCalls || distinct > want+len(chunks)-1 || calls-distinct > 1 {
+		t.Errorf("sandbox saw %d GetMetricData calls (%d distinct); the %d chunks' lower bounds add to %d, the fleet's is %d", calls, distinct, len(chunks), wantCalls, want)
+	}
+
+	// Read in one chunk, the answers are the same.
+	saved := fleetChunkDatapoints
+	fleetChunkDatapoints = math.MaxInt
+	whole, err := RecommendFleet(ctx, d, fleet, req)
+	fleetChunkDatapoints = saved
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range results {
+		w := whole[i]
+		if r.Name != w.Name || r.Recommendation.Verdict != w.Recommendation.Verdict || r.Recommendation.Cost != w.Recommendation.Cost ||
+			r.Recommendation.Projection.CPU != w.Recommendation.Projection.CPU || r.Recommendation.ReportMarkdown != w.Recommendation.ReportMarkdown {
+			t.Errorf("%s: read in %d chunks the recommendation differs from one read at once", r.Name, len(chunks))
+		}
 	}
 
 	byID := map[string]Result{}

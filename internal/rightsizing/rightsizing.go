@@ -199,32 +199,84 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 	inventory.AttachMaintenance(ctx, d.RDS, clusters)
 	inventory.AttachEvents(ctx, d.RDS, clusters, nowT)
 	col := &cw.Collector{API: d.CloudWatch, Concurrency: d.Concurrency, Retry: d.CloudWatchRetry}
-	got, err := col.Collect(ctx, plan)
-	if err != nil {
-		return nil, fmt.Errorf("collecting CloudWatch metrics: %w", err)
-	}
-
 	out := make([]Result, 0, len(clusters))
 	names := FleetNames(clusters)
-	for i, c := range clusters {
-		r, err := recommendOne(d, c, names[i], req, got, nowT)
+	calls, retries := 0, 0
+	// The fleet is read and analysed chunk by chunk (fleetChunks), so that only one chunk's
+	// datapoints are held at a time; each chunk's requests are at its own lower bound.
+	for _, chunk := range fleetChunks(clusters, plan) {
+		var chunkNodes []cw.Node
+		for _, i := range chunk {
+			chunkNodes = append(chunkNodes, metricSources(clusters[i])...)
+		}
+		cp, err := cw.NewPlan(cw.Request{Nodes: chunkNodes, Stats: []string{Stat},
+			Start: start, End: end, Period: plan.Period, Now: nowT})
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", names[i], err)
+			return nil, fmt.Errorf("planning the CloudWatch queries: %w", err)
 		}
-		r.Period = plan.Period
-		r.RequestsMade = got.Calls
-		r.Retries = got.Retries
-		r.LowerBound = plan.LowerBound
-		if plan.Coarsened {
-			r.Warnings = append(r.Warnings, fmt.Sprintf("the %s lookback reaches past CloudWatch's 15-day retention of 1-minute data, so %s datapoints were used", req.Lookback, plan.Period))
+		got, err := col.Collect(ctx, cp)
+		if err != nil {
+			return nil, fmt.Errorf("collecting CloudWatch metrics: %w", err)
 		}
-		r.Warnings = append(r.Warnings, plan.Warnings...)
-		for _, m := range got.Messages {
-			r.Warnings = append(r.Warnings, "CloudWatch answered with a message (its data may be partial): "+m)
+		calls, retries = calls+got.Calls, retries+got.Retries
+		for _, i := range chunk {
+			c := clusters[i]
+			r, err := recommendOne(d, c, names[i], req, got, nowT)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", names[i], err)
+			}
+			r.Period = plan.Period
+			r.LowerBound = plan.LowerBound
+			if plan.Coarsened {
+				r.Warnings = append(r.Warnings, fmt.Sprintf("the %s lookback reaches past CloudWatch's 15-day retention of 1-minute data, so %s datapoints were used", req.Lookback, plan.Period))
+			}
+			r.Warnings = append(r.Warnings, plan.Warnings...)
+			for _, m := range got.Messages {
+				r.Warnings = append(r.Warnings, "CloudWatch answered with a message (its data may be partial): "+m)
+			}
+			out = append(out, r)
 		}
-		out = append(out, r)
+	}
+	// The chunks are consecutive: the results are in the clusters' order. The request counts are
+	// the fleet's.
+	for i := range out {
+		out[i].RequestsMade, out[i].Retries = calls, retries
 	}
 	return out, nil
+}
+
+// fleetChunkDatapoints bounds the datapoints a fleet read holds at once (fleetChunks): 100 full
+// GetMetricData responses, about 80 MB of values (twice that at the peak of a chunk's analysis).
+var fleetChunkDatapoints = 100 * 100_800
+
+// fleetChunks splits clusters (by index, in order) into chunks whose series hold at most
+// fleetChunkDatapoints datapoints of plan (the whole fleet's), a deployment whole in one chunk
+// (alone when it holds more). Reading chunk by chunk keeps memory flat whatever the fleet's size
+// (300 deployments at 1-minute resolution over 14 days hold 1.4 GB at once); each chunk's
+// requests are at its own lower bound, so the fleet's reads exceed plan.LowerBound by at most one
+// request per chunk after the first.
+func fleetChunks(clusters []inventory.Cluster, plan *cw.Plan) [][]int {
+	perNode := map[string]int{}
+	for _, ref := range plan.Series {
+		perNode[ref.Node.ID] += plan.PointsPerSeries
+	}
+	var chunks [][]int
+	var cur []int
+	held := 0
+	for i, c := range clusters {
+		n := 0
+		for _, node := range metricSources(c) {
+			n += perNode[node.ID]
+		}
+		if len(cur) > 0 && held+n > fleetChunkDatapoints {
+			chunks, cur, held = append(chunks, cur), nil, 0
+		}
+		cur, held = append(cur, i), held+n
+	}
+	if len(cur) > 0 {
+		chunks = append(chunks, cur)
+	}
+	return chunks
 }
 
 // FleetNames names each deployment of clusters, in order, for its recommendation and a fleet's

@@ -31,8 +31,11 @@ func TestTimeSeriesSVGBoundedByWidth(t *testing.T) {
 	if len(long) > 2*len(short) {
 		t.Errorf("455-day chart %d bytes, 45-day chart %d: the long one should not grow with the window", len(long), len(short))
 	}
-	path := long[strings.Index(long, `<path d="`):]
-	path = path[:strings.Index(path, `"`+" fill")]
+	_, path, found := strings.Cut(long, `<path d="`)
+	path, _, closed := strings.Cut(path, `" fill`)
+	if !found || !closed {
+		t.Fatal("no path in the chart")
+	}
 	points := strings.Count(path, "L") + strings.Count(path, "M")
 	if points > 2*(850-64-240+2)+4 {
 		t.Errorf("%d points for %d hours in 546 pixel columns", points, len(v))

@@ -66,14 +66,14 @@ func loadExtendedSupport(versions, rates io.Reader) (*extendedSupportTables, err
 	day := func(line int, col, s string) (time.Time, error) {
 		d, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
 		if err != nil {
-			return time.Time{}, fmt.Errorf("Extended Support versions line %d: %s %q is not a YYYY-MM-DD date", line, col, s)
+			return time.Time{}, fmt.Errorf("extended-support versions line %d: %s %q is not a YYYY-MM-DD date", line, col, s)
 		}
 		return d, nil
 	}
 	err := readTable(versions, "Extended Support versions", []string{"postgresql_major", "extended_support_from", "charges_from", "year3_from"}, func(line int, rec []string) error {
 		major, err := strconv.Atoi(strings.TrimSpace(rec[0]))
 		if err != nil || major <= 0 {
-			return fmt.Errorf("Extended Support versions line %d: postgresql_major %q is not a positive integer", line, rec[0])
+			return fmt.Errorf("extended-support versions line %d: postgresql_major %q is not a positive integer", line, rec[0])
 		}
 		var p ExtendedSupportPeriod
 		p.Major = major
@@ -87,10 +87,10 @@ func loadExtendedSupport(versions, rates io.Reader) (*extendedSupportTables, err
 			return err
 		}
 		if p.ChargedFrom.Before(p.From) || !p.Year3From.After(p.ChargedFrom) || !p.Year3From.Equal(p.From.AddDate(2, 0, 0)) {
-			return fmt.Errorf("Extended Support versions line %d: dates out of order (year 3 starts two years after Extended Support, charges between the two)", line)
+			return fmt.Errorf("extended-support versions line %d: dates out of order (year 3 starts two years after Extended Support, charges between the two)", line)
 		}
 		if slices.ContainsFunc(t.periods, func(q ExtendedSupportPeriod) bool { return q.Major == major }) {
-			return fmt.Errorf("Extended Support versions line %d: PostgreSQL %d is listed twice", line, major)
+			return fmt.Errorf("extended-support versions line %d: PostgreSQL %d is listed twice", line, major)
 		}
 		t.periods = append(t.periods, p)
 		return nil
@@ -103,10 +103,10 @@ func loadExtendedSupport(versions, rates io.Reader) (*extendedSupportTables, err
 		y12, err1 := strconv.ParseFloat(strings.TrimSpace(rec[1]), 64)
 		y3, err2 := strconv.ParseFloat(strings.TrimSpace(rec[2]), 64)
 		if r.Region == "" || err1 != nil || err2 != nil || !(y12 > 0) || !(y3 >= y12) || math.IsInf(y3, 1) || r.SourceDate == "" {
-			return fmt.Errorf("Extended Support rates line %d: region, positive rates (year 3 at least years 1-2) and source_date are required", line)
+			return fmt.Errorf("extended-support rates line %d: region, positive rates (year 3 at least years 1-2) and source_date are required", line)
 		}
 		if _, dup := t.rates[r.Region]; dup {
-			return fmt.Errorf("Extended Support rates line %d: region %s is listed twice", line, r.Region)
+			return fmt.Errorf("extended-support rates line %d: region %s is listed twice", line, r.Region)
 		}
 		r.Year12, r.Year3 = y12, y3
 		t.rates[r.Region] = r

@@ -93,7 +93,7 @@ func TestLoadExtendedSupport_refusesBadRows(t *testing.T) {
 }
 
 func TestPostgresMajor(t *testing.T) {
-	for v, want := range map[string]int{"12.19": 12, "9.6.22": 9, "16": 16, " 13.4 ": 13, "": 0, "x.1": 0, "-1.2": 0} {
+	for v, want := range map[string]int{"12.19": 12, "9.6.22": 9, "16": 16, "\t13.4\n": 13, "": 0, "x.1": 0, "-1.2": 0} {
 		got, ok := PostgresMajor(v)
 		if got != want || ok != (want > 0) {
 			t.Errorf("PostgresMajor(%q) = %d, %v; want %d", v, got, ok, want)

@@ -471,7 +471,8 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 	}
 	// RDS Extended Support, billed per vCPU-hour of every instance on top of its price, at the
 	// recommendation's time (the window's end, or now).
-	es, onES := extendedSupport(engine, c, d.Region, endOrNow(req.End, now))
+	// Judged now, like the catalog's prices: the costs are today's, whatever window was read.
+	es, onES := extendedSupport(engine, c, d.Region, now)
 	esRate := 0.0
 	if onES && es.Priced {
 		esRate = es.USDPerVCPUHour

@@ -150,11 +150,11 @@ func TestRecommend_extendedSupport(t *testing.T) {
 	}
 }
 
-// TestRecommend_extendedSupportAtWindowEnd: PostgreSQL 13 goes on Extended Support on
-// 2026-03-01. On 2026-03-04 a recommendation ending now carries the charge, one whose window ended
-// on 2026-02-28 does not; a deployment created with EngineLifecycleSupport
-// open-source-rds-extended-support-disabled is not billed it.
-func TestRecommend_extendedSupportAtWindowEnd(t *testing.T) {
+// TestRecommend_extendedSupportToday: PostgreSQL 13 goes on Extended Support on 2026-03-01. On
+// 2026-03-04 a recommendation carries the charge, whether its window ends now or ended on
+// 2026-02-28 (the costs are today's); on 2026-02-28 it does not; a deployment created with
+// EngineLifecycleSupport open-source-rds-extended-support-disabled is not billed it.
+func TestRecommend_extendedSupportToday(t *testing.T) {
 	now := time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)
 	before := time.Date(2026, 2, 28, 12, 0, 0, 0, time.UTC)
 	d15, _ := deps(t, withVersion("15.7", "15.4", ""), now)
@@ -176,10 +176,23 @@ func TestRecommend_extendedSupportAtWindowEnd(t *testing.T) {
 			t.Errorf("%s with Extended Support disabled: %s", pair[1].Name, w)
 		}
 	}
-	m15b, _ := recommendBoth(t, d15, before)
+	// The costs are today's: a window that ended before Extended Support began does not
+	// leave out the charge AWS bills now.
 	m13b, _ := recommendBoth(t, d13, before)
-	if m13b.Recommendation.Cost != m15b.Recommendation.Cost {
-		t.Errorf("window ending %s, before PostgreSQL 13's Extended Support: cost %+v, want %+v", before, m13b.Recommendation.Cost, m15b.Recommendation.Cost)
+	if m13b.Recommendation.Cost.CurrentMonthlyUSD != m13.Recommendation.Cost.CurrentMonthlyUSD {
+		t.Errorf("window ending %s: current cost %v, want today's %v (Extended Support billed since 2026-03-01)",
+			before, m13b.Recommendation.Cost.CurrentMonthlyUSD, m13.Recommendation.Cost.CurrentMonthlyUSD)
+	}
+	if _, ok := warningWith(m13b.Warnings, "PostgreSQL 13", "since 2026-03-01"); !ok {
+		t.Errorf("window ending %s: no Extended Support warning: %q", before, m13b.Warnings)
+	}
+	// Before 2026-03-01, PostgreSQL 13 is not charged.
+	dEarly, _ := deps(t, withVersion("13.15", "13.16", ""), before)
+	d15Early, _ := deps(t, withVersion("15.7", "15.4", ""), before)
+	mEarly, _ := recommendBoth(t, dEarly, time.Time{})
+	m15Early, _ := recommendBoth(t, d15Early, time.Time{})
+	if mEarly.Recommendation.Cost != m15Early.Recommendation.Cost {
+		t.Errorf("on %s, before PostgreSQL 13's Extended Support: cost %+v, want %+v", before, mEarly.Recommendation.Cost, m15Early.Recommendation.Cost)
 	}
 }
 

@@ -86,6 +86,16 @@ func (st *rdsState) stopDBInstance(f url.Values, now time.Time) (any, *rdsError)
 	if in.Status != "available" {
 		return nil, errf(400, "InvalidDBInstanceState", "Instance %s is not in available state (status %s).", id, in.Status)
 	}
+	// "You can't stop a DB instance that has a read replica, or that is a read replica." (RDS User
+	// Guide, Stopping an Amazon RDS DB instance temporarily, Limitations.)
+	if in.ReplicaOf != "" {
+		return nil, errf(400, "InvalidDBInstanceState", "Instance %s cannot be stopped: it is a read replica of %s.", id, in.ReplicaOf)
+	}
+	for _, r := range st.Instances {
+		if r.ReplicaOf == in.ID {
+			return nil, errf(400, "InvalidDBInstanceState", "Instance %s cannot be stopped: it has the read replica %s.", id, r.ID)
+		}
+	}
 	end := now.Add(st.dur.Stop)
 	if sid := strings.ToLower(f.Get("DBSnapshotIdentifier")); sid != "" {
 		if !validID(sid) {
@@ -138,6 +148,11 @@ func (st *rdsState) stopDBCluster(f url.Values, now time.Time) (any, *rdsError) 
 	}
 	if c.Status != "available" {
 		return nil, errf(400, "InvalidDBClusterStateFault", "DbCluster %s is in %s state but expected it to be one of available.", cid, c.Status)
+	}
+	// "You can't stop and start a cluster that is part of a blue/green deployment." (Aurora User
+	// Guide, Limitations for stopping and starting Aurora DB clusters.)
+	if d := st.blueGreenOf(true, cid); d != nil {
+		return nil, errf(400, "InvalidDBClusterStateFault", "DbCluster %s is part of blue/green deployment %s and can't be stopped.", cid, d.ID)
 	}
 	ms := st.members(cid)
 	for _, m := range ms {

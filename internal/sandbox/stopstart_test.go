@@ -292,3 +292,34 @@ func TestEngineLifecycleSupport(t *testing.T) {
 		t.Error("a scenario with EngineLifecycleSupport \"yes\" is valid")
 	}
 }
+
+// RDS refuses to stop a read replica or an instance that has one ("You can't stop a DB instance
+// that has a read replica, or that is a read replica"), and Aurora a cluster that is part of a
+// blue/green deployment, with the state faults.
+func TestStop_refusedShapes(t *testing.T) {
+	sc := Demo()
+	replica := MultiAZInstance("mandible-replica", "db.t4g.large", DemoMandibleWorkload)
+	replica.ReadReplicaOf = "mandible-prod"
+	sc.Instances = append(sc.Instances, replica)
+	_, rc, _ := start(t, Options{Scenario: sc})
+	ctx := context.Background()
+	if src := describeOne(t, rc, "mandible-prod"); !slices.Equal(src.ReadReplicaDBInstanceIdentifiers, []string{"mandible-replica"}) ||
+		aws.ToString(describeOne(t, rc, "mandible-replica").ReadReplicaSourceDBInstanceIdentifier) != "mandible-prod" {
+		t.Errorf("source lists replicas %v", src.ReadReplicaDBInstanceIdentifiers)
+	}
+	for _, id := range []string{"mandible-replica", "mandible-prod"} {
+		_, err := rc.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String(id)})
+		if apiCode(err) != "InvalidDBInstanceState" {
+			t.Errorf("StopDBInstance(%s): %v, want InvalidDBInstanceState", id, err)
+		}
+	}
+
+	srv, rcb := startBlueGreen(t, Options{})
+	mustCreateBlueGreen(t, rcb, "sso-upgrade", demoARN("cluster", "sso-prod"), func(in *rds.CreateBlueGreenDeploymentInput) {
+		in.TargetEngineVersion = aws.String("16.1")
+	})
+	srv.Advance(2 * time.Hour)
+	if _, err := rcb.StopDBCluster(ctx, &rds.StopDBClusterInput{DBClusterIdentifier: aws.String("sso-prod")}); apiCode(err) != "InvalidDBClusterStateFault" {
+		t.Errorf("StopDBCluster of a blue/green deployment's blue cluster: %v, want InvalidDBClusterStateFault", err)
+	}
+}

@@ -581,12 +581,13 @@ func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagE
 // at that address. Configure calls it, so it is said once per run, not by every data source; it
 // judges the provider's settings, which a data source's postgres attribute may override. A host
 // not known until apply is taken as remote (it comes from a resource, such as an RDS instance's
-// address); an sslmode not known until apply, or an sslrootcert not known while sslmode is require,
+// address); an sslmode not known until apply, or an sslrootcert not known while sslmode is require or unset,
 // is not judged. Nothing is dialled.
 func warnUnverifiedPostgres(diags *diag.Diagnostics, m *postgresModel, pg PostgresSettings) {
 	unknown := func(a string) bool { return slices.Contains(pg.Unknown, a) }
-	// An sslrootcert not known until apply decides the mode of "require" (verify-ca with one).
-	if !pg.Configured() || unknown("sslmode") || (pg.SSLMode == "require" && unknown("sslrootcert")) {
+	// An sslrootcert not known until apply decides the mode of "require" (verify-ca with one) and,
+	// when it is "system" (the system's roots), of an unset sslmode (verify-full).
+	if !pg.Configured() || unknown("sslmode") || ((pg.SSLMode == "require" || pg.SSLMode == "") && unknown("sslrootcert")) {
 		return
 	}
 	mode := pg.EffectiveSSLMode()

@@ -444,6 +444,8 @@ func TestConfigure_unverifiedPostgresWarning(t *testing.T) {
 		{"verify-full with sslrootcert", map[string]tftypes.Value{"host": str(remote), "sslmode": str("verify-full"), "sslrootcert": str("/ca.pem")}, nil, nil},
 		{"require with sslrootcert known after apply", map[string]tftypes.Value{"host": str(remote), "sslmode": str("require"),
 			"sslrootcert": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)}, nil, nil},
+		{"sslrootcert known after apply", map[string]tftypes.Value{"host": str(remote),
+			"sslrootcert": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)}, nil, nil},
 		{"require with sslrootcert", map[string]tftypes.Value{"host": str(remote), "sslmode": str("require"), "sslrootcert": str("/ca.pem")}, nil, nil},
 		{"verify-ca", map[string]tftypes.Value{"host": str(remote), "sslmode": str("verify-ca")}, nil, nil},
 		{"sslmode known after apply", map[string]tftypes.Value{"host": str(remote), "sslmode": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)}, nil, nil},

@@ -90,7 +90,7 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Every RDS for PostgreSQL Multi-AZ instance and Aurora PostgreSQL 2-node cluster in the region, each with its " +
 			"single-node verdict, savings and traffic rank, sorted by verdict (`consolidate` first), then by savings (unpriced last); and the phase order in which to consolidate them " +
-			"(lower traffic first). CloudWatch is read for the whole fleet in one batched collection at the GetMetricData lower bound.",
+			"(lower traffic first). CloudWatch is read in batched collections of about 10 million datapoints each, so that memory stays flat, each at its own GetMetricData lower bound (see `requests_made`).",
 		Attributes: map[string]schema.Attribute{
 			"identifier_regex": schema.StringAttribute{Optional: true, Validators: []validator.String{regexValidator{}},
 				MarkdownDescription: "RE2 regular expression the identifier must match, e.g. `-prod$`. Defaults to every identifier."},

@@ -343,7 +343,7 @@ func postgresProviderAttributes() map[string]schema.Attribute {
 			Validators:          []validator.Int64{int64validator.Between(1, 300)},
 		},
 		"statement_timeout": schema.Int64Attribute{
-			MarkdownDescription: fmt.Sprintf("Milliseconds each statistics query may run (`statement_timeout`), 100 to 3600000. Defaults to `%d`.", DefaultStatementTimeoutMillis),
+			MarkdownDescription: fmt.Sprintf("Milliseconds each statistics query, and each row count of a topology `validation`, may run (`statement_timeout`), 100 to 3600000. Defaults to `%d`: raise it for the largest validated table.", DefaultStatementTimeoutMillis),
 			Optional:            true,
 			Validators:          []validator.Int64{int64validator.Between(100, 3600000)},
 		},

@@ -31,7 +31,8 @@ type PGValidator struct {
 	Tables []string
 	// CheckIndexes also records and compares the index definitions of Tables.
 	CheckIndexes bool
-	// StatementTimeout bounds each query (default 60 s).
+	// StatementTimeout bounds each query, the row counts included (default 60 s; the provider
+	// passes its postgres.statement_timeout).
 	StatementTimeout time.Duration
 }
 
@@ -80,6 +81,14 @@ func (v *PGValidator) tables() ([]qualifiedTable, error) {
 		out = append(out, qualifiedTable{schema, name})
 	}
 	return out, nil
+}
+
+// timeout is StatementTimeout, or its default of 60 s.
+func (v *PGValidator) timeout() time.Duration {
+	if v.StatementTimeout <= 0 {
+		return 60 * time.Second
+	}
+	return v.StatementTimeout
 }
 
 // validationSearchPath is the search_path of the validation transaction (readOnly): the system
@@ -131,11 +140,7 @@ func (v *PGValidator) readOnly(ctx context.Context, fn func(tx pgx.Tx) error) er
 	if _, err := tx.Exec(ctx, "SELECT pg_catalog.set_config('search_path', $1, true)", validationSearchPath); err != nil {
 		return fmt.Errorf("pinning search_path to %s: %w", validationSearchPath, err)
 	}
-	timeout := v.StatementTimeout
-	if timeout <= 0 {
-		timeout = 60 * time.Second
-	}
-	if _, err := tx.Exec(ctx, "SELECT pg_catalog.set_config('statement_timeout', $1, true)", strconv.FormatInt(timeout.Milliseconds(), 10)); err != nil {
+	if _, err := tx.Exec(ctx, "SELECT pg_catalog.set_config('statement_timeout', $1, true)", strconv.FormatInt(v.timeout().Milliseconds(), 10)); err != nil {
 		return fmt.Errorf("setting statement_timeout: %w", err)
 	}
 	if _, err := tx.Exec(ctx, "SELECT pg_catalog.set_config('row_security', 'off', true)"); err != nil {
@@ -198,6 +203,10 @@ func (v *PGValidator) tableFacts(ctx context.Context, tx pgx.Tx, t qualifiedTabl
 	var n int64
 	if err := tx.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{t.schema, t.name}.Sanitize()).Scan(&n); err != nil {
 		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "57014" { // query_canceled: the statement timeout
+			return true, fmt.Errorf("counting rows of %s: %w; the count took longer than the statement timeout (%s): raise the provider's postgres.statement_timeout for this table",
+				t, err, v.timeout())
+		}
 		if errors.As(err, &pgErr) && pgErr.Code == "42501" { // insufficient_privilege
 			return true, fmt.Errorf("counting rows of %s: %w; the validation role %s needs SELECT on the table and USAGE on its schema "+
 				"(pg_read_all_data grants both) and, if the table has row-level security, BYPASSRLS", t, err, pgx.Identifier{role}.Sanitize())

@@ -42,7 +42,7 @@ output "costliest_statement" {
 }
 
 output "unused_index_bytes" {
-  value = sum(concat([0], [for ix in data.rightsize_postgres_stats.now.unused_indexes : ix.size_bytes]))
+  value = data.rightsize_postgres_stats.now.unused_indexes_total_bytes # all of them; unused_indexes lists the largest
 }
 
 output "shared_buffers_bytes" {

@@ -301,6 +301,10 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		r := classFitsReason(rec.Options)
 		rec.Reasons = append(rec.Reasons, r)
 		capOK = capOK && r.Passed
+		if r, ok := writerClassReason(rec.Options, writer.Class, target); ok {
+			rec.Reasons = append(rec.Reasons, r)
+			capOK = capOK && r.Passed
+		}
 	}
 
 	// Cost and the decision matrix.
@@ -596,6 +600,31 @@ func classChecks(pr Projection, c InstanceClass, p Policy) []Reason {
 				c.Name, v, cr.Peak24hEnd.UTC().Format("Mon 2006-01-02 15:04"), p.HeadroomPercent, v*h, cr.BaselinePercent)})
 	}
 	return out
+}
+
+// writerClassReason is the check that the writer's own class, which going to one node keeps (the
+// standby or the reader is removed; the writer is not resized), holds the single node: made when
+// the writer's class is among the options and another class fits. When it fails, the
+// recommended class (target) is another one the writer would have to be resized to first, so the
+// verdict is keep: consolidating as is would leave the load on a class that fails.
+func writerClassReason(opts []ClassOption, writer, target InstanceClass) (Reason, bool) {
+	i := slices.IndexFunc(opts, func(o ClassOption) bool { return o.Class.Name == writer.Name })
+	if i < 0 || (!opts[i].Fits && target.Name == writer.Name) { // no class fits: class_fits says so
+		return Reason{}, false
+	}
+	o := opts[i]
+	r := Reason{Check: "writer_class_fits", Metric: "writer_class", Value: 0, Comparison: "==", Limit: 1, Unit: "fits", Passed: o.Fits,
+		Message: fmt.Sprintf("the writer's class %s, which going to one node keeps (it removes a node and does not resize the writer), holds the load", writer.Name)}
+	if o.Fits {
+		r.Value = 1
+		if target.Name != writer.Name {
+			r.Message += fmt.Sprintf("; the recommended %s costs less: resizing to it is a separate change", target.Name)
+		}
+		return r, true
+	}
+	r.Message = fmt.Sprintf("the single node would stay on the writer's class %s, which fails (%s): resize the writer to %s first, then consolidate",
+		writer.Name, strings.Join(o.Failed, ", "), target.Name)
+	return r, true
 }
 
 // classFitsReason is the check that some candidate class fits: Value is

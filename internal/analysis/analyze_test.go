@@ -765,12 +765,13 @@ func TestAnalyzeVerdictOnRecommendedClass(t *testing.T) {
 		wantLimit   float64 // and limit
 		wantSavings float64 // Cost.MonthlySavingsUSD
 	}{
-		{"local storage: the larger class", local, "db.r6g.xlarge", "", "", 0, 0, 0.73},
+		// The larger class fits, but going to one node keeps the writer's: resize it first.
+		{"local storage: the larger class", local, "db.r6g.xlarge", VerdictKeep, "writer_class_fits", 0, 1, 0.73},
 		{"local storage: only the writer's class", only(local, "db.r6g.large"), "db.r6g.large", VerdictKeep, "local_storage", 131.25, 100, 189.8},
-		{"credits: the larger class", burst, "db.t4g.large", "", "", 0, 0, 0},
+		{"credits: the larger class", burst, "db.t4g.large", VerdictKeep, "writer_class_fits", 0, 1, 0},
 		{"credits: only the writer's class", only(burst, "db.t4g.medium"), "db.t4g.medium", VerdictKeep, "cpu_credits", 28.8, 20, 48.03},
 		{"no candidate fits, the writer's class is none", only(idleMultiAZ(14), "db.t4g.medium", "db.t4g.large"), "db.m6g.large", VerdictKeep, "class_fits", 0, 1, 0},
-		{"costs more than today", dear, "db.r6g.xlarge", VerdictKeep, "decision_score", math.NaN(), 5, -58.4},
+		{"costs more than today", dear, "db.r6g.xlarge", VerdictKeep, "writer_class_fits", 0, 1, -58.4},
 		{"no candidates", noCand, "db.m6g.large", VerdictConsolidate, "", 0, 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -335,7 +335,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 			"instance_class": "DB instance class.", "vcpu": "vCPUs of the class.", "memory_gib": "Memory of the class, GiB.",
 			"cpu_p99": "p99 of CPUUtilization, percent (null without data). For an Aurora reader measured by role, the total across the readers the cluster had, in percent of one instance of its class: above 100 while it had more than one reader.", "cpu_pattern": "Workload pattern of the node's CPU.",
 		}),
-		"verdict":                str("`consolidate`, `keep` or `insufficient-data`."),
+		"verdict":                str("`consolidate`, `keep` or `insufficient-data`. `consolidate` means the writer's own class holds the single node (check `writer_class_fits`), since `rightsize_db_topology` removes a node without resizing the writer: when only a larger class would, the verdict is `keep` and `recommended_instance_class` names the class to resize the writer to first."),
 		"single_node_sufficient": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether `verdict` is `consolidate`."},
 		"confidence":             num("Confidence in the verdict, 0 to 1: data quality times the margin to the nearest limit."),
 		"reasons": list("Every threshold checked, with its value and limit.", recReasonType, map[string]string{

@@ -512,8 +512,12 @@ func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error) 
 	case errors.As(err, &ce) && ce.RolledBack:
 		diags.AddError("Topology Change Rolled Back", err.Error()+". The previous topology is restored; fix the cause and apply again.")
 	case errors.As(err, &ce) && ce.RollbackAttempted:
+		next := "restore from the guard snapshot if needed (a restore loses what was written since it was taken)."
+		if !ce.RestorePoint() {
+			next = "no guard snapshot is available to restore from."
+		}
 		diags.AddError("Topology Change Failed and Rollback Failed", err.Error()+
-			". The target may be in an intermediate state: check it in the RDS console; restore from the guard snapshot if needed.")
+			". The target may be in an intermediate state: check it in the RDS console; "+next)
 	case errors.As(err, &ce) && (ce.Interrupted || ce.Resumable) && ce.Changed:
 		diags.AddError("Topology Change Interrupted", err.Error()+". Nothing was rolled back; applying again resumes the change with the same guard snapshot.")
 	case errors.As(err, &ce) && (ce.Interrupted || ce.Resumable):

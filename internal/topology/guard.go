@@ -389,6 +389,9 @@ func (r *run) requireGuard(ctx context.Context) error {
 	}
 	g, err := describeGuard(ctx, r.o.RDS, r.req.Target.Kind, r.guard.id, false)
 	if err != nil {
+		if IsNotFound(err) {
+			r.guard.status = GuardDeleted // the error must not offer it for a restore
+		}
 		return fmt.Errorf("re-checking guard snapshot %s before the change: %w", r.guard.id, err)
 	}
 	if g.status != "available" {

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/bluegreen"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/replicascaling"
@@ -277,7 +280,8 @@ type ChangeError struct {
 	GuardUnusable bool
 	// GuardSnapshotID and GuardSnapshotARN locate the guard snapshot ("" if none was made).
 	GuardSnapshotID, GuardSnapshotARN string
-	// GuardStatus is the guard snapshot's last observed status.
+	// GuardStatus is the guard snapshot's last observed status; GuardDeleted when it was found
+	// missing.
 	GuardStatus string
 }
 
@@ -308,9 +312,12 @@ func (e *ChangeError) Error() string {
 		if e.GuardSnapshotARN != "" {
 			fmt.Fprintf(&b, " (%s)", e.GuardSnapshotARN)
 		}
-		if e.GuardStatus == "" || e.GuardStatus == "available" {
+		switch e.GuardStatus {
+		case "", "available":
 			b.WriteString(" is retained for a manual restore")
-		} else {
+		case GuardDeleted:
+			b.WriteString(" was deleted during the change: there is no restore point")
+		default:
 			fmt.Fprintf(&b, " is %q and cannot be used for a restore", e.GuardStatus)
 		}
 	}
@@ -319,6 +326,15 @@ func (e *ChangeError) Error() string {
 
 // Unwrap returns the failure.
 func (e *ChangeError) Unwrap() error { return e.Err }
+
+// GuardDeleted is ChangeError.GuardStatus for a guard snapshot found missing during the run.
+const GuardDeleted = "deleted"
+
+// RestorePoint reports whether the guard snapshot is available for a manual restore, as far as
+// the run saw.
+func (e *ChangeError) RestorePoint() bool {
+	return e.GuardSnapshotID != "" && (e.GuardStatus == "" || e.GuardStatus == "available")
+}
 
 type phase int
 
@@ -572,7 +588,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 
 	// Validate.
 	if r.req.Validator != nil {
-		rep, err := r.req.Validator.Check(ctx, r.facts)
+		rep, err := r.checkValidation(ctx)
 		if err != nil {
 			return nil, r.fail(ctx, "validating the database after the change", err, !errors.Is(err, context.Canceled))
 		}
@@ -656,11 +672,56 @@ func (r *run) waitReady(ctx context.Context) error {
 
 // settleFailed reports whether a settle error means the change itself failed (it did not settle
 // in time, or the target entered a state such as "failed"), which warrants a rollback, rather
-// than an error observing it.
+// than an error observing it. A timeout during which no describe call succeeded (every one
+// throttled or failing: no state observed) says nothing about the change: the next apply resumes
+// it instead.
 func settleFailed(err error) bool {
 	var te *wait.TimeoutError
 	var ue *wait.UnexpectedStateError
-	return errors.As(err, &te) || errors.As(err, &ue)
+	if errors.As(err, &te) {
+		return te.LastState != ""
+	}
+	return errors.As(err, &ue)
+}
+
+// validationRetries are the waits before the validation after the change is tried again when it
+// fails to reach the database (a connection dropped or refused, the server restarting): a
+// transient drop is no reason to roll back; a database still unreachable after them is.
+var validationRetries = []time.Duration{5 * time.Second, 15 * time.Second, 30 * time.Second}
+
+// connectionError reports whether err is a failure to reach or keep the connection to PostgreSQL
+// rather than an answer from it: a network error, a connection that could not be opened or
+// closed under the query, or SQLSTATE class 08 (connection exception) or 57P01–57P03 (the server
+// shutting down, or not yet accepting connections).
+func connectionError(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	var ne net.Error
+	var ce *pgconn.ConnectError
+	return errors.As(err, &ne) || errors.As(err, &ce) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		pgconn.SafeToRetry(err)
+}
+
+// checkValidation runs the validation after the change, again after each of validationRetries
+// while it fails to reach the database (connectionError); a mismatch, an answer or a
+// cancellation ends it at once.
+func (r *run) checkValidation(ctx context.Context) (*Report, error) {
+	sleep := r.o.Sleep
+	if sleep == nil {
+		sleep = wait.Sleep
+	}
+	for i := 0; ; i++ {
+		rep, err := r.req.Validator.Check(ctx, r.facts)
+		if err == nil || i == len(validationRetries) || !connectionError(err) || ctx.Err() != nil {
+			return rep, err
+		}
+		r.o.logf("%s: validation could not reach the database (%v); trying again in %s", r.req.Target, err, validationRetries[i])
+		if serr := sleep(ctx, validationRetries[i]); serr != nil {
+			return nil, serr
+		}
+	}
 }
 
 // locate finds this change's guard snapshots and where the change stands: the latest guard (nil
@@ -856,7 +917,13 @@ func (r *run) classify(latest *guard) (phase, error) {
 	}
 	writer := t.Writer()
 	if r.reader != nil && strings.EqualFold(writer.Identifier, r.reader.Identifier) && r.req.Nodes == 1 {
-		return 0, r.precheckErr(ReasonFailover, "instance %s, recorded as the reader to remove, is now the writer (a failover happened); refusing to delete the writer — check the cluster and apply again with a new change", writer.Identifier)
+		next := "check the cluster and apply again with a new change"
+		if latest != nil && latest.outcome() == OutcomeInProgress {
+			// The guard of an attempt that changed nothing records the old reader, and the next
+			// apply would find it again: without it, the next apply records the current reader.
+			next = fmt.Sprintf("no change was made: delete guard snapshot %s, which records the old reader, and apply again (a new guard snapshot records the current one)", latest.id)
+		}
+		return 0, r.precheckErr(ReasonFailover, "instance %s, recorded as the reader to remove, is now the writer (a failover happened); refusing to delete the writer — %s", writer.Identifier, next)
 	}
 	var live []Member
 	for _, m := range t.Readers() {
@@ -1335,6 +1402,11 @@ func (r *run) convergence(t *Topology, nodes int) string {
 		return "awaiting-change"
 	}
 	if present.Writer {
+		// A failover to the new reader (Aurora fails over to a reader, the highest-priority one
+		// first): once it is over, the cluster has its two nodes all the same.
+		if t.Nodes == 2 && !slices.ContainsFunc(t.Members, func(m Member) bool { return m.Status != "available" }) {
+			return convergedState(nodes)
+		}
 		return "failing-over"
 	}
 	if present.Status == "available" {
@@ -1481,6 +1553,9 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 	}
 	action, err := r.rollback(rctx)
 	ce.RollbackAction = action
+	if r.guard != nil {
+		ce.GuardStatus = r.guard.status // the rollback re-checks it (GuardDeleted when it is gone)
+	}
 	outcome := OutcomeRolledBack
 	if err != nil {
 		ce.RollbackErr = err

@@ -129,6 +129,8 @@ type readerModel struct {
 	PubliclyAccessible           types.Bool   `tfsdk:"publicly_accessible"`
 	AutoMinorVersionUpgrade      types.Bool   `tfsdk:"auto_minor_version_upgrade"`
 	CACertificate                types.String `tfsdk:"ca_certificate"`
+	MaintenanceWindow            types.String `tfsdk:"maintenance_window"`
+	Tags                         types.Map    `tfsdk:"tags"`
 }
 
 type lastChangeModel struct {
@@ -150,6 +152,7 @@ var (
 		"performance_insights_kms_key_id": types.StringType, "performance_insights_retention": types.Int64Type,
 		"monitoring_interval": types.Int64Type, "monitoring_role_arn": types.StringType, "publicly_accessible": types.BoolType,
 		"auto_minor_version_upgrade": types.BoolType, "ca_certificate": types.StringType,
+		"maintenance_window": types.StringType, "tags": types.MapType{ElemType: types.StringType},
 	}
 	previousAttrTypes = map[string]attr.Type{
 		"nodes": types.Int64Type, "multi_az": types.BoolType, "reader": types.ObjectType{AttrTypes: readerAttrTypes},
@@ -268,6 +271,9 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 							"publicly_accessible":             computedBool("Whether it was publicly accessible."),
 							"auto_minor_version_upgrade":      computedBool("Whether minor version upgrades were automatic."),
 							"ca_certificate":                  computedStr("CA certificate identifier."),
+							"maintenance_window":              computedStr("The reader's own preferred maintenance window (`ddd:hh24:mi-ddd:hh24:mi` UTC)."),
+							"tags": schema.MapAttribute{Computed: true, ElementType: types.StringType,
+								MarkdownDescription: "The reader's resource tags (Aurora instances do not inherit the cluster's), but this provider's and AWS's: a recreated reader gets them back."},
 						}},
 				}},
 			"last_change": schema.SingleNestedAttribute{Computed: true,
@@ -369,10 +375,22 @@ func (m *dbTopologyModel) previous(ctx context.Context, diags *diag.Diagnostics)
 			PerformanceInsightsRetention: int32(rm.PerformanceInsightsRetention.ValueInt64()),
 			MonitoringInterval:           int32(rm.MonitoringInterval.ValueInt64()), MonitoringRoleARN: rm.MonitoringRoleARN.ValueString(),
 			PubliclyAccessible: rm.PubliclyAccessible.ValueBool(), AutoMinorVersionUpgrade: rm.AutoMinorVersionUpgrade.ValueBool(),
-			CACertificate: rm.CACertificate.ValueString(),
+			CACertificate: rm.CACertificate.ValueString(), MaintenanceWindow: rm.MaintenanceWindow.ValueString(),
+		}
+		if !rm.Tags.IsNull() && !rm.Tags.IsUnknown() {
+			diags.Append(rm.Tags.ElementsAs(ctx, &p.Reader.Tags, false)...)
 		}
 	}
 	return p
+}
+
+// tagValues are tags as Terraform string values (an empty map for none).
+func tagValues(tags map[string]string) map[string]attr.Value {
+	out := make(map[string]attr.Value, len(tags))
+	for k, v := range tags {
+		out[k] = types.StringValue(v)
+	}
+	return out
 }
 
 func previousObject(p topology.Previous) types.Object {
@@ -386,7 +404,8 @@ func previousObject(p topology.Previous) types.Object {
 			"performance_insights_retention":  types.Int64Value(int64(rd.PerformanceInsightsRetention)),
 			"monitoring_interval":             types.Int64Value(int64(rd.MonitoringInterval)), "monitoring_role_arn": types.StringValue(rd.MonitoringRoleARN),
 			"publicly_accessible": types.BoolValue(rd.PubliclyAccessible), "auto_minor_version_upgrade": types.BoolValue(rd.AutoMinorVersionUpgrade),
-			"ca_certificate": types.StringValue(rd.CACertificate),
+			"ca_certificate": types.StringValue(rd.CACertificate), "maintenance_window": types.StringValue(rd.MaintenanceWindow),
+			"tags": types.MapValueMust(types.StringType, tagValues(rd.Tags)),
 		})
 	}
 	return types.ObjectValueMust(previousAttrTypes, map[string]attr.Value{

@@ -611,7 +611,7 @@ func readerTags(s ReaderSpec) map[string]string {
 		"pi-retention":        strconv.Itoa(int(s.PerformanceInsightsRetention)),
 		"monitoring-interval": strconv.Itoa(int(s.MonitoringInterval)), "monitoring-role": s.MonitoringRoleARN,
 		"public": strconv.FormatBool(s.PubliclyAccessible), "auto-minor": strconv.FormatBool(s.AutoMinorVersionUpgrade),
-		"ca": s.CACertificate,
+		"ca": s.CACertificate, "maintenance": s.MaintenanceWindow,
 	}
 	out := map[string]string{}
 	for k, v := range m {
@@ -635,7 +635,7 @@ func readerFromTags(tags map[string]string) (ReaderSpec, bool) {
 		PerformanceInsightsKMSKeyID: get("pi-kms-key"), PerformanceInsightsRetention: atoi("pi-retention"),
 		MonitoringInterval: atoi("monitoring-interval"), MonitoringRoleARN: get("monitoring-role"),
 		PubliclyAccessible: get("public") == "true", AutoMinorVersionUpgrade: get("auto-minor") == "true",
-		CACertificate: get("ca"),
+		CACertificate: get("ca"), MaintenanceWindow: get("maintenance"),
 	}, true
 }
 

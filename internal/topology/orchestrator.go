@@ -1299,8 +1299,12 @@ func (r *run) createReader(ctx context.Context) error {
 	if err := r.requireGuard(ctx); err != nil {
 		return err
 	}
-	tags := toTagList(map[string]string{TagManagedBy: ManagedByValue})
-	_, err := r.o.RDS.CreateDBInstance(ctx, spec.createInput(r.req.Target.Identifier, r.topo.Engine, tags))
+	tm := maps.Clone(spec.Tags)
+	if tm == nil {
+		tm = map[string]string{}
+	}
+	tm[TagManagedBy] = ManagedByValue
+	_, err := r.o.RDS.CreateDBInstance(ctx, spec.createInput(r.req.Target.Identifier, r.topo.Engine, toTagList(tm)))
 	if err != nil && !isAlreadyExists(err) {
 		return fmt.Errorf("CreateDBInstance %s (reader of %s): %w", spec.Identifier, r.req.Target.Noun(), err)
 	}

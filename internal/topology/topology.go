@@ -150,7 +150,10 @@ func Describe(ctx context.Context, api RDSAPI, target Target) (*Topology, error)
 			Target: target, Cluster: cl, ARN: deref(cl.DBClusterArn), Engine: deref(cl.Engine),
 			EngineVersion: deref(cl.EngineVersion), EngineMode: deref(cl.EngineMode), Status: deref(cl.Status),
 			AllocatedStorage: deref(cl.AllocatedStorage), AvailabilityZones: cl.AvailabilityZones,
-			Serverless:           strings.EqualFold(deref(cl.EngineMode), "serverless") || cl.ServerlessV2ScalingConfiguration != nil,
+			// Serverless v1, or (below) a db.serverless member; a Serverless v2 capacity range
+			// alone (set at cluster level, before any db.serverless instance is added) leaves the
+			// members provisioned.
+			Serverless:           strings.EqualFold(deref(cl.EngineMode), "serverless"),
 			PendingModifications: pendingFields(cl.PendingModifiedValues),
 		}
 		for _, m := range cl.DBClusterMembers {
@@ -259,6 +262,13 @@ type ReaderSpec struct {
 	PubliclyAccessible           bool
 	AutoMinorVersionUpgrade      bool
 	CACertificate                string
+	// MaintenanceWindow is the reader's own PreferredMaintenanceWindow (RDS gives each Aurora
+	// instance its own, often staggered from the writer's).
+	MaintenanceWindow string
+	// Tags are the reader's resource tags (Aurora instances do not inherit the cluster's), but
+	// this provider's own and AWS's (aws:) ones. The guard snapshot's tags do not hold them (RDS
+	// allows 50): only a Previous kept in state, or a run that saw the reader, has them.
+	Tags map[string]string
 }
 
 // readerSpecFromInstance records a reader's settings.
@@ -271,7 +281,15 @@ func readerSpecFromInstance(inst *rdstypes.DBInstance) ReaderSpec {
 		PerformanceInsightsRetention: deref(inst.PerformanceInsightsRetentionPeriod),
 		MonitoringInterval:           deref(inst.MonitoringInterval), MonitoringRoleARN: deref(inst.MonitoringRoleArn),
 		PubliclyAccessible: deref(inst.PubliclyAccessible), AutoMinorVersionUpgrade: deref(inst.AutoMinorVersionUpgrade),
-		CACertificate: deref(inst.CACertificateIdentifier),
+		CACertificate: deref(inst.CACertificateIdentifier), MaintenanceWindow: deref(inst.PreferredMaintenanceWindow),
+	}
+	for _, t := range inst.TagList {
+		if k := deref(t.Key); !strings.HasPrefix(k, TagPrefix) && !strings.HasPrefix(strings.ToLower(k), "aws:") {
+			if s.Tags == nil {
+				s.Tags = map[string]string{}
+			}
+			s.Tags[k] = deref(t.Value)
+		}
 	}
 	if len(inst.DBParameterGroups) > 0 {
 		s.ParameterGroup = deref(inst.DBParameterGroups[0].DBParameterGroupName)
@@ -289,6 +307,9 @@ func (s ReaderSpec) createInput(cluster, engine string, tags []rdstypes.Tag) *rd
 	}
 	if s.AvailabilityZone != "" {
 		in.AvailabilityZone = ptr(s.AvailabilityZone)
+	}
+	if s.MaintenanceWindow != "" {
+		in.PreferredMaintenanceWindow = ptr(s.MaintenanceWindow)
 	}
 	if s.ParameterGroup != "" {
 		in.DBParameterGroupName = ptr(s.ParameterGroup)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -74,7 +75,7 @@ func TestReaderTagsRoundTrip(t *testing.T) {
 		PromotionTier: 1, ParameterGroup: "default.aurora-postgresql15", PerformanceInsights: true,
 		PerformanceInsightsKMSKeyID: "arn:aws:kms:us-east-1:123456789012:key/abc", PerformanceInsightsRetention: 7,
 		MonitoringInterval: 60, MonitoringRoleARN: "arn:aws:iam::123456789012:role/rds-monitoring",
-		AutoMinorVersionUpgrade: true, CACertificate: "rds-ca-rsa2048-g1"}
+		AutoMinorVersionUpgrade: true, CACertificate: "rds-ca-rsa2048-g1", MaintenanceWindow: "wed:07:00-wed:07:30"}
 	tags := readerTags(spec)
 	for k, v := range tags {
 		if len(k) > 128 || len(v) > 256 {
@@ -82,7 +83,7 @@ func TestReaderTagsRoundTrip(t *testing.T) {
 		}
 	}
 	got, ok := readerFromTags(tags)
-	if !ok || got != spec {
+	if !ok || !reflect.DeepEqual(got, spec) {
 		t.Fatalf("round trip:\n got %+v\nwant %+v", got, spec)
 	}
 	if _, ok := readerFromTags(map[string]string{}); ok {

@@ -220,11 +220,17 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 		add("redundancy", "medium", "No hot standby: an instance or AZ failure is no longer an automatic 1–2 minute failover; recovery is a restore from snapshot or point-in-time restore (tens of minutes, data since the last transaction log upload, up to about 5 minutes, can be lost)")
 		windowRisks(in, wa, profileMedian(prof), p, add)
 	case TopologyAurora:
-		add("redundancy", "medium", "No reader to promote: a writer failure means Aurora recreates the writer (about 10 minutes) instead of a ~30 second failover")
+		add("redundancy", "medium", "No reader to promote: a writer failure means Aurora recreates the writer (typically about 10 minutes, on a best-effort basis) instead of a ~30 second failover")
+		w, readers := in.split()
+		for _, r := range readers {
+			if w.AvailabilityZone != "" && r.AvailabilityZone != "" && w.AvailabilityZone != r.AvailabilityZone {
+				add("redundancy", "medium", "Compute becomes single-AZ: the reader %s in %s is the cluster's only instance outside the writer's %s, so an outage of %s leaves the cluster without a writer; Aurora recreates an instance in the same AZ on a best-effort basis, which may not succeed while that AZ is impaired (the storage stays replicated across three AZs)",
+					r.ID, r.AvailabilityZone, w.AvailabilityZone, w.AvailabilityZone)
+			}
+		}
 		add("failure", "low", "Read traffic moves to the writer; a heavy analytic query can now slow writes")
 		add("backup", "low", "Aurora backups are continuous and taken from the shared storage volume; no I/O suspension")
 		windowRisks(in, wa, profileMedian(prof), p, add)
-		w, _ := in.split()
 		for _, e := range in.CustomEndpoints {
 			if len(e.Members(w.ID, nil)) == 0 {
 				add("operations", "high", "Custom endpoint %s routes to no instance once the reader is removed, and its clients could not connect: make it type ANY with the writer %s as a member, or move its clients to the cluster endpoint, before the change (rightsize_db_topology refuses the change until then)",

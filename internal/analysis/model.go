@@ -105,6 +105,9 @@ type Node struct {
 	ID    string        // DB instance identifier
 	Role  Role          // writer, standby (Multi-AZ) or reader (Aurora)
 	Class InstanceClass // capacity of the node's instance class
+	// AvailabilityZone is the node's AZ ("" when not known); Aurora's risks compare the writer's
+	// and the reader's.
+	AvailabilityZone string
 	// Series holds at most one series per CloudWatch metric name (Series.Metric).
 	// A Multi-AZ standby has none.
 	Series []Series

@@ -407,7 +407,7 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 		if err != nil {
 			return Result{}, &InputError{Field: "instance class", Reason: err.Error()}
 		}
-		node := analysis.Node{ID: n.ID, Role: analysis.Role(n.Role), Class: capacityOn(class, c.Kind)}
+		node := analysis.Node{ID: n.ID, Role: analysis.Role(n.Role), Class: capacityOn(class, c.Kind), AvailabilityZone: n.AvailabilityZone}
 		if !n.Virtual {
 			node.Series = nodeSeries(c, n, got)
 		}

@@ -301,7 +301,9 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		r := classFitsReason(rec.Options)
 		rec.Reasons = append(rec.Reasons, r)
 		capOK = capOK && r.Passed
-		if r, ok := writerClassReason(rec.Options, writer.Class, target); ok {
+		if r, ok := writerClassReason(rec.Options, writer.Class, target, func() ClassOption {
+			return classOption(pr, Candidate{Class: writer.Class}, in, p)
+		}); ok {
 			rec.Reasons = append(rec.Reasons, r)
 			capOK = capOK && r.Passed
 		}
@@ -604,21 +606,26 @@ func classChecks(pr Projection, c InstanceClass, p Policy) []Reason {
 
 // writerClassReason is the check that the writer's own class, which going to one node keeps (the
 // standby or the reader is removed; the writer is not resized), holds the single node: made when
-// the writer's class is among the options and another class fits. When it fails, the
-// recommended class (target) is another one the writer would have to be resized to first, so the
-// verdict is keep: consolidating as is would leave the load on a class that fails.
-func writerClassReason(opts []ClassOption, writer, target InstanceClass) (Reason, bool) {
-	i := slices.IndexFunc(opts, func(o ClassOption) bool { return o.Class.Name == writer.Name })
-	if i < 0 || (!opts[i].Fits && target.Name == writer.Name) { // no class fits: class_fits says so
+// some class fits (the writer's class is judged by judge when it is not among the options: the
+// candidates may leave it out). When it fails, the recommended class (target) is another one the
+// writer would have to be resized to first, so the verdict is keep: consolidating as is would
+// leave the load on a class that fails.
+func writerClassReason(opts []ClassOption, writer, target InstanceClass, judge func() ClassOption) (Reason, bool) {
+	var o ClassOption
+	if i := slices.IndexFunc(opts, func(o ClassOption) bool { return o.Class.Name == writer.Name }); i >= 0 {
+		o = opts[i]
+	} else {
+		o = judge()
+	}
+	if !o.Fits && target.Name == writer.Name { // no class fits: class_fits says so
 		return Reason{}, false
 	}
-	o := opts[i]
 	r := Reason{Check: "writer_class_fits", Metric: "writer_class", Value: 0, Comparison: "==", Limit: 1, Unit: "fits", Passed: o.Fits,
 		Message: fmt.Sprintf("the writer's class %s, which going to one node keeps (it removes a node and does not resize the writer), holds the load", writer.Name)}
 	if o.Fits {
 		r.Value = 1
 		if target.Name != writer.Name {
-			r.Message += fmt.Sprintf("; the recommended %s costs less: resizing to it is a separate change", target.Name)
+			r.Message += fmt.Sprintf("; moving to the recommended %s is a separate change", target.Name)
 		}
 		return r, true
 	}

@@ -156,46 +156,53 @@ type ClassOption struct {
 	MonthlySavingsUSD float64 // vs the current cluster, instance hours plus the storage the change saves; 0 when either price is unknown
 }
 
+// classOption judges candidate c as the single node's class: its projected utilisation, whether
+// it fits (the verdict's checks, and no burstable class in place of a fixed-performance one) and
+// its price. classOptions ranks them.
+func classOption(pr Projection, c Candidate, in ClusterInput, p Policy) ClassOption {
+	o := ClassOption{Class: c.Class, CPUP99: math.NaN(), MemoryP99: math.NaN(), IOPSP99Percent: math.NaN(), Fits: true}
+	if v := pr.CPU.P99; v == v {
+		o.CPUP99 = round(v*pr.Class.VCPU/c.Class.VCPU, 2)
+	}
+	if v := pr.MemoryUsed.P99; v == v {
+		o.MemoryP99 = round(100*v/c.Class.MemoryBytes(), 2)
+	}
+	if v := pr.IOPS.P99; v == v && c.Class.BaselineIOPS > 0 {
+		o.IOPSP99Percent = round(100*v/c.Class.BaselineIOPS, 2)
+	}
+	checks := capacityChecks(pr, c.Class, in.Postgres, p)
+	if len(checks) == 0 {
+		o.Fits = false
+		o.Failed = append(o.Failed, "no_data")
+	}
+	if c.Class.Burstable && !pr.Class.Burstable {
+		// A credit-based class is not offered to replace a fixed-performance
+		// one: without a second node nothing absorbs a credit exhaustion.
+		o.Fits = false
+		o.Failed = append(o.Failed, "burstable_class")
+	}
+	// The same checks as the verdict's on the recommended class.
+	for _, ch := range append(checks, classChecks(pr, c.Class, p)...) {
+		if !ch.Passed {
+			o.Fits = false
+			o.Failed = append(o.Failed, ch.Check)
+		}
+	}
+	if c.SingleNodeHourlyUSD > 0 {
+		o.MonthlyUSD = round(c.SingleNodeHourlyUSD*HoursPerMonth, 2)
+		if in.CurrentHourlyUSD > 0 {
+			o.MonthlySavingsUSD = round(in.CurrentHourlyUSD*HoursPerMonth-o.MonthlyUSD+in.storageSavings(), 2)
+		}
+	}
+	return o
+}
+
 // classOptions evaluates each candidate; fitting classes first, each group
 // by price (unpriced last) then name.
 func classOptions(pr Projection, in ClusterInput, p Policy) []ClassOption {
 	var out []ClassOption
 	for _, c := range sortedCandidates(in.Candidates) {
-		o := ClassOption{Class: c.Class, CPUP99: math.NaN(), MemoryP99: math.NaN(), IOPSP99Percent: math.NaN(), Fits: true}
-		if v := pr.CPU.P99; v == v {
-			o.CPUP99 = round(v*pr.Class.VCPU/c.Class.VCPU, 2)
-		}
-		if v := pr.MemoryUsed.P99; v == v {
-			o.MemoryP99 = round(100*v/c.Class.MemoryBytes(), 2)
-		}
-		if v := pr.IOPS.P99; v == v && c.Class.BaselineIOPS > 0 {
-			o.IOPSP99Percent = round(100*v/c.Class.BaselineIOPS, 2)
-		}
-		checks := capacityChecks(pr, c.Class, in.Postgres, p)
-		if len(checks) == 0 {
-			o.Fits = false
-			o.Failed = append(o.Failed, "no_data")
-		}
-		if c.Class.Burstable && !pr.Class.Burstable {
-			// A credit-based class is not offered to replace a fixed-performance
-			// one: without a second node nothing absorbs a credit exhaustion.
-			o.Fits = false
-			o.Failed = append(o.Failed, "burstable_class")
-		}
-		// The same checks as the verdict's on the recommended class.
-		for _, ch := range append(checks, classChecks(pr, c.Class, p)...) {
-			if !ch.Passed {
-				o.Fits = false
-				o.Failed = append(o.Failed, ch.Check)
-			}
-		}
-		if c.SingleNodeHourlyUSD > 0 {
-			o.MonthlyUSD = round(c.SingleNodeHourlyUSD*HoursPerMonth, 2)
-			if in.CurrentHourlyUSD > 0 {
-				o.MonthlySavingsUSD = round(in.CurrentHourlyUSD*HoursPerMonth-o.MonthlyUSD+in.storageSavings(), 2)
-			}
-		}
-		out = append(out, o)
+		out = append(out, classOption(pr, c, in, p))
 	}
 	slices.SortStableFunc(out, func(a, b ClassOption) int {
 		if a.Fits != b.Fits {

@@ -1303,7 +1303,12 @@ func (r *run) createReader(ctx context.Context) error {
 	if tm == nil {
 		tm = map[string]string{}
 	}
-	tm[TagManagedBy] = ManagedByValue
+	if len(tm) < maxTags {
+		tm[TagManagedBy] = ManagedByValue
+	} else {
+		// The reader's own tags fill RDS's limit: they matter more than this provider's mark.
+		r.o.logf("%s: reader %s is recreated with its %d tags, without %s (RDS allows %d)", r.req.Target, spec.Identifier, len(tm), TagManagedBy, maxTags)
+	}
 	_, err := r.o.RDS.CreateDBInstance(ctx, spec.createInput(r.req.Target.Identifier, r.topo.Engine, toTagList(tm)))
 	if err != nil && !isAlreadyExists(err) {
 		return fmt.Errorf("CreateDBInstance %s (reader of %s): %w", spec.Identifier, r.req.Target.Noun(), err)

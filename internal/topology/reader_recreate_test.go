@@ -2,6 +2,7 @@ package topology
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -57,5 +58,29 @@ func TestScalingConfigOnProvisionedClusterAccepted(t *testing.T) {
 	p, err := e.o.Preview(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
 	if err != nil || p.Refusal != "" {
 		t.Errorf("preview: %v, refusal %q: a provisioned cluster with a capacity range is not Serverless", err, p.Refusal)
+	}
+}
+
+// A reader with 50 tags of its own (RDS's limit) is recreated with those 50, without this
+// provider's mark, rather than with a request RDS refuses.
+func TestRecreatedReaderTagLimit(t *testing.T) {
+	sc := sandbox.Demo()
+	tags := map[string]string{}
+	for i := range maxTags {
+		tags[fmt.Sprintf("team-%02d", i)] = "x"
+	}
+	sc.Clusters[0].Members[1].Tags = tags
+	e := newEnv(t, sc)
+	ctx := context.Background()
+	res, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.ResetLog()
+	if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2, Previous: &res.Previous}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.instance(ssoReader).TagList); n != maxTags {
+		t.Errorf("recreated reader has %d tags, want the %d it had", n, maxTags)
 	}
 }

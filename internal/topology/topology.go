@@ -266,7 +266,7 @@ type ReaderSpec struct {
 	// instance its own, often staggered from the writer's).
 	MaintenanceWindow string
 	// Tags are the reader's resource tags (Aurora instances do not inherit the cluster's), but
-	// this provider's own and AWS's (aws:) ones. The guard snapshot's tags do not hold them (RDS
+	// this provider's own and AWS's reserved ones (aws:, rds:). The guard snapshot's tags do not hold them (RDS
 	// allows 50): only a Previous kept in state, or a run that saw the reader, has them.
 	Tags map[string]string
 }
@@ -284,7 +284,8 @@ func readerSpecFromInstance(inst *rdstypes.DBInstance) ReaderSpec {
 		CACertificate: deref(inst.CACertificateIdentifier), MaintenanceWindow: deref(inst.PreferredMaintenanceWindow),
 	}
 	for _, t := range inst.TagList {
-		if k := deref(t.Key); !strings.HasPrefix(k, TagPrefix) && !strings.HasPrefix(strings.ToLower(k), "aws:") {
+		// Not this provider's, nor AWS's reserved ones (aws:, rds:), which a request may not set.
+		if k := deref(t.Key); !strings.HasPrefix(k, TagPrefix) && !strings.HasPrefix(strings.ToLower(k), "aws:") && !strings.HasPrefix(strings.ToLower(k), "rds:") {
 			if s.Tags == nil {
 				s.Tags = map[string]string{}
 			}

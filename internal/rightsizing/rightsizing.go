@@ -469,9 +469,8 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 			res.PriceSource, res.PriceDate = p.Source, p.SourceDate
 		}
 	}
-	// RDS Extended Support, billed per vCPU-hour of every instance on top of its price, at the
-	// recommendation's time (the window's end, or now).
-	// Judged now, like the catalog's prices: the costs are today's, whatever window was read.
+	// RDS Extended Support, billed per vCPU-hour of every instance on top of its price, judged
+	// now like the catalog's prices: the costs are today's, whatever window was read.
 	es, onES := extendedSupport(engine, c, d.Region, now)
 	esRate := 0.0
 	if onES && es.Priced {

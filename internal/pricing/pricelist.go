@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -45,12 +46,22 @@ func Location(region string) (string, bool) {
 	return l, ok
 }
 
-// ProductFilters returns the GetProducts filters for one class, engine and deployment in a region. Aurora is
-// always priced per instance ("Single-AZ" in the Price List); MultiAZ doubling is applied by the caller.
+// regionCodePattern is the form of an AWS region code (us-east-1, ap-northeast-3, us-gov-west-1).
+var regionCodePattern = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$`)
+
+// ProductFilters returns the GetProducts filters for one class, engine and deployment in a region: by its
+// "location" name where Location knows it, else by the "regionCode" attribute the Price List documents also
+// carry, so that every region the Price List covers can be priced. Aurora is always priced per instance
+// ("Single-AZ" in the Price List); MultiAZ doubling is applied by the caller. A region that is not a region
+// code is an error.
 func ProductFilters(class string, engine Engine, deployment Deployment, region string) ([]types.Filter, error) {
-	loc, ok := Location(region)
-	if !ok {
-		return nil, fmt.Errorf("region %q has no known Price List location name", region)
+	where, value := "location", ""
+	if loc, ok := Location(region); ok {
+		value = loc
+	} else if regionCodePattern.MatchString(region) {
+		where, value = "regionCode", region
+	} else {
+		return nil, fmt.Errorf("region %q is not an AWS region code (e.g. eu-west-1)", region)
 	}
 	var dbEngine, option string
 	switch engine {
@@ -72,7 +83,7 @@ func ProductFilters(class string, engine Engine, deployment Deployment, region s
 		term("instanceType", class),
 		term("deploymentOption", option),
 		term("databaseEngine", dbEngine),
-		term("location", loc),
+		term(where, value),
 	}, nil
 }
 

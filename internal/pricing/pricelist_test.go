@@ -235,7 +235,30 @@ func TestLookupCatalogOnly(t *testing.T) {
 	if err != nil || len(warns) != 0 || p.Source != SourceCatalog || p.HourlyUSD <= 0 {
 		t.Errorf("%+v %v %v", p, warns, err)
 	}
-	if _, err := ProductFilters("db.r6g.large", EngineRDSPostgres, SingleAZ, "xx-nowhere-1"); err == nil {
-		t.Error("unknown region accepted by ProductFilters")
+	if _, err := ProductFilters("db.r6g.large", EngineRDSPostgres, SingleAZ, "not a region"); err == nil {
+		t.Error("a non-region accepted by ProductFilters")
+	}
+}
+
+// A region the location map lacks is filtered by the Price List's regionCode attribute, so every
+// region the Price List covers can be priced; a known one by its location name.
+func TestProductFiltersRegionCode(t *testing.T) {
+	for region, want := range map[string]string{
+		"eu-west-1": "location=EU (Ireland)", "ap-northeast-3": "regionCode=ap-northeast-3",
+		"us-gov-west-1": "regionCode=us-gov-west-1", "il-central-1": "regionCode=il-central-1",
+	} {
+		fs, err := ProductFilters("db.r6g.large", EngineRDSPostgres, SingleAZ, region)
+		if err != nil {
+			t.Fatalf("%s: %v", region, err)
+		}
+		got := ""
+		for _, f := range fs {
+			if f.Field != nil && (*f.Field == "location" || *f.Field == "regionCode") {
+				got = *f.Field + "=" + *f.Value
+			}
+		}
+		if got != want {
+			t.Errorf("%s: region filter %q, want %q", region, got, want)
+		}
 	}
 }

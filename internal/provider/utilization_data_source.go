@@ -237,7 +237,7 @@ func (d *utilizationDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"engine":         schema.StringAttribute{Computed: true, MarkdownDescription: "`postgres` or `aurora-postgresql`."},
 			"engine_version": schema.StringAttribute{Computed: true, MarkdownDescription: "Engine version of the instance or cluster."},
 			"requests_made": schema.Int64Attribute{Computed: true,
-				MarkdownDescription: "How many `GetMetricData` calls the read took, including NextToken pages and throttled retries."},
+				MarkdownDescription: "How many `GetMetricData` calls the read took, including NextToken pages and throttled retries, and, for a 2-node Aurora cluster, the combined view's read by role."},
 			"nodes": schema.ListNestedAttribute{Computed: true,
 				MarkdownDescription: "Nodes that publish metrics, writer first (a Multi-AZ standby publishes none and is not listed).",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
@@ -263,7 +263,7 @@ func (d *utilizationDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				}},
 			},
 			"combined": schema.MapNestedAttribute{Computed: true,
-				MarkdownDescription: "The cluster's combined view: the load one node would carry. Keys:" + strings.TrimSuffix(combinedDoc.String(), ";") +
+				MarkdownDescription: "The cluster's combined view: the load one node would carry, as `rightsize_single_node_recommendation` projects it (a 2-node Aurora cluster is read by role, `{DBClusterIdentifier, Role}`, so that a failover in the window does not swap the instances' histories; `nodes` stay per instance). Keys:" + strings.TrimSuffix(combinedDoc.String(), ";") +
 					". Aligned by timestamp: a point exists where the writer has one; where a reader has none, an estimate stands in (its neighbours interpolated across a gap of up to 15 minutes, else its mean for that hour of the week or of the day, else its p99; the lowest free local storage instead of the mean for that key), so the projection never drops the writer's own load. Empty when the nodes' class capacity is unknown.",
 				NestedObject: schema.NestedAttributeObject{Attributes: statsAttributes("the combined quantity")}},
 			"pattern": schema.SingleNestedAttribute{Computed: true,
@@ -545,6 +545,29 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 		}
 		out.Input.Nodes = append(out.Input.Nodes, an)
 		m.Nodes = append(m.Nodes, nm)
+	}
+
+	// A 2-node Aurora cluster is projected from its metrics by role, as the recommendation reads
+	// them: an instance's history after a failover belongs to the other role.
+	if srcs, byRole := rightsizing.ProjectionSources(cl); byRole && out.CapacityKnown {
+		rp, perr := cloudwatch.NewPlan(cloudwatch.Request{Nodes: srcs, Stats: []string{rightsizing.Stat}, Start: start, End: end, Period: plan.Period, Now: now})
+		var got *cloudwatch.Result
+		if perr == nil {
+			got, perr = col.Collect(ctx, rp)
+		}
+		if perr != nil {
+			diags.AddWarning("Combined View Not Available", fmt.Sprintf("Reading %s's metrics by role for the combined view failed: %v. Per-node summaries are complete.", cl.Identifier, perr))
+			out.CapacityKnown = false
+		} else {
+			m.RequestsMade = types.Int64Value(m.RequestsMade.ValueInt64() + int64(got.Calls))
+			for i := range out.Input.Nodes {
+				for _, n := range cl.Nodes {
+					if n.ID == out.Input.Nodes[i].ID && !n.Virtual {
+						out.Input.Nodes[i].Series = rightsizing.ProjectionSeries(cl, n, got)
+					}
+				}
+			}
+		}
 	}
 
 	// Combined view: the analysis engine's single-node projection.

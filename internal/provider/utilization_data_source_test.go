@@ -127,8 +127,10 @@ output "mandible" { value = data.rightsize_utilization.mandible }
 				statecheck.ExpectKnownValue(sso, tfjsonpath.New("multi_az"), knownvalue.Bool(false)),
 				statecheck.ExpectKnownValue(sso, tfjsonpath.New("lookback_days"), knownvalue.Int64Exact(14)),
 				statecheck.ExpectKnownValue(sso, tfjsonpath.New("period_seconds"), knownvalue.Int64Exact(60)),
-				// 2 nodes × 10 metrics × 20,160 points = 403,200 datapoints: ⌈403,200 / 100,800⌉ = 4 requests.
-				statecheck.ExpectKnownValue(sso, tfjsonpath.New("requests_made"), knownvalue.Int64Exact(4)),
+				// 2 nodes × 10 metrics × 20,160 points = 403,200 datapoints: ⌈403,200 / 100,800⌉ = 4 requests;
+				// and the combined view's read by role: 2 roles × 10 metrics and the readers' count,
+				// 423,360 datapoints, 5 requests.
+				statecheck.ExpectKnownValue(sso, tfjsonpath.New("requests_made"), knownvalue.Int64Exact(9)),
 				statecheck.ExpectKnownValue(sso, tfjsonpath.New("engine"), knownvalue.StringExact("aurora-postgresql")),
 				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("identifier"), knownvalue.StringExact("sso-prod-instance-1")),
 				statecheck.ExpectKnownValue(sso, tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("role"), knownvalue.StringExact("writer")),

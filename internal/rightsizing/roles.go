@@ -82,6 +82,26 @@ func readerCountID(c inventory.Cluster) string {
 	return roleSourceID(c, "READER") + "/" + statSampleCount
 }
 
+// ProjectionSources are the CloudWatch nodes a recommendation of c collects (metricSources) and
+// whether any of them is read by Aurora role rather than per instance: then the per-instance
+// series of a 2-node Aurora cluster misattribute its history after a failover, and a caller
+// projecting c onto one node (rightsize_utilization's combined view) collects these and builds
+// each node's series with ProjectionSeries instead.
+func ProjectionSources(c inventory.Cluster) ([]cw.Node, bool) {
+	for _, m := range MetricsOf(c) {
+		if byRole(c, m.Name) {
+			return metricSources(c), true
+		}
+	}
+	return nil, false
+}
+
+// ProjectionSeries are node n's series of c for the analysis, from got collected on
+// ProjectionSources (nodeSeries).
+func ProjectionSeries(c inventory.Cluster, n inventory.Node, got *cw.Result) []analysis.Series {
+	return nodeSeries(c, n, got)
+}
+
 // metricSources are the CloudWatch nodes collected for c: per instance the
 // metrics read per instance, per role those read by role (MetricsOf(c) for
 // each node either way, so the plan's series count, and its requests, are

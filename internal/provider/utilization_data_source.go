@@ -549,17 +549,22 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 
 	// A 2-node Aurora cluster is projected from its metrics by role, as the recommendation reads
 	// them: an instance's history after a failover belongs to the other role.
-	if srcs, byRole := rightsizing.ProjectionSources(cl); byRole && out.CapacityKnown {
+	var asked []cloudwatch.Metric // the user's metrics; nil: the recommendation's
+	if !defaulted {
+		asked = metrics
+	}
+	if srcs, byRole := rightsizing.ProjectionSources(cl, asked); byRole && out.CapacityKnown {
 		rp, perr := cloudwatch.NewPlan(cloudwatch.Request{Nodes: srcs, Stats: []string{rightsizing.Stat}, Start: start, End: end, Period: plan.Period, Now: now})
 		var got *cloudwatch.Result
 		if perr == nil {
 			got, perr = col.Collect(ctx, rp)
 		}
-		if perr != nil {
-			diags.AddWarning("Combined View Not Available", fmt.Sprintf("Reading %s's metrics by role for the combined view failed: %v. Per-node summaries are complete.", cl.Identifier, perr))
-			out.CapacityKnown = false
-		} else {
+		if got != nil { // the counters of a failed read are valid too
 			m.RequestsMade = types.Int64Value(m.RequestsMade.ValueInt64() + int64(got.Calls))
+		}
+		if perr != nil {
+			diags.AddWarning("Combined View Read per Instance", fmt.Sprintf("Reading %s's metrics by role failed: %v. The combined view projects the per-instance series instead, which after a failover in the window attribute each instance's history to its current role. Per-node summaries are complete.", cl.Identifier, perr))
+		} else {
 			for i := range out.Input.Nodes {
 				for _, n := range cl.Nodes {
 					if n.ID == out.Input.Nodes[i].ID && !n.Virtual {

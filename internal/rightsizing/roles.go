@@ -3,6 +3,7 @@ package rightsizing
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
@@ -87,10 +88,17 @@ func readerCountID(c inventory.Cluster) string {
 // series of a 2-node Aurora cluster misattribute its history after a failover, and a caller
 // projecting c onto one node (rightsize_utilization's combined view) collects these and builds
 // each node's series with ProjectionSeries instead.
-func ProjectionSources(c inventory.Cluster) ([]cw.Node, bool) {
-	for _, m := range MetricsOf(c) {
+// Only metrics, of MetricsOf(c)'s, are collected (all of them when metrics is nil).
+func ProjectionSources(c inventory.Cluster, metrics []cw.Metric) ([]cw.Node, bool) {
+	want := MetricsOf(c)
+	if metrics != nil {
+		want = slices.DeleteFunc(slices.Clone(want), func(m cw.Metric) bool {
+			return !slices.ContainsFunc(metrics, func(u cw.Metric) bool { return u.Name == m.Name })
+		})
+	}
+	for _, m := range want {
 		if byRole(c, m.Name) {
-			return metricSources(c), true
+			return metricSourcesOf(c, want), true
 		}
 	}
 	return nil, false
@@ -107,11 +115,14 @@ func ProjectionSeries(c inventory.Cluster, n inventory.Node, got *cw.Result) []a
 // each node either way, so the plan's series count, and its requests, are
 // those of per-instance collection), and, for a cluster read by role, one
 // series more: the readers' count (readerCountSource).
-func metricSources(c inventory.Cluster) []cw.Node {
+func metricSources(c inventory.Cluster) []cw.Node { return metricSourcesOf(c, MetricsOf(c)) }
+
+// metricSourcesOf is metricSources for the metrics ms only.
+func metricSourcesOf(c inventory.Cluster, ms []cw.Metric) []cw.Node {
 	var out []cw.Node
 	for _, n := range c.MetricNodes() {
 		var own, role []cw.Metric
-		for _, m := range MetricsOf(c) {
+		for _, m := range ms {
 			if byRole(c, m.Name) {
 				role = append(role, m)
 			} else {

@@ -361,12 +361,9 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	rec.SingleNodeSufficient = rec.Verdict == VerdictConsolidate
 
 	// Operations.
-	peakConns := pr.Connections.Max
+	peakConns := peakConnections(pr, in.Postgres)
 	maxConns := 0
 	if in.Postgres != nil {
-		if float64(in.Postgres.PeakConnections) > peakConns || peakConns != peakConns {
-			peakConns = float64(in.Postgres.PeakConnections)
-		}
 		maxConns = in.Postgres.MaxConnections
 	}
 	rec.Parameters = Tune(target, TuneInput{PeakConnections: peakConns, HeadroomPercent: p.HeadroomPercent,
@@ -731,10 +728,7 @@ func capacityChecks(pr Projection, c InstanceClass, pg *PostgresFacts, p Policy)
 				v/1e6, 100*v/c.NetworkBaselineBytesPerSec, c.Name, val, p.AlertThresholdPercent)})
 	}
 	if pg != nil && pg.MaxConnections > 0 {
-		peak := pr.Connections.Max
-		if float64(pg.PeakConnections) > peak || peak != peak {
-			peak = float64(pg.PeakConnections)
-		}
+		peak := peakConnections(pr, pg)
 		val := 100 * peak / float64(pg.MaxConnections) * h
 		out = append(out, Reason{Check: "connections_peak_with_headroom", Metric: MetricConnections, Value: round(val, 2), Comparison: "<=",
 			Limit: p.ConnectionsThresholdPercent, Unit: "percent", Passed: val <= p.ConnectionsThresholdPercent,

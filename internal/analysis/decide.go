@@ -154,6 +154,16 @@ const (
 	rdsMaxConnectionsCap     = 5000
 )
 
+// peakConnections is the single node's peak connections: the higher of the projection's maximum
+// and PostgreSQL's own peak count (pg, when known); NaN when neither is known.
+func peakConnections(pr Projection, pg *PostgresFacts) float64 {
+	peak := pr.Connections.Max
+	if pg != nil && (float64(pg.PeakConnections) > peak || peak != peak) {
+		peak = float64(pg.PeakConnections)
+	}
+	return peak
+}
+
 // defaultMaxConnectionsRisk is the risk of moving to a class whose default max_connections
 // (rdsMaxConnectionsDivisor) cannot hold the projected peak connections (the higher of the
 // projection's and pg's peak) with headroom within the connections threshold: the default follows
@@ -175,10 +185,7 @@ func defaultMaxConnectionsRisk(pg *PostgresFacts, pr Projection, target Instance
 		}
 		severity = "high"
 	}
-	peak := pr.Connections.Max
-	if pg != nil && (float64(pg.PeakConnections) > peak || peak != peak) {
-		peak = float64(pg.PeakConnections)
-	}
+	peak := peakConnections(pr, pg)
 	if peak != peak || peak <= 0 {
 		return Risk{}, false
 	}

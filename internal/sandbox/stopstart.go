@@ -71,18 +71,30 @@ func (st *rdsState) nodeStarted(id string, at time.Time) {
 	}
 }
 
-func (st *rdsState) stopDBInstance(f url.Values, now time.Time) (any, *rdsError) {
+// stoppableInstance is the DB instance f names for StopDBInstance or StartDBInstance (verb
+// "Stop" or "Start"): one of a cluster is stopped and started with its cluster, as RDS has it.
+func (st *rdsState) stoppableInstance(f url.Values, verb string) (*dbInstance, *rdsError) {
 	id := strings.ToLower(f.Get("DBInstanceIdentifier"))
 	in, ok := st.Instances[id]
 	if !ok {
 		return nil, errInstanceNotFound(id)
 	}
 	if st.multiAZMemberOf(in) != nil {
-		return nil, errMultiAZMember("StopDBInstance", in)
+		return nil, errMultiAZMember(verb+"DBInstance", in)
 	}
 	if in.Cluster != "" {
-		return nil, errCombo("DB instance %s is a member of Aurora DB cluster %s: stop the DB cluster with StopDBCluster instead.", id, in.Cluster)
+		return nil, errCombo("DB instance %s is a member of Aurora DB cluster %s: %s the DB cluster with %sDBCluster instead.",
+			id, in.Cluster, strings.ToLower(verb), verb)
 	}
+	return in, nil
+}
+
+func (st *rdsState) stopDBInstance(f url.Values, now time.Time) (any, *rdsError) {
+	in, e := st.stoppableInstance(f, "Stop")
+	if e != nil {
+		return nil, e
+	}
+	id := in.ID
 	if in.Status != "available" {
 		return nil, errf(400, "InvalidDBInstanceState", "Instance %s is not in available state (status %s).", id, in.Status)
 	}
@@ -116,17 +128,11 @@ func (st *rdsState) stopDBInstance(f url.Values, now time.Time) (any, *rdsError)
 }
 
 func (st *rdsState) startDBInstance(f url.Values, now time.Time) (any, *rdsError) {
-	id := strings.ToLower(f.Get("DBInstanceIdentifier"))
-	in, ok := st.Instances[id]
-	if !ok {
-		return nil, errInstanceNotFound(id)
+	in, e := st.stoppableInstance(f, "Start")
+	if e != nil {
+		return nil, e
 	}
-	if st.multiAZMemberOf(in) != nil {
-		return nil, errMultiAZMember("StartDBInstance", in)
-	}
-	if in.Cluster != "" {
-		return nil, errCombo("DB instance %s is a member of Aurora DB cluster %s: start the DB cluster with StartDBCluster instead.", id, in.Cluster)
-	}
+	id := in.ID
 	if in.Status != "stopped" {
 		return nil, errf(400, "InvalidDBInstanceState", "Instance %s cannot be started as it is not in stopped state (status %s).", id, in.Status)
 	}

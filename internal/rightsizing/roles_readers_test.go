@@ -84,17 +84,8 @@ func TestMetricSources_readerCount(t *testing.T) {
 // both readers' temporary files, its FreeableMemory stays the readers' mean, and the projection
 // carries both readers' connections.
 func TestRecommend_readerTotals(t *testing.T) {
-	c := sandbox.AuroraPair("ro-prod", "db.r6g.large", sandbox.IdleWorkload, sandbox.BusyReaderWorkload)
-	c.Members = append(c.Members, sandbox.InstanceSpec{ID: "ro-prod-instance-3", Class: "db.r6g.large", Workload: sandbox.BusyReaderWorkload})
-	del := time.Date(2026, 10, 29, 0, 0, 0, 0, time.UTC)
-	d, srv := deps(t, &sandbox.Scenario{Name: "readers", Seed: 5, Clusters: []sandbox.ClusterSpec{c}}, del)
+	d, srv, c, del := thirdReaderDeleted(t, sandbox.BusyReaderWorkload)
 	ctx := context.Background()
-	if _, err := rds.NewFromConfig(srv.AWSConfig()).DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("ro-prod-instance-3"),
-		SkipFinalSnapshot: aws.Bool(true)}); err != nil {
-		t.Fatal(err)
-	}
-	srv.Advance(24 * time.Hour)
-	d.Now = srv.Now
 	end := del.Add(24 * time.Hour)
 	start := end.Add(-4 * 24 * time.Hour)
 	cl, err := inventory.Discover(ctx, d.RDS, "", c.ID)
@@ -321,17 +312,8 @@ func TestRecommend_failoverAfterWindow(t *testing.T) {
 func TestRecommend_readerCPUOver100(t *testing.T) {
 	hot := sandbox.BusyReaderWorkload
 	hot.CPUBase, hot.CPUAmplitude = 60, 20
-	c := sandbox.AuroraPair("ro-prod", "db.r6g.large", sandbox.IdleWorkload, hot)
-	c.Members = append(c.Members, sandbox.InstanceSpec{ID: "ro-prod-instance-3", Class: "db.r6g.large", Workload: hot})
-	del := time.Date(2026, 10, 29, 0, 0, 0, 0, time.UTC)
-	d, srv := deps(t, &sandbox.Scenario{Name: "readers", Seed: 5, Clusters: []sandbox.ClusterSpec{c}}, del)
+	d, _, c, _ := thirdReaderDeleted(t, hot)
 	ctx := context.Background()
-	if _, err := rds.NewFromConfig(srv.AWSConfig()).DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("ro-prod-instance-3"),
-		SkipFinalSnapshot: aws.Bool(true)}); err != nil {
-		t.Fatal(err)
-	}
-	srv.Advance(24 * time.Hour)
-	d.Now = srv.Now
 	res, err := Recommend(ctx, d, Request{ClusterID: c.ID, Lookback: 4 * 24 * time.Hour, Policy: analysis.Policy{MinLookback: 4 * 24 * time.Hour}})
 	if err != nil {
 		t.Fatal(err)
@@ -372,4 +354,22 @@ func TestRoleFailoverWarning_failedFailover(t *testing.T) {
 	if got := roleFailoverWarning(done, plan, now); !strings.Contains(got, "but a failover at 2026-11-17T00:00:00Z swapped the roles inside the window") {
 		t.Errorf("a completed failover: warning %q", got)
 	}
+}
+
+// thirdReaderDeleted is Aurora cluster ro-prod (db.r6g.large, an idle writer) with two readers on
+// workload w, the third of which, ro-prod-instance-3, is deleted at del (2026-10-29 00:00 UTC);
+// the sandbox's clock (and d.Now) is a day later.
+func thirdReaderDeleted(t *testing.T, w sandbox.Workload) (d Deps, srv *sandbox.Server, c sandbox.ClusterSpec, del time.Time) {
+	t.Helper()
+	c = sandbox.AuroraPair("ro-prod", "db.r6g.large", sandbox.IdleWorkload, w)
+	c.Members = append(c.Members, sandbox.InstanceSpec{ID: "ro-prod-instance-3", Class: "db.r6g.large", Workload: w})
+	del = time.Date(2026, 10, 29, 0, 0, 0, 0, time.UTC)
+	d, srv = deps(t, &sandbox.Scenario{Name: "readers", Seed: 5, Clusters: []sandbox.ClusterSpec{c}}, del)
+	if _, err := rds.NewFromConfig(srv.AWSConfig()).DeleteDBInstance(context.Background(), &rds.DeleteDBInstanceInput{
+		DBInstanceIdentifier: aws.String("ro-prod-instance-3"), SkipFinalSnapshot: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(24 * time.Hour)
+	d.Now = srv.Now
+	return d, srv, c, del
 }

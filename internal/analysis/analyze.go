@@ -391,7 +391,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 			writeP99 = s.P99
 		}
 	}
-	rec.RollbackTriggers = RollbackTriggers(TriggerInput{Instance: writer.ID, Class: target, Projection: pr,
+	rec.RollbackTriggers = RollbackTriggers(TriggerInput{Instance: writer.ID, AuroraCluster: in.AuroraClusterID, Class: target, Projection: pr,
 		ReadIOPSP99: readP99, WriteIOPSP99: writeP99, MaxConnections: maxConns, Period: pr.period, CPUCredits: rec.CPUCredits}, p)
 	rec.PrometheusRules = PrometheusRules(in.Name, rec.RollbackTriggers)
 	rec.Traffic = trafficOf(in.Name, pr, writer.Class, rec.Nodes)

@@ -28,6 +28,26 @@ const (
 	MetricCPUSurplusCreditsCharged = "CPUSurplusCreditsCharged" // Count (surplus credits billed)
 )
 
+// auroraRoleMetrics are the metrics read, and alarmed on, by Aurora role
+// (dimensions DBClusterIdentifier and Role). AWS documents the Role dimension
+// for Aurora metrics without a per-metric list ("A specific Aurora DB
+// cluster, aggregating the metric by instance role (WRITER/READER)", Amazon
+// Aurora User Guide, "Amazon CloudWatch dimensions for Aurora");
+// CPUUtilization, FreeableMemory, FreeLocalStorage, DatabaseConnections,
+// NetworkReceiveThroughput, NetworkTransmitThroughput and AuroraReplicaLag are
+// alarmed on and graphed by role in public Aurora configurations, and ReadIOPS
+// and WriteIOPS are aggregated per cluster like them. DiskQueueDepth and the
+// CPU credit metrics are not: no published use of them by role was found.
+var auroraRoleMetrics = map[string]bool{
+	MetricCPU: true, MetricFreeableMemory: true, MetricReadIOPS: true, MetricWriteIOPS: true,
+	MetricConnections: true, MetricNetworkReceive: true, MetricNetworkTransmit: true,
+	MetricAuroraReplicaLag: true, MetricFreeLocalStorage: true,
+}
+
+// AuroraRoleMetric reports whether metric is one the project reads, and
+// alarms on, by Aurora role rather than per instance (auroraRoleMetrics).
+func AuroraRoleMetric(metric string) bool { return auroraRoleMetrics[metric] }
+
 // RequiredMetrics are the metrics the writer must have for a verdict other
 // than insufficient-data (and, on Aurora, every reader).
 var RequiredMetrics = []string{MetricCPU, MetricFreeableMemory, MetricConnections, MetricReadIOPS, MetricWriteIOPS}
@@ -154,6 +174,14 @@ func AnySavingsTarget() SavingsTarget {
 type ClusterInput struct {
 	Name     string   // cluster or instance identifier, used in the report and alarm names
 	Topology Topology // TopologyMultiAZ or TopologyAurora
+	// AuroraClusterID is the Aurora DB cluster identifier (also of a
+	// one-instance cluster analysed as TopologyMultiAZ); empty for an RDS
+	// instance. When set, the rollback alarms on metrics Aurora publishes by
+	// role (AuroraRoleMetric) watch the cluster's WRITER role rather than the
+	// writer instance: AWS advises role metrics for Aurora alarms because
+	// instances change roles, and after a failover an alarm on the old
+	// writer would watch a reader, or an instance the change deleted.
+	AuroraClusterID string
 	// Nodes: Multi-AZ has exactly one writer and optionally its standby;
 	// Aurora has exactly one writer and at least one reader.
 	Nodes []Node

@@ -221,7 +221,8 @@ type AlarmSpec struct {
 	Name       string // alarm name
 	Namespace  string // "AWS/RDS"
 	MetricName string // CloudWatch metric, e.g. "CPUUtilization"
-	// Dimensions, e.g. {"DBInstanceIdentifier": "sso-prod"}.
+	// Dimensions, e.g. {"DBInstanceIdentifier": "sso-prod"}, or on Aurora
+	// {"DBClusterIdentifier": "sso-prod", "Role": "WRITER"}.
 	Dimensions map[string]string
 	Statistic  string // "Average", "Maximum" or "Minimum"
 	// PeriodSeconds: 60 for 1-minute data (Enhanced/detailed), else 300.
@@ -246,8 +247,13 @@ type AlarmSpec struct {
 
 // TriggerInput is what RollbackTriggers derives thresholds from.
 type TriggerInput struct {
-	Instance string        // DB instance identifier of the single node
-	Class    InstanceClass // its class after the change
+	Instance string // DB instance identifier of the single node
+	// AuroraCluster is the Aurora DB cluster identifier of the single node
+	// (empty for an RDS instance): alarms on metrics Aurora publishes by role
+	// (AuroraRoleMetric) then watch {DBClusterIdentifier, Role=WRITER},
+	// which follows the writer across a failover; the others watch Instance.
+	AuroraCluster string
+	Class         InstanceClass // its class after the change
 	// Projection of the single-node baseline (Analyze's). CPU is expressed
 	// in percent of Projection.Class and rescaled to Class.
 	Projection Projection
@@ -285,6 +291,10 @@ type TriggerInput struct {
 //     CPUSurplusCreditsCharged Sum > 0 over 3600 s × 1 (surplus is charged
 //     at the end of an hour), when the projection pays for none.
 //
+// Alarms watch DBInstanceIdentifier Instance, except on Aurora
+// (AuroraCluster set), where those on metrics published by role
+// (AuroraRoleMetric) watch the cluster's WRITER role.
+//
 // Alarms use 60 s periods × 5 evaluations (5 minutes) for 1-minute data, or
 // 300 s × 3 (15 minutes) otherwise, firing when all evaluated periods breach.
 // Metrics with no baseline are omitted. Order is fixed as listed.
@@ -300,12 +310,17 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 	if !(c.VCPU > 0) {
 		c = pr.Class
 	}
-	dims := func() map[string]string { return map[string]string{"DBInstanceIdentifier": in.Instance} }
+	dims := func(metric string) map[string]string {
+		if in.AuroraCluster != "" && AuroraRoleMetric(metric) {
+			return map[string]string{"DBClusterIdentifier": in.AuroraCluster, "Role": "WRITER"}
+		}
+		return map[string]string{"DBInstanceIdentifier": in.Instance}
+	}
 	var out []AlarmSpec
 	addEvery := func(period, evals int, metric, stat, cmp, unit string, thr float64, desc string) {
 		out = append(out, AlarmSpec{
 			Name: fmt.Sprintf("rightsize-rollback-%s-%s", in.Instance, metric), Namespace: "AWS/RDS",
-			MetricName: metric, Dimensions: dims(), Statistic: stat, PeriodSeconds: period,
+			MetricName: metric, Dimensions: dims(metric), Statistic: stat, PeriodSeconds: period,
 			EvaluationPeriods: evals, DatapointsToAlarm: evals, ComparisonOperator: cmp,
 			Threshold: thr, Unit: unit, TreatMissingData: "missing", Description: desc,
 		})
@@ -401,8 +416,8 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 // PrometheusRules renders alarms as a Prometheus alerting-rules file (YAML),
 // for metrics exported by prometheus/cloudwatch_exporter: the series name is
 // aws_rds_<metric in snake_case>_<statistic>, e.g.
-// aws_rds_cpuutilization_average, with the dimension as label
-// dbinstance_identifier. "for" is period × evaluation periods. The output
+// aws_rds_cpuutilization_average, with the dimensions as labels
+// (dbinstance_identifier; on Aurora dbcluster_identifier and role). "for" is period × evaluation periods. The output
 // is deterministic; an empty alarm list gives a file with an empty rule list.
 // The file opens with a comment: the exporter must run with
 // set_timestamp: false (see exporterNote).
@@ -457,7 +472,9 @@ const exporterNote = `# Rollback alerts for prometheus/cloudwatch_exporter. Run 
 # set_timestamp: false (with its default, true, each sample is stamped delay_seconds
 # (600 s) in the past, outside Prometheus' 5-minute lookback, and these rules never
 # see a value); a delay_seconds below 600 s alerts sooner, on values CloudWatch
-# may still revise.
+# may still revise. Export each metric with the dimensions its rules' labels name
+# (aws_dimensions: [DBInstanceIdentifier], or [DBClusterIdentifier, Role] for the
+# metrics an Aurora cluster's rules watch by role).
 `
 
 // yamlQuote writes s as a YAML double-quoted scalar.

@@ -433,7 +433,9 @@ func ExamplePrometheusRules() {
 	// # set_timestamp: false (with its default, true, each sample is stamped delay_seconds
 	// # (600 s) in the past, outside Prometheus' 5-minute lookback, and these rules never
 	// # see a value); a delay_seconds below 600 s alerts sooner, on values CloudWatch
-	// # may still revise.
+	// # may still revise. Export each metric with the dimensions its rules' labels name
+	// # (aws_dimensions: [DBInstanceIdentifier], or [DBClusterIdentifier, Role] for the
+	// # metrics an Aurora cluster's rules watch by role).
 	// groups:
 	//   - name: "rightsize-rollback-sso-prod"
 	//     rules:

@@ -397,6 +397,13 @@ data "rightsize_single_node_recommendation" "mandible" {
 				checkPrometheusRules(ds+"mandible"),
 				checkRollbackTriggers(ds+"sso"),
 				checkRollbackTriggers(ds+"mandible"),
+				// The first trigger is CPU's: on Aurora by the cluster's WRITER role, on RDS by instance.
+				resource.TestCheckResourceAttr(ds+"sso", "rollback_triggers.0.metric_name", "CPUUtilization"),
+				resource.TestCheckResourceAttr(ds+"sso", "rollback_triggers.0.dimensions.%", "2"),
+				resource.TestCheckResourceAttr(ds+"sso", "rollback_triggers.0.dimensions.DBClusterIdentifier", "sso-prod"),
+				resource.TestCheckResourceAttr(ds+"sso", "rollback_triggers.0.dimensions.Role", "WRITER"),
+				resource.TestCheckResourceAttr(ds+"mandible", "rollback_triggers.0.dimensions.%", "1"),
+				resource.TestCheckResourceAttr(ds+"mandible", "rollback_triggers.0.dimensions.DBInstanceIdentifier", "mandible-prod"),
 				checkRecommendedParameters(ds+"sso"),
 				checkRecommendedParameters(ds+"mandible"),
 			),

@@ -363,6 +363,9 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 	}
 	// Surplus CPU credits of burstable classes; 0 (unpriced) where the catalog has no price.
 	in.CPUCreditUSDPerVCPUHour, _ = pricing.CPUCreditUSDPerVCPUHour(engine)
+	if c.Kind == inventory.KindAurora {
+		in.AuroraClusterID = c.Identifier
+	}
 	res := Result{Cluster: c, Name: name, AlreadySingleNode: len(c.Nodes) == 1}
 	switch {
 	case res.AlreadySingleNode:

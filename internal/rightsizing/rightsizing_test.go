@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -186,15 +187,16 @@ func TestRecommend_localStorageRunsOut(t *testing.T) {
 	if !strings.Contains(rec.ReportMarkdown, "Projected local storage runs out") {
 		t.Error("the report does not carry the local storage risk")
 	}
-	// The rollback alarm sits at its floor, 5% of the class's local storage.
+	// The rollback alarm sits at its floor, 5% of the class's local storage, and watches the
+	// cluster's writer by role (which follows it across a failover), not the instance.
 	var alarms []analysis.AlarmSpec
 	for _, a := range rec.RollbackTriggers {
 		if a.MetricName == analysis.MetricFreeLocalStorage {
 			alarms = append(alarms, a)
 		}
 	}
-	if want := math.Round(0.05 * 8.13 * (1 << 30)); len(alarms) != 1 || alarms[0].Threshold != want || alarms[0].Dimensions["DBInstanceIdentifier"] != "temp-prod-instance-1" {
-		t.Errorf("FreeLocalStorage alarms %+v, want one on temp-prod-instance-1 below %v bytes", alarms, want)
+	if want := math.Round(0.05 * 8.13 * (1 << 30)); len(alarms) != 1 || alarms[0].Threshold != want || !maps.Equal(alarms[0].Dimensions, map[string]string{"DBClusterIdentifier": "temp-prod", "Role": "WRITER"}) {
+		t.Errorf("FreeLocalStorage alarms %+v, want one on temp-prod's WRITER role below %v bytes", alarms, want)
 	}
 }
 

@@ -31,20 +31,8 @@ import (
 // failovers. The analysis still names each node by its instance (today's
 // holder of the role).
 
-// roleMetrics are the metrics of MetricsOf(Aurora) read by role. AWS
-// documents the Role dimension for Aurora metrics without a per-metric list;
-// CPUUtilization, FreeableMemory, FreeLocalStorage, DatabaseConnections,
-// NetworkReceiveThroughput, NetworkTransmitThroughput and AuroraReplicaLag are
-// alarmed on and graphed by role in public Aurora configurations, and ReadIOPS
-// and WriteIOPS are aggregated per cluster like them. DiskQueueDepth is read
-// per instance (DBInstanceIdentifier of today's holder of the role): no
-// published use of it by role was found, and the analysis only uses the
-// writer's for a rollback alarm.
-var roleMetrics = map[string]bool{
-	analysis.MetricCPU: true, analysis.MetricFreeableMemory: true, analysis.MetricReadIOPS: true,
-	analysis.MetricWriteIOPS: true, analysis.MetricConnections: true, analysis.MetricNetworkReceive: true,
-	analysis.MetricNetworkTransmit: true, analysis.MetricAuroraReplicaLag: true, analysis.MetricFreeLocalStorage: true,
-}
+// The metrics of MetricsOf(Aurora) read by role are analysis.AuroraRoleMetric's (the
+// sources it cites); the rollback alarms watch the same metrics by role.
 
 // classMetrics are the role metrics whose values depend on the instance's
 // class (percent of its vCPUs, its memory and local storage left free): when
@@ -59,7 +47,7 @@ var classMetrics = map[string]bool{
 func byRole(c inventory.Cluster, metric string) bool {
 	w, ok := c.Writer()
 	rs := c.Readers()
-	if c.Kind != inventory.KindAurora || !ok || len(rs) != 1 || len(c.Nodes) != 2 || !roleMetrics[metric] {
+	if c.Kind != inventory.KindAurora || !ok || len(rs) != 1 || len(c.Nodes) != 2 || !analysis.AuroraRoleMetric(metric) {
 		return false
 	}
 	return w.Class == rs[0].Class || !classMetrics[metric]

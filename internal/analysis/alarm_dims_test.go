@@ -1,0 +1,67 @@
+package analysis
+
+import (
+	"maps"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRollbackAlarmDimensions: on Aurora the alarms on metrics published by role watch the
+// cluster's WRITER role (AWS: "For Aurora, use WRITER or READER role metrics to set up alarms
+// instead of relying on metrics for specific DB instances"), so a failover between the plan and
+// the change cannot leave them on a reader or on the instance the change deleted; the metrics
+// not published by role, and every alarm of an RDS instance, watch the instance. The Prometheus
+// rules carry the same dimensions as labels.
+func TestRollbackAlarmDimensions(t *testing.T) {
+	local := classR6gLarge
+	local.LocalStorageGiB = 32
+	pr := projectionFor(10, 4*gib, 50, 300, 0.5, local)
+	pr.LocalStorageUsed = emptySummary("ProjectedLocalStorageUsed", "Bytes")
+	pr.LocalStorageUsed.Count, pr.LocalStorageUsed.Max = 100, 4*gib
+	credits := &CPUCredits{Class: "db.t4g.large", MaxBalance: 576, MinBalance: 400}
+	instance := map[string]string{"DBInstanceIdentifier": "db1"}
+	writer := map[string]string{"DBClusterIdentifier": "sso-prod", "Role": "WRITER"}
+	for _, tc := range []struct {
+		name, cluster string
+	}{{"rds instance", ""}, {"aurora", "sso-prod"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			alarms := RollbackTriggers(TriggerInput{Instance: "db1", AuroraCluster: tc.cluster, Class: local, Projection: pr,
+				MaxConnections: 1000, Period: time.Minute, CPUCredits: credits}, DefaultPolicy())
+			if len(alarms) != len(rdsMetricUnits) {
+				t.Fatalf("%d alarms, want one per metric of rdsMetricUnits (%d)", len(alarms), len(rdsMetricUnits))
+			}
+			rules := PrometheusRules("sso-prod", alarms)
+			for _, a := range alarms {
+				want := instance
+				if tc.cluster != "" && AuroraRoleMetric(a.MetricName) {
+					want = writer
+				}
+				if !maps.Equal(a.Dimensions, want) {
+					t.Errorf("%s dimensions %v, want %v", a.MetricName, a.Dimensions, want)
+				}
+				if !strings.HasPrefix(a.Name, "rightsize-rollback-db1-") {
+					t.Errorf("%s alarm name %q, want it to keep naming the instance", a.MetricName, a.Name)
+				}
+			}
+			roleLabels := `{dbcluster_identifier=\"sso-prod\",role=\"WRITER\"}`
+			if got := strings.Contains(rules, "aws_rds_cpuutilization_average"+roleLabels); got != (tc.cluster != "") {
+				t.Errorf("Prometheus CPU rule by role: %v, want %v:\n%s", got, tc.cluster != "", rules)
+			}
+			if !strings.Contains(rules, `aws_rds_disk_queue_depth_average{dbinstance_identifier=\"db1\"}`) {
+				t.Errorf("Prometheus DiskQueueDepth rule does not watch the instance:\n%s", rules)
+			}
+		})
+	}
+	// Every metric Aurora publishes by role that a trigger can use is one the alarms switch.
+	for _, m := range []string{MetricCPU, MetricFreeableMemory, MetricConnections, MetricReadIOPS, MetricWriteIOPS, MetricFreeLocalStorage} {
+		if !AuroraRoleMetric(m) {
+			t.Errorf("AuroraRoleMetric(%s) = false", m)
+		}
+	}
+	for _, m := range []string{MetricDiskQueueDepth, MetricCPUCreditBalance, MetricCPUSurplusCreditsCharged, MetricFreeStorageSpace} {
+		if AuroraRoleMetric(m) {
+			t.Errorf("AuroraRoleMetric(%s) = true", m)
+		}
+	}
+}

@@ -59,8 +59,10 @@ var topologyVerdicts = []string{"consolidate", "keep", "insufficient-data"}
 var (
 	// snapshotPrefixPattern is what guard.snapshot_identifier_prefix accepts.
 	snapshotPrefixPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
-	// tableNamePattern is what validation.tables accepts: table or schema.table.
-	tableNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$`)
+	// tableNamePattern is what validation.tables accepts: table or schema.table, each part an
+	// unquoted identifier (folded to lower case) or a double-quoted name of letters, digits, _, $
+	// and - (kept as is), which topology.ParseTableName reads and a guard snapshot tag can record.
+	tableNamePattern = regexp.MustCompile(`^(?:[A-Za-z_][A-Za-z0-9_$]*|"[A-Za-z0-9_$-]+")(?:\.(?:[A-Za-z_][A-Za-z0-9_$]*|"[A-Za-z0-9_$-]+"))?$`)
 	// topologyObjectAs reads nested objects leniently (null or unknown fields stay zero).
 	topologyObjectAs = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true}
 )
@@ -198,12 +200,12 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"id": schema.StringAttribute{Computed: true, PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 				MarkdownDescription: "`instance:<db_instance_identifier>` or `cluster:<db_cluster_identifier>` (also the import identifier)."},
 			"db_instance_identifier": schema.StringAttribute{Optional: true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 63)},
-				MarkdownDescription: "Identifier of an RDS for PostgreSQL DB instance (2 nodes = Multi-AZ). Exactly one of `db_instance_identifier` and `db_cluster_identifier` is required; changing it replaces the resource."},
+				PlanModifiers:       []planmodifier.String{replaceUnlessSameIdentifier()},
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 63), rdsIdentifierValidator{noun: "DB instance"}},
+				MarkdownDescription: "Identifier of an RDS for PostgreSQL DB instance (2 nodes = Multi-AZ), not its ARN. Exactly one of `db_instance_identifier` and `db_cluster_identifier` is required; changing it to another database replaces the resource (a change of case only does not: RDS identifiers are not case-sensitive)."},
 			"db_cluster_identifier": schema.StringAttribute{Optional: true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 63)},
+				PlanModifiers:       []planmodifier.String{replaceUnlessSameIdentifier()},
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 63), rdsIdentifierValidator{noun: "DB cluster"}},
 				MarkdownDescription: "Identifier of an Aurora PostgreSQL DB cluster with a writer and at most one reader (2 nodes = writer + reader). Serverless clusters and clusters with more than one reader are refused."},
 			"nodes": schema.Int64Attribute{Required: true, Validators: []validator.Int64{int64validator.OneOf(topologyNodeCounts...)},
 				MarkdownDescription: "Desired number of nodes: " + markdownList(nodeValues) + ". Refreshed from the real topology, so a change made outside Terraform shows as drift."},
@@ -232,8 +234,12 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 				Attributes: map[string]schema.Attribute{
 					"tables": schema.ListAttribute{Required: true, ElementType: types.StringType,
 						Validators: []validator.List{listvalidator.SizeBetween(1, topology.MaxValidationTables),
-							listvalidator.ValueStringsAre(stringvalidator.RegexMatches(tableNamePattern, "must be \"table\" or \"schema.table\""))},
-						MarkdownDescription: fmt.Sprintf("Tables to compare, `table` (schema `public`) or `schema.table`; 1 to %d.", topology.MaxValidationTables)},
+							listvalidator.ValueStringsAre(stringvalidator.RegexMatches(tableNamePattern,
+								"must be \"table\" or \"schema.table\", each part an identifier, or a double-quoted name of letters, digits, _, $ and -"))},
+						MarkdownDescription: fmt.Sprintf("Tables to compare, `table` (schema `public`) or `schema.table`; 1 to %d. "+
+							"As in SQL and `rightsize_postgres_stats`, unquoted names fold to lower case and double quotes keep case: "+
+							"`app.Users` is the table `users`, `app.\"Users\"` (in HCL `\"app.\\\"Users\\\"\"`) one created as `\"Users\"`. "+
+							"A double-quoted name may hold letters, digits, `_`, `$` and `-` (the guard snapshot's tags record it).", topology.MaxValidationTables)},
 					"check_indexes": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 						MarkdownDescription: "Also compare the index definitions of `tables`. Defaults to `false`."},
 				}},
@@ -298,7 +304,11 @@ func (r *dbTopologyResource) ConfigValidators(_ context.Context) []resource.Conf
 func (r *dbTopologyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m dbTopologyModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || m.DBClusterIdentifier.IsNull() || m.DBClusterIdentifier.IsUnknown() {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	validateTimeouts(m.Timeouts, &resp.Diagnostics)
+	if m.DBClusterIdentifier.IsNull() || m.DBClusterIdentifier.IsUnknown() {
 		return
 	}
 	if !m.ApplyImmediately.IsNull() && !m.ApplyImmediately.IsUnknown() && !m.ApplyImmediately.ValueBool() {
@@ -326,11 +336,14 @@ func (r *dbTopologyResource) Configure(_ context.Context, req resource.Configure
 
 // ---- model helpers ----
 
+// target is the database m changes, its identifier in lower case as RDS stores it (RDS matches
+// identifiers without regard to case), so that guard snapshots' tags and names are the same
+// whichever case the configuration uses.
 func (m *dbTopologyModel) target() topology.Target {
 	if id := m.DBClusterIdentifier.ValueString(); id != "" {
-		return topology.Target{Kind: topology.KindCluster, Identifier: id}
+		return topology.Target{Kind: topology.KindCluster, Identifier: strings.ToLower(id)}
 	}
-	return topology.Target{Kind: topology.KindInstance, Identifier: m.DBInstanceIdentifier.ValueString()}
+	return topology.Target{Kind: topology.KindInstance, Identifier: strings.ToLower(m.DBInstanceIdentifier.ValueString())}
 }
 
 func (m *dbTopologyModel) guard(ctx context.Context, diags *diag.Diagnostics) guardModel {
@@ -465,15 +478,15 @@ func (r *dbTopologyResource) orchestrator(ctx context.Context) *topology.Orchest
 }
 
 // apply runs the change and writes the result into m.
-func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, nodes int, gen int64, prev *topology.Previous, diags *diag.Diagnostics) bool {
+func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, nodes int, gen int64, prev *topology.Previous, diags *diag.Diagnostics) (ok bool, err error) {
 	req := r.request(ctx, m, nodes, gen, prev, diags)
 	if diags.HasError() {
-		return false
+		return false, nil
 	}
 	res, err := r.orchestrator(ctx).Run(ctx, req)
 	if err != nil {
 		addTopologyError(diags, req, err)
-		return false
+		return false, err
 	}
 	m.ID = types.StringValue(req.Target.String())
 	m.Nodes = types.Int64Value(int64(nodes))
@@ -499,7 +512,38 @@ func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, node
 	if !res.GuardSnapshotRetained {
 		diags.AddWarning("Guard Snapshot Deleted", fmt.Sprintf("The change succeeded and guard snapshot %s was deleted (guard.retain = false).", res.GuardSnapshotID))
 	}
-	return true
+	return true, nil
+}
+
+// validateTimeouts refuses a timeouts entry that is zero or negative: the change would stop
+// before its first call (the framework's timeouts block checks only the duration's syntax).
+func validateTimeouts(t timeouts.Value, diags *diag.Diagnostics) {
+	if t.IsNull() || t.IsUnknown() {
+		return
+	}
+	for _, op := range []string{"create", "update", "delete"} {
+		v, ok := t.Attributes()[op].(types.String)
+		if !ok || v.IsNull() || v.IsUnknown() {
+			continue
+		}
+		if d, err := time.ParseDuration(v.ValueString()); err == nil && d <= 0 {
+			diags.AddAttributeError(path.Root("timeouts").AtName(op), "Invalid Timeout",
+				fmt.Sprintf("timeouts.%s is %q: it must be positive. A guarded change takes a snapshot and waits for RDS, "+
+					"often 15 to 60 minutes; remove it for the default (%s) or set a longer duration such as \"90m\".", op, v.ValueString(), defaultTopologyTimeout))
+		}
+	}
+}
+
+// timeoutRanOut names timeouts.<op> when its deadline ended the change (err, the change's error,
+// is a deadline's): the error before it says where the change stopped and what was undone.
+func timeoutRanOut(err error, op string, timeout time.Duration, diags *diag.Diagnostics) {
+	if !errors.Is(err, context.DeadlineExceeded) {
+		return
+	}
+	diags.AddAttributeError(path.Root("timeouts").AtName(op), "Timeout Reached",
+		fmt.Sprintf("timeouts.%s (%s) ran out before the change finished; the error above says where it stopped and what was undone. "+
+			"A guarded change takes a snapshot and waits for RDS, often 15 to 60 minutes: raise timeouts.%s (the default is %s) and apply again.",
+			op, timeout, op, defaultTopologyTimeout))
 }
 
 // addTopologyError maps an orchestrator error to a diagnostic.
@@ -562,7 +606,8 @@ func (r *dbTopologyResource) Create(ctx context.Context, req resource.CreateRequ
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if !r.apply(ctx, &plan, int(plan.Nodes.ValueInt64()), 1, nil, &resp.Diagnostics) {
+	if ok, err := r.apply(ctx, &plan, int(plan.Nodes.ValueInt64()), 1, nil, &resp.Diagnostics); !ok {
+		timeoutRanOut(err, "create", timeout, &resp.Diagnostics)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -692,7 +737,8 @@ func (r *dbTopologyResource) Update(ctx context.Context, req resource.UpdateRequ
 		// guard, validates it and records it.
 		gen--
 	}
-	if !r.apply(ctx, &plan, int(plan.Nodes.ValueInt64()), gen, prev, &resp.Diagnostics) {
+	if ok, err := r.apply(ctx, &plan, int(plan.Nodes.ValueInt64()), gen, prev, &resp.Diagnostics); !ok {
+		timeoutRanOut(err, "update", timeout, &resp.Diagnostics)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -761,6 +807,7 @@ func (r *dbTopologyResource) Delete(ctx context.Context, req resource.DeleteRequ
 		// Already two nodes: nothing to restore.
 	default:
 		addTopologyError(&resp.Diagnostics, topoReq, err)
+		timeoutRanOut(err, "delete", timeout, &resp.Diagnostics)
 	}
 }
 
@@ -847,7 +894,10 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 	plan.ID = types.StringValue(plan.target().String())
 	if state != nil && plan.target() != state.target() {
 		// A changed identifier replaces the resource: its destroy restores the old database.
+		// Terraform plans the replacement's create half apart, with no prior state (a first
+		// generation and no previous topology): that plan checks and previews it.
 		r.destroyWarning(ctx, state, "Replacement", &resp.Diagnostics)
+		return
 	}
 	same := state != nil && plan.Nodes.Equal(state.Nodes)
 	finish := same && madeInWindow(state)

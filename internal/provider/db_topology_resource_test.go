@@ -957,7 +957,8 @@ resource "rightsize_db_topology" "m" {
   }
 }
 `),
-			ExpectError: regexp.MustCompile(`(?s)Topology Change Rolled Back.*timeout\s+after.*last\s+state\s+"modifying".*rolled\s+back:\s+Multi-AZ\s+turned\s+on\s+again`),
+			ExpectError: regexp.MustCompile(`(?s)Topology Change Rolled Back.*timeout\s+after.*last\s+state\s+"modifying".*rolled\s+back:\s+Multi-AZ\s+turned\s+on\s+again` +
+				`.*Timeout Reached.*timeouts\.create\s+\(2s\)\s+ran\s+out.*raise\s+timeouts\.create`),
 		}, {
 			PreConfig: func() {
 				in, err := topology.FindDBInstance(context.Background(), api, "mandible-prod")

@@ -330,7 +330,7 @@ func (r *run) verifyGuard(g *guard, resuming bool) error {
 	if g.percent != 0 && g.percent != 100 {
 		problems = append(problems, fmt.Sprintf("progress is %d%%", g.percent))
 	}
-	if got, want := g.tags[TagTarget], r.req.Target.String(); got != want {
+	if got, want := g.tags[TagTarget], r.req.Target.String(); !sameTarget(got, r.req.Target) {
 		problems = append(problems, fmt.Sprintf("tag %s is %q, expected %q", TagTarget, got, want))
 	}
 	if got, want := g.tags[TagGeneration], strconv.FormatInt(r.req.Generation, 10); got != want {
@@ -686,7 +686,7 @@ func GuardOutcome(ctx context.Context, api RDSAPI, prefix string, target Target,
 	if err != nil {
 		return "", "", err
 	}
-	if latest.tags[TagTarget] != target.String() || latest.status == "failed" {
+	if !sameTarget(latest.tags[TagTarget], target) || latest.status == "failed" {
 		return latest.id, "", nil
 	}
 	return latest.id, latest.outcome(), nil

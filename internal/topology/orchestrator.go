@@ -781,7 +781,7 @@ func (r *run) findGuards(ctx context.Context) (*guard, int, error) {
 		return nil, 0, err
 	}
 	foreign := func(id string, g *guard) error {
-		if t := g.tags[TagTarget]; (t != "" && t != r.req.Target.String()) || (g.source != "" && !strings.EqualFold(g.source, r.req.Target.Identifier)) {
+		if t := g.tags[TagTarget]; (t != "" && !sameTarget(t, r.req.Target)) || (g.source != "" && !strings.EqualFold(g.source, r.req.Target.Identifier)) {
 			return r.precheckErr(ReasonForeignGuard, "snapshot %s exists but belongs to %s; choose another snapshot_identifier_prefix", id, cmp.Or(t, g.source))
 		}
 		return nil

@@ -59,14 +59,20 @@ func (t Target) Noun() string {
 	return "DB instance " + t.Identifier
 }
 
-// ParseTarget parses "instance:<id>" or "cluster:<id>" (the import identifier).
+// sameTarget reports whether tag, a guard snapshot's TagTarget, names t. RDS identifiers are not
+// case-sensitive, and a guard taken before identifiers were lower-cased may carry the
+// configuration's case.
+func sameTarget(tag string, t Target) bool { return strings.EqualFold(tag, t.String()) }
+
+// ParseTarget parses "instance:<id>" or "cluster:<id>" (the import identifier). The identifier
+// comes back in lower case, as RDS stores it.
 func ParseTarget(s string) (Target, error) {
 	kind, id, ok := strings.Cut(s, ":")
 	id = strings.TrimSpace(id)
 	if !ok || id == "" || (Kind(kind) != KindInstance && Kind(kind) != KindCluster) {
 		return Target{}, fmt.Errorf("invalid target %q: expected instance:<db-instance-identifier> or cluster:<db-cluster-identifier>", s)
 	}
-	return Target{Kind: Kind(kind), Identifier: id}, nil
+	return Target{Kind: Kind(kind), Identifier: strings.ToLower(id)}, nil
 }
 
 // Member is one DB instance of an Aurora cluster.

@@ -1,0 +1,67 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+)
+
+// rdsIdentifierPattern is an RDS DB instance or DB cluster identifier: letters, digits and
+// hyphens, starting with a letter, with no two consecutive hyphens and no trailing hyphen (its
+// length, 1 to 63, is checked apart). RDS stores identifiers in lower case and matches them
+// without regard to case (CreateDBInstance and CreateDBCluster, DBInstanceIdentifier and
+// DBClusterIdentifier, in the Amazon RDS API Reference).
+var rdsIdentifierPattern = regexp.MustCompile(`^[A-Za-z](-?[A-Za-z0-9])*$`)
+
+// rdsIdentifierValidator accepts an RDS identifier (rdsIdentifierPattern) and names the
+// mistake otherwise: an ARN, surrounding spaces, or a character RDS does not allow.
+type rdsIdentifierValidator struct{ noun string }
+
+var _ validator.String = rdsIdentifierValidator{}
+
+func (v rdsIdentifierValidator) Description(context.Context) string {
+	return fmt.Sprintf("value must be the %s identifier: letters, digits and hyphens, starting with a letter, "+
+		"with no two consecutive hyphens and no trailing hyphen", v.noun)
+}
+
+func (v rdsIdentifierValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v rdsIdentifierValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	raw := req.ConfigValue.ValueString()
+	switch {
+	case rdsIdentifierPattern.MatchString(raw):
+		return
+	case strings.HasPrefix(raw, "arn:"):
+		id := raw[strings.LastIndex(raw, ":")+1:]
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid RDS Identifier",
+			fmt.Sprintf("%s is an ARN (%q): give the %s identifier, the ARN's last part (%q).", req.Path, raw, v.noun, id))
+	case strings.TrimSpace(raw) != raw:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid RDS Identifier",
+			fmt.Sprintf("%s is %q, with surrounding spaces: remove them (%q).", req.Path, raw, strings.TrimSpace(raw)))
+	default:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid RDS Identifier",
+			fmt.Sprintf("%s is %q, which is not an RDS %s identifier: use letters, digits and hyphens, starting with a letter, "+
+				"with no two consecutive hyphens and no trailing hyphen.", req.Path, raw, v.noun))
+	}
+}
+
+// replaceUnlessSameIdentifier replaces the resource when its identifier names another database,
+// but not for a change of case only: RDS identifiers are not case-sensitive, so "Mandible-Prod"
+// and "mandible-prod" are one database, and the change is an in-place update that touches nothing.
+func replaceUnlessSameIdentifier() planmodifier.String {
+	return stringplanmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+		resp.RequiresReplace = !strings.EqualFold(req.StateValue.ValueString(), req.PlanValue.ValueString()) ||
+			req.StateValue.IsNull() != req.PlanValue.IsNull()
+	}, "Changing it to another database replaces the resource; a change of case only does not (RDS identifiers are not case-sensitive).",
+		"Changing it to another database replaces the resource; a change of case only does not (RDS identifiers are not case-sensitive).")
+}

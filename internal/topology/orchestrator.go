@@ -604,14 +604,21 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		}
 		r.o.logf("%s: %v", r.req.Target, err)
 	}
+	// The last boundary comes before the guard is deleted: an interruption here leaves the
+	// completed guard, which a re-run reports done. Past it the run no longer stops for an
+	// interruption, since the guard (with its record of a removed reader) is the change's
+	// only record but the result the caller saves.
+	if err := r.boundary(ctx, StepDone); err != nil {
+		return nil, err
+	}
 	if r.req.DeleteGuardOnSuccess {
-		if err := r.deleteGuard(ctx); err != nil {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), guardDeleteTimeout)
+		err := r.deleteGuard(dctx)
+		cancel()
+		if err != nil {
 			return nil, r.changeErr("deleting the guard snapshot after success", err)
 		}
 		res.GuardSnapshotRetained = false
-	}
-	if err := r.boundary(ctx, StepDone); err != nil {
-		return nil, err
 	}
 	res.MultiAZ = r.req.Nodes == 2
 	res.Action = r.actionText()
@@ -1650,6 +1657,10 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 	_ = r.o.step(StepRolledBack)
 	return action, nil
 }
+
+// guardDeleteTimeout bounds the one call that deletes a guard after success, made even when the
+// run's context was cancelled just before it.
+const guardDeleteTimeout = 2 * time.Minute
 
 func (r *run) deleteGuard(ctx context.Context) error {
 	var err error

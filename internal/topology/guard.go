@@ -444,6 +444,12 @@ func (r *run) retire(ctx context.Context, g *guard) error {
 			return r.changeErr("removing the temporary restore instance of the earlier run's guard snapshot "+g.id, err)
 		}
 	}
+	// Read its tags again: the run that took it may not be interrupted but still running (another
+	// workspace's apply) and have begun its change meanwhile; its guard is then its restore point.
+	if cur, err := loadGuard(ctx, r.o.RDS, r.req.Target.Kind, g.id); err == nil && !cur.abandoned() {
+		return r.precheckErr(ReasonConcurrentRun, "guard snapshot %s of another run is now tagged %s = %q: another apply is changing %s at the same time. "+
+			"Let it finish, then plan again", g.id, TagOutcome, cur.outcome(), r.req.Target.Noun())
+	}
 	if err := r.tagOutcome(ctx, g, OutcomeSuperseded); err != nil && !isSnapshotNotFound(err) && !isClusterSnapshotNotFound(err) {
 		return r.changeErr("setting aside the earlier run's guard snapshot", err)
 	}

@@ -238,6 +238,9 @@ const (
 	ReasonReaderName Reason = "reader-name-taken"
 	// ReasonValidationTarget: the validation connection's host is another database's endpoint.
 	ReasonValidationTarget Reason = "validation-target"
+	// ReasonConcurrentRun: another run (another workspace's apply, or another resource of the
+	// same database) took over or set aside a guard snapshot this run was about to use.
+	ReasonConcurrentRun Reason = "concurrent-run"
 )
 
 // PrecheckError reports why a change was refused before anything was modified.
@@ -546,6 +549,14 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 	if ph == phaseOriginal {
 		if err := r.waitReady(ctx); err != nil {
 			return nil, r.changeErr("waiting for the target to be available before the change", err)
+		}
+		// A run that found this guard while this one waited for it may have set it aside as an
+		// interrupted run's (retire): then that run is changing the database, and this one stops
+		// before its change (retire, in turn, reads the tags again before setting a guard aside).
+		if cur, err := loadGuard(ctx, r.o.RDS, r.req.Target.Kind, r.guard.id); err == nil && cur.outcome() == OutcomeSuperseded {
+			return nil, r.precheckErr(ReasonConcurrentRun, "guard snapshot %s, taken by this apply, was set aside (tagged %s = %s) by another run while this one waited for it: "+
+				"another apply is changing %s at the same time. Let it finish, then plan again (%s is kept; delete it when you no longer need it)",
+				r.guard.id, TagOutcome, OutcomeSuperseded, r.req.Target.Noun(), r.guard.id)
 		}
 		// Recorded before the call, or no call: a later run must be able to tell a change that
 		// may have been made from one that was not.

@@ -1,0 +1,129 @@
+package topology
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// runResult is one concurrent run's outcome.
+type runResult struct {
+	res *Result
+	err error
+}
+
+// TestConcurrentRunKeepsALiveGuard: two applies of the same change at once (two workspaces or
+// state files). B finds A's guard "in-progress" (A has changed nothing yet) and waits for it to
+// set it aside as an interrupted run's; meanwhile A begins its change. B reads the guard's tags
+// again before setting it aside and refuses instead (ReasonConcurrentRun), so A's guard keeps
+// saying "changing", and A, interrupted while its change settles, resumes with it.
+func TestConcurrentRunKeepsALiveGuard(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	req := Request{Target: mandible, Nodes: 1, Generation: 1}
+	const guardID = "rightsize-guard-mandible-prod-g1-to1"
+	aCreated, goA, aChanged, goA2 := make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
+	bWaiting, goB := make(chan struct{}), make(chan struct{})
+	ctxA, cancelA := context.WithCancel(context.Background())
+	defer cancelA()
+	oA, oB := *e.o, *e.o
+	oA.OnStep = func(s Step) error {
+		switch s {
+		case StepGuardCreate:
+			close(aCreated)
+			<-goA
+		case StepChange:
+			close(aChanged)
+			<-goA2
+		}
+		return nil
+	}
+	blocked, sleep := false, e.o.Sleep
+	oB.Sleep = func(ctx context.Context, d time.Duration) error {
+		if !blocked { // B has found A's guard in-progress and waits for it
+			blocked = true
+			close(bWaiting)
+			<-goB
+		}
+		return sleep(ctx, d)
+	}
+	aDone, bDone := make(chan runResult, 1), make(chan runResult, 1)
+	go func() { r, err := oA.Run(ctxA, req); aDone <- runResult{r, err} }()
+	<-aCreated
+	go func() { r, err := oB.Run(context.Background(), req); bDone <- runResult{r, err} }()
+	<-bWaiting
+	close(goA)
+	<-aChanged
+	close(goB)
+	b := <-bDone
+	var pe *PrecheckError
+	if !errors.As(b.err, &pe) || pe.Reason != ReasonConcurrentRun {
+		t.Fatalf("B: %v, want a refusal for a concurrent run", b.err)
+	}
+	if got := e.snapshotTags(KindInstance, guardID)[TagOutcome]; got != OutcomeChanging {
+		t.Fatalf("A's guard outcome after B: %q, want %q", got, OutcomeChanging)
+	}
+	cancelA() // Ctrl-C on A while its change settles
+	close(goA2)
+	a := <-aDone
+	var ce *ChangeError
+	if !errors.As(a.err, &ce) || !ce.Interrupted || !ce.Changed {
+		t.Fatalf("A: %v, want an interrupted run that made its change", a.err)
+	}
+	res, err := e.o.Run(context.Background(), req)
+	if err != nil || !res.Resumed || res.Nodes != 1 || res.GuardSnapshotID != guardID {
+		t.Fatalf("A applied again: %+v, %v; want the change resumed with %s", res, err, guardID)
+	}
+}
+
+// TestConcurrentRunStopsBeforeItsChange: the other order. B sets A's guard aside (A was still
+// waiting for it and had changed nothing) and goes on with a guard of its own; A, about to
+// change the database, reads its guard's tags again, finds it set aside, and stops with nothing
+// changed instead of changing the database behind a guard no run will use.
+func TestConcurrentRunStopsBeforeItsChange(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	req := Request{Target: mandible, Nodes: 1, Generation: 1}
+	aCreated, goA, aVerified, goA2 := make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
+	oA, oB := *e.o, *e.o
+	oA.OnStep = func(s Step) error {
+		switch s {
+		case StepGuardCreate:
+			close(aCreated)
+			<-goA
+		case StepGuardVerified:
+			close(aVerified)
+			<-goA2
+		}
+		return nil
+	}
+	// B stops (as if interrupted) once it has created its own guard: it set A's aside first.
+	oB.OnStep = func(s Step) error {
+		if s == StepGuardCreate {
+			return errors.New("B stopped by the test")
+		}
+		return nil
+	}
+	aDone := make(chan runResult, 1)
+	go func() { r, err := oA.Run(context.Background(), req); aDone <- runResult{r, err} }()
+	<-aCreated
+	close(goA)
+	<-aVerified
+	if _, err := oB.Run(context.Background(), req); err == nil {
+		t.Fatal("B was not stopped")
+	}
+	if got := e.snapshotTags(KindInstance, "rightsize-guard-mandible-prod-g1-to1")[TagOutcome]; got != OutcomeSuperseded {
+		t.Fatalf("A's guard outcome after B: %q, want %q", got, OutcomeSuperseded)
+	}
+	e.srv.ResetLog()
+	close(goA2)
+	a := <-aDone
+	var pe *PrecheckError
+	if !errors.As(a.err, &pe) || pe.Reason != ReasonConcurrentRun {
+		t.Fatalf("A: %v, want a refusal for a concurrent run", a.err)
+	}
+	if n := len(e.srv.Calls("ModifyDBInstance")); n != 0 {
+		t.Errorf("A made %d ModifyDBInstance calls after its guard was set aside", n)
+	}
+}

@@ -138,7 +138,7 @@ func (o Options) normalised() (Options, []qualifiedName, error) {
 	}
 	names := make([]qualifiedName, 0, len(o.Tables))
 	for i, t := range o.Tables {
-		schema, table, err := parseQualifiedName(t)
+		schema, table, err := ParseQualifiedName(t)
 		if err != nil {
 			return o, nil, fmt.Errorf("tables[%d] %q: %w", i, t, err)
 		}
@@ -151,14 +151,16 @@ func (o Options) normalised() (Options, []qualifiedName, error) {
 // "table" or "schema.table", each part a bare identifier (folded to lower
 // case) or a double-quoted one. It does not check that the table exists.
 func ValidateTableName(name string) error {
-	_, _, err := parseQualifiedName(name)
+	_, _, err := ParseQualifiedName(name)
 	return err
 }
 
-// parseQualifiedName splits "table" or "schema.table" the way PostgreSQL reads
+// ParseQualifiedName splits "table" or "schema.table" the way PostgreSQL reads
 // identifiers: unquoted parts fold to lower case, "quoted" parts are literal
-// ("" inside quotes is one quote). The schema is "" when not given.
-func parseQualifiedName(s string) (schema, table string, err error) {
+// ("" inside quotes is one quote). The schema is "" when not given; what an
+// unqualified name resolves to is the caller's (Options.Tables looks it up on
+// the search_path). Options.Tables entries are parsed with it.
+func ParseQualifiedName(s string) (schema, table string, err error) {
 	var parts []string
 	i := 0
 	for {

@@ -75,15 +75,15 @@ func TestParseQualifiedName(t *testing.T) {
 		{`"x"y`, "", "", "expected '.'"},
 	}
 	for _, tc := range cases {
-		schema, table, err := parseQualifiedName(tc.in)
+		schema, table, err := ParseQualifiedName(tc.in)
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("parseQualifiedName(%q) error = %v, want %q", tc.in, err, tc.err)
+				t.Errorf("ParseQualifiedName(%q) error = %v, want %q", tc.in, err, tc.err)
 			}
 			continue
 		}
 		if err != nil || schema != tc.schema || table != tc.table {
-			t.Errorf("parseQualifiedName(%q) = %q, %q, %v; want %q, %q", tc.in, schema, table, err, tc.schema, tc.table)
+			t.Errorf("ParseQualifiedName(%q) = %q, %q, %v; want %q, %q", tc.in, schema, table, err, tc.schema, tc.table)
 		}
 	}
 }

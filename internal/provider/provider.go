@@ -194,29 +194,34 @@ func (p *rightsizeProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				MarkdownDescription: "AWS region of the databases, e.g. `us-east-1`. Falls back to `AWS_REGION` / " +
 					"`AWS_DEFAULT_REGION` and the shared config file. Needed only by data sources and resources that call AWS.",
 				Optional: true,
-				Validators: []validator.String{
-					stringvalidator.RegexMatches(regionPattern, "must be an AWS region name such as us-east-1"),
-				},
+				Validators: []validator.String{notBlank("remove it to use AWS_REGION, AWS_DEFAULT_REGION or the shared config file, or set it to a region such as us-east-1",
+					stringvalidator.RegexMatches(regionPattern, "must be an AWS region name such as us-east-1"))},
 			},
 			"profile": schema.StringAttribute{
 				MarkdownDescription: "Named profile of the shared AWS config and credentials files. Conflicts with `access_key`.",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{notBlank("remove it to use the default credential chain, " +
+					"or set it to the name of a profile in the shared config or credentials file")},
 			},
 			"access_key": schema.StringAttribute{
-				MarkdownDescription: "Static AWS access key ID. Prefer the default credential chain; requires `secret_key`; conflicts with `profile`.",
-				Optional:            true,
-				Sensitive:           true,
+				MarkdownDescription: "Static AWS access key ID. Prefer the default credential chain; requires `secret_key`; conflicts with `profile`. " +
+					"An empty value is an error, not a fallback to the default credential chain: leave the attribute out for that.",
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{notBlank("remove it (with secret_key and token) to use the default credential chain, or set it to the access key ID")},
 			},
 			"secret_key": schema.StringAttribute{
-				MarkdownDescription: "Static AWS secret access key. Requires `access_key`.",
+				MarkdownDescription: "Static AWS secret access key. Requires `access_key`; must not be empty.",
 				Optional:            true,
 				Sensitive:           true,
+				Validators: []validator.String{notBlank("set it to the secret access key of access_key, " +
+					"or remove both (with token) to use the default credential chain")},
 			},
 			"token": schema.StringAttribute{
-				MarkdownDescription: "Session token for temporary static credentials. Requires `access_key`.",
+				MarkdownDescription: "Session token for temporary static credentials. Requires `access_key`; must not be empty (leave it out for long-term keys).",
 				Optional:            true,
 				Sensitive:           true,
+				Validators:          []validator.String{notBlank("remove it for long-term access keys, or set it to the session token of the temporary credentials")},
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("Maximum attempts of the AWS SDK's standard retryer per API call, "+
@@ -234,19 +239,20 @@ func (p *rightsizeProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"role_arn": schema.StringAttribute{
 						MarkdownDescription: "ARN of the role to assume, `arn:aws:iam::<account>:role/<name>`. Required in this block.",
 						Optional:            true,
-						Validators: []validator.String{
-							stringvalidator.RegexMatches(roleARNPattern, "must be an IAM role ARN such as arn:aws:iam::123456789012:role/rightsize"),
-						},
+						Validators: []validator.String{notBlank("set it to the ARN of the role to assume (arn:aws:iam::<account>:role/<name>), or remove the assume_role block",
+							stringvalidator.RegexMatches(roleARNPattern, "must be an IAM role ARN such as arn:aws:iam::123456789012:role/rightsize"))},
 					},
 					"session_name": schema.StringAttribute{
 						MarkdownDescription: fmt.Sprintf("Role session name. Defaults to `%s`.", defaultAssumeRoleSessionName),
 						Optional:            true,
-						Validators:          []validator.String{stringvalidator.LengthBetween(2, 64)},
+						Validators: []validator.String{notBlank("remove it to use the default session name "+defaultAssumeRoleSessionName+", or set it to a session name",
+							stringvalidator.LengthBetween(2, 64))},
 					},
 					"external_id": schema.StringAttribute{
 						MarkdownDescription: "External ID the role's trust policy requires, if any.",
 						Optional:            true,
-						Validators:          []validator.String{stringvalidator.LengthBetween(2, 1224)},
+						Validators: []validator.String{notBlank("remove it when the role's trust policy requires no external ID, or set it to the external ID",
+							stringvalidator.LengthBetween(2, 1224))},
 					},
 					"duration": schema.Int64Attribute{
 						MarkdownDescription: fmt.Sprintf("Session duration in seconds, 900 to 43200. Defaults to `%d`.", defaultAssumeRoleDurationSecond),
@@ -278,6 +284,54 @@ func (p *rightsizeProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				Attributes: postgresProviderAttributes(),
 			},
 		},
+	}
+}
+
+// notBlank returns a validator that rejects a string set to "" or to whitespace only, naming
+// the attribute and, in remedy, what to do instead; then (the attribute's other validators,
+// whose messages do not fit an empty value) run on values that are not blank. Null and unknown
+// values (a variable during terraform validate) pass.
+//
+// An empty value, typically from an empty CI variable, must not read as "not set": an empty
+// access_key or profile would then give way to the default credential chain (AWS_ACCESS_KEY_ID
+// in the environment, an instance role) and the provider would act as an identity the
+// configuration does not name.
+func notBlank(remedy string, then ...validator.String) validator.String {
+	return notBlankValidator{remedy: remedy, then: then}
+}
+
+type notBlankValidator struct {
+	remedy string
+	then   []validator.String
+}
+
+var _ validator.String = notBlankValidator{}
+
+func (v notBlankValidator) Description(ctx context.Context) string {
+	d := "value must not be empty or only whitespace"
+	for _, t := range v.then {
+		d += "; " + t.Description(ctx)
+	}
+	return d
+}
+
+func (v notBlankValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v notBlankValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if s := req.ConfigValue.ValueString(); strings.TrimSpace(s) == "" {
+		what := "empty"
+		if s != "" {
+			what = "only whitespace"
+		}
+		resp.Diagnostics.AddAttributeError(req.Path, "Empty Provider Attribute",
+			fmt.Sprintf("%s is set but %s: %s.", req.Path, what, v.remedy))
+		return
+	}
+	for _, t := range v.then {
+		t.ValidateString(ctx, req, resp)
 	}
 }
 
@@ -471,12 +525,14 @@ func loadAWSConfig(ctx context.Context, cfg providerModel) (aws.Config, error) {
 	if r := cfg.Region.ValueString(); r != "" {
 		opts = append(opts, config.WithRegion(r))
 	}
-	if p := cfg.Profile.ValueString(); p != "" {
-		opts = append(opts, config.WithSharedConfigProfile(p))
+	// A profile or access key that is set is used whatever its value: notBlank rejects an empty
+	// one, and one that got past it must fail here rather than give way to the default chain.
+	if !cfg.Profile.IsNull() {
+		opts = append(opts, config.WithSharedConfigProfile(cfg.Profile.ValueString()))
 	}
-	if ak := cfg.AccessKey.ValueString(); ak != "" {
+	if !cfg.AccessKey.IsNull() {
 		opts = append(opts, config.WithCredentialsProvider(
-			credentials.NewStaticCredentialsProvider(ak, cfg.SecretKey.ValueString(), cfg.Token.ValueString())))
+			credentials.NewStaticCredentialsProvider(cfg.AccessKey.ValueString(), cfg.SecretKey.ValueString(), cfg.Token.ValueString())))
 	}
 	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
@@ -486,7 +542,7 @@ func loadAWSConfig(ctx context.Context, cfg providerModel) (aws.Config, error) {
 	// otherwise closes a connection under a response now and then). The credential providers
 	// LoadDefaultConfig built (IMDS, SSO) keep the SDK's own client and its timeouts.
 	awsCfg.HTTPClient = sdkhttp.Wrap(awsCfg.HTTPClient)
-	if ar := cfg.AssumeRole; ar != nil && ar.RoleARN.ValueString() != "" {
+	if ar := cfg.AssumeRole; ar != nil && !ar.RoleARN.IsNull() {
 		stsClient := sts.NewFromConfig(awsCfg, func(o *sts.Options) {
 			if cfg.Endpoints != nil {
 				setEndpoint(&o.BaseEndpoint, cfg.Endpoints.STS)

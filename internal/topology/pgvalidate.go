@@ -13,6 +13,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/pgstats"
 )
 
 // PGValidator validates a PostgreSQL database around a topology change: row counts of named
@@ -27,7 +29,9 @@ import (
 type PGValidator struct {
 	// Connect opens a connection (the provider's PostgreSQL settings). Required.
 	Connect func(ctx context.Context) (*pgx.Conn, error)
-	// Tables are "table" (schema public) or "schema.table" names.
+	// Tables are "table" (schema public) or "schema.table" names, read as PostgreSQL reads
+	// identifiers: unquoted parts fold to lower case, "double-quoted" ones keep their case
+	// (ParseTableName).
 	Tables []string
 	// CheckIndexes also records and compares the index definitions of Tables.
 	CheckIndexes bool
@@ -52,20 +56,67 @@ func (t qualifiedTable) String() string { return t.schema + "." + t.name }
 
 // factKey is t as it appears in a fact's key, which goes into a guard snapshot tag key: RDS tag
 // keys allow letters, digits, spaces and _ . : / = + - @, so a $ (valid in an identifier) becomes
-// = (which an unquoted identifier cannot hold, so keys stay distinct).
+// = (which ParseTableName accepts in no name, so keys stay distinct). Lower-case names, all an
+// unquoted name can be, keep the keys they had before ParseTableName folded names.
 func (t qualifiedTable) factKey() string { return strings.ReplaceAll(t.String(), "$", "=") }
 
-// ParseTableName splits "schema.table" (or "table", schema public).
+// ParseTableName splits "schema.table" (or "table", schema public; surrounding spaces are
+// ignored) the way PostgreSQL reads identifiers, as rightsize_postgres_stats does
+// (pgstats.ParseQualifiedName): unquoted parts fold to lower case, so Users is the table users,
+// and "double-quoted" parts are taken literally, so "Users" is the table created as "Users".
+// Each part must hold only letters, digits, _, $ and -: a fact's key records it in a guard
+// snapshot tag key (factKey), where a '.' inside a part, a '=' or a '"' would be ambiguous or
+// not allowed.
 func ParseTableName(s string) (schema, table string, err error) {
 	s = strings.TrimSpace(s)
-	schema, table, ok := strings.Cut(s, ".")
-	if !ok {
-		schema, table = "public", s
+	schema, table, err = pgstats.ParseQualifiedName(s)
+	if err != nil {
+		return "", "", fmt.Errorf("invalid table name %q: %w", s, err)
 	}
-	if schema == "" || table == "" || strings.Contains(table, ".") {
-		return "", "", fmt.Errorf("invalid table name %q: expected \"table\" or \"schema.table\"", s)
+	if schema == "" {
+		schema = "public"
+	}
+	for _, part := range []string{schema, table} {
+		if strings.IndexFunc(part, func(r rune) bool { return !recordableRune(r) }) >= 0 {
+			return "", "", fmt.Errorf("invalid table name %q: %q holds a character other than a letter, digit, _, $ or -, "+
+				"which a validation baseline cannot record", s, part)
+		}
 	}
 	return schema, table, nil
+}
+
+// recordableRune reports whether r may appear in a table name part of a fact key (factKey): an
+// ASCII letter, digit, _, $ (recorded as =) or - (which an unquoted identifier cannot hold, so
+// keys stay distinct).
+func recordableRune(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '$' || r == '-'
+}
+
+// caseSensitiveReading is how provider versions before ParseTableName folded identifiers read
+// the validation table name s: "schema.table" or "table" (schema public) taken literally, and
+// matched case-sensitively. ok is false when that reading is t (s is in lower case) or s holds a
+// double quote, which those versions did not accept. A baseline such a version recorded (in the
+// guard snapshot's tags, for an apply resumed after an upgrade) holds its keys; a table named so
+// that does not exist gets a hint.
+func caseSensitiveReading(s string, t qualifiedTable) (old qualifiedTable, ok bool) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, `"`) {
+		return qualifiedTable{}, false
+	}
+	schema, name, cut := strings.Cut(s, ".")
+	if !cut {
+		schema, name = "public", s
+	}
+	old = qualifiedTable{schema, name}
+	return old, old != t
+}
+
+// quoteUpper double-quotes an identifier that holds an upper-case letter, so that it keeps its case.
+func quoteUpper(part string) string {
+	if part == strings.ToLower(part) {
+		return part
+	}
+	return `"` + part + `"`
 }
 
 func (v *PGValidator) tables() ([]qualifiedTable, error) {
@@ -276,13 +327,22 @@ func (v *PGValidator) Capture(ctx context.Context) (Facts, error) {
 		if err := onPrimary(ctx, tx); err != nil {
 			return err
 		}
-		for _, t := range tables {
+		for i, t := range tables {
 			ok, err := v.tableFacts(ctx, tx, t, f)
 			if err != nil {
 				return err
 			}
 			if !ok {
-				return fmt.Errorf("validation table %s does not exist; fix validation.tables", t)
+				hint := ""
+				if old, folded := caseSensitiveReading(v.Tables[i], t); folded {
+					w := quoteUpper(old.name)
+					if strings.Contains(v.Tables[i], ".") {
+						w = quoteUpper(old.schema) + "." + w
+					}
+					hint = fmt.Sprintf(" (unquoted names fold to lower case, as in SQL: for a table created as %s write %s, in HCL %q)",
+						pgx.Identifier{old.schema, old.name}.Sanitize(), w, w)
+				}
+				return fmt.Errorf("validation table %s does not exist%s; fix validation.tables", t, hint)
 			}
 		}
 		return nil
@@ -317,7 +377,16 @@ func (v *PGValidator) Check(ctx context.Context, before Facts) (*Report, error) 
 			return err
 		}
 		rep.Checked = append(rep.Checked, "the server is the primary (not in recovery)")
-		for _, t := range tables {
+		for i, t := range tables {
+			// A baseline recorded before names were folded (an apply resumed after an upgrade)
+			// may hold the table it measured under its case-sensitive reading: compare that one.
+			if _, had := before[factRowsPrefix+t.factKey()]; !had {
+				if old, folded := caseSensitiveReading(v.Tables[i], t); folded {
+					if _, had := before[factRowsPrefix+old.factKey()]; had {
+						t = old
+					}
+				}
+			}
 			after := Facts{}
 			ok, err := v.tableFacts(ctx, tx, t, after)
 			if err != nil {

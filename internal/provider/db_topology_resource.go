@@ -228,7 +228,7 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"force": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 				MarkdownDescription: "Go to 1 node even when `require_verdict` is not `consolidate`. Defaults to `false`."},
 			"apply_immediately": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
-				MarkdownDescription: "Apply the Multi-AZ change now. When `false` it waits for the instance's maintenance window and `pending` is `true` until then (DB instances only); the first apply after the window validates the change and records it (with the rollback on failure). Defaults to `true`."},
+				MarkdownDescription: "Apply the Multi-AZ change now. When `false` it waits for the instance's maintenance window and `pending` is `true` until then (DB instances only); the first apply after the window validates the change and records it (with the rollback on failure). Setting it back to `true` while that change is still pending makes it now, as an update behind a new guard snapshot (so does a destroy with `restore_on_destroy` when the pending change is to two nodes). Defaults to `true`."},
 			"validation": schema.SingleNestedAttribute{Optional: true,
 				MarkdownDescription: "Checks through the provider's `postgres` connection: before the change the row counts (and index definitions) of `tables` are recorded; after it no rows may be lost, indexes must be unchanged and a `SELECT 1` must answer. Both times the connection must reach the primary: a server in recovery (a standby, an Aurora reader) is refused, before the change with nothing changed. A failure after the change triggers the rollback. Needs `SELECT` on the tables and `USAGE` on their schemas (or `pg_read_all_data`), and `BYPASSRLS` for a table with row-level security. Each query, a row count included, may run for the provider's `postgres.statement_timeout` (default 30 s).",
 				Attributes: map[string]schema.Attribute{
@@ -427,10 +427,12 @@ func previousObject(p topology.Previous) types.Object {
 }
 
 // request builds the orchestrator request for a change of m's target to nodes.
-func (r *dbTopologyResource) request(ctx context.Context, m *dbTopologyModel, nodes int, gen int64, prev *topology.Previous, diags *diag.Diagnostics) topology.Request {
+// ownPending says that the Multi-AZ change pending for the maintenance window is the one this
+// resource's last apply deferred (deferredByLastApply), which a run not deferred makes now.
+func (r *dbTopologyResource) request(ctx context.Context, m *dbTopologyModel, nodes int, gen int64, prev *topology.Previous, ownPending bool, diags *diag.Diagnostics) topology.Request {
 	g := m.guard(ctx, diags)
 	req := topology.Request{
-		Target: m.target(), Nodes: nodes, Generation: gen, Previous: prev,
+		Target: m.target(), Nodes: nodes, Generation: gen, Previous: prev, OwnPending: ownPending,
 		SnapshotPrefix:           g.SnapshotIdentifierPrefix.ValueString(),
 		DeleteGuardOnSuccess:     !g.Retain.ValueBool(),
 		VerifyRestore:            g.VerifyRestore.ValueBool(),
@@ -478,8 +480,8 @@ func (r *dbTopologyResource) orchestrator(ctx context.Context) *topology.Orchest
 }
 
 // apply runs the change and writes the result into m.
-func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, nodes int, gen int64, prev *topology.Previous, diags *diag.Diagnostics) (ok bool, err error) {
-	req := r.request(ctx, m, nodes, gen, prev, diags)
+func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, nodes int, gen int64, prev *topology.Previous, ownPending bool, diags *diag.Diagnostics) (ok bool, err error) {
+	req := r.request(ctx, m, nodes, gen, prev, ownPending, diags)
 	if diags.HasError() {
 		return false, nil
 	}
@@ -606,7 +608,7 @@ func (r *dbTopologyResource) Create(ctx context.Context, req resource.CreateRequ
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if ok, err := r.apply(ctx, &plan, int(plan.Nodes.ValueInt64()), 1, nil, &resp.Diagnostics); !ok {
+	if ok, err := r.apply(ctx, &plan, int(plan.Nodes.ValueInt64()), 1, nil, false, &resp.Diagnostics); !ok {
 		timeoutRanOut(err, "create", timeout, &resp.Diagnostics)
 		return
 	}
@@ -717,7 +719,8 @@ func (r *dbTopologyResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	madeInWindow, redo := madeInWindow(&state), notAtNodes(&state)
-	if plan.Nodes.Equal(state.Nodes) && !madeInWindow && !redo {
+	applyNow := plan.Nodes.Equal(state.Nodes) && !madeInWindow && makeDeferredNow(&state, &plan)
+	if plan.Nodes.Equal(state.Nodes) && !madeInWindow && !redo && !applyNow {
 		// Only settings changed: nothing to do on the database.
 		copyComputed(&plan, &state)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -737,7 +740,7 @@ func (r *dbTopologyResource) Update(ctx context.Context, req resource.UpdateRequ
 		// guard, validates it and records it.
 		gen--
 	}
-	if ok, err := r.apply(ctx, &plan, int(plan.Nodes.ValueInt64()), gen, prev, &resp.Diagnostics); !ok {
+	if ok, err := r.apply(ctx, &plan, int(plan.Nodes.ValueInt64()), gen, prev, applyNow, &resp.Diagnostics); !ok {
 		timeoutRanOut(err, "update", timeout, &resp.Diagnostics)
 		return
 	}
@@ -748,6 +751,20 @@ func (r *dbTopologyResource) Update(ctx context.Context, req resource.UpdateRequ
 // window has made it (Read keeps pending = true until an apply validates and records it).
 func madeInWindow(state *dbTopologyModel) bool {
 	return state.Pending.ValueBool() && !state.CurrentNodes.IsUnknown() && state.CurrentNodes.Equal(state.Nodes)
+}
+
+// deferredByLastApply reports whether the state's Multi-AZ change, pending for the maintenance
+// window, is one this resource's last apply deferred (apply_immediately = false) rather than
+// one found pending (an imported database has apply_immediately = true in its state).
+func deferredByLastApply(state *dbTopologyModel) bool {
+	return state.Pending.ValueBool() && !state.ApplyImmediately.IsNull() && !state.ApplyImmediately.ValueBool() && !state.LastChange.IsNull()
+}
+
+// makeDeferredNow reports whether plan wants now the change the last apply deferred:
+// apply_immediately turned true while it is still pending. The update makes it behind a guard
+// snapshot of its own (topology.Request.OwnPending), rather than only recording the setting.
+func makeDeferredNow(state, plan *dbTopologyModel) bool {
+	return deferredByLastApply(state) && !plan.ApplyImmediately.IsUnknown() && plan.ApplyImmediately.ValueBool()
 }
 
 // notAtNodes reports whether the database does not have the state's node count while nothing is
@@ -792,7 +809,7 @@ func (r *dbTopologyResource) Delete(ctx context.Context, req resource.DeleteRequ
 	defer cancel()
 	gen := state.generation(ctx, &resp.Diagnostics) + 1
 	prev := state.previous(ctx, &resp.Diagnostics)
-	topoReq := r.request(ctx, &state, 2, gen, prev, &resp.Diagnostics)
+	topoReq := r.request(ctx, &state, 2, gen, prev, deferredByLastApply(&state), &resp.Diagnostics)
 	topoReq.DeferToMaintenanceWindow = false
 	if resp.Diagnostics.HasError() {
 		return
@@ -902,15 +919,16 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 	same := state != nil && plan.Nodes.Equal(state.Nodes)
 	finish := same && madeInWindow(state)
 	redo := same && notAtNodes(state)
-	if same && !finish && !redo {
+	applyNow := same && !finish && makeDeferredNow(state, &plan)
+	if same && !finish && !redo && !applyNow {
 		copyComputed(&plan, state)
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
-	if finish || redo {
+	if finish || redo || applyNow {
 		// The maintenance window made the deferred change (plan the update that validates and
-		// records it), or the database is not at the node count the state keeps (plan the
-		// change that takes it there).
+		// records it), the database is not at the node count the state keeps (plan the change
+		// that takes it there), or the deferred change is wanted now (plan making it now).
 		copyComputed(&plan, state)
 		plan.Pending, plan.LastChange = types.BoolUnknown(), types.ObjectUnknown(lastChangeAttrTypes)
 		plan.GuardSnapshotID, plan.GuardSnapshotARN = types.StringUnknown(), types.StringUnknown()
@@ -939,7 +957,7 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 			gen--
 		}
 	}
-	topoReq := r.request(ctx, &plan, int(plan.Nodes.ValueInt64()), gen, prev, &resp.Diagnostics)
+	topoReq := r.request(ctx, &plan, int(plan.Nodes.ValueInt64()), gen, prev, applyNow, &resp.Diagnostics)
 	preview, err := r.orchestrator(ctx).Preview(ctx, topoReq)
 	if err != nil {
 		// Apply reads the target again, and fails if it still cannot.
@@ -972,7 +990,7 @@ func (r *dbTopologyResource) destroyWarning(ctx context.Context, state *dbTopolo
 		return
 	}
 	gen := state.generation(ctx, diags) + 1
-	topoReq := r.request(ctx, state, 2, gen, state.previous(ctx, diags), diags)
+	topoReq := r.request(ctx, state, 2, gen, state.previous(ctx, diags), deferredByLastApply(state), diags)
 	topoReq.DeferToMaintenanceWindow = false
 	preview, _ := r.orchestrator(ctx).Preview(ctx, topoReq)
 	title := what + " Restores Two Nodes"

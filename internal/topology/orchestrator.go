@@ -135,6 +135,13 @@ type Request struct {
 	// (ApplyImmediately=false). The run then returns with Result.Pending set. Not possible for
 	// Aurora clusters.
 	DeferToMaintenanceWindow bool
+	// OwnPending says that a Multi-AZ change pending for the maintenance window is the caller's
+	// own: its last change was deferred (DeferToMaintenanceWindow) and has not been made yet. A
+	// run that is not deferred, for the node count that change is heading to, then makes it now
+	// as a change of its own, behind a guard snapshot it takes (its ModifyDBInstance, with
+	// ApplyImmediately, applies the pending value at once), instead of refusing it as a change
+	// made outside the caller. DB instances only.
+	OwnPending bool
 	// DisableRollback leaves a failed change as it is instead of rolling it back.
 	DisableRollback bool
 	// Validator, if set, records a baseline before the change and checks it afterwards.
@@ -917,10 +924,16 @@ func (r *run) classify(latest *guard) (phase, error) {
 			return phaseDone, nil // reported as "already at target" when no guard exists
 		case pendingWant && t.Status == "modifying":
 			return phaseInProgress, nil
-		case pendingWant && latest != nil && latest.tags[TagDeferred] == "false":
+		case pendingWant && latest != nil && latest.tags[TagDeferred] == "false" && latest.outcome() != OutcomeInProgress:
 			// Requested to apply immediately: RDS shows the value pending, with the instance still
-			// available, for a few seconds before it starts modifying. Not a deferred change.
+			// available, for a few seconds before it starts modifying. Not a deferred change. (A
+			// guard still in progress was never followed by its request: the value pending is
+			// an earlier deferred change's, below.)
 			return phaseInProgress, nil
+		case pendingWant && r.req.OwnPending && !r.req.DeferToMaintenanceWindow && usableStatus(t.Status):
+			// The caller's own deferred change, wanted now: a change from today's topology,
+			// behind a guard of its own.
+			return phaseOriginal, nil
 		case pendingWant:
 			return phasePending, nil
 		case usableStatus(t.Status):
@@ -1009,6 +1022,10 @@ func (r *run) noGuardErr(ph phase) error {
 	case phaseDone:
 		return r.precheckErr(ReasonAlreadyAtTarget, "it already has %d node(s)%s; there is nothing to change", r.req.Nodes, r.shapeText())
 	case phasePending:
+		if r.req.OwnPending {
+			return r.precheckErr(ReasonPending, "a Multi-AZ change to %t is already pending for the maintenance window, deferred by this resource's last apply (apply_immediately = false); "+
+				"set apply_immediately = true to make it now, or let the window make it", r.req.Nodes == 2)
+		}
 		return r.precheckErr(ReasonPending, "a Multi-AZ change to %t is already pending for the maintenance window, made outside this resource", r.req.Nodes == 2)
 	default:
 		return r.precheckErr(ReasonChangeInProgress, "status is %q: a change that this resource did not start is in progress; wait for it to finish", r.topo.Status)

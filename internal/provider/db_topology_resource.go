@@ -256,43 +256,59 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"guard_snapshot_id":  computedStr("Identifier of the guard snapshot of the last change."),
 			"guard_snapshot_arn": computedStr("ARN of the guard snapshot of the last change."),
 			"pending":            computedBool("Whether a change waits for the maintenance window (`apply_immediately = false`), or was made in it and waits for the next apply to validate and record it (the plan then shows an update)."),
-			"previous_topology": schema.SingleNestedAttribute{Computed: true,
-				MarkdownDescription: "What is needed to restore the topology the last change replaced.",
-				Attributes: map[string]schema.Attribute{
-					"nodes":    computedInt("Nodes before the last change."),
-					"multi_az": computedBool("Multi-AZ before the last change."),
-					"reader": schema.SingleNestedAttribute{Computed: true,
-						MarkdownDescription: "The Aurora reader that was removed (or created) by the last change.",
-						Attributes: map[string]schema.Attribute{
-							"identifier":                      computedStr("DB instance identifier."),
-							"instance_class":                  computedStr("DB instance class."),
-							"availability_zone":               computedStr("Availability Zone."),
-							"promotion_tier":                  computedInt("Failover priority (0–15)."),
-							"parameter_group":                 computedStr("DB parameter group name."),
-							"performance_insights":            computedBool("Whether Performance Insights was on."),
-							"performance_insights_kms_key_id": computedStr("Performance Insights KMS key."),
-							"performance_insights_retention":  computedInt("Performance Insights retention, in days."),
-							"monitoring_interval":             computedInt("Enhanced Monitoring interval, in seconds (0 = off)."),
-							"monitoring_role_arn":             computedStr("Enhanced Monitoring IAM role."),
-							"publicly_accessible":             computedBool("Whether it was publicly accessible."),
-							"auto_minor_version_upgrade":      computedBool("Whether minor version upgrades were automatic."),
-							"ca_certificate":                  computedStr("CA certificate identifier."),
-							"maintenance_window":              computedStr("The reader's own preferred maintenance window (`ddd:hh24:mi-ddd:hh24:mi` UTC)."),
-							"tags": schema.MapAttribute{Computed: true, ElementType: types.StringType,
-								MarkdownDescription: "The reader's resource tags (Aurora instances do not inherit the cluster's), but this provider's and AWS's: a recreated reader gets them back."},
-						}},
-				}},
-			"last_change": schema.SingleNestedAttribute{Computed: true,
-				MarkdownDescription: "The last change this resource made.",
-				Attributes: map[string]schema.Attribute{
-					"generation": computedInt("Change counter of this resource; part of the guard snapshot identifier, so a retried apply finds its snapshot."),
-					"time":       computedStr("When the change finished (RFC 3339, UTC)."),
-					"action":     computedStr("What was done."),
-					"from_nodes": computedInt("Nodes before."),
-					"to_nodes":   computedInt("Nodes after."),
-				}},
+			// Computed objects are object attributes, not nested attributes: Terraform before 1.7
+			// crashes generating configuration (plan -generate-config-out, for an import block) for a
+			// resource with a computed-only nested attribute (hashicorp/terraform#34463).
+			"previous_topology": schema.ObjectAttribute{Computed: true, AttributeTypes: previousAttrTypes,
+				MarkdownDescription: "What is needed to restore the topology the last change replaced: " + markdownFields(previousFields) +
+					" `reader` is the Aurora reader the last change removed (or created): " + markdownFields(readerFields)},
+			"last_change": schema.ObjectAttribute{Computed: true, AttributeTypes: lastChangeAttrTypes,
+				MarkdownDescription: "The last change this resource made: " + markdownFields(lastChangeFields)},
 		},
 	}
+}
+
+// previousFields, readerFields and lastChangeFields describe the attributes of the computed
+// objects previous_topology, its reader, and last_change (previousAttrTypes, lastChangeAttrTypes).
+var (
+	previousFields = [][2]string{
+		{"nodes", "nodes before the last change"},
+		{"multi_az", "Multi-AZ before the last change"},
+		{"reader", "the Aurora reader, below (null for an RDS instance)"},
+	}
+	readerFields = [][2]string{
+		{"identifier", "DB instance identifier"},
+		{"instance_class", "DB instance class"},
+		{"availability_zone", "Availability Zone"},
+		{"promotion_tier", "failover priority (0–15)"},
+		{"parameter_group", "DB parameter group name"},
+		{"performance_insights", "whether Performance Insights was on"},
+		{"performance_insights_kms_key_id", "Performance Insights KMS key"},
+		{"performance_insights_retention", "Performance Insights retention, in days"},
+		{"monitoring_interval", "Enhanced Monitoring interval, in seconds (0 = off)"},
+		{"monitoring_role_arn", "Enhanced Monitoring IAM role"},
+		{"publicly_accessible", "whether it was publicly accessible"},
+		{"auto_minor_version_upgrade", "whether minor version upgrades were automatic"},
+		{"ca_certificate", "CA certificate identifier"},
+		{"maintenance_window", "the reader's own preferred maintenance window (`ddd:hh24:mi-ddd:hh24:mi` UTC)"},
+		{"tags", "the reader's resource tags (Aurora instances do not inherit the cluster's), but this provider's and AWS's: a recreated reader gets them back"},
+	}
+	lastChangeFields = [][2]string{
+		{"generation", "change counter of this resource; part of the guard snapshot identifier, so a retried apply finds its snapshot"},
+		{"time", "when the change finished (RFC 3339, UTC)"},
+		{"action", "what was done"},
+		{"from_nodes", "nodes before"},
+		{"to_nodes", "nodes after"},
+	}
+)
+
+// markdownFields renders fields as "`name` (what it is); ..." ending with a full stop.
+func markdownFields(fields [][2]string) string {
+	parts := make([]string, len(fields))
+	for i, f := range fields {
+		parts[i] = fmt.Sprintf("`%s` (%s)", f[0], f[1])
+	}
+	return strings.Join(parts, "; ") + "."
 }
 
 func (r *dbTopologyResource) ConfigValidators(_ context.Context) []resource.ConfigValidator {

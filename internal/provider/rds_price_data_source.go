@@ -176,12 +176,12 @@ func (d *rdsPriceDataSource) Read(ctx context.Context, req datasource.ReadReques
 		resp.Diagnostics.AddWarning("Price List API Unavailable, Using Catalog", w)
 	}
 	if err != nil {
-		addPriceError(&resp.Diagnostics, err, path.Root("instance_class"), path.Root("region"), path.Root("engine"))
+		addPriceError(&resp.Diagnostics, err, lookup.API != nil, path.Root("instance_class"), path.Root("region"), path.Root("engine"))
 		return
 	}
 	ic, err := cat.Class(p.Class)
 	if err != nil {
-		addPriceError(&resp.Diagnostics, err, path.Root("instance_class"), path.Root("region"), path.Root("engine"))
+		addPriceError(&resp.Diagnostics, err, lookup.API != nil, path.Root("instance_class"), path.Root("region"), path.Root("engine"))
 		return
 	}
 	m.ID = types.StringValue(strings.Join([]string{p.Class, string(engine), string(deployment), region}, "/"))
@@ -212,8 +212,8 @@ type diagAdder interface {
 }
 
 // addPriceError maps pricing errors to attribute diagnostics: unknown classes on classAttr, unpriced regions on
-// regionAttr, unsupported engines on engineAttr.
-func addPriceError(diags diagAdder, err error, classAttr, regionAttr, engineAttr path.Path) {
+// regionAttr, unsupported engines on engineAttr. usedAPI says whether the Price List API was asked too.
+func addPriceError(diags diagAdder, err error, usedAPI bool, classAttr, regionAttr, engineAttr path.Path) {
 	var uc *pricing.UnknownClassError
 	var pu *pricing.PriceUnavailableError
 	var ue *pricing.UnsupportedError
@@ -226,8 +226,11 @@ func addPriceError(diags diagAdder, err error, classAttr, regionAttr, engineAttr
 		if strings.Contains(pu.Reason, "does not offer") {
 			at = classAttr
 		}
-		diags.AddAttributeError(at, "Price Not Available",
-			fmt.Sprintf("%s. Use a covered region or class, or set use_pricing_api = true to ask the AWS Price List API.", err))
+		next := "Use a covered region or class, or set use_pricing_api = true to ask the AWS Price List API."
+		if usedAPI {
+			next = "The AWS Price List API was asked too (a warning says so if it could not answer): check that the class is offered for this engine and deployment in the region."
+		}
+		diags.AddAttributeError(at, "Price Not Available", fmt.Sprintf("%s. %s", err, next))
 	case errors.As(err, &ue):
 		diags.AddAttributeError(engineAttr, "Unsupported Value", err.Error())
 	default:

@@ -148,6 +148,15 @@ func TestAccRDSPrice_badInputs(t *testing.T) {
   deployment     = "single-az"
   region         = "sa-east-1"
 }`, `(?s)Price Not Available.*sa-east-1.*use_pricing_api`),
+			// With use_pricing_api already on (the sandbox does not serve the Price List API), the
+			// error does not tell the user to turn it on.
+			step(`data "rightsize_rds_price" "p" {
+  instance_class  = "db.r6g.large"
+  engine          = "rds-postgresql"
+  deployment      = "single-az"
+  region          = "sa-east-1"
+  use_pricing_api = true
+}`, `(?s)Price Not Available.*sa-east-1.*The AWS Price List API was asked too`),
 			step(`data "rightsize_rds_price" "p" {
   instance_class = "db.m6g.large"
   engine         = "aurora-postgresql"

@@ -70,6 +70,12 @@ func TestAccDBTopology_identifierCase(t *testing.T) {
 				Check: checkGuardedLog(srv, "mandible-prod", 1),
 			},
 			{Config: identifierConfig(srv, "db_instance_identifier", "Mandible-Prod", 2)},
+			// Imported in the configuration's case, the identifier keeps it: no change planned.
+			{
+				Config:       identifierConfig(srv, "db_instance_identifier", "Mandible-Prod", 2),
+				ResourceName: name, ImportState: true, ImportStateId: "instance:Mandible-Prod", ImportStateVerify: true,
+				ImportStateVerifyIgnore: strings.Split(topoImportIgnore, ","),
+			},
 		},
 	})
 	// Destroy only forgot the resource. Its first guard, tagged in the old way with the

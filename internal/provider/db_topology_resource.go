@@ -877,10 +877,16 @@ func (r *dbTopologyResource) ImportState(ctx context.Context, req resource.Impor
 		GuardSnapshotID: types.StringNull(), GuardSnapshotARN: types.StringNull(),
 		PreviousTopology: types.ObjectNull(previousAttrTypes), LastChange: types.ObjectNull(lastChangeAttrTypes),
 	}
+	// The identifier attribute keeps the import identifier's case (target's is lower case, as RDS
+	// stores it): a configuration written in that case then plans no change after the import.
+	_, written, _ := strings.Cut(req.ID, ":")
+	if written = strings.TrimSpace(written); !strings.EqualFold(written, target.Identifier) {
+		written = target.Identifier
+	}
 	if target.Kind == topology.KindCluster {
-		m.DBClusterIdentifier = types.StringValue(target.Identifier)
+		m.DBClusterIdentifier = types.StringValue(written)
 	} else {
-		m.DBInstanceIdentifier = types.StringValue(target.Identifier)
+		m.DBInstanceIdentifier = types.StringValue(written)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

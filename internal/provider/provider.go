@@ -218,10 +218,10 @@ func (p *rightsizeProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"or remove both (with token) to use the default credential chain")},
 			},
 			"token": schema.StringAttribute{
-				MarkdownDescription: "Session token for temporary static credentials. Requires `access_key`; must not be empty (leave it out for long-term keys).",
-				Optional:            true,
-				Sensitive:           true,
-				Validators:          []validator.String{notBlank("remove it for long-term access keys, or set it to the session token of the temporary credentials")},
+				MarkdownDescription: "Session token for temporary static credentials. Requires `access_key`. Empty or left out for long-term access keys " +
+					"(an empty value, such as a variable defaulting to `\"\"`, means no session token: it changes no identity).",
+				Optional:  true,
+				Sensitive: true,
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("Maximum attempts of the AWS SDK's standard retryer per API call, "+

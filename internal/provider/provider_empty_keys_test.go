@@ -89,7 +89,7 @@ func words(phrase string) string {
 	return strings.Join(parts, `\s+`)
 }
 
-// An empty or whitespace-only access_key, secret_key, token, profile, region or assume_role
+// An empty or whitespace-only access_key, secret_key, profile, region or assume_role
 // attribute (an empty CI variable, typically) is an error naming the attribute and what to do,
 // never "not set".
 func TestAccProvider_emptyValues(t *testing.T) {
@@ -106,7 +106,6 @@ func TestAccProvider_emptyValues(t *testing.T) {
 			words("secret_key is set but empty: set it to the secret access key of access_key")},
 		{"both empty", "region = \"us-east-1\"\naccess_key = \"\"\nsecret_key = \"\"", `(?s)` + words("access_key is set but empty") + `.*` + words("secret_key is set but empty") +
 			`|(?s)` + words("secret_key is set but empty") + `.*` + words("access_key is set but empty")},
-		{"empty token", keys + `token = ""`, words("token is set but empty: remove it for long-term access keys")},
 		{"empty profile", "region = \"us-east-1\"\nprofile = \"\"", words("profile is set but empty: remove it to use the default credential chain")},
 		{"whitespace profile", "region = \"us-east-1\"\nprofile = \"  \"", words("profile is set but only whitespace")},
 		{"empty region", `region = ""`, words("region is set but empty: remove it to use AWS_REGION")},
@@ -248,6 +247,8 @@ func TestValidateProviderConfig_unknownAndEmpty(t *testing.T) {
 		"profile":      config(map[string]any{"region": "us-east-1", "profile": u}, nil),
 		"assume_role":  config(map[string]any{"region": "us-east-1"}, map[string]any{"role_arn": u, "session_name": u, "external_id": u}),
 		"known values": config(map[string]any{"region": "us-east-1", "access_key": "AKIDCONFIG", "secret_key": "s", "token": "t"}, nil),
+		// An empty token is no session token (long-term keys): it changes no identity.
+		"empty token": config(map[string]any{"region": "us-east-1", "access_key": "AKIDCONFIG", "secret_key": "s", "token": ""}, nil),
 	} {
 		if errs := validate(dv); len(errs) != 0 {
 			t.Errorf("%s: %d errors, want none: %s: %s", name, len(errs), errs[0].Summary, errs[0].Detail)
@@ -256,7 +257,6 @@ func TestValidateProviderConfig_unknownAndEmpty(t *testing.T) {
 	for attr, dv := range map[string]*tfprotov6.DynamicValue{
 		"access_key":               config(map[string]any{"access_key": "", "secret_key": "s"}, nil),
 		"secret_key":               config(map[string]any{"access_key": "AKIDCONFIG", "secret_key": "\n"}, nil),
-		"token":                    config(map[string]any{"access_key": "AKIDCONFIG", "secret_key": "s", "token": ""}, nil),
 		"profile":                  config(map[string]any{"profile": ""}, nil),
 		"region":                   config(map[string]any{"region": " "}, nil),
 		"assume_role.role_arn":     config(nil, map[string]any{"role_arn": ""}),

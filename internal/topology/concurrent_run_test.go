@@ -127,3 +127,17 @@ func TestConcurrentRunStopsBeforeItsChange(t *testing.T) {
 		t.Errorf("A made %d ModifyDBInstance calls after its guard was set aside", n)
 	}
 }
+
+// TestRetireFailedEarlierGuard: an interrupted run's guard snapshot fails while the next run
+// waits for it. A failed snapshot is no other run's restore point: the run sets it aside and
+// goes on with a guard of its own (not a concurrent-run refusal).
+func TestRetireFailedEarlierGuard(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	req := Request{Target: mandible, Nodes: 1, Generation: 1}
+	e.runInterrupted(t, req, StepGuardCreate)
+	e.srv.FailSnapshot("rightsize-guard-mandible-prod-g1-to1")
+	res, err := e.o.Run(context.Background(), req)
+	if err != nil || res.Nodes != 1 || res.GuardSnapshotID != GuardSnapshotID("", mandible, 1, 1, 2) {
+		t.Fatalf("re-run after an interruption: %+v, %v; want the change made behind a second guard", res, err)
+	}
+}

@@ -136,8 +136,10 @@ type Request struct {
 	// Aurora clusters.
 	DeferToMaintenanceWindow bool
 	// OwnPending says that a Multi-AZ change pending for the maintenance window is the caller's
-	// own: its last change was deferred (DeferToMaintenanceWindow) and has not been made yet. A
-	// run that is not deferred, for the node count that change is heading to, then makes it now
+	// own: its last change was deferred (DeferToMaintenanceWindow) and has not been made yet (the
+	// run confirms it: that change's guard snapshot, of generation Generation − 1 and the same
+	// node count, must be tagged pending-maintenance). A run that is not deferred, for the node
+	// count that change is heading to, then makes it now
 	// as a change of its own, behind a guard snapshot it takes (its ModifyDBInstance, with
 	// ApplyImmediately, applies the pending value at once), instead of refusing it as a change
 	// made outside the caller. DB instances only.
@@ -374,6 +376,10 @@ type run struct {
 	changed bool
 	// changing is true once this run tagged its guard changing (before the change call).
 	changing bool
+	// deferredPending is true when the Multi-AZ value this run requests was already pending
+	// before its call (Request.OwnPending: the caller's deferred change, made now). Then that
+	// value pending is no sign of this run's call, only the instance modifying is.
+	deferredPending bool
 	// serverStart is when the change began on the RDS clock (see referenceNow).
 	serverStart time.Time
 }
@@ -488,6 +494,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 			return nil, err
 		}
 		r.from = r.topo.Nodes
+		r.deferredPending = r.req.OwnPending && r.topo.PendingMultiAZ != nil && *r.topo.PendingMultiAZ == (r.req.Nodes == 2)
 		if err := r.prepareReader(ctx); err != nil {
 			var pe *PrecheckError
 			if errors.As(err, &pe) {
@@ -754,6 +761,9 @@ func (r *run) checkValidation(ctx context.Context) (*Report, error) {
 // resume with (a target past its original topology without one is refused). Read-only; do and
 // Preview share it.
 func (r *run) locate(ctx context.Context) (*guard, int, phase, error) {
+	if err := r.confirmOwnPending(ctx); err != nil {
+		return nil, 0, 0, r.changeErr("looking for the guard snapshot of the deferred change", err)
+	}
 	latest, next, err := r.findGuards(ctx)
 	if err != nil {
 		return nil, 0, 0, r.changeErr("looking for the guard snapshot", err)
@@ -785,6 +795,34 @@ func (r *run) locate(ctx context.Context) (*guard, int, phase, error) {
 		return nil, 0, 0, r.noGuardErr(ph)
 	}
 	return latest, next, ph, nil
+}
+
+// confirmOwnPending keeps Request.OwnPending only when the guard snapshot of the caller's
+// previous change (generation − 1, to the same node count) says that change waits for the
+// maintenance window (OutcomePending). A pending change the caller takes for its own but that
+// no guard of its records was made outside it: it is refused as such, never made now.
+func (r *run) confirmOwnPending(ctx context.Context) error {
+	if !r.req.OwnPending {
+		return nil
+	}
+	r.req.OwnPending = false
+	gen := r.req.Generation - 1
+	if r.req.Target.Kind != KindInstance || gen < 1 {
+		return nil
+	}
+	attempts, err := guardAttempts(ctx, r.o.RDS, r.req.SnapshotPrefix, r.req.Target, gen, r.req.Nodes)
+	if err != nil || len(attempts) == 0 {
+		return err
+	}
+	g, err := loadGuard(ctx, r.o.RDS, r.req.Target.Kind, GuardSnapshotID(r.req.SnapshotPrefix, r.req.Target, gen, r.req.Nodes, attempts[len(attempts)-1]))
+	if IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	r.req.OwnPending = g.outcome() == OutcomePending
+	return nil
 }
 
 // checkAttempts refuses a new guard snapshot beyond maxAttempts for one change generation.
@@ -1273,7 +1311,7 @@ func (r *run) change(ctx context.Context) (pending bool, err error) {
 			if isInvalidState(err) {
 				// Possibly a retried request whose first answer was lost: see where it stands.
 				t, derr := Describe(ctx, r.o.RDS, r.req.Target)
-				if derr == nil && (t.Status == "modifying" || (t.PendingMultiAZ != nil && *t.PendingMultiAZ == want)) {
+				if derr == nil && (t.Status == "modifying" || (t.PendingMultiAZ != nil && *t.PendingMultiAZ == want && !r.deferredPending)) {
 					return r.req.DeferToMaintenanceWindow, nil
 				}
 			}
@@ -1506,6 +1544,9 @@ func (r *run) fail(ctx context.Context, stage string, cause error, rollbackWorth
 func (r *run) leftOriginal(t *Topology) bool {
 	if r.req.Target.Kind == KindInstance {
 		orig := r.from == 2
+		if r.deferredPending && t.MultiAZ == orig && t.Status != "modifying" {
+			return false // the value pending is the deferred change's, there before the call
+		}
 		return t.MultiAZ != orig || (t.PendingMultiAZ != nil && *t.PendingMultiAZ != orig)
 	}
 	if r.reader == nil {

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
 
@@ -63,5 +66,83 @@ func TestOwnPendingChangeMadeNow(t *testing.T) {
 				t.Errorf("%d guarded changes, want 1 (the ModifyDBInstance that made the pending change)", n)
 			}
 		})
+	}
+}
+
+// TestOwnPendingFailedCallChangesNothing: the call that would make the deferred change now fails
+// (refused, or never reaching RDS). The deferred value was pending before it, so it is no sign
+// the call took effect: the run fails with nothing changed and its guard back to in-progress,
+// and the next run makes the change behind a guard of its own, instead of waiting for a change
+// that only the window would make and then "rolling back" the user's deferred change.
+func TestOwnPendingFailedCallChangesNothing(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		faults func(e *env)
+	}{
+		{"refused", func(e *env) {
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: "ModifyDBInstance", Sequence: []sandbox.Fault{
+				{Kind: sandbox.FaultError, Code: "AccessDenied", Message: "not authorized to perform rds:ModifyDBInstance", Status: 403}}})
+		}},
+		{"invalid state", func(e *env) {
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: "ModifyDBInstance", Sequence: []sandbox.Fault{
+				{Kind: sandbox.FaultError, Code: "InvalidDBInstanceState", Message: "Database instance is not in available state.", Status: 400}}})
+		}},
+		{"never reached", func(e *env) {
+			e.srv.InjectSequence("ModifyDBInstance", sandbox.FaultConnReset, sandbox.FaultConnReset, sandbox.FaultConnReset,
+				sandbox.FaultConnReset, sandbox.FaultConnReset, sandbox.FaultConnReset)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, sandbox.Demo())
+			ctx := context.Background()
+			if res, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1, DeferToMaintenanceWindow: true}); err != nil || !res.Pending {
+				t.Fatalf("deferred change: %+v, %v", res, err)
+			}
+			tc.faults(e)
+			now := Request{Target: mandible, Nodes: 1, Generation: 2, OwnPending: true}
+			_, err := e.o.Run(ctx, now)
+			var ce *ChangeError
+			if !errors.As(err, &ce) || ce.Changed || ce.Resumable || ce.RollbackAttempted {
+				t.Fatalf("first run: %v (%+v), want a failure with nothing changed", err, ce)
+			}
+			if got := e.snapshotTags(KindInstance, GuardSnapshotID("", mandible, 2, 1, 1))[TagOutcome]; got != OutcomeInProgress {
+				t.Errorf("guard outcome %q after the failed call, want %q", got, OutcomeInProgress)
+			}
+			e.srv.ClearFaults()
+			res, err := e.o.Run(ctx, now)
+			if err != nil || res.Nodes != 1 || res.Pending {
+				t.Fatalf("next run: %+v, %v; want the change made now", res, err)
+			}
+			in := e.instance("mandible-prod")
+			if *in.MultiAZ || (in.PendingModifiedValues != nil && in.PendingModifiedValues.MultiAZ != nil) {
+				t.Fatalf("instance Multi-AZ %t, pending %+v; want Single-AZ", *in.MultiAZ, in.PendingModifiedValues)
+			}
+			e.assertGuarded(mandible)
+		})
+	}
+}
+
+// TestOwnPendingUnconfirmed: a caller that takes a pending change for its own, while no guard of
+// its previous generation says it deferred one (here the change was scheduled outside it, with
+// ApplyImmediately false), is refused as for a change made outside: the run never makes a
+// change someone else scheduled.
+func TestOwnPendingUnconfirmed(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx := context.Background()
+	if _, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+		MultiAZ: aws.Bool(true), ApplyImmediately: aws.Bool(false)}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.ResetLog()
+	_, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 2, Generation: 2, OwnPending: true})
+	var pe *PrecheckError
+	if !errors.As(err, &pe) || pe.Reason != ReasonPending || !strings.Contains(err.Error(), "made outside this resource") {
+		t.Fatalf("run: %v, want the refusal of a pending change made outside", err)
+	}
+	if n := len(e.srv.Calls("ModifyDBInstance")) + len(e.srv.Calls("CreateDBSnapshot")); n != 0 {
+		t.Errorf("%d changing calls, want none", n)
 	}
 }

@@ -8,9 +8,18 @@ terraform {
   }
 }
 
+# The alarms are derived from the window analysed: pin it (end_time and period_seconds) to the analysis
+# you reviewed, so that later plans do not move the thresholds the change was approved with.
+variable "analysis_end_time" {
+  description = "End of the analysed window (RFC 3339), e.g. the plan's time when the change was approved."
+  type        = string
+}
+
 module "sso" {
   source                = "../modules/rightsize-analysis"
   db_cluster_identifier = "sso-prod"
+  end_time              = var.analysis_end_time
+  period_seconds        = 300
 }
 
 # No unit argument: CloudWatch recommends omitting it (a unit that does not match the one the metric is

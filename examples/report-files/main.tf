@@ -8,9 +8,19 @@ terraform {
   }
 }
 
+# Without a pinned window (end_time and period_seconds) the report and charts follow the newest data, and
+# every plan rewrites the files; pin it to keep the report you reviewed.
+variable "report_end_time" {
+  description = "End of the analysed window (RFC 3339); null follows the newest data."
+  type        = string
+  default     = null
+}
+
 data "rightsize_single_node_recommendation" "sso" {
   db_cluster_identifier = "sso-prod"
   lookback_days         = 14
+  end_time              = var.report_end_time
+  period_seconds        = var.report_end_time == null ? null : 300
 }
 
 locals {

@@ -102,7 +102,7 @@ func TestAnalyzeLocalStorage(t *testing.T) {
 			// db.r6g.large, 32 GiB): free local storage below 20% of L, or
 			// below L − peak use × 1.5 GiB when that is less, at least 5% of L.
 			l := map[string]float64{"db.r6g.large": 32, "db.r6g.xlarge": 63}[rec.RecommendedClass]
-			want := math.Round(math.Min(0.2*l, math.Max(l-tc.wantMaxGiB*1.5, 0.05*l)) * gib)
+			want := roundMiB(math.Min(0.2*l, math.Max(l-tc.wantMaxGiB*1.5, 0.05*l)) * gib)
 			alarms := localAlarms(rec.RollbackTriggers)
 			if len(alarms) != 1 || alarms[0].Threshold != want || !strings.Contains(rec.PrometheusRules, "aws_rds_free_local_storage_minimum") {
 				t.Errorf("FreeLocalStorage alarms %+v, want one below %v GiB (and its Prometheus rule)", alarms, want/gib)

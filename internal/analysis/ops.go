@@ -270,7 +270,8 @@ type TriggerInput struct {
 // RollbackTriggers derives rollback alarms from the projected baseline:
 //   - CPUUtilization Average > clamp(p99 × RollbackFactor, AlertThreshold,
 //     RollbackCPUCap);
-//   - FreeableMemory Average < max(RAM − used p99 × factor, 5% of RAM);
+//   - FreeableMemory Average < max(RAM − used p99 × factor, 5% of RAM),
+//     rounded to a whole MiB (as is FreeLocalStorage's);
 //   - DatabaseConnections Maximum > ceil(max(max × factor, max + 5)), at
 //     most 90% of max_connections when known, but always above the
 //     baseline max (floor(max) + 1 when 90% of max_connections is not):
@@ -336,7 +337,7 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 	}
 	if v := pr.MemoryUsed.P99; v == v && c.MemoryGiB > 0 {
 		ram := c.MemoryBytes()
-		thr := math.Round(math.Max(ram-v*f, 0.05*ram))
+		thr := roundMiB(math.Max(ram-v*f, 0.05*ram))
 		add(MetricFreeableMemory, "Average", "LessThanThreshold", "Bytes", thr,
 			fmt.Sprintf("Roll back if freeable memory stays below %.2f GiB (RAM %.0f GiB − baseline used p99 %.2f GiB × %.2f, at least 5%% of RAM)", thr/(1<<30), c.MemoryGiB, v/(1<<30), f))
 	}
@@ -394,7 +395,7 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 	}
 	if used := pr.LocalStorageUsed; used.Count > 0 && c.LocalStorageGiB > 0 {
 		capB := c.LocalStorageBytes()
-		thr := math.Round(math.Min(capB*p.HeadroomPercent/100, math.Max(capB-used.Max*f, 0.05*capB)))
+		thr := roundMiB(math.Min(capB*p.HeadroomPercent/100, math.Max(capB-used.Max*f, 0.05*capB)))
 		add(MetricFreeLocalStorage, "Minimum", "LessThanThreshold", "Bytes", thr,
 			fmt.Sprintf("Roll back if free local storage stays below %.2f GiB (%.0f%% of the %.4g GiB local storage, or less: local storage − projected use max %.2f GiB × %.2f, at least 5%%)",
 				thr/(1<<30), p.HeadroomPercent, c.LocalStorageGiB, used.Max/(1<<30), f))
@@ -412,6 +413,11 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 	}
 	return out
 }
+
+// roundMiB rounds a byte threshold to a whole MiB: finer than the GiB with two decimals its
+// description shows, and coarse enough that a baseline read again a little later, which
+// differs in its last digits, leaves an alarm built on it unchanged.
+func roundMiB(bytes float64) float64 { return math.Round(bytes/(1<<20)) * (1 << 20) }
 
 // PrometheusRules renders alarms as a Prometheus alerting-rules file (YAML),
 // for metrics exported by prometheus/cloudwatch_exporter: the series name is

@@ -137,7 +137,7 @@ func TestRollbackTriggers(t *testing.T) {
 		// 90% of max_connections 400 (360) is below the baseline max 500: the alarm stays just above the baseline.
 		{"capped", TriggerInput{Instance: "db1", Class: classR6gLarge,
 			Projection: projectionFor(80, 15*gib, 500, 5000, 1, classR6gLarge), MaxConnections: 400},
-			map[string]float64{MetricCPU: 90, MetricFreeableMemory: math.Round(0.05 * 16 * gib), MetricConnections: 501, MetricReadIOPS: 3600}, nil},
+			map[string]float64{MetricCPU: 90, MetricFreeableMemory: roundMiB(0.05 * 16 * gib), MetricConnections: 501, MetricReadIOPS: 3600}, nil},
 		{"rescaled to a bigger class", TriggerInput{Instance: "db1", Class: classR6gXLarge,
 			Projection: projectionFor(60, 4*gib, 50, 300, 1, classR6gLarge)},
 			map[string]float64{MetricCPU: 45}, nil},
@@ -226,7 +226,7 @@ func TestRollbackTriggers(t *testing.T) {
 		switch {
 		case tc.want == 0 && len(found) > 0:
 			t.Errorf("%s: unexpected alarm %+v", tc.name, found)
-		case tc.want > 0 && (len(found) != 1 || math.Abs(found[0].Threshold-math.Round(tc.want*gib)) > 1 ||
+		case tc.want > 0 && (len(found) != 1 || found[0].Threshold != roundMiB(tc.want*gib) ||
 			found[0].Statistic != "Minimum" || found[0].ComparisonOperator != "LessThanThreshold" || found[0].Unit != "Bytes"):
 			t.Errorf("%s: alarms %+v, want one Minimum < %v GiB", tc.name, found, tc.want)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -722,8 +723,13 @@ func round6(v float64) float64 {
 	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 		return v
 	}
-	mag := math.Pow(10, 6-math.Ceil(math.Log10(math.Abs(v))))
-	return math.Round(v*mag) / mag
+	// Through the shortest decimal of six significant digits: scaling by a power of ten and back
+	// is inexact (64311299472 came back as 64311299999.99999, which format("%d") refuses).
+	r, err := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 6, 64), 64)
+	if err != nil {
+		return v
+	}
+	return r
 }
 
 func roundedList(vs []float64) []types.Float64 {

@@ -375,6 +375,12 @@ func TestUtilizationHelpers(t *testing.T) {
 	if got := round6(123.4567891); got != 123.457 {
 		t.Errorf("round6 = %v", got)
 	}
+	// Large byte counts come back whole (a power-of-ten scaling gave 64311299999.99999).
+	for _, v := range []float64{6.4311299472e+10, 1.0737418240e+10, 4.2949672950e+9, 8.13 * (1 << 30)} {
+		if got := round6(v); got != math.Trunc(got) || math.Abs(got-v) > v*1e-5 {
+			t.Errorf("round6(%v) = %v, want a whole number within 6 significant digits", v, got)
+		}
+	}
 	if got := round6(0.000123456789); got != 0.000123457 {
 		t.Errorf("round6 small = %v", got)
 	}

@@ -231,6 +231,9 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 				r.Warnings = append(r.Warnings, fmt.Sprintf("the %s lookback reaches past CloudWatch's 15-day retention of 1-minute data, so %s datapoints were used", req.Lookback, plan.Period))
 			}
 			r.Warnings = append(r.Warnings, plan.Warnings...)
+			if w := pinnedPeriodWarning(req, start, plan.Period); w != "" {
+				r.Warnings = append(r.Warnings, w)
+			}
 			for _, m := range got.Messages {
 				r.Warnings = append(r.Warnings, "CloudWatch answered with a message (its data may be partial): "+m)
 			}
@@ -334,6 +337,26 @@ func MetricsOf(c inventory.Cluster) []cw.Metric {
 		return cw.AuroraMetrics
 	}
 	return cw.DefaultMetrics
+}
+
+// pinnedPeriodWarning warns when end_time pins the window (req.End) but the period is chosen
+// from its age (req.Period zero) and CloudWatch will stop keeping datapoints of that period for
+// the window's start: from then on the same window is read at a coarser period and its figures
+// and rollback alarms change. Empty when nothing will change.
+func pinnedPeriodWarning(req Request, start time.Time, period time.Duration) string {
+	if req.End.IsZero() || req.Period != 0 {
+		return ""
+	}
+	for i, t := range cw.Retention[:len(cw.Retention)-1] {
+		if t.Period != period {
+			continue
+		}
+		next := cw.Retention[i+1]
+		return fmt.Sprintf("end_time pins this window, but CloudWatch keeps its %s datapoints for %.0f days: from %s UTC the same window is read at %s and its figures and rollback alarms change. "+
+			"Set period_seconds = %d to keep them reproducible until %s UTC", period, t.Age.Hours()/24, start.Add(t.Age).Format("2006-01-02 15:04"), next.Period,
+			int(next.Period.Seconds()), start.Add(next.Age).Format("2006-01-02 15:04"))
+	}
+	return ""
 }
 
 func endOrNow(end, now time.Time) time.Time {

@@ -195,7 +195,7 @@ func TestRecommend_localStorageRunsOut(t *testing.T) {
 			alarms = append(alarms, a)
 		}
 	}
-	if want := math.Round(0.05 * 8.13 * (1 << 30)); len(alarms) != 1 || alarms[0].Threshold != want || !maps.Equal(alarms[0].Dimensions, map[string]string{"DBClusterIdentifier": "temp-prod", "Role": "WRITER"}) {
+	if want := math.Round(0.05*8.13*(1<<10)) * (1 << 20); len(alarms) != 1 || alarms[0].Threshold != want || !maps.Equal(alarms[0].Dimensions, map[string]string{"DBClusterIdentifier": "temp-prod", "Role": "WRITER"}) {
 		t.Errorf("FreeLocalStorage alarms %+v, want one on temp-prod's WRITER role below %v bytes", alarms, want)
 	}
 }

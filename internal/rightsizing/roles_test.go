@@ -37,7 +37,8 @@ func recommendFailedOver(t *testing.T, c sandbox.ClusterSpec) (Result, *sandbox.
 	srv.Advance(end.Sub(failover))
 	d.Now = srv.Now
 	srv.ResetLog()
-	res, err := Recommend(ctx, d, Request{ClusterID: c.ID, Lookback: 4 * 24 * time.Hour, End: end,
+	// The period is set with the end: a pinned window (TestPinnedWindowPeriodWarning) warns otherwise.
+	res, err := Recommend(ctx, d, Request{ClusterID: c.ID, Lookback: 4 * 24 * time.Hour, End: end, Period: time.Minute,
 		Policy: analysis.Policy{MinLookback: 4 * 24 * time.Hour}, TargetClasses: []string{"db.r6g.large"}})
 	if err != nil {
 		t.Fatal(err)

@@ -27,8 +27,14 @@ variable "lookback_days" {
 }
 
 variable "end_time" {
-  description = "End of the analysed window (RFC 3339); null means now."
+  description = "End of the analysed window (RFC 3339); null means now. Set it with period_seconds to pin the outputs (alarms, costs) so that later plans do not move them."
   type        = string
+  default     = null
+}
+
+variable "period_seconds" {
+  description = "CloudWatch period in seconds; null chooses it from the window's age. 300 keeps a pinned 14-day window reproducible for 63 days."
+  type        = number
   default     = null
 }
 
@@ -37,6 +43,7 @@ data "rightsize_single_node_recommendation" "this" {
   db_cluster_identifier  = var.db_cluster_identifier
   lookback_days          = var.lookback_days
   end_time               = var.end_time
+  period_seconds         = var.period_seconds
 }
 
 locals {

@@ -4,7 +4,6 @@ import (
 	"maps"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestRollbackAlarmDimensions: on Aurora the alarms on metrics published by role watch the
@@ -14,20 +13,15 @@ import (
 // not published by role, and every alarm of an RDS instance, watch the instance. The Prometheus
 // rules carry the same dimensions as labels.
 func TestRollbackAlarmDimensions(t *testing.T) {
-	local := classR6gLarge
-	local.LocalStorageGiB = 32
-	pr := projectionFor(10, 4*gib, 50, 300, 0.5, local)
-	pr.LocalStorageUsed = emptySummary("ProjectedLocalStorageUsed", "Bytes")
-	pr.LocalStorageUsed.Count, pr.LocalStorageUsed.Max = 100, 4*gib
-	credits := &CPUCredits{Class: "db.t4g.large", MaxBalance: 576, MinBalance: 400}
 	instance := map[string]string{"DBInstanceIdentifier": "db1"}
 	writer := map[string]string{"DBClusterIdentifier": "sso-prod", "Role": "WRITER"}
 	for _, tc := range []struct {
 		name, cluster string
 	}{{"rds instance", ""}, {"aurora", "sso-prod"}} {
 		t.Run(tc.name, func(t *testing.T) {
-			alarms := RollbackTriggers(TriggerInput{Instance: "db1", AuroraCluster: tc.cluster, Class: local, Projection: pr,
-				MaxConnections: 1000, Period: time.Minute, CPUCredits: credits}, DefaultPolicy())
+			in := everyTriggerInput()
+			in.AuroraCluster = tc.cluster
+			alarms := RollbackTriggers(in, DefaultPolicy())
 			if len(alarms) != len(rdsMetricUnits) {
 				t.Fatalf("%d alarms, want one per metric of rdsMetricUnits (%d)", len(alarms), len(rdsMetricUnits))
 			}

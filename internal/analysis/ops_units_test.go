@@ -17,18 +17,23 @@ var rdsMetricUnits = map[string]string{
 	MetricFreeLocalStorage: "Bytes", MetricCPUCreditBalance: "Count", MetricCPUSurplusCreditsCharged: "Count",
 }
 
-// TestAlarmUnits: AlarmSpec.Unit documents the unit of the threshold, the one RDS documents for the metric;
-// every metric the triggers can use is covered.
-func TestAlarmUnits(t *testing.T) {
+// everyTriggerInput is a single node of instance db1 for which RollbackTriggers derives every
+// alarm it can (rdsMetricUnits' metrics): a class with local storage, and CPU credits.
+func everyTriggerInput() TriggerInput {
 	local := classR6gLarge
 	local.LocalStorageGiB = 32
 	pr := projectionFor(10, 4*gib, 50, 300, 0.5, local)
 	pr.LocalStorageUsed = emptySummary("ProjectedLocalStorageUsed", "Bytes")
 	pr.LocalStorageUsed.Count, pr.LocalStorageUsed.Max = 100, 4*gib
-	credits := &CPUCredits{Class: "db.t4g.large", MaxBalance: 576, MinBalance: 400}
+	return TriggerInput{Instance: "db1", Class: local, Projection: pr, MaxConnections: 1000, Period: time.Minute,
+		CPUCredits: &CPUCredits{Class: "db.t4g.large", MaxBalance: 576, MinBalance: 400}}
+}
+
+// TestAlarmUnits: AlarmSpec.Unit documents the unit of the threshold, the one RDS documents for the metric;
+// every metric the triggers can use is covered.
+func TestAlarmUnits(t *testing.T) {
 	got := map[string]string{}
-	for _, a := range RollbackTriggers(TriggerInput{Instance: "db1", Class: local, Projection: pr, MaxConnections: 1000,
-		Period: time.Minute, CPUCredits: credits}, DefaultPolicy()) {
+	for _, a := range RollbackTriggers(everyTriggerInput(), DefaultPolicy()) {
 		got[a.MetricName] = a.Unit
 	}
 	for m, u := range rdsMetricUnits {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -16,6 +17,19 @@ import (
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/topology"
 )
+
+// restoredToTwoNodes checks that mandible-prod is Multi-AZ again with nothing pending (a destroy
+// with restore_on_destroy).
+func restoredToTwoNodes(api *rds.Client) error {
+	in, err := topology.FindDBInstance(context.Background(), api, "mandible-prod")
+	if err != nil {
+		return err
+	}
+	if !*in.MultiAZ || (in.PendingModifiedValues != nil && in.PendingModifiedValues.MultiAZ != nil) {
+		return fmt.Errorf("destroy with restore_on_destroy left Multi-AZ %t, pending %+v", *in.MultiAZ, in.PendingModifiedValues)
+	}
+	return nil
+}
 
 func deferredConfig(srv *sandbox.Server, nodes int, extra string) string {
 	return topologyConfig(srv, nil, fmt.Sprintf(`
@@ -72,17 +86,11 @@ func TestAccDBTopology_restoreOnDestroyWhilePendingToTwo(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
-			in, err := topology.FindDBInstance(context.Background(), api, "mandible-prod")
-			if err != nil {
+			if err := restoredToTwoNodes(api); err != nil {
 				return err
 			}
-			if !*in.MultiAZ || (in.PendingModifiedValues != nil && in.PendingModifiedValues.MultiAZ != nil) {
-				return fmt.Errorf("destroy with restore_on_destroy left Multi-AZ %t, pending %+v", *in.MultiAZ, in.PendingModifiedValues)
-			}
-			if _, err := srv.CheckGuarded("mandible-prod"); err != nil {
-				return err
-			}
-			return nil
+			_, err := srv.CheckGuarded("mandible-prod")
+			return err
 		},
 		Steps: []resource.TestStep{
 			{Config: deferredConfig(srv, 1, "  restore_on_destroy = true\n")},

@@ -790,12 +790,8 @@ func TestAccDBTopology_restoreOnDestroy(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
-			in, err := topology.FindDBInstance(context.Background(), api, "mandible-prod")
-			if err != nil {
+			if err := restoredToTwoNodes(api); err != nil {
 				return err
-			}
-			if !*in.MultiAZ {
-				return fmt.Errorf("destroy with restore_on_destroy did not turn Multi-AZ back on")
 			}
 			return checkGuardCount(api, false, "mandible-prod", "rightsize-guard-mandible-prod-g2-to2", 1)(nil)
 		},

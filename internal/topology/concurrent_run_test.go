@@ -15,6 +15,24 @@ type runResult struct {
 	err error
 }
 
+// pausedAt makes o (a copy of a test orchestrator) stop at steps first and second: each reached
+// channel closes when o gets there, and o goes on when the matching go channel is closed.
+func pausedAt(o *Orchestrator, first, second Step) (reached1, go1, reached2, go2 chan struct{}) {
+	reached1, go1, reached2, go2 = make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
+	o.OnStep = func(s Step) error {
+		switch s {
+		case first:
+			close(reached1)
+			<-go1
+		case second:
+			close(reached2)
+			<-go2
+		}
+		return nil
+	}
+	return reached1, go1, reached2, go2
+}
+
 // TestConcurrentRunKeepsALiveGuard: two applies of the same change at once (two workspaces or
 // state files). B finds A's guard "in-progress" (A has changed nothing yet) and waits for it to
 // set it aside as an interrupted run's; meanwhile A begins its change. B reads the guard's tags
@@ -24,22 +42,11 @@ func TestConcurrentRunKeepsALiveGuard(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
 	req := Request{Target: mandible, Nodes: 1, Generation: 1}
 	const guardID = "rightsize-guard-mandible-prod-g1-to1"
-	aCreated, goA, aChanged, goA2 := make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
 	bWaiting, goB := make(chan struct{}), make(chan struct{})
 	ctxA, cancelA := context.WithCancel(context.Background())
 	defer cancelA()
 	oA, oB := *e.o, *e.o
-	oA.OnStep = func(s Step) error {
-		switch s {
-		case StepGuardCreate:
-			close(aCreated)
-			<-goA
-		case StepChange:
-			close(aChanged)
-			<-goA2
-		}
-		return nil
-	}
+	aCreated, goA, aChanged, goA2 := pausedAt(&oA, StepGuardCreate, StepChange)
 	blocked, sleep := false, e.o.Sleep
 	oB.Sleep = func(ctx context.Context, d time.Duration) error {
 		if !blocked { // B has found A's guard in-progress and waits for it
@@ -85,19 +92,8 @@ func TestConcurrentRunKeepsALiveGuard(t *testing.T) {
 func TestConcurrentRunStopsBeforeItsChange(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
 	req := Request{Target: mandible, Nodes: 1, Generation: 1}
-	aCreated, goA, aVerified, goA2 := make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
 	oA, oB := *e.o, *e.o
-	oA.OnStep = func(s Step) error {
-		switch s {
-		case StepGuardCreate:
-			close(aCreated)
-			<-goA
-		case StepGuardVerified:
-			close(aVerified)
-			<-goA2
-		}
-		return nil
-	}
+	aCreated, goA, aVerified, goA2 := pausedAt(&oA, StepGuardCreate, StepGuardVerified)
 	// B stops (as if interrupted) once it has created its own guard: it set A's aside first.
 	oB.OnStep = func(s Step) error {
 		if s == StepGuardCreate {

@@ -41,7 +41,9 @@ func RedactQueryText(text string) string {
 		c := text[i]
 		switch {
 		case c == '-' && i+1 < n && text[i+1] == '-':
-			end := strings.IndexByte(text[i:], '\n')
+			// A -- comment ends at a newline or a carriage return (PostgreSQL's scan.l:
+			// comment ("--"{non_newline}*), non_newline [^\n\r]).
+			end := strings.IndexAny(text[i:], "\n\r")
 			if end < 0 {
 				end = n - i
 			}

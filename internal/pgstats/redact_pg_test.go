@@ -55,6 +55,9 @@ func TestCollect_redactsSecrets(t *testing.T) {
 			[]string{"aped-Secret-c3"}},
 		{"ALTER ROLE " + role + " PASSWORD $pw$D0llar-Secret-d4$pw$", "ALTER ROLE " + role + " PASSWORD " + r,
 			[]string{"D0llar-Secret-d4"}},
+		// PostgreSQL ends a -- comment at a lone carriage return: the literal after it is the password.
+		{"ALTER ROLE " + role + " PASSWORD -- rotated\r'Cr-Secret-h8'", "ALTER ROLE " + role + " PASSWORD -- rotated\r" + r,
+			[]string{"Cr-Secret-h8"}},
 	}
 	fdwStmts := []secretStatement{
 		{"CREATE SERVER pgstats_redact_srv FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'srv-secret-e5.invalid', dbname 'x')",

@@ -37,6 +37,7 @@ func TestRedactQueryText(t *testing.T) {
 		{"quote inside double-quoted identifier", `SELECT "it's" FROM "a""b'c" WHERE x = 'Hunter2'`,
 			`SELECT "it's" FROM "a""b'c" WHERE x = ` + r},
 		{"line comment with a quote", "SELECT 1 -- don't\nFROM t WHERE p = 'Hunter2'", "SELECT 1 -- don't\nFROM t WHERE p = " + r},
+		{"line comment ended by a lone CR", "ALTER ROLE x PASSWORD -- set by a tool\r'Hunter2'", "ALTER ROLE x PASSWORD -- set by a tool\r" + r},
 		{"line comment at the end", "SELECT 'x' -- it's", "SELECT " + r + " -- it's"},
 		{"nested block comment with quotes", "/* it's /* nested 'x' */ still ' */ SELECT 'Hunter2'",
 			"/* it's /* nested 'x' */ still ' */ SELECT " + r},

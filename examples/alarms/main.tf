@@ -9,7 +9,9 @@ terraform {
 }
 
 # The alarms are derived from the window analysed: pin it (end_time and period_seconds) to the analysis
-# you reviewed, so that later plans do not move the thresholds the change was approved with.
+# you reviewed, so that later plans do not move the thresholds the change was approved with. CloudWatch
+# serves 5-minute data for 63 days: after that the plan fails, saying so, and moving analysis_end_time
+# forward derives the alarms from recent load.
 variable "analysis_end_time" {
   description = "End of the analysed window (RFC 3339), e.g. the plan's time when the change was approved."
   type        = string

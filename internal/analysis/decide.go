@@ -299,7 +299,13 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 		rs = append(rs, r)
 	}
 	if in.Postgres != nil && in.Postgres.CacheHitRatio > 0 && in.Postgres.CacheHitRatio < 0.99 {
-		add("capacity", "medium", "Buffer cache hit ratio is %.1f%% (below 99%%); moving reads onto one node increases disk reads", 100*in.Postgres.CacheHitRatio)
+		since := "the statistics were last reset"
+		if !in.Postgres.CountersSince.IsZero() {
+			since = in.Postgres.CountersSince.UTC().Format("2006-01-02")
+		}
+		add("capacity", "medium", "Buffer cache hit ratio is %.1f%% (below 99%%) cumulative since %s, bulk loads, dumps and vacuums included: "+
+			"if it holds for the current load (compare two readings of pg_stat_database), moving reads onto one node increases disk reads",
+			100*in.Postgres.CacheHitRatio, since)
 	}
 	for _, n := range nodes {
 		if s, ok := n.Summary(MetricFreeStorageSpace); ok && s.Count > 0 && s.Min < 10*(1<<30) {

@@ -139,7 +139,10 @@ type PostgresFacts struct {
 	MaxConnections  int     // max_connections setting
 	PeakConnections int     // highest backend count known (the provider reads one instantaneous count)
 	CacheHitRatio   float64 // shared buffer hit ratio in [0, 1], cumulative since the statistics were reset
-	TPS             float64 // transactions per second, reported only (no check reads it)
+	// CountersSince is when the cumulative counters behind CacheHitRatio started (the
+	// statistics' last reset); zero when unknown.
+	CountersSince time.Time
+	TPS           float64 // transactions per second, reported only (no check reads it)
 }
 
 // Candidate is an instance class the single node could run on, with its price.

@@ -433,7 +433,9 @@ func (c *collector) run(ctx context.Context) error {
 	}
 	if !c.st.Server.CanReadAllStats {
 		c.warn("role %q lacks the privileges of pg_read_all_stats (GRANT pg_monitor TO %s): other roles' query texts, "+
-			"session states and replication details are hidden and reported empty", c.st.Server.User, quoteIdentIfNeeded(c.st.Server.User))
+			"session states and replication details are hidden and reported empty, and connection counts are an upper bound "+
+			"(other roles' parallel, autovacuum and WAL sender workers, which take no max_connections slot, cannot be told from clients)",
+			c.st.Server.User, quoteIdentIfNeeded(c.st.Server.User))
 	}
 
 	if c.opts.Sample <= 0 {

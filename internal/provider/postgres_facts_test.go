@@ -84,8 +84,23 @@ func TestFactsFromWholeServer(t *testing.T) {
 		{Name: "idle", TransactionsPerSecond: math.NaN()},
 	}}
 	st.Connections.MaxConnections, st.Connections.Total = 200, 41
+	st.Server.CanReadAllStats = true
 	f := factsFrom(st)
 	if f.CacheHitRatio != 0.999 || f.TPS != 120.5 || f.MaxConnections != 200 || f.PeakConnections != 42 {
 		t.Errorf("facts %+v, want hit ratio 0.999 (9990 of 10000 blocks), TPS 120.5, 200 max, 42 peak", f)
+	}
+	// One database with blocks was never reset: the counters' start is unknown.
+	if !f.CountersSince.IsZero() {
+		t.Errorf("counters since %v, want unknown", f.CountersSince)
+	}
+	reset := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	st.Databases[0].StatsReset, st.Databases[1].StatsReset = reset.Add(48*time.Hour), reset
+	if f := factsFrom(st); !f.CountersSince.Equal(reset) {
+		t.Errorf("counters since %v, want the earliest reset of the databases summed, %v", f.CountersSince, reset)
+	}
+	// Without pg_read_all_stats other roles' workers look like clients: no connection fact.
+	st.Server.CanReadAllStats = false
+	if f := factsFrom(st); f.PeakConnections != 0 || f.MaxConnections != 200 {
+		t.Errorf("facts without pg_read_all_stats %+v, want no peak connections (unknown) and max_connections 200", f)
 	}
 }

@@ -220,8 +220,9 @@ func (p *rightsizeProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			"token": schema.StringAttribute{
 				MarkdownDescription: "Session token for temporary static credentials. Requires `access_key`. Empty or left out for long-term access keys " +
 					"(an empty value, such as a variable defaulting to `\"\"`, means no session token: it changes no identity).",
-				Optional:  true,
-				Sensitive: true,
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{notBlankValidator{allowEmpty: true, remedy: "set it to the session token of the temporary credentials, or to \"\" (or leave it out) for long-term access keys"}},
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("Maximum attempts of the AWS SDK's standard retryer per API call, "+
@@ -303,6 +304,9 @@ func notBlank(remedy string, then ...validator.String) validator.String {
 type notBlankValidator struct {
 	remedy string
 	then   []validator.String
+	// allowEmpty accepts "" (as not set) and refuses whitespace only: for a token, where an
+	// empty value changes no identity.
+	allowEmpty bool
 }
 
 var _ validator.String = notBlankValidator{}
@@ -321,7 +325,7 @@ func (v notBlankValidator) ValidateString(ctx context.Context, req validator.Str
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if s := req.ConfigValue.ValueString(); strings.TrimSpace(s) == "" {
+	if s := req.ConfigValue.ValueString(); strings.TrimSpace(s) == "" && !(v.allowEmpty && s == "") {
 		what := "empty"
 		if s != "" {
 			what = "only whitespace"

@@ -106,6 +106,7 @@ func TestAccProvider_emptyValues(t *testing.T) {
 			words("secret_key is set but empty: set it to the secret access key of access_key")},
 		{"both empty", "region = \"us-east-1\"\naccess_key = \"\"\nsecret_key = \"\"", `(?s)` + words("access_key is set but empty") + `.*` + words("secret_key is set but empty") +
 			`|(?s)` + words("secret_key is set but empty") + `.*` + words("access_key is set but empty")},
+		{"whitespace token", keys + "token = \" \\t\"", words("token is set but only whitespace")},
 		{"empty profile", "region = \"us-east-1\"\nprofile = \"\"", words("profile is set but empty: remove it to use the default credential chain")},
 		{"whitespace profile", "region = \"us-east-1\"\nprofile = \"  \"", words("profile is set but only whitespace")},
 		{"empty region", `region = ""`, words("region is set but empty: remove it to use AWS_REGION")},

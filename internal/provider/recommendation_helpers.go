@@ -247,20 +247,35 @@ func readPostgresFacts(ctx context.Context, pd *ProviderData, override types.Obj
 // the whole server's, not the connection's database's (which defaults to the idle maintenance
 // database "postgres"): blocks hit and read, and transactions per second, summed over every
 // database, as one node serves them all.
+//
+// The connection count is a fact only for a role with the privileges of pg_read_all_stats: to
+// another role PostgreSQL hides other sessions' backend types, so other roles' parallel,
+// autovacuum and WAL sender workers (which take no max_connections slot) would count as clients.
+// Without it the projection's peak (CloudWatch's DatabaseConnections) stands alone.
 func factsFrom(st *pgstats.Stats) *analysis.PostgresFacts {
-	f := &analysis.PostgresFacts{
-		MaxConnections:  st.Connections.MaxConnections,
-		PeakConnections: st.Connections.Total + 1, // counting the collector's own session
+	f := &analysis.PostgresFacts{MaxConnections: st.Connections.MaxConnections}
+	if st.Server.CanReadAllStats {
+		f.PeakConnections = st.Connections.Total + 1 // counting the collector's own session
 	}
 	var hit, read int64
+	since, known := time.Time{}, true // the earliest reset of the counters summed; unknown if one never was
 	for _, db := range st.Databases {
 		hit, read = hit+db.BlksHit, read+db.BlksRead
+		if db.BlksHit+db.BlksRead > 0 {
+			known = known && !db.StatsReset.IsZero()
+			if since.IsZero() || db.StatsReset.Before(since) {
+				since = db.StatsReset
+			}
+		}
 		if !math.IsNaN(db.TransactionsPerSecond) {
 			f.TPS += db.TransactionsPerSecond
 		}
 	}
 	if hit+read > 0 {
 		f.CacheHitRatio = float64(hit) / float64(hit+read)
+		if known {
+			f.CountersSince = since
+		}
 	}
 	return f
 }

@@ -223,7 +223,7 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 			Validators:          []validator.Int64{int64validator.Between(60, 86400), multipleOfValidator{60}},
 		},
 		"use_provider_postgres": schema.BoolAttribute{
-			MarkdownDescription: "Add PostgreSQL facts (max_connections, connections in use, cache hit ratio, TPS) read over the provider's `postgres` connection. Defaults to `false`. Setting `postgres` also reads them (it overrides the connection): `false` together with `postgres` is an error.",
+			MarkdownDescription: "Add PostgreSQL facts (max_connections, connections in use, cache hit ratio, TPS) read over the provider's `postgres` connection. Defaults to `false`. The cache hit ratio and TPS are cumulative since the statistics were last reset (a bulk load or dump since then counts too); connections in use count only for a role with `pg_monitor` (or `pg_read_all_stats`): to another role PostgreSQL hides which sessions are other roles' background workers, so the count is left out and CloudWatch's DatabaseConnections stands alone. Setting `postgres` also reads them (it overrides the connection): `false` together with `postgres` is an error.",
 			Optional:            true,
 		},
 		"postgres": schema.SingleNestedAttribute{

@@ -351,10 +351,13 @@ func pinnedPeriodWarning(req Request, start time.Time, period time.Duration) str
 		if t.Period != period {
 			continue
 		}
+		// CloudWatch serves a period for a window whose start, rounded down to the period, is
+		// within that period's retention (cw.ChoosePeriod).
 		next := cw.Retention[i+1]
 		return fmt.Sprintf("end_time pins this window, but CloudWatch keeps its %s datapoints for %.0f days: from %s UTC the same window is read at %s and its figures and rollback alarms change. "+
-			"Set period_seconds = %d to keep them reproducible until %s UTC", period, t.Age.Hours()/24, start.Add(t.Age).Format("2006-01-02 15:04"), next.Period,
-			int(next.Period.Seconds()), start.Add(next.Age).Format("2006-01-02 15:04"))
+			"Set period_seconds = %d to keep them reproducible until %s UTC (after that a plan with that period fails, saying so: move end_time forward to analyse recent load)",
+			period, t.Age.Hours()/24, start.UTC().Truncate(period).Add(t.Age).Format("2006-01-02 15:04"), next.Period,
+			int(next.Period.Seconds()), start.UTC().Truncate(next.Period).Add(next.Age).Format("2006-01-02 15:04"))
 	}
 	return ""
 }

@@ -3,6 +3,7 @@ package topology
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,5 +136,48 @@ func TestRetireFailedEarlierGuard(t *testing.T) {
 	res, err := e.o.Run(context.Background(), req)
 	if err != nil || res.Nodes != 1 || res.GuardSnapshotID != GuardSnapshotID("", mandible, 1, 1, 2) {
 		t.Fatalf("re-run after an interruption: %+v, %v; want the change made behind a second guard", res, err)
+	}
+}
+
+// TestConcurrentRunFinishedMeanwhile: B waits for A's guard to set it aside as an interrupted
+// run's, and A, not interrupted, completes its change meanwhile. A guard whose outcome moved
+// past in-progress (changing, completed, rolling back) is another run's record: B refuses, and
+// A's guard keeps saying completed (so re-running A's change reports it done).
+func TestConcurrentRunFinishedMeanwhile(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	req := Request{Target: mandible, Nodes: 1, Generation: 1}
+	const guardID = "rightsize-guard-mandible-prod-g1-to1"
+	oA, oB := *e.o, *e.o
+	aCreated, goA, _, _ := pausedAt(&oA, StepGuardCreate, "")
+	bWaiting, goB := make(chan struct{}), make(chan struct{})
+	blocked, sleep := false, e.o.Sleep
+	oB.Sleep = func(ctx context.Context, d time.Duration) error {
+		if !blocked {
+			blocked = true
+			close(bWaiting)
+			<-goB
+		}
+		return sleep(ctx, d)
+	}
+	aDone, bDone := make(chan runResult, 1), make(chan runResult, 1)
+	go func() { r, err := oA.Run(context.Background(), req); aDone <- runResult{r, err} }()
+	<-aCreated
+	go func() { r, err := oB.Run(context.Background(), req); bDone <- runResult{r, err} }()
+	<-bWaiting
+	close(goA)
+	if a := <-aDone; a.err != nil {
+		t.Fatalf("A: %v", a.err)
+	}
+	close(goB)
+	b := <-bDone
+	var pe *PrecheckError
+	if !errors.As(b.err, &pe) || pe.Reason != ReasonConcurrentRun {
+		t.Fatalf("B: %v, want a refusal for a concurrent run", b.err)
+	}
+	if got := e.snapshotTags(KindInstance, guardID)[TagOutcome]; got != OutcomeCompleted {
+		t.Errorf("A's guard outcome after B: %q, want %q", got, OutcomeCompleted)
+	}
+	if res, err := e.o.Run(context.Background(), req); err != nil || !strings.Contains(res.Action, "completed by an earlier apply") {
+		t.Errorf("re-running A's change: %+v, %v; want it reported done", res, err)
 	}
 }

@@ -446,7 +446,9 @@ func (r *run) retire(ctx context.Context, g *guard) error {
 	}
 	// Read its tags again: the run that took it may not be interrupted but still running (another
 	// workspace's apply) and have begun its change meanwhile; its guard is then its restore point.
-	if cur, err := loadGuard(ctx, r.o.RDS, r.req.Target.Kind, g.id); err == nil && cur.usable() && cur.outcome() != OutcomeInProgress {
+	// Any outcome past in-progress is another run's doing (a change, a rollback, a completion, its
+	// own setting aside); only a snapshot that failed (or is gone) is set aside regardless.
+	if cur, err := loadGuard(ctx, r.o.RDS, r.req.Target.Kind, g.id); err == nil && cur.status != "failed" && cur.outcome() != OutcomeInProgress {
 		return r.precheckErr(ReasonConcurrentRun, "guard snapshot %s of another run is now tagged %s = %q: another apply is changing %s at the same time. "+
 			"Let it finish, then plan again", g.id, TagOutcome, cur.outcome(), r.req.Target.Noun())
 	}

@@ -821,7 +821,9 @@ func (r *run) confirmOwnPending(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.req.OwnPending = g.outcome() == OutcomePending
+	// Tagged pending-maintenance after its request; a run whose tagging failed (best effort) left
+	// it changing, still marked deferred.
+	r.req.OwnPending = g.outcome() == OutcomePending || (g.outcome() == OutcomeChanging && g.tags[TagDeferred] == "true")
 	return nil
 }
 

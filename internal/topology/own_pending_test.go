@@ -146,3 +146,31 @@ func TestOwnPendingUnconfirmed(t *testing.T) {
 		t.Errorf("%d changing calls, want none", n)
 	}
 }
+
+// TestOwnPendingTagLost: the deferred run's pending-maintenance tag is written after its request,
+// best effort. When that one write fails, its guard still says changing and deferred, and the
+// caller's own deferred change is still recognised as its own and made now.
+func TestOwnPendingTagLost(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx := context.Background()
+	e.o.OnStep = func(s Step) error {
+		if s == StepChange {
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: "AddTagsToResource", Sequence: []sandbox.Fault{
+				{Kind: sandbox.FaultError, Code: "AccessDenied", Message: "denied by an SCP", Status: 403}}})
+		}
+		return nil
+	}
+	res, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1, DeferToMaintenanceWindow: true})
+	if err != nil || !res.Pending {
+		t.Fatalf("deferred change: %+v, %v", res, err)
+	}
+	e.o.OnStep = nil
+	e.srv.ClearFaults()
+	if got := e.snapshotTags(KindInstance, GuardSnapshotID("", mandible, 1, 1, 1))[TagOutcome]; got != OutcomeChanging {
+		t.Fatalf("deferred guard outcome %q, want %q (its pending tag lost)", got, OutcomeChanging)
+	}
+	res, err = e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 2, OwnPending: true})
+	if err != nil || res.Nodes != 1 || res.Pending {
+		t.Fatalf("own deferred change made now: %+v, %v", res, err)
+	}
+}

@@ -33,6 +33,7 @@ import (
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pgstats"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/topology"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
 var (
@@ -224,7 +225,7 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"require_verdict": schema.StringAttribute{Optional: true,
 				Validators: []validator.String{stringvalidator.OneOf(topologyVerdicts...)},
 				MarkdownDescription: "The `verdict` of `rightsize_single_node_recommendation` for this cluster (" + markdownList(topologyVerdicts) +
-					"). When going to 1 node the plan fails unless it is `consolidate` (or `force = true`)."},
+					"). When going to 1 node the plan fails unless it is `consolidate` (or `force = true`). Checked at plan time: a saved plan applied later is not checked again (see Saved plans)."},
 			"force": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 				MarkdownDescription: "Go to 1 node even when `require_verdict` is not `consolidate`. Defaults to `false`."},
 			"apply_immediately": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
@@ -261,7 +262,8 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 			// resource with a computed-only nested attribute (hashicorp/terraform#34463).
 			"previous_topology": schema.ObjectAttribute{Computed: true, AttributeTypes: previousAttrTypes,
 				MarkdownDescription: "What is needed to restore the topology the last change replaced: " + markdownFields(previousFields) +
-					" `reader` is the Aurora reader the last change removed (or created): " + markdownFields(readerFields)},
+					" `reader` is the Aurora reader the last change removed (or created): " + markdownFields(readerFields) +
+					" A plan that removes an Aurora reader already holds `reader.identifier` as the instance it removes, so that the apply of a saved plan cannot remove another (see Saved plans)."},
 			"last_change": schema.ObjectAttribute{Computed: true, AttributeTypes: lastChangeAttrTypes,
 				MarkdownDescription: "The last change this resource made: " + markdownFields(lastChangeFields)},
 		},
@@ -496,14 +498,16 @@ func (r *dbTopologyResource) orchestrator(ctx context.Context) *topology.Orchest
 }
 
 // apply runs the change and writes the result into m.
-func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, nodes int, gen int64, prev *topology.Previous, ownPending bool, diags *diag.Diagnostics) (ok bool, err error) {
+// managed is true for an update (the resource is in the state), false for a create.
+func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, nodes int, gen int64, prev *topology.Previous, ownPending, managed bool, diags *diag.Diagnostics) (ok bool, err error) {
 	req := r.request(ctx, m, nodes, gen, prev, ownPending, diags)
 	if diags.HasError() {
 		return false, nil
 	}
+	req.ExpectedReader = plannedReader(m)
 	res, err := r.orchestrator(ctx).Run(ctx, req)
 	if err != nil {
-		addTopologyError(diags, req, err)
+		addTopologyError(diags, req, err, managed)
 		return false, err
 	}
 	m.ID = types.StringValue(req.Target.String())
@@ -564,8 +568,9 @@ func timeoutRanOut(err error, op string, timeout time.Duration, diags *diag.Diag
 			op, timeout, op, defaultTopologyTimeout))
 }
 
-// addTopologyError maps an orchestrator error to a diagnostic.
-func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error) {
+// addTopologyError maps an orchestrator error to a diagnostic; managed says the resource is in
+// the state already (an update or a destroy), so an import is not the remedy.
+func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error, managed bool) {
 	idAttr := path.Root("db_instance_identifier")
 	if req.Target.Kind == topology.KindCluster {
 		idAttr = path.Root("db_cluster_identifier")
@@ -586,7 +591,11 @@ func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error) 
 			at = path.Root("validation")
 		}
 		hint := "Fix the cause above and apply again."
-		if pe.Reason == topology.ReasonAlreadyAtTarget {
+		switch {
+		case pe.Reason == topology.ReasonAlreadyAtTarget && managed:
+			// A saved plan applied after the database changed: a new plan's refresh records it.
+			hint = "It changed since the plan was made: run terraform plan again (its refresh records the database as it is) and apply that plan."
+		case pe.Reason == topology.ReasonAlreadyAtTarget:
 			hint = fmt.Sprintf("To manage it as it is, import it: terraform import <address> %s.", req.Target)
 		}
 		diags.AddAttributeError(at, "Topology Change Refused", err.Error()+". "+hint)
@@ -624,7 +633,7 @@ func (r *dbTopologyResource) Create(ctx context.Context, req resource.CreateRequ
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if ok, err := r.apply(ctx, &plan, int(plan.Nodes.ValueInt64()), 1, nil, false, &resp.Diagnostics); !ok {
+	if ok, err := r.apply(ctx, &plan, int(plan.Nodes.ValueInt64()), 1, nil, false, false, &resp.Diagnostics); !ok {
 		timeoutRanOut(err, "create", timeout, &resp.Diagnostics)
 		return
 	}
@@ -756,7 +765,7 @@ func (r *dbTopologyResource) Update(ctx context.Context, req resource.UpdateRequ
 		// guard, validates it and records it.
 		gen--
 	}
-	if ok, err := r.apply(ctx, &plan, int(plan.Nodes.ValueInt64()), gen, prev, applyNow, &resp.Diagnostics); !ok {
+	if ok, err := r.apply(ctx, &plan, int(plan.Nodes.ValueInt64()), gen, prev, applyNow, true, &resp.Diagnostics); !ok {
 		timeoutRanOut(err, "update", timeout, &resp.Diagnostics)
 		return
 	}
@@ -839,7 +848,7 @@ func (r *dbTopologyResource) Delete(ctx context.Context, req resource.DeleteRequ
 	case errors.As(err, &pe) && pe.Reason == topology.ReasonAlreadyAtTarget:
 		// Already two nodes: nothing to restore.
 	default:
-		addTopologyError(&resp.Diagnostics, topoReq, err)
+		addTopologyError(&resp.Diagnostics, topoReq, err, true)
 		timeoutRanOut(err, "delete", timeout, &resp.Diagnostics)
 	}
 }
@@ -933,10 +942,11 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 	plan.ID = types.StringValue(plan.target().String())
 	if state != nil && plan.target() != state.target() {
 		// A changed identifier replaces the resource: its destroy restores the old database.
-		// Terraform plans the replacement's create half apart, with no prior state (a first
-		// generation and no previous topology): that plan checks and previews it.
+		// Terraform then plans the create half again with no prior state but shows only that
+		// plan's errors, so this plan previews the create as that one makes it: a first
+		// generation with no previous topology.
 		r.destroyWarning(ctx, state, "Replacement", &resp.Diagnostics)
-		return
+		state = nil
 	}
 	same := state != nil && plan.Nodes.Equal(state.Nodes)
 	finish := same && madeInWindow(state)
@@ -993,6 +1003,42 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 		title = "Database Topology Change Not Fully Checked"
 	}
 	resp.Diagnostics.AddWarning(title, topology.PlanSummary(preview, topoReq))
+	if preview.Reader != "" && preview.Refusal == "" {
+		// The plan names the reader the change removes: previous_topology.reader.identifier is
+		// planned as it, so that apply holds to it (plannedReader) and refuses to remove another.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("previous_topology"), plannedPrevious(preview.Reader))...)
+	}
+}
+
+// plannedPrevious is previous_topology as a plan to remove the Aurora reader reader knows it:
+// that reader's identifier, the rest known after apply.
+func plannedPrevious(reader string) types.Object {
+	rv := map[string]attr.Value{}
+	for k, t := range readerAttrTypes {
+		v, _ := t.ValueFromTerraform(context.Background(), tftypes.NewValue(t.TerraformType(context.Background()), tftypes.UnknownValue))
+		rv[k] = v
+	}
+	rv["identifier"] = types.StringValue(reader)
+	return types.ObjectValueMust(previousAttrTypes, map[string]attr.Value{
+		"nodes": types.Int64Unknown(), "multi_az": types.BoolUnknown(),
+		"reader": types.ObjectValueMust(readerAttrTypes, rv),
+	})
+}
+
+// plannedReader is the reader identifier a plan's previous_topology holds (plannedPrevious); empty
+// when the plan names none.
+func plannedReader(m *dbTopologyModel) string {
+	if m.PreviousTopology.IsNull() || m.PreviousTopology.IsUnknown() {
+		return ""
+	}
+	rd, ok := m.PreviousTopology.Attributes()["reader"].(types.Object)
+	if !ok || rd.IsNull() || rd.IsUnknown() {
+		return ""
+	}
+	if id, ok := rd.Attributes()["identifier"].(types.String); ok && !id.IsUnknown() {
+		return id.ValueString()
+	}
+	return ""
 }
 
 func (r *dbTopologyResource) modifyDestroyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {

@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
 
@@ -179,5 +182,32 @@ func TestConcurrentRunFinishedMeanwhile(t *testing.T) {
 	}
 	if res, err := e.o.Run(context.Background(), req); err != nil || !strings.Contains(res.Action, "completed by an earlier apply") {
 		t.Errorf("re-running A's change: %+v, %v; want it reported done", res, err)
+	}
+}
+
+// TestExpectedReaderAfterFailover: the plan named the reader to remove (Request.ExpectedReader);
+// a failover since made it the writer. The run refuses (ReasonFailover) and changes nothing,
+// rather than removing the instance the plan kept.
+func TestExpectedReaderAfterFailover(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx := context.Background()
+	if _, err := e.api.FailoverDBCluster(ctx, &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String("sso-prod")}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(30 * time.Minute)
+	e.srv.ResetLog()
+	_, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1, ExpectedReader: ssoReader})
+	var pe *PrecheckError
+	if !errors.As(err, &pe) || pe.Reason != ReasonFailover || !strings.Contains(err.Error(), "the plan named reader "+ssoReader) {
+		t.Fatalf("run: %v, want a refusal naming the planned reader", err)
+	}
+	for _, op := range []string{"CreateDBClusterSnapshot", "DeleteDBInstance"} {
+		if n := len(e.srv.Calls(op)); n != 0 {
+			t.Errorf("%d %s calls, want none", n, op)
+		}
+	}
+	// Named as the reader it is now, the change goes ahead.
+	if res, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1, ExpectedReader: ssoWriter}); err != nil || res.Nodes != 1 {
+		t.Fatalf("run naming today's reader: %+v, %v", res, err)
 	}
 }

@@ -144,6 +144,11 @@ type Request struct {
 	// ApplyImmediately, applies the pending value at once), instead of refusing it as a change
 	// made outside the caller. DB instances only.
 	OwnPending bool
+	// ExpectedReader is the Aurora reader the plan said a change to 1 node removes
+	// (Preview.Reader); empty when not known. A run that would remove another instance (a
+	// failover since the plan made the planned reader the writer, say) refuses with
+	// ReasonFailover, changing nothing.
+	ExpectedReader string
 	// DisableRollback leaves a failed change as it is instead of rolling it back.
 	DisableRollback bool
 	// Validator, if set, records a baseline before the change and checks it afterwards.
@@ -493,6 +498,9 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		if err := r.precheckUndone(ctx); err != nil {
 			return nil, err
 		}
+		if err := r.precheckExpectedReader(); err != nil {
+			return nil, err
+		}
 		r.from = r.topo.Nodes
 		r.deferredPending = r.req.OwnPending && r.topo.PendingMultiAZ != nil && *r.topo.PendingMultiAZ == (r.req.Nodes == 2)
 		if err := r.prepareReader(ctx); err != nil {
@@ -795,6 +803,24 @@ func (r *run) locate(ctx context.Context) (*guard, int, phase, error) {
 		return nil, 0, 0, r.noGuardErr(ph)
 	}
 	return latest, next, ph, nil
+}
+
+// precheckExpectedReader refuses a change to 1 node of an Aurora cluster whose reader is not
+// the one the plan named (Request.ExpectedReader): the plan was reviewed for removing that
+// instance, and after a failover the same request would remove the planned writer.
+func (r *run) precheckExpectedReader() error {
+	if r.req.Target.Kind != KindCluster || r.req.Nodes != 1 || r.req.ExpectedReader == "" {
+		return nil
+	}
+	if rs := r.topo.Readers(); len(rs) != 1 || !strings.EqualFold(rs[0].Identifier, r.req.ExpectedReader) {
+		now := "none"
+		if len(rs) > 0 {
+			now = rs[0].Identifier
+		}
+		return r.precheckErr(ReasonFailover, "the plan named reader %s as the instance to remove, but the cluster's reader is now %s (a failover since the plan, or another change): "+
+			"run terraform plan again to review the change for the cluster as it is now", r.req.ExpectedReader, now)
+	}
+	return nil
 }
 
 // confirmOwnPending keeps Request.OwnPending only when the guard snapshot of the caller's

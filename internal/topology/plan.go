@@ -30,6 +30,10 @@ type Preview struct {
 	Supersede string
 	// Guard is the guard snapshot Run would create (empty when resuming).
 	Guard string
+	// Reader is the Aurora reader a change to 1 node removes (today's reader, or the one an
+	// earlier run recorded when resuming); empty otherwise. Request.ExpectedReader holds apply
+	// to it.
+	Reader string
 	// Unchecked is a precheck the preview could not make (why: a listing that failed, such as
 	// one the credentials may not read); Run makes it again and refuses the change, changing
 	// nothing, if it fails the same way. Empty when every precheck was made.
@@ -79,6 +83,14 @@ func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error
 	if ph != phaseRollingBack && ph != phaseCompleted {
 		if err := r.precheckValidationHost(); err != nil {
 			return refused(err)
+		}
+	}
+	if r.req.Target.Kind == KindCluster && r.req.Nodes == 1 {
+		switch rs := topo.Readers(); {
+		case ph != phaseOriginal && r.reader != nil:
+			p.Reader = r.reader.Identifier
+		case ph == phaseOriginal && len(rs) == 1:
+			p.Reader = rs[0].Identifier
 		}
 	}
 	if ph != phaseOriginal {

@@ -1,0 +1,119 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// betweenPlanAndApply runs f after the plan is made and before it is applied (terraform-plugin-testing
+// applies the saved plan): a team's `terraform plan -out` reviewed, then applied later.
+type betweenPlanAndApply func(context.Context) error
+
+func (f betweenPlanAndApply) CheckPlan(ctx context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	resp.Error = f(ctx)
+}
+
+// TestAccDBTopology_savedPlanFailover: the reviewed plan removes reader pay-prod-instance-2
+// (db.t4g.medium) and keeps the db.r6g.xlarge writer; a failover swaps them before the saved plan
+// is applied. The plan holds previous_topology.reader.identifier as the reader it names, so
+// Terraform's own check of the plan at apply (planned again with the cluster as it is) stops the
+// apply before anything is changed, instead of deleting the planned writer; the orchestrator
+// holds to the same name (Request.ExpectedReader) should a plan reach it.
+func TestAccDBTopology_savedPlanFailover(t *testing.T) {
+	srv, api := topologySandbox(t, &sandbox.Scenario{Name: "pay", Seed: 7, Clusters: []sandbox.ClusterSpec{{
+		ID: "pay-prod", Engine: "aurora-postgresql", EngineVersion: "15.4",
+		Members: []sandbox.InstanceSpec{
+			{ID: "pay-prod-instance-1", Class: "db.r6g.xlarge", Workload: sandbox.IdleWorkload},
+			{ID: "pay-prod-instance-2", Class: "db.t4g.medium", Workload: sandbox.IdleWorkload},
+		},
+	}}}, nil)
+	const name = "rightsize_db_topology.pay"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: topologyConfig(srv, nil, `
+resource "rightsize_db_topology" "pay" {
+  db_cluster_identifier = "pay-prod"
+  nodes                 = 1
+}
+`),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectKnownValue(name, tfjsonpath.New("previous_topology").AtMapKey("reader").AtMapKey("identifier"),
+					knownvalue.StringExact("pay-prod-instance-2")),
+				betweenPlanAndApply(func(ctx context.Context) error {
+					if _, err := api.FailoverDBCluster(ctx, &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String("pay-prod")}); err != nil {
+						return err
+					}
+					srv.Advance(30 * time.Minute)
+					return nil
+				}),
+			}},
+			ExpectError: regexp.MustCompile(`(?s)inconsistent final plan.*previous_topology\.reader\.identifier.*"pay-prod-instance-2".*"pay-prod-instance-1"`),
+		}},
+		CheckDestroy: func(*terraform.State) error { return nil },
+	})
+	out, err := api.DescribeDBInstances(context.Background(), &rds.DescribeDBInstancesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.DBInstances) != 2 {
+		t.Errorf("%d instances after the refused apply, want both", len(out.DBInstances))
+	}
+	for _, in := range out.DBInstances {
+		if s := aws.ToString(in.DBInstanceStatus); s != "available" {
+			t.Errorf("%s is %s after the refused apply", aws.ToString(in.DBInstanceIdentifier), s)
+		}
+	}
+	if ops := changingOps(srv); len(ops) != 1 || ops[0] != "FailoverDBCluster" {
+		t.Errorf("changing calls %v, want only the test's failover", ops)
+	}
+}
+
+// TestAccDBTopology_savedPlanAlreadyAtTarget: a managed resource's saved plan (2 → 1 node) is
+// applied after Multi-AZ was turned off by hand: the refusal says to plan again (the refresh
+// records the database), not to import a resource already managed.
+func TestAccDBTopology_savedPlanAlreadyAtTarget(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	cfg := func(n int) string {
+		return topologyConfig(srv, nil, fmt.Sprintf(`
+resource "rightsize_db_topology" "m" {
+  db_instance_identifier = "mandible-prod"
+  nodes                  = %d
+}
+`, n))
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg(2), ResourceName: "rightsize_db_topology.m", ImportState: true, ImportStateId: "instance:mandible-prod", ImportStatePersist: true},
+			{
+				Config: cfg(1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					betweenPlanAndApply(func(ctx context.Context) error {
+						_, err := api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+							MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(true)})
+						srv.Advance(2 * time.Hour)
+						return err
+					}),
+				}},
+				ExpectError: regexp.MustCompile(`(?s)already has 1 node.*run terraform plan again`),
+			},
+		},
+	})
+}

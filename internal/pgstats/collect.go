@@ -1263,7 +1263,8 @@ func (c *collector) readStatements(ctx context.Context) error {
 			top.calls, top.total, top.mean, top.rows, top.shared_blks_hit, top.shared_blks_read, top.temp_blks_read, top.temp_blks_written,
 			agg.n, agg.calls, agg.total
 		FROM (SELECT * FROM s WHERE s.query IS NULL OR s.query NOT LIKE $3 ORDER BY total DESC, calls DESC LIMIT $1) top
-		CROSS JOIN (SELECT count(*) AS n, coalesce(sum(calls), 0)::int8 AS calls, coalesce(sum(total), 0)::float8 AS total FROM s) agg
+		CROSS JOIN (SELECT count(*) AS n, coalesce(sum(calls) FILTER (WHERE toplevel), 0)::int8 AS calls,
+			coalesce(sum(total) FILTER (WHERE toplevel), 0)::float8 AS total FROM s) agg
 		LEFT JOIN pg_database d ON d.oid = top.dbid
 		LEFT JOIN pg_roles r ON r.oid = top.userid
 		ORDER BY top.total DESC, top.calls DESC`, c.opts.TopStatements, c.opts.QueryTextLength, ownQueryPattern)

@@ -135,6 +135,9 @@ func (c *collector) ratesFromSample(first, second *snapshot) {
 	var dCalls int64
 	var dTime float64
 	for k, cur := range second.pgss {
+		if !k.toplevel { // its time is in its caller's (track = all): counted once, there
+			continue
+		}
 		s.TotalCalls += cur.calls
 		s.TotalTimeMs += cur.totalMs
 		dc, dt := counterDelta(first.pgss, k, cur)

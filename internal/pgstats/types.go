@@ -203,7 +203,9 @@ type Statements struct {
 	// Count is the number of entries (distinct statements) tracked, cluster-wide.
 	Count int64
 	// TotalCalls and TotalTimeMs sum calls and execution time (milliseconds) over
-	// all entries, cumulative since StatsReset.
+	// the top-level entries, cumulative since StatsReset: with
+	// pg_stat_statements.track = all the extension (1.9+) also records the
+	// statements run inside functions, whose time their caller's already holds.
 	TotalCalls  int64
 	TotalTimeMs float64
 	// StatsReset is pg_stat_statements_info.stats_reset (extension 1.9+); zero
@@ -256,8 +258,8 @@ type Statement struct {
 	SharedBlksRead  int64
 	TempBlksRead    int64
 	TempBlksWritten int64
-	// ShareOfTotalTime is the entry's share of all statements' execution time,
-	// in [0, 1]: cumulative (TotalTimeMs over Statements.TotalTimeMs) without a
+	// ShareOfTotalTime is the entry's share of the top-level statements'
+	// execution time (a nested entry's share is of its callers' time), in [0, 1]: cumulative (TotalTimeMs over Statements.TotalTimeMs) without a
 	// sample, of the time spent during the sample with one; NaN when the total
 	// is 0 or the text is hidden in a sample.
 	ShareOfTotalTime float64

@@ -29,8 +29,20 @@ type API interface {
 // Retention is how long RDS keeps events: DescribeEvents reaches no further back.
 const Retention = 14 * 24 * time.Hour
 
-// Categories are the event categories read.
-var Categories = []string{"failover", "failure"}
+// Categories are the event categories read: failovers and failures, and configuration changes,
+// of which only an instance class change is kept (ClassChange).
+var Categories = []string{"failover", "failure", "configuration change"}
+
+// ClassChange is the Category of an event that finished changing a DB instance's class
+// (RDS-EVENT-0014, category "configuration change", "Finished applying modification to DB
+// instance class."). CloudWatch measured the instance's CPUUtilization and FreeableMemory before
+// it on another class, so its history before the event is not that of today's class.
+const ClassChange = "class change"
+
+// classChangeMessage is how RDS-EVENT-0014's message begins (lower case): DescribeEvents returns
+// an event's message and categories, not its ID (Amazon RDS User Guide, "Amazon RDS event
+// categories and event messages").
+const classChangeMessage = "finished applying modification to db instance class"
 
 // Event is an RDS event with its source's type (db-instance, db-cluster, ...).
 type Event struct {
@@ -38,8 +50,9 @@ type Event struct {
 	analysis.Event
 }
 
-// Recent lists the region's failover and failure events of the Retention before now, oldest
-// first (all pages). An event in both categories is listed once, as a failure.
+// Recent lists the region's failover and failure events, and its instance class changes
+// (Category ClassChange), of the Retention before now, oldest first (all pages). An event in both
+// failover and failure is listed once, as a failure.
 func Recent(ctx context.Context, api API, now time.Time) ([]Event, error) {
 	var out []Event
 	p := rds.NewDescribeEventsPaginator(api, &rds.DescribeEventsInput{
@@ -47,7 +60,7 @@ func Recent(ctx context.Context, api API, now time.Time) ([]Event, error) {
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("listing the failover and failure events of the last 14 days (rds:DescribeEvents): %w", err)
+			return nil, fmt.Errorf("listing the failover, failure and configuration change events of the last 14 days (rds:DescribeEvents): %w", err)
 		}
 		for _, e := range page.Events {
 			cat := ""
@@ -57,6 +70,8 @@ func Recent(ctx context.Context, api API, now time.Time) ([]Event, error) {
 					cat = c
 				case c == "failover" && cat == "":
 					cat = c
+				case c == "configuration change" && cat == "" && strings.HasPrefix(strings.ToLower(aws.ToString(e.Message)), classChangeMessage):
+					cat = ClassChange
 				}
 			}
 			if cat == "" {

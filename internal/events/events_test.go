@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
@@ -51,7 +52,38 @@ func TestRecent(t *testing.T) {
 
 	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeEvents", Rate: 1,
 		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized"}})
-	if _, err := Recent(ctx, api, srv.Now()); err == nil || !strings.HasPrefix(err.Error(), "listing the failover and failure events of the last 14 days (rds:DescribeEvents): ") {
+	if _, err := Recent(ctx, api, srv.Now()); err == nil || !strings.HasPrefix(err.Error(), "listing the failover, failure and configuration change events of the last 14 days (rds:DescribeEvents): ") {
 		t.Fatalf("denied: %v", err)
+	}
+}
+
+// TestRecentClassChanges: of the configuration change events, only the end of an instance class
+// change (RDS-EVENT-0014) is kept, as ClassChange; a storage change's and a Multi-AZ conversion's
+// are not.
+func TestRecentClassChanges(t *testing.T) {
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sandbox.Demo()})
+	api := rds.NewFromConfig(srv.AWSConfig())
+	ctx := context.Background()
+	for _, in := range []*rds.ModifyDBInstanceInput{
+		{DBInstanceIdentifier: aws.String("mandible-prod"), DBInstanceClass: aws.String("db.r6g.large"), ApplyImmediately: aws.Bool(true)},
+		{DBInstanceIdentifier: aws.String("mandible-prod"), AllocatedStorage: aws.Int32(200), ApplyImmediately: aws.Bool(true)},
+		{DBInstanceIdentifier: aws.String("mandible-prod"), MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(true)},
+	} {
+		if _, err := api.ModifyDBInstance(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		srv.Advance(2 * time.Hour)
+	}
+	es, err := Recent(ctx, api, srv.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range es {
+		got = append(got, fmt.Sprintf("%s %s %s %q", e.SourceType, e.Source, e.Category, e.Message))
+	}
+	want := `db-instance mandible-prod class change "Finished applying modification to DB instance class."`
+	if len(got) != 1 || got[0] != want {
+		t.Fatalf("recent events:\n%s\nwant only:\n%s", strings.Join(got, "\n"), want)
 	}
 }

@@ -176,9 +176,12 @@ type Cluster struct {
 	// Events are the failover and failure events of the last 14 days
 	// (events.Recent) of the deployment's instances and, for Aurora, its
 	// cluster, oldest first; set by AttachEvents. EventsUnread says why they
-	// could not be listed, if so.
+	// (and ClassChanges) could not be listed, if so.
 	Events       []analysis.Event
 	EventsUnread string
+	// ClassChanges are the instance class changes of the deployment's instances in the same
+	// 14 days (events.ClassChange), oldest first; set by AttachEvents with Events.
+	ClassChanges []analysis.Event
 	// Unsupported says why the provider cannot analyse this PostgreSQL
 	// deployment (a Multi-AZ DB cluster, Aurora Serverless); empty for one
 	// it can. ListFleet keeps such deployments, with no nodes, so that the
@@ -527,20 +530,28 @@ func AttachEvents(ctx context.Context, api RDSAPI, cs []Cluster, now time.Time) 
 	es, err := events.Recent(ctx, api, now)
 	for i := range cs {
 		c := &cs[i]
-		c.Events, c.EventsUnread = nil, ""
+		c.Events, c.EventsUnread, c.ClassChanges = nil, "", nil
 		if err != nil {
 			c.EventsUnread = err.Error()
 			continue
 		}
+		var all []analysis.Event
 		if c.Kind == KindAurora {
-			c.Events = events.For(es, "db-cluster", c.Identifier)
+			all = events.For(es, "db-cluster", c.Identifier)
 		}
 		for _, n := range c.Nodes {
 			if !n.Virtual {
-				c.Events = append(c.Events, events.For(es, "db-instance", n.ID)...)
+				all = append(all, events.For(es, "db-instance", n.ID)...)
 			}
 		}
-		slices.SortStableFunc(c.Events, func(a, b analysis.Event) int { return a.Time.Compare(b.Time) })
+		slices.SortStableFunc(all, func(a, b analysis.Event) int { return a.Time.Compare(b.Time) })
+		for _, e := range all {
+			if e.Category == events.ClassChange {
+				c.ClassChanges = append(c.ClassChanges, e)
+			} else {
+				c.Events = append(c.Events, e)
+			}
+		}
 	}
 }
 

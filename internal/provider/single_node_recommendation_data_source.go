@@ -208,9 +208,11 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 	attrs := identifierAttributes("analyse")
 	for k, v := range map[string]schema.Attribute{
 		"lookback_days": schema.Int64Attribute{
-			MarkdownDescription: fmt.Sprintf("Days of CloudWatch history to analyse, 1 to %d. Defaults to `%d`. Windows over 15 days use 5-minute datapoints, over 63 days hourly ones (CloudWatch retention).", MaxLookbackDays, DefaultLookbackDays),
-			Optional:            true,
-			Validators:          []validator.Int64{int64validator.Between(1, MaxLookbackDays)},
+			MarkdownDescription: fmt.Sprintf("Days of CloudWatch history to analyse, 1 to %d. Defaults to `%d`. Windows over 15 days use 5-minute datapoints, over 63 days hourly ones (CloudWatch retention). "+
+				"When an instance's class changed inside the window (RDS event \"Finished applying modification to DB instance class.\", kept 14 days), "+
+				"the analysis starts at the change, with a warning: CloudWatch measured CPU and memory before it on the old class.", MaxLookbackDays, DefaultLookbackDays),
+			Optional:   true,
+			Validators: []validator.Int64{int64validator.Between(1, MaxLookbackDays)},
 		},
 		"end_time": schema.StringAttribute{
 			MarkdownDescription: "End of the analysed window, RFC 3339 (e.g. `2026-11-01T00:00:00Z`). Defaults to now, truncated to the period. Set it to make plans reproducible.",

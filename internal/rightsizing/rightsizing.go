@@ -15,6 +15,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -339,6 +340,50 @@ func MetricsOf(c inventory.Cluster) []cw.Metric {
 	return cw.DefaultMetrics
 }
 
+// classChangeStart is when the analysis of c starts if one of its instances changed class inside
+// the window of plan (the latest such change, c.ClassChanges): CloudWatch measured CPUUtilization
+// in percent of the instance's vCPUs, and FreeableMemory of its RAM, as they were at the time, so
+// the history before the change is not the load of today's class (an upsize a few days ago makes
+// every earlier hour look twice as busy). The window then starts at the change, and the warning
+// says so; zero time and "" when no class changed in it. RDS keeps events for 14 days: a change
+// before that is not seen.
+func classChangeStart(c inventory.Cluster, plan *cw.Plan) (time.Time, string) {
+	if plan == nil {
+		return time.Time{}, ""
+	}
+	var last analysis.Event
+	for _, e := range c.ClassChanges {
+		if e.Time.After(plan.Start) && e.Time.Before(plan.End) && e.Time.After(last.Time) {
+			last = e
+		}
+	}
+	if last.Time.IsZero() {
+		return time.Time{}, ""
+	}
+	days := func(d time.Duration) string { return strconv.FormatFloat(d.Hours()/24, 'f', 1, 64) }
+	return last.Time, fmt.Sprintf("%s's instance class changed at %s (RDS: %q): CloudWatch measured CPU and memory before it on the old class, "+
+		"so the analysis starts then and covers %s of the %s days asked for. A verdict needs the policy's minimum lookback on today's classes: "+
+		"plan again when the change is that old (or set end_time and lookback_days to a window after it)",
+		last.Source, last.Time.UTC().Format(time.RFC3339), last.Message, days(plan.End.Sub(last.Time)), days(plan.End.Sub(plan.Start)))
+}
+
+// seriesFrom is s from the first period of its grid at or after at: the points before at are left
+// out and Start moves there (at least one period before End), so that coverage and lookback are
+// those of the shorter window.
+func seriesFrom(s analysis.Series, at time.Time) analysis.Series {
+	if s.Period <= 0 || !at.After(s.Start) {
+		return s
+	}
+	k := (at.Sub(s.Start) + s.Period - 1) / s.Period
+	start := s.Start.Add(k * s.Period)
+	if !start.Before(s.End) {
+		start = s.End.Add(-s.Period)
+	}
+	i, _ := slices.BinarySearchFunc(s.Timestamps, start, func(t, target time.Time) int { return t.Compare(target) })
+	s.Start, s.Timestamps, s.Values = start, s.Timestamps[i:], s.Values[i:]
+	return s
+}
+
 // pinnedPeriodWarning warns when end_time pins the window (req.End) but the period is chosen
 // from its age (req.Period zero) and CloudWatch will stop keeping datapoints of that period for
 // the window's start: from then on the same window is read at a coarser period and its figures
@@ -443,6 +488,14 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 		in.Nodes = append(in.Nodes, node)
 	}
 	if w := roleFailoverWarning(c, got.Plan, now); w != "" {
+		res.Warnings = append(res.Warnings, w)
+	}
+	if at, w := classChangeStart(c, got.Plan); w != "" {
+		for i := range in.Nodes {
+			for j, s := range in.Nodes[i].Series {
+				in.Nodes[i].Series[j] = seriesFrom(s, at)
+			}
+		}
 		res.Warnings = append(res.Warnings, w)
 	}
 

@@ -672,7 +672,7 @@ func TestRecommend_failovers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "failovers not checked: listing the failover and failure events of the last 14 days (rds:DescribeEvents): ") {
+	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "failovers not checked: listing the failover, failure and configuration change events of the last 14 days (rds:DescribeEvents): ") {
 		t.Fatalf("denied: warnings %v", res.Warnings)
 	}
 }

@@ -1,0 +1,79 @@
+package rightsizing
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
+)
+
+// classChangeWorkload: a Multi-AZ db.r6g.large running at 20–48 % of its 2 vCPUs with 6 GiB in use.
+var classChangeWorkload = sandbox.Workload{CPUBase: 20, CPUAmplitude: 28, PeakHourUTC: 14, Sharpness: 1, WeekendFactor: 0.9,
+	NoiseStdDev: 1, Connections: 40, ConnectionsAmplitude: 40,
+	ReadIOPS: 100, ReadIOPSAmplitude: 200, WriteIOPS: 80, WriteIOPSAmplitude: 100, MemoryUsedGiB: 6, StorageUsedGiB: 30}
+
+// resizedAgo analyses, over 14 days, a db.r6g.large resized to db.r6g.xlarge ago before now (RDS
+// records RDS-EVENT-0014, "Finished applying modification to DB instance class.").
+func resizedAgo(t *testing.T, ago time.Duration) Result {
+	t.Helper()
+	ctx := context.Background()
+	sc := &sandbox.Scenario{Name: "resized", Seed: 21, Instances: []sandbox.InstanceSpec{sandbox.MultiAZInstance("cls-prod", "db.r6g.large", classChangeWorkload)}}
+	d, srv := deps(t, sc, testNow.Add(-ago))
+	api := rds.New(rds.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()),
+		Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", ""), HTTPClient: sdkhttp.Wrap(nil)})
+	if _, err := api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("cls-prod"),
+		DBInstanceClass: aws.String("db.r6g.xlarge"), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(ago)
+	d.Now = srv.Now
+	res, err := Recommend(ctx, d, Request{InstanceID: "cls-prod", Lookback: 14 * 24 * time.Hour, TargetClasses: []string{"db.r6g.xlarge"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestClassChangeInWindow: CloudWatch measured CPU in percent of the vCPUs, and FreeableMemory of
+// the RAM, of the class of the time. An upsize 3 days ago made the 11 days before look twice as
+// busy on today's class (keep on db.r6g.2xlarge, memory alarm below 1.60 GiB): the analysis now
+// starts at the change and says so, which leaves too little history for a verdict. An upsize 10
+// days ago leaves 10 days, enough: the verdict and the memory alarm are those of today's class.
+func TestClassChangeInWindow(t *testing.T) {
+	warning := func(res Result) string {
+		for _, w := range res.Warnings {
+			if strings.Contains(w, "instance class changed at") {
+				return w
+			}
+		}
+		return ""
+	}
+	recent := resizedAgo(t, 3*24*time.Hour)
+	if w := warning(recent); !strings.Contains(w, "cls-prod's instance class changed") || !strings.Contains(w, "covers 3.0 of the 14.0 days") {
+		t.Errorf("warnings %q, want one saying the class changed and the analysis covers 3 of 14 days", recent.Warnings)
+	}
+	if v := recent.Recommendation.Verdict; v != analysis.VerdictInsufficient {
+		t.Errorf("verdict %s after a resize 3 days ago, want insufficient-data (3 days on today's class)", v)
+	}
+	older := resizedAgo(t, 10*24*time.Hour)
+	rec := older.Recommendation
+	if w := warning(older); !strings.Contains(w, "covers 10.0 of the 14.0 days") {
+		t.Errorf("warnings %q, want one saying the analysis covers 10 of 14 days", older.Warnings)
+	}
+	if rec.Verdict != analysis.VerdictConsolidate || rec.RecommendedClass != "db.r6g.xlarge" {
+		t.Errorf("verdict %s on %s after a resize 10 days ago, want consolidate on db.r6g.xlarge (24 %% CPU, 6 GiB of 32)", rec.Verdict, rec.RecommendedClass)
+	}
+	for _, a := range rec.RollbackTriggers {
+		if a.MetricName == analysis.MetricFreeableMemory && a.Threshold < 16*(1<<30) {
+			t.Errorf("FreeableMemory alarm %q: want it from today's class (32 GiB, about 6 GiB in use)", a.Description)
+		}
+	}
+}

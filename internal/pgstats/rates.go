@@ -91,7 +91,7 @@ func (c *collector) ratesSinceReset() {
 	}
 	for i := range s.Top {
 		t := &s.Top[i]
-		t.ShareOfTotalTime = ratio(t.TotalTimeMs, s.TotalTimeMs)
+		t.ShareOfTotalTime = math.Min(ratio(t.TotalTimeMs, s.TotalTimeMs), 1) // a nested entry's callers may still run
 		t.CallsPerSecond = rate(0, t.Calls, secs)
 		t.TimeMsPerSecond = rateF(0, t.TotalTimeMs, secs)
 	}
@@ -133,17 +133,22 @@ func (c *collector) ratesFromSample(first, second *snapshot) {
 	}
 	s.Count = second.pgssCount
 	var dCalls int64
-	var dTime float64
+	var dTime, dNested float64
 	for k, cur := range second.pgss {
-		if !k.toplevel { // its time is in its caller's (track = all): counted once, there
+		dc, dt := counterDelta(first.pgss, k, cur)
+		if !k.toplevel { // its time is in its caller's (track = all): counted there
+			dNested += dt
 			continue
 		}
 		s.TotalCalls += cur.calls
 		s.TotalTimeMs += cur.totalMs
-		dc, dt := counterDelta(first.pgss, k, cur)
 		dCalls += dc
 		dTime += dt
 	}
+	// pg_stat_statements records a statement's time when it ends: a call still running at the
+	// sample's end has added nothing yet while the statements it ran have. The execution time of
+	// the sample is the larger of the two sums (the top-level one when every caller ended).
+	dTime = math.Max(dTime, dNested)
 	s.CallsPerSecond = rate(0, dCalls, secs)
 	s.TimeMsPerSecond = rateF(0, dTime, secs)
 	for i := range s.Top {
@@ -158,7 +163,7 @@ func (c *collector) ratesFromSample(first, second *snapshot) {
 			cur = pgssCounter{calls: t.Calls, totalMs: t.TotalTimeMs}
 		}
 		dc, dt := counterDelta(first.pgss, k, cur)
-		t.ShareOfTotalTime = ratio(dt, dTime)
+		t.ShareOfTotalTime = math.Min(ratio(dt, dTime), 1)
 		t.CallsPerSecond = rate(0, dc, secs)
 		t.TimeMsPerSecond = rateF(0, dt, secs)
 	}

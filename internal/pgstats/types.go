@@ -259,7 +259,9 @@ type Statement struct {
 	TempBlksRead    int64
 	TempBlksWritten int64
 	// ShareOfTotalTime is the entry's share of the top-level statements'
-	// execution time (a nested entry's share is of its callers' time), in [0, 1]: cumulative (TotalTimeMs over Statements.TotalTimeMs) without a
+	// execution time (a nested entry's share is of its callers' time; in a
+	// sample, of the larger of the top-level and nested times, as a caller
+	// still running has added none yet), in [0, 1]: cumulative (TotalTimeMs over Statements.TotalTimeMs) without a
 	// sample, of the time spent during the sample with one; NaN when the total
 	// is 0 or the text is hidden in a sample.
 	ShareOfTotalTime float64

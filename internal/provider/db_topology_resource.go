@@ -1003,7 +1003,7 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 		title = "Database Topology Change Not Fully Checked"
 	}
 	resp.Diagnostics.AddWarning(title, topology.PlanSummary(preview, topoReq))
-	if preview.Reader != "" && preview.Refusal == "" {
+	if preview.Reader != "" {
 		// The plan names the reader the change removes: previous_topology.reader.identifier is
 		// planned as it, so that apply holds to it (plannedReader) and refuses to remove another.
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("previous_topology"), plannedPrevious(preview.Reader))...)

@@ -117,3 +117,63 @@ resource "rightsize_db_topology" "m" {
 		},
 	})
 }
+
+// TestAccDBTopology_auroraApplyRefusalShown: a plain apply whose provider postgres host is known only
+// at apply and turns out to be another cluster's endpoint: the plan named the reader whatever it
+// could judge, so the plan made again at apply names the same and the orchestrator's refusal, with
+// its remedy, is what the user sees (not a final-plan inconsistency).
+func TestAccDBTopology_auroraApplyRefusalShown(t *testing.T) {
+	srv, _ := topologySandbox(t, sandbox.Demo(), nil)
+	pg := map[string]string{
+		"host":     `"${substr(terraform_data.h.id, 0, 0)}other-prod.cluster-abc123xyz.us-east-1.rds.amazonaws.com"`,
+		"username": `"postgres"`, "database": `"postgres"`, "sslmode": `"disable"`,
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: topologyConfig(srv, pg, `
+resource "terraform_data" "h" {
+  input = "x"
+}
+resource "rightsize_db_topology" "s" {
+  db_cluster_identifier = "sso-prod"
+  nodes                 = 1
+  validation = { tables = ["public.t"] }
+}
+`),
+			ExpectError: regexp.MustCompile(`(?s)Topology Change Refused.*other-prod`),
+		}},
+	})
+}
+
+// TestAccDBTopology_savedPlanReaderAdded: a reader added to the cluster between the plan (which
+// named sso-prod-instance-2 for removal) and its apply: the plan made again at apply names no single
+// reader, and Terraform stops the apply on previous_topology before anything is changed.
+func TestAccDBTopology_savedPlanReaderAdded(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: topologyConfig(srv, nil, `
+resource "rightsize_db_topology" "s" {
+  db_cluster_identifier = "sso-prod"
+  nodes                 = 1
+}
+`),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				betweenPlanAndApply(func(ctx context.Context) error {
+					_, err := api.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("sso-prod-instance-3"),
+						DBClusterIdentifier: aws.String("sso-prod"), DBInstanceClass: aws.String("db.t4g.medium"), Engine: aws.String("aurora-postgresql")})
+					srv.Advance(2 * time.Hour)
+					return err
+				}),
+			}},
+			ExpectError: regexp.MustCompile(`(?s)inconsistent final plan.*previous_topology`),
+		}},
+	})
+	if ops := changingOps(srv); len(ops) != 1 || ops[0] != "CreateDBInstance" {
+		t.Errorf("changing calls %v, want only the test's new reader", ops)
+	}
+}

@@ -391,7 +391,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"rate_basis":        pgsStr("`sample`, `stats_reset` or `none` (extension older than 1.9 without a sample)."),
 					"rate_seconds":      pgsF64("Seconds the rates divide by."),
 					"calls_per_second":  pgsRate("Statement executions, top-level entries,"),
-					"time_ms_per_second": pgsF64("Execution time per second of wall time over the top-level entries, in milliseconds per second " +
+					"time_ms_per_second": pgsF64("Execution time per second of wall time over the top-level entries (in a sample, or the nested ones' when larger: a call still running has added none yet), in milliseconds per second " +
 						"(1000 ≈ one busy backend); null when no interval is known."),
 					"top": schema.ListNestedAttribute{Computed: true,
 						MarkdownDescription: "The costliest statements, highest first: by cumulative execution time, or with `sample_seconds` by time spent during the sample.",

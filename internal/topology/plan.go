@@ -53,6 +53,13 @@ func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error
 	}
 	r.topo = topo
 	p := Preview{Topology: topo}
+	if req.Target.Kind == KindCluster && req.Nodes == 1 {
+		// Named whatever the preview finds next (a refusal included): the plan holds it
+		// (Request.ExpectedReader), and a plan made again at apply must name the same.
+		if rs := topo.Readers(); len(rs) == 1 {
+			p.Reader = rs[0].Identifier
+		}
+	}
 	refused := func(err error) (Preview, error) {
 		var pe *PrecheckError
 		if errors.As(err, &pe) {
@@ -85,13 +92,8 @@ func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error
 			return refused(err)
 		}
 	}
-	if r.req.Target.Kind == KindCluster && r.req.Nodes == 1 {
-		switch rs := topo.Readers(); {
-		case ph != phaseOriginal && r.reader != nil:
-			p.Reader = r.reader.Identifier
-		case ph == phaseOriginal && len(rs) == 1:
-			p.Reader = rs[0].Identifier
-		}
+	if p.Reader == "" && r.req.Target.Kind == KindCluster && r.req.Nodes == 1 && ph != phaseOriginal && r.reader != nil {
+		p.Reader = r.reader.Identifier // a begun change whose reader is gone: the one its guard recorded
 	}
 	if ph != phaseOriginal {
 		p.Resume, p.Deferred, p.RollingBack, p.Completed = latest.id, ph == phasePending, ph == phaseRollingBack, ph == phaseCompleted

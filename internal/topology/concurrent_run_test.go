@@ -211,3 +211,30 @@ func TestExpectedReaderAfterFailover(t *testing.T) {
 		t.Fatalf("run naming today's reader: %+v, %v", res, err)
 	}
 }
+
+// TestCompletedGuardReaderIgnored: a completed guard of an earlier change (a resource created
+// anew reuses generation 1, after a replacement with restore_on_destroy, say) records the reader
+// that change removed. The reader has been recreated since and a failover made it the writer: the
+// old record is no open change's, so the new change removes today's reader instead of refusing
+// as if its own recorded reader had become the writer.
+func TestCompletedGuardReaderIgnored(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx := context.Background()
+	first, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev, err := e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2, Previous: &first.Previous})
+	if err != nil || prev.Previous.Reader == nil {
+		t.Fatalf("back to 2 nodes: %+v, %v", prev, err)
+	}
+	if _, err := e.api.FailoverDBCluster(ctx, &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String("sso-prod"),
+		TargetDBInstanceIdentifier: aws.String(ssoReader)}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(30 * time.Minute)
+	res, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
+	if err != nil || res.Nodes != 1 || res.Previous.Reader == nil || res.Previous.Reader.Identifier != ssoWriter {
+		t.Fatalf("a new change after a failover: %+v, %v; want %s (today's reader) removed", res, err, ssoWriter)
+	}
+}

@@ -975,6 +975,12 @@ func (r *run) classify(latest *guard) (phase, error) {
 	if !latest.usable() {
 		latest = nil
 	}
+	// The reader an open change recorded (r.reader, from its guard's tags); a closed change's
+	// record (a completed guard of an earlier resource, say) is not this change's.
+	recorded := r.reader
+	if latest == nil {
+		recorded = nil
+	}
 	if r.req.Target.Kind == KindInstance {
 		want := r.req.Nodes == 2
 		pendingWant := t.PendingMultiAZ != nil && *t.PendingMultiAZ == want
@@ -1013,7 +1019,7 @@ func (r *run) classify(latest *guard) (phase, error) {
 		}
 	}
 	writer := t.Writer()
-	if r.reader != nil && strings.EqualFold(writer.Identifier, r.reader.Identifier) && r.req.Nodes == 1 {
+	if recorded != nil && strings.EqualFold(writer.Identifier, recorded.Identifier) && r.req.Nodes == 1 {
 		next := "check the cluster and apply again with a new change"
 		if latest != nil && latest.outcome() == OutcomeInProgress {
 			// The guard of an attempt that changed nothing records the old reader, and the next
@@ -1055,19 +1061,19 @@ func (r *run) classify(latest *guard) (phase, error) {
 			if latest != nil {
 				return phaseInProgress, nil
 			}
-		case r.reader != nil && !strings.EqualFold(r.reader.Identifier, live[0].Identifier):
-			return 0, r.precheckErr(ReasonForeignGuard, "the reader is %s but this change recorded %s; apply again with a new change", live[0].Identifier, r.reader.Identifier)
+		case recorded != nil && !strings.EqualFold(recorded.Identifier, live[0].Identifier):
+			return 0, r.precheckErr(ReasonForeignGuard, "the reader is %s but this change recorded %s; apply again with a new change", live[0].Identifier, recorded.Identifier)
 		case clusterOK && live[0].Status == "available", busyOK(live[0]):
 			return phaseOriginal, nil
 		}
 	case 2:
-		ours := len(live) == 1 && r.reader != nil && strings.EqualFold(live[0].Identifier, r.reader.Identifier)
+		ours := len(live) == 1 && recorded != nil && strings.EqualFold(live[0].Identifier, recorded.Identifier)
 		switch {
 		case len(live) == 0 && (clusterOK || busyOK()):
 			return phaseOriginal, nil
 		case len(live) == 1 && live[0].Status == "available" && clusterOK:
 			return phaseDone, nil
-		case len(live) == 1 && latest != nil && (ours || r.reader == nil) && pendingStatus(live[0].Status):
+		case len(live) == 1 && latest != nil && (ours || recorded == nil) && pendingStatus(live[0].Status):
 			return phaseInProgress, nil
 		case len(live) == 1 && latest == nil:
 			return phaseDone, nil // reported as "already at target"

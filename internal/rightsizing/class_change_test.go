@@ -77,3 +77,67 @@ func TestClassChangeInWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestClassChangePinnedWindow: a window pinned by end_time is trimmed at a class change only while
+// RDS still returns the change's event (14 days): the warning gives the date from which the same
+// window is analysed whole again, and the lookback that keeps the result.
+func TestClassChangePinnedWindow(t *testing.T) {
+	ctx := context.Background()
+	end := testNow.Truncate(time.Hour)
+	change := end.Add(-3 * 24 * time.Hour)
+	sc := &sandbox.Scenario{Name: "pin", Seed: 21, Instances: []sandbox.InstanceSpec{sandbox.MultiAZInstance("pin-prod", "db.r6g.large", classChangeWorkload)}}
+	d, srv := deps(t, sc, change)
+	if _, err := rds.NewFromConfig(srv.AWSConfig()).ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("pin-prod"),
+		DBInstanceClass: aws.String("db.r6g.xlarge"), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(end.Add(time.Hour).Sub(srv.Now()))
+	d.Now = srv.Now
+	res, err := Recommend(ctx, d, Request{InstanceID: "pin-prod", Lookback: 14 * 24 * time.Hour, End: end, Period: 5 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "RDS keeps the event 14 days: from " + change.Add(14*24*time.Hour).Format("2006-01-02") // the change ended a little after it began
+	found := false
+	for _, w := range res.Warnings {
+		found = found || (strings.Contains(w, want) && strings.Contains(w, "lookback_days 2 or less"))
+	}
+	if !found {
+		t.Errorf("warnings %q, want one saying the trim lasts until the event is 14 days old (%s) and the lookback that keeps it", res.Warnings, want)
+	}
+}
+
+// TestClassChangeFailoverBeforeIt: an Aurora failover, then a class change of an instance: the
+// analysis starts at the class change, so the failover before it is not said to swap roles inside
+// the window analysed.
+func TestClassChangeFailoverBeforeIt(t *testing.T) {
+	ctx := context.Background()
+	d, srv := deps(t, &sandbox.Scenario{Name: "shop", Seed: 3, Clusters: []sandbox.ClusterSpec{
+		sandbox.AuroraPair("shop", "db.r6g.large", classChangeWorkload, sandbox.IdleWorkload)}}, testNow.Add(-14*24*time.Hour))
+	api := rds.NewFromConfig(srv.AWSConfig())
+	srv.Advance(6 * 24 * time.Hour)
+	if _, err := api.FailoverDBCluster(ctx, &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String("shop")}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(3 * 24 * time.Hour)
+	if _, err := api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("shop-instance-1"),
+		DBInstanceClass: aws.String("db.r6g.xlarge"), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(5 * 24 * time.Hour)
+	d.Now = srv.Now
+	res, err := Recommend(ctx, d, Request{ClusterID: "shop", Lookback: 14 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	classChanged := false
+	for _, w := range res.Warnings {
+		classChanged = classChanged || strings.Contains(w, "instance class changed at")
+		if strings.Contains(w, "swapped the roles inside the window") {
+			t.Errorf("warning about a failover before the analysed window: %q", w)
+		}
+	}
+	if !classChanged {
+		t.Errorf("warnings %q, want the class change", res.Warnings)
+	}
+}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	cw "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/events"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/replicascaling"
@@ -347,7 +348,7 @@ func MetricsOf(c inventory.Cluster) []cw.Metric {
 // every earlier hour look twice as busy). The window then starts at the change, and the warning
 // says so; zero time and "" when no class changed in it. RDS keeps events for 14 days: a change
 // before that is not seen.
-func classChangeStart(c inventory.Cluster, plan *cw.Plan) (time.Time, string) {
+func classChangeStart(c inventory.Cluster, plan *cw.Plan, pinned bool) (time.Time, string) {
 	if plan == nil {
 		return time.Time{}, ""
 	}
@@ -361,10 +362,18 @@ func classChangeStart(c inventory.Cluster, plan *cw.Plan) (time.Time, string) {
 		return time.Time{}, ""
 	}
 	days := func(d time.Duration) string { return strconv.FormatFloat(d.Hours()/24, 'f', 1, 64) }
+	aged := ""
+	if pinned {
+		// The event is what trims the window: once RDS no longer returns it, the same window is
+		// analysed whole again, on the old class's history.
+		aged = fmt.Sprintf(". end_time pins this window, but RDS keeps the event 14 days: from %s UTC a plan no longer sees the change and "+
+			"analyses the whole window again; pin a window that starts after the change (lookback_days %s or less) to keep this result",
+			last.Time.Add(events.Retention).UTC().Format("2006-01-02 15:04"), strconv.Itoa(int(plan.End.Sub(last.Time).Hours()/24)))
+	}
 	return last.Time, fmt.Sprintf("%s's instance class changed at %s (RDS: %q): CloudWatch measured CPU and memory before it on the old class, "+
 		"so the analysis starts then and covers %s of the %s days asked for. A verdict needs the policy's minimum lookback on today's classes: "+
-		"plan again when the change is that old (or set end_time and lookback_days to a window after it)",
-		last.Source, last.Time.UTC().Format(time.RFC3339), last.Message, days(plan.End.Sub(last.Time)), days(plan.End.Sub(plan.Start)))
+		"plan again when the change is that old (or set end_time and lookback_days to a window after it)%s",
+		last.Source, last.Time.UTC().Format(time.RFC3339), last.Message, days(plan.End.Sub(last.Time)), days(plan.End.Sub(plan.Start)), aged)
 }
 
 // seriesFrom is s from the first period of its grid at or after at: the points before at are left
@@ -487,15 +496,19 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 		}
 		in.Nodes = append(in.Nodes, node)
 	}
-	if w := roleFailoverWarning(c, got.Plan, now); w != "" {
-		res.Warnings = append(res.Warnings, w)
-	}
-	if at, w := classChangeStart(c, got.Plan); w != "" {
+	analysed := got.Plan // the window analysed: from the latest class change inside it, if any
+	if at, w := classChangeStart(c, got.Plan, !req.End.IsZero()); w != "" {
 		for i := range in.Nodes {
 			for j, s := range in.Nodes[i].Series {
 				in.Nodes[i].Series[j] = seriesFrom(s, at)
 			}
 		}
+		res.Warnings = append(res.Warnings, w)
+		trimmed := *got.Plan
+		trimmed.Start = at
+		analysed = &trimmed
+	}
+	if w := roleFailoverWarning(c, analysed, now); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}
 

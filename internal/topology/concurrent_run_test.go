@@ -238,3 +238,34 @@ func TestCompletedGuardReaderIgnored(t *testing.T) {
 		t.Fatalf("a new change after a failover: %+v, %v; want %s (today's reader) removed", res, err, ssoWriter)
 	}
 }
+
+// TestPreviewReaderIgnoresClosedGuard: a resource created anew (generation 1) for a cluster already
+// at one node finds generation 1's completed guard, which records a reader long since recreated
+// and made the writer by a failover. The preview names no reader from that closed record (a plan
+// holding it would name the writer, and a replacement's apply would stop after its restore).
+func TestPreviewReaderIgnoresClosedGuard(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx := context.Background()
+	first, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2, Previous: &first.Previous}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.api.FailoverDBCluster(ctx, &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String("sso-prod"),
+		TargetDBInstanceIdentifier: aws.String(ssoReader)}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(30 * time.Minute)
+	if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 3}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.o.Preview(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Reader != "" {
+		t.Errorf("preview names reader %q from a closed change's guard (today %s is the writer)", p.Reader, ssoReader)
+	}
+}

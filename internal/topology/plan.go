@@ -92,8 +92,11 @@ func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error
 			return refused(err)
 		}
 	}
-	if p.Reader == "" && r.req.Target.Kind == KindCluster && r.req.Nodes == 1 && ph != phaseOriginal && r.reader != nil {
-		p.Reader = r.reader.Identifier // a begun change whose reader is gone: the one its guard recorded
+	if p.Reader == "" && r.req.Target.Kind == KindCluster && r.req.Nodes == 1 && ph != phaseOriginal && r.reader != nil && latest.usable() {
+		// A begun (open) change whose reader is gone: the one its guard recorded. A closed
+		// change's record (a completed guard found by a resource created anew) names no reader
+		// of this plan.
+		p.Reader = r.reader.Identifier
 	}
 	if ph != phaseOriginal {
 		p.Resume, p.Deferred, p.RollingBack, p.Completed = latest.id, ph == phasePending, ph == phaseRollingBack, ph == phaseCompleted

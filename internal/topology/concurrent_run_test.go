@@ -37,6 +37,22 @@ func pausedAt(o *Orchestrator, first, second Step) (reached1, go1, reached2, go2
 	return reached1, go1, reached2, go2
 }
 
+// pausedAtFirstSleep makes o (a copy of a test orchestrator) stop at its first wait (the run has
+// found something to wait for): waiting closes then, and o goes on when goOn is closed.
+func pausedAtFirstSleep(o *Orchestrator) (waiting, goOn chan struct{}) {
+	waiting, goOn = make(chan struct{}), make(chan struct{})
+	blocked, sleep := false, o.Sleep
+	o.Sleep = func(ctx context.Context, d time.Duration) error {
+		if !blocked {
+			blocked = true
+			close(waiting)
+			<-goOn
+		}
+		return sleep(ctx, d)
+	}
+	return waiting, goOn
+}
+
 // TestConcurrentRunKeepsALiveGuard: two applies of the same change at once (two workspaces or
 // state files). B finds A's guard "in-progress" (A has changed nothing yet) and waits for it to
 // set it aside as an interrupted run's; meanwhile A begins its change. B reads the guard's tags
@@ -46,20 +62,11 @@ func TestConcurrentRunKeepsALiveGuard(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
 	req := Request{Target: mandible, Nodes: 1, Generation: 1}
 	const guardID = "rightsize-guard-mandible-prod-g1-to1"
-	bWaiting, goB := make(chan struct{}), make(chan struct{})
 	ctxA, cancelA := context.WithCancel(context.Background())
 	defer cancelA()
 	oA, oB := *e.o, *e.o
 	aCreated, goA, aChanged, goA2 := pausedAt(&oA, StepGuardCreate, StepChange)
-	blocked, sleep := false, e.o.Sleep
-	oB.Sleep = func(ctx context.Context, d time.Duration) error {
-		if !blocked { // B has found A's guard in-progress and waits for it
-			blocked = true
-			close(bWaiting)
-			<-goB
-		}
-		return sleep(ctx, d)
-	}
+	bWaiting, goB := pausedAtFirstSleep(&oB) // B has found A's guard in-progress and waits for it
 	aDone, bDone := make(chan runResult, 1), make(chan runResult, 1)
 	go func() { r, err := oA.Run(ctxA, req); aDone <- runResult{r, err} }()
 	<-aCreated
@@ -152,16 +159,7 @@ func TestConcurrentRunFinishedMeanwhile(t *testing.T) {
 	const guardID = "rightsize-guard-mandible-prod-g1-to1"
 	oA, oB := *e.o, *e.o
 	aCreated, goA, _, _ := pausedAt(&oA, StepGuardCreate, "")
-	bWaiting, goB := make(chan struct{}), make(chan struct{})
-	blocked, sleep := false, e.o.Sleep
-	oB.Sleep = func(ctx context.Context, d time.Duration) error {
-		if !blocked {
-			blocked = true
-			close(bWaiting)
-			<-goB
-		}
-		return sleep(ctx, d)
-	}
+	bWaiting, goB := pausedAtFirstSleep(&oB)
 	aDone, bDone := make(chan runResult, 1), make(chan runResult, 1)
 	go func() { r, err := oA.Run(context.Background(), req); aDone <- runResult{r, err} }()
 	<-aCreated

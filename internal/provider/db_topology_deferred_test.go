@@ -3,8 +3,10 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -103,4 +105,97 @@ func TestAccDBTopology_restoreOnDestroyWhilePendingToTwo(t *testing.T) {
 			// The test framework's destroy follows.
 		},
 	})
+}
+
+// TestAccDBTopology_deferredInterruptedThenImmediate: a deferred change (apply_immediately = false)
+// interrupted right after its request, then applied with apply_immediately = true. That apply
+// finishes the interrupted one (the change stays scheduled, as requested then); the next plan
+// still shows an update, which makes it now behind a guard of its own, instead of an empty plan
+// while the change waits for the window.
+func TestAccDBTopology_deferredInterruptedThenImmediate(t *testing.T) {
+	hit := false
+	srv, api := topologySandbox(t, sandbox.Demo(), func(o *topology.Orchestrator) {
+		o.OnStep = func(s topology.Step) error {
+			if s == topology.StepChange && !hit {
+				hit = true
+				return fmt.Errorf("test interruption after the deferred request")
+			}
+			return nil
+		}
+	})
+	const name = "rightsize_db_topology.m"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: deferredConfig(srv, 1, "  apply_immediately = false\n"), ExpectError: regexp.MustCompile(`Interrupted`)},
+			{Config: deferredConfig(srv, 1, "  apply_immediately = true\n"), ExpectNonEmptyPlan: true, // the next plan makes it now
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(name, tfjsonpath.New("pending"), knownvalue.Bool(true))}},
+			{
+				Config: deferredConfig(srv, 1, "  apply_immediately = true\n"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(name, plancheck.ResourceActionUpdate),
+				}},
+				Check: func(*terraform.State) error {
+					in, err := topology.FindDBInstance(context.Background(), api, "mandible-prod")
+					if err != nil {
+						return err
+					}
+					if aws.ToBool(in.MultiAZ) || (in.PendingModifiedValues != nil && in.PendingModifiedValues.MultiAZ != nil) {
+						return fmt.Errorf("still Multi-AZ %t, pending %+v", aws.ToBool(in.MultiAZ), in.PendingModifiedValues)
+					}
+					return nil
+				},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(name, tfjsonpath.New("pending"), knownvalue.Bool(false))},
+			},
+			{Config: deferredConfig(srv, 1, "  apply_immediately = true\n"), PlanOnly: true},
+		},
+	})
+}
+
+// TestAccDBTopology_applyNowInterrupted: the apply that makes a deferred change now (apply_immediately
+// false → true) is interrupted while its guard snapshot is taken (the instance shows backing-up) or
+// once it is available; applying the same configuration again makes the change now, not records it
+// as waiting for the window.
+func TestAccDBTopology_applyNowInterrupted(t *testing.T) {
+	for _, step := range []topology.Step{topology.StepGuardCreate, topology.StepGuardAvailable} {
+		t.Run(string(step), func(t *testing.T) {
+			interrupt := false
+			srv, api := topologySandbox(t, sandbox.Demo(), func(o *topology.Orchestrator) {
+				o.OnStep = func(s topology.Step) error {
+					if interrupt && s == step {
+						interrupt = false
+						return fmt.Errorf("test interruption at %s", s)
+					}
+					return nil
+				}
+			})
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { acctest.PreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{Config: deferredConfig(srv, 1, "  apply_immediately = false\n")},
+					{
+						PreConfig:   func() { interrupt = true },
+						Config:      deferredConfig(srv, 1, "  apply_immediately = true\n"),
+						ExpectError: regexp.MustCompile(`Interrupted`),
+					},
+					{
+						Config: deferredConfig(srv, 1, "  apply_immediately = true\n"),
+						Check: func(*terraform.State) error {
+							in, err := topology.FindDBInstance(context.Background(), api, "mandible-prod")
+							if err != nil {
+								return err
+							}
+							if aws.ToBool(in.MultiAZ) || (in.PendingModifiedValues != nil && in.PendingModifiedValues.MultiAZ != nil) {
+								return fmt.Errorf("still Multi-AZ %t after the re-apply, pending %+v", aws.ToBool(in.MultiAZ), in.PendingModifiedValues)
+							}
+							return nil
+						},
+					},
+					{Config: deferredConfig(srv, 1, "  apply_immediately = true\n"), PlanOnly: true},
+				},
+			})
+		})
+	}
 }

@@ -744,7 +744,7 @@ func (r *dbTopologyResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	madeInWindow, redo := madeInWindow(&state), notAtNodes(&state)
-	applyNow := plan.Nodes.Equal(state.Nodes) && !madeInWindow && makeDeferredNow(&state, &plan)
+	applyNow := plan.Nodes.Equal(state.Nodes) && !madeInWindow && r.makeDeferredNow(ctx, &state, &plan)
 	if plan.Nodes.Equal(state.Nodes) && !madeInWindow && !redo && !applyNow {
 		// Only settings changed: nothing to do on the database.
 		copyComputed(&plan, &state)
@@ -779,17 +779,32 @@ func madeInWindow(state *dbTopologyModel) bool {
 }
 
 // deferredByLastApply reports whether the state's Multi-AZ change, pending for the maintenance
-// window, is one this resource's last apply deferred (apply_immediately = false) rather than
-// one found pending (an imported database has apply_immediately = true in its state).
+// window, may be one this resource's last change deferred: pending, after a change of this
+// resource (an imported database has no last_change). The state's apply_immediately may already
+// be true (an apply that set it was interrupted, or resumed the deferred change): the
+// orchestrator confirms the change is this resource's own from its guard (OwnPending), and
+// refuses it as made outside otherwise.
 func deferredByLastApply(state *dbTopologyModel) bool {
-	return state.Pending.ValueBool() && !state.ApplyImmediately.IsNull() && !state.ApplyImmediately.ValueBool() && !state.LastChange.IsNull()
+	return state.Pending.ValueBool() && !state.LastChange.IsNull()
 }
 
-// makeDeferredNow reports whether plan wants now the change the last apply deferred:
-// apply_immediately turned true while it is still pending. The update makes it behind a guard
-// snapshot of its own (topology.Request.OwnPending), rather than only recording the setting.
-func makeDeferredNow(state, plan *dbTopologyModel) bool {
-	return deferredByLastApply(state) && !plan.ApplyImmediately.IsUnknown() && plan.ApplyImmediately.ValueBool()
+// makeDeferredNow reports whether plan wants now the change this resource deferred:
+// apply_immediately true while it is still pending, and the guard of the last change says this
+// resource deferred it (a pending change made outside the resource is left to its window, as the
+// configuration follows it). The update makes it behind a guard snapshot of its own
+// (topology.Request.OwnPending), rather than only recording the setting. A failed check counts as
+// no: the next plan asks again.
+func (r *dbTopologyResource) makeDeferredNow(ctx context.Context, state, plan *dbTopologyModel) bool {
+	if !deferredByLastApply(state) || plan.ApplyImmediately.IsUnknown() || !plan.ApplyImmediately.ValueBool() || r.data == nil {
+		return false
+	}
+	var diags diag.Diagnostics
+	req := r.request(ctx, state, int(state.Nodes.ValueInt64()), state.generation(ctx, &diags)+1, nil, true, &diags)
+	if diags.HasError() {
+		return false
+	}
+	own, err := r.orchestrator(ctx).DeferredByPrevious(ctx, req)
+	return own && err == nil
 }
 
 // notAtNodes reports whether the database does not have the state's node count while nothing is
@@ -951,7 +966,7 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 	same := state != nil && plan.Nodes.Equal(state.Nodes)
 	finish := same && madeInWindow(state)
 	redo := same && notAtNodes(state)
-	applyNow := same && !finish && makeDeferredNow(state, &plan)
+	applyNow := same && !finish && r.makeDeferredNow(ctx, state, &plan)
 	if same && !finish && !redo && !applyNow {
 		copyComputed(&plan, state)
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	cw "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
 )
@@ -139,5 +141,21 @@ func TestClassChangeFailoverBeforeIt(t *testing.T) {
 	}
 	if !classChanged {
 		t.Errorf("warnings %q, want the class change", res.Warnings)
+	}
+}
+
+// TestClassChangePinnedAdviceUnderADay: a class change less than a day before a pinned window's end
+// leaves no lookback_days (1 or more) that starts after it: the advice says to move end_time.
+func TestClassChangePinnedAdviceUnderADay(t *testing.T) {
+	end := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	plan := &cw.Plan{Period: time.Minute, Start: end.Add(-14 * 24 * time.Hour), End: end}
+	c := inventory.Cluster{ClassChanges: []analysis.Event{{Source: "cls-prod", Time: end.Add(-10 * time.Hour), Message: "Finished applying modification to DB instance class."}}}
+	_, w := classChangeStart(c, plan, true)
+	if strings.Contains(w, "lookback_days 0") || !strings.Contains(w, "move end_time to at least a day after the change") {
+		t.Errorf("advice %q, want it to move end_time (no lookback_days of 1 or more starts after the change)", w)
+	}
+	c.ClassChanges[0].Time = end.Add(-50 * time.Hour)
+	if _, w := classChangeStart(c, plan, true); !strings.Contains(w, "lookback_days 2 or less") {
+		t.Errorf("advice %q, want lookback_days 2 or less", w)
 	}
 }

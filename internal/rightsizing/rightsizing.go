@@ -366,9 +366,12 @@ func classChangeStart(c inventory.Cluster, plan *cw.Plan, pinned bool) (time.Tim
 	if pinned {
 		// The event is what trims the window: once RDS no longer returns it, the same window is
 		// analysed whole again, on the old class's history.
+		keep := "move end_time to at least a day after the change, with a lookback that starts after it, to keep a result"
+		if n := int(plan.End.Sub(last.Time).Hours() / 24); n >= 1 {
+			keep = fmt.Sprintf("pin a window that starts after the change (lookback_days %d or less) to keep this result", n)
+		}
 		aged = fmt.Sprintf(". end_time pins this window, but RDS keeps the event 14 days: from %s UTC a plan no longer sees the change and "+
-			"analyses the whole window again; pin a window that starts after the change (lookback_days %s or less) to keep this result",
-			last.Time.Add(events.Retention).UTC().Format("2006-01-02 15:04"), strconv.Itoa(int(plan.End.Sub(last.Time).Hours()/24)))
+			"analyses the whole window again; %s", last.Time.Add(events.Retention).UTC().Format("2006-01-02 15:04"), keep)
 	}
 	return last.Time, fmt.Sprintf("%s's instance class changed at %s (RDS: %q): CloudWatch measured CPU and memory before it on the old class, "+
 		"so the analysis starts then and covers %s of the %s days asked for. A verdict needs the policy's minimum lookback on today's classes: "+

@@ -498,6 +498,12 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		if err := r.precheckUndone(ctx); err != nil {
 			return nil, err
 		}
+		if !latest.usable() {
+			// A closed change's record (a completed or superseded guard a resource created anew
+			// finds for this generation) is no earlier attempt of this change: the reader comes
+			// from today's cluster, or Request.Previous.
+			r.reader = nil
+		}
 		if err := r.precheckExpectedReader(); err != nil {
 			return nil, err
 		}
@@ -823,6 +829,16 @@ func (r *run) precheckExpectedReader() error {
 	return nil
 }
 
+// DeferredByPrevious reports whether the Multi-AZ change pending on req.Target is the one the
+// caller's previous change deferred (confirmOwnPending: the guard of generation req.Generation − 1,
+// to req.Nodes, tagged pending-maintenance, or changing and deferred). Describe and list calls only.
+func (o *Orchestrator) DeferredByPrevious(ctx context.Context, req Request) (bool, error) {
+	r := &run{o: o, req: req}
+	r.req.OwnPending = true
+	err := r.confirmOwnPending(ctx)
+	return r.req.OwnPending && err == nil, err
+}
+
 // confirmOwnPending keeps Request.OwnPending only when the guard snapshot of the caller's
 // previous change (generation − 1, to the same node count) says that change waits for the
 // maintenance window (OutcomePending). A pending change the caller takes for its own but that
@@ -1002,9 +1018,10 @@ func (r *run) classify(latest *guard) (phase, error) {
 			// guard still in progress was never followed by its request: the value pending is
 			// an earlier deferred change's, below.)
 			return phaseInProgress, nil
-		case pendingWant && r.req.OwnPending && !r.req.DeferToMaintenanceWindow && usableStatus(t.Status):
+		case pendingWant && r.req.OwnPending && !r.req.DeferToMaintenanceWindow && (usableStatus(t.Status) || (latest != nil && pendingStatus(t.Status))):
 			// The caller's own deferred change, wanted now: a change from today's topology,
-			// behind a guard of its own.
+			// behind a guard of its own (an earlier attempt's, still being taken, holds the
+			// instance busy: the run waits for it and takes its own).
 			return phaseOriginal, nil
 		case pendingWant:
 			return phasePending, nil

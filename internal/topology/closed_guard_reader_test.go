@@ -1,0 +1,54 @@
+package topology
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// TestClosedGuardReaderNotRecreated: a resource created anew reuses generations 1 and 2, and finds
+// the completed guards of an earlier resource, which record the reader that resource removed. The
+// reader it recreates going back to 2 nodes is the one this resource removed (Request.Previous,
+// its state's previous_topology): a closed change's record is no earlier attempt of this change.
+func TestClosedGuardReaderNotRecreated(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx := context.Background()
+	// First resource: 2 -> 1 (g1), 1 -> 2 (g2), then forgotten (destroy without restore).
+	r1, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2, Previous: &r1.Previous}); err != nil {
+		t.Fatal(err)
+	}
+	// The reader is resized since (outside either resource).
+	if _, err := e.api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String(ssoReader),
+		DBInstanceClass: aws.String("db.r6g.large"), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(2 * time.Hour)
+	if c := aws.ToString(e.instance(ssoReader).DBInstanceClass); c != "db.r6g.large" {
+		t.Fatalf("reader class %s after the resize", c)
+	}
+	// Second resource, created anew: 2 -> 1 (generation 1 again), then back to 2 with its own Previous.
+	r3, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r3.Previous.Reader == nil || r3.Previous.Reader.Class != "db.r6g.large" {
+		t.Fatalf("second resource's removal recorded %+v", r3.Previous.Reader)
+	}
+	_, err = e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2, Previous: &r3.Previous})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := aws.ToString(e.instance(ssoReader).DBInstanceClass)
+	if got != "db.r6g.large" {
+		t.Errorf("restored reader is %s, want db.r6g.large: the one this resource removed (Request.Previous), not the one a closed guard of another resource recorded", got)
+	}
+}

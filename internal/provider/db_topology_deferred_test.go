@@ -199,3 +199,36 @@ func TestAccDBTopology_applyNowInterrupted(t *testing.T) {
 		})
 	}
 }
+
+// TestAccDBTopology_applyNowGuardUnreadAtPlan: the plan cannot read the deferred change's guard (one
+// denied DescribeDBSnapshots: a transient error, or a role without it). It cannot tell whether the
+// change is this resource's, so it leaves the outcome to the apply instead of planning "settings
+// only" (which the plan Terraform makes again at apply, reading the guard, would contradict): the
+// apply makes the change now.
+func TestAccDBTopology_applyNowGuardUnreadAtPlan(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: deferredConfig(srv, 1, "  apply_immediately = false\n")},
+			{
+				PreConfig: func() {
+					srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBSnapshots", Sequence: []sandbox.Fault{
+						{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized to perform rds:DescribeDBSnapshots"}}})
+				},
+				Config: deferredConfig(srv, 1, "  apply_immediately = true\n"),
+				Check: func(*terraform.State) error {
+					in, err := topology.FindDBInstance(context.Background(), api, "mandible-prod")
+					if err != nil {
+						return err
+					}
+					if aws.ToBool(in.MultiAZ) || (in.PendingModifiedValues != nil && in.PendingModifiedValues.MultiAZ != nil) {
+						return fmt.Errorf("still Multi-AZ %t, pending %+v", aws.ToBool(in.MultiAZ), in.PendingModifiedValues)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}

@@ -793,18 +793,23 @@ func deferredByLastApply(state *dbTopologyModel) bool {
 // resource deferred it (a pending change made outside the resource is left to its window, as the
 // configuration follows it). The update makes it behind a guard snapshot of its own
 // (topology.Request.OwnPending), rather than only recording the setting. A failed check counts as
-// no: the next plan asks again.
+// yes: the plan then leaves the outcome to the apply (the computed values unknown), so that the
+// plan Terraform makes again at apply, which may read the guard, cannot contradict it; the
+// orchestrator confirms the change is this resource's before making it, and refuses otherwise.
 func (r *dbTopologyResource) makeDeferredNow(ctx context.Context, state, plan *dbTopologyModel) bool {
-	if !deferredByLastApply(state) || plan.ApplyImmediately.IsUnknown() || !plan.ApplyImmediately.ValueBool() || r.data == nil {
+	if !deferredByLastApply(state) || plan.ApplyImmediately.IsUnknown() || !plan.ApplyImmediately.ValueBool() {
 		return false
+	}
+	if r.data == nil {
+		return true
 	}
 	var diags diag.Diagnostics
 	req := r.request(ctx, state, int(state.Nodes.ValueInt64()), state.generation(ctx, &diags)+1, nil, true, &diags)
 	if diags.HasError() {
-		return false
+		return true
 	}
 	own, err := r.orchestrator(ctx).DeferredByPrevious(ctx, req)
-	return own && err == nil
+	return own || err != nil
 }
 
 // notAtNodes reports whether the database does not have the state's node count while nothing is

@@ -52,3 +52,42 @@ func TestClosedGuardReaderNotRecreated(t *testing.T) {
 		t.Errorf("restored reader is %s, want db.r6g.large: the one this resource removed (Request.Previous), not the one a closed guard of another resource recorded", got)
 	}
 }
+
+// TestClosedGuardReaderPreviewAgrees: the plan's preview and the apply use the same reader for a
+// change back to 2 nodes: this resource's own record (Request.Previous), not the reader a closed
+// guard of an earlier resource recorded, whose name a standalone instance has taken since. The
+// preview does not refuse a change the apply then makes.
+func TestClosedGuardReaderPreviewAgrees(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx := context.Background()
+	r1, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2, Previous: &r1.Previous}); err != nil {
+		t.Fatal(err)
+	}
+	// Outside either resource, the reader is replaced by another one.
+	if _, err := e.api.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String(ssoReader), SkipFinalSnapshot: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(time.Hour)
+	if _, err := e.api.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("sso-prod-b"), DBClusterIdentifier: aws.String("sso-prod"),
+		DBInstanceClass: aws.String("db.r6g.large"), Engine: aws.String("aurora-postgresql")}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(time.Hour)
+	r3, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
+	if err != nil || r3.Previous.Reader == nil || r3.Previous.Reader.Identifier != "sso-prod-b" {
+		t.Fatalf("second removal: %+v, %v", r3, err)
+	}
+	e.createStandalone(t, ssoReader) // the old reader's name, taken outside the cluster
+	req := Request{Target: sso, Nodes: 2, Generation: 2, Previous: &r3.Previous}
+	p, err := e.o.Preview(ctx, req)
+	if err != nil || p.Refusal != "" {
+		t.Fatalf("preview: %+v, %v; want no refusal (the reader is recreated as sso-prod-b)", p, err)
+	}
+	if _, err := e.o.Run(ctx, req); err != nil || e.instance("sso-prod-b") == nil {
+		t.Fatalf("run: %v; want sso-prod-b recreated", err)
+	}
+}

@@ -498,12 +498,6 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		if err := r.precheckUndone(ctx); err != nil {
 			return nil, err
 		}
-		if !latest.usable() {
-			// A closed change's record (a completed or superseded guard a resource created anew
-			// finds for this generation) is no earlier attempt of this change: the reader comes
-			// from today's cluster, or Request.Previous.
-			r.reader = nil
-		}
 		if err := r.precheckExpectedReader(); err != nil {
 			return nil, err
 		}
@@ -807,6 +801,12 @@ func (r *run) locate(ctx context.Context) (*guard, int, phase, error) {
 		// Past the original topology without a guard of an open change (none, or one that
 		// completed, rolled back or was superseded): not this change's doing.
 		return nil, 0, 0, r.noGuardErr(ph)
+	}
+	if ph == phaseOriginal && !latest.usable() {
+		// A closed change's record (a completed or superseded guard a resource created anew
+		// finds for this generation) is no earlier attempt of this change: the reader comes from
+		// today's cluster, or Request.Previous, for Run and Preview alike.
+		r.reader = nil
 	}
 	return latest, next, ph, nil
 }

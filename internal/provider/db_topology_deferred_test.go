@@ -232,3 +232,34 @@ func TestAccDBTopology_applyNowGuardUnreadAtPlan(t *testing.T) {
 		},
 	})
 }
+
+// TestAccDBTopology_foreignPendingGuardsUnreadable: a Multi-AZ change scheduled outside the resource
+// after its own change completed (the configuration follows it), with the guard snapshots
+// unreadable from then on (a role without rds:DescribeDBSnapshots, say): whether to make a deferred
+// change now is decided from the state alone (the last change went to another node count), so the
+// plan is a no-op rather than an update every apply would refuse.
+func TestAccDBTopology_foreignPendingGuardsUnreadable(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	const name = "rightsize_db_topology.m"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: mandibleNodesConfig(srv, 1)},
+			{
+				PreConfig: func() {
+					if _, err := api.ModifyDBInstance(context.Background(), &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+						MultiAZ: aws.Bool(true), ApplyImmediately: aws.Bool(false)}); err != nil {
+						t.Fatal(err)
+					}
+					srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBSnapshots", Rate: 1,
+						RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized to perform rds:DescribeDBSnapshots"}})
+				},
+				Config: mandibleNodesConfig(srv, 2),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(name, plancheck.ResourceActionNoop),
+				}},
+			},
+		},
+	})
+}

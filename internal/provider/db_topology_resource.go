@@ -744,7 +744,7 @@ func (r *dbTopologyResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	madeInWindow, redo := madeInWindow(&state), notAtNodes(&state)
-	applyNow := plan.Nodes.Equal(state.Nodes) && !madeInWindow && r.makeDeferredNow(ctx, &state, &plan)
+	applyNow := plan.Nodes.Equal(state.Nodes) && !madeInWindow && makeDeferredNow(&state, &plan)
 	if plan.Nodes.Equal(state.Nodes) && !madeInWindow && !redo && !applyNow {
 		// Only settings changed: nothing to do on the database.
 		copyComputed(&plan, &state)
@@ -779,37 +779,26 @@ func madeInWindow(state *dbTopologyModel) bool {
 }
 
 // deferredByLastApply reports whether the state's Multi-AZ change, pending for the maintenance
-// window, may be one this resource's last change deferred: pending, after a change of this
-// resource (an imported database has no last_change). The state's apply_immediately may already
-// be true (an apply that set it was interrupted, or resumed the deferred change): the
-// orchestrator confirms the change is this resource's own from its guard (OwnPending), and
-// refuses it as made outside otherwise.
+// window, is the one this resource's last change deferred: the last change went to the node count
+// now pending (nodes, as Read refreshes it), which the database does not have yet. A change
+// scheduled outside the resource after one of its changes completed is pending towards another
+// count; an imported database has no last change. Decided from the state alone, so that a plan and
+// the plan Terraform makes again at apply agree; the orchestrator confirms it from the change's
+// guard (Request.OwnPending) before making the change, and refuses otherwise.
 func deferredByLastApply(state *dbTopologyModel) bool {
-	return state.Pending.ValueBool() && !state.LastChange.IsNull()
-}
-
-// makeDeferredNow reports whether plan wants now the change this resource deferred:
-// apply_immediately true while it is still pending, and the guard of the last change says this
-// resource deferred it (a pending change made outside the resource is left to its window, as the
-// configuration follows it). The update makes it behind a guard snapshot of its own
-// (topology.Request.OwnPending), rather than only recording the setting. A failed check counts as
-// yes: the plan then leaves the outcome to the apply (the computed values unknown), so that the
-// plan Terraform makes again at apply, which may read the guard, cannot contradict it; the
-// orchestrator confirms the change is this resource's before making it, and refuses otherwise.
-func (r *dbTopologyResource) makeDeferredNow(ctx context.Context, state, plan *dbTopologyModel) bool {
-	if !deferredByLastApply(state) || plan.ApplyImmediately.IsUnknown() || !plan.ApplyImmediately.ValueBool() {
+	if !state.Pending.ValueBool() || state.LastChange.IsNull() || state.LastChange.IsUnknown() {
 		return false
 	}
-	if r.data == nil {
-		return true
-	}
-	var diags diag.Diagnostics
-	req := r.request(ctx, state, int(state.Nodes.ValueInt64()), state.generation(ctx, &diags)+1, nil, true, &diags)
-	if diags.HasError() {
-		return true
-	}
-	own, err := r.orchestrator(ctx).DeferredByPrevious(ctx, req)
-	return own || err != nil
+	to, ok := state.LastChange.Attributes()["to_nodes"].(types.Int64)
+	return ok && !to.IsUnknown() && !to.IsNull() && to.Equal(state.Nodes) && !state.CurrentNodes.Equal(to)
+}
+
+// makeDeferredNow reports whether plan wants now the change this resource deferred
+// (deferredByLastApply): apply_immediately true while it is still pending. The update makes it
+// behind a guard snapshot of its own (topology.Request.OwnPending), rather than only recording the
+// setting.
+func makeDeferredNow(state, plan *dbTopologyModel) bool {
+	return deferredByLastApply(state) && !plan.ApplyImmediately.IsUnknown() && plan.ApplyImmediately.ValueBool()
 }
 
 // notAtNodes reports whether the database does not have the state's node count while nothing is
@@ -971,7 +960,7 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 	same := state != nil && plan.Nodes.Equal(state.Nodes)
 	finish := same && madeInWindow(state)
 	redo := same && notAtNodes(state)
-	applyNow := same && !finish && r.makeDeferredNow(ctx, state, &plan)
+	applyNow := same && !finish && makeDeferredNow(state, &plan)
 	if same && !finish && !redo && !applyNow {
 		copyComputed(&plan, state)
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)

@@ -829,16 +829,6 @@ func (r *run) precheckExpectedReader() error {
 	return nil
 }
 
-// DeferredByPrevious reports whether the Multi-AZ change pending on req.Target is the one the
-// caller's previous change deferred (confirmOwnPending: the guard of generation req.Generation − 1,
-// to req.Nodes, tagged pending-maintenance, or changing and deferred). Describe and list calls only.
-func (o *Orchestrator) DeferredByPrevious(ctx context.Context, req Request) (bool, error) {
-	r := &run{o: o, req: req}
-	r.req.OwnPending = true
-	err := r.confirmOwnPending(ctx)
-	return r.req.OwnPending && err == nil, err
-}
-
 // confirmOwnPending keeps Request.OwnPending only when the guard snapshot of the caller's
 // previous change (generation − 1, to the same node count) says that change waits for the
 // maintenance window (OutcomePending). A pending change the caller takes for its own but that

@@ -33,6 +33,18 @@ func restoredToTwoNodes(api *rds.Client) error {
 	return nil
 }
 
+// singleAZNow checks that mandible-prod is Single-AZ with nothing pending: a deferred change made now.
+func singleAZNow(api *rds.Client) error {
+	in, err := topology.FindDBInstance(context.Background(), api, "mandible-prod")
+	if err != nil {
+		return err
+	}
+	if aws.ToBool(in.MultiAZ) || (in.PendingModifiedValues != nil && in.PendingModifiedValues.MultiAZ != nil) {
+		return fmt.Errorf("mandible-prod is still Multi-AZ (%t) or has Multi-AZ pending (%+v)", aws.ToBool(in.MultiAZ), in.PendingModifiedValues)
+	}
+	return nil
+}
+
 func deferredConfig(srv *sandbox.Server, nodes int, extra string) string {
 	return topologyConfig(srv, nil, fmt.Sprintf(`
 resource "rightsize_db_topology" "m" {
@@ -136,16 +148,7 @@ func TestAccDBTopology_deferredInterruptedThenImmediate(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(name, plancheck.ResourceActionUpdate),
 				}},
-				Check: func(*terraform.State) error {
-					in, err := topology.FindDBInstance(context.Background(), api, "mandible-prod")
-					if err != nil {
-						return err
-					}
-					if aws.ToBool(in.MultiAZ) || (in.PendingModifiedValues != nil && in.PendingModifiedValues.MultiAZ != nil) {
-						return fmt.Errorf("still Multi-AZ %t, pending %+v", aws.ToBool(in.MultiAZ), in.PendingModifiedValues)
-					}
-					return nil
-				},
+				Check:             func(*terraform.State) error { return singleAZNow(api) },
 				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(name, tfjsonpath.New("pending"), knownvalue.Bool(false))},
 			},
 			{Config: deferredConfig(srv, 1, "  apply_immediately = true\n"), PlanOnly: true},
@@ -182,16 +185,7 @@ func TestAccDBTopology_applyNowInterrupted(t *testing.T) {
 					},
 					{
 						Config: deferredConfig(srv, 1, "  apply_immediately = true\n"),
-						Check: func(*terraform.State) error {
-							in, err := topology.FindDBInstance(context.Background(), api, "mandible-prod")
-							if err != nil {
-								return err
-							}
-							if aws.ToBool(in.MultiAZ) || (in.PendingModifiedValues != nil && in.PendingModifiedValues.MultiAZ != nil) {
-								return fmt.Errorf("still Multi-AZ %t after the re-apply, pending %+v", aws.ToBool(in.MultiAZ), in.PendingModifiedValues)
-							}
-							return nil
-						},
+						Check:  func(*terraform.State) error { return singleAZNow(api) },
 					},
 					{Config: deferredConfig(srv, 1, "  apply_immediately = true\n"), PlanOnly: true},
 				},
@@ -200,11 +194,10 @@ func TestAccDBTopology_applyNowInterrupted(t *testing.T) {
 	}
 }
 
-// TestAccDBTopology_applyNowGuardUnreadAtPlan: the plan cannot read the deferred change's guard (one
-// denied DescribeDBSnapshots: a transient error, or a role without it). It cannot tell whether the
-// change is this resource's, so it leaves the outcome to the apply instead of planning "settings
-// only" (which the plan Terraform makes again at apply, reading the guard, would contradict): the
-// apply makes the change now.
+// TestAccDBTopology_applyNowGuardUnreadAtPlan: the plan cannot read the guard snapshots (one denied
+// DescribeDBSnapshots: a transient error, or a role without it). Whether to make the deferred change
+// now is decided from the state, so the plan and the plan Terraform makes again at apply agree, and
+// the apply (which reads the guard) makes the change now.
 func TestAccDBTopology_applyNowGuardUnreadAtPlan(t *testing.T) {
 	srv, api := topologySandbox(t, sandbox.Demo(), nil)
 	resource.Test(t, resource.TestCase{
@@ -218,16 +211,7 @@ func TestAccDBTopology_applyNowGuardUnreadAtPlan(t *testing.T) {
 						{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized to perform rds:DescribeDBSnapshots"}}})
 				},
 				Config: deferredConfig(srv, 1, "  apply_immediately = true\n"),
-				Check: func(*terraform.State) error {
-					in, err := topology.FindDBInstance(context.Background(), api, "mandible-prod")
-					if err != nil {
-						return err
-					}
-					if aws.ToBool(in.MultiAZ) || (in.PendingModifiedValues != nil && in.PendingModifiedValues.MultiAZ != nil) {
-						return fmt.Errorf("still Multi-AZ %t, pending %+v", aws.ToBool(in.MultiAZ), in.PendingModifiedValues)
-					}
-					return nil
-				},
+				Check:  func(*terraform.State) error { return singleAZNow(api) },
 			},
 		},
 	})

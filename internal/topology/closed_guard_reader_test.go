@@ -11,6 +11,21 @@ import (
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
 
+// earlierResourceRoundTrip is an earlier resource's life on sso-prod: 2 → 1 node (generation 1,
+// removing the reader) and back (generation 2, recreating it from its record), its completed guards
+// kept. A resource created anew reuses those generations.
+func earlierResourceRoundTrip(t *testing.T, e *env) {
+	t.Helper()
+	ctx := context.Background()
+	first, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2, Previous: &first.Previous}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestClosedGuardReaderNotRecreated: a resource created anew reuses generations 1 and 2, and finds
 // the completed guards of an earlier resource, which record the reader that resource removed. The
 // reader it recreates going back to 2 nodes is the one this resource removed (Request.Previous,
@@ -19,13 +34,7 @@ func TestClosedGuardReaderNotRecreated(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
 	ctx := context.Background()
 	// First resource: 2 -> 1 (g1), 1 -> 2 (g2), then forgotten (destroy without restore).
-	r1, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2, Previous: &r1.Previous}); err != nil {
-		t.Fatal(err)
-	}
+	earlierResourceRoundTrip(t, e)
 	// The reader is resized since (outside either resource).
 	if _, err := e.api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String(ssoReader),
 		DBInstanceClass: aws.String("db.r6g.large"), ApplyImmediately: aws.Bool(true)}); err != nil {
@@ -60,13 +69,7 @@ func TestClosedGuardReaderNotRecreated(t *testing.T) {
 func TestClosedGuardReaderPreviewAgrees(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
 	ctx := context.Background()
-	r1, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2, Previous: &r1.Previous}); err != nil {
-		t.Fatal(err)
-	}
+	earlierResourceRoundTrip(t, e)
 	// Outside either resource, the reader is replaced by another one.
 	if _, err := e.api.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String(ssoReader), SkipFinalSnapshot: aws.Bool(true)}); err != nil {
 		t.Fatal(err)

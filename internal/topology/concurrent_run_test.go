@@ -218,14 +218,7 @@ func TestExpectedReaderAfterFailover(t *testing.T) {
 func TestCompletedGuardReaderIgnored(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
 	ctx := context.Background()
-	first, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	prev, err := e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2, Previous: &first.Previous})
-	if err != nil || prev.Previous.Reader == nil {
-		t.Fatalf("back to 2 nodes: %+v, %v", prev, err)
-	}
+	earlierResourceRoundTrip(t, e)
 	if _, err := e.api.FailoverDBCluster(ctx, &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String("sso-prod"),
 		TargetDBInstanceIdentifier: aws.String(ssoReader)}); err != nil {
 		t.Fatal(err)
@@ -244,13 +237,7 @@ func TestCompletedGuardReaderIgnored(t *testing.T) {
 func TestPreviewReaderIgnoresClosedGuard(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
 	ctx := context.Background()
-	first, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2, Previous: &first.Previous}); err != nil {
-		t.Fatal(err)
-	}
+	earlierResourceRoundTrip(t, e)
 	if _, err := e.api.FailoverDBCluster(ctx, &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String("sso-prod"),
 		TargetDBInstanceIdentifier: aws.String(ssoReader)}); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -244,6 +245,63 @@ func TestAccDBTopology_foreignPendingGuardsUnreadable(t *testing.T) {
 					plancheck.ExpectResourceAction(name, plancheck.ResourceActionNoop),
 				}},
 			},
+		},
+	})
+}
+
+// TestAccDBTopology_foreignPendingSameDirection: the resource's change to 1 node completed; outside
+// it, Multi-AZ was turned back on and then its removal scheduled for the window (the same direction
+// as the resource's last change). The last change was not deferred (its recorded action says so),
+// so the plan is a no-op, not an update every apply would refuse.
+func TestAccDBTopology_foreignPendingSameDirection(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: mandibleNodesConfig(srv, 1)},
+			{
+				PreConfig: func() {
+					ctx := context.Background()
+					if _, err := api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+						MultiAZ: aws.Bool(true), ApplyImmediately: aws.Bool(true)}); err != nil {
+						t.Fatal(err)
+					}
+					srv.Advance(3 * time.Hour)
+					if _, err := api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+						MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(false)}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: mandibleNodesConfig(srv, 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("rightsize_db_topology.m", plancheck.ResourceActionNoop),
+				}},
+			},
+		},
+	})
+}
+
+// TestAccDBTopology_deferredGuardDeleted: the guard of the resource's own deferred change was deleted
+// outside it, then apply_immediately turned true. A change is made now only behind that guard, so
+// the apply refuses, changing nothing, and says what happened and what to do (not "made outside").
+func TestAccDBTopology_deferredGuardDeleted(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: deferredConfig(srv, 1, "  apply_immediately = false\n")},
+			{
+				PreConfig: func() {
+					if _, err := api.DeleteDBSnapshot(context.Background(), &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: aws.String("rightsize-guard-mandible-prod-g1-to1")}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      deferredConfig(srv, 1, "  apply_immediately = true\n"),
+				ExpectError: regexp.MustCompile(`(?s)guard snapshot of this\s+resource's\s+last\s+change\s+\(generation\s+1\)\s+does\s+not\s+show\s+that\s+change\s+deferred.*set\s+apply_immediately\s+=\s+false`),
+			},
+			{Config: deferredConfig(srv, 1, "  apply_immediately = false\n")},
 		},
 	})
 }

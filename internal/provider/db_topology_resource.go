@@ -779,18 +779,23 @@ func madeInWindow(state *dbTopologyModel) bool {
 }
 
 // deferredByLastApply reports whether the state's Multi-AZ change, pending for the maintenance
-// window, is the one this resource's last change deferred: the last change went to the node count
-// now pending (nodes, as Read refreshes it), which the database does not have yet. A change
-// scheduled outside the resource after one of its changes completed is pending towards another
-// count; an imported database has no last change. Decided from the state alone, so that a plan and
+// window, is the one this resource's last change deferred: the last change was deferred (its
+// action) and went to the node count now pending (nodes, as Read refreshes it), which the database
+// does not have yet. A change scheduled outside the resource after one of its changes completed
+// was not deferred by it; an imported database has no last change. Decided from the state alone, so that a plan and
 // the plan Terraform makes again at apply agree; the orchestrator confirms it from the change's
 // guard (Request.OwnPending) before making the change, and refuses otherwise.
 func deferredByLastApply(state *dbTopologyModel) bool {
 	if !state.Pending.ValueBool() || state.LastChange.IsNull() || state.LastChange.IsUnknown() {
 		return false
 	}
-	to, ok := state.LastChange.Attributes()["to_nodes"].(types.Int64)
-	return ok && !to.IsUnknown() && !to.IsNull() && to.Equal(state.Nodes) && !state.CurrentNodes.Equal(to)
+	attrs := state.LastChange.Attributes()
+	to, ok := attrs["to_nodes"].(types.Int64)
+	action, deferred := attrs["action"].(types.String)
+	// The last change was deferred (its recorded action says so), not completed: a change of the
+	// same direction scheduled outside after a completed one looks the same otherwise.
+	deferred = deferred && strings.Contains(action.ValueString(), topology.ScheduledAction)
+	return ok && deferred && !to.IsUnknown() && !to.IsNull() && to.Equal(state.Nodes) && !state.CurrentNodes.Equal(to)
 }
 
 // makeDeferredNow reports whether plan wants now the change this resource deferred

@@ -200,6 +200,10 @@ type Previous struct {
 }
 
 // Result describes a completed (or deferred) change.
+// ScheduledAction ends Result.Action for a change deferred to the maintenance window: a caller
+// that records the action can tell its own deferred change from one scheduled outside it.
+const ScheduledAction = "scheduled for the next maintenance window"
+
 type Result struct {
 	Target Target
 	// FromNodes and Nodes are the node counts before and after the change.
@@ -385,6 +389,9 @@ type run struct {
 	// before its call (Request.OwnPending: the caller's deferred change, made now). Then that
 	// value pending is no sign of this run's call, only the instance modifying is.
 	deferredPending bool
+	// ownPendingClaimed is true when the caller said the pending change is its own
+	// (Request.OwnPending) even if confirmOwnPending found no guard to confirm it.
+	ownPendingClaimed bool
 	// serverStart is when the change began on the RDS clock (see referenceNow).
 	serverStart time.Time
 }
@@ -606,7 +613,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		res.Pending = true
 		res.Nodes = r.from
 		res.MultiAZ = r.from == 2
-		res.Action = fmt.Sprintf("%s scheduled for the next maintenance window (guard snapshot %s)", r.actionText(), r.guard.id)
+		res.Action = fmt.Sprintf("%s %s (guard snapshot %s)", r.actionText(), ScheduledAction, r.guard.id)
 		res.Finished = r.o.now()
 		return res, nil
 	}
@@ -837,7 +844,7 @@ func (r *run) confirmOwnPending(ctx context.Context) error {
 	if !r.req.OwnPending {
 		return nil
 	}
-	r.req.OwnPending = false
+	r.req.OwnPending, r.ownPendingClaimed = false, true
 	gen := r.req.Generation - 1
 	if r.req.Target.Kind != KindInstance || gen < 1 {
 		return nil
@@ -1104,6 +1111,11 @@ func (r *run) noGuardErr(ph phase) error {
 		if r.req.OwnPending {
 			return r.precheckErr(ReasonPending, "a Multi-AZ change to %t is already pending for the maintenance window, deferred by this resource's last apply (apply_immediately = false); "+
 				"set apply_immediately = true to make it now, or let the window make it", r.req.Nodes == 2)
+		}
+		if r.ownPendingClaimed {
+			return r.precheckErr(ReasonPending, "a Multi-AZ change to %t is pending for the maintenance window, but the guard snapshot of this resource's last change "+
+				"(generation %d) does not show that change deferred (the snapshot is gone, or that change completed and the pending one was made outside this resource), "+
+				"and a deferred change is made now only behind its guard: set apply_immediately = false and let the window make it", r.req.Nodes == 2, r.req.Generation-1)
 		}
 		return r.precheckErr(ReasonPending, "a Multi-AZ change to %t is already pending for the maintenance window, made outside this resource", r.req.Nodes == 2)
 	default:

@@ -139,8 +139,8 @@ func TestOwnPendingUnconfirmed(t *testing.T) {
 	e.srv.ResetLog()
 	_, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 2, Generation: 2, OwnPending: true})
 	var pe *PrecheckError
-	if !errors.As(err, &pe) || pe.Reason != ReasonPending || !strings.Contains(err.Error(), "made outside this resource") {
-		t.Fatalf("run: %v, want the refusal of a pending change made outside", err)
+	if !errors.As(err, &pe) || pe.Reason != ReasonPending || !strings.Contains(err.Error(), "does not show that change deferred") {
+		t.Fatalf("run: %v, want the refusal of a pending change the last change's guard does not show deferred", err)
 	}
 	if n := len(e.srv.Calls("ModifyDBInstance")) + len(e.srv.Calls("CreateDBSnapshot")); n != 0 {
 		t.Errorf("%d changing calls, want none", n)

@@ -210,6 +210,16 @@ func TestExpectedReaderAfterFailover(t *testing.T) {
 	}
 }
 
+// failOverTo fails sso-prod over to its instance id, and lets the failover finish.
+func failOverTo(t *testing.T, e *env, id string) {
+	t.Helper()
+	if _, err := e.api.FailoverDBCluster(context.Background(), &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String("sso-prod"),
+		TargetDBInstanceIdentifier: aws.String(id)}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(30 * time.Minute)
+}
+
 // TestCompletedGuardReaderIgnored: a completed guard of an earlier change (a resource created
 // anew reuses generation 1, after a replacement with restore_on_destroy, say) records the reader
 // that change removed. The reader has been recreated since and a failover made it the writer: the
@@ -219,11 +229,7 @@ func TestCompletedGuardReaderIgnored(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
 	ctx := context.Background()
 	earlierResourceRoundTrip(t, e)
-	if _, err := e.api.FailoverDBCluster(ctx, &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String("sso-prod"),
-		TargetDBInstanceIdentifier: aws.String(ssoReader)}); err != nil {
-		t.Fatal(err)
-	}
-	e.srv.Advance(30 * time.Minute)
+	failOverTo(t, e, ssoReader)
 	res, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
 	if err != nil || res.Nodes != 1 || res.Previous.Reader == nil || res.Previous.Reader.Identifier != ssoWriter {
 		t.Fatalf("a new change after a failover: %+v, %v; want %s (today's reader) removed", res, err, ssoWriter)
@@ -238,11 +244,7 @@ func TestPreviewReaderIgnoresClosedGuard(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
 	ctx := context.Background()
 	earlierResourceRoundTrip(t, e)
-	if _, err := e.api.FailoverDBCluster(ctx, &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String("sso-prod"),
-		TargetDBInstanceIdentifier: aws.String(ssoReader)}); err != nil {
-		t.Fatal(err)
-	}
-	e.srv.Advance(30 * time.Minute)
+	failOverTo(t, e, ssoReader)
 	if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 3}); err != nil {
 		t.Fatal(err)
 	}

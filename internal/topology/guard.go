@@ -678,20 +678,27 @@ func Unfinished(outcome string) bool {
 	return false
 }
 
+// latestGuard describes, with its tags, the latest guard snapshot (the highest attempt) of the
+// change of target to nodes with the given generation; nil when there is none.
+func latestGuard(ctx context.Context, api RDSAPI, prefix string, target Target, generation int64, nodes int) (*guard, error) {
+	attempts, err := guardAttempts(ctx, api, prefix, target, generation, nodes)
+	if err != nil || len(attempts) == 0 {
+		return nil, err
+	}
+	g, err := loadGuard(ctx, api, target.Kind, GuardSnapshotID(prefix, target, generation, nodes, attempts[len(attempts)-1]))
+	if IsNotFound(err) {
+		return nil, nil
+	}
+	return g, err
+}
+
 // GuardOutcome returns the latest guard snapshot of the change of target to nodes with the given
 // generation and its outcome tag (OutcomeInProgress, OutcomePending, ...): "" for both when there
 // is none, and an empty outcome for a snapshot that failed or belongs to another target. An empty
 // prefix means DefaultSnapshotPrefix.
 func GuardOutcome(ctx context.Context, api RDSAPI, prefix string, target Target, generation int64, nodes int) (id, outcome string, err error) {
-	attempts, err := guardAttempts(ctx, api, prefix, target, generation, nodes)
-	if err != nil || len(attempts) == 0 {
-		return "", "", err
-	}
-	latest, err := loadGuard(ctx, api, target.Kind, GuardSnapshotID(prefix, target, generation, nodes, attempts[len(attempts)-1]))
-	if IsNotFound(err) {
-		return "", "", nil
-	}
-	if err != nil {
+	latest, err := latestGuard(ctx, api, prefix, target, generation, nodes)
+	if latest == nil || err != nil {
 		return "", "", err
 	}
 	if !sameTarget(latest.tags[TagTarget], target) || latest.status == "failed" {

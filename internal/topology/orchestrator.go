@@ -849,15 +849,8 @@ func (r *run) confirmOwnPending(ctx context.Context) error {
 	if r.req.Target.Kind != KindInstance || gen < 1 {
 		return nil
 	}
-	attempts, err := guardAttempts(ctx, r.o.RDS, r.req.SnapshotPrefix, r.req.Target, gen, r.req.Nodes)
-	if err != nil || len(attempts) == 0 {
-		return err
-	}
-	g, err := loadGuard(ctx, r.o.RDS, r.req.Target.Kind, GuardSnapshotID(r.req.SnapshotPrefix, r.req.Target, gen, r.req.Nodes, attempts[len(attempts)-1]))
-	if IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
+	g, err := latestGuard(ctx, r.o.RDS, r.req.SnapshotPrefix, r.req.Target, gen, r.req.Nodes)
+	if g == nil || err != nil {
 		return err
 	}
 	// Tagged pending-maintenance after its request; a run whose tagging failed (best effort) left

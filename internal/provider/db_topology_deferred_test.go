@@ -46,16 +46,6 @@ func singleAZNow(api *rds.Client) error {
 	return nil
 }
 
-func deferredConfig(srv *sandbox.Server, nodes int, extra string) string {
-	return topologyConfig(srv, nil, fmt.Sprintf(`
-resource "rightsize_db_topology" "m" {
-  db_instance_identifier = "mandible-prod"
-  nodes                  = %d
-%s
-}
-`, nodes, extra))
-}
-
 // TestAccDBTopology_applyImmediatelyAfterDeferral: a change deferred to the maintenance window
 // (apply_immediately = false) is wanted now: setting apply_immediately = true plans an update
 // that makes it, behind a guard snapshot of its own, instead of only recording the setting while
@@ -68,13 +58,13 @@ func TestAccDBTopology_applyImmediatelyAfterDeferral(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: deferredConfig(srv, 1, "  apply_immediately = false\n"),
+				Config: mandibleNodesConfig(srv, 1, "  apply_immediately = false\n"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(name, tfjsonpath.New("pending"), knownvalue.Bool(true)),
 				},
 			},
 			{
-				Config: deferredConfig(srv, 1, "  apply_immediately = true\n"),
+				Config: mandibleNodesConfig(srv, 1, "  apply_immediately = true\n"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(name, plancheck.ResourceActionUpdate),
 					plancheck.ExpectUnknownValue(name, tfjsonpath.New("pending")),
@@ -87,7 +77,7 @@ func TestAccDBTopology_applyImmediatelyAfterDeferral(t *testing.T) {
 				},
 				Check: checkGuardedLog(srv, "mandible-prod", 2),
 			},
-			{Config: deferredConfig(srv, 1, "  apply_immediately = true\n"), PlanOnly: true},
+			{Config: mandibleNodesConfig(srv, 1, "  apply_immediately = true\n"), PlanOnly: true},
 		},
 	})
 }
@@ -108,9 +98,9 @@ func TestAccDBTopology_restoreOnDestroyWhilePendingToTwo(t *testing.T) {
 			return err
 		},
 		Steps: []resource.TestStep{
-			{Config: deferredConfig(srv, 1, "  restore_on_destroy = true\n")},
+			{Config: mandibleNodesConfig(srv, 1, "  restore_on_destroy = true\n")},
 			{
-				Config: deferredConfig(srv, 2, "  apply_immediately = false\n  restore_on_destroy = true\n"),
+				Config: mandibleNodesConfig(srv, 2, "  apply_immediately = false\n  restore_on_destroy = true\n"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("rightsize_db_topology.m", tfjsonpath.New("pending"), knownvalue.Bool(true)),
 				},
@@ -141,18 +131,18 @@ func TestAccDBTopology_deferredInterruptedThenImmediate(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: deferredConfig(srv, 1, "  apply_immediately = false\n"), ExpectError: regexp.MustCompile(`Interrupted`)},
-			{Config: deferredConfig(srv, 1, "  apply_immediately = true\n"), ExpectNonEmptyPlan: true, // the next plan makes it now
+			{Config: mandibleNodesConfig(srv, 1, "  apply_immediately = false\n"), ExpectError: regexp.MustCompile(`Interrupted`)},
+			{Config: mandibleNodesConfig(srv, 1, "  apply_immediately = true\n"), ExpectNonEmptyPlan: true, // the next plan makes it now
 				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(name, tfjsonpath.New("pending"), knownvalue.Bool(true))}},
 			{
-				Config: deferredConfig(srv, 1, "  apply_immediately = true\n"),
+				Config: mandibleNodesConfig(srv, 1, "  apply_immediately = true\n"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(name, plancheck.ResourceActionUpdate),
 				}},
 				Check:             func(*terraform.State) error { return singleAZNow(api) },
 				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(name, tfjsonpath.New("pending"), knownvalue.Bool(false))},
 			},
-			{Config: deferredConfig(srv, 1, "  apply_immediately = true\n"), PlanOnly: true},
+			{Config: mandibleNodesConfig(srv, 1, "  apply_immediately = true\n"), PlanOnly: true},
 		},
 	})
 }
@@ -178,17 +168,17 @@ func TestAccDBTopology_applyNowInterrupted(t *testing.T) {
 				PreCheck:                 func() { acctest.PreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{
-					{Config: deferredConfig(srv, 1, "  apply_immediately = false\n")},
+					{Config: mandibleNodesConfig(srv, 1, "  apply_immediately = false\n")},
 					{
 						PreConfig:   func() { interrupt = true },
-						Config:      deferredConfig(srv, 1, "  apply_immediately = true\n"),
+						Config:      mandibleNodesConfig(srv, 1, "  apply_immediately = true\n"),
 						ExpectError: regexp.MustCompile(`Interrupted`),
 					},
 					{
-						Config: deferredConfig(srv, 1, "  apply_immediately = true\n"),
+						Config: mandibleNodesConfig(srv, 1, "  apply_immediately = true\n"),
 						Check:  func(*terraform.State) error { return singleAZNow(api) },
 					},
-					{Config: deferredConfig(srv, 1, "  apply_immediately = true\n"), PlanOnly: true},
+					{Config: mandibleNodesConfig(srv, 1, "  apply_immediately = true\n"), PlanOnly: true},
 				},
 			})
 		})
@@ -205,13 +195,13 @@ func TestAccDBTopology_applyNowGuardUnreadAtPlan(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: deferredConfig(srv, 1, "  apply_immediately = false\n")},
+			{Config: mandibleNodesConfig(srv, 1, "  apply_immediately = false\n")},
 			{
 				PreConfig: func() {
 					srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBSnapshots", Sequence: []sandbox.Fault{
 						{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized to perform rds:DescribeDBSnapshots"}}})
 				},
-				Config: deferredConfig(srv, 1, "  apply_immediately = true\n"),
+				Config: mandibleNodesConfig(srv, 1, "  apply_immediately = true\n"),
 				Check:  func(*terraform.State) error { return singleAZNow(api) },
 			},
 		},
@@ -291,17 +281,17 @@ func TestAccDBTopology_deferredGuardDeleted(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: deferredConfig(srv, 1, "  apply_immediately = false\n")},
+			{Config: mandibleNodesConfig(srv, 1, "  apply_immediately = false\n")},
 			{
 				PreConfig: func() {
 					if _, err := api.DeleteDBSnapshot(context.Background(), &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: aws.String("rightsize-guard-mandible-prod-g1-to1")}); err != nil {
 						t.Fatal(err)
 					}
 				},
-				Config:      deferredConfig(srv, 1, "  apply_immediately = true\n"),
+				Config:      mandibleNodesConfig(srv, 1, "  apply_immediately = true\n"),
 				ExpectError: regexp.MustCompile(`(?s)guard snapshot of this\s+resource's\s+last\s+change\s+\(generation\s+1\)\s+does\s+not\s+show\s+that\s+change\s+deferred.*set\s+apply_immediately\s+=\s+false`),
 			},
-			{Config: deferredConfig(srv, 1, "  apply_immediately = false\n")},
+			{Config: mandibleNodesConfig(srv, 1, "  apply_immediately = false\n")},
 		},
 	})
 }

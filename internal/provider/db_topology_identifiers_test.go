@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -26,12 +27,12 @@ import (
 )
 
 func identifierConfig(srv *sandbox.Server, attr, id string, nodes int) string {
-	return topologyConfig(srv, nil, `
+	return topologyConfig(srv, nil, fmt.Sprintf(`
 resource "rightsize_db_topology" "m" {
-  `+attr+` = "`+id+`"
-  nodes = `+map[int]string{1: "1", 2: "2"}[nodes]+`
+  %s = %q
+  nodes = %d
 }
-`)
+`, attr, id, nodes))
 }
 
 // changingOps are the sandbox's requests that change something (every RDS action but reads).

@@ -721,13 +721,14 @@ resource "rightsize_db_topology" "m" {
 }
 
 // mandibleNodesConfig is the plainest configuration: mandible-prod at nodes nodes.
-func mandibleNodesConfig(srv *sandbox.Server, nodes int) string {
+func mandibleNodesConfig(srv *sandbox.Server, nodes int, extra ...string) string {
 	return topologyConfig(srv, nil, fmt.Sprintf(`
 resource "rightsize_db_topology" "m" {
   db_instance_identifier = "mandible-prod"
   nodes                  = %d
+%s
 }
-`, nodes))
+`, nodes, strings.Join(extra, "")))
 }
 
 // checkGuardOutcome checks the rightsize:outcome tag of DB snapshot id.

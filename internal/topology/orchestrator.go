@@ -783,11 +783,17 @@ func (r *run) locate(ctx context.Context) (*guard, int, phase, error) {
 	if err != nil {
 		return nil, 0, 0, r.changeErr("looking for the guard snapshot", err)
 	}
+	// The reader a change recorded on its guard is this change's own only while the change is
+	// open (a usable guard, or a rollback to finish); a closed change's record (a completed or
+	// superseded guard a resource created anew finds for this generation) is no earlier attempt
+	// of this change: the reader then comes from today's cluster, or Request.Previous, for Run
+	// and Preview alike (completed reads its own guard's record).
 	if latest != nil {
-		if spec, ok := readerFromTags(latest.tags); ok {
+		rollingBack := latest.outcome() == OutcomeRollingBack && latest.status == "available"
+		if spec, ok := readerFromTags(latest.tags); ok && (rollingBack || latest.usable()) {
 			r.reader = &spec
 		}
-		if latest.outcome() == OutcomeRollingBack && latest.status == "available" {
+		if rollingBack {
 			return latest, next, phaseRollingBack, nil
 		}
 	}
@@ -808,12 +814,6 @@ func (r *run) locate(ctx context.Context) (*guard, int, phase, error) {
 		// Past the original topology without a guard of an open change (none, or one that
 		// completed, rolled back or was superseded): not this change's doing.
 		return nil, 0, 0, r.noGuardErr(ph)
-	}
-	if ph == phaseOriginal && !latest.usable() {
-		// A closed change's record (a completed or superseded guard a resource created anew
-		// finds for this generation) is no earlier attempt of this change: the reader comes from
-		// today's cluster, or Request.Previous, for Run and Preview alike.
-		r.reader = nil
 	}
 	return latest, next, ph, nil
 }
@@ -981,12 +981,6 @@ func (r *run) classify(latest *guard) (phase, error) {
 	if !latest.usable() {
 		latest = nil
 	}
-	// The reader an open change recorded (r.reader, from its guard's tags); a closed change's
-	// record (a completed guard of an earlier resource, say) is not this change's.
-	recorded := r.reader
-	if latest == nil {
-		recorded = nil
-	}
 	if r.req.Target.Kind == KindInstance {
 		want := r.req.Nodes == 2
 		pendingWant := t.PendingMultiAZ != nil && *t.PendingMultiAZ == want
@@ -1026,14 +1020,14 @@ func (r *run) classify(latest *guard) (phase, error) {
 		}
 	}
 	writer := t.Writer()
-	if recorded != nil && strings.EqualFold(writer.Identifier, recorded.Identifier) && r.req.Nodes == 1 {
+	if r.reader != nil && strings.EqualFold(writer.Identifier, r.reader.Identifier) && r.req.Nodes == 1 {
 		next := "check the cluster and apply again with a new change"
 		if latest != nil && latest.outcome() == OutcomeInProgress {
 			// The guard of an attempt that changed nothing records the old reader, and the next
 			// apply would find it again: without it, the next apply records the current reader.
 			next = fmt.Sprintf("no change was made: delete guard snapshot %s, which records the old reader, and apply again (a new guard snapshot records the current one)", latest.id)
 		}
-		return 0, r.precheckErr(ReasonFailover, "instance %s, recorded as the reader to remove, is now the writer (a failover happened); refusing to delete the writer — %s", writer.Identifier, next)
+		return 0, r.precheckErr(ReasonFailover, "instance %s, r.reader as the reader to remove, is now the writer (a failover happened); refusing to delete the writer — %s", writer.Identifier, next)
 	}
 	var live []Member
 	for _, m := range t.Readers() {
@@ -1068,19 +1062,19 @@ func (r *run) classify(latest *guard) (phase, error) {
 			if latest != nil {
 				return phaseInProgress, nil
 			}
-		case recorded != nil && !strings.EqualFold(recorded.Identifier, live[0].Identifier):
-			return 0, r.precheckErr(ReasonForeignGuard, "the reader is %s but this change recorded %s; apply again with a new change", live[0].Identifier, recorded.Identifier)
+		case r.reader != nil && !strings.EqualFold(r.reader.Identifier, live[0].Identifier):
+			return 0, r.precheckErr(ReasonForeignGuard, "the reader is %s but this change r.reader %s; apply again with a new change", live[0].Identifier, r.reader.Identifier)
 		case clusterOK && live[0].Status == "available", busyOK(live[0]):
 			return phaseOriginal, nil
 		}
 	case 2:
-		ours := len(live) == 1 && recorded != nil && strings.EqualFold(live[0].Identifier, recorded.Identifier)
+		ours := len(live) == 1 && r.reader != nil && strings.EqualFold(live[0].Identifier, r.reader.Identifier)
 		switch {
 		case len(live) == 0 && (clusterOK || busyOK()):
 			return phaseOriginal, nil
 		case len(live) == 1 && live[0].Status == "available" && clusterOK:
 			return phaseDone, nil
-		case len(live) == 1 && latest != nil && (ours || recorded == nil) && pendingStatus(live[0].Status):
+		case len(live) == 1 && latest != nil && (ours || r.reader == nil) && pendingStatus(live[0].Status):
 			return phaseInProgress, nil
 		case len(live) == 1 && latest == nil:
 			return phaseDone, nil // reported as "already at target"
@@ -1624,6 +1618,9 @@ func (r *run) fromNodes(g *guard) int {
 // of it.
 func (r *run) completed(ctx context.Context, res *Result, g *guard) (*Result, error) {
 	r.guard = g
+	if spec, ok := readerFromTags(g.tags); ok { // a closed change: locate left its record out
+		r.reader = &spec
+	}
 	r.from = r.fromNodes(g)
 	res.Resumed = true
 	res.FromNodes = r.from

@@ -92,10 +92,9 @@ func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error
 			return refused(err)
 		}
 	}
-	if p.Reader == "" && r.req.Target.Kind == KindCluster && r.req.Nodes == 1 && ph != phaseOriginal && r.reader != nil && latest.usable() {
-		// A begun (open) change whose reader is gone: the one its guard recorded. A closed
-		// change's record (a completed guard found by a resource created anew) names no reader
-		// of this plan.
+	if p.Reader == "" && r.req.Target.Kind == KindCluster && r.req.Nodes == 1 && ph != phaseOriginal && r.reader != nil {
+		// A begun (open) change whose reader is gone: the one its guard recorded (locate keeps
+		// no closed change's record, such as a completed guard found by a resource created anew).
 		p.Reader = r.reader.Identifier
 	}
 	if ph != phaseOriginal {

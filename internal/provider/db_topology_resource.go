@@ -216,7 +216,7 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"snapshot_identifier_prefix": schema.StringAttribute{Optional: true, Computed: true,
 						Default:             stringdefault.StaticString(topology.DefaultSnapshotPrefix),
 						Validators:          []validator.String{stringvalidator.LengthBetween(1, 100), stringvalidator.RegexMatches(snapshotPrefixPattern, "must start with a letter and contain only letters, digits and hyphens")},
-						MarkdownDescription: "Prefix of the guard snapshot identifier `<prefix>-<identifier>-g<generation>-to<nodes>`. Defaults to `" + topology.DefaultSnapshotPrefix + "`."},
+						MarkdownDescription: "Prefix of the guard snapshot identifier `<prefix>-<identifier>-g<generation>-to<nodes>` (`-r<attempt>` is added to a retry's). An identifier longer than RDS allows (255 characters for a DB snapshot, 63 for an Aurora cluster snapshot) is shortened, ending in a hash of the whole. Defaults to `" + topology.DefaultSnapshotPrefix + "`."},
 					"retain": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
 						MarkdownDescription: "Keep the guard snapshot after a successful change (it is always kept after a failure). Defaults to `true`."},
 					"verify_restore": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),

@@ -482,8 +482,17 @@ func (st *rdsState) describeDBClusters(f url.Values, now time.Time) (any, *rdsEr
 	return res, nil
 }
 
-func validID(id string) bool {
-	if id == "" || len(id) > 63 || !(id[0] >= 'a' && id[0] <= 'z') || strings.HasSuffix(id, "-") || strings.Contains(id, "--") {
+// validID applies RDS's identifier rules with the 63-character limit of DB instance, cluster and
+// cluster snapshot identifiers.
+func validID(id string) bool { return validIdentifier(id, 63) }
+
+// validSnapshotID applies them to a DB snapshot identifier, which may have up to 255 characters
+// (CreateDBSnapshot: "Can't be null, empty, or blank; must contain from 1 to 255 letters, numbers, or
+// hyphens"); a DB cluster snapshot identifier has at most 63.
+func validSnapshotID(id string) bool { return validIdentifier(id, 255) }
+
+func validIdentifier(id string, n int) bool {
+	if id == "" || len(id) > n || !(id[0] >= 'a' && id[0] <= 'z') || strings.HasSuffix(id, "-") || strings.Contains(id, "--") {
 		return false
 	}
 	for _, c := range id {
@@ -807,7 +816,7 @@ func (st *rdsState) deleteDBInstance(f url.Values, now time.Time) (any, *rdsErro
 func (st *rdsState) createDBSnapshot(f url.Values, now time.Time) (any, *rdsError) {
 	sid := f.Get("DBSnapshotIdentifier")
 	id := strings.ToLower(f.Get("DBInstanceIdentifier"))
-	if !validID(strings.ToLower(sid)) {
+	if !validSnapshotID(strings.ToLower(sid)) {
 		return nil, errParam("The parameter DBSnapshotIdentifier is not a valid identifier.")
 	}
 	sid = strings.ToLower(sid)

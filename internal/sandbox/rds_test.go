@@ -597,6 +597,27 @@ func TestRemoveTags(t *testing.T) {
 	}
 }
 
+// TestSnapshotIdentifierLengths: RDS accepts a DB snapshot identifier of up to 255 characters and
+// a DB cluster snapshot identifier of up to 63 (CreateDBSnapshot, CreateDBClusterSnapshot).
+func TestSnapshotIdentifierLengths(t *testing.T) {
+	srv, rc, _ := start(t, Options{})
+	ctx := context.Background()
+	id := func(n int) *string { return aws.String("s" + strings.Repeat("x", n-1)) }
+	if _, err := rc.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("mandible-prod"), DBSnapshotIdentifier: id(255)}); err != nil {
+		t.Fatalf("DB snapshot identifier of 255 characters: %v", err)
+	}
+	srv.Advance(time.Hour)
+	if _, err := rc.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("mandible-prod"), DBSnapshotIdentifier: id(256)}); apiCode(err) != "InvalidParameterValue" {
+		t.Fatalf("DB snapshot identifier of 256 characters: %v, want InvalidParameterValue", err)
+	}
+	if _, err := rc.CreateDBClusterSnapshot(ctx, &rds.CreateDBClusterSnapshotInput{DBClusterIdentifier: aws.String("sso-prod"), DBClusterSnapshotIdentifier: id(63)}); err != nil {
+		t.Fatalf("DB cluster snapshot identifier of 63 characters: %v", err)
+	}
+	if _, err := rc.CreateDBClusterSnapshot(ctx, &rds.CreateDBClusterSnapshotInput{DBClusterIdentifier: aws.String("sso-prod"), DBClusterSnapshotIdentifier: id(64)}); apiCode(err) != "InvalidParameterValue" {
+		t.Fatalf("DB cluster snapshot identifier of 64 characters: %v, want InvalidParameterValue", err)
+	}
+}
+
 func TestSnapshotPaging(t *testing.T) {
 	srv, rc, _ := start(t, Options{})
 	ctx := context.Background()

@@ -110,7 +110,7 @@ func (st *rdsState) stopDBInstance(f url.Values, now time.Time) (any, *rdsError)
 	}
 	end := now.Add(st.dur.Stop)
 	if sid := strings.ToLower(f.Get("DBSnapshotIdentifier")); sid != "" {
-		if !validID(sid) {
+		if !validSnapshotID(sid) {
 			return nil, errParam("The parameter DBSnapshotIdentifier is not a valid identifier.")
 		}
 		if _, ok := st.Snapshots[sid]; ok {

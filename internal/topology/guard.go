@@ -75,8 +75,10 @@ const maxTags = 50
 // GuardSnapshotID returns the deterministic identifier of the guard snapshot of a change:
 // "<prefix>-<target id>-g<generation>-to<nodes>", plus "-r<attempt>" for attempts after the
 // first. The result is lower case, contains only letters, digits and single hyphens, starts with
-// a letter and is at most 255 characters, as RDS requires. An empty prefix means
-// DefaultSnapshotPrefix.
+// a letter and is at most as long as RDS allows: 255 characters for a DB snapshot, 63 for a DB
+// cluster snapshot (CreateDBClusterSnapshot: "Must contain from 1 to 63 letters, numbers, or
+// hyphens"). A longer one ends in a hash of the whole, so it stays deterministic and distinct.
+// An empty prefix means DefaultSnapshotPrefix.
 func GuardSnapshotID(prefix string, target Target, generation int64, nodes, attempt int) string {
 	if strings.TrimSpace(prefix) == "" {
 		prefix = DefaultSnapshotPrefix
@@ -85,7 +87,15 @@ func GuardSnapshotID(prefix string, target Target, generation int64, nodes, atte
 	if attempt > 1 {
 		id += fmt.Sprintf("-r%d", attempt)
 	}
-	return sanitizeIdentifier(id, 255)
+	return sanitizeIdentifier(id, maxSnapshotIDLen(target.Kind))
+}
+
+// maxSnapshotIDLen is the longest snapshot identifier RDS accepts for a target of kind k.
+func maxSnapshotIDLen(k Kind) int {
+	if k == KindCluster {
+		return 63
+	}
+	return 255
 }
 
 // sanitizeIdentifier makes s a valid RDS identifier of at most n characters.

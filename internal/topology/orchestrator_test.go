@@ -1311,3 +1311,41 @@ func TestBlueGreenDeploymentGuardsChange(t *testing.T) {
 		})
 	}
 }
+
+// TestLongIdentifiersGuard: the guard snapshot of an Aurora cluster with a long (valid) identifier
+// has at most the 63 characters CreateDBClusterSnapshot accepts, and a DB instance of the longest
+// identifier RDS allows gets its guard under the full name (DB snapshot identifiers may have 255
+// characters); both changes are made and undone, each behind its guard.
+func TestLongIdentifiersGuard(t *testing.T) {
+	clusterID := "payments-aurora-postgres-production-eu-west-1" // 45 characters
+	instanceID := "a" + strings.Repeat("-b", 31)                 // 63 characters
+	sc := &sandbox.Scenario{Name: "long-identifiers", Seed: 1,
+		Instances: []sandbox.InstanceSpec{sandbox.MultiAZInstance(instanceID, "db.t4g.large", sandbox.IdleWorkload)},
+		Clusters:  []sandbox.ClusterSpec{sandbox.AuroraPair(clusterID, "db.r6g.large", sandbox.IdleWorkload, sandbox.IdleWorkload)}}
+	e := newEnv(t, sc)
+	ctx := context.Background()
+	for _, c := range []struct {
+		target Target
+		guard  string
+	}{
+		{Target{Kind: KindCluster, Identifier: clusterID}, GuardSnapshotID("", Target{Kind: KindCluster, Identifier: clusterID}, 1, 1, 1)},
+		{Target{Kind: KindInstance, Identifier: instanceID}, "rightsize-guard-" + instanceID + "-g1-to1"},
+	} {
+		res, err := e.o.Run(ctx, Request{Target: c.target, Nodes: 1, Generation: 1})
+		if err != nil {
+			t.Fatalf("%s 2 → 1: %v", c.target, err)
+		}
+		if res.GuardSnapshotID != c.guard || len(res.GuardSnapshotID) > maxSnapshotIDLen(c.target.Kind) {
+			t.Fatalf("%s: guard %q (%d characters), want %q", c.target, res.GuardSnapshotID, len(res.GuardSnapshotID), c.guard)
+		}
+		if _, err := e.o.Run(ctx, Request{Target: c.target, Nodes: 2, Generation: 2, Previous: &res.Previous}); err != nil {
+			t.Fatalf("%s 1 → 2: %v", c.target, err)
+		}
+		if topo := e.topology(c.target); topo.Nodes != 2 {
+			t.Fatalf("%s after 1 → 2: %d node(s)", c.target, topo.Nodes)
+		}
+		if n := e.assertGuarded(c.target); n != 2 {
+			t.Fatalf("%s: %d guarded calls, want 2", c.target, n)
+		}
+	}
+}

@@ -41,9 +41,34 @@ func TestGuardSnapshotID(t *testing.T) {
 			t.Errorf("not deterministic: %q vs %q", got, again)
 		}
 	}
-	long := GuardSnapshotID(strings.Repeat("p", 300), inst, 1, 1, 1)
-	if len(long) > 255 || strings.Contains(long, "--") || strings.HasSuffix(long, "-") {
-		t.Errorf("long identifier %q (%d chars) is not a valid RDS identifier", long, len(long))
+	// RDS allows 255 characters in a DB snapshot identifier and 63 in a DB cluster snapshot's.
+	cluster := Target{Kind: KindCluster, Identifier: "payments-aurora-postgres-production-eu-west-1"} // 45 characters
+	for _, c := range []struct {
+		prefix string
+		target Target
+		max    int
+	}{
+		{strings.Repeat("p", 300), inst, 255},
+		{strings.Repeat("p", 100), cluster, 63},
+		{"", cluster, 63},
+		{"", Target{Kind: KindCluster, Identifier: "a" + strings.Repeat("-b", 31)}, 63}, // a 63-character identifier
+	} {
+		seen := map[string]bool{}
+		for _, gen := range []int64{1, 12} {
+			for attempt := 1; attempt <= maxAttempts; attempt++ {
+				id := GuardSnapshotID(c.prefix, c.target, gen, 1, attempt)
+				if len(id) > c.max || strings.Contains(id, "--") || strings.HasSuffix(id, "-") || id[0] < 'a' || id[0] > 'z' {
+					t.Errorf("%s guard identifier %q (%d chars) is not a valid RDS snapshot identifier (at most %d)", c.target.Kind, id, len(id), c.max)
+				}
+				if seen[id] {
+					t.Errorf("%s guard identifier %q repeats", c.target.Kind, id)
+				}
+				seen[id] = true
+			}
+		}
+	}
+	if id := GuardSnapshotID("", Target{Kind: KindInstance, Identifier: cluster.Identifier}, 1, 1, 1); id != "rightsize-guard-"+cluster.Identifier+"-g1-to1" {
+		t.Errorf("instance guard identifier %q: a DB snapshot identifier may have up to 255 characters and needs no shortening", id)
 	}
 	if GuardSnapshotID("x", inst, 1, 1, 1) == GuardSnapshotID("x", inst, 2, 1, 1) {
 		t.Error("different generations must give different identifiers")

@@ -861,7 +861,7 @@ func (st *rdsState) createDBClusterSnapshot(f url.Values, now time.Time) (any, *
 		return nil, errf(400, "InvalidDBClusterStateFault", "Cannot create a snapshot because the DB cluster %s is not in the available state.", cid)
 	}
 	sn := &dbSnapshot{ID: sid, Cluster: true, Source: cid, SourceRes: c.ResourceID, Engine: c.Engine, EngineVersion: c.EngineVersion,
-		Allocated: max(c.Allocated, 1), Port: c.Port, SourceCreated: c.Created, Master: c.MasterUsername, Type: "manual", Status: "creating",
+		Allocated: c.snapshotGiB(), Port: c.Port, SourceCreated: c.Created, Master: c.MasterUsername, Type: "manual", Status: "creating",
 		Start: now, End: now.Add(st.dur.SnapshotBase), ARN: st.arn("cluster-snapshot", sid), Tags: formTags(f)}
 	sn.Fail = st.takeFailSnapshot(sid)
 	st.ClusterSnapshots[sid] = sn

@@ -618,6 +618,31 @@ func TestSnapshotIdentifierLengths(t *testing.T) {
 	}
 }
 
+// TestAuroraClusterSnapshotStorage: an Aurora cluster reports AllocatedStorage 1 (its storage
+// size isn't fixed) and its snapshots the volume's size, as real aurora-postgresql ones do.
+func TestAuroraClusterSnapshotStorage(t *testing.T) {
+	srv, rc, _ := start(t, Options{})
+	ctx := context.Background()
+	cl, err := rc.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String("sso-prod")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToInt32(cl.DBClusters[0].AllocatedStorage); got != 1 {
+		t.Errorf("Aurora cluster AllocatedStorage %d, want 1", got)
+	}
+	if _, err := rc.CreateDBClusterSnapshot(ctx, &rds.CreateDBClusterSnapshotInput{DBClusterIdentifier: aws.String("sso-prod"), DBClusterSnapshotIdentifier: aws.String("vol")}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(time.Hour)
+	out, err := rc.DescribeDBClusterSnapshots(ctx, &rds.DescribeDBClusterSnapshotsInput{DBClusterSnapshotIdentifier: aws.String("vol")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToInt32(out.DBClusterSnapshots[0].AllocatedStorage); got != auroraVolumeGiB {
+		t.Errorf("Aurora cluster snapshot AllocatedStorage %d, want the volume's %d", got, auroraVolumeGiB)
+	}
+}
+
 func TestSnapshotPaging(t *testing.T) {
 	srv, rc, _ := start(t, Options{})
 	ctx := context.Background()

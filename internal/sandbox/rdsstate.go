@@ -851,6 +851,20 @@ func paramGroup(engine, version string) string {
 	return "default." + engine
 }
 
+// auroraVolumeGiB is the size every emulated Aurora cluster volume reports in its snapshots.
+const auroraVolumeGiB = 186
+
+// snapshotGiB is the AllocatedStorage a snapshot of the cluster reports: a Multi-AZ DB cluster's
+// storage; for Aurora, whose DescribeDBClusters always reports 1 ("Aurora DB cluster storage size
+// isn't fixed"), the volume's size, as real aurora-postgresql cluster snapshots report it (for
+// example "AllocatedStorage": 186).
+func (c *dbCluster) snapshotGiB() int32 {
+	if c.multiAZ() {
+		return c.Allocated
+	}
+	return auroraVolumeGiB
+}
+
 func (st *rdsState) xCluster(c *dbCluster, now time.Time) xDBCluster {
 	x := xDBCluster{
 		AllocatedStorage: 1, AvailabilityZones: []string{st.Region + "a", st.Region + "b", st.Region + "c"},

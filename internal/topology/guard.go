@@ -313,8 +313,8 @@ func (r *run) waitGuard(ctx context.Context, g *guard) (*guard, error) {
 }
 
 // verifyGuard checks that the guard snapshot is the one this change made and that it is usable
-// as a restore point: available, manual, of the target, same engine and size, complete, and
-// created after the change began.
+// as a restore point: available, manual, of the target, same engine (and, for a DB instance,
+// size), complete, and created after the change began.
 func (r *run) verifyGuard(g *guard, resuming bool) error {
 	var problems []string
 	if g.status != "available" {
@@ -331,7 +331,10 @@ func (r *run) verifyGuard(g *guard, resuming bool) error {
 	}
 	// A begun change may have met storage autoscaling (or a storage change applied in the same
 	// maintenance window) since its guard was taken: the guard may then be smaller, never larger.
-	if g.storage > 0 && r.topo.AllocatedStorage > 0 && (g.storage > r.topo.AllocatedStorage || (!resuming && g.storage != r.topo.AllocatedStorage)) {
+	// An Aurora cluster has no size to compare: DescribeDBClusters reports its AllocatedStorage as
+	// 1 ("Aurora DB cluster storage size isn't fixed"), while its snapshots report the volume's.
+	if r.req.Target.Kind == KindInstance && g.storage > 0 && r.topo.AllocatedStorage > 0 &&
+		(g.storage > r.topo.AllocatedStorage || (!resuming && g.storage != r.topo.AllocatedStorage)) {
 		problems = append(problems, fmt.Sprintf("allocated storage is %d GiB, the target has %d GiB", g.storage, r.topo.AllocatedStorage))
 	}
 	if r.req.Target.Kind == KindInstance && g.storage <= 0 {

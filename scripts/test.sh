@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: unit and acceptance tests with the hermetic harness.
-# Builds terraform into ./bin if needed, starts a throwaway PostgreSQL 15 on 127.0.0.1, runs the tests with
-# TF_ACC=1, and stops the database again, also when a test fails or the run is interrupted.
+# Builds terraform into ./bin if needed, starts a throwaway PostgreSQL 15 on 127.0.0.1 with a PgBouncer in
+# transaction pooling in front of it, runs the tests with TF_ACC=1, and stops both again, also when a test
+# fails or the run is interrupted.
 #   TESTARGS  extra go test flags (default: -count=1 -timeout 40m)
 #   PKGS      packages (default: ./...)
 set -euo pipefail
@@ -15,6 +16,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 pgenv=$(scripts/testpg.sh start "$pgdir")
 eval "$pgenv"
-echo "test PostgreSQL: 127.0.0.1:$RIGHTSIZE_TEST_PG_PORT; terraform: $TF_ACC_TERRAFORM_PATH" >&2
+pgenv=$(scripts/testpg.sh pgbouncer "$pgdir")
+eval "$pgenv"
+echo "test PostgreSQL: 127.0.0.1:$RIGHTSIZE_TEST_PG_PORT (PgBouncer, transaction pooling: $RIGHTSIZE_TEST_PGBOUNCER_PORT); terraform: $TF_ACC_TERRAFORM_PATH" >&2
 # shellcheck disable=SC2086
 go test ${TESTARGS:--count=1 -timeout 40m} ${PKGS:-./...}

@@ -4,7 +4,12 @@
 #   scripts/testpg.sh standby DIR PRIMARY_PORT
 #                                 -> a streaming hot standby of the cluster on 127.0.0.1:PRIMARY_PORT (pg_basebackup -R)
 #                                    in DIR, started on a free port; prints its port
-#   scripts/testpg.sh stop DIR    -> stops the cluster started in DIR (by its postmaster.pid) and removes DIR
+#   scripts/testpg.sh pgbouncer DIR
+#                                 -> PgBouncer in pool_mode=transaction in front of the cluster started in DIR,
+#                                    on a free port of 127.0.0.1 (trust auth, user postgres); prints its export
+#                                    (RIGHTSIZE_TEST_PGBOUNCER_PORT)
+#   scripts/testpg.sh stop DIR    -> stops the PgBouncer and the cluster started in DIR (by their pid files) and
+#                                    removes DIR
 # The cluster listens on 127.0.0.1 only, on a free port, with trust auth, fsync off and
 # pg_stat_statements preloaded and created in the postgres database.
 set -euo pipefail
@@ -29,6 +34,35 @@ ensure_installed() {
     echo "        Install them with: apt-get install postgresql-15 postgresql-contrib, or set PG_BINDIR." >&2
     exit 1
   }
+}
+
+find_pgbouncer() {
+  for p in "${PGBOUNCER:-}" /usr/sbin/pgbouncer /usr/bin/pgbouncer; do
+    [ -n "$p" ] && [ -x "$p" ] && { echo "$p"; return 0; }
+  done
+  command -v pgbouncer 2>/dev/null
+}
+
+ensure_pgbouncer() {
+  if find_pgbouncer >/dev/null; then return 0; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "testpg: pgbouncer not found; installing it from Debian" >&2
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >&2
+  fi
+  find_pgbouncer >/dev/null || {
+    echo "testpg: pgbouncer is missing. Install it with: apt-get install pgbouncer, or set PGBOUNCER to its path." >&2
+    exit 1
+  }
+}
+
+# wait_port waits up to 30 s for 127.0.0.1:$1 to accept connections.
+wait_port() {
+  for _ in $(seq 1 300); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
 }
 
 free_port() {
@@ -59,7 +93,7 @@ start_server() {
 }
 
 cmd=${1:-}; dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop DIR" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|pgbouncer|stop DIR" >&2; exit 2; }
 
 case "$cmd" in
 start)
@@ -108,7 +142,37 @@ CONF
   start_server
   echo "$port"
   ;;
+pgbouncer)
+  [ -f "$dir/port" ] || { echo "testpg: no cluster started in $dir" >&2; exit 1; }
+  ensure_pgbouncer
+  pgbouncer=$(find_pgbouncer)
+  bport=$(free_port)
+  echo '"postgres" ""' >"$dir/pgbouncer-users.txt"
+  cat >"$dir/pgbouncer.ini" <<INI
+[databases]
+* = host=127.0.0.1 port=$(cat "$dir/port")
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $bport
+unix_socket_dir =
+auth_type = trust
+auth_file = $dir/pgbouncer-users.txt
+pool_mode = transaction
+default_pool_size = 4
+max_client_conn = 100
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+INI
+  [ "$(id -u)" = 0 ] && chown postgres: "$dir/pgbouncer.ini" "$dir/pgbouncer-users.txt"
+  as_owner "$pgbouncer" -d -q "$dir/pgbouncer.ini" || { cat "$dir/pgbouncer.log" >&2 2>/dev/null; exit 1; }
+  wait_port "$bport" || { echo "testpg: pgbouncer did not listen on 127.0.0.1:$bport" >&2; cat "$dir/pgbouncer.log" >&2; exit 1; }
+  echo "export RIGHTSIZE_TEST_PGBOUNCER_PORT=$bport"
+  ;;
 stop)
+  if [ -f "$dir/pgbouncer.pid" ]; then
+    pid=$(head -1 "$dir/pgbouncer.pid" 2>/dev/null || true)
+    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
+  fi
   [ -d "$dir/data" ] || exit 0
   bindir=$(find_bindir || true)
   if [ -n "$bindir" ] && [ -f "$dir/data/postmaster.pid" ]; then
@@ -119,5 +183,5 @@ stop)
   fi
   rm -rf "$dir"
   ;;
-*) echo "usage: $0 start|stop DIR, or $0 standby DIR PRIMARY_PORT" >&2; exit 2 ;;
+*) echo "usage: $0 start|pgbouncer|stop DIR, or $0 standby DIR PRIMARY_PORT" >&2; exit 2 ;;
 esac

@@ -176,6 +176,14 @@ func Connect(ctx context.Context, c ConnConfig) (*pgx.Conn, error) {
 		cfg.Password = c.Password
 	}
 	cfg.ConnectTimeout = timeout
+	// No named prepared statements: pgx's default (QueryExecModeCacheStatement) prepares each query
+	// under a name derived from its text, which a connection pooler in transaction mode (PgBouncer
+	// before 1.21, or with max_prepared_statements = 0) leaves on the server connection for the
+	// next client, whose identical query then fails with 42P05 "prepared statement ... already
+	// exists": every collection after the first failed, and a validation's check after its capture,
+	// rolling back a good change. The unnamed statement with cached descriptions works the same
+	// through any pooler (every query of this provider runs inside one transaction) and directly.
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeCacheDescribe
 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

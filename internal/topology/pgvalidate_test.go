@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/pgstats"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
 
@@ -302,6 +304,32 @@ func TestPGValidatorRefusesStandby(t *testing.T) {
 	for _, op := range []string{"CreateDBSnapshot", "ModifyDBInstance"} {
 		if n := len(e.opsIndex(op, nil)); n != 0 {
 			t.Errorf("%d %s calls", n, op)
+		}
+	}
+}
+
+// TestValidationThroughPgBouncer: a change validated through PgBouncer in transaction pooling (the
+// check after the change gets the server connection the capture used, prepared statements and
+// all) is validated and kept, not rolled back.
+func TestValidationThroughPgBouncer(t *testing.T) {
+	port, err := strconv.Atoi(os.Getenv("RIGHTSIZE_TEST_PGBOUNCER_PORT"))
+	if err != nil {
+		t.Fatal("RIGHTSIZE_TEST_PGBOUNCER_PORT is not set: run make test (scripts/testpg.sh pgbouncer starts it)")
+	}
+	e := newEnv(t, sandbox.Demo())
+	_, schema := seedSchema(t)
+	v := newPGValidator("", schema, true)
+	v.Connect = func(ctx context.Context) (*pgx.Conn, error) {
+		return pgstats.Connect(ctx, pgstats.ConnConfig{Host: "127.0.0.1", Port: port, Database: "postgres", User: "postgres",
+			SSLMode: "disable", ConnectTimeout: 5 * time.Second})
+	}
+	for i, req := range []Request{
+		{Target: mandible, Nodes: 1, Generation: 1, Validator: v},
+		{Target: sso, Nodes: 1, Generation: 1, Validator: v},
+	} {
+		res, err := e.o.Run(context.Background(), req)
+		if err != nil || res.Nodes != 1 {
+			t.Fatalf("change %d validated through PgBouncer: %v, want it validated and kept", i+1, err)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
@@ -59,5 +60,57 @@ func TestValidationConnectionDropped(t *testing.T) {
 				t.Errorf("%d connections terminated, want %d", killed, c.kills)
 			}
 		})
+	}
+}
+
+// After the change has settled, the validation's login is refused once with SQLSTATE 53300
+// (too_many_connections: the role's CONNECTION LIMIT taken by another session of it, as when a
+// second run or applications reconnect after the change; "sorry, too many clients already" at
+// max_connections is the same code): the database cannot be reached for the moment, so the
+// validation is tried again and the change stands.
+func TestValidationLoginRefusedForConnectionLimit(t *testing.T) {
+	dsn, schema := seedSchema(t)
+	role := "rs_connlimit_" + schema
+	execSQL(t, dsn, "CREATE ROLE "+role+" LOGIN CONNECTION LIMIT 1")
+	t.Cleanup(func() {
+		execSQL(t, dsn, "DROP OWNED BY "+role)
+		execSQL(t, dsn, "DROP ROLE IF EXISTS "+role)
+	})
+	execSQL(t, dsn, "GRANT USAGE ON SCHEMA "+schema+" TO "+role)
+	execSQL(t, dsn, "GRANT SELECT ON ALL TABLES IN SCHEMA "+schema+" TO "+role)
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.User = role
+	e := newEnv(t, sandbox.Demo())
+	v := newPGValidator(dsn, schema, false)
+	settled, refused := false, 0
+	v.Connect = func(ctx context.Context) (*pgx.Conn, error) {
+		if settled && refused == 0 {
+			other, err := pgx.ConnectConfig(ctx, cfg) // another session of the role, for the moment
+			if err != nil {
+				t.Fatalf("the other session: %v", err)
+			}
+			defer func() { _ = other.Close(ctx) }()
+			conn, err := pgx.ConnectConfig(ctx, cfg)
+			var pe *pgconn.PgError
+			if !errors.As(err, &pe) || pe.Code != "53300" {
+				t.Fatalf("login beyond the role's connection limit: %v, want SQLSTATE 53300", err)
+			}
+			refused++
+			return conn, err
+		}
+		return pgx.ConnectConfig(ctx, cfg)
+	}
+	e.o.OnStep = func(s Step) error {
+		if s == StepSettled {
+			settled = true
+		}
+		return nil
+	}
+	res, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: v})
+	if err != nil || res.Nodes != 1 || refused != 1 {
+		t.Fatalf("a validation login refused once for the connection limit: %v (refused %d), want it tried again and the change kept", err, refused)
 	}
 }

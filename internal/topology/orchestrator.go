@@ -738,12 +738,14 @@ var validationRetries = []time.Duration{5 * time.Second, 15 * time.Second, 30 * 
 
 // connectionError reports whether err is a failure to reach or keep the connection to PostgreSQL
 // rather than an answer from it: a network error, a connection that could not be opened or
-// closed under the query, or SQLSTATE class 08 (connection exception) or 57P01–57P03 (the server
-// shutting down, or not yet accepting connections).
+// closed under the query, or SQLSTATE class 08 (connection exception; PgBouncer's refusals too),
+// 57P01–57P03 (the server shutting down, or not yet accepting connections) or 53300
+// (too_many_connections: a login refused at max_connections or the role's CONNECTION LIMIT, as
+// when applications reconnect after the change).
 func connectionError(err error) bool {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
-		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || pe.Code == "53300"
 	}
 	var ne net.Error
 	var ce *pgconn.ConnectError

@@ -4,59 +4,14 @@ import (
 	"context"
 	"errors"
 	"math"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-)
 
-// startStandby starts a streaming hot standby of the harness cluster with
-// scripts/testpg.sh standby and stops it at cleanup. It returns its port.
-func startStandby(t *testing.T, h harness) int {
-	t.Helper()
-	if h.bindir == "" {
-		t.Fatal("RIGHTSIZE_TEST_PG_BINDIR is not set: it must point at the PostgreSQL binaries with pg_basebackup")
-	}
-	script, err := filepath.Abs(filepath.Join("..", "..", "scripts", "testpg.sh"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Not t.TempDir: its parent is private to the test's user, and the
-	// standby runs as postgres.
-	parent, err := os.MkdirTemp("", "pgstats-standby-") //nolint:usetesting // see above
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(parent, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(parent, "standby")
-	t.Cleanup(func() {
-		if out, err := exec.Command(script, "stop", dir).CombinedOutput(); err != nil {
-			t.Logf("stopping the standby: %v\n%s", err, out)
-		}
-		_ = os.RemoveAll(parent)
-	})
-	cmd := exec.Command(script, "standby", dir, strconv.Itoa(h.port))
-	cmd.Env = append(os.Environ(), "PG_BINDIR="+h.bindir)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("starting a standby of port %d: %v\n%s", h.port, err, stderr.String())
-	}
-	port, err := strconv.Atoi(strings.TrimSpace(string(out)))
-	if err != nil {
-		t.Fatalf("testpg.sh standby printed %q, not a port", out)
-	}
-	return port
-}
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+)
 
 // TestCollect_standbyReplayRefused runs the collector on a real hot standby
 // where the monitoring role may not execute pg_last_wal_receive_lsn() (EXECUTE
@@ -70,7 +25,7 @@ func TestCollect_standbyReplayRefused(t *testing.T) {
 	const role = "pgstats_standby_monitor"
 	h.freshRole(t, role, "pg_monitor")
 	admin := h.superuser(t, "postgres")
-	standbyPort := startStandby(t, h)
+	standbyPort := acctest.StartStandby(t)
 
 	// Revoked once the standby streams, so that its replay of this commit
 	// sets pg_last_xact_replay_timestamp() and proves it is current.

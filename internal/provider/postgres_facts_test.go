@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pgstats"
 )
 
@@ -102,5 +104,28 @@ func TestFactsFromWholeServer(t *testing.T) {
 	st.Server.CanReadAllStats = false
 	if f := factsFrom(st); f.PeakConnections != 0 || f.MaxConnections != 200 {
 		t.Errorf("facts without pg_read_all_stats %+v, want no peak connections (unknown) and max_connections 200", f)
+	}
+}
+
+// readPostgresFacts refuses a hot standby (a postgres host pointing at a reader by mistake): its
+// cache hit ratio and connections are not the writer's, whose load the single node carries. The
+// writer's facts are read as before.
+func TestReadPostgresFactsRefusesStandby(t *testing.T) {
+	acctest.PreCheck(t)
+	ctx := context.Background()
+	host, port := acctest.PGAddr(t)
+	standby := acctest.StartStandby(t)
+	read := func(p int) (*analysis.PostgresFacts, error) {
+		pd := &ProviderData{Postgres: PostgresSettings{Host: host, Port: p, Database: "postgres", Username: "postgres", SSLMode: "disable",
+			ConnectTimeout: 10 * time.Second, StatementTimeout: 30 * time.Second}}
+		f, _, err := readPostgresFacts(ctx, pd, types.ObjectNull(recPostgresAttrTypes()))
+		return f, err
+	}
+	if f, err := read(port); err != nil || f == nil {
+		t.Fatalf("the writer's facts: %v", err)
+	}
+	f, err := read(standby)
+	if err == nil || !strings.Contains(err.Error(), "hot standby") || !strings.Contains(err.Error(), "point host at the writer") {
+		t.Fatalf("facts from a standby: %+v, %v; want an error saying it is a standby and to point host at the writer", f, err)
 	}
 }

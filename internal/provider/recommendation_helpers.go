@@ -240,6 +240,13 @@ func readPostgresFacts(ctx context.Context, pd *ProviderData, override types.Obj
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading PostgreSQL statistics from %s: %w", s, err)
 	}
+	if st.Server.InRecovery {
+		// A reader's (or a replica's) cache hit ratio and connections are not the writer's, whose
+		// load the single node would carry: taken for them, they invent or hide a risk.
+		return nil, nil, fmt.Errorf("%s is a hot standby (pg_is_in_recovery() is true), not the writer: its cache hit ratio and "+
+			"connections are not the facts of the node that stays; point host at the writer (for Aurora the cluster endpoint, "+
+			"not the reader endpoint; for RDS the instance's endpoint, not a read replica's)", s)
+	}
 	return factsFrom(st), st.Warnings, nil
 }
 

@@ -229,7 +229,7 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 			Optional:            true,
 		},
 		"postgres": schema.SingleNestedAttribute{
-			MarkdownDescription: "PostgreSQL connection to read facts from (the writer endpoint), overriding the provider's `postgres` block attribute by attribute. Setting it enables the PostgreSQL facts (it conflicts with `use_provider_postgres = false`). `password` conflicts with `iam_auth = true`.",
+			MarkdownDescription: "PostgreSQL connection to read facts from (the writer endpoint: a hot standby, such as an Aurora reader, is refused), overriding the provider's `postgres` block attribute by attribute. Setting it enables the PostgreSQL facts (it conflicts with `use_provider_postgres = false`). `password` conflicts with `iam_auth = true`.",
 			Optional:            true,
 			Attributes:          postgresOverrideAttributes(),
 		},

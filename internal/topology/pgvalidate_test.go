@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pgstats"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
@@ -228,38 +227,11 @@ func TestParseTableName(t *testing.T) {
 	}
 }
 
-// startStandby starts a streaming hot standby of the harness PostgreSQL (scripts/testpg.sh
-// standby) and returns its DSN; it is stopped when the test ends.
+// startStandby starts a streaming hot standby of the harness PostgreSQL and returns its DSN; it
+// is stopped when the test ends.
 func startStandby(t *testing.T) string {
 	t.Helper()
-	testDSN(t)
-	port := os.Getenv("RIGHTSIZE_TEST_PG_PORT")
-	if port == "" {
-		t.Fatal("RIGHTSIZE_TEST_PG_PORT is not set: run make test (scripts/testpg.sh start exports it)")
-	}
-	dir, err := os.MkdirTemp("", "rightsize-standby-") //nolint:usetesting // the postgres user must reach it; t.TempDir makes 0700 folders of the test user
-	if err != nil {
-		t.Fatal(err)
-	}
-	script := filepath.Join("..", "..", "scripts", "testpg.sh")
-	t.Cleanup(func() {
-		if out, err := exec.Command("bash", script, "stop", dir).CombinedOutput(); err != nil {
-			t.Errorf("stopping the standby: %v\n%s", err, out)
-		}
-	})
-	out, err := exec.Command("bash", script, "standby", dir, port).Output()
-	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			t.Fatalf("starting a standby: %v\n%s", err, ee.Stderr)
-		}
-		t.Fatalf("starting a standby: %v", err)
-	}
-	fields := strings.Fields(string(out))
-	if len(fields) == 0 {
-		t.Fatal("scripts/testpg.sh standby printed no port")
-	}
-	return fmt.Sprintf("postgres://postgres@127.0.0.1:%s/postgres?sslmode=disable", fields[len(fields)-1])
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", acctest.StartStandby(t))
 }
 
 // Validation refuses a server in recovery, before the change (nothing is changed) and after it,

@@ -6,16 +6,19 @@ import (
 	"math"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pgstats"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
 
 // readPostgresFacts reads the whole server (factsFrom): connected to the
@@ -60,7 +63,7 @@ func TestReadPostgresFactsWholeServer(t *testing.T) {
 	host, port := acctest.PGAddr(t)
 	pd := &ProviderData{Postgres: PostgresSettings{Host: host, Port: port, Database: "postgres", Username: "postgres", SSLMode: "disable",
 		ConnectTimeout: 10 * time.Second, StatementTimeout: 30 * time.Second}}
-	f, _, err := readPostgresFacts(ctx, pd, types.ObjectNull(recPostgresAttrTypes()))
+	f, _, err := readPostgresFacts(ctx, pd, types.ObjectNull(recPostgresAttrTypes()), factsNode{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +121,7 @@ func TestReadPostgresFactsRefusesStandby(t *testing.T) {
 	read := func(p int) (*analysis.PostgresFacts, error) {
 		pd := &ProviderData{Postgres: PostgresSettings{Host: host, Port: p, Database: "postgres", Username: "postgres", SSLMode: "disable",
 			ConnectTimeout: 10 * time.Second, StatementTimeout: 30 * time.Second}}
-		f, _, err := readPostgresFacts(ctx, pd, types.ObjectNull(recPostgresAttrTypes()))
+		f, _, err := readPostgresFacts(ctx, pd, types.ObjectNull(recPostgresAttrTypes()), factsNode{})
 		return f, err
 	}
 	if f, err := read(port); err != nil || f == nil {
@@ -128,4 +131,53 @@ func TestReadPostgresFactsRefusesStandby(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "hot standby") || !strings.Contains(err.Error(), "point host at the writer") {
 		t.Fatalf("facts from a standby: %+v, %v; want an error saying it is a standby and to point host at the writer", f, err)
 	}
+}
+
+// The recommendation's PostgreSQL facts come from the node that stays: for a DB instance that is a
+// read replica (RDS lets one be Multi-AZ, and rightsize_db_topology turns that off) the replica
+// itself, in recovery as every replica is; its source (not in recovery) is refused, and so is a
+// standby for a writer.
+func TestAccRecommendationFactsNode(t *testing.T) {
+	now := sandboxNow()
+	sc := sandbox.Demo()
+	replica := sandbox.MultiAZInstance("mandible-replica", "db.t4g.large", sandbox.DemoMandibleWorkload)
+	replica.ReadReplicaOf = "mandible-prod"
+	sc.Instances = append(sc.Instances, replica)
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
+	host, primary := acctest.PGAddr(t)
+	standby := acctest.StartStandby(t)
+	config := func(id string, port int) string {
+		return recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "this" {
+  db_instance_identifier = %q
+  lookback_days          = 14
+  end_time               = %q
+  postgres = {
+    host     = %q
+    port     = %d
+    username = "postgres"
+    database = "postgres"
+    sslmode  = "disable"
+  }
+}
+`, id, now.Format(time.RFC3339), host, port))
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{ // the replica's own facts, read on the replica
+				Config: config("mandible-replica", standby),
+				Check:  resource.TestCheckResourceAttrSet("data.rightsize_single_node_recommendation.this", "verdict"),
+			},
+			{ // the replica's facts read on its source
+				Config:      config("mandible-replica", primary),
+				ExpectError: regexp.MustCompile(`(?s)not\s+in\s+recovery,\s+but\s+DB\s+instance\s+mandible-replica\s+is\s+a\s+read\s+replica\s+of\s+mandible-prod.*point\s+host\s+at\s+mandible-replica.s\s+endpoint`),
+			},
+			{ // the writer's facts read on a standby
+				Config:      config("mandible-prod", standby),
+				ExpectError: regexp.MustCompile(`(?s)is\s+a\s+hot\s+standby.*point\s+host\s+at\s+the\s+writer`),
+			},
+		},
+	})
 }

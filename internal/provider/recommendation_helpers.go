@@ -9,6 +9,7 @@ import (
 	"time"
 
 	rdsauth "github.com/aws/aws-sdk-go-v2/feature/rds/auth"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -20,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pgstats"
 )
 
@@ -215,9 +217,38 @@ func pgConnConfig(ctx context.Context, pd *ProviderData, s PostgresSettings) (pg
 	return cc, nil
 }
 
+// factsNode names the node whose PostgreSQL facts a recommendation needs: the one that stays, the
+// writer, or, for a DB instance that is a read replica, the replica itself (in recovery, as
+// every replica is). RDS answers whether InstanceID is a replica; empty for an Aurora cluster.
+type factsNode struct {
+	RDS        inventory.RDSAPI
+	InstanceID string
+}
+
+// replicaSource is the source of the DB instance when it is a read replica, "" otherwise.
+func (n factsNode) replicaSource(ctx context.Context) (string, error) {
+	if n.InstanceID == "" || n.RDS == nil {
+		return "", nil
+	}
+	out, err := n.RDS.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: &n.InstanceID})
+	if err != nil {
+		return "", fmt.Errorf("describing DB instance %s: %w", n.InstanceID, err)
+	}
+	if len(out.DBInstances) == 0 {
+		return "", nil
+	}
+	src := out.DBInstances[0].ReadReplicaSourceDBInstanceIdentifier
+	if src == nil {
+		return "", nil
+	}
+	return *src, nil
+}
+
 // readPostgresFacts reads the facts the analysis uses: max_connections,
-// connections in use, the connected database's cache hit ratio and TPS.
-func readPostgresFacts(ctx context.Context, pd *ProviderData, override types.Object) (*analysis.PostgresFacts, []string, error) {
+// connections in use, the connected database's cache hit ratio and TPS. They must be node's: a
+// server in recovery is refused unless node is a read replica, and a read replica's are refused
+// from a server not in recovery (its source).
+func readPostgresFacts(ctx context.Context, pd *ProviderData, override types.Object, node factsNode) (*analysis.PostgresFacts, []string, error) {
 	if pd == nil {
 		return nil, nil, fmt.Errorf("the provider is not configured")
 	}
@@ -240,12 +271,21 @@ func readPostgresFacts(ctx context.Context, pd *ProviderData, override types.Obj
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading PostgreSQL statistics from %s: %w", s, err)
 	}
-	if st.Server.InRecovery {
-		// A reader's (or a replica's) cache hit ratio and connections are not the writer's, whose
-		// load the single node would carry: taken for them, they invent or hide a risk.
+	// Another node's cache hit ratio and connections (an Aurora reader's, a replica's, or a
+	// replica's source's) are not those of the node that stays: taken for them, they invent or hide
+	// a risk.
+	source, err := node.replicaSource(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case st.Server.InRecovery && source == "":
 		return nil, nil, fmt.Errorf("%s is a hot standby (pg_is_in_recovery() is true), not the writer: its cache hit ratio and "+
 			"connections are not the facts of the node that stays; point host at the writer (for Aurora the cluster endpoint, "+
 			"not the reader endpoint; for RDS the instance's endpoint, not a read replica's)", s)
+	case !st.Server.InRecovery && source != "":
+		return nil, nil, fmt.Errorf("%s is not in recovery, but DB instance %s is a read replica of %s: its facts are the replica's "+
+			"own; point host at %s's endpoint", s, node.InstanceID, source, node.InstanceID)
 	}
 	return factsFrom(st), st.Warnings, nil
 }

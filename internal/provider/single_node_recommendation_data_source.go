@@ -229,7 +229,7 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 			Optional:            true,
 		},
 		"postgres": schema.SingleNestedAttribute{
-			MarkdownDescription: "PostgreSQL connection to read facts from (the writer endpoint: a hot standby, such as an Aurora reader, is refused), overriding the provider's `postgres` block attribute by attribute. Setting it enables the PostgreSQL facts (it conflicts with `use_provider_postgres = false`). `password` conflicts with `iam_auth = true`.",
+			MarkdownDescription: "PostgreSQL connection to read facts from: the node that stays, the writer endpoint (or, for a DB instance that is a read replica, the replica's own; another node, such as an Aurora reader or a replica's source, is refused), overriding the provider's `postgres` block attribute by attribute. Setting it enables the PostgreSQL facts (it conflicts with `use_provider_postgres = false`). `password` conflicts with `iam_auth = true`.",
 			Optional:            true,
 			Attributes:          postgresOverrideAttributes(),
 		},
@@ -517,7 +517,7 @@ func (d *singleNodeRecommendationDataSource) Read(ctx context.Context, req datas
 		return
 	}
 	if m.UseProviderPostgres.ValueBool() || !m.Postgres.IsNull() {
-		facts, warns, err := readPostgresFacts(ctx, d.data, m.Postgres)
+		facts, warns, err := readPostgresFacts(ctx, d.data, m.Postgres, factsNode{RDS: deps.RDS, InstanceID: rreq.InstanceID})
 		if err != nil {
 			at := path.Root("postgres")
 			if m.Postgres.IsNull() {

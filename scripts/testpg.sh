@@ -163,6 +163,13 @@ max_client_conn = 100
 logfile = $dir/pgbouncer.log
 pidfile = $dir/pgbouncer.pid
 INI
+  # PgBouncer 1.21 and later can track prepared statements per client (max_prepared_statements, on by
+  # default from 1.24): off, so that the harness still fails on named prepared statements as earlier
+  # versions (Debian bookworm's 1.18) do.
+  ver=$("$pgbouncer" --version | awk 'NR == 1 { print $2 }')
+  if [ "$(printf '%s\n' 1.21 "$ver" | sort -V | head -1)" = 1.21 ]; then
+    echo "max_prepared_statements = 0" >>"$dir/pgbouncer.ini"
+  fi
   [ "$(id -u)" = 0 ] && chown postgres: "$dir/pgbouncer.ini" "$dir/pgbouncer-users.txt"
   as_owner "$pgbouncer" -d -q "$dir/pgbouncer.ini" || { cat "$dir/pgbouncer.log" >&2 2>/dev/null; exit 1; }
   wait_port "$bport" || { echo "testpg: pgbouncer did not listen on 127.0.0.1:$bport" >&2; cat "$dir/pgbouncer.log" >&2; exit 1; }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -86,13 +87,35 @@ func TestValidationLoginRefusedForConnectionLimit(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
 	v := newPGValidator(dsn, schema, false)
 	settled, refused := false, 0
+	// A closed session's backend may outlive the client's Close for a moment (more so on a busy
+	// machine), still holding the role's one connection: wait until the role has none.
+	noSessions := func(ctx context.Context) {
+		admin, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Fatalf("connecting as admin: %v", err)
+		}
+		defer func() { _ = admin.Close(ctx) }()
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			var n int
+			if err := admin.QueryRow(ctx, "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE usename = $1", role).Scan(&n); err != nil {
+				t.Fatalf("counting the role's sessions: %v", err)
+			}
+			if n == 0 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d session(s) of %s still open after 30 s", n, role)
+			}
+		}
+	}
 	v.Connect = func(ctx context.Context) (*pgx.Conn, error) {
+		noSessions(ctx)
 		if settled && refused == 0 {
 			other, err := pgx.ConnectConfig(ctx, cfg) // another session of the role, for the moment
 			if err != nil {
 				t.Fatalf("the other session: %v", err)
 			}
-			defer func() { _ = other.Close(ctx) }()
+			defer func() { _ = other.Close(ctx); noSessions(ctx) }()
 			conn, err := pgx.ConnectConfig(ctx, cfg)
 			var pe *pgconn.PgError
 			if !errors.As(err, &pe) || pe.Code != "53300" {

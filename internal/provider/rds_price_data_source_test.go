@@ -197,12 +197,20 @@ func exampleConfig(t *testing.T, srv *sandbox.Server, names ...string) string {
 }
 
 // TestAccDataSourceExamples applies the documentation examples of rightsize_utilization and rightsize_rds_price
-// against the sandbox (its clock at the scenario epoch, which the utilization example pins as end_time).
+// against the sandbox with its clock at the current hour, to which the utilization example's pinned end_time is
+// moved: the provider judges CloudWatch's retention by the real clock, so the example's own date, fixed, would
+// fail the test once its window's start is older than CloudWatch keeps (455 days).
 // TestAccDataSourceExamples_fleet applies rightsize_fleet's and rightsize_single_node_recommendation's, and
 // TestAccPostgresStatsDataSource_example plans rightsize_postgres_stats's against PostgreSQL.
 func TestAccDataSourceExamples(t *testing.T) {
-	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo"})
+	now := sandboxNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: now})
 	cfg := exampleConfig(t, srv, "rightsize_utilization", "rightsize_rds_price")
+	const pinned = `end_time = "2026-11-02T12:00:00Z"`
+	if n := strings.Count(cfg, pinned); n != 2 {
+		t.Fatalf("the utilization example pins %d window(s) with %s, want 2: update this test with the example", n, pinned)
+	}
+	cfg = strings.ReplaceAll(cfg, pinned, fmt.Sprintf("end_time = %q", now.Format(time.RFC3339)))
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

@@ -60,7 +60,7 @@ echo "    running a bounded chat load (pgbench, 4 clients, ${DEMO_LOAD_SECONDS:-
 say "Starting the AWS emulator (scenario demo: sso-prod and mandible-prod, 28 days of CloudWatch history)"
 now=$(date -u +%Y-%m-%dT%H:00:00Z)
 bin/rightsize-sandbox -addr 127.0.0.1:0 -scenario demo -state "$work/sandbox-state.json" -now "$now" \
-  -speed "${DEMO_SPEED:-3600}" -endpoint-host 127.0.0.1 -endpoint-port "$RIGHTSIZE_TEST_PG_PORT" \
+  -speed "${DEMO_SPEED:-600}" -endpoint-host 127.0.0.1 -endpoint-port "$RIGHTSIZE_TEST_PG_PORT" \
   >"$work/sandbox.url" 2>"$work/sandbox.log" &
 sandbox_pid=$!
 for _ in $(seq 100); do [ -s "$work/sandbox.url" ] && break; sleep 0.1; done
@@ -130,6 +130,11 @@ if [ "$mode" != plan ]; then
   bin/demo-summary -plan "$work/plan.json" -verify <"$work/outputs.json"
   bin/demo-summary -plan "$work/plan.json" -guarded "$endpoint"
   say "Final plan (must change no resource)"
+  # Stop the emulated clock: it runs DEMO_SPEED times faster than the real one so that RDS's waits pass in
+  # seconds, but the provider judges CloudWatch's retention by the real clock, so every virtual hour more would
+  # age the pinned window's 1-minute data in the sandbox alone (its coverage, and at last sso-prod's verdict).
+  curl -fsS -X POST "$endpoint/_sandbox/clock/speed?x=0" >/dev/null
+  echo "    emulated clock stopped at $(curl -fsS "$endpoint/_sandbox/clock")"
   tf plan -input=false -no-color -out="$work/final.tfplan" "${vars[@]}" >"$work/final.log" 2>&1 || { cat "$work/final.log" >&2; exit 1; }
   grep -E "^(Plan:|No changes)" "$work/final.log" | sed 's/^/    /' || true
   tf show -json "$work/final.tfplan" >"$work/final.json"

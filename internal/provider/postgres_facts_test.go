@@ -142,7 +142,12 @@ func TestAccRecommendationFactsNode(t *testing.T) {
 	sc := sandbox.Demo()
 	replica := sandbox.MultiAZInstance("mandible-replica", "db.t4g.large", sandbox.DemoMandibleWorkload)
 	replica.ReadReplicaOf = "mandible-prod"
-	sc.Instances = append(sc.Instances, replica)
+	// A DB instance read replica of a Multi-AZ DB cluster: RDS names its source in
+	// ReadReplicaSourceDBClusterIdentifier.
+	ordersReplica := sandbox.MultiAZInstance("orders-replica", "db.t4g.large", sandbox.DemoMandibleWorkload)
+	ordersReplica.ReadReplicaOfCluster = "orders-prod"
+	sc.Instances = append(sc.Instances, replica, ordersReplica)
+	sc.Clusters = append(sc.Clusters, sandbox.MultiAZDBCluster().Clusters...)
 	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
 	host, primary := acctest.PGAddr(t)
 	standby := acctest.StartStandby(t)
@@ -177,6 +182,14 @@ data "rightsize_single_node_recommendation" "this" {
 			{ // the writer's facts read on a standby
 				Config:      config("mandible-prod", standby),
 				ExpectError: regexp.MustCompile(`(?s)is\s+a\s+hot\s+standby.*point\s+host\s+at\s+the\s+writer`),
+			},
+			{ // the facts of a read replica of a Multi-AZ DB cluster, read on the replica
+				Config: config("orders-replica", standby),
+				Check:  resource.TestCheckResourceAttrSet("data.rightsize_single_node_recommendation.this", "verdict"),
+			},
+			{ // a mistyped identifier is reported on the identifier, not on postgres (nor the facts judged)
+				Config:      config("mandible-prd", standby),
+				ExpectError: regexp.MustCompile(`(?s)DB Deployment Not Found.*db_instance_identifier.*mandible-prd`),
 			},
 		},
 	})

@@ -225,23 +225,25 @@ type factsNode struct {
 	InstanceID string
 }
 
-// replicaSource is the source of the DB instance when it is a read replica, "" otherwise.
-func (n factsNode) replicaSource(ctx context.Context) (string, error) {
+// replicaSource is the source of the DB instance when it is a read replica (a DB instance, or a
+// Multi-AZ DB cluster: ReadReplicaSourceDBClusterIdentifier), "" otherwise. known is false when
+// RDS could not say (the instance not found, access denied): the recommendation itself then
+// reports that error on the identifier, so the facts are not judged.
+func (n factsNode) replicaSource(ctx context.Context) (source string, known bool) {
 	if n.InstanceID == "" || n.RDS == nil {
-		return "", nil
+		return "", true
 	}
 	out, err := n.RDS.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: &n.InstanceID})
-	if err != nil {
-		return "", fmt.Errorf("describing DB instance %s: %w", n.InstanceID, err)
+	if err != nil || len(out.DBInstances) != 1 {
+		return "", false
 	}
-	if len(out.DBInstances) == 0 {
-		return "", nil
+	in := out.DBInstances[0]
+	for _, src := range []*string{in.ReadReplicaSourceDBInstanceIdentifier, in.ReadReplicaSourceDBClusterIdentifier} {
+		if src != nil && *src != "" {
+			return *src, true
+		}
 	}
-	src := out.DBInstances[0].ReadReplicaSourceDBInstanceIdentifier
-	if src == nil {
-		return "", nil
-	}
-	return *src, nil
+	return "", true
 }
 
 // readPostgresFacts reads the facts the analysis uses: max_connections,
@@ -274,11 +276,9 @@ func readPostgresFacts(ctx context.Context, pd *ProviderData, override types.Obj
 	// Another node's cache hit ratio and connections (an Aurora reader's, a replica's, or a
 	// replica's source's) are not those of the node that stays: taken for them, they invent or hide
 	// a risk.
-	source, err := node.replicaSource(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
+	source, known := node.replicaSource(ctx)
 	switch {
+	case !known: // the recommendation reports RDS's error on the identifier
 	case st.Server.InRecovery && source == "":
 		return nil, nil, fmt.Errorf("%s is a hot standby (pg_is_in_recovery() is true), not the writer: its cache hit ratio and "+
 			"connections are not the facts of the node that stays; point host at the writer (for Aurora the cluster endpoint, "+

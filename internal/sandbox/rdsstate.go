@@ -162,6 +162,9 @@ type dbInstance struct {
 	Lifecycle string `json:"engineLifecycleSupport,omitempty"`
 	// ReplicaOf is the source instance of a read replica (ReadReplicaSourceDBInstanceIdentifier).
 	ReplicaOf string `json:"readReplicaOf,omitempty"`
+	// ReplicaOfCluster is the source Multi-AZ DB cluster of a DB instance read replica
+	// (ReadReplicaSourceDBClusterIdentifier).
+	ReplicaOfCluster string `json:"readReplicaOfCluster,omitempty"`
 	// StoppedAt is when the standalone instance last became "stopped" (StopDBInstance,
 	// stopstart.go): RDS starts it again by itself 7 days later. Zero when it is not stopped.
 	StoppedAt time.Time `json:"stoppedAt,omitempty"`
@@ -406,7 +409,7 @@ func (st *rdsState) newInstance(s InstanceSpec, engine, version string, created 
 		MultiAZ: s.MultiAZ, AZ: az, Status: "available", Allocated: alloc, StorageType: stype,
 		ResourceID: st.resourceID("db-", s.ID), ARN: st.arn("db", s.ID), Created: created, MasterUsername: "postgres",
 		MaintenanceWindow: maint, BackupWindow: backup, Port: portFor(engine), PI: true, Monitoring: 60, Tags: specTags(s.Tags),
-		Lifecycle: s.EngineLifecycleSupport, ReplicaOf: s.ReadReplicaOf}
+		Lifecycle: s.EngineLifecycleSupport, ReplicaOf: s.ReadReplicaOf, ReplicaOfCluster: s.ReadReplicaOfCluster}
 }
 
 // specTags turns a spec's tags into a TagList in key order (nil for none).
@@ -789,7 +792,7 @@ func (st *rdsState) xInstance(in *dbInstance, now time.Time) xDBInstance {
 		CACertificateIdentifier: "rds-ca-rsa2048-g1", DBInstanceArn: in.ARN, PerformanceInsightsEnabled: in.PI,
 		MonitoringInterval: in.Monitoring, DeletionProtection: in.DeletionProtect, TagList: xtags(in.Tags),
 		BackupTarget: "region", NetworkType: "IPV4", EngineLifecycleSupport: lifecycleOf(in.Engine, in.Lifecycle),
-		ReadReplicaSourceDBInstanceIdentifier: in.ReplicaOf,
+		ReadReplicaSourceDBInstanceIdentifier: in.ReplicaOf, ReadReplicaSourceDBClusterIdentifier: in.ReplicaOfCluster,
 	}
 	for _, id := range slices.Sorted(maps.Keys(st.Instances)) {
 		if r := st.Instances[id]; r.ReplicaOf == in.ID {

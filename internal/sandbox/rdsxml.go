@@ -75,6 +75,7 @@ type xDBInstance struct {
 	// ReadReplicaSourceDBInstanceIdentifier is a read replica's source; ReadReplicaDBInstanceIdentifiers
 	// a source's read replicas.
 	ReadReplicaSourceDBInstanceIdentifier string   `xml:"ReadReplicaSourceDBInstanceIdentifier,omitempty"`
+	ReadReplicaSourceDBClusterIdentifier  string   `xml:"ReadReplicaSourceDBClusterIdentifier,omitempty"`
 	ReadReplicaDBInstanceIdentifiers      []string `xml:"ReadReplicaDBInstanceIdentifiers>ReadReplicaDBInstanceIdentifier"`
 	DedicatedLogVolume                    bool     `xml:"DedicatedLogVolume"`
 	EngineLifecycleSupport                string   `xml:"EngineLifecycleSupport,omitempty"`

@@ -153,6 +153,10 @@ type InstanceSpec struct {
 	// ReadReplicaSourceDBInstanceIdentifier, and its source lists it in
 	// ReadReplicaDBInstanceIdentifiers. Empty for none.
 	ReadReplicaOf string
+	// ReadReplicaOfCluster makes a standalone instance a DB instance read replica of the
+	// scenario's Multi-AZ DB cluster of that ID (CreateDBInstanceReadReplica with a Multi-AZ DB
+	// cluster as its source): it reports ReadReplicaSourceDBClusterIdentifier. Empty for none.
+	ReadReplicaOfCluster string
 }
 
 // ReservationSpec describes a reserved DB instance bought StartAgo before the
@@ -599,8 +603,14 @@ func (s *Scenario) Validate() error {
 		}
 		if in.ReadReplicaOf != "" {
 			src := slices.IndexFunc(s.Instances, func(o InstanceSpec) bool { return o.ID == in.ReadReplicaOf })
-			if cluster != "" || src < 0 || in.ReadReplicaOf == in.ID {
-				return fmt.Errorf("scenario %s: instance %s: ReadReplicaOf %q: want another standalone instance of the scenario", s.Name, in.ID, in.ReadReplicaOf)
+			if cluster != "" || src < 0 || in.ReadReplicaOf == in.ID || in.ReadReplicaOfCluster != "" {
+				return fmt.Errorf("scenario %s: instance %s: ReadReplicaOf %q: want another standalone instance of the scenario (and no ReadReplicaOfCluster)", s.Name, in.ID, in.ReadReplicaOf)
+			}
+		}
+		if in.ReadReplicaOfCluster != "" {
+			src := slices.IndexFunc(s.Clusters, func(c ClusterSpec) bool { return c.ID == in.ReadReplicaOfCluster && c.multiAZ() })
+			if cluster != "" || src < 0 {
+				return fmt.Errorf("scenario %s: instance %s: ReadReplicaOfCluster %q: want a standalone instance and a Multi-AZ DB cluster (Engine %q) of the scenario", s.Name, in.ID, in.ReadReplicaOfCluster, multiAZClusterEngine)
 			}
 		}
 		return nil

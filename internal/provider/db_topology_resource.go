@@ -488,6 +488,12 @@ func (r *dbTopologyResource) orchestrator(ctx context.Context) *topology.Orchest
 	o := &topology.Orchestrator{RDS: r.data.RDS, Logf: func(format string, args ...any) {
 		tflog.Info(ctx, fmt.Sprintf(format, args...))
 	}}
+	// A rollback runs on a deadline of its own, as long as the operation's timeout (the apply's
+	// has usually run out when it starts): a database large enough to need a longer timeouts.<op>
+	// needs as long to turn Multi-AZ on again.
+	if dl, ok := ctx.Deadline(); ok {
+		o.RollbackTimeout = max(topology.DefaultRollbackTimeout, time.Until(dl))
+	}
 	if r.data.AutoScaling != nil {
 		o.AutoScaling = r.data.AutoScaling
 	}
@@ -601,6 +607,9 @@ func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error, 
 		diags.AddAttributeError(at, "Topology Change Refused", err.Error()+". "+hint)
 	case errors.As(err, &ce) && ce.RolledBack:
 		diags.AddError("Topology Change Rolled Back", err.Error()+". The previous topology is restored; fix the cause and apply again.")
+	case errors.As(err, &ce) && ce.RollbackInProgress:
+		diags.AddError("Topology Change Failed, Rollback Still In Progress", err.Error()+
+			". RDS is still restoring the previous topology; applying again waits for it to finish and records the rollback.")
 	case errors.As(err, &ce) && ce.RollbackAttempted:
 		next := "restore from the guard snapshot if needed (a restore loses what was written since it was taken)."
 		if !ce.RestorePoint() {

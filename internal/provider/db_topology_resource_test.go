@@ -924,46 +924,55 @@ func TestAccDBTopology_failedSnapshot(t *testing.T) {
 	})
 }
 
-// TestAccDBTopology_stuckModifying: the instance never leaves "modifying", the create timeout
-// passes, the rollback waits for the modification to end (the sandbox lets it end once the
-// rollback has started) and turns Multi-AZ back on; the error says so.
+// TestAccDBTopology_stuckModifying: the instance stays "modifying" past the create timeout (as a
+// multi-TiB instance converting for hours would): the change is not rolled back, the error says
+// it is still in progress and which timeout to raise, and the next apply, once RDS has finished,
+// resumes it behind the same guard snapshot.
 func TestAccDBTopology_stuckModifying(t *testing.T) {
-	var srv *sandbox.Server
-	srv, api := topologySandbox(t, sandbox.Demo(), func(o *topology.Orchestrator) {
-		sleep := o.Sleep
-		o.Sleep = func(ctx context.Context, d time.Duration) error {
-			for _, c := range srv.Calls("ModifyDBInstance") {
-				if c.Params["MultiAZ"] == "true" {
-					srv.Unstick("mandible-prod")
-				}
-			}
-			return sleep(ctx, d)
-		}
-	})
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
 	srv.StickModifying("mandible-prod")
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: topologyConfig(srv, nil, `
+	config := func(timeout string) string {
+		return topologyConfig(srv, nil, fmt.Sprintf(`
 resource "rightsize_db_topology" "m" {
   db_instance_identifier = "mandible-prod"
   nodes                  = 1
   timeouts = {
-    create = "2s"
+    create = %q
   }
 }
-`),
-			ExpectError: regexp.MustCompile(`(?s)Topology Change Rolled Back.*timeout\s+after.*last\s+state\s+"modifying".*rolled\s+back:\s+Multi-AZ\s+turned\s+on\s+again` +
+`, timeout))
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config("2s"),
+			ExpectError: regexp.MustCompile(`(?s)Topology Change Interrupted.*timeout\s+after.*last\s+state\s+"modifying".*still\s+in\s+progress\s+and\s+is\s+not\s+rolled\s+back` +
 				`.*Timeout Reached.*timeouts\.create\s+\(2s\)\s+ran\s+out.*raise\s+timeouts\.create`),
 		}, {
 			PreConfig: func() {
-				in, err := topology.FindDBInstance(context.Background(), api, "mandible-prod")
-				if err != nil || !*in.MultiAZ || *in.DBInstanceStatus != "available" {
-					t.Fatalf("not rolled back: %v", err)
+				for _, c := range srv.Calls("ModifyDBInstance") {
+					if c.Params["MultiAZ"] == "true" {
+						t.Fatal("the change was rolled back")
+					}
 				}
+				srv.Unstick("mandible-prod")
 			},
-			Config: topologyConfig(srv, nil, `# nothing`),
+			Config: config("60m"),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("rightsize_db_topology.m", "nodes", "1"),
+				resource.TestCheckResourceAttr("rightsize_db_topology.m", "guard_snapshot_id", "rightsize-guard-mandible-prod-g1-to1"),
+				func(*terraform.State) error {
+					in, err := topology.FindDBInstance(context.Background(), api, "mandible-prod")
+					if err != nil {
+						return err
+					}
+					if *in.MultiAZ {
+						return fmt.Errorf("mandible-prod is still Multi-AZ after the resumed apply")
+					}
+					return nil
+				},
+			),
 		}},
 	})
 }

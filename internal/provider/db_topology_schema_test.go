@@ -4,10 +4,13 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/topology"
 )
 
 // TestDBTopologySchema_noComputedNestedAttributes: Terraform before 1.7 (1.5.7 among them, the
@@ -42,4 +45,28 @@ func TestDBTopologySchema_noComputedNestedAttributes(t *testing.T) {
 	check("previous_topology", previousAttrTypes, previousFields)
 	check("previous_topology.reader", readerAttrTypes, readerFields)
 	check("last_change", lastChangeAttrTypes, lastChangeFields)
+}
+
+// The rollback's own deadline is as long as the operation's timeout, and never shorter than
+// topology.DefaultRollbackTimeout: a database that needs a longer timeouts.<op> needs as long to be
+// put back.
+func TestOrchestratorRollbackTimeoutFollowsTheOperation(t *testing.T) {
+	r := &dbTopologyResource{data: &ProviderData{}}
+	for _, c := range []struct {
+		timeout  time.Duration
+		min, max time.Duration
+	}{
+		{5 * time.Hour, 4*time.Hour + 59*time.Minute, 5 * time.Hour},
+		{10 * time.Minute, topology.DefaultRollbackTimeout, topology.DefaultRollbackTimeout},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+		got := r.orchestrator(ctx).RollbackTimeout
+		cancel()
+		if got < c.min || got > c.max {
+			t.Errorf("timeout %s: rollback timeout %s, want %s to %s", c.timeout, got, c.min, c.max)
+		}
+	}
+	if got := r.orchestrator(context.Background()).RollbackTimeout; got != 0 {
+		t.Errorf("no deadline: rollback timeout %s, want 0 (the orchestrator's default)", got)
+	}
 }

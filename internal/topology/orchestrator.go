@@ -294,6 +294,10 @@ type ChangeError struct {
 	// RollbackAttempted, RolledBack and RollbackErr describe the rollback.
 	RollbackAttempted, RolledBack bool
 	RollbackErr                   error
+	// RollbackInProgress is true when the rollback's deadline ran out with the target still at
+	// work (a multi-TiB instance turning Multi-AZ on again takes hours): the guard stays tagged
+	// rolling-back, and the next run finishes the rollback.
+	RollbackInProgress bool
 	// RollbackAction says what the rollback did ("Multi-AZ turned on again").
 	RollbackAction string
 	// GuardUnusable is true when a begun change's guard snapshot no longer verifies (so it can
@@ -317,12 +321,17 @@ func (e *ChangeError) Error() string {
 		b.WriteString("; interrupted before any change was made: apply again to resume")
 	case e.GuardUnusable:
 		b.WriteString("; the change was requested earlier, and its guard snapshot no longer verifies, so nothing more is done behind it: check the database; to keep it as it is, import it, or start a new change")
+	case e.Resumable && e.Changed && stillInProgress(e.Err):
+		b.WriteString("; the change is still in progress and is not rolled back: apply again to wait for it to finish (and validate it), " +
+			"with a longer timeout for a large database")
 	case e.Resumable && e.Changed:
 		b.WriteString("; the change was requested and is not rolled back because the failure is not in the change itself: apply again to resume")
 	case !e.Changed:
 		b.WriteString("; no change was made")
 	case e.RolledBack:
 		fmt.Fprintf(&b, "; rolled back: %s", e.RollbackAction)
+	case e.RollbackInProgress:
+		fmt.Fprintf(&b, "; rolling back (%s) and still in progress when its time ran out: %v; apply again to finish the rollback", e.RollbackAction, e.RollbackErr)
 	case e.RollbackAttempted:
 		fmt.Fprintf(&b, "; ROLLBACK FAILED: %v", e.RollbackErr)
 	default:
@@ -717,18 +726,29 @@ func (r *run) waitReady(ctx context.Context) error {
 	return err
 }
 
-// settleFailed reports whether a settle error means the change itself failed (it did not settle
-// in time, or the target entered a state such as "failed"), which warrants a rollback, rather
-// than an error observing it. A timeout during which no describe call succeeded (every one
-// throttled or failing: no state observed) says nothing about the change: the next apply resumes
-// it instead.
+// settleFailed reports whether a settle error means the change itself failed (the target entered
+// a state such as "failed", or the timeout ran out with the target idle but not changed), which
+// warrants a rollback, rather than an error observing it. Two timeouts say nothing against the
+// change, and the next apply resumes it instead: one during which no describe call succeeded
+// (every one throttled or failing: no state observed), and one that found the target still at
+// work (stillInProgress): converting a multi-TiB instance to Multi-AZ copies its whole volume to
+// the new standby, for hours, and a rollback would wait for that copy to finish only to undo it.
 func settleFailed(err error) bool {
 	var te *wait.TimeoutError
 	var ue *wait.UnexpectedStateError
 	if errors.As(err, &te) {
-		return te.LastState != ""
+		return te.LastState != "" && !stillInProgress(err)
 	}
 	return errors.As(err, &ue)
+}
+
+// stillInProgress reports whether err is a wait's timeout that last saw the target in an RDS
+// status of work in progress (pendingStatuses: "modifying", "creating", "deleting", ...), not
+// idle awaiting a change that never began.
+func stillInProgress(err error) bool {
+	var te *wait.TimeoutError
+	return errors.As(err, &te) && te.LastState != "awaiting-change" &&
+		slices.Contains(pendingStatuses, te.LastState)
 }
 
 // validationRetries are the waits before the validation after the change is tried again when it
@@ -1687,10 +1707,14 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 		ce.GuardStatus = r.guard.status // the rollback re-checks it (GuardDeleted when it is gone)
 	}
 	outcome := OutcomeRolledBack
-	if err != nil {
+	switch {
+	case err != nil && stillInProgress(err):
+		ce.RollbackErr, ce.RollbackInProgress = err, true
+		outcome = OutcomeRollingBack // the next run finishes it
+	case err != nil:
 		ce.RollbackErr = err
 		outcome = OutcomeRollbackFailed
-	} else {
+	default:
 		ce.RolledBack = true
 	}
 	// The rollback may have used up its deadline: record the outcome on a short one of its own.

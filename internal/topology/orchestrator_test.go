@@ -622,60 +622,123 @@ func stuckRollbackStarted(e *env) bool {
 	return false
 }
 
-func TestStuckModifyingTimesOutThenRollsBack(t *testing.T) {
+// A change whose wait runs out while RDS still reports it at work ("modifying": converting a
+// multi-TiB instance copies its whole volume, for hours) is not rolled back: the run stops
+// resumable, the guard stays tagged changing, and the next run waits for the change, validates and
+// records it.
+func TestStuckModifyingTimesOutResumable(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
 	e.srv.StickModifying("mandible-prod")
-	// The apply's timeout: 2 hours of virtual time. Once the rollback has started, the stuck
-	// modification finishes (and the rollback has its own deadline).
-	e.setDeadline(e.srv.Now().Add(2 * time.Hour))
-	e.onSleep = func() {
-		if stuckRollbackStarted(e) {
-			e.setDeadline(time.Time{})
-			e.srv.Unstick("mandible-prod")
-		}
-	}
-	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
+	e.setDeadline(e.srv.Now().Add(2 * time.Hour)) // the apply's timeout, in virtual time
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: okValidator{}})
 	var ce *ChangeError
 	var te *wait.TimeoutError
-	if !errors.As(err, &ce) || !errors.As(err, &te) || !ce.RolledBack {
-		t.Fatalf("want a timeout that was rolled back, got %v", err)
+	if !errors.As(err, &ce) || !errors.As(err, &te) || !ce.Resumable || !ce.Changed || ce.RollbackAttempted {
+		t.Fatalf("want a resumable timeout with nothing rolled back, got %v", err)
 	}
 	t.Logf("error: %v", err)
-	if te.LastState != "modifying" || !strings.Contains(err.Error(), "rolled back: Multi-AZ turned on again") {
+	if te.LastState != "modifying" || !strings.Contains(err.Error(), "still in progress and is not rolled back: apply again to wait for it") {
 		t.Fatalf("message %q", err)
 	}
-	if in := e.instance("mandible-prod"); !*in.MultiAZ || *in.DBInstanceStatus != "available" {
-		t.Fatalf("not rolled back: MultiAZ=%t %s", *in.MultiAZ, *in.DBInstanceStatus)
+	if calls := e.srv.Calls("ModifyDBInstance"); len(calls) != 1 {
+		t.Fatalf("%d ModifyDBInstance calls, want the change's only (no rollback)", len(calls))
+	}
+	const guard = "rightsize-guard-mandible-prod-g1-to1"
+	if tags := e.snapshotTags(KindInstance, guard); tags[TagOutcome] != OutcomeChanging {
+		t.Fatalf("guard outcome %q, want %q", tags[TagOutcome], OutcomeChanging)
+	}
+	// The conversion finishes; the next run resumes it behind the same guard.
+	e.setDeadline(time.Time{})
+	e.srv.Unstick("mandible-prod")
+	res, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: okValidator{}})
+	if err != nil || res.Nodes != 1 || res.GuardSnapshotID != guard || res.Validation == nil {
+		t.Fatalf("resumed run: %v %+v", err, res)
+	}
+	if in := e.instance("mandible-prod"); *in.MultiAZ {
+		t.Fatal("still Multi-AZ after the resumed run")
+	}
+	if tags := e.snapshotTags(KindInstance, guard); tags[TagOutcome] != OutcomeCompleted {
+		t.Errorf("guard outcome %q, want %q", tags[TagOutcome], OutcomeCompleted)
 	}
 	e.assertGuarded(mandible)
 }
 
-func TestStuckModifyingRollbackFails(t *testing.T) {
+// A rollback whose own deadline runs out while RDS still restores the previous topology (Multi-AZ
+// turning on again: hours on a large instance) is not reported failed: the guard stays tagged
+// rolling-back and the next run finishes the rollback.
+func TestRollbackStillInProgressResumes(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
-	e.srv.StickModifying("mandible-prod")
-	e.setDeadline(e.srv.Now().Add(2 * time.Hour))
-	rollbackDeadlineSet := false
+	e.o.RollbackTimeout = time.Hour
+	stuck := false
 	e.onSleep = func() {
-		if !rollbackDeadlineSet && stuckRollbackStarted(e) {
-			rollbackDeadlineSet = true
+		if !stuck && stuckRollbackStarted(e) {
+			stuck = true
+			e.srv.StickModifying("mandible-prod")
 			e.setDeadline(e.srv.Now().Add(time.Hour)) // the rollback's own deadline
 		}
 	}
-	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
 	var ce *ChangeError
-	if !errors.As(err, &ce) || !ce.RollbackAttempted || ce.RolledBack {
-		t.Fatalf("want a failed rollback, got %v", err)
+	if !errors.As(err, &ce) || !ce.RollbackAttempted || ce.RolledBack || !ce.RollbackInProgress {
+		t.Fatalf("want a rollback still in progress, got %v", err)
 	}
 	t.Logf("error: %v", err)
-	for _, want := range []string{"timeout", "ROLLBACK FAILED", "InvalidDBInstanceState", "guard snapshot rightsize-guard-mandible-prod-g1-to1"} {
+	for _, want := range []string{"rolling back (Multi-AZ turned on again) and still in progress", `last state "modifying"`,
+		"apply again to finish the rollback", "guard snapshot rightsize-guard-mandible-prod-g1-to1"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("%q lacks %q", err, want)
 		}
 	}
+	if strings.Contains(err.Error(), "ROLLBACK FAILED") {
+		t.Errorf("%q reports a rollback in progress as failed", err)
+	}
+	const guard = "rightsize-guard-mandible-prod-g1-to1"
+	if tags := e.snapshotTags(KindInstance, guard); tags[TagOutcome] != OutcomeRollingBack {
+		t.Fatalf("guard outcome %q, want %q", tags[TagOutcome], OutcomeRollingBack)
+	}
+	// RDS finishes turning Multi-AZ on; the next run finishes the rollback and records it.
+	e.onSleep = nil
+	e.setDeadline(time.Time{})
+	e.srv.Unstick("mandible-prod")
+	_, err = e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
+	if !errors.As(err, &ce) || !ce.RolledBack {
+		t.Fatalf("next run: %v, want the rollback finished and reported", err)
+	}
+	if in := e.instance("mandible-prod"); !*in.MultiAZ || *in.DBInstanceStatus != "available" {
+		t.Fatalf("not rolled back: MultiAZ=%t %s", *in.MultiAZ, *in.DBInstanceStatus)
+	}
+	if tags := e.snapshotTags(KindInstance, guard); tags[TagOutcome] != OutcomeRolledBack {
+		t.Errorf("guard outcome %q, want %q", tags[TagOutcome], OutcomeRolledBack)
+	}
+	e.assertGuarded(mandible)
+}
+
+// okValidator is a validation that always passes.
+type okValidator struct{}
+
+func (okValidator) Capture(context.Context) (Facts, error) { return Facts{}, nil }
+func (okValidator) Check(context.Context, Facts) (*Report, error) {
+	return &Report{Checked: []string{"nothing"}}, nil
+}
+
+// A rollback that RDS refuses outright is reported failed and tagged so.
+func TestRollbackRefusedFails(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.o.OnStep = func(s Step) error {
+		if s == StepSettled { // the rollback's ModifyDBInstance is refused
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: "ModifyDBInstance", Sequence: []sandbox.Fault{
+				{Kind: sandbox.FaultError, Code: "InvalidParameterCombination", Message: "refused for the test"}}})
+		}
+		return nil
+	}
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RollbackAttempted || ce.RolledBack || ce.RollbackInProgress || !strings.Contains(err.Error(), "ROLLBACK FAILED") {
+		t.Fatalf("want a failed rollback, got %v", err)
+	}
 	if tags := e.snapshotTags(KindInstance, "rightsize-guard-mandible-prod-g1-to1"); tags[TagOutcome] != OutcomeRollbackFailed {
 		t.Errorf("outcome %q", tags[TagOutcome])
 	}
-	e.assertGuarded(mandible)
 }
 
 func refusedScenario() *sandbox.Scenario {

@@ -3,6 +3,7 @@ package topology
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,5 +136,41 @@ func TestValidationLoginRefusedForConnectionLimit(t *testing.T) {
 	res, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: v})
 	if err != nil || res.Nodes != 1 || refused != 1 {
 		t.Fatalf("a validation login refused once for the connection limit: %v (refused %d), want it tried again and the change kept", err, refused)
+	}
+}
+
+// After the change, the validation's row count outlasts statement_timeout (SQLSTATE 57014: a large
+// table on a busier single node): that says nothing against the change, so it is not rolled back;
+// the run stops resumable and the next one, with a longer timeout, validates it and records it.
+func TestValidationStatementTimeoutResumable(t *testing.T) {
+	dsn, schema := seedSchema(t)
+	execSQL(t, dsn, "INSERT INTO "+pgx.Identifier{schema, "messages"}.Sanitize()+" (room_id, user_id, body) SELECT "+
+		"(SELECT min(id) FROM "+pgx.Identifier{schema, "chat_rooms"}.Sanitize()+"), (SELECT min(id) FROM "+pgx.Identifier{schema, "users"}.Sanitize()+
+		"), repeat('x', 50) FROM generate_series(1, 300000)")
+	e := newEnv(t, sandbox.Demo())
+	v := newPGValidator(dsn, schema, false)
+	e.o.OnStep = func(s Step) error {
+		if s == StepSettled {
+			v.StatementTimeout = time.Millisecond // the count is now slower than the timeout
+		}
+		return nil
+	}
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: v})
+	var ce *ChangeError
+	var pe *pgconn.PgError
+	if !errors.As(err, &ce) || !errors.As(err, &pe) || pe.Code != "57014" || !ce.Changed || !ce.Resumable || ce.RollbackAttempted {
+		t.Fatalf("a validation count cancelled by statement_timeout: %v, want the change kept, resumable", err)
+	}
+	if !strings.Contains(err.Error(), "not rolled back; raise the provider's postgres.statement_timeout") {
+		t.Errorf("%q does not say which setting to raise", err)
+	}
+	e.o.OnStep = nil
+	v.StatementTimeout = 30 * time.Second
+	res, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: v})
+	if err != nil || res.Nodes != 1 || res.Validation == nil {
+		t.Fatalf("the next run: %v %+v, want the change validated and recorded", err, res)
+	}
+	if in := e.instance("mandible-prod"); *in.MultiAZ {
+		t.Fatal("Multi-AZ again: the change was rolled back")
 	}
 }

@@ -324,6 +324,9 @@ func (e *ChangeError) Error() string {
 	case e.Resumable && e.Changed && stillInProgress(e.Err):
 		b.WriteString("; the change is still in progress and is not rolled back: apply again to wait for it to finish (and validate it), " +
 			"with a longer timeout for a large database")
+	case e.Resumable && e.Changed && validationInconclusive(e.Err):
+		b.WriteString("; the server stopped the validation's query (its statement or lock timeout), which says nothing against the change: " +
+			"it is not rolled back; raise the provider's postgres.statement_timeout if the tables are large, and apply again to validate it")
 	case e.Resumable && e.Changed:
 		b.WriteString("; the change was requested and is not rolled back because the failure is not in the change itself: apply again to resume")
 	case !e.Changed:
@@ -639,7 +642,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 	if r.req.Validator != nil {
 		rep, err := r.checkValidation(ctx)
 		if err != nil {
-			return nil, r.fail(ctx, "validating the database after the change", err, !errors.Is(err, context.Canceled))
+			return nil, r.fail(ctx, "validating the database after the change", err, !errors.Is(err, context.Canceled) && !validationInconclusive(err))
 		}
 		res.Validation = rep
 		if err := r.boundary(ctx, StepValidated); err != nil {
@@ -771,6 +774,16 @@ func connectionError(err error) bool {
 	var ce *pgconn.ConnectError
 	return errors.As(err, &ne) || errors.As(err, &ce) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		pgconn.SafeToRetry(err)
+}
+
+// validationInconclusive reports whether a validation error is a query the server stopped rather
+// than a finding: SQLSTATE 57014 (query_canceled: the statement_timeout, which a row count of a
+// large table can outlast on a busier single node or a colder cache) or 55P03 (lock_not_available:
+// the lock_timeout). It says nothing against the change: the run stops resumable, and the next
+// apply, perhaps with a longer postgres.statement_timeout, validates again.
+func validationInconclusive(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "57014" || pe.Code == "55P03")
 }
 
 // checkValidation runs the validation after the change, again after each of validationRetries

@@ -134,7 +134,7 @@ if [ "$mode" != plan ]; then
   # seconds, but the provider judges CloudWatch's retention by the real clock, so every virtual hour more would
   # age the pinned window's 1-minute data in the sandbox alone (its coverage, and at last sso-prod's verdict).
   curl -fsS -X POST "$endpoint/_sandbox/clock/speed?x=0" >/dev/null
-  echo "    emulated clock stopped at $(curl -fsS "$endpoint/_sandbox/clock")"
+  echo "    emulated clock stopped at $(curl -fsS "$endpoint/_sandbox/clock" | tr -d ' \n')"
   tf plan -input=false -no-color -out="$work/final.tfplan" "${vars[@]}" >"$work/final.log" 2>&1 || { cat "$work/final.log" >&2; exit 1; }
   grep -E "^(Plan:|No changes)" "$work/final.log" | sed 's/^/    /' || true
   tf show -json "$work/final.tfplan" >"$work/final.json"

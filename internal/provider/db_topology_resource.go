@@ -607,9 +607,12 @@ func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error, 
 		diags.AddAttributeError(at, "Topology Change Refused", err.Error()+". "+hint)
 	case errors.As(err, &ce) && ce.RolledBack:
 		diags.AddError("Topology Change Rolled Back", err.Error()+". The previous topology is restored; fix the cause and apply again.")
-	case errors.As(err, &ce) && ce.RollbackInProgress:
+	case errors.As(err, &ce) && ce.RollbackInProgress && ce.RollbackRequested:
 		diags.AddError("Topology Change Failed, Rollback Still In Progress", err.Error()+
 			". RDS is still restoring the previous topology; applying again waits for it to finish and records the rollback.")
+	case errors.As(err, &ce) && ce.RollbackInProgress:
+		diags.AddError("Topology Change Failed, Rollback Not Begun", err.Error()+
+			". The previous topology is not restored yet; applying again rolls the change back once RDS accepts it.")
 	case errors.As(err, &ce) && ce.RollbackAttempted:
 		next := "restore from the guard snapshot if needed (a restore loses what was written since it was taken)."
 		if !ce.RestorePoint() {

@@ -194,3 +194,40 @@ data "rightsize_single_node_recommendation" "this" {
 		},
 	})
 }
+
+// When RDS cannot say whether the target is a read replica (its describe throttled past
+// max_retries), facts read on a hot standby are not taken unjudged: the read fails, saying why.
+func TestAccRecommendationFactsNodeUnknown(t *testing.T) {
+	now := sandboxNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sandbox.Demo(), Now: now})
+	host, _ := acctest.PGAddr(t)
+	standby := acctest.StartStandby(t)
+	pc := acctest.SandboxProvider(srv)
+	pc.Extra = map[string]string{"max_retries": "2"}
+	config := pc.HCL() + fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "this" {
+  db_instance_identifier = "mandible-prod"
+  lookback_days          = 14
+  end_time               = %q
+  postgres = {
+    host     = %q
+    port     = %d
+    username = "postgres"
+    database = "postgres"
+    sslmode  = "disable"
+  }
+}
+`, now.Format(time.RFC3339), host, standby)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBInstances", Sequence: []sandbox.Fault{
+					{Kind: sandbox.FaultThrottling}, {Kind: sandbox.FaultThrottling}}})
+			},
+			Config:      config,
+			ExpectError: regexp.MustCompile(`(?s)Unable\s+to\s+Read\s+PostgreSQL\s+Facts.*to\s+tell\s+whether\s+it\s+is\s+a\s+read\s+replica`),
+		}},
+	})
+}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	rdsauth "github.com/aws/aws-sdk-go-v2/feature/rds/auth"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -227,23 +229,28 @@ type factsNode struct {
 
 // replicaSource is the source of the DB instance when it is a read replica (a DB instance, or a
 // Multi-AZ DB cluster: ReadReplicaSourceDBClusterIdentifier), "" otherwise. known is false when
-// RDS could not say (the instance not found, access denied): the recommendation itself then
-// reports that error on the identifier, so the facts are not judged.
-func (n factsNode) replicaSource(ctx context.Context) (source string, known bool) {
+// RDS finds no such instance (a mistyped identifier): the recommendation then reports that on the
+// identifier, so the facts are not judged. Any other error of RDS's is returned: the facts are not
+// taken unjudged.
+func (n factsNode) replicaSource(ctx context.Context) (source string, known bool, err error) {
 	if n.InstanceID == "" || n.RDS == nil {
-		return "", true
+		return "", true, nil
 	}
 	out, err := n.RDS.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: &n.InstanceID})
-	if err != nil || len(out.DBInstances) != 1 {
-		return "", false
+	var nf *rdstypes.DBInstanceNotFoundFault
+	if errors.As(err, &nf) || (err == nil && len(out.DBInstances) == 0) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("describing DB instance %s, to tell whether it is a read replica whose facts are its own: %w", n.InstanceID, err)
 	}
 	in := out.DBInstances[0]
 	for _, src := range []*string{in.ReadReplicaSourceDBInstanceIdentifier, in.ReadReplicaSourceDBClusterIdentifier} {
 		if src != nil && *src != "" {
-			return *src, true
+			return *src, true, nil
 		}
 	}
-	return "", true
+	return "", true, nil
 }
 
 // readPostgresFacts reads the facts the analysis uses: max_connections,
@@ -276,7 +283,10 @@ func readPostgresFacts(ctx context.Context, pd *ProviderData, override types.Obj
 	// Another node's cache hit ratio and connections (an Aurora reader's, a replica's, or a
 	// replica's source's) are not those of the node that stays: taken for them, they invent or hide
 	// a risk.
-	source, known := node.replicaSource(ctx)
+	source, known, err := node.replicaSource(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	switch {
 	case !known: // the recommendation reports RDS's error on the identifier
 	case st.Server.InRecovery && source == "":

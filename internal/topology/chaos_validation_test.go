@@ -174,3 +174,49 @@ func TestValidationStatementTimeoutResumable(t *testing.T) {
 		t.Fatal("Multi-AZ again: the change was rolled back")
 	}
 }
+
+// Rows are lost from users during the change and another session then locks messages (a
+// migration), so its count after the change is cancelled by statement_timeout: the loss found
+// stands (a ValidationError naming it and what was not measured), and the change is rolled back,
+// not stopped as inconclusive.
+func TestValidationMismatchThenStatementTimeoutRollsBack(t *testing.T) {
+	dsn, schema := seedSchema(t)
+	e := newEnv(t, sandbox.Demo())
+	v := newPGValidator(dsn, schema, false)
+	v.Tables = []string{schema + ".users", schema + ".messages"}
+	v.StatementTimeout = time.Second
+	var locker *pgx.Conn
+	t.Cleanup(func() {
+		if locker != nil {
+			_ = locker.Close(context.Background())
+		}
+	})
+	e.o.OnStep = func(s Step) error {
+		if s != StepSettled || locker != nil {
+			return nil
+		}
+		users, messages := pgx.Identifier{schema, "users"}.Sanitize(), pgx.Identifier{schema, "messages"}.Sanitize()
+		execSQL(t, dsn, "DELETE FROM "+messages+" WHERE user_id = (SELECT min(id) FROM "+users+")")
+		execSQL(t, dsn, "DELETE FROM "+users+" WHERE id = (SELECT min(id) FROM "+users+")")
+		var err error
+		if locker, err = pgx.Connect(context.Background(), dsn); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{"BEGIN", "LOCK TABLE " + messages + " IN ACCESS EXCLUSIVE MODE"} {
+			if _, err := locker.Exec(context.Background(), q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return nil
+	}
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: v})
+	var ce *ChangeError
+	var ve *ValidationError
+	if !errors.As(err, &ce) || !errors.As(err, &ve) || !ce.RolledBack {
+		t.Fatalf("rows lost, then a count cancelled: %v, want a validation failure rolled back", err)
+	}
+	if len(ve.Mismatches) != 2 || !strings.Contains(ve.Mismatches[0], "users has") || !strings.Contains(ve.Mismatches[0], "(1 lost)") ||
+		!strings.Contains(ve.Mismatches[1], "the rest was not measured") || !strings.Contains(ve.Mismatches[1], "57014") {
+		t.Errorf("mismatches %q, want the lost row and what was not measured", ve.Mismatches)
+	}
+}

@@ -296,8 +296,9 @@ type ChangeError struct {
 	RollbackErr                   error
 	// RollbackInProgress is true when the rollback's deadline ran out with the target still at
 	// work (a multi-TiB instance turning Multi-AZ on again takes hours): the guard stays tagged
-	// rolling-back, and the next run finishes the rollback.
-	RollbackInProgress bool
+	// rolling-back, and the next run finishes the rollback. RollbackRequested says whether RDS
+	// had accepted the rollback's call (false: RDS was busy with another operation and refused it).
+	RollbackInProgress, RollbackRequested bool
 	// RollbackAction says what the rollback did ("Multi-AZ turned on again").
 	RollbackAction string
 	// GuardUnusable is true when a begun change's guard snapshot no longer verifies (so it can
@@ -333,8 +334,10 @@ func (e *ChangeError) Error() string {
 		b.WriteString("; no change was made")
 	case e.RolledBack:
 		fmt.Fprintf(&b, "; rolled back: %s", e.RollbackAction)
-	case e.RollbackInProgress:
+	case e.RollbackInProgress && e.RollbackRequested:
 		fmt.Fprintf(&b, "; rolling back (%s) and still in progress when its time ran out: %v; apply again to finish the rollback", e.RollbackAction, e.RollbackErr)
+	case e.RollbackInProgress:
+		fmt.Fprintf(&b, "; the rollback (%s) could not begin before its time ran out, RDS being busy with another operation: %v; apply again to roll back", e.RollbackAction, e.RollbackErr)
 	case e.RollbackAttempted:
 		fmt.Fprintf(&b, "; ROLLBACK FAILED: %v", e.RollbackErr)
 	default:
@@ -397,6 +400,9 @@ type run struct {
 	changed bool
 	// changing is true once this run tagged its guard changing (before the change call).
 	changing bool
+	// rollbackRequested is true once RDS accepted this run's rollback call (the modification,
+	// or the reader's deletion or creation), so a rollback cut short is under way at RDS.
+	rollbackRequested bool
 	// deferredPending is true when the Multi-AZ value this run requests was already pending
 	// before its call (Request.OwnPending: the caller's deferred change, made now). Then that
 	// value pending is no sign of this run's call, only the instance modifying is.
@@ -1722,8 +1728,11 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 	outcome := OutcomeRolledBack
 	switch {
 	case err != nil && stillInProgress(err):
-		ce.RollbackErr, ce.RollbackInProgress = err, true
-		outcome = OutcomeRollingBack // the next run finishes it
+		// RDS still at work: restoring the previous topology (the rollback's call accepted), or
+		// busy with another operation that refused it. Either way the next run finishes the
+		// rollback.
+		ce.RollbackErr, ce.RollbackInProgress, ce.RollbackRequested = err, true, r.rollbackRequested
+		outcome = OutcomeRollingBack
 	case err != nil:
 		ce.RollbackErr = err
 		outcome = OutcomeRollbackFailed
@@ -1774,6 +1783,7 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 		if err != nil {
 			return action, fmt.Errorf("ModifyDBInstance %s MultiAZ=%t: %w", id, orig, err)
 		}
+		r.rollbackRequested = true
 	case r.req.Nodes == 1:
 		action = fmt.Sprintf("reader %s recreated (class %s)", r.reader.Identifier, r.reader.Class)
 		// The reader may still be deleting: wait until it is gone before recreating it.
@@ -1788,18 +1798,22 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 				if err := r.createReader(ctx); err != nil {
 					return action, err
 				}
+				r.rollbackRequested = true
 			} else {
 				// Still available: the deletion never happened, nothing to recreate.
 				action = fmt.Sprintf("reader %s was never deleted", r.reader.Identifier)
 			}
 		} else if err := r.createReader(ctx); err != nil {
 			return action, err
+		} else {
+			r.rollbackRequested = true
 		}
 	default:
 		action = fmt.Sprintf("reader %s removed again", r.reader.Identifier)
 		if err := r.deleteReader(ctx); err != nil {
 			return action, err
 		}
+		r.rollbackRequested = true
 	}
 	_ = r.o.step(StepRollback)
 	if err := r.settle(ctx, r.from); err != nil {

@@ -713,6 +713,55 @@ func TestRollbackStillInProgressResumes(t *testing.T) {
 	e.assertGuarded(mandible)
 }
 
+// busyValidator fails the validation and, as it does, another modification of the instance starts
+// (storage autoscaling, another tool) and stays "modifying", so RDS refuses the rollback's call.
+type busyValidator struct{ e *env }
+
+func (busyValidator) Capture(context.Context) (Facts, error) { return Facts{}, nil }
+func (v busyValidator) Check(ctx context.Context, _ Facts) (*Report, error) {
+	v.e.srv.StickModifying("mandible-prod")
+	id, alloc := "mandible-prod", int32(500)
+	if _, err := v.e.api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: &id, AllocatedStorage: &alloc, ApplyImmediately: ptr(true)}); err != nil {
+		v.e.t.Fatalf("the other modification: %v", err)
+	}
+	v.e.setDeadline(v.e.srv.Now().Add(time.Hour)) // the rollback's deadline
+	return nil, &ValidationError{Mismatches: []string{"rows differ"}}
+}
+
+// A rollback RDS refuses while the instance is busy with another modification, until its deadline
+// runs out, has not begun: the error says so (not that RDS is restoring), the guard stays tagged
+// rolling-back, and the next run rolls the change back.
+func TestRollbackNotBegunWhileBusy(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: busyValidator{e}})
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RollbackInProgress || ce.RollbackRequested || ce.RolledBack {
+		t.Fatalf("want a rollback not begun, got %v", err)
+	}
+	if !strings.Contains(err.Error(), "could not begin before its time ran out, RDS being busy with another operation") ||
+		strings.Contains(err.Error(), "still in progress") {
+		t.Errorf("message %q", err)
+	}
+	for _, c := range e.srv.Calls("ModifyDBInstance") {
+		if c.Params["MultiAZ"] == "true" && c.Status < 300 {
+			t.Fatal("a rollback call was accepted")
+		}
+	}
+	if tags := e.snapshotTags(KindInstance, "rightsize-guard-mandible-prod-g1-to1"); tags[TagOutcome] != OutcomeRollingBack {
+		t.Fatalf("guard outcome %q, want %q", tags[TagOutcome], OutcomeRollingBack)
+	}
+	e.setDeadline(time.Time{})
+	e.srv.Unstick("mandible-prod")
+	_, err = e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
+	if !errors.As(err, &ce) || !ce.RolledBack {
+		t.Fatalf("next run: %v, want the rollback made and reported", err)
+	}
+	if in := e.instance("mandible-prod"); !*in.MultiAZ {
+		t.Fatal("not rolled back: still Single-AZ")
+	}
+	// (No assertGuarded: the other tool's ModifyDBInstance is, by design, not behind the guard.)
+}
+
 // okValidator is a validation that always passes.
 type okValidator struct{}
 

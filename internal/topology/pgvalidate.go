@@ -421,11 +421,16 @@ func (v *PGValidator) Check(ctx context.Context, before Facts) (*Report, error) 
 		}
 		return nil
 	})
+	if len(mismatches) > 0 {
+		// What was found stands whatever stopped the rest (a later table's count cancelled by
+		// the statement_timeout, say): a failure, not an inconclusive validation.
+		if err != nil {
+			mismatches = append(mismatches, fmt.Sprintf("the rest was not measured: %v", err))
+		}
+		return nil, &ValidationError{Mismatches: mismatches}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("validating after the change: %w", err)
-	}
-	if len(mismatches) > 0 {
-		return nil, &ValidationError{Mismatches: mismatches}
 	}
 	return rep, nil
 }

@@ -529,8 +529,9 @@ func (c *Catalog) Price(class string, engine Engine, deployment Deployment, regi
 		return &PriceUnavailableError{Class: ic.Name, Engine: engine, Deployment: deployment, Region: region, Reason: reason}
 	}
 	if !slices.Contains(c.regions, region) {
-		return Price{}, unavailable(fmt.Sprintf("the catalog covers regions %s only (use the Price List API for others)",
-			strings.Join(c.regions, ", ")))
+		return Price{}, unavailable(fmt.Sprintf("the embedded catalog covers regions %s only, so prices in %s are unknown to it "+
+			"(the rightsize_rds_price data source with use_pricing_api = true can read them from the AWS Price List API)",
+			strings.Join(c.regions, ", "), region))
 	}
 	var key priceKey
 	multiplier := 1.0

@@ -1,11 +1,13 @@
 package pricing
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,7 +17,8 @@ import (
 )
 
 // PriceListAPI is the one call the live lookup makes; *pricing.Client (service/pricing) satisfies it. The Price
-// List API is served from us-east-1 (also eu-central-1, ap-south-1) whatever region is being priced.
+// List API is served from one region of each partition (us-east-1, also eu-central-1 and ap-south-1, for aws;
+// cn-northwest-1 for aws-cn; eusc-de-east-1 for aws-eusc; none for aws-us-gov), whatever region is being priced.
 type PriceListAPI interface {
 	GetProducts(ctx context.Context, in *awspricing.GetProductsInput, optFns ...func(*awspricing.Options)) (*awspricing.GetProductsOutput, error)
 }
@@ -46,8 +49,9 @@ func Location(region string) (string, bool) {
 	return l, ok
 }
 
-// regionCodePattern is the form of an AWS region code (us-east-1, ap-northeast-3, us-gov-west-1).
-var regionCodePattern = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$`)
+// regionCodePattern is the form of an AWS region code (us-east-1, ap-northeast-3, us-gov-west-1,
+// cn-north-1, eusc-de-east-1).
+var regionCodePattern = regexp.MustCompile(`^([a-z]{2}(-gov|-iso[a-z]?)?|eusc-[a-z]{2})-[a-z]+-[0-9]+$`)
 
 // ProductFilters returns the GetProducts filters for one class, engine and deployment in a region: by its
 // "location" name where Location knows it, else by the "regionCode" attribute the Price List documents also
@@ -118,9 +122,33 @@ type ListPrice struct {
 	EffectiveDate string // YYYY-MM-DD when given
 }
 
+// NotUSDError is the error of a Price List offer whose on-demand hourly price is given in other currencies
+// only, as the Price List of the China regions gives it in CNY: prices here are USD, and are not converted.
+type NotUSDError struct {
+	SKU, InstanceType, Location string
+	// Prices are the hourly prices the offer gives, e.g. "0.8880000000 CNY".
+	Prices []string
+}
+
+func (e *NotUSDError) Error() string {
+	return fmt.Sprintf("the AWS Price List gives the on-demand price of %s in %s (SKU %s) as %s per hour, not in USD: "+
+		"this provider reports prices in USD only and does not convert currencies",
+		e.InstanceType, cmp.Or(e.Location, "this region"), e.SKU, strings.Join(e.Prices, " or "))
+}
+
+// APIUnavailableError is the error of a Price List client that cannot ask the API at all from its
+// configuration, such as one whose partition has no Price List endpoint. Lookup.Price returns it rather than
+// a catalog price: the caller asked for the Price List API.
+type APIUnavailableError struct {
+	Reason string
+}
+
+func (e *APIUnavailableError) Error() string { return e.Reason }
+
 // ParsePriceListItem parses one element of GetProductsOutput.PriceList (a JSON document in AWS's documented
 // shape: product.attributes and terms.OnDemand.<term>.priceDimensions.<dim>.pricePerUnit.USD) and returns its
-// on-demand hourly USD offer. It returns an error when the document is not JSON or holds no hourly USD price.
+// on-demand hourly USD offer. It returns an error when the document is not JSON or holds no hourly USD price:
+// a *NotUSDError when it has hourly prices in other currencies only.
 func ParsePriceListItem(doc string) (ListPrice, error) {
 	var it priceListItem
 	if err := json.Unmarshal([]byte(doc), &it); err != nil {
@@ -129,6 +157,7 @@ func ParsePriceListItem(doc string) (ListPrice, error) {
 	a := it.Product.Attributes
 	lp := ListPrice{SKU: it.Product.SKU, InstanceType: a["instanceType"], Engine: a["databaseEngine"],
 		Deployment: a["deploymentOption"], Location: a["location"], UsageType: a["usagetype"]}
+	var other []string // hourly prices in other currencies than USD
 	for _, term := range it.Terms.OnDemand {
 		for _, dim := range term.PriceDimensions {
 			if !strings.EqualFold(dim.Unit, "Hrs") {
@@ -136,6 +165,9 @@ func ParsePriceListItem(doc string) (ListPrice, error) {
 			}
 			s, ok := dim.PricePerUnit["USD"]
 			if !ok {
+				for cur, v := range dim.PricePerUnit {
+					other = append(other, v+" "+cur)
+				}
 				continue
 			}
 			v, err := strconv.ParseFloat(s, 64)
@@ -151,6 +183,10 @@ func ParsePriceListItem(doc string) (ListPrice, error) {
 			}
 			return lp, nil
 		}
+	}
+	if len(other) > 0 {
+		slices.Sort(other)
+		return ListPrice{}, &NotUSDError{SKU: lp.SKU, InstanceType: lp.InstanceType, Location: lp.Location, Prices: slices.Compact(other)}
 	}
 	return ListPrice{}, fmt.Errorf("Price List SKU %s (%s) has no on-demand hourly USD price", lp.SKU, lp.InstanceType)
 }
@@ -192,9 +228,19 @@ func (l *Lookup) Price(ctx context.Context, class string, engine Engine, deploym
 	if apiErr == nil {
 		return p, nil, nil
 	}
+	var unavailable *APIUnavailableError
+	if errors.As(apiErr, &unavailable) {
+		return Price{}, nil, unavailable
+	}
 	warn := fmt.Sprintf("Price List API lookup failed, using the embedded catalog (a dated estimate from %s): %v", CatalogDate, apiErr)
 	cp, err := l.Catalog.Price(ic.Name, engine, deployment, region)
 	if err != nil {
+		// The API answered in another currency: say so, rather than that the catalog has no price, which
+		// reads as if the class were not offered.
+		var notUSD *NotUSDError
+		if errors.As(apiErr, &notUSD) {
+			return Price{}, nil, fmt.Errorf("%w; the embedded catalog has no USD price for it either", notUSD)
+		}
 		return Price{}, []string{warn}, err
 	}
 	return cp, []string{warn}, nil

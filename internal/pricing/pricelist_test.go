@@ -246,6 +246,8 @@ func TestProductFiltersRegionCode(t *testing.T) {
 	for region, want := range map[string]string{
 		"eu-west-1": "location=EU (Ireland)", "ap-northeast-3": "regionCode=ap-northeast-3",
 		"us-gov-west-1": "regionCode=us-gov-west-1", "il-central-1": "regionCode=il-central-1",
+		"cn-north-1": "regionCode=cn-north-1", "eusc-de-east-1": "regionCode=eusc-de-east-1",
+		"us-isof-south-1": "regionCode=us-isof-south-1",
 	} {
 		fs, err := ProductFilters("db.r6g.large", EngineRDSPostgres, SingleAZ, region)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -23,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/pricing"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	smithyendpoints "github.com/aws/smithy-go/endpoints"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/providervalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -38,6 +40,7 @@ import (
 
 	cloudwatchcol "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pgstats"
+	rspricing "github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
 )
 
@@ -270,7 +273,7 @@ func (p *rightsizeProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"cloudwatch": endpointAttribute("Amazon CloudWatch"),
 					"application_autoscaling": endpointAttribute("Application Auto Scaling (read for Aurora Auto Scaling: " +
 						"`application-autoscaling:DescribeScalableTargets`)"),
-					"pricing": endpointAttribute("AWS Price List (pricing)"),
+					"pricing": endpointAttribute("AWS Price List (pricing)", pricingEndpointNote),
 					"sts":     endpointAttribute("AWS STS (used by `assume_role`)"),
 				},
 			},
@@ -339,9 +342,17 @@ func (v notBlankValidator) ValidateString(ctx context.Context, req validator.Str
 	}
 }
 
-func endpointAttribute(service string) schema.StringAttribute {
+// pricingEndpointNote tells how endpoints.pricing picks the region Price List requests are signed
+// for (priceListSigningRegion).
+const pricingEndpointNote = "Requests are signed for the region its host names after `pricing` " +
+	"(`api.pricing.<region>.<domain>`, or an interface VPC endpoint's `vpce-<id>.api.pricing.<region>.vpce.amazonaws.com`); " +
+	"a host that names none (an emulator, a proxy) gets the provider's `region`. Without it, `use_pricing_api` asks the Price List " +
+	"API of the partition of `region`: in `us-east-1` (aws), `cn-northwest-1` (aws-cn), `eusc-de-east-1` (aws-eusc); " +
+	"GovCloud has none, so `use_pricing_api` is an error there."
+
+func endpointAttribute(service string, more ...string) schema.StringAttribute {
 	return schema.StringAttribute{
-		MarkdownDescription: "Base URL of the " + service + " endpoint (`http://` or `https://`).",
+		MarkdownDescription: strings.Join(append([]string{"Base URL of the " + service + " endpoint (`http://` or `https://`)."}, more...), " "),
 		Optional:            true,
 		Validators:          []validator.String{urlValidator{}},
 	}
@@ -491,13 +502,7 @@ func (p *rightsizeProvider) Configure(ctx context.Context, req provider.Configur
 	data.AutoScaling = applicationautoscaling.NewFromConfig(awsCfg, func(o *applicationautoscaling.Options) {
 		setEndpoint(&o.BaseEndpoint, eps.ApplicationAutoScaling)
 	})
-	data.Pricing = pricing.NewFromConfig(awsCfg, func(o *pricing.Options) {
-		setEndpoint(&o.BaseEndpoint, eps.Pricing)
-		// The Price List API is served from us-east-1 (and ap-south-1, eu-central-1) only.
-		if eps.Pricing.IsNull() {
-			o.Region = "us-east-1"
-		}
-	})
+	data.Pricing = newPriceListClient(awsCfg, eps.Pricing)
 
 	tflog.Debug(ctx, "configured rightsize provider", map[string]any{
 		"region":            data.Region,
@@ -509,6 +514,90 @@ func (p *rightsizeProvider) Configure(ctx context.Context, req provider.Configur
 	})
 	resp.DataSourceData = data
 	resp.ResourceData = data
+}
+
+// newPriceListClient returns the Price List client of use_pricing_api: in the region
+// priceListSigningRegion picks for awsCfg's region and endpoint (endpoints.pricing). Where there
+// is none (a partition without a Price List endpoint), every call fails with its
+// *pricing.APIUnavailableError, which rightsize_rds_price reports when use_pricing_api is set.
+func newPriceListClient(awsCfg aws.Config, endpoint types.String) *pricing.Client {
+	region, err := priceListSigningRegion(awsCfg.Region, endpoint.ValueString())
+	return pricing.NewFromConfig(awsCfg, func(o *pricing.Options) {
+		setEndpoint(&o.BaseEndpoint, endpoint)
+		if err != nil {
+			o.EndpointResolverV2 = noPriceListEndpoint{err}
+			return
+		}
+		o.Region = region
+	})
+}
+
+// priceListRegions is the region of the Price List API endpoint of each partition that has one
+// (aws-sdk-go-v2 service/pricing internal/endpoints; the aws partition also serves it from
+// eu-central-1 and ap-south-1). aws-us-gov has none.
+var priceListRegions = map[string]string{
+	"aws":       "us-east-1",
+	"aws-cn":    "cn-northwest-1", // api.pricing.cn-northwest-1.amazonaws.com.cn
+	"aws-eusc":  "eusc-de-east-1", // api.pricing.eusc-de-east-1.amazonaws.eu
+	"aws-iso":   "us-iso-east-1",
+	"aws-iso-b": "us-isob-east-1",
+	"aws-iso-e": "eu-isoe-west-1",
+	"aws-iso-f": "us-isof-south-1",
+}
+
+// priceListSigningRegion returns the region the Price List client is configured with (which picks its
+// endpoint and the region its requests are signed for), given the provider's region and
+// endpoints.pricing (endpoint, "" when not set).
+//
+// Without endpoint, it is the Price List region of the partition of region (us-east-1 for aws, also
+// when region is empty or of no partition, as the SDK resolves such regions in aws; cn-northwest-1
+// for aws-cn; eusc-de-east-1 for aws-eusc; ...): credentials are valid in their own partition only.
+// A partition without a Price List endpoint (aws-us-gov) is a *pricing.APIUnavailableError naming
+// use_pricing_api.
+//
+// With endpoint, it is the region the endpoint's host names after "pricing" (or "pricing-fips"):
+// api.pricing.<region>.<domain>, or an interface VPC endpoint's
+// vpce-<id>.api.pricing.<region>.vpce.amazonaws.com. A host that names no region (an emulator's
+// address, a proxy, a private alias) cannot tell which region it serves: the requests are then
+// signed for the provider's region, as before.
+func priceListSigningRegion(region, endpoint string) (string, error) {
+	if endpoint != "" {
+		if r := pricingEndpointRegion(endpoint); r != "" {
+			return r, nil
+		}
+		return region, nil
+	}
+	partition := awsPartitionOf(region)
+	if r, ok := priceListRegions[partition]; ok {
+		return r, nil
+	}
+	return "", &rspricing.APIUnavailableError{Reason: fmt.Sprintf("use_pricing_api: the AWS Price List API has no endpoint in partition %s, "+
+		"the partition of the provider's region %s, so its credentials cannot ask it; remove use_pricing_api (the embedded catalog "+
+		"then prices the regions it covers), or set endpoints.pricing to a Price List endpoint these credentials can call", partition, region)}
+}
+
+// pricingEndpointRegion returns the region a Price List endpoint URL names in its host after a
+// "pricing" or "pricing-fips" label, or "" when it names none.
+func pricingEndpointRegion(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return ""
+	}
+	labels := strings.Split(strings.TrimSuffix(strings.ToLower(u.Hostname()), "."), ".")
+	for i := 0; i+1 < len(labels); i++ {
+		if (labels[i] == "pricing" || labels[i] == "pricing-fips") && regionPattern.MatchString(labels[i+1]) {
+			return labels[i+1]
+		}
+	}
+	return ""
+}
+
+// noPriceListEndpoint is the endpoint resolver of a Price List client whose partition has no Price
+// List endpoint: it fails every call with err.
+type noPriceListEndpoint struct{ err error }
+
+func (n noPriceListEndpoint) ResolveEndpoint(context.Context, pricing.EndpointParameters) (smithyendpoints.Endpoint, error) {
+	return smithyendpoints.Endpoint{}, n.err
 }
 
 func setEndpoint(dst **string, v types.String) {

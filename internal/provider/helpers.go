@@ -51,11 +51,13 @@ var (
 	roleARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/.+$`)
 )
 
-// anyOf returns a regular expression matching what any of ps's RegionRegex patterns matches.
+// anyOf returns a regular expression matching what any of ps's RegionRegex patterns matches, with
+// their \w (which also takes upper case and '_', enough to tell partitions apart) narrowed to
+// lower-case letters and digits, as region codes are written: "us-EAST-1" is no region.
 func anyOf(ps []awsPartition) *regexp.Regexp {
 	alts := make([]string, len(ps))
 	for i, p := range ps {
-		alts[i] = "(?:" + p.RegionRegex.String() + ")"
+		alts[i] = "(?:" + strings.ReplaceAll(p.RegionRegex.String(), `\w`, `[a-z0-9]`) + ")"
 	}
 	return regexp.MustCompile(strings.Join(alts, "|"))
 }

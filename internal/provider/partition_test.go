@@ -44,7 +44,7 @@ func TestRegionPattern(t *testing.T) {
 	for _, notRegion := range []string{
 		"", "us-east", "useast1", "us-east-1a", "us-east-1 ", " us-east-1", "US-EAST-1", "xx-east-1", "eu-central", "mars-north-1",
 		"eusc-fr-east-1", "eusc-east-1", "cn-north", "aws-global", "aws-cn-global", "us-gov-west", "us-east-1.amazonaws.com",
-		"https://us-east-1", "us-east-1\nus-west-2",
+		"https://us-east-1", "us-east-1\nus-west-2", "us-EAST-1", "eu-West-1", "us-east_x-1", "cn-NORTH-1", "us-gov-WEST-1",
 	} {
 		if regionPattern.MatchString(notRegion) {
 			t.Errorf("regionPattern accepts %q, not a region", notRegion)

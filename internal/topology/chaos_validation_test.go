@@ -220,3 +220,54 @@ func TestValidationMismatchThenStatementTimeoutRollsBack(t *testing.T) {
 		t.Errorf("mismatches %q, want the lost row and what was not measured", ve.Mismatches)
 	}
 }
+
+// Rows are found lost, then the apply is interrupted (Ctrl-C) while a later table's count waits on
+// a lock: an interruption rolls nothing back, as ever, and the error still names the rows lost
+// (the next apply validates again and finds them).
+func TestValidationMismatchThenInterruptedRollsNothingBack(t *testing.T) {
+	dsn, schema := seedSchema(t)
+	e := newEnv(t, sandbox.Demo())
+	v := newPGValidator(dsn, schema, false)
+	v.Tables = []string{schema + ".users", schema + ".messages"}
+	v.StatementTimeout = 30 * time.Second
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var locker *pgx.Conn
+	t.Cleanup(func() {
+		if locker != nil {
+			_ = locker.Close(context.Background())
+		}
+	})
+	e.o.OnStep = func(s Step) error {
+		if s != StepSettled || locker != nil {
+			return nil
+		}
+		users, messages := pgx.Identifier{schema, "users"}.Sanitize(), pgx.Identifier{schema, "messages"}.Sanitize()
+		execSQL(t, dsn, "DELETE FROM "+messages+" WHERE user_id = (SELECT min(id) FROM "+users+")")
+		execSQL(t, dsn, "DELETE FROM "+users+" WHERE id = (SELECT min(id) FROM "+users+")")
+		var err error
+		if locker, err = pgx.Connect(context.Background(), dsn); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{"BEGIN", "LOCK TABLE " + messages + " IN ACCESS EXCLUSIVE MODE"} {
+			if _, err := locker.Exec(context.Background(), q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.AfterFunc(time.Second, cancel) // Ctrl-C while the messages count waits
+		return nil
+	}
+	_, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1, Validator: v})
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.Interrupted || ce.RollbackAttempted {
+		t.Fatalf("rows lost, then interrupted: %v, want an interruption with nothing rolled back", err)
+	}
+	if !strings.Contains(err.Error(), "(1 lost)") {
+		t.Errorf("%q does not name the rows lost", err)
+	}
+	for _, c := range e.srv.Calls("ModifyDBInstance") {
+		if c.Params["MultiAZ"] == "true" {
+			t.Fatal("Multi-AZ turned on again after the interruption")
+		}
+	}
+}

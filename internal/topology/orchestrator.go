@@ -337,7 +337,7 @@ func (e *ChangeError) Error() string {
 	case e.RollbackInProgress && e.RollbackRequested:
 		fmt.Fprintf(&b, "; rolling back (%s) and still in progress when its time ran out: %v; apply again to finish the rollback", e.RollbackAction, e.RollbackErr)
 	case e.RollbackInProgress:
-		fmt.Fprintf(&b, "; the rollback (%s) could not begin before its time ran out, RDS being busy with another operation: %v; apply again to roll back", e.RollbackAction, e.RollbackErr)
+		fmt.Fprintf(&b, "; the rollback (%s) could not begin before its time ran out, RDS being still at work on the database: %v; apply again to roll back", e.RollbackAction, e.RollbackErr)
 	case e.RollbackAttempted:
 		fmt.Fprintf(&b, "; ROLLBACK FAILED: %v", e.RollbackErr)
 	default:
@@ -789,7 +789,8 @@ func connectionError(err error) bool {
 // apply, perhaps with a longer postgres.statement_timeout, validates again.
 func validationInconclusive(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "57014" || pe.Code == "55P03")
+	var ve *ValidationError
+	return !errors.As(err, &ve) && errors.As(err, &pe) && (pe.Code == "57014" || pe.Code == "55P03")
 }
 
 // checkValidation runs the validation after the change, again after each of validationRetries
@@ -802,7 +803,8 @@ func (r *run) checkValidation(ctx context.Context) (*Report, error) {
 	}
 	for i := 0; ; i++ {
 		rep, err := r.req.Validator.Check(ctx, r.facts)
-		if err == nil || i == len(validationRetries) || !connectionError(err) || ctx.Err() != nil {
+		var ve *ValidationError
+		if err == nil || i == len(validationRetries) || errors.As(err, &ve) || !connectionError(err) || ctx.Err() != nil {
 			return rep, err
 		}
 		r.o.logf("%s: validation could not reach the database (%v); trying again in %s", r.req.Target, err, validationRetries[i])
@@ -1766,6 +1768,12 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 		}
 		err := modify()
 		if err != nil && isInvalidState(err) {
+			// The modification under way may be this rollback's own, requested by an earlier run
+			// whose deadline ran out (Multi-AZ pending, or already, at its original value).
+			if t, derr := Describe(ctx, r.o.RDS, r.req.Target); derr == nil && t.Status == "modifying" &&
+				(t.MultiAZ == orig || (t.PendingMultiAZ != nil && *t.PendingMultiAZ == orig)) {
+				r.rollbackRequested = true
+			}
 			// Still modifying: wait until the instance accepts a modification, then retry once
 			// (unless it is back already: an earlier run's rollback may be what was modifying).
 			if _, werr := r.waitInstance(ctx, id, r.req.Target.Noun(), pendingStatuses, "available"); werr != nil {

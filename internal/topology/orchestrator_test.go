@@ -696,8 +696,15 @@ func TestRollbackStillInProgressResumes(t *testing.T) {
 	if tags := e.snapshotTags(KindInstance, guard); tags[TagOutcome] != OutcomeRollingBack {
 		t.Fatalf("guard outcome %q, want %q", tags[TagOutcome], OutcomeRollingBack)
 	}
-	// RDS finishes turning Multi-AZ on; the next run finishes the rollback and records it.
+	// A second apply while RDS is still turning Multi-AZ on: its call is refused, but the
+	// modification under way is the rollback's own, so it is reported still in progress.
 	e.onSleep = nil
+	e.setDeadline(e.srv.Now().Add(time.Hour))
+	_, err = e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
+	if !errors.As(err, &ce) || !ce.RollbackInProgress || !ce.RollbackRequested || !strings.Contains(err.Error(), "still in progress") {
+		t.Fatalf("second apply during the rollback: %v, want the rollback reported still in progress", err)
+	}
+	// RDS finishes turning Multi-AZ on; the next run finishes the rollback and records it.
 	e.setDeadline(time.Time{})
 	e.srv.Unstick("mandible-prod")
 	_, err = e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
@@ -738,7 +745,7 @@ func TestRollbackNotBegunWhileBusy(t *testing.T) {
 	if !errors.As(err, &ce) || !ce.RollbackInProgress || ce.RollbackRequested || ce.RolledBack {
 		t.Fatalf("want a rollback not begun, got %v", err)
 	}
-	if !strings.Contains(err.Error(), "could not begin before its time ran out, RDS being busy with another operation") ||
+	if !strings.Contains(err.Error(), "could not begin before its time ran out, RDS being still at work on the database") ||
 		strings.Contains(err.Error(), "still in progress") {
 		t.Errorf("message %q", err)
 	}

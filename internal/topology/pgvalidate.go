@@ -427,7 +427,7 @@ func (v *PGValidator) Check(ctx context.Context, before Facts) (*Report, error) 
 		if err != nil {
 			mismatches = append(mismatches, fmt.Sprintf("the rest was not measured: %v", err))
 		}
-		return nil, &ValidationError{Mismatches: mismatches}
+		return nil, &ValidationError{Mismatches: mismatches, Cause: err}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("validating after the change: %w", err)

@@ -38,10 +38,17 @@ type Report struct {
 	Checked []string
 }
 
-// ValidationError lists the differences found by a Validator.
+// ValidationError lists the differences found by a Validator. Cause is the error that stopped the
+// rest of the validation after these were found (nil when it ran to the end): Unwrap returns it, so
+// a cancellation or a deadline is still seen as one, while what was found stands (a ValidationError
+// is never taken for a connection failure or an inconclusive query).
 type ValidationError struct {
 	Mismatches []string
+	Cause      error
 }
+
+// Unwrap returns Cause.
+func (e *ValidationError) Unwrap() error { return e.Cause }
 
 // Error implements error.
 func (e *ValidationError) Error() string {

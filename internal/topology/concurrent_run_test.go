@@ -256,3 +256,37 @@ func TestPreviewReaderIgnoresClosedGuard(t *testing.T) {
 		t.Errorf("preview names reader %q from a closed change's guard (today %s is the writer)", p.Reader, ssoReader)
 	}
 }
+
+// Two applies of the same change at once: A describes the database (2 nodes, available), then B
+// takes the guard, tags it changing and turns Multi-AZ off. A finds B's guard changing with the
+// database original in its own describe; a fresh describe shows B's change under way, so A
+// refuses as a concurrent run, leaving B's guard alone, instead of reporting the change rolled
+// back ("already back at 2 node(s)") and tagging B's live guard rolled-back.
+func TestConcurrentRunSeenChangingNotRolledBack(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	req := Request{Target: mandible, Nodes: 1, Generation: 1}
+	const guardID = "rightsize-guard-mandible-prod-g1-to1"
+	oA, oB := *e.o, *e.o
+	aPre, goA, _, _ := pausedAt(&oA, StepPrecheck, "none")
+	bChanged, goB, _, _ := pausedAt(&oB, StepChange, "none")
+	aDone, bDone := make(chan runResult, 1), make(chan runResult, 1)
+	go func() { r, err := oA.Run(context.Background(), req); aDone <- runResult{r, err} }()
+	<-aPre // A has described the database: 2 nodes, available
+	go func() { r, err := oB.Run(context.Background(), req); bDone <- runResult{r, err} }()
+	<-bChanged // B has requested ModifyDBInstance MultiAZ=false
+	close(goA)
+	a := <-aDone
+	tagAfterA := e.snapshotTags(KindInstance, guardID)[TagOutcome]
+	close(goB)
+	b := <-bDone
+	var pe *PrecheckError
+	if !errors.As(a.err, &pe) || pe.Reason != ReasonConcurrentRun || !strings.Contains(a.err.Error(), "at the same time") {
+		t.Errorf("A: %v, want a concurrent-run refusal", a.err)
+	}
+	if tagAfterA != OutcomeChanging {
+		t.Errorf("A re-tagged B's live guard %q, want it left %q", tagAfterA, OutcomeChanging)
+	}
+	if b.err != nil || b.res == nil || b.res.Nodes != 1 {
+		t.Errorf("B: %v %+v, want its change made", b.err, b.res)
+	}
+}

@@ -845,9 +845,17 @@ func (r *run) locate(ctx context.Context) (*guard, int, phase, error) {
 		return nil, 0, 0, err
 	}
 	if ph == phaseOriginal && latest != nil && latest.outcome() == OutcomeChanging && latest.status == "available" {
-		// The change was requested, yet the target is at its original topology: it did not take
-		// effect, or it was rolled back without the outcome being recorded. Never take it for a
-		// change that has not begun (which would retire the guard and redo the change).
+		// The change was requested, yet the target was at its original topology when this run
+		// described it: it did not take effect, or it was rolled back without the outcome being
+		// recorded — or another run (another workspace, another resource on the same database)
+		// tagged it changing since and is making it now, which a fresh describe shows under way.
+		// Never take it for a change that has not begun (which would retire the guard and redo the
+		// change), nor a live run's change for one to roll back.
+		if t, err := Describe(ctx, r.o.RDS, r.req.Target); err == nil && r.leftOriginalFor(t, latest) {
+			return nil, 0, 0, r.precheckErr(ReasonConcurrentRun, "guard snapshot %s is tagged %s = %s and %s is changing now: another apply "+
+				"(another workspace, or another resource on the same database) is making this change at the same time; "+
+				"wait for it to finish, then plan again", latest.id, TagOutcome, OutcomeChanging, r.req.Target.Noun())
+		}
 		return latest, next, phaseRollingBack, nil
 	}
 	if ph == phaseDone && latest != nil && latest.outcome() == OutcomeCompleted && latest.status == "available" {
@@ -1644,6 +1652,15 @@ func (r *run) leftOriginal(t *Topology) bool {
 		}
 	}
 	return r.from == 2 // the reader is gone (to 1 node), or absent as at the start (to 2 nodes)
+}
+
+// leftOriginalFor is leftOriginal for the change of guard g (the node count it started from),
+// before this run has set its own.
+func (r *run) leftOriginalFor(t *Topology, g *guard) bool {
+	saved := r.from
+	r.from = r.fromNodes(g)
+	defer func() { r.from = saved }()
+	return r.leftOriginal(t)
 }
 
 // fromNodes is the node count the change of guard g started from, as its tag records it; without

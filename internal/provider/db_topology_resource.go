@@ -698,7 +698,7 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 			tflog.Warn(ctx, "rightsize_db_topology: could not look for an unfinished change", map[string]any{"error": err.Error()})
 		case outcome == topology.OutcomeRollingBack:
 			resp.Diagnostics.AddWarning("Unfinished Topology Change",
-				fmt.Sprintf("A change of %s to %d node(s) failed and its rollback was interrupted (guard snapshot %s). The state keeps nodes = %d: with nodes = %d the next apply finishes the rollback and reports it; with nodes = %d it takes the database back behind a guard snapshot of its own.",
+				fmt.Sprintf("A change of %s to %d node(s) failed and its rollback was cut short, interrupted or out of time (guard snapshot %s). The state keeps nodes = %d: with nodes = %d the next apply finishes the rollback and reports it; with nodes = %d it takes the database back behind a guard snapshot of its own.",
 					target.Noun(), state.Nodes.ValueInt64(), id, prior.ValueInt64(), state.Nodes.ValueInt64(), prior.ValueInt64()))
 			state.Nodes = prior
 		case topology.Unfinished(outcome):

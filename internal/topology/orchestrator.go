@@ -863,7 +863,14 @@ func (r *run) locate(ctx context.Context) (*guard, int, phase, error) {
 	}
 	if ph != phaseOriginal && !latest.usable() {
 		// Past the original topology without a guard of an open change (none, or one that
-		// completed, rolled back or was superseded): not this change's doing.
+		// completed, rolled back or was superseded): not this change's doing — unless it is the
+		// opposite change this resource began, still under way (a rollback cut short by its
+		// deadline, say, while RDS restores the previous topology).
+		if ph != phaseDone && ph != phasePending {
+			if msg := r.ownOppositeChange(ctx); msg != "" {
+				return nil, 0, 0, r.precheckErr(ReasonChangeInProgress, "%s", msg)
+			}
+		}
 		return nil, 0, 0, r.noGuardErr(ph)
 	}
 	return latest, next, ph, nil
@@ -1141,6 +1148,30 @@ func (r *run) classify(latest *guard) (phase, error) {
 
 // noGuardErr explains a target that is not in its original topology while no guard snapshot of
 // this change exists.
+// ownOppositeChange describes this resource's own change in the other direction still under way
+// at RDS, the latest guard of generation G or G−1 to the other node count being open (changing or
+// rolling-back); "" when there is none.
+func (r *run) ownOppositeChange(ctx context.Context) string {
+	for _, gen := range []int64{r.req.Generation, r.req.Generation - 1} {
+		if gen < 1 {
+			continue
+		}
+		g, err := latestGuard(ctx, r.o.RDS, r.req.SnapshotPrefix, r.req.Target, gen, 3-r.req.Nodes)
+		if err != nil || g == nil {
+			continue
+		}
+		switch g.outcome() {
+		case OutcomeRollingBack:
+			return fmt.Sprintf("status is %q: this resource's rollback of its change to %d node(s) (guard snapshot %s) is still under way; "+
+				"wait for RDS to finish it, then apply again", r.topo.Status, 3-r.req.Nodes, g.id)
+		case OutcomeChanging:
+			return fmt.Sprintf("status is %q: this resource's change to %d node(s) (guard snapshot %s) is still under way; "+
+				"wait for RDS to finish it (an apply with nodes = %d waits for it and validates it), then apply again", r.topo.Status, 3-r.req.Nodes, g.id, 3-r.req.Nodes)
+		}
+	}
+	return ""
+}
+
 func (r *run) noGuardErr(ph phase) error {
 	switch ph {
 	case phaseDone:
@@ -1706,7 +1737,7 @@ func (r *run) finishRollback(ctx context.Context, g *guard) error {
 		return r.changeErr("finishing the rollback an earlier apply began", fmt.Errorf("guard snapshot %s does not record the reader (tags %s*); restore the cluster by hand from it", g.id, tagReaderPrefix))
 	}
 	r.o.logf("%s: finishing the rollback an interrupted run began (guard snapshot %s, outcome %s)", r.req.Target, g.id, g.outcome())
-	why := errors.New("that apply's change failed and the apply was interrupted while rolling it back")
+	why := errors.New("that apply's change failed and its rollback was cut short (the apply interrupted, or out of time)")
 	if g.outcome() == OutcomeChanging {
 		why = errors.New("that apply requested the change and was interrupted before recording its outcome; " +
 			"the database is not in the requested topology, so the change did not take effect or was rolled back")

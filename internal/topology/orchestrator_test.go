@@ -720,6 +720,40 @@ func TestRollbackStillInProgressResumes(t *testing.T) {
 	e.assertGuarded(mandible)
 }
 
+// While a rollback cut short by its deadline is still under way (RDS turning Multi-AZ on again),
+// a change to 2 nodes (nodes set back, or a destroy with restore_on_destroy) is refused naming
+// this resource's own rollback and its guard, not "a change that this resource did not start".
+func TestRollbackInProgressThenToTwoNamesTheRollback(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.o.RollbackTimeout = time.Hour
+	stuck := false
+	e.onSleep = func() {
+		if !stuck && stuckRollbackStarted(e) {
+			stuck = true
+			e.srv.StickModifying("mandible-prod")
+			e.setDeadline(e.srv.Now().Add(time.Hour))
+		}
+	}
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RollbackInProgress {
+		t.Fatalf("setup: %v", err)
+	}
+	e.onSleep = nil
+	e.setDeadline(time.Time{})
+	req := Request{Target: mandible, Nodes: 2, Generation: 1, Previous: &Previous{Nodes: 2, MultiAZ: true}}
+	want := "this resource's rollback of its change to 1 node(s) (guard snapshot rightsize-guard-mandible-prod-g1-to1) is still under way"
+	p, err := e.o.Preview(context.Background(), req)
+	if err != nil || !strings.Contains(p.Refusal, want) {
+		t.Errorf("preview: %v, refusal %q; want it to name the rollback under way", err, p.Refusal)
+	}
+	_, err = e.o.Run(context.Background(), req)
+	var pe *PrecheckError
+	if !errors.As(err, &pe) || pe.Reason != ReasonChangeInProgress || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "did not start") {
+		t.Errorf("run to 2 nodes: %v; want a refusal naming the rollback under way", err)
+	}
+}
+
 // busyValidator fails the validation and, as it does, another modification of the instance starts
 // (storage autoscaling, another tool) and stays "modifying", so RDS refuses the rollback's call.
 type busyValidator struct{ e *env }

@@ -214,9 +214,10 @@ func PlanSummary(p Preview, req Request) string {
 		}
 	}
 	if req.DisableRollback {
-		line("On a validation failure or a timeout, leave the target as it is (rollback disabled); the guard snapshot stays.")
+		line("On a validation failure, a change RDS reports failed or one not begun by the timeout, leave the target as it is (rollback disabled); the guard snapshot stays.")
 	} else {
-		line("On a validation failure or a timeout, roll back (%s) and keep the guard snapshot.", rollbackText(req))
+		line("On a validation failure, a change RDS reports failed or one not begun by the timeout, roll back (%s) and keep the guard snapshot; "+
+			"a change still in progress at the timeout, or a validation query the server stopped, is left for the next apply to finish.", rollbackText(req))
 	}
 	if req.Nodes == 1 {
 		if req.Target.Kind == KindCluster {
@@ -254,7 +255,7 @@ func rollbackText(req Request) string {
 func resumeSummary(p Preview, req Request) string {
 	var b strings.Builder
 	if p.RollingBack {
-		fmt.Fprintf(&b, "Apply will finish rolling back the change of %s to %d node(s) that an earlier apply began behind guard snapshot %s: that change failed, and the apply was interrupted while rolling it back. "+
+		fmt.Fprintf(&b, "Apply will finish rolling back the change of %s to %d node(s) that an earlier apply began behind guard snapshot %s: that change failed, and its rollback was cut short (the apply interrupted, or out of time). "+
 			"Restore the previous topology (%s) unless it is back already, tag the guard snapshot rightsize:outcome = rolled-back and fail, reporting the rollback; the next apply starts the change anew behind a new guard snapshot.",
 			req.Target.Noun(), req.Nodes, p.Resume, rollbackText(req))
 		return b.String()
@@ -273,9 +274,10 @@ func resumeSummary(p Preview, req Request) string {
 		b.WriteString(", then validate on the primary against the baseline recorded on the guard snapshot's tags before the change: a SELECT 1 round trip, no rows lost in the named tables, index definitions unchanged")
 	}
 	if req.DisableRollback {
-		b.WriteString(". On a validation failure or a timeout, leave the target as it is (rollback disabled); the guard snapshot stays.")
+		b.WriteString(". On a validation failure, a change RDS reports failed or one not begun by the timeout, leave the target as it is (rollback disabled); the guard snapshot stays.")
 	} else {
-		fmt.Fprintf(&b, ". On a validation failure or a timeout, roll back (%s) and keep the guard snapshot.", rollbackText(req))
+		fmt.Fprintf(&b, ". On a validation failure, a change RDS reports failed or one not begun by the timeout, roll back (%s) and keep the guard snapshot; "+
+			"a change still in progress at the timeout, or a validation query the server stopped, is left for the next apply to finish.", rollbackText(req))
 	}
 	return b.String()
 }

@@ -1817,9 +1817,10 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 		err := modify()
 		if err != nil && isInvalidState(err) {
 			// The modification under way may be this rollback's own, requested by an earlier run
-			// whose deadline ran out (Multi-AZ pending, or already, at its original value).
+			// whose deadline ran out: Multi-AZ pending at its original value. (Not Multi-AZ already
+			// at it: so is an instance the change never left, modifying for another reason.)
 			if t, derr := Describe(ctx, r.o.RDS, r.req.Target); derr == nil && t.Status == "modifying" &&
-				(t.MultiAZ == orig || (t.PendingMultiAZ != nil && *t.PendingMultiAZ == orig)) {
+				t.PendingMultiAZ != nil && *t.PendingMultiAZ == orig {
 				r.rollbackRequested = true
 			}
 			// Still modifying: wait until the instance accepts a modification, then retry once

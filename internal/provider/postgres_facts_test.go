@@ -152,20 +152,7 @@ func TestAccRecommendationFactsNode(t *testing.T) {
 	host, primary := acctest.PGAddr(t)
 	standby := acctest.StartStandby(t)
 	config := func(id string, port int) string {
-		return recommendationConfig(srv, fmt.Sprintf(`
-data "rightsize_single_node_recommendation" "this" {
-  db_instance_identifier = %q
-  lookback_days          = 14
-  end_time               = %q
-  postgres = {
-    host     = %q
-    port     = %d
-    username = "postgres"
-    database = "postgres"
-    sslmode  = "disable"
-  }
-}
-`, id, now.Format(time.RFC3339), host, port))
+		return recommendationConfig(srv, factsRecommendationHCL(id, now, host, port))
 	}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -204,20 +191,7 @@ func TestAccRecommendationFactsNodeUnknown(t *testing.T) {
 	standby := acctest.StartStandby(t)
 	pc := acctest.SandboxProvider(srv)
 	pc.Extra = map[string]string{"max_retries": "2"}
-	config := pc.HCL() + fmt.Sprintf(`
-data "rightsize_single_node_recommendation" "this" {
-  db_instance_identifier = "mandible-prod"
-  lookback_days          = 14
-  end_time               = %q
-  postgres = {
-    host     = %q
-    port     = %d
-    username = "postgres"
-    database = "postgres"
-    sslmode  = "disable"
-  }
-}
-`, now.Format(time.RFC3339), host, standby)
+	config := pc.HCL() + factsRecommendationHCL("mandible-prod", now, host, standby)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -230,4 +204,23 @@ data "rightsize_single_node_recommendation" "this" {
 			ExpectError: regexp.MustCompile(`(?s)Unable\s+to\s+Read\s+PostgreSQL\s+Facts.*to\s+tell\s+whether\s+it\s+is\s+a\s+read\s+replica`),
 		}},
 	})
+}
+
+// factsRecommendationHCL is a rightsize_single_node_recommendation "this" of DB instance id, its
+// window ending at end, reading PostgreSQL facts as postgres at host:port.
+func factsRecommendationHCL(id string, end time.Time, host string, port int) string {
+	return fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "this" {
+  db_instance_identifier = %q
+  lookback_days          = 14
+  end_time               = %q
+  postgres = {
+    host     = %q
+    port     = %d
+    username = "postgres"
+    database = "postgres"
+    sslmode  = "disable"
+  }
+}
+`, id, end.Format(time.RFC3339), host, port)
 }

@@ -185,30 +185,7 @@ func TestValidationMismatchThenStatementTimeoutRollsBack(t *testing.T) {
 	v := newPGValidator(dsn, schema, false)
 	v.Tables = []string{schema + ".users", schema + ".messages"}
 	v.StatementTimeout = time.Second
-	var locker *pgx.Conn
-	t.Cleanup(func() {
-		if locker != nil {
-			_ = locker.Close(context.Background())
-		}
-	})
-	e.o.OnStep = func(s Step) error {
-		if s != StepSettled || locker != nil {
-			return nil
-		}
-		users, messages := pgx.Identifier{schema, "users"}.Sanitize(), pgx.Identifier{schema, "messages"}.Sanitize()
-		execSQL(t, dsn, "DELETE FROM "+messages+" WHERE user_id = (SELECT min(id) FROM "+users+")")
-		execSQL(t, dsn, "DELETE FROM "+users+" WHERE id = (SELECT min(id) FROM "+users+")")
-		var err error
-		if locker, err = pgx.Connect(context.Background(), dsn); err != nil {
-			t.Fatal(err)
-		}
-		for _, q := range []string{"BEGIN", "LOCK TABLE " + messages + " IN ACCESS EXCLUSIVE MODE"} {
-			if _, err := locker.Exec(context.Background(), q); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return nil
-	}
+	e.o.OnStep = loseARowThenLockMessages(t, dsn, schema, nil)
 	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: v})
 	var ce *ChangeError
 	var ve *ValidationError
@@ -232,13 +209,37 @@ func TestValidationMismatchThenInterruptedRollsNothingBack(t *testing.T) {
 	v.StatementTimeout = 30 * time.Second
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	e.o.OnStep = loseARowThenLockMessages(t, dsn, schema, func() {
+		time.AfterFunc(time.Second, cancel) // Ctrl-C while the messages count waits
+	})
+	_, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1, Validator: v})
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.Interrupted || ce.RollbackAttempted {
+		t.Fatalf("rows lost, then interrupted: %v, want an interruption with nothing rolled back", err)
+	}
+	if !strings.Contains(err.Error(), "(1 lost)") {
+		t.Errorf("%q does not name the rows lost", err)
+	}
+	for _, c := range e.srv.Calls("ModifyDBInstance") {
+		if c.Params["MultiAZ"] == "true" {
+			t.Fatal("Multi-AZ turned on again after the interruption")
+		}
+	}
+}
+
+// loseARowThenLockMessages returns an OnStep that, once the change has settled, deletes the first
+// user (and its messages) and then, from another session, holds an ACCESS EXCLUSIVE lock on
+// messages (a migration) until the test ends, so that the validation's count of messages waits;
+// then, if not nil, runs after the lock is taken.
+func loseARowThenLockMessages(t *testing.T, dsn, schema string, then func()) func(Step) error {
+	t.Helper()
 	var locker *pgx.Conn
 	t.Cleanup(func() {
 		if locker != nil {
 			_ = locker.Close(context.Background())
 		}
 	})
-	e.o.OnStep = func(s Step) error {
+	return func(s Step) error {
 		if s != StepSettled || locker != nil {
 			return nil
 		}
@@ -254,20 +255,9 @@ func TestValidationMismatchThenInterruptedRollsNothingBack(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		time.AfterFunc(time.Second, cancel) // Ctrl-C while the messages count waits
-		return nil
-	}
-	_, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1, Validator: v})
-	var ce *ChangeError
-	if !errors.As(err, &ce) || !ce.Interrupted || ce.RollbackAttempted {
-		t.Fatalf("rows lost, then interrupted: %v, want an interruption with nothing rolled back", err)
-	}
-	if !strings.Contains(err.Error(), "(1 lost)") {
-		t.Errorf("%q does not name the rows lost", err)
-	}
-	for _, c := range e.srv.Calls("ModifyDBInstance") {
-		if c.Params["MultiAZ"] == "true" {
-			t.Fatal("Multi-AZ turned on again after the interruption")
+		if then != nil {
+			then()
 		}
+		return nil
 	}
 }

@@ -663,11 +663,9 @@ func TestStuckModifyingTimesOutResumable(t *testing.T) {
 	e.assertGuarded(mandible)
 }
 
-// A rollback whose own deadline runs out while RDS still restores the previous topology (Multi-AZ
-// turning on again: hours on a large instance) is not reported failed: the guard stays tagged
-// rolling-back and the next run finishes the rollback.
-func TestRollbackStillInProgressResumes(t *testing.T) {
-	e := newEnv(t, sandbox.Demo())
+// stickRollback makes mandible-prod's rollback (Multi-AZ turning on again) stay "modifying" once it
+// has been requested, past the rollback's own deadline, an hour on.
+func stickRollback(e *env) {
 	e.o.RollbackTimeout = time.Hour
 	stuck := false
 	e.onSleep = func() {
@@ -677,6 +675,14 @@ func TestRollbackStillInProgressResumes(t *testing.T) {
 			e.setDeadline(e.srv.Now().Add(time.Hour)) // the rollback's own deadline
 		}
 	}
+}
+
+// A rollback whose own deadline runs out while RDS still restores the previous topology (Multi-AZ
+// turning on again: hours on a large instance) is not reported failed: the guard stays tagged
+// rolling-back and the next run finishes the rollback.
+func TestRollbackStillInProgressResumes(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	stickRollback(e)
 	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
 	var ce *ChangeError
 	if !errors.As(err, &ce) || !ce.RollbackAttempted || ce.RolledBack || !ce.RollbackInProgress {
@@ -725,15 +731,7 @@ func TestRollbackStillInProgressResumes(t *testing.T) {
 // this resource's own rollback and its guard, not "a change that this resource did not start".
 func TestRollbackInProgressThenToTwoNamesTheRollback(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
-	e.o.RollbackTimeout = time.Hour
-	stuck := false
-	e.onSleep = func() {
-		if !stuck && stuckRollbackStarted(e) {
-			stuck = true
-			e.srv.StickModifying("mandible-prod")
-			e.setDeadline(e.srv.Now().Add(time.Hour))
-		}
-	}
+	stickRollback(e)
 	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
 	var ce *ChangeError
 	if !errors.As(err, &ce) || !ce.RollbackInProgress {

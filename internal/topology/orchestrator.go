@@ -1148,25 +1148,22 @@ func (r *run) classify(latest *guard) (phase, error) {
 
 // noGuardErr explains a target that is not in its original topology while no guard snapshot of
 // this change exists.
-// ownOppositeChange describes this resource's own change in the other direction still under way
-// at RDS, the latest guard of generation G or G−1 to the other node count being open (changing or
-// rolling-back); "" when there is none.
+// ownOppositeChange describes this resource's own rollback still under way at RDS: the latest
+// guard of generation G or G−1 of the change to the other node count is tagged rolling-back, and
+// the database is moving towards this request's node count, where that rollback takes it back
+// (a change the other way under way would not move it there). "" when there is none.
 func (r *run) ownOppositeChange(ctx context.Context) string {
 	for _, gen := range []int64{r.req.Generation, r.req.Generation - 1} {
 		if gen < 1 {
 			continue
 		}
 		g, err := latestGuard(ctx, r.o.RDS, r.req.SnapshotPrefix, r.req.Target, gen, 3-r.req.Nodes)
-		if err != nil || g == nil {
+		if err != nil || g == nil || !sameTarget(g.tags[TagTarget], r.req.Target) || g.status == "failed" {
 			continue
 		}
-		switch g.outcome() {
-		case OutcomeRollingBack:
+		if g.outcome() == OutcomeRollingBack {
 			return fmt.Sprintf("status is %q: this resource's rollback of its change to %d node(s) (guard snapshot %s) is still under way; "+
 				"wait for RDS to finish it, then apply again", r.topo.Status, 3-r.req.Nodes, g.id)
-		case OutcomeChanging:
-			return fmt.Sprintf("status is %q: this resource's change to %d node(s) (guard snapshot %s) is still under way; "+
-				"wait for RDS to finish it (an apply with nodes = %d waits for it and validates it), then apply again", r.topo.Status, 3-r.req.Nodes, g.id, 3-r.req.Nodes)
 		}
 	}
 	return ""
@@ -1686,8 +1683,12 @@ func (r *run) leftOriginal(t *Topology) bool {
 }
 
 // leftOriginalFor is leftOriginal for the change of guard g (the node count it started from),
-// before this run has set its own.
+// before this run has set its own. An Aurora guard that records no reader cannot be judged: false,
+// and the run goes on to the rollback path, which says so.
 func (r *run) leftOriginalFor(t *Topology, g *guard) bool {
+	if r.req.Target.Kind == KindCluster && r.reader == nil {
+		return false
+	}
 	saved := r.from
 	r.from = r.fromNodes(g)
 	defer func() { r.from = saved }()

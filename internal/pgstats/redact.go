@@ -7,8 +7,11 @@ import "strings"
 const RedactedLiteral = "'<redacted>'"
 
 // RedactQueryText returns text with every string constant replaced by
-// RedactedLiteral, so that secrets written as literals do not leave the
-// server. pg_stat_statements normalises the constants of DML to $n
+// RedactedLiteral, and the value of every SET clause of a SET or ALTER
+// ROLE|USER|DATABASE|SYSTEM|FUNCTION|PROCEDURE|ROUTINE statement too, so that
+// secrets written as literals, or as the unquoted words, numbers and quoted
+// identifiers PostgreSQL also takes as a SET value (SET app.api_key = sk123,
+// ALTER ROLE r SET app.pin TO 4242), do not leave the server. pg_stat_statements normalises the constants of DML to $n
 // placeholders, but before PostgreSQL 16 it keeps utility statements
 // verbatim: ALTER ROLE ... PASSWORD '...', CREATE USER MAPPING ... OPTIONS
 // (password '...') and the like would otherwise be reported as written.
@@ -31,6 +34,11 @@ const RedactedLiteral = "'<redacted>'"
 // Redacting a prefix of a text (one truncated by the server) hides at least
 // what redacting the whole text would within that prefix.
 func RedactQueryText(text string) string {
+	return redactSetValues(redactConstants(text))
+}
+
+// redactConstants replaces the string constants of text (see RedactQueryText).
+func redactConstants(text string) string {
 	if !strings.ContainsAny(text, `'$`) {
 		return text // nothing to redact: the common case of normalised DML
 	}
@@ -223,4 +231,116 @@ func truncateRunes(s string, n int) string {
 		i++
 	}
 	return s
+}
+
+// setValueStatements are the second words of the ALTER statements whose SET clause takes a
+// configuration parameter's value (ALTER ROLE r [IN DATABASE d] SET name {= | TO} value, ...).
+var setValueStatements = map[string]bool{"ROLE": true, "USER": true, "DATABASE": true, "SYSTEM": true,
+	"FUNCTION": true, "PROCEDURE": true, "ROUTINE": true}
+
+// redactSetValues replaces, in each statement of text (split at semicolons outside quotes and
+// comments) that is a SET or an ALTER ROLE|USER|DATABASE|SYSTEM|FUNCTION|PROCEDURE|ROUTINE, the
+// value of its first SET clause (everything after "=" or TO to the statement's end) by
+// RedactedLiteral: such a value may be an unquoted word, a number or a quoted identifier, which
+// redactConstants keeps. Other statements (UPDATE ... SET col = $1 included) are kept as they are.
+func redactSetValues(text string) string {
+	var b strings.Builder
+	for start := 0; start < len(text); {
+		toks, end := statementTokens(text, start)
+		b.WriteString(redactSetClause(text[start:end], toks, start))
+		if end < len(text) { // the semicolon
+			b.WriteByte(';')
+			end++
+		}
+		start = end
+	}
+	return b.String()
+}
+
+// sqlToken is a word, a quoted identifier, a string constant or a punctuation byte of a statement,
+// by its byte offsets in the text.
+type sqlToken struct {
+	start, end int
+	word       bool // an unquoted word (keyword or identifier)
+}
+
+// statementTokens returns the tokens of the statement starting at start, skipping white space and
+// comments, and the offset of its end (the semicolon ending it, or the text's end).
+func statementTokens(text string, start int) (toks []sqlToken, end int) {
+	n := len(text)
+	for i := start; i < n; {
+		c := text[i]
+		switch {
+		case c == ';':
+			return toks, i
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
+			i++
+		case c == '-' && i+1 < n && text[i+1] == '-':
+			if e := strings.IndexAny(text[i:], "\n\r"); e >= 0 {
+				i += e
+			} else {
+				i = n
+			}
+		case c == '/' && i+1 < n && text[i+1] == '*':
+			i = blockCommentEnd(text, i)
+		case c == '"' || c == '\'':
+			e, _ := quotedEnd(text, i+1, c, false)
+			toks = append(toks, sqlToken{start: i, end: e})
+			i = e
+		case isIdentStart(c):
+			j := i + 1
+			for j < n && isIdentCont(text[j]) {
+				j++
+			}
+			toks = append(toks, sqlToken{start: i, end: j, word: true})
+			i = j
+		default:
+			toks = append(toks, sqlToken{start: i, end: i + 1})
+			i++
+		}
+	}
+	return toks, n
+}
+
+// redactSetClause redacts the value of stmt's SET clause (see redactSetValues); toks are its
+// tokens, with offsets in the whole text, which starts base bytes before stmt.
+func redactSetClause(stmt string, toks []sqlToken, base int) string {
+	word := func(k int) string {
+		if k >= len(toks) || !toks[k].word {
+			return ""
+		}
+		return strings.ToUpper(stmt[toks[k].start-base : toks[k].end-base])
+	}
+	k := 0
+	switch {
+	case word(0) == "SET":
+		if w := word(1); w == "SESSION" || w == "LOCAL" {
+			k = 1
+		}
+	case word(0) == "ALTER" && setValueStatements[word(1)]:
+		for k = 2; k < len(toks) && word(k) != "SET"; k++ {
+		}
+		if k == len(toks) {
+			return stmt
+		}
+	default:
+		return stmt
+	}
+	// The parameter's name: words or quoted identifiers joined by dots.
+	k++
+	for k < len(toks) {
+		if !toks[k].word && stmt[toks[k].start-base] != '"' {
+			break
+		}
+		k++
+		if k < len(toks) && stmt[toks[k].start-base:toks[k].end-base] == "." {
+			k++
+			continue
+		}
+		break
+	}
+	if k >= len(toks) || (stmt[toks[k].start-base:toks[k].end-base] != "=" && word(k) != "TO") {
+		return stmt // SET ROLE r, SET name FROM CURRENT, RESET ...: no value
+	}
+	return stmt[:toks[k].end-base] + " " + RedactedLiteral
 }

@@ -58,6 +58,12 @@ func TestCollect_redactsSecrets(t *testing.T) {
 		// PostgreSQL ends a -- comment at a lone carriage return: the literal after it is the password.
 		{"ALTER ROLE " + role + " PASSWORD -- rotated\r'Cr-Secret-h8'", "ALTER ROLE " + role + " PASSWORD -- rotated\r" + r,
 			[]string{"Cr-Secret-h8"}},
+		// A SET value may be an unquoted word, a number or a quoted identifier.
+		{"ALTER ROLE " + role + " SET app.role_key = RoleSetSecretI9", "ALTER ROLE " + role + " SET app.role_key = " + r,
+			[]string{"RoleSetSecretI9"}},
+		{"SET app.api_key = SetSecretJ10", "SET app.api_key = " + r, []string{"SetSecretJ10"}},
+		{"SET app.pin TO 424242987654", "SET app.pin TO " + r, []string{"424242987654"}},
+		{`SET SESSION app.token = "QuotedSecretK11"`, "SET SESSION app.token = " + r, []string{"QuotedSecretK11"}},
 	}
 	fdwStmts := []secretStatement{
 		{"CREATE SERVER pgstats_redact_srv FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'srv-secret-e5.invalid', dbname 'x')",

@@ -38,6 +38,24 @@ func TestRedactQueryText(t *testing.T) {
 			`SELECT "it's" FROM "a""b'c" WHERE x = ` + r},
 		{"line comment with a quote", "SELECT 1 -- don't\nFROM t WHERE p = 'Hunter2'", "SELECT 1 -- don't\nFROM t WHERE p = " + r},
 		{"line comment ended by a lone CR", "ALTER ROLE x PASSWORD -- set by a tool\r'Hunter2'", "ALTER ROLE x PASSWORD -- set by a tool\r" + r},
+		// A SET value may be an unquoted word, a number or a quoted identifier (SQL command SET:
+		// "string constants, identifiers, numbers"), which pg_stat_statements keeps as written.
+		{"unquoted SET value", "SET app.api_key = SkLive2", "SET app.api_key = " + r},
+		{"SET value by TO, a number", "SET app.pin TO 987654321", "SET app.pin TO " + r},
+		{"SET SESSION, quoted identifier value", `SET SESSION app.token = "Hunter2"`, "SET SESSION app.token = " + r},
+		{"SET LOCAL lower case, list value", "set local search_path to app, public", "set local search_path to " + r},
+		{"ALTER ROLE SET", "ALTER ROLE victim SET app.role_key = Hunter2", "ALTER ROLE victim SET app.role_key = " + r},
+		{"ALTER ROLE IN DATABASE SET", `ALTER ROLE r IN DATABASE "chat" SET "app"."k" TO Hunter2`, `ALTER ROLE r IN DATABASE "chat" SET "app"."k" TO ` + r},
+		{"ALTER DATABASE SET with a literal", "ALTER DATABASE chat SET app.db_key TO 'Hunter2'", "ALTER DATABASE chat SET app.db_key TO " + r},
+		{"ALTER SYSTEM SET", "ALTER SYSTEM SET app.k = Hunter2", "ALTER SYSTEM SET app.k = " + r},
+		{"comment before SET", "/* tool */ SET app.k = Hunter2", "/* tool */ SET app.k = " + r},
+		{"one statement of several", "SET app.k = Hunter2; SELECT 1; SET x TO 5", "SET app.k = " + r + "; SELECT 1; SET x TO " + r},
+		{"UPDATE ... SET is kept", "UPDATE t SET a = $1, b = $2 WHERE id = $3", ""},
+		{"INSERT ... DO UPDATE SET is kept", "INSERT INTO t VALUES ($1) ON CONFLICT (id) DO UPDATE SET a = EXCLUDED.a", ""},
+		{"SET ROLE has no value", "SET ROLE app_owner", ""},
+		{"SET FROM CURRENT has no value", "ALTER FUNCTION f() SET search_path FROM CURRENT", ""},
+		{"ALTER TABLE SET is kept", "ALTER TABLE t SET (fillfactor = 70)", ""},
+		{"RESET is kept", "RESET app.k", ""},
 		{"line comment at the end", "SELECT 'x' -- it's", "SELECT " + r + " -- it's"},
 		{"nested block comment with quotes", "/* it's /* nested 'x' */ still ' */ SELECT 'Hunter2'",
 			"/* it's /* nested 'x' */ still ' */ SELECT " + r},
@@ -84,6 +102,9 @@ func TestRedactQueryText_prefixes(t *testing.T) {
 		"DO $$ BEGIN RAISE NOTICE '" + secret + "'; END $$",
 		"SELECT 'C:\\' AS p, '" + secret + "' AS q",
 		`SELECT "it's", 'x' /* don't */, '` + secret + "'",
+		"SET app.api_key = " + secret,
+		`ALTER ROLE app SET app.pin TO "` + secret + `"`,
+		"SET LOCAL app.k = " + secret + "; SELECT 1",
 	}
 	var pairs []string
 	rs := []rune(secret)

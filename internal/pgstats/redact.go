@@ -7,8 +7,9 @@ import "strings"
 const RedactedLiteral = "'<redacted>'"
 
 // RedactQueryText returns text with every string constant replaced by
-// RedactedLiteral, and the value of every SET clause of a SET or ALTER
-// ROLE|USER|DATABASE|SYSTEM|FUNCTION|PROCEDURE|ROUTINE statement too, so that
+// RedactedLiteral, and the value of the SET clause of a SET, ALTER
+// ROLE|USER|DATABASE|SYSTEM|FUNCTION|PROCEDURE|ROUTINE or CREATE [OR REPLACE]
+// FUNCTION|PROCEDURE statement too, so that
 // secrets written as literals, or as the unquoted words, numbers and quoted
 // identifiers PostgreSQL also takes as a SET value (SET app.api_key = sk123,
 // ALTER ROLE r SET app.pin TO 4242), do not leave the server. pg_stat_statements normalises the constants of DML to $n
@@ -239,8 +240,8 @@ var setValueStatements = map[string]bool{"ROLE": true, "USER": true, "DATABASE":
 	"FUNCTION": true, "PROCEDURE": true, "ROUTINE": true}
 
 // redactSetValues replaces, in each statement of text (split at semicolons outside quotes and
-// comments) that is a SET or an ALTER ROLE|USER|DATABASE|SYSTEM|FUNCTION|PROCEDURE|ROUTINE, the
-// value of its first SET clause (everything after "=" or TO to the statement's end) by
+// comments) that is a SET, an ALTER ROLE|USER|DATABASE|SYSTEM|FUNCTION|PROCEDURE|ROUTINE or a
+// CREATE [OR REPLACE] FUNCTION|PROCEDURE, the value of its first SET clause (everything after "=" or TO to the statement's end) by
 // RedactedLiteral: such a value may be an unquoted word, a number or a quoted identifier, which
 // redactConstants keeps. Other statements (UPDATE ... SET col = $1 included) are kept as they are.
 func redactSetValues(text string) string {
@@ -317,7 +318,9 @@ func redactSetClause(stmt string, toks []sqlToken, base int) string {
 		if w := word(1); w == "SESSION" || w == "LOCAL" {
 			k = 1
 		}
-	case word(0) == "ALTER" && setValueStatements[word(1)]:
+	case word(0) == "ALTER" && setValueStatements[word(1)],
+		word(0) == "CREATE" && (word(1) == "FUNCTION" || word(1) == "PROCEDURE" ||
+			word(1) == "OR" && word(2) == "REPLACE" && (word(3) == "FUNCTION" || word(3) == "PROCEDURE")):
 		for k = 2; k < len(toks) && word(k) != "SET"; k++ {
 		}
 		if k == len(toks) {

@@ -1146,12 +1146,11 @@ func (r *run) classify(latest *guard) (phase, error) {
 	return 0, r.precheckErr(ReasonStatus, "status is %s; the cluster and its instances must be \"available\"", strings.Join(st, ", "))
 }
 
-// noGuardErr explains a target that is not in its original topology while no guard snapshot of
-// this change exists.
 // ownOppositeChange describes this resource's own rollback still under way at RDS: the latest
 // guard of generation G or G−1 of the change to the other node count is tagged rolling-back, and
-// the database is moving towards this request's node count, where that rollback takes it back
-// (a change the other way under way would not move it there). "" when there is none.
+// the database is moving towards this request's node count (the caller's phase), where that
+// rollback takes it back (a change the other way under way would not move it there). "" when
+// there is none.
 func (r *run) ownOppositeChange(ctx context.Context) string {
 	for _, gen := range []int64{r.req.Generation, r.req.Generation - 1} {
 		if gen < 1 {
@@ -1169,6 +1168,8 @@ func (r *run) ownOppositeChange(ctx context.Context) string {
 	return ""
 }
 
+// noGuardErr explains a target that is not in its original topology while no guard snapshot of
+// this change exists.
 func (r *run) noGuardErr(ph phase) error {
 	switch ph {
 	case phaseDone:

@@ -303,8 +303,14 @@ func statementTokens(text string, start int) (toks []sqlToken, end int) {
 	return toks, n
 }
 
-// redactSetClause redacts the value of stmt's SET clause (see redactSetValues); toks are its
-// tokens, with offsets in the whole text, which starts base bytes before stmt.
+// redactSetClause redacts the values of stmt's SET clauses (see redactSetValues); toks are its
+// tokens, with offsets in the whole text, which starts base bytes before stmt. It does not parse
+// the parameter's name (session.x, U&"x" and the like are names too): everything after the first
+// "=" or TO that follows a SET word is the value of a clause, or of later clauses (ALTER
+// FUNCTION ... SET search_path FROM CURRENT SET app.k = v), and is replaced. In CREATE FUNCTION
+// and PROCEDURE the search stops at an unquoted body (BEGIN ATOMIC ... END, RETURN expr), whose
+// UPDATE ... SET is no clause. An object named set makes the redaction start early: it hides more,
+// never less.
 func redactSetClause(stmt string, toks []sqlToken, base int) string {
 	word := func(k int) string {
 		if k >= len(toks) || !toks[k].word {
@@ -312,38 +318,26 @@ func redactSetClause(stmt string, toks []sqlToken, base int) string {
 		}
 		return strings.ToUpper(stmt[toks[k].start-base : toks[k].end-base])
 	}
-	k := 0
+	create := false
 	switch {
-	case word(0) == "SET":
-		if w := word(1); w == "SESSION" || w == "LOCAL" {
-			k = 1
-		}
-	case word(0) == "ALTER" && setValueStatements[word(1)],
-		word(0) == "CREATE" && (word(1) == "FUNCTION" || word(1) == "PROCEDURE" ||
-			word(1) == "OR" && word(2) == "REPLACE" && (word(3) == "FUNCTION" || word(3) == "PROCEDURE")):
-		for k = 2; k < len(toks) && word(k) != "SET"; k++ {
-		}
-		if k == len(toks) {
-			return stmt
-		}
+	case word(0) == "SET", word(0) == "ALTER" && setValueStatements[word(1)]:
+	case word(0) == "CREATE" && (word(1) == "FUNCTION" || word(1) == "PROCEDURE" ||
+		word(1) == "OR" && word(2) == "REPLACE" && (word(3) == "FUNCTION" || word(3) == "PROCEDURE")):
+		create = true
 	default:
 		return stmt
 	}
-	// The parameter's name: words or quoted identifiers joined by dots.
-	k++
-	for k < len(toks) {
-		if !toks[k].word && stmt[toks[k].start-base] != '"' {
-			break
+	afterSet := false
+	for k := range toks {
+		w := word(k)
+		switch {
+		case create && (w == "BEGIN" || w == "RETURN"):
+			return stmt
+		case w == "SET":
+			afterSet = true
+		case afterSet && (w == "TO" || stmt[toks[k].start-base:toks[k].end-base] == "="):
+			return stmt[:toks[k].end-base] + " " + RedactedLiteral
 		}
-		k++
-		if k < len(toks) && stmt[toks[k].start-base:toks[k].end-base] == "." {
-			k++
-			continue
-		}
-		break
 	}
-	if k >= len(toks) || (stmt[toks[k].start-base:toks[k].end-base] != "=" && word(k) != "TO") {
-		return stmt // SET ROLE r, SET name FROM CURRENT, RESET ...: no value
-	}
-	return stmt[:toks[k].end-base] + " " + RedactedLiteral
+	return stmt // SET ROLE r, SET name FROM CURRENT, ALTER TABLE ... SET (...): no value
 }

@@ -64,6 +64,8 @@ func TestCollect_redactsSecrets(t *testing.T) {
 		{"SET app.api_key = SetSecretJ10", "SET app.api_key = " + r, []string{"SetSecretJ10"}},
 		{"SET app.pin TO 424242987654", "SET app.pin TO " + r, []string{"424242987654"}},
 		{`SET SESSION app.token = "QuotedSecretK11"`, "SET SESSION app.token = " + r, []string{"QuotedSecretK11"}},
+		{"SET session.api_key = SessSecretL12", "SET session.api_key = " + r, []string{"SessSecretL12"}},
+		{`SET app.U&"api_key" = UescSecretM13`, `SET app.U&"api_key" = ` + r, []string{"UescSecretM13"}},
 	}
 	fdwStmts := []secretStatement{
 		{"CREATE SERVER pgstats_redact_srv FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'srv-secret-e5.invalid', dbname 'x')",

@@ -14,13 +14,11 @@ import (
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
 
-// An Aurora guard tagged changing whose reader tags were removed (by hand, a tag tool), with the
-// cluster at its original 2 nodes: plan and apply do not crash; the apply says the guard does not
-// record the reader and the cluster is to be restored by hand from it.
-func TestChangingGuardWithoutReaderTags(t *testing.T) {
-	e := newEnv(t, sandbox.Demo())
-	req := Request{Target: sso, Nodes: 1, Generation: 1}
-	e.runInterrupted(t, req, StepGuardVerified)
+// readerlessChangingGuard runs sso-prod's change to 1 node until step, then tags its guard changing
+// and removes the guard's reader tags (by hand, a tag tool).
+func readerlessChangingGuard(t *testing.T, e *env, step Step) {
+	t.Helper()
+	e.runInterrupted(t, Request{Target: sso, Nodes: 1, Generation: 1}, step)
 	ctx := context.Background()
 	g, err := loadGuard(ctx, e.api, KindCluster, "rightsize-guard-sso-prod-g1-to1")
 	if err != nil {
@@ -39,10 +37,38 @@ func TestChangingGuardWithoutReaderTags(t *testing.T) {
 	if _, err := e.api.RemoveTagsFromResource(ctx, &rds.RemoveTagsFromResourceInput{ResourceName: aws.String(g.arn), TagKeys: readerKeys}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// An Aurora guard tagged changing whose reader tags were removed, with the cluster untouched at
+// its 2 nodes: plan and apply do not crash, and nothing is to restore: the apply reports the
+// cluster already back, records the guard rolled back, and the next apply makes the change anew.
+func TestChangingGuardWithoutReaderTagsUntouched(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	readerlessChangingGuard(t, e, StepGuardVerified)
+	ctx := context.Background()
+	req := Request{Target: sso, Nodes: 1, Generation: 1}
 	if _, err := e.o.Preview(ctx, req); err != nil {
 		t.Errorf("preview: %v", err)
 	}
-	_, err = e.o.Run(ctx, req)
+	_, err := e.o.Run(ctx, req)
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RolledBack || !strings.Contains(err.Error(), "already back at 2 node(s)") || strings.Contains(err.Error(), "restore the cluster by hand") {
+		t.Fatalf("run: %v, want the cluster reported already back, nothing to restore", err)
+	}
+	if o := e.snapshotTags(KindCluster, "rightsize-guard-sso-prod-g1-to1")[TagOutcome]; o != OutcomeRolledBack {
+		t.Errorf("guard outcome %q, want %q", o, OutcomeRolledBack)
+	}
+	if res, err := e.o.Run(ctx, req); err != nil || res.Nodes != 1 || res.GuardSnapshotID != "rightsize-guard-sso-prod-g1-to1-r2" {
+		t.Errorf("next apply: %v %+v, want the change made anew behind a new guard", err, res)
+	}
+}
+
+// The same guard while the reader's deletion it asked for is under way (the cluster left its
+// 2 nodes): the guard cannot say which reader to recreate, and the apply says so.
+func TestChangingGuardWithoutReaderTagsChanged(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	readerlessChangingGuard(t, e, StepChange)
+	_, err := e.o.Run(context.Background(), Request{Target: sso, Nodes: 1, Generation: 1})
 	if err == nil || !strings.Contains(err.Error(), "does not record the reader") {
 		t.Errorf("run: %v, want the guard's missing reader record named", err)
 	}

@@ -873,6 +873,16 @@ func (r *run) locate(ctx context.Context) (*guard, int, phase, error) {
 		}
 		return nil, 0, 0, r.noGuardErr(ph)
 	}
+	if r.req.Target.Kind == KindCluster && r.reader == nil && (ph == phaseInProgress || ph == phaseDone) && latest.usable() {
+		// A begun Aurora change whose guard lost its reader record (its tags removed by hand):
+		// which instance the change removes or creates, and a rollback would recreate or remove,
+		// is unknown, so it is neither followed nor undone.
+		ce := r.changeErr("resuming the change an earlier apply began", fmt.Errorf("guard snapshot %s does not record the reader (tags %s*), "+
+			"so this apply cannot follow the change or roll it back: wait for RDS to finish, check the cluster, then import it as it is "+
+			"or restore it by hand from the guard snapshot", latest.id, tagReaderPrefix))
+		ce.Changed = true
+		return nil, 0, 0, ce
+	}
 	return latest, next, ph, nil
 }
 
@@ -1683,6 +1693,19 @@ func (r *run) leftOriginal(t *Topology) bool {
 	return r.from == 2 // the reader is gone (to 1 node), or absent as at the start (to 2 nodes)
 }
 
+// clusterAt reports whether the Aurora cluster t is available with n node(s), each available.
+func clusterAt(t *Topology, n int) bool {
+	if t == nil || t.Status != "available" || t.Nodes != n || len(t.Members) != n {
+		return false
+	}
+	for _, m := range t.Members {
+		if m.Status != "available" {
+			return false
+		}
+	}
+	return true
+}
+
 // leftOriginalFor is leftOriginal for the change of guard g (the node count it started from),
 // before this run has set its own. An Aurora guard that records no reader cannot be judged: false,
 // and the run goes on to the rollback path, which says so.
@@ -1735,7 +1758,7 @@ func (r *run) finishRollback(ctx context.Context, g *guard) error {
 	r.guard, r.changed = g, true
 	r.facts = factsFromTags(g.tags)
 	r.from = r.fromNodes(g)
-	if r.req.Target.Kind == KindCluster && r.reader == nil {
+	if r.req.Target.Kind == KindCluster && r.reader == nil && !clusterAt(r.topo, r.from) {
 		return r.changeErr("finishing the rollback an earlier apply began", fmt.Errorf("guard snapshot %s does not record the reader (tags %s*); restore the cluster by hand from it", g.id, tagReaderPrefix))
 	}
 	r.o.logf("%s: finishing the rollback an interrupted run began (guard snapshot %s, outcome %s)", r.req.Target, g.id, g.outcome())
@@ -1746,7 +1769,9 @@ func (r *run) finishRollback(ctx context.Context, g *guard) error {
 	}
 	ce := r.changeErr("finishing the rollback an earlier apply began", why)
 	ce.Changed = true
-	if r.convergence(r.topo, r.from) == convergedState(r.from) {
+	// Without a reader record (tags removed by hand) an Aurora cluster is back when it has its
+	// starting node count, every member available: nothing is left to restore from the guard.
+	if (r.req.Target.Kind == KindCluster && r.reader == nil) || r.convergence(r.topo, r.from) == convergedState(r.from) {
 		ce.RollbackAttempted, ce.RolledBack = true, true
 		ce.RollbackAction = fmt.Sprintf("%s was already back at %d node(s)", r.req.Target.Noun(), r.from)
 		if err := r.setOutcome(context.WithoutCancel(ctx), OutcomeRolledBack); err != nil {

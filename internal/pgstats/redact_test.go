@@ -69,6 +69,17 @@ func TestRedactQueryText(t *testing.T) {
 		{"a role named set", "ALTER ROLE set SET app.k = Hunter2", "ALTER ROLE set SET app.k = " + r},
 		{"a parameter named set", "CREATE FUNCTION f(set int) RETURNS int LANGUAGE sql SET app.k = Hunter2 AS 'x'",
 			"CREATE FUNCTION f(set int) RETURNS int LANGUAGE sql SET app.k = " + r},
+		{"a parameter named begin", "CREATE FUNCTION f(begin int) RETURNS int LANGUAGE sql SET app.k = Hunter2 AS 'x'",
+			"CREATE FUNCTION f(begin int) RETURNS int LANGUAGE sql SET app.k = " + r},
+		{"a parameter named return", "CREATE FUNCTION g(return int) RETURNS int LANGUAGE sql SET app.k = Hunter2 AS 'x'",
+			"CREATE FUNCTION g(return int) RETURNS int LANGUAGE sql SET app.k = " + r},
+		{"a column named begin", "CREATE FUNCTION h() RETURNS TABLE(begin int) LANGUAGE sql SET app.k = Hunter2 AS 'x'",
+			"CREATE FUNCTION h() RETURNS TABLE(begin int) LANGUAGE sql SET app.k = " + r},
+		{"a procedure named return", "CREATE OR REPLACE PROCEDURE return(x int) LANGUAGE sql SET app.k TO Hunter2 AS 'x'",
+			"CREATE OR REPLACE PROCEDURE return(x int) LANGUAGE sql SET app.k TO " + r},
+		{"a schema named return", "CREATE FUNCTION return.f() RETURNS int LANGUAGE sql SET app.k = Hunter2 AS 'x'",
+			"CREATE FUNCTION return.f() RETURNS int LANGUAGE sql SET app.k = " + r},
+		{"RETURN body is kept", "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql RETURN a + 1", ""},
 		{"BEGIN ATOMIC body is kept", "CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC UPDATE t SET a = 1 WHERE b = 2; DELETE FROM t WHERE a > 5; END", ""},
 		{"SET CONSTRAINTS is kept", "SET CONSTRAINTS ALL DEFERRED", ""},
 		{"SET TRANSACTION is kept", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", ""},
@@ -167,4 +178,22 @@ func TestTruncateRunes(t *testing.T) {
 			t.Errorf("truncateRunes(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
 		}
 	}
+}
+
+// FuzzRedactQueryText: any text (a query text is whatever a client sent, cut anywhere) is
+// redacted without a panic, into valid UTF-8 when the text was.
+func FuzzRedactQueryText(f *testing.F) {
+	for _, seed := range []string{
+		"SET app.k = v", "ALTER ROLE r SET x TO 1; SET", "CREATE FUNCTION f(begin int) RETURN", "SET", ";", "RETURN",
+		"CREATE PROCEDURE p() BEGIN ATOMIC UPDATE t SET a = 1; END", `SET "a;b" = 'x'`, "ALTER ROLE set SET", "/* */ SET x=",
+		"ALTER ROLE x PASSWORD 'Hunter2'", "DO $$ SELECT 1 $$", "E'\\'", "U&\"k\"",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		got := RedactQueryText(text)
+		if utf8.ValidString(text) && !utf8.ValidString(got) {
+			t.Errorf("RedactQueryText(%q) = %q is not valid UTF-8", text, got)
+		}
+	})
 }

@@ -880,7 +880,7 @@ func (r *run) locate(ctx context.Context) (*guard, int, phase, error) {
 		ce := r.changeErr("resuming the change an earlier apply began", fmt.Errorf("guard snapshot %s does not record the reader (tags %s*), "+
 			"so this apply cannot follow the change or roll it back: wait for RDS to finish, check the cluster, then import it as it is "+
 			"or restore it by hand from the guard snapshot", latest.id, tagReaderPrefix))
-		ce.Changed = true
+		ce.Changed, ce.GuardUnusable = true, true
 		return nil, 0, 0, ce
 	}
 	return latest, next, ph, nil

@@ -129,9 +129,9 @@ func TestCollect_redactsSecrets(t *testing.T) {
 
 	check := func(t *testing.T, st *Stats, stmts []secretStatement) {
 		t.Helper()
-		dump := fmt.Sprintf("%#v", *st)
 		for _, s := range stmts {
 			for _, secret := range s.secrets {
+				dump := secretHaystack(st, secret)
 				if i := strings.Index(dump, secret); i >= 0 {
 					t.Errorf("the collected statistics contain the secret %q: ...%s...", secret, dump[max(0, i-120):min(len(dump), i+60)])
 				}
@@ -158,10 +158,9 @@ func TestCollect_redactsSecrets(t *testing.T) {
 	prefix := "ALTER ROLE " + role + " PASSWORD "
 	cut := len(prefix + "'Alt3r")
 	st := collect(t, conn, Options{TopStatements: MaxTopStatements, QueryTextLength: cut})
-	dump := fmt.Sprintf("%#v", *st)
 	for _, s := range append(roleStmts, fdwStmts...) {
 		for _, secret := range s.secrets {
-			if strings.Contains(dump, secret[:5]) {
+			if strings.Contains(secretHaystack(st, secret), secret[:5]) {
 				t.Errorf("the cumulative read contains the start of the secret %q", secret)
 			}
 		}
@@ -180,4 +179,19 @@ func TestCollect_redactsSecrets(t *testing.T) {
 	case !found:
 		t.Logf("%d pg_stat_statements entries: the cut statement ranks below the top %d", st.Statements.Count, MaxTopStatements)
 	}
+}
+
+// secretHaystack is where a secret must not appear in st: everything collected, printed, or, for a
+// secret of digits only, the statements' texts (a run of digits also turns up in query IDs,
+// timings and counters, which are no leak).
+func secretHaystack(st *Stats, secret string) string {
+	if strings.Trim(secret, "0123456789") != "" {
+		return fmt.Sprintf("%#v", *st)
+	}
+	var b strings.Builder
+	for _, q := range st.Statements.Top {
+		b.WriteString(q.Query)
+		b.WriteByte('\n')
+	}
+	return b.String()
 }

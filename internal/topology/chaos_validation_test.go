@@ -144,18 +144,27 @@ func TestValidationLoginRefusedForConnectionLimit(t *testing.T) {
 // the run stops resumable and the next one, with a longer timeout, validates it and records it.
 func TestValidationStatementTimeoutResumable(t *testing.T) {
 	dsn, schema := seedSchema(t)
-	execSQL(t, dsn, "INSERT INTO "+pgx.Identifier{schema, "messages"}.Sanitize()+" (room_id, user_id, body) SELECT "+
-		"(SELECT min(id) FROM "+pgx.Identifier{schema, "chat_rooms"}.Sanitize()+"), (SELECT min(id) FROM "+pgx.Identifier{schema, "users"}.Sanitize()+
-		"), repeat('x', 50) FROM generate_series(1, 300000)")
 	e := newEnv(t, sandbox.Demo())
 	v := newPGValidator(dsn, schema, false)
+	// After the change, another session holds a lock on messages (a migration): the count waits
+	// and the statement_timeout cancels it, as it would a count outlasting it on a large table.
+	locker, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = locker.Close(context.Background()) })
 	e.o.OnStep = func(s Step) error {
 		if s == StepSettled {
-			v.StatementTimeout = time.Millisecond // the count is now slower than the timeout
+			for _, q := range []string{"BEGIN", "LOCK TABLE " + pgx.Identifier{schema, "messages"}.Sanitize() + " IN ACCESS EXCLUSIVE MODE"} {
+				if _, err := locker.Exec(context.Background(), q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			v.StatementTimeout = 500 * time.Millisecond
 		}
 		return nil
 	}
-	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: v})
+	_, err = e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: v})
 	var ce *ChangeError
 	var pe *pgconn.PgError
 	if !errors.As(err, &ce) || !errors.As(err, &pe) || pe.Code != "57014" || !ce.Changed || !ce.Resumable || ce.RollbackAttempted {
@@ -165,6 +174,9 @@ func TestValidationStatementTimeoutResumable(t *testing.T) {
 		t.Errorf("%q does not say which setting to raise", err)
 	}
 	e.o.OnStep = nil
+	if _, err := locker.Exec(context.Background(), "ROLLBACK"); err != nil { // the migration ends
+		t.Fatal(err)
+	}
 	v.StatementTimeout = 30 * time.Second
 	res, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: v})
 	if err != nil || res.Nodes != 1 || res.Validation == nil {

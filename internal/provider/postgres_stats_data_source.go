@@ -404,7 +404,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 								"so `ALTER ROLE ... PASSWORD '...'` or `CREATE USER MAPPING ... OPTIONS (password '...')` would otherwise put " +
 								"passwords into the Terraform state. Quoted (`'...'`, `E'...'`) and dollar-quoted (`$$...$$`) constants are " +
 								"redacted, a constant cut short by truncation up to the end, and so is the value of a `SET` statement's or an " +
-								"`ALTER ROLE|USER|DATABASE|SYSTEM|FUNCTION ... SET` or `CREATE FUNCTION ... SET` clause's (`SET app.api_key = sk123`: PostgreSQL also takes an " +
+								"`ALTER ROLE|USER|DATABASE|SYSTEM|FUNCTION|PROCEDURE|ROUTINE ... SET` or `CREATE FUNCTION|PROCEDURE ... SET` clause's (`SET app.api_key = sk123`: PostgreSQL also takes an " +
 								"unquoted word, a number or a quoted identifier there); other identifiers, comments and `$1` parameters are kept."),
 							"query_hidden":        pgsBool("Whether the text is hidden for lack of `pg_read_all_stats`."),
 							"toplevel":            pgsBool("False for statements run inside functions (extension 1.9+ with `track = all`)."),

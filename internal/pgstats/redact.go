@@ -308,8 +308,9 @@ func statementTokens(text string, start int) (toks []sqlToken, end int) {
 // the parameter's name (session.x, U&"x" and the like are names too): everything after the first
 // "=" or TO that follows a SET word is the value of a clause, or of later clauses (ALTER
 // FUNCTION ... SET search_path FROM CURRENT SET app.k = v), and is replaced. In CREATE FUNCTION
-// and PROCEDURE the search stops at an unquoted body (BEGIN ATOMIC ... END, RETURN expr: see
-// routineBody), whose UPDATE ... SET is no clause. An object named set makes the redaction start early: it hides more,
+// and PROCEDURE only a SET outside parentheses counts, and the search stops at a BEGIN ATOMIC
+// body, whose UPDATE ... SET is no clause (a RETURN expr body holds no SET outside parentheses;
+// begin and return may also be names, so nothing else is taken for a body). An object named set makes the redaction start early: it hides more,
 // never less.
 func redactSetClause(stmt string, toks []sqlToken, base int) string {
 	word := func(k int) string {
@@ -337,27 +338,13 @@ func redactSetClause(stmt string, toks []sqlToken, base int) string {
 			depth--
 		}
 		switch {
-		case create && depth == 0 && routineBody(w, word(k+1), word(k-1), k+1 < len(toks) && stmt[toks[k+1].start-base:toks[k+1].end-base] == "."):
-			return stmt
-		case w == "SET":
+		case create && depth == 0 && w == "BEGIN" && word(k+1) == "ATOMIC":
+			return stmt // the SQL-standard body, whose UPDATE ... SET is no clause
+		case w == "SET" && (!create || depth == 0):
 			afterSet = true
 		case afterSet && (w == "TO" || tok == "="):
 			return stmt[:toks[k].end-base] + " " + RedactedLiteral
 		}
 	}
 	return stmt // SET ROLE r, SET name FROM CURRENT, ALTER TABLE ... SET (...): no value
-}
-
-// routineBody reports whether the word w of a CREATE FUNCTION or PROCEDURE, outside parentheses,
-// starts its SQL-standard body: BEGIN followed by ATOMIC, or RETURN that names nothing (BEGIN and
-// RETURN are unreserved: a function, schema, parameter or column may be so named). next and prev
-// are the words around it ("" for none); dotted is true when a "." follows it.
-func routineBody(w, next, prev string, dotted bool) bool {
-	switch w {
-	case "BEGIN":
-		return next == "ATOMIC"
-	case "RETURN":
-		return !dotted && prev != "FUNCTION" && prev != "PROCEDURE" && prev != "RETURNS"
-	}
-	return false
 }

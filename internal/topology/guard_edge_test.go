@@ -69,8 +69,11 @@ func TestChangingGuardWithoutReaderTagsChanged(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
 	readerlessChangingGuard(t, e, StepChange)
 	_, err := e.o.Run(context.Background(), Request{Target: sso, Nodes: 1, Generation: 1})
-	if err == nil || !strings.Contains(err.Error(), "does not record the reader") || strings.Contains(err.Error(), "rollback disabled") {
-		t.Errorf("run: %v, want the guard's missing reader record named (and no rollback-disabled advice)", err)
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.ReaderRecordMissing || !strings.Contains(err.Error(), "no longer records the reader") ||
+		!strings.Contains(err.Error(), "rightsize:outcome = superseded") ||
+		strings.Contains(err.Error(), "rollback disabled") || strings.Contains(err.Error(), "no longer verifies") {
+		t.Errorf("run: %v, want the guard's missing reader record named with its remedy, and no other advice", err)
 	}
 }
 

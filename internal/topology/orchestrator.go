@@ -301,6 +301,9 @@ type ChangeError struct {
 	RollbackInProgress, RollbackRequested bool
 	// RollbackAction says what the rollback did ("Multi-AZ turned on again").
 	RollbackAction string
+	// ReaderRecordMissing is true when a begun Aurora change's guard snapshot lost its record of
+	// the reader (its tags removed by hand): Err says what to do; nothing is resumed or undone.
+	ReaderRecordMissing bool
 	// GuardUnusable is true when a begun change's guard snapshot no longer verifies (so it can
 	// neither be resumed nor rolled back behind it).
 	GuardUnusable bool
@@ -320,6 +323,8 @@ func (e *ChangeError) Error() string {
 		b.WriteString("; interrupted after the change was requested: apply again to resume")
 	case e.Interrupted:
 		b.WriteString("; interrupted before any change was made: apply again to resume")
+	case e.ReaderRecordMissing:
+		// Err says what to do.
 	case e.GuardUnusable:
 		b.WriteString("; the change was requested earlier, and its guard snapshot no longer verifies, so nothing more is done behind it: check the database; to keep it as it is, import it, or start a new change")
 	case e.Resumable && e.Changed && stillInProgress(e.Err):
@@ -877,10 +882,11 @@ func (r *run) locate(ctx context.Context) (*guard, int, phase, error) {
 		// A begun Aurora change whose guard lost its reader record (its tags removed by hand):
 		// which instance the change removes or creates, and a rollback would recreate or remove,
 		// is unknown, so it is neither followed nor undone.
-		ce := r.changeErr("resuming the change an earlier apply began", fmt.Errorf("guard snapshot %s does not record the reader (tags %s*), "+
-			"so this apply cannot follow the change or roll it back: wait for RDS to finish, check the cluster, then import it as it is "+
-			"or restore it by hand from the guard snapshot", latest.id, tagReaderPrefix))
-		ce.Changed, ce.GuardUnusable = true, true
+		ce := r.changeErr("resuming the change an earlier apply began", fmt.Errorf("guard snapshot %s is intact but no longer records "+
+			"the reader (its tags %s* were removed), so this apply can neither follow the change nor roll it back: wait for RDS to finish "+
+			"and check the cluster; to keep it as it is, tag the guard snapshot %s = %s and import the cluster (after terraform state rm "+
+			"if the resource is in the state); to go back, restore the cluster from the guard snapshot", latest.id, tagReaderPrefix, TagOutcome, OutcomeSuperseded))
+		ce.Changed, ce.ReaderRecordMissing = true, true
 		return nil, 0, 0, ce
 	}
 	return latest, next, ph, nil

@@ -1172,13 +1172,10 @@ func (r *run) ownOppositeChange(ctx context.Context) string {
 		if gen < 1 {
 			continue
 		}
-		g, err := latestGuard(ctx, r.o.RDS, r.req.SnapshotPrefix, r.req.Target, gen, 3-r.req.Nodes)
-		if err != nil || g == nil || !sameTarget(g.tags[TagTarget], r.req.Target) || g.status == "failed" {
-			continue
-		}
-		if g.outcome() == OutcomeRollingBack {
+		id, outcome, err := GuardOutcome(ctx, r.o.RDS, r.req.SnapshotPrefix, r.req.Target, gen, 3-r.req.Nodes)
+		if err == nil && outcome == OutcomeRollingBack {
 			return fmt.Sprintf("status is %q: this resource's rollback of its change to %d node(s) (guard snapshot %s) is still under way; "+
-				"wait for RDS to finish it, then apply again", r.topo.Status, 3-r.req.Nodes, g.id)
+				"wait for RDS to finish it, then apply again", r.topo.Status, 3-r.req.Nodes, id)
 		}
 	}
 	return ""

@@ -1671,29 +1671,34 @@ func (r *run) fail(ctx context.Context, stage string, cause error, rollbackWorth
 }
 
 // leftOriginal reports whether t's shape is no longer the one the change started from (r.from):
-// the Multi-AZ flag or its pending value differs, or the recorded reader is gone or deleting (to
-// 1 node), or present (to 2 nodes). The status alone says nothing: RDS changes it by itself (an
-// automated backup's backing-up, say), so a status other than available is no sign of a change.
-func (r *run) leftOriginal(t *Topology) bool {
+// see leftOriginalFrom.
+func (r *run) leftOriginal(t *Topology) bool { return r.leftOriginalFrom(t, r.from) }
+
+// leftOriginalFrom reports whether t's shape is no longer that of a change that started from
+// `from` node(s): the Multi-AZ flag or its pending value differs, or the recorded reader is gone
+// or deleting (to 1 node), or present (to 2 nodes). The status alone says nothing: RDS changes it
+// by itself (an automated backup's backing-up, say), so a status other than available is no sign
+// of a change.
+func (r *run) leftOriginalFrom(t *Topology, from int) bool {
 	if r.req.Target.Kind == KindInstance {
-		orig := r.from == 2
+		orig := from == 2
 		if r.deferredPending && t.MultiAZ == orig && t.Status != "modifying" {
 			return false // the value pending is the deferred change's, there before the call
 		}
 		return t.MultiAZ != orig || (t.PendingMultiAZ != nil && *t.PendingMultiAZ != orig)
 	}
 	if r.reader == nil {
-		return r.convergence(t, r.from) != convergedState(r.from)
+		return r.convergence(t, from) != convergedState(from)
 	}
 	for _, m := range t.Members {
 		if strings.EqualFold(m.Identifier, r.reader.Identifier) {
-			if r.from == 2 {
+			if from == 2 {
 				return m.Status == "deleting" || m.Status == "deleted"
 			}
 			return true
 		}
 	}
-	return r.from == 2 // the reader is gone (to 1 node), or absent as at the start (to 2 nodes)
+	return from == 2 // the reader is gone (to 1 node), or absent as at the start (to 2 nodes)
 }
 
 // clusterAt reports whether the Aurora cluster t is available with n node(s), each available.
@@ -1716,10 +1721,7 @@ func (r *run) leftOriginalFor(t *Topology, g *guard) bool {
 	if r.req.Target.Kind == KindCluster && r.reader == nil {
 		return false
 	}
-	saved := r.from
-	r.from = r.fromNodes(g)
-	defer func() { r.from = saved }()
-	return r.leftOriginal(t)
+	return r.leftOriginalFrom(t, r.fromNodes(g))
 }
 
 // fromNodes is the node count the change of guard g started from, as its tag records it; without

@@ -23,8 +23,10 @@ import (
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/bluegreen"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/enginesupport"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/events"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/maintenance"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/replicascaling"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/reservations"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/routing"
@@ -44,6 +46,8 @@ type RDSAPI interface {
 	maintenance.API
 	// AttachEvents lists failover and failure events.
 	events.API
+	// AttachSupportDates reads when a major version's Extended Support starts.
+	enginesupport.API
 }
 
 // Kind is the kind of 2-node deployment; the values match analysis.Topology.
@@ -182,6 +186,14 @@ type Cluster struct {
 	// ClassChanges are the instance class changes of the deployment's instances in the same
 	// 14 days (events.ClassChange), oldest first; set by AttachEvents with Events.
 	ClassChanges []analysis.Event
+	// ExtendedSupportFromRDS is the RDS Extended Support period of the
+	// deployment's PostgreSQL major version as RDS reports it, set by
+	// AttachSupportDates for a version past the community's support that the
+	// provider's table does not list (nil otherwise, and when RDS reports no
+	// Extended Support for it). SupportDatesUnread says why RDS's dates could
+	// not be read, if so.
+	ExtendedSupportFromRDS *pricing.ExtendedSupportPeriod
+	SupportDatesUnread     string
 	// Unsupported says why the provider cannot analyse this PostgreSQL
 	// deployment (a Multi-AZ DB cluster, Aurora Serverless); empty for one
 	// it can. ListFleet keeps such deployments, with no nodes, so that the
@@ -515,6 +527,62 @@ func AttachMaintenance(ctx context.Context, api RDSAPI, cs []Cluster) {
 		}
 		for _, n := range c.Nodes {
 			c.PendingMaintenance = append(c.PendingMaintenance, maintenance.For(rs, n.ARN, n.ID)...)
+		}
+	}
+}
+
+// AttachSupportDates sets, for each PostgreSQL deployment of cs enrolled in RDS Extended Support
+// (EngineLifecycleSupport not disabled) whose major version the community no longer supports at
+// now (pricing.PostgresCommunitySupportEnd) and the provider's Extended Support table does not
+// list, the Extended Support period RDS reports for it (enginesupport.ExtendedSupportStart), with
+// one call per engine and major version. Versions still in community support, which RDS supports
+// as standard, are not asked about, so the call (and its permission) is needed only once a
+// version could be on Extended Support. A failed call is recorded in each such cluster's
+// SupportDatesUnread, not returned.
+func AttachSupportDates(ctx context.Context, api RDSAPI, cs []Cluster, now time.Time) {
+	type key struct {
+		engine string
+		major  int
+	}
+	type answer struct {
+		period *pricing.ExtendedSupportPeriod
+		err    error
+	}
+	asked := map[key]answer{}
+	for i := range cs {
+		c := &cs[i]
+		c.ExtendedSupportFromRDS, c.SupportDatesUnread = nil, ""
+		if (c.Engine != "postgres" && c.Engine != "aurora-postgresql") || c.EngineLifecycleSupport == pricing.LifecycleExtendedSupportDisabled {
+			continue
+		}
+		major, ok := pricing.PostgresMajor(c.EngineVersion)
+		if !ok {
+			continue
+		}
+		if _, listed := pricing.ExtendedSupportTablePeriod(major); listed {
+			continue
+		}
+		if end, known := pricing.PostgresCommunitySupportEnd(major); !known || now.Before(end) {
+			continue
+		}
+		k := key{c.Engine, major}
+		a, done := asked[k]
+		if !done {
+			start, ok, err := enginesupport.ExtendedSupportStart(ctx, api, c.Engine, major)
+			a.err = err
+			if err == nil && ok {
+				p := pricing.ExtendedSupportPeriodFromRDS(major, start)
+				a.period = &p
+			}
+			asked[k] = a
+		}
+		if a.err != nil {
+			c.SupportDatesUnread = a.err.Error()
+			continue
+		}
+		if a.period != nil {
+			p := *a.period
+			c.ExtendedSupportFromRDS = &p
 		}
 	}
 }

@@ -30,6 +30,9 @@ type ExtendedSupportPeriod struct {
 	// charged from April 1, 2024).
 	ChargedFrom time.Time
 	Year3From   time.Time // first day of the third year (From + 2 years), billed at the year-3 rate
+	// FromRDS is true when the dates are RDS's own (DescribeDBMajorEngineVersions, ExtendedSupportPeriodFromRDS),
+	// false when they come from the provider's table.
+	FromRDS bool
 }
 
 // ExtendedSupportRate is the RDS Extended Support price of provisioned instances in one region, USD per vCPU-hour.
@@ -161,6 +164,13 @@ func PostgresMajor(engineVersion string) (int, bool) {
 // the instance price, for On-Demand and reserved instances alike; it is unpriced (Priced false, with Unpriced saying
 // why) in a region without a known rate and after the third year.
 func ExtendedSupport(e Engine, engineVersion, region string, at time.Time) (ExtendedSupportCharge, bool) {
+	return ExtendedSupportWith(e, engineVersion, region, at, nil)
+}
+
+// ExtendedSupportWith is ExtendedSupport with the Extended Support period RDS reports (ExtendedSupportPeriodFromRDS)
+// for a major version the provider's table does not list; fromRDS nil, or for another major version, is ignored, and
+// the table's dates win where it lists the version (they know when charges started later than Extended Support).
+func ExtendedSupportWith(e Engine, engineVersion, region string, at time.Time, fromRDS *ExtendedSupportPeriod) (ExtendedSupportCharge, bool) {
 	if e != EngineRDSPostgres && e != EngineAuroraPostgres {
 		return ExtendedSupportCharge{}, false
 	}
@@ -172,11 +182,13 @@ func ExtendedSupport(e Engine, engineVersion, region string, at time.Time) (Exte
 	if err != nil {
 		return ExtendedSupportCharge{}, false // the embedded tables are checked by the package's tests
 	}
-	i := slices.IndexFunc(t.periods, func(p ExtendedSupportPeriod) bool { return p.Major == major })
-	if i < 0 {
-		return ExtendedSupportCharge{}, false
+	p, listed := ExtendedSupportTablePeriod(major)
+	if !listed {
+		if fromRDS == nil || fromRDS.Major != major {
+			return ExtendedSupportCharge{}, false
+		}
+		p = *fromRDS
 	}
-	p := t.periods[i]
 	at = at.UTC()
 	if at.Before(p.ChargedFrom) {
 		return ExtendedSupportCharge{}, false
@@ -206,6 +218,52 @@ func ExtendedSupport(e Engine, engineVersion, region string, at time.Time) (Exte
 		c.USDPerVCPUHour = r.Year3
 	}
 	return c, true
+}
+
+// ExtendedSupportTablePeriod returns the provider's table's Extended Support period of PostgreSQL major; ok is false
+// when the table does not list it.
+func ExtendedSupportTablePeriod(major int) (ExtendedSupportPeriod, bool) {
+	t, err := extendedSupportData()
+	if err != nil {
+		return ExtendedSupportPeriod{}, false
+	}
+	i := slices.IndexFunc(t.periods, func(p ExtendedSupportPeriod) bool { return p.Major == major })
+	if i < 0 {
+		return ExtendedSupportPeriod{}, false
+	}
+	return t.periods[i], true
+}
+
+// ExtendedSupportPeriodFromRDS is the Extended Support period of PostgreSQL major whose Extended Support lifecycle
+// RDS reports starting at start (DescribeDBMajorEngineVersions' LifecycleSupportStartDate of
+// "open-source-rds-extended-support"): from start's UTC day, billed from then (as for every version since 12), year 3
+// two years later.
+func ExtendedSupportPeriodFromRDS(major int, start time.Time) ExtendedSupportPeriod {
+	from := start.UTC().Truncate(24 * time.Hour)
+	return ExtendedSupportPeriod{Major: major, From: from, ChargedFrom: from, Year3From: from.AddDate(2, 0, 0), FromRDS: true}
+}
+
+// postgresFirstRelease is the day each PostgreSQL major version newer than the table's was first released
+// (postgresql.org's release announcements).
+var postgresFirstRelease = map[int]time.Time{
+	14: time.Date(2021, 9, 30, 0, 0, 0, 0, time.UTC),
+	15: time.Date(2022, 10, 13, 0, 0, 0, 0, time.UTC),
+	16: time.Date(2023, 9, 14, 0, 0, 0, 0, time.UTC),
+	17: time.Date(2024, 9, 26, 0, 0, 0, 0, time.UTC),
+	18: time.Date(2025, 9, 25, 0, 0, 0, 0, time.UTC),
+}
+
+// PostgresCommunitySupportEnd is when the PostgreSQL community's support of major ends: five years after its first
+// release (postgresql.org's versioning policy; its last minor release follows in the November after). RDS standard
+// support has always lasted past it (to the end of the following February for 11, 12 and 13), so before it a
+// version is not on RDS Extended Support. ok is false for a version the provider does not know: one older than 14
+// (the Extended Support table has 11 to 13, and RDS supports none older) or newer than 18.
+func PostgresCommunitySupportEnd(major int) (time.Time, bool) {
+	first, ok := postgresFirstRelease[major]
+	if !ok {
+		return time.Time{}, false
+	}
+	return first.AddDate(5, 0, 0), true
 }
 
 // ExtendedSupportPeriods returns the Extended Support periods of the table, by major version.

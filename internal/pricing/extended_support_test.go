@@ -114,3 +114,57 @@ func ExampleExtendedSupport() {
 	// true false the provider knows the Extended Support rate in us-east-1 only
 	// false
 }
+
+// TestExtendedSupportWith: RDS's dates price a version the table does not list (year 1 from
+// RDS's start, year 3 two years on, priced in us-east-1); they are ignored for another major
+// version, and the table's dates win for one it lists (PostgreSQL 11's charges start a month
+// after its Extended Support, which RDS's lifecycle does not say).
+func TestExtendedSupportWith(t *testing.T) {
+	rds14 := ExtendedSupportPeriodFromRDS(14, time.Date(2027, 3, 1, 0, 0, 0, 0, time.FixedZone("x", 3600)).Add(time.Hour))
+	if !rds14.From.Equal(date(2027, 3, 1)) || !rds14.ChargedFrom.Equal(rds14.From) || !rds14.Year3From.Equal(date(2029, 3, 1)) || !rds14.FromRDS || rds14.Major != 14 {
+		t.Fatalf("period from RDS: %+v", rds14)
+	}
+	for _, tc := range []struct {
+		name    string
+		version string
+		at      time.Time
+		rds     *ExtendedSupportPeriod
+		ok      bool
+		year    int
+		rate    float64
+	}{
+		{"14 before RDS's start", "14.12", date(2027, 2, 28), &rds14, false, 0, 0},
+		{"14 on RDS's first day", "14.12", date(2027, 3, 1), &rds14, true, 1, 0.1},
+		{"14 in year 2", "14.12", date(2028, 6, 1), &rds14, true, 2, 0.1},
+		{"14 in year 3", "14.12", date(2029, 3, 1), &rds14, true, 3, 0.2},
+		{"14 without RDS's dates", "14.12", date(2028, 6, 1), nil, false, 0, 0},
+		{"15 with 14's dates", "15.7", date(2028, 6, 1), &rds14, false, 0, 0},
+		{"11 with RDS's dates: the table's charge start wins", "11.22", date(2024, 3, 15), &ExtendedSupportPeriod{Major: 11, From: date(2024, 3, 1), ChargedFrom: date(2024, 3, 1), Year3From: date(2026, 3, 1), FromRDS: true}, false, 0, 0},
+	} {
+		c, ok := ExtendedSupportWith(EngineRDSPostgres, tc.version, "us-east-1", tc.at, tc.rds)
+		if ok != tc.ok || c.Year != tc.year || c.USDPerVCPUHour != tc.rate || (ok && (!c.Priced || c.Period.FromRDS != (tc.rds != nil && tc.rds.Major == 14))) {
+			t.Errorf("%s: %+v %v, want ok %v year %d rate %v", tc.name, c, ok, tc.ok, tc.year, tc.rate)
+		}
+	}
+	if _, listed := ExtendedSupportTablePeriod(14); listed {
+		t.Error("the table lists PostgreSQL 14: TestExtendedSupportWith and inventory.AttachSupportDates assume it does not")
+	}
+	if p, listed := ExtendedSupportTablePeriod(12); !listed || !p.From.Equal(date(2025, 3, 1)) || p.FromRDS {
+		t.Errorf("table period of 12: %+v %v", p, listed)
+	}
+}
+
+// TestPostgresCommunitySupportEnd: five years after the first release (14: 2021-09-30), unknown
+// outside 14 to 18.
+func TestPostgresCommunitySupportEnd(t *testing.T) {
+	for major, want := range map[int]time.Time{14: date(2026, 9, 30), 15: date(2027, 10, 13), 16: date(2028, 9, 14), 17: date(2029, 9, 26), 18: date(2030, 9, 25)} {
+		if got, ok := PostgresCommunitySupportEnd(major); !ok || !got.Equal(want) {
+			t.Errorf("%d: %v %v, want %v", major, got, ok, want)
+		}
+	}
+	for _, major := range []int{10, 13, 19} {
+		if got, ok := PostgresCommunitySupportEnd(major); ok {
+			t.Errorf("%d: %v, want unknown", major, got)
+		}
+	}
+}

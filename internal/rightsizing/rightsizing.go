@@ -200,6 +200,7 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 	inventory.AttachReservations(ctx, d.RDS, clusters)
 	inventory.AttachMaintenance(ctx, d.RDS, clusters)
 	inventory.AttachEvents(ctx, d.RDS, clusters, nowT)
+	inventory.AttachSupportDates(ctx, d.RDS, clusters, nowT)
 	col := &cw.Collector{API: d.CloudWatch, Concurrency: d.Concurrency, Retry: d.CloudWatchRetry}
 	out := make([]Result, 0, len(clusters))
 	names := FleetNames(clusters)
@@ -583,6 +584,11 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 	}
 	if onES {
 		res.Warnings = append(res.Warnings, extendedSupportWarning(c, name, es, vcpus, in.CurrentHourlyUSD > 0))
+	} else if w := extendedSupportAheadWarning(engine, c, name, d.Region, now, vcpus); w != "" {
+		res.Warnings = append(res.Warnings, w)
+	}
+	if c.SupportDatesUnread != "" {
+		res.Warnings = append(res.Warnings, supportDatesUnreadWarning(c, name))
 	}
 	res.CurrentHourlyUSD = in.CurrentHourlyUSD
 

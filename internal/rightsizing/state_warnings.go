@@ -19,7 +19,41 @@ func extendedSupport(engine pricing.Engine, c inventory.Cluster, region string, 
 	if c.EngineLifecycleSupport == pricing.LifecycleExtendedSupportDisabled {
 		return pricing.ExtendedSupportCharge{}, false
 	}
-	return pricing.ExtendedSupport(engine, c.EngineVersion, region, at)
+	return pricing.ExtendedSupportWith(engine, c.EngineVersion, region, at, c.ExtendedSupportFromRDS)
+}
+
+// extendedSupportAheadWarning says, when RDS reports (inventory.AttachSupportDates) that the
+// PostgreSQL major version of c, named name, goes on RDS Extended Support within a year of at,
+// from when and what it will then add to every instance: the costs and savings, which are
+// today's, leave it out until then. "" otherwise.
+func extendedSupportAheadWarning(engine pricing.Engine, c inventory.Cluster, name, region string, at time.Time, vcpus int) string {
+	p := c.ExtendedSupportFromRDS
+	if p == nil || c.EngineLifecycleSupport == pricing.LifecycleExtendedSupportDisabled || !p.ChargedFrom.After(at) || p.ChargedFrom.After(at.AddDate(1, 0, 0)) {
+		return ""
+	}
+	es, ok := extendedSupport(engine, c, region, p.ChargedFrom)
+	if !ok {
+		return ""
+	}
+	head := fmt.Sprintf("%s runs PostgreSQL %d (engine version %s), whose RDS standard support ends on %s (RDS's date): from %s AWS bills RDS Extended Support per vCPU-hour on every instance, "+
+		"on top of the instance price and not covered by reserved instances. The costs and savings here are today's and leave it out",
+		name, p.Major, c.EngineVersion, p.From.AddDate(0, 0, -1).Format(time.DateOnly), p.ChargedFrom.Format(time.DateOnly))
+	const upgrade = "Upgrading to a PostgreSQL major version in RDS standard support before then avoids the charge."
+	if !es.Priced {
+		return fmt.Sprintf("%s; the charge is not priced here (%s). %s", head, es.Unpriced, upgrade)
+	}
+	return fmt.Sprintf("%s: at the year-1 rate of $%.3f per vCPU-hour in %s (%s, %s), $%.2f a month on today's %d vCPUs, and going to one node then saves its share too. %s",
+		head, es.USDPerVCPUHour, es.Region, es.Source, es.SourceDate, es.MonthlyUSD(vcpus), vcpus, upgrade)
+}
+
+// supportDatesUnreadWarning says that the Extended Support dates of c's PostgreSQL major version,
+// past the community's support and not in the provider's table, could not be read from RDS
+// (inventory.AttachSupportDates), and what that leaves out.
+func supportDatesUnreadWarning(c inventory.Cluster, name string) string {
+	major, _ := pricing.PostgresMajor(c.EngineVersion)
+	return fmt.Sprintf("%s runs PostgreSQL %d (engine version %s), which the PostgreSQL community no longer supports; the provider's table does not have its RDS Extended Support dates, "+
+		"and reading them from RDS failed (%s). If RDS bills it Extended Support, the costs and savings leave that charge out. "+
+		"Allow rds:DescribeDBMajorEngineVersions to the provider's credentials to have it priced.", name, major, c.EngineVersion, c.SupportDatesUnread)
 }
 
 // billedVCPUs is the sum of the catalog vCPUs of the classes of nodes (the instances the current
@@ -44,6 +78,9 @@ func billedVCPUs(cat *pricing.Catalog, nodes []inventory.Node) (int, error) {
 // major version ends it.
 func extendedSupportWarning(c inventory.Cluster, name string, es pricing.ExtendedSupportCharge, vcpus int, included bool) string {
 	since := es.Period.From.Format(time.DateOnly)
+	if es.Period.FromRDS {
+		since += " (RDS's date)"
+	}
 	if !es.Period.ChargedFrom.Equal(es.Period.From) {
 		since += " (billed from " + es.Period.ChargedFrom.Format(time.DateOnly) + ")"
 	}

@@ -196,6 +196,82 @@ func TestRecommend_extendedSupportToday(t *testing.T) {
 	}
 }
 
+// TestRecommend_extendedSupportFromRDS: PostgreSQL 14 is not in the provider's Extended Support
+// table; once the community no longer supports it (2026-09-30), the recommendation asks RDS
+// (DescribeDBMajorEngineVersions; the sandbox's calendar: Extended Support from 2027-03-01).
+// Before that date the costs are today's, with a warning of the charge to come; from it the
+// charge is priced as for a version in the table. A version still in community support, or not
+// enrolled, is not asked about; a refused call leaves the costs as they are and says so.
+func TestRecommend_extendedSupportFromRDS(t *testing.T) {
+	after := time.Date(2027, 4, 1, 12, 0, 0, 0, time.UTC)
+	calls := func(srv *sandbox.Server) int { return srv.Counts()["DescribeDBMajorEngineVersions"] }
+
+	d15, srv15 := deps(t, withVersion("15.7", "15.4", ""), after)
+	d14, srv14 := deps(t, withVersion("14.12", "14.13", ""), after)
+	m15, a15 := recommendBoth(t, d15, time.Time{})
+	m14, a14 := recommendBoth(t, d14, time.Time{})
+	checkSurcharge(t, "mandible-prod 14", m15, m14)
+	checkSurcharge(t, "sso-prod 14", a15, a14)
+	for _, r := range []Result{m14, a14} {
+		if _, ok := warningWith(r.Warnings, r.Name, "PostgreSQL 14", "since 2027-03-01 (RDS's date)", "year 1"); !ok {
+			t.Errorf("%s on PostgreSQL 14 in April 2027: no Extended Support warning: %q", r.Name, r.Warnings)
+		}
+	}
+	if n := calls(srv15); n != 0 {
+		t.Errorf("PostgreSQL 15 (community support until 2027-10-13): %d DescribeDBMajorEngineVersions calls, want none", n)
+	}
+	if n := calls(srv14); n != 2 { // one per recommendation, each for its own engine
+		t.Errorf("PostgreSQL 14: %d DescribeDBMajorEngineVersions calls, want 2", n)
+	}
+
+	// November 2026: past the community's support, before RDS's: today's costs, and the date.
+	d14n, _ := deps(t, withVersion("14.12", "14.13", ""), testNow)
+	d15n, _ := deps(t, withVersion("15.7", "15.4", ""), testNow)
+	m14n, a14n := recommendBoth(t, d14n, time.Time{})
+	m15n, a15n := recommendBoth(t, d15n, time.Time{})
+	for _, pair := range [][2]Result{{m15n, m14n}, {a15n, a14n}} {
+		base, r := pair[0], pair[1]
+		if r.Recommendation.Cost != base.Recommendation.Cost {
+			t.Errorf("%s on PostgreSQL 14 in November 2026: cost %+v, want that of PostgreSQL 15 %+v", r.Name, r.Recommendation.Cost, base.Recommendation.Cost)
+		}
+		if _, ok := warningWith(r.Warnings, r.Name, "PostgreSQL 14", "standard support ends on 2027-02-28 (RDS's date)", "from 2027-03-01",
+			"$292.00 a month on today's 4 vCPUs", "leave it out", "Upgrading"); !ok {
+			t.Errorf("%s on PostgreSQL 14 in November 2026: no warning of the charge to come: %q", r.Name, r.Warnings)
+		}
+		if w, ok := warningWith(base.Warnings, "Extended Support"); ok {
+			t.Errorf("%s on PostgreSQL 15: %s", base.Name, w)
+		}
+	}
+
+	// Not enrolled: nothing asked, nothing charged.
+	dOff, srvOff := deps(t, withVersion("14.12", "14.13", lifecycleDisabled), after)
+	mOff, aOff := recommendBoth(t, dOff, time.Time{})
+	for _, pair := range [][2]Result{{m15, mOff}, {a15, aOff}} {
+		if pair[1].Recommendation.Cost != pair[0].Recommendation.Cost {
+			t.Errorf("%s on PostgreSQL 14, not enrolled: cost %+v, want %+v", pair[1].Name, pair[1].Recommendation.Cost, pair[0].Recommendation.Cost)
+		}
+	}
+	if n := calls(srvOff); n != 0 {
+		t.Errorf("not enrolled: %d DescribeDBMajorEngineVersions calls, want none", n)
+	}
+
+	// Refused: today's costs without the charge, and a warning naming the permission.
+	dDenied, srvDenied := deps(t, withVersion("14.12", "14.13", ""), after)
+	srvDenied.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBMajorEngineVersions", Rate: 1,
+		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized"}})
+	mDenied, aDenied := recommendBoth(t, dDenied, time.Time{})
+	for _, pair := range [][2]Result{{m15, mDenied}, {a15, aDenied}} {
+		base, r := pair[0], pair[1]
+		if r.Recommendation.Cost != base.Recommendation.Cost {
+			t.Errorf("%s, dates refused: cost %+v, want %+v", r.Name, r.Recommendation.Cost, base.Recommendation.Cost)
+		}
+		if _, ok := warningWith(r.Warnings, r.Name, "PostgreSQL 14 (engine version 14.1", "no longer supports", "AccessDenied",
+			"leave that charge out", "Allow rds:DescribeDBMajorEngineVersions"); !ok {
+			t.Errorf("%s, dates refused: no warning: %q", r.Name, r.Warnings)
+		}
+	}
+}
+
 // TestRecommend_extendedSupportOtherRegion: outside us-east-1 the Extended Support rate is not
 // known: the costs are those of PostgreSQL 15, and a warning says the charge applies unpriced.
 func TestRecommend_extendedSupportOtherRegion(t *testing.T) {

@@ -80,7 +80,9 @@
 // DescribeDBClusterSnapshots, DeleteDBSnapshot, DeleteDBClusterSnapshot,
 // RestoreDBInstanceFromDBSnapshot, AddTagsToResource, RemoveTagsFromResource,
 // ListTagsForResource, DescribeEvents (default window: the last hour),
-// DescribePendingMaintenanceActions, ApplyPendingMaintenanceAction, and
+// DescribePendingMaintenanceActions, ApplyPendingMaintenanceAction,
+// DescribeDBMajorEngineVersions (the support calendar of engineversions.go, or
+// Scenario.MajorEngineVersions), and
 // also RebootDBInstance (ForceFailover swaps the AZs of a Multi-AZ instance),
 // FailoverDBCluster (from then on the new writer's instance publishes the
 // writer's load and the old writer's the reader's, AuroraReplicaLag included;

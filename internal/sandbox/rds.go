@@ -221,6 +221,9 @@ func init() {
 		// Pending maintenance actions (maintenance.go).
 		"DescribePendingMaintenanceActions": (*rdsState).describePendingMaintenanceActions,
 		"ApplyPendingMaintenanceAction":     (*rdsState).applyPendingMaintenanceAction,
+
+		// The support calendar of major engine versions (engineversions.go).
+		"DescribeDBMajorEngineVersions": (*rdsState).describeDBMajorEngineVersions,
 	}
 }
 

@@ -301,6 +301,10 @@ type rdsState struct {
 	// Reservations are the reserved DB instances in purchase order (reserved.go).
 	Reservations []*reservation `json:"reservations,omitempty"`
 
+	// MajorVersions is the scenario's support calendar of major engine versions
+	// (Scenario.MajorEngineVersions; nil: the default calendar, engineversions.go).
+	MajorVersions []MajorEngineVersionSpec `json:"majorVersions,omitempty"`
+
 	dur       Durations
 	endpointH string
 	endpointP int32
@@ -312,7 +316,7 @@ func newRDSState(sc *Scenario, now time.Time, dur Durations) *rdsState {
 		Instances: map[string]*dbInstance{}, Clusters: map[string]*dbCluster{},
 		Snapshots: map[string]*dbSnapshot{}, ClusterSnapshots: map[string]*dbSnapshot{},
 		Nodes: map[string]*genNode{}, FailSnapshotIDs: map[string]bool{}, StuckIDs: map[string]bool{},
-		Seed: sc.Seed, dur: dur.withDefaults(),
+		Seed: sc.Seed, dur: dur.withDefaults(), MajorVersions: slices.Clone(sc.MajorEngineVersions),
 	}
 	start := now.Add(-sc.history()).Truncate(time.Minute)
 	for _, cs := range sc.Clusters {

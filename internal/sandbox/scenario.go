@@ -47,6 +47,9 @@ type Scenario struct {
 	// Reservations are reserved DB instances the account bought before the
 	// clock's start (optional).
 	Reservations []ReservationSpec
+	// MajorEngineVersions replaces the support calendar DescribeDBMajorEngineVersions
+	// answers from (engineversions.go); nil keeps the default one.
+	MajorEngineVersions []MajorEngineVersionSpec
 }
 
 // ClusterSpec describes a DB cluster and its members: an Aurora DB cluster, or, with Engine

@@ -299,6 +299,11 @@ type ChangeError struct {
 	// rolling-back, and the next run finishes the rollback. RollbackRequested says whether RDS
 	// had accepted the rollback's call (false: RDS was busy with another operation and refused it).
 	RollbackInProgress, RollbackRequested bool
+	// RollbackInterrupted is true, with RollbackInProgress and RollbackRequested, when the run was
+	// interrupted (its context cancelled: Ctrl-C in Terraform) while it waited for RDS to finish
+	// the rollback it had accepted: RDS finishes it on its own, and the next run waits for it and
+	// records it.
+	RollbackInterrupted bool
 	// RollbackAction says what the rollback did ("Multi-AZ turned on again").
 	RollbackAction string
 	// ReaderRecordMissing is true when a begun Aurora change's guard snapshot lost its record of
@@ -339,6 +344,9 @@ func (e *ChangeError) Error() string {
 		b.WriteString("; no change was made")
 	case e.RolledBack:
 		fmt.Fprintf(&b, "; rolled back: %s", e.RollbackAction)
+	case e.RollbackInProgress && e.RollbackRequested && e.RollbackInterrupted:
+		fmt.Fprintf(&b, "; rolling back (%s): the apply was interrupted while RDS restores the previous topology, which it finishes on its own; "+
+			"apply again to wait for it and record the rollback", e.RollbackAction)
 	case e.RollbackInProgress && e.RollbackRequested:
 		fmt.Fprintf(&b, "; rolling back (%s) and still in progress when its time ran out: %v; apply again to finish the rollback", e.RollbackAction, e.RollbackErr)
 	case e.RollbackInProgress:
@@ -405,6 +413,9 @@ type run struct {
 	changed bool
 	// changing is true once this run tagged its guard changing (before the change call).
 	changing bool
+	// interrupt is the run's own context (Run's, cancelled by an interruption), which the rollback,
+	// running on a context of its own, watches once RDS accepted its call (rollbackWait).
+	interrupt context.Context
 	// rollbackRequested is true once RDS accepted this run's rollback call (the modification,
 	// or the reader's deletion or creation), so a rollback cut short is under way at RDS.
 	rollbackRequested bool
@@ -1798,6 +1809,7 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
+	r.interrupt = ctx
 	ce.RollbackAttempted = true
 	if err := r.setOutcome(rctx, OutcomeRollingBack); err != nil {
 		r.o.logf("%s: %v", r.req.Target, err)
@@ -1814,6 +1826,9 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 		// busy with another operation that refused it. Either way the next run finishes the
 		// rollback.
 		ce.RollbackErr, ce.RollbackInProgress, ce.RollbackRequested = err, true, r.rollbackRequested
+		outcome = OutcomeRollingBack
+	case errors.Is(err, errRollbackLeftToRDS):
+		ce.RollbackErr, ce.RollbackInProgress, ce.RollbackRequested, ce.RollbackInterrupted = err, true, true, true
 		outcome = OutcomeRollingBack
 	case err != nil:
 		ce.RollbackErr = err
@@ -1905,11 +1920,42 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 		r.rollbackRequested = true
 	}
 	_ = r.o.step(StepRollback)
-	if err := r.settle(ctx, r.from); err != nil {
+	if err := r.rollbackWait(ctx); err != nil {
 		return action, err
 	}
 	_ = r.o.step(StepRolledBack)
 	return action, nil
+}
+
+// errRollbackLeftToRDS is rollbackWait's error when the run was interrupted during the wait.
+var errRollbackLeftToRDS = errors.New("interrupted while RDS restores the previous topology")
+
+// rollbackWait waits, on the rollback's context ctx, for the target to settle back at the run's
+// starting node count once RDS accepted the rollback's call. An interruption of the run (its own
+// context, r.interrupt, cancelled; not its deadline, which the rollback outlives) ends the wait
+// with errRollbackLeftToRDS: RDS finishes what it accepted on its own, and the next run waits
+// for it, so there is no reason to keep an interrupted Terraform waiting up to the rollback's
+// deadline (an hour or more). Before the call is accepted nothing is left to RDS, so the calls
+// themselves are not cut short.
+func (r *run) rollbackWait(ctx context.Context) error {
+	if r.interrupt == nil {
+		return r.settle(ctx, r.from)
+	}
+	wctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	interrupted := func() {
+		if errors.Is(r.interrupt.Err(), context.Canceled) {
+			cancel(errRollbackLeftToRDS)
+		}
+	}
+	stop := context.AfterFunc(r.interrupt, interrupted)
+	defer stop()
+	err := r.settle(wctx, r.from)
+	if err != nil && errors.Is(context.Cause(wctx), errRollbackLeftToRDS) {
+		r.o.logf("%s: %v; the next run finishes the rollback", r.req.Target, errRollbackLeftToRDS)
+		return fmt.Errorf("%w (%w)", errRollbackLeftToRDS, err)
+	}
+	return err
 }
 
 // guardDeleteTimeout bounds the one call that deletes a guard after success, made even when the

@@ -537,8 +537,16 @@ func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, node
 			"%s is kept, tagged %s = %s; delete it when you no longer need it (it is billed as backup storage).",
 			res.SupersededGuardSnapshotID, req.Target.Noun(), res.GuardSnapshotID, res.SupersededGuardSnapshotID, topology.TagOutcome, topology.OutcomeSuperseded))
 	}
-	if !res.GuardSnapshotRetained {
+	switch {
+	case !res.GuardSnapshotRetained:
 		diags.AddWarning("Guard Snapshot Deleted", fmt.Sprintf("The change succeeded and guard snapshot %s was deleted (guard.retain = false).", res.GuardSnapshotID))
+	case res.GuardDeleteError != "":
+		diags.AddWarning("Guard Snapshot Not Deleted", fmt.Sprintf("The change succeeded, but guard snapshot %s could not be deleted as guard.retain = false asks: %s. "+
+			"It is kept: delete it when you no longer need it (it is billed as backup storage), after allowing the provider's credentials rds:DeleteDBSnapshot or rds:DeleteDBClusterSnapshot if that was the cause.",
+			res.GuardSnapshotID, res.GuardDeleteError))
+	case req.DeleteGuardOnSuccess && res.Resumed && res.GuardSnapshotID != "":
+		diags.AddWarning("Guard Snapshot Kept", fmt.Sprintf("The change was completed by an earlier apply, whose guard snapshot %s is kept whatever guard.retain says "+
+			"(it may be a restore point kept on purpose): delete it when you no longer need it.", res.GuardSnapshotID))
 	}
 	return true, nil
 }
@@ -698,7 +706,7 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 			tflog.Warn(ctx, "rightsize_db_topology: could not look for an unfinished change", map[string]any{"error": err.Error()})
 		case outcome == topology.OutcomeRollingBack:
 			resp.Diagnostics.AddWarning("Unfinished Topology Change",
-				fmt.Sprintf("A change of %s to %d node(s) failed and its rollback was cut short, interrupted or out of time (guard snapshot %s). The state keeps nodes = %d: with nodes = %d the next apply finishes the rollback and reports it; with nodes = %d it takes the database back behind a guard snapshot of its own.",
+				fmt.Sprintf("A change of %s to %d node(s) failed and its rollback was not finished: refused by RDS, interrupted or out of time (guard snapshot %s). The state keeps nodes = %d: with nodes = %d the next apply finishes the rollback and reports it; with nodes = %d it takes the database back behind a guard snapshot of its own.",
 					target.Noun(), state.Nodes.ValueInt64(), id, prior.ValueInt64(), state.Nodes.ValueInt64(), prior.ValueInt64()))
 			state.Nodes = prior
 		case topology.Unfinished(outcome):

@@ -656,9 +656,20 @@ func loadAWSConfig(ctx context.Context, cfg providerModel) (aws.Config, error) {
 				o.ExternalID = aws.String(e)
 			}
 		})
-		awsCfg.Credentials = aws.NewCredentialsCache(provider)
+		awsCfg.Credentials = assumedRoleCache(provider)
 	}
 	return awsCfg, nil
+}
+
+// credentialsExpiryWindow is how long before they expire the assumed role's credentials are
+// renewed: a topology change polls RDS for an hour or more, and credentials that expire between
+// signing a request and RDS checking it fail that call (ExpiredToken), stopping the apply.
+const credentialsExpiryWindow = 5 * time.Minute
+
+// assumedRoleCache caches the credentials of p (an assumed role's) and renews them
+// credentialsExpiryWindow before they expire.
+func assumedRoleCache(p aws.CredentialsProvider) *aws.CredentialsCache {
+	return aws.NewCredentialsCache(p, func(o *aws.CredentialsCacheOptions) { o.ExpiryWindow = credentialsExpiryWindow })
 }
 
 // lookupEnv is os.LookupEnv, injectable for tests.

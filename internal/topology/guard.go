@@ -405,7 +405,7 @@ func (r *run) requireGuard(ctx context.Context) error {
 		if IsNotFound(err) {
 			r.guard.status = GuardDeleted // the error must not offer it for a restore
 		}
-		return fmt.Errorf("re-checking guard snapshot %s before the change: %w", r.guard.id, err)
+		return fmt.Errorf("re-checking guard snapshot %s before changing %s: %w", r.guard.id, r.req.Target.Noun(), err)
 	}
 	if g.status != "available" {
 		return fmt.Errorf("guard snapshot %s is %q, not available: refusing to change %s", g.id, g.status, r.req.Target.Noun())

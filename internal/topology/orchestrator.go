@@ -219,6 +219,10 @@ type Result struct {
 	GuardSnapshotID, GuardSnapshotARN string
 	// GuardSnapshotRetained is false when the snapshot was deleted after success.
 	GuardSnapshotRetained bool
+	// GuardDeleteError says why the snapshot, to be deleted after success
+	// (Request.DeleteGuardOnSuccess), could not be: the change itself succeeded, and the
+	// snapshot is retained.
+	GuardDeleteError string
 	// SupersededGuardSnapshotID names the guard snapshot an earlier run took before it was
 	// interrupted, when this run found the target unchanged and took a new one (empty
 	// otherwise). It is kept, tagged with outcome "superseded".
@@ -304,6 +308,11 @@ type ChangeError struct {
 	// the rollback it had accepted: RDS finishes it on its own, and the next run waits for it and
 	// records it.
 	RollbackInterrupted bool
+	// RollbackRefused is true, with RollbackInProgress, when RDS refused the rollback's own call
+	// (ModifyDBInstance, or CreateDBInstance / DeleteDBInstance of the Aurora reader): nothing was
+	// restored, the guard stays tagged rolling-back, and the next run (once the cause, a missing
+	// permission or expired credentials, say, is fixed) makes the rollback.
+	RollbackRefused bool
 	// RollbackAction says what the rollback did ("Multi-AZ turned on again").
 	RollbackAction string
 	// ReaderRecordMissing is true when a begun Aurora change's guard snapshot lost its record of
@@ -347,6 +356,9 @@ func (e *ChangeError) Error() string {
 	case e.RollbackInProgress && e.RollbackRequested && e.RollbackInterrupted:
 		fmt.Fprintf(&b, "; rolling back (%s): the apply was interrupted while RDS restores the previous topology, which it finishes on its own; "+
 			"apply again to wait for it and record the rollback", e.RollbackAction)
+	case e.RollbackInProgress && e.RollbackRefused:
+		fmt.Fprintf(&b, "; the rollback (%s) was refused: %v; nothing is restored yet: fix the cause (%s) and apply again to roll back",
+			e.RollbackAction, e.RollbackErr, refusalCause(e.RollbackErr))
 	case e.RollbackInProgress && e.RollbackRequested:
 		fmt.Fprintf(&b, "; rolling back (%s) and still in progress when its time ran out: %v; apply again to finish the rollback", e.RollbackAction, e.RollbackErr)
 	case e.RollbackInProgress:
@@ -690,9 +702,13 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		err := r.deleteGuard(dctx)
 		cancel()
 		if err != nil {
-			return nil, r.changeErr("deleting the guard snapshot after success", err)
+			// The change is done and validated: a refused deletion leaves a snapshot to delete by
+			// hand, not a failed change.
+			r.o.logf("%s: %v", r.req.Target, err)
+			res.GuardDeleteError = err.Error()
+		} else {
+			res.GuardSnapshotRetained = false
 		}
-		res.GuardSnapshotRetained = false
 	}
 	res.MultiAZ = r.req.Nodes == 2
 	res.Action = r.actionText()
@@ -1508,7 +1524,7 @@ func (r *run) deleteReader(ctx context.Context) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("DeleteDBInstance %s (reader of %s): %w", spec.Identifier, r.req.Target.Noun(), err)
+	return &callRefusedError{fmt.Errorf("DeleteDBInstance %s (reader of %s): %w", spec.Identifier, r.req.Target.Noun(), err)}
 }
 
 func (r *run) createReader(ctx context.Context) error {
@@ -1528,7 +1544,7 @@ func (r *run) createReader(ctx context.Context) error {
 	}
 	_, err := r.o.RDS.CreateDBInstance(ctx, spec.createInput(r.req.Target.Identifier, r.topo.Engine, toTagList(tm)))
 	if err != nil && !isAlreadyExists(err) {
-		return fmt.Errorf("CreateDBInstance %s (reader of %s): %w", spec.Identifier, r.req.Target.Noun(), err)
+		return &callRefusedError{fmt.Errorf("CreateDBInstance %s (reader of %s): %w", spec.Identifier, r.req.Target.Noun(), err)}
 	}
 	if err != nil {
 		// A retried request whose first answer was lost, or an earlier run's: the instance
@@ -1778,7 +1794,7 @@ func (r *run) finishRollback(ctx context.Context, g *guard) error {
 		return r.changeErr("finishing the rollback an earlier apply began", fmt.Errorf("guard snapshot %s does not record the reader (tags %s*); restore the cluster by hand from it", g.id, tagReaderPrefix))
 	}
 	r.o.logf("%s: finishing the rollback an interrupted run began (guard snapshot %s, outcome %s)", r.req.Target, g.id, g.outcome())
-	why := errors.New("that apply's change failed and its rollback was cut short (the apply interrupted, or out of time)")
+	why := errors.New("that apply's change failed and its rollback was not finished (refused by RDS, the apply interrupted, or out of time)")
 	if g.outcome() == OutcomeChanging {
 		why = errors.New("that apply requested the change and was interrupted before recording its outcome; " +
 			"the database is not in the requested topology, so the change did not take effect or was rolled back")
@@ -1826,6 +1842,12 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 		// busy with another operation that refused it. Either way the next run finishes the
 		// rollback.
 		ce.RollbackErr, ce.RollbackInProgress, ce.RollbackRequested = err, true, r.rollbackRequested
+		outcome = OutcomeRollingBack
+	case err != nil && !r.rollbackRequested && (errors.As(err, new(*callRefusedError)) || credentialsRefused(err)):
+		// RDS refused the rollback's call, or the credentials for any call before it: nothing was
+		// begun. The guard stays rolling-back, so the next run makes the rollback rather than
+		// taking the failed change for the database's topology.
+		ce.RollbackErr, ce.RollbackInProgress, ce.RollbackRefused = err, true, true
 		outcome = OutcomeRollingBack
 	case errors.Is(err, errRollbackLeftToRDS):
 		ce.RollbackErr, ce.RollbackInProgress, ce.RollbackRequested, ce.RollbackInterrupted = err, true, true, true
@@ -1885,7 +1907,7 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 			}
 		}
 		if err != nil {
-			return action, fmt.Errorf("ModifyDBInstance %s MultiAZ=%t: %w", id, orig, err)
+			return action, &callRefusedError{fmt.Errorf("ModifyDBInstance %s MultiAZ=%t: %w", id, orig, err)}
 		}
 		r.rollbackRequested = true
 	case r.req.Nodes == 1:
@@ -1904,7 +1926,16 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 				}
 				r.rollbackRequested = true
 			} else {
-				// Still available: the deletion never happened, nothing to recreate.
+				// Still available: the deletion never happened, nothing to recreate, if it is this
+				// cluster's own reader (the name, freed by the change, may have been taken since).
+				inst, ferr := FindDBInstance(ctx, r.o.RDS, r.reader.Identifier)
+				if ferr != nil {
+					return action, fmt.Errorf("describing reader %s: %w", r.reader.Identifier, ferr)
+				}
+				if !r.memberOf(inst) {
+					return action, fmt.Errorf("reader %s cannot be recreated: a DB instance of that name already exists outside the cluster (%s)",
+						r.reader.Identifier, cmp.Or(deref(inst.DBClusterIdentifier), "a standalone instance"))
+				}
 				action = fmt.Sprintf("reader %s was never deleted", r.reader.Identifier)
 			}
 		} else if err := r.createReader(ctx); err != nil {
@@ -1925,6 +1956,33 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 	}
 	_ = r.o.step(StepRolledBack)
 	return action, nil
+}
+
+// callRefusedError is RDS's refusal of a call that changes the target (ModifyDBInstance, or
+// CreateDBInstance / DeleteDBInstance of an Aurora reader): nothing was begun by it.
+type callRefusedError struct{ err error }
+
+func (e *callRefusedError) Error() string { return e.err.Error() }
+func (e *callRefusedError) Unwrap() error { return e.err }
+
+// refusalCause names the likely cause of RDS refusing a call with err, for the message that says
+// to fix it: the credentials (denied, expired) when its code says so.
+func refusalCause(err error) string {
+	switch {
+	case credentialsRefused(err):
+		return "the provider's credentials were refused: grant the action named above to them, or renew them"
+	case hasCode(err, "KMSKeyNotAccessibleFault", "KMSKeyNotAccessible", "KMSKeyNotAccessibleException"):
+		return "the KMS key of the database is not accessible to the provider's credentials: allow its use"
+	}
+	return "as RDS says above"
+}
+
+// credentialsRefused reports whether AWS refused a call for the caller's credentials or
+// permissions (not for the request itself).
+func credentialsRefused(err error) bool {
+	return hasCode(err, "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess",
+		"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId", "UnrecognizedClientException",
+		"SignatureDoesNotMatch", "AuthFailure")
 }
 
 // errRollbackLeftToRDS is rollbackWait's error when the run was interrupted during the wait.

@@ -809,8 +809,9 @@ func (okValidator) Check(context.Context, Facts) (*Report, error) {
 	return &Report{Checked: []string{"nothing"}}, nil
 }
 
-// A rollback that RDS refuses outright is reported failed and tagged so.
-func TestRollbackRefusedFails(t *testing.T) {
+// A rollback that RDS refuses outright (a refusal other than of the credentials) has begun
+// nothing either: reported not begun, tagged rolling-back for the next run to make it.
+func TestRollbackRefusedOutrightIsNotBegun(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
 	e.o.OnStep = func(s Step) error {
 		if s == StepSettled { // the rollback's ModifyDBInstance is refused
@@ -821,10 +822,32 @@ func TestRollbackRefusedFails(t *testing.T) {
 	}
 	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
 	var ce *ChangeError
-	if !errors.As(err, &ce) || !ce.RollbackAttempted || ce.RolledBack || ce.RollbackInProgress || !strings.Contains(err.Error(), "ROLLBACK FAILED") {
+	if !errors.As(err, &ce) || !ce.RollbackAttempted || ce.RolledBack || !ce.RollbackRefused || strings.Contains(err.Error(), "ROLLBACK FAILED") ||
+		!strings.Contains(err.Error(), "refused for the test; nothing is restored yet: fix the cause (as RDS says above) and apply again to roll back") {
+		t.Fatalf("want a rollback not begun, got %v", err)
+	}
+	if tags := e.snapshotTags(KindInstance, "rightsize-guard-mandible-prod-g1-to1"); tags[TagOutcome] != OutcomeRollingBack {
+		t.Errorf("outcome %q", tags[TagOutcome])
+	}
+}
+
+// A rollback that fails past RDS's refusals (here the Aurora reader's name, freed by the change,
+// taken by another database before the rollback recreates it) is reported failed and tagged so.
+func TestRollbackFailedIsTaggedFailed(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.o.OnStep = func(s Step) error {
+		if s == StepSettled {
+			e.createStandalone(t, ssoReader)
+		}
+		return nil
+	}
+	_, err := e.o.Run(context.Background(), Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RollbackAttempted || ce.RolledBack || ce.RollbackInProgress || !strings.Contains(err.Error(), "ROLLBACK FAILED") ||
+		!strings.Contains(err.Error(), "already exists outside the cluster") {
 		t.Fatalf("want a failed rollback, got %v", err)
 	}
-	if tags := e.snapshotTags(KindInstance, "rightsize-guard-mandible-prod-g1-to1"); tags[TagOutcome] != OutcomeRollbackFailed {
+	if tags := e.snapshotTags(KindCluster, "rightsize-guard-sso-prod-g1-to1"); tags[TagOutcome] != OutcomeRollbackFailed {
 		t.Errorf("outcome %q", tags[TagOutcome])
 	}
 }

@@ -1,0 +1,100 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/topology"
+)
+
+// TestAccDBTopology_rollbackRefusedThenGranted: a change to 1 node loses rows, and the role,
+// allowed the change, is denied the rollback's ModifyDBInstance. The apply fails saying the
+// rollback has not begun and why; once the permission is granted, the next plan is not empty
+// (the state keeps 2 nodes) and its apply makes the rollback and reports it, instead of taking
+// the failed change for the database's topology. The apply after that makes the change anew.
+func TestAccDBTopology_rollbackRefusedThenGranted(t *testing.T) {
+	schema := seedTopologyTables(t)
+	dsn := acctest.PGDSN(t)
+	settled := 0
+	var srv *sandbox.Server
+	srv, api := topologySandbox(t, sandbox.Demo(), func(o *topology.Orchestrator) {
+		o.OnStep = func(s topology.Step) error {
+			if s != topology.StepSettled {
+				return nil
+			}
+			if settled++; settled != 3 { // generation 3's change
+				return nil
+			}
+			c, err := pgx.Connect(context.Background(), dsn)
+			if err != nil {
+				return err
+			}
+			defer func() { _ = c.Close(context.Background()) }()
+			if _, err := c.Exec(context.Background(), "DELETE FROM "+schema+".messages WHERE id <= 3"); err != nil {
+				return err
+			}
+			srv.InjectFaults(sandbox.FaultRule{Operation: "ModifyDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
+				Code: "AccessDenied", Message: "User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: rds:ModifyDBInstance"}})
+			return nil
+		}
+	})
+	cfg := func(n int) string {
+		return topologyConfig(srv, acctest.HarnessPostgres(t), fmt.Sprintf(`
+resource "rightsize_db_topology" "m" {
+  db_instance_identifier = "mandible-prod"
+  nodes                  = %d
+  validation = {
+    tables = ["%s.messages"]
+  }
+}
+`, n, schema))
+	}
+	multiAZ := func(want bool) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			in, err := topology.FindDBInstance(context.Background(), api, "mandible-prod")
+			if err != nil {
+				return err
+			}
+			if aws.ToBool(in.MultiAZ) != want {
+				return fmt.Errorf("mandible-prod MultiAZ = %t, want %t", aws.ToBool(in.MultiAZ), want)
+			}
+			return nil
+		}
+	}
+	const name = "rightsize_db_topology.m"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg(1), Check: multiAZ(false)}, // generation 1 (created at 1 node)
+			{Config: cfg(2), Check: multiAZ(true)},  // generation 2: back to 2 nodes
+			{Config: cfg(1), ExpectError: regexp.MustCompile(`(?s)Topology Change Failed, Rollback Not Begun.*validation\s+failed.*` +
+				`was\s+refused.*AccessDenied.*nothing\s+is\s+restored\s+yet.*credentials\s+were\s+refused.*apply\s+again\s+to\s+roll\s+back`)},
+			{
+				PreConfig: srv.ClearFaults,
+				Config:    cfg(1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(name, plancheck.ResourceActionUpdate),
+				}},
+				ExpectError: regexp.MustCompile(`(?s)Topology Change Rolled Back.*finishing\s+the\s+rollback.*Multi-AZ\s+turned\s+on\s+again`),
+			},
+			{
+				Config:            cfg(1),
+				Check:             multiAZ(false),
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(name, tfPath("nodes"), knownvalue.Int64Exact(1))},
+			},
+		},
+	})
+}

@@ -1,0 +1,148 @@
+package topology
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// denyAfterSettled makes RDS refuse op with AccessDenied from the moment the change settles (the
+// change's own call went through; the rollback's is refused).
+func denyAfterSettled(e *env, op, action string) {
+	e.o.OnStep = func(s Step) error {
+		if s == StepSettled {
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: op, Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
+				Code: "AccessDenied", Message: "User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: " + action}})
+		}
+		return nil
+	}
+}
+
+// A rollback whose own call RDS refuses (the role may change the database but not undo it, or its
+// credentials expired) has begun nothing: it is reported not begun with the cause to fix, the guard
+// stays tagged rolling-back, and the next run, once the permission is granted, makes the rollback
+// (rather than taking the failed change for the database's topology and refusing to change it).
+func TestRollbackRefusedIsMadeByTheNextRun(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		target      Target
+		op, action  string
+		guard       string
+		rolledBack  func(e *env) bool
+		actionWords string
+	}{
+		{"multi-az", mandible, "ModifyDBInstance", "rds:ModifyDBInstance", "rightsize-guard-mandible-prod-g1-to1",
+			func(e *env) bool { return aws.ToBool(e.instance("mandible-prod").MultiAZ) }, "Multi-AZ turned on again"},
+		{"aurora", sso, "CreateDBInstance", "rds:CreateDBInstance", "rightsize-guard-sso-prod-g1-to1",
+			func(e *env) bool { return len(e.topology(sso).Members) == 2 }, "reader sso-prod-instance-2 recreated"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, sandbox.Demo())
+			denyAfterSettled(e, tc.op, tc.action)
+			req := Request{Target: tc.target, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
+			_, err := e.o.Run(context.Background(), req)
+			var ce *ChangeError
+			if !errors.As(err, &ce) || !ce.RollbackInProgress || !ce.RollbackRefused || ce.RollbackRequested || ce.RolledBack {
+				t.Fatalf("want the rollback refused, not begun, got %v", err)
+			}
+			for _, want := range []string{"the rollback (" + tc.actionWords, "was refused", "AccessDenied", "nothing is restored yet",
+				"the provider's credentials were refused: grant the action named above to them, or renew them", "apply again to roll back"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("%q lacks %q", err, want)
+				}
+			}
+			if strings.Contains(err.Error(), "ROLLBACK FAILED") {
+				t.Errorf("%q reports a refused rollback as failed", err)
+			}
+			if tags := e.snapshotTags(tc.target.Kind, tc.guard); tags[TagOutcome] != OutcomeRollingBack {
+				t.Fatalf("guard outcome %q, want %q", tags[TagOutcome], OutcomeRollingBack)
+			}
+			if tc.rolledBack(e) {
+				t.Fatal("rolled back although RDS refused the call")
+			}
+
+			// The permission granted, the next run makes the rollback and reports it.
+			e.srv.ClearFaults()
+			e.o.OnStep = nil
+			_, err = e.o.Run(context.Background(), req)
+			if !errors.As(err, &ce) || !ce.RolledBack || !strings.Contains(ce.Stage, "finishing the rollback") ||
+				!strings.Contains(err.Error(), "refused by RDS, the apply interrupted, or out of time") {
+				t.Fatalf("next run: %v, want the rollback made and reported", err)
+			}
+			if !tc.rolledBack(e) {
+				t.Fatal("not rolled back by the next run")
+			}
+			if tags := e.snapshotTags(tc.target.Kind, tc.guard); tags[TagOutcome] != OutcomeRolledBack {
+				t.Errorf("guard outcome %q, want %q", tags[TagOutcome], OutcomeRolledBack)
+			}
+			e.assertGuarded(tc.target)
+		})
+	}
+}
+
+// A change that succeeded and was validated, whose guard snapshot RDS then refuses to delete
+// (guard.retain = false without rds:DeleteDBSnapshot), is a success: the snapshot is reported
+// retained with the reason, not a failed change with advice to undo it.
+func TestGuardDeleteRefusedAfterSuccess(t *testing.T) {
+	for _, tc := range []struct {
+		target Target
+		op     string
+		guard  string
+	}{
+		{mandible, "DeleteDBSnapshot", "rightsize-guard-mandible-prod-g1-to1"},
+		{sso, "DeleteDBClusterSnapshot", "rightsize-guard-sso-prod-g1-to1"},
+	} {
+		t.Run(tc.op, func(t *testing.T) {
+			e := newEnv(t, sandbox.Demo())
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: tc.op, Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
+				Code: "AccessDenied", Message: "not authorized to perform: rds:" + tc.op}})
+			res, err := e.o.Run(context.Background(), Request{Target: tc.target, Nodes: 1, Generation: 1, DeleteGuardOnSuccess: true, Validator: okValidator{}})
+			if err != nil {
+				t.Fatalf("a refused deletion after success failed the change: %v", err)
+			}
+			if !res.GuardSnapshotRetained || !strings.Contains(res.GuardDeleteError, "AccessDenied") || res.GuardSnapshotID != tc.guard || res.Nodes != 1 {
+				t.Fatalf("result %+v", res)
+			}
+			if tags := e.snapshotTags(tc.target.Kind, tc.guard); tags[TagOutcome] != OutcomeCompleted {
+				t.Errorf("guard outcome %q, want %q", tags[TagOutcome], OutcomeCompleted)
+			}
+		})
+	}
+}
+
+// Credentials that expire as the rollback begins (every call refused with ExpiredToken, the
+// rolling-back tag too) leave nothing begun: the message says to renew them and apply again, not
+// to restore from the guard, and the next run, with fresh credentials, rolls the change back.
+func TestRollbackWithExpiredCredentials(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.o.OnStep = func(s Step) error {
+		if s == StepSettled {
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: "*", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
+				Code: "ExpiredToken", Message: "The security token included in the request is expired"}})
+		}
+		return nil
+	}
+	req := Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
+	_, err := e.o.Run(context.Background(), req)
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RollbackRefused || ce.RolledBack || strings.Contains(err.Error(), "ROLLBACK FAILED") ||
+		!strings.Contains(err.Error(), "ExpiredToken") || !strings.Contains(err.Error(), "credentials were refused") ||
+		!strings.Contains(err.Error(), "before changing DB instance mandible-prod") {
+		t.Fatalf("want the rollback not begun for the credentials, got %v", err)
+	}
+	e.srv.ClearFaults()
+	e.o.OnStep = nil
+	_, err = e.o.Run(context.Background(), req)
+	if !errors.As(err, &ce) || !ce.RolledBack {
+		t.Fatalf("next run with fresh credentials: %v, want the change rolled back", err)
+	}
+	if !aws.ToBool(e.instance("mandible-prod").MultiAZ) {
+		t.Fatal("not rolled back")
+	}
+	e.assertGuarded(mandible)
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/bluegreen"
@@ -194,6 +195,10 @@ type Cluster struct {
 	// not be read, if so.
 	ExtendedSupportFromRDS *pricing.ExtendedSupportPeriod
 	SupportDatesUnread     string
+	// SupportDatesDenied is true when RDS refused that call for the
+	// credentials' permissions (AccessDenied), which granting
+	// rds:DescribeDBMajorEngineVersions fixes.
+	SupportDatesDenied bool
 	// Unsupported says why the provider cannot analyse this PostgreSQL
 	// deployment (a Multi-AZ DB cluster, Aurora Serverless); empty for one
 	// it can. ListFleet keeps such deployments, with no nodes, so that the
@@ -551,7 +556,7 @@ func AttachSupportDates(ctx context.Context, api RDSAPI, cs []Cluster, now time.
 	asked := map[key]answer{}
 	for i := range cs {
 		c := &cs[i]
-		c.ExtendedSupportFromRDS, c.SupportDatesUnread = nil, ""
+		c.ExtendedSupportFromRDS, c.SupportDatesUnread, c.SupportDatesDenied = nil, "", false
 		if (c.Engine != "postgres" && c.Engine != "aurora-postgresql") || c.EngineLifecycleSupport == pricing.LifecycleExtendedSupportDisabled {
 			continue
 		}
@@ -577,7 +582,9 @@ func AttachSupportDates(ctx context.Context, api RDSAPI, cs []Cluster, now time.
 			asked[k] = a
 		}
 		if a.err != nil {
+			var ae smithy.APIError
 			c.SupportDatesUnread = a.err.Error()
+			c.SupportDatesDenied = errors.As(a.err, &ae) && slices.Contains([]string{"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}, ae.ErrorCode())
 			continue
 		}
 		if a.period != nil {

@@ -203,7 +203,7 @@ func ExtendedSupportWith(e Engine, engineVersion, region string, at time.Time, f
 		c.Year = 3
 	default:
 		c.Year = 4
-		c.Unpriced = fmt.Sprintf("PostgreSQL %d is past the third year of its Extended Support (from %s), which the provider's table does not price",
+		c.Unpriced = fmt.Sprintf("PostgreSQL %d is past the third year of its Extended Support (from %s), which the provider does not price",
 			major, p.From.Format(time.DateOnly))
 		return c, true
 	}
@@ -256,12 +256,17 @@ var postgresFirstRelease = map[int]time.Time{
 // PostgresCommunitySupportEnd is when the PostgreSQL community's support of major ends: five years after its first
 // release (postgresql.org's versioning policy; its last minor release follows in the November after). RDS standard
 // support has always lasted past it (to the end of the following February for 11, 12 and 13), so before it a
-// version is not on RDS Extended Support. ok is false for a version the provider does not know: one older than 14
-// (the Extended Support table has 11 to 13, and RDS supports none older) or newer than 18.
+// version is not on RDS Extended Support. A version newer than 18 is taken as first released on September 1 of
+// 2007 + major (every major version since 9.0 came out in September or October of that year: 14 in 2021), so that
+// the provider asks about it in time, if anything early. ok is false for one older than 14 (the Extended Support
+// table has 11 to 13, and RDS supports none older).
 func PostgresCommunitySupportEnd(major int) (time.Time, bool) {
 	first, ok := postgresFirstRelease[major]
 	if !ok {
-		return time.Time{}, false
+		if major <= 18 {
+			return time.Time{}, false
+		}
+		first = time.Date(2007+major, time.September, 1, 0, 0, 0, 0, time.UTC)
 	}
 	return first.AddDate(5, 0, 0), true
 }

@@ -154,15 +154,16 @@ func TestExtendedSupportWith(t *testing.T) {
 	}
 }
 
-// TestPostgresCommunitySupportEnd: five years after the first release (14: 2021-09-30), unknown
-// outside 14 to 18.
+// TestPostgresCommunitySupportEnd: five years after the first release (14: 2021-09-30; after 18,
+// September 1 of 2007 + major), unknown before 14.
 func TestPostgresCommunitySupportEnd(t *testing.T) {
-	for major, want := range map[int]time.Time{14: date(2026, 9, 30), 15: date(2027, 10, 13), 16: date(2028, 9, 14), 17: date(2029, 9, 26), 18: date(2030, 9, 25)} {
+	for major, want := range map[int]time.Time{14: date(2026, 9, 30), 15: date(2027, 10, 13), 16: date(2028, 9, 14), 17: date(2029, 9, 26), 18: date(2030, 9, 25),
+		19: date(2031, 9, 1), 22: date(2034, 9, 1)} { // newer ones: first released on September 1 of 2007 + major, at the earliest
 		if got, ok := PostgresCommunitySupportEnd(major); !ok || !got.Equal(want) {
 			t.Errorf("%d: %v %v, want %v", major, got, ok, want)
 		}
 	}
-	for _, major := range []int{10, 13, 19} {
+	for _, major := range []int{10, 13} {
 		if got, ok := PostgresCommunitySupportEnd(major); ok {
 			t.Errorf("%d: %v, want unknown", major, got)
 		}

@@ -51,9 +51,12 @@ func extendedSupportAheadWarning(engine pricing.Engine, c inventory.Cluster, nam
 // (inventory.AttachSupportDates), and what that leaves out.
 func supportDatesUnreadWarning(c inventory.Cluster, name string) string {
 	major, _ := pricing.PostgresMajor(c.EngineVersion)
+	fix := "They are read again on the next plan."
+	if c.SupportDatesDenied {
+		fix = "Allow rds:DescribeDBMajorEngineVersions to the provider's credentials to have it priced."
+	}
 	return fmt.Sprintf("%s runs PostgreSQL %d (engine version %s), which the PostgreSQL community no longer supports; the provider's table does not have its RDS Extended Support dates, "+
-		"and reading them from RDS failed (%s). If RDS bills it Extended Support, the costs and savings leave that charge out. "+
-		"Allow rds:DescribeDBMajorEngineVersions to the provider's credentials to have it priced.", name, major, c.EngineVersion, c.SupportDatesUnread)
+		"and reading them from RDS failed (%s). If RDS bills it Extended Support, the costs and savings leave that charge out. %s", name, major, c.EngineVersion, c.SupportDatesUnread, fix)
 }
 
 // billedVCPUs is the sum of the catalog vCPUs of the classes of nodes (the instances the current

@@ -270,6 +270,16 @@ func TestRecommend_extendedSupportFromRDS(t *testing.T) {
 			t.Errorf("%s, dates refused: no warning: %q", r.Name, r.Warnings)
 		}
 	}
+
+	// Not listed by RDS (not a permission): the warning does not ask for one.
+	sc := withVersion("14.12", "14.13", "")
+	sc.MajorEngineVersions = []sandbox.MajorEngineVersionSpec{{Engine: "postgres", Major: "15",
+		StandardStart: time.Date(2022, 10, 13, 0, 0, 0, 0, time.UTC), StandardEnd: time.Date(2028, 2, 29, 0, 0, 0, 0, time.UTC)}}
+	dUnlisted, _ := deps(t, sc, after)
+	mUnlisted, _ := recommendBoth(t, dUnlisted, time.Time{})
+	if w, ok := warningWith(mUnlisted.Warnings, "does not list that major version", "read again on the next plan"); !ok || strings.Contains(w, "Allow rds:") {
+		t.Errorf("dates not listed: warning %q (found %t), want one without a permission to grant", w, ok)
+	}
 }
 
 // TestRecommend_extendedSupportOtherRegion: outside us-east-1 the Extended Support rate is not

@@ -484,10 +484,24 @@ func (r *dbTopologyResource) request(ctx context.Context, m *dbTopologyModel, no
 	return req
 }
 
+// interruptKey keys the request's context (withOperationTimeout) in the operation's context.
+type interruptKey struct{}
+
+// withOperationTimeout is ctx with the operation's timeout, carrying ctx itself for the
+// orchestrator's Interrupt: once the timeout has passed, the operation's context reports its
+// deadline whatever happens next, but a rollback (which outlives it) still stops waiting on
+// Terraform's stop (Ctrl-C), which cancels ctx.
+func withOperationTimeout(ctx context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithValue(ctx, interruptKey{}, ctx), timeout)
+}
+
 func (r *dbTopologyResource) orchestrator(ctx context.Context) *topology.Orchestrator {
 	o := &topology.Orchestrator{RDS: r.data.RDS, Logf: func(format string, args ...any) {
 		tflog.Info(ctx, fmt.Sprintf(format, args...))
 	}}
+	if ic, ok := ctx.Value(interruptKey{}).(context.Context); ok {
+		o.Interrupt = ic
+	}
 	// A rollback runs on a deadline of its own, as long as the operation's timeout (the apply's
 	// has usually run out when it starts): a database large enough to need a longer timeouts.<op>
 	// needs as long to turn Multi-AZ on again.
@@ -651,7 +665,7 @@ func (r *dbTopologyResource) Create(ctx context.Context, req resource.CreateRequ
 	if resp.Diagnostics.HasError() || !r.checkVerdict(&plan, nil, &resp.Diagnostics) {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOperationTimeout(ctx, timeout)
 	defer cancel()
 	if ok, err := r.apply(ctx, &plan, int(plan.Nodes.ValueInt64()), 1, nil, false, false, &resp.Diagnostics); !ok {
 		timeoutRanOut(err, "create", timeout, &resp.Diagnostics)
@@ -776,7 +790,7 @@ func (r *dbTopologyResource) Update(ctx context.Context, req resource.UpdateRequ
 	if resp.Diagnostics.HasError() || !r.checkVerdict(&plan, &state, &resp.Diagnostics) {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOperationTimeout(ctx, timeout)
 	defer cancel()
 	gen := state.generation(ctx, &resp.Diagnostics) + 1
 	prev := state.previous(ctx, &resp.Diagnostics)
@@ -864,7 +878,7 @@ func (r *dbTopologyResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOperationTimeout(ctx, timeout)
 	defer cancel()
 	gen := state.generation(ctx, &resp.Diagnostics) + 1
 	prev := state.previous(ctx, &resp.Diagnostics)

@@ -76,6 +76,11 @@ type Orchestrator struct {
 	RollbackTimeout time.Duration
 	// ClockSkew is the tolerated difference between Now and the RDS clock (default 5 min).
 	ClockSkew time.Duration
+	// Interrupt, if set, is done when the run is interrupted (Terraform's stop, Ctrl-C) as
+	// distinct from its deadline: Run's context, with the operation's timeout, no longer tells
+	// the two apart once the deadline has passed, and a rollback (which outlives the deadline)
+	// stops waiting for RDS on an interruption (rollbackWait). Nil: Run's context, cancelled.
+	Interrupt context.Context
 	// OnStep, if set, is called after each step boundary. A non-nil error stops the run there
 	// exactly like an interruption (nothing is rolled back; a re-run resumes). Tests use it to
 	// interrupt a run at every boundary. Errors returned for the rollback steps are ignored.
@@ -358,6 +363,9 @@ func (e *ChangeError) Error() string {
 			"apply again to wait for it and record the rollback", e.RollbackAction)
 	case e.RollbackInProgress && e.RollbackRefused:
 		fmt.Fprintf(&b, "; the rollback (%s) was refused: %v; nothing is restored yet: fix the cause (%s) and apply again to roll back",
+			e.RollbackAction, e.RollbackErr, refusalCause(e.RollbackErr))
+	case e.RollbackInProgress && e.RollbackRequested && !stillInProgress(e.RollbackErr):
+		fmt.Fprintf(&b, "; rolling back (%s): RDS accepted the rollback, but the apply could not watch it finish: %v; fix that (%s) and apply again to wait for it and record the rollback",
 			e.RollbackAction, e.RollbackErr, refusalCause(e.RollbackErr))
 	case e.RollbackInProgress && e.RollbackRequested:
 		fmt.Fprintf(&b, "; rolling back (%s) and still in progress when its time ran out: %v; apply again to finish the rollback", e.RollbackAction, e.RollbackErr)
@@ -1510,6 +1518,8 @@ func (r *run) deleteReader(ctx context.Context) error {
 		return fmt.Errorf("describing reader %s before deleting it: %w", spec.Identifier, err)
 	case !r.memberOf(inst):
 		return fmt.Errorf("instance %s is not a member of %s (cluster %q): refusing to delete it", spec.Identifier, r.req.Target.Noun(), deref(inst.DBClusterIdentifier))
+	case deref(inst.DBInstanceStatus) == "deleting":
+		return nil // an earlier run's deletion, accepted: nothing to ask again
 	}
 	if err := r.requireGuard(ctx); err != nil {
 		return err
@@ -1801,9 +1811,11 @@ func (r *run) finishRollback(ctx context.Context, g *guard) error {
 	}
 	ce := r.changeErr("finishing the rollback an earlier apply began", why)
 	ce.Changed = true
-	// Without a reader record (tags removed by hand) an Aurora cluster is back when it has its
-	// starting node count, every member available: nothing is left to restore from the guard.
-	if (r.req.Target.Kind == KindCluster && r.reader == nil) || r.convergence(r.topo, r.from) == convergedState(r.from) {
+	// An Aurora cluster is back when it has its starting node count, every member available,
+	// whatever its reader is called (one added by hand after a refused rollback, say; without a
+	// reader record, tags removed by hand, the check above asked the same): nothing is left to
+	// restore from the guard, and recreating the recorded reader would make a third node.
+	if (r.req.Target.Kind == KindCluster && clusterAt(r.topo, r.from)) || r.convergence(r.topo, r.from) == convergedState(r.from) {
 		ce.RollbackAttempted, ce.RolledBack = true, true
 		ce.RollbackAction = fmt.Sprintf("%s was already back at %d node(s)", r.req.Target.Noun(), r.from)
 		if err := r.setOutcome(context.WithoutCancel(ctx), OutcomeRolledBack); err != nil {
@@ -1826,6 +1838,9 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
 	r.interrupt = ctx
+	if r.o.Interrupt != nil {
+		r.interrupt = r.o.Interrupt
+	}
 	ce.RollbackAttempted = true
 	if err := r.setOutcome(rctx, OutcomeRollingBack); err != nil {
 		r.o.logf("%s: %v", r.req.Target, err)
@@ -1848,6 +1863,11 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 		// begun. The guard stays rolling-back, so the next run makes the rollback rather than
 		// taking the failed change for the database's topology.
 		ce.RollbackErr, ce.RollbackInProgress, ce.RollbackRefused = err, true, true
+		outcome = OutcomeRollingBack
+	case err != nil && r.rollbackRequested && credentialsRefused(err):
+		// RDS accepted the rollback, and the credentials expired (or were revoked) while the run
+		// watched it: RDS finishes it; the next run, with good credentials, waits for it.
+		ce.RollbackErr, ce.RollbackInProgress, ce.RollbackRequested = err, true, true
 		outcome = OutcomeRollingBack
 	case errors.Is(err, errRollbackLeftToRDS):
 		ce.RollbackErr, ce.RollbackInProgress, ce.RollbackRequested, ce.RollbackInterrupted = err, true, true, true
@@ -1884,16 +1904,16 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 			return err
 		}
 		err := modify()
-		if err != nil && isInvalidState(err) {
-			// The modification under way may be this rollback's own, requested by an earlier run
-			// whose deadline ran out: Multi-AZ pending at its original value. (Not Multi-AZ already
-			// at it: so is an instance the change never left, modifying for another reason.)
-			if t, derr := Describe(ctx, r.o.RDS, r.req.Target); derr == nil && t.Status == "modifying" &&
-				t.PendingMultiAZ != nil && *t.PendingMultiAZ == orig {
-				r.rollbackRequested = true
-			}
-			// Still modifying: wait until the instance accepts a modification, then retry once
-			// (unless it is back already: an earlier run's rollback may be what was modifying).
+		if err != nil && r.instanceRestoring(ctx, orig) {
+			// The modification under way is this rollback's own, requested by an earlier run whose
+			// deadline ran out or that was interrupted: Multi-AZ pending at its original value.
+			// (Not Multi-AZ already at it: so is an instance the change never left, modifying for
+			// another reason.) RDS refusing this call (busy with it, or a permission lost since)
+			// changes nothing: wait for it.
+			err = nil
+		} else if err != nil && isInvalidState(err) {
+			// Busy with another operation: wait until the instance accepts a modification, then
+			// retry once (unless it is back already).
 			if _, werr := r.waitInstance(ctx, id, r.req.Target.Noun(), pendingStatuses, "available"); werr != nil {
 				return action, fmt.Errorf("ModifyDBInstance MultiAZ=%t refused (%w), and %w", orig, err, werr)
 			}
@@ -1918,24 +1938,20 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 			if !errors.As(err, &ue) || (ue.State != "available" && ue.State != "creating") {
 				return action, err
 			}
+			// Being recreated by an earlier run's rollback (creating), or never deleted
+			// (available): either way nothing to recreate, if it is this cluster's own reader (the
+			// name, freed by the change, may have been taken since).
+			inst, ferr := FindDBInstance(ctx, r.o.RDS, r.reader.Identifier)
+			if ferr != nil {
+				return action, fmt.Errorf("describing reader %s: %w", r.reader.Identifier, ferr)
+			}
+			if !r.memberOf(inst) {
+				return action, fmt.Errorf("reader %s cannot be recreated: a DB instance of that name already exists outside the cluster (%s)",
+					r.reader.Identifier, cmp.Or(deref(inst.DBClusterIdentifier), "a standalone instance"))
+			}
 			if ue.State == "creating" {
-				// Being recreated by an earlier run's rollback (createReader accepts it only as a
-				// member of this cluster).
-				if err := r.createReader(ctx); err != nil {
-					return action, err
-				}
 				r.rollbackRequested = true
 			} else {
-				// Still available: the deletion never happened, nothing to recreate, if it is this
-				// cluster's own reader (the name, freed by the change, may have been taken since).
-				inst, ferr := FindDBInstance(ctx, r.o.RDS, r.reader.Identifier)
-				if ferr != nil {
-					return action, fmt.Errorf("describing reader %s: %w", r.reader.Identifier, ferr)
-				}
-				if !r.memberOf(inst) {
-					return action, fmt.Errorf("reader %s cannot be recreated: a DB instance of that name already exists outside the cluster (%s)",
-						r.reader.Identifier, cmp.Or(deref(inst.DBClusterIdentifier), "a standalone instance"))
-				}
 				action = fmt.Sprintf("reader %s was never deleted", r.reader.Identifier)
 			}
 		} else if err := r.createReader(ctx); err != nil {
@@ -1985,6 +2001,13 @@ func credentialsRefused(err error) bool {
 		"SignatureDoesNotMatch", "AuthFailure")
 }
 
+// instanceRestoring reports whether the DB instance target is being modified back to Multi-AZ
+// orig (the rollback's own modification, accepted by RDS in an earlier run).
+func (r *run) instanceRestoring(ctx context.Context, orig bool) bool {
+	t, err := Describe(ctx, r.o.RDS, r.req.Target)
+	return err == nil && t.Status == "modifying" && t.PendingMultiAZ != nil && *t.PendingMultiAZ == orig
+}
+
 // errRollbackLeftToRDS is rollbackWait's error when the run was interrupted during the wait.
 var errRollbackLeftToRDS = errors.New("interrupted while RDS restores the previous topology")
 
@@ -2009,7 +2032,7 @@ func (r *run) rollbackWait(ctx context.Context) error {
 	stop := context.AfterFunc(r.interrupt, interrupted)
 	defer stop()
 	err := r.settle(wctx, r.from)
-	if err != nil && errors.Is(context.Cause(wctx), errRollbackLeftToRDS) {
+	if err != nil && errors.Is(err, context.Canceled) && errors.Is(context.Cause(wctx), errRollbackLeftToRDS) {
 		r.o.logf("%s: %v; the next run finishes the rollback", r.req.Target, errRollbackLeftToRDS)
 		return fmt.Errorf("%w (%w)", errRollbackLeftToRDS, err)
 	}

@@ -1,0 +1,208 @@
+package topology
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// Ctrl-C after the run's own deadline has passed (the rollback of a change whose timeout ran out
+// starts after it) still stops the wait for a rollback RDS accepted, through the Orchestrator's
+// Interrupt (the provider's request context, which the operation's deadline does not mask).
+func TestRollbackCtrlCAfterTheDeadline(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	stickRollback(e)
+	parent, cancelParent := context.WithCancel(context.Background())
+	defer cancelParent()
+	e.o.Interrupt = parent
+	dl := time.Now().Add(2 * time.Second)
+	ctx, cancel := context.WithDeadline(parent, dl) // the resource's timeouts.<op>
+	defer cancel()
+	stick := e.onSleep
+	var cancelledAt time.Time
+	e.onSleep = func() {
+		stick()
+		if cancelledAt.IsZero() && stuckRollbackStarted(e) {
+			time.Sleep(time.Until(dl) + 50*time.Millisecond) // the timeout runs out
+			cancelledAt = e.srv.Now()
+			cancelParent() // then Ctrl-C
+		}
+	}
+	_, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RollbackInterrupted || !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		t.Fatalf("want the rollback left to RDS after Ctrl-C (run context: %v), got %v", ctx.Err(), err)
+	}
+	if w := e.srv.Now().Sub(cancelledAt); w > 5*time.Minute {
+		t.Errorf("Ctrl-C after the timeout: the run waited %s more for the rollback", w)
+	}
+}
+
+// The next apply, waiting for the rollback an earlier apply's RDS call began (still modifying),
+// stops at Ctrl-C too.
+func TestResumedRollbackWaitIsInterruptible(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	stickRollback(e)
+	req := Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
+	_, err := e.o.Run(context.Background(), req)
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RollbackInProgress || !ce.RollbackRequested {
+		t.Fatalf("setup: %v", err)
+	}
+	e.setDeadline(e.srv.Now().Add(time.Hour))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var cancelledAt time.Time
+	e.onSleep = func() {
+		if cancelledAt.IsZero() {
+			cancelledAt = e.srv.Now()
+			cancel() // Ctrl-C at the second apply's first poll
+		}
+	}
+	_, err = e.o.Run(ctx, req)
+	if !errors.As(err, &ce) || !ce.RollbackInterrupted {
+		t.Fatalf("second apply interrupted: %v, want the rollback left to RDS", err)
+	}
+	if w := e.srv.Now().Sub(cancelledAt); w > 5*time.Minute {
+		t.Errorf("the second apply waited %s after Ctrl-C", w)
+	}
+}
+
+// A next apply whose rollback call RDS refuses while it is already restoring the previous topology
+// (an earlier apply's rollback, accepted) waits for that instead of reporting nothing restored.
+func TestResumedRollbackRefusedWhileRestoring(t *testing.T) {
+	t.Run("multi-az", func(t *testing.T) {
+		e := newEnv(t, sandbox.Demo())
+		stickRollback(e)
+		req := Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
+		_, err := e.o.Run(context.Background(), req)
+		var ce *ChangeError
+		if !errors.As(err, &ce) || !ce.RollbackRequested {
+			t.Fatalf("setup: %v", err)
+		}
+		e.onSleep = nil
+		e.setDeadline(e.srv.Now().Add(time.Hour))
+		e.srv.InjectFaults(sandbox.FaultRule{Operation: "ModifyDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
+			Code: "AccessDenied", Message: "not authorized to perform: rds:ModifyDBInstance"}})
+		_, err = e.o.Run(context.Background(), req)
+		if !errors.As(err, &ce) || ce.RollbackRefused || !ce.RollbackRequested || !ce.RollbackInProgress || strings.Contains(err.Error(), "nothing is restored yet") {
+			t.Fatalf("second apply: %v, want the rollback RDS is making reported in progress", err)
+		}
+		// RDS finishes; the next apply, still denied ModifyDBInstance, needs none: it records the rollback.
+		e.setDeadline(time.Time{})
+		e.srv.Unstick("mandible-prod")
+		_, err = e.o.Run(context.Background(), req)
+		if !errors.As(err, &ce) || !ce.RolledBack {
+			t.Fatalf("third apply: %v, want the rollback recorded", err)
+		}
+	})
+	t.Run("aurora", func(t *testing.T) {
+		e := newEnv(t, sandbox.Demo())
+		e.o.RollbackTimeout = time.Hour
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		e.o.OnStep = func(s Step) error {
+			if s == StepRollback {
+				cancel() // Ctrl-C once RDS accepted the reader's recreation
+			}
+			return nil
+		}
+		req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
+		_, err := e.o.Run(ctx, req)
+		var ce *ChangeError
+		if !errors.As(err, &ce) || !ce.RollbackInterrupted {
+			t.Fatalf("setup: %v", err)
+		}
+		e.o.OnStep = nil
+		e.srv.InjectFaults(sandbox.FaultRule{Operation: "CreateDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
+			Code: "AccessDenied", Message: "not authorized to perform: rds:CreateDBInstance"}})
+		_, err = e.o.Run(context.Background(), req)
+		if !errors.As(err, &ce) || !ce.RolledBack {
+			t.Fatalf("second apply: %v, want the reader RDS was recreating waited for and the rollback recorded", err)
+		}
+		if n := len(e.topology(sso).Members); n != 2 {
+			t.Errorf("%d members after the rollback, want 2", n)
+		}
+	})
+}
+
+// After a refused Aurora rollback, a reader added by hand (another name: the recorded one's class
+// had no capacity) puts the cluster back: the next apply records the rollback and does not
+// recreate the recorded reader as a third node.
+func TestRefusedAuroraRollbackRestoredByHand(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.o.OnStep = func(s Step) error {
+		if s == StepSettled {
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: "CreateDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 400,
+				Code: "InsufficientDBInstanceCapacity", Message: "not enough capacity in us-east-1a for db.t4g.medium"}})
+		}
+		return nil
+	}
+	req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
+	_, err := e.o.Run(context.Background(), req)
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RollbackRefused {
+		t.Fatalf("setup: %v", err)
+	}
+	e.o.OnStep = nil
+	e.srv.ClearFaults()
+	if _, err := e.api.CreateDBInstance(context.Background(), &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("sso-prod-reader-b"),
+		DBClusterIdentifier: aws.String("sso-prod"), DBInstanceClass: aws.String("db.r6g.large"), Engine: aws.String("aurora-postgresql")}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(30 * time.Minute)
+	_, err = e.o.Run(context.Background(), req)
+	if !errors.As(err, &ce) || !ce.RolledBack || !strings.Contains(ce.RollbackAction, "already back at 2 node(s)") {
+		t.Fatalf("next apply: %v, want the rollback recorded as already back", err)
+	}
+	e.srv.Advance(30 * time.Minute)
+	if n := len(e.topology(sso).Members); n != 2 {
+		t.Errorf("%d members, want 2", n)
+	}
+	if got := e.snapshotTags(KindCluster, "rightsize-guard-sso-prod-g1-to1")[TagOutcome]; got != OutcomeRolledBack {
+		t.Errorf("guard outcome %q", got)
+	}
+}
+
+// Credentials that expire while the run watches a rollback RDS accepted: reported in progress with
+// the cause (RDS finishes it), not ROLLBACK FAILED; the next apply records it.
+func TestCredentialsExpireWhileWatchingRollback(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.o.RollbackTimeout = time.Hour
+	done := false
+	e.onSleep = func() {
+		if !done && stuckRollbackStarted(e) {
+			done = true
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: "*", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
+				Code: "ExpiredToken", Message: "The security token included in the request is expired"}})
+		}
+	}
+	req := Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
+	_, err := e.o.Run(context.Background(), req)
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RollbackInProgress || !ce.RollbackRequested || ce.RollbackRefused || strings.Contains(err.Error(), "ROLLBACK FAILED") {
+		t.Fatalf("want the rollback reported in progress, got %v", err)
+	}
+	for _, want := range []string{"RDS accepted the rollback, but the apply could not watch it finish", "ExpiredToken", "credentials were refused",
+		"apply again to wait for it and record the rollback"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q lacks %q", err, want)
+		}
+	}
+	e.srv.ClearFaults()
+	e.onSleep = nil
+	_, err = e.o.Run(context.Background(), req)
+	if !errors.As(err, &ce) || !ce.RolledBack {
+		t.Fatalf("next apply: %v, want the rollback recorded", err)
+	}
+	if !aws.ToBool(e.instance("mandible-prod").MultiAZ) {
+		t.Error("not rolled back")
+	}
+}

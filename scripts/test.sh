@@ -21,3 +21,8 @@ eval "$pgenv"
 echo "test PostgreSQL: 127.0.0.1:$RIGHTSIZE_TEST_PG_PORT (PgBouncer, transaction pooling: $RIGHTSIZE_TEST_PGBOUNCER_PORT); terraform: $TF_ACC_TERRAFORM_PATH" >&2
 # shellcheck disable=SC2086
 go test ${TESTARGS:--count=1 -timeout 40m} ${PKGS:-./...}
+# The sandbox's concurrency tests again under the race detector, which is what finds state shared
+# between its request handlers (the whole suite under -race takes several times as long).
+if [[ -z "${PKGS:-}" ]]; then
+	go test -race -count=1 -run '^TestConcurrent' ./internal/sandbox/
+fi

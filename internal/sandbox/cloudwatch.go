@@ -1015,6 +1015,10 @@ func (s *Server) putMetricData(in *putMetricDataIn, now time.Time, allowAWS bool
 		sort.Slice(dims, func(i, j int) bool { return dims[i].Name < dims[j].Name })
 		adds = append(adds, add{metricKey(in.Namespace, d.MetricName, dims), storedSeries{Namespace: in.Namespace, MetricName: d.MetricName, Dimensions: dims, Unit: d.Unit}, p})
 	}
+	// Readers (getMetricData, getMetricStatistics, persist, /_sandbox/state) hold s.mu.RLock while
+	// they use a storedSeries they looked up under cw.mu, so the points change under s.mu too.
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.cw.mu.Lock()
 	defer s.cw.mu.Unlock()
 	for _, a := range adds {

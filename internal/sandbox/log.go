@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -74,14 +75,18 @@ func (l *requestLog) begin(e *LogEntry) (finish func()) {
 	l.mu.Lock()
 	l.seq++
 	e.Seq = l.seq
-	l.entries = append(l.entries, *e)
+	stored := *e
+	stored.Params = maps.Clone(e.Params) // the handler keeps writing e.Params
+	l.entries = append(l.entries, stored)
 	idx, gen := len(l.entries)-1, l.gen
 	l.mu.Unlock()
 	return func() {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		if l.gen == gen && idx < len(l.entries) && l.entries[idx].Seq == e.Seq {
-			l.entries[idx] = *e
+			stored := *e
+			stored.Params = maps.Clone(e.Params)
+			l.entries[idx] = stored
 		}
 	}
 }

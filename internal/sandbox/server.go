@@ -75,6 +75,8 @@ type Server struct {
 
 	step atomic.Int64 // StepPerRDSRequest in nanoseconds
 
+	persistMu sync.Mutex // orders state-file writes: the last one written holds the newest snapshot
+
 	mu  sync.RWMutex // guards st and puts
 	st  *rdsState
 	cw  *metricStore
@@ -327,6 +329,8 @@ func (s *Server) persistErr() error {
 	if s.opts.StateFile == "" {
 		return nil
 	}
+	s.persistMu.Lock()
+	defer s.persistMu.Unlock()
 	s.mu.RLock()
 	doc := stateDoc{Version: 1, Scenario: s.sc.Name, Now: s.clock.Now(), RDS: s.st, Puts: s.cw.snapshot()}
 	b, err := json.MarshalIndent(doc, "", " ")

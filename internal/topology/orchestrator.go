@@ -1814,8 +1814,10 @@ func (r *run) finishRollback(ctx context.Context, g *guard) error {
 	// An Aurora cluster is back when it has its starting node count, every member available,
 	// whatever its reader is called (one added by hand after a refused rollback, say; without a
 	// reader record, tags removed by hand, the check above asked the same): nothing is left to
-	// restore from the guard, and recreating the recorded reader would make a third node.
-	if (r.req.Target.Kind == KindCluster && clusterAt(r.topo, r.from)) || r.convergence(r.topo, r.from) == convergedState(r.from) {
+	// restore from the guard, and recreating the recorded reader would make a third node. Not a
+	// reader Aurora Auto Scaling added, though: it removes it again when it scales in, which
+	// would leave the failed change in place with nothing left to roll back.
+	if (r.req.Target.Kind == KindCluster && clusterAt(r.topo, r.from) && !hasAutoScalingReader(r.topo)) || r.convergence(r.topo, r.from) == convergedState(r.from) {
 		ce.RollbackAttempted, ce.RolledBack = true, true
 		ce.RollbackAction = fmt.Sprintf("%s was already back at %d node(s)", r.req.Target.Noun(), r.from)
 		if err := r.setOutcome(context.WithoutCancel(ctx), OutcomeRolledBack); err != nil {
@@ -2001,11 +2003,36 @@ func credentialsRefused(err error) bool {
 		"SignatureDoesNotMatch", "AuthFailure")
 }
 
+// autoScalingReaderPrefix starts the identifier of every reader Aurora Auto Scaling adds.
+const autoScalingReaderPrefix = "application-autoscaling-"
+
+// hasAutoScalingReader reports whether a member of cluster t is a reader Aurora Auto Scaling
+// added (autoScalingReaderPrefix).
+func hasAutoScalingReader(t *Topology) bool {
+	return t != nil && slices.ContainsFunc(t.Members, func(m Member) bool {
+		return !m.Writer && strings.HasPrefix(m.Identifier, autoScalingReaderPrefix)
+	})
+}
+
 // instanceRestoring reports whether the DB instance target is being modified back to Multi-AZ
 // orig (the rollback's own modification, accepted by RDS in an earlier run).
+// A describe call that fails transiently (throttled, a dropped connection) is made again, up to
+// three times: a refusal of the rollback's call must not be taken for "nothing begun" because
+// one describe call was throttled.
 func (r *run) instanceRestoring(ctx context.Context, orig bool) bool {
-	t, err := Describe(ctx, r.o.RDS, r.req.Target)
-	return err == nil && t.Status == "modifying" && t.PendingMultiAZ != nil && *t.PendingMultiAZ == orig
+	sleep := r.o.Sleep
+	if sleep == nil {
+		sleep = wait.Sleep
+	}
+	for attempt := 1; ; attempt++ {
+		t, err := Describe(ctx, r.o.RDS, r.req.Target)
+		if err == nil {
+			return t.Status == "modifying" && t.PendingMultiAZ != nil && *t.PendingMultiAZ == orig
+		}
+		if !IsTransient(err) || attempt == 3 || sleep(ctx, time.Duration(attempt)*2*time.Second) != nil {
+			return false
+		}
+	}
 }
 
 // errRollbackLeftToRDS is rollbackWait's error when the run was interrupted during the wait.

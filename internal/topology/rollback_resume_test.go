@@ -3,6 +3,7 @@ package topology
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -204,5 +205,66 @@ func TestCredentialsExpireWhileWatchingRollback(t *testing.T) {
 	}
 	if !aws.ToBool(e.instance("mandible-prod").MultiAZ) {
 		t.Error("not rolled back")
+	}
+}
+
+// A reader Aurora Auto Scaling added after a refused rollback does not count as the cluster put
+// back (it goes again when Auto Scaling scales in): the next apply recreates the recorded reader.
+func TestRefusedAuroraRollbackNotTakenBackByAutoScaling(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.o.OnStep = func(s Step) error {
+		if s == StepSettled {
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: "CreateDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 400,
+				Code: "InsufficientDBInstanceCapacity", Message: "no capacity"}})
+		}
+		return nil
+	}
+	req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
+	_, err := e.o.Run(context.Background(), req)
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RollbackRefused {
+		t.Fatalf("setup: %v", err)
+	}
+	e.o.OnStep = nil
+	e.srv.ClearFaults()
+	if _, err := e.api.CreateDBInstance(context.Background(), &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(autoScalingReaderPrefix + "0f1e2d3c"),
+		DBClusterIdentifier: aws.String("sso-prod"), DBInstanceClass: aws.String("db.r6g.large"), Engine: aws.String("aurora-postgresql")}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(30 * time.Minute)
+	_, err = e.o.Run(context.Background(), req)
+	if !errors.As(err, &ce) || !ce.RolledBack || !strings.Contains(ce.RollbackAction, "reader sso-prod-instance-2 recreated") {
+		t.Fatalf("next apply: %v, want the recorded reader recreated", err)
+	}
+	var ids []string
+	for _, m := range e.topology(sso).Members {
+		ids = append(ids, m.Identifier)
+	}
+	if !slices.Contains(ids, "sso-prod-instance-2") {
+		t.Errorf("members %v lack the recorded reader", ids)
+	}
+}
+
+// instanceRestoring does not take a describe call throttled past the SDK's retries for "not
+// restoring": it asks again.
+func TestInstanceRestoringRetriesTransientErrors(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	stickRollback(e)
+	if _, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}); err == nil {
+		t.Fatal("setup: the change did not fail")
+	}
+	e.onSleep = nil
+	e.setDeadline(time.Time{})
+	r := &run{o: e.o, req: Request{Target: mandible, Nodes: 1}, from: 2}
+	throttles := make([]sandbox.Fault, 5) // the client's 5 attempts of one call
+	for i := range throttles {
+		throttles[i] = sandbox.Fault{Kind: sandbox.FaultThrottling}
+	}
+	e.srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBInstances", Sequence: throttles})
+	if !r.instanceRestoring(context.Background(), true) {
+		t.Fatal("a throttled describe call was taken for an instance not restoring")
+	}
+	if n := len(e.srv.Calls("DescribeDBInstances")); n < 6 {
+		t.Errorf("%d DescribeDBInstances calls: the throttled one was not asked again", n)
 	}
 }

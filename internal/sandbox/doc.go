@@ -68,7 +68,9 @@
 // # RDS (rds.go, rdsstate.go, rdsxml.go)
 //
 // DescribeDBInstances, DescribeDBClusters (identifier or ARN, Filters, Marker /
-// MaxRecords 20–100), CreateDBInstance (standalone or into a cluster),
+// MaxRecords 20–100), CreateDBInstance (standalone or into a cluster; with
+// MonitoringInterval > 0 the new instance shows configuring-enhanced-monitoring
+// for Durations.ConfigureMonitoring after creating),
 // CreateDBCluster (StorageType aurora, the default, or aurora-iopt1 for
 // I/O-Optimized; scenarios set it with ClusterSpec.StorageType; Engine postgres
 // makes a Multi-AZ DB cluster, below), ModifyDBInstance (DBInstanceClass, MultiAZ,

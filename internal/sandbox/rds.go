@@ -293,6 +293,19 @@ func formBool(f url.Values, name string) (*bool, *rdsError) {
 	return &b, nil
 }
 
+// formMonitoring is CreateDBInstance's MonitoringInterval: 0 (Enhanced Monitoring off, RDS's
+// default) or one of 1, 5, 10, 15, 30, 60 seconds.
+func formMonitoring(f url.Values) (int32, *rdsError) {
+	v, e := formInt(f, "MonitoringInterval")
+	if e != nil || v == nil {
+		return 0, e
+	}
+	if !slices.Contains([]int32{0, 1, 5, 10, 15, 30, 60}, *v) {
+		return 0, errParam("Invalid value %d for MonitoringInterval: must be 0, 1, 5, 10, 15, 30 or 60.", *v)
+	}
+	return *v, nil
+}
+
 func formInt(f url.Values, name string) (*int32, *rdsError) {
 	v, ok := f[name]
 	if !ok {
@@ -578,7 +591,10 @@ func (st *rdsState) createDBInstance(f url.Values, now time.Time) (any, *rdsErro
 			in.AZ = st.Region + string(rune('a'+len(ms)%3))
 		}
 		in.Status, in.Tags = "creating", formTags(f)
-		in.Op = &op{Kind: "create", Start: now, End: now.Add(st.dur.CreateAuroraInstance)}
+		if in.Monitoring, e = formMonitoring(f); e != nil {
+			return nil, e
+		}
+		in.Op = &op{Kind: "create", Start: now, End: now.Add(st.dur.CreateAuroraInstance), ConfigureMonitoring: in.Monitoring > 0}
 		st.Instances[id] = in
 		st.addNode(in, IdleWorkload, now.Add(st.dur.CreateAuroraInstance).Truncate(time.Minute), c.Serverless, !in.Writer)
 		return xInstanceResult{DBInstance: st.xInstance(in, now)}, nil
@@ -613,7 +629,10 @@ func (st *rdsState) createDBInstance(f url.Values, now time.Time) (any, *rdsErro
 		in.SecondaryAZ = st.otherAZ(in.AZ)
 	}
 	in.Status, in.Tags = "creating", formTags(f)
-	in.Op = &op{Kind: "create", Start: now, End: now.Add(st.dur.CreateInstance)}
+	if in.Monitoring, e = formMonitoring(f); e != nil {
+		return nil, e
+	}
+	in.Op = &op{Kind: "create", Start: now, End: now.Add(st.dur.CreateInstance), ConfigureMonitoring: in.Monitoring > 0}
 	st.Instances[id] = in
 	st.addNode(in, IdleWorkload, now.Add(st.dur.CreateInstance).Truncate(time.Minute), nil, false)
 	return xInstanceResult{DBInstance: st.xInstance(in, now)}, nil

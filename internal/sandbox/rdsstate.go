@@ -32,6 +32,10 @@ type Durations struct {
 	// its AllocatedStorage has been applied (RDS: minutes to over 24 hours). Meanwhile it is
 	// usable and takes every modification but a storage change, and snapshots.
 	StorageOptimization time.Duration
+	// ConfigureMonitoring is how long a new DB instance with Enhanced Monitoring
+	// (MonitoringInterval > 0) shows "configuring-enhanced-monitoring" after "creating", as RDS
+	// sets the monitoring up, before "available".
+	ConfigureMonitoring time.Duration
 	// Stop is how long StopDBInstance and StopDBCluster show "stopping" before "stopped"; Start
 	// how long StartDBInstance and StartDBCluster (or RDS's own start after 7 days) show
 	// "starting" before "available" (stopstart.go).
@@ -45,7 +49,7 @@ var DefaultDurations = Durations{
 	ConvertMultiAZ: 25 * time.Minute, ConvertSingleAZ: 8 * time.Minute, ModifyOther: 5 * time.Minute,
 	SnapshotBase: 3 * time.Minute, SnapshotPerGiB: 3 * time.Second, BackingUp: 2 * time.Minute,
 	Reboot: 2 * time.Minute, DeleteBlueGreen: time.Minute, ReservationPayment: time.Minute,
-	StorageOptimization: 6 * time.Hour, Stop: 4 * time.Minute, Start: 8 * time.Minute,
+	StorageOptimization: 6 * time.Hour, Stop: 4 * time.Minute, Start: 8 * time.Minute, ConfigureMonitoring: 3 * time.Minute,
 }
 
 func (d Durations) withDefaults() Durations {
@@ -67,6 +71,7 @@ func (d Durations) withDefaults() Durations {
 		ReservationPayment:  pick(d.ReservationPayment, def.ReservationPayment),
 		StorageOptimization: pick(d.StorageOptimization, def.StorageOptimization),
 		Stop:                pick(d.Stop, def.Stop), Start: pick(d.Start, def.Start),
+		ConfigureMonitoring: pick(d.ConfigureMonitoring, def.ConfigureMonitoring),
 	}
 }
 
@@ -113,10 +118,13 @@ func (m mods) merge(o mods) mods {
 
 // op is an in-flight operation that completes at End (virtual time).
 type op struct {
-	Kind  string    `json:"kind"` // create, restore, modify, delete, backup, reboot, stop, start
+	Kind  string    `json:"kind"` // create, configure, restore, modify, delete, backup, reboot, stop, start
 	Start time.Time `json:"start"`
 	End   time.Time `json:"end"`
 	Mods  mods      `json:"mods,omitempty"`
+	// ConfigureMonitoring (a create of CreateDBInstance with MonitoringInterval > 0) makes the
+	// instance show "configuring-enhanced-monitoring" before "available".
+	ConfigureMonitoring bool `json:"configureMonitoring,omitempty"`
 }
 
 type dbInstance struct {
@@ -617,8 +625,14 @@ func (st *rdsState) completeInstanceOp(in *dbInstance) {
 	o := in.Op
 	in.Op = nil
 	switch o.Kind {
+	case "configure": // Enhanced Monitoring set up after a create
+		in.Status = "available"
 	case "create", "restore":
 		in.Status = "available"
+		if o.ConfigureMonitoring {
+			in.Status = "configuring-enhanced-monitoring"
+			in.Op = &op{Kind: "configure", Start: o.End, End: o.End.Add(st.dur.ConfigureMonitoring)}
+		}
 		msg := "DB instance created"
 		if o.Kind == "restore" {
 			msg = "Restored from snapshot"

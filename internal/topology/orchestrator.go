@@ -1937,10 +1937,11 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 		// The reader may still be deleting: wait until it is gone before recreating it.
 		if _, err := r.waitInstance(ctx, r.reader.Identifier, "reader "+r.reader.Identifier, []string{"deleting"}, "deleted"); err != nil {
 			var ue *wait.UnexpectedStateError
-			if !errors.As(err, &ue) || (ue.State != "available" && ue.State != "creating") {
+			if !errors.As(err, &ue) || (ue.State != "available" && !pendingStatus(ue.State)) {
 				return action, err
 			}
-			// Being recreated by an earlier run's rollback (creating), or never deleted
+			// Being recreated by an earlier run's rollback (creating, then backing-up,
+			// configuring-enhanced-monitoring, ... as RDS sets a new instance up), or never deleted
 			// (available): either way nothing to recreate, if it is this cluster's own reader (the
 			// name, freed by the change, may have been taken since).
 			inst, ferr := FindDBInstance(ctx, r.o.RDS, r.reader.Identifier)
@@ -1951,7 +1952,7 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 				return action, fmt.Errorf("reader %s cannot be recreated: a DB instance of that name already exists outside the cluster (%s)",
 					r.reader.Identifier, cmp.Or(deref(inst.DBClusterIdentifier), "a standalone instance"))
 			}
-			if ue.State == "creating" {
+			if ue.State != "available" {
 				r.rollbackRequested = true
 			} else {
 				action = fmt.Sprintf("reader %s was never deleted", r.reader.Identifier)

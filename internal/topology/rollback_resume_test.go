@@ -268,3 +268,36 @@ func TestInstanceRestoringRetriesTransientErrors(t *testing.T) {
 		t.Errorf("%d DescribeDBInstances calls: the throttled one was not asked again", n)
 	}
 }
+
+// The next apply finds the reader an interrupted rollback recreated still being set up by RDS
+// (configuring-enhanced-monitoring, after creating): it waits for it and records the rollback.
+func TestResumedRollbackReaderBeingSetUp(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.o.RollbackTimeout = time.Hour
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e.o.OnStep = func(s Step) error {
+		if s == StepRollback {
+			cancel()
+		}
+		return nil
+	}
+	req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
+	_, err := e.o.Run(ctx, req)
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RollbackInterrupted {
+		t.Fatalf("setup: %v", err)
+	}
+	e.o.OnStep = nil
+	e.srv.Advance(10 * time.Minute) // past creating (9 minutes): Enhanced Monitoring being configured
+	if st, _ := e.srv.InstanceStatus(ssoReader); st != "configuring-enhanced-monitoring" {
+		t.Fatalf("reader %s, want configuring-enhanced-monitoring", st)
+	}
+	_, err = e.o.Run(context.Background(), req)
+	if !errors.As(err, &ce) || !ce.RolledBack {
+		t.Fatalf("next apply: %v, want the rollback waited for and recorded", err)
+	}
+	if st, _ := e.srv.InstanceStatus(ssoReader); st != "available" {
+		t.Errorf("reader %s after the rollback", st)
+	}
+}

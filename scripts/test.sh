@@ -24,5 +24,9 @@ go test ${TESTARGS:--count=1 -timeout 40m} ${PKGS:-./...}
 # The sandbox's concurrency tests again under the race detector, which is what finds state shared
 # between its request handlers (the whole suite under -race takes several times as long).
 if [[ -z "${PKGS:-}" ]]; then
+	if [[ "$(go env CGO_ENABLED)" != 1 ]]; then
+		echo "make test: the race-detector run needs cgo, which is off (no C compiler found): install gcc (Debian: apt-get install gcc libc6-dev)" >&2
+		exit 1
+	fi
 	go test -race -count=1 -run '^TestConcurrent' ./internal/sandbox/
 fi

@@ -632,6 +632,9 @@ func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error, 
 	case errors.As(err, &ce) && ce.RollbackInProgress && ce.RollbackRequested:
 		diags.AddError("Topology Change Failed, Rollback Still In Progress", err.Error()+
 			". RDS is still restoring the previous topology; applying again waits for it to finish and records the rollback.")
+	case errors.As(err, &ce) && ce.RollbackInProgress && ce.RollbackUntagged:
+		diags.AddError("Topology Change Failed, Rollback Not Begun", err.Error()+
+			". The previous topology is not restored yet; applying again validates the change again and rolls it back if it still fails.")
 	case errors.As(err, &ce) && ce.RollbackInProgress:
 		diags.AddError("Topology Change Failed, Rollback Not Begun", err.Error()+
 			". The previous topology is not restored yet; applying again rolls the change back once RDS accepts it.")

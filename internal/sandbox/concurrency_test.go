@@ -85,27 +85,37 @@ func TestConcurrentRequestLog(t *testing.T) {
 	wg.Wait()
 }
 
-// Concurrent mutations each write the state file: once they have all returned, the file holds
-// the newest state (every point), not an older snapshot renamed over it.
+// Two mutations write the state file at once, the first one's write held up after its snapshot
+// (persistPause) until the second has written (or 300 ms): once both have returned, the file holds
+// the newer state, not the older snapshot renamed over it.
 func TestConcurrentStateFileWrites(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	srv, _, _ := start(t, Options{StateFile: path})
 	now := srv.Now()
-	var wg sync.WaitGroup
-	const goroutines, each = 8, 40
-	for g := range goroutines {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range each {
-				if err := srv.PutMetric("Custom/X", "M", map[string]string{"g": string(rune('a' + g))}, "Count",
-					MetricPoint{Time: now.Add(-time.Duration(i) * time.Minute), Value: float64(i)}); err != nil {
-					t.Error(err)
-					return
-				}
+	firstIn, secondDone := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	persistPause = func() {
+		first := false
+		once.Do(func() { first = true })
+		if first {
+			close(firstIn)
+			select {
+			case <-secondDone:
+			case <-time.After(300 * time.Millisecond): // the second write waits for this one
 			}
-		}()
+		}
 	}
+	t.Cleanup(func() { persistPause = nil })
+	put := func(i int) {
+		if err := srv.PutMetric("Custom/X", "M", map[string]string{"k": "v"}, "Count", MetricPoint{Time: now.Add(-time.Duration(i) * time.Minute), Value: float64(i)}); err != nil {
+			t.Error(err)
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); put(1) }()
+	<-firstIn
+	go func() { defer wg.Done(); put(2); close(secondDone) }()
 	wg.Wait()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -119,7 +129,7 @@ func TestConcurrentStateFileWrites(t *testing.T) {
 	for _, s := range doc.Puts {
 		n += len(s.Points)
 	}
-	if n != goroutines*each {
-		t.Errorf("the state file holds %d points after every PutMetric returned, memory %d", n, goroutines*each)
+	if n != 2 {
+		t.Errorf("the state file holds %d points after both PutMetric calls returned, memory 2: an older snapshot was written last", n)
 	}
 }

@@ -325,6 +325,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // here and reported by Close).
 func (s *Server) persist() { _ = s.persistErr() }
 
+// persistPause, when set (tests only), runs in persistErr between taking the state's snapshot and
+// writing it, to order concurrent writes.
+var persistPause func()
+
 func (s *Server) persistErr() error {
 	if s.opts.StateFile == "" {
 		return nil
@@ -337,6 +341,9 @@ func (s *Server) persistErr() error {
 	s.mu.RUnlock()
 	if err != nil {
 		return fmt.Errorf("encoding sandbox state: %w", err)
+	}
+	if persistPause != nil {
+		persistPause()
 	}
 	tmp := s.opts.StateFile + ".tmp"
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {

@@ -318,6 +318,11 @@ type ChangeError struct {
 	// restored, the guard stays tagged rolling-back, and the next run (once the cause, a missing
 	// permission or expired credentials, say, is fixed) makes the rollback.
 	RollbackRefused bool
+	// RollbackUntagged is true, with RollbackInProgress, when the guard could not be tagged
+	// rolling-back (the credentials refused that call too): it still says changing, and the next
+	// run resumes the change (validates it again, and rolls it back if it still fails) rather than
+	// going straight to the rollback.
+	RollbackUntagged bool
 	// RollbackAction says what the rollback did ("Multi-AZ turned on again").
 	RollbackAction string
 	// ReaderRecordMissing is true when a begun Aurora change's guard snapshot lost its record of
@@ -361,6 +366,13 @@ func (e *ChangeError) Error() string {
 	case e.RollbackInProgress && e.RollbackRequested && e.RollbackInterrupted:
 		fmt.Fprintf(&b, "; rolling back (%s): the apply was interrupted while RDS restores the previous topology, which it finishes on its own; "+
 			"apply again to wait for it and record the rollback", e.RollbackAction)
+	case e.RollbackInProgress && e.RollbackInterrupted && !e.RollbackRequested:
+		fmt.Fprintf(&b, "; the rollback (%s) has not begun: the apply was interrupted while RDS was busy with another operation on the database; apply again to roll back",
+			e.RollbackAction)
+	case e.RollbackInProgress && e.RollbackRefused && e.RollbackUntagged:
+		fmt.Fprintf(&b, "; the rollback (%s) was refused: %v; nothing is restored yet, and the guard snapshot could not be marked rolling back either: "+
+			"fix the cause (%s) and apply again, which validates the change again and rolls it back if it still fails",
+			e.RollbackAction, e.RollbackErr, refusalCause(e.RollbackErr))
 	case e.RollbackInProgress && e.RollbackRefused:
 		fmt.Fprintf(&b, "; the rollback (%s) was refused: %v; nothing is restored yet: fix the cause (%s) and apply again to roll back",
 			e.RollbackAction, e.RollbackErr, refusalCause(e.RollbackErr))
@@ -1811,6 +1823,18 @@ func (r *run) finishRollback(ctx context.Context, g *guard) error {
 	}
 	ce := r.changeErr("finishing the rollback an earlier apply began", why)
 	ce.Changed = true
+	r.setInterrupt(ctx)
+	// A reader added by hand to put the cluster back (after a refused rollback, say), or the
+	// recorded one an earlier rollback recreated, still being set up: wait for it rather than
+	// recreate the recorded reader beside it.
+	if r.req.Target.Kind == KindCluster && r.from == 2 && clusterSettingUp(r.topo, r.from) {
+		if err := r.interruptible(ctx, errRollbackLeftToRDS, func(c context.Context) error { return r.waitClusterBack(c, r.from) }); err != nil {
+			ce.RollbackAttempted, ce.RollbackInProgress, ce.RollbackRequested, ce.RollbackErr = true, true, true, err
+			ce.RollbackInterrupted = errors.Is(err, errRollbackLeftToRDS)
+			ce.RollbackAction = fmt.Sprintf("%s getting its second node back", r.req.Target.Noun())
+			return ce
+		}
+	}
 	// An Aurora cluster is back when it has its starting node count, every member available,
 	// whatever its reader is called (one added by hand after a refused rollback, say; without a
 	// reader record, tags removed by hand, the check above asked the same): nothing is left to
@@ -1839,13 +1863,13 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
-	r.interrupt = ctx
-	if r.o.Interrupt != nil {
-		r.interrupt = r.o.Interrupt
-	}
+	r.setInterrupt(ctx)
 	ce.RollbackAttempted = true
+	tagged := r.guard != nil && r.guard.outcome() == OutcomeRollingBack // an earlier run's
 	if err := r.setOutcome(rctx, OutcomeRollingBack); err != nil {
 		r.o.logf("%s: %v", r.req.Target, err)
+	} else {
+		tagged = true
 	}
 	action, err := r.rollback(rctx)
 	ce.RollbackAction = action
@@ -1871,6 +1895,9 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 		// watched it: RDS finishes it; the next run, with good credentials, waits for it.
 		ce.RollbackErr, ce.RollbackInProgress, ce.RollbackRequested = err, true, true
 		outcome = OutcomeRollingBack
+	case errors.Is(err, errRollbackNotBegun):
+		ce.RollbackErr, ce.RollbackInProgress, ce.RollbackInterrupted = err, true, true
+		outcome = OutcomeRollingBack
 	case errors.Is(err, errRollbackLeftToRDS):
 		ce.RollbackErr, ce.RollbackInProgress, ce.RollbackRequested, ce.RollbackInterrupted = err, true, true, true
 		outcome = OutcomeRollingBack
@@ -1885,21 +1912,23 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 	defer tcancel()
 	if terr := r.setOutcome(tctx, outcome); terr != nil {
 		r.o.logf("%s: %v", r.req.Target, terr)
+	} else if outcome == OutcomeRollingBack {
+		tagged = true
 	}
+	ce.RollbackUntagged = outcome == OutcomeRollingBack && !tagged
 	return ce
 }
 
 // rollback restores the topology the change started from.
 func (r *run) rollback(ctx context.Context) (string, error) {
 	r.o.logf("%s: rolling back to %d node(s)", r.req.Target, r.from)
+	action := r.rollbackActionText()
 	if err := r.requireGuard(ctx); err != nil {
-		return "", err
+		return action, err
 	}
-	var action string
 	switch {
 	case r.req.Target.Kind == KindInstance:
 		orig := r.from == 2
-		action = fmt.Sprintf("Multi-AZ turned %s again", onOff(orig))
 		id := r.req.Target.Identifier
 		modify := func() error {
 			_, err := r.o.RDS.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: &id, MultiAZ: &orig, ApplyImmediately: ptr(true)})
@@ -1916,7 +1945,13 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 		} else if err != nil && isInvalidState(err) {
 			// Busy with another operation: wait until the instance accepts a modification, then
 			// retry once (unless it is back already).
-			if _, werr := r.waitInstance(ctx, id, r.req.Target.Noun(), pendingStatuses, "available"); werr != nil {
+			if werr := r.interruptible(ctx, errRollbackNotBegun, func(c context.Context) error {
+				_, werr := r.waitInstance(c, id, r.req.Target.Noun(), pendingStatuses, "available")
+				return werr
+			}); werr != nil {
+				if errors.Is(werr, errRollbackNotBegun) {
+					return action, werr
+				}
 				return action, fmt.Errorf("ModifyDBInstance MultiAZ=%t refused (%w), and %w", orig, err, werr)
 			}
 			if t, derr := Describe(ctx, r.o.RDS, r.req.Target); derr == nil && r.convergence(t, r.from) == convergedState(r.from) {
@@ -1933,7 +1968,6 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 		}
 		r.rollbackRequested = true
 	case r.req.Nodes == 1:
-		action = fmt.Sprintf("reader %s recreated (class %s)", r.reader.Identifier, r.reader.Class)
 		// The reader may still be deleting: wait until it is gone before recreating it.
 		if _, err := r.waitInstance(ctx, r.reader.Identifier, "reader "+r.reader.Identifier, []string{"deleting"}, "deleted"); err != nil {
 			var ue *wait.UnexpectedStateError
@@ -1963,7 +1997,6 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 			r.rollbackRequested = true
 		}
 	default:
-		action = fmt.Sprintf("reader %s removed again", r.reader.Identifier)
 		if err := r.deleteReader(ctx); err != nil {
 			return action, err
 		}
@@ -1975,6 +2008,21 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 	}
 	_ = r.o.step(StepRolledBack)
 	return action, nil
+}
+
+// rollbackActionText says what the rollback does: turns Multi-AZ back, recreates the Aurora
+// reader, or removes it again.
+func (r *run) rollbackActionText() string {
+	switch {
+	case r.req.Target.Kind == KindInstance:
+		return fmt.Sprintf("Multi-AZ turned %s again", onOff(r.from == 2))
+	case r.reader == nil: // not recorded (tags removed by hand): finishRollback says so
+		return "the reader restored"
+	case r.req.Nodes == 1:
+		return fmt.Sprintf("reader %s recreated (class %s)", r.reader.Identifier, r.reader.Class)
+	default:
+		return fmt.Sprintf("reader %s removed again", r.reader.Identifier)
+	}
 }
 
 // callRefusedError is RDS's refusal of a call that changes the target (ModifyDBInstance, or
@@ -2002,6 +2050,65 @@ func credentialsRefused(err error) bool {
 	return hasCode(err, "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess",
 		"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId", "UnrecognizedClientException",
 		"SignatureDoesNotMatch", "AuthFailure")
+}
+
+// setInterrupt sets what interrupts the rollback's waits: the Orchestrator's Interrupt, or ctx,
+// the run's context.
+func (r *run) setInterrupt(ctx context.Context) {
+	r.interrupt = ctx
+	if r.o.Interrupt != nil {
+		r.interrupt = r.o.Interrupt
+	}
+}
+
+// clusterSettingUp reports whether cluster t has n members, its writer available and every other
+// member available or being set up by RDS (creating, configuring-enhanced-monitoring, ...), at
+// least one of them not yet available, and none of them a reader Aurora Auto Scaling added.
+func clusterSettingUp(t *Topology, n int) bool {
+	if t == nil {
+		return false
+	}
+	if w := t.Writer(); t.Status != "available" || len(t.Members) != n || w == nil || w.Status != "available" || hasAutoScalingReader(t) {
+		return false
+	}
+	settingUp := false
+	for _, m := range t.Members {
+		switch {
+		case m.Status == "available":
+		case m.Status != "deleting" && pendingStatus(m.Status):
+			settingUp = true
+		default:
+			return false
+		}
+	}
+	return settingUp
+}
+
+// waitClusterBack waits until the cluster is at n nodes, every member available
+// (clusterAt), from a state where its members are being set up (clusterSettingUp).
+func (r *run) waitClusterBack(ctx context.Context, n int) error {
+	w := wait.Waiter[*Topology]{
+		Description: r.req.Target.Noun(),
+		Pending:     []string{"setting-up"}, Target: []string{"back"}, Retryable: IsTransient,
+		MinInterval: r.o.PollMin, MaxInterval: r.o.PollMax, Sleep: r.o.Sleep,
+		Refresh: func(ctx context.Context) (*Topology, string, error) {
+			t, err := Describe(ctx, r.o.RDS, r.req.Target)
+			switch {
+			case err != nil:
+				return nil, "", err
+			case clusterAt(t, n) && !hasAutoScalingReader(t):
+				return t, "back", nil
+			case clusterSettingUp(t, n):
+				return t, "setting-up", nil
+			}
+			return t, fmt.Sprintf("%s with %d member(s)", t.Status, len(t.Members)), nil
+		},
+	}
+	t, err := w.Wait(ctx)
+	if t != nil {
+		r.topo = t
+	}
+	return err
 }
 
 // autoScalingReaderPrefix starts the identifier of every reader Aurora Auto Scaling adds.
@@ -2047,22 +2154,34 @@ var errRollbackLeftToRDS = errors.New("interrupted while RDS restores the previo
 // deadline (an hour or more). Before the call is accepted nothing is left to RDS, so the calls
 // themselves are not cut short.
 func (r *run) rollbackWait(ctx context.Context) error {
+	return r.interruptible(ctx, errRollbackLeftToRDS, func(c context.Context) error { return r.settle(c, r.from) })
+}
+
+// errRollbackNotBegun is the error of a wait before the rollback's call (RDS busy with another
+// operation) when the run was interrupted during it: nothing was begun, and the next run, the
+// guard being tagged rolling-back, makes the rollback.
+var errRollbackNotBegun = errors.New("interrupted while waiting for RDS to accept the rollback")
+
+// interruptible runs wait, a wait on the rollback's context ctx, ending it when the run is
+// interrupted (r.interrupt cancelled; not its deadline, which the rollback outlives): it then
+// fails with cause wrapped around the wait's own error.
+func (r *run) interruptible(ctx context.Context, cause error, wait func(context.Context) error) error {
 	if r.interrupt == nil {
-		return r.settle(ctx, r.from)
+		return wait(ctx)
 	}
 	wctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	interrupted := func() {
 		if errors.Is(r.interrupt.Err(), context.Canceled) {
-			cancel(errRollbackLeftToRDS)
+			cancel(cause)
 		}
 	}
 	stop := context.AfterFunc(r.interrupt, interrupted)
 	defer stop()
-	err := r.settle(wctx, r.from)
-	if err != nil && errors.Is(err, context.Canceled) && errors.Is(context.Cause(wctx), errRollbackLeftToRDS) {
-		r.o.logf("%s: %v; the next run finishes the rollback", r.req.Target, errRollbackLeftToRDS)
-		return fmt.Errorf("%w (%w)", errRollbackLeftToRDS, err)
+	err := wait(wctx)
+	if err != nil && errors.Is(err, context.Canceled) && errors.Is(context.Cause(wctx), cause) {
+		r.o.logf("%s: %v; the next run finishes the rollback", r.req.Target, cause)
+		return fmt.Errorf("%w (%w)", cause, err)
 	}
 	return err
 }

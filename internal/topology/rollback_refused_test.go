@@ -130,16 +130,24 @@ func TestRollbackWithExpiredCredentials(t *testing.T) {
 	req := Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
 	_, err := e.o.Run(context.Background(), req)
 	var ce *ChangeError
-	if !errors.As(err, &ce) || !ce.RollbackRefused || ce.RolledBack || strings.Contains(err.Error(), "ROLLBACK FAILED") ||
+	if !errors.As(err, &ce) || !ce.RollbackRefused || !ce.RollbackUntagged || ce.RolledBack || strings.Contains(err.Error(), "ROLLBACK FAILED") ||
 		!strings.Contains(err.Error(), "ExpiredToken") || !strings.Contains(err.Error(), "credentials were refused") ||
-		!strings.Contains(err.Error(), "before changing DB instance mandible-prod") {
-		t.Fatalf("want the rollback not begun for the credentials, got %v", err)
+		!strings.Contains(err.Error(), "the rollback (Multi-AZ turned on again) was refused: re-checking guard snapshot") ||
+		!strings.Contains(err.Error(), "before changing DB instance mandible-prod") ||
+		!strings.Contains(err.Error(), "could not be marked rolling back either") ||
+		!strings.Contains(err.Error(), "validates the change again and rolls it back if it still fails") {
+		t.Fatalf("want the rollback not begun for the credentials, the guard still changing, got %v", err)
 	}
 	e.srv.ClearFaults()
+	if got := e.snapshotTags(KindInstance, "rightsize-guard-mandible-prod-g1-to1")[TagOutcome]; got != OutcomeChanging {
+		t.Fatalf("guard outcome %q, want %q (no tag could be written)", got, OutcomeChanging)
+	}
+	// As the message says: the next run, with fresh credentials, validates the change again and,
+	// the rows still differing, rolls it back.
 	e.o.OnStep = nil
 	_, err = e.o.Run(context.Background(), req)
-	if !errors.As(err, &ce) || !ce.RolledBack {
-		t.Fatalf("next run with fresh credentials: %v, want the change rolled back", err)
+	if !errors.As(err, &ce) || !ce.RolledBack || !strings.Contains(ce.Stage, "validating the database after the change") {
+		t.Fatalf("next run with fresh credentials: %v, want the change validated again and rolled back", err)
 	}
 	if !aws.ToBool(e.instance("mandible-prod").MultiAZ) {
 		t.Fatal("not rolled back")

@@ -301,3 +301,88 @@ func TestResumedRollbackReaderBeingSetUp(t *testing.T) {
 		t.Errorf("reader %s after the rollback", st)
 	}
 }
+
+// After a refused Aurora rollback, the next apply finds a reader added by hand still being created:
+// it waits for it and records the rollback, and does not recreate the recorded reader beside it.
+func TestRefusedAuroraRollbackReaderAddedByHandBeingCreated(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.o.OnStep = func(s Step) error {
+		if s == StepSettled {
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: "CreateDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 400,
+				Code: "InsufficientDBInstanceCapacity", Message: "no capacity"}})
+		}
+		return nil
+	}
+	req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
+	_, err := e.o.Run(context.Background(), req)
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RollbackRefused {
+		t.Fatalf("setup: %v", err)
+	}
+	e.o.OnStep = nil
+	e.srv.ClearFaults()
+	if _, err := e.api.CreateDBInstance(context.Background(), &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("sso-prod-reader-b"),
+		DBClusterIdentifier: aws.String("sso-prod"), DBInstanceClass: aws.String("db.r6g.large"), Engine: aws.String("aurora-postgresql"),
+		MonitoringInterval: aws.Int32(60)}); err != nil {
+		t.Fatal(err)
+	}
+	seq := e.lastSeq()
+	_, err = e.o.Run(context.Background(), req) // the reader is still creating
+	if !errors.As(err, &ce) || !ce.RolledBack || !strings.Contains(ce.RollbackAction, "already back at 2 node(s)") {
+		t.Fatalf("next apply: %v, want the hand-made reader waited for and the rollback recorded", err)
+	}
+	if c := e.callsSince("CreateDBInstance", seq); len(c) > 0 {
+		t.Errorf("the recorded reader was recreated beside the hand-made one: %v", c[0].Params)
+	}
+	if n := len(e.topology(sso).Members); n != 2 {
+		t.Errorf("%d members, want 2", n)
+	}
+}
+
+// Ctrl-C while the rollback waits for RDS to finish another operation on the database (before it
+// could make its own call) stops the wait: the rollback has not begun, the guard is tagged
+// rolling-back, and the next apply makes it.
+func TestRollbackBusyWaitInterrupted(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.o.RollbackTimeout = time.Hour
+	e.setDeadline(e.srv.Now().Add(3 * time.Hour)) // bounds the wait if the interruption goes unseen
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e.o.OnStep = func(s Step) error {
+		if s == StepSettled { // another tool changes the class, and that takes long
+			if _, err := e.api.ModifyDBInstance(context.Background(), &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+				DBInstanceClass: aws.String("db.t4g.xlarge"), ApplyImmediately: aws.Bool(true)}); err != nil {
+				t.Fatal(err)
+			}
+			e.srv.StickModifying("mandible-prod")
+		}
+		return nil
+	}
+	var cancelledAt time.Time
+	e.onSleep = func() {
+		if cancelledAt.IsZero() && len(e.srv.Calls("ModifyDBInstance")) >= 3 { // the change, the class, the refused rollback
+			cancelledAt = e.srv.Now()
+			cancel()
+		}
+	}
+	req := Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
+	_, err := e.o.Run(ctx, req)
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RollbackInProgress || !ce.RollbackInterrupted || ce.RollbackRequested ||
+		!strings.Contains(err.Error(), "the rollback (Multi-AZ turned on again) has not begun: the apply was interrupted while RDS was busy") {
+		t.Fatalf("want the rollback not begun, interrupted, got %v", err)
+	}
+	if w := e.srv.Now().Sub(cancelledAt); w > 5*time.Minute {
+		t.Errorf("the interrupted run waited %s more", w)
+	}
+	if got := e.snapshotTags(KindInstance, "rightsize-guard-mandible-prod-g1-to1")[TagOutcome]; got != OutcomeRollingBack {
+		t.Fatalf("guard outcome %q", got)
+	}
+	e.o.OnStep, e.onSleep = nil, nil
+	e.setDeadline(time.Time{})
+	e.srv.Unstick("mandible-prod")
+	_, err = e.o.Run(context.Background(), req)
+	if !errors.As(err, &ce) || !ce.RolledBack || !aws.ToBool(e.instance("mandible-prod").MultiAZ) {
+		t.Fatalf("next apply: %v, want the rollback made", err)
+	}
+}

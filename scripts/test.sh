@@ -7,6 +7,11 @@
 #   PKGS      packages (default: ./...)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The full run ends with a race-detector run (below), which needs cgo: say so now, not after the suite.
+if [[ -z "${PKGS:-}" && "$(go env CGO_ENABLED)" != 1 ]]; then
+	echo "make test: the race-detector run needs cgo, which is off (no C compiler found): install gcc (Debian: apt-get install gcc libc6-dev)" >&2
+	exit 1
+fi
 scripts/ensure-terraform.sh
 export TF_ACC=1 CHECKPOINT_DISABLE=1 RIGHTSIZE_REQUIRE_HARNESS=1
 export TF_ACC_TERRAFORM_PATH="${TF_ACC_TERRAFORM_PATH:-$PWD/bin/terraform}"
@@ -24,9 +29,5 @@ go test ${TESTARGS:--count=1 -timeout 40m} ${PKGS:-./...}
 # The sandbox's concurrency tests again under the race detector, which is what finds state shared
 # between its request handlers (the whole suite under -race takes several times as long).
 if [[ -z "${PKGS:-}" ]]; then
-	if [[ "$(go env CGO_ENABLED)" != 1 ]]; then
-		echo "make test: the race-detector run needs cgo, which is off (no C compiler found): install gcc (Debian: apt-get install gcc libc6-dev)" >&2
-		exit 1
-	fi
 	go test -race -count=1 -run '^TestConcurrent' ./internal/sandbox/
 fi

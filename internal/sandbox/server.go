@@ -72,6 +72,10 @@ type Server struct {
 
 	connMu   sync.Mutex
 	newConns map[net.Conn]struct{} // accepted connections that never sent a request
+	// busyConns are the connections reading or serving a request (http.StateActive), and
+	// lastIdle when one last stopped being so: WaitIdle.
+	busyConns map[net.Conn]struct{}
+	lastIdle  time.Time
 
 	step atomic.Int64 // StepPerRDSRequest in nanoseconds
 
@@ -210,6 +214,35 @@ func (s *Server) trackConn(c net.Conn, st http.ConnState) {
 		s.newConns[c] = struct{}{}
 	} else {
 		delete(s.newConns, c)
+	}
+	if s.busyConns == nil {
+		s.busyConns = map[net.Conn]struct{}{}
+	}
+	if st == http.StateActive {
+		s.busyConns[c] = struct{}{}
+	} else if _, ok := s.busyConns[c]; ok {
+		delete(s.busyConns, c)
+		s.lastIdle = time.Now()
+	}
+}
+
+// WaitIdle waits, up to max of real time, until no connection has been reading or serving a
+// request for quiet, and reports whether it got there. Tests that cancel a client's context
+// mid-request call it before they look at the request log, which the abandoned request may
+// still reach after the client has returned.
+func (s *Server) WaitIdle(quiet, max time.Duration) bool {
+	deadline := time.Now().Add(max)
+	for {
+		s.connMu.Lock()
+		idle := len(s.busyConns) == 0 && time.Since(s.lastIdle) >= quiet
+		s.connMu.Unlock()
+		if idle {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(quiet / 4)
 	}
 }
 

@@ -367,22 +367,19 @@ func (e *ChangeError) Error() string {
 		fmt.Fprintf(&b, "; rolling back (%s): the apply was interrupted while RDS restores the previous topology, which it finishes on its own; "+
 			"apply again to wait for it and record the rollback", e.RollbackAction)
 	case e.RollbackInProgress && e.RollbackInterrupted && !e.RollbackRequested:
-		fmt.Fprintf(&b, "; the rollback (%s) has not begun: the apply was interrupted while RDS was busy with another operation on the database; apply again to roll back",
-			e.RollbackAction)
-	case e.RollbackInProgress && e.RollbackRefused && e.RollbackUntagged:
-		fmt.Fprintf(&b, "; the rollback (%s) was refused: %v; nothing is restored yet, and the guard snapshot could not be marked rolling back either: "+
-			"fix the cause (%s) and apply again, which validates the change again and rolls it back if it still fails",
-			e.RollbackAction, e.RollbackErr, refusalCause(e.RollbackErr))
+		fmt.Fprintf(&b, "; the rollback (%s) has not begun: the apply was interrupted while RDS was busy with another operation on the database; %s",
+			e.RollbackAction, e.notBegunNext("apply again"))
 	case e.RollbackInProgress && e.RollbackRefused:
-		fmt.Fprintf(&b, "; the rollback (%s) was refused: %v; nothing is restored yet: fix the cause (%s) and apply again to roll back",
-			e.RollbackAction, e.RollbackErr, refusalCause(e.RollbackErr))
+		fmt.Fprintf(&b, "; the rollback (%s) was refused: %v; nothing is restored yet: %s",
+			e.RollbackAction, e.RollbackErr, e.notBegunNext("fix the cause ("+refusalCause(e.RollbackErr)+") and apply again"))
 	case e.RollbackInProgress && e.RollbackRequested && !stillInProgress(e.RollbackErr):
 		fmt.Fprintf(&b, "; rolling back (%s): RDS accepted the rollback, but the apply could not watch it finish: %v; fix that (%s) and apply again to wait for it and record the rollback",
 			e.RollbackAction, e.RollbackErr, refusalCause(e.RollbackErr))
 	case e.RollbackInProgress && e.RollbackRequested:
 		fmt.Fprintf(&b, "; rolling back (%s) and still in progress when its time ran out: %v; apply again to finish the rollback", e.RollbackAction, e.RollbackErr)
 	case e.RollbackInProgress:
-		fmt.Fprintf(&b, "; the rollback (%s) could not begin before its time ran out, RDS being still at work on the database: %v; apply again to roll back", e.RollbackAction, e.RollbackErr)
+		fmt.Fprintf(&b, "; the rollback (%s) could not begin before its time ran out, RDS being still at work on the database: %v; %s",
+			e.RollbackAction, e.RollbackErr, e.notBegunNext("apply again"))
 	case e.RollbackAttempted:
 		fmt.Fprintf(&b, "; ROLLBACK FAILED: %v", e.RollbackErr)
 	default:
@@ -407,6 +404,16 @@ func (e *ChangeError) Error() string {
 
 // Unwrap returns the failure.
 func (e *ChangeError) Unwrap() error { return e.Err }
+
+// notBegunNext says what the next apply does about a rollback that has not begun, after what to
+// do first ("apply again"): it rolls back, or, when the guard could not be marked rolling back
+// (RollbackUntagged), it validates the change again and rolls it back if it still fails.
+func (e *ChangeError) notBegunNext(do string) string {
+	if e.RollbackUntagged {
+		return do + ", which validates the change again and rolls it back if it still fails (the guard snapshot could not be marked rolling back)"
+	}
+	return do + " to roll back"
+}
 
 // GuardDeleted is ChangeError.GuardStatus for a guard snapshot found missing during the run.
 const GuardDeleted = "deleted"
@@ -1825,10 +1832,12 @@ func (r *run) finishRollback(ctx context.Context, g *guard) error {
 	ce.Changed = true
 	r.setInterrupt(ctx)
 	// A reader added by hand to put the cluster back (after a refused rollback, say), or the
-	// recorded one an earlier rollback recreated, still being set up: wait for it rather than
-	// recreate the recorded reader beside it.
+	// recorded one an earlier rollback recreated, still being set up (or the writer busy): wait
+	// for it, on the rollback's own deadline, rather than recreate the recorded reader beside it.
 	if r.req.Target.Kind == KindCluster && r.from == 2 && clusterSettingUp(r.topo, r.from) {
-		if err := r.interruptible(ctx, errRollbackLeftToRDS, func(c context.Context) error { return r.waitClusterBack(c, r.from) }); err != nil {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.o.rollbackTimeout())
+		defer cancel()
+		if err := r.interruptible(rctx, errRollbackLeftToRDS, func(c context.Context) error { return r.waitClusterBack(c, r.from) }); err != nil {
 			ce.RollbackAttempted, ce.RollbackInProgress, ce.RollbackRequested, ce.RollbackErr = true, true, true, err
 			ce.RollbackInterrupted = errors.Is(err, errRollbackLeftToRDS)
 			ce.RollbackAction = fmt.Sprintf("%s getting its second node back", r.req.Target.Noun())
@@ -1857,11 +1866,7 @@ func (r *run) finishRollback(ctx context.Context, g *guard) error {
 // first rollback call, then rolled-back or rollback-failed. It returns ce with the rollback
 // filled in.
 func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
-	timeout := r.o.RollbackTimeout
-	if timeout <= 0 {
-		timeout = DefaultRollbackTimeout
-	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.o.rollbackTimeout())
 	defer cancel()
 	r.setInterrupt(ctx)
 	ce.RollbackAttempted = true
@@ -1991,6 +1996,10 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 			} else {
 				action = fmt.Sprintf("reader %s was never deleted", r.reader.Identifier)
 			}
+		} else if t, derr := Describe(ctx, r.o.RDS, r.req.Target); derr == nil && ownMembers(t) >= r.from {
+			// Someone put a reader back already (another name): recreating the recorded one
+			// beside it would make a third node.
+			return r.alreadyPutBack(ctx, t)
 		} else if err := r.createReader(ctx); err != nil {
 			return action, err
 		} else {
@@ -2052,6 +2061,14 @@ func credentialsRefused(err error) bool {
 		"SignatureDoesNotMatch", "AuthFailure")
 }
 
+// rollbackTimeout is RollbackTimeout, or DefaultRollbackTimeout when it is not set.
+func (o *Orchestrator) rollbackTimeout() time.Duration {
+	if o.RollbackTimeout <= 0 {
+		return DefaultRollbackTimeout
+	}
+	return o.RollbackTimeout
+}
+
 // setInterrupt sets what interrupts the rollback's waits: the Orchestrator's Interrupt, or ctx,
 // the run's context.
 func (r *run) setInterrupt(ctx context.Context) {
@@ -2061,35 +2078,40 @@ func (r *run) setInterrupt(ctx context.Context) {
 	}
 }
 
-// clusterSettingUp reports whether cluster t has n members, its writer available and every other
-// member available or being set up by RDS (creating, configuring-enhanced-monitoring, ...), at
-// least one of them not yet available, and none of them a reader Aurora Auto Scaling added.
+// clusterSettingUp reports whether cluster t has n members, none of them a reader Aurora Auto
+// Scaling added, the cluster and every member available or at work on something RDS finishes by
+// itself (creating, configuring-enhanced-monitoring, modifying, failing-over, ...; not deleting),
+// at least one of them not yet available: it will be at n nodes, all available, without a call.
 func clusterSettingUp(t *Topology, n int) bool {
-	if t == nil {
+	if t == nil || len(t.Members) != n || hasAutoScalingReader(t) {
 		return false
 	}
-	if w := t.Writer(); t.Status != "available" || len(t.Members) != n || w == nil || w.Status != "available" || hasAutoScalingReader(t) {
+	settling := func(status string) bool { return status != "deleting" && pendingStatus(status) }
+	busy := t.Status != "available"
+	if busy && !settling(t.Status) {
 		return false
 	}
-	settingUp := false
 	for _, m := range t.Members {
 		switch {
 		case m.Status == "available":
-		case m.Status != "deleting" && pendingStatus(m.Status):
-			settingUp = true
+		case settling(m.Status):
+			busy = true
 		default:
 			return false
 		}
 	}
-	return settingUp
+	return busy
 }
 
 // waitClusterBack waits until the cluster is at n nodes, every member available
-// (clusterAt), from a state where its members are being set up (clusterSettingUp).
+// (clusterAt), from a state where it is getting there by itself (clusterSettingUp). Its states are
+// RDS's own (the cluster's, or the first member's not yet available), so that a wait that runs
+// out says which.
 func (r *run) waitClusterBack(ctx context.Context, n int) error {
+	settling := slices.DeleteFunc(slices.Clone(pendingStatuses), func(s string) bool { return s == "deleting" })
 	w := wait.Waiter[*Topology]{
 		Description: r.req.Target.Noun(),
-		Pending:     []string{"setting-up"}, Target: []string{"back"}, Retryable: IsTransient,
+		Pending:     settling, Target: []string{"back"}, Retryable: IsTransient,
 		MinInterval: r.o.PollMin, MaxInterval: r.o.PollMax, Sleep: r.o.Sleep,
 		Refresh: func(ctx context.Context) (*Topology, string, error) {
 			t, err := Describe(ctx, r.o.RDS, r.req.Target)
@@ -2099,7 +2121,14 @@ func (r *run) waitClusterBack(ctx context.Context, n int) error {
 			case clusterAt(t, n) && !hasAutoScalingReader(t):
 				return t, "back", nil
 			case clusterSettingUp(t, n):
-				return t, "setting-up", nil
+				if t.Status != "available" {
+					return t, t.Status, nil
+				}
+				for _, m := range t.Members {
+					if m.Status != "available" {
+						return t, m.Status, nil
+					}
+				}
 			}
 			return t, fmt.Sprintf("%s with %d member(s)", t.Status, len(t.Members)), nil
 		},
@@ -2109,6 +2138,46 @@ func (r *run) waitClusterBack(ctx context.Context, n int) error {
 		r.topo = t
 	}
 	return err
+}
+
+// alreadyPutBack is the rollback of an Aurora change to 1 node whose cluster, t, already has its
+// starting node count again without the recorded reader (a reader added under another name):
+// when it is back or getting there by itself (clusterSettingUp), it waits for it and the rollback
+// is done; otherwise (more instances, one Aurora Auto Scaling added, one failing) it refuses to
+// add the recorded reader beside them.
+func (r *run) alreadyPutBack(ctx context.Context, t *Topology) (string, error) {
+	action := fmt.Sprintf("%s was already back at %d node(s)", r.req.Target.Noun(), r.from)
+	if hasAutoScalingReader(t) || !(clusterAt(t, r.from) || clusterSettingUp(t, r.from)) {
+		return action, fmt.Errorf("%s has %d instance(s) without the recorded reader (%s): not recreating reader %s beside them; "+
+			"put the cluster back to %d node(s) by hand (not with a reader Aurora Auto Scaling manages) and apply again",
+			r.req.Target.Noun(), len(t.Members), memberList(t), r.reader.Identifier, r.from)
+	}
+	r.rollbackRequested = true // RDS sets the cluster's nodes up by itself: nothing to ask
+	if err := r.interruptible(ctx, errRollbackLeftToRDS, func(c context.Context) error { return r.waitClusterBack(c, r.from) }); err != nil {
+		return action, err
+	}
+	_ = r.o.step(StepRolledBack)
+	return action, nil
+}
+
+// ownMembers counts the members of cluster t that are not readers Aurora Auto Scaling added.
+func ownMembers(t *Topology) int {
+	n := 0
+	for _, m := range t.Members {
+		if m.Writer || !strings.HasPrefix(m.Identifier, autoScalingReaderPrefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// memberList names the members of cluster t with their statuses ("a available, b creating").
+func memberList(t *Topology) string {
+	parts := make([]string, 0, len(t.Members))
+	for _, m := range t.Members {
+		parts = append(parts, m.Identifier+" "+m.Status)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // autoScalingReaderPrefix starts the identifier of every reader Aurora Auto Scaling adds.

@@ -147,8 +147,19 @@ func (e *env) guards(target Target, prefix string) []string {
 // ModifyDBInstance, DeleteDBInstance or CreateDBInstance touching target follows a successful
 // describe of a guard snapshot made when that snapshot was available. It returns how many such
 // calls it saw.
+// settleRequests waits until the sandbox has served every request a cancelled client context
+// abandoned (the client returns at once; its request may reach the server later, in the middle of
+// the next run's calls, where the guard invariant check would take it for the run's own).
+func (e *env) settleRequests() {
+	e.t.Helper()
+	if !e.srv.WaitIdle(50*time.Millisecond, 5*time.Second) {
+		e.t.Fatal("the sandbox is still serving requests 5 s after the run returned")
+	}
+}
+
 func (e *env) assertGuarded(target Target) int {
 	e.t.Helper()
+	e.settleRequests()
 	n, err := e.srv.CheckGuarded(target.Identifier)
 	if err != nil {
 		e.t.Fatal(err)

@@ -31,6 +31,7 @@ func TestRollbackWaitInterrupted(t *testing.T) {
 		}
 	}
 	_, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
+	e.settleRequests()
 	var ce *ChangeError
 	if !errors.As(err, &ce) || !ce.RollbackInProgress || !ce.RollbackRequested || !ce.RollbackInterrupted || ce.RolledBack {
 		t.Fatalf("want the rollback left to RDS, got %v", err)

@@ -134,7 +134,7 @@ func TestRollbackWithExpiredCredentials(t *testing.T) {
 		!strings.Contains(err.Error(), "ExpiredToken") || !strings.Contains(err.Error(), "credentials were refused") ||
 		!strings.Contains(err.Error(), "the rollback (Multi-AZ turned on again) was refused: re-checking guard snapshot") ||
 		!strings.Contains(err.Error(), "before changing DB instance mandible-prod") ||
-		!strings.Contains(err.Error(), "could not be marked rolling back either") ||
+		!strings.Contains(err.Error(), "the guard snapshot could not be marked rolling back") ||
 		!strings.Contains(err.Error(), "validates the change again and rolls it back if it still fails") {
 		t.Fatalf("want the rollback not begun for the credentials, the guard still changing, got %v", err)
 	}
@@ -153,4 +153,26 @@ func TestRollbackWithExpiredCredentials(t *testing.T) {
 		t.Fatal("not rolled back")
 	}
 	e.assertGuarded(mandible)
+}
+
+// Every rollback that has not begun says what the next apply does: with the guard still marked
+// changing (RollbackUntagged), that it validates the change again, never just "roll back".
+func TestNotBegunMessagesWithoutTheTag(t *testing.T) {
+	base := ChangeError{Target: mandible, Nodes: 1, Stage: "validating", Err: errors.New("rows differ"), Changed: true,
+		RollbackAttempted: true, RollbackInProgress: true, RollbackAction: "Multi-AZ turned on again", RollbackErr: errors.New("x"), RollbackUntagged: true}
+	for name, mod := range map[string]func(*ChangeError){
+		"interrupted while busy": func(e *ChangeError) { e.RollbackInterrupted = true },
+		"refused":                func(e *ChangeError) { e.RollbackRefused = true },
+		"out of time while busy": func(*ChangeError) {},
+	} {
+		e := base
+		mod(&e)
+		if msg := e.Error(); !strings.Contains(msg, "validates the change again") || strings.Contains(msg, "to roll back") {
+			t.Errorf("%s: %q", name, msg)
+		}
+		e.RollbackUntagged = false
+		if msg := e.Error(); !strings.Contains(msg, "apply again to roll back") {
+			t.Errorf("%s, tagged: %q", name, msg)
+		}
+	}
 }

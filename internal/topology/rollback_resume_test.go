@@ -37,6 +37,7 @@ func TestRollbackCtrlCAfterTheDeadline(t *testing.T) {
 		}
 	}
 	_, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
+	e.settleRequests()
 	var ce *ChangeError
 	if !errors.As(err, &ce) || !ce.RollbackInterrupted || !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		t.Fatalf("want the rollback left to RDS after Ctrl-C (run context: %v), got %v", ctx.Err(), err)
@@ -68,6 +69,7 @@ func TestResumedRollbackWaitIsInterruptible(t *testing.T) {
 		}
 	}
 	_, err = e.o.Run(ctx, req)
+	e.settleRequests()
 	if !errors.As(err, &ce) || !ce.RollbackInterrupted {
 		t.Fatalf("second apply interrupted: %v, want the rollback left to RDS", err)
 	}
@@ -117,6 +119,7 @@ func TestResumedRollbackRefusedWhileRestoring(t *testing.T) {
 		}
 		req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
 		_, err := e.o.Run(ctx, req)
+		e.settleRequests()
 		var ce *ChangeError
 		if !errors.As(err, &ce) || !ce.RollbackInterrupted {
 			t.Fatalf("setup: %v", err)
@@ -284,6 +287,7 @@ func TestResumedRollbackReaderBeingSetUp(t *testing.T) {
 	}
 	req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
 	_, err := e.o.Run(ctx, req)
+	e.settleRequests()
 	var ce *ChangeError
 	if !errors.As(err, &ce) || !ce.RollbackInterrupted {
 		t.Fatalf("setup: %v", err)
@@ -367,6 +371,7 @@ func TestRollbackBusyWaitInterrupted(t *testing.T) {
 	}
 	req := Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
 	_, err := e.o.Run(ctx, req)
+	e.settleRequests()
 	var ce *ChangeError
 	if !errors.As(err, &ce) || !ce.RollbackInProgress || !ce.RollbackInterrupted || ce.RollbackRequested ||
 		!strings.Contains(err.Error(), "the rollback (Multi-AZ turned on again) has not begun: the apply was interrupted while RDS was busy") {
@@ -384,5 +389,168 @@ func TestRollbackBusyWaitInterrupted(t *testing.T) {
 	_, err = e.o.Run(context.Background(), req)
 	if !errors.As(err, &ce) || !ce.RolledBack || !aws.ToBool(e.instance("mandible-prod").MultiAZ) {
 		t.Fatalf("next apply: %v, want the rollback made", err)
+	}
+}
+
+// handReaderAfterRefusedRollback makes an Aurora change to 1 node fail validation and its rollback
+// be refused (no capacity for the recorded reader's class), then adds a reader by hand
+// (sso-prod-reader-b, with Enhanced Monitoring), still creating. It returns the change's request.
+func handReaderAfterRefusedRollback(t *testing.T, e *env) Request {
+	t.Helper()
+	e.o.OnStep = func(s Step) error {
+		if s == StepSettled {
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: "CreateDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 400,
+				Code: "InsufficientDBInstanceCapacity", Message: "no capacity"}})
+		}
+		return nil
+	}
+	req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
+	_, err := e.o.Run(context.Background(), req)
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RollbackRefused {
+		t.Fatalf("setup: %v", err)
+	}
+	e.o.OnStep = nil
+	e.srv.ClearFaults()
+	if _, err := e.api.CreateDBInstance(context.Background(), &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("sso-prod-reader-b"),
+		DBClusterIdentifier: aws.String("sso-prod"), DBInstanceClass: aws.String("db.r6g.large"), Engine: aws.String("aurora-postgresql"),
+		MonitoringInterval: aws.Int32(60)}); err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+// The wait for a reader added by hand runs on the rollback's own deadline, not the run's (which
+// the operation's timeout may have spent), and stops at Ctrl-C, reporting it.
+func TestFinishRollbackHandReaderWait(t *testing.T) {
+	t.Run("run deadline passed", func(t *testing.T) {
+		e := newEnv(t, sandbox.Demo())
+		req := handReaderAfterRefusedRollback(t, e)
+		e.o.RollbackTimeout = 3 * time.Hour
+		e.setDeadline(e.srv.Now().Add(3 * time.Hour))
+		dl := time.Now().Add(300 * time.Millisecond)
+		ctx, cancel := context.WithDeadline(context.Background(), dl)
+		defer cancel()
+		slept := false
+		e.onSleep = func() {
+			if !slept {
+				slept = true
+				time.Sleep(time.Until(dl) + 50*time.Millisecond)
+			}
+		}
+		_, err := e.o.Run(ctx, req)
+		var ce *ChangeError
+		if !errors.As(err, &ce) || !ce.RolledBack || !slept {
+			t.Fatalf("want the hand-made reader waited for past the run's deadline (waited: %t), got %v", slept, err)
+		}
+	})
+	t.Run("interrupted", func(t *testing.T) {
+		e := newEnv(t, sandbox.Demo())
+		req := handReaderAfterRefusedRollback(t, e)
+		e.setDeadline(e.srv.Now().Add(3 * time.Hour))
+		parent, cancelParent := context.WithCancel(context.Background())
+		defer cancelParent()
+		e.o.Interrupt = parent
+		ctx, cancel := context.WithTimeout(parent, time.Hour)
+		defer cancel()
+		e.onSleep = func() { cancelParent() }
+		_, err := e.o.Run(ctx, req)
+		e.settleRequests()
+		var ce *ChangeError
+		if !errors.As(err, &ce) || !ce.RollbackInterrupted || ce.RolledBack || !strings.Contains(err.Error(), "the apply was interrupted") {
+			t.Fatalf("want the wait interrupted and reported so, got %v", err)
+		}
+	})
+	t.Run("writer busy", func(t *testing.T) {
+		e := newEnv(t, sandbox.Demo())
+		req := handReaderAfterRefusedRollback(t, e)
+		e.setDeadline(e.srv.Now().Add(3 * time.Hour))
+		if _, err := e.api.ModifyDBInstance(context.Background(), &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("sso-prod-instance-1"),
+			DBInstanceClass: aws.String("db.r6g.xlarge"), ApplyImmediately: aws.Bool(true)}); err != nil {
+			t.Fatal(err)
+		}
+		seq := e.lastSeq()
+		_, err := e.o.Run(context.Background(), req)
+		var ce *ChangeError
+		if !errors.As(err, &ce) || !ce.RolledBack || !strings.Contains(ce.RollbackAction, "already back at 2 node(s)") {
+			t.Fatalf("want the rollback recorded once the writer and the new reader are available, got %v", err)
+		}
+		if c := e.callsSince("CreateDBInstance", seq); len(c) > 0 {
+			t.Errorf("the recorded reader was recreated beside the hand-made one: %v", c[0].Params)
+		}
+	})
+}
+
+// rollback() itself, on a cluster whose recorded reader an earlier rollback recreated and RDS is
+// still setting up (configuring-enhanced-monitoring): it takes it for the rollback under way and
+// waits for it, with no CreateDBInstance call.
+func TestRollbackTakesRecreatedReaderBeingSetUp(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.o.RollbackTimeout = time.Hour
+	e.setDeadline(e.srv.Now().Add(3 * time.Hour))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e.o.OnStep = func(s Step) error {
+		if s == StepRollback {
+			cancel() // the reader's recreation accepted
+		}
+		return nil
+	}
+	req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
+	if _, err := e.o.Run(ctx, req); err == nil {
+		t.Fatal("setup: the change did not fail")
+	}
+	e.settleRequests()
+	e.o.OnStep = nil
+	e.srv.Advance(10 * time.Minute)
+	if st, _ := e.srv.InstanceStatus(ssoReader); st != "configuring-enhanced-monitoring" {
+		t.Fatalf("reader %s", st)
+	}
+	g, err := describeGuard(context.Background(), e.api, KindCluster, "rightsize-guard-sso-prod-g1-to1", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, ok := readerFromTags(g.tags)
+	if !ok {
+		t.Fatal("the guard records no reader")
+	}
+	r := &run{o: e.o, req: req, from: 2, reader: &spec, guard: g, topo: e.topology(sso)}
+	seq := e.lastSeq()
+	action, err := r.rollback(context.Background())
+	if err != nil || !r.rollbackRequested || !strings.Contains(action, "recreated") {
+		t.Fatalf("rollback: %q %v (requested %t)", action, err, r.rollbackRequested)
+	}
+	if c := e.callsSince("CreateDBInstance", seq); len(c) > 0 {
+		t.Errorf("CreateDBInstance called for a reader being set up: %v", c[0].Params)
+	}
+}
+
+// A reader added by hand while the change settles (before its validation fails): the rollback
+// waits for it and counts the cluster back instead of recreating the recorded reader beside it.
+func TestRollbackFindsReaderAddedDuringTheChange(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.setDeadline(e.srv.Now().Add(3 * time.Hour))
+	e.o.OnStep = func(s Step) error {
+		if s == StepSettled {
+			if _, err := e.api.CreateDBInstance(context.Background(), &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("sso-prod-reader-b"),
+				DBClusterIdentifier: aws.String("sso-prod"), DBInstanceClass: aws.String("db.r6g.large"), Engine: aws.String("aurora-postgresql")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return nil
+	}
+	seq := e.lastSeq()
+	_, err := e.o.Run(context.Background(), Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RolledBack || !strings.Contains(ce.RollbackAction, "already back at 2 node(s)") {
+		t.Fatalf("want the rollback counted done once the added reader is available, got %v", err)
+	}
+	for _, c := range e.callsSince("CreateDBInstance", seq) {
+		if c.Params["DBInstanceIdentifier"] != "sso-prod-reader-b" {
+			t.Errorf("the rollback created %s beside the added reader", c.Params["DBInstanceIdentifier"])
+		}
+	}
+	if n := len(e.topology(sso).Members); n != 2 {
+		t.Errorf("%d members, want 2", n)
 	}
 }

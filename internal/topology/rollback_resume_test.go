@@ -108,23 +108,9 @@ func TestResumedRollbackRefusedWhileRestoring(t *testing.T) {
 	})
 	t.Run("aurora", func(t *testing.T) {
 		e := newEnv(t, sandbox.Demo())
-		e.o.RollbackTimeout = time.Hour
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		e.o.OnStep = func(s Step) error {
-			if s == StepRollback {
-				cancel() // Ctrl-C once RDS accepted the reader's recreation
-			}
-			return nil
-		}
-		req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
-		_, err := e.o.Run(ctx, req)
-		e.settleRequests()
+		req := interruptAuroraRollback(t, e)
 		var ce *ChangeError
-		if !errors.As(err, &ce) || !ce.RollbackInterrupted {
-			t.Fatalf("setup: %v", err)
-		}
-		e.o.OnStep = nil
+		var err error
 		e.srv.InjectFaults(sandbox.FaultRule{Operation: "CreateDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
 			Code: "AccessDenied", Message: "not authorized to perform: rds:CreateDBInstance"}})
 		_, err = e.o.Run(context.Background(), req)
@@ -142,21 +128,9 @@ func TestResumedRollbackRefusedWhileRestoring(t *testing.T) {
 // recreate the recorded reader as a third node.
 func TestRefusedAuroraRollbackRestoredByHand(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
-	e.o.OnStep = func(s Step) error {
-		if s == StepSettled {
-			e.srv.InjectFaults(sandbox.FaultRule{Operation: "CreateDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 400,
-				Code: "InsufficientDBInstanceCapacity", Message: "not enough capacity in us-east-1a for db.t4g.medium"}})
-		}
-		return nil
-	}
-	req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
-	_, err := e.o.Run(context.Background(), req)
+	req := refuseAuroraRollback(t, e)
 	var ce *ChangeError
-	if !errors.As(err, &ce) || !ce.RollbackRefused {
-		t.Fatalf("setup: %v", err)
-	}
-	e.o.OnStep = nil
-	e.srv.ClearFaults()
+	var err error
 	if _, err := e.api.CreateDBInstance(context.Background(), &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("sso-prod-reader-b"),
 		DBClusterIdentifier: aws.String("sso-prod"), DBInstanceClass: aws.String("db.r6g.large"), Engine: aws.String("aurora-postgresql")}); err != nil {
 		t.Fatal(err)
@@ -215,21 +189,9 @@ func TestCredentialsExpireWhileWatchingRollback(t *testing.T) {
 // back (it goes again when Auto Scaling scales in): the next apply recreates the recorded reader.
 func TestRefusedAuroraRollbackNotTakenBackByAutoScaling(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
-	e.o.OnStep = func(s Step) error {
-		if s == StepSettled {
-			e.srv.InjectFaults(sandbox.FaultRule{Operation: "CreateDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 400,
-				Code: "InsufficientDBInstanceCapacity", Message: "no capacity"}})
-		}
-		return nil
-	}
-	req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
-	_, err := e.o.Run(context.Background(), req)
+	req := refuseAuroraRollback(t, e)
 	var ce *ChangeError
-	if !errors.As(err, &ce) || !ce.RollbackRefused {
-		t.Fatalf("setup: %v", err)
-	}
-	e.o.OnStep = nil
-	e.srv.ClearFaults()
+	var err error
 	if _, err := e.api.CreateDBInstance(context.Background(), &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(autoScalingReaderPrefix + "0f1e2d3c"),
 		DBClusterIdentifier: aws.String("sso-prod"), DBInstanceClass: aws.String("db.r6g.large"), Engine: aws.String("aurora-postgresql")}); err != nil {
 		t.Fatal(err)
@@ -276,23 +238,9 @@ func TestInstanceRestoringRetriesTransientErrors(t *testing.T) {
 // (configuring-enhanced-monitoring, after creating): it waits for it and records the rollback.
 func TestResumedRollbackReaderBeingSetUp(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
-	e.o.RollbackTimeout = time.Hour
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	e.o.OnStep = func(s Step) error {
-		if s == StepRollback {
-			cancel()
-		}
-		return nil
-	}
-	req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
-	_, err := e.o.Run(ctx, req)
-	e.settleRequests()
+	req := interruptAuroraRollback(t, e)
 	var ce *ChangeError
-	if !errors.As(err, &ce) || !ce.RollbackInterrupted {
-		t.Fatalf("setup: %v", err)
-	}
-	e.o.OnStep = nil
+	var err error
 	e.srv.Advance(10 * time.Minute) // past creating (9 minutes): Enhanced Monitoring being configured
 	if st, _ := e.srv.InstanceStatus(ssoReader); st != "configuring-enhanced-monitoring" {
 		t.Fatalf("reader %s, want configuring-enhanced-monitoring", st)
@@ -310,28 +258,10 @@ func TestResumedRollbackReaderBeingSetUp(t *testing.T) {
 // it waits for it and records the rollback, and does not recreate the recorded reader beside it.
 func TestRefusedAuroraRollbackReaderAddedByHandBeingCreated(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
-	e.o.OnStep = func(s Step) error {
-		if s == StepSettled {
-			e.srv.InjectFaults(sandbox.FaultRule{Operation: "CreateDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 400,
-				Code: "InsufficientDBInstanceCapacity", Message: "no capacity"}})
-		}
-		return nil
-	}
-	req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
-	_, err := e.o.Run(context.Background(), req)
+	req := handReaderAfterRefusedRollback(t, e)
 	var ce *ChangeError
-	if !errors.As(err, &ce) || !ce.RollbackRefused {
-		t.Fatalf("setup: %v", err)
-	}
-	e.o.OnStep = nil
-	e.srv.ClearFaults()
-	if _, err := e.api.CreateDBInstance(context.Background(), &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("sso-prod-reader-b"),
-		DBClusterIdentifier: aws.String("sso-prod"), DBInstanceClass: aws.String("db.r6g.large"), Engine: aws.String("aurora-postgresql"),
-		MonitoringInterval: aws.Int32(60)}); err != nil {
-		t.Fatal(err)
-	}
 	seq := e.lastSeq()
-	_, err = e.o.Run(context.Background(), req) // the reader is still creating
+	_, err := e.o.Run(context.Background(), req) // the reader is still creating
 	if !errors.As(err, &ce) || !ce.RolledBack || !strings.Contains(ce.RollbackAction, "already back at 2 node(s)") {
 		t.Fatalf("next apply: %v, want the hand-made reader waited for and the rollback recorded", err)
 	}
@@ -397,21 +327,7 @@ func TestRollbackBusyWaitInterrupted(t *testing.T) {
 // (sso-prod-reader-b, with Enhanced Monitoring), still creating. It returns the change's request.
 func handReaderAfterRefusedRollback(t *testing.T, e *env) Request {
 	t.Helper()
-	e.o.OnStep = func(s Step) error {
-		if s == StepSettled {
-			e.srv.InjectFaults(sandbox.FaultRule{Operation: "CreateDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 400,
-				Code: "InsufficientDBInstanceCapacity", Message: "no capacity"}})
-		}
-		return nil
-	}
-	req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
-	_, err := e.o.Run(context.Background(), req)
-	var ce *ChangeError
-	if !errors.As(err, &ce) || !ce.RollbackRefused {
-		t.Fatalf("setup: %v", err)
-	}
-	e.o.OnStep = nil
-	e.srv.ClearFaults()
+	req := refuseAuroraRollback(t, e)
 	if _, err := e.api.CreateDBInstance(context.Background(), &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("sso-prod-reader-b"),
 		DBClusterIdentifier: aws.String("sso-prod"), DBInstanceClass: aws.String("db.r6g.large"), Engine: aws.String("aurora-postgresql"),
 		MonitoringInterval: aws.Int32(60)}); err != nil {
@@ -486,22 +402,8 @@ func TestFinishRollbackHandReaderWait(t *testing.T) {
 // waits for it, with no CreateDBInstance call.
 func TestRollbackTakesRecreatedReaderBeingSetUp(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
-	e.o.RollbackTimeout = time.Hour
+	req := interruptAuroraRollback(t, e)
 	e.setDeadline(e.srv.Now().Add(3 * time.Hour))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	e.o.OnStep = func(s Step) error {
-		if s == StepRollback {
-			cancel() // the reader's recreation accepted
-		}
-		return nil
-	}
-	req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
-	if _, err := e.o.Run(ctx, req); err == nil {
-		t.Fatal("setup: the change did not fail")
-	}
-	e.settleRequests()
-	e.o.OnStep = nil
 	e.srv.Advance(10 * time.Minute)
 	if st, _ := e.srv.InstanceStatus(ssoReader); st != "configuring-enhanced-monitoring" {
 		t.Fatalf("reader %s", st)
@@ -553,4 +455,52 @@ func TestRollbackFindsReaderAddedDuringTheChange(t *testing.T) {
 	if n := len(e.topology(sso).Members); n != 2 {
 		t.Errorf("%d members, want 2", n)
 	}
+}
+
+// refuseAuroraRollback makes an Aurora change to 1 node fail validation and its rollback be
+// refused (no capacity for the recorded reader's class): the guard stays rolling-back. It returns
+// the change's request.
+func refuseAuroraRollback(t *testing.T, e *env) Request {
+	t.Helper()
+	e.o.OnStep = func(s Step) error {
+		if s == StepSettled {
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: "CreateDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 400,
+				Code: "InsufficientDBInstanceCapacity", Message: "not enough capacity in us-east-1a for db.t4g.medium"}})
+		}
+		return nil
+	}
+	req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
+	_, err := e.o.Run(context.Background(), req)
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RollbackRefused {
+		t.Fatalf("setup: %v", err)
+	}
+	e.o.OnStep = nil
+	e.srv.ClearFaults()
+	return req
+}
+
+// interruptAuroraRollback makes an Aurora change to 1 node fail validation and interrupts the run
+// (Ctrl-C) once RDS has accepted the rollback's recreation of the reader: the guard stays
+// rolling-back, the reader being created. It returns the change's request.
+func interruptAuroraRollback(t *testing.T, e *env) Request {
+	t.Helper()
+	e.o.RollbackTimeout = time.Hour
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e.o.OnStep = func(s Step) error {
+		if s == StepRollback {
+			cancel()
+		}
+		return nil
+	}
+	req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
+	_, err := e.o.Run(ctx, req)
+	e.settleRequests()
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RollbackInterrupted {
+		t.Fatalf("setup: %v", err)
+	}
+	e.o.OnStep = nil
+	return req
 }

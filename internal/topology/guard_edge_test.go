@@ -104,3 +104,25 @@ func TestOutsideChangeNotNamedAsOwn(t *testing.T) {
 		t.Errorf("run: %v; want a refusal saying %q", err, want)
 	}
 }
+
+// The untouched cluster of a readerless guard, with a reader Aurora Auto Scaling added besides:
+// not taken for "already back" (that reader goes again), and, the guard recording no reader to
+// recreate, the apply says so (it crashed on the missing record before).
+func TestChangingGuardWithoutReaderTagsAndAutoScalingReader(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	readerlessChangingGuard(t, e, StepGuardVerified)
+	// The change had not begun: remove the cluster's own reader by hand and let Auto Scaling add one.
+	ctx := context.Background()
+	if _, err := e.api.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String(ssoReader), SkipFinalSnapshot: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.api.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(autoScalingReaderPrefix + "0a1b2c3d"),
+		DBClusterIdentifier: aws.String("sso-prod"), DBInstanceClass: aws.String("db.t4g.medium"), Engine: aws.String("aurora-postgresql")}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(30 * time.Minute)
+	_, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
+	if err == nil || !strings.Contains(err.Error(), "does not record the reader") {
+		t.Fatalf("run: %v, want the missing reader record named", err)
+	}
+}

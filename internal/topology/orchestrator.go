@@ -1819,7 +1819,7 @@ func (r *run) finishRollback(ctx context.Context, g *guard) error {
 	r.guard, r.changed = g, true
 	r.facts = factsFromTags(g.tags)
 	r.from = r.fromNodes(g)
-	if r.req.Target.Kind == KindCluster && r.reader == nil && !clusterAt(r.topo, r.from) {
+	if r.req.Target.Kind == KindCluster && r.reader == nil && !(clusterAt(r.topo, r.from) && !hasAutoScalingReader(r.topo)) {
 		return r.changeErr("finishing the rollback an earlier apply began", fmt.Errorf("guard snapshot %s does not record the reader (tags %s*); restore the cluster by hand from it", g.id, tagReaderPrefix))
 	}
 	r.o.logf("%s: finishing the rollback an interrupted run began (guard snapshot %s, outcome %s)", r.req.Target, g.id, g.outcome())

@@ -1996,7 +1996,7 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 			} else {
 				action = fmt.Sprintf("reader %s was never deleted", r.reader.Identifier)
 			}
-		} else if t, derr := Describe(ctx, r.o.RDS, r.req.Target); derr == nil && ownMembers(t) >= r.from {
+		} else if t, derr := Describe(ctx, r.o.RDS, r.req.Target); derr == nil && ownMembers(t, r.reader.Identifier) >= r.from {
 			// Someone put a reader back already (another name): recreating the recorded one
 			// beside it would make a third node.
 			return r.alreadyPutBack(ctx, t)
@@ -2050,7 +2050,7 @@ func refusalCause(err error) string {
 	case hasCode(err, "KMSKeyNotAccessibleFault", "KMSKeyNotAccessible", "KMSKeyNotAccessibleException"):
 		return "the KMS key of the database is not accessible to the provider's credentials: allow its use"
 	}
-	return "as RDS says above"
+	return "as said above"
 }
 
 // credentialsRefused reports whether AWS refused a call for the caller's credentials or
@@ -2148,9 +2148,11 @@ func (r *run) waitClusterBack(ctx context.Context, n int) error {
 func (r *run) alreadyPutBack(ctx context.Context, t *Topology) (string, error) {
 	action := fmt.Sprintf("%s was already back at %d node(s)", r.req.Target.Noun(), r.from)
 	if hasAutoScalingReader(t) || !(clusterAt(t, r.from) || clusterSettingUp(t, r.from)) {
-		return action, fmt.Errorf("%s has %d instance(s) without the recorded reader (%s): not recreating reader %s beside them; "+
-			"put the cluster back to %d node(s) by hand (not with a reader Aurora Auto Scaling manages) and apply again",
-			r.req.Target.Noun(), len(t.Members), memberList(t), r.reader.Identifier, r.from)
+		// Nothing begun: the guard stays rolling-back, and the next apply, the cluster put back
+		// by hand, records the rollback.
+		return r.rollbackActionText(), &callRefusedError{fmt.Errorf("%s has %d instance(s) without the recorded reader (%s): not recreating reader %s beside them; "+
+			"put the cluster back to %d node(s) by hand (not with a reader Aurora Auto Scaling manages)",
+			r.req.Target.Noun(), len(t.Members), memberList(t), r.reader.Identifier, r.from)}
 	}
 	r.rollbackRequested = true // RDS sets the cluster's nodes up by itself: nothing to ask
 	if err := r.interruptible(ctx, errRollbackLeftToRDS, func(c context.Context) error { return r.waitClusterBack(c, r.from) }); err != nil {
@@ -2160,11 +2162,15 @@ func (r *run) alreadyPutBack(ctx context.Context, t *Topology) (string, error) {
 	return action, nil
 }
 
-// ownMembers counts the members of cluster t that are not readers Aurora Auto Scaling added.
-func ownMembers(t *Topology) int {
+// ownMembers counts the members of cluster t other than the recorded reader (recorded), one
+// gone (Describe marks a member the cluster still lists but that no longer exists "deleted") and
+// readers Aurora Auto Scaling added.
+func ownMembers(t *Topology, recorded string) int {
 	n := 0
 	for _, m := range t.Members {
-		if m.Writer || !strings.HasPrefix(m.Identifier, autoScalingReaderPrefix) {
+		switch {
+		case m.Status == "deleted", !m.Writer && strings.EqualFold(m.Identifier, recorded):
+		case m.Writer || !strings.HasPrefix(m.Identifier, autoScalingReaderPrefix):
 			n++
 		}
 	}

@@ -834,7 +834,7 @@ func TestRollbackRefusedOutrightIsNotBegun(t *testing.T) {
 	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
 	var ce *ChangeError
 	if !errors.As(err, &ce) || !ce.RollbackAttempted || ce.RolledBack || !ce.RollbackRefused || strings.Contains(err.Error(), "ROLLBACK FAILED") ||
-		!strings.Contains(err.Error(), "refused for the test; nothing is restored yet: fix the cause (as RDS says above) and apply again to roll back") {
+		!strings.Contains(err.Error(), "refused for the test; nothing is restored yet: fix the cause (as said above) and apply again to roll back") {
 		t.Fatalf("want a rollback not begun, got %v", err)
 	}
 	if tags := e.snapshotTags(KindInstance, "rightsize-guard-mandible-prod-g1-to1"); tags[TagOutcome] != OutcomeRollingBack {

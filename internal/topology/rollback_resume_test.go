@@ -504,3 +504,65 @@ func interruptAuroraRollback(t *testing.T, e *env) Request {
 	e.o.OnStep = nil
 	return req
 }
+
+// ownMembers leaves out the recorded reader, a member the cluster still lists but that is gone
+// (Describe marks it "deleted"), and readers Aurora Auto Scaling added.
+func TestOwnMembers(t *testing.T) {
+	topo := &Topology{Members: []Member{
+		{Identifier: "w", Writer: true, Status: "available"},
+		{Identifier: "recorded", Status: "deleted"},
+		{Identifier: "gone", Status: "deleted"},
+		{Identifier: autoScalingReaderPrefix + "1", Status: "available"},
+	}}
+	if n := ownMembers(topo, "recorded"); n != 1 {
+		t.Errorf("ownMembers = %d, want 1 (the writer)", n)
+	}
+	topo.Members = append(topo.Members, Member{Identifier: "by-hand", Status: "creating"}, Member{Identifier: "RECORDED", Status: "available"})
+	if n := ownMembers(topo, "recorded"); n != 2 {
+		t.Errorf("ownMembers = %d, want 2 (the writer and the reader added by hand)", n)
+	}
+}
+
+// Two readers added while the change settled: the rollback will not add the recorded reader
+// beside them, and has begun nothing (the guard stays rolling-back); once the cluster is put back
+// to 2 nodes by hand, the next apply records the rollback and deletes nothing.
+func TestRollbackRefusesBesideExtraReaders(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.setDeadline(e.srv.Now().Add(3 * time.Hour))
+	addReader := func(id string) {
+		if _, err := e.api.CreateDBInstance(context.Background(), &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(id),
+			DBClusterIdentifier: aws.String("sso-prod"), DBInstanceClass: aws.String("db.r6g.large"), Engine: aws.String("aurora-postgresql")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.o.OnStep = func(s Step) error {
+		if s == StepSettled {
+			addReader("sso-prod-reader-b")
+			addReader("sso-prod-reader-c")
+		}
+		return nil
+	}
+	req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
+	_, err := e.o.Run(context.Background(), req)
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RollbackRefused || strings.Contains(err.Error(), "ROLLBACK FAILED") || !strings.Contains(err.Error(), "not recreating reader sso-prod-instance-2 beside them") {
+		t.Fatalf("want the rollback refused, not begun, got %v", err)
+	}
+	if got := e.snapshotTags(KindCluster, "rightsize-guard-sso-prod-g1-to1")[TagOutcome]; got != OutcomeRollingBack {
+		t.Fatalf("guard outcome %q, want %q", got, OutcomeRollingBack)
+	}
+	e.o.OnStep = nil
+	e.srv.Advance(15 * time.Minute) // the readers created
+	if _, err := e.api.DeleteDBInstance(context.Background(), &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("sso-prod-reader-c"), SkipFinalSnapshot: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(30 * time.Minute)
+	seq := e.lastSeq()
+	_, err = e.o.Run(context.Background(), req)
+	if !errors.As(err, &ce) || !ce.RolledBack || !strings.Contains(ce.RollbackAction, "already back at 2 node(s)") {
+		t.Fatalf("next apply: %v, want the rollback recorded", err)
+	}
+	if c := e.callsSince("DeleteDBInstance", seq); len(c) > 0 {
+		t.Errorf("the next apply deleted %s", c[0].Params["DBInstanceIdentifier"])
+	}
+}

@@ -637,7 +637,7 @@ func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error, 
 			". The previous topology is not restored yet; applying again validates the change again and rolls it back if it still fails.")
 	case errors.As(err, &ce) && ce.RollbackInProgress:
 		diags.AddError("Topology Change Failed, Rollback Not Begun", err.Error()+
-			". The previous topology is not restored yet; applying again rolls the change back once RDS accepts it.")
+			". The previous topology is not restored yet; once the cause is fixed, applying again rolls the change back.")
 	case errors.As(err, &ce) && ce.RollbackAttempted:
 		next := "restore from the guard snapshot if needed (a restore loses what was written since it was taken)."
 		if !ce.RestorePoint() {
@@ -723,7 +723,7 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 			tflog.Warn(ctx, "rightsize_db_topology: could not look for an unfinished change", map[string]any{"error": err.Error()})
 		case outcome == topology.OutcomeRollingBack:
 			resp.Diagnostics.AddWarning("Unfinished Topology Change",
-				fmt.Sprintf("A change of %s to %d node(s) failed and its rollback was not finished: refused by RDS, interrupted or out of time (guard snapshot %s). The state keeps nodes = %d: with nodes = %d the next apply finishes the rollback and reports it; with nodes = %d it takes the database back behind a guard snapshot of its own.",
+				fmt.Sprintf("A change of %s to %d node(s) failed and its rollback was not finished: refused, interrupted or out of time (guard snapshot %s). The state keeps nodes = %d: with nodes = %d the next apply finishes the rollback and reports it; with nodes = %d it takes the database back behind a guard snapshot of its own.",
 					target.Noun(), state.Nodes.ValueInt64(), id, prior.ValueInt64(), state.Nodes.ValueInt64(), prior.ValueInt64()))
 			state.Nodes = prior
 		case topology.Unfinished(outcome):

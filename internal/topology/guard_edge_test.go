@@ -121,8 +121,29 @@ func TestChangingGuardWithoutReaderTagsAndAutoScalingReader(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.srv.Advance(30 * time.Minute)
-	_, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
-	if err == nil || !strings.Contains(err.Error(), "does not record the reader") {
-		t.Fatalf("run: %v, want the missing reader record named", err)
+	req := Request{Target: sso, Nodes: 1, Generation: 1}
+	_, err := e.o.Run(ctx, req)
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.ReaderRecordMissing || strings.Contains(err.Error(), "rollback disabled") {
+		t.Fatalf("run: %v, want the missing reader record reported as such", err)
+	}
+	for _, want := range []string{"does not record the reader", "a reader Aurora Auto Scaling added, which it removes again, does not count",
+		"put the cluster back to 2 node(s) of its own by hand", "tag the guard snapshot rightsize:outcome = superseded and apply again"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q lacks %q", err, want)
+		}
+	}
+	// The way out it gives: keep the cluster as it is (tag the guard superseded); the next apply
+	// then makes the change anew behind a guard of its own.
+	g, err := loadGuard(ctx, e.api, KindCluster, "rightsize-guard-sso-prod-g1-to1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.api.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: aws.String(g.arn),
+		Tags: []rdstypes.Tag{{Key: aws.String(TagOutcome), Value: aws.String(OutcomeSuperseded)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := e.o.Run(ctx, req); err != nil || res.Nodes != 1 {
+		t.Fatalf("after tagging the guard superseded: %v %+v, want the change made", err, res)
 	}
 }

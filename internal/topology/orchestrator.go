@@ -1820,10 +1820,19 @@ func (r *run) finishRollback(ctx context.Context, g *guard) error {
 	r.facts = factsFromTags(g.tags)
 	r.from = r.fromNodes(g)
 	if r.req.Target.Kind == KindCluster && r.reader == nil && !(clusterAt(r.topo, r.from) && !hasAutoScalingReader(r.topo)) {
-		return r.changeErr("finishing the rollback an earlier apply began", fmt.Errorf("guard snapshot %s does not record the reader (tags %s*); restore the cluster by hand from it", g.id, tagReaderPrefix))
+		why := fmt.Sprintf("the cluster is not at its %d node(s) (%s)", r.from, memberList(r.topo))
+		if hasAutoScalingReader(r.topo) {
+			why = fmt.Sprintf("a reader Aurora Auto Scaling added, which it removes again, does not count (%s)", memberList(r.topo))
+		}
+		ce := r.changeErr("finishing the rollback an earlier apply began", fmt.Errorf("guard snapshot %s does not record the reader (its tags %s* were removed), "+
+			"so this apply cannot tell which reader to recreate, and %s: put the cluster back to %d node(s) of its own by hand and apply again to record the rollback; "+
+			"or, to keep the cluster as it is, tag the guard snapshot %s = %s and apply again",
+			g.id, tagReaderPrefix, why, r.from, TagOutcome, OutcomeSuperseded))
+		ce.Changed, ce.ReaderRecordMissing = true, true
+		return ce
 	}
 	r.o.logf("%s: finishing the rollback an interrupted run began (guard snapshot %s, outcome %s)", r.req.Target, g.id, g.outcome())
-	why := errors.New("that apply's change failed and its rollback was not finished (refused by RDS, the apply interrupted, or out of time)")
+	why := errors.New("that apply's change failed and its rollback was not finished (refused, the apply interrupted, or out of time)")
 	if g.outcome() == OutcomeChanging {
 		why = errors.New("that apply requested the change and was interrupted before recording its outcome; " +
 			"the database is not in the requested topology, so the change did not take effect or was rolled back")
@@ -2115,9 +2124,11 @@ func (r *run) waitClusterBack(ctx context.Context, n int) error {
 		MinInterval: r.o.PollMin, MaxInterval: r.o.PollMax, Sleep: r.o.Sleep,
 		Refresh: func(ctx context.Context) (*Topology, string, error) {
 			t, err := Describe(ctx, r.o.RDS, r.req.Target)
-			switch {
-			case err != nil:
+			if err != nil {
 				return nil, "", err
+			}
+			t = withoutGoneMembers(t)
+			switch {
 			case clusterAt(t, n) && !hasAutoScalingReader(t):
 				return t, "back", nil
 			case clusterSettingUp(t, n):
@@ -2147,6 +2158,7 @@ func (r *run) waitClusterBack(ctx context.Context, n int) error {
 // add the recorded reader beside them.
 func (r *run) alreadyPutBack(ctx context.Context, t *Topology) (string, error) {
 	action := fmt.Sprintf("%s was already back at %d node(s)", r.req.Target.Noun(), r.from)
+	t = withoutGoneMembers(t)
 	if hasAutoScalingReader(t) || !(clusterAt(t, r.from) || clusterSettingUp(t, r.from)) {
 		// Nothing begun: the guard stays rolling-back, and the next apply, the cluster put back
 		// by hand, records the rollback.
@@ -2160,6 +2172,15 @@ func (r *run) alreadyPutBack(ctx context.Context, t *Topology) (string, error) {
 	}
 	_ = r.o.step(StepRolledBack)
 	return action, nil
+}
+
+// withoutGoneMembers is t without the members the cluster still lists but that no longer exist
+// (Describe marks them "deleted"), so that they count neither as nodes nor as nodes not ready.
+func withoutGoneMembers(t *Topology) *Topology {
+	c := *t
+	c.Members = slices.DeleteFunc(slices.Clone(t.Members), func(m Member) bool { return m.Status == "deleted" })
+	c.Nodes = len(c.Members)
+	return &c
 }
 
 // ownMembers counts the members of cluster t other than the recorded reader (recorded), one

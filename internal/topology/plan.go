@@ -255,7 +255,7 @@ func rollbackText(req Request) string {
 func resumeSummary(p Preview, req Request) string {
 	var b strings.Builder
 	if p.RollingBack {
-		fmt.Fprintf(&b, "Apply will finish rolling back the change of %s to %d node(s) that an earlier apply began behind guard snapshot %s: that change failed, and its rollback was not finished (refused by RDS, the apply interrupted, or out of time). "+
+		fmt.Fprintf(&b, "Apply will finish rolling back the change of %s to %d node(s) that an earlier apply began behind guard snapshot %s: that change failed, and its rollback was not finished (refused, the apply interrupted, or out of time). "+
 			"Restore the previous topology (%s) unless it is back already, tag the guard snapshot rightsize:outcome = rolled-back and fail, reporting the rollback; the next apply starts the change anew behind a new guard snapshot.",
 			req.Target.Noun(), req.Nodes, p.Resume, rollbackText(req))
 		return b.String()

@@ -71,7 +71,7 @@ func TestRollbackRefusedIsMadeByTheNextRun(t *testing.T) {
 			e.o.OnStep = nil
 			_, err = e.o.Run(context.Background(), req)
 			if !errors.As(err, &ce) || !ce.RolledBack || !strings.Contains(ce.Stage, "finishing the rollback") ||
-				!strings.Contains(err.Error(), "refused by RDS, the apply interrupted, or out of time") {
+				!strings.Contains(err.Error(), "refused, the apply interrupted, or out of time") {
 				t.Fatalf("next run: %v, want the rollback made and reported", err)
 			}
 			if !tc.rolledBack(e) {

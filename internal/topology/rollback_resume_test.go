@@ -566,3 +566,25 @@ func TestRollbackRefusesBesideExtraReaders(t *testing.T) {
 		t.Errorf("the next apply deleted %s", c[0].Params["DBInstanceIdentifier"])
 	}
 }
+
+// alreadyPutBack leaves out a member the cluster still lists but that is gone (the recorded
+// reader, just deleted): with the writer and a reader added by hand, the cluster is back.
+func TestAlreadyPutBackIgnoresGoneMembers(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.setDeadline(e.srv.Now().Add(3 * time.Hour))
+	r := &run{o: e.o, req: Request{Target: sso, Nodes: 1}, from: 2, reader: &ReaderSpec{Identifier: ssoReader}}
+	topo := e.topology(sso)
+	topo.Members[1].Status = "deleted" // the recorded reader, gone but still listed
+	topo.Members = append(topo.Members, Member{Identifier: "sso-prod-reader-b", Status: "available"})
+	if _, err := e.api.CreateDBInstance(context.Background(), &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("sso-prod-reader-b"),
+		DBClusterIdentifier: aws.String("sso-prod"), DBInstanceClass: aws.String("db.r6g.large"), Engine: aws.String("aurora-postgresql")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.api.DeleteDBInstance(context.Background(), &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String(ssoReader), SkipFinalSnapshot: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(30 * time.Minute)
+	if action, err := r.alreadyPutBack(context.Background(), topo); err != nil || !strings.Contains(action, "already back at 2 node(s)") {
+		t.Fatalf("alreadyPutBack: %q %v", action, err)
+	}
+}

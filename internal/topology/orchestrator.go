@@ -308,15 +308,17 @@ type ChangeError struct {
 	// rolling-back, and the next run finishes the rollback. RollbackRequested says whether RDS
 	// had accepted the rollback's call (false: RDS was busy with another operation and refused it).
 	RollbackInProgress, RollbackRequested bool
-	// RollbackInterrupted is true, with RollbackInProgress and RollbackRequested, when the run was
-	// interrupted (its context cancelled: Ctrl-C in Terraform) while it waited for RDS to finish
-	// the rollback it had accepted: RDS finishes it on its own, and the next run waits for it and
-	// records it.
+	// RollbackInterrupted is true, with RollbackInProgress, when the run was interrupted (Ctrl-C in
+	// Terraform: Orchestrator.Interrupt or Run's context cancelled) during one of the rollback's
+	// waits: with RollbackRequested, for RDS to finish the rollback it had accepted (RDS finishes
+	// it on its own; the next run waits for it and records it); without, for RDS to finish
+	// another operation before the rollback's call (nothing begun; the next run makes it).
 	RollbackInterrupted bool
 	// RollbackRefused is true, with RollbackInProgress, when RDS refused the rollback's own call
-	// (ModifyDBInstance, or CreateDBInstance / DeleteDBInstance of the Aurora reader): nothing was
-	// restored, the guard stays tagged rolling-back, and the next run (once the cause, a missing
-	// permission or expired credentials, say, is fixed) makes the rollback.
+	// (ModifyDBInstance, or CreateDBInstance / DeleteDBInstance of the Aurora reader), or the
+	// credentials a call before it, or the rollback would not add the recorded reader beside other
+	// instances: nothing was restored, the guard stays tagged rolling-back, and the next run (once
+	// the cause, a missing permission or expired credentials, say, is fixed) makes the rollback.
 	RollbackRefused bool
 	// RollbackUntagged is true, with RollbackInProgress, when the guard could not be tagged
 	// rolling-back (the credentials refused that call too): it still says changing, and the next
@@ -452,8 +454,9 @@ type run struct {
 	changed bool
 	// changing is true once this run tagged its guard changing (before the change call).
 	changing bool
-	// interrupt is the run's own context (Run's, cancelled by an interruption), which the rollback,
-	// running on a context of its own, watches once RDS accepted its call (rollbackWait).
+	// interrupt is what an interruption cancels (Orchestrator.Interrupt, else Run's context),
+	// which the rollback, running on a context of its own, watches during its waits
+	// (interruptible): its calls are not cut short.
 	interrupt context.Context
 	// rollbackRequested is true once RDS accepted this run's rollback call (the modification,
 	// or the reader's deletion or creation), so a rollback cut short is under way at RDS.

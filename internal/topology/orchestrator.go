@@ -720,6 +720,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		}
 		r.o.logf("%s: %v", r.req.Target, err)
 	}
+	r.closeOppositeRollback(ctx)
 	// The last boundary comes before the guard is deleted: an interruption here leaves the
 	// completed guard, which a re-run reports done. Past it the run no longer stops for an
 	// interruption, since the guard (with its record of a removed reader) is the change's
@@ -1236,6 +1237,28 @@ func (r *run) ownOppositeChange(ctx context.Context) string {
 		}
 	}
 	return ""
+}
+
+// closeOppositeRollback records as rolled back the guard of this resource's opposite change (this
+// generation's or the previous one's) still tagged rolling-back: this run, just completed, has put
+// the target back at that change's starting node count (a destroy with restore_on_destroy, or
+// nodes set back, after a refused rollback). Left open, it would be taken, by a later change of
+// that generation (a resource created anew), for a rollback still owed. Best effort: logged.
+func (r *run) closeOppositeRollback(ctx context.Context) {
+	for _, gen := range []int64{r.req.Generation, r.req.Generation - 1} {
+		if gen < 1 {
+			continue
+		}
+		g, err := latestGuard(ctx, r.o.RDS, r.req.SnapshotPrefix, r.req.Target, gen, 3-r.req.Nodes)
+		if err != nil || g == nil || !sameTarget(g.tags[TagTarget], r.req.Target) || g.outcome() != OutcomeRollingBack {
+			continue
+		}
+		if err := r.tagOutcome(ctx, g, OutcomeRolledBack); err != nil {
+			r.o.logf("%s: recording guard snapshot %s rolled back: %v", r.req.Target, g.id, err)
+			continue
+		}
+		r.o.logf("%s: guard snapshot %s of the change to %d node(s) recorded rolled back: this change put the target back", r.req.Target, g.id, 3-r.req.Nodes)
+	}
 }
 
 // noGuardErr explains a target that is not in its original topology while no guard snapshot of

@@ -588,3 +588,24 @@ func TestAlreadyPutBackIgnoresGoneMembers(t *testing.T) {
 		t.Fatalf("alreadyPutBack: %q %v", action, err)
 	}
 }
+
+// After a refused rollback, the database put back by this resource's own opposite change (nodes
+// set back, or a destroy with restore_on_destroy): that change's success records the refused
+// change's guard rolled back, so a later change of that generation (a resource created anew)
+// makes its change instead of "finishing" a rollback from an earlier lifetime.
+func TestOppositeChangeClosesRefusedRollback(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.setDeadline(e.srv.Now().Add(6 * time.Hour))
+	refuseAuroraRollback(t, e)
+	if _, err := e.o.Run(context.Background(), Request{Target: sso, Nodes: 2, Generation: 1}); err != nil {
+		t.Fatalf("back to 2 nodes: %v", err)
+	}
+	if got := e.snapshotTags(KindCluster, "rightsize-guard-sso-prod-g1-to1")[TagOutcome]; got != OutcomeRolledBack {
+		t.Fatalf("the refused change's guard is %q, want %q", got, OutcomeRolledBack)
+	}
+	res, err := e.o.Run(context.Background(), Request{Target: sso, Nodes: 1, Generation: 1, Validator: okValidator{}})
+	if err != nil || res.Nodes != 1 || res.GuardSnapshotID != "rightsize-guard-sso-prod-g1-to1-r2" {
+		t.Fatalf("a later change of that generation: %v %+v, want it made behind a guard of its own", err, res)
+	}
+	e.assertGuarded(sso)
+}

@@ -714,10 +714,15 @@ func GuardOutcome(ctx context.Context, api RDSAPI, prefix string, target Target,
 	if latest == nil || err != nil {
 		return "", "", err
 	}
-	if !sameTarget(latest.tags[TagTarget], target) || latest.status == "failed" {
-		return latest.id, "", nil
+	return latest.id, guardOutcome(latest, target), nil
+}
+
+// guardOutcome is g's outcome tag, or "" when g is not a guard of target's or its snapshot failed.
+func guardOutcome(g *guard, target Target) string {
+	if !sameTarget(g.tags[TagTarget], target) || g.status == "failed" {
+		return ""
 	}
-	return latest.id, latest.outcome(), nil
+	return g.outcome()
 }
 
 // guardAttempts lists the manual snapshots of target (one paginated describe call, filtered by

@@ -860,10 +860,6 @@ func validationInconclusive(err error) bool {
 // while it fails to reach the database (connectionError); a mismatch, an answer or a
 // cancellation ends it at once.
 func (r *run) checkValidation(ctx context.Context) (*Report, error) {
-	sleep := r.o.Sleep
-	if sleep == nil {
-		sleep = wait.Sleep
-	}
 	for i := 0; ; i++ {
 		rep, err := r.req.Validator.Check(ctx, r.facts)
 		var ve *ValidationError
@@ -871,7 +867,7 @@ func (r *run) checkValidation(ctx context.Context) (*Report, error) {
 			return rep, err
 		}
 		r.o.logf("%s: validation could not reach the database (%v); trying again in %s", r.req.Target, err, validationRetries[i])
-		if serr := sleep(ctx, validationRetries[i]); serr != nil {
+		if serr := r.o.sleep(ctx, validationRetries[i]); serr != nil {
 			return nil, serr
 		}
 	}
@@ -1226,15 +1222,9 @@ func (r *run) classify(latest *guard) (phase, error) {
 // rollback takes it back (a change the other way under way would not move it there). "" when
 // there is none.
 func (r *run) ownOppositeChange(ctx context.Context) string {
-	for _, gen := range []int64{r.req.Generation, r.req.Generation - 1} {
-		if gen < 1 {
-			continue
-		}
-		id, outcome, err := GuardOutcome(ctx, r.o.RDS, r.req.SnapshotPrefix, r.req.Target, gen, 3-r.req.Nodes)
-		if err == nil && outcome == OutcomeRollingBack {
-			return fmt.Sprintf("status is %q: this resource's rollback of its change to %d node(s) (guard snapshot %s) is still under way; "+
-				"wait for RDS to finish it, then apply again", r.topo.Status, 3-r.req.Nodes, id)
-		}
+	if gs := r.oppositeRollbacks(ctx); len(gs) > 0 {
+		return fmt.Sprintf("status is %q: this resource's rollback of its change to %d node(s) (guard snapshot %s) is still under way; "+
+			"wait for RDS to finish it, then apply again", r.topo.Status, 3-r.req.Nodes, gs[0].id)
 	}
 	return ""
 }
@@ -1245,20 +1235,30 @@ func (r *run) ownOppositeChange(ctx context.Context) string {
 // nodes set back, after a refused rollback). Left open, it would be taken, by a later change of
 // that generation (a resource created anew), for a rollback still owed. Best effort: logged.
 func (r *run) closeOppositeRollback(ctx context.Context) {
-	for _, gen := range []int64{r.req.Generation, r.req.Generation - 1} {
-		if gen < 1 {
-			continue
-		}
-		g, err := latestGuard(ctx, r.o.RDS, r.req.SnapshotPrefix, r.req.Target, gen, 3-r.req.Nodes)
-		if err != nil || g == nil || !sameTarget(g.tags[TagTarget], r.req.Target) || g.outcome() != OutcomeRollingBack {
-			continue
-		}
+	for _, g := range r.oppositeRollbacks(ctx) {
 		if err := r.tagOutcome(ctx, g, OutcomeRolledBack); err != nil {
 			r.o.logf("%s: recording guard snapshot %s rolled back: %v", r.req.Target, g.id, err)
 			continue
 		}
 		r.o.logf("%s: guard snapshot %s of the change to %d node(s) recorded rolled back: this change put the target back", r.req.Target, g.id, 3-r.req.Nodes)
 	}
+}
+
+// oppositeRollbacks returns the latest guards of generations G and G−1 (in that order) of this
+// resource's change to the other node count that are tagged rolling-back (as GuardOutcome reads
+// them: this target's, not failed). A guard that cannot be read is left out.
+func (r *run) oppositeRollbacks(ctx context.Context) []*guard {
+	var out []*guard
+	for _, gen := range []int64{r.req.Generation, r.req.Generation - 1} {
+		if gen < 1 {
+			continue
+		}
+		g, err := latestGuard(ctx, r.o.RDS, r.req.SnapshotPrefix, r.req.Target, gen, 3-r.req.Nodes)
+		if err == nil && g != nil && guardOutcome(g, r.req.Target) == OutcomeRollingBack {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // noGuardErr explains a target that is not in its original topology while no guard snapshot of
@@ -2096,6 +2096,14 @@ func credentialsRefused(err error) bool {
 		"SignatureDoesNotMatch", "AuthFailure")
 }
 
+// sleep is Sleep, or wait.Sleep when it is not set.
+func (o *Orchestrator) sleep(ctx context.Context, d time.Duration) error {
+	if o.Sleep == nil {
+		return wait.Sleep(ctx, d)
+	}
+	return o.Sleep(ctx, d)
+}
+
 // rollbackTimeout is RollbackTimeout, or DefaultRollbackTimeout when it is not set.
 func (o *Orchestrator) rollbackTimeout() time.Duration {
 	if o.RollbackTimeout <= 0 {
@@ -2217,7 +2225,7 @@ func ownMembers(t *Topology, recorded string) int {
 	for _, m := range t.Members {
 		switch {
 		case m.Status == "deleted", !m.Writer && strings.EqualFold(m.Identifier, recorded):
-		case m.Writer || !strings.HasPrefix(m.Identifier, autoScalingReaderPrefix):
+		case !isAutoScalingReader(m):
 			n++
 		}
 	}
@@ -2239,9 +2247,13 @@ const autoScalingReaderPrefix = "application-autoscaling-"
 // hasAutoScalingReader reports whether a member of cluster t is a reader Aurora Auto Scaling
 // added (autoScalingReaderPrefix).
 func hasAutoScalingReader(t *Topology) bool {
-	return t != nil && slices.ContainsFunc(t.Members, func(m Member) bool {
-		return !m.Writer && strings.HasPrefix(m.Identifier, autoScalingReaderPrefix)
-	})
+	return t != nil && slices.ContainsFunc(t.Members, isAutoScalingReader)
+}
+
+// isAutoScalingReader reports whether m is a reader Aurora Auto Scaling added
+// (autoScalingReaderPrefix).
+func isAutoScalingReader(m Member) bool {
+	return !m.Writer && strings.HasPrefix(m.Identifier, autoScalingReaderPrefix)
 }
 
 // instanceRestoring reports whether the DB instance target is being modified back to Multi-AZ
@@ -2250,16 +2262,12 @@ func hasAutoScalingReader(t *Topology) bool {
 // three times: a refusal of the rollback's call must not be taken for "nothing begun" because
 // one describe call was throttled.
 func (r *run) instanceRestoring(ctx context.Context, orig bool) bool {
-	sleep := r.o.Sleep
-	if sleep == nil {
-		sleep = wait.Sleep
-	}
 	for attempt := 1; ; attempt++ {
 		t, err := Describe(ctx, r.o.RDS, r.req.Target)
 		if err == nil {
 			return t.Status == "modifying" && t.PendingMultiAZ != nil && *t.PendingMultiAZ == orig
 		}
-		if !IsTransient(err) || attempt == 3 || sleep(ctx, time.Duration(attempt)*2*time.Second) != nil {
+		if !IsTransient(err) || attempt == 3 || r.o.sleep(ctx, time.Duration(attempt)*2*time.Second) != nil {
 			return false
 		}
 	}

@@ -910,16 +910,19 @@ func (r *dbTopologyResource) ImportState(ctx context.Context, req resource.Impor
 		resp.Diagnostics.AddError("Invalid Import Identifier", err.Error()+". Example: terraform import rightsize_db_topology.x instance:mandible-prod")
 		return
 	}
-	if target.Kind == topology.KindInstance && r.data != nil {
-		// An Aurora cluster's instance is changed through its cluster, never alone: say so now
-		// rather than at the first plan.
-		topo, err := topology.Describe(ctx, r.data.RDS, target)
+	var topo *topology.Topology
+	if r.data != nil {
+		var err error
+		topo, err = topology.Describe(ctx, r.data.RDS, target)
 		switch {
 		case topology.IsNotFound(err): // the Read after the import reports it
+			topo = nil
 		case err != nil:
 			resp.Diagnostics.AddError("Unable to Read Database Topology", fmt.Sprintf("Reading %s: %v", target.Noun(), err))
 			return
 		case topo.Instance != nil && aws.ToString(topo.Instance.DBClusterIdentifier) != "":
+			// An Aurora cluster's instance is changed through its cluster, never alone: say so
+			// now rather than at the first plan.
 			cluster := aws.ToString(topo.Instance.DBClusterIdentifier)
 			resp.Diagnostics.AddError("Invalid Import Identifier",
 				fmt.Sprintf("DB instance %s is a member of DB cluster %s, whose node count this resource changes as a whole: "+
@@ -948,7 +951,61 @@ func (r *dbTopologyResource) ImportState(ctx context.Context, req resource.Impor
 	} else {
 		m.DBInstanceIdentifier = types.StringValue(written)
 	}
+	if topo != nil && !r.takeOverEarlierChanges(ctx, topo, &m, &resp.Diagnostics) {
+		return
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// takeOverEarlierChanges carries into an imported state what guard snapshots of the database
+// record of earlier changes (made by a resource since removed from its state, or in another
+// configuration), so that the imported resource neither takes an earlier change's guard for its
+// own nor adopts an unfinished change as the database's topology:
+//   - the generation: the next change uses one above every earlier change's, so its guard
+//     snapshot is its own (an earlier rollback left tagged rolling-back would otherwise be
+//     "finished" by the first change of the same generation and node count);
+//   - an unfinished change (its guard tagged changing or rolling-back) that left the database
+//     away from its starting node count is taken over as the resource that made it would hold it:
+//     nodes is the starting count and the generation the one before the change's, so the Read
+//     after the import warns of it and the next apply, with the configured node count, resumes
+//     the change and validates it, or finishes its rollback.
+//
+// It returns false when the guard snapshots could not be read (an error is added: an import that
+// could not look for them is not made).
+func (r *dbTopologyResource) takeOverEarlierChanges(ctx context.Context, topo *topology.Topology, m *dbTopologyModel, diags *diag.Diagnostics) bool {
+	target := topo.Target
+	c, err := topology.LatestChange(ctx, r.data.RDS, target)
+	if err != nil {
+		diags.AddError("Unable to Read Guard Snapshots",
+			fmt.Sprintf("Importing %s: looking for guard snapshots of earlier changes: %v. Allow the provider's credentials to describe the database's snapshots and list their tags, then import again.", target.Noun(), err))
+		return false
+	}
+	if c == nil {
+		return true
+	}
+	gen := c.Generation
+	atStart := topo.Nodes == c.From && topo.Status == "available" && (topo.PendingMultiAZ == nil || *topo.PendingMultiAZ == topo.MultiAZ)
+	action := fmt.Sprintf("imported: guard snapshot %s records an earlier change of generation %d (%d to %d nodes, outcome %q)", c.GuardID, c.Generation, c.From, c.To, c.Outcome)
+	switch {
+	case !c.Open() || atStart:
+	case c.Prefix == "":
+		diags.AddWarning("Unfinished Topology Change Not Taken Over",
+			fmt.Sprintf("Guard snapshot %s records a change of %s from %d to %d node(s) that is unfinished (%s = %s), but its identifier does not tell the prefix it was named with, so the import takes the database as it is: nodes = %d. "+
+				"Put the database back to %d node(s) and apply, or keep it as it is and tag the guard snapshot %s = %s.",
+				c.GuardID, target.Noun(), c.From, c.To, topology.TagOutcome, c.Outcome, topo.Nodes, c.From, topology.TagOutcome, topology.OutcomeSuperseded))
+	default:
+		gen--
+		m.Nodes = types.Int64Value(int64(c.From))
+		m.Guard = types.ObjectValueMust(guardAttrTypes, map[string]attr.Value{
+			"snapshot_identifier_prefix": types.StringValue(c.Prefix), "retain": types.BoolValue(true), "verify_restore": types.BoolValue(false),
+		})
+		action = fmt.Sprintf("imported: the change of generation %d (%d to %d nodes) is unfinished, guard snapshot %s (outcome %q)", c.Generation, c.From, c.To, c.GuardID, c.Outcome)
+	}
+	m.LastChange = types.ObjectValueMust(lastChangeAttrTypes, map[string]attr.Value{
+		"generation": types.Int64Value(gen), "time": types.StringNull(), "action": types.StringValue(action),
+		"from_nodes": types.Int64Null(), "to_nodes": types.Int64Null(),
+	})
+	return true
 }
 
 // ---- plan ----

@@ -1,0 +1,329 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/topology"
+)
+
+// refusedRollbackOnCreate starts a sandbox whose first topology change (a resource's create, to
+// 1 node) loses rows of the validated table, and whose rollback RDS then refuses (AccessDenied on
+// ModifyDBInstance): the create fails with the rollback not begun, leaving no resource in the
+// state, mandible-prod on one node and its guard snapshot tagged rolling-back. It returns the
+// sandbox, an RDS client of it and the configuration for n nodes.
+func refusedRollbackOnCreate(t *testing.T) (*sandbox.Server, *rds.Client, func(n int) string) {
+	t.Helper()
+	schema := seedTopologyTables(t)
+	dsn := acctest.PGDSN(t)
+	settled := 0
+	var srv *sandbox.Server
+	srv, api := topologySandbox(t, sandbox.Demo(), func(o *topology.Orchestrator) {
+		o.OnStep = func(s topology.Step) error {
+			if s != topology.StepSettled {
+				return nil
+			}
+			if settled++; settled != 1 {
+				return nil
+			}
+			c, err := pgx.Connect(context.Background(), dsn)
+			if err != nil {
+				return err
+			}
+			defer func() { _ = c.Close(context.Background()) }()
+			if _, err := c.Exec(context.Background(), "DELETE FROM "+schema+".messages WHERE id <= 3"); err != nil {
+				return err
+			}
+			srv.InjectFaults(sandbox.FaultRule{Operation: "ModifyDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
+				Code: "AccessDenied", Message: "User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: rds:ModifyDBInstance"}})
+			return nil
+		}
+	})
+	cfg := func(n int) string {
+		return topologyConfig(srv, acctest.HarnessPostgres(t), fmt.Sprintf(`
+resource "rightsize_db_topology" "m" {
+  db_instance_identifier = "mandible-prod"
+  nodes                  = %d
+  validation = {
+    tables = ["%s.messages"]
+  }
+}
+`, n, schema))
+	}
+	return srv, api, cfg
+}
+
+// refusedCreateStep is the step whose create fails with its rollback refused (refusedRollbackOnCreate).
+func refusedCreateStep(cfg func(int) string) resource.TestStep {
+	return resource.TestStep{Config: cfg(1), ExpectError: regexp.MustCompile(`(?s)Topology Change Failed, Rollback Not Begun.*validation\s+failed`)}
+}
+
+// importedAttrs checks attributes of the one imported instance state.
+func importedAttrs(want map[string]string) resource.ImportStateCheckFunc {
+	return func(states []*terraform.InstanceState) error {
+		if len(states) != 1 {
+			return fmt.Errorf("%d imported states, want 1", len(states))
+		}
+		for k, v := range want {
+			if got := states[0].Attributes[k]; got != v {
+				return fmt.Errorf("imported %s = %q, want %q", k, got, v)
+			}
+		}
+		return nil
+	}
+}
+
+// TestAccDBTopology_importUnfinishedRollback: an apply's rollback RDS refused leaves the database
+// on the failed change's one node, and the resource is not in the state (its create failed; or it
+// was removed with terraform state rm). Imported, the database is taken over as that resource
+// holds it: nodes = 2 (the change's starting count, generation 0), so with nodes = 1 configured
+// the next apply finishes the rollback and reports it, and the one after makes the change anew
+// behind a guard snapshot of its own — instead of the import taking the failed change for the
+// database's topology (an empty plan, the lost rows forgotten).
+func TestAccDBTopology_importUnfinishedRollback(t *testing.T) {
+	srv, api, cfg := refusedRollbackOnCreate(t)
+	const name = "rightsize_db_topology.m"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			refusedCreateStep(cfg),
+			{
+				PreConfig: srv.ClearFaults,
+				Config:    cfg(1), ResourceName: name, ImportState: true, ImportStateId: "instance:mandible-prod", ImportStatePersist: true,
+				ImportStateCheck: importedAttrs(map[string]string{"nodes": "2", "current_nodes": "1", "last_change.generation": "0"}),
+			},
+			{
+				Config: cfg(1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(name, plancheck.ResourceActionUpdate),
+				}},
+				ExpectError: regexp.MustCompile(`(?s)Topology Change Rolled Back.*finishing\s+the\s+rollback.*Multi-AZ\s+turned\s+on\s+again`),
+				Check:       checkGuardOutcome(api, "rightsize-guard-mandible-prod-g1-to1", topology.OutcomeRolledBack),
+			},
+			{
+				Config: cfg(1),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(name, tfPath("nodes"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue(name, tfPath("current_nodes"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue(name, tfPath("guard_snapshot_id"), knownvalue.StringExact("rightsize-guard-mandible-prod-g1-to1-r2")),
+				},
+			},
+		},
+	})
+}
+
+// TestAccDBTopology_importAfterRollbackByHand: the database of a refused rollback put back to two
+// nodes by hand, then imported, as the resource's docs advise. The import records the earlier
+// change's generation, so the next change (to 1 node) is generation 2 behind a guard snapshot of
+// its own, rather than generation 1 "finishing" the earlier resource's rollback and failing the
+// apply with it.
+func TestAccDBTopology_importAfterRollbackByHand(t *testing.T) {
+	srv, api, cfg := refusedRollbackOnCreate(t)
+	const name = "rightsize_db_topology.m"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			refusedCreateStep(cfg),
+			{
+				PreConfig: func() {
+					srv.ClearFaults()
+					if _, err := api.ModifyDBInstance(context.Background(), &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+						MultiAZ: aws.Bool(true), ApplyImmediately: aws.Bool(true)}); err != nil {
+						t.Fatal(err)
+					}
+					srv.Advance(time.Hour)
+				},
+				Config: cfg(1), ResourceName: name, ImportState: true, ImportStateId: "instance:mandible-prod", ImportStatePersist: true,
+				ImportStateCheck: importedAttrs(map[string]string{"nodes": "2", "current_nodes": "2", "last_change.generation": "1"}),
+			},
+			{
+				Config: cfg(1),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(name, tfPath("current_nodes"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue(name, tfPath("guard_snapshot_id"), knownvalue.StringExact("rightsize-guard-mandible-prod-g2-to1")),
+					statecheck.ExpectKnownValue(name, tfPath("last_change.generation"), knownvalue.Int64Exact(2)),
+				},
+				Check: checkGuardOutcome(api, "rightsize-guard-mandible-prod-g1-to1", topology.OutcomeRollingBack),
+			},
+		},
+	})
+}
+
+// handGuard creates, by hand, a guard snapshot of target as a change of the given generation from
+// 3−to to `to` nodes would have taken it, tagged with outcome, named with prefix.
+func handGuard(t *testing.T, srv *sandbox.Server, api *rds.Client, target topology.Target, prefix string, gen int64, to int, outcome string) string {
+	t.Helper()
+	id := topology.GuardSnapshotID(prefix, target, gen, to, 1)
+	tags := []rdstypes.Tag{}
+	for k, v := range map[string]string{
+		topology.TagManagedBy: topology.ManagedByValue, topology.TagTarget: target.String(), topology.TagGeneration: fmt.Sprint(gen),
+		topology.TagFromNodes: fmt.Sprint(3 - to), topology.TagToNodes: fmt.Sprint(to), topology.TagOutcome: outcome,
+		topology.TagChangeStarted: srv.Now().UTC().Format(time.RFC3339Nano),
+	} {
+		tags = append(tags, rdstypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	ctx := context.Background()
+	var err error
+	if target.Kind == topology.KindCluster {
+		_, err = api.CreateDBClusterSnapshot(ctx, &rds.CreateDBClusterSnapshotInput{DBClusterIdentifier: aws.String(target.Identifier), DBClusterSnapshotIdentifier: aws.String(id), Tags: tags})
+	} else {
+		_, err = api.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String(target.Identifier), DBSnapshotIdentifier: aws.String(id), Tags: tags})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(time.Hour)
+	return id
+}
+
+// ImportState carries the guard snapshots' record of earlier changes into the imported state:
+// nothing without them; the highest generation after closed changes; an unfinished change taken
+// over at its starting node count with its guard's prefix; a warning, and the database taken as
+// it is, when the guard's identifier (shortened to RDS's limit) does not tell the prefix; and no
+// import at all when the snapshots cannot be listed.
+func TestImportState_earlierChanges(t *testing.T) {
+	long := "aurora-" + strings.Repeat("x", 38) // members within 63 characters; its guard identifiers are not
+	sc := sandbox.Demo()
+	sc.Clusters = append(sc.Clusters, sandbox.AuroraPair(long, "db.t4g.medium", sandbox.DemoSSOWriterWorkload, sandbox.DemoSSOReaderWorkload))
+	srv, api := topologySandbox(t, sc, nil)
+	ctx := context.Background()
+	r := &dbTopologyResource{data: &ProviderData{Region: "us-east-1", RDS: api}}
+	var sr fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
+	imp := func(id string) (*dbTopologyModel, diag.Diagnostics) {
+		t.Helper()
+		resp := fwresource.ImportStateResponse{State: tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}}
+		r.ImportState(ctx, fwresource.ImportStateRequest{ID: id}, &resp)
+		if resp.Diagnostics.HasError() {
+			return nil, resp.Diagnostics
+		}
+		var m dbTopologyModel
+		if d := resp.State.Get(ctx, &m); d.HasError() {
+			t.Fatal(d)
+		}
+		return &m, resp.Diagnostics
+	}
+	lastGen := func(m *dbTopologyModel) string {
+		if m.LastChange.IsNull() {
+			return "null"
+		}
+		var d diag.Diagnostics
+		return fmt.Sprint(m.generation(ctx, &d))
+	}
+	prefix := func(m *dbTopologyModel) string {
+		var d diag.Diagnostics
+		return m.guard(ctx, &d).SnapshotIdentifierPrefix.ValueString()
+	}
+	mandible := topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}
+	cluster := topology.Target{Kind: topology.KindCluster, Identifier: long}
+
+	m, d := imp("instance:mandible-prod")
+	if m == nil || lastGen(m) != "null" || !m.Nodes.IsUnknown() || len(d) != 0 {
+		t.Fatalf("without guards: %+v %v", m, d)
+	}
+
+	// Closed changes: the next change's generation is above theirs.
+	handGuard(t, srv, api, mandible, "", 1, 1, topology.OutcomeCompleted)
+	handGuard(t, srv, api, mandible, "", 2, 2, topology.OutcomeCompleted)
+	if m, d = imp("instance:mandible-prod"); m == nil || lastGen(m) != "2" || !m.Nodes.IsUnknown() || len(d) != 0 ||
+		!strings.Contains(m.LastChange.Attributes()["action"].String(), "rightsize-guard-mandible-prod-g2-to2") {
+		t.Fatalf("after closed changes: %+v %v", m, d)
+	}
+
+	// An unfinished change of generation 3 (named with another prefix) that left the database on
+	// one node: taken over at two nodes, generation 2, its prefix.
+	handGuard(t, srv, api, mandible, "team-guard", 3, 1, topology.OutcomeChanging)
+	if _, err := api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(time.Hour)
+	if m, d = imp("instance:mandible-prod"); m == nil || lastGen(m) != "2" || m.Nodes.ValueInt64() != 2 || prefix(m) != "team-guard" || len(d) != 0 {
+		t.Fatalf("an unfinished change: %+v %v", m, d)
+	}
+
+	// A cluster whose guard identifier was shortened: taken as it is, with a warning naming the guard.
+	gid := handGuard(t, srv, api, cluster, "", 1, 1, topology.OutcomeRollingBack)
+	if _, err := api.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String(long + "-instance-2"), SkipFinalSnapshot: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(time.Hour)
+	m, d = imp("cluster:" + long)
+	if m == nil || lastGen(m) != "1" || !m.Nodes.IsUnknown() || prefix(m) != topology.DefaultSnapshotPrefix || len(d.Warnings()) != 1 ||
+		!strings.Contains(d.Warnings()[0].Detail(), gid) || !strings.Contains(d.Warnings()[0].Detail(), "superseded") {
+		t.Fatalf("a shortened guard identifier: %+v %v", m, d)
+	}
+
+	// Snapshots that cannot be listed: no import.
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBSnapshots", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
+		Code: "AccessDenied", Message: "not authorized to perform: rds:DescribeDBSnapshots"}})
+	if m, d = imp("instance:mandible-prod"); m != nil || !d.HasError() || !strings.Contains(d.Errors()[0].Detail(), "AccessDenied") ||
+		d.Errors()[0].Summary() != "Unable to Read Guard Snapshots" {
+		t.Fatalf("snapshots not listed: %+v %v", m, d)
+	}
+}
+
+// TestAccDBTopology_importInterruptedChange: an apply of another configuration (guard prefix
+// team-guard) made its change to 1 node and was killed before validating it (its guard tagged
+// changing). Imported, the database is taken over at its starting two nodes with that prefix, and
+// the next apply with nodes = 1 resumes the change behind that guard, validates it and records
+// it as generation 1, instead of the import taking the unvalidated change as it is.
+func TestAccDBTopology_importInterruptedChange(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	target := topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}
+	const name = "rightsize_db_topology.m"
+	guard := "\n  guard = {\n    snapshot_identifier_prefix = \"team-guard\"\n  }\n"
+	var gid string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					gid = handGuard(t, srv, api, target, "team-guard", 1, 1, topology.OutcomeChanging)
+					if _, err := api.ModifyDBInstance(context.Background(), &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+						MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(true)}); err != nil {
+						t.Fatal(err)
+					}
+					srv.Advance(time.Hour)
+				},
+				Config: mandibleNodesConfig(srv, 1, guard), ResourceName: name, ImportState: true, ImportStateId: "instance:mandible-prod", ImportStatePersist: true,
+				ImportStateCheck: importedAttrs(map[string]string{"nodes": "2", "current_nodes": "1", "last_change.generation": "0",
+					"guard.snapshot_identifier_prefix": "team-guard"}),
+			},
+			{
+				Config: mandibleNodesConfig(srv, 1, guard),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(name, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(name, tfPath("nodes"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue(name, tfPath("guard_snapshot_id"), knownvalue.StringExact("team-guard-mandible-prod-g1-to1")),
+					statecheck.ExpectKnownValue(name, tfPath("last_change.generation"), knownvalue.Int64Exact(1)),
+				},
+				Check: func(s *terraform.State) error { return checkGuardOutcome(api, gid, topology.OutcomeCompleted)(s) },
+			},
+		},
+	})
+}

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // rdsError is an RDS API error (query-protocol error XML).
@@ -142,6 +144,11 @@ func (s *Server) serveRDS(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		entry.Status, entry.ErrorCode = 400, "InvalidAction"
 		writeRDSError(w, 400, "InvalidAction", "The action "+action+" is not valid for this web service (the sandbox does not emulate it).")
+		return
+	}
+	if rerr := checkFormTags(form); rerr != nil {
+		entry.Status, entry.ErrorCode = rerr.Status, rerr.Code
+		writeRDSError(w, rerr.Status, rerr.Code, rerr.Message)
 		return
 	}
 	now := s.clock.Now()
@@ -279,6 +286,34 @@ func formTags(f url.Values) []tag {
 		}
 		out = append(out, tag{Key: k[0], Value: f.Get(p + ".Value")})
 	}
+}
+
+// rdsTagText is what RDS allows in a tag key or value (the Tag data type of the RDS API: Unicode
+// letters, digits, white space, and _ . : / = + - @).
+var rdsTagText = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+
+// checkFormTags refuses, as RDS does, a request whose tags (Tags.Tag.N) have a key of no or more
+// than 128 characters, a value of more than 256, a character RDS does not allow in either, or a
+// key or value starting with "aws:" or "rds:".
+func checkFormTags(f url.Values) *rdsError {
+	for _, t := range formTags(f) {
+		for _, part := range []struct {
+			name, text string
+			max        int
+		}{{"key", t.Key, 128}, {"value", t.Value, 256}} {
+			n := utf8.RuneCountInString(part.text)
+			lower := strings.ToLower(part.text)
+			switch {
+			case part.name == "key" && n == 0, n > part.max:
+				return errParam("Tag %s %q must be 1 to %d Unicode characters long.", part.name, part.text, part.max)
+			case !rdsTagText.MatchString(part.text):
+				return errParam("Tag %s %q contains characters that are not allowed: only Unicode letters, digits, white space, and _ . : / = + - @.", part.name, part.text)
+			case strings.HasPrefix(lower, "aws:") || strings.HasPrefix(lower, "rds:"):
+				return errParam("Tag %s %q cannot start with aws: or rds:.", part.name, part.text)
+			}
+		}
+	}
+	return nil
 }
 
 func formBool(f url.Values, name string) (*bool, *rdsError) {

@@ -441,6 +441,46 @@ func TestTags(t *testing.T) {
 	}
 }
 
+// Tags RDS would refuse are refused as RDS does (InvalidParameterValue), on every call that takes
+// them, and change nothing.
+func TestTagsRDSRefuses(t *testing.T) {
+	_, rc, _ := start(t, Options{})
+	ctx := context.Background()
+	arn := "arn:aws:rds:us-east-1:123456789012:db:mandible-prod"
+	for _, tg := range []rdstypes.Tag{
+		{Key: aws.String("rightsize:failure"), Value: aws.String(`table "public"."messages": 3 rows fewer`)},
+		{Key: aws.String("why?"), Value: aws.String("x")},
+		{Key: aws.String("k"), Value: aws.String(strings.Repeat("v", 257))},
+		{Key: aws.String(strings.Repeat("k", 129)), Value: aws.String("v")},
+		{Key: aws.String(""), Value: aws.String("v")},
+		{Key: aws.String("aws:owner"), Value: aws.String("v")},
+		{Key: aws.String("k"), Value: aws.String("RDS:x")},
+	} {
+		_, err := rc.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: aws.String(arn), Tags: []rdstypes.Tag{tg}})
+		if apiCode(err) != "InvalidParameterValue" {
+			t.Errorf("AddTagsToResource %q = %q: %v, want InvalidParameterValue", aws.ToString(tg.Key), aws.ToString(tg.Value), err)
+		}
+		_, err = rc.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+			DBSnapshotIdentifier: aws.String("tagged"), Tags: []rdstypes.Tag{tg}})
+		if apiCode(err) != "InvalidParameterValue" {
+			t.Errorf("CreateDBSnapshot with tag %q = %q: %v, want InvalidParameterValue", aws.ToString(tg.Key), aws.ToString(tg.Value), err)
+		}
+	}
+	if in := describeOne(t, rc, "mandible-prod"); len(in.TagList) != 2 {
+		t.Errorf("refused tags were added: %d tags", len(in.TagList))
+	}
+	// What RDS allows: letters and digits of any script, white space, _ . : / = + - @, an empty
+	// value, and 256 characters (not bytes) of value.
+	ok := []rdstypes.Tag{
+		{Key: aws.String("rightsize:failure"), Value: aws.String("validation failed: table public.messages: 3 rows fewer = 997 / 1000 @ 12:00 +0")},
+		{Key: aws.String("Größe"), Value: aws.String(strings.Repeat("é", 256))},
+		{Key: aws.String("empty"), Value: aws.String("")},
+	}
+	if _, err := rc.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: aws.String(arn), Tags: ok}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestPagingFleet(t *testing.T) {
 	_, rc, _ := start(t, Options{Scenario: Fleet(120)})
 	ctx := context.Background()

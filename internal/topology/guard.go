@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
@@ -35,8 +36,12 @@ const (
 	TagDeferred        = TagPrefix + "deferred"
 	TagOutcome         = TagPrefix + "outcome"
 	TagRestoreVerified = TagPrefix + "restore-verified"
-	tagReaderPrefix    = TagPrefix + "reader:"
-	tagFactPrefix      = TagPrefix + "v:"
+	// TagFailure records why the change failed, as the run that began its rollback saw it (at
+	// most 256 characters, in the characters RDS allows: tagText), so that the run that finishes
+	// the rollback, perhaps days later, still says what it undoes.
+	TagFailure      = TagPrefix + "failure"
+	tagReaderPrefix = TagPrefix + "reader:"
+	tagFactPrefix   = TagPrefix + "v:"
 	// ManagedByValue is the value of TagManagedBy.
 	ManagedByValue = "terraform-provider-rightsize"
 )
@@ -432,6 +437,49 @@ func (r *run) tagOutcome(ctx context.Context, g *guard, outcome string) error {
 	}
 	g.tags[TagOutcome] = outcome
 	return nil
+}
+
+// tagText makes s a valid RDS tag value (the Tag data type: at most 256 Unicode characters,
+// letters, digits, white space and _ . : / = + - @ only, not starting with aws: or rds:): every
+// other character becomes a space, runs of spaces one, and a longer text ends in "..." at 256.
+func tagText(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsNumber(r) && !strings.ContainsRune("_.:/=+-@", r) {
+			r = ' '
+		}
+		if r == ' ' && (space || b.Len() == 0) {
+			continue
+		}
+		space = r == ' '
+		b.WriteRune(r)
+	}
+	out := strings.TrimRight(b.String(), " ")
+	if l := strings.ToLower(out); strings.HasPrefix(l, "aws:") || strings.HasPrefix(l, "rds:") {
+		out = "- " + out
+	}
+	if rs := []rune(out); len(rs) > 256 {
+		out = string(rs[:253]) + "..."
+	}
+	return out
+}
+
+// recordFailure tags the guard with why the change failed (TagFailure), once: the run whose
+// change failed records it; a run that finishes an earlier run's rollback keeps that run's. Best
+// effort (a refusal is logged): the rollback never depends on it.
+func (r *run) recordFailure(ctx context.Context, cause string) {
+	g := r.guard
+	if g == nil || g.arn == "" || cause == "" || g.tags[TagFailure] != "" {
+		return
+	}
+	v := tagText(cause)
+	if _, err := r.o.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: &g.arn,
+		Tags: []rdstypes.Tag{{Key: ptr(TagFailure), Value: ptr(v)}}}); err != nil {
+		r.o.logf("%s: tagging guard snapshot %s with the failure: %v", r.req.Target, g.id, err)
+		return
+	}
+	g.tags[TagFailure] = v
 }
 
 // retire sets aside g, the guard snapshot an earlier run took for this change before it was

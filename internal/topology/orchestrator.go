@@ -454,6 +454,9 @@ type run struct {
 	changed bool
 	// changing is true once this run tagged its guard changing (before the change call).
 	changing bool
+	// finishing is true when this run finishes the rollback an earlier run began (finishRollback):
+	// the failure the guard records (TagFailure) is that run's.
+	finishing bool
 	// interrupt is what an interruption cancels (Orchestrator.Interrupt, else Run's context),
 	// which the rollback, running on a context of its own, watches during its waits
 	// (interruptible): its calls are not cut short.
@@ -1858,7 +1861,11 @@ func (r *run) finishRollback(ctx context.Context, g *guard) error {
 		return ce
 	}
 	r.o.logf("%s: finishing the rollback an interrupted run began (guard snapshot %s, outcome %s)", r.req.Target, g.id, g.outcome())
+	r.finishing = true
 	why := errors.New("that apply's change failed and its rollback was not finished (refused, the apply interrupted, or out of time)")
+	if f := g.tags[TagFailure]; f != "" {
+		why = fmt.Errorf("that apply's change failed (%s) and its rollback was not finished (refused, the apply interrupted, or out of time)", f)
+	}
 	if g.outcome() == OutcomeChanging {
 		why = errors.New("that apply requested the change and was interrupted before recording its outcome; " +
 			"the database is not in the requested topology, so the change did not take effect or was rolled back")
@@ -1910,6 +1917,9 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 		r.o.logf("%s: %v", r.req.Target, err)
 	} else {
 		tagged = true
+	}
+	if !r.finishing && ce.Err != nil {
+		r.recordFailure(rctx, ce.Stage+": "+ce.Err.Error())
 	}
 	action, err := r.rollback(rctx)
 	ce.RollbackAction = action

@@ -19,6 +19,9 @@ type Preview struct {
 	// RollingBack is true when the begun change failed and its rollback was interrupted: Run
 	// finishes the rollback (behind the same guard, Resume) and fails reporting it.
 	RollingBack bool
+	// Failure is why that change failed, as the guard records it (TagFailure; empty when it
+	// does not).
+	Failure string
 	// Completed is true when an earlier apply completed the change (its guard, Resume, is
 	// tagged completed): Run records it and changes nothing.
 	Completed bool
@@ -99,6 +102,9 @@ func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error
 	}
 	if ph != phaseOriginal {
 		p.Resume, p.Deferred, p.RollingBack, p.Completed = latest.id, ph == phasePending, ph == phaseRollingBack, ph == phaseCompleted
+		if p.RollingBack {
+			p.Failure = latest.tags[TagFailure]
+		}
 		return p, nil
 	}
 	p.Guard = GuardSnapshotID(req.SnapshotPrefix, req.Target, req.Generation, req.Nodes, min(next, maxAttempts))
@@ -255,9 +261,13 @@ func rollbackText(req Request) string {
 func resumeSummary(p Preview, req Request) string {
 	var b strings.Builder
 	if p.RollingBack {
-		fmt.Fprintf(&b, "Apply will finish rolling back the change of %s to %d node(s) that an earlier apply began behind guard snapshot %s: that change failed, and its rollback was not finished (refused, the apply interrupted, or out of time). "+
+		failed := "that change failed"
+		if p.Failure != "" {
+			failed += " (" + p.Failure + ")"
+		}
+		fmt.Fprintf(&b, "Apply will finish rolling back the change of %s to %d node(s) that an earlier apply began behind guard snapshot %s: %s, and its rollback was not finished (refused, the apply interrupted, or out of time). "+
 			"Restore the previous topology (%s) unless it is back already, tag the guard snapshot rightsize:outcome = rolled-back and fail, reporting the rollback; the next apply starts the change anew behind a new guard snapshot.",
-			req.Target.Noun(), req.Nodes, p.Resume, rollbackText(req))
+			req.Target.Noun(), req.Nodes, p.Resume, failed, rollbackText(req))
 		return b.String()
 	}
 	if p.Completed {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
@@ -65,14 +66,27 @@ func TestRollbackRefusedIsMadeByTheNextRun(t *testing.T) {
 			if tc.rolledBack(e) {
 				t.Fatal("rolled back although RDS refused the call")
 			}
+			// The guard records why the change failed, for the run that finishes the rollback.
+			const failure = "validating the database after the change: validation failed: rows differ"
+			if tags := e.snapshotTags(tc.target.Kind, tc.guard); tags[TagFailure] != failure {
+				t.Errorf("guard %s = %q, want %q", TagFailure, tags[TagFailure], failure)
+			}
 
-			// The permission granted, the next run makes the rollback and reports it.
+			// The permission granted, the plan and the next run say what failed, and the run
+			// makes the rollback and reports it.
 			e.srv.ClearFaults()
 			e.o.OnStep = nil
+			p, err := e.o.Preview(context.Background(), req)
+			if err != nil || !p.RollingBack || !strings.Contains(PlanSummary(p, req), "that change failed ("+failure+"), and its rollback was not finished") {
+				t.Errorf("preview %+v (%v) does not say what failed", p, err)
+			}
 			_, err = e.o.Run(context.Background(), req)
 			if !errors.As(err, &ce) || !ce.RolledBack || !strings.Contains(ce.Stage, "finishing the rollback") ||
-				!strings.Contains(err.Error(), "refused, the apply interrupted, or out of time") {
-				t.Fatalf("next run: %v, want the rollback made and reported", err)
+				!strings.Contains(err.Error(), "that apply's change failed ("+failure+") and its rollback was not finished (refused, the apply interrupted, or out of time)") {
+				t.Fatalf("next run: %v, want the rollback made and reported with the original failure", err)
+			}
+			if tags := e.snapshotTags(tc.target.Kind, tc.guard); tags[TagFailure] != failure {
+				t.Errorf("after the finishing run, guard %s = %q, want the original %q", TagFailure, tags[TagFailure], failure)
 			}
 			if !tc.rolledBack(e) {
 				t.Fatal("not rolled back by the next run")
@@ -174,5 +188,74 @@ func TestNotBegunMessagesWithoutTheTag(t *testing.T) {
 		if msg := e.Error(); !strings.Contains(msg, "apply again to roll back") {
 			t.Errorf("%s, tagged: %q", name, msg)
 		}
+	}
+}
+
+// quotedMismatchValidator fails the validation with text RDS would refuse in a tag: quotes, a
+// newline, punctuation, and more than 256 characters.
+type quotedMismatchValidator struct{}
+
+func (quotedMismatchValidator) Capture(context.Context) (Facts, error) { return Facts{}, nil }
+func (quotedMismatchValidator) Check(context.Context, Facts) (*Report, error) {
+	return nil, &ValidationError{Mismatches: []string{`table "public"."Messages": 3 rows fewer (997, was 1000);` + "\n" +
+		`index "messages_pkey" changed` + strings.Repeat(" and more", 40)}}
+}
+
+// The failure is recorded on the guard in a form RDS accepts (the emulator refuses tags RDS
+// would), whatever the validation said.
+func TestFailureRecordedAsValidTag(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: quotedMismatchValidator{}})
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RolledBack {
+		t.Fatalf("want the change rolled back, got %v", err)
+	}
+	got := e.snapshotTags(KindInstance, "rightsize-guard-mandible-prod-g1-to1")[TagFailure]
+	want := "validating the database after the change: validation failed: table public . Messages : 3 rows fewer 997 was 1000 index messages_pkey changed and more"
+	if !strings.HasPrefix(got, want) || !rdsTagChars.MatchString(got) || len([]rune(got)) != 256 || !strings.HasSuffix(got, "...") {
+		t.Errorf("guard %s = %q, want a valid tag value of 256 characters starting %q", TagFailure, got, want)
+	}
+}
+
+func TestTagText(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"  a\tb\n\nc  ", "a b c"},
+		{`rows of "public"."users" differ: 10 → 9`, "rows of public . users differ: 10 9"},
+		{"Größe: 5 @ 12:00 +0/1 = x_y-z", "Größe: 5 @ 12:00 +0/1 = x_y-z"},
+		{"rds:ModifyDBInstance refused", "- rds:ModifyDBInstance refused"},
+		{"AWS:x", "- AWS:x"},
+		{"an aws: prefix later", "an aws: prefix later"},
+		{strings.Repeat("é", 300), strings.Repeat("é", 253) + "..."},
+	} {
+		got := tagText(tc.in)
+		if got != tc.want || !rdsTagChars.MatchString(got) || len([]rune(got)) > 256 {
+			t.Errorf("tagText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// A guard that does not record the failure (tagged by an earlier version, or its tag removed)
+// is finished without one: the finishing run does not record its own message as the failure.
+func TestFinishedRollbackWithoutRecordedFailure(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	denyAfterSettled(e, "ModifyDBInstance", "rds:ModifyDBInstance")
+	req := Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
+	var ce *ChangeError
+	if _, err := e.o.Run(context.Background(), req); !errors.As(err, &ce) || !ce.RollbackRefused {
+		t.Fatalf("want the rollback refused, got %v", err)
+	}
+	e.srv.ClearFaults()
+	e.o.OnStep = nil
+	arn := "arn:aws:rds:us-east-1:123456789012:snapshot:rightsize-guard-mandible-prod-g1-to1"
+	if _, err := e.api.RemoveTagsFromResource(context.Background(), &rds.RemoveTagsFromResourceInput{ResourceName: aws.String(arn), TagKeys: []string{TagFailure}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.o.Run(context.Background(), req)
+	if !errors.As(err, &ce) || !ce.RolledBack || !strings.Contains(err.Error(), "that apply's change failed and its rollback was not finished") {
+		t.Fatalf("next run: %v, want the rollback reported without a recorded failure", err)
+	}
+	if f, ok := e.snapshotTags(KindInstance, "rightsize-guard-mandible-prod-g1-to1")[TagFailure]; ok {
+		t.Errorf("the finishing run recorded %q as the failure", f)
 	}
 }

@@ -199,10 +199,11 @@ func handGuard(t *testing.T, srv *sandbox.Server, api *rds.Client, target topolo
 }
 
 // ImportState carries the guard snapshots' record of earlier changes into the imported state:
-// nothing without them; the highest generation after closed changes; an unfinished change taken
-// over at its starting node count with its guard's prefix; a warning, and the database taken as
-// it is, when the guard's identifier (shortened to RDS's limit) does not tell the prefix; and no
-// import at all when the snapshots cannot be listed.
+// nothing without them; the highest generation after closed changes, or a database at its
+// starting node count; an unfinished change taken over at its starting node count with its
+// guard's prefix; a warning, and the database taken as it is, when the guard's identifier
+// (shortened to RDS's limit) does not tell the prefix; and no import at all when the snapshots
+// cannot be listed.
 func TestImportState_earlierChanges(t *testing.T) {
 	long := "aurora-" + strings.Repeat("x", 38) // members within 63 characters; its guard identifiers are not
 	sc := sandbox.Demo()
@@ -263,16 +264,47 @@ func TestImportState_earlierChanges(t *testing.T) {
 		t.Fatalf("an unfinished change: %+v %v", m, d)
 	}
 
-	// A cluster whose guard identifier was shortened: taken as it is, with a warning naming the guard.
-	gid := handGuard(t, srv, api, cluster, "", 1, 1, topology.OutcomeRollingBack)
+	// Put back by hand, then a rollback left unfinished while the database is busy with something
+	// else at its starting node count (storage optimization): it is not away from it, so nothing
+	// is taken over; nor is an old change when a later one, of a lower generation (a resource
+	// created anew), completed.
+	if _, err := api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), MultiAZ: aws.Bool(true), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(time.Hour)
+	handGuard(t, srv, api, mandible, "", 4, 1, topology.OutcomeRollingBack)
+	if !srv.StorageOptimization("mandible-prod", 6*time.Hour) {
+		t.Fatal("no storage optimization")
+	}
+	if m, d = imp("instance:mandible-prod"); m == nil || lastGen(m) != "4" || !m.Nodes.IsUnknown() || len(d) != 0 {
+		t.Fatalf("a rollback put back by hand: %+v %v", m, d)
+	}
+	srv.Advance(7 * time.Hour)
+	handGuard(t, srv, api, mandible, "", 1, 2, topology.OutcomeCompleted)
+	if _, err := api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(time.Hour)
+	if m, d = imp("instance:mandible-prod"); m == nil || lastGen(m) != "4" || !m.Nodes.IsUnknown() || len(d) != 0 {
+		t.Fatalf("an old rollback before a completed change: %+v %v", m, d)
+	}
+
+	// A cluster whose guard identifier was shortened to RDS's limit: taken over when it was named
+	// with the default prefix (which can be told); otherwise taken as it is, with a warning naming
+	// the guard.
+	handGuard(t, srv, api, cluster, "", 1, 1, topology.OutcomeRollingBack)
 	if _, err := api.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String(long + "-instance-2"), SkipFinalSnapshot: aws.Bool(true)}); err != nil {
 		t.Fatal(err)
 	}
 	srv.Advance(time.Hour)
+	if m, d = imp("cluster:" + long); m == nil || lastGen(m) != "0" || m.Nodes.ValueInt64() != 2 || prefix(m) != topology.DefaultSnapshotPrefix || len(d) != 0 {
+		t.Fatalf("a shortened guard identifier of the default prefix: %+v %v", m, d)
+	}
+	gid := handGuard(t, srv, api, cluster, "team-guard-snapshots", 2, 1, topology.OutcomeRollingBack)
 	m, d = imp("cluster:" + long)
-	if m == nil || lastGen(m) != "1" || !m.Nodes.IsUnknown() || prefix(m) != topology.DefaultSnapshotPrefix || len(d.Warnings()) != 1 ||
+	if m == nil || lastGen(m) != "2" || !m.Nodes.IsUnknown() || prefix(m) != topology.DefaultSnapshotPrefix || len(d.Warnings()) != 1 ||
 		!strings.Contains(d.Warnings()[0].Detail(), gid) || !strings.Contains(d.Warnings()[0].Detail(), "superseded") {
-		t.Fatalf("a shortened guard identifier: %+v %v", m, d)
+		t.Fatalf("a shortened guard identifier of another prefix: %+v %v", m, d)
 	}
 
 	// Snapshots that cannot be listed: no import.
@@ -286,9 +318,10 @@ func TestImportState_earlierChanges(t *testing.T) {
 
 // TestAccDBTopology_importInterruptedChange: an apply of another configuration (guard prefix
 // team-guard) made its change to 1 node and was killed before validating it (its guard tagged
-// changing). Imported, the database is taken over at its starting two nodes with that prefix, and
-// the next apply with nodes = 1 resumes the change behind that guard, validates it and records
-// it as generation 1, instead of the import taking the unvalidated change as it is.
+// changing). Imported, the database is taken over at its starting two nodes with that prefix; a
+// plan without that prefix is refused, and the next apply with it and nodes = 1 resumes the
+// change behind that guard, validates it and records it as generation 1, instead of the import
+// taking the unvalidated change as it is.
 func TestAccDBTopology_importInterruptedChange(t *testing.T) {
 	srv, api := topologySandbox(t, sandbox.Demo(), nil)
 	target := topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}
@@ -313,6 +346,13 @@ func TestAccDBTopology_importInterruptedChange(t *testing.T) {
 					"guard.snapshot_identifier_prefix": "team-guard"}),
 			},
 			{
+				// Without the prefix the change's guard snapshots are named with, the plan is
+				// refused: the apply would not find them.
+				Config: mandibleNodesConfig(srv, 1),
+				ExpectError: regexp.MustCompile(`(?s)Guard Snapshot Prefix Changed During an Unfinished Change.*state\s+keeps\s+nodes\s+=\s+2.*` +
+					`guard.snapshot_identifier_prefix\s+=\s+"team-guard"\s+until`),
+			},
+			{
 				Config: mandibleNodesConfig(srv, 1, guard),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(name, plancheck.ResourceActionUpdate),
@@ -323,6 +363,49 @@ func TestAccDBTopology_importInterruptedChange(t *testing.T) {
 					statecheck.ExpectKnownValue(name, tfPath("last_change.generation"), knownvalue.Int64Exact(1)),
 				},
 				Check: func(s *terraform.State) error { return checkGuardOutcome(api, gid, topology.OutcomeCompleted)(s) },
+			},
+		},
+	})
+}
+
+// TestAccDBTopology_prefixChangedWithInterruptedChange: an apply that changes the guard prefix
+// and the node count at once is interrupted after the change call. Its guard snapshot is named
+// with the new prefix, which the state keeps although the update failed, so the refresh finds the
+// unfinished change and the next apply resumes it and validates it (rather than taking the
+// unvalidated change for drift). Going back to the old prefix meanwhile is refused at plan.
+func TestAccDBTopology_prefixChangedWithInterruptedChange(t *testing.T) {
+	hit := false
+	srv, api := topologySandbox(t, sandbox.Demo(), func(o *topology.Orchestrator) {
+		o.OnStep = func(s topology.Step) error {
+			if s == topology.StepSettled && !hit {
+				hit = true
+				return fmt.Errorf("test interruption after %s", s)
+			}
+			return nil
+		}
+	})
+	const name = "rightsize_db_topology.m"
+	guard := "\n  guard = {\n    snapshot_identifier_prefix = \"team-guard\"\n  }\n"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: mandibleNodesConfig(srv, 2), ResourceName: name, ImportState: true, ImportStateId: "instance:mandible-prod", ImportStatePersist: true},
+			{Config: mandibleNodesConfig(srv, 1, guard), ExpectError: regexp.MustCompile(`Topology\s+Change\s+Interrupted`)},
+			{
+				Config:      mandibleNodesConfig(srv, 1),
+				ExpectError: regexp.MustCompile(`(?s)Guard Snapshot Prefix Changed During an Unfinished Change.*"team-guard"`),
+			},
+			{
+				Config: mandibleNodesConfig(srv, 1, guard),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(name, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(name, tfPath("current_nodes"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue(name, tfPath("guard_snapshot_id"), knownvalue.StringExact("team-guard-mandible-prod-g1-to1")),
+				},
+				Check: checkGuardOutcome(api, "team-guard-mandible-prod-g1-to1", topology.OutcomeCompleted),
 			},
 		},
 	})

@@ -804,6 +804,13 @@ func (r *dbTopologyResource) Update(ctx context.Context, req resource.UpdateRequ
 	}
 	if ok, err := r.apply(ctx, &plan, int(plan.Nodes.ValueInt64()), gen, prev, applyNow, true, &resp.Diagnostics); !ok {
 		timeoutRanOut(err, "update", timeout, &resp.Diagnostics)
+		// A failed update keeps the prior state, but with this apply's guard settings: a change
+		// it began (interrupted, or its rollback unfinished) is guarded by snapshots named with
+		// this apply's prefix, by which the next Read and apply find them.
+		if !plan.Guard.IsUnknown() && !plan.Guard.Equal(state.Guard) {
+			state.Guard = plan.Guard
+			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		}
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -964,11 +971,11 @@ func (r *dbTopologyResource) ImportState(ctx context.Context, req resource.Impor
 //   - the generation: the next change uses one above every earlier change's, so its guard
 //     snapshot is its own (an earlier rollback left tagged rolling-back would otherwise be
 //     "finished" by the first change of the same generation and node count);
-//   - an unfinished change (its guard tagged changing or rolling-back) that left the database
-//     away from its starting node count is taken over as the resource that made it would hold it:
-//     nodes is the starting count and the generation the one before the change's, so the Read
-//     after the import warns of it and the next apply, with the configured node count, resumes
-//     the change and validates it, or finishes its rollback.
+//   - the latest change (whose guard was taken last), when it is unfinished (its guard tagged
+//     changing or rolling-back) and the database has, or is on its way to, the change's node
+//     count, is taken over as the resource that made it would hold it: nodes is the starting
+//     count and the generation the one before the change's, so the Read after the import warns
+//     of it and the next apply resumes the change and validates it, or finishes its rollback.
 //
 // It returns false when the guard snapshots could not be read (an error is added: an import that
 // could not look for them is not made).
@@ -983,18 +990,20 @@ func (r *dbTopologyResource) takeOverEarlierChanges(ctx context.Context, topo *t
 	if c == nil {
 		return true
 	}
-	gen := c.Generation
-	atStart := topo.Nodes == c.From && topo.Status == "available" && (topo.PendingMultiAZ == nil || *topo.PendingMultiAZ == topo.MultiAZ)
-	action := fmt.Sprintf("imported: guard snapshot %s records an earlier change of generation %d (%d to %d nodes, outcome %q)", c.GuardID, c.Generation, c.From, c.To, c.Outcome)
+	gen := c.MaxGeneration
+	action := fmt.Sprintf("imported: guard snapshots of earlier changes use generations up to %d", c.MaxGeneration)
+	if c.GuardID != "" {
+		action += fmt.Sprintf("; the latest, %s, records a change from %d to %d nodes, outcome %q", c.GuardID, c.From, c.To, c.Outcome)
+	}
 	switch {
-	case !c.Open() || atStart:
+	case !c.Open() || !topo.Toward(c.To):
 	case c.Prefix == "":
 		diags.AddWarning("Unfinished Topology Change Not Taken Over",
 			fmt.Sprintf("Guard snapshot %s records a change of %s from %d to %d node(s) that is unfinished (%s = %s), but its identifier does not tell the prefix it was named with, so the import takes the database as it is: nodes = %d. "+
 				"Put the database back to %d node(s) and apply, or keep it as it is and tag the guard snapshot %s = %s.",
 				c.GuardID, target.Noun(), c.From, c.To, topology.TagOutcome, c.Outcome, topo.Nodes, c.From, topology.TagOutcome, topology.OutcomeSuperseded))
 	default:
-		gen--
+		gen = c.Generation - 1
 		m.Nodes = types.Int64Value(int64(c.From))
 		m.Guard = types.ObjectValueMust(guardAttrTypes, map[string]attr.Value{
 			"snapshot_identifier_prefix": types.StringValue(c.Prefix), "retain": types.BoolValue(true), "verify_restore": types.BoolValue(false),
@@ -1009,6 +1018,40 @@ func (r *dbTopologyResource) takeOverEarlierChanges(ctx context.Context, topo *t
 }
 
 // ---- plan ----
+
+// keepsUnfinishedPrefix refuses a plan that changes guard.snapshot_identifier_prefix while a
+// change of the resource is unfinished: the database is not at the node count the state keeps
+// (notAtNodes: an interrupted change, or a rollback not finished), or a deferred change waits
+// for, or was made by, the maintenance window. The next apply finds that change's guard snapshot
+// by the prefix it was named with, which the state holds (an import that took the change over
+// sets it; a failed update keeps its own).
+func (r *dbTopologyResource) keepsUnfinishedPrefix(ctx context.Context, state, plan *dbTopologyModel, diags *diag.Diagnostics) bool {
+	if !notAtNodes(state) && !madeInWindow(state) && !deferredByLastApply(state) {
+		return true
+	}
+	if plan.Guard.IsUnknown() {
+		return true
+	}
+	var pg guardModel
+	if !plan.Guard.IsNull() {
+		diags.Append(plan.Guard.As(ctx, &pg, topologyObjectAs)...)
+		if pg.SnapshotIdentifierPrefix.IsUnknown() {
+			return true
+		}
+	}
+	target := state.target()
+	want := state.guard(ctx, diags).SnapshotIdentifierPrefix.ValueString()
+	got := pg.SnapshotIdentifierPrefix.ValueString()
+	// Prefixes that name the same snapshots (case, punctuation) are the same.
+	if topology.GuardSnapshotID(got, target, 1, 1, 1) == topology.GuardSnapshotID(want, target, 1, 1, 1) {
+		return true
+	}
+	diags.AddAttributeError(path.Root("guard").AtName("snapshot_identifier_prefix"), "Guard Snapshot Prefix Changed During an Unfinished Change",
+		fmt.Sprintf("A change of %s is unfinished (the state keeps nodes = %d; the database has %d node(s)%s), and its guard snapshots are named with the prefix %q: "+
+			"the next apply finds them by it, to finish that change. Set guard.snapshot_identifier_prefix = %q until an apply has finished the change, then change it.",
+			target.Noun(), state.Nodes.ValueInt64(), state.CurrentNodes.ValueInt64(), map[bool]string{true: ", a change pending for the maintenance window"}[state.Pending.ValueBool()], want, want))
+	return false
+}
 
 // checkVerdict enforces require_verdict when going to 1 node (state is nil on create). During
 // plan an unknown require_verdict or force is not judged: apply checks it once known.
@@ -1055,6 +1098,9 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 		// generation with no previous topology.
 		r.destroyWarning(ctx, state, "Replacement", &resp.Diagnostics)
 		state = nil
+	}
+	if state != nil && !r.keepsUnfinishedPrefix(ctx, state, &plan, &resp.Diagnostics) {
+		return
 	}
 	same := state != nil && plan.Nodes.Equal(state.Nodes)
 	finish := same && madeInWindow(state)

@@ -17,13 +17,17 @@ type EarlierChange struct {
 	// GuardID is the identifier of the change's latest guard snapshot.
 	GuardID string
 	// Prefix is the snapshot identifier prefix the change's guard snapshots were named with, ""
-	// when the identifier does not tell it (a cluster's identifier shortened to RDS's limit).
+	// when the identifier does not tell it (a cluster's identifier shortened to RDS's limit,
+	// named with another prefix than DefaultSnapshotPrefix).
 	Prefix string
 	// Generation, From and To are the change's generation and node counts (its guard's tags).
 	Generation int64
 	From, To   int
-	// Outcome is the guard's outcome tag (OutcomeRollingBack, ...), "" for a guard snapshot that failed.
+	// Outcome is the guard's outcome tag (OutcomeRollingBack, ...).
 	Outcome string
+	// MaxGeneration is the highest generation of any of the target's guard snapshots: a resource
+	// created anew counts its generations from 1 again, so the latest change need not have it.
+	MaxGeneration int64
 }
 
 // Open reports whether the change was requested and is neither recorded nor undone: its guard is
@@ -34,19 +38,19 @@ func (c *EarlierChange) Open() bool {
 }
 
 // LatestChange finds, among the manual snapshots of target, the guard snapshots this provider
-// took (its managed-by and target tags, any identifier prefix) and returns the change with the
-// highest generation; of two changes of one generation (a change and its opposite), the one whose
-// guard was taken last. nil when there is none. Read-only: one paginated describe call, whose
+// took (its managed-by and target tags, any identifier prefix) and returns the change whose guard
+// was taken last (a failed snapshot guards nothing and is passed over), with the highest
+// generation of them all. nil when there is none. Read-only: one paginated describe call, whose
 // TagList (which RDS returns with each snapshot) tells the guards apart, then the latest guard's
 // own tags read again with ListTagsForResource.
 func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChange, error) {
-	type candidate struct {
-		id      string
-		gen     int64
-		created time.Time
-	}
-	var best *candidate
-	consider := func(id string, created *time.Time, tagList []rdstypes.Tag) {
+	var (
+		bestID   string
+		bestGen  int64
+		bestTime time.Time
+		maxGen   int64
+	)
+	consider := func(id, status string, created *time.Time, tagList []rdstypes.Tag) {
 		tags := make(map[string]string, len(tagList))
 		for _, t := range tagList {
 			tags[deref(t.Key)] = deref(t.Value)
@@ -58,12 +62,16 @@ func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChang
 		if err != nil || gen < 1 {
 			return
 		}
-		c := &candidate{id: id, gen: gen, created: farFuture}
-		if created != nil { // a snapshot still being created has no time yet: it is the newest
-			c.created = *created
+		maxGen = max(maxGen, gen)
+		if strings.EqualFold(status, "failed") {
+			return
 		}
-		if best == nil || c.gen > best.gen || (c.gen == best.gen && c.created.After(best.created)) {
-			best = c
+		at := farFuture // a snapshot still being created may have no time yet: it is the newest
+		if created != nil {
+			at = *created
+		}
+		if bestID == "" || at.After(bestTime) || (at.Equal(bestTime) && gen > bestGen) {
+			bestID, bestGen, bestTime = id, gen, at
 		}
 	}
 	manual := "manual"
@@ -76,7 +84,7 @@ func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChang
 				return nil, fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
 			}
 			for _, s := range out.DBClusterSnapshots {
-				consider(deref(s.DBClusterSnapshotIdentifier), s.SnapshotCreateTime, s.TagList)
+				consider(deref(s.DBClusterSnapshotIdentifier), deref(s.Status), s.SnapshotCreateTime, s.TagList)
 			}
 		}
 	} else {
@@ -88,21 +96,25 @@ func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChang
 				return nil, fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
 			}
 			for _, s := range out.DBSnapshots {
-				consider(deref(s.DBSnapshotIdentifier), s.SnapshotCreateTime, s.TagList)
+				consider(deref(s.DBSnapshotIdentifier), deref(s.Status), s.SnapshotCreateTime, s.TagList)
 			}
 		}
 	}
-	if best == nil {
+	if maxGen == 0 {
 		return nil, nil
 	}
-	g, err := loadGuard(ctx, api, target.Kind, best.id)
+	c := &EarlierChange{MaxGeneration: maxGen}
+	if bestID == "" { // only failed snapshots
+		return c, nil
+	}
+	g, err := loadGuard(ctx, api, target.Kind, bestID)
 	if IsNotFound(err) { // deleted since the listing
-		return nil, nil
+		return c, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading guard snapshot %s: %w", best.id, err)
+		return nil, fmt.Errorf("reading guard snapshot %s: %w", bestID, err)
 	}
-	c := &EarlierChange{GuardID: g.id, Generation: best.gen, Outcome: guardOutcome(g, target)}
+	c.GuardID, c.Generation, c.Outcome = g.id, bestGen, guardOutcome(g, target)
 	c.From, _ = strconv.Atoi(g.tags[TagFromNodes])
 	c.To, _ = strconv.Atoi(g.tags[TagToNodes])
 	c.Prefix = guardPrefix(g.id, target, c.Generation, c.To)
@@ -114,9 +126,12 @@ var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // guardPrefix returns the prefix p with GuardSnapshotID(p, target, generation, to, a) == id for
 // some attempt a, or "" when id was not made so with an identifiable prefix (shortened to RDS's
-// limit, or not this change's).
+// limit with a prefix other than DefaultSnapshotPrefix, or not this change's).
 func guardPrefix(id string, target Target, generation int64, to int) string {
 	for a := 1; a <= maxAttempts; a++ {
+		if GuardSnapshotID(DefaultSnapshotPrefix, target, generation, to, a) == id {
+			return DefaultSnapshotPrefix
+		}
 		// The identifier GuardSnapshotID makes with a one-letter prefix ends in the part every
 		// prefix shares: "-<target>-g<generation>-to<nodes>[-r<attempt>]".
 		tail := strings.TrimPrefix(GuardSnapshotID("x", target, generation, to, a), "x")
@@ -125,4 +140,25 @@ func guardPrefix(id string, target Target, generation int64, to int) string {
 		}
 	}
 	return ""
+}
+
+// Toward reports whether t has n nodes or is on its way to them: a DB instance whose Multi-AZ
+// flag, or pending Multi-AZ change, gives n nodes; a cluster with n members, or, for n = 1, one
+// whose other members are being deleted.
+func (t *Topology) Toward(n int) bool {
+	if t.Nodes == n {
+		return true
+	}
+	if t.Target.Kind == KindInstance {
+		return t.PendingMultiAZ != nil && *t.PendingMultiAZ == (n == 2)
+	}
+	if n != 1 || len(t.Members) < 2 {
+		return false
+	}
+	for _, m := range t.Members[1:] { // the writer first
+		if m.Status != "deleting" && m.Status != "deleted" {
+			return false
+		}
+	}
+	return true
 }

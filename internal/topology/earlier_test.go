@@ -2,6 +2,7 @@ package topology
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -13,9 +14,10 @@ import (
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
 
-// LatestChange finds the change with the highest generation among the target's guard snapshots
-// of any prefix, the later of two changes of one generation, and nothing else: not a snapshot
-// without the provider's tags, nor one tagged for another target.
+// LatestChange finds the change whose guard was taken last among the target's guard snapshots of
+// any prefix, with the highest generation of them all (a resource created anew counts from 1
+// again), and nothing else: not a snapshot without the provider's tags, one tagged for another
+// target, or a failed one.
 func TestLatestChange(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
 	ctx := context.Background()
@@ -48,34 +50,37 @@ func TestLatestChange(t *testing.T) {
 		}
 		e.srv.Advance(time.Hour)
 	}
-	// Higher generations, but not guards of this target's: ignored.
+	// Taken later, with higher generations, but not guards of this target's: passed over.
 	snap("manual-before-upgrade", map[string]string{TagGeneration: "9", TagTarget: mandible.String()})
 	snap("copied-guard", map[string]string{TagManagedBy: ManagedByValue, TagTarget: "instance:other-db", TagGeneration: "9", TagFromNodes: "2", TagToNodes: "1"})
-	want := EarlierChange{GuardID: "team-guard-mandible-prod-g2-to2", Prefix: "team-guard", Generation: 2, From: 1, To: 2, Outcome: OutcomeCompleted}
+	want := EarlierChange{GuardID: "team-guard-mandible-prod-g2-to2", Prefix: "team-guard", Generation: 2, From: 1, To: 2, Outcome: OutcomeCompleted, MaxGeneration: 2}
 	if c := latest(); c == nil || *c != want {
 		t.Fatalf("latest change %+v, want %+v", c, want)
 	}
 
+	guardTags := func(gen, to, outcome string) map[string]string {
+		from := map[string]string{"1": "2", "2": "1"}[to]
+		return map[string]string{TagManagedBy: ManagedByValue, TagTarget: mandible.String(), TagGeneration: gen, TagFromNodes: from, TagToNodes: to, TagOutcome: outcome}
+	}
 	// Two changes of generation 3 (a change and, after its rollback was refused, the opposite
 	// one): the guard taken last tells.
-	guardTags := func(to, outcome string) map[string]string {
-		from := map[string]string{"1": "2", "2": "1"}[to]
-		return map[string]string{TagManagedBy: ManagedByValue, TagTarget: mandible.String(), TagGeneration: "3", TagFromNodes: from, TagToNodes: to, TagOutcome: outcome}
-	}
-	snap(GuardSnapshotID("", mandible, 3, 1, 1), guardTags("1", OutcomeRollingBack))
-	snap(GuardSnapshotID("", mandible, 3, 2, 2), guardTags("2", OutcomeCompleted))
-	want = EarlierChange{GuardID: "rightsize-guard-mandible-prod-g3-to2-r2", Prefix: DefaultSnapshotPrefix, Generation: 3, From: 1, To: 2, Outcome: OutcomeCompleted}
+	snap(GuardSnapshotID("", mandible, 3, 1, 1), guardTags("3", "1", OutcomeRollingBack))
+	snap(GuardSnapshotID("", mandible, 3, 2, 2), guardTags("3", "2", OutcomeCompleted))
+	want = EarlierChange{GuardID: "rightsize-guard-mandible-prod-g3-to2-r2", Prefix: DefaultSnapshotPrefix, Generation: 3, From: 1, To: 2, Outcome: OutcomeCompleted, MaxGeneration: 3}
 	if c := latest(); c == nil || *c != want || c.Open() {
 		t.Fatalf("latest change %+v, want %+v (closed)", c, want)
 	}
-	snap(GuardSnapshotID("", mandible, 3, 1, 2), guardTags("1", OutcomeRollingBack))
-	if c := latest(); c == nil || c.GuardID != "rightsize-guard-mandible-prod-g3-to1-r2" || c.To != 1 || !c.Open() {
-		t.Fatalf("latest change %+v, want the later guard of generation 3, open", c)
+	// A resource created anew counts from generation 1 again: its change, taken last, is the
+	// latest, while the generation to go on from stays 3.
+	snap(GuardSnapshotID("", mandible, 1, 1, 2), guardTags("1", "1", OutcomeRollingBack))
+	want = EarlierChange{GuardID: "rightsize-guard-mandible-prod-g1-to1-r2", Prefix: DefaultSnapshotPrefix, Generation: 1, From: 2, To: 1, Outcome: OutcomeRollingBack, MaxGeneration: 3}
+	if c := latest(); c == nil || *c != want || !c.Open() {
+		t.Fatalf("latest change %+v, want %+v (open)", c, want)
 	}
 }
 
-// guardPrefix recovers the prefix of any attempt's identifier, and gives "" for an identifier
-// shortened to RDS's limit or one not of that change.
+// guardPrefix recovers the prefix of any attempt's identifier, and gives "" for one not of that
+// change or shortened to RDS's limit with another prefix than the default.
 func TestGuardPrefix(t *testing.T) {
 	long := Target{Kind: KindCluster, Identifier: "aurora-" + strings.Repeat("x", 50)}
 	for _, tc := range []struct {
@@ -90,9 +95,45 @@ func TestGuardPrefix(t *testing.T) {
 		{GuardSnapshotID("", mandible, 4, 1, 1), mandible, 4, 2, ""},
 		{GuardSnapshotID("", mandible, 14, 1, 1), mandible, 4, 1, ""},
 		{GuardSnapshotID("p", long, 1, 1, 1), long, 1, 1, ""},
+		{GuardSnapshotID("", long, 1, 1, 2), long, 1, 1, DefaultSnapshotPrefix},
 	} {
 		if got := guardPrefix(tc.id, tc.target, tc.gen, tc.to); got != tc.want {
 			t.Errorf("guardPrefix(%q, g%d to%d) = %q, want %q", tc.id, tc.gen, tc.to, got, tc.want)
+		}
+	}
+}
+
+func TestToward(t *testing.T) {
+	yes, no := true, false
+	inst := func(nodes int, pending *bool) *Topology {
+		return &Topology{Target: mandible, Nodes: nodes, PendingMultiAZ: pending}
+	}
+	cluster := func(statuses ...string) *Topology {
+		tp := &Topology{Target: sso, Nodes: len(statuses)}
+		for i, st := range statuses {
+			tp.Members = append(tp.Members, Member{Identifier: fmt.Sprint(i), Writer: i == 0, Status: st})
+		}
+		return tp
+	}
+	for _, tc := range []struct {
+		name string
+		t    *Topology
+		n    int
+		want bool
+	}{
+		{"instance at 1", inst(1, nil), 1, true},
+		{"instance at 2", inst(2, nil), 1, false},
+		{"instance turning Multi-AZ off", inst(2, &no), 1, true},
+		{"instance turning Multi-AZ on", inst(1, &yes), 2, true},
+		{"instance turning Multi-AZ on, toward 1", inst(2, &yes), 1, false},
+		{"cluster of 1", cluster("available"), 1, true},
+		{"cluster deleting its reader", cluster("available", "deleting"), 1, true},
+		{"cluster of 2", cluster("available", "available"), 1, false},
+		{"cluster creating a reader", cluster("available", "creating"), 2, true},
+		{"cluster of 1, toward 2", cluster("available"), 2, false},
+	} {
+		if got := tc.t.Toward(tc.n); got != tc.want {
+			t.Errorf("%s: Toward(%d) = %t, want %t", tc.name, tc.n, got, tc.want)
 		}
 	}
 }

@@ -410,3 +410,80 @@ func TestAccDBTopology_prefixChangedWithInterruptedChange(t *testing.T) {
 		},
 	})
 }
+
+// TestAccDBTopology_readerlessGuardRemedy runs end to end the way out the apply gives for an Aurora
+// change under way whose guard lost its reader record (its rightsize:reader:* tags removed by
+// hand): tag the guard superseded and import the cluster. The import takes the cluster as it is
+// (one node, the superseded guard's generation recorded), the plan at one node is empty, and the
+// next change, back to two nodes, is generation 2 behind a guard snapshot of its own.
+func TestAccDBTopology_readerlessGuardRemedy(t *testing.T) {
+	hit := false
+	srv, api := topologySandbox(t, sandbox.Demo(), func(o *topology.Orchestrator) {
+		o.OnStep = func(s topology.Step) error {
+			if s == topology.StepChange && !hit {
+				hit = true
+				return fmt.Errorf("test interruption after %s", s)
+			}
+			return nil
+		}
+	})
+	cfg := func(n int) string {
+		return topologyConfig(srv, nil, fmt.Sprintf(`
+resource "rightsize_db_topology" "sso" {
+  db_cluster_identifier = "sso-prod"
+  nodes                 = %d
+}
+`, n))
+	}
+	const name = "rightsize_db_topology.sso"
+	ctx := context.Background()
+	guardARN := "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:rightsize-guard-sso-prod-g1-to1"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg(1), ExpectError: regexp.MustCompile(`Topology\s+Change\s+Interrupted`)},
+			{
+				PreConfig: func() {
+					out, err := api.ListTagsForResource(ctx, &rds.ListTagsForResourceInput{ResourceName: aws.String(guardARN)})
+					if err != nil {
+						t.Fatal(err)
+					}
+					var keys []string
+					for _, tg := range out.TagList {
+						if strings.HasPrefix(aws.ToString(tg.Key), "rightsize:reader:") {
+							keys = append(keys, aws.ToString(tg.Key))
+						}
+					}
+					if len(keys) == 0 {
+						t.Fatal("the guard records no reader")
+					}
+					if _, err := api.RemoveTagsFromResource(ctx, &rds.RemoveTagsFromResourceInput{ResourceName: aws.String(guardARN), TagKeys: keys}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      cfg(1),
+				ExpectError: regexp.MustCompile(`(?s)no\s+longer\s+records\s+the\s+reader.*rightsize:outcome\s+=\s+superseded\s+and\s+import\s+the\s+cluster`),
+			},
+			{
+				PreConfig: func() {
+					if _, err := api.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: aws.String(guardARN),
+						Tags: []rdstypes.Tag{{Key: aws.String(topology.TagOutcome), Value: aws.String(topology.OutcomeSuperseded)}}}); err != nil {
+						t.Fatal(err)
+					}
+					srv.Advance(time.Hour) // the reader's deletion finishes
+				},
+				Config: cfg(1), ResourceName: name, ImportState: true, ImportStateId: "cluster:sso-prod", ImportStatePersist: true,
+				ImportStateCheck: importedAttrs(map[string]string{"nodes": "1", "current_nodes": "1", "last_change.generation": "1"}),
+			},
+			{Config: cfg(1), ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+			{
+				Config: cfg(2),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(name, tfPath("current_nodes"), knownvalue.Int64Exact(2)),
+					statecheck.ExpectKnownValue(name, tfPath("guard_snapshot_id"), knownvalue.StringExact("rightsize-guard-sso-prod-g2-to2")),
+				},
+			},
+		},
+	})
+}

@@ -349,7 +349,7 @@ func TestAccDBTopology_importInterruptedChange(t *testing.T) {
 				// Without the prefix the change's guard snapshots are named with, the plan is
 				// refused: the apply would not find them.
 				Config: mandibleNodesConfig(srv, 1),
-				ExpectError: regexp.MustCompile(`(?s)Guard Snapshot Prefix Changed During an Unfinished Change.*state\s+keeps\s+nodes\s+=\s+2.*` +
+				ExpectError: regexp.MustCompile(`(?s)Guard Snapshot Prefix Changed During an Unfinished Change.*guard\s+snapshot\s+team-guard-mandible-prod-g1-to1\s+is\s+tagged\s+rightsize:outcome\s+=\s+changing.*` +
 					`guard.snapshot_identifier_prefix\s+=\s+"team-guard"\s+until`),
 			},
 			{
@@ -485,5 +485,115 @@ resource "rightsize_db_topology" "sso" {
 				},
 			},
 		},
+	})
+}
+
+// multiAZOffNow asks RDS to turn Multi-AZ off on mandible-prod at once, as a change made outside
+// Terraform (or by a hand-made guard's change) would; the clock does not move, so it is under way.
+func multiAZOffNow(t *testing.T, api *rds.Client) {
+	t.Helper()
+	if _, err := api.ModifyDBInstance(context.Background(), &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+		MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The prefix refusal asks RDS rather than reading the state's node counts: a change still under
+// way (the instance modifying, reporting its starting Multi-AZ flag), taken over by an import or
+// begun by an interrupted apply, is unfinished all the same, and a plan without its prefix is
+// refused, before and after RDS finishes it, until the apply with the prefix resumes and
+// validates it; a change made outside Terraform, guarded by nothing, is not.
+func TestAccDBTopology_prefixRefusedWhileUnderWay(t *testing.T) {
+	guard := "\n  guard = {\n    snapshot_identifier_prefix = \"team-guard\"\n  }\n"
+	const name = "rightsize_db_topology.m"
+	refused := regexp.MustCompile(`(?s)Guard Snapshot Prefix Changed During an Unfinished Change.*rightsize:outcome\s+=\s+changing`)
+	target := topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}
+
+	t.Run("import", func(t *testing.T) {
+		srv, api := topologySandbox(t, sandbox.Demo(), nil)
+		var gid string
+		resource.Test(t, resource.TestCase{
+			PreCheck:                 func() { acctest.PreCheck(t) },
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{
+				{
+					PreConfig: func() {
+						gid = handGuard(t, srv, api, target, "team-guard", 1, 1, topology.OutcomeChanging)
+						multiAZOffNow(t, api)
+					},
+					Config: mandibleNodesConfig(srv, 1), ResourceName: name, ImportState: true, ImportStateId: "instance:mandible-prod", ImportStatePersist: true,
+					ImportStateCheck: importedAttrs(map[string]string{"nodes": "2", "guard.snapshot_identifier_prefix": "team-guard"}),
+				},
+				{Config: mandibleNodesConfig(srv, 1), ExpectError: refused},
+				{PreConfig: func() { srv.Advance(2 * time.Hour) }, Config: mandibleNodesConfig(srv, 1), ExpectError: refused},
+				{
+					Config: mandibleNodesConfig(srv, 1, guard),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(name, tfPath("current_nodes"), knownvalue.Int64Exact(1)),
+						statecheck.ExpectKnownValue(name, tfPath("last_change.generation"), knownvalue.Int64Exact(1)),
+					},
+					Check: func(s *terraform.State) error { return checkGuardOutcome(api, gid, topology.OutcomeCompleted)(s) },
+				},
+			},
+		})
+	})
+
+	t.Run("interrupted apply", func(t *testing.T) {
+		hit := false
+		srv, api := topologySandbox(t, sandbox.Demo(), func(o *topology.Orchestrator) {
+			o.OnStep = func(s topology.Step) error {
+				if s == topology.StepChange && !hit {
+					hit = true
+					return fmt.Errorf("test interruption after %s", s)
+				}
+				return nil
+			}
+		})
+		resource.Test(t, resource.TestCase{
+			PreCheck:                 func() { acctest.PreCheck(t) },
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{
+				{Config: mandibleNodesConfig(srv, 2), ResourceName: name, ImportState: true, ImportStateId: "instance:mandible-prod", ImportStatePersist: true},
+				{Config: mandibleNodesConfig(srv, 1), ExpectError: regexp.MustCompile(`Topology\s+Change\s+Interrupted`)},
+				{Config: mandibleNodesConfig(srv, 1, guard), ExpectError: refused},
+				{PreConfig: func() { srv.Advance(2 * time.Hour) }, Config: mandibleNodesConfig(srv, 1, guard), ExpectError: refused},
+				{
+					Config: mandibleNodesConfig(srv, 1),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(name, tfPath("current_nodes"), knownvalue.Int64Exact(1)),
+						statecheck.ExpectKnownValue(name, tfPath("last_change.generation"), knownvalue.Int64Exact(1)),
+					},
+					Check: checkGuardOutcome(api, "rightsize-guard-mandible-prod-g1-to1", topology.OutcomeCompleted),
+				},
+			},
+		})
+	})
+
+	t.Run("outside change", func(t *testing.T) {
+		srv, api := topologySandbox(t, sandbox.Demo(), nil)
+		resource.Test(t, resource.TestCase{
+			PreCheck:                 func() { acctest.PreCheck(t) },
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{
+				{Config: mandibleNodesConfig(srv, 2), ResourceName: name, ImportState: true, ImportStateId: "instance:mandible-prod", ImportStatePersist: true},
+				{
+					// Not refused at plan for the prefix: the apply's precheck waits for the
+					// outside change, and the failed update, which took no guard, keeps the old
+					// prefix.
+					PreConfig:   func() { multiAZOffNow(t, api) },
+					Config:      mandibleNodesConfig(srv, 1, guard),
+					ExpectError: regexp.MustCompile(`(?s)Topology Change Refused.*a\s+change\s+that\s+this\s+resource\s+did\s+not\s+start\s+is\s+in\s+progress`),
+				},
+				{RefreshState: true, ExpectNonEmptyPlan: true, Check: resource.TestCheckResourceAttr(name, "guard.snapshot_identifier_prefix", "rightsize-guard")},
+				{
+					PreConfig: func() { srv.Advance(2 * time.Hour) },
+					Config:    mandibleNodesConfig(srv, 1, guard),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(name, tfPath("guard.snapshot_identifier_prefix"), knownvalue.StringExact("team-guard")),
+						statecheck.ExpectKnownValue(name, tfPath("current_nodes"), knownvalue.Int64Exact(1)),
+					},
+				},
+			},
+		})
 	})
 }

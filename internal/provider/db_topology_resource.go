@@ -804,10 +804,12 @@ func (r *dbTopologyResource) Update(ctx context.Context, req resource.UpdateRequ
 	}
 	if ok, err := r.apply(ctx, &plan, int(plan.Nodes.ValueInt64()), gen, prev, applyNow, true, &resp.Diagnostics); !ok {
 		timeoutRanOut(err, "update", timeout, &resp.Diagnostics)
-		// A failed update keeps the prior state, but with this apply's guard settings: a change
-		// it began (interrupted, or its rollback unfinished) is guarded by snapshots named with
-		// this apply's prefix, by which the next Read and apply find them.
-		if !plan.Guard.IsUnknown() && !plan.Guard.Equal(state.Guard) {
+		// A failed update keeps the prior state, but with this apply's guard settings once it
+		// took a guard snapshot: a change it began (interrupted, or its rollback unfinished) is
+		// guarded by snapshots named with this apply's prefix, by which the next Read and apply
+		// find them. An update refused before that keeps the prior ones, which name an earlier
+		// unfinished change's.
+		if !plan.Guard.IsUnknown() && !plan.Guard.Equal(state.Guard) && r.guardTaken(ctx, &plan, gen) {
 			state.Guard = plan.Guard
 			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		}
@@ -1019,16 +1021,29 @@ func (r *dbTopologyResource) takeOverEarlierChanges(ctx context.Context, topo *t
 
 // ---- plan ----
 
-// keepsUnfinishedPrefix refuses a plan that changes guard.snapshot_identifier_prefix while a
-// change of the resource is unfinished: the database is not at the node count the state keeps
-// (notAtNodes: an interrupted change, or a rollback not finished), or a deferred change waits
-// for, or was made by, the maintenance window. The next apply finds that change's guard snapshot
-// by the prefix it was named with, which the state holds (an import that took the change over
-// sets it; a failed update keeps its own).
-func (r *dbTopologyResource) keepsUnfinishedPrefix(ctx context.Context, state, plan *dbTopologyModel, diags *diag.Diagnostics) bool {
-	if !notAtNodes(state) && !madeInWindow(state) && !deferredByLastApply(state) {
-		return true
+// guardTaken reports whether a guard snapshot of the change of m's target to m's node count with
+// generation gen exists under m's prefix (the failed update took one), asking RDS on a short
+// deadline of its own (the apply's may be spent or cancelled); false when it cannot tell.
+func (r *dbTopologyResource) guardTaken(ctx context.Context, m *dbTopologyModel, gen int64) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	var d diag.Diagnostics
+	prefix := m.guard(ctx, &d).SnapshotIdentifierPrefix.ValueString()
+	id, _, err := topology.GuardOutcome(ctx, r.data.RDS, prefix, m.target(), gen, int(m.Nodes.ValueInt64()))
+	if err != nil {
+		tflog.Warn(ctx, "rightsize_db_topology: could not look for the failed update's guard snapshot", map[string]any{"error": err.Error()})
 	}
+	return err == nil && id != ""
+}
+
+// keepsUnfinishedPrefix refuses a plan that changes guard.snapshot_identifier_prefix while a
+// change of the resource is unfinished: the guard snapshot of the state's next generation, named
+// with the state's prefix, says the change was requested and neither recorded nor undone
+// (changing, or rolling-back); or a deferred change waits for, or was made by, the maintenance
+// window. The next apply finds that change's guard snapshot by the prefix it was named with,
+// which the state holds (an import that took the change over sets it; a failed update that took
+// a guard keeps its own).
+func (r *dbTopologyResource) keepsUnfinishedPrefix(ctx context.Context, state, plan *dbTopologyModel, diags *diag.Diagnostics) bool {
 	if plan.Guard.IsUnknown() {
 		return true
 	}
@@ -1046,10 +1061,30 @@ func (r *dbTopologyResource) keepsUnfinishedPrefix(ctx context.Context, state, p
 	if topology.GuardSnapshotID(got, target, 1, 1, 1) == topology.GuardSnapshotID(want, target, 1, 1, 1) {
 		return true
 	}
+	what := ""
+	if madeInWindow(state) || deferredByLastApply(state) {
+		what = "a change deferred to the maintenance window is not recorded yet"
+	} else if r.data != nil {
+		gen := state.generation(ctx, diags) + 1
+		for _, n := range topologyNodeCounts {
+			id, outcome, err := topology.GuardOutcome(ctx, r.data.RDS, want, target, gen, int(n))
+			if err != nil {
+				diags.AddWarning("Unfinished Change Not Checked", fmt.Sprintf("guard.snapshot_identifier_prefix changes from %q, and looking for an unfinished change guarded with it failed: %v. "+
+					"If an apply of this resource was interrupted or its rollback was not finished, keep the prefix %q until an apply has finished that change.", want, err, want))
+				return true
+			}
+			if outcome == topology.OutcomeChanging || outcome == topology.OutcomeRollingBack {
+				what = fmt.Sprintf("guard snapshot %s is tagged %s = %s", id, topology.TagOutcome, outcome)
+				break
+			}
+		}
+	}
+	if what == "" {
+		return true
+	}
 	diags.AddAttributeError(path.Root("guard").AtName("snapshot_identifier_prefix"), "Guard Snapshot Prefix Changed During an Unfinished Change",
-		fmt.Sprintf("A change of %s is unfinished (the state keeps nodes = %d; the database has %d node(s)%s), and its guard snapshots are named with the prefix %q: "+
-			"the next apply finds them by it, to finish that change. Set guard.snapshot_identifier_prefix = %q until an apply has finished the change, then change it.",
-			target.Noun(), state.Nodes.ValueInt64(), state.CurrentNodes.ValueInt64(), map[bool]string{true: ", a change pending for the maintenance window"}[state.Pending.ValueBool()], want, want))
+		fmt.Sprintf("A change of %s is unfinished (%s), and its guard snapshots are named with the prefix %q: the next apply finds them by it, to finish that change. "+
+			"Set guard.snapshot_identifier_prefix = %q until an apply has finished the change, then change it.", target.Noun(), what, want, want))
 	return false
 }
 

@@ -38,9 +38,9 @@ func (c *EarlierChange) Open() bool {
 }
 
 // LatestChange finds, among the manual snapshots of target, the guard snapshots this provider
-// took (its managed-by and target tags, any identifier prefix) and returns the change whose guard
-// was taken last (a failed snapshot guards nothing and is passed over), with the highest
-// generation of them all. nil when there is none. Read-only: one paginated describe call, whose
+// took (its managed-by and target tags, any identifier prefix) and returns the change that began
+// last (its guard's change-started tag; a failed snapshot guards nothing and is passed over; of a
+// guard and a copy of it, the guard), with the highest generation of them all. nil when there is none. Read-only: one paginated describe call, whose
 // TagList (which RDS returns with each snapshot) tells the guards apart, then the latest guard's
 // own tags read again with ListTagsForResource.
 func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChange, error) {
@@ -50,6 +50,7 @@ func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChang
 		bestTime time.Time
 		maxGen   int64
 	)
+	var bestKnown bool // bestID is a guard identifier of its own tags' change (not a copy's)
 	consider := func(id, status string, created *time.Time, tagList []rdstypes.Tag) {
 		tags := make(map[string]string, len(tagList))
 		for _, t := range tagList {
@@ -66,12 +67,24 @@ func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChang
 		if strings.EqualFold(status, "failed") {
 			return
 		}
-		at := farFuture // a snapshot still being created may have no time yet: it is the newest
-		if created != nil {
-			at = *created
+		// When the change began: its guard's change-started tag, which a copy of the snapshot
+		// keeps (with CopyTags) while its creation time is the copy's; else the creation time; a
+		// snapshot still being created may have neither yet: it is the newest.
+		at, err := time.Parse(time.RFC3339Nano, tags[TagChangeStarted])
+		if err != nil {
+			at = farFuture
+			if created != nil {
+				at = *created
+			}
 		}
-		if bestID == "" || at.After(bestTime) || (at.Equal(bestTime) && gen > bestGen) {
-			bestID, bestGen, bestTime = id, gen, at
+		to, _ := strconv.Atoi(tags[TagToNodes])
+		known := guardPrefix(id, target, gen, to) != ""
+		better := bestID == "" || at.After(bestTime)
+		if !better && at.Equal(bestTime) {
+			better = gen > bestGen || (gen == bestGen && known && !bestKnown)
+		}
+		if better {
+			bestID, bestGen, bestTime, bestKnown = id, gen, at, known
 		}
 	}
 	manual := "manual"

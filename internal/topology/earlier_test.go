@@ -60,7 +60,8 @@ func TestLatestChange(t *testing.T) {
 
 	guardTags := func(gen, to, outcome string) map[string]string {
 		from := map[string]string{"1": "2", "2": "1"}[to]
-		return map[string]string{TagManagedBy: ManagedByValue, TagTarget: mandible.String(), TagGeneration: gen, TagFromNodes: from, TagToNodes: to, TagOutcome: outcome}
+		return map[string]string{TagManagedBy: ManagedByValue, TagTarget: mandible.String(), TagGeneration: gen, TagFromNodes: from, TagToNodes: to, TagOutcome: outcome,
+			TagChangeStarted: e.srv.Now().UTC().Format(time.RFC3339Nano)}
 	}
 	// Two changes of generation 3 (a change and, after its rollback was refused, the opposite
 	// one): the guard taken last tells.
@@ -76,6 +77,21 @@ func TestLatestChange(t *testing.T) {
 	want = EarlierChange{GuardID: "rightsize-guard-mandible-prod-g1-to1-r2", Prefix: DefaultSnapshotPrefix, Generation: 1, From: 2, To: 1, Outcome: OutcomeRollingBack, MaxGeneration: 3}
 	if c := latest(); c == nil || *c != want || !c.Open() {
 		t.Fatalf("latest change %+v, want %+v (open)", c, want)
+	}
+	// A copy of an old guard, kept as a restore point (CopyTags keeps the guard's tags, its
+	// change-started among them), is taken later but does not hide the latest change; nor does
+	// a copy of the latest guard stand in for it.
+	snap("keep-g1-restore-point", e.snapshotTags(KindInstance, "rightsize-guard-mandible-prod-g1-to1"))
+	snap("keep-latest", e.snapshotTags(KindInstance, "rightsize-guard-mandible-prod-g1-to1-r2"))
+	if c := latest(); c == nil || *c != want {
+		t.Fatalf("latest change after copies %+v, want %+v", c, want)
+	}
+	// Whatever order RDS lists them in: a copy listed before its guard does not stand in for it.
+	tags := guardTags("4", "2", OutcomeChanging)
+	snap("a-copy-listed-first", tags)
+	snap(GuardSnapshotID("", mandible, 4, 2, 1), tags)
+	if c := latest(); c == nil || c.GuardID != "rightsize-guard-mandible-prod-g4-to2" || c.Prefix != DefaultSnapshotPrefix {
+		t.Fatalf("latest change %+v, want the guard rather than its copy", c)
 	}
 }
 

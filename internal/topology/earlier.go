@@ -3,6 +3,7 @@ package topology
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,25 +41,19 @@ func (c *EarlierChange) Open() bool {
 // LatestChange finds, among the manual snapshots of target, the guard snapshots this provider
 // took (its managed-by and target tags, any identifier prefix) and returns the change that began
 // last (its guard's change-started tag; a failed snapshot guards nothing and is passed over; of a
-// guard and a copy of it, the guard), with the highest generation of them all. nil when there is none. Read-only: one paginated describe call, whose
-// TagList (which RDS returns with each snapshot) tells the guards apart, then the latest guard's
-// own tags read again with ListTagsForResource.
+// guard and a copy of it, the guard), with the highest generation of them all. nil when there is
+// none. Read-only: one paginated describe call, whose TagList (which RDS returns with each
+// snapshot) tells the guards apart, then the latest guard's own tags read again with
+// ListTagsForResource.
 func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChange, error) {
 	var (
-		bestID   string
-		bestGen  int64
-		bestTime time.Time
-		maxGen   int64
+		bestID    string
+		bestGen   int64
+		bestTime  time.Time
+		bestKnown bool // bestID is a guard identifier of its own tags' change (not a copy's)
+		maxGen    int64
 	)
-	var bestKnown bool // bestID is a guard identifier of its own tags' change (not a copy's)
-	consider := func(id, status string, created *time.Time, tagList []rdstypes.Tag) {
-		tags := make(map[string]string, len(tagList))
-		for _, t := range tagList {
-			tags[deref(t.Key)] = deref(t.Value)
-		}
-		if tags[TagManagedBy] != ManagedByValue || !sameTarget(tags[TagTarget], target) {
-			return
-		}
+	err := walkGuards(ctx, api, target, func(id, status string, created *time.Time, tags map[string]string) {
 		gen, err := strconv.ParseInt(tags[TagGeneration], 10, 64)
 		if err != nil || gen < 1 {
 			return
@@ -86,35 +81,9 @@ func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChang
 		if better {
 			bestID, bestGen, bestTime, bestKnown = id, gen, at, known
 		}
-	}
-	manual := "manual"
-	if target.Kind == KindCluster {
-		p := rds.NewDescribeDBClusterSnapshotsPaginator(api, &rds.DescribeDBClusterSnapshotsInput{
-			DBClusterIdentifier: &target.Identifier, SnapshotType: &manual})
-		for p.HasMorePages() {
-			out, err := p.NextPage(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
-			}
-			for _, s := range out.DBClusterSnapshots {
-				consider(deref(s.DBClusterSnapshotIdentifier), deref(s.Status), s.SnapshotCreateTime, s.TagList)
-			}
-		}
-	} else {
-		p := rds.NewDescribeDBSnapshotsPaginator(api, &rds.DescribeDBSnapshotsInput{
-			DBInstanceIdentifier: &target.Identifier, SnapshotType: &manual})
-		for p.HasMorePages() {
-			out, err := p.NextPage(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
-			}
-			for _, s := range out.DBSnapshots {
-				consider(deref(s.DBSnapshotIdentifier), deref(s.Status), s.SnapshotCreateTime, s.TagList)
-			}
-		}
-	}
-	if maxGen == 0 {
-		return nil, nil
+	})
+	if err != nil || maxGen == 0 {
+		return nil, err
 	}
 	c := &EarlierChange{MaxGeneration: maxGen}
 	if bestID == "" { // only failed snapshots
@@ -134,6 +103,74 @@ func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChang
 	return c, nil
 }
 
+// walkGuards calls fn for every manual snapshot of target that is a guard snapshot this provider
+// took of it (its managed-by and target tags, whatever its identifier), with its tags as the
+// describe call returned them (TagList). One paginated describe call.
+func walkGuards(ctx context.Context, api RDSAPI, target Target, fn func(id, status string, created *time.Time, tags map[string]string)) error {
+	consider := func(id, status string, created *time.Time, tagList []rdstypes.Tag) {
+		tags := make(map[string]string, len(tagList))
+		for _, t := range tagList {
+			tags[deref(t.Key)] = deref(t.Value)
+		}
+		if tags[TagManagedBy] == ManagedByValue && sameTarget(tags[TagTarget], target) {
+			fn(id, status, created, tags)
+		}
+	}
+	manual := "manual"
+	if target.Kind == KindCluster {
+		p := rds.NewDescribeDBClusterSnapshotsPaginator(api, &rds.DescribeDBClusterSnapshotsInput{
+			DBClusterIdentifier: &target.Identifier, SnapshotType: &manual})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				return fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
+			}
+			for _, s := range out.DBClusterSnapshots {
+				consider(deref(s.DBClusterSnapshotIdentifier), deref(s.Status), s.SnapshotCreateTime, s.TagList)
+			}
+		}
+		return nil
+	}
+	p := rds.NewDescribeDBSnapshotsPaginator(api, &rds.DescribeDBSnapshotsInput{
+		DBInstanceIdentifier: &target.Identifier, SnapshotType: &manual})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
+		}
+		for _, s := range out.DBSnapshots {
+			consider(deref(s.DBSnapshotIdentifier), deref(s.Status), s.SnapshotCreateTime, s.TagList)
+		}
+	}
+	return nil
+}
+
+// closedGuardsText says how many guard snapshots of target are closed (completed, rolled back,
+// superseded, failed and not rolled back, or failed snapshots): those a user may delete. Best
+// effort: "" when the listing fails or there are none.
+func closedGuardsText(ctx context.Context, api RDSAPI, target Target) string {
+	var closed []string
+	err := walkGuards(ctx, api, target, func(id, status string, _ *time.Time, tags map[string]string) {
+		switch tags[TagOutcome] {
+		case OutcomeCompleted, OutcomeRolledBack, OutcomeSuperseded, OutcomeFailedNotRolledBack, OutcomeRollbackFailed:
+			closed = append(closed, id)
+		default:
+			if strings.EqualFold(status, "failed") {
+				closed = append(closed, id)
+			}
+		}
+	})
+	if err != nil || len(closed) == 0 {
+		return ""
+	}
+	slices.Sort(closed)
+	list := strings.Join(closed, ", ")
+	if len(closed) > 5 {
+		list = strings.Join(closed[:5], ", ") + ", ..."
+	}
+	return fmt.Sprintf("%d guard snapshot(s) of %s this provider took are closed and may be deleted if no longer needed as restore points (%s)", len(closed), target.Noun(), list)
+}
+
 // farFuture orders a snapshot without a creation time after every other.
 var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
@@ -141,15 +178,25 @@ var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 // some attempt a, or "" when id was not made so with an identifiable prefix (shortened to RDS's
 // limit with a prefix other than DefaultSnapshotPrefix, or not this change's).
 func guardPrefix(id string, target Target, generation int64, to int) string {
-	for a := 1; a <= maxAttempts; a++ {
-		if GuardSnapshotID(DefaultSnapshotPrefix, target, generation, to, a) == id {
-			return DefaultSnapshotPrefix
+	attempts := []int{1}
+	if i := strings.LastIndex(id, "-r"); i >= 0 {
+		if a, err := strconv.Atoi(id[i+2:]); err == nil && a > 1 && a <= maxAttemptNumber {
+			attempts = append(attempts, a)
 		}
+	}
+	for _, a := range attempts {
 		// The identifier GuardSnapshotID makes with a one-letter prefix ends in the part every
 		// prefix shares: "-<target>-g<generation>-to<nodes>[-r<attempt>]".
 		tail := strings.TrimPrefix(GuardSnapshotID("x", target, generation, to, a), "x")
 		if p, ok := strings.CutSuffix(id, tail); ok && p != "" && GuardSnapshotID(p, target, generation, to, a) == id {
 			return p
+		}
+	}
+	// An identifier shortened to RDS's limit ends in a hash instead: only the default prefix can
+	// be told, by making its identifier of every attempt.
+	for a := 1; a <= maxAttemptNumber; a++ {
+		if GuardSnapshotID(DefaultSnapshotPrefix, target, generation, to, a) == id {
+			return DefaultSnapshotPrefix
 		}
 	}
 	return ""

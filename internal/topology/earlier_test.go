@@ -2,6 +2,7 @@ package topology
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -151,5 +152,93 @@ func TestToward(t *testing.T) {
 		if got := tc.t.Toward(tc.n); got != tc.want {
 			t.Errorf("%s: Toward(%d) = %t, want %t", tc.name, tc.n, got, tc.want)
 		}
+	}
+}
+
+// A change generation may gather guard snapshots over a long life (a resource replaced, or
+// created anew, starts at generation 1 again): maxAttempts of them existing refuses a new one,
+// saying how many there are and which is the latest; deleting old ones makes room, although the
+// next attempt's number stays above the highest.
+func TestAttemptsCountExistingGuards(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx := context.Background()
+	for a := 1; a <= maxAttempts; a++ {
+		tl := []rdstypes.Tag{}
+		for k, v := range map[string]string{TagManagedBy: ManagedByValue, TagTarget: mandible.String(), TagGeneration: "1",
+			TagFromNodes: "2", TagToNodes: "1", TagOutcome: OutcomeCompleted, TagChangeStarted: e.srv.Now().UTC().Format(time.RFC3339Nano)} {
+			tl = append(tl, rdstypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+		}
+		if _, err := e.api.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+			DBSnapshotIdentifier: aws.String(GuardSnapshotID("", mandible, 1, 1, a)), Tags: tl}); err != nil {
+			t.Fatal(err)
+		}
+		e.srv.Advance(time.Hour)
+	}
+	req := Request{Target: mandible, Nodes: 1, Generation: 1, Validator: okValidator{}}
+	_, err := e.o.Run(ctx, req)
+	var pe *PrecheckError
+	if !errors.As(err, &pe) || pe.Reason != ReasonTooManyAttempts ||
+		!strings.Contains(err.Error(), "20 guard snapshots of change generation 1 to 1 node(s) already exist (the latest, rightsize-guard-mandible-prod-g1-to1-r20, is tagged rightsize:outcome = \"completed\")") ||
+		!strings.Contains(err.Error(), "never one tagged in-progress, changing, rolling-back or pending-maintenance") {
+		t.Fatalf("with %d guards: %v, want the refusal naming them", maxAttempts, err)
+	}
+	if p, err := e.o.Preview(ctx, req); err != nil || !strings.Contains(p.Refusal, "20 guard snapshots") {
+		t.Errorf("preview %+v (%v) does not refuse", p, err)
+	}
+	for a := 1; a < maxAttempts; a++ {
+		if _, err := e.api.DeleteDBSnapshot(ctx, &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: aws.String(GuardSnapshotID("", mandible, 1, 1, a))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.srv.Advance(time.Hour)
+	res, err := e.o.Run(ctx, req)
+	if err != nil || res.GuardSnapshotID != "rightsize-guard-mandible-prod-g1-to1-r21" {
+		t.Fatalf("after deleting old guards: %+v, %v; want the change behind attempt 21", res, err)
+	}
+	e.assertGuarded(mandible)
+}
+
+// An account at RDS's manual snapshot quota: the change is refused before anything is changed,
+// with the quota named, how to make room (this database's closed guard snapshots, named) and
+// what never to delete; the same change goes through once there is room.
+func TestGuardRefusedAtSnapshotQuota(t *testing.T) {
+	for _, tc := range []struct {
+		target       Target
+		op, kind     string
+		closed       string
+		changedCheck func(e *env) bool
+	}{
+		{mandible, "CreateDBSnapshot", "Manual DB instance snapshots", "rightsize-guard-mandible-prod-g1-to1, rightsize-guard-mandible-prod-g2-to2",
+			func(e *env) bool { return !aws.ToBool(e.instance("mandible-prod").MultiAZ) }},
+		{sso, "CreateDBClusterSnapshot", "Manual DB cluster snapshots", "rightsize-guard-sso-prod-g1-to1, rightsize-guard-sso-prod-g2-to2",
+			func(e *env) bool { return len(e.topology(sso).Members) != 2 }},
+	} {
+		t.Run(tc.op, func(t *testing.T) {
+			e := newEnv(t, sandbox.Demo())
+			ctx := context.Background()
+			for gen, n := range []int{1, 2} {
+				if _, err := e.o.Run(ctx, Request{Target: tc.target, Nodes: n, Generation: int64(gen + 1), Validator: okValidator{}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: tc.op, Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 400,
+				Code: "SnapshotQuotaExceeded", Message: "Cannot create more than 100 manual snapshots"}})
+			req := Request{Target: tc.target, Nodes: 1, Generation: 3, Validator: okValidator{}}
+			_, err := e.o.Run(ctx, req)
+			var ce *ChangeError
+			if !errors.As(err, &ce) || ce.Changed || tc.changedCheck(e) {
+				t.Fatalf("want the change refused with nothing changed, got %v", err)
+			}
+			for _, want := range []string{"SnapshotQuotaExceeded", "as many manual", "2 guard snapshot(s) of " + tc.target.Noun() + " this provider took are closed",
+				tc.closed, "never a guard snapshot tagged rightsize:outcome = in-progress, changing, rolling-back or pending-maintenance", tc.kind, "no change was made"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("%q lacks %q", err, want)
+				}
+			}
+			e.srv.ClearFaults()
+			if _, err := e.o.Run(ctx, req); err != nil || !tc.changedCheck(e) {
+				t.Fatalf("with room again: %v", err)
+			}
+		})
 	}
 }

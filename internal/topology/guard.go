@@ -70,9 +70,16 @@ const (
 	OutcomeSuperseded = "superseded"
 )
 
-// maxAttempts bounds how many guard snapshots one change generation may create (a new attempt
-// is made only after a rolled-back, failed or superseded one).
+// maxAttempts bounds how many guard snapshots of one change generation may exist at once: a new
+// attempt is made only after a rolled-back, failed or superseded one, and a resource created anew
+// (or replaced) starts again at generation 1, so a long-lived database may gather them; deleting
+// the ones no longer needed makes room.
 const maxAttempts = 20
+
+// maxAttemptNumber is the highest attempt number a guard snapshot identifier may carry: the next
+// attempt is one above the highest that exists, whatever was deleted below it, and lookups
+// search every number up to it.
+const maxAttemptNumber = 999
 
 // maxTags is the RDS limit of tags per resource.
 const maxTags = 50
@@ -394,6 +401,22 @@ func (r *run) createGuard(ctx context.Context, id string, tags map[string]string
 			DBInstanceIdentifier: &r.req.Target.Identifier, DBSnapshotIdentifier: &id, Tags: tl})
 	}
 	if err != nil && !isAlreadyExists(err) {
+		if errors.As(err, new(*rdstypes.SnapshotQuotaExceededFault)) {
+			// The account's manual snapshots of this kind are at RDS's quota (100 per Region by
+			// default): guard snapshots retained over many changes count toward it.
+			kind, quota := "DB snapshots", "Manual DB instance snapshots"
+			if r.req.Target.Kind == KindCluster {
+				kind, quota = "DB cluster snapshots", "Manual DB cluster snapshots"
+			}
+			hint := closedGuardsText(ctx, r.o.RDS, r.req.Target)
+			if hint != "" {
+				hint = "; " + hint
+			}
+			return fmt.Errorf("creating guard snapshot %s of %s: %w: the account has as many manual %s in this Region as RDS allows%s. "+
+				"Delete manual snapshots no longer needed (never a guard snapshot tagged %s = in-progress, changing, rolling-back or pending-maintenance), "+
+				"or ask for a higher quota (Service Quotas, Amazon Relational Database Service: %s), then apply again",
+				id, r.req.Target.Noun(), err, kind, hint, TagOutcome, quota)
+		}
 		return fmt.Errorf("creating guard snapshot %s of %s: %w", id, r.req.Target.Noun(), err)
 	}
 	return nil
@@ -779,8 +802,8 @@ func guardOutcome(g *guard, target Target) string {
 // user may delete a superseded or rolled-back guard, and the latest attempt (the highest number)
 // must still be the one a run resumes with.
 func guardAttempts(ctx context.Context, api RDSAPI, prefix string, target Target, generation int64, nodes int) ([]int, error) {
-	want := make(map[string]int, maxAttempts)
-	for a := 1; a <= maxAttempts; a++ {
+	want := make(map[string]int, maxAttemptNumber)
+	for a := 1; a <= maxAttemptNumber; a++ {
 		want[GuardSnapshotID(prefix, target, generation, nodes, a)] = a
 	}
 	found := map[int]bool{}

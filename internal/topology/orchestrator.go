@@ -454,6 +454,8 @@ type run struct {
 	changed bool
 	// changing is true once this run tagged its guard changing (before the change call).
 	changing bool
+	// attemptsFound is how many guard snapshots of this change generation exist (findGuards).
+	attemptsFound int
 	// finishing is true when this run finishes the rollback an earlier run began (finishRollback):
 	// the failure the guard records (TagFailure) is that run's.
 	finishing bool
@@ -575,7 +577,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 			}
 			res.SupersededGuardSnapshotID = latest.id
 		}
-		if err := r.checkAttempts(next); err != nil {
+		if err := r.checkAttempts(latest, next); err != nil {
 			return nil, err
 		}
 		if err := r.precheckOriginal(); err != nil {
@@ -990,12 +992,25 @@ func (r *run) confirmOwnPending(ctx context.Context) error {
 	return nil
 }
 
-// checkAttempts refuses a new guard snapshot beyond maxAttempts for one change generation.
-func (r *run) checkAttempts(next int) error {
-	if next > maxAttempts {
-		return r.precheckErr(ReasonTooManyAttempts, "%d guard snapshots already exist for change generation %d; delete the failed, rolled-back or superseded ones", maxAttempts, r.req.Generation)
+// checkAttempts refuses a new guard snapshot when maxAttempts guard snapshots of this change
+// generation exist (findGuards counted them), or when the next attempt number would pass
+// maxAttemptNumber; latest is the highest attempt.
+func (r *run) checkAttempts(latest *guard, next int) error {
+	if r.attemptsFound < maxAttempts && next <= maxAttemptNumber {
+		return nil
 	}
-	return nil
+	highest := ""
+	if latest != nil {
+		highest = fmt.Sprintf(" (the latest, %s, is tagged %s = %q)", latest.id, TagOutcome, latest.outcome())
+	}
+	if next > maxAttemptNumber {
+		return r.precheckErr(ReasonTooManyAttempts, "guard snapshot attempts of change generation %d to %d node(s) have reached number %d%s: "+
+			"delete that one if you no longer need it (never one tagged in-progress, changing, rolling-back or pending-maintenance), or set another guard.snapshot_identifier_prefix",
+			r.req.Generation, r.req.Nodes, maxAttemptNumber, highest)
+	}
+	return r.precheckErr(ReasonTooManyAttempts, "%d guard snapshots of change generation %d to %d node(s) already exist%s, the most one change may gather: "+
+		"delete those you no longer need (tagged %s = completed, rolled-back, superseded or failed-not-rolled-back; never one tagged in-progress, changing, rolling-back or pending-maintenance)",
+		r.attemptsFound, r.req.Generation, r.req.Nodes, highest, TagOutcome)
 }
 
 // findGuards finds the guard snapshots of this change (guardAttempts). It returns the latest one
@@ -1019,9 +1034,10 @@ func (r *run) findGuards(ctx context.Context) (*guard, int, error) {
 	if n := len(attempts); n > 0 {
 		next = attempts[n-1]
 	}
+	r.attemptsFound = len(attempts)
 	// Load the highest listed attempt, then any the listing did not show yet (a snapshot just
 	// created) or that belongs to another target, up to the first identifier that is free.
-	for ; next <= maxAttempts; next++ {
+	for ; next <= maxAttemptNumber; next++ {
 		id := GuardSnapshotID(r.req.SnapshotPrefix, r.req.Target, r.req.Generation, r.req.Nodes, next)
 		g, err := loadGuard(ctx, r.o.RDS, r.req.Target.Kind, id)
 		if IsNotFound(err) {
@@ -1035,6 +1051,9 @@ func (r *run) findGuards(ctx context.Context) (*guard, int, error) {
 		}
 		g.attempt = next
 		latest = g
+		if len(attempts) == 0 || next > attempts[len(attempts)-1] {
+			r.attemptsFound++ // not listed yet
+		}
 	}
 	return latest, next, nil
 }

@@ -107,14 +107,14 @@ func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error
 		}
 		return p, nil
 	}
-	p.Guard = GuardSnapshotID(req.SnapshotPrefix, req.Target, req.Generation, req.Nodes, min(next, maxAttempts))
+	p.Guard = GuardSnapshotID(req.SnapshotPrefix, req.Target, req.Generation, req.Nodes, min(next, maxAttemptNumber))
 	if latest.abandoned() {
 		// Run waits for this guard and the target before its own prechecks.
 		p.Supersede = latest.id
 	} else if err := r.precheckOriginal(); err != nil {
 		return refused(err)
 	}
-	if err := r.checkAttempts(next); err != nil {
+	if err := r.checkAttempts(latest, next); err != nil {
 		return refused(err)
 	}
 	if err := r.precheckUndone(ctx); err != nil {

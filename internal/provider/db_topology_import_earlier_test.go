@@ -11,9 +11,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -596,4 +598,55 @@ func TestAccDBTopology_prefixRefusedWhileUnderWay(t *testing.T) {
 			},
 		})
 	})
+}
+
+// A change this resource deferred to the maintenance window, made by the window after its guard
+// snapshot was deleted by hand, cannot be validated: the refresh says so rather than taking it as
+// made in silence.
+func TestRead_deferredChangeGuardDeleted(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	ctx := context.Background()
+	r := &dbTopologyResource{data: &ProviderData{Region: "us-east-1", RDS: api}}
+	var sr fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
+	m := dbTopologyModel{
+		ID: types.StringValue("instance:mandible-prod"), DBInstanceIdentifier: types.StringValue("mandible-prod"), DBClusterIdentifier: types.StringNull(),
+		Nodes: types.Int64Value(1), Guard: defaultGuard(), RequireVerdict: types.StringNull(), Force: types.BoolValue(false),
+		ApplyImmediately: types.BoolValue(false), Validation: types.ObjectNull(validationAttrTypes),
+		RollbackOnFailure: types.BoolValue(true), RestoreOnDestroy: types.BoolValue(false),
+		CurrentNodes: types.Int64Value(2), MultiAZ: types.BoolValue(true), Pending: types.BoolValue(true),
+		GuardSnapshotID: types.StringValue("rightsize-guard-mandible-prod-g1-to1"), GuardSnapshotARN: types.StringNull(),
+		PreviousTopology: types.ObjectNull(previousAttrTypes),
+		LastChange: types.ObjectValueMust(lastChangeAttrTypes, map[string]attr.Value{
+			"generation": types.Int64Value(1), "time": types.StringValue("2026-11-01T00:00:00Z"), "action": types.StringValue("Multi-AZ turning off " + topology.ScheduledAction),
+			"from_nodes": types.Int64Value(2), "to_nodes": types.Int64Value(1),
+		}),
+	}
+	m.Timeouts.Object = types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})
+	read := func() diag.Diagnostics {
+		t.Helper()
+		state := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
+		if d := state.Set(ctx, &m); d.HasError() {
+			t.Fatal(d)
+		}
+		resp := fwresource.ReadResponse{State: state}
+		r.Read(ctx, fwresource.ReadRequest{State: state}, &resp)
+		return resp.Diagnostics
+	}
+	// The window made the change; its guard was deleted.
+	multiAZOffNow(t, api)
+	srv.Advance(2 * time.Hour)
+	d := read()
+	if len(d.Warnings()) != 1 || d.Warnings()[0].Summary() != "Deferred Change Made Without Its Guard Snapshot" ||
+		!strings.Contains(d.Warnings()[0].Detail(), "rightsize-guard-mandible-prod-g1-to1") {
+		t.Fatalf("diagnostics %v, want the warning naming the deleted guard", d)
+	}
+	// A pending change this resource did not defer (its last change was made at once) gets none.
+	m.LastChange = types.ObjectValueMust(lastChangeAttrTypes, map[string]attr.Value{
+		"generation": types.Int64Value(1), "time": types.StringValue("2026-11-01T00:00:00Z"), "action": types.StringValue("Multi-AZ turned off"),
+		"from_nodes": types.Int64Value(2), "to_nodes": types.Int64Value(1),
+	})
+	if d := read(); len(d) != 0 {
+		t.Errorf("diagnostics %v for a change made outside the resource", d)
+	}
 }

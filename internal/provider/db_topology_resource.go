@@ -695,7 +695,7 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 		resp.Diagnostics.AddError("Unable to Read Database Topology", fmt.Sprintf("Reading %s: %v", target.Noun(), err))
 		return
 	}
-	prior, priorPending := state.Nodes, state.Pending.ValueBool()
+	prior, priorPending, ownDeferred := state.Nodes, state.Pending.ValueBool(), deferredByLastApply(&state)
 	refreshFromTopology(&state, topo)
 	if priorPending && state.Nodes.Equal(prior) && !state.Pending.ValueBool() {
 		// The maintenance window is making, or has made, the change pending until now. When
@@ -704,10 +704,17 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 		// made outside this resource has no such guard.
 		gen := state.generation(ctx, &resp.Diagnostics)
 		prefix := state.guard(ctx, &resp.Diagnostics).SnapshotIdentifierPrefix.ValueString()
-		_, outcome, err := topology.GuardOutcome(ctx, r.data.RDS, prefix, target, gen, int(prior.ValueInt64()))
+		id, outcome, err := topology.GuardOutcome(ctx, r.data.RDS, prefix, target, gen, int(prior.ValueInt64()))
 		if err != nil {
 			tflog.Warn(ctx, "rightsize_db_topology: could not read the deferred change's guard snapshot", map[string]any{"error": err.Error()})
 			outcome = topology.OutcomePending // keep it pending: the next apply looks again
+		}
+		if err == nil && id == "" && ownDeferred && gen > 0 {
+			resp.Diagnostics.AddWarning("Deferred Change Made Without Its Guard Snapshot",
+				fmt.Sprintf("The maintenance window changed %s to %d node(s), the change this resource deferred, but its guard snapshot (%s) no longer exists: "+
+					"it was deleted, so the change cannot be validated against its baseline and there was no restore point taken for it. The state takes the change as made. "+
+					"Check the database; never delete a guard snapshot tagged %s = pending-maintenance before its change is recorded.",
+					target.Noun(), prior.ValueInt64(), topology.GuardSnapshotID(prefix, target, gen, int(prior.ValueInt64()), 1), topology.TagOutcome))
 		}
 		state.Pending = types.BoolValue(gen > 0 && outcome == topology.OutcomePending)
 	}

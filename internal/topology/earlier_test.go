@@ -242,3 +242,29 @@ func TestGuardRefusedAtSnapshotQuota(t *testing.T) {
 		})
 	}
 }
+
+// A stopped database is refused before anything is done, saying to start it first and how.
+func TestStoppedDatabaseRefusedWithAdvice(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx := context.Background()
+	if _, err := e.api.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.api.StopDBCluster(ctx, &rds.StopDBClusterInput{DBClusterIdentifier: aws.String("sso-prod")}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(time.Hour)
+	for target, want := range map[Target]string{
+		mandible: "start DB instance mandible-prod first (aws rds start-db-instance --db-instance-identifier mandible-prod;",
+		sso:      "start DB cluster sso-prod first (aws rds start-db-cluster --db-cluster-identifier sso-prod;",
+	} {
+		_, err := e.o.Run(ctx, Request{Target: target, Nodes: 1, Generation: 1, Validator: okValidator{}})
+		var pe *PrecheckError
+		if !errors.As(err, &pe) || pe.Reason != ReasonStatus || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s stopped: %v, want a refusal saying %q", target, err, want)
+		}
+		if g := e.guards(target, "rightsize-guard"); len(g) != 0 {
+			t.Errorf("%s stopped: guard snapshots taken: %v", target, g)
+		}
+	}
+}

@@ -1166,7 +1166,7 @@ func (r *run) classify(latest *guard) (phase, error) {
 			// "backing-up" because of that snapshot): the change waits for it to be available.
 			return phaseOriginal, nil
 		default:
-			return 0, r.precheckErr(ReasonStatus, "status is %q; it must be \"available\"", t.Status)
+			return 0, r.precheckErr(ReasonStatus, "status is %q; it must be \"available\"%s", t.Status, r.startAdvice(t.Status))
 		}
 	}
 	writer := t.Writer()
@@ -1235,7 +1235,7 @@ func (r *run) classify(latest *guard) (phase, error) {
 	for _, m := range t.Members {
 		st = append(st, fmt.Sprintf("%s %q", m.Identifier, m.Status))
 	}
-	return 0, r.precheckErr(ReasonStatus, "status is %s; the cluster and its instances must be \"available\"", strings.Join(st, ", "))
+	return 0, r.precheckErr(ReasonStatus, "status is %s; the cluster and its instances must be \"available\"%s", strings.Join(st, ", "), r.startAdvice(t.Status))
 }
 
 // ownOppositeChange describes this resource's own rollback still under way at RDS: the latest
@@ -1327,11 +1327,25 @@ func (r *run) precheckValidationHost() error {
 	return nil
 }
 
+// startAdvice is what to do about a target (or cluster member) in status: for one stopped or
+// stopping, start it (RDS takes no snapshot of a stopped database and changes nothing on it);
+// "" otherwise.
+func (r *run) startAdvice(status string) string {
+	if status != "stopped" && status != "stopping" {
+		return ""
+	}
+	cmd := "aws rds start-db-instance --db-instance-identifier " + r.req.Target.Identifier
+	if r.req.Target.Kind == KindCluster {
+		cmd = "aws rds start-db-cluster --db-cluster-identifier " + r.req.Target.Identifier
+	}
+	return fmt.Sprintf(": start %s first (%s; RDS stops it again by itself after 7 days), wait for it to be available, then apply again", r.req.Target.Noun(), cmd)
+}
+
 // precheckOriginal checks what must hold before a change is started.
 func (r *run) precheckOriginal() error {
 	t := r.topo
 	if !usableStatus(t.Status) {
-		return r.precheckErr(ReasonStatus, "status is %q; it must be \"available\"", t.Status)
+		return r.precheckErr(ReasonStatus, "status is %q; it must be \"available\"%s", t.Status, r.startAdvice(t.Status))
 	}
 	if len(t.PendingModifications) > 0 {
 		return r.precheckErr(ReasonPending, "it has pending modifications (%s); apply or cancel them first", strings.Join(t.PendingModifications, ", "))
@@ -1350,7 +1364,7 @@ func (r *run) precheckOriginal() error {
 	}
 	for _, m := range t.Members {
 		if m.Status != "available" {
-			return r.precheckErr(ReasonStatus, "instance %s is %q; it must be \"available\"", m.Identifier, m.Status)
+			return r.precheckErr(ReasonStatus, "instance %s is %q; it must be \"available\"%s", m.Identifier, m.Status, r.startAdvice(m.Status))
 		}
 	}
 	if want := 3 - r.req.Nodes; t.Nodes != want {

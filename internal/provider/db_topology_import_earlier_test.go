@@ -650,3 +650,66 @@ func TestRead_deferredChangeGuardDeleted(t *testing.T) {
 		t.Errorf("diagnostics %v for a change made outside the resource", d)
 	}
 }
+
+// An apply that keeps a guard snapshot warns once the database has 10 or more of them, naming
+// those that may be deleted; below that it says nothing.
+func TestUpdate_guardsAddUp(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	ctx := context.Background()
+	r := &dbTopologyResource{data: &ProviderData{Region: "us-east-1", RDS: api}}
+	var sr fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
+	target := topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}
+	model := func(nodes, gen int64) dbTopologyModel {
+		m := dbTopologyModel{
+			ID: types.StringValue("instance:mandible-prod"), DBInstanceIdentifier: types.StringValue("mandible-prod"), DBClusterIdentifier: types.StringNull(),
+			Nodes: types.Int64Value(nodes), Guard: defaultGuard(), RequireVerdict: types.StringNull(), Force: types.BoolValue(false),
+			ApplyImmediately: types.BoolValue(true), Validation: types.ObjectNull(validationAttrTypes),
+			RollbackOnFailure: types.BoolValue(true), RestoreOnDestroy: types.BoolValue(false),
+			CurrentNodes: types.Int64Value(3 - nodes), MultiAZ: types.BoolValue(nodes == 1), Pending: types.BoolValue(false),
+			GuardSnapshotID: types.StringNull(), GuardSnapshotARN: types.StringNull(), PreviousTopology: types.ObjectNull(previousAttrTypes),
+			LastChange: types.ObjectValueMust(lastChangeAttrTypes, map[string]attr.Value{
+				"generation": types.Int64Value(gen), "time": types.StringNull(), "action": types.StringValue("imported"),
+				"from_nodes": types.Int64Null(), "to_nodes": types.Int64Null(),
+			}),
+		}
+		m.Timeouts.Object = types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})
+		return m
+	}
+	update := func(from, to, gen int64) diag.Diagnostics {
+		t.Helper()
+		empty := tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)
+		state, plan := tfsdk.State{Schema: sr.Schema, Raw: empty}, tfsdk.Plan{Schema: sr.Schema, Raw: empty}
+		sm, pm := model(from, gen), model(to, gen)
+		sm.CurrentNodes = types.Int64Value(from)
+		if d := state.Set(ctx, &sm); d.HasError() {
+			t.Fatal(d)
+		}
+		if d := plan.Set(ctx, &pm); d.HasError() {
+			t.Fatal(d)
+		}
+		resp := fwresource.UpdateResponse{State: state}
+		r.Update(ctx, fwresource.UpdateRequest{State: state, Plan: plan, Config: tfsdk.Config{Schema: sr.Schema, Raw: plan.Raw}}, &resp)
+		if resp.Diagnostics.HasError() {
+			t.Fatalf("update %d → %d: %v", from, to, resp.Diagnostics)
+		}
+		return resp.Diagnostics
+	}
+	// Eight guards of earlier changes, kept; the ninth, this apply's, stays below the mark.
+	for g := int64(1); g <= 8; g++ {
+		handGuard(t, srv, api, target, "", g, int(2-g%2), topology.OutcomeCompleted)
+	}
+	if d := update(2, 1, 8); len(d.Warnings()) != 0 {
+		t.Fatalf("with 9 guards: %v", d)
+	}
+	d := update(1, 2, 9)
+	if len(d.Warnings()) != 1 || d.Warnings()[0].Summary() != "Guard Snapshots Add Up" {
+		t.Fatalf("with 10 guards: %v, want the warning", d)
+	}
+	for _, want := range []string{"DB instance mandible-prod has 10 guard snapshots", "10 guard snapshot(s) of DB instance mandible-prod this provider took are closed",
+		"rightsize-guard-mandible-prod-g1-to1, rightsize-guard-mandible-prod-g10-to2,", "Never delete one tagged rightsize:outcome = in-progress"} {
+		if !strings.Contains(d.Warnings()[0].Detail(), want) {
+			t.Errorf("%q lacks %q", d.Warnings()[0].Detail(), want)
+		}
+	}
+}

@@ -551,6 +551,9 @@ func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, node
 			"%s is kept, tagged %s = %s; delete it when you no longer need it (it is billed as backup storage).",
 			res.SupersededGuardSnapshotID, req.Target.Noun(), res.GuardSnapshotID, res.SupersededGuardSnapshotID, topology.TagOutcome, topology.OutcomeSuperseded))
 	}
+	if res.GuardSnapshotRetained {
+		r.guardsAddUp(ctx, req.Target, diags)
+	}
 	switch {
 	case !res.GuardSnapshotRetained:
 		diags.AddWarning("Guard Snapshot Deleted", fmt.Sprintf("The change succeeded and guard snapshot %s was deleted (guard.retain = false).", res.GuardSnapshotID))
@@ -1027,6 +1030,31 @@ func (r *dbTopologyResource) takeOverEarlierChanges(ctx context.Context, topo *t
 }
 
 // ---- plan ----
+
+// guardsWarnAt is how many guard snapshots of one database make an apply that keeps another one
+// warn: they count toward RDS's quota of manual snapshots (100 per Region by default).
+const guardsWarnAt = 10
+
+// guardsAddUp warns, after a change that kept its guard snapshot, when the database has
+// guardsWarnAt guard snapshots or more, naming those that may be deleted. Best effort: a listing
+// that fails is only logged.
+func (r *dbTopologyResource) guardsAddUp(ctx context.Context, target topology.Target, diags *diag.Diagnostics) {
+	total, closed, err := topology.Guards(ctx, r.data.RDS, target)
+	if err != nil {
+		tflog.Warn(ctx, "rightsize_db_topology: could not count the guard snapshots", map[string]any{"error": err.Error()})
+		return
+	}
+	if total < guardsWarnAt {
+		return
+	}
+	detail := fmt.Sprintf("%s has %d guard snapshots of this provider's (tagged %s = %s), kept by guard.retain = true. They are billed as backup storage and count toward RDS's quota of manual snapshots per Region (100 by default, shared with every other manual snapshot), at which changes are refused.",
+		target.Noun(), total, topology.TagManagedBy, topology.ManagedByValue)
+	if c := topology.ClosedGuardsText(target, closed); c != "" {
+		detail += " " + strings.ToUpper(c[:1]) + c[1:] + "."
+	}
+	detail += fmt.Sprintf(" Never delete one tagged %s = in-progress, changing, rolling-back or pending-maintenance.", topology.TagOutcome)
+	diags.AddWarning("Guard Snapshots Add Up", detail)
+}
 
 // guardTaken reports whether a guard snapshot of the change of m's target to m's node count with
 // generation gen exists under m's prefix (the failed update took one), asking RDS on a short

@@ -145,12 +145,13 @@ func walkGuards(ctx context.Context, api RDSAPI, target Target, fn func(id, stat
 	return nil
 }
 
-// closedGuardsText says how many guard snapshots of target are closed (completed, rolled back,
-// superseded, failed and not rolled back, or failed snapshots): those a user may delete. Best
-// effort: "" when the listing fails or there are none.
-func closedGuardsText(ctx context.Context, api RDSAPI, target Target) string {
-	var closed []string
-	err := walkGuards(ctx, api, target, func(id, status string, _ *time.Time, tags map[string]string) {
+// Guards lists the guard snapshots of target this provider took (walkGuards): how many there are,
+// and the identifiers, sorted, of the closed ones (completed, rolled back, superseded, failed and
+// not rolled back, rollback failed, or failed snapshots), which guard no unfinished change: only
+// restore points, which a user may delete when no longer needed.
+func Guards(ctx context.Context, api RDSAPI, target Target) (total int, closed []string, err error) {
+	err = walkGuards(ctx, api, target, func(id, status string, _ *time.Time, tags map[string]string) {
+		total++
 		switch tags[TagOutcome] {
 		case OutcomeCompleted, OutcomeRolledBack, OutcomeSuperseded, OutcomeFailedNotRolledBack, OutcomeRollbackFailed:
 			closed = append(closed, id)
@@ -160,15 +161,31 @@ func closedGuardsText(ctx context.Context, api RDSAPI, target Target) string {
 			}
 		}
 	})
-	if err != nil || len(closed) == 0 {
+	slices.Sort(closed)
+	return total, closed, err
+}
+
+// ClosedGuardsText says how many of target's guard snapshots are closed (Guards), naming the first
+// few; "" when there are none.
+func ClosedGuardsText(target Target, closed []string) string {
+	if len(closed) == 0 {
 		return ""
 	}
-	slices.Sort(closed)
 	list := strings.Join(closed, ", ")
 	if len(closed) > 5 {
 		list = strings.Join(closed[:5], ", ") + ", ..."
 	}
 	return fmt.Sprintf("%d guard snapshot(s) of %s this provider took are closed and may be deleted if no longer needed as restore points (%s)", len(closed), target.Noun(), list)
+}
+
+// closedGuardsText is ClosedGuardsText for target's guards as listed now; "" when the listing
+// fails (best effort) or none is closed.
+func closedGuardsText(ctx context.Context, api RDSAPI, target Target) string {
+	_, closed, err := Guards(ctx, api, target)
+	if err != nil {
+		return ""
+	}
+	return ClosedGuardsText(target, closed)
 }
 
 // farFuture orders a snapshot without a creation time after every other.

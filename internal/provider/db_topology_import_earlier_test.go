@@ -37,30 +37,8 @@ import (
 func refusedRollbackOnCreate(t *testing.T) (*sandbox.Server, *rds.Client, func(n int) string) {
 	t.Helper()
 	schema := seedTopologyTables(t)
-	dsn := acctest.PGDSN(t)
-	settled := 0
 	var srv *sandbox.Server
-	srv, api := topologySandbox(t, sandbox.Demo(), func(o *topology.Orchestrator) {
-		o.OnStep = func(s topology.Step) error {
-			if s != topology.StepSettled {
-				return nil
-			}
-			if settled++; settled != 1 {
-				return nil
-			}
-			c, err := pgx.Connect(context.Background(), dsn)
-			if err != nil {
-				return err
-			}
-			defer func() { _ = c.Close(context.Background()) }()
-			if _, err := c.Exec(context.Background(), "DELETE FROM "+schema+".messages WHERE id <= 3"); err != nil {
-				return err
-			}
-			srv.InjectFaults(sandbox.FaultRule{Operation: "ModifyDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
-				Code: "AccessDenied", Message: "User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: rds:ModifyDBInstance"}})
-			return nil
-		}
-	})
+	srv, api := topologySandbox(t, sandbox.Demo(), loseRowsThenRefuseRollback(acctest.PGDSN(t), schema, &srv, 1))
 	cfg := func(n int) string {
 		return topologyConfig(srv, acctest.HarnessPostgres(t), fmt.Sprintf(`
 resource "rightsize_db_topology" "m" {
@@ -73,6 +51,49 @@ resource "rightsize_db_topology" "m" {
 `, n, schema))
 	}
 	return srv, api, cfg
+}
+
+// loseRowsThenRefuseRollback is an orchestrator hook that, when the at-th change settles, deletes
+// rows of schema.messages (so the validation fails) and makes RDS refuse ModifyDBInstance from
+// then on with AccessDenied (so the rollback is refused). *srv is read when the hook runs.
+func loseRowsThenRefuseRollback(dsn, schema string, srv **sandbox.Server, at int) func(*topology.Orchestrator) {
+	settled := 0
+	return func(o *topology.Orchestrator) {
+		o.OnStep = func(s topology.Step) error {
+			if s != topology.StepSettled {
+				return nil
+			}
+			if settled++; settled != at {
+				return nil
+			}
+			c, err := pgx.Connect(context.Background(), dsn)
+			if err != nil {
+				return err
+			}
+			defer func() { _ = c.Close(context.Background()) }()
+			if _, err := c.Exec(context.Background(), "DELETE FROM "+schema+".messages WHERE id <= 3"); err != nil {
+				return err
+			}
+			(*srv).InjectFaults(sandbox.FaultRule{Operation: "ModifyDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
+				Code: "AccessDenied", Message: "User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: rds:ModifyDBInstance"}})
+			return nil
+		}
+	}
+}
+
+// interruptOnce is an orchestrator hook that stops the first run reaching step, as a crash or
+// Ctrl-C would there.
+func interruptOnce(step topology.Step) func(*topology.Orchestrator) {
+	hit := false
+	return func(o *topology.Orchestrator) {
+		o.OnStep = func(s topology.Step) error {
+			if s == step && !hit {
+				hit = true
+				return fmt.Errorf("test interruption after %s", s)
+			}
+			return nil
+		}
+	}
 }
 
 // refusedCreateStep is the step whose create fails with its rollback refused (refusedRollbackOnCreate).
@@ -376,16 +397,7 @@ func TestAccDBTopology_importInterruptedChange(t *testing.T) {
 // unfinished change and the next apply resumes it and validates it (rather than taking the
 // unvalidated change for drift). Going back to the old prefix meanwhile is refused at plan.
 func TestAccDBTopology_prefixChangedWithInterruptedChange(t *testing.T) {
-	hit := false
-	srv, api := topologySandbox(t, sandbox.Demo(), func(o *topology.Orchestrator) {
-		o.OnStep = func(s topology.Step) error {
-			if s == topology.StepSettled && !hit {
-				hit = true
-				return fmt.Errorf("test interruption after %s", s)
-			}
-			return nil
-		}
-	})
+	srv, api := topologySandbox(t, sandbox.Demo(), interruptOnce(topology.StepSettled))
 	const name = "rightsize_db_topology.m"
 	guard := "\n  guard = {\n    snapshot_identifier_prefix = \"team-guard\"\n  }\n"
 	resource.Test(t, resource.TestCase{
@@ -419,16 +431,7 @@ func TestAccDBTopology_prefixChangedWithInterruptedChange(t *testing.T) {
 // (one node, the superseded guard's generation recorded), the plan at one node is empty, and the
 // next change, back to two nodes, is generation 2 behind a guard snapshot of its own.
 func TestAccDBTopology_readerlessGuardRemedy(t *testing.T) {
-	hit := false
-	srv, api := topologySandbox(t, sandbox.Demo(), func(o *topology.Orchestrator) {
-		o.OnStep = func(s topology.Step) error {
-			if s == topology.StepChange && !hit {
-				hit = true
-				return fmt.Errorf("test interruption after %s", s)
-			}
-			return nil
-		}
-	})
+	srv, api := topologySandbox(t, sandbox.Demo(), interruptOnce(topology.StepChange))
 	cfg := func(n int) string {
 		return topologyConfig(srv, nil, fmt.Sprintf(`
 resource "rightsize_db_topology" "sso" {
@@ -541,16 +544,7 @@ func TestAccDBTopology_prefixRefusedWhileUnderWay(t *testing.T) {
 	})
 
 	t.Run("interrupted apply", func(t *testing.T) {
-		hit := false
-		srv, api := topologySandbox(t, sandbox.Demo(), func(o *topology.Orchestrator) {
-			o.OnStep = func(s topology.Step) error {
-				if s == topology.StepChange && !hit {
-					hit = true
-					return fmt.Errorf("test interruption after %s", s)
-				}
-				return nil
-			}
-		})
+		srv, api := topologySandbox(t, sandbox.Demo(), interruptOnce(topology.StepChange))
 		resource.Test(t, resource.TestCase{
 			PreCheck:                 func() { acctest.PreCheck(t) },
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -600,6 +594,36 @@ func TestAccDBTopology_prefixRefusedWhileUnderWay(t *testing.T) {
 	})
 }
 
+// mandibleModel is a state (or plan) of a resource for mandible-prod with the given node counts,
+// pending flag and last change.
+func mandibleModel(nodes, current int64, pending bool, lastChange types.Object) dbTopologyModel {
+	m := dbTopologyModel{
+		ID: types.StringValue("instance:mandible-prod"), DBInstanceIdentifier: types.StringValue("mandible-prod"), DBClusterIdentifier: types.StringNull(),
+		Nodes: types.Int64Value(nodes), Guard: defaultGuard(), RequireVerdict: types.StringNull(), Force: types.BoolValue(false),
+		ApplyImmediately: types.BoolValue(!pending), Validation: types.ObjectNull(validationAttrTypes),
+		RollbackOnFailure: types.BoolValue(true), RestoreOnDestroy: types.BoolValue(false),
+		CurrentNodes: types.Int64Value(current), MultiAZ: types.BoolValue(current == 2), Pending: types.BoolValue(pending),
+		GuardSnapshotID: types.StringNull(), GuardSnapshotARN: types.StringNull(), PreviousTopology: types.ObjectNull(previousAttrTypes),
+		LastChange: lastChange,
+	}
+	m.Timeouts.Object = types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})
+	return m
+}
+
+// lastChangeObject is a last_change of the given generation and action, its node counts null
+// unless from and to are above 0.
+func lastChangeObject(gen int64, action string, from, to int64) types.Object {
+	n := func(v int64) attr.Value {
+		if v == 0 {
+			return types.Int64Null()
+		}
+		return types.Int64Value(v)
+	}
+	return types.ObjectValueMust(lastChangeAttrTypes, map[string]attr.Value{
+		"generation": types.Int64Value(gen), "time": types.StringNull(), "action": types.StringValue(action), "from_nodes": n(from), "to_nodes": n(to),
+	})
+}
+
 // A change this resource deferred to the maintenance window, made by the window after its guard
 // snapshot was deleted by hand, cannot be validated: the refresh says so rather than taking it as
 // made in silence.
@@ -609,20 +633,7 @@ func TestRead_deferredChangeGuardDeleted(t *testing.T) {
 	r := &dbTopologyResource{data: &ProviderData{Region: "us-east-1", RDS: api}}
 	var sr fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
-	m := dbTopologyModel{
-		ID: types.StringValue("instance:mandible-prod"), DBInstanceIdentifier: types.StringValue("mandible-prod"), DBClusterIdentifier: types.StringNull(),
-		Nodes: types.Int64Value(1), Guard: defaultGuard(), RequireVerdict: types.StringNull(), Force: types.BoolValue(false),
-		ApplyImmediately: types.BoolValue(false), Validation: types.ObjectNull(validationAttrTypes),
-		RollbackOnFailure: types.BoolValue(true), RestoreOnDestroy: types.BoolValue(false),
-		CurrentNodes: types.Int64Value(2), MultiAZ: types.BoolValue(true), Pending: types.BoolValue(true),
-		GuardSnapshotID: types.StringValue("rightsize-guard-mandible-prod-g1-to1"), GuardSnapshotARN: types.StringNull(),
-		PreviousTopology: types.ObjectNull(previousAttrTypes),
-		LastChange: types.ObjectValueMust(lastChangeAttrTypes, map[string]attr.Value{
-			"generation": types.Int64Value(1), "time": types.StringValue("2026-11-01T00:00:00Z"), "action": types.StringValue("Multi-AZ turning off " + topology.ScheduledAction),
-			"from_nodes": types.Int64Value(2), "to_nodes": types.Int64Value(1),
-		}),
-	}
-	m.Timeouts.Object = types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})
+	m := mandibleModel(1, 2, true, lastChangeObject(1, "Multi-AZ turning off "+topology.ScheduledAction, 2, 1))
 	read := func() diag.Diagnostics {
 		t.Helper()
 		state := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
@@ -642,10 +653,7 @@ func TestRead_deferredChangeGuardDeleted(t *testing.T) {
 		t.Fatalf("diagnostics %v, want the warning naming the deleted guard", d)
 	}
 	// A pending change this resource did not defer (its last change was made at once) gets none.
-	m.LastChange = types.ObjectValueMust(lastChangeAttrTypes, map[string]attr.Value{
-		"generation": types.Int64Value(1), "time": types.StringValue("2026-11-01T00:00:00Z"), "action": types.StringValue("Multi-AZ turned off"),
-		"from_nodes": types.Int64Value(2), "to_nodes": types.Int64Value(1),
-	})
+	m.LastChange = lastChangeObject(1, "Multi-AZ turned off", 2, 1)
 	if d := read(); len(d) != 0 {
 		t.Errorf("diagnostics %v for a change made outside the resource", d)
 	}
@@ -660,28 +668,11 @@ func TestUpdate_guardsAddUp(t *testing.T) {
 	var sr fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
 	target := topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}
-	model := func(nodes, gen int64) dbTopologyModel {
-		m := dbTopologyModel{
-			ID: types.StringValue("instance:mandible-prod"), DBInstanceIdentifier: types.StringValue("mandible-prod"), DBClusterIdentifier: types.StringNull(),
-			Nodes: types.Int64Value(nodes), Guard: defaultGuard(), RequireVerdict: types.StringNull(), Force: types.BoolValue(false),
-			ApplyImmediately: types.BoolValue(true), Validation: types.ObjectNull(validationAttrTypes),
-			RollbackOnFailure: types.BoolValue(true), RestoreOnDestroy: types.BoolValue(false),
-			CurrentNodes: types.Int64Value(3 - nodes), MultiAZ: types.BoolValue(nodes == 1), Pending: types.BoolValue(false),
-			GuardSnapshotID: types.StringNull(), GuardSnapshotARN: types.StringNull(), PreviousTopology: types.ObjectNull(previousAttrTypes),
-			LastChange: types.ObjectValueMust(lastChangeAttrTypes, map[string]attr.Value{
-				"generation": types.Int64Value(gen), "time": types.StringNull(), "action": types.StringValue("imported"),
-				"from_nodes": types.Int64Null(), "to_nodes": types.Int64Null(),
-			}),
-		}
-		m.Timeouts.Object = types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})
-		return m
-	}
 	update := func(from, to, gen int64) diag.Diagnostics {
 		t.Helper()
 		empty := tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)
 		state, plan := tfsdk.State{Schema: sr.Schema, Raw: empty}, tfsdk.Plan{Schema: sr.Schema, Raw: empty}
-		sm, pm := model(from, gen), model(to, gen)
-		sm.CurrentNodes = types.Int64Value(from)
+		sm, pm := mandibleModel(from, from, false, lastChangeObject(gen, "imported", 0, 0)), mandibleModel(to, from, false, lastChangeObject(gen, "imported", 0, 0))
 		if d := state.Set(ctx, &sm); d.HasError() {
 			t.Fatal(d)
 		}

@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
@@ -26,30 +25,8 @@ import (
 // the failed change for the database's topology. The apply after that makes the change anew.
 func TestAccDBTopology_rollbackRefusedThenGranted(t *testing.T) {
 	schema := seedTopologyTables(t)
-	dsn := acctest.PGDSN(t)
-	settled := 0
 	var srv *sandbox.Server
-	srv, api := topologySandbox(t, sandbox.Demo(), func(o *topology.Orchestrator) {
-		o.OnStep = func(s topology.Step) error {
-			if s != topology.StepSettled {
-				return nil
-			}
-			if settled++; settled != 3 { // generation 3's change
-				return nil
-			}
-			c, err := pgx.Connect(context.Background(), dsn)
-			if err != nil {
-				return err
-			}
-			defer func() { _ = c.Close(context.Background()) }()
-			if _, err := c.Exec(context.Background(), "DELETE FROM "+schema+".messages WHERE id <= 3"); err != nil {
-				return err
-			}
-			srv.InjectFaults(sandbox.FaultRule{Operation: "ModifyDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
-				Code: "AccessDenied", Message: "User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: rds:ModifyDBInstance"}})
-			return nil
-		}
-	})
+	srv, api := topologySandbox(t, sandbox.Demo(), loseRowsThenRefuseRollback(acctest.PGDSN(t), schema, &srv, 3)) // generation 3's change
 	cfg := func(n int) string {
 		return topologyConfig(srv, acctest.HarnessPostgres(t), fmt.Sprintf(`
 resource "rightsize_db_topology" "m" {

@@ -107,7 +107,7 @@ func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChang
 // took of it (its managed-by and target tags, whatever its identifier), with its tags as the
 // describe call returned them (TagList). One paginated describe call.
 func walkGuards(ctx context.Context, api RDSAPI, target Target, fn func(id, status string, created *time.Time, tags map[string]string)) error {
-	consider := func(id, status string, created *time.Time, tagList []rdstypes.Tag) {
+	return walkManualSnapshots(ctx, api, target, func(id, status string, created *time.Time, tagList []rdstypes.Tag) {
 		tags := make(map[string]string, len(tagList))
 		for _, t := range tagList {
 			tags[deref(t.Key)] = deref(t.Value)
@@ -115,7 +115,13 @@ func walkGuards(ctx context.Context, api RDSAPI, target Target, fn func(id, stat
 		if tags[TagManagedBy] == ManagedByValue && sameTarget(tags[TagTarget], target) {
 			fn(id, status, created, tags)
 		}
-	}
+	})
+}
+
+// walkManualSnapshots calls fn for every manual snapshot of target (a DB snapshot of an instance,
+// a DB cluster snapshot of a cluster) with its identifier, status, creation time and TagList. One
+// paginated describe call, filtered by the source.
+func walkManualSnapshots(ctx context.Context, api RDSAPI, target Target, fn func(id, status string, created *time.Time, tagList []rdstypes.Tag)) error {
 	manual := "manual"
 	if target.Kind == KindCluster {
 		p := rds.NewDescribeDBClusterSnapshotsPaginator(api, &rds.DescribeDBClusterSnapshotsInput{
@@ -126,7 +132,7 @@ func walkGuards(ctx context.Context, api RDSAPI, target Target, fn func(id, stat
 				return fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
 			}
 			for _, s := range out.DBClusterSnapshots {
-				consider(deref(s.DBClusterSnapshotIdentifier), deref(s.Status), s.SnapshotCreateTime, s.TagList)
+				fn(deref(s.DBClusterSnapshotIdentifier), deref(s.Status), s.SnapshotCreateTime, s.TagList)
 			}
 		}
 		return nil
@@ -139,7 +145,7 @@ func walkGuards(ctx context.Context, api RDSAPI, target Target, fn func(id, stat
 			return fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
 		}
 		for _, s := range out.DBSnapshots {
-			consider(deref(s.DBSnapshotIdentifier), deref(s.Status), s.SnapshotCreateTime, s.TagList)
+			fn(deref(s.DBSnapshotIdentifier), deref(s.Status), s.SnapshotCreateTime, s.TagList)
 		}
 	}
 	return nil

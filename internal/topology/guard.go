@@ -807,35 +807,13 @@ func guardAttempts(ctx context.Context, api RDSAPI, prefix string, target Target
 		want[GuardSnapshotID(prefix, target, generation, nodes, a)] = a
 	}
 	found := map[int]bool{}
-	manual := "manual"
-	if target.Kind == KindCluster {
-		p := rds.NewDescribeDBClusterSnapshotsPaginator(api, &rds.DescribeDBClusterSnapshotsInput{
-			DBClusterIdentifier: &target.Identifier, SnapshotType: &manual})
-		for p.HasMorePages() {
-			out, err := p.NextPage(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
-			}
-			for _, s := range out.DBClusterSnapshots {
-				if a, ok := want[strings.ToLower(deref(s.DBClusterSnapshotIdentifier))]; ok {
-					found[a] = true
-				}
-			}
+	err := walkManualSnapshots(ctx, api, target, func(id, _ string, _ *time.Time, _ []rdstypes.Tag) {
+		if a, ok := want[strings.ToLower(id)]; ok {
+			found[a] = true
 		}
-	} else {
-		p := rds.NewDescribeDBSnapshotsPaginator(api, &rds.DescribeDBSnapshotsInput{
-			DBInstanceIdentifier: &target.Identifier, SnapshotType: &manual})
-		for p.HasMorePages() {
-			out, err := p.NextPage(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
-			}
-			for _, s := range out.DBSnapshots {
-				if a, ok := want[strings.ToLower(deref(s.DBSnapshotIdentifier))]; ok {
-					found[a] = true
-				}
-			}
-		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	return slices.Sorted(maps.Keys(found)), nil
 }

@@ -36,9 +36,17 @@ import (
 // sandbox, an RDS client of it and the configuration for n nodes.
 func refusedRollbackOnCreate(t *testing.T) (*sandbox.Server, *rds.Client, func(n int) string) {
 	t.Helper()
+	return refusedRollbackAt(t, 1)
+}
+
+// refusedRollbackAt starts a sandbox whose at-th topology change loses rows of the validated
+// table and whose rollback RDS then refuses (loseRowsThenRefuseRollback). It returns the sandbox,
+// an RDS client of it and the configuration of mandible-prod, validated, for n nodes.
+func refusedRollbackAt(t *testing.T, at int) (*sandbox.Server, *rds.Client, func(n int) string) {
+	t.Helper()
 	schema := seedTopologyTables(t)
 	var srv *sandbox.Server
-	srv, api := topologySandbox(t, sandbox.Demo(), loseRowsThenRefuseRollback(acctest.PGDSN(t), schema, &srv, 1))
+	srv, api := topologySandbox(t, sandbox.Demo(), loseRowsThenRefuseRollback(acctest.PGDSN(t), schema, &srv, at))
 	cfg := func(n int) string {
 		return topologyConfig(srv, acctest.HarnessPostgres(t), fmt.Sprintf(`
 resource "rightsize_db_topology" "m" {

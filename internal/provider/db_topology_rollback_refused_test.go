@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
-	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/topology"
 )
 
@@ -24,20 +23,7 @@ import (
 // (the state keeps 2 nodes) and its apply makes the rollback and reports it, instead of taking
 // the failed change for the database's topology. The apply after that makes the change anew.
 func TestAccDBTopology_rollbackRefusedThenGranted(t *testing.T) {
-	schema := seedTopologyTables(t)
-	var srv *sandbox.Server
-	srv, api := topologySandbox(t, sandbox.Demo(), loseRowsThenRefuseRollback(acctest.PGDSN(t), schema, &srv, 3)) // generation 3's change
-	cfg := func(n int) string {
-		return topologyConfig(srv, acctest.HarnessPostgres(t), fmt.Sprintf(`
-resource "rightsize_db_topology" "m" {
-  db_instance_identifier = "mandible-prod"
-  nodes                  = %d
-  validation = {
-    tables = ["%s.messages"]
-  }
-}
-`, n, schema))
-	}
+	srv, api, cfg := refusedRollbackAt(t, 3) // generation 3's change
 	multiAZ := func(want bool) resource.TestCheckFunc {
 		return func(*terraform.State) error {
 			in, err := topology.FindDBInstance(context.Background(), api, "mandible-prod")

@@ -653,13 +653,22 @@ func TestRead_deferredChangeGuardDeleted(t *testing.T) {
 		return resp.Diagnostics
 	}
 	// The window made the change; its guard was deleted.
+	m.GuardSnapshotID = types.StringValue("rightsize-guard-mandible-prod-g1-to1")
 	multiAZOffNow(t, api)
 	srv.Advance(2 * time.Hour)
-	d := read()
-	if len(d.Warnings()) != 1 || d.Warnings()[0].Summary() != "Deferred Change Made Without Its Guard Snapshot" ||
-		!strings.Contains(d.Warnings()[0].Detail(), "rightsize-guard-mandible-prod-g1-to1") {
-		t.Fatalf("diagnostics %v, want the warning naming the deleted guard", d)
+	warned := func(guard string) {
+		t.Helper()
+		d := read()
+		if len(d.Warnings()) != 1 || d.Warnings()[0].Summary() != "Deferred Change Made Without Its Guard Snapshot" ||
+			!strings.Contains(d.Warnings()[0].Detail(), "guard snapshot ("+guard+") no longer exists") {
+			t.Fatalf("diagnostics %v, want the warning naming %s", d, guard)
+		}
 	}
+	warned("rightsize-guard-mandible-prod-g1-to1")
+	// The deferred change was a second attempt; the first, completed, is still there.
+	handGuard(t, srv, api, topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}, "", 1, 1, topology.OutcomeCompleted)
+	m.GuardSnapshotID = types.StringValue("rightsize-guard-mandible-prod-g1-to1-r2")
+	warned("rightsize-guard-mandible-prod-g1-to1-r2")
 	// A pending change this resource did not defer (its last change was made at once) gets none.
 	m.LastChange = lastChangeObject(1, "Multi-AZ turned off", 2, 1)
 	if d := read(); len(d) != 0 {
@@ -667,8 +676,8 @@ func TestRead_deferredChangeGuardDeleted(t *testing.T) {
 	}
 }
 
-// An apply that keeps a guard snapshot warns once the database has 10 or more of them, naming
-// those that may be deleted; below that it says nothing.
+// An apply that keeps a guard snapshot warns once the database has 10 or more of them, naming the
+// oldest of those that may be deleted; below that it says nothing.
 func TestUpdate_guardsAddUp(t *testing.T) {
 	srv, api := topologySandbox(t, sandbox.Demo(), nil)
 	ctx := context.Background()
@@ -701,14 +710,22 @@ func TestUpdate_guardsAddUp(t *testing.T) {
 	if d := update(2, 1, 8); len(d.Warnings()) != 0 {
 		t.Fatalf("with 9 guards: %v", d)
 	}
-	d := update(1, 2, 9)
+	handGuard(t, srv, api, target, "", 10, 2, topology.OutcomeCompleted)
+	d := update(1, 2, 10)
 	if len(d.Warnings()) != 1 || d.Warnings()[0].Summary() != "Guard Snapshots Add Up" {
-		t.Fatalf("with 10 guards: %v, want the warning", d)
+		t.Fatalf("with 11 guards: %v, want the warning", d)
 	}
-	for _, want := range []string{"DB instance mandible-prod has 10 guard snapshots", "10 guard snapshot(s) of DB instance mandible-prod this provider took are closed",
-		"rightsize-guard-mandible-prod-g1-to1, rightsize-guard-mandible-prod-g10-to2,", "Never delete one tagged rightsize:outcome = in-progress"} {
-		if !strings.Contains(d.Warnings()[0].Detail(), want) {
-			t.Errorf("%q lacks %q", d.Warnings()[0].Detail(), want)
+	// The oldest closed guards are named (g1 to g5, not g1, g10, g2, ...), never the one this
+	// apply just kept (g11-to2).
+	detail := d.Warnings()[0].Detail()
+	for _, want := range []string{"DB instance mandible-prod has 11 guard snapshots", "10 guard snapshot(s) of DB instance mandible-prod this provider took are closed",
+		"(rightsize-guard-mandible-prod-g1-to1, rightsize-guard-mandible-prod-g2-to2, rightsize-guard-mandible-prod-g3-to1, rightsize-guard-mandible-prod-g4-to2, rightsize-guard-mandible-prod-g5-to1, ...)",
+		"Never delete one tagged rightsize:outcome = in-progress"} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("%q lacks %q", detail, want)
 		}
+	}
+	if strings.Contains(detail, "g11-to2") {
+		t.Errorf("%q offers the guard this apply just kept", detail)
 	}
 }

@@ -552,7 +552,7 @@ func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, node
 			res.SupersededGuardSnapshotID, req.Target.Noun(), res.GuardSnapshotID, res.SupersededGuardSnapshotID, topology.TagOutcome, topology.OutcomeSuperseded))
 	}
 	if res.GuardSnapshotRetained {
-		r.guardsAddUp(ctx, req.Target, diags)
+		r.guardsAddUp(ctx, req.Target, res.GuardSnapshotID, diags)
 	}
 	switch {
 	case !res.GuardSnapshotRetained:
@@ -698,7 +698,7 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 		resp.Diagnostics.AddError("Unable to Read Database Topology", fmt.Sprintf("Reading %s: %v", target.Noun(), err))
 		return
 	}
-	prior, priorPending, ownDeferred := state.Nodes, state.Pending.ValueBool(), deferredByLastApply(&state)
+	prior, priorPending, ownDeferred, priorGuard := state.Nodes, state.Pending.ValueBool(), deferredByLastApply(&state), state.GuardSnapshotID.ValueString()
 	refreshFromTopology(&state, topo)
 	if priorPending && state.Nodes.Equal(prior) && !state.Pending.ValueBool() {
 		// The maintenance window is making, or has made, the change pending until now. When
@@ -712,12 +712,14 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 			tflog.Warn(ctx, "rightsize_db_topology: could not read the deferred change's guard snapshot", map[string]any{"error": err.Error()})
 			outcome = topology.OutcomePending // keep it pending: the next apply looks again
 		}
-		if err == nil && id == "" && ownDeferred && gen > 0 {
+		// The deferred change's own guard (the state's; an earlier attempt of the same change
+		// may remain) no longer exists.
+		if err == nil && ownDeferred && gen > 0 && priorGuard != "" && !strings.EqualFold(id, priorGuard) {
 			resp.Diagnostics.AddWarning("Deferred Change Made Without Its Guard Snapshot",
 				fmt.Sprintf("The maintenance window changed %s to %d node(s), the change this resource deferred, but its guard snapshot (%s) no longer exists: "+
 					"it was deleted, so the change cannot be validated against its baseline and there was no restore point taken for it. The state takes the change as made. "+
 					"Check the database; never delete a guard snapshot tagged %s = pending-maintenance before its change is recorded.",
-					target.Noun(), prior.ValueInt64(), topology.GuardSnapshotID(prefix, target, gen, int(prior.ValueInt64()), 1), topology.TagOutcome))
+					target.Noun(), prior.ValueInt64(), priorGuard, topology.TagOutcome))
 		}
 		state.Pending = types.BoolValue(gen > 0 && outcome == topology.OutcomePending)
 	}
@@ -1035,10 +1037,11 @@ func (r *dbTopologyResource) takeOverEarlierChanges(ctx context.Context, topo *t
 // warn: they count toward RDS's quota of manual snapshots (100 per Region by default).
 const guardsWarnAt = 10
 
-// guardsAddUp warns, after a change that kept its guard snapshot, when the database has
-// guardsWarnAt guard snapshots or more, naming those that may be deleted. Best effort: a listing
-// that fails is only logged.
-func (r *dbTopologyResource) guardsAddUp(ctx context.Context, target topology.Target, diags *diag.Diagnostics) {
+// guardsAddUp warns, after a change that kept its guard snapshot (kept), when the database has
+// guardsWarnAt guard snapshots or more, naming the oldest of those that may be deleted (never
+// kept: the restore point of the change just made). Best effort: a listing that fails is only
+// logged.
+func (r *dbTopologyResource) guardsAddUp(ctx context.Context, target topology.Target, kept string, diags *diag.Diagnostics) {
 	total, closed, err := topology.Guards(ctx, r.data.RDS, target)
 	if err != nil {
 		tflog.Warn(ctx, "rightsize_db_topology: could not count the guard snapshots", map[string]any{"error": err.Error()})
@@ -1047,6 +1050,7 @@ func (r *dbTopologyResource) guardsAddUp(ctx context.Context, target topology.Ta
 	if total < guardsWarnAt {
 		return
 	}
+	closed = slices.DeleteFunc(closed, func(id string) bool { return strings.EqualFold(id, kept) })
 	detail := fmt.Sprintf("%s has %d guard snapshots of this provider's (tagged %s = %s), kept by guard.retain = true. They are billed as backup storage and count toward RDS's quota of manual snapshots per Region (100 by default, shared with every other manual snapshot), at which changes are refused.",
 		target.Noun(), total, topology.TagManagedBy, topology.ManagedByValue)
 	if c := topology.ClosedGuardsText(target, closed); c != "" {

@@ -62,16 +62,7 @@ func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChang
 		if strings.EqualFold(status, "failed") {
 			return
 		}
-		// When the change began: its guard's change-started tag, which a copy of the snapshot
-		// keeps (with CopyTags) while its creation time is the copy's; else the creation time; a
-		// snapshot still being created may have neither yet: it is the newest.
-		at, err := time.Parse(time.RFC3339Nano, tags[TagChangeStarted])
-		if err != nil {
-			at = farFuture
-			if created != nil {
-				at = *created
-			}
-		}
+		at := changeStarted(tags, created)
 		to, _ := strconv.Atoi(tags[TagToNodes])
 		known := guardPrefix(id, target, gen, to) != ""
 		better := bestID == "" || at.After(bestTime)
@@ -152,27 +143,62 @@ func walkManualSnapshots(ctx context.Context, api RDSAPI, target Target, fn func
 }
 
 // Guards lists the guard snapshots of target this provider took (walkGuards): how many there are,
-// and the identifiers, sorted, of the closed ones (completed, rolled back, superseded, failed and
-// not rolled back, rollback failed, or failed snapshots), which guard no unfinished change: only
-// restore points, which a user may delete when no longer needed.
+// and the identifiers, oldest change first, of the closed ones (closedGuard), which guard no
+// unfinished change: only restore points, which a user may delete when no longer needed.
 func Guards(ctx context.Context, api RDSAPI, target Target) (total int, closed []string, err error) {
-	err = walkGuards(ctx, api, target, func(id, status string, _ *time.Time, tags map[string]string) {
+	type entry struct {
+		id string
+		at time.Time
+	}
+	var es []entry
+	err = walkGuards(ctx, api, target, func(id, status string, created *time.Time, tags map[string]string) {
 		total++
-		switch tags[TagOutcome] {
-		case OutcomeCompleted, OutcomeRolledBack, OutcomeSuperseded, OutcomeFailedNotRolledBack, OutcomeRollbackFailed:
-			closed = append(closed, id)
-		default:
-			if strings.EqualFold(status, "failed") {
-				closed = append(closed, id)
-			}
+		if closedGuard(tags[TagOutcome], status) {
+			es = append(es, entry{id, changeStarted(tags, created)})
 		}
 	})
-	slices.Sort(closed)
+	slices.SortStableFunc(es, func(a, b entry) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	for _, e := range es {
+		closed = append(closed, e.id)
+	}
 	return total, closed, err
 }
 
-// ClosedGuardsText says how many of target's guard snapshots are closed (Guards), naming the first
-// few; "" when there are none.
+// ClosedOutcomes lists the outcome tags of closed guard snapshots (closedGuard), as messages
+// name them.
+const ClosedOutcomes = "completed, rolled-back, superseded, failed-not-rolled-back or rollback-failed"
+
+// closedGuard reports whether a guard snapshot with this outcome tag and status guards no
+// unfinished change: its change completed, was rolled back (or its rollback failed for good),
+// was superseded, or failed with rollback disabled; or the snapshot itself failed.
+func closedGuard(outcome, status string) bool {
+	switch outcome {
+	case OutcomeCompleted, OutcomeRolledBack, OutcomeSuperseded, OutcomeFailedNotRolledBack, OutcomeRollbackFailed:
+		return true
+	}
+	return strings.EqualFold(status, "failed")
+}
+
+// changeStarted is when a guard's change began: its change-started tag, which a copy of the
+// snapshot keeps (with CopyTags) while its creation time is the copy's; else the snapshot's
+// creation time; a snapshot still being created may have neither yet: it is the newest.
+func changeStarted(tags map[string]string, created *time.Time) time.Time {
+	if at, err := time.Parse(time.RFC3339Nano, tags[TagChangeStarted]); err == nil {
+		return at
+	}
+	if created != nil {
+		return *created
+	}
+	return farFuture
+}
+
+// ClosedGuardsText says how many of target's guard snapshots are closed (Guards), naming the
+// oldest few; "" when there are none.
 func ClosedGuardsText(target Target, closed []string) string {
 	if len(closed) == 0 {
 		return ""

@@ -255,8 +255,8 @@ func TestStoppedDatabaseRefusedWithAdvice(t *testing.T) {
 	}
 	e.srv.Advance(time.Hour)
 	for target, want := range map[Target]string{
-		mandible: "start DB instance mandible-prod first (aws rds start-db-instance --db-instance-identifier mandible-prod;",
-		sso:      "start DB cluster sso-prod first (aws rds start-db-cluster --db-cluster-identifier sso-prod;",
+		mandible: "start DB instance mandible-prod first (aws rds start-db-instance --db-instance-identifier mandible-prod), wait for it to be available",
+		sso:      "start DB cluster sso-prod first (aws rds start-db-cluster --db-cluster-identifier sso-prod), wait for it to be available",
 	} {
 		_, err := e.o.Run(ctx, Request{Target: target, Nodes: 1, Generation: 1, Validator: okValidator{}})
 		var pe *PrecheckError

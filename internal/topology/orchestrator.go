@@ -1009,8 +1009,8 @@ func (r *run) checkAttempts(latest *guard, next int) error {
 			r.req.Generation, r.req.Nodes, maxAttemptNumber, highest)
 	}
 	return r.precheckErr(ReasonTooManyAttempts, "%d guard snapshots of change generation %d to %d node(s) already exist%s, the most one change may gather: "+
-		"delete those you no longer need (tagged %s = completed, rolled-back, superseded or failed-not-rolled-back; never one tagged in-progress, changing, rolling-back or pending-maintenance)",
-		r.attemptsFound, r.req.Generation, r.req.Nodes, highest, TagOutcome)
+		"delete those you no longer need (tagged %s = %s, or failed snapshots; never one tagged in-progress, changing, rolling-back or pending-maintenance)",
+		r.attemptsFound, r.req.Generation, r.req.Nodes, highest, TagOutcome, ClosedOutcomes)
 }
 
 // findGuards finds the guard snapshots of this change (guardAttempts). It returns the latest one
@@ -1327,18 +1327,21 @@ func (r *run) precheckValidationHost() error {
 	return nil
 }
 
-// startAdvice is what to do about a target (or cluster member) in status: for one stopped or
-// stopping, start it (RDS takes no snapshot of a stopped database and changes nothing on it);
-// "" otherwise.
+// startAdvice is what to do about a target (or cluster member) in status: for one stopped, start
+// it; for one stopping, start it once stopped (RDS takes no snapshot of a stopped database and
+// changes nothing on it); "" otherwise.
 func (r *run) startAdvice(status string) string {
-	if status != "stopped" && status != "stopping" {
-		return ""
-	}
 	cmd := "aws rds start-db-instance --db-instance-identifier " + r.req.Target.Identifier
 	if r.req.Target.Kind == KindCluster {
 		cmd = "aws rds start-db-cluster --db-cluster-identifier " + r.req.Target.Identifier
 	}
-	return fmt.Sprintf(": start %s first (%s; RDS stops it again by itself after 7 days), wait for it to be available, then apply again", r.req.Target.Noun(), cmd)
+	switch status {
+	case "stopped":
+		return fmt.Sprintf(": start %s first (%s), wait for it to be available, then apply again", r.req.Target.Noun(), cmd)
+	case "stopping":
+		return fmt.Sprintf(": wait for %s to be stopped, start it (%s), wait for it to be available, then apply again", r.req.Target.Noun(), cmd)
+	}
+	return ""
 }
 
 // precheckOriginal checks what must hold before a change is started.

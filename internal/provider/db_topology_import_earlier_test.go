@@ -519,7 +519,7 @@ func multiAZOffNow(t *testing.T, api *rds.Client) {
 func TestAccDBTopology_prefixRefusedWhileUnderWay(t *testing.T) {
 	guard := "\n  guard = {\n    snapshot_identifier_prefix = \"team-guard\"\n  }\n"
 	const name = "rightsize_db_topology.m"
-	refused := regexp.MustCompile(`(?s)Guard Snapshot Prefix Changed During an Unfinished Change.*rightsize:outcome\s+=\s+changing`)
+	refused := regexp.MustCompile(`(?s)Guard Snapshot Prefix Changed During an Unfinished Change.*rightsize:outcome\s+=\s+changing.*To\s+keep\s+the\s+database\s+as\s+it\s+is\s+instead.*=\s+superseded`)
 	target := topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}
 
 	t.Run("import", func(t *testing.T) {
@@ -720,7 +720,7 @@ func TestUpdate_guardsAddUp(t *testing.T) {
 	detail := d.Warnings()[0].Detail()
 	for _, want := range []string{"DB instance mandible-prod has 11 guard snapshots", "10 guard snapshot(s) of DB instance mandible-prod this provider took are closed",
 		"(rightsize-guard-mandible-prod-g1-to1, rightsize-guard-mandible-prod-g2-to2, rightsize-guard-mandible-prod-g3-to1, rightsize-guard-mandible-prod-g4-to2, rightsize-guard-mandible-prod-g5-to1, ...)",
-		"Never delete one tagged rightsize:outcome = in-progress"} {
+		"But never delete a guard snapshot tagged rightsize:outcome = changing, rolling-back or pending-maintenance"} {
 		if !strings.Contains(detail, want) {
 			t.Errorf("%q lacks %q", detail, want)
 		}
@@ -728,4 +728,43 @@ func TestUpdate_guardsAddUp(t *testing.T) {
 	if strings.Contains(detail, "g11-to2") {
 		t.Errorf("%q offers the guard this apply just kept", detail)
 	}
+}
+
+// A rollback RDS refused, the database then put back by hand and the configuration set back to
+// two nodes: the plan is empty, and nothing will ever finish that guard's rollback, so changing
+// the guard prefix is not refused on its account.
+func TestAccDBTopology_prefixChangeAfterRollbackPutBack(t *testing.T) {
+	srv, api, cfg := refusedRollbackAt(t, 3)
+	withPrefix := func(n int) string {
+		return strings.Replace(cfg(n), "validation = {", "guard = { snapshot_identifier_prefix = \"team-b\" }\n  validation = {", 1)
+	}
+	const name = "rightsize_db_topology.m"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg(1)},
+			{Config: cfg(2)},
+			{Config: cfg(1), ExpectError: regexp.MustCompile(`Rollback Not Begun`)},
+			{
+				PreConfig: func() {
+					srv.ClearFaults()
+					if _, err := api.ModifyDBInstance(context.Background(), &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+						MultiAZ: aws.Bool(true), ApplyImmediately: aws.Bool(true)}); err != nil {
+						t.Fatal(err)
+					}
+					srv.Advance(time.Hour)
+				},
+				Config: cfg(2),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(name, plancheck.ResourceActionNoop),
+				}},
+				Check: checkGuardOutcome(api, "rightsize-guard-mandible-prod-g3-to1", topology.OutcomeRollingBack),
+			},
+			{
+				Config:            withPrefix(2),
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(name, tfPath("guard.snapshot_identifier_prefix"), knownvalue.StringExact("team-b"))},
+			},
+		},
+	})
 }

@@ -1056,7 +1056,7 @@ func (r *dbTopologyResource) guardsAddUp(ctx context.Context, target topology.Ta
 	if c := topology.ClosedGuardsText(target, closed); c != "" {
 		detail += " " + strings.ToUpper(c[:1]) + c[1:] + "."
 	}
-	detail += fmt.Sprintf(" Never delete one tagged %s = in-progress, changing, rolling-back or pending-maintenance.", topology.TagOutcome)
+	detail += " But " + topology.NeverDelete + "."
 	diags.AddWarning("Guard Snapshots Add Up", detail)
 }
 
@@ -1078,8 +1078,9 @@ func (r *dbTopologyResource) guardTaken(ctx context.Context, m *dbTopologyModel,
 // keepsUnfinishedPrefix refuses a plan that changes guard.snapshot_identifier_prefix while a
 // change of the resource is unfinished: the guard snapshot of the state's next generation, named
 // with the state's prefix, says the change was requested and neither recorded nor undone
-// (changing, or rolling-back); or a deferred change waits for, or was made by, the maintenance
-// window. The next apply finds that change's guard snapshot by the prefix it was named with,
+// (changing, or rolling-back), and the database has or is heading to that change's node count
+// (topology.Toward, as an import's takeover decides); or a deferred change waits for, or was made
+// by, the maintenance window. The next apply finds that change's guard snapshot by the prefix it was named with,
 // which the state holds (an import that took the change over sets it; a failed update that took
 // a guard keeps its own).
 func (r *dbTopologyResource) keepsUnfinishedPrefix(ctx context.Context, state, plan *dbTopologyModel, diags *diag.Diagnostics) bool {
@@ -1100,20 +1101,35 @@ func (r *dbTopologyResource) keepsUnfinishedPrefix(ctx context.Context, state, p
 	if topology.GuardSnapshotID(got, target, 1, 1, 1) == topology.GuardSnapshotID(want, target, 1, 1, 1) {
 		return true
 	}
-	what := ""
+	what, wayOut := "", ""
 	if madeInWindow(state) || deferredByLastApply(state) {
 		what = "a change deferred to the maintenance window is not recorded yet"
 	} else if r.data != nil {
 		gen := state.generation(ctx, diags) + 1
+		notChecked := func(err error) bool {
+			diags.AddWarning("Unfinished Change Not Checked", fmt.Sprintf("guard.snapshot_identifier_prefix changes from %q, and looking for an unfinished change guarded with it failed: %v. "+
+				"If an apply of this resource was interrupted or its rollback was not finished, keep the prefix %q until an apply has finished that change.", want, err, want))
+			return true
+		}
 		for _, n := range topologyNodeCounts {
 			id, outcome, err := topology.GuardOutcome(ctx, r.data.RDS, want, target, gen, int(n))
 			if err != nil {
-				diags.AddWarning("Unfinished Change Not Checked", fmt.Sprintf("guard.snapshot_identifier_prefix changes from %q, and looking for an unfinished change guarded with it failed: %v. "+
-					"If an apply of this resource was interrupted or its rollback was not finished, keep the prefix %q until an apply has finished that change.", want, err, want))
-				return true
+				return notChecked(err)
 			}
-			if outcome == topology.OutcomeChanging || outcome == topology.OutcomeRollingBack {
+			if outcome != topology.OutcomeChanging && outcome != topology.OutcomeRollingBack {
+				continue
+			}
+			// Open, but is the database there? One back at the change's starting node count
+			// (a refused rollback put back by hand, say), with nothing under way toward the
+			// change, leaves no apply anything to finish by that guard.
+			topo, err := topology.Describe(ctx, r.data.RDS, target)
+			if err != nil {
+				return notChecked(err)
+			}
+			if topo.Toward(int(n)) {
 				what = fmt.Sprintf("guard snapshot %s is tagged %s = %s", id, topology.TagOutcome, outcome)
+				wayOut = fmt.Sprintf(" To keep the database as it is instead (that change not validated, or failed and not rolled back), tag %s %s = %s.",
+					id, topology.TagOutcome, topology.OutcomeSuperseded)
 				break
 			}
 		}
@@ -1123,7 +1139,7 @@ func (r *dbTopologyResource) keepsUnfinishedPrefix(ctx context.Context, state, p
 	}
 	diags.AddAttributeError(path.Root("guard").AtName("snapshot_identifier_prefix"), "Guard Snapshot Prefix Changed During an Unfinished Change",
 		fmt.Sprintf("A change of %s is unfinished (%s), and its guard snapshots are named with the prefix %q: the next apply finds them by it, to finish that change. "+
-			"Set guard.snapshot_identifier_prefix = %q until an apply has finished the change, then change it.", target.Noun(), what, want, want))
+			"Set guard.snapshot_identifier_prefix = %q until an apply has finished the change, then change it.%s", target.Noun(), what, want, want, wayOut))
 	return false
 }
 

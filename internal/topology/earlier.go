@@ -173,6 +173,13 @@ func Guards(ctx context.Context, api RDSAPI, target Target) (total int, closed [
 // name them.
 const ClosedOutcomes = "completed, rolled-back, superseded, failed-not-rolled-back or rollback-failed"
 
+// NeverDelete is the advice every message that invites deleting guard snapshots gives about the
+// open ones: a guard tagged changing, rolling-back or pending-maintenance guards a change an
+// apply began (the next apply resumes, validates or rolls it back by it); one tagged in-progress
+// guards nothing yet (nothing was changed behind it) but a running apply's.
+const NeverDelete = "never delete a guard snapshot tagged " + TagOutcome + " = changing, rolling-back or pending-maintenance " +
+	"(the next apply finishes its change by it), nor one tagged in-progress while an apply of the database is running"
+
 // closedGuard reports whether a guard snapshot with this outcome tag and status guards no
 // unfinished change: its change completed, was rolled back (or its rollback failed for good),
 // was superseded, or failed with rollback disabled; or the snapshot itself failed.

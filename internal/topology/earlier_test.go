@@ -179,7 +179,7 @@ func TestAttemptsCountExistingGuards(t *testing.T) {
 	var pe *PrecheckError
 	if !errors.As(err, &pe) || pe.Reason != ReasonTooManyAttempts ||
 		!strings.Contains(err.Error(), "20 guard snapshots of change generation 1 to 1 node(s) already exist (the latest, rightsize-guard-mandible-prod-g1-to1-r20, is tagged rightsize:outcome = \"completed\")") ||
-		!strings.Contains(err.Error(), "never one tagged in-progress, changing, rolling-back or pending-maintenance") {
+		!strings.Contains(err.Error(), NeverDelete) {
 		t.Fatalf("with %d guards: %v, want the refusal naming them", maxAttempts, err)
 	}
 	if p, err := e.o.Preview(ctx, req); err != nil || !strings.Contains(p.Refusal, "20 guard snapshots") {
@@ -230,7 +230,7 @@ func TestGuardRefusedAtSnapshotQuota(t *testing.T) {
 				t.Fatalf("want the change refused with nothing changed, got %v", err)
 			}
 			for _, want := range []string{"SnapshotQuotaExceeded", "as many manual", "2 guard snapshot(s) of " + tc.target.Noun() + " this provider took are closed",
-				tc.closed, "never a guard snapshot tagged rightsize:outcome = in-progress, changing, rolling-back or pending-maintenance", tc.kind, "no change was made"} {
+				tc.closed, NeverDelete, tc.kind, "no change was made"} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("%q lacks %q", err, want)
 				}

@@ -413,9 +413,9 @@ func (r *run) createGuard(ctx context.Context, id string, tags map[string]string
 				hint = "; " + hint
 			}
 			return fmt.Errorf("creating guard snapshot %s of %s: %w: the account has as many manual %s in this Region as RDS allows%s. "+
-				"Delete manual snapshots no longer needed (never a guard snapshot tagged %s = in-progress, changing, rolling-back or pending-maintenance), "+
+				"Delete manual snapshots no longer needed (%s), "+
 				"or ask for a higher quota (Service Quotas, Amazon Relational Database Service: %s), then apply again",
-				id, r.req.Target.Noun(), err, kind, hint, TagOutcome, quota)
+				id, r.req.Target.Noun(), err, kind, hint, NeverDelete, quota)
 		}
 		return fmt.Errorf("creating guard snapshot %s of %s: %w", id, r.req.Target.Noun(), err)
 	}

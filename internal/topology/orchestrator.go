@@ -1005,12 +1005,12 @@ func (r *run) checkAttempts(latest *guard, next int) error {
 	}
 	if next > maxAttemptNumber {
 		return r.precheckErr(ReasonTooManyAttempts, "guard snapshot attempts of change generation %d to %d node(s) have reached number %d%s: "+
-			"delete that one if you no longer need it (never one tagged in-progress, changing, rolling-back or pending-maintenance), or set another guard.snapshot_identifier_prefix",
-			r.req.Generation, r.req.Nodes, maxAttemptNumber, highest)
+			"delete that one if you no longer need it (%s), or set another guard.snapshot_identifier_prefix",
+			r.req.Generation, r.req.Nodes, maxAttemptNumber, highest, NeverDelete)
 	}
 	return r.precheckErr(ReasonTooManyAttempts, "%d guard snapshots of change generation %d to %d node(s) already exist%s, the most one change may gather: "+
-		"delete those you no longer need (tagged %s = %s, or failed snapshots; never one tagged in-progress, changing, rolling-back or pending-maintenance)",
-		r.attemptsFound, r.req.Generation, r.req.Nodes, highest, TagOutcome, ClosedOutcomes)
+		"delete those you no longer need (tagged %s = %s, or failed snapshots; %s)",
+		r.attemptsFound, r.req.Generation, r.req.Nodes, highest, TagOutcome, ClosedOutcomes, NeverDelete)
 }
 
 // findGuards finds the guard snapshots of this change (guardAttempts). It returns the latest one

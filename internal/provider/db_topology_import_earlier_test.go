@@ -180,10 +180,7 @@ func TestAccDBTopology_importAfterRollbackByHand(t *testing.T) {
 			{
 				PreConfig: func() {
 					srv.ClearFaults()
-					if _, err := api.ModifyDBInstance(context.Background(), &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
-						MultiAZ: aws.Bool(true), ApplyImmediately: aws.Bool(true)}); err != nil {
-						t.Fatal(err)
-					}
+					setMultiAZ(t, api, true)
 					srv.Advance(time.Hour)
 				},
 				Config: cfg(1), ResourceName: name, ImportState: true, ImportStateId: "instance:mandible-prod", ImportStatePersist: true,
@@ -287,9 +284,7 @@ func TestImportState_earlierChanges(t *testing.T) {
 	// An unfinished change of generation 3 (named with another prefix) that left the database on
 	// one node: taken over at two nodes, generation 2, its prefix.
 	handGuard(t, srv, api, mandible, "team-guard", 3, 1, topology.OutcomeChanging)
-	if _, err := api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(true)}); err != nil {
-		t.Fatal(err)
-	}
+	setMultiAZ(t, api, false)
 	srv.Advance(time.Hour)
 	if m, d = imp("instance:mandible-prod"); m == nil || lastGen(m) != "2" || m.Nodes.ValueInt64() != 2 || prefix(m) != "team-guard" || len(d) != 0 {
 		t.Fatalf("an unfinished change: %+v %v", m, d)
@@ -299,9 +294,7 @@ func TestImportState_earlierChanges(t *testing.T) {
 	// else at its starting node count (storage optimization): it is not away from it, so nothing
 	// is taken over; nor is an old change when a later one, of a lower generation (a resource
 	// created anew), completed.
-	if _, err := api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), MultiAZ: aws.Bool(true), ApplyImmediately: aws.Bool(true)}); err != nil {
-		t.Fatal(err)
-	}
+	setMultiAZ(t, api, true)
 	srv.Advance(time.Hour)
 	handGuard(t, srv, api, mandible, "", 4, 1, topology.OutcomeRollingBack)
 	if !srv.StorageOptimization("mandible-prod", 6*time.Hour) {
@@ -312,9 +305,7 @@ func TestImportState_earlierChanges(t *testing.T) {
 	}
 	srv.Advance(7 * time.Hour)
 	handGuard(t, srv, api, mandible, "", 1, 2, topology.OutcomeCompleted)
-	if _, err := api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(true)}); err != nil {
-		t.Fatal(err)
-	}
+	setMultiAZ(t, api, false)
 	srv.Advance(time.Hour)
 	if m, d = imp("instance:mandible-prod"); m == nil || lastGen(m) != "4" || !m.Nodes.IsUnknown() || len(d) != 0 {
 		t.Fatalf("an old rollback before a completed change: %+v %v", m, d)
@@ -366,10 +357,7 @@ func TestAccDBTopology_importInterruptedChange(t *testing.T) {
 			{
 				PreConfig: func() {
 					gid = handGuard(t, srv, api, target, "team-guard", 1, 1, topology.OutcomeChanging)
-					if _, err := api.ModifyDBInstance(context.Background(), &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
-						MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(true)}); err != nil {
-						t.Fatal(err)
-					}
+					setMultiAZ(t, api, false)
 					srv.Advance(time.Hour)
 				},
 				Config: mandibleNodesConfig(srv, 1, guard), ResourceName: name, ImportState: true, ImportStateId: "instance:mandible-prod", ImportStatePersist: true,
@@ -505,8 +493,14 @@ resource "rightsize_db_topology" "sso" {
 // Terraform (or by a hand-made guard's change) would; the clock does not move, so it is under way.
 func multiAZOffNow(t *testing.T, api *rds.Client) {
 	t.Helper()
+	setMultiAZ(t, api, false)
+}
+
+// setMultiAZ asks RDS to turn Multi-AZ on or off on mandible-prod at once, by hand.
+func setMultiAZ(t *testing.T, api *rds.Client, on bool) {
+	t.Helper()
 	if _, err := api.ModifyDBInstance(context.Background(), &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
-		MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(true)}); err != nil {
+		MultiAZ: aws.Bool(on), ApplyImmediately: aws.Bool(true)}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -749,10 +743,7 @@ func TestAccDBTopology_prefixChangeAfterRollbackPutBack(t *testing.T) {
 			{
 				PreConfig: func() {
 					srv.ClearFaults()
-					if _, err := api.ModifyDBInstance(context.Background(), &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
-						MultiAZ: aws.Bool(true), ApplyImmediately: aws.Bool(true)}); err != nil {
-						t.Fatal(err)
-					}
+					setMultiAZ(t, api, true)
 					srv.Advance(time.Hour)
 				},
 				Config: cfg(2),

@@ -238,12 +238,10 @@ func TestImportState_earlierChanges(t *testing.T) {
 	sc.Clusters = append(sc.Clusters, sandbox.AuroraPair(long, "db.t4g.medium", sandbox.DemoSSOWriterWorkload, sandbox.DemoSSOReaderWorkload))
 	srv, api := topologySandbox(t, sc, nil)
 	ctx := context.Background()
-	r := &dbTopologyResource{data: &ProviderData{Region: "us-east-1", RDS: api}}
-	var sr fwresource.SchemaResponse
-	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
+	r, empty := directTopologyResource(t, api)
 	imp := func(id string) (*dbTopologyModel, diag.Diagnostics) {
 		t.Helper()
-		resp := fwresource.ImportStateResponse{State: tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}}
+		resp := fwresource.ImportStateResponse{State: tfsdk.State{Schema: empty.Schema, Raw: empty.Raw}}
 		r.ImportState(ctx, fwresource.ImportStateRequest{ID: id}, &resp)
 		if resp.Diagnostics.HasError() {
 			return nil, resp.Diagnostics
@@ -596,6 +594,20 @@ func TestAccDBTopology_prefixRefusedWhileUnderWay(t *testing.T) {
 	})
 }
 
+// directTopologyResource is the topology resource on the RDS client api, for tests that call its
+// methods directly, and an empty state of its schema.
+func directTopologyResource(t *testing.T, api *rds.Client) (*dbTopologyResource, tfsdk.State) {
+	t.Helper()
+	ctx := context.Background()
+	r := &dbTopologyResource{data: &ProviderData{Region: "us-east-1", RDS: api}}
+	var sr fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
+	if sr.Diagnostics.HasError() {
+		t.Fatal(sr.Diagnostics)
+	}
+	return r, tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
+}
+
 // mandibleModel is a state (or plan) of a resource for mandible-prod with the given node counts,
 // pending flag and last change.
 func mandibleModel(nodes, current int64, pending bool, lastChange types.Object) dbTopologyModel {
@@ -632,13 +644,11 @@ func lastChangeObject(gen int64, action string, from, to int64) types.Object {
 func TestRead_deferredChangeGuardDeleted(t *testing.T) {
 	srv, api := topologySandbox(t, sandbox.Demo(), nil)
 	ctx := context.Background()
-	r := &dbTopologyResource{data: &ProviderData{Region: "us-east-1", RDS: api}}
-	var sr fwresource.SchemaResponse
-	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
+	r, empty := directTopologyResource(t, api)
 	m := mandibleModel(1, 2, true, lastChangeObject(1, "Multi-AZ turning off "+topology.ScheduledAction, 2, 1))
 	read := func() diag.Diagnostics {
 		t.Helper()
-		state := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
+		state := tfsdk.State{Schema: empty.Schema, Raw: empty.Raw}
 		if d := state.Set(ctx, &m); d.HasError() {
 			t.Fatal(d)
 		}
@@ -675,14 +685,11 @@ func TestRead_deferredChangeGuardDeleted(t *testing.T) {
 func TestUpdate_guardsAddUp(t *testing.T) {
 	srv, api := topologySandbox(t, sandbox.Demo(), nil)
 	ctx := context.Background()
-	r := &dbTopologyResource{data: &ProviderData{Region: "us-east-1", RDS: api}}
-	var sr fwresource.SchemaResponse
-	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
+	r, empty := directTopologyResource(t, api)
 	target := topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}
 	update := func(from, to, gen int64) diag.Diagnostics {
 		t.Helper()
-		empty := tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)
-		state, plan := tfsdk.State{Schema: sr.Schema, Raw: empty}, tfsdk.Plan{Schema: sr.Schema, Raw: empty}
+		state, plan := empty, tfsdk.Plan{Schema: empty.Schema, Raw: empty.Raw}
 		sm, pm := mandibleModel(from, from, false, lastChangeObject(gen, "imported", 0, 0)), mandibleModel(to, from, false, lastChangeObject(gen, "imported", 0, 0))
 		if d := state.Set(ctx, &sm); d.HasError() {
 			t.Fatal(d)
@@ -691,7 +698,7 @@ func TestUpdate_guardsAddUp(t *testing.T) {
 			t.Fatal(d)
 		}
 		resp := fwresource.UpdateResponse{State: state}
-		r.Update(ctx, fwresource.UpdateRequest{State: state, Plan: plan, Config: tfsdk.Config{Schema: sr.Schema, Raw: plan.Raw}}, &resp)
+		r.Update(ctx, fwresource.UpdateRequest{State: state, Plan: plan, Config: tfsdk.Config{Schema: empty.Schema, Raw: plan.Raw}}, &resp)
 		if resp.Diagnostics.HasError() {
 			t.Fatalf("update %d → %d: %v", from, to, resp.Diagnostics)
 		}

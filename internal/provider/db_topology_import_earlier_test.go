@@ -689,7 +689,7 @@ func TestUpdate_guardsAddUp(t *testing.T) {
 	target := topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}
 	update := func(from, to, gen int64) diag.Diagnostics {
 		t.Helper()
-		state, plan := empty, tfsdk.Plan{Schema: empty.Schema, Raw: empty.Raw}
+		state, plan := empty, tfsdk.Plan(empty)
 		sm, pm := mandibleModel(from, from, false, lastChangeObject(gen, "imported", 0, 0)), mandibleModel(to, from, false, lastChangeObject(gen, "imported", 0, 0))
 		if d := state.Set(ctx, &sm); d.HasError() {
 			t.Fatal(d)

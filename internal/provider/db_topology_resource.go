@@ -1080,9 +1080,9 @@ func (r *dbTopologyResource) guardTaken(ctx context.Context, m *dbTopologyModel,
 // with the state's prefix, says the change was requested and neither recorded nor undone
 // (changing, or rolling-back), and the database has or is heading to that change's node count
 // (topology.Toward, as an import's takeover decides); or a deferred change waits for, or was made
-// by, the maintenance window. The next apply finds that change's guard snapshot by the prefix it was named with,
-// which the state holds (an import that took the change over sets it; a failed update that took
-// a guard keeps its own).
+// by, the maintenance window. The next apply finds that change's guard snapshot by the prefix it
+// was named with, which the state holds (an import that took the change over sets it; a failed
+// update that took a guard keeps its own).
 func (r *dbTopologyResource) keepsUnfinishedPrefix(ctx context.Context, state, plan *dbTopologyModel, diags *diag.Diagnostics) bool {
 	if plan.Guard.IsUnknown() {
 		return true

@@ -20,9 +20,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/awserr"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/bluegreen"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/enginesupport"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/events"
@@ -582,9 +582,8 @@ func AttachSupportDates(ctx context.Context, api RDSAPI, cs []Cluster, now time.
 			asked[k] = a
 		}
 		if a.err != nil {
-			var ae smithy.APIError
 			c.SupportDatesUnread = a.err.Error()
-			c.SupportDatesDenied = errors.As(a.err, &ae) && slices.Contains([]string{"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}, ae.ErrorCode())
+			c.SupportDatesDenied = awserr.PermissionDenied(a.err)
 			continue
 		}
 		if a.period != nil {

@@ -12,8 +12,8 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
-	"github.com/aws/smithy-go"
 
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/awserr"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/bluegreen"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/routing"
 )
@@ -72,55 +72,33 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &nf)
 }
 
-// apiErrorCode returns the AWS error code of err ("" if err is not an API error).
-func apiErrorCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
-
-func hasCode(err error, codes ...string) bool {
-	c := apiErrorCode(err)
-	if c == "" {
-		return false
-	}
-	for _, want := range codes {
-		if strings.EqualFold(c, want) {
-			return true
-		}
-	}
-	return false
-}
-
 func isInstanceNotFound(err error) bool {
 	var f *rdstypes.DBInstanceNotFoundFault
-	return errors.As(err, &f) || hasCode(err, "DBInstanceNotFound", "DBInstanceNotFoundFault")
+	return errors.As(err, &f) || awserr.HasCode(err, "DBInstanceNotFound", "DBInstanceNotFoundFault")
 }
 
 func isClusterNotFound(err error) bool {
 	var f *rdstypes.DBClusterNotFoundFault
-	return errors.As(err, &f) || hasCode(err, "DBClusterNotFoundFault", "DBClusterNotFound")
+	return errors.As(err, &f) || awserr.HasCode(err, "DBClusterNotFoundFault", "DBClusterNotFound")
 }
 
 func isSnapshotNotFound(err error) bool {
 	var f *rdstypes.DBSnapshotNotFoundFault
-	return errors.As(err, &f) || hasCode(err, "DBSnapshotNotFound", "DBSnapshotNotFoundFault")
+	return errors.As(err, &f) || awserr.HasCode(err, "DBSnapshotNotFound", "DBSnapshotNotFoundFault")
 }
 
 func isClusterSnapshotNotFound(err error) bool {
 	var f *rdstypes.DBClusterSnapshotNotFoundFault
-	return errors.As(err, &f) || hasCode(err, "DBClusterSnapshotNotFoundFault", "DBClusterSnapshotNotFound")
+	return errors.As(err, &f) || awserr.HasCode(err, "DBClusterSnapshotNotFoundFault", "DBClusterSnapshotNotFound")
 }
 
 func isAlreadyExists(err error) bool {
-	return hasCode(err, "DBSnapshotAlreadyExists", "DBSnapshotAlreadyExistsFault", "DBClusterSnapshotAlreadyExistsFault",
+	return awserr.HasCode(err, "DBSnapshotAlreadyExists", "DBSnapshotAlreadyExistsFault", "DBClusterSnapshotAlreadyExistsFault",
 		"DBInstanceAlreadyExists", "DBInstanceAlreadyExistsFault")
 }
 
 func isInvalidState(err error) bool {
-	return hasCode(err, "InvalidDBInstanceState", "InvalidDBInstanceStateFault", "InvalidDBClusterStateFault",
+	return awserr.HasCode(err, "InvalidDBInstanceState", "InvalidDBInstanceStateFault", "InvalidDBClusterStateFault",
 		"InvalidDBSnapshotState", "InvalidDBSnapshotStateFault", "InvalidDBClusterSnapshotStateFault")
 }
 
@@ -130,7 +108,7 @@ func IsTransient(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
-	if hasCode(err, "Throttling", "ThrottlingException", "RequestLimitExceeded", "RequestThrottled",
+	if awserr.HasCode(err, "Throttling", "ThrottlingException", "RequestLimitExceeded", "RequestThrottled",
 		"TooManyRequestsException", "ServiceUnavailable", "InternalFailure", "InternalError") {
 		return true
 	}

@@ -17,6 +17,7 @@ import (
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/awserr"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/bluegreen"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/replicascaling"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/routing"
@@ -1970,13 +1971,13 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 		// rollback.
 		ce.RollbackErr, ce.RollbackInProgress, ce.RollbackRequested = err, true, r.rollbackRequested
 		outcome = OutcomeRollingBack
-	case err != nil && !r.rollbackRequested && (errors.As(err, new(*callRefusedError)) || credentialsRefused(err)):
+	case err != nil && !r.rollbackRequested && (errors.As(err, new(*callRefusedError)) || awserr.CredentialsRefused(err)):
 		// RDS refused the rollback's call, or the credentials for any call before it: nothing was
 		// begun. The guard stays rolling-back, so the next run makes the rollback rather than
 		// taking the failed change for the database's topology.
 		ce.RollbackErr, ce.RollbackInProgress, ce.RollbackRefused = err, true, true
 		outcome = OutcomeRollingBack
-	case err != nil && r.rollbackRequested && credentialsRefused(err):
+	case err != nil && r.rollbackRequested && awserr.CredentialsRefused(err):
 		// RDS accepted the rollback, and the credentials expired (or were revoked) while the run
 		// watched it: RDS finishes it; the next run, with good credentials, waits for it.
 		ce.RollbackErr, ce.RollbackInProgress, ce.RollbackRequested = err, true, true
@@ -2126,20 +2127,12 @@ func (e *callRefusedError) Unwrap() error { return e.err }
 // to fix it: the credentials (denied, expired) when its code says so.
 func refusalCause(err error) string {
 	switch {
-	case credentialsRefused(err):
+	case awserr.CredentialsRefused(err):
 		return "the provider's credentials were refused: grant the action named above to them, or renew them"
-	case hasCode(err, "KMSKeyNotAccessibleFault", "KMSKeyNotAccessible", "KMSKeyNotAccessibleException"):
+	case awserr.HasCode(err, "KMSKeyNotAccessibleFault", "KMSKeyNotAccessible", "KMSKeyNotAccessibleException"):
 		return "the KMS key of the database is not accessible to the provider's credentials: allow its use"
 	}
 	return "as said above"
-}
-
-// credentialsRefused reports whether AWS refused a call for the caller's credentials or
-// permissions (not for the request itself).
-func credentialsRefused(err error) bool {
-	return hasCode(err, "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess",
-		"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId", "UnrecognizedClientException",
-		"SignatureDoesNotMatch", "AuthFailure")
 }
 
 // sleep is Sleep, or wait.Sleep when it is not set.

@@ -1823,9 +1823,11 @@ func (r *run) leftOriginalFrom(t *Topology, from int) bool {
 	return from == 2 // the reader is gone (to 1 node), or absent as at the start (to 2 nodes)
 }
 
-// clusterAt reports whether the Aurora cluster t is available with n node(s), each available.
+// clusterAt reports whether the Aurora cluster t is back at n node(s) of its own: available, with
+// n members, each available, none of them a reader Aurora Auto Scaling added (it removes it again
+// when it scales in, so it does not count).
 func clusterAt(t *Topology, n int) bool {
-	if t == nil || t.Status != "available" || t.Nodes != n || len(t.Members) != n {
+	if t == nil || t.Status != "available" || t.Nodes != n || len(t.Members) != n || hasAutoScalingReader(t) {
 		return false
 	}
 	for _, m := range t.Members {
@@ -1885,7 +1887,7 @@ func (r *run) finishRollback(ctx context.Context, g *guard) error {
 	r.guard, r.changed = g, true
 	r.facts = factsFromTags(g.tags)
 	r.from = r.fromNodes(g)
-	if r.req.Target.Kind == KindCluster && r.reader == nil && !(clusterAt(r.topo, r.from) && !hasAutoScalingReader(r.topo)) {
+	if r.req.Target.Kind == KindCluster && r.reader == nil && !clusterAt(r.topo, r.from) {
 		why := fmt.Sprintf("the cluster is not at its %d node(s) (%s)", r.from, memberList(r.topo))
 		if hasAutoScalingReader(r.topo) {
 			why = fmt.Sprintf("a reader Aurora Auto Scaling added, which it removes again, does not count (%s)", memberList(r.topo))
@@ -1929,7 +1931,7 @@ func (r *run) finishRollback(ctx context.Context, g *guard) error {
 	// restore from the guard, and recreating the recorded reader would make a third node. Not a
 	// reader Aurora Auto Scaling added, though: it removes it again when it scales in, which
 	// would leave the failed change in place with nothing left to roll back.
-	if (r.req.Target.Kind == KindCluster && clusterAt(r.topo, r.from) && !hasAutoScalingReader(r.topo)) || r.convergence(r.topo, r.from) == convergedState(r.from) {
+	if (r.req.Target.Kind == KindCluster && clusterAt(r.topo, r.from)) || r.convergence(r.topo, r.from) == convergedState(r.from) {
 		ce.RollbackAttempted, ce.RolledBack = true, true
 		ce.RollbackAction = fmt.Sprintf("%s was already back at %d node(s)", r.req.Target.Noun(), r.from)
 		if err := r.setOutcome(context.WithoutCancel(ctx), OutcomeRolledBack); err != nil {
@@ -2202,7 +2204,7 @@ func (r *run) waitClusterBack(ctx context.Context, n int) error {
 			}
 			t = withoutGoneMembers(t)
 			switch {
-			case clusterAt(t, n) && !hasAutoScalingReader(t):
+			case clusterAt(t, n):
 				return t, "back", nil
 			case clusterSettingUp(t, n):
 				if t.Status != "available" {
@@ -2232,7 +2234,7 @@ func (r *run) waitClusterBack(ctx context.Context, n int) error {
 func (r *run) alreadyPutBack(ctx context.Context, t *Topology) (string, error) {
 	action := fmt.Sprintf("%s was already back at %d node(s)", r.req.Target.Noun(), r.from)
 	t = withoutGoneMembers(t)
-	if hasAutoScalingReader(t) || !(clusterAt(t, r.from) || clusterSettingUp(t, r.from)) {
+	if !clusterAt(t, r.from) && !clusterSettingUp(t, r.from) {
 		// Nothing begun: the guard stays rolling-back, and the next apply, the cluster put back
 		// by hand, records the rollback.
 		return r.rollbackActionText(), &callRefusedError{fmt.Errorf("%s has %d instance(s) without the recorded reader (%s): not recreating reader %s beside them; "+

@@ -47,12 +47,15 @@ func (c *EarlierChange) Open() bool {
 // ListTagsForResource.
 func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChange, error) {
 	var (
-		bestID    string
-		bestGen   int64
-		bestTime  time.Time
-		bestKnown bool // bestID is a guard identifier of its own tags' change (not a copy's)
-		maxGen    int64
+		bestID   string
+		bestGen  int64
+		bestTime time.Time
+		bestTo   int
+		maxGen   int64
 	)
+	// own reports whether id is a guard identifier of its tags' change (not a copy's name): asked
+	// only to break a tie, as guardPrefix may make every attempt's identifier to tell.
+	own := func(id string, gen int64, to int) bool { return guardPrefix(id, target, gen, to) != "" }
 	err := walkGuards(ctx, api, target, func(id, status string, created *time.Time, tags map[string]string) {
 		gen, err := strconv.ParseInt(tags[TagGeneration], 10, 64)
 		if err != nil || gen < 1 {
@@ -64,13 +67,12 @@ func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChang
 		}
 		at := changeStarted(tags, created)
 		to, _ := strconv.Atoi(tags[TagToNodes])
-		known := guardPrefix(id, target, gen, to) != ""
 		better := bestID == "" || at.After(bestTime)
 		if !better && at.Equal(bestTime) {
-			better = gen > bestGen || (gen == bestGen && known && !bestKnown)
+			better = gen > bestGen || (gen == bestGen && !own(bestID, bestGen, bestTo) && own(id, gen, to))
 		}
 		if better {
-			bestID, bestGen, bestTime, bestKnown = id, gen, at, known
+			bestID, bestGen, bestTime, bestTo = id, gen, at, to
 		}
 	})
 	if err != nil || maxGen == 0 {

@@ -68,6 +68,13 @@ type requestLog struct {
 	entries []LogEntry
 }
 
+// stored is the copy of e the log keeps: its own Params, as the handler keeps writing e's.
+func (e *LogEntry) stored() LogEntry {
+	c := *e
+	c.Params = maps.Clone(e.Params)
+	return c
+}
+
 // begin records a request on arrival (so the log is in arrival order even
 // when handlers finish out of order) and returns a function that stores the
 // final entry (status, error code, parameters) when the handler is done.
@@ -75,18 +82,14 @@ func (l *requestLog) begin(e *LogEntry) (finish func()) {
 	l.mu.Lock()
 	l.seq++
 	e.Seq = l.seq
-	stored := *e
-	stored.Params = maps.Clone(e.Params) // the handler keeps writing e.Params
-	l.entries = append(l.entries, stored)
+	l.entries = append(l.entries, e.stored())
 	idx, gen := len(l.entries)-1, l.gen
 	l.mu.Unlock()
 	return func() {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		if l.gen == gen && idx < len(l.entries) && l.entries[idx].Seq == e.Seq {
-			stored := *e
-			stored.Params = maps.Clone(e.Params)
-			l.entries[idx] = stored
+			l.entries[idx] = e.stored()
 		}
 	}
 }

@@ -824,13 +824,9 @@ func (okValidator) Check(context.Context, Facts) (*Report, error) {
 // nothing either: reported not begun, tagged rolling-back for the next run to make it.
 func TestRollbackRefusedOutrightIsNotBegun(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
-	e.o.OnStep = func(s Step) error {
-		if s == StepSettled { // the rollback's ModifyDBInstance is refused
-			e.srv.InjectFaults(sandbox.FaultRule{Operation: "ModifyDBInstance", Sequence: []sandbox.Fault{
-				{Kind: sandbox.FaultError, Code: "InvalidParameterCombination", Message: "refused for the test"}}})
-		}
-		return nil
-	}
+	// The rollback's ModifyDBInstance is refused.
+	faultAfterSettled(e, sandbox.FaultRule{Operation: "ModifyDBInstance", Sequence: []sandbox.Fault{
+		{Kind: sandbox.FaultError, Code: "InvalidParameterCombination", Message: "refused for the test"}}})
 	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
 	var ce *ChangeError
 	if !errors.As(err, &ce) || !ce.RollbackAttempted || ce.RolledBack || !ce.RollbackRefused || strings.Contains(err.Error(), "ROLLBACK FAILED") ||

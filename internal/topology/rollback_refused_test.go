@@ -12,16 +12,22 @@ import (
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
 
-// denyAfterSettled makes RDS refuse op with AccessDenied from the moment the change settles (the
-// change's own call went through; the rollback's is refused).
-func denyAfterSettled(e *env, op, action string) {
+// faultAfterSettled makes the sandbox apply rule from the moment the change settles (the change's
+// own calls went through; the rollback's meet the fault).
+func faultAfterSettled(e *env, rule sandbox.FaultRule) {
 	e.o.OnStep = func(s Step) error {
 		if s == StepSettled {
-			e.srv.InjectFaults(sandbox.FaultRule{Operation: op, Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
-				Code: "AccessDenied", Message: "User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: " + action}})
+			e.srv.InjectFaults(rule)
 		}
 		return nil
 	}
+}
+
+// denyAfterSettled makes RDS refuse op with AccessDenied from the moment the change settles (the
+// change's own call went through; the rollback's is refused).
+func denyAfterSettled(e *env, op, action string) {
+	faultAfterSettled(e, sandbox.FaultRule{Operation: op, Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
+		Code: "AccessDenied", Message: "User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: " + action}})
 }
 
 // A rollback whose own call RDS refuses (the role may change the database but not undo it, or its
@@ -134,13 +140,8 @@ func TestGuardDeleteRefusedAfterSuccess(t *testing.T) {
 // to restore from the guard, and the next run, with fresh credentials, rolls the change back.
 func TestRollbackWithExpiredCredentials(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
-	e.o.OnStep = func(s Step) error {
-		if s == StepSettled {
-			e.srv.InjectFaults(sandbox.FaultRule{Operation: "*", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
-				Code: "ExpiredToken", Message: "The security token included in the request is expired"}})
-		}
-		return nil
-	}
+	faultAfterSettled(e, sandbox.FaultRule{Operation: "*", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
+		Code: "ExpiredToken", Message: "The security token included in the request is expired"}})
 	req := Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
 	_, err := e.o.Run(context.Background(), req)
 	var ce *ChangeError

@@ -462,13 +462,8 @@ func TestRollbackFindsReaderAddedDuringTheChange(t *testing.T) {
 // the change's request.
 func refuseAuroraRollback(t *testing.T, e *env) Request {
 	t.Helper()
-	e.o.OnStep = func(s Step) error {
-		if s == StepSettled {
-			e.srv.InjectFaults(sandbox.FaultRule{Operation: "CreateDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 400,
-				Code: "InsufficientDBInstanceCapacity", Message: "not enough capacity in us-east-1a for db.t4g.medium"}})
-		}
-		return nil
-	}
+	faultAfterSettled(e, sandbox.FaultRule{Operation: "CreateDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 400,
+		Code: "InsufficientDBInstanceCapacity", Message: "not enough capacity in us-east-1a for db.t4g.medium"}})
 	req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
 	_, err := e.o.Run(context.Background(), req)
 	var ce *ChangeError

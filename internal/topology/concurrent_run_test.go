@@ -290,3 +290,94 @@ func TestConcurrentRunSeenChangingNotRolledBack(t *testing.T) {
 		t.Errorf("B: %v %+v, want its change made", b.err, b.res)
 	}
 }
+
+// TestConcurrentRunSameGuardIdentifier: two applies of the same change (same prefix and
+// generation: a module instantiated twice, or two workspaces) both find no guard snapshot and ask
+// RDS for the same identifier. A's request creates it; B's is refused as already existing. B
+// must not take A's guard for its own (a lost answer to its own request): it would change the
+// database behind a snapshot it did not take, validate against its own baseline, and lose its
+// restore point if A deletes its guard. B stops, having changed nothing; A's change goes on.
+func TestConcurrentRunSameGuardIdentifier(t *testing.T) {
+	for _, tc := range []struct {
+		target Target
+		id     string
+		change string
+	}{
+		{mandible, "rightsize-guard-mandible-prod-g1-to1", "ModifyDBInstance"},
+		{sso, "rightsize-guard-sso-prod-g1-to1", "DeleteDBInstance"},
+	} {
+		t.Run(tc.target.Identifier, func(t *testing.T) {
+			e := newEnv(t, sandbox.Demo())
+			req := Request{Target: tc.target, Nodes: 1, Generation: 1, Validator: okValidator{}}
+			oA, oB := *e.o, *e.o
+			aBase, goA, aCreated, goA2 := pausedAt(&oA, StepBaseline, StepGuardCreate)
+			bBase, goB, _, _ := pausedAt(&oB, StepBaseline, "none")
+			aDone, bDone := make(chan runResult, 1), make(chan runResult, 1)
+			go func() { r, err := oA.Run(context.Background(), req); aDone <- runResult{r, err} }()
+			go func() { r, err := oB.Run(context.Background(), req); bDone <- runResult{r, err} }()
+			<-aBase
+			<-bBase // both have looked for guard snapshots and found none
+			close(goA)
+			<-aCreated // A's CreateDB(Cluster)Snapshot has created tc.id
+			close(goB)
+			b := <-bDone
+			var pe *PrecheckError
+			if !errors.As(b.err, &pe) || pe.Reason != ReasonConcurrentRun || !strings.Contains(b.err.Error(), tc.id+" already exists, taken by another run") {
+				t.Fatalf("B: %v, want a concurrent-run refusal naming %s", b.err, tc.id)
+			}
+			if got := e.snapshotTags(tc.target.Kind, tc.id)[TagOutcome]; got != OutcomeInProgress {
+				t.Errorf("A's guard outcome after B: %q, want %q", got, OutcomeInProgress)
+			}
+			close(goA2)
+			a := <-aDone
+			if a.err != nil || a.res.Nodes != 1 || a.res.GuardSnapshotID != tc.id {
+				t.Fatalf("A: %+v, %v; want its change made behind %s", a.res, a.err, tc.id)
+			}
+			if n := len(e.srv.Calls(tc.change)); n != 1 {
+				t.Errorf("%d %s calls, want A's one", n, tc.change)
+			}
+		})
+	}
+}
+
+// createTwiceRDS sends each CreateDBSnapshot and CreateDBClusterSnapshot to RDS twice and returns
+// the second answer: what the SDK's retry sees when the first answer was lost on the way back.
+type createTwiceRDS struct{ RDSAPI }
+
+func (c createTwiceRDS) CreateDBSnapshot(ctx context.Context, in *rds.CreateDBSnapshotInput, f ...func(*rds.Options)) (*rds.CreateDBSnapshotOutput, error) {
+	if _, err := c.RDSAPI.CreateDBSnapshot(ctx, in, f...); err != nil {
+		return nil, err
+	}
+	return c.RDSAPI.CreateDBSnapshot(ctx, in, f...)
+}
+
+func (c createTwiceRDS) CreateDBClusterSnapshot(ctx context.Context, in *rds.CreateDBClusterSnapshotInput, f ...func(*rds.Options)) (*rds.CreateDBClusterSnapshotOutput, error) {
+	if _, err := c.RDSAPI.CreateDBClusterSnapshot(ctx, in, f...); err != nil {
+		return nil, err
+	}
+	return c.RDSAPI.CreateDBClusterSnapshot(ctx, in, f...)
+}
+
+// TestGuardCreatedAnswerLost: a run's request to create its guard snapshot succeeded but its answer
+// was lost, and the retry is answered "already exists". The snapshot carries this run's TagRun:
+// it is the run's own guard, and the change goes on behind it.
+func TestGuardCreatedAnswerLost(t *testing.T) {
+	for _, target := range []Target{mandible, sso} {
+		t.Run(target.Identifier, func(t *testing.T) {
+			e := newEnv(t, sandbox.Demo())
+			o := *e.o
+			o.RDS = createTwiceRDS{o.RDS}
+			res, err := o.Run(context.Background(), Request{Target: target, Nodes: 1, Generation: 1})
+			if err != nil || res.Nodes != 1 || res.GuardSnapshotID != "rightsize-guard-"+target.Identifier+"-g1-to1" {
+				t.Fatalf("%+v, %v; want the change made behind the guard snapshot RDS said already existed", res, err)
+			}
+			op := "CreateDBSnapshot"
+			if target.Kind == KindCluster {
+				op = "CreateDBClusterSnapshot"
+			}
+			if calls := e.srv.Calls(op); len(calls) != 2 || calls[1].ErrorCode == "" {
+				t.Errorf("%s calls %+v, want two, the second refused as already existing", op, calls)
+			}
+		})
+	}
+}

@@ -31,6 +31,10 @@ const (
 	TagFromNodes     = TagPrefix + "from-nodes"
 	TagToNodes       = TagPrefix + "to-nodes"
 	TagChangeStarted = TagPrefix + "change-started"
+	// TagRun identifies the run that took the guard snapshot (random, per run): a request to
+	// create it that RDS answers "already exists" is the run's own only when it carries this
+	// run's (a retry whose first answer was lost), not another run's of the same change.
+	TagRun = TagPrefix + "run"
 	// TagDeferred records, for a DB instance's change, whether it waits for the maintenance
 	// window ("true") or was requested to apply immediately ("false").
 	TagDeferred        = TagPrefix + "deferred"
@@ -378,7 +382,10 @@ func (r *run) verifyGuard(g *guard, resuming bool) error {
 }
 
 // createGuard creates the guard snapshot g.id with the given tags. A snapshot that already exists
-// (a retried request whose first answer was lost) is accepted; verification catches a stranger.
+// is accepted only as this run's own (a retried request whose first answer was lost: its TagRun
+// is this run's); another run's, taken for the same change at the same time
+// (another workspace, or another resource on the same database), is refused as a concurrent run
+// (ownCreation), never taken for this run's guard.
 // With verify_restore (DB instances), a DB instance already named like the snapshot's temporary
 // restore instance that verify_restore did not create (checkRestoreName) fails the run here,
 // before the snapshot is taken, rather than after it.
@@ -400,7 +407,10 @@ func (r *run) createGuard(ctx context.Context, id string, tags map[string]string
 		_, err = r.o.RDS.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{
 			DBInstanceIdentifier: &r.req.Target.Identifier, DBSnapshotIdentifier: &id, Tags: tl})
 	}
-	if err != nil && !isAlreadyExists(err) {
+	if err != nil && isAlreadyExists(err) {
+		return r.ownCreation(ctx, id, tags)
+	}
+	if err != nil {
 		if errors.As(err, new(*rdstypes.SnapshotQuotaExceededFault)) {
 			// The account's manual snapshots of this kind are at RDS's quota (100 per Region by
 			// default): guard snapshots retained over many changes count toward it.
@@ -418,6 +428,23 @@ func (r *run) createGuard(ctx context.Context, id string, tags map[string]string
 				id, r.req.Target.Noun(), err, kind, hint, NeverDelete, quota)
 		}
 		return fmt.Errorf("creating guard snapshot %s of %s: %w", id, r.req.Target.Noun(), err)
+	}
+	return nil
+}
+
+// ownCreation checks that guard snapshot id, which CreateDBSnapshot (or CreateDBClusterSnapshot)
+// reported as already existing, is the one this run asked for with tags: its TagRun is this
+// run's. Otherwise another run took it for the same change since this one looked for
+// guards, and this run stops before changing anything (a PrecheckError, ReasonConcurrentRun).
+func (r *run) ownCreation(ctx context.Context, id string, tags map[string]string) error {
+	g, err := loadGuard(ctx, r.o.RDS, r.req.Target.Kind, id)
+	if err != nil {
+		return fmt.Errorf("creating guard snapshot %s of %s: RDS says it already exists; reading it: %w", id, r.req.Target.Noun(), err)
+	}
+	if g.tags[TagRun] != tags[TagRun] {
+		return r.precheckErr(ReasonConcurrentRun, "guard snapshot %s already exists, taken by another run for the same change (tagged %s = %s): "+
+			"another apply (another workspace, or another resource on the same database) is making this change at the same time. "+
+			"Let it finish, then plan again; nothing was changed by this apply", id, TagChangeStarted, g.tags[TagChangeStarted])
 	}
 	return nil
 }

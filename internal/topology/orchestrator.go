@@ -3,6 +3,7 @@ package topology
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -476,6 +477,8 @@ type run struct {
 	ownPendingClaimed bool
 	// serverStart is when the change began on the RDS clock (see referenceNow).
 	serverStart time.Time
+	// id tells this run from any other (TagRun): two runs may begin in the same instant.
+	id string
 }
 
 // Run performs (or resumes) the change described by req. It is idempotent for a given
@@ -492,7 +495,7 @@ func (o *Orchestrator) Run(ctx context.Context, req Request) (*Result, error) {
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	r := &run{o: o, req: req, started: o.now()}
+	r := &run{o: o, req: req, started: o.now(), id: rand.Text()}
 	return r.do(ctx)
 }
 
@@ -614,6 +617,9 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		}
 		id := GuardSnapshotID(r.req.SnapshotPrefix, r.req.Target, r.req.Generation, r.req.Nodes, next)
 		if err := r.createGuard(ctx, id, r.guardTags()); err != nil {
+			if pe := (*PrecheckError)(nil); errors.As(err, &pe) {
+				return nil, err
+			}
 			return nil, r.changeErr("creating the guard snapshot", err)
 		}
 		r.guard = &guard{id: id, attempt: next, status: "creating", tags: r.guardTags()}
@@ -1068,6 +1074,7 @@ func (r *run) guardTags() map[string]string {
 	tags[TagFromNodes] = strconv.Itoa(r.from)
 	tags[TagToNodes] = strconv.Itoa(r.req.Nodes)
 	tags[TagChangeStarted] = r.serverStart.UTC().Format(time.RFC3339Nano)
+	tags[TagRun] = r.id
 	tags[TagOutcome] = OutcomeInProgress
 	if r.req.Target.Kind == KindInstance {
 		tags[TagDeferred] = strconv.FormatBool(r.req.DeferToMaintenanceWindow)

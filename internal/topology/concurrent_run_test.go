@@ -381,3 +381,65 @@ func TestGuardCreatedAnswerLost(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentRunReaderBeingDeleted: while A's change of sso-prod to 1 node deletes the reader,
+// B (another workspace's destroy with restore_on_destroy, a change to 2 nodes) must not take the
+// reader being deleted for a second node ("already at target": the destroy would end in silence
+// with the cluster at 1 node). It is refused as busy, saying to wait and plan again.
+func TestConcurrentRunReaderBeingDeleted(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	oA := *e.o
+	aChanged, goA, _, _ := pausedAt(&oA, StepChange, "none")
+	aDone := make(chan runResult, 1)
+	go func() {
+		r, err := oA.Run(context.Background(), Request{Target: sso, Nodes: 1, Generation: 1})
+		aDone <- runResult{r, err}
+	}()
+	<-aChanged // A's DeleteDBInstance of the reader is under way
+	_, err := e.o.Run(context.Background(), Request{Target: sso, Nodes: 2, Generation: 2})
+	var pe *PrecheckError
+	if !errors.As(err, &pe) || pe.Reason != ReasonStatus || !strings.Contains(err.Error(), `"deleting"`) || !strings.Contains(err.Error(), busyAdvice) {
+		t.Errorf("B (to 2 nodes) while the reader is deleted: %v, want a refusal of the busy cluster saying to wait", err)
+	}
+	close(goA)
+	if a := <-aDone; a.err != nil || e.topology(sso).Nodes != 1 {
+		t.Fatalf("A: %v, %d node(s); want its change made", a.err, e.topology(sso).Nodes)
+	}
+}
+
+// TestConcurrentRunOtherPrefixBusy: two applies of one change with different guard prefixes. B
+// finds the DB instance backing up for A's guard snapshot (no guard of B's own): the refusal says
+// another apply may be changing it and to wait, not only that it must be available.
+func TestConcurrentRunOtherPrefixBusy(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	oA := *e.o
+	aCreated, goA, _, _ := pausedAt(&oA, StepGuardCreate, "none")
+	aDone := make(chan runResult, 1)
+	go func() {
+		r, err := oA.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
+		aDone <- runResult{r, err}
+	}()
+	<-aCreated
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, SnapshotPrefix: "other"})
+	var pe *PrecheckError
+	if !errors.As(err, &pe) || pe.Reason != ReasonStatus || !strings.Contains(err.Error(), `"backing-up"`) || !strings.Contains(err.Error(), busyAdvice) {
+		t.Errorf("B: %v, want a refusal of the busy instance saying to wait", err)
+	}
+	close(goA)
+	if a := <-aDone; a.err != nil {
+		t.Fatalf("A: %v", a.err)
+	}
+}
+
+// TestGuardRefusedBusy: RDS refuses the guard snapshot because the database became busy after
+// the run described it (another run's snapshot, say): the error says to wait and plan again.
+func TestGuardRefusedBusy(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.srv.InjectFaults(sandbox.FaultRule{Operation: "CreateDBSnapshot", Sequence: []sandbox.Fault{{Kind: sandbox.FaultError, Code: "InvalidDBInstanceState",
+		Message: "Cannot create a snapshot because the database instance mandible-prod is not currently in the available state."}}})
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
+	var ce *ChangeError
+	if !errors.As(err, &ce) || ce.Changed || !strings.Contains(err.Error(), "InvalidDBInstanceState") || !strings.Contains(err.Error(), busyAdvice) {
+		t.Errorf("%v, want the refused guard snapshot reported with what to do", err)
+	}
+}

@@ -427,6 +427,10 @@ func (r *run) createGuard(ctx context.Context, id string, tags map[string]string
 				"or ask for a higher quota (Service Quotas, Amazon Relational Database Service: %s), then apply again",
 				id, r.req.Target.Noun(), err, kind, hint, NeverDelete, quota)
 		}
+		if isInvalidState(err) {
+			// Busy since this run described it: another run's guard snapshot, say.
+			return fmt.Errorf("creating guard snapshot %s of %s: %w: %s", id, r.req.Target.Noun(), err, busyAdvice)
+		}
 		return fmt.Errorf("creating guard snapshot %s of %s: %w", id, r.req.Target.Noun(), err)
 	}
 	return nil

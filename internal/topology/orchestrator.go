@@ -1174,7 +1174,7 @@ func (r *run) classify(latest *guard) (phase, error) {
 			// "backing-up" because of that snapshot): the change waits for it to be available.
 			return phaseOriginal, nil
 		default:
-			return 0, r.precheckErr(ReasonStatus, "status is %q; it must be \"available\"%s", t.Status, r.startAdvice(t.Status))
+			return 0, r.precheckErr(ReasonStatus, "status is %q; it must be \"available\"%s", t.Status, r.statusAdvice(t.Status))
 		}
 	}
 	writer := t.Writer()
@@ -1234,16 +1234,21 @@ func (r *run) classify(latest *guard) (phase, error) {
 			return phaseDone, nil
 		case len(live) == 1 && latest != nil && (ours || r.reader == nil) && pendingStatus(live[0].Status):
 			return phaseInProgress, nil
-		case len(live) == 1 && latest == nil:
+		case len(live) == 1 && latest == nil && live[0].Status != "deleting":
+			// (A reader being deleted, by another apply's change to 1 node say, is no second node.)
 			return phaseDone, nil // reported as "already at target"
 		}
 	}
 	var st []string
 	st = append(st, fmt.Sprintf("cluster %q", t.Status))
+	advice := r.statusAdvice(t.Status)
 	for _, m := range t.Members {
 		st = append(st, fmt.Sprintf("%s %q", m.Identifier, m.Status))
+		if advice == "" {
+			advice = r.statusAdvice(m.Status)
+		}
 	}
-	return 0, r.precheckErr(ReasonStatus, "status is %s; the cluster and its instances must be \"available\"%s", strings.Join(st, ", "), r.startAdvice(t.Status))
+	return 0, r.precheckErr(ReasonStatus, "status is %s; the cluster and its instances must be \"available\"%s", strings.Join(st, ", "), advice)
 }
 
 // ownOppositeChange describes this resource's own rollback still under way at RDS: the latest
@@ -1335,10 +1340,11 @@ func (r *run) precheckValidationHost() error {
 	return nil
 }
 
-// startAdvice is what to do about a target (or cluster member) in status: for one stopped, start
+// statusAdvice is what to do about a target (or cluster member) in status: for one stopped, start
 // it; for one stopping, start it once stopped (RDS takes no snapshot of a stopped database and
-// changes nothing on it); "" otherwise.
-func (r *run) startAdvice(status string) string {
+// changes nothing on it); for one RDS is working on (modifying, backing-up, deleting, ...),
+// wait for it (busyAdvice); "" otherwise.
+func (r *run) statusAdvice(status string) string {
 	cmd := "aws rds start-db-instance --db-instance-identifier " + r.req.Target.Identifier
 	if r.req.Target.Kind == KindCluster {
 		cmd = "aws rds start-db-cluster --db-cluster-identifier " + r.req.Target.Identifier
@@ -1349,14 +1355,21 @@ func (r *run) startAdvice(status string) string {
 	case "stopping":
 		return fmt.Sprintf(": wait for %s to be stopped, start it (%s), wait for it to be available, then apply again", r.req.Target.Noun(), cmd)
 	}
+	if pendingStatus(status) {
+		return ": " + busyAdvice
+	}
 	return ""
 }
+
+// busyAdvice is what to do about a database RDS is working on when this run finds it.
+const busyAdvice = "RDS is working on it (another apply, in another workspace or of another resource on the same database, " +
+	"or another tool may be changing it); wait for it to be available, then plan again"
 
 // precheckOriginal checks what must hold before a change is started.
 func (r *run) precheckOriginal() error {
 	t := r.topo
 	if !usableStatus(t.Status) {
-		return r.precheckErr(ReasonStatus, "status is %q; it must be \"available\"%s", t.Status, r.startAdvice(t.Status))
+		return r.precheckErr(ReasonStatus, "status is %q; it must be \"available\"%s", t.Status, r.statusAdvice(t.Status))
 	}
 	if len(t.PendingModifications) > 0 {
 		return r.precheckErr(ReasonPending, "it has pending modifications (%s); apply or cancel them first", strings.Join(t.PendingModifications, ", "))
@@ -1375,7 +1388,7 @@ func (r *run) precheckOriginal() error {
 	}
 	for _, m := range t.Members {
 		if m.Status != "available" {
-			return r.precheckErr(ReasonStatus, "instance %s is %q; it must be \"available\"%s", m.Identifier, m.Status, r.startAdvice(m.Status))
+			return r.precheckErr(ReasonStatus, "instance %s is %q; it must be \"available\"%s", m.Identifier, m.Status, r.statusAdvice(m.Status))
 		}
 	}
 	if want := 3 - r.req.Nodes; t.Nodes != want {

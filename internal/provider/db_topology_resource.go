@@ -544,6 +544,13 @@ func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, node
 	})
 	if res.Validation != nil {
 		tflog.Info(ctx, "rightsize_db_topology validation passed", map[string]any{"checks": strings.Join(res.Validation.Checked, "; ")})
+		if nc := res.Validation.NotCompared; len(nc) > 0 {
+			diags.AddAttributeWarning(path.Root("validation"), "Validation Not Compared",
+				fmt.Sprintf("The change was validated against the baseline recorded on guard snapshot %s when the change began, which has nothing for: %s. "+
+					"They were not compared: added to validation since the change began, or the change was begun by another apply "+
+					"(another workspace, or another resource on the same database). Check them on %s yourself.",
+					res.GuardSnapshotID, strings.Join(nc, ", "), req.Target.Noun()))
+		}
 	}
 	if res.SupersededGuardSnapshotID != "" {
 		diags.AddWarning("Earlier Guard Snapshot Superseded", fmt.Sprintf("An earlier apply took guard snapshot %s and was interrupted before it changed %s. "+

@@ -407,8 +407,13 @@ func (v *PGValidator) Check(ctx context.Context, before Facts) (*Report, error) 
 				} else {
 					rep.Checked = append(rep.Checked, fmt.Sprintf("rows %s: %d before, %d after", t, nb, na))
 				}
+			} else {
+				rep.NotCompared = append(rep.NotCompared, fmt.Sprintf("rows of %s", t))
 			}
 			ikey := factIndexesPrefix + t.factKey()
+			if _, had := before[ikey]; !had && v.CheckIndexes {
+				rep.NotCompared = append(rep.NotCompared, fmt.Sprintf("indexes of %s", t))
+			}
 			if b, had := before[ikey]; had && v.CheckIndexes {
 				if a := after[ikey]; a != b {
 					nb, _, _ := strings.Cut(b, ":")

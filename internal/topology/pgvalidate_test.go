@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -114,6 +115,33 @@ func TestPGValidatorUnchanged(t *testing.T) {
 	}
 	if rep.RoundTrip <= 0 || len(rep.Checked) != 2+2*3 || rep.Checked[1] != "the server is the primary (not in recovery)" {
 		t.Fatalf("report %+v", rep)
+	}
+}
+
+// A table added to the validation after the baseline was recorded (a resumed change keeps its
+// guard's baseline), and indexes checked only since, have nothing to compare with: the report
+// lists them as not compared rather than passing over them in silence; the unchanged report
+// lists nothing so.
+func TestPGValidatorNotInBaseline(t *testing.T) {
+	dsn, schema := seedSchema(t)
+	ctx := context.Background()
+	v := newPGValidator(dsn, schema, false)
+	v.Tables = v.Tables[:2] // users, messages
+	facts, err := v.Capture(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := v.Check(ctx, facts); err != nil || len(rep.NotCompared) != 0 {
+		t.Fatalf("same tables: %+v, %v; want nothing left uncompared", rep, err)
+	}
+	later := newPGValidator(dsn, schema, true)
+	rep, err := later.Check(ctx, facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"indexes of " + schema + ".users", "indexes of " + schema + ".messages", "rows of " + schema + ".chat_rooms", "indexes of " + schema + ".chat_rooms"}
+	if !slices.Equal(rep.NotCompared, want) {
+		t.Errorf("not compared %q, want %q", rep.NotCompared, want)
 	}
 }
 

@@ -36,6 +36,10 @@ type Report struct {
 	RoundTrip time.Duration
 	// Checked lists what was compared, e.g. "rows public.users = 1000".
 	Checked []string
+	// NotCompared lists what the validation asks for but the baseline does not hold, so nothing
+	// was compared: a table added to the validation since the change began (a resumed change
+	// keeps the baseline recorded on its guard snapshot), or a change another apply began.
+	NotCompared []string
 }
 
 // ValidationError lists the differences found by a Validator. Cause is the error that stopped the

@@ -1,0 +1,73 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	fwdiag "github.com/hashicorp/terraform-plugin-framework/diag"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/topology"
+)
+
+// A change interrupted after it was made is resumed by the next apply and validated against the
+// baseline its guard snapshot recorded. A table added to validation.tables in between has no
+// baseline: the apply warns that it was not compared (it passed over it in silence, which also
+// hid a change begun by another apply, validated against that apply's tables).
+func TestUpdate_validationNotCompared(t *testing.T) {
+	schema := seedTopologyTables(t)
+	_, api := topologySandbox(t, sandbox.Demo(), interruptOnce(topology.StepChange))
+	pc, err := pgx.ParseConfig(acctest.PGDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	r, empty := directTopologyResource(t, api)
+	r.data.Postgres = PostgresSettings{Host: pc.Host, Port: int(pc.Port), Database: pc.Database, Username: pc.User, Password: pc.Password}
+	update := func(tables ...string) fwdiag.Diagnostics {
+		t.Helper()
+		list, d := types.ListValueFrom(ctx, types.StringType, tables)
+		if d.HasError() {
+			t.Fatal(d)
+		}
+		state, plan := empty, tfsdk.Plan(empty)
+		sm, pm := mandibleModel(2, 2, false, lastChangeObject(1, "created", 2, 2)), mandibleModel(1, 2, false, lastChangeObject(1, "created", 2, 2))
+		sm.Validation = types.ObjectValueMust(validationAttrTypes, map[string]attr.Value{"tables": list, "check_indexes": types.BoolValue(false)})
+		pm.Validation = sm.Validation
+		if d := state.Set(ctx, &sm); d.HasError() {
+			t.Fatal(d)
+		}
+		if d := plan.Set(ctx, &pm); d.HasError() {
+			t.Fatal(d)
+		}
+		resp := fwresource.UpdateResponse{State: state}
+		r.Update(ctx, fwresource.UpdateRequest{State: state, Plan: plan, Config: tfsdk.Config{Schema: empty.Schema, Raw: plan.Raw}}, &resp)
+		return resp.Diagnostics
+	}
+	if d := update(schema + ".users"); !d.HasError() || !strings.Contains(d.Errors()[0].Detail(), "test interruption after change") {
+		t.Fatalf("first apply: %v, want it interrupted once the change was requested", d)
+	}
+	d := update(schema+".users", schema+".messages")
+	if d.HasError() {
+		t.Fatalf("second apply: %v", d)
+	}
+	var found bool
+	for _, w := range d.Warnings() {
+		if w.Summary() == "Validation Not Compared" {
+			found = true
+			if !strings.Contains(w.Detail(), "guard snapshot rightsize-guard-mandible-prod-g2-to1 when the change began, which has nothing for: rows of "+schema+".messages.") {
+				t.Errorf("warning %q", w.Detail())
+			}
+		}
+	}
+	if !found {
+		t.Errorf("warnings %v, want the messages table reported not compared", d.Warnings())
+	}
+}

@@ -3,6 +3,8 @@ package topology
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -441,5 +443,47 @@ func TestGuardRefusedBusy(t *testing.T) {
 	var ce *ChangeError
 	if !errors.As(err, &ce) || ce.Changed || !strings.Contains(err.Error(), "InvalidDBInstanceState") || !strings.Contains(err.Error(), busyAdvice) {
 		t.Errorf("%v, want the refused guard snapshot reported with what to do", err)
+	}
+}
+
+// TestConcurrentRunRetiresDuringVerifyRestore: A (verify_restore) is restoring its guard snapshot
+// to the temporary instance when B, an apply of the same change, finds A's guard still in progress
+// and sets it aside as an interrupted run's, removing the temporary instance. A does not report a
+// guard snapshot that failed its restore test: it finds its guard set aside and stops as a
+// concurrent run, having changed nothing, while B makes the change behind its own guard.
+func TestConcurrentRunRetiresDuringVerifyRestore(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	req := Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true}
+	oA := *e.o
+	aRestoring, goA, _, _ := pausedAt(&oA, StepRestoreCreate, "none")
+	aDone := make(chan runResult, 1)
+	go func() { r, err := oA.Run(context.Background(), req); aDone <- runResult{r, err} }()
+	<-aRestoring
+	b, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
+	if err != nil || b.SupersededGuardSnapshotID != "rightsize-guard-mandible-prod-g1-to1" || b.GuardSnapshotID != "rightsize-guard-mandible-prod-g1-to1-r2" {
+		t.Fatalf("B: %+v, %v; want A's guard set aside and the change made behind its own", b, err)
+	}
+	// B tags A's guard superseded before it deletes A's temporary instance, so that A, alive,
+	// finds why its instance went away whenever it looks.
+	var tagged, deleted int
+	for i, en := range e.srv.Log() {
+		switch {
+		case en.Operation == "AddTagsToResource" && slices.Contains(slices.Collect(maps.Values(en.Params)), OutcomeSuperseded):
+			tagged = i + 1
+		case en.Operation == "DeleteDBInstance" && strings.HasPrefix(en.Params["DBInstanceIdentifier"], "rs-verify-"):
+			deleted = i + 1
+		}
+	}
+	if tagged == 0 || deleted == 0 || tagged > deleted {
+		t.Errorf("B tagged A's guard superseded at request %d and deleted A's temporary instance at %d; want both, the tag first", tagged, deleted)
+	}
+	close(goA)
+	a := <-aDone
+	var pe *PrecheckError
+	if !errors.As(a.err, &pe) || pe.Reason != ReasonConcurrentRun || !strings.Contains(a.err.Error(), "was set aside (tagged rightsize:outcome = superseded) by another run") {
+		t.Errorf("A: %v, want a concurrent-run refusal, not a failed restore test", a.err)
+	}
+	if n := len(e.srv.Calls("ModifyDBInstance")); n != 1 {
+		t.Errorf("%d ModifyDBInstance calls, want B's one", n)
 	}
 }

@@ -554,11 +554,6 @@ func (r *run) retire(ctx context.Context, g *guard) error {
 			g = cur
 		}
 	}
-	if r.req.Target.Kind == KindInstance {
-		if err := r.clearRestore(ctx, g.id); err != nil {
-			return r.changeErr("removing the temporary restore instance of the earlier run's guard snapshot "+g.id, err)
-		}
-	}
 	// Read its tags again: the run that took it may not be interrupted but still running (another
 	// workspace's apply) and have begun its change meanwhile; its guard is then its restore point.
 	// Any outcome past in-progress is another run's doing (a change, a rollback, a completion, its
@@ -569,6 +564,14 @@ func (r *run) retire(ctx context.Context, g *guard) error {
 	}
 	if err := r.tagOutcome(ctx, g, OutcomeSuperseded); err != nil && !isSnapshotNotFound(err) && !isClusterSnapshotNotFound(err) {
 		return r.changeErr("setting aside the earlier run's guard snapshot", err)
+	}
+	// Set aside first, then its temporary restore instance removed: a run still alive in its
+	// verify_restore that loses the instance then finds why (setAside), and one about to change
+	// the database stops.
+	if r.req.Target.Kind == KindInstance {
+		if err := r.clearRestore(ctx, g.id); err != nil {
+			return r.changeErr("removing the temporary restore instance of the earlier run's guard snapshot "+g.id, err)
+		}
 	}
 	if err := r.waitReady(ctx); err != nil {
 		return r.changeErr("waiting for the target to be available before taking a new guard snapshot", err)

@@ -655,6 +655,10 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 			if errors.As(err, &ce) {
 				return nil, err
 			}
+			if aside := r.setAside(ctx); aside != nil {
+				// Its temporary restore instance removed by the run that set the guard aside.
+				return nil, aside
+			}
 			return nil, r.changeErr("verifying that the guard snapshot restores", err)
 		}
 	}
@@ -670,10 +674,8 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		// A run that found this guard while this one waited for it may have set it aside as an
 		// interrupted run's (retire): then that run is changing the database, and this one stops
 		// before its change (retire, in turn, reads the tags again before setting a guard aside).
-		if cur, err := loadGuard(ctx, r.o.RDS, r.req.Target.Kind, r.guard.id); err == nil && cur.outcome() == OutcomeSuperseded {
-			return nil, r.precheckErr(ReasonConcurrentRun, "guard snapshot %s, taken by this apply, was set aside (tagged %s = %s) by another run while this one waited for it: "+
-				"another apply is changing %s at the same time. Let it finish, then plan again (%s is kept; delete it when you no longer need it)",
-				r.guard.id, TagOutcome, OutcomeSuperseded, r.req.Target.Noun(), r.guard.id)
+		if aside := r.setAside(ctx); aside != nil {
+			return nil, aside
 		}
 		// Recorded before the call, or no call: a later run must be able to tell a change that
 		// may have been made from one that was not.
@@ -757,6 +759,18 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 	res.Action = r.actionText()
 	res.Finished = r.o.now()
 	return res, nil
+}
+
+// setAside is the refusal of a run whose guard snapshot another run has set aside (tagged
+// superseded: retire) while this one waited for it or verified it; nil when it has not.
+func (r *run) setAside(ctx context.Context) error {
+	cur, err := loadGuard(ctx, r.o.RDS, r.req.Target.Kind, r.guard.id)
+	if err != nil || cur.outcome() != OutcomeSuperseded {
+		return nil
+	}
+	return r.precheckErr(ReasonConcurrentRun, "guard snapshot %s, taken by this apply, was set aside (tagged %s = %s) by another run while this one waited for it: "+
+		"another apply is changing %s at the same time. Let it finish, then plan again (%s is kept; delete it when you no longer need it)",
+		r.guard.id, TagOutcome, OutcomeSuperseded, r.req.Target.Noun(), r.guard.id)
 }
 
 // referenceNow estimates "now" on the clock RDS stamps snapshots with, so that "the snapshot was

@@ -762,15 +762,16 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 }
 
 // setAside is the refusal of a run whose guard snapshot another run has set aside (tagged
-// superseded: retire) while this one waited for it or verified it; nil when it has not.
+// superseded: retire) while this one waited for it or verified it; nil when it has not, or when
+// the guard cannot be read (the caller goes on as it would have).
 func (r *run) setAside(ctx context.Context) error {
 	cur, err := loadGuard(ctx, r.o.RDS, r.req.Target.Kind, r.guard.id)
-	if err != nil || cur.outcome() != OutcomeSuperseded {
-		return nil
+	if err == nil && cur.outcome() == OutcomeSuperseded {
+		return r.precheckErr(ReasonConcurrentRun, "guard snapshot %s, taken by this apply, was set aside (tagged %s = %s) by another run while this one waited for it: "+
+			"another apply is changing %s at the same time. Let it finish, then plan again (%s is kept; delete it when you no longer need it)",
+			r.guard.id, TagOutcome, OutcomeSuperseded, r.req.Target.Noun(), r.guard.id)
 	}
-	return r.precheckErr(ReasonConcurrentRun, "guard snapshot %s, taken by this apply, was set aside (tagged %s = %s) by another run while this one waited for it: "+
-		"another apply is changing %s at the same time. Let it finish, then plan again (%s is kept; delete it when you no longer need it)",
-		r.guard.id, TagOutcome, OutcomeSuperseded, r.req.Target.Noun(), r.guard.id)
+	return nil
 }
 
 // referenceNow estimates "now" on the clock RDS stamps snapshots with, so that "the snapshot was

@@ -6,11 +6,13 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
@@ -485,5 +487,112 @@ func TestConcurrentRunRetiresDuringVerifyRestore(t *testing.T) {
 	}
 	if n := len(e.srv.Calls("ModifyDBInstance")); n != 1 {
 		t.Errorf("%d ModifyDBInstance calls, want B's one", n)
+	}
+}
+
+// heldModifyRDS holds each ModifyDBInstance until release is closed, after reached is closed.
+type heldModifyRDS struct {
+	RDSAPI
+	reached, release chan struct{}
+}
+
+func (h heldModifyRDS) ModifyDBInstance(ctx context.Context, in *rds.ModifyDBInstanceInput, f ...func(*rds.Options)) (*rds.ModifyDBInstanceOutput, error) {
+	close(h.reached)
+	<-h.release
+	return h.RDSAPI.ModifyDBInstance(ctx, in, f...)
+}
+
+// TestConcurrentRunChangeNotYetShown: A has tagged its guard changing and its ModifyDBInstance is
+// on its way (held back here, as by the SDK's retries or RDS showing the old state for a while),
+// when B, an apply of the same change, finds the guard changing and the instance still Multi-AZ.
+// B does not take it for a change that did not take effect (tagging A's live guard rolled back
+// and reporting a rollback): it watches for up to changeShowsWithin, sees the change arrive and
+// refuses as a concurrent run; A's change completes (a plan meanwhile does not wait: the apply
+// looks again). A guard tagged changing longer ago than that
+// (an apply interrupted before its change took effect) is finished as a rollback at once, as before.
+func TestConcurrentRunChangeNotYetShown(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	req := Request{Target: mandible, Nodes: 1, Generation: 1}
+	const guardID = "rightsize-guard-mandible-prod-g1-to1"
+	oA := *e.o
+	held := heldModifyRDS{RDSAPI: e.o.RDS, reached: make(chan struct{}), release: make(chan struct{})}
+	oA.RDS = held
+	aDone := make(chan runResult, 1)
+	go func() { r, err := oA.Run(context.Background(), req); aDone <- runResult{r, err} }()
+	<-held.reached // A has tagged its guard changing; its ModifyDBInstance waits
+	var once sync.Once
+	release := func() { once.Do(func() { close(held.release) }) }
+	defer release()
+	// A plan meanwhile looks once and never waits (the apply watches).
+	oP := *e.o
+	oP.Sleep = func(ctx context.Context, d time.Duration) error {
+		t.Error("a plan waited for the change to show")
+		return e.o.Sleep(ctx, d)
+	}
+	if _, err := oP.Preview(context.Background(), req); err != nil {
+		t.Errorf("plan: %v", err)
+	}
+	oB := *e.o
+	sleeps := 0
+	oB.Sleep = func(ctx context.Context, d time.Duration) error {
+		sleeps++
+		if sleeps == 2 { // B watches; A's call reaches RDS meanwhile
+			release()
+			for len(e.srv.Calls("ModifyDBInstance")) == 0 {
+				time.Sleep(time.Millisecond)
+			}
+		}
+		return e.o.Sleep(ctx, d)
+	}
+	_, err := oB.Run(context.Background(), req)
+	var pe *PrecheckError
+	if !errors.As(err, &pe) || pe.Reason != ReasonConcurrentRun || !strings.Contains(err.Error(), "is changing now") {
+		t.Errorf("B: %v, want a concurrent-run refusal once A's change shows", err)
+	}
+	for _, en := range e.srv.Calls("AddTagsToResource") {
+		if slices.Contains(slices.Collect(maps.Values(en.Params)), OutcomeRolledBack) {
+			t.Errorf("A's live guard was tagged %s (request %d)", OutcomeRolledBack, en.Seq)
+		}
+	}
+	release()
+	if a := <-aDone; a.err != nil || a.res.Nodes != 1 {
+		t.Fatalf("A: %+v, %v; want its change made", a.res, a.err)
+	}
+
+	// An apply interrupted after tagging its guard changing, before its call took effect: once
+	// changeShowsWithin has passed, the next apply finishes it as a rollback without watching.
+	e2 := newEnv(t, sandbox.Demo())
+	tagged := false
+	o := *e2.o
+	o.OnStep = func(s Step) error {
+		if s == StepGuardVerified && !tagged {
+			tagged = true
+			return errors.New("test interruption after the guard was verified")
+		}
+		return nil
+	}
+	if _, err := o.Run(context.Background(), req); err == nil {
+		t.Fatal("the first run was not interrupted")
+	}
+	g, err := loadGuard(context.Background(), e2.api, KindInstance, guardID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := e2.srv.Now().Add(-changeShowsWithin - time.Second).UTC().Format(time.RFC3339Nano)
+	if _, err := e2.api.AddTagsToResource(context.Background(), &rds.AddTagsToResourceInput{ResourceName: &g.arn,
+		Tags: []rdstypes.Tag{{Key: aws.String(TagOutcome), Value: aws.String(OutcomeChanging)}, {Key: aws.String(TagChangeRequested), Value: aws.String(at)}}}); err != nil {
+		t.Fatal(err)
+	}
+	before := e2.srv.Now()
+	_, err = e2.o.Run(context.Background(), req)
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "did not take effect") {
+		t.Errorf("after the interruption: %v, want the unfinished change closed as not taken effect", err)
+	}
+	if waited := e2.srv.Now().Sub(before); waited >= changeShowsWithin {
+		t.Errorf("the run watched %s for a change requested more than %s ago", waited, changeShowsWithin)
+	}
+	if got := e2.snapshotTags(KindInstance, guardID)[TagOutcome]; got != OutcomeRolledBack {
+		t.Errorf("guard after the run: %q, want %q", got, OutcomeRolledBack)
 	}
 }

@@ -37,7 +37,10 @@ const (
 	TagRun = TagPrefix + "run"
 	// TagDeferred records, for a DB instance's change, whether it waits for the maintenance
 	// window ("true") or was requested to apply immediately ("false").
-	TagDeferred        = TagPrefix + "deferred"
+	TagDeferred = TagPrefix + "deferred"
+	// TagChangeRequested records when the run tagged the guard snapshot changing, right before its
+	// change call (changeShows).
+	TagChangeRequested = TagPrefix + "change-requested"
 	TagOutcome         = TagPrefix + "outcome"
 	TagRestoreVerified = TagPrefix + "restore-verified"
 	// TagFailure records why the change failed, as the run that began its rollback saw it (at

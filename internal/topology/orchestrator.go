@@ -479,6 +479,8 @@ type run struct {
 	serverStart time.Time
 	// id tells this run from any other (TagRun): two runs may begin in the same instant.
 	id string
+	// previewing is true for Preview (a plan), which never waits (changeShows).
+	previewing bool
 }
 
 // Run performs (or resumes) the change described by req. It is idempotent for a given
@@ -679,7 +681,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		}
 		// Recorded before the call, or no call: a later run must be able to tell a change that
 		// may have been made from one that was not.
-		if err := r.setOutcome(ctx, OutcomeChanging); err != nil {
+		if err := r.tagChanging(ctx); err != nil {
 			return nil, r.changeErr("recording on the guard snapshot that the change begins", err)
 		}
 		r.changing = true
@@ -937,7 +939,9 @@ func (r *run) locate(ctx context.Context) (*guard, int, phase, error) {
 		// tagged it changing since and is making it now, which a fresh describe shows under way.
 		// Never take it for a change that has not begun (which would retire the guard and redo the
 		// change), nor a live run's change for one to roll back.
-		if t, err := Describe(ctx, r.o.RDS, r.req.Target); err == nil && r.leftOriginalFor(t, latest) {
+		if left, err := r.changeShows(ctx, latest); err != nil {
+			return nil, 0, 0, r.changeErr("looking for the change the guard snapshot says was requested", err)
+		} else if left {
 			return nil, 0, 0, r.precheckErr(ReasonConcurrentRun, "guard snapshot %s is tagged %s = %s and %s is changing now: another apply "+
 				"(another workspace, or another resource on the same database) is making this change at the same time; "+
 				"wait for it to finish, then plan again", latest.id, TagOutcome, OutcomeChanging, r.req.Target.Noun())
@@ -1871,6 +1875,51 @@ func clusterAt(t *Topology, n int) bool {
 		}
 	}
 	return true
+}
+
+// changeShowsWithin is how long after a run tags its guard snapshot changing (TagChangeRequested)
+// its change may take to show at RDS: the change call follows the tag at once, but the SDK may
+// retry it (throttling, a server error) and RDS may report the old state for a few seconds more.
+const changeShowsWithin = 2 * time.Minute
+
+// changeShows reports whether the target, at its original topology when this run described it
+// although guard g says its change was requested, has left it: another run tagged g and is making
+// the change. A guard tagged within changeShowsWithin of now is watched until then (polling every
+// PollMin), so that this run does not take a live run's change, not yet visible, for one that
+// did not take effect; an older one, or one without the tag, is described once, as it is by a
+// plan (Preview: the apply looks again). A describe that fails is not a sign of a change (false).
+func (r *run) changeShows(ctx context.Context, g *guard) (bool, error) {
+	now := r.o.now()
+	until := now
+	if at, err := time.Parse(time.RFC3339Nano, g.tags[TagChangeRequested]); err == nil && now.Sub(at) < changeShowsWithin && !r.previewing {
+		// (A tag ahead of this clock waits at most changeShowsWithin.)
+		until = now.Add(min(changeShowsWithin, at.Add(changeShowsWithin).Sub(now)))
+	}
+	for {
+		if t, err := Describe(ctx, r.o.RDS, r.req.Target); err == nil && r.leftOriginalFor(t, g) {
+			return true, nil
+		}
+		now = r.o.now()
+		if !now.Before(until) {
+			return false, nil
+		}
+		r.o.logf("%s: guard snapshot %s says its change was requested at %s; watching for it until %s", r.req.Target, g.id, g.tags[TagChangeRequested], until.UTC().Format(time.RFC3339))
+		if err := r.o.sleep(ctx, min(cmp.Or(r.o.PollMin, DefaultPollMin), until.Sub(now))); err != nil {
+			return false, err
+		}
+	}
+}
+
+// tagChanging tags the guard snapshot changing, with the time (TagChangeRequested), right before
+// the change call.
+func (r *run) tagChanging(ctx context.Context) error {
+	at := r.o.now().UTC().Format(time.RFC3339Nano)
+	if _, err := r.o.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: &r.guard.arn,
+		Tags: []rdstypes.Tag{{Key: ptr(TagOutcome), Value: ptr(OutcomeChanging)}, {Key: ptr(TagChangeRequested), Value: ptr(at)}}}); err != nil {
+		return fmt.Errorf("tagging guard snapshot %s with outcome %s: %w", r.guard.id, OutcomeChanging, err)
+	}
+	r.guard.tags[TagOutcome], r.guard.tags[TagChangeRequested] = OutcomeChanging, at
+	return nil
 }
 
 // leftOriginalFor is leftOriginal for the change of guard g (the node count it started from),

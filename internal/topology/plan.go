@@ -49,7 +49,7 @@ type Preview struct {
 // cannot make (a failed listing of the guard snapshots, blue/green deployments, endpoints or Aurora
 // Auto Scaling) is in Unchecked; the others are still made. Errors: reading the target.
 func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error) {
-	r := &run{o: o, req: req}
+	r := &run{o: o, req: req, previewing: true}
 	topo, err := Describe(ctx, o.RDS, req.Target)
 	if err != nil {
 		return Preview{}, err

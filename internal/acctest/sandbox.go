@@ -18,8 +18,27 @@ import (
 
 // StartSandbox starts the in-process AWS emulator with opts and stops it when
 // the test ends. A nil opts.Scenario with no name runs the demo scenario.
+//
+// Unless the scenario sets its own, the emulator's support calendar of major engine versions
+// (what DescribeDBMajorEngineVersions reports) is the default one moved by as many days as
+// opts.Now is after sandbox.ScenarioEpoch (EpochCalendar): acceptance tests run at the wall
+// clock's now, and the figures they check (costs, savings, warnings) are those of the demo's
+// PostgreSQL 15 in RDS standard support, as when they were computed, at any later date (from
+// 2028-03-01 the real calendar bills RDS Extended Support for it).
 func StartSandbox(t testing.TB, opts sandbox.Options) *sandbox.Server {
 	t.Helper()
+	if opts.Scenario == nil {
+		sc, err := sandbox.ScenarioByName(opts.ScenarioName)
+		if err != nil {
+			t.Fatalf("starting the sandbox: %v", err)
+		}
+		opts.Scenario = sc
+	}
+	if opts.Scenario.MajorEngineVersions == nil && !opts.Now.IsZero() {
+		sc := *opts.Scenario
+		sc.MajorEngineVersions = EpochCalendar(opts.Now)
+		opts.Scenario = &sc
+	}
 	srv, err := sandbox.Start(opts)
 	if err != nil {
 		t.Fatalf("starting the sandbox: %v", err)
@@ -177,4 +196,22 @@ func FailOver(t testing.TB, srv *sandbox.Server) time.Time {
 	}
 	srv.Advance(time.Hour)
 	return at
+}
+
+// EpochCalendar is sandbox.DefaultMajorEngineVersions with every date moved by the whole days from
+// sandbox.ScenarioEpoch to now: the support calendar as it stood at the epoch, seen from now.
+func EpochCalendar(now time.Time) []sandbox.MajorEngineVersionSpec {
+	days := int(now.Sub(sandbox.ScenarioEpoch).Hours() / 24)
+	move := func(t time.Time) time.Time {
+		if t.IsZero() {
+			return t
+		}
+		return t.AddDate(0, 0, days)
+	}
+	cal := sandbox.DefaultMajorEngineVersions()
+	for i := range cal {
+		v := &cal[i]
+		v.StandardStart, v.StandardEnd, v.ExtendedStart, v.ExtendedEnd = move(v.StandardStart), move(v.StandardEnd), move(v.ExtendedStart), move(v.ExtendedEnd)
+	}
+	return cal
 }

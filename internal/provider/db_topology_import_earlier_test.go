@@ -608,6 +608,23 @@ func directTopologyResource(t *testing.T, api *rds.Client) (*dbTopologyResource,
 	return r, tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
 }
 
+// directUpdate calls r.Update from state sm to plan pm (empty is r's empty state,
+// directTopologyResource) and returns its diagnostics.
+func directUpdate(t *testing.T, r *dbTopologyResource, empty tfsdk.State, sm, pm dbTopologyModel) diag.Diagnostics {
+	t.Helper()
+	ctx := context.Background()
+	state, plan := empty, tfsdk.Plan(empty)
+	if d := state.Set(ctx, &sm); d.HasError() {
+		t.Fatal(d)
+	}
+	if d := plan.Set(ctx, &pm); d.HasError() {
+		t.Fatal(d)
+	}
+	resp := fwresource.UpdateResponse{State: state}
+	r.Update(ctx, fwresource.UpdateRequest{State: state, Plan: plan, Config: tfsdk.Config{Schema: empty.Schema, Raw: plan.Raw}}, &resp)
+	return resp.Diagnostics
+}
+
 // mandibleModel is a state (or plan) of a resource for mandible-prod with the given node counts,
 // pending flag and last change.
 func mandibleModel(nodes, current int64, pending bool, lastChange types.Object) dbTopologyModel {
@@ -684,25 +701,15 @@ func TestRead_deferredChangeGuardDeleted(t *testing.T) {
 // oldest of those that may be deleted; below that it says nothing.
 func TestUpdate_guardsAddUp(t *testing.T) {
 	srv, api := topologySandbox(t, sandbox.Demo(), nil)
-	ctx := context.Background()
 	r, empty := directTopologyResource(t, api)
 	target := topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}
 	update := func(from, to, gen int64) diag.Diagnostics {
 		t.Helper()
-		state, plan := empty, tfsdk.Plan(empty)
-		sm, pm := mandibleModel(from, from, false, lastChangeObject(gen, "imported", 0, 0)), mandibleModel(to, from, false, lastChangeObject(gen, "imported", 0, 0))
-		if d := state.Set(ctx, &sm); d.HasError() {
-			t.Fatal(d)
+		d := directUpdate(t, r, empty, mandibleModel(from, from, false, lastChangeObject(gen, "imported", 0, 0)), mandibleModel(to, from, false, lastChangeObject(gen, "imported", 0, 0)))
+		if d.HasError() {
+			t.Fatalf("update %d → %d: %v", from, to, d)
 		}
-		if d := plan.Set(ctx, &pm); d.HasError() {
-			t.Fatal(d)
-		}
-		resp := fwresource.UpdateResponse{State: state}
-		r.Update(ctx, fwresource.UpdateRequest{State: state, Plan: plan, Config: tfsdk.Config{Schema: empty.Schema, Raw: plan.Raw}}, &resp)
-		if resp.Diagnostics.HasError() {
-			t.Fatalf("update %d → %d: %v", from, to, resp.Diagnostics)
-		}
-		return resp.Diagnostics
+		return d
 	}
 	// Eight guards of earlier changes, kept; the ninth, this apply's, stays below the mark.
 	for g := int64(1); g <= 8; g++ {

@@ -6,9 +6,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	fwdiag "github.com/hashicorp/terraform-plugin-framework/diag"
-	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/jackc/pgx/v5"
 
@@ -31,25 +29,16 @@ func TestUpdate_validationNotCompared(t *testing.T) {
 	ctx := context.Background()
 	r, empty := directTopologyResource(t, api)
 	r.data.Postgres = PostgresSettings{Host: pc.Host, Port: int(pc.Port), Database: pc.Database, Username: pc.User, Password: pc.Password}
-	update := func(tables ...string) fwdiag.Diagnostics {
+	update := func(tables ...string) diag.Diagnostics {
 		t.Helper()
 		list, d := types.ListValueFrom(ctx, types.StringType, tables)
 		if d.HasError() {
 			t.Fatal(d)
 		}
-		state, plan := empty, tfsdk.Plan(empty)
 		sm, pm := mandibleModel(2, 2, false, lastChangeObject(1, "created", 2, 2)), mandibleModel(1, 2, false, lastChangeObject(1, "created", 2, 2))
 		sm.Validation = types.ObjectValueMust(validationAttrTypes, map[string]attr.Value{"tables": list, "check_indexes": types.BoolValue(false)})
 		pm.Validation = sm.Validation
-		if d := state.Set(ctx, &sm); d.HasError() {
-			t.Fatal(d)
-		}
-		if d := plan.Set(ctx, &pm); d.HasError() {
-			t.Fatal(d)
-		}
-		resp := fwresource.UpdateResponse{State: state}
-		r.Update(ctx, fwresource.UpdateRequest{State: state, Plan: plan, Config: tfsdk.Config{Schema: empty.Schema, Raw: plan.Raw}}, &resp)
-		return resp.Diagnostics
+		return directUpdate(t, r, empty, sm, pm)
 	}
 	if d := update(schema + ".users"); !d.HasError() || !strings.Contains(d.Errors()[0].Detail(), "test interruption after change") {
 		t.Fatalf("first apply: %v, want it interrupted once the change was requested", d)

@@ -41,6 +41,16 @@ func pausedAt(o *Orchestrator, first, second Step) (reached1, go1, reached2, go2
 	return reached1, go1, reached2, go2
 }
 
+// runPausedAt runs req on a copy of e's orchestrator in the background, stopped once it has passed
+// step: reached closes then, the run goes on when goOn is closed, and done receives its outcome.
+func runPausedAt(e *env, step Step, req Request) (reached, goOn chan struct{}, done chan runResult) {
+	o := *e.o
+	reached, goOn, _, _ = pausedAt(&o, step, "none")
+	done = make(chan runResult, 1)
+	go func() { r, err := o.Run(context.Background(), req); done <- runResult{r, err} }()
+	return reached, goOn, done
+}
+
 // pausedAtFirstSleep makes o (a copy of a test orchestrator) stop at its first wait (the run has
 // found something to wait for): waiting closes then, and o goes on when goOn is closed.
 func pausedAtFirstSleep(o *Orchestrator) (waiting, goOn chan struct{}) {
@@ -392,13 +402,7 @@ func TestGuardCreatedAnswerLost(t *testing.T) {
 // with the cluster at 1 node). It is refused as busy, saying to wait and plan again.
 func TestConcurrentRunReaderBeingDeleted(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
-	oA := *e.o
-	aChanged, goA, _, _ := pausedAt(&oA, StepChange, "none")
-	aDone := make(chan runResult, 1)
-	go func() {
-		r, err := oA.Run(context.Background(), Request{Target: sso, Nodes: 1, Generation: 1})
-		aDone <- runResult{r, err}
-	}()
+	aChanged, goA, aDone := runPausedAt(e, StepChange, Request{Target: sso, Nodes: 1, Generation: 1})
 	<-aChanged // A's DeleteDBInstance of the reader is under way
 	_, err := e.o.Run(context.Background(), Request{Target: sso, Nodes: 2, Generation: 2})
 	var pe *PrecheckError
@@ -416,13 +420,7 @@ func TestConcurrentRunReaderBeingDeleted(t *testing.T) {
 // another apply may be changing it and to wait, not only that it must be available.
 func TestConcurrentRunOtherPrefixBusy(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
-	oA := *e.o
-	aCreated, goA, _, _ := pausedAt(&oA, StepGuardCreate, "none")
-	aDone := make(chan runResult, 1)
-	go func() {
-		r, err := oA.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
-		aDone <- runResult{r, err}
-	}()
+	aCreated, goA, aDone := runPausedAt(e, StepGuardCreate, Request{Target: mandible, Nodes: 1, Generation: 1})
 	<-aCreated
 	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, SnapshotPrefix: "other"})
 	var pe *PrecheckError
@@ -455,11 +453,7 @@ func TestGuardRefusedBusy(t *testing.T) {
 // concurrent run, having changed nothing, while B makes the change behind its own guard.
 func TestConcurrentRunRetiresDuringVerifyRestore(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
-	req := Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true}
-	oA := *e.o
-	aRestoring, goA, _, _ := pausedAt(&oA, StepRestoreCreate, "none")
-	aDone := make(chan runResult, 1)
-	go func() { r, err := oA.Run(context.Background(), req); aDone <- runResult{r, err} }()
+	aRestoring, goA, aDone := runPausedAt(e, StepRestoreCreate, Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true})
 	<-aRestoring
 	b, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
 	if err != nil || b.SupersededGuardSnapshotID != "rightsize-guard-mandible-prod-g1-to1" || b.GuardSnapshotID != "rightsize-guard-mandible-prod-g1-to1-r2" {

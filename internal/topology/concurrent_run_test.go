@@ -3,6 +3,7 @@ package topology
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -588,5 +589,99 @@ func TestConcurrentRunChangeNotYetShown(t *testing.T) {
 	}
 	if got := e2.snapshotTags(KindInstance, guardID)[TagOutcome]; got != OutcomeRolledBack {
 		t.Errorf("guard after the run: %q, want %q", got, OutcomeRolledBack)
+	}
+}
+
+// TestSetAsideRestoreInstanceRemoved: A (verify_restore) is interrupted while its guard snapshot
+// is restored to the temporary instance; B sets A's guard aside (tagging it superseded first) and
+// is interrupted while it waits to remove that instance. The next run, C, finds the guard set
+// aside and removes the instance before it goes on: no run would otherwise (a set-aside guard is
+// never set aside again), and it would be billed until found by hand.
+func TestSetAsideRestoreInstanceRemoved(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	req := Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true}
+	const guardID = "rightsize-guard-mandible-prod-g1-to1"
+	tmp := restoreInstanceID(guardID)
+	e.runInterrupted(t, req, StepRestoreCreate)
+	ctx, cancel := context.WithCancel(context.Background())
+	oB := *e.o
+	oB.Sleep = func(c context.Context, d time.Duration) error {
+		cancel() // Ctrl-C at B's first wait: for the temporary instance, once the guard is set aside
+		return e.o.Sleep(c, d)
+	}
+	if _, err := oB.Run(ctx, req); err == nil {
+		t.Fatal("B was not interrupted")
+	}
+	if got := e.snapshotTags(KindInstance, guardID)[TagOutcome]; got != OutcomeSuperseded {
+		t.Fatalf("A's guard after B: %q, want %q", got, OutcomeSuperseded)
+	}
+	if _, err := FindDBInstance(context.Background(), e.api, tmp); err != nil {
+		t.Fatalf("temporary instance after B: %v, want it still there", err)
+	}
+	if res, err := e.o.Run(context.Background(), req); err != nil || res.Nodes != 1 {
+		t.Fatalf("C: %+v, %v", res, err)
+	}
+	if _, err := FindDBInstance(context.Background(), e.api, tmp); !IsNotFound(err) {
+		t.Errorf("temporary instance %s of the set-aside guard after C: %v, want it removed", tmp, err)
+	}
+}
+
+// The watch for a change requested by another run polls at DefaultPollMin when PollMin is not
+// positive (a negative one made every sleep a no-op: Describe without a pause).
+func TestChangeShowsPollsAtDefault(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	o := *e.o
+	o.PollMin = -time.Second
+	var sleeps []time.Duration
+	o.Sleep = func(ctx context.Context, d time.Duration) error {
+		if sleeps = append(sleeps, d); d <= 0 {
+			t.Fatalf("slept %s", d)
+		}
+		return e.o.Sleep(ctx, d)
+	}
+	r := &run{o: &o, req: Request{Target: mandible, Nodes: 1, Generation: 1}}
+	g := &guard{id: "g", tags: map[string]string{TagFromNodes: "2", TagChangeRequested: e.srv.Now().UTC().Format(time.RFC3339Nano)}}
+	left, err := r.changeShows(context.Background(), g)
+	if err != nil || left {
+		t.Fatalf("%t, %v; want the instance not to have moved", left, err)
+	}
+	if want := int(changeShowsWithin / DefaultPollMin); len(sleeps) != want || slices.ContainsFunc(sleeps, func(d time.Duration) bool { return d != DefaultPollMin }) {
+		t.Errorf("sleeps %v, want %d of %s", sleeps, want, DefaultPollMin)
+	}
+}
+
+// A guard snapshot is taken only with room for the tags a change adds to it later (the time it
+// was requested, a failure, a restore verified): with one tag too many the change is refused
+// before anything is taken; one fewer goes through, within RDS's 50 tags.
+func TestGuardTagRoom(t *testing.T) {
+	run := func(extra int) (*env, error) {
+		e := newEnv(t, sandbox.Demo())
+		tags := map[string]string{}
+		for i := range extra {
+			tags[fmt.Sprintf("team-%02d", i)] = "x"
+		}
+		_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Tags: tags})
+		return e, err
+	}
+	e, err := run(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := 0 // the provider's own tags at creation
+	for k := range e.srv.Calls("CreateDBSnapshot")[0].Params {
+		if strings.HasSuffix(k, ".Key") {
+			base++
+		}
+	}
+	room := maxTags - tagsAddedLater - base
+	if e, err := run(room + 1); err == nil || !strings.Contains(err.Error(), "exceed the RDS limit of 50") || len(e.srv.Calls("CreateDBSnapshot")) != 0 {
+		t.Errorf("%d tags of the user's: %v, want the change refused before a guard is taken", room+1, err)
+	}
+	e, err = run(room)
+	if err != nil {
+		t.Fatalf("%d tags of the user's: %v", room, err)
+	}
+	if n := len(e.snapshotTags(KindInstance, "rightsize-guard-mandible-prod-g1-to1")); n > maxTags {
+		t.Errorf("the guard has %d tags, above RDS's %d", n, maxTags)
 	}
 }

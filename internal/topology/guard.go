@@ -91,6 +91,10 @@ const maxAttemptNumber = 999
 // maxTags is the RDS limit of tags per resource.
 const maxTags = 50
 
+// tagsAddedLater is how many tags a guard snapshot may gain after it is taken: TagChangeRequested,
+// TagFailure and TagRestoreVerified (TagOutcome is there from the start).
+const tagsAddedLater = 3
+
 // GuardSnapshotID returns the deterministic identifier of the guard snapshot of a change:
 // "<prefix>-<target id>-g<generation>-to<nodes>", plus "-r<attempt>" for attempts after the
 // first. The result is lower case, contains only letters, digits and single hyphens, starts with
@@ -394,8 +398,8 @@ func (r *run) verifyGuard(g *guard, resuming bool) error {
 // before the snapshot is taken, rather than after it.
 func (r *run) createGuard(ctx context.Context, id string, tags map[string]string) error {
 	tl := toTagList(tags)
-	if len(tl) > maxTags {
-		return fmt.Errorf("creating guard snapshot %s: %d tags exceed the RDS limit of %d (reduce validation tables or tags)", id, len(tl), maxTags)
+	if len(tl)+tagsAddedLater > maxTags {
+		return fmt.Errorf("creating guard snapshot %s: %d tags, and %d more added during the change, exceed the RDS limit of %d (reduce validation tables or tags)", id, len(tl), tagsAddedLater, maxTags)
 	}
 	if r.req.VerifyRestore && r.req.Target.Kind == KindInstance {
 		if _, err := r.checkRestoreName(ctx, id); err != nil {

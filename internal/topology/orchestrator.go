@@ -577,6 +577,16 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		res.Resumed = true
 		r.o.logf("%s: resuming with guard snapshot %s (status %s)", r.req.Target, latest.id, latest.status)
 	} else {
+		if latest != nil && latest.outcome() == OutcomeSuperseded && r.req.Target.Kind == KindInstance {
+			// A run that set it aside may have been interrupted before it removed the guard's
+			// temporary verify_restore instance (retire sets aside first): no run would remove it.
+			if err := r.clearRestore(ctx, latest.id); err != nil {
+				if ctx.Err() != nil {
+					return nil, r.changeErr("removing the temporary restore instance of set-aside guard snapshot "+latest.id, err)
+				}
+				r.o.logf("%s: removing the temporary restore instance of set-aside guard snapshot %s: %v", r.req.Target, latest.id, err)
+			}
+		}
 		if latest.abandoned() {
 			if err := r.retire(ctx, latest); err != nil {
 				return nil, err
@@ -1904,7 +1914,11 @@ func (r *run) changeShows(ctx context.Context, g *guard) (bool, error) {
 			return false, nil
 		}
 		r.o.logf("%s: guard snapshot %s says its change was requested at %s; watching for it until %s", r.req.Target, g.id, g.tags[TagChangeRequested], until.UTC().Format(time.RFC3339))
-		if err := r.o.sleep(ctx, min(cmp.Or(r.o.PollMin, DefaultPollMin), until.Sub(now))); err != nil {
+		poll := r.o.PollMin
+		if poll <= 0 {
+			poll = DefaultPollMin
+		}
+		if err := r.o.sleep(ctx, min(poll, until.Sub(now))); err != nil {
 			return false, err
 		}
 	}

@@ -396,6 +396,8 @@ func (v *PGValidator) Check(ctx context.Context, before Facts) (*Report, error) 
 			if !ok {
 				if _, had := before[key]; had {
 					mismatches = append(mismatches, fmt.Sprintf("table %s no longer exists", t))
+				} else {
+					rep.NotCompared = append(rep.NotCompared, fmt.Sprintf("rows of %s (no such table)", t))
 				}
 				continue
 			}

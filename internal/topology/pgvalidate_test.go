@@ -143,6 +143,11 @@ func TestPGValidatorNotInBaseline(t *testing.T) {
 	if !slices.Equal(rep.NotCompared, want) {
 		t.Errorf("not compared %q, want %q", rep.NotCompared, want)
 	}
+	// A table added since that does not exist at all is not compared either, and says why.
+	v.Tables = append(v.Tables, schema+".no_such_table")
+	if rep, err := v.Check(ctx, facts); err != nil || !slices.Equal(rep.NotCompared, []string{"rows of " + schema + ".no_such_table (no such table)"}) {
+		t.Errorf("a table added that does not exist: %+v, %v", rep, err)
+	}
 }
 
 func TestPGValidatorGrowthAccepted(t *testing.T) {

@@ -773,3 +773,48 @@ func TestAccDBTopology_prefixChangeAfterRollbackPutBack(t *testing.T) {
 		},
 	})
 }
+
+// A change interrupted after its call whose guard snapshot then no longer verifies (a tag removed
+// by hand) is not followed further; the error's way out works as written: tag the guard
+// superseded and import the database, which takes it as it is, and the plan is then empty.
+// (Importing without the tag took the unfinished change over again, and the next apply failed
+// with the same error.)
+func TestAccDBTopology_unusableGuardRemedy(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), interruptOnce(topology.StepChange))
+	cfg := topologyConfig(srv, nil, `
+resource "rightsize_db_topology" "m" {
+  db_instance_identifier = "mandible-prod"
+  nodes                  = 1
+}
+`)
+	const guardID = "rightsize-guard-mandible-prod-g1-to1"
+	arn := aws.String("arn:aws:rds:us-east-1:123456789012:snapshot:" + guardID)
+	ctx := context.Background()
+	resource.Test(t, resource.TestCase{
+		PreCheck: func() { acctest.PreCheck(t) }, ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg, ExpectError: regexp.MustCompile(`Topology\s+Change\s+Interrupted`)},
+			{
+				PreConfig: func() {
+					if _, err := api.RemoveTagsFromResource(ctx, &rds.RemoveTagsFromResourceInput{ResourceName: arn, TagKeys: []string{topology.TagChangeStarted}}); err != nil {
+						t.Fatal(err)
+					}
+					srv.Advance(time.Hour)
+				},
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)no\s+longer\s+verifies.*tag\s+the\s+guard\s+snapshot\s+` + guardID + `\s+rightsize:outcome\s+=\s+superseded\s+and\s+import\s+the\s+database`),
+			},
+			{
+				PreConfig: func() {
+					if _, err := api.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: arn,
+						Tags: []rdstypes.Tag{{Key: aws.String(topology.TagOutcome), Value: aws.String(topology.OutcomeSuperseded)}}}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg, ResourceName: "rightsize_db_topology.m", ImportState: true, ImportStateId: "instance:mandible-prod", ImportStatePersist: true,
+				ImportStateCheck: importedAttrs(map[string]string{"nodes": "1", "current_nodes": "1", "last_change.generation": "1"}),
+			},
+			{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		},
+	})
+}

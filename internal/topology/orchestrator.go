@@ -354,7 +354,9 @@ func (e *ChangeError) Error() string {
 	case e.ReaderRecordMissing:
 		// Err says what to do.
 	case e.GuardUnusable:
-		b.WriteString("; the change was requested earlier, and its guard snapshot no longer verifies, so nothing more is done behind it: check the database; to keep it as it is, import it, or start a new change")
+		fmt.Fprintf(&b, "; the change was requested earlier, and its guard snapshot no longer verifies, so nothing more is done behind it: check the database; "+
+			"to keep it as it is, tag the guard snapshot %s %s = %s and import the database (after terraform state rm if the resource is in the state); "+
+			"to go back, restore it from the guard snapshot", e.GuardSnapshotID, TagOutcome, OutcomeSuperseded)
 	case e.Resumable && e.Changed && stillInProgress(e.Err):
 		b.WriteString("; the change is still in progress and is not rolled back: apply again to wait for it to finish (and validate it), " +
 			"with a longer timeout for a large database")

@@ -178,7 +178,8 @@ func TestChangeErrorMessages(t *testing.T) {
 		}, "ROLLBACK FAILED: refused"},
 		{func(e *ChangeError) { e.Changed = true }, "not rolled back"},
 		{func(e *ChangeError) { e.Interrupted = true }, "interrupted before any change"},
-		{func(e *ChangeError) { e.Changed, e.GuardUnusable = true, true }, "guard snapshot no longer verifies, so nothing more is done behind it"},
+		{func(e *ChangeError) { e.Changed, e.GuardUnusable = true, true }, "guard snapshot no longer verifies, so nothing more is done behind it: check the database; to keep it as it is, " +
+			"tag the guard snapshot rightsize-guard-mandible-prod-g1-to1 rightsize:outcome = superseded and import the database (after terraform state rm if the resource is in the state)"},
 	}
 	for _, c := range cases {
 		e := base

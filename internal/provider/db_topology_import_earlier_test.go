@@ -82,12 +82,15 @@ func loseRowsThenRefuseRollback(dsn, schema string, srv **sandbox.Server, at int
 			if _, err := c.Exec(context.Background(), "DELETE FROM "+schema+".messages WHERE id <= 3"); err != nil {
 				return err
 			}
-			(*srv).InjectFaults(sandbox.FaultRule{Operation: "ModifyDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
-				Code: "AccessDenied", Message: "User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: rds:ModifyDBInstance"}})
+			(*srv).InjectFaults(modifyDenied)
 			return nil
 		}
 	}
 }
+
+// modifyDenied makes RDS refuse every ModifyDBInstance as the role's missing permission.
+var modifyDenied = sandbox.FaultRule{Operation: "ModifyDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
+	Code: "AccessDenied", Message: "User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: rds:ModifyDBInstance"}}
 
 // interruptOnce is an orchestrator hook that stops the first run reaching step, as a crash or
 // Ctrl-C would there.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -57,6 +58,44 @@ func TestAccDBTopology_rollbackRefusedThenGranted(t *testing.T) {
 				Config:            cfg(1),
 				Check:             multiAZ(false),
 				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(name, tfPath("nodes"), knownvalue.Int64Exact(1))},
+			},
+		},
+	})
+}
+
+// TestAccDBTopology_rollbackRefusedPutBackLater: the rollback is refused, and the operator turns
+// Multi-AZ on again by hand as the docs say, but without --apply-immediately (the CLI's default),
+// so the change waits for the maintenance window. The next apply, its rollback refused again, says
+// that Multi-AZ is already pending and how to make it now; once it is made, the apply after records
+// the rollback.
+func TestAccDBTopology_rollbackRefusedPutBackLater(t *testing.T) {
+	srv, api, cfg := refusedRollbackAt(t, 1)
+	ctx := context.Background()
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg(1), ExpectError: regexp.MustCompile(`(?s)Rollback\s+Not\s+Begun`)},
+			{
+				PreConfig: func() {
+					srv.ClearFaults()
+					if _, err := api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), MultiAZ: aws.Bool(true)}); err != nil {
+						t.Fatal(err)
+					}
+					srv.InjectFaults(modifyDenied)
+				},
+				Config: cfg(1),
+				ExpectError: regexp.MustCompile(`(?s)was\s+refused.*Multi-AZ\s+is\s+already\s+pending\s+on\s+DB\s+instance\s+mandible-prod\s+for\s+its\s+maintenance\s+window.*` +
+					`aws\s+rds\s+modify-db-instance\s+--db-instance-identifier\s+mandible-prod\s+--multi-az\s+--apply-immediately`),
+			},
+			{
+				PreConfig: func() {
+					srv.ClearFaults()
+					setMultiAZ(t, api, true) // as the message says: --apply-immediately
+					srv.InjectFaults(modifyDenied)
+				},
+				Config:      cfg(1),
+				ExpectError: regexp.MustCompile(`(?s)Topology\s+Change\s+Rolled\s+Back.*rolled\s+back:\s+Multi-AZ\s+turned\s+on\s+again`),
 			},
 		},
 	})

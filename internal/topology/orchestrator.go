@@ -322,6 +322,10 @@ type ChangeError struct {
 	// instances: nothing was restored, the guard stays tagged rolling-back, and the next run (once
 	// the cause, a missing permission or expired credentials, say, is fixed) makes the rollback.
 	RollbackRefused bool
+	// RollbackPendingWindow is true, with RollbackRefused, when the DB instance already has Multi-AZ
+	// pending as the rollback would set it: a modification made by hand without
+	// --apply-immediately, which waits for the maintenance window.
+	RollbackPendingWindow bool
 	// RollbackUntagged is true, with RollbackInProgress, when the guard could not be tagged
 	// rolling-back (the credentials refused that call too): it still says changing, and the next
 	// run resumes the change (validates it again, and rolls it back if it still fails) rather than
@@ -378,6 +382,11 @@ func (e *ChangeError) Error() string {
 	case e.RollbackInProgress && e.RollbackRefused:
 		fmt.Fprintf(&b, "; the rollback (%s) was refused: %v; nothing is restored yet: %s",
 			e.RollbackAction, e.RollbackErr, e.notBegunNext("fix the cause ("+refusalCause(e.RollbackErr)+") and apply again"))
+		if e.RollbackPendingWindow {
+			fmt.Fprintf(&b, ". Multi-AZ is already pending on %s for its maintenance window (a modification made without --apply-immediately): "+
+				"to put it back now, run aws rds modify-db-instance --db-instance-identifier %s --multi-az --apply-immediately, then apply again, which records the rollback",
+				e.Target.Noun(), e.Target.Identifier)
+		}
 	case e.RollbackInProgress && e.RollbackRequested && !stillInProgress(e.RollbackErr):
 		fmt.Fprintf(&b, "; rolling back (%s): RDS accepted the rollback, but the apply could not watch it finish: %v; fix that (%s) and apply again to wait for it and record the rollback",
 			e.RollbackAction, e.RollbackErr, refusalCause(e.RollbackErr))
@@ -2078,6 +2087,9 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 		// begun. The guard stays rolling-back, so the next run makes the rollback rather than
 		// taking the failed change for the database's topology.
 		ce.RollbackErr, ce.RollbackInProgress, ce.RollbackRefused = err, true, true
+		if t := r.topo; r.req.Target.Kind == KindInstance && t != nil && t.PendingMultiAZ != nil && *t.PendingMultiAZ == (r.from == 2) && t.MultiAZ != *t.PendingMultiAZ {
+			ce.RollbackPendingWindow = true
+		}
 		outcome = OutcomeRollingBack
 	case err != nil && r.rollbackRequested && awserr.CredentialsRefused(err):
 		// RDS accepted the rollback, and the credentials expired (or were revoked) while the run

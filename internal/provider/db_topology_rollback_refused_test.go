@@ -63,40 +63,54 @@ func TestAccDBTopology_rollbackRefusedThenGranted(t *testing.T) {
 	})
 }
 
-// TestAccDBTopology_rollbackRefusedPutBackLater: the rollback is refused, and the operator turns
-// Multi-AZ on again by hand as the docs say, but without --apply-immediately (the CLI's default),
-// so the change waits for the maintenance window. The next apply, its rollback refused again, says
-// that Multi-AZ is already pending and how to make it now; once it is made, the apply after records
-// the rollback.
+// TestAccDBTopology_rollbackRefusedPutBackLater: the rollback is refused, and the operator puts
+// Multi-AZ back by hand as the docs say, but without --apply-immediately (the CLI's default), so
+// the modification waits for the maintenance window. The next apply, its rollback refused again,
+// says that Multi-AZ is already pending and gives the command that makes it now, with the flag of
+// the rollback's direction (a change to 1 node rolls back Multi-AZ on, one to 2 nodes off); once
+// it is made, the apply after records the rollback.
 func TestAccDBTopology_rollbackRefusedPutBackLater(t *testing.T) {
-	srv, api, cfg := refusedRollbackAt(t, 1)
-	ctx := context.Background()
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: cfg(1), ExpectError: regexp.MustCompile(`(?s)Rollback\s+Not\s+Begun`)},
-			{
-				PreConfig: func() {
-					srv.ClearFaults()
-					if _, err := api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), MultiAZ: aws.Bool(true)}); err != nil {
-						t.Fatal(err)
-					}
-					srv.InjectFaults(modifyDenied)
+	for _, tc := range []struct {
+		name       string
+		at         int  // the refused change's generation
+		to         int  // its node count
+		back       bool // Multi-AZ as the rollback sets it
+		flag, word string
+	}{
+		{"to1", 1, 1, true, "--multi-az", "on"},
+		{"to2", 2, 2, false, "--no-multi-az", "off"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, api, cfg := refusedRollbackAt(t, tc.at)
+			ctx := context.Background()
+			var steps []resource.TestStep
+			if tc.at == 2 {
+				steps = append(steps, resource.TestStep{Config: cfg(1)})
+			}
+			steps = append(steps,
+				resource.TestStep{Config: cfg(tc.to), ExpectError: regexp.MustCompile(`(?s)Rollback\s+Not\s+Begun`)},
+				resource.TestStep{
+					PreConfig: func() {
+						srv.ClearFaults()
+						if _, err := api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), MultiAZ: aws.Bool(tc.back)}); err != nil {
+							t.Fatal(err)
+						}
+						srv.InjectFaults(modifyDenied)
+					},
+					Config: cfg(tc.to),
+					ExpectError: regexp.MustCompile(`(?s)was\s+refused.*Multi-AZ\s+` + tc.word + `\s+is\s+already\s+pending\s+on\s+DB\s+instance\s+mandible-prod\s+for\s+its\s+maintenance\s+window.*` +
+						`aws\s+rds\s+modify-db-instance\s+--db-instance-identifier\s+mandible-prod\s+` + tc.flag + `\s+--apply-immediately`),
 				},
-				Config: cfg(1),
-				ExpectError: regexp.MustCompile(`(?s)was\s+refused.*Multi-AZ\s+is\s+already\s+pending\s+on\s+DB\s+instance\s+mandible-prod\s+for\s+its\s+maintenance\s+window.*` +
-					`aws\s+rds\s+modify-db-instance\s+--db-instance-identifier\s+mandible-prod\s+--multi-az\s+--apply-immediately`),
-			},
-			{
-				PreConfig: func() {
-					srv.ClearFaults()
-					setMultiAZ(t, api, true) // as the message says: --apply-immediately
-					srv.InjectFaults(modifyDenied)
-				},
-				Config:      cfg(1),
-				ExpectError: regexp.MustCompile(`(?s)Topology\s+Change\s+Rolled\s+Back.*rolled\s+back:\s+Multi-AZ\s+turned\s+on\s+again`),
-			},
-		},
-	})
+				resource.TestStep{
+					PreConfig: func() {
+						srv.ClearFaults()
+						setMultiAZ(t, api, tc.back) // as the message says: --apply-immediately
+						srv.InjectFaults(modifyDenied)
+					},
+					Config:      cfg(tc.to),
+					ExpectError: regexp.MustCompile(`(?s)Topology\s+Change\s+Rolled\s+Back.*rolled\s+back:\s+Multi-AZ\s+turned\s+` + tc.word + `\s+again`),
+				})
+			resource.Test(t, resource.TestCase{PreCheck: func() { acctest.PreCheck(t) }, ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+		})
+	}
 }

@@ -685,3 +685,29 @@ func TestGuardTagRoom(t *testing.T) {
 		t.Errorf("the guard has %d tags, above RDS's %d", n, maxTags)
 	}
 }
+
+// Removing a set-aside guard's temporary restore instance is best effort: when RDS refuses it, the
+// run goes on with its change (and the instance is left for a later apply or the user).
+func TestSetAsideRestoreCleanupBestEffort(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	req := Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true}
+	tmp := restoreInstanceID("rightsize-guard-mandible-prod-g1-to1")
+	e.runInterrupted(t, req, StepRestoreCreate)
+	ctx, cancel := context.WithCancel(context.Background())
+	oB := *e.o
+	oB.Sleep = func(c context.Context, d time.Duration) error {
+		cancel()
+		return e.o.Sleep(c, d)
+	}
+	if _, err := oB.Run(ctx, req); err == nil {
+		t.Fatal("B was not interrupted")
+	}
+	e.srv.InjectFaults(sandbox.FaultRule{Operation: "DeleteDBInstance", Sequence: []sandbox.Fault{{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "denied for the test"}}})
+	res, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
+	if err != nil || res.Nodes != 1 {
+		t.Fatalf("C: %+v, %v; want its change made though the clean-up was refused", res, err)
+	}
+	if _, err := FindDBInstance(context.Background(), e.api, tmp); err != nil {
+		t.Errorf("temporary instance %s: %v, want it left after the refused clean-up", tmp, err)
+	}
+}

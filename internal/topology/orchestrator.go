@@ -323,9 +323,9 @@ type ChangeError struct {
 	// the cause, a missing permission or expired credentials, say, is fixed) makes the rollback.
 	RollbackRefused bool
 	// RollbackPendingWindow is true, with RollbackRefused, when the DB instance already has Multi-AZ
-	// pending as the rollback would set it: a modification made by hand without
+	// pending as the rollback would set it (RollbackMultiAZ): a modification made by hand without
 	// --apply-immediately, which waits for the maintenance window.
-	RollbackPendingWindow bool
+	RollbackPendingWindow, RollbackMultiAZ bool
 	// RollbackUntagged is true, with RollbackInProgress, when the guard could not be tagged
 	// rolling-back (the credentials refused that call too): it still says changing, and the next
 	// run resumes the change (validates it again, and rolls it back if it still fails) rather than
@@ -360,7 +360,7 @@ func (e *ChangeError) Error() string {
 	case e.GuardUnusable:
 		fmt.Fprintf(&b, "; the change was requested earlier, and its guard snapshot no longer verifies, so nothing more is done behind it: check the database; "+
 			"to keep it as it is, tag the guard snapshot %s %s = %s and import the database (after terraform state rm if the resource is in the state); "+
-			"to go back, restore it from the guard snapshot", e.GuardSnapshotID, TagOutcome, OutcomeSuperseded)
+			"to go back, restore it from the guard snapshot if that still serves as a restore point (the verification above says what is wrong with it)", e.GuardSnapshotID, TagOutcome, OutcomeSuperseded)
 	case e.Resumable && e.Changed && stillInProgress(e.Err):
 		b.WriteString("; the change is still in progress and is not rolled back: apply again to wait for it to finish (and validate it), " +
 			"with a longer timeout for a large database")
@@ -383,9 +383,9 @@ func (e *ChangeError) Error() string {
 		fmt.Fprintf(&b, "; the rollback (%s) was refused: %v; nothing is restored yet: %s",
 			e.RollbackAction, e.RollbackErr, e.notBegunNext("fix the cause ("+refusalCause(e.RollbackErr)+") and apply again"))
 		if e.RollbackPendingWindow {
-			fmt.Fprintf(&b, ". Multi-AZ is already pending on %s for its maintenance window (a modification made without --apply-immediately): "+
-				"to put it back now, run aws rds modify-db-instance --db-instance-identifier %s --multi-az --apply-immediately, then apply again, which records the rollback",
-				e.Target.Noun(), e.Target.Identifier)
+			fmt.Fprintf(&b, ". Multi-AZ %s is already pending on %s for its maintenance window (a modification made without --apply-immediately): "+
+				"to put it back now, run aws rds modify-db-instance --db-instance-identifier %s --%smulti-az --apply-immediately, then apply again, which records the rollback",
+				onOff(e.RollbackMultiAZ), e.Target.Noun(), e.Target.Identifier, map[bool]string{true: "", false: "no-"}[e.RollbackMultiAZ])
 		}
 	case e.RollbackInProgress && e.RollbackRequested && !stillInProgress(e.RollbackErr):
 		fmt.Fprintf(&b, "; rolling back (%s): RDS accepted the rollback, but the apply could not watch it finish: %v; fix that (%s) and apply again to wait for it and record the rollback",
@@ -591,11 +591,15 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		if latest != nil && latest.outcome() == OutcomeSuperseded && r.req.Target.Kind == KindInstance {
 			// A run that set it aside may have been interrupted before it removed the guard's
 			// temporary verify_restore instance (retire sets aside first): no run would remove it.
-			if err := r.clearRestore(ctx, latest.id); err != nil {
+			// Best effort, and bounded: the instance may still be restoring (clearRestore waits for it).
+			cctx, cancel := context.WithTimeout(ctx, setAsideCleanupTimeout)
+			err := r.clearRestore(cctx, latest.id)
+			cancel()
+			if err != nil {
 				if ctx.Err() != nil {
 					return nil, r.changeErr("removing the temporary restore instance of set-aside guard snapshot "+latest.id, err)
 				}
-				r.o.logf("%s: removing the temporary restore instance of set-aside guard snapshot %s: %v", r.req.Target, latest.id, err)
+				r.o.logf("%s: removing the temporary restore instance of set-aside guard snapshot %s (left for the next apply, or to delete by hand): %v", r.req.Target, latest.id, err)
 			}
 		}
 		if latest.abandoned() {
@@ -1898,6 +1902,10 @@ func clusterAt(t *Topology, n int) bool {
 	return true
 }
 
+// setAsideCleanupTimeout bounds how long a run waits to remove the temporary verify_restore
+// instance of a guard snapshot another run set aside (do) before it goes on without.
+const setAsideCleanupTimeout = 5 * time.Minute
+
 // changeShowsWithin is how long after a run tags its guard snapshot changing (TagChangeRequested)
 // its change may take to show at RDS: the change call follows the tag at once, but the SDK may
 // retry it (throttling, a server error) and RDS may report the old state for a few seconds more.
@@ -2088,7 +2096,7 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 		// taking the failed change for the database's topology.
 		ce.RollbackErr, ce.RollbackInProgress, ce.RollbackRefused = err, true, true
 		if t := r.topo; r.req.Target.Kind == KindInstance && t != nil && t.PendingMultiAZ != nil && *t.PendingMultiAZ == (r.from == 2) && t.MultiAZ != *t.PendingMultiAZ {
-			ce.RollbackPendingWindow = true
+			ce.RollbackPendingWindow, ce.RollbackMultiAZ = true, r.from == 2
 		}
 		outcome = OutcomeRollingBack
 	case err != nil && r.rollbackRequested && awserr.CredentialsRefused(err):

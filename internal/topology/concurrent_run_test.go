@@ -711,3 +711,31 @@ func TestSetAsideRestoreCleanupBestEffort(t *testing.T) {
 		t.Errorf("temporary instance %s: %v, want it left after the refused clean-up", tmp, err)
 	}
 }
+
+// createdByHandRDS takes a manual snapshot of the same name, without tags, right before each
+// CreateDBSnapshot: someone took one under the guard's identifier after the run looked for guards.
+type createdByHandRDS struct{ RDSAPI }
+
+func (c createdByHandRDS) CreateDBSnapshot(ctx context.Context, in *rds.CreateDBSnapshotInput, f ...func(*rds.Options)) (*rds.CreateDBSnapshotOutput, error) {
+	if _, err := c.RDSAPI.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: in.DBInstanceIdentifier, DBSnapshotIdentifier: in.DBSnapshotIdentifier}, f...); err != nil {
+		return nil, err
+	}
+	return c.RDSAPI.CreateDBSnapshot(ctx, in, f...)
+}
+
+// A snapshot taken by hand under the guard's identifier between the run's look for guards and its
+// own request is no other run's guard: the run stops, having changed nothing, saying to choose
+// another prefix.
+func TestGuardIdentifierTakenByHand(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	o := *e.o
+	o.RDS = createdByHandRDS{o.RDS}
+	_, err := o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
+	var pe *PrecheckError
+	if !errors.As(err, &pe) || pe.Reason != ReasonForeignGuard || !strings.Contains(err.Error(), "is not a guard snapshot this provider took") {
+		t.Errorf("%v, want a refusal naming the foreign snapshot", err)
+	}
+	if n := len(e.srv.Calls("ModifyDBInstance")); n != 0 {
+		t.Errorf("%d ModifyDBInstance calls, want none", n)
+	}
+}

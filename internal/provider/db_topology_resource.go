@@ -552,6 +552,12 @@ func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, node
 					res.GuardSnapshotID, strings.Join(nc, ", "), req.Target.Noun()))
 		}
 	}
+	if len(res.RestoreInstancesLeft) > 0 {
+		diags.AddWarning("Temporary Restore Instance Left", fmt.Sprintf("An earlier apply's guard.verify_restore left temporary DB instance(s), restored from guard snapshots of this change "+
+			"that are no longer used, which this apply could not remove: %s. Delete them once available "+
+			"(aws rds delete-db-instance --db-instance-identifier <identifier> --skip-final-snapshot): they are billed as DB instances until deleted.",
+			strings.Join(res.RestoreInstancesLeft, "; ")))
+	}
 	if res.SupersededGuardSnapshotID != "" {
 		diags.AddWarning("Earlier Guard Snapshot Superseded", fmt.Sprintf("An earlier apply took guard snapshot %s and was interrupted before it changed %s. "+
 			"A database is changed only behind a guard snapshot taken in the same apply, so this apply took %s. "+
@@ -635,8 +641,10 @@ func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error, 
 			hint = "It changed since the plan was made: run terraform plan again (its refresh records the database as it is) and apply that plan."
 		case pe.Reason == topology.ReasonAlreadyAtTarget:
 			hint = fmt.Sprintf("To manage it as it is, import it: terraform import <address> %s.", req.Target)
+		case pe.Reason == topology.ReasonConcurrentRun:
+			hint = "" // the refusal says what to do: let the other apply finish, then plan again
 		}
-		diags.AddAttributeError(at, "Topology Change Refused", err.Error()+". "+hint)
+		diags.AddAttributeError(at, "Topology Change Refused", strings.TrimSpace(err.Error()+". "+hint))
 	case errors.As(err, &ce) && ce.RolledBack:
 		diags.AddError("Topology Change Rolled Back", err.Error()+". The previous topology is restored; fix the cause and apply again.")
 	case errors.As(err, &ce) && ce.RollbackInProgress && ce.RollbackRequested:

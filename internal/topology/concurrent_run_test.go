@@ -651,19 +651,21 @@ func TestChangeShowsPollsAtDefault(t *testing.T) {
 }
 
 // A guard snapshot is taken only with room for the tags a change adds to it later (the time it
-// was requested, a failure, a restore verified): with one tag too many the change is refused
-// before anything is taken; one fewer goes through, within RDS's 50 tags.
+// was requested, a restore verified, a failure): with one tag too many the change is refused
+// before anything is taken; one fewer goes through a change that writes all three, within RDS's
+// 50 tags.
 func TestGuardTagRoom(t *testing.T) {
-	run := func(extra int) (*env, error) {
+	run := func(extra int, req Request) (*env, error) {
 		e := newEnv(t, sandbox.Demo())
-		tags := map[string]string{}
+		req.Tags = map[string]string{}
 		for i := range extra {
-			tags[fmt.Sprintf("team-%02d", i)] = "x"
+			req.Tags[fmt.Sprintf("team-%02d", i)] = "x"
 		}
-		_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Tags: tags})
+		_, err := e.o.Run(context.Background(), req)
 		return e, err
 	}
-	e, err := run(0)
+	plain := Request{Target: mandible, Nodes: 1, Generation: 1}
+	e, err := run(0, plain)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -673,16 +675,25 @@ func TestGuardTagRoom(t *testing.T) {
 			base++
 		}
 	}
-	room := maxTags - tagsAddedLater - base
-	if e, err := run(room + 1); err == nil || !strings.Contains(err.Error(), "exceed the RDS limit of 50") || len(e.srv.Calls("CreateDBSnapshot")) != 0 {
+	room := maxTags - 3 - base // rightsize:change-requested, restore-verified and failure come later
+	if e, err := run(room+1, plain); err == nil || !strings.Contains(err.Error(), "exceed the RDS limit of 50") || len(e.srv.Calls("CreateDBSnapshot")) != 0 {
 		t.Errorf("%d tags of the user's: %v, want the change refused before a guard is taken", room+1, err)
 	}
-	e, err = run(room)
-	if err != nil {
-		t.Fatalf("%d tags of the user's: %v", room, err)
+	full := plain
+	full.VerifyRestore, full.Validator = true, mismatchValidator{}
+	e, err = run(room, full)
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RolledBack {
+		t.Fatalf("%d tags of the user's: %v, want the change validated, failed and rolled back", room, err)
 	}
-	if n := len(e.snapshotTags(KindInstance, "rightsize-guard-mandible-prod-g1-to1")); n > maxTags {
-		t.Errorf("the guard has %d tags, above RDS's %d", n, maxTags)
+	tags := e.snapshotTags(KindInstance, "rightsize-guard-mandible-prod-g1-to1")
+	for _, k := range []string{TagChangeRequested, TagRestoreVerified, TagFailure} {
+		if tags[k] == "" {
+			t.Errorf("the guard lacks %s", k)
+		}
+	}
+	if len(tags) != maxTags {
+		t.Errorf("the guard has %d tags, want exactly RDS's %d", len(tags), maxTags)
 	}
 }
 
@@ -703,12 +714,51 @@ func TestSetAsideRestoreCleanupBestEffort(t *testing.T) {
 		t.Fatal("B was not interrupted")
 	}
 	e.srv.InjectFaults(sandbox.FaultRule{Operation: "DeleteDBInstance", Sequence: []sandbox.Fault{{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "denied for the test"}}})
+	e.srv.ResetLog()
 	res, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
 	if err != nil || res.Nodes != 1 {
 		t.Fatalf("C: %+v, %v; want its change made though the clean-up was refused", res, err)
 	}
+	if calls := e.srv.Calls("DeleteDBInstance"); len(calls) != 1 || calls[0].Params["DBInstanceIdentifier"] != tmp || calls[0].ErrorCode != "AccessDenied" {
+		t.Errorf("DeleteDBInstance calls %+v, want the one refused for %s", calls, tmp)
+	}
 	if _, err := FindDBInstance(context.Background(), e.api, tmp); err != nil {
 		t.Errorf("temporary instance %s: %v, want it left after the refused clean-up", tmp, err)
+	}
+	if len(res.RestoreInstancesLeft) != 1 || !strings.HasPrefix(res.RestoreInstancesLeft[0], tmp+" (of guard snapshot rightsize-guard-mandible-prod-g1-to1: ") {
+		t.Errorf("instances left %q, want %s named for the warning", res.RestoreInstancesLeft, tmp)
+	}
+}
+
+// The temporary restore instance of an earlier attempt of the change, no longer the latest (a
+// later apply could not remove it, then was interrupted after taking its own guard), is removed by
+// the next apply of the change.
+func TestEarlierAttemptRestoreInstanceRemoved(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	req := Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true}
+	tmp := restoreInstanceID("rightsize-guard-mandible-prod-g1-to1")
+	e.runInterrupted(t, req, StepRestoreCreate) // A: attempt 1, its temporary instance restoring
+	ctx, cancel := context.WithCancel(context.Background())
+	oB := *e.o
+	oB.Sleep = func(c context.Context, d time.Duration) error {
+		cancel()
+		return e.o.Sleep(c, d)
+	}
+	if _, err := oB.Run(ctx, req); err == nil { // B: sets attempt 1 aside, interrupted before removing the instance
+		t.Fatal("B was not interrupted")
+	}
+	e.srv.InjectFaults(sandbox.FaultRule{Operation: "DeleteDBInstance", Sequence: []sandbox.Fault{{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "denied for the test"}}})
+	plain := Request{Target: mandible, Nodes: 1, Generation: 1}
+	e.runInterrupted(t, plain, StepGuardCreate) // C: cannot remove it, takes attempt 2, interrupted
+	if _, err := FindDBInstance(context.Background(), e.api, tmp); err != nil {
+		t.Fatalf("temporary instance after C: %v, want it still there", err)
+	}
+	res, err := e.o.Run(context.Background(), plain) // D
+	if err != nil || res.Nodes != 1 || len(res.RestoreInstancesLeft) != 0 {
+		t.Fatalf("D: %+v, %v", res, err)
+	}
+	if _, err := FindDBInstance(context.Background(), e.api, tmp); !IsNotFound(err) {
+		t.Errorf("temporary instance %s of attempt 1 after D: %v, want it removed", tmp, err)
 	}
 }
 
@@ -737,5 +787,10 @@ func TestGuardIdentifierTakenByHand(t *testing.T) {
 	}
 	if n := len(e.srv.Calls("ModifyDBInstance")); n != 0 {
 		t.Errorf("%d ModifyDBInstance calls, want none", n)
+	}
+	// As the message says, applying again goes on behind the next attempt's identifier.
+	e.srv.Advance(time.Hour) // the snapshot taken by hand done
+	if res, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1}); err != nil || res.GuardSnapshotID != "rightsize-guard-mandible-prod-g1-to1-r2" {
+		t.Errorf("applied again: %+v, %v; want the change made behind attempt 2", res, err)
 	}
 }

@@ -73,7 +73,8 @@ const (
 	// (Request.DisableRollback): the target is left as the change made it.
 	OutcomeFailedNotRolledBack = "failed-not-rolled-back"
 	// OutcomeSuperseded marks a guard snapshot an interrupted run took before changing anything,
-	// replaced by the next run's own (a change is made only behind a guard taken in its run).
+	// replaced by the next run's own (a change is made only behind a guard taken in its run); users
+	// also tag it by hand, as messages advise, to close a change they keep as it is (then import).
 	OutcomeSuperseded = "superseded"
 )
 
@@ -455,7 +456,8 @@ func (r *run) ownCreation(ctx context.Context, id string, tags map[string]string
 	}
 	if g.tags[TagManagedBy] != ManagedByValue || !strings.EqualFold(g.source, r.req.Target.Identifier) {
 		return r.precheckErr(ReasonForeignGuard, "snapshot %s already exists and is not a guard snapshot this provider took of %s (a snapshot taken by hand under that name, "+
-			"or of another database); choose another snapshot_identifier_prefix; nothing was changed by this apply", id, r.req.Target.Noun())
+			"or of another database); nothing was changed by this apply: apply again (the next attempt takes the next identifier; a snapshot of another database "+
+			"under this change's identifiers is refused until you choose another snapshot_identifier_prefix)", id, r.req.Target.Noun())
 	}
 	if g.tags[TagRun] != tags[TagRun] {
 		return r.precheckErr(ReasonConcurrentRun, "guard snapshot %s already exists, taken by another run for the same change (tagged %s = %s): "+

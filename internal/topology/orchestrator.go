@@ -230,6 +230,9 @@ type Result struct {
 	// (Request.DeleteGuardOnSuccess), could not be: the change itself succeeded, and the
 	// snapshot is retained.
 	GuardDeleteError string
+	// RestoreInstancesLeft names the temporary verify_restore instances of this change's earlier
+	// guard snapshots that this run could not remove (clearEarlierRestores), with why.
+	RestoreInstancesLeft []string
 	// SupersededGuardSnapshotID names the guard snapshot an earlier run took before it was
 	// interrupted, when this run found the target unchanged and took a new one (empty
 	// otherwise). It is kept, tagged with outcome "superseded".
@@ -492,6 +495,9 @@ type run struct {
 	id string
 	// previewing is true for Preview (a plan), which never waits (changeShows).
 	previewing bool
+	// attempts are the attempt numbers of this change's guard snapshots the listing showed
+	// (findGuards).
+	attempts []int
 }
 
 // Run performs (or resumes) the change described by req. It is idempotent for a given
@@ -588,20 +594,11 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		res.Resumed = true
 		r.o.logf("%s: resuming with guard snapshot %s (status %s)", r.req.Target, latest.id, latest.status)
 	} else {
-		if latest != nil && latest.outcome() == OutcomeSuperseded && r.req.Target.Kind == KindInstance {
-			// A run that set it aside may have been interrupted before it removed the guard's
-			// temporary verify_restore instance (retire sets aside first): no run would remove it.
-			// Best effort, and bounded: the instance may still be restoring (clearRestore waits for it).
-			cctx, cancel := context.WithTimeout(ctx, setAsideCleanupTimeout)
-			err := r.clearRestore(cctx, latest.id)
-			cancel()
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil, r.changeErr("removing the temporary restore instance of set-aside guard snapshot "+latest.id, err)
-				}
-				r.o.logf("%s: removing the temporary restore instance of set-aside guard snapshot %s (left for the next apply, or to delete by hand): %v", r.req.Target, latest.id, err)
-			}
+		left, err := r.clearEarlierRestores(ctx, latest)
+		if err != nil {
+			return nil, err
 		}
+		res.RestoreInstancesLeft = left
 		if latest.abandoned() {
 			if err := r.retire(ctx, latest); err != nil {
 				return nil, err
@@ -1085,7 +1082,7 @@ func (r *run) findGuards(ctx context.Context) (*guard, int, error) {
 	if n := len(attempts); n > 0 {
 		next = attempts[n-1]
 	}
-	r.attemptsFound = len(attempts)
+	r.attemptsFound, r.attempts = len(attempts), attempts
 	// Load the highest listed attempt, then any the listing did not show yet (a snapshot just
 	// created) or that belongs to another target, up to the first identifier that is free.
 	for ; next <= maxAttemptNumber; next++ {
@@ -1902,9 +1899,59 @@ func clusterAt(t *Topology, n int) bool {
 	return true
 }
 
-// setAsideCleanupTimeout bounds how long a run waits to remove the temporary verify_restore
-// instance of a guard snapshot another run set aside (do) before it goes on without.
+// setAsideCleanupTimeout bounds how long a run waits to remove a temporary verify_restore
+// instance of an earlier guard snapshot of its change (clearEarlierRestores) before it goes on
+// without.
 const setAsideCleanupTimeout = 5 * time.Minute
+
+// clearEarlierRestores removes the temporary verify_restore instances of this change's earlier
+// guard snapshots (DB instances): every attempt below latest, which a later attempt closed, and
+// latest itself once set aside (retire tags it superseded before it removes the instance, and a
+// run interrupted in between leaves it). Best effort, each within setAsideCleanupTimeout (an
+// instance still restoring is waited for): it returns those left, with why, for the next apply
+// or the user; an error only when the run is interrupted meanwhile. One describe per earlier
+// attempt when there is nothing to remove.
+func (r *run) clearEarlierRestores(ctx context.Context, latest *guard) ([]string, error) {
+	if r.req.Target.Kind != KindInstance || latest == nil {
+		return nil, nil
+	}
+	var ids []string
+	for _, a := range r.attempts {
+		if a < latest.attempt {
+			ids = append(ids, GuardSnapshotID(r.req.SnapshotPrefix, r.req.Target, r.req.Generation, r.req.Nodes, a))
+		}
+	}
+	if latest.outcome() == OutcomeSuperseded {
+		ids = append(ids, latest.id)
+	}
+	var left []string
+	found := false
+	for _, id := range ids {
+		tmp := restoreInstanceID(id)
+		if _, err := FindDBInstance(ctx, r.o.RDS, tmp); IsNotFound(err) {
+			continue
+		}
+		found = true
+		cctx, cancel := context.WithTimeout(ctx, setAsideCleanupTimeout)
+		err := r.clearRestore(cctx, id)
+		cancel()
+		if err == nil {
+			continue
+		}
+		if ctx.Err() != nil {
+			return nil, r.changeErr("removing the temporary restore instance of earlier guard snapshot "+id, err)
+		}
+		r.o.logf("%s: removing temporary restore instance %s of earlier guard snapshot %s: %v", r.req.Target, tmp, id, err)
+		left = append(left, fmt.Sprintf("%s (of guard snapshot %s: %v)", tmp, id, err))
+	}
+	if found {
+		// Described again: the waits may have lasted minutes.
+		if t, err := Describe(ctx, r.o.RDS, r.req.Target); err == nil {
+			r.topo = t
+		}
+	}
+	return left, nil
+}
 
 // changeShowsWithin is how long after a run tags its guard snapshot changing (TagChangeRequested)
 // its change may take to show at RDS: the change call follows the tag at once, but the SDK may

@@ -2,8 +2,10 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -58,5 +60,58 @@ func TestUpdate_validationNotCompared(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("warnings %v, want the messages table reported not compared", d.Warnings())
+	}
+}
+
+// An earlier apply's verify_restore left its temporary instance, and another apply set that guard
+// aside but stopped before removing it; the next apply, refused the deletion, goes on with its
+// change and warns, naming the instance and how to delete it.
+func TestUpdate_restoreInstanceLeft(t *testing.T) {
+	applies := 0
+	srv, api := topologySandbox(t, sandbox.Demo(), func(o *topology.Orchestrator) {
+		switch applies++; applies {
+		case 1: // interrupted while its guard snapshot is restored to the temporary instance
+			o.OnStep = func(s topology.Step) error {
+				if s == topology.StepRestoreCreate {
+					return errors.New("test interruption while restoring")
+				}
+				return nil
+			}
+		case 2: // sets that guard aside, then stops at its first wait (for the temporary instance)
+			o.Sleep = func(context.Context, time.Duration) error { return errors.New("test interruption while waiting") }
+		}
+	})
+	r, empty := directTopologyResource(t, api)
+	verify := types.ObjectValueMust(guardAttrTypes, map[string]attr.Value{
+		"snapshot_identifier_prefix": types.StringValue(topology.DefaultSnapshotPrefix), "retain": types.BoolValue(true), "verify_restore": types.BoolValue(true),
+	})
+	update := func() diag.Diagnostics {
+		t.Helper()
+		sm, pm := mandibleModel(2, 2, false, lastChangeObject(1, "created", 2, 2)), mandibleModel(1, 2, false, lastChangeObject(1, "created", 2, 2))
+		sm.Guard, pm.Guard = verify, verify
+		return directUpdate(t, r, empty, sm, pm)
+	}
+	for i := 1; i <= 2; i++ {
+		if d := update(); !d.HasError() {
+			t.Fatalf("apply %d was not interrupted", i)
+		}
+	}
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DeleteDBInstance", Sequence: []sandbox.Fault{{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "denied for the test"}}})
+	d := update()
+	if d.HasError() {
+		t.Fatalf("third apply: %v", d)
+	}
+	var found bool
+	for _, w := range d.Warnings() {
+		if w.Summary() == "Temporary Restore Instance Left" {
+			found = true
+			if !strings.Contains(w.Detail(), "rs-verify-") || !strings.Contains(w.Detail(), "(of guard snapshot rightsize-guard-mandible-prod-g2-to1: ") ||
+				!strings.Contains(w.Detail(), "aws rds delete-db-instance --db-instance-identifier <identifier> --skip-final-snapshot") {
+				t.Errorf("warning %q", w.Detail())
+			}
+		}
+	}
+	if !found {
+		t.Errorf("warnings %v, want the temporary instance left named", d.Warnings())
 	}
 }

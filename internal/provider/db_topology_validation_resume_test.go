@@ -49,18 +49,19 @@ func TestUpdate_validationNotCompared(t *testing.T) {
 	if d.HasError() {
 		t.Fatalf("second apply: %v", d)
 	}
-	var found bool
-	for _, w := range d.Warnings() {
-		if w.Summary() == "Validation Not Compared" {
-			found = true
-			if !strings.Contains(w.Detail(), "guard snapshot rightsize-guard-mandible-prod-g2-to1 when the change began, which has nothing for: rows of "+schema+".messages.") {
-				t.Errorf("warning %q", w.Detail())
-			}
-		}
-	}
-	if !found {
+	if w, ok := warningDetail(d, "Validation Not Compared"); !ok || !strings.Contains(w, "guard snapshot rightsize-guard-mandible-prod-g2-to1 when the change began, which has nothing for: rows of "+schema+".messages.") {
 		t.Errorf("warnings %v, want the messages table reported not compared", d.Warnings())
 	}
+}
+
+// warningDetail returns the detail of the warning of d titled summary, if there is one.
+func warningDetail(d diag.Diagnostics, summary string) (string, bool) {
+	for _, w := range d.Warnings() {
+		if w.Summary() == summary {
+			return w.Detail(), true
+		}
+	}
+	return "", false
 }
 
 // An earlier apply's verify_restore left its temporary instance, and another apply set that guard
@@ -101,17 +102,8 @@ func TestUpdate_restoreInstanceLeft(t *testing.T) {
 	if d.HasError() {
 		t.Fatalf("third apply: %v", d)
 	}
-	var found bool
-	for _, w := range d.Warnings() {
-		if w.Summary() == "Temporary Restore Instance Left" {
-			found = true
-			if !strings.Contains(w.Detail(), "rs-verify-") || !strings.Contains(w.Detail(), "(of guard snapshot rightsize-guard-mandible-prod-g2-to1: ") ||
-				!strings.Contains(w.Detail(), "aws rds delete-db-instance --db-instance-identifier <identifier> --skip-final-snapshot") {
-				t.Errorf("warning %q", w.Detail())
-			}
-		}
-	}
-	if !found {
-		t.Errorf("warnings %v, want the temporary instance left named", d.Warnings())
+	if w, ok := warningDetail(d, "Temporary Restore Instance Left"); !ok || !strings.Contains(w, "rs-verify-") || !strings.Contains(w, "(of guard snapshot rightsize-guard-mandible-prod-g2-to1: ") ||
+		!strings.Contains(w, "aws rds delete-db-instance --db-instance-identifier <identifier> --skip-final-snapshot") {
+		t.Errorf("warnings %v, want the temporary instance left named, and how to delete it", d.Warnings())
 	}
 }

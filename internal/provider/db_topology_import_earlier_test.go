@@ -821,3 +821,73 @@ resource "rightsize_db_topology" "m" {
 		},
 	})
 }
+
+// The docs' way to follow a restore from a guard snapshot: RDS restores it to a new identifier;
+// the resource that managed the old database leaves the state (here: removed from the
+// configuration, whose destroy changes nothing on the database), and a resource for the restored
+// one is imported. The restored database's import finds none of the old one's guard snapshots and
+// its plan is empty; nothing is changed on either database.
+func TestAccDBTopology_followRestoreFromGuard(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	old := topologyConfig(srv, nil, `
+resource "rightsize_db_topology" "m" {
+  db_instance_identifier = "mandible-prod"
+  nodes                  = 1
+}
+`)
+	restored := `
+resource "rightsize_db_topology" "r" {
+  db_instance_identifier = "mandible-restored"
+  nodes                  = 2
+}
+`
+	ctx := context.Background()
+	resource.Test(t, resource.TestCase{
+		PreCheck: func() { acctest.PreCheck(t) }, ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: old},
+			{
+				PreConfig: func() {
+					// aws rds restore-db-instance-from-db-snapshot --db-instance-identifier mandible-restored
+					//   --db-snapshot-identifier rightsize-guard-mandible-prod-g1-to1 --multi-az
+					if _, err := api.RestoreDBInstanceFromDBSnapshot(ctx, &rds.RestoreDBInstanceFromDBSnapshotInput{DBInstanceIdentifier: aws.String("mandible-restored"),
+						DBSnapshotIdentifier: aws.String("rightsize-guard-mandible-prod-g1-to1"), MultiAZ: aws.Bool(true)}); err != nil {
+						t.Fatal(err)
+					}
+					srv.Advance(time.Hour)
+					srv.ResetLog()
+				},
+				Config: old + restored, ResourceName: "rightsize_db_topology.r", ImportState: true, ImportStateId: "instance:mandible-restored", ImportStatePersist: true,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					for _, st := range states {
+						if st.ID != "instance:mandible-restored" {
+							continue
+						}
+						for k, v := range map[string]string{"nodes": "2", "current_nodes": "2", "multi_az": "true", "last_change.generation": ""} {
+							if got := st.Attributes[k]; got != v {
+								return fmt.Errorf("imported %s = %q, want %q", k, got, v)
+							}
+						}
+						return nil
+					}
+					return fmt.Errorf("no state imported for mandible-restored")
+				},
+			},
+			{
+				Config: topologyConfig(srv, nil, restored),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("rightsize_db_topology.m", plancheck.ResourceActionDestroy),
+					plancheck.ExpectResourceAction("rightsize_db_topology.r", plancheck.ResourceActionNoop),
+				}},
+				Check: func(*terraform.State) error {
+					for _, op := range []string{"ModifyDBInstance", "DeleteDBInstance", "CreateDBInstance", "CreateDBSnapshot"} {
+						if n := len(srv.Calls(op)); n != 0 {
+							return fmt.Errorf("%d %s calls after the restore, want none", n, op)
+						}
+					}
+					return nil
+				},
+			},
+		},
+	})
+}

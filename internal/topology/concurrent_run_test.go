@@ -592,16 +592,12 @@ func TestConcurrentRunChangeNotYetShown(t *testing.T) {
 	}
 }
 
-// TestSetAsideRestoreInstanceRemoved: A (verify_restore) is interrupted while its guard snapshot
-// is restored to the temporary instance; B sets A's guard aside (tagging it superseded first) and
-// is interrupted while it waits to remove that instance. The next run, C, finds the guard set
-// aside and removes the instance before it goes on: no run would otherwise (a set-aside guard is
-// never set aside again), and it would be billed until found by hand.
-func TestSetAsideRestoreInstanceRemoved(t *testing.T) {
-	e := newEnv(t, sandbox.Demo())
-	req := Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true}
-	const guardID = "rightsize-guard-mandible-prod-g1-to1"
-	tmp := restoreInstanceID(guardID)
+// setAsideBeforeCleanup leaves, as interruptions do, the guard snapshot of req's change (with
+// verify_restore, on mandible-prod) set aside with its temporary restore instance still there: A
+// is interrupted while its guard is restored to the instance, B sets A's guard aside and is
+// interrupted at its first wait (for the instance). It returns the instance's identifier.
+func setAsideBeforeCleanup(t *testing.T, e *env, req Request) string {
+	t.Helper()
 	e.runInterrupted(t, req, StepRestoreCreate)
 	ctx, cancel := context.WithCancel(context.Background())
 	oB := *e.o
@@ -611,6 +607,22 @@ func TestSetAsideRestoreInstanceRemoved(t *testing.T) {
 	}
 	if _, err := oB.Run(ctx, req); err == nil {
 		t.Fatal("B was not interrupted")
+	}
+	return restoreInstanceID(GuardSnapshotID(req.SnapshotPrefix, req.Target, req.Generation, req.Nodes, 1))
+}
+
+// TestSetAsideRestoreInstanceRemoved: A (verify_restore) is interrupted while its guard snapshot
+// is restored to the temporary instance; B sets A's guard aside (tagging it superseded first) and
+// is interrupted while it waits to remove that instance. The next run, C, finds the guard set
+// aside and removes the instance before it goes on: no run would otherwise (a set-aside guard is
+// never set aside again), and it would be billed until found by hand.
+func TestSetAsideRestoreInstanceRemoved(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	req := Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true}
+	const guardID = "rightsize-guard-mandible-prod-g1-to1"
+	tmp := setAsideBeforeCleanup(t, e, req)
+	if tmp != restoreInstanceID(guardID) {
+		t.Fatalf("temporary instance %s, want that of %s", tmp, guardID)
 	}
 	if got := e.snapshotTags(KindInstance, guardID)[TagOutcome]; got != OutcomeSuperseded {
 		t.Fatalf("A's guard after B: %q, want %q", got, OutcomeSuperseded)
@@ -702,17 +714,7 @@ func TestGuardTagRoom(t *testing.T) {
 func TestSetAsideRestoreCleanupBestEffort(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
 	req := Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true}
-	tmp := restoreInstanceID("rightsize-guard-mandible-prod-g1-to1")
-	e.runInterrupted(t, req, StepRestoreCreate)
-	ctx, cancel := context.WithCancel(context.Background())
-	oB := *e.o
-	oB.Sleep = func(c context.Context, d time.Duration) error {
-		cancel()
-		return e.o.Sleep(c, d)
-	}
-	if _, err := oB.Run(ctx, req); err == nil {
-		t.Fatal("B was not interrupted")
-	}
+	tmp := setAsideBeforeCleanup(t, e, req)
 	e.srv.InjectFaults(sandbox.FaultRule{Operation: "DeleteDBInstance", Sequence: []sandbox.Fault{{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "denied for the test"}}})
 	e.srv.ResetLog()
 	res, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
@@ -736,17 +738,7 @@ func TestSetAsideRestoreCleanupBestEffort(t *testing.T) {
 func TestEarlierAttemptRestoreInstanceRemoved(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
 	req := Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true}
-	tmp := restoreInstanceID("rightsize-guard-mandible-prod-g1-to1")
-	e.runInterrupted(t, req, StepRestoreCreate) // A: attempt 1, its temporary instance restoring
-	ctx, cancel := context.WithCancel(context.Background())
-	oB := *e.o
-	oB.Sleep = func(c context.Context, d time.Duration) error {
-		cancel()
-		return e.o.Sleep(c, d)
-	}
-	if _, err := oB.Run(ctx, req); err == nil { // B: sets attempt 1 aside, interrupted before removing the instance
-		t.Fatal("B was not interrupted")
-	}
+	tmp := setAsideBeforeCleanup(t, e, req) // attempt 1 set aside, its temporary instance left
 	e.srv.InjectFaults(sandbox.FaultRule{Operation: "DeleteDBInstance", Sequence: []sandbox.Fault{{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "denied for the test"}}})
 	plain := Request{Target: mandible, Nodes: 1, Generation: 1}
 	e.runInterrupted(t, plain, StepGuardCreate) // C: cannot remove it, takes attempt 2, interrupted

@@ -495,15 +495,22 @@ func (r *run) setOutcome(ctx context.Context, outcome string) error {
 // tagOutcome sets the outcome tag of guard snapshot g (nothing for a nil g or one without an
 // ARN).
 func (r *run) tagOutcome(ctx context.Context, g *guard, outcome string) error {
+	if err := r.tagGuard(ctx, g, map[string]string{TagOutcome: outcome}); err != nil {
+		return fmt.Errorf("tagging guard snapshot %s with outcome %s: %w", g.id, outcome, err)
+	}
+	return nil
+}
+
+// tagGuard adds tags to guard snapshot g in one call and records them on g (nothing for a nil g
+// or one without an ARN).
+func (r *run) tagGuard(ctx context.Context, g *guard, tags map[string]string) error {
 	if g == nil || g.arn == "" {
 		return nil
 	}
-	_, err := r.o.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: &g.arn,
-		Tags: []rdstypes.Tag{{Key: ptr(TagOutcome), Value: ptr(outcome)}}})
-	if err != nil {
-		return fmt.Errorf("tagging guard snapshot %s with outcome %s: %w", g.id, outcome, err)
+	if _, err := r.o.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: &g.arn, Tags: toTagList(tags)}); err != nil {
+		return err
 	}
-	g.tags[TagOutcome] = outcome
+	maps.Copy(g.tags, tags)
 	return nil
 }
 
@@ -541,13 +548,9 @@ func (r *run) recordFailure(ctx context.Context, cause string) {
 	if g == nil || g.arn == "" || cause == "" || g.tags[TagFailure] != "" {
 		return
 	}
-	v := tagText(cause)
-	if _, err := r.o.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: &g.arn,
-		Tags: []rdstypes.Tag{{Key: ptr(TagFailure), Value: ptr(v)}}}); err != nil {
+	if err := r.tagGuard(ctx, g, map[string]string{TagFailure: tagText(cause)}); err != nil {
 		r.o.logf("%s: tagging guard snapshot %s with the failure: %v", r.req.Target, g.id, err)
-		return
 	}
-	g.tags[TagFailure] = v
 }
 
 // retire sets aside g, the guard snapshot an earlier run took for this change before it was
@@ -583,7 +586,7 @@ func (r *run) retire(ctx context.Context, g *guard) error {
 	// verify_restore that loses the instance then finds why (setAside), and one about to change
 	// the database stops.
 	if r.req.Target.Kind == KindInstance {
-		if err := r.clearRestore(ctx, g.id); err != nil {
+		if _, err := r.clearRestore(ctx, g.id); err != nil {
 			return r.changeErr("removing the temporary restore instance of the earlier run's guard snapshot "+g.id, err)
 		}
 	}
@@ -661,11 +664,9 @@ func (r *run) verifyRestore(ctx context.Context) error {
 	if err := r.dropRestoreInstance(ctx, tmp, inst != nil && deref(inst.DBInstanceStatus) == "deleting"); err != nil {
 		return fmt.Errorf("verify_restore of guard snapshot %s: %w", g.id, err)
 	}
-	if _, err := r.o.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: &g.arn,
-		Tags: []rdstypes.Tag{{Key: ptr(TagRestoreVerified), Value: ptr("true")}}}); err != nil {
+	if err := r.tagGuard(ctx, g, map[string]string{TagRestoreVerified: "true"}); err != nil {
 		return fmt.Errorf("tagging guard snapshot %s as restore-verified: %w", g.id, err)
 	}
-	g.tags[TagRestoreVerified] = "true"
 	return r.boundary(ctx, StepRestoreDeleted)
 }
 
@@ -686,27 +687,28 @@ func (r *run) dropRestoreInstance(ctx context.Context, tmp string, deleting bool
 // clearRestore removes the temporary restore instance an interrupted verify_restore of guard
 // snapshot id left behind, if any: like verify_restore, it waits for the instance to be available
 // before deleting it. An instance of that name without the tags verify_restore creates it with
-// (restoreInstanceOwned) is not touched.
-func (r *run) clearRestore(ctx context.Context, id string) error {
+// (restoreInstanceOwned) is not touched. found reports whether there was one to remove (or its
+// describe failed).
+func (r *run) clearRestore(ctx context.Context, id string) (found bool, err error) {
 	tmp := restoreInstanceID(id)
 	inst, err := FindDBInstance(ctx, r.o.RDS, tmp)
 	if IsNotFound(err) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return true, err
 	}
 	if !restoreInstanceOwned(inst, id) {
 		r.o.logf("%s: instance %s is not tagged %s=%s and %s=%q; it is left alone", r.req.Target, tmp, TagManagedBy, ManagedByValue, tagPurpose, restorePurpose(id))
-		return nil
+		return false, nil
 	}
 	deleting := deref(inst.DBInstanceStatus) == "deleting"
 	if !deleting {
 		if _, err := r.waitInstance(ctx, tmp, "temporary restore instance "+tmp, pendingStatuses, "available"); err != nil {
-			return err
+			return true, err
 		}
 	}
-	return r.dropRestoreInstance(ctx, tmp, deleting)
+	return true, r.dropRestoreInstance(ctx, tmp, deleting)
 }
 
 // waitInstance waits for a DB instance to reach target ("deleted" when it is gone; a target

@@ -387,8 +387,8 @@ func (e *ChangeError) Error() string {
 			e.RollbackAction, e.RollbackErr, e.notBegunNext("fix the cause ("+refusalCause(e.RollbackErr)+") and apply again"))
 		if e.RollbackPendingWindow {
 			fmt.Fprintf(&b, ". Multi-AZ %s is already pending on %s for its maintenance window (a modification made without --apply-immediately): "+
-				"to put it back now, run aws rds modify-db-instance --db-instance-identifier %s --%smulti-az --apply-immediately, then apply again, which records the rollback",
-				onOff(e.RollbackMultiAZ), e.Target.Noun(), e.Target.Identifier, map[bool]string{true: "", false: "no-"}[e.RollbackMultiAZ])
+				"to put it back now, run aws rds modify-db-instance --db-instance-identifier %s %s --apply-immediately, then apply again, which records the rollback",
+				onOff(e.RollbackMultiAZ), e.Target.Noun(), e.Target.Identifier, multiAZFlag(e.RollbackMultiAZ))
 		}
 	case e.RollbackInProgress && e.RollbackRequested && !stillInProgress(e.RollbackErr):
 		fmt.Fprintf(&b, "; rolling back (%s): RDS accepted the rollback, but the apply could not watch it finish: %v; fix that (%s) and apply again to wait for it and record the rollback",
@@ -1419,8 +1419,8 @@ func (r *run) precheckOriginal() error {
 		if t.Nodes == r.req.Nodes && t.PendingMultiAZ != nil && *t.PendingMultiAZ != t.MultiAZ {
 			// Not at target for long: the maintenance window will apply the opposite change.
 			return r.precheckErr(ReasonPending, "it has %d node(s)%s, but turning Multi-AZ %s is pending for the next maintenance window (requested with apply_immediately = false); "+
-				"to keep %d node(s), revert that pending change (aws rds modify-db-instance --db-instance-identifier %s --%smulti-az --apply-immediately; RDS then applies any other pending modification at once too), then apply again",
-				t.Nodes, r.shapeText(), onOff(*t.PendingMultiAZ), t.Nodes, r.req.Target.Identifier, map[bool]string{true: "", false: "no-"}[t.MultiAZ])
+				"to keep %d node(s), revert that pending change (aws rds modify-db-instance --db-instance-identifier %s %s --apply-immediately; RDS then applies any other pending modification at once too), then apply again",
+				t.Nodes, r.shapeText(), onOff(*t.PendingMultiAZ), t.Nodes, r.req.Target.Identifier, multiAZFlag(t.MultiAZ))
 		}
 		if t.Nodes == r.req.Nodes {
 			return r.precheckErr(ReasonAlreadyAtTarget, "it already has %d node(s)%s", r.req.Nodes, r.shapeText())
@@ -1928,13 +1928,10 @@ func (r *run) clearEarlierRestores(ctx context.Context, latest *guard) ([]string
 	found := false
 	for _, id := range ids {
 		tmp := restoreInstanceID(id)
-		if _, err := FindDBInstance(ctx, r.o.RDS, tmp); IsNotFound(err) {
-			continue
-		}
-		found = true
 		cctx, cancel := context.WithTimeout(ctx, setAsideCleanupTimeout)
-		err := r.clearRestore(cctx, id)
+		there, err := r.clearRestore(cctx, id)
 		cancel()
+		found = found || there
 		if err == nil {
 			continue
 		}
@@ -1993,12 +1990,10 @@ func (r *run) changeShows(ctx context.Context, g *guard) (bool, error) {
 // tagChanging tags the guard snapshot changing, with the time (TagChangeRequested), right before
 // the change call.
 func (r *run) tagChanging(ctx context.Context) error {
-	at := r.o.now().UTC().Format(time.RFC3339Nano)
-	if _, err := r.o.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: &r.guard.arn,
-		Tags: []rdstypes.Tag{{Key: ptr(TagOutcome), Value: ptr(OutcomeChanging)}, {Key: ptr(TagChangeRequested), Value: ptr(at)}}}); err != nil {
+	tags := map[string]string{TagOutcome: OutcomeChanging, TagChangeRequested: r.o.now().UTC().Format(time.RFC3339Nano)}
+	if err := r.tagGuard(ctx, r.guard, tags); err != nil {
 		return fmt.Errorf("tagging guard snapshot %s with outcome %s: %w", r.guard.id, OutcomeChanging, err)
 	}
-	r.guard.tags[TagOutcome], r.guard.tags[TagChangeRequested] = OutcomeChanging, at
 	return nil
 }
 
@@ -2564,6 +2559,14 @@ func (r *run) actionText() string {
 		return fmt.Sprintf("reader %s removed from %s (%d → 1 node)", r.reader.Identifier, r.req.Target.Noun(), r.from)
 	}
 	return fmt.Sprintf("reader %s (%s) added to %s (%d → 2 nodes)", r.reader.Identifier, r.reader.Class, r.req.Target.Noun(), r.from)
+}
+
+// multiAZFlag is the AWS CLI flag of modify-db-instance that sets Multi-AZ to on.
+func multiAZFlag(on bool) string {
+	if on {
+		return "--multi-az"
+	}
+	return "--no-multi-az"
 }
 
 func onOff(b bool) string {

@@ -756,10 +756,18 @@ func TestEarlierAttemptRestoreInstanceRemoved(t *testing.T) {
 
 // createdByHandRDS takes a manual snapshot of the same name, without tags, right before each
 // CreateDBSnapshot: someone took one under the guard's identifier after the run looked for guards.
-type createdByHandRDS struct{ RDSAPI }
+// With of set, the snapshot taken by hand is of that other DB instance.
+type createdByHandRDS struct {
+	RDSAPI
+	of string
+}
 
 func (c createdByHandRDS) CreateDBSnapshot(ctx context.Context, in *rds.CreateDBSnapshotInput, f ...func(*rds.Options)) (*rds.CreateDBSnapshotOutput, error) {
-	if _, err := c.RDSAPI.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: in.DBInstanceIdentifier, DBSnapshotIdentifier: in.DBSnapshotIdentifier}, f...); err != nil {
+	src := in.DBInstanceIdentifier
+	if c.of != "" {
+		src = &c.of
+	}
+	if _, err := c.RDSAPI.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: src, DBSnapshotIdentifier: in.DBSnapshotIdentifier}, f...); err != nil {
 		return nil, err
 	}
 	return c.RDSAPI.CreateDBSnapshot(ctx, in, f...)
@@ -771,7 +779,7 @@ func (c createdByHandRDS) CreateDBSnapshot(ctx context.Context, in *rds.CreateDB
 func TestGuardIdentifierTakenByHand(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
 	o := *e.o
-	o.RDS = createdByHandRDS{o.RDS}
+	o.RDS = createdByHandRDS{RDSAPI: o.RDS}
 	_, err := o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
 	var pe *PrecheckError
 	if !errors.As(err, &pe) || pe.Reason != ReasonForeignGuard || !strings.Contains(err.Error(), "is not a guard snapshot this provider took") {
@@ -784,5 +792,22 @@ func TestGuardIdentifierTakenByHand(t *testing.T) {
 	e.srv.Advance(time.Hour) // the snapshot taken by hand done
 	if res, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1}); err != nil || res.GuardSnapshotID != "rightsize-guard-mandible-prod-g1-to1-r2" {
 		t.Errorf("applied again: %+v, %v; want the change made behind attempt 2", res, err)
+	}
+}
+
+// The same with a snapshot of another database under the guard's identifier: refused as that
+// database's, as when the run finds it among this change's guards, saying to choose another prefix.
+func TestGuardIdentifierTakenByOtherDatabase(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.createStandalone(t, "other-db")
+	o := *e.o
+	o.RDS = createdByHandRDS{RDSAPI: o.RDS, of: "other-db"}
+	_, err := o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
+	var pe *PrecheckError
+	if !errors.As(err, &pe) || pe.Reason != ReasonForeignGuard || !strings.Contains(err.Error(), "exists but belongs to other-db; choose another snapshot_identifier_prefix") {
+		t.Errorf("%v, want a refusal naming the other database", err)
+	}
+	if n := len(e.srv.Calls("ModifyDBInstance")); n != 0 {
+		t.Errorf("%d ModifyDBInstance calls, want none", n)
 	}
 }

@@ -447,17 +447,19 @@ func (r *run) createGuard(ctx context.Context, id string, tags map[string]string
 // ownCreation checks that guard snapshot id, which CreateDBSnapshot (or CreateDBClusterSnapshot)
 // reported as already existing, is the one this run asked for with tags: its TagRun is this
 // run's. Otherwise another run took it for the same change since this one looked for guards
-// (ReasonConcurrentRun), or someone took a snapshot of that name by hand (ReasonForeignGuard), and
-// this run stops before changing anything (a PrecheckError).
+// (ReasonConcurrentRun), or it is another database's (foreignGuard) or was taken by hand
+// (ReasonForeignGuard), and this run stops before changing anything (a PrecheckError).
 func (r *run) ownCreation(ctx context.Context, id string, tags map[string]string) error {
 	g, err := loadGuard(ctx, r.o.RDS, r.req.Target.Kind, id)
 	if err != nil {
 		return fmt.Errorf("creating guard snapshot %s of %s: RDS says it already exists; reading it: %w", id, r.req.Target.Noun(), err)
 	}
-	if g.tags[TagManagedBy] != ManagedByValue || !strings.EqualFold(g.source, r.req.Target.Identifier) {
-		return r.precheckErr(ReasonForeignGuard, "snapshot %s already exists and is not a guard snapshot this provider took of %s (a snapshot taken by hand under that name, "+
-			"or of another database); nothing was changed by this apply: apply again (the next attempt takes the next identifier; a snapshot of another database "+
-			"under this change's identifiers is refused until you choose another snapshot_identifier_prefix)", id, r.req.Target.Noun())
+	if err := r.foreignGuard(id, g); err != nil {
+		return err
+	}
+	if g.tags[TagManagedBy] != ManagedByValue {
+		return r.precheckErr(ReasonForeignGuard, "snapshot %s already exists and is not a guard snapshot this provider took of %s (a snapshot taken by hand under that name); "+
+			"nothing was changed by this apply: apply again (the next attempt takes the next identifier)", id, r.req.Target.Noun())
 	}
 	if g.tags[TagRun] != tags[TagRun] {
 		return r.precheckErr(ReasonConcurrentRun, "guard snapshot %s already exists, taken by another run for the same change (tagged %s = %s): "+

@@ -1071,12 +1071,6 @@ func (r *run) findGuards(ctx context.Context) (*guard, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	foreign := func(id string, g *guard) error {
-		if t := g.tags[TagTarget]; (t != "" && !sameTarget(t, r.req.Target)) || (g.source != "" && !strings.EqualFold(g.source, r.req.Target.Identifier)) {
-			return r.precheckErr(ReasonForeignGuard, "snapshot %s exists but belongs to %s; choose another snapshot_identifier_prefix", id, cmp.Or(t, g.source))
-		}
-		return nil
-	}
 	var latest *guard
 	next := 1
 	if n := len(attempts); n > 0 {
@@ -1094,7 +1088,7 @@ func (r *run) findGuards(ctx context.Context) (*guard, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		if err := foreign(id, g); err != nil {
+		if err := r.foreignGuard(id, g); err != nil {
 			return nil, 0, err
 		}
 		g.attempt = next
@@ -1104,6 +1098,15 @@ func (r *run) findGuards(ctx context.Context) (*guard, int, error) {
 		}
 	}
 	return latest, next, nil
+}
+
+// foreignGuard refuses snapshot g, named id like a guard snapshot of this change, when it belongs
+// to another target (by its target tag or its source).
+func (r *run) foreignGuard(id string, g *guard) error {
+	if t := g.tags[TagTarget]; (t != "" && !sameTarget(t, r.req.Target)) || (g.source != "" && !strings.EqualFold(g.source, r.req.Target.Identifier)) {
+		return r.precheckErr(ReasonForeignGuard, "snapshot %s exists but belongs to %s; choose another snapshot_identifier_prefix", id, cmp.Or(t, g.source))
+	}
+	return nil
 }
 
 func (r *run) guardTags() map[string]string {

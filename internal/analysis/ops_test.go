@@ -264,7 +264,13 @@ func TestTune(t *testing.T) {
 				"max_parallel_workers": "64", "max_parallel_workers_per_gather": "4"}},
 		{"small class floors work_mem", classT4gMedium, TuneInput{PeakConnections: 3000},
 			map[string]string{"work_mem": "4096", "max_connections": "3753"}},
-		{"unknown peak", classR6gLarge, TuneInput{PeakConnections: math.NaN()}, map[string]string{"max_connections": "100"}},
+		// No peak: no max_connections (the group keeps its own); work_mem against RDS's default on
+		// 16 GiB, 17179869184 / 9531392 = 1802 connections: 12 GiB / ((1802 + 8) × 3) < 4 MiB.
+		{"unknown peak", classR6gLarge, TuneInput{PeakConnections: math.NaN()}, map[string]string{"max_connections": "", "work_mem": "4096"}},
+		{"zero peak", classR6gLarge, TuneInput{}, map[string]string{"max_connections": ""}},
+		// 512 GiB: the default is capped at 5000; 384 GiB / ((5000 + 128) × 3) = 26173 kB.
+		{"unknown peak, default capped", InstanceClass{Name: "db.r6g.16xlarge", VCPU: 64, MemoryGiB: 512}, TuneInput{},
+			map[string]string{"max_connections": "", "work_mem": "26173"}},
 		{"tiny peak", classR6gLarge, TuneInput{PeakConnections: 2}, map[string]string{"max_connections": "20"}},
 		{"hdd", classR6gLarge, TuneInput{HDD: true}, map[string]string{"random_page_cost": "4", "effective_io_concurrency": "2"}},
 		// 5000 only caps RDS's default formula; 9000 / 80% = 11250 (+ 3 reserved).

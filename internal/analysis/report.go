@@ -136,14 +136,20 @@ func Report(rec Recommendation) string {
 		}
 	}
 
-	w("\n## Recommended PostgreSQL parameters\n\nFor %s. Values are in the parameter's base unit, as an RDS parameter group expects.\n\n| parameter | value | unit | meaning |\n|---|---:|---|---|\n", mdEscape(rec.RecommendedClass))
+	w("\n## Recommended PostgreSQL parameters\n\nFor %s. Values are in the parameter's base unit, as an RDS parameter group expects. "+
+		"Those that apply at reboot are static: a DB parameter group takes them only with the apply method pending-reboot, "+
+		"and they take effect when the instance is next rebooted.\n\n| parameter | value | unit | meaning | applies |\n|---|---:|---|---|---|\n", mdEscape(rec.RecommendedClass))
 	names := make([]string, 0, len(rec.Parameters))
 	for k := range rec.Parameters {
 		names = append(names, k)
 	}
 	slices.Sort(names)
 	for _, k := range names {
-		w("| %s | %s | %s | %s |\n", k, rec.Parameters[k], ParameterUnits[k], humanParameter(k, rec.Parameters[k]))
+		applies := "at once"
+		if NeedsReboot(k) {
+			applies = "at reboot"
+		}
+		w("| %s | %s | %s | %s | %s |\n", k, rec.Parameters[k], ParameterUnits[k], humanParameter(k, rec.Parameters[k]), applies)
 	}
 
 	mw := rec.MigrationWindow

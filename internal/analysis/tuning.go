@@ -49,6 +49,23 @@ type TuneInput struct {
 	Topology Topology
 }
 
+// rebootParameters are the parameters Tune returns that PostgreSQL reads only
+// at server start (pg_settings context "postmaster").
+var rebootParameters = map[string]bool{
+	"shared_buffers":       true,
+	"max_connections":      true,
+	"max_worker_processes": true,
+	"wal_buffers":          true,
+}
+
+// NeedsReboot reports whether parameter name, one Tune returns, takes effect
+// only when the server restarts (pg_settings context "postmaster"). RDS and
+// Aurora call these parameters static: a DB parameter group takes them only
+// with the apply method pending-reboot (RDS refuses immediate), and the
+// instance runs with the old value until it is rebooted. Every other
+// parameter Tune returns is dynamic and applies at once.
+func NeedsReboot(name string) bool { return rebootParameters[name] }
+
 // AuroraBufferFormula is the default of shared_buffers and
 // effective_cache_size in Aurora PostgreSQL's default DB parameter groups,
 // in 8kB pages: about 68% of DBInstanceClassMemory (Aurora has no double
@@ -90,7 +107,11 @@ const workerReserve = 4
 //     superuser slots; at least 20, at most the engine's limit
 //     (262143 − max_worker_processes − 100, see pgMaxBackends). Below that
 //     limit the value passes the recommendation's connections check itself
-//     (peak × (1 + headroom) within the threshold of it). Unknown peak: 100.
+//     (peak × (1 + headroom) within the threshold of it). With no peak
+//     known, max_connections is left out (a parameter group then keeps its
+//     own value or RDS's default, LEAST({DBInstanceClassMemory/9531392},5000):
+//     a fixed guess could cut a large class's limit many times over), and
+//     work_mem is sized against that default on the class's memory.
 //   - max_worker_processes = max(8, 2 × vCPU), RDS's and Aurora's default
 //     GREATEST(${DBInstanceVCPU*2},8); max_parallel_workers = vCPU, at
 //     most max_worker_processes − 4 (workerReserve); per gather and
@@ -131,8 +152,10 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 	vcpu := int(math.Max(1, math.Round(c.VCPU)))
 	workers := max(8, 2*vcpu)
 	parallel := max(1, min(vcpu, workers-workerReserve))
-	maxConn := 100
+	// Without a peak, work_mem is sized against RDS's default max_connections on the class's memory.
+	maxConn, peakKnown := int(math.Min(math.Floor(c.MemoryBytes()/rdsMaxConnectionsDivisor), rdsMaxConnectionsCap)), false
 	if pk := in.PeakConnections; pk == pk && pk > 0 {
+		peakKnown = true
 		limit := in.ConnectionsThresholdPercent
 		if !(limit > 0) {
 			limit = DefaultPolicy().ConnectionsThresholdPercent
@@ -157,7 +180,6 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 	}
 	i := func(v float64) string { return strconv.FormatInt(int64(v), 10) }
 	p := map[string]string{
-		"max_connections":                  strconv.Itoa(maxConn),
 		"maintenance_work_mem":             i(maint),
 		"work_mem":                         i(workKB),
 		"random_page_cost":                 rpc,
@@ -166,6 +188,9 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 		"max_parallel_workers":             strconv.Itoa(parallel),
 		"max_parallel_workers_per_gather":  strconv.Itoa(half),
 		"max_parallel_maintenance_workers": strconv.Itoa(half),
+	}
+	if peakKnown {
+		p["max_connections"] = strconv.Itoa(maxConn)
 	}
 	if aurora {
 		p["shared_buffers"] = AuroraBufferFormula

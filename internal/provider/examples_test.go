@@ -57,6 +57,8 @@ output "fleet_current"   { value = module.cost.current_monthly_cost }
 output "fleet_savings"   { value = module.cost.monthly_savings }
 output "fleet_after"     { value = module.cost.monthly_cost_after }
 output "consolidate"     { value = module.cost.consolidate }
+output "mandible_parameters" { value = module.mandible.parameters }
+output "sso_parameters"      { value = module.sso.parameters }
 
 # The cost module on its own: a priced deployment, one unpriced, one whose single node has no price.
 module "cost_mixed" {
@@ -110,6 +112,23 @@ output "mixed_savings"     { value = module.cost_mixed.monthly_savings }
 				})),
 				plancheck.ExpectKnownOutputValue("mixed_current", knownvalue.Float64Exact(160)),
 				plancheck.ExpectKnownOutputValue("mixed_savings", knownvalue.Float64Exact(40)),
+				// Parameters shaped for aws_db_parameter_group: the static ones (PostgreSQL reads them at
+				// server start) with pending-reboot, the others immediate; Aurora's instance group has no
+				// wal_buffers (a cluster-level parameter there).
+				plancheck.ExpectKnownOutputValue("mandible_parameters", knownvalue.MapPartial(map[string]knownvalue.Check{
+					"wal_buffers":    parameterBlock("wal_buffers", "pending-reboot"),
+					"shared_buffers": parameterBlock("shared_buffers", "pending-reboot"),
+					"work_mem":       parameterBlock("work_mem", "immediate"),
+				})),
+				plancheck.ExpectKnownOutputValue("sso_parameters", knownvalue.MapPartial(map[string]knownvalue.Check{
+					"max_connections": parameterBlock("max_connections", "pending-reboot"),
+					"shared_buffers":  parameterBlock("shared_buffers", "pending-reboot"),
+					"random_page_cost": knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"name": knownvalue.StringExact("random_page_cost"), "value": knownvalue.StringExact("1.1"),
+						"apply_method": knownvalue.StringExact("immediate"),
+					}),
+				})),
+				plancheck.ExpectKnownOutputValue("sso_parameters", knownvalue.MapSizeExact(11)),
 				plancheck.ExpectKnownOutputValue("alarm_count", knownvalue.Int64Func(func(n int64) error {
 					if n < 1 {
 						return fmt.Errorf("the module produced %d alarms, want at least one rollback trigger", n)
@@ -118,5 +137,13 @@ output "mixed_savings"     { value = module.cost_mixed.monthly_savings }
 				})),
 			}},
 		}},
+	})
+}
+
+// parameterBlock matches one entry of the rightsize-analysis module's parameters output: an
+// aws_db_parameter_group parameter block with a value and the given apply method.
+func parameterBlock(name, applyMethod string) knownvalue.Check {
+	return knownvalue.ObjectExact(map[string]knownvalue.Check{
+		"name": knownvalue.StringExact(name), "value": knownvalue.NotNull(), "apply_method": knownvalue.StringExact(applyMethod),
 	})
 }

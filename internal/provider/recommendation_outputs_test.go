@@ -366,7 +366,68 @@ func checkRecommendedParameters(name string) resource.TestCheckFunc {
 	})
 }
 
+// checkPendingReboot asserts pending_reboot_parameters names, sorted, exactly
+// the recommended_parameters that the harness PostgreSQL reads only at server
+// start (static: pg_settings' context postmaster).
+func checkPendingReboot(name string, static map[string]bool) resource.TestCheckFunc {
+	return outCheck(name, func(a map[string]string) error {
+		params, err := outMap(a, "recommended_parameters")
+		if err != nil {
+			return err
+		}
+		var want []string
+		for _, k := range slices.Sorted(maps.Keys(params)) {
+			if static[k] {
+				want = append(want, k)
+			}
+		}
+		n, err := strconv.Atoi(a["pending_reboot_parameters.#"])
+		if err != nil {
+			return fmt.Errorf("pending_reboot_parameters.# = %q: %w", a["pending_reboot_parameters.#"], err)
+		}
+		got := make([]string, n)
+		for i := range got {
+			got[i] = a[fmt.Sprintf("pending_reboot_parameters.%d", i)]
+		}
+		if len(want) == 0 || !slices.Equal(got, want) {
+			return fmt.Errorf("pending_reboot_parameters %q, want %q (PostgreSQL's postmaster parameters among %q)",
+				got, want, slices.Sorted(maps.Keys(params)))
+		}
+		return nil
+	})
+}
+
+// harnessStatic reads the names of the parameters the harness PostgreSQL
+// reads only at server start (pg_settings' context postmaster).
+func harnessStatic(t *testing.T) map[string]bool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, acctest.PGDSN(t))
+	if err != nil {
+		t.Fatalf("connecting to the harness PostgreSQL: %v", err)
+	}
+	defer func() { _ = conn.Close(ctx) }()
+	rows, err := conn.Query(ctx, "SELECT name FROM pg_catalog.pg_settings WHERE context = 'postmaster'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, n := range names {
+		out[n] = true
+	}
+	if !out["shared_buffers"] {
+		t.Fatalf("pg_settings lists %d postmaster parameters, not shared_buffers", len(out))
+	}
+	return out
+}
+
 func TestAccRecommendationOutputs_valid(t *testing.T) {
+	static := harnessStatic(t)
 	now := sandboxNow()
 	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: now})
 	ds := "data.rightsize_single_node_recommendation."
@@ -406,6 +467,10 @@ data "rightsize_single_node_recommendation" "mandible" {
 				resource.TestCheckResourceAttr(ds+"mandible", "rollback_triggers.0.dimensions.DBInstanceIdentifier", "mandible-prod"),
 				checkRecommendedParameters(ds+"sso"),
 				checkRecommendedParameters(ds+"mandible"),
+				checkPendingReboot(ds+"sso", static),
+				checkPendingReboot(ds+"mandible", static),
+				// RDS for PostgreSQL gets wal_buffers, Aurora does not (a cluster-level parameter there).
+				resource.TestCheckTypeSetElemAttr(ds+"mandible", "pending_reboot_parameters.*", "wal_buffers"),
 			),
 		}},
 	})

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -90,6 +92,7 @@ type recommendationModel struct {
 	RecommendedClass      types.String  `tfsdk:"recommended_instance_class"`
 	ClassOptions          types.List    `tfsdk:"class_options"`
 	RecommendedParameters types.Map     `tfsdk:"recommended_parameters"`
+	PendingRebootParams   types.List    `tfsdk:"pending_reboot_parameters"`
 	MigrationWindow       types.Object  `tfsdk:"migration_window"`
 	BackupWindow          types.Object  `tfsdk:"backup_window"`
 	MaintenanceWindow     types.Object  `tfsdk:"maintenance_window"`
@@ -373,7 +376,9 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 			"monthly_savings": "Savings versus today, USD/month: the instance hours plus the storage the change saves (`storage_monthly_savings`); null when unpriced.",
 		}),
 		"recommended_parameters": schema.MapAttribute{Computed: true, ElementType: types.StringType,
-			MarkdownDescription: "PostgreSQL settings for the single node (pgtune-style, in RDS parameter group units), e.g. `shared_buffers`, `work_mem`, `max_connections`. On Aurora, `shared_buffers` and `effective_cache_size` are Aurora's default formula (`SUM({DBInstanceClassMemory/12038},-50003)`: Aurora has no double buffering), and the WAL and checkpoint settings, `wal_buffers` and `effective_io_concurrency` are left out (Aurora does not take them in an instance parameter group)."},
+			MarkdownDescription: "PostgreSQL settings for the single node (pgtune-style, in RDS parameter group units), e.g. `shared_buffers`, `work_mem`, `max_connections`. On Aurora, `shared_buffers` and `effective_cache_size` are Aurora's default formula (`SUM({DBInstanceClassMemory/12038},-50003)`: Aurora has no double buffering), and the WAL and checkpoint settings, `wal_buffers` and `effective_io_concurrency` are left out (Aurora does not take them in an instance parameter group). `max_connections` is the projected peak with headroom within `policy.connections_threshold_percent`; it is left out when no peak is known (no `DatabaseConnections` datapoints nor PostgreSQL facts), so a parameter group keeps its own. Static parameters are listed in `pending_reboot_parameters`."},
+		"pending_reboot_parameters": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+			MarkdownDescription: "The names in `recommended_parameters` that PostgreSQL reads only at server start (`pg_settings.context` `postmaster`: `shared_buffers`, `max_connections`, `max_worker_processes`, `wal_buffers`), sorted. RDS calls them static: a DB parameter group takes them only with `apply_method = \"pending-reboot\"` (RDS refuses `immediate` for them), and the instance runs with the old values until it is rebooted. The others apply at once."},
 		"migration_window": schema.SingleNestedAttribute{Computed: true, MarkdownDescription: "Lowest-load window of `migration_window_hours` in the hour-of-week CPU profile (UTC), clear of the backup window (Multi-AZ) and the maintenance window, both where they are and where `windows` suggests moving them (when no window avoids all four, clear of the current ones; `reason` says which it avoids).",
 			Attributes: map[string]schema.Attribute{
 				"known":          schema.BoolAttribute{Computed: true, MarkdownDescription: "False when the profile has too little data."},
@@ -793,10 +798,15 @@ func fillRecommendation(ctx context.Context, m *recommendationModel, res rightsi
 	m.ClassOptions = mustList(recOptionType, options, &diags)
 
 	params := map[string]attr.Value{}
-	for k, v := range rec.Parameters {
-		params[k] = types.StringValue(v)
+	var reboot []attr.Value
+	for _, k := range slices.Sorted(maps.Keys(rec.Parameters)) {
+		params[k] = types.StringValue(rec.Parameters[k])
+		if analysis.NeedsReboot(k) {
+			reboot = append(reboot, types.StringValue(k))
+		}
 	}
 	m.RecommendedParameters = types.MapValueMust(types.StringType, params)
+	m.PendingRebootParams = types.ListValueMust(types.StringType, reboot)
 
 	w := rec.MigrationWindow
 	m.MigrationWindow = mustObject(recWindowType, map[string]attr.Value{

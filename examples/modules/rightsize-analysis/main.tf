@@ -1,5 +1,6 @@
 # rightsize-analysis: give it a 2-node PostgreSQL deployment, get back the verdict, the savings and
-# CloudWatch alarm specs shaped like aws_cloudwatch_metric_alarm arguments.
+# CloudWatch alarm specs shaped like aws_cloudwatch_metric_alarm arguments, and the recommended PostgreSQL
+# parameters shaped like aws_db_parameter_group parameter blocks.
 
 terraform {
   required_providers {
@@ -96,6 +97,17 @@ output "alarms" {
       threshold           = a.threshold
       treat_missing_data  = a.treat_missing_data
       alarm_description   = a.alarm_description
+    }
+  }
+}
+
+output "parameters" {
+  description = "Recommended PostgreSQL parameters keyed by name, with aws_db_parameter_group parameter argument names: static ones (read at server start) get apply_method pending-reboot, which RDS requires for them."
+  value = {
+    for name, value in local.r.recommended_parameters : name => {
+      name         = name
+      value        = value
+      apply_method = contains(local.r.pending_reboot_parameters, name) ? "pending-reboot" : "immediate"
     }
   }
 }

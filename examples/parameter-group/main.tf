@@ -1,0 +1,41 @@
+# The recommended PostgreSQL parameters for the single node in a DB parameter group, with the AWS provider.
+# The static ones (pending_reboot_parameters: shared_buffers, max_connections, max_worker_processes and, on RDS,
+# wal_buffers) are read by PostgreSQL at server start: RDS takes them only with apply_method "pending-reboot",
+# and the instance runs with them once rebooted. On one node a reboot is downtime: plan it for the migration
+# window the recommendation gives.
+
+terraform {
+  required_providers {
+    rightsize = { source = "dbrightsize/rightsize" }
+    aws       = { source = "hashicorp/aws" }
+  }
+}
+
+# Pin the window analysed (end_time and period_seconds), as for the alarms: max_connections and work_mem follow
+# the peak connections measured, so an unpinned window can change the parameter group from one plan to the next.
+variable "analysis_end_time" {
+  description = "End of the analysed window (RFC 3339), e.g. the plan's time when the change was approved."
+  type        = string
+}
+
+module "mandible" {
+  source                 = "../modules/rightsize-analysis"
+  db_instance_identifier = "mandible-prod"
+  lookback_days          = 28
+  end_time               = var.analysis_end_time
+  period_seconds         = 300
+}
+
+resource "aws_db_parameter_group" "mandible_single_node" {
+  name   = "mandible-prod-single-node"
+  family = "postgres15" # the instance's engine major version
+
+  dynamic "parameter" {
+    for_each = module.mandible.parameters
+    content {
+      name         = parameter.value.name
+      value        = parameter.value.value
+      apply_method = parameter.value.apply_method
+    }
+  }
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -145,6 +146,10 @@ type APIUnavailableError struct {
 
 func (e *APIUnavailableError) Error() string { return e.Reason }
 
+// decimalPrice is the shape of a Price List price: decimal digits with an optional fraction and exponent
+// ("0.5160000000").
+var decimalPrice = regexp.MustCompile(`^[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$`)
+
 // ParsePriceListItem parses one element of GetProductsOutput.PriceList (a JSON document in AWS's documented
 // shape: product.attributes and terms.OnDemand.<term>.priceDimensions.<dim>.pricePerUnit.USD) and returns its
 // on-demand hourly USD offer. It returns an error when the document is not JSON or holds no hourly USD price:
@@ -170,9 +175,13 @@ func ParsePriceListItem(doc string) (ListPrice, error) {
 				}
 				continue
 			}
+			if !decimalPrice.MatchString(s) {
+				// strconv.ParseFloat would also take NaN, Inf and hexadecimal floats, which are no price.
+				return ListPrice{}, fmt.Errorf("parsing Price List price %q of SKU %s: not a decimal number", s, lp.SKU)
+			}
 			v, err := strconv.ParseFloat(s, 64)
-			if err != nil {
-				return ListPrice{}, fmt.Errorf("parsing Price List price %q of SKU %s: %w", s, lp.SKU, err)
+			if err != nil || math.IsInf(v, 0) {
+				return ListPrice{}, fmt.Errorf("parsing Price List price %q of SKU %s: not a finite number", s, lp.SKU)
 			}
 			if v <= 0 {
 				continue

@@ -80,8 +80,16 @@ func TestParsePriceListItem(t *testing.T) {
 	if _, err := ParsePriceListItem(`not json`); err == nil {
 		t.Error("non-JSON parsed")
 	}
-	if _, err := ParsePriceListItem(priceDoc("B", "db.r6g.large", "PostgreSQL", "Single-AZ", "x", "u", "abc")); err == nil {
-		t.Error("non-numeric price parsed")
+	// strconv.ParseFloat takes all of these; none is a price (a NaN reached the framework, which panics on it).
+	for _, usd := range []string{"abc", "NaN", "nan", "Inf", "+Inf", "-Inf", "infinity", "0x1p-2", "1e400", "-1", ""} {
+		if lp, err := ParsePriceListItem(priceDoc("B", "db.r6g.large", "PostgreSQL", "Single-AZ", "x", "u", usd)); err == nil {
+			t.Errorf("price %q parsed as %v", usd, lp.HourlyUSD)
+		}
+	}
+	for usd, want := range map[string]float64{"0.0720000000": 0.072, "1.5E+1": 15, "3": 3} {
+		if lp, err := ParsePriceListItem(priceDoc("C", "db.r6g.large", "PostgreSQL", "Single-AZ", "x", "u", usd)); err != nil || lp.HourlyUSD != want {
+			t.Errorf("price %q: %v, %v; want %v", usd, lp.HourlyUSD, err, want)
+		}
 	}
 }
 

@@ -155,8 +155,21 @@ func ValidateTableName(name string) error {
 	return err
 }
 
+// foldIdentifier folds an unquoted identifier as PostgreSQL does in a UTF8
+// database (downcase_identifier): A-Z to a-z and nothing else, so "Émile"
+// stays "Émile" and the Kelvin sign (U+212A) is not the letter k.
+func foldIdentifier(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + ('a' - 'A')
+		}
+	}
+	return string(b)
+}
+
 // ParseQualifiedName splits "table" or "schema.table" the way PostgreSQL reads
-// identifiers: unquoted parts fold to lower case, "quoted" parts are literal
+// identifiers: unquoted parts fold A-Z to lower case (foldIdentifier), "quoted" parts are literal
 // ("" inside quotes is one quote). The schema is "" when not given; what an
 // unqualified name resolves to is the caller's (Options.Tables looks it up on
 // the search_path). Options.Tables entries are parsed with it.
@@ -196,7 +209,7 @@ func ParseQualifiedName(s string) (schema, table string, err error) {
 				}
 				i++
 			}
-			part.WriteString(strings.ToLower(s[start:i]))
+			part.WriteString(foldIdentifier(s[start:i]))
 		}
 		if part.Len() == 0 {
 			return "", "", errors.New(`empty name part: write "table" or "schema.table"`)

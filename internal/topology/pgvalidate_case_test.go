@@ -47,6 +47,8 @@ func TestParseTableNameFoldsIdentifiers(t *testing.T) {
 		`"app".`:     "empty name part",
 		`."Users"`:   "empty name part",
 		`app."Us"er`: "expected '.'",
+		// PostgreSQL does not fold the Kelvin sign to k in a UTF8 database: not the table kelvin.
+		"\u212Aelvin": "holds a character other than",
 	} {
 		if _, _, err := ParseTableName(in); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("ParseTableName(%q) error = %v, want %q", in, err, want)

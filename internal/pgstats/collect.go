@@ -1192,15 +1192,35 @@ func estimatedRows(versionNum int, reltuples float64, relpages, liveTuples int64
 }
 
 // quoteIdentIfNeeded returns name as SQL would need it written: bare when it
-// is a plain lower-case identifier, double-quoted otherwise.
+// is a plain lower-case identifier that is no keyword a name cannot be
+// (keywordNames), double-quoted otherwise ("user" in GRANT pg_monitor TO "user").
 func quoteIdentIfNeeded(name string) string {
-	if plainIdent.MatchString(name) {
+	if plainIdent.MatchString(name) && !keywordNames[name] {
 		return name
 	}
 	return pgx.Identifier{name}.Sanitize()
 }
 
 var plainIdent = regexp.MustCompile(`^[a-z_][a-z0-9_$]*$`)
+
+// keywordNames are the keywords PostgreSQL does not take as a bare role,
+// database, schema or table name: pg_get_keywords() categories R (reserved)
+// and T (type or function names) of PostgreSQL 15, and system_user, reserved
+// from 16.
+var keywordNames = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`all analyse analyze and any array as asc asymmetric authorization binary both
+		case cast check collate collation column concurrently constraint create cross current_catalog current_date
+		current_role current_schema current_time current_timestamp current_user default deferrable desc distinct do
+		else end except false fetch for foreign freeze from full grant group having ilike in initially inner
+		intersect into is isnull join lateral leading left like limit localtime localtimestamp natural not notnull
+		null offset on only or order outer overlaps placing primary references returning right select session_user
+		similar some symmetric system_user table tablesample then to trailing true union unique user using variadic
+		verbose when where window with`) {
+		m[w] = true
+	}
+	return m
+}()
 
 // describeName says where a table name of Options.Tables was looked for:
 // an unqualified one in the schemas of searchPath, listed.

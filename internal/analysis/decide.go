@@ -97,13 +97,19 @@ func decisionMatrix(t Topology, caps []Reason, cost CostEstimate, target Savings
 		{"reliability", rel, w.Reliability, relEv},
 		{"operations", ops, w.Operations, opsEv},
 	}
-	var sum, ws float64
+	// The weights are relative: scaled so that the largest is 1, sums of weights up to
+	// math.MaxFloat64 (which Policy.Validate accepts) do not overflow to Inf or NaN.
+	wmax := 0.0
 	for _, r := range rows {
-		sum += r.Score * r.Weight
-		ws += r.Weight
+		wmax = math.Max(wmax, r.Weight)
 	}
 	m := DecisionMatrix{Rows: rows}
-	if ws > 0 {
+	if wmax > 0 {
+		var sum, ws float64
+		for _, r := range rows {
+			sum += r.Score * (r.Weight / wmax)
+			ws += r.Weight / wmax
+		}
 		m.Total = round(sum/ws, 2)
 	}
 	return m

@@ -360,6 +360,18 @@ func TestDecisionMatrix(t *testing.T) {
 	if m.Total != 7.95 {
 		t.Errorf("total %v", m.Total)
 	}
+	// Weights are relative, up to math.MaxFloat64 (Policy.Validate's limit): (10 + 10) / 2, not Inf/Inf = NaN.
+	for _, w := range []DecisionWeights{{Performance: 1, Cost: 1}, {Performance: 1e308, Cost: 1e308},
+		{Performance: math.MaxFloat64, Cost: math.MaxFloat64, Reliability: math.MaxFloat64, Operations: 5e-324}} {
+		m = decisionMatrix(TopologyMultiAZ, caps, cost, DefaultSavingsTarget(), w, nil)
+		want := 10.0
+		if w.Reliability > 0 {
+			want = 7.67 // (10 + 10 + 3) / 3; the subnormal weight counts for nothing
+		}
+		if m.Total != want || m.Rows[0].Weight != w.Performance {
+			t.Errorf("weights %+v: total %v, want %v (rows %+v)", w, m.Total, want, m.Rows)
+		}
+	}
 	m = decisionMatrix(TopologyAurora, nil, CostEstimate{}, DefaultSavingsTarget(), DecisionWeights{}, []Risk{{Severity: "high"}})
 	if m.Total != 0 || m.Rows[0].Score != 0 || m.Rows[1].Score != 5 || m.Rows[2].Score != 4 {
 		t.Errorf("degenerate matrix %+v", m)

@@ -138,7 +138,8 @@ func Report(rec Recommendation) string {
 
 	w("\n## Recommended PostgreSQL parameters\n\nFor %s. Values are in the parameter's base unit, as an RDS parameter group expects. "+
 		"Those that apply at reboot are static: a DB parameter group takes them only with the apply method pending-reboot, "+
-		"and they take effect when the instance is next rebooted.\n\n| parameter | value | unit | meaning | applies |\n|---|---:|---|---|---|\n", mdEscape(rec.RecommendedClass))
+		"and they take effect when the instance is next rebooted. The others apply at once when changed in a group the instance already uses; "+
+		"a group newly associated with the instance applies all its parameters at the next reboot.\n\n| parameter | value | unit | meaning | applies |\n|---|---:|---|---|---|\n", mdEscape(rec.RecommendedClass))
 	names := make([]string, 0, len(rec.Parameters))
 	for k := range rec.Parameters {
 		names = append(names, k)

@@ -107,8 +107,8 @@ const workerReserve = 4
 //     superuser slots; at least 20, at most the engine's limit
 //     (262143 − max_worker_processes − 100, see pgMaxBackends). Below that
 //     limit the value passes the recommendation's connections check itself
-//     (peak × (1 + headroom) within the threshold of it). With no peak
-//     known, max_connections is left out (a parameter group then keeps its
+//     (peak × (1 + headroom) within the threshold of it). With no peak, or
+//     a peak of 0, max_connections is left out (a parameter group then keeps its
 //     own value or RDS's default, LEAST({DBInstanceClassMemory/9531392},5000):
 //     a fixed guess could cut a large class's limit many times over), and
 //     work_mem is sized against that default on the class's memory.

@@ -1059,7 +1059,7 @@ func quantileFrom(a []float64, offset, count int, qs []float64, lo, hi float64, 
 	var xs [len(summaryQuantiles)][2]float64
 	selectPairs(a, ks[:len(qs)], lo, hi, xs[:len(qs)])
 	for i := range qs {
-		out[i] = xs[i][0] + fr[i]*(xs[i][1]-xs[i][0])
+		out[i] = lerp(xs[i][0], xs[i][1], fr[i])
 	}
 	return true
 }

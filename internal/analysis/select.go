@@ -97,6 +97,16 @@ func quantileRanks(n int, q float64) (r0, r1 int, frac float64) {
 	return r0, r1, frac
 }
 
+// lerp is x0 + frac(x1 − x0) for x0 <= x1, and x0 itself when x1 is x0 or
+// x0 is −Inf: the same for finite values, and an infinite order statistic
+// stays infinite instead of becoming Inf + 0 × (Inf − Inf) = NaN.
+func lerp(x0, x1, frac float64) float64 {
+	if x1 == x0 || math.IsInf(x0, -1) {
+		return x0
+	}
+	return x0 + frac*(x1-x0)
+}
+
 // quantilesInPlace computes R-7 quantiles qs (each in [0,1], ascending) of a,
 // which must be NaN-free and non-empty. a is reordered. out must have len(qs).
 func quantilesInPlace(a []float64, qs []float64, out []float64) {
@@ -115,13 +125,14 @@ func quantilesInPlace(a []float64, qs []float64, out []float64) {
 		if r1 != r0 {
 			x1 = minOf(a[r0+1:])
 		}
-		out[i] = x0 + frac*(x1-x0)
+		out[i] = lerp(x0, x1, frac)
 	}
 }
 
 // Quantiles returns the R-7 quantiles (linear interpolation between closest
 // ranks, NumPy's default) of values for each q in qs, by selection rather than
-// sorting. NaN values are ignored (treated as missing). values is not modified.
+// sorting. NaN values are ignored (treated as missing); an infinite value
+// ranks like any other (the maximum of {1, +Inf} is +Inf). values is not modified.
 // qs must each be in [0, 1]; they need not be sorted. If values has no non-NaN
 // element the result is all NaN and the error is nil. An out-of-range or NaN q
 // is an error.

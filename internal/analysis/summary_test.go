@@ -360,3 +360,22 @@ func TestSelectPair(t *testing.T) {
 		}
 	}
 }
+
+// TestQuantilesInfinite: an infinite value is an order statistic like any other (the maximum of
+// {1, +Inf} is +Inf), in Quantiles and in Summarize's selection, not NaN.
+func TestQuantilesInfinite(t *testing.T) {
+	q, err := Quantiles([]float64{1, math.Inf(1)}, []float64{0, 0.5, 1})
+	if err != nil || q[0] != 1 || !math.IsInf(q[1], 1) || !math.IsInf(q[2], 1) {
+		t.Errorf("Quantiles({1, +Inf}) = %v, %v; want [1 +Inf +Inf]", q, err)
+	}
+	q, _ = Quantiles([]float64{math.Inf(-1), 2, 3}, []float64{0, 0.25})
+	if !math.IsInf(q[0], -1) || !math.IsInf(q[1], -1) {
+		t.Errorf("Quantiles({-Inf, 2, 3}) = %v; want [-Inf -Inf]", q)
+	}
+	s := Series{Metric: MetricCPU, Period: time.Minute, Start: t0, End: t0.Add(time.Minute),
+		Timestamps: []time.Time{t0}, Values: []float64{math.Inf(1)}}
+	sum, err := Summarize(s)
+	if err != nil || !math.IsInf(sum.P50, 1) || !math.IsInf(sum.P99, 1) || sum.P99 != sum.Max {
+		t.Errorf("one point +Inf: P50 %v P99 %v Max %v, %v; want +Inf", sum.P50, sum.P99, sum.Max, err)
+	}
+}

@@ -15,6 +15,7 @@
 package acctest
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"os"
@@ -22,6 +23,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Environment variable names of the harness.
@@ -64,6 +68,20 @@ func PGDSN(t testing.TB) string {
 		t.Fatalf("%s is not set: %s (or `eval \"$(scripts/testpg.sh start DIR)\"`)", EnvPGDSN, harnessInstruction)
 	}
 	return dsn
+}
+
+// PGConn connects to the harness's PostgreSQL as its superuser (PGDSN), or
+// fails t; the connection is closed when t ends.
+func PGConn(t testing.TB) *pgx.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, PGDSN(t))
+	if err != nil {
+		t.Fatalf("connecting to the harness PostgreSQL: %v", err)
+	}
+	t.Cleanup(func() { _ = conn.Close(context.Background()) })
+	return conn
 }
 
 // PGAddr returns the harness PostgreSQL host and port.

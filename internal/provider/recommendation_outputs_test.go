@@ -401,14 +401,7 @@ func checkPendingReboot(name string, static map[string]bool) resource.TestCheckF
 // reads only at server start (pg_settings' context postmaster).
 func harnessStatic(t *testing.T) map[string]bool {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, acctest.PGDSN(t))
-	if err != nil {
-		t.Fatalf("connecting to the harness PostgreSQL: %v", err)
-	}
-	defer func() { _ = conn.Close(ctx) }()
-	rows, err := conn.Query(ctx, "SELECT name FROM pg_catalog.pg_settings WHERE context = 'postmaster'")
+	rows, err := acctest.PGConn(t).Query(context.Background(), "SELECT name FROM pg_catalog.pg_settings WHERE context = 'postmaster'")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -479,15 +472,8 @@ data "rightsize_single_node_recommendation" "mandible" {
 // harnessMaxConnections reads max_connections from the harness PostgreSQL.
 func harnessMaxConnections(t *testing.T) int {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, acctest.PGDSN(t))
-	if err != nil {
-		t.Fatalf("connecting to the harness PostgreSQL: %v", err)
-	}
-	defer func() { _ = conn.Close(ctx) }()
 	var s string
-	if err := conn.QueryRow(ctx, "SELECT current_setting('max_connections')").Scan(&s); err != nil {
+	if err := acctest.PGConn(t).QueryRow(context.Background(), "SELECT current_setting('max_connections')").Scan(&s); err != nil {
 		t.Fatalf("reading max_connections: %v", err)
 	}
 	n, err := strconv.Atoi(s)

@@ -12,9 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
@@ -127,14 +124,7 @@ func acceptsAll(t *testing.T, id, datadir string, args []string) {
 // harnessSettings reads the numeric parameters of the harness PostgreSQL.
 func harnessSettings(t *testing.T) map[string]pgSetting {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, acctest.PGDSN(t))
-	if err != nil {
-		t.Fatalf("connecting to the harness PostgreSQL: %v", err)
-	}
-	defer func() { _ = conn.Close(ctx) }()
-	rows, err := conn.Query(ctx, `SELECT name, coalesce(unit, ''), vartype, context, min_val::float8, max_val::float8
+	rows, err := acctest.PGConn(t).Query(context.Background(), `SELECT name, coalesce(unit, ''), vartype, context, min_val::float8, max_val::float8
 		FROM pg_catalog.pg_settings WHERE vartype IN ('integer', 'real')`)
 	if err != nil {
 		t.Fatal(err)

@@ -47,20 +47,24 @@ type CostEstimate struct {
 
 // Cost computes a CostEstimate from hourly prices: currentHourly for the
 // 2-node cluster and proposedHourly for the single node (both USD/hour,
-// 730 hours a month). A zero or negative price is unknown (Known false). A
-// zero target takes DefaultSavingsTarget.
+// 730 hours a month). A zero, negative, NaN or infinite price is unknown
+// (Known false). A zero target takes DefaultSavingsTarget; a target whose
+// ends are not finite and non-negative with the minimum at most the maximum
+// (which Analyze refuses) is compared with nothing: TargetStatus stays
+// "unknown" and TargetMet false.
 func Cost(currentHourly, proposedHourly float64, proposedClass string, target SavingsTarget) CostEstimate {
 	if target == (SavingsTarget{}) {
 		target = DefaultSavingsTarget()
 	}
 	c := CostEstimate{ProposedClass: proposedClass, Target: target, TargetStatus: "unknown"}
-	if currentHourly > 0 {
+	known := func(p float64) bool { return p > 0 && !math.IsInf(p, 1) }
+	if known(currentHourly) {
 		c.CurrentMonthlyUSD = round(currentHourly*HoursPerMonth, 2)
 	}
-	if proposedHourly > 0 {
+	if known(proposedHourly) {
 		c.ProposedMonthlyUSD = round(proposedHourly*HoursPerMonth, 2)
 	}
-	if !(currentHourly > 0 && proposedHourly > 0) {
+	if !known(currentHourly) || !known(proposedHourly) {
 		return c
 	}
 	c.Known = true
@@ -72,6 +76,10 @@ func Cost(currentHourly, proposedHourly float64, proposedClass string, target Sa
 func (c *CostEstimate) settle() {
 	c.MonthlySavingsUSD = round(c.CurrentMonthlyUSD-c.ProposedMonthlyUSD, 2)
 	c.AnnualSavingsUSD = round(c.MonthlySavingsUSD*12, 2)
+	if c.Target.validate() != nil {
+		c.TargetMet, c.TargetStatus = false, "unknown"
+		return
+	}
 	c.TargetMet = c.MonthlySavingsUSD >= c.Target.MinMonthlyUSD
 	switch {
 	case c.MonthlySavingsUSD < c.Target.MinMonthlyUSD:

@@ -104,6 +104,51 @@ type InstanceClass struct {
 // MemoryBytes is MemoryGiB in bytes.
 func (c InstanceClass) MemoryBytes() float64 { return c.MemoryGiB * (1 << 30) }
 
+// validate checks c's capacity: vCPU and memory positive and finite, the
+// baselines and local storage finite and non-negative (0 when unknown), and
+// BaselineCPUPercent (validateBaseline).
+func (c InstanceClass) validate() error {
+	finite := func(v float64) bool { return !math.IsInf(v, 0) && v == v }
+	switch {
+	case !(c.VCPU > 0) || !(c.MemoryGiB > 0) || !finite(c.VCPU) || !finite(c.MemoryGiB):
+		return fmt.Errorf("instance class %q has vcpu %v and memory %v GiB: both must be positive and finite (look the class up in the capacity catalog)",
+			c.Name, c.VCPU, c.MemoryGiB)
+	case !(c.BaselineIOPS >= 0) || !(c.NetworkBaselineBytesPerSec >= 0) || !(c.LocalStorageGiB >= 0) ||
+		!finite(c.BaselineIOPS) || !finite(c.NetworkBaselineBytesPerSec) || !finite(c.LocalStorageGiB):
+		return fmt.Errorf("instance class %q: baseline IOPS %v, network baseline %v bytes/s and local storage %v GiB must be finite and non-negative (0 when unknown)",
+			c.Name, c.BaselineIOPS, c.NetworkBaselineBytesPerSec, c.LocalStorageGiB)
+	}
+	return c.validateBaseline()
+}
+
+// validate checks a savings target other than the zero value (which means
+// DefaultSavingsTarget): both ends finite and non-negative, the minimum at
+// most the maximum.
+func (t SavingsTarget) validate() error {
+	if t == (SavingsTarget{}) {
+		return nil
+	}
+	if !(t.MinMonthlyUSD >= 0 && t.MinMonthlyUSD <= t.MaxMonthlyUSD) || math.IsInf(t.MaxMonthlyUSD, 0) {
+		return fmt.Errorf("savings target %v–%v USD/month: both ends must be finite and non-negative, the minimum at most the maximum",
+			t.MinMonthlyUSD, t.MaxMonthlyUSD)
+	}
+	return nil
+}
+
+// validate checks the facts' ranges: counts non-negative, the cache hit ratio
+// within [0, 1] and the TPS finite and non-negative (0 when unknown).
+func (f PostgresFacts) validate() error {
+	switch {
+	case f.MaxConnections < 0 || f.PeakConnections < 0:
+		return fmt.Errorf("PostgreSQL facts: max_connections %d and peak connections %d must be non-negative (0 when unknown)", f.MaxConnections, f.PeakConnections)
+	case !(f.CacheHitRatio >= 0 && f.CacheHitRatio <= 1):
+		return fmt.Errorf("PostgreSQL facts: cache hit ratio %v must be within [0, 1] (0 when unknown)", f.CacheHitRatio)
+	case !(f.TPS >= 0) || math.IsInf(f.TPS, 0):
+		return fmt.Errorf("PostgreSQL facts: TPS %v must be finite and non-negative (0 when unknown)", f.TPS)
+	}
+	return nil
+}
+
 // validateBaseline checks BaselineCPUPercent: within [0, 100], and non-zero
 // only on a burstable class.
 func (c InstanceClass) validateBaseline() error {
@@ -439,11 +484,7 @@ func (in ClusterInput) validate() error {
 		default:
 			return errorf("cluster %q: node %q: role %q: must be writer, reader or standby", in.Name, n.ID, n.Role)
 		}
-		if !(n.Class.VCPU > 0) || !(n.Class.MemoryGiB > 0) {
-			return errorf("cluster %q: node %q: instance class %q has vcpu %v and memory %v GiB: both must be positive (look the class up in the capacity catalog)",
-				in.Name, n.ID, n.Class.Name, n.Class.VCPU, n.Class.MemoryGiB)
-		}
-		if err := n.Class.validateBaseline(); err != nil {
+		if err := n.Class.validate(); err != nil {
 			return errorf("cluster %q: node %q: %v", in.Name, n.ID, err)
 		}
 		seen := map[string]bool{}
@@ -534,18 +575,26 @@ func (in ClusterInput) validate() error {
 		}
 	}
 	for i, c := range in.Candidates {
-		if !(c.Class.VCPU > 0) || !(c.Class.MemoryGiB > 0) || c.SingleNodeHourlyUSD < 0 || c.SingleNodeHourlyUSD != c.SingleNodeHourlyUSD {
-			return errorf("cluster %q: candidate %d (%q): vcpu, memory must be positive and price non-negative", in.Name, i, c.Class.Name)
-		}
-		if err := c.Class.validateBaseline(); err != nil {
+		if err := c.Class.validate(); err != nil {
 			return errorf("cluster %q: candidate %d: %v", in.Name, i, err)
+		}
+		if p := c.SingleNodeHourlyUSD; !(p >= 0) || math.IsInf(p, 0) {
+			return errorf("cluster %q: candidate %d (%q): price %v USD/hour must be finite and non-negative (0 when unknown)", in.Name, i, c.Class.Name, p)
+		}
+	}
+	if err := in.SavingsTarget.validate(); err != nil {
+		return clusterError(in.Name, err)
+	}
+	if in.Postgres != nil {
+		if err := in.Postgres.validate(); err != nil {
+			return clusterError(in.Name, err)
 		}
 	}
 	if p := in.CPUCreditUSDPerVCPUHour; p < 0 || p != p || math.IsInf(p, 0) {
 		return errorf("cluster %q: CPU credit price %v USD per vCPU-hour must be non-negative (0 when unknown)", in.Name, p)
 	}
-	if in.CurrentHourlyUSD < 0 || in.CurrentHourlyUSD != in.CurrentHourlyUSD {
-		return errorf("cluster %q: current hourly price %v must be non-negative", in.Name, in.CurrentHourlyUSD)
+	if p := in.CurrentHourlyUSD; !(p >= 0) || math.IsInf(p, 0) {
+		return errorf("cluster %q: current hourly price %v must be finite and non-negative (0 when unknown)", in.Name, p)
 	}
 	if in.MigrationWindowHours < 0 || in.MigrationWindowHours > HoursPerWeek {
 		return errorf("cluster %q: migration window %d hours: must be between 1 and 168", in.Name, in.MigrationWindowHours)

@@ -39,7 +39,9 @@ func MigrationWindow(p Profile, hours int) (Window, error) {
 // automated backup holds the instance in "backing-up", which defers the
 // guard snapshot, and maintenance can restart it). When every window with
 // data meets one of them, it falls back to MigrationWindow's choice and
-// Reason says so.
+// Reason says so. Each of avoid must be a window ParseBackupWindow or
+// ParseMaintenanceWindow returns (Start within the day or week, Minutes at
+// least 1 and less than it); another is an error.
 func MigrationWindowAvoiding(p Profile, hours int, avoid ...ScheduledWindow) (Window, error) {
 	w, _, err := migrationWindowAvoiding(p, hours, avoid)
 	return w, err
@@ -53,6 +55,11 @@ func migrationWindowAvoiding(p Profile, hours int, avoid []ScheduledWindow) (w W
 	}
 	if hours < 1 || hours > HoursPerWeek {
 		return Window{}, false, errorf("migration window: length %d hours must be between 1 and 168", hours)
+	}
+	for i, a := range avoid {
+		if err := a.validate(); err != nil {
+			return Window{}, false, errorf("migration window: window to avoid at index %d: %w", i, err)
+		}
 	}
 	outside := func(s int) bool {
 		for _, a := range avoid {
@@ -298,9 +305,15 @@ type TriggerInput struct {
 //
 // Alarms use 60 s periods × 5 evaluations (5 minutes) for 1-minute data, or
 // 300 s × 3 (15 minutes) otherwise, firing when all evaluated periods breach.
-// Metrics with no baseline are omitted. Order is fixed as listed.
+// Metrics with no baseline are omitted. Order is fixed as listed. Zero fields
+// of p take DefaultPolicy's values; a policy Validate refuses (a NaN or
+// negative RollbackFactor, say, which would give NaN thresholds or a memory
+// alarm always breaching) gives no alarms (nil).
 func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 	p = p.withDefaults()
+	if p.Validate() != nil {
+		return nil
+	}
 	pr := in.Projection
 	f := p.RollbackFactor
 	period, evals := 300, 3

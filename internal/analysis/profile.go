@@ -285,14 +285,30 @@ type PatternResult struct {
 // ClassifyPattern classifies the workload pattern of s. Tests run in order:
 // insufficient-data (coverage or hours below minimum), steady (CV at or below
 // SteadyMaxCV), weekly-cycle, daily-cycle, and otherwise spiky. Preconditions
-// as for Summarize; a zero-valued th is replaced by DefaultPatternThresholds.
+// as for Summarize; a zero-valued th is replaced by DefaultPatternThresholds,
+// and the fields of another are used as given: MinCoverage and
+// SeasonalMinACF within [0, 1], the others finite and non-negative, else an
+// error. A series with no datapoints is insufficient-data whatever th says.
 // s is not modified.
 func ClassifyPattern(s Series, th PatternThresholds) (PatternResult, error) {
+	if err := th.validate(); err != nil {
+		return PatternResult{}, err
+	}
 	sum, h, err := summarizeHourly(s)
 	if err != nil {
 		return PatternResult{}, err
 	}
 	return classify(sum, h, th), nil
+}
+
+// validate checks ClassifyPattern's preconditions on th.
+func (th PatternThresholds) validate() error {
+	in01 := func(v float64) bool { return v >= 0 && v <= 1 }
+	nonNeg := func(v float64) bool { return v >= 0 && !math.IsInf(v, 1) }
+	if !in01(th.MinCoverage) || !in01(th.SeasonalMinACF) || th.MinHours < 0 || !nonNeg(th.SteadyMaxCV) || !nonNeg(th.WeeklyMargin) {
+		return errorf("pattern thresholds %+v: MinCoverage and SeasonalMinACF must be within [0, 1], MinHours, SteadyMaxCV and WeeklyMargin finite and non-negative", th)
+	}
+	return nil
 }
 
 func classify(sum Summary, h hourly, th PatternThresholds) PatternResult {
@@ -315,7 +331,7 @@ func classify(sum Summary, h hourly, th PatternThresholds) PatternResult {
 		r.PeakRatio = sum.P99 / sum.P50
 	}
 	ev := func(format string, a ...any) { r.Evidence = append(r.Evidence, fmt.Sprintf(format, a...)) }
-	if sum.Coverage < th.MinCoverage || hours < th.MinHours {
+	if sum.Coverage < th.MinCoverage || hours < th.MinHours || sum.Count == 0 {
 		ev("coverage %.2f (minimum %.2f), %d hours with data (minimum %d): insufficient", sum.Coverage, th.MinCoverage, hours, th.MinHours)
 		r.Pattern = PatternInsufficient
 		return r

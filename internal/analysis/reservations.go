@@ -41,10 +41,10 @@ func classUnits(class string) (family string, units float64, ok bool) {
 }
 
 // NormalizedUnits is the size-flexible capacity r buys: Count × the units of its size, doubled
-// for Multi-AZ; 0 when its size is not in AWS's table.
+// for Multi-AZ; 0 when its size is not in AWS's table or Count is below 1.
 func (r Reservation) NormalizedUnits() float64 {
 	_, u, ok := classUnits(r.Class)
-	if !ok {
+	if !ok || r.Count < 1 {
 		return 0
 	}
 	if r.MultiAZ {

@@ -32,7 +32,8 @@ var palette = []string{"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#
 // each unbroken run in it are drawn (the line's envelope), so the SVG's size
 // stops growing with the window past about 45 days. The output depends only
 // on its arguments. An empty chart (no finite value) still renders axes with
-// a 0–1 range.
+// a 0–1 range. Values are utilizations, not negative: a value below 0 is drawn
+// at 0, and one above 1e300 at the top.
 func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thresholds []ChartThreshold) string {
 	const W, H, ml, mr, mt, mb = 850, 320, 64, 240, 34, 44 // mr leaves room for the longest legend, "limit before headroom (33.33)"
 	pw, ph := float64(W-ml-mr), float64(H-mt-mb)
@@ -51,12 +52,12 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 			ymax = math.Max(ymax, t.Value)
 		}
 	}
-	ymax = niceCeil(ymax * 1.05)
+	ymax = niceCeil(math.Min(ymax, 1e300) * 1.05)
 	if n < 2 {
 		n = 2
 	}
 	x := func(i int) float64 { return float64(ml) + pw*float64(i)/float64(n-1) }
-	y := func(v float64) float64 { return float64(mt) + ph*(1-v/ymax) }
+	y := func(v float64) float64 { return float64(mt) + ph*(1-math.Min(math.Max(v, 0), ymax)/ymax) }
 	var b strings.Builder
 	b.Grow(4096 + 16*n*len(lines)) // a path point is about 12 bytes
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }

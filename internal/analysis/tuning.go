@@ -142,9 +142,12 @@ const workerReserve = 4
 //   - no effective_io_concurrency: storage I/O is Aurora's, and recent
 //     default.aurora-postgresql groups mark it not modifiable.
 //
-// c must have positive VCPU and MemoryGiB; otherwise Tune returns nil.
+// c must have positive, finite VCPU and MemoryGiB, in.HeadroomPercent must be
+// finite and at least 0, and in.ConnectionsThresholdPercent at most 100;
+// otherwise Tune returns nil.
 func Tune(c InstanceClass, in TuneInput) map[string]string {
-	if !(c.VCPU > 0) || !(c.MemoryGiB > 0) {
+	if !(c.VCPU > 0) || !(c.MemoryGiB > 0) || math.IsInf(c.VCPU, 1) || math.IsInf(c.MemoryGiB, 1) ||
+		!(in.HeadroomPercent >= 0) || math.IsInf(in.HeadroomPercent, 1) || in.ConnectionsThresholdPercent > 100 {
 		return nil
 	}
 	aurora := in.Topology == TopologyAurora

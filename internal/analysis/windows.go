@@ -116,17 +116,36 @@ func digits(s string) bool {
 }
 
 // String formats w as RDS does: "hh24:mi-hh24:mi" for a daily window, "ddd:hh24:mi-ddd:hh24:mi"
-// for a weekly one.
+// for a weekly one. A Start or end outside the day (daily) or week (weekly) is taken modulo it.
 func (w ScheduledWindow) String() string {
+	period := minutesPerWeek
 	if w.Daily {
-		end := (w.Start + w.Minutes) % minutesPerDay
-		return fmt.Sprintf("%02d:%02d-%02d:%02d", w.Start/60, w.Start%60, end/60, end%60)
+		period = minutesPerDay
+	}
+	mod := func(m int) int { return (m%period + period) % period }
+	if w.Daily {
+		start, end := mod(w.Start), mod(w.Start+w.Minutes)
+		return fmt.Sprintf("%02d:%02d-%02d:%02d", start/60, start%60, end/60, end%60)
 	}
 	at := func(m int) string {
-		m %= minutesPerWeek
+		m = mod(m)
 		return fmt.Sprintf("%s:%02d:%02d", weekdayAbbrev[m/minutesPerDay], m%minutesPerDay/60, m%60)
 	}
 	return at(w.Start) + "-" + at(w.Start+w.Minutes)
+}
+
+// validate reports a window no Parse function returns: Start outside the day (daily) or week
+// (weekly), or Minutes not at least 1 and less than it.
+func (w ScheduledWindow) validate() error {
+	period, kind := minutesPerWeek, "weekly"
+	if w.Daily {
+		period, kind = minutesPerDay, "daily"
+	}
+	if w.Start < 0 || w.Start >= period || w.Minutes < 1 || w.Minutes >= period {
+		return fmt.Errorf("%s window starting at minute %d for %d minutes: the start must be in [0, %d) and the length in [1, %d)",
+			kind, w.Start, w.Minutes, period, period)
+	}
+	return nil
 }
 
 // occurrences returns w's spans in the week as [start, start+length) minutes from Sunday 00:00 UTC
@@ -221,10 +240,14 @@ type WindowAdvice struct {
 // quieter one (see WindowAdvice). Hours without data (NaN) are never suggested. The backup window is only suggested for
 // TopologyMultiAZ: on Aurora it does not touch the instance, but the suggested maintenance window
 // stays clear of it all the same. Ties go to the earliest hour from
-// Sunday 00:00 UTC. It returns an error when len(p.Mean) != 168 or a window does not parse.
+// Sunday 00:00 UTC. It returns an error when len(p.Mean) != 168, t is neither TopologyMultiAZ
+// nor TopologyAurora, or a window does not parse.
 func AdviseWindows(p Profile, t Topology, backup, maintenance string) (WindowAdvice, error) {
 	if len(p.Mean) != HoursPerWeek {
 		return WindowAdvice{}, errorf("windows: profile has %d buckets, want %d (use HourOfWeekProfile)", len(p.Mean), HoursPerWeek)
+	}
+	if t != TopologyMultiAZ && t != TopologyAurora {
+		return WindowAdvice{}, errorf("windows: topology %q: must be %q or %q", t, TopologyMultiAZ, TopologyAurora)
 	}
 	a := WindowAdvice{SuggestedBackupLoad: math.NaN(), SuggestedMaintenanceLoad: math.NaN()}
 	var err error

@@ -1,0 +1,198 @@
+package analysis
+
+import (
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestScheduledWindowOutOfRange: String never panics on a window no Parse function returns (it
+// takes the start and end modulo the day or week), and MigrationWindowAvoiding refuses one.
+func TestScheduledWindowOutOfRange(t *testing.T) {
+	for _, tc := range []struct {
+		w    ScheduledWindow
+		want string
+	}{
+		{ScheduledWindow{Start: -1440, Minutes: 30}, "sat:00:00-sat:00:30"},
+		{ScheduledWindow{Start: 10080 + 300, Minutes: 30}, "sun:05:00-sun:05:30"},
+		{ScheduledWindow{Daily: true, Start: 2000, Minutes: 30}, "09:20-09:50"},
+		{ScheduledWindow{Daily: true, Start: -30, Minutes: 30}, "23:30-00:00"},
+	} {
+		if got := tc.w.String(); got != tc.want {
+			t.Errorf("%+v: String() = %q, want %q", tc.w, got, tc.want)
+		}
+	}
+	p := Profile{Mean: make([]float64, HoursPerWeek)}
+	for _, bad := range []ScheduledWindow{
+		{Start: -1440, Minutes: 30}, {Start: 0, Minutes: 0}, {Start: 0, Minutes: -5}, {Start: 10080, Minutes: 30},
+		{Start: 0, Minutes: 10080}, {Daily: true, Start: 1440, Minutes: 30}, {Daily: true, Start: 0, Minutes: 1440},
+	} {
+		if _, err := MigrationWindowAvoiding(p, 2, bad); err == nil || !strings.Contains(err.Error(), "window to avoid at index 0") {
+			t.Errorf("avoid %+v: error %v, want one naming the window to avoid", bad, err)
+		}
+	}
+	good, _ := ParseMaintenanceWindow("sat:23:30-sun:00:30")
+	if _, err := MigrationWindowAvoiding(p, 2, good); err != nil {
+		t.Errorf("a parsed window refused: %v", err)
+	}
+}
+
+// TestTuneRefusesBadInput: Tune returns nil, not garbage, for a class or input outside its
+// preconditions.
+func TestTuneRefusesBadInput(t *testing.T) {
+	c := InstanceClass{Name: "db.r6g.large", VCPU: 2, MemoryGiB: 16}
+	for name, tc := range map[string]struct {
+		c  InstanceClass
+		in TuneInput
+	}{
+		"headroom NaN":      {c, TuneInput{PeakConnections: 100, HeadroomPercent: math.NaN()}},
+		"headroom negative": {c, TuneInput{PeakConnections: 100, HeadroomPercent: -150}},
+		"headroom +Inf":     {c, TuneInput{PeakConnections: 100, HeadroomPercent: math.Inf(1)}},
+		"threshold 500%":    {c, TuneInput{PeakConnections: 100, ConnectionsThresholdPercent: 500}},
+		"memory +Inf":       {InstanceClass{VCPU: 2, MemoryGiB: math.Inf(1)}, TuneInput{}},
+		"vCPU +Inf":         {InstanceClass{VCPU: math.Inf(1), MemoryGiB: 16}, TuneInput{}},
+		"memory NaN":        {InstanceClass{VCPU: 2, MemoryGiB: math.NaN()}, TuneInput{}},
+		"zero vCPU":         {InstanceClass{VCPU: 0, MemoryGiB: 16}, TuneInput{}},
+	} {
+		if got := Tune(tc.c, tc.in); got != nil {
+			t.Errorf("%s: Tune = %v, want nil", name, got)
+		}
+	}
+	if got := Tune(c, TuneInput{PeakConnections: math.Inf(1), HeadroomPercent: 20}); got["max_connections"] != "262035" {
+		t.Errorf("peak +Inf: max_connections %q, want the engine's limit 262035", got["max_connections"])
+	}
+}
+
+// TestCostBadInput: a price that is not finite is unknown, and a target that is not a valid range
+// is compared with nothing.
+func TestCostBadInput(t *testing.T) {
+	if c := Cost(math.Inf(1), math.Inf(1), "x", SavingsTarget{}); c.Known || c.CurrentMonthlyUSD != 0 {
+		t.Errorf("Cost(+Inf, +Inf) = %+v, want unknown", c)
+	}
+	if c := Cost(math.NaN(), 0.5, "x", SavingsTarget{}); c.Known {
+		t.Errorf("Cost(NaN, 0.5) = %+v, want unknown", c)
+	}
+	for _, target := range []SavingsTarget{{MinMonthlyUSD: math.NaN(), MaxMonthlyUSD: 100}, {MinMonthlyUSD: 500, MaxMonthlyUSD: 100},
+		{MinMonthlyUSD: -5, MaxMonthlyUSD: 100}, {MinMonthlyUSD: 50, MaxMonthlyUSD: math.Inf(1)}} {
+		c := Cost(1, 0.5, "x", target)
+		if !c.Known || c.MonthlySavingsUSD != 365 || c.TargetStatus != "unknown" || c.TargetMet {
+			t.Errorf("target %+v: %+v, want savings 365 compared with nothing", target, c)
+		}
+	}
+	if c := Cost(1, 0.5, "x", AnySavingsTarget()); c.TargetStatus != "above" || !c.TargetMet {
+		t.Errorf("AnySavingsTarget: %+v", c)
+	}
+}
+
+// TestAnalyzeRefusesBadInput: Analyze returns an error naming the field for input no caller
+// can mean, instead of a verdict computed from it.
+func TestAnalyzeRefusesBadInput(t *testing.T) {
+	for name, tc := range map[string]struct {
+		set  func(*ClusterInput)
+		want string
+	}{
+		"current price +Inf":  {func(in *ClusterInput) { in.CurrentHourlyUSD = math.Inf(1) }, "current hourly price"},
+		"candidate price Inf": {func(in *ClusterInput) { in.Candidates[0].SingleNodeHourlyUSD = math.Inf(1) }, "candidate 0"},
+		"savings target NaN": {func(in *ClusterInput) {
+			in.SavingsTarget = SavingsTarget{MinMonthlyUSD: math.NaN(), MaxMonthlyUSD: 100}
+		}, "savings target"},
+		"savings target min>max":     {func(in *ClusterInput) { in.SavingsTarget = SavingsTarget{MinMonthlyUSD: 500, MaxMonthlyUSD: 10} }, "savings target"},
+		"max_connections -5":         {func(in *ClusterInput) { in.Postgres = &PostgresFacts{MaxConnections: -5} }, "max_connections -5"},
+		"cache hit ratio 5":          {func(in *ClusterInput) { in.Postgres = &PostgresFacts{CacheHitRatio: 5} }, "cache hit ratio"},
+		"cache hit ratio NaN":        {func(in *ClusterInput) { in.Postgres = &PostgresFacts{CacheHitRatio: math.NaN()} }, "cache hit ratio"},
+		"TPS -1":                     {func(in *ClusterInput) { in.Postgres = &PostgresFacts{TPS: -1} }, "TPS"},
+		"writer vCPU +Inf":           {func(in *ClusterInput) { in.Nodes[0].Class.VCPU = math.Inf(1) }, "positive and finite"},
+		"writer baseline IOPS NaN":   {func(in *ClusterInput) { in.Nodes[0].Class.BaselineIOPS = math.NaN() }, "baseline IOPS"},
+		"candidate network -1":       {func(in *ClusterInput) { in.Candidates[0].Class.NetworkBaselineBytesPerSec = -1 }, "network baseline"},
+		"candidate local storage -5": {func(in *ClusterInput) { in.Candidates[0].Class.LocalStorageGiB = -5 }, "local storage"},
+	} {
+		in := idleMultiAZ(8)
+		if len(in.Candidates) == 0 {
+			in.Candidates = []Candidate{{Class: in.Nodes[0].Class, SingleNodeHourlyUSD: 0.1}}
+		}
+		tc.set(&in)
+		if rec, err := Analyze(in, Policy{}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v (verdict %s), want one saying %q", name, err, rec.Verdict, tc.want)
+		}
+	}
+	// The zero values still mean unknown or default.
+	in := idleMultiAZ(8)
+	in.Postgres = &PostgresFacts{}
+	if _, err := Analyze(in, Policy{}); err != nil {
+		t.Errorf("zero PostgresFacts and target: %v", err)
+	}
+}
+
+// TestRollbackTriggersInvalidPolicy: a policy Validate refuses gives no alarms, not NaN
+// thresholds or a memory alarm above the class's RAM (always breaching).
+func TestRollbackTriggersInvalidPolicy(t *testing.T) {
+	gib := float64(1 << 30)
+	c := InstanceClass{VCPU: 2, MemoryGiB: 8}
+	pr := Projection{Class: c, MemoryUsed: Summary{Count: 1, P99: 3 * gib}, CPU: Summary{Count: 1, P99: 20, Max: 30},
+		Connections: Summary{Max: math.NaN()}, IOPS: Summary{P99: math.NaN()}}
+	in := TriggerInput{Instance: "w", Class: c, Projection: pr, ReadIOPSP99: math.NaN(), WriteIOPSP99: math.NaN()}
+	if got := RollbackTriggers(in, Policy{}); len(got) < 2 {
+		t.Fatalf("default policy: %d alarms, want CPU and memory", len(got))
+	}
+	for _, p := range []Policy{{RollbackFactor: math.NaN()}, {RollbackFactor: -2}, {HeadroomPercent: -10}} {
+		if p.Validate() == nil {
+			t.Fatalf("%+v is valid", p)
+		}
+		if got := RollbackTriggers(in, p); got != nil {
+			t.Errorf("invalid policy %+v: %d alarms (first threshold %v), want none", p, len(got), got[0].Threshold)
+		}
+	}
+}
+
+// TestClassifyPatternThresholds: thresholds set in part are used as given, but a series with no
+// datapoints is insufficient-data whatever they say, and thresholds out of range are an error.
+func TestClassifyPatternThresholds(t *testing.T) {
+	empty := Series{Metric: MetricCPU, Period: time.Minute, Start: t0, End: t0.Add(14 * 24 * time.Hour)}
+	r, err := ClassifyPattern(empty, PatternThresholds{SteadyMaxCV: 0.2})
+	if err != nil || r.Pattern != PatternInsufficient {
+		t.Errorf("empty series with MinCoverage 0 and MinHours 0: %s, %v; want insufficient-data", r.Pattern, err)
+	}
+	for _, th := range []PatternThresholds{{MinCoverage: math.NaN()}, {MinCoverage: 1.5}, {MinHours: -1}, {SteadyMaxCV: -0.1},
+		{SeasonalMinACF: 2}, {WeeklyMargin: math.Inf(1)}, {SteadyMaxCV: math.NaN()}} {
+		if _, err := ClassifyPattern(empty, th); err == nil || !strings.Contains(err.Error(), "pattern thresholds") {
+			t.Errorf("thresholds %+v: error %v, want one naming them", th, err)
+		}
+	}
+}
+
+// TestTimeSeriesSVGStaysOnCanvas: negative and huge values and thresholds are drawn within the
+// chart (clamped to its axis), never as NaN or Inf coordinates.
+func TestTimeSeriesSVGStaysOnCanvas(t *testing.T) {
+	for _, tc := range []struct {
+		line []float64
+		th   float64
+	}{{[]float64{-5, -10, -2}, 40}, {[]float64{math.MaxFloat64, 1}, 40}, {[]float64{1, 2}, -1e308}, {[]float64{1, 2}, 1.7e308}} {
+		svg := TimeSeriesSVG("t", "u", t0, []ChartLine{{Label: "a", Hourly: tc.line}}, []ChartThreshold{{Label: "x", Value: tc.th}})
+		if strings.Contains(svg, "NaN") || strings.Contains(svg, "Inf") {
+			t.Errorf("line %v threshold %v: SVG holds NaN or Inf", tc.line, tc.th)
+		}
+		for _, m := range regexp.MustCompile(`[ML]([-0-9.]+) ([-0-9.]+)`).FindAllStringSubmatch(svg, -1) {
+			if y, _ := strconv.ParseFloat(m[2], 64); y < 0 || y > 320 {
+				t.Errorf("line %v threshold %v: a point at y %v, off the 320-px canvas", tc.line, tc.th, y)
+				break
+			}
+		}
+	}
+}
+
+// TestAdviseWindowsAndUnitsBadInput: an unknown topology is an error (it was taken for Aurora),
+// and a reservation of no instances buys no units (Count −2 gave −8).
+func TestAdviseWindowsAndUnitsBadInput(t *testing.T) {
+	p := Profile{Mean: make([]float64, HoursPerWeek), Count: make([]int, HoursPerWeek)}
+	if _, err := AdviseWindows(p, "single-az", "03:00-03:30", ""); err == nil || !strings.Contains(err.Error(), `topology "single-az"`) {
+		t.Errorf("unknown topology: error %v", err)
+	}
+	for count, want := range map[int]float64{-2: 0, 0: 0, 1: 4, 3: 12} {
+		if got := (Reservation{Class: "db.r6g.large", Count: count}).NormalizedUnits(); got != want {
+			t.Errorf("Count %d: NormalizedUnits %v, want %v", count, got, want)
+		}
+	}
+}

@@ -257,6 +257,38 @@ func TestAnalyzeDoesNotMutateAndIsDeterministic(t *testing.T) {
 	}
 }
 
+// TestAnalyzeAndAssessLeaveWholeInput: neither changes any part of its input, the series'
+// backing arrays or the facts behind a pointer included (printed, so that NaN compares equal).
+func TestAnalyzeAndAssessLeaveWholeInput(t *testing.T) {
+	in := withWindows(auroraPair(14), "03:00-03:30", "sun:05:00-sun:05:30",
+		PendingMaintenance{Resource: "w", Action: "system-update", Description: "os"})
+	in.Nodes[1].Series[0].Values[3] = math.NaN()
+	slices.Reverse(in.Nodes[0].Series[1].Timestamps)
+	slices.Reverse(in.Nodes[0].Series[1].Values)
+	in.Postgres = &PostgresFacts{MaxConnections: 500, PeakConnections: 120, CacheHitRatio: 0.97, TPS: 12}
+	in.ReplicaAutoScaling = &ReplicaAutoScaling{MinCapacity: 0, MaxCapacity: 2}
+	in.Candidates = append(in.Candidates, Candidate{Class: in.Nodes[0].Class, SingleNodeHourlyUSD: 0.2})
+	in.Reservations = []Reservation{{ID: "ri", Class: in.Nodes[0].Class.Name, ProductDescription: "aurora-postgresql", Count: 1}}
+	snapshot := func() string {
+		s := fmt.Sprintf("%+v|%+v|%+v", in, *in.Postgres, *in.ReplicaAutoScaling)
+		for _, n := range in.Nodes {
+			for _, se := range n.Series {
+				s += fmt.Sprintf("|%v%v", se.Timestamps, se.Values)
+			}
+		}
+		return s
+	}
+	before := snapshot()
+	for name, f := range map[string]func(ClusterInput, Policy) (Recommendation, error){"Analyze": Analyze, "Assess": Assess} {
+		if _, err := f(in, Policy{}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if snapshot() != before {
+			t.Fatalf("%s changed its input", name)
+		}
+	}
+}
+
 func TestAnalyzeInputErrors(t *testing.T) {
 	mut := func(f func(*ClusterInput)) ClusterInput {
 		in := idleMultiAZ(8)

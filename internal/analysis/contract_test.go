@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"errors"
+	"fmt"
 	"math"
 	"regexp"
 	"strconv"
@@ -194,5 +196,89 @@ func TestAdviseWindowsAndUnitsBadInput(t *testing.T) {
 		if got := (Reservation{Class: "db.r6g.large", Count: count}).NormalizedUnits(); got != want {
 			t.Errorf("Count %d: NormalizedUnits %v, want %v", count, got, want)
 		}
+	}
+}
+
+// TestSeriesFunctionsDegenerate runs every function of one Series through the degenerate
+// inputs the house style names (empty, single point, all-NaN, gaps, unsorted timestamps,
+// mismatched lengths) and checks the documented outcome of each, and that none changes its input.
+func TestSeriesFunctionsDegenerate(t *testing.T) {
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	week := t0.Add(7 * 24 * time.Hour)
+	mk := func(ts []time.Time, vs []float64) Series {
+		return Series{Metric: MetricCPU, Unit: "Percent", Period: time.Minute, Start: t0, End: week, Timestamps: ts, Values: vs}
+	}
+	nan := math.NaN()
+	for _, tc := range []struct {
+		name string
+		s    Series
+		err  error // Validate's, and every function's (nil: no error)
+		// wanted when err is nil
+		count   int // Summarize's Count
+		buckets int // HourOfWeekProfile buckets with data
+		pattern Pattern
+	}{
+		{name: "empty", s: mk(nil, nil), pattern: PatternInsufficient},
+		{name: "single point", s: mk([]time.Time{at(61)}, []float64{42}), count: 1, buckets: 1, pattern: PatternInsufficient},
+		{name: "all NaN", s: mk([]time.Time{at(0), at(1), at(2)}, []float64{nan, nan, nan}), pattern: PatternInsufficient},
+		{name: "gaps", s: mk([]time.Time{at(0), at(1), at(600)}, []float64{1, 2, 3}), count: 3, buckets: 2, pattern: PatternInsufficient},
+		{name: "unsorted", s: mk([]time.Time{at(5), at(1)}, []float64{1, 2}), err: ErrUnsorted},
+		{name: "mismatched lengths", s: mk([]time.Time{at(0), at(1)}, []float64{1}), err: ErrBadSeries},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := fmt.Sprintf("%v %v", tc.s.Timestamps, tc.s.Values)
+			check := func(fn string, err error) bool {
+				t.Helper()
+				if !errors.Is(err, tc.err) || (tc.err == nil) != (err == nil) {
+					t.Errorf("%s: error %v, want %v", fn, err, tc.err)
+					return false
+				}
+				return err == nil
+			}
+			check("Validate", tc.s.Validate())
+			if sum, err := Summarize(tc.s); check("Summarize", err) {
+				if sum.Count != tc.count || (tc.count == 0) != math.IsNaN(sum.P99) {
+					t.Errorf("Summarize: count %d, P99 %v; want count %d (NaN statistics without data)", sum.Count, sum.P99, tc.count)
+				}
+				if tc.count == 1 && (sum.P50 != 42 || sum.P99 != 42 || sum.Max != 42 || sum.StdDev != 0) {
+					t.Errorf("Summarize of one point 42: %+v", sum)
+				}
+			}
+			if p, err := HourOfWeekProfile(tc.s); check("HourOfWeekProfile", err) {
+				n := 0
+				for i, c := range p.Count {
+					if c > 0 {
+						n++
+					} else if !math.IsNaN(p.Mean[i]) {
+						t.Errorf("HourOfWeekProfile: bucket %d has no data but mean %v", i, p.Mean[i])
+					}
+				}
+				if len(p.Mean) != HoursPerWeek || n != tc.buckets {
+					t.Errorf("HourOfWeekProfile: %d buckets, %d with data; want 168, %d", len(p.Mean), n, tc.buckets)
+				}
+			}
+			if p, err := HourOfDayProfile(tc.s); check("HourOfDayProfile", err) && len(p.Mean) != 24 {
+				t.Errorf("HourOfDayProfile: %d buckets", len(p.Mean))
+			}
+			if se, err := SeasonalityOf(tc.s); check("SeasonalityOf", err) && (!math.IsNaN(se.Daily) || !math.IsNaN(se.Weekly)) {
+				t.Errorf("SeasonalityOf: %+v, want NaN: too little data to measure", se)
+			}
+			if r, err := ClassifyPattern(tc.s, PatternThresholds{}); check("ClassifyPattern", err) && r.Pattern != tc.pattern {
+				t.Errorf("ClassifyPattern: %s, want %s", r.Pattern, tc.pattern)
+			}
+			if so, err := tc.s.Sorted(); tc.err != ErrBadSeries {
+				if err != nil || so.Validate() != nil {
+					t.Errorf("Sorted: %v, then Validate: %v", err, so.Validate())
+				}
+			} else if !errors.Is(err, ErrBadSeries) {
+				t.Errorf("Sorted of mismatched lengths: %v, want ErrBadSeries", err)
+			}
+			if got := tc.s.Expected(); got != 7*24*60 {
+				t.Errorf("Expected: %d, want %d", got, 7*24*60)
+			}
+			if after := fmt.Sprintf("%v %v", tc.s.Timestamps, tc.s.Values); after != before {
+				t.Errorf("input changed:\n%s\n%s", before, after)
+			}
+		})
 	}
 }

@@ -282,3 +282,65 @@ func TestSeriesFunctionsDegenerate(t *testing.T) {
 		})
 	}
 }
+
+// TestPolicyValidateTable: every bounded field refuses NaN, a negative value and one above its
+// limit, naming the field; the zero policy and the default are valid.
+func TestPolicyValidateTable(t *testing.T) {
+	for _, p := range []Policy{{}, DefaultPolicy()} {
+		if err := p.Validate(); err != nil {
+			t.Errorf("%+v: %v", p, err)
+		}
+	}
+	fields := map[string]func(*Policy) *float64{
+		"headroom_percent":              func(p *Policy) *float64 { return &p.HeadroomPercent },
+		"alert_threshold_percent":       func(p *Policy) *float64 { return &p.AlertThresholdPercent },
+		"memory_threshold_percent":      func(p *Policy) *float64 { return &p.MemoryThresholdPercent },
+		"connections_threshold_percent": func(p *Policy) *float64 { return &p.ConnectionsThresholdPercent },
+		"min_coverage":                  func(p *Policy) *float64 { return &p.MinCoverage },
+		"rollback_factor":               func(p *Policy) *float64 { return &p.RollbackFactor },
+		"rollback_cpu_cap_percent":      func(p *Policy) *float64 { return &p.RollbackCPUCapPercent },
+	}
+	for name, field := range fields {
+		for _, v := range []float64{math.NaN(), -1, 1e9, math.Inf(1)} {
+			p := DefaultPolicy()
+			*field(&p) = v
+			if err := p.Validate(); err == nil || !strings.Contains(err.Error(), name) {
+				t.Errorf("%s = %v: error %v, want one naming it", name, v, err)
+			}
+		}
+	}
+	if err := (Policy{Exact: true}).Validate(); err == nil || !strings.Contains(err.Error(), "weights") {
+		t.Errorf("exact policy without weights: %v", err)
+	}
+}
+
+// TestPhaseOrderDegenerate: no clusters order to nothing, one to itself; NaN traffic ranks as
+// busiest; an empty or repeated name is an error; the input is not changed.
+func TestPhaseOrderDegenerate(t *testing.T) {
+	nan := math.NaN()
+	for _, tc := range []struct {
+		name string
+		ts   []Traffic
+		want []string
+		err  string
+	}{
+		{"none", nil, nil, ""},
+		{"one", []Traffic{{Cluster: "a", BusyVCPU: 1}}, []string{"a"}, ""},
+		{"NaN busiest", []Traffic{{Cluster: "a", BusyVCPU: nan, IOPS: nan, Connections: nan, NetworkBytesPerSec: nan},
+			{Cluster: "b", BusyVCPU: 9, IOPS: 9, Connections: 9, NetworkBytesPerSec: 9}}, []string{"b", "a"}, ""},
+		{"empty name", []Traffic{{Cluster: ""}}, nil, "has no name"},
+		{"repeated name", []Traffic{{Cluster: "a"}, {Cluster: "a"}}, nil, "a"},
+	} {
+		before := fmt.Sprintf("%v", tc.ts)
+		got, err := PhaseOrder(tc.ts)
+		switch {
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("%s: error %v, want one saying %q", tc.name, err, tc.err)
+		case tc.err == "" && (err != nil || fmt.Sprint(got) != fmt.Sprint(tc.want)):
+			t.Errorf("%s: %v, %v; want %v", tc.name, got, err, tc.want)
+		}
+		if fmt.Sprintf("%v", tc.ts) != before {
+			t.Errorf("%s: input changed", tc.name)
+		}
+	}
+}

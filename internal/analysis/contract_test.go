@@ -266,7 +266,7 @@ func TestSeriesFunctionsDegenerate(t *testing.T) {
 			if r, err := ClassifyPattern(tc.s, PatternThresholds{}); check("ClassifyPattern", err) && r.Pattern != tc.pattern {
 				t.Errorf("ClassifyPattern: %s, want %s", r.Pattern, tc.pattern)
 			}
-			if so, err := tc.s.Sorted(); tc.err != ErrBadSeries {
+			if so, err := tc.s.Sorted(); !errors.Is(tc.err, ErrBadSeries) {
 				if err != nil || so.Validate() != nil {
 					t.Errorf("Sorted: %v, then Validate: %v", err, so.Validate())
 				}

@@ -71,17 +71,20 @@ func PGDSN(t testing.TB) string {
 }
 
 // PGConn connects to the harness's PostgreSQL as its superuser (PGDSN), or
-// fails t; the connection is closed when t ends.
-func PGConn(t testing.TB) *pgx.Conn {
+// fails t. It returns the connection and a context for its queries that ends
+// 20 seconds on; the caller closes the connection when done (a session left
+// open counts among the server's connections), and it is closed when t ends
+// at the latest.
+func PGConn(t testing.TB) (*pgx.Conn, context.Context) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
+	t.Cleanup(cancel)
 	conn, err := pgx.Connect(ctx, PGDSN(t))
 	if err != nil {
 		t.Fatalf("connecting to the harness PostgreSQL: %v", err)
 	}
 	t.Cleanup(func() { _ = conn.Close(context.Background()) })
-	return conn
+	return conn, ctx
 }
 
 // PGAddr returns the harness PostgreSQL host and port.

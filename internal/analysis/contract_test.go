@@ -344,3 +344,28 @@ func TestPhaseOrderDegenerate(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewedEdges: the decision score rounds the weighted sum of the weights as given (default
+// weights, performance 8.6, cost 0.14: 4.995 is 5.00, which meets the default minimum score of 5);
+// −0 quantiles stay +0 as the interpolation always made them; a price whose yearly cost
+// overflows is unknown to Cost and refused by Analyze.
+func TestReviewedEdges(t *testing.T) {
+	caps := []Reason{{Check: "capacity", Value: 64, Limit: 100, Passed: true}}
+	m := decisionMatrix(TopologyMultiAZ, caps, CostEstimate{Known: true, MonthlySavingsUSD: 1}, DefaultSavingsTarget(), DefaultPolicy().Weights, nil)
+	if m.Rows[0].Score != 8.6 || m.Rows[1].Score != 0.14 || m.Total != 5 {
+		t.Errorf("rows %+v total %v, want 5 (0.35·8.6 + 0.25·0.14 + 0.25·3 + 0.15·8 = 4.995)", m.Rows, m.Total)
+	}
+	nz := math.Copysign(0, -1)
+	q, _ := Quantiles([]float64{nz, nz, 1}, []float64{0, 0.25})
+	if math.Signbit(q[0]) || math.Signbit(q[1]) {
+		t.Errorf("Quantiles of −0s: %v with the sign bit", q)
+	}
+	if c := Cost(1e306, 0.5, "x", SavingsTarget{}); c.Known {
+		t.Errorf("Cost(1e306, 0.5) = %+v, want unknown", c)
+	}
+	in := idleMultiAZ(8)
+	in.CurrentHourlyUSD = 1e306
+	if _, err := Analyze(in, Policy{}); err == nil || !strings.Contains(err.Error(), "current hourly price") {
+		t.Errorf("CurrentHourlyUSD 1e306: %v", err)
+	}
+}

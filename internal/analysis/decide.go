@@ -97,18 +97,21 @@ func decisionMatrix(t Topology, caps []Reason, cost CostEstimate, target Savings
 		{"reliability", rel, w.Reliability, relEv},
 		{"operations", ops, w.Operations, opsEv},
 	}
-	// The weights are relative: scaled so that the largest is 1, sums of weights up to
-	// math.MaxFloat64 (which Policy.Validate accepts) do not overflow to Inf or NaN.
+	// The weights are relative: scaled by a power of two (exact, so the sums are those of the
+	// weights as given) that brings the largest below 1, sums of weights up to math.MaxFloat64
+	// (which Policy.Validate accepts) do not overflow to Inf or NaN.
 	wmax := 0.0
 	for _, r := range rows {
 		wmax = math.Max(wmax, r.Weight)
 	}
 	m := DecisionMatrix{Rows: rows}
 	if wmax > 0 {
+		_, e := math.Frexp(wmax)
 		var sum, ws float64
 		for _, r := range rows {
-			sum += r.Score * (r.Weight / wmax)
-			ws += r.Weight / wmax
+			w := math.Ldexp(r.Weight, -e)
+			sum += r.Score * w
+			ws += w
 		}
 		m.Total = round(sum/ws, 2)
 	}

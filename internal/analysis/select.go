@@ -97,11 +97,11 @@ func quantileRanks(n int, q float64) (r0, r1 int, frac float64) {
 	return r0, r1, frac
 }
 
-// lerp is x0 + frac(x1 − x0) for x0 <= x1, and x0 itself when x1 is x0 or
-// x0 is −Inf: the same for finite values, and an infinite order statistic
-// stays infinite instead of becoming Inf + 0 × (Inf − Inf) = NaN.
+// lerp is x0 + frac(x1 − x0) for x0 <= x1, and x0 itself when x0 is
+// infinite: bit for bit the same for finite values, and an infinite order
+// statistic stays infinite instead of becoming Inf + 0 × (Inf − Inf) = NaN.
 func lerp(x0, x1, frac float64) float64 {
-	if x1 == x0 || math.IsInf(x0, -1) {
+	if math.IsInf(x0, 0) {
 		return x0
 	}
 	return x0 + frac*(x1-x0)

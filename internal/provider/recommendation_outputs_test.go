@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -401,7 +400,9 @@ func checkPendingReboot(name string, static map[string]bool) resource.TestCheckF
 // reads only at server start (pg_settings' context postmaster).
 func harnessStatic(t *testing.T) map[string]bool {
 	t.Helper()
-	rows, err := acctest.PGConn(t).Query(context.Background(), "SELECT name FROM pg_catalog.pg_settings WHERE context = 'postmaster'")
+	conn, ctx := acctest.PGConn(t)
+	defer func() { _ = conn.Close(ctx) }()
+	rows, err := conn.Query(ctx, "SELECT name FROM pg_catalog.pg_settings WHERE context = 'postmaster'")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -473,7 +474,9 @@ data "rightsize_single_node_recommendation" "mandible" {
 func harnessMaxConnections(t *testing.T) int {
 	t.Helper()
 	var s string
-	if err := acctest.PGConn(t).QueryRow(context.Background(), "SELECT current_setting('max_connections')").Scan(&s); err != nil {
+	conn, ctx := acctest.PGConn(t)
+	defer func() { _ = conn.Close(ctx) }()
+	if err := conn.QueryRow(ctx, "SELECT current_setting('max_connections')").Scan(&s); err != nil {
 		t.Fatalf("reading max_connections: %v", err)
 	}
 	n, err := strconv.Atoi(s)

@@ -1,7 +1,6 @@
 package rightsizing_test
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"math"
@@ -124,7 +123,9 @@ func acceptsAll(t *testing.T, id, datadir string, args []string) {
 // harnessSettings reads the numeric parameters of the harness PostgreSQL.
 func harnessSettings(t *testing.T) map[string]pgSetting {
 	t.Helper()
-	rows, err := acctest.PGConn(t).Query(context.Background(), `SELECT name, coalesce(unit, ''), vartype, context, min_val::float8, max_val::float8
+	conn, ctx := acctest.PGConn(t)
+	defer func() { _ = conn.Close(ctx) }()
+	rows, err := conn.Query(ctx, `SELECT name, coalesce(unit, ''), vartype, context, min_val::float8, max_val::float8
 		FROM pg_catalog.pg_settings WHERE vartype IN ('integer', 'real')`)
 	if err != nil {
 		t.Fatal(err)

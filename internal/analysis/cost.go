@@ -48,10 +48,10 @@ type CostEstimate struct {
 // Cost computes a CostEstimate from hourly prices: currentHourly for the
 // 2-node cluster and proposedHourly for the single node (both USD/hour,
 // 730 hours a month). A zero, negative, NaN or infinite price is unknown
-// (Known false), and so is one whose yearly cost overflows float64. A zero target takes DefaultSavingsTarget; a target whose
-// ends are not finite and non-negative with the minimum at most the maximum
-// (which Analyze refuses) is compared with nothing: TargetStatus stays
-// "unknown" and TargetMet false.
+// (Known false), and so is one whose yearly cost overflows float64. A zero
+// target takes DefaultSavingsTarget; a target whose ends are not finite and
+// non-negative with the minimum at most the maximum (which Analyze refuses)
+// is compared with nothing: TargetStatus stays "unknown" and TargetMet false.
 func Cost(currentHourly, proposedHourly float64, proposedClass string, target SavingsTarget) CostEstimate {
 	if target == (SavingsTarget{}) {
 		target = DefaultSavingsTarget()

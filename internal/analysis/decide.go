@@ -97,9 +97,9 @@ func decisionMatrix(t Topology, caps []Reason, cost CostEstimate, target Savings
 		{"reliability", rel, w.Reliability, relEv},
 		{"operations", ops, w.Operations, opsEv},
 	}
-	// The weights are relative: scaled by a power of two (exact, so the sums are those of the
-	// weights as given) that brings the largest below 1, sums of weights up to math.MaxFloat64
-	// (which Policy.Validate accepts) do not overflow to Inf or NaN.
+	// The weights are relative. Scaled by the power of two that brings the largest below 1
+	// (exact, so the total is that of the weights as given), weights up to math.MaxFloat64,
+	// which Policy.Validate accepts, do not overflow the sums to Inf or NaN.
 	wmax := 0.0
 	for _, r := range rows {
 		wmax = math.Max(wmax, r.Weight)

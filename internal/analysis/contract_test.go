@@ -369,3 +369,27 @@ func TestReviewedEdges(t *testing.T) {
 		t.Errorf("CurrentHourlyUSD 1e306: %v", err)
 	}
 }
+
+// TestMoneyAndInterpolationOverflow: a price or storage cost whose monthly amount overflows in
+// cents or over a year is unknown to Cost and refused by Analyze (2e304 USD/hour gave consolidate
+// with +Inf savings); the quantile between two finite values more than math.MaxFloat64 apart
+// lies between them (the median of {−1e308, 1e308} was +Inf).
+func TestMoneyAndInterpolationOverflow(t *testing.T) {
+	if c := Cost(2e304, 0.5, "x", SavingsTarget{}); c.Known {
+		t.Errorf("Cost(2e304, 0.5) = %+v, want unknown", c)
+	}
+	for name, set := range map[string]func(*ClusterInput){
+		"current price 2e304":   func(in *ClusterInput) { in.CurrentHourlyUSD = 2e304 },
+		"storage cost 1e307/mo": func(in *ClusterInput) { in.CurrentStorageMonthlyUSD, in.SingleNodeStorageMonthlyUSD = 1e307, 1 },
+	} {
+		in := idleMultiAZ(8)
+		set(&in)
+		if rec, err := Analyze(in, Policy{}); err == nil {
+			t.Errorf("%s: accepted, verdict %s, savings %v", name, rec.Verdict, rec.Cost.MonthlySavingsUSD)
+		}
+	}
+	q, err := Quantiles([]float64{-1e308, 1e308}, []float64{0.5, 0.75})
+	if err != nil || q[0] != 0 || q[1] != 5e307 {
+		t.Errorf("Quantiles({-1e308, 1e308}, {0.5, 0.75}) = %v, %v; want [0 5e307]", q, err)
+	}
+}

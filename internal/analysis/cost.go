@@ -48,7 +48,7 @@ type CostEstimate struct {
 // Cost computes a CostEstimate from hourly prices: currentHourly for the
 // 2-node cluster and proposedHourly for the single node (both USD/hour,
 // 730 hours a month). A zero, negative, NaN or infinite price is unknown
-// (Known false), and so is one whose yearly cost overflows float64. A zero
+// (Known false), and so is one whose yearly cost in cents overflows float64. A zero
 // target takes DefaultSavingsTarget; a target whose ends are not finite and
 // non-negative with the minimum at most the maximum (which Analyze refuses)
 // is compared with nothing: TargetStatus stays "unknown" and TargetMet false.
@@ -57,7 +57,7 @@ func Cost(currentHourly, proposedHourly float64, proposedClass string, target Sa
 		target = DefaultSavingsTarget()
 	}
 	c := CostEstimate{ProposedClass: proposedClass, Target: target, TargetStatus: "unknown"}
-	known := func(p float64) bool { return p > 0 && !math.IsInf(p*HoursPerMonth*12, 1) }
+	known := func(p float64) bool { return p > 0 && moneyFits(p*HoursPerMonth) }
 	if known(currentHourly) {
 		c.CurrentMonthlyUSD = round(currentHourly*HoursPerMonth, 2)
 	}
@@ -71,6 +71,10 @@ func Cost(currentHourly, proposedHourly float64, proposedClass string, target Sa
 	c.settle()
 	return c
 }
+
+// moneyFits reports whether a monthly amount in USD is finite, and stays so
+// over a year and in cents (round multiplies by 100).
+func moneyFits(monthly float64) bool { return !math.IsInf(monthly*12*100, 0) && monthly == monthly }
 
 // settle derives the savings and the target status from the monthly costs.
 func (c *CostEstimate) settle() {

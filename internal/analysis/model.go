@@ -546,7 +546,7 @@ func (in ClusterInput) validate() error {
 			return clusterError(in.Name, err)
 		}
 	}
-	if cur, one := in.CurrentStorageMonthlyUSD, in.SingleNodeStorageMonthlyUSD; !(cur >= 0 && one >= 0) || math.IsInf(cur, 0) || math.IsInf(one, 0) || (cur > 0) != (one > 0) {
+	if cur, one := in.CurrentStorageMonthlyUSD, in.SingleNodeStorageMonthlyUSD; !(cur >= 0 && one >= 0) || !moneyFits(cur) || !moneyFits(one) || (cur > 0) != (one > 0) {
 		return errorf("cluster %q: storage costs %v now and %v on one node: both must be finite and non-negative, and set together", in.Name, cur, one)
 	}
 	for _, r := range in.Reservations {
@@ -578,7 +578,7 @@ func (in ClusterInput) validate() error {
 		if err := c.Class.validate(); err != nil {
 			return errorf("cluster %q: candidate %d: %v", in.Name, i, err)
 		}
-		if p := c.SingleNodeHourlyUSD; !(p >= 0) || math.IsInf(p*HoursPerMonth*12, 0) {
+		if p := c.SingleNodeHourlyUSD; !(p >= 0) || !moneyFits(p*HoursPerMonth) {
 			return errorf("cluster %q: candidate %d (%q): price %v USD/hour must be finite and non-negative (0 when unknown)", in.Name, i, c.Class.Name, p)
 		}
 	}
@@ -593,7 +593,7 @@ func (in ClusterInput) validate() error {
 	if p := in.CPUCreditUSDPerVCPUHour; p < 0 || p != p || math.IsInf(p, 0) {
 		return errorf("cluster %q: CPU credit price %v USD per vCPU-hour must be non-negative (0 when unknown)", in.Name, p)
 	}
-	if p := in.CurrentHourlyUSD; !(p >= 0) || math.IsInf(p*HoursPerMonth*12, 0) {
+	if p := in.CurrentHourlyUSD; !(p >= 0) || !moneyFits(p*HoursPerMonth) {
 		return errorf("cluster %q: current hourly price %v must be finite and non-negative (0 when unknown)", in.Name, p)
 	}
 	if in.MigrationWindowHours < 0 || in.MigrationWindowHours > HoursPerWeek {

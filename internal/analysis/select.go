@@ -98,13 +98,19 @@ func quantileRanks(n int, q float64) (r0, r1 int, frac float64) {
 }
 
 // lerp is x0 + frac(x1 − x0) for x0 <= x1, and x0 itself when x0 is
-// infinite: bit for bit the same for finite values, and an infinite order
-// statistic stays infinite instead of becoming Inf + 0 × (Inf − Inf) = NaN.
+// infinite: an infinite order statistic stays infinite instead of becoming
+// Inf + 0 × (Inf − Inf) = NaN. Two finite values more than math.MaxFloat64
+// apart are weighted instead (x1 − x0 overflows); otherwise the result is
+// bit for bit the formula's.
 func lerp(x0, x1, frac float64) float64 {
 	if math.IsInf(x0, 0) {
 		return x0
 	}
-	return x0 + frac*(x1-x0)
+	d := x1 - x0
+	if math.IsInf(d, 0) && !math.IsInf(x1, 0) {
+		return x0*(1-frac) + x1*frac
+	}
+	return x0 + frac*d
 }
 
 // quantilesInPlace computes R-7 quantiles qs (each in [0,1], ascending) of a,

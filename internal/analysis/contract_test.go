@@ -393,3 +393,44 @@ func TestMoneyAndInterpolationOverflow(t *testing.T) {
 		t.Errorf("Quantiles({-1e308, 1e308}, {0.5, 0.75}) = %v, %v; want [0 5e307]", q, err)
 	}
 }
+
+// TestRollbackTriggersDegenerate: a projection without data gives no alarms (and an empty rule
+// file); each metric with a baseline gives its own alarm and no other; a class without memory
+// gives no memory alarm; the input is not changed.
+func TestRollbackTriggersDegenerate(t *testing.T) {
+	nan := math.NaN()
+	c := InstanceClass{Name: "db.r6g.large", VCPU: 2, MemoryGiB: 16}
+	none := Summary{P50: nan, P99: nan, Max: nan, Mean: nan}
+	empty := Projection{Class: c, CPU: none, MemoryUsed: none, Connections: none, IOPS: none}
+	for _, tc := range []struct {
+		name  string
+		class InstanceClass
+		set   func(*Projection)
+		want  []string
+	}{
+		{"no data", c, func(*Projection) {}, nil},
+		{"CPU only", c, func(p *Projection) { p.CPU = Summary{Count: 10, P99: 20, Max: 25, Mean: 10} }, []string{MetricCPU}},
+		{"memory only", c, func(p *Projection) { p.MemoryUsed = Summary{Count: 10, P99: 4 << 30} }, []string{MetricFreeableMemory}},
+		{"memory on a class without memory", InstanceClass{Name: "x", VCPU: 2}, func(p *Projection) { p.MemoryUsed = Summary{Count: 10, P99: 4 << 30} }, nil},
+		{"connections only", c, func(p *Projection) { p.Connections = Summary{Count: 10, Max: 40} }, []string{MetricConnections}},
+	} {
+		pr := empty
+		tc.set(&pr)
+		in := TriggerInput{Instance: "w", Class: tc.class, Projection: pr, ReadIOPSP99: nan, WriteIOPSP99: nan}
+		before := fmt.Sprintf("%+v", in)
+		alarms := RollbackTriggers(in, Policy{})
+		var got []string
+		for _, a := range alarms {
+			got = append(got, a.MetricName)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%s: alarms on %v, want %v", tc.name, got, tc.want)
+		}
+		if fmt.Sprintf("%+v", in) != before {
+			t.Errorf("%s: input changed", tc.name)
+		}
+		if rules := PrometheusRules("c", alarms); strings.Count(rules, "- alert:") != len(alarms) {
+			t.Errorf("%s: %d rules for %d alarms:\n%s", tc.name, strings.Count(rules, "- alert:"), len(alarms), rules)
+		}
+	}
+}

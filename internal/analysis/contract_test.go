@@ -434,3 +434,31 @@ func TestRollbackTriggersDegenerate(t *testing.T) {
 		}
 	}
 }
+
+// TestSeriesTimesOutsideUnixNano: times are compared by UnixNano, defined from 1678 to 2262; a
+// window or timestamp outside is ErrBadSeries from Validate, Sorted and Summarize alike (a window
+// ending in 2300 made Sorted's output fail Validate as unsorted).
+func TestSeriesTimesOutsideUnixNano(t *testing.T) {
+	a, b := time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC)
+	old := time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC)
+	for name, s := range map[string]Series{
+		"window to 2300":   {Metric: MetricCPU, Period: time.Hour, Start: a, End: b.Add(time.Hour), Timestamps: []time.Time{b, a}, Values: []float64{1, 2}},
+		"window from 1600": {Metric: MetricCPU, Period: time.Hour, Start: old, End: a},
+		"timestamp 2300": {Metric: MetricCPU, Period: time.Hour, Start: a, End: a.Add(time.Hour),
+			Timestamps: []time.Time{a, b}, Values: []float64{1, 2}},
+	} {
+		if err := s.Validate(); !errors.Is(err, ErrBadSeries) || !strings.Contains(err.Error(), "times must lie between") {
+			t.Errorf("%s: Validate: %v", name, err)
+		}
+		if _, err := s.Sorted(); !errors.Is(err, ErrBadSeries) {
+			t.Errorf("%s: Sorted: %v", name, err)
+		}
+		if _, err := Summarize(s); !errors.Is(err, ErrBadSeries) {
+			t.Errorf("%s: Summarize: %v", name, err)
+		}
+	}
+	ok := Series{Metric: MetricCPU, Period: time.Hour, Start: a, End: a.Add(2 * time.Hour), Timestamps: []time.Time{a.Add(time.Hour), a}, Values: []float64{1, 2}}
+	if so, err := ok.Sorted(); err != nil || so.Validate() != nil {
+		t.Errorf("2200: Sorted %v, then Validate %v", err, so.Validate())
+	}
+}

@@ -3,6 +3,7 @@ package analysis
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"time"
 )
@@ -27,7 +28,8 @@ type Series struct {
 // Errors returned (wrapped) for bad series. Test with errors.Is.
 var (
 	// ErrBadSeries reports a structurally invalid series: non-positive period,
-	// End not after Start, or Timestamps and Values of different lengths.
+	// End not after Start, times outside the years 1678–2262, or Timestamps
+	// and Values of different lengths.
 	ErrBadSeries = errors.New("invalid series")
 	// ErrUnsorted reports timestamps that are not strictly increasing. Use
 	// Series.Sorted to obtain an ordered copy.
@@ -52,6 +54,15 @@ func (s Series) Expected() int {
 	return int(n)
 }
 
+// The times the package compares by UnixNano, which is defined only between
+// these two instants (about 1678-09-22 and 2262-04-11).
+var (
+	earliestTime = time.Unix(0, math.MinInt64)
+	latestTime   = time.Unix(0, math.MaxInt64)
+)
+
+func outsideNano(t time.Time) bool { return t.Before(earliestTime) || t.After(latestTime) }
+
 // validateShape checks period, window and lengths (not ordering).
 func (s Series) validateShape() error {
 	switch {
@@ -60,15 +71,24 @@ func (s Series) validateShape() error {
 	case !s.End.After(s.Start):
 		return fmt.Errorf("series %q: %w: end %s must be after start %s", s.Metric, ErrBadSeries,
 			s.End.UTC().Format(time.RFC3339), s.Start.UTC().Format(time.RFC3339))
+	case outsideNano(s.Start) || outsideNano(s.End):
+		return fmt.Errorf("series %q: %w: window %s to %s: times must lie between %s and %s", s.Metric, ErrBadSeries,
+			s.Start.UTC().Format(time.RFC3339), s.End.UTC().Format(time.RFC3339),
+			earliestTime.UTC().Format(time.RFC3339), latestTime.UTC().Format(time.RFC3339))
 	case len(s.Timestamps) != len(s.Values):
 		return fmt.Errorf("series %q: %w: %d timestamps but %d values", s.Metric, ErrBadSeries,
 			len(s.Timestamps), len(s.Values))
+	case len(s.Timestamps) > 0 && (outsideNano(s.Timestamps[0]) || outsideNano(s.Timestamps[len(s.Timestamps)-1])):
+		return fmt.Errorf("series %q: %w: timestamps from %s to %s: times must lie between %s and %s", s.Metric, ErrBadSeries,
+			s.Timestamps[0].UTC().Format(time.RFC3339), s.Timestamps[len(s.Timestamps)-1].UTC().Format(time.RFC3339),
+			earliestTime.UTC().Format(time.RFC3339), latestTime.UTC().Format(time.RFC3339))
 	}
 	return nil
 }
 
 // Validate reports whether s is well formed: positive Period, End after Start,
-// equal lengths and strictly increasing Timestamps. Errors wrap ErrBadSeries or
+// both within the years 1678–2262 (the range of time.Time.UnixNano, by which
+// times are compared), equal lengths and strictly increasing Timestamps. Errors wrap ErrBadSeries or
 // ErrUnsorted. Values may contain NaN (counted as missing).
 func (s Series) Validate() error {
 	if err := s.validateShape(); err != nil {

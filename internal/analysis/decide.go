@@ -163,6 +163,13 @@ const (
 	rdsMaxConnectionsCap     = 5000
 )
 
+// rdsDefaultMaxConnections is RDS's default max_connections for class c, evaluated on c's memory:
+// at most what RDS gives a parameter group that keeps the default (DBInstanceClassMemory is the
+// memory left to the database, a little less than the class's).
+func rdsDefaultMaxConnections(c InstanceClass) float64 {
+	return math.Min(math.Floor(c.MemoryBytes()/rdsMaxConnectionsDivisor), rdsMaxConnectionsCap)
+}
+
 // peakConnections is the single node's peak connections: the higher of the projection's maximum
 // and PostgreSQL's own peak count (pg, when known); NaN when neither is known.
 func peakConnections(pr Projection, pg *PostgresFacts) float64 {
@@ -198,7 +205,7 @@ func defaultMaxConnectionsRisk(pg *PostgresFacts, pr Projection, target Instance
 	if peak != peak || peak <= 0 {
 		return Risk{}, false
 	}
-	limit := math.Min(math.Floor(target.MemoryBytes()/rdsMaxConnectionsDivisor), rdsMaxConnectionsCap)
+	limit := rdsDefaultMaxConnections(target)
 	need := peak * (1 + p.HeadroomPercent/100)
 	if need <= p.ConnectionsThresholdPercent/100*limit {
 		return Risk{}, false
@@ -215,7 +222,7 @@ func defaultMaxConnectionsRisk(pg *PostgresFacts, pr Projection, target Instance
 // the class's memory less what RDS keeps for itself, relatively more on small classes: about 72%
 // of it on a 1 GiB class, above 90% from 8 GiB).
 func usesDefaultMaxConnections(maxConnections int, c InstanceClass) bool {
-	top := math.Min(math.Floor(c.MemoryBytes()/rdsMaxConnectionsDivisor), rdsMaxConnectionsCap)
+	top := rdsDefaultMaxConnections(c)
 	v := float64(maxConnections)
 	return v <= top && v >= 0.6*top
 }

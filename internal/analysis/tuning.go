@@ -156,7 +156,7 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 	workers := max(8, 2*vcpu)
 	parallel := max(1, min(vcpu, workers-workerReserve))
 	// Without a peak, work_mem is sized against RDS's default max_connections on the class's memory.
-	maxConn, peakKnown := int(math.Min(math.Floor(c.MemoryBytes()/rdsMaxConnectionsDivisor), rdsMaxConnectionsCap)), false
+	maxConn, peakKnown := int(rdsDefaultMaxConnections(c)), false
 	if pk := in.PeakConnections; pk == pk && pk > 0 {
 		peakKnown = true
 		limit := in.ConnectionsThresholdPercent

@@ -118,10 +118,7 @@ func digits(s string) bool {
 // String formats w as RDS does: "hh24:mi-hh24:mi" for a daily window, "ddd:hh24:mi-ddd:hh24:mi"
 // for a weekly one. A Start or end outside the day (daily) or week (weekly) is taken modulo it.
 func (w ScheduledWindow) String() string {
-	period := minutesPerWeek
-	if w.Daily {
-		period = minutesPerDay
-	}
+	period := w.period()
 	mod := func(m int) int { return (m%period + period) % period }
 	if w.Daily {
 		start, end := mod(w.Start), mod(w.Start+w.Minutes)
@@ -134,12 +131,20 @@ func (w ScheduledWindow) String() string {
 	return at(w.Start) + "-" + at(w.Start+w.Minutes)
 }
 
+// period is the minutes after which w recurs: a day (daily) or a week (weekly).
+func (w ScheduledWindow) period() int {
+	if w.Daily {
+		return minutesPerDay
+	}
+	return minutesPerWeek
+}
+
 // validate reports a window no Parse function returns: Start outside the day (daily) or week
 // (weekly), or Minutes not at least 1 and less than it.
 func (w ScheduledWindow) validate() error {
-	period, kind := minutesPerWeek, "weekly"
+	period, kind := w.period(), "weekly"
 	if w.Daily {
-		period, kind = minutesPerDay, "daily"
+		kind = "daily"
 	}
 	if w.Start < 0 || w.Start >= period || w.Minutes < 1 || w.Minutes >= period {
 		return fmt.Errorf("%s window starting at minute %d for %d minutes: the start must be in [0, %d) and the length in [1, %d)",

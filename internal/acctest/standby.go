@@ -51,6 +51,15 @@ func StartStandby(t testing.TB) int {
 	return sport
 }
 
+// AsPostgres is the command that runs name with args as the postgres user when the test runs as
+// root (PostgreSQL's server programs refuse to run as root), else as the test's user.
+func AsPostgres(name string, args ...string) *exec.Cmd {
+	if os.Geteuid() == 0 {
+		return exec.Command("runuser", append([]string{"-u", "postgres", "--", name}, args...)...)
+	}
+	return exec.Command(name, args...)
+}
+
 // moduleRoot is the folder of go.mod, found from the test's working directory upwards.
 func moduleRoot(t testing.TB) string {
 	t.Helper()

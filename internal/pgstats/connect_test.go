@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 )
 
 func TestConnConfigValidate(t *testing.T) {
@@ -259,12 +261,7 @@ func startPasswordCluster(t *testing.T, bindir, password string) int {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	asOwner := func(name string, args ...string) *exec.Cmd {
-		if os.Geteuid() == 0 { // PostgreSQL refuses to run as root
-			return exec.Command("runuser", append([]string{"-u", "postgres", "--", name}, args...)...)
-		}
-		return exec.Command(name, args...)
-	}
+	asOwner := acctest.AsPostgres
 	pwfile := filepath.Join(dir, "pw")
 	if err := os.WriteFile(pwfile, []byte(password+"\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -114,7 +114,7 @@ func checkTuned(t *testing.T, id string, c analysis.InstanceClass, p map[string]
 // every value and their combination passes its checks.
 func acceptsAll(t *testing.T, id, datadir string, args []string) {
 	t.Helper()
-	cmd := asPostgres(filepath.Join(acctest.PGBinDir(t), "postgres"), append([]string{"-D", datadir, "-C", "shared_memory_size"}, args...)...)
+	cmd := acctest.AsPostgres(filepath.Join(acctest.PGBinDir(t), "postgres"), append([]string{"-D", datadir, "-C", "shared_memory_size"}, args...)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("%s: PostgreSQL refuses the set: %v: %s\n  %s", id, err, out, strings.Join(args, " "))
 	}
@@ -165,18 +165,9 @@ func stoppedDataDir(t *testing.T, bindir string) string {
 		}
 	}
 	data := filepath.Join(dir, "data")
-	if out, err := asPostgres(filepath.Join(bindir, "initdb"), "-D", data, "-U", "postgres", "--auth=trust",
+	if out, err := acctest.AsPostgres(filepath.Join(bindir, "initdb"), "-D", data, "-U", "postgres", "--auth=trust",
 		"--no-sync", "--no-locale", "-E", "UTF8").CombinedOutput(); err != nil {
 		t.Fatalf("initdb: %v\n%s", err, out)
 	}
 	return data
-}
-
-// asPostgres runs name as postgres when the test runs as root (PostgreSQL
-// refuses to run as root).
-func asPostgres(name string, args ...string) *exec.Cmd {
-	if os.Geteuid() == 0 {
-		return exec.Command("runuser", append([]string{"-u", "postgres", "--", name}, args...)...)
-	}
-	return exec.Command(name, args...)
 }

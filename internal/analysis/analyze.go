@@ -366,8 +366,14 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	if in.Postgres != nil {
 		maxConns = in.Postgres.MaxConnections
 	}
+	freeStorage := math.NaN() // the writer's lowest FreeStorageSpace: the single node keeps its volume
+	for _, na := range rec.Nodes {
+		if s, ok := na.Summary(MetricFreeStorageSpace); ok && s.Count > 0 && na.Role == RoleWriter {
+			freeStorage = s.Min
+		}
+	}
 	rec.Parameters = Tune(target, TuneInput{PeakConnections: peakConns, HeadroomPercent: p.HeadroomPercent,
-		ConnectionsThresholdPercent: p.ConnectionsThresholdPercent, HDD: in.HDD, Topology: in.Topology})
+		ConnectionsThresholdPercent: p.ConnectionsThresholdPercent, HDD: in.HDD, FreeStorageBytes: freeStorage, Topology: in.Topology})
 	rec.MigrationWindow = Window{LengthHours: in.MigrationWindowHours, Reason: "projected CPU not available"}
 	if len(prof.Mean) > 0 {
 		w, err := migrationWindow(prof, in, rec.Windows)

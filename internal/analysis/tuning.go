@@ -42,6 +42,10 @@ type TuneInput struct {
 	ConnectionsThresholdPercent float64
 	// HDD selects magnetic-storage costs; false means SSD.
 	HDD bool
+	// FreeStorageBytes is the lowest free storage the node had over the
+	// lookback (the minimum of its FreeStorageSpace, in bytes), which bounds
+	// the WAL sizes on RDS; NaN, +Inf or ≤ 0 when unknown.
+	FreeStorageBytes float64
 	// Topology is the deployment the parameters are for
 	// (ClusterInput.Topology): TopologyAurora gets an Aurora PostgreSQL DB
 	// (instance) parameter group's settings; anything else, including "",
@@ -123,9 +127,17 @@ const workerReserve = 4
 //
 // RDS for PostgreSQL (any Topology but TopologyAurora) also gets
 // shared_buffers = RAM/4; effective_cache_size = 3/4 RAM; wal_buffers = 3%
-// of shared_buffers, at most 16 MiB; min_wal_size 2 GiB, max_wal_size
-// 8 GiB, checkpoint_completion_target 0.9; effective_io_concurrency 200 on
-// SSD (2 on HDD).
+// of shared_buffers, at most 16 MiB; checkpoint_completion_target 0.9;
+// effective_io_concurrency 200 on SSD (2 on HDD); and, when
+// in.FreeStorageBytes is known, the WAL sizes (walSizes): max_wal_size is a
+// quarter of the lowest free storage, rounded down to a power of two
+// between 256 MiB and pgtune's 8 GiB, and min_wal_size a quarter of that,
+// at most pgtune's 2 GiB and at least 128 MiB (two of RDS's 64 MiB WAL
+// segments, PostgreSQL's minimum). WAL between checkpoints grows up to
+// max_wal_size (more under load), out of the same storage as the data: 8 GiB
+// on a 20 GiB volume with 5 GiB free could fill it, and a full volume stops
+// the instance. With the free storage unknown both are left out (the
+// group keeps its own values).
 //
 // Aurora PostgreSQL gets only what its DB parameter group can take, and
 // keeps its buffer cache:
@@ -203,11 +215,29 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 	p["shared_buffers"] = i(sharedKB / 8)
 	p["effective_cache_size"] = i(ramKB * 3 / 4 / 8)
 	p["wal_buffers"] = i(math.Max(8, math.Min(sharedKB*0.03, 16*1024)/8))
-	p["min_wal_size"] = "2048"
-	p["max_wal_size"] = "8192"
+	if minMB, maxMB, ok := walSizes(in.FreeStorageBytes); ok {
+		p["min_wal_size"] = strconv.Itoa(minMB)
+		p["max_wal_size"] = strconv.Itoa(maxMB)
+	}
 	p["checkpoint_completion_target"] = "0.9"
 	p["effective_io_concurrency"] = eio
 	return p
+}
+
+// walSizes returns min_wal_size and max_wal_size in MB for a node whose
+// lowest free storage was free bytes (see Tune), and false when free is not
+// a positive finite number. Powers of two keep the values from changing
+// with every small change of free storage (each would be a change to the
+// parameter group in the next plan).
+func walSizes(free float64) (minMB, maxMB int, ok bool) {
+	if !(free > 0) || math.IsInf(free, 1) {
+		return 0, 0, false
+	}
+	maxMB = 8192
+	for maxMB > 256 && float64(maxMB)*(1<<20) > free/4 {
+		maxMB /= 2
+	}
+	return max(128, min(2048, maxMB/4)), maxMB, true
 }
 
 // humanParameter renders a Tune value with its unit for people ("2GB").

@@ -45,6 +45,10 @@ func TestTuneAurora(t *testing.T) {
 	}
 
 	// RDS (Multi-AZ, or the zero value until a caller says which) keeps the full pgtune set.
+	in.FreeStorageBytes = 100 << 30 // Aurora ignores it; RDS sizes its WAL by it
+	if aur := Tune(classR6gLarge, TuneInput{PeakConnections: 100, HeadroomPercent: 20, Topology: TopologyAurora, FreeStorageBytes: in.FreeStorageBytes}); !maps.Equal(aur, got) {
+		t.Errorf("Aurora with free storage: %v, want %v", aur, got)
+	}
 	for _, topo := range []Topology{"", TopologyMultiAZ} {
 		in.Topology = topo
 		rds := Tune(classR6gLarge, in)

@@ -629,3 +629,48 @@ data "rightsize_single_node_recommendation" "x" {
 		}},
 	})
 }
+
+// TestAccRecommendationWALSizes: on RDS, the recommended WAL sizes follow the writer's lowest
+// FreeStorageSpace as CloudWatch reports it (a quarter of it, as a power of two from 256 MB to 8 GB);
+// Aurora gets none. mandible-prod's volume is shrunk so that little is free.
+func TestAccRecommendationWALSizes(t *testing.T) {
+	now := sandboxNow()
+	sc := sandbox.Demo()
+	sc.Instances[0].AllocatedStorage = 48
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
+	// The storage in use only grows: the lowest free storage is the window's last datapoint.
+	free, ok := srv.MetricValue("mandible-prod", sandbox.MetricFreeStorageSpace, now.Add(-5*time.Minute))
+	if !ok || !(free > 1<<30 && free < 8<<30) {
+		t.Fatalf("mandible-prod's FreeStorageSpace %v (%t), want 1–8 GiB for this test", free, ok)
+	}
+	wantMax := 8192
+	for wantMax > 256 && float64(wantMax)*(1<<20) > free/4 {
+		wantMax /= 2
+	}
+	ds := "data.rightsize_single_node_recommendation."
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "sso" {
+  db_cluster_identifier = "sso-prod"
+  lookback_days         = 14
+  end_time              = %[1]q
+}
+data "rightsize_single_node_recommendation" "mandible" {
+  db_instance_identifier = "mandible-prod"
+  lookback_days          = 28
+  end_time               = %[1]q
+}
+`, now.Format(time.RFC3339))),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(ds+"mandible", "recommended_parameters.max_wal_size", strconv.Itoa(wantMax)),
+				resource.TestCheckResourceAttr(ds+"mandible", "recommended_parameters.min_wal_size", strconv.Itoa(max(128, wantMax/4))),
+				resource.TestCheckNoResourceAttr(ds+"sso", "recommended_parameters.max_wal_size"),
+				resource.TestCheckNoResourceAttr(ds+"sso", "recommended_parameters.min_wal_size"),
+			),
+		}},
+	})
+	t.Logf("lowest free storage %.2f GiB: max_wal_size %d MB", free/(1<<30), wantMax)
+}

@@ -46,10 +46,13 @@ func TestTuneAgainstPostgres(t *testing.T) {
 	for ci, pc := range classes {
 		c := rightsizing.Capacity(pc)
 		for _, topo := range []analysis.Topology{analysis.TopologyMultiAZ, analysis.TopologyAurora} {
-			for _, peak := range []float64{math.NaN(), 1, 50, 5000, 1e6} {
+			for pi, peak := range []float64{math.NaN(), 1, 50, 5000, 1e6} {
+				// The lowest free storage, which sizes the WAL on RDS: unknown, next to none, what is left of a
+				// 20 GiB volume, and plenty.
+				free := []float64{math.NaN(), 1, 15 << 30, 1 << 40, 100 << 30}[pi]
 				for _, hdd := range []bool{false, true} {
-					id := fmt.Sprintf("%s %s peak %v hdd %t", c.Name, topo, peak, hdd)
-					p := analysis.Tune(c, analysis.TuneInput{PeakConnections: peak, HeadroomPercent: 20, HDD: hdd, Topology: topo})
+					id := fmt.Sprintf("%s %s peak %v hdd %t free %v", c.Name, topo, peak, hdd, free)
+					p := analysis.Tune(c, analysis.TuneInput{PeakConnections: peak, HeadroomPercent: 20, HDD: hdd, Topology: topo, FreeStorageBytes: free})
 					if len(p) == 0 {
 						t.Fatalf("%s: no parameters", id)
 					}

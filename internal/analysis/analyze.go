@@ -26,7 +26,9 @@ type Reason struct {
 	Node   string  // node the value belongs to; empty for projected (single-node) values
 	Metric string  // CloudWatch metric or projected quantity
 	Value  float64 // measured or projected value, in Unit
-	// Comparison is how Value must relate to Limit to pass: "<=" or ">=".
+	// Comparison is how Value must relate to Limit to pass: "<=", ">=",
+	// ">" (monthly_savings) or "==" (writer_class_fits, whose Value is 1
+	// when the class fits and 0 when not).
 	Comparison string
 	Limit      float64 // threshold, in Unit
 	Unit       string  // "percent", "fraction", "days", "series", "classes" or "score"

@@ -174,14 +174,14 @@ func eventRisk(in ClusterInput) (Risk, bool) {
 	last := inc[len(inc)-1]
 	var lines []string
 	for _, e := range last {
-		lines = append(lines, fmt.Sprintf("%s %s: %s", e.Time.UTC().Format("2006-01-02 15:04"), e.Source, e.Message))
+		lines = append(lines, fmt.Sprintf("%s UTC %s: %s", e.Time.UTC().Format("2006-01-02 15:04"), e.Source, e.Message))
 	}
 	second := "the standby"
 	if in.Topology == TopologyAurora {
 		second = "the reader"
 	}
 	return Risk{Category: "redundancy", Severity: "medium", Description: fmt.Sprintf(
-		"%s in the RDS events of the last 14 days (the latest: %s UTC): each time %s was there to take over within about a minute; on one node the database would have been down until its instance restarted or, after a host failure, was replaced. Find the cause in the event log before the change: a failover during maintenance or a test is expected, a host or AZ failure is what the second node is for",
+		"%s in the RDS events of the last 14 days (the latest: %s): each time %s was there to take over within about a minute; on one node the database would have been down until its instance restarted or, after a host failure, was replaced. Find the cause in the event log before the change: a failover during maintenance or a test is expected, a host or AZ failure is what the second node is for",
 		strings.Join(what, " and "), strings.Join(lines, "; "), second)}, true
 }
 

@@ -61,7 +61,7 @@ func TestAnalyzeEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "1 failover and 1 incident with an instance failure in the RDS events of the last 14 days (the latest: " +
-		"2026-11-20 03:00 sso-prod: Multi-AZ instance failover started.; 2026-11-20 03:05 sso-prod: Multi-AZ instance failover completed. UTC): each time the standby was there"
+		"2026-11-20 03:00 UTC sso-prod: Multi-AZ instance failover started.; 2026-11-20 03:05 UTC sso-prod: Multi-AZ instance failover completed.): each time the standby was there"
 	if got := riskWith(rec.Risks, "in the RDS events of the last 14 days"); got.Severity != "medium" || got.Category != "redundancy" || !strings.HasPrefix(got.Description, want) {
 		t.Errorf("event risk %+v, want one starting %q", got, want)
 	}
@@ -76,7 +76,7 @@ func TestAnalyzeEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := riskWith(rec.Risks, "in the RDS events of the last 14 days"); !strings.HasPrefix(got.Description, "2 failovers in the RDS events") ||
-		!strings.Contains(got.Description, "each time the reader was there") || !strings.Contains(got.Description, "2026-11-22 09:00 mandible-prod: Started cross AZ failover to DB instance: mandible-prod-1 UTC") {
+		!strings.Contains(got.Description, "each time the reader was there") || !strings.Contains(got.Description, "2026-11-22 09:00 UTC mandible-prod: Started cross AZ failover to DB instance: mandible-prod-1)") {
 		t.Errorf("Aurora event risk %+v", got)
 	}
 
@@ -204,7 +204,7 @@ func TestAnalyzeEvents_notIncidents(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := riskWith(rec.Risks, "in the RDS events of the last 14 days")
-	if want := "1 failover in the RDS events of the last 14 days (the latest: 2026-11-19 01:00 sso-prod: Multi-AZ instance failover started. UTC)"; !strings.HasPrefix(got.Description, want) {
+	if want := "1 failover in the RDS events of the last 14 days (the latest: 2026-11-19 01:00 UTC sso-prod: Multi-AZ instance failover started.)"; !strings.HasPrefix(got.Description, want) {
 		t.Errorf("risk %q, want one starting %q", got.Description, want)
 	}
 

@@ -171,6 +171,7 @@ var (
 	}
 	recEventType = map[string]attr.Type{
 		"time": types.StringType, "source": types.StringType, "category": types.StringType, "message": types.StringType,
+		"incident": types.BoolType,
 	}
 	recCreditsType = map[string]attr.Type{
 		"instance_class": types.StringType, "baseline_percent": types.Float64Type, "peak_24h_mean_percent": types.Float64Type,
@@ -344,8 +345,8 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		"single_node_sufficient": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether `verdict` is `consolidate`."},
 		"confidence":             num("Confidence in the verdict, 0 to 1: data quality times the margin to the nearest limit."),
 		"reasons": list("Every threshold checked, with its value and limit.", recReasonType, map[string]string{
-			"check": "Stable identifier of the check: coverage and lookback checks, then the single node's (`cpu_p99_with_headroom`, `memory_p99_with_headroom`, `iops_p99_with_headroom`, `network_p99_with_headroom`, `connections_peak_with_headroom`, `local_storage` on Aurora, `cpu_credits` for burstable classes), `reader_estimate` (points where an estimate stood in for a reader's missing datapoint, at most 1 − `min_coverage`), `class_fits` (candidate classes that pass, at least 1), `decision_score` and `monthly_savings` (above 0 when priced: a single node that saves nothing is no reason to give up the second).", "node": "Node the value belongs to; empty for projected values.",
-			"metric": "Metric or projected quantity.", "value": "Measured or projected value.", "comparison": "`<=` or `>=`: how value must relate to limit.",
+			"check": "Stable identifier of the check: coverage and lookback checks, then the single node's (`cpu_p99_with_headroom`, `memory_p99_with_headroom`, `iops_p99_with_headroom`, `network_p99_with_headroom`, `connections_peak_with_headroom`, `local_storage` on Aurora, `cpu_credits` for burstable classes), `reader_estimate` (points where an estimate stood in for a reader's missing datapoint, at most 1 − `min_coverage`), `class_fits` (candidate classes that pass, at least 1), `writer_class_fits` (the writer's own class holds the single node; made when some class fits), `decision_score` and `monthly_savings` (above 0 when priced: a single node that saves nothing is no reason to give up the second).", "node": "Node the value belongs to; empty for projected values.",
+			"metric": "Metric or projected quantity.", "value": "Measured or projected value.", "comparison": "How value must relate to limit to pass: `<=`, `>=`, `>` (`monthly_savings`) or `==` (`writer_class_fits`, whose value is 1 when the class fits and 0 when not).",
 			"limit": "The limit.", "unit": "Unit of value and limit.", "passed": "Whether the check passed.", "message": "The check in words.",
 		}),
 		"workload_pattern": str("Pattern of the projected single-node CPU: `steady`, `daily-cycle`, `weekly-cycle`, `spiky` or `insufficient-data`."),
@@ -417,8 +418,9 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 			"opt_in_status":      "`immediate`, `next-maintenance`, or null when not opted in.",
 		}),
 		"recent_failovers": list("The deployment's failover and failure events of the last 14 days, oldest first (rds:DescribeEvents, categories `failover` and `failure`; RDS keeps events for 14 days). "+
-			"Any is a `redundancy` risk: the second node took over, and on one node the same incident would have been downtime.", recEventType, map[string]string{
+			"Each that is an `incident` is a `redundancy` risk: the second node took over, and on one node the same incident would have been downtime.", recEventType, map[string]string{
 			"time": "RFC 3339.", "source": "The DB instance or (Aurora) cluster identifier.", "category": "`failover` or `failure`.", "message": "RDS's message.",
+			"incident": "Whether the event shows a node going down or the other taking over, and so counts as a risk. RDS also files under these categories events that show neither, listed with `false`: an Enhanced Monitoring or credentials configuration error, a requested failover RDS did not attempt (RDS-EVENT-0034), an Aurora failover that failed (RDS-EVENT-0069), and the like.",
 		}),
 		"cpu_credits": schema.SingleNestedAttribute{Computed: true,
 			MarkdownDescription: "CPU credits of the single node when `recommended_instance_class` is burstable (db.t3, db.t4g); null otherwise. " +
@@ -837,7 +839,7 @@ func fillRecommendation(ctx context.Context, m *recommendationModel, res rightsi
 	for _, e := range res.Cluster.Events {
 		events = append(events, mustObject(recEventType, map[string]attr.Value{
 			"time": timeOrNull(e.Time), "source": types.StringValue(e.Source), "category": types.StringValue(e.Category),
-			"message": types.StringValue(e.Message),
+			"message": types.StringValue(e.Message), "incident": types.BoolValue(e.Incident()),
 		}, &diags))
 	}
 	m.RecentFailovers = mustList(recEventType, events, &diags)

@@ -276,6 +276,12 @@ func TestAccSingleNodeRecommendation_auroraIOOptimized(t *testing.T) {
 func TestAccSingleNodeRecommendation_windows(t *testing.T) {
 	now := sandboxNow()
 	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: acctest.DemoMaintenance(), Now: now})
+	// An event RDS files as a failure that shows no node at work: listed (before the failover, at
+	// the same time, in the order RDS gives), not counted.
+	emMessage := "Amazon RDS has been unable to configure enhanced monitoring on your instance: mandible-prod and this feature has been disabled."
+	if !srv.RecordEvent("mandible-prod", emMessage, "failure") {
+		t.Fatal("recording an event for mandible-prod")
+	}
 	failedOver := acctest.FailOver(t, srv).Format(time.RFC3339)
 	end := now.Format(time.RFC3339)
 	ds := "data.rightsize_single_node_recommendation."
@@ -319,7 +325,13 @@ data "rightsize_single_node_recommendation" "sso" {
 				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("recent_failovers"), knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"time": knownvalue.StringExact(failedOver), "source": knownvalue.StringExact("mandible-prod"),
+						"category": knownvalue.StringExact("failure"), "message": knownvalue.StringExact(emMessage),
+						"incident": knownvalue.Bool(false),
+					}),
+					knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"time": knownvalue.StringExact(failedOver), "source": knownvalue.StringExact("mandible-prod"),
 						"category": knownvalue.StringExact("failover"), "message": knownvalue.StringExact("Multi-AZ instance failover started."),
+						"incident": knownvalue.Bool(true),
 					}),
 				})),
 				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("recent_failovers"), knownvalue.ListSizeExact(2)),
@@ -331,6 +343,8 @@ data "rightsize_single_node_recommendation" "sso" {
 				resource.TestMatchResourceAttr(ds+"mandible", "report_markdown", regexp.MustCompile(`\| backup \(daily\) \| 13:00-13:30 \| [\d.]+% \| \d{2}:00-\d{2}:30 \| [\d.]+% \|`)),
 				resource.TestCheckTypeSetElemNestedAttrs(ds+"mandible", "risks.*", map[string]string{"category": "failure", "severity": "medium"}),
 				resource.TestMatchResourceAttr(ds+"sso", "report_markdown", regexp.MustCompile(`\*\*medium\*\* \(redundancy\): 1 failover in the RDS events of the last 14 days`)),
+				// One failover, named alone as the latest: the Enhanced Monitoring event is no incident.
+				resource.TestMatchResourceAttr(ds+"mandible", "report_markdown", regexp.MustCompile(`\*\*medium\*\* \(redundancy\): 1 failover in the RDS events of the last 14 days \(the latest: \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC mandible-prod: Multi-AZ instance failover started\.\)`)),
 				resource.TestMatchResourceAttr(ds+"sso", "report_markdown", regexp.MustCompile(`- system-update on sso-prod-instance-2, not scheduled: applied when you opt in`)),
 			),
 		}},

@@ -182,8 +182,8 @@ func patternAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "Workload pattern: `steady`, `daily-cycle`, `weekly-cycle`, `spiky` or `insufficient-data`."},
 		"cv":                     schema.Float64Attribute{Computed: true, MarkdownDescription: "Coefficient of variation (stddev / mean); null without data."},
 		"peak_ratio":             schema.Float64Attribute{Computed: true, MarkdownDescription: "p99 / p50; null without data."},
-		"daily_autocorrelation":  schema.Float64Attribute{Computed: true, MarkdownDescription: "Autocorrelation of hourly means at 24 h, −1–1; null when not measurable."},
-		"weekly_autocorrelation": schema.Float64Attribute{Computed: true, MarkdownDescription: "Autocorrelation of hourly means at 168 h, −1–1; null when not measurable (under two weeks of data)."},
+		"daily_autocorrelation":  schema.Float64Attribute{Computed: true, MarkdownDescription: "Autocorrelation of hourly means at 24 h, −1–1; null when not measurable: fewer than 18 pairs of hourly means a day apart (42 hours of data without gaps); 0 for a constant series."},
+		"weekly_autocorrelation": schema.Float64Attribute{Computed: true, MarkdownDescription: "Autocorrelation of hourly means at 168 h, −1–1; null when not measurable: fewer than 126 pairs of hourly means a week apart (about 12¼ days of data without gaps, so that the default 14 days are measured with a few hours missing); 0 for a constant series."},
 		"evidence": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 			MarkdownDescription: "Each test applied, in order, with its numbers."},
 	}

@@ -208,6 +208,23 @@ func (s *Server) StorageOptimization(id string, d time.Duration) bool {
 	return ok
 }
 
+// RecordEvent records, now, an RDS event of DB instance id with message and categories, as RDS does
+// for occurrences the emulator does not bring about itself (an Enhanced Monitoring configuration
+// error, a requested failover RDS did not attempt). DescribeEvents lists it like the events of the
+// emulated operations. It reports whether the instance exists.
+func (s *Server) RecordEvent(id, message string, categories ...string) bool {
+	now := s.clock.Now()
+	s.mu.Lock()
+	s.st.settle(now)
+	in, ok := s.st.Instances[id]
+	if ok {
+		s.st.event("db-instance", id, in.ARN, message, now, categories...)
+	}
+	s.mu.Unlock()
+	s.persist()
+	return ok
+}
+
 // InstanceStatus returns the current DBInstanceStatus of id (after applying
 // due transitions) and whether the instance exists.
 func (s *Server) InstanceStatus(id string) (string, bool) {

@@ -912,3 +912,30 @@ func TestStorageOptimization(t *testing.T) {
 		t.Fatalf("after the hook's hour: %s", s)
 	}
 }
+
+// TestRecordEvent: an event recorded through the admin method is listed by DescribeEvents with its
+// source, categories and time, and filtering by category finds it; an unknown instance records none.
+func TestRecordEvent(t *testing.T) {
+	srv, rc, _ := start(t, Options{})
+	ctx := context.Background()
+	msg := "Amazon RDS has been unable to configure enhanced monitoring on your instance: mandible-prod and this feature has been disabled."
+	if !srv.RecordEvent("mandible-prod", msg, "failure") {
+		t.Fatal("mandible-prod does not exist")
+	}
+	if srv.RecordEvent("nope", msg, "failure") {
+		t.Error("an event recorded for an unknown instance")
+	}
+	out, err := rc.DescribeEvents(ctx, &rds.DescribeEventsInput{SourceType: rdstypes.SourceTypeDbInstance, EventCategories: []string{"failure"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Events) != 1 {
+		t.Fatalf("%d failure events, want the recorded one: %+v", len(out.Events), out.Events)
+	}
+	e := out.Events[0]
+	if aws.ToString(e.Message) != msg || aws.ToString(e.SourceIdentifier) != "mandible-prod" || e.SourceType != rdstypes.SourceTypeDbInstance ||
+		!equalStrings(e.EventCategories, []string{"failure"}) || !aws.ToTime(e.Date).Equal(srv.Now()) ||
+		!strings.HasSuffix(aws.ToString(e.SourceArn), ":db:mandible-prod") {
+		t.Errorf("event %+v", e)
+	}
+}

@@ -1,6 +1,6 @@
 # The recommended PostgreSQL parameters for the single node in a DB parameter group, with the AWS provider.
-# The static ones (pending_reboot_parameters: shared_buffers, max_connections, max_worker_processes and, on RDS,
-# wal_buffers) are read by PostgreSQL at server start: RDS takes them only with apply_method "pending-reboot",
+# The static ones (pending_reboot_parameters: shared_buffers, max_connections, max_worker_processes) are read by
+# PostgreSQL at server start: RDS takes them only with apply_method "pending-reboot",
 # and the instance runs with them once rebooted. A new group such as this one applies all its parameters once it
 # is associated with the instance (parameter_group_name) and the instance is rebooted. On one node a reboot is
 # downtime: plan it for the migration window the recommendation gives.

@@ -253,7 +253,7 @@ func TestTune(t *testing.T) {
 			// 100 × 1.2 / 80% = 150, + 3 reserved = 153.
 			// 16 GiB: shared 4 GiB = 524288 pages; cache 12 GiB; maint 1 GiB; work (12 GiB)/((153+8)×3) = 26051 kB
 			map[string]string{"max_connections": "153", "shared_buffers": "524288", "effective_cache_size": "1572864",
-				"maintenance_work_mem": "1048576", "work_mem": "26051", "wal_buffers": "2048", "random_page_cost": "1.1",
+				"maintenance_work_mem": "1048576", "work_mem": "26051", "wal_buffers": "", "random_page_cost": "1.1",
 				"max_worker_processes": "8", "max_parallel_workers_per_gather": "1"}},
 		// The demo's mandible-prod: 120 × 1.2 = 144 needs 180 at 80% (no float residue rounds it up to 190).
 		{"peak 120", classR6gLarge, TuneInput{PeakConnections: 120, HeadroomPercent: 20}, map[string]string{"max_connections": "183"}},

@@ -15,7 +15,6 @@ var ParameterUnits = map[string]string{
 	"effective_cache_size":             "8kB",
 	"maintenance_work_mem":             "kB",
 	"work_mem":                         "kB",
-	"wal_buffers":                      "8kB",
 	"min_wal_size":                     "MB",
 	"max_wal_size":                     "MB",
 	"checkpoint_completion_target":     "",
@@ -59,7 +58,6 @@ var rebootParameters = map[string]bool{
 	"shared_buffers":       true,
 	"max_connections":      true,
 	"max_worker_processes": true,
-	"wal_buffers":          true,
 }
 
 // NeedsReboot reports whether parameter name, one Tune returns, takes effect
@@ -126,8 +124,8 @@ const workerReserve = 4
 //   - random_page_cost 1.1 on SSD (4 on HDD), default_statistics_target 100.
 //
 // RDS for PostgreSQL (any Topology but TopologyAurora) also gets
-// shared_buffers = RAM/4; effective_cache_size = 3/4 RAM; wal_buffers = 3%
-// of shared_buffers, at most 16 MiB; checkpoint_completion_target 0.9;
+// shared_buffers = RAM/4; effective_cache_size = 3/4 RAM;
+// checkpoint_completion_target 0.9;
 // effective_io_concurrency 200 on SSD (2 on HDD); and, when
 // in.FreeStorageBytes is known, the WAL sizes (walSizes): max_wal_size is a
 // quarter of the lowest free storage, rounded down to a power of two
@@ -139,6 +137,12 @@ const workerReserve = 4
 // the instance. With the free storage unknown both are left out (the
 // group keeps its own values).
 //
+// Neither gets wal_buffers. PostgreSQL's default (-1) sizes it at 1/32 of
+// shared_buffers, at most one WAL segment: 64 MiB on RDS, whose segments are
+// 64 MiB, four times pgtune's 16 MiB (sized for 16 MiB segments); and, being
+// static, setting it would cost a reboot. On Aurora it is also a
+// cluster-level parameter (DB cluster parameter group), not the instance's.
+//
 // Aurora PostgreSQL gets only what its DB parameter group can take, and
 // keeps its buffer cache:
 //   - shared_buffers and effective_cache_size are AuroraBufferFormula, the
@@ -149,8 +153,6 @@ const workerReserve = 4
 //     writes no local WAL segments or checkpoints and its parameter reference
 //     lists none of them, so setting them fails
 //     (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Reference.ParameterGroups.html).
-//   - no wal_buffers: that reference lists it among the cluster-level
-//     parameters (DB cluster parameter group), not the instance's.
 //   - no effective_io_concurrency: storage I/O is Aurora's, and recent
 //     default.aurora-postgresql groups mark it not modifiable.
 //
@@ -214,7 +216,6 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 	}
 	p["shared_buffers"] = i(sharedKB / 8)
 	p["effective_cache_size"] = i(ramKB * 3 / 4 / 8)
-	p["wal_buffers"] = i(math.Max(8, math.Min(sharedKB*0.03, 16*1024)/8))
 	if minMB, maxMB, ok := walSizes(in.FreeStorageBytes); ok {
 		p["min_wal_size"] = strconv.Itoa(minMB)
 		p["max_wal_size"] = strconv.Itoa(maxMB)

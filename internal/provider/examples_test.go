@@ -113,10 +113,8 @@ output "mixed_savings"     { value = module.cost_mixed.monthly_savings }
 				plancheck.ExpectKnownOutputValue("mixed_current", knownvalue.Float64Exact(160)),
 				plancheck.ExpectKnownOutputValue("mixed_savings", knownvalue.Float64Exact(40)),
 				// Parameters shaped for aws_db_parameter_group: the static ones (PostgreSQL reads them at
-				// server start) with pending-reboot, the others immediate; Aurora's instance group has no
-				// wal_buffers (a cluster-level parameter there).
+				// server start) with pending-reboot, the others immediate.
 				plancheck.ExpectKnownOutputValue("mandible_parameters", knownvalue.MapPartial(map[string]knownvalue.Check{
-					"wal_buffers":    parameterBlock("wal_buffers", "pending-reboot"),
 					"shared_buffers": parameterBlock("shared_buffers", "pending-reboot"),
 					"work_mem":       parameterBlock("work_mem", "immediate"),
 				})),

@@ -374,8 +374,15 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 			freeStorage = s.Min
 		}
 	}
+	// The max_connections the node keeps: today's, unless the group has RDS's default, which on
+	// another class is that class's (Tune takes it for 0).
+	keptConns := maxConns
+	if target.Name != writer.Class.Name && usesDefaultMaxConnections(keptConns, writer.Class) {
+		keptConns = 0
+	}
 	rec.Parameters = Tune(target, TuneInput{PeakConnections: peakConns, HeadroomPercent: p.HeadroomPercent,
-		ConnectionsThresholdPercent: p.ConnectionsThresholdPercent, HDD: in.HDD, FreeStorageBytes: freeStorage, Topology: in.Topology})
+		ConnectionsThresholdPercent: p.ConnectionsThresholdPercent, KeptMaxConnections: keptConns, HDD: in.HDD,
+		FreeStorageBytes: freeStorage, Topology: in.Topology})
 	rec.MigrationWindow = Window{LengthHours: in.MigrationWindowHours, Reason: "projected CPU not available"}
 	if len(prof.Mean) > 0 {
 		w, err := migrationWindow(prof, in, rec.Windows)
@@ -384,8 +391,16 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		}
 		rec.MigrationWindow = w
 	}
-	if mc, err := strconv.Atoi(rec.Parameters["max_connections"]); err == nil && (maxConns == 0 || mc < maxConns) {
-		maxConns = mc // alarms must fire before the tuned limit is reached
+	// Alarms must fire before the limit is reached, today's or the one in effect after the change:
+	// the tuned one, else the one kept (RDS's default on the target class when that is not known).
+	after := keptConns
+	if mc, err := strconv.Atoi(rec.Parameters["max_connections"]); err == nil {
+		after = mc
+	} else if after <= 0 {
+		after = int(rdsDefaultMaxConnections(target))
+	}
+	if after > 0 && (maxConns == 0 || after < maxConns) {
+		maxConns = after
 	}
 	var readP99, writeP99 float64
 	for _, na := range rec.Nodes {

@@ -52,7 +52,7 @@ func ExampleMigrationWindowAvoiding() {
 
 func ExampleNeedsReboot() {
 	params := analysis.Tune(analysis.InstanceClass{Name: "db.r6g.large", VCPU: 2, MemoryGiB: 16},
-		analysis.TuneInput{PeakConnections: 100, HeadroomPercent: 20})
+		analysis.TuneInput{PeakConnections: 100, HeadroomPercent: 20, KeptMaxConnections: 100})
 	for _, name := range []string{"shared_buffers", "max_connections", "work_mem", "random_page_cost"} {
 		method := "immediate"
 		if analysis.NeedsReboot(name) {

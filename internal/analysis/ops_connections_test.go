@@ -85,3 +85,60 @@ func TestConnectionsFlatAt4700(t *testing.T) {
 		t.Errorf("%d connections alarms", n)
 	}
 }
+
+// TestMaxConnectionsOnlyRaised: the recommendation never cuts max_connections; it raises it when the
+// single node needs more than it keeps, and without PostgreSQL facts the rollback alarm stays below
+// the limit the node keeps (RDS's default on its class).
+func TestMaxConnectionsOnlyRaised(t *testing.T) {
+	flat := func(in ClusterInput, conns float64) ClusterInput {
+		in.Nodes = slices.Clone(in.Nodes)
+		w := &in.Nodes[0]
+		w.Series = slices.Clone(w.Series)
+		for j, s := range w.Series {
+			if s.Metric == MetricConnections {
+				w.Series[j] = synth(MetricConnections, "Count", t0, 14*24*time.Hour, 5*time.Minute, func(time.Time, int) float64 { return conns })
+			}
+		}
+		return in
+	}
+	connAlarm := func(rec Recommendation) float64 {
+		for _, a := range rec.RollbackTriggers {
+			if a.MetricName == MetricConnections {
+				return a.Threshold
+			}
+		}
+		return math.NaN()
+	}
+
+	// 100 connections need 153 with headroom: today's 120 are raised, today's 400 kept.
+	for _, tc := range []struct {
+		today int
+		want  string
+	}{{120, "153"}, {152, "153"}, {153, ""}, {400, ""}} {
+		in := flat(idleMultiAZ(14), 100)
+		in.Postgres = &PostgresFacts{MaxConnections: tc.today, PeakConnections: 90}
+		rec, err := Analyze(in, Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rec.Parameters["max_connections"]; got != tc.want {
+			t.Errorf("max_connections %d today: recommended %q, want %q", tc.today, got, tc.want)
+		}
+	}
+
+	// No PostgreSQL facts, 580 connections on db.m6g.large: they need 873, which RDS's default on
+	// 8 GiB (8 GiB / 9531392 = 901) holds, so none is recommended; the alarm (580 × 1.5 = 870) is
+	// capped at 90% of those 901, 810, so that it fires before connections are refused.
+	in := flat(idleMultiAZ(14), 580)
+	in.Postgres = nil
+	rec, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := rec.Parameters["max_connections"]; ok {
+		t.Errorf("max_connections %s recommended where RDS's default holds the peak", v)
+	}
+	if got := connAlarm(rec); got != 810 {
+		t.Errorf("connections alarm at %v, want 810 (90%% of RDS's default 901 on db.m6g.large)", got)
+	}
+}

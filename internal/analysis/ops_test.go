@@ -243,23 +243,24 @@ func TestSnake(t *testing.T) {
 }
 
 func TestTune(t *testing.T) {
+	const few = 10 // a kept max_connections every peak here needs more than
 	tests := []struct {
 		name  string
 		class InstanceClass
 		in    TuneInput
 		want  map[string]string
 	}{
-		{"r6g.large, 100 peak", classR6gLarge, TuneInput{PeakConnections: 100, HeadroomPercent: 20},
+		{"r6g.large, 100 peak", classR6gLarge, TuneInput{PeakConnections: 100, HeadroomPercent: 20, KeptMaxConnections: few},
 			// 100 × 1.2 / 80% = 150, + 3 reserved = 153.
 			// 16 GiB: shared 4 GiB = 524288 pages; cache 12 GiB; maint 1 GiB; work (12 GiB)/((153+8)×3) = 26051 kB
 			map[string]string{"max_connections": "153", "shared_buffers": "524288", "effective_cache_size": "1572864",
 				"maintenance_work_mem": "1048576", "work_mem": "26051", "wal_buffers": "", "random_page_cost": "1.1",
 				"max_worker_processes": "8", "max_parallel_workers_per_gather": "1"}},
 		// The demo's mandible-prod: 120 × 1.2 = 144 needs 180 at 80% (no float residue rounds it up to 190).
-		{"peak 120", classR6gLarge, TuneInput{PeakConnections: 120, HeadroomPercent: 20}, map[string]string{"max_connections": "183"}},
-		{"threshold 90%", classR6gLarge, TuneInput{PeakConnections: 120, HeadroomPercent: 20, ConnectionsThresholdPercent: 90},
+		{"peak 120", classR6gLarge, TuneInput{PeakConnections: 120, HeadroomPercent: 20, KeptMaxConnections: few}, map[string]string{"max_connections": "183"}},
+		{"threshold 90%", classR6gLarge, TuneInput{PeakConnections: 120, HeadroomPercent: 20, ConnectionsThresholdPercent: 90, KeptMaxConnections: few},
 			map[string]string{"max_connections": "163"}},
-		{"huge class caps maintenance_work_mem", InstanceClass{Name: "db.r6g.16xlarge", VCPU: 64, MemoryGiB: 512}, TuneInput{PeakConnections: 2000},
+		{"huge class caps maintenance_work_mem", InstanceClass{Name: "db.r6g.16xlarge", VCPU: 64, MemoryGiB: 512}, TuneInput{PeakConnections: 2000, KeptMaxConnections: few},
 			map[string]string{"maintenance_work_mem": "8388608", "max_connections": "2503", "max_worker_processes": "128",
 				"max_parallel_workers": "64", "max_parallel_workers_per_gather": "4"}},
 		{"small class floors work_mem", classT4gMedium, TuneInput{PeakConnections: 3000},
@@ -267,11 +268,25 @@ func TestTune(t *testing.T) {
 		// No peak: no max_connections (the group keeps its own); work_mem against RDS's default on
 		// 16 GiB, 17179869184 / 9531392 = 1802 connections: 12 GiB / ((1802 + 8) × 3) < 4 MiB.
 		{"unknown peak", classR6gLarge, TuneInput{PeakConnections: math.NaN()}, map[string]string{"max_connections": "", "work_mem": "4096"}},
+		// The peak needs 153, which the 400 kept hold: left out (no cut, no reboot); work_mem against
+		// those 400: 12 GiB / ((400 + 8) × 3) = 10280 kB.
+		{"kept holds the peak", classR6gLarge, TuneInput{PeakConnections: 100, HeadroomPercent: 20, KeptMaxConnections: 400},
+			map[string]string{"max_connections": "", "work_mem": "10280"}},
+		{"kept exactly what the peak needs", classR6gLarge, TuneInput{PeakConnections: 100, HeadroomPercent: 20, KeptMaxConnections: 153},
+			map[string]string{"max_connections": ""}},
+		{"kept one short", classR6gLarge, TuneInput{PeakConnections: 100, HeadroomPercent: 20, KeptMaxConnections: 152},
+			map[string]string{"max_connections": "153"}},
+		// Not known: RDS's default on 16 GiB, 1802, holds 153.
+		{"kept unknown, default holds the peak", classR6gLarge, TuneInput{PeakConnections: 100, HeadroomPercent: 20},
+			map[string]string{"max_connections": "", "work_mem": "4096"}},
+		// ... and on 4 GiB (450) does not hold 3000 × 1.2 / 80%.
+		{"kept unknown, default too small", classT4gMedium, TuneInput{PeakConnections: 3000, HeadroomPercent: 20},
+			map[string]string{"max_connections": "4503"}},
 		{"zero peak", classR6gLarge, TuneInput{}, map[string]string{"max_connections": ""}},
 		// 512 GiB: the default is capped at 5000; 384 GiB / ((5000 + 128) × 3) = 26173 kB.
 		{"unknown peak, default capped", InstanceClass{Name: "db.r6g.16xlarge", VCPU: 64, MemoryGiB: 512}, TuneInput{},
 			map[string]string{"max_connections": "", "work_mem": "26173"}},
-		{"tiny peak", classR6gLarge, TuneInput{PeakConnections: 2}, map[string]string{"max_connections": "20"}},
+		{"tiny peak", classR6gLarge, TuneInput{PeakConnections: 2, KeptMaxConnections: few}, map[string]string{"max_connections": "20"}},
 		{"hdd", classR6gLarge, TuneInput{HDD: true}, map[string]string{"random_page_cost": "4", "effective_io_concurrency": "2"}},
 		// 5000 only caps RDS's default formula; 9000 / 80% = 11250 (+ 3 reserved).
 		{"above 5000", classR6gXLarge, TuneInput{PeakConnections: 9000}, map[string]string{"max_connections": "11253"}},
@@ -293,14 +308,23 @@ func TestTune(t *testing.T) {
 			}
 		})
 	}
-	// The tuned max_connections passes the connections check it is compared with:
-	// peak × (1 + headroom) within ConnectionsThresholdPercent of it.
-	for _, h := range []float64{0, 10, 20, 35} {
-		for _, lim := range []float64{50, 80, 100} {
-			for pk := 1.0; pk <= 3000; pk = math.Ceil(pk * 1.07) {
-				mc, _ := strconv.Atoi(Tune(classR6gLarge, TuneInput{PeakConnections: pk, HeadroomPercent: h, ConnectionsThresholdPercent: lim})["max_connections"])
-				if 100*pk*(1+h/100)/float64(mc) > lim {
-					t.Errorf("peak %v, headroom %v%%: max_connections %d fails the %v%% check", pk, h, mc, lim)
+	// The max_connections in effect (the tuned one, else the one kept) passes the connections check
+	// it is compared with, peak × (1 + headroom) within ConnectionsThresholdPercent of it; and the
+	// tuned one is only ever a raise.
+	for _, kept := range []int{1, 100, 1000} {
+		for _, h := range []float64{0, 10, 20, 35} {
+			for _, lim := range []float64{50, 80, 100} {
+				for pk := 1.0; pk <= 3000; pk = math.Ceil(pk * 1.07) {
+					v, set := Tune(classR6gLarge, TuneInput{PeakConnections: pk, HeadroomPercent: h, ConnectionsThresholdPercent: lim, KeptMaxConnections: kept})["max_connections"]
+					mc, _ := strconv.Atoi(v)
+					if !set {
+						mc = kept
+					} else if mc <= kept {
+						t.Errorf("peak %v, headroom %v%%, kept %d: max_connections cut to %d", pk, h, kept, mc)
+					}
+					if 100*pk*(1+h/100)/float64(mc) > lim {
+						t.Errorf("peak %v, headroom %v%%, kept %d: max_connections %d fails the %v%% check", pk, h, kept, mc, lim)
+					}
 				}
 			}
 		}
@@ -420,9 +444,17 @@ func ExamplePhaseOrder() {
 }
 
 func ExampleTune() {
-	p := Tune(InstanceClass{Name: "db.r6g.large", VCPU: 2, MemoryGiB: 16}, TuneInput{PeakConnections: 100, HeadroomPercent: 20})
+	// A peak of 100 connections, with 20% headroom, needs 153 at the default 80% threshold: more
+	// than the 100 the parameter group has today, so max_connections is raised.
+	p := Tune(InstanceClass{Name: "db.r6g.large", VCPU: 2, MemoryGiB: 16}, TuneInput{PeakConnections: 100, HeadroomPercent: 20, KeptMaxConnections: 100})
 	fmt.Println(p["max_connections"], p["shared_buffers"], humanParameter("shared_buffers", p["shared_buffers"]), p["work_mem"])
-	// Output: 153 524288 4GB 26051
+	// With 400 today it is left as it is (no cut, no reboot); work_mem is sized against those 400.
+	p = Tune(InstanceClass{Name: "db.r6g.large", VCPU: 2, MemoryGiB: 16}, TuneInput{PeakConnections: 100, HeadroomPercent: 20, KeptMaxConnections: 400})
+	_, set := p["max_connections"]
+	fmt.Println(set, p["work_mem"])
+	// Output:
+	// 153 524288 4GB 26051
+	// false 10280
 }
 
 func ExampleCost() {

@@ -39,6 +39,11 @@ type TuneInput struct {
 	// plus headroom may use (Policy.ConnectionsThresholdPercent, which the
 	// connections check compares with); 0 means the default policy's 80.
 	ConnectionsThresholdPercent float64
+	// KeptMaxConnections is the max_connections the node has if its parameter
+	// group leaves it as it is: today's (PostgreSQL's max_connections), or
+	// RDS's default for the class when the group keeps the default; 0 when
+	// unknown, and Tune then takes RDS's default on the class's memory.
+	KeptMaxConnections int
 	// HDD selects magnetic-storage costs; false means SSD.
 	HDD bool
 	// FreeStorageBytes is the lowest free storage the node had over the
@@ -104,16 +109,21 @@ const workerReserve = 4
 // class c, as strings in the units of ParameterUnits (so they can go straight
 // into a DB parameter group):
 //
-//   - max_connections = peak × (1 + headroom) / connections threshold
-//     (80% by default), rounded up to a multiple of 10, plus 3 reserved
-//     superuser slots; at least 20, at most the engine's limit
-//     (262143 − max_worker_processes − 100, see pgMaxBackends). Below that
-//     limit the value passes the recommendation's connections check itself
-//     (peak × (1 + headroom) within the threshold of it). With no peak, or
-//     a peak of 0, max_connections is left out (a parameter group then keeps its
-//     own value or RDS's default, LEAST({DBInstanceClassMemory/9531392},5000):
-//     a fixed guess could cut a large class's limit many times over), and
-//     work_mem is sized against that default on the class's memory.
+//   - max_connections only when the node needs more than it keeps
+//     (in.KeptMaxConnections, or RDS's default on the class's memory,
+//     LEAST({DBInstanceClassMemory/9531392},5000), when that is unknown):
+//     what it needs is peak × (1 + headroom) / connections threshold (80%
+//     by default), rounded up to a multiple of 10, plus 3 reserved superuser
+//     slots; at least 20, at most the engine's limit (262143 −
+//     max_worker_processes − 100, see pgMaxBackends). Below that limit the
+//     value passes the recommendation's connections check itself (peak ×
+//     (1 + headroom) within the threshold of it). Otherwise, and with no peak or
+//     a peak of 0, it is left out, and the group keeps its value: the peak is
+//     of CloudWatch averages (short bursts of connections above it are
+//     likely), idle slots cost little, and cutting a limit to just above that
+//     peak would refuse connections in the next burst, after a reboot to
+//     apply it. work_mem is sized against the max_connections in effect
+//     (the recommended one, else the one kept).
 //   - max_worker_processes = max(8, 2 × vCPU), RDS's and Aurora's default
 //     GREATEST(${DBInstanceVCPU*2},8); max_parallel_workers = vCPU, at
 //     most max_worker_processes − 4 (workerReserve); per gather and
@@ -169,10 +179,13 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 	vcpu := int(math.Max(1, math.Round(c.VCPU)))
 	workers := max(8, 2*vcpu)
 	parallel := max(1, min(vcpu, workers-workerReserve))
-	// Without a peak, work_mem is sized against RDS's default max_connections on the class's memory.
-	maxConn, peakKnown := int(rdsDefaultMaxConnections(c)), false
+	// The max_connections in effect: the one kept (RDS's default on the class's memory when not
+	// known), unless the peak needs more.
+	maxConn, raise := in.KeptMaxConnections, false
+	if maxConn <= 0 {
+		maxConn = int(rdsDefaultMaxConnections(c))
+	}
 	if pk := in.PeakConnections; pk == pk && pk > 0 {
-		peakKnown = true
 		limit := in.ConnectionsThresholdPercent
 		if !(limit > 0) {
 			limit = DefaultPolicy().ConnectionsThresholdPercent
@@ -180,7 +193,9 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 		need := pk * (1 + in.HeadroomPercent/100) * 100 / limit
 		need = math.Round(need*1e6) / 1e6 // 120 × 1.2 / 0.8 is 180, not 180.00000000000003
 		v := math.Ceil(need/10) * 10
-		maxConn = int(math.Min(float64(pgMaxBackends-workers-otherBackends), math.Max(20, v+3)))
+		if need := int(math.Min(float64(pgMaxBackends-workers-otherBackends), math.Max(20, v+3))); need > maxConn {
+			maxConn, raise = need, true
+		}
 	}
 	sharedKB := ramKB / 4
 	if aurora {
@@ -206,7 +221,7 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 		"max_parallel_workers_per_gather":  strconv.Itoa(half),
 		"max_parallel_maintenance_workers": strconv.Itoa(half),
 	}
-	if peakKnown {
+	if raise {
 		p["max_connections"] = strconv.Itoa(maxConn)
 	}
 	if aurora {

@@ -9,7 +9,7 @@ import (
 // TestTuneAurora: Aurora PostgreSQL gets only parameters its DB (instance) parameter group can take, and
 // keeps its buffer cache at the Aurora default instead of RDS's RAM/4.
 func TestTuneAurora(t *testing.T) {
-	in := TuneInput{PeakConnections: 100, HeadroomPercent: 20, Topology: TopologyAurora}
+	in := TuneInput{PeakConnections: 100, HeadroomPercent: 20, KeptMaxConnections: 100, Topology: TopologyAurora}
 	got := Tune(classR6gLarge, in)
 	// Not in the Aurora PostgreSQL parameter reference (setting them fails), cluster-level (wal_buffers,
 	// which RDS does not get either), or not modifiable (effective_io_concurrency).
@@ -46,7 +46,7 @@ func TestTuneAurora(t *testing.T) {
 
 	// RDS (Multi-AZ, or the zero value until a caller says which) keeps the full pgtune set.
 	in.FreeStorageBytes = 100 << 30 // Aurora ignores it; RDS sizes its WAL by it
-	if aur := Tune(classR6gLarge, TuneInput{PeakConnections: 100, HeadroomPercent: 20, Topology: TopologyAurora, FreeStorageBytes: in.FreeStorageBytes}); !maps.Equal(aur, got) {
+	if aur := Tune(classR6gLarge, TuneInput{PeakConnections: 100, HeadroomPercent: 20, KeptMaxConnections: 100, Topology: TopologyAurora, FreeStorageBytes: in.FreeStorageBytes}); !maps.Equal(aur, got) {
 		t.Errorf("Aurora with free storage: %v, want %v", aur, got)
 	}
 	for _, topo := range []Topology{"", TopologyMultiAZ} {

@@ -119,14 +119,14 @@ output "mixed_savings"     { value = module.cost_mixed.monthly_savings }
 					"work_mem":       parameterBlock("work_mem", "immediate"),
 				})),
 				plancheck.ExpectKnownOutputValue("sso_parameters", knownvalue.MapPartial(map[string]knownvalue.Check{
-					"max_connections": parameterBlock("max_connections", "pending-reboot"),
-					"shared_buffers":  parameterBlock("shared_buffers", "pending-reboot"),
+					"max_worker_processes": parameterBlock("max_worker_processes", "pending-reboot"),
+					"shared_buffers":       parameterBlock("shared_buffers", "pending-reboot"),
 					"random_page_cost": knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"name": knownvalue.StringExact("random_page_cost"), "value": knownvalue.StringExact("1.1"),
 						"apply_method": knownvalue.StringExact("immediate"),
 					}),
 				})),
-				plancheck.ExpectKnownOutputValue("sso_parameters", knownvalue.MapSizeExact(11)),
+				plancheck.ExpectKnownOutputValue("sso_parameters", knownvalue.MapSizeExact(10)),
 				plancheck.ExpectKnownOutputValue("alarm_count", knownvalue.Int64Func(func(n int64) error {
 					if n < 1 {
 						return fmt.Errorf("the module produced %d alarms, want at least one rollback trigger", n)

@@ -341,8 +341,9 @@ func checkPrometheusRules(name string) resource.TestCheckFunc {
 	})
 }
 
-// checkRecommendedParameters asserts the memory and connection settings are
-// present with positive integer values (base units, as a parameter group takes).
+// checkRecommendedParameters asserts the memory settings are present with
+// positive integer values (base units, as a parameter group takes), and
+// max_connections too when recommended.
 func checkRecommendedParameters(name string) resource.TestCheckFunc {
 	return outCheck(name, func(a map[string]string) error {
 		params, err := outMap(a, "recommended_parameters")
@@ -351,6 +352,9 @@ func checkRecommendedParameters(name string) resource.TestCheckFunc {
 		}
 		for _, k := range []string{"shared_buffers", "effective_cache_size", "work_mem", "maintenance_work_mem", "max_connections"} {
 			v, ok := params[k]
+			if !ok && k == "max_connections" {
+				continue // recommended only to raise it
+			}
 			if !ok {
 				return fmt.Errorf("recommended_parameters lacks %s (has %v)", k, slices.Sorted(maps.Keys(params)))
 			}
@@ -463,6 +467,9 @@ data "rightsize_single_node_recommendation" "mandible" {
 				checkRecommendedParameters(ds+"mandible"),
 				checkPendingReboot(ds+"sso", static),
 				checkPendingReboot(ds+"mandible", static),
+				// The demo's peaks fit RDS's default max_connections on their classes: not recommended.
+				resource.TestCheckNoResourceAttr(ds+"mandible", "recommended_parameters.max_connections"),
+				resource.TestCheckNoResourceAttr(ds+"sso", "recommended_parameters.max_connections"),
 				// Neither gets wal_buffers: PostgreSQL sizes it (up to a 64 MB WAL segment on RDS).
 				resource.TestCheckNoResourceAttr(ds+"mandible", "recommended_parameters.wal_buffers"),
 				resource.TestCheckNoResourceAttr(ds+"sso", "recommended_parameters.wal_buffers"),
@@ -562,6 +569,15 @@ data "rightsize_single_node_recommendation" "plain" {
 				// server's max_connections appears only with them.
 				checkReason(ds+"facts", "connections_peak_with_headroom", fmt.Sprintf("max_connections %d", maxConns)),
 				checkReason(ds+"plain", "connections_peak_with_headroom", ""),
+				// max_connections is recommended only above the server's own.
+				outCheck(ds+"facts", func(a map[string]string) error {
+					if v, ok := a["recommended_parameters.max_connections"]; ok {
+						if n, err := strconv.Atoi(v); err != nil || n <= maxConns {
+							return fmt.Errorf("recommended max_connections %q, server's %d: a cut", v, maxConns)
+						}
+					}
+					return nil
+				}),
 			),
 		}},
 	})
@@ -633,12 +649,18 @@ data "rightsize_single_node_recommendation" "x" {
 
 // TestAccRecommendationWALSizes: on RDS, the recommended WAL sizes follow the writer's lowest
 // FreeStorageSpace as CloudWatch reports it (a quarter of it, as a power of two from 256 MB to 8 GB);
-// Aurora gets none. mandible-prod's volume is shrunk so that little is free.
+// Aurora gets none. mandible-prod's volume is shrunk so that little is free. Its connections are
+// also grown, and its PostgreSQL facts read from the harness, whose max_connections the peak with
+// headroom then needs more than: it is raised.
 func TestAccRecommendationWALSizes(t *testing.T) {
 	now := sandboxNow()
 	sc := sandbox.Demo()
 	sc.Instances[0].AllocatedStorage = 48
+	sc.Instances[0].Workload.Connections = 70
 	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
+	maxConns := harnessMaxConnections(t)
+	provider := acctest.SandboxProvider(srv)
+	provider.Postgres = acctest.HarnessPostgres(t)
 	// The storage in use only grows: the lowest free storage is the window's last datapoint.
 	free, ok := srv.MetricValue("mandible-prod", sandbox.MetricFreeStorageSpace, now.Add(-5*time.Minute))
 	if !ok || !(free > 1<<30 && free < 8<<30) {
@@ -653,7 +675,7 @@ func TestAccRecommendationWALSizes(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: recommendationConfig(srv, fmt.Sprintf(`
+			Config: provider.HCL() + fmt.Sprintf(`
 data "rightsize_single_node_recommendation" "sso" {
   db_cluster_identifier = "sso-prod"
   lookback_days         = 14
@@ -663,13 +685,22 @@ data "rightsize_single_node_recommendation" "mandible" {
   db_instance_identifier = "mandible-prod"
   lookback_days          = 28
   end_time               = %[1]q
+  use_provider_postgres  = true
 }
-`, now.Format(time.RFC3339))),
+`, now.Format(time.RFC3339)),
 			Check: resource.ComposeAggregateTestCheckFunc(
 				resource.TestCheckResourceAttr(ds+"mandible", "recommended_parameters.max_wal_size", strconv.Itoa(wantMax)),
 				resource.TestCheckResourceAttr(ds+"mandible", "recommended_parameters.min_wal_size", strconv.Itoa(max(128, wantMax/4))),
 				resource.TestCheckNoResourceAttr(ds+"sso", "recommended_parameters.max_wal_size"),
 				resource.TestCheckNoResourceAttr(ds+"sso", "recommended_parameters.min_wal_size"),
+				outCheck(ds+"mandible", func(a map[string]string) error {
+					if n, err := strconv.Atoi(a["recommended_parameters.max_connections"]); err != nil || n <= maxConns {
+						return fmt.Errorf("max_connections %q, want a raise above the server's %d", a["recommended_parameters.max_connections"], maxConns)
+					}
+					return nil
+				}),
+				resource.TestCheckTypeSetElemAttr(ds+"mandible", "pending_reboot_parameters.*", "max_connections"),
+				resource.TestCheckNoResourceAttr(ds+"sso", "recommended_parameters.max_connections"),
 			),
 		}},
 	})

@@ -1,5 +1,7 @@
 # Rollback alarms for a consolidated cluster: the recommendation's rollback_triggers become real
-# CloudWatch alarms with the AWS provider. If one fires after the change, apply nodes = 2 again.
+# CloudWatch alarms with the AWS provider. If one fires after the change of an Aurora cluster, apply nodes = 2
+# again (the reader takes its reads back); after a Multi-AZ change, whose standby served nothing, the load has
+# grown: resize the instance (the standby restores failover, not capacity).
 
 terraform {
   required_providers {

@@ -164,7 +164,7 @@ func Report(rec Recommendation) string {
 
 	writeWindows(w, rec.Topology, rec.Windows)
 
-	w("\n## Rollback triggers\n\n| alarm | metric | statistic | period s | evaluations | comparison | threshold |\n|---|---|---|---:|---:|---|---:|\n")
+	w("\n## Rollback triggers\n\n%s\n\n| alarm | metric | statistic | period s | evaluations | comparison | threshold |\n|---|---|---|---:|---:|---|---:|\n", rollbackAdvice(rec.Topology))
 	for _, a := range rec.RollbackTriggers {
 		w("| %s | %s | %s | %d | %d | %s | %s |\n", mdEscape(a.Name), a.MetricName, a.Statistic, a.PeriodSeconds, a.EvaluationPeriods, a.ComparisonOperator, num(a.Threshold, 2))
 	}
@@ -250,6 +250,20 @@ func creditsSection(w func(string, ...any), rec Recommendation) {
 }
 
 // writeWindows writes the report's backup and maintenance windows section.
+// rollbackAdvice says what to do when a rollback alarm fires on topology t: on Aurora the reader's
+// work moved onto the writer, and a reader put back takes it again; on Multi-AZ the standby carried
+// none, so the alarm means the load grew, which a larger class answers.
+func rollbackAdvice(t Topology) string {
+	if t == TopologyAurora {
+		return "The reader's work moved onto the writer: when an alarm fires, add the reader back (`nodes = 2`), which takes " +
+			"its reads again where the applications use the reader endpoint."
+	}
+	return "The standby served nothing, so the single node carries the same load as before: an alarm that fires means the " +
+		"load grew beyond the baseline, which a larger class answers. Putting the standby back (`nodes = 2`) restores " +
+		"failover, not capacity, and creating it (a snapshot of the volume, then synchronous replication) adds I/O and " +
+		"write latency to the busy instance."
+}
+
 func writeWindows(w func(string, ...any), t Topology, wa WindowAdvice) {
 	w("\n## Backup and maintenance windows\n\n")
 	w("| window | now (UTC) | projected CPU, busiest hour | suggested (UTC) | projected CPU |\n|---|---|---:|---|---:|\n")

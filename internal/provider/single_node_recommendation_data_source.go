@@ -439,7 +439,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 				"current_surplus_vcpu_hours_per_month": schema.Float64Attribute{Computed: true,
 					MarkdownDescription: "Surplus credits the burstable nodes pay for today, each on its own CPU, vCPU-hours per month (included in `current_monthly_cost` when priced)."},
 			}},
-		"rollback_triggers": list("CloudWatch alarm specs derived from the baseline, usable with `aws_cloudwatch_metric_alarm`: when one fires after the change, roll back.", recAlarmType, map[string]string{
+		"rollback_triggers": list("CloudWatch alarm specs derived from the baseline, usable with `aws_cloudwatch_metric_alarm`. When one fires after the change: on Aurora, the reader's work moved onto the writer, and adding the reader back (`nodes = 2`) takes its reads again where the applications use the reader endpoint; on Multi-AZ, the standby served nothing, so the alarm means the load grew beyond the baseline, which a larger class answers (putting the standby back restores failover, not capacity, and creating it adds I/O and write latency to the busy instance).", recAlarmType, map[string]string{
 			"alarm_name": "Alarm name.", "namespace": "`AWS/RDS`.", "metric_name": "Metric.", "dimensions": "Dimensions: `DBInstanceIdentifier` of the single node; on Aurora, for the metrics Aurora publishes by role (CPU, memory, connections, IOPS, local storage), `DBClusterIdentifier` and `Role = WRITER`, which AWS advises for Aurora alarms as they follow the writer across a failover.",
 			"statistic": "Statistic.", "period": "Period, seconds.", "evaluation_periods": "Evaluation periods.",
 			"datapoints_to_alarm": "Datapoints to alarm.", "comparison_operator": "CloudWatch comparison operator.",

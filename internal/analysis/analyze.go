@@ -741,7 +741,7 @@ func capacityChecks(pr Projection, c InstanceClass, pg *PostgresFacts, p Policy)
 		out = append(out, Reason{Check: "iops_p99_with_headroom", Metric: "ReadIOPS+WriteIOPS", Value: round(val, 2), Comparison: "<=",
 			Limit: p.AlertThresholdPercent, Unit: "percent", Passed: val <= p.AlertThresholdPercent,
 			Message: fmt.Sprintf("projected IOPS p99 %.0f is %.1f%% of the %.0f baseline IOPS of %s; with headroom %.1f%%, limit %.0f%%",
-				v, 100*v/c.BaselineIOPS, c.BaselineIOPS, c.Name, val, p.AlertThresholdPercent)})
+				v, 100*v/c.BaselineIOPS, c.BaselineIOPS, c.iopsBasis(), val, p.AlertThresholdPercent)})
 	}
 	if v := pr.Network.P99; v == v && c.NetworkBaselineBytesPerSec > 0 {
 		val := 100 * v / c.NetworkBaselineBytesPerSec * h

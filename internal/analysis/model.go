@@ -87,6 +87,10 @@ type InstanceClass struct {
 	// BaselineIOPS is the sustained EBS IOPS of the class (or of the volume,
 	// whichever is lower); 0 when unknown (the check is skipped).
 	BaselineIOPS float64
+	// BaselineIOPSBy says what sets BaselineIOPS when the volume does, not
+	// the class (e.g. "its 100 GiB gp3 volume"), for the messages; "" when
+	// the class does.
+	BaselineIOPSBy string
 	// Burstable marks CPU-credit classes (db.t3, db.t4g).
 	Burstable bool
 	// BaselineCPUPercent is a burstable class's baseline utilization per
@@ -103,6 +107,15 @@ type InstanceClass struct {
 
 // MemoryBytes is MemoryGiB in bytes.
 func (c InstanceClass) MemoryBytes() float64 { return c.MemoryGiB * (1 << 30) }
+
+// iopsBasis names what BaselineIOPS is of, for messages: "db.t4g.large" or
+// "db.t4g.large (its 100 GiB gp3 volume)".
+func (c InstanceClass) iopsBasis() string {
+	if c.BaselineIOPSBy == "" {
+		return c.Name
+	}
+	return c.Name + " (" + c.BaselineIOPSBy + ")"
+}
 
 // validate checks c's capacity: vCPU and memory positive and finite, the
 // baselines and local storage finite and non-negative (0 when unknown), and

@@ -396,7 +396,7 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 		}
 		if c.BaselineIOPS > 0 && c.BaselineIOPS < thr {
 			thr = c.BaselineIOPS
-			how += fmt.Sprintf(", at most the %.0f baseline IOPS of %s", c.BaselineIOPS, c.Name)
+			how += fmt.Sprintf(", at most the %.0f baseline IOPS of %s", c.BaselineIOPS, c.iopsBasis())
 		}
 		add(x.metric, "Average", "GreaterThanThreshold", "Count/Second", thr,
 			fmt.Sprintf("Roll back if %s stays above %.0f (%s)", x.metric, thr, how))

@@ -494,7 +494,7 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 		if err != nil {
 			return Result{}, &InputError{Field: "instance class", Reason: err.Error()}
 		}
-		node := analysis.Node{ID: n.ID, Role: analysis.Role(n.Role), Class: capacityOn(class, c.Kind), AvailabilityZone: n.AvailabilityZone}
+		node := analysis.Node{ID: n.ID, Role: analysis.Role(n.Role), Class: capacityOn(class, &c), AvailabilityZone: n.AvailabilityZone}
 		if !n.Virtual {
 			node.Series = nodeSeries(c, n, got)
 		}
@@ -608,7 +608,7 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 			return Result{}, &InputError{Field: "target_instance_classes", Reason: fmt.Sprintf(
 				"%s is not an Aurora PostgreSQL class (Aurora PostgreSQL offers the db.r5, db.r6g, db.r6i and db.r7g sizes and db.t3/db.t4g medium and large): choose one of those for %s", name, c.Identifier)}
 		}
-		cand := analysis.Candidate{Class: capacityOn(class, c.Kind)}
+		cand := analysis.Candidate{Class: capacityOn(class, &c)}
 		if p, err := price(name, single); err == nil {
 			cand.SingleNodeHourlyUSD = p.HourlyUSD + float64(class.VCPU)*esRate
 		} else if len(req.TargetClasses) > 0 {
@@ -742,13 +742,45 @@ func Capacity(c pricing.InstanceClass) analysis.InstanceClass {
 // correspond to 8K page writes", Amazon Aurora User Guide, "Instance-level
 // metrics for Amazon Aurora"), so it cannot be compared with an EBS IOPS
 // figure at all. The writes also stay where they are: they already run on the
-// writer. An RDS Multi-AZ instance runs on EBS and keeps its class's baseline.
-func capacityOn(c pricing.InstanceClass, k inventory.Kind) analysis.InstanceClass {
+// writer. An RDS instance runs on EBS: its baseline is the class's, or its
+// volume's when that is lower (volumeIOPS; the volume stays with the single
+// node, whatever its class).
+func capacityOn(c pricing.InstanceClass, cl *inventory.Cluster) analysis.InstanceClass {
 	out := Capacity(c)
-	if k == inventory.KindAurora {
+	if cl.Kind == inventory.KindAurora {
 		out.BaselineIOPS = 0
+		return out
+	}
+	if v := volumeIOPS(cl.StorageType, cl.AllocatedStorageGiB, cl.ProvisionedIOPS); v > 0 && (out.BaselineIOPS == 0 || v < out.BaselineIOPS) {
+		out.BaselineIOPS = v
+		out.BaselineIOPSBy = fmt.Sprintf("its %d GiB %s volume", cl.AllocatedStorageGiB, cl.StorageType)
 	}
 	return out
+}
+
+// volumeIOPS is the sustained IOPS of an RDS for PostgreSQL instance's storage (Amazon RDS User
+// Guide, "Amazon RDS DB instance storage"), 0 when unknown: gp2 gives 3 IOPS per GiB, at least 100
+// and at most 64,000 (it bursts to 3,000 on credits, which a sustained load spends); gp3 gives 3,000
+// below 400 GiB and 12,000 from 400 GiB (RDS stripes it over four volumes), or the provisioned IOPS
+// when higher; io1 and io2 give their provisioned IOPS. Magnetic storage (standard), an unknown type
+// or size, and a provisioned type without IOPS are unknown.
+func volumeIOPS(storageType string, allocatedGiB, provisioned int32) float64 {
+	if allocatedGiB <= 0 {
+		return 0
+	}
+	switch storageType {
+	case "gp2":
+		return math.Min(64000, math.Max(100, 3*float64(allocatedGiB)))
+	case "gp3":
+		base := 3000.0
+		if allocatedGiB >= 400 {
+			base = 12000
+		}
+		return math.Max(base, float64(provisioned))
+	case "io1", "io2":
+		return float64(max(provisioned, 0))
+	}
+	return 0
 }
 
 // sustainedGbps parses a fixed RDS network figure ("12"); burst figures

@@ -91,8 +91,9 @@ func TestRecommend_failoverMidWindow(t *testing.T) {
 }
 
 // TestRecommend_auroraIOPSNotEBS: a write-heavy workload (1,000–3,000 WriteIOPS every day) on
-// db.r6g.large, whose EC2 EBS baseline is 3,600 IOPS. The Multi-AZ instance runs on EBS: its
-// projected IOPS fail the check against that baseline and its IOPS rollback alarms stop at it. The
+// db.r6g.large, whose EC2 EBS baseline is 3,600 IOPS. The Multi-AZ instance runs on EBS (a 500 GiB
+// gp3 volume, whose 12,000 IOPS leave the class's baseline the lower): its projected IOPS fail the
+// check against that baseline and its IOPS rollback alarms stop at it. The
 // Aurora cluster's instances store nothing on EBS, and its WriteIOPS count log records (not 8 KiB
 // page writes) that its writer already sends: no IOPS check, and alarms from its own p99.
 func TestRecommend_auroraIOPSNotEBS(t *testing.T) {
@@ -101,6 +102,7 @@ func TestRecommend_auroraIOPSNotEBS(t *testing.T) {
 	sc := &sandbox.Scenario{Name: "writes", Seed: 12,
 		Clusters:  []sandbox.ClusterSpec{sandbox.AuroraPair("log-prod", "db.r6g.large", w, sandbox.IdleWorkload)},
 		Instances: []sandbox.InstanceSpec{sandbox.MultiAZInstance("log-db", "db.r6g.large", w)}}
+	sc.Instances[0].AllocatedStorage = 500
 	d, _ := deps(t, sc, testNow)
 	for _, tc := range []struct {
 		req    Request

@@ -1,0 +1,112 @@
+package rightsizing
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// TestVolumeIOPS: the sustained IOPS of RDS storage by type, size and provisioned IOPS.
+func TestVolumeIOPS(t *testing.T) {
+	for _, tc := range []struct {
+		typ         string
+		gib, iops   int32
+		want        float64
+		explanation string
+	}{
+		{"gp2", 20, 0, 100, "3 per GiB, at least 100"},
+		{"gp2", 100, 0, 300, "3 per GiB (bursts to 3,000 on credits)"},
+		{"gp2", 1000, 0, 3000, ""},
+		{"gp2", 30000, 0, 64000, "at most 64,000"},
+		{"gp3", 20, 3000, 3000, "3,000 below 400 GiB"},
+		{"gp3", 399, 0, 3000, ""},
+		{"gp3", 400, 12000, 12000, "12,000 from 400 GiB"},
+		{"gp3", 1000, 20000, 20000, "or the provisioned IOPS"},
+		{"io1", 100, 5000, 5000, "provisioned"},
+		{"io2", 100, 40000, 40000, ""},
+		{"io1", 100, 0, 0, "no IOPS: unknown"},
+		{"standard", 100, 0, 0, "magnetic: unknown"},
+		{"", 100, 0, 0, "no type: unknown"},
+		{"gp3", 0, 3000, 0, "no size: unknown"},
+	} {
+		if got := volumeIOPS(tc.typ, tc.gib, tc.iops); got != tc.want {
+			t.Errorf("%s %d GiB, %d IOPS: %v, want %v (%s)", tc.typ, tc.gib, tc.iops, got, tc.want, tc.explanation)
+		}
+	}
+}
+
+// TestCapacityOnVolume: an RDS instance's baseline IOPS is its class's or its volume's, whichever is
+// lower, and says which; Aurora's is unknown (its storage is the cluster volume).
+func TestCapacityOnVolume(t *testing.T) {
+	cat, err := pricing.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	class, err := cat.Class("db.r6g.xlarge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if class.EBSBaselineIOPS <= 3000 {
+		t.Fatalf("db.r6g.xlarge's EBS baseline %v: the test needs one above a small gp3 volume's 3,000", class.EBSBaselineIOPS)
+	}
+	small := capacityOn(class, &inventory.Cluster{Kind: inventory.KindMultiAZ, StorageType: "gp3", AllocatedStorageGiB: 100, ProvisionedIOPS: 3000})
+	if small.BaselineIOPS != 3000 || small.BaselineIOPSBy != "its 100 GiB gp3 volume" {
+		t.Errorf("100 GiB gp3: baseline %v by %q, want 3000 by its volume", small.BaselineIOPS, small.BaselineIOPSBy)
+	}
+	big := capacityOn(class, &inventory.Cluster{Kind: inventory.KindMultiAZ, StorageType: "io1", AllocatedStorageGiB: 1000, ProvisionedIOPS: 50000})
+	if big.BaselineIOPS != class.EBSBaselineIOPS || big.BaselineIOPSBy != "" {
+		t.Errorf("io1 with 50,000 IOPS: baseline %v by %q, want the class's %v", big.BaselineIOPS, big.BaselineIOPSBy, class.EBSBaselineIOPS)
+	}
+	unknown := capacityOn(class, &inventory.Cluster{Kind: inventory.KindMultiAZ, StorageType: "standard", AllocatedStorageGiB: 100})
+	if unknown.BaselineIOPS != class.EBSBaselineIOPS {
+		t.Errorf("magnetic: baseline %v, want the class's %v", unknown.BaselineIOPS, class.EBSBaselineIOPS)
+	}
+	aurora := capacityOn(class, &inventory.Cluster{Kind: inventory.KindAurora, StorageType: "gp3", AllocatedStorageGiB: 100})
+	if aurora.BaselineIOPS != 0 {
+		t.Errorf("Aurora: baseline %v, want 0 (unknown)", aurora.BaselineIOPS)
+	}
+}
+
+// TestRecommend_volumeIOPS: through the real SDK on the sandbox, mandible-prod's 100 GiB gp3 volume
+// (3,000 IOPS) sets the IOPS check's and alarms' baseline below its class's EBS baseline.
+func TestRecommend_volumeIOPS(t *testing.T) {
+	sc := sandbox.Demo()
+	sc.Instances[0].Class = "db.r6g.xlarge"
+	sc.Instances[0].Workload.WriteIOPS = 2200 // a write alarm at p99 × 1.5 would pass 3,000
+	d, _ := deps(t, sc, testNow)
+	res, err := Recommend(context.Background(), d, Request{InstanceID: "mandible-prod", Lookback: 14 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := res.Recommendation
+	found := false
+	for _, r := range rec.Reasons {
+		if r.Check == "iops_p99_with_headroom" {
+			found = true
+			if !strings.Contains(r.Message, "baseline IOPS of db.r6g.xlarge (its 100 GiB gp3 volume)") || !strings.Contains(r.Message, "of the 3000 baseline") {
+				t.Errorf("IOPS check %q, want it against the volume's 3000", r.Message)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no IOPS check among %+v", rec.Reasons)
+	}
+	capped := false
+	for _, a := range rec.RollbackTriggers {
+		if a.MetricName == analysis.MetricReadIOPS || a.MetricName == analysis.MetricWriteIOPS {
+			if a.Threshold > 3000 {
+				t.Errorf("%s alarm at %v, above the volume's 3000 IOPS", a.MetricName, a.Threshold)
+			}
+			capped = capped || (a.Threshold == 3000 && strings.Contains(a.Description, "at most the 3000 baseline IOPS of db.r6g.xlarge (its 100 GiB gp3 volume)"))
+		}
+	}
+	if !capped {
+		t.Errorf("no IOPS alarm capped at the volume's 3000: %+v", rec.RollbackTriggers)
+	}
+}

@@ -383,6 +383,10 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	rec.Parameters = Tune(target, TuneInput{PeakConnections: peakConns, HeadroomPercent: p.HeadroomPercent,
 		ConnectionsThresholdPercent: p.ConnectionsThresholdPercent, KeptMaxConnections: keptConns, HDD: in.HDD,
 		FreeStorageBytes: freeStorage, Topology: in.Topology})
+	if r, ok := replicaRisk(in, rec.Parameters, writer.Class); ok {
+		rec.Risks = append(rec.Risks, r)
+		slices.SortStableFunc(rec.Risks, bySeverity)
+	}
 	rec.MigrationWindow = Window{LengthHours: in.MigrationWindowHours, Reason: "projected CPU not available"}
 	if len(prof.Mean) > 0 {
 		w, err := migrationWindow(prof, in, rec.Windows)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // Risk is one way the single-node setup could hurt.
@@ -11,7 +13,8 @@ type Risk struct {
 	// Category: "redundancy", "failure", "backup", "high-traffic",
 	// "capacity", "burst", "connections", "operations" (what would undo
 	// the change or strand clients: custom endpoints, RDS Proxy read-only
-	// endpoints, Aurora Auto Scaling, blue/green deployments) or "cost"
+	// endpoints, Aurora Auto Scaling, blue/green deployments, read replicas
+	// a raised parameter would stall) or "cost"
 	// (reserved DB instances that may keep the savings from being
 	// realised).
 	Category string
@@ -335,9 +338,40 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 	if dq := pr.DiskQueueDepth; dq.Count > 0 && dq.P99 > 10 {
 		add("capacity", "medium", "Disk queue depth p99 is %.1f: storage is already a bottleneck at times", dq.P99)
 	}
-	sev := map[string]int{"high": 0, "medium": 1, "low": 2}
-	slices.SortStableFunc(rs, func(a, b Risk) int { return sev[a.Severity] - sev[b.Severity] })
+	slices.SortStableFunc(rs, bySeverity)
 	return rs
+}
+
+// bySeverity orders risks high, medium, low.
+func bySeverity(a, b Risk) int {
+	sev := map[string]int{"high": 0, "medium": 1, "low": 2}
+	return sev[a.Severity] - sev[b.Severity]
+}
+
+// replicaRisk is the risk of raising, on an RDS instance with read replicas (in.ReadReplicas), a
+// parameter PostgreSQL requires a hot standby to have at least as high as its primary: the
+// recommended max_connections (params has it only as a raise), and max_worker_processes when it is
+// not the writer's class's default (GREATEST(vCPU × 2, 8), defaultWorkers): the single node's class
+// has more vCPUs. A replica left below pauses its replay (PostgreSQL 14 and later; earlier ones
+// shut down) until it gets them. None without replicas or such a raise.
+func replicaRisk(in ClusterInput, params map[string]string, writer InstanceClass) (Risk, bool) {
+	if len(in.ReadReplicas) == 0 {
+		return Risk{}, false
+	}
+	var raised []string
+	if v, ok := params["max_connections"]; ok {
+		raised = append(raised, "max_connections to "+v)
+	}
+	if v, ok := params["max_worker_processes"]; ok && v != strconv.Itoa(defaultWorkers(writer)) {
+		raised = append(raised, "max_worker_processes to "+v)
+	}
+	if len(raised) == 0 {
+		return Risk{}, false
+	}
+	return Risk{Category: "operations", Severity: "medium", Description: fmt.Sprintf(
+		"%s has read replicas (%s): PostgreSQL requires a hot standby's max_connections and max_worker_processes to be at least its primary's, "+
+			"and the recommendation raises the primary's %s. Set them in the replicas' parameter groups and reboot the replicas first: a replica left below pauses replaying (PostgreSQL 14 and later; earlier versions shut it down) until it has them",
+		in.Name, strings.Join(in.ReadReplicas, ", "), strings.Join(raised, " and "))}, true
 }
 
 // burstRisk adds the CPU credit risk of a burstable single node on class c

@@ -267,6 +267,10 @@ type ClusterInput struct {
 	// HDD marks magnetic storage (RDS "standard"). false, the usual case,
 	// means SSD (gp2, gp3, io1/io2, Aurora) and sets random_page_cost 1.1.
 	HDD bool
+	// ReadReplicas are the identifiers of an RDS instance's read replicas
+	// (nil when none): hot standbys, which PostgreSQL requires to have at
+	// least the primary's max_connections and max_worker_processes.
+	ReadReplicas []string
 	// CustomEndpoints are the Aurora cluster's custom endpoints (nil when
 	// none, or not read). One that routes to no instance once the readers
 	// are gone is a high operations risk of the single node.

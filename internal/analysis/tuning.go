@@ -105,6 +105,12 @@ const otherBackends = 100
 // draw on the same pool.
 const workerReserve = 4
 
+// defaultWorkers is RDS's and Aurora's default max_worker_processes on class c,
+// GREATEST(${DBInstanceVCPU*2},8), with c's vCPUs rounded (at least 1).
+func defaultWorkers(c InstanceClass) int {
+	return max(8, 2*int(math.Max(1, math.Round(c.VCPU))))
+}
+
 // Tune returns pgtune-style ("OLTP") PostgreSQL settings for a single node of
 // class c, as strings in the units of ParameterUnits (so they can go straight
 // into a DB parameter group):
@@ -177,7 +183,7 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 	aurora := in.Topology == TopologyAurora
 	ramKB := c.MemoryGiB * 1024 * 1024
 	vcpu := int(math.Max(1, math.Round(c.VCPU)))
-	workers := max(8, 2*vcpu)
+	workers := defaultWorkers(c)
 	parallel := max(1, min(vcpu, workers-workerReserve))
 	// The max_connections in effect: the one kept (RDS's default on the class's memory when not
 	// known), unless the peak needs more.

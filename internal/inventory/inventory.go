@@ -131,8 +131,11 @@ type Cluster struct {
 	// (PendingModifiedValues, Multi-AZ kind only): applied in the next
 	// maintenance window, or being applied. Zero when none.
 	PendingStorage PendingStorage
-	Nodes          []Node
-	Tags           map[string]string
+	// ReadReplicas are the identifiers of the instance's read replicas
+	// (ReadReplicaDBInstanceIdentifiers, Multi-AZ kind only); nil when none.
+	ReadReplicas []string
+	Nodes        []Node
+	Tags         map[string]string
 	// CustomEndpoints are an Aurora cluster's custom endpoints, set by
 	// AttachEndpoints. When they could not be listed
 	// (rds:DescribeDBClusterEndpoints denied, say), EndpointsUnread says why
@@ -367,6 +370,7 @@ func instanceCluster(in types.DBInstance) (Cluster, error) {
 		Tags:                   tagMap(in.TagList),
 		BackupWindow:           aws.ToString(in.PreferredBackupWindow),
 		MaintenanceWindow:      aws.ToString(in.PreferredMaintenanceWindow),
+		ReadReplicas:           slices.Clone(in.ReadReplicaDBInstanceIdentifiers),
 	}
 	pendingClass := ""
 	if p := in.PendingModifiedValues; p != nil {

@@ -444,6 +444,7 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 		SavingsTarget:        req.SavingsTarget,
 		MigrationWindowHours: req.MigrationWindowHours,
 		HDD:                  c.StorageType == "standard",
+		ReadReplicas:         c.ReadReplicas,
 	}
 	// Surplus CPU credits of burstable classes; 0 (unpriced) where the catalog has no price.
 	in.CPUCreditUSDPerVCPUHour, _ = pricing.CPUCreditUSDPerVCPUHour(engine)

@@ -110,3 +110,32 @@ func TestRecommend_volumeIOPS(t *testing.T) {
 		t.Errorf("no IOPS alarm capped at the volume's 3000: %+v", rec.RollbackTriggers)
 	}
 }
+
+// TestRecommend_readReplicaRisk: mandible-prod with a read replica in the sandbox (listed by
+// DescribeDBInstances in ReadReplicaDBInstanceIdentifiers) and a max_connections of 100 that its
+// peak outgrows: the raise comes with the replica risk naming the replica.
+func TestRecommend_readReplicaRisk(t *testing.T) {
+	sc := sandbox.Demo()
+	replica := sc.Instances[0]
+	replica.ID, replica.MultiAZ, replica.ReadReplicaOf, replica.Tags = "mandible-prod-replica", false, "mandible-prod", nil
+	sc.Instances = append(sc.Instances, replica)
+	d, _ := deps(t, sc, testNow)
+	res, err := Recommend(context.Background(), d, Request{InstanceID: "mandible-prod", Lookback: 14 * 24 * time.Hour,
+		Postgres: &analysis.PostgresFacts{MaxConnections: 100, PeakConnections: 50}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Cluster.ReadReplicas; len(got) != 1 || got[0] != "mandible-prod-replica" {
+		t.Fatalf("read replicas %q", got)
+	}
+	rec := res.Recommendation
+	if _, ok := rec.Parameters["max_connections"]; !ok {
+		t.Fatalf("max_connections not raised above 100: %v", rec.Parameters)
+	}
+	for _, r := range rec.Risks {
+		if strings.HasPrefix(r.Description, "mandible-prod has read replicas (mandible-prod-replica)") {
+			return
+		}
+	}
+	t.Errorf("no read replica risk among %+v", rec.Risks)
+}

@@ -1,0 +1,71 @@
+package analysis
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestReplicaRisk: an RDS instance with read replicas gets a risk when the recommendation raises a
+// parameter hot standbys must match (max_connections; max_worker_processes on a class with more
+// vCPUs), and none without replicas or without such a raise.
+func TestReplicaRisk(t *testing.T) {
+	find := func(rec Recommendation) (Risk, bool) {
+		for _, r := range rec.Risks {
+			if strings.Contains(r.Description, "has read replicas") {
+				return r, true
+			}
+		}
+		return Risk{}, false
+	}
+	base := idleMultiAZ(14)
+	base.Nodes = slices.Clone(base.Nodes)
+	w := &base.Nodes[0]
+	w.Series = slices.Clone(w.Series)
+	for j, s := range w.Series {
+		if s.Metric == MetricConnections {
+			w.Series[j] = synth(MetricConnections, "Count", t0, 14*24*time.Hour, 5*time.Minute, func(time.Time, int) float64 { return 100 })
+		}
+	}
+	for _, tc := range []struct {
+		name     string
+		replicas []string
+		maxConns int
+		want     string // "" for no risk
+	}{
+		{"raised, two replicas", []string{"sso-prod-r1", "sso-prod-r2"}, 120,
+			"sso-prod has read replicas (sso-prod-r1, sso-prod-r2): PostgreSQL requires a hot standby's max_connections and max_worker_processes to be at least its primary's, and the recommendation raises the primary's max_connections to 153."},
+		{"kept, replicas", []string{"sso-prod-r1"}, 400, ""},
+		{"raised, no replicas", nil, 120, ""},
+	} {
+		in := base
+		in.ReadReplicas = tc.replicas
+		in.Postgres = &PostgresFacts{MaxConnections: tc.maxConns, PeakConnections: 90}
+		rec, err := Analyze(in, Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, ok := find(rec)
+		switch {
+		case tc.want == "" && ok:
+			t.Errorf("%s: risk %+v, want none", tc.name, r)
+		case tc.want != "" && (!ok || !strings.HasPrefix(r.Description, tc.want) || r.Severity != "medium" || r.Category != "operations"):
+			t.Errorf("%s: risk %+v (found %t), want a medium operations risk starting %q", tc.name, r, ok, tc.want)
+		}
+		if ok && !slices.IsSortedFunc(rec.Risks, bySeverity) {
+			t.Errorf("%s: risks out of severity order", tc.name)
+		}
+	}
+
+	// A class with more vCPUs has a larger default max_worker_processes: a raise too.
+	params := Tune(classR6gXLarge, TuneInput{PeakConnections: 10, KeptMaxConnections: 100})
+	params["max_worker_processes"] = "16" // as on an 8-vCPU class
+	r, ok := replicaRisk(ClusterInput{Name: "db1", ReadReplicas: []string{"db1-r"}}, params, classR6gLarge)
+	if !ok || !strings.Contains(r.Description, "raises the primary's max_worker_processes to 16") {
+		t.Errorf("max_worker_processes above the writer's default: %+v (%t)", r, ok)
+	}
+	if r, ok := replicaRisk(ClusterInput{Name: "db1", ReadReplicas: []string{"db1-r"}}, Tune(classR6gLarge, TuneInput{PeakConnections: 10, KeptMaxConnections: 100}), classR6gLarge); ok {
+		t.Errorf("the writer's own default max_worker_processes and no max_connections: %+v", r)
+	}
+}

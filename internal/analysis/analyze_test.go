@@ -56,7 +56,7 @@ func TestAnalyzeIdleMultiAZConsolidates(t *testing.T) {
 	}
 	// max_connections 400 holds the peak of 31 with headroom: kept, not cut to 53; work_mem against
 	// it, 6 GiB / ((400 + 8) × 3) = 5140 kB.
-	if _, cut := rec.Parameters["max_connections"]; rec.Parameters["shared_buffers"] != "262144" || cut || rec.Parameters["work_mem"] != "5140" {
+	if _, cut := rec.Parameters["max_connections"]; rec.Parameters["shared_buffers"] != RDSSharedBuffersFormula || cut || rec.Parameters["work_mem"] != "5140" {
 		t.Errorf("parameters %v", rec.Parameters)
 	}
 	if !rec.MigrationWindow.Known || rec.MigrationWindow.LengthHours != 2 {

@@ -61,7 +61,7 @@ func ExampleNeedsReboot() {
 		fmt.Println(name, params[name], method)
 	}
 	// Output:
-	// shared_buffers 524288 pending-reboot
+	// shared_buffers {DBInstanceClassMemory/32768} pending-reboot
 	// max_connections 153 pending-reboot
 	// work_mem 26051 immediate
 	// random_page_cost 1.1 immediate

@@ -252,8 +252,9 @@ func TestTune(t *testing.T) {
 	}{
 		{"r6g.large, 100 peak", classR6gLarge, TuneInput{PeakConnections: 100, HeadroomPercent: 20, KeptMaxConnections: few},
 			// 100 × 1.2 / 80% = 150, + 3 reserved = 153.
-			// 16 GiB: shared 4 GiB = 524288 pages; cache 12 GiB; maint 1 GiB; work (12 GiB)/((153+8)×3) = 26051 kB
-			map[string]string{"max_connections": "153", "shared_buffers": "524288", "effective_cache_size": "1572864",
+			// 16 GiB: shared a quarter (4 GiB as a number), cache three quarters, both of what RDS leaves the
+			// database, as formulas; maint 1 GiB; work (12 GiB)/((153+8)×3) = 26051 kB
+			map[string]string{"max_connections": "153", "shared_buffers": RDSSharedBuffersFormula, "effective_cache_size": RDSCacheFormula,
 				"maintenance_work_mem": "1048576", "work_mem": "26051", "wal_buffers": "", "random_page_cost": "1.1",
 				"max_worker_processes": "8", "max_parallel_workers_per_gather": "1"}},
 		// The demo's mandible-prod: 120 × 1.2 = 144 needs 180 at 80% (no float residue rounds it up to 190).
@@ -447,13 +448,14 @@ func ExampleTune() {
 	// A peak of 100 connections, with 20% headroom, needs 153 at the default 80% threshold: more
 	// than the 100 the parameter group has today, so max_connections is raised.
 	p := Tune(InstanceClass{Name: "db.r6g.large", VCPU: 2, MemoryGiB: 16}, TuneInput{PeakConnections: 100, HeadroomPercent: 20, KeptMaxConnections: 100})
-	fmt.Println(p["max_connections"], p["shared_buffers"], humanParameter("shared_buffers", p["shared_buffers"]), p["work_mem"])
+	pages, _ := FormulaPages(p["shared_buffers"], 16<<30) // on 16 GiB of DBInstanceClassMemory
+	fmt.Println(p["max_connections"], p["shared_buffers"], humanParameter("shared_buffers", strconv.FormatFloat(pages, 'f', 0, 64)), p["work_mem"])
 	// With 400 today it is left as it is (no cut, no reboot); work_mem is sized against those 400.
 	p = Tune(InstanceClass{Name: "db.r6g.large", VCPU: 2, MemoryGiB: 16}, TuneInput{PeakConnections: 100, HeadroomPercent: 20, KeptMaxConnections: 400})
 	_, set := p["max_connections"]
 	fmt.Println(set, p["work_mem"])
 	// Output:
-	// 153 524288 4GB 26051
+	// 153 {DBInstanceClassMemory/32768} 4GB 26051
 	// false 10280
 }
 

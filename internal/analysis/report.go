@@ -136,7 +136,8 @@ func Report(rec Recommendation) string {
 		}
 	}
 
-	w("\n## Recommended PostgreSQL parameters\n\nFor %s. Values are in the parameter's base unit, as an RDS parameter group expects. "+
+	w("\n## Recommended PostgreSQL parameters\n\nFor %s. Values are in the parameter's base unit, as an RDS parameter group expects; "+
+		"those in braces are RDS formulas on DBInstanceClassMemory, the memory RDS leaves to the database, which follow the class if the instance is resized. "+
 		"Those that apply at reboot are static: a DB parameter group takes them only with the apply method pending-reboot, "+
 		"and they take effect when the instance is next rebooted. The others apply at once when changed in a group the instance already uses; "+
 		"a group newly associated with the instance applies all its parameters at the next reboot.\n\n| parameter | value | unit | meaning | applies |\n|---|---:|---|---|---|\n", mdEscape(rec.RecommendedClass))

@@ -7,9 +7,10 @@ import (
 
 // ParameterUnits gives the unit of each value Tune returns: the parameter's
 // base unit in PostgreSQL, which is also what an RDS or Aurora DB parameter
-// group expects (no unit suffix). "" means unitless. On Aurora,
-// shared_buffers and effective_cache_size are AuroraBufferFormula, which
-// resolves to a number of 8kB pages.
+// group expects (no unit suffix). "" means unitless. shared_buffers and
+// effective_cache_size are formulas (AuroraBufferFormula on Aurora,
+// RDSSharedBuffersFormula and RDSCacheFormula on RDS), which resolve to a
+// number of 8kB pages (FormulaPages).
 var ParameterUnits = map[string]string{
 	"shared_buffers":                   "8kB",
 	"effective_cache_size":             "8kB",
@@ -83,6 +84,39 @@ func NeedsReboot(name string) bool { return rebootParameters[name] }
 // (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_ParamValuesRef.html).
 const AuroraBufferFormula = "SUM({DBInstanceClassMemory/12038},-50003)"
 
+// RDSSharedBuffersFormula and RDSCacheFormula are what Tune returns on RDS
+// for shared_buffers (a quarter of the memory, RDS's own default) and
+// effective_cache_size (three quarters), as DB parameter formulas in 8kB
+// pages: a quarter of DBInstanceClassMemory bytes is
+// DBInstanceClassMemory/32768 pages. The formula follows the memory RDS
+// leaves to the database ("always somewhat lower" than the class's, by
+// more on small classes: a quarter of a 1 GiB class's nominal memory is
+// about a third of what the database gets), and it follows the class when
+// the instance is resized, where a number sized for one class can exceed
+// a smaller one's memory. RDS's formula syntax {Variable*Integer/Integer}
+// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ParamValuesRef.html).
+const (
+	RDSSharedBuffersFormula = "{DBInstanceClassMemory/32768}"
+	RDSCacheFormula         = "{DBInstanceClassMemory*3/32768}"
+)
+
+// FormulaPages evaluates one of the formulas Tune returns
+// (AuroraBufferFormula, RDSSharedBuffersFormula, RDSCacheFormula) on
+// memoryBytes of DBInstanceClassMemory, in 8kB pages, as RDS does (integer
+// division, truncated); false for any other value.
+func FormulaPages(formula string, memoryBytes float64) (float64, bool) {
+	m := math.Floor(memoryBytes)
+	switch formula {
+	case AuroraBufferFormula:
+		return math.Floor(m/12038) - 50003, true
+	case RDSSharedBuffersFormula:
+		return math.Floor(m / 32768), true
+	case RDSCacheFormula:
+		return math.Floor(m * 3 / 32768), true
+	}
+	return 0, false
+}
+
 // pgMaxBackends is PostgreSQL's MAX_BACKENDS (2^18 − 1, postmaster.h), the
 // engine's hard limit: max_connections + autovacuum_max_workers + 1 +
 // max_worker_processes + max_wal_senders may not exceed it
@@ -140,7 +174,9 @@ func defaultWorkers(c InstanceClass) int {
 //   - random_page_cost 1.1 on SSD (4 on HDD), default_statistics_target 100.
 //
 // RDS for PostgreSQL (any Topology but TopologyAurora) also gets
-// shared_buffers = RAM/4; effective_cache_size = 3/4 RAM;
+// shared_buffers = RAM/4 and effective_cache_size = 3/4 RAM of the memory
+// RDS leaves to the database, as formulas (RDSSharedBuffersFormula,
+// RDSCacheFormula; work_mem is sized against the class's memory);
 // checkpoint_completion_target 0.9;
 // effective_io_concurrency 200 on SSD (2 on HDD); and, when
 // in.FreeStorageBytes is known, the WAL sizes (walSizes): max_wal_size is a
@@ -235,8 +271,8 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 		p["effective_cache_size"] = AuroraBufferFormula
 		return p
 	}
-	p["shared_buffers"] = i(sharedKB / 8)
-	p["effective_cache_size"] = i(ramKB * 3 / 4 / 8)
+	p["shared_buffers"] = RDSSharedBuffersFormula
+	p["effective_cache_size"] = RDSCacheFormula
 	if minMB, maxMB, ok := walSizes(in.FreeStorageBytes); ok {
 		p["min_wal_size"] = strconv.Itoa(minMB)
 		p["max_wal_size"] = strconv.Itoa(maxMB)
@@ -264,9 +300,14 @@ func walSizes(free float64) (minMB, maxMB int, ok bool) {
 
 // humanParameter renders a Tune value with its unit for people ("2GB").
 func humanParameter(name, value string) string {
-	if value == AuroraBufferFormula {
+	switch value {
+	case AuroraBufferFormula:
 		// DBInstanceClassMemory × 8 kB / 12038 − 50003 × 8 kB.
 		return "Aurora default: 68% of DBInstanceClassMemory − 391MB"
+	case RDSSharedBuffersFormula:
+		return "25% of DBInstanceClassMemory (RDS default)"
+	case RDSCacheFormula:
+		return "75% of DBInstanceClassMemory"
 	}
 	u := ParameterUnits[name]
 	if u == "" {

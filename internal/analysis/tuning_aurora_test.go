@@ -52,7 +52,7 @@ func TestTuneAurora(t *testing.T) {
 	for _, topo := range []Topology{"", TopologyMultiAZ} {
 		in.Topology = topo
 		rds := Tune(classR6gLarge, in)
-		if rds["shared_buffers"] != "524288" || rds["effective_cache_size"] != "1572864" || rds["work_mem"] != "26051" ||
+		if rds["shared_buffers"] != RDSSharedBuffersFormula || rds["effective_cache_size"] != RDSCacheFormula || rds["work_mem"] != "26051" ||
 			rds["max_wal_size"] != "8192" || rds["effective_io_concurrency"] != "200" {
 			t.Errorf("topology %q: %v", topo, rds)
 		}

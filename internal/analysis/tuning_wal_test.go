@@ -88,3 +88,33 @@ func TestAnalyzeWALSizesFollowWriterStorage(t *testing.T) {
 		t.Errorf("no parameters: %v", rec.Parameters)
 	}
 }
+
+// TestFormulaPages: the formulas Tune returns, evaluated as RDS does on DBInstanceClassMemory, give
+// pgtune's quarter and three quarters of the memory (on 16 GiB: 4 GiB and 12 GiB in 8kB pages) and
+// Aurora's default; anything else is not a formula.
+func TestFormulaPages(t *testing.T) {
+	const gib = 1 << 30
+	for _, tc := range []struct {
+		f    string
+		mem  float64
+		want float64
+	}{
+		{RDSSharedBuffersFormula, 16 * gib, 524288},
+		{RDSCacheFormula, 16 * gib, 1572864},
+		{RDSSharedBuffersFormula, 700 << 20, 22400}, // what a 1 GiB class leaves the database, roughly
+		{AuroraBufferFormula, 16 * gib, 1377133},    // 17179869184 / 12038 = 1427136, less 50003
+	} {
+		if got, ok := FormulaPages(tc.f, tc.mem); !ok || got != tc.want {
+			t.Errorf("%s on %v bytes: %v (%t), want %v", tc.f, tc.mem, got, ok, tc.want)
+		}
+	}
+	if _, ok := FormulaPages("524288", 16*gib); ok {
+		t.Error("a number taken for a formula")
+	}
+	for _, c := range []InstanceClass{classR6gLarge, classT4gMedium} {
+		p := Tune(c, TuneInput{PeakConnections: 10})
+		if p["shared_buffers"] != RDSSharedBuffersFormula || p["effective_cache_size"] != RDSCacheFormula {
+			t.Errorf("%s: shared_buffers %q, effective_cache_size %q, want RDS's formulas", c.Name, p["shared_buffers"], p["effective_cache_size"])
+		}
+	}
+}

@@ -358,8 +358,8 @@ func checkRecommendedParameters(name string) resource.TestCheckFunc {
 			if !ok {
 				return fmt.Errorf("recommended_parameters lacks %s (has %v)", k, slices.Sorted(maps.Keys(params)))
 			}
-			if (k == "shared_buffers" || k == "effective_cache_size") && v == analysis.AuroraBufferFormula {
-				continue // Aurora's default formula, which a parameter group takes as it is
+			if _, ok := analysis.FormulaPages(v, 1<<30); ok && (k == "shared_buffers" || k == "effective_cache_size") {
+				continue // an RDS or Aurora formula, which a parameter group takes as it is
 			}
 			if n, err := strconv.ParseInt(v, 10, 64); err != nil || n <= 0 {
 				return fmt.Errorf("recommended_parameters.%s = %q, want a positive integer", k, v)

@@ -88,9 +88,10 @@ func checkTuned(t *testing.T, id string, c analysis.InstanceClass, p map[string]
 		if got, want := analysis.NeedsReboot(name), s.context == "postmaster"; got != want {
 			t.Errorf("%s: NeedsReboot(%s) = %t, but pg_settings' context is %s", id, name, got, s.context)
 		}
-		if v == analysis.AuroraBufferFormula {
-			// What Aurora makes of the formula on the class's memory (8kB pages).
-			v = strconv.FormatFloat(math.Max(16, math.Floor(c.MemoryBytes()/12038)-50003), 'f', 0, 64)
+		if pages, ok := analysis.FormulaPages(v, c.MemoryBytes()); ok {
+			// What RDS or Aurora makes of the formula on the class's memory (8kB pages): at most what it
+			// makes of it on DBInstanceClassMemory, which is somewhat lower.
+			v = strconv.FormatFloat(math.Max(16, pages), 'f', 0, 64)
 		}
 		var f float64
 		var err error

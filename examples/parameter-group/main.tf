@@ -12,8 +12,9 @@ terraform {
   }
 }
 
-# Pin the window analysed (end_time and period_seconds), as for the alarms: max_connections and work_mem follow
-# the peak connections measured, so an unpinned window can change the parameter group from one plan to the next.
+# Pin the window analysed (end_time and period_seconds), as for the alarms: max_connections (when recommended),
+# work_mem and the WAL sizes follow the peak connections and free storage measured, so an unpinned window can
+# change the parameter group from one plan to the next.
 variable "analysis_end_time" {
   description = "End of the analysed window (RFC 3339), e.g. the plan's time when the change was approved."
   type        = string

@@ -383,7 +383,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	rec.Parameters = Tune(target, TuneInput{PeakConnections: peakConns, HeadroomPercent: p.HeadroomPercent,
 		ConnectionsThresholdPercent: p.ConnectionsThresholdPercent, KeptMaxConnections: keptConns, HDD: in.HDD,
 		FreeStorageBytes: freeStorage, Topology: in.Topology})
-	if r, ok := replicaRisk(in, rec.Parameters, writer.Class); ok {
+	if r, ok := replicaRisk(in, rec.Parameters, keptConns, writer.Class); ok {
 		rec.Risks = append(rec.Risks, r)
 		slices.SortStableFunc(rec.Risks, bySeverity)
 	}

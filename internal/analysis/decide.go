@@ -350,17 +350,20 @@ func bySeverity(a, b Risk) int {
 
 // replicaRisk is the risk of raising, on an RDS instance with read replicas (in.ReadReplicas), a
 // parameter PostgreSQL requires a hot standby to have at least as high as its primary: the
-// recommended max_connections (params has it only as a raise), and max_worker_processes when it is
+// recommended max_connections when above kept, the value the node keeps (Tune's
+// KeptMaxConnections; 0 when unknown, when params has it only above RDS's default), and max_worker_processes when it is
 // not the writer's class's default (GREATEST(vCPU × 2, 8), defaultWorkers): the single node's class
 // has more vCPUs. A replica left below pauses its replay (PostgreSQL 14 and later; earlier ones
 // shut down) until it gets them. None without replicas or such a raise.
-func replicaRisk(in ClusterInput, params map[string]string, writer InstanceClass) (Risk, bool) {
+func replicaRisk(in ClusterInput, params map[string]string, kept int, writer InstanceClass) (Risk, bool) {
 	if len(in.ReadReplicas) == 0 {
 		return Risk{}, false
 	}
 	var raised []string
 	if v, ok := params["max_connections"]; ok {
-		raised = append(raised, "max_connections to "+v)
+		if n, err := strconv.Atoi(v); err == nil && (kept <= 0 || n > kept) {
+			raised = append(raised, "max_connections to "+v)
+		}
 	}
 	if v, ok := params["max_worker_processes"]; ok && v != strconv.Itoa(defaultWorkers(writer)) {
 		raised = append(raised, "max_worker_processes to "+v)

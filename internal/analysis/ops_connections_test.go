@@ -110,11 +110,12 @@ func TestMaxConnectionsOnlyRaised(t *testing.T) {
 		return math.NaN()
 	}
 
-	// 100 connections need 153 with headroom: today's 120 are raised, today's 400 kept.
+	// 100 connections need 153 with headroom: today's 120 are raised, today's 400 kept (left out), and
+	// today's 2000, above RDS's default on the class, kept (recommended, so that a new group keeps it).
 	for _, tc := range []struct {
 		today int
 		want  string
-	}{{120, "153"}, {152, "153"}, {153, ""}, {400, ""}} {
+	}{{120, "153"}, {152, "153"}, {153, ""}, {400, ""}, {2000, "2000"}} { // 2000: above RDS's default 901, which a new group would have
 		in := flat(idleMultiAZ(14), 100)
 		in.Postgres = &PostgresFacts{MaxConnections: tc.today, PeakConnections: 90}
 		rec, err := Analyze(in, Policy{})

@@ -273,6 +273,10 @@ func TestTune(t *testing.T) {
 		// those 400: 12 GiB / ((400 + 8) × 3) = 10280 kB.
 		{"kept holds the peak", classR6gLarge, TuneInput{PeakConnections: 100, HeadroomPercent: 20, KeptMaxConnections: 400},
 			map[string]string{"max_connections": "", "work_mem": "10280"}},
+		// 2000 is above RDS's default on 16 GiB (1802): a group's own, which a new group would cut to
+		// the default, so it is recommended as it is; work_mem against it.
+		{"kept above RDS's default", classR6gLarge, TuneInput{PeakConnections: 100, HeadroomPercent: 20, KeptMaxConnections: 2000},
+			map[string]string{"max_connections": "2000", "work_mem": "4096"}},
 		{"kept exactly what the peak needs", classR6gLarge, TuneInput{PeakConnections: 100, HeadroomPercent: 20, KeptMaxConnections: 153},
 			map[string]string{"max_connections": ""}},
 		{"kept one short", classR6gLarge, TuneInput{PeakConnections: 100, HeadroomPercent: 20, KeptMaxConnections: 152},
@@ -320,7 +324,7 @@ func TestTune(t *testing.T) {
 					mc, _ := strconv.Atoi(v)
 					if !set {
 						mc = kept
-					} else if mc <= kept {
+					} else if mc < kept {
 						t.Errorf("peak %v, headroom %v%%, kept %d: max_connections cut to %d", pk, h, kept, mc)
 					}
 					if 100*pk*(1+h/100)/float64(mc) > lim {

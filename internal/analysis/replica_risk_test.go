@@ -38,6 +38,8 @@ func TestReplicaRisk(t *testing.T) {
 			"sso-prod has read replicas (sso-prod-r1, sso-prod-r2): PostgreSQL requires a hot standby's max_connections and max_worker_processes to be at least its primary's, and the recommendation raises the primary's max_connections to 153."},
 		{"kept, replicas", []string{"sso-prod-r1"}, 400, ""},
 		{"raised, no replicas", nil, 120, ""},
+		// 2000 is above RDS's default on 8 GiB (901): recommended as it is, for a new group, not raised.
+		{"kept above the default, replicas", []string{"sso-prod-r1"}, 2000, ""},
 	} {
 		in := base
 		in.ReadReplicas = tc.replicas
@@ -61,11 +63,11 @@ func TestReplicaRisk(t *testing.T) {
 	// A class with more vCPUs has a larger default max_worker_processes: a raise too.
 	params := Tune(classR6gXLarge, TuneInput{PeakConnections: 10, KeptMaxConnections: 100})
 	params["max_worker_processes"] = "16" // as on an 8-vCPU class
-	r, ok := replicaRisk(ClusterInput{Name: "db1", ReadReplicas: []string{"db1-r"}}, params, classR6gLarge)
+	r, ok := replicaRisk(ClusterInput{Name: "db1", ReadReplicas: []string{"db1-r"}}, params, 100, classR6gLarge)
 	if !ok || !strings.Contains(r.Description, "raises the primary's max_worker_processes to 16") {
 		t.Errorf("max_worker_processes above the writer's default: %+v (%t)", r, ok)
 	}
-	if r, ok := replicaRisk(ClusterInput{Name: "db1", ReadReplicas: []string{"db1-r"}}, Tune(classR6gLarge, TuneInput{PeakConnections: 10, KeptMaxConnections: 100}), classR6gLarge); ok {
+	if r, ok := replicaRisk(ClusterInput{Name: "db1", ReadReplicas: []string{"db1-r"}}, Tune(classR6gLarge, TuneInput{PeakConnections: 10, KeptMaxConnections: 100}), 100, classR6gLarge); ok {
 		t.Errorf("the writer's own default max_worker_processes and no max_connections: %+v", r)
 	}
 }

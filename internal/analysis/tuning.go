@@ -149,20 +149,25 @@ func defaultWorkers(c InstanceClass) int {
 // class c, as strings in the units of ParameterUnits (so they can go straight
 // into a DB parameter group):
 //
-//   - max_connections only when the node needs more than it keeps
+//   - max_connections, never below what the node keeps
 //     (in.KeptMaxConnections, or RDS's default on the class's memory,
 //     LEAST({DBInstanceClassMemory/9531392},5000), when that is unknown):
-//     what it needs is peak × (1 + headroom) / connections threshold (80%
-//     by default), rounded up to a multiple of 10, plus 3 reserved superuser
-//     slots; at least 20, at most the engine's limit (262143 −
-//     max_worker_processes − 100, see pgMaxBackends). Below that limit the
-//     value passes the recommendation's connections check itself (peak ×
-//     (1 + headroom) within the threshold of it). Otherwise, and with no peak or
-//     a peak of 0, it is left out, and the group keeps its value: the peak is
-//     of CloudWatch averages (short bursts of connections above it are
-//     likely), idle slots cost little, and cutting a limit to just above that
-//     peak would refuse connections in the next burst, after a reboot to
-//     apply it. work_mem is sized against the max_connections in effect
+//     what it needs when that is more, and otherwise the kept value when it
+//     is above RDS's default (a group's own setting, which a new group,
+//     with the default, would cut). What it needs is peak × (1 + headroom)
+//     / connections threshold (80% by default), rounded up to a multiple of
+//     10, plus 3 reserved superuser slots; at least 20, at most the engine's
+//     limit (262143 − max_worker_processes − 100, see pgMaxBackends). Below
+//     that limit the value passes the recommendation's connections check
+//     itself (peak × (1 + headroom) within the threshold of it). Otherwise,
+//     and with no peak or a peak of 0, it is left out, and the group keeps
+//     its value (a new one RDS's default): the peak is of CloudWatch
+//     averages (short bursts of connections above it are likely), idle
+//     slots cost little, and cutting a limit to just above that peak would
+//     refuse connections in the next burst, after a reboot to apply it.
+//     With the kept value unknown, a group that sets more than RDS's
+//     default is not seen: what the node needs may then be below it.
+//     work_mem is sized against the max_connections in effect
 //     (the recommended one, else the one kept).
 //   - max_worker_processes = max(8, 2 × vCPU), RDS's and Aurora's default
 //     GREATEST(${DBInstanceVCPU*2},8); max_parallel_workers = vCPU, at
@@ -239,6 +244,9 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 			maxConn, raise = need, true
 		}
 	}
+	// A kept value above RDS's default on the class is the group's own: a new group would have the
+	// default instead, a cut, so it is recommended as it is.
+	raise = raise || in.KeptMaxConnections > int(rdsDefaultMaxConnections(c))
 	sharedKB := ramKB / 4
 	if aurora {
 		// AuroraBufferFormula on the class's memory, in kB (floored at 128 kB, PostgreSQL's minimum).

@@ -569,7 +569,9 @@ data "rightsize_single_node_recommendation" "plain" {
 				// server's max_connections appears only with them.
 				checkReason(ds+"facts", "connections_peak_with_headroom", fmt.Sprintf("max_connections %d", maxConns)),
 				checkReason(ds+"plain", "connections_peak_with_headroom", ""),
-				// max_connections is recommended only above the server's own.
+				// sso-prod's peak with headroom fits the server's max_connections, which is below RDS's
+				// default on the class: not recommended (and never below the server's).
+				resource.TestCheckNoResourceAttr(ds+"facts", "recommended_parameters.max_connections"),
 				outCheck(ds+"facts", func(a map[string]string) error {
 					if v, ok := a["recommended_parameters.max_connections"]; ok {
 						if n, err := strconv.Atoi(v); err != nil || n <= maxConns {

@@ -50,9 +50,11 @@ func TestTuneAgainstPostgres(t *testing.T) {
 				// The lowest free storage, which sizes the WAL on RDS: unknown, next to none, what is left of a
 				// 20 GiB volume, and plenty.
 				free := []float64{math.NaN(), 1, 15 << 30, 1 << 40, 100 << 30}[pi]
+				// What the node keeps: unknown (RDS's default), or 1, so that a peak of 1 gets the floor of 20.
+				kept := []int{0, 1, 0, 0, 0}[pi]
 				for _, hdd := range []bool{false, true} {
 					id := fmt.Sprintf("%s %s peak %v hdd %t free %v", c.Name, topo, peak, hdd, free)
-					p := analysis.Tune(c, analysis.TuneInput{PeakConnections: peak, HeadroomPercent: 20, HDD: hdd, Topology: topo, FreeStorageBytes: free})
+					p := analysis.Tune(c, analysis.TuneInput{PeakConnections: peak, HeadroomPercent: 20, HDD: hdd, Topology: topo, FreeStorageBytes: free, KeptMaxConnections: kept})
 					if len(p) == 0 {
 						t.Fatalf("%s: no parameters", id)
 					}

@@ -31,7 +31,7 @@ type Reason struct {
 	// when the class fits and 0 when not).
 	Comparison string
 	Limit      float64 // threshold, in Unit
-	Unit       string  // "percent", "fraction", "days", "series", "classes" or "score"
+	Unit       string  // "percent", "fraction", "days", "series", "classes", "fits", "score" or "USD/month"
 	Passed     bool    // whether Value satisfies Comparison against Limit
 	// Message is a human-readable sentence with the numbers.
 	Message string

@@ -150,11 +150,11 @@ type ClassOption struct {
 	// fixed-performance one.
 	Fits bool
 	// CPUP99 and MemoryP99 are projected p99 utilisation in percent of this
-	// class (before headroom); IOPSP99Percent is of its baseline IOPS (NaN
-	// when unknown).
+	// class (before headroom); IOPSP99Percent is of its baseline IOPS (the
+	// class's, or its volume's when lower; NaN when unknown).
 	CPUP99         float64
 	MemoryP99      float64 // projected memory in use p99, percent of this class's RAM
-	IOPSP99Percent float64 // projected IOPS p99, percent of this class's baseline IOPS (NaN when unknown)
+	IOPSP99Percent float64 // projected IOPS p99, percent of the baseline IOPS (NaN when unknown)
 	// Failed names the capacity checks that fail on this class
 	// (Reason.Check values), plus "burstable_class" for a burstable
 	// candidate when the writer's class is not burstable, "local_storage"

@@ -285,7 +285,9 @@ type TriggerInput struct {
 //     the alarm must not fire on the load it was derived from (the
 //     description says which applied);
 //   - ReadIOPS / WriteIOPS Average > p99 × factor (at least 100), at most the
-//     class baseline IOPS when known;
+//     baseline IOPS when known (the class's, or its volume's when lower:
+//     InstanceClass.BaselineIOPS), but always above the baseline p99
+//     (floor(p99) + 1 when that cap is not);
 //   - DiskQueueDepth Average > max(p99 × factor, 4);
 //   - FreeLocalStorage Minimum < min(HeadroomPercent of local storage,
 //     max(local storage − projected use max × factor, 5% of it)), on Aurora
@@ -397,6 +399,10 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 		if c.BaselineIOPS > 0 && c.BaselineIOPS < thr {
 			thr = c.BaselineIOPS
 			how += fmt.Sprintf(", at most the %.0f baseline IOPS of %s", c.BaselineIOPS, c.iopsBasis())
+			if thr <= x.v { // it must not fire on the load it was derived from
+				thr = math.Floor(x.v) + 1
+				how += ", not above the baseline p99, so just above that"
+			}
 		}
 		add(x.metric, "Average", "GreaterThanThreshold", "Count/Second", thr,
 			fmt.Sprintf("Roll back if %s stays above %.0f (%s)", x.metric, thr, how))

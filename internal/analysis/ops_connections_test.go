@@ -143,3 +143,24 @@ func TestMaxConnectionsOnlyRaised(t *testing.T) {
 		t.Errorf("connections alarm at %v, want 810 (90%% of RDS's default 901 on db.m6g.large)", got)
 	}
 }
+
+// TestIOPSAlarmAboveBaseline: an IOPS alarm capped at a baseline IOPS the load already exceeds (a
+// small volume) stays above the baseline p99, so that it does not fire on the load it was derived
+// from; below the cap it is p99 × factor.
+func TestIOPSAlarmAboveBaseline(t *testing.T) {
+	c := classR6gLarge
+	c.BaselineIOPS, c.BaselineIOPSBy = 300, "its 100 GiB gp3 volume"
+	pr := projectionFor(10, 4*gib, 50, 300, 0.5, c)
+	alarms := RollbackTriggers(TriggerInput{Instance: "db1", Class: c, Projection: pr, ReadIOPSP99: 150, WriteIOPSP99: 332.4}, DefaultPolicy())
+	got := map[string]AlarmSpec{}
+	for _, a := range alarms {
+		got[a.MetricName] = a
+	}
+	if a := got[MetricWriteIOPS]; a.Threshold != 333 ||
+		a.Description != "Roll back if WriteIOPS stays above 333 (baseline p99 332 × 1.50, at most the 300 baseline IOPS of db.r6g.large (its 100 GiB gp3 volume), not above the baseline p99, so just above that)" {
+		t.Errorf("WriteIOPS alarm %v: %q", a.Threshold, a.Description)
+	}
+	if a := got[MetricReadIOPS]; a.Threshold != 225 {
+		t.Errorf("ReadIOPS alarm %v, want 150 × 1.5 = 225: %q", a.Threshold, a.Description)
+	}
+}

@@ -134,10 +134,14 @@ func TestRollbackTriggers(t *testing.T) {
 		{"factor above the floor", TriggerInput{Instance: "db1", Class: classR6gLarge,
 			Projection: projectionFor(36, 4*gib, 50, 300, 8, classR6gLarge), ReadIOPSP99: 200, WriteIOPSP99: 40, Period: 5 * time.Minute},
 			map[string]float64{MetricCPU: 54, MetricReadIOPS: 300, MetricWriteIOPS: 100, MetricDiskQueueDepth: 12}, nil},
-		// 90% of max_connections 400 (360) is below the baseline max 500: the alarm stays just above the baseline.
+		// 90% of max_connections 400 (360) is below the baseline max 500: the alarm stays just above the
+		// baseline; so do the IOPS alarms, whose cap, the class's 3600, is below the baseline p99 5000.
 		{"capped", TriggerInput{Instance: "db1", Class: classR6gLarge,
 			Projection: projectionFor(80, 15*gib, 500, 5000, 1, classR6gLarge), MaxConnections: 400},
-			map[string]float64{MetricCPU: 90, MetricFreeableMemory: roundMiB(0.05 * 16 * gib), MetricConnections: 501, MetricReadIOPS: 3600}, nil},
+			map[string]float64{MetricCPU: 90, MetricFreeableMemory: roundMiB(0.05 * 16 * gib), MetricConnections: 501, MetricReadIOPS: 5001}, nil},
+		{"IOPS capped", TriggerInput{Instance: "db1", Class: classR6gLarge,
+			Projection: projectionFor(80, 15*gib, 500, 3000, 1, classR6gLarge)},
+			map[string]float64{MetricReadIOPS: 3600, MetricWriteIOPS: 3600}, nil},
 		{"rescaled to a bigger class", TriggerInput{Instance: "db1", Class: classR6gXLarge,
 			Projection: projectionFor(60, 4*gib, 50, 300, 1, classR6gLarge)},
 			map[string]float64{MetricCPU: 45}, nil},

@@ -30,7 +30,7 @@ func TestPrometheusRulesSumFiresAtOnce(t *testing.T) {
 
 // The IOPS alarms' text states the floor and the cap that set their threshold.
 func TestIOPSAlarmTextStatesFloorAndCap(t *testing.T) {
-	in := TriggerInput{Instance: "db1", Class: classR6gLarge, ReadIOPSP99: 42, WriteIOPSP99: 5000}
+	in := TriggerInput{Instance: "db1", Class: classR6gLarge, ReadIOPSP99: 42, WriteIOPSP99: 3000}
 	in.Class.BaselineIOPS = 3600
 	var read, write string
 	for _, a := range RollbackTriggers(in, Policy{}) {
@@ -44,7 +44,7 @@ func TestIOPSAlarmTextStatesFloorAndCap(t *testing.T) {
 	if !strings.Contains(read, "stays above 100 (baseline p99 42 × 1.50, at least 100)") {
 		t.Errorf("read IOPS alarm: %q", read)
 	}
-	if !strings.Contains(write, "stays above 3600 (baseline p99 5000 × 1.50, at most the 3600 baseline IOPS of db.r6g.large)") {
+	if !strings.Contains(write, "stays above 3600 (baseline p99 3000 × 1.50, at most the 3600 baseline IOPS of db.r6g.large)") {
 		t.Errorf("write IOPS alarm: %q", write)
 	}
 }

@@ -250,21 +250,21 @@ func creditsSection(w func(string, ...any), rec Recommendation) {
 	}
 }
 
-// writeWindows writes the report's backup and maintenance windows section.
 // rollbackAdvice says what to do when a rollback alarm fires on topology t: on Aurora the reader's
 // work moved onto the writer, and a reader put back takes it again; on Multi-AZ the standby carried
-// none, so the alarm means the load grew, which a larger class answers.
+// none, so the alarm means the load grew, which a larger class (or, for IOPS, storage) answers.
 func rollbackAdvice(t Topology) string {
 	if t == TopologyAurora {
 		return "The reader's work moved onto the writer: when an alarm fires, add the reader back (`nodes = 2`), which takes " +
 			"its reads again where the applications use the reader endpoint."
 	}
 	return "The standby served nothing, so the single node carries the same load as before: an alarm that fires means the " +
-		"load grew beyond the baseline, which a larger class answers. Putting the standby back (`nodes = 2`) restores " +
+		"load grew beyond the baseline, which a larger class answers (or, for IOPS held by the volume, more IOPS: gp3 or provisioned). Putting the standby back (`nodes = 2`) restores " +
 		"failover, not capacity, and creating it (a snapshot of the volume, then synchronous replication) adds I/O and " +
 		"write latency to the busy instance."
 }
 
+// writeWindows writes the report's backup and maintenance windows section.
 func writeWindows(w func(string, ...any), t Topology, wa WindowAdvice) {
 	w("\n## Backup and maintenance windows\n\n")
 	w("| window | now (UTC) | projected CPU, busiest hour | suggested (UTC) | projected CPU |\n|---|---|---:|---|---:|\n")

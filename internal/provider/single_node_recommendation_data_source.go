@@ -244,7 +244,7 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 				"headroom_percent": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(0, 1000)},
 					MarkdownDescription: fmt.Sprintf("Growth headroom added to the projected load before it is compared with a limit, in percent. Defaults to `%g`.", dp.HeadroomPercent)},
 				"alert_threshold_percent": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(1, 100)},
-					MarkdownDescription: fmt.Sprintf("Limit for projected p99 CPU (and IOPS and network where the class baseline is known) plus headroom, in percent of capacity. Defaults to `%g`.", dp.AlertThresholdPercent)},
+					MarkdownDescription: fmt.Sprintf("Limit for projected p99 CPU (and IOPS and network where the baseline is known: IOPS the class's EBS baseline or its volume's, whichever is lower, on RDS) plus headroom, in percent of capacity. Defaults to `%g`.", dp.AlertThresholdPercent)},
 				"memory_threshold_percent": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(1, 100)},
 					MarkdownDescription: fmt.Sprintf("Limit for projected memory in use plus headroom, in percent of the class memory. Defaults to `%g`.", dp.MemoryThresholdPercent)},
 				"connections_threshold_percent": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(1, 100)},

@@ -20,9 +20,9 @@ func TestVolumeIOPS(t *testing.T) {
 		want        float64
 		explanation string
 	}{
-		{"gp2", 20, 0, 100, "3 per GiB, at least 100"},
-		{"gp2", 100, 0, 300, "3 per GiB (bursts to 3,000 on credits)"},
-		{"gp2", 1000, 0, 3000, ""},
+		{"gp2", 20, 0, 0, "bursts to 3,000 on credits above its 100: unknown"},
+		{"gp2", 999, 0, 0, "bursts to 3,000 above its 2,997: unknown"},
+		{"gp2", 1000, 0, 3000, "3 per GiB, no burst"},
 		{"gp2", 30000, 0, 64000, "at most 64,000"},
 		{"gp3", 20, 3000, 3000, "3,000 below 400 GiB"},
 		{"gp3", 399, 0, 3000, ""},
@@ -138,4 +138,39 @@ func TestRecommend_readReplicaRisk(t *testing.T) {
 		}
 	}
 	t.Errorf("no read replica risk among %+v", rec.Risks)
+}
+
+// TestRecommend_smallGP2: mandible-prod on 100 GiB of gp2 (300 IOPS, bursting to 3,000 on credits)
+// keeps its verdict and its class's IOPS baseline: the burst volume's 300 is no ceiling for its
+// p99, and its IOPS alarms stay above the baseline p99.
+func TestRecommend_smallGP2(t *testing.T) {
+	sc := sandbox.Demo()
+	sc.Instances[0].StorageType = "gp2"
+	d, _ := deps(t, sc, testNow)
+	res, err := Recommend(context.Background(), d, Request{InstanceID: "mandible-prod", Lookback: 14 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := res.Recommendation
+	if rec.Verdict != analysis.VerdictConsolidate {
+		t.Errorf("verdict %s, want consolidate", rec.Verdict)
+	}
+	for _, r := range rec.Reasons {
+		if r.Check == "iops_p99_with_headroom" && strings.Contains(r.Message, "volume") {
+			t.Errorf("IOPS check against the burst volume: %s", r.Message)
+		}
+	}
+	for _, n := range rec.Nodes {
+		for _, m := range []string{analysis.MetricReadIOPS, analysis.MetricWriteIOPS} {
+			s, ok := n.Summary(m)
+			if !ok || n.Role != analysis.RoleWriter {
+				continue
+			}
+			for _, a := range rec.RollbackTriggers {
+				if a.MetricName == m && !(a.Threshold > s.P99) {
+					t.Errorf("%s alarm at %v, not above the baseline p99 %v", m, a.Threshold, s.P99)
+				}
+			}
+		}
+	}
 }

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -218,7 +219,7 @@ func (s *Server) RecordEvent(id, message string, categories ...string) bool {
 	s.st.settle(now)
 	in, ok := s.st.Instances[id]
 	if ok {
-		s.st.event("db-instance", id, in.ARN, message, now, categories...)
+		s.st.event("db-instance", id, in.ARN, message, now, slices.Clone(categories)...)
 	}
 	s.mu.Unlock()
 	s.persist()

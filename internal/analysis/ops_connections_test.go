@@ -2,10 +2,8 @@ package analysis
 
 import (
 	"math"
-	"slices"
 	"strconv"
 	"testing"
-	"time"
 )
 
 // TestConnectionsAlarmAboveBaseline: the connections rollback alarm never fires on the load it was
@@ -51,16 +49,8 @@ func TestConnectionsAlarmAboveBaseline(t *testing.T) {
 // default max_connections formula, so the tuned value must leave the peak its headroom, and the rollback
 // alarm must sit above the baseline, not at floor(0.9 × 5000) = 4500.
 func TestConnectionsFlatAt4700(t *testing.T) {
-	in := idleMultiAZ(14)
+	in := withFlatConnections(idleMultiAZ(14), 4700)
 	in.Postgres = nil
-	in.Nodes = slices.Clone(in.Nodes)
-	w := &in.Nodes[0]
-	w.Series = slices.Clone(w.Series)
-	for j, s := range w.Series {
-		if s.Metric == MetricConnections {
-			w.Series[j] = synth(MetricConnections, "Count", t0, 14*24*time.Hour, 5*time.Minute, func(time.Time, int) float64 { return 4700 })
-		}
-	}
 	rec, err := Analyze(in, Policy{})
 	if err != nil {
 		t.Fatal(err)
@@ -90,17 +80,6 @@ func TestConnectionsFlatAt4700(t *testing.T) {
 // single node needs more than it keeps, and without PostgreSQL facts the rollback alarm stays below
 // the limit the node keeps (RDS's default on its class).
 func TestMaxConnectionsOnlyRaised(t *testing.T) {
-	flat := func(in ClusterInput, conns float64) ClusterInput {
-		in.Nodes = slices.Clone(in.Nodes)
-		w := &in.Nodes[0]
-		w.Series = slices.Clone(w.Series)
-		for j, s := range w.Series {
-			if s.Metric == MetricConnections {
-				w.Series[j] = synth(MetricConnections, "Count", t0, 14*24*time.Hour, 5*time.Minute, func(time.Time, int) float64 { return conns })
-			}
-		}
-		return in
-	}
 	connAlarm := func(rec Recommendation) float64 {
 		for _, a := range rec.RollbackTriggers {
 			if a.MetricName == MetricConnections {
@@ -116,7 +95,7 @@ func TestMaxConnectionsOnlyRaised(t *testing.T) {
 		today int
 		want  string
 	}{{120, "153"}, {152, "153"}, {153, ""}, {400, ""}, {2000, "2000"}} { // 2000: above RDS's default 901, which a new group would have
-		in := flat(idleMultiAZ(14), 100)
+		in := withFlatConnections(idleMultiAZ(14), 100)
 		in.Postgres = &PostgresFacts{MaxConnections: tc.today, PeakConnections: 90}
 		rec, err := Analyze(in, Policy{})
 		if err != nil {
@@ -130,7 +109,7 @@ func TestMaxConnectionsOnlyRaised(t *testing.T) {
 	// No PostgreSQL facts, 580 connections on db.m6g.large: they need 873, which RDS's default on
 	// 8 GiB (8 GiB / 9531392 = 901) holds, so none is recommended; the alarm (580 × 1.5 = 870) is
 	// capped at 90% of those 901, 810, so that it fires before connections are refused.
-	in := flat(idleMultiAZ(14), 580)
+	in := withFlatConnections(idleMultiAZ(14), 580)
 	in.Postgres = nil
 	rec, err := Analyze(in, Policy{})
 	if err != nil {

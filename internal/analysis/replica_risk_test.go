@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestReplicaRisk: an RDS instance with read replicas gets a risk when the recommendation raises a
@@ -19,15 +18,7 @@ func TestReplicaRisk(t *testing.T) {
 		}
 		return Risk{}, false
 	}
-	base := idleMultiAZ(14)
-	base.Nodes = slices.Clone(base.Nodes)
-	w := &base.Nodes[0]
-	w.Series = slices.Clone(w.Series)
-	for j, s := range w.Series {
-		if s.Metric == MetricConnections {
-			w.Series[j] = synth(MetricConnections, "Count", t0, 14*24*time.Hour, 5*time.Minute, func(time.Time, int) float64 { return 100 })
-		}
-	}
+	base := withFlatConnections(idleMultiAZ(14), 100)
 	for _, tc := range []struct {
 		name     string
 		replicas []string

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math"
+	"slices"
 	"time"
 )
 
@@ -82,6 +83,21 @@ func idleWriter(memGiB float64) load {
 		MetricFreeStorageSpace: func(t time.Time, i int) float64 { return 80 * gib },
 		MetricDiskQueueDepth:   func(t time.Time, i int) float64 { return 0.3 + 0.1*noise(i, 8) },
 	}
+}
+
+// withFlatConnections is idleMultiAZ(14) (or another 14-day input with the
+// writer first) whose writer's DatabaseConnections are conns throughout; in
+// is not modified.
+func withFlatConnections(in ClusterInput, conns float64) ClusterInput {
+	in.Nodes = slices.Clone(in.Nodes)
+	w := &in.Nodes[0]
+	w.Series = slices.Clone(w.Series)
+	for j, s := range w.Series {
+		if s.Metric == MetricConnections {
+			w.Series[j] = synth(MetricConnections, "Count", t0, 14*24*time.Hour, 5*time.Minute, func(time.Time, int) float64 { return conns })
+		}
+	}
+	return in
 }
 
 // idleMultiAZ is a low-traffic RDS Multi-AZ db.m6g.large (the sso-prod shape).

@@ -383,7 +383,20 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	rec.Parameters = Tune(target, TuneInput{PeakConnections: peakConns, HeadroomPercent: p.HeadroomPercent,
 		ConnectionsThresholdPercent: p.ConnectionsThresholdPercent, KeptMaxConnections: keptConns, HDD: in.HDD,
 		FreeStorageBytes: freeStorage, Topology: in.Topology})
-	if r, ok := replicaRisk(in, rec.Parameters, keptConns, writer.Class); ok {
+	// The max_connections in effect after the change: the tuned one, else the one kept (RDS's
+	// default on the target class when that is not known); and today's: the server's, else RDS's
+	// default on the writer's class.
+	after := keptConns
+	if mc, err := strconv.Atoi(rec.Parameters["max_connections"]); err == nil {
+		after = mc
+	} else if after <= 0 {
+		after = int(rdsDefaultMaxConnections(target))
+	}
+	before := maxConns
+	if before <= 0 {
+		before = int(rdsDefaultMaxConnections(writer.Class))
+	}
+	if r, ok := replicaRisk(in, rec.Parameters, before, after, writer.Class); ok {
 		rec.Risks = append(rec.Risks, r)
 		slices.SortStableFunc(rec.Risks, bySeverity)
 	}
@@ -395,14 +408,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		}
 		rec.MigrationWindow = w
 	}
-	// Alarms must fire before the limit is reached, today's or the one in effect after the change:
-	// the tuned one, else the one kept (RDS's default on the target class when that is not known).
-	after := keptConns
-	if mc, err := strconv.Atoi(rec.Parameters["max_connections"]); err == nil {
-		after = mc
-	} else if after <= 0 {
-		after = int(rdsDefaultMaxConnections(target))
-	}
+	// Alarms must fire before the limit is reached, today's or the one in effect after the change.
 	if after > 0 && (maxConns == 0 || after < maxConns) {
 		maxConns = after
 	}

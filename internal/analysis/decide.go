@@ -349,31 +349,29 @@ func bySeverity(a, b Risk) int {
 }
 
 // replicaRisk is the risk of raising, on an RDS instance with read replicas (in.ReadReplicas), a
-// parameter PostgreSQL requires a hot standby to have at least as high as its primary: the
-// recommended max_connections when above kept, the value the node keeps (Tune's
-// KeptMaxConnections; 0 when unknown, when params has it only above RDS's default), and max_worker_processes when it is
-// not the writer's class's default (GREATEST(vCPU × 2, 8), defaultWorkers): the single node's class
-// has more vCPUs. A replica left below pauses its replay (PostgreSQL 14 and later; earlier ones
-// shut down) until it gets them. None without replicas or such a raise.
-func replicaRisk(in ClusterInput, params map[string]string, kept int, writer InstanceClass) (Risk, bool) {
+// parameter PostgreSQL requires a hot standby to have at least as high as its primary:
+// max_connections when the single node's (after: the recommended one, the one kept, or RDS's default
+// on its class) is above today's (before), and max_worker_processes when the recommended one is
+// above the writer's class's default (GREATEST(vCPU × 2, 8), defaultWorkers): the single node's
+// class has more vCPUs. A replica left below pauses its replay (PostgreSQL 14 and later; earlier
+// ones shut down) until it gets them. None without replicas or such a raise.
+func replicaRisk(in ClusterInput, params map[string]string, before, after int, writer InstanceClass) (Risk, bool) {
 	if len(in.ReadReplicas) == 0 {
 		return Risk{}, false
 	}
 	var raised []string
-	if v, ok := params["max_connections"]; ok {
-		if n, err := strconv.Atoi(v); err == nil && (kept <= 0 || n > kept) {
-			raised = append(raised, "max_connections to "+v)
-		}
+	if after > before {
+		raised = append(raised, fmt.Sprintf("max_connections goes from %d to %d", before, after))
 	}
-	if v, ok := params["max_worker_processes"]; ok && v != strconv.Itoa(defaultWorkers(writer)) {
-		raised = append(raised, "max_worker_processes to "+v)
+	if n, err := strconv.Atoi(params["max_worker_processes"]); err == nil && n > defaultWorkers(writer) {
+		raised = append(raised, fmt.Sprintf("max_worker_processes from %d to %d", defaultWorkers(writer), n))
 	}
 	if len(raised) == 0 {
 		return Risk{}, false
 	}
 	return Risk{Category: "operations", Severity: "medium", Description: fmt.Sprintf(
 		"%s has read replicas (%s): PostgreSQL requires a hot standby's max_connections and max_worker_processes to be at least its primary's, "+
-			"and the recommendation raises the primary's %s. Set them in the replicas' parameter groups and reboot the replicas first: a replica left below pauses replaying (PostgreSQL 14 and later; earlier versions shut it down) until it has them",
+			"and on the single node %s. Set them in the replicas' parameter groups and reboot the replicas first: a replica left below pauses replaying (PostgreSQL 14 and later; earlier versions shut it down) until it has them",
 		in.Name, strings.Join(in.ReadReplicas, ", "), strings.Join(raised, " and "))}, true
 }
 

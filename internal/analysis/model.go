@@ -84,8 +84,10 @@ type InstanceClass struct {
 	// NetworkBaselineBytesPerSec is the sustained network bandwidth in
 	// bytes/s (Gbps × 1.25e8); 0 when unknown (the check is skipped).
 	NetworkBaselineBytesPerSec float64
-	// BaselineIOPS is the sustained EBS IOPS of the class (or of the volume,
-	// whichever is lower); 0 when unknown (the check is skipped).
+	// BaselineIOPS is the sustained EBS IOPS of the class (or what the volume
+	// delivers, whichever is lower: for a gp2 volume, what it bursts to on
+	// I/O credits when that is above its baseline); 0 when unknown (the check
+	// is skipped).
 	BaselineIOPS float64
 	// BaselineIOPSBy says what sets BaselineIOPS when the volume does, not
 	// the class (e.g. "its 100 GiB gp3 volume"), for the messages; "" when

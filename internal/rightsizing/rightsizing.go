@@ -759,24 +759,26 @@ func capacityOn(c pricing.InstanceClass, cl *inventory.Cluster) analysis.Instanc
 	return out
 }
 
-// volumeIOPS is the sustained IOPS of an RDS for PostgreSQL instance's storage (Amazon RDS User
-// Guide, "Amazon RDS DB instance storage"), 0 when unknown: gp2 from 1,000 GiB gives 3 IOPS per GiB,
-// at most 64,000; gp3 gives 3,000 below 400 GiB and 12,000 from 400 GiB (RDS stripes it over four
-// volumes), or the provisioned IOPS when higher; io1 and io2 give their provisioned IOPS. gp2 below
-// 1,000 GiB is unknown: its 3 IOPS per GiB (at least 100) are a baseline it bursts above to 3,000 on
-// I/O credits, so a p99 above it is what the credits are for, and whether they last (BurstBalance)
-// is not a ceiling to check a p99 against. Magnetic storage (standard), an unknown type or size, and
-// a provisioned type without IOPS are unknown.
+// volumeIOPS is the most IOPS an RDS for PostgreSQL instance's storage sustains (Amazon RDS User
+// Guide, "Amazon RDS DB instance storage"), 0 when unknown. gp3 gives 3,000 below 400 GiB and 12,000
+// from 400 GiB (RDS stripes it over four volumes), or the provisioned IOPS when higher; io1 and io2
+// give their provisioned IOPS. gp2 gives 3 IOPS per GiB (at most 64,000) and bursts on I/O credits
+// to 3,000 per volume, 12,000 from 400 GiB where RDS stripes it over four: its figure is the higher
+// of the two, what it delivers while its credits last (BurstBalance, which this does not read,
+// says how long), so a p99 above the baseline, which the credits are for, is not taken for an
+// overload, while an alarm or check above what the volume can ever deliver is avoided. Magnetic
+// storage (standard), an unknown type or size, and a provisioned type without IOPS are unknown.
 func volumeIOPS(storageType string, allocatedGiB, provisioned int32) float64 {
 	if allocatedGiB <= 0 {
 		return 0
 	}
 	switch storageType {
 	case "gp2":
-		if allocatedGiB < 1000 {
-			return 0
+		burst := 3000.0
+		if allocatedGiB >= 400 {
+			burst = 12000
 		}
-		return math.Min(64000, 3*float64(allocatedGiB))
+		return math.Min(64000, math.Max(burst, 3*float64(allocatedGiB)))
 	case "gp3":
 		base := 3000.0
 		if allocatedGiB >= 400 {

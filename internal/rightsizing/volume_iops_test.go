@@ -20,9 +20,12 @@ func TestVolumeIOPS(t *testing.T) {
 		want        float64
 		explanation string
 	}{
-		{"gp2", 20, 0, 0, "bursts to 3,000 on credits above its 100: unknown"},
-		{"gp2", 999, 0, 0, "bursts to 3,000 above its 2,997: unknown"},
-		{"gp2", 1000, 0, 3000, "3 per GiB, no burst"},
+		{"gp2", 20, 0, 3000, "bursts to 3,000 above its 100 on credits"},
+		{"gp2", 399, 0, 3000, ""},
+		{"gp2", 400, 0, 12000, "striped over four volumes, each bursting to 3,000"},
+		{"gp2", 999, 0, 12000, ""},
+		{"gp2", 1000, 0, 12000, "no boundary at 1,000 GiB"},
+		{"gp2", 5000, 0, 15000, "3 per GiB above the burst"},
 		{"gp2", 30000, 0, 64000, "at most 64,000"},
 		{"gp3", 20, 3000, 3000, "3,000 below 400 GiB"},
 		{"gp3", 399, 0, 3000, ""},
@@ -58,6 +61,9 @@ func TestCapacityOnVolume(t *testing.T) {
 	small := capacityOn(class, &inventory.Cluster{Kind: inventory.KindMultiAZ, StorageType: "gp3", AllocatedStorageGiB: 100, ProvisionedIOPS: 3000})
 	if small.BaselineIOPS != 3000 || small.BaselineIOPSBy != "its 100 GiB gp3 volume" {
 		t.Errorf("100 GiB gp3: baseline %v by %q, want 3000 by its volume", small.BaselineIOPS, small.BaselineIOPSBy)
+	}
+	if gp2 := capacityOn(class, &inventory.Cluster{Kind: inventory.KindMultiAZ, StorageType: "gp2", AllocatedStorageGiB: 100}); gp2.BaselineIOPS != 3000 {
+		t.Errorf("100 GiB gp2: baseline %v, want the 3000 it bursts to, not the class's %v", gp2.BaselineIOPS, class.EBSBaselineIOPS)
 	}
 	big := capacityOn(class, &inventory.Cluster{Kind: inventory.KindMultiAZ, StorageType: "io1", AllocatedStorageGiB: 1000, ProvisionedIOPS: 50000})
 	if big.BaselineIOPS != class.EBSBaselineIOPS || big.BaselineIOPSBy != "" {
@@ -141,8 +147,9 @@ func TestRecommend_readReplicaRisk(t *testing.T) {
 }
 
 // TestRecommend_smallGP2: mandible-prod on 100 GiB of gp2 (300 IOPS, bursting to 3,000 on credits)
-// keeps its verdict and its class's IOPS baseline: the burst volume's 300 is no ceiling for its
-// p99, and its IOPS alarms stay above the baseline p99.
+// keeps its verdict: its p99 above 300 is what the credits are for, and it is checked against the
+// 3,000 the volume delivers while they last, below its class's EBS baseline; its IOPS alarms stay
+// above the baseline p99 and at most 3,000.
 func TestRecommend_smallGP2(t *testing.T) {
 	sc := sandbox.Demo()
 	sc.Instances[0].StorageType = "gp2"
@@ -156,8 +163,8 @@ func TestRecommend_smallGP2(t *testing.T) {
 		t.Errorf("verdict %s, want consolidate", rec.Verdict)
 	}
 	for _, r := range rec.Reasons {
-		if r.Check == "iops_p99_with_headroom" && strings.Contains(r.Message, "volume") {
-			t.Errorf("IOPS check against the burst volume: %s", r.Message)
+		if r.Check == "iops_p99_with_headroom" && !strings.Contains(r.Message, "of the 3000 baseline IOPS of db.t4g.large (its 100 GiB gp2 volume)") {
+			t.Errorf("IOPS check %q, want it against the volume's 3000", r.Message)
 		}
 	}
 	for _, n := range rec.Nodes {
@@ -167,8 +174,8 @@ func TestRecommend_smallGP2(t *testing.T) {
 				continue
 			}
 			for _, a := range rec.RollbackTriggers {
-				if a.MetricName == m && !(a.Threshold > s.P99) {
-					t.Errorf("%s alarm at %v, not above the baseline p99 %v", m, a.Threshold, s.P99)
+				if a.MetricName == m && (!(a.Threshold > s.P99) || a.Threshold > 3000) {
+					t.Errorf("%s alarm at %v, not above the baseline p99 %v or above the volume's 3000", m, a.Threshold, s.P99)
 				}
 			}
 		}

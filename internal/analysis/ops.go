@@ -388,8 +388,8 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 		metric string
 		v      float64
 	}{{MetricReadIOPS, rd}, {MetricWriteIOPS, wr}} {
-		if !(x.v >= 0) {
-			continue
+		if !(x.v >= 0) || math.IsInf(x.v, 1) {
+			continue // no baseline (an infinite one is none either)
 		}
 		thr := math.Ceil(math.Max(x.v*f, 100))
 		how := fmt.Sprintf("baseline p99 %.0f × %.2f", x.v, f)

@@ -143,3 +143,15 @@ func TestIOPSAlarmAboveBaseline(t *testing.T) {
 		t.Errorf("ReadIOPS alarm %v, want 150 × 1.5 = 225: %q", a.Threshold, a.Description)
 	}
 }
+
+// TestIOPSAlarmInfiniteBaseline: an infinite IOPS p99 is no baseline: no alarm, rather than one at
+// +Inf (floor(+Inf) + 1 above a cap).
+func TestIOPSAlarmInfiniteBaseline(t *testing.T) {
+	c := classR6gLarge
+	pr := projectionFor(10, 4*gib, 50, 300, 0.5, c)
+	for _, a := range RollbackTriggers(TriggerInput{Instance: "db1", Class: c, Projection: pr, ReadIOPSP99: 150, WriteIOPSP99: math.Inf(1)}, DefaultPolicy()) {
+		if a.MetricName == MetricWriteIOPS || math.IsInf(a.Threshold, 0) || a.Threshold != a.Threshold {
+			t.Errorf("alarm %s at %v from an infinite WriteIOPS p99", a.MetricName, a.Threshold)
+		}
+	}
+}

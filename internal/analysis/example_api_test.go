@@ -113,3 +113,11 @@ func ExampleSeries_Expected() {
 	// 62
 	// 0
 }
+
+func ExampleFormulaPages() {
+	// shared_buffers on RDS for an instance whose DBInstanceClassMemory is 16 GiB: a quarter, in 8kB pages.
+	p := analysis.Tune(analysis.InstanceClass{Name: "db.r6g.large", VCPU: 2, MemoryGiB: 16}, analysis.TuneInput{})
+	pages, ok := analysis.FormulaPages(p["shared_buffers"], 16<<30)
+	fmt.Println(p["shared_buffers"], pages, ok, pages*8/1024/1024, "GiB")
+	// Output: {DBInstanceClassMemory/32768} 524288 true 4 GiB
+}

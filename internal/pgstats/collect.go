@@ -10,18 +10,32 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// queryTag starts every statement the collector sends, so that its own
+// queryTag marks every statement the collector sends (tagged), so that its own
 // entries in pg_stat_statements (and pg_stat_activity) are recognisable; they
 // are left out of Statements.Top.
-const queryTag = "/* rightsize:pgstats */ "
+const queryTag = "/* rightsize:pgstats */"
 
-// ownQueryPattern is a LIKE pattern matching the collector's own statements.
-const ownQueryPattern = "/* rightsize:pgstats */%"
+// tagged returns sql with queryTag after its first word ("SELECT /*
+// rightsize:pgstats */ ..."), not before it: PostgreSQL 18's
+// pg_stat_statements keeps a statement's text from its first token, without a
+// leading comment, and a tag there would be lost.
+func tagged(sql string) string {
+	i := strings.IndexFunc(sql, unicode.IsSpace)
+	if i < 0 {
+		return sql + " " + queryTag
+	}
+	return sql[:i] + " " + queryTag + sql[i:]
+}
+
+// ownQueryPattern is a LIKE pattern matching the collector's own statements:
+// queryTag after their first word.
+const ownQueryPattern = "% " + queryTag + "%"
 
 // selfStatementAllowance is how many extra candidates a sample ranks so that
 // leaving out the collector's own statements still fills Top.
@@ -275,7 +289,7 @@ func WithReadOnlyTx(ctx context.Context, db TxBeginner, statementTimeout time.Du
 	}
 	ms := strconv.FormatInt(statementTimeout.Milliseconds(), 10)
 	var got string
-	if err := tx.QueryRow(ctx, queryTag+"SELECT pg_catalog.set_config('statement_timeout', $1, true)", ms).Scan(&got); err != nil {
+	if err := tx.QueryRow(ctx, tagged("SELECT pg_catalog.set_config('statement_timeout', $1, true)"), ms).Scan(&got); err != nil {
 		return fmt.Errorf("setting statement_timeout to %sms: %w", ms, err)
 	}
 	return fn(&pinnedTx{Tx: tx, searchPath: schemas})
@@ -298,11 +312,11 @@ type pinnedTx struct {
 // yet safe.
 func pinSearchPath(ctx context.Context, q Querier) ([]string, error) {
 	var schemas []string
-	if err := q.QueryRow(ctx, queryTag+"SELECT pg_catalog.current_schemas(true)::pg_catalog.text[]").Scan(&schemas); err != nil {
+	if err := q.QueryRow(ctx, tagged("SELECT pg_catalog.current_schemas(true)::pg_catalog.text[]")).Scan(&schemas); err != nil {
 		return nil, fmt.Errorf("reading the session's search_path: %w", err)
 	}
 	var got string
-	if err := q.QueryRow(ctx, queryTag+"SELECT pg_catalog.set_config('search_path', $1, true)", pinnedSearchPath).Scan(&got); err != nil {
+	if err := q.QueryRow(ctx, tagged("SELECT pg_catalog.set_config('search_path', $1, true)"), pinnedSearchPath).Scan(&got); err != nil {
 		return nil, fmt.Errorf("pinning search_path to %s: %w", pinnedSearchPath, err)
 	}
 	return schemas, nil
@@ -510,14 +524,14 @@ func sampleTimeoutStatements(versionNum int, sample time.Duration) []timeoutStat
 	idle := (sample + time.Minute).Milliseconds()
 	out := []timeoutStatement{{
 		what: "raising idle_in_transaction_session_timeout",
-		sql: queryTag + `SELECT pg_catalog.set_config('idle_in_transaction_session_timeout', $1, true)
-		FROM pg_settings WHERE name = 'idle_in_transaction_session_timeout' AND setting::bigint BETWEEN 1 AND $2::bigint`,
+		sql: tagged(`SELECT pg_catalog.set_config('idle_in_transaction_session_timeout', $1, true)
+		FROM pg_settings WHERE name = 'idle_in_transaction_session_timeout' AND setting::bigint BETWEEN 1 AND $2::bigint`),
 		args: []any{strconv.FormatInt(idle, 10), idle},
 	}}
 	if versionNum >= 170000 {
 		out = append(out, timeoutStatement{
 			what: "turning off transaction_timeout",
-			sql:  queryTag + `SELECT pg_catalog.set_config('transaction_timeout', '0', true)`,
+			sql:  tagged(`SELECT pg_catalog.set_config('transaction_timeout', '0', true)`),
 		})
 	}
 	return out
@@ -528,10 +542,10 @@ func (c *collector) readServer(ctx context.Context) error {
 	s := &c.st.Server
 	var start, now time.Time
 	var reset *time.Time
-	err := c.q.QueryRow(ctx, queryTag+`SELECT current_setting('server_version'), current_setting('server_version_num')::int,
+	err := c.q.QueryRow(ctx, tagged(`SELECT current_setting('server_version'), current_setting('server_version_num')::int,
 		pg_postmaster_start_time(), clock_timestamp(), pg_is_in_recovery(), current_database(), current_user,
 		pg_has_role(current_user, 'pg_read_all_stats', 'USAGE'),
-		(SELECT stats_reset FROM pg_stat_database WHERE datname = current_database())`).
+		(SELECT stats_reset FROM pg_stat_database WHERE datname = current_database())`)).
 		Scan(&s.Version, &s.VersionNum, &start, &now, &s.InRecovery, &s.Database, &s.User, &s.CanReadAllStats, &reset)
 	if err != nil {
 		return fmt.Errorf("reading server version and state: %w", err)
@@ -551,8 +565,8 @@ func (c *collector) readServer(ctx context.Context) error {
 // that it can be read, turning every non-fatal problem into a warning.
 func (c *collector) detectPgss(ctx context.Context) error {
 	var schema, version string
-	err := c.q.QueryRow(ctx, queryTag+`SELECT n.nspname, e.extversion FROM pg_extension e
-		JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'`).Scan(&schema, &version)
+	err := c.q.QueryRow(ctx, tagged(`SELECT n.nspname, e.extversion FROM pg_extension e
+		JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'`)).Scan(&schema, &version)
 	if errors.Is(err, pgx.ErrNoRows) {
 		c.warn("pg_stat_statements is not installed in database %q: add it to shared_preload_libraries (RDS and Aurora preload it) "+
 			"and run CREATE EXTENSION pg_stat_statements in this database; statement statistics are empty", c.st.Server.Database)
@@ -588,7 +602,7 @@ var pgssTrackingSettings = []string{"pg_stat_statements.track", "compute_query_i
 // record statements (pgssTrackingWarnings): the section would otherwise report
 // no statement and 0 calls per second as if the server were idle.
 func (c *collector) checkPgssTracking(ctx context.Context) error {
-	rows, err := c.q.Query(ctx, queryTag+"SELECT name, setting, source FROM pg_settings WHERE name = ANY($1::text[]) ORDER BY name", pgssTrackingSettings)
+	rows, err := c.q.Query(ctx, tagged("SELECT name, setting, source FROM pg_settings WHERE name = ANY($1::text[]) ORDER BY name"), pgssTrackingSettings)
 	if err != nil {
 		return fmt.Errorf("reading the pg_stat_statements tracking settings: %w", err)
 	}
@@ -652,12 +666,12 @@ func pgssTrackingWarnings(rs []trackingSetting, database string) []string {
 // is rolled back to the savepoint and that error is returned as pgErr for the
 // caller to judge; any other failure is returned as err.
 func (c *collector) inSavepoint(ctx context.Context, what string, fn func() error) (pgErr *pgconn.PgError, err error) {
-	if _, err := c.q.Exec(ctx, queryTag+"SAVEPOINT rightsize_guard"); err != nil {
+	if _, err := c.q.Exec(ctx, tagged("SAVEPOINT rightsize_guard")); err != nil {
 		return nil, fmt.Errorf("%s: creating savepoint: %w", what, err)
 	}
 	ferr := fn()
 	if ferr == nil {
-		if _, err := c.q.Exec(ctx, queryTag+"RELEASE SAVEPOINT rightsize_guard"); err != nil {
+		if _, err := c.q.Exec(ctx, tagged("RELEASE SAVEPOINT rightsize_guard")); err != nil {
 			return nil, fmt.Errorf("%s: releasing savepoint: %w", what, err)
 		}
 		return nil, nil
@@ -665,7 +679,7 @@ func (c *collector) inSavepoint(ctx context.Context, what string, fn func() erro
 	if !errors.As(ferr, &pgErr) || pgErr.Code == "57014" {
 		return nil, fmt.Errorf("%s: %w", what, ferr)
 	}
-	if _, err := c.q.Exec(ctx, queryTag+"ROLLBACK TO SAVEPOINT rightsize_guard"); err != nil {
+	if _, err := c.q.Exec(ctx, tagged("ROLLBACK TO SAVEPOINT rightsize_guard")); err != nil {
 		return nil, fmt.Errorf("%s: rolling back to savepoint after %w: %w", what, ferr, err)
 	}
 	return pgErr, nil
@@ -699,7 +713,7 @@ func (c *collector) snapshot(ctx context.Context, sample bool) (*snapshot, error
 	var begin time.Time
 	// Discard the statistics snapshot cached by this transaction (PostgreSQL
 	// keeps it until the transaction ends) so the counters are current.
-	if err := c.q.QueryRow(ctx, queryTag+"SELECT clock_timestamp() FROM (SELECT pg_stat_clear_snapshot()) AS cleared").Scan(&begin); err != nil {
+	if err := c.q.QueryRow(ctx, tagged("SELECT clock_timestamp() FROM (SELECT pg_stat_clear_snapshot()) AS cleared")).Scan(&begin); err != nil {
 		return nil, fmt.Errorf("clearing the statistics snapshot: %w", err)
 	}
 	s := &snapshot{at: begin}
@@ -733,7 +747,7 @@ func (c *collector) snapshot(ctx context.Context, sample bool) (*snapshot, error
 		}
 	}
 	var end time.Time
-	if err := c.q.QueryRow(ctx, queryTag+"SELECT clock_timestamp()").Scan(&end); err != nil {
+	if err := c.q.QueryRow(ctx, tagged("SELECT clock_timestamp()")).Scan(&end); err != nil {
 		return nil, fmt.Errorf("reading the server clock: %w", err)
 	}
 	c.st.Timing.SnapshotServerTimes = append(c.st.Timing.SnapshotServerTimes, end.Sub(begin))
@@ -784,11 +798,11 @@ var unsizedDatabases = []string{"rdsadmin"}
 // readDatabases reads pg_stat_database; sizes (a directory walk per
 // database) only when withSize (readDatabaseSizes), else SizeBytes is -1.
 func (c *collector) readDatabases(ctx context.Context, withSize bool) ([]Database, error) {
-	rows, err := c.q.Query(ctx, queryTag+`SELECT d.datname, d.xact_commit, d.xact_rollback, d.blks_read, d.blks_hit,
+	rows, err := c.q.Query(ctx, tagged(`SELECT d.datname, d.xact_commit, d.xact_rollback, d.blks_read, d.blks_hit,
 		d.temp_files, d.temp_bytes, d.deadlocks, d.conflicts, d.stats_reset
 		FROM pg_stat_database d JOIN pg_database db ON db.oid = d.datid
 		WHERE d.datname IS NOT NULL AND NOT db.datistemplate AND db.datallowconn
-		ORDER BY d.datname`)
+		ORDER BY d.datname`))
 	if err != nil {
 		return nil, fmt.Errorf("reading pg_stat_database: %w", err)
 	}
@@ -830,10 +844,10 @@ func (c *collector) readDatabases(ctx context.Context, withSize bool) ([]Databas
 func (c *collector) readDatabaseSizes(ctx context.Context, dbs []Database) error {
 	sizes := map[string]int64{}
 	pgErr, err := c.inSavepoint(ctx, "reading database sizes", func() error {
-		rows, err := c.q.Query(ctx, queryTag+`SELECT d.datname, coalesce(CASE WHEN d.datname = ANY($1::text[]) THEN NULL
+		rows, err := c.q.Query(ctx, tagged(`SELECT d.datname, coalesce(CASE WHEN d.datname = ANY($1::text[]) THEN NULL
 			WHEN has_database_privilege(d.oid, 'CONNECT') OR pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')
 			THEN pg_database_size(d.oid) END, -1)
-			FROM pg_database d WHERE NOT d.datistemplate AND d.datallowconn`, unsizedDatabases)
+			FROM pg_database d WHERE NOT d.datistemplate AND d.datallowconn`), unsizedDatabases)
 		if err != nil {
 			return err
 		}
@@ -869,7 +883,7 @@ func (c *collector) readDatabaseSizes(ctx context.Context, dbs []Database) error
 }
 
 func (c *collector) readSettings(ctx context.Context) error {
-	rows, err := c.q.Query(ctx, queryTag+"SELECT name, setting, coalesce(unit, '') FROM pg_settings WHERE name = ANY($1::text[])", settingNames)
+	rows, err := c.q.Query(ctx, tagged("SELECT name, setting, coalesce(unit, '') FROM pg_settings WHERE name = ANY($1::text[])"), settingNames)
 	if err != nil {
 		return fmt.Errorf("reading pg_settings: %w", err)
 	}
@@ -896,13 +910,13 @@ func (c *collector) readConnections(ctx context.Context) error {
 	// A role without pg_read_all_stats sees other sessions' backend_type and
 	// state as NULL; those with a database are client backends (or, rarely,
 	// parallel workers) and count with state "unknown".
-	rows, err := c.q.Query(ctx, queryTag+`SELECT coalesce(state, 'unknown'), coalesce(application_name, ''), count(*)::int,
+	rows, err := c.q.Query(ctx, tagged(`SELECT coalesce(state, 'unknown'), coalesce(application_name, ''), count(*)::int,
 		coalesce(max(extract(epoch FROM clock_timestamp() - query_start)) FILTER (WHERE state = 'active'), 0)::float8,
 		coalesce(max(extract(epoch FROM clock_timestamp() - xact_start)), 0)::float8,
 		coalesce(max(extract(epoch FROM clock_timestamp() - state_change)) FILTER (WHERE state LIKE 'idle in transaction%'), 0)::float8
 		FROM pg_stat_activity
 		WHERE (backend_type = 'client backend' OR (backend_type IS NULL AND datid IS NOT NULL)) AND pid <> pg_backend_pid()
-		GROUP BY 1, 2 ORDER BY 1, 2`)
+		GROUP BY 1, 2 ORDER BY 1, 2`))
 	if err != nil {
 		return fmt.Errorf("reading pg_stat_activity: %w", err)
 	}
@@ -948,11 +962,11 @@ func (c *collector) readReplication(ctx context.Context) error {
 	if c.st.Server.InRecovery {
 		current = "pg_catalog.pg_last_wal_replay_lsn()"
 	}
-	rows, err := c.q.Query(ctx, queryTag+`SELECT coalesce(application_name, ''), coalesce(host(client_addr), ''),
+	rows, err := c.q.Query(ctx, tagged(`SELECT coalesce(application_name, ''), coalesce(host(client_addr), ''),
 		coalesce(state, ''), coalesce(sync_state, ''),
 		extract(epoch FROM write_lag)::float8, extract(epoch FROM flush_lag)::float8, extract(epoch FROM replay_lag)::float8,
 		pg_catalog.pg_wal_lsn_diff(`+current+`, replay_lsn)::float8
-		FROM pg_stat_replication ORDER BY application_name, pid`)
+		FROM pg_stat_replication ORDER BY application_name, pid`))
 	if err != nil {
 		return fmt.Errorf("reading pg_stat_replication: %w", err)
 	}
@@ -1008,9 +1022,9 @@ func (c *collector) readStandbyReplay(ctx context.Context, r *Replication) error
 	const what = "reading standby replay delay"
 	var delay, lag *float64
 	pgErr, err := c.inSavepoint(ctx, what, func() error {
-		return c.q.QueryRow(ctx, queryTag+`SELECT
+		return c.q.QueryRow(ctx, tagged(`SELECT
 			extract(epoch FROM pg_catalog.clock_timestamp() - pg_catalog.pg_last_xact_replay_timestamp())::float8,
-			pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_last_wal_receive_lsn(), pg_catalog.pg_last_wal_replay_lsn())::float8`).Scan(&delay, &lag)
+			pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_last_wal_receive_lsn(), pg_catalog.pg_last_wal_replay_lsn())::float8`)).Scan(&delay, &lag)
 	})
 	if err != nil {
 		return err
@@ -1023,8 +1037,8 @@ func (c *collector) readStandbyReplay(ctx context.Context, r *Replication) error
 			pgErr.Message, pgErr.Code, standbyErrorHint(pgErr, c.st.Server.User))
 		delay, lag = nil, nil
 		pgErr, err = c.inSavepoint(ctx, what, func() error {
-			return c.q.QueryRow(ctx, queryTag+`SELECT
-				extract(epoch FROM pg_catalog.clock_timestamp() - pg_catalog.pg_last_xact_replay_timestamp())::float8`).Scan(&delay)
+			return c.q.QueryRow(ctx, tagged(`SELECT
+				extract(epoch FROM pg_catalog.clock_timestamp() - pg_catalog.pg_last_xact_replay_timestamp())::float8`)).Scan(&delay)
 		})
 		if err != nil {
 			return err
@@ -1067,7 +1081,7 @@ func checkpointsQuery(versionNum int) string {
 }
 
 func (c *collector) readCheckpoints(ctx context.Context) error {
-	if err := c.q.QueryRow(ctx, queryTag+checkpointsQuery(c.st.Server.VersionNum)).Scan(&c.st.Checkpoints.Timed, &c.st.Checkpoints.Requested); err != nil {
+	if err := c.q.QueryRow(ctx, tagged(checkpointsQuery(c.st.Server.VersionNum))).Scan(&c.st.Checkpoints.Timed, &c.st.Checkpoints.Requested); err != nil {
 		return fmt.Errorf("reading checkpoint statistics: %w", err)
 	}
 	return nil
@@ -1082,7 +1096,7 @@ func (c *collector) readUnusedIndexes(ctx context.Context) error {
 	// an exact-match pg_relation_size(oid) from any schema searched.
 	// The window aggregates count and size every unused index before the
 	// LIMIT keeps the largest Options.MaxUnusedIndexes.
-	rows, err := c.q.Query(ctx, queryTag+`SELECT n.nspname, t.relname, c.relname, pg_catalog.pg_relation_size(i.indexrelid::pg_catalog.regclass) AS size,
+	rows, err := c.q.Query(ctx, tagged(`SELECT n.nspname, t.relname, c.relname, pg_catalog.pg_relation_size(i.indexrelid::pg_catalog.regclass) AS size,
 		count(*) OVER (), sum(pg_catalog.pg_relation_size(i.indexrelid::pg_catalog.regclass)) OVER ()::int8
 		FROM pg_index i
 		JOIN pg_class c ON c.oid = i.indexrelid
@@ -1092,7 +1106,7 @@ func (c *collector) readUnusedIndexes(ctx context.Context) error {
 		AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
 		AND pg_stat_get_numscans(i.indexrelid) = 0
 		ORDER BY 4 DESC, 1, 2, 3
-		LIMIT $1`, c.opts.MaxUnusedIndexes)
+		LIMIT $1`), c.opts.MaxUnusedIndexes)
 	if err != nil {
 		return fmt.Errorf("reading unused indexes: %w", err)
 	}
@@ -1126,7 +1140,7 @@ func (c *collector) readTables(ctx context.Context) error {
 	// the relation of that name in the first of those schemas holding one, and
 	// only if that relation is a table. The size function is schema-qualified
 	// with its declared argument type, as in readUnusedIndexes.
-	rows, err := c.q.Query(ctx, queryTag+`SELECT t.ord::int, n.nspname, c.relname, c.reltuples::float8, c.relpages::int8,
+	rows, err := c.q.Query(ctx, tagged(`SELECT t.ord::int, n.nspname, c.relname, c.reltuples::float8, c.relpages::int8,
 		pg_stat_get_live_tuples(c.oid), pg_stat_get_dead_tuples(c.oid), pg_catalog.pg_total_relation_size(c.oid::pg_catalog.regclass),
 		pg_stat_get_numscans(c.oid), pg_stat_get_tuples_returned(c.oid),
 		coalesce((SELECT sum(pg_stat_get_numscans(i.indexrelid)) FROM pg_index i WHERE i.indrelid = c.oid), 0)::int8,
@@ -1142,7 +1156,7 @@ func (c *collector) readTables(ctx context.Context) error {
 			LIMIT 1) c ON true
 		JOIN pg_namespace n ON n.oid = c.relnamespace
 		WHERE c.relkind IN ('r', 'p', 'm', 'f')
-		ORDER BY t.ord`, schemas, names, c.searchPath)
+		ORDER BY t.ord`), schemas, names, c.searchPath)
 	if err != nil {
 		return fmt.Errorf("reading table statistics: %w", err)
 	}
@@ -1237,8 +1251,8 @@ func describeName(n qualifiedName, searchPath []string) string {
 // readPgssCounters reads every entry's counters without query texts.
 func (c *collector) readPgssCounters(ctx context.Context) (map[pgssKey]pgssCounter, int64, error) {
 	p := c.pgss
-	rows, err := c.q.Query(ctx, queryTag+"SELECT s.userid, s.dbid, coalesce(s.queryid, 0), "+p.toplevelCol()+", s.calls, s."+p.totalCol()+
-		" FROM "+p.fn(false)+" s")
+	rows, err := c.q.Query(ctx, tagged("SELECT s.userid, s.dbid, coalesce(s.queryid, 0), "+p.toplevelCol()+", s.calls, s."+p.totalCol()+
+		" FROM "+p.fn(false)+" s"))
 	if err != nil {
 		return nil, 0, err
 	}
@@ -1266,8 +1280,8 @@ func (c *collector) readInfo(ctx context.Context) error {
 		return nil
 	}
 	var reset *time.Time
-	if err := c.q.QueryRow(ctx, queryTag+"SELECT dealloc, stats_reset FROM "+
-		pgx.Identifier{p.schema, "pg_stat_statements_info"}.Sanitize()).Scan(&st.Deallocations, &reset); err != nil {
+	if err := c.q.QueryRow(ctx, tagged("SELECT dealloc, stats_reset FROM "+
+		pgx.Identifier{p.schema, "pg_stat_statements_info"}.Sanitize())).Scan(&st.Deallocations, &reset); err != nil {
 		return err
 	}
 	if reset != nil {
@@ -1287,7 +1301,7 @@ func (c *collector) readStatements(ctx context.Context) error {
 	// One pass over pg_stat_statements, materialised once by the CTE: the
 	// aggregate sees every entry, the ORDER BY ... LIMIT (a bounded heap sort)
 	// keeps the top ones, and only those are joined and truncated.
-	rows, err := c.q.Query(ctx, queryTag+`WITH s AS (SELECT userid, dbid, queryid, `+p.toplevelCol()+` AS toplevel, query, calls,
+	rows, err := c.q.Query(ctx, tagged(`WITH s AS (SELECT userid, dbid, queryid, `+p.toplevelCol()+` AS toplevel, query, calls,
 			`+p.totalCol()+` AS total, `+p.meanCol()+` AS mean, rows,
 			shared_blks_hit, shared_blks_read, temp_blks_read, temp_blks_written
 			FROM `+p.fn(true)+` s)
@@ -1300,7 +1314,7 @@ func (c *collector) readStatements(ctx context.Context) error {
 			coalesce(sum(total) FILTER (WHERE toplevel), 0)::float8 AS total FROM s) agg
 		LEFT JOIN pg_database d ON d.oid = top.dbid
 		LEFT JOIN pg_roles r ON r.oid = top.userid
-		ORDER BY top.total DESC, top.calls DESC`, c.opts.TopStatements, c.opts.QueryTextLength, ownQueryPattern)
+		ORDER BY top.total DESC, top.calls DESC`), c.opts.TopStatements, c.opts.QueryTextLength, ownQueryPattern)
 	if err != nil {
 		return err
 	}
@@ -1407,7 +1421,7 @@ func (c *collector) readSampledStatements(ctx context.Context, keys []pgssKey) e
 	for i, k := range keys {
 		users[i], dbs[i], ids[i], tops[i] = k.userid, k.dbid, k.queryid, k.toplevel
 	}
-	rows, err := c.q.Query(ctx, queryTag+`SELECT DISTINCT ON (k.ord) k.ord::int, coalesce(s.query LIKE $6, false), coalesce(d.datname, ''), coalesce(r.rolname, ''),
+	rows, err := c.q.Query(ctx, tagged(`SELECT DISTINCT ON (k.ord) k.ord::int, coalesce(s.query LIKE $6, false), coalesce(d.datname, ''), coalesce(r.rolname, ''),
 			coalesce(s.query = '<insufficient privilege>', false), left(coalesce(s.query, ''), $5),
 			s.calls, s.`+p.totalCol()+`, s.`+p.meanCol()+`, s.rows, s.shared_blks_hit, s.shared_blks_read, s.temp_blks_read, s.temp_blks_written
 		FROM `+p.fn(true)+` s
@@ -1415,7 +1429,7 @@ func (c *collector) readSampledStatements(ctx context.Context, keys []pgssKey) e
 			ON s.userid = k.userid AND s.dbid = k.dbid AND coalesce(s.queryid, 0) = k.queryid AND `+p.toplevelCol()+` = k.toplevel
 		LEFT JOIN pg_database d ON d.oid = s.dbid
 		LEFT JOIN pg_roles r ON r.oid = s.userid
-		ORDER BY k.ord, s.calls DESC`, users, dbs, ids, tops, c.opts.QueryTextLength, ownQueryPattern)
+		ORDER BY k.ord, s.calls DESC`), users, dbs, ids, tops, c.opts.QueryTextLength, ownQueryPattern)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,8 @@ func TestCollect_basic(t *testing.T) {
 	}
 	st := collect(t, conn, Options{QueryTextLength: 10, TopStatements: MaxTopStatements})
 	for _, s := range st.Statements.Top {
-		if strings.HasPrefix(queryTag, s.Query) {
+		// At 10 characters the tag is cut short: "SELECT /* " is the start of an own statement.
+		if f := strings.Fields(s.Query); len(f) > 0 && len(s.Query) > len(f[0])+1 && strings.HasPrefix(tagged(f[0]+" "), s.Query) {
 			t.Errorf("the collector's own statement is among the top statements: %q", s.Query)
 		}
 	}
@@ -194,7 +195,7 @@ func TestCollect_pgbench(t *testing.T) {
 	}
 	var update *Statement
 	for i, s := range st.Statements.Top {
-		if strings.HasPrefix(s.Query, queryTag) {
+		if strings.Contains(s.Query, queryTag) {
 			t.Errorf("the collector's own statement is among the top statements: %q", s.Query)
 		}
 		if s.Database == db && strings.HasPrefix(s.Query, "UPDATE pgbench_accounts SET abalance") {

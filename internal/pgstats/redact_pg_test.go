@@ -96,7 +96,7 @@ func TestCollect_redactsSecrets(t *testing.T) {
 	poll(t, 30*time.Second, "the collector waiting between its sample snapshots", func() (bool, error) {
 		var waiting bool
 		err := admin.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_stat_activity
-			WHERE pid = $1 AND state = 'idle in transaction' AND query = $2)`, pid, queryTag+"SELECT clock_timestamp()").Scan(&waiting)
+			WHERE pid = $1 AND state = 'idle in transaction' AND query = $2)`, pid, tagged("SELECT clock_timestamp()")).Scan(&waiting)
 		return waiting, err
 	})
 	started := time.Now()

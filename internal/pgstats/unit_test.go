@@ -274,7 +274,7 @@ func TestSampleTimeoutStatements(t *testing.T) {
 			t.Fatalf("%d: %d statements, want %d: %+v", tc.version, len(stmts), len(tc.want), stmts)
 		}
 		for i, s := range stmts {
-			if !strings.HasPrefix(s.sql, queryTag) || !strings.Contains(s.sql, "set_config('"+tc.want[i]+"', ") || !strings.Contains(s.sql, ", true)") {
+			if !strings.HasPrefix(s.sql, "SELECT "+queryTag) || !strings.Contains(s.sql, "set_config('"+tc.want[i]+"', ") || !strings.Contains(s.sql, ", true)") {
 				t.Errorf("%d: statement %d is not a transaction-local set_config of %s: %s", tc.version, i, tc.want[i], s.sql)
 			}
 			if !strings.Contains(s.what, tc.want[i]) {

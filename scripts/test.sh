@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make test`: unit and acceptance tests with the hermetic harness.
 # Builds terraform into ./bin if needed, starts a throwaway PostgreSQL 15 on 127.0.0.1 with a PgBouncer in
-# transaction pooling in front of it, runs the tests with TF_ACC=1, and stops both again, also when a test
-# fails or the run is interrupted.
+# transaction pooling in front of it (and, for internal/pgstats, one server of each other major version:
+# scripts/pgversions.sh), runs the tests with TF_ACC=1, and stops them again, also when a test fails or the run
+# is interrupted.
 #   TESTARGS  extra go test flags (default: -count=1 -timeout 40m)
 #   PKGS      packages (default: ./...)
 set -euo pipefail
@@ -16,7 +17,11 @@ scripts/ensure-terraform.sh
 export TF_ACC=1 CHECKPOINT_DISABLE=1 RIGHTSIZE_REQUIRE_HARNESS=1
 export TF_ACC_TERRAFORM_PATH="${TF_ACC_TERRAFORM_PATH:-$PWD/bin/terraform}"
 pgdir=$(mktemp -d "${TMPDIR:-/tmp}/rightsize-testpg.XXXXXX")
-cleanup() { scripts/testpg.sh stop "$pgdir" || true; }
+matrixdir=$(mktemp -d "${TMPDIR:-/tmp}/rightsize-pgversions.XXXXXX")
+cleanup() {
+	scripts/testpg.sh stop "$pgdir" || true
+	scripts/pgversions.sh stop "$matrixdir" || true
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 pgenv=$(scripts/testpg.sh start "$pgdir")
@@ -24,6 +29,12 @@ eval "$pgenv"
 pgenv=$(scripts/testpg.sh pgbouncer "$pgdir")
 eval "$pgenv"
 echo "test PostgreSQL: 127.0.0.1:$RIGHTSIZE_TEST_PG_PORT (PgBouncer, transaction pooling: $RIGHTSIZE_TEST_PGBOUNCER_PORT); terraform: $TF_ACC_TERRAFORM_PATH" >&2
+# PostgreSQL 12, 13, 14, 16, 17 and 18 for the statistics queries (internal/pgstats), when those tests run.
+if [[ -z "${PKGS:-}" || "${PKGS}" == *pgstats* ]]; then
+	pgenv=$(scripts/pgversions.sh start "$matrixdir")
+	eval "$pgenv"
+	echo "other PostgreSQL versions: $RIGHTSIZE_TEST_PG_MATRIX" >&2
+fi
 # shellcheck disable=SC2086
 go test ${TESTARGS:--count=1 -timeout 40m} ${PKGS:-./...}
 # The sandbox's concurrency tests again under the race detector, which is what finds state shared

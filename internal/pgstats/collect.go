@@ -37,6 +37,14 @@ func tagged(sql string) string {
 // queryTag after their first word.
 const ownQueryPattern = "% " + queryTag + "%"
 
+// ownStatement is the SQL condition on a pg_stat_statements row s that it is
+// the collector's own, given ownQueryPattern as parameter $n: its tag, or the
+// "rollback" pgx ends the collector's transaction with, run by the
+// collector's role (which an application's role is not, as a rule).
+func ownStatement(n int) string {
+	return fmt.Sprintf("(s.query LIKE $%d OR (s.query = 'rollback' AND s.userid = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)))", n)
+}
+
 // selfStatementAllowance is how many extra candidates a sample ranks so that
 // leaving out the collector's own statements still fills Top.
 const selfStatementAllowance = 32
@@ -274,7 +282,10 @@ func WithReadOnlyTx(ctx context.Context, db TxBeginner, statementTimeout time.Du
 	}
 	// Read committed whatever the role's default_transaction_isolation says: a repeatable-read
 	// snapshot held for a long sample would hold back vacuum cluster-wide (backend_xmin).
-	tx, err := db.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.ReadCommitted})
+	// The BEGIN is tagged as the collector's own (pgx's would not be); its ROLLBACK, which pgx
+	// sends, is told apart by its role (ownStatement).
+	tx, err := db.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.ReadCommitted,
+		BeginQuery: tagged("BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY")})
 	if err != nil {
 		return fmt.Errorf("beginning read-only transaction: %w", err)
 	}
@@ -1309,7 +1320,7 @@ func (c *collector) readStatements(ctx context.Context) error {
 			coalesce(top.query = '<insufficient privilege>', false), left(coalesce(top.query, ''), $2),
 			top.calls, top.total, top.mean, top.rows, top.shared_blks_hit, top.shared_blks_read, top.temp_blks_read, top.temp_blks_written,
 			agg.n, agg.calls, agg.total
-		FROM (SELECT * FROM s WHERE s.query IS NULL OR s.query NOT LIKE $3 ORDER BY total DESC, calls DESC LIMIT $1) top
+		FROM (SELECT * FROM s WHERE s.query IS NULL OR NOT `+ownStatement(3)+` ORDER BY total DESC, calls DESC LIMIT $1) top
 		CROSS JOIN (SELECT count(*) AS n, coalesce(sum(calls) FILTER (WHERE toplevel), 0)::int8 AS calls,
 			coalesce(sum(total) FILTER (WHERE toplevel), 0)::float8 AS total FROM s) agg
 		LEFT JOIN pg_database d ON d.oid = top.dbid
@@ -1421,7 +1432,7 @@ func (c *collector) readSampledStatements(ctx context.Context, keys []pgssKey) e
 	for i, k := range keys {
 		users[i], dbs[i], ids[i], tops[i] = k.userid, k.dbid, k.queryid, k.toplevel
 	}
-	rows, err := c.q.Query(ctx, tagged(`SELECT DISTINCT ON (k.ord) k.ord::int, coalesce(s.query LIKE $6, false), coalesce(d.datname, ''), coalesce(r.rolname, ''),
+	rows, err := c.q.Query(ctx, tagged(`SELECT DISTINCT ON (k.ord) k.ord::int, coalesce(`+ownStatement(6)+`, false), coalesce(d.datname, ''), coalesce(r.rolname, ''),
 			coalesce(s.query = '<insufficient privilege>', false), left(coalesce(s.query, ''), $5),
 			s.calls, s.`+p.totalCol()+`, s.`+p.meanCol()+`, s.rows, s.shared_blks_hit, s.shared_blks_read, s.temp_blks_read, s.temp_blks_written
 		FROM `+p.fn(true)+` s

@@ -10,7 +10,8 @@
 // schema of the session's search_path, such as public, runs in place of a
 // built-in: CVE-2018-1058), uses $n parameters only, and branches on
 // server_version_num (and on the installed pg_stat_statements version) so that
-// the same collector works on PostgreSQL 12 to 17, self-managed, RDS or Aurora.
+// the same collector works on PostgreSQL 12 to 18, self-managed, RDS or Aurora
+// (TestCollectAcrossVersions runs it on a server of each).
 //
 // Connect verifies the server when given a root CA file: an empty sslmode is
 // then verify-full, and require is verify-ca (EffectiveSSLMode). Without one

@@ -227,8 +227,9 @@ type Statements struct {
 	// a sample those with the highest cumulative execution time; with a sample
 	// those that spent the most execution time during it (entries that did not
 	// run during the sample are left out). The collector's own statements
-	// (their text has the comment /* rightsize:pgstats */ after its first word) are left
-	// out too; they still count in the aggregates.
+	// (those with the comment /* rightsize:pgstats */ after their first word,
+	// and the rollback ending its transaction, run by its role) are left out
+	// too; they still count in the aggregates.
 	Top []Statement
 }
 

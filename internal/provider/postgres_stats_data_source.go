@@ -264,7 +264,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "What PostgreSQL itself says about its workload: server facts, per-database counters and rates, connections " +
 			"by state against the limits, streaming replication, the costliest statements from `pg_stat_statements`, unused indexes, " +
-			"scan statistics of named tables and the memory, connection, checkpoint and WAL settings. Works on PostgreSQL 12–17 " +
+			"scan statistics of named tables and the memory, connection, checkpoint and WAL settings. Works on PostgreSQL 12–18 " +
 			"(RDS, Aurora, self-managed). Every query runs in one read-only transaction with the provider's `statement_timeout`; " +
 			"nothing is written. The least-privilege role is `CREATE ROLE rightsize LOGIN; GRANT pg_monitor TO rightsize;`. Without " +
 			"`pg_read_all_stats` (part of `pg_monitor`) other roles' query texts and session states are hidden; without " +

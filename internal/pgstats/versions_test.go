@@ -1,0 +1,176 @@
+package pgstats
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// TestCollectAcrossVersions collects from a real server of each other major version RDS and Aurora
+// run (12, 13, 14, 16, 17 and 18; the rest of the suite runs on the harness's 15), started by
+// scripts/pgversions.sh under make test, which lists them in RIGHTSIZE_TEST_PG_MATRIX as
+// "<major>=<dsn> ...". On each, as a pg_monitor role after a small workload: no error or warning,
+// the version read, the workload's statements among the top ones and the collector's own left out,
+// and every section filled (databases, connections, settings, checkpoints, the table and its unused
+// index). Each query that differs by version (pg_stat_statements' columns, pg_stat_checkpointer,
+// reltuples −1 for a table never analysed) runs on the version it was written for.
+func TestCollectAcrossVersions(t *testing.T) {
+	matrix := os.Getenv("RIGHTSIZE_TEST_PG_MATRIX")
+	if matrix == "" {
+		if os.Getenv("RIGHTSIZE_REQUIRE_HARNESS") != "" {
+			t.Fatal("RIGHTSIZE_TEST_PG_MATRIX is not set: make test starts the servers with scripts/pgversions.sh start DIR")
+		}
+		t.Skip("RIGHTSIZE_TEST_PG_MATRIX is not set: eval \"$(scripts/pgversions.sh start DIR)\" to run this")
+	}
+	seen := map[int]bool{}
+	for _, entry := range strings.Fields(matrix) {
+		major, dsn, ok := strings.Cut(entry, "=")
+		want, err := strconv.Atoi(major)
+		if !ok || err != nil {
+			t.Fatalf("RIGHTSIZE_TEST_PG_MATRIX entry %q is not <major>=<dsn>", entry)
+		}
+		seen[want] = true
+		t.Run("PostgreSQL "+major, func(t *testing.T) { collectOnVersion(t, want, dsn) })
+	}
+	for _, v := range []int{12, 13, 14, 16, 17, 18} {
+		if !seen[v] {
+			t.Errorf("RIGHTSIZE_TEST_PG_MATRIX has no PostgreSQL %d", v)
+		}
+	}
+}
+
+func collectOnVersion(t *testing.T, major int, dsn string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("connecting to %s: %v", dsn, err)
+	}
+	defer func() { _ = admin.Close(ctx) }()
+	for _, sql := range []string{
+		"CREATE EXTENSION IF NOT EXISTS pg_stat_statements",
+		"DROP TABLE IF EXISTS matrix_orders",
+		"SELECT pg_stat_statements_reset()", // a rerun starts from none (PostgreSQL 18 identifies a table by name, not OID)
+		"CREATE TABLE matrix_orders (id int PRIMARY KEY, customer int NOT NULL, note text)",
+		"CREATE INDEX matrix_orders_note ON matrix_orders (note)", // never used: an unused index
+		"INSERT INTO matrix_orders SELECT g, g % 97, 'n' || g FROM generate_series(1, 5000) AS g",
+		"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'matrix_monitor') THEN CREATE ROLE matrix_monitor LOGIN; END IF; END $$",
+		"GRANT pg_monitor TO matrix_monitor",
+	} {
+		if _, err := admin.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	for i := range 20 {
+		if _, err := admin.Exec(ctx, "UPDATE matrix_orders SET customer = customer + 1 WHERE id % 50 = $1", i); err != nil {
+			t.Fatal(err)
+		}
+		var n int64
+		if err := admin.QueryRow(ctx, "SELECT count(*) FROM matrix_orders WHERE customer > $1", i).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The workload's table and checkpoint counters reach the statistics views asynchronously (the
+	// statistics collector before 15, a backend's pending statistics at most a second later from
+	// 15): wait for them before collecting.
+	if _, err := admin.Exec(ctx, "CHECKPOINT"); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, 15*time.Second, "the workload's table and checkpoint statistics", func() (bool, error) {
+		var live, requested int64
+		err := admin.QueryRow(ctx, "SELECT n_live_tup FROM pg_stat_user_tables WHERE relname = 'matrix_orders'").Scan(&live)
+		if err == nil {
+			err = admin.QueryRow(ctx, checkpointsRequestedQuery(major)).Scan(&requested)
+		}
+		return live == 5000 && requested >= 1, err
+	})
+
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.User = "matrix_monitor"
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatalf("connecting as matrix_monitor: %v", err)
+	}
+	defer func() { _ = conn.Close(ctx) }()
+	st, err := Collect(ctx, conn, Options{TopStatements: 50, Tables: []string{"matrix_orders"}, Sample: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("Collect on PostgreSQL %d: %v", major, err)
+	}
+	if len(st.Warnings) > 0 {
+		t.Errorf("warnings: %q", st.Warnings)
+	}
+	if got := st.Server.VersionNum / 10000; got != major {
+		t.Errorf("server_version_num %d (%s), want PostgreSQL %d", st.Server.VersionNum, st.Server.Version, major)
+	}
+
+	// Statements: the workload's, visible to pg_monitor (pg_read_all_stats), and none of the collector's.
+	// With a sample, only those that ran during it rank: collect again without one.
+	st2, err := Collect(ctx, conn, Options{TopStatements: 50, Tables: []string{"matrix_orders"}})
+	if err != nil {
+		t.Fatalf("Collect without a sample: %v", err)
+	}
+	var update *Statement
+	for i, s := range st2.Statements.Top {
+		// matrix_monitor runs nothing but the collector: its statements are the collector's own.
+		if strings.Contains(s.Query, queryTag) || s.User == "matrix_monitor" {
+			t.Errorf("the collector's own statement is among the top statements: %q", s.Query)
+		}
+		if strings.HasPrefix(s.Query, "UPDATE matrix_orders SET customer") {
+			update = &st2.Statements.Top[i]
+		}
+	}
+	if update == nil {
+		t.Fatalf("the workload's UPDATE is not among the top statements: %+v", st2.Statements.Top)
+	}
+	if update.Calls != 20 || !(update.TotalTimeMs > 0) || update.Rows != 20*100 || update.QueryHidden || update.Database != "postgres" {
+		t.Errorf("UPDATE statement %+v: want 20 calls of 100 rows in postgres", *update)
+	}
+	if !st2.Statements.TextsVisible || st2.Statements.Count < 3 || st2.Statements.TotalCalls < 40 {
+		t.Errorf("statements: visible %t, %d entries, %d calls", st2.Statements.TextsVisible, st2.Statements.Count, st2.Statements.TotalCalls)
+	}
+
+	// The other sections.
+	found := false
+	for _, d := range st.Databases {
+		found = found || (d.Name == "postgres" && d.SizeBytes > 0)
+	}
+	if !found {
+		t.Errorf("databases %+v: want postgres with its size", st.Databases)
+	}
+	if c := st.Connections; c.MaxConnections <= 0 || c.Total < 1 || c.Available <= 0 {
+		t.Errorf("connections %+v: want the admin's session (the collector's own is not counted)", c)
+	}
+	if s := st.Settings; s.SharedBuffersBytes <= 0 || s.MaxConnections <= 0 || s.WorkMemBytes <= 0 || s.MaxWorkerProcesses <= 0 {
+		t.Errorf("settings %+v", s)
+	}
+	if st.Checkpoints.Requested < 1 {
+		t.Errorf("checkpoints %+v after CHECKPOINT: want a requested one (pg_stat_checkpointer from 17, pg_stat_bgwriter before)", st.Checkpoints)
+	}
+	if len(st.Tables) != 1 || st.Tables[0].Table != "matrix_orders" || st.Tables[0].LiveTuples != 5000 || !(st.Tables[0].EstimatedRows == 5000) || st.Tables[0].SizeBytes <= 0 {
+		t.Errorf("tables %+v: want matrix_orders with 5000 rows (never analysed: n_live_tup)", st.Tables)
+	}
+	found = false
+	for _, ix := range st.UnusedIndexes {
+		found = found || ix.Name == "matrix_orders_note"
+	}
+	if !found {
+		t.Errorf("unused indexes %+v: want matrix_orders_note", st.UnusedIndexes)
+	}
+}
+
+// checkpointsRequestedQuery reads the requested checkpoints independently of the collector.
+func checkpointsRequestedQuery(major int) string {
+	if major >= 17 {
+		return "SELECT num_requested FROM pg_stat_checkpointer"
+	}
+	return "SELECT checkpoints_req FROM pg_stat_bgwriter"
+}

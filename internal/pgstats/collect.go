@@ -33,17 +33,21 @@ func tagged(sql string) string {
 	return sql[:i] + " " + queryTag + sql[i:]
 }
 
-// ownQueryPattern is a LIKE pattern matching the collector's own statements:
-// queryTag after their first word.
-const ownQueryPattern = "% " + queryTag + "%"
+// ownQueryPattern is a regular expression (PostgreSQL's ~) matching the
+// collector's own statements: SELECT or WITH with queryTag after it, and its
+// SAVEPOINT, RELEASE and ROLLBACK TO of the savepoint rightsize_guard (around
+// a query that may fail) while the entry's text names it. From PostgreSQL 17
+// pg_stat_statements keeps no savepoint name ("SAVEPOINT $1"): every
+// application's SAVEPOINT shares that entry, whose text may be the
+// collector's, so it is not matched, and neither are the BEGIN and ROLLBACK
+// pgx writes for the collector's transaction, which share an entry with an
+// application's too. Hiding those would hide the application's.
+const ownQueryPattern = `^((SELECT|WITH) /\* rightsize:pgstats \*/|(SAVEPOINT|RELEASE|ROLLBACK) /\* rightsize:pgstats \*/ .*\mrightsize_guard\M)`
 
 // ownStatement is the SQL condition on a pg_stat_statements row s that it is
-// the collector's own, given ownQueryPattern as parameter $n: its tag, or the
-// "rollback" pgx ends the collector's transaction with, run by the
-// collector's role (which an application's role is not, as a rule).
-func ownStatement(n int) string {
-	return fmt.Sprintf("(s.query LIKE $%d OR (s.query = 'rollback' AND s.userid = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)))", n)
-}
+// one of the collector's own statistics queries, given ownQueryPattern as
+// parameter $n.
+func ownStatement(n int) string { return fmt.Sprintf("(s.query ~ $%d)", n) }
 
 // selfStatementAllowance is how many extra candidates a sample ranks so that
 // leaving out the collector's own statements still fills Top.
@@ -282,10 +286,7 @@ func WithReadOnlyTx(ctx context.Context, db TxBeginner, statementTimeout time.Du
 	}
 	// Read committed whatever the role's default_transaction_isolation says: a repeatable-read
 	// snapshot held for a long sample would hold back vacuum cluster-wide (backend_xmin).
-	// The BEGIN is tagged as the collector's own (pgx's would not be); its ROLLBACK, which pgx
-	// sends, is told apart by its role (ownStatement).
-	tx, err := db.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.ReadCommitted,
-		BeginQuery: tagged("BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY")})
+	tx, err := db.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.ReadCommitted})
 	if err != nil {
 		return fmt.Errorf("beginning read-only transaction: %w", err)
 	}

@@ -227,9 +227,10 @@ type Statements struct {
 	// a sample those with the highest cumulative execution time; with a sample
 	// those that spent the most execution time during it (entries that did not
 	// run during the sample are left out). The collector's own statements
-	// (those with the comment /* rightsize:pgstats */ after their first word,
-	// and the rollback ending its transaction, run by its role) are left out
-	// too; they still count in the aggregates.
+	// (those with the comment /* rightsize:pgstats */ after their first word)
+	// are left out too; they still count in the aggregates. Its BEGIN and
+	// ROLLBACK, and from PostgreSQL 17 its SAVEPOINT and RELEASE, are not:
+	// pg_stat_statements merges them with an application's.
 	Top []Statement
 }
 

@@ -29,15 +29,19 @@ eval "$pgenv"
 pgenv=$(scripts/testpg.sh pgbouncer "$pgdir")
 eval "$pgenv"
 echo "test PostgreSQL: 127.0.0.1:$RIGHTSIZE_TEST_PG_PORT (PgBouncer, transaction pooling: $RIGHTSIZE_TEST_PGBOUNCER_PORT); terraform: $TF_ACC_TERRAFORM_PATH" >&2
-# PostgreSQL 12, 13, 14, 16, 17 and 18 for the statistics queries (internal/pgstats TestCollectAcrossVersions),
-# when that test is among those run: its package is listed and a -run pattern in TESTARGS, if any, matches it.
+# PostgreSQL 12, 13, 14, 16, 17 and 18 for the queries the provider sends (internal/pgstats
+# TestCollectAcrossVersions, internal/topology TestPGValidatorAcrossVersions), when one of those tests is among
+# those run: its package is listed and a -run pattern in TESTARGS, if any, matches it.
 needs_matrix() {
-	go list ${PKGS:-./...} | grep -qx '.*/internal/pgstats' || return 1
-	local args=" ${TESTARGS:-} " run
+	local pkgs args=" ${TESTARGS:-} " run tests=""
+	pkgs=$(go list ${PKGS:-./...})
+	grep -qx '.*/internal/pgstats' <<<"$pkgs" && tests+=" TestCollectAcrossVersions"
+	grep -qx '.*/internal/topology' <<<"$pkgs" && tests+=" TestPGValidatorAcrossVersions"
+	[[ -n $tests ]] || return 1
 	[[ $args =~ [[:space:]]-{1,2}run[=[:space:]]+([^[:space:]]+) ]] || return 0
 	run=${BASH_REMATCH[1]}
 	run=${run#[\"\']} run=${run%[\"\']}
-	grep -Eq -- "${run%%/*}" <<<TestCollectAcrossVersions
+	tr ' ' '\n' <<<"${tests# }" | grep -Eq -- "${run%%/*}"
 }
 # shellcheck disable=SC2086
 if needs_matrix; then

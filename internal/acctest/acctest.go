@@ -8,6 +8,8 @@
 //	RIGHTSIZE_TEST_PG_DSN             postgres://postgres@127.0.0.1:PORT/postgres?sslmode=disable
 //	RIGHTSIZE_TEST_PG_HOST/_PORT      the same server's address
 //	RIGHTSIZE_TEST_PG_BINDIR          PostgreSQL server binaries (pgbench)
+//	RIGHTSIZE_TEST_PG_MATRIX          "<major>=<dsn> ..." for PostgreSQL 12, 13, 14, 16, 17 and 18
+//	                                  (scripts/pgversions.sh; PGVersions), when the tests that use it run
 //	RIGHTSIZE_REQUIRE_HARNESS=1       a missing piece fails the test instead of skipping
 //
 // A test that needs terraform or PostgreSQL calls PreCheck or PGDSN: when the
@@ -166,4 +168,46 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// PGVersion is one server of the version matrix (PGVersions).
+type PGVersion struct {
+	Major int    // e.g. 18
+	DSN   string // superuser (postgres), trust authentication
+}
+
+// PGVersionMajors are the major versions the matrix holds besides the harness's 15: those RDS and
+// Aurora run.
+var PGVersionMajors = []int{12, 13, 14, 16, 17, 18}
+
+// PGVersions returns the servers scripts/pgversions.sh started for make test, one per
+// PGVersionMajors, from RIGHTSIZE_TEST_PG_MATRIX ("<major>=<dsn> ..."). It fails the test when a
+// version is missing; without the variable it fails under make test (RIGHTSIZE_REQUIRE_HARNESS)
+// and skips otherwise, saying how to start them.
+func PGVersions(t testing.TB) []PGVersion {
+	t.Helper()
+	matrix := os.Getenv("RIGHTSIZE_TEST_PG_MATRIX")
+	if matrix == "" {
+		if os.Getenv("RIGHTSIZE_REQUIRE_HARNESS") != "" {
+			t.Fatal("RIGHTSIZE_TEST_PG_MATRIX is not set: make test starts the servers with scripts/pgversions.sh start DIR")
+		}
+		t.Skip(`RIGHTSIZE_TEST_PG_MATRIX is not set: eval "$(scripts/pgversions.sh start DIR)" to run this`)
+	}
+	var out []PGVersion
+	seen := map[int]bool{}
+	for _, entry := range strings.Fields(matrix) {
+		major, dsn, ok := strings.Cut(entry, "=")
+		n, err := strconv.Atoi(major)
+		if !ok || err != nil || dsn == "" {
+			t.Fatalf("RIGHTSIZE_TEST_PG_MATRIX entry %q is not <major>=<dsn>", entry)
+		}
+		seen[n] = true
+		out = append(out, PGVersion{Major: n, DSN: dsn})
+	}
+	for _, v := range PGVersionMajors {
+		if !seen[v] {
+			t.Fatalf("RIGHTSIZE_TEST_PG_MATRIX has no PostgreSQL %d", v)
+		}
+	}
+	return out
 }

@@ -1107,16 +1107,20 @@ func (c *collector) readUnusedIndexes(ctx context.Context) error {
 	// of the pinned search_path (WithReadOnlyTx): an oid argument would pick
 	// an exact-match pg_relation_size(oid) from any schema searched.
 	// The window aggregates count and size every unused index before the
-	// LIMIT keeps the largest Options.MaxUnusedIndexes.
-	rows, err := c.q.Query(ctx, tagged(`SELECT n.nspname, t.relname, c.relname, pg_catalog.pg_relation_size(i.indexrelid::pg_catalog.regclass) AS size,
-		count(*) OVER (), sum(pg_catalog.pg_relation_size(i.indexrelid::pg_catalog.regclass)) OVER ()::int8
-		FROM pg_index i
-		JOIN pg_class c ON c.oid = i.indexrelid
-		JOIN pg_class t ON t.oid = i.indrelid
-		JOIN pg_namespace n ON n.oid = c.relnamespace
-		WHERE NOT i.indisunique AND NOT i.indisprimary AND NOT i.indisexclusion
-		AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
-		AND pg_stat_get_numscans(i.indexrelid) = 0
+	// LIMIT keeps the largest Options.MaxUnusedIndexes. An index dropped while
+	// this runs (the statement's catalog snapshot still lists it) has no size
+	// (NULL) and is left out: the subquery, whose size function is volatile,
+	// is not flattened, so each size is computed once, filtered and summed.
+	rows, err := c.q.Query(ctx, tagged(`SELECT nspname, tab, idx, size, count(*) OVER (), sum(size) OVER ()::int8
+		FROM (SELECT n.nspname, t.relname AS tab, c.relname AS idx, pg_catalog.pg_relation_size(i.indexrelid::pg_catalog.regclass) AS size
+			FROM pg_index i
+			JOIN pg_class c ON c.oid = i.indexrelid
+			JOIN pg_class t ON t.oid = i.indrelid
+			JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE NOT i.indisunique AND NOT i.indisprimary AND NOT i.indisexclusion
+			AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
+			AND pg_stat_get_numscans(i.indexrelid) = 0) unused
+		WHERE size IS NOT NULL
 		ORDER BY 4 DESC, 1, 2, 3
 		LIMIT $1`), c.opts.MaxUnusedIndexes)
 	if err != nil {
@@ -1179,13 +1183,18 @@ func (c *collector) readTables(ctx context.Context) error {
 		var ord int
 		var reltuples float64
 		var relpages int64
-		if err := rows.Scan(&ord, &t.Schema, &t.Table, &reltuples, &relpages, &t.LiveTuples, &t.DeadTuples, &t.SizeBytes,
+		var size *int64
+		if err := rows.Scan(&ord, &t.Schema, &t.Table, &reltuples, &relpages, &t.LiveTuples, &t.DeadTuples, &size,
 			&t.SeqScans, &t.SeqTuplesRead, &t.IndexScans, &t.IndexTuplesFetched); err != nil {
 			return fmt.Errorf("reading table statistics: %w", err)
 		}
 		if ord < 1 || ord > len(c.tables) {
 			return fmt.Errorf("reading table statistics: unexpected ordinal %d", ord)
 		}
+		if size == nil {
+			continue // dropped while this ran (the statement's catalog snapshot still listed it): not found
+		}
+		t.SizeBytes = *size
 		found[ord-1] = true
 		t.Name = c.tables[ord-1].given
 		t.EstimatedRows = estimatedRows(c.st.Server.VersionNum, reltuples, relpages, t.LiveTuples)

@@ -2,13 +2,14 @@ package pgstats
 
 import (
 	"context"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 )
 
 // TestCollectAcrossVersions collects from a real server of each other major version RDS and Aurora
@@ -21,27 +22,8 @@ import (
 // version (pg_stat_statements' columns, pg_stat_checkpointer, reltuples −1 for a table never
 // analysed) runs on the version it was written for.
 func TestCollectAcrossVersions(t *testing.T) {
-	matrix := os.Getenv("RIGHTSIZE_TEST_PG_MATRIX")
-	if matrix == "" {
-		if os.Getenv("RIGHTSIZE_REQUIRE_HARNESS") != "" {
-			t.Fatal("RIGHTSIZE_TEST_PG_MATRIX is not set: make test starts the servers with scripts/pgversions.sh start DIR")
-		}
-		t.Skip("RIGHTSIZE_TEST_PG_MATRIX is not set: eval \"$(scripts/pgversions.sh start DIR)\" to run this")
-	}
-	seen := map[int]bool{}
-	for _, entry := range strings.Fields(matrix) {
-		major, dsn, ok := strings.Cut(entry, "=")
-		want, err := strconv.Atoi(major)
-		if !ok || err != nil {
-			t.Fatalf("RIGHTSIZE_TEST_PG_MATRIX entry %q is not <major>=<dsn>", entry)
-		}
-		seen[want] = true
-		t.Run("PostgreSQL "+major, func(t *testing.T) { collectOnVersion(t, want, dsn) })
-	}
-	for _, v := range []int{12, 13, 14, 16, 17, 18} {
-		if !seen[v] {
-			t.Errorf("RIGHTSIZE_TEST_PG_MATRIX has no PostgreSQL %d", v)
-		}
+	for _, v := range acctest.PGVersions(t) {
+		t.Run("PostgreSQL "+strconv.Itoa(v.Major), func(t *testing.T) { collectOnVersion(t, v.Major, v.DSN) })
 	}
 }
 

@@ -36,7 +36,12 @@ var schemaSeq atomic.Int64
 // returns its name; it is dropped when the test ends.
 func seedSchema(t *testing.T) (dsn, schema string) {
 	t.Helper()
-	dsn = testDSN(t)
+	return seedSchemaOn(t, testDSN(t))
+}
+
+// seedSchemaOn is seedSchema on the server at dsn.
+func seedSchemaOn(t *testing.T, dsn string) (_, schema string) {
+	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {

@@ -45,8 +45,8 @@ func tagged(sql string) string {
 const ownQueryPattern = `^((SELECT|WITH) /\* rightsize:pgstats \*/|(SAVEPOINT|RELEASE|ROLLBACK) /\* rightsize:pgstats \*/ .*\mrightsize_guard\M)`
 
 // ownStatement is the SQL condition on a pg_stat_statements row s that it is
-// one of the collector's own statistics queries, given ownQueryPattern as
-// parameter $n.
+// one of the collector's own statements (ownQueryPattern, given as parameter
+// $n).
 func ownStatement(n int) string { return fmt.Sprintf("(s.query ~ $%d)", n) }
 
 // selfStatementAllowance is how many extra candidates a sample ranks so that

@@ -394,7 +394,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"time_ms_per_second": pgsF64("Execution time per second of wall time over the top-level entries (in a sample, or the nested ones' when larger: a call still running has added none yet), in milliseconds per second " +
 						"(1000 ≈ one busy backend); null when no interval is known."),
 					"top": schema.ListNestedAttribute{Computed: true,
-						MarkdownDescription: "The costliest statements, highest first: by cumulative execution time, or with `sample_seconds` by time spent during the sample.",
+						MarkdownDescription: "The costliest statements, highest first: by cumulative execution time, or with `sample_seconds` by time spent during the sample. The provider's own statistics queries (marked `/* rightsize:pgstats */` after their first word) are left out; its transaction's `BEGIN` and `ROLLBACK`, which `pg_stat_statements` counts in one entry with an application's, are not.",
 						NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 							"queryid":  pgsStr("`queryid` as a decimal string (a 64-bit hash); `0` when hidden."),
 							"database": pgsStr("Database of the entry; empty once dropped."),

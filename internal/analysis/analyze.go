@@ -386,15 +386,9 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	// The max_connections in effect after the change: the tuned one, else the one kept (RDS's
 	// default on the target class when that is not known); and today's: the server's, else RDS's
 	// default on the writer's class.
-	after := keptConns
+	after, before := maxConnectionsOr(keptConns, target), maxConnectionsOr(maxConns, writer.Class)
 	if mc, err := strconv.Atoi(rec.Parameters["max_connections"]); err == nil {
 		after = mc
-	} else if after <= 0 {
-		after = int(rdsDefaultMaxConnections(target))
-	}
-	before := maxConns
-	if before <= 0 {
-		before = int(rdsDefaultMaxConnections(writer.Class))
 	}
 	if r, ok := replicaRisk(in, rec.Parameters, before, after, writer.Class); ok {
 		rec.Risks = append(rec.Risks, r)

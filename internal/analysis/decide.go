@@ -173,6 +173,15 @@ func rdsDefaultMaxConnections(c InstanceClass) float64 {
 	return math.Min(math.Floor(c.MemoryBytes()/rdsMaxConnectionsDivisor), rdsMaxConnectionsCap)
 }
 
+// maxConnectionsOr is n, a max_connections, or RDS's default on class c when
+// n is not positive (not known).
+func maxConnectionsOr(n int, c InstanceClass) int {
+	if n > 0 {
+		return n
+	}
+	return int(rdsDefaultMaxConnections(c))
+}
+
 // peakConnections is the single node's peak connections: the higher of the projection's maximum
 // and PostgreSQL's own peak count (pg, when known); NaN when neither is known.
 func peakConnections(pr Projection, pg *PostgresFacts) float64 {

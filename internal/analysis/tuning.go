@@ -228,10 +228,7 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 	parallel := max(1, min(vcpu, workers-workerReserve))
 	// The max_connections in effect: the one kept (RDS's default on the class's memory when not
 	// known), unless the peak needs more.
-	maxConn, raise := in.KeptMaxConnections, false
-	if maxConn <= 0 {
-		maxConn = int(rdsDefaultMaxConnections(c))
-	}
+	maxConn, set := maxConnectionsOr(in.KeptMaxConnections, c), false
 	if pk := in.PeakConnections; pk == pk && pk > 0 {
 		limit := in.ConnectionsThresholdPercent
 		if !(limit > 0) {
@@ -241,12 +238,12 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 		need = math.Round(need*1e6) / 1e6 // 120 × 1.2 / 0.8 is 180, not 180.00000000000003
 		v := math.Ceil(need/10) * 10
 		if need := int(math.Min(float64(pgMaxBackends-workers-otherBackends), math.Max(20, v+3))); need > maxConn {
-			maxConn, raise = need, true
+			maxConn, set = need, true
 		}
 	}
 	// A kept value above RDS's default on the class is the group's own: a new group would have the
 	// default instead, a cut, so it is recommended as it is.
-	raise = raise || in.KeptMaxConnections > int(rdsDefaultMaxConnections(c))
+	set = set || in.KeptMaxConnections > int(rdsDefaultMaxConnections(c))
 	sharedKB := ramKB / 4
 	if aurora {
 		// AuroraBufferFormula on the class's memory, in kB (floored at 128 kB, PostgreSQL's minimum).
@@ -271,7 +268,7 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 		"max_parallel_workers_per_gather":  strconv.Itoa(half),
 		"max_parallel_maintenance_workers": strconv.Itoa(half),
 	}
-	if raise {
+	if set {
 		p["max_connections"] = strconv.Itoa(maxConn)
 	}
 	if aurora {

@@ -364,22 +364,15 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 
 	// Operations.
 	peakConns := peakConnections(pr, in.Postgres)
-	maxConns := 0
-	if in.Postgres != nil {
-		maxConns = in.Postgres.MaxConnections
-	}
+	maxConns := maxConnectionsToday(in.Postgres, writer.Class)
 	freeStorage := math.NaN() // the writer's lowest FreeStorageSpace: the single node keeps its volume
 	for _, na := range rec.Nodes {
 		if s, ok := na.Summary(MetricFreeStorageSpace); ok && s.Count > 0 && na.Role == RoleWriter {
 			freeStorage = s.Min
 		}
 	}
-	// The max_connections the node keeps: today's, unless the group has RDS's default, which on
-	// another class is that class's (Tune takes it for 0).
-	keptConns := maxConns
-	if target.Name != writer.Class.Name && usesDefaultMaxConnections(keptConns, writer.Class) {
-		keptConns = 0
-	}
+	// The max_connections the node keeps with its parameter group (Tune takes 0 for RDS's default).
+	keptConns := maxConnectionsKept(in.Postgres, writer.Class, target)
 	rec.Parameters = Tune(target, TuneInput{PeakConnections: peakConns, HeadroomPercent: p.HeadroomPercent,
 		ConnectionsThresholdPercent: p.ConnectionsThresholdPercent, KeptMaxConnections: keptConns, HDD: in.HDD,
 		FreeStorageBytes: freeStorage, Topology: in.Topology})
@@ -573,8 +566,8 @@ func projectedUtilization(pr Projection, in ClusterInput, p Policy) []Utilizatio
 	if pr.Class.NetworkBaselineBytesPerSec > 0 {
 		netLimit = pr.Class.NetworkBaselineBytesPerSec * p.AlertThresholdPercent / 100
 	}
-	if in.Postgres != nil && in.Postgres.MaxConnections > 0 {
-		connLimit = float64(in.Postgres.MaxConnections) * p.ConnectionsThresholdPercent / 100
+	if n := maxConnectionsToday(in.Postgres, pr.Class); n > 0 {
+		connLimit = float64(n) * p.ConnectionsThresholdPercent / 100
 	}
 	u := func(name, unit string, s Summary, lim float64) Utilization {
 		return Utilization{Metric: name, Unit: unit, P50: s.P50, P95: s.P95, P99: s.P99, Max: s.Max, Limit: lim}
@@ -754,13 +747,13 @@ func capacityChecks(pr Projection, c InstanceClass, pg *PostgresFacts, p Policy)
 			Message: fmt.Sprintf("projected network p99 %.2f MB/s is %.1f%% of the baseline of %s; with headroom %.1f%%, limit %.0f%%",
 				v/1e6, 100*v/c.NetworkBaselineBytesPerSec, c.Name, val, p.AlertThresholdPercent)})
 	}
-	if pg != nil && pg.MaxConnections > 0 {
+	if today := maxConnectionsToday(pg, pr.Class); today > 0 {
 		peak := peakConnections(pr, pg)
-		val := 100 * peak / float64(pg.MaxConnections) * h
+		val := 100 * peak / float64(today) * h
 		out = append(out, Reason{Check: "connections_peak_with_headroom", Metric: MetricConnections, Value: round(val, 2), Comparison: "<=",
 			Limit: p.ConnectionsThresholdPercent, Unit: "percent", Passed: val <= p.ConnectionsThresholdPercent,
 			Message: fmt.Sprintf("projected peak connections %s of max_connections %d; with headroom %.1f%%, limit %.0f%%",
-				strconv.FormatFloat(round(peak, 1), 'f', -1, 64), pg.MaxConnections, val, p.ConnectionsThresholdPercent)})
+				strconv.FormatFloat(round(peak, 1), 'f', -1, 64), today, val, p.ConnectionsThresholdPercent)})
 	}
 	return out
 }

@@ -182,6 +182,44 @@ func maxConnectionsOr(n int, c InstanceClass) int {
 	return int(rdsDefaultMaxConnections(c))
 }
 
+// groupMaxConnections is the max_connections pg's parameter group formula
+// (PostgresFacts.MaxConnectionsFormula) gives class c, truncated; 0 when there is no formula or
+// it gives less than 1.
+func groupMaxConnections(pg *PostgresFacts, c InstanceClass) int {
+	if pg == nil || pg.MaxConnectionsFormula == "" {
+		return 0
+	}
+	v, ok := EvalFormula(pg.MaxConnectionsFormula, c)
+	if !ok || !(v >= 1) {
+		return 0
+	}
+	return int(math.Min(v, pgMaxBackends))
+}
+
+// maxConnectionsToday is the writer's max_connections on its class: the server's
+// (pg.MaxConnections), else what its parameter group's formula gives the class; 0 when neither
+// is known (RDS's default, maxConnectionsOr).
+func maxConnectionsToday(pg *PostgresFacts, writer InstanceClass) int {
+	if pg != nil && pg.MaxConnections > 0 {
+		return pg.MaxConnections
+	}
+	return groupMaxConnections(pg, writer)
+}
+
+// maxConnectionsKept is the max_connections the single node keeps on target, its parameter group
+// unchanged: what the group's formula gives target; else the server's value, unless it looks like
+// RDS's default on the writer's class (usesDefaultMaxConnections) and target is another class,
+// whose default differs; 0 when not known (RDS's default on target).
+func maxConnectionsKept(pg *PostgresFacts, writer, target InstanceClass) int {
+	if n := groupMaxConnections(pg, target); n > 0 {
+		return n
+	}
+	if pg == nil || pg.MaxConnectionsFormula != "" || target.Name != writer.Name && usesDefaultMaxConnections(pg.MaxConnections, writer) {
+		return 0
+	}
+	return pg.MaxConnections
+}
+
 // peakConnections is the single node's peak connections: the higher of the projection's maximum
 // and PostgreSQL's own peak count (pg, when known); NaN when neither is known.
 func peakConnections(pr Projection, pg *PostgresFacts) float64 {
@@ -202,8 +240,18 @@ func peakConnections(pr Projection, pg *PostgresFacts) float64 {
 // when it is not known, and there is none when it is set to another value (a parameter group
 // that sets it keeps it on the smaller class). None either when target is the writer's class
 // (pr.Class) or has no less memory, or when no peak is known.
+//
+// When the parameter group's own value is known (pg.MaxConnectionsFormula), the risk is that
+// value's instead: high when what it gives target is less than it gives the writer's class and
+// too little for the peak with headroom; none otherwise.
 func defaultMaxConnectionsRisk(pg *PostgresFacts, pr Projection, target InstanceClass, p Policy) (Risk, bool) {
-	if target.Name == pr.Class.Name || target.MemoryGiB >= pr.Class.MemoryGiB || target.MemoryGiB <= 0 {
+	if target.Name == pr.Class.Name {
+		return Risk{}, false
+	}
+	if pg != nil && pg.MaxConnectionsFormula != "" {
+		return groupMaxConnectionsRisk(pg, pr, target, p)
+	}
+	if target.MemoryGiB >= pr.Class.MemoryGiB || target.MemoryGiB <= 0 {
 		return Risk{}, false
 	}
 	severity := "medium" // today's setting not known
@@ -227,6 +275,25 @@ func defaultMaxConnectionsRisk(pg *PostgresFacts, pr Projection, target Instance
 			"and the projected peak of %.0f connections with %.0f%% headroom (%.0f) is above %.0f%% of it: if the parameter group keeps that default, "+
 			"set max_connections in it (the recommendation's tuned value) before moving to %s, or new connections will be refused",
 		target.Name, rdsMaxConnectionsDivisor, rdsMaxConnectionsCap, limit, peak, p.HeadroomPercent, need, p.ConnectionsThresholdPercent, target.Name)}, true
+}
+
+// groupMaxConnectionsRisk is defaultMaxConnectionsRisk for a parameter group that sets
+// max_connections (pg.MaxConnectionsFormula).
+func groupMaxConnectionsRisk(pg *PostgresFacts, pr Projection, target InstanceClass, p Policy) (Risk, bool) {
+	limit, today := groupMaxConnections(pg, target), groupMaxConnections(pg, pr.Class)
+	peak := peakConnections(pr, pg)
+	if peak != peak || peak <= 0 || limit >= today {
+		return Risk{}, false
+	}
+	need := peak * (1 + p.HeadroomPercent/100)
+	if need <= p.ConnectionsThresholdPercent/100*float64(limit) {
+		return Risk{}, false
+	}
+	return Risk{Category: "capacity", Severity: "high", Description: fmt.Sprintf(
+		"On %s, the parameter group's max_connections (%s) gives %d, not %d as on %s, and the projected peak of %.0f connections with "+
+			"%.0f%% headroom (%.0f) is above %.0f%% of it: set max_connections (the recommendation's tuned value) before moving to %s, "+
+			"or new connections will be refused",
+		target.Name, pg.MaxConnectionsFormula, limit, today, pr.Class.Name, peak, p.HeadroomPercent, need, p.ConnectionsThresholdPercent, target.Name)}, true
 }
 
 // usesDefaultMaxConnections reports whether maxConnections looks like RDS's default for class c:
@@ -318,10 +385,10 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 		}
 	}
 	burstRisk(target, credits, in.CPUCreditUSDPerVCPUHour, p, add)
-	if in.Postgres != nil && in.Postgres.MaxConnections > 0 && pr.Connections.Max == pr.Connections.Max &&
-		pr.Connections.Max*h > p.ConnectionsThresholdPercent/100*float64(in.Postgres.MaxConnections) {
+	if today := maxConnectionsToday(in.Postgres, pr.Class); today > 0 && pr.Connections.Max == pr.Connections.Max &&
+		pr.Connections.Max*h > p.ConnectionsThresholdPercent/100*float64(today) {
 		add("connections", "high", "Projected peak connections %.0f with %.0f%% headroom (%.0f) exceed %.0f%% of max_connections %d",
-			pr.Connections.Max, p.HeadroomPercent, pr.Connections.Max*h, p.ConnectionsThresholdPercent, in.Postgres.MaxConnections)
+			pr.Connections.Max, p.HeadroomPercent, pr.Connections.Max*h, p.ConnectionsThresholdPercent, today)
 	}
 	if r, ok := defaultMaxConnectionsRisk(in.Postgres, pr, target, p); ok {
 		rs = append(rs, r)

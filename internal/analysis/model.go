@@ -151,8 +151,12 @@ func (t SavingsTarget) validate() error {
 }
 
 // validate checks the facts' ranges: counts non-negative, the cache hit ratio
-// within [0, 1] and the TPS finite and non-negative (0 when unknown).
+// within [0, 1], the TPS finite and non-negative (0 when unknown), and a
+// max_connections formula one that EvalFormula evaluates.
 func (f PostgresFacts) validate() error {
+	if _, ok := EvalFormula(f.MaxConnectionsFormula, InstanceClass{VCPU: 2, MemoryGiB: 8}); f.MaxConnectionsFormula != "" && !ok {
+		return fmt.Errorf("PostgreSQL facts: max_connections formula %q is not an integer or a formula EvalFormula evaluates (leave it empty when unknown)", f.MaxConnectionsFormula)
+	}
 	switch {
 	case f.MaxConnections < 0 || f.PeakConnections < 0:
 		return fmt.Errorf("PostgreSQL facts: max_connections %d and peak connections %d must be non-negative (0 when unknown)", f.MaxConnections, f.PeakConnections)
@@ -196,9 +200,15 @@ type Node struct {
 // PostgresFacts are optional facts read from PostgreSQL itself. Zero means
 // unknown for every field.
 type PostgresFacts struct {
-	MaxConnections  int     // max_connections setting
-	PeakConnections int     // highest backend count known (the provider reads one instantaneous count)
-	CacheHitRatio   float64 // shared buffer hit ratio in [0, 1], cumulative since the statistics were reset
+	MaxConnections int // max_connections setting
+	// MaxConnectionsFormula is max_connections as the node's DB parameter group sets it (RDS
+	// Source "user"): an integer or an RDS formula that EvalFormula evaluates; "" when the group
+	// keeps RDS's default or that is not known. Unlike MaxConnections, the server's value on
+	// today's class, it says what the group gives another class: the single node keeps the
+	// group. Where both are given, MaxConnections is today's limit.
+	MaxConnectionsFormula string
+	PeakConnections       int     // highest backend count known (the provider reads one instantaneous count)
+	CacheHitRatio         float64 // shared buffer hit ratio in [0, 1], cumulative since the statistics were reset
 	// CountersSince is when the cumulative counters behind CacheHitRatio started (the
 	// statistics' last reset); zero when unknown.
 	CountersSince time.Time

@@ -84,7 +84,9 @@
 // ListTagsForResource, DescribeEvents (default window: the last hour),
 // DescribePendingMaintenanceActions, ApplyPendingMaintenanceAction,
 // DescribeDBMajorEngineVersions (the support calendar of engineversions.go, or
-// Scenario.MajorEngineVersions), and
+// Scenario.MajorEngineVersions), DescribeDBParameters and
+// DescribeDBClusterParameters (the values a user set in Scenario.ParameterGroups,
+// Source user, system or engine-default: paramgroups.go), and
 // also RebootDBInstance (ForceFailover swaps the AZs of a Multi-AZ instance),
 // FailoverDBCluster (from then on the new writer's instance publishes the
 // writer's load and the old writer's the reader's, AuroraReplicaLag included;

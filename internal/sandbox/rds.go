@@ -231,6 +231,10 @@ func init() {
 
 		// The support calendar of major engine versions (engineversions.go).
 		"DescribeDBMajorEngineVersions": (*rdsState).describeDBMajorEngineVersions,
+
+		// What parameter groups set (paramgroups.go).
+		"DescribeDBParameters":        (*rdsState).describeDBParameters,
+		"DescribeDBClusterParameters": (*rdsState).describeDBClusterParameters,
 	}
 }
 
@@ -580,6 +584,9 @@ func (st *rdsState) createDBInstance(f url.Values, now time.Time) (any, *rdsErro
 	}
 	spec := InstanceSpec{ID: id, Class: class, Engine: f.Get("Engine"), EngineVersion: f.Get("EngineVersion"),
 		AvailabilityZone: f.Get("AvailabilityZone"), StorageType: f.Get("StorageType")}
+	if spec.ParameterGroup, e = st.formParameterGroup(f); e != nil {
+		return nil, e
+	}
 	if cid := strings.ToLower(f.Get("DBClusterIdentifier")); cid != "" {
 		c, ok := st.Clusters[cid]
 		if !ok {
@@ -1083,6 +1090,9 @@ func (st *rdsState) restoreDBInstanceFromDBSnapshot(f url.Values, now time.Time)
 		return nil, e
 	}
 	spec := InstanceSpec{ID: id, Class: class, AllocatedStorage: sn.Allocated, StorageType: sn.StorageType, AvailabilityZone: f.Get("AvailabilityZone")}
+	if spec.ParameterGroup, e = st.formParameterGroup(f); e != nil {
+		return nil, e
+	}
 	if spec.EngineLifecycleSupport, e = formLifecycle(f, sn.Engine, sn.EngineVersion, now); e != nil {
 		return nil, e
 	}

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"encoding/base32"
 	"fmt"
 	"maps"
@@ -176,6 +177,8 @@ type dbInstance struct {
 	// StoppedAt is when the standalone instance last became "stopped" (StopDBInstance,
 	// stopstart.go): RDS starts it again by itself 7 days later. Zero when it is not stopped.
 	StoppedAt time.Time `json:"stoppedAt,omitempty"`
+	// ParamGroup is the DB parameter group's name ("": the engine's default group).
+	ParamGroup string `json:"parameterGroup,omitempty"`
 }
 
 // idleStatus is the status of in at a time when no operation runs: "storage-optimization"
@@ -228,6 +231,8 @@ type dbCluster struct {
 	// StoppedAt is when the cluster last became "stopped" (StopDBCluster, stopstart.go): RDS
 	// starts it again by itself 7 days later. Zero when it is not stopped.
 	StoppedAt time.Time `json:"stoppedAt,omitempty"`
+	// ParamGroup is an Aurora cluster's DB cluster parameter group ("": the engine's default group).
+	ParamGroup string `json:"parameterGroup,omitempty"`
 }
 
 // Aurora storage configurations (DBCluster.StorageType).
@@ -313,6 +318,9 @@ type rdsState struct {
 	// (Scenario.MajorEngineVersions; nil: the default calendar, engineversions.go).
 	MajorVersions []MajorEngineVersionSpec `json:"majorVersions,omitempty"`
 
+	// ParamGroups are the scenario's custom parameter groups (Scenario.ParameterGroups, paramgroups.go).
+	ParamGroups []ParameterGroupSpec `json:"parameterGroups,omitempty"`
+
 	dur       Durations
 	endpointH string
 	endpointP int32
@@ -325,6 +333,7 @@ func newRDSState(sc *Scenario, now time.Time, dur Durations) *rdsState {
 		Snapshots: map[string]*dbSnapshot{}, ClusterSnapshots: map[string]*dbSnapshot{},
 		Nodes: map[string]*genNode{}, FailSnapshotIDs: map[string]bool{}, StuckIDs: map[string]bool{},
 		Seed: sc.Seed, dur: dur.withDefaults(), MajorVersions: slices.Clone(sc.MajorEngineVersions),
+		ParamGroups: slices.Clone(sc.ParameterGroups),
 	}
 	start := now.Add(-sc.history()).Truncate(time.Minute)
 	for _, cs := range sc.Clusters {
@@ -346,7 +355,8 @@ func newRDSState(sc *Scenario, now time.Time, dur Durations) *rdsState {
 		c := &dbCluster{ID: cs.ID, Engine: eng, EngineVersion: ver, Status: "available",
 			ResourceID: st.resourceID("cluster-", cs.ID), ARN: st.arn("cluster", cs.ID), Created: start,
 			MasterUsername: "postgres", Port: portFor(eng), MaintenanceWindow: maint, BackupWindow: backup, Tags: specTags(cs.Tags),
-			StorageType: cs.StorageType, PendingActions: pendingActions(cs.PendingMaintenance, now), Lifecycle: cs.EngineLifecycleSupport}
+			StorageType: cs.StorageType, PendingActions: pendingActions(cs.PendingMaintenance, now), Lifecycle: cs.EngineLifecycleSupport,
+			ParamGroup: cs.ParameterGroup}
 		if cs.ServerlessV2 != nil {
 			v := *cs.ServerlessV2
 			c.Serverless = &v
@@ -421,7 +431,7 @@ func (st *rdsState) newInstance(s InstanceSpec, engine, version string, created 
 		MultiAZ: s.MultiAZ, AZ: az, Status: "available", Allocated: alloc, StorageType: stype,
 		ResourceID: st.resourceID("db-", s.ID), ARN: st.arn("db", s.ID), Created: created, MasterUsername: "postgres",
 		MaintenanceWindow: maint, BackupWindow: backup, Port: portFor(engine), PI: true, Monitoring: 60, Tags: specTags(s.Tags),
-		Lifecycle: s.EngineLifecycleSupport, ReplicaOf: s.ReadReplicaOf, ReplicaOfCluster: s.ReadReplicaOfCluster}
+		Lifecycle: s.EngineLifecycleSupport, ReplicaOf: s.ReadReplicaOf, ReplicaOfCluster: s.ReadReplicaOfCluster, ParamGroup: s.ParameterGroup}
 }
 
 // specTags turns a spec's tags into a TagList in key order (nil for none).
@@ -802,7 +812,7 @@ func (st *rdsState) xInstance(in *dbInstance, now time.Time) xDBInstance {
 		MasterUsername: in.MasterUsername, DBName: in.DBName, AllocatedStorage: in.Allocated,
 		InstanceCreateTime: ts(in.Created), PreferredBackupWindow: in.backupWindow(), BackupRetentionPeriod: 7,
 		VpcSecurityGroups: []xVpcSG{{VpcSecurityGroupId: "sg-0sandbox00000000", Status: "active"}},
-		DBParameterGroups: []xParamGroupStatus{{DBParameterGroupName: paramGroup(in.Engine, in.EngineVersion), ParameterApplyStatus: "in-sync"}},
+		DBParameterGroups: []xParamGroupStatus{{DBParameterGroupName: cmp.Or(in.ParamGroup, paramGroup(in.Engine, in.EngineVersion)), ParameterApplyStatus: "in-sync"}},
 		AvailabilityZone:  in.AZ, PreferredMaintenanceWindow: in.MaintenanceWindow,
 		MultiAZ: in.MultiAZ, EngineVersion: in.EngineVersion, AutoMinorVersionUpgrade: true,
 		LicenseModel: licenseFor(in.Engine), StorageType: in.StorageType, SecondaryAvailabilityZone: in.SecondaryAZ,
@@ -890,7 +900,7 @@ func (st *rdsState) xCluster(c *dbCluster, now time.Time) xDBCluster {
 	x := xDBCluster{
 		AllocatedStorage: 1, AvailabilityZones: []string{st.Region + "a", st.Region + "b", st.Region + "c"},
 		BackupRetentionPeriod: 1, DatabaseName: c.DatabaseName, DBClusterIdentifier: c.ID,
-		DBClusterParameterGroup: "default." + c.Engine + strings.SplitN(c.EngineVersion, ".", 2)[0],
+		DBClusterParameterGroup: cmp.Or(c.ParamGroup, "default."+c.Engine+strings.SplitN(c.EngineVersion, ".", 2)[0]),
 		DBSubnetGroup:           "default", Status: c.Status,
 		EarliestRestorableTime: ts(c.Created), LatestRestorableTime: ts(now.Add(-5 * time.Minute).Truncate(time.Minute)),
 		Endpoint:       c.ID + ".cluster-c1sandbox0." + st.Region + ".rds.amazonaws.com",

@@ -50,6 +50,9 @@ type Scenario struct {
 	// MajorEngineVersions replaces the support calendar DescribeDBMajorEngineVersions
 	// answers from (engineversions.go); nil keeps the default one.
 	MajorEngineVersions []MajorEngineVersionSpec
+	// ParameterGroups are custom DB parameter groups and DB cluster parameter groups
+	// (paramgroups.go), which InstanceSpec.ParameterGroup and ClusterSpec.ParameterGroup attach.
+	ParameterGroups []ParameterGroupSpec
 }
 
 // ClusterSpec describes a DB cluster and its members: an Aurora DB cluster, or, with Engine
@@ -104,6 +107,9 @@ type ClusterSpec struct {
 	// it. Unlike CreateDBCluster, a scenario may combine "disabled" with a major version past its
 	// end of standard support: a database RDS has yet to upgrade.
 	EngineLifecycleSupport string
+	// ParameterGroup is the name of an Aurora cluster's DB cluster parameter group: one of
+	// Scenario.ParameterGroups with Cluster true. Empty: the engine's default group.
+	ParameterGroup string
 }
 
 // ServerlessV2Scaling is an Aurora Serverless v2 capacity range in ACUs
@@ -160,6 +166,9 @@ type InstanceSpec struct {
 	// scenario's Multi-AZ DB cluster of that ID (CreateDBInstanceReadReplica with a Multi-AZ DB
 	// cluster as its source): it reports ReadReplicaSourceDBClusterIdentifier. Empty for none.
 	ReadReplicaOfCluster string
+	// ParameterGroup is the name of the instance's DB parameter group: one of
+	// Scenario.ParameterGroups with Cluster false. Empty: the engine's default group.
+	ParameterGroup string
 }
 
 // ReservationSpec describes a reserved DB instance bought StartAgo before the
@@ -560,8 +569,12 @@ func ScenarioByName(name string) (*Scenario, error) {
 // windows are valid as RDS requires (format, at least 30 minutes, no overlap;
 // no backup window for an Aurora member), pending maintenance actions are
 // known, unique per resource and not dated before the start, and every
-// reservation matches an offering.
+// reservation matches an offering, and parameter groups are valid (ParameterGroupSpec) and
+// those named exist.
 func (s *Scenario) Validate() error {
+	if err := validParameterGroups(s.ParameterGroups); err != nil {
+		return fmt.Errorf("scenario %s: %w", s.Name, err)
+	}
 	seen := map[string]bool{}
 	check := func(where, cluster string, in InstanceSpec) error {
 		if !validID(in.ID) {
@@ -610,6 +623,9 @@ func (s *Scenario) Validate() error {
 				return fmt.Errorf("scenario %s: instance %s: ReadReplicaOf %q: want another standalone instance of the scenario (and no ReadReplicaOfCluster)", s.Name, in.ID, in.ReadReplicaOf)
 			}
 		}
+		if in.ParameterGroup != "" && !hasParameterGroup(s.ParameterGroups, in.ParameterGroup, false) {
+			return fmt.Errorf("scenario %s: instance %s: ParameterGroup %q: want a DB parameter group of Scenario.ParameterGroups (Cluster false)", s.Name, in.ID, in.ParameterGroup)
+		}
 		if in.ReadReplicaOfCluster != "" {
 			src := slices.IndexFunc(s.Clusters, func(c ClusterSpec) bool { return c.ID == in.ReadReplicaOfCluster && c.multiAZ() })
 			if cluster != "" || src < 0 {
@@ -646,6 +662,9 @@ func (s *Scenario) Validate() error {
 		}
 		if err := validPendingActions(c.PendingMaintenance); err != nil {
 			return fmt.Errorf("scenario %s: cluster %s: %w", s.Name, c.ID, err)
+		}
+		if c.ParameterGroup != "" && (c.multiAZ() || !hasParameterGroup(s.ParameterGroups, c.ParameterGroup, true)) {
+			return fmt.Errorf("scenario %s: cluster %s: ParameterGroup %q: want a DB cluster parameter group of Scenario.ParameterGroups (Cluster true), on an Aurora cluster", s.Name, c.ID, c.ParameterGroup)
 		}
 		if !validLifecycle(c.EngineLifecycleSupport) {
 			return fmt.Errorf("scenario %s: cluster %s: EngineLifecycleSupport %q: want %q or %q", s.Name, c.ID, c.EngineLifecycleSupport, lifecycleExtendedSupport, lifecycleExtendedSupportDisabled)

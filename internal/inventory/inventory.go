@@ -27,6 +27,7 @@ import (
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/enginesupport"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/events"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/maintenance"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/paramgroups"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/replicascaling"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/reservations"
@@ -49,6 +50,8 @@ type RDSAPI interface {
 	events.API
 	// AttachSupportDates reads when a major version's Extended Support starts.
 	enginesupport.API
+	// AttachParameterGroups reads what the writer's parameter groups set.
+	paramgroups.API
 }
 
 // Kind is the kind of 2-node deployment; the values match analysis.Topology.
@@ -95,6 +98,10 @@ type Node struct {
 	// change being applied); "" when none. A Multi-AZ standby shows its
 	// primary's: the class applies to both.
 	PendingClass string
+	// ParameterGroup is the instance's DB parameter group and ParameterApplyStatus its status
+	// ("in-sync", or "pending-reboot" when a change in the group waits for a restart); "" for a
+	// Multi-AZ standby, which runs its primary's.
+	ParameterGroup, ParameterApplyStatus string
 }
 
 // Cluster is a discovered deployment.
@@ -134,8 +141,20 @@ type Cluster struct {
 	// ReadReplicas are the identifiers of the instance's read replicas
 	// (ReadReplicaDBInstanceIdentifiers, Multi-AZ kind only); nil when none.
 	ReadReplicas []string
-	Nodes        []Node
-	Tags         map[string]string
+	// ClusterParameterGroup is an Aurora cluster's DB cluster parameter group (Aurora kind only).
+	ClusterParameterGroup string
+	// MaxConnectionsSetting is max_connections as the writer's parameter groups set it: the value
+	// a user gave it (an integer or an RDS formula) in the writer's DB parameter group, else, on
+	// Aurora, in the DB cluster parameter group, whose instance-level values the DB parameter
+	// group overrides; "" when they keep RDS's default. MaxConnectionsFrom names the group it came
+	// from ("DB parameter group chat-pg15"). Set by AttachParameterGroups; ParametersUnread says
+	// why the groups could not be read, if so, and ParametersDenied is true when RDS refused for
+	// the credentials' permissions.
+	MaxConnectionsSetting, MaxConnectionsFrom string
+	ParametersUnread                          string
+	ParametersDenied                          bool
+	Nodes                                     []Node
+	Tags                                      map[string]string
 	// CustomEndpoints are an Aurora cluster's custom endpoints, set by
 	// AttachEndpoints. When they could not be listed
 	// (rds:DescribeDBClusterEndpoints denied, say), EndpointsUnread says why
@@ -383,6 +402,7 @@ func instanceCluster(in types.DBInstance) (Cluster, error) {
 		EngineVersion: c.EngineVersion, AvailabilityZone: aws.ToString(in.AvailabilityZone), Status: c.Status,
 		PendingClass: pendingClass,
 	})
+	c.Nodes[0].ParameterGroup, c.Nodes[0].ParameterApplyStatus = parameterGroup(in)
 	if c.MultiAZ {
 		c.Nodes = append(c.Nodes, Node{
 			ID: id + "-standby", Role: RoleStandby, Class: aws.ToString(in.DBInstanceClass), Engine: engine,
@@ -633,6 +653,76 @@ func AttachEvents(ctx context.Context, api RDSAPI, cs []Cluster, now time.Time) 
 	}
 }
 
+// parameterGroup is in's DB parameter group and its apply status ("" when RDS lists none).
+func parameterGroup(in types.DBInstance) (name, status string) {
+	if len(in.DBParameterGroups) == 0 {
+		return "", ""
+	}
+	g := in.DBParameterGroups[0]
+	return aws.ToString(g.DBParameterGroupName), aws.ToString(g.ParameterApplyStatus)
+}
+
+// maxConnectionsParameter is the parameter AttachParameterGroups reads.
+const maxConnectionsParameter = "max_connections"
+
+// AttachParameterGroups sets, for each cluster of cs with a writer, the max_connections its
+// writer's parameter groups set (Cluster.MaxConnectionsSetting): the writer's DB parameter group's,
+// else, on Aurora, the DB cluster parameter group's. Each group is read once however many clusters
+// share it; RDS's default groups ("default.postgres15"), which no one can modify, are not read. A
+// failed read is recorded in the cluster's ParametersUnread, not returned.
+func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
+	type answer struct {
+		value string
+		ok    bool
+		err   error
+	}
+	asked := map[string]answer{}
+	read := func(group string, cluster bool) answer {
+		k := fmt.Sprint(cluster, group)
+		a, done := asked[k]
+		if !done {
+			if cluster {
+				a.value, a.ok, a.err = paramgroups.ClusterUserValue(ctx, api, group, maxConnectionsParameter)
+			} else {
+				a.value, a.ok, a.err = paramgroups.UserValue(ctx, api, group, maxConnectionsParameter)
+			}
+			asked[k] = a
+		}
+		return a
+	}
+	for i := range cs {
+		c := &cs[i]
+		c.MaxConnectionsSetting, c.MaxConnectionsFrom, c.ParametersUnread, c.ParametersDenied = "", "", "", false
+		w, ok := c.Writer()
+		if !ok {
+			continue
+		}
+		type source struct {
+			group   string
+			cluster bool
+			what    string
+		}
+		sources := []source{{w.ParameterGroup, false, "DB parameter group "}}
+		if c.Kind == KindAurora {
+			sources = append(sources, source{c.ClusterParameterGroup, true, "DB cluster parameter group "})
+		}
+		for _, s := range sources {
+			if s.group == "" || strings.HasPrefix(s.group, "default.") { // RDS's default groups cannot be modified
+				continue
+			}
+			a := read(s.group, s.cluster)
+			if a.err != nil {
+				c.ParametersUnread, c.ParametersDenied = a.err.Error(), awserr.PermissionDenied(a.err)
+				break
+			}
+			if a.ok {
+				c.MaxConnectionsSetting, c.MaxConnectionsFrom = a.value, s.what+s.group
+				break
+			}
+		}
+	}
+}
+
 // auroraScope is what one listing for the Aurora clusters of cs covers: the cluster when cs holds
 // one Aurora cluster, "" (the region) when it holds more; ok is false when it holds none.
 func auroraScope(cs []Cluster) (clusterID string, ok bool) {
@@ -690,15 +780,16 @@ func clusterFrom(dc types.DBCluster, members []types.DBInstance) (Cluster, error
 		byID[aws.ToString(m.DBInstanceIdentifier)] = m
 	}
 	c := Cluster{
-		Kind:          KindAurora,
-		Identifier:    id,
-		ARN:           aws.ToString(dc.DBClusterArn),
-		Engine:        engine,
-		EngineVersion: aws.ToString(dc.EngineVersion),
-		Status:        aws.ToString(dc.Status),
-		StorageType:   aws.ToString(dc.StorageType),
-		Tags:          tagMap(dc.TagList),
-		BackupWindow:  aws.ToString(dc.PreferredBackupWindow),
+		Kind:                  KindAurora,
+		Identifier:            id,
+		ARN:                   aws.ToString(dc.DBClusterArn),
+		Engine:                engine,
+		EngineVersion:         aws.ToString(dc.EngineVersion),
+		Status:                aws.ToString(dc.Status),
+		StorageType:           aws.ToString(dc.StorageType),
+		Tags:                  tagMap(dc.TagList),
+		BackupWindow:          aws.ToString(dc.PreferredBackupWindow),
+		ClusterParameterGroup: aws.ToString(dc.DBClusterParameterGroup),
 		// Aurora: "the engine lifecycle support is managed by the DB cluster" (RDS API reference).
 		EngineLifecycleSupport: aws.ToString(dc.EngineLifecycleSupport),
 	}
@@ -725,6 +816,7 @@ func clusterFrom(dc types.DBCluster, members []types.DBInstance) (Cluster, error
 		if p := inst.PendingModifiedValues; p != nil {
 			node.PendingClass = aws.ToString(p.DBInstanceClass)
 		}
+		node.ParameterGroup, node.ParameterApplyStatus = parameterGroup(inst)
 		c.Nodes = append(c.Nodes, node)
 	}
 	sort.SliceStable(c.Nodes, func(i, j int) bool {

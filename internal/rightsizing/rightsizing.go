@@ -201,6 +201,7 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 	inventory.AttachMaintenance(ctx, d.RDS, clusters)
 	inventory.AttachEvents(ctx, d.RDS, clusters, nowT)
 	inventory.AttachSupportDates(ctx, d.RDS, clusters, nowT)
+	inventory.AttachParameterGroups(ctx, d.RDS, clusters)
 	col := &cw.Collector{API: d.CloudWatch, Concurrency: d.Concurrency, Retry: d.CloudWatchRetry}
 	out := make([]Result, 0, len(clusters))
 	names := FleetNames(clusters)
@@ -452,6 +453,7 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 		in.AuroraClusterID = c.Identifier
 	}
 	res := Result{Cluster: c, Name: name, AlreadySingleNode: len(c.Nodes) == 1}
+	in.Postgres, res.Warnings = withGroupMaxConnections(req.Postgres, c, name)
 	switch {
 	case res.AlreadySingleNode:
 		// One node: analysed as a writer without a standby; its own load is the projection.

@@ -1,0 +1,90 @@
+package inventory
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// TestAttachParameterGroups discovers a fleet and reads the max_connections its writers' groups
+// set: a Multi-AZ instance's custom DB parameter group; an Aurora cluster whose writer's DB
+// parameter group sets it over the DB cluster parameter group; one whose DB cluster parameter
+// group alone sets it; one on default groups (nothing set, not read). A group shared by two
+// deployments is read once; a refused read is recorded, denied, on each deployment it concerns.
+func TestAttachParameterGroups(t *testing.T) {
+	chat := sandbox.MultiAZInstance("chat", "db.t4g.large", sandbox.IdleWorkload)
+	chat.ParameterGroup = "pg15-tuned"
+	chat2 := sandbox.MultiAZInstance("chat2", "db.t4g.large", sandbox.IdleWorkload)
+	chat2.ParameterGroup = "pg15-tuned"
+	plain := sandbox.MultiAZInstance("plain", "db.t4g.large", sandbox.IdleWorkload)
+	both := sandbox.AuroraPair("both", "db.r6g.large", sandbox.IdleWorkload, sandbox.IdleWorkload)
+	both.ParameterGroup, both.Members[0].ParameterGroup = "apg-cluster", "apg-writer"
+	clusterOnly := sandbox.AuroraPair("cluster-only", "db.r6g.large", sandbox.IdleWorkload, sandbox.IdleWorkload)
+	clusterOnly.ParameterGroup, clusterOnly.Members[0].ParameterGroup = "apg-cluster", "apg-other"
+	srv, err := sandbox.Start(sandbox.Options{Scenario: &sandbox.Scenario{Name: "params",
+		Instances: []sandbox.InstanceSpec{chat, chat2, plain},
+		Clusters:  []sandbox.ClusterSpec{both, clusterOnly, sandbox.AuroraPair("defaults", "db.r6g.large", sandbox.IdleWorkload, sandbox.IdleWorkload)},
+		ParameterGroups: []sandbox.ParameterGroupSpec{
+			{Name: "pg15-tuned", Parameters: map[string]string{"max_connections": "1200"}},
+			{Name: "apg-writer", Parameters: map[string]string{"max_connections": "LEAST({DBInstanceClassMemory/4000000},5000)"}},
+			{Name: "apg-other", Parameters: map[string]string{"work_mem": "8192"}},
+			{Name: "apg-cluster", Cluster: true, Parameters: map[string]string{"max_connections": "2500"}},
+		}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	api := rds.NewFromConfig(srv.AWSConfig())
+	ctx := context.Background()
+	var cs []Cluster
+	for _, id := range []string{"chat", "chat2", "plain"} {
+		c, err := Discover(ctx, api, id, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs = append(cs, c)
+	}
+	for _, id := range []string{"both", "cluster-only", "defaults"} {
+		c, err := Discover(ctx, api, "", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs = append(cs, c)
+	}
+	AttachParameterGroups(ctx, api, cs)
+	want := map[string]string{
+		"chat":         "1200 from DB parameter group pg15-tuned",
+		"chat2":        "1200 from DB parameter group pg15-tuned",
+		"plain":        " from ",
+		"both":         "LEAST({DBInstanceClassMemory/4000000},5000) from DB parameter group apg-writer",
+		"cluster-only": "2500 from DB cluster parameter group apg-cluster",
+		"defaults":     " from ",
+	}
+	for _, c := range cs {
+		if got := c.MaxConnectionsSetting + " from " + c.MaxConnectionsFrom; got != want[c.Identifier] || c.ParametersUnread != "" {
+			t.Errorf("%s: %q (unread %q), want %q", c.Identifier, got, c.ParametersUnread, want[c.Identifier])
+		}
+	}
+	asked := map[string]int{}
+	for _, op := range []string{"DescribeDBParameters", "DescribeDBClusterParameters"} {
+		for _, call := range srv.Calls(op) {
+			asked[call.Params["DBParameterGroupName"]+call.Params["DBClusterParameterGroupName"]]++
+		}
+	}
+	if asked["pg15-tuned"] != 1 || asked["apg-cluster"] != 1 || asked["apg-writer"] != 1 || asked["apg-other"] != 1 || len(asked) != 4 {
+		t.Errorf("groups read %v, want each custom one once (apg-cluster only for cluster-only) and no default group", asked)
+	}
+
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBParameters", Sequence: []sandbox.Fault{
+		{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized to perform rds:DescribeDBParameters"}}})
+	AttachParameterGroups(ctx, api, cs[:2])
+	for _, c := range cs[:2] {
+		if c.MaxConnectionsSetting != "" || !c.ParametersDenied || !strings.Contains(c.ParametersUnread, "rds:DescribeDBParameters") {
+			t.Errorf("%s denied: %q, denied %v, unread %q", c.Identifier, c.MaxConnectionsSetting, c.ParametersDenied, c.ParametersUnread)
+		}
+	}
+}

@@ -14,17 +14,7 @@ import (
 func TestDefaultMaxConnectionsRisk(t *testing.T) {
 	maxConns := 3604 // db.r6g.xlarge's default is at most 3605
 	run := func(conns float64, cands []Candidate) Recommendation {
-		l := load{
-			MetricCPU:            func(tt time.Time, _ int) float64 { return 8 + 6*math.Sin(2*math.Pi*float64(tt.Hour())/24) },
-			MetricFreeableMemory: func(time.Time, int) float64 { return 24 * gib },
-			MetricReadIOPS:       func(time.Time, int) float64 { return 50 },
-			MetricWriteIOPS:      func(time.Time, int) float64 { return 50 },
-			MetricConnections:    func(time.Time, int) float64 { return conns },
-		}
-		in := ClusterInput{Name: "db", Topology: TopologyMultiAZ, Nodes: []Node{
-			{ID: "db", Role: RoleWriter, Class: classR6gXLarge, Series: seriesOf(l, 14, 5*time.Minute)},
-			{ID: "db-standby", Role: RoleStandby, Class: classR6gXLarge},
-		}, CurrentHourlyUSD: 0.96, Candidates: cands}
+		in := xlargeWithConnections(conns, cands)
 		if maxConns > 0 {
 			in.Postgres = &PostgresFacts{MaxConnections: maxConns}
 		}
@@ -64,4 +54,21 @@ func TestDefaultMaxConnectionsRisk(t *testing.T) {
 	if r := find(run(1300, both)); r == nil || r.Severity != "medium" {
 		t.Errorf("max_connections not known: risk %+v, want a medium one", r)
 	}
+}
+
+// xlargeWithConnections is an idle Multi-AZ db.r6g.xlarge (8 ± 6% CPU, 8 GiB in use, 100 IOPS)
+// with a flat conns connections for 14 days at 5-minute periods, priced at $0.96 an hour, with
+// candidates cands.
+func xlargeWithConnections(conns float64, cands []Candidate) ClusterInput {
+	l := load{
+		MetricCPU:            func(tt time.Time, _ int) float64 { return 8 + 6*math.Sin(2*math.Pi*float64(tt.Hour())/24) },
+		MetricFreeableMemory: func(time.Time, int) float64 { return 24 * gib },
+		MetricReadIOPS:       func(time.Time, int) float64 { return 50 },
+		MetricWriteIOPS:      func(time.Time, int) float64 { return 50 },
+		MetricConnections:    func(time.Time, int) float64 { return conns },
+	}
+	return ClusterInput{Name: "db", Topology: TopologyMultiAZ, Nodes: []Node{
+		{ID: "db", Role: RoleWriter, Class: classR6gXLarge, Series: seriesOf(l, 14, 5*time.Minute)},
+		{ID: "db-standby", Role: RoleStandby, Class: classR6gXLarge},
+	}, CurrentHourlyUSD: 0.96, Candidates: cands}
 }

@@ -1,11 +1,9 @@
 package analysis
 
 import (
-	"math"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 // The parameter group's own max_connections (PostgresFacts.MaxConnectionsFormula) is what the
@@ -14,18 +12,8 @@ import (
 func TestMaxConnectionsFormula(t *testing.T) {
 	run := func(conns float64, pg *PostgresFacts) Recommendation {
 		t.Helper()
-		l := load{
-			MetricCPU:            func(tt time.Time, _ int) float64 { return 8 + 6*math.Sin(2*math.Pi*float64(tt.Hour())/24) },
-			MetricFreeableMemory: func(time.Time, int) float64 { return 24 * gib },
-			MetricReadIOPS:       func(time.Time, int) float64 { return 50 },
-			MetricWriteIOPS:      func(time.Time, int) float64 { return 50 },
-			MetricConnections:    func(time.Time, int) float64 { return conns },
-		}
-		in := ClusterInput{Name: "db", Topology: TopologyMultiAZ, Nodes: []Node{
-			{ID: "db", Role: RoleWriter, Class: classR6gXLarge, Series: seriesOf(l, 14, 5*time.Minute)},
-			{ID: "db-standby", Role: RoleStandby, Class: classR6gXLarge},
-		}, CurrentHourlyUSD: 0.96, Postgres: pg,
-			Candidates: []Candidate{{Class: classR6gXLarge, SingleNodeHourlyUSD: 0.48}, {Class: classR6gLarge, SingleNodeHourlyUSD: 0.24}}}
+		in := xlargeWithConnections(conns, []Candidate{{Class: classR6gXLarge, SingleNodeHourlyUSD: 0.48}, {Class: classR6gLarge, SingleNodeHourlyUSD: 0.24}})
+		in.Postgres = pg
 		rec, err := Analyze(in, Policy{})
 		if err != nil {
 			t.Fatal(err)

@@ -8,19 +8,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
-
-// client starts the sandbox with sc and returns the real RDS client pointed at it.
-func client(t *testing.T, sc *sandbox.Scenario) (*rds.Client, *sandbox.Server) {
-	t.Helper()
-	srv, err := sandbox.Start(sandbox.Options{Scenario: sc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	return rds.NewFromConfig(srv.AWSConfig()), srv
-}
 
 // TestUserValue reads a parameter from a group that sets it past the first page of 100, one that
 // sets others only, RDS's default group, a DB cluster parameter group, and groups RDS does not know
@@ -34,12 +24,13 @@ func TestUserValue(t *testing.T) {
 	db.ParameterGroup = "chat-pg15"
 	pair := sandbox.AuroraPair("sso", "db.t4g.medium", sandbox.IdleWorkload, sandbox.IdleWorkload)
 	pair.ParameterGroup = "sso-cluster"
-	rc, srv := client(t, &sandbox.Scenario{Name: "params", Instances: []sandbox.InstanceSpec{db}, Clusters: []sandbox.ClusterSpec{pair},
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: &sandbox.Scenario{Name: "params", Instances: []sandbox.InstanceSpec{db}, Clusters: []sandbox.ClusterSpec{pair},
 		ParameterGroups: []sandbox.ParameterGroupSpec{
 			{Name: "chat-pg15", Parameters: many},
 			{Name: "other", Parameters: map[string]string{"work_mem": "8192"}},
 			{Name: "sso-cluster", Cluster: true, Parameters: map[string]string{"max_connections": "LEAST({DBInstanceClassMemory/4000000},5000)"}},
-		}})
+		}}})
+	rc := rds.NewFromConfig(srv.AWSConfig())
 	ctx := context.Background()
 	v, ok, err := UserValue(ctx, rc, "chat-pg15", "max_connections")
 	if err != nil || !ok || v != "858" {

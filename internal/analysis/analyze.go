@@ -331,7 +331,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		rec.Windows = unknownWindows(in)
 	}
 	rec.Windows.Pending = slices.Clone(in.PendingMaintenance)
-	rec.Risks = risks(in, rec.Nodes, pr, p, target, rec.CPUCredits, prof, rec.Windows)
+	rec.Risks = risks(in, rec.Nodes, pr, p, target, rec.Cost, rec.CPUCredits, prof, rec.Windows)
 	rec.Matrix = decisionMatrix(in.Topology, caps, rec.Cost, in.SavingsTarget, p.Weights, rec.Risks)
 	scoreOK := rec.Matrix.Total >= p.MinDecisionScore
 	if dataOK && capOK {

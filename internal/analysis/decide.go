@@ -309,10 +309,11 @@ func usesDefaultMaxConnections(maxConnections int, c InstanceClass) bool {
 // risks lists the failure scenarios, high-traffic periods and backup and
 // redundancy consequences of running on one node, most severe first.
 // target is the single node's class (Recommendation.RecommendedClass),
-// credits its simulated CPU credit account (nil when not simulated), prof
-// the projected CPU's hour-of-week profile (no buckets when not
-// projected), wa the advice on the backup and maintenance windows.
-func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, target InstanceClass, credits *CPUCredits, prof Profile, wa WindowAdvice) []Risk {
+// cost its cost estimate (Recommendation.Cost), credits its simulated CPU
+// credit account (nil when not simulated), prof the projected CPU's
+// hour-of-week profile (no buckets when not projected), wa the advice on
+// the backup and maintenance windows.
+func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, target InstanceClass, cost CostEstimate, credits *CPUCredits, prof Profile, wa WindowAdvice) []Risk {
 	var rs []Risk
 	add := func(cat, sev, format string, a ...any) {
 		rs = append(rs, Risk{Category: cat, Severity: sev, Description: fmt.Sprintf(format, a...)})
@@ -357,7 +358,7 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 		add("operations", "high", "The database is the blue (source) database of %s: a switchover would replace it with the green copy, which was made with two nodes and does not follow changes to the blue database, so neither the single node nor its savings would last; delete the deployment, or switch over and then right-size the new production database (rightsize_db_topology refuses the change until then)",
 			d.Describe())
 	}
-	if r, ok := reservationRisk(in); ok {
+	if r, ok := reservationRisk(in, target, cost); ok {
 		rs = append(rs, r)
 	}
 	if r, ok := eventRisk(in); ok {

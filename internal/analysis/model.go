@@ -314,9 +314,10 @@ type ClusterInput struct {
 	SingleNodeStorageMonthlyUSD float64
 	// Reservations are the region's reserved DB instances, active or with
 	// the payment pending (nil when none, or not read). Those of the
-	// engine and class family of the node the change removes are a cost
-	// risk: the change may free reserved capacity rather than on-demand
-	// hours (reservationRisk).
+	// engine and of a class family today's nodes or the recommended class
+	// use are a cost risk when the single node on the recommended class
+	// would leave some of their units idle: the change then frees reserved
+	// capacity rather than on-demand hours (reservationRisk).
 	Reservations []Reservation
 	// BackupWindow and MaintenanceWindow are the database's preferred
 	// automated backup window ("hh24:mi-hh24:mi", daily) and maintenance

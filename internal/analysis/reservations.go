@@ -77,76 +77,194 @@ func (r Reservation) validate() error {
 	return nil
 }
 
-// reservationRisk is the cost risk of the change when reservations can cover the deployment
-// (ok false when none can): the reservations of the engine (Multi-AZ: postgresql, Aurora:
-// aurora-postgresql) and of the class family of the node the change removes, their normalized
-// units against those the deployment uses and the change frees, and the end of the last one.
-// Reserved units beyond what the single node still uses are left idle, up to the units the change
-// frees: severity medium when all the freed units are reserved (the change then frees reserved
-// capacity rather than on-demand hours), low when part of them; no risk when the single node
-// still uses every reserved unit (its savings are real).
-func reservationRisk(in ClusterInput) (r Risk, ok bool) {
+// reservationFamily is what one class family's reservations of the engine cover of the
+// deployment: their normalized units, the units the deployment's nodes of the family use today and
+// the single node uses after the change, and the reservations' names and last end.
+type reservationFamily struct {
+	family        string
+	units         float64
+	before, after float64
+	names         []string
+	last          time.Time
+}
+
+// covered is the reserved units in use before and after the change: the lower of the
+// reservations' units and those the deployment uses.
+func (f reservationFamily) covered() (before, after float64) {
+	return math.Min(f.units, f.before), math.Min(f.units, f.after)
+}
+
+// reservationRisk is the cost risk of the change when it would leave reserved units idle (ok false
+// when it would not). It looks at the reservations of the engine (Multi-AZ: postgresql, Aurora:
+// aurora-postgresql) of every class family today's nodes (a Multi-AZ standby runs the writer's
+// class) or the single node on target use. In each family the reservations cover the lower of
+// their normalized units and those the deployment uses: today every node's of the family, after
+// the change target's (Single-AZ) when target is of the family, else none. A family whose
+// reservations would cover fewer units after the change leaves the difference idle: billed for its
+// term whatever it covers, so the savings shown, at on-demand prices, count as saved what the
+// reservations paid for. A family whose reservations would cover more (target's, unused by the
+// deployment today) saves that much more than shown; alone it is no risk.
+//
+// Where the families' on-demand prices are known (a priced candidate of the family, else the
+// current price when every node is of the family), the risk states what the idle units are worth
+// per month, net of the units newly covered, and, with cost known, what the change then saves.
+// Severity medium when that net worth is at least the instance savings shown (in.CurrentHourlyUSD
+// less target's price: the change saves nothing on instance hours, or costs more), low otherwise;
+// unpriced, medium when the idle units are all the units the change stops using in their families.
+// No risk when a node's or target's size is not in AWS's table (NormalizedUnits).
+func reservationRisk(in ClusterInput, target InstanceClass, cost CostEstimate) (r Risk, ok bool) {
 	product := "postgresql"
 	if in.Topology == TopologyAurora {
 		product = "aurora-postgresql"
 	}
-	w, rest := in.split()
-	nodeUnits := func(n Node) (string, float64, bool) {
-		if n.Role == RoleStandby { // a Multi-AZ standby runs the writer's class
-			return classUnits(w.Class.Name)
+	w, _ := in.split()
+	var fams []*reservationFamily
+	var today float64 // the units of every node
+	byName := map[string]*reservationFamily{}
+	use := func(class string) (*reservationFamily, float64, bool) {
+		f, u, known := classUnits(class)
+		if !known {
+			return nil, 0, false
 		}
-		return classUnits(n.Class.Name)
+		if byName[f] == nil {
+			byName[f] = &reservationFamily{family: f}
+			fams = append(fams, byName[f])
+		}
+		return byName[f], u, true
 	}
-	var family string
-	var used, freed float64
-	for _, n := range rest {
-		f, u, known := nodeUnits(n)
+	for _, n := range in.Nodes {
+		class := n.Class.Name
+		if n.Role == RoleStandby {
+			class = w.Class.Name
+		}
+		f, u, known := use(class)
 		if !known {
 			return Risk{}, false
 		}
-		family, freed = f, freed+u
+		f.before += u
+		today += u
 	}
-	for _, n := range in.Nodes {
-		if f, u, known := nodeUnits(n); known && f == family {
-			used += u
-		}
+	tf, tu, known := use(target.Name)
+	if !known {
+		return Risk{}, false
 	}
-	var (
-		units float64
-		names []string
-		last  time.Time
-	)
+	tf.after = tu
 	for _, res := range in.Reservations {
-		if f, _, known := classUnits(res.Class); !known || f != family || !strings.EqualFold(res.ProductDescription, product) {
+		fam, _, known := classUnits(res.Class)
+		f := byName[fam]
+		if !known || f == nil || !strings.EqualFold(res.ProductDescription, product) {
 			continue
 		}
-		units += res.NormalizedUnits()
-		names = append(names, res.Describe())
-		if res.End.After(last) {
-			last = res.End
+		f.units += res.NormalizedUnits()
+		f.names = append(f.names, res.Describe())
+		if res.End.After(f.last) {
+			f.last = res.End
 		}
 	}
-	// After the change the deployment uses used − freed units; reservations beyond that are left
-	// idle (unless other instances of the family use them), up to the units the change frees.
-	idle := math.Min(math.Max(units-(used-freed), 0), freed)
-	if units == 0 || freed == 0 || idle == 0 {
-		return Risk{}, false // the single node still uses every reserved unit: the savings are real
+
+	// The on-demand price of a normalized unit of a family, USD per hour (0: unknown).
+	unitPrice := func(f *reservationFamily) float64 {
+		for _, c := range in.Candidates {
+			if cf, u, known := classUnits(c.Class.Name); known && cf == f.family && c.SingleNodeHourlyUSD > 0 {
+				return c.SingleNodeHourlyUSD / u
+			}
+		}
+		if f.before > 0 && f.before == today && in.CurrentHourlyUSD > 0 {
+			return in.CurrentHourlyUSD / f.before
+		}
+		return 0
 	}
-	sev, share := "low", fmt.Sprintf("%.0f%% of", 100*idle/freed)
-	if idle >= freed {
-		sev, share = "medium", "all of"
+	var (
+		clauses          []string
+		idle, stops      float64
+		idleUSD, gainUSD float64
+		gainUnits        float64
+		gainNames        []string
+		priced           = true
+		last             time.Time
+	)
+	for _, f := range fams {
+		before, after := f.covered()
+		if before == after {
+			continue
+		}
+		price := unitPrice(f)
+		if price == 0 {
+			priced = false
+		}
+		if after > before { // reservations unused today that would cover the single node
+			gainUnits += after - before
+			gainUSD += (after - before) * price * HoursPerMonth
+			gainNames = append(gainNames, f.family)
+			continue
+		}
+		n := before - after
+		idle, stops = idle+n, stops+f.before-f.after
+		idleUSD += n * price * HoursPerMonth
+		if f.last.After(last) {
+			last = f.last
+		}
+		share := fmt.Sprintf("%.0f%% of", 100*n/(f.before-f.after))
+		if n >= f.before-f.after {
+			share = "all of"
+		}
+		more := "" // reserved units the deployment leaves idle today too
+		if f.units > before {
+			more = " more"
+		}
+		afterText, node := "none", fmt.Sprintf("the single node's %s is of another family", target.Name)
+		if f == tf {
+			afterText, node = fmt.Sprintf("%g", after), fmt.Sprintf("the single node on %s uses %g", target.Name, f.after)
+		}
+		clauses = append(clauses, fmt.Sprintf(
+			"Reserved DB instances of the %s family for %s (%s), %g normalized units in all, cover %g of the %g units this deployment uses of the family and would cover %s after the change (%s): "+
+				"the change leaves %g%s reserved units idle, %s the %g it stops using",
+			f.family, product, strings.Join(f.names, ", "), f.units, before, f.before, afterText, node, n, more, share, f.before-f.after))
 	}
-	cover := "can cover part of"
-	if units >= used {
-		cover = "can cover the whole of"
+	if idle == 0 {
+		return Risk{}, false // the reservations cover as much after the change: the savings are real
+	}
+	sev := "low"
+	targetHourly := 0.0
+	for _, c := range in.Candidates {
+		if c.Class.Name == target.Name {
+			targetHourly = c.SingleNodeHourlyUSD
+			break
+		}
+	}
+	if priced && in.CurrentHourlyUSD > 0 && targetHourly > 0 {
+		if idleUSD-gainUSD >= (in.CurrentHourlyUSD-targetHourly)*HoursPerMonth {
+			sev = "medium"
+		}
+	} else if idle >= stops {
+		sev = "medium"
 	}
 	until := ""
 	if !last.IsZero() {
 		until = " until " + last.UTC().Format("2006-01-02")
 	}
-	return Risk{Category: "cost", Severity: sev, Description: fmt.Sprintf(
-		"Reserved DB instances of the %s family for %s (%s), %g normalized units in all, %s this deployment (%g units, %g after the change): "+
-			"the change leaves %g reserved units idle, %s the %g it frees. Reservations are billed for their whole term and RDS applies them across the region's instances of the family (and the organization's, with sharing), "+
-			"so the change saves money only on hours no reservation covers%s; the savings shown are at on-demand prices",
-		family, product, strings.Join(names, ", "), units, cover, used, used-freed, idle, share, freed, until)}, true
+	money := "the savings shown are at on-demand prices, which count the idle units as saved"
+	if priced {
+		money += fmt.Sprintf(": at those prices they are worth about $%.2f a month", idleUSD)
+		if gainUnits > 0 {
+			money += fmt.Sprintf(", and the %g reserved units of the %s family that this deployment does not use today and the single node would, about $%.2f a month",
+				gainUnits, strings.Join(gainNames, " and "), gainUSD)
+		}
+		if cost.Known {
+			shown := cost.MonthlySavingsUSD
+			switch net := round(shown-idleUSD+gainUSD, 2); {
+			case net == 0:
+				money += fmt.Sprintf(", so the change saves nothing, not the $%.2f shown", shown)
+			case net > 0:
+				money += fmt.Sprintf(", so the change saves about $%.2f a month, not the $%.2f shown", net, shown)
+			case shown >= 0:
+				money += fmt.Sprintf(", so the change costs about $%.2f a month more instead of saving the $%.2f shown", -net, shown)
+			default:
+				money += fmt.Sprintf(", so the change costs about $%.2f a month more, not the $%.2f shown", -net, -shown)
+			}
+		}
+	}
+	return Risk{Category: "cost", Severity: sev, Description: strings.Join(clauses, "; ") + ". " +
+		"Reservations are billed for their whole term whether used or not, and RDS applies them across the region's instances of their family (and the organization's, with sharing), " +
+		"so idle units save nothing unless other instances use them" + until + "; " + money}, true
 }

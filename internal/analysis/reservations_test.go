@@ -18,17 +18,17 @@ func TestAnalyzeReservations(t *testing.T) {
 		want     string
 	}{
 		{"multi-az-covered", idleMultiAZ(14), []Reservation{{ID: "ri-maz", Class: "db.m6g.large", ProductDescription: "postgresql", MultiAZ: true, Count: 1, End: end}}, "medium",
-			"Reserved DB instances of the db.m6g family for postgresql (ri-maz (1 × db.m6g.large Multi-AZ, until 2027-05-01)), 8 normalized units in all, can cover the whole of this deployment (8 units, 4 after the change): " +
-				"the change leaves 4 reserved units idle, all of the 4 it frees. Reservations are billed for their whole term and RDS applies them across the region's instances of the family (and the organization's, with sharing), " +
-				"so the change saves money only on hours no reservation covers until 2027-05-01; the savings shown are at on-demand prices"},
+			"Reserved DB instances of the db.m6g family for postgresql (ri-maz (1 × db.m6g.large Multi-AZ, until 2027-05-01)), 8 normalized units in all, cover 8 of the 8 units this deployment uses of the family and would cover 4 after the change (the single node on db.m6g.large uses 4): " +
+				"the change leaves 4 reserved units idle, all of the 4 it stops using. Reservations are billed for their whole term whether used or not, and RDS applies them across the region's instances of their family (and the organization's, with sharing), " +
+				"so idle units save nothing unless other instances use them until 2027-05-01; the savings shown are at on-demand prices, which count the idle units as saved: at those prices they are worth about $116.07 a month, so the change saves nothing, not the $116.07 shown"},
 		{"multi-az-size-flexible", idleMultiAZ(14), []Reservation{
 			{ID: "ri-1", Class: "db.m6g.medium", ProductDescription: "PostgreSQL", Count: 2, End: end},
 			{ID: "ri-2", Class: "db.m6g.large", ProductDescription: "postgresql", Count: 1, End: end.AddDate(1, 0, 0)}}, "medium",
-			"(ri-1 (2 × db.m6g.medium, until 2027-05-01), ri-2 (1 × db.m6g.large, until 2028-05-01)), 8 normalized units in all, can cover the whole of this deployment (8 units, 4 after the change): the change leaves 4 reserved units idle, all of"},
+			"(ri-1 (2 × db.m6g.medium, until 2027-05-01), ri-2 (1 × db.m6g.large, until 2028-05-01)), 8 normalized units in all, cover 8 of the 8 units this deployment uses of the family and would cover 4 after the change (the single node on db.m6g.large uses 4): the change leaves 4 reserved units idle, all of"},
 		// 6 units: the single node uses 4 of them, 2 are left idle: half of what the change frees.
 		{"multi-az-partial", idleMultiAZ(14), []Reservation{{ID: "ri-l", Class: "db.m6g.large", ProductDescription: "postgresql", Count: 1},
 			{ID: "ri-s", Class: "db.m6g.small", ProductDescription: "postgresql", Count: 2}}, "low",
-			"6 normalized units in all, can cover part of this deployment (8 units, 4 after the change): the change leaves 2 reserved units idle, 50% of the 4 it frees."},
+			"6 normalized units in all, cover 6 of the 8 units this deployment uses of the family and would cover 4 after the change (the single node on db.m6g.large uses 4): the change leaves 2 reserved units idle, 50% of the 4 it stops using."},
 		// 1 unit: the single node still uses it: the savings are real.
 		{"multi-az-used-by-the-single-node", idleMultiAZ(14), []Reservation{{ID: "ri-small", Class: "db.m6g.small", ProductDescription: "postgresql", Count: 1}}, "", ""},
 		// A Single-AZ large reservation (4 units) for a Multi-AZ large (8): the single node uses all of it.
@@ -36,8 +36,54 @@ func TestAnalyzeReservations(t *testing.T) {
 		{"other-family", idleMultiAZ(14), []Reservation{{ID: "ri-r", Class: "db.r6g.large", ProductDescription: "postgresql", Count: 4}}, "", ""},
 		{"other-engine", idleMultiAZ(14), []Reservation{{ID: "ri-a", Class: "db.m6g.large", ProductDescription: "aurora-postgresql", Count: 4}}, "", ""},
 		{"unknown-size", idleMultiAZ(14), []Reservation{{ID: "ri-x", Class: "db.m6g.huge", ProductDescription: "postgresql", Count: 4}}, "", ""},
-		{"aurora-covered", auroraPair(2), []Reservation{{ID: "ri-aur", Class: "db.r6g.xlarge", ProductDescription: "aurora-postgresql", Count: 1, End: end}}, "medium",
-			"Reserved DB instances of the db.r6g family for aurora-postgresql (ri-aur (1 × db.r6g.xlarge, until 2027-05-01)), 8 normalized units in all, can cover the whole of this deployment (8 units, 4 after the change): the change leaves 4 reserved units idle, all of the 4 it frees."},
+		// The writer's db.r6g.large stays (no candidate fits): the reader's 4 units go idle.
+		{"aurora-covered", auroraOnWritersClass(), []Reservation{{ID: "ri-aur", Class: "db.r6g.xlarge", ProductDescription: "aurora-postgresql", Count: 1, End: end}}, "medium",
+			"Reserved DB instances of the db.r6g family for aurora-postgresql (ri-aur (1 × db.r6g.xlarge, until 2027-05-01)), 8 normalized units in all, cover 8 of the 8 units this deployment uses of the family and would cover 4 after the change (the single node on db.r6g.large uses 4): the change leaves 4 reserved units idle, all of the 4 it stops using."},
+		// The reviewer's cases: the recommended class, not the writer's, is what the reservations
+		// cover after the change.
+		// A: db.r6g.xlarge Multi-AZ (16 units) → db.r6g.large (4); a Single-AZ xlarge reservation
+		// (8) covers 8 today and 4 after: 4 idle, worth $164.25 of the $492.75 shown.
+		{"smaller-class-single-az-reservation", r6gXLargeMultiAZ(), []Reservation{{ID: "ri-x", Class: "db.r6g.xlarge", ProductDescription: "postgresql", Count: 1}}, "low",
+			"Reserved DB instances of the db.r6g family for postgresql (ri-x (1 × db.r6g.xlarge)), 8 normalized units in all, cover 8 of the 16 units this deployment uses of the family and would cover 4 after the change (the single node on db.r6g.large uses 4): " +
+				"the change leaves 4 reserved units idle, 33% of the 12 it stops using. Reservations are billed for their whole term whether used or not, and RDS applies them across the region's instances of their family (and the organization's, with sharing), " +
+				"so idle units save nothing unless other instances use them; the savings shown are at on-demand prices, which count the idle units as saved: at those prices they are worth about $164.25 a month, so the change saves about $328.50 a month, not the $492.75 shown"},
+		// B: a Multi-AZ xlarge reservation (16) covers all 16 today and 4 after: 12 idle, the whole
+		// of the instance savings.
+		{"smaller-class-multi-az-reservation", r6gXLargeMultiAZ(), []Reservation{{ID: "ri-xm", Class: "db.r6g.xlarge", ProductDescription: "postgresql", MultiAZ: true, Count: 1}}, "medium",
+			"16 normalized units in all, cover 16 of the 16 units this deployment uses of the family and would cover 4 after the change (the single node on db.r6g.large uses 4): the change leaves 12 reserved units idle, all of the 12 it stops using. " +
+				"Reservations are billed for their whole term whether used or not, and RDS applies them across the region's instances of their family (and the organization's, with sharing), so idle units save nothing unless other instances use them; " +
+				"the savings shown are at on-demand prices, which count the idle units as saved: at those prices they are worth about $492.75 a month, so the change saves nothing, not the $492.75 shown"},
+		// C: db.m6g.large Multi-AZ → db.r6g.large (the only candidate): the m6g reservation covers
+		// nothing after the change and the bill rises.
+		{"other-family-class", m6gToR6g(), []Reservation{{ID: "ri-m", Class: "db.m6g.large", ProductDescription: "postgresql", Count: 1}}, "medium",
+			"Reserved DB instances of the db.m6g family for postgresql (ri-m (1 × db.m6g.large)), 4 normalized units in all, cover 4 of the 8 units this deployment uses of the family and would cover none after the change (the single node's db.r6g.large is of another family): " +
+				"the change leaves 4 reserved units idle, 50% of the 8 it stops using. Reservations are billed for their whole term whether used or not, and RDS applies them across the region's instances of their family (and the organization's, with sharing), " +
+				"so idle units save nothing unless other instances use them; the savings shown are at on-demand prices, which count the idle units as saved: at those prices they are worth about $116.07 a month, so the change costs about $48.18 a month more instead of saving the $67.89 shown"},
+		// A reservation of the recommended class's family, unused today, covers the single node:
+		// no units go idle (the savings shown understate the change's).
+		{"target-family-reservation", m6gToR6g(), []Reservation{{ID: "ri-r", Class: "db.r6g.large", ProductDescription: "postgresql", Count: 1}}, "", ""},
+		// 20 units for the 16 of db.r6g.xlarge Multi-AZ: 4 are idle today, 12 more after.
+		{"already-idle-units", r6gXLargeMultiAZ(), []Reservation{{ID: "ri-xm", Class: "db.r6g.xlarge", ProductDescription: "postgresql", MultiAZ: true, Count: 1},
+			{ID: "ri-l", Class: "db.r6g.large", ProductDescription: "postgresql", Count: 1}}, "medium",
+			"20 normalized units in all, cover 16 of the 16 units this deployment uses of the family and would cover 4 after the change (the single node on db.r6g.large uses 4): the change leaves 12 more reserved units idle, all of the 12 it stops using."},
+		// Unpriced, the writer's class stays (unpriced fitting options prefer it): half of a Multi-AZ
+		// xlarge reservation goes idle, all the units the change stops using.
+		{"unpriced", func() ClusterInput {
+			in := r6gXLargeMultiAZ()
+			in.CurrentHourlyUSD, in.Candidates = 0, []Candidate{{Class: classR6gLarge}, {Class: classR6gXLarge}}
+			return in
+		}(), []Reservation{{ID: "ri-xm", Class: "db.r6g.xlarge", ProductDescription: "postgresql", MultiAZ: true, Count: 1}}, "medium",
+			"would cover 8 after the change (the single node on db.r6g.xlarge uses 8): the change leaves 8 reserved units idle, all of the 8 it stops using. Reservations are billed for their whole term whether used or not, " +
+				"and RDS applies them across the region's instances of their family (and the organization's, with sharing), so idle units save nothing unless other instances use them; the savings shown are at on-demand prices, which count the idle units as saved"},
+		// Both: the m6g units go idle, the r6g ones newly cover the single node.
+		{"both-families", m6gToR6g(), []Reservation{{ID: "ri-m", Class: "db.m6g.large", ProductDescription: "postgresql", Count: 1},
+			{ID: "ri-r", Class: "db.r6g.large", ProductDescription: "postgresql", Count: 1}}, "low",
+			"the change leaves 4 reserved units idle, 50% of the 8 it stops using. Reservations are billed for their whole term whether used or not, and RDS applies them across the region's instances of their family (and the organization's, with sharing), " +
+				"so idle units save nothing unless other instances use them; the savings shown are at on-demand prices, which count the idle units as saved: at those prices they are worth about $116.07 a month, " +
+				"and the 4 reserved units of the db.r6g family that this deployment does not use today and the single node would, about $164.25 a month, so the change saves about $116.07 a month, not the $67.89 shown"},
+		// D: an Aurora db.r6g.large pair → db.r6g.xlarge: two large reservations (8 units) cover
+		// the 8 units of the pair today and the 8 of the single node after: none idle.
+		{"aurora-larger-class", auroraPair(2), []Reservation{{ID: "ri-aur", Class: "db.r6g.large", ProductDescription: "aurora-postgresql", Count: 2}}, "", ""},
 		{"aurora-rds-reservation", auroraPair(2), []Reservation{{ID: "ri-rds", Class: "db.r6g.xlarge", ProductDescription: "postgresql", Count: 1}}, "", ""},
 		{"none", auroraPair(2), nil, "", ""},
 	} {
@@ -77,6 +123,34 @@ func TestAnalyzeReservations(t *testing.T) {
 			t.Errorf("%+v: got %v, want %q", c.r, err, c.want)
 		}
 	}
+}
+
+// r6gXLargeMultiAZ is idleMultiAZ(14) on db.r6g.xlarge ($0.90 an hour Multi-AZ), whose load fits
+// db.r6g.large ($0.225 an hour), the class recommended.
+func r6gXLargeMultiAZ() ClusterInput {
+	in := idleMultiAZ(14)
+	in.Nodes = slices.Clone(in.Nodes)
+	in.Nodes[0].Class, in.Nodes[1].Class = classR6gXLarge, classR6gXLarge
+	in.Nodes[0].Series = seriesOf(idleWriter(48), 14, 5*time.Minute)
+	in.CurrentHourlyUSD = 0.9
+	in.Candidates = []Candidate{{Class: classR6gLarge, SingleNodeHourlyUSD: 0.225}, {Class: classR6gXLarge, SingleNodeHourlyUSD: 0.45}}
+	return in
+}
+
+// m6gToR6g is idleMultiAZ(14) (db.m6g.large Multi-AZ, $0.318 an hour) with db.r6g.large ($0.225)
+// as the only candidate, as target_instance_classes can make it.
+func m6gToR6g() ClusterInput {
+	in := idleMultiAZ(14)
+	in.Candidates = []Candidate{{Class: classR6gLarge, SingleNodeHourlyUSD: 0.225}}
+	return in
+}
+
+// auroraOnWritersClass is auroraPair(2) with db.r6g.large as the only candidate: it does not fit,
+// so the single node stays on the writer's db.r6g.large.
+func auroraOnWritersClass() ClusterInput {
+	in := auroraPair(2)
+	in.Candidates = in.Candidates[:1]
+	return in
 }
 
 // Size flexibility: a reservation covers any size of its family in normalized units, a Multi-AZ

@@ -946,7 +946,7 @@ func int64OrDefault(v types.Int64, def int64) int64 {
 // riskDescriptions document the attributes of a risk (recRiskType), for the recommendation's and
 // each fleet entry's risks.
 var riskDescriptions = map[string]string{
-	"category": "`redundancy`, `failure`, `backup`, `high-traffic`, `capacity`, `burst`, `connections`, `operations` (what would undo the change or strand clients: custom endpoints, RDS Proxy read-only endpoints, Aurora Auto Scaling, blue/green deployments, read replicas that a raised `max_connections` or `max_worker_processes` would stall) or `cost` (reserved DB instances that can cover the deployment, so the change may free reserved capacity instead of saving money).",
+	"category": "`redundancy`, `failure`, `backup`, `high-traffic`, `capacity`, `burst`, `connections`, `operations` (what would undo the change or strand clients: custom endpoints, RDS Proxy read-only endpoints, Aurora Auto Scaling, blue/green deployments, read replicas that a raised `max_connections` or `max_worker_processes` would stall) or `cost` (reserved DB instances the change would leave idle, of today's class family or the recommended class's, so the savings shown at on-demand prices overstate the change's).",
 	"severity": "`high`, `medium` or `low`.", "description": "The risk and its mitigation.",
 }
 

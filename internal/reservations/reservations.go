@@ -2,7 +2,7 @@
 // (rds:DescribeReservedDBInstances). A reservation is billed for its whole term and RDS applies
 // it to running instances of its engine and class family, so removing a node that a reservation
 // covers frees reserved capacity instead of saving money: the recommendation (through inventory)
-// reports reservations that can cover the deployment as a cost risk.
+// reports the reserved units the change would leave idle as a cost risk.
 package reservations
 
 import (

@@ -268,6 +268,12 @@ type ClusterInput struct {
 	// burstable classes, USD per vCPU-hour; 0 when unknown (the surplus is
 	// then reported in vCPU-hours, not priced).
 	CPUCreditUSDPerVCPUHour float64
+	// ExtendedSupportUSDPerVCPUHour is the RDS Extended Support charge, USD
+	// per vCPU-hour, that CurrentHourlyUSD (on every billed node) and the
+	// candidates' prices include; 0 when they include none. Reservations
+	// do not cover it: the reserved-instance risk values idle reserved
+	// units at the prices without it (reservationRisk).
+	ExtendedSupportUSDPerVCPUHour float64
 	// Candidates are classes the single node could use. The writer's own
 	// class, if present, prices the plain 2→1 change.
 	Candidates []Candidate
@@ -622,6 +628,9 @@ func (in ClusterInput) validate() error {
 	}
 	if p := in.CPUCreditUSDPerVCPUHour; p < 0 || p != p || math.IsInf(p, 0) {
 		return errorf("cluster %q: CPU credit price %v USD per vCPU-hour must be non-negative (0 when unknown)", in.Name, p)
+	}
+	if p := in.ExtendedSupportUSDPerVCPUHour; !(p >= 0) || !moneyFits(p*HoursPerMonth) {
+		return errorf("cluster %q: Extended Support price %v USD per vCPU-hour must be finite and non-negative (0 when none)", in.Name, p)
 	}
 	if p := in.CurrentHourlyUSD; !(p >= 0) || !moneyFits(p*HoursPerMonth) {
 		return errorf("cluster %q: current hourly price %v must be finite and non-negative (0 when unknown)", in.Name, p)

@@ -106,7 +106,8 @@ func (f reservationFamily) covered() (before, after float64) {
 // deployment today) saves that much more than shown; alone it is no risk.
 //
 // Where the families' on-demand prices are known (a priced candidate of the family, else the
-// current price when every node is of the family), the risk states what the idle units are worth
+// current price when every node is of the family; without the Extended Support they include,
+// in.ExtendedSupportUSDPerVCPUHour, which reservations do not cover), the risk states what the idle units are worth
 // per month, net of the units newly covered, and, with cost known, what the change then saves.
 // Severity medium when that net worth is at least the instance savings shown (in.CurrentHourlyUSD
 // less target's price: the change saves nothing on instance hours, or costs more), low otherwise;
@@ -119,7 +120,7 @@ func reservationRisk(in ClusterInput, target InstanceClass, cost CostEstimate) (
 	}
 	w, _ := in.split()
 	var fams []*reservationFamily
-	var today float64 // the units of every node
+	var today, vcpus float64 // the units and vCPUs of every node
 	byName := map[string]*reservationFamily{}
 	use := func(class string) (*reservationFamily, float64, bool) {
 		f, u, known := classUnits(class)
@@ -133,16 +134,17 @@ func reservationRisk(in ClusterInput, target InstanceClass, cost CostEstimate) (
 		return byName[f], u, true
 	}
 	for _, n := range in.Nodes {
-		class := n.Class.Name
+		class := n.Class
 		if n.Role == RoleStandby {
-			class = w.Class.Name
+			class = w.Class
 		}
-		f, u, known := use(class)
+		f, u, known := use(class.Name)
 		if !known {
 			return Risk{}, false
 		}
 		f.before += u
 		today += u
+		vcpus += class.VCPU
 	}
 	tf, tu, known := use(target.Name)
 	if !known {
@@ -162,15 +164,17 @@ func reservationRisk(in ClusterInput, target InstanceClass, cost CostEstimate) (
 		}
 	}
 
-	// The on-demand price of a normalized unit of a family, USD per hour (0: unknown).
+	// The on-demand price of a normalized unit of a family, USD per hour, without the Extended
+	// Support reservations do not cover (0: unknown).
+	es := in.ExtendedSupportUSDPerVCPUHour
 	unitPrice := func(f *reservationFamily) float64 {
 		for _, c := range in.Candidates {
-			if cf, u, known := classUnits(c.Class.Name); known && cf == f.family && c.SingleNodeHourlyUSD > 0 {
-				return c.SingleNodeHourlyUSD / u
+			if cf, u, known := classUnits(c.Class.Name); known && cf == f.family && c.SingleNodeHourlyUSD-es*c.Class.VCPU > 0 {
+				return (c.SingleNodeHourlyUSD - es*c.Class.VCPU) / u
 			}
 		}
-		if f.before > 0 && f.before == today && in.CurrentHourlyUSD > 0 {
-			return in.CurrentHourlyUSD / f.before
+		if f.before > 0 && f.before == today && in.CurrentHourlyUSD-es*vcpus > 0 {
+			return (in.CurrentHourlyUSD - es*vcpus) / f.before
 		}
 		return 0
 	}

@@ -66,6 +66,14 @@ func TestAnalyzeReservations(t *testing.T) {
 		{"already-idle-units", r6gXLargeMultiAZ(), []Reservation{{ID: "ri-xm", Class: "db.r6g.xlarge", ProductDescription: "postgresql", MultiAZ: true, Count: 1},
 			{ID: "ri-l", Class: "db.r6g.large", ProductDescription: "postgresql", Count: 1}}, "medium",
 			"20 normalized units in all, cover 16 of the 16 units this deployment uses of the family and would cover 4 after the change (the single node on db.r6g.large uses 4): the change leaves 12 more reserved units idle, all of the 12 it stops using."},
+		// A and C with RDS Extended Support at $0.10 per vCPU-hour in every price: reservations do
+		// not cover it, so the idle units are worth what they were without it (in C the current
+		// price, less both billed nodes' Extended Support, prices the m6g family); the Extended
+		// Support the change saves is real.
+		{"extended-support", withExtendedSupport(r6gXLargeMultiAZ(), 0.1), []Reservation{{ID: "ri-x", Class: "db.r6g.xlarge", ProductDescription: "postgresql", Count: 1}}, "low",
+			"at those prices they are worth about $164.25 a month, so the change saves about $766.50 a month, not the $930.75 shown"},
+		{"extended-support-current-price", withExtendedSupport(m6gToR6g(), 0.1), []Reservation{{ID: "ri-m", Class: "db.m6g.large", ProductDescription: "postgresql", Count: 1}}, "low",
+			"at those prices they are worth about $116.07 a month, so the change saves about $97.82 a month, not the $213.89 shown"},
 		// Unpriced, the writer's class stays (unpriced fitting options prefer it): half of a Multi-AZ
 		// xlarge reservation goes idle, all the units the change stops using.
 		{"unpriced", func() ClusterInput {
@@ -123,6 +131,11 @@ func TestAnalyzeReservations(t *testing.T) {
 			t.Errorf("%+v: got %v, want %q", c.r, err, c.want)
 		}
 	}
+	bad := idleMultiAZ(14)
+	bad.ExtendedSupportUSDPerVCPUHour = -0.1
+	if _, err := Analyze(bad, Policy{}); err == nil || !strings.Contains(err.Error(), `cluster "sso-prod": Extended Support price -0.1 USD per vCPU-hour must be finite and non-negative (0 when none)`) {
+		t.Errorf("negative Extended Support price: got %v", err)
+	}
 }
 
 // r6gXLargeMultiAZ is idleMultiAZ(14) on db.r6g.xlarge ($0.90 an hour Multi-AZ), whose load fits
@@ -134,6 +147,19 @@ func r6gXLargeMultiAZ() ClusterInput {
 	in.Nodes[0].Series = seriesOf(idleWriter(48), 14, 5*time.Minute)
 	in.CurrentHourlyUSD = 0.9
 	in.Candidates = []Candidate{{Class: classR6gLarge, SingleNodeHourlyUSD: 0.225}, {Class: classR6gXLarge, SingleNodeHourlyUSD: 0.45}}
+	return in
+}
+
+// withExtendedSupport adds RDS Extended Support at usd per vCPU-hour to in's prices, as the
+// recommendation prices it (every billed node's vCPUs).
+func withExtendedSupport(in ClusterInput, usd float64) ClusterInput {
+	in.ExtendedSupportUSDPerVCPUHour = usd
+	w, _ := in.split()
+	in.CurrentHourlyUSD += float64(len(in.Nodes)) * w.Class.VCPU * usd
+	in.Candidates = slices.Clone(in.Candidates)
+	for i := range in.Candidates {
+		in.Candidates[i].SingleNodeHourlyUSD += in.Candidates[i].Class.VCPU * usd
+	}
 	return in
 }
 

@@ -578,6 +578,7 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 	if onES && es.Priced {
 		esRate = es.USDPerVCPUHour
 	}
+	in.ExtendedSupportUSDPerVCPUHour = esRate // in the prices below; reservations do not cover it
 	vcpus, err := billedVCPUs(d.Catalog, billed)
 	if err != nil {
 		return Result{}, &InputError{Field: "instance class", Reason: err.Error()}

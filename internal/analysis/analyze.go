@@ -65,8 +65,9 @@ type Recommendation struct {
 	Verdict  Verdict  // consolidate, keep or insufficient-data
 	// SingleNodeSufficient is Verdict == VerdictConsolidate.
 	SingleNodeSufficient bool
-	// Confidence in [0, 1]: data quality (coverage, lookback) times the
-	// margin to the nearest limit. See Analyze.
+	// Confidence in [0, 1]: data quality (coverage, lookback) times a
+	// margin: for consolidate, the passing checks' distance to the nearest
+	// limit; for keep, how far its failing checks miss theirs. See Analyze.
 	Confidence float64
 	Reasons    []Reason       // every check made, data checks first, in a fixed order
 	Nodes      []NodeAnalysis // per-node summaries, in input order
@@ -155,10 +156,17 @@ type Recommendation struct {
 // highest 24-hour mean plus headroom against its baseline). So the verdict
 // is never consolidate when the recommended class fails a check.
 //
-// Confidence = data × (0.5 + 0.5 × margin), rounded to 0.01, where data is
-// the lowest coverage of a required metric times min(1, 0.5 + 0.5 ×
-// lookback/28 days), and margin is the smallest relative distance of a
-// capacity check to its limit, divided by 0.5 and capped at 1. For
+// Confidence = data × (0.5 + 0.5 × min(1, margin/0.5)), rounded to 0.01,
+// where data is the lowest coverage of a required metric times min(1, 0.5 +
+// 0.5 × lookback/28 days). For consolidate, margin is the smallest relative
+// distance of a capacity check below its limit ((Limit − Value)/Limit: the
+// nearest limit). For keep, margin is the largest relative distance by
+// which a failing check misses its limit, since any one of them makes the
+// verdict keep: a capacity check's overshoot (Value − Limit)/Limit (for a
+// failing writer_class_fits, that of the writer's class's failing checks),
+// decision_score's shortfall (Limit − Value)/Limit, monthly_savings' extra
+// cost over today's monthly cost; checks that pass play no part, so a keep
+// grows no less confident as a failing check fails by more. For
 // insufficient-data, confidence is data alone times lookback/MinLookback
 // (capped at 1).
 func Analyze(in ClusterInput, p Policy) (Recommendation, error) {
@@ -355,7 +363,11 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		rec.Confidence = round(dataQ*math.Min(1, minLook.Hours()/math.Max(1, p.MinLookback.Hours())), 2)
 	case !capOK || !scoreOK:
 		rec.Verdict = VerdictKeep
-		rec.Confidence = round(dataQ*(0.5+0.5*math.Min(1, marginAbs(caps)/0.5)), 2)
+		var stay []Reason // the checks of the writer's class, when it fails where the target fits
+		if slices.ContainsFunc(rec.Reasons, func(r Reason) bool { return r.Check == "writer_class_fits" && !r.Passed }) {
+			stay = singleNodeChecks(pr, writer.Class, in.Postgres, p)
+		}
+		rec.Confidence = round(dataQ*(0.5+0.5*math.Min(1, keepMargin(rec.Reasons, stay, rec.Cost.CurrentMonthlyUSD)/0.5)), 2)
 	default:
 		rec.Verdict = VerdictConsolidate
 		rec.Confidence = round(dataQ*(0.5+0.5*math.Min(1, margin/0.5)), 2)
@@ -447,14 +459,44 @@ func savingsMessage(class string, v float64) string {
 	return fmt.Sprintf("one node on %s would cost $%.2f a month more than today (or as much): no savings to justify giving up the second node", class, math.Abs(v))
 }
 
-// marginAbs is the smallest relative distance of any capacity check from
-// its limit (for keep verdicts: how clearly the limit was exceeded).
-func marginAbs(caps []Reason) float64 {
-	m := 1.0
-	for _, c := range caps {
-		if c.Limit > 0 {
-			m = math.Min(m, math.Abs(c.Limit-c.Value)/c.Limit)
+// keepMargin is how clearly a keep verdict's failing checks fail: the
+// largest relative distance by which one of them misses its limit (any of
+// them alone makes the verdict keep, so the clearest decides). A capacity
+// check (Comparison "<=", Limit > 0) misses by (Value − Limit)/Limit;
+// "decision_score" by (Limit − Value)/Limit; "monthly_savings" by the extra
+// monthly cost over today's (−Value/currentMonthlyUSD; 0 when today's is
+// not above 0); a failing "writer_class_fits" by the largest overshoot of
+// the failing checks in stay (the writer's class's own checks). Passing
+// checks play no part, so the margin never falls as a failing check fails
+// by more. "class_fits" adds nothing itself: when it fails the node stays
+// on the writer's class, whose failing checks are among reasons. 0 when no
+// failing check has a distance.
+func keepMargin(reasons, stay []Reason, currentMonthlyUSD float64) float64 {
+	m := 0.0
+	miss := func(r Reason) float64 {
+		switch {
+		case r.Passed:
+			return 0
+		case r.Check == "decision_score" && r.Limit > 0:
+			return (r.Limit - r.Value) / r.Limit
+		case r.Check == "monthly_savings":
+			if currentMonthlyUSD > 0 {
+				return -r.Value / currentMonthlyUSD
+			}
+			return 0
+		case r.Comparison == "<=" && r.Limit > 0:
+			return (r.Value - r.Limit) / r.Limit
 		}
+		return 0
+	}
+	for _, r := range reasons {
+		if r.Check == "writer_class_fits" && !r.Passed {
+			for _, c := range stay {
+				m = math.Max(m, miss(c))
+			}
+			continue
+		}
+		m = math.Max(m, miss(r))
 	}
 	return m
 }

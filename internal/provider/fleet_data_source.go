@@ -78,7 +78,7 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 		"instance_class":       schema.StringAttribute{Computed: true, MarkdownDescription: "The writer's instance class."},
 		"nodes":                schema.Int64Attribute{Computed: true, MarkdownDescription: "Nodes today (2)."},
 		"verdict":              schema.StringAttribute{Computed: true, MarkdownDescription: "`consolidate`, `keep` or `insufficient-data`."},
-		"confidence":           num("Confidence in the verdict, 0 to 1."),
+		"confidence":           num("Confidence in the verdict, 0 to 1, as `rightsize_single_node_recommendation`'s `confidence`."),
 		"projected_cpu_p99":    num("Projected single-node CPU p99, percent."),
 		"current_monthly_cost": num("Monthly cost today, USD, as `rightsize_single_node_recommendation`'s `current_monthly_cost` (null when unpriced)."),
 		"monthly_savings":      num("Monthly savings of going to one node, USD, as `rightsize_single_node_recommendation`'s `monthly_savings`: instance hours, surplus CPU credits, the Multi-AZ storage and RDS Extended Support where priced (null when unpriced)."),

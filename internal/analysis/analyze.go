@@ -411,17 +411,24 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	if after > 0 && (maxConns == 0 || after < maxConns) {
 		maxConns = after
 	}
+	// The read baseline is the p99 of the reads the single node serves: the writer's and (Aurora)
+	// the readers' ReadIOPS summed at each timestamp, not a sum of their p99s, which overstates it
+	// when their peaks do not coincide. The writes are the writer's. Without the projected reads
+	// (a reader collected no ReadIOPS: insufficient data), the writer's own reads.
 	var readP99, writeP99 float64
 	for _, na := range rec.Nodes {
-		if na.Role == RoleStandby {
+		if na.Role != RoleWriter {
 			continue
 		}
 		if s, ok := na.Summary(MetricReadIOPS); ok && s.Count > 0 {
-			readP99 += s.P99
+			readP99 = s.P99
 		}
-		if s, ok := na.Summary(MetricWriteIOPS); ok && s.Count > 0 && na.Role == RoleWriter {
+		if s, ok := na.Summary(MetricWriteIOPS); ok && s.Count > 0 {
 			writeP99 = s.P99
 		}
+	}
+	if pr.readIOPS.Count > 0 {
+		readP99 = pr.readIOPS.P99
 	}
 	rec.RollbackTriggers = RollbackTriggers(TriggerInput{Instance: writer.ID, AuroraCluster: in.AuroraClusterID, Class: target, Projection: pr,
 		ReadIOPSP99: readP99, WriteIOPSP99: writeP99, MaxConnections: maxConns, Period: pr.period, CPUCredits: rec.CPUCredits}, p)

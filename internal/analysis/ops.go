@@ -265,7 +265,11 @@ type TriggerInput struct {
 	// in percent of Projection.Class and rescaled to Class.
 	Projection Projection
 	// ReadIOPSP99 and WriteIOPSP99 baselines (0 or NaN: derived from the
-	// projected total IOPS).
+	// projected total IOPS). ReadIOPSP99 is the p99 of the reads the
+	// single node serves: Analyze takes the writer's ReadIOPS plus, on
+	// Aurora, the readers', summed at each timestamp (as the projected
+	// IOPS), not the sum of the nodes' p99s, which overstates it when
+	// their peaks do not coincide. WriteIOPSP99 is the writer's.
 	ReadIOPSP99, WriteIOPSP99 float64
 	MaxConnections            int           // max_connections, 0 if unknown
 	Period                    time.Duration // data period; 1 minute → 60 s alarms, else 300 s

@@ -168,6 +168,11 @@ type Projection struct {
 	// have run out. Empty (NaN) on Multi-AZ, for an unknown class size, or
 	// when a node lacks the metric.
 	LocalStorageUsed Summary
+	// readIOPS is the writer's ReadIOPS plus (Aurora) the readers',
+	// summed at each timestamp as IOPS is: the reads the single node
+	// serves, the baseline of its ReadIOPS rollback alarm. On Multi-AZ it
+	// is the writer's own summary (no second pass).
+	readIOPS Summary
 	// EstimatedPoints counts, per projected quantity (the Summary's
 	// Metric, e.g. "ProjectedCPUUtilization"), the points in the window
 	// where a reader had no datapoint and its estimate stood in; only
@@ -249,6 +254,7 @@ const (
 	jobNetwork
 	jobDiskQueue
 	jobLocalStorage
+	jobReadIOPS
 )
 
 // projectionJobs lists the series the projection combines from the node
@@ -268,6 +274,7 @@ func projectionJobs(in ClusterInput, writer Node, others []Node, p Policy, ms ma
 	cpuT := []term{{w, MetricCPU, 1, false}}
 	connT := []term{{w, MetricConnections, 1, false}}
 	iopsT := []term{{w, MetricReadIOPS, 1, false}, {w, MetricWriteIOPS, 1, false}}
+	readT := []term{{w, MetricReadIOPS, 1, false}}
 	netT := []term{{w, MetricNetworkReceive, 1, false}, {w, MetricNetworkTransmit, 1, false}}
 	memT := []term{{w, MetricFreeableMemory, -1, false}}
 	// Local storage used: the writer's class size minus its free local
@@ -283,6 +290,7 @@ func projectionJobs(in ClusterInput, writer Node, others []Node, p Policy, ms ma
 		cpuT = append(cpuT, term{r, MetricCPU, r.Class.VCPU / w.Class.VCPU, true})
 		connT = append(connT, term{r, MetricConnections, 1, true})
 		iopsT = append(iopsT, term{r, MetricReadIOPS, 1, true})
+		readT = append(readT, term{r, MetricReadIOPS, 1, true})
 		netT = append(netT, term{r, MetricNetworkReceive, 1, true}, term{r, MetricNetworkTransmit, 1, true})
 		memT = append(memT, term{r, MetricConnections, perConn, true})
 		if lsT != nil {
@@ -302,6 +310,7 @@ func projectionJobs(in ClusterInput, writer Node, others []Node, p Policy, ms ma
 		jobNetwork:      {"ProjectedNetworkThroughput", "Bytes/Second", 0, netIf(w.Class, netT), false},
 		jobDiskQueue:    {MetricDiskQueueDepth, "Count", 0, []term{{w, MetricDiskQueueDepth, 1, false}}, true},
 		jobLocalStorage: {"ProjectedLocalStorageUsed", "Bytes", lsOffset, lsT, false},
+		jobReadIOPS:     {"ProjectedReadIOPS", "Count/Second", 0, readT, false},
 	}
 }
 
@@ -310,9 +319,9 @@ func project(in ClusterInput, writer Node, jobs []projJob, ms map[string]map[str
 	pr := Projection{Class: writer.Class}
 	var dqH hourly
 	dsts := [...]*Summary{jobCPU: &pr.CPU, jobMemory: &pr.MemoryUsed, jobIOPS: &pr.IOPS, jobConnections: &pr.Connections,
-		jobNetwork: &pr.Network, jobDiskQueue: &pr.DiskQueueDepth, jobLocalStorage: &pr.LocalStorageUsed}
+		jobNetwork: &pr.Network, jobDiskQueue: &pr.DiskQueueDepth, jobLocalStorage: &pr.LocalStorageUsed, jobReadIOPS: &pr.readIOPS}
 	// keeps has an entry for every job (nil: no hourly aggregates kept).
-	keeps := [...]*hourly{jobCPU: &pr.cpuH, jobMemory: &pr.memH, jobIOPS: &pr.iopsH, jobDiskQueue: &dqH, jobLocalStorage: nil}
+	keeps := [...]*hourly{jobCPU: &pr.cpuH, jobMemory: &pr.memH, jobIOPS: &pr.iopsH, jobDiskQueue: &dqH, jobLocalStorage: nil, jobReadIOPS: nil}
 	if m, ok := ms[writer.ID][MetricCPU]; ok {
 		pr.period = m.s.Period
 	}
@@ -326,7 +335,7 @@ func project(in ClusterInput, writer Node, jobs []projJob, ms map[string]map[str
 		if err != nil {
 			return Projection{}, fmt.Errorf("cluster %q: projecting %s: %w", in.Name, j.metric, err)
 		}
-		if n > 0 {
+		if n > 0 && i != jobReadIOPS { // the reads' points are among IOPS's
 			if pr.EstimatedPoints == nil {
 				pr.EstimatedPoints = map[string]int{}
 			}

@@ -33,8 +33,8 @@ func ExampleDefaultSavingsTarget() {
 
 func ExampleDefaultPatternThresholds() {
 	th := analysis.DefaultPatternThresholds()
-	fmt.Println(th.MinCoverage, th.MinHours, th.SteadyMaxCV, th.SeasonalMinACF, th.WeeklyMargin)
-	// Output: 0.5 48 0.15 0.5 0.1
+	fmt.Println(th.MinCoverage, th.MinHours, th.SteadyMaxCV, th.SeasonalMinACF, th.WeeklyMargin, th.SpikyMinPeakRatio)
+	// Output: 0.5 48 0.15 0.5 0.1 2
 }
 
 func ExampleInstanceClass_MemoryBytes() {

@@ -143,24 +143,37 @@ func hourOfWeek(t time.Time) int {
 	return int(u.Weekday())*24 + u.Hour()
 }
 
-// Seasonality holds autocorrelations of the hourly means of a series.
+// Seasonality holds autocorrelations of the detrended hourly means of a
+// series: for each lag, the hourly means minus their moving average over
+// that lag (detrend), so that a trend, a level shift or a slow drift, which
+// correlates with itself a day or a week later without repeating, is not
+// measured as a cycle.
 type Seasonality struct {
-	// Daily is the autocorrelation at a 24-hour lag, in [-1, 1]; NaN when
-	// fewer than 18 pairs of hours 24 h apart both have data (three quarters
-	// of the lag: about two days, a few hours missing).
+	// Daily is the autocorrelation at a 24-hour lag of the hourly means
+	// less their 24-hour moving average, in [-1, 1]; NaN when fewer than 18
+	// pairs of hours 24 h apart both have data (three quarters of the lag:
+	// about two days, a few hours missing).
 	Daily float64
-	// Weekly is the autocorrelation at a 168-hour lag; NaN when fewer than
-	// 126 pairs (three quarters of the lag) exist: about two weeks of data,
-	// of which up to about 20 hours may be missing.
+	// Weekly is the autocorrelation at a 168-hour lag of the hourly means
+	// less their 168-hour moving average; NaN when fewer than 126 pairs
+	// (three quarters of the lag) exist: about two weeks of data, of which
+	// up to about 20 hours may be missing.
 	Weekly      float64
 	DailyPairs  int // number of hour pairs behind Daily
 	WeeklyPairs int // number of hour pairs behind Weekly
+	// DailyWeeklyDetrended is the autocorrelation at 24 h of the means
+	// detrended as for Weekly (NaN as for Daily): what Weekly is compared
+	// with to tell a weekly cycle from a daily one, on the same series. (A
+	// weekend's lower level, part of a weekly cycle, is removed by the
+	// 24-hour moving average, which can make Daily higher than this.)
+	DailyWeeklyDetrended float64
 }
 
 // SeasonalityOf measures daily and weekly seasonality of s as the
-// autocorrelation of its hourly means at lags 24 h and 168 h (pairs where
-// either hour has no data are skipped). A constant series has no variance and
-// gets 0 for each measurable lag. Preconditions as for Summarize. s is not
+// autocorrelation of its hourly means, detrended by a moving average of the
+// lag's length (detrend), at lags 24 h and 168 h (pairs where either hour
+// has no data are skipped). A constant series has no variance and gets 0
+// for each measurable lag. Preconditions as for Summarize. s is not
 // modified.
 func SeasonalityOf(s Series) (Seasonality, error) {
 	_, h, err := summarizeHourly(s)
@@ -171,9 +184,46 @@ func SeasonalityOf(s Series) (Seasonality, error) {
 }
 
 func seasonalityOf(x []float64) Seasonality {
-	d, dp := autocorr(x, 24)
-	w, wp := autocorr(x, HoursPerWeek)
-	return Seasonality{Daily: d, Weekly: w, DailyPairs: dp, WeeklyPairs: wp}
+	buf := make([]float64, len(x))
+	dx := detrend(x, 24, buf)
+	d, dp := autocorr(dx, 24)
+	wx := detrend(x, HoursPerWeek, buf)
+	w, wp := autocorr(wx, HoursPerWeek)
+	dw, _ := autocorr(wx, 24)
+	return Seasonality{Daily: d, Weekly: w, DailyPairs: dp, WeeklyPairs: wp, DailyWeeklyDetrended: dw}
+}
+
+// detrend returns x minus its moving average over period hours, in dst
+// (len(x)): the average of the valid values in the period-long window
+// [i − period/2, i + period/2), moved inside x where it would overrun an
+// end (so that it always spans a whole period when x does), NaN where x is
+// NaN or the window holds fewer than period/2 valid values. A whole
+// period's average of a cycle of that period is its mean, so the cycle is
+// kept while slower changes (a trend, a level shift, a slow drift) are
+// removed.
+func detrend(x []float64, period int, dst []float64) []float64 {
+	n := len(x)
+	sum := make([]float64, n+1)
+	cnt := make([]int, n+1)
+	for i, v := range x {
+		sum[i+1], cnt[i+1] = sum[i], cnt[i]
+		if v == v {
+			sum[i+1] += v
+			cnt[i+1]++
+		}
+	}
+	w := min(period, n)
+	for i, v := range x {
+		lo := min(max(i-period/2, 0), n-w)
+		hi := lo + w
+		c := cnt[hi] - cnt[lo]
+		if v != v || 2*c < w {
+			dst[i] = math.NaN()
+			continue
+		}
+		dst[i] = v - (sum[hi]-sum[lo])/float64(c)
+	}
+	return dst
 }
 
 // minPairs is the fewest valid pairs autocorr measures a lag with: three quarters of the lag, so
@@ -230,10 +280,10 @@ type Pattern string
 // Workload patterns, after the seed's "steady state, variable but
 // predictable, dev/test/production cycles".
 const (
-	PatternSteady       Pattern = "steady"            // little variation around the mean
+	PatternSteady       Pattern = "steady"            // little variation, or variation without a cycle or peaks (a drift, a level shift, noise)
 	PatternDailyCycle   Pattern = "daily-cycle"       // variable but predictable, repeats every day
 	PatternWeeklyCycle  Pattern = "weekly-cycle"      // repeats every week (e.g. weekday vs weekend)
-	PatternSpiky        Pattern = "spiky"             // variable and not explained by a daily or weekly cycle
+	PatternSpiky        Pattern = "spiky"             // no cycle, and peaks well above the typical load (p99 / p50)
 	PatternInsufficient Pattern = "insufficient-data" // too little data to tell
 )
 
@@ -246,12 +296,18 @@ type PatternThresholds struct {
 	// SteadyMaxCV: a coefficient of variation (stddev/mean) at or below this
 	// is steady.
 	SteadyMaxCV float64
-	// SeasonalMinACF: autocorrelation at or above this at 24 h (168 h) makes
-	// a daily (weekly) cycle.
+	// SeasonalMinACF: autocorrelation of the detrended hourly means
+	// (SeasonalityOf) at or above this at 24 h (168 h) makes a daily
+	// (weekly) cycle.
 	SeasonalMinACF float64
 	// WeeklyMargin: weekly wins over daily only when its autocorrelation
 	// exceeds the daily one by at least this much.
 	WeeklyMargin float64
+	// SpikyMinPeakRatio: a series that is neither steady by its CV nor
+	// cyclic is spiky when its p99 is at least this many times its p50 (any
+	// p99 above a p50 of 0 or less), else steady. 0 makes every such series
+	// whose p99 exceeds its p50 spiky (the catch-all it was before).
+	SpikyMinPeakRatio float64
 }
 
 // DefaultPatternThresholds returns the defaults:
@@ -264,32 +320,60 @@ type PatternThresholds struct {
 //     usual "moderate" cut-off; weaker repetition is better treated as noise.
 //   - WeeklyMargin 0.1: weekday/weekend workloads also correlate at 24 h
 //     (weekday to weekday); weekly is reported when 168 h is clearly stronger.
+//   - SpikyMinPeakRatio 2: the busiest 1% of the time needs at least twice
+//     the typical (median) load, a burst no headroom on the typical load
+//     absorbs; below that the p99, with headroom, sizes the load as it does
+//     a steady one (white noise of ±50% around its mean has a ratio of
+//     about 1.5, a normal one with a CV of 0.3 about 1.7).
 func DefaultPatternThresholds() PatternThresholds {
-	return PatternThresholds{MinCoverage: 0.5, MinHours: 48, SteadyMaxCV: 0.15, SeasonalMinACF: 0.5, WeeklyMargin: 0.1}
+	return PatternThresholds{MinCoverage: 0.5, MinHours: 48, SteadyMaxCV: 0.15, SeasonalMinACF: 0.5, WeeklyMargin: 0.1, SpikyMinPeakRatio: 2}
 }
 
 // PatternResult is a classification with the evidence that decided it.
 type PatternResult struct {
-	Pattern    Pattern           // the class
-	CV         float64           // coefficient of variation of the raw points (NaN without data or zero mean)
-	PeakRatio  float64           // P99/P50 of the raw points
-	Daily      float64           // autocorrelation at 24 h (NaN when not measurable)
-	Weekly     float64           // autocorrelation at 168 h (NaN when not measurable)
-	Coverage   float64           // coverage of the series
-	Hours      int               // hours with data
-	Thresholds PatternThresholds // the thresholds applied (defaults filled in)
+	Pattern   Pattern // the class
+	CV        float64 // coefficient of variation of the raw points (NaN without data or zero mean)
+	PeakRatio float64 // P99/P50 of the raw points
+	Daily     float64 // Seasonality.Daily: autocorrelation at 24 h, detrended (NaN when not measurable)
+	Weekly    float64 // Seasonality.Weekly: autocorrelation at 168 h, detrended (NaN when not measurable)
+	// DailyWeeklyDetrended is Seasonality.DailyWeeklyDetrended, which
+	// Weekly must exceed by WeeklyMargin.
+	DailyWeeklyDetrended float64
+	Coverage             float64           // coverage of the series
+	Hours                int               // hours with data
+	Thresholds           PatternThresholds // the thresholds applied (defaults filled in)
 	// Evidence lists each test applied, in order, as human-readable text.
 	Evidence []string
 }
 
 // ClassifyPattern classifies the workload pattern of s. Tests run in order:
-// insufficient-data (coverage or hours below minimum), steady (CV at or below
-// SteadyMaxCV), weekly-cycle, daily-cycle, and otherwise spiky. Preconditions
-// as for Summarize; a zero-valued th is replaced by DefaultPatternThresholds,
-// and the fields of another are used as given: MinCoverage and
-// SeasonalMinACF within [0, 1], the others finite and non-negative, else an
-// error. A series with no datapoints is insufficient-data whatever th says.
-// s is not modified.
+//   - insufficient-data: coverage or hours below minimum;
+//   - steady: CV at or below SteadyMaxCV;
+//   - weekly-cycle: the autocorrelation at 168 h (Weekly) at or above
+//     SeasonalMinACF and at least WeeklyMargin above the one at 24 h of the
+//     same detrended means (DailyWeeklyDetrended; or that one not
+//     measurable);
+//   - daily-cycle: the autocorrelation at 24 h (Daily) at or above
+//     SeasonalMinACF;
+//   - spiky: p99 at least SpikyMinPeakRatio × p50 (any p99 above a p50 of 0
+//     or less);
+//   - otherwise steady: variation without a cycle or peaks.
+//
+// The autocorrelations are of the hourly means less their moving average
+// over the lag (SeasonalityOf): a cycle of that period averages out over
+// it and is kept, while a trend, a level shift or a slowly wandering load
+// (persistence), which correlate with themselves a day later without
+// repeating, are removed; without it, a step, a linear trend and an hourly
+// AR(1) with φ = 0.98 all measured above 0.5 at 24 h. With two weeks of
+// data a week is seen repeating once, so a slow drift can pass for a
+// weekly cycle now and then (about 1 in 20 hourly AR(1) series with φ =
+// 0.98; about 1 in 125 over four weeks).
+//
+// Preconditions as for Summarize; a zero-valued th is replaced by
+// DefaultPatternThresholds, and the fields of another are used as given:
+// MinCoverage and SeasonalMinACF within [0, 1], the others finite and
+// non-negative, else an error. A series with no datapoints is
+// insufficient-data whatever th says. s is not modified.
 func ClassifyPattern(s Series, th PatternThresholds) (PatternResult, error) {
 	if err := th.validate(); err != nil {
 		return PatternResult{}, err
@@ -305,8 +389,8 @@ func ClassifyPattern(s Series, th PatternThresholds) (PatternResult, error) {
 func (th PatternThresholds) validate() error {
 	in01 := func(v float64) bool { return v >= 0 && v <= 1 }
 	nonNeg := func(v float64) bool { return v >= 0 && !math.IsInf(v, 1) }
-	if !in01(th.MinCoverage) || !in01(th.SeasonalMinACF) || th.MinHours < 0 || !nonNeg(th.SteadyMaxCV) || !nonNeg(th.WeeklyMargin) {
-		return errorf("pattern thresholds %+v: MinCoverage and SeasonalMinACF must be within [0, 1], MinHours, SteadyMaxCV and WeeklyMargin finite and non-negative", th)
+	if !in01(th.MinCoverage) || !in01(th.SeasonalMinACF) || th.MinHours < 0 || !nonNeg(th.SteadyMaxCV) || !nonNeg(th.WeeklyMargin) || !nonNeg(th.SpikyMinPeakRatio) {
+		return errorf("pattern thresholds %+v: MinCoverage and SeasonalMinACF must be within [0, 1], MinHours, SteadyMaxCV, WeeklyMargin and SpikyMinPeakRatio finite and non-negative", th)
 	}
 	return nil
 }
@@ -322,7 +406,7 @@ func classify(sum Summary, h hourly, th PatternThresholds) PatternResult {
 			hours++
 		}
 	}
-	r := PatternResult{Daily: se.Daily, Weekly: se.Weekly, Coverage: sum.Coverage, Hours: hours, Thresholds: th,
+	r := PatternResult{Daily: se.Daily, Weekly: se.Weekly, DailyWeeklyDetrended: se.DailyWeeklyDetrended, Coverage: sum.Coverage, Hours: hours, Thresholds: th,
 		CV: math.NaN(), PeakRatio: math.NaN()}
 	if sum.Count > 0 && sum.Mean != 0 {
 		r.CV = sum.StdDev / math.Abs(sum.Mean)
@@ -343,19 +427,28 @@ func classify(sum Summary, h hourly, th PatternThresholds) PatternResult {
 		return r
 	}
 	ev("coefficient of variation %s > %.2f: not steady", fmtNum(r.CV), th.SteadyMaxCV)
-	if se.Weekly == se.Weekly && se.Weekly >= th.SeasonalMinACF && (se.Daily != se.Daily || se.Weekly >= se.Daily+th.WeeklyMargin) {
-		ev("autocorrelation at 168h %.2f >= %.2f and exceeds 24h (%s) by >= %.2f: weekly-cycle", se.Weekly, th.SeasonalMinACF, fmtNum(se.Daily), th.WeeklyMargin)
+	dw := se.DailyWeeklyDetrended
+	if se.Weekly == se.Weekly && se.Weekly >= th.SeasonalMinACF && (dw != dw || se.Weekly >= dw+th.WeeklyMargin) {
+		ev("autocorrelation of the hourly means less their 168h moving average at 168h %.2f >= %.2f and exceeds the one at 24h (%s) by >= %.2f: weekly-cycle",
+			se.Weekly, th.SeasonalMinACF, fmtNum(dw), th.WeeklyMargin)
 		r.Pattern = PatternWeeklyCycle
 		return r
 	}
-	ev("autocorrelation at 168h %s (needs >= %.2f and >= 24h + %.2f): no weekly cycle", fmtNum(se.Weekly), th.SeasonalMinACF, th.WeeklyMargin)
+	ev("autocorrelation of the hourly means less their 168h moving average at 168h %s, at 24h %s (needs >= %.2f and >= 24h + %.2f): no weekly cycle",
+		fmtNum(se.Weekly), fmtNum(dw), th.SeasonalMinACF, th.WeeklyMargin)
 	if se.Daily == se.Daily && se.Daily >= th.SeasonalMinACF {
-		ev("autocorrelation at 24h %.2f >= %.2f: daily-cycle", se.Daily, th.SeasonalMinACF)
+		ev("autocorrelation of the hourly means less their 24h moving average at 24h %.2f >= %.2f: daily-cycle", se.Daily, th.SeasonalMinACF)
 		r.Pattern = PatternDailyCycle
 		return r
 	}
-	ev("autocorrelation at 24h %s < %.2f and peak ratio p99/p50 %s: spiky (variation not explained by a cycle)", fmtNum(se.Daily), th.SeasonalMinACF, fmtNum(r.PeakRatio))
-	r.Pattern = PatternSpiky
+	ev("autocorrelation of the hourly means less their 24h moving average at 24h %s < %.2f: no daily cycle", fmtNum(se.Daily), th.SeasonalMinACF)
+	if sum.P99 > sum.P50 && (sum.P50 <= 0 || sum.P99 >= th.SpikyMinPeakRatio*sum.P50) {
+		ev("peak ratio p99/p50 %s >= %.2f: spiky (peaks well above the typical load, no cycle)", fmtNum(r.PeakRatio), th.SpikyMinPeakRatio)
+		r.Pattern = PatternSpiky
+		return r
+	}
+	ev("peak ratio p99/p50 %s < %.2f: steady (variation without a cycle or peaks: noise, a drift or a level shift, which the p99 sizes)", fmtNum(r.PeakRatio), th.SpikyMinPeakRatio)
+	r.Pattern = PatternSteady
 	return r
 }
 

@@ -349,7 +349,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 			"metric": "Metric or projected quantity.", "value": "Measured or projected value.", "comparison": "How value must relate to limit to pass: `<=`, `>=`, `>` (`monthly_savings`) or `==` (`writer_class_fits`, whose value is 1 when the class fits and 0 when not).",
 			"limit": "The limit.", "unit": "Unit of value and limit.", "passed": "Whether the check passed.", "message": "The check in words.",
 		}),
-		"workload_pattern": str("Pattern of the projected single-node CPU: `steady`, `daily-cycle`, `weekly-cycle`, `spiky` or `insufficient-data`."),
+		"workload_pattern": str("Pattern of the projected single-node CPU: `steady`, `daily-cycle`, `weekly-cycle`, `spiky` or `insufficient-data`, as `rightsize_utilization`'s `pattern.pattern`."),
 		"projected": list("Projected single-node utilization (p50/p95/p99/max).", recProjectedType, map[string]string{
 			"metric": "`cpu`, `memory`, `iops`, `connections` or `network`.", "unit": "`percent`, `count/second`, `count` or `bytes/second`.",
 			"p50": "Median.", "p95": "95th percentile.", "p99": "99th percentile.", "max": "Maximum.", "limit": "Limit the p99 plus headroom is compared with (null when capacity is unknown).",

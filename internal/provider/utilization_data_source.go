@@ -176,14 +176,24 @@ func statsAttributes(what string) map[string]schema.Attribute {
 	}
 }
 
+// patternRule says how analysis.ClassifyPattern decides, with its default thresholds.
+var patternRule = func() string {
+	th := analysis.DefaultPatternThresholds()
+	return fmt.Sprintf("tests in this order: `insufficient-data` below %g coverage or %d hours with data; `steady` at a coefficient of variation of at most %g; "+
+		"`weekly-cycle` when `weekly_autocorrelation` is at least %g and exceeds the autocorrelation at 24 h of the same detrended means by %g; "+
+		"`daily-cycle` when `daily_autocorrelation` is at least %g; `spiky` when `peak_ratio` is at least %g, or p50 is 0 or less and p99 above it (peaks well above the typical load); "+
+		"otherwise `steady`: variation without a cycle or peaks, such as noise, a drift or a level shift, which the p99 sizes",
+		th.MinCoverage, th.MinHours, th.SteadyMaxCV, th.SeasonalMinACF, th.WeeklyMargin, th.SeasonalMinACF, th.SpikyMinPeakRatio)
+}()
+
 func patternAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"pattern": schema.StringAttribute{Computed: true,
-			MarkdownDescription: "Workload pattern: `steady`, `daily-cycle`, `weekly-cycle`, `spiky` or `insufficient-data`."},
+			MarkdownDescription: "Workload pattern: `steady`, `daily-cycle`, `weekly-cycle`, `spiky` or `insufficient-data` (" + patternRule + ")."},
 		"cv":                     schema.Float64Attribute{Computed: true, MarkdownDescription: "Coefficient of variation (stddev / mean); null without data."},
 		"peak_ratio":             schema.Float64Attribute{Computed: true, MarkdownDescription: "p99 / p50; null without data."},
-		"daily_autocorrelation":  schema.Float64Attribute{Computed: true, MarkdownDescription: "Autocorrelation of hourly means at 24 h, −1–1; null when not measurable: fewer than 18 pairs of hourly means a day apart (42 hours of data without gaps); 0 for a constant series."},
-		"weekly_autocorrelation": schema.Float64Attribute{Computed: true, MarkdownDescription: "Autocorrelation of hourly means at 168 h, −1–1; null when not measurable: fewer than 126 pairs of hourly means a week apart (about 12¼ days of data without gaps, so that the default 14 days are measured with a few hours missing); 0 for a constant series."},
+		"daily_autocorrelation":  schema.Float64Attribute{Computed: true, MarkdownDescription: "Autocorrelation at 24 h of the hourly means less their 24-hour moving average (which keeps a daily cycle and removes a trend or a level shift, which would otherwise correlate with itself a day later), −1–1; null when not measurable: fewer than 18 pairs of hourly means a day apart (42 hours of data without gaps); 0 for a constant series."},
+		"weekly_autocorrelation": schema.Float64Attribute{Computed: true, MarkdownDescription: "Autocorrelation at 168 h of the hourly means less their 168-hour moving average, −1–1; null when not measurable: fewer than 126 pairs of hourly means a week apart (about 12¼ days of data without gaps, so that the default 14 days are measured with a few hours missing); 0 for a constant series."},
 		"evidence": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 			MarkdownDescription: "Each test applied, in order, with its numbers."},
 	}

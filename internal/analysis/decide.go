@@ -182,6 +182,37 @@ func maxConnectionsOr(n int, c InstanceClass) int {
 	return int(rdsDefaultMaxConnections(c))
 }
 
+// readerReadsRisk adds, on Aurora, the risk of the readers' queries moving to the writer, judged by
+// what each node reads from the cluster volume (ReadIOPS p95 of nodes' summaries: the reads its
+// buffer cache missed). Medium when the readers together read more than the writer: their working
+// set is not the writer's, and on the writer it competes with the writer's own pages for its
+// buffer cache; low otherwise, or when either is not measured.
+func readerReadsRisk(nodes []NodeAnalysis, add func(cat, sev, format string, a ...any)) {
+	const generic = "Read traffic moves to the writer; a heavy analytic query can now slow writes"
+	writer, readers, ids := math.NaN(), 0.0, []string{}
+	for _, n := range nodes {
+		s, ok := n.Summary(MetricReadIOPS)
+		if !ok || s.Count == 0 || s.P95 != s.P95 {
+			continue
+		}
+		switch n.Role {
+		case RoleWriter:
+			writer = s.P95
+		case RoleReader:
+			readers += s.P95
+			ids = append(ids, n.ID)
+		}
+	}
+	if len(ids) == 0 || writer != writer || readers <= writer {
+		add("failure", "low", generic)
+		return
+	}
+	add("capacity", "medium", "%s; the reader %s reads %.0f IOPS (p95) from the cluster volume, more than the writer's %.0f: those are the reads its "+
+		"buffer cache missed, a working set the writer's cache does not hold today. On the writer it competes with the writer's own pages for its "+
+		"buffer cache, so the writer's cache hit ratio can drop and its queries slow; watch its BufferCacheHitRatio and ReadLatency after the change "+
+		"(on Aurora Standard those reads stay billed as I/O)", generic, strings.Join(ids, ", "), readers, writer)
+}
+
 // groupMaxConnections is the max_connections pg's parameter group formula
 // (PostgresFacts.MaxConnectionsFormula) gives class c, truncated; 0 when there is no formula or
 // it gives less than 1.
@@ -331,7 +362,7 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 					r.ID, r.AvailabilityZone, w.AvailabilityZone, w.AvailabilityZone)
 			}
 		}
-		add("failure", "low", "Read traffic moves to the writer; a heavy analytic query can now slow writes")
+		readerReadsRisk(nodes, add)
 		add("backup", "low", "Aurora backups are continuous and taken from the shared storage volume; no I/O suspension")
 		windowRisks(in, wa, profileMedian(prof), p, add)
 		for _, e := range in.CustomEndpoints {

@@ -604,8 +604,10 @@ func round(v float64, d int) float64 {
 // projectedUtilization lists the headline projected percentiles.
 func projectedUtilization(pr Projection, in ClusterInput, p Policy) []Utilization {
 	nan := math.NaN()
-	memTotal := pr.Class.MemoryBytes()
-	pct := func(v float64) float64 { return 100 * v / memTotal }
+	// Memory in use in percent of the class memory; on Aurora outside the buffer cache, in percent of
+	// what the cache leaves (Projection.MemoryUsed).
+	room := pr.memoryRoom(pr.Class)
+	pct := func(v float64) float64 { return 100 * pr.memoryJudged(v) / room }
 	mem := Utilization{Metric: "memory", Unit: "percent", P50: pct(pr.MemoryUsed.P50), P95: pct(pr.MemoryUsed.P95),
 		P99: pct(pr.MemoryUsed.P99), Max: pct(pr.MemoryUsed.Max), Limit: p.MemoryThresholdPercent}
 	iopsLimit, netLimit, connLimit := nan, nan, nan
@@ -775,12 +777,20 @@ func capacityChecks(pr Projection, c InstanceClass, pg *PostgresFacts, p Policy)
 				c.Name, v*cpuScale, pr.CPU.Max*cpuScale, p.HeadroomPercent, val, p.AlertThresholdPercent)})
 	}
 	if v := pr.MemoryUsed.P99; v == v {
-		used := 100 * v / c.MemoryBytes()
+		used := 100 * pr.memoryJudged(v) / pr.memoryRoom(c)
 		val := used * h
+		msg := fmt.Sprintf("projected memory in use p99 on %s is %.1f%% of %.0f GiB; with headroom %.1f%%, limit %.0f%%",
+			c.Name, used, c.MemoryGiB, val, p.MemoryThresholdPercent)
+		if pr.Topology == TopologyAurora {
+			const g = 1 << 30
+			msg = fmt.Sprintf("projected memory in use outside the buffer cache p99 on %s is %.2f GiB (%.2f GiB in use less the writer's %.2f GiB buffer cache), "+
+				"%.1f%% of the %.2f GiB its own %.2f GiB buffer cache leaves of %.0f GiB (Aurora's default shared_buffers, which FreeableMemory never counts free); "+
+				"with headroom %.1f%%, limit %.0f%%",
+				c.Name, pr.memoryJudged(v)/g, v/g, auroraBufferCacheBytes(pr.Class)/g, used, pr.memoryRoom(c)/g, auroraBufferCacheBytes(c)/g, c.MemoryGiB,
+				val, p.MemoryThresholdPercent)
+		}
 		out = append(out, Reason{Check: "memory_p99_with_headroom", Metric: MetricFreeableMemory, Value: round(val, 2), Comparison: "<=",
-			Limit: p.MemoryThresholdPercent, Unit: "percent", Passed: val <= p.MemoryThresholdPercent,
-			Message: fmt.Sprintf("projected memory in use p99 on %s is %.1f%% of %.0f GiB; with headroom %.1f%%, limit %.0f%%",
-				c.Name, used, c.MemoryGiB, val, p.MemoryThresholdPercent)})
+			Limit: p.MemoryThresholdPercent, Unit: "percent", Passed: val <= p.MemoryThresholdPercent, Message: msg})
 	}
 	if v := pr.IOPS.P99; v == v && c.BaselineIOPS > 0 {
 		val := 100 * v / c.BaselineIOPS * h

@@ -153,7 +153,7 @@ type ClassOption struct {
 	// class (before headroom); IOPSP99Percent is of its baseline IOPS (the
 	// class's, or its volume's when lower; NaN when unknown).
 	CPUP99         float64
-	MemoryP99      float64 // projected memory in use p99, percent of this class's RAM
+	MemoryP99      float64 // projected memory in use p99, percent of this class's RAM (Aurora: outside the buffer cache, percent of what this class's cache leaves)
 	IOPSP99Percent float64 // projected IOPS p99, percent of the baseline IOPS (NaN when unknown)
 	// Failed names the capacity checks that fail on this class
 	// (Reason.Check values), plus "burstable_class" for a burstable
@@ -177,7 +177,7 @@ func classOption(pr Projection, c Candidate, in ClusterInput, p Policy) ClassOpt
 		o.CPUP99 = round(v*pr.Class.VCPU/c.Class.VCPU, 2)
 	}
 	if v := pr.MemoryUsed.P99; v == v {
-		o.MemoryP99 = round(100*v/c.Class.MemoryBytes(), 2)
+		o.MemoryP99 = round(100*pr.memoryJudged(v)/pr.memoryRoom(c.Class), 2)
 	}
 	if v := pr.IOPS.P99; v == v && c.Class.BaselineIOPS > 0 {
 		o.IOPSP99Percent = round(100*v/c.Class.BaselineIOPS, 2)

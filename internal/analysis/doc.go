@@ -57,7 +57,9 @@
 //
 // Headroom 20% and alert threshold 40% come from the seed: projected p99 load
 // × 1.2 must stay at or below 40% of vCPU (and of baseline IOPS and network
-// when known). Memory in use × 1.2 must stay at or below 80% of RAM, peak
+// when known). Memory in use × 1.2 must stay at or below 80% of RAM (on
+// Aurora, the memory in use outside the buffer cache, at or below 80% of what
+// the cache leaves of RAM: see Projection.MemoryUsed), peak
 // connections × 1.2 at or below 80% of max_connections. Every required metric
 // must cover at least 80% of its expected datapoints, and the window must span
 // at least 7 days so that one full weekly cycle (weekday and weekend peaks) is

@@ -371,6 +371,11 @@ type Policy struct {
 	// MemoryThresholdPercent limits projected memory in use (total minus
 	// FreeableMemory) plus headroom. Default 80: PostgreSQL and the OS
 	// cache use memory deliberately; below 20% freeable, RDS starts to swap.
+	// On Aurora it limits the memory in use outside the buffer cache, in
+	// percent of what the cache leaves of the class's memory
+	// (Projection.MemoryUsed): Aurora's cache, about two thirds of the
+	// memory, is allocated at start and never freeable, so the whole memory
+	// would fail the 80% with the cache alone at headroom (68% × 1.2).
 	MemoryThresholdPercent float64
 	// ConnectionsThresholdPercent limits the projected peak connections plus
 	// headroom as a share of max_connections (checked when known). Default 80.

@@ -282,7 +282,17 @@ type TriggerInput struct {
 //   - CPUUtilization Average > clamp(p99 × RollbackFactor, AlertThreshold,
 //     RollbackCPUCap);
 //   - FreeableMemory Average < max(RAM − used p99 × factor, 5% of RAM),
-//     rounded to a whole MiB (as is FreeLocalStorage's);
+//     rounded to a whole MiB (as is FreeLocalStorage's). On Aurora
+//     (Projection.Topology), FreeableMemory never counts the buffer cache
+//     free (Projection.MemoryUsed), so RAM − used × factor would count the
+//     cache's growth by the factor, which cannot happen, and sat at the 5%
+//     floor on every class; the threshold is instead what Class's buffer
+//     cache leaves (RAM − its default shared_buffers) less the baseline's
+//     memory in use outside the cache (p99) × factor, and at least 5% of
+//     RAM below that baseline, since a quiet node's use outside the cache
+//     is well under a GiB and half of it is ordinary variation (as the
+//     connections alarm fires at least 5 above its baseline): max(room −
+//     max(use × factor, use + 5% of RAM), 5% of RAM);
 //   - DatabaseConnections Maximum > ceil(max(max × factor, max + 5)), at
 //     most 90% of max_connections when known, but always above the
 //     baseline max (floor(max) + 1 when 90% of max_connections is not):
@@ -357,8 +367,16 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 	if v := pr.MemoryUsed.P99; v == v && c.MemoryGiB > 0 {
 		ram := c.MemoryBytes()
 		thr := roundMiB(math.Max(ram-v*f, 0.05*ram))
-		add(MetricFreeableMemory, "Average", "LessThanThreshold", "Bytes", thr,
-			fmt.Sprintf("Roll back if freeable memory stays below %.2f GiB (RAM %.0f GiB − baseline used p99 %.2f GiB × %.2f, at least 5%% of RAM)", thr/(1<<30), c.MemoryGiB, v/(1<<30), f))
+		desc := fmt.Sprintf("Roll back if freeable memory stays below %.2f GiB (RAM %.0f GiB − baseline used p99 %.2f GiB × %.2f, at least 5%% of RAM)", thr/(1<<30), c.MemoryGiB, v/(1<<30), f)
+		if pr.Topology == TopologyAurora {
+			const g = 1 << 30
+			use, room := pr.memoryJudged(v), pr.memoryRoom(c)
+			thr = roundMiB(math.Max(room-math.Max(use*f, use+0.05*ram), 0.05*ram))
+			desc = fmt.Sprintf("Roll back if freeable memory stays below %.2f GiB: on Aurora FreeableMemory never counts the %.2f GiB buffer cache free, so this is the %.2f GiB it leaves of RAM %.0f GiB "+
+				"− max(baseline in use outside the cache p99 %.2f GiB × %.2f, + 5%% of RAM), at least 5%% of RAM",
+				thr/g, auroraBufferCacheBytes(c)/g, room/g, c.MemoryGiB, use/g, f)
+		}
+		add(MetricFreeableMemory, "Average", "LessThanThreshold", "Bytes", thr, desc)
 	}
 	if v := pr.Connections.Max; v == v {
 		raw := math.Max(v*f, v+5)

@@ -145,8 +145,23 @@ type Projection struct {
 	// by reader vCPU / writer vCPU and added to the writer's at each
 	// timestamp.
 	CPU Summary
+	// Topology is the cluster's (ClusterInput.Topology). On TopologyAurora
+	// the memory check leaves the buffer cache out (see MemoryUsed); any
+	// other value, the zero value included, judges memory as on RDS.
+	Topology Topology
 	// MemoryUsed in bytes: class memory minus the writer's FreeableMemory,
-	// plus (Aurora) the readers' connections × PerConnectionMemoryMiB.
+	// plus (Aurora) the readers' connections × PerConnectionMemoryMiB; on
+	// Aurora this includes the writer's buffer cache. The memory check
+	// judges on RDS all of it against a class's memory, and on Aurora the
+	// memory in use outside the buffer cache (MemoryUsed less the writer
+	// class's shared_buffers at Aurora's default, AuroraBufferFormula; at
+	// least 0) against what a class's own buffer cache leaves of its memory:
+	// Aurora allocates the cache at start, about two thirds of the memory,
+	// and reads no data through the OS page cache, so FreeableMemory never
+	// counts it free, and the cache grows with the class while the rest of
+	// the use (connections, sorts, the OS and Aurora's own processes) does
+	// not. On RDS, shared_buffers is a quarter of the memory and
+	// FreeableMemory counts the OS page cache free.
 	MemoryUsed Summary
 	// IOPS is ReadIOPS + WriteIOPS (Aurora: plus the readers' ReadIOPS).
 	IOPS Summary
@@ -183,7 +198,11 @@ type Projection struct {
 	cpuH, memH, iopsH hourly        // hourly aggregates (for profiles and charts)
 }
 
-// Utilization is a projected load on one resource as percentiles.
+// Utilization is a projected load on one resource as percentiles. "memory"
+// is the memory in use (Projection.MemoryUsed) in percent of the class
+// memory, and on Aurora the memory in use outside the buffer cache in
+// percent of what the cache leaves (the class memory less Aurora's default
+// shared_buffers), as the memory check judges it.
 type Utilization struct {
 	Metric string  // "cpu", "memory", "iops", "connections", "network"
 	Unit   string  // "percent", "count/second", "count", "bytes/second"
@@ -194,6 +213,25 @@ type Utilization struct {
 	// Limit the P99 plus headroom is compared with, in Unit; NaN when no
 	// limit applies (capacity unknown).
 	Limit float64
+}
+
+// memoryRoom is the memory of class c, in bytes, that the memory check judges pr's memory in use
+// against: on Aurora what c's buffer cache leaves (c's memory less auroraBufferCacheBytes), on RDS
+// all of it.
+func (pr Projection) memoryRoom(c InstanceClass) float64 {
+	if pr.Topology == TopologyAurora {
+		return c.MemoryBytes() - auroraBufferCacheBytes(c)
+	}
+	return c.MemoryBytes()
+}
+
+// memoryJudged is v bytes of pr.MemoryUsed as the memory check counts them: on Aurora the memory in
+// use outside the buffer cache (v less the cache of pr.Class, at least 0), on RDS v. NaN stays NaN.
+func (pr Projection) memoryJudged(v float64) float64 {
+	if pr.Topology == TopologyAurora && v == v {
+		return math.Max(0, v-auroraBufferCacheBytes(pr.Class))
+	}
+	return v
 }
 
 // measured is one node metric after its scan.
@@ -316,7 +354,7 @@ func projectionJobs(in ClusterInput, writer Node, others []Node, p Policy, ms ma
 
 // project builds the single-node projection from the scanned node series.
 func project(in ClusterInput, writer Node, jobs []projJob, ms map[string]map[string]*measured) (Projection, error) {
-	pr := Projection{Class: writer.Class}
+	pr := Projection{Class: writer.Class, Topology: in.Topology}
 	var dqH hourly
 	dsts := [...]*Summary{jobCPU: &pr.CPU, jobMemory: &pr.MemoryUsed, jobIOPS: &pr.IOPS, jobConnections: &pr.Connections,
 		jobNetwork: &pr.Network, jobDiskQueue: &pr.DiskQueueDepth, jobLocalStorage: &pr.LocalStorageUsed, jobReadIOPS: &pr.readIOPS}

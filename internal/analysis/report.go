@@ -47,7 +47,7 @@ func Report(rec Recommendation) string {
 		w("- %s\n", mdEscape(r.Message))
 	}
 
-	w("\n## Projected single-node utilization\n\nOn %s.\n\n| resource | unit | p50 | p95 | p99 | max | limit |\n|---|---|---:|---:|---:|---:|---:|\n", mdEscape(rec.Projection.Class.Name))
+	w("\n## Projected single-node utilization\n\nOn %s.%s\n\n| resource | unit | p50 | p95 | p99 | max | limit |\n|---|---|---:|---:|---:|---:|---:|\n", mdEscape(rec.Projection.Class.Name), auroraMemoryNote(rec.Projection))
 	for _, u := range rec.Projected {
 		w("| %s | %s | %s | %s | %s | %s | %s |\n", u.Metric, u.Unit, qty(u.P50, u.Unit, 2), qty(u.P95, u.Unit, 2), qty(u.P99, u.Unit, 2), qty(u.Max, u.Unit, 2), qty(u.Limit, u.Unit, 2))
 	}
@@ -129,7 +129,11 @@ func Report(rec Recommendation) string {
 	if len(rec.Options) == 0 {
 		w("No candidate classes given. Recommended class: %s.\n", mdEscape(rec.RecommendedClass))
 	} else {
-		w("Recommended class: **%s**. USD/month is the instance alone; savings/month also counts the storage the change saves (see the cost table).\n\n| rank | class | fits | CPU p99 %% | memory p99 %% | IOPS p99 %% of baseline | instance USD/month | savings/month | failed checks |\n|---:|---|---|---:|---:|---:|---:|---:|---|\n", mdEscape(rec.RecommendedClass))
+		memNote := ""
+		if rec.Projection.Topology == TopologyAurora {
+			memNote = " Memory p99 % is the memory in use outside the buffer cache, in percent of what each class's own buffer cache (Aurora's default shared_buffers) leaves of its memory."
+		}
+		w("Recommended class: **%s**. USD/month is the instance alone; savings/month also counts the storage the change saves (see the cost table).%s\n\n| rank | class | fits | CPU p99 %% | memory p99 %% | IOPS p99 %% of baseline | instance USD/month | savings/month | failed checks |\n|---:|---|---|---:|---:|---:|---:|---:|---|\n", mdEscape(rec.RecommendedClass), memNote)
 		for _, o := range rec.Options {
 			w("| %d | %s | %t | %s | %s | %s | %s | %s | %s |\n", o.Rank, mdEscape(o.Class.Name), o.Fits, num(o.CPUP99, 1), num(o.MemoryP99, 1),
 				num(o.IOPSP99Percent, 1), num(o.MonthlyUSD, 2), num(o.MonthlySavingsUSD, 2), strings.Join(o.Failed, ", "))
@@ -180,6 +184,18 @@ func Report(rec Recommendation) string {
 		w("- ![%s](%s)\n", strings.TrimSuffix(k, ".svg"), k)
 	}
 	return b.String()
+}
+
+// auroraMemoryNote says, for an Aurora projection, what its memory figures measure (the memory in
+// use outside the buffer cache; see Projection.MemoryUsed), with a leading space; "" otherwise.
+func auroraMemoryNote(pr Projection) string {
+	if pr.Topology != TopologyAurora {
+		return ""
+	}
+	return fmt.Sprintf(" On Aurora, memory is the memory in use outside the buffer cache: the class's memory − FreeableMemory, plus the reader's connections, "+
+		"less the %s GiB buffer cache (Aurora's default shared_buffers, allocated at start, which FreeableMemory never counts free), "+
+		"in percent of the %s GiB the cache leaves of %s GiB.",
+		num(auroraBufferCacheBytes(pr.Class)/(1<<30), 2), num(pr.memoryRoom(pr.Class)/(1<<30), 2), num(pr.Class.MemoryGiB, 0))
 }
 
 // num formats v with d decimals; NaN is "n/a", infinities "inf"/"-inf".

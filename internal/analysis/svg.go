@@ -410,8 +410,15 @@ func charts(rec Recommendation, in ClusterInput, ms map[string]map[string]*measu
 			cpu = append(cpu, ChartLine{Label: label, Hourly: placeHourly(c.h, c.h.max, x0, n, ident, &bufs)})
 		}
 		if f, ok := m[MetricFreeableMemory]; ok {
+			// Memory in use in percent of the class's memory; on Aurora outside the buffer cache, of what
+			// the cache leaves (pr.memoryRoom), as the memory check judges it.
 			ram := node.Class.MemoryBytes()
-			mem = append(mem, ChartLine{Label: label, Hourly: placeHourly(f.h, f.h.min, x0, n, func(v float64) float64 { return 100 * (1 - v/ram) }, &bufs)})
+			used := func(v float64) float64 { return 100 * (1 - v/ram) }
+			if pr.Topology == TopologyAurora {
+				room := pr.memoryRoom(node.Class)
+				used = func(v float64) float64 { return 100 * math.Max(0, room-v) / room }
+			}
+			mem = append(mem, ChartLine{Label: label, Hourly: placeHourly(f.h, f.h.min, x0, n, used, &bufs)})
 		}
 		r, okR := m[MetricReadIOPS]
 		w, okW := m[MetricWriteIOPS]
@@ -433,8 +440,8 @@ func charts(rec Recommendation, in ClusterInput, ms map[string]map[string]*measu
 		cpu = append(cpu, ChartLine{Label: single, Hourly: placeHourly(pr.cpuH, pr.cpuH.max, x0, n, func(v float64) float64 { return v * scale }, &bufs), Dashed: true})
 	}
 	if len(pr.memH.mean) > 0 {
-		ram := target.MemoryBytes()
-		mem = append(mem, ChartLine{Label: single, Hourly: placeHourly(pr.memH, pr.memH.max, x0, n, func(v float64) float64 { return 100 * v / ram }, &bufs), Dashed: true})
+		ram := pr.memoryRoom(target)
+		mem = append(mem, ChartLine{Label: single, Hourly: placeHourly(pr.memH, pr.memH.max, x0, n, func(v float64) float64 { return 100 * pr.memoryJudged(v) / ram }, &bufs), Dashed: true})
 	}
 	if len(pr.iopsH.mean) > 0 {
 		iops = append(iops, ChartLine{Label: single, Hourly: placeHourly(pr.iopsH, pr.iopsH.mean, x0, n, ident, &bufs), Dashed: true})
@@ -444,7 +451,11 @@ func charts(rec Recommendation, in ClusterInput, ms map[string]map[string]*measu
 		{Label: "alert threshold", Value: p.AlertThresholdPercent},
 		{Label: "limit before headroom", Value: round(p.AlertThresholdPercent/h, 2)},
 	})
-	out["memory.svg"] = TimeSeriesSVG(rec.Cluster+": memory in use (hourly max)", "percent of RAM", x0, mem, []ChartThreshold{
+	memTitle, memUnit := ": memory in use (hourly max)", "percent of RAM"
+	if pr.Topology == TopologyAurora {
+		memTitle, memUnit = ": memory in use outside the buffer cache (hourly max)", "percent of RAM less buffer cache"
+	}
+	out["memory.svg"] = TimeSeriesSVG(rec.Cluster+memTitle, memUnit, x0, mem, []ChartThreshold{
 		{Label: "memory limit", Value: p.MemoryThresholdPercent},
 	})
 	var iopsTh []ChartThreshold

@@ -117,6 +117,21 @@ func FormulaPages(formula string, memoryBytes float64) (float64, bool) {
 	return 0, false
 }
 
+// auroraBufferCacheBytes is the buffer cache (shared_buffers) Aurora PostgreSQL gives class c by
+// default, AuroraBufferFormula on c's memory, in bytes; 0 where the formula is negative (below
+// about 0.56 GiB) or c's memory is not positive and finite. Aurora allocates it at start (in huge
+// pages) and reads no data through the OS page cache, so FreeableMemory never counts it free:
+// on a healthy Aurora instance FreeableMemory is only what the cache leaves less what the rest
+// uses. DBInstanceClassMemory, which the formula takes, is somewhat less than the class's
+// memory, so this is at most the cache the instance has.
+func auroraBufferCacheBytes(c InstanceClass) float64 {
+	if !(c.MemoryGiB > 0) || math.IsInf(c.MemoryGiB, 1) {
+		return 0
+	}
+	pages, _ := FormulaPages(AuroraBufferFormula, c.MemoryBytes())
+	return math.Max(0, pages*8192)
+}
+
 // pgMaxBackends is PostgreSQL's MAX_BACKENDS (2^18 − 1, postmaster.h), the
 // engine's hard limit: max_connections + autovacuum_max_workers + 1 +
 // max_worker_processes + max_wal_senders may not exceed it

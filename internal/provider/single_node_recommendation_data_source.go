@@ -246,7 +246,7 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 				"alert_threshold_percent": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(1, 100)},
 					MarkdownDescription: fmt.Sprintf("Limit for projected p99 CPU (and IOPS and network where the baseline is known: IOPS the class's EBS baseline or its volume's, whichever is lower, on RDS) plus headroom, in percent of capacity. Defaults to `%g`.", dp.AlertThresholdPercent)},
 				"memory_threshold_percent": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(1, 100)},
-					MarkdownDescription: fmt.Sprintf("Limit for projected memory in use plus headroom, in percent of the class memory. Defaults to `%g`.", dp.MemoryThresholdPercent)},
+					MarkdownDescription: fmt.Sprintf("Limit for projected memory in use plus headroom, in percent of the class memory; on Aurora, for the memory in use outside the buffer cache, in percent of what the class's buffer cache (Aurora's default `shared_buffers`, about two thirds of the memory) leaves. Defaults to `%g`.", dp.MemoryThresholdPercent)},
 				"connections_threshold_percent": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(1, 100)},
 					MarkdownDescription: fmt.Sprintf("Limit for projected peak connections plus headroom, in percent of max_connections (the server's when PostgreSQL facts are read, else what the writer's parameter group sets, when it sets it). Defaults to `%g`.", dp.ConnectionsThresholdPercent)},
 				"min_coverage": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(0.01, 1)},
@@ -351,7 +351,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		}),
 		"workload_pattern": str("Pattern of the projected single-node CPU: `steady`, `daily-cycle`, `weekly-cycle`, `spiky` or `insufficient-data`, as `rightsize_utilization`'s `pattern.pattern`."),
 		"projected": list("Projected single-node utilization (p50/p95/p99/max).", recProjectedType, map[string]string{
-			"metric": "`cpu`, `memory`, `iops`, `connections` or `network`.", "unit": "`percent`, `count/second`, `count` or `bytes/second`.",
+			"metric": "`cpu`, `memory`, `iops`, `connections` or `network`. `memory` is the memory in use (the class's memory less `FreeableMemory`, plus the reader's connections on Aurora) in percent of the class's memory; on Aurora, the memory in use outside the buffer cache (less Aurora's default `shared_buffers` on the class), in percent of what the cache leaves.", "unit": "`percent`, `count/second`, `count` or `bytes/second`.",
 			"p50": "Median.", "p95": "95th percentile.", "p99": "99th percentile.", "max": "Maximum.", "limit": "Limit the p99 plus headroom is compared with (null when capacity is unknown).",
 		}),
 		"projected_cpu_p95": num("Projected single-node CPU p95, percent of the writer's vCPUs."),
@@ -372,7 +372,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		"recommended_instance_class": str("Class the single node should run: the cheapest candidate that fits (every capacity check, its local storage on Aurora and its CPU credits when burstable pass with headroom), which may cost more than the writer's class; the writer's class when none fits (the verdict is then `keep`)."),
 		"class_options": list("Candidate classes ranked: fitting first, then by price.", recOptionType, map[string]string{
 			"rank": "1 = best.", "instance_class": "Class.", "fits": "Whether every capacity check passes on it.",
-			"projected_cpu_p99": "Projected CPU p99 on this class, percent.", "projected_memory_p99": "Projected memory p99 on this class, percent.",
+			"projected_cpu_p99": "Projected CPU p99 on this class, percent.", "projected_memory_p99": "Projected memory in use p99 on this class, percent of its memory; on Aurora the memory in use outside the buffer cache, percent of what this class's buffer cache leaves of its memory.",
 			"failed_checks": "Checks that fail on this class: `reasons` check names, plus `burstable_class` (a burstable class offered for a fixed-performance one), `local_storage` (Aurora: the projected local storage use at its peak, with headroom, exceeds the class's local storage), `cpu_credits` (a burstable class whose baseline the projected CPU, with headroom, exceeds as a mean over some 24 hours) and `no_data`.", "monthly_cost": "Single-node monthly price, USD, with RDS Extended Support on the class's vCPUs when `current_monthly_cost` carries it (null when unpriced).",
 			"monthly_savings": "Savings versus today, USD/month: the instance hours plus the storage the change saves (`storage_monthly_savings`); null when unpriced.",
 		}),

@@ -116,7 +116,7 @@ type patternModel struct {
 // Combined-view keys of rightsize_utilization's combined attribute, with what each holds.
 var combinedQuantities = []struct{ key, doc string }{
 	{"cpu_percent", "projected CPU in % of the writer's vCPUs (Aurora: readers' CPU scaled by vCPU ratio and added)"},
-	{"memory_used_bytes", "projected memory in use: writer class memory minus FreeableMemory (Aurora: plus 10 MiB per reader connection)"},
+	{"memory_used_bytes", "projected memory in use: writer class memory minus FreeableMemory (Aurora: plus 10 MiB per reader connection; this includes Aurora's buffer cache, which rightsize_single_node_recommendation's memory check leaves out)"},
 	{"iops", "ReadIOPS + WriteIOPS (Aurora: plus the readers' ReadIOPS)"},
 	{"connections", "DatabaseConnections of all nodes"},
 	{"network_bytes_per_second", "receive + transmit throughput of all nodes"},

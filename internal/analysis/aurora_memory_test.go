@@ -1,0 +1,146 @@
+package analysis
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+var classR6g2XLarge = InstanceClass{Name: "db.r6g.2xlarge", VCPU: 8, MemoryGiB: 64, BaselineIOPS: 12000, NetworkBaselineBytesPerSec: 1.25e9 / 8}
+
+// idleAuroraPair is the reviewer's idle Aurora db.r6g.large pair: 5% CPU, 10 connections on each node and
+// freeGiB of FreeableMemory on the writer (4.8 of 16: Aurora's buffer cache, about 10.5 GiB on this class,
+// is allocated at start and is not freeable, and Aurora reads nothing through the OS page cache).
+func idleAuroraPair(freeGiB float64) ClusterInput {
+	node := func(salt uint64) load {
+		return load{
+			MetricCPU:             func(t time.Time, i int) float64 { return 5 + 0.5*noise(i, salt+1) },
+			MetricFreeableMemory:  func(t time.Time, i int) float64 { return (freeGiB + 0.05*noise(i, salt+2)) * gib },
+			MetricReadIOPS:        func(t time.Time, i int) float64 { return 20 + 5*noise(i, salt+3) },
+			MetricWriteIOPS:       func(t time.Time, i int) float64 { return 10 + 2*noise(i, salt+4) },
+			MetricConnections:     func(t time.Time, i int) float64 { return 10 },
+			MetricNetworkReceive:  func(t time.Time, i int) float64 { return 2e5 },
+			MetricNetworkTransmit: func(t time.Time, i int) float64 { return 4e5 },
+		}
+	}
+	return ClusterInput{
+		Name:     "idle-aurora",
+		Topology: TopologyAurora,
+		Nodes: []Node{
+			{ID: "idle-aurora-1", Role: RoleWriter, Class: classR6gLarge, Series: seriesOf(node(10), 14, 5*time.Minute)},
+			{ID: "idle-aurora-2", Role: RoleReader, Class: classR6gLarge, Series: seriesOf(node(20), 14, 5*time.Minute)},
+		},
+		Postgres:         &PostgresFacts{MaxConnections: 1000, PeakConnections: 20, CacheHitRatio: 0.999, TPS: 20},
+		CurrentHourlyUSD: 0.52,
+		Candidates: []Candidate{
+			{Class: classR6gLarge, SingleNodeHourlyUSD: 0.26},
+			{Class: classR6gXLarge, SingleNodeHourlyUSD: 0.519},
+			{Class: classR6g2XLarge, SingleNodeHourlyUSD: 1.038},
+		},
+	}
+}
+
+// TestAnalyzeAuroraMemoryExcludesBufferCache: on Aurora the memory check leaves out the buffer cache. The
+// reviewer's idle r6g.large pair (4.8 GiB freeable of 16) consolidates on its own class: its memory in use
+// outside the buffer cache is 16 − 4.8 − 10.51 = 0.69 GiB, plus 10 of the reader's connections × 10 MiB, of
+// the 5.49 GiB the buffer cache leaves. Counting the cache as load gave keep, "resize the writer to
+// db.r6g.xlarge first", and on that class (where the cache is twice as large) the same again.
+func TestAnalyzeAuroraMemoryExcludesBufferCache(t *testing.T) {
+	rec, err := Analyze(idleAuroraPair(4.8), Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Verdict != VerdictConsolidate || rec.RecommendedClass != "db.r6g.large" {
+		t.Fatalf("verdict %s on %s, want consolidate on db.r6g.large; reasons %+v", rec.Verdict, rec.RecommendedClass, rec.Reasons)
+	}
+	buf := 1377133.0 * 8192 // floor(16 GiB / 12038) − 50003 pages of 8 kB
+	if got := auroraBufferCacheBytes(classR6gLarge); got != buf {
+		t.Fatalf("buffer cache of db.r6g.large %.0f, want %.0f", got, buf)
+	}
+	room := 16*gib - buf
+	nonBuf := 16*gib - 4.8*gib - buf + 10*10*(1<<20) // plus the reader's 10 connections × 10 MiB
+	mem, ok := reason(rec, "memory_p99_with_headroom")
+	if want := 100 * nonBuf / room * 1.2; !ok || !mem.Passed || math.Abs(mem.Value-want) > 1.5 {
+		t.Fatalf("memory reason %+v, want about %.1f%%", mem, want)
+	}
+	if !strings.Contains(mem.Message, "outside the buffer cache") || !strings.Contains(mem.Message, "5.49 GiB") {
+		t.Errorf("memory message %q: want what is measured on Aurora", mem.Message)
+	}
+	for _, u := range rec.Projected {
+		if u.Metric == "memory" && math.Abs(u.P99-100*nonBuf/room) > 1.5 {
+			t.Errorf("projected memory %+v, want p99 about %.1f%% of the room the buffer cache leaves", u, 100*nonBuf/room)
+		}
+	}
+	// Each class is judged against what its own buffer cache leaves: the non-buffer use stays, the cache
+	// grows with the class.
+	for _, o := range rec.Options {
+		r := o.Class.MemoryBytes() - auroraBufferCacheBytes(o.Class)
+		if !o.Fits || math.Abs(o.MemoryP99-100*nonBuf/r) > 1.5 {
+			t.Errorf("option %s: fits %t, memory p99 %.2f%%, want about %.2f%%", o.Class.Name, o.Fits, o.MemoryP99, 100*nonBuf/r)
+		}
+	}
+	// The rollback alarm on FreeableMemory (which excludes the buffer cache): below the baseline's
+	// 4.8 GiB, by the non-buffer use × 0.5 or 5% of RAM, whichever is more.
+	for _, a := range rec.RollbackTriggers {
+		if a.MetricName != MetricFreeableMemory {
+			continue
+		}
+		want := room - nonBuf - 0.05*16*gib
+		if math.Abs(a.Threshold-want) > 0.1*gib || a.Threshold >= 4.7*gib {
+			t.Errorf("memory alarm %.2f GiB, want about %.2f GiB (below the baseline freeable 4.7 GiB)", a.Threshold/gib, want/gib)
+		}
+	}
+}
+
+// TestAnalyzeAuroraMemoryTooMuch: a writer whose memory outside the buffer cache leaves too little of what
+// the cache leaves keeps, and is offered the class whose room holds it.
+func TestAnalyzeAuroraMemoryTooMuch(t *testing.T) {
+	// 1 GiB freeable of 16: 4.49 GiB in use outside the 10.51 GiB cache, 82% of the 5.49 GiB room.
+	rec, err := Analyze(idleAuroraPair(1), Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wc, ok := reason(rec, "writer_class_fits")
+	if rec.Verdict != VerdictKeep || !ok || wc.Passed || rec.RecommendedClass != "db.r6g.xlarge" ||
+		!strings.Contains(wc.Message, "(memory_p99_with_headroom): resize the writer to db.r6g.xlarge first") {
+		t.Fatalf("verdict %s on %s, writer class %+v; want keep, db.r6g.xlarge", rec.Verdict, rec.RecommendedClass, wc)
+	}
+	// On db.r6g.xlarge the same 4.49 GiB (plus the reader's connections) is 43% of the 10.61 GiB its
+	// 21.39 GiB cache leaves.
+	if mem, _ := reason(rec, "memory_p99_with_headroom"); !mem.Passed || math.Abs(mem.Value-52.5) > 1 {
+		t.Errorf("memory on db.r6g.xlarge %+v", mem)
+	}
+}
+
+// TestAnalyzeMultiAZMemoryUnchanged: RDS (Multi-AZ) judges memory in use against the whole class memory, as
+// before: FreeableMemory there includes the reclaimable OS cache and shared_buffers is a quarter of memory.
+func TestAnalyzeMultiAZMemoryUnchanged(t *testing.T) {
+	in := idleMultiAZ(14) // m6g.large (8 GiB), freeable 4.8 GiB ± 0.1
+	rec, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem, ok := reason(rec, "memory_p99_with_headroom")
+	used := rec.Projection.MemoryUsed.P99
+	if want := 100 * used / (8 * gib) * 1.2; !ok || mem.Value != round(want, 2) {
+		t.Fatalf("memory reason %+v, want %.2f", mem, want)
+	}
+	if want := "projected memory in use p99 on db.m6g.large is 41.2% of 8 GiB; with headroom 49.5%, limit 80%"; mem.Message != want {
+		t.Errorf("message %q, want %q", mem.Message, want)
+	}
+	for _, a := range rec.RollbackTriggers {
+		if a.MetricName == MetricFreeableMemory {
+			if want := roundMiB(math.Max(8*gib-used*1.5, 0.05*8*gib)); a.Threshold != want {
+				t.Errorf("memory alarm %v, want %v", a.Threshold, want)
+			}
+		}
+	}
+	// The same series analysed as an Aurora writer would judge them differently: only Multi-AZ keeps
+	// the whole class memory as the room.
+	for _, u := range rec.Projected {
+		if u.Metric == "memory" && u.P99 != 100*used/(8*gib) {
+			t.Errorf("projected memory %+v", u)
+		}
+	}
+}

@@ -188,7 +188,8 @@ func defaultWorkers(c InstanceClass) int {
 //     GREATEST(${DBInstanceVCPU*2},8); max_parallel_workers = vCPU, at
 //     most max_worker_processes − 4 (workerReserve); per gather and
 //     maintenance: vCPU/2, between 1 and 4.
-//   - maintenance_work_mem = RAM/16, at most 8 GiB.
+//   - maintenance_work_mem = RAM/16, at most 8 GiB (on Aurora, of the memory
+//     its buffer cache leaves; see below).
 //   - work_mem = (RAM − shared_buffers) / ((max_connections +
 //     max_worker_processes) × 3), at least 4 MiB.
 //   - random_page_cost 1.1 on SSD (4 on HDD), default_statistics_target 100.
@@ -220,7 +221,13 @@ func defaultWorkers(c InstanceClass) int {
 //   - shared_buffers and effective_cache_size are AuroraBufferFormula, the
 //     Aurora default (about 68% of memory, not RAM/4: Aurora has no double
 //     buffering, and a smaller cache raises storage I/O). work_mem is
-//     sized against the formula evaluated on the class's memory.
+//     sized against the formula evaluated on the class's memory, and so is
+//     maintenance_work_mem: a sixteenth of the memory the buffer cache
+//     leaves, rounded down to a whole MB (at most 8 GiB; 351 MB on 16 GiB,
+//     where RAM/16 would be 1 GiB on top of a 10.5 GiB cache, taken by each
+//     autovacuum worker and each index build at once). Aurora's own default,
+//     GREATEST({DBInstanceClassMemory/63963136*1024},65536) kB, is 268 MB
+//     there.
 //   - no min_wal_size, max_wal_size or checkpoint_completion_target: Aurora
 //     writes no local WAL segments or checkpoints and its parameter reference
 //     lists none of them, so setting them fails
@@ -260,13 +267,14 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 	// default instead, a cut, so it is recommended as it is.
 	set = set || in.KeptMaxConnections > int(rdsDefaultMaxConnections(c))
 	sharedKB := ramKB / 4
+	maint := math.Min(ramKB/16, 8*1024*1024)
 	if aurora {
 		// AuroraBufferFormula on the class's memory, in kB (floored at 128 kB, PostgreSQL's minimum).
-		sharedKB = math.Max(128, (math.Floor(c.MemoryBytes()/12038)-50003)*8)
+		sharedKB = math.Max(128, auroraBufferCacheBytes(c)/1024)
+		maint = math.Min(math.Floor((ramKB-sharedKB)/16/1024)*1024, 8*1024*1024)
 	}
 	workKB := (ramKB - sharedKB) / (float64(maxConn+workers) * 3)
 	workKB = math.Max(4096, math.Floor(workKB))
-	maint := math.Min(ramKB/16, 8*1024*1024)
 	half := min(4, max(1, vcpu/2), parallel)
 	rpc, eio := "1.1", "200"
 	if in.HDD {

@@ -31,7 +31,8 @@ func TestTuneAurora(t *testing.T) {
 		}
 	}
 	// work_mem against Aurora's buffer cache: (16 GiB − (16 GiB / 12038 − 50003) × 8 kB) / ((153 + 8) × 3).
-	want := map[string]string{"max_connections": "153", "work_mem": "11925", "maintenance_work_mem": "1048576",
+	// maintenance_work_mem a sixteenth of the same, in whole MB: 351 MB, not RAM/16 (1 GiB) on top of the cache.
+	want := map[string]string{"max_connections": "153", "work_mem": "11925", "maintenance_work_mem": "359424",
 		"random_page_cost": "1.1", "max_worker_processes": "8", "default_statistics_target": "100"}
 	for k, v := range want {
 		if got[k] != v {

@@ -110,8 +110,10 @@ output "mandible" { value = data.rightsize_utilization.mandible }
 	rCPU := r.CPUBase + r.CPUAmplitude*meanActivity(r)
 	mCPU := md.CPUBase + md.CPUAmplitude*meanActivity(md)
 	wConns := w.Connections + w.ConnectionsAmplitude*meanActivity(w)
-	// FreeableMemory = class memory − MemoryUsedGiB − 8 MiB per connection; db.t4g.medium has 4 GiB.
-	wMemPct := 100 * (w.MemoryUsedGiB + wConns*8/1024) / 4
+	// FreeableMemory = class memory − MemoryUsedGiB − 8 MiB per connection, and on Aurora less its buffer
+	// cache too (Aurora's default shared_buffers, allocated at start, never freeable: floor(4 GiB / 12038)
+	// − 50003 = 306,781 pages of 8 kB); db.t4g.medium has 4 GiB.
+	wMemPct := 100 * (306781*8192.0/(1<<30) + w.MemoryUsedGiB + wConns*8/1024) / 4
 	// FreeStorageSpace = 100 GiB − (StorageUsedGiB + growth × days since the 28-day history began); the window
 	// is days 14–28 of the history, so the mean is at day 21.
 	mFree := (100 - md.StorageUsedGiB - md.StorageGrowthGiBPerDay*21) * (1 << 30)

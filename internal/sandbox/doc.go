@@ -62,6 +62,13 @@
 // check summaries against them; Server.MetricValue returns the exact 1-minute
 // value and Workload.Activity the activity term. Metrics are a pure function of
 // (seed, node, metric, minute), computed on demand: nothing is materialised.
+// An Aurora instance's FreeableMemory leaves room for its buffer cache, as
+// Aurora's does: the default shared_buffers, SUM({DBInstanceClassMemory/12038},
+// -50003) 8 kB pages on the class's memory (about two thirds of it), is
+// allocated at start and Aurora reads nothing through the OS page cache, so
+// a db.t4g.medium writer shows about 1 GiB freeable of its 4 and a
+// db.r6g.large 4–5 GiB of 16; Workload.MemoryUsedGiB is then the memory in use
+// outside the cache. An RDS instance's counts all memory but what is in use.
 // LookupClass gives vCPU/memory of a DB instance class (also the db.m5d, m6gd,
 // m6id, r5d, r6gd and r6id classes of Multi-AZ DB clusters).
 //

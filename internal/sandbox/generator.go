@@ -449,6 +449,13 @@ func (n *genNode) value(name string, m int64, lookup func(string) *genNode) (flo
 	case MetricWriteIOPS:
 		return writeF(), true
 	case MetricFreeableMemory:
+		if n.aurora() {
+			// Aurora's buffer cache is allocated at start and never freeable: what it leaves less
+			// the rest in use (MemoryUsedGiB is that rest on Aurora), with noise on the rest.
+			room := memBytes - auroraBufferCacheBytes(memBytes)
+			used := w.MemoryUsedGiB*gib + connsF()*8*(1<<20) + 0.02*room*normal(seed, streamMem, m)
+			return math.Round(math.Min(0.97*room, math.Max(0.03*memBytes, room-used))), true
+		}
 		used := w.MemoryUsedGiB*gib + connsF()*8*(1<<20) + 0.02*memBytes*normal(seed, streamMem, m)
 		return math.Round(math.Min(0.97*memBytes, math.Max(0.03*memBytes, memBytes-used))), true
 	case MetricReadLatency:
@@ -532,4 +539,12 @@ func (n *genNode) value(name string, m int64, lookup func(string) *genNode) (flo
 		return math.Round(math.Max(0, n.Allocated-used) * gib), true
 	}
 	return 0, false
+}
+
+// auroraBufferCacheBytes is the buffer cache (shared_buffers) Aurora PostgreSQL allocates at start
+// on an instance of memBytes of memory: the default SUM({DBInstanceClassMemory/12038},-50003)
+// 8 kB pages, about two thirds of the memory (10.5 GiB of 16, 2.34 GiB of 4), with the class's
+// memory taken as DBInstanceClassMemory; 0 below about 0.56 GiB.
+func auroraBufferCacheBytes(memBytes float64) float64 {
+	return math.Max(0, (math.Floor(math.Floor(memBytes)/12038)-50003)*8192)
 }

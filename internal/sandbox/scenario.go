@@ -212,6 +212,8 @@ type ReservationSpec struct {
 //	ReadIOPS            = (ReadIOPS + ReadIOPSAmplitude·a)·(1 + 0.1 n) + ReadIOPSAmplitude·s
 //	WriteIOPS           = (WriteIOPS + WriteIOPSAmplitude·a)·(1 + 0.1 n)
 //	FreeableMemory      = class memory − MemoryUsedGiB − 8 MiB per connection ± noise  (≤ class memory)
+//	                      on Aurora: class memory − buffer cache − MemoryUsedGiB − 8 MiB per connection ± noise
+//	                      (buffer cache: Aurora's default shared_buffers on the class, about 2/3 of memory)
 //	WriteLatency        = (0.9 ms + 0.6 ms·a + noise) × 1.4 while the instance is Multi-AZ
 //
 // So on a weekday the hourly-mean CPU ranges from about CPUBase (trough, 12 h
@@ -237,7 +239,15 @@ type Workload struct {
 	Connections, ConnectionsAmplitude float64
 	// ReadIOPS / WriteIOPS at the trough, with amplitudes added at the peak.
 	ReadIOPS, ReadIOPSAmplitude, WriteIOPS, WriteIOPSAmplitude float64
-	// MemoryUsedGiB is the resident working set (shared buffers, backends).
+	// MemoryUsedGiB is the resident working set besides the connections:
+	// on RDS shared buffers, backends and the OS; on Aurora everything but
+	// the buffer cache (backends, the OS and Aurora's own processes), since
+	// Aurora allocates its cache, Aurora's default shared_buffers of
+	// SUM({DBInstanceClassMemory/12038},-50003) 8 kB pages (about two thirds
+	// of the memory: 2.34 GiB of a db.t4g.medium's 4, 10.5 GiB of a
+	// db.r6g.large's 16), at start and FreeableMemory never counts it. An
+	// Aurora value must fit what the cache leaves (1.66 GiB on
+	// db.t4g.medium, 5.49 GiB on db.r6g.large) with the connections'.
 	MemoryUsedGiB float64
 	// StorageUsedGiB is the used storage at the start of the history;
 	// StorageGrowthGiBPerDay is added per day (standalone instances only).
@@ -266,22 +276,24 @@ type Workload struct {
 // packages can check their summaries against them.
 var (
 	// DemoSSOWriterWorkload drives sso-prod-instance-1 (authentication service,
-	// writer): CPU mostly 5–15 %, peak at 14:00 UTC, mild weekly cycle.
+	// writer): CPU mostly 5–15 %, peak at 14:00 UTC, mild weekly cycle;
+	// 0.5 GiB in use outside Aurora's buffer cache, so on db.t4g.medium
+	// about 0.9–1.05 GiB freeable.
 	DemoSSOWriterWorkload = Workload{
 		CPUBase: 5, CPUAmplitude: 7, PeakHourUTC: 14, Sharpness: 1, WeekendFactor: 0.7,
 		NoiseStdDev: 0.8, SpikesPerWeek: 2, SpikeHeight: 8, SpikeMinutes: 4,
 		Connections: 14, ConnectionsAmplitude: 10,
 		ReadIOPS: 15, ReadIOPSAmplitude: 45, WriteIOPS: 12, WriteIOPSAmplitude: 25,
-		MemoryUsedGiB: 1.7,
+		MemoryUsedGiB: 0.5,
 	}
 	// DemoSSOReaderWorkload drives sso-prod-instance-2 (reader carrying ~15 %
-	// of the reads): CPU 3–6 %.
+	// of the reads): CPU 3–6 %; about 1.05 GiB freeable on db.t4g.medium.
 	DemoSSOReaderWorkload = Workload{
 		CPUBase: 3, CPUAmplitude: 2.5, PeakHourUTC: 14, Sharpness: 1, WeekendFactor: 0.7,
 		NoiseStdDev: 0.5, SpikesPerWeek: 1, SpikeHeight: 4, SpikeMinutes: 3,
 		Connections: 4, ConnectionsAmplitude: 4,
 		ReadIOPS: 3, ReadIOPSAmplitude: 9, WriteIOPS: 1, WriteIOPSAmplitude: 0,
-		MemoryUsedGiB: 1.3, ReadShare: 0.15,
+		MemoryUsedGiB: 0.55, ReadShare: 0.15,
 	}
 	// DemoMandibleWorkload drives mandible-prod (chat service, Multi-AZ):
 	// weekday daytime peak at 15:00 UTC, CPU ~10–28 %, peaks below 40 %,
@@ -293,13 +305,15 @@ var (
 		ReadIOPS: 80, ReadIOPSAmplitude: 220, WriteIOPS: 60, WriteIOPSAmplitude: 140,
 		MemoryUsedGiB: 3.2, StorageUsedGiB: 38, StorageGrowthGiBPerDay: 0.15,
 	}
-	// BusyWriterWorkload: writer CPU 25–60 %, peak 13:00 UTC.
+	// BusyWriterWorkload: writer CPU 25–60 %, peak 13:00 UTC; on its Aurora
+	// db.r6g.large, 2 GiB and up to 1.7 GiB of connections in use outside the
+	// buffer cache (about 1.8–2.9 GiB freeable).
 	BusyWriterWorkload = Workload{
 		CPUBase: 25, CPUAmplitude: 35, PeakHourUTC: 13, Sharpness: 1.5, WeekendFactor: 0.6,
 		NoiseStdDev: 2, SpikesPerWeek: 4, SpikeHeight: 10, SpikeMinutes: 6,
 		Connections: 80, ConnectionsAmplitude: 140,
 		ReadIOPS: 400, ReadIOPSAmplitude: 1200, WriteIOPS: 300, WriteIOPSAmplitude: 700,
-		MemoryUsedGiB: 11,
+		MemoryUsedGiB: 2,
 	}
 	// BusyReaderWorkload: reader serving ~60 % of the reads at the writer's
 	// peak hour (CPU 15–50 %): consolidating it onto the writer would push the
@@ -309,7 +323,7 @@ var (
 		NoiseStdDev: 2, SpikesPerWeek: 3, SpikeHeight: 8, SpikeMinutes: 5,
 		Connections: 60, ConnectionsAmplitude: 120,
 		ReadIOPS: 600, ReadIOPSAmplitude: 1800, WriteIOPS: 5, WriteIOPSAmplitude: 0,
-		MemoryUsedGiB: 10, ReadShare: 0.6,
+		MemoryUsedGiB: 1.5, ReadShare: 0.6,
 	}
 	// OrdersWriterWorkload drives orders-prod-instance-1, the writer of the
 	// Multi-AZ DB cluster of the multi-az-cluster scenario (order service):
@@ -331,7 +345,9 @@ var (
 		ReadIOPS: 15, ReadIOPSAmplitude: 40, WriteIOPS: 50, WriteIOPSAmplitude: 120,
 		MemoryUsedGiB: 2, StorageUsedGiB: 30, StorageGrowthGiBPerDay: 0.1, ReadShare: 0.2,
 	}
-	// IdleWorkload: CPU ~1.5–2.5 %, a couple of connections, no spikes.
+	// IdleWorkload: CPU ~1.5–2.5 %, a couple of connections, no spikes;
+	// 0.6 GiB in use (on Aurora outside the buffer cache: about 1 GiB
+	// freeable on db.t4g.medium).
 	IdleWorkload = Workload{
 		CPUBase: 1.5, CPUAmplitude: 1, PeakHourUTC: 12, Sharpness: 1, WeekendFactor: 1,
 		NoiseStdDev: 0.2, Connections: 2, ConnectionsAmplitude: 1,
@@ -491,6 +507,8 @@ func Fleet(n int) *Scenario {
 		w.PeakHourUTC = float64((9 + i*5) % 24)
 		class := classes[i%len(classes)]
 		if i%2 == 0 && n-len(s.Instances)-2*len(s.Clusters) >= 2 {
+			// On Aurora MemoryUsedGiB is the use outside the buffer cache (the demo writer's).
+			w.MemoryUsedGiB = DemoSSOWriterWorkload.MemoryUsedGiB
 			r := DemoSSOReaderWorkload
 			r.CPUBase, r.CPUAmplitude, r.PeakHourUTC = r.CPUBase*f, r.CPUAmplitude*f, w.PeakHourUTC
 			c := AuroraPair(fmt.Sprintf("fleet-c%03d", i), class, w, r)

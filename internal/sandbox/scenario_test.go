@@ -83,6 +83,10 @@ func TestScenariosPhysicallySensible(t *testing.T) {
 					if mem[i] <= 0 || mem[i] >= class.MemoryGiB*gib {
 						t.Fatalf("%s FreeableMemory %v not below class memory %v GiB", id, mem[i], class.MemoryGiB)
 					}
+					// Aurora's buffer cache is never freeable.
+					if room := class.MemoryGiB*gib - auroraBufferCacheBytes(class.MemoryGiB*gib); n.aurora() && mem[i] >= room {
+						t.Fatalf("%s FreeableMemory %v not below the %v its buffer cache leaves", id, mem[i], room)
+					}
 					if conns[i] < 0 || conns[i] != math.Round(conns[i]) {
 						t.Fatalf("%s connections %v", id, conns[i])
 					}
@@ -494,5 +498,44 @@ func TestAuroraStorageType(t *testing.T) {
 	bad.Clusters[0].StorageType = "io1"
 	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), `storage type "io1": want "aurora" or "aurora-iopt1"`) {
 		t.Errorf("Validate: %v", err)
+	}
+}
+
+// TestAuroraFreeableMemoryLeavesBufferCache: an Aurora instance's FreeableMemory is its class's memory less
+// Aurora's default buffer cache (allocated at start, never freeable) less MemoryUsedGiB and its
+// connections, as on a real Aurora instance: about 1 GiB of a db.t4g.medium's 4 for the demo's writer and
+// reader. An RDS instance's counts all the rest of the memory free, as before.
+func TestAuroraFreeableMemoryLeavesBufferCache(t *testing.T) {
+	if got, want := auroraBufferCacheBytes(4*gib), float64(306781*8192); got != want { // floor(4 GiB / 12038) − 50003 pages
+		t.Fatalf("buffer cache of 4 GiB %v, want %v", got, want)
+	}
+	srv, _, _ := start(t, Options{})
+	from := srv.Now().Add(-7 * 24 * time.Hour)
+	for _, tc := range []struct {
+		id         string
+		w          Workload
+		memGiB     float64
+		cache      float64
+		minGiB     float64
+		maxGiB     float64
+		perConnMiB float64
+	}{
+		{"sso-prod-instance-1", DemoSSOWriterWorkload, 4, auroraBufferCacheBytes(4 * gib), 0.75, 1.2, 8},
+		{"sso-prod-instance-2", DemoSSOReaderWorkload, 4, auroraBufferCacheBytes(4 * gib), 0.75, 1.25, 8},
+		{"mandible-prod", DemoMandibleWorkload, 8, 0, 3, 5.5, 8},
+	} {
+		mem := series(t, srv, tc.id, MetricFreeableMemory, from, srv.Now())
+		conns := series(t, srv, tc.id, MetricDatabaseConnections, from, srv.Now())
+		room := tc.memGiB*gib - tc.cache
+		for i := range mem {
+			if mem[i] < tc.minGiB*gib || mem[i] > tc.maxGiB*gib {
+				t.Fatalf("%s FreeableMemory %.2f GiB, want %.2f–%.2f", tc.id, mem[i]/gib, tc.minGiB, tc.maxGiB)
+			}
+			// Noise: 2% of what the cache leaves on Aurora, of the memory on RDS, standard deviation.
+			want := room - tc.w.MemoryUsedGiB*gib - conns[i]*tc.perConnMiB*(1<<20)
+			if math.Abs(mem[i]-want) > 5*0.02*room {
+				t.Fatalf("%s FreeableMemory %.3f GiB, want %.3f GiB ± noise", tc.id, mem[i]/gib, want/gib)
+			}
+		}
 	}
 }

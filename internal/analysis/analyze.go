@@ -387,7 +387,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	keptConns := maxConnectionsKept(in.Postgres, writer.Class, target)
 	rec.Parameters = Tune(target, TuneInput{PeakConnections: peakConns, HeadroomPercent: p.HeadroomPercent,
 		ConnectionsThresholdPercent: p.ConnectionsThresholdPercent, KeptMaxConnections: keptConns, HDD: in.HDD,
-		FreeStorageBytes: freeStorage, Topology: in.Topology})
+		FreeStorageBytes: freeStorage, Topology: in.engineTopology()})
 	// The max_connections in effect after the change: the tuned one, else the one kept (RDS's
 	// default on the target class when that is not known); and today's: the server's, else RDS's
 	// default on the writer's class.
@@ -784,10 +784,10 @@ func capacityChecks(pr Projection, c InstanceClass, pg *PostgresFacts, p Policy)
 		if pr.Topology == TopologyAurora {
 			const g = 1 << 30
 			msg = fmt.Sprintf("projected memory in use outside the buffer cache p99 on %s is %.2f GiB (%.2f GiB in use less the writer's %.2f GiB buffer cache), "+
-				"%.1f%% of the %.2f GiB its own %.2f GiB buffer cache leaves of %.0f GiB (Aurora's default shared_buffers, which FreeableMemory never counts free); "+
+				"%.1f%% of the %.2f GiB its own %.2f GiB buffer cache leaves of %.0f GiB (%s, which FreeableMemory never counts free); "+
 				"with headroom %.1f%%, limit %.0f%%",
-				c.Name, pr.memoryJudged(v)/g, v/g, auroraBufferCacheBytes(pr.Class)/g, used, pr.memoryRoom(c)/g, auroraBufferCacheBytes(c)/g, c.MemoryGiB,
-				val, p.MemoryThresholdPercent)
+				c.Name, pr.memoryJudged(v)/g, v/g, pr.bufferCacheBytes(pr.Class)/g, used, pr.memoryRoom(c)/g, pr.bufferCacheBytes(c)/g, c.MemoryGiB,
+				pr.bufferSource(), val, p.MemoryThresholdPercent)
 		}
 		out = append(out, Reason{Check: "memory_p99_with_headroom", Metric: MetricFreeableMemory, Value: round(val, 2), Comparison: "<=",
 			Limit: p.MemoryThresholdPercent, Unit: "percent", Passed: val <= p.MemoryThresholdPercent, Message: msg})

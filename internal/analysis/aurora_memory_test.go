@@ -82,14 +82,54 @@ func TestAnalyzeAuroraMemoryExcludesBufferCache(t *testing.T) {
 	}
 	// The rollback alarm on FreeableMemory (which excludes the buffer cache): below the baseline's
 	// 4.8 GiB, by the non-buffer use × 0.5 or 5% of RAM, whichever is more.
+	alarms := 0
 	for _, a := range rec.RollbackTriggers {
 		if a.MetricName != MetricFreeableMemory {
 			continue
 		}
+		alarms++
 		want := room - nonBuf - 0.05*16*gib
 		if math.Abs(a.Threshold-want) > 0.1*gib || a.Threshold >= 4.7*gib {
 			t.Errorf("memory alarm %.2f GiB, want about %.2f GiB (below the baseline freeable 4.7 GiB)", a.Threshold/gib, want/gib)
 		}
+	}
+	if alarms != 1 {
+		t.Errorf("%d FreeableMemory alarms, want 1", alarms)
+	}
+}
+
+// TestAnalyzeAuroraSharedBuffersFromGroup: a parameter group that sets shared_buffers
+// (PostgresFacts.SharedBuffersFormula) sizes the buffer cache the memory check leaves out, on each
+// class. With a quarter of the memory ({DBInstanceClassMemory/32768} pages, 4 GiB of 16) and 10 GiB
+// freeable, 2 GiB (plus the reader's connections) is in use outside the cache, of the 12 GiB it
+// leaves; with Aurora's default (10.51 GiB) that use would vanish below the cache.
+func TestAnalyzeAuroraSharedBuffersFromGroup(t *testing.T) {
+	in := idleAuroraPair(10)
+	rec, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := rec.Projected[1]; u.Metric != "memory" || u.P99 > 1 {
+		t.Fatalf("with Aurora's default cache: projected memory %+v, want about 0", u)
+	}
+	in.Postgres.SharedBuffersFormula = "{DBInstanceClassMemory/32768}"
+	if rec, err = Analyze(in, Policy{}); err != nil {
+		t.Fatal(err)
+	}
+	nonBuf := 2*gib + 10*10*float64(1<<20)
+	mem, ok := reason(rec, "memory_p99_with_headroom")
+	if u := rec.Projected[1]; !ok || math.Abs(u.P99-100*nonBuf/(12*gib)) > 0.5 ||
+		!strings.Contains(mem.Message, "its own 4.00 GiB buffer cache leaves of 16 GiB (the parameter group's shared_buffers {DBInstanceClassMemory/32768}, ") {
+		t.Errorf("group's shared_buffers: projected memory %+v, reason %+v", u, mem)
+	}
+	for _, o := range rec.Options { // a quarter of each class's memory
+		if want := 100 * nonBuf / (0.75 * o.Class.MemoryBytes()); math.Abs(o.MemoryP99-want) > 0.5 {
+			t.Errorf("option %s: memory p99 %.2f%%, want %.2f%%", o.Class.Name, o.MemoryP99, want)
+		}
+	}
+	in.Postgres.SharedBuffersFormula = "{AllocatedStorage}"
+	if _, err := Analyze(in, Policy{}); err == nil || !strings.Contains(err.Error(), "shared_buffers formula") {
+		t.Errorf("unevaluable shared_buffers: %v", err)
 	}
 }
 
@@ -142,5 +182,23 @@ func TestAnalyzeMultiAZMemoryUnchanged(t *testing.T) {
 		if u.Metric == "memory" && u.P99 != 100*used/(8*gib) {
 			t.Errorf("projected memory %+v", u)
 		}
+	}
+}
+
+// TestAnalyzeAuroraOneInstance: a one-instance Aurora cluster (after the change, or never with a
+// reader) is analysed as TopologyMultiAZ with AuroraClusterID set: its memory is still judged
+// without Aurora's buffer cache, and its parameters are Aurora's. Judged as RDS memory, the idle
+// writer's 4.8 GiB freeable of 16 was 84% in use with headroom: keep.
+func TestAnalyzeAuroraOneInstance(t *testing.T) {
+	in := idleAuroraPair(4.8)
+	in.Topology, in.AuroraClusterID, in.Nodes = TopologyMultiAZ, "idle-aurora", in.Nodes[:1]
+	rec, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem, _ := reason(rec, "memory_p99_with_headroom")
+	if rec.Verdict != VerdictConsolidate || !mem.Passed || !strings.Contains(mem.Message, "outside the buffer cache") ||
+		rec.Parameters["shared_buffers"] != AuroraBufferFormula || rec.Parameters["max_wal_size"] != "" {
+		t.Errorf("verdict %s, memory %+v, parameters %v", rec.Verdict, mem, rec.Parameters)
 	}
 }

@@ -184,9 +184,10 @@ func maxConnectionsOr(n int, c InstanceClass) int {
 
 // readerReadsRisk adds, on Aurora, the risk of the readers' queries moving to the writer, judged by
 // what each node reads from the cluster volume (ReadIOPS p95 of nodes' summaries: the reads its
-// buffer cache missed). Medium when the readers together read more than the writer: their working
-// set is not the writer's, and on the writer it competes with the writer's own pages for its
-// buffer cache; low otherwise, or when either is not measured.
+// buffer cache missed). Medium when the readers together read clearly more than the writer (at
+// least readerReadsFactor times as much, and readerReadsFloorIOPS or more): their working set is
+// not the writer's, and on the writer it competes with the writer's own pages for its buffer
+// cache; low otherwise, or when either is not measured.
 func readerReadsRisk(nodes []NodeAnalysis, add func(cat, sev, format string, a ...any)) {
 	const generic = "Read traffic moves to the writer; a heavy analytic query can now slow writes"
 	writer, readers, ids := math.NaN(), 0.0, []string{}
@@ -203,19 +204,33 @@ func readerReadsRisk(nodes []NodeAnalysis, add func(cat, sev, format string, a .
 			ids = append(ids, n.ID)
 		}
 	}
-	if len(ids) == 0 || writer != writer || readers <= writer {
+	if len(ids) == 0 || writer != writer || readers < readerReadsFactor*writer || readers < readerReadsFloorIOPS {
 		add("failure", "low", generic)
 		return
 	}
-	add("capacity", "medium", "%s; the reader %s reads %.0f IOPS (p95) from the cluster volume, more than the writer's %.0f: those are the reads its "+
+	who := "the reader " + ids[0] + " reads"
+	if len(ids) > 1 {
+		who = "the readers " + strings.Join(ids, ", ") + " read"
+	}
+	add("capacity", "medium", "%s; %s %.0f IOPS (p95) from the cluster volume, %.1f times the writer's %.0f: those are the reads its "+
 		"buffer cache missed, a working set the writer's cache does not hold today. On the writer it competes with the writer's own pages for its "+
 		"buffer cache, so the writer's cache hit ratio can drop and its queries slow; watch its BufferCacheHitRatio and ReadLatency after the change "+
-		"(on Aurora Standard those reads stay billed as I/O)", generic, strings.Join(ids, ", "), readers, writer)
+		"(on Aurora Standard those reads stay billed as I/O)", generic, who, readers, readers/math.Max(writer, 1), writer)
 }
 
+// readerReadsFactor and readerReadsFloorIOPS bound readerReadsRisk's medium risk: the readers read
+// half as much again as the writer, and at least 100 reads a second (of 8 KiB pages, 0.8 MB/s,
+// which a buffer cache does not notice below that).
+const (
+	readerReadsFactor    = 1.5
+	readerReadsFloorIOPS = 100
+)
+
 // groupMaxConnections is the max_connections pg's parameter group formula
-// (PostgresFacts.MaxConnectionsFormula) gives class c, truncated; 0 when there is no formula or
-// it gives less than 1.
+// (PostgresFacts.MaxConnectionsFormula) gives class c, truncated, and at most what PostgreSQL
+// takes beside c's default worker processes (pgMaxBackends less defaultWorkers and
+// otherBackends); 0 when there is no formula or it gives less than 1 (a value PostgreSQL refuses
+// to start with).
 func groupMaxConnections(pg *PostgresFacts, c InstanceClass) int {
 	if pg == nil || pg.MaxConnectionsFormula == "" {
 		return 0
@@ -224,7 +239,7 @@ func groupMaxConnections(pg *PostgresFacts, c InstanceClass) int {
 	if !ok || !(v >= 1) {
 		return 0
 	}
-	return int(math.Min(v, pgMaxBackends))
+	return int(math.Min(v, float64(pgMaxBackends-defaultWorkers(c)-otherBackends)))
 }
 
 // maxConnectionsToday is the writer's max_connections on its class: the server's
@@ -238,10 +253,18 @@ func maxConnectionsToday(pg *PostgresFacts, writer InstanceClass) int {
 }
 
 // maxConnectionsKept is the max_connections the single node keeps on target, its parameter group
-// unchanged: what the group's formula gives target; else the server's value, unless it looks like
-// RDS's default on the writer's class (usesDefaultMaxConnections) and target is another class,
-// whose default differs; 0 when not known (RDS's default on target).
+// unchanged: on the writer's own class the server's value, when known and the group's is a
+// formula rather than a number (a formula is evaluated on the class's nominal memory, which can
+// only overstate it; a number is what the server runs, or will after a pending reboot); else what
+// the group's value gives target; else the server's value, unless it looks like RDS's default on
+// the writer's class (usesDefaultMaxConnections) and target is another class, whose default
+// differs; 0 when not known (RDS's default on target).
 func maxConnectionsKept(pg *PostgresFacts, writer, target InstanceClass) int {
+	if pg != nil && pg.MaxConnections > 0 && target.Name == writer.Name {
+		if _, err := strconv.Atoi(pg.MaxConnectionsFormula); err != nil {
+			return pg.MaxConnections
+		}
+	}
 	if n := groupMaxConnections(pg, target); n > 0 {
 		return n
 	}
@@ -312,6 +335,11 @@ func defaultMaxConnectionsRisk(pg *PostgresFacts, pr Projection, target Instance
 // max_connections (pg.MaxConnectionsFormula).
 func groupMaxConnectionsRisk(pg *PostgresFacts, pr Projection, target InstanceClass, p Policy) (Risk, bool) {
 	limit, today := groupMaxConnections(pg, target), groupMaxConnections(pg, pr.Class)
+	if limit == 0 {
+		return Risk{Category: "capacity", Severity: "high", Description: fmt.Sprintf(
+			"On %s, the parameter group's max_connections (%s) gives less than 1, which PostgreSQL refuses to start with: set max_connections "+
+				"in the group to a number before moving to %s", target.Name, pg.MaxConnectionsFormula, target.Name)}, true
+	}
 	peak := peakConnections(pr, pg)
 	if peak != peak || peak <= 0 || limit >= today {
 		return Risk{}, false

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -78,6 +79,44 @@ func TestMaxConnectionsFormula(t *testing.T) {
 	rec = run(1300, &PostgresFacts{MaxConnections: 3600})
 	if r := risk(rec, "default max_connections"); r == nil || r.Severity != "high" {
 		t.Errorf("3600 from the server: risks %+v, want the default's high risk", rec.Risks)
+	}
+}
+
+// On the writer's own class the single node keeps what the server runs: the formula, evaluated on
+// the class's nominal memory, would overstate it (and a raise would be invented). A formula giving
+// another class less than 1 is a high risk; one beyond what PostgreSQL takes is capped.
+func TestMaxConnectionsFormula_edges(t *testing.T) {
+	xlarge := []Candidate{{Class: classR6gXLarge, SingleNodeHourlyUSD: 0.48}}
+	both := append(slices.Clone(xlarge), Candidate{Class: classR6gLarge, SingleNodeHourlyUSD: 0.24})
+	run := func(cands []Candidate, pg *PostgresFacts) Recommendation {
+		t.Helper()
+		in := xlargeWithConnections(300, cands)
+		in.Postgres = pg
+		rec, err := Analyze(in, Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec
+	}
+	// {DBInstanceClassMemory/8000000} gives the xlarge 4294 on its nominal memory; the server runs 4000.
+	rec := run(xlarge, &PostgresFacts{MaxConnections: 4000, MaxConnectionsFormula: "{DBInstanceClassMemory/8000000}"})
+	if got := rec.Parameters["max_connections"]; rec.RecommendedClass != "db.r6g.xlarge" || got != "4000" {
+		t.Errorf("same class: max_connections %q on %s, want the server's 4000 kept", got, rec.RecommendedClass)
+	}
+	// SUM({DBInstanceClassMemory/9531392},-2000): 1605 on the xlarge, less than 1 on the large.
+	rec = run(both, &PostgresFacts{MaxConnectionsFormula: "SUM({DBInstanceClassMemory/9531392},-2000)"})
+	var found bool
+	for _, r := range rec.Risks {
+		found = found || r.Severity == "high" && strings.Contains(r.Description, "On db.r6g.large, the parameter group's max_connections (SUM({DBInstanceClassMemory/9531392},-2000)) gives less than 1")
+	}
+	if rec.RecommendedClass != "db.r6g.large" || !found {
+		t.Errorf("less than 1 on %s: risks %+v", rec.RecommendedClass, rec.Risks)
+	}
+	// A value beyond PostgreSQL's limit on backends is kept at most at what it takes beside the
+	// xlarge's 8 worker processes and the other backends.
+	rec = run(xlarge, &PostgresFacts{MaxConnectionsFormula: "100000000"})
+	if got, want := rec.Parameters["max_connections"], fmt.Sprint(pgMaxBackends-8-otherBackends); got != want {
+		t.Errorf("huge: max_connections %q, want %s", got, want)
 	}
 }
 

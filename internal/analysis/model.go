@@ -152,10 +152,12 @@ func (t SavingsTarget) validate() error {
 
 // validate checks the facts' ranges: counts non-negative, the cache hit ratio
 // within [0, 1], the TPS finite and non-negative (0 when unknown), and a
-// max_connections formula one that EvalFormula evaluates.
+// max_connections and shared_buffers formulas ones that EvalFormula evaluates.
 func (f PostgresFacts) validate() error {
-	if _, ok := EvalFormula(f.MaxConnectionsFormula, InstanceClass{VCPU: 2, MemoryGiB: 8}); f.MaxConnectionsFormula != "" && !ok {
-		return fmt.Errorf("PostgreSQL facts: max_connections formula %q is not an integer or a formula EvalFormula evaluates (leave it empty when unknown)", f.MaxConnectionsFormula)
+	for name, v := range map[string]string{"max_connections": f.MaxConnectionsFormula, "shared_buffers": f.SharedBuffersFormula} {
+		if _, ok := EvalFormula(v, InstanceClass{VCPU: 2, MemoryGiB: 8}); v != "" && !ok {
+			return fmt.Errorf("PostgreSQL facts: %s formula %q is not an integer or a formula EvalFormula evaluates (leave it empty when unknown)", name, v)
+		}
 	}
 	switch {
 	case f.MaxConnections < 0 || f.PeakConnections < 0:
@@ -207,8 +209,13 @@ type PostgresFacts struct {
 	// today's class, it says what the group gives another class: the single node keeps the
 	// group. Where both are given, MaxConnections is today's limit.
 	MaxConnectionsFormula string
-	PeakConnections       int     // highest backend count known (the provider reads one instantaneous count)
-	CacheHitRatio         float64 // shared buffer hit ratio in [0, 1], cumulative since the statistics were reset
+	// SharedBuffersFormula is shared_buffers, in 8 kB pages, as the node's parameter group sets
+	// it (an integer or a formula EvalFormula evaluates); "" when the group keeps the default or
+	// that is not known. On Aurora it sizes the buffer cache the memory check leaves out
+	// (Projection.MemoryUsed), in place of Aurora's default, AuroraBufferFormula.
+	SharedBuffersFormula string
+	PeakConnections      int     // highest backend count known (the provider reads one instantaneous count)
+	CacheHitRatio        float64 // shared buffer hit ratio in [0, 1], cumulative since the statistics were reset
 	// CountersSince is when the cumulative counters behind CacheHitRatio started (the
 	// statistics' last reset); zero when unknown.
 	CountersSince time.Time
@@ -692,4 +699,14 @@ func sortedCandidates(cs []Candidate) []Candidate {
 // (and the package's prefix once).
 func clusterError(name string, err error) error {
 	return errorf("cluster %q: %s", name, strings.TrimPrefix(err.Error(), "analysis: "))
+}
+
+// engineTopology is the topology of in's engine: TopologyAurora for an Aurora cluster, also a
+// one-instance one analysed as TopologyMultiAZ (AuroraClusterID set), whose memory (a buffer
+// cache allocated at start) and parameter groups are Aurora's; in.Topology otherwise.
+func (in ClusterInput) engineTopology() Topology {
+	if in.AuroraClusterID != "" {
+		return TopologyAurora
+	}
+	return in.Topology
 }

@@ -287,7 +287,7 @@ type TriggerInput struct {
 //     free (Projection.MemoryUsed), so RAM − used × factor would count the
 //     cache's growth by the factor, which cannot happen, and sat at the 5%
 //     floor on every class; the threshold is instead what Class's buffer
-//     cache leaves (RAM − its default shared_buffers) less the baseline's
+//     cache leaves (RAM − its shared_buffers, Projection.bufferCacheBytes) less the baseline's
 //     memory in use outside the cache (p99) × factor, and at least 5% of
 //     RAM below that baseline, since a quiet node's use outside the cache
 //     is well under a GiB and half of it is ordinary variation (as the
@@ -374,7 +374,7 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 			thr = roundMiB(math.Max(room-math.Max(use*f, use+0.05*ram), 0.05*ram))
 			desc = fmt.Sprintf("Roll back if freeable memory stays below %.2f GiB: on Aurora FreeableMemory never counts the %.2f GiB buffer cache free, so this is the %.2f GiB it leaves of RAM %.0f GiB "+
 				"− max(baseline in use outside the cache p99 %.2f GiB × %.2f, + 5%% of RAM), at least 5%% of RAM",
-				thr/g, auroraBufferCacheBytes(c)/g, room/g, c.MemoryGiB, use/g, f)
+				thr/g, pr.bufferCacheBytes(c)/g, room/g, c.MemoryGiB, use/g, f)
 		}
 		add(MetricFreeableMemory, "Average", "LessThanThreshold", "Bytes", thr, desc)
 	}

@@ -3,6 +3,7 @@ package analysis
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -59,6 +60,12 @@ func TestClassifyNotACycle(t *testing.T) {
 			}
 			return 10 + noise(i, 6)
 		}), PatternSpiky},
+		{"bursts on an idle load", synth(MetricCPU, "Percent", t0, 14*day, 5*time.Minute, func(_ time.Time, i int) float64 {
+			if noise(i, 5) > 0.96 {
+				return 40 + noise(i, 6)
+			}
+			return 0
+		}), PatternSpiky},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -68,6 +75,9 @@ func TestClassifyNotACycle(t *testing.T) {
 			}
 			if got.Pattern != tc.want {
 				t.Errorf("pattern %s, want %s; evidence %q", got.Pattern, tc.want, got.Evidence)
+			}
+			if last := got.Evidence[len(got.Evidence)-1]; strings.Contains(last, "n/a") {
+				t.Errorf("evidence %q: the deciding test says n/a", last)
 			}
 		})
 	}

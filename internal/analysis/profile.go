@@ -442,7 +442,12 @@ func classify(sum Summary, h hourly, th PatternThresholds) PatternResult {
 		return r
 	}
 	ev("autocorrelation of the hourly means less their 24h moving average at 24h %s < %.2f: no daily cycle", fmtNum(se.Daily), th.SeasonalMinACF)
-	if sum.P99 > sum.P50 && (sum.P50 <= 0 || sum.P99 >= th.SpikyMinPeakRatio*sum.P50) {
+	if sum.P99 > sum.P50 && sum.P50 <= 0 {
+		ev("p99 %s above a p50 of %s: spiky (peaks above a typical load of nothing, no cycle)", fmtNum(sum.P99), fmtNum(sum.P50))
+		r.Pattern = PatternSpiky
+		return r
+	}
+	if sum.P99 > sum.P50 && sum.P99 >= th.SpikyMinPeakRatio*sum.P50 {
 		ev("peak ratio p99/p50 %s >= %.2f: spiky (peaks well above the typical load, no cycle)", fmtNum(r.PeakRatio), th.SpikyMinPeakRatio)
 		r.Pattern = PatternSpiky
 		return r

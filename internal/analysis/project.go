@@ -145,7 +145,9 @@ type Projection struct {
 	// by reader vCPU / writer vCPU and added to the writer's at each
 	// timestamp.
 	CPU Summary
-	// Topology is the cluster's (ClusterInput.Topology). On TopologyAurora
+	// Topology is the cluster's (ClusterInput.Topology), TopologyAurora also
+	// for a one-instance Aurora cluster analysed as TopologyMultiAZ
+	// (ClusterInput.AuroraClusterID set), whose memory is Aurora's. On TopologyAurora
 	// the memory check leaves the buffer cache out (see MemoryUsed); any
 	// other value, the zero value included, judges memory as on RDS.
 	Topology Topology
@@ -196,6 +198,9 @@ type Projection struct {
 
 	period            time.Duration // sampling period of the projected CPU
 	cpuH, memH, iopsH hourly        // hourly aggregates (for profiles and charts)
+	// sharedBuffers is the parameter group's shared_buffers (PostgresFacts.SharedBuffersFormula),
+	// "" for Aurora's default (bufferCacheBytes).
+	sharedBuffers string
 }
 
 // Utilization is a projected load on one resource as percentiles. "memory"
@@ -216,20 +221,38 @@ type Utilization struct {
 }
 
 // memoryRoom is the memory of class c, in bytes, that the memory check judges pr's memory in use
-// against: on Aurora what c's buffer cache leaves (c's memory less auroraBufferCacheBytes), on RDS
+// against: on Aurora what c's buffer cache leaves (c's memory less bufferCacheBytes), on RDS
 // all of it.
 func (pr Projection) memoryRoom(c InstanceClass) float64 {
 	if pr.Topology == TopologyAurora {
-		return c.MemoryBytes() - auroraBufferCacheBytes(c)
+		return c.MemoryBytes() - pr.bufferCacheBytes(c)
 	}
 	return c.MemoryBytes()
+}
+
+// bufferCacheBytes is the Aurora buffer cache of class c, in bytes: the parameter group's
+// shared_buffers (pr.sharedBuffers, 8 kB pages) evaluated on c when it sets one, else Aurora's
+// default (auroraBufferCacheBytes); at most c's memory, at least 0.
+func (pr Projection) bufferCacheBytes(c InstanceClass) float64 {
+	if pages, ok := EvalFormula(pr.sharedBuffers, c); ok && pr.sharedBuffers != "" {
+		return math.Min(math.Max(0, pages*8192), math.Max(0, c.MemoryBytes()))
+	}
+	return auroraBufferCacheBytes(c)
+}
+
+// bufferSource names what sizes the Aurora buffer cache (bufferCacheBytes).
+func (pr Projection) bufferSource() string {
+	if _, ok := EvalFormula(pr.sharedBuffers, pr.Class); ok && pr.sharedBuffers != "" {
+		return "the parameter group's shared_buffers " + pr.sharedBuffers
+	}
+	return "Aurora's default shared_buffers"
 }
 
 // memoryJudged is v bytes of pr.MemoryUsed as the memory check counts them: on Aurora the memory in
 // use outside the buffer cache (v less the cache of pr.Class, at least 0), on RDS v. NaN stays NaN.
 func (pr Projection) memoryJudged(v float64) float64 {
 	if pr.Topology == TopologyAurora && v == v {
-		return math.Max(0, v-auroraBufferCacheBytes(pr.Class))
+		return math.Max(0, v-pr.bufferCacheBytes(pr.Class))
 	}
 	return v
 }
@@ -354,7 +377,10 @@ func projectionJobs(in ClusterInput, writer Node, others []Node, p Policy, ms ma
 
 // project builds the single-node projection from the scanned node series.
 func project(in ClusterInput, writer Node, jobs []projJob, ms map[string]map[string]*measured) (Projection, error) {
-	pr := Projection{Class: writer.Class, Topology: in.Topology}
+	pr := Projection{Class: writer.Class, Topology: in.engineTopology()}
+	if in.Postgres != nil {
+		pr.sharedBuffers = in.Postgres.SharedBuffersFormula
+	}
 	var dqH hourly
 	dsts := [...]*Summary{jobCPU: &pr.CPU, jobMemory: &pr.MemoryUsed, jobIOPS: &pr.IOPS, jobConnections: &pr.Connections,
 		jobNetwork: &pr.Network, jobDiskQueue: &pr.DiskQueueDepth, jobLocalStorage: &pr.LocalStorageUsed, jobReadIOPS: &pr.readIOPS}

@@ -131,7 +131,7 @@ func Report(rec Recommendation) string {
 	} else {
 		memNote := ""
 		if rec.Projection.Topology == TopologyAurora {
-			memNote = " Memory p99 % is the memory in use outside the buffer cache, in percent of what each class's own buffer cache (Aurora's default shared_buffers) leaves of its memory."
+			memNote = " Memory p99 % is the memory in use outside the buffer cache, in percent of what each class's own buffer cache (" + rec.Projection.bufferSource() + ") leaves of its memory."
 		}
 		w("Recommended class: **%s**. USD/month is the instance alone; savings/month also counts the storage the change saves (see the cost table).%s\n\n| rank | class | fits | CPU p99 %% | memory p99 %% | IOPS p99 %% of baseline | instance USD/month | savings/month | failed checks |\n|---:|---|---|---:|---:|---:|---:|---:|---|\n", mdEscape(rec.RecommendedClass), memNote)
 		for _, o := range rec.Options {
@@ -193,9 +193,9 @@ func auroraMemoryNote(pr Projection) string {
 		return ""
 	}
 	return fmt.Sprintf(" On Aurora, memory is the memory in use outside the buffer cache: the class's memory − FreeableMemory, plus the reader's connections, "+
-		"less the %s GiB buffer cache (Aurora's default shared_buffers, allocated at start, which FreeableMemory never counts free), "+
+		"less the %s GiB buffer cache (%s, allocated at start, which FreeableMemory never counts free), "+
 		"in percent of the %s GiB the cache leaves of %s GiB.",
-		num(auroraBufferCacheBytes(pr.Class)/(1<<30), 2), num(pr.memoryRoom(pr.Class)/(1<<30), 2), num(pr.Class.MemoryGiB, 0))
+		num(pr.bufferCacheBytes(pr.Class)/(1<<30), 2), pr.bufferSource(), num(pr.memoryRoom(pr.Class)/(1<<30), 2), num(pr.Class.MemoryGiB, 0))
 }
 
 // num formats v with d decimals; NaN is "n/a", infinities "inf"/"-inf".

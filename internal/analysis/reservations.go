@@ -27,6 +27,7 @@ type Reservation struct {
 var sizeUnits = map[string]float64{
 	"micro": 0.5, "small": 1, "medium": 2, "large": 4, "xlarge": 8, "2xlarge": 16, "4xlarge": 32,
 	"8xlarge": 64, "10xlarge": 80, "12xlarge": 96, "16xlarge": 128, "24xlarge": 192, "32xlarge": 256,
+	"48xlarge": 384,
 }
 
 // classUnits splits a DB instance class into its family and its normalized units ("db.r6g.large"
@@ -112,7 +113,9 @@ func (f reservationFamily) covered() (before, after float64) {
 // Severity medium when that net worth is at least the instance savings shown (in.CurrentHourlyUSD
 // less target's price: the change saves nothing on instance hours, or costs more), low otherwise;
 // unpriced, medium when the idle units are all the units the change stops using in their families.
-// No risk when a node's or target's size is not in AWS's table (NormalizedUnits).
+// No risk when a node's size is not in AWS's table (NormalizedUnits); a target whose size is not
+// is counted as using no reserved units, which the risk says (its idle units are then at most
+// what it states).
 func reservationRisk(in ClusterInput, target InstanceClass, cost CostEstimate) (r Risk, ok bool) {
 	product := "postgresql"
 	if in.Topology == TopologyAurora {
@@ -146,11 +149,10 @@ func reservationRisk(in ClusterInput, target InstanceClass, cost CostEstimate) (
 		today += u
 		vcpus += class.VCPU
 	}
-	tf, tu, known := use(target.Name)
-	if !known {
-		return Risk{}, false
+	tf, tu, targetKnown := use(target.Name)
+	if targetKnown {
+		tf.after = tu
 	}
-	tf.after = tu
 	for _, res := range in.Reservations {
 		fam, _, known := classUnits(res.Class)
 		f := byName[fam]
@@ -217,7 +219,10 @@ func reservationRisk(in ClusterInput, target InstanceClass, cost CostEstimate) (
 			more = " more"
 		}
 		afterText, node := "none", fmt.Sprintf("the single node's %s is of another family", target.Name)
-		if f == tf {
+		if !targetKnown {
+			afterText, node = "none", fmt.Sprintf("the size of the single node's %s is not in AWS's table of normalized units: counted as none, so at most this many go idle", target.Name)
+		}
+		if f == tf && targetKnown {
 			afterText, node = fmt.Sprintf("%g", after), fmt.Sprintf("the single node on %s uses %g", target.Name, f.after)
 		}
 		clauses = append(clauses, fmt.Sprintf(

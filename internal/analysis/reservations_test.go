@@ -94,6 +94,14 @@ func TestAnalyzeReservations(t *testing.T) {
 		{"aurora-larger-class", auroraPair(2), []Reservation{{ID: "ri-aur", Class: "db.r6g.large", ProductDescription: "aurora-postgresql", Count: 2}}, "", ""},
 		{"aurora-rds-reservation", auroraPair(2), []Reservation{{ID: "ri-rds", Class: "db.r6g.xlarge", ProductDescription: "postgresql", Count: 1}}, "", ""},
 		{"none", auroraPair(2), nil, "", ""},
+		// The recommended class's size is not in AWS's table: it is counted as using none, and the
+		// risk says so (the writer's units still go idle).
+		{"target-size-unknown", func() ClusterInput {
+			in := r6gXLargeMultiAZ()
+			in.Candidates = []Candidate{{Class: InstanceClass{Name: "db.r6g.metal", VCPU: 64, MemoryGiB: 512, BaselineIOPS: 80000}, SingleNodeHourlyUSD: 0.2}}
+			return in
+		}(), []Reservation{{ID: "ri-xm", Class: "db.r6g.xlarge", ProductDescription: "postgresql", MultiAZ: true, Count: 1}}, "medium",
+			"would cover none after the change (the size of the single node's db.r6g.metal is not in AWS's table of normalized units: counted as none, so at most this many go idle): the change leaves 16 reserved units idle"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			in := c.in
@@ -130,6 +138,10 @@ func TestAnalyzeReservations(t *testing.T) {
 		if _, err := Analyze(bad, Policy{}); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: got %v, want %q", c.r, err, c.want)
 		}
+	}
+	// AWS's table has the 48xlarge sizes (db.r7i, db.m7i).
+	if f, u, ok := classUnits("db.r7i.48xlarge"); f != "db.r7i" || u != 384 || !ok {
+		t.Errorf("db.r7i.48xlarge: %s %v %v", f, u, ok)
 	}
 	bad := idleMultiAZ(14)
 	bad.ExtendedSupportUSDPerVCPUHour = -0.1

@@ -102,6 +102,10 @@ type Node struct {
 	// ("in-sync", or "pending-reboot" when a change in the group waits for a restart); "" for a
 	// Multi-AZ standby, which runs its primary's.
 	ParameterGroup, ParameterApplyStatus string
+	// ClusterParameterApplyStatus is an Aurora member's status of its cluster's DB cluster
+	// parameter group (DBClusterMembers' DBClusterParameterGroupStatus: "in-sync",
+	// "pending-reboot"); "" otherwise.
+	ClusterParameterApplyStatus string
 }
 
 // Cluster is a discovered deployment.
@@ -143,18 +147,18 @@ type Cluster struct {
 	ReadReplicas []string
 	// ClusterParameterGroup is an Aurora cluster's DB cluster parameter group (Aurora kind only).
 	ClusterParameterGroup string
-	// MaxConnectionsSetting is max_connections as the writer's parameter groups set it: the value
-	// a user gave it (an integer or an RDS formula) in the writer's DB parameter group, else, on
-	// Aurora, in the DB cluster parameter group, whose instance-level values the DB parameter
-	// group overrides; "" when they keep RDS's default. MaxConnectionsFrom names the group it came
-	// from ("DB parameter group chat-pg15"). Set by AttachParameterGroups; ParametersUnread says
-	// why the groups could not be read, if so, and ParametersDenied is true when RDS refused for
-	// the credentials' permissions.
-	MaxConnectionsSetting, MaxConnectionsFrom string
-	ParametersUnread                          string
-	ParametersDenied                          bool
-	Nodes                                     []Node
-	Tags                                      map[string]string
+	// GroupSettings are the values the writer's parameter groups set for the parameters
+	// AttachParameterGroups reads (GroupParameters), by name: the value a user gave each (an
+	// integer or an RDS formula) in the writer's DB parameter group, else, on Aurora, in the DB
+	// cluster parameter group, whose instance-level values the DB parameter group overrides; a
+	// parameter they keep at RDS's default is not in the map. Set by AttachParameterGroups;
+	// ParametersUnread says why the groups could not be read, if so, and ParametersDenied is true
+	// when RDS refused for the credentials' permissions.
+	GroupSettings    map[string]GroupSetting
+	ParametersUnread string
+	ParametersDenied bool
+	Nodes            []Node
+	Tags             map[string]string
 	// CustomEndpoints are an Aurora cluster's custom endpoints, set by
 	// AttachEndpoints. When they could not be listed
 	// (rds:DescribeDBClusterEndpoints denied, say), EndpointsUnread says why
@@ -226,6 +230,12 @@ type Cluster struct {
 	// it can. ListFleet keeps such deployments, with no nodes, so that the
 	// fleet can list them as skipped; CheckTwoNode refuses them.
 	Unsupported string
+}
+
+// GroupSetting is a parameter's value as a parameter group sets it.
+type GroupSetting struct {
+	Value string // as RDS lists it: an integer, or a formula such as {DBInstanceClassMemory/32768}
+	From  string // the group: "DB parameter group chat-pg15", "DB cluster parameter group apg15"
 }
 
 // PendingStorage are pending changes of an RDS instance's storage, each zero
@@ -662,19 +672,19 @@ func parameterGroup(in types.DBInstance) (name, status string) {
 	return aws.ToString(g.DBParameterGroupName), aws.ToString(g.ParameterApplyStatus)
 }
 
-// maxConnectionsParameter is the parameter AttachParameterGroups reads.
-const maxConnectionsParameter = "max_connections"
+// GroupParameters are the parameters AttachParameterGroups reads: max_connections, which says what
+// the single node keeps, and shared_buffers, the buffer cache Aurora allocates at start.
+var GroupParameters = []string{"max_connections", "shared_buffers"}
 
-// AttachParameterGroups sets, for each cluster of cs with a writer, the max_connections its
-// writer's parameter groups set (Cluster.MaxConnectionsSetting): the writer's DB parameter group's,
+// AttachParameterGroups sets, for each cluster of cs with a writer, what its writer's parameter
+// groups set for GroupParameters (Cluster.GroupSettings): the writer's DB parameter group's values,
 // else, on Aurora, the DB cluster parameter group's. Each group is read once however many clusters
 // share it; RDS's default groups ("default.postgres15"), which no one can modify, are not read. A
 // failed read is recorded in the cluster's ParametersUnread, not returned.
 func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
 	type answer struct {
-		value string
-		ok    bool
-		err   error
+		values map[string]string
+		err    error
 	}
 	asked := map[string]answer{}
 	read := func(group string, cluster bool) answer {
@@ -682,9 +692,9 @@ func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
 		a, done := asked[k]
 		if !done {
 			if cluster {
-				a.value, a.ok, a.err = paramgroups.ClusterUserValue(ctx, api, group, maxConnectionsParameter)
+				a.values, a.err = paramgroups.ClusterUserValues(ctx, api, group, GroupParameters...)
 			} else {
-				a.value, a.ok, a.err = paramgroups.UserValue(ctx, api, group, maxConnectionsParameter)
+				a.values, a.err = paramgroups.UserValues(ctx, api, group, GroupParameters...)
 			}
 			asked[k] = a
 		}
@@ -692,7 +702,7 @@ func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
 	}
 	for i := range cs {
 		c := &cs[i]
-		c.MaxConnectionsSetting, c.MaxConnectionsFrom, c.ParametersUnread, c.ParametersDenied = "", "", "", false
+		c.GroupSettings, c.ParametersUnread, c.ParametersDenied = nil, "", false
 		w, ok := c.Writer()
 		if !ok {
 			continue
@@ -712,12 +722,16 @@ func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
 			}
 			a := read(s.group, s.cluster)
 			if a.err != nil {
-				c.ParametersUnread, c.ParametersDenied = a.err.Error(), awserr.PermissionDenied(a.err)
+				c.GroupSettings, c.ParametersUnread, c.ParametersDenied = nil, a.err.Error(), awserr.PermissionDenied(a.err)
 				break
 			}
-			if a.ok {
-				c.MaxConnectionsSetting, c.MaxConnectionsFrom = a.value, s.what+s.group
-				break
+			for name, v := range a.values {
+				if _, set := c.GroupSettings[name]; !set { // the DB parameter group's, read first, wins
+					if c.GroupSettings == nil {
+						c.GroupSettings = map[string]GroupSetting{}
+					}
+					c.GroupSettings[name] = GroupSetting{Value: v, From: s.what + s.group}
+				}
 			}
 		}
 	}
@@ -811,7 +825,7 @@ func clusterFrom(dc types.DBCluster, members []types.DBInstance) (Cluster, error
 		node := Node{
 			ID: mid, ARN: aws.ToString(inst.DBInstanceArn), Role: role, Class: class, Engine: engine, EngineVersion: aws.ToString(inst.EngineVersion),
 			AvailabilityZone: aws.ToString(inst.AvailabilityZone), Status: aws.ToString(inst.DBInstanceStatus),
-			PromotionTier: aws.ToInt32(m.PromotionTier),
+			PromotionTier: aws.ToInt32(m.PromotionTier), ClusterParameterApplyStatus: aws.ToString(m.DBClusterParameterGroupStatus),
 		}
 		if p := inst.PendingModifiedValues; p != nil {
 			node.PendingClass = aws.ToString(p.DBInstanceClass)

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -29,10 +30,10 @@ func TestAttachParameterGroups(t *testing.T) {
 		Instances: []sandbox.InstanceSpec{chat, chat2, plain},
 		Clusters:  []sandbox.ClusterSpec{both, clusterOnly, sandbox.AuroraPair("defaults", "db.r6g.large", sandbox.IdleWorkload, sandbox.IdleWorkload)},
 		ParameterGroups: []sandbox.ParameterGroupSpec{
-			{Name: "pg15-tuned", Parameters: map[string]string{"max_connections": "1200"}},
+			{Name: "pg15-tuned", Parameters: map[string]string{"max_connections": "1200", "work_mem": "8192"}},
 			{Name: "apg-writer", Parameters: map[string]string{"max_connections": "LEAST({DBInstanceClassMemory/4000000},5000)"}},
 			{Name: "apg-other", Parameters: map[string]string{"work_mem": "8192"}},
-			{Name: "apg-cluster", Cluster: true, Parameters: map[string]string{"max_connections": "2500"}},
+			{Name: "apg-cluster", Cluster: true, Parameters: map[string]string{"max_connections": "2500", "shared_buffers": "{DBInstanceClassMemory/16384}"}},
 		}}})
 	if err != nil {
 		t.Fatal(err)
@@ -57,16 +58,21 @@ func TestAttachParameterGroups(t *testing.T) {
 	}
 	AttachParameterGroups(ctx, api, cs)
 	want := map[string]string{
-		"chat":         "1200 from DB parameter group pg15-tuned",
-		"chat2":        "1200 from DB parameter group pg15-tuned",
-		"plain":        " from ",
-		"both":         "LEAST({DBInstanceClassMemory/4000000},5000) from DB parameter group apg-writer",
-		"cluster-only": "2500 from DB cluster parameter group apg-cluster",
-		"defaults":     " from ",
+		"chat":  "map[max_connections:{1200 DB parameter group pg15-tuned}]",
+		"chat2": "map[max_connections:{1200 DB parameter group pg15-tuned}]",
+		"plain": "map[]",
+		// The writer's group's max_connections wins; shared_buffers comes from the cluster's.
+		"both": "map[max_connections:{LEAST({DBInstanceClassMemory/4000000},5000) DB parameter group apg-writer} " +
+			"shared_buffers:{{DBInstanceClassMemory/16384} DB cluster parameter group apg-cluster}]",
+		"cluster-only": "map[max_connections:{2500 DB cluster parameter group apg-cluster} shared_buffers:{{DBInstanceClassMemory/16384} DB cluster parameter group apg-cluster}]",
+		"defaults":     "map[]",
 	}
 	for _, c := range cs {
-		if got := c.MaxConnectionsSetting + " from " + c.MaxConnectionsFrom; got != want[c.Identifier] || c.ParametersUnread != "" {
-			t.Errorf("%s: %q (unread %q), want %q", c.Identifier, got, c.ParametersUnread, want[c.Identifier])
+		if got := fmt.Sprint(c.GroupSettings); got != want[c.Identifier] || c.ParametersUnread != "" {
+			t.Errorf("%s: %s (unread %q), want %s", c.Identifier, got, c.ParametersUnread, want[c.Identifier])
+		}
+		if w, _ := c.Writer(); c.Kind == KindAurora && w.ClusterParameterApplyStatus != "in-sync" {
+			t.Errorf("%s: writer's cluster parameter group status %q", c.Identifier, w.ClusterParameterApplyStatus)
 		}
 	}
 	asked := map[string]int{}
@@ -76,15 +82,15 @@ func TestAttachParameterGroups(t *testing.T) {
 		}
 	}
 	if asked["pg15-tuned"] != 1 || asked["apg-cluster"] != 1 || asked["apg-writer"] != 1 || asked["apg-other"] != 1 || len(asked) != 4 {
-		t.Errorf("groups read %v, want each custom one once (apg-cluster only for cluster-only) and no default group", asked)
+		t.Errorf("groups read %v, want each custom one once (apg-cluster for both Aurora clusters, which need its shared_buffers) and no default group", asked)
 	}
 
 	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBParameters", Sequence: []sandbox.Fault{
 		{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized to perform rds:DescribeDBParameters"}}})
 	AttachParameterGroups(ctx, api, cs[:2])
 	for _, c := range cs[:2] {
-		if c.MaxConnectionsSetting != "" || !c.ParametersDenied || !strings.Contains(c.ParametersUnread, "rds:DescribeDBParameters") {
-			t.Errorf("%s denied: %q, denied %v, unread %q", c.Identifier, c.MaxConnectionsSetting, c.ParametersDenied, c.ParametersUnread)
+		if c.GroupSettings != nil || !c.ParametersDenied || !strings.Contains(c.ParametersUnread, "rds:DescribeDBParameters") {
+			t.Errorf("%s denied: %v, denied %v, unread %q", c.Identifier, c.GroupSettings, c.ParametersDenied, c.ParametersUnread)
 		}
 	}
 }

@@ -1,13 +1,14 @@
 // Package paramgroups reads what an RDS DB parameter group or an Aurora DB cluster parameter group
 // sets: the values a user gave its parameters (rds:DescribeDBParameters and
 // rds:DescribeDBClusterParameters with Source "user"). The recommendation reads the writer's
-// max_connections there, which says what the single node keeps when PostgreSQL's own settings are
-// not read.
+// max_connections there, which says what the single node keeps, and its shared_buffers, the buffer
+// cache Aurora allocates at start.
 package paramgroups
 
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -24,24 +25,24 @@ type API interface {
 // or RDS's, "system").
 const sourceUser = "user"
 
-// UserValue returns the value a user set for parameter name in DB parameter group group; ok is
-// false, with a nil error, when the group leaves it at its default (RDS's default groups set
-// nothing). It fails when RDS refuses the call or does not know the group.
-func UserValue(ctx context.Context, api API, group, name string) (value string, ok bool, err error) {
+// UserValues returns the values a user set for the parameters names in DB parameter group group,
+// by name; a parameter the group leaves at its default (RDS's default groups set nothing) is not
+// in the map. It fails when RDS refuses the call or does not know the group.
+func UserValues(ctx context.Context, api API, group string, names ...string) (map[string]string, error) {
 	p := rds.NewDescribeDBParametersPaginator(api, &rds.DescribeDBParametersInput{
 		DBParameterGroupName: aws.String(group), Source: aws.String(sourceUser),
 	})
-	return find(ctx, p, func(o *rds.DescribeDBParametersOutput) []types.Parameter { return o.Parameters }, name,
+	return find(ctx, p, func(o *rds.DescribeDBParametersOutput) []types.Parameter { return o.Parameters }, names,
 		"DB parameter group "+group+" (rds:DescribeDBParameters)")
 }
 
-// ClusterUserValue is UserValue for DB cluster parameter group group
+// ClusterUserValues is UserValues for DB cluster parameter group group
 // (rds:DescribeDBClusterParameters).
-func ClusterUserValue(ctx context.Context, api API, group, name string) (value string, ok bool, err error) {
+func ClusterUserValues(ctx context.Context, api API, group string, names ...string) (map[string]string, error) {
 	p := rds.NewDescribeDBClusterParametersPaginator(api, &rds.DescribeDBClusterParametersInput{
 		DBClusterParameterGroupName: aws.String(group), Source: aws.String(sourceUser),
 	})
-	return find(ctx, p, func(o *rds.DescribeDBClusterParametersOutput) []types.Parameter { return o.Parameters }, name,
+	return find(ctx, p, func(o *rds.DescribeDBClusterParametersOutput) []types.Parameter { return o.Parameters }, names,
 		"DB cluster parameter group "+group+" (rds:DescribeDBClusterParameters)")
 }
 
@@ -51,18 +52,20 @@ type pager[O any] interface {
 	NextPage(ctx context.Context, optFns ...func(*rds.Options)) (O, error)
 }
 
-// find pages through p for parameter name's value; what names the group and call in errors.
-func find[O any](ctx context.Context, p pager[O], params func(O) []types.Parameter, name, what string) (string, bool, error) {
-	for p.HasMorePages() {
+// find pages through p for the values of names, until it has them all; what names the group and
+// call in errors.
+func find[O any](ctx context.Context, p pager[O], params func(O) []types.Parameter, names []string, what string) (map[string]string, error) {
+	out := map[string]string{}
+	for p.HasMorePages() && len(out) < len(names) {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return "", false, fmt.Errorf("reading %s: %w", what, err)
+			return nil, fmt.Errorf("reading %s: %w", what, err)
 		}
 		for _, prm := range params(page) {
-			if aws.ToString(prm.ParameterName) == name && prm.ParameterValue != nil {
-				return aws.ToString(prm.ParameterValue), true, nil
+			if n := aws.ToString(prm.ParameterName); slices.Contains(names, n) && prm.ParameterValue != nil {
+				out[n] = aws.ToString(prm.ParameterValue)
 			}
 		}
 	}
-	return "", false, nil
+	return out, nil
 }

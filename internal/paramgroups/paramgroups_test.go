@@ -32,30 +32,34 @@ func TestUserValue(t *testing.T) {
 		}}})
 	rc := rds.NewFromConfig(srv.AWSConfig())
 	ctx := context.Background()
-	v, ok, err := UserValue(ctx, rc, "chat-pg15", "max_connections")
-	if err != nil || !ok || v != "858" {
-		t.Errorf("chat-pg15: %q %v %v", v, ok, err)
+	got, err := UserValues(ctx, rc, "chat-pg15", "max_connections", "shared_buffers", "app.p003")
+	if err != nil || fmt.Sprint(got) != "map[app.p003:3 max_connections:858]" {
+		t.Errorf("chat-pg15: %v %v", got, err)
 	}
 	if n := len(srv.Calls("DescribeDBParameters")); n != 2 {
 		t.Errorf("%d DescribeDBParameters calls, want 2 (two pages)", n)
 	}
+	// One found on the first page is all it needs.
+	if got, err := UserValues(ctx, rc, "chat-pg15", "app.p000"); err != nil || got["app.p000"] != "0" || len(srv.Calls("DescribeDBParameters")) != 3 {
+		t.Errorf("chat-pg15's app.p000: %v %v, %d calls in all", got, err, len(srv.Calls("DescribeDBParameters")))
+	}
 	for _, g := range []string{"other", "default.postgres15"} {
-		if v, ok, err := UserValue(ctx, rc, g, "max_connections"); err != nil || ok || v != "" {
-			t.Errorf("%s: %q %v %v, want not set", g, v, ok, err)
+		if got, err := UserValues(ctx, rc, g, "max_connections"); err != nil || len(got) != 0 {
+			t.Errorf("%s: %v %v, want not set", g, got, err)
 		}
 	}
-	v, ok, err = ClusterUserValue(ctx, rc, "sso-cluster", "max_connections")
-	if err != nil || !ok || v != "LEAST({DBInstanceClassMemory/4000000},5000)" {
-		t.Errorf("sso-cluster: %q %v %v", v, ok, err)
+	got, err = ClusterUserValues(ctx, rc, "sso-cluster", "max_connections")
+	if err != nil || got["max_connections"] != "LEAST({DBInstanceClassMemory/4000000},5000)" {
+		t.Errorf("sso-cluster: %v %v", got, err)
 	}
-	if _, ok, err := ClusterUserValue(ctx, rc, "chat-pg15", "max_connections"); ok || err == nil ||
+	if got, err := ClusterUserValues(ctx, rc, "chat-pg15", "max_connections"); got != nil || err == nil ||
 		!strings.Contains(err.Error(), "DB cluster parameter group chat-pg15 (rds:DescribeDBClusterParameters)") || !strings.Contains(err.Error(), "DBParameterGroupNotFound") {
-		t.Errorf("chat-pg15 as a cluster group: %v %v", ok, err)
+		t.Errorf("chat-pg15 as a cluster group: %v %v", got, err)
 	}
 	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBParameters", Sequence: []sandbox.Fault{
 		{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized to perform rds:DescribeDBParameters"}}})
-	if _, ok, err := UserValue(ctx, rc, "chat-pg15", "max_connections"); ok || err == nil ||
+	if got, err := UserValues(ctx, rc, "chat-pg15", "max_connections"); got != nil || err == nil ||
 		!strings.Contains(err.Error(), "DB parameter group chat-pg15 (rds:DescribeDBParameters)") || !strings.Contains(err.Error(), "AccessDenied") {
-		t.Errorf("denied: %v %v", ok, err)
+		t.Errorf("denied: %v %v", got, err)
 	}
 }

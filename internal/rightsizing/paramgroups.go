@@ -2,43 +2,69 @@ package rightsizing
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
 )
 
-// withGroupMaxConnections returns the PostgreSQL facts pg (nil when none were read) with the
-// max_connections c's writer's parameter groups set (inventory.AttachParameterGroups) as
-// MaxConnectionsFormula, which says what the single node keeps; pg itself is not changed. The
-// warnings say, for c named name, why that could not be read or used: RDS refused the groups
-// (and, when denied, what to allow), the value is not one the provider evaluates, or the writer's
-// group waits for a reboot, so that the server may run another value.
-func withGroupMaxConnections(pg *analysis.PostgresFacts, c inventory.Cluster, name string) (*analysis.PostgresFacts, []string) {
+// withGroupSettings returns the PostgreSQL facts pg (nil when none were read) with what c's
+// writer's parameter groups set (inventory.AttachParameterGroups): max_connections as
+// MaxConnectionsFormula, which says what the single node keeps, and shared_buffers as
+// SharedBuffersFormula, the buffer cache Aurora allocates at start; pg itself is not changed. The
+// warnings say, for c named name, why a setting could not be read or used: RDS refused the groups
+// (and, when denied, what to allow), a value is not one the provider evaluates, or the group it
+// came from waits for a reboot, so that the server may run another value.
+func withGroupSettings(pg *analysis.PostgresFacts, c inventory.Cluster, name string) (*analysis.PostgresFacts, []string) {
 	if c.ParametersUnread != "" {
 		fix := "They are read again on the next plan."
 		if c.ParametersDenied {
 			fix = "Allow rds:DescribeDBParameters (and, for Aurora, rds:DescribeDBClusterParameters) to the provider's credentials."
 		}
-		return pg, []string{fmt.Sprintf("%s: the max_connections its parameter groups set was not read (%s), so the recommendation takes the server's value "+
-			"(from PostgreSQL statistics, when read) or RDS's default on each class for what the single node keeps. %s", name, c.ParametersUnread, fix)}
+		return pg, []string{fmt.Sprintf("%s: what its parameter groups set for max_connections and shared_buffers was not read (%s), so the recommendation takes "+
+			"the server's max_connections (from PostgreSQL statistics, when read) or RDS's default on each class for what the single node keeps, and Aurora's "+
+			"default buffer cache. %s", name, c.ParametersUnread, fix)}
 	}
-	if c.MaxConnectionsSetting == "" {
+	if len(c.GroupSettings) == 0 {
 		return pg, nil
-	}
-	if _, ok := analysis.EvalFormula(c.MaxConnectionsSetting, analysis.InstanceClass{VCPU: 2, MemoryGiB: 8}); !ok {
-		return pg, []string{fmt.Sprintf("%s: its %s sets max_connections to %q, which the provider does not evaluate (an integer, or a formula of "+
-			"DBInstanceClassMemory and DBInstanceVCPU with GREATEST, LEAST and SUM): the recommendation takes the server's value (from PostgreSQL "+
-			"statistics, when read) or RDS's default on each class instead", name, c.MaxConnectionsFrom, c.MaxConnectionsSetting)}
 	}
 	f := analysis.PostgresFacts{}
 	if pg != nil {
 		f = *pg
 	}
-	f.MaxConnectionsFormula = c.MaxConnectionsSetting
-	var warns []string
-	if w, ok := c.Writer(); ok && w.ParameterApplyStatus == "pending-reboot" {
-		warns = append(warns, fmt.Sprintf("%s: writer %s's DB parameter group %s is pending-reboot: until the instance restarts it may run another "+
-			"max_connections than the %s the recommendation takes from %s", name, w.ID, w.ParameterGroup, c.MaxConnectionsSetting, c.MaxConnectionsFrom))
+	var warns, pending []string
+	w, _ := c.Writer()
+	for _, p := range inventory.GroupParameters {
+		s, ok := c.GroupSettings[p]
+		if !ok {
+			continue
+		}
+		if _, ok := analysis.EvalFormula(s.Value, analysis.InstanceClass{VCPU: 2, MemoryGiB: 8}); !ok {
+			warns = append(warns, fmt.Sprintf("%s: its %s sets %s to %q, which the provider does not evaluate (an integer, or a formula of "+
+				"DBInstanceClassMemory and DBInstanceVCPU with GREATEST, LEAST and SUM): the recommendation leaves it out", name, s.From, p, s.Value))
+			continue
+		}
+		switch p {
+		case "max_connections":
+			f.MaxConnectionsFormula = s.Value
+		case "shared_buffers":
+			f.SharedBuffersFormula = s.Value
+		}
+		status := w.ParameterApplyStatus
+		if strings.HasPrefix(s.From, "DB cluster parameter group") {
+			status = w.ClusterParameterApplyStatus
+		}
+		if status == "pending-reboot" && !slices.Contains(pending, s.From) {
+			pending = append(pending, s.From)
+		}
+	}
+	for _, g := range pending {
+		warns = append(warns, fmt.Sprintf("%s: writer %s's %s is pending-reboot: until the instance restarts it may run other values than the ones "+
+			"the recommendation takes from it", name, w.ID, g))
+	}
+	if f == (analysis.PostgresFacts{}) || pg != nil && f == *pg {
+		return pg, warns
 	}
 	return &f, warns
 }

@@ -53,47 +53,96 @@ func TestRecommend_parameterGroupMaxConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	if rec := res.Recommendation; rec.Parameters["max_connections"] != "" || len(res.Warnings) != 1 ||
-		!strings.HasPrefix(res.Warnings[0], "mandible-prod: the max_connections its parameter groups set was not read (reading DB parameter group chat-pg15 (rds:DescribeDBParameters): ") ||
+		!strings.HasPrefix(res.Warnings[0], "mandible-prod: what its parameter groups set for max_connections and shared_buffers was not read (reading DB parameter group chat-pg15 (rds:DescribeDBParameters): ") ||
 		!strings.HasSuffix(res.Warnings[0], "Allow rds:DescribeDBParameters (and, for Aurora, rds:DescribeDBClusterParameters) to the provider's credentials.") {
 		t.Errorf("denied: max_connections %q, warnings %q", rec.Parameters["max_connections"], res.Warnings)
 	}
 
-	// sso-prod is on RDS's default groups, which are not read: nothing set, no warning.
+	// sso-prod is on RDS's default groups, which are not read: nothing set, no warning, and the
+	// memory check leaves out Aurora's default buffer cache.
 	res, err = Recommend(ctx, d, Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec := res.Recommendation; rec.Parameters["max_connections"] != "" || len(res.Warnings) != 0 {
-		t.Errorf("sso-prod: max_connections %q, warnings %q", rec.Parameters["max_connections"], res.Warnings)
+	mem := reasonOf(res, "memory_p99_with_headroom")
+	if rec := res.Recommendation; rec.Parameters["max_connections"] != "" || len(res.Warnings) != 0 || !strings.Contains(mem, "(Aurora's default shared_buffers,") {
+		t.Errorf("sso-prod: max_connections %q, warnings %q, memory %q", rec.Parameters["max_connections"], res.Warnings, mem)
 	}
 }
 
-// withGroupMaxConnections copies the facts, and warns about a value it does not evaluate and a
-// writer's group waiting for a reboot.
-func TestWithGroupMaxConnections(t *testing.T) {
-	c := inventory.Cluster{Nodes: []inventory.Node{{ID: "db", Role: inventory.RoleWriter, ParameterGroup: "tuned", ParameterApplyStatus: "in-sync"}},
-		MaxConnectionsSetting: "{DBInstanceClassMemory/20000000}", MaxConnectionsFrom: "DB parameter group tuned"}
+// An Aurora DB cluster parameter group that sets shared_buffers sizes the buffer cache the memory
+// check leaves out.
+func TestRecommend_parameterGroupSharedBuffers(t *testing.T) {
+	sc := sandbox.Demo()
+	sc.ParameterGroups = []sandbox.ParameterGroupSpec{{Name: "sso-apg15", Cluster: true, Parameters: map[string]string{"shared_buffers": "{DBInstanceClassMemory/16384}"}}}
+	for i := range sc.Clusters {
+		if sc.Clusters[i].ID == "sso-prod" {
+			sc.Clusters[i].ParameterGroup = "sso-apg15"
+		}
+	}
+	d, _ := deps(t, sc, testNow)
+	res, err := Recommend(context.Background(), d, Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Half of db.t4g.medium's 4 GiB.
+	if mem := reasonOf(res, "memory_p99_with_headroom"); len(res.Warnings) != 0 ||
+		!strings.Contains(mem, "its own 2.00 GiB buffer cache leaves of 4 GiB (the parameter group's shared_buffers {DBInstanceClassMemory/16384},") {
+		t.Errorf("memory %q, warnings %q", mem, res.Warnings)
+	}
+}
+
+// reasonOf is the message of res's reason check ("" when it has none).
+func reasonOf(res Result, check string) string {
+	for _, r := range res.Recommendation.Reasons {
+		if r.Check == check {
+			return r.Message
+		}
+	}
+	return ""
+}
+
+// withGroupSettings copies the facts with the groups' max_connections and shared_buffers, and
+// warns about a value it does not evaluate and a group waiting for a reboot.
+func TestWithGroupSettings(t *testing.T) {
+	c := inventory.Cluster{Nodes: []inventory.Node{{ID: "db", Role: inventory.RoleWriter, ParameterGroup: "tuned", ParameterApplyStatus: "in-sync",
+		ClusterParameterApplyStatus: "in-sync"}},
+		GroupSettings: map[string]inventory.GroupSetting{
+			"max_connections": {Value: "{DBInstanceClassMemory/20000000}", From: "DB parameter group tuned"},
+			"shared_buffers":  {Value: "{DBInstanceClassMemory/32768}", From: "DB cluster parameter group apg"},
+		}}
 	pg := &analysis.PostgresFacts{MaxConnections: 500, CacheHitRatio: 0.99}
-	got, warns := withGroupMaxConnections(pg, c, "db")
-	if got == pg || *got != (analysis.PostgresFacts{MaxConnections: 500, CacheHitRatio: 0.99, MaxConnectionsFormula: "{DBInstanceClassMemory/20000000}"}) ||
-		pg.MaxConnectionsFormula != "" || len(warns) != 0 {
+	got, warns := withGroupSettings(pg, c, "db")
+	want := analysis.PostgresFacts{MaxConnections: 500, CacheHitRatio: 0.99, MaxConnectionsFormula: "{DBInstanceClassMemory/20000000}",
+		SharedBuffersFormula: "{DBInstanceClassMemory/32768}"}
+	if got == pg || *got != want || pg.MaxConnectionsFormula != "" || len(warns) != 0 {
 		t.Errorf("facts %+v (given %+v), warnings %q", got, pg, warns)
 	}
-	if got, _ := withGroupMaxConnections(nil, c, "db"); got == nil || *got != (analysis.PostgresFacts{MaxConnectionsFormula: c.MaxConnectionsSetting}) {
+	if got, _ := withGroupSettings(nil, c, "db"); got == nil || *got != (analysis.PostgresFacts{MaxConnectionsFormula: want.MaxConnectionsFormula, SharedBuffersFormula: want.SharedBuffersFormula}) {
 		t.Errorf("without facts: %+v", got)
 	}
-	c.Nodes[0].ParameterApplyStatus = "pending-reboot"
-	if _, warns := withGroupMaxConnections(nil, c, "db"); len(warns) != 1 ||
-		!strings.Contains(warns[0], "writer db's DB parameter group tuned is pending-reboot: until the instance restarts it may run another max_connections than the {DBInstanceClassMemory/20000000}") {
-		t.Errorf("pending reboot: %q", warns)
+	// The status of the group each value came from: the cluster group's for shared_buffers.
+	c.Nodes[0].ClusterParameterApplyStatus = "pending-reboot"
+	if _, warns := withGroupSettings(nil, c, "db"); len(warns) != 1 ||
+		warns[0] != "db: writer db's DB cluster parameter group apg is pending-reboot: until the instance restarts it may run other values than the ones the recommendation takes from it" {
+		t.Errorf("cluster group pending reboot: %q", warns)
 	}
-	c.MaxConnectionsSetting = "{AllocatedStorage/4}"
-	if got, warns := withGroupMaxConnections(pg, c, "db"); got != pg || len(warns) != 1 ||
+	c.Nodes[0].ParameterApplyStatus = "pending-reboot"
+	if _, warns := withGroupSettings(nil, c, "db"); len(warns) != 2 || !strings.Contains(warns[0], "writer db's DB parameter group tuned is pending-reboot") {
+		t.Errorf("both pending reboot: %q", warns)
+	}
+	c.Nodes[0].ParameterApplyStatus, c.Nodes[0].ClusterParameterApplyStatus = "in-sync", "in-sync"
+	c.GroupSettings["max_connections"] = inventory.GroupSetting{Value: "{AllocatedStorage/4}", From: "DB parameter group tuned"}
+	if got, warns := withGroupSettings(pg, c, "db"); got.MaxConnectionsFormula != "" || got.SharedBuffersFormula == "" || len(warns) != 1 ||
 		!strings.Contains(warns[0], `its DB parameter group tuned sets max_connections to "{AllocatedStorage/4}", which the provider does not evaluate`) {
 		t.Errorf("unevaluable: %+v, %q", got, warns)
 	}
+	delete(c.GroupSettings, "shared_buffers")
+	if got, _ := withGroupSettings(pg, c, "db"); got != pg {
+		t.Errorf("nothing usable: %+v, want the facts given", got)
+	}
 	c.ParametersUnread, c.ParametersDenied = "throttled", false
-	if got, warns := withGroupMaxConnections(pg, c, "db"); got != pg || len(warns) != 1 || !strings.HasSuffix(warns[0], "They are read again on the next plan.") {
+	if got, warns := withGroupSettings(pg, c, "db"); got != pg || len(warns) != 1 || !strings.HasSuffix(warns[0], "They are read again on the next plan.") {
 		t.Errorf("unread: %+v, %q", got, warns)
 	}
 }

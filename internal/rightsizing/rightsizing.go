@@ -453,7 +453,7 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 		in.AuroraClusterID = c.Identifier
 	}
 	res := Result{Cluster: c, Name: name, AlreadySingleNode: len(c.Nodes) == 1}
-	in.Postgres, res.Warnings = withGroupMaxConnections(req.Postgres, c, name)
+	in.Postgres, res.Warnings = withGroupSettings(req.Postgres, c, name)
 	switch {
 	case res.AlreadySingleNode:
 		// One node: analysed as a writer without a standby; its own load is the projection.

@@ -60,9 +60,12 @@ func (n NodeAnalysis) Summary(metric string) (Summary, bool) {
 // Recommendation is the complete result of Analyze. Every slice is in a
 // deterministic order; nothing depends on the wall clock.
 type Recommendation struct {
-	Cluster  string   // ClusterInput.Name
-	Topology Topology // ClusterInput.Topology
-	Verdict  Verdict  // consolidate, keep or insufficient-data
+	Cluster string // ClusterInput.Name
+	// Topology is ClusterInput.Topology, but TopologyAurora for a one-instance Aurora cluster
+	// analysed as TopologyMultiAZ (AuroraClusterID set): its risks, windows, decision matrix,
+	// reservations, memory and parameters are Aurora's.
+	Topology Topology
+	Verdict  Verdict // consolidate, keep or insufficient-data
 	// SingleNodeSufficient is Verdict == VerdictConsolidate.
 	SingleNodeSufficient bool
 	// Confidence in [0, 1]: data quality (coverage, lookback) times a
@@ -198,7 +201,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		in.MigrationWindowHours = 2
 	}
 	writer, others := in.split()
-	rec := Recommendation{Cluster: in.Name, Topology: in.Topology, Policy: p}
+	rec := Recommendation{Cluster: in.Name, Topology: in.engineTopology(), Policy: p}
 
 	// Scan every series once (sorting a copy when needed). Series sharing
 	// a timestamp slice share one grid inspection.
@@ -332,7 +335,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	var prof Profile
 	if len(pr.cpuH.mean) > 0 {
 		prof = targetCPUProfile(pr, target)
-		if rec.Windows, err = AdviseWindows(prof, in.Topology, in.BackupWindow, in.MaintenanceWindow); err != nil {
+		if rec.Windows, err = AdviseWindows(prof, in.engineTopology(), in.BackupWindow, in.MaintenanceWindow); err != nil {
 			return Recommendation{}, fmt.Errorf("analysis: cluster %q: %w", in.Name, err)
 		}
 	} else {
@@ -340,7 +343,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	}
 	rec.Windows.Pending = slices.Clone(in.PendingMaintenance)
 	rec.Risks = risks(in, rec.Nodes, pr, p, target, rec.Cost, rec.CPUCredits, prof, rec.Windows)
-	rec.Matrix = decisionMatrix(in.Topology, caps, rec.Cost, in.SavingsTarget, p.Weights, rec.Risks)
+	rec.Matrix = decisionMatrix(in.engineTopology(), caps, rec.Cost, in.SavingsTarget, p.Weights, rec.Risks)
 	scoreOK := rec.Matrix.Total >= p.MinDecisionScore
 	if dataOK && capOK {
 		rec.Reasons = append(rec.Reasons, Reason{Check: "decision_score", Metric: "decision_matrix", Value: rec.Matrix.Total,
@@ -385,9 +388,15 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	}
 	// The max_connections the node keeps with its parameter group (Tune takes 0 for RDS's default).
 	keptConns := maxConnectionsKept(in.Postgres, writer.Class, target)
+	var groupBuffers string
+	setConns := false // the group's max_connections gives target less than 1: set one
+	if in.Postgres != nil {
+		groupBuffers = in.Postgres.SharedBuffersFormula
+		setConns = in.Postgres.MaxConnectionsFormula != "" && keptConns == 0 && groupMaxConnections(in.Postgres, target) == 0
+	}
 	rec.Parameters = Tune(target, TuneInput{PeakConnections: peakConns, HeadroomPercent: p.HeadroomPercent,
 		ConnectionsThresholdPercent: p.ConnectionsThresholdPercent, KeptMaxConnections: keptConns, HDD: in.HDD,
-		FreeStorageBytes: freeStorage, Topology: in.engineTopology()})
+		FreeStorageBytes: freeStorage, Topology: in.engineTopology(), SharedBuffers: groupBuffers, SetMaxConnections: setConns})
 	// The max_connections in effect after the change: the tuned one, else the one kept (RDS's
 	// default on the target class when that is not known); and today's: the server's, else RDS's
 	// default on the writer's class.

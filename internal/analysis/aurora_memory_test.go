@@ -127,6 +127,25 @@ func TestAnalyzeAuroraSharedBuffersFromGroup(t *testing.T) {
 			t.Errorf("option %s: memory p99 %.2f%%, want %.2f%%", o.Class.Name, o.MemoryP99, want)
 		}
 	}
+	// The parameters keep the group's cache (the one the check judged), and size
+	// maintenance_work_mem on what it leaves: 12 GiB / 16.
+	if rec.Parameters["shared_buffers"] != "{DBInstanceClassMemory/32768}" || rec.Parameters["effective_cache_size"] != "{DBInstanceClassMemory/32768}" ||
+		rec.Parameters["maintenance_work_mem"] != "786432" {
+		t.Errorf("group's shared_buffers: parameters %v", rec.Parameters)
+	}
+	// A value no class takes (all its memory, or under PostgreSQL's 16 pages) leaves Aurora's
+	// default, and says so.
+	for _, v := range []string{"{DBInstanceClassMemory/8192}", "15"} {
+		in.Postgres.SharedBuffersFormula = v
+		if rec, err = Analyze(in, Policy{}); err != nil {
+			t.Fatal(err)
+		}
+		mem, _ := reason(rec, "memory_p99_with_headroom")
+		if rec.Parameters["shared_buffers"] != AuroraBufferFormula || !strings.Contains(mem.Message, "(Aurora's default shared_buffers, since the parameter group's "+v+" gives db.r6g.large less than 16 pages or all its memory,") ||
+			mem.Value != mem.Value {
+			t.Errorf("%s: parameters %v, memory %+v", v, rec.Parameters, mem)
+		}
+	}
 	in.Postgres.SharedBuffersFormula = "{AllocatedStorage}"
 	if _, err := Analyze(in, Policy{}); err == nil || !strings.Contains(err.Error(), "shared_buffers formula") {
 		t.Errorf("unevaluable shared_buffers: %v", err)
@@ -200,5 +219,24 @@ func TestAnalyzeAuroraOneInstance(t *testing.T) {
 	if rec.Verdict != VerdictConsolidate || !mem.Passed || !strings.Contains(mem.Message, "outside the buffer cache") ||
 		rec.Parameters["shared_buffers"] != AuroraBufferFormula || rec.Parameters["max_wal_size"] != "" {
 		t.Errorf("verdict %s, memory %+v, parameters %v", rec.Verdict, mem, rec.Parameters)
+	}
+	// Its risks, decision matrix and report are Aurora's: no standby, continuous backups, no reader
+	// whose reads would move.
+	var risks []string
+	for _, r := range rec.Risks {
+		risks = append(risks, r.Description)
+	}
+	all := strings.Join(risks, "\n")
+	if rec.Topology != TopologyAurora || !strings.Contains(all, "No reader to promote") || !strings.Contains(all, "Aurora backups are continuous") ||
+		strings.Contains(all, "hot standby") || strings.Contains(all, "Single-AZ") || strings.Contains(all, "Read traffic moves") {
+		t.Errorf("topology %s, risks:\n%s", rec.Topology, all)
+	}
+	for _, c := range rec.Matrix.Rows {
+		if c.Criterion == "reliability" && c.Score != 5 {
+			t.Errorf("reliability %+v, want Aurora's 5", c)
+		}
+	}
+	if !strings.Contains(rec.ReportMarkdown, "- **Topology:** aurora") {
+		t.Error("the report does not call it Aurora")
 	}
 }

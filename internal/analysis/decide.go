@@ -204,6 +204,9 @@ func readerReadsRisk(nodes []NodeAnalysis, add func(cat, sev, format string, a .
 			ids = append(ids, n.ID)
 		}
 	}
+	if len(ids) == 0 && !slices.ContainsFunc(nodes, func(n NodeAnalysis) bool { return n.Role == RoleReader }) {
+		return // a one-instance cluster: no reader's queries to move
+	}
 	if len(ids) == 0 || writer != writer || readers < readerReadsFactor*writer || readers < readerReadsFloorIOPS {
 		add("failure", "low", generic)
 		return
@@ -212,10 +215,14 @@ func readerReadsRisk(nodes []NodeAnalysis, add func(cat, sev, format string, a .
 	if len(ids) > 1 {
 		who = "the readers " + strings.Join(ids, ", ") + " read"
 	}
-	add("capacity", "medium", "%s; %s %.0f IOPS (p95) from the cluster volume, %.1f times the writer's %.0f: those are the reads its "+
+	than := fmt.Sprintf("%.1f times the writer's %.0f", readers/writer, writer)
+	if writer < 1 {
+		than = "while the writer reads next to none"
+	}
+	add("capacity", "medium", "%s; %s %.0f IOPS (p95) from the cluster volume, %s: those are the reads its "+
 		"buffer cache missed, a working set the writer's cache does not hold today. On the writer it competes with the writer's own pages for its "+
 		"buffer cache, so the writer's cache hit ratio can drop and its queries slow; watch its BufferCacheHitRatio and ReadLatency after the change "+
-		"(on Aurora Standard those reads stay billed as I/O)", generic, who, readers, readers/math.Max(writer, 1), writer)
+		"(on Aurora Standard those reads stay billed as I/O)", generic, who, readers, than)
 }
 
 // readerReadsFactor and readerReadsFloorIOPS bound readerReadsRisk's medium risk: the readers read
@@ -377,7 +384,7 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 	add := func(cat, sev, format string, a ...any) {
 		rs = append(rs, Risk{Category: cat, Severity: sev, Description: fmt.Sprintf(format, a...)})
 	}
-	switch in.Topology {
+	switch in.engineTopology() {
 	case TopologyMultiAZ:
 		add("redundancy", "medium", "No hot standby: an instance or AZ failure is no longer an automatic 1–2 minute failover; recovery is a restore from snapshot or point-in-time restore (tens of minutes, data since the last transaction log upload, up to about 5 minutes, can be lost)")
 		windowRisks(in, wa, profileMedian(prof), p, add)

@@ -177,7 +177,7 @@ func eventRisk(in ClusterInput) (Risk, bool) {
 		lines = append(lines, fmt.Sprintf("%s UTC %s: %s", e.Time.UTC().Format("2006-01-02 15:04"), e.Source, e.Message))
 	}
 	second := "the standby"
-	if in.Topology == TopologyAurora {
+	if in.engineTopology() == TopologyAurora {
 		second = "the reader"
 	}
 	return Risk{Category: "redundancy", Severity: "medium", Description: fmt.Sprintf(

@@ -109,8 +109,8 @@ func TestMaxConnectionsFormula_edges(t *testing.T) {
 	for _, r := range rec.Risks {
 		found = found || r.Severity == "high" && strings.Contains(r.Description, "On db.r6g.large, the parameter group's max_connections (SUM({DBInstanceClassMemory/9531392},-2000)) gives less than 1")
 	}
-	if rec.RecommendedClass != "db.r6g.large" || !found {
-		t.Errorf("less than 1 on %s: risks %+v", rec.RecommendedClass, rec.Risks)
+	if rec.RecommendedClass != "db.r6g.large" || !found || rec.Parameters["max_connections"] != "1802" { // RDS's default on the large
+		t.Errorf("less than 1 on %s: max_connections %q, risks %+v", rec.RecommendedClass, rec.Parameters["max_connections"], rec.Risks)
 	}
 	// A value beyond PostgreSQL's limit on backends is kept at most at what it takes beside the
 	// xlarge's 8 worker processes and the other backends.

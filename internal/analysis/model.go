@@ -703,7 +703,9 @@ func clusterError(name string, err error) error {
 
 // engineTopology is the topology of in's engine: TopologyAurora for an Aurora cluster, also a
 // one-instance one analysed as TopologyMultiAZ (AuroraClusterID set), whose memory (a buffer
-// cache allocated at start) and parameter groups are Aurora's; in.Topology otherwise.
+// cache allocated at start), parameter groups, backups, failure modes, windows and reservations
+// are Aurora's; in.Topology otherwise. Only what needs a reader (validation, the projection's
+// jobs) goes by in.Topology.
 func (in ClusterInput) engineTopology() Topology {
 	if in.AuroraClusterID != "" {
 		return TopologyAurora

@@ -231,19 +231,22 @@ func (pr Projection) memoryRoom(c InstanceClass) float64 {
 }
 
 // bufferCacheBytes is the Aurora buffer cache of class c, in bytes: the parameter group's
-// shared_buffers (pr.sharedBuffers, 8 kB pages) evaluated on c when it sets one, else Aurora's
-// default (auroraBufferCacheBytes); at most c's memory, at least 0.
+// shared_buffers (pr.sharedBuffers, 8 kB pages) on c when it sets one that fits c
+// (groupBufferPages), else Aurora's default (auroraBufferCacheBytes).
 func (pr Projection) bufferCacheBytes(c InstanceClass) float64 {
-	if pages, ok := EvalFormula(pr.sharedBuffers, c); ok && pr.sharedBuffers != "" {
-		return math.Min(math.Max(0, pages*8192), math.Max(0, c.MemoryBytes()))
+	if pages, ok := groupBufferPages(pr.sharedBuffers, c); ok {
+		return pages * 8192
 	}
 	return auroraBufferCacheBytes(c)
 }
 
-// bufferSource names what sizes the Aurora buffer cache (bufferCacheBytes).
+// bufferSource names what sizes the Aurora buffer cache of the writer's class (bufferCacheBytes).
 func (pr Projection) bufferSource() string {
-	if _, ok := EvalFormula(pr.sharedBuffers, pr.Class); ok && pr.sharedBuffers != "" {
+	if _, ok := groupBufferPages(pr.sharedBuffers, pr.Class); ok {
 		return "the parameter group's shared_buffers " + pr.sharedBuffers
+	}
+	if pr.sharedBuffers != "" {
+		return "Aurora's default shared_buffers, since the parameter group's " + pr.sharedBuffers + " gives " + pr.Class.Name + " less than 16 pages or all its memory"
 	}
 	return "Aurora's default shared_buffers"
 }

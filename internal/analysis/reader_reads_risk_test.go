@@ -28,7 +28,7 @@ func TestReaderReadsRisk(t *testing.T) {
 		{"reader reads more", []NodeAnalysis{node("w", RoleWriter, 800), node("r", RoleReader, 1200)},
 			"capacity medium the reader r reads 1200 IOPS (p95) from the cluster volume, 1.5 times the writer's 800"},
 		{"idle writer", []NodeAnalysis{node("w", RoleWriter, 0), node("r", RoleReader, 150)},
-			"capacity medium the reader r reads 150 IOPS (p95) from the cluster volume, 150.0 times the writer's 0"},
+			"capacity medium the reader r reads 150 IOPS (p95) from the cluster volume, while the writer reads next to none"},
 		{"two readers", []NodeAnalysis{node("w", RoleWriter, 100), node("r1", RoleReader, 100), node("r2", RoleReader, 100)},
 			"capacity medium the readers r1, r2 read 200 IOPS (p95) from the cluster volume, 2.0 times the writer's 100"},
 		{"writer reads more", []NodeAnalysis{node("w", RoleWriter, 800), node("r", RoleReader, 300)}, "failure low Read traffic moves to the writer"},

@@ -192,7 +192,7 @@ func auroraMemoryNote(pr Projection) string {
 	if pr.Topology != TopologyAurora {
 		return ""
 	}
-	return fmt.Sprintf(" On Aurora, memory is the memory in use outside the buffer cache: the class's memory − FreeableMemory, plus the reader's connections, "+
+	return fmt.Sprintf(" On Aurora, memory is the memory in use outside the buffer cache: the class's memory − FreeableMemory, plus the connections of any reader, "+
 		"less the %s GiB buffer cache (%s, allocated at start, which FreeableMemory never counts free), "+
 		"in percent of the %s GiB the cache leaves of %s GiB.",
 		num(pr.bufferCacheBytes(pr.Class)/(1<<30), 2), pr.bufferSource(), num(pr.memoryRoom(pr.Class)/(1<<30), 2), num(pr.Class.MemoryGiB, 0))

@@ -118,7 +118,7 @@ func (f reservationFamily) covered() (before, after float64) {
 // what it states).
 func reservationRisk(in ClusterInput, target InstanceClass, cost CostEstimate) (r Risk, ok bool) {
 	product := "postgresql"
-	if in.Topology == TopologyAurora {
+	if in.engineTopology() == TopologyAurora {
 		product = "aurora-postgresql"
 	}
 	w, _ := in.split()

@@ -51,6 +51,16 @@ type TuneInput struct {
 	// lookback (the minimum of its FreeStorageSpace, in bytes), which bounds
 	// the WAL sizes on RDS; NaN, +Inf or ≤ 0 when unknown.
 	FreeStorageBytes float64
+	// SharedBuffers is the shared_buffers the node's parameter group sets, in 8 kB pages (an
+	// integer or a formula EvalFormula evaluates: PostgresFacts.SharedBuffersFormula); "" for the
+	// default. On Aurora a value that gives the class at least 16 pages and less than its memory
+	// (groupBufferPages) is kept, for shared_buffers and effective_cache_size (Aurora reads
+	// through no OS cache), and sizes work_mem and maintenance_work_mem: the memory check judged
+	// the node with that cache. RDS ignores it.
+	SharedBuffers string
+	// SetMaxConnections recommends max_connections even where the one kept holds the peak: the
+	// kept parameter group's value is not one PostgreSQL starts with on the class (less than 1).
+	SetMaxConnections bool
 	// Topology is the deployment the parameters are for
 	// (ClusterInput.Topology): TopologyAurora gets an Aurora PostgreSQL DB
 	// (instance) parameter group's settings; anything else, including "",
@@ -115,6 +125,17 @@ func FormulaPages(formula string, memoryBytes float64) (float64, bool) {
 		return math.Floor(m * 3 / 32768), true
 	}
 	return 0, false
+}
+
+// groupBufferPages is the shared_buffers a parameter group's value (8 kB pages, EvalFormula) gives
+// class c, and whether it is one to size the buffer cache with: at least 16 pages (PostgreSQL's
+// minimum) and less than c's memory. false for "" and anything else.
+func groupBufferPages(value string, c InstanceClass) (float64, bool) {
+	pages, ok := EvalFormula(value, c)
+	if value == "" || !ok || pages < 16 || pages*8192 >= c.MemoryBytes() {
+		return 0, false
+	}
+	return pages, true
 }
 
 // auroraBufferCacheBytes is the buffer cache (shared_buffers) Aurora PostgreSQL gives class c by
@@ -265,12 +286,17 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 	}
 	// A kept value above RDS's default on the class is the group's own: a new group would have the
 	// default instead, a cut, so it is recommended as it is.
-	set = set || in.KeptMaxConnections > int(rdsDefaultMaxConnections(c))
+	set = set || in.KeptMaxConnections > int(rdsDefaultMaxConnections(c)) || in.SetMaxConnections
 	sharedKB := ramKB / 4
 	maint := math.Min(ramKB/16, 8*1024*1024)
+	buffers := AuroraBufferFormula
 	if aurora {
-		// AuroraBufferFormula on the class's memory, in kB (floored at 128 kB, PostgreSQL's minimum).
+		// AuroraBufferFormula on the class's memory, in kB (floored at 128 kB, PostgreSQL's minimum),
+		// or the group's own.
 		sharedKB = math.Max(128, auroraBufferCacheBytes(c)/1024)
+		if pages, ok := groupBufferPages(in.SharedBuffers, c); ok {
+			sharedKB, buffers = pages*8, in.SharedBuffers
+		}
 		maint = math.Min(math.Floor((ramKB-sharedKB)/16/1024)*1024, 8*1024*1024)
 	}
 	workKB := (ramKB - sharedKB) / (float64(maxConn+workers) * 3)
@@ -295,8 +321,8 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 		p["max_connections"] = strconv.Itoa(maxConn)
 	}
 	if aurora {
-		p["shared_buffers"] = AuroraBufferFormula
-		p["effective_cache_size"] = AuroraBufferFormula
+		p["shared_buffers"] = buffers
+		p["effective_cache_size"] = buffers
 		return p
 	}
 	p["shared_buffers"] = RDSSharedBuffersFormula

@@ -452,7 +452,7 @@ func windowRisks(in ClusterInput, wa WindowAdvice, median float64, p Policy, add
 		return fmt.Sprintf("; the quietest is %s UTC (up to %.1f%%): move it there", sugg, load)
 	}
 	writer, _ := in.split()
-	switch in.Topology {
+	switch in.engineTopology() {
 	case TopologyMultiAZ:
 		b := wa.Backup
 		if !b.Known {
@@ -478,7 +478,7 @@ func windowRisks(in ClusterInput, wa WindowAdvice, median float64, p Policy, add
 		}
 	}
 	how := "with two nodes RDS applies it to the standby first and fails over to it (about a minute of downtime)"
-	if in.Topology == TopologyAurora {
+	if in.engineTopology() == TopologyAurora {
 		how = "with a reader it can be applied to the reader first and the cluster failed over to it (AWS's advice for OS updates)"
 	}
 	for _, m := range in.PendingMaintenance {
@@ -523,7 +523,7 @@ func unknownWindows(in ClusterInput) WindowAdvice {
 // Multi-AZ the backup window (Aurora's continuous backups leave the instances available). in is
 // valid: the windows parse.
 func (in ClusterInput) busyWindows() []ScheduledWindow {
-	return busyWindows(in.Topology, in.BackupWindow, in.MaintenanceWindow)
+	return busyWindows(in.engineTopology(), in.BackupWindow, in.MaintenanceWindow)
 }
 
 // busyWindows parses the windows of t's deployment a migration should avoid (see
@@ -548,7 +548,7 @@ func busyWindows(t Topology, backup, maintenance string) []ScheduledWindow {
 func migrationWindow(prof Profile, in ClusterInput, adv WindowAdvice) (Window, error) {
 	current := in.busyWindows()
 	all := slices.Clone(current)
-	for _, w := range busyWindows(in.Topology, adv.SuggestedBackupWindow, adv.SuggestedMaintenanceWindow) {
+	for _, w := range busyWindows(in.engineTopology(), adv.SuggestedBackupWindow, adv.SuggestedMaintenanceWindow) {
 		if !slices.Contains(all, w) {
 			all = append(all, w)
 		}

@@ -27,7 +27,8 @@ const sourceUser = "user"
 
 // UserValues returns the values a user set for the parameters names in DB parameter group group,
 // by name; a parameter the group leaves at its default (RDS's default groups set nothing) is not
-// in the map. It fails when RDS refuses the call or does not know the group.
+// in the map, nor one listed without a value. It fails when RDS refuses the call or does not know
+// the group.
 func UserValues(ctx context.Context, api API, group string, names ...string) (map[string]string, error) {
 	p := rds.NewDescribeDBParametersPaginator(api, &rds.DescribeDBParametersInput{
 		DBParameterGroupName: aws.String(group), Source: aws.String(sourceUser),
@@ -62,7 +63,7 @@ func find[O any](ctx context.Context, p pager[O], params func(O) []types.Paramet
 			return nil, fmt.Errorf("reading %s: %w", what, err)
 		}
 		for _, prm := range params(page) {
-			if n := aws.ToString(prm.ParameterName); slices.Contains(names, n) && prm.ParameterValue != nil {
+			if n := aws.ToString(prm.ParameterName); slices.Contains(names, n) && aws.ToString(prm.ParameterValue) != "" {
 				out[n] = aws.ToString(prm.ParameterValue)
 			}
 		}

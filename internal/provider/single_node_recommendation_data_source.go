@@ -246,7 +246,7 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 				"alert_threshold_percent": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(1, 100)},
 					MarkdownDescription: fmt.Sprintf("Limit for projected p99 CPU (and IOPS and network where the baseline is known: IOPS the class's EBS baseline or its volume's, whichever is lower, on RDS) plus headroom, in percent of capacity. Defaults to `%g`.", dp.AlertThresholdPercent)},
 				"memory_threshold_percent": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(1, 100)},
-					MarkdownDescription: fmt.Sprintf("Limit for projected memory in use plus headroom, in percent of the class memory; on Aurora, for the memory in use outside the buffer cache, in percent of what the class's buffer cache (Aurora's default `shared_buffers`, about two thirds of the memory) leaves. Defaults to `%g`.", dp.MemoryThresholdPercent)},
+					MarkdownDescription: fmt.Sprintf("Limit for projected memory in use plus headroom, in percent of the class memory; on Aurora, for the memory in use outside the buffer cache, in percent of what the class's buffer cache (Aurora's default `shared_buffers`, about two thirds of the memory, or the one the parameter group sets) leaves. Defaults to `%g`.", dp.MemoryThresholdPercent)},
 				"connections_threshold_percent": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(1, 100)},
 					MarkdownDescription: fmt.Sprintf("Limit for projected peak connections plus headroom, in percent of max_connections (the server's when PostgreSQL facts are read, else what the writer's parameter group sets, when it sets it). Defaults to `%g`.", dp.ConnectionsThresholdPercent)},
 				"min_coverage": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(0.01, 1)},
@@ -351,7 +351,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		}),
 		"workload_pattern": str("Pattern of the projected single-node CPU: `steady`, `daily-cycle`, `weekly-cycle`, `spiky` or `insufficient-data`, as `rightsize_utilization`'s `pattern.pattern`."),
 		"projected": list("Projected single-node utilization (p50/p95/p99/max).", recProjectedType, map[string]string{
-			"metric": "`cpu`, `memory`, `iops`, `connections` or `network`. `memory` is the memory in use (the class's memory less `FreeableMemory`, plus the reader's connections on Aurora) in percent of the class's memory; on Aurora, the memory in use outside the buffer cache (less Aurora's default `shared_buffers` on the class), in percent of what the cache leaves.", "unit": "`percent`, `count/second`, `count` or `bytes/second`.",
+			"metric": "`cpu`, `memory`, `iops`, `connections` or `network`. `memory` is the memory in use (the class's memory less `FreeableMemory`, plus the reader's connections on Aurora) in percent of the class's memory; on Aurora (also a one-instance cluster), the memory in use outside the buffer cache (less the class's `shared_buffers`: Aurora's default, or the one the parameter group sets), in percent of what the cache leaves.", "unit": "`percent`, `count/second`, `count` or `bytes/second`.",
 			"p50": "Median.", "p95": "95th percentile.", "p99": "99th percentile.", "max": "Maximum.", "limit": "Limit the p99 plus headroom is compared with (null when capacity is unknown).",
 		}),
 		"projected_cpu_p95": num("Projected single-node CPU p95, percent of the writer's vCPUs."),

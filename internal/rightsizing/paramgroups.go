@@ -13,6 +13,7 @@ import (
 // writer's parameter groups set (inventory.AttachParameterGroups): max_connections as
 // MaxConnectionsFormula, which says what the single node keeps, and shared_buffers as
 // SharedBuffersFormula, the buffer cache Aurora allocates at start; pg itself is not changed. The
+// shared_buffers is taken on Aurora only. The
 // warnings say, for c named name, why a setting could not be read or used: RDS refused the groups
 // (and, when denied, what to allow), a value is not one the provider evaluates, or the group it
 // came from waits for a reboot, so that the server may run another value.
@@ -37,7 +38,7 @@ func withGroupSettings(pg *analysis.PostgresFacts, c inventory.Cluster, name str
 	w, _ := c.Writer()
 	for _, p := range inventory.GroupParameters {
 		s, ok := c.GroupSettings[p]
-		if !ok {
+		if !ok || p == "shared_buffers" && c.Kind != inventory.KindAurora { // RDS's memory check does not take it
 			continue
 		}
 		if _, ok := analysis.EvalFormula(s.Value, analysis.InstanceClass{VCPU: 2, MemoryGiB: 8}); !ok {

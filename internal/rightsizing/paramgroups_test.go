@@ -105,7 +105,7 @@ func reasonOf(res Result, check string) string {
 // withGroupSettings copies the facts with the groups' max_connections and shared_buffers, and
 // warns about a value it does not evaluate and a group waiting for a reboot.
 func TestWithGroupSettings(t *testing.T) {
-	c := inventory.Cluster{Nodes: []inventory.Node{{ID: "db", Role: inventory.RoleWriter, ParameterGroup: "tuned", ParameterApplyStatus: "in-sync",
+	c := inventory.Cluster{Kind: inventory.KindAurora, Nodes: []inventory.Node{{ID: "db", Role: inventory.RoleWriter, ParameterGroup: "tuned", ParameterApplyStatus: "in-sync",
 		ClusterParameterApplyStatus: "in-sync"}},
 		GroupSettings: map[string]inventory.GroupSetting{
 			"max_connections": {Value: "{DBInstanceClassMemory/20000000}", From: "DB parameter group tuned"},
@@ -130,6 +130,12 @@ func TestWithGroupSettings(t *testing.T) {
 	c.Nodes[0].ParameterApplyStatus = "pending-reboot"
 	if _, warns := withGroupSettings(nil, c, "db"); len(warns) != 2 || !strings.Contains(warns[0], "writer db's DB parameter group tuned is pending-reboot") {
 		t.Errorf("both pending reboot: %q", warns)
+	}
+	// RDS's memory check takes no shared_buffers: not taken, nor warned about.
+	rds := c
+	rds.Kind, rds.GroupSettings = inventory.KindMultiAZ, map[string]inventory.GroupSetting{"shared_buffers": {Value: "{DBInstanceClassMemory/16384}", From: "DB parameter group tuned"}}
+	if got, warns := withGroupSettings(pg, rds, "db"); got != pg || len(warns) != 0 {
+		t.Errorf("RDS shared_buffers: %+v, %q", got, warns)
 	}
 	c.Nodes[0].ParameterApplyStatus, c.Nodes[0].ClusterParameterApplyStatus = "in-sync", "in-sync"
 	c.GroupSettings["max_connections"] = inventory.GroupSetting{Value: "{AllocatedStorage/4}", From: "DB parameter group tuned"}

@@ -343,7 +343,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	}
 	rec.Windows.Pending = slices.Clone(in.PendingMaintenance)
 	rec.Risks = risks(in, rec.Nodes, pr, p, target, rec.Cost, rec.CPUCredits, prof, rec.Windows)
-	rec.Matrix = decisionMatrix(in.engineTopology(), caps, rec.Cost, in.SavingsTarget, p.Weights, rec.Risks)
+	rec.Matrix = decisionMatrix(in.engineTopology(), len(in.Nodes) == 1, caps, rec.Cost, in.SavingsTarget, p.Weights, rec.Risks)
 	scoreOK := rec.Matrix.Total >= p.MinDecisionScore
 	if dataOK && capOK {
 		rec.Reasons = append(rec.Reasons, Reason{Check: "decision_score", Metric: "decision_matrix", Value: rec.Matrix.Total,
@@ -615,7 +615,7 @@ func projectedUtilization(pr Projection, in ClusterInput, p Policy) []Utilizatio
 	nan := math.NaN()
 	// Memory in use in percent of the class memory; on Aurora outside the buffer cache, in percent of
 	// what the cache leaves (Projection.MemoryUsed).
-	room := pr.memoryRoom(pr.Class)
+	room := pr.memoryRoom(pr.Class) // none only for a group shared_buffers the writer could not start with: +Inf
 	pct := func(v float64) float64 { return 100 * pr.memoryJudged(v) / room }
 	mem := Utilization{Metric: "memory", Unit: "percent", P50: pct(pr.MemoryUsed.P50), P95: pct(pr.MemoryUsed.P95),
 		P99: pct(pr.MemoryUsed.P99), Max: pct(pr.MemoryUsed.Max), Limit: p.MemoryThresholdPercent}
@@ -786,7 +786,10 @@ func capacityChecks(pr Projection, c InstanceClass, pg *PostgresFacts, p Policy)
 				c.Name, v*cpuScale, pr.CPU.Max*cpuScale, p.HeadroomPercent, val, p.AlertThresholdPercent)})
 	}
 	if v := pr.MemoryUsed.P99; v == v {
-		used := 100 * pr.memoryJudged(v) / pr.memoryRoom(c)
+		used := math.Inf(1) // no room: the group's shared_buffers takes all of c's memory
+		if room := pr.memoryRoom(c); room > 0 {
+			used = 100 * pr.memoryJudged(v) / room
+		}
 		val := used * h
 		msg := fmt.Sprintf("projected memory in use p99 on %s is %.1f%% of %.0f GiB; with headroom %.1f%%, limit %.0f%%",
 			c.Name, used, c.MemoryGiB, val, p.MemoryThresholdPercent)
@@ -796,7 +799,10 @@ func capacityChecks(pr Projection, c InstanceClass, pg *PostgresFacts, p Policy)
 				"%.1f%% of the %.2f GiB its own %.2f GiB buffer cache leaves of %.0f GiB (%s, which FreeableMemory never counts free); "+
 				"with headroom %.1f%%, limit %.0f%%",
 				c.Name, pr.memoryJudged(v)/g, v/g, pr.bufferCacheBytes(pr.Class)/g, used, pr.memoryRoom(c)/g, pr.bufferCacheBytes(c)/g, c.MemoryGiB,
-				pr.bufferSource(), val, p.MemoryThresholdPercent)
+				pr.bufferSource(c), val, p.MemoryThresholdPercent)
+			if !(pr.memoryRoom(c) > 0) {
+				msg = fmt.Sprintf("on %s the buffer cache is %s, and nothing is left for connections, sorts and the OS", c.Name, pr.bufferSource(c))
+			}
 		}
 		out = append(out, Reason{Check: "memory_p99_with_headroom", Metric: MetricFreeableMemory, Value: round(val, 2), Comparison: "<=",
 			Limit: p.MemoryThresholdPercent, Unit: "percent", Passed: val <= p.MemoryThresholdPercent, Message: msg})

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -133,17 +134,29 @@ func TestAnalyzeAuroraSharedBuffersFromGroup(t *testing.T) {
 		rec.Parameters["maintenance_work_mem"] != "786432" {
 		t.Errorf("group's shared_buffers: parameters %v", rec.Parameters)
 	}
-	// A value no class takes (all its memory, or under PostgreSQL's 16 pages) leaves Aurora's
-	// default, and says so.
-	for _, v := range []string{"{DBInstanceClassMemory/8192}", "15"} {
-		in.Postgres.SharedBuffersFormula = v
-		if rec, err = Analyze(in, Policy{}); err != nil {
-			t.Fatal(err)
-		}
-		mem, _ := reason(rec, "memory_p99_with_headroom")
-		if rec.Parameters["shared_buffers"] != AuroraBufferFormula || !strings.Contains(mem.Message, "(Aurora's default shared_buffers, since the parameter group's "+v+" gives db.r6g.large less than 16 pages or all its memory,") ||
-			mem.Value != mem.Value {
-			t.Errorf("%s: parameters %v, memory %+v", v, rec.Parameters, mem)
+	// A value under PostgreSQL's 16 pages leaves Aurora's default, and says so.
+	in.Postgres.SharedBuffersFormula = "15"
+	if rec, err = Analyze(in, Policy{}); err != nil {
+		t.Fatal(err)
+	}
+	mem, _ = reason(rec, "memory_p99_with_headroom")
+	if rec.Parameters["shared_buffers"] != AuroraBufferFormula || !strings.Contains(mem.Message, "(Aurora's default shared_buffers, since the parameter group's 15 gives db.r6g.large less than 16 pages,") {
+		t.Errorf("15 pages: parameters %v, memory %+v", rec.Parameters, mem)
+	}
+	// A value that takes a class's whole memory fails that class (the group the node keeps would
+	// not start there), and the next class up, where it fits, is recommended.
+	in.Postgres.SharedBuffersFormula = "2100000" // 16.02 GiB
+	if rec, err = Analyze(in, Policy{}); err != nil {
+		t.Fatal(err)
+	}
+	large := rec.Options[slices.IndexFunc(rec.Options, func(o ClassOption) bool { return o.Class.Name == "db.r6g.large" })]
+	mem, _ = reason(rec, "memory_p99_with_headroom")
+	if rec.RecommendedClass != "db.r6g.xlarge" || large.Fits || !math.IsInf(large.MemoryP99, 1) || !mem.Passed || rec.Parameters["shared_buffers"] != "2100000" {
+		t.Errorf("16.02 GiB of shared_buffers: class %s, large %+v, memory %+v, parameters %v", rec.RecommendedClass, large, mem, rec.Parameters)
+	}
+	for _, r := range singleNodeChecks(rec.Projection, classR6gLarge, in.Postgres, Policy{}.withDefaults()) {
+		if r.Check == "memory_p99_with_headroom" && (r.Passed || !strings.Contains(r.Message, "on db.r6g.large the buffer cache is the parameter group's shared_buffers 2100000, which takes all of db.r6g.large's memory")) {
+			t.Errorf("db.r6g.large's memory check %+v", r)
 		}
 	}
 	in.Postgres.SharedBuffersFormula = "{AllocatedStorage}"
@@ -236,7 +249,32 @@ func TestAnalyzeAuroraOneInstance(t *testing.T) {
 			t.Errorf("reliability %+v, want Aurora's 5", c)
 		}
 	}
-	if !strings.Contains(rec.ReportMarkdown, "- **Topology:** aurora") {
-		t.Error("the report does not call it Aurora")
+	if !strings.Contains(rec.ReportMarkdown, "- **Topology:** aurora") || !strings.Contains(rec.ReportMarkdown, "The cluster has one instance, which carries all of its load") ||
+		strings.Contains(rec.ReportMarkdown, "delete the reader") || strings.Contains(rec.ReportMarkdown, "standby") {
+		t.Error("the report does not call it a one-instance Aurora cluster:\n" + rec.ReportMarkdown)
+	}
+	// A failover in the last 14 days had the reader to take over; its reservations are Aurora's.
+	in.Events = []Event{{Source: "idle-aurora-1", Time: t0.Add(13 * 24 * time.Hour), Message: "Started cross AZ failover to DB instance: idle-aurora-2", Category: "failover"}}
+	// On db.r6g.xlarge (24 GiB of 32 freeable: nothing in use outside its cache), moving to
+	// db.r6g.large, an Aurora xlarge reservation loses half its use.
+	events := in.Events
+	in = idleAuroraPair(24)
+	in.Topology, in.AuroraClusterID, in.Nodes, in.Events = TopologyMultiAZ, "idle-aurora", in.Nodes[:1], events
+	in.Nodes[0].Class = classR6gXLarge
+	in.Reservations = []Reservation{{ID: "ri-aur", Class: "db.r6g.xlarge", ProductDescription: "aurora-postgresql", Count: 1}}
+	if rec, err = Analyze(in, Policy{}); err != nil {
+		t.Fatal(err)
+	}
+	var failover, cost string
+	for _, r := range rec.Risks {
+		switch r.Category {
+		case "redundancy":
+			failover += r.Description
+		case "cost":
+			cost += r.Description
+		}
+	}
+	if !strings.Contains(failover, "each time the reader was there to take over") || !strings.Contains(cost, "for aurora-postgresql") || rec.RecommendedClass != "db.r6g.large" {
+		t.Errorf("on %s: failover risk %q, reservation risk %q", rec.RecommendedClass, failover, cost)
 	}
 }

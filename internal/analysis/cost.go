@@ -177,7 +177,10 @@ func classOption(pr Projection, c Candidate, in ClusterInput, p Policy) ClassOpt
 		o.CPUP99 = round(v*pr.Class.VCPU/c.Class.VCPU, 2)
 	}
 	if v := pr.MemoryUsed.P99; v == v {
-		o.MemoryP99 = round(100*pr.memoryJudged(v)/pr.memoryRoom(c.Class), 2)
+		o.MemoryP99 = math.Inf(1) // no room: the group's shared_buffers takes all of the class's memory
+		if room := pr.memoryRoom(c.Class); room > 0 {
+			o.MemoryP99 = round(100*pr.memoryJudged(v)/room, 2)
+		}
 	}
 	if v := pr.IOPS.P99; v == v && c.Class.BaselineIOPS > 0 {
 		o.IOPSP99Percent = round(100*v/c.Class.BaselineIOPS, 2)

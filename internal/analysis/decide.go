@@ -58,8 +58,10 @@ type DecisionMatrix struct {
 //     per high-severity risk, floor 0;
 //   - operations: Multi-AZ 8 (one ModifyDBInstance, endpoint unchanged),
 //     Aurora 6 (delete the reader; clients of the reader's instance endpoint
-//     must move; the reader endpoint falls back to the writer).
-func decisionMatrix(t Topology, caps []Reason, cost CostEstimate, target SavingsTarget, w DecisionWeights, rs []Risk) DecisionMatrix {
+//     must move; the reader endpoint falls back to the writer), the same
+//     score for a cluster already of one instance (oneInstance), which is
+//     judged as its two-node form.
+func decisionMatrix(t Topology, oneInstance bool, caps []Reason, cost CostEstimate, target SavingsTarget, w DecisionWeights, rs []Risk) DecisionMatrix {
 	worst, worstMsg := 0.0, "no capacity check could be made"
 	for _, c := range caps {
 		if c.Limit > 0 {
@@ -83,6 +85,9 @@ func decisionMatrix(t Topology, caps []Reason, cost CostEstimate, target Savings
 	if t == TopologyAurora {
 		rel, relEv = 5, "Aurora storage stays replicated across three AZs; without a reader a failed writer is replaced in about 10 minutes"
 		ops, opsEv = 6, "delete the reader; the reader endpoint falls back to the writer, clients of the reader's instance endpoint must move"
+		if oneInstance {
+			opsEv = "already one instance: no reader to delete; the reader endpoint resolves to the writer"
+		}
 	}
 	high := 0
 	for _, r := range rs {

@@ -232,21 +232,29 @@ func (pr Projection) memoryRoom(c InstanceClass) float64 {
 
 // bufferCacheBytes is the Aurora buffer cache of class c, in bytes: the parameter group's
 // shared_buffers (pr.sharedBuffers, 8 kB pages) on c when it sets one that fits c
-// (groupBufferPages), else Aurora's default (auroraBufferCacheBytes).
+// (groupBufferPages); all of c's memory when it sets one that does not (the room memoryRoom
+// leaves is then none, and the memory check fails: the group the node keeps would not start on
+// c); else Aurora's default (auroraBufferCacheBytes), also for a value under 16 pages.
 func (pr Projection) bufferCacheBytes(c InstanceClass) float64 {
 	if pages, ok := groupBufferPages(pr.sharedBuffers, c); ok {
 		return pages * 8192
 	}
+	if groupBufferTooBig(pr.sharedBuffers, c) {
+		return c.MemoryBytes()
+	}
 	return auroraBufferCacheBytes(c)
 }
 
-// bufferSource names what sizes the Aurora buffer cache of the writer's class (bufferCacheBytes).
-func (pr Projection) bufferSource() string {
-	if _, ok := groupBufferPages(pr.sharedBuffers, pr.Class); ok {
+// bufferSource names what sizes the Aurora buffer cache of class c (bufferCacheBytes).
+func (pr Projection) bufferSource(c InstanceClass) string {
+	switch _, ok := groupBufferPages(pr.sharedBuffers, c); {
+	case ok:
 		return "the parameter group's shared_buffers " + pr.sharedBuffers
-	}
-	if pr.sharedBuffers != "" {
-		return "Aurora's default shared_buffers, since the parameter group's " + pr.sharedBuffers + " gives " + pr.Class.Name + " less than 16 pages or all its memory"
+	case groupBufferTooBig(pr.sharedBuffers, c):
+		return "the parameter group's shared_buffers " + pr.sharedBuffers + ", which takes all of " + c.Name + "'s memory: PostgreSQL would not start " +
+			"there; set shared_buffers in the group for it before moving"
+	case pr.sharedBuffers != "":
+		return "Aurora's default shared_buffers, since the parameter group's " + pr.sharedBuffers + " gives " + c.Name + " less than 16 pages"
 	}
 	return "Aurora's default shared_buffers"
 }

@@ -131,7 +131,7 @@ func Report(rec Recommendation) string {
 	} else {
 		memNote := ""
 		if rec.Projection.Topology == TopologyAurora {
-			memNote = " Memory p99 % is the memory in use outside the buffer cache, in percent of what each class's own buffer cache (" + rec.Projection.bufferSource() + ") leaves of its memory."
+			memNote = " Memory p99 % is the memory in use outside the buffer cache, in percent of what each class's own buffer cache (" + rec.Projection.bufferSource(rec.Projection.Class) + ") leaves of its memory."
 		}
 		w("Recommended class: **%s**. USD/month is the instance alone; savings/month also counts the storage the change saves (see the cost table).%s\n\n| rank | class | fits | CPU p99 %% | memory p99 %% | IOPS p99 %% of baseline | instance USD/month | savings/month | failed checks |\n|---:|---|---|---:|---:|---:|---:|---:|---|\n", mdEscape(rec.RecommendedClass), memNote)
 		for _, o := range rec.Options {
@@ -169,7 +169,7 @@ func Report(rec Recommendation) string {
 
 	writeWindows(w, rec.Topology, rec.Windows)
 
-	w("\n## Rollback triggers\n\n%s\n\n| alarm | metric | statistic | period s | evaluations | comparison | threshold |\n|---|---|---|---:|---:|---|---:|\n", rollbackAdvice(rec.Topology))
+	w("\n## Rollback triggers\n\n%s\n\n| alarm | metric | statistic | period s | evaluations | comparison | threshold |\n|---|---|---|---:|---:|---|---:|\n", rollbackAdvice(rec.Topology, len(rec.Nodes) == 1))
 	for _, a := range rec.RollbackTriggers {
 		w("| %s | %s | %s | %d | %d | %s | %s |\n", mdEscape(a.Name), a.MetricName, a.Statistic, a.PeriodSeconds, a.EvaluationPeriods, a.ComparisonOperator, num(a.Threshold, 2))
 	}
@@ -195,7 +195,7 @@ func auroraMemoryNote(pr Projection) string {
 	return fmt.Sprintf(" On Aurora, memory is the memory in use outside the buffer cache: the class's memory − FreeableMemory, plus the connections of any reader, "+
 		"less the %s GiB buffer cache (%s, allocated at start, which FreeableMemory never counts free), "+
 		"in percent of the %s GiB the cache leaves of %s GiB.",
-		num(pr.bufferCacheBytes(pr.Class)/(1<<30), 2), pr.bufferSource(), num(pr.memoryRoom(pr.Class)/(1<<30), 2), num(pr.Class.MemoryGiB, 0))
+		num(pr.bufferCacheBytes(pr.Class)/(1<<30), 2), pr.bufferSource(pr.Class), num(pr.memoryRoom(pr.Class)/(1<<30), 2), num(pr.Class.MemoryGiB, 0))
 }
 
 // num formats v with d decimals; NaN is "n/a", infinities "inf"/"-inf".
@@ -268,8 +268,13 @@ func creditsSection(w func(string, ...any), rec Recommendation) {
 
 // rollbackAdvice says what to do when a rollback alarm fires on topology t: on Aurora the reader's
 // work moved onto the writer, and a reader put back takes it again; on Multi-AZ the standby carried
-// none, so the alarm means the load grew, which a larger class (or, for IOPS, storage) answers.
-func rollbackAdvice(t Topology) string {
+// none, so the alarm means the load grew, which a larger class (or, for IOPS, storage) answers. A
+// cluster already of one instance (oneInstance) on Aurora has no reader's work on its writer.
+func rollbackAdvice(t Topology, oneInstance bool) string {
+	if t == TopologyAurora && oneInstance {
+		return "The cluster has one instance, which carries all of its load: an alarm that fires means the load grew beyond the baseline, " +
+			"which a larger class answers, or a reader (`nodes = 2`) for the reads the applications send to the reader endpoint."
+	}
 	if t == TopologyAurora {
 		return "The reader's work moved onto the writer: when an alarm fires, add the reader back (`nodes = 2`), which takes " +
 			"its reads again where the applications use the reader endpoint."

@@ -414,8 +414,7 @@ func charts(rec Recommendation, in ClusterInput, ms map[string]map[string]*measu
 			// the cache leaves (pr.memoryRoom), as the memory check judges it.
 			ram := node.Class.MemoryBytes()
 			used := func(v float64) float64 { return 100 * (1 - v/ram) }
-			if pr.Topology == TopologyAurora {
-				room := pr.memoryRoom(node.Class)
+			if room := pr.memoryRoom(node.Class); pr.Topology == TopologyAurora && room > 0 {
 				used = func(v float64) float64 { return 100 * math.Max(0, room-v) / room }
 			}
 			mem = append(mem, ChartLine{Label: label, Hourly: placeHourly(f.h, f.h.min, x0, n, used, &bufs)})
@@ -439,8 +438,7 @@ func charts(rec Recommendation, in ClusterInput, ms map[string]map[string]*measu
 		scale := pr.Class.VCPU / target.VCPU
 		cpu = append(cpu, ChartLine{Label: single, Hourly: placeHourly(pr.cpuH, pr.cpuH.max, x0, n, func(v float64) float64 { return v * scale }, &bufs), Dashed: true})
 	}
-	if len(pr.memH.mean) > 0 {
-		ram := pr.memoryRoom(target)
+	if ram := pr.memoryRoom(target); len(pr.memH.mean) > 0 && ram > 0 {
 		mem = append(mem, ChartLine{Label: single, Hourly: placeHourly(pr.memH, pr.memH.max, x0, n, func(v float64) float64 { return 100 * pr.memoryJudged(v) / ram }, &bufs), Dashed: true})
 	}
 	if len(pr.iopsH.mean) > 0 {

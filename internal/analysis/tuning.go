@@ -138,6 +138,13 @@ func groupBufferPages(value string, c InstanceClass) (float64, bool) {
 	return pages, true
 }
 
+// groupBufferTooBig reports whether a parameter group's shared_buffers value (8 kB pages,
+// EvalFormula) gives class c all of its memory or more.
+func groupBufferTooBig(value string, c InstanceClass) bool {
+	pages, ok := EvalFormula(value, c)
+	return value != "" && ok && pages*8192 >= c.MemoryBytes()
+}
+
 // auroraBufferCacheBytes is the buffer cache (shared_buffers) Aurora PostgreSQL gives class c by
 // default, AuroraBufferFormula on c's memory, in bytes; 0 where the formula is negative (below
 // about 0.56 GiB) or c's memory is not positive and finite. Aurora allocates it at start (in huge
@@ -241,10 +248,12 @@ func defaultWorkers(c InstanceClass) int {
 // keeps its buffer cache:
 //   - shared_buffers and effective_cache_size are AuroraBufferFormula, the
 //     Aurora default (about 68% of memory, not RAM/4: Aurora has no double
-//     buffering, and a smaller cache raises storage I/O). work_mem is
-//     sized against the formula evaluated on the class's memory, and so is
+//     buffering, and a smaller cache raises storage I/O), or the parameter
+//     group's own shared_buffers (in.SharedBuffers) where it fits the class.
+//     work_mem is sized against that cache on the class's memory, and so is
 //     maintenance_work_mem: a sixteenth of the memory the buffer cache
-//     leaves, rounded down to a whole MB (at most 8 GiB; 351 MB on 16 GiB,
+//     leaves, rounded down to a whole MB, at least 64 MB (PostgreSQL's
+//     default) and at most 8 GiB (351 MB on 16 GiB,
 //     where RAM/16 would be 1 GiB on top of a 10.5 GiB cache, taken by each
 //     autovacuum worker and each index build at once). Aurora's own default,
 //     GREATEST({DBInstanceClassMemory/63963136*1024},65536) kB, is 268 MB
@@ -297,7 +306,8 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 		if pages, ok := groupBufferPages(in.SharedBuffers, c); ok {
 			sharedKB, buffers = pages*8, in.SharedBuffers
 		}
-		maint = math.Min(math.Floor((ramKB-sharedKB)/16/1024)*1024, 8*1024*1024)
+		// At least 64 MB, PostgreSQL's default, where the cache leaves next to nothing.
+		maint = math.Max(64*1024, math.Min(math.Floor((ramKB-sharedKB)/16/1024)*1024, 8*1024*1024))
 	}
 	workKB := (ramKB - sharedKB) / (float64(maxConn+workers) * 3)
 	workKB = math.Max(4096, math.Floor(workKB))

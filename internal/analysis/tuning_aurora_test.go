@@ -65,3 +65,25 @@ func TestTuneAurora(t *testing.T) {
 		}
 	}
 }
+
+// TestTuneAuroraGroupSharedBuffers: on Aurora a parameter group's shared_buffers is kept (for
+// effective_cache_size too) and sizes maintenance_work_mem on what it leaves, at least PostgreSQL's
+// default 64 MB where that is next to nothing; one that does not fit the class leaves Aurora's
+// default; RDS ignores it.
+func TestTuneAuroraGroupSharedBuffers(t *testing.T) {
+	for _, tc := range []struct {
+		buffers, wantShared, wantMaint string
+		topo                           Topology
+	}{
+		{"{DBInstanceClassMemory/32768}", "{DBInstanceClassMemory/32768}", "786432", TopologyAurora}, // 12 GiB left / 16
+		{"{DBInstanceClassMemory/8193}", "{DBInstanceClassMemory/8193}", "65536", TopologyAurora},    // 2 MiB left
+		{"{DBInstanceClassMemory/8192}", AuroraBufferFormula, "359424", TopologyAurora},              // all of it: not kept
+		{"{DBInstanceClassMemory/32768}", RDSSharedBuffersFormula, "1048576", TopologyMultiAZ},
+	} {
+		p := Tune(classR6gLarge, TuneInput{HeadroomPercent: 20, Topology: tc.topo, SharedBuffers: tc.buffers})
+		if p["shared_buffers"] != tc.wantShared || p["maintenance_work_mem"] != tc.wantMaint ||
+			(tc.topo == TopologyAurora && p["effective_cache_size"] != tc.wantShared) {
+			t.Errorf("%s %s: %v", tc.topo, tc.buffers, p)
+		}
+	}
+}

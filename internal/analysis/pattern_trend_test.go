@@ -69,10 +69,7 @@ func TestClassifyNotACycle(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ClassifyPattern(tc.s, PatternThresholds{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			got := classifyDefault(t, tc.s)
 			if got.Pattern != tc.want {
 				t.Errorf("pattern %s, want %s; evidence %q", got.Pattern, tc.want, got.Evidence)
 			}

@@ -119,10 +119,7 @@ func TestClassifySynthetic(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ClassifyPattern(tc.s, PatternThresholds{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			got := classifyDefault(t, tc.s)
 			if got.Pattern != tc.want {
 				t.Errorf("pattern %s, want %s (daily %.2f weekly %.2f cv %.2f)", got.Pattern, tc.want, got.Daily, got.Weekly, got.CV)
 			}
@@ -232,4 +229,14 @@ func ExampleClassifyPattern() {
 	// Output:
 	// daily-cycle
 	// autocorrelation of the hourly means less their 24h moving average at 24h 1.00 >= 0.50: daily-cycle
+}
+
+// classifyDefault classifies s with the default thresholds, failing the test on an error.
+func classifyDefault(t *testing.T, s Series) PatternResult {
+	t.Helper()
+	got, err := ClassifyPattern(s, PatternThresholds{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
 }

@@ -615,7 +615,7 @@ func projectedUtilization(pr Projection, in ClusterInput, p Policy) []Utilizatio
 	nan := math.NaN()
 	// Memory in use in percent of the class memory; on Aurora outside the buffer cache, in percent of
 	// what the cache leaves (Projection.MemoryUsed).
-	room := pr.memoryRoom(pr.Class) // none only for a group shared_buffers the writer could not start with: +Inf
+	room := pr.writerRoom()
 	pct := func(v float64) float64 { return 100 * pr.memoryJudged(v) / room }
 	mem := Utilization{Metric: "memory", Unit: "percent", P50: pct(pr.MemoryUsed.P50), P95: pct(pr.MemoryUsed.P95),
 		P99: pct(pr.MemoryUsed.P99), Max: pct(pr.MemoryUsed.Max), Limit: p.MemoryThresholdPercent}
@@ -798,10 +798,11 @@ func capacityChecks(pr Projection, c InstanceClass, pg *PostgresFacts, p Policy)
 			msg = fmt.Sprintf("projected memory in use outside the buffer cache p99 on %s is %.2f GiB (%.2f GiB in use less the writer's %.2f GiB buffer cache), "+
 				"%.1f%% of the %.2f GiB its own %.2f GiB buffer cache leaves of %.0f GiB (%s, which FreeableMemory never counts free); "+
 				"with headroom %.1f%%, limit %.0f%%",
-				c.Name, pr.memoryJudged(v)/g, v/g, pr.bufferCacheBytes(pr.Class)/g, used, pr.memoryRoom(c)/g, pr.bufferCacheBytes(c)/g, c.MemoryGiB,
+				c.Name, pr.memoryJudged(v)/g, v/g, pr.writerCacheBytes()/g, used, pr.memoryRoom(c)/g, pr.bufferCacheBytes(c)/g, c.MemoryGiB,
 				pr.bufferSource(c), val, p.MemoryThresholdPercent)
 			if !(pr.memoryRoom(c) > 0) {
-				msg = fmt.Sprintf("on %s the buffer cache is %s, and nothing is left for connections, sorts and the OS", c.Name, pr.bufferSource(c))
+				msg = fmt.Sprintf("on %s %s takes all of its %.0f GiB, and nothing is left for connections, sorts and the OS: PostgreSQL would not start "+
+					"there; set shared_buffers in the group for it before moving to it", c.Name, pr.bufferSource(c), c.MemoryGiB)
 			}
 		}
 		out = append(out, Reason{Check: "memory_p99_with_headroom", Metric: MetricFreeableMemory, Value: round(val, 2), Comparison: "<=",

@@ -66,7 +66,7 @@ func decisionMatrix(t Topology, oneInstance bool, caps []Reason, cost CostEstima
 	for _, c := range caps {
 		if c.Limit > 0 {
 			if r := c.Value / c.Limit; r >= worst {
-				worst, worstMsg = r, fmt.Sprintf("closest to its limit: %s %.1f of %.1f %s", c.Check, c.Value, c.Limit, c.Unit)
+				worst, worstMsg = r, fmt.Sprintf("closest to its limit: %s %s of %.1f %s", c.Check, num(c.Value, 1), c.Limit, c.Unit)
 			}
 		}
 	}

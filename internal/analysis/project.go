@@ -245,14 +245,31 @@ func (pr Projection) bufferCacheBytes(c InstanceClass) float64 {
 	return auroraBufferCacheBytes(c)
 }
 
+// writerCacheBytes is the buffer cache the writer runs with, in bytes: bufferCacheBytes of its
+// class, except that a parameter group's shared_buffers that takes all of the class's memory
+// (groupBufferTooBig: a value the running writer cannot have, say one pending a reboot) counts as
+// Aurora's default, so that the memory in use outside the cache is not hidden.
+func (pr Projection) writerCacheBytes() float64 {
+	if groupBufferTooBig(pr.sharedBuffers, pr.Class) {
+		return auroraBufferCacheBytes(pr.Class)
+	}
+	return pr.bufferCacheBytes(pr.Class)
+}
+
+// writerRoom is memoryRoom of the writer's class with the cache it runs with (writerCacheBytes).
+func (pr Projection) writerRoom() float64 {
+	if pr.Topology == TopologyAurora {
+		return pr.Class.MemoryBytes() - pr.writerCacheBytes()
+	}
+	return pr.memoryRoom(pr.Class)
+}
+
 // bufferSource names what sizes the Aurora buffer cache of class c (bufferCacheBytes).
 func (pr Projection) bufferSource(c InstanceClass) string {
-	switch _, ok := groupBufferPages(pr.sharedBuffers, c); {
-	case ok:
+	_, fits := groupBufferPages(pr.sharedBuffers, c)
+	switch {
+	case fits || groupBufferTooBig(pr.sharedBuffers, c):
 		return "the parameter group's shared_buffers " + pr.sharedBuffers
-	case groupBufferTooBig(pr.sharedBuffers, c):
-		return "the parameter group's shared_buffers " + pr.sharedBuffers + ", which takes all of " + c.Name + "'s memory: PostgreSQL would not start " +
-			"there; set shared_buffers in the group for it before moving"
 	case pr.sharedBuffers != "":
 		return "Aurora's default shared_buffers, since the parameter group's " + pr.sharedBuffers + " gives " + c.Name + " less than 16 pages"
 	}
@@ -260,10 +277,11 @@ func (pr Projection) bufferSource(c InstanceClass) string {
 }
 
 // memoryJudged is v bytes of pr.MemoryUsed as the memory check counts them: on Aurora the memory in
-// use outside the buffer cache (v less the cache of pr.Class, at least 0), on RDS v. NaN stays NaN.
+// use outside the buffer cache (v less the writer's cache, writerCacheBytes, at least 0), on RDS v.
+// NaN stays NaN.
 func (pr Projection) memoryJudged(v float64) float64 {
 	if pr.Topology == TopologyAurora && v == v {
-		return math.Max(0, v-pr.bufferCacheBytes(pr.Class))
+		return math.Max(0, v-pr.writerCacheBytes())
 	}
 	return v
 }

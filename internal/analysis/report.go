@@ -131,7 +131,11 @@ func Report(rec Recommendation) string {
 	} else {
 		memNote := ""
 		if rec.Projection.Topology == TopologyAurora {
-			memNote = " Memory p99 % is the memory in use outside the buffer cache, in percent of what each class's own buffer cache (" + rec.Projection.bufferSource(rec.Projection.Class) + ") leaves of its memory."
+			src := "Aurora's default shared_buffers"
+			if rec.Projection.sharedBuffers != "" {
+				src = "the parameter group's shared_buffers " + rec.Projection.sharedBuffers + " where it fits the class, else Aurora's default"
+			}
+			memNote = " Memory p99 % is the memory in use outside the buffer cache, in percent of what each class's own buffer cache (" + src + ") leaves of its memory."
 		}
 		w("Recommended class: **%s**. USD/month is the instance alone; savings/month also counts the storage the change saves (see the cost table).%s\n\n| rank | class | fits | CPU p99 %% | memory p99 %% | IOPS p99 %% of baseline | instance USD/month | savings/month | failed checks |\n|---:|---|---|---:|---:|---:|---:|---:|---|\n", mdEscape(rec.RecommendedClass), memNote)
 		for _, o := range rec.Options {
@@ -195,7 +199,7 @@ func auroraMemoryNote(pr Projection) string {
 	return fmt.Sprintf(" On Aurora, memory is the memory in use outside the buffer cache: the class's memory − FreeableMemory, plus the connections of any reader, "+
 		"less the %s GiB buffer cache (%s, allocated at start, which FreeableMemory never counts free), "+
 		"in percent of the %s GiB the cache leaves of %s GiB.",
-		num(pr.bufferCacheBytes(pr.Class)/(1<<30), 2), pr.bufferSource(pr.Class), num(pr.memoryRoom(pr.Class)/(1<<30), 2), num(pr.Class.MemoryGiB, 0))
+		num(pr.writerCacheBytes()/(1<<30), 2), pr.bufferSource(pr.Class), num(pr.writerRoom()/(1<<30), 2), num(pr.Class.MemoryGiB, 0))
 }
 
 // num formats v with d decimals; NaN is "n/a", infinities "inf"/"-inf".

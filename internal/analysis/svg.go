@@ -414,7 +414,11 @@ func charts(rec Recommendation, in ClusterInput, ms map[string]map[string]*measu
 			// the cache leaves (pr.memoryRoom), as the memory check judges it.
 			ram := node.Class.MemoryBytes()
 			used := func(v float64) float64 { return 100 * (1 - v/ram) }
-			if room := pr.memoryRoom(node.Class); pr.Topology == TopologyAurora && room > 0 {
+			room := pr.memoryRoom(node.Class)
+			if node.Class.Name == pr.Class.Name {
+				room = pr.writerRoom() // the cache the writer runs with
+			}
+			if pr.Topology == TopologyAurora && room > 0 {
 				used = func(v float64) float64 { return 100 * math.Max(0, room-v) / room }
 			}
 			mem = append(mem, ChartLine{Label: label, Hourly: placeHourly(f.h, f.h.min, x0, n, used, &bufs)})

@@ -340,6 +340,11 @@ type ClusterInput struct {
 	// keeps the migration window out of them, and lists them among the
 	// single node's risks.
 	BackupWindow, MaintenanceWindow string
+	// ClusterMaintenanceWindow is an Aurora cluster's own weekly maintenance window
+	// (DBCluster.PreferredMaintenanceWindow, "ddd:hh24:mi-ddd:hh24:mi" UTC), in which RDS applies
+	// cluster-level maintenance such as engine upgrades; empty when not known, or not Aurora. The
+	// migration window keeps out of it too.
+	ClusterMaintenanceWindow string
 	// PendingMaintenance are the maintenance actions RDS has pending for
 	// the deployment's instances and cluster (nil when none, or not read).
 	// An OS update or hardware maintenance pending on the writer is a risk
@@ -607,8 +612,8 @@ func (in ClusterInput) validate() error {
 			return clusterError(in.Name, err)
 		}
 	}
-	if in.MaintenanceWindow != "" {
-		if _, err := ParseMaintenanceWindow(in.MaintenanceWindow); err != nil {
+	for _, w := range []string{in.MaintenanceWindow, in.ClusterMaintenanceWindow} {
+		if _, err := ParseMaintenanceWindow(w); w != "" && err != nil {
 			return clusterError(in.Name, err)
 		}
 	}

@@ -519,11 +519,15 @@ func unknownWindows(in ClusterInput) WindowAdvice {
 	}
 }
 
-// busyWindows are the windows the migration should avoid: the maintenance window, and on RDS
-// Multi-AZ the backup window (Aurora's continuous backups leave the instances available). in is
-// valid: the windows parse.
+// busyWindows are the windows the migration should avoid: the maintenance window (and an Aurora
+// cluster's own, ClusterMaintenanceWindow), and on RDS Multi-AZ the backup window (Aurora's
+// continuous backups leave the instances available). in is valid: the windows parse.
 func (in ClusterInput) busyWindows() []ScheduledWindow {
-	return busyWindows(in.engineTopology(), in.BackupWindow, in.MaintenanceWindow)
+	ws := busyWindows(in.engineTopology(), in.BackupWindow, in.MaintenanceWindow)
+	if w, err := ParseMaintenanceWindow(in.ClusterMaintenanceWindow); err == nil && in.ClusterMaintenanceWindow != "" && !slices.Contains(ws, w) {
+		ws = append(ws, w)
+	}
+	return ws
 }
 
 // busyWindows parses the windows of t's deployment a migration should avoid (see

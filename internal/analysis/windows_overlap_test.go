@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -123,5 +124,34 @@ func TestMigrationWindowFallsBackToCurrentWindows(t *testing.T) {
 	in.MigrationWindowHours = 2
 	if w, err = migrationWindow(p, in, adv); err != nil || !strings.HasSuffix(w.Reason, "outside sun:03:00-sun:03:30 and wed:15:00-wed:15:30 UTC") {
 		t.Errorf("2-hour window %+v, %v: want it clear of both", w, err)
+	}
+}
+
+// TestMigrationWindowClearOfClusterMaintenance: the migration window keeps out of an Aurora
+// cluster's own maintenance window (ClusterMaintenanceWindow) as of the writer's, and says so; a
+// malformed one is refused.
+func TestMigrationWindowClearOfClusterMaintenance(t *testing.T) {
+	in := idleAuroraPair(4.8)
+	in.MigrationWindowHours = 2
+	rec, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := rec.MigrationWindow
+	if !first.Known {
+		t.Fatalf("no migration window: %+v", first)
+	}
+	day := strings.ToLower(first.Weekday[:3])
+	in.ClusterMaintenanceWindow = fmt.Sprintf("%s:%02d:00-%s:%02d:30", day, first.StartHourUTC, day, first.StartHourUTC)
+	if rec, err = Analyze(in, Policy{}); err != nil {
+		t.Fatal(err)
+	}
+	w := rec.MigrationWindow
+	if !w.Known || w.Weekday == first.Weekday && w.StartHourUTC == first.StartHourUTC || !strings.Contains(w.Reason, in.ClusterMaintenanceWindow) {
+		t.Errorf("with the cluster's window %s: %+v (was %+v)", in.ClusterMaintenanceWindow, w, first)
+	}
+	in.ClusterMaintenanceWindow = "someday"
+	if _, err := Analyze(in, Policy{}); err == nil || !strings.Contains(err.Error(), "someday") {
+		t.Errorf("malformed cluster window: %v", err)
 	}
 }

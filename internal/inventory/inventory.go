@@ -195,9 +195,10 @@ type Cluster struct {
 	ReservationsUnread string
 	// BackupWindow is the preferred backup window (the instance's, or the
 	// Aurora cluster's), MaintenanceWindow the writer instance's preferred
-	// maintenance window, as RDS reports them ("hh24:mi-hh24:mi",
-	// "ddd:hh24:mi-ddd:hh24:mi", UTC).
-	BackupWindow, MaintenanceWindow string
+	// maintenance window, and ClusterMaintenanceWindow an Aurora cluster's own
+	// (for cluster-level maintenance such as engine upgrades), as RDS reports
+	// them ("hh24:mi-hh24:mi", "ddd:hh24:mi-ddd:hh24:mi", UTC).
+	BackupWindow, MaintenanceWindow, ClusterMaintenanceWindow string
 	// PendingMaintenance are the maintenance actions pending for the
 	// deployment's instances and, for Aurora, its cluster, each named by
 	// the instance or cluster identifier; set by AttachMaintenance.
@@ -794,16 +795,17 @@ func clusterFrom(dc types.DBCluster, members []types.DBInstance) (Cluster, error
 		byID[aws.ToString(m.DBInstanceIdentifier)] = m
 	}
 	c := Cluster{
-		Kind:                  KindAurora,
-		Identifier:            id,
-		ARN:                   aws.ToString(dc.DBClusterArn),
-		Engine:                engine,
-		EngineVersion:         aws.ToString(dc.EngineVersion),
-		Status:                aws.ToString(dc.Status),
-		StorageType:           aws.ToString(dc.StorageType),
-		Tags:                  tagMap(dc.TagList),
-		BackupWindow:          aws.ToString(dc.PreferredBackupWindow),
-		ClusterParameterGroup: aws.ToString(dc.DBClusterParameterGroup),
+		Kind:                     KindAurora,
+		Identifier:               id,
+		ARN:                      aws.ToString(dc.DBClusterArn),
+		Engine:                   engine,
+		EngineVersion:            aws.ToString(dc.EngineVersion),
+		Status:                   aws.ToString(dc.Status),
+		StorageType:              aws.ToString(dc.StorageType),
+		Tags:                     tagMap(dc.TagList),
+		BackupWindow:             aws.ToString(dc.PreferredBackupWindow),
+		ClusterParameterGroup:    aws.ToString(dc.DBClusterParameterGroup),
+		ClusterMaintenanceWindow: aws.ToString(dc.PreferredMaintenanceWindow),
 		// Aurora: "the engine lifecycle support is managed by the DB cluster" (RDS API reference).
 		EngineLifecycleSupport: aws.ToString(dc.EngineLifecycleSupport),
 	}

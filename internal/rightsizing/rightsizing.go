@@ -960,6 +960,11 @@ func setWindowsAndEvents(in *analysis.ClusterInput, c inventory.Cluster) []strin
 	} else if c.MaintenanceWindow != "" {
 		warns = append(warns, "the maintenance window is left out: "+err.Error())
 	}
+	if _, err := analysis.ParseMaintenanceWindow(c.ClusterMaintenanceWindow); err == nil {
+		in.ClusterMaintenanceWindow = c.ClusterMaintenanceWindow
+	} else if c.ClusterMaintenanceWindow != "" {
+		warns = append(warns, "the cluster's maintenance window is left out: "+err.Error())
+	}
 	in.PendingMaintenance = c.PendingMaintenance
 	if c.MaintenanceUnread != "" {
 		warns = append(warns, "pending maintenance not checked: "+c.MaintenanceUnread)

@@ -156,8 +156,9 @@ type Projection struct {
 	// Aurora this includes the writer's buffer cache. The memory check
 	// judges on RDS all of it against a class's memory, and on Aurora the
 	// memory in use outside the buffer cache (MemoryUsed less the writer
-	// class's shared_buffers at Aurora's default, AuroraBufferFormula; at
-	// least 0) against what a class's own buffer cache leaves of its memory:
+	// class's shared_buffers, at Aurora's default, AuroraBufferFormula, or
+	// the parameter group's; at least 0) against what a class's own buffer
+	// cache leaves of its memory:
 	// Aurora allocates the cache at start, about two thirds of the memory,
 	// and reads no data through the OS page cache, so FreeableMemory never
 	// counts it free, and the cache grows with the class while the rest of
@@ -206,8 +207,8 @@ type Projection struct {
 // Utilization is a projected load on one resource as percentiles. "memory"
 // is the memory in use (Projection.MemoryUsed) in percent of the class
 // memory, and on Aurora the memory in use outside the buffer cache in
-// percent of what the cache leaves (the class memory less Aurora's default
-// shared_buffers), as the memory check judges it.
+// percent of what the cache leaves (the class memory less its shared_buffers:
+// Aurora's default, or the parameter group's), as the memory check judges it.
 type Utilization struct {
 	Metric string  // "cpu", "memory", "iops", "connections", "network"
 	Unit   string  // "percent", "count/second", "count", "bytes/second"
@@ -232,14 +233,14 @@ func (pr Projection) memoryRoom(c InstanceClass) float64 {
 
 // bufferCacheBytes is the Aurora buffer cache of class c, in bytes: the parameter group's
 // shared_buffers (pr.sharedBuffers, 8 kB pages) on c when it sets one that fits c
-// (groupBufferPages); all of c's memory when it sets one that does not (the room memoryRoom
+// (groupBuffer); all of c's memory when it sets one that does not (the room memoryRoom
 // leaves is then none, and the memory check fails: the group the node keeps would not start on
 // c); else Aurora's default (auroraBufferCacheBytes), also for a value under 16 pages.
 func (pr Projection) bufferCacheBytes(c InstanceClass) float64 {
-	if pages, ok := groupBufferPages(pr.sharedBuffers, c); ok {
+	switch pages, fits, tooBig := groupBuffer(pr.sharedBuffers, c); {
+	case fits:
 		return pages * 8192
-	}
-	if groupBufferTooBig(pr.sharedBuffers, c) {
+	case tooBig:
 		return c.MemoryBytes()
 	}
 	return auroraBufferCacheBytes(c)
@@ -247,10 +248,10 @@ func (pr Projection) bufferCacheBytes(c InstanceClass) float64 {
 
 // writerCacheBytes is the buffer cache the writer runs with, in bytes: bufferCacheBytes of its
 // class, except that a parameter group's shared_buffers that takes all of the class's memory
-// (groupBufferTooBig: a value the running writer cannot have, say one pending a reboot) counts as
-// Aurora's default, so that the memory in use outside the cache is not hidden.
+// (groupBuffer's tooBig: a value the running writer cannot have, say one pending a reboot) counts
+// as Aurora's default, so that the memory in use outside the cache is not hidden.
 func (pr Projection) writerCacheBytes() float64 {
-	if groupBufferTooBig(pr.sharedBuffers, pr.Class) {
+	if _, _, tooBig := groupBuffer(pr.sharedBuffers, pr.Class); tooBig {
 		return auroraBufferCacheBytes(pr.Class)
 	}
 	return pr.bufferCacheBytes(pr.Class)
@@ -266,9 +267,8 @@ func (pr Projection) writerRoom() float64 {
 
 // bufferSource names what sizes the Aurora buffer cache of class c (bufferCacheBytes).
 func (pr Projection) bufferSource(c InstanceClass) string {
-	_, fits := groupBufferPages(pr.sharedBuffers, c)
-	switch {
-	case fits || groupBufferTooBig(pr.sharedBuffers, c):
+	switch _, fits, tooBig := groupBuffer(pr.sharedBuffers, c); {
+	case fits || tooBig:
 		return "the parameter group's shared_buffers " + pr.sharedBuffers
 	case pr.sharedBuffers != "":
 		return "Aurora's default shared_buffers, since the parameter group's " + pr.sharedBuffers + " gives " + c.Name + " less than 16 pages"

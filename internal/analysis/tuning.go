@@ -54,7 +54,7 @@ type TuneInput struct {
 	// SharedBuffers is the shared_buffers the node's parameter group sets, in 8 kB pages (an
 	// integer or a formula EvalFormula evaluates: PostgresFacts.SharedBuffersFormula); "" for the
 	// default. On Aurora a value that gives the class at least 16 pages and less than its memory
-	// (groupBufferPages) is kept, for shared_buffers and effective_cache_size (Aurora reads
+	// (groupBuffer) is kept, for shared_buffers and effective_cache_size (Aurora reads
 	// through no OS cache), and sizes work_mem and maintenance_work_mem: the memory check judged
 	// the node with that cache. RDS ignores it.
 	SharedBuffers string
@@ -127,22 +127,22 @@ func FormulaPages(formula string, memoryBytes float64) (float64, bool) {
 	return 0, false
 }
 
-// groupBufferPages is the shared_buffers a parameter group's value (8 kB pages, EvalFormula) gives
-// class c, and whether it is one to size the buffer cache with: at least 16 pages (PostgreSQL's
-// minimum) and less than c's memory. false for "" and anything else.
-func groupBufferPages(value string, c InstanceClass) (float64, bool) {
-	pages, ok := EvalFormula(value, c)
-	if value == "" || !ok || pages < 16 || pages*8192 >= c.MemoryBytes() {
-		return 0, false
+// groupBuffer evaluates a parameter group's shared_buffers value (8 kB pages, EvalFormula) on
+// class c: fits when it is one to size the buffer cache with (at least 16 pages, PostgreSQL's
+// minimum, and less than c's memory; pages is then its value, else 0), tooBig when it gives c all
+// of its memory or more. Both false for "", a value EvalFormula does not evaluate, and one under
+// 16 pages.
+func groupBuffer(value string, c InstanceClass) (pages float64, fits, tooBig bool) {
+	v, ok := EvalFormula(value, c)
+	switch {
+	case value == "" || !ok:
+		return 0, false, false
+	case v*8192 >= c.MemoryBytes():
+		return 0, false, true
+	case v < 16:
+		return 0, false, false
 	}
-	return pages, true
-}
-
-// groupBufferTooBig reports whether a parameter group's shared_buffers value (8 kB pages,
-// EvalFormula) gives class c all of its memory or more.
-func groupBufferTooBig(value string, c InstanceClass) bool {
-	pages, ok := EvalFormula(value, c)
-	return value != "" && ok && pages*8192 >= c.MemoryBytes()
+	return v, true, false
 }
 
 // auroraBufferCacheBytes is the buffer cache (shared_buffers) Aurora PostgreSQL gives class c by
@@ -303,7 +303,7 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 		// AuroraBufferFormula on the class's memory, in kB (floored at 128 kB, PostgreSQL's minimum),
 		// or the group's own.
 		sharedKB = math.Max(128, auroraBufferCacheBytes(c)/1024)
-		if pages, ok := groupBufferPages(in.SharedBuffers, c); ok {
+		if pages, fits, _ := groupBuffer(in.SharedBuffers, c); fits {
 			sharedKB, buffers = pages*8, in.SharedBuffers
 		}
 		// At least 64 MB, PostgreSQL's default, where the cache leaves next to nothing.

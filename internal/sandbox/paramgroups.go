@@ -42,16 +42,13 @@ var paramGroupName = regexp.MustCompile(`^[A-Za-z](?:[A-Za-z0-9]|-[A-Za-z0-9]){0
 // validParameterGroups checks a scenario's groups: valid, unique names and non-empty parameter
 // names and values.
 func validParameterGroups(gs []ParameterGroupSpec) error {
-	seen := map[string]bool{}
-	for _, g := range gs {
+	for i, g := range gs {
 		if !paramGroupName.MatchString(g.Name) || len(g.Name) > 255 {
 			return fmt.Errorf("parameter group %q: invalid name (a letter, then letters, digits and single hyphens, not ending with one)", g.Name)
 		}
-		k := fmt.Sprint(g.Cluster, strings.ToLower(g.Name))
-		if seen[k] {
+		if findParameterGroup(gs[:i], g.Name, g.Cluster) >= 0 {
 			return fmt.Errorf("duplicate parameter group %q", g.Name)
 		}
-		seen[k] = true
 		for n, v := range g.Parameters {
 			if n == "" || v == "" {
 				return fmt.Errorf("parameter group %q: parameter %q = %q: want a name and a value", g.Name, n, v)
@@ -61,18 +58,17 @@ func validParameterGroups(gs []ParameterGroupSpec) error {
 	return nil
 }
 
-// hasParameterGroup reports whether gs has a group of that name and kind.
-func hasParameterGroup(gs []ParameterGroupSpec, name string, cluster bool) bool {
-	return slices.ContainsFunc(gs, func(g ParameterGroupSpec) bool { return g.Cluster == cluster && strings.EqualFold(g.Name, name) })
+// findParameterGroup is the index in gs of the group of that name (RDS's names are
+// case-insensitive) and kind (cluster), -1 when there is none.
+func findParameterGroup(gs []ParameterGroupSpec, name string, cluster bool) int {
+	return slices.IndexFunc(gs, func(g ParameterGroupSpec) bool { return g.Cluster == cluster && strings.EqualFold(g.Name, name) })
 }
 
 // parameterGroup returns the user values of the group name of the kind, whether it exists: a
 // scenario's, or (any "default." name) one of RDS's default groups, which set nothing.
 func (st *rdsState) parameterGroup(name string, cluster bool) (map[string]string, bool) {
-	for _, g := range st.ParamGroups {
-		if g.Cluster == cluster && strings.EqualFold(g.Name, name) {
-			return g.Parameters, true
-		}
+	if i := findParameterGroup(st.ParamGroups, name, cluster); i >= 0 {
+		return st.ParamGroups[i].Parameters, true
 	}
 	return nil, strings.HasPrefix(name, "default.")
 }

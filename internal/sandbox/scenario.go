@@ -641,7 +641,7 @@ func (s *Scenario) Validate() error {
 				return fmt.Errorf("scenario %s: instance %s: ReadReplicaOf %q: want another standalone instance of the scenario (and no ReadReplicaOfCluster)", s.Name, in.ID, in.ReadReplicaOf)
 			}
 		}
-		if in.ParameterGroup != "" && !hasParameterGroup(s.ParameterGroups, in.ParameterGroup, false) {
+		if in.ParameterGroup != "" && findParameterGroup(s.ParameterGroups, in.ParameterGroup, false) < 0 {
 			return fmt.Errorf("scenario %s: instance %s: ParameterGroup %q: want a DB parameter group of Scenario.ParameterGroups (Cluster false)", s.Name, in.ID, in.ParameterGroup)
 		}
 		if in.ReadReplicaOfCluster != "" {
@@ -681,7 +681,7 @@ func (s *Scenario) Validate() error {
 		if err := validPendingActions(c.PendingMaintenance); err != nil {
 			return fmt.Errorf("scenario %s: cluster %s: %w", s.Name, c.ID, err)
 		}
-		if c.ParameterGroup != "" && (c.multiAZ() || !hasParameterGroup(s.ParameterGroups, c.ParameterGroup, true)) {
+		if c.ParameterGroup != "" && (c.multiAZ() || findParameterGroup(s.ParameterGroups, c.ParameterGroup, true) < 0) {
 			return fmt.Errorf("scenario %s: cluster %s: ParameterGroup %q: want a DB cluster parameter group of Scenario.ParameterGroups (Cluster true), on an Aurora cluster", s.Name, c.ID, c.ParameterGroup)
 		}
 		if !validLifecycle(c.EngineLifecycleSupport) {

@@ -32,6 +32,14 @@ func EvalFormula(value string, c InstanceClass) (v float64, ok bool) {
 	return v, true
 }
 
+// FormulaEvaluable reports whether EvalFormula evaluates value: an integer or a formula of its
+// grammar, on a class of any positive memory and vCPUs (what a value evaluates to, not whether it
+// does, depends on the class). "" is not evaluable.
+func FormulaEvaluable(value string) bool {
+	_, ok := EvalFormula(value, InstanceClass{VCPU: 2, MemoryGiB: 8})
+	return ok
+}
+
 // formulaParser is a recursive-descent parser of EvalFormula's grammar over s from index i.
 type formulaParser struct {
 	s     string

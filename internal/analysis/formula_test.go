@@ -70,3 +70,9 @@ func ExampleEvalFormula() {
 	// 1802 true
 	// 0 false
 }
+
+func ExampleFormulaEvaluable() {
+	fmt.Println(FormulaEvaluable("LEAST({DBInstanceClassMemory/9531392},5000)"), FormulaEvaluable("{AllocatedStorage/4}"), FormulaEvaluable(""))
+	// Output:
+	// true false false
+}

@@ -155,7 +155,7 @@ func (t SavingsTarget) validate() error {
 // max_connections and shared_buffers formulas ones that EvalFormula evaluates.
 func (f PostgresFacts) validate() error {
 	for name, v := range map[string]string{"max_connections": f.MaxConnectionsFormula, "shared_buffers": f.SharedBuffersFormula} {
-		if _, ok := EvalFormula(v, InstanceClass{VCPU: 2, MemoryGiB: 8}); v != "" && !ok {
+		if v != "" && !FormulaEvaluable(v) {
 			return fmt.Errorf("PostgreSQL facts: %s formula %q is not an integer or a formula EvalFormula evaluates (leave it empty when unknown)", name, v)
 		}
 	}

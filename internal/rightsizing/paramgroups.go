@@ -41,7 +41,7 @@ func withGroupSettings(pg *analysis.PostgresFacts, c inventory.Cluster, name str
 		if !ok || p == "shared_buffers" && c.Kind != inventory.KindAurora { // RDS's memory check does not take it
 			continue
 		}
-		if _, ok := analysis.EvalFormula(s.Value, analysis.InstanceClass{VCPU: 2, MemoryGiB: 8}); !ok {
+		if !analysis.FormulaEvaluable(s.Value) {
 			warns = append(warns, fmt.Sprintf("%s: its %s sets %s to %q, which the provider does not evaluate (an integer, or a formula of "+
 				"DBInstanceClassMemory and DBInstanceVCPU with GREATEST, LEAST and SUM): the recommendation leaves it out", name, s.From, p, s.Value))
 			continue

@@ -786,24 +786,27 @@ func capacityChecks(pr Projection, c InstanceClass, pg *PostgresFacts, p Policy)
 				c.Name, v*cpuScale, pr.CPU.Max*cpuScale, p.HeadroomPercent, val, p.AlertThresholdPercent)})
 	}
 	if v := pr.MemoryUsed.P99; v == v {
+		room := pr.memoryRoom(c)
 		used := math.Inf(1) // no room: the group's shared_buffers takes all of c's memory
-		if room := pr.memoryRoom(c); room > 0 {
+		if room > 0 {
 			used = 100 * pr.memoryJudged(v) / room
 		}
 		val := used * h
-		msg := fmt.Sprintf("projected memory in use p99 on %s is %.1f%% of %.0f GiB; with headroom %.1f%%, limit %.0f%%",
-			c.Name, used, c.MemoryGiB, val, p.MemoryThresholdPercent)
-		if pr.Topology == TopologyAurora {
+		var msg string
+		switch {
+		case pr.Topology != TopologyAurora:
+			msg = fmt.Sprintf("projected memory in use p99 on %s is %.1f%% of %.0f GiB; with headroom %.1f%%, limit %.0f%%",
+				c.Name, used, c.MemoryGiB, val, p.MemoryThresholdPercent)
+		case !(room > 0):
+			msg = fmt.Sprintf("on %s %s takes all of its %.0f GiB, and nothing is left for connections, sorts and the OS: PostgreSQL would not start "+
+				"there; set shared_buffers in the group for it before moving to it", c.Name, pr.bufferSource(c), c.MemoryGiB)
+		default:
 			const g = 1 << 30
 			msg = fmt.Sprintf("projected memory in use outside the buffer cache p99 on %s is %.2f GiB (%.2f GiB in use less the writer's %.2f GiB buffer cache), "+
 				"%.1f%% of the %.2f GiB its own %.2f GiB buffer cache leaves of %.0f GiB (%s, which FreeableMemory never counts free); "+
 				"with headroom %.1f%%, limit %.0f%%",
-				c.Name, pr.memoryJudged(v)/g, v/g, pr.writerCacheBytes()/g, used, pr.memoryRoom(c)/g, pr.bufferCacheBytes(c)/g, c.MemoryGiB,
+				c.Name, pr.memoryJudged(v)/g, v/g, pr.writerCacheBytes()/g, used, room/g, pr.bufferCacheBytes(c)/g, c.MemoryGiB,
 				pr.bufferSource(c), val, p.MemoryThresholdPercent)
-			if !(pr.memoryRoom(c) > 0) {
-				msg = fmt.Sprintf("on %s %s takes all of its %.0f GiB, and nothing is left for connections, sorts and the OS: PostgreSQL would not start "+
-					"there; set shared_buffers in the group for it before moving to it", c.Name, pr.bufferSource(c), c.MemoryGiB)
-			}
 		}
 		out = append(out, Reason{Check: "memory_p99_with_headroom", Metric: MetricFreeableMemory, Value: round(val, 2), Comparison: "<=",
 			Limit: p.MemoryThresholdPercent, Unit: "percent", Passed: val <= p.MemoryThresholdPercent, Message: msg})

@@ -950,21 +950,17 @@ func setAuroraRouting(in *analysis.ClusterInput, c inventory.Cluster) []string {
 // failing the recommendation.
 func setWindowsAndEvents(in *analysis.ClusterInput, c inventory.Cluster) []string {
 	var warns []string
-	if _, err := analysis.ParseBackupWindow(c.BackupWindow); err == nil {
-		in.BackupWindow = c.BackupWindow
-	} else if c.BackupWindow != "" {
-		warns = append(warns, "the backup window is left out: "+err.Error())
+	// take sets *dst to window w when parse reads it, and warns of a w it cannot read.
+	take := func(dst *string, w string, parse func(string) (analysis.ScheduledWindow, error), what string) {
+		if _, err := parse(w); err == nil {
+			*dst = w
+		} else if w != "" {
+			warns = append(warns, what+" is left out: "+err.Error())
+		}
 	}
-	if _, err := analysis.ParseMaintenanceWindow(c.MaintenanceWindow); err == nil {
-		in.MaintenanceWindow = c.MaintenanceWindow
-	} else if c.MaintenanceWindow != "" {
-		warns = append(warns, "the maintenance window is left out: "+err.Error())
-	}
-	if _, err := analysis.ParseMaintenanceWindow(c.ClusterMaintenanceWindow); err == nil {
-		in.ClusterMaintenanceWindow = c.ClusterMaintenanceWindow
-	} else if c.ClusterMaintenanceWindow != "" {
-		warns = append(warns, "the cluster's maintenance window is left out: "+err.Error())
-	}
+	take(&in.BackupWindow, c.BackupWindow, analysis.ParseBackupWindow, "the backup window")
+	take(&in.MaintenanceWindow, c.MaintenanceWindow, analysis.ParseMaintenanceWindow, "the maintenance window")
+	take(&in.ClusterMaintenanceWindow, c.ClusterMaintenanceWindow, analysis.ParseMaintenanceWindow, "the cluster's maintenance window")
 	in.PendingMaintenance = c.PendingMaintenance
 	if c.MaintenanceUnread != "" {
 		warns = append(warns, "pending maintenance not checked: "+c.MaintenanceUnread)

@@ -721,6 +721,9 @@ func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
 			if s.group == "" || strings.HasPrefix(s.group, "default.") { // RDS's default groups cannot be modified
 				continue
 			}
+			if len(c.GroupSettings) == len(GroupParameters) {
+				break // the DB parameter group sets them all: the cluster group's would not count
+			}
 			a := read(s.group, s.cluster)
 			if a.err != nil {
 				c.GroupSettings, c.ParametersUnread, c.ParametersDenied = nil, a.err.Error(), awserr.PermissionDenied(a.err)

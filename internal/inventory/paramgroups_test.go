@@ -26,14 +26,19 @@ func TestAttachParameterGroups(t *testing.T) {
 	both.ParameterGroup, both.Members[0].ParameterGroup = "apg-cluster", "apg-writer"
 	clusterOnly := sandbox.AuroraPair("cluster-only", "db.r6g.large", sandbox.IdleWorkload, sandbox.IdleWorkload)
 	clusterOnly.ParameterGroup, clusterOnly.Members[0].ParameterGroup = "apg-cluster", "apg-other"
+	// full's writer group sets both parameters: its cluster group is not read.
+	full := sandbox.AuroraPair("full", "db.r6g.large", sandbox.IdleWorkload, sandbox.IdleWorkload)
+	full.ParameterGroup, full.Members[0].ParameterGroup = "apg-unread", "apg-full"
 	srv, err := sandbox.Start(sandbox.Options{Scenario: &sandbox.Scenario{Name: "params",
 		Instances: []sandbox.InstanceSpec{chat, chat2, plain},
-		Clusters:  []sandbox.ClusterSpec{both, clusterOnly, sandbox.AuroraPair("defaults", "db.r6g.large", sandbox.IdleWorkload, sandbox.IdleWorkload)},
+		Clusters:  []sandbox.ClusterSpec{both, clusterOnly, sandbox.AuroraPair("defaults", "db.r6g.large", sandbox.IdleWorkload, sandbox.IdleWorkload), full},
 		ParameterGroups: []sandbox.ParameterGroupSpec{
 			{Name: "pg15-tuned", Parameters: map[string]string{"max_connections": "1200", "work_mem": "8192"}},
 			{Name: "apg-writer", Parameters: map[string]string{"max_connections": "LEAST({DBInstanceClassMemory/4000000},5000)"}},
 			{Name: "apg-other", Parameters: map[string]string{"work_mem": "8192"}},
 			{Name: "apg-cluster", Cluster: true, Parameters: map[string]string{"max_connections": "2500", "shared_buffers": "{DBInstanceClassMemory/16384}"}},
+			{Name: "apg-full", Parameters: map[string]string{"max_connections": "3000", "shared_buffers": "{DBInstanceClassMemory/16384}"}},
+			{Name: "apg-unread", Cluster: true, Parameters: map[string]string{"max_connections": "1"}},
 		}}})
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +54,7 @@ func TestAttachParameterGroups(t *testing.T) {
 		}
 		cs = append(cs, c)
 	}
-	for _, id := range []string{"both", "cluster-only", "defaults"} {
+	for _, id := range []string{"both", "cluster-only", "defaults", "full"} {
 		c, err := Discover(ctx, api, "", id)
 		if err != nil {
 			t.Fatal(err)
@@ -66,6 +71,7 @@ func TestAttachParameterGroups(t *testing.T) {
 			"shared_buffers:{{DBInstanceClassMemory/16384} DB cluster parameter group apg-cluster}]",
 		"cluster-only": "map[max_connections:{2500 DB cluster parameter group apg-cluster} shared_buffers:{{DBInstanceClassMemory/16384} DB cluster parameter group apg-cluster}]",
 		"defaults":     "map[]",
+		"full":         "map[max_connections:{3000 DB parameter group apg-full} shared_buffers:{{DBInstanceClassMemory/16384} DB parameter group apg-full}]",
 	}
 	for _, c := range cs {
 		if got := fmt.Sprint(c.GroupSettings); got != want[c.Identifier] || c.ParametersUnread != "" {
@@ -81,8 +87,8 @@ func TestAttachParameterGroups(t *testing.T) {
 			asked[call.Params["DBParameterGroupName"]+call.Params["DBClusterParameterGroupName"]]++
 		}
 	}
-	if asked["pg15-tuned"] != 1 || asked["apg-cluster"] != 1 || asked["apg-writer"] != 1 || asked["apg-other"] != 1 || len(asked) != 4 {
-		t.Errorf("groups read %v, want each custom one once (apg-cluster for both Aurora clusters, which need its shared_buffers) and no default group", asked)
+	if asked["pg15-tuned"] != 1 || asked["apg-cluster"] != 1 || asked["apg-writer"] != 1 || asked["apg-other"] != 1 || asked["apg-full"] != 1 || len(asked) != 5 {
+		t.Errorf("groups read %v, want each custom one once (apg-cluster for both Aurora clusters, which need its shared_buffers), not apg-unread, and no default group", asked)
 	}
 
 	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBParameters", Sequence: []sandbox.Fault{

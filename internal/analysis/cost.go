@@ -269,18 +269,22 @@ func recommendClass(w InstanceClass, opts []ClassOption) (ClassOption, bool) {
 	return ClassOption{}, false
 }
 
+// singleNodeHourly is the single-node hourly price of the candidate class named class (the first
+// of that name), 0 when no candidate has it or its price is unknown.
+func (in ClusterInput) singleNodeHourly(class string) float64 {
+	for _, c := range in.Candidates {
+		if c.Class.Name == class {
+			return c.SingleNodeHourlyUSD
+		}
+	}
+	return 0
+}
+
 // costEstimate prices the single node on the recommended class, with the
 // surplus CPU credits now and after (vCPU-hours per month) and the storage
 // the change affects.
 func costEstimate(in ClusterInput, recommended string, creditsNow, creditsAfter float64) CostEstimate {
-	hp := 0.0
-	for _, c := range in.Candidates {
-		if c.Class.Name == recommended {
-			hp = c.SingleNodeHourlyUSD
-			break
-		}
-	}
-	c := Cost(in.CurrentHourlyUSD, hp, recommended, in.SavingsTarget)
+	c := Cost(in.CurrentHourlyUSD, in.singleNodeHourly(recommended), recommended, in.SavingsTarget)
 	c.addCredits(creditsNow, creditsAfter, in.CPUCreditUSDPerVCPUHour)
 	c.addStorage(in.CurrentStorageMonthlyUSD, in.SingleNodeStorageMonthlyUSD)
 	return c

@@ -234,14 +234,7 @@ func reservationRisk(in ClusterInput, target InstanceClass, cost CostEstimate) (
 		return Risk{}, false // the reservations cover as much after the change: the savings are real
 	}
 	sev := "low"
-	targetHourly := 0.0
-	for _, c := range in.Candidates {
-		if c.Class.Name == target.Name {
-			targetHourly = c.SingleNodeHourlyUSD
-			break
-		}
-	}
-	if priced && in.CurrentHourlyUSD > 0 && targetHourly > 0 {
+	if targetHourly := in.singleNodeHourly(target.Name); priced && in.CurrentHourlyUSD > 0 && targetHourly > 0 {
 		if idleUSD-gainUSD >= (in.CurrentHourlyUSD-targetHourly)*HoursPerMonth {
 			sev = "medium"
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -229,5 +230,26 @@ func TestSDKAttempt(t *testing.T) {
 		if got := sdkAttempt(h); got != tc.want {
 			t.Errorf("sdkAttempt(%q) = %d, want %d", tc.header, got, tc.want)
 		}
+	}
+}
+
+// The emulator has no authentication: Start refuses to listen anywhere but on a loopback address.
+func TestStartLoopbackOnly(t *testing.T) {
+	for _, addr := range []string{":0", "0.0.0.0:0", "[::]:0", "example.com:0"} {
+		srv, err := Start(Options{Addr: addr})
+		if err == nil {
+			_ = srv.Close()
+			t.Errorf("Start(%q) = nil error, want a refusal of a non-loopback address", addr)
+		} else if !strings.Contains(err.Error(), "not a loopback address") {
+			t.Errorf("Start(%q) = %v, want it to say the address is not a loopback address", addr, err)
+		}
+	}
+	for _, addr := range []string{"", "127.0.0.1:0", "localhost:0"} {
+		srv, err := Start(Options{Addr: addr})
+		if err != nil {
+			t.Errorf("Start(%q) = %v, want it to listen", addr, err)
+			continue
+		}
+		_ = srv.Close()
 	}
 }

@@ -20,7 +20,10 @@ import (
 // Options configures Start. The zero value is a usable sandbox: the demo
 // scenario on a random 127.0.0.1 port with a frozen clock at ScenarioEpoch.
 type Options struct {
-	// Addr to listen on; default "127.0.0.1:0" (a random free port).
+	// Addr to listen on; default "127.0.0.1:0" (a random free port). It must be a
+	// loopback address (127.0.0.0/8, ::1, or localhost): the emulator has no
+	// authentication, and its /_sandbox routes change its state, so Start refuses any
+	// other (":4599" and "0.0.0.0:4599" included).
 	Addr string
 	// Scenario is the fleet to start with; if nil, ScenarioName is looked up
 	// with ScenarioByName ("" = "demo").
@@ -89,7 +92,7 @@ type Server struct {
 }
 
 // Start starts a sandbox listening on opts.Addr and returns once it accepts
-// connections.
+// connections. It returns an error when opts.Addr is not a loopback address.
 func Start(opts Options) (*Server, error) {
 	sc := opts.Scenario
 	if sc == nil {
@@ -131,9 +134,21 @@ func Start(opts Options) (*Server, error) {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
+	notLoopback := fmt.Errorf("starting sandbox: address %s is not a loopback address: the emulator has no authentication, so it listens on 127.0.0.1 (or ::1, localhost) only", addr)
+	// Refused before listening, so no other interface is ever open, and checked again on the
+	// address bound (a "localhost" that resolves elsewhere).
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return nil, notLoopback
+		}
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("starting sandbox: listening on %s: %w", addr, err)
+	}
+	if a, ok := ln.Addr().(*net.TCPAddr); !ok || !a.IP.IsLoopback() {
+		_ = ln.Close()
+		return nil, notLoopback
 	}
 	s.ln = ln
 	s.url = "http://" + ln.Addr().String()

@@ -34,7 +34,7 @@ func main() {
 
 func run(args []string) error {
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
-	addr := fs.String("addr", "127.0.0.1:4599", "listen address (host:port; port 0 = random)")
+	addr := fs.String("addr", "127.0.0.1:4599", "listen address (host:port; port 0 = random), loopback only: 127.0.0.1, ::1 or localhost")
 	scenario := fs.String("scenario", "demo", "scenario name: one of "+strings.Join(sandbox.ScenarioNames, ", "))
 	state := fs.String("state", "", "JSON state file: loaded at start if it exists, rewritten after every change")
 	now := fs.String("now", "wall", `virtual clock start: "wall" (current time, truncated to the minute), "epoch" (the fixed scenario epoch) or RFC 3339`)

@@ -316,9 +316,15 @@ func (c Cluster) MetricNodes() []Node {
 type NotFoundError struct {
 	Kind       string // "DB instance" or "DB cluster"
 	Identifier string
+	// Hint, when set, says what to do instead: Discover sets it when the identifier names a
+	// deployment of the other kind (a DB cluster given as a DB instance, say).
+	Hint string
 }
 
 func (e *NotFoundError) Error() string {
+	if e.Hint != "" {
+		return fmt.Sprintf("%s %q not found in this account and region: %s", e.Kind, e.Identifier, e.Hint)
+	}
 	return fmt.Sprintf("%s %q not found in this account and region", e.Kind, e.Identifier)
 }
 
@@ -349,9 +355,26 @@ func Discover(ctx context.Context, api RDSAPI, instanceID, clusterID string) (Cl
 	case instanceID != "" && clusterID != "":
 		return Cluster{}, errors.New("give either a DB instance identifier or a DB cluster identifier, not both")
 	case instanceID != "":
-		return discoverInstance(ctx, api, instanceID)
+		c, err := discoverInstance(ctx, api, instanceID)
+		if nf := (*NotFoundError)(nil); errors.As(err, &nf) {
+			// A cluster's identifier given as an instance's?
+			if out, e := api.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(instanceID)}); e == nil && len(out.DBClusters) > 0 {
+				nf.Hint = fmt.Sprintf("%s is a DB cluster: name it with db_cluster_identifier instead of db_instance_identifier", instanceID)
+			}
+		}
+		return c, err
 	case clusterID != "":
-		return discoverCluster(ctx, api, clusterID)
+		c, err := discoverCluster(ctx, api, clusterID)
+		if nf := (*NotFoundError)(nil); errors.As(err, &nf) {
+			// An instance's identifier given as a cluster's?
+			if out, e := api.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(clusterID)}); e == nil && len(out.DBInstances) > 0 {
+				nf.Hint = fmt.Sprintf("%s is a DB instance: name it with db_instance_identifier instead of db_cluster_identifier", clusterID)
+				if cl := aws.ToString(out.DBInstances[0].DBClusterIdentifier); cl != "" {
+					nf.Hint = fmt.Sprintf("%s is a DB instance of DB cluster %s: name the cluster with db_cluster_identifier", clusterID, cl)
+				}
+			}
+		}
+		return c, err
 	default:
 		return Cluster{}, errors.New("a DB instance identifier or a DB cluster identifier is required")
 	}

@@ -101,6 +101,9 @@ func TestDiscover_errors(t *testing.T) {
 	}{
 		{name: "missing instance", instance: "nope", discoverErr: `DB instance "nope" not found`, notFound: true},
 		{name: "missing cluster", cluster: "nope", discoverErr: `DB cluster "nope" not found`, notFound: true},
+		{name: "cluster by instance id", instance: "sso-prod", discoverErr: `DB instance "sso-prod" not found in this account and region: sso-prod is a DB cluster: name it with db_cluster_identifier`, notFound: true},
+		{name: "instance by cluster id", cluster: "mandible-prod", discoverErr: `DB cluster "mandible-prod" not found in this account and region: mandible-prod is a DB instance: name it with db_instance_identifier`, notFound: true},
+		{name: "cluster member by cluster id", cluster: "sso-prod-instance-1", discoverErr: `sso-prod-instance-1 is a DB instance of DB cluster sso-prod: name the cluster with db_cluster_identifier`, notFound: true},
 		{name: "mysql", instance: "shop-mysql", discoverErr: `engine "mysql" is not supported`},
 		{name: "serverless", cluster: "sls-prod", discoverErr: "Serverless v2"},
 		{name: "cluster member by instance id", instance: "sso-prod-instance-1", discoverErr: "db_cluster_identifier"},

@@ -382,6 +382,7 @@ func TestAccSingleNodeRecommendation_errors(t *testing.T) {
 		{`db_cluster_identifier = "orders-prod"`, `(?s)it is a Multi-AZ DB cluster.*not supported`},
 		{`db_instance_identifier = "orders-prod-instance-1"`, `(?s)member of DB cluster\s+"orders-prod".*db_cluster_identifier`},
 		{`db_instance_identifier = "nope"`, `(?s)DB Deployment Not Found.*DB instance "nope" not found`},
+		{`db_instance_identifier = "sso-prod"`, `(?s)DB Deployment Not Found.*sso-prod is a DB\s+cluster: name it with\s+db_cluster_identifier`},
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `db_cluster_identifier = "sso-prod"`, `(?s)Invalid Attribute Combination`},
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `end_time = "yesterday"`, `(?s)end_time.*not an RFC 3339`},
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `lookback_days = 500`, `(?s)lookback_days.*between 1 and 455`},

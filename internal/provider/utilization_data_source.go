@@ -632,6 +632,8 @@ func addDiscoverError(diags *diag.Diagnostics, at path.Path, err error, supporte
 	var nf *inventory.NotFoundError
 	var ue *inventory.UnsupportedError
 	switch {
+	case errors.As(err, &nf) && nf.Hint != "":
+		diags.AddAttributeError(at, "DB Deployment Not Found", fmt.Sprintf("%v.", err))
 	case errors.As(err, &nf):
 		diags.AddAttributeError(at, "DB Deployment Not Found",
 			fmt.Sprintf("%v. Check the identifier, the provider's region and that the credentials may call rds:DescribeDBInstances and rds:DescribeDBClusters.", err))

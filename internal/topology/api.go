@@ -56,10 +56,16 @@ type NotFoundError struct {
 	ID string
 	// Err is the underlying API error, or nil when the API answered with an empty list.
 	Err error
+	// Hint, when set, says what to do (Describe sets it when the identifier names a resource of
+	// the other kind: a DB cluster looked up as a DB instance, say).
+	Hint string
 }
 
 // Error implements error.
 func (e *NotFoundError) Error() string {
+	if e.Hint != "" {
+		return fmt.Sprintf("%s %s not found: %s", e.Kind, e.ID, e.Hint)
+	}
 	return fmt.Sprintf("%s %s not found", e.Kind, e.ID)
 }
 

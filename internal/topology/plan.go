@@ -232,15 +232,20 @@ func PlanSummary(p Preview, req Request) string {
 			b.WriteString("With one node the instance has no standby: a host failure is recovered by replacing the host or restoring from a backup (point-in-time or the guard snapshot), which takes longer than a Multi-AZ failover.")
 		}
 	}
+	if !strings.HasSuffix(b.String(), "\n") {
+		b.WriteString(" ") // after the one-node sentence, on its line
+	}
 	if req.DeleteGuardOnSuccess {
-		b.WriteString(" The guard snapshot is deleted after a successful, validated change.")
+		b.WriteString("The guard snapshot is deleted after a successful, validated change.")
 	} else {
-		b.WriteString(" The guard snapshot is retained (it is billed as backup storage until you delete it).")
+		b.WriteString("The guard snapshot is retained (it is billed as backup storage until you delete it).")
 	}
+	out := strings.TrimSpace(b.String())
 	if p.Unchecked != "" {
-		fmt.Fprintf(&b, " The plan could not check everything apply checks before the change (%s); apply checks it again and refuses the change, changing nothing, if it still cannot.", p.Unchecked)
+		// First: it may be the one thing the reader must act on (a mistyped identifier, say).
+		out = fmt.Sprintf("The plan could not check everything apply checks before the change (%s); apply checks it again and refuses the change, changing nothing, if it still cannot.\n\n%s", p.Unchecked, out)
 	}
-	return strings.TrimSpace(b.String())
+	return out
 }
 
 func rollbackText(req Request) string {

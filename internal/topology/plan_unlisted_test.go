@@ -77,3 +77,40 @@ func TestPreviewRefusesForeignGuard(t *testing.T) {
 		t.Errorf("preview %+v, want the foreign guard snapshot %s refused", p, id)
 	}
 }
+
+// An identifier of the other kind (a cluster named as a DB instance, an instance as a DB cluster)
+// is not found, with a hint naming the attribute to use; the plan's summary puts what it could not
+// check first.
+func TestPreviewOtherKindHint(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	for _, c := range []struct {
+		target Target
+		want   string
+	}{
+		{Target{Kind: KindInstance, Identifier: "sso-prod"}, "DB instance sso-prod not found: sso-prod is a DB cluster: name it with db_cluster_identifier instead of db_instance_identifier"},
+		{Target{Kind: KindCluster, Identifier: "mandible-prod"}, "DB cluster mandible-prod not found: mandible-prod is a DB instance: name it with db_instance_identifier instead of db_cluster_identifier"},
+		{Target{Kind: KindCluster, Identifier: "sso-prod-instance-2"}, "sso-prod-instance-2 is a DB instance of DB cluster sso-prod: name the cluster with db_cluster_identifier"},
+		{Target{Kind: KindInstance, Identifier: "nope"}, "DB instance nope not found"},
+	} {
+		_, err := e.o.Preview(context.Background(), Request{Target: c.target, Nodes: 1, Generation: 1})
+		if err == nil || !IsNotFound(err) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Preview(%s) error = %v, want a not-found error containing %q", c.target, err, c.want)
+		}
+		if c.target.Identifier == "nope" && strings.Contains(err.Error(), "name it") {
+			t.Errorf("Preview(%s) error = %v, want no hint for an identifier of neither kind", c.target, err)
+		}
+	}
+	for _, nodes := range []int{1, 2} {
+		for _, p := range []Preview{{}, {Unchecked: "x"}} {
+			s := PlanSummary(p, Request{Target: mandible, Nodes: nodes, Generation: 1})
+			if strings.Contains(s, "\n ") || !strings.Contains(s, "The guard snapshot is retained") {
+				t.Errorf("summary to %d node(s) has a line that starts with a space, or lacks the guard sentence:\n%s", nodes, s)
+			}
+		}
+	}
+	req := Request{Target: mandible, Nodes: 1, Generation: 1}
+	s := PlanSummary(Preview{Unchecked: "reading DB instance x: not found"}, req)
+	if !strings.HasPrefix(s, "The plan could not check everything apply checks before the change (reading DB instance x: not found)") {
+		t.Errorf("summary does not start with what the plan could not check:\n%s", s)
+	}
+}

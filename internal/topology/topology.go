@@ -15,6 +15,7 @@ package topology
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -144,13 +145,13 @@ func Describe(ctx context.Context, api RDSAPI, target Target) (*Topology, error)
 	case KindInstance:
 		inst, err := FindDBInstance(ctx, api, target.Identifier)
 		if err != nil {
-			return nil, err
+			return nil, otherKindHint(ctx, api, target, err)
 		}
 		return instanceTopology(target, inst), nil
 	case KindCluster:
 		cl, err := FindDBCluster(ctx, api, target.Identifier)
 		if err != nil {
-			return nil, err
+			return nil, otherKindHint(ctx, api, target, err)
 		}
 		topo := &Topology{
 			Target: target, Cluster: cl, ARN: deref(cl.DBClusterArn), Engine: deref(cl.Engine),
@@ -343,3 +344,28 @@ func (s ReaderSpec) createInput(cluster, engine string, tags []rdstypes.Tag) *rd
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// otherKindHint adds a Hint to err, target's *NotFoundError, when target's identifier names a
+// resource of the other kind (a DB cluster given as db_instance_identifier, or a DB instance as
+// db_cluster_identifier); any other error, or a lookup of the other kind that fails, leaves err as
+// it is.
+func otherKindHint(ctx context.Context, api RDSAPI, target Target, err error) error {
+	var nf *NotFoundError
+	if !errors.As(err, &nf) || nf.ID != target.Identifier {
+		return err
+	}
+	switch target.Kind {
+	case KindInstance:
+		if _, e := FindDBCluster(ctx, api, target.Identifier); e == nil {
+			nf.Hint = fmt.Sprintf("%s is a DB cluster: name it with db_cluster_identifier instead of db_instance_identifier", target.Identifier)
+		}
+	case KindCluster:
+		if inst, e := FindDBInstance(ctx, api, target.Identifier); e == nil {
+			nf.Hint = fmt.Sprintf("%s is a DB instance: name it with db_instance_identifier instead of db_cluster_identifier", target.Identifier)
+			if c := deref(inst.DBClusterIdentifier); c != "" {
+				nf.Hint = fmt.Sprintf("%s is a DB instance of DB cluster %s: name the cluster with db_cluster_identifier", target.Identifier, c)
+			}
+		}
+	}
+	return err
+}

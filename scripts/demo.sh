@@ -124,7 +124,7 @@ if [ "$mode" != plan ]; then
     echo "the injected validation failure did not stop the change: expected a rollback" >&2
     exit 1
   fi
-  grep -E "rightsize_db_topology|Apply complete" "$work/apply.log" | sed 's/^/    /'
+  grep -E "^(rightsize_db_topology\.[A-Za-z0-9_-]+: |Apply complete)" "$work/apply.log" | sed 's/^/    /'
   tf output -json >"$work/outputs.json"
   tf output -no-color topology | sed 's/^/    /'
   bin/demo-summary -plan "$work/plan.json" -verify <"$work/outputs.json"

@@ -225,7 +225,8 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"require_verdict": schema.StringAttribute{Optional: true,
 				Validators: []validator.String{stringvalidator.OneOf(topologyVerdicts...)},
 				MarkdownDescription: "The `verdict` of `rightsize_single_node_recommendation` for this cluster (" + markdownList(topologyVerdicts) +
-					"). When going to 1 node the plan fails unless it is `consolidate` (or `force = true`). Checked at plan time: a saved plan applied later is not checked again (see Saved plans)."},
+					"). When going to 1 node the plan fails unless it is `consolidate` (or `force = true`). Checked at plan time: a saved plan applied later is not checked again (see Saved plans). " +
+					"Unset, no verdict is checked, and a plan going to 1 node warns that nothing gates it (unless `force = true`)."},
 			"force": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 				MarkdownDescription: "Go to 1 node even when `require_verdict` is not `consolidate`. Defaults to `false`."},
 			"apply_immediately": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
@@ -705,7 +706,8 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 	topo, err := topology.Describe(ctx, r.data.RDS, target)
 	if topology.IsNotFound(err) {
 		resp.Diagnostics.AddWarning("Database No Longer Exists",
-			fmt.Sprintf("%s was not found (%v); rightsize_db_topology.%s is removed from the state. The next plan proposes to create it again.", target.Noun(), err, target.Identifier))
+			fmt.Sprintf("%s was not found (%v), so this resource is removed from the state and Terraform plans to create it again: that apply fails, changing nothing, unless the database exists again by then. "+
+				"If the database was deleted on purpose, remove this resource from the configuration.", target.Noun(), err))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -1158,10 +1160,16 @@ func (r *dbTopologyResource) keepsUnfinishedPrefix(ctx context.Context, state, p
 	return false
 }
 
+// toOneNode reports whether plan goes to 1 node from state (nil on create), which require_verdict
+// gates.
+func toOneNode(plan, state *dbTopologyModel) bool {
+	return plan.Nodes.ValueInt64() == 1 && (state == nil || state.Nodes.ValueInt64() != 1)
+}
+
 // checkVerdict enforces require_verdict when going to 1 node (state is nil on create). During
 // plan an unknown require_verdict or force is not judged: apply checks it once known.
 func (r *dbTopologyResource) checkVerdict(plan, state *dbTopologyModel, diags *diag.Diagnostics) bool {
-	if plan.Nodes.ValueInt64() != 1 || (state != nil && state.Nodes.ValueInt64() == 1) {
+	if !toOneNode(plan, state) {
 		return true
 	}
 	if plan.RequireVerdict.IsNull() || plan.RequireVerdict.IsUnknown() || plan.Force.IsUnknown() || plan.Force.ValueBool() {
@@ -1231,6 +1239,12 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if !r.checkVerdict(&plan, state, &resp.Diagnostics) {
 		return
 	}
+	if toOneNode(&plan, state) && plan.RequireVerdict.IsNull() && !plan.Force.IsUnknown() && !plan.Force.ValueBool() {
+		resp.Diagnostics.AddAttributeWarning(path.Root("require_verdict"), "No Recommendation Gates This Change",
+			fmt.Sprintf("require_verdict is not set, so going to 1 node is not checked against the single-node recommendation for %s. "+
+				"Set require_verdict = data.rightsize_single_node_recommendation.<name>.verdict (with allow_single_node = true on that data source, so that it still reads after the change), "+
+				"or set force = true to go to 1 node without a recommendation.", plan.target().Noun()))
+	}
 	if r.data == nil {
 		return
 	}
@@ -1253,6 +1267,16 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if err != nil {
 		// Apply reads the target again, and fails if it still cannot.
 		preview = topology.Preview{Unchecked: "reading " + topoReq.Target.Noun() + ": " + err.Error()}
+	}
+	if preview.Refusal != "" && (preview.RefusalReason == topology.ReasonNotSupported ||
+		(state == nil && topoReq.Nodes == 2 && preview.RefusalReason == topology.ReasonAlreadyAtTarget)) {
+		// What the database is (an Aurora member, another engine), or a new resource asking for
+		// the two nodes it has: nothing else in this apply can change that, so the apply would
+		// refuse it just the same, and the plan fails now rather than pass for an apply that
+		// cannot. A new resource at 1 node on a database of one node only warns: its plan may be
+		// the create half of a replacement whose destroy (restore_on_destroy) gives it two.
+		addTopologyError(&resp.Diagnostics, topoReq, &topology.PrecheckError{Target: topoReq.Target, Reason: preview.RefusalReason, Detail: preview.Refusal}, state != nil)
+		return
 	}
 	title := "Database Topology Change Planned"
 	switch {

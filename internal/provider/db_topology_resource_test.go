@@ -873,8 +873,8 @@ func TestAccDBTopology_example(t *testing.T) {
 	}
 	// The recommendation data source has its own tests; here its verdict is taken as given, so
 	// this test checks the resource blocks of the example against the schema.
-	example := regexp.MustCompile(`(?s)data\s+"rightsize_single_node_recommendation"\s+"mandible"\s+\{.*?\n\}\n`).ReplaceAllString(string(raw), "")
-	example = strings.ReplaceAll(example, "data.rightsize_single_node_recommendation.mandible.verdict", `"consolidate"`)
+	example := regexp.MustCompile(`(?s)data\s+"rightsize_single_node_recommendation"\s+"\w+"\s+\{.*?\n\}\n`).ReplaceAllString(string(raw), "")
+	example = regexp.MustCompile(`data\.rightsize_single_node_recommendation\.\w+\.verdict`).ReplaceAllString(example, `"consolidate"`)
 	if strings.Contains(example, "data.") {
 		t.Fatalf("example still references a data source:\n%s", example)
 	}
@@ -890,6 +890,7 @@ func TestAccDBTopology_example(t *testing.T) {
 				plancheck.ExpectResourceAction("rightsize_db_topology.mandible", plancheck.ResourceActionCreate),
 				plancheck.ExpectKnownValue("rightsize_db_topology.mandible", tfjsonpath.New("require_verdict"), knownvalue.StringExact("consolidate")),
 				plancheck.ExpectResourceAction("rightsize_db_topology.sso", plancheck.ResourceActionCreate),
+				plancheck.ExpectKnownValue("rightsize_db_topology.sso", tfjsonpath.New("require_verdict"), knownvalue.StringExact("consolidate")),
 			}},
 		}},
 	})

@@ -376,7 +376,7 @@ func TestAccSingleNodeRecommendation_errors(t *testing.T) {
 	}
 	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
 	cases := []struct{ body, want string }{
-		{`db_instance_identifier = "solo-db"`, `(?s)already Single-AZ.*nothing to\s+consolidate`},
+		{`db_instance_identifier = "solo-db"`, `(?s)already Single-AZ.*nothing to\s+consolidate;\s+set\s+allow_single_node\s+=\s+true\s+to\s+go\s+on`},
 		{`db_instance_identifier = "shop-mysql"`, `engine "mysql" is not supported`},
 		{`db_cluster_identifier = "tri-prod"`, `has 3 instances`},
 		{`db_cluster_identifier = "orders-prod"`, `(?s)it is a Multi-AZ DB cluster.*not supported`},

@@ -128,6 +128,14 @@ func Recommend(ctx context.Context, d Deps, req Request) (Result, error) {
 		return Result{}, err
 	}
 	if err := cl.CheckTwoNode(); err != nil {
+		var ue *inventory.UnsupportedError
+		if !req.AllowSingleNode && len(cl.Nodes) == 1 && errors.As(err, &ue) {
+			// Most often one node because rightsize_db_topology made it so: the recommendation
+			// that gated that change then fails every later plan unless told to go on.
+			hinted := *ue
+			hinted.Reason += "; set allow_single_node = true to go on analysing it as one node (as after rightsize_db_topology has removed its second node)"
+			return Result{}, &hinted
+		}
 		if !req.AllowSingleNode || len(cl.Nodes) != 1 {
 			return Result{}, err
 		}

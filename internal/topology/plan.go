@@ -28,6 +28,8 @@ type Preview struct {
 	// Refusal is why Run would refuse the change before changing anything (PrecheckError.Detail;
 	// empty when it would go ahead).
 	Refusal string
+	// RefusalReason is the refusal's PrecheckError.Reason (empty when Refusal is).
+	RefusalReason Reason
 	// Supersede is the guard snapshot an interrupted run took before changing anything, which
 	// Run would tag superseded and keep; empty otherwise.
 	Supersede string
@@ -66,7 +68,7 @@ func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error
 	refused := func(err error) (Preview, error) {
 		var pe *PrecheckError
 		if errors.As(err, &pe) {
-			p.Refusal, p.Guard = pe.Detail, ""
+			p.Refusal, p.RefusalReason, p.Guard = pe.Detail, pe.Reason, ""
 			return p, nil
 		}
 		return p, err

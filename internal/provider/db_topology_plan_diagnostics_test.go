@@ -1,0 +1,148 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// A plan going to 1 node with no require_verdict warns that no recommendation gates it (the
+// attribute's documentation once read as if the plan failed): not when require_verdict or
+// force = true is set, nor when the state is already at 1 node.
+func TestModifyPlan_ungatedChangeWarns(t *testing.T) {
+	_, api := topologySandbox(t, sandbox.Demo(), nil)
+	ctx := context.Background()
+	r, empty := directTopologyResource(t, api)
+	const title = "No Recommendation Gates This Change"
+	plan := func(prior *dbTopologyModel, next dbTopologyModel) (string, bool) {
+		t.Helper()
+		state := empty
+		if prior != nil {
+			if d := state.Set(ctx, prior); d.HasError() {
+				t.Fatal(d)
+			}
+		}
+		p := tfsdk.Plan(empty)
+		if d := p.Set(ctx, &next); d.HasError() {
+			t.Fatal(d)
+		}
+		resp := fwresource.ModifyPlanResponse{Plan: p}
+		r.ModifyPlan(ctx, fwresource.ModifyPlanRequest{State: state, Plan: p, Config: tfsdk.Config{Schema: empty.Schema, Raw: p.Raw}}, &resp)
+		if resp.Diagnostics.HasError() {
+			t.Fatalf("ModifyPlan: %v", resp.Diagnostics)
+		}
+		return warningDetail(resp.Diagnostics, title)
+	}
+	ungated := mandibleModel(1, 2, false, lastChangeObject(1, "created", 2, 2))
+	if w, ok := plan(nil, ungated); !ok || !strings.Contains(w, "require_verdict is not set, so going to 1 node is not checked against the single-node recommendation for DB instance mandible-prod") ||
+		!strings.Contains(w, "require_verdict = data.rightsize_single_node_recommendation.<name>.verdict") {
+		t.Errorf("create to 1 node without require_verdict: warning %q (found %t), want it to say nothing gates the change and what to set", w, ok)
+	}
+	two := mandibleModel(2, 2, false, lastChangeObject(1, "created", 2, 2))
+	if _, ok := plan(&two, ungated); !ok {
+		t.Errorf("update from 2 to 1 node without require_verdict: no %q warning", title)
+	}
+	gated := ungated
+	gated.RequireVerdict = types.StringValue("consolidate")
+	forced := ungated
+	forced.Force = types.BoolValue(true)
+	for name, m := range map[string]dbTopologyModel{"require_verdict set": gated, "force = true": forced} {
+		if w, ok := plan(nil, m); ok {
+			t.Errorf("%s: warning %q, want none", name, w)
+		}
+	}
+	one := mandibleModel(1, 1, false, lastChangeObject(1, "multi-az-off", 2, 1))
+	if w, ok := plan(&one, one); ok {
+		t.Errorf("state already at 1 node: warning %q, want none", w)
+	}
+}
+
+// A database deleted outside Terraform: refresh removes the resource from the state and says what
+// the plan then does, naming the database (the diagnostic carries the resource's address; the
+// warning once made one up from the database's identifier).
+func TestRead_databaseGone(t *testing.T) {
+	_, api := topologySandbox(t, sandbox.Demo(), nil)
+	ctx := context.Background()
+	r, empty := directTopologyResource(t, api)
+	gone := mandibleModel(1, 1, false, lastChangeObject(1, "multi-az-off", 2, 1))
+	gone.ID, gone.DBInstanceIdentifier = types.StringValue("instance:gone-prod"), types.StringValue("gone-prod")
+	state := empty
+	if d := state.Set(ctx, &gone); d.HasError() {
+		t.Fatal(d)
+	}
+	resp := fwresource.ReadResponse{State: state}
+	r.Read(ctx, fwresource.ReadRequest{State: state}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("Read: %v", resp.Diagnostics)
+	}
+	w, ok := warningDetail(resp.Diagnostics, "Database No Longer Exists")
+	if !ok || !strings.HasPrefix(w, "DB instance gone-prod was not found (DB instance gone-prod not found), so this resource is removed from the state and Terraform plans to create it again: that apply fails, changing nothing, unless the database exists again by then.") ||
+		strings.Contains(w, "rightsize_db_topology.") {
+		t.Errorf("warning %q (found %t), want the database named and what the plan does", w, ok)
+	}
+	if !resp.State.Raw.IsNull() {
+		t.Errorf("state after Read = %v, want the resource removed", resp.State.Raw)
+	}
+}
+
+// What the database is (a member of an Aurora cluster, another engine), or a new resource asking
+// for the two nodes it has, fails the plan, rather than passing it with a warning for an apply that
+// cannot succeed; a passing state (a custom endpoint that would lose its reader) still only warns.
+func TestAccDBTopology_refusedAtPlan(t *testing.T) {
+	sc := sandbox.Demo()
+	for _, extra := range []*sandbox.Scenario{sandbox.MySQL(), sandbox.SingleAZ()} {
+		sc.Clusters = append(sc.Clusters, extra.Clusters...)
+		sc.Instances = append(sc.Instances, extra.Instances...)
+	}
+	srv, api := topologySandbox(t, sc, nil)
+	cfg := func(attr, id string, nodes int) string {
+		return topologyConfig(srv, nil, fmt.Sprintf(`
+resource "rightsize_db_topology" "x" {
+  %s = %q
+  nodes = %d
+  force = true
+}
+`, attr, id, nodes))
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg("db_instance_identifier", "sso-prod-instance-1", 1), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Topology\s+Change\s+Refused.*member\s+of\s+DB\s+cluster\s+sso-prod`)},
+			{Config: cfg("db_instance_identifier", "shop-mysql", 1), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Topology\s+Change\s+Refused.*engine\s+is\s+"mysql"`)},
+			{Config: cfg("db_cluster_identifier", "sso-prod", 2), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Topology\s+Change\s+Refused.*already\s+has\s+2\s+node.*import\s+it:\s+terraform\s+import\s+<address>\s+cluster:sso-prod`)},
+			{Config: cfg("db_instance_identifier", "mandible-prod", 2), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Topology\s+Change\s+Refused.*already\s+has\s+2\s+node.*import\s+it:\s+terraform\s+import\s+<address>\s+instance:mandible-prod`)},
+			// A new resource at 1 node on a database of one node passes the plan with its warning:
+			// it may be the create half of a replacement whose destroy restores two nodes.
+			{Config: cfg("db_instance_identifier", "solo-db", 1), PlanOnly: true, ExpectNonEmptyPlan: true},
+			{
+				PreConfig: func() {
+					if _, err := api.CreateDBClusterEndpoint(context.Background(), &rds.CreateDBClusterEndpointInput{DBClusterIdentifier: aws.String("sso-prod"),
+						DBClusterEndpointIdentifier: aws.String("reporting"), EndpointType: aws.String("READER")}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				// The plan passes with its warning (a plan that is not empty is what PlanOnly
+				// then reports); the apply refuses the change.
+				Config: cfg("db_cluster_identifier", "sso-prod", 1), PlanOnly: true, ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}

@@ -1,6 +1,8 @@
 // Package awserr classifies the errors AWS service APIs return by their error code, for the
 // packages that call RDS: one list of the codes that mean the caller's permissions or credentials
-// were refused, rather than one per caller.
+// were refused, rather than one per caller. Explain turns the error of an SDK call that could not
+// reach AWS, get credentials, or was refused them or throttled into a title and a hint that name
+// what the user can set.
 package awserr
 
 import (

@@ -28,6 +28,7 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
@@ -179,6 +180,8 @@ func TestExplainAPIErrors(t *testing.T) {
 			"AWS Permission Denied", []string{"rds:DescribeDBInstances", "RDS DescribeDBInstances (AccessDenied)", "assume_role.role_arn"}},
 		{403, "UnauthorizedOperation", "You are not authorized to perform this operation.",
 			"AWS Permission Denied", []string{"rds:DescribeDBInstances", "(UnauthorizedOperation)"}},
+		{400, "AccessDeniedException", "Access denied.", // classified by its code alone
+			"AWS Permission Denied", []string{"rds:DescribeDBInstances", "(AccessDeniedException)"}},
 		{403, "AuthorizationError", "User is not authorized to perform rds:DescribeDBInstances",
 			"AWS Permission Denied", []string{"rds:DescribeDBInstances"}},
 		{403, "ExpiredToken", "The security token included in the request is expired",
@@ -490,11 +493,42 @@ func TestExplainHostNotFoundSystemResolver(t *testing.T) {
 	mustExplain(t, err, "AWS Endpoint Host Not Found", "rds.emulator.invalid", "endpoints.rds")
 }
 
+// Errors Explain leaves to the caller: a plain one, and the caller's own cancellation and
+// deadline, whether the SDK reports them as such (canceled, hanging) or, as the net package does
+// for a dial the context ends, inside a *net.OpError (hand-made: it needs an address that drops
+// packets, which only the network has).
 func TestExplainNotClassified(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, canceled := rds.NewFromConfig(testConfig("http://"+closedPort(t), 1)).DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{})
-	for _, err := range []error{nil, errors.New("plain"), canceled} {
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // accepts, never answers
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = ln.Close() }()
+	go func() {
+		var conns []net.Conn
+		defer func() {
+			for _, c := range conns {
+				_ = c.Close()
+			}
+		}()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	ctx, cancel = context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, hanging := rds.NewFromConfig(testConfig("http://"+ln.Addr().String(), 1)).DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{})
+	dialDeadline := &smithy.OperationError{ServiceID: "RDS", OperationName: "DescribeDBClusters",
+		Err: &net.OpError{Op: "dial", Net: "tcp", Err: context.DeadlineExceeded}}
+
+	for _, err := range []error{nil, errors.New("plain"), canceled, hanging, dialDeadline} {
 		if title, hint, ok := Explain(err); ok || title != "" || hint != "" {
 			t.Errorf("Explain(%v) = %q, %q, %t; want nothing", err, title, hint, ok)
 		}

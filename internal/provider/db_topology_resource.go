@@ -670,7 +670,7 @@ func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error, 
 		diags.AddError("Topology Change Interrupted", err.Error()+". Nothing was changed yet; applying again takes a new guard snapshot and makes the change "+
 			"(a database is changed only behind a guard snapshot taken in the same apply; if this apply took one, it is then kept, tagged "+topology.TagOutcome+" = "+topology.OutcomeSuperseded+").")
 	default:
-		diags.AddError("Unable to Change Database Topology", err.Error())
+		addAWSError(diags, "Unable to Change Database Topology", "", err)
 	}
 }
 
@@ -712,7 +712,7 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Read Database Topology", fmt.Sprintf("Reading %s: %v", target.Noun(), err))
+		addAWSError(&resp.Diagnostics, "Unable to Read Database Topology", "Reading "+target.Noun(), err)
 		return
 	}
 	prior, priorPending, ownDeferred, priorGuard := state.Nodes, state.Pending.ValueBool(), deferredByLastApply(&state), state.GuardSnapshotID.ValueString()
@@ -956,7 +956,7 @@ func (r *dbTopologyResource) ImportState(ctx context.Context, req resource.Impor
 		case topology.IsNotFound(err): // the Read after the import reports it
 			topo = nil
 		case err != nil:
-			resp.Diagnostics.AddError("Unable to Read Database Topology", fmt.Sprintf("Reading %s: %v", target.Noun(), err))
+			addAWSError(&resp.Diagnostics, "Unable to Read Database Topology", "Reading "+target.Noun(), err)
 			return
 		case topo.Instance != nil && aws.ToString(topo.Instance.DBClusterIdentifier) != "":
 			// An Aurora cluster's instance is changed through its cluster, never alone: say so

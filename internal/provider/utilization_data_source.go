@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/awserr"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
@@ -401,7 +402,7 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 	cl, err := inventory.Discover(ctx, pd.RDS, m.DBInstanceIdentifier.ValueString(), m.DBClusterIdentifier.ValueString())
 	if err != nil {
 		if !addDiscoverError(&diags, idAttr, err, supportedForUtilization) {
-			diags.AddError("Unable to Describe DB Deployment", err.Error())
+			addAWSError(&diags, "Unable to Describe DB Deployment", "", err)
 		}
 		return nil, diags
 	}
@@ -449,13 +450,16 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 	col := &cloudwatch.Collector{API: pd.CloudWatch, Concurrency: utilizationConcurrency, Retry: cloudwatch.RetryPolicy{MaxAttempts: pd.CloudWatchMaxAttempts}}
 	res, err := col.Collect(ctx, plan)
 	if err != nil {
+		what := fmt.Sprintf("Reading %d metrics of %s over %s..%s", len(metrics), cl.Identifier, plan.Start.Format(time.RFC3339), plan.End.Format(time.RFC3339))
+		if _, _, explained := awserr.Explain(err); explained {
+			addAWSError(&diags, "Unable to Read CloudWatch Metrics", what, err)
+			return nil, diags
+		}
 		hint := "Check cloudwatch:GetMetricData permission and the CloudWatch endpoint."
 		if be := (*cloudwatch.BatchError)(nil); errors.As(err, &be) && be.Throttled {
 			hint = "CloudWatch throttled or failed the requests until the retries ran out: try again later, or raise max_retries."
 		}
-		diags.AddError("Unable to Read CloudWatch Metrics",
-			fmt.Sprintf("Reading %d metrics of %s over %s..%s: %v. %s",
-				len(metrics), cl.Identifier, plan.Start.Format(time.RFC3339), plan.End.Format(time.RFC3339), err, hint))
+		diags.AddError("Unable to Read CloudWatch Metrics", fmt.Sprintf("%s: %v. %s", what, err, hint))
 		return nil, diags
 	}
 	for _, msg := range res.Messages {

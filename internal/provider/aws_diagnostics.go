@@ -1,0 +1,27 @@
+package provider
+
+import (
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/awserr"
+)
+
+// awsErrorDiag is the summary and detail of an error diagnostic for err, the failure of an AWS
+// call made for what title says ("Unable to Describe DB Deployment"; context, when set, is a
+// sentence of what was being done, which the detail begins with). When awserr.Explain knows the
+// failure (an endpoint not reached, credentials not found or refused, an action not allowed,
+// throttling), the summary is its title and the detail begins with its hint, which names the
+// provider attribute or environment variable to fix; err's own text follows either way.
+func awsErrorDiag(title, context string, err error) (summary, detail string) {
+	detail = err.Error()
+	if context != "" {
+		detail = context + ": " + detail
+	}
+	if t, hint, ok := awserr.Explain(err); ok {
+		return t, hint + "\n\n" + detail
+	}
+	return title, detail
+}
+
+// addAWSError adds err, an AWS call's failure, as an error (see awsErrorDiag).
+func addAWSError(diags diagAdder, title, context string, err error) {
+	diags.AddError(awsErrorDiag(title, context, err))
+}

@@ -90,7 +90,9 @@ func postgresOverrideAttributes() map[string]schema.Attribute {
 			Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 		"username": schema.StringAttribute{Optional: true, MarkdownDescription: "Role with `pg_monitor`. Defaults to the provider's.",
 			Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
-		"password": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "Password. Defaults to the provider's. Never logged."},
+		"password": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "Password. Defaults to the provider's. Never logged, " +
+			"but stored in plain text in the Terraform state, as every data source argument is (`sensitive` only hides it from plan output). " +
+			"Prefer the provider block's `postgres.password` (provider configuration is not stored in the state), `PGPASSWORD`, or `iam_auth`."},
 		"sslmode": schema.StringAttribute{Optional: true, MarkdownDescription: fmt.Sprintf("libpq sslmode, one of %s. Defaults to the provider's.", markdownList(SSLModes)),
 			Validators: []validator.String{stringvalidator.OneOf(SSLModes...)}},
 		"sslrootcert": schema.StringAttribute{Optional: true, MarkdownDescription: "CA bundle path. Defaults to the provider's."},

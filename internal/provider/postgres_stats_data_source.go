@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -532,6 +533,13 @@ func (d *postgresStatsDataSource) Read(ctx context.Context, req datasource.ReadR
 	connAttr := path.Root("postgres")
 	cc, err := pgConnConfig(ctx, d.data, s)
 	if err != nil {
+		// Settings not known until apply are configured: the error says which and what to do, as
+		// rightsize_single_node_recommendation's does.
+		var unknown *unknownPostgresError
+		if errors.As(err, &unknown) {
+			resp.Diagnostics.AddAttributeError(connAttr, "PostgreSQL Connection Not Known Until Apply", err.Error()+".")
+			return
+		}
 		resp.Diagnostics.AddAttributeError(connAttr, "Invalid PostgreSQL Connection",
 			err.Error()+". Configure the provider's postgres block or this data source's postgres attribute.")
 		return

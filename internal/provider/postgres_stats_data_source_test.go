@@ -372,6 +372,35 @@ func TestAccPostgresStatsDataSource_errors(t *testing.T) {
 	})
 }
 
+// With the provider's postgres.host not known until apply (it names a resource's attribute), the
+// read during plan is refused as rightsize_single_node_recommendation refuses it: the host is
+// configured, so the error names it and says what to do, rather than asking for a postgres block.
+// A data source that sets the host itself reads regardless.
+func TestAccPostgresStatsDataSource_unknownHost(t *testing.T) {
+	acctest.PreCheck(t)
+	pg := acctest.HarnessPostgres(t)
+	host := pg["host"]
+	pg["host"] = "terraform_data.host.output"
+	cfg := func(body string) string {
+		return "resource \"terraform_data\" \"host\" {\n  input = " + host + "\n}\n" +
+			acctest.ProviderConfig{Postgres: pg}.HCL() + body
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:   cfg(`data "rightsize_postgres_stats" "u" {}`),
+			PlanOnly: true,
+			ExpectError: regexp.MustCompile(`(?s)PostgreSQL Connection Not Known Until Apply.*postgres\.host\s+is\s+not\s+known\s+until\s+apply` +
+				`.*set\s+it\s+in\s+this\s+data\s+source's\s+postgres\s+attribute`),
+		}, {
+			Config: cfg(fmt.Sprintf(`data "rightsize_postgres_stats" "u" {
+  postgres = { host = %s }
+}`, host)),
+			Check: resource.TestCheckResourceAttrSet("data.rightsize_postgres_stats.u", "server.version"),
+		}},
+	})
+}
+
 // TestAccPostgresStatsDataSource_secretsNotLogged runs reads, including a
 // failing one and one with iam_auth, with TF_LOG=TRACE into a file and proves
 // no password (nor IAM token) appears in it. The passwords reach the provider

@@ -30,10 +30,10 @@ func TestPinnedWindowPeriodWarning(t *testing.T) {
 		want string
 	}{
 		{"pinned, period chosen", Request{Lookback: 7 * 24 * time.Hour, End: end, SkipReport: true},
-			"from 2026-11-09 12:00 UTC the same window is read at 5m0s and its figures and rollback alarms change. Set period_seconds = 300 to keep them reproducible until 2026-12-27 12:00 UTC"},
+			"from 2026-11-09 12:00 UTC the same window is read in 300-second periods and its figures and rollback alarms change. Set period_seconds = 300 to keep them reproducible until 2026-12-27 12:00 UTC"},
 		// CloudWatch judges the start rounded down to the period: 11:56 is 11:55 at 5 minutes.
 		{"pinned off the period grid", Request{Lookback: 7 * 24 * time.Hour, End: end.Add(-4 * time.Minute), SkipReport: true},
-			"from 2026-11-09 11:56 UTC the same window is read at 5m0s and its figures and rollback alarms change. Set period_seconds = 300 to keep them reproducible until 2026-12-27 11:55 UTC"},
+			"from 2026-11-09 11:56 UTC the same window is read in 300-second periods and its figures and rollback alarms change. Set period_seconds = 300 to keep them reproducible until 2026-12-27 11:55 UTC"},
 		{"pinned, period set", Request{Lookback: 7 * 24 * time.Hour, End: end, Period: time.Minute, SkipReport: true}, ""},
 		{"not pinned", Request{Lookback: 7 * 24 * time.Hour, SkipReport: true}, ""},
 	} {

@@ -240,7 +240,7 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 			r.Period = plan.Period
 			r.LowerBound = plan.LowerBound
 			if plan.Coarsened {
-				r.Warnings = append(r.Warnings, fmt.Sprintf("the %s lookback reaches past CloudWatch's 15-day retention of 1-minute data, so %s datapoints were used", req.Lookback, plan.Period))
+				r.Warnings = append(r.Warnings, fmt.Sprintf("the lookback of %s reaches past CloudWatch's 15-day retention of 1-minute data, so %d-second datapoints were used", lookbackText(req.Lookback), int(plan.Period/time.Second)))
 			}
 			r.Warnings = append(r.Warnings, plan.Warnings...)
 			if w := pinnedPeriodWarning(req, start, plan.Period); w != "" {
@@ -421,12 +421,39 @@ func pinnedPeriodWarning(req Request, start time.Time, period time.Duration) str
 		// CloudWatch serves a period for a window whose start, rounded down to the period, is
 		// within that period's retention (cw.ChoosePeriod).
 		next := cw.Retention[i+1]
-		return fmt.Sprintf("end_time pins this window, but CloudWatch keeps its %s datapoints for %.0f days: from %s UTC the same window is read at %s and its figures and rollback alarms change. "+
+		return fmt.Sprintf("end_time pins this window, but CloudWatch keeps its %d-second datapoints for %.0f days: from %s UTC the same window is read in %d-second periods and its figures and rollback alarms change. "+
 			"Set period_seconds = %d to keep them reproducible until %s UTC (after that a plan with that period fails, saying so: move end_time forward to analyse recent load)",
-			period, t.Age.Hours()/24, start.UTC().Truncate(period).Add(t.Age).Format("2006-01-02 15:04"), next.Period,
+			int(period/time.Second), t.Age.Hours()/24, start.UTC().Truncate(period).Add(t.Age).Format("2006-01-02 15:04"), int(next.Period/time.Second),
 			int(next.Period.Seconds()), start.UTC().Truncate(next.Period).Add(next.Age).Format("2006-01-02 15:04"))
 	}
 	return ""
+}
+
+// lookbackText says a lookback as the user gives it, in days (lookback_days): "28 days", "1 day",
+// with the hours of a part day ("1 day 12 hours", "6 hours"), never Go's "672h0m0s".
+func lookbackText(d time.Duration) string {
+	plural := func(n int64, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return fmt.Sprintf("%d %ss", n, unit)
+	}
+	days, rest := int64(d/(24*time.Hour)), d%(24*time.Hour)
+	var parts []string
+	if days > 0 {
+		parts = append(parts, plural(days, "day"))
+	}
+	if rest > 0 {
+		if rest%time.Hour == 0 {
+			parts = append(parts, plural(int64(rest/time.Hour), "hour"))
+		} else {
+			parts = append(parts, strconv.FormatFloat(rest.Hours(), 'f', -1, 64)+" hours")
+		}
+	}
+	if len(parts) == 0 {
+		return "0 days"
+	}
+	return strings.Join(parts, " ")
 }
 
 func endOrNow(end, now time.Time) time.Time {

@@ -697,4 +697,25 @@ func TestRecommend_windowEdges(t *testing.T) {
 	if err != nil || !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "300-second averages") }) {
 		t.Fatalf("20 days: warnings %q, %v", res.Warnings, err)
 	}
+	// The lookback is said in days, as lookback_days gives it, and the period in seconds, as
+	// period_seconds does: not as Go durations (672h0m0s, 5m0s).
+	const coarsened = "the lookback of 20 days reaches past CloudWatch's 15-day retention of 1-minute data, so 300-second datapoints were used"
+	if !slices.Contains(res.Warnings, coarsened) {
+		t.Errorf("20 days: warnings %q, want %q", res.Warnings, coarsened)
+	}
+}
+
+func TestLookbackText(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		28 * 24 * time.Hour:              "28 days",
+		24 * time.Hour:                   "1 day",
+		36 * time.Hour:                   "1 day 12 hours",
+		25 * time.Hour:                   "1 day 1 hour",
+		6 * time.Hour:                    "6 hours",
+		14*24*time.Hour + 90*time.Minute: "14 days 1.5 hours",
+	} {
+		if got := lookbackText(d); got != want {
+			t.Errorf("lookbackText(%v) = %q, want %q", d, got, want)
+		}
+	}
 }

@@ -530,6 +530,7 @@ func (d *postgresStatsDataSource) Read(ctx context.Context, req datasource.ReadR
 		return
 	}
 	opts.StatementTimeout = s.StatementTimeout
+	warnUnverifiedOverride(ctx, &resp.Diagnostics, d.data.Postgres, m.Postgres)
 	connAttr := path.Root("postgres")
 	cc, err := pgConnConfig(ctx, d.data, s)
 	if err != nil {

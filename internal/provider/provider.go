@@ -736,28 +736,16 @@ func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagE
 
 // warnUnverifiedPostgres adds a warning on postgres.sslmode when the provider's PostgreSQL
 // settings (pg, resolved from block m and the environment) are in use (a host is set) with an
-// effective sslmode below verify-ca for a host that is not local (localPostgresHost): the server's
+// effective sslmode below verify-ca for a host that is not local (unverifiedPostgres): the server's
 // identity is not verified, so the password or the RDS IAM token goes to whichever server answers
-// at that address. Configure calls it, so it is said once per run, not by every data source; it
-// judges the provider's settings, which a data source's postgres attribute may override. A host
-// not known until apply is taken as remote (it comes from a resource, such as an RDS instance's
-// address); an sslmode not known until apply, or an sslrootcert not known while sslmode is require or unset,
-// is not judged. Nothing is dialled.
+// at that address. Configure calls it, so it is said once per run, not by every data source; a
+// data source whose postgres attribute overrides these settings judges its own
+// (warnUnverifiedOverride). Nothing is dialled.
 func warnUnverifiedPostgres(diags *diag.Diagnostics, m *postgresModel, pg PostgresSettings) {
-	unknown := func(a string) bool { return slices.Contains(pg.Unknown, a) }
-	// An sslrootcert not known until apply decides the mode of "require" (verify-ca with one) and,
-	// when it is "system" (the system's roots), of an unset sslmode (verify-full).
-	if !pg.Configured() || unknown("sslmode") || ((pg.SSLMode == "require" || pg.SSLMode == "") && unknown("sslrootcert")) {
+	if !unverifiedPostgres(pg) {
 		return
 	}
 	mode := pg.EffectiveSSLMode()
-	if pgstats.VerifiesServer(mode) || (!unknown("host") && localPostgresHost(pg.Host)) {
-		return
-	}
-	host := fmt.Sprintf("%q", pg.Host)
-	if unknown("host") {
-		host = "the host postgres.host names (known after apply)"
-	}
 	var source string
 	switch {
 	case m != nil && m.SSLMode.ValueString() != "":
@@ -766,6 +754,38 @@ func warnUnverifiedPostgres(diags *diag.Diagnostics, m *postgresModel, pg Postgr
 		source = fmt.Sprintf("PGSSLMODE is %q", mode)
 	default:
 		source = fmt.Sprintf("sslmode is not set, so it is libpq's default %q", mode)
+	}
+	diags.AddAttributeWarning(path.Root("postgres").AtName("sslmode"), unverifiedPostgresSummary,
+		unverifiedPostgresDetail(pg, "The provider's PostgreSQL connection", source, ""))
+}
+
+// unverifiedPostgresSummary is the summary of the warning of unverifiedPostgres.
+const unverifiedPostgresSummary = "PostgreSQL Server Identity Not Verified"
+
+// unverifiedPostgres reports whether a connection with pg would send its password or IAM token to
+// a server whose identity it does not verify: a host is set (Configured) that is not local
+// (localPostgresHost), with an effective sslmode below verify-ca. A host not known until apply is
+// taken as remote (it comes from a resource, such as an RDS instance's address); an sslmode not
+// known until apply, or an sslrootcert not known while sslmode is require or unset, is not judged.
+func unverifiedPostgres(pg PostgresSettings) bool {
+	unknown := func(a string) bool { return slices.Contains(pg.Unknown, a) }
+	// An sslrootcert not known until apply decides the mode of "require" (verify-ca with one) and,
+	// when it is "system" (the system's roots), of an unset sslmode (verify-full).
+	if !pg.Configured() || unknown("sslmode") || ((pg.SSLMode == "require" || pg.SSLMode == "") && unknown("sslrootcert")) {
+		return false
+	}
+	return !pgstats.VerifiesServer(pg.EffectiveSSLMode()) && (unknown("host") || !localPostgresHost(pg.Host))
+}
+
+// unverifiedPostgresDetail is the warning of unverifiedPostgres for pg: conn names the connection
+// ("The provider's PostgreSQL connection"), source says where its sslmode comes from, and where
+// (if not empty) says where to set sslmode and sslrootcert, after "Set ... " (the provider's
+// postgres block when empty).
+func unverifiedPostgresDetail(pg PostgresSettings, conn, source, where string) string {
+	mode := pg.EffectiveSSLMode()
+	host := fmt.Sprintf("%q", pg.Host)
+	if slices.Contains(pg.Unknown, "host") {
+		host = "the host postgres.host names (known after apply)"
 	}
 	secret := "password"
 	if pg.IAMAuth {
@@ -778,13 +798,12 @@ func warnUnverifiedPostgres(diags *diag.Diagnostics, m *postgresModel, pg Postgr
 	case "require":
 		how = " over TLS, whatever certificate it presents"
 	}
-	diags.AddAttributeWarning(path.Root("postgres").AtName("sslmode"), "PostgreSQL Server Identity Not Verified",
-		fmt.Sprintf("The provider's PostgreSQL connection to %s does not verify the server's identity: %s, which does not check "+
-			"the server's certificate against a trusted CA. Whichever server answers at that address (after DNS spoofing, a "+
-			"hijacked address or a man in the middle) would receive the %s%s. Set postgres.sslmode = \"verify-full\" and "+
-			"postgres.sslrootcert to the path of the CA bundle that signed the server's certificate: for RDS and Aurora, "+
-			"global-bundle.pem from AWS's documentation (%s).",
-			host, source, secret, how, rdsCABundleURL))
+	return fmt.Sprintf("%s to %s does not verify the server's identity: %s, which does not check "+
+		"the server's certificate against a trusted CA. Whichever server answers at that address (after DNS spoofing, a "+
+		"hijacked address or a man in the middle) would receive the %s%s. Set postgres.sslmode = \"verify-full\" and "+
+		"postgres.sslrootcert%s to the path of the CA bundle that signed the server's certificate: for RDS and Aurora, "+
+		"global-bundle.pem from AWS's documentation (%s).",
+		conn, host, source, secret, how, where, rdsCABundleURL)
 }
 
 // localPostgresHost reports whether host is reached without crossing a network: a Unix-domain

@@ -136,6 +136,48 @@ func mergePostgres(ctx context.Context, base PostgresSettings, override types.Ob
 	return s, nil
 }
 
+// warnUnverifiedOverride adds unverifiedPostgres's warning for the connection of a data source
+// whose postgres attribute (override) is set: the provider's settings base merged with it
+// (mergePostgres), as the data source connects. Without override the settings are the
+// provider's, which Configure judged (warnUnverifiedPostgres); with it, the same connection (host
+// and effective sslmode) is not warned of again. The warning is on postgres.sslmode when the
+// attribute sets it, else on postgres.host when it sets that, else on postgres. An override that
+// cannot be read is not judged: the read reports it.
+func warnUnverifiedOverride(ctx context.Context, diags *diag.Diagnostics, base PostgresSettings, override types.Object) {
+	if override.IsNull() || override.IsUnknown() {
+		return
+	}
+	var o recPostgresModel
+	if d := override.As(ctx, &o, objectAsOptions); d.HasError() {
+		return
+	}
+	s, err := mergePostgres(ctx, base, override)
+	if err != nil || !unverifiedPostgres(s) {
+		return
+	}
+	hostUnknown := func(p PostgresSettings) bool { return slices.Contains(p.Unknown, "host") }
+	if unverifiedPostgres(base) && base.Host == s.Host && hostUnknown(base) == hostUnknown(s) && base.EffectiveSSLMode() == s.EffectiveSSLMode() {
+		return // the provider's warning says it
+	}
+	mode := s.EffectiveSSLMode()
+	at := path.Root("postgres")
+	var source string
+	switch {
+	case o.SSLMode.ValueString() != "":
+		at = at.AtName("sslmode")
+		source = fmt.Sprintf("this data source's postgres.sslmode is %q", mode)
+	case s.SSLMode != "":
+		source = fmt.Sprintf("sslmode is %q, from the provider's postgres.sslmode or PGSSLMODE", mode)
+	default:
+		source = fmt.Sprintf("sslmode is not set, so it is libpq's default %q", mode)
+	}
+	if o.SSLMode.ValueString() == "" && o.Host.ValueString() != "" {
+		at = at.AtName("host")
+	}
+	diags.AddAttributeWarning(at, unverifiedPostgresSummary, unverifiedPostgresDetail(s, "This data source's PostgreSQL connection", source,
+		" (in this data source's postgres attribute, or in the provider's postgres block)"))
+}
+
 // unknownPostgresError is pgConnConfig's error when the provider's postgres
 // block has attributes the connection needs that are not known until apply.
 type unknownPostgresError struct{ attrs []string }

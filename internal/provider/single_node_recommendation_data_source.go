@@ -524,6 +524,7 @@ func (d *singleNodeRecommendationDataSource) Read(ctx context.Context, req datas
 		return
 	}
 	if m.UseProviderPostgres.ValueBool() || !m.Postgres.IsNull() {
+		warnUnverifiedOverride(ctx, &resp.Diagnostics, d.data.Postgres, m.Postgres)
 		facts, warns, err := readPostgresFacts(ctx, d.data, m.Postgres, factsNode{RDS: deps.RDS, InstanceID: rreq.InstanceID})
 		if err != nil {
 			at := path.Root("postgres")

@@ -286,22 +286,23 @@ func fillFleet(m *fleetModel, results []rightsizing.Result) diag.Diagnostics {
 	return diags
 }
 
-// addFleetWarnings adds the deployments' recommendation warnings, each text once with the
-// deployments it concerns, by name (rightsizing.Result.Name; a fleet's deployments often share
-// one, such as the CloudWatch retention of their window), in the order first met.
+// addFleetWarnings adds the deployments' recommendation warnings, under their titles, each
+// warning once with the deployments it concerns, by name (rightsizing.Result.Name; a fleet's
+// deployments often share one, such as the CloudWatch retention of their window), in the order
+// first met.
 func addFleetWarnings(diags *diag.Diagnostics, results []rightsizing.Result) {
-	var texts []string
-	ids := map[string][]string{}
+	var warns []rightsizing.Warning
+	ids := map[rightsizing.Warning][]string{}
 	for _, r := range results {
 		for _, w := range r.Warnings {
 			if _, seen := ids[w]; !seen {
-				texts = append(texts, w)
+				warns = append(warns, w)
 			}
 			ids[w] = append(ids[w], r.Name)
 		}
 	}
-	for _, w := range texts {
-		diags.AddWarning("Recommendation Warning", strings.Join(ids[w], ", ")+": "+w)
+	for _, w := range warns {
+		diags.AddWarning(w.Title, strings.Join(ids[w], ", ")+": "+w.Text)
 	}
 }
 

@@ -652,15 +652,16 @@ data "rightsize_fleet" "f" {
 func TestAddFleetWarnings(t *testing.T) {
 	var diags diag.Diagnostics
 	addFleetWarnings(&diags, []rightsizing.Result{
-		{Cluster: inventory.Cluster{Identifier: "a"}, Name: "a", Warnings: []string{"coarse period", "custom endpoints not checked: x"}},
-		{Cluster: inventory.Cluster{Identifier: "b"}, Name: "b", Warnings: []string{"coarse period"}},
+		{Cluster: inventory.Cluster{Identifier: "a"}, Name: "a", Warnings: []rightsizing.Warning{{Title: "Coarse", Text: "coarse period"},
+			{Title: "Custom Endpoints Not Checked", Text: "custom endpoints not checked: x"}}},
+		{Cluster: inventory.Cluster{Identifier: "b"}, Name: "b", Warnings: []rightsizing.Warning{{Title: "Coarse", Text: "coarse period"}}},
 		{Cluster: inventory.Cluster{Identifier: "c"}, Name: "c"},
 	})
 	var got []string
 	for _, d := range diags {
 		got = append(got, d.Severity().String()+" "+d.Summary()+" | "+d.Detail())
 	}
-	want := []string{"Warning Recommendation Warning | a, b: coarse period", "Warning Recommendation Warning | a: custom endpoints not checked: x"}
+	want := []string{"Warning Coarse | a, b: coarse period", "Warning Custom Endpoints Not Checked | a: custom endpoints not checked: x"}
 	if !slices.Equal(got, want) {
 		t.Errorf("diagnostics %q, want %q", got, want)
 	}

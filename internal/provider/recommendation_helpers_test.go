@@ -141,3 +141,34 @@ func TestReadWarnsUnverifiedPostgresOverride(t *testing.T) {
 		})
 	}
 }
+
+// rightsize_single_node_recommendation gives each recommendation warning under its own title,
+// naming the issue (rightsizing.Warning), not one title for all.
+func TestReadRecommendationWarningTitles(t *testing.T) {
+	now := utilizationAccNow()
+	diags := readDataSource(t, NewSingleNodeRecommendationDataSource(), sandboxProviderData(t, "demo", now), map[string]tftypes.Value{
+		"db_instance_identifier": tftypes.NewValue(tftypes.String, "mandible-prod"),
+		"lookback_days":          tftypes.NewValue(tftypes.Number, 28),
+		"end_time":               tftypes.NewValue(tftypes.String, now.Format(time.RFC3339)),
+	}, nil)
+	if diags.HasError() {
+		t.Fatalf("read: %v", diags)
+	}
+	got := map[string]string{}
+	for _, d := range diags.Warnings() {
+		got[d.Summary()] = d.Detail()
+	}
+	want := map[string]string{
+		"Coarser Period Forced by Retention":           "the lookback of 28 days reaches past CloudWatch's 15-day retention of 1-minute data, so 300-second datapoints were used",
+		"Peaks Averaged Over the Period":               "datapoints are 300-second averages",
+		"Pinned Window Changes When Datapoints Expire": "end_time pins this window, but CloudWatch keeps its 300-second datapoints for 63 days",
+	}
+	if len(got) != len(want) {
+		t.Errorf("warnings %q, want %d titled %q", got, len(want), want)
+	}
+	for title, detail := range want {
+		if !strings.HasPrefix(got[title], detail) {
+			t.Errorf("warning %q: %q, want it to start %q (warnings %q)", title, got[title], detail, got)
+		}
+	}
+}

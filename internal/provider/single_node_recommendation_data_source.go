@@ -555,7 +555,7 @@ func (d *singleNodeRecommendationDataSource) Read(ctx context.Context, req datas
 		return
 	}
 	for _, w := range res.Warnings {
-		resp.Diagnostics.AddWarning("Recommendation Warning", w)
+		resp.Diagnostics.AddWarning(w.Title, w.Text)
 	}
 	resp.Diagnostics.Append(fillRecommendation(ctx, &m, res)...)
 	if resp.Diagnostics.HasError() {

@@ -51,7 +51,7 @@ func resizedAgo(t *testing.T, ago time.Duration) Result {
 // days ago leaves 10 days, enough: the verdict and the memory alarm are those of today's class.
 func TestClassChangeInWindow(t *testing.T) {
 	warning := func(res Result) string {
-		for _, w := range res.Warnings {
+		for _, w := range res.WarningTexts() {
 			if strings.Contains(w, "instance class changed at") {
 				return w
 			}
@@ -60,7 +60,7 @@ func TestClassChangeInWindow(t *testing.T) {
 	}
 	recent := resizedAgo(t, 3*24*time.Hour)
 	if w := warning(recent); !strings.Contains(w, "cls-prod's instance class changed") || !strings.Contains(w, "covers 3.0 of the 14.0 days") {
-		t.Errorf("warnings %q, want one saying the class changed and the analysis covers 3 of 14 days", recent.Warnings)
+		t.Errorf("warnings %q, want one saying the class changed and the analysis covers 3 of 14 days", recent.WarningTexts())
 	}
 	if v := recent.Recommendation.Verdict; v != analysis.VerdictInsufficient {
 		t.Errorf("verdict %s after a resize 3 days ago, want insufficient-data (3 days on today's class)", v)
@@ -68,7 +68,7 @@ func TestClassChangeInWindow(t *testing.T) {
 	older := resizedAgo(t, 10*24*time.Hour)
 	rec := older.Recommendation
 	if w := warning(older); !strings.Contains(w, "covers 10.0 of the 14.0 days") {
-		t.Errorf("warnings %q, want one saying the analysis covers 10 of 14 days", older.Warnings)
+		t.Errorf("warnings %q, want one saying the analysis covers 10 of 14 days", older.WarningTexts())
 	}
 	if rec.Verdict != analysis.VerdictConsolidate || rec.RecommendedClass != "db.r6g.xlarge" {
 		t.Errorf("verdict %s on %s after a resize 10 days ago, want consolidate on db.r6g.xlarge (24 %% CPU, 6 GiB of 32)", rec.Verdict, rec.RecommendedClass)
@@ -101,11 +101,11 @@ func TestClassChangePinnedWindow(t *testing.T) {
 	}
 	want := "RDS keeps the event 14 days: from " + change.Add(14*24*time.Hour).Format("2006-01-02") // the change ended a little after it began
 	found := false
-	for _, w := range res.Warnings {
+	for _, w := range res.WarningTexts() {
 		found = found || (strings.Contains(w, want) && strings.Contains(w, "lookback_days 2 or less"))
 	}
 	if !found {
-		t.Errorf("warnings %q, want one saying the trim lasts until the event is 14 days old (%s) and the lookback that keeps it", res.Warnings, want)
+		t.Errorf("warnings %q, want one saying the trim lasts until the event is 14 days old (%s) and the lookback that keeps it", res.WarningTexts(), want)
 	}
 }
 
@@ -133,14 +133,14 @@ func TestClassChangeFailoverBeforeIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	classChanged := false
-	for _, w := range res.Warnings {
+	for _, w := range res.WarningTexts() {
 		classChanged = classChanged || strings.Contains(w, "instance class changed at")
 		if strings.Contains(w, "swapped the roles inside the window") {
 			t.Errorf("warning about a failover before the analysed window: %q", w)
 		}
 	}
 	if !classChanged {
-		t.Errorf("warnings %q, want the class change", res.Warnings)
+		t.Errorf("warnings %q, want the class change", res.WarningTexts())
 	}
 }
 

@@ -17,7 +17,7 @@ func TestSetWindowsClusterMaintenance(t *testing.T) {
 	}
 	in = analysis.ClusterInput{}
 	if warns := setWindowsAndEvents(&in, inventory.Cluster{ClusterMaintenanceWindow: "someday"}); in.ClusterMaintenanceWindow != "" || len(warns) != 1 ||
-		!strings.HasPrefix(warns[0], "the cluster's maintenance window is left out: ") {
+		!strings.HasPrefix(warns[0].Text, "the cluster's maintenance window is left out: ") {
 		t.Errorf("malformed: window %q, warnings %q", in.ClusterMaintenanceWindow, warns)
 	}
 }

@@ -17,15 +17,15 @@ import (
 // warnings say, for c named name, why a setting could not be read or used: RDS refused the groups
 // (and, when denied, what to allow), a value is not one the provider evaluates, or the group it
 // came from waits for a reboot, so that the server may run another value.
-func withGroupSettings(pg *analysis.PostgresFacts, c inventory.Cluster, name string) (*analysis.PostgresFacts, []string) {
+func withGroupSettings(pg *analysis.PostgresFacts, c inventory.Cluster, name string) (*analysis.PostgresFacts, []Warning) {
 	if c.ParametersUnread != "" {
 		fix := "They are read again on the next plan."
 		if c.ParametersDenied {
 			fix = "Allow rds:DescribeDBParameters (and, for Aurora, rds:DescribeDBClusterParameters) to the provider's credentials."
 		}
-		return pg, []string{fmt.Sprintf("%s: what its parameter groups set for max_connections and shared_buffers was not read (%s), so the recommendation takes "+
+		return pg, []Warning{{"Parameter Groups Not Read", fmt.Sprintf("%s: what its parameter groups set for max_connections and shared_buffers was not read (%s), so the recommendation takes "+
 			"the server's max_connections (from PostgreSQL statistics, when read) or RDS's default on each class for what the single node keeps, and Aurora's "+
-			"default buffer cache. %s", name, c.ParametersUnread, fix)}
+			"default buffer cache. %s", name, c.ParametersUnread, fix)}}
 	}
 	if len(c.GroupSettings) == 0 {
 		return pg, nil
@@ -34,7 +34,8 @@ func withGroupSettings(pg *analysis.PostgresFacts, c inventory.Cluster, name str
 	if pg != nil {
 		f = *pg
 	}
-	var warns, pending []string
+	var warns []Warning
+	var pending []string
 	w, _ := c.Writer()
 	for _, p := range inventory.GroupParameters {
 		s, ok := c.GroupSettings[p]
@@ -42,8 +43,8 @@ func withGroupSettings(pg *analysis.PostgresFacts, c inventory.Cluster, name str
 			continue
 		}
 		if !analysis.FormulaEvaluable(s.Value) {
-			warns = append(warns, fmt.Sprintf("%s: its %s sets %s to %q, which the provider does not evaluate (an integer, or a formula of "+
-				"DBInstanceClassMemory and DBInstanceVCPU with GREATEST, LEAST and SUM): the recommendation leaves it out", name, s.From, p, s.Value))
+			warns = append(warns, Warning{"Parameter Not Evaluated", fmt.Sprintf("%s: its %s sets %s to %q, which the provider does not evaluate (an integer, or a formula of "+
+				"DBInstanceClassMemory and DBInstanceVCPU with GREATEST, LEAST and SUM): the recommendation leaves it out", name, s.From, p, s.Value)})
 			continue
 		}
 		switch p {
@@ -61,8 +62,8 @@ func withGroupSettings(pg *analysis.PostgresFacts, c inventory.Cluster, name str
 		}
 	}
 	for _, g := range pending {
-		warns = append(warns, fmt.Sprintf("%s: writer %s's %s is pending-reboot: until the instance restarts it may run other values than the ones "+
-			"the recommendation takes from it", name, w.ID, g))
+		warns = append(warns, Warning{"Parameter Group Pending Reboot", fmt.Sprintf("%s: writer %s's %s is pending-reboot: until the instance restarts it may run other values than the ones "+
+			"the recommendation takes from it", name, w.ID, g)})
 	}
 	if f == (analysis.PostgresFacts{}) || pg != nil && f == *pg {
 		return pg, warns

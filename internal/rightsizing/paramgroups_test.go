@@ -34,8 +34,8 @@ func TestRecommend_parameterGroupMaxConnections(t *testing.T) {
 	rec := res.Recommendation
 	conns := rec.Projected[3]
 	if rec.RecommendedClass != "db.t4g.large" || rec.Parameters["max_connections"] != "1200" || conns.Metric != "connections" || conns.Limit != 0.8*1200 ||
-		len(res.Warnings) != 0 {
-		t.Errorf("group's 1200: class %s, max_connections %q, connections %+v, warnings %q", rec.RecommendedClass, rec.Parameters["max_connections"], conns, res.Warnings)
+		len(res.WarningTexts()) != 0 {
+		t.Errorf("group's 1200: class %s, max_connections %q, connections %+v, warnings %q", rec.RecommendedClass, rec.Parameters["max_connections"], conns, res.WarningTexts())
 	}
 	// The server's facts, when read, keep their max_connections as today's limit; the group's says what is kept.
 	res, err = Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 14 * 24 * time.Hour, Postgres: &analysis.PostgresFacts{MaxConnections: 1000}})
@@ -52,10 +52,10 @@ func TestRecommend_parameterGroupMaxConnections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec := res.Recommendation; rec.Parameters["max_connections"] != "" || len(res.Warnings) != 1 ||
-		!strings.HasPrefix(res.Warnings[0], "mandible-prod: what its parameter groups set for max_connections and shared_buffers was not read (reading DB parameter group chat-pg15 (rds:DescribeDBParameters): ") ||
-		!strings.HasSuffix(res.Warnings[0], "Allow rds:DescribeDBParameters (and, for Aurora, rds:DescribeDBClusterParameters) to the provider's credentials.") {
-		t.Errorf("denied: max_connections %q, warnings %q", rec.Parameters["max_connections"], res.Warnings)
+	if rec := res.Recommendation; rec.Parameters["max_connections"] != "" || len(res.WarningTexts()) != 1 ||
+		!strings.HasPrefix(res.WarningTexts()[0], "mandible-prod: what its parameter groups set for max_connections and shared_buffers was not read (reading DB parameter group chat-pg15 (rds:DescribeDBParameters): ") ||
+		!strings.HasSuffix(res.WarningTexts()[0], "Allow rds:DescribeDBParameters (and, for Aurora, rds:DescribeDBClusterParameters) to the provider's credentials.") {
+		t.Errorf("denied: max_connections %q, warnings %q", rec.Parameters["max_connections"], res.WarningTexts())
 	}
 
 	// sso-prod is on RDS's default groups, which are not read: nothing set, no warning, and the
@@ -65,8 +65,8 @@ func TestRecommend_parameterGroupMaxConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	mem := reasonOf(res, "memory_p99_with_headroom")
-	if rec := res.Recommendation; rec.Parameters["max_connections"] != "" || len(res.Warnings) != 0 || !strings.Contains(mem, "(Aurora's default shared_buffers,") {
-		t.Errorf("sso-prod: max_connections %q, warnings %q, memory %q", rec.Parameters["max_connections"], res.Warnings, mem)
+	if rec := res.Recommendation; rec.Parameters["max_connections"] != "" || len(res.WarningTexts()) != 0 || !strings.Contains(mem, "(Aurora's default shared_buffers,") {
+		t.Errorf("sso-prod: max_connections %q, warnings %q, memory %q", rec.Parameters["max_connections"], res.WarningTexts(), mem)
 	}
 }
 
@@ -86,9 +86,9 @@ func TestRecommend_parameterGroupSharedBuffers(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Half of db.t4g.medium's 4 GiB.
-	if mem := reasonOf(res, "memory_p99_with_headroom"); len(res.Warnings) != 0 ||
+	if mem := reasonOf(res, "memory_p99_with_headroom"); len(res.WarningTexts()) != 0 ||
 		!strings.Contains(mem, "its own 2.00 GiB buffer cache leaves of 4 GiB (the parameter group's shared_buffers {DBInstanceClassMemory/16384},") {
-		t.Errorf("memory %q, warnings %q", mem, res.Warnings)
+		t.Errorf("memory %q, warnings %q", mem, res.WarningTexts())
 	}
 }
 
@@ -124,11 +124,11 @@ func TestWithGroupSettings(t *testing.T) {
 	// The status of the group each value came from: the cluster group's for shared_buffers.
 	c.Nodes[0].ClusterParameterApplyStatus = "pending-reboot"
 	if _, warns := withGroupSettings(nil, c, "db"); len(warns) != 1 ||
-		warns[0] != "db: writer db's DB cluster parameter group apg is pending-reboot: until the instance restarts it may run other values than the ones the recommendation takes from it" {
+		warns[0].Text != "db: writer db's DB cluster parameter group apg is pending-reboot: until the instance restarts it may run other values than the ones the recommendation takes from it" {
 		t.Errorf("cluster group pending reboot: %q", warns)
 	}
 	c.Nodes[0].ParameterApplyStatus = "pending-reboot"
-	if _, warns := withGroupSettings(nil, c, "db"); len(warns) != 2 || !strings.Contains(warns[0], "writer db's DB parameter group tuned is pending-reboot") {
+	if _, warns := withGroupSettings(nil, c, "db"); len(warns) != 2 || !strings.Contains(warns[0].Text, "writer db's DB parameter group tuned is pending-reboot") {
 		t.Errorf("both pending reboot: %q", warns)
 	}
 	// RDS's memory check takes no shared_buffers: not taken, nor warned about.
@@ -140,7 +140,7 @@ func TestWithGroupSettings(t *testing.T) {
 	c.Nodes[0].ParameterApplyStatus, c.Nodes[0].ClusterParameterApplyStatus = "in-sync", "in-sync"
 	c.GroupSettings["max_connections"] = inventory.GroupSetting{Value: "{AllocatedStorage/4}", From: "DB parameter group tuned"}
 	if got, warns := withGroupSettings(pg, c, "db"); got.MaxConnectionsFormula != "" || got.SharedBuffersFormula == "" || len(warns) != 1 ||
-		!strings.Contains(warns[0], `its DB parameter group tuned sets max_connections to "{AllocatedStorage/4}", which the provider does not evaluate`) {
+		!strings.Contains(warns[0].Text, `its DB parameter group tuned sets max_connections to "{AllocatedStorage/4}", which the provider does not evaluate`) {
 		t.Errorf("unevaluable: %+v, %q", got, warns)
 	}
 	delete(c.GroupSettings, "shared_buffers")
@@ -148,7 +148,7 @@ func TestWithGroupSettings(t *testing.T) {
 		t.Errorf("nothing usable: %+v, want the facts given", got)
 	}
 	c.ParametersUnread, c.ParametersDenied = "throttled", false
-	if got, warns := withGroupSettings(pg, c, "db"); got != pg || len(warns) != 1 || !strings.HasSuffix(warns[0], "They are read again on the next plan.") {
+	if got, warns := withGroupSettings(pg, c, "db"); got != pg || len(warns) != 1 || !strings.HasSuffix(warns[0].Text, "They are read again on the next plan.") {
 		t.Errorf("unread: %+v, %q", got, warns)
 	}
 }

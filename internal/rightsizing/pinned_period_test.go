@@ -43,12 +43,12 @@ func TestPinnedWindowPeriodWarning(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, r := range rs {
-				i := slices.IndexFunc(r.Warnings, func(w string) bool { return strings.Contains(w, "end_time pins this window") })
+				i := slices.IndexFunc(r.WarningTexts(), func(w string) bool { return strings.Contains(w, "end_time pins this window") })
 				switch {
 				case tc.want == "" && i >= 0:
-					t.Errorf("%s: unexpected warning %q", r.Name, r.Warnings[i])
-				case tc.want != "" && (i < 0 || !strings.Contains(r.Warnings[i], tc.want)):
-					t.Errorf("%s: warnings %q, want one saying %q", r.Name, r.Warnings, tc.want)
+					t.Errorf("%s: unexpected warning %q", r.Name, r.WarningTexts()[i])
+				case tc.want != "" && (i < 0 || !strings.Contains(r.WarningTexts()[i], tc.want)):
+					t.Errorf("%s: warnings %q, want one saying %q", r.Name, r.WarningTexts(), tc.want)
 				}
 			}
 		})

@@ -107,10 +107,37 @@ type Result struct {
 	RequestsMade int
 	Retries      int
 	LowerBound   int
-	Warnings     []string
+	// Warnings are notes for the user about the recommendation, each shown as a Terraform
+	// warning, in the order met.
+	Warnings []Warning
 	// AlreadySingleNode is true when the deployment already runs one node
 	// (only with Request.AllowSingleNode).
 	AlreadySingleNode bool
+}
+
+// Warning is a note for the user about a recommendation: Title names the issue (a Terraform
+// warning's summary, such as "Aurora Auto Scaling Not Checked"), Text says it in full.
+type Warning struct {
+	Title string
+	Text  string
+}
+
+// WarningTexts returns the texts of r's warnings, in order.
+func (r Result) WarningTexts() []string {
+	out := make([]string, len(r.Warnings))
+	for i, w := range r.Warnings {
+		out[i] = w.Text
+	}
+	return out
+}
+
+// warn adds a warning titled title for each non-empty text.
+func (r *Result) warn(title string, texts ...string) {
+	for _, t := range texts {
+		if t != "" {
+			r.Warnings = append(r.Warnings, Warning{Title: title, Text: t})
+		}
+	}
 }
 
 // InputError is a problem with the request itself (an attribute to change).
@@ -240,14 +267,12 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 			r.Period = plan.Period
 			r.LowerBound = plan.LowerBound
 			if plan.Coarsened {
-				r.Warnings = append(r.Warnings, fmt.Sprintf("the lookback of %s reaches past CloudWatch's 15-day retention of 1-minute data, so %d-second datapoints were used", lookbackText(req.Lookback), int(plan.Period/time.Second)))
+				r.warn("Coarser Period Forced by Retention", fmt.Sprintf("the lookback of %s reaches past CloudWatch's 15-day retention of 1-minute data, so %d-second datapoints were used", lookbackText(req.Lookback), int(plan.Period/time.Second)))
 			}
-			r.Warnings = append(r.Warnings, plan.Warnings...)
-			if w := pinnedPeriodWarning(req, start, plan.Period); w != "" {
-				r.Warnings = append(r.Warnings, w)
-			}
+			r.warn("Peaks Averaged Over the Period", plan.Warnings...)
+			r.warn("Pinned Window Changes When Datapoints Expire", pinnedPeriodWarning(req, start, plan.Period))
 			for _, m := range got.Messages {
-				r.Warnings = append(r.Warnings, "CloudWatch answered with a message (its data may be partial): "+m)
+				r.warn("CloudWatch Data May Be Partial", "CloudWatch answered with a message (its data may be partial): "+m)
 			}
 			out = append(out, r)
 		}
@@ -499,32 +524,30 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 		in.Topology = analysis.TopologyAurora
 		in.ProxyReaderEndpoints = c.ProxyReaderEndpoints
 		if c.EndpointsUnread != "" {
-			res.Warnings = append(res.Warnings, "custom endpoints not checked: "+c.EndpointsUnread)
+			res.warn("Custom Endpoints Not Checked", "custom endpoints not checked: "+c.EndpointsUnread)
 		}
 		if c.ProxiesUnread != "" {
-			res.Warnings = append(res.Warnings, "RDS Proxy endpoints not checked: "+c.ProxiesUnread)
+			res.warn("RDS Proxy Endpoints Not Checked", "RDS Proxy endpoints not checked: "+c.ProxiesUnread)
 		}
 		res.Warnings = append(res.Warnings, setAuroraRouting(&in, c)...)
 		if c.AutoScalingUnread != "" {
-			res.Warnings = append(res.Warnings, "Aurora Auto Scaling not checked: "+c.AutoScalingUnread)
+			res.warn("Aurora Auto Scaling Not Checked", "Aurora Auto Scaling not checked: "+c.AutoScalingUnread)
 		}
 	}
 	if !res.AlreadySingleNode {
 		in.BlueGreenDeployments = c.BlueGreenDeployments
 		if c.BlueGreenUnread != "" {
-			res.Warnings = append(res.Warnings, "blue/green deployments not checked: "+c.BlueGreenUnread)
+			res.warn("Blue/Green Deployments Not Checked", "blue/green deployments not checked: "+c.BlueGreenUnread)
 		}
 		in.Reservations = c.Reservations
 		if c.ReservationsUnread != "" {
-			res.Warnings = append(res.Warnings, "reserved DB instances not checked (the savings assume on-demand prices): "+c.ReservationsUnread)
+			res.warn("Reserved DB Instances Not Checked", "reserved DB instances not checked (the savings assume on-demand prices): "+c.ReservationsUnread)
 		}
 	}
 	for _, g := range c.GreenOf {
-		res.Warnings = append(res.Warnings, "the database is "+g.DescribeGreen()+"; its metrics cover only its time as a copy")
+		res.warn("Database Is a Blue/Green Copy", "the database is "+g.DescribeGreen()+"; its metrics cover only its time as a copy")
 	}
-	if w := stoppedWarning(c, name); w != "" {
-		res.Warnings = append(res.Warnings, w)
-	}
+	res.warn("Database Stopped", stoppedWarning(c, name))
 	res.Warnings = append(res.Warnings, pendingWarnings(c, name)...)
 	res.Warnings = append(res.Warnings, setWindowsAndEvents(&in, c)...)
 	for _, n := range c.Nodes {
@@ -545,14 +568,12 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 				in.Nodes[i].Series[j] = seriesFrom(s, at)
 			}
 		}
-		res.Warnings = append(res.Warnings, w)
+		res.warn("Instance Class Changed in the Window", w)
 		trimmed := *got.Plan
 		trimmed.Start = at
 		analysed = &trimmed
 	}
-	if w := roleFailoverWarning(c, analysed, now); w != "" {
-		res.Warnings = append(res.Warnings, w)
-	}
+	res.warn("Failover May Have Swapped the Roles", roleFailoverWarning(c, analysed, now))
 
 	// Every price comes from the catalog through price. The catalog's Aurora prices are Aurora
 	// Standard's: an Aurora I/O-Optimized cluster's instances cost more (pricing.AuroraIOOptimized).
@@ -580,14 +601,14 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 		billed = []inventory.Node{writer, writer} // the primary and its standby, as RDS bills Multi-AZ
 		p, err := price(writer.Class, pricing.MultiAZ)
 		if err != nil {
-			res.Warnings = append(res.Warnings, "current price unknown: "+err.Error())
+			res.warn("Current Price Unknown", "current price unknown: "+err.Error())
 		} else {
 			in.CurrentHourlyUSD = p.HourlyUSD
 			res.PriceSource, res.PriceDate = p.Source, p.SourceDate
 		}
 		in.CurrentStorageMonthlyUSD, in.SingleNodeStorageMonthlyUSD = storageCost(d.Catalog, c, d.Region)
 		if note := storageNote(c, d.Region, in.CurrentStorageMonthlyUSD > 0); note != "" && !res.AlreadySingleNode {
-			res.Warnings = append(res.Warnings, note)
+			res.warn("Storage Costs Left Out of the Savings", note)
 		}
 	case inventory.KindAurora:
 		priced := c.Nodes
@@ -598,7 +619,7 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 		for _, n := range priced {
 			p, err := price(n.Class, pricing.SingleAZ)
 			if err != nil {
-				res.Warnings = append(res.Warnings, "current price unknown: "+err.Error())
+				res.warn("Current Price Unknown", "current price unknown: "+err.Error())
 				in.CurrentHourlyUSD = 0
 				break
 			}
@@ -622,12 +643,12 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 		in.CurrentHourlyUSD += float64(vcpus) * esRate
 	}
 	if onES {
-		res.Warnings = append(res.Warnings, extendedSupportWarning(c, name, es, vcpus, in.CurrentHourlyUSD > 0))
-	} else if w := extendedSupportAheadWarning(engine, c, name, d.Region, now, vcpus); w != "" {
-		res.Warnings = append(res.Warnings, w)
+		res.warn("RDS Extended Support Charged", extendedSupportWarning(c, name, es, vcpus, in.CurrentHourlyUSD > 0))
+	} else {
+		res.warn("RDS Extended Support Ahead", extendedSupportAheadWarning(engine, c, name, d.Region, now, vcpus))
 	}
 	if c.SupportDatesUnread != "" {
-		res.Warnings = append(res.Warnings, supportDatesUnreadWarning(c, name))
+		res.warn("Engine Support Dates Not Read", supportDatesUnreadWarning(c, name))
 	}
 	res.CurrentHourlyUSD = in.CurrentHourlyUSD
 
@@ -658,7 +679,7 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 		in.Candidates = append(in.Candidates, cand)
 	}
 	if len(priceNotes) > 0 {
-		res.Warnings = append(res.Warnings, "some target classes have no price: "+strings.Join(priceNotes, "; "))
+		res.warn("Target Classes Without Price", "some target classes have no price: "+strings.Join(priceNotes, "; "))
 	}
 
 	analyze := analysis.Analyze
@@ -949,14 +970,14 @@ const maxAuroraReaders = 15
 //     reader back, stays one or more, and a maximum above 15 stays above 0.
 //
 // c and its slices are not modified.
-func setAuroraRouting(in *analysis.ClusterInput, c inventory.Cluster) []string {
-	var warns []string
+func setAuroraRouting(in *analysis.ClusterInput, c inventory.Cluster) []Warning {
+	var warns []Warning
 	in.CustomEndpoints = nil
 	for _, e := range c.CustomEndpoints {
 		if !strings.EqualFold(e.Type, "READER") && !strings.EqualFold(e.Type, "ANY") {
-			warns = append(warns, fmt.Sprintf("custom endpoint %s has type %q, which the provider does not know (it knows READER and ANY): "+
+			warns = append(warns, Warning{"Custom Endpoint Type Unknown", fmt.Sprintf("custom endpoint %s has type %q, which the provider does not know (it knows READER and ANY): "+
 				"it is counted as a READER endpoint, routing to the reader only and so to no instance once the reader is removed; check where it routes before the change",
-				e.ID, e.Type))
+				e.ID, e.Type)})
 			e.Type = "READER"
 		}
 		if len(e.Static) > 0 && len(e.Excluded) > 0 {
@@ -971,8 +992,8 @@ func setAuroraRouting(in *analysis.ClusterInput, c inventory.Cluster) []string {
 		got.MinCapacity = clamp(got.MinCapacity, 0)
 		got.MaxCapacity = clamp(got.MaxCapacity, got.MinCapacity)
 		if got != *a {
-			warns = append(warns, fmt.Sprintf("Aurora Auto Scaling of the cluster (Application Auto Scaling target cluster:%s) keeps %d to %d readers, outside the 0 to %d an Aurora cluster can have (with the minimum at most the maximum): it is counted as %d to %d",
-				c.Identifier, a.MinCapacity, a.MaxCapacity, maxAuroraReaders, got.MinCapacity, got.MaxCapacity))
+			warns = append(warns, Warning{"Aurora Auto Scaling Range Adjusted", fmt.Sprintf("Aurora Auto Scaling of the cluster (Application Auto Scaling target cluster:%s) keeps %d to %d readers, outside the 0 to %d an Aurora cluster can have (with the minimum at most the maximum): it is counted as %d to %d",
+				c.Identifier, a.MinCapacity, a.MaxCapacity, maxAuroraReaders, got.MinCapacity, got.MaxCapacity)})
 		}
 		in.ReplicaAutoScaling = &got
 	}
@@ -983,14 +1004,14 @@ func setAuroraRouting(in *analysis.ClusterInput, c inventory.Cluster) []string {
 // maintenance and recent failover and failure events, and returns warnings for what could not be
 // used: a window RDS reported in a form the analysis does not read is left out rather than
 // failing the recommendation.
-func setWindowsAndEvents(in *analysis.ClusterInput, c inventory.Cluster) []string {
-	var warns []string
+func setWindowsAndEvents(in *analysis.ClusterInput, c inventory.Cluster) []Warning {
+	var warns []Warning
 	// take sets *dst to window w when parse reads it, and warns of a w it cannot read.
 	take := func(dst *string, w string, parse func(string) (analysis.ScheduledWindow, error), what string) {
 		if _, err := parse(w); err == nil {
 			*dst = w
 		} else if w != "" {
-			warns = append(warns, what+" is left out: "+err.Error())
+			warns = append(warns, Warning{"Window Not Read", what + " is left out: " + err.Error()})
 		}
 	}
 	take(&in.BackupWindow, c.BackupWindow, analysis.ParseBackupWindow, "the backup window")
@@ -998,11 +1019,11 @@ func setWindowsAndEvents(in *analysis.ClusterInput, c inventory.Cluster) []strin
 	take(&in.ClusterMaintenanceWindow, c.ClusterMaintenanceWindow, analysis.ParseMaintenanceWindow, "the cluster's maintenance window")
 	in.PendingMaintenance = c.PendingMaintenance
 	if c.MaintenanceUnread != "" {
-		warns = append(warns, "pending maintenance not checked: "+c.MaintenanceUnread)
+		warns = append(warns, Warning{"Pending Maintenance Not Checked", "pending maintenance not checked: " + c.MaintenanceUnread})
 	}
 	in.Events = c.Events
 	if c.EventsUnread != "" {
-		warns = append(warns, "failovers not checked: "+c.EventsUnread)
+		warns = append(warns, Warning{"Failovers Not Checked", "failovers not checked: " + c.EventsUnread})
 	}
 	return warns
 }

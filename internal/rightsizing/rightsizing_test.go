@@ -368,8 +368,8 @@ func TestRecommend_customEndpoints(t *testing.T) {
 	if len(ops) != 1 || ops[0].Severity != "high" || !strings.HasPrefix(ops[0].Description, "Custom endpoint reporting (type READER) routes to no instance") {
 		t.Fatalf("operations risks %+v", ops)
 	}
-	if res.Recommendation.Verdict != analysis.VerdictConsolidate || len(res.Warnings) != 0 {
-		t.Fatalf("verdict %s, warnings %v", res.Recommendation.Verdict, res.Warnings)
+	if res.Recommendation.Verdict != analysis.VerdictConsolidate || len(res.WarningTexts()) != 0 {
+		t.Fatalf("verdict %s, warnings %v", res.Recommendation.Verdict, res.WarningTexts())
 	}
 	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBClusterEndpoints", Rate: 1,
 		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized"}})
@@ -377,8 +377,8 @@ func TestRecommend_customEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "custom endpoints not checked: listing custom endpoints (rds:DescribeDBClusterEndpoints): ") {
-		t.Fatalf("warnings %v", res.Warnings)
+	if len(res.WarningTexts()) != 1 || !strings.HasPrefix(res.WarningTexts()[0], "custom endpoints not checked: listing custom endpoints (rds:DescribeDBClusterEndpoints): ") {
+		t.Fatalf("warnings %v", res.WarningTexts())
 	}
 	if ops := operationsRisks(res); len(ops) != 0 {
 		t.Fatalf("risks from unread endpoints: %+v", ops)
@@ -401,23 +401,23 @@ func TestRecommend_proxyEndpoints(t *testing.T) {
 	if len(ops) != 1 || ops[0].Severity != "high" || !strings.HasPrefix(ops[0].Description, "RDS Proxy endpoint sso-ro (read-only endpoint of RDS Proxy sso-proxy) routes to the cluster's readers only") {
 		t.Fatalf("operations risks %+v", ops)
 	}
-	if len(res.Warnings) != 0 {
-		t.Fatalf("warnings %v", res.Warnings)
+	if len(res.WarningTexts()) != 0 {
+		t.Fatalf("warnings %v", res.WarningTexts())
 	}
 	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBProxyTargets", Rate: 1,
 		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized"}})
 	if res, err = Recommend(ctx, d, req); err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "RDS Proxy endpoints not checked: listing the targets of RDS Proxy sso-proxy (rds:DescribeDBProxyTargets): ") {
-		t.Fatalf("warnings %v", res.Warnings)
+	if len(res.WarningTexts()) != 1 || !strings.HasPrefix(res.WarningTexts()[0], "RDS Proxy endpoints not checked: listing the targets of RDS Proxy sso-proxy (rds:DescribeDBProxyTargets): ") {
+		t.Fatalf("warnings %v", res.WarningTexts())
 	}
 	if ops := operationsRisks(res); len(ops) != 0 {
 		t.Fatalf("risks from unread proxies: %+v", ops)
 	}
 	// A Multi-AZ instance behind a proxy: nothing to check, no warning.
-	if res, err = Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 14 * 24 * time.Hour}); err != nil || len(res.Warnings) != 0 {
-		t.Fatalf("mandible-prod: %v %v", err, res.Warnings)
+	if res, err = Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 14 * 24 * time.Hour}); err != nil || len(res.WarningTexts()) != 0 {
+		t.Fatalf("mandible-prod: %v %v", err, res.WarningTexts())
 	}
 }
 
@@ -434,25 +434,25 @@ func TestRecommend_autoScaling(t *testing.T) {
 		t.Fatal(err)
 	}
 	ops := operationsRisks(res)
-	if len(ops) != 1 || ops[0].Severity != "high" || !strings.HasPrefix(ops[0].Description, "Aurora Auto Scaling keeps 1 to 2 reader(s) (minimum 1)") || len(res.Warnings) != 0 {
-		t.Fatalf("operations risks %+v, warnings %v", ops, res.Warnings)
+	if len(ops) != 1 || ops[0].Severity != "high" || !strings.HasPrefix(ops[0].Description, "Aurora Auto Scaling keeps 1 to 2 reader(s) (minimum 1)") || len(res.WarningTexts()) != 0 {
+		t.Fatalf("operations risks %+v, warnings %v", ops, res.WarningTexts())
 	}
 	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeScalableTargets", Rate: 1,
 		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 400, Code: "AccessDeniedException", Message: "not authorized"}})
 	if res, err = Recommend(ctx, d, req); err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "Aurora Auto Scaling not checked: listing Aurora Auto Scaling targets (application-autoscaling:DescribeScalableTargets): ") ||
+	if len(res.WarningTexts()) != 1 || !strings.HasPrefix(res.WarningTexts()[0], "Aurora Auto Scaling not checked: listing Aurora Auto Scaling targets (application-autoscaling:DescribeScalableTargets): ") ||
 		len(operationsRisks(res)) != 0 {
-		t.Fatalf("denied: warnings %v, risks %+v", res.Warnings, operationsRisks(res))
+		t.Fatalf("denied: warnings %v, risks %+v", res.WarningTexts(), operationsRisks(res))
 	}
 	srv.ClearFaults()
 	d.AutoScaling = nil
-	if res, err = Recommend(ctx, d, req); err != nil || len(res.Warnings) != 1 || res.Warnings[0] != "Aurora Auto Scaling not checked: no Application Auto Scaling client" {
-		t.Fatalf("no client: %v %v", err, res.Warnings)
+	if res, err = Recommend(ctx, d, req); err != nil || len(res.WarningTexts()) != 1 || res.WarningTexts()[0] != "Aurora Auto Scaling not checked: no Application Auto Scaling client" {
+		t.Fatalf("no client: %v %v", err, res.WarningTexts())
 	}
-	if res, err = Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 14 * 24 * time.Hour}); err != nil || len(res.Warnings) != 0 {
-		t.Fatalf("mandible-prod: %v %v", err, res.Warnings)
+	if res, err = Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 14 * 24 * time.Hour}); err != nil || len(res.WarningTexts()) != 0 {
+		t.Fatalf("mandible-prod: %v %v", err, res.WarningTexts())
 	}
 }
 
@@ -469,14 +469,14 @@ func TestRecommend_blueGreen(t *testing.T) {
 		t.Fatal(err)
 	}
 	ops := operationsRisks(res)
-	if len(ops) != 1 || ops[0].Severity != "high" || len(res.Warnings) != 0 ||
+	if len(ops) != 1 || ops[0].Severity != "high" || len(res.WarningTexts()) != 0 ||
 		!strings.HasPrefix(ops[0].Description, "The database is the blue (source) database of blue/green deployment "+id+" (pg16-upgrade), status ") ||
 		!strings.Contains(ops[0].Description, "green database arn:aws:rds:") {
-		t.Fatalf("operations risks %+v, warnings %v", ops, res.Warnings)
+		t.Fatalf("operations risks %+v, warnings %v", ops, res.WarningTexts())
 	}
 	sso := Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour}
-	if res, err = Recommend(ctx, d, sso); err != nil || len(operationsRisks(res)) != 0 || len(res.Warnings) != 0 {
-		t.Fatalf("sso-prod, another database's deployment: %v %+v %v", err, operationsRisks(res), res.Warnings)
+	if res, err = Recommend(ctx, d, sso); err != nil || len(operationsRisks(res)) != 0 || len(res.WarningTexts()) != 0 {
+		t.Fatalf("sso-prod, another database's deployment: %v %+v %v", err, operationsRisks(res), res.WarningTexts())
 	}
 	acctest.AddBlueGreen(t, srv, "sso-upgrade", "sso-prod", "")
 	if res, err = Recommend(ctx, d, sso); err != nil || len(operationsRisks(res)) != 1 ||
@@ -493,20 +493,20 @@ func TestRecommend_blueGreen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(res.Warnings, func(w string) bool {
+	if !slices.ContainsFunc(res.WarningTexts(), func(w string) bool {
 		return strings.HasPrefix(w, "the database is the green database of blue/green deployment "+id+" (pg16-upgrade), status ") &&
 			strings.HasSuffix(w, ":db:mandible-prod, which it replaces at switchover; its metrics cover only its time as a copy")
 	}) || len(operationsRisks(res)) != 0 {
-		t.Fatalf("green copy: warnings %v, risks %+v", res.Warnings, operationsRisks(res))
+		t.Fatalf("green copy: warnings %v, risks %+v", res.WarningTexts(), operationsRisks(res))
 	}
 	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeBlueGreenDeployments", Rate: 1,
 		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized"}})
 	if res, err = Recommend(ctx, d, chat); err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "blue/green deployments not checked: listing blue/green deployments (rds:DescribeBlueGreenDeployments): ") ||
+	if len(res.WarningTexts()) != 1 || !strings.HasPrefix(res.WarningTexts()[0], "blue/green deployments not checked: listing blue/green deployments (rds:DescribeBlueGreenDeployments): ") ||
 		len(operationsRisks(res)) != 0 {
-		t.Fatalf("denied: warnings %v, risks %+v", res.Warnings, operationsRisks(res))
+		t.Fatalf("denied: warnings %v, risks %+v", res.WarningTexts(), operationsRisks(res))
 	}
 }
 
@@ -540,12 +540,12 @@ func TestRecommend_reservations(t *testing.T) {
 		}
 		cost := risksOf(res, "cost")
 		if c.severity == "" {
-			if len(cost) != 0 || len(res.Warnings) != 0 {
-				t.Fatalf("%s: cost risks %+v, warnings %v; want none", res.Cluster.Identifier, cost, res.Warnings)
+			if len(cost) != 0 || len(res.WarningTexts()) != 0 {
+				t.Fatalf("%s: cost risks %+v, warnings %v; want none", res.Cluster.Identifier, cost, res.WarningTexts())
 			}
 		} else if len(cost) != 1 || cost[0].Severity != c.severity || !strings.HasPrefix(cost[0].Description, "Reserved DB instances of the db.t4g family for ") ||
-			!strings.Contains(cost[0].Description, c.want) || len(res.Warnings) != 0 {
-			t.Fatalf("%s: cost risks %+v, warnings %v", res.Cluster.Identifier, cost, res.Warnings)
+			!strings.Contains(cost[0].Description, c.want) || len(res.WarningTexts()) != 0 {
+			t.Fatalf("%s: cost risks %+v, warnings %v", res.Cluster.Identifier, cost, res.WarningTexts())
 		}
 		if res.Recommendation.Cost.MonthlySavingsUSD <= 0 {
 			t.Errorf("%s: the savings stay at on-demand prices: %+v", res.Cluster.Identifier, res.Recommendation.Cost)
@@ -557,9 +557,9 @@ func TestRecommend_reservations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "reserved DB instances not checked (the savings assume on-demand prices): listing reserved DB instances (rds:DescribeReservedDBInstances): ") ||
+	if len(res.WarningTexts()) != 1 || !strings.HasPrefix(res.WarningTexts()[0], "reserved DB instances not checked (the savings assume on-demand prices): listing reserved DB instances (rds:DescribeReservedDBInstances): ") ||
 		len(risksOf(res, "cost")) != 0 {
-		t.Fatalf("denied: warnings %v, risks %+v", res.Warnings, risksOf(res, "cost"))
+		t.Fatalf("denied: warnings %v, risks %+v", res.WarningTexts(), risksOf(res, "cost"))
 	}
 }
 
@@ -599,8 +599,8 @@ func TestRecommend_windows(t *testing.T) {
 		!strings.Contains(b[0].Description, "the quietest is "+wa.SuggestedBackupWindow) {
 		t.Errorf("mandible-prod backup risks %+v", b)
 	}
-	if len(res.Warnings) != 0 {
-		t.Errorf("warnings %v", res.Warnings)
+	if len(res.WarningTexts()) != 0 {
+		t.Errorf("warnings %v", res.WarningTexts())
 	}
 
 	res, err = Recommend(ctx, d, Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour})
@@ -627,15 +627,15 @@ func TestRecommend_windows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "pending maintenance not checked: listing pending maintenance actions (rds:DescribePendingMaintenanceActions): ") ||
+	if len(res.WarningTexts()) != 1 || !strings.HasPrefix(res.WarningTexts()[0], "pending maintenance not checked: listing pending maintenance actions (rds:DescribePendingMaintenanceActions): ") ||
 		res.Recommendation.Windows.Pending != nil || res.Recommendation.Windows.Backup.Window != "13:00-13:30" {
-		t.Fatalf("denied: warnings %v, windows %+v", res.Warnings, res.Recommendation.Windows)
+		t.Fatalf("denied: warnings %v, windows %+v", res.WarningTexts(), res.Recommendation.Windows)
 	}
 
 	var in analysis.ClusterInput
 	warns := setWindowsAndEvents(&in, inventory.Cluster{BackupWindow: "3am", MaintenanceWindow: "sun:05:00-sun:05:30"})
 	if in.BackupWindow != "" || in.MaintenanceWindow != "sun:05:00-sun:05:30" || len(warns) != 1 ||
-		!strings.HasPrefix(warns[0], `the backup window is left out: analysis: backup window "3am": `) {
+		!strings.HasPrefix(warns[0].Text, `the backup window is left out: analysis: backup window "3am": `) {
 		t.Errorf("unreadable window: %+v, warnings %q", in, warns)
 	}
 }
@@ -662,8 +662,8 @@ func TestRecommend_failovers(t *testing.T) {
 		for _, r := range risksOf(res, "redundancy") {
 			found = found || strings.HasPrefix(r.Description, c.want)
 		}
-		if !found || len(res.Warnings) != 0 {
-			t.Errorf("%s: redundancy risks %+v, warnings %v", res.Cluster.Identifier, risksOf(res, "redundancy"), res.Warnings)
+		if !found || len(res.WarningTexts()) != 0 {
+			t.Errorf("%s: redundancy risks %+v, warnings %v", res.Cluster.Identifier, risksOf(res, "redundancy"), res.WarningTexts())
 		}
 	}
 	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeEvents", Rate: 1,
@@ -672,8 +672,8 @@ func TestRecommend_failovers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "failovers not checked: listing the failover, failure and configuration change events of the last 14 days (rds:DescribeEvents): ") {
-		t.Fatalf("denied: warnings %v", res.Warnings)
+	if len(res.WarningTexts()) != 1 || !strings.HasPrefix(res.WarningTexts()[0], "failovers not checked: listing the failover, failure and configuration change events of the last 14 days (rds:DescribeEvents): ") {
+		t.Fatalf("denied: warnings %v", res.WarningTexts())
 	}
 }
 
@@ -694,14 +694,20 @@ func TestRecommend_windowEdges(t *testing.T) {
 		t.Fatalf("455 days: period %v, %v", res.Period, err)
 	}
 	res, err = Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 20 * 24 * time.Hour})
-	if err != nil || !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "300-second averages") }) {
-		t.Fatalf("20 days: warnings %q, %v", res.Warnings, err)
+	if err != nil || !slices.ContainsFunc(res.WarningTexts(), func(w string) bool { return strings.Contains(w, "300-second averages") }) {
+		t.Fatalf("20 days: warnings %q, %v", res.WarningTexts(), err)
 	}
 	// The lookback is said in days, as lookback_days gives it, and the period in seconds, as
 	// period_seconds does: not as Go durations (672h0m0s, 5m0s).
 	const coarsened = "the lookback of 20 days reaches past CloudWatch's 15-day retention of 1-minute data, so 300-second datapoints were used"
-	if !slices.Contains(res.Warnings, coarsened) {
-		t.Errorf("20 days: warnings %q, want %q", res.Warnings, coarsened)
+	if !slices.Contains(res.WarningTexts(), coarsened) {
+		t.Errorf("20 days: warnings %q, want %q", res.WarningTexts(), coarsened)
+	}
+	// Each warning's title names its issue, as rightsize_utilization's do for the same ones.
+	want := []Warning{{"Coarser Period Forced by Retention", coarsened}, {"Peaks Averaged Over the Period",
+		"datapoints are 300-second averages: spikes shorter than that are averaged away, so p99 and max understate 1-minute peaks (a window starting within 15 days gets 1-minute data)"}}
+	if !slices.Equal(res.Warnings, want) {
+		t.Errorf("20 days: warnings %q, want %q", res.Warnings, want)
 	}
 }
 

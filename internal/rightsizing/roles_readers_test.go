@@ -192,7 +192,7 @@ func TestRecommend_failoverBeforeEventRetention(t *testing.T) {
 			t.Fatal(err)
 		}
 		var roles []string
-		for _, w := range res.Warnings {
+		for _, w := range res.WarningTexts() {
 			if strings.HasPrefix(w, "the writer (db.r6g.large) and the reader (db.r6g.xlarge) run different classes") {
 				roles = append(roles, w)
 			}
@@ -293,7 +293,7 @@ func TestRecommend_failoverAfterWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	var roles []string
-	for _, w := range res.Warnings {
+	for _, w := range res.WarningTexts() {
 		if strings.HasPrefix(w, "the writer (db.r6g.large) and the reader (db.r6g.xlarge) run different classes") {
 			roles = append(roles, w)
 		}

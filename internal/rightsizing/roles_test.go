@@ -87,8 +87,8 @@ func TestRecommend_failoverMidWindow(t *testing.T) {
 	if !strings.Contains(dims, "Role=WRITER") || !strings.Contains(dims, "Role=READER") || !strings.Contains(dims, "DBClusterIdentifier=shop-prod") {
 		t.Errorf("GetMetricData dimensions %q, want the cluster's WRITER and READER roles", dims)
 	}
-	if len(res.Warnings) != 0 {
-		t.Errorf("warnings %q", res.Warnings)
+	if len(res.WarningTexts()) != 0 {
+		t.Errorf("warnings %q", res.WarningTexts())
 	}
 }
 
@@ -154,11 +154,11 @@ func TestRecommend_failoverMixedClasses(t *testing.T) {
 	c.Members[0].Class = "db.r6g.xlarge"
 	res, _ := recommendFailedOver(t, c)
 	pr := res.Recommendation.Projection
-	t.Logf("projected IOPS p99 %.0f, memory p99 %.2f GiB; warnings %q", pr.IOPS.P99, pr.MemoryUsed.P99/(1<<30), res.Warnings)
+	t.Logf("projected IOPS p99 %.0f, memory p99 %.2f GiB; warnings %q", pr.IOPS.P99, pr.MemoryUsed.P99/(1<<30), res.WarningTexts())
 	if !(pr.IOPS.P99 > 2500) {
 		t.Errorf("projected IOPS p99 %.0f, want the busy writer's (over 2,500)", pr.IOPS.P99)
 	}
-	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "the writer (db.r6g.large) and the reader (db.r6g.xlarge) run different classes, so CPUUtilization, FreeableMemory and FreeLocalStorage were read per instance with today's roles, but a failover at 2026-10-31T00:00:00Z swapped the roles inside the window") {
-		t.Errorf("warnings %q, want one on the failover at 2026-10-31T00:00:00Z", res.Warnings)
+	if len(res.WarningTexts()) != 1 || !strings.HasPrefix(res.WarningTexts()[0], "the writer (db.r6g.large) and the reader (db.r6g.xlarge) run different classes, so CPUUtilization, FreeableMemory and FreeLocalStorage were read per instance with today's roles, but a failover at 2026-10-31T00:00:00Z swapped the roles inside the window") {
+		t.Errorf("warnings %q, want one on the failover at 2026-10-31T00:00:00Z", res.WarningTexts())
 	}
 }

@@ -51,8 +51,8 @@ func TestRecommend_unexpectedAuroraRouting(t *testing.T) {
 		"Aurora Auto Scaling of the cluster (Application Auto Scaling target cluster:sso-prod) keeps 0 to 20 readers, outside the 0 to 15 an Aurora cluster can have (with the minimum at most the maximum): it is counted as 0 to 15",
 	}
 	for _, want := range wantWarns {
-		if !slices.Contains(res.Warnings, want) {
-			t.Errorf("warnings %q lack %q", res.Warnings, want)
+		if !slices.Contains(res.WarningTexts(), want) {
+			t.Errorf("warnings %q lack %q", res.WarningTexts(), want)
 		}
 	}
 	if !slices.EqualFunc(cl.CustomEndpoints, before, func(a, b analysis.CustomEndpoint) bool {
@@ -112,8 +112,8 @@ func TestSetAuroraRouting(t *testing.T) {
 			continue
 		}
 		for i, w := range tc.warns {
-			if !strings.Contains(warns[i], w) {
-				t.Errorf("%s: warning %q lacks %q", tc.name, warns[i], w)
+			if !strings.Contains(warns[i].Text, w) {
+				t.Errorf("%s: warning %q lacks %q", tc.name, warns[i].Text, w)
 			}
 		}
 	}

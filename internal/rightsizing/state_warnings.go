@@ -137,14 +137,14 @@ func stoppedWarning(c inventory.Cluster, name string) string {
 // pendingWarnings says which modifications of the deployment c (named name) are pending (an
 // instance class or storage change requested without ApplyImmediately, applied in the next
 // maintenance window, or being applied): the recommendation sizes and prices what runs today.
-func pendingWarnings(c inventory.Cluster, name string) []string {
+func pendingWarnings(c inventory.Cluster, name string) []Warning {
 	const refuse = "rightsize_db_topology refuses to change the deployment while modifications are pending: " +
 		"apply the pending change (ModifyDBInstance with ApplyImmediately) or revert it, then read the recommendation again"
-	var out []string
+	var out []Warning
 	for _, n := range c.PendingClasses() {
-		out = append(out, fmt.Sprintf("a change of the instance class of %s from %s to %s is pending (RDS applies it in the next maintenance window, or is applying it now): "+
+		out = append(out, Warning{"Instance Class Change Pending", fmt.Sprintf("a change of the instance class of %s from %s to %s is pending (RDS applies it in the next maintenance window, or is applying it now): "+
 			"the sizing, the projected load and the costs of %s are for %s's current class %s, not %s. %s",
-			n.ID, n.Class, n.PendingClass, name, n.ID, n.Class, n.PendingClass, refuse))
+			n.ID, n.Class, n.PendingClass, name, n.ID, n.Class, n.PendingClass, refuse)})
 	}
 	if p := c.PendingStorage; p.Any() {
 		var to []string
@@ -160,8 +160,8 @@ func pendingWarnings(c inventory.Cluster, name string) []string {
 		if p.ThroughputMBps > 0 {
 			to = append(to, fmt.Sprintf("%d MiB/s of provisioned throughput (now %d)", p.ThroughputMBps, c.StorageThroughputMBps))
 		}
-		out = append(out, fmt.Sprintf("a storage change of %s to %s is pending (RDS applies it in the next maintenance window, or is applying it now): "+
-			"the storage costs and checks here are for its current storage. %s", name, strings.Join(to, ", "), refuse))
+		out = append(out, Warning{"Storage Change Pending", fmt.Sprintf("a storage change of %s to %s is pending (RDS applies it in the next maintenance window, or is applying it now): "+
+			"the storage costs and checks here are for its current storage. %s", name, strings.Join(to, ", "), refuse)})
 	}
 	return out
 }

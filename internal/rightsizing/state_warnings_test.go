@@ -121,15 +121,15 @@ func TestRecommend_extendedSupport(t *testing.T) {
 		}
 	}
 	for _, r := range []Result{m12, a12} {
-		w, ok := warningWith(r.Warnings, r.Name, "PostgreSQL 12", "RDS Extended Support since 2025-03-01", "$0.100 per vCPU-hour in us-east-1",
+		w, ok := warningWith(r.WarningTexts(), r.Name, "PostgreSQL 12", "RDS Extended Support since 2025-03-01", "$0.100 per vCPU-hour in us-east-1",
 			"$292.00 a month for its 4 vCPUs", "Upgrading to a PostgreSQL major version in RDS standard support removes the charge")
 		if !ok {
-			t.Errorf("%s: no Extended Support warning naming the version, date, rate, amount and the upgrade: %q", r.Name, r.Warnings)
+			t.Errorf("%s: no Extended Support warning naming the version, date, rate, amount and the upgrade: %q", r.Name, r.WarningTexts())
 		}
 		t.Logf("%s: %s", r.Name, w)
 	}
 	for _, r := range []Result{m15, a15} {
-		if w, ok := warningWith(r.Warnings, "Extended Support"); ok {
+		if w, ok := warningWith(r.WarningTexts(), "Extended Support"); ok {
 			t.Errorf("%s on PostgreSQL 15: %s", r.Name, w)
 		}
 	}
@@ -164,15 +164,15 @@ func TestRecommend_extendedSupportToday(t *testing.T) {
 	m13, a13 := recommendBoth(t, d13, time.Time{})
 	checkSurcharge(t, "mandible-prod 13", m15, m13)
 	checkSurcharge(t, "sso-prod 13", a15, a13)
-	if _, ok := warningWith(m13.Warnings, "PostgreSQL 13", "since 2026-03-01"); !ok {
-		t.Errorf("no Extended Support warning for PostgreSQL 13: %q", m13.Warnings)
+	if _, ok := warningWith(m13.WarningTexts(), "PostgreSQL 13", "since 2026-03-01"); !ok {
+		t.Errorf("no Extended Support warning for PostgreSQL 13: %q", m13.WarningTexts())
 	}
 	mOff, aOff := recommendBoth(t, dOff, time.Time{})
 	for _, pair := range [][2]Result{{m15, mOff}, {a15, aOff}} {
 		if pair[1].Recommendation.Cost != pair[0].Recommendation.Cost {
 			t.Errorf("%s with Extended Support disabled: cost %+v, want that of PostgreSQL 15 %+v", pair[1].Name, pair[1].Recommendation.Cost, pair[0].Recommendation.Cost)
 		}
-		if w, ok := warningWith(pair[1].Warnings, "Extended Support"); ok {
+		if w, ok := warningWith(pair[1].WarningTexts(), "Extended Support"); ok {
 			t.Errorf("%s with Extended Support disabled: %s", pair[1].Name, w)
 		}
 	}
@@ -183,8 +183,8 @@ func TestRecommend_extendedSupportToday(t *testing.T) {
 		t.Errorf("window ending %s: current cost %v, want today's %v (Extended Support billed since 2026-03-01)",
 			before, m13b.Recommendation.Cost.CurrentMonthlyUSD, m13.Recommendation.Cost.CurrentMonthlyUSD)
 	}
-	if _, ok := warningWith(m13b.Warnings, "PostgreSQL 13", "since 2026-03-01"); !ok {
-		t.Errorf("window ending %s: no Extended Support warning: %q", before, m13b.Warnings)
+	if _, ok := warningWith(m13b.WarningTexts(), "PostgreSQL 13", "since 2026-03-01"); !ok {
+		t.Errorf("window ending %s: no Extended Support warning: %q", before, m13b.WarningTexts())
 	}
 	// Before 2026-03-01, PostgreSQL 13 is not charged.
 	dEarly, _ := deps(t, withVersion("13.15", "13.16", ""), before)
@@ -213,8 +213,8 @@ func TestRecommend_extendedSupportFromRDS(t *testing.T) {
 	checkSurcharge(t, "mandible-prod 14", m15, m14)
 	checkSurcharge(t, "sso-prod 14", a15, a14)
 	for _, r := range []Result{m14, a14} {
-		if _, ok := warningWith(r.Warnings, r.Name, "PostgreSQL 14", "since 2027-03-01 (RDS's date)", "year 1"); !ok {
-			t.Errorf("%s on PostgreSQL 14 in April 2027: no Extended Support warning: %q", r.Name, r.Warnings)
+		if _, ok := warningWith(r.WarningTexts(), r.Name, "PostgreSQL 14", "since 2027-03-01 (RDS's date)", "year 1"); !ok {
+			t.Errorf("%s on PostgreSQL 14 in April 2027: no Extended Support warning: %q", r.Name, r.WarningTexts())
 		}
 	}
 	if n := calls(srv15); n != 0 {
@@ -234,11 +234,11 @@ func TestRecommend_extendedSupportFromRDS(t *testing.T) {
 		if r.Recommendation.Cost != base.Recommendation.Cost {
 			t.Errorf("%s on PostgreSQL 14 in November 2026: cost %+v, want that of PostgreSQL 15 %+v", r.Name, r.Recommendation.Cost, base.Recommendation.Cost)
 		}
-		if _, ok := warningWith(r.Warnings, r.Name, "PostgreSQL 14", "standard support ends on 2027-02-28 (RDS's date)", "from 2027-03-01",
+		if _, ok := warningWith(r.WarningTexts(), r.Name, "PostgreSQL 14", "standard support ends on 2027-02-28 (RDS's date)", "from 2027-03-01",
 			"$292.00 a month on today's 4 vCPUs", "leave it out", "Upgrading"); !ok {
-			t.Errorf("%s on PostgreSQL 14 in November 2026: no warning of the charge to come: %q", r.Name, r.Warnings)
+			t.Errorf("%s on PostgreSQL 14 in November 2026: no warning of the charge to come: %q", r.Name, r.WarningTexts())
 		}
-		if w, ok := warningWith(base.Warnings, "Extended Support"); ok {
+		if w, ok := warningWith(base.WarningTexts(), "Extended Support"); ok {
 			t.Errorf("%s on PostgreSQL 15: %s", base.Name, w)
 		}
 	}
@@ -265,9 +265,9 @@ func TestRecommend_extendedSupportFromRDS(t *testing.T) {
 		if r.Recommendation.Cost != base.Recommendation.Cost {
 			t.Errorf("%s, dates refused: cost %+v, want %+v", r.Name, r.Recommendation.Cost, base.Recommendation.Cost)
 		}
-		if _, ok := warningWith(r.Warnings, r.Name, "PostgreSQL 14 (engine version 14.1", "no longer supports", "AccessDenied",
+		if _, ok := warningWith(r.WarningTexts(), r.Name, "PostgreSQL 14 (engine version 14.1", "no longer supports", "AccessDenied",
 			"leave that charge out", "Allow rds:DescribeDBMajorEngineVersions"); !ok {
-			t.Errorf("%s, dates refused: no warning: %q", r.Name, r.Warnings)
+			t.Errorf("%s, dates refused: no warning: %q", r.Name, r.WarningTexts())
 		}
 	}
 
@@ -277,7 +277,7 @@ func TestRecommend_extendedSupportFromRDS(t *testing.T) {
 		StandardStart: time.Date(2022, 10, 13, 0, 0, 0, 0, time.UTC), StandardEnd: time.Date(2028, 2, 29, 0, 0, 0, 0, time.UTC)}}
 	dUnlisted, _ := deps(t, sc, after)
 	mUnlisted, _ := recommendBoth(t, dUnlisted, time.Time{})
-	if w, ok := warningWith(mUnlisted.Warnings, "does not list that major version", "read again on the next plan"); !ok || strings.Contains(w, "Allow rds:") {
+	if w, ok := warningWith(mUnlisted.WarningTexts(), "does not list that major version", "read again on the next plan"); !ok || strings.Contains(w, "Allow rds:") {
 		t.Errorf("dates not listed: warning %q (found %t), want one without a permission to grant", w, ok)
 	}
 }
@@ -309,9 +309,9 @@ func TestRecommend_extendedSupportOtherRegion(t *testing.T) {
 		if !es.Recommendation.Cost.Known || es.Recommendation.Cost != base.Recommendation.Cost {
 			t.Errorf("%s in eu-west-1: cost %+v, want that of PostgreSQL 15 %+v", es.Name, es.Recommendation.Cost, base.Recommendation.Cost)
 		}
-		if _, ok := warningWith(es.Warnings, es.Name, "PostgreSQL 12", "RDS Extended Support since 2025-03-01", "not priced here",
+		if _, ok := warningWith(es.WarningTexts(), es.Name, "PostgreSQL 12", "RDS Extended Support since 2025-03-01", "not priced here",
 			"us-east-1 only", "leave it out", "Upgrading"); !ok {
-			t.Errorf("%s in eu-west-1: no warning that Extended Support applies unpriced: %q", es.Name, es.Warnings)
+			t.Errorf("%s in eu-west-1: no warning that Extended Support applies unpriced: %q", es.Name, es.WarningTexts())
 		}
 	}
 }
@@ -342,10 +342,10 @@ func TestRecommend_stopped(t *testing.T) {
 	}
 	for _, res := range append([]Result{m, a}, rs...) {
 		what := map[string]string{"mandible-prod": "DB instance", "sso-prod": "DB cluster"}[res.Name]
-		w, ok := warningWith(res.Warnings, res.Name+" is stopped", `status "stopped"`, "stopped "+what+" for its storage only",
+		w, ok := warningWith(res.WarningTexts(), res.Name+" is stopped", `status "stopped"`, "stopped "+what+" for its storage only",
 			"no CloudWatch metrics while stopped", "the metrics cover only the time it ran", "assume it runs the whole month", "after 7 days")
 		if !ok {
-			t.Errorf("%s (stopped): no warning saying so: %q", res.Name, res.Warnings)
+			t.Errorf("%s (stopped): no warning saying so: %q", res.Name, res.WarningTexts())
 		}
 		t.Logf("%s: verdict %s: %s", res.Name, res.Recommendation.Verdict, w)
 	}
@@ -353,7 +353,7 @@ func TestRecommend_stopped(t *testing.T) {
 	d2, _ := deps(t, sandbox.Demo(), testNow)
 	m2, a2 := recommendBoth(t, d2, time.Time{})
 	for _, res := range []Result{m2, a2} {
-		if w, ok := warningWith(res.Warnings, "stopped"); ok {
+		if w, ok := warningWith(res.WarningTexts(), "stopped"); ok {
 			t.Errorf("%s (running): %s", res.Name, w)
 		}
 	}
@@ -390,11 +390,11 @@ func TestRecommend_pendingModifications(t *testing.T) {
 		{a, []string{"instance class of sso-prod-instance-2 from db.t4g.medium to db.t4g.large is pending", "costs of sso-prod are for sso-prod-instance-2's current class db.t4g.medium, not db.t4g.large",
 			"rightsize_db_topology refuses"}},
 	} {
-		if _, ok := warningWith(tc.res.Warnings, tc.parts...); !ok {
-			t.Errorf("%s: no warning with %q: %q", tc.res.Name, tc.parts, tc.res.Warnings)
+		if _, ok := warningWith(tc.res.WarningTexts(), tc.parts...); !ok {
+			t.Errorf("%s: no warning with %q: %q", tc.res.Name, tc.parts, tc.res.WarningTexts())
 		}
 	}
-	if w, ok := warningWith(beforeA.Warnings, "pending ("); ok {
+	if w, ok := warningWith(beforeA.WarningTexts(), "pending ("); ok {
 		t.Errorf("before any modification: %s", w)
 	}
 }

@@ -22,9 +22,9 @@ func TestRecommendUncoveredRegionPriceWarning(t *testing.T) {
 	d.CloudWatch = cloudwatch.NewFromConfig(srv.AWSConfig())
 	m, a := recommendBoth(t, d, testNow)
 	for _, r := range []Result{m, a} {
-		w, ok := warningWith(r.Warnings, "current price unknown", "ap-southeast-2")
+		w, ok := warningWith(r.WarningTexts(), "current price unknown", "ap-southeast-2")
 		if !ok {
-			t.Fatalf("%s: no price warning for ap-southeast-2: %q", r.Name, r.Warnings)
+			t.Fatalf("%s: no price warning for ap-southeast-2: %q", r.Name, r.WarningTexts())
 		}
 		for _, want := range []string{"prices in ap-southeast-2 are unknown to it", "rightsize_rds_price", "use_pricing_api = true"} {
 			if !strings.Contains(w, want) {

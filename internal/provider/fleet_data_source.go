@@ -107,7 +107,7 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 			"id":             schema.StringAttribute{Computed: true, MarkdownDescription: "The region and the filters."},
 			"clusters": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "2-node deployments: verdict `consolidate` first, then by monthly savings, highest first (unpriced last).",
 				NestedObject: schema.NestedAttributeObject{Attributes: clusterAttrs}},
-			"skipped": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "PostgreSQL deployments that are not analysed, with the reason: not 2-node (already single-node, 3+ nodes), a kind the provider does not support (a Multi-AZ DB cluster, Aurora Serverless), the green database of a blue/green deployment that can still switch over (a staging copy of its source, which the fleet lists instead), or a deployment on an instance class the provider's catalog does not know (families db.t3, db.t4g, db.m5, db.m6g, db.m6i, db.m7g, db.r5, db.r6g, db.r6i and db.r7g).",
+			"skipped": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "PostgreSQL deployments that match the filters but are not analysed, with the reason (no warning: after a consolidation, every deployment being single-node is the expected steady state; a warning is given only when no deployment matches at all): not 2-node (already single-node, 3+ nodes), a kind the provider does not support (a Multi-AZ DB cluster, Aurora Serverless), the green database of a blue/green deployment that can still switch over (a staging copy of its source, which the fleet lists instead), or a deployment on an instance class the provider's catalog does not know (families db.t3, db.t4g, db.m5, db.m6g, db.m6i, db.m7g, db.r5, db.r6g, db.r6i and db.r7g).",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"identifier": schema.StringAttribute{Computed: true, MarkdownDescription: "Identifier."},
 					"reason":     schema.StringAttribute{Computed: true, MarkdownDescription: "Why it is not analysed."},
@@ -194,7 +194,12 @@ func (d *fleetDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	m.PeriodUsed = types.Int64Null()
 	m.NodesAnalysed = types.Int64Value(0)
 	if len(twoNode) == 0 {
-		resp.Diagnostics.AddWarning("No 2-Node PostgreSQL Deployments", "No RDS for PostgreSQL Multi-AZ instance or 2-node Aurora PostgreSQL cluster in "+deps.Region+" matches the filters.")
+		// Deployments that match but are not analysed are in skipped, with why: after the fleet's
+		// consolidation they are all single-node, the expected steady state, which is no warning.
+		// Nothing matching at all is most likely a filter or the region.
+		if len(all) == 0 {
+			addNoFleetWarning(&resp.Diagnostics, deps.Region, filter)
+		}
 		m.Clusters = mustList(fleetClusterType, nil, &resp.Diagnostics)
 		m.PhaseOrder = types.ListValueMust(types.StringType, []attr.Value{})
 		m.TotalMonthlySavings = types.Float64Value(0)
@@ -284,6 +289,24 @@ func fillFleet(m *fleetModel, results []rightsizing.Result) diag.Diagnostics {
 	m.RequestsLowerBound = types.Int64Value(int64(results[0].LowerBound))
 	m.PeriodUsed = types.Int64Value(int64(results[0].Period / time.Second))
 	return diags
+}
+
+// addNoFleetWarning warns that no PostgreSQL deployment in region matches filter (ListFleet
+// found none), saying what to check: the filters set, and the region.
+func addNoFleetWarning(diags *diag.Diagnostics, region string, filter inventory.FleetFilter) {
+	var filters []string
+	if filter.IdentifierRegex != nil {
+		filters = append(filters, fmt.Sprintf("identifier_regex %q", filter.IdentifierRegex.String()))
+	}
+	if len(filter.Tags) > 0 {
+		filters = append(filters, "tags")
+	}
+	where, check := "is in "+region, "check the provider's region and that its credentials are for the account of the deployments"
+	if len(filters) > 0 {
+		where, check = "in "+region+" matches this data source's filters", "check "+strings.Join(filters, " and ")+", and the provider's region"
+	}
+	diags.AddWarning("No PostgreSQL Deployments Found",
+		fmt.Sprintf("No RDS for PostgreSQL DB instance or Aurora PostgreSQL cluster %s, so clusters and skipped are empty: %s.", where, check))
 }
 
 // addFleetWarnings adds the deployments' recommendation warnings, under their titles, each

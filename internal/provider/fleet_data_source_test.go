@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -785,4 +786,35 @@ data "rightsize_fleet" "f" {
 			),
 		}},
 	})
+}
+
+// rightsize_fleet warns when no PostgreSQL deployment matches its filters, naming them, but not when
+// deployments match and none is 2-node: after the fleet's consolidation every deployment is
+// single-node, the expected steady state, and skipped says so of each.
+func TestReadFleetNoDeploymentsWarning(t *testing.T) {
+	now := utilizationAccNow()
+	pd := sandboxProviderData(t, "single-az", now) // solo-db, a Single-AZ instance
+	end := tftypes.NewValue(tftypes.String, now.Format(time.RFC3339))
+	fleetWarnings := func(vals map[string]tftypes.Value) map[string]string {
+		t.Helper()
+		vals["end_time"] = end
+		diags := readDataSource(t, NewFleetDataSource(), pd, vals, nil)
+		if diags.HasError() {
+			t.Fatalf("read: %v", diags)
+		}
+		got := map[string]string{}
+		for _, d := range diags.Warnings() {
+			got[d.Summary()] = d.Detail()
+		}
+		return got
+	}
+	if got := fleetWarnings(map[string]tftypes.Value{}); len(got) != 0 {
+		t.Errorf("only single-node deployments: warnings %q, want none", got)
+	}
+	const want = `No RDS for PostgreSQL DB instance or Aurora PostgreSQL cluster in us-east-1 matches this data source's filters, ` +
+		`so clusters and skipped are empty: check identifier_regex "^nothing$", and the provider's region.`
+	got := fleetWarnings(map[string]tftypes.Value{"identifier_regex": tftypes.NewValue(tftypes.String, "^nothing$")})
+	if len(got) != 1 || got["No PostgreSQL Deployments Found"] != want {
+		t.Errorf("nothing matching: warnings %q, want one titled %q: %q", got, "No PostgreSQL Deployments Found", want)
+	}
 }

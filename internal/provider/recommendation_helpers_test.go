@@ -159,8 +159,7 @@ func TestReadRecommendationWarningTitles(t *testing.T) {
 		got[d.Summary()] = d.Detail()
 	}
 	want := map[string]string{
-		"Coarser Period Forced by Retention":           "the lookback of 28 days reaches past CloudWatch's 15-day retention of 1-minute data, so 300-second datapoints were used",
-		"Peaks Averaged Over the Period":               "datapoints are 300-second averages",
+		"Coarser Period Forced by Retention":           "the lookback of 28 days reaches past CloudWatch's 15-day retention of 1-minute data, so the datapoints are 300-second averages",
 		"Pinned Window Changes When Datapoints Expire": "end_time pins this window, but CloudWatch keeps its 300-second datapoints for 63 days",
 	}
 	if len(got) != len(want) {

@@ -267,9 +267,14 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 			r.Period = plan.Period
 			r.LowerBound = plan.LowerBound
 			if plan.Coarsened {
-				r.warn("Coarser Period Forced by Retention", fmt.Sprintf("the lookback of %s reaches past CloudWatch's 15-day retention of 1-minute data, so %d-second datapoints were used", lookbackText(req.Lookback), int(plan.Period/time.Second)))
+				// One warning says why the period is coarser and what that costs: plan.Warnings
+				// (of the averages' peaks, all it holds) would say the second half again.
+				r.warn("Coarser Period Forced by Retention", fmt.Sprintf("the lookback of %s reaches past CloudWatch's 15-day retention of 1-minute data, "+
+					"so the datapoints are %d-second averages: spikes shorter than that are averaged away, so p99 and max understate 1-minute peaks "+
+					"(lookback_days 14 or less, with end_time near now, gets 1-minute data)", lookbackText(req.Lookback), int(plan.Period/time.Second)))
+			} else {
+				r.warn("Peaks Averaged Over the Period", plan.Warnings...)
 			}
-			r.warn("Peaks Averaged Over the Period", plan.Warnings...)
 			r.warn("Pinned Window Changes When Datapoints Expire", pinnedPeriodWarning(req, start, plan.Period))
 			for _, m := range got.Messages {
 				r.warn("CloudWatch Data May Be Partial", "CloudWatch answered with a message (its data may be partial): "+m)

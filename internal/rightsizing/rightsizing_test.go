@@ -697,17 +697,22 @@ func TestRecommend_windowEdges(t *testing.T) {
 	if err != nil || !slices.ContainsFunc(res.WarningTexts(), func(w string) bool { return strings.Contains(w, "300-second averages") }) {
 		t.Fatalf("20 days: warnings %q, %v", res.WarningTexts(), err)
 	}
-	// The lookback is said in days, as lookback_days gives it, and the period in seconds, as
-	// period_seconds does: not as Go durations (672h0m0s, 5m0s).
-	const coarsened = "the lookback of 20 days reaches past CloudWatch's 15-day retention of 1-minute data, so 300-second datapoints were used"
-	if !slices.Contains(res.WarningTexts(), coarsened) {
-		t.Errorf("20 days: warnings %q, want %q", res.WarningTexts(), coarsened)
-	}
-	// Each warning's title names its issue, as rightsize_utilization's do for the same ones.
-	want := []Warning{{"Coarser Period Forced by Retention", coarsened}, {"Peaks Averaged Over the Period",
-		"datapoints are 300-second averages: spikes shorter than that are averaged away, so p99 and max understate 1-minute peaks (a window starting within 15 days gets 1-minute data)"}}
+	// One warning, titled by its issue, says why the period is coarser and what that costs (not a
+	// second one saying the datapoints are averages again), the lookback in days, as lookback_days
+	// gives it, and the period in seconds, as period_seconds does: not as Go durations (480h0m0s,
+	// 5m0s).
+	want := []Warning{{"Coarser Period Forced by Retention", "the lookback of 20 days reaches past CloudWatch's 15-day retention of 1-minute data, " +
+		"so the datapoints are 300-second averages: spikes shorter than that are averaged away, so p99 and max understate 1-minute peaks " +
+		"(lookback_days 14 or less, with end_time near now, gets 1-minute data)"}}
 	if !slices.Equal(res.Warnings, want) {
 		t.Errorf("20 days: warnings %q, want %q", res.Warnings, want)
+	}
+	// A period set coarser than CloudWatch's finest keeps the warning of the averages' peaks.
+	res, err = Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 7 * 24 * time.Hour, Period: 300 * time.Second})
+	want = []Warning{{"Peaks Averaged Over the Period", "datapoints are 300-second averages: spikes shorter than that are averaged away, " +
+		"so p99 and max understate 1-minute peaks (a 60-second period, available for a window starting within 15 days, keeps them)"}}
+	if err != nil || !slices.Equal(res.Warnings, want) {
+		t.Errorf("7 days at 300 s: warnings %q, %v, want %q", res.Warnings, err, want)
 	}
 }
 

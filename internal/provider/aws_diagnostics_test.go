@@ -58,3 +58,25 @@ func TestAccAWSDiagnostics(t *testing.T) {
 		},
 	})
 }
+
+// The recommendation and the fleet say the same of an action the credentials may not call.
+func TestAccAWSDiagnostics_recommendationAndFleet(t *testing.T) {
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo"})
+	want := func(s string) *regexp.Regexp { return regexp.MustCompile(strings.ReplaceAll(s, " ", `\s+`)) }
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBInstances", Rate: 1,
+		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized for the test"}})
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      acctest.SandboxProvider(srv).HCL() + `data "rightsize_single_node_recommendation" "x" { db_instance_identifier = "mandible-prod" }`,
+				ExpectError: want(`(?s)AWS Permission Denied.*may not call rds:DescribeDBInstances`),
+			},
+			{
+				Config:      acctest.SandboxProvider(srv).HCL() + `data "rightsize_fleet" "x" {}`,
+				ExpectError: want(`(?s)AWS Permission Denied.*may not call rds:DescribeDBInstances`),
+			},
+		},
+	})
+}

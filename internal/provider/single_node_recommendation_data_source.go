@@ -686,7 +686,7 @@ func addRecommendationError(diags *diag.Diagnostics, idPath path.Path, err error
 			diags.AddError("Invalid Recommendation Input", err.Error())
 		}
 	default:
-		diags.AddError("Unable to Compute Recommendation", err.Error())
+		addAWSError(diags, "Unable to Compute Recommendation", "", err)
 	}
 }
 

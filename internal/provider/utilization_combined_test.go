@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"math"
 	"testing"
 	"time"
 
@@ -9,7 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awscloudwatch "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/rightsizing"
@@ -65,5 +68,33 @@ func TestUtilizationCombinedAfterFailover(t *testing.T) {
 	}
 	if d := pj.IOPS.P99 - ci.P99.ValueFloat64(); d > 200 || -d > 200 {
 		t.Errorf("combined iops p99 %.0f differs from the recommendation's projection %.0f", ci.P99.ValueFloat64(), pj.IOPS.P99)
+	}
+}
+
+// An Aurora cluster of one instance (as rightsize_db_topology leaves sso-prod) has a combined
+// view, its writer's own load as rightsize_single_node_recommendation projects it with
+// allow_single_node, and no "Combined View Not Available" warning, which every plan after the
+// change used to give.
+func TestReadUtilization_oneInstanceAurora(t *testing.T) {
+	sc := sandbox.Demo()
+	sc.Clusters[0].Members = sc.Clusters[0].Members[:1]
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: utilizationAccNow()})
+	ctx := context.Background()
+	creds := credentials.NewStaticCredentialsProvider("AKIDSANDBOX", "sandbox-secret", "")
+	rdsC := rds.New(rds.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds, HTTPClient: sdkhttp.Wrap(nil)})
+	cwC := awscloudwatch.New(awscloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds, HTTPClient: sdkhttp.Wrap(nil)})
+	now := srv.Now()
+	m := utilizationReadModel("", "sso-prod", 14, now)
+	_, diags := readUtilization(ctx, &ProviderData{Region: "us-east-1", RDS: rdsC, CloudWatch: cwC}, m, now)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if w := summaries(diags, diag.SeverityWarning); len(w) != 0 {
+		t.Errorf("warnings %v, want none", w)
+	}
+	cpu, ok := m.Combined["cpu_percent"]
+	node := m.Nodes[0].Metrics["CPUUtilization"]
+	if len(m.Nodes) != 1 || !ok || !(math.Abs(cpu.P99.ValueFloat64()-node.P99.ValueFloat64()) <= 0.05) {
+		t.Errorf("combined cpu_percent %+v (present %t), want the one instance's CPU p99 %v", cpu, ok, node.P99)
 	}
 }

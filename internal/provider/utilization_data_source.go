@@ -440,12 +440,16 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 		return nil, diags
 	}
 	if plan.Coarsened {
+		// One warning says why the period is coarser and what that costs: plan.Warnings (of the
+		// averages' peaks, all it holds) would say the second half again.
 		diags.AddAttributeWarning(path.Root("lookback_days"), "Coarser Period Forced by Retention",
-			fmt.Sprintf("The window starts %s, more than 15 days ago: CloudWatch no longer has 1-minute data for it, so the period is %d s. Use lookback_days ≤ 14 (with end_time near now) for 1-minute resolution.",
+			fmt.Sprintf("The window starts %s, more than 15 days ago: CloudWatch no longer has 1-minute data for it, so the datapoints are %d-second averages: "+
+				"spikes shorter than that are averaged away, so p99 and max understate 1-minute peaks. Use lookback_days ≤ 14 (with end_time near now) for 1-minute resolution.",
 				plan.Start.Format(time.RFC3339), int(plan.Period/time.Second)))
-	}
-	for _, w := range plan.Warnings {
-		diags.AddAttributeWarning(path.Root("period_seconds"), "Peaks Averaged Over the Period", w+".")
+	} else {
+		for _, w := range plan.Warnings {
+			diags.AddAttributeWarning(path.Root("period_seconds"), "Peaks Averaged Over the Period", w+".")
+		}
 	}
 	col := &cloudwatch.Collector{API: pd.CloudWatch, Concurrency: utilizationConcurrency, Retry: cloudwatch.RetryPolicy{MaxAttempts: pd.CloudWatchMaxAttempts}}
 	res, err := col.Collect(ctx, plan)
@@ -469,6 +473,14 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 	// Outputs.
 	out := &utilizationResult{Cluster: cl, Result: res, CapacityKnown: true}
 	out.Input = analysis.ClusterInput{Name: cl.Identifier, Topology: analysis.Topology(cl.Kind)}
+	if cl.Kind == inventory.KindAurora {
+		out.Input.AuroraClusterID = cl.Identifier
+		if len(cl.Nodes) == 1 {
+			// An Aurora cluster of one instance (as rightsize_db_topology leaves it) is analysed as
+			// rightsize_single_node_recommendation analyses it: a writer alone, on Aurora's terms.
+			out.Input.Topology = analysis.TopologyMultiAZ
+		}
+	}
 	m.ID = types.StringValue(cl.Identifier)
 	m.LookbackDays = types.Int64Value(lookback)
 	if m.EndTime.IsNull() || m.EndTime.IsUnknown() {

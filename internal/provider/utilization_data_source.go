@@ -455,13 +455,14 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 	res, err := col.Collect(ctx, plan)
 	if err != nil {
 		what := fmt.Sprintf("Reading %d metrics of %s over %s..%s", len(metrics), cl.Identifier, plan.Start.Format(time.RFC3339), plan.End.Format(time.RFC3339))
-		if _, _, explained := awserr.Explain(err); explained {
-			addAWSError(&diags, "Unable to Read CloudWatch Metrics", what, err)
-			return nil, diags
-		}
 		hint := "Check cloudwatch:GetMetricData permission and the CloudWatch endpoint."
 		if be := (*cloudwatch.BatchError)(nil); errors.As(err, &be) && be.Throttled {
+			// The collector's own retries ran out (its error counts them), not the SDK's, which
+			// Explain would speak of.
 			hint = "CloudWatch throttled or failed the requests until the retries ran out: try again later, or raise max_retries."
+		} else if _, _, explained := awserr.Explain(err); explained {
+			addAWSError(&diags, "Unable to Read CloudWatch Metrics", what, err)
+			return nil, diags
 		}
 		diags.AddError("Unable to Read CloudWatch Metrics", fmt.Sprintf("%s: %v. %s", what, err, hint))
 		return nil, diags

@@ -36,8 +36,7 @@ import (
 //     Session Expired" for an SSO profile without a valid session, else "AWS Credentials Not
 //     Available";
 //   - AWS error codes: "AWS Permission Denied" (AccessDenied, AccessDeniedException,
-//     UnauthorizedOperation, UnauthorizedAccess, AuthorizationError, or a message saying "not
-//     authorized"), "AWS Credentials Expired" (ExpiredToken, ExpiredTokenException,
+//     UnauthorizedOperation, UnauthorizedAccess, AuthorizationError), "AWS Credentials Expired" (ExpiredToken, ExpiredTokenException,
 //     TokenRefreshRequired), "AWS Request Expired" (RequestExpired: the clock), "AWS Credentials
 //     Invalid" (InvalidClientTokenId, UnrecognizedClientException, InvalidAccessKeyId,
 //     AuthFailure, SignatureDoesNotMatch, IncompleteSignature), "AWS Credentials Not Available"
@@ -47,7 +46,9 @@ import (
 //     "AWS Endpoint Host Not Found" or "AWS Endpoint Name Resolution Failed" (DNS),
 //     "AWS Endpoint Unreachable" (the connection was refused, timed out or broke).
 //
-// Any other error, nil, and an error of context cancellation or of the context's deadline (the
+// Every class but the first needs err to come from an SDK operation (a smithy.OperationError in
+// its chain): a refused connection, a DNS or a TLS failure of something else (a PostgreSQL
+// connection) is not explained. Any other error, nil, and an error of context cancellation or of the context's deadline (the
 // caller's timeout, which it reports itself) give ok false and empty strings: other API errors
 // (DBClusterNotFoundFault, InvalidParameterValue, ...) are the caller's to explain.
 func Explain(err error) (title, hint string, ok bool) {
@@ -64,6 +65,11 @@ func Explain(err error) (title, hint string, ok bool) {
 		return "AWS Profile Not Found", fmt.Sprintf("The profile %q is in neither the shared config nor the shared credentials "+
 			"file%s. Check profile (or AWS_PROFILE) against the profiles of ~/.aws/config and ~/.aws/credentials, or of "+
 			"AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE if they are set.", noProfile.Profile, files), true
+	}
+	if call.service == "" {
+		// Not an SDK call's error: a PostgreSQL connection's refusal, DNS or TLS failure (the
+		// topology resource's validation, say) is not the AWS endpoint's.
+		return "", "", false
 	}
 	if identityFailed(err) {
 		return explainIdentity(err, call)
@@ -228,8 +234,7 @@ func explainAPIError(err error, c call) (title, hint string, ok bool) {
 	}
 	code := ae.ErrorCode()
 	switch {
-	case PermissionDenied(err) || HasCode(err, "UnauthorizedAccess", "AuthorizationError") ||
-		strings.Contains(strings.ToLower(ae.ErrorMessage()), "not authorized"):
+	case PermissionDenied(err) || HasCode(err, "UnauthorizedAccess", "AuthorizationError"):
 		action := c.action()
 		if action == "" {
 			action = "the action of " + c.String()

@@ -528,7 +528,17 @@ func TestExplainNotClassified(t *testing.T) {
 	dialDeadline := &smithy.OperationError{ServiceID: "RDS", OperationName: "DescribeDBClusters",
 		Err: &net.OpError{Op: "dial", Net: "tcp", Err: context.DeadlineExceeded}}
 
-	for _, err := range []error{nil, errors.New("plain"), canceled, hanging, dialDeadline} {
+	// A failure of something other than an SDK call, such as the topology resource's PostgreSQL
+	// connection: a real refused dial, and a DNS failure, wrapped as its callers wrap them. They
+	// are not the AWS endpoint's.
+	var dialer net.Dialer
+	_, refused := dialer.DialContext(context.Background(), "tcp", closedPort(t))
+	if refused == nil {
+		t.Fatal("dialling a closed port succeeded")
+	}
+	pgRefused := fmt.Errorf("recording the validation baseline: connecting to PostgreSQL: %w", refused)
+	pgDNS := fmt.Errorf("connecting to PostgreSQL: %w", &net.DNSError{Err: "no such host", Name: "db.example.invalid", IsNotFound: true})
+	for _, err := range []error{nil, errors.New("plain"), canceled, hanging, dialDeadline, pgRefused, pgDNS} {
 		if title, hint, ok := Explain(err); ok || title != "" || hint != "" {
 			t.Errorf("Explain(%v) = %q, %q, %t; want nothing", err, title, hint, ok)
 		}

@@ -99,7 +99,7 @@ func TestRead_databaseGone(t *testing.T) {
 }
 
 // What the database is (a member of an Aurora cluster, another engine), or a new resource asking
-// for the two nodes it has, fails the plan, rather than passing it with a warning for an apply that
+// for the two nodes it has, fails a plan that could check everything, rather than passing it with a warning for an apply that
 // cannot succeed; a passing state (a custom endpoint that would lose its reader) still only warns.
 func TestAccDBTopology_refusedAtPlan(t *testing.T) {
 	sc := sandbox.Demo()
@@ -132,8 +132,18 @@ resource "rightsize_db_topology" "x" {
 			// A new resource at 1 node on a database of one node passes the plan with its warning:
 			// it may be the create half of a replacement whose destroy restores two nodes.
 			{Config: cfg("db_instance_identifier", "solo-db", 1), PlanOnly: true, ExpectNonEmptyPlan: true},
+			// So does one at 2 nodes when the plan could not list the guard snapshots: the apply
+			// may find an earlier change of the database to record.
 			{
 				PreConfig: func() {
+					srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBSnapshots", Rate: 1,
+						RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized"}})
+				},
+				Config: cfg("db_instance_identifier", "mandible-prod", 2), PlanOnly: true, ExpectNonEmptyPlan: true,
+			},
+			{
+				PreConfig: func() {
+					srv.ClearFaults()
 					if _, err := api.CreateDBClusterEndpoint(context.Background(), &rds.CreateDBClusterEndpointInput{DBClusterIdentifier: aws.String("sso-prod"),
 						DBClusterEndpointIdentifier: aws.String("reporting"), EndpointType: aws.String("READER")}); err != nil {
 						t.Fatal(err)

@@ -703,7 +703,7 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 		return
 	}
 	target := state.target()
-	topo, err := topology.Describe(ctx, r.data.RDS, target)
+	topo, err := topology.DescribeTarget(ctx, r.data.RDS, target)
 	if topology.IsNotFound(err) {
 		resp.Diagnostics.AddWarning("Database No Longer Exists",
 			fmt.Sprintf("%s was not found (%v), so this resource is removed from the state and Terraform plans to create it again: that apply fails, changing nothing, unless the database exists again by then. "+
@@ -951,7 +951,7 @@ func (r *dbTopologyResource) ImportState(ctx context.Context, req resource.Impor
 	var topo *topology.Topology
 	if r.data != nil {
 		var err error
-		topo, err = topology.Describe(ctx, r.data.RDS, target)
+		topo, err = topology.DescribeTarget(ctx, r.data.RDS, target)
 		switch {
 		case topology.IsNotFound(err): // the Read after the import reports it
 			topo = nil
@@ -1268,13 +1268,16 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 		// Apply reads the target again, and fails if it still cannot.
 		preview = topology.Preview{Unchecked: "reading " + topoReq.Target.Noun() + ": " + err.Error()}
 	}
-	if preview.Refusal != "" && (preview.RefusalReason == topology.ReasonNotSupported ||
+	if preview.Refusal != "" && preview.Unchecked == "" && (preview.RefusalReason == topology.ReasonWrongTarget ||
 		(state == nil && topoReq.Nodes == 2 && preview.RefusalReason == topology.ReasonAlreadyAtTarget)) {
 		// What the database is (an Aurora member, another engine), or a new resource asking for
-		// the two nodes it has: nothing else in this apply can change that, so the apply would
+		// the two nodes it has: nothing else in this apply changes that, so the apply would
 		// refuse it just the same, and the plan fails now rather than pass for an apply that
-		// cannot. A new resource at 1 node on a database of one node only warns: its plan may be
-		// the create half of a replacement whose destroy (restore_on_destroy) gives it two.
+		// cannot. Only warnings: a plan that could not check everything (the guard snapshots not
+		// listed: apply may find an earlier change to record), a new resource at 1 node on a
+		// database of one (the create half of a replacement whose destroy, restore_on_destroy,
+		// gives it two), and what another resource of the apply may change (a read replica
+		// promoted, a Serverless member's class).
 		addTopologyError(&resp.Diagnostics, topoReq, &topology.PrecheckError{Target: topoReq.Target, Reason: preview.RefusalReason, Detail: preview.Refusal}, state != nil)
 		return
 	}

@@ -38,6 +38,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/awserr"
 	cloudwatchcol "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pgstats"
 	rspricing "github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
@@ -472,9 +473,12 @@ func (p *rightsizeProvider) Configure(ctx context.Context, req provider.Configur
 
 	awsCfg, err := loadAWSConfig(ctx, cfg)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Load AWS Configuration",
-			"Building the AWS configuration from the provider block and the default credential chain failed: "+err.Error()+
-				". Check profile, region and the shared config files.")
+		what := "Building the AWS configuration from the provider block and the default credential chain failed"
+		if title, hint, ok := awserr.Explain(err); ok { // a profile the shared files lack
+			resp.Diagnostics.AddAttributeError(path.Root("profile"), title, hint+"\n\n"+what+": "+err.Error())
+			return
+		}
+		resp.Diagnostics.AddError("Unable to Load AWS Configuration", what+": "+err.Error()+". Check profile, region and the shared config files.")
 		return
 	}
 

@@ -107,6 +107,7 @@ func TestAccProvider_badConfig(t *testing.T) {
 		{"max retries", `max_retries = 100`, `(?s)max_retries.*between 1 and 25`},
 		{"role arn", `assume_role { role_arn = "admin" }`, `(?s)assume_role\.role_arn.*IAM role ARN`},
 		{"assume role without arn", `assume_role { session_name = "x1" }`, `(?s)Missing Role ARN.*assume_role\.role_arn is not set`},
+		{"profile not in the shared files", `region = "us-east-1"` + "\n" + `profile = "rightsize-no-such-profile"`, `(?s)AWS Profile Not Found.*"rightsize-no-such-profile".*Check\s+profile`},
 		{"iam auth with password", `postgres {` + "\n" + `iam_auth = true` + "\n" + `password = "pw"` + "\n}", `(?s)postgres\.password.*iam_auth`},
 	}
 	for _, tc := range cases {

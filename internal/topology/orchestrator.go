@@ -273,6 +273,9 @@ const (
 	// ReasonConcurrentRun: another run (another workspace's apply, or another resource of the
 	// same database) took over or set aside a guard snapshot this run was about to use.
 	ReasonConcurrentRun Reason = "concurrent-run"
+	// ReasonWrongTarget: the identifier names what the resource never changes, whatever else an
+	// apply does: a member instance of an Aurora cluster, or a database of another engine.
+	ReasonWrongTarget Reason = "wrong-target"
 )
 
 // PrecheckError reports why a change was refused before anything was modified.
@@ -548,7 +551,7 @@ func (r *run) boundary(ctx context.Context, s Step) error {
 }
 
 func (r *run) do(ctx context.Context) (*Result, error) {
-	topo, err := Describe(ctx, r.o.RDS, r.req.Target)
+	topo, err := DescribeTarget(ctx, r.o.RDS, r.req.Target)
 	if err != nil {
 		return nil, fmt.Errorf("precheck of %s: %w", r.req.Target.Noun(), err)
 	}
@@ -1138,10 +1141,10 @@ func (r *run) precheckStatic() error {
 	switch r.req.Target.Kind {
 	case KindInstance:
 		if id := deref(t.Instance.DBClusterIdentifier); id != "" {
-			return r.precheckErr(ReasonNotSupported, "it is a member of DB cluster %s; use the cluster (db_cluster_identifier) instead", id)
+			return r.precheckErr(ReasonWrongTarget, "it is a member of DB cluster %s; use the cluster (db_cluster_identifier) instead", id)
 		}
 		if t.Engine != EngineInstance {
-			return r.precheckErr(ReasonNotSupported, "engine is %q; only %q DB instances are supported", t.Engine, EngineInstance)
+			return r.precheckErr(ReasonWrongTarget, "engine is %q; only %q DB instances are supported", t.Engine, EngineInstance)
 		}
 		if src := deref(t.Instance.ReadReplicaSourceDBInstanceIdentifier); src != "" && r.req.Validator != nil {
 			// Every RDS for PostgreSQL read replica is a server in recovery (streaming
@@ -1152,7 +1155,7 @@ func (r *run) precheckStatic() error {
 		}
 	case KindCluster:
 		if t.Engine != EngineCluster {
-			return r.precheckErr(ReasonNotSupported, "engine is %q; only %q clusters are supported (Multi-AZ DB clusters and other engines are not)", t.Engine, EngineCluster)
+			return r.precheckErr(ReasonWrongTarget, "engine is %q; only %q clusters are supported (Multi-AZ DB clusters and other engines are not)", t.Engine, EngineCluster)
 		}
 		if t.Serverless {
 			return r.precheckErr(ReasonNotSupported, "it is an Aurora Serverless cluster; its capacity scales by ACUs, not by node count")

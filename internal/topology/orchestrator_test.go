@@ -876,13 +876,13 @@ func TestRefusedTargets(t *testing.T) {
 		reason Reason
 		want   string
 	}{
-		{"mysql", Request{Target: Target{KindInstance, "shop-mysql"}, Nodes: 1}, ReasonNotSupported, `engine is "mysql"`},
+		{"mysql", Request{Target: Target{KindInstance, "shop-mysql"}, Nodes: 1}, ReasonWrongTarget, `engine is "mysql"`},
 		{"serverless", Request{Target: Target{KindCluster, "sls-prod"}, Nodes: 1}, ReasonNotSupported, "Aurora Serverless"},
 		{"three-node", Request{Target: Target{KindCluster, "tri-prod"}, Nodes: 1}, ReasonNodeCount, "it has 3 instances"},
 		{"already-single-az", Request{Target: Target{KindInstance, "solo-db"}, Nodes: 1}, ReasonAlreadyAtTarget, "already has 1 node(s) (Single-AZ)"},
 		{"already-multi-az", Request{Target: mandible, Nodes: 2}, ReasonAlreadyAtTarget, "already has 2 node(s) (Multi-AZ)"},
 		{"already-two-aurora", Request{Target: sso, Nodes: 2}, ReasonAlreadyAtTarget, "already has 2 node(s)"},
-		{"aurora-member-as-instance", Request{Target: Target{KindInstance, ssoReader}, Nodes: 1}, ReasonNotSupported, "member of DB cluster sso-prod"},
+		{"aurora-member-as-instance", Request{Target: Target{KindInstance, ssoReader}, Nodes: 1}, ReasonWrongTarget, "member of DB cluster sso-prod"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -52,7 +52,7 @@ type Preview struct {
 // Auto Scaling) is in Unchecked; the others are still made. Errors: reading the target.
 func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error) {
 	r := &run{o: o, req: req, previewing: true}
-	topo, err := Describe(ctx, o.RDS, req.Target)
+	topo, err := DescribeTarget(ctx, o.RDS, req.Target)
 	if err != nil {
 		return Preview{}, err
 	}

@@ -145,13 +145,13 @@ func Describe(ctx context.Context, api RDSAPI, target Target) (*Topology, error)
 	case KindInstance:
 		inst, err := FindDBInstance(ctx, api, target.Identifier)
 		if err != nil {
-			return nil, otherKindHint(ctx, api, target, err)
+			return nil, err
 		}
 		return instanceTopology(target, inst), nil
 	case KindCluster:
 		cl, err := FindDBCluster(ctx, api, target.Identifier)
 		if err != nil {
-			return nil, otherKindHint(ctx, api, target, err)
+			return nil, err
 		}
 		topo := &Topology{
 			Target: target, Cluster: cl, ARN: deref(cl.DBClusterArn), Engine: deref(cl.Engine),
@@ -344,6 +344,18 @@ func (s ReaderSpec) createInput(cluster, engine string, tags []rdstypes.Tag) *rd
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// DescribeTarget is Describe for a target the user named (the first describe of a plan, an
+// apply, a refresh or an import): when it is not found but its identifier names a resource of
+// the other kind, the *NotFoundError's Hint says which attribute to use. It costs one more
+// describe call then, so the orchestrator's polls use Describe.
+func DescribeTarget(ctx context.Context, api RDSAPI, target Target) (*Topology, error) {
+	t, err := Describe(ctx, api, target)
+	if err != nil {
+		return nil, otherKindHint(ctx, api, target, err)
+	}
+	return t, nil
+}
 
 // otherKindHint adds a Hint to err, target's *NotFoundError, when target's identifier names a
 // resource of the other kind (a DB cluster given as db_instance_identifier, or a DB instance as

@@ -4,6 +4,12 @@
 # and the instance runs with them once rebooted. A new group such as this one applies all its parameters once it
 # is associated with the instance (parameter_group_name) and the instance is rebooted. On one node a reboot is
 # downtime: plan it for the migration window the recommendation gives.
+#
+# A new group replaces the instance's current one, so it holds every parameter a user set there (current_parameters:
+# shared_preload_libraries, rds.logical_replication, logging, timeouts...) with the recommended ones over them: a group
+# of the recommended parameters alone would drop those at the reboot (and with a logical replication slot,
+# wal_level back below logical keeps PostgreSQL from starting). On RDS the recommended shared_buffers (RDS's default,
+# a quarter of the memory) also replaces a custom one: keep yours by removing it from the merge if you tuned it.
 
 terraform {
   required_providers {
@@ -33,11 +39,18 @@ resource "aws_db_parameter_group" "mandible_single_node" {
   family = "postgres15" # the instance's engine major version
 
   dynamic "parameter" {
-    for_each = module.mandible.parameters
+    for_each = module.mandible.parameter_group_parameters
     content {
       name         = parameter.value.name
       value        = parameter.value.value
       apply_method = parameter.value.apply_method
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = module.mandible.current_parameters_read
+      error_message = "The current DB parameter group of mandible-prod could not be read (see the recommendation's warning): grant rds:DescribeDBParameters, or copy its parameters into this group by hand."
     }
   }
 }

@@ -157,8 +157,12 @@ type Cluster struct {
 	GroupSettings    map[string]GroupSetting
 	ParametersUnread string
 	ParametersDenied bool
-	Nodes            []Node
-	Tags             map[string]string
+	// WriterGroupParameters are every parameter a user set in the writer's DB parameter group
+	// (by name; nil for RDS's default group, or when it could not be read): what a new group
+	// that replaces it must carry over. Set by AttachParameterGroups.
+	WriterGroupParameters []paramgroups.Parameter
+	Nodes                 []Node
+	Tags                  map[string]string
 	// CustomEndpoints are an Aurora cluster's custom endpoints, set by
 	// AttachEndpoints. When they could not be listed
 	// (rds:DescribeDBClusterEndpoints denied, say), EndpointsUnread says why
@@ -702,12 +706,14 @@ var GroupParameters = []string{"max_connections", "shared_buffers"}
 
 // AttachParameterGroups sets, for each cluster of cs with a writer, what its writer's parameter
 // groups set for GroupParameters (Cluster.GroupSettings): the writer's DB parameter group's values,
-// else, on Aurora, the DB cluster parameter group's. Each group is read once however many clusters
+// else, on Aurora, the DB cluster parameter group's; and every parameter a user set in the writer's
+// DB parameter group (Cluster.WriterGroupParameters). Each group is read once however many clusters
 // share it; RDS's default groups ("default.postgres15"), which no one can modify, are not read. A
 // failed read is recorded in the cluster's ParametersUnread, not returned.
 func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
 	type answer struct {
 		values map[string]string
+		all    []paramgroups.Parameter // a DB parameter group's every user-set parameter
 		err    error
 	}
 	asked := map[string]answer{}
@@ -717,8 +723,14 @@ func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
 		if !done {
 			if cluster {
 				a.values, a.err = paramgroups.ClusterUserValues(ctx, api, group, GroupParameters...)
-			} else {
-				a.values, a.err = paramgroups.UserValues(ctx, api, group, GroupParameters...)
+			} else if a.all, a.err = paramgroups.UserParameters(ctx, api, group); a.err == nil {
+				// One read of the whole group gives GroupParameters' values too.
+				a.values = map[string]string{}
+				for _, p := range a.all {
+					if slices.Contains(GroupParameters, p.Name) {
+						a.values[p.Name] = p.Value
+					}
+				}
 			}
 			asked[k] = a
 		}
@@ -726,7 +738,7 @@ func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
 	}
 	for i := range cs {
 		c := &cs[i]
-		c.GroupSettings, c.ParametersUnread, c.ParametersDenied = nil, "", false
+		c.GroupSettings, c.ParametersUnread, c.ParametersDenied, c.WriterGroupParameters = nil, "", false, nil
 		w, ok := c.Writer()
 		if !ok {
 			continue
@@ -751,6 +763,9 @@ func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
 			if a.err != nil {
 				c.GroupSettings, c.ParametersUnread, c.ParametersDenied = nil, a.err.Error(), awserr.PermissionDenied(a.err)
 				break
+			}
+			if !s.cluster {
+				c.WriterGroupParameters = slices.Clone(a.all)
 			}
 			for name, v := range a.values {
 				if _, set := c.GroupSettings[name]; !set { // the DB parameter group's, read first, wins

@@ -73,7 +73,17 @@ func TestAttachParameterGroups(t *testing.T) {
 		"defaults":     "map[]",
 		"full":         "map[max_connections:{3000 DB parameter group apg-full} shared_buffers:{{DBInstanceClassMemory/16384} DB parameter group apg-full}]",
 	}
+	// Every parameter of the writer's DB parameter group, for a new group to carry over (none for a
+	// default group, which is not read), none of the DB cluster parameter group's.
+	wantAll := map[string]string{
+		"chat": "[{max_connections 1200 true} {work_mem 8192 false}]", "chat2": "[{max_connections 1200 true} {work_mem 8192 false}]",
+		"plain": "[]", "both": "[{max_connections LEAST({DBInstanceClassMemory/4000000},5000) true}]", "cluster-only": "[{work_mem 8192 false}]",
+		"defaults": "[]", "full": "[{max_connections 3000 true} {shared_buffers {DBInstanceClassMemory/16384} true}]",
+	}
 	for _, c := range cs {
+		if got := fmt.Sprint(c.WriterGroupParameters); got != wantAll[c.Identifier] {
+			t.Errorf("%s: writer group parameters %s, want %s", c.Identifier, got, wantAll[c.Identifier])
+		}
 		if got := fmt.Sprint(c.GroupSettings); got != want[c.Identifier] || c.ParametersUnread != "" {
 			t.Errorf("%s: %s (unread %q), want %s", c.Identifier, got, c.ParametersUnread, want[c.Identifier])
 		}
@@ -95,7 +105,7 @@ func TestAttachParameterGroups(t *testing.T) {
 		{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized to perform rds:DescribeDBParameters"}}})
 	AttachParameterGroups(ctx, api, cs[:2])
 	for _, c := range cs[:2] {
-		if c.GroupSettings != nil || !c.ParametersDenied || !strings.Contains(c.ParametersUnread, "rds:DescribeDBParameters") {
+		if c.GroupSettings != nil || c.WriterGroupParameters != nil || !c.ParametersDenied || !strings.Contains(c.ParametersUnread, "rds:DescribeDBParameters") {
 			t.Errorf("%s denied: %v, denied %v, unread %q", c.Identifier, c.GroupSettings, c.ParametersDenied, c.ParametersUnread)
 		}
 	}

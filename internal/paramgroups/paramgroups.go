@@ -2,13 +2,15 @@
 // sets: the values a user gave its parameters (rds:DescribeDBParameters and
 // rds:DescribeDBClusterParameters with Source "user"). The recommendation reads the writer's
 // max_connections there, which says what the single node keeps, and its shared_buffers, the buffer
-// cache Aurora allocates at start.
+// cache Aurora allocates at start; and every parameter of the writer's DB parameter group, which a
+// new group replacing it must carry over.
 package paramgroups
 
 import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -25,26 +27,58 @@ type API interface {
 // or RDS's, "system").
 const sourceUser = "user"
 
-// UserValues returns the values a user set for the parameters names in DB parameter group group,
-// by name; a parameter the group leaves at its default (RDS's default groups set nothing) is not
-// in the map, nor one listed without a value. It fails when RDS refuses the call or does not know
-// the group.
-func UserValues(ctx context.Context, api API, group string, names ...string) (map[string]string, error) {
-	p := rds.NewDescribeDBParametersPaginator(api, &rds.DescribeDBParametersInput{
-		DBParameterGroupName: aws.String(group), Source: aws.String(sourceUser),
-	})
-	return find(ctx, p, func(o *rds.DescribeDBParametersOutput) []types.Parameter { return o.Parameters }, names,
-		"DB parameter group "+group+" (rds:DescribeDBParameters)")
-}
-
-// ClusterUserValues is UserValues for DB cluster parameter group group
-// (rds:DescribeDBClusterParameters).
+// ClusterUserValues returns the values a user set for the parameters names in DB cluster parameter
+// group group (rds:DescribeDBClusterParameters), by name; a parameter the group leaves at its
+// default is not in the map, nor one listed without a value. It stops paging once it has them all,
+// and fails when RDS refuses the call or does not know the group.
 func ClusterUserValues(ctx context.Context, api API, group string, names ...string) (map[string]string, error) {
 	p := rds.NewDescribeDBClusterParametersPaginator(api, &rds.DescribeDBClusterParametersInput{
 		DBClusterParameterGroupName: aws.String(group), Source: aws.String(sourceUser),
 	})
 	return find(ctx, p, func(o *rds.DescribeDBClusterParametersOutput) []types.Parameter { return o.Parameters }, names,
 		"DB cluster parameter group "+group+" (rds:DescribeDBClusterParameters)")
+}
+
+// Parameter is a parameter a user set in a DB parameter group.
+type Parameter struct {
+	Name, Value string
+	// Static is true for a parameter PostgreSQL reads at server start (RDS's ApplyType
+	// "static"): a new value needs apply_method "pending-reboot" and takes effect at the next
+	// reboot.
+	Static bool
+}
+
+// ApplyMethod is how a parameter group applies p: "pending-reboot" when it is static, else
+// "immediate".
+func (p Parameter) ApplyMethod() string {
+	if p.Static {
+		return "pending-reboot"
+	}
+	return "immediate"
+}
+
+// UserParameters returns every parameter a user set in DB parameter group group (Source "user";
+// none for RDS's default groups), by name, with whether each is static; one listed without a
+// value is left out. It reads every page, and fails when RDS refuses the call or does not know the
+// group.
+func UserParameters(ctx context.Context, api API, group string) ([]Parameter, error) {
+	p := rds.NewDescribeDBParametersPaginator(api, &rds.DescribeDBParametersInput{
+		DBParameterGroupName: aws.String(group), Source: aws.String(sourceUser),
+	})
+	out := []Parameter{} // non-nil: read, perhaps with none set
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("reading DB parameter group %s (rds:DescribeDBParameters): %w", group, err)
+		}
+		for _, prm := range page.Parameters {
+			if v := aws.ToString(prm.ParameterValue); v != "" {
+				out = append(out, Parameter{Name: aws.ToString(prm.ParameterName), Value: v, Static: strings.EqualFold(aws.ToString(prm.ApplyType), "static")})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b Parameter) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
 }
 
 // pager is an SDK paginator of outputs O.

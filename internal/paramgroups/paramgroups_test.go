@@ -12,9 +12,9 @@ import (
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
 
-// TestUserValue reads a parameter from a group that sets it past the first page of 100, one that
-// sets others only, RDS's default group, a DB cluster parameter group, and groups RDS does not know
-// or refuses to show.
+// TestUserValue reads every parameter of a group that sets them over two pages of 100, one that
+// sets one, RDS's default group, a value of a DB cluster parameter group, and groups RDS does not
+// know or refuses to show.
 func TestUserValue(t *testing.T) {
 	many := map[string]string{"max_connections": "858"}
 	for i := range 150 {
@@ -29,28 +29,36 @@ func TestUserValue(t *testing.T) {
 			{Name: "chat-pg15", Parameters: many},
 			{Name: "other", Parameters: map[string]string{"work_mem": "8192"}},
 			{Name: "sso-cluster", Cluster: true, Parameters: map[string]string{"max_connections": "LEAST({DBInstanceClassMemory/4000000},5000)"}},
+			{Name: "many-cluster", Cluster: true, Parameters: many},
 		}}})
 	rc := rds.NewFromConfig(srv.AWSConfig())
 	ctx := context.Background()
-	got, err := UserValues(ctx, rc, "chat-pg15", "max_connections", "shared_buffers", "app.p003")
-	if err != nil || fmt.Sprint(got) != "map[app.p003:3 max_connections:858]" {
-		t.Errorf("chat-pg15: %v %v", got, err)
+	all, err := UserParameters(ctx, rc, "chat-pg15")
+	if err != nil || len(all) != 151 || all[0] != (Parameter{Name: "app.p000", Value: "0"}) || all[150] != (Parameter{Name: "max_connections", Value: "858", Static: true}) {
+		t.Errorf("chat-pg15: %d parameters %v, %v; want 151, app.p000 first (dynamic), max_connections last (static)", len(all), all, err)
 	}
 	if n := len(srv.Calls("DescribeDBParameters")); n != 2 {
 		t.Errorf("%d DescribeDBParameters calls, want 2 (two pages)", n)
 	}
-	// One found on the first page is all it needs.
-	if got, err := UserValues(ctx, rc, "chat-pg15", "app.p000"); err != nil || got["app.p000"] != "0" || len(srv.Calls("DescribeDBParameters")) != 3 {
-		t.Errorf("chat-pg15's app.p000: %v %v, %d calls in all", got, err, len(srv.Calls("DescribeDBParameters")))
+	if got, err := UserParameters(ctx, rc, "other"); err != nil || fmt.Sprint(got) != "[{work_mem 8192 false}]" || got[0].ApplyMethod() != "immediate" {
+		t.Errorf("other: %v %v, want work_mem, dynamic", got, err)
 	}
-	for _, g := range []string{"other", "default.postgres15"} {
-		if got, err := UserValues(ctx, rc, g, "max_connections"); err != nil || len(got) != 0 {
-			t.Errorf("%s: %v %v, want not set", g, got, err)
-		}
+	if all[150].ApplyMethod() != "pending-reboot" {
+		t.Errorf("max_connections' apply method %q, want pending-reboot", all[150].ApplyMethod())
 	}
-	got, err = ClusterUserValues(ctx, rc, "sso-cluster", "max_connections")
+	if got, err := UserParameters(ctx, rc, "default.postgres15"); err != nil || got == nil || len(got) != 0 {
+		t.Errorf("default.postgres15: %#v %v, want an empty, non-nil list (read, none set)", got, err)
+	}
+	got, err := ClusterUserValues(ctx, rc, "sso-cluster", "max_connections")
 	if err != nil || got["max_connections"] != "LEAST({DBInstanceClassMemory/4000000},5000)" {
 		t.Errorf("sso-cluster: %v %v", got, err)
+	}
+	// A value found on the first page is all ClusterUserValues needs; one on the second takes both.
+	if got, err := ClusterUserValues(ctx, rc, "many-cluster", "app.p000"); err != nil || fmt.Sprint(got) != "map[app.p000:0]" || len(srv.Calls("DescribeDBClusterParameters")) != 2 {
+		t.Errorf("many-cluster's app.p000: %v %v, %d calls in all (want 2: one before, one page)", got, err, len(srv.Calls("DescribeDBClusterParameters")))
+	}
+	if got, err := ClusterUserValues(ctx, rc, "many-cluster", "max_connections", "app.p003"); err != nil || fmt.Sprint(got) != "map[app.p003:3 max_connections:858]" || len(srv.Calls("DescribeDBClusterParameters")) != 4 {
+		t.Errorf("many-cluster's max_connections: %v %v, %d calls in all (want 4)", got, err, len(srv.Calls("DescribeDBClusterParameters")))
 	}
 	if got, err := ClusterUserValues(ctx, rc, "chat-pg15", "max_connections"); got != nil || err == nil ||
 		!strings.Contains(err.Error(), "DB cluster parameter group chat-pg15 (rds:DescribeDBClusterParameters)") || !strings.Contains(err.Error(), "DBParameterGroupNotFound") {
@@ -58,7 +66,7 @@ func TestUserValue(t *testing.T) {
 	}
 	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBParameters", Sequence: []sandbox.Fault{
 		{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized to perform rds:DescribeDBParameters"}}})
-	if got, err := UserValues(ctx, rc, "chat-pg15", "max_connections"); got != nil || err == nil ||
+	if got, err := UserParameters(ctx, rc, "chat-pg15"); got != nil || err == nil ||
 		!strings.Contains(err.Error(), "DB parameter group chat-pg15 (rds:DescribeDBParameters)") || !strings.Contains(err.Error(), "AccessDenied") {
 		t.Errorf("denied: %v %v", got, err)
 	}

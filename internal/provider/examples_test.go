@@ -27,7 +27,13 @@ func TestAccExampleModules(t *testing.T) {
 	}
 	costModule, _ := filepath.Abs("../../examples/modules/cost")
 	now := sandboxNow()
-	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: now})
+	// mandible-prod's DB parameter group sets what a new group must keep, and a work_mem the
+	// recommendation replaces (none of the parameters the recommendation reads there).
+	sc := sandbox.Demo()
+	sc.Instances[0].ParameterGroup = "mandible-pg15"
+	sc.ParameterGroups = []sandbox.ParameterGroupSpec{{Name: "mandible-pg15", Parameters: map[string]string{
+		"shared_preload_libraries": "pg_stat_statements,pg_cron", "work_mem": "1024"}}}
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
 	end := now.Format(time.RFC3339)
 	config := `terraform {
   required_providers {
@@ -59,6 +65,9 @@ output "fleet_after"     { value = module.cost.monthly_cost_after }
 output "consolidate"     { value = module.cost.consolidate }
 output "mandible_parameters" { value = module.mandible.parameters }
 output "sso_parameters"      { value = module.sso.parameters }
+output "mandible_group"      { value = module.mandible.parameter_group_parameters }
+output "sso_group"           { value = module.sso.parameter_group_parameters }
+output "mandible_group_read" { value = module.mandible.current_parameters_read }
 
 # The cost module on its own: a priced deployment, one unpriced, one whose single node has no price.
 module "cost_mixed" {
@@ -127,6 +136,25 @@ output "mixed_savings"     { value = module.cost_mixed.monthly_savings }
 					}),
 				})),
 				plancheck.ExpectKnownOutputValue("sso_parameters", knownvalue.MapSizeExact(10)),
+				// A new group holds what the current one sets, the recommended values over it; on
+				// RDS's default group (sso-prod's), the recommended ones alone.
+				plancheck.ExpectKnownOutputValue("mandible_group", knownvalue.MapPartial(map[string]knownvalue.Check{
+					"shared_preload_libraries": knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"name": knownvalue.StringExact("shared_preload_libraries"), "value": knownvalue.StringExact("pg_stat_statements,pg_cron"),
+						"apply_method": knownvalue.StringExact("pending-reboot"),
+					}),
+					"work_mem": knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"name": knownvalue.StringExact("work_mem"), "apply_method": knownvalue.StringExact("immediate"),
+						"value": knownvalue.StringFunc(func(v string) error {
+							if v == "1024" {
+								return fmt.Errorf("work_mem is the current group's 1024, want the recommended value over it")
+							}
+							return nil
+						}),
+					}),
+				})),
+				plancheck.ExpectKnownOutputValue("sso_group", knownvalue.MapSizeExact(10)),
+				plancheck.ExpectKnownOutputValue("mandible_group_read", knownvalue.Bool(true)),
 				plancheck.ExpectKnownOutputValue("alarm_count", knownvalue.Int64Func(func(n int64) error {
 					if n < 1 {
 						return fmt.Errorf("the module produced %d alarms, want at least one rollback trigger", n)

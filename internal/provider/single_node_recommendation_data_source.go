@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	cw "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/rightsizing"
 )
@@ -93,6 +95,9 @@ type recommendationModel struct {
 	ClassOptions          types.List    `tfsdk:"class_options"`
 	RecommendedParameters types.Map     `tfsdk:"recommended_parameters"`
 	PendingRebootParams   types.List    `tfsdk:"pending_reboot_parameters"`
+	CurrentGroup          types.String  `tfsdk:"current_parameter_group"`
+	CurrentParameters     types.Map     `tfsdk:"current_parameters"`
+	CurrentStaticParams   types.List    `tfsdk:"current_static_parameters"`
 	MigrationWindow       types.Object  `tfsdk:"migration_window"`
 	BackupWindow          types.Object  `tfsdk:"backup_window"`
 	MaintenanceWindow     types.Object  `tfsdk:"maintenance_window"`
@@ -380,6 +385,14 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "PostgreSQL settings for the single node (pgtune-style, in RDS parameter group units), e.g. `shared_buffers`, `work_mem`, `max_connections`. `shared_buffers` and `effective_cache_size` are parameter formulas on `DBInstanceClassMemory`, the memory RDS leaves to the database (less than the class's, by more on small classes), so that they also follow the class if the instance is resized: on RDS a quarter (`{DBInstanceClassMemory/32768}`, RDS's default) and three quarters (`{DBInstanceClassMemory*3/32768}`) of it in 8 kB pages; on Aurora, Aurora's default formula for both (`SUM({DBInstanceClassMemory/12038},-50003)`: Aurora has no double buffering), or the `shared_buffers` the parameter group sets where it fits the class (the memory check judges the node with that cache), and the WAL and checkpoint settings and `effective_io_concurrency` are left out (Aurora does not take them in an instance parameter group). `wal_buffers` is left out on both: PostgreSQL's default sizes it at 1/32 of `shared_buffers` up to one WAL segment, 64 MB on RDS, above pgtune's 16 MB, and it is static. `max_connections` is never below what the node keeps: what the writer's DB parameter group sets (or, on Aurora, its DB cluster parameter group; read with `rds:DescribeDBParameters` and `rds:DescribeDBClusterParameters`, RDS's default groups excepted), a number or a formula evaluated on `recommended_instance_class`; else the server's `max_connections` when PostgreSQL facts are read (RDS's default on `recommended_instance_class` when the server's looks like the default of the writer's class and that class differs); else RDS's default on the class, `LEAST({DBInstanceClassMemory/9531392},5000)`. It is recommended when the projected peak with headroom, within `policy.connections_threshold_percent`, needs more, and otherwise as the kept value when that is above RDS's default (a new parameter group, as `examples/parameter-group` makes, would have the default: a cut). Otherwise, and with no peak known, it is left out: an existing group keeps its value, a new one RDS's default; the peak is of CloudWatch averages, idle slots cost little, and a limit cut to just above that peak would refuse connections in the next burst, after a reboot to apply it. A group's value the provider does not evaluate (a formula of another variable, or `IF`), or groups it could not read, are warnings, and the server's value or RDS's default stands in; a group's value that gives `recommended_instance_class` less than 1 (which PostgreSQL refuses to start with) is a high `capacity` risk, and `max_connections` is then recommended. `work_mem` is sized against the `max_connections` in effect. `maintenance_work_mem` is a sixteenth of the memory, at most 8 GB; on Aurora a sixteenth of what the buffer cache leaves of it, in whole MB, at least 64 MB (351 MB on db.r6g.large, not 1 GB on top of a 10.5 GB cache: each autovacuum worker can take it), as `work_mem` is sized there. On RDS, `max_wal_size` is a quarter of the writer's lowest `FreeStorageSpace` in the window, rounded down to a power of two between 256 MB and 8 GB, and `min_wal_size` a quarter of that (128 MB to 2 GB): WAL between checkpoints takes the same storage as the data, and a full volume stops the instance; without `FreeStorageSpace` datapoints both are left out. Static parameters are listed in `pending_reboot_parameters`."},
 		"pending_reboot_parameters": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 			MarkdownDescription: "The names in `recommended_parameters` that PostgreSQL reads only at server start (`pg_settings.context` `postmaster`: `shared_buffers`, `max_connections`, `max_worker_processes`), sorted. RDS calls them static: a DB parameter group takes them only with `apply_method = \"pending-reboot\"` (RDS refuses `immediate` for them), and the instance runs with the old values until it is rebooted. The others are dynamic: changed in a group the instance already uses, they apply at once; a group newly associated with the instance applies all its parameters only at the next reboot."},
+		"current_parameter_group": str("The writer's DB parameter group (null when RDS did not say)."),
+		"current_parameters": schema.MapAttribute{Computed: true, ElementType: types.StringType,
+			MarkdownDescription: "Every parameter a user set in `current_parameter_group` (`rds:DescribeDBParameters` with source `user`), by name: " +
+				"what a new DB parameter group that replaces it must carry over, or the instance loses them at the next reboot " +
+				"(`rds.logical_replication`, `shared_preload_libraries`, `rds.force_ssl`, logging, timeouts: a logical replication slot with `wal_level` back below `logical` keeps PostgreSQL from starting). " +
+				"`examples/parameter-group` merges them under `recommended_parameters`, which win where both set a parameter. Empty for RDS's default groups (`default.*`, which set nothing a user chose); null when the group could not be read (a warning says why)."},
+		"current_static_parameters": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+			MarkdownDescription: "The names in `current_parameters` RDS calls static (`ApplyType` `static`: read at server start; a group takes them only with `apply_method = \"pending-reboot\"`), sorted; null when `current_parameters` is."},
 		"migration_window": schema.SingleNestedAttribute{Computed: true, MarkdownDescription: "Lowest-load window of `migration_window_hours` in the hour-of-week CPU profile (UTC), clear of the backup window (Multi-AZ) and the maintenance window, both where they are and where `windows` suggests moving them, and of an Aurora cluster's own maintenance window (when no window avoids them all, clear of the current ones; `reason` says which it avoids).",
 			Attributes: map[string]schema.Attribute{
 				"known":          schema.BoolAttribute{Computed: true, MarkdownDescription: "False when the profile has too little data."},
@@ -810,6 +823,7 @@ func fillRecommendation(ctx context.Context, m *recommendationModel, res rightsi
 	}
 	m.RecommendedParameters = types.MapValueMust(types.StringType, params)
 	m.PendingRebootParams = types.ListValueMust(types.StringType, reboot)
+	m.CurrentGroup, m.CurrentParameters, m.CurrentStaticParams = currentGroupParameters(c)
 
 	w := rec.MigrationWindow
 	m.MigrationWindow = mustObject(recWindowType, map[string]attr.Value{
@@ -960,4 +974,29 @@ func riskList(rs []analysis.Risk, diags *diag.Diagnostics) types.List {
 		}, diags))
 	}
 	return mustList(recRiskType, risks, diags)
+}
+
+// currentGroupParameters are the current_parameter_group, current_parameters and
+// current_static_parameters of c: its writer's DB parameter group and every parameter a user set
+// there (inventory.AttachParameterGroups). The parameters are empty for RDS's default groups, and
+// null when the group was not read (ParametersUnread, which the recommendation warns of) or the
+// writer names none.
+func currentGroupParameters(c inventory.Cluster) (types.String, types.Map, types.List) {
+	w, ok := c.Writer()
+	if !ok || w.ParameterGroup == "" {
+		return types.StringNull(), types.MapNull(types.StringType), types.ListNull(types.StringType)
+	}
+	group := types.StringValue(w.ParameterGroup)
+	if c.WriterGroupParameters == nil && !strings.HasPrefix(w.ParameterGroup, "default.") {
+		return group, types.MapNull(types.StringType), types.ListNull(types.StringType)
+	}
+	values := map[string]attr.Value{}
+	static := []attr.Value{}
+	for _, p := range c.WriterGroupParameters { // sorted by name
+		values[p.Name] = types.StringValue(p.Value)
+		if p.Static {
+			static = append(static, types.StringValue(p.Name))
+		}
+	}
+	return group, types.MapValueMust(types.StringType, values), types.ListValueMust(types.StringType, static)
 }

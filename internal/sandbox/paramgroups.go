@@ -84,6 +84,12 @@ func (st *rdsState) formParameterGroup(f url.Values) (string, *rdsError) {
 	return name, nil
 }
 
+// staticParameters are parameters RDS lists with ApplyType "static" (PostgreSQL reads them at
+// server start), of those a scenario's groups may set; every other one is "dynamic".
+var staticParameters = []string{"max_connections", "shared_buffers", "max_worker_processes", "shared_preload_libraries",
+	"rds.logical_replication", "wal_level", "max_wal_senders", "max_replication_slots", "max_locks_per_transaction",
+	"max_prepared_transactions", "track_activity_query_size", "huge_pages", "pg_stat_statements.max"}
+
 type xParameter struct {
 	ParameterName  string `xml:"ParameterName"`
 	ParameterValue string `xml:"ParameterValue,omitempty"`
@@ -136,7 +142,12 @@ func (st *rdsState) describeParameters(f url.Values, field string, cluster bool)
 	}
 	if source == "" || source == "user" {
 		for n, v := range user {
-			params[n] = xParameter{ParameterName: n, ParameterValue: v, Source: "user", IsModifiable: true, ApplyMethod: "immediate"}
+			params[n] = xParameter{ParameterName: n, ParameterValue: v, Source: "user", ApplyType: "dynamic", IsModifiable: true, ApplyMethod: "immediate"}
+			if slices.Contains(staticParameters, n) {
+				p := params[n]
+				p.ApplyType, p.ApplyMethod = "static", "pending-reboot"
+				params[n] = p
+			}
 		}
 		if v, ok := user["max_connections"]; ok {
 			p := params["max_connections"]

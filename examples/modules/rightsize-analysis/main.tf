@@ -49,6 +49,8 @@ data "rightsize_single_node_recommendation" "this" {
 
 locals {
   r = data.rightsize_single_node_recommendation.this
+  # The writer's current DB parameter group's parameters; none when it could not be read.
+  current_parameters = local.r.current_parameters == null ? {} : local.r.current_parameters
 }
 
 output "verdict" {
@@ -110,4 +112,29 @@ output "parameters" {
       apply_method = contains(local.r.pending_reboot_parameters, name) ? "pending-reboot" : "immediate"
     }
   }
+}
+
+output "parameter_group_parameters" {
+  description = "The parameters a new DB parameter group replacing the writer's must hold, shaped as parameters: every one a user set in the writer's current group (current_parameters: extensions, logical replication, logging...), with the recommended ones over them. When the current group could not be read (current_parameters_read false, and a warning says why), the recommended ones alone: copy the group's by hand then."
+  value = merge(
+    {
+      for name, value in local.current_parameters : name => {
+        name         = name
+        value        = value
+        apply_method = contains(local.r.current_static_parameters, name) ? "pending-reboot" : "immediate"
+      }
+    },
+    {
+      for name, value in local.r.recommended_parameters : name => {
+        name         = name
+        value        = value
+        apply_method = contains(local.r.pending_reboot_parameters, name) ? "pending-reboot" : "immediate"
+      }
+    },
+  )
+}
+
+output "current_parameters_read" {
+  description = "Whether the writer's current DB parameter group was read, so that parameter_group_parameters holds its parameters (always true for RDS's default groups, which set none)."
+  value       = local.r.current_parameters != null
 }

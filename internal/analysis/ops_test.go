@@ -292,9 +292,13 @@ func TestTune(t *testing.T) {
 		{"kept unknown, default too small", classT4gMedium, TuneInput{PeakConnections: 3000, HeadroomPercent: 20},
 			map[string]string{"max_connections": "4503"}},
 		{"zero peak", classR6gLarge, TuneInput{}, map[string]string{"max_connections": ""}},
-		// 512 GiB: the default is capped at 5000; 384 GiB / ((5000 + 128) × 3) = 26173 kB.
+		// 512 GiB: the default is capped at 5000; 384 GiB / ((5000 + 128) × 3) / ⌈4 per gather / 2⌉ = 13086 kB.
 		{"unknown peak, default capped", InstanceClass{Name: "db.r6g.16xlarge", VCPU: 64, MemoryGiB: 512}, TuneInput{},
-			map[string]string{"max_connections": "", "work_mem": "26173"}},
+			map[string]string{"max_connections": "", "max_parallel_workers_per_gather": "4", "work_mem": "13086"}},
+		// 64 GiB, 100 kept: 48 GiB / ((100 + 16) × 3) / ⌈4 / 2⌉ = 72315 kB (not 144631: each of a parallel
+		// query's workers takes work_mem).
+		{"parallel workers share work_mem", InstanceClass{Name: "db.r6g.2xlarge", VCPU: 8, MemoryGiB: 64}, TuneInput{KeptMaxConnections: 100},
+			map[string]string{"max_parallel_workers_per_gather": "4", "work_mem": "72315"}},
 		{"tiny peak", classR6gLarge, TuneInput{PeakConnections: 2, KeptMaxConnections: few}, map[string]string{"max_connections": "20"}},
 		{"hdd", classR6gLarge, TuneInput{HDD: true}, map[string]string{"random_page_cost": "4", "effective_io_concurrency": "2"}},
 		// 5000 only caps RDS's default formula; 9000 / 80% = 11250 (+ 3 reserved).

@@ -219,7 +219,9 @@ func defaultWorkers(c InstanceClass) int {
 //   - maintenance_work_mem = RAM/16, at most 8 GiB (on Aurora, of the memory
 //     its buffer cache leaves; see below).
 //   - work_mem = (RAM − shared_buffers) / ((max_connections +
-//     max_worker_processes) × 3), at least 4 MiB.
+//     max_worker_processes) × 3) / ⌈max_parallel_workers_per_gather / 2⌉, at
+//     least 4 MiB: as pgtune, a parallel query's workers each take work_mem,
+//     so the classes with more vCPUs (4 per gather from 8) get half.
 //   - random_page_cost 1.1 on SSD (4 on HDD), default_statistics_target 100.
 //
 // RDS for PostgreSQL (any Topology but TopologyAurora) also gets
@@ -309,9 +311,9 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 		// At least 64 MB, PostgreSQL's default, where the cache leaves next to nothing.
 		maint = math.Max(64*1024, math.Min(math.Floor((ramKB-sharedKB)/16/1024)*1024, 8*1024*1024))
 	}
-	workKB := (ramKB - sharedKB) / (float64(maxConn+workers) * 3)
-	workKB = math.Max(4096, math.Floor(workKB))
 	half := min(4, max(1, vcpu/2), parallel)
+	workKB := (ramKB - sharedKB) / (float64(maxConn+workers) * 3) / math.Ceil(float64(half)/2)
+	workKB = math.Max(4096, math.Floor(workKB))
 	rpc, eio := "1.1", "200"
 	if in.HDD {
 		rpc, eio = "4", "2"

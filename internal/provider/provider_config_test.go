@@ -383,29 +383,16 @@ func configureProvider(t *testing.T, postgres map[string]tftypes.Value) diag.Dia
 	var sresp provider.SchemaResponse
 	p.Schema(ctx, provider.SchemaRequest{}, &sresp)
 	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	vals := map[string]tftypes.Value{}
-	for name, at := range typ.AttributeTypes {
-		vals[name] = tftypes.NewValue(at, nil)
+	vals := map[string]tftypes.Value{
+		"region":     tftypes.NewValue(tftypes.String, "us-east-1"),
+		"access_key": tftypes.NewValue(tftypes.String, "AKIDEXAMPLE"), // no shared-config or IMDS look-up
+		"secret_key": tftypes.NewValue(tftypes.String, "secret"),
 	}
-	vals["region"] = tftypes.NewValue(tftypes.String, "us-east-1")
-	vals["access_key"] = tftypes.NewValue(tftypes.String, "AKIDEXAMPLE") // no shared-config or IMDS look-up
-	vals["secret_key"] = tftypes.NewValue(tftypes.String, "secret")
 	if postgres != nil {
-		pgType := typ.AttributeTypes["postgres"].(tftypes.Object)
-		pg := map[string]tftypes.Value{}
-		for name, at := range pgType.AttributeTypes {
-			pg[name] = tftypes.NewValue(at, nil)
-		}
-		for k, v := range postgres {
-			if _, ok := pg[k]; !ok {
-				t.Fatalf("no attribute postgres.%s", k)
-			}
-			pg[k] = v
-		}
-		vals["postgres"] = tftypes.NewValue(pgType, pg)
+		vals["postgres"] = objectOf(t, typ.AttributeTypes["postgres"].(tftypes.Object), "postgres.", postgres)
 	}
 	var resp provider.ConfigureResponse
-	p.Configure(ctx, provider.ConfigureRequest{Config: tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, vals)}}, &resp)
+	p.Configure(ctx, provider.ConfigureRequest{Config: tfsdk.Config{Schema: sresp.Schema, Raw: objectOf(t, typ, "", vals)}}, &resp)
 	if resp.Diagnostics.HasError() {
 		t.Fatalf("Configure failed: %v", resp.Diagnostics)
 	}

@@ -23,33 +23,37 @@ func readDataSource(t *testing.T, ds datasource.DataSource, pd *ProviderData, va
 	ds.Schema(ctx, datasource.SchemaRequest{}, &sresp)
 	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
 	all := map[string]tftypes.Value{}
-	for name, at := range typ.AttributeTypes {
-		all[name] = tftypes.NewValue(at, nil)
-	}
 	for k, v := range vals {
-		if _, ok := all[k]; !ok {
-			t.Fatalf("no attribute %s", k)
-		}
 		all[k] = v
 	}
 	if postgres != nil {
-		pgType := typ.AttributeTypes["postgres"].(tftypes.Object)
 		pg := map[string]tftypes.Value{}
-		for name, at := range pgType.AttributeTypes {
-			pg[name] = tftypes.NewValue(at, nil)
-		}
 		for k, v := range postgres {
-			if _, ok := pg[k]; !ok {
-				t.Fatalf("no attribute postgres.%s", k)
-			}
 			pg[k] = tftypes.NewValue(tftypes.String, v)
 		}
-		all["postgres"] = tftypes.NewValue(pgType, pg)
+		all["postgres"] = objectOf(t, typ.AttributeTypes["postgres"].(tftypes.Object), "postgres.", pg)
 	}
 	ds.(datasource.DataSourceWithConfigure).Configure(ctx, datasource.ConfigureRequest{ProviderData: pd}, &datasource.ConfigureResponse{})
 	resp := datasource.ReadResponse{State: tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, nil)}}
-	ds.Read(ctx, datasource.ReadRequest{Config: tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, all)}}, &resp)
+	ds.Read(ctx, datasource.ReadRequest{Config: tfsdk.Config{Schema: sresp.Schema, Raw: objectOf(t, typ, "", all)}}, &resp)
 	return resp.Diagnostics
+}
+
+// objectOf is a value of object type typ with the attributes of set, every other one null; it
+// fails t for an attribute typ lacks (named with prefix, such as "postgres.").
+func objectOf(t *testing.T, typ tftypes.Object, prefix string, set map[string]tftypes.Value) tftypes.Value {
+	t.Helper()
+	all := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		all[name] = tftypes.NewValue(at, nil)
+	}
+	for k, v := range set {
+		if _, ok := all[k]; !ok {
+			t.Fatalf("no attribute %s%s", prefix, k)
+		}
+		all[k] = v
+	}
+	return tftypes.NewValue(typ, all)
 }
 
 // A data source whose postgres attribute is set warns, as the provider does for its own block, when

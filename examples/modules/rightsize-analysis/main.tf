@@ -51,6 +51,13 @@ locals {
   r = data.rightsize_single_node_recommendation.this
   # The writer's current DB parameter group's parameters; none when it could not be read.
   current_parameters = local.r.current_parameters == null ? {} : local.r.current_parameters
+  recommended_parameters = {
+    for name, value in local.r.recommended_parameters : name => {
+      name         = name
+      value        = value
+      apply_method = contains(local.r.pending_reboot_parameters, name) ? "pending-reboot" : "immediate"
+    }
+  }
 }
 
 output "verdict" {
@@ -105,13 +112,7 @@ output "alarms" {
 
 output "parameters" {
   description = "Recommended PostgreSQL parameters keyed by name, with aws_db_parameter_group parameter argument names: static ones (read at server start) get apply_method pending-reboot, which RDS requires for them."
-  value = {
-    for name, value in local.r.recommended_parameters : name => {
-      name         = name
-      value        = value
-      apply_method = contains(local.r.pending_reboot_parameters, name) ? "pending-reboot" : "immediate"
-    }
-  }
+  value       = local.recommended_parameters
 }
 
 output "parameter_group_parameters" {
@@ -124,13 +125,7 @@ output "parameter_group_parameters" {
         apply_method = contains(local.r.current_static_parameters, name) ? "pending-reboot" : "immediate"
       }
     },
-    {
-      for name, value in local.r.recommended_parameters : name => {
-        name         = name
-        value        = value
-        apply_method = contains(local.r.pending_reboot_parameters, name) ? "pending-reboot" : "immediate"
-      }
-    },
+    local.recommended_parameters,
   )
 }
 

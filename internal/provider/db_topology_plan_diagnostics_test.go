@@ -9,7 +9,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/jackc/pgx/v5"
 
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/topology"
 )
 
 // A plan going to 1 node with no require_verdict warns that no recommendation gates it (the
@@ -155,4 +158,57 @@ resource "rightsize_db_topology" "x" {
 			},
 		},
 	})
+}
+
+// A change back to two nodes whose validation fails (rows deleted meanwhile, as on a busy node)
+// keeps the two nodes, under its own title, rather than rolling back to one: that would take away
+// the redundancy it restores.
+func TestUpdate_toTwoValidationFailureKeepsTwo(t *testing.T) {
+	schema := seedTopologyTables(t)
+	dsn := acctest.PGDSN(t)
+	deleting := false
+	_, api := topologySandbox(t, sandbox.Demo(), func(o *topology.Orchestrator) {
+		o.OnStep = func(s topology.Step) error {
+			if deleting && s == topology.StepSettled {
+				conn, err := pgx.Connect(context.Background(), dsn)
+				if err != nil {
+					return err
+				}
+				defer conn.Close(context.Background())
+				_, err = conn.Exec(context.Background(), "DELETE FROM "+pgx.Identifier{schema, "messages"}.Sanitize()+" WHERE id <= 5")
+				return err
+			}
+			return nil
+		}
+	})
+	pc, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	r, empty := directTopologyResource(t, api)
+	r.data.Postgres = PostgresSettings{Host: pc.Host, Port: int(pc.Port), Database: pc.Database, Username: pc.User, Password: pc.Password}
+	list, d := types.ListValueFrom(ctx, types.StringType, []string{schema + ".messages"})
+	if d.HasError() {
+		t.Fatal(d)
+	}
+	validation := types.ObjectValueMust(validationAttrTypes, map[string]attr.Value{"tables": list, "check_indexes": types.BoolValue(false)})
+	two, one := mandibleModel(2, 2, false, lastChangeObject(1, "created", 2, 2)), mandibleModel(1, 2, false, lastChangeObject(1, "created", 2, 2))
+	two.Validation, one.Validation = validation, validation
+	if d := directUpdate(t, r, empty, two, one); d.HasError() {
+		t.Fatalf("2 → 1: %v", d)
+	}
+	deleting = true
+	back := mandibleModel(2, 1, false, lastChangeObject(2, "multi-az-off", 2, 1))
+	from := mandibleModel(1, 1, false, lastChangeObject(2, "multi-az-off", 2, 1))
+	back.Validation, from.Validation = validation, validation
+	d = directUpdate(t, r, empty, from, back)
+	if !d.HasError() || d.Errors()[0].Summary() != "Topology Change Failed, Two Nodes Kept" ||
+		!strings.Contains(d.Errors()[0].Detail(), "not rolled back: a change to two nodes never is") {
+		t.Fatalf("1 → 2 with rows deleted: %v, want it failed with its two nodes kept", d)
+	}
+	out, err := api.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String("mandible-prod")})
+	if err != nil || !aws.ToBool(out.DBInstances[0].MultiAZ) {
+		t.Fatalf("mandible-prod after the failed change to two nodes: %v, want Multi-AZ kept on", err)
+	}
 }

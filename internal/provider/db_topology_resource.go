@@ -248,7 +248,7 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 						MarkdownDescription: "Also compare the index definitions of `tables`. Defaults to `false`."},
 				}},
 			"rollback_on_failure": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
-				MarkdownDescription: "On a validation failure, a change RDS reports failed, or one that has not begun when the timeout runs out, restore the previous topology (Multi-AZ back on, or the reader recreated), on a deadline of its own as long as the operation's timeout (at least 60 minutes). A change still in progress when the timeout runs out is not rolled back: the next apply waits for it and validates it. Defaults to `true`."},
+				MarkdownDescription: "On a validation failure, a change RDS reports failed, or one that has not begun when the timeout runs out, restore the previous topology (Multi-AZ back on, or the reader recreated), on a deadline of its own as long as the operation's timeout (at least 60 minutes). A change still in progress when the timeout runs out is not rolled back: the next apply waits for it and validates it. A change to 2 nodes is never rolled back (that would take away the redundancy it restores): it fails, keeping its two nodes. Defaults to `true`."},
 			"restore_on_destroy": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 				MarkdownDescription: "On destroy, restore 2 nodes (guarded the same way). Defaults to `false`: destroy only removes the resource from the state."},
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true,
@@ -648,6 +648,8 @@ func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error, 
 			hint = "" // the refusal says what to do: let the other apply finish, then plan again
 		}
 		diags.AddAttributeError(at, "Topology Change Refused", strings.TrimSpace(err.Error()+". "+hint))
+	case errors.As(err, &ce) && ce.RedundancyKept:
+		diags.AddError("Topology Change Failed, Two Nodes Kept", err.Error()+".")
 	case errors.As(err, &ce) && ce.RolledBack:
 		diags.AddError("Topology Change Rolled Back", err.Error()+". The previous topology is restored; fix the cause and apply again.")
 	case errors.As(err, &ce) && ce.RollbackInProgress && ce.RollbackRequested:

@@ -339,6 +339,9 @@ type ChangeError struct {
 	RollbackUntagged bool
 	// RollbackAction says what the rollback did ("Multi-AZ turned on again").
 	RollbackAction string
+	// RedundancyKept is true when a failed change to two nodes was not rolled back, as none is:
+	// going back to one node would take away the redundancy it restores.
+	RedundancyKept bool
 	// ReaderRecordMissing is true when a begun Aurora change's guard snapshot lost its record of
 	// the reader (its tags removed by hand): Err says what to do; nothing is resumed or undone.
 	ReaderRecordMissing bool
@@ -403,6 +406,9 @@ func (e *ChangeError) Error() string {
 			e.RollbackAction, e.RollbackErr, e.notBegunNext("apply again"))
 	case e.RollbackAttempted:
 		fmt.Fprintf(&b, "; ROLLBACK FAILED: %v", e.RollbackErr)
+	case e.RedundancyKept:
+		b.WriteString("; not rolled back: a change to two nodes never is, since going back to one would take away the redundancy it restores: " +
+			"the target is left with its two nodes; check what failed (above), then apply again to record the change (to go back to one node, set nodes = 1)")
 	default:
 		fmt.Fprintf(&b, "; not rolled back (rollback disabled): the target is left as it is; to keep it, leave nodes = %d (a resource being created: import it); to undo it, set nodes = %d", e.Nodes, 3-e.Nodes)
 	}
@@ -1850,7 +1856,11 @@ func (r *run) fail(ctx context.Context, stage string, cause error, rollbackWorth
 		ce.Resumable = true
 		return ce
 	}
-	if r.req.DisableRollback {
+	if r.req.DisableRollback || r.req.Nodes == 2 {
+		// A change to two nodes is never rolled back: that would take away again the redundancy
+		// it restores, most often asked for because one node was overloaded, which is also when
+		// a validation is likeliest to fail (logins refused, counts cut short).
+		ce.RedundancyKept = r.req.Nodes == 2
 		if err := r.setOutcome(context.WithoutCancel(ctx), OutcomeFailedNotRolledBack); err != nil {
 			r.o.logf("%s: %v", r.req.Target, err)
 		}

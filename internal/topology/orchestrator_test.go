@@ -1530,3 +1530,40 @@ func TestLongIdentifiersGuard(t *testing.T) {
 		}
 	}
 }
+
+// A change to two nodes whose validation fails is not rolled back: that would take away again the
+// redundancy it restores (most often asked for because one node was overloaded, when validation
+// is likeliest to fail). The target keeps its two nodes, the error says why and what to do, and
+// the guard is closed (failed, not rolled back), so the next run records the target as it is.
+func TestValidationFailureToTwoKeepsTwo(t *testing.T) {
+	for _, target := range []Target{mandible, sso} {
+		e := newEnv(t, sandbox.Demo())
+		dsn, schema := seedSchema(t)
+		ctx := context.Background()
+		res, err := e.o.Run(ctx, Request{Target: target, Nodes: 1, Generation: 1})
+		if err != nil {
+			t.Fatalf("%s 2 → 1: %v", target, err)
+		}
+		e.o.OnStep = deleteRows(t, dsn, schema)
+		_, err = e.o.Run(ctx, Request{Target: target, Nodes: 2, Generation: 2, Validator: newPGValidator(dsn, schema, false), Previous: &res.Previous})
+		var ce *ChangeError
+		var ve *ValidationError
+		if !errors.As(err, &ce) || !errors.As(err, &ve) || ce.RolledBack || ce.RollbackAttempted || !ce.RedundancyKept ||
+			!strings.Contains(err.Error(), "not rolled back: a change to two nodes never is, since going back to one would take away the redundancy it restores") {
+			t.Fatalf("%s 1 → 2: %v, want a validation failure left at two nodes", target, err)
+		}
+		if topo := e.topology(target); topo.Nodes != 2 {
+			t.Errorf("%s: %d node(s) after the failed change to two, want 2 (not rolled back)", target, topo.Nodes)
+		}
+		kind := KindInstance
+		if target.Kind == KindCluster {
+			kind = KindCluster
+		}
+		if tags := e.snapshotTags(kind, GuardSnapshotID("", target, 2, 2, 1)); tags[TagOutcome] != OutcomeFailedNotRolledBack {
+			t.Errorf("%s: guard outcome %q, want %s", target, tags[TagOutcome], OutcomeFailedNotRolledBack)
+		}
+		if s := PlanSummary(Preview{}, Request{Target: target, Nodes: 2, Generation: 2}); !strings.Contains(s, "a change to two nodes is never rolled back") {
+			t.Errorf("%s: the plan does not say a change to two nodes is not rolled back:\n%s", target, s)
+		}
+	}
+}

@@ -221,12 +221,7 @@ func PlanSummary(p Preview, req Request) string {
 			line("Validate on the primary (a server in recovery is refused): a SELECT 1 round trip, no rows lost in the named tables, index definitions unchanged.")
 		}
 	}
-	if req.DisableRollback {
-		line("On a validation failure, a change RDS reports failed or one not begun by the timeout, leave the target as it is (rollback disabled); the guard snapshot stays.")
-	} else {
-		line("On a validation failure, a change RDS reports failed or one not begun by the timeout, roll back (%s) and keep the guard snapshot; "+
-			"a change still in progress at the timeout, or a validation query the server stopped, is left for the next apply to finish.", rollbackText(req))
-	}
+	line("%s", onFailure(req))
 	if req.Nodes == 1 {
 		if req.Target.Kind == KindCluster {
 			b.WriteString("With one node the cluster has no failover target: if the writer fails, Aurora recreates it, typically in under 10 minutes.")
@@ -290,11 +285,21 @@ func resumeSummary(p Preview, req Request) string {
 	if req.Validator != nil {
 		b.WriteString(", then validate on the primary against the baseline recorded on the guard snapshot's tags before the change: a SELECT 1 round trip, no rows lost in the named tables, index definitions unchanged")
 	}
-	if req.DisableRollback {
-		b.WriteString(". On a validation failure, a change RDS reports failed or one not begun by the timeout, leave the target as it is (rollback disabled); the guard snapshot stays.")
-	} else {
-		fmt.Fprintf(&b, ". On a validation failure, a change RDS reports failed or one not begun by the timeout, roll back (%s) and keep the guard snapshot; "+
-			"a change still in progress at the timeout, or a validation query the server stopped, is left for the next apply to finish.", rollbackText(req))
-	}
+	b.WriteString(". " + onFailure(req))
 	return b.String()
+}
+
+// onFailure says what the run does when the change fails: roll back, unless rollback is disabled
+// or the change is to two nodes (never rolled back: that would take away the redundancy it
+// restores).
+func onFailure(req Request) string {
+	const when = "On a validation failure, a change RDS reports failed or one not begun by the timeout, "
+	switch {
+	case req.DisableRollback:
+		return when + "leave the target as it is (rollback disabled); the guard snapshot stays."
+	case req.Nodes == 2:
+		return when + "leave the target as it is: a change to two nodes is never rolled back, since that would take away the redundancy it restores; the guard snapshot stays."
+	}
+	return fmt.Sprintf(when+"roll back (%s) and keep the guard snapshot; "+
+		"a change still in progress at the timeout, or a validation query the server stopped, is left for the next apply to finish.", rollbackText(req))
 }

@@ -9,7 +9,9 @@
 # shared_preload_libraries, rds.logical_replication, logging, timeouts...) with the recommended ones over them: a group
 # of the recommended parameters alone would drop those at the reboot (and with a logical replication slot,
 # wal_level back below logical keeps PostgreSQL from starting). On RDS the recommended shared_buffers (RDS's default,
-# a quarter of the memory) also replaces a custom one: keep yours by removing it from the merge if you tuned it.
+# a quarter of the memory) also replaces a custom one: keep_current_parameters = ["shared_buffers"] keeps yours.
+# Once this group is the instance's, current_parameters lists this group itself: a parameter the recommendation no
+# longer gives stays in it until you remove it by hand.
 
 terraform {
   required_providers {

@@ -22,7 +22,7 @@ func awsErrorDiag(title, context string, err error) (summary, detail string) {
 	if be := (*cloudwatch.BatchError)(nil); errors.As(err, &be) && be.Throttled {
 		// The collector's own retries ran out (its error counts them), not the SDK's, which
 		// Explain would speak of.
-		return title, detail
+		return title, detail + ". CloudWatch throttled or failed the requests until the retries ran out: try again later, or raise max_retries."
 	}
 	if t, hint, ok := awserr.Explain(err); ok {
 		return t, hint + "\n\n" + detail

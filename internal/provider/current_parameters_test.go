@@ -79,6 +79,24 @@ output "merged" {
 				statecheck.ExpectKnownValue(s, tfjsonpath.New("current_parameters"), knownvalue.MapExact(map[string]knownvalue.Check{})),
 				statecheck.ExpectKnownValue(s, tfjsonpath.New("current_static_parameters"), knownvalue.ListExact([]knownvalue.Check{})),
 			},
+		}, {
+			// The group cannot be read: what a new group must keep is unknown (null), not "nothing".
+			PreConfig: func() {
+				srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBParameters", Rate: 1,
+					RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized for the test"}})
+			},
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "mandible" {
+  db_instance_identifier = "mandible-prod"
+  lookback_days          = 14
+  end_time               = %q
+}
+`, now.Format(time.RFC3339))),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(m, tfjsonpath.New("current_parameter_group"), knownvalue.StringExact("mandible-pg15")),
+				statecheck.ExpectKnownValue(m, tfjsonpath.New("current_parameters"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(m, tfjsonpath.New("current_static_parameters"), knownvalue.Null()),
+			},
 		}},
 	})
 }

@@ -52,6 +52,14 @@ module "mandible" {
   lookback_days          = 28
   end_time               = %[3]q
 }
+module "mandible_keep" {
+  source                  = %[1]q
+  db_instance_identifier  = "mandible-prod"
+  lookback_days           = 28
+  end_time                = %[3]q
+  keep_current_parameters = ["work_mem", "not_in_the_group"]
+}
+output "mandible_keep_work_mem" { value = module.mandible_keep.parameter_group_parameters["work_mem"] }
 module "cost" {
   source = %[2]q
   items  = [module.sso.cost_item, module.mandible.cost_item]
@@ -155,6 +163,10 @@ output "mixed_savings"     { value = module.cost_mixed.monthly_savings }
 				})),
 				plancheck.ExpectKnownOutputValue("sso_group", knownvalue.MapSizeExact(10)),
 				plancheck.ExpectKnownOutputValue("mandible_group_read", knownvalue.Bool(true)),
+				// keep_current_parameters keeps the group's own work_mem (and ignores a name it does not set).
+				plancheck.ExpectKnownOutputValue("mandible_keep_work_mem", knownvalue.ObjectExact(map[string]knownvalue.Check{
+					"name": knownvalue.StringExact("work_mem"), "value": knownvalue.StringExact("1024"), "apply_method": knownvalue.StringExact("immediate"),
+				})),
 				plancheck.ExpectKnownOutputValue("alarm_count", knownvalue.Int64Func(func(n int64) error {
 					if n < 1 {
 						return fmt.Errorf("the module produced %d alarms, want at least one rollback trigger", n)

@@ -390,7 +390,8 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "Every parameter a user set in `current_parameter_group` (`rds:DescribeDBParameters` with source `user`), by name: " +
 				"what a new DB parameter group that replaces it must carry over, or the instance loses them at the next reboot " +
 				"(`rds.logical_replication`, `shared_preload_libraries`, `rds.force_ssl`, logging, timeouts: a logical replication slot with `wal_level` back below `logical` keeps PostgreSQL from starting). " +
-				"`examples/parameter-group` merges them under `recommended_parameters`, which win where both set a parameter. Empty for RDS's default groups (`default.*`, which set nothing a user chose); null when the group could not be read (a warning says why)."},
+				"`examples/parameter-group` merges them under `recommended_parameters`, which win where both set a parameter. Empty for RDS's default groups (`default.*`, which set nothing a user chose); null when the group could not be read (a warning says why). " +
+				"On Aurora the DB cluster parameter group stays with the cluster and is not listed. Once a group built from this list is the writer's, this lists that group: a parameter dropped from the recommendation since stays in it until removed by hand."},
 		"current_static_parameters": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 			MarkdownDescription: "The names in `current_parameters` RDS calls static (`ApplyType` `static`: read at server start; a group takes them only with `apply_method = \"pending-reboot\"`), sorted; null when `current_parameters` is."},
 		"migration_window": schema.SingleNestedAttribute{Computed: true, MarkdownDescription: "Lowest-load window of `migration_window_hours` in the hour-of-week CPU profile (UTC), clear of the backup window (Multi-AZ) and the maintenance window, both where they are and where `windows` suggests moving them, and of an Aurora cluster's own maintenance window (when no window avoids them all, clear of the current ones; `reason` says which it avoids).",
@@ -979,8 +980,9 @@ func riskList(rs []analysis.Risk, diags *diag.Diagnostics) types.List {
 // currentGroupParameters are the current_parameter_group, current_parameters and
 // current_static_parameters of c: its writer's DB parameter group and every parameter a user set
 // there (inventory.AttachParameterGroups). The parameters are empty for RDS's default groups, and
-// null when the group was not read (ParametersUnread, which the recommendation warns of) or the
-// writer names none.
+// null when that group was not read (the recommendation's "Parameter Groups Not Read" warning says
+// so; an Aurora cluster's DB cluster parameter group not read leaves them known) or the writer
+// names none.
 func currentGroupParameters(c inventory.Cluster) (types.String, types.Map, types.List) {
 	w, ok := c.Writer()
 	if !ok || w.ParameterGroup == "" {

@@ -25,7 +25,7 @@ func withGroupSettings(pg *analysis.PostgresFacts, c inventory.Cluster, name str
 		}
 		return pg, []Warning{{"Parameter Groups Not Read", fmt.Sprintf("%s: what its parameter groups set for max_connections and shared_buffers was not read (%s), so the recommendation takes "+
 			"the server's max_connections (from PostgreSQL statistics, when read) or RDS's default on each class for what the single node keeps, and Aurora's "+
-			"default buffer cache. %s", name, c.ParametersUnread, fix)}}
+			"default buffer cache%s. %s", name, c.ParametersUnread, unreadParameters(c), fix)}}
 	}
 	if len(c.GroupSettings) == 0 {
 		return pg, nil
@@ -69,4 +69,14 @@ func withGroupSettings(pg *analysis.PostgresFacts, c inventory.Cluster, name str
 		return pg, warns
 	}
 	return &f, warns
+}
+
+// unreadParameters adds, to the warning that c's parameter groups were not read, that
+// current_parameters is unknown too when it was the writer's DB parameter group that was not read
+// (an Aurora cluster's DB cluster parameter group alone leaves it known).
+func unreadParameters(c inventory.Cluster) string {
+	if c.WriterGroupParameters != nil {
+		return ""
+	}
+	return "; and current_parameters, what a new group replacing the writer's DB parameter group must keep, is unknown (null): copy that group's parameters by hand"
 }

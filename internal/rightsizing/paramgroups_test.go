@@ -8,6 +8,7 @@ import (
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/paramgroups"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
 
@@ -148,7 +149,13 @@ func TestWithGroupSettings(t *testing.T) {
 		t.Errorf("nothing usable: %+v, want the facts given", got)
 	}
 	c.ParametersUnread, c.ParametersDenied = "throttled", false
-	if got, warns := withGroupSettings(pg, c, "db"); got != pg || len(warns) != 1 || !strings.HasSuffix(warns[0].Text, "They are read again on the next plan.") {
+	if got, warns := withGroupSettings(pg, c, "db"); got != pg || len(warns) != 1 || !strings.HasSuffix(warns[0].Text, "They are read again on the next plan.") ||
+		!strings.Contains(warns[0].Text, "and current_parameters, what a new group replacing the writer's DB parameter group must keep, is unknown (null)") {
 		t.Errorf("unread: %+v, %q", got, warns)
+	}
+	// Only the Aurora cluster's DB cluster parameter group unread: current_parameters is known.
+	c.WriterGroupParameters = []paramgroups.Parameter{}
+	if _, warns := withGroupSettings(pg, c, "db"); len(warns) != 1 || strings.Contains(warns[0].Text, "current_parameters") {
+		t.Errorf("cluster group unread: %q, want no word of current_parameters", warns)
 	}
 }

@@ -39,6 +39,12 @@ variable "period_seconds" {
   default     = null
 }
 
+variable "keep_current_parameters" {
+  description = "Names of parameters whose value in the writer's current DB parameter group parameter_group_parameters keeps over the recommended one (a shared_buffers you tuned, say)."
+  type        = list(string)
+  default     = []
+}
+
 data "rightsize_single_node_recommendation" "this" {
   db_instance_identifier = var.db_instance_identifier
   db_cluster_identifier  = var.db_cluster_identifier
@@ -116,7 +122,7 @@ output "parameters" {
 }
 
 output "parameter_group_parameters" {
-  description = "The parameters a new DB parameter group replacing the writer's must hold, shaped as parameters: every one a user set in the writer's current group (current_parameters: extensions, logical replication, logging...), with the recommended ones over them. When the current group could not be read (current_parameters_read false, and a warning says why), the recommended ones alone: copy the group's by hand then."
+  description = "The parameters a new DB parameter group replacing the writer's must hold, shaped as parameters: every one a user set in the writer's current group (current_parameters: extensions, logical replication, logging...), with the recommended ones over them (but for keep_current_parameters). When the current group could not be read (current_parameters_read false, and a warning says why), the recommended ones alone: copy the group's by hand then."
   value = merge(
     {
       for name, value in local.current_parameters : name => {
@@ -125,7 +131,7 @@ output "parameter_group_parameters" {
         apply_method = contains(local.r.current_static_parameters, name) ? "pending-reboot" : "immediate"
       }
     },
-    local.recommended_parameters,
+    { for name, p in local.recommended_parameters : name => p if !(contains(var.keep_current_parameters, name) && contains(keys(local.current_parameters), name)) },
   )
 }
 

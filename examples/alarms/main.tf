@@ -19,6 +19,11 @@ variable "analysis_end_time" {
   type        = string
 }
 
+variable "alarm_topic_arn" {
+  description = "SNS topic the alarms notify (on-call): an alarm without actions notifies nobody."
+  type        = string
+}
+
 module "sso" {
   source                = "../modules/rightsize-analysis"
   db_cluster_identifier = "sso-prod"
@@ -43,4 +48,8 @@ resource "aws_cloudwatch_metric_alarm" "rollback" {
   threshold           = each.value.threshold
   treat_missing_data  = each.value.treat_missing_data
   alarm_description   = each.value.alarm_description
+
+  # rightsize-availability-<instance> treats missing data as breaching: a node that is down, publishing nothing, is in ALARM.
+  alarm_actions = [var.alarm_topic_arn]
+  ok_actions    = [var.alarm_topic_arn]
 }

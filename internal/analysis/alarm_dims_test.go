@@ -22,8 +22,8 @@ func TestRollbackAlarmDimensions(t *testing.T) {
 			in := everyTriggerInput()
 			in.AuroraCluster = tc.cluster
 			alarms := RollbackTriggers(in, DefaultPolicy())
-			if len(alarms) != len(rdsMetricUnits) {
-				t.Fatalf("%d alarms, want one per metric of rdsMetricUnits (%d)", len(alarms), len(rdsMetricUnits))
+			if len(alarms) != len(rdsMetricUnits)+1 || !alarms[len(alarms)-1].isAvailability() {
+				t.Fatalf("%d alarms, want one per metric of rdsMetricUnits (%d), then the availability alarm", len(alarms), len(rdsMetricUnits))
 			}
 			rules := PrometheusRules("sso-prod", alarms)
 			for _, a := range alarms {
@@ -34,7 +34,7 @@ func TestRollbackAlarmDimensions(t *testing.T) {
 				if !maps.Equal(a.Dimensions, want) {
 					t.Errorf("%s dimensions %v, want %v", a.MetricName, a.Dimensions, want)
 				}
-				if !strings.HasPrefix(a.Name, "rightsize-rollback-db1-") {
+				if prefix := "rightsize-rollback-db1-"; a.isAvailability() && a.Name != "rightsize-availability-db1" || !a.isAvailability() && !strings.HasPrefix(a.Name, prefix) {
 					t.Errorf("%s alarm name %q, want it to keep naming the instance", a.MetricName, a.Name)
 				}
 			}
@@ -44,6 +44,14 @@ func TestRollbackAlarmDimensions(t *testing.T) {
 			}
 			if !strings.Contains(rules, `aws_rds_disk_queue_depth_average{dbinstance_identifier=\"db1\"}`) {
 				t.Errorf("Prometheus DiskQueueDepth rule does not watch the instance:\n%s", rules)
+			}
+			// The node's silence: the CPU series absent, on the CPU rule's labels.
+			labels := `{dbinstance_identifier=\"db1\"}`
+			if tc.cluster != "" {
+				labels = roleLabels
+			}
+			if !strings.Contains(rules, `alert: "RightsizeNodeSilent"`+"\n"+`        expr: "absent_over_time(aws_rds_cpuutilization_average`+labels+`[10m])"`+"\n        for: 0m") {
+				t.Errorf("Prometheus rules lack the availability rule on %s:\n%s", labels, rules)
 			}
 		})
 	}

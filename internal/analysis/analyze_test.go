@@ -69,7 +69,7 @@ func TestAnalyzeIdleMultiAZConsolidates(t *testing.T) {
 	if rec.Windows.SuggestedBackupWindow != "17:00-17:30" || rec.MigrationWindow.StartHourUTC != 18 {
 		t.Errorf("window %+v, backup window suggested %q, want start 18:00", rec.MigrationWindow, rec.Windows.SuggestedBackupWindow)
 	}
-	if len(rec.RollbackTriggers) != 6 || rec.RollbackTriggers[0].MetricName != MetricCPU {
+	if len(rec.RollbackTriggers) != 7 || rec.RollbackTriggers[0].MetricName != MetricCPU || !rec.RollbackTriggers[6].isAvailability() {
 		t.Errorf("triggers %+v", rec.RollbackTriggers)
 	}
 	var risksText []string

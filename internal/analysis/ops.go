@@ -247,9 +247,14 @@ type AlarmSpec struct {
 	// not published with leaves the alarm in INSUFFICIENT_DATA, while
 	// without one the alarm evaluates the metric's only published unit
 	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html).
-	Unit             string
-	TreatMissingData string // "missing"
+	Unit string
+	// TreatMissingData is "missing" (no data: the alarm keeps its state), or "breaching" for the
+	// availability alarm, whose point is the silence of a node that is down.
+	TreatMissingData string
 	Description      string // how the threshold was derived
+	// Severity is "critical", or "warning" for what costs money rather than service (surplus CPU
+	// credits charged): the Prometheus rules' severity label.
+	Severity string
 }
 
 // TriggerInput is what RollbackTriggers derives thresholds from.
@@ -313,7 +318,14 @@ type TriggerInput struct {
 //     lowest balance; at least 1 credit), when the projected balance never runs out, over
 //     300 s × 3 (the credit metrics are published every 5 minutes); and
 //     CPUSurplusCreditsCharged Sum > 0 over 3600 s × 1 (surplus is charged
-//     at the end of an hour), when the projection pays for none.
+//     at the end of an hour), when the projection pays for none, of severity
+//     "warning" (a cost, not an outage);
+//   - availability, last and only with another alarm: CPUUtilization
+//     SampleCount < 1 over 60 s × 3, missing data breaching, named
+//     rightsize-availability-<instance> (isAvailability): a node that
+//     is down (a reboot, a host replacement, a crash: on one node nothing
+//     fails over) publishes nothing, which leaves every other alarm in
+//     INSUFFICIENT_DATA; RDS publishes CPUUtilization every minute.
 //
 // Alarms watch DBInstanceIdentifier Instance, except on Aurora
 // (AuroraCluster set), where those on metrics published by role
@@ -352,7 +364,7 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 			Name: fmt.Sprintf("rightsize-rollback-%s-%s", in.Instance, metric), Namespace: "AWS/RDS",
 			MetricName: metric, Dimensions: dims(metric), Statistic: stat, PeriodSeconds: period,
 			EvaluationPeriods: evals, DatapointsToAlarm: evals, ComparisonOperator: cmp,
-			Threshold: thr, Unit: unit, TreatMissingData: "missing", Description: desc,
+			Threshold: thr, Unit: unit, TreatMissingData: "missing", Description: desc, Severity: "critical",
 		})
 	}
 	add := func(metric, stat, cmp, unit string, thr float64, desc string) {
@@ -449,11 +461,27 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 		}
 		if cr.SurplusChargedVCPUHours == 0 {
 			addEvery(3600, 1, MetricCPUSurplusCreditsCharged, "Sum", "GreaterThanThreshold", "Count", 0,
-				fmt.Sprintf("Roll back (or move to a fixed-performance class) if %s pays for surplus CPU credits, which the projected load never did", cr.Class))
+				fmt.Sprintf("Cost: %s pays for surplus CPU credits, which the projected load never did: move to a fixed-performance class if it goes on", cr.Class))
+			out[len(out)-1].Severity = "warning"
 		}
 	}
+	if len(out) == 0 {
+		return out // no baseline, no alarms
+	}
+	out = append(out, AlarmSpec{
+		Name: fmt.Sprintf("rightsize-availability-%s", in.Instance), Namespace: "AWS/RDS",
+		MetricName: MetricCPU, Dimensions: dims(MetricCPU), Statistic: "SampleCount", PeriodSeconds: 60,
+		EvaluationPeriods: 3, DatapointsToAlarm: 3, ComparisonOperator: "LessThanThreshold", Threshold: 1, Unit: "Count",
+		TreatMissingData: "breaching", Severity: "critical",
+		Description: "The node publishes no CPUUtilization for 3 minutes: it is down (a reboot, a host replacement or a crash; on one node nothing fails over), " +
+			"which leaves every other alarm without data; planned maintenance and reboots fire it too",
+	})
 	return out
 }
+
+// isAvailability reports whether a is RollbackTriggers' availability alarm (a node that
+// publishes nothing), rather than one of a metric's threshold.
+func (a AlarmSpec) isAvailability() bool { return a.TreatMissingData == "breaching" }
 
 // roundMiB rounds a byte threshold to a whole MiB: finer than the GiB with two decimals its
 // description shows, and coarse enough that a baseline read again a little later, which
@@ -500,11 +528,23 @@ func PrometheusRules(cluster string, alarms []AlarmSpec) string {
 			// exporter's gauge holds it only until the next scrape, so waiting would never fire.
 			forMin = 0
 		}
-		fmt.Fprintf(&b, "      - alert: %s\n", yamlQuote("RightsizeRollback"+a.MetricName))
+		alert := "RightsizeRollback" + a.MetricName
+		if a.isAvailability() {
+			// The node's silence: the CPU series the CPU rule reads (…_average) absent for 10
+			// minutes, more than the exporter's scrape and CloudWatch's delay leave it absent.
+			alert = "RightsizeNodeSilent"
+			expr = fmt.Sprintf("absent_over_time(%s{%s}[10m])", strings.TrimSuffix(metric, "_samplecount")+"_average", strings.Join(labels, ","))
+			forMin = 0
+		}
+		severity := a.Severity
+		if severity == "" {
+			severity = "critical"
+		}
+		fmt.Fprintf(&b, "      - alert: %s\n", yamlQuote(alert))
 		fmt.Fprintf(&b, "        expr: %s\n", yamlQuote(expr))
 		fmt.Fprintf(&b, "        for: %dm\n", forMin)
 		b.WriteString("        labels:\n")
-		b.WriteString("          severity: critical\n")
+		fmt.Fprintf(&b, "          severity: %s\n", severity)
 		fmt.Fprintf(&b, "          cluster: %s\n", yamlQuote(cluster))
 		b.WriteString("        annotations:\n")
 		fmt.Fprintf(&b, "          summary: %s\n", yamlQuote(a.Description))

@@ -148,7 +148,7 @@ func TestRollbackTriggers(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := RollbackTriggers(tc.in, p)
+			got := thresholdAlarms(RollbackTriggers(tc.in, p))
 			by := map[string]AlarmSpec{}
 			for _, a := range got {
 				by[a.MetricName] = a
@@ -482,9 +482,11 @@ func ExampleRollbackTriggers() {
 		CPU: Summary{Count: 1, P99: 30}, MemoryUsed: emptySummary("", ""), Connections: emptySummary("", ""),
 		IOPS: emptySummary("", ""), DiskQueueDepth: emptySummary("", "")}
 	for _, a := range RollbackTriggers(TriggerInput{Instance: "sso-prod", Projection: pr, Period: time.Minute}, DefaultPolicy()) {
-		fmt.Println(a.MetricName, a.Statistic, a.PeriodSeconds, a.EvaluationPeriods, a.ComparisonOperator, a.Threshold)
+		fmt.Println(a.Name, a.MetricName, a.Statistic, a.PeriodSeconds, a.EvaluationPeriods, a.ComparisonOperator, a.Threshold, a.TreatMissingData)
 	}
-	// Output: CPUUtilization Average 60 5 GreaterThanThreshold 45
+	// Output:
+	// rightsize-rollback-sso-prod-CPUUtilization CPUUtilization Average 60 5 GreaterThanThreshold 45 missing
+	// rightsize-availability-sso-prod CPUUtilization SampleCount 60 3 LessThanThreshold 1 breaching
 }
 
 func ExamplePrometheusRules() {

@@ -318,12 +318,20 @@ func checkPrometheusRules(name string) resource.TestCheckFunc {
 		if len(rules) != n {
 			return fmt.Errorf("%d Prometheus rules for %d rollback triggers", len(rules), n)
 		}
+		absentRe := regexp.MustCompile(`^absent_over_time\([a-z_:][a-z0-9_:]*\{[^}]*\}\[[0-9]+m\]\)$`)
 		for i, expr := range rules {
+			p := fmt.Sprintf("rollback_triggers.%d.", i)
+			if a[p+"treat_missing_data"] == "breaching" {
+				// The availability alarm: the node's silence, an absent series in Prometheus.
+				if !absentRe.MatchString(expr) {
+					return fmt.Errorf("availability trigger %d's rule %q is not absent_over_time(metric{labels}[Nm])", i, expr)
+				}
+				continue
+			}
 			m := exprRe.FindStringSubmatch(expr)
 			if m == nil {
 				return fmt.Errorf("rule expr %q is not `metric{labels} op threshold`", expr)
 			}
-			p := fmt.Sprintf("rollback_triggers.%d.", i)
 			want := map[string]string{
 				"GreaterThanThreshold": ">", "GreaterThanOrEqualToThreshold": ">=",
 				"LessThanThreshold": "<", "LessThanOrEqualToThreshold": "<=",

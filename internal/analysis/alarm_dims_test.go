@@ -31,6 +31,11 @@ func TestRollbackAlarmDimensions(t *testing.T) {
 				if tc.cluster != "" && AuroraRoleMetric(a.MetricName) {
 					want = writer
 				}
+				// What to do: on Aurora roll back (the reader takes its work back); on RDS, whose
+				// standby served nothing, resize.
+				if wantDo := map[bool]string{true: "Roll back if ", false: multiAZActionPrefix}[tc.cluster != ""]; !a.isAvailability() && a.MetricName != MetricCPUSurplusCreditsCharged && !strings.HasPrefix(a.Description, wantDo) {
+					t.Errorf("%s description %q, want it to open with %q", a.MetricName, a.Description, wantDo)
+				}
 				if !maps.Equal(a.Dimensions, want) {
 					t.Errorf("%s dimensions %v, want %v", a.MetricName, a.Dimensions, want)
 				}

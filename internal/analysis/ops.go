@@ -327,6 +327,9 @@ type TriggerInput struct {
 //     fails over) publishes nothing, which leaves every other alarm in
 //     INSUFFICIENT_DATA; RDS publishes CPUUtilization every minute.
 //
+// Descriptions open with what to do: "Roll back if" on Aurora (the reader takes its work back),
+// "Resize the instance (…) if" on RDS, whose standby served nothing.
+//
 // Alarms watch DBInstanceIdentifier Instance, except on Aurora
 // (AuroraCluster set), where those on metrics published by role
 // (AuroraRoleMetric) watch the cluster's WRITER role.
@@ -468,6 +471,15 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 	if len(out) == 0 {
 		return out // no baseline, no alarms
 	}
+	if in.AuroraCluster == "" {
+		// On RDS the standby served nothing: load beyond the baseline asks for a larger class;
+		// putting the standby back restores failover, not capacity.
+		for i := range out {
+			if rest, ok := strings.CutPrefix(out[i].Description, "Roll back if "); ok {
+				out[i].Description = multiAZActionPrefix + rest
+			}
+		}
+	}
 	out = append(out, AlarmSpec{
 		Name: fmt.Sprintf("rightsize-availability-%s", in.Instance), Namespace: "AWS/RDS",
 		MetricName: MetricCPU, Dimensions: dims(MetricCPU), Statistic: "SampleCount", PeriodSeconds: 60,
@@ -478,6 +490,10 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 	})
 	return out
 }
+
+// multiAZActionPrefix opens the description of an RDS instance's threshold alarm, in place of
+// "Roll back if ": its standby served nothing, so the answer to load is a larger class.
+const multiAZActionPrefix = "Resize the instance (putting the standby back restores failover, not capacity) if "
 
 // isAvailability reports whether a is RollbackTriggers' availability alarm (a node that
 // publishes nothing), rather than one of a metric's threshold.

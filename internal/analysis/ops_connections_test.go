@@ -18,11 +18,11 @@ func TestConnectionsAlarmAboveBaseline(t *testing.T) {
 		desc     string
 	}{
 		{"90% of max_connections below the baseline", 4700, 5000, 4701,
-			"Roll back if connections exceed 4701 (baseline max 4700 × 1.50 = 7050; 90% of max_connections 5000 is 4500, not above the baseline max, so just above that)"},
+			"Resize the instance (putting the standby back restores failover, not capacity) if connections exceed 4701 (baseline max 4700 × 1.50 = 7050; 90% of max_connections 5000 is 4500, not above the baseline max, so just above that)"},
 		{"90% equals the baseline", 450, 500, 451, ""},
 		{"fractional baseline", 449.5, 500, 450, ""},
 		{"90% above the baseline", 4000, 5000, 4500,
-			"Roll back if connections exceed 4500 (baseline max 4000 × 1.50 = 6000, capped at 90% of max_connections 5000)"},
+			"Resize the instance (putting the standby back restores failover, not capacity) if connections exceed 4500 (baseline max 4000 × 1.50 = 6000, capped at 90% of max_connections 5000)"},
 	} {
 		pr := projectionFor(10, 4*gib, tc.max, 300, 0.5, classR6gLarge)
 		var found []AlarmSpec
@@ -136,7 +136,7 @@ func TestIOPSAlarmAboveBaseline(t *testing.T) {
 		got[a.MetricName] = a
 	}
 	if a := got[MetricWriteIOPS]; a.Threshold != 333 ||
-		a.Description != "Roll back if WriteIOPS stays above 333 (baseline p99 332 × 1.50, at most the 300 baseline IOPS of db.r6g.large (its 100 GiB gp3 volume), not above the baseline p99, so just above that)" {
+		a.Description != "Resize the instance (putting the standby back restores failover, not capacity) if WriteIOPS stays above 333 (baseline p99 332 × 1.50, at most the 300 baseline IOPS of db.r6g.large (its 100 GiB gp3 volume), not above the baseline p99, so just above that)" {
 		t.Errorf("WriteIOPS alarm %v: %q", a.Threshold, a.Description)
 	}
 	if a := got[MetricReadIOPS]; a.Threshold != 225 {

@@ -187,12 +187,12 @@ func TestRollbackTriggers(t *testing.T) {
 		maxConns int
 		want     string
 	}{
-		{"factor", 120, 0, "Roll back if connections exceed 180 (baseline max 120 × 1.50)"},
-		{"at least 5 above", 4, 0, "Roll back if connections exceed 9 (baseline max 4 + 5)"},
-		{"capped", 120, 183, "Roll back if connections exceed 164 (baseline max 120 × 1.50 = 180, capped at 90% of max_connections 183)"},
-		{"fractional", 120.2, 0, "Roll back if connections exceed 181 (baseline max 120.2 × 1.50 = 180.3, rounded up)"},
-		{"fractional capped", 120.2, 193, "Roll back if connections exceed 173 (baseline max 120.2 × 1.50 = 180.3, capped at 90% of max_connections 193)"},
-		{"cap above", 120, 1000, "Roll back if connections exceed 180 (baseline max 120 × 1.50)"},
+		{"factor", 120, 0, "Resize the instance (putting the standby back restores failover, not capacity) if connections exceed 180 (baseline max 120 × 1.50)"},
+		{"at least 5 above", 4, 0, "Resize the instance (putting the standby back restores failover, not capacity) if connections exceed 9 (baseline max 4 + 5)"},
+		{"capped", 120, 183, "Resize the instance (putting the standby back restores failover, not capacity) if connections exceed 164 (baseline max 120 × 1.50 = 180, capped at 90% of max_connections 183)"},
+		{"fractional", 120.2, 0, "Resize the instance (putting the standby back restores failover, not capacity) if connections exceed 181 (baseline max 120.2 × 1.50 = 180.3, rounded up)"},
+		{"fractional capped", 120.2, 193, "Resize the instance (putting the standby back restores failover, not capacity) if connections exceed 173 (baseline max 120.2 × 1.50 = 180.3, capped at 90% of max_connections 193)"},
+		{"cap above", 120, 1000, "Resize the instance (putting the standby back restores failover, not capacity) if connections exceed 180 (baseline max 120 × 1.50)"},
 	} {
 		pr := projectionFor(10, 4*gib, tc.max, 300, 0.5, classR6gLarge)
 		for _, a := range RollbackTriggers(TriggerInput{Instance: "db1", Class: classR6gLarge, Projection: pr, MaxConnections: tc.maxConns}, p) {

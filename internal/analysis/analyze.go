@@ -424,24 +424,23 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	// the readers' ReadIOPS summed at each timestamp, not a sum of their p99s, which overstates it
 	// when their peaks do not coincide. The writes are the writer's. Without the projected reads
 	// (a reader collected no ReadIOPS: insufficient data), the writer's own reads.
-	var readP99, writeP99, readMax, writeMax float64
+	var readP99, writeP99 float64
 	for _, na := range rec.Nodes {
 		if na.Role != RoleWriter {
 			continue
 		}
 		if s, ok := na.Summary(MetricReadIOPS); ok && s.Count > 0 {
-			readP99, readMax = s.P99, s.Max
+			readP99 = s.P99
 		}
 		if s, ok := na.Summary(MetricWriteIOPS); ok && s.Count > 0 {
-			writeP99, writeMax = s.P99, s.Max
+			writeP99 = s.P99
 		}
 	}
 	if pr.readIOPS.Count > 0 {
-		readP99, readMax = pr.readIOPS.P99, pr.readIOPS.Max
+		readP99 = pr.readIOPS.P99
 	}
 	rec.RollbackTriggers = RollbackTriggers(TriggerInput{Instance: writer.ID, AuroraCluster: in.AuroraClusterID, Class: target, Projection: pr,
-		ReadIOPSP99: readP99, WriteIOPSP99: writeP99, ReadIOPSMax: readMax, WriteIOPSMax: writeMax,
-		MaxConnections: maxConns, Period: pr.period, CPUCredits: rec.CPUCredits}, p)
+		ReadIOPSP99: readP99, WriteIOPSP99: writeP99, MaxConnections: maxConns, Period: pr.period, CPUCredits: rec.CPUCredits}, p)
 	rec.PrometheusRules = PrometheusRules(in.Name, rec.RollbackTriggers)
 	rec.Traffic = trafficOf(in.Name, pr, writer.Class, rec.Nodes)
 	if render {

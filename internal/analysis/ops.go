@@ -276,10 +276,6 @@ type TriggerInput struct {
 	// IOPS), not the sum of the nodes' p99s, which overstates it when
 	// their peaks do not coincide. WriteIOPSP99 is the writer's.
 	ReadIOPSP99, WriteIOPSP99 float64
-	// ReadIOPSMax and WriteIOPSMax are the same series' highest values (0 or NaN: unknown): an
-	// IOPS alarm is above them, so that a job the baseline ran (a weekly one is under 1% of the
-	// time, outside the p99) does not fire it.
-	ReadIOPSMax, WriteIOPSMax float64
 	MaxConnections            int           // max_connections, 0 if unknown
 	Period                    time.Duration // data period; 1 minute → 60 s alarms, else 300 s
 	// CPUCredits is the single node's simulated credit account on Class
@@ -307,10 +303,10 @@ type TriggerInput struct {
 //     baseline max (floor(max) + 1 when 90% of max_connections is not):
 //     the alarm must not fire on the load it was derived from (the
 //     description says which applied);
-//   - ReadIOPS / WriteIOPS Average > p99 × factor (at least 100, and above the
-//     baseline max when known: floor(max) + 1), at most the baseline IOPS when
-//     known (the class's, or its volume's when lower: InstanceClass.BaselineIOPS),
-//     but always above the baseline p99 (floor(p99) + 1 when that cap is not);
+//   - ReadIOPS / WriteIOPS Average > p99 × factor (at least 100), at most the
+//     baseline IOPS when known (the class's, or its volume's when lower:
+//     InstanceClass.BaselineIOPS), but always above the baseline p99
+//     (floor(p99) + 1 when that cap is not);
 //   - DiskQueueDepth Average > max(p99 × factor, 4);
 //   - FreeLocalStorage Minimum < min(HeadroomPercent of local storage,
 //     max(local storage − projected use max × factor, 5% of it)), on Aurora
@@ -422,15 +418,13 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 			fmt.Sprintf("Roll back if connections exceed %.0f (%s)", thr, how))
 	}
 	rd, wr := in.ReadIOPSP99, in.WriteIOPSP99
-	rdMax, wrMax := in.ReadIOPSMax, in.WriteIOPSMax
 	if !(rd > 0) && !(wr > 0) {
 		rd, wr = pr.IOPS.P99, pr.IOPS.P99
-		rdMax, wrMax = pr.IOPS.Max, pr.IOPS.Max
 	}
 	for _, x := range []struct {
 		metric string
-		v, max float64
-	}{{MetricReadIOPS, rd, rdMax}, {MetricWriteIOPS, wr, wrMax}} {
+		v      float64
+	}{{MetricReadIOPS, rd}, {MetricWriteIOPS, wr}} {
 		if !(x.v >= 0) || math.IsInf(x.v, 1) {
 			continue // no baseline (an infinite one is none either)
 		}
@@ -438,11 +432,6 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 		how := fmt.Sprintf("baseline p99 %.0f × %.2f", x.v, f)
 		if x.v*f < 100 {
 			how += ", at least 100"
-		}
-		if m := math.Floor(x.max) + 1; x.max > 0 && !math.IsInf(x.max, 1) && m > thr {
-			// A job the baseline ran (a weekly one is outside the p99) must not fire it.
-			thr = m
-			how += fmt.Sprintf(", above the baseline max %.1f", x.max)
 		}
 		if c.BaselineIOPS > 0 && c.BaselineIOPS < thr {
 			thr = c.BaselineIOPS

@@ -3,7 +3,6 @@ package analysis
 import (
 	"math"
 	"strconv"
-	"strings"
 	"testing"
 )
 
@@ -154,24 +153,5 @@ func TestIOPSAlarmInfiniteBaseline(t *testing.T) {
 		if a.MetricName == MetricWriteIOPS || math.IsInf(a.Threshold, 0) || a.Threshold != a.Threshold {
 			t.Errorf("alarm %s at %v from an infinite WriteIOPS p99", a.MetricName, a.Threshold)
 		}
-	}
-}
-
-// TestIOPSAlarmAboveBaselineMax: an IOPS alarm stays above the baseline's highest value, so that a
-// job the baseline ran (a weekly one, under 1% of the time, is outside the p99) does not fire it
-// every week; without a known max, or with one below p99 × factor, the threshold is as before.
-func TestIOPSAlarmAboveBaselineMax(t *testing.T) {
-	pr := projectionFor(10, 4*gib, 50, 300, 0.5, classR6gLarge)
-	alarms := thresholdAlarms(RollbackTriggers(TriggerInput{Instance: "db1", Class: classR6gLarge, Projection: pr,
-		ReadIOPSP99: 200, ReadIOPSMax: 520.76, WriteIOPSP99: 200, WriteIOPSMax: 250}, DefaultPolicy()))
-	got := map[string]AlarmSpec{}
-	for _, a := range alarms {
-		got[a.MetricName] = a
-	}
-	if a := got[MetricReadIOPS]; a.Threshold != 521 || !strings.Contains(a.Description, "(baseline p99 200 × 1.50, above the baseline max 520.8)") {
-		t.Errorf("ReadIOPS alarm %v: %q, want 521, above the baseline max 520.76", a.Threshold, a.Description)
-	}
-	if a := got[MetricWriteIOPS]; a.Threshold != 300 || strings.Contains(a.Description, "baseline max") {
-		t.Errorf("WriteIOPS alarm %v: %q, want 200 × 1.5 = 300 (the max, 250, is below it)", a.Threshold, a.Description)
 	}
 }

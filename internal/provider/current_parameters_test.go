@@ -32,19 +32,7 @@ func TestAccSingleNodeRecommendation_currentParameters(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: recommendationConfig(srv, fmt.Sprintf(`
-data "rightsize_single_node_recommendation" "mandible" {
-  db_instance_identifier = "mandible-prod"
-  lookback_days          = 14
-  end_time               = %[1]q
-}
-
-data "rightsize_single_node_recommendation" "sso" {
-  db_cluster_identifier = "sso-prod"
-  lookback_days         = 14
-  end_time              = %[1]q
-}
-
+			Config: recommendationConfig(srv, demoRecommendationsHCL(now.Format(time.RFC3339))+`
 locals {
   r = data.rightsize_single_node_recommendation.mandible
 }
@@ -56,7 +44,7 @@ output "merged" {
     { for name, value in local.r.recommended_parameters : name => { value = value, apply_method = contains(local.r.pending_reboot_parameters, name) ? "pending-reboot" : "immediate" } },
   )
 }
-`, now.Format(time.RFC3339))),
+`),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(m, tfjsonpath.New("current_parameter_group"), knownvalue.StringExact("mandible-pg15")),
 				statecheck.ExpectKnownValue(m, tfjsonpath.New("current_parameters"), knownvalue.MapExact(map[string]knownvalue.Check{

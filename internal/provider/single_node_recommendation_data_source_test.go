@@ -290,18 +290,7 @@ func TestAccSingleNodeRecommendation_windows(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: recommendationConfig(srv, fmt.Sprintf(`
-data "rightsize_single_node_recommendation" "mandible" {
-  db_instance_identifier = "mandible-prod"
-  lookback_days          = 14
-  end_time               = %[1]q
-}
-data "rightsize_single_node_recommendation" "sso" {
-  db_cluster_identifier = "sso-prod"
-  lookback_days         = 14
-  end_time              = %[1]q
-}
-`, end)),
+			Config: recommendationConfig(srv, demoRecommendationsHCL(end)),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("backup_window").AtMapKey("window"), knownvalue.StringExact("13:00-13:30")),
 				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("backup_window").AtMapKey("suggested"),
@@ -538,4 +527,21 @@ data "rightsize_single_node_recommendation" "none" {
 			ExpectError: regexp.MustCompile(`(?s)Invalid Policy.*weight_operations\s+all\s+to\s+0.*set\s+at\s+least\s+one\s+above\s+0`),
 		}},
 	})
+}
+
+// demoRecommendationsHCL declares rightsize_single_node_recommendation "mandible" and "sso" for
+// the demo's two deployments, over the 14 days up to end (RFC 3339).
+func demoRecommendationsHCL(end string) string {
+	return fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "mandible" {
+  db_instance_identifier = "mandible-prod"
+  lookback_days          = 14
+  end_time               = %[1]q
+}
+data "rightsize_single_node_recommendation" "sso" {
+  db_cluster_identifier = "sso-prod"
+  lookback_days         = 14
+  end_time              = %[1]q
+}
+`, end)
 }

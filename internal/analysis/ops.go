@@ -321,7 +321,8 @@ type TriggerInput struct {
 //     at the end of an hour), when the projection pays for none, of severity
 //     "warning" (a cost, not an outage);
 //   - availability, last and only with another alarm: CPUUtilization
-//     SampleCount < 1 over 60 s × 3, missing data breaching, named
+//     SampleCount < 1 in 3 of 5 periods of 60 s (a datapoint that arrives late
+//     does not fire it), missing data breaching, named
 //     rightsize-availability-<instance> (isAvailability): a node that
 //     is down (a reboot, a host replacement, a crash: on one node nothing
 //     fails over) publishes nothing, which leaves every other alarm in
@@ -483,10 +484,10 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 	out = append(out, AlarmSpec{
 		Name: fmt.Sprintf("rightsize-availability-%s", in.Instance), Namespace: "AWS/RDS",
 		MetricName: MetricCPU, Dimensions: dims(MetricCPU), Statistic: "SampleCount", PeriodSeconds: 60,
-		EvaluationPeriods: 3, DatapointsToAlarm: 3, ComparisonOperator: "LessThanThreshold", Threshold: 1, Unit: "Count",
+		EvaluationPeriods: 5, DatapointsToAlarm: 3, ComparisonOperator: "LessThanThreshold", Threshold: 1, Unit: "Count",
 		TreatMissingData: "breaching", Severity: "critical",
-		Description: "The node publishes no CPUUtilization for 3 minutes: it is down (a reboot, a host replacement or a crash; on one node nothing fails over), " +
-			"which leaves every other alarm without data; planned maintenance and reboots fire it too",
+		Description: "The node publishes no CPUUtilization in 3 of the last 5 minutes (3 of 5, so that a datapoint CloudWatch receives late does not fire it): " +
+			"it is down (a reboot, a host replacement or a crash; on one node nothing fails over), which leaves every other alarm without data; planned maintenance and reboots fire it too",
 	})
 	return out
 }

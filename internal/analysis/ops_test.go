@@ -486,7 +486,7 @@ func ExampleRollbackTriggers() {
 	}
 	// Output:
 	// rightsize-rollback-sso-prod-CPUUtilization CPUUtilization Average 60 5 GreaterThanThreshold 45 missing
-	// rightsize-availability-sso-prod CPUUtilization SampleCount 60 3 LessThanThreshold 1 breaching
+	// rightsize-availability-sso-prod CPUUtilization SampleCount 60 5 LessThanThreshold 1 breaching
 }
 
 func ExamplePrometheusRules() {

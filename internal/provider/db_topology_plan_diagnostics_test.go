@@ -204,7 +204,7 @@ func TestUpdate_toTwoValidationFailureKeepsTwo(t *testing.T) {
 	back.Validation, from.Validation = validation, validation
 	d = directUpdate(t, r, empty, from, back)
 	if !d.HasError() || d.Errors()[0].Summary() != "Topology Change Failed, Two Nodes Kept" ||
-		!strings.Contains(d.Errors()[0].Detail(), "not rolled back: a change to two nodes never is") {
+		!strings.Contains(d.Errors()[0].Detail(), "not rolled back: the target has its two nodes") {
 		t.Fatalf("1 → 2 with rows deleted: %v, want it failed with its two nodes kept", d)
 	}
 	out, err := api.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String("mandible-prod")})

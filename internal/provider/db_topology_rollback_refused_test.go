@@ -67,8 +67,8 @@ func TestAccDBTopology_rollbackRefusedThenGranted(t *testing.T) {
 // Multi-AZ back by hand as the docs say, but without --apply-immediately (the CLI's default), so
 // the modification waits for the maintenance window. The next apply, its rollback refused again,
 // says that Multi-AZ is already pending and gives the command that makes it now; once it is made,
-// the apply after records the rollback. (A change to 2 nodes is never rolled back:
-// TestUpdate_toTwoValidationFailureKeepsTwo.)
+// the apply after records the rollback. (A change to 2 nodes whose failure comes once the database
+// has its two nodes keeps them: TestUpdate_toTwoValidationFailureKeepsTwo.)
 func TestAccDBTopology_rollbackRefusedPutBackLater(t *testing.T) {
 	for _, tc := range []struct {
 		name       string

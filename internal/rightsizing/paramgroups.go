@@ -75,8 +75,8 @@ func withGroupSettings(pg *analysis.PostgresFacts, c inventory.Cluster, name str
 // current_parameters is unknown too when it was the writer's DB parameter group that was not read
 // (an Aurora cluster's DB cluster parameter group alone leaves it known).
 func unreadParameters(c inventory.Cluster) string {
-	if c.WriterGroupParameters != nil {
-		return ""
+	if w, _ := c.Writer(); c.WriterGroupParameters != nil || strings.HasPrefix(w.ParameterGroup, "default.") {
+		return "" // read, or RDS's default group (not read: it sets nothing a user chose)
 	}
 	return "; and current_parameters, what a new group replacing the writer's DB parameter group must keep, is unknown (null): copy that group's parameters by hand"
 }

@@ -158,4 +158,9 @@ func TestWithGroupSettings(t *testing.T) {
 	if _, warns := withGroupSettings(pg, c, "db"); len(warns) != 1 || strings.Contains(warns[0].Text, "current_parameters") {
 		t.Errorf("cluster group unread: %q, want no word of current_parameters", warns)
 	}
+	// ... nor when the writer is on RDS's default DB parameter group, which is not read.
+	c.WriterGroupParameters, c.Nodes[0].ParameterGroup = nil, "default.aurora-postgresql15"
+	if _, warns := withGroupSettings(pg, c, "db"); len(warns) != 1 || strings.Contains(warns[0].Text, "current_parameters") {
+		t.Errorf("cluster group unread, writer on a default group: %q, want no word of current_parameters", warns)
+	}
 }

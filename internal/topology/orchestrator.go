@@ -339,8 +339,9 @@ type ChangeError struct {
 	RollbackUntagged bool
 	// RollbackAction says what the rollback did ("Multi-AZ turned on again").
 	RollbackAction string
-	// RedundancyKept is true when a failed change to two nodes was not rolled back, as none is:
-	// going back to one node would take away the redundancy it restores.
+	// RedundancyKept is true when a failed change to two nodes that had given the target its two
+	// nodes was not rolled back: going back to one node would take away the redundancy it
+	// restores.
 	RedundancyKept bool
 	// ReaderRecordMissing is true when a begun Aurora change's guard snapshot lost its record of
 	// the reader (its tags removed by hand): Err says what to do; nothing is resumed or undone.
@@ -407,8 +408,8 @@ func (e *ChangeError) Error() string {
 	case e.RollbackAttempted:
 		fmt.Fprintf(&b, "; ROLLBACK FAILED: %v", e.RollbackErr)
 	case e.RedundancyKept:
-		b.WriteString("; not rolled back: a change to two nodes never is, since going back to one would take away the redundancy it restores: " +
-			"the target is left with its two nodes; check what failed (above), then apply again to record the change (to go back to one node, set nodes = 1)")
+		b.WriteString("; not rolled back: the target has its two nodes, and going back to one would take away the redundancy the change restores: " +
+			"they are kept; check what failed (above): the next plan records them (to go back to one node, set nodes = 1)")
 	default:
 		fmt.Fprintf(&b, "; not rolled back (rollback disabled): the target is left as it is; to keep it, leave nodes = %d (a resource being created: import it); to undo it, set nodes = %d", e.Nodes, 3-e.Nodes)
 	}
@@ -1856,17 +1857,35 @@ func (r *run) fail(ctx context.Context, stage string, cause error, rollbackWorth
 		ce.Resumable = true
 		return ce
 	}
-	if r.req.DisableRollback || r.req.Nodes == 2 {
-		// A change to two nodes is never rolled back: that would take away again the redundancy
-		// it restores, most often asked for because one node was overloaded, which is also when
-		// a validation is likeliest to fail (logins refused, counts cut short).
-		ce.RedundancyKept = r.req.Nodes == 2
+	if r.req.DisableRollback || r.reachedTwo(ctx) {
+		// A change that has given the database its two nodes is not rolled back: that would take
+		// away again the redundancy it restores, most often asked for because one node was
+		// overloaded, which is also when a validation is likeliest to fail (logins refused, counts
+		// cut short). One that has not (a reader RDS failed, Multi-AZ not begun) is undone.
+		ce.RedundancyKept = !r.req.DisableRollback
 		if err := r.setOutcome(context.WithoutCancel(ctx), OutcomeFailedNotRolledBack); err != nil {
 			r.o.logf("%s: %v", r.req.Target, err)
 		}
 		return ce
 	}
 	return r.rollbackAndRecord(ctx, ce)
+}
+
+// reachedTwo reports whether a change to two nodes has given the target its two nodes (the
+// standby in place, or the reader available): then a failure after it (a validation) keeps them.
+// False for a change to one node, and when the target cannot be read.
+func (r *run) reachedTwo(ctx context.Context) bool {
+	if r.req.Nodes != 2 {
+		return false
+	}
+	t, err := Describe(context.WithoutCancel(ctx), r.o.RDS, r.req.Target)
+	if err != nil {
+		return false
+	}
+	if r.req.Target.Kind == KindCluster && r.reader == nil {
+		return clusterAt(t, 2) // no reader of this change known: two available members of its own
+	}
+	return r.convergence(t, 2) == convergedState(2)
 }
 
 // leftOriginal reports whether t's shape is no longer the one the change started from (r.from):

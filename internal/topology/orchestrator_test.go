@@ -1549,7 +1549,7 @@ func TestValidationFailureToTwoKeepsTwo(t *testing.T) {
 		var ce *ChangeError
 		var ve *ValidationError
 		if !errors.As(err, &ce) || !errors.As(err, &ve) || ce.RolledBack || ce.RollbackAttempted || !ce.RedundancyKept ||
-			!strings.Contains(err.Error(), "not rolled back: a change to two nodes never is, since going back to one would take away the redundancy it restores") {
+			!strings.Contains(err.Error(), "not rolled back: the target has its two nodes, and going back to one would take away the redundancy the change restores") {
 			t.Fatalf("%s 1 → 2: %v, want a validation failure left at two nodes", target, err)
 		}
 		if topo := e.topology(target); topo.Nodes != 2 {
@@ -1562,8 +1562,43 @@ func TestValidationFailureToTwoKeepsTwo(t *testing.T) {
 		if tags := e.snapshotTags(kind, GuardSnapshotID("", target, 2, 2, 1)); tags[TagOutcome] != OutcomeFailedNotRolledBack {
 			t.Errorf("%s: guard outcome %q, want %s", target, tags[TagOutcome], OutcomeFailedNotRolledBack)
 		}
-		if s := PlanSummary(Preview{}, Request{Target: target, Nodes: 2, Generation: 2}); !strings.Contains(s, "a change to two nodes is never rolled back") {
+		if s := PlanSummary(Preview{}, Request{Target: target, Nodes: 2, Generation: 2}); !strings.Contains(s, "keep the two nodes if the target has them") {
 			t.Errorf("%s: the plan does not say a change to two nodes is not rolled back:\n%s", target, s)
 		}
+	}
+}
+
+// reachedTwo: a failed change to two nodes is kept only once the target has them; at one node (a
+// reader RDS failed, Multi-AZ not begun) it is rolled back as any other. Never for a change to one.
+func TestReachedTwo(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx := context.Background()
+	if _, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1}); err != nil {
+		t.Fatal(err)
+	}
+	toTwo, toOne := &run{o: e.o, req: Request{Target: mandible, Nodes: 2}}, &run{o: e.o, req: Request{Target: mandible, Nodes: 1}}
+	if toTwo.reachedTwo(ctx) || toOne.reachedTwo(ctx) {
+		t.Fatal("at one node: reachedTwo, want not")
+	}
+	if _, err := e.api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), MultiAZ: aws.Bool(true), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	if toTwo.reachedTwo(ctx) {
+		t.Fatal("Multi-AZ on requested, not made: reachedTwo, want not")
+	}
+	e.srv.Advance(24 * time.Hour)
+	if !toTwo.reachedTwo(ctx) || toOne.reachedTwo(ctx) {
+		t.Fatalf("Multi-AZ on made: reachedTwo %t for a change to two, %t to one; want true, false", toTwo.reachedTwo(ctx), toOne.reachedTwo(ctx))
+	}
+	// Aurora: at one node not; with the demo's two (no reader of the change known) yes.
+	e = newEnv(t, sandbox.Demo())
+	if r := (&run{o: e.o, req: Request{Target: sso, Nodes: 2}}); !r.reachedTwo(ctx) {
+		t.Error("Aurora with its writer and reader: not reachedTwo")
+	}
+	if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if r := (&run{o: e.o, req: Request{Target: sso, Nodes: 2}}); r.reachedTwo(ctx) {
+		t.Error("Aurora at one node: reachedTwo")
 	}
 }

@@ -298,7 +298,8 @@ func onFailure(req Request) string {
 	case req.DisableRollback:
 		return when + "leave the target as it is (rollback disabled); the guard snapshot stays."
 	case req.Nodes == 2:
-		return when + "leave the target as it is: a change to two nodes is never rolled back, since that would take away the redundancy it restores; the guard snapshot stays."
+		return when + "keep the two nodes if the target has them (going back to one would take away the redundancy the change restores), else roll back (" +
+			rollbackText(req) + "); the guard snapshot stays."
 	}
 	return fmt.Sprintf(when+"roll back (%s) and keep the guard snapshot; "+
 		"a change still in progress at the timeout, or a validation query the server stopped, is left for the next apply to finish.", rollbackText(req))

@@ -231,7 +231,7 @@ func TestPlanSummary(t *testing.T) {
 	}
 	s = PlanSummary(Preview{}, Request{Target: cl.Target, Nodes: 2, Generation: 3, DeleteGuardOnSuccess: true,
 		Previous: &Previous{Reader: &ReaderSpec{Identifier: "r1", Class: "db.t4g.medium", AvailabilityZone: "us-east-1b", PromotionTier: 1}}})
-	for _, want := range []string{"r1 (db.t4g.medium, us-east-1b, promotion tier 1)", "deleted after a successful", "a change to two nodes is never rolled back"} {
+	for _, want := range []string{"r1 (db.t4g.medium, us-east-1b, promotion tier 1)", "deleted after a successful", "keep the two nodes if the target has them", "else roll back (the new reader deleted)"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("1 → 2 summary lacks %q:\n%s", want, s)
 		}

@@ -20,7 +20,12 @@ variable "analysis_end_time" {
 }
 
 variable "alarm_topic_arn" {
-  description = "SNS topic the alarms notify (on-call): an alarm without actions notifies nobody."
+  description = "SNS topic the critical alarms notify (on call): an alarm without actions notifies nobody."
+  type        = string
+}
+
+variable "warning_topic_arn" {
+  description = "SNS topic the warnings notify (a cost, such as surplus CPU credits charged, rather than an outage)."
   type        = string
 }
 
@@ -50,6 +55,6 @@ resource "aws_cloudwatch_metric_alarm" "rollback" {
   alarm_description   = each.value.alarm_description
 
   # rightsize-availability-<instance> treats missing data as breaching: a node that is down, publishing nothing, is in ALARM.
-  alarm_actions = [var.alarm_topic_arn]
-  ok_actions    = [var.alarm_topic_arn]
+  alarm_actions = [each.value.severity == "critical" ? var.alarm_topic_arn : var.warning_topic_arn]
+  ok_actions    = [each.value.severity == "critical" ? var.alarm_topic_arn : var.warning_topic_arn]
 }

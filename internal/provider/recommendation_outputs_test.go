@@ -321,6 +321,10 @@ func checkPrometheusRules(name string) resource.TestCheckFunc {
 		absentRe := regexp.MustCompile(`^absent_over_time\([a-z_:][a-z0-9_:]*\{[^}]*\}\[[0-9]+m\]\)$`)
 		for i, expr := range rules {
 			p := fmt.Sprintf("rollback_triggers.%d.", i)
+			// A cost is a warning, routed away from on call; everything else critical.
+			if want := map[bool]string{true: "warning", false: "critical"}[a[p+"metric_name"] == "CPUSurplusCreditsCharged"]; a[p+"severity"] != want {
+				return fmt.Errorf("trigger %d (%s) severity %q, want %q", i, a[p+"metric_name"], a[p+"severity"], want)
+			}
 			if a[p+"treat_missing_data"] == "breaching" {
 				// The availability alarm: the node's silence, an absent series in Prometheus.
 				if !absentRe.MatchString(expr) {

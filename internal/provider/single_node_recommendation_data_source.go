@@ -188,7 +188,7 @@ var (
 		"dimensions": types.MapType{ElemType: types.StringType}, "statistic": types.StringType,
 		"period": types.Int64Type, "evaluation_periods": types.Int64Type, "datapoints_to_alarm": types.Int64Type,
 		"comparison_operator": types.StringType, "threshold": types.Float64Type, "unit": types.StringType,
-		"treat_missing_data": types.StringType, "alarm_description": types.StringType,
+		"treat_missing_data": types.StringType, "alarm_description": types.StringType, "severity": types.StringType,
 	}
 )
 
@@ -458,7 +458,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 			"alarm_name": "Alarm name.", "namespace": "`AWS/RDS`.", "metric_name": "Metric.", "dimensions": "Dimensions: `DBInstanceIdentifier` of the single node; on Aurora, for the metrics Aurora publishes by role (CPU, memory, connections, IOPS, local storage), `DBClusterIdentifier` and `Role = WRITER`, which AWS advises for Aurora alarms as they follow the writer across a failover.",
 			"statistic": "Statistic.", "period": "Period, seconds.", "evaluation_periods": "Evaluation periods.",
 			"datapoints_to_alarm": "Datapoints to alarm.", "comparison_operator": "CloudWatch comparison operator.",
-			"threshold": "Threshold, in the metric's unit.", "unit": "Unit RDS documents for the metric, which `threshold` is in. Do not pass it to `aws_cloudwatch_metric_alarm`: CloudWatch recommends omitting the unit, as one that does not match the published unit leaves the alarm in INSUFFICIENT_DATA.", "treat_missing_data": "Missing-data treatment.",
+			"threshold": "Threshold, in the metric's unit.", "unit": "Unit RDS documents for the metric, which `threshold` is in. Do not pass it to `aws_cloudwatch_metric_alarm`: CloudWatch recommends omitting the unit, as one that does not match the published unit leaves the alarm in INSUFFICIENT_DATA.", "treat_missing_data": "Missing-data treatment: `missing`, or `breaching` for the availability alarm.", "severity": "`critical` (page on call), or `warning` for a cost rather than an outage (surplus CPU credits charged): route it elsewhere.",
 			"alarm_description": "What the alarm means.",
 		}),
 		"prometheus_rules_yaml": str("The rollback triggers as Prometheus alerting rules (YAML), for the metric and label names of [prometheus/cloudwatch_exporter](https://github.com/prometheus/cloudwatch_exporter) (`aws_rds_<metric>_<statistic>{dbinstance_identifier=\"...\"}`, or `{dbcluster_identifier=\"...\",role=\"WRITER\"}` for Aurora's role metrics: export them with those dimensions); other exporters, such as YACE, name them differently. Run the exporter with `set_timestamp: false`: by default it stamps each sample `delay_seconds` (600 s) in the past, outside Prometheus' 5-minute lookback, and no rule ever sees a value (the file's opening comment says so too). A rule on a `Sum` (one datapoint per period) fires at once."),
@@ -884,7 +884,7 @@ func fillRecommendation(ctx context.Context, m *recommendationModel, res rightsi
 			"period": types.Int64Value(int64(a.PeriodSeconds)), "evaluation_periods": types.Int64Value(int64(a.EvaluationPeriods)),
 			"datapoints_to_alarm": types.Int64Value(int64(a.DatapointsToAlarm)), "comparison_operator": types.StringValue(a.ComparisonOperator),
 			"threshold": floatValue(round4(a.Threshold)), "unit": types.StringValue(a.Unit), "treat_missing_data": types.StringValue(a.TreatMissingData),
-			"alarm_description": types.StringValue(a.Description),
+			"alarm_description": types.StringValue(a.Description), "severity": types.StringValue(a.Severity),
 		}, &diags))
 	}
 	m.RollbackTriggers = mustList(recAlarmType, alarms, &diags)

@@ -112,6 +112,7 @@ output "alarms" {
       threshold           = a.threshold
       treat_missing_data  = a.treat_missing_data
       alarm_description   = a.alarm_description
+      severity            = a.severity
     }
   }
 }

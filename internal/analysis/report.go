@@ -173,9 +173,13 @@ func Report(rec Recommendation) string {
 
 	writeWindows(w, rec.Topology, rec.Windows)
 
-	w("\n## Rollback triggers\n\n%s\n\n| alarm | metric | statistic | period s | evaluations | comparison | threshold |\n|---|---|---|---:|---:|---|---:|\n", rollbackAdvice(rec.Topology, len(rec.Nodes) == 1))
+	w("\n## Rollback triggers\n\n%s\n\n| alarm | metric | statistic | period s | breaching of evaluated | comparison | threshold | missing data | severity |\n|---|---|---|---:|---:|---|---:|---|---|\n", rollbackAdvice(rec.Topology, len(rec.Nodes) == 1))
 	for _, a := range rec.RollbackTriggers {
-		w("| %s | %s | %s | %d | %d | %s | %s |\n", mdEscape(a.Name), a.MetricName, a.Statistic, a.PeriodSeconds, a.EvaluationPeriods, a.ComparisonOperator, num(a.Threshold, 2))
+		w("| %s | %s | %s | %d | %d of %d | %s | %s | %s | %s |\n", mdEscape(a.Name), a.MetricName, a.Statistic, a.PeriodSeconds, a.DatapointsToAlarm, a.EvaluationPeriods,
+			a.ComparisonOperator, num(a.Threshold, 2), a.TreatMissingData, a.Severity)
+	}
+	if n := len(rec.RollbackTriggers); n > 0 && rec.RollbackTriggers[n-1].isAvailability() {
+		w("\nThe last is not about load: missing data counts as breaching, so a node that is down, publishing nothing, fires it (on one node nothing fails over).\n")
 	}
 
 	w("\n## Charts\n\n")

@@ -753,7 +753,7 @@ func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
 			sources = append(sources, source{c.ClusterParameterGroup, true, "DB cluster parameter group "})
 		}
 		for _, s := range sources {
-			if s.group == "" || strings.HasPrefix(s.group, "default.") { // RDS's default groups cannot be modified
+			if s.group == "" || paramgroups.IsDefault(s.group) { // set nothing a user chose
 				continue
 			}
 			if len(c.GroupSettings) == len(GroupParameters) {

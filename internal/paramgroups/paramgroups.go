@@ -39,6 +39,10 @@ func ClusterUserValues(ctx context.Context, api API, group string, names ...stri
 		"DB cluster parameter group "+group+" (rds:DescribeDBClusterParameters)")
 }
 
+// IsDefault reports whether group is one of RDS's default parameter groups ("default.postgres15",
+// "default.aurora-postgresql15"), which no one can modify, so that they set nothing a user chose.
+func IsDefault(group string) bool { return strings.HasPrefix(group, "default.") }
+
 // Parameter is a parameter a user set in a DB parameter group.
 type Parameter struct {
 	Name, Value string

@@ -13,8 +13,9 @@ import (
 // failure (an endpoint not reached, credentials not found or refused, an action not allowed,
 // throttling, but not CloudWatch throttling that outlasted the collector's own retries), the
 // summary is its title and the detail begins with its hint, which names the
-// provider attribute or environment variable to fix; err's own text follows either way.
-func awsErrorDiag(title, context string, err error) (summary, detail string) {
+// provider attribute or environment variable to fix; err's own text follows either way. Otherwise
+// the summary is title, and unknown, a sentence of what to check, ends the detail when set.
+func awsErrorDiag(title, context string, err error, unknown string) (summary, detail string) {
 	detail = err.Error()
 	if context != "" {
 		detail = context + ": " + detail
@@ -27,10 +28,13 @@ func awsErrorDiag(title, context string, err error) (summary, detail string) {
 	if t, hint, ok := awserr.Explain(err); ok {
 		return t, hint + "\n\n" + detail
 	}
+	if unknown != "" {
+		detail += ". " + unknown
+	}
 	return title, detail
 }
 
 // addAWSError adds err, an AWS call's failure, as an error (see awsErrorDiag).
-func addAWSError(diags diagAdder, title, context string, err error) {
-	diags.AddError(awsErrorDiag(title, context, err))
+func addAWSError(diags diagAdder, title, context string, err error, unknown string) {
+	diags.AddError(awsErrorDiag(title, context, err, unknown))
 }

@@ -674,7 +674,7 @@ func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error, 
 		diags.AddError("Topology Change Interrupted", err.Error()+". Nothing was changed yet; applying again takes a new guard snapshot and makes the change "+
 			"(a database is changed only behind a guard snapshot taken in the same apply; if this apply took one, it is then kept, tagged "+topology.TagOutcome+" = "+topology.OutcomeSuperseded+").")
 	default:
-		addAWSError(diags, "Unable to Change Database Topology", "", err)
+		addAWSError(diags, "Unable to Change Database Topology", "", err, "")
 	}
 }
 
@@ -716,7 +716,7 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 		return
 	}
 	if err != nil {
-		addAWSError(&resp.Diagnostics, "Unable to Read Database Topology", "Reading "+target.Noun(), err)
+		addAWSError(&resp.Diagnostics, "Unable to Read Database Topology", "Reading "+target.Noun(), err, "")
 		return
 	}
 	prior, priorPending, ownDeferred, priorGuard := state.Nodes, state.Pending.ValueBool(), deferredByLastApply(&state), state.GuardSnapshotID.ValueString()
@@ -960,7 +960,7 @@ func (r *dbTopologyResource) ImportState(ctx context.Context, req resource.Impor
 		case topology.IsNotFound(err): // the Read after the import reports it
 			topo = nil
 		case err != nil:
-			addAWSError(&resp.Diagnostics, "Unable to Read Database Topology", "Reading "+target.Noun(), err)
+			addAWSError(&resp.Diagnostics, "Unable to Read Database Topology", "Reading "+target.Noun(), err, "")
 			return
 		case topo.Instance != nil && aws.ToString(topo.Instance.DBClusterIdentifier) != "":
 			// An Aurora cluster's instance is changed through its cluster, never alone: say so

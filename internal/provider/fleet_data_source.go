@@ -158,7 +158,7 @@ func (d *fleetDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	}
 	all, err := inventory.ListFleet(ctx, deps.RDS, filter)
 	if err != nil {
-		addAWSError(&resp.Diagnostics, "Unable to List the Fleet", "", err)
+		addAWSError(&resp.Diagnostics, "Unable to List the Fleet", "", err, "")
 		return
 	}
 	// The green databases of blue/green deployments are staging copies, not deployments of their

@@ -236,6 +236,6 @@ func addPriceError(diags diagAdder, err error, usedAPI bool, classAttr, regionAt
 	case errors.As(err, &ue):
 		diags.AddAttributeError(engineAttr, "Unsupported Value", err.Error())
 	default:
-		addAWSError(diags, "Unable to Look Up Price", "", err)
+		addAWSError(diags, "Unable to Look Up Price", "", err, "")
 	}
 }

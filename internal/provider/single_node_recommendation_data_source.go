@@ -8,7 +8,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -27,6 +26,7 @@ import (
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	cw "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/paramgroups"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/rightsizing"
 )
@@ -701,7 +701,7 @@ func addRecommendationError(diags *diag.Diagnostics, idPath path.Path, err error
 			diags.AddError("Invalid Recommendation Input", err.Error())
 		}
 	default:
-		addAWSError(diags, "Unable to Compute Recommendation", "", err)
+		addAWSError(diags, "Unable to Compute Recommendation", "", err, "")
 	}
 }
 
@@ -990,7 +990,7 @@ func currentGroupParameters(c inventory.Cluster) (types.String, types.Map, types
 		return types.StringNull(), types.MapNull(types.StringType), types.ListNull(types.StringType)
 	}
 	group := types.StringValue(w.ParameterGroup)
-	if c.WriterGroupParameters == nil && !strings.HasPrefix(w.ParameterGroup, "default.") {
+	if c.WriterGroupParameters == nil && !paramgroups.IsDefault(w.ParameterGroup) {
 		return group, types.MapNull(types.StringType), types.ListNull(types.StringType)
 	}
 	values := map[string]attr.Value{}

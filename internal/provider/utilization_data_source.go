@@ -22,7 +22,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
-	"github.com/dbrightsize/terraform-provider-rightsize/internal/awserr"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
@@ -402,7 +401,7 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 	cl, err := inventory.Discover(ctx, pd.RDS, m.DBInstanceIdentifier.ValueString(), m.DBClusterIdentifier.ValueString())
 	if err != nil {
 		if !addDiscoverError(&diags, idAttr, err, supportedForUtilization) {
-			addAWSError(&diags, "Unable to Describe DB Deployment", "", err)
+			addAWSError(&diags, "Unable to Describe DB Deployment", "", err, "")
 		}
 		return nil, diags
 	}
@@ -455,16 +454,7 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 	res, err := col.Collect(ctx, plan)
 	if err != nil {
 		what := fmt.Sprintf("Reading %d metrics of %s over %s..%s", len(metrics), cl.Identifier, plan.Start.Format(time.RFC3339), plan.End.Format(time.RFC3339))
-		hint := "Check cloudwatch:GetMetricData permission and the CloudWatch endpoint."
-		if be := (*cloudwatch.BatchError)(nil); errors.As(err, &be) && be.Throttled {
-			// The collector's own retries ran out (its error counts them), not the SDK's, which
-			// Explain would speak of.
-			hint = "CloudWatch throttled or failed the requests until the retries ran out: try again later, or raise max_retries."
-		} else if _, _, explained := awserr.Explain(err); explained {
-			addAWSError(&diags, "Unable to Read CloudWatch Metrics", what, err)
-			return nil, diags
-		}
-		diags.AddError("Unable to Read CloudWatch Metrics", fmt.Sprintf("%s: %v. %s", what, err, hint))
+		addAWSError(&diags, "Unable to Read CloudWatch Metrics", what, err, "Check cloudwatch:GetMetricData permission and the CloudWatch endpoint.")
 		return nil, diags
 	}
 	for _, msg := range res.Messages {
@@ -473,15 +463,10 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 
 	// Outputs.
 	out := &utilizationResult{Cluster: cl, Result: res, CapacityKnown: true}
-	out.Input = analysis.ClusterInput{Name: cl.Identifier, Topology: analysis.Topology(cl.Kind)}
-	if cl.Kind == inventory.KindAurora {
-		out.Input.AuroraClusterID = cl.Identifier
-		if len(cl.Nodes) == 1 {
-			// An Aurora cluster of one instance (as rightsize_db_topology leaves it) is analysed as
-			// rightsize_single_node_recommendation analyses it: a writer alone, on Aurora's terms.
-			out.Input.Topology = analysis.TopologyMultiAZ
-		}
-	}
+	// As rightsize_single_node_recommendation analyses it (an Aurora cluster of one instance, as
+	// rightsize_db_topology leaves it, is a writer alone, on Aurora's terms).
+	out.Input = analysis.ClusterInput{Name: cl.Identifier}
+	out.Input.Topology, out.Input.AuroraClusterID = rightsizing.AnalysisTopology(cl)
 	m.ID = types.StringValue(cl.Identifier)
 	m.LookbackDays = types.Int64Value(lookback)
 	if m.EndTime.IsNull() || m.EndTime.IsUnknown() {

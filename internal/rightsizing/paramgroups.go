@@ -7,6 +7,7 @@ import (
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/paramgroups"
 )
 
 // withGroupSettings returns the PostgreSQL facts pg (nil when none were read) with what c's
@@ -75,7 +76,7 @@ func withGroupSettings(pg *analysis.PostgresFacts, c inventory.Cluster, name str
 // current_parameters is unknown too when it was the writer's DB parameter group that was not read
 // (an Aurora cluster's DB cluster parameter group alone leaves it known).
 func unreadParameters(c inventory.Cluster) string {
-	if w, _ := c.Writer(); c.WriterGroupParameters != nil || strings.HasPrefix(w.ParameterGroup, "default.") {
+	if w, _ := c.Writer(); c.WriterGroupParameters != nil || paramgroups.IsDefault(w.ParameterGroup) {
 		return "" // read, or RDS's default group (not read: it sets nothing a user chose)
 	}
 	return "; and current_parameters, what a new group replacing the writer's DB parameter group must keep, is unknown (null): copy that group's parameters by hand"

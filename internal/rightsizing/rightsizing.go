@@ -486,6 +486,22 @@ func lookbackText(d time.Duration) string {
 	return strings.Join(parts, " ")
 }
 
+// AnalysisTopology is the topology c is analysed as, and its Aurora cluster identifier ("" for an
+// RDS instance): a deployment of one node (a Single-AZ instance, an Aurora cluster of its writer
+// alone, as rightsize_db_topology leaves them) is a writer without a standby, its own load the
+// projection, still on Aurora's terms when it is an Aurora cluster (analysis.ClusterInput's
+// AuroraClusterID); otherwise Multi-AZ or Aurora as it is.
+func AnalysisTopology(c inventory.Cluster) (analysis.Topology, string) {
+	aurora := ""
+	if c.Kind == inventory.KindAurora {
+		aurora = c.Identifier
+	}
+	if c.Kind == inventory.KindAurora && len(c.Nodes) > 1 {
+		return analysis.TopologyAurora, aurora
+	}
+	return analysis.TopologyMultiAZ, aurora
+}
+
 func endOrNow(end, now time.Time) time.Time {
 	if end.IsZero() {
 		return now
@@ -514,19 +530,10 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 	}
 	// Surplus CPU credits of burstable classes; 0 (unpriced) where the catalog has no price.
 	in.CPUCreditUSDPerVCPUHour, _ = pricing.CPUCreditUSDPerVCPUHour(engine)
-	if c.Kind == inventory.KindAurora {
-		in.AuroraClusterID = c.Identifier
-	}
+	in.Topology, in.AuroraClusterID = AnalysisTopology(c)
 	res := Result{Cluster: c, Name: name, AlreadySingleNode: len(c.Nodes) == 1}
 	in.Postgres, res.Warnings = withGroupSettings(req.Postgres, c, name)
-	switch {
-	case res.AlreadySingleNode:
-		// One node: analysed as a writer without a standby; its own load is the projection.
-		in.Topology = analysis.TopologyMultiAZ
-	case c.Kind == inventory.KindMultiAZ:
-		in.Topology = analysis.TopologyMultiAZ
-	case c.Kind == inventory.KindAurora:
-		in.Topology = analysis.TopologyAurora
+	if in.Topology == analysis.TopologyAurora {
 		in.ProxyReaderEndpoints = c.ProxyReaderEndpoints
 		if c.EndpointsUnread != "" {
 			res.warn("Custom Endpoints Not Checked", "custom endpoints not checked: "+c.EndpointsUnread)

@@ -263,7 +263,7 @@ func TestBlueGreenAuroraCluster(t *testing.T) {
 		t.Fatalf("deleted: %s at %v", aws.ToString(got.Status), got.DeleteTime)
 	}
 	for _, gid := range []string{writer, reader} {
-		if s := aws.ToString(describeOne(t, rc, gid).DBInstanceStatus); s != "deleting" {
+		if s := aws.ToString(describeOne(t, rc, gid).DBInstanceStatus); s != "delete-precheck" { // cluster members
 			t.Fatalf("green instance %s: %s", gid, s)
 		}
 	}
@@ -271,7 +271,11 @@ func TestBlueGreenAuroraCluster(t *testing.T) {
 	if got := blueGreenByID(t, rc, id); aws.ToString(got.Status) != "DELETING" {
 		t.Fatalf("while the green instances are deleted: %s", aws.ToString(got.Status))
 	}
-	srv.Advance(DefaultDurations.DeleteInstance - DefaultDurations.DeleteBlueGreen)
+	srv.Advance(DefaultDurations.DeletePrecheck + DefaultDurations.DeleteInstance - 2*DefaultDurations.DeleteBlueGreen)
+	if got := blueGreenByID(t, rc, id); aws.ToString(got.Status) != "DELETING" {
+		t.Fatalf("a minute before the green instances are gone: %s", aws.ToString(got.Status))
+	}
+	srv.Advance(DefaultDurations.DeleteBlueGreen)
 	if _, err := rc.DescribeBlueGreenDeployments(ctx, &rds.DescribeBlueGreenDeploymentsInput{BlueGreenDeploymentIdentifier: aws.String(id)}); !isErr[*rdstypes.BlueGreenDeploymentNotFoundFault](err) {
 		t.Fatalf("deleted deployment: %v", err)
 	}

@@ -108,7 +108,8 @@
 // Server.StorageOptimization says, usable and taking snapshots and every
 // modification but a storage one, which fails with InvalidParameterCombination),
 // backing-up → available, deleting
-// → gone, snapshot creating (PercentProgress rising) → available | failed,
+// → gone (an Aurora member or a read replica shows delete-precheck first, for
+// Durations.DeletePrecheck), snapshot creating (PercentProgress rising) → available | failed,
 // with the matching events. Deleting an Aurora writer fails over to the
 // reader with the lowest promotion tier; deleting a reader moves its load onto
 // the node that now serves it, and a class change rescales CPU — both visible

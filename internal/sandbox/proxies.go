@@ -367,7 +367,7 @@ func targetState(status string) string {
 	switch status {
 	case "creating":
 		return "REGISTERING"
-	case "deleting", "rebooting", "failed":
+	case "delete-precheck", "deleting", "rebooting", "failed":
 		return "UNAVAILABLE"
 	}
 	return "AVAILABLE"

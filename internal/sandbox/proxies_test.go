@@ -161,6 +161,10 @@ func TestDBProxyAuroraCluster(t *testing.T) {
 	if got := targetSummary(proxyTargets(t, rc, &rds.DescribeDBProxyTargetsInput{DBProxyName: aws.String("sso-proxy")})); !slices.Equal(got, deleting) {
 		t.Fatalf("targets while deleting %v, want %v", got, deleting)
 	}
+	srv.Advance(DefaultDurations.DeletePrecheck)
+	if got := targetSummary(proxyTargets(t, rc, &rds.DescribeDBProxyTargetsInput{DBProxyName: aws.String("sso-proxy")})); !slices.Equal(got, deleting) {
+		t.Fatalf("targets after the delete precheck %v, want %v", got, deleting)
+	}
 	srv.Advance(DefaultDurations.DeleteInstance)
 	if got := targetSummary(proxyTargets(t, rc, &rds.DescribeDBProxyTargetsInput{DBProxyName: aws.String("sso-proxy")})); !slices.Equal(got, want[:2]) {
 		t.Fatalf("targets after deletion %v, want %v", got, want[:2])

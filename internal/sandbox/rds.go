@@ -842,7 +842,7 @@ func (st *rdsState) deleteDBInstance(f url.Values, now time.Time) (any, *rdsErro
 	if st.multiAZMemberOf(in) != nil {
 		return nil, errMultiAZMember("DeleteDBInstance", in)
 	}
-	if in.Status == "deleting" {
+	if in.Status == "deleting" || in.Status == "delete-precheck" {
 		return nil, errf(400, "InvalidDBInstanceState", "Instance %s is already being deleted.", id)
 	}
 	// A stopped standalone instance can be deleted (RDS: "You can delete a stopped DB instance").
@@ -872,6 +872,11 @@ func (st *rdsState) deleteDBInstance(f url.Values, now time.Time) (any, *rdsErro
 	in.FinalSnapshot = final
 	in.Status = "deleting"
 	in.Op = &op{Kind: "delete", Start: now, End: now.Add(st.dur.DeleteInstance)}
+	if in.Cluster != "" || in.ReplicaOf != "" || in.ReplicaOfCluster != "" {
+		in.Status = "delete-precheck"
+		in.Op.PrecheckUntil = now.Add(st.dur.DeletePrecheck)
+		in.Op.End = in.Op.PrecheckUntil.Add(st.dur.DeleteInstance)
+	}
 	return xInstanceResult{DBInstance: st.xInstance(in, now)}, nil
 }
 

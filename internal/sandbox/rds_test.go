@@ -310,8 +310,18 @@ func TestDeleteAuroraReaderAndWriterFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st := aws.ToString(out.DBInstance.DBInstanceStatus); st != "deleting" {
+	// A cluster member shows delete-precheck first (RDS checks that replicas are safe to
+	// delete), then deleting; deleting it again is refused either way.
+	if st := aws.ToString(out.DBInstance.DBInstanceStatus); st != "delete-precheck" {
 		t.Fatalf("status %q", st)
+	}
+	var bad *rdstypes.InvalidDBInstanceStateFault
+	if _, err := rc.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("tri-prod-instance-3")}); !errors.As(err, &bad) {
+		t.Fatalf("deleting a member in delete-precheck again: %v", err)
+	}
+	srv.Advance(DefaultDurations.DeletePrecheck)
+	if st := aws.ToString(describeOne(t, rc, "tri-prod-instance-3").DBInstanceStatus); st != "deleting" {
+		t.Fatalf("status after the precheck %q", st)
 	}
 	if m := members(); len(m) != 3 {
 		t.Fatalf("member removed before deletion finished: %v", m)
@@ -329,7 +339,7 @@ func TestDeleteAuroraReaderAndWriterFlags(t *testing.T) {
 	if _, err := rc.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("tri-prod-instance-1")}); err != nil {
 		t.Fatal(err)
 	}
-	srv.Advance(DefaultDurations.DeleteInstance)
+	srv.Advance(DefaultDurations.DeletePrecheck + DefaultDurations.DeleteInstance)
 	if m := members(); len(m) != 1 || !m["tri-prod-instance-2"] {
 		t.Fatalf("after writer deletion: %v", m)
 	}

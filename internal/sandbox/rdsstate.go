@@ -19,16 +19,21 @@ type Durations struct {
 	CreateCluster        time.Duration // CreateDBCluster of an Aurora cluster
 	Restore              time.Duration // RestoreDBInstanceFromDBSnapshot
 	DeleteInstance       time.Duration // deleting → gone
-	ModifyClass          time.Duration // DBInstanceClass change
-	ConvertMultiAZ       time.Duration // Single-AZ → Multi-AZ
-	ConvertSingleAZ      time.Duration // Multi-AZ → Single-AZ
-	ModifyOther          time.Duration // any other modification (storage, tier)
-	SnapshotBase         time.Duration // snapshot time = SnapshotBase + SnapshotPerGiB × allocated GiB
-	SnapshotPerGiB       time.Duration
-	BackingUp            time.Duration // instance shows "backing-up" for this long after CreateDBSnapshot
-	Reboot               time.Duration // RebootDBInstance: rebooting → available
-	DeleteBlueGreen      time.Duration // DeleteBlueGreenDeployment: DELETING → gone (with DeleteTarget, at least until the green instances are)
-	ReservationPayment   time.Duration // PurchaseReservedDBInstancesOffering: payment-pending → active
+	// DeletePrecheck is how long DeleteDBInstance of an Aurora cluster member or a read replica
+	// shows "delete-precheck" before "deleting" (RDS: "validating that read replicas are
+	// healthy and are safe to delete"; terraform-provider-aws's Aurora member delete waiter
+	// lists it as pending).
+	DeletePrecheck     time.Duration
+	ModifyClass        time.Duration // DBInstanceClass change
+	ConvertMultiAZ     time.Duration // Single-AZ → Multi-AZ
+	ConvertSingleAZ    time.Duration // Multi-AZ → Single-AZ
+	ModifyOther        time.Duration // any other modification (storage, tier)
+	SnapshotBase       time.Duration // snapshot time = SnapshotBase + SnapshotPerGiB × allocated GiB
+	SnapshotPerGiB     time.Duration
+	BackingUp          time.Duration // instance shows "backing-up" for this long after CreateDBSnapshot
+	Reboot             time.Duration // RebootDBInstance: rebooting → available
+	DeleteBlueGreen    time.Duration // DeleteBlueGreenDeployment: DELETING → gone (with DeleteTarget, at least until the green instances are)
+	ReservationPayment time.Duration // PurchaseReservedDBInstancesOffering: payment-pending → active
 	// StorageOptimization is how long an instance shows "storage-optimization" once a change of
 	// its AllocatedStorage has been applied (RDS: minutes to over 24 hours). Meanwhile it is
 	// usable and takes every modification but a storage change, and snapshots.
@@ -51,6 +56,7 @@ var DefaultDurations = Durations{
 	SnapshotBase: 3 * time.Minute, SnapshotPerGiB: 3 * time.Second, BackingUp: 2 * time.Minute,
 	Reboot: 2 * time.Minute, DeleteBlueGreen: time.Minute, ReservationPayment: time.Minute,
 	StorageOptimization: 6 * time.Hour, Stop: 4 * time.Minute, Start: 8 * time.Minute, ConfigureMonitoring: 3 * time.Minute,
+	DeletePrecheck: time.Minute,
 }
 
 func (d Durations) withDefaults() Durations {
@@ -64,7 +70,8 @@ func (d Durations) withDefaults() Durations {
 	return Durations{
 		CreateInstance: pick(d.CreateInstance, def.CreateInstance), CreateAuroraInstance: pick(d.CreateAuroraInstance, def.CreateAuroraInstance),
 		CreateCluster: pick(d.CreateCluster, def.CreateCluster), Restore: pick(d.Restore, def.Restore),
-		DeleteInstance: pick(d.DeleteInstance, def.DeleteInstance), ModifyClass: pick(d.ModifyClass, def.ModifyClass),
+		DeleteInstance: pick(d.DeleteInstance, def.DeleteInstance), DeletePrecheck: pick(d.DeletePrecheck, def.DeletePrecheck),
+		ModifyClass:    pick(d.ModifyClass, def.ModifyClass),
 		ConvertMultiAZ: pick(d.ConvertMultiAZ, def.ConvertMultiAZ), ConvertSingleAZ: pick(d.ConvertSingleAZ, def.ConvertSingleAZ),
 		ModifyOther: pick(d.ModifyOther, def.ModifyOther), SnapshotBase: pick(d.SnapshotBase, def.SnapshotBase),
 		SnapshotPerGiB: pick(d.SnapshotPerGiB, def.SnapshotPerGiB), BackingUp: pick(d.BackingUp, def.BackingUp),
@@ -126,6 +133,9 @@ type op struct {
 	// ConfigureMonitoring (a create of CreateDBInstance with MonitoringInterval > 0) makes the
 	// instance show "configuring-enhanced-monitoring" before "available".
 	ConfigureMonitoring bool `json:"configureMonitoring,omitempty"`
+	// PrecheckUntil (a delete of a cluster member or a read replica) is when "delete-precheck"
+	// gives way to "deleting".
+	PrecheckUntil time.Time `json:"precheckUntil,omitzero"`
 }
 
 type dbInstance struct {
@@ -537,6 +547,9 @@ func (st *rdsState) settle(now time.Time) {
 			in := st.Instances[id]
 			if in.Op != nil && !in.Stuck {
 				consider(in.Op.End, func() { st.completeInstanceOp(in) })
+			}
+			if in.Op != nil && in.Status == "delete-precheck" {
+				consider(in.Op.PrecheckUntil, func() { in.Status = "deleting" })
 			}
 			if in.Op == nil && !in.Pending.empty() && in.ready() {
 				at := nextWindow(in.MaintenanceWindow, in.PendingSince)

@@ -407,7 +407,7 @@ func TestConcurrentRunReaderBeingDeleted(t *testing.T) {
 	<-aChanged // A's DeleteDBInstance of the reader is under way
 	_, err := e.o.Run(context.Background(), Request{Target: sso, Nodes: 2, Generation: 2})
 	var pe *PrecheckError
-	if !errors.As(err, &pe) || pe.Reason != ReasonStatus || !strings.Contains(err.Error(), `"deleting"`) || !strings.Contains(err.Error(), busyAdvice) {
+	if !errors.As(err, &pe) || pe.Reason != ReasonStatus || !strings.Contains(err.Error(), `"delete-precheck"`) || !strings.Contains(err.Error(), busyAdvice) {
 		t.Errorf("B (to 2 nodes) while the reader is deleted: %v, want a refusal of the busy cluster saying to wait", err)
 	}
 	close(goA)

@@ -274,7 +274,7 @@ func (t *Topology) Toward(n int) bool {
 		return false
 	}
 	for _, m := range t.Members[1:] { // the writer first
-		if m.Status != "deleting" && m.Status != "deleted" {
+		if !beingDeleted(m.Status) && m.Status != "deleted" {
 			return false
 		}
 	}

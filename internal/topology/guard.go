@@ -651,7 +651,7 @@ func (r *run) verifyRestore(ctx context.Context) error {
 			return err
 		}
 	}
-	if inst == nil || deref(inst.DBInstanceStatus) != "deleting" {
+	if inst == nil || !beingDeleted(deref(inst.DBInstanceStatus)) {
 		restored, err := r.waitInstance(ctx, tmp, "temporary restore instance "+tmp, pendingStatuses, "available")
 		if err != nil {
 			return fmt.Errorf("verify_restore of guard snapshot %s: %w", g.id, err)
@@ -663,7 +663,7 @@ func (r *run) verifyRestore(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := r.dropRestoreInstance(ctx, tmp, inst != nil && deref(inst.DBInstanceStatus) == "deleting"); err != nil {
+	if err := r.dropRestoreInstance(ctx, tmp, inst != nil && beingDeleted(deref(inst.DBInstanceStatus))); err != nil {
 		return fmt.Errorf("verify_restore of guard snapshot %s: %w", g.id, err)
 	}
 	if err := r.tagGuard(ctx, g, map[string]string{TagRestoreVerified: "true"}); err != nil {
@@ -682,7 +682,7 @@ func (r *run) dropRestoreInstance(ctx context.Context, tmp string, deleting bool
 			return fmt.Errorf("deleting temporary restore instance %s: %w", tmp, err)
 		}
 	}
-	_, err := r.waitInstance(ctx, tmp, "temporary restore instance "+tmp, []string{"deleting", "available"}, "deleted")
+	_, err := r.waitInstance(ctx, tmp, "temporary restore instance "+tmp, append(slices.Clone(deletingStatuses), "available"), "deleted")
 	return err
 }
 
@@ -704,7 +704,7 @@ func (r *run) clearRestore(ctx context.Context, id string) (found bool, err erro
 		r.o.logf("%s: instance %s is not tagged %s=%s and %s=%q; it is left alone", r.req.Target, tmp, TagManagedBy, ManagedByValue, tagPurpose, restorePurpose(id))
 		return false, nil
 	}
-	deleting := deref(inst.DBInstanceStatus) == "deleting"
+	deleting := beingDeleted(deref(inst.DBInstanceStatus))
 	if !deleting {
 		if _, err := r.waitInstance(ctx, tmp, "temporary restore instance "+tmp, pendingStatuses, "available"); err != nil {
 			return true, err

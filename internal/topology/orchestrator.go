@@ -1270,7 +1270,7 @@ func (r *run) classify(latest *guard) (phase, error) {
 				return phaseInProgress, nil
 			}
 			return phaseDone, nil // reported as "already at target"
-		case live[0].Status == "deleting":
+		case beingDeleted(live[0].Status):
 			if latest != nil {
 				return phaseInProgress, nil
 			}
@@ -1288,7 +1288,7 @@ func (r *run) classify(latest *guard) (phase, error) {
 			return phaseDone, nil
 		case len(live) == 1 && latest != nil && (ours || r.reader == nil) && pendingStatus(live[0].Status):
 			return phaseInProgress, nil
-		case len(live) == 1 && latest == nil && live[0].Status != "deleting":
+		case len(live) == 1 && latest == nil && !beingDeleted(live[0].Status):
 			// (A reader being deleted, by another apply's change to 1 node say, is no second node.)
 			return phaseDone, nil // reported as "already at target"
 		}
@@ -1677,7 +1677,7 @@ func (r *run) deleteReader(ctx context.Context) error {
 		return fmt.Errorf("describing reader %s before deleting it: %w", spec.Identifier, err)
 	case !r.memberOf(inst):
 		return fmt.Errorf("instance %s is not a member of %s (cluster %q): refusing to delete it", spec.Identifier, r.req.Target.Noun(), deref(inst.DBClusterIdentifier))
-	case deref(inst.DBInstanceStatus) == "deleting":
+	case beingDeleted(deref(inst.DBInstanceStatus)):
 		return nil // an earlier run's deletion, accepted: nothing to ask again
 	}
 	if err := r.requireGuard(ctx); err != nil {
@@ -1689,7 +1689,7 @@ func (r *run) deleteReader(ctx context.Context) error {
 		return nil
 	case isInvalidState(err):
 		// A retried request whose first answer was lost finds the reader already deleting.
-		if inst, derr := FindDBInstance(ctx, r.o.RDS, spec.Identifier); IsNotFound(derr) || (derr == nil && deref(inst.DBInstanceStatus) == "deleting") {
+		if inst, derr := FindDBInstance(ctx, r.o.RDS, spec.Identifier); IsNotFound(derr) || (derr == nil && beingDeleted(deref(inst.DBInstanceStatus))) {
 			return nil
 		}
 	}
@@ -1733,7 +1733,7 @@ func (r *run) createReader(ctx context.Context) error {
 // pendingStatuses are RDS statuses that end by themselves (plus "awaiting-change", used by
 // settle for a target that is available but not changed yet). "storage-optimization" is not one
 // of them: it can last over 24 hours, and the instance is usable meanwhile (usableStatus).
-var pendingStatuses = []string{"modifying", "creating", "deleting", "backing-up", "configuring-enhanced-monitoring",
+var pendingStatuses = []string{"modifying", "creating", "delete-precheck", "deleting", "backing-up", "configuring-enhanced-monitoring",
 	"configuring-log-exports", "configuring-iam-database-auth", "rebooting", "renaming",
 	"resetting-master-credentials", "upgrading", "maintenance", "failing-over",
 	"awaiting-change", "starting"}
@@ -1750,6 +1750,14 @@ func usableStatus(s string) bool { return s == "available" || s == "storage-opti
 
 // pendingStatus reports whether s ends by itself.
 func pendingStatus(s string) bool { return slices.Contains(pendingStatuses, s) }
+
+// deletingStatuses are the statuses of a DB instance being deleted: "delete-precheck", which RDS
+// shows first while it checks that replicas are safe to delete (an Aurora reader among them:
+// terraform-provider-aws's cluster-member delete waiter has it pending), then "deleting".
+var deletingStatuses = []string{"delete-precheck", "deleting"}
+
+// beingDeleted reports whether a DB instance in status s is being deleted.
+func beingDeleted(s string) bool { return slices.Contains(deletingStatuses, s) }
 
 // settle waits until the target has nodes nodes and everything is available.
 func (r *run) settle(ctx context.Context, nodes int) error {
@@ -1911,7 +1919,7 @@ func (r *run) leftOriginalFrom(t *Topology, from int) bool {
 	for _, m := range t.Members {
 		if strings.EqualFold(m.Identifier, r.reader.Identifier) {
 			if from == 2 {
-				return m.Status == "deleting" || m.Status == "deleted"
+				return beingDeleted(m.Status) || m.Status == "deleted"
 			}
 			return true
 		}
@@ -2255,7 +2263,7 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 		r.rollbackRequested = true
 	case r.req.Nodes == 1:
 		// The reader may still be deleting: wait until it is gone before recreating it.
-		if _, err := r.waitInstance(ctx, r.reader.Identifier, "reader "+r.reader.Identifier, []string{"deleting"}, "deleted"); err != nil {
+		if _, err := r.waitInstance(ctx, r.reader.Identifier, "reader "+r.reader.Identifier, deletingStatuses, "deleted"); err != nil {
 			var ue *wait.UnexpectedStateError
 			if !errors.As(err, &ue) || (ue.State != "available" && !pendingStatus(ue.State)) {
 				return action, err
@@ -2367,7 +2375,7 @@ func clusterSettingUp(t *Topology, n int) bool {
 	if t == nil || len(t.Members) != n || hasAutoScalingReader(t) {
 		return false
 	}
-	settling := func(status string) bool { return status != "deleting" && pendingStatus(status) }
+	settling := func(status string) bool { return !beingDeleted(status) && pendingStatus(status) }
 	busy := t.Status != "available"
 	if busy && !settling(t.Status) {
 		return false
@@ -2389,7 +2397,7 @@ func clusterSettingUp(t *Topology, n int) bool {
 // RDS's own (the cluster's, or the first member's not yet available), so that a wait that runs
 // out says which.
 func (r *run) waitClusterBack(ctx context.Context, n int) error {
-	settling := slices.DeleteFunc(slices.Clone(pendingStatuses), func(s string) bool { return s == "deleting" })
+	settling := slices.DeleteFunc(slices.Clone(pendingStatuses), beingDeleted)
 	w := wait.Waiter[*Topology]{
 		Description: r.req.Target.Noun(),
 		Pending:     settling, Target: []string{"back"}, Retryable: IsTransient,

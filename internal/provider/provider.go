@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -610,6 +612,20 @@ func setEndpoint(dst **string, v types.String) {
 	}
 }
 
+// newRetryer is the SDK's standard retryer with maxAttempts attempts per call and without its
+// client-side retry quota. That quota (500 tokens, 5 a retry) is one per client, and the provider
+// has one RDS client for every data source and resource of a plan: a fleet's worth of
+// recommendations read at once (terraform reads 10 at a time) under RDS's account-wide Describe
+// rate drained it in a few seconds, after which every throttled call failed at once with "retry
+// quota exceeded" (raising max_retries drained it faster). Without it each call backs off and
+// retries up to maxAttempts on its own, as terraform-provider-aws also configures the SDK.
+func newRetryer(maxAttempts int) aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = maxAttempts
+		o.RateLimiter = ratelimit.None
+	})
+}
+
 // loadAWSConfig builds the single aws.Config of the provider.
 func loadAWSConfig(ctx context.Context, cfg providerModel) (aws.Config, error) {
 	maxRetries := DefaultMaxRetries
@@ -617,7 +633,7 @@ func loadAWSConfig(ctx context.Context, cfg providerModel) (aws.Config, error) {
 		maxRetries = int(cfg.MaxRetries.ValueInt64())
 	}
 	opts := []func(*config.LoadOptions) error{
-		config.WithRetryMaxAttempts(maxRetries),
+		config.WithRetryer(func() aws.Retryer { return newRetryer(maxRetries) }),
 	}
 	if r := cfg.Region.ValueString(); r != "" {
 		opts = append(opts, config.WithRegion(r))

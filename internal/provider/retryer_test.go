@@ -1,0 +1,36 @@
+package provider
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/smithy-go"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// TestRetryerHasNoClientQuota: the RDS client the provider builds retries a throttled call up
+// to max_retries attempts however many other calls of the plan were throttled before it. The
+// SDK's default retry quota (500 tokens, 5 a retry) is one per client: with it, the ~100th
+// throttled retry among a fleet's recommendations failed at once with "retry quota exceeded".
+func TestRetryerHasNoClientQuota(t *testing.T) {
+	ctx := context.Background()
+	cfg, err := loadAWSConfig(ctx, providerModel{Region: types.StringValue("us-east-1"), MaxRetries: types.Int64Value(7),
+		AccessKey: types.StringValue("AKIDEXAMPLE"), SecretKey: types.StringValue("secret")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rds.NewFromConfig(cfg).Options().Retryer
+	if got := r.MaxAttempts(); got != 7 {
+		t.Errorf("MaxAttempts = %d, want max_retries 7", got)
+	}
+	throttled := &smithy.GenericAPIError{Code: "Throttling", Message: "Rate exceeded"}
+	if !r.IsErrorRetryable(throttled) {
+		t.Fatal("a Throttling error is not retryable")
+	}
+	for i := range 1000 {
+		if _, err := r.GetRetryToken(ctx, throttled); err != nil {
+			t.Fatalf("retry %d of throttled calls refused by a client-side quota: %v", i+1, err)
+		}
+	}
+}

@@ -42,6 +42,7 @@ import (
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/awserr"
 	cloudwatchcol "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pgstats"
 	rspricing "github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
@@ -62,10 +63,14 @@ const (
 	DefaultPostgresDatabase = "postgres"
 	DefaultPostgresSSLMode  = pgstats.DefaultSSLMode
 	// rdsCABundleURL is where AWS publishes the CA bundle of every RDS and Aurora region.
-	rdsCABundleURL                  = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
-	DefaultConnectTimeoutSeconds    = 10
-	DefaultStatementTimeoutMillis   = 30000
-	DefaultMaxRetries               = 5
+	rdsCABundleURL                = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
+	DefaultConnectTimeoutSeconds  = 10
+	DefaultStatementTimeoutMillis = 30000
+	DefaultMaxRetries             = 5
+	// listingsTTL is how long ProviderData.Listings keeps an answer: a plan's data sources are
+	// read within minutes, and what they list (maintenance, blue/green deployments, ...) is not
+	// expected to change meanwhile.
+	listingsTTL                     = 10 * time.Minute
 	defaultAssumeRoleSessionName    = "terraform-provider-rightsize"
 	defaultAssumeRoleDurationSecond = 3600
 )
@@ -128,9 +133,15 @@ type postgresModel struct {
 type ProviderData struct {
 	// Region is the AWS region the clients talk to; empty when none was
 	// configured (an AWS-reading data source then reports it).
-	Region     string
-	AWSConfig  aws.Config
-	RDS        *rds.Client
+	Region    string
+	AWSConfig aws.Config
+	RDS       *rds.Client
+	// Listings is RDS with its region-wide listings shared among the data sources of a plan
+	// (inventory.SharedListings, for listingsTTL): a recommendation for each of a fleet's
+	// deployments would list the region's events, maintenance, blue/green deployments,
+	// reservations and proxies once each. Data sources read through it; the resource's own
+	// checks before a change go to RDS.
+	Listings   *inventory.SharedListings
 	CloudWatch *cloudwatch.Client
 	// AutoScaling reads Aurora Auto Scaling (Application Auto Scaling).
 	AutoScaling *applicationautoscaling.Client
@@ -504,6 +515,7 @@ func (p *rightsizeProvider) Configure(ctx context.Context, req provider.Configur
 		eps = &endpointsModel{}
 	}
 	data.RDS = rds.NewFromConfig(awsCfg, func(o *rds.Options) { setEndpoint(&o.BaseEndpoint, eps.RDS) })
+	data.Listings = inventory.NewSharedListings(data.RDS, listingsTTL)
 	data.CloudWatch = cloudwatch.NewFromConfig(awsCfg, func(o *cloudwatch.Options) { setEndpoint(&o.BaseEndpoint, eps.CloudWatch) })
 	data.AutoScaling = applicationautoscaling.NewFromConfig(awsCfg, func(o *applicationautoscaling.Options) {
 		setEndpoint(&o.BaseEndpoint, eps.ApplicationAutoScaling)

@@ -378,6 +378,13 @@ func TestResolvePostgres_sslRootCertVerifies(t *testing.T) {
 // dials nothing: PostgreSQL is opened lazily by what reads it.
 func configureProvider(t *testing.T, postgres map[string]tftypes.Value) diag.Diagnostics {
 	t.Helper()
+	_, diags := configuredData(t, postgres)
+	return diags
+}
+
+// configuredData is configureProvider's, with the ProviderData Configure gives data sources.
+func configuredData(t *testing.T, postgres map[string]tftypes.Value) (*ProviderData, diag.Diagnostics) {
+	t.Helper()
 	ctx := context.Background()
 	p := &rightsizeProvider{version: "test"}
 	var sresp provider.SchemaResponse
@@ -396,7 +403,8 @@ func configureProvider(t *testing.T, postgres map[string]tftypes.Value) diag.Dia
 	if resp.Diagnostics.HasError() {
 		t.Fatalf("Configure failed: %v", resp.Diagnostics)
 	}
-	return resp.Diagnostics
+	pd, _ := resp.DataSourceData.(*ProviderData)
+	return pd, resp.Diagnostics
 }
 
 // Provider configuration warns, once, when the postgres settings are used with an sslmode below

@@ -591,6 +591,9 @@ func recommendationDeps(pd *ProviderData, diags *diag.Diagnostics) (rightsizing.
 	}
 	d := rightsizing.Deps{RDS: pd.RDS, CloudWatch: pd.CloudWatch, Catalog: cat, Region: pd.Region,
 		CloudWatchRetry: cw.RetryPolicy{MaxAttempts: pd.CloudWatchMaxAttempts}}
+	if pd.Listings != nil {
+		d.RDS = pd.Listings
+	}
 	if pd.AutoScaling != nil {
 		d.AutoScaling = pd.AutoScaling
 	}

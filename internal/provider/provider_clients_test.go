@@ -6,7 +6,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/smithy-go"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
 )
 
 // TestRetryerHasNoClientQuota: the RDS client the provider builds retries a throttled call up
@@ -32,5 +35,23 @@ func TestRetryerHasNoClientQuota(t *testing.T) {
 		if _, err := r.GetRetryToken(ctx, throttled); err != nil {
 			t.Fatalf("retry %d of throttled calls refused by a client-side quota: %v", i+1, err)
 		}
+	}
+}
+
+// TestRecommendationsShareListings: the recommendation and fleet data sources read RDS through
+// the provider's SharedListings (one region-wide listing per plan, not one per deployment),
+// which shares its calls with nothing the resource does.
+func TestRecommendationsShareListings(t *testing.T) {
+	pd, _ := configuredData(t, nil)
+	if pd == nil || pd.Listings == nil {
+		t.Fatalf("Configure gave %+v, want ProviderData with Listings", pd)
+	}
+	var diags diag.Diagnostics
+	d, ok := recommendationDeps(pd, &diags)
+	if !ok || diags.HasError() {
+		t.Fatalf("recommendationDeps: %v", diags)
+	}
+	if s, isShared := d.RDS.(*inventory.SharedListings); !isShared || s != pd.Listings || s.RDSAPI != pd.RDS || s.TTL != listingsTTL {
+		t.Fatalf("recommendations read RDS through %T, want the provider's SharedListings over its RDS client", d.RDS)
 	}
 }

@@ -296,7 +296,9 @@ var (
 		{"auto_minor_version_upgrade", "whether minor version upgrades were automatic"},
 		{"ca_certificate", "CA certificate identifier"},
 		{"maintenance_window", "the reader's own preferred maintenance window (`ddd:hh24:mi-ddd:hh24:mi` UTC)"},
-		{"tags", "the reader's resource tags (Aurora instances do not inherit the cluster's), but this provider's and AWS's: a recreated reader gets them back"},
+		{"tags", "the reader's resource tags (Aurora instances do not inherit the cluster's), but this provider's and AWS's: a recreated reader gets them back. " +
+			"Null when they are not known (a change resumed from a guard snapshot that had no room for them among RDS's 50 tags, or recorded by an earlier version): " +
+			"a reader recreated from such a record has none of its own, and the apply warns"},
 	}
 	lastChangeFields = [][2]string{
 		{"generation", "change counter of this resource; part of the guard snapshot identifier, so a retried apply finds its snapshot"},
@@ -413,6 +415,8 @@ func (m *dbTopologyModel) previous(ctx context.Context, diags *diag.Diagnostics)
 		}
 		if !rm.Tags.IsNull() && !rm.Tags.IsUnknown() {
 			diags.Append(rm.Tags.ElementsAs(ctx, &p.Reader.Tags, false)...)
+		} else {
+			p.Reader.TagsUnrecorded = true
 		}
 	}
 	return p
@@ -430,6 +434,10 @@ func tagValues(tags map[string]string) map[string]attr.Value {
 func previousObject(p topology.Previous) types.Object {
 	reader := types.ObjectNull(readerAttrTypes)
 	if rd := p.Reader; rd != nil {
+		tags := types.MapNull(types.StringType)
+		if !rd.TagsUnrecorded {
+			tags = types.MapValueMust(types.StringType, tagValues(rd.Tags))
+		}
 		reader = types.ObjectValueMust(readerAttrTypes, map[string]attr.Value{
 			"identifier": types.StringValue(rd.Identifier), "instance_class": types.StringValue(rd.Class),
 			"availability_zone": types.StringValue(rd.AvailabilityZone), "promotion_tier": types.Int64Value(int64(rd.PromotionTier)),
@@ -439,7 +447,7 @@ func previousObject(p topology.Previous) types.Object {
 			"monitoring_interval":             types.Int64Value(int64(rd.MonitoringInterval)), "monitoring_role_arn": types.StringValue(rd.MonitoringRoleARN),
 			"publicly_accessible": types.BoolValue(rd.PubliclyAccessible), "auto_minor_version_upgrade": types.BoolValue(rd.AutoMinorVersionUpgrade),
 			"ca_certificate": types.StringValue(rd.CACertificate), "maintenance_window": types.StringValue(rd.MaintenanceWindow),
-			"tags": types.MapValueMust(types.StringType, tagValues(rd.Tags)),
+			"tags": tags,
 		})
 	}
 	return types.ObjectValueMust(previousAttrTypes, map[string]attr.Value{
@@ -554,6 +562,13 @@ func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, node
 					"(another workspace, or another resource on the same database). Check them on %s yourself.",
 					res.GuardSnapshotID, strings.Join(nc, ", "), req.Target.Noun()))
 		}
+	}
+	if res.ReaderTagsUnrecorded && res.Previous.Reader != nil {
+		diags.AddWarning("Reader Recreated Without Its Tags", fmt.Sprintf("Reader %[1]s of %[2]s was recreated from a record that did not hold its own tags "+
+			"(a guard snapshot without room for them among RDS's 50 tags, or a record of an earlier provider version): it has none but %[3]s. "+
+			"Aurora instances do not inherit the cluster's tags, so cost allocation, tag-based access and backup plans may not cover it: "+
+			"tag it again (aws rds add-tags-to-resource --resource-name <its ARN> --tags Key=...,Value=...).",
+			res.Previous.Reader.Identifier, req.Target.Noun(), topology.TagManagedBy))
 	}
 	if len(res.RestoreInstancesLeft) > 0 {
 		diags.AddWarning("Temporary Restore Instance Left", fmt.Sprintf("An earlier apply's guard.verify_restore left temporary DB instance(s), restored from guard snapshots of this change "+

@@ -3,7 +3,9 @@ package topology
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -91,6 +93,9 @@ const maxAttemptNumber = 999
 
 // maxTags is the RDS limit of tags per resource.
 const maxTags = 50
+
+// maxTagValue is the RDS limit of a tag value's length.
+const maxTagValue = 256
 
 // tagsAddedLater is how many tags a guard snapshot may gain after it is taken: TagChangeRequested,
 // TagFailure and TagRestoreVerified (TagOutcome is there from the start).
@@ -766,6 +771,49 @@ func readerTags(s ReaderSpec) map[string]string {
 	return out
 }
 
+// readerTagsKey is the guard tag holding part i of the reader's own tags (readerTagsRecord).
+func readerTagsKey(i int) string { return tagReaderPrefix + "tags-" + strconv.Itoa(i) }
+
+// readerTagsRecord encodes a reader's own tags as guard snapshot tags: their JSON object in
+// base64 (whose characters RDS allows in a tag value), in parts of RDS's 256-character limit,
+// under readerTagsKey(0), (1), ...; no tags is "{}", one part.
+func readerTagsRecord(tags map[string]string) map[string]string {
+	if tags == nil {
+		tags = map[string]string{}
+	}
+	b, _ := json.Marshal(tags) // a map of strings always encodes, keys sorted
+	s := base64.StdEncoding.EncodeToString(b)
+	out := map[string]string{}
+	for i := 0; s != ""; i++ {
+		n := min(len(s), maxTagValue)
+		out[readerTagsKey(i)] = s[:n]
+		s = s[n:]
+	}
+	return out
+}
+
+// readerTagsFromRecord decodes readerTagsRecord's parts; ok is false when there are none (a guard
+// without room for them, or an earlier version's) or they do not decode.
+func readerTagsFromRecord(tags map[string]string) (map[string]string, bool) {
+	var sb strings.Builder
+	for i := 0; ; i++ {
+		v, ok := tags[readerTagsKey(i)]
+		if !ok {
+			break
+		}
+		sb.WriteString(v)
+	}
+	b, err := base64.StdEncoding.DecodeString(sb.String())
+	var m map[string]string
+	if sb.Len() == 0 || err != nil || json.Unmarshal(b, &m) != nil {
+		return nil, false
+	}
+	if len(m) == 0 {
+		m = nil
+	}
+	return m, true
+}
+
 // readerFromTags decodes a ReaderSpec from snapshot tags; ok is false when none is recorded.
 func readerFromTags(tags map[string]string) (ReaderSpec, bool) {
 	get := func(k string) string { return tags[tagReaderPrefix+k] }
@@ -773,7 +821,9 @@ func readerFromTags(tags map[string]string) (ReaderSpec, bool) {
 		return ReaderSpec{}, false
 	}
 	atoi := func(k string) int32 { n, _ := strconv.Atoi(get(k)); return int32(n) }
+	readerTags, recorded := readerTagsFromRecord(tags)
 	return ReaderSpec{
+		Tags: readerTags, TagsUnrecorded: !recorded,
 		Identifier: get("id"), Class: get("class"), AvailabilityZone: get("az"), PromotionTier: atoi("promotion-tier"),
 		ParameterGroup: get("parameter-group"), PerformanceInsights: get("pi") == "true",
 		PerformanceInsightsKMSKeyID: get("pi-kms-key"), PerformanceInsightsRetention: atoi("pi-retention"),

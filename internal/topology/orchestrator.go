@@ -237,6 +237,9 @@ type Result struct {
 	// interrupted, when this run found the target unchanged and took a new one (empty
 	// otherwise). It is kept, tagged with outcome "superseded".
 	SupersededGuardSnapshotID string
+	// ReaderTagsUnrecorded is true when this run created an Aurora reader from a record that
+	// did not hold its tags (ReaderSpec.TagsUnrecorded): the reader has none of its own.
+	ReaderTagsUnrecorded bool
 	// Previous is what is needed to undo this change later.
 	Previous Previous
 	// Action says what was done, in one sentence.
@@ -476,8 +479,11 @@ type run struct {
 	guard   *guard
 	facts   Facts
 	reader  *ReaderSpec // clusters: the reader to delete or create
-	from    int
-	changed bool
+	// readerTagsUnrecorded is set when createReader recreated a reader whose tags were not
+	// recorded (Result.ReaderTagsUnrecorded).
+	readerTagsUnrecorded bool
+	from                 int
+	changed              bool
 	// changing is true once this run tagged its guard changing (before the change call).
 	changing bool
 	// attemptsFound is how many guard snapshots of this change generation exist (findGuards).
@@ -730,6 +736,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		}
 	}
 	res.Previous = r.previous()
+	res.ReaderTagsUnrecorded = r.readerTagsUnrecorded
 	if ph == phasePending {
 		if err := r.setOutcome(ctx, OutcomePending); err != nil {
 			r.o.logf("%s: %v", r.req.Target, err)
@@ -1138,6 +1145,13 @@ func (r *run) guardTags() map[string]string {
 	}
 	for k, v := range r.facts {
 		tags[tagFactPrefix+k] = v
+	}
+	// The reader's own tags, last and only where RDS's limit leaves room for them (the change
+	// does not need them; a resumed change or its rollback recreating the reader does).
+	if r.reader != nil && !r.reader.TagsUnrecorded {
+		if rec := readerTagsRecord(r.reader.Tags); len(tags)+len(rec)+tagsAddedLater <= maxTags {
+			maps.Copy(tags, rec)
+		}
 	}
 	return tags
 }
@@ -1704,6 +1718,10 @@ func (r *run) createReader(ctx context.Context) error {
 	tm := maps.Clone(spec.Tags)
 	if tm == nil {
 		tm = map[string]string{}
+	}
+	if spec.TagsUnrecorded {
+		r.readerTagsUnrecorded = true
+		r.o.logf("%s: reader %s is recreated without its own tags, which were not recorded", r.req.Target, spec.Identifier)
 	}
 	if len(tm) < maxTags {
 		tm[TagManagedBy] = ManagedByValue

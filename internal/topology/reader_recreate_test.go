@@ -3,7 +3,10 @@ package topology
 import (
 	"context"
 	"fmt"
+	"maps"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -82,5 +85,94 @@ func TestRecreatedReaderTagLimit(t *testing.T) {
 	}
 	if n := len(e.instance(ssoReader).TagList); n != maxTags {
 		t.Errorf("recreated reader has %d tags, want the %d it had", n, maxTags)
+	}
+}
+
+// An Aurora 2 → 1 interrupted after the reader's deletion began and resumed by the next apply
+// (which no longer sees the reader) records the reader's own tags from the guard snapshot, so
+// that going back to 2 nodes recreates it with them; a reader whose tags leave no room among the
+// guard's 50 is recorded as unknown (nil, TagsUnrecorded), and recreating it says so
+// (Result.ReaderTagsUnrecorded) rather than passing for a reader without tags.
+func TestResumedRemovalKeepsReaderTags(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		tags       map[string]string
+		unrecorded bool
+	}{
+		{"tags recorded", map[string]string{"environment": "production", "cost-center": "42", "owner": "identity team / on call: +1 555 0100"}, false},
+		{"no tags", nil, false},
+		{"no room", func() map[string]string {
+			m := map[string]string{}
+			for i := range 45 {
+				m[fmt.Sprintf("team-%02d", i)] = strings.Repeat(fmt.Sprintf("value %02d ", i), 20) // 45 × 180 characters: no room
+			}
+			return m
+		}(), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sc := sandbox.Demo()
+			sc.Clusters[0].Members[1].Tags = tc.tags
+			e := newEnv(t, sc)
+			ctx := context.Background()
+			e.runInterrupted(t, Request{Target: sso, Nodes: 1, Generation: 1}, StepChange)
+			if _, err := FindDBInstance(ctx, e.api, ssoReader); err == nil {
+				e.srv.Advance(time.Hour) // the reader's deletion finishes meanwhile
+			}
+			res, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
+			if err != nil || !res.Resumed {
+				t.Fatalf("resumed run: %+v, %v", res, err)
+			}
+			rd := res.Previous.Reader
+			if rd == nil || rd.TagsUnrecorded != tc.unrecorded || (!tc.unrecorded && !maps.Equal(rd.Tags, tc.tags)) {
+				t.Fatalf("resumed Previous.Reader %+v, want tags %v (unrecorded %t)", rd, tc.tags, tc.unrecorded)
+			}
+			back, err := e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2, Previous: &res.Previous})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, tg := range e.instance(ssoReader).TagList {
+				if k := aws.ToString(tg.Key); k != TagManagedBy {
+					got[k] = aws.ToString(tg.Value)
+				}
+			}
+			want := tc.tags
+			if tc.unrecorded {
+				want = nil
+			}
+			if !maps.Equal(got, want) || back.ReaderTagsUnrecorded != tc.unrecorded {
+				t.Errorf("recreated reader's tags %v (unrecorded reported %t), want %v", got, back.ReaderTagsUnrecorded, want)
+			}
+		})
+	}
+}
+
+// The reader's tags recorded on a guard snapshot round-trip through RDS's tag rules: parts of at
+// most 256 characters RDS accepts in a tag value, whatever the tags hold.
+func TestReaderTagsRecord(t *testing.T) {
+	long := map[string]string{}
+	for i := range 20 {
+		long[fmt.Sprintf("kostenstelle-%02d", i)] = strings.Repeat("ü@:/=+-_. ", 25)
+	}
+	for _, tags := range []map[string]string{nil, {"a": ""}, {"environment": "production"}, long} {
+		rec := readerTagsRecord(tags)
+		for k, v := range rec {
+			if len(k) > 128 || len([]rune(v)) > maxTagValue || !rdsTagChars.MatchString(v) || !rdsTagChars.MatchString(k) {
+				t.Errorf("record tag %q=%q breaks RDS's tag rules", k, v)
+			}
+		}
+		got, ok := readerTagsFromRecord(rec)
+		if !ok || !maps.Equal(got, tags) {
+			t.Errorf("round trip of %d tags: %v, %t", len(tags), got, ok)
+		}
+	}
+	if len(readerTagsRecord(long)) < 2 {
+		t.Error("long tags fit one part: the test does not cover several")
+	}
+	if _, ok := readerTagsFromRecord(map[string]string{readerTagsKey(0): "not base64!"}); ok {
+		t.Error("a record that does not decode was accepted")
+	}
+	if _, ok := readerTagsFromRecord(map[string]string{}); ok {
+		t.Error("no record decoded as tags")
 	}
 }

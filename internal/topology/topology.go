@@ -273,9 +273,15 @@ type ReaderSpec struct {
 	// instance its own, often staggered from the writer's).
 	MaintenanceWindow string
 	// Tags are the reader's resource tags (Aurora instances do not inherit the cluster's), but
-	// this provider's own and AWS's reserved ones (aws:, rds:). The guard snapshot's tags do not hold them (RDS
-	// allows 50): only a Previous kept in state, or a run that saw the reader, has them.
+	// this provider's own and AWS's reserved ones (aws:, rds:). A run that saw the reader
+	// has them, and records them on the guard snapshot (readerTagsRecord) when RDS's 50 tags
+	// leave room, so that a resumed change or its rollback recreates the reader with them.
 	Tags map[string]string
+	// TagsUnrecorded is true when Tags are not known: the reader was recorded on a guard
+	// snapshot that had no room for them, or by an earlier version of this provider (in its
+	// guard snapshot, or in state). Recreating the reader then sets none of them
+	// (Result.ReaderTagsUnrecorded).
+	TagsUnrecorded bool
 }
 
 // readerSpecFromInstance records a reader's settings.

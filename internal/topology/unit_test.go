@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -101,7 +102,9 @@ func TestReaderTagsRoundTrip(t *testing.T) {
 		PerformanceInsightsKMSKeyID: "arn:aws:kms:us-east-1:123456789012:key/abc", PerformanceInsightsRetention: 7,
 		MonitoringInterval: 60, MonitoringRoleARN: "arn:aws:iam::123456789012:role/rds-monitoring",
 		AutoMinorVersionUpgrade: true, CACertificate: "rds-ca-rsa2048-g1", MaintenanceWindow: "wed:07:00-wed:07:30"}
+	spec.Tags = map[string]string{"environment": "production"}
 	tags := readerTags(spec)
+	maps.Copy(tags, readerTagsRecord(spec.Tags))
 	for k, v := range tags {
 		if len(k) > 128 || len(v) > 256 {
 			t.Errorf("tag %q=%q exceeds RDS limits", k, v)
@@ -113,6 +116,11 @@ func TestReaderTagsRoundTrip(t *testing.T) {
 	}
 	if _, ok := readerFromTags(map[string]string{}); ok {
 		t.Error("empty tags decoded as a reader")
+	}
+	// Without the tags' record (no room on the guard, or an earlier version's guard), the rest
+	// decodes and the tags are unknown, not none.
+	if got, ok := readerFromTags(readerTags(spec)); !ok || got.Tags != nil || !got.TagsUnrecorded || got.Class != spec.Class {
+		t.Errorf("without the tags' record: %+v, %t", got, ok)
 	}
 	in := spec.createInput("sso-prod", EngineCluster, nil)
 	if *in.DBClusterIdentifier != "sso-prod" || *in.DBInstanceClass != "db.t4g.medium" || *in.PromotionTier != 1 ||

@@ -138,7 +138,10 @@ func TestDiscover_errors(t *testing.T) {
 
 func TestListFleet(t *testing.T) {
 	ctx := context.Background()
-	sc := sandbox.Fleet(120)
+	sc := sandbox.Fleet(310) // over 100 Aurora clusters and 100 instances: more than one page of each
+	if len(sc.Clusters) <= 100 || len(sc.Instances) <= 100 {
+		t.Fatalf("the fleet has %d clusters and %d instances: one page each", len(sc.Clusters), len(sc.Instances))
+	}
 	demo := sandbox.Demo()
 	sc.Clusters = append(sc.Clusters, demo.Clusters...)
 	sc.Instances = append(sc.Instances, demo.Instances...)

@@ -80,6 +80,11 @@ func TestRedact(t *testing.T) {
 	if redact(nil, "x") != nil {
 		t.Fatal("redact(nil) must be nil")
 	}
+	// Every occurrence: a DSN echoed in the wrapping error and again in the inner one.
+	twice := redact(fmt.Errorf("connecting with password=hunter2: %w", fmt.Errorf("dial failed for postgres://u:hunter2@h/db")), "hunter2")
+	if got := twice.Error(); strings.Contains(got, "hunter2") || strings.Count(got, "[REDACTED]") != 2 {
+		t.Errorf("a password appearing twice: %q, want both redacted", got)
+	}
 }
 
 func TestConnect_ok(t *testing.T) {

@@ -1,0 +1,87 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+const verdictRefused = "Recommendation Does Not Support One Node"
+
+// verdictRefusal is the one error titled verdictRefused in d, failing t unless there is exactly one.
+func verdictRefusal(t *testing.T, d diag.Diagnostics) diag.Diagnostic {
+	t.Helper()
+	var got []diag.Diagnostic
+	for _, e := range d.Errors() {
+		if e.Summary() == verdictRefused {
+			got = append(got, e)
+		}
+	}
+	if len(got) != 1 {
+		t.Fatalf("%d %q errors, want 1: %v", len(got), verdictRefused, d)
+	}
+	return got[0]
+}
+
+// assertOnRequireVerdict fails t unless e is on the attribute require_verdict (where Terraform
+// points the user to fix it), not on force or on no attribute.
+func assertOnRequireVerdict(t *testing.T, e diag.Diagnostic) {
+	t.Helper()
+	if wp, ok := e.(diag.DiagnosticWithPath); !ok || !wp.Path().Equal(path.Root("require_verdict")) {
+		t.Errorf("the %q error is not on require_verdict: %#v", verdictRefused, e)
+	}
+}
+
+// TestCheckVerdict_errorOnRequireVerdict: going to 1 node with require_verdict other than
+// "consolidate" (and force = false) is refused with an error on the attribute require_verdict, on
+// create (no state) and on an update from 2 nodes; force = true lets it through.
+func TestCheckVerdict_errorOnRequireVerdict(t *testing.T) {
+	r := &dbTopologyResource{}
+	keep := mandibleModel(1, 2, false, lastChangeObject(1, "created", 2, 2))
+	keep.RequireVerdict = types.StringValue("keep")
+	two := mandibleModel(2, 2, false, lastChangeObject(1, "created", 2, 2))
+	for name, state := range map[string]*dbTopologyModel{"create": nil, "update from 2 nodes": &two} {
+		t.Run(name, func(t *testing.T) {
+			var diags diag.Diagnostics
+			if r.checkVerdict(&keep, state, &diags) {
+				t.Fatalf("checkVerdict passed require_verdict = \"keep\" going to 1 node: %v", diags)
+			}
+			e := verdictRefusal(t, diags)
+			assertOnRequireVerdict(t, e)
+			if !strings.Contains(e.Detail(), `require_verdict is "keep"`) || !strings.Contains(e.Detail(), "DB instance mandible-prod") {
+				t.Errorf("detail %q, want the verdict and the database named", e.Detail())
+			}
+		})
+	}
+	forced := keep
+	forced.Force = types.BoolValue(true)
+	var diags diag.Diagnostics
+	if !r.checkVerdict(&forced, nil, &diags) || diags.HasError() {
+		t.Errorf("force = true: checkVerdict refused: %v", diags)
+	}
+}
+
+// TestModifyPlan_verdictErrorOnRequireVerdict: the same refusal through the resource's ModifyPlan
+// (a plan from the schema, the RDS sandbox behind it) keeps its attribute path require_verdict.
+func TestModifyPlan_verdictErrorOnRequireVerdict(t *testing.T) {
+	_, api := topologySandbox(t, sandbox.Demo(), nil)
+	ctx := context.Background()
+	r, empty := directTopologyResource(t, api)
+	next := mandibleModel(1, 2, false, lastChangeObject(1, "created", 2, 2))
+	next.RequireVerdict = types.StringValue("insufficient-data")
+	p := tfsdk.Plan(empty)
+	if d := p.Set(ctx, &next); d.HasError() {
+		t.Fatal(d)
+	}
+	resp := fwresource.ModifyPlanResponse{Plan: p}
+	r.ModifyPlan(ctx, fwresource.ModifyPlanRequest{State: empty, Plan: p, Config: tfsdk.Config{Schema: empty.Schema, Raw: p.Raw}}, &resp)
+	assertOnRequireVerdict(t, verdictRefusal(t, resp.Diagnostics))
+}

@@ -630,12 +630,18 @@ func setEndpoint(dst **string, v types.String) {
 // recommendations read at once (terraform reads 10 at a time) under RDS's account-wide Describe
 // rate drained it in a few seconds, after which every throttled call failed at once with "retry
 // quota exceeded" (raising max_retries drained it faster). Without it each call backs off and
-// retries up to maxAttempts on its own, as terraform-provider-aws also configures the SDK.
-func newRetryer(maxAttempts int) aws.Retryer {
-	return retry.NewStandard(func(o *retry.StandardOptions) {
+// retries up to maxAttempts on its own, as terraform-provider-aws also configures the SDK. The
+// retry mode the AWS configuration sets (AWS_RETRY_MODE, a profile's retry_mode) is kept:
+// adaptive mode adds a client-side rate limit that follows throttling, on the same terms.
+func newRetryer(mode aws.RetryMode, maxAttempts int) aws.Retryer {
+	std := func(o *retry.StandardOptions) {
 		o.MaxAttempts = maxAttempts
 		o.RateLimiter = ratelimit.None
-	})
+	}
+	if mode == aws.RetryModeAdaptive {
+		return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) { o.StandardOptions = append(o.StandardOptions, std) })
+	}
+	return retry.NewStandard(std)
 }
 
 // loadAWSConfig builds the single aws.Config of the provider.
@@ -645,7 +651,7 @@ func loadAWSConfig(ctx context.Context, cfg providerModel) (aws.Config, error) {
 		maxRetries = int(cfg.MaxRetries.ValueInt64())
 	}
 	opts := []func(*config.LoadOptions) error{
-		config.WithRetryer(func() aws.Retryer { return newRetryer(maxRetries) }),
+		config.WithRetryMaxAttempts(maxRetries),
 	}
 	if r := cfg.Region.ValueString(); r != "" {
 		opts = append(opts, config.WithRegion(r))
@@ -663,6 +669,11 @@ func loadAWSConfig(ctx context.Context, cfg providerModel) (aws.Config, error) {
 	if err != nil {
 		return aws.Config{}, err
 	}
+	// The retryer carries max_retries itself; a RetryMaxAttempts left set would make each client
+	// wrap it again (and hide its mode).
+	mode := awsCfg.RetryMode
+	awsCfg.Retryer = func() aws.Retryer { return newRetryer(mode, maxRetries) }
+	awsCfg.RetryMaxAttempts = 0
 	// Every service client made from awsCfg sends through sdkhttp (a smithy-go/net/http race
 	// otherwise closes a connection under a response now and then). The credential providers
 	// LoadDefaultConfig built (IMDS, SSO) keep the SDK's own client and its timeouts.

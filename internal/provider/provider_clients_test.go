@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/smithy-go"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -18,23 +19,31 @@ import (
 // throttled retry among a fleet's recommendations failed at once with "retry quota exceeded".
 func TestRetryerHasNoClientQuota(t *testing.T) {
 	ctx := context.Background()
-	cfg, err := loadAWSConfig(ctx, providerModel{Region: types.StringValue("us-east-1"), MaxRetries: types.Int64Value(7),
-		AccessKey: types.StringValue("AKIDEXAMPLE"), SecretKey: types.StringValue("secret")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := rds.NewFromConfig(cfg).Options().Retryer
-	if got := r.MaxAttempts(); got != 7 {
-		t.Errorf("MaxAttempts = %d, want max_retries 7", got)
-	}
-	throttled := &smithy.GenericAPIError{Code: "Throttling", Message: "Rate exceeded"}
-	if !r.IsErrorRetryable(throttled) {
-		t.Fatal("a Throttling error is not retryable")
-	}
-	for i := range 1000 {
-		if _, err := r.GetRetryToken(ctx, throttled); err != nil {
-			t.Fatalf("retry %d of throttled calls refused by a client-side quota: %v", i+1, err)
-		}
+	for _, mode := range []string{"", "standard", "adaptive"} {
+		t.Run("AWS_RETRY_MODE="+mode, func(t *testing.T) {
+			t.Setenv("AWS_RETRY_MODE", mode)
+			cfg, err := loadAWSConfig(ctx, providerModel{Region: types.StringValue("us-east-1"), MaxRetries: types.Int64Value(7),
+				AccessKey: types.StringValue("AKIDEXAMPLE"), SecretKey: types.StringValue("secret")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := rds.NewFromConfig(cfg).Options().Retryer
+			if got := r.MaxAttempts(); got != 7 {
+				t.Errorf("MaxAttempts = %d, want max_retries 7", got)
+			}
+			if _, adaptive := r.(*retry.AdaptiveMode); adaptive != (mode == "adaptive") {
+				t.Errorf("retryer %T for retry mode %q: the configured mode is not kept", r, mode)
+			}
+			throttled := &smithy.GenericAPIError{Code: "Throttling", Message: "Rate exceeded"}
+			if !r.IsErrorRetryable(throttled) {
+				t.Fatal("a Throttling error is not retryable")
+			}
+			for i := range 1000 {
+				if _, err := r.GetRetryToken(ctx, throttled); err != nil {
+					t.Fatalf("retry %d of throttled calls refused by a client-side quota: %v", i+1, err)
+				}
+			}
+		})
 	}
 }
 

@@ -55,15 +55,16 @@ const Step = 5 * time.Minute
 
 // Recent lists the region's failover and failure events, and its instance class changes
 // (Category ClassChange), of the Retention before now, oldest first (all pages). An event in both
-// failover and failure is listed once, as a failure. The window is whole Steps, from the Step
-// after now − Retention to now's Step (up to 5 minutes short at either end), so that the data
-// sources of a plan, each with its own now, ask for the same window and share one listing
-// (inventory.SharedListings).
+// failover and failure is listed once, as a failure. The window is the Retention before now's
+// Step (now rounded down to a whole Step: the events of the last few minutes are left to the
+// next plan), so that the data sources of a plan, each with its own now, ask for the same window
+// and share one listing (inventory.SharedListings); it starts up to a Step before now −
+// Retention, where RDS has nothing older left to list.
 func Recent(ctx context.Context, api API, now time.Time) ([]Event, error) {
 	var out []Event
 	end := now.Truncate(Step)
 	p := rds.NewDescribeEventsPaginator(api, &rds.DescribeEventsInput{
-		StartTime: aws.Time(end.Add(Step - Retention)), EndTime: aws.Time(end), EventCategories: Categories})
+		StartTime: aws.Time(end.Add(-Retention)), EndTime: aws.Time(end), EventCategories: Categories})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {

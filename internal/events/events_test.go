@@ -87,3 +87,34 @@ func TestRecentClassChanges(t *testing.T) {
 		t.Fatalf("recent events:\n%s\nwant only:\n%s", strings.Join(got, "\n"), want)
 	}
 }
+
+// Recent's window is the Retention before now rounded down to a Step: every data source reading
+// within one Step asks the same (one shared listing), an event as old as now − Retention is still
+// listed, and one of the last few minutes, after the Step boundary, is left to the next plan.
+func TestRecentWindow(t *testing.T) {
+	t0 := time.Date(2026, 11, 2, 12, 4, 30, 0, time.UTC)
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sandbox.Demo(), Now: t0})
+	api := rds.NewFromConfig(srv.AWSConfig())
+	ctx := context.Background()
+	srv.RecordEvent("mandible-prod", "Multi-AZ instance failover started.", "failover") // 12:04:30
+	srv.Advance(Retention - 2*time.Minute)                                              // 14 days later, 12:02:30
+	srv.RecordEvent("mandible-prod", "Multi-AZ instance failover started.", "failover") // 12:02:30, after the 12:00 boundary
+	var windows []string
+	for _, now := range []time.Time{srv.Now(), srv.Now().Add(-2 * time.Minute)} { // 12:02:30 and 12:00:30: one Step
+		es, err := Recent(ctx, api, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := For(es, "db-instance", "mandible-prod")
+		if len(got) != 1 || !got[0].Time.Equal(t0) {
+			t.Errorf("now %s: listed %v, want only the failover of 14 days less 2 minutes ago (%s)", now.Format(time.RFC3339), got, t0.Format(time.RFC3339))
+		}
+	}
+	for _, c := range srv.Calls("DescribeEvents") {
+		windows = append(windows, c.Params["StartTime"]+" "+c.Params["EndTime"])
+	}
+	want := t0.Truncate(Step).Format(time.RFC3339)
+	if len(windows) != 2 || windows[0] != windows[1] || !strings.HasPrefix(windows[0], want) {
+		t.Errorf("windows asked %q, want the same twice, from %s", windows, want)
+	}
+}

@@ -27,17 +27,8 @@ var _ RDSAPI = (*rds.Client)(nil)
 // rdsClient starts a sandbox with sc and returns a real RDS client pointed at it.
 func rdsClient(t *testing.T, sc *sandbox.Scenario) *rds.Client {
 	t.Helper()
-	srv, err := sandbox.Start(sandbox.Options{Scenario: sc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	return rds.New(rds.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(srv.URL()),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "secret", ""),
-		HTTPClient:   sdkhttp.Wrap(nil),
-	})
+	_, client := sandboxClient(t, sc)
+	return client
 }
 
 func TestDiscover_demo(t *testing.T) {

@@ -16,8 +16,8 @@ import (
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
 )
 
-// sharedSandbox starts a sandbox with sc and returns it with a real RDS client pointed at it.
-func sharedSandbox(t *testing.T, sc *sandbox.Scenario) (*sandbox.Server, *rds.Client) {
+// sandboxClient starts a sandbox with sc and returns it with a real RDS client pointed at it.
+func sandboxClient(t *testing.T, sc *sandbox.Scenario) (*sandbox.Server, *rds.Client) {
 	t.Helper()
 	srv, err := sandbox.Start(sandbox.Options{Scenario: sc})
 	if err != nil {
@@ -69,7 +69,7 @@ func attachAll(ctx context.Context, t *testing.T, api RDSAPI, id string, now tim
 // times each without it. The answers are the same.
 func TestSharedListingsOncePerPlan(t *testing.T) {
 	ctx := context.Background()
-	srv, client := sharedSandbox(t, sandbox.Demo())
+	srv, client := sandboxClient(t, sandbox.Demo())
 	base := srv.Now().Truncate(events.Step)
 	ids := []string{"sso-prod", "mandible-prod"}
 	read := func(api RDSAPI) {
@@ -126,7 +126,7 @@ func TestSharedListingsOncePerPlan(t *testing.T) {
 // not kept (the next caller asks RDS) and its error reaches the caller.
 func TestSharedListingsTTLAndFailures(t *testing.T) {
 	ctx := context.Background()
-	srv, client := sharedSandbox(t, sandbox.Demo())
+	srv, client := sandboxClient(t, sandbox.Demo())
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	shared := &SharedListings{RDSAPI: client, TTL: 10 * time.Minute, Now: func() time.Time { return now }}
 	calls := func() int { return len(srv.Calls("DescribeReservedDBInstances")) }
@@ -175,7 +175,7 @@ func (g *gatedReservations) DescribeReservedDBInstances(ctx context.Context, in 
 // when the caller that made it was cancelled, the waiter asks RDS itself rather than failing
 // with another data source's cancellation.
 func TestSharedListingsCancelledCaller(t *testing.T) {
-	srv, client := sharedSandbox(t, sandbox.Demo())
+	srv, client := sandboxClient(t, sandbox.Demo())
 	g := &gatedReservations{RDSAPI: client, entered: make(chan struct{}, 4), gate: make(chan struct{})}
 	shared := NewSharedListings(g, time.Minute)
 	in := &rds.DescribeReservedDBInstancesInput{}

@@ -3,17 +3,22 @@ package provider
 import (
 	"context"
 	"maps"
+	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/topology"
 )
 
 // previous_topology.reader.tags round-trips through state, and null (a record without the
 // reader's tags, or an earlier version's state) is read as unknown tags, not as none: a reader
-// recreated from it is reported (topology.Result.ReaderTagsUnrecorded).
+// recreated from it is reported (topology.Result.ReaderWithoutTags).
 func TestPreviousReaderTagsInState(t *testing.T) {
 	ctx := context.Background()
 	for _, rd := range []topology.ReaderSpec{
@@ -35,5 +40,73 @@ func TestPreviousReaderTagsInState(t *testing.T) {
 		if tags.IsNull() != rd.TagsUnrecorded {
 			t.Errorf("%+v: state tags %v, want null only when unrecorded", rd, tags)
 		}
+	}
+}
+
+// A change back to 2 nodes and a destroy with restore_on_destroy that recreate the reader from a
+// record without its tags (null in state) both warn "Reader Recreated Without Its Tags".
+func TestReaderRecreatedWithoutTagsWarns(t *testing.T) {
+	ctx := context.Background()
+	for _, how := range []string{"update", "destroy"} {
+		t.Run(how, func(t *testing.T) {
+			srv, api := topologySandbox(t, sandbox.Demo(), nil)
+			o := &topology.Orchestrator{RDS: api, AutoScaling: applicationautoscaling.NewFromConfig(srv.AWSConfig())}
+			orchestratorHook(o)
+			res, err := o.Run(ctx, topology.Request{Target: topology.Target{Kind: topology.KindCluster, Identifier: "sso-prod"}, Nodes: 1, Generation: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			prev := res.Previous
+			rd := *prev.Reader
+			rd.Tags, rd.TagsUnrecorded = nil, true // as a resumed removal without room for them records it
+			prev.Reader = &rd
+			r, empty := directTopologyResource(t, api)
+			m := dbTopologyModel{
+				ID: types.StringValue("cluster:sso-prod"), DBInstanceIdentifier: types.StringNull(), DBClusterIdentifier: types.StringValue("sso-prod"),
+				Nodes: types.Int64Value(1), Guard: defaultGuard(), RequireVerdict: types.StringNull(), Force: types.BoolValue(false),
+				ApplyImmediately: types.BoolValue(true), Validation: types.ObjectNull(validationAttrTypes),
+				RollbackOnFailure: types.BoolValue(true), RestoreOnDestroy: types.BoolValue(true),
+				CurrentNodes: types.Int64Value(1), MultiAZ: types.BoolValue(false), Pending: types.BoolValue(false),
+				GuardSnapshotID: types.StringValue(res.GuardSnapshotID), GuardSnapshotARN: types.StringValue(res.GuardSnapshotARN),
+				PreviousTopology: previousObject(prev), LastChange: lastChangeObject(1, "removed", 2, 1),
+			}
+			m.Timeouts.Object = types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})
+			var diags diag.Diagnostics
+			if how == "update" {
+				two := m
+				two.Nodes = types.Int64Value(2)
+				diags = directUpdate(t, r, empty, m, two)
+			} else {
+				state := empty
+				if d := state.Set(ctx, &m); d.HasError() {
+					t.Fatal(d)
+				}
+				var resp fwresource.DeleteResponse
+				r.Delete(ctx, fwresource.DeleteRequest{State: state}, &resp)
+				diags = resp.Diagnostics
+			}
+			if _, err := topology.FindDBInstance(ctx, api, rd.Identifier); err != nil {
+				t.Fatalf("reader not recreated: %v (%v)", err, diags)
+			}
+			var warned bool
+			for _, d := range diags.Warnings() {
+				warned = warned || (d.Summary() == "Reader Recreated Without Its Tags" && strings.Contains(d.Detail(), rd.Identifier))
+			}
+			if !warned || diags.HasError() {
+				t.Errorf("%s recreated reader %s without its tags: %v; want the warning naming it", how, rd.Identifier, diags)
+			}
+		})
+	}
+}
+
+// A rollback that recreated the reader without its tags warns beside the change's error.
+func TestRollbackWithoutReaderTagsWarns(t *testing.T) {
+	req := topology.Request{Target: topology.Target{Kind: topology.KindCluster, Identifier: "sso-prod"}, Nodes: 1}
+	var diags diag.Diagnostics
+	addTopologyError(&diags, req, &topology.ChangeError{Target: req.Target, Nodes: 1, Stage: "validating the change",
+		Changed: true, RollbackAttempted: true, RolledBack: true, ReaderWithoutTags: "sso-prod-instance-2"}, true)
+	if !diags.HasError() || len(diags.Warnings()) != 1 || diags.Warnings()[0].Summary() != "Reader Recreated Without Its Tags" ||
+		!strings.Contains(diags.Warnings()[0].Detail(), "sso-prod-instance-2") {
+		t.Errorf("diagnostics %v, want the rollback's error and the warning naming the reader", diags)
 	}
 }

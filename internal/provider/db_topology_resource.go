@@ -297,8 +297,9 @@ var (
 		{"ca_certificate", "CA certificate identifier"},
 		{"maintenance_window", "the reader's own preferred maintenance window (`ddd:hh24:mi-ddd:hh24:mi` UTC)"},
 		{"tags", "the reader's resource tags (Aurora instances do not inherit the cluster's), but this provider's and AWS's: a recreated reader gets them back. " +
-			"Null when they are not known (a change resumed from a guard snapshot that had no room for them among RDS's 50 tags, or recorded by an earlier version): " +
-			"a reader recreated from such a record has none of its own, and the apply warns"},
+			"Null when they are not known (a change resumed from a guard snapshot that had no room for them among RDS's 50 tags, or from an earlier version's guard snapshot): " +
+			"a reader recreated from such a record has none of its own, and the apply warns. (Earlier versions recorded a removal resumed after an interrupted apply as `{}`, " +
+			"which cannot be told from a reader without tags: check such a reader's tags after going back to 2 nodes.)"},
 	}
 	lastChangeFields = [][2]string{
 		{"generation", "change counter of this resource; part of the guard snapshot identifier, so a retried apply finds its snapshot"},
@@ -563,13 +564,7 @@ func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, node
 					res.GuardSnapshotID, strings.Join(nc, ", "), req.Target.Noun()))
 		}
 	}
-	if res.ReaderTagsUnrecorded && res.Previous.Reader != nil {
-		diags.AddWarning("Reader Recreated Without Its Tags", fmt.Sprintf("Reader %[1]s of %[2]s was recreated from a record that did not hold its own tags "+
-			"(a guard snapshot without room for them among RDS's 50 tags, or a record of an earlier provider version): it has none but %[3]s. "+
-			"Aurora instances do not inherit the cluster's tags, so cost allocation, tag-based access and backup plans may not cover it: "+
-			"tag it again (aws rds add-tags-to-resource --resource-name <its ARN> --tags Key=...,Value=...).",
-			res.Previous.Reader.Identifier, req.Target.Noun(), topology.TagManagedBy))
-	}
+	warnReaderWithoutTags(diags, req.Target, res.ReaderWithoutTags)
 	if len(res.RestoreInstancesLeft) > 0 {
 		diags.AddWarning("Temporary Restore Instance Left", fmt.Sprintf("An earlier apply's guard.verify_restore left temporary DB instance(s), restored from guard snapshots of this change "+
 			"that are no longer used, which this apply could not remove: %s. Delete them once available "+
@@ -597,6 +592,19 @@ func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, node
 			"(it may be a restore point kept on purpose): delete it when you no longer need it.", res.GuardSnapshotID))
 	}
 	return true, nil
+}
+
+// warnReaderWithoutTags warns, when reader is not empty, that the change or its rollback
+// recreated that Aurora reader of target without its own tags, which were not recorded.
+func warnReaderWithoutTags(diags *diag.Diagnostics, target topology.Target, reader string) {
+	if reader == "" {
+		return
+	}
+	diags.AddWarning("Reader Recreated Without Its Tags", fmt.Sprintf("Reader %[1]s of %[2]s was recreated from a record that did not hold its own tags "+
+		"(a guard snapshot without room for them among RDS's 50 tags, or a record of an earlier provider version): it has none but %[3]s. "+
+		"Aurora instances do not inherit the cluster's tags, so cost allocation, tag-based access and backup plans may not cover it: "+
+		"tag it again (aws rds add-tags-to-resource --resource-name <its ARN> --tags Key=...,Value=...).",
+		reader, target.Noun(), topology.TagManagedBy))
 }
 
 // validateTimeouts refuses a timeouts entry that is zero or negative: the change would stop
@@ -641,6 +649,9 @@ func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error, 
 		pe *topology.PrecheckError
 		ce *topology.ChangeError
 	)
+	if errors.As(err, &ce) {
+		warnReaderWithoutTags(diags, req.Target, ce.ReaderWithoutTags)
+	}
 	switch {
 	case topology.IsNotFound(err):
 		diags.AddAttributeError(idAttr, "Database Not Found", fmt.Sprintf("%s. Check the identifier and the provider's region.", err))
@@ -947,10 +958,11 @@ func (r *dbTopologyResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	_, err := r.orchestrator(ctx).Run(ctx, topoReq)
+	res, err := r.orchestrator(ctx).Run(ctx, topoReq)
 	var pe *topology.PrecheckError
 	switch {
 	case err == nil:
+		warnReaderWithoutTags(&resp.Diagnostics, topoReq.Target, res.ReaderWithoutTags)
 	case topology.IsNotFound(err):
 		resp.Diagnostics.AddWarning("Database Already Gone", fmt.Sprintf("restore_on_destroy: %v; nothing to restore.", err))
 	case errors.As(err, &pe) && pe.Reason == topology.ReasonAlreadyAtTarget:

@@ -237,9 +237,9 @@ type Result struct {
 	// interrupted, when this run found the target unchanged and took a new one (empty
 	// otherwise). It is kept, tagged with outcome "superseded".
 	SupersededGuardSnapshotID string
-	// ReaderTagsUnrecorded is true when this run created an Aurora reader from a record that
-	// did not hold its tags (ReaderSpec.TagsUnrecorded): the reader has none of its own.
-	ReaderTagsUnrecorded bool
+	// ReaderWithoutTags names the Aurora reader this run created from a record that did not hold
+	// its tags (ReaderSpec.TagsUnrecorded): it has none of its own. Empty otherwise.
+	ReaderWithoutTags string
 	// Previous is what is needed to undo this change later.
 	Previous Previous
 	// Action says what was done, in one sentence.
@@ -342,6 +342,9 @@ type ChangeError struct {
 	RollbackUntagged bool
 	// RollbackAction says what the rollback did ("Multi-AZ turned on again").
 	RollbackAction string
+	// ReaderWithoutTags names the Aurora reader the rollback recreated (or asked RDS to) from a
+	// record that did not hold its tags: it has none of its own. Empty otherwise.
+	ReaderWithoutTags string
 	// RedundancyKept is true when a failed change to two nodes that had given the target its two
 	// nodes was not rolled back: going back to one node would take away the redundancy it
 	// restores.
@@ -479,11 +482,11 @@ type run struct {
 	guard   *guard
 	facts   Facts
 	reader  *ReaderSpec // clusters: the reader to delete or create
-	// readerTagsUnrecorded is set when createReader recreated a reader whose tags were not
-	// recorded (Result.ReaderTagsUnrecorded).
-	readerTagsUnrecorded bool
-	from                 int
-	changed              bool
+	// readerWithoutTags names the reader createReader recreated without its tags, which were not
+	// recorded (Result.ReaderWithoutTags, ChangeError.ReaderWithoutTags).
+	readerWithoutTags string
+	from              int
+	changed           bool
 	// changing is true once this run tagged its guard changing (before the change call).
 	changing bool
 	// attemptsFound is how many guard snapshots of this change generation exist (findGuards).
@@ -736,7 +739,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		}
 	}
 	res.Previous = r.previous()
-	res.ReaderTagsUnrecorded = r.readerTagsUnrecorded
+	res.ReaderWithoutTags = r.readerWithoutTags
 	if ph == phasePending {
 		if err := r.setOutcome(ctx, OutcomePending); err != nil {
 			r.o.logf("%s: %v", r.req.Target, err)
@@ -1720,7 +1723,7 @@ func (r *run) createReader(ctx context.Context) error {
 		tm = map[string]string{}
 	}
 	if spec.TagsUnrecorded {
-		r.readerTagsUnrecorded = true
+		r.readerWithoutTags = spec.Identifier
 		r.o.logf("%s: reader %s is recreated without its own tags, which were not recorded", r.req.Target, spec.Identifier)
 	}
 	if len(tm) < maxTags {
@@ -2219,6 +2222,7 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 	default:
 		ce.RolledBack = true
 	}
+	ce.ReaderWithoutTags = r.readerWithoutTags
 	// The rollback may have used up its deadline: record the outcome on a short one of its own.
 	tctx, tcancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer tcancel()

@@ -2,6 +2,7 @@ package topology
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -92,7 +93,7 @@ func TestRecreatedReaderTagLimit(t *testing.T) {
 // (which no longer sees the reader) records the reader's own tags from the guard snapshot, so
 // that going back to 2 nodes recreates it with them; a reader whose tags leave no room among the
 // guard's 50 is recorded as unknown (nil, TagsUnrecorded), and recreating it says so
-// (Result.ReaderTagsUnrecorded) rather than passing for a reader without tags.
+// (Result.ReaderWithoutTags) rather than passing for a reader without tags.
 func TestResumedRemovalKeepsReaderTags(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
@@ -140,8 +141,8 @@ func TestResumedRemovalKeepsReaderTags(t *testing.T) {
 			if tc.unrecorded {
 				want = nil
 			}
-			if !maps.Equal(got, want) || back.ReaderTagsUnrecorded != tc.unrecorded {
-				t.Errorf("recreated reader's tags %v (unrecorded reported %t), want %v", got, back.ReaderTagsUnrecorded, want)
+			if reported := back.ReaderWithoutTags == ssoReader; !maps.Equal(got, want) || reported != tc.unrecorded || (!reported && back.ReaderWithoutTags != "") {
+				t.Errorf("recreated reader's tags %v (reported without tags: %q), want %v", got, back.ReaderWithoutTags, want)
 			}
 		})
 	}
@@ -174,5 +175,47 @@ func TestReaderTagsRecord(t *testing.T) {
 	}
 	if _, ok := readerTagsFromRecord(map[string]string{}); ok {
 		t.Error("no record decoded as tags")
+	}
+}
+
+// A resumed removal whose validation fails is rolled back: the reader comes back with its own
+// tags when the guard recorded them, and the error names it as recreated without them when
+// the guard had no room (ChangeError.ReaderWithoutTags), rather than in silence.
+func TestRolledBackRemovalReaderTags(t *testing.T) {
+	many := map[string]string{}
+	for i := range 45 {
+		many[fmt.Sprintf("team-%02d", i)] = strings.Repeat(fmt.Sprintf("value %02d ", i), 20)
+	}
+	for name, tags := range map[string]map[string]string{"recorded": {"environment": "production", "cost-center": "42"}, "no room": many} {
+		t.Run(name, func(t *testing.T) {
+			sc := sandbox.Demo()
+			sc.Clusters[0].Members[1].Tags = tags
+			e := newEnv(t, sc)
+			ctx := context.Background()
+			req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
+			e.runInterrupted(t, req, StepChange)
+			if _, err := FindDBInstance(ctx, e.api, ssoReader); err == nil {
+				e.srv.Advance(time.Hour) // the deletion finishes meanwhile
+			}
+			_, err := e.o.Run(ctx, req)
+			var ce *ChangeError
+			if !errors.As(err, &ce) || !ce.RolledBack {
+				t.Fatalf("resumed run: %v; want the failed validation rolled back", err)
+			}
+			got := map[string]string{}
+			for _, tg := range e.instance(ssoReader).TagList {
+				if k := aws.ToString(tg.Key); k != TagManagedBy {
+					got[k] = aws.ToString(tg.Value)
+				}
+			}
+			unrecorded := name == "no room"
+			if unrecorded {
+				if len(got) != 0 || ce.ReaderWithoutTags != ssoReader {
+					t.Errorf("reader back with %d tags, reported without tags %q; want none and it named", len(got), ce.ReaderWithoutTags)
+				}
+			} else if !maps.Equal(got, tags) || ce.ReaderWithoutTags != "" {
+				t.Errorf("reader back with tags %v (reported without tags %q), want %v", got, ce.ReaderWithoutTags, tags)
+			}
+		})
 	}
 }

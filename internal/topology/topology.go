@@ -278,9 +278,9 @@ type ReaderSpec struct {
 	// leave room, so that a resumed change or its rollback recreates the reader with them.
 	Tags map[string]string
 	// TagsUnrecorded is true when Tags are not known: the reader was recorded on a guard
-	// snapshot that had no room for them, or by an earlier version of this provider (in its
-	// guard snapshot, or in state). Recreating the reader then sets none of them
-	// (Result.ReaderTagsUnrecorded).
+	// snapshot that had no room for them or by an earlier version of this provider, or its
+	// record in state has them null. Recreating the reader then sets none of them
+	// (Result.ReaderWithoutTags, ChangeError.ReaderWithoutTags).
 	TagsUnrecorded bool
 }
 

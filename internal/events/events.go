@@ -55,16 +55,16 @@ const Step = 5 * time.Minute
 
 // Recent lists the region's failover and failure events, and its instance class changes
 // (Category ClassChange), of the Retention before now, oldest first (all pages). An event in both
-// failover and failure is listed once, as a failure. The window is the Retention before now's
-// Step (now rounded down to a whole Step: the events of the last few minutes are left to the
-// next plan), so that the data sources of a plan, each with its own now, ask for the same window
-// and share one listing (inventory.SharedListings); it starts up to a Step before now −
-// Retention, where RDS has nothing older left to list.
+// failover and failure is listed once, as a failure. The window asked for is whole Steps: from
+// the Step boundary at or before now − Retention to the first boundary after now (RDS lists
+// what it has up to the moment it answers), so that the data sources of a plan, each with its
+// own now, ask for the same window and share one listing (inventory.SharedListings); events
+// after now are then left out here.
 func Recent(ctx context.Context, api API, now time.Time) ([]Event, error) {
 	var out []Event
-	end := now.Truncate(Step)
+	end := now.Truncate(Step).Add(Step)
 	p := rds.NewDescribeEventsPaginator(api, &rds.DescribeEventsInput{
-		StartTime: aws.Time(end.Add(-Retention)), EndTime: aws.Time(end), EventCategories: Categories})
+		StartTime: aws.Time(end.Add(-Step - Retention)), EndTime: aws.Time(end), EventCategories: Categories})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
@@ -82,7 +82,7 @@ func Recent(ctx context.Context, api API, now time.Time) ([]Event, error) {
 					cat = ClassChange
 				}
 			}
-			if cat == "" {
+			if cat == "" || aws.ToTime(e.Date).After(now) {
 				continue
 			}
 			out = append(out, Event{SourceType: string(e.SourceType), Event: analysis.Event{

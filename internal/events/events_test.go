@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -88,33 +89,43 @@ func TestRecentClassChanges(t *testing.T) {
 	}
 }
 
-// Recent's window is the Retention before now rounded down to a Step: every data source reading
+// Recent's window is whole Steps around the Retention before now: every data source reading
 // within one Step asks the same (one shared listing), an event as old as now − Retention is still
-// listed, and one of the last few minutes, after the Step boundary, is left to the next plan.
+// listed, and so is one of the last minute; an event after now (a pinned end_time) is not.
 func TestRecentWindow(t *testing.T) {
 	t0 := time.Date(2026, 11, 2, 12, 4, 30, 0, time.UTC)
 	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sandbox.Demo(), Now: t0})
 	api := rds.NewFromConfig(srv.AWSConfig())
 	ctx := context.Background()
 	srv.RecordEvent("mandible-prod", "Multi-AZ instance failover started.", "failover") // 12:04:30
-	srv.Advance(Retention - 2*time.Minute)                                              // 14 days later, 12:02:30
-	srv.RecordEvent("mandible-prod", "Multi-AZ instance failover started.", "failover") // 12:02:30, after the 12:00 boundary
-	var windows []string
-	for _, now := range []time.Time{srv.Now(), srv.Now().Add(-2 * time.Minute)} { // 12:02:30 and 12:00:30: one Step
-		es, err := Recent(ctx, api, now)
+	srv.Advance(Retention - 3*time.Minute)                                              // 14 days later, 12:01:30
+	srv.RecordEvent("mandible-prod", "Multi-AZ instance failover started.", "failover") // 12:01:30
+	t1 := srv.Now()
+	srv.Advance(time.Minute) // 12:02:30
+	for _, tc := range []struct {
+		now  time.Time
+		want []time.Time
+	}{
+		{srv.Now(), []time.Time{t0, t1}},                   // both, the newer one a minute old
+		{srv.Now().Add(-2 * time.Minute), []time.Time{t0}}, // 12:00:30, pinned: the 12:01:30 one is after it
+	} {
+		es, err := Recent(ctx, api, tc.now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := For(es, "db-instance", "mandible-prod")
-		if len(got) != 1 || !got[0].Time.Equal(t0) {
-			t.Errorf("now %s: listed %v, want only the failover of 14 days less 2 minutes ago (%s)", now.Format(time.RFC3339), got, t0.Format(time.RFC3339))
+		var got []time.Time
+		for _, e := range For(es, "db-instance", "mandible-prod") {
+			got = append(got, e.Time)
+		}
+		if !slices.EqualFunc(got, tc.want, time.Time.Equal) {
+			t.Errorf("now %s: listed %v, want %v", tc.now.Format(time.RFC3339), got, tc.want)
 		}
 	}
+	var windows []string
 	for _, c := range srv.Calls("DescribeEvents") {
 		windows = append(windows, c.Params["StartTime"]+" "+c.Params["EndTime"])
 	}
-	want := t0.Truncate(Step).Format(time.RFC3339)
-	if len(windows) != 2 || windows[0] != windows[1] || !strings.HasPrefix(windows[0], want) {
+	if want := t0.Truncate(Step).Format(time.RFC3339); len(windows) != 2 || windows[0] != windows[1] || !strings.HasPrefix(windows[0], want) {
 		t.Errorf("windows asked %q, want the same twice, from %s", windows, want)
 	}
 }

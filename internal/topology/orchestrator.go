@@ -542,7 +542,7 @@ func (r *run) precheckErr(reason Reason, format string, args ...any) error {
 }
 
 func (r *run) changeErr(stage string, err error) *ChangeError {
-	ce := &ChangeError{Target: r.req.Target, Nodes: r.req.Nodes, Stage: stage, Err: err, Changed: r.changed}
+	ce := &ChangeError{Target: r.req.Target, Nodes: r.req.Nodes, Stage: stage, Err: err, Changed: r.changed, ReaderWithoutTags: r.readerWithoutTags}
 	if r.guard != nil {
 		ce.GuardSnapshotID, ce.GuardSnapshotARN, ce.GuardStatus = r.guard.id, r.guard.arn, r.guard.status
 	}
@@ -738,6 +738,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 			return nil, err
 		}
 	}
+	r.resumedReaderWithoutTags(ctx, ph)
 	res.Previous = r.previous()
 	res.ReaderWithoutTags = r.readerWithoutTags
 	if ph == phasePending {
@@ -1711,6 +1712,18 @@ func (r *run) deleteReader(ctx context.Context) error {
 		}
 	}
 	return &callRefusedError{fmt.Errorf("DeleteDBInstance %s (reader of %s): %w", spec.Identifier, r.req.Target.Noun(), err)}
+}
+
+// resumedReaderWithoutTags sets readerWithoutTags when this run resumes a change to 2 nodes
+// whose reader an earlier run created from a record without its tags (the guard's record has
+// none, TagsUnrecorded) and the reader has none of its own: that run's warning was lost with it.
+func (r *run) resumedReaderWithoutTags(ctx context.Context, ph phase) {
+	if ph == phaseOriginal || r.req.Nodes != 2 || r.reader == nil || !r.reader.TagsUnrecorded || r.readerWithoutTags != "" {
+		return
+	}
+	if inst, err := FindDBInstance(ctx, r.o.RDS, r.reader.Identifier); err == nil && r.memberOf(inst) && len(readerSpecFromInstance(inst).Tags) == 0 {
+		r.readerWithoutTags = r.reader.Identifier
+	}
 }
 
 func (r *run) createReader(ctx context.Context) error {

@@ -219,3 +219,46 @@ func TestRolledBackRemovalReaderTags(t *testing.T) {
 		})
 	}
 }
+
+// A change back to 2 nodes from a record without the reader's tags names the reader it created
+// without them on every path: when its validation fails (the two nodes kept), and when a later
+// apply resumes it after an interruption (the first run's report was lost with it).
+func TestReaderWithoutTagsReportedOnEveryPath(t *testing.T) {
+	ctx := context.Background()
+	untaggedRecord := func(t *testing.T, e *env) Previous {
+		t.Helper()
+		res, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		prev := res.Previous
+		rd := *prev.Reader
+		rd.Tags, rd.TagsUnrecorded = nil, true
+		prev.Reader = &rd
+		return prev
+	}
+	t.Run("validation fails, two nodes kept", func(t *testing.T) {
+		e := newEnv(t, sandbox.Demo())
+		prev := untaggedRecord(t, e)
+		_, err := e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2, Previous: &prev, Validator: mismatchValidator{}})
+		var ce *ChangeError
+		if !errors.As(err, &ce) || !ce.RedundancyKept || ce.ReaderWithoutTags != ssoReader {
+			t.Errorf("%v (reader without tags %q), want the two nodes kept and the reader named", err, func() string {
+				if ce == nil {
+					return ""
+				}
+				return ce.ReaderWithoutTags
+			}())
+		}
+	})
+	t.Run("interrupted, then resumed", func(t *testing.T) {
+		e := newEnv(t, sandbox.Demo())
+		prev := untaggedRecord(t, e)
+		req := Request{Target: sso, Nodes: 2, Generation: 2, Previous: &prev}
+		e.runInterrupted(t, req, StepChange)
+		res, err := e.o.Run(ctx, req)
+		if err != nil || !res.Resumed || res.ReaderWithoutTags != ssoReader {
+			t.Errorf("resumed run: %+v, %v; want it resumed and the reader named", res, err)
+		}
+	})
+}

@@ -87,7 +87,9 @@ func TestGetMetricDataPagingAndLimits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pages++
+		if pages++; pages > 100 {
+			t.Fatal("over 100 pages: NextToken does not advance")
+		}
 		n := 0
 		for _, r := range out.MetricDataResults {
 			n += len(r.Values)

@@ -91,7 +91,10 @@ func TestWaitUnexpectedState(t *testing.T) {
 	refresh, _ := seq("creating", "failed")
 	w := Waiter[int]{Description: "DB snapshot s1", Pending: []string{"creating"}, Target: []string{"available"},
 		Refresh: refresh, MinInterval: time.Millisecond}
-	_, err := w.Wait(context.Background())
+	// Bounded: a waiter that took the state for a pending one would wait on forever.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := w.Wait(ctx)
 	var ue *UnexpectedStateError
 	if !errors.As(err, &ue) {
 		t.Fatalf("want *UnexpectedStateError, got %v", err)

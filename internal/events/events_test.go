@@ -91,7 +91,8 @@ func TestRecentClassChanges(t *testing.T) {
 
 // Recent's window is whole Steps around the Retention before now: every data source reading
 // within one Step asks the same (one shared listing), an event as old as now − Retention is still
-// listed, and so is one of the last minute; an event after now (a pinned end_time) is not.
+// listed, and so is one of the last minute; an event after now (a listing for an earlier now) is
+// not.
 func TestRecentWindow(t *testing.T) {
 	t0 := time.Date(2026, 11, 2, 12, 4, 30, 0, time.UTC)
 	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sandbox.Demo(), Now: t0})
@@ -107,7 +108,7 @@ func TestRecentWindow(t *testing.T) {
 		want []time.Time
 	}{
 		{srv.Now(), []time.Time{t0, t1}},                   // both, the newer one a minute old
-		{srv.Now().Add(-2 * time.Minute), []time.Time{t0}}, // 12:00:30, pinned: the 12:01:30 one is after it
+		{srv.Now().Add(-2 * time.Minute), []time.Time{t0}}, // 12:00:30: the 12:01:30 one is after it
 	} {
 		es, err := Recent(ctx, api, tc.now)
 		if err != nil {

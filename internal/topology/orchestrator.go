@@ -1714,11 +1714,20 @@ func (r *run) deleteReader(ctx context.Context) error {
 	return &callRefusedError{fmt.Errorf("DeleteDBInstance %s (reader of %s): %w", spec.Identifier, r.req.Target.Noun(), err)}
 }
 
-// resumedReaderWithoutTags sets readerWithoutTags when this run resumes a change to 2 nodes
-// whose reader an earlier run created from a record without its tags (the guard's record has
-// none, TagsUnrecorded) and the reader has none of its own: that run's warning was lost with it.
+// resumedReaderWithoutTags sets readerWithoutTags when this run resumes (or finds completed) a
+// change to 2 nodes whose reader an earlier run created from a record without its tags, and the
+// reader has none of its own: that run's warning was lost with it. What the earlier run had is
+// Request.Previous's record of the reader, the same state on every apply of the change; without
+// one, the guard's (which lacks the tags also when it had no room for them).
 func (r *run) resumedReaderWithoutTags(ctx context.Context, ph phase) {
-	if ph == phaseOriginal || r.req.Nodes != 2 || r.reader == nil || !r.reader.TagsUnrecorded || r.readerWithoutTags != "" {
+	if ph == phaseOriginal || r.req.Nodes != 2 || r.reader == nil || r.readerWithoutTags != "" {
+		return
+	}
+	unrecorded := r.reader.TagsUnrecorded
+	if p := r.req.Previous; p != nil && p.Reader != nil && strings.EqualFold(p.Reader.Identifier, r.reader.Identifier) {
+		unrecorded = p.Reader.TagsUnrecorded
+	}
+	if !unrecorded {
 		return
 	}
 	if inst, err := FindDBInstance(ctx, r.o.RDS, r.reader.Identifier); err == nil && r.memberOf(inst) && len(readerSpecFromInstance(inst).Tags) == 0 {
@@ -2106,6 +2115,8 @@ func (r *run) completed(ctx context.Context, res *Result, g *guard) (*Result, er
 	res.Resumed = true
 	res.FromNodes = r.from
 	res.GuardSnapshotID, res.GuardSnapshotARN = g.id, g.arn
+	r.resumedReaderWithoutTags(ctx, phaseDone)
+	res.ReaderWithoutTags = r.readerWithoutTags
 	res.Previous = r.previous()
 	// The guard is kept whatever DeleteGuardOnSuccess says: it may be a restore point an earlier
 	// resource kept on purpose (guard.retain), found again by a resource created anew.

@@ -251,14 +251,56 @@ func TestReaderWithoutTagsReportedOnEveryPath(t *testing.T) {
 			}())
 		}
 	})
-	t.Run("interrupted, then resumed", func(t *testing.T) {
-		e := newEnv(t, sandbox.Demo())
-		prev := untaggedRecord(t, e)
-		req := Request{Target: sso, Nodes: 2, Generation: 2, Previous: &prev}
-		e.runInterrupted(t, req, StepChange)
-		res, err := e.o.Run(ctx, req)
-		if err != nil || !res.Resumed || res.ReaderWithoutTags != ssoReader {
-			t.Errorf("resumed run: %+v, %v; want it resumed and the reader named", res, err)
-		}
-	})
+	for _, step := range []Step{StepChange, StepDone} { // resumed; found completed by the earlier apply
+		t.Run("interrupted after "+string(step)+", then applied again", func(t *testing.T) {
+			e := newEnv(t, sandbox.Demo())
+			prev := untaggedRecord(t, e)
+			req := Request{Target: sso, Nodes: 2, Generation: 2, Previous: &prev}
+			e.runInterrupted(t, req, step)
+			res, err := e.o.Run(ctx, req)
+			if err != nil || !res.Resumed || res.ReaderWithoutTags != ssoReader {
+				t.Errorf("next run: %+v, %v; want it resumed and the reader named", res, err)
+			}
+		})
+	}
+}
+
+// manyFacts is a validator whose baseline fills the guard snapshot's tags (one fact a tag).
+type manyFacts int
+
+func (n manyFacts) Capture(context.Context) (Facts, error) {
+	f := Facts{}
+	for i := range int(n) {
+		f[fmt.Sprintf("rows.t%02d", i)] = "1"
+	}
+	return f, nil
+}
+
+func (manyFacts) Check(context.Context, Facts) (*Report, error) { return &Report{}, nil }
+
+// A reader without tags of its own, recorded so in state ({}), whose change back to 2 nodes has a
+// guard snapshot with no room for the tags' record, is not reported as recreated without its
+// tags when a later apply resumes the change: the state's record says there were none.
+func TestResumedUntaggedReaderNotReported(t *testing.T) {
+	ctx := context.Background()
+	sc := sandbox.Demo()
+	sc.Clusters[0].Members[1].Tags = nil
+	e := newEnv(t, sc)
+	res, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
+	if err != nil || res.Previous.Reader == nil || res.Previous.Reader.TagsUnrecorded {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	req := Request{Target: sso, Nodes: 2, Generation: 2, Previous: &res.Previous, Validator: manyFacts(27)}
+	e.runInterrupted(t, req, StepChange)
+	g, err := loadGuard(ctx, e.api, KindCluster, GuardSnapshotID("", sso, 2, 2, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, recorded := g.tags[readerTagsKey(0)]; recorded {
+		t.Fatalf("the guard has %d tags and the reader's record: the test needs a guard without room for it", len(g.tags))
+	}
+	back, err := e.o.Run(ctx, req)
+	if err != nil || !back.Resumed || back.ReaderWithoutTags != "" {
+		t.Errorf("resumed run: %+v, %v; want it resumed and no reader reported without tags", back, err)
+	}
 }

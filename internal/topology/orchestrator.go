@@ -238,7 +238,8 @@ type Result struct {
 	// otherwise). It is kept, tagged with outcome "superseded".
 	SupersededGuardSnapshotID string
 	// ReaderWithoutTags names the Aurora reader this run created from a record that did not hold
-	// its tags (ReaderSpec.TagsUnrecorded): it has none of its own. Empty otherwise.
+	// its tags (ReaderSpec.TagsUnrecorded), or found created so by an earlier run of the change:
+	// it has none of its own. Empty otherwise.
 	ReaderWithoutTags string
 	// Previous is what is needed to undo this change later.
 	Previous Previous
@@ -342,8 +343,9 @@ type ChangeError struct {
 	RollbackUntagged bool
 	// RollbackAction says what the rollback did ("Multi-AZ turned on again").
 	RollbackAction string
-	// ReaderWithoutTags names the Aurora reader the rollback recreated (or asked RDS to) from a
-	// record that did not hold its tags: it has none of its own. Empty otherwise.
+	// ReaderWithoutTags names the Aurora reader this run (its change, or its rollback) created, or
+	// asked RDS to, from a record that did not hold its tags, or found created so by an earlier
+	// run of the change: it has none of its own. Empty otherwise.
 	ReaderWithoutTags string
 	// RedundancyKept is true when a failed change to two nodes that had given the target its two
 	// nodes was not rolled back: going back to one node would take away the redundancy it

@@ -296,7 +296,8 @@ var (
 		{"auto_minor_version_upgrade", "whether minor version upgrades were automatic"},
 		{"ca_certificate", "CA certificate identifier"},
 		{"maintenance_window", "the reader's own preferred maintenance window (`ddd:hh24:mi-ddd:hh24:mi` UTC)"},
-		{"tags", "the reader's resource tags (Aurora instances do not inherit the cluster's), but this provider's and AWS's: a recreated reader gets them back. " +
+		{"tags", "the reader's resource tags (Aurora instances do not inherit the cluster's), but this provider's and AWS's: a recreated reader gets them back, " +
+			"with `rightsize:managed-by` beside them where RDS's 50 tags leave room. " +
 			"Null when they are not known (a change resumed from a guard snapshot that had no room for them among RDS's 50 tags, or from an earlier version's guard snapshot): " +
 			"a reader recreated from such a record has none of its own, and the apply warns. (Earlier versions recorded a removal resumed after an interrupted apply as `{}`, " +
 			"which cannot be told from a reader without tags: check such a reader's tags after going back to 2 nodes.)"},

@@ -32,7 +32,7 @@ func TestAccSingleNodeRecommendation_currentParameters(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: recommendationConfig(srv, demoRecommendationsHCL(now.Format(time.RFC3339))+`
+			Config: recommendationConfig(srv, demoRecommendationsHCL(now.Format(time.RFC3339), 14)+`
 locals {
   r = data.rightsize_single_node_recommendation.mandible
 }

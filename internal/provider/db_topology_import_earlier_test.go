@@ -628,6 +628,25 @@ func directUpdate(t *testing.T, r *dbTopologyResource, empty tfsdk.State, sm, pm
 	return resp.Diagnostics
 }
 
+// directModifyPlan calls r.ModifyPlan for plan pm from state sm (nil: a create; empty is r's
+// empty state, directTopologyResource) and returns its diagnostics.
+func directModifyPlan(t *testing.T, r *dbTopologyResource, empty tfsdk.State, sm *dbTopologyModel, pm dbTopologyModel) diag.Diagnostics {
+	t.Helper()
+	ctx := context.Background()
+	state, plan := empty, tfsdk.Plan(empty)
+	if sm != nil {
+		if d := state.Set(ctx, sm); d.HasError() {
+			t.Fatal(d)
+		}
+	}
+	if d := plan.Set(ctx, &pm); d.HasError() {
+		t.Fatal(d)
+	}
+	resp := fwresource.ModifyPlanResponse{Plan: plan}
+	r.ModifyPlan(ctx, fwresource.ModifyPlanRequest{State: state, Plan: plan, Config: tfsdk.Config{Schema: empty.Schema, Raw: plan.Raw}}, &resp)
+	return resp.Diagnostics
+}
+
 // mandibleModel is a state (or plan) of a resource for mandible-prod with the given node counts,
 // pending flag and last change.
 func mandibleModel(nodes, current int64, pending bool, lastChange types.Object) dbTopologyModel {

@@ -14,7 +14,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
@@ -27,27 +26,15 @@ import (
 // force = true is set, nor when the state is already at 1 node.
 func TestModifyPlan_ungatedChangeWarns(t *testing.T) {
 	_, api := topologySandbox(t, sandbox.Demo(), nil)
-	ctx := context.Background()
 	r, empty := directTopologyResource(t, api)
 	const title = "No Recommendation Gates This Change"
 	plan := func(prior *dbTopologyModel, next dbTopologyModel) (string, bool) {
 		t.Helper()
-		state := empty
-		if prior != nil {
-			if d := state.Set(ctx, prior); d.HasError() {
-				t.Fatal(d)
-			}
+		diags := directModifyPlan(t, r, empty, prior, next)
+		if diags.HasError() {
+			t.Fatalf("ModifyPlan: %v", diags)
 		}
-		p := tfsdk.Plan(empty)
-		if d := p.Set(ctx, &next); d.HasError() {
-			t.Fatal(d)
-		}
-		resp := fwresource.ModifyPlanResponse{Plan: p}
-		r.ModifyPlan(ctx, fwresource.ModifyPlanRequest{State: state, Plan: p, Config: tfsdk.Config{Schema: empty.Schema, Raw: p.Raw}}, &resp)
-		if resp.Diagnostics.HasError() {
-			t.Fatalf("ModifyPlan: %v", resp.Diagnostics)
-		}
-		return warningDetail(resp.Diagnostics, title)
+		return warningDetail(diags, title)
 	}
 	ungated := mandibleModel(1, 2, false, lastChangeObject(1, "created", 2, 2))
 	if w, ok := plan(nil, ungated); !ok || !strings.Contains(w, "require_verdict is not set, so going to 1 node is not checked against the single-node recommendation for DB instance mandible-prod") ||

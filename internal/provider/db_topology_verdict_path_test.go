@@ -1,14 +1,11 @@
 package provider
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
@@ -73,15 +70,8 @@ func TestCheckVerdict_errorOnRequireVerdict(t *testing.T) {
 // (a plan from the schema, the RDS sandbox behind it) keeps its attribute path require_verdict.
 func TestModifyPlan_verdictErrorOnRequireVerdict(t *testing.T) {
 	_, api := topologySandbox(t, sandbox.Demo(), nil)
-	ctx := context.Background()
 	r, empty := directTopologyResource(t, api)
 	next := mandibleModel(1, 2, false, lastChangeObject(1, "created", 2, 2))
 	next.RequireVerdict = types.StringValue("insufficient-data")
-	p := tfsdk.Plan(empty)
-	if d := p.Set(ctx, &next); d.HasError() {
-		t.Fatal(d)
-	}
-	resp := fwresource.ModifyPlanResponse{Plan: p}
-	r.ModifyPlan(ctx, fwresource.ModifyPlanRequest{State: empty, Plan: p, Config: tfsdk.Config{Schema: empty.Schema, Raw: p.Raw}}, &resp)
-	assertOnRequireVerdict(t, verdictRefusal(t, resp.Diagnostics))
+	assertOnRequireVerdict(t, verdictRefusal(t, directModifyPlan(t, r, empty, nil, next)))
 }

@@ -445,18 +445,7 @@ func TestAccRecommendationOutputs_valid(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: recommendationConfig(srv, fmt.Sprintf(`
-data "rightsize_single_node_recommendation" "sso" {
-  db_cluster_identifier = "sso-prod"
-  lookback_days         = 14
-  end_time              = %[1]q
-}
-data "rightsize_single_node_recommendation" "mandible" {
-  db_instance_identifier = "mandible-prod"
-  lookback_days          = 28
-  end_time               = %[1]q
-}
-`, now.Format(time.RFC3339))),
+			Config: recommendationConfig(srv, demoRecommendationsHCL(now.Format(time.RFC3339), 28)),
 			Check: resource.ComposeAggregateTestCheckFunc(
 				checkChartsSVG(ds+"sso"),
 				checkChartsSVG(ds+"mandible"),

@@ -38,18 +38,7 @@ func TestAccSingleNodeRecommendation_demo(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: recommendationConfig(srv, fmt.Sprintf(`
-data "rightsize_single_node_recommendation" "sso" {
-  db_cluster_identifier = "sso-prod"
-  lookback_days         = 14
-  end_time              = %[1]q
-}
-data "rightsize_single_node_recommendation" "mandible" {
-  db_instance_identifier = "mandible-prod"
-  lookback_days          = 28
-  end_time               = %[1]q
-}
-`, end)),
+			Config: recommendationConfig(srv, demoRecommendationsHCL(end, 28)),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("verdict"), knownvalue.StringExact("consolidate")),
 				statecheck.ExpectKnownValue(ds+"sso", tfjsonpath.New("topology"), knownvalue.StringExact("aurora")),
@@ -290,7 +279,7 @@ func TestAccSingleNodeRecommendation_windows(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: recommendationConfig(srv, demoRecommendationsHCL(end)),
+			Config: recommendationConfig(srv, demoRecommendationsHCL(end, 14)),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("backup_window").AtMapKey("window"), knownvalue.StringExact("13:00-13:30")),
 				statecheck.ExpectKnownValue(ds+"mandible", tfjsonpath.New("backup_window").AtMapKey("suggested"),
@@ -530,12 +519,13 @@ data "rightsize_single_node_recommendation" "none" {
 }
 
 // demoRecommendationsHCL declares rightsize_single_node_recommendation "mandible" and "sso" for
-// the demo's two deployments, over the 14 days up to end (RFC 3339).
-func demoRecommendationsHCL(end string) string {
+// the demo's two deployments, up to end (RFC 3339): sso over 14 days, mandible over
+// mandibleDays.
+func demoRecommendationsHCL(end string, mandibleDays int) string {
 	return fmt.Sprintf(`
 data "rightsize_single_node_recommendation" "mandible" {
   db_instance_identifier = "mandible-prod"
-  lookback_days          = 14
+  lookback_days          = %[2]d
   end_time               = %[1]q
 }
 data "rightsize_single_node_recommendation" "sso" {
@@ -543,5 +533,5 @@ data "rightsize_single_node_recommendation" "sso" {
   lookback_days         = 14
   end_time              = %[1]q
 }
-`, end)
+`, end, mandibleDays)
 }

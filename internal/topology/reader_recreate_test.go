@@ -89,6 +89,37 @@ func TestRecreatedReaderTagLimit(t *testing.T) {
 	}
 }
 
+// tagsWithoutRoom are a reader's own tags whose record (readerTagsRecord) cannot fit on a guard
+// snapshot beside its other tags: 45 values of 180 characters.
+func tagsWithoutRoom() map[string]string {
+	m := map[string]string{}
+	for i := range 45 {
+		m[fmt.Sprintf("team-%02d", i)] = strings.Repeat(fmt.Sprintf("value %02d ", i), 20)
+	}
+	return m
+}
+
+// removalInterrupted runs req (sso-prod to 1 node) until the reader's deletion is requested,
+// interrupts it, and lets the deletion finish, as between an interrupted apply and the next.
+func (e *env) removalInterrupted(t *testing.T, req Request) {
+	t.Helper()
+	e.runInterrupted(t, req, StepChange)
+	if _, err := FindDBInstance(context.Background(), e.api, ssoReader); err == nil {
+		e.srv.Advance(time.Hour)
+	}
+}
+
+// readerOwnTags are sso-prod's reader's tags but this provider's mark.
+func (e *env) readerOwnTags() map[string]string {
+	got := map[string]string{}
+	for _, tg := range e.instance(ssoReader).TagList {
+		if k := aws.ToString(tg.Key); k != TagManagedBy {
+			got[k] = aws.ToString(tg.Value)
+		}
+	}
+	return got
+}
+
 // An Aurora 2 → 1 interrupted after the reader's deletion began and resumed by the next apply
 // (which no longer sees the reader) records the reader's own tags from the guard snapshot, so
 // that going back to 2 nodes recreates it with them; a reader whose tags leave no room among the
@@ -102,23 +133,14 @@ func TestResumedRemovalKeepsReaderTags(t *testing.T) {
 	}{
 		{"tags recorded", map[string]string{"environment": "production", "cost-center": "42", "owner": "identity team / on call: +1 555 0100"}, false},
 		{"no tags", nil, false},
-		{"no room", func() map[string]string {
-			m := map[string]string{}
-			for i := range 45 {
-				m[fmt.Sprintf("team-%02d", i)] = strings.Repeat(fmt.Sprintf("value %02d ", i), 20) // 45 × 180 characters: no room
-			}
-			return m
-		}(), true},
+		{"no room", tagsWithoutRoom(), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sc := sandbox.Demo()
 			sc.Clusters[0].Members[1].Tags = tc.tags
 			e := newEnv(t, sc)
 			ctx := context.Background()
-			e.runInterrupted(t, Request{Target: sso, Nodes: 1, Generation: 1}, StepChange)
-			if _, err := FindDBInstance(ctx, e.api, ssoReader); err == nil {
-				e.srv.Advance(time.Hour) // the reader's deletion finishes meanwhile
-			}
+			e.removalInterrupted(t, Request{Target: sso, Nodes: 1, Generation: 1})
 			res, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
 			if err != nil || !res.Resumed {
 				t.Fatalf("resumed run: %+v, %v", res, err)
@@ -131,12 +153,7 @@ func TestResumedRemovalKeepsReaderTags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := map[string]string{}
-			for _, tg := range e.instance(ssoReader).TagList {
-				if k := aws.ToString(tg.Key); k != TagManagedBy {
-					got[k] = aws.ToString(tg.Value)
-				}
-			}
+			got := e.readerOwnTags()
 			want := tc.tags
 			if tc.unrecorded {
 				want = nil
@@ -182,32 +199,20 @@ func TestReaderTagsRecord(t *testing.T) {
 // tags when the guard recorded them, and the error names it as recreated without them when
 // the guard had no room (ChangeError.ReaderWithoutTags), rather than in silence.
 func TestRolledBackRemovalReaderTags(t *testing.T) {
-	many := map[string]string{}
-	for i := range 45 {
-		many[fmt.Sprintf("team-%02d", i)] = strings.Repeat(fmt.Sprintf("value %02d ", i), 20)
-	}
-	for name, tags := range map[string]map[string]string{"recorded": {"environment": "production", "cost-center": "42"}, "no room": many} {
+	for name, tags := range map[string]map[string]string{"recorded": {"environment": "production", "cost-center": "42"}, "no room": tagsWithoutRoom()} {
 		t.Run(name, func(t *testing.T) {
 			sc := sandbox.Demo()
 			sc.Clusters[0].Members[1].Tags = tags
 			e := newEnv(t, sc)
 			ctx := context.Background()
 			req := Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}}
-			e.runInterrupted(t, req, StepChange)
-			if _, err := FindDBInstance(ctx, e.api, ssoReader); err == nil {
-				e.srv.Advance(time.Hour) // the deletion finishes meanwhile
-			}
+			e.removalInterrupted(t, req)
 			_, err := e.o.Run(ctx, req)
 			var ce *ChangeError
 			if !errors.As(err, &ce) || !ce.RolledBack {
 				t.Fatalf("resumed run: %v; want the failed validation rolled back", err)
 			}
-			got := map[string]string{}
-			for _, tg := range e.instance(ssoReader).TagList {
-				if k := aws.ToString(tg.Key); k != TagManagedBy {
-					got[k] = aws.ToString(tg.Value)
-				}
-			}
+			got := e.readerOwnTags()
 			unrecorded := name == "no room"
 			if unrecorded {
 				if len(got) != 0 || ce.ReaderWithoutTags != ssoReader {

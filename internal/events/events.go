@@ -62,9 +62,9 @@ const Step = 5 * time.Minute
 // after now are then left out here.
 func Recent(ctx context.Context, api API, now time.Time) ([]Event, error) {
 	var out []Event
-	end := now.Truncate(Step).Add(Step)
+	step := now.Truncate(Step)
 	p := rds.NewDescribeEventsPaginator(api, &rds.DescribeEventsInput{
-		StartTime: aws.Time(end.Add(-Step - Retention)), EndTime: aws.Time(end), EventCategories: Categories})
+		StartTime: aws.Time(step.Add(-Retention)), EndTime: aws.Time(step.Add(Step)), EventCategories: Categories})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {

@@ -178,7 +178,7 @@ func unknownPostgresAttributes(pg *postgresModel) []string {
 // AWS SDK would report as its own "Missing Region" error, naming neither the
 // provider nor the fix). It returns whether pd's AWS clients can be used.
 func requireAWS(pd *ProviderData, diags *diag.Diagnostics) bool {
-	if pd == nil || pd.RDS == nil || pd.CloudWatch == nil {
+	if pd == nil || pd.RDS == nil || pd.Listings == nil || pd.CloudWatch == nil {
 		diags.AddError("Provider Not Configured", "The provider was not configured before reading. Please report this issue to the provider developers.")
 		return false
 	}

@@ -589,11 +589,8 @@ func recommendationDeps(pd *ProviderData, diags *diag.Diagnostics) (rightsizing.
 		diags.AddError("Unable to Load Price Catalog", err.Error()+". Please report this issue to the provider developers.")
 		return rightsizing.Deps{}, false
 	}
-	d := rightsizing.Deps{RDS: pd.RDS, CloudWatch: pd.CloudWatch, Catalog: cat, Region: pd.Region,
+	d := rightsizing.Deps{RDS: pd.Listings, CloudWatch: pd.CloudWatch, Catalog: cat, Region: pd.Region,
 		CloudWatchRetry: cw.RetryPolicy{MaxAttempts: pd.CloudWatchMaxAttempts}}
-	if pd.Listings != nil {
-		d.RDS = pd.Listings
-	}
 	if pd.AutoScaling != nil {
 		d.AutoScaling = pd.AutoScaling
 	}

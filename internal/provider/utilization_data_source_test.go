@@ -24,6 +24,7 @@ import (
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
 )
@@ -412,9 +413,11 @@ func sandboxProviderData(t *testing.T, scenario string, now time.Time) *Provider
 	t.Helper()
 	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: scenario, Now: now})
 	creds := credentials.NewStaticCredentialsProvider("AKIDSANDBOX", "sandbox-secret", "")
+	client := rds.New(rds.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds, HTTPClient: sdkhttp.Wrap(nil)})
 	return &ProviderData{
 		Region:     "us-east-1",
-		RDS:        rds.New(rds.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds, HTTPClient: sdkhttp.Wrap(nil)}),
+		RDS:        client,
+		Listings:   inventory.NewSharedListings(client, listingsTTL), // as Configure sets it
 		CloudWatch: awscloudwatch.New(awscloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds, HTTPClient: sdkhttp.Wrap(nil)}),
 	}
 }

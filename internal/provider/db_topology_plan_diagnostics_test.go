@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -14,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
@@ -197,5 +199,53 @@ func TestUpdate_toTwoValidationFailureKeepsTwo(t *testing.T) {
 	out, err := api.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String("mandible-prod")})
 	if err != nil || !aws.ToBool(out.DBInstances[0].MultiAZ) {
 		t.Fatalf("mandible-prod after the failed change to two nodes: %v, want Multi-AZ kept on", err)
+	}
+}
+
+// A change interrupted after it began: the refresh keeps the state's node count and says what
+// applying each node count does. The same refresh runs inside the apply that resumes the change,
+// so the warning speaks of "an apply", not of "the next apply" (which read, during that very
+// apply, as if it would not resume the change).
+func TestRead_unfinishedChange(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	ctx := context.Background()
+	r, empty := directTopologyResource(t, api)
+	target := topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}
+	multiAZOffNow(t, api)
+	srv.Advance(2 * time.Hour)
+	for _, c := range []struct{ outcome, want string }{
+		{topology.OutcomeChanging, "A change of DB instance mandible-prod to 1 node(s) was interrupted after it began (guard snapshot %s). " +
+			"The state keeps nodes = 2 until an apply finishes it: applying nodes = 1 resumes the change behind that guard snapshot, waits for it, validates it and records it."},
+		{topology.OutcomeRollingBack, "A change of DB instance mandible-prod to 1 node(s) failed and its rollback was not finished: refused, interrupted or out of time (guard snapshot %s). " +
+			"The state keeps nodes = 2 until an apply settles it: applying nodes = 1 finishes the rollback and reports it; applying nodes = 2 takes the database back behind a guard snapshot of its own."},
+	} {
+		t.Run(c.outcome, func(t *testing.T) {
+			guard := handGuard(t, srv, api, target, "", 2, 1, c.outcome)
+			t.Cleanup(func() {
+				if _, err := api.DeleteDBSnapshot(ctx, &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: aws.String(guard)}); err != nil {
+					t.Error(err)
+				}
+			})
+			m := mandibleModel(2, 2, false, lastChangeObject(1, "created", 2, 2))
+			state := tfsdk.State{Schema: empty.Schema, Raw: empty.Raw}
+			if d := state.Set(ctx, &m); d.HasError() {
+				t.Fatal(d)
+			}
+			resp := fwresource.ReadResponse{State: state}
+			r.Read(ctx, fwresource.ReadRequest{State: state}, &resp)
+			if resp.Diagnostics.HasError() {
+				t.Fatalf("Read: %v", resp.Diagnostics)
+			}
+			if w, ok := warningDetail(resp.Diagnostics, "Unfinished Topology Change"); !ok || w != fmt.Sprintf(c.want, guard) {
+				t.Errorf("warning %q (found %t),\nwant %q", w, ok, fmt.Sprintf(c.want, guard))
+			}
+			var got dbTopologyModel
+			if d := resp.State.Get(ctx, &got); d.HasError() {
+				t.Fatal(d)
+			}
+			if got.Nodes.ValueInt64() != 2 || got.CurrentNodes.ValueInt64() != 1 {
+				t.Errorf("state nodes %v, current_nodes %v; want 2 kept and 1 observed", got.Nodes, got.CurrentNodes)
+			}
+		})
 	}
 }

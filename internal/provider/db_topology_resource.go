@@ -773,8 +773,9 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 	if !prior.IsNull() && !prior.IsUnknown() && !state.Nodes.Equal(prior) {
 		// Drift, or this resource's own change interrupted after it began? The guard snapshot of
-		// the next generation tells: if it is still in progress, keep the old node count so that
-		// the next apply resumes the change, validates it and records it.
+		// the next generation tells: if it is still in progress, keep the old node count until an
+		// apply (the next, or the one this refresh belongs to) resumes the change, validates it
+		// and records it.
 		gen := state.generation(ctx, &resp.Diagnostics) + 1
 		prefix := state.guard(ctx, &resp.Diagnostics).SnapshotIdentifierPrefix.ValueString()
 		id, outcome, err := topology.GuardOutcome(ctx, r.data.RDS, prefix, target, gen, int(state.Nodes.ValueInt64()))
@@ -783,13 +784,13 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 			tflog.Warn(ctx, "rightsize_db_topology: could not look for an unfinished change", map[string]any{"error": err.Error()})
 		case outcome == topology.OutcomeRollingBack:
 			resp.Diagnostics.AddWarning("Unfinished Topology Change",
-				fmt.Sprintf("A change of %s to %d node(s) failed and its rollback was not finished: refused, interrupted or out of time (guard snapshot %s). The state keeps nodes = %d: with nodes = %d the next apply finishes the rollback and reports it; with nodes = %d it takes the database back behind a guard snapshot of its own.",
+				fmt.Sprintf("A change of %s to %d node(s) failed and its rollback was not finished: refused, interrupted or out of time (guard snapshot %s). The state keeps nodes = %d until an apply settles it: applying nodes = %d finishes the rollback and reports it; applying nodes = %d takes the database back behind a guard snapshot of its own.",
 					target.Noun(), state.Nodes.ValueInt64(), id, prior.ValueInt64(), state.Nodes.ValueInt64(), prior.ValueInt64()))
 			state.Nodes = prior
 		case topology.Unfinished(outcome):
 			resp.Diagnostics.AddWarning("Unfinished Topology Change",
-				fmt.Sprintf("A change of %s to %d node(s) was interrupted after it began (guard snapshot %s). The state keeps nodes = %d so that the next apply resumes the change, waits for it, validates it and records it.",
-					target.Noun(), state.Nodes.ValueInt64(), id, prior.ValueInt64()))
+				fmt.Sprintf("A change of %s to %d node(s) was interrupted after it began (guard snapshot %s). The state keeps nodes = %d until an apply finishes it: applying nodes = %d resumes the change behind that guard snapshot, waits for it, validates it and records it.",
+					target.Noun(), state.Nodes.ValueInt64(), id, prior.ValueInt64(), state.Nodes.ValueInt64()))
 			state.Nodes = prior
 		}
 	}

@@ -107,7 +107,8 @@
 // shows storage-optimization for Durations.StorageOptimization, or as long as
 // Server.StorageOptimization says, usable and taking snapshots and every
 // modification but a storage one, which fails with InvalidParameterCombination),
-// backing-up → available, deleting
+// backing-up → available (an instance restored from a snapshot with automated backups on shows
+// backing-up for Durations.RestoreBackup after creating, RDS's baseline backup), deleting
 // → gone (an Aurora member or a read replica shows delete-precheck first, for
 // Durations.DeletePrecheck), snapshot creating (PercentProgress rising) → available | failed,
 // with the matching events. Deleting an Aurora writer fails over to the

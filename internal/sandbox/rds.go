@@ -1104,8 +1104,21 @@ func (st *rdsState) restoreDBInstanceFromDBSnapshot(f url.Values, now time.Time)
 	if multi != nil {
 		spec.MultiAZ = *multi
 	}
+	retention, e := formInt(f, "BackupRetentionPeriod")
+	if e != nil {
+		return nil, e
+	}
+	if retention != nil && (*retention < 0 || *retention > 35) {
+		return nil, errParam("Invalid value %d for BackupRetentionPeriod: must be a value from 0 to 35.", *retention)
+	}
 	in := st.newInstance(spec, sn.Engine, sn.EngineVersion, now)
 	in.MasterUsername = sn.Master
+	if retention == nil { // "Default: Uses existing setting"
+		if src := st.Instances[sn.Source]; src != nil {
+			retention = src.Retention
+		}
+	}
+	in.Retention = retention
 	if in.MultiAZ {
 		in.SecondaryAZ = st.otherAZ(in.AZ)
 	}

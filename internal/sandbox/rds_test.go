@@ -211,8 +211,27 @@ func TestSnapshotLifecycleAndRestore(t *testing.T) {
 		t.Fatalf("restored: %q %q", aws.ToString(r.DBInstance.DBInstanceStatus), aws.ToString(r.DBInstance.DBInstanceClass))
 	}
 	srv.Advance(DefaultDurations.Restore)
+	// Automated backups on (the source's 7 days): RDS's baseline backup follows the restore.
+	if st, _ := srv.InstanceStatus("restored"); st != "backing-up" {
+		t.Fatalf("restored status %q, want backing-up (the baseline backup)", st)
+	}
+	srv.Advance(DefaultDurations.RestoreBackup)
 	if st, _ := srv.InstanceStatus("restored"); st != "available" {
-		t.Fatalf("restored status %q", st)
+		t.Fatalf("restored status %q after the baseline backup", st)
+	}
+	// Without automated backups there is no baseline backup.
+	if _, err := rc.RestoreDBInstanceFromDBSnapshot(ctx, &rds.RestoreDBInstanceFromDBSnapshotInput{DBInstanceIdentifier: aws.String("restored-nobackup"),
+		DBSnapshotIdentifier: aws.String("rs-guard-1"), BackupRetentionPeriod: aws.Int32(0)}); err != nil {
+		t.Fatalf("restore without backups: %v", err)
+	}
+	srv.Advance(DefaultDurations.Restore)
+	if d, err := rc.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String("restored-nobackup")}); err != nil ||
+		aws.ToString(d.DBInstances[0].DBInstanceStatus) != "available" || aws.ToInt32(d.DBInstances[0].BackupRetentionPeriod) != 0 {
+		t.Fatalf("restored without backups: %+v, %v; want available, retention 0", d, err)
+	}
+	if _, err := rc.RestoreDBInstanceFromDBSnapshot(ctx, &rds.RestoreDBInstanceFromDBSnapshotInput{DBInstanceIdentifier: aws.String("restored-bad"),
+		DBSnapshotIdentifier: aws.String("rs-guard-1"), BackupRetentionPeriod: aws.Int32(36)}); apiCode(err) != "InvalidParameterValue" {
+		t.Errorf("BackupRetentionPeriod 36: %v, want InvalidParameterValue", err)
 	}
 	// deleting
 	if _, err := rc.DeleteDBSnapshot(ctx, &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: aws.String("rs-guard-1")}); err != nil {

@@ -46,6 +46,13 @@ type Durations struct {
 	// how long StartDBInstance and StartDBCluster (or RDS's own start after 7 days) show
 	// "starting" before "available" (stopstart.go).
 	Stop, Start time.Duration
+	// RestoreBackup is how long a DB instance restored from a snapshot with automated backups on
+	// (BackupRetentionPeriod > 0, its source's setting unless the restore sets one) shows
+	// "backing-up" after "creating": RDS takes a baseline backup at once after a restore (AWS
+	// support, quoted in terraform-provider-aws#44104 (2025): "always perform an immediate
+	// baseline backup after restore if automated backups are enabled"; hours for large
+	// volumes). A restore with BackupRetentionPeriod = 0 becomes "available" at once.
+	RestoreBackup time.Duration
 }
 
 // DefaultDurations are realistic RDS timings.
@@ -56,7 +63,7 @@ var DefaultDurations = Durations{
 	SnapshotBase: 3 * time.Minute, SnapshotPerGiB: 3 * time.Second, BackingUp: 2 * time.Minute,
 	Reboot: 2 * time.Minute, DeleteBlueGreen: time.Minute, ReservationPayment: time.Minute,
 	StorageOptimization: 6 * time.Hour, Stop: 4 * time.Minute, Start: 8 * time.Minute, ConfigureMonitoring: 3 * time.Minute,
-	DeletePrecheck: time.Minute,
+	DeletePrecheck: time.Minute, RestoreBackup: 2 * time.Hour,
 }
 
 func (d Durations) withDefaults() Durations {
@@ -80,6 +87,7 @@ func (d Durations) withDefaults() Durations {
 		StorageOptimization: pick(d.StorageOptimization, def.StorageOptimization),
 		Stop:                pick(d.Stop, def.Stop), Start: pick(d.Start, def.Start),
 		ConfigureMonitoring: pick(d.ConfigureMonitoring, def.ConfigureMonitoring),
+		RestoreBackup:       pick(d.RestoreBackup, def.RestoreBackup),
 	}
 }
 
@@ -189,6 +197,17 @@ type dbInstance struct {
 	StoppedAt time.Time `json:"stoppedAt,omitempty"`
 	// ParamGroup is the DB parameter group's name ("": the engine's default group).
 	ParamGroup string `json:"parameterGroup,omitempty"`
+	// Retention is the BackupRetentionPeriod in days (nil: 7, which a state file written before
+	// it was kept also means); an Aurora member reports its cluster's.
+	Retention *int32 `json:"backupRetentionPeriod,omitempty"`
+}
+
+// retention is in's BackupRetentionPeriod in days.
+func (in *dbInstance) retention() int32 {
+	if in.Retention == nil {
+		return 7
+	}
+	return *in.Retention
 }
 
 // idleStatus is the status of in at a time when no operation runs: "storage-optimization"
@@ -656,6 +675,11 @@ func (st *rdsState) completeInstanceOp(in *dbInstance) {
 			in.Status = "configuring-enhanced-monitoring"
 			in.Op = &op{Kind: "configure", Start: o.End, End: o.End.Add(st.dur.ConfigureMonitoring)}
 		}
+		if o.Kind == "restore" && in.retention() > 0 {
+			// The baseline backup RDS takes at once after a restore with automated backups on.
+			in.Status = "backing-up"
+			in.Op = &op{Kind: "backup", Start: o.End, End: o.End.Add(st.dur.RestoreBackup)}
+		}
 		msg := "DB instance created"
 		if o.Kind == "restore" {
 			msg = "Restored from snapshot"
@@ -823,7 +847,7 @@ func (st *rdsState) xInstance(in *dbInstance, now time.Time) xDBInstance {
 	x := xDBInstance{
 		DBInstanceIdentifier: in.ID, DBInstanceClass: in.Class, Engine: in.Engine, DBInstanceStatus: in.Status,
 		MasterUsername: in.MasterUsername, DBName: in.DBName, AllocatedStorage: in.Allocated,
-		InstanceCreateTime: ts(in.Created), PreferredBackupWindow: in.backupWindow(), BackupRetentionPeriod: 7,
+		InstanceCreateTime: ts(in.Created), PreferredBackupWindow: in.backupWindow(), BackupRetentionPeriod: in.retention(),
 		VpcSecurityGroups: []xVpcSG{{VpcSecurityGroupId: "sg-0sandbox00000000", Status: "active"}},
 		DBParameterGroups: []xParamGroupStatus{{DBParameterGroupName: cmp.Or(in.ParamGroup, paramGroup(in.Engine, in.EngineVersion)), ParameterApplyStatus: "in-sync"}},
 		AvailabilityZone:  in.AZ, PreferredMaintenanceWindow: in.MaintenanceWindow,

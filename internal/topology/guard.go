@@ -623,9 +623,13 @@ func (r *run) verifyRestore(ctx context.Context) error {
 		return fmt.Errorf("verify_restore of guard snapshot %s: %w", g.id, err)
 	}
 	if inst == nil {
+		// Without automated backups (BackupRetentionPeriod 0; by default the restore keeps the
+		// source's): with them RDS takes a baseline backup at once after a restore and shows
+		// "backing-up" until it ends, hours on a large volume (terraform-provider-aws#44104),
+		// which this throwaway instance does not need and the apply would wait for.
 		in := &rds.RestoreDBInstanceFromDBSnapshotInput{
 			DBInstanceIdentifier: &tmp, DBSnapshotIdentifier: &g.id, MultiAZ: ptr(false), PubliclyAccessible: ptr(false),
-			Tags: toTagList(restoreInstanceTags(g.id)),
+			BackupRetentionPeriod: ptr(int32(0)), Tags: toTagList(restoreInstanceTags(g.id)),
 		}
 		// Into the target's network: without a subnet group RDS restores into the default VPC,
 		// and fails ("No default subnet detected") in an account that has none.

@@ -966,6 +966,10 @@ func TestFailoverStopsAuroraChange(t *testing.T) {
 
 func TestVerifyRestoreAndDeleteGuard(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
+	// The temporary instance is restored without automated backups, so RDS takes no baseline
+	// backup of it first (hours on a large volume: sandbox.Durations.RestoreBackup): the whole
+	// change, restore included, fits in well under that.
+	e.setDeadline(e.srv.Now().Add(sandbox.DefaultDurations.RestoreBackup / 2))
 	res, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true, DeleteGuardOnSuccess: true})
 	if err != nil {
 		t.Fatal(err)
@@ -979,7 +983,8 @@ func TestVerifyRestoreAndDeleteGuard(t *testing.T) {
 		t.Fatalf("restore %v, temp delete %v, modify %v", restores, tmpDeletes, mods)
 	}
 	// The restore goes into the target's network (its security groups), not the default VPC.
-	if calls := e.srv.Calls("RestoreDBInstanceFromDBSnapshot"); len(calls) != 1 || calls[0].Params["VpcSecurityGroupIds.VpcSecurityGroupId.1"] != "sg-0sandbox00000000" {
+	if calls := e.srv.Calls("RestoreDBInstanceFromDBSnapshot"); len(calls) != 1 || calls[0].Params["VpcSecurityGroupIds.VpcSecurityGroupId.1"] != "sg-0sandbox00000000" ||
+		calls[0].Params["BackupRetentionPeriod"] != "0" {
 		t.Errorf("restore parameters: %v", calls)
 	}
 	if _, err := FindDBInstance(context.Background(), e.api, restoreInstanceID(res.GuardSnapshotID)); !IsNotFound(err) {

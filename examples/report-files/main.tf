@@ -21,6 +21,8 @@ data "rightsize_single_node_recommendation" "sso" {
   lookback_days         = 14
   end_time              = var.report_end_time
   period_seconds        = var.report_end_time == null ? null : 300
+  # Keeps planning once rightsize_db_topology has taken the cluster to one node.
+  allow_single_node = true
 }
 
 locals {

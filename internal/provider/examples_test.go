@@ -33,6 +33,9 @@ func TestAccExampleModules(t *testing.T) {
 	sc.Instances[0].ParameterGroup = "mandible-pg15"
 	sc.ParameterGroups = []sandbox.ParameterGroupSpec{{Name: "mandible-pg15", Parameters: map[string]string{
 		"shared_preload_libraries": "pg_stat_statements,pg_cron", "work_mem": "1024"}}}
+	// solo-db runs one node already, as a deployment does after rightsize_db_topology's change:
+	// the module keeps planning it (allow_single_node) rather than failing every later plan.
+	sc.Instances = append(sc.Instances, sandbox.SingleAZ().Instances...)
 	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
 	end := now.Format(time.RFC3339)
 	config := `terraform {
@@ -59,6 +62,13 @@ module "mandible_keep" {
   end_time                = %[3]q
   keep_current_parameters = ["work_mem", "not_in_the_group"]
 }
+module "solo" {
+  source                 = %[1]q
+  db_instance_identifier = "solo-db"
+  end_time               = %[3]q
+}
+output "solo_verdict"     { value = module.solo.verdict }
+output "solo_alarm_count" { value = length(module.solo.alarms) }
 output "mandible_keep_work_mem" { value = module.mandible_keep.parameter_group_parameters["work_mem"] }
 module "cost" {
   source = %[2]q
@@ -166,6 +176,18 @@ output "mixed_savings"     { value = module.cost_mixed.monthly_savings }
 				// keep_current_parameters keeps the group's own work_mem (and ignores a name it does not set).
 				plancheck.ExpectKnownOutputValue("mandible_keep_work_mem", knownvalue.ObjectExact(map[string]knownvalue.Check{
 					"name": knownvalue.StringExact("work_mem"), "value": knownvalue.StringExact("1024"), "apply_method": knownvalue.StringExact("immediate"),
+				})),
+				plancheck.ExpectKnownOutputValue("solo_verdict", knownvalue.StringFunc(func(v string) error {
+					if v == "" {
+						return fmt.Errorf("no verdict for the single-node deployment")
+					}
+					return nil
+				})),
+				plancheck.ExpectKnownOutputValue("solo_alarm_count", knownvalue.Int64Func(func(n int64) error {
+					if n < 1 {
+						return fmt.Errorf("the module produced %d alarms for the single node, want its rollback triggers", n)
+					}
+					return nil
 				})),
 				plancheck.ExpectKnownOutputValue("alarm_count", knownvalue.Int64Func(func(n int64) error {
 					if n < 1 {

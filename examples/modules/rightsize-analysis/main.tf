@@ -1,6 +1,6 @@
-# rightsize-analysis: give it a 2-node PostgreSQL deployment, get back the verdict, the savings and
-# CloudWatch alarm specs shaped like aws_cloudwatch_metric_alarm arguments, and the recommended PostgreSQL
-# parameters shaped like aws_db_parameter_group parameter blocks.
+# rightsize-analysis: give it a 2-node PostgreSQL deployment (or the one node rightsize_db_topology made of
+# it), get back the verdict, the savings and CloudWatch alarm specs shaped like aws_cloudwatch_metric_alarm
+# arguments, and the recommended PostgreSQL parameters shaped like aws_db_parameter_group parameter blocks.
 
 terraform {
   required_providers {
@@ -39,6 +39,12 @@ variable "period_seconds" {
   default     = null
 }
 
+variable "allow_single_node" {
+  description = "Keep analysing the deployment after rightsize_db_topology took it to one node (the verdict then says whether that node holds its load), so that plans after the change stay valid; false makes them fail with \"nothing to consolidate\"."
+  type        = bool
+  default     = true
+}
+
 variable "keep_current_parameters" {
   description = "Names of parameters whose value in the writer's current DB parameter group parameter_group_parameters keeps over the recommended one (a shared_buffers you tuned, say)."
   type        = list(string)
@@ -51,6 +57,7 @@ data "rightsize_single_node_recommendation" "this" {
   lookback_days          = var.lookback_days
   end_time               = var.end_time
   period_seconds         = var.period_seconds
+  allow_single_node      = var.allow_single_node
 }
 
 locals {

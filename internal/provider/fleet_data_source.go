@@ -42,6 +42,7 @@ type fleetModel struct {
 	Skipped             types.List    `tfsdk:"skipped"`
 	PhaseOrder          types.List    `tfsdk:"phase_order"`
 	TotalMonthlySavings types.Float64 `tfsdk:"total_monthly_savings"`
+	UnpricedSavings     types.List    `tfsdk:"unpriced_savings"`
 	NodesAnalysed       types.Int64   `tfsdk:"nodes_analysed"`
 	RequestsMade        types.Int64   `tfsdk:"requests_made"`
 	RequestsLowerBound  types.Int64   `tfsdk:"requests_lower_bound"`
@@ -83,8 +84,8 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 		"current_monthly_cost": num("Monthly cost today, USD, as `rightsize_single_node_recommendation`'s `current_monthly_cost` (null when unpriced)."),
 		"monthly_savings":      num("Monthly savings of going to one node, USD, as `rightsize_single_node_recommendation`'s `monthly_savings`: instance hours, surplus CPU credits, the Multi-AZ storage and RDS Extended Support where priced (null when unpriced)."),
 		"annual_savings":       num("Annual savings, USD (null when unpriced)."),
-		"traffic_score":        num("Mean busy vCPUs of the projected single node."),
-		"traffic_rank":         schema.Int64Attribute{Computed: true, MarkdownDescription: "1 = least traffic in the fleet; every deployment has its own rank, a Multi-AZ instance and an Aurora cluster that share an identifier included."},
+		"traffic_score":        num("Mean busy vCPUs of the projected single node: one of the four measures `traffic_rank` combines, so the fleet's order can differ from this score's."),
+		"traffic_rank":         schema.Int64Attribute{Computed: true, MarkdownDescription: "1 = least traffic in the fleet: each deployment is ranked on four means of its projected single node (busy vCPUs, IOPS, connections, network throughput; ties share the average rank, a measure not read ranks as busiest), and deployments are ordered by the sum of their four ranks, then by name (the order of `phase_order`). Every deployment has its own rank, a Multi-AZ instance and an Aurora cluster that share an identifier included."},
 		"risks":                rec.Schema.Attributes["risks"],
 	}
 	resp.Schema = schema.Schema{
@@ -113,15 +114,18 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 					"reason":     schema.StringAttribute{Computed: true, MarkdownDescription: "Why it is not analysed."},
 				}}},
 			"phase_order": schema.ListAttribute{Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "Identifiers with verdict `consolidate`, lowest traffic first: the order to migrate them in (the seed migrates sso-prod before mandible-prod). " +
+				MarkdownDescription: "Identifiers with verdict `consolidate`, lowest traffic first (by `traffic_rank`): the order to migrate them in (the seed migrates sso-prod before mandible-prod). " +
 					"RDS keeps DB instance and DB cluster identifiers apart, so a Multi-AZ instance and an Aurora cluster can share one (during a migration to Aurora through an Aurora read replica, say): " +
 					"when two deployments in `clusters` do, both are analysed and named here `instance:<identifier>` (the `multi-az` one) and `cluster:<identifier>` (the `aurora` one), the form of `rightsize_db_topology`'s `id`; " +
 					"every other deployment is named by its identifier alone. Warnings name deployments the same way."},
-			"total_monthly_savings": num("Sum of monthly savings over deployments with verdict `consolidate`, USD."),
-			"nodes_analysed":        schema.Int64Attribute{Computed: true, MarkdownDescription: "Nodes whose metrics were read."},
-			"requests_made":         schema.Int64Attribute{Computed: true, MarkdownDescription: "GetMetricData calls made for the whole fleet. The fleet is read and analysed in chunks of about 10 million datapoints (100 full responses), so that memory stays flat whatever its size (about 300 MB for 300 deployments at 1-minute resolution over 14 days); each chunk is read at its own lower bound, so this can exceed `requests_lower_bound` by one call per chunk after the first."},
-			"requests_lower_bound":  schema.Int64Attribute{Computed: true, MarkdownDescription: "max(⌈queries/500⌉, ⌈datapoints/100,800⌉): the fewest calls any client could make."},
-			"period_seconds_used":   schema.Int64Attribute{Computed: true, MarkdownDescription: "Datapoint period used, seconds."},
+			"total_monthly_savings": num("Sum of monthly savings over deployments with verdict `consolidate` that have a price, USD. Those without one (an instance class or region the catalog does not price) are left out and named in `unpriced_savings`: " +
+				"with any there, this total is partial, and `0` means unknown rather than nothing to save."),
+			"unpriced_savings": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Deployments with verdict `consolidate` whose savings have no price (their `monthly_savings` is null), named as in `phase_order`: left out of `total_monthly_savings`."},
+			"nodes_analysed":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Nodes whose metrics were read."},
+			"requests_made":        schema.Int64Attribute{Computed: true, MarkdownDescription: "GetMetricData calls made for the whole fleet. The fleet is read and analysed in chunks of about 10 million datapoints (100 full responses), so that memory stays flat whatever its size (about 300 MB for 300 deployments at 1-minute resolution over 14 days); each chunk is read at its own lower bound, so this can exceed `requests_lower_bound` by one call per chunk after the first."},
+			"requests_lower_bound": schema.Int64Attribute{Computed: true, MarkdownDescription: "max(⌈queries/500⌉, ⌈datapoints/100,800⌉): the fewest calls any client could make."},
+			"period_seconds_used":  schema.Int64Attribute{Computed: true, MarkdownDescription: "Datapoint period used, seconds."},
 		},
 	}
 }
@@ -203,6 +207,7 @@ func (d *fleetDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		m.Clusters = mustList(fleetClusterType, nil, &resp.Diagnostics)
 		m.PhaseOrder = types.ListValueMust(types.StringType, []attr.Value{})
 		m.TotalMonthlySavings = types.Float64Value(0)
+		m.UnpricedSavings = types.ListValueMust(types.StringType, []attr.Value{})
 		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 		return
 	}
@@ -241,6 +246,7 @@ func fillFleet(m *fleetModel, results []rightsizing.Result) diag.Diagnostics {
 	}
 	consolidate := map[string]bool{}
 	var total float64
+	unpriced := []attr.Value{}
 	sorted := rightsizing.Sorted(results)
 	var clusters []attr.Value
 	for _, r := range sorted {
@@ -257,6 +263,8 @@ func fillFleet(m *fleetModel, results []rightsizing.Result) diag.Diagnostics {
 			consolidate[r.Name] = true
 			if known {
 				total += rec.Cost.MonthlySavingsUSD
+			} else {
+				unpriced = append(unpriced, types.StringValue(r.Name))
 			}
 		}
 		clusters = append(clusters, mustObject(fleetClusterType, map[string]attr.Value{
@@ -284,6 +292,7 @@ func fillFleet(m *fleetModel, results []rightsizing.Result) diag.Diagnostics {
 	m.Clusters = mustList(fleetClusterType, clusters, &diags)
 	m.PhaseOrder = types.ListValueMust(types.StringType, phase)
 	m.TotalMonthlySavings = floatValue(round2(total))
+	m.UnpricedSavings = types.ListValueMust(types.StringType, unpriced)
 	m.NodesAnalysed = types.Int64Value(int64(nodes))
 	m.RequestsMade = types.Int64Value(int64(results[0].RequestsMade))
 	m.RequestsLowerBound = types.Int64Value(int64(results[0].LowerBound))

@@ -326,6 +326,13 @@ data "rightsize_fleet" "all" {
 						return fmt.Errorf("a-unpriced-prod monthly_savings = %q, want null", v)
 					}
 					verdict := a[fmt.Sprintf("clusters.%d.verdict", at)]
+					// It is named in unpriced_savings, left out of the total, when it is to be consolidated.
+					if verdict != "consolidate" {
+						return fmt.Errorf("a-unpriced-prod verdict %q: the test needs it consolidate", verdict)
+					}
+					if a["unpriced_savings.#"] != "1" || a["unpriced_savings.0"] != "a-unpriced-prod" {
+						return fmt.Errorf("unpriced_savings = %s × [%s], want [a-unpriced-prod]", a["unpriced_savings.#"], a["unpriced_savings.0"])
+					}
 					for i := at + 1; i < len(ids); i++ {
 						if a[fmt.Sprintf("clusters.%d.verdict", i)] == verdict {
 							return fmt.Errorf("the unpriced cluster is not the last %s cluster: %s follows it (%v)", verdict, ids[i], ids)

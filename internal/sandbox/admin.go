@@ -209,6 +209,26 @@ func (s *Server) StorageOptimization(id string, d time.Duration) bool {
 	return ok
 }
 
+// SelfOperation makes DB instance id show status for d from now, as RDS does during an operation
+// of its own that ends by itself ("storage-config-upgrade", "storage-initialization",
+// "moving-to-vpc", "maintenance", ...); meanwhile, as in any operation, the instance refuses
+// modifications and snapshots. It reports whether the instance exists and was idle ("available"
+// or "storage-optimization", no operation in flight): otherwise nothing changes.
+func (s *Server) SelfOperation(id, status string, d time.Duration) bool {
+	now := s.clock.Now()
+	s.mu.Lock()
+	s.st.settle(now)
+	in, ok := s.st.Instances[id]
+	ok = ok && in.Op == nil && in.ready()
+	if ok {
+		in.Op = &op{Kind: "self", Start: now, End: now.Add(max(d, 0))}
+		in.Status = status
+	}
+	s.mu.Unlock()
+	s.persist()
+	return ok
+}
+
 // RecordEvent records, now, an RDS event of DB instance id with message and categories, as RDS does
 // for occurrences the emulator does not bring about itself (an Enhanced Monitoring configuration
 // error, a requested failover RDS did not attempt). DescribeEvents lists it like the events of the

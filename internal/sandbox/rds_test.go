@@ -968,3 +968,33 @@ func TestRecordEvent(t *testing.T) {
 		t.Errorf("event %+v", e)
 	}
 }
+
+// An operation RDS runs by itself shows its status for its length, refuses modifications and
+// snapshots meanwhile, then ends; one is not started on an instance already busy.
+func TestSelfOperation(t *testing.T) {
+	srv, rc, _ := start(t, Options{})
+	ctx := context.Background()
+	id := aws.String("mandible-prod")
+	if !srv.SelfOperation("mandible-prod", "storage-config-upgrade", 30*time.Minute) {
+		t.Fatal("SelfOperation on an available instance refused")
+	}
+	if st := aws.ToString(describeOne(t, rc, "mandible-prod").DBInstanceStatus); st != "storage-config-upgrade" {
+		t.Fatalf("status %q, want storage-config-upgrade", st)
+	}
+	if _, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: id, MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(true)}); apiCode(err) != "InvalidDBInstanceState" {
+		t.Errorf("ModifyDBInstance during it: %v, want InvalidDBInstanceState", err)
+	}
+	if _, err := rc.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: id, DBSnapshotIdentifier: aws.String("during")}); apiCode(err) != "InvalidDBInstanceState" {
+		t.Errorf("CreateDBSnapshot during it: %v, want InvalidDBInstanceState", err)
+	}
+	if srv.SelfOperation("mandible-prod", "maintenance", time.Minute) {
+		t.Error("a second operation started on a busy instance")
+	}
+	srv.Advance(30 * time.Minute)
+	if st := aws.ToString(describeOne(t, rc, "mandible-prod").DBInstanceStatus); st != "available" {
+		t.Fatalf("status %q after it, want available", st)
+	}
+	if srv.SelfOperation("no-such-db", "maintenance", time.Minute) {
+		t.Error("SelfOperation on a missing instance reported true")
+	}
+}

@@ -134,7 +134,7 @@ func (m mods) merge(o mods) mods {
 
 // op is an in-flight operation that completes at End (virtual time).
 type op struct {
-	Kind  string    `json:"kind"` // create, configure, restore, modify, delete, backup, reboot, stop, start
+	Kind  string    `json:"kind"` // create, configure, restore, modify, delete, backup, reboot, stop, start, self (Server.SelfOperation)
 	Start time.Time `json:"start"`
 	End   time.Time `json:"end"`
 	Mods  mods      `json:"mods,omitempty"`
@@ -688,7 +688,7 @@ func (st *rdsState) completeInstanceOp(in *dbInstance) {
 		if in.Cluster != "" {
 			st.event("db-cluster", in.Cluster, st.arn("cluster", in.Cluster), "DB instance "+in.ID+" added to the cluster", o.End, "notification")
 		}
-	case "backup", "reboot":
+	case "backup", "reboot", "self":
 		in.Status = in.idleStatus(o.End)
 	case "stop", "start":
 		st.completeStopStart(in, o)

@@ -1776,12 +1776,15 @@ func (r *run) createReader(ctx context.Context) error {
 }
 
 // pendingStatuses are RDS statuses that end by themselves (plus "awaiting-change", used by
-// settle for a target that is available but not changed yet). "storage-optimization" is not one
-// of them: it can last over 24 hours, and the instance is usable meanwhile (usableStatus).
+// settle for a target that is available but not changed yet), among them those of operations RDS
+// runs by itself: "storage-config-upgrade" (a storage file system upgrade), "converting-to-vpc"
+// and "moving-to-vpc" (AWS's DB instance status table; terraform-provider-aws names them too).
+// "storage-optimization" is not one of them: it can last over 24 hours, and the instance is
+// usable meanwhile (usableStatus).
 var pendingStatuses = []string{"modifying", "creating", "delete-precheck", "deleting", "backing-up", "configuring-enhanced-monitoring",
 	"configuring-log-exports", "configuring-iam-database-auth", "rebooting", "renaming",
 	"resetting-master-credentials", "upgrading", "maintenance", "failing-over",
-	"awaiting-change", "starting"}
+	"awaiting-change", "starting", "storage-config-upgrade", "converting-to-vpc", "moving-to-vpc"}
 
 // usableStatus reports whether a DB instance in status s is usable and takes the changes this
 // package makes (ModifyDBInstance MultiAZ, CreateDBSnapshot): "available", or

@@ -143,3 +143,16 @@ func (s *SharedListings) DescribeDBProxyTargets(ctx context.Context, in *rds.Des
 		return s.RDSAPI.DescribeDBProxyTargets(ctx, in, optFns...)
 	})
 }
+
+// DescribeDBClusterSnapshots passes the call to RDSAPI when it lists DB cluster snapshots (an
+// *rds.Client does), not shared: RDSAPI does not require it, and a recommendation lists the
+// snapshots of one cluster (its guard snapshots, which record a reader removed since).
+func (s *SharedListings) DescribeDBClusterSnapshots(ctx context.Context, in *rds.DescribeDBClusterSnapshotsInput, optFns ...func(*rds.Options)) (*rds.DescribeDBClusterSnapshotsOutput, error) {
+	api, ok := s.RDSAPI.(interface {
+		DescribeDBClusterSnapshots(context.Context, *rds.DescribeDBClusterSnapshotsInput, ...func(*rds.Options)) (*rds.DescribeDBClusterSnapshotsOutput, error)
+	})
+	if !ok {
+		return nil, errors.New("this RDS client does not list DB cluster snapshots")
+	}
+	return api.DescribeDBClusterSnapshots(ctx, in, optFns...)
+}

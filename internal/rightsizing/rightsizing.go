@@ -211,8 +211,14 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 		start = nowT.Add(-cw.MaxLookback)
 	}
 
+	// A single-node Aurora cluster's reader removed inside the window is read as before (removed_reader.go).
+	gone := windowReaders(ctx, d.RDS, clusters, start)
+	sourced := make([]inventory.Cluster, len(clusters))
+	for i, c := range clusters {
+		sourced[i] = withReader(c, gone[i].node)
+	}
 	var nodes []cw.Node
-	for _, c := range clusters {
+	for _, c := range sourced {
 		nodes = append(nodes, metricSources(c)...)
 	}
 	if len(nodes) == 0 {
@@ -243,10 +249,10 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 	calls, retries := 0, 0
 	// The fleet is read and analysed chunk by chunk (fleetChunks), so that only one chunk's
 	// datapoints are held at a time; each chunk's requests are at its own lower bound.
-	for _, chunk := range fleetChunks(clusters, plan) {
+	for _, chunk := range fleetChunks(sourced, plan) {
 		var chunkNodes []cw.Node
 		for _, i := range chunk {
-			chunkNodes = append(chunkNodes, metricSources(clusters[i])...)
+			chunkNodes = append(chunkNodes, metricSources(sourced[i])...)
 		}
 		cp, err := cw.NewPlan(cw.Request{Nodes: chunkNodes, Stats: []string{Stat},
 			Start: start, End: end, Period: plan.Period, Now: nowT})
@@ -260,7 +266,7 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 		calls, retries = calls+got.Calls, retries+got.Retries
 		for _, i := range chunk {
 			c := clusters[i]
-			r, err := recommendOne(d, c, names[i], req, got, nowT)
+			r, err := recommendOne(d, c, gone[i], names[i], req, got, nowT)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", names[i], err)
 			}
@@ -509,9 +515,10 @@ func endOrNow(end, now time.Time) time.Time {
 	return end
 }
 
-// recommendOne analyses c, named name (FleetNames), from the collection got;
-// now is when c's events were listed (inventory.AttachEvents).
-func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw.Result, now time.Time) (Result, error) {
+// recommendOne analyses c, named name (FleetNames), from the collection got, with the reader
+// gone (removedReaderOf) that c had in the window, if any; now is when c's events were listed
+// (inventory.AttachEvents).
+func recommendOne(d Deps, c inventory.Cluster, gone removedReader, name string, req Request, got *cw.Result, now time.Time) (Result, error) {
 	writer, ok := c.Writer()
 	if !ok {
 		return Result{}, fmt.Errorf("no writer instance")
@@ -530,9 +537,17 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 	}
 	// Surplus CPU credits of burstable classes; 0 (unpriced) where the catalog has no price.
 	in.CPUCreditUSDPerVCPUHour, _ = pricing.CPUCreditUSDPerVCPUHour(engine)
-	in.Topology, in.AuroraClusterID = AnalysisTopology(c)
+	// mc is c as it was read (metricSources): with the reader it had in the window, whose load
+	// the window's analysis counts as the 2-node cluster's, when that reader reported in it.
+	mc := withReader(c, gone.node)
+	if gone.node != nil && !readersReported(mc, got) {
+		mc.Nodes = mc.Nodes[:len(c.Nodes)] // its series read, the writer's, stay those of mc
+		gone.warns = nil
+	}
+	in.Topology, in.AuroraClusterID = AnalysisTopology(mc)
 	res := Result{Cluster: c, Name: name, AlreadySingleNode: len(c.Nodes) == 1}
 	in.Postgres, res.Warnings = withGroupSettings(req.Postgres, c, name)
+	res.Warnings = append(res.Warnings, gone.warns...)
 	if in.Topology == analysis.TopologyAurora {
 		in.ProxyReaderEndpoints = c.ProxyReaderEndpoints
 		if c.EndpointsUnread != "" {
@@ -562,14 +577,14 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 	res.warn("Database Stopped", stoppedWarning(c, name))
 	res.Warnings = append(res.Warnings, pendingWarnings(c, name)...)
 	res.Warnings = append(res.Warnings, setWindowsAndEvents(&in, c)...)
-	for _, n := range c.Nodes {
+	for _, n := range mc.Nodes {
 		class, err := d.Catalog.Class(n.Class)
 		if err != nil {
 			return Result{}, &InputError{Field: "instance class", Reason: err.Error()}
 		}
 		node := analysis.Node{ID: n.ID, Role: analysis.Role(n.Role), Class: capacityOn(class, &c), AvailabilityZone: n.AvailabilityZone}
 		if !n.Virtual {
-			node.Series = nodeSeries(c, n, got)
+			node.Series = nodeSeries(withReader(c, gone.node), n, got)
 		}
 		in.Nodes = append(in.Nodes, node)
 	}
@@ -585,7 +600,7 @@ func recommendOne(d Deps, c inventory.Cluster, name string, req Request, got *cw
 		trimmed.Start = at
 		analysed = &trimmed
 	}
-	res.warn("Failover May Have Swapped the Roles", roleFailoverWarning(c, analysed, now))
+	res.warn("Failover May Have Swapped the Roles", roleFailoverWarning(mc, analysed, now))
 
 	// Every price comes from the catalog through price. The catalog's Aurora prices are Aurora
 	// Standard's: an Aurora I/O-Optimized cluster's instances cost more (pricing.AuroraIOOptimized).

@@ -280,3 +280,73 @@ func (t *Topology) Toward(n int) bool {
 	}
 	return true
 }
+
+// RemovedReader is an Aurora reader that a change of this provider removed from its cluster, as
+// the change's guard snapshot records it (its rightsize:reader:* tags).
+type RemovedReader struct {
+	// Identifier and Class are the reader's DB instance identifier and instance class ("" when
+	// the guard does not record it).
+	Identifier, Class string
+	// AvailabilityZone is the reader's Availability Zone ("" when not recorded).
+	AvailabilityZone string
+	// Requested is when the removal was requested (the guard's change-requested tag, else its
+	// change-started tag, else the snapshot's creation time): the reader was a member of the
+	// cluster until then at least; RDS deleted it within the minutes after.
+	Requested time.Time
+	// GuardID is the guard snapshot that records it.
+	GuardID string
+}
+
+// ClusterSnapshotsAPI lists DB cluster snapshots (RemovedReaders).
+type ClusterSnapshotsAPI interface {
+	DescribeDBClusterSnapshots(ctx context.Context, in *rds.DescribeDBClusterSnapshotsInput, optFns ...func(*rds.Options)) (*rds.DescribeDBClusterSnapshotsOutput, error)
+}
+
+// RemovedReaders lists the readers that changes of this provider to 1 node removed from the
+// Aurora cluster clusterID, oldest removal first: each guard snapshot of the cluster (its
+// managed-by and target tags) of a change from 2 nodes to 1 whose change was requested (tagged
+// changing or later: completed, failed-not-rolled-back, rolling-back, rollback-failed; not one
+// rolled back, superseded or still in progress, behind which the reader stayed) and that records
+// the reader. A reader a rollback recreated is listed too: callers compare with the cluster's
+// members. Read-only: one paginated describe call, whose TagList RDS returns with each snapshot.
+// A guard deleted after success (retain = false) records nothing, nor does a reader deleted
+// outside this provider.
+func RemovedReaders(ctx context.Context, api ClusterSnapshotsAPI, clusterID string) ([]RemovedReader, error) {
+	target := Target{Kind: KindCluster, Identifier: strings.ToLower(clusterID)}
+	manual := "manual"
+	var out []RemovedReader
+	p := rds.NewDescribeDBClusterSnapshotsPaginator(api, &rds.DescribeDBClusterSnapshotsInput{
+		DBClusterIdentifier: &target.Identifier, SnapshotType: &manual})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
+		}
+		for _, s := range page.DBClusterSnapshots {
+			tags := make(map[string]string, len(s.TagList))
+			for _, t := range s.TagList {
+				tags[deref(t.Key)] = deref(t.Value)
+			}
+			if tags[TagManagedBy] != ManagedByValue || !sameTarget(tags[TagTarget], target) ||
+				tags[TagFromNodes] != "2" || tags[TagToNodes] != "1" || strings.EqualFold(deref(s.Status), "failed") {
+				continue
+			}
+			switch tags[TagOutcome] {
+			case OutcomeChanging, OutcomeCompleted, OutcomeFailedNotRolledBack, OutcomeRollingBack, OutcomeRollbackFailed:
+			default:
+				continue
+			}
+			spec, ok := readerFromTags(tags)
+			if !ok {
+				continue
+			}
+			at, err := time.Parse(time.RFC3339Nano, tags[TagChangeRequested])
+			if err != nil {
+				at = changeStarted(tags, s.SnapshotCreateTime)
+			}
+			out = append(out, RemovedReader{Identifier: spec.Identifier, Class: spec.Class, AvailabilityZone: spec.AvailabilityZone, Requested: at, GuardID: deref(s.DBClusterSnapshotIdentifier)})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b RemovedReader) int { return a.Requested.Compare(b.Requested) })
+	return out, nil
+}

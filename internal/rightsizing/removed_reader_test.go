@@ -1,0 +1,104 @@
+package rightsizing
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/topology"
+)
+
+// TestRecommend_pinnedWindowKeepsRemovedReader: sso-prod (an Aurora writer and reader) is
+// recommended for a pinned window (end_time, 5-minute period); rightsize_db_topology's
+// orchestrator then removes the reader, and a day later the same window is recommended with
+// allow_single_node. The window lies before the change, so its analysis still counts the
+// reader's load (read by Aurora role, as before): the projection, every rollback alarm (the
+// reader's FreeLocalStorage one too) and the nodes analysed are the same as before the change,
+// with a warning naming the reader counted. A window after the change is the writer's alone.
+func TestRecommend_pinnedWindowKeepsRemovedReader(t *testing.T) {
+	d, srv := deps(t, sandbox.Demo(), testNow)
+	ctx := context.Background()
+	end := testNow.Add(-time.Hour)
+	req := Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour, End: end, Period: 5 * time.Minute, AllowSingleNode: true}
+	before, err := Recommend(ctx, d, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.AlreadySingleNode {
+		t.Fatal("sso-prod already has one node")
+	}
+
+	api := d.RDS.(*rds.Client)
+	o := &topology.Orchestrator{RDS: api, AutoScaling: applicationautoscaling.NewFromConfig(srv.AWSConfig()), Now: srv.Now,
+		PollMin: 10 * time.Second, PollMax: time.Minute,
+		Sleep: func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }}
+	if _, err := o.Run(ctx, topology.Request{Target: topology.Target{Kind: topology.KindCluster, Identifier: "sso-prod"}, Nodes: 1, Generation: 1}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(24 * time.Hour)
+	d.Now = srv.Now
+	d.RDS = inventory.NewSharedListings(api, time.Minute) // as the provider reads RDS
+
+	after, err := Recommend(ctx, d, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.AlreadySingleNode {
+		t.Fatal("the reader was not removed")
+	}
+	b, a := before.Recommendation, after.Recommendation
+	t.Logf("projected CPU p99 %.2f before, %.2f after", b.Projection.CPU.P99, a.Projection.CPU.P99)
+	if b.Projection.CPU != a.Projection.CPU {
+		t.Errorf("projected CPU %+v, want %+v as before the change", a.Projection.CPU, b.Projection.CPU)
+	}
+	if got, want := alarmThresholds(a.RollbackTriggers), alarmThresholds(b.RollbackTriggers); !slices.Equal(got, want) {
+		t.Errorf("rollback alarms:\n%s\nwant as before the change:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	nodeIDs := func(r analysis.Recommendation) (ids []string) {
+		for _, n := range r.Nodes {
+			ids = append(ids, n.ID+" "+string(n.Role))
+		}
+		return ids
+	}
+	if got, want := nodeIDs(a), nodeIDs(b); !slices.Equal(got, want) {
+		t.Errorf("nodes %q, want %q as before the change", got, want)
+	}
+	if b.Verdict != a.Verdict || b.RecommendedClass != a.RecommendedClass {
+		t.Errorf("verdict %s (%s), want %s (%s)", a.Verdict, a.RecommendedClass, b.Verdict, b.RecommendedClass)
+	}
+	if !slices.ContainsFunc(after.Warnings, func(w Warning) bool {
+		return w.Title == "Removed Reader Counted" && strings.Contains(w.Text, "the reader sso-prod-instance-2, which rightsize_db_topology removed")
+	}) {
+		t.Errorf("no warning naming the removed reader: %q", after.WarningTexts())
+	}
+
+	// A window entirely after the change is the writer's alone.
+	late := Request{ClusterID: "sso-prod", Lookback: 12 * time.Hour, Period: 5 * time.Minute, AllowSingleNode: true,
+		Policy: analysis.Policy{MinLookback: 12 * time.Hour}}
+	res, err := Recommend(ctx, d, late)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := nodeIDs(res.Recommendation); len(got) != 1 || slices.ContainsFunc(res.Warnings, func(w Warning) bool { return w.Title == "Removed Reader Counted" }) {
+		t.Errorf("a window after the change: nodes %q, warnings %q; want the writer alone", got, res.WarningTexts())
+	}
+}
+
+// alarmThresholds lists alarms by name, dimensions and threshold.
+func alarmThresholds(as []analysis.AlarmSpec) []string {
+	var out []string
+	for _, a := range as {
+		out = append(out, fmt.Sprintf("%s %s %v %s %g", a.Name, a.MetricName, a.Dimensions, a.ComparisonOperator, a.Threshold))
+	}
+	slices.Sort(out)
+	return out
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/jackc/pgx/v5"
 
@@ -247,5 +248,47 @@ func TestRead_unfinishedChange(t *testing.T) {
 				t.Errorf("state nodes %v, current_nodes %v; want 2 kept and 1 observed", got.Nodes, got.CurrentNodes)
 			}
 		})
+	}
+}
+
+// An interruption during the change's own call does not say that nothing was changed (RDS may
+// have accepted the request); one before it does. A create cut short after its change may have
+// begun warns that the resource is not in the state, so destroy would not restore two nodes.
+func TestInterruptedChangeDiagnostics(t *testing.T) {
+	req := topology.Request{Target: topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}, Nodes: 1}
+	errOf := func(ce *topology.ChangeError) diag.Diagnostics {
+		var diags diag.Diagnostics
+		addTopologyError(&diags, req, ce, true)
+		return diags
+	}
+	unanswered := &topology.ChangeError{Target: req.Target, Nodes: 1, Stage: "requesting the change", Err: context.Canceled, Interrupted: true, RequestUnanswered: true}
+	d := errOf(unanswered)
+	if len(d.Errors()) != 1 || d.Errors()[0].Summary() != "Topology Change Interrupted" ||
+		!strings.Contains(d.Errors()[0].Detail(), "RDS may still have accepted it") || !strings.Contains(d.Errors()[0].Detail(), "if RDS began the change, it resumes it behind the same guard snapshot") ||
+		strings.Contains(d.Errors()[0].Detail(), "Nothing was changed yet") {
+		t.Errorf("unanswered request: %v, want an interruption saying RDS may have accepted the change", d)
+	}
+	before := &topology.ChangeError{Target: req.Target, Nodes: 1, Stage: "recording on the guard snapshot that the change begins", Err: context.Canceled, Interrupted: true}
+	if d := errOf(before); len(d.Errors()) != 1 || !strings.Contains(d.Errors()[0].Detail(), "interrupted before any change was made. Nothing was changed yet; applying again takes a new guard snapshot") {
+		t.Errorf("interruption before the change: %v", d)
+	}
+	plan := mandibleModel(1, 2, false, lastChangeObject(1, "created", 2, 2))
+	for name, c := range map[string]struct {
+		err  error
+		warn bool
+	}{
+		"request unanswered":      {unanswered, true},
+		"after the change":        {&topology.ChangeError{Target: req.Target, Nodes: 1, Err: context.Canceled, Interrupted: true, Changed: true}, true},
+		"still in progress":       {&topology.ChangeError{Target: req.Target, Nodes: 1, Err: context.DeadlineExceeded, Resumable: true, Changed: true}, true},
+		"before the change":       {before, false},
+		"rolled back":             {&topology.ChangeError{Target: req.Target, Nodes: 1, Changed: true, RollbackAttempted: true, RolledBack: true}, false},
+		"refused before anything": {&topology.PrecheckError{Target: req.Target, Reason: topology.ReasonStatus, Detail: "busy"}, false},
+	} {
+		var diags diag.Diagnostics
+		warnCreateNotInState(c.err, &plan, &diags)
+		w, ok := warningDetail(diags, "Resource Not Yet in the State")
+		if ok != c.warn || (ok && (!strings.Contains(w, "DB instance mandible-prod") || !strings.Contains(w, "apply nodes = 2 or destroy with restore_on_destroy = true"))) {
+			t.Errorf("%s: warning %q (found %t), want found %t", name, w, ok, c.warn)
+		}
 	}
 }

@@ -697,6 +697,9 @@ func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error, 
 			". The target may be in an intermediate state: check it in the RDS console; "+next)
 	case errors.As(err, &ce) && (ce.Interrupted || ce.Resumable) && ce.Changed:
 		diags.AddError("Topology Change Interrupted", err.Error()+". Nothing was rolled back; applying again resumes the change with the same guard snapshot.")
+	case errors.As(err, &ce) && ce.Interrupted && ce.RequestUnanswered:
+		diags.AddError("Topology Change Interrupted", err.Error()+". Applying again finds out: if RDS began the change, it resumes it behind the same guard snapshot; "+
+			"if not, it takes a new guard snapshot and makes the change (this one is then kept, tagged "+topology.TagOutcome+" = "+topology.OutcomeSuperseded+").")
 	case errors.As(err, &ce) && (ce.Interrupted || ce.Resumable):
 		diags.AddError("Topology Change Interrupted", err.Error()+". Nothing was changed yet; applying again takes a new guard snapshot and makes the change "+
 			"(a database is changed only behind a guard snapshot taken in the same apply; if this apply took one, it is then kept, tagged "+topology.TagOutcome+" = "+topology.OutcomeSuperseded+").")
@@ -722,9 +725,26 @@ func (r *dbTopologyResource) Create(ctx context.Context, req resource.CreateRequ
 	defer cancel()
 	if ok, err := r.apply(ctx, &plan, int(plan.Nodes.ValueInt64()), 1, nil, false, false, &resp.Diagnostics); !ok {
 		timeoutRanOut(err, "create", timeout, &resp.Diagnostics)
+		warnCreateNotInState(err, &plan, &resp.Diagnostics)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// warnCreateNotInState warns, after a create whose change may be under way and was cut short
+// (interrupted, or stopped resumable), that the resource is not in the state: the next apply
+// finds the change by its guard snapshot and resumes it, but terraform destroy has nothing to
+// destroy, so restore_on_destroy cannot take the database back to two nodes until then.
+func warnCreateNotInState(err error, plan *dbTopologyModel, diags *diag.Diagnostics) {
+	var ce *topology.ChangeError
+	if !errors.As(err, &ce) || !(ce.Interrupted || ce.Resumable) || !(ce.Changed || ce.RequestUnanswered) {
+		return
+	}
+	diags.AddWarning("Resource Not Yet in the State",
+		fmt.Sprintf("The change of %s may be under way, but this resource is recorded in the state only when its create completes: "+
+			"until then terraform destroy finds nothing to destroy and does not take the database back to two nodes, whatever restore_on_destroy says. "+
+			"Apply again to let the change finish (it resumes it); then, to go back, apply nodes = %d or destroy with restore_on_destroy = true.",
+			ce.Target.Noun(), 3-plan.Nodes.ValueInt64()))
 }
 
 func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

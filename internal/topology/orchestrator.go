@@ -308,6 +308,15 @@ type ChangeError struct {
 	// Interrupted is true when the context was cancelled: nothing is rolled back and a re-run
 	// resumes.
 	Interrupted bool
+	// RequestUnanswered is true, with Interrupted and not Changed, when the interruption came
+	// during the change's own call: the database showed no change just after, but RDS may have
+	// accepted the request (the next run finds the change under way and resumes it, or not and
+	// makes it behind a new guard snapshot).
+	RequestUnanswered bool
+	// RestoreInstance is the temporary DB instance of verify_restore when the run was interrupted
+	// while it verified the restore: if RDS created it, it is left running (and billed) until the
+	// next run of the change deletes it.
+	RestoreInstance string
 	// Resumable is true when the run stopped on an error that is not a failure of the change
 	// itself (for example RDS refusing a describe call): nothing is rolled back and a re-run
 	// resumes.
@@ -371,8 +380,13 @@ func (e *ChangeError) Error() string {
 	switch {
 	case e.Interrupted && e.Changed:
 		b.WriteString("; interrupted after the change was requested: apply again to resume")
+	case e.Interrupted && e.RequestUnanswered:
+		b.WriteString("; interrupted before RDS answered the change's request: the database showed no change just after, but RDS may still have accepted it")
+	case e.Interrupted && e.RestoreInstance != "":
+		fmt.Fprintf(&b, "; interrupted before any change was made; the temporary restore instance %s, if RDS created it, is left running (and billed) "+
+			"until the next apply of this change deletes it (or delete it: aws rds delete-db-instance --db-instance-identifier %s --skip-final-snapshot)", e.RestoreInstance, e.RestoreInstance)
 	case e.Interrupted:
-		b.WriteString("; interrupted before any change was made: apply again to resume")
+		b.WriteString("; interrupted before any change was made")
 	case e.ReaderRecordMissing:
 		// Err says what to do.
 	case e.GuardUnusable:
@@ -697,14 +711,17 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 	if r.req.VerifyRestore && ph == phaseOriginal {
 		if err := r.verifyRestore(ctx); err != nil {
 			var ce *ChangeError
-			if errors.As(err, &ce) {
-				return nil, err
+			if !errors.As(err, &ce) {
+				if aside := r.setAside(ctx); aside != nil {
+					// Its temporary restore instance removed by the run that set the guard aside.
+					return nil, aside
+				}
+				ce = r.changeErr("verifying that the guard snapshot restores", err)
 			}
-			if aside := r.setAside(ctx); aside != nil {
-				// Its temporary restore instance removed by the run that set the guard aside.
-				return nil, aside
+			if ce.Interrupted && r.req.Target.Kind == KindInstance && ce.Stage != "after step "+string(StepRestoreDeleted) {
+				ce.RestoreInstance = restoreInstanceID(r.guard.id)
 			}
-			return nil, r.changeErr("verifying that the guard snapshot restores", err)
+			return nil, ce
 		}
 	}
 	if err := r.boundary(ctx, StepGuardVerified); err != nil {
@@ -725,12 +742,22 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		// Recorded before the call, or no call: a later run must be able to tell a change that
 		// may have been made from one that was not.
 		if err := r.tagChanging(ctx); err != nil {
+			// An interrupted tagging may have reached RDS, which then applies it: no change call
+			// was made, so the guard goes back to in-progress (the next run sets it aside and
+			// makes the change), not left at changing, which would read as a change requested.
+			r.resetChanging(ctx)
 			return nil, r.changeErr("recording on the guard snapshot that the change begins", err)
 		}
 		r.changing = true
 		pending, err := r.change(ctx)
 		if err != nil {
-			return nil, r.fail(ctx, "requesting the change", err, false)
+			ferr := r.fail(ctx, "requesting the change", err, false)
+			if ce := (*ChangeError)(nil); errors.As(ferr, &ce) && ce.Interrupted && !ce.Changed {
+				// Cancelled before RDS answered: the describe after it found the database as it
+				// was, but RDS may still have accepted the request.
+				ce.RequestUnanswered = true
+			}
+			return nil, ferr
 		}
 		r.changed = true
 		if pending {
@@ -1890,21 +1917,20 @@ func convergedState(nodes int) string { return fmt.Sprintf("available with %d no
 func (r *run) fail(ctx context.Context, stage string, cause error, rollbackWorthy bool) error {
 	ce := r.changeErr(stage, cause)
 	if !r.changed {
-		// The change call itself may have failed after reaching RDS; look before deciding.
-		if t, err := Describe(context.WithoutCancel(ctx), r.o.RDS, r.req.Target); err == nil && r.leftOriginal(t) {
+		// The change call itself may have failed after reaching RDS; look before deciding (within
+		// a minute: an interrupted apply must not hang on a slow answer).
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		t, err := Describe(dctx, r.o.RDS, r.req.Target)
+		cancel()
+		if err == nil && r.leftOriginal(t) {
 			r.changed = true
 			ce.Changed = true
 		}
 	}
 	if !ce.Changed && r.changing {
 		// The change call did not take effect: the guard goes back to in-progress, so the next
-		// run sets it aside and starts anew (best effort: left at changing, the next run records
-		// a change that did not take effect and fails once).
-		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		defer cancel()
-		if err := r.setOutcome(tctx, OutcomeInProgress); err != nil {
-			r.o.logf("%s: %v", r.req.Target, err)
-		}
+		// run sets it aside and starts anew.
+		r.resetChanging(ctx)
 	}
 	if ce.Interrupted || !ce.Changed {
 		return ce
@@ -1925,6 +1951,19 @@ func (r *run) fail(ctx context.Context, stage string, cause error, rollbackWorth
 		return ce
 	}
 	return r.rollbackAndRecord(ctx, ce)
+}
+
+// resetChanging tags the guard in-progress again after its changing tag was set, or may have
+// been, while the change call was not made or did not take effect, so that the next run sets the
+// guard aside and makes the change behind one of its own. Best effort, within a minute even when
+// ctx is cancelled: left at changing, the next run records a change that did not take effect
+// (rolled back) and fails once.
+func (r *run) resetChanging(ctx context.Context) {
+	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	if err := r.setOutcome(tctx, OutcomeInProgress); err != nil {
+		r.o.logf("%s: %v", r.req.Target, err)
+	}
 }
 
 // reachedTwo reports whether a change to two nodes has given the target its two nodes (the

@@ -682,18 +682,11 @@ func lastChangeObject(gen int64, action string, from, to int64) types.Object {
 // made in silence.
 func TestRead_deferredChangeGuardDeleted(t *testing.T) {
 	srv, api := topologySandbox(t, sandbox.Demo(), nil)
-	ctx := context.Background()
 	r, empty := directTopologyResource(t, api)
 	m := mandibleModel(1, 2, true, lastChangeObject(1, "Multi-AZ turning off "+topology.ScheduledAction, 2, 1))
 	read := func() diag.Diagnostics {
 		t.Helper()
-		state := tfsdk.State{Schema: empty.Schema, Raw: empty.Raw}
-		if d := state.Set(ctx, &m); d.HasError() {
-			t.Fatal(d)
-		}
-		resp := fwresource.ReadResponse{State: state}
-		r.Read(ctx, fwresource.ReadRequest{State: state}, &resp)
-		return resp.Diagnostics
+		return directRead(t, r, empty, m).Diagnostics
 	}
 	// The window made the change; its guard was deleted.
 	m.GuardSnapshotID = types.StringValue("rightsize-guard-mandible-prod-g1-to1")

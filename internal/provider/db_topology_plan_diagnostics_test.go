@@ -68,16 +68,10 @@ func TestModifyPlan_ungatedChangeWarns(t *testing.T) {
 // warning once made one up from the database's identifier).
 func TestRead_databaseGone(t *testing.T) {
 	_, api := topologySandbox(t, sandbox.Demo(), nil)
-	ctx := context.Background()
 	r, empty := directTopologyResource(t, api)
 	gone := mandibleModel(1, 1, false, lastChangeObject(1, "multi-az-off", 2, 1))
 	gone.ID, gone.DBInstanceIdentifier = types.StringValue("instance:gone-prod"), types.StringValue("gone-prod")
-	state := empty
-	if d := state.Set(ctx, &gone); d.HasError() {
-		t.Fatal(d)
-	}
-	resp := fwresource.ReadResponse{State: state}
-	r.Read(ctx, fwresource.ReadRequest{State: state}, &resp)
+	resp := directRead(t, r, empty, gone)
 	if resp.Diagnostics.HasError() {
 		t.Fatalf("Read: %v", resp.Diagnostics)
 	}
@@ -227,13 +221,7 @@ func TestRead_unfinishedChange(t *testing.T) {
 					t.Error(err)
 				}
 			})
-			m := mandibleModel(2, 2, false, lastChangeObject(1, "created", 2, 2))
-			state := tfsdk.State{Schema: empty.Schema, Raw: empty.Raw}
-			if d := state.Set(ctx, &m); d.HasError() {
-				t.Fatal(d)
-			}
-			resp := fwresource.ReadResponse{State: state}
-			r.Read(ctx, fwresource.ReadRequest{State: state}, &resp)
+			resp := directRead(t, r, empty, mandibleModel(2, 2, false, lastChangeObject(1, "created", 2, 2)))
 			if resp.Diagnostics.HasError() {
 				t.Fatalf("Read: %v", resp.Diagnostics)
 			}
@@ -291,4 +279,17 @@ func TestInterruptedChangeDiagnostics(t *testing.T) {
 			t.Errorf("%s: warning %q (found %t), want found %t", name, w, ok, c.warn)
 		}
 	}
+}
+
+// directRead calls the resource's Read with state m, as a refresh does, and returns the response.
+func directRead(t *testing.T, r *dbTopologyResource, empty tfsdk.State, m dbTopologyModel) fwresource.ReadResponse {
+	t.Helper()
+	ctx := context.Background()
+	state := tfsdk.State{Schema: empty.Schema, Raw: empty.Raw}
+	if d := state.Set(ctx, &m); d.HasError() {
+		t.Fatal(d)
+	}
+	resp := fwresource.ReadResponse{State: state}
+	r.Read(ctx, fwresource.ReadRequest{State: state}, &resp)
+	return resp
 }

@@ -13,6 +13,23 @@ import (
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
 
+// runInterruptedBy runs req with the orchestrator's RDS client wrapped by wrap, which is given
+// the real client and the cancellation of the run's context (an interruption at a moment of the
+// wrapper's choosing); it returns the run's error and its *ChangeError, if it is one.
+func (e *env) runInterruptedBy(req Request, wrap func(real RDSAPI, cancel func()) RDSAPI) (*ChangeError, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	real := e.o.RDS
+	e.o.RDS = wrap(real, cancel)
+	defer func() { e.o.RDS = real }()
+	_, err := e.o.Run(ctx, req)
+	var ce *ChangeError
+	if !errors.As(err, &ce) {
+		ce = nil
+	}
+	return ce, err
+}
+
 // changingTagThenCancel is the real client, but the apply is interrupted (Ctrl-C) while it tags
 // its guard snapshot changing: RDS receives the tagging and applies it, and the SDK returns the
 // cancellation instead of the answer.
@@ -42,14 +59,8 @@ func TestInterruptedWhileTaggingChanging(t *testing.T) {
 		t.Run(target.Identifier, func(t *testing.T) {
 			e := newEnv(t, sandbox.Demo())
 			req := Request{Target: target, Nodes: 1, Generation: 1}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			real := e.o.RDS
-			e.o.RDS = &changingTagThenCancel{RDSAPI: real, cancel: cancel}
-			_, err := e.o.Run(ctx, req)
-			e.o.RDS = real
-			var ce *ChangeError
-			if !errors.As(err, &ce) || !ce.Interrupted || ce.Changed || ce.RequestUnanswered {
+			ce, err := e.runInterruptedBy(req, func(real RDSAPI, cancel func()) RDSAPI { return &changingTagThenCancel{RDSAPI: real, cancel: cancel} })
+			if ce == nil || !ce.Interrupted || ce.Changed || ce.RequestUnanswered {
 				t.Fatalf("interrupted run: %v, want an interruption before any change", err)
 			}
 			if n := len(e.changingCallsSince(0)); n != 0 {
@@ -106,14 +117,8 @@ func TestInterruptedDuringChangeRequest(t *testing.T) {
 		t.Run(target.Identifier, func(t *testing.T) {
 			e := newEnv(t, sandbox.Demo())
 			req := Request{Target: target, Nodes: 1, Generation: 1}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			real := e.o.RDS
-			e.o.RDS = &cancelBeforeChange{RDSAPI: real, cancel: cancel}
-			_, err := e.o.Run(ctx, req)
-			e.o.RDS = real
-			var ce *ChangeError
-			if !errors.As(err, &ce) || !ce.Interrupted || ce.Changed || !ce.RequestUnanswered {
+			ce, err := e.runInterruptedBy(req, func(real RDSAPI, cancel func()) RDSAPI { return &cancelBeforeChange{RDSAPI: real, cancel: cancel} })
+			if ce == nil || !ce.Interrupted || ce.Changed || !ce.RequestUnanswered {
 				t.Fatalf("interrupted run: %v (%+v), want an interruption whose request went unanswered", err, ce)
 			}
 			if msg := err.Error(); !strings.Contains(msg, "interrupted before RDS answered the change's request") || strings.Contains(msg, "before any change was made") {

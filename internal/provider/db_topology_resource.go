@@ -304,7 +304,8 @@ var (
 	}
 	lastChangeFields = [][2]string{
 		{"generation", "change counter of this resource; part of the guard snapshot identifier, so a retried apply finds its snapshot"},
-		{"time", "when the change finished (RFC 3339, UTC)"},
+		{"time", "when the apply that made the change, or recorded it, ended (RFC 3339, UTC); null while the change waits for the maintenance window (`pending`), and after an import. " +
+			"A change the maintenance window made is recorded by the next apply, so this is that apply's time, not the window's"},
 		{"action", "what was done"},
 		{"from_nodes", "nodes before"},
 		{"to_nodes", "nodes after"},
@@ -551,8 +552,13 @@ func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, node
 	m.GuardSnapshotID = types.StringValue(res.GuardSnapshotID)
 	m.GuardSnapshotARN = types.StringValue(res.GuardSnapshotARN)
 	m.PreviousTopology = previousObject(res.Previous)
+	// The time the change is recorded: not yet while it waits for the maintenance window.
+	recorded := types.StringValue(time.Now().UTC().Format(time.RFC3339))
+	if res.Pending {
+		recorded = types.StringNull()
+	}
 	m.LastChange = types.ObjectValueMust(lastChangeAttrTypes, map[string]attr.Value{
-		"generation": types.Int64Value(gen), "time": types.StringValue(time.Now().UTC().Format(time.RFC3339)),
+		"generation": types.Int64Value(gen), "time": recorded,
 		"action": types.StringValue(res.Action), "from_nodes": types.Int64Value(int64(res.FromNodes)), "to_nodes": types.Int64Value(int64(nodes)),
 	})
 	if res.Validation != nil {

@@ -624,6 +624,8 @@ func TestAccDBTopology_maintenanceWindow(t *testing.T) {
 					statecheck.ExpectKnownValue(name, tfjsonpath.New("pending"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(name, tfjsonpath.New("current_nodes"), knownvalue.Int64Exact(2)),
 					statecheck.ExpectKnownValue(name, tfjsonpath.New("nodes"), knownvalue.Int64Exact(1)),
+					// Not made yet: no time.
+					statecheck.ExpectKnownValue(name, tfPath("last_change.time"), knownvalue.Null()),
 				},
 				Check: checkGuardOutcome(api, guard, topology.OutcomePending),
 			},
@@ -647,6 +649,7 @@ func TestAccDBTopology_maintenanceWindow(t *testing.T) {
 					statecheck.ExpectKnownValue(name, tfjsonpath.New("current_nodes"), knownvalue.Int64Exact(1)),
 					statecheck.ExpectKnownValue(name, tfjsonpath.New("guard_snapshot_id"), knownvalue.StringExact(guard)),
 					statecheck.ExpectKnownValue(name, tfPath("last_change.generation"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue(name, tfPath("last_change.time"), knownvalue.NotNull()),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					checkGuardOutcome(api, guard, topology.OutcomeCompleted),

@@ -182,6 +182,25 @@ type Plan struct {
 	Warnings []string
 }
 
+// CoarsenedReason says why a window starting at start (RFC 3339 in the text) is served at period
+// rather than 60 s (Plan.Coarsened): it starts older than the finer tiers' retention, e.g. "the
+// window starts 2026-11-14T04:00:00Z, more than 15 days ago, and CloudWatch keeps 1-minute data
+// 15 days". The start's age is the cause, not the lookback alone: a window of 14 days ending in
+// the past can start too long ago.
+func CoarsenedReason(start time.Time, period time.Duration) string {
+	days := func(d time.Duration) string { return fmt.Sprintf("%d days", int(d.Hours()/24)) }
+	var kept []string
+	age := Retention[0].Age
+	for _, t := range Retention {
+		if t.Period >= period && len(kept) > 0 {
+			break
+		}
+		kept = append(kept, fmt.Sprintf("%d-minute data %s", int(t.Period/time.Minute), days(t.Age)))
+		age = t.Age
+	}
+	return fmt.Sprintf("the window starts %s, more than %s ago, and CloudWatch keeps %s", start.UTC().Format(time.RFC3339), days(age), strings.Join(kept, " and "))
+}
+
 // resolutionWarnings returns Plan.Warnings for a plan of these series at period: when one of them is an Average.
 func resolutionWarnings(period time.Duration, series []SeriesRef, coarsened bool) []string {
 	if period <= Retention[0].Period || !slices.ContainsFunc(series, func(r SeriesRef) bool { return r.Stat == "Average" }) {

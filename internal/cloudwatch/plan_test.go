@@ -347,3 +347,16 @@ func TestNewPlanPerNodeStats(t *testing.T) {
 		}
 	}
 }
+
+// CoarsenedReason names the window's start and the tiers it is older than.
+func TestCoarsenedReason(t *testing.T) {
+	start := time.Date(2026, 11, 14, 4, 0, 0, 0, time.FixedZone("IST", 19800))
+	for period, want := range map[time.Duration]string{
+		300 * time.Second:  "the window starts 2026-11-13T22:30:00Z, more than 15 days ago, and CloudWatch keeps 1-minute data 15 days",
+		3600 * time.Second: "the window starts 2026-11-13T22:30:00Z, more than 63 days ago, and CloudWatch keeps 1-minute data 15 days and 5-minute data 63 days",
+	} {
+		if got := CoarsenedReason(start, period); got != want {
+			t.Errorf("period %v: %q, want %q", period, got, want)
+		}
+	}
+}

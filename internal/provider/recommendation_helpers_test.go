@@ -163,7 +163,7 @@ func TestReadRecommendationWarningTitles(t *testing.T) {
 		got[d.Summary()] = d.Detail()
 	}
 	want := map[string]string{
-		"Coarser Period Forced by Retention":           "the lookback of 28 days reaches past CloudWatch's 15-day retention of 1-minute data, so the datapoints are 300-second averages",
+		"Coarser Period Forced by Retention":           "the window starts " + now.Add(-28*24*time.Hour).UTC().Truncate(5*time.Minute).Format(time.RFC3339) + ", more than 15 days ago, and CloudWatch keeps 1-minute data 15 days (a lookback of 28 days",
 		"Pinned Window Changes When Datapoints Expire": "end_time pins this window, but CloudWatch keeps its 300-second datapoints for 63 days",
 	}
 	if len(got) != len(want) {

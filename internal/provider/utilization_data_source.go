@@ -442,9 +442,9 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 		// One warning says why the period is coarser and what that costs: plan.Warnings (of the
 		// averages' peaks, all it holds) would say the second half again.
 		diags.AddAttributeWarning(path.Root("lookback_days"), "Coarser Period Forced by Retention",
-			fmt.Sprintf("The window starts %s, more than 15 days ago: CloudWatch no longer has 1-minute data for it, so the datapoints are %d-second averages: "+
+			fmt.Sprintf("%s, so the datapoints are %d-second averages: "+
 				"spikes shorter than that are averaged away, so p99 and max understate 1-minute peaks. Use lookback_days ≤ 14 (with end_time near now) for 1-minute resolution.",
-				plan.Start.Format(time.RFC3339), int(plan.Period/time.Second)))
+				"T"+strings.TrimPrefix(cloudwatch.CoarsenedReason(plan.Start, plan.Period), "t"), int(plan.Period/time.Second)))
 	} else {
 		for _, w := range plan.Warnings {
 			diags.AddAttributeWarning(path.Root("period_seconds"), "Peaks Averaged Over the Period", w+".")

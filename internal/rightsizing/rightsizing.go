@@ -275,9 +275,10 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 			if plan.Coarsened {
 				// One warning says why the period is coarser and what that costs: plan.Warnings
 				// (of the averages' peaks, all it holds) would say the second half again.
-				r.warn("Coarser Period Forced by Retention", fmt.Sprintf("the lookback of %s reaches past CloudWatch's 15-day retention of 1-minute data, "+
+				r.warn("Coarser Period Forced by Retention", fmt.Sprintf("%s (a lookback of %s ending %s), "+
 					"so the datapoints are %d-second averages: spikes shorter than that are averaged away, so p99 and max understate 1-minute peaks "+
-					"(lookback_days 14 or less, with end_time near now, gets 1-minute data)", lookbackText(req.Lookback), int(plan.Period/time.Second)))
+					"(a window starting within the last 15 days, lookback_days 14 or less with end_time near now, gets 1-minute data)",
+					cw.CoarsenedReason(plan.Start, plan.Period), lookbackText(req.Lookback), plan.End.UTC().Format(time.RFC3339), int(plan.Period/time.Second)))
 			} else {
 				r.warn("Peaks Averaged Over the Period", plan.Warnings...)
 			}

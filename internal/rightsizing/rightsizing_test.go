@@ -701,11 +701,20 @@ func TestRecommend_windowEdges(t *testing.T) {
 	// second one saying the datapoints are averages again), the lookback in days, as lookback_days
 	// gives it, and the period in seconds, as period_seconds does: not as Go durations (480h0m0s,
 	// 5m0s).
-	want := []Warning{{"Coarser Period Forced by Retention", "the lookback of 20 days reaches past CloudWatch's 15-day retention of 1-minute data, " +
-		"so the datapoints are 300-second averages: spikes shorter than that are averaged away, so p99 and max understate 1-minute peaks " +
-		"(lookback_days 14 or less, with end_time near now, gets 1-minute data)"}}
+	want := []Warning{{"Coarser Period Forced by Retention", "the window starts 2026-10-13T12:15:00Z, more than 15 days ago, and CloudWatch keeps 1-minute data 15 days " +
+		"(a lookback of 20 days ending 2026-11-02T12:15:00Z), so the datapoints are 300-second averages: spikes shorter than that are averaged away, " +
+		"so p99 and max understate 1-minute peaks (a window starting within the last 15 days, lookback_days 14 or less with end_time near now, gets 1-minute data)"}}
 	if !slices.Equal(res.Warnings, want) {
 		t.Errorf("20 days: warnings %q, want %q", res.Warnings, want)
+	}
+	// A lookback of 14 days whose end_time lies 2 days back starts more than 15 days ago: the
+	// warning names the start, not the lookback, as the cause.
+	res, err = Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 14 * 24 * time.Hour, End: testNow.Add(-48 * time.Hour), Period: 0})
+	if err != nil || res.Period != 5*time.Minute || !slices.ContainsFunc(res.Warnings, func(w Warning) bool {
+		return w.Title == "Coarser Period Forced by Retention" && strings.HasPrefix(w.Text, "the window starts 2026-10-17T12:00:00Z, more than 15 days ago") &&
+			strings.Contains(w.Text, "(a lookback of 14 days ending 2026-10-31T12:00:00Z)")
+	}) {
+		t.Errorf("14 days ending 2 days back: period %v, warnings %q, %v", res.Period, res.Warnings, err)
 	}
 	// A period set coarser than CloudWatch's finest keeps the warning of the averages' peaks.
 	res, err = Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 7 * 24 * time.Hour, Period: 300 * time.Second})

@@ -42,9 +42,9 @@ func windowReaders(ctx context.Context, api inventory.RDSAPI, clusters []invento
 }
 
 // removedReaderOf is the reader that a change of this provider removed from c, an Aurora cluster
-// of its writer alone, after start (topology.RemovedReaders; the latest removal when several,
-// the reader the cluster had last): its removal was requested after start, so it was a member
-// during the window's first part at least. The zero value when there is none: a window entirely
+// of its writer alone, after start (topology.RemovedReaders; the first removal after start when
+// several, the reader the cluster had at start): its removal was requested after start, so it was
+// a member during the window's first part at least. The zero value when there is none: a window entirely
 // after the removal is the writer's alone. A reader removed outside this provider, or whose guard
 // snapshot was deleted (retain = false), is not known.
 func removedReaderOf(ctx context.Context, api inventory.RDSAPI, c inventory.Cluster, start time.Time) removedReader {
@@ -68,7 +68,10 @@ func removedReaderOf(ctx context.Context, api inventory.RDSAPI, c inventory.Clus
 	if len(gone) == 0 {
 		return removedReader{}
 	}
-	r := gone[len(gone)-1]
+	// The reader the cluster had at the window's start: the first removed after it (a later one was
+	// created after that removal, by a change back to two nodes, and may not have existed in the
+	// window at all).
+	r := gone[0]
 	n := inventory.Node{ID: r.Identifier, Role: inventory.RoleReader, Class: r.Class, Engine: w.Engine, EngineVersion: w.EngineVersion,
 		AvailabilityZone: r.AvailabilityZone, Status: "deleted"}
 	out := removedReader{node: &n}

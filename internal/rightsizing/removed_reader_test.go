@@ -102,3 +102,53 @@ func alarmThresholds(as []analysis.AlarmSpec) []string {
 	slices.Sort(out)
 	return out
 }
+
+// Three changes: 2 → 1 (reader sso-prod-instance-2 removed), 1 → 2 by a resource created anew
+// (no previous topology: the new reader is another instance), 2 → 1 again. The window pinned
+// before the first change counts the reader it had, sso-prod-instance-2, not the one removed
+// last, which did not exist then.
+func TestRecommend_pinnedWindowSeveralRemovals(t *testing.T) {
+	d, srv := deps(t, sandbox.Demo(), testNow)
+	ctx := context.Background()
+	end := testNow.Add(-time.Hour)
+	req := Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour, End: end, Period: 5 * time.Minute, AllowSingleNode: true}
+	before, err := Recommend(ctx, d, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := d.RDS.(*rds.Client)
+	o := &topology.Orchestrator{RDS: api, AutoScaling: applicationautoscaling.NewFromConfig(srv.AWSConfig()), Now: srv.Now,
+		PollMin: 10 * time.Second, PollMax: time.Minute,
+		Sleep: func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }}
+	target := topology.Target{Kind: topology.KindCluster, Identifier: "sso-prod"}
+	for i, n := range []int{1, 2, 1} {
+		if _, err := o.Run(ctx, topology.Request{Target: target, Nodes: n, Generation: int64(i + 1)}); err != nil {
+			t.Fatalf("change %d to %d: %v", i+1, n, err)
+		}
+		srv.Advance(2 * time.Hour)
+	}
+	srv.Advance(24 * time.Hour)
+	d.Now = srv.Now
+	d.RDS = inventory.NewSharedListings(api, time.Minute)
+	after, err := Recommend(ctx, d, req)
+	if err != nil {
+		t.Fatalf("after: %v", err)
+	}
+	nodeIDs := func(r analysis.Recommendation) (ids []string) {
+		for _, n := range r.Nodes {
+			ids = append(ids, n.ID+" "+string(n.Role))
+		}
+		return ids
+	}
+	if !slices.ContainsFunc(after.Warnings, func(w Warning) bool {
+		return w.Title == "Removed Reader Counted" && strings.Contains(w.Text, "the reader sso-prod-instance-2, which rightsize_db_topology removed")
+	}) {
+		t.Errorf("no warning naming sso-prod-instance-2: %q", after.WarningTexts())
+	}
+	if got, want := nodeIDs(after.Recommendation), nodeIDs(before.Recommendation); !slices.Equal(got, want) {
+		t.Errorf("nodes %q, want %q as before the changes", got, want)
+	}
+	if got, want := alarmThresholds(after.Recommendation.RollbackTriggers), alarmThresholds(before.Recommendation.RollbackTriggers); !slices.Equal(got, want) {
+		t.Errorf("rollback alarms differ:\n%q\nwant\n%q", got, want)
+	}
+}

@@ -249,10 +249,10 @@ func TestInterruptedChangeDiagnostics(t *testing.T) {
 		addTopologyError(&diags, req, ce, true)
 		return diags
 	}
-	unanswered := &topology.ChangeError{Target: req.Target, Nodes: 1, Stage: "requesting the change", Err: context.Canceled, Interrupted: true, RequestUnanswered: true}
+	unanswered := &topology.ChangeError{Target: req.Target, Nodes: 1, Stage: "requesting the change", Err: context.Canceled, Interrupted: true, Resumable: true, RequestUnanswered: true}
 	d := errOf(unanswered)
 	if len(d.Errors()) != 1 || d.Errors()[0].Summary() != "Topology Change Interrupted" ||
-		!strings.Contains(d.Errors()[0].Detail(), "RDS may still have accepted it") || !strings.Contains(d.Errors()[0].Detail(), "if RDS began the change, it resumes it behind the same guard snapshot") ||
+		!strings.Contains(d.Errors()[0].Detail(), "before RDS answered the change's request, which RDS may still have accepted") || !strings.Contains(d.Errors()[0].Detail(), "if RDS began the change, it resumes it behind the same guard snapshot") ||
 		strings.Contains(d.Errors()[0].Detail(), "Nothing was changed yet") {
 		t.Errorf("unanswered request: %v, want an interruption saying RDS may have accepted the change", d)
 	}
@@ -275,9 +275,17 @@ func TestInterruptedChangeDiagnostics(t *testing.T) {
 		var diags diag.Diagnostics
 		warnCreateNotInState(c.err, &plan, &diags)
 		w, ok := warningDetail(diags, "Resource Not Yet in the State")
-		if ok != c.warn || (ok && (!strings.Contains(w, "DB instance mandible-prod") || !strings.Contains(w, "apply nodes = 2 or destroy with restore_on_destroy = true"))) {
+		if ok != c.warn || (ok && (!strings.Contains(w, "DB instance mandible-prod to 1 node(s)") || !strings.Contains(w, "to go back to 2 node(s), apply nodes = 2 or destroy with restore_on_destroy = true."))) {
 			t.Errorf("%s: warning %q (found %t), want found %t", name, w, ok, c.warn)
 		}
+	}
+	// A create to two nodes: destroy's restore_on_destroy keeps two nodes, so it is no way back.
+	two := mandibleModel(2, 1, false, lastChangeObject(1, "created", 1, 2))
+	var diags diag.Diagnostics
+	warnCreateNotInState(unanswered, &two, &diags)
+	if w, ok := warningDetail(diags, "Resource Not Yet in the State"); !ok || !strings.Contains(w, "to 2 node(s)") ||
+		!strings.HasSuffix(w, "to go back to 1 node(s), apply nodes = 1.") || strings.Contains(w, "destroy with restore_on_destroy") {
+		t.Errorf("create to 2 nodes: warning %q (found %t), want the way back to 1 node only by nodes = 1", w, ok)
 	}
 }
 

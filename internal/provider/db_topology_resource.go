@@ -703,7 +703,7 @@ func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error, 
 			". The target may be in an intermediate state: check it in the RDS console; "+next)
 	case errors.As(err, &ce) && (ce.Interrupted || ce.Resumable) && ce.Changed:
 		diags.AddError("Topology Change Interrupted", err.Error()+". Nothing was rolled back; applying again resumes the change with the same guard snapshot.")
-	case errors.As(err, &ce) && ce.Interrupted && ce.RequestUnanswered:
+	case errors.As(err, &ce) && ce.RequestUnanswered:
 		diags.AddError("Topology Change Interrupted", err.Error()+". Applying again finds out: if RDS began the change, it resumes it behind the same guard snapshot; "+
 			"if not, it takes a new guard snapshot and makes the change (this one is then kept, tagged "+topology.TagOutcome+" = "+topology.OutcomeSuperseded+").")
 	case errors.As(err, &ce) && (ce.Interrupted || ce.Resumable):
@@ -746,11 +746,15 @@ func warnCreateNotInState(err error, plan *dbTopologyModel, diags *diag.Diagnost
 	if !errors.As(err, &ce) || !(ce.Interrupted || ce.Resumable) || !(ce.Changed || ce.RequestUnanswered) {
 		return
 	}
+	back := fmt.Sprintf("apply nodes = %d", 3-plan.Nodes.ValueInt64())
+	if plan.Nodes.ValueInt64() == 1 {
+		back += " or destroy with restore_on_destroy = true"
+	}
 	diags.AddWarning("Resource Not Yet in the State",
-		fmt.Sprintf("The change of %s may be under way, but this resource is recorded in the state only when its create completes: "+
-			"until then terraform destroy finds nothing to destroy and does not take the database back to two nodes, whatever restore_on_destroy says. "+
-			"Apply again to let the change finish (it resumes it); then, to go back, apply nodes = %d or destroy with restore_on_destroy = true.",
-			ce.Target.Noun(), 3-plan.Nodes.ValueInt64()))
+		fmt.Sprintf("The change of %s to %d node(s) may be under way, but this resource is recorded in the state only when its create completes: "+
+			"until then terraform destroy finds nothing to destroy, so it changes nothing (restore_on_destroy included). "+
+			"Apply again to let the change finish (it resumes it); then, to go back to %d node(s), %s.",
+			ce.Target.Noun(), plan.Nodes.ValueInt64(), 3-plan.Nodes.ValueInt64(), back))
 }
 
 func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

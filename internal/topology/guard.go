@@ -691,6 +691,7 @@ func (r *run) dropRestoreInstance(ctx context.Context, tmp string, deleting bool
 			return fmt.Errorf("deleting temporary restore instance %s: %w", tmp, err)
 		}
 	}
+	r.restoreDropping = true
 	_, err := r.waitInstance(ctx, tmp, "temporary restore instance "+tmp, append(slices.Clone(deletingStatuses), "available"), "deleted")
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
@@ -91,75 +92,98 @@ func TestInterruptedWhileTaggingChanging(t *testing.T) {
 	}
 }
 
-// cancelBeforeChange is the real client, but the apply is interrupted (Ctrl-C) just as it calls
-// ModifyDBInstance or DeleteDBInstance: the SDK then returns the cancellation, and the caller
-// cannot tell whether RDS received the request.
-type cancelBeforeChange struct {
+// cutBeforeChange is the real client, but the apply is cut short just as it calls
+// ModifyDBInstance or DeleteDBInstance (cut gives the call's context: the run's, cancelled by a
+// Ctrl-C, or one past its deadline, as when the operation's timeout runs out): the SDK then
+// returns the context's error, and the caller cannot tell whether RDS received the request.
+type cutBeforeChange struct {
 	RDSAPI
-	cancel func()
+	cut func(context.Context) (context.Context, context.CancelFunc)
 }
 
-func (c *cancelBeforeChange) ModifyDBInstance(ctx context.Context, in *rds.ModifyDBInstanceInput, optFns ...func(*rds.Options)) (*rds.ModifyDBInstanceOutput, error) {
-	c.cancel()
+func (c *cutBeforeChange) ModifyDBInstance(ctx context.Context, in *rds.ModifyDBInstanceInput, optFns ...func(*rds.Options)) (*rds.ModifyDBInstanceOutput, error) {
+	ctx, done := c.cut(ctx)
+	defer done()
 	return c.RDSAPI.ModifyDBInstance(ctx, in, optFns...)
 }
 
-func (c *cancelBeforeChange) DeleteDBInstance(ctx context.Context, in *rds.DeleteDBInstanceInput, optFns ...func(*rds.Options)) (*rds.DeleteDBInstanceOutput, error) {
-	c.cancel()
+func (c *cutBeforeChange) DeleteDBInstance(ctx context.Context, in *rds.DeleteDBInstanceInput, optFns ...func(*rds.Options)) (*rds.DeleteDBInstanceOutput, error) {
+	ctx, done := c.cut(ctx)
+	defer done()
 	return c.RDSAPI.DeleteDBInstance(ctx, in, optFns...)
 }
 
-// An apply interrupted during the change's own call is not reported as having changed nothing:
-// RDS may have accepted the request (RequestUnanswered, whose message says so). Here it did not;
-// the next apply makes the change behind a guard of its own.
+// An apply cut short during the change's own call, by a Ctrl-C or by its timeout, is not reported
+// as having changed nothing: RDS may have accepted the request (RequestUnanswered, whose message
+// says so; resumable, not a failure). Here it did not; the next apply makes the change behind a
+// guard of its own.
 func TestInterruptedDuringChangeRequest(t *testing.T) {
 	for _, target := range []Target{mandible, sso} {
-		t.Run(target.Identifier, func(t *testing.T) {
-			e := newEnv(t, sandbox.Demo())
-			req := Request{Target: target, Nodes: 1, Generation: 1}
-			ce, err := e.runInterruptedBy(req, func(real RDSAPI, cancel func()) RDSAPI { return &cancelBeforeChange{RDSAPI: real, cancel: cancel} })
-			if ce == nil || !ce.Interrupted || ce.Changed || !ce.RequestUnanswered {
-				t.Fatalf("interrupted run: %v (%+v), want an interruption whose request went unanswered", err, ce)
-			}
-			if msg := err.Error(); !strings.Contains(msg, "interrupted before RDS answered the change's request") || strings.Contains(msg, "before any change was made") {
-				t.Errorf("message %q, want it to say RDS may have accepted the request", msg)
-			}
-			if n := len(e.changingCallsSince(0)); n != 0 {
-				t.Fatalf("%d changing calls reached RDS", n)
-			}
-			res, err := e.o.Run(context.Background(), req)
-			if err != nil {
-				t.Fatalf("next run: %v, want the change made", err)
-			}
-			if got := e.topology(target).Nodes; got != 1 || res.GuardSnapshotID == GuardSnapshotID("", target, 1, 1, 1) {
-				t.Errorf("%d node(s), guard %s after the next run; want 1 node behind a guard of its own", got, res.GuardSnapshotID)
-			}
-			e.assertGuarded(target)
-		})
+		for _, how := range []string{"ctrl-c", "timeout"} {
+			t.Run(target.Identifier+"/"+how, func(t *testing.T) {
+				e := newEnv(t, sandbox.Demo())
+				req := Request{Target: target, Nodes: 1, Generation: 1}
+				ce, err := e.runInterruptedBy(req, func(real RDSAPI, cancel func()) RDSAPI {
+					cut := func(ctx context.Context) (context.Context, context.CancelFunc) { cancel(); return ctx, func() {} }
+					if how == "timeout" {
+						cut = func(ctx context.Context) (context.Context, context.CancelFunc) {
+							return context.WithDeadline(ctx, time.Unix(1, 0))
+						}
+					}
+					return &cutBeforeChange{RDSAPI: real, cut: cut}
+				})
+				if ce == nil || ce.Interrupted != (how == "ctrl-c") || ce.Changed || !ce.RequestUnanswered || !ce.Resumable {
+					t.Fatalf("cut-short run: %v (%+v), want a resumable error whose request went unanswered", err, ce)
+				}
+				if msg := err.Error(); !strings.Contains(msg, "cut short (interrupted, or out of time) before RDS answered the change's request, which RDS may still have accepted") ||
+					strings.Contains(msg, "no change was made") || strings.Contains(msg, "before any change was made") {
+					t.Errorf("message %q, want it to say RDS may have accepted the request", msg)
+				}
+				if n := len(e.changingCallsSince(0)); n != 0 {
+					t.Fatalf("%d changing calls reached RDS", n)
+				}
+				res, err := e.o.Run(context.Background(), req)
+				if err != nil {
+					t.Fatalf("next run: %v, want the change made", err)
+				}
+				if got := e.topology(target).Nodes; got != 1 || res.GuardSnapshotID == GuardSnapshotID("", target, 1, 1, 1) {
+					t.Errorf("%d node(s), guard %s after the next run; want 1 node behind a guard of its own", got, res.GuardSnapshotID)
+				}
+				e.assertGuarded(target)
+			})
+		}
 	}
 }
 
 // An apply interrupted while verify_restore's temporary instance exists names it: it is left
-// running, and billed, until the next apply of the change deletes it. Not once its deletion
-// has begun.
+// running, and billed, until the next apply of the change deletes it. Not once its deletion has
+// begun: while the run waits for it to be gone, or after.
 func TestInterruptedVerifyRestoreNamesInstance(t *testing.T) {
 	for _, c := range []struct {
-		step Step
+		name string
+		step Step // interrupted after this step, or while the instance is deleting ("")
 		left bool
-	}{{StepRestoreCreate, true}, {StepRestoreAvailable, true}, {StepRestoreDeleted, false}} {
-		t.Run(string(c.step), func(t *testing.T) {
+	}{{"created", StepRestoreCreate, true}, {"available", StepRestoreAvailable, true}, {"deleting", "", false}, {"deleted", StepRestoreDeleted, false}} {
+		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t, sandbox.Demo())
+			tmp := restoreInstanceID(GuardSnapshotID("", mandible, 1, 1, 1))
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			e.o.OnStep = func(s Step) error {
-				if s == c.step {
+				if c.step != "" && s == c.step {
 					cancel()
 				}
 				return nil
 			}
+			if c.step == "" {
+				e.onSleep = func() {
+					if st, ok := e.srv.InstanceStatus(tmp); ok && st == "deleting" {
+						cancel()
+					}
+				}
+			}
 			_, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true})
-			e.o.OnStep = nil
-			tmp := restoreInstanceID(GuardSnapshotID("", mandible, 1, 1, 1))
+			e.o.OnStep, e.onSleep = nil, nil
 			var ce *ChangeError
 			if !errors.As(err, &ce) || !ce.Interrupted || ce.Changed {
 				t.Fatalf("got %v, want an interruption before any change", err)

@@ -308,10 +308,11 @@ type ChangeError struct {
 	// Interrupted is true when the context was cancelled: nothing is rolled back and a re-run
 	// resumes.
 	Interrupted bool
-	// RequestUnanswered is true, with Interrupted and not Changed, when the interruption came
-	// during the change's own call: the database showed no change just after, but RDS may have
-	// accepted the request (the next run finds the change under way and resumes it, or not and
-	// makes it behind a new guard snapshot).
+	// RequestUnanswered is true, with Resumable and not Changed, when the run was cut short
+	// (interrupted, or out of time) during the change's own call: the database did not show the
+	// change just after, or could not be described, but RDS may have accepted the request (the
+	// next run finds the change under way and resumes it, or not and makes it behind a new guard
+	// snapshot).
 	RequestUnanswered bool
 	// RestoreInstance is the temporary DB instance of verify_restore when the run was interrupted
 	// while it verified the restore: if RDS created it, it is left running (and billed) until the
@@ -380,8 +381,8 @@ func (e *ChangeError) Error() string {
 	switch {
 	case e.Interrupted && e.Changed:
 		b.WriteString("; interrupted after the change was requested: apply again to resume")
-	case e.Interrupted && e.RequestUnanswered:
-		b.WriteString("; interrupted before RDS answered the change's request: the database showed no change just after, but RDS may still have accepted it")
+	case e.RequestUnanswered:
+		b.WriteString("; cut short (interrupted, or out of time) before RDS answered the change's request, which RDS may still have accepted")
 	case e.Interrupted && e.RestoreInstance != "":
 		fmt.Fprintf(&b, "; interrupted before any change was made; the temporary restore instance %s, if RDS created it, is left running (and billed) "+
 			"until the next apply of this change deletes it (or delete it: aws rds delete-db-instance --db-instance-identifier %s --skip-final-snapshot)", e.RestoreInstance, e.RestoreInstance)
@@ -533,6 +534,10 @@ type run struct {
 	// attempts are the attempt numbers of this change's guard snapshots the listing showed
 	// (findGuards).
 	attempts []int
+	// restoreDropping is true once verify_restore's temporary instance is being deleted (RDS
+	// answered the deletion, or the instance was found deleting): an interruption no longer
+	// leaves it running (ChangeError.RestoreInstance).
+	restoreDropping bool
 }
 
 // Run performs (or resumes) the change described by req. It is idempotent for a given
@@ -718,7 +723,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 				}
 				ce = r.changeErr("verifying that the guard snapshot restores", err)
 			}
-			if ce.Interrupted && r.req.Target.Kind == KindInstance && ce.Stage != "after step "+string(StepRestoreDeleted) {
+			if ce.Interrupted && r.req.Target.Kind == KindInstance && !r.restoreDropping {
 				ce.RestoreInstance = restoreInstanceID(r.guard.id)
 			}
 			return nil, ce
@@ -752,10 +757,11 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		pending, err := r.change(ctx)
 		if err != nil {
 			ferr := r.fail(ctx, "requesting the change", err, false)
-			if ce := (*ChangeError)(nil); errors.As(ferr, &ce) && ce.Interrupted && !ce.Changed {
-				// Cancelled before RDS answered: the describe after it found the database as it
-				// was, but RDS may still have accepted the request.
-				ce.RequestUnanswered = true
+			if ce := (*ChangeError)(nil); errors.As(ferr, &ce) && !ce.Changed && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+				// Cut short before RDS answered (Ctrl-C, or the operation's timeout): the database
+				// did not show the change, or could not be described, but RDS may still have
+				// accepted the request. Not a failure of the change: the next run finds out.
+				ce.RequestUnanswered, ce.Resumable = true, true
 			}
 			return nil, ferr
 		}

@@ -278,12 +278,26 @@ func explainAPIError(err error, c call) (title, hint string, ok bool) {
 	return "", "", false
 }
 
+// awsDNSSuffixes are the DNS suffixes of AWS's own endpoints, and of their dual-stack forms, in
+// every partition the SDK knows (aws-sdk-go-v2 internal/endpoints/awsrulesfn/partitions.json:
+// aws, aws-cn, aws-eusc, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-us-gov; a test checks the
+// list against it).
+var awsDNSSuffixes = []string{
+	"amazonaws.com", "api.aws", // aws, aws-us-gov
+	"amazonaws.com.cn", "api.amazonwebservices.com.cn", // aws-cn
+	"amazonaws.eu", "api.amazonwebservices.eu", // aws-eusc
+	"c2s.ic.gov", "api.aws.ic.gov", // aws-iso
+	"sc2s.sgov.gov", "api.aws.scloud", // aws-iso-b
+	"cloud.adc-e.uk", "api.cloud-aws.adc-e.uk", // aws-iso-e
+	"csp.hci.ic.gov", "api.aws.hci.ic.gov", // aws-iso-f
+}
+
 // awsHost reports whether host is one of AWS's own endpoint host names (so that its region, not
 // a custom endpoint, names it).
 func awsHost(host string) bool {
 	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	for _, s := range []string{".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".c2s.ic.gov", ".sc2s.sgov.gov"} {
-		if strings.HasSuffix(host, s) {
+	for _, s := range awsDNSSuffixes {
+		if strings.HasSuffix(host, "."+s) {
 			return true
 		}
 	}

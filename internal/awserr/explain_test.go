@@ -3,6 +3,7 @@ package awserr
 import (
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -545,5 +547,69 @@ func TestExplainNotClassified(t *testing.T) {
 	}
 	if got := IAMAction(errors.New("plain")); got != "" {
 		t.Errorf("IAMAction = %q", got)
+	}
+}
+
+// AWS's own endpoints of every partition are told from custom ones: a region whose host name does
+// not exist is said to be no AWS region (not a custom endpoint to check), and an unreachable one
+// is AWS's endpoint (not an emulator that is not running).
+func TestExplainAWSEndpointsOfEveryPartition(t *testing.T) {
+	for _, region := range []string{"us-east-9", "cn-north-9", "us-gov-west-9", "eusc-de-east-9", "eu-isoe-west-9", "us-isof-east-9", "us-iso-east-9", "us-isob-east-9"} {
+		t.Run("not found/"+region, func(t *testing.T) {
+			var queries atomic.Int32
+			cfg := testConfig("", 1)
+			cfg.Region, cfg.HTTPClient = region, dnsServer(t, 3, &queries)
+			_, err := rds.NewFromConfig(cfg).DescribeDBClusters(callCtx(t), &rds.DescribeDBClustersInput{})
+			_, hint, _ := Explain(err)
+			if !strings.Contains(hint, "not an AWS region") || strings.Contains(hint, "custom endpoint") {
+				t.Errorf("hint %q, want the region named as no AWS region", hint)
+			}
+		})
+	}
+	for _, region := range []string{"us-east-1", "cn-north-1", "eusc-de-east-1", "eu-isoe-west-1", "us-isof-south-1"} {
+		t.Run("unreachable/"+region, func(t *testing.T) {
+			cfg := testConfig("", 1)
+			cfg.Region, cfg.HTTPClient = region, dialingOnly(closedPort(t))
+			_, err := rds.NewFromConfig(cfg).DescribeDBClusters(callCtx(t), &rds.DescribeDBClustersInput{})
+			_, hint, _ := Explain(err)
+			if !strings.Contains(hint, "AWS's endpoint") || strings.Contains(hint, "custom endpoint") {
+				t.Errorf("hint %q, want AWS's endpoint named", hint)
+			}
+		})
+	}
+}
+
+// awsDNSSuffixes holds every DNS suffix, and dual-stack suffix, of the partitions of the SDK this
+// module builds with: a partition added to the SDK fails this test until it is listed.
+func TestAWSDNSSuffixesCoverTheSDKPartitions(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/aws/aws-sdk-go-v2").Output()
+	if err != nil {
+		t.Fatalf("locating aws-sdk-go-v2: %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "internal", "endpoints", "awsrulesfn", "partitions.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Partitions []struct {
+			ID      string `json:"id"`
+			Outputs struct {
+				DNSSuffix          string `json:"dnsSuffix"`
+				DualStackDNSSuffix string `json:"dualStackDnsSuffix"`
+			} `json:"outputs"`
+		} `json:"partitions"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Partitions) < 8 {
+		t.Fatalf("%d partitions read, want the SDK's (at least 8)", len(doc.Partitions))
+	}
+	for _, p := range doc.Partitions {
+		for _, s := range []string{p.Outputs.DNSSuffix, p.Outputs.DualStackDNSSuffix} {
+			if !awsHost("rds.some-region-1." + s) {
+				t.Errorf("partition %s: suffix %q is not in awsDNSSuffixes", p.ID, s)
+			}
+		}
 	}
 }

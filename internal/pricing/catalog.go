@@ -40,14 +40,33 @@ const (
 var Engines = []Engine{EngineRDSPostgres, EngineAuroraPostgres}
 
 // CPUCreditUSDPerVCPUHour is the price of the surplus CPU credits a burstable (db.t3, db.t4g) instance pays for in
-// unlimited mode, USD per vCPU-hour, and whether the catalog knows it. RDS for PostgreSQL: 0.075, the same for every
-// T3 and T4g size in every region and not covered by reserved instances (AWS's RDS pricing page, as quoted in
-// public sources; see data/README.md). Aurora PostgreSQL: unknown, no source was found.
-func CPUCreditUSDPerVCPUHour(e Engine) (float64, bool) {
-	if e == EngineRDSPostgres {
+// unlimited mode, USD per vCPU-hour, in region, and whether the catalog knows it. RDS for PostgreSQL: 0.075, the
+// same for every T3 and T4g size in every commercial region and not covered by reserved instances (AWS's RDS
+// pricing page, as quoted in public sources; see data/README.md); unknown in China, billed in CNY, and in the other
+// partitions (GovCloud, ISO, European Sovereign Cloud), for which no source was found (OutsideCommercialPartition).
+// Aurora PostgreSQL: unknown, no source was found.
+func CPUCreditUSDPerVCPUHour(e Engine, region string) (float64, bool) {
+	if e == EngineRDSPostgres && OutsideCommercialPartition(region) == "" {
 		return 0.075, true
 	}
 	return 0, false
+}
+
+// OutsideCommercialPartition says why region's prices are outside what this package can price, as a clause ("" for a
+// region of AWS's commercial partition): China's regions (cn-*) are billed in CNY, which the AWS Price List API
+// also gives them in and which this package does not convert; GovCloud's (us-gov-*) have no Price List endpoint of
+// their own (a provider in a commercial region, with commercial credentials, can read them); the ISO and European
+// Sovereign Cloud partitions' prices are not sourced. The region codes are those of aws-sdk-go-v2's partitions.
+func OutsideCommercialPartition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return fmt.Sprintf("%s is in AWS China, billed in CNY: the AWS Price List API gives its prices in CNY too, which this provider does not convert to USD", region)
+	case strings.HasPrefix(region, "us-gov-"):
+		return fmt.Sprintf("%s is in AWS GovCloud (US), whose partition has no Price List API endpoint: rightsize_rds_price with use_pricing_api = true and region = %q, in a provider configuration for a commercial region with commercial-account credentials, can read its prices", region, region)
+	case strings.HasPrefix(region, "us-iso"), strings.HasPrefix(region, "eu-isoe-"), strings.HasPrefix(region, "eusc-"):
+		return fmt.Sprintf("%s is in a partition whose prices this provider has no source for", region)
+	}
+	return ""
 }
 
 // Deployment is how the database is deployed for pricing purposes.
@@ -529,9 +548,12 @@ func (c *Catalog) Price(class string, engine Engine, deployment Deployment, regi
 		return &PriceUnavailableError{Class: ic.Name, Engine: engine, Deployment: deployment, Region: region, Reason: reason}
 	}
 	if !slices.Contains(c.regions, region) {
-		return Price{}, unavailable(fmt.Sprintf("the embedded catalog covers regions %s only, so prices in %s are unknown to it "+
-			"(the rightsize_rds_price data source with use_pricing_api = true can read them from the AWS Price List API)",
-			strings.Join(c.regions, ", "), region))
+		how := "the rightsize_rds_price data source with use_pricing_api = true can read them from the AWS Price List API"
+		if why := OutsideCommercialPartition(region); why != "" {
+			how = why
+		}
+		return Price{}, unavailable(fmt.Sprintf("the embedded catalog covers regions %s only, so prices in %s are unknown to it (%s)",
+			strings.Join(c.regions, ", "), region, how))
 	}
 	var key priceKey
 	multiplier := 1.0

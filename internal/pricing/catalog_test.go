@@ -434,10 +434,18 @@ func TestCPUBaselines(t *testing.T) {
 			t.Errorf("%s: baseline %v%%, %v credits/h; want %v%%, %v", tc.class, ic.CPUBaselinePercent, ic.CreditsPerHour, tc.base, tc.credits)
 		}
 	}
-	if p, ok := CPUCreditUSDPerVCPUHour(EngineRDSPostgres); !ok || p != 0.075 {
-		t.Errorf("RDS credit price = %v, %v; want 0.075, true", p, ok)
+	for _, region := range []string{"us-east-1", "ap-southeast-7", "il-central-1"} {
+		if p, ok := CPUCreditUSDPerVCPUHour(EngineRDSPostgres, region); !ok || p != 0.075 {
+			t.Errorf("RDS credit price in %s = %v, %v; want 0.075, true", region, p, ok)
+		}
 	}
-	if p, ok := CPUCreditUSDPerVCPUHour(EngineAuroraPostgres); ok || p != 0 {
+	// China bills in CNY; the other partitions' prices are not sourced.
+	for _, region := range []string{"cn-north-1", "us-gov-west-1", "us-iso-east-1", "eusc-de-east-1"} {
+		if p, ok := CPUCreditUSDPerVCPUHour(EngineRDSPostgres, region); ok || p != 0 {
+			t.Errorf("RDS credit price in %s = %v, %v; want unknown", region, p, ok)
+		}
+	}
+	if p, ok := CPUCreditUSDPerVCPUHour(EngineAuroraPostgres, "us-east-1"); ok || p != 0 {
 		t.Errorf("Aurora credit price = %v, %v; want unknown", p, ok)
 	}
 }
@@ -501,5 +509,25 @@ func TestAuroraIOOptimized(t *testing.T) {
 	}
 	if std.HourlyUSD != 0.082 {
 		t.Error("the standard price was changed")
+	}
+}
+
+// A region outside the catalog gets a reason that says what can price it: the Price List API in
+// the commercial partition; in China and GovCloud not that (CNY; no endpoint there).
+func TestPriceOutsideCatalogSaysWhatCanPriceIt(t *testing.T) {
+	c := mustDefault(t)
+	for region, want := range map[string]string{
+		"ca-west-1":     "use_pricing_api = true can read them from the AWS Price List API",
+		"cn-north-1":    "cn-north-1 is in AWS China, billed in CNY",
+		"us-gov-west-1": "in a provider configuration for a commercial region with commercial-account credentials",
+	} {
+		_, err := c.Price("db.t4g.large", EngineRDSPostgres, MultiAZ, region)
+		var pu *PriceUnavailableError
+		if !errors.As(err, &pu) || !strings.Contains(pu.Reason, want) {
+			t.Errorf("%s: %v, want a reason saying %q", region, err, want)
+		}
+		if region != "ca-west-1" && strings.Contains(err.Error(), "use_pricing_api = true can read them") {
+			t.Errorf("%s: %v points to the Price List API, which cannot price it", region, err)
+		}
 	}
 }

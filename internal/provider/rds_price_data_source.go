@@ -110,7 +110,8 @@ func (d *rdsPriceDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				Validators: []validator.String{stringvalidator.OneOf(deploymentValues()...)}},
 			"region": schema.StringAttribute{Optional: true, Computed: true,
 				MarkdownDescription: "AWS region code. Defaults to the provider's region. The catalog has prices for " + markdownList(catalogRegions()) +
-					"; other regions need `use_pricing_api = true`.",
+					"; other commercial regions need `use_pricing_api = true`. China's regions (CNY) cannot be priced; GovCloud's only " +
+					"with `use_pricing_api = true` from a provider configuration for a commercial region (commercial-account credentials).",
 				Validators: []validator.String{stringvalidator.RegexMatches(regionPattern, "must be an AWS region code such as us-east-1")}},
 			"use_pricing_api": schema.BoolAttribute{Optional: true,
 				MarkdownDescription: "Look the price up with the AWS Price List API (`pricing:GetProducts` on `AmazonRDS`, served in the " +
@@ -200,7 +201,7 @@ func (d *rdsPriceDataSource) Read(ctx context.Context, req datasource.ReadReques
 	m.CPUBaseline, m.CreditPrice = types.Float64Null(), types.Float64Null()
 	if ic.CPUBaselinePercent > 0 {
 		m.CPUBaseline = types.Float64Value(ic.CPUBaselinePercent)
-		if price, ok := pricing.CPUCreditUSDPerVCPUHour(engine); ok {
+		if price, ok := pricing.CPUCreditUSDPerVCPUHour(engine, region); ok {
 			m.CreditPrice = types.Float64Value(price)
 		}
 	}
@@ -229,6 +230,9 @@ func addPriceError(diags diagAdder, err error, usedAPI bool, classAttr, regionAt
 			at = classAttr
 		}
 		next := "Use a covered region or class, or set use_pricing_api = true to ask the AWS Price List API."
+		if pricing.OutsideCommercialPartition(pu.Region) != "" {
+			next = "The reason says what can price it, if anything."
+		}
 		if usedAPI {
 			next = "The AWS Price List API was asked too (a warning says so if it could not answer): check that the class is offered for this engine and deployment in the region."
 		}

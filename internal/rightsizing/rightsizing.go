@@ -537,7 +537,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, name string, 
 		ReadReplicas:         c.ReadReplicas,
 	}
 	// Surplus CPU credits of burstable classes; 0 (unpriced) where the catalog has no price.
-	in.CPUCreditUSDPerVCPUHour, _ = pricing.CPUCreditUSDPerVCPUHour(engine)
+	in.CPUCreditUSDPerVCPUHour, _ = pricing.CPUCreditUSDPerVCPUHour(engine, d.Region)
 	// mc is c as it was read (metricSources): with the reader it had in the window, whose load
 	// the window's analysis counts as the 2-node cluster's, when that reader reported in it.
 	mc := withReader(c, gone.node)

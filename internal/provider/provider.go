@@ -413,9 +413,9 @@ func postgresProviderAttributes() map[string]schema.Attribute {
 		},
 		"sslrootcert": schema.StringAttribute{
 			MarkdownDescription: fmt.Sprintf("Path to the PEM file of CA certificates the server's certificate must chain to. "+
-				"For RDS and Aurora, AWS's bundle of every region's CAs, `global-bundle.pem` (%s; see \"Using SSL/TLS to encrypt "+
-				"a connection to a DB instance or cluster\" in the Amazon RDS User Guide): the system's trusted roots do not "+
-				"hold the RDS CAs. Use it with `sslmode = \"verify-full\"` (with `sslmode = \"require\"` it is `verify-ca`; "+
+				"For RDS and Aurora, AWS's bundle of every commercial region's CAs, `global-bundle.pem` (%s; see \"Using SSL/TLS to encrypt "+
+				"a connection to a DB instance or cluster\" in the Amazon RDS User Guide, whose certificate bundles by AWS Region "+
+				"list GovCloud's and China's own bundles): the system's trusted roots do not hold the RDS CAs. Use it with `sslmode = \"verify-full\"` (with `sslmode = \"require\"` it is `verify-ca`; "+
 				"without `sslmode` the connection stays `prefer`, which verifies nothing). "+
 				"Falls back to `PGSSLROOTCERT`.", rdsCABundleURL),
 			Optional: true,

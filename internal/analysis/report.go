@@ -14,6 +14,10 @@ import (
 // Recommended PostgreSQL parameters, Migration window, Rollback triggers,
 // Charts. Byte quantities in the tables read as GiB/MiB/KiB and byte rates
 // as MB/s or kB/s (qty); the unit column keeps the metric's own unit.
+// The migration window and rollback triggers are advice for a consolidation:
+// for another verdict those sections say so (for keep, the window and the
+// alarms are shown as what they would be for one node on RecommendedClass;
+// for insufficient-data no window is suggested from the incomplete data).
 func Report(rec Recommendation) string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
@@ -164,16 +168,39 @@ func Report(rec Recommendation) string {
 
 	mw := rec.MigrationWindow
 	w("\n## Migration window\n\n")
-	if mw.Known {
+	switch {
+	case rec.Verdict == VerdictInsufficient:
+		// A window from the hours the data has would be chosen from less than the policy asks for,
+		// as the maintenance window is not suggested from less than a full week.
+		w("Applies only to a consolidation, and the verdict is `%s`: the data does not support a decision (see the failing checks), "+
+			"so no migration is planned and no window is suggested from it.\n", rec.Verdict)
+	case rec.Verdict != VerdictConsolidate:
+		w("Applies only to a consolidation, and the verdict is `%s`: keep both nodes, no migration is planned.", rec.Verdict)
+		if mw.Known {
+			w(" Were one node%s chosen despite the verdict, the window would be %s %02d:00 UTC for %d hours: expected mean CPU %s%%, peak hour %s%% (%s).",
+				onClass(rec.RecommendedClass), mw.Weekday, mw.StartHourUTC, mw.LengthHours, num(mw.ExpectedLoad, 1), num(mw.PeakLoad, 1), mdEscape(mw.Reason))
+		} else {
+			w(" Not determined either: %s.", mdEscape(mw.Reason))
+		}
+		w("\n")
+	case mw.Known:
 		w("%s %02d:00 UTC for %d hours: expected mean CPU %s%%, peak hour %s%% (%s).\n", mw.Weekday, mw.StartHourUTC, mw.LengthHours,
 			num(mw.ExpectedLoad, 1), num(mw.PeakLoad, 1), mdEscape(mw.Reason))
-	} else {
+	default:
 		w("Not determined: %s.\n", mdEscape(mw.Reason))
 	}
 
 	writeWindows(w, rec.Topology, rec.Windows)
+	if rec.Verdict == VerdictInsufficient {
+		w("\nThe verdict is `%s`: the projected loads above are from the hours the data has, not from the span and coverage the policy asks for.\n", rec.Verdict)
+	}
 
-	w("\n## Rollback triggers\n\n%s\n\n| alarm | metric | statistic | period s | breaching of evaluated | comparison | threshold | missing data | severity |\n|---|---|---|---:|---:|---|---:|---|---|\n", rollbackAdvice(rec.Topology, len(rec.Nodes) == 1))
+	advice := rollbackAdvice(rec.Topology, len(rec.Nodes) == 1)
+	if rec.Verdict != VerdictConsolidate {
+		advice = fmt.Sprintf("These alarms apply only to a consolidation, and the verdict is `%s`: with both nodes kept, none of these alarms is needed. "+
+			"They are listed as what they would be for one node%s.", rec.Verdict, onClass(rec.RecommendedClass))
+	}
+	w("\n## Rollback triggers\n\n%s\n\n| alarm | metric | statistic | period s | breaching of evaluated | comparison | threshold | missing data | severity |\n|---|---|---|---:|---:|---|---:|---|---|\n", advice)
 	for _, a := range rec.RollbackTriggers {
 		w("| %s | %s | %s | %d | %d of %d | %s | %s | %s | %s |\n", mdEscape(a.Name), a.MetricName, a.Statistic, a.PeriodSeconds, a.DatapointsToAlarm, a.EvaluationPeriods,
 			a.ComparisonOperator, num(a.Threshold, 2), a.TreatMissingData, a.Severity)
@@ -192,6 +219,14 @@ func Report(rec Recommendation) string {
 		w("- ![%s](%s)\n", strings.TrimSuffix(k, ".svg"), k)
 	}
 	return b.String()
+}
+
+// onClass is " on class" (escaped), or "" when class is empty.
+func onClass(class string) string {
+	if class == "" {
+		return ""
+	}
+	return " on " + mdEscape(class)
 }
 
 // auroraMemoryNote says, for an Aurora projection, what its memory figures measure (the memory in

@@ -270,3 +270,58 @@ func withWindows(in ClusterInput, backup, maintenance string, pending ...Pending
 	in.BackupWindow, in.MaintenanceWindow, in.PendingMaintenance = backup, maintenance, pending
 	return in
 }
+
+// TestReportChangeSectionsFollowVerdict: the migration window and the rollback triggers are
+// advice for a consolidation; a report whose verdict is keep or insufficient-data says so in
+// them rather than planning the change, and an insufficient-data report suggests no window
+// from its incomplete data.
+func TestReportChangeSectionsFollowVerdict(t *testing.T) {
+	section := func(md, name string) string {
+		_, rest, _ := strings.Cut(md, "\n## "+name+"\n")
+		body, _, _ := strings.Cut(rest, "\n## ")
+		return body
+	}
+	for _, tc := range []struct {
+		name    string
+		in      ClusterInput
+		verdict Verdict
+		window  bool // the migration window shown, marked as conditional
+	}{
+		{"keep", auroraPair(14), VerdictKeep, true},
+		{"insufficient", idleMultiAZ(3), VerdictInsufficient, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, err := Analyze(tc.in, Policy{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rec.Verdict != tc.verdict || !rec.MigrationWindow.Known {
+				t.Fatalf("fixture: verdict %s, window %+v", rec.Verdict, rec.MigrationWindow)
+			}
+			mw, rb := section(rec.ReportMarkdown, "Migration window"), section(rec.ReportMarkdown, "Rollback triggers")
+			applies := "Applies only to a consolidation, and the verdict is `" + string(tc.verdict) + "`"
+			if !strings.Contains(mw, applies) {
+				t.Errorf("migration window does not say it applies only to a consolidation:\n%s", mw)
+			}
+			if got := strings.Contains(mw, "UTC for 2 hours"); got != tc.window {
+				t.Errorf("window shown %t, want %t:\n%s", got, tc.window, mw)
+			}
+			if tc.window && !strings.Contains(mw, "Were one node on "+rec.RecommendedClass+" chosen despite the verdict, the window would be") {
+				t.Errorf("the window is not marked as conditional:\n%s", mw)
+			}
+			if !strings.Contains(rb, "These alarms apply only to a consolidation, and the verdict is `"+string(tc.verdict)+"`") ||
+				strings.Contains(rb, "when an alarm fires") || strings.Contains(rb, "the single node carries the same load") {
+				t.Errorf("rollback triggers read as if the change were made:\n%s", rb)
+			}
+		})
+	}
+	// A consolidation keeps its plan.
+	rec, err := Analyze(idleMultiAZ(14), Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Verdict != VerdictConsolidate || strings.Contains(rec.ReportMarkdown, "Applies only to a consolidation") ||
+		!strings.Contains(section(rec.ReportMarkdown, "Rollback triggers"), "The standby served nothing") {
+		t.Errorf("consolidate report:\n%s", section(rec.ReportMarkdown, "Migration window"))
+	}
+}

@@ -66,6 +66,8 @@ type Recommendation struct {
 	// reservations, memory and parameters are Aurora's.
 	Topology Topology
 	Verdict  Verdict // consolidate, keep or insufficient-data
+	// AlreadySingleNode is ClusterInput.AlreadySingleNode: the deployment runs one node now.
+	AlreadySingleNode bool
 	// SingleNodeSufficient is Verdict == VerdictConsolidate.
 	SingleNodeSufficient bool
 	// Confidence in [0, 1]: data quality (coverage, lookback) times a
@@ -201,7 +203,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		in.MigrationWindowHours = 2
 	}
 	writer, others := in.split()
-	rec := Recommendation{Cluster: in.Name, Topology: in.engineTopology(), Policy: p}
+	rec := Recommendation{Cluster: in.Name, Topology: in.engineTopology(), Policy: p, AlreadySingleNode: in.AlreadySingleNode}
 
 	// Scan every series once (sorting a copy when needed). Series sharing
 	// a timestamp slice share one grid inspection.
@@ -343,7 +345,8 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	}
 	rec.Windows.Pending = slices.Clone(in.PendingMaintenance)
 	rec.Risks = risks(in, rec.Nodes, pr, p, target, rec.Cost, rec.CPUCredits, prof, rec.Windows)
-	rec.Matrix = decisionMatrix(in.engineTopology(), len(in.Nodes) == 1, caps, rec.Cost, in.SavingsTarget, p.Weights, rec.Risks)
+	oneNode := in.AlreadySingleNode || in.engineTopology() == TopologyAurora && len(in.Nodes) == 1
+	rec.Matrix = decisionMatrix(in.engineTopology(), oneNode, caps, rec.Cost, in.SavingsTarget, p.Weights, rec.Risks)
 	scoreOK := rec.Matrix.Total >= p.MinDecisionScore
 	if dataOK && capOK {
 		rec.Reasons = append(rec.Reasons, Reason{Check: "decision_score", Metric: "decision_matrix", Value: rec.Matrix.Total,

@@ -59,8 +59,10 @@ type DecisionMatrix struct {
 //   - operations: Multi-AZ 8 (one ModifyDBInstance, endpoint unchanged),
 //     Aurora 6 (delete the reader; clients of the reader's instance endpoint
 //     must move; the reader endpoint falls back to the writer), the same
-//     score for a cluster already of one instance (oneInstance), which is
-//     judged as its two-node form.
+//     score for a deployment already of one node (oneInstance: an Aurora
+//     cluster of one instance, or ClusterInput.AlreadySingleNode), which is
+//     judged as its two-node form; its evidence then says the change is
+//     made (the savings realised, no operation left to do).
 func decisionMatrix(t Topology, oneInstance bool, caps []Reason, cost CostEstimate, target SavingsTarget, w DecisionWeights, rs []Risk) DecisionMatrix {
 	worst, worstMsg := 0.0, "no capacity check could be made"
 	for _, c := range caps {
@@ -79,9 +81,17 @@ func decisionMatrix(t Topology, oneInstance bool, caps []Reason, cost CostEstima
 		costScore = savingsScore(cost.MonthlySavingsUSD, target)
 		costEv = fmt.Sprintf("saves $%.2f/month ($%.2f/year); target $%.0f–%.0f/month", cost.MonthlySavingsUSD,
 			cost.AnnualSavingsUSD, target.MinMonthlyUSD, target.MaxMonthlyUSD)
+		if oneInstance {
+			costEv = fmt.Sprintf("one node saves $%.2f/month ($%.2f/year) against the 2-node form, realised already; target $%.0f–%.0f/month",
+				cost.MonthlySavingsUSD, cost.AnnualSavingsUSD, target.MinMonthlyUSD, target.MaxMonthlyUSD)
+		}
 	}
 	rel, relEv := 3.0, "Multi-AZ standby and its 1–2 minute automatic failover are lost; recovery becomes restore or point-in-time restore"
 	ops, opsEv := 8.0, "one ModifyDBInstance (MultiAZ=false); the endpoint does not change"
+	if oneInstance && t == TopologyMultiAZ {
+		relEv = "already Single-AZ: no standby and no 1–2 minute automatic failover; recovery is restore or point-in-time restore"
+		opsEv = "already Single-AZ: no change to make"
+	}
 	if t == TopologyAurora {
 		rel, relEv = 5, "Aurora storage stays replicated across three AZs; without a reader a failed writer is replaced in about 10 minutes"
 		ops, opsEv = 6, "delete the reader; the reader endpoint falls back to the writer, clients of the reader's instance endpoint must move"

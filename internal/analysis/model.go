@@ -269,8 +269,17 @@ type ClusterInput struct {
 	Postgres *PostgresFacts
 	// CurrentHourlyUSD is what the cluster costs per hour today (the
 	// Multi-AZ price as billed, or the sum of the Aurora instances); 0 when
-	// unknown.
+	// unknown. For a deployment AlreadySingleNode, the price of its 2-node
+	// form (Multi-AZ, or the writer's class twice).
 	CurrentHourlyUSD float64
+	// AlreadySingleNode marks a deployment that already runs one node (an RDS
+	// Single-AZ instance, or an Aurora cluster of one instance), analysed as
+	// its 2-node form: the verdict says whether the one node holds its load,
+	// and the cost compares the 2-node form (CurrentHourlyUSD) with the one
+	// node, whose savings are realised. The report then says the deployment
+	// runs one node now and plans no change (no migration window). The
+	// analysis itself, its checks and scores, are the same either way.
+	AlreadySingleNode bool
 	// CPUCreditUSDPerVCPUHour is the price of surplus CPU credits of
 	// burstable classes, USD per vCPU-hour; 0 when unknown (the surplus is
 	// then reported in vCPU-hours, not priced).

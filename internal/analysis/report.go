@@ -18,6 +18,9 @@ import (
 // for another verdict those sections say so (for keep, the window and the
 // alarms are shown as what they would be for one node on RecommendedClass;
 // for insufficient-data no window is suggested from the incomplete data).
+// For a deployment already of one node (AlreadySingleNode) the report says it
+// runs one node now, prices the 2-node form against it (savings realised) and
+// plans no migration.
 func Report(rec Recommendation) string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
@@ -26,7 +29,11 @@ func Report(rec Recommendation) string {
 	w("- **Verdict:** `%s`\n", rec.Verdict)
 	w("- **Single node sufficient:** %t\n", rec.SingleNodeSufficient)
 	w("- **Confidence:** %.2f\n", rec.Confidence)
-	w("- **Topology:** %s\n", rec.Topology)
+	if rec.AlreadySingleNode {
+		w("- **Topology:** %s, analysed as its 2-node form: the deployment runs one node now (%s)\n", rec.Topology, oneNodeForm(rec.Topology))
+	} else {
+		w("- **Topology:** %s\n", rec.Topology)
+	}
 	if !rec.Start.IsZero() {
 		w("- **Window:** %s to %s (UTC)\n", rec.Start.UTC().Format("2006-01-02 15:04"), rec.End.UTC().Format("2006-01-02 15:04"))
 	}
@@ -104,15 +111,26 @@ func Report(rec Recommendation) string {
 
 	c := rec.Cost
 	w("\n## Cost\n\n")
+	// A deployment already of one node compares its 2-node form with the node it runs: the
+	// savings are realised, not to come.
+	nowRow, singleRow, savingsRow, now, single := "now", "single node ("+mdEscape(c.ProposedClass)+")", "savings", "now", "on the single node"
+	if rec.AlreadySingleNode {
+		nowRow, savingsRow, now, single = "2-node form (not running)", "savings realised", "in the 2-node form", "on the one node"
+		singleRow = "one node, now (" + mdEscape(c.ProposedClass) + ")"
+		if wc := writerClass(rec.Nodes); wc != "" && wc != c.ProposedClass {
+			singleRow = "one node on " + mdEscape(c.ProposedClass) + " (runs on " + mdEscape(wc) + " now)"
+			savingsRow = "savings against the 2-node form"
+		}
+	}
 	if c.Known {
-		w("| | USD/month |\n|---|---:|\n| now | %s |\n| single node (%s) | %s |\n| savings | %s |\n| savings per year | %s |\n\n",
-			num(c.CurrentMonthlyUSD, 2), mdEscape(c.ProposedClass), num(c.ProposedMonthlyUSD, 2), num(c.MonthlySavingsUSD, 2), num(c.AnnualSavingsUSD, 2))
+		w("| | USD/month |\n|---|---:|\n| %s | %s |\n| %s | %s |\n| %s | %s |\n| %s per year | %s |\n\n",
+			nowRow, num(c.CurrentMonthlyUSD, 2), singleRow, num(c.ProposedMonthlyUSD, 2), savingsRow, num(c.MonthlySavingsUSD, 2), savingsRow, num(c.AnnualSavingsUSD, 2))
 		if c.CurrentCreditsUSD > 0 || c.ProposedCreditsUSD > 0 {
-			w("Both include surplus CPU credits: %s now, %s on the single node.\n", num(c.CurrentCreditsUSD, 2), num(c.ProposedCreditsUSD, 2))
+			w("Both include surplus CPU credits: %s %s, %s %s.\n", num(c.CurrentCreditsUSD, 2), now, num(c.ProposedCreditsUSD, 2), single)
 		}
 		if c.CurrentStorageUSD > 0 {
-			w("Both include the storage the change affects: %s now (Multi-AZ storage is billed twice), %s on the single node.\n",
-				num(c.CurrentStorageUSD, 2), num(c.ProposedStorageUSD, 2))
+			w("Both include the storage the change affects: %s %s (Multi-AZ storage is billed twice), %s %s.\n",
+				num(c.CurrentStorageUSD, 2), now, num(c.ProposedStorageUSD, 2), single)
 		}
 		w("Savings target $%s–%s/month: %s (met: %t). Prices are on-demand list prices at 730 hours a month.\n",
 			num(c.Target.MinMonthlyUSD, 0), num(c.Target.MaxMonthlyUSD, 0), c.TargetStatus, c.TargetMet)
@@ -169,6 +187,12 @@ func Report(rec Recommendation) string {
 	mw := rec.MigrationWindow
 	w("\n## Migration window\n\n")
 	switch {
+	case rec.AlreadySingleNode:
+		w("None: the deployment already runs one node, so there is no change to make")
+		if rec.Verdict != VerdictConsolidate {
+			w(" (the verdict is `%s`: see the checks for what one node does not support)", rec.Verdict)
+		}
+		w(".\n")
 	case rec.Verdict == VerdictInsufficient:
 		// A window from the hours the data has would be chosen from less than the policy asks for,
 		// as the maintenance window is not suggested from less than a full week.
@@ -196,7 +220,15 @@ func Report(rec Recommendation) string {
 	}
 
 	advice := rollbackAdvice(rec.Topology, len(rec.Nodes) == 1)
-	if rec.Verdict != VerdictConsolidate {
+	switch {
+	case rec.AlreadySingleNode:
+		// The node runs now: its alarms watch it whatever the verdict.
+		advice = "The deployment already runs one node, which carries all of its load: these alarms watch it. An alarm that fires means the load grew beyond the baseline, " +
+			"which a larger class answers, or a second node (`nodes = 2`): a standby for failover, not capacity; on Aurora a reader for the reads the applications send to the reader endpoint."
+		if rec.Verdict != VerdictConsolidate {
+			advice = fmt.Sprintf("The verdict is `%s`: the checks above do not support the one node the deployment runs now. ", rec.Verdict) + advice
+		}
+	case rec.Verdict != VerdictConsolidate:
 		advice = fmt.Sprintf("These alarms apply only to a consolidation, and the verdict is `%s`: with both nodes kept, none of these alarms is needed. "+
 			"They are listed as what they would be for one node%s.", rec.Verdict, onClass(rec.RecommendedClass))
 	}
@@ -219,6 +251,24 @@ func Report(rec Recommendation) string {
 		w("- ![%s](%s)\n", strings.TrimSuffix(k, ".svg"), k)
 	}
 	return b.String()
+}
+
+// oneNodeForm names the one-node form of topology t.
+func oneNodeForm(t Topology) string {
+	if t == TopologyAurora {
+		return "one Aurora instance"
+	}
+	return "Single-AZ"
+}
+
+// writerClass is the class of the writer among nodes; "" when none.
+func writerClass(nodes []NodeAnalysis) string {
+	for _, n := range nodes {
+		if n.Role == RoleWriter {
+			return n.Class.Name
+		}
+	}
+	return ""
 }
 
 // onClass is " on class" (escaped), or "" when class is empty.

@@ -325,3 +325,40 @@ func TestReportChangeSectionsFollowVerdict(t *testing.T) {
 		t.Errorf("consolidate report:\n%s", section(rec.ReportMarkdown, "Migration window"))
 	}
 }
+
+// TestReportAlreadySingleNode: a deployment that already runs one node (AlreadySingleNode) gets
+// a report that says so, prices its 2-node form against the node it runs (savings realised),
+// plans no migration and words the decision matrix as a change made; the analysis is the same.
+func TestReportAlreadySingleNode(t *testing.T) {
+	in := idleMultiAZ(14)
+	in.Nodes = in.Nodes[:1] // the writer only: Single-AZ
+	two, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.AlreadySingleNode = true
+	rec, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rec.AlreadySingleNode || rec.Verdict != two.Verdict || rec.Cost != two.Cost || rec.Matrix.Total != two.Matrix.Total {
+		t.Fatalf("the analysis changed: %s %+v, want %s %+v", rec.Verdict, rec.Cost, two.Verdict, two.Cost)
+	}
+	md := rec.ReportMarkdown
+	for _, want := range []string{
+		"- **Topology:** multi-az, analysed as its 2-node form: the deployment runs one node now (Single-AZ)",
+		"| 2-node form (not running) | ", "| one node, now (" + rec.RecommendedClass + ") | ", "| savings realised | ", "| savings realised per year | ",
+		"already Single-AZ: no change to make", "realised already",
+		"None: the deployment already runs one node, so there is no change to make.",
+		"The deployment already runs one node, which carries all of its load: these alarms watch it.",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	for _, unwanted := range []string{"| now |", "| savings |", "one ModifyDBInstance", "UTC for 2 hours", "The standby served nothing"} {
+		if strings.Contains(md, unwanted) {
+			t.Errorf("report has %q, as if the change were to come", unwanted)
+		}
+	}
+}

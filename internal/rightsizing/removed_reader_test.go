@@ -152,3 +152,23 @@ func TestRecommend_pinnedWindowSeveralRemovals(t *testing.T) {
 		t.Errorf("rollback alarms differ:\n%q\nwant\n%q", got, want)
 	}
 }
+
+// TestRecommend_singleAZTellsTheAnalysis: solo-db, already Single-AZ, recommended with
+// allow_single_node: the analysis is told the deployment runs one node, so its report says so
+// and plans no migration.
+func TestRecommend_singleAZTellsTheAnalysis(t *testing.T) {
+	d, _ := deps(t, sandbox.SingleAZ(), testNow)
+	res, err := Recommend(context.Background(), d, Request{InstanceID: "solo-db", Lookback: 14 * 24 * time.Hour, AllowSingleNode: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.AlreadySingleNode || !res.Recommendation.AlreadySingleNode {
+		t.Fatalf("already single node: result %t, analysis %t", res.AlreadySingleNode, res.Recommendation.AlreadySingleNode)
+	}
+	md := res.Recommendation.ReportMarkdown
+	for _, want := range []string{"the deployment runs one node now (Single-AZ)", "| 2-node form (not running) |", "None: the deployment already runs one node"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+}

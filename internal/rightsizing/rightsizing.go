@@ -547,6 +547,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, name string, 
 	}
 	in.Topology, in.AuroraClusterID = AnalysisTopology(mc)
 	res := Result{Cluster: c, Name: name, AlreadySingleNode: len(c.Nodes) == 1}
+	in.AlreadySingleNode = res.AlreadySingleNode // the report then words the change as made
 	in.Postgres, res.Warnings = withGroupSettings(req.Postgres, c, name)
 	res.Warnings = append(res.Warnings, gone.warns...)
 	if in.Topology == analysis.TopologyAurora {

@@ -141,7 +141,9 @@ type Recommendation struct {
 //
 // Verdict: insufficient-data when any required metric (RequiredMetrics, on
 // the writer and every Aurora reader) is absent, covers less than
-// MinCoverage, or spans less than MinLookback, or when more than 1 −
+// MinCoverage, or spans less than MinLookback (Summary.DataSpan: from its
+// first to its last datapoint with a value, not the window requested, so a
+// 14-day window with 3 days of data spans 3 days), or when more than 1 −
 // MinCoverage of the points of a projected quantity rest on a reader's
 // estimate (check "reader_estimate", reported only when some do: where a
 // reader has no datapoint and the writer has one, readerEstimate stands in
@@ -163,9 +165,9 @@ type Recommendation struct {
 //
 // Confidence = data × (0.5 + 0.5 × min(1, margin/0.5)), rounded to 0.01,
 // where data is the lowest coverage of a required metric times min(1, 0.5 +
-// 0.5 × lookback/28 days). For consolidate, margin is the smallest relative
-// distance of a capacity check below its limit ((Limit − Value)/Limit: the
-// nearest limit). For keep, margin is the largest relative distance by
+// 0.5 × lookback/28 days), lookback being the shortest span of their data.
+// For consolidate, margin is the smallest relative distance of a capacity
+// check below its limit ((Limit − Value)/Limit: the nearest limit). For keep, margin is the largest relative distance by
 // which a failing check misses its limit, since any one of them makes the
 // verdict keep: a capacity check's overshoot (Value − Limit)/Limit (for a
 // failing writer_class_fits, that of the writer's class's failing checks),
@@ -257,8 +259,8 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 				continue
 			}
 			minCov = math.Min(minCov, s.Coverage)
-			if s.Lookback < minLook {
-				minLook = s.Lookback
+			if s.DataSpan < minLook { // the data present, not the window requested
+				minLook = s.DataSpan
 			}
 			covOK := s.Coverage >= p.MinCoverage
 			dataOK = dataOK && covOK
@@ -275,7 +277,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	dataOK = dataOK && lookOK
 	rec.Reasons = append(rec.Reasons, Reason{Check: "lookback", Metric: "window", Value: round(minLook.Hours()/24, 3),
 		Comparison: ">=", Limit: round(p.MinLookback.Hours()/24, 3), Unit: "days", Passed: lookOK,
-		Message: fmt.Sprintf("the data spans %.1f days; at least %.1f days are required to observe a full weekly cycle",
+		Message: fmt.Sprintf("the data spans %.1f days (first to last datapoint with a value, shortest of the required metrics); at least %.1f days are required to observe a full weekly cycle",
 			minLook.Hours()/24, p.MinLookback.Hours()/24)})
 	dataQ := minCov * math.Min(1, 0.5+0.5*minLook.Hours()/(28*24))
 

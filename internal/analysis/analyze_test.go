@@ -923,3 +923,32 @@ func TestAnalyzeConnectionsRiskThreshold(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyzeLookbackIsTheDataSpan: a 14-day window whose data covers only its last 3 days
+// spans 3 days, not the 14 requested: with the coverage check relaxed to pass, the lookback
+// check alone fails it.
+func TestAnalyzeLookbackIsTheDataSpan(t *testing.T) {
+	in := idleMultiAZ(14)
+	for i := range in.Nodes {
+		for j, s := range in.Nodes[i].Series {
+			from := s.End.Add(-3 * 24 * time.Hour)
+			k, _ := slices.BinarySearchFunc(s.Timestamps, from, func(a, b time.Time) int { return a.Compare(b) })
+			s.Timestamps, s.Values = s.Timestamps[k:], s.Values[k:]
+			in.Nodes[i].Series[j] = s
+		}
+	}
+	rec, err := Analyze(in, Policy{MinCoverage: 0.2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	look, ok := reason(rec, "lookback")
+	if !ok || look.Passed || look.Value != 3 || !strings.Contains(look.Message, "the data spans 3.0 days (first to last datapoint with a value") {
+		t.Errorf("lookback %+v", look)
+	}
+	if cov, _ := reason(rec, "coverage"); !cov.Passed {
+		t.Fatalf("fixture: coverage %+v", cov)
+	}
+	if rec.Verdict != VerdictInsufficient {
+		t.Errorf("verdict %s, want insufficient-data", rec.Verdict)
+	}
+}

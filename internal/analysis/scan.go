@@ -271,6 +271,7 @@ func scanPass(s Series, g grid, vals []float64, wantHourly, verify bool) (Summar
 		prevNs            = int64(math.MinInt64)
 		prevEnd           = startNs
 		gap               int64
+		firstNs           int64 // the first valid datapoint's time
 		nb                = st.nb
 		br                = st.br
 		bufs              = st.bufs
@@ -324,6 +325,9 @@ func scanPass(s Series, g grid, vals []float64, wantHourly, verify bool) (Summar
 				hmax = v
 			}
 		}
+		if count == 0 {
+			firstNs = ns
+		}
 		count++
 		d := v - shift
 		s1 += d
@@ -355,6 +359,7 @@ func scanPass(s Series, g grid, vals []float64, wantHourly, verify bool) (Summar
 	st.count, st.nanN, st.out = count, nanN, out
 	st.s1, st.s2, st.shift = s1, s2, shift
 	st.mn, st.mx, st.imax, st.gap = mn, mx, imax, gap
+	st.first, st.last = firstNs, prevEnd-per
 	st.fill, st.below = fill, below
 	inWin := func(i int) bool {
 		ns := ts[i].UnixNano()
@@ -372,12 +377,15 @@ type passState struct {
 	mn, mx           float64
 	imax             int // index of the first maximum; -1 if not found (every value -Inf)
 	gap              int64
-	br               brackets
-	nb               int
-	bufs             [nBrackets][]float64
-	fill             [nBrackets]int    // values kept per bracket
-	below            [nBrackets]uint64 // values below each bracket
-	pooled           []*[]float64      // pooled buffers to return
+	// first and last are the times (UnixNano) of the first and last valid
+	// datapoints in the window; meaningful only when count > 0.
+	first, last int64
+	br          brackets
+	nb          int
+	bufs        [nBrackets][]float64
+	fill        [nBrackets]int    // values kept per bracket
+	below       [nBrackets]uint64 // values below each bracket
+	pooled      []*[]float64      // pooled buffers to return
 	// timeAt, when set, gives the time of value index i (a spread
 	// series: indices are grid periods, not datapoints).
 	timeAt func(i int) time.Time
@@ -448,6 +456,7 @@ func (st *passState) summary(s Series, h hourly, lo, hi int, vals []float64, inW
 	if count == 0 {
 		return sum, h, nil
 	}
+	sum.DataSpan = time.Duration(min(st.last+int64(s.Period), s.End.UnixNano()) - st.first)
 	if imax < 0 { // every value is -Inf
 		v := vals
 		for i := lo; i < hi; i++ {
@@ -791,6 +800,7 @@ func (r *regScan) finish() (Summary, hourly, error) {
 	case r.count == 0:
 		r.gap = endNs - startNs
 	default:
+		r.first, r.last = r.t0+int64(lo+r.leadRun)*step, r.t0+int64(hi-1-trailRun)*step
 		r.gap = int64(r.bestRun) * step
 		if g := r.t0 + int64(lo+r.leadRun)*step - startNs; g > r.gap {
 			r.gap = g

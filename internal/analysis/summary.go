@@ -28,6 +28,12 @@ type Summary struct {
 	Coverage    float64       // Count/Expected in [0, 1] (capped at 1 for off-grid data)
 	LongestGap  time.Duration // longest stretch of the window without a valid datapoint
 	Lookback    time.Duration // End - Start
+	// DataSpan is how much of the window the data spans: from the first
+	// valid datapoint to the end of the last one's period (last − first +
+	// Period, at most to End); 0 when there are no valid datapoints. Gaps inside the span
+	// count in it (Coverage measures them): a 14-day window whose data
+	// starts 3 days before its end spans 3 days.
+	DataSpan time.Duration
 
 	Mean   float64 // arithmetic mean
 	Min    float64 // smallest valid value

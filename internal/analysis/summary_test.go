@@ -379,3 +379,69 @@ func TestQuantilesInfinite(t *testing.T) {
 		t.Errorf("one point +Inf: P50 %v P99 %v Max %v, %v; want +Inf", sum.P50, sum.P99, sum.Max, err)
 	}
 }
+
+// TestSummarizeDataSpan: DataSpan runs from the first valid datapoint to the end of the last
+// one's period, whichever pass summarises the series (a full regular grid, a grid with NaN at
+// its ends, holes spread onto the grid, sparse data taking the general pass), never past End,
+// and is 0 without data.
+func TestSummarizeDataSpan(t *testing.T) {
+	min5 := 5 * time.Minute
+	day := 24 * time.Hour
+	nan := math.NaN()
+	mk := func(end time.Duration, keep func(i int) bool, val func(i int) float64) Series {
+		s := Series{Metric: "CPUUtilization", Unit: "Percent", Period: min5, Start: t0, End: t0.Add(end)}
+		for i := 0; i < int(end/min5); i++ {
+			if keep(i) {
+				s.Timestamps = append(s.Timestamps, t0.Add(time.Duration(i)*min5))
+				s.Values = append(s.Values, val(i))
+			}
+		}
+		return s
+	}
+	all := func(int) bool { return true }
+	one := func(int) float64 { return 1 }
+	perDay := int(day / min5)
+	for _, tc := range []struct {
+		name string
+		s    Series
+		want time.Duration
+	}{
+		{"full regular grid", mk(14*day, all, one), 14 * day},
+		{"NaN at both ends", mk(14*day, all, func(i int) float64 {
+			if i < perDay || i >= 13*perDay {
+				return nan
+			}
+			return 1
+		}), 12 * day},
+		{"last 3 days only", mk(14*day, func(i int) bool { return i >= 11*perDay }, one), 3 * day},
+		{"last 3 days, one point off the grid (general pass)", func() Series {
+			s := mk(14*day, func(i int) bool { return i >= 11*perDay }, one)
+			s.Timestamps[10] = s.Timestamps[10].Add(time.Minute)
+			return s
+		}(), 3 * day},
+		{"holes spread, data from day 4", mk(14*day, func(i int) bool { return i >= 4*perDay && i%3 != 1 }, one), 10 * day},
+		{"sparse with NaN at the end", mk(14*day, func(i int) bool { return i >= 11*perDay }, func(i int) float64 {
+			if i >= 13*perDay {
+				return nan
+			}
+			return 1
+		}), 2 * day},
+		{"window ends inside the last period", func() Series {
+			s := mk(day, all, one)
+			s.End = s.End.Add(-time.Minute)
+			return s
+		}(), day - time.Minute},
+		{"no data", mk(14*day, func(int) bool { return false }, one), 0},
+		{"all NaN", mk(day, all, func(int) float64 { return nan }), 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sum, err := Summarize(tc.s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.DataSpan != tc.want {
+				t.Errorf("DataSpan %v, want %v (lookback %v, coverage %.2f)", sum.DataSpan, tc.want, sum.Lookback, sum.Coverage)
+			}
+		})
+	}
+}

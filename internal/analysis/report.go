@@ -242,6 +242,12 @@ func Report(rec Recommendation) string {
 	}
 
 	w("\n## Charts\n\n")
+	if len(rec.Charts) > 0 {
+		w("Red dashed lines: each capacity check's limit on the p99 with headroom and, lower, the p99's own limit before the headroom " +
+			"(on the IOPS chart for reads and writes together); the CPU chart also draws its rollback alarm's threshold. " +
+			"The IOPS alarms watch ReadIOPS and WriteIOPS separately (see the rollback triggers) and are not drawn. " +
+			"On the CPU and memory charts each node's line is in percent of its own class, the projected one of the recommended class.\n\n")
+	}
 	charts := make([]string, 0, len(rec.Charts))
 	for k := range rec.Charts {
 		charts = append(charts, k)

@@ -113,16 +113,39 @@ func TestChartsShowThresholdsAndNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	cpu := rec.Charts["cpu.svg"]
-	for _, want := range []string{"mandible-prod-1 (writer)", "mandible-prod-2 (reader)", "single node (projected)", "alert threshold (40)", "limit before headroom (33.3)"} {
+	a, ok := cpuAlarm(rec.RollbackTriggers)
+	if !ok || a.Threshold == rec.Policy.AlertThresholdPercent {
+		t.Fatalf("fixture: the CPU alarm %+v must differ from the check's limit", a)
+	}
+	for _, want := range []string{"mandible-prod-1 (writer)", "mandible-prod-2 (reader)", "single node (projected)",
+		"check limit, p99 + headroom (40)", "p99 limit before headroom (33.3)", "rollback alarm fires above (" + shortNum(a.Threshold) + ")"} {
 		if !strings.Contains(cpu, want) {
 			t.Errorf("cpu.svg lacks %q", want)
 		}
 	}
+	if strings.Contains(cpu, "alert threshold") {
+		t.Error("cpu.svg calls the check's limit an alert threshold")
+	}
 	if n := strings.Count(rec.Charts["heatmap.svg"], "<rect x="); n != 168 {
 		t.Errorf("heatmap has %d cells", n)
 	}
-	if !strings.Contains(rec.Charts["iops.svg"], "alert threshold (1440)") {
-		t.Error("iops.svg lacks the baseline-derived threshold")
+	for file, wants := range map[string][]string{
+		// The checks on memory and IOPS take the same headroom as CPU; the IOPS limit is on
+		// reads and writes together, whose alarms watch each alone (not drawn).
+		"memory.svg": {"check limit, p99 + headroom (80)", "p99 limit before headroom (66.7)"},
+		"iops.svg":   {"read+write check limit, p99 + headroom (1440)", "read+write p99 limit before headroom (1200)"},
+	} {
+		for _, want := range wants {
+			if !strings.Contains(rec.Charts[file], want) {
+				t.Errorf("%s lacks %q", file, want)
+			}
+		}
+		if strings.Contains(rec.Charts[file], "rollback alarm") || strings.Contains(rec.Charts[file], "alert threshold") {
+			t.Errorf("%s draws a line that is not its own", file)
+		}
+	}
+	if !strings.Contains(rec.ReportMarkdown, "ReadIOPS and WriteIOPS separately") {
+		t.Error("the report does not say the IOPS alarms are not drawn")
 	}
 }
 

@@ -384,6 +384,16 @@ var (
 	mdReplacer  = strings.NewReplacer("|", `\|`, "\n", " ")
 )
 
+// cpuAlarm is the load alarm on CPUUtilization among triggers (its Average above a threshold).
+func cpuAlarm(triggers []AlarmSpec) (AlarmSpec, bool) {
+	for _, a := range triggers {
+		if a.MetricName == MetricCPU && a.Statistic == "Average" && a.ComparisonOperator == "GreaterThanThreshold" {
+			return a, true
+		}
+	}
+	return AlarmSpec{}, false
+}
+
 // charts renders the report's SVGs: cpu.svg, memory.svg, iops.svg and
 // heatmap.svg, from the hourly aggregates of the scans. Each node's lines are
 // in percent of its own class; the projected single node's in percent of the
@@ -448,21 +458,29 @@ func charts(rec Recommendation, in ClusterInput, ms map[string]map[string]*measu
 	if len(pr.iopsH.mean) > 0 {
 		iops = append(iops, ChartLine{Label: single, Hourly: placeHourly(pr.iopsH, pr.iopsH.mean, x0, n, ident, &bufs), Dashed: true})
 	}
+	// The red lines are what they are: a capacity check's limit on the p99 with headroom, the
+	// p99's own limit before the headroom, and (where one metric maps to one line) the rollback
+	// alarm's threshold, which is not the check's limit.
 	h := 1 + p.HeadroomPercent/100
-	out["cpu.svg"] = TimeSeriesSVG(rec.Cluster+": CPU utilization (hourly max)", "percent", x0, cpu, []ChartThreshold{
-		{Label: "alert threshold", Value: p.AlertThresholdPercent},
-		{Label: "limit before headroom", Value: round(p.AlertThresholdPercent/h, 2)},
-	})
+	limits := func(prefix string, limit float64) []ChartThreshold {
+		return []ChartThreshold{
+			{Label: prefix + "check limit, p99 + headroom", Value: limit},
+			{Label: prefix + "p99 limit before headroom", Value: round(limit/h, 2)},
+		}
+	}
+	cpuTh := limits("", p.AlertThresholdPercent)
+	if a, ok := cpuAlarm(rec.RollbackTriggers); ok {
+		cpuTh = append(cpuTh, ChartThreshold{Label: "rollback alarm fires above", Value: a.Threshold})
+	}
+	out["cpu.svg"] = TimeSeriesSVG(rec.Cluster+": CPU utilization (hourly max)", "percent", x0, cpu, cpuTh)
 	memTitle, memUnit := ": memory in use (hourly max)", "percent of RAM"
 	if pr.Topology == TopologyAurora {
 		memTitle, memUnit = ": memory in use outside the buffer cache (hourly max)", "percent of RAM less buffer cache"
 	}
-	out["memory.svg"] = TimeSeriesSVG(rec.Cluster+memTitle, memUnit, x0, mem, []ChartThreshold{
-		{Label: "memory limit", Value: p.MemoryThresholdPercent},
-	})
-	var iopsTh []ChartThreshold
+	out["memory.svg"] = TimeSeriesSVG(rec.Cluster+memTitle, memUnit, x0, mem, limits("", p.MemoryThresholdPercent))
+	var iopsTh []ChartThreshold // a limit on reads and writes together; their alarms watch each alone
 	if target.BaselineIOPS > 0 {
-		iopsTh = append(iopsTh, ChartThreshold{Label: "alert threshold", Value: target.BaselineIOPS * p.AlertThresholdPercent / 100})
+		iopsTh = limits("read+write ", target.BaselineIOPS*p.AlertThresholdPercent/100)
 	}
 	out["iops.svg"] = TimeSeriesSVG(rec.Cluster+": read + write IOPS (hourly mean)", "IOPS", x0, iops, iopsTh)
 	if len(pr.cpuH.mean) > 0 {

@@ -125,8 +125,10 @@ type Recommendation struct {
 	Charts map[string]string
 	// Traffic summarises the cluster's load, for PhaseOrder.
 	Traffic Traffic
-	// Lookback and End describe the analysed window (from the writer's CPU series).
+	// Start and End describe the analysed window, Period its datapoints' period (each datapoint
+	// the average over it), all from the writer's CPU series; zero without one.
 	Start, End time.Time
+	Period     time.Duration
 	Policy     Policy // the policy applied, defaults filled in
 }
 
@@ -238,7 +240,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		rec.Nodes = append(rec.Nodes, na)
 	}
 	if cpu, ok := ms[writer.ID][MetricCPU]; ok {
-		rec.Start, rec.End = cpu.s.Start, cpu.s.End
+		rec.Start, rec.End, rec.Period = cpu.s.Start, cpu.s.End, cpu.s.Period
 	}
 
 	// Data sufficiency.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Report renders rec as a Markdown report. The output depends only on rec
@@ -36,6 +37,15 @@ func Report(rec Recommendation) string {
 	}
 	if !rec.Start.IsZero() {
 		w("- **Window:** %s to %s (UTC)\n", rec.Start.UTC().Format("2006-01-02 15:04"), rec.End.UTC().Format("2006-01-02 15:04"))
+	}
+	if rec.Period > 0 {
+		w("- **Datapoints:** %s s averages", num(rec.Period.Seconds(), 0))
+		if rec.Period > time.Minute {
+			// CloudWatch keeps 1-minute data 15 days, 5-minute data 63: a longer window reads coarser averages.
+			w(": an average over %s s understates peaks shorter than that, such as 1-minute spikes, "+
+				"so the percentiles and maxima below can be lower than 1-minute data would show", num(rec.Period.Seconds(), 0))
+		}
+		w("\n")
 	}
 	w("- **Policy:** headroom %s%%, alert threshold %s%%, memory limit %s%%, minimum coverage %s, minimum lookback %s days\n\n",
 		num(rec.Policy.HeadroomPercent, 0), num(rec.Policy.AlertThresholdPercent, 0), num(rec.Policy.MemoryThresholdPercent, 0),

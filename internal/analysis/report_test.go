@@ -385,3 +385,19 @@ func TestReportAlreadySingleNode(t *testing.T) {
 		}
 	}
 }
+
+// TestReportStatesPeriod: the report states its datapoints' period and, above one minute, that
+// the averages understate shorter peaks.
+func TestReportStatesPeriod(t *testing.T) {
+	rec, err := Analyze(idleMultiAZ(14), Policy{}) // 5-minute datapoints
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Period != 5*time.Minute || !strings.Contains(rec.ReportMarkdown, "- **Datapoints:** 300 s averages: an average over 300 s understates peaks shorter than that, such as 1-minute spikes") {
+		t.Errorf("period %v; report:\n%s", rec.Period, rec.ReportMarkdown[:800])
+	}
+	rec.Period = time.Minute
+	if md := Report(rec); !strings.Contains(md, "- **Datapoints:** 60 s averages\n") {
+		t.Errorf("1-minute data:\n%s", md[:800])
+	}
+}

@@ -79,11 +79,14 @@ func decisionMatrix(t Topology, oneInstance bool, caps []Reason, cost CostEstima
 	costScore, costEv := 5.0, "prices unknown (no current price or no price for the single-node class)"
 	if cost.Known {
 		costScore = savingsScore(cost.MonthlySavingsUSD, target)
-		costEv = fmt.Sprintf("saves $%.2f/month ($%.2f/year); target $%.0f–%.0f/month", cost.MonthlySavingsUSD,
-			cost.AnnualSavingsUSD, target.MinMonthlyUSD, target.MaxMonthlyUSD)
+		// A negative saving is a cost: "costs $378.14/month more", never "saves $-378.14/month".
+		verb := fmt.Sprintf("saves $%.2f/month ($%.2f/year)", cost.MonthlySavingsUSD, cost.AnnualSavingsUSD)
+		if round(cost.MonthlySavingsUSD, 2) < 0 {
+			verb = fmt.Sprintf("costs $%.2f/month more ($%.2f/year)", -cost.MonthlySavingsUSD, -cost.AnnualSavingsUSD)
+		}
+		costEv = fmt.Sprintf("%s; target $%.0f–%.0f/month", verb, target.MinMonthlyUSD, target.MaxMonthlyUSD)
 		if oneInstance {
-			costEv = fmt.Sprintf("one node saves $%.2f/month ($%.2f/year) against the 2-node form, realised already; target $%.0f–%.0f/month",
-				cost.MonthlySavingsUSD, cost.AnnualSavingsUSD, target.MinMonthlyUSD, target.MaxMonthlyUSD)
+			costEv = fmt.Sprintf("one node %s against the 2-node form, realised already; target $%.0f–%.0f/month", verb, target.MinMonthlyUSD, target.MaxMonthlyUSD)
 		}
 	}
 	rel, relEv := 3.0, "Multi-AZ standby and its 1–2 minute automatic failover are lost; recovery becomes restore or point-in-time restore"

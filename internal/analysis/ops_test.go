@@ -554,3 +554,34 @@ func TestAnalyzeStorageCost(t *testing.T) {
 		}
 	}
 }
+
+// TestDecisionMatrixCostWording: a single node that costs more is worded as a cost, never as a
+// negative saving.
+func TestDecisionMatrixCostWording(t *testing.T) {
+	caps := []Reason{{Check: "cpu", Value: 20, Limit: 40}}
+	for _, tc := range []struct {
+		now, after float64
+		want       string
+	}{
+		{0.318, 0.159, "saves $116.07/month ($1392.84/year)"},
+		{0.159, 0.677, "costs $378.14/month more ($4537.68/year)"},
+	} {
+		m := decisionMatrix(TopologyMultiAZ, false, caps, Cost(tc.now, tc.after, "c", SavingsTarget{}), DefaultSavingsTarget(), DefaultPolicy().Weights, nil)
+		if ev := m.Rows[1].Evidence; !strings.HasPrefix(ev, tc.want) || strings.Contains(ev, "$-") {
+			t.Errorf("cost evidence %q, want %q", ev, tc.want)
+		}
+	}
+	if !strings.Contains(greyHeatmap(), "grey = no data") {
+		t.Error("the heatmap legend does not say what grey is")
+	}
+}
+
+// greyHeatmap is a heatmap with one hour of data, the others grey.
+func greyHeatmap() string {
+	p := Profile{Unit: "percent", Mean: make([]float64, HoursPerWeek)}
+	for i := range p.Mean {
+		p.Mean[i] = math.NaN()
+	}
+	p.Mean[0] = 3
+	return HeatmapSVG("t", p, 40)
+}

@@ -202,7 +202,7 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 
 // HeatmapSVG draws a 168-bucket hour-of-week profile (HourOfWeekProfile) as
 // a 7×24 grid, Sunday on top, shaded from white (0) to red (limit or the
-// profile maximum, whichever is larger). NaN buckets are grey. Each cell has
+// profile maximum, whichever is larger). NaN buckets are grey, as the legend says (no data). Each cell has
 // a <title> with its value. A profile of another length yields an SVG that
 // says so.
 func HeatmapSVG(title string, p Profile, limit float64) string {
@@ -268,7 +268,7 @@ func HeatmapSVG(title string, p Profile, limit float64) string {
 			b.Write(cell)
 		}
 	}
-	w(`<text x="%d" y="%d">hour of day (UTC); white = 0, red = %s %s</text>`+"\n", ml, mt+7*ch+24, xmlEscape(shortNum(top)), xmlEscape(p.Unit))
+	w(`<text x="%d" y="%d">hour of day (UTC); white = 0, red = %s %s, grey = no data</text>`+"\n", ml, mt+7*ch+24, xmlEscape(shortNum(top)), xmlEscape(p.Unit))
 	b.WriteString("</svg>\n")
 	return b.String()
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // ChartLine is one line of a time-series chart: one value per hour starting
@@ -33,9 +34,32 @@ var palette = []string{"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#
 // stops growing with the window past about 45 days. The output depends only
 // on its arguments. An empty chart (no finite value) still renders axes with
 // a 0–1 range. Values are utilizations, not negative: a value below 0 is drawn
-// at 0, and one above 1e300 at the top.
+// at 0, and one above 1e300 at the top. The legend, right of the plot, takes
+// the room its longest entry needs (the plot narrows), up to 360 of the 850
+// pixels; an entry longer than that is cut with an ellipsis and keeps its
+// full text in a <title>.
 func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thresholds []ChartThreshold) string {
-	const W, H, ml, mr, mt, mb = 850, 320, 64, 240, 34, 44 // mr leaves room for the longest legend, "limit before headroom (33.33)"
+	const W, H, ml, mt, mb = 850, 320, 64, 34, 44
+	// The right margin holds the legend: wide enough for its longest entry, from 240 to 360
+	// pixels; an entry longer than that is cut with an ellipsis, its full text in a <title>.
+	longest := 0
+	for _, l := range lines {
+		longest = max(longest, utf8.RuneCountInString(l.Label))
+	}
+	for _, t := range thresholds {
+		if t.Value == t.Value && !math.IsInf(t.Value, 0) { // the others are not drawn
+			longest = max(longest, utf8.RuneCountInString(thresholdLegend(t)))
+		}
+	}
+	mr := min(max(240, legendInset+int(math.Ceil(legendCharWidth*float64(longest)))+legendPad), 360)
+	fits := int(float64(mr-legendInset-legendPad) / legendCharWidth) // characters that fit
+	legendText := func(label string) string {
+		if utf8.RuneCountInString(label) <= fits {
+			return xmlEscape(label)
+		}
+		r := []rune(label)
+		return xmlEscape(string(r[:fits-1])+"…") + "<title>" + xmlEscape(label) + "</title>"
+	}
 	pw, ph := float64(W-ml-mr), float64(H-mt-mb)
 	n := 0
 	ymax := 0.0
@@ -183,7 +207,7 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 		pathBuf = d
 		sc.path = d
 		w(`<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"%s/>`+"\n", W-mr+10, legendY, W-mr+30, legendY, color, dash)
-		w(`<text x="%d" y="%d" dominant-baseline="middle">%s</text>`+"\n", W-mr+36, legendY, xmlEscape(l.Label))
+		w(`<text x="%d" y="%d" dominant-baseline="middle">%s</text>`+"\n", W-mr+legendInset, legendY, legendText(l.Label))
 		legendY += 16
 	}
 	for _, t := range thresholds {
@@ -193,12 +217,24 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 		yy := f1(y(t.Value))
 		w(`<line x1="%d" y1="%s" x2="%d" y2="%s" stroke="#d62728" stroke-dasharray="2 2"/>`+"\n", ml, yy, W-mr, yy)
 		w(`<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#d62728" stroke-dasharray="2 2" stroke-width="2"/>`+"\n", W-mr+10, legendY, W-mr+30, legendY)
-		w(`<text x="%d" y="%d" dominant-baseline="middle">%s (%s)</text>`+"\n", W-mr+36, legendY, xmlEscape(t.Label), xmlEscape(shortNum(t.Value)))
+		w(`<text x="%d" y="%d" dominant-baseline="middle">%s</text>`+"\n", W-mr+legendInset, legendY, legendText(thresholdLegend(t)))
 		legendY += 16
 	}
 	b.WriteString("</svg>\n")
 	return b.String()
 }
+
+// The legend's text starts legendInset pixels into the right margin and keeps legendPad pixels
+// from the edge; legendCharWidth is a generous mean width of a character at font-size 11 in a
+// sans-serif font (about 0.55 em), so an estimate by character count does not run off the edge.
+const (
+	legendInset     = 36
+	legendPad       = 6
+	legendCharWidth = 6.5
+)
+
+// thresholdLegend is t's legend entry: its label and value.
+func thresholdLegend(t ChartThreshold) string { return t.Label + " (" + shortNum(t.Value) + ")" }
 
 // HeatmapSVG draws a 168-bucket hour-of-week profile (HourOfWeekProfile) as
 // a 7×24 grid, Sunday on top, shaded from white (0) to red (limit or the

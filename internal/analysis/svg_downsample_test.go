@@ -1,11 +1,13 @@
 package analysis
 
 import (
+	"fmt"
 	"math"
 	"math/rand"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // A 455-day chart is not much larger than a 45-day one: past two hours per pixel column only each
@@ -47,6 +49,51 @@ func TestTimeSeriesSVGBoundedByWidth(t *testing.T) {
 	for _, y := range []string{" 46.1", " 273.6"} {
 		if !strings.Contains(path, y) {
 			t.Errorf("the line lost the point at y%s (the envelope's extreme)", y)
+		}
+	}
+}
+
+// TestSVGLegendFits: a long legend entry widens the legend, and one too long for the widest is
+// cut with an ellipsis inside the chart, its full text kept in a <title>.
+func TestSVGLegendFits(t *testing.T) {
+	const W, charW = 850, 6.5 // a generous mean character width at font-size 11
+	long := "a-very-long-db-instance-identifier-of-sixty-three-characters-xx (writer)"
+	for _, tc := range []struct {
+		label string
+		cut   bool
+	}{
+		{"w (writer)", false},
+		{"mandible-prod-instance-1 (writer)", false},
+		{"read+write p99 limit before headroom", false},
+		{long, true},
+	} {
+		svg := TimeSeriesSVG("t", "percent", t0, []ChartLine{{Label: tc.label, Hourly: []float64{1, 2, 3}}}, []ChartThreshold{{Label: "check limit, p99 + headroom", Value: 40}})
+		wellFormedSVG(t, tc.label, svg)
+		for _, entry := range []string{tc.label, "check limit, p99 + headroom (40)"} {
+			// The legend's <text> for entry: its x, and the text shown.
+			i := strings.Index(svg, ">"+entry[:5])
+			if i < 0 {
+				t.Fatalf("%q: no legend entry %q:\n%s", tc.label, entry, svg)
+			}
+			open := strings.LastIndex(svg[:i], "<text x=\"")
+			var x int
+			if _, err := fmt.Sscanf(svg[open+len(`<text x="`):], "%d", &x); err != nil {
+				t.Fatal(err)
+			}
+			shown, _, _ := strings.Cut(svg[i+1:], "<")
+			if right := float64(x) + charW*float64(utf8.RuneCountInString(shown)); right > W {
+				t.Errorf("%q: legend entry %q runs to %.0f, past the edge %d", tc.label, shown, right, W)
+			}
+			cut := entry == tc.label && tc.cut
+			if got := strings.HasSuffix(shown, "…"); got != cut {
+				t.Errorf("%q: entry %q cut %t, want %t", tc.label, shown, got, cut)
+			}
+			if cut && !strings.Contains(svg, "<title>"+entry+"</title>") {
+				t.Errorf("%q: the full text is not in a <title>", tc.label)
+			}
+			if !cut && shown != entry {
+				t.Errorf("entry %q shown as %q", entry, shown)
+			}
 		}
 	}
 }

@@ -28,8 +28,9 @@ var palette = []string{"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#
 
 // TimeSeriesSVG draws hourly lines as an 850×320 SVG with a y axis from 0,
 // day ticks along x (UTC dates from start) and threshold lines in red. Lines
-// of different lengths are fine; NaN values break the line. Where more than
-// two hours fall in one pixel column, only the lowest and highest hour of
+// of different lengths are fine; NaN values break the line, and an hour alone
+// between breaks is drawn as a dot. Where more than two hours fall in one
+// pixel column, only the lowest and highest hour of
 // each unbroken run in it are drawn (the line's envelope), so the SVG's size
 // stops growing with the window past about 45 days. The output depends only
 // on its arguments. An empty chart (no finite value) still renders axes with
@@ -135,11 +136,19 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 		}
 		return xText[from:xEnd[j]]
 	}
+	var dots []int // the hours of a line drawn alone (NaN on both sides): a path of one point shows nothing
 	for i, l := range lines {
 		color := palette[i%len(palette)]
 		d := pathBuf[:0]
 		pen := false
+		subN, lastJ := 0, -1 // points in the current subpath, and the last one's hour
+		dots = dots[:0]
 		point := func(j int, v float64) {
+			if !pen {
+				subN = 0
+			}
+			subN++
+			lastJ = j
 			switch {
 			case pen:
 				d = append(d, " L"...)
@@ -172,10 +181,17 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 			}
 			col, lo, hi = -1, -1, -1
 		}
+		// endSub ends the subpath: one of a single point gets a marker.
+		endSub := func() {
+			if pen && subN == 1 {
+				dots = append(dots, lastJ)
+			}
+			pen = false
+		}
 		for j, v := range l.Hourly {
 			if v != v || math.IsInf(v, 0) {
 				flush()
-				pen = false
+				endSub()
 				continue
 			}
 			if c := int(x(j)); c != col {
@@ -191,6 +207,7 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 			}
 		}
 		flush()
+		endSub()
 		dash := ""
 		if l.Dashed {
 			dash = ` stroke-dasharray="5 3"`
@@ -203,6 +220,9 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 			b.WriteString(`" stroke-width="1.2"`)
 			b.WriteString(dash)
 			b.WriteString("/>\n")
+		}
+		for _, j := range dots {
+			w(`<circle cx="%s" cy="%s" r="1.8" fill="%s"/>`+"\n", xAt(j), f1(y(l.Hourly[j])), color)
 		}
 		pathBuf = d
 		sc.path = d

@@ -97,3 +97,35 @@ func TestSVGLegendFits(t *testing.T) {
 		}
 	}
 }
+
+// TestSVGIsolatedHours: an hour with no data on either side, which a path of one point does not
+// show, is drawn as a dot in its line's colour; hours in a run are not.
+func TestSVGIsolatedHours(t *testing.T) {
+	nan := math.NaN()
+	alternate := make([]float64, 336)
+	for i := range alternate {
+		alternate[i] = nan
+		if i%2 == 1 {
+			alternate[i] = 20
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		hourly []float64
+		dots   int
+	}{
+		{"every other hour", alternate, 168},
+		{"one value", []float64{12}, 1},
+		{"alone, then a run", []float64{nan, 5, nan, 6, 7, nan, 8}, 2},
+		{"a run", []float64{1, 2, 3}, 0},
+	} {
+		svg := TimeSeriesSVG("t", "percent", t0, []ChartLine{{Label: "w", Hourly: tc.hourly}}, nil)
+		wellFormedSVG(t, tc.name, svg)
+		if n := strings.Count(svg, `<circle `); n != tc.dots {
+			t.Errorf("%s: %d dots, want %d", tc.name, n, tc.dots)
+		}
+		if tc.dots > 0 && !strings.Contains(svg, `fill="`+palette[0]+`"/>`) {
+			t.Errorf("%s: the dots are not in the line's colour", tc.name)
+		}
+	}
+}

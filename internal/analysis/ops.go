@@ -492,6 +492,14 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 	return out
 }
 
+// silentRuleSummary describes the RightsizeNodeSilent Prometheus rule (absent_over_time of the
+// node's CPU series over 10 minutes), whose semantics differ from the CloudWatch availability
+// alarm's 3 of 5 one-minute SampleCount datapoints.
+const silentRuleSummary = "The node's CPUUtilization series has had no sample for the last 10 minutes " +
+	"(longer than the exporter's scrape interval and CloudWatch's delay leave it absent): the node is down " +
+	"(a reboot, a host replacement or a crash; on one node nothing fails over), or the exporter no longer reads it, " +
+	"which leaves every other rule without data; planned maintenance and reboots fire it too"
+
 // multiAZActionPrefix opens the description of an RDS instance's threshold alarm, in place of
 // "Roll back if ": its standby served nothing, so the answer to load is a larger class.
 const multiAZActionPrefix = "Resize the instance (putting the standby back restores failover, not capacity) if "
@@ -564,7 +572,13 @@ func PrometheusRules(cluster string, alarms []AlarmSpec) string {
 		fmt.Fprintf(&b, "          severity: %s\n", severity)
 		fmt.Fprintf(&b, "          cluster: %s\n", yamlQuote(cluster))
 		b.WriteString("        annotations:\n")
-		fmt.Fprintf(&b, "          summary: %s\n", yamlQuote(a.Description))
+		summary := a.Description
+		if a.isAvailability() {
+			// The rule is not the CloudWatch alarm: it fires when the series is absent for 10
+			// minutes, not on 3 of 5 minutes without a datapoint.
+			summary = silentRuleSummary
+		}
+		fmt.Fprintf(&b, "          summary: %s\n", yamlQuote(summary))
 	}
 	return b.String()
 }

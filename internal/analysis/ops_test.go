@@ -585,3 +585,25 @@ func greyHeatmap() string {
 	p.Mean[0] = 3
 	return HeatmapSVG("t", p, 40)
 }
+
+// TestPrometheusNodeSilentSummary: the RightsizeNodeSilent rule fires on 10 minutes without a
+// sample (absent_over_time), so its summary says that, not the CloudWatch alarm's 3 of 5 minutes.
+func TestPrometheusNodeSilentSummary(t *testing.T) {
+	rec, err := Analyze(idleMultiAZ(14), Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rule, ok := strings.Cut(rec.PrometheusRules, `alert: "RightsizeNodeSilent"`)
+	if !ok {
+		t.Fatalf("no RightsizeNodeSilent rule:\n%s", rec.PrometheusRules)
+	}
+	rule, _, _ = strings.Cut(rule, "- alert:")
+	if !strings.Contains(rule, "absent_over_time(") || !strings.Contains(rule, "no sample for the last 10 minutes") || strings.Contains(rule, "3 of the last 5 minutes") {
+		t.Errorf("the rule's summary does not match its expression:\n%s", rule)
+	}
+	// The CloudWatch alarm keeps its own description.
+	last := rec.RollbackTriggers[len(rec.RollbackTriggers)-1]
+	if !strings.Contains(last.Description, "3 of the last 5 minutes") {
+		t.Errorf("availability alarm description %q", last.Description)
+	}
+}

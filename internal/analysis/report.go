@@ -80,8 +80,8 @@ func Report(rec Recommendation) string {
 			w("No metrics (a Multi-AZ standby publishes none).\n\n")
 			continue
 		}
-		w("| metric | unit | coverage | mean | p50 | p95 | p99 | max | peak at (UTC) |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n")
-		var empty []string
+		w("| metric | unit | coverage | mean | min | p50 | p95 | p99 | max | max at (UTC) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n")
+		var empty, free []string
 		for _, s := range n.Summaries {
 			if s.Count == 0 {
 				empty = append(empty, s.Metric) // listed below the table, not as a row of n/a
@@ -91,8 +91,18 @@ func Report(rec Recommendation) string {
 			if !s.PeakTime.IsZero() {
 				peak = s.PeakTime.UTC().Format("2006-01-02 15:04")
 			}
-			w("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s.Metric, s.Unit, num(100*s.Coverage, 1)+"%",
-				qty(s.Mean, s.Unit, 2), qty(s.P50, s.Unit, 2), qty(s.P95, s.Unit, 2), qty(s.P99, s.Unit, 2), qty(s.Max, s.Unit, 2), peak)
+			w("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s.Metric, s.Unit, num(100*s.Coverage, 1)+"%",
+				qty(s.Mean, s.Unit, 2), qty(s.Min, s.Unit, 2), qty(s.P50, s.Unit, 2), qty(s.P95, s.Unit, 2), qty(s.P99, s.Unit, 2), qty(s.Max, s.Unit, 2), peak)
+			if lessIsWorse(s.Metric) {
+				free = append(free, s.Metric)
+			}
+		}
+		if len(free) > 0 {
+			w("\n%s: less free is worse, so the tail that matters is the low one, min (the least free); p95, p99, max and max at are the most-free moments.", strings.Join(free, ", "))
+			if slices.Contains(free, MetricFreeableMemory) && rec.Topology != TopologyAurora {
+				w(" The projected memory in use is the class's memory less FreeableMemory: its p99 matches FreeableMemory's low tail, between min and p50.")
+			}
+			w("\n")
 		}
 		if len(empty) > 0 {
 			w("\nNo datapoints in the window: %s.\n", strings.Join(empty, ", "))
@@ -285,6 +295,12 @@ func writerClass(nodes []NodeAnalysis) string {
 		}
 	}
 	return ""
+}
+
+// lessIsWorse reports whether metric measures what is left free (memory, storage), whose
+// low values, not its high percentiles, are the ones near a limit.
+func lessIsWorse(metric string) bool {
+	return metric == MetricFreeableMemory || metric == MetricFreeStorageSpace || metric == MetricFreeLocalStorage
 }
 
 // onClass is " on class" (escaped), or "" when class is empty.

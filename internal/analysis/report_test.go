@@ -401,3 +401,25 @@ func TestReportStatesPeriod(t *testing.T) {
 		t.Errorf("1-minute data:\n%s", md[:800])
 	}
 }
+
+// TestReportFreeMetricsTail: a node table shows each metric's min, and says that for the free
+// memory and storage metrics the min is the tail that matters, not p95/p99/max.
+func TestReportFreeMetricsTail(t *testing.T) {
+	rec, err := Analyze(idleMultiAZ(14), Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, ok := rec.Nodes[0].Summary(MetricFreeableMemory)
+	if !ok {
+		t.Fatal("fixture: no FreeableMemory")
+	}
+	md := rec.ReportMarkdown
+	row := fmt.Sprintf("| %s | %s | %s | %s | %s | %s |", s.Metric, s.Unit, num(100*s.Coverage, 1)+"%", qty(s.Mean, s.Unit, 2), qty(s.Min, s.Unit, 2), qty(s.P50, s.Unit, 2))
+	if !strings.Contains(md, "| metric | unit | coverage | mean | min | p50 | p95 | p99 | max | max at (UTC) |") || !strings.Contains(md, row) {
+		t.Errorf("node table lacks the min column (row %q)", row)
+	}
+	if !strings.Contains(md, "FreeStorageSpace, FreeableMemory: less free is worse, so the tail that matters is the low one, min (the least free)") ||
+		!strings.Contains(md, "its p99 matches FreeableMemory's low tail") {
+		t.Errorf("the free metrics' tail is not explained:\n%s", md)
+	}
+}

@@ -144,8 +144,9 @@ type Recommendation struct {
 // Verdict: insufficient-data when any required metric (RequiredMetrics, on
 // the writer and every Aurora reader) is absent, covers less than
 // MinCoverage, or spans less than MinLookback (Summary.DataSpan: from its
-// first to its last datapoint with a value, not the window requested, so a
-// 14-day window with 3 days of data spans 3 days), or when more than 1 −
+// first datapoint with a value to the window's end, not the window requested,
+// so a 14-day window with 3 days of data spans 3 days; a missing tail is
+// coverage's matter), or when more than 1 −
 // MinCoverage of the points of a projected quantity rest on a reader's
 // estimate (check "reader_estimate", reported only when some do: where a
 // reader has no datapoint and the writer has one, readerEstimate stands in
@@ -279,7 +280,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	dataOK = dataOK && lookOK
 	rec.Reasons = append(rec.Reasons, Reason{Check: "lookback", Metric: "window", Value: round(minLook.Hours()/24, 3),
 		Comparison: ">=", Limit: round(p.MinLookback.Hours()/24, 3), Unit: "days", Passed: lookOK,
-		Message: fmt.Sprintf("the data spans %.1f days (first to last datapoint with a value, shortest of the required metrics); at least %.1f days are required to observe a full weekly cycle",
+		Message: fmt.Sprintf("the data spans %.1f days (from the first datapoint with a value to the window's end, shortest of the required metrics); at least %.1f days are required to observe a full weekly cycle",
 			minLook.Hours()/24, p.MinLookback.Hours()/24)})
 	dataQ := minCov * math.Min(1, 0.5+0.5*minLook.Hours()/(28*24))
 

@@ -942,7 +942,7 @@ func TestAnalyzeLookbackIsTheDataSpan(t *testing.T) {
 		t.Fatal(err)
 	}
 	look, ok := reason(rec, "lookback")
-	if !ok || look.Passed || look.Value != 3 || !strings.Contains(look.Message, "the data spans 3.0 days (first to last datapoint with a value") {
+	if !ok || look.Passed || look.Value != 3 || !strings.Contains(look.Message, "the data spans 3.0 days (from the first datapoint with a value to the window's end") {
 		t.Errorf("lookback %+v", look)
 	}
 	if cov, _ := reason(rec, "coverage"); !cov.Passed {
@@ -950,5 +950,27 @@ func TestAnalyzeLookbackIsTheDataSpan(t *testing.T) {
 	}
 	if rec.Verdict != VerdictInsufficient {
 		t.Errorf("verdict %s, want insufficient-data", rec.Verdict)
+	}
+}
+
+// A window as long as MinLookback whose newest periods CloudWatch has not published yet (a window
+// ending now) passes the lookback check: the missing tail is coverage's matter.
+func TestAnalyzeLookbackIgnoresMissingTail(t *testing.T) {
+	for _, drop := range []int{0, 1, 3} {
+		in := idleMultiAZ(7)
+		for i := range in.Nodes {
+			for j, s := range in.Nodes[i].Series {
+				n := len(s.Timestamps) - drop
+				s.Timestamps, s.Values = s.Timestamps[:n], s.Values[:n]
+				in.Nodes[i].Series[j] = s
+			}
+		}
+		rec, err := Analyze(in, Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if look, ok := reason(rec, "lookback"); !ok || !look.Passed || look.Value != 7 || rec.Verdict == VerdictInsufficient {
+			t.Errorf("%d periods missing at the end: verdict %s, lookback %+v", drop, rec.Verdict, look)
+		}
 	}
 }

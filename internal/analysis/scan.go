@@ -456,7 +456,14 @@ func (st *passState) summary(s Series, h hourly, lo, hi int, vals []float64, inW
 	if count == 0 {
 		return sum, h, nil
 	}
-	sum.DataSpan = time.Duration(min(st.last+int64(s.Period), s.End.UnixNano()) - st.first)
+	// From the first valid datapoint (the window's start when it is the first period's, however the
+	// start falls on the grid) to End: a missing tail, which CloudWatch gives a window ending now
+	// until it publishes its last periods, is Coverage's matter, not a shorter span.
+	first := st.first
+	if first-s.Start.UnixNano() < int64(s.Period) {
+		first = s.Start.UnixNano()
+	}
+	sum.DataSpan = time.Duration(max(s.End.UnixNano()-first, 0))
 	if imax < 0 { // every value is -Inf
 		v := vals
 		for i := lo; i < hi; i++ {

@@ -29,10 +29,11 @@ type Summary struct {
 	LongestGap  time.Duration // longest stretch of the window without a valid datapoint
 	Lookback    time.Duration // End - Start
 	// DataSpan is how much of the window the data spans: from the first
-	// valid datapoint to the end of the last one's period (last − first +
-	// Period, at most to End); 0 when there are no valid datapoints. Gaps inside the span
-	// count in it (Coverage measures them): a 14-day window whose data
-	// starts 3 days before its end spans 3 days.
+	// valid datapoint (Start when it lies in the first period) to End; 0
+	// when there are no valid datapoints. Gaps, and a missing tail (a window
+	// ending now whose last periods CloudWatch has not published yet), count
+	// in it (Coverage measures them): a 14-day window whose data starts 3
+	// days before its end spans 3 days.
 	DataSpan time.Duration
 
 	Mean   float64 // arithmetic mean

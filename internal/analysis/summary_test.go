@@ -412,7 +412,7 @@ func TestSummarizeDataSpan(t *testing.T) {
 				return nan
 			}
 			return 1
-		}), 12 * day},
+		}), 13 * day}, // from day 1 to End: the NaN tail is coverage's matter
 		{"last 3 days only", mk(14*day, func(i int) bool { return i >= 11*perDay }, one), 3 * day},
 		{"last 3 days, one point off the grid (general pass)", func() Series {
 			s := mk(14*day, func(i int) bool { return i >= 11*perDay }, one)
@@ -425,7 +425,14 @@ func TestSummarizeDataSpan(t *testing.T) {
 				return nan
 			}
 			return 1
-		}), 2 * day},
+		}), 3 * day},
+		{"the last two periods not published yet", mk(14*day, func(i int) bool { return i < 14*perDay-2 }, one), 14 * day},
+		{"start off the grid, first datapoint in the first period", func() Series {
+			s := mk(day, all, one)
+			s.Start = s.Start.Add(-time.Minute)
+			return s
+		}(), day + time.Minute},
+		{"first datapoint a period late", mk(day, func(i int) bool { return i >= 1 }, one), day - min5},
 		{"window ends inside the last period", func() Series {
 			s := mk(day, all, one)
 			s.End = s.End.Add(-time.Minute)

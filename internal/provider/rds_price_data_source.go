@@ -134,7 +134,7 @@ func (d *rdsPriceDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"cpu_baseline_percent": schema.Float64Attribute{Computed: true,
 				MarkdownDescription: "A burstable class's baseline utilization per vCPU, percent (the EC2 credit table: 20 for db.t4g.medium); null for fixed-performance classes."},
 			"cpu_credit_usd_per_vcpu_hour": schema.Float64Attribute{Computed: true,
-				MarkdownDescription: "What a burstable class pays for surplus CPU credits in unlimited mode, USD per vCPU-hour: RDS for PostgreSQL's 0.075 from the catalog; null for Aurora (not in the catalog) and for fixed-performance classes."},
+				MarkdownDescription: "What a burstable class pays for surplus CPU credits in unlimited mode, USD per vCPU-hour: RDS for PostgreSQL's 0.075 from the catalog, in the commercial partition's regions; null outside it (China bills in CNY; GovCloud's and the other partitions' are not sourced), for Aurora (not in the catalog) and for fixed-performance classes."},
 		},
 	}
 }

@@ -42,11 +42,14 @@ func windowReaders(ctx context.Context, api inventory.RDSAPI, clusters []invento
 }
 
 // removedReaderOf is the reader that a change of this provider removed from c, an Aurora cluster
-// of its writer alone, after start (topology.RemovedReaders; the first removal after start when
-// several, the reader the cluster had at start): its removal was requested after start, so it was
-// a member during the window's first part at least. The zero value when there is none: a window entirely
-// after the removal is the writer's alone. A reader removed outside this provider, or whose guard
-// snapshot was deleted (retain = false), is not known.
+// of its writer alone, after start, and that c had at start (topology.ReaderChanges; the first
+// removal after start when several): its removal was requested after start and no change to two
+// nodes between them created it, so it was a member from the window's start until its removal.
+// The zero value when there is none: a window entirely after the removal is the writer's alone, and
+// so is one that starts with the writer alone, a reader added and removed within it not counted (a
+// warning says so: its few hours would read as a required metric missing most of the window). A
+// reader removed outside this provider, or whose guard snapshot was deleted (retain = false), is
+// not known.
 func removedReaderOf(ctx context.Context, api inventory.RDSAPI, c inventory.Cluster, start time.Time) removedReader {
 	w, ok := c.Writer()
 	if c.Kind != inventory.KindAurora || len(c.Nodes) != 1 || !ok {
@@ -56,7 +59,8 @@ func removedReaderOf(ctx context.Context, api inventory.RDSAPI, c inventory.Clus
 	if !ok {
 		return removedReader{}
 	}
-	gone, err := topology.RemovedReaders(ctx, lister, c.Identifier)
+	h, err := topology.ReaderChanges(ctx, lister, c.Identifier)
+	gone := h.Removed
 	if err != nil {
 		return removedReader{warns: []Warning{{"Removed Reader Not Checked", fmt.Sprintf(
 			"the guard snapshots of %s could not be listed, so a reader that rightsize_db_topology removed during the window (from %s) is not known and its load is not counted: only the writer's is (%v)",
@@ -69,9 +73,15 @@ func removedReaderOf(ctx context.Context, api inventory.RDSAPI, c inventory.Clus
 		return removedReader{}
 	}
 	// The reader the cluster had at the window's start: the first removed after it (a later one was
-	// created after that removal, by a change back to two nodes, and may not have existed in the
-	// window at all).
+	// created after that removal, by a change back to two nodes), unless a change to two nodes
+	// created it after the start too.
 	r := gone[0]
+	if slices.ContainsFunc(h.Added, func(t time.Time) bool { return t.After(start) && t.Before(r.Requested) }) {
+		return removedReader{warns: []Warning{{"Removed Reader Not Counted", fmt.Sprintf(
+			"the window (from %s) includes hours when %s had the reader %s, which rightsize_db_topology added after the window's start and removed "+
+				"(requested at %s; guard snapshot %s): the cluster ran its writer alone at the window's start, and the writer's load alone is analysed",
+			start.UTC().Format(time.RFC3339), c.Identifier, r.Identifier, r.Requested.UTC().Format(time.RFC3339), r.GuardID)}}}
+	}
 	n := inventory.Node{ID: r.Identifier, Role: inventory.RoleReader, Class: r.Class, Engine: w.Engine, EngineVersion: w.EngineVersion,
 		AvailabilityZone: r.AvailabilityZone, Status: "deleted"}
 	out := removedReader{node: &n}

@@ -172,3 +172,44 @@ func TestRecommend_singleAZTellsTheAnalysis(t *testing.T) {
 		}
 	}
 }
+
+// A window that starts after a 2 → 1 change, with the writer alone, and includes a reader a later
+// 1 → 2 change added and a third change removed again: that reader, there for hours of the
+// window, is not counted (its series would read as a required metric missing most of the window,
+// insufficient-data); the writer alone is analysed, and a warning names the reader.
+func TestRecommend_windowStartsWithWriterAlone(t *testing.T) {
+	d, srv := deps(t, sandbox.Demo(), testNow)
+	ctx := context.Background()
+	api := d.RDS.(*rds.Client)
+	o := &topology.Orchestrator{RDS: api, AutoScaling: applicationautoscaling.NewFromConfig(srv.AWSConfig()), Now: srv.Now,
+		PollMin: 10 * time.Second, PollMax: time.Minute,
+		Sleep: func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }}
+	target := topology.Target{Kind: topology.KindCluster, Identifier: "sso-prod"}
+	var single time.Time
+	for i, n := range []int{1, 2, 1} {
+		if _, err := o.Run(ctx, topology.Request{Target: target, Nodes: n, Generation: int64(i + 1)}); err != nil {
+			t.Fatalf("change %d to %d node(s): %v", i+1, n, err)
+		}
+		if i == 0 {
+			single = srv.Now()
+		}
+		srv.Advance(6 * time.Hour)
+	}
+	srv.Advance(15 * 24 * time.Hour)
+	d.Now = srv.Now
+	d.RDS = inventory.NewSharedListings(api, time.Minute)
+	start := single.Add(time.Hour).Truncate(time.Hour) // the writer alone
+	res, err := Recommend(ctx, d, Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour, End: start.Add(14 * 24 * time.Hour),
+		Period: 5 * time.Minute, AllowSingleNode: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res.Recommendation; len(r.Nodes) != 1 || r.Verdict == analysis.VerdictInsufficient {
+		t.Errorf("nodes %d, verdict %s; want the writer alone analysed, not insufficient-data", len(r.Nodes), r.Verdict)
+	}
+	if !slices.ContainsFunc(res.Warnings, func(w Warning) bool {
+		return w.Title == "Removed Reader Not Counted" && strings.Contains(w.Text, "added after the window's start and removed")
+	}) || slices.ContainsFunc(res.Warnings, func(w Warning) bool { return w.Title == "Removed Reader Counted" }) {
+		t.Errorf("warnings %q, want the reader named as not counted", res.WarningTexts())
+	}
+}

@@ -302,51 +302,70 @@ type ClusterSnapshotsAPI interface {
 	DescribeDBClusterSnapshots(ctx context.Context, in *rds.DescribeDBClusterSnapshotsInput, optFns ...func(*rds.Options)) (*rds.DescribeDBClusterSnapshotsOutput, error)
 }
 
-// RemovedReaders lists the readers that changes of this provider to 1 node removed from the
-// Aurora cluster clusterID, oldest removal first: each guard snapshot of the cluster (its
-// managed-by and target tags) of a change from 2 nodes to 1 whose change was requested (tagged
-// changing or later: completed, failed-not-rolled-back, rolling-back, rollback-failed; not one
-// rolled back, superseded or still in progress, behind which the reader stayed) and that records
-// the reader. A reader a rollback recreated is listed too: callers compare with the cluster's
-// members. Read-only: one paginated describe call, whose TagList RDS returns with each snapshot.
-// A guard deleted after success (retain = false) records nothing, nor does a reader deleted
-// outside this provider.
-func RemovedReaders(ctx context.Context, api ClusterSnapshotsAPI, clusterID string) ([]RemovedReader, error) {
+// ReaderHistory is what the guard snapshots of an Aurora cluster record of its readers' comings
+// and goings through this provider's changes (ReaderChanges).
+type ReaderHistory struct {
+	// Removed are the readers changes to 1 node removed, oldest removal first.
+	Removed []RemovedReader
+	// Added are when changes to 2 nodes were requested (each created a reader, rolled back or
+	// not), oldest first.
+	Added []time.Time
+}
+
+// ReaderChanges lists what the guard snapshots of the Aurora cluster clusterID (its managed-by and
+// target tags) record of its readers: the readers that changes of this provider to 1 node removed
+// (a change from 2 nodes to 1 whose change was requested, tagged changing or later: completed,
+// failed-not-rolled-back, rolling-back, rollback-failed; not one rolled back, superseded or still
+// in progress, behind which the reader stayed; and that records the reader), and when changes to
+// 2 nodes were requested (each created a reader, rolled back since or not). A reader a rollback
+// recreated is listed too: callers compare with the cluster's members. Read-only: one paginated
+// describe call, whose TagList RDS returns with each snapshot. A guard deleted after success
+// (retain = false) records nothing, nor does a reader added or deleted outside this provider.
+func ReaderChanges(ctx context.Context, api ClusterSnapshotsAPI, clusterID string) (ReaderHistory, error) {
 	target := Target{Kind: KindCluster, Identifier: strings.ToLower(clusterID)}
 	manual := "manual"
-	var out []RemovedReader
+	var h ReaderHistory
 	p := rds.NewDescribeDBClusterSnapshotsPaginator(api, &rds.DescribeDBClusterSnapshotsInput{
 		DBClusterIdentifier: &target.Identifier, SnapshotType: &manual})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
+			return ReaderHistory{}, fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
 		}
 		for _, s := range page.DBClusterSnapshots {
 			tags := make(map[string]string, len(s.TagList))
 			for _, t := range s.TagList {
 				tags[deref(t.Key)] = deref(t.Value)
 			}
-			if tags[TagManagedBy] != ManagedByValue || !sameTarget(tags[TagTarget], target) ||
-				tags[TagFromNodes] != "2" || tags[TagToNodes] != "1" || strings.EqualFold(deref(s.Status), "failed") {
-				continue
-			}
-			switch tags[TagOutcome] {
-			case OutcomeChanging, OutcomeCompleted, OutcomeFailedNotRolledBack, OutcomeRollingBack, OutcomeRollbackFailed:
-			default:
-				continue
-			}
-			spec, ok := readerFromTags(tags)
-			if !ok {
+			if tags[TagManagedBy] != ManagedByValue || !sameTarget(tags[TagTarget], target) || strings.EqualFold(deref(s.Status), "failed") {
 				continue
 			}
 			at, err := time.Parse(time.RFC3339Nano, tags[TagChangeRequested])
 			if err != nil {
 				at = changeStarted(tags, s.SnapshotCreateTime)
 			}
-			out = append(out, RemovedReader{Identifier: spec.Identifier, Class: spec.Class, AvailabilityZone: spec.AvailabilityZone, Requested: at, GuardID: deref(s.DBClusterSnapshotIdentifier)})
+			outcome := tags[TagOutcome]
+			switch {
+			case tags[TagFromNodes] == "1" && tags[TagToNodes] == "2":
+				switch outcome {
+				case OutcomeChanging, OutcomeCompleted, OutcomeFailedNotRolledBack, OutcomeRollingBack, OutcomeRollbackFailed, OutcomeRolledBack:
+					h.Added = append(h.Added, at)
+				}
+			case tags[TagFromNodes] == "2" && tags[TagToNodes] == "1":
+				switch outcome {
+				case OutcomeChanging, OutcomeCompleted, OutcomeFailedNotRolledBack, OutcomeRollingBack, OutcomeRollbackFailed:
+				default:
+					continue
+				}
+				spec, ok := readerFromTags(tags)
+				if !ok {
+					continue
+				}
+				h.Removed = append(h.Removed, RemovedReader{Identifier: spec.Identifier, Class: spec.Class, AvailabilityZone: spec.AvailabilityZone, Requested: at, GuardID: deref(s.DBClusterSnapshotIdentifier)})
+			}
 		}
 	}
-	slices.SortStableFunc(out, func(a, b RemovedReader) int { return a.Requested.Compare(b.Requested) })
-	return out, nil
+	slices.SortStableFunc(h.Removed, func(a, b RemovedReader) int { return a.Requested.Compare(b.Requested) })
+	slices.SortFunc(h.Added, time.Time.Compare)
+	return h, nil
 }

@@ -352,6 +352,14 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	rec.Risks = risks(in, rec.Nodes, pr, p, target, rec.Cost, rec.CPUCredits, prof, rec.Windows)
 	oneNode := in.AlreadySingleNode || in.engineTopology() == TopologyAurora && len(in.Nodes) == 1
 	rec.Matrix = decisionMatrix(in.engineTopology(), oneNode, caps, rec.Cost, in.SavingsTarget, p.Weights, rec.Risks)
+	if wc := writerClass(rec.Nodes); oneNode && rec.RecommendedClass != "" && wc != "" && wc != rec.RecommendedClass {
+		// One node already, on another class than the one recommended: that change remains.
+		for i := range rec.Matrix.Rows {
+			if rec.Matrix.Rows[i].Criterion == "operations" {
+				rec.Matrix.Rows[i].Evidence += fmt.Sprintf("; a class change from %s to %s remains", wc, rec.RecommendedClass)
+			}
+		}
+	}
 	scoreOK := rec.Matrix.Total >= p.MinDecisionScore
 	if dataOK && capOK {
 		rec.Reasons = append(rec.Reasons, Reason{Check: "decision_score", Metric: "decision_matrix", Value: rec.Matrix.Total,

@@ -208,18 +208,26 @@ func Report(rec Recommendation) string {
 	w("\n## Migration window\n\n")
 	switch {
 	case rec.AlreadySingleNode:
-		w("None: the deployment already runs one node, so there is no change to make")
-		if rec.Verdict != VerdictConsolidate {
-			w(" (the verdict is `%s`: see the checks for what one node does not support)", rec.Verdict)
+		w("None: the deployment already runs one node, so there is no topology change to make")
+		switch rec.Verdict {
+		case VerdictKeep:
+			w(" (the verdict is `%s`: the checks above find one node%s short of its load)", rec.Verdict, onClass(rec.RecommendedClass))
+		case VerdictInsufficient:
+			w(" (the verdict is `%s`: the data does not support a decision)", rec.Verdict)
 		}
-		w(".\n")
+		w(".")
+		if wc := writerClass(rec.Nodes); rec.RecommendedClass != "" && wc != "" && wc != rec.RecommendedClass {
+			w(" The recommended class, %s, is not the one it runs on, %s: that class change remains, with downtime on one node (no standby to fail over to).",
+				mdEscape(rec.RecommendedClass), mdEscape(wc))
+		}
+		w("\n")
 	case rec.Verdict == VerdictInsufficient:
 		// A window from the hours the data has would be chosen from less than the policy asks for,
 		// as the maintenance window is not suggested from less than a full week.
 		w("Applies only to a consolidation, and the verdict is `%s`: the data does not support a decision (see the failing checks), "+
 			"so no migration is planned and no window is suggested from it.\n", rec.Verdict)
 	case rec.Verdict != VerdictConsolidate:
-		w("Applies only to a consolidation, and the verdict is `%s`: keep both nodes, no migration is planned.", rec.Verdict)
+		w("Applies only to a consolidation, and the verdict is `%s`: keep the deployment's nodes, no migration is planned.", rec.Verdict)
 		if mw.Known {
 			w(" Were one node%s chosen despite the verdict, the window would be %s %02d:00 UTC for %d hours: expected mean CPU %s%%, peak hour %s%% (%s).",
 				onClass(rec.RecommendedClass), mw.Weekday, mw.StartHourUTC, mw.LengthHours, num(mw.ExpectedLoad, 1), num(mw.PeakLoad, 1), mdEscape(mw.Reason))
@@ -245,11 +253,18 @@ func Report(rec Recommendation) string {
 		// The node runs now: its alarms watch it whatever the verdict.
 		advice = "The deployment already runs one node, which carries all of its load: these alarms watch it. An alarm that fires means the load grew beyond the baseline, " +
 			"which a larger class answers, or a second node (`nodes = 2`): a standby for failover, not capacity; on Aurora a reader for the reads the applications send to the reader endpoint."
-		if rec.Verdict != VerdictConsolidate {
-			advice = fmt.Sprintf("The verdict is `%s`: the checks above do not support the one node the deployment runs now. ", rec.Verdict) + advice
+		switch rec.Verdict {
+		case VerdictKeep:
+			advice = fmt.Sprintf("The verdict is `%s`: the checks above find the one node the deployment runs now short of its load. ", rec.Verdict) + advice
+		case VerdictInsufficient:
+			advice = fmt.Sprintf("The verdict is `%s`: the data does not support a decision, and the alarms below are derived from it. ", rec.Verdict) + advice
+		}
+		if wc := writerClass(rec.Nodes); rec.RecommendedClass != "" && wc != "" && wc != rec.RecommendedClass {
+			advice += fmt.Sprintf(" The thresholds are sized for %s, the recommended class, not for %s, which it runs on now: on %s a memory or IOPS alarm sized for another class can fire at once, or never.",
+				mdEscape(rec.RecommendedClass), mdEscape(wc), mdEscape(wc))
 		}
 	case rec.Verdict != VerdictConsolidate:
-		advice = fmt.Sprintf("These alarms apply only to a consolidation, and the verdict is `%s`: with both nodes kept, none of these alarms is needed. "+
+		advice = fmt.Sprintf("These alarms apply only to a consolidation, and the verdict is `%s`: with the deployment's nodes kept, none of these alarms is needed. "+
 			"They are listed as what they would be for one node%s.", rec.Verdict, onClass(rec.RecommendedClass))
 	}
 	w("\n## Rollback triggers\n\n%s\n\n| alarm | metric | statistic | period s | breaching of evaluated | comparison | threshold | missing data | severity |\n|---|---|---|---:|---:|---|---:|---|---|\n", advice)

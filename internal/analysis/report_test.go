@@ -372,7 +372,7 @@ func TestReportAlreadySingleNode(t *testing.T) {
 		"- **Topology:** multi-az, analysed as its 2-node form: the deployment runs one node now (Single-AZ)",
 		"| 2-node form (not running) | ", "| one node, now (" + rec.RecommendedClass + ") | ", "| savings realised | ", "| savings realised per year | ",
 		"already Single-AZ: no change to make", "realised already",
-		"None: the deployment already runs one node, so there is no change to make.",
+		"None: the deployment already runs one node, so there is no topology change to make.",
 		"The deployment already runs one node, which carries all of its load: these alarms watch it.",
 	} {
 		if !strings.Contains(md, want) {
@@ -421,5 +421,89 @@ func TestReportFreeMetricsTail(t *testing.T) {
 	if !strings.Contains(md, "FreeStorageSpace, FreeableMemory: less free is worse, so the tail that matters is the low one, min (the least free)") ||
 		!strings.Contains(md, "its p99 matches FreeableMemory's low tail") {
 		t.Errorf("the free metrics' tail is not explained:\n%s", md)
+	}
+}
+
+// reportSectionOf is the text of the report's section name (from its heading to the next).
+func reportSectionOf(md, name string) string {
+	i := strings.Index(md, "## "+name+"\n")
+	if i < 0 {
+		return ""
+	}
+	rest := md[i:]
+	if j := strings.Index(rest[3:], "\n## "); j >= 0 {
+		rest = rest[:j+3]
+	}
+	return rest
+}
+
+// A deployment already of one node, on another class than the one recommended: the report says
+// that class change remains (its migration window, decision matrix and alarms), not that there
+// is nothing to do; for keep and insufficient-data it says what the verdict means.
+func TestReportAlreadySingleNodeWording(t *testing.T) {
+	in := idleMultiAZ(14)
+	in.Nodes = in.Nodes[:1]
+	for i := range in.Candidates {
+		if in.Candidates[i].Class == classR6gLarge {
+			in.Candidates[i].SingleNodeHourlyUSD = 0.10
+		}
+	}
+	in.AlreadySingleNode = true
+	rec, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wc := writerClass(rec.Nodes)
+	if rec.RecommendedClass != classR6gLarge.Name || wc == classR6gLarge.Name {
+		t.Fatalf("fixture: recommended %s on %s", rec.RecommendedClass, wc)
+	}
+	mw, rb := reportSectionOf(rec.ReportMarkdown, "Migration window"), reportSectionOf(rec.ReportMarkdown, "Rollback triggers")
+	if !strings.Contains(mw, "no topology change to make") || !strings.Contains(mw, "The recommended class, "+classR6gLarge.Name+", is not the one it runs on, "+wc+": that class change remains") {
+		t.Errorf("migration window:\n%s", mw)
+	}
+	if !strings.Contains(rb, "The thresholds are sized for "+classR6gLarge.Name+", the recommended class, not for "+wc) {
+		t.Errorf("rollback triggers:\n%s", rb)
+	}
+	for _, r := range rec.Matrix.Rows {
+		if r.Criterion == "operations" && !strings.HasSuffix(r.Evidence, "; a class change from "+wc+" to "+classR6gLarge.Name+" remains") {
+			t.Errorf("operations evidence %q", r.Evidence)
+		}
+	}
+
+	short := idleMultiAZ(3)
+	short.Nodes = short.Nodes[:1]
+	short.AlreadySingleNode = true
+	rec, err = Analyze(short, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := rec.ReportMarkdown
+	if rec.Verdict != VerdictInsufficient || !strings.Contains(reportSectionOf(md, "Migration window"), "(the verdict is `insufficient-data`: the data does not support a decision)") ||
+		!strings.Contains(reportSectionOf(md, "Rollback triggers"), "The verdict is `insufficient-data`: the data does not support a decision") ||
+		strings.Contains(md, "do not support the one node") || strings.Contains(md, "what one node does not support") {
+		t.Errorf("insufficient-data, already one node (%s):\n%s\n%s", rec.Verdict, reportSectionOf(md, "Migration window"), reportSectionOf(md, "Rollback triggers"))
+	}
+}
+
+// keep on an Aurora cluster of three instances: the report keeps "the deployment's nodes", not
+// "both nodes".
+func TestReportKeepWordingAnyNodeCount(t *testing.T) {
+	in := auroraPair(20)
+	for _, n := range in.Nodes {
+		if n.Role == RoleReader {
+			n.ID += "-b"
+			in.Nodes = append(in.Nodes, n)
+			break
+		}
+	}
+	rec, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Verdict != VerdictKeep || len(rec.Nodes) != 3 {
+		t.Fatalf("fixture: %s with %d nodes", rec.Verdict, len(rec.Nodes))
+	}
+	if md := rec.ReportMarkdown; strings.Contains(md, "both nodes") || !strings.Contains(reportSectionOf(md, "Migration window"), "keep the deployment's nodes") {
+		t.Errorf("report of three instances:\n%s", reportSectionOf(md, "Migration window"))
 	}
 }

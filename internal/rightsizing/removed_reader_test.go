@@ -38,12 +38,7 @@ func TestRecommend_pinnedWindowKeepsRemovedReader(t *testing.T) {
 	}
 
 	api := d.RDS.(*rds.Client)
-	o := &topology.Orchestrator{RDS: api, AutoScaling: applicationautoscaling.NewFromConfig(srv.AWSConfig()), Now: srv.Now,
-		PollMin: 10 * time.Second, PollMax: time.Minute,
-		Sleep: func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }}
-	if _, err := o.Run(ctx, topology.Request{Target: topology.Target{Kind: topology.KindCluster, Identifier: "sso-prod"}, Nodes: 1, Generation: 1}); err != nil {
-		t.Fatal(err)
-	}
+	changeSSO(t, srv, api, 0, 1)
 	srv.Advance(24 * time.Hour)
 	d.Now = srv.Now
 	d.RDS = inventory.NewSharedListings(api, time.Minute) // as the provider reads RDS
@@ -117,16 +112,7 @@ func TestRecommend_pinnedWindowSeveralRemovals(t *testing.T) {
 		t.Fatal(err)
 	}
 	api := d.RDS.(*rds.Client)
-	o := &topology.Orchestrator{RDS: api, AutoScaling: applicationautoscaling.NewFromConfig(srv.AWSConfig()), Now: srv.Now,
-		PollMin: 10 * time.Second, PollMax: time.Minute,
-		Sleep: func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }}
-	target := topology.Target{Kind: topology.KindCluster, Identifier: "sso-prod"}
-	for i, n := range []int{1, 2, 1} {
-		if _, err := o.Run(ctx, topology.Request{Target: target, Nodes: n, Generation: int64(i + 1)}); err != nil {
-			t.Fatalf("change %d to %d: %v", i+1, n, err)
-		}
-		srv.Advance(2 * time.Hour)
-	}
+	changeSSO(t, srv, api, 2*time.Hour, 1, 2, 1)
 	srv.Advance(24 * time.Hour)
 	d.Now = srv.Now
 	d.RDS = inventory.NewSharedListings(api, time.Minute)
@@ -181,20 +167,7 @@ func TestRecommend_windowStartsWithWriterAlone(t *testing.T) {
 	d, srv := deps(t, sandbox.Demo(), testNow)
 	ctx := context.Background()
 	api := d.RDS.(*rds.Client)
-	o := &topology.Orchestrator{RDS: api, AutoScaling: applicationautoscaling.NewFromConfig(srv.AWSConfig()), Now: srv.Now,
-		PollMin: 10 * time.Second, PollMax: time.Minute,
-		Sleep: func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }}
-	target := topology.Target{Kind: topology.KindCluster, Identifier: "sso-prod"}
-	var single time.Time
-	for i, n := range []int{1, 2, 1} {
-		if _, err := o.Run(ctx, topology.Request{Target: target, Nodes: n, Generation: int64(i + 1)}); err != nil {
-			t.Fatalf("change %d to %d node(s): %v", i+1, n, err)
-		}
-		if i == 0 {
-			single = srv.Now()
-		}
-		srv.Advance(6 * time.Hour)
-	}
+	single := changeSSO(t, srv, api, 6*time.Hour, 1, 2, 1)[0]
 	srv.Advance(15 * 24 * time.Hour)
 	d.Now = srv.Now
 	d.RDS = inventory.NewSharedListings(api, time.Minute)
@@ -212,4 +185,24 @@ func TestRecommend_windowStartsWithWriterAlone(t *testing.T) {
 	}) || slices.ContainsFunc(res.Warnings, func(w Warning) bool { return w.Title == "Removed Reader Counted" }) {
 		t.Errorf("warnings %q, want the reader named as not counted", res.WarningTexts())
 	}
+}
+
+// changeSSO changes sso-prod to each node count of nodes in turn with rightsize_db_topology's
+// orchestrator (generations 1, 2, ...), the clock moving gap after each, and returns when each
+// change ended.
+func changeSSO(t *testing.T, srv *sandbox.Server, api *rds.Client, gap time.Duration, nodes ...int) []time.Time {
+	t.Helper()
+	o := &topology.Orchestrator{RDS: api, AutoScaling: applicationautoscaling.NewFromConfig(srv.AWSConfig()), Now: srv.Now,
+		PollMin: 10 * time.Second, PollMax: time.Minute,
+		Sleep: func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }}
+	target := topology.Target{Kind: topology.KindCluster, Identifier: "sso-prod"}
+	var ended []time.Time
+	for i, n := range nodes {
+		if _, err := o.Run(context.Background(), topology.Request{Target: target, Nodes: n, Generation: int64(i + 1)}); err != nil {
+			t.Fatalf("change %d to %d node(s): %v", i+1, n, err)
+		}
+		ended = append(ended, srv.Now())
+		srv.Advance(gap)
+	}
+	return ended
 }

@@ -122,6 +122,10 @@ func Report(rec Recommendation) string {
 	w("\nWeighted score: **%s** (minimum %s).\n", num(rec.Matrix.Total, 2), num(rec.Policy.MinDecisionScore, 2))
 
 	w("\n## Risks\n\n")
+	if rec.AlreadySingleNode && len(rec.Risks) > 0 {
+		// The risks are worded for the change; here the change is made and they are the node's.
+		w("The deployment already runs one node: these are risks it carries now, not of a change to come.\n\n")
+	}
 	if len(rec.Risks) == 0 {
 		w("None identified.\n")
 	}

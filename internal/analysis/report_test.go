@@ -458,6 +458,9 @@ func TestReportAlreadySingleNodeWording(t *testing.T) {
 		t.Fatalf("fixture: recommended %s on %s", rec.RecommendedClass, wc)
 	}
 	mw, rb := reportSectionOf(rec.ReportMarkdown, "Migration window"), reportSectionOf(rec.ReportMarkdown, "Rollback triggers")
+	if rs := reportSectionOf(rec.ReportMarkdown, "Risks"); len(rec.Risks) == 0 || !strings.Contains(rs, "these are risks it carries now, not of a change to come") {
+		t.Errorf("risks (%d):\n%s", len(rec.Risks), rs)
+	}
 	if !strings.Contains(mw, "no topology change to make") || !strings.Contains(mw, "The recommended class, "+classR6gLarge.Name+", is not the one it runs on, "+wc+": that class change remains") {
 		t.Errorf("migration window:\n%s", mw)
 	}

@@ -25,27 +25,9 @@ import (
 // reader's FreeLocalStorage one too) and the nodes analysed are the same as before the change,
 // with a warning naming the reader counted. A window after the change is the writer's alone.
 func TestRecommend_pinnedWindowKeepsRemovedReader(t *testing.T) {
-	d, srv := deps(t, sandbox.Demo(), testNow)
-	ctx := context.Background()
-	end := testNow.Add(-time.Hour)
-	req := Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour, End: end, Period: 5 * time.Minute, AllowSingleNode: true}
-	before, err := Recommend(ctx, d, req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, before, after := pinnedAcrossChanges(t, 0, 1)
 	if before.AlreadySingleNode {
 		t.Fatal("sso-prod already has one node")
-	}
-
-	api := d.RDS.(*rds.Client)
-	changeSSO(t, srv, api, 0, 1)
-	srv.Advance(24 * time.Hour)
-	d.Now = srv.Now
-	d.RDS = inventory.NewSharedListings(api, time.Minute) // as the provider reads RDS
-
-	after, err := Recommend(ctx, d, req)
-	if err != nil {
-		t.Fatal(err)
 	}
 	if !after.AlreadySingleNode {
 		t.Fatal("the reader was not removed")
@@ -57,12 +39,6 @@ func TestRecommend_pinnedWindowKeepsRemovedReader(t *testing.T) {
 	}
 	if got, want := alarmThresholds(a.RollbackTriggers), alarmThresholds(b.RollbackTriggers); !slices.Equal(got, want) {
 		t.Errorf("rollback alarms:\n%s\nwant as before the change:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-	nodeIDs := func(r analysis.Recommendation) (ids []string) {
-		for _, n := range r.Nodes {
-			ids = append(ids, n.ID+" "+string(n.Role))
-		}
-		return ids
 	}
 	if got, want := nodeIDs(a), nodeIDs(b); !slices.Equal(got, want) {
 		t.Errorf("nodes %q, want %q as before the change", got, want)
@@ -79,13 +55,45 @@ func TestRecommend_pinnedWindowKeepsRemovedReader(t *testing.T) {
 	// A window entirely after the change is the writer's alone.
 	late := Request{ClusterID: "sso-prod", Lookback: 12 * time.Hour, Period: 5 * time.Minute, AllowSingleNode: true,
 		Policy: analysis.Policy{MinLookback: 12 * time.Hour}}
-	res, err := Recommend(ctx, d, late)
+	res, err := Recommend(context.Background(), d, late)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := nodeIDs(res.Recommendation); len(got) != 1 || slices.ContainsFunc(res.Warnings, func(w Warning) bool { return w.Title == "Removed Reader Counted" }) {
 		t.Errorf("a window after the change: nodes %q, warnings %q; want the writer alone", got, res.WarningTexts())
 	}
+}
+
+// pinnedAcrossChanges recommends sso-prod for a 14-day window pinned an hour before testNow (5-minute
+// period, allow_single_node), changes it to each node count of nodes in turn (changeSSO, gap
+// apart), and recommends the same window again a day later through the provider's shared RDS
+// client; it returns the deps as they are then, and both results.
+func pinnedAcrossChanges(t *testing.T, gap time.Duration, nodes ...int) (d Deps, before, after Result) {
+	t.Helper()
+	d, srv := deps(t, sandbox.Demo(), testNow)
+	ctx := context.Background()
+	req := Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour, End: testNow.Add(-time.Hour), Period: 5 * time.Minute, AllowSingleNode: true}
+	before, err := Recommend(ctx, d, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := d.RDS.(*rds.Client)
+	changeSSO(t, srv, api, gap, nodes...)
+	srv.Advance(24 * time.Hour)
+	d.Now = srv.Now
+	d.RDS = inventory.NewSharedListings(api, time.Minute) // as the provider reads RDS
+	if after, err = Recommend(ctx, d, req); err != nil {
+		t.Fatalf("after the changes: %v", err)
+	}
+	return d, before, after
+}
+
+// nodeIDs lists the analysed nodes as "identifier role".
+func nodeIDs(r analysis.Recommendation) (ids []string) {
+	for _, n := range r.Nodes {
+		ids = append(ids, n.ID+" "+string(n.Role))
+	}
+	return ids
 }
 
 // alarmThresholds lists alarms by name, dimensions and threshold.
@@ -103,29 +111,7 @@ func alarmThresholds(as []analysis.AlarmSpec) []string {
 // before the first change counts the reader it had, sso-prod-instance-2, not the one removed
 // last, which did not exist then.
 func TestRecommend_pinnedWindowSeveralRemovals(t *testing.T) {
-	d, srv := deps(t, sandbox.Demo(), testNow)
-	ctx := context.Background()
-	end := testNow.Add(-time.Hour)
-	req := Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour, End: end, Period: 5 * time.Minute, AllowSingleNode: true}
-	before, err := Recommend(ctx, d, req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := d.RDS.(*rds.Client)
-	changeSSO(t, srv, api, 2*time.Hour, 1, 2, 1)
-	srv.Advance(24 * time.Hour)
-	d.Now = srv.Now
-	d.RDS = inventory.NewSharedListings(api, time.Minute)
-	after, err := Recommend(ctx, d, req)
-	if err != nil {
-		t.Fatalf("after: %v", err)
-	}
-	nodeIDs := func(r analysis.Recommendation) (ids []string) {
-		for _, n := range r.Nodes {
-			ids = append(ids, n.ID+" "+string(n.Role))
-		}
-		return ids
-	}
+	_, before, after := pinnedAcrossChanges(t, 2*time.Hour, 1, 2, 1)
 	if !slices.ContainsFunc(after.Warnings, func(w Warning) bool {
 		return w.Title == "Removed Reader Counted" && strings.Contains(w.Text, "the reader sso-prod-instance-2, which rightsize_db_topology removed")
 	}) {

@@ -100,7 +100,14 @@ func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChang
 // took of it (its managed-by and target tags, whatever its identifier), with its tags as the
 // describe call returned them (TagList). One paginated describe call.
 func walkGuards(ctx context.Context, api RDSAPI, target Target, fn func(id, status string, created *time.Time, tags map[string]string)) error {
-	return walkManualSnapshots(ctx, api, target, func(id, status string, created *time.Time, tagList []rdstypes.Tag) {
+	return walkManualSnapshots(ctx, api, target, guardsOnly(target, fn))
+}
+
+// guardsOnly adapts fn to a walk of manual snapshots (walkManualSnapshots): it is called for the
+// guard snapshots this provider took of target only (their managed-by and target tags), with their
+// tags as a map.
+func guardsOnly(target Target, fn func(id, status string, created *time.Time, tags map[string]string)) func(id, status string, created *time.Time, tagList []rdstypes.Tag) {
+	return func(id, status string, created *time.Time, tagList []rdstypes.Tag) {
 		tags := make(map[string]string, len(tagList))
 		for _, t := range tagList {
 			tags[deref(t.Key)] = deref(t.Value)
@@ -108,28 +115,17 @@ func walkGuards(ctx context.Context, api RDSAPI, target Target, fn func(id, stat
 		if tags[TagManagedBy] == ManagedByValue && sameTarget(tags[TagTarget], target) {
 			fn(id, status, created, tags)
 		}
-	})
+	}
 }
 
 // walkManualSnapshots calls fn for every manual snapshot of target (a DB snapshot of an instance,
 // a DB cluster snapshot of a cluster) with its identifier, status, creation time and TagList. One
 // paginated describe call, filtered by the source.
 func walkManualSnapshots(ctx context.Context, api RDSAPI, target Target, fn func(id, status string, created *time.Time, tagList []rdstypes.Tag)) error {
-	manual := "manual"
 	if target.Kind == KindCluster {
-		p := rds.NewDescribeDBClusterSnapshotsPaginator(api, &rds.DescribeDBClusterSnapshotsInput{
-			DBClusterIdentifier: &target.Identifier, SnapshotType: &manual})
-		for p.HasMorePages() {
-			out, err := p.NextPage(ctx)
-			if err != nil {
-				return fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
-			}
-			for _, s := range out.DBClusterSnapshots {
-				fn(deref(s.DBClusterSnapshotIdentifier), deref(s.Status), s.SnapshotCreateTime, s.TagList)
-			}
-		}
-		return nil
+		return walkClusterSnapshots(ctx, api, target, fn)
 	}
+	manual := "manual"
 	p := rds.NewDescribeDBSnapshotsPaginator(api, &rds.DescribeDBSnapshotsInput{
 		DBInstanceIdentifier: &target.Identifier, SnapshotType: &manual})
 	for p.HasMorePages() {
@@ -139,6 +135,24 @@ func walkManualSnapshots(ctx context.Context, api RDSAPI, target Target, fn func
 		}
 		for _, s := range out.DBSnapshots {
 			fn(deref(s.DBSnapshotIdentifier), deref(s.Status), s.SnapshotCreateTime, s.TagList)
+		}
+	}
+	return nil
+}
+
+// walkClusterSnapshots is walkManualSnapshots for a cluster target, with only the cluster snapshot
+// listing it needs.
+func walkClusterSnapshots(ctx context.Context, api ClusterSnapshotsAPI, target Target, fn func(id, status string, created *time.Time, tagList []rdstypes.Tag)) error {
+	manual := "manual"
+	p := rds.NewDescribeDBClusterSnapshotsPaginator(api, &rds.DescribeDBClusterSnapshotsInput{
+		DBClusterIdentifier: &target.Identifier, SnapshotType: &manual})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
+		}
+		for _, s := range out.DBClusterSnapshots {
+			fn(deref(s.DBClusterSnapshotIdentifier), deref(s.Status), s.SnapshotCreateTime, s.TagList)
 		}
 	}
 	return nil
@@ -297,7 +311,7 @@ type RemovedReader struct {
 	GuardID string
 }
 
-// ClusterSnapshotsAPI lists DB cluster snapshots (RemovedReaders).
+// ClusterSnapshotsAPI lists DB cluster snapshots (ReaderChanges, walkClusterSnapshots).
 type ClusterSnapshotsAPI interface {
 	DescribeDBClusterSnapshots(ctx context.Context, in *rds.DescribeDBClusterSnapshotsInput, optFns ...func(*rds.Options)) (*rds.DescribeDBClusterSnapshotsOutput, error)
 }
@@ -323,47 +337,34 @@ type ReaderHistory struct {
 // (retain = false) records nothing, nor does a reader added or deleted outside this provider.
 func ReaderChanges(ctx context.Context, api ClusterSnapshotsAPI, clusterID string) (ReaderHistory, error) {
 	target := Target{Kind: KindCluster, Identifier: strings.ToLower(clusterID)}
-	manual := "manual"
 	var h ReaderHistory
-	p := rds.NewDescribeDBClusterSnapshotsPaginator(api, &rds.DescribeDBClusterSnapshotsInput{
-		DBClusterIdentifier: &target.Identifier, SnapshotType: &manual})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	err := walkClusterSnapshots(ctx, api, target, guardsOnly(target, func(id, status string, created *time.Time, tags map[string]string) {
+		if strings.EqualFold(status, "failed") {
+			return
+		}
+		at, err := time.Parse(time.RFC3339Nano, tags[TagChangeRequested])
 		if err != nil {
-			return ReaderHistory{}, fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
+			at = changeStarted(tags, created)
 		}
-		for _, s := range page.DBClusterSnapshots {
-			tags := make(map[string]string, len(s.TagList))
-			for _, t := range s.TagList {
-				tags[deref(t.Key)] = deref(t.Value)
+		switch outcome := tags[TagOutcome]; {
+		case tags[TagFromNodes] == "1" && tags[TagToNodes] == "2":
+			switch outcome {
+			case OutcomeChanging, OutcomeCompleted, OutcomeFailedNotRolledBack, OutcomeRollingBack, OutcomeRollbackFailed, OutcomeRolledBack:
+				h.Added = append(h.Added, at)
 			}
-			if tags[TagManagedBy] != ManagedByValue || !sameTarget(tags[TagTarget], target) || strings.EqualFold(deref(s.Status), "failed") {
-				continue
+		case tags[TagFromNodes] == "2" && tags[TagToNodes] == "1":
+			switch outcome {
+			case OutcomeChanging, OutcomeCompleted, OutcomeFailedNotRolledBack, OutcomeRollingBack, OutcomeRollbackFailed:
+			default:
+				return
 			}
-			at, err := time.Parse(time.RFC3339Nano, tags[TagChangeRequested])
-			if err != nil {
-				at = changeStarted(tags, s.SnapshotCreateTime)
-			}
-			outcome := tags[TagOutcome]
-			switch {
-			case tags[TagFromNodes] == "1" && tags[TagToNodes] == "2":
-				switch outcome {
-				case OutcomeChanging, OutcomeCompleted, OutcomeFailedNotRolledBack, OutcomeRollingBack, OutcomeRollbackFailed, OutcomeRolledBack:
-					h.Added = append(h.Added, at)
-				}
-			case tags[TagFromNodes] == "2" && tags[TagToNodes] == "1":
-				switch outcome {
-				case OutcomeChanging, OutcomeCompleted, OutcomeFailedNotRolledBack, OutcomeRollingBack, OutcomeRollbackFailed:
-				default:
-					continue
-				}
-				spec, ok := readerFromTags(tags)
-				if !ok {
-					continue
-				}
-				h.Removed = append(h.Removed, RemovedReader{Identifier: spec.Identifier, Class: spec.Class, AvailabilityZone: spec.AvailabilityZone, Requested: at, GuardID: deref(s.DBClusterSnapshotIdentifier)})
+			if spec, ok := readerFromTags(tags); ok {
+				h.Removed = append(h.Removed, RemovedReader{Identifier: spec.Identifier, Class: spec.Class, AvailabilityZone: spec.AvailabilityZone, Requested: at, GuardID: id})
 			}
 		}
+	}))
+	if err != nil {
+		return ReaderHistory{}, err
 	}
 	slices.SortStableFunc(h.Removed, func(a, b RemovedReader) int { return a.Requested.Compare(b.Requested) })
 	slices.SortFunc(h.Added, time.Time.Compare)

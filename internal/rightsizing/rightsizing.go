@@ -538,11 +538,13 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, name string, 
 	}
 	// Surplus CPU credits of burstable classes; 0 (unpriced) where the catalog has no price.
 	in.CPUCreditUSDPerVCPUHour, _ = pricing.CPUCreditUSDPerVCPUHour(engine, d.Region)
-	// mc is c as it was read (metricSources): with the reader it had in the window, whose load
-	// the window's analysis counts as the 2-node cluster's, when that reader reported in it.
-	mc := withReader(c, gone.node)
-	if gone.node != nil && !readersReported(mc, got) {
-		mc.Nodes = mc.Nodes[:len(c.Nodes)] // its series read, the writer's, stay those of mc
+	// read is c as metricSources read it: with the reader it had in the window, if any. mc is c
+	// as analysed: with that reader only when it reported in the window, whose load the analysis
+	// then counts as the 2-node cluster's; its nodes' series are read's either way.
+	read := withReader(c, gone.node)
+	mc := read
+	if gone.node != nil && !readersReported(read, got) {
+		mc.Nodes = read.Nodes[:len(c.Nodes)]
 		gone.warns = nil
 	}
 	in.Topology, in.AuroraClusterID = AnalysisTopology(mc)
@@ -586,7 +588,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, name string, 
 		}
 		node := analysis.Node{ID: n.ID, Role: analysis.Role(n.Role), Class: capacityOn(class, &c), AvailabilityZone: n.AvailabilityZone}
 		if !n.Virtual {
-			node.Series = nodeSeries(withReader(c, gone.node), n, got)
+			node.Series = nodeSeries(read, n, got)
 		}
 		in.Nodes = append(in.Nodes, node)
 	}

@@ -352,7 +352,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	rec.Risks = risks(in, rec.Nodes, pr, p, target, rec.Cost, rec.CPUCredits, prof, rec.Windows)
 	oneNode := in.AlreadySingleNode || in.engineTopology() == TopologyAurora && len(in.Nodes) == 1
 	rec.Matrix = decisionMatrix(in.engineTopology(), oneNode, caps, rec.Cost, in.SavingsTarget, p.Weights, rec.Risks)
-	if wc := writerClass(rec.Nodes); oneNode && rec.RecommendedClass != "" && wc != "" && wc != rec.RecommendedClass {
+	if wc := otherWriterClass(rec.Nodes, rec.RecommendedClass); oneNode && wc != "" {
 		// One node already, on another class than the one recommended: that change remains.
 		for i := range rec.Matrix.Rows {
 			if rec.Matrix.Rows[i].Criterion == "operations" {

@@ -220,7 +220,7 @@ func Report(rec Recommendation) string {
 			w(" (the verdict is `%s`: the data does not support a decision)", rec.Verdict)
 		}
 		w(".")
-		if wc := writerClass(rec.Nodes); rec.RecommendedClass != "" && wc != "" && wc != rec.RecommendedClass {
+		if wc := otherWriterClass(rec.Nodes, rec.RecommendedClass); wc != "" {
 			w(" The recommended class, %s, is not the one it runs on, %s: that class change remains, with downtime on one node (no standby to fail over to).",
 				mdEscape(rec.RecommendedClass), mdEscape(wc))
 		}
@@ -263,7 +263,7 @@ func Report(rec Recommendation) string {
 		case VerdictInsufficient:
 			advice = fmt.Sprintf("The verdict is `%s`: the data does not support a decision, and the alarms below are derived from it. ", rec.Verdict) + advice
 		}
-		if wc := writerClass(rec.Nodes); rec.RecommendedClass != "" && wc != "" && wc != rec.RecommendedClass {
+		if wc := otherWriterClass(rec.Nodes, rec.RecommendedClass); wc != "" {
 			advice += fmt.Sprintf(" The thresholds are sized for %s, the recommended class, not for %s, which it runs on now: on %s a memory or IOPS alarm sized for another class can fire at once, or never.",
 				mdEscape(rec.RecommendedClass), mdEscape(wc), mdEscape(wc))
 		}
@@ -304,6 +304,16 @@ func oneNodeForm(t Topology) string {
 		return "one Aurora instance"
 	}
 	return "Single-AZ"
+}
+
+// otherWriterClass is the writer's class among nodes when it is not class (the recommended one):
+// for a deployment already of one node, the class change that remains. "" when either is unknown
+// or they are the same.
+func otherWriterClass(nodes []NodeAnalysis, class string) string {
+	if wc := writerClass(nodes); class != "" && wc != class {
+		return wc
+	}
+	return ""
 }
 
 // writerClass is the class of the writer among nodes; "" when none.

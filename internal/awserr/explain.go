@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 	"github.com/aws/smithy-go"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/awspartition"
 )
 
 // Explain classifies err, an error returned by a call of an aws-sdk-go-v2 service client (the
@@ -278,32 +280,6 @@ func explainAPIError(err error, c call) (title, hint string, ok bool) {
 	return "", "", false
 }
 
-// awsDNSSuffixes are the DNS suffixes of AWS's own endpoints, and of their dual-stack forms, in
-// every partition the SDK knows (aws-sdk-go-v2 internal/endpoints/awsrulesfn/partitions.json:
-// aws, aws-cn, aws-eusc, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-us-gov; a test checks the
-// list against it).
-var awsDNSSuffixes = []string{
-	"amazonaws.com", "api.aws", // aws, aws-us-gov
-	"amazonaws.com.cn", "api.amazonwebservices.com.cn", // aws-cn
-	"amazonaws.eu", "api.amazonwebservices.eu", // aws-eusc
-	"c2s.ic.gov", "api.aws.ic.gov", // aws-iso
-	"sc2s.sgov.gov", "api.aws.scloud", // aws-iso-b
-	"cloud.adc-e.uk", "api.cloud-aws.adc-e.uk", // aws-iso-e
-	"csp.hci.ic.gov", "api.aws.hci.ic.gov", // aws-iso-f
-}
-
-// awsHost reports whether host is one of AWS's own endpoint host names (so that its region, not
-// a custom endpoint, names it).
-func awsHost(host string) bool {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	for _, s := range awsDNSSuffixes {
-		if strings.HasSuffix(host, "."+s) {
-			return true
-		}
-	}
-	return false
-}
-
 // hostOf is the host name (or address) of the URL rawURL; "" if there is none.
 func hostOf(rawURL string) string {
 	u, err := url.Parse(rawURL)
@@ -319,7 +295,7 @@ func endpointAdvice(c call, reqURL string) string {
 	attr := c.endpointAttr()
 	host := hostOf(reqURL)
 	switch {
-	case host != "" && !awsHost(host):
+	case host != "" && !awspartition.AWSHost(host):
 		return fmt.Sprintf("The request went to %s, a custom endpoint (%s, or AWS_ENDPOINT_URL): check its scheme, host and "+
 			"port, and that the emulator or proxy is running there.", host, attr)
 	case host != "":
@@ -372,7 +348,7 @@ func explainTransport(err error, c call) (title, hint string, ok bool) {
 			"the SDK the CA bundle of one with its own certificate (AWS_CA_BUNDLE, or ca_bundle in the shared config file); "+
 			"a proxy that intercepts TLS (HTTPS_PROXY) needs its CA bundle there too.", c.endpointAttr())
 		switch {
-		case host != "" && !awsHost(host):
+		case host != "" && !awspartition.AWSHost(host):
 			advice = fmt.Sprintf("%s is a custom endpoint (%s, or AWS_ENDPOINT_URL): use http:// in it for an emulator "+
 				"without TLS, or give the SDK the CA bundle of one with its own certificate (AWS_CA_BUNDLE, or ca_bundle in "+
 				"the shared config file).", host, c.endpointAttr())
@@ -391,7 +367,7 @@ func explainTransport(err error, c call) (title, hint string, ok bool) {
 				"resolved%s: the DNS server failed or did not answer. Check this machine's network and DNS (or a proxy: HTTPS_PROXY).",
 				c, de.Name, attempts), true
 		}
-		if awsHost(de.Name) {
+		if awspartition.AWSHost(de.Name) {
 			return "AWS Endpoint Host Not Found", fmt.Sprintf("The endpoint host name of %s, %s, does not exist: the region it "+
 				"names is not an AWS region where the service is. Set region (or AWS_REGION, AWS_DEFAULT_REGION, or the "+
 				"profile's region) to one such as us-east-1, or check %s if it is set.", c, de.Name, attr), true

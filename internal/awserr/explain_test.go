@@ -3,7 +3,6 @@ package awserr
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -576,40 +574,5 @@ func TestExplainAWSEndpointsOfEveryPartition(t *testing.T) {
 				t.Errorf("hint %q, want AWS's endpoint named", hint)
 			}
 		})
-	}
-}
-
-// awsDNSSuffixes holds every DNS suffix, and dual-stack suffix, of the partitions of the SDK this
-// module builds with: a partition added to the SDK fails this test until it is listed.
-func TestAWSDNSSuffixesCoverTheSDKPartitions(t *testing.T) {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/aws/aws-sdk-go-v2").Output()
-	if err != nil {
-		t.Fatalf("locating aws-sdk-go-v2: %v", err)
-	}
-	b, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "internal", "endpoints", "awsrulesfn", "partitions.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Partitions []struct {
-			ID      string `json:"id"`
-			Outputs struct {
-				DNSSuffix          string `json:"dnsSuffix"`
-				DualStackDNSSuffix string `json:"dualStackDnsSuffix"`
-			} `json:"outputs"`
-		} `json:"partitions"`
-	}
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
-	if len(doc.Partitions) < 8 {
-		t.Fatalf("%d partitions read, want the SDK's (at least 8)", len(doc.Partitions))
-	}
-	for _, p := range doc.Partitions {
-		for _, s := range []string{p.Outputs.DNSSuffix, p.Outputs.DualStackDNSSuffix} {
-			if !awsHost("rds.some-region-1." + s) {
-				t.Errorf("partition %s: suffix %q is not in awsDNSSuffixes", p.ID, s)
-			}
-		}
 	}
 }

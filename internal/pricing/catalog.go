@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/awspartition"
 )
 
 // HoursPerMonth is the number of hours in a billing month used for every monthly figure (AWS's convention).
@@ -56,17 +58,17 @@ func CPUCreditUSDPerVCPUHour(e Engine, region string) (float64, bool) {
 // region of AWS's commercial partition): China's regions (cn-*) are billed in CNY, which the AWS Price List API
 // also gives them in and which this package does not convert; GovCloud's (us-gov-*) have no Price List endpoint of
 // their own (a provider in a commercial region, with commercial credentials, can read them); the ISO and European
-// Sovereign Cloud partitions' prices are not sourced. The region codes are those of aws-sdk-go-v2's partitions.
+// Sovereign Cloud partitions' prices are not sourced. The partition is aws-sdk-go-v2's (awspartition.Of).
 func OutsideCommercialPartition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
+	switch awspartition.Of(region) {
+	case "aws":
+		return ""
+	case "aws-cn":
 		return fmt.Sprintf("%s is in AWS China, billed in CNY: the AWS Price List API gives its prices in CNY too, which this provider does not convert to USD", region)
-	case strings.HasPrefix(region, "us-gov-"):
+	case "aws-us-gov":
 		return fmt.Sprintf("%s is in AWS GovCloud (US), whose partition has no Price List API endpoint: rightsize_rds_price with use_pricing_api = true and region = %q, in a provider configuration for a commercial region with commercial-account credentials, can read its prices", region, region)
-	case strings.HasPrefix(region, "us-iso"), strings.HasPrefix(region, "eu-isoe-"), strings.HasPrefix(region, "eusc-"):
-		return fmt.Sprintf("%s is in a partition whose prices this provider has no source for", region)
 	}
-	return ""
+	return fmt.Sprintf("%s is in a partition whose prices this provider has no source for", region)
 }
 
 // Deployment is how the database is deployed for pricing purposes.

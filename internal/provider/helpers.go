@@ -10,51 +10,22 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/awspartition"
 )
 
-// awsPartition is one partition of aws-sdk-go-v2's endpoint rules.
-type awsPartition struct {
-	ID          string         // e.g. "aws-cn"
-	RegionRegex *regexp.Regexp // the region codes of the partition
-}
-
-// awsPartitions are the partitions of aws-sdk-go-v2, in its order, with each one's regionRegex copied as
-// data from the SDK's internal/endpoints/awsrulesfn/partitions.json (TestAWSPartitionsMatchSDK compares
-// them with the SDK in the module cache).
-var awsPartitions = []awsPartition{
-	{"aws", regexp.MustCompile(`^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$`)},
-	{"aws-cn", regexp.MustCompile(`^cn\-\w+\-\d+$`)},
-	{"aws-eusc", regexp.MustCompile(`^eusc\-(de)\-\w+\-\d+$`)},
-	{"aws-iso", regexp.MustCompile(`^us\-iso\-\w+\-\d+$`)},
-	{"aws-iso-b", regexp.MustCompile(`^us\-isob\-\w+\-\d+$`)},
-	{"aws-iso-e", regexp.MustCompile(`^eu\-isoe\-\w+\-\d+$`)},
-	{"aws-iso-f", regexp.MustCompile(`^us\-isof\-\w+\-\d+$`)},
-	{"aws-us-gov", regexp.MustCompile(`^us\-gov\-\w+\-\d+$`)},
-}
-
-// awsPartitionOf returns the ID of the partition whose regionRegex matches region, and "aws" when none
-// does: the SDK resolves such a region's endpoints in the aws partition too.
-func awsPartitionOf(region string) string {
-	for _, p := range awsPartitions {
-		if p.RegionRegex.MatchString(region) {
-			return p.ID
-		}
-	}
-	return "aws"
-}
-
 var (
-	// regionPattern accepts a region code of any partition of the SDK (awsPartitions): every region the
+	// regionPattern accepts a region code of any partition of the SDK (awspartition.All): every region the
 	// SDK's regionRegex patterns accept (us-east-1, cn-north-1, us-gov-west-1, eusc-de-east-1,
 	// us-isof-south-1, ...) and nothing else.
-	regionPattern  = anyOf(awsPartitions)
+	regionPattern  = anyOf(awspartition.All)
 	roleARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/.+$`)
 )
 
 // anyOf returns a regular expression matching what any of ps's RegionRegex patterns matches, with
 // their \w (which also takes upper case and '_', enough to tell partitions apart) narrowed to
 // lower-case letters and digits, as region codes are written: "us-EAST-1" is no region.
-func anyOf(ps []awsPartition) *regexp.Regexp {
+func anyOf(ps []awspartition.Partition) *regexp.Regexp {
 	alts := make([]string, len(ps))
 	for i, p := range ps {
 		alts[i] = "(?:" + strings.ReplaceAll(p.RegionRegex.String(), `\w`, `[a-z0-9]`) + ")"

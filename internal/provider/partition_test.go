@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/awspartition"
 	rspricing "github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
 )
 
@@ -38,7 +39,7 @@ func TestRegionPattern(t *testing.T) {
 		"eusc-de-west-1", "ap-southeast-8", // regions to come: the SDK's patterns accept them
 	} {
 		if !regionPattern.MatchString(region) {
-			t.Errorf("regionPattern refuses %q, a region of partition %s", region, awsPartitionOf(region))
+			t.Errorf("regionPattern refuses %q, a region of partition %s", region, awspartition.Of(region))
 		}
 	}
 	for _, notRegion := range []string{
@@ -52,22 +53,10 @@ func TestRegionPattern(t *testing.T) {
 	}
 }
 
-func TestAWSPartitionOf(t *testing.T) {
-	for region, want := range map[string]string{
-		"us-east-1": "aws", "eu-west-1": "aws", "cn-north-1": "aws-cn", "cn-northwest-1": "aws-cn", "eusc-de-east-1": "aws-eusc",
-		"us-gov-west-1": "aws-us-gov", "us-iso-east-1": "aws-iso", "us-isob-east-1": "aws-iso-b", "eu-isoe-west-1": "aws-iso-e",
-		"us-isof-south-1": "aws-iso-f", "": "aws", "mars-north-1": "aws",
-	} {
-		if got := awsPartitionOf(region); got != want {
-			t.Errorf("awsPartitionOf(%q) = %q, want %q", region, got, want)
-		}
-	}
-}
-
-// awsPartitions is a copy of aws-sdk-go-v2's partitions.json (the version in go.mod): the same
-// partitions, in the same order, with the same regionRegex; every region it lists matches its own
-// partition's pattern, read from the module cache (go list -m).
-func TestAWSPartitionsMatchSDK(t *testing.T) {
+// regionPattern accepts every region aws-sdk-go-v2's partitions.json lists (the version in go.mod,
+// read from the module cache with go list -m), each of its own partition (awspartition.All, which
+// awspartition's tests compare with the SDK).
+func TestRegionPatternAcceptsSDKRegions(t *testing.T) {
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/aws/aws-sdk-go-v2").Output()
 	dir := strings.TrimSpace(string(out))
 	if err != nil || dir == "" {
@@ -79,28 +68,23 @@ func TestAWSPartitionsMatchSDK(t *testing.T) {
 	}
 	var doc struct {
 		Partitions []struct {
-			ID          string                     `json:"id"`
-			RegionRegex string                     `json:"regionRegex"`
-			Regions     map[string]json.RawMessage `json:"regions"`
+			ID      string                     `json:"id"`
+			Regions map[string]json.RawMessage `json:"regions"`
 		} `json:"partitions"`
 	}
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if len(doc.Partitions) != len(awsPartitions) {
-		t.Errorf("the SDK has %d partitions, awsPartitions %d", len(doc.Partitions), len(awsPartitions))
+	if len(doc.Partitions) != len(awspartition.All) {
+		t.Errorf("the SDK has %d partitions, awspartition.All %d", len(doc.Partitions), len(awspartition.All))
 	}
-	for i, p := range doc.Partitions {
-		if i >= len(awsPartitions) || awsPartitions[i].ID != p.ID || awsPartitions[i].RegionRegex.String() != p.RegionRegex {
-			t.Errorf("SDK partition %d is %s %s; awsPartitions does not have it there", i, p.ID, p.RegionRegex)
-			continue
-		}
+	for _, p := range doc.Partitions {
 		for region := range p.Regions {
 			if strings.HasSuffix(region, "-global") {
 				continue // aws-global, aws-cn-global, ...: endpoint names, not regions
 			}
-			if !regionPattern.MatchString(region) || awsPartitionOf(region) != p.ID {
-				t.Errorf("region %s of %s: regionPattern %v, partition %s", region, p.ID, regionPattern.MatchString(region), awsPartitionOf(region))
+			if !regionPattern.MatchString(region) || awspartition.Of(region) != p.ID {
+				t.Errorf("region %s of %s: regionPattern %v, partition %s", region, p.ID, regionPattern.MatchString(region), awspartition.Of(region))
 			}
 		}
 	}

@@ -41,6 +41,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/awserr"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/awspartition"
 	cloudwatchcol "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pgstats"
@@ -585,7 +586,7 @@ func priceListSigningRegion(region, endpoint string) (string, error) {
 		}
 		return region, nil
 	}
-	partition := awsPartitionOf(region)
+	partition := awspartition.Of(region)
 	if r, ok := priceListRegions[partition]; ok {
 		return r, nil
 	}

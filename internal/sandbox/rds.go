@@ -636,6 +636,7 @@ func (st *rdsState) createDBInstance(f url.Values, now time.Time) (any, *rdsErro
 		if in.Monitoring, e = formMonitoring(f); e != nil {
 			return nil, e
 		}
+		in.MonitoringRole = f.Get("MonitoringRoleArn")
 		in.Op = &op{Kind: "create", Start: now, End: now.Add(st.dur.CreateAuroraInstance), ConfigureMonitoring: in.Monitoring > 0}
 		st.Instances[id] = in
 		st.addNode(in, IdleWorkload, now.Add(st.dur.CreateAuroraInstance).Truncate(time.Minute), c.Serverless, !in.Writer)
@@ -674,6 +675,7 @@ func (st *rdsState) createDBInstance(f url.Values, now time.Time) (any, *rdsErro
 	if in.Monitoring, e = formMonitoring(f); e != nil {
 		return nil, e
 	}
+	in.MonitoringRole = f.Get("MonitoringRoleArn")
 	in.Op = &op{Kind: "create", Start: now, End: now.Add(st.dur.CreateInstance), ConfigureMonitoring: in.Monitoring > 0}
 	st.Instances[id] = in
 	st.addNode(in, IdleWorkload, now.Add(st.dur.CreateInstance).Truncate(time.Minute), nil, false)

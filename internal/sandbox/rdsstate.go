@@ -169,6 +169,7 @@ type dbInstance struct {
 	Port              int32     `json:"port"`
 	PI                bool      `json:"pi"`
 	Monitoring        int32     `json:"monitoringInterval"`
+	MonitoringRole    string    `json:"monitoringRoleArn,omitempty"`
 	DeletionProtect   bool      `json:"deletionProtection,omitempty"`
 	Tags              []tag     `json:"tags,omitempty"`
 	Pending           mods      `json:"pending,omitempty"`
@@ -459,7 +460,7 @@ func (st *rdsState) newInstance(s InstanceSpec, engine, version string, created 
 	return &dbInstance{ID: s.ID, Class: s.Class, Engine: engine, EngineVersion: version, PromotionTier: s.PromotionTier,
 		MultiAZ: s.MultiAZ, AZ: az, Status: "available", Allocated: alloc, StorageType: stype,
 		ResourceID: st.resourceID("db-", s.ID), ARN: st.arn("db", s.ID), Created: created, MasterUsername: "postgres",
-		MaintenanceWindow: maint, BackupWindow: backup, Port: portFor(engine), PI: true, Monitoring: 60, Tags: specTags(s.Tags),
+		MaintenanceWindow: maint, BackupWindow: backup, Port: portFor(engine), PI: true, Monitoring: 60, MonitoringRole: s.MonitoringRoleARN, Tags: specTags(s.Tags),
 		Lifecycle: s.EngineLifecycleSupport, ReplicaOf: s.ReadReplicaOf, ReplicaOfCluster: s.ReadReplicaOfCluster, ParamGroup: s.ParameterGroup}
 }
 
@@ -855,7 +856,7 @@ func (st *rdsState) xInstance(in *dbInstance, now time.Time) xDBInstance {
 		LicenseModel: licenseFor(in.Engine), StorageType: in.StorageType, SecondaryAvailabilityZone: in.SecondaryAZ,
 		DbInstancePort: 0, DBClusterIdentifier: in.Cluster, StorageEncrypted: true, DbiResourceId: in.ResourceID,
 		CACertificateIdentifier: "rds-ca-rsa2048-g1", DBInstanceArn: in.ARN, PerformanceInsightsEnabled: in.PI,
-		MonitoringInterval: in.Monitoring, DeletionProtection: in.DeletionProtect, TagList: xtags(in.Tags),
+		MonitoringInterval: in.Monitoring, MonitoringRoleArn: in.MonitoringRole, DeletionProtection: in.DeletionProtect, TagList: xtags(in.Tags),
 		BackupTarget: "region", NetworkType: "IPV4", EngineLifecycleSupport: lifecycleOf(in.Engine, in.Lifecycle),
 		ReadReplicaSourceDBInstanceIdentifier: in.ReplicaOf, ReadReplicaSourceDBClusterIdentifier: in.ReplicaOfCluster,
 	}

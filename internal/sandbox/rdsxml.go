@@ -68,6 +68,7 @@ type xDBInstance struct {
 	IAMDatabaseAuthenticationEnabled bool                `xml:"IAMDatabaseAuthenticationEnabled"`
 	PerformanceInsightsEnabled       bool                `xml:"PerformanceInsightsEnabled"`
 	MonitoringInterval               int32               `xml:"MonitoringInterval"`
+	MonitoringRoleArn                string              `xml:"MonitoringRoleArn,omitempty"`
 	DeletionProtection               bool                `xml:"DeletionProtection"`
 	TagList                          []xTag              `xml:"TagList>Tag"`
 	BackupTarget                     string              `xml:"BackupTarget"`

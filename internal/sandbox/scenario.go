@@ -169,6 +169,9 @@ type InstanceSpec struct {
 	// ParameterGroup is the name of the instance's DB parameter group: one of
 	// Scenario.ParameterGroups with Cluster false. Empty: the engine's default group.
 	ParameterGroup string
+	// MonitoringRoleARN is the Enhanced Monitoring role the instance reports (MonitoringRoleArn;
+	// every scenario instance has Enhanced Monitoring at 60 s). Empty: none reported.
+	MonitoringRoleARN string
 }
 
 // ReservationSpec describes a reserved DB instance bought StartAgo before the

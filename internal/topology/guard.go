@@ -770,10 +770,40 @@ func readerTags(s ReaderSpec) map[string]string {
 	out := map[string]string{}
 	for k, v := range m {
 		if v != "" {
-			out[tagReaderPrefix+k] = v
+			out[tagReaderPrefix+k] = readerTagValue(v)
 		}
 	}
 	return out
+}
+
+// readerTagEncoded marks a reader field readerTagValue had to encode.
+const readerTagEncoded = "b64:"
+
+// readerTagValue is v as a guard tag value: v itself when RDS takes it as one (tagText leaves it
+// as it is), else readerTagEncoded and v in base64, whose characters RDS allows. IAM allows
+// characters RDS does not in an Enhanced Monitoring role's name (',') and path ('!', '#', ...),
+// which RDS would refuse in the guard snapshot's tags, so that the reader could not be removed.
+// No field written plainly begins with readerTagEncoded (identifiers, ARNs, numbers, windows), so
+// guard snapshots of earlier versions read as before.
+func readerTagValue(v string) string {
+	if tagText(v) == v && !strings.HasPrefix(v, readerTagEncoded) {
+		return v
+	}
+	return readerTagEncoded + base64.StdEncoding.EncodeToString([]byte(v))
+}
+
+// readerTagField is readerTagValue's v back from a guard tag value (as it is when it does not
+// decode).
+func readerTagField(tv string) string {
+	enc, ok := strings.CutPrefix(tv, readerTagEncoded)
+	if !ok {
+		return tv
+	}
+	b, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil {
+		return tv
+	}
+	return string(b)
 }
 
 // readerTagsKey is the guard tag holding part i of the reader's own tags (readerTagsRecord).
@@ -821,7 +851,7 @@ func readerTagsFromRecord(tags map[string]string) (map[string]string, bool) {
 
 // readerFromTags decodes a ReaderSpec from snapshot tags; ok is false when none is recorded.
 func readerFromTags(tags map[string]string) (ReaderSpec, bool) {
-	get := func(k string) string { return tags[tagReaderPrefix+k] }
+	get := func(k string) string { return readerTagField(tags[tagReaderPrefix+k]) }
 	if get("id") == "" {
 		return ReaderSpec{}, false
 	}

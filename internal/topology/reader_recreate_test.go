@@ -309,3 +309,56 @@ func TestResumedUntaggedReaderNotReported(t *testing.T) {
 		t.Errorf("resumed run: %+v, %v; want it resumed and no reader reported without tags", back, err)
 	}
 }
+
+// A reader whose Enhanced Monitoring role has a name or path with characters IAM allows and RDS
+// does not in a tag value (',' in a role name, '!' in a path) is removed behind its guard snapshot
+// (whose tags record the role encoded, readerTagValue) and recreated with that role: RDS refused
+// the guard snapshot's tags before, and the reader could not be removed at all.
+func TestReaderMonitoringRoleOutsideTagCharacters(t *testing.T) {
+	for _, role := range []string{"arn:aws:iam::123456789012:role/rds,monitoring", "arn:aws:iam::123456789012:role/team!db/rds-monitoring"} {
+		t.Run(role, func(t *testing.T) {
+			sc := sandbox.Demo()
+			sc.Clusters[0].Members[1].MonitoringRoleARN = role
+			e := newEnv(t, sc)
+			ctx := context.Background()
+			req := Request{Target: sso, Nodes: 1, Generation: 1}
+			if _, err := e.o.Run(ctx, req); err != nil {
+				t.Fatal(err)
+			}
+			// The same request again finds the change completed and reads the reader from the
+			// guard snapshot's tags.
+			res, err := e.o.Run(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := res.Previous.Reader; !res.Resumed || r == nil || r.MonitoringRoleARN != role {
+				t.Fatalf("resumed %v, reader read back from the guard snapshot %+v: want monitoring role %s", res.Resumed, r, role)
+			}
+			if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2, Previous: &res.Previous}); err != nil {
+				t.Fatal(err)
+			}
+			if got := aws.ToString(e.instance(ssoReader).MonitoringRoleArn); got != role {
+				t.Errorf("recreated reader's monitoring role %q, want %q", got, role)
+			}
+		})
+	}
+}
+
+// readerTagValue writes every field RDS takes as a tag value as it is (as earlier versions did) and
+// any other encoded; readerFromTags reads both back.
+func TestReaderTagValueRoundTrip(t *testing.T) {
+	for _, v := range []string{"sso-prod-instance-2", "arn:aws:iam::123456789012:role/rds-monitoring", "sun:05:00-sun:05:30",
+		"arn:aws:iam::123456789012:role/a,b", "role/x!y#z", " lead", "b64:looks-encoded", "aws:x", "ü-ß 1"} {
+		tv := readerTagValue(v)
+		if tagText(tv) != tv {
+			t.Errorf("readerTagValue(%q) = %q, not a value RDS takes", v, tv)
+		}
+		if plain := tagText(v) == v && !strings.HasPrefix(v, readerTagEncoded); plain != (tv == v) {
+			t.Errorf("readerTagValue(%q) = %q: plain %v", v, tv, plain)
+		}
+		spec, ok := readerFromTags(readerTags(ReaderSpec{Identifier: "r", MonitoringRoleARN: v}))
+		if !ok || spec.MonitoringRoleARN != v {
+			t.Errorf("round trip of %q: %+v", v, spec)
+		}
+	}
+}

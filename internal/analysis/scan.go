@@ -437,6 +437,29 @@ func (st *passState) release() {
 	st.pooled = nil
 }
 
+func isFinite(v float64) bool { return !math.IsInf(v, 0) && v == v }
+
+// scaledMoments is the mean and population standard deviation of the non-NaN values of
+// vals[lo:hi] in the window (count of them, all finite, the largest magnitude scale > 0),
+// computed on the values divided by scale so that no sum overflows.
+func scaledMoments(vals []float64, lo, hi int, inWin func(i int) bool, count int, scale float64) (mean, sd float64) {
+	cnt := float64(count)
+	var m float64
+	for i := lo; i < hi; i++ {
+		if x := vals[i]; x == x && inWin(i) {
+			m += x / scale / cnt
+		}
+	}
+	var v float64
+	for i := lo; i < hi; i++ {
+		if x := vals[i]; x == x && inWin(i) {
+			d := x/scale - m
+			v += d * d / cnt
+		}
+	}
+	return m * scale, math.Sqrt(v) * scale
+}
+
 // summary completes the Summary of s from a finished pass over vals at the
 // indices [lo, hi) (vals is read again only on the rare paths: every value
 // -Inf, infinite values, or a bracket that missed its rank). inWin reports
@@ -483,6 +506,11 @@ func (st *passState) summary(s Series, h hourly, lo, hi int, vals []float64, inW
 		sum.Mean, sum.StdDev = mn, 0
 	}
 	finite := !math.IsInf(mn, 0) && !math.IsInf(mx, 0)
+	if finite && mn != mx && !(isFinite(sum.Mean) && isFinite(st.s2)) {
+		// Finite values whose sums overflow (magnitudes near 1e154 and above): the mean and
+		// deviation again, scaled by the largest magnitude.
+		sum.Mean, sum.StdDev = scaledMoments(vals, lo, hi, inWin, count, math.Max(-mn, mx))
+	}
 	if !finite { // the mean of values including an infinity, added plainly
 		v := vals
 		var t float64

@@ -595,7 +595,10 @@ const exporterNote = `# Rollback alerts for prometheus/cloudwatch_exporter. Run 
 # metrics an Aurora cluster's rules watch by role).
 `
 
-// yamlQuote writes s as a YAML double-quoted scalar.
+// yamlQuote writes s as a YAML double-quoted scalar. Characters YAML does not allow unescaped in
+// a stream (C0 and C1 controls, DEL, U+FEFF, U+FFFE, U+FFFF) and those it reads as line breaks
+// (U+0085, U+2028, U+2029), which a double-quoted scalar folds into a space, are escaped, so the
+// value reads back as written; a byte that is not UTF-8 becomes U+FFFD.
 func yamlQuote(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
@@ -607,8 +610,10 @@ func yamlQuote(s string) string {
 			b.WriteString(`\\`)
 		case r == '\n':
 			b.WriteString(`\n`)
-		case r < 0x20:
+		case r < 0x20 || r >= 0x7f && r <= 0x9f:
 			fmt.Fprintf(&b, `\x%02x`, r)
+		case r == 0x2028 || r == 0x2029 || r == 0xfeff || r == 0xfffe || r == 0xffff:
+			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
 			b.WriteRune(r)
 		}

@@ -396,7 +396,25 @@ func niceCeil(v float64) float64 {
 	return 10 * e
 }
 
-func xmlEscape(s string) string { return xmlReplacer.Replace(s) }
+// xmlEscape escapes s for XML character data or a double-quoted attribute. A character XML 1.0
+// does not allow at all (a control character other than tab, line feed and carriage return,
+// U+FFFE, U+FFFF) and a byte that is not UTF-8 become U+FFFD, so the SVG stays well formed.
+func xmlEscape(s string) string {
+	if !utf8.ValidString(s) || strings.IndexFunc(s, notXMLChar) >= 0 {
+		s = strings.Map(func(r rune) rune {
+			if notXMLChar(r) {
+				return utf8.RuneError
+			}
+			return r
+		}, s)
+	}
+	return xmlReplacer.Replace(s)
+}
+
+// notXMLChar reports whether r is outside XML 1.0's Char production.
+func notXMLChar(r rune) bool {
+	return !(r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= utf8.MaxRune)
+}
 
 // svgScratch holds TimeSeriesSVG's scratch buffers between calls.
 type svgScratch struct {
@@ -437,7 +455,10 @@ func ident(v float64) float64 { return v }
 
 var (
 	xmlReplacer = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
-	mdReplacer  = strings.NewReplacer("|", `\|`, "\n", " ")
+	// mdReplacer keeps a table cell one cell of one line: a pipe is escaped, and so is a
+	// backslash (GFM reads \\| as an escaped backslash and a cell break); line ends (\n, \r)
+	// become spaces.
+	mdReplacer = strings.NewReplacer(`\`, `\\`, "|", `\|`, "\r\n", " ", "\n", " ", "\r", " ")
 )
 
 // cpuAlarm is the load alarm on CPUUtilization among triggers (its Average above a threshold).

@@ -68,6 +68,30 @@ var (
 	topologyObjectAs = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true}
 )
 
+// tableNameLengthValidator refuses, at plan time, a validation table name tableNamePattern
+// accepts but whose baseline a guard snapshot tag key cannot hold (topology.MaxTableNameLen):
+// the apply would otherwise fail when it records the baseline.
+type tableNameLengthValidator struct{}
+
+var _ validator.String = tableNameLengthValidator{}
+
+func (tableNameLengthValidator) Description(context.Context) string {
+	return fmt.Sprintf("\"schema.table\" (schema public when not given, without quotes) must be at most %d characters", topology.MaxTableNameLen)
+}
+
+func (v tableNameLengthValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (tableNameLengthValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || !tableNamePattern.MatchString(req.ConfigValue.ValueString()) {
+		return // tableNamePattern's validator names the mistake
+	}
+	if _, _, err := topology.ParseTableName(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Validation Table", fmt.Sprintf("%s: %v.", req.Path, err))
+	}
+}
+
 // orchestratorHook, when set, adjusts every orchestrator the resource builds. Only the
 // provider's own acceptance tests set it (to poll on the sandbox's virtual clock).
 var orchestratorHook func(*topology.Orchestrator)
@@ -237,7 +261,8 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"tables": schema.ListAttribute{Required: true, ElementType: types.StringType,
 						Validators: []validator.List{listvalidator.SizeBetween(1, topology.MaxValidationTables),
 							listvalidator.ValueStringsAre(stringvalidator.RegexMatches(tableNamePattern,
-								"must be \"table\" or \"schema.table\", each part an identifier, or a double-quoted name of letters, digits, _, $ and -"))},
+								"must be \"table\" or \"schema.table\", each part an identifier, or a double-quoted name of letters, digits, _, $ and -"),
+								tableNameLengthValidator{})},
 						MarkdownDescription: fmt.Sprintf("Tables to compare, `table` (schema `public`) or `schema.table`; 1 to %d. "+
 							"As in SQL and `rightsize_postgres_stats`, unquoted names fold to lower case and double quotes keep case: "+
 							"`app.Users` is the table `users`, `app.\"Users\"` (in HCL `\"app.\\\"Users\\\"\"`) one created as `\"Users\"`. "+

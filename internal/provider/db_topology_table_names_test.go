@@ -55,6 +55,21 @@ func TestDBTopologyTablesSchema(t *testing.T) {
 			t.Errorf("schema accepts %s (%v)", name, err)
 		}
 	}
+	// A name whose baseline a guard snapshot tag key cannot hold is refused at plan time, not
+	// when the apply records the baseline (found by topology's FuzzParseTableName).
+	long := `"` + strings.Repeat("s", 63) + `"."` + strings.Repeat("t", 63) + `"`
+	if err := validate(long); err == nil || !strings.Contains(err.Error(), "more than the 111 a validation baseline can record") {
+		t.Errorf("schema accepts %s (%v)", long, err)
+	}
+	if err := validate(strings.Repeat("s", 63) + "." + strings.Repeat("t", topology.MaxTableNameLen-64)); err != nil {
+		t.Errorf("schema refuses a name of %d characters: %v", topology.MaxTableNameLen, err)
+	}
+	if err := validate(strings.Repeat("t", topology.MaxTableNameLen-len("public."))); err != nil {
+		t.Errorf("schema refuses a table in public of %d characters with its schema: %v", topology.MaxTableNameLen, err)
+	}
+	if err := validate(strings.Repeat("t", topology.MaxTableNameLen-len("public.")+1)); err == nil {
+		t.Errorf("schema accepts a table in public of %d characters with its schema", topology.MaxTableNameLen+1)
+	}
 	if d := tables.MarkdownDescription; !strings.Contains(d, "unquoted names fold to lower case and double quotes keep case") {
 		t.Errorf("description: %s", d)
 	}

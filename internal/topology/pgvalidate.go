@@ -60,13 +60,17 @@ func (t qualifiedTable) String() string { return t.schema + "." + t.name }
 // unquoted name can be, keep the keys they had before ParseTableName folded names.
 func (t qualifiedTable) factKey() string { return strings.ReplaceAll(t.String(), "$", "=") }
 
+// MaxTableNameLen is the longest "schema.table" (with its schema, public when not given, and
+// without quotes) a validation baseline records: its fact keys must fit a guard snapshot tag key.
+const MaxTableNameLen = MaxFactKeyLen - len(factRowsPrefix)
+
 // ParseTableName splits "schema.table" (or "table", schema public; surrounding spaces are
 // ignored) the way PostgreSQL reads identifiers, as rightsize_postgres_stats does
 // (pgstats.ParseQualifiedName): unquoted parts fold to lower case, so Users is the table users,
 // and "double-quoted" parts are taken literally, so "Users" is the table created as "Users".
 // Each part must hold only letters, digits, _, $ and -: a fact's key records it in a guard
 // snapshot tag key (factKey), where a '.' inside a part, a '=' or a '"' would be ambiguous or
-// not allowed.
+// not allowed. The name, "schema.table" without quotes, may be at most MaxTableNameLen characters.
 func ParseTableName(s string) (schema, table string, err error) {
 	s = strings.TrimSpace(s)
 	schema, table, err = pgstats.ParseQualifiedName(s)
@@ -81,6 +85,10 @@ func ParseTableName(s string) (schema, table string, err error) {
 			return "", "", fmt.Errorf("invalid table name %q: %q holds a character other than a letter, digit, _, $ or -, "+
 				"which a validation baseline cannot record", s, part)
 		}
+	}
+	if t := (qualifiedTable{schema, table}); len(factRowsPrefix)+len(t.factKey()) > MaxFactKeyLen {
+		return "", "", fmt.Errorf("invalid table name %q: %s is %d characters, more than the %d a validation baseline can record "+
+			"(in a guard snapshot tag key)", s, t, len(t.String()), MaxTableNameLen)
 	}
 	return schema, table, nil
 }

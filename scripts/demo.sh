@@ -9,12 +9,14 @@
 #   scripts/demo.sh rollback  `make demo-rollback`: apply with a validation failure injected: the change rolls back
 #   scripts/demo.sh ci        non-interactive: apply, verify the summary against `terraform output -json`,
 #                             and fail if a verdict is missing or the final plan is not empty
+# DEMO_CLI=tofu runs all of it with OpenTofu (bin/tofu, built by scripts/ensure-opentofu.sh) instead of terraform.
 # After an apply (rolled back or not) it checks the emulator's request log: every change to a database must
 # follow a successful describe of its available guard snapshot (sandbox.CheckGuarded).
 # Everything it starts is stopped at the end, also on Ctrl-C or error.
 set -euo pipefail
 mode=${1:-plan}
 case "$mode" in plan|apply|rollback|ci) ;; *) echo "usage: $0 plan|apply|rollback|ci" >&2; exit 2 ;; esac
+case "${DEMO_CLI:=terraform}" in terraform|tofu) ;; *) echo "DEMO_CLI must be terraform or tofu" >&2; exit 2 ;; esac
 cd "$(dirname "$0")/.."
 root=$PWD
 t0=$(date +%s)
@@ -36,7 +38,7 @@ trap 'exit 130' INT TERM
 say() { printf '\n==> %s\n' "$*"; }
 
 say "Building the provider, the sandbox and the summary tool"
-scripts/ensure-terraform.sh
+if [ "$DEMO_CLI" = tofu ]; then scripts/ensure-opentofu.sh; else scripts/ensure-terraform.sh; fi
 go build -o bin/terraform-provider-rightsize .
 go build -o bin/rightsize-sandbox ./internal/sandbox/cmd/sandbox
 go build -o bin/demo-summary ./internal/demo/cmd/demo-summary
@@ -69,7 +71,7 @@ endpoint=$(head -1 "$work/sandbox.url")
 echo "    $endpoint"
 
 
-say "terraform ($mode) on examples/demo"
+say "$DEMO_CLI ($mode) on examples/demo"
 rm -rf "$out" # generated: a run leaves only its own files
 mkdir -p "$work/tf" "$out"
 cp examples/demo/*.tf "$work/tf/"
@@ -77,12 +79,13 @@ cat >"$work/terraformrc" <<RC
 provider_installation {
   dev_overrides {
     "registry.terraform.io/dbrightsize/rightsize" = "$root/bin"
+    "registry.opentofu.org/dbrightsize/rightsize" = "$root/bin"
   }
   direct {}
 }
 RC
 export TF_CLI_CONFIG_FILE=$work/terraformrc TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1 TF_DATA_DIR=$work/tfdata
-tf() { "$root/bin/terraform" -chdir="$work/tf" "$@"; }
+tf() { "$root/bin/$DEMO_CLI" -chdir="$work/tf" "$@"; }
 vars=(-var "sandbox_endpoint=$endpoint" -var "postgres_port=$RIGHTSIZE_TEST_PG_PORT" -var "end_time=$now")
 
 tf plan -input=false -no-color -out="$work/plan.tfplan" "${vars[@]}" >"$work/plan.log" 2>&1 || { cat "$work/plan.log" >&2; exit 1; }

@@ -147,6 +147,7 @@ func FuzzHeatmapSVG(f *testing.F) {
 	})
 }
 
+// promDoc is the structure of a Prometheus rules file, as PrometheusRules writes it.
 type promDoc struct {
 	Groups []struct {
 		Name  string `yaml:"name"`

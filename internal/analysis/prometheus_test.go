@@ -20,18 +20,7 @@ func TestPrometheusRulesParse(t *testing.T) {
 			Statistic: "Average", PeriodSeconds: 300, EvaluationPeriods: 3, ComparisonOperator: "LessThanThreshold", Threshold: 858993459},
 	}
 	text := analysis.PrometheusRules("sso-prod", alarms)
-	var doc struct {
-		Groups []struct {
-			Name  string `yaml:"name"`
-			Rules []struct {
-				Alert       string            `yaml:"alert"`
-				Expr        string            `yaml:"expr"`
-				For         string            `yaml:"for"`
-				Labels      map[string]string `yaml:"labels"`
-				Annotations map[string]string `yaml:"annotations"`
-			} `yaml:"rules"`
-		} `yaml:"groups"`
-	}
+	var doc promDoc
 	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
 		t.Fatalf("rules do not parse: %v\n%s", err, text)
 	}

@@ -534,9 +534,21 @@ func withOperationTimeout(ctx context.Context, timeout time.Duration) (context.C
 	return context.WithTimeout(context.WithValue(ctx, interruptKey{}, ctx), timeout)
 }
 
+// withTopologyLogFields is ctx with the fields every log line of a change of req carries, for a
+// search of the log: the target ("instance:<id>" or "cluster:<id>"), the node count it goes to and
+// the generation (the guard snapshot's g<generation> and rightsize:generation tag).
+func withTopologyLogFields(ctx context.Context, req topology.Request) context.Context {
+	return tflog.SetField(tflog.SetField(tflog.SetField(ctx,
+		"rightsize_target", req.Target.String()),
+		"rightsize_nodes", req.Nodes),
+		"rightsize_generation", req.Generation)
+}
+
 func (r *dbTopologyResource) orchestrator(ctx context.Context) *topology.Orchestrator {
 	o := &topology.Orchestrator{RDS: r.data.RDS, Logf: func(format string, args ...any) {
 		tflog.Info(ctx, fmt.Sprintf(format, args...))
+	}, Warnf: func(format string, args ...any) {
+		tflog.Warn(ctx, fmt.Sprintf(format, args...))
 	}}
 	if ic, ok := ctx.Value(interruptKey{}).(context.Context); ok {
 		o.Interrupt = ic
@@ -564,6 +576,7 @@ func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, node
 		return false, nil
 	}
 	req.ExpectedReader = plannedReader(m)
+	ctx = withTopologyLogFields(ctx, req)
 	res, err := r.orchestrator(ctx).Run(ctx, req)
 	if err != nil {
 		addTopologyError(diags, req, err, managed)
@@ -1015,6 +1028,7 @@ func (r *dbTopologyResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = withTopologyLogFields(ctx, topoReq)
 	res, err := r.orchestrator(ctx).Run(ctx, topoReq)
 	var pe *topology.PrecheckError
 	switch {

@@ -675,6 +675,8 @@ func loadAWSConfig(ctx context.Context, cfg providerModel) (aws.Config, error) {
 	mode := awsCfg.RetryMode
 	awsCfg.Retryer = func() aws.Retryer { return newRetryer(mode, maxRetries) }
 	awsCfg.RetryMaxAttempts = 0
+	// The SDK's log lines (its retries) go to Terraform's log, with the request's fields.
+	awsCfg.Logger, awsCfg.ClientLogMode = sdkLogger{}, awsClientLogMode
 	// Every service client made from awsCfg sends through sdkhttp (a smithy-go/net/http race
 	// otherwise closes a connection under a response now and then). The credential providers
 	// LoadDefaultConfig built (IMDS, SSO) keep the SDK's own client and its timeouts.

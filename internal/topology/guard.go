@@ -318,6 +318,7 @@ func (r *run) waitGuard(ctx context.Context, g *guard) (*guard, error) {
 		Pending:     []string{"creating", "pending", "copying"},
 		Target:      []string{"available"},
 		Retryable:   IsTransient,
+		Progress:    r.waitProgress("guard snapshot " + g.id + " to be available"),
 		MinInterval: r.o.PollMin, MaxInterval: r.o.PollMax, Sleep: r.o.Sleep,
 		Refresh: func(ctx context.Context) (*guard, string, error) {
 			cur, err := describeGuard(ctx, r.o.RDS, r.req.Target.Kind, g.id, false)
@@ -556,7 +557,7 @@ func (r *run) recordFailure(ctx context.Context, cause string) {
 		return
 	}
 	if err := r.tagGuard(ctx, g, map[string]string{TagFailure: tagText(cause)}); err != nil {
-		r.o.logf("%s: tagging guard snapshot %s with the failure: %v", r.req.Target, g.id, err)
+		r.o.warnf("%s: tagging guard snapshot %s with the failure: %v", r.req.Target, g.id, err)
 	}
 }
 
@@ -728,6 +729,7 @@ func (r *run) clearRestore(ctx context.Context, id string) (found bool, err erro
 func (r *run) waitInstance(ctx context.Context, id, desc string, pending []string, target string) (*rdstypes.DBInstance, error) {
 	w := wait.Waiter[*rdstypes.DBInstance]{
 		Description: desc, Pending: pending, Target: []string{target}, Retryable: IsTransient,
+		Progress:    r.waitProgress(desc + " to be " + target),
 		MinInterval: r.o.PollMin, MaxInterval: r.o.PollMax, Sleep: r.o.Sleep,
 		Refresh: func(ctx context.Context) (*rdstypes.DBInstance, string, error) {
 			inst, err := FindDBInstance(ctx, r.o.RDS, id)

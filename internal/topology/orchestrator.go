@@ -90,8 +90,13 @@ type Orchestrator struct {
 	// Sleep, if set, replaces the timer between polls (see wait.Waiter.Sleep). Tests against the
 	// sandbox advance its virtual clock here, which makes every wait deterministic.
 	Sleep func(ctx context.Context, d time.Duration) error
-	// Logf, if set, receives progress messages (no secrets are ever passed).
+	// Logf, if set, receives progress messages (no secrets are ever passed): each step reached,
+	// each state a wait sees, the failure that ends a change and what was done about it.
 	Logf func(format string, args ...any)
+	// Warnf, if set, receives what went wrong without stopping the run (a guard snapshot's tag
+	// that could not be set, a retried describe call, a temporary instance not removed); nil
+	// sends them to Logf.
+	Warnf func(format string, args ...any)
 }
 
 func (o *Orchestrator) now() time.Time {
@@ -118,6 +123,27 @@ func (o *Orchestrator) step(s Step) error {
 func (o *Orchestrator) logf(format string, args ...any) {
 	if o.Logf != nil {
 		o.Logf(format, args...)
+	}
+}
+
+func (o *Orchestrator) warnf(format string, args ...any) {
+	if o.Warnf != nil {
+		o.Warnf(format, args...)
+		return
+	}
+	o.logf(format, args...)
+}
+
+// waitProgress is the wait.Waiter Progress of the run's waits on what: each state it sees logged
+// (once, when it changes), each describe error it retries warned of, with the time waited, so
+// that a wait of an hour leaves a trail rather than a gap in the log.
+func (r *run) waitProgress(what string) func(state string, retried error, waited time.Duration) {
+	return func(state string, retried error, waited time.Duration) {
+		if retried != nil {
+			r.o.warnf("%s: waiting for %s: retrying after %v (last state %q, waited %s)", r.req.Target, what, retried, state, waited.Round(time.Second))
+			return
+		}
+		r.o.logf("%s: waiting for %s: state %q (waited %s)", r.req.Target, what, state, waited.Round(time.Second))
 	}
 }
 
@@ -555,6 +581,7 @@ func (o *Orchestrator) Run(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	r := &run{o: o, req: req, started: o.now(), id: rand.Text()}
+	o.logf("%s: run %s: change to %d node(s), generation %d (the guard snapshot it takes is tagged %s = %s)", req.Target, r.id, req.Nodes, req.Generation, TagRun, r.id)
 	return r.do(ctx)
 }
 
@@ -575,7 +602,11 @@ func (r *run) changeErr(stage string, err error) *ChangeError {
 
 // boundary reports a step and turns a cancellation observed right after it into an interruption.
 func (r *run) boundary(ctx context.Context, s Step) error {
-	r.o.logf("%s: step %s done", r.req.Target, s)
+	if r.guard != nil {
+		r.o.logf("%s: step %s done (guard snapshot %s)", r.req.Target, s, r.guard.id)
+	} else {
+		r.o.logf("%s: step %s done", r.req.Target, s)
+	}
 	if err := r.o.step(s); err != nil {
 		ce := r.changeErr("after step "+string(s), err)
 		ce.Interrupted = true
@@ -778,7 +809,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 	res.ReaderWithoutTags = r.readerWithoutTags
 	if ph == phasePending {
 		if err := r.setOutcome(ctx, OutcomePending); err != nil {
-			r.o.logf("%s: %v", r.req.Target, err)
+			r.o.warnf("%s: %v", r.req.Target, err)
 		}
 		res.Pending = true
 		res.Nodes = r.from
@@ -812,7 +843,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		if ctx.Err() != nil {
 			return nil, r.changeErr("recording the outcome", err)
 		}
-		r.o.logf("%s: %v", r.req.Target, err)
+		r.o.warnf("%s: %v", r.req.Target, err)
 	}
 	r.closeOppositeRollback(ctx)
 	// The last boundary comes before the guard is deleted: an interruption here leaves the
@@ -829,7 +860,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		if err != nil {
 			// The change is done and validated: a refused deletion leaves a snapshot to delete by
 			// hand, not a failed change.
-			r.o.logf("%s: %v", r.req.Target, err)
+			r.o.warnf("%s: %v", r.req.Target, err)
 			res.GuardDeleteError = err.Error()
 		} else {
 			res.GuardSnapshotRetained = false
@@ -881,6 +912,7 @@ func (r *run) waitReady(ctx context.Context) error {
 	w := wait.Waiter[*Topology]{
 		Description: r.req.Target.Noun() + " to be available",
 		Pending:     pendingStatuses, Target: []string{"ready"}, Retryable: IsTransient,
+		Progress:    r.waitProgress("the target and its members to be available before the change"),
 		MinInterval: r.o.PollMin, MaxInterval: r.o.PollMax, Sleep: r.o.Sleep,
 		Refresh: func(ctx context.Context) (*Topology, string, error) {
 			t, err := Describe(ctx, r.o.RDS, r.req.Target)
@@ -973,7 +1005,7 @@ func (r *run) checkValidation(ctx context.Context) (*Report, error) {
 		if err == nil || i == len(validationRetries) || errors.As(err, &ve) || !connectionError(err) || ctx.Err() != nil {
 			return rep, err
 		}
-		r.o.logf("%s: validation could not reach the database (%v); trying again in %s", r.req.Target, err, validationRetries[i])
+		r.o.warnf("%s: validation could not reach the database (%v); trying again in %s", r.req.Target, err, validationRetries[i])
 		if serr := r.o.sleep(ctx, validationRetries[i]); serr != nil {
 			return nil, serr
 		}
@@ -1379,7 +1411,7 @@ func (r *run) ownOppositeChange(ctx context.Context) string {
 func (r *run) closeOppositeRollback(ctx context.Context) {
 	for _, g := range r.oppositeRollbacks(ctx) {
 		if err := r.tagOutcome(ctx, g, OutcomeRolledBack); err != nil {
-			r.o.logf("%s: recording guard snapshot %s rolled back: %v", r.req.Target, g.id, err)
+			r.o.warnf("%s: recording guard snapshot %s rolled back: %v", r.req.Target, g.id, err)
 			continue
 		}
 		r.o.logf("%s: guard snapshot %s of the change to %d node(s) recorded rolled back: this change put the target back", r.req.Target, g.id, 3-r.req.Nodes)
@@ -1845,6 +1877,7 @@ func (r *run) settle(ctx context.Context, nodes int) error {
 	w := wait.Waiter[*Topology]{
 		Description: r.req.Target.Noun(),
 		Pending:     pendingStatuses, Target: []string{convergedState(nodes)}, Retryable: IsTransient,
+		Progress:    r.waitProgress(fmt.Sprintf("the target to settle at %d node(s)", nodes)),
 		MinInterval: r.o.PollMin, MaxInterval: r.o.PollMax, Sleep: r.o.Sleep,
 		Refresh: func(ctx context.Context) (*Topology, string, error) {
 			t, err := Describe(ctx, r.o.RDS, r.req.Target)
@@ -1922,6 +1955,7 @@ func convergedState(nodes int) string { return fmt.Sprintf("available with %d no
 // allowed and builds the error.
 func (r *run) fail(ctx context.Context, stage string, cause error, rollbackWorthy bool) error {
 	ce := r.changeErr(stage, cause)
+	r.o.warnf("%s: %s failed: %v", r.req.Target, stage, cause)
 	if !r.changed {
 		// The change call itself may have failed after reaching RDS; look before deciding (within
 		// a minute: an interrupted apply must not hang on a slow answer).
@@ -1938,11 +1972,17 @@ func (r *run) fail(ctx context.Context, stage string, cause error, rollbackWorth
 		// run sets it aside and starts anew.
 		r.resetChanging(ctx)
 	}
-	if ce.Interrupted || !ce.Changed {
+	switch {
+	case ce.Interrupted:
+		r.o.logf("%s: not rolled back: the run was interrupted; the next apply resumes the change", r.req.Target)
+		return ce
+	case !ce.Changed:
+		r.o.logf("%s: not rolled back: the target did not leave its %d node(s)", r.req.Target, r.from)
 		return ce
 	}
 	if !rollbackWorthy {
 		ce.Resumable = true
+		r.o.logf("%s: not rolled back: the failure says nothing against the change (still in progress, a describe that kept failing, or a validation query the server stopped); the next apply resumes it", r.req.Target)
 		return ce
 	}
 	if r.req.DisableRollback || r.reachedTwo(ctx) {
@@ -1951,8 +1991,13 @@ func (r *run) fail(ctx context.Context, stage string, cause error, rollbackWorth
 		// overloaded, which is also when a validation is likeliest to fail (logins refused, counts
 		// cut short). One that has not (a reader RDS failed, Multi-AZ not begun) is undone.
 		ce.RedundancyKept = !r.req.DisableRollback
+		if r.req.DisableRollback {
+			r.o.logf("%s: not rolled back: rollback_on_failure is false", r.req.Target)
+		} else {
+			r.o.logf("%s: not rolled back: the change has given the target its 2 nodes, which are kept", r.req.Target)
+		}
 		if err := r.setOutcome(context.WithoutCancel(ctx), OutcomeFailedNotRolledBack); err != nil {
-			r.o.logf("%s: %v", r.req.Target, err)
+			r.o.warnf("%s: %v", r.req.Target, err)
 		}
 		return ce
 	}
@@ -1968,7 +2013,7 @@ func (r *run) resetChanging(ctx context.Context) {
 	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
 	if err := r.setOutcome(tctx, OutcomeInProgress); err != nil {
-		r.o.logf("%s: %v", r.req.Target, err)
+		r.o.warnf("%s: %v", r.req.Target, err)
 	}
 }
 
@@ -2074,7 +2119,7 @@ func (r *run) clearEarlierRestores(ctx context.Context, latest *guard) ([]string
 		if ctx.Err() != nil {
 			return nil, r.changeErr("removing the temporary restore instance of earlier guard snapshot "+id, err)
 		}
-		r.o.logf("%s: removing temporary restore instance %s of earlier guard snapshot %s: %v", r.req.Target, tmp, id, err)
+		r.o.warnf("%s: removing temporary restore instance %s of earlier guard snapshot %s: %v", r.req.Target, tmp, id, err)
 		left = append(left, fmt.Sprintf("%s (of guard snapshot %s: %v)", tmp, id, err))
 	}
 	if found {
@@ -2232,7 +2277,7 @@ func (r *run) finishRollback(ctx context.Context, g *guard) error {
 		ce.RollbackAttempted, ce.RolledBack = true, true
 		ce.RollbackAction = fmt.Sprintf("%s was already back at %d node(s)", r.req.Target.Noun(), r.from)
 		if err := r.setOutcome(context.WithoutCancel(ctx), OutcomeRolledBack); err != nil {
-			r.o.logf("%s: %v", r.req.Target, err)
+			r.o.warnf("%s: %v", r.req.Target, err)
 		}
 		return ce
 	}
@@ -2250,7 +2295,7 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 	ce.RollbackAttempted = true
 	tagged := r.guard != nil && r.guard.outcome() == OutcomeRollingBack // an earlier run's
 	if err := r.setOutcome(rctx, OutcomeRollingBack); err != nil {
-		r.o.logf("%s: %v", r.req.Target, err)
+		r.o.warnf("%s: %v", r.req.Target, err)
 	} else {
 		tagged = true
 	}
@@ -2301,9 +2346,14 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 	tctx, tcancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer tcancel()
 	if terr := r.setOutcome(tctx, outcome); terr != nil {
-		r.o.logf("%s: %v", r.req.Target, terr)
+		r.o.warnf("%s: %v", r.req.Target, terr)
 	} else if outcome == OutcomeRollingBack {
 		tagged = true
+	}
+	if err != nil {
+		r.o.warnf("%s: rollback to %d node(s) not finished (guard snapshot outcome %s): %v", r.req.Target, r.from, outcome, err)
+	} else {
+		r.o.logf("%s: rolled back to %d node(s): %s (guard snapshot outcome %s)", r.req.Target, r.from, action, outcome)
 	}
 	ce.RollbackUntagged = outcome == OutcomeRollingBack && !tagged
 	return ce
@@ -2497,6 +2547,7 @@ func (r *run) waitClusterBack(ctx context.Context, n int) error {
 	w := wait.Waiter[*Topology]{
 		Description: r.req.Target.Noun(),
 		Pending:     settling, Target: []string{"back"}, Retryable: IsTransient,
+		Progress:    r.waitProgress(fmt.Sprintf("the cluster to be back at %d node(s)", n)),
 		MinInterval: r.o.PollMin, MaxInterval: r.o.PollMax, Sleep: r.o.Sleep,
 		Refresh: func(ctx context.Context) (*Topology, string, error) {
 			t, err := Describe(ctx, r.o.RDS, r.req.Target)

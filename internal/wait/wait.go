@@ -62,6 +62,11 @@ type Waiter[T any] struct {
 	// Sleep waits for d or until ctx is done, returning ctx.Err() in the latter case. Nil uses a
 	// timer. Tests may inject a function that records intervals.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Progress, if set, is told what the wait sees, for a log of a long wait: each state the
+	// refresh reports that differs from the one before (the first included), with retried nil,
+	// and each refresh error the wait retries (Retryable), with the last state seen and the
+	// error. waited is the time since Wait began. Nil: nothing is told.
+	Progress func(state string, retried error, waited time.Duration)
 }
 
 // UnexpectedStateError is returned when the refresh function reports a state that is neither
@@ -145,7 +150,21 @@ func (w Waiter[T]) Wait(ctx context.Context) (T, error) {
 		lastErr   error
 		hits      int
 		interval  = minI
+		told      bool   // Progress was told a state
+		toldState string // the last state Progress was told
 	)
+	progress := func(state string, retried error) {
+		if w.Progress == nil {
+			return
+		}
+		if retried == nil {
+			if told && state == toldState {
+				return
+			}
+			told, toldState = true, state
+		}
+		w.Progress(state, retried, time.Since(start))
+	}
 	ctxErr := func(err error) error {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return &TimeoutError{Description: w.Description, LastState: lastState, Target: w.Target,
@@ -175,16 +194,20 @@ func (w Waiter[T]) Wait(ctx context.Context) (T, error) {
 			}
 			lastErr = err
 			hits = 0
+			progress(lastState, err)
 		case slices.Contains(w.Target, state):
 			last, lastState = v, state
+			progress(state, nil)
 			hits++
 			if hits >= need {
 				return last, nil
 			}
 		case len(w.Pending) == 0 || slices.Contains(w.Pending, state):
 			last, lastState = v, state
+			progress(state, nil)
 			hits = 0
 		default:
+			progress(state, nil)
 			return v, &UnexpectedStateError{Description: w.Description, State: state, Pending: w.Pending, Target: w.Target}
 		}
 		if err := sleep(ctx, interval); err != nil {

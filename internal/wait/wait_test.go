@@ -231,3 +231,43 @@ func TestWaitMisconfigured(t *testing.T) {
 		t.Fatal("want an error for a Waiter without Refresh and Target")
 	}
 }
+
+// TestWaitProgress: Progress hears each change of state once (not every poll that repeats it) and
+// every retried refresh error, with the last state seen.
+func TestWaitProgress(t *testing.T) {
+	transient := errors.New("throttled")
+	states := []string{"modifying", "modifying", "", "modifying", "available"}
+	calls := 0
+	var got []string
+	w := Waiter[int]{
+		Pending: []string{"modifying"}, Target: []string{"available"},
+		Refresh: func(context.Context) (int, string, error) {
+			s := states[calls]
+			calls++
+			if s == "" {
+				return 0, "", transient
+			}
+			return 0, s, nil
+		},
+		Retryable:   func(err error) bool { return errors.Is(err, transient) },
+		MinInterval: time.Millisecond, MaxInterval: time.Millisecond,
+		Sleep: func(context.Context, time.Duration) error { return nil },
+		Progress: func(state string, retried error, waited time.Duration) {
+			if waited < 0 {
+				t.Errorf("waited %s", waited)
+			}
+			if retried != nil {
+				got = append(got, state+" retried: "+retried.Error())
+				return
+			}
+			got = append(got, state)
+		},
+	}
+	if _, err := w.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := "modifying|modifying retried: throttled|available"
+	if s := strings.Join(got, "|"); s != want {
+		t.Errorf("Progress heard %q, want %q", s, want)
+	}
+}

@@ -1,0 +1,104 @@
+package topology
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// logTrail records what a run sends to Logf and Warnf.
+type logTrail struct {
+	mu          sync.Mutex
+	info, warns []string
+}
+
+func (l *logTrail) attach(o *Orchestrator) {
+	o.Logf = func(format string, args ...any) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.info = append(l.info, fmt.Sprintf(format, args...))
+	}
+	o.Warnf = func(format string, args ...any) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.warns = append(l.warns, fmt.Sprintf(format, args...))
+	}
+}
+
+// check fails t unless each of want is in some line of lines, in that order.
+func checkTrail(t *testing.T, what string, lines []string, want ...string) {
+	t.Helper()
+	i := 0
+	for _, l := range lines {
+		if i < len(want) && strings.Contains(l, want[i]) {
+			i++
+		}
+	}
+	if i < len(want) {
+		t.Errorf("%s lack %q (in order); got:\n%s", what, want[i], strings.Join(lines, "\n"))
+	}
+}
+
+// TestLogTrailOfRollback: from its log alone, a rolled-back change tells its run (as tagged on
+// its guard), its guard snapshot at each step, the states its waits saw, why it failed, and that
+// and how it was rolled back.
+func TestLogTrailOfRollback(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	dsn, schema := seedSchema(t)
+	e.o.OnStep = deleteRows(t, dsn, schema)
+	var lt logTrail
+	lt.attach(e.o)
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: newPGValidator(dsn, schema, false)})
+	if err == nil {
+		t.Fatal("the change did not fail")
+	}
+	run := e.snapshotTags(KindInstance, "rightsize-guard-mandible-prod-g1-to1")[TagRun]
+	if run == "" {
+		t.Fatal("the guard snapshot has no run tag")
+	}
+	checkTrail(t, "Logf lines", lt.info,
+		"instance:mandible-prod: run "+run+": change to 1 node(s), generation 1",
+		"step guard-create done (guard snapshot rightsize-guard-mandible-prod-g1-to1)",
+		`waiting for guard snapshot rightsize-guard-mandible-prod-g1-to1 to be available: state "available"`,
+		"step change done (guard snapshot rightsize-guard-mandible-prod-g1-to1)",
+		`waiting for the target to settle at 1 node(s): state "available with 1 node(s)"`,
+		"rolling back to 2 node(s)",
+		`waiting for the target to settle at 2 node(s): state "available with 2 node(s)"`,
+		"rolled back to 2 node(s): Multi-AZ turned on again (guard snapshot outcome rolled-back)")
+	checkTrail(t, "Warnf lines", lt.warns,
+		"instance:mandible-prod: validating the database after the change failed: validation failed: table "+schema+".messages has 2995 rows, 3000 before")
+}
+
+// TestLogTrailOfRetriesAndRefusedTags: a describe that a wait retries, and a tag that cannot be
+// set, are warnings; a failure not rolled back says why.
+func TestLogTrailOfRetriesAndRefusedTags(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	dsn, schema := seedSchema(t)
+	deleted := deleteRows(t, dsn, schema)
+	e.o.OnStep = func(s Step) error {
+		if s == StepChange {
+			// More than the SDK's five attempts: the wait retries the describe.
+			e.srv.InjectSequence("DescribeDBInstances", sandbox.FaultThrottling, sandbox.FaultThrottling, sandbox.FaultThrottling,
+				sandbox.FaultThrottling, sandbox.FaultThrottling)
+		}
+		if s == StepSettled {
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: "AddTagsToResource", Sequence: []sandbox.Fault{{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized"}}})
+		}
+		return deleted(s)
+	}
+	var lt logTrail
+	lt.attach(e.o)
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, DisableRollback: true, Validator: newPGValidator(dsn, schema, false)})
+	if err == nil {
+		t.Fatal("the change did not fail")
+	}
+	checkTrail(t, "Warnf lines", lt.warns,
+		"waiting for the target to settle at 1 node(s): retrying after describing DB instance mandible-prod",
+		"validating the database after the change failed",
+		"tagging guard snapshot rightsize-guard-mandible-prod-g1-to1 with outcome failed-not-rolled-back")
+	checkTrail(t, "Logf lines", lt.info, "not rolled back: rollback_on_failure is false")
+}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -22,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	cw "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
@@ -569,6 +571,7 @@ func (d *singleNodeRecommendationDataSource) Read(ctx context.Context, req datas
 		addRecommendationError(&resp.Diagnostics, idPath, err)
 		return
 	}
+	logRecommendation(ctx, res)
 	for _, w := range res.Warnings {
 		resp.Diagnostics.AddWarning(w.Title, w.Text)
 	}
@@ -1002,4 +1005,27 @@ func currentGroupParameters(c inventory.Cluster) (types.String, types.Map, types
 		}
 	}
 	return group, types.MapValueMust(types.StringType, values), types.ListValueMust(types.StringType, static)
+}
+
+// logRecommendation logs the decision trail of res at DEBUG: the verdict and confidence, the
+// checks that failed (each its message, with the numbers) and the high risks, so that the log of
+// a plan tells why a change was gated or refused without the state or the outputs.
+func logRecommendation(ctx context.Context, res rightsizing.Result) {
+	rec := res.Recommendation
+	var failed, high []string
+	for _, r := range rec.Reasons {
+		if !r.Passed {
+			failed = append(failed, r.Check+": "+r.Message)
+		}
+	}
+	for _, r := range rec.Risks {
+		if r.Severity == "high" {
+			high = append(high, r.Category+": "+r.Description)
+		}
+	}
+	tflog.Debug(ctx, "single-node recommendation", map[string]any{
+		"rightsize_target": res.Name, "verdict": string(rec.Verdict), "confidence": rec.Confidence,
+		"checks": len(rec.Reasons), "failed_checks": strings.Join(failed, "; "), "high_risks": strings.Join(high, "; "),
+		"warnings": len(res.Warnings), "cloudwatch_requests": res.RequestsMade, "cloudwatch_retries": res.Retries,
+	})
 }

@@ -27,7 +27,7 @@ func TestRecommendationDecisionLogged(t *testing.T) {
 	}})
 	out := buf.String()
 	for _, want := range []string{`"@message":"single-node recommendation"`, `"@level":"debug"`, `"rightsize_target":"mandible-prod"`, `"verdict":"keep"`,
-		`"failed_checks":"cpu_p99_with_headroom: projected CPU p99 91% above the 75% limit"`, `"high_risks":"redundancy: no standby"`, `"checks":2`} {
+		`"failed_checks":"cpu_p99_with_headroom: projected CPU p99 91% above the 75% limit"`, `"high_risks":"redundancy: no standby"`, `"checks_total":2`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the log lacks %s:\n%s", want, out)
 		}

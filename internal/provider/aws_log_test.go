@@ -35,7 +35,19 @@ func TestAWSRetriesAreLogged(t *testing.T) {
 	if _, err := api.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{}); err != nil {
 		t.Fatal(err)
 	}
+	// An answer the provider expects (not found) is TRACE.
+	if _, err := api.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String("no-such-db")}); err == nil {
+		t.Fatal("no-such-db found")
+	}
 	out := buf.String()
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "unretryable error") && !strings.Contains(l, `"@level":"trace"`) {
+			t.Errorf("an unretryable call's line is not TRACE: %s", l)
+		}
+	}
+	if !strings.Contains(out, "DBInstanceNotFound") {
+		t.Errorf("the unretryable call is not in the log:\n%s", out)
+	}
 	if !strings.Contains(out, `"@message":"retrying request RDS/DescribeDBInstances, attempt 2"`) || !strings.Contains(out, `"aws_sdk":true`) {
 		t.Errorf("the SDK's retry is not in the log:\n%s", out)
 	}

@@ -102,3 +102,29 @@ func TestLogTrailOfRetriesAndRefusedTags(t *testing.T) {
 		"tagging guard snapshot rightsize-guard-mandible-prod-g1-to1 with outcome failed-not-rolled-back")
 	checkTrail(t, "Logf lines", lt.info, "not rolled back: rollback_on_failure is false")
 }
+
+// TestLogTrailOfInterruptedRequest: an apply interrupted during the change's own call, which RDS
+// did not take, logs that the target has not left its nodes and that the next apply makes the
+// change, not that it resumes it: the next run takes a guard snapshot of its own.
+func TestLogTrailOfInterruptedRequest(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	var lt logTrail
+	lt.attach(e.o)
+	req := Request{Target: mandible, Nodes: 1, Generation: 1}
+	ce, err := e.runInterruptedBy(req, func(real RDSAPI, cancel func()) RDSAPI {
+		return &cutBeforeChange{RDSAPI: real, cut: func(ctx context.Context) (context.Context, context.CancelFunc) { cancel(); return ctx, func() {} }}
+	})
+	if ce == nil || !ce.Interrupted || ce.Changed {
+		t.Fatalf("cut-short run: %v, want interrupted before the change", err)
+	}
+	checkTrail(t, "Logf lines", lt.info, "instance:mandible-prod: not rolled back: the target has not left its 2 node(s); the next apply makes the change")
+	for _, l := range lt.info {
+		if strings.Contains(l, "not rolled back") && strings.Contains(l, "next apply resumes") {
+			t.Errorf("logged %q, but the next run does not resume the change", l)
+		}
+	}
+	res, err := e.o.Run(context.Background(), req)
+	if err != nil || res.Resumed {
+		t.Fatalf("next run: resumed %v, %v; want the change made anew", res != nil && res.Resumed, err)
+	}
+}

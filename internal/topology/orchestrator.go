@@ -1956,12 +1956,14 @@ func convergedState(nodes int) string { return fmt.Sprintf("available with %d no
 func (r *run) fail(ctx context.Context, stage string, cause error, rollbackWorthy bool) error {
 	ce := r.changeErr(stage, cause)
 	r.o.warnf("%s: %s failed: %v", r.req.Target, stage, cause)
+	var unseen error // why the target could not be looked at, when it was not seen changed
 	if !r.changed {
 		// The change call itself may have failed after reaching RDS; look before deciding (within
 		// a minute: an interrupted apply must not hang on a slow answer).
 		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		t, err := Describe(dctx, r.o.RDS, r.req.Target)
 		cancel()
+		unseen = err
 		if err == nil && r.leftOriginal(t) {
 			r.changed = true
 			ce.Changed = true
@@ -1972,17 +1974,22 @@ func (r *run) fail(ctx context.Context, stage string, cause error, rollbackWorth
 		// run sets it aside and starts anew.
 		r.resetChanging(ctx)
 	}
+	// The next apply resumes only a change seen under way (ce.Changed): one not seen is made again
+	// behind a guard snapshot of its own, unless RDS began it after all (a request cut short).
 	switch {
-	case ce.Interrupted:
-		r.o.logf("%s: not rolled back: the run was interrupted; the next apply resumes the change", r.req.Target)
+	case !ce.Changed && unseen != nil:
+		r.o.logf("%s: not rolled back: whether the target left its %d node(s) is not known (%v); the next apply finds out", r.req.Target, r.from, unseen)
 		return ce
 	case !ce.Changed:
-		r.o.logf("%s: not rolled back: the target did not leave its %d node(s)", r.req.Target, r.from)
+		r.o.logf("%s: not rolled back: the target has not left its %d node(s); the next apply makes the change (and resumes it instead if RDS began it after all)", r.req.Target, r.from)
+		return ce
+	case ce.Interrupted:
+		r.o.logf("%s: not rolled back: the run was interrupted with the change under way; the next apply resumes it", r.req.Target)
 		return ce
 	}
 	if !rollbackWorthy {
 		ce.Resumable = true
-		r.o.logf("%s: not rolled back: the failure says nothing against the change (still in progress, a describe that kept failing, or a validation query the server stopped); the next apply resumes it", r.req.Target)
+		r.o.logf("%s: not rolled back: %s failed without showing the change wrong (RDS still at work, no answer, or a validation query the server stopped); the next apply resumes the change", r.req.Target, stage)
 		return ce
 	}
 	if r.req.DisableRollback || r.reachedTwo(ctx) {

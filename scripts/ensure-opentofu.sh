@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want=1.10.10
-if [ -x bin/tofu ] && bin/tofu version 2>/dev/null | head -1 | grep -q "v$want"; then
+if [ -x bin/tofu ] && [[ $(scripts/cli-version.sh bin/tofu) == "OpenTofu v$want" ]]; then
   exit 0
 fi
 echo "Building OpenTofu v$want from the Go module proxy into ./bin (this takes a few minutes the first time)..." >&2
@@ -21,4 +21,4 @@ cp -r "$src/." "$tmp/"
 chmod -R u+w "$tmp"
 mkdir -p bin
 (cd "$tmp" && GOFLAGS=-mod=readonly go build -trimpath -ldflags "-X github.com/opentofu/opentofu/version.dev=no" -o "$OLDPWD/bin/tofu" ./cmd/tofu)
-bin/tofu version | head -1 | grep -q "v$want" || { echo "bin/tofu does not report v$want" >&2; exit 1; }
+[[ $(scripts/cli-version.sh bin/tofu) == "OpenTofu v$want" ]] || { echo "bin/tofu does not report v$want" >&2; exit 1; }

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want=1.5.7
-if [ -x bin/terraform ] && bin/terraform version 2>/dev/null | head -1 | grep -q "v$want"; then
+if [ -x bin/terraform ] && [[ $(scripts/cli-version.sh bin/terraform) == "Terraform v$want" ]]; then
   exit 0
 fi
 echo "Building terraform v$want from the Go module proxy into ./bin (this takes a few minutes the first time)..." >&2

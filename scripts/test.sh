@@ -19,7 +19,7 @@ export TF_ACC_TERRAFORM_PATH="${TF_ACC_TERRAFORM_PATH:-$PWD/bin/terraform}"
 # Under OpenTofu (`make test-opentofu`), the provider the tests serve must have an address OpenTofu takes:
 # its registry's host (OpenTofu refuses the legacy namespace "-" under registry.terraform.io, and resolves
 # `source = "dbrightsize/rightsize"` to registry.opentofu.org/dbrightsize/rightsize).
-if TF_CLI_CONFIG_FILE=/dev/null "$TF_ACC_TERRAFORM_PATH" version 2>/dev/null | head -1 | grep -q '^OpenTofu '; then
+if [[ $(scripts/cli-version.sh "$TF_ACC_TERRAFORM_PATH") == "OpenTofu "* ]]; then
 	export TF_ACC_PROVIDER_HOST=registry.opentofu.org
 fi
 pgdir=$(mktemp -d "${TMPDIR:-/tmp}/rightsize-testpg.XXXXXX")

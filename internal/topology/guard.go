@@ -771,11 +771,30 @@ func readerTags(s ReaderSpec) map[string]string {
 	}
 	out := map[string]string{}
 	for k, v := range m {
-		if v != "" {
-			out[tagReaderPrefix+k] = readerTagValue(v)
+		if v == "" {
+			continue
+		}
+		// An encoded value (ASCII) longer than a tag value holds goes on in readerTagPartKey(k, 1),
+		// (2), ...: a role name with ',' whose ARN has a long path (IAM allows 512 characters of
+		// path) is longer encoded than RDS's 256, which it refused.
+		tv := readerTagValue(v)
+		if !strings.HasPrefix(tv, readerTagEncoded) { // as it is: at most 256 characters (tagText)
+			out[tagReaderPrefix+k] = tv
+			continue
+		}
+		out[tagReaderPrefix+k] = tv[:min(len(tv), maxTagValue)]
+		for i := 1; len(tv) > maxTagValue; i++ {
+			tv = tv[maxTagValue:]
+			out[readerTagPartKey(k, i)] = tv[:min(len(tv), maxTagValue)]
 		}
 	}
 	return out
+}
+
+// readerTagPartKey is the guard tag holding part i (from 1) of the reader field k's encoded value
+// (readerTags); no field's name holds a ':'.
+func readerTagPartKey(k string, i int) string {
+	return tagReaderPrefix + k + ":" + strconv.Itoa(i)
 }
 
 // readerTagEncoded marks a reader field readerTagValue had to encode.
@@ -853,7 +872,17 @@ func readerTagsFromRecord(tags map[string]string) (map[string]string, bool) {
 
 // readerFromTags decodes a ReaderSpec from snapshot tags; ok is false when none is recorded.
 func readerFromTags(tags map[string]string) (ReaderSpec, bool) {
-	get := func(k string) string { return readerTagField(tags[tagReaderPrefix+k]) }
+	get := func(k string) string {
+		v := tags[tagReaderPrefix+k]
+		for i := 1; strings.HasPrefix(v, readerTagEncoded); i++ {
+			part, ok := tags[readerTagPartKey(k, i)]
+			if !ok {
+				break
+			}
+			v += part
+		}
+		return readerTagField(v)
+	}
 	if get("id") == "" {
 		return ReaderSpec{}, false
 	}

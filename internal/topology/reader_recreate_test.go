@@ -362,3 +362,47 @@ func TestReaderTagValueRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// A monitoring role RDS refuses in a tag value whose ARN is long (IAM allows a path of 512
+// characters) is longer encoded than a tag value holds (256): its encoding goes on in further
+// tags, read back whole, where RDS refused the guard snapshot's tags ("must be 1 to 256 Unicode
+// characters long") and the reader could not be removed.
+func TestReaderLongMonitoringRoleOutsideTagCharacters(t *testing.T) {
+	for _, role := range []string{
+		"arn:aws:iam::123456789012:role/" + strings.Repeat("p", 150) + "/rds,monitoring",
+		"arn:aws:iam::123456789012:role/" + strings.Repeat("team-", 100) + "/rds,monitoring",
+	} {
+		t.Run(fmt.Sprint(len(role)), func(t *testing.T) {
+			tags := readerTags(ReaderSpec{Identifier: "r", MonitoringRoleARN: role, MaintenanceWindow: "sun:05:00-sun:05:30"})
+			for k, v := range tags {
+				if len([]rune(v)) > maxTagValue || tagText(v) != v {
+					t.Errorf("tag %s = %q: not a value RDS takes", k, v)
+				}
+			}
+			if spec, ok := readerFromTags(tags); !ok || spec.MonitoringRoleARN != role || spec.MaintenanceWindow != "sun:05:00-sun:05:30" {
+				t.Errorf("read back %+v", spec)
+			}
+			sc := sandbox.Demo()
+			sc.Clusters[0].Members[1].MonitoringRoleARN = role
+			e := newEnv(t, sc)
+			ctx := context.Background()
+			req := Request{Target: sso, Nodes: 1, Generation: 1}
+			if _, err := e.o.Run(ctx, req); err != nil {
+				t.Fatal(err)
+			}
+			res, err := e.o.Run(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := res.Previous.Reader; r == nil || r.MonitoringRoleARN != role {
+				t.Fatalf("reader read back from the guard snapshot %+v: want monitoring role %s", r, role)
+			}
+			if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2, Previous: &res.Previous}); err != nil {
+				t.Fatal(err)
+			}
+			if got := aws.ToString(e.instance(ssoReader).MonitoringRoleArn); got != role {
+				t.Errorf("recreated reader's monitoring role %q, want %q", got, role)
+			}
+		})
+	}
+}

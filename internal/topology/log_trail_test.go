@@ -128,3 +128,27 @@ func TestLogTrailOfInterruptedRequest(t *testing.T) {
 		t.Fatalf("next run: resumed %v, %v; want the change made anew", res != nil && res.Resumed, err)
 	}
 }
+
+// TestLogTrailOfCompletedRun: a run that finds its change completed names the guard snapshot and
+// the run that took it (its rightsize:run tag), and does not claim to tag a guard snapshot it
+// did not take with its own run.
+func TestLogTrailOfCompletedRun(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	req := Request{Target: mandible, Nodes: 1, Generation: 1}
+	if _, err := e.o.Run(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	var lt logTrail
+	lt.attach(e.o)
+	res, err := e.o.Run(context.Background(), req)
+	if err != nil || !res.Resumed {
+		t.Fatalf("second run: %v, want the completed change found", err)
+	}
+	first := e.snapshotTags(KindInstance, res.GuardSnapshotID)[TagRun]
+	checkTrail(t, "Logf lines", lt.info, "already completed, behind guard snapshot "+res.GuardSnapshotID+" (taken by run "+first+")")
+	for _, l := range lt.info {
+		if strings.Contains(l, "the guard snapshot it takes is tagged") {
+			t.Errorf("logged %q, but this run took no guard snapshot (%s is tagged %s = %s)", l, res.GuardSnapshotID, TagRun, first)
+		}
+	}
+}

@@ -581,7 +581,7 @@ func (o *Orchestrator) Run(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	r := &run{o: o, req: req, started: o.now(), id: rand.Text()}
-	o.logf("%s: run %s: change to %d node(s), generation %d (the guard snapshot it takes is tagged %s = %s)", req.Target, r.id, req.Nodes, req.Generation, TagRun, r.id)
+	o.logf("%s: run %s: change to %d node(s), generation %d (a guard snapshot it takes is tagged %s = %s; one it resumes with keeps its own run's)", req.Target, r.id, req.Nodes, req.Generation, TagRun, r.id)
 	return r.do(ctx)
 }
 
@@ -663,7 +663,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		r.facts = factsFromTags(latest.tags)
 		r.from = r.fromNodes(latest)
 		res.Resumed = true
-		r.o.logf("%s: resuming with guard snapshot %s (status %s)", r.req.Target, latest.id, latest.status)
+		r.o.logf("%s: resuming with guard snapshot %s (status %s, taken by run %s)", r.req.Target, latest.id, latest.status, latest.tags[TagRun])
 	} else {
 		left, err := r.clearEarlierRestores(ctx, latest)
 		if err != nil {
@@ -2214,6 +2214,7 @@ func (r *run) completed(ctx context.Context, res *Result, g *guard) (*Result, er
 		r.reader = &spec
 	}
 	r.from = r.fromNodes(g)
+	r.o.logf("%s: the change is already completed, behind guard snapshot %s (taken by run %s): nothing to do", r.req.Target, g.id, g.tags[TagRun])
 	res.Resumed = true
 	res.FromNodes = r.from
 	res.GuardSnapshotID, res.GuardSnapshotARN = g.id, g.arn

@@ -266,9 +266,9 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 						MarkdownDescription: fmt.Sprintf("Tables to compare, `table` (schema `public`) or `schema.table`; 1 to %d. "+
 							"As in SQL and `rightsize_postgres_stats`, unquoted names fold to lower case and double quotes keep case: "+
 							"`app.Users` is the table `users`, `app.\"Users\"` (in HCL `\"app.\\\"Users\\\"\"`) one created as `\"Users\"`. "+
-							"A double-quoted name may hold letters, digits, `_`, `$` and `-` (the guard snapshot's tags record it). "+
+							"A double-quoted name may hold letters, digits, `_`, `$` and `-`, and `schema.table` (with `public` when no schema is given, without quotes) at most %d characters (the guard snapshot's tags record it). "+
 							"Choose tables nothing deletes from while the change runs (`users`, `messages`; not `sessions`, a table with retention deletes or one emptied by `ON DELETE CASCADE`): a count that drops fails validation and rolls the change back. "+
-							"Each count reads the whole table (`count(*)`) on the primary, holding an `ACCESS SHARE` lock that DDL (and the queries queued behind it) waits for: choose tables that count in seconds.", topology.MaxValidationTables)},
+							"Each count reads the whole table (`count(*)`) on the primary, holding an `ACCESS SHARE` lock that DDL (and the queries queued behind it) waits for: choose tables that count in seconds.", topology.MaxValidationTables, topology.MaxTableNameLen)},
 					"check_indexes": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 						MarkdownDescription: "Also compare the index definitions of `tables`. Defaults to `false`."},
 				}},

@@ -26,7 +26,7 @@ func TestRecommendationDecisionLogged(t *testing.T) {
 		Risks: []analysis.Risk{{Category: "redundancy", Severity: "high", Description: "no standby"}, {Category: "cost", Severity: "low", Description: "reserved"}},
 	}})
 	out := buf.String()
-	for _, want := range []string{`"@message":"single-node recommendation"`, `"@level":"debug"`, `"rightsize_target":"mandible-prod"`, `"verdict":"keep"`,
+	for _, want := range []string{`"@message":"single-node recommendation"`, `"@level":"debug"`, `"rightsize_deployment":"mandible-prod"`, `"verdict":"keep"`,
 		`"failed_checks":"cpu_p99_with_headroom: projected CPU p99 91% above the 75% limit"`, `"high_risks":"redundancy: no standby"`, `"checks_total":2`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the log lacks %s:\n%s", want, out)

@@ -1024,7 +1024,7 @@ func logRecommendation(ctx context.Context, res rightsizing.Result) {
 		}
 	}
 	tflog.Debug(ctx, "single-node recommendation", map[string]any{
-		"rightsize_target": res.Name, "verdict": string(rec.Verdict), "confidence": rec.Confidence,
+		"rightsize_deployment": res.Name, "verdict": string(rec.Verdict), "confidence": rec.Confidence,
 		"checks_total": len(rec.Reasons), "failed_checks": strings.Join(failed, "; "), "high_risks": strings.Join(high, "; "),
 		"warnings": len(res.Warnings), "cloudwatch_requests": res.RequestsMade, "cloudwatch_retries": res.Retries,
 	})

@@ -270,7 +270,7 @@ type ClusterInput struct {
 	// CurrentHourlyUSD is what the cluster costs per hour today (the
 	// Multi-AZ price as billed, or the sum of the Aurora instances); 0 when
 	// unknown. For a deployment AlreadySingleNode, the price of its 2-node
-	// form (Multi-AZ, or the writer's class twice).
+	// form (Multi-AZ, or an Aurora writer and the reader it had).
 	CurrentHourlyUSD float64
 	// AlreadySingleNode marks a deployment that already runs one node (an RDS
 	// Single-AZ instance, or an Aurora cluster of one instance), analysed as

@@ -25,10 +25,14 @@ import (
 // writer's).
 
 // removedReader is the reader a single-node Aurora cluster had inside the analysed window and no
-// longer has (node, nil when none), with the warnings about it.
+// longer has (node, nil when none), with the warnings about it. lastClass is the class of the
+// reader the cluster had last, inside the window or before it: the one rightsize_db_topology
+// removed last, when no change to two nodes followed and its guard snapshot records its class
+// ("" when not known). The cluster's 2-node form is priced with it.
 type removedReader struct {
-	node  *inventory.Node
-	warns []Warning
+	node      *inventory.Node
+	warns     []Warning
+	lastClass string
 }
 
 // windowReaders finds, for each of clusters, the reader it had in the window starting at start
@@ -66,25 +70,32 @@ func removedReaderOf(ctx context.Context, api inventory.RDSAPI, c inventory.Clus
 			"the guard snapshots of %s could not be listed, so a reader that rightsize_db_topology removed during the window (from %s) is not known and its load is not counted: only the writer's is (%v)",
 			c.Identifier, start.UTC().Format(time.RFC3339), err)}}}
 	}
-	gone = slices.DeleteFunc(gone, func(r topology.RemovedReader) bool {
+	var lastClass string
+	if len(gone) > 0 {
+		last := gone[len(gone)-1] // h.Removed is in the order the removals were requested
+		if !slices.ContainsFunc(h.Added, func(t time.Time) bool { return t.After(last.Requested) }) {
+			lastClass = last.Class
+		}
+	}
+	gone = slices.DeleteFunc(slices.Clone(gone), func(r topology.RemovedReader) bool {
 		return !r.Requested.After(start) || slices.ContainsFunc(c.Nodes, func(n inventory.Node) bool { return strings.EqualFold(n.ID, r.Identifier) })
 	})
 	if len(gone) == 0 {
-		return removedReader{}
+		return removedReader{lastClass: lastClass}
 	}
 	// The reader the cluster had at the window's start: the first removed after it (a later one was
 	// created after that removal, by a change back to two nodes), unless a change to two nodes
 	// created it after the start too.
 	r := gone[0]
 	if slices.ContainsFunc(h.Added, func(t time.Time) bool { return t.After(start) && t.Before(r.Requested) }) {
-		return removedReader{warns: []Warning{{"Removed Reader Not Counted", fmt.Sprintf(
+		return removedReader{lastClass: lastClass, warns: []Warning{{"Removed Reader Not Counted", fmt.Sprintf(
 			"the window (from %s) includes hours when %s had the reader %s, which rightsize_db_topology added after the window's start and removed "+
 				"(requested at %s; guard snapshot %s): the cluster ran its writer alone at the window's start, and the writer's load alone is analysed",
 			start.UTC().Format(time.RFC3339), c.Identifier, r.Identifier, r.Requested.UTC().Format(time.RFC3339), r.GuardID)}}}
 	}
 	n := inventory.Node{ID: r.Identifier, Role: inventory.RoleReader, Class: r.Class, Engine: w.Engine, EngineVersion: w.EngineVersion,
 		AvailabilityZone: r.AvailabilityZone, Status: "deleted"}
-	out := removedReader{node: &n}
+	out := removedReader{node: &n, lastClass: lastClass}
 	text := fmt.Sprintf("the window (from %s) includes time when %s had the reader %s, which rightsize_db_topology removed (requested at %s; guard snapshot %s): "+
 		"its load in the window, read by Aurora role (READER) as before the removal, is counted as moving onto the single node",
 		start.UTC().Format(time.RFC3339), c.Identifier, r.Identifier, r.Requested.UTC().Format(time.RFC3339), r.GuardID)

@@ -192,3 +192,36 @@ func changeSSO(t *testing.T, srv *sandbox.Server, api *rds.Client, gap time.Dura
 	}
 	return ended
 }
+
+// An Aurora cluster whose reader ran another class than its writer (sso-prod with a db.t4g.large
+// reader) costs, once rightsize_db_topology has removed the reader, its writer and that reader as
+// its 2-node form, as before the removal: for a window that includes the reader and for one entirely
+// after its removal (where the writer's class twice understated the savings realised).
+func TestRecommend_removedReaderClassPricesTheTwoNodeForm(t *testing.T) {
+	sc := sandbox.Demo()
+	sc.Clusters[0].Members[1].Class = "db.t4g.large"
+	d, srv := deps(t, sc, testNow)
+	ctx := context.Background()
+	pinned := Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour, End: testNow.Add(-time.Hour), Period: 5 * time.Minute, AllowSingleNode: true}
+	before, err := Recommend(ctx, d, pinned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := d.RDS.(*rds.Client)
+	changeSSO(t, srv, api, 0, 1)
+	srv.Advance(24 * time.Hour)
+	d.Now = srv.Now
+	d.RDS = inventory.NewSharedListings(api, time.Minute)
+	late := Request{ClusterID: "sso-prod", Lookback: 12 * time.Hour, Period: 5 * time.Minute, AllowSingleNode: true,
+		Policy: analysis.Policy{MinLookback: 12 * time.Hour}}
+	for name, req := range map[string]Request{"pinned before the removal": pinned, "after the removal": late} {
+		after, err := Recommend(ctx, d, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !after.AlreadySingleNode || before.CurrentHourlyUSD <= 0 || after.CurrentHourlyUSD != before.CurrentHourlyUSD {
+			t.Errorf("%s: single node %v, current hourly $%.4f, want $%.4f as before the removal (db.t4g.medium writer + db.t4g.large reader)",
+				name, after.AlreadySingleNode, after.CurrentHourlyUSD, before.CurrentHourlyUSD)
+		}
+	}
+}

@@ -622,8 +622,10 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, name string, 
 
 	// Current price: the 2-node deployment — Multi-AZ as billed (primary +
 	// standby), Aurora the sum of its instances. A deployment already on one
-	// node is priced as its 2-node form (Multi-AZ, or its writer's class
-	// twice), so the savings reported are those the single node realises.
+	// node is priced as its 2-node form (Multi-AZ; an Aurora cluster's writer
+	// and the reader rightsize_db_topology removed, as its guard snapshot
+	// records it, else its writer's class twice), so the savings reported are
+	// those the single node realises.
 	var priceNotes []string
 	// billed are the instances the current price is for, each billed RDS Extended Support on its vCPUs.
 	var billed []inventory.Node
@@ -644,7 +646,11 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, name string, 
 	case inventory.KindAurora:
 		priced := c.Nodes
 		if res.AlreadySingleNode {
-			priced = []inventory.Node{writer, writer}
+			reader := writer
+			if gone.lastClass != "" {
+				reader.Class = gone.lastClass
+			}
+			priced = []inventory.Node{writer, reader}
 		}
 		billed = priced
 		for _, n := range priced {

@@ -152,3 +152,17 @@ func TestLogTrailOfCompletedRun(t *testing.T) {
 		}
 	}
 }
+
+// TestLogTrailOfRollbackUnrecorded: a rollback that put the target back but whose outcome RDS
+// refused to tag on the guard snapshot says so, rather than naming an outcome the guard lacks.
+func TestLogTrailOfRollbackUnrecorded(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	denyAfterSettled(e, "AddTagsToResource", "rds:AddTagsToResource")
+	var lt logTrail
+	lt.attach(e.o)
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
+	if err == nil {
+		t.Fatal("the change did not fail")
+	}
+	checkTrail(t, "Logf lines", lt.info, "rolled back to 2 node(s): Multi-AZ turned on again (guard snapshot outcome rolled-back not recorded)")
+}

@@ -2353,15 +2353,17 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 	// The rollback may have used up its deadline: record the outcome on a short one of its own.
 	tctx, tcancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer tcancel()
+	recorded := "guard snapshot outcome " + outcome
 	if terr := r.setOutcome(tctx, outcome); terr != nil {
 		r.o.warnf("%s: %v", r.req.Target, terr)
+		recorded = "guard snapshot outcome " + outcome + " not recorded"
 	} else if outcome == OutcomeRollingBack {
 		tagged = true
 	}
 	if err != nil {
-		r.o.warnf("%s: rollback to %d node(s) not finished (guard snapshot outcome %s): %v", r.req.Target, r.from, outcome, err)
+		r.o.warnf("%s: rollback to %d node(s) not finished (%s): %v", r.req.Target, r.from, recorded, err)
 	} else {
-		r.o.logf("%s: rolled back to %d node(s): %s (guard snapshot outcome %s)", r.req.Target, r.from, action, outcome)
+		r.o.logf("%s: rolled back to %d node(s): %s (%s)", r.req.Target, r.from, action, recorded)
 	}
 	ce.RollbackUntagged = outcome == OutcomeRollingBack && !tagged
 	return ce

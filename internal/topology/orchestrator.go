@@ -1324,7 +1324,7 @@ func (r *run) classify(latest *guard) (phase, error) {
 			// apply would find it again: without it, the next apply records the current reader.
 			next = fmt.Sprintf("no change was made: delete guard snapshot %s, which records the old reader, and apply again (a new guard snapshot records the current one)", latest.id)
 		}
-		return 0, r.precheckErr(ReasonFailover, "instance %s, r.reader as the reader to remove, is now the writer (a failover happened); refusing to delete the writer — %s", writer.Identifier, next)
+		return 0, r.precheckErr(ReasonFailover, "instance %s, recorded as the reader to remove, is now the writer (a failover happened); refusing to delete the writer — %s", writer.Identifier, next)
 	}
 	var live []Member
 	for _, m := range t.Readers() {
@@ -1360,7 +1360,7 @@ func (r *run) classify(latest *guard) (phase, error) {
 				return phaseInProgress, nil
 			}
 		case r.reader != nil && !strings.EqualFold(r.reader.Identifier, live[0].Identifier):
-			return 0, r.precheckErr(ReasonForeignGuard, "the reader is %s but this change r.reader %s; apply again with a new change", live[0].Identifier, r.reader.Identifier)
+			return 0, r.precheckErr(ReasonForeignGuard, "the reader is %s but this change recorded %s; apply again with a new change", live[0].Identifier, r.reader.Identifier)
 		case clusterOK && live[0].Status == "available", busyOK(live[0]):
 			return phaseOriginal, nil
 		}
@@ -1408,8 +1408,25 @@ func (r *run) ownOppositeChange(ctx context.Context) string {
 // the target back at that change's starting node count (a destroy with restore_on_destroy, or
 // nodes set back, after a refused rollback). Left open, it would be taken, by a later change of
 // that generation (a resource created anew), for a rollback still owed. Best effort: logged.
+//
+// The same goes for such a guard still tagged changing and taken before this run's: an apply
+// requested that change and was interrupted before recording its outcome, then the resource's
+// nodes were set back (the state kept the starting count) and this run took the target back.
+// Left changing, it would stay an open change for good: a guard never to be deleted, and, for a
+// resource created anew, a change to resume or roll back (an Aurora one refused, its recorded
+// reader gone, until tagged by hand).
 func (r *run) closeOppositeRollback(ctx context.Context) {
-	for _, g := range r.oppositeRollbacks(ctx) {
+	gs := r.oppositeRollbacks(ctx)
+	for _, gen := range []int64{r.req.Generation, r.req.Generation - 1} {
+		if gen < 1 || r.guard == nil {
+			continue
+		}
+		g, err := latestGuard(ctx, r.o.RDS, r.req.SnapshotPrefix, r.req.Target, gen, 3-r.req.Nodes)
+		if err == nil && g != nil && guardOutcome(g, r.req.Target) == OutcomeChanging && g.created.Before(r.guard.created) {
+			gs = append(gs, g)
+		}
+	}
+	for _, g := range gs {
 		if err := r.tagOutcome(ctx, g, OutcomeRolledBack); err != nil {
 			r.o.warnf("%s: recording guard snapshot %s rolled back: %v", r.req.Target, g.id, err)
 			continue

@@ -280,7 +280,7 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 				CreateDescription: "Time for the whole guarded change on create (a rollback then has as long again of its own). Defaults to `60m`.",
 				UpdateDescription: "Time for the whole guarded change on update (a rollback then has as long again of its own). Defaults to `60m`.",
 				DeleteDescription: "Time for the restore when `restore_on_destroy = true`. Defaults to `60m`."}),
-			"current_nodes":      computedInt("Nodes the target has now (1 or 2)."),
+			"current_nodes":      computedInt("Nodes the target has now (1 or 2). An Aurora reader being created counts, and so does a Multi-AZ change RDS is making for an apply of this resource that stopped after requesting it (the plan then shows an update that takes the database back)."),
 			"multi_az":           computedBool("Whether the DB instance is Multi-AZ (clusters: whether it has a reader)."),
 			"guard_snapshot_id":  computedStr("Identifier of the guard snapshot of the last change."),
 			"guard_snapshot_arn": computedStr("ARN of the guard snapshot of the last change."),
@@ -846,6 +846,7 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 		// and records it.
 		gen := state.generation(ctx, &resp.Diagnostics) + 1
 		prefix := state.guard(ctx, &resp.Diagnostics).SnapshotIdentifierPrefix.ValueString()
+		observed := state.Nodes
 		id, outcome, err := topology.GuardOutcome(ctx, r.data.RDS, prefix, target, gen, int(state.Nodes.ValueInt64()))
 		switch {
 		case err != nil:
@@ -860,6 +861,13 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 				fmt.Sprintf("A change of %s to %d node(s) was interrupted after it began (guard snapshot %s). The state keeps nodes = %d until an apply finishes it: applying nodes = %d resumes the change behind that guard snapshot, waits for it, validates it and records it.",
 					target.Noun(), state.Nodes.ValueInt64(), id, prior.ValueInt64(), state.Nodes.ValueInt64()))
 			state.Nodes = prior
+		}
+		if state.Nodes.Equal(prior) && topo.Status == "modifying" && topo.PendingMultiAZ != nil {
+			// RDS is making that change now (Multi-AZ still shows the old value): current_nodes
+			// counts it as its target, as an Aurora reader being created counts, so that a plan of
+			// the prior node count is not empty (notAtNodes) while the database moves away from
+			// it, and its apply takes the database back behind a guard snapshot of its own.
+			state.CurrentNodes = observed
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)

@@ -867,6 +867,72 @@ func TestAccDBTopology_interruptedUpdate(t *testing.T) {
 	})
 }
 
+// TestAccDBTopology_interruptedThenSetBack interrupts an update to 2 nodes right after its
+// ModifyDBInstance(MultiAZ=true) call, then sets nodes back to 1. RDS still reports MultiAZ=false
+// while it makes the change (PendingModifiedValues.MultiAZ=true, status modifying), and Read keeps
+// nodes = 1 for the unfinished change: current_nodes counts the change under way as 2, so the plan
+// is an update rather than an empty plan while RDS makes the instance Multi-AZ. As for an Aurora
+// reader still being created, that apply is refused while RDS is busy ("wait for it to be
+// available, then plan again"); once RDS is done, the next plan takes the database back to 1 node
+// behind a guard snapshot of its own.
+func TestAccDBTopology_interruptedThenSetBack(t *testing.T) {
+	changes := 0
+	srv, api := topologySandbox(t, sandbox.Demo(), func(o *topology.Orchestrator) {
+		o.OnStep = func(s topology.Step) error {
+			if s == topology.StepChange {
+				changes++
+				if changes == 2 {
+					return fmt.Errorf("test interruption after the second change call")
+				}
+			}
+			return nil
+		}
+	})
+	cfg := func(n int) string { return mandibleNodesConfig(srv, n) }
+	const name = "rightsize_db_topology.m"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg(1)},
+			{Config: cfg(2), ExpectError: regexp.MustCompile(`Topology\s+Change\s+Interrupted`)},
+			{
+				PreConfig: func() {
+					in, err := topology.FindDBInstance(context.Background(), api, "mandible-prod")
+					if err != nil {
+						t.Fatal(err)
+					}
+					if aws.ToBool(in.MultiAZ) || in.PendingModifiedValues == nil || !aws.ToBool(in.PendingModifiedValues.MultiAZ) {
+						t.Fatalf("want the interrupted change under way (MultiAZ false, pending true): MultiAZ %t, pending %+v", aws.ToBool(in.MultiAZ), in.PendingModifiedValues)
+					}
+				},
+				Config: cfg(1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(name, plancheck.ResourceActionUpdate),
+				}},
+				ExpectError: regexp.MustCompile(`status\s+is\s+"modifying"(.|\n)*wait\s+for\s+it\s+to\s+be\s+available,\s+then\s+plan\s+again`),
+			},
+			{
+				PreConfig: func() { srv.Advance(3 * time.Hour) },
+				Config:    cfg(1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(name, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(name, tfjsonpath.New("nodes"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue(name, tfjsonpath.New("current_nodes"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue(name, tfjsonpath.New("guard_snapshot_id"), knownvalue.StringExact("rightsize-guard-mandible-prod-g2-to1")),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkGuardedLog(srv, "mandible-prod", 3),
+					func(*terraform.State) error { return singleAZNow(api) },
+				),
+			},
+			{Config: cfg(1), PlanOnly: true},
+		},
+	})
+}
+
 // TestAccDBTopology_example plans the documentation example against the sandbox, so the example
 // stays valid against the schema.
 func TestAccDBTopology_example(t *testing.T) {

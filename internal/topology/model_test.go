@@ -302,7 +302,8 @@ func newModelRun(t *testing.T, target Target) *modelRun {
 // refresh is the provider's Read (refreshFromTopology, then the unfinished-change check): the
 // state's nodes follow the database (a Multi-AZ change under way counts as its target) unless a
 // change of this resource (the next generation's guard) is unfinished. It returns the database's
-// node count (current_nodes).
+// node count (current_nodes), which counts a Multi-AZ change under way as its target when that
+// change is this resource's unfinished one.
 func (m *modelRun) refresh() (current int) {
 	topo, err := Describe(context.Background(), m.e.api, m.target)
 	if err != nil {
@@ -325,7 +326,11 @@ func (m *modelRun) refresh() (current int) {
 		case err != nil:
 			m.fail("refresh: guard outcome: %v", err)
 		case outcome == OutcomeRollingBack || Unfinished(outcome):
-			// keep the prior nodes
+			// keep the prior nodes; a Multi-AZ change under way counts in current_nodes as its
+			// target, so that a plan of the prior count reverses it rather than be empty
+			if topo.Status == "modifying" && topo.PendingMultiAZ != nil {
+				current = observed
+			}
 		default:
 			m.logf("  refresh: drift %d → %d (guard g%d-to%d outcome %q)", m.st.nodes, observed, m.st.gen+1, observed, outcome)
 			m.st.nodes = observed

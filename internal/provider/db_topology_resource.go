@@ -625,6 +625,13 @@ func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, node
 	if res.GuardSnapshotRetained {
 		r.guardsAddUp(ctx, req.Target, res.GuardSnapshotID, diags)
 	}
+	if res.OutcomeTagError != "" {
+		diags.AddWarning("Guard Snapshot Outcome Not Recorded", fmt.Sprintf("The change succeeded, but guard snapshot %[1]s could not be tagged %[2]s = %[3]s: %[4]s. "+
+			"Its %[2]s tag still reads as a change under way: a guard snapshot never to delete, which a later apply or an import may take for an unfinished change. "+
+			"Set the tag by hand (aws rds add-tags-to-resource --resource-name %[5]s --tags Key=%[2]s,Value=%[3]s), "+
+			"after allowing the provider's credentials rds:AddTagsToResource if that was the cause.",
+			res.GuardSnapshotID, topology.TagOutcome, topology.OutcomeCompleted, res.OutcomeTagError, res.GuardSnapshotARN))
+	}
 	switch {
 	case !res.GuardSnapshotRetained:
 		diags.AddWarning("Guard Snapshot Deleted", fmt.Sprintf("The change succeeded and guard snapshot %s was deleted (guard.retain = false).", res.GuardSnapshotID))

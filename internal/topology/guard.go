@@ -509,6 +509,41 @@ func (r *run) tagOutcome(ctx context.Context, g *guard, outcome string) error {
 	return nil
 }
 
+// outcomeRetryBudget bounds how long recordOutcome retries a transient error: the sum of its
+// waits on the Orchestrator's clock.
+const outcomeRetryBudget = 3 * time.Minute
+
+// recordOutcome is tagOutcome for an outcome a later run relies on (completed, pending,
+// failed-not-rolled-back, a rollback's): a transient error (IsTransient: throttling, HTTP 5xx, a
+// connection reset) that outlasted the SDK's own attempts is retried, with waits of PollMin
+// doubling up to PollMax (Orchestrator.Sleep), for up to outcomeRetryBudget and no longer than
+// ctx. Left at changing (or rolling-back), the guard would read as a change begun but not
+// finished: a snapshot never to delete, and for a later run an open change to resume, or (the
+// opposite change's) one to record rolled back. It returns the last error.
+func (r *run) recordOutcome(ctx context.Context, g *guard, outcome string) error {
+	delay, maxDelay := r.o.PollMin, r.o.PollMax
+	if delay <= 0 {
+		delay = DefaultPollMin
+	}
+	if maxDelay <= 0 {
+		maxDelay = DefaultPollMax
+	}
+	maxDelay = max(maxDelay, delay)
+	var waited time.Duration
+	for {
+		err := r.tagOutcome(ctx, g, outcome)
+		if err == nil || !IsTransient(err) || ctx.Err() != nil || waited+delay > outcomeRetryBudget {
+			return err
+		}
+		r.o.warnf("%s: %v; retrying in %s", r.req.Target, err, delay)
+		if r.o.sleep(ctx, delay) != nil {
+			return err
+		}
+		waited += delay
+		delay = min(2*delay, maxDelay)
+	}
+}
+
 // tagGuard adds tags to guard snapshot g in one call and records them on g (nothing for a nil g
 // or one without an ARN).
 func (r *run) tagGuard(ctx context.Context, g *guard, tags map[string]string) error {

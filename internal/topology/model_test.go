@@ -551,6 +551,14 @@ func (m *modelRun) apply(nodes int, destroy bool, p applyPlan) (ran bool, err er
 		if res.Nodes != nodes {
 			m.fail("run succeeded with %d nodes, %d requested", res.Nodes, nodes)
 		}
+		if res.OutcomeTagError != "" {
+			// The provider's warning: the user tags the guard snapshot completed by hand.
+			m.logf("  warning: outcome not recorded on %s; tagged %s = %s by hand", res.GuardSnapshotID, TagOutcome, OutcomeCompleted)
+			if _, err := m.e.api.AddTagsToResource(context.Background(), &rds.AddTagsToResourceInput{ResourceName: &res.GuardSnapshotARN,
+				Tags: toTagList(map[string]string{TagOutcome: OutcomeCompleted})}); err != nil {
+				m.fail("tagging %s by hand: %v", res.GuardSnapshotID, err)
+			}
+		}
 	case destroy && (IsNotFound(err) || (errors.As(err, &pe) && pe.Reason == ReasonAlreadyAtTarget)):
 		m.st = modelState{}
 	}

@@ -252,6 +252,12 @@ type Result struct {
 	GuardSnapshotID, GuardSnapshotARN string
 	// GuardSnapshotRetained is false when the snapshot was deleted after success.
 	GuardSnapshotRetained bool
+	// OutcomeTagError says why the guard snapshot could not be tagged TagOutcome =
+	// OutcomeCompleted after the change succeeded (after retries of a transient error): the change
+	// itself succeeded, but the snapshot's outcome tag still reads as a change under way, to be set
+	// to OutcomeCompleted by hand. Empty when it was recorded, or the snapshot was deleted after
+	// success.
+	OutcomeTagError string
 	// GuardDeleteError says why the snapshot, to be deleted after success
 	// (Request.DeleteGuardOnSuccess), could not be: the change itself succeeded, and the
 	// snapshot is retained.
@@ -808,7 +814,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 	res.Previous = r.previous()
 	res.ReaderWithoutTags = r.readerWithoutTags
 	if ph == phasePending {
-		if err := r.setOutcome(ctx, OutcomePending); err != nil {
+		if err := r.recordOutcome(ctx, r.guard, OutcomePending); err != nil {
 			r.o.warnf("%s: %v", r.req.Target, err)
 		}
 		res.Pending = true
@@ -839,11 +845,14 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		}
 	}
 
-	if err := r.setOutcome(ctx, OutcomeCompleted); err != nil {
+	if err := r.recordOutcome(ctx, r.guard, OutcomeCompleted); err != nil {
 		if ctx.Err() != nil {
 			return nil, r.changeErr("recording the outcome", err)
 		}
+		// The change is done and validated: a guard left tagged as a change under way is for the
+		// caller to tag by hand (Result.OutcomeTagError), not a failed change.
 		r.o.warnf("%s: %v", r.req.Target, err)
+		res.OutcomeTagError = err.Error()
 	}
 	r.closeOppositeRollback(ctx)
 	// The last boundary comes before the guard is deleted: an interruption here leaves the
@@ -864,6 +873,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 			res.GuardDeleteError = err.Error()
 		} else {
 			res.GuardSnapshotRetained = false
+			res.OutcomeTagError = "" // the guard, untagged or not, is gone
 		}
 	}
 	res.MultiAZ = r.req.Nodes == 2
@@ -1427,7 +1437,7 @@ func (r *run) closeOppositeRollback(ctx context.Context) {
 		}
 	}
 	for _, g := range gs {
-		if err := r.tagOutcome(ctx, g, OutcomeRolledBack); err != nil {
+		if err := r.recordOutcome(ctx, g, OutcomeRolledBack); err != nil {
 			r.o.warnf("%s: recording guard snapshot %s rolled back: %v", r.req.Target, g.id, err)
 			continue
 		}
@@ -2020,7 +2030,7 @@ func (r *run) fail(ctx context.Context, stage string, cause error, rollbackWorth
 		} else {
 			r.o.logf("%s: not rolled back: the change has given the target its 2 nodes, which are kept", r.req.Target)
 		}
-		if err := r.setOutcome(context.WithoutCancel(ctx), OutcomeFailedNotRolledBack); err != nil {
+		if err := r.recordOutcome(context.WithoutCancel(ctx), r.guard, OutcomeFailedNotRolledBack); err != nil {
 			r.o.warnf("%s: %v", r.req.Target, err)
 		}
 		return ce
@@ -2371,7 +2381,7 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 	tctx, tcancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer tcancel()
 	recorded := "guard snapshot outcome " + outcome
-	if terr := r.setOutcome(tctx, outcome); terr != nil {
+	if terr := r.recordOutcome(tctx, r.guard, outcome); terr != nil {
 		r.o.warnf("%s: %v", r.req.Target, terr)
 		recorded = "guard snapshot outcome " + outcome + " not recorded"
 	} else if outcome == OutcomeRollingBack {

@@ -732,6 +732,39 @@ func (r *run) dropRestoreInstance(ctx context.Context, tmp string, deleting bool
 	return err
 }
 
+// dropRestoreOnInterrupt requests, best effort, the deletion of verify_restore's temporary
+// instance tmp when the run was interrupted (or ran out of time) while verifying the restore, on
+// a minute of its own (ctx is cancelled or spent): left running, it was billed until the next
+// apply of this same change, which never comes when the user goes back to the other node count.
+// Only an instance tagged as this guard snapshot's (restoreInstanceOwned) is deleted, and the run
+// does not wait for it to go. It reports whether RDS accepted the deletion (or the instance is
+// already being deleted); false when there is none, or RDS refused it (an instance still being
+// created, say), which the error then names as left running.
+func (r *run) dropRestoreOnInterrupt(ctx context.Context, tmp string) bool {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	inst, err := FindDBInstance(dctx, r.o.RDS, tmp)
+	switch {
+	case IsNotFound(err):
+		return false
+	case err != nil:
+		r.o.warnf("%s: temporary restore instance %s not deleted: %v", r.req.Target, tmp, err)
+		return false
+	case !restoreInstanceOwned(inst, r.guard.id):
+		return false
+	case beingDeleted(deref(inst.DBInstanceStatus)):
+		return true
+	}
+	_, err = r.o.RDS.DeleteDBInstance(dctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: &tmp,
+		SkipFinalSnapshot: ptr(true), DeleteAutomatedBackups: ptr(true)})
+	if err != nil {
+		r.o.warnf("%s: temporary restore instance %s (status %s) not deleted: %v", r.req.Target, tmp, deref(inst.DBInstanceStatus), err)
+		return false
+	}
+	r.o.logf("%s: deletion of temporary restore instance %s requested (the run was cut short while verifying the restore)", r.req.Target, tmp)
+	return true
+}
+
 // clearRestore removes the temporary restore instance an interrupted verify_restore of guard
 // snapshot id left behind, if any: like verify_restore, it waits for the instance to be available
 // before deleting it. An instance of that name without the tags verify_restore creates it with

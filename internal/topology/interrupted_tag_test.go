@@ -155,15 +155,17 @@ func TestInterruptedDuringChangeRequest(t *testing.T) {
 	}
 }
 
-// An apply interrupted while verify_restore's temporary instance exists names it: it is left
-// running, and billed, until the next apply of the change deletes it. Not once its deletion has
-// begun: while the run waits for it to be gone, or after.
+// An apply interrupted while verify_restore's temporary instance is being created names it: it is
+// left running, and billed, until the next apply of the change deletes it (RDS refuses to delete
+// it before it is available). Not once its deletion has begun: while the run waits for it to be
+// gone, or after; nor once it is available, when the interrupted run requests its deletion
+// (TestVerifyRestoreCutShortDeletesInstance).
 func TestInterruptedVerifyRestoreNamesInstance(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		step Step // interrupted after this step, or while the instance is deleting ("")
 		left bool
-	}{{"created", StepRestoreCreate, true}, {"available", StepRestoreAvailable, true}, {"deleting", "", false}, {"deleted", StepRestoreDeleted, false}} {
+	}{{"created", StepRestoreCreate, true}, {"available", StepRestoreAvailable, false}, {"deleting", "", false}, {"deleted", StepRestoreDeleted, false}} {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t, sandbox.Demo())
 			tmp := restoreInstanceID(GuardSnapshotID("", mandible, 1, 1, 1))

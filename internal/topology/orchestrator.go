@@ -347,9 +347,13 @@ type ChangeError struct {
 	// snapshot).
 	RequestUnanswered bool
 	// RestoreInstance is the temporary DB instance of verify_restore when the run was interrupted
-	// while it verified the restore: if RDS created it, it is left running (and billed) until the
+	// (or ran out of time) while it verified the restore: its deletion was requested
+	// (RestoreDeleteRequested), or, if RDS created it, it is left running (and billed) until the
 	// next run of the change deletes it.
 	RestoreInstance string
+	// RestoreDeleteRequested is true when RDS accepted the deletion of RestoreInstance, which the
+	// interrupted run requested on its way out.
+	RestoreDeleteRequested bool
 	// Resumable is true when the run stopped on an error that is not a failure of the change
 	// itself (for example RDS refusing a describe call): nothing is rolled back and a re-run
 	// resumes.
@@ -415,9 +419,11 @@ func (e *ChangeError) Error() string {
 		b.WriteString("; interrupted after the change was requested: apply again to resume")
 	case e.RequestUnanswered:
 		b.WriteString("; cut short (interrupted, or out of time) before RDS answered the change's request, which RDS may still have accepted")
-	case e.Interrupted && e.RestoreInstance != "":
-		fmt.Fprintf(&b, "; interrupted before any change was made; the temporary restore instance %s, if RDS created it, is left running (and billed) "+
-			"until the next apply of this change deletes it (or delete it: aws rds delete-db-instance --db-instance-identifier %s --skip-final-snapshot)", e.RestoreInstance, e.RestoreInstance)
+	case e.RestoreInstance != "" && e.RestoreDeleteRequested:
+		fmt.Fprintf(&b, "; %s before any change was made; the deletion of the temporary restore instance %s was requested (RDS removes it)", e.cutShort(), e.RestoreInstance)
+	case e.RestoreInstance != "":
+		fmt.Fprintf(&b, "; %s before any change was made; the temporary restore instance %s, if RDS created it, is left running (and billed) "+
+			"until the next apply of this change deletes it (or delete it: aws rds delete-db-instance --db-instance-identifier %s --skip-final-snapshot)", e.cutShort(), e.RestoreInstance, e.RestoreInstance)
 	case e.Interrupted:
 		b.WriteString("; interrupted before any change was made")
 	case e.ReaderRecordMissing:
@@ -487,6 +493,14 @@ func (e *ChangeError) Error() string {
 
 // Unwrap returns the failure.
 func (e *ChangeError) Unwrap() error { return e.Err }
+
+// cutShort says how the run was cut short: interrupted, or out of time (its deadline).
+func (e *ChangeError) cutShort() string {
+	if !e.Interrupted && errors.Is(e.Err, context.DeadlineExceeded) {
+		return "out of time"
+	}
+	return "interrupted"
+}
 
 // notBegunNext says what the next apply does about a rollback that has not begun, after what to
 // do first ("apply again"): it rolls back, or, when the guard could not be marked rolling back
@@ -760,8 +774,14 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 				}
 				ce = r.changeErr("verifying that the guard snapshot restores", err)
 			}
-			if ce.Interrupted && r.req.Target.Kind == KindInstance && !r.restoreDropping {
-				ce.RestoreInstance = restoreInstanceID(r.guard.id)
+			if ce.Interrupted || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				// Cut short (Ctrl-C, or the operation's timeout): not a failure of the change, as
+				// for any other interruption; the next apply of the change takes it up again.
+				ce.Resumable = true
+				if r.req.Target.Kind == KindInstance && !r.restoreDropping {
+					ce.RestoreInstance = restoreInstanceID(r.guard.id)
+					ce.RestoreDeleteRequested = r.dropRestoreOnInterrupt(ctx, ce.RestoreInstance)
+				}
 			}
 			return nil, ce
 		}

@@ -2,6 +2,7 @@ package topology
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -138,4 +139,83 @@ func TestVerifyRestoreOwnInstanceReused(t *testing.T) {
 		t.Errorf("guard snapshot's %s tag %q", TagRestoreVerified, got)
 	}
 	e.assertGuarded(mandible)
+}
+
+// A run cut short (Ctrl-C, or its deadline) while verify_restore's temporary instance exists
+// requests its deletion on its way out, on a context of its own: it was left running, and billed,
+// until the next apply of that same change, which never comes when the user goes back to the
+// other node count instead. The error says the deletion was requested, or, when RDS refuses it
+// (an instance still being created), names the instance left running; either way the run is
+// resumable, nothing changed, as for any other interruption.
+func TestVerifyRestoreCutShortDeletesInstance(t *testing.T) {
+	tmp := restoreInstanceID(GuardSnapshotID("", mandible, 1, 1, 1))
+	for _, c := range []struct {
+		name     string
+		deadline bool // the run's deadline, not Ctrl-C
+		at       Step // cut short after this step; "" while waiting for the instance to be available
+		deleted  bool // its deletion requested
+	}{
+		{"ctrl-c, available", false, StepRestoreAvailable, true},
+		{"deadline, available", true, StepRestoreAvailable, true},
+		{"deadline, creating", true, "", false},
+		{"ctrl-c, creating", false, "", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, sandbox.Demo())
+			parent, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			ctx := newVctx(parent)
+			defer ctx.end(context.Canceled)
+			cut := func() {
+				if c.deadline {
+					ctx.end(context.DeadlineExceeded)
+				} else {
+					cancel()
+				}
+			}
+			e.o.OnStep = func(s Step) error {
+				if c.at != "" && s == c.at {
+					cut()
+				}
+				return nil
+			}
+			if c.at == "" {
+				e.onSleep = func() {
+					if st, ok := e.srv.InstanceStatus(tmp); ok && st == "creating" {
+						cut()
+					}
+				}
+			}
+			_, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true})
+			e.o.OnStep, e.onSleep = nil, nil
+			var ce *ChangeError
+			if !errors.As(err, &ce) || ce.Changed || ce.Interrupted == c.deadline || !ce.Resumable || ce.RestoreInstance != tmp || ce.RestoreDeleteRequested != c.deleted {
+				t.Fatalf("got %v (%+v), want a resumable error, interrupted %t, naming %s, its deletion requested %t", err, ce, !c.deadline, tmp, c.deleted)
+			}
+			how := "interrupted"
+			if c.deadline {
+				how = "out of time"
+			}
+			want := how + " before any change was made; the deletion of the temporary restore instance " + tmp + " was requested"
+			if !c.deleted {
+				want = how + " before any change was made; the temporary restore instance " + tmp + ", if RDS created it, is left running (and billed)"
+			}
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q, want it to say %q", err, want)
+			}
+			e.srv.Advance(time.Hour)
+			_, ferr := FindDBInstance(context.Background(), e.api, tmp)
+			if gone := IsNotFound(ferr); gone != c.deleted {
+				t.Errorf("temporary instance %s gone an hour later: %t (%v), want %t", tmp, gone, ferr, c.deleted)
+			}
+			for _, en := range e.changingCallsSince(0) {
+				if en.Params["DBInstanceIdentifier"] != tmp {
+					t.Errorf("changing call %s %v", en.Operation, en.Params)
+				}
+			}
+			if e.topology(mandible).Nodes != 2 {
+				t.Errorf("%s changed", mandible)
+			}
+		})
+	}
 }

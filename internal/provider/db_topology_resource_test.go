@@ -814,12 +814,11 @@ resource "rightsize_db_topology" "m" {
 	})
 }
 
-// TestAccDBTopology_interruptedUpdate interrupts an update after the change call: the refresh must
-// not mistake the half-made change for drift, so the next apply resumes it, validates it and
-// records it (generation 2, its guard snapshot completed).
-func TestAccDBTopology_interruptedUpdate(t *testing.T) {
+// sandboxInterruptingSecondChange is topologySandbox on the demo scenario with every apply's run
+// interrupted right after the second change call of the test (the first apply's goes through).
+func sandboxInterruptingSecondChange(t *testing.T) (*sandbox.Server, *rds.Client) {
 	changes := 0
-	srv, api := topologySandbox(t, sandbox.Demo(), func(o *topology.Orchestrator) {
+	return topologySandbox(t, sandbox.Demo(), func(o *topology.Orchestrator) {
 		o.OnStep = func(s topology.Step) error {
 			if s == topology.StepChange {
 				changes++
@@ -830,6 +829,13 @@ func TestAccDBTopology_interruptedUpdate(t *testing.T) {
 			return nil
 		}
 	})
+}
+
+// TestAccDBTopology_interruptedUpdate interrupts an update after the change call: the refresh must
+// not mistake the half-made change for drift, so the next apply resumes it, validates it and
+// records it (generation 2, its guard snapshot completed).
+func TestAccDBTopology_interruptedUpdate(t *testing.T) {
+	srv, api := sandboxInterruptingSecondChange(t)
 	cfg := func(n int) string { return mandibleNodesConfig(srv, n) }
 	const name = "rightsize_db_topology.m"
 	resource.Test(t, resource.TestCase{
@@ -876,18 +882,7 @@ func TestAccDBTopology_interruptedUpdate(t *testing.T) {
 // available, then plan again"); once RDS is done, the next plan takes the database back to 1 node
 // behind a guard snapshot of its own.
 func TestAccDBTopology_interruptedThenSetBack(t *testing.T) {
-	changes := 0
-	srv, api := topologySandbox(t, sandbox.Demo(), func(o *topology.Orchestrator) {
-		o.OnStep = func(s topology.Step) error {
-			if s == topology.StepChange {
-				changes++
-				if changes == 2 {
-					return fmt.Errorf("test interruption after the second change call")
-				}
-			}
-			return nil
-		}
-	})
+	srv, api := sandboxInterruptingSecondChange(t)
 	cfg := func(n int) string { return mandibleNodesConfig(srv, n) }
 	const name = "rightsize_db_topology.m"
 	resource.Test(t, resource.TestCase{

@@ -310,13 +310,23 @@ func TestResumedUntaggedReaderNotReported(t *testing.T) {
 	}
 }
 
+// longRoles are monitoring roles RDS refuses in a tag value whose ARNs are long (IAM allows a path
+// of 512 characters): longer encoded than a tag value holds (256), so their encoding goes on in
+// further tags.
+var longRoles = []string{
+	"arn:aws:iam::123456789012:role/" + strings.Repeat("p", 150) + "/rds,monitoring",
+	"arn:aws:iam::123456789012:role/" + strings.Repeat("team-", 100) + "/rds,monitoring",
+}
+
 // A reader whose Enhanced Monitoring role has a name or path with characters IAM allows and RDS
 // does not in a tag value (',' in a role name, '!' in a path) is removed behind its guard snapshot
-// (whose tags record the role encoded, readerTagValue) and recreated with that role: RDS refused
-// the guard snapshot's tags before, and the reader could not be removed at all.
+// (whose tags record the role encoded, readerTagValue; a long one in several tags) and recreated
+// with that role: RDS refused the guard snapshot's tags before ("contains characters that are not
+// allowed", then for a long one "must be 1 to 256 Unicode characters long"), and the reader could
+// not be removed at all.
 func TestReaderMonitoringRoleOutsideTagCharacters(t *testing.T) {
-	for _, role := range []string{"arn:aws:iam::123456789012:role/rds,monitoring", "arn:aws:iam::123456789012:role/team!db/rds-monitoring"} {
-		t.Run(role, func(t *testing.T) {
+	for i, role := range append([]string{"arn:aws:iam::123456789012:role/rds,monitoring", "arn:aws:iam::123456789012:role/team!db/rds-monitoring"}, longRoles...) {
+		t.Run(fmt.Sprintf("%d-%d-characters", i, len(role)), func(t *testing.T) {
 			sc := sandbox.Demo()
 			sc.Clusters[0].Members[1].MonitoringRoleARN = role
 			e := newEnv(t, sc)
@@ -347,62 +357,24 @@ func TestReaderMonitoringRoleOutsideTagCharacters(t *testing.T) {
 // readerTagValue writes every field RDS takes as a tag value as it is (as earlier versions did) and
 // any other encoded; readerFromTags reads both back.
 func TestReaderTagValueRoundTrip(t *testing.T) {
-	for _, v := range []string{"sso-prod-instance-2", "arn:aws:iam::123456789012:role/rds-monitoring", "sun:05:00-sun:05:30",
-		"arn:aws:iam::123456789012:role/a,b", "role/x!y#z", " lead", "b64:looks-encoded", "aws:x", "ü-ß 1"} {
+	for _, v := range append([]string{"sso-prod-instance-2", "arn:aws:iam::123456789012:role/rds-monitoring", "sun:05:00-sun:05:30",
+		"arn:aws:iam::123456789012:role/a,b", "role/x!y#z", " lead", "b64:looks-encoded", "aws:x", "ü-ß 1"}, longRoles...) {
 		tv := readerTagValue(v)
-		if tagText(tv) != tv {
+		if len(tv) <= maxTagValue && tagText(tv) != tv { // a longer one is split (readerTags, below)
 			t.Errorf("readerTagValue(%q) = %q, not a value RDS takes", v, tv)
 		}
 		if plain := tagText(v) == v && !strings.HasPrefix(v, readerTagEncoded); plain != (tv == v) {
 			t.Errorf("readerTagValue(%q) = %q: plain %v", v, tv, plain)
 		}
-		spec, ok := readerFromTags(readerTags(ReaderSpec{Identifier: "r", MonitoringRoleARN: v}))
-		if !ok || spec.MonitoringRoleARN != v {
+		tags := readerTags(ReaderSpec{Identifier: "r", MonitoringRoleARN: v, MaintenanceWindow: "sun:05:00-sun:05:30"})
+		for k, tv := range tags {
+			if len([]rune(tv)) > maxTagValue || tagText(tv) != tv {
+				t.Errorf("tag %s = %q: not a value RDS takes", k, tv)
+			}
+		}
+		spec, ok := readerFromTags(tags)
+		if !ok || spec.MonitoringRoleARN != v || spec.MaintenanceWindow != "sun:05:00-sun:05:30" {
 			t.Errorf("round trip of %q: %+v", v, spec)
 		}
-	}
-}
-
-// A monitoring role RDS refuses in a tag value whose ARN is long (IAM allows a path of 512
-// characters) is longer encoded than a tag value holds (256): its encoding goes on in further
-// tags, read back whole, where RDS refused the guard snapshot's tags ("must be 1 to 256 Unicode
-// characters long") and the reader could not be removed.
-func TestReaderLongMonitoringRoleOutsideTagCharacters(t *testing.T) {
-	for _, role := range []string{
-		"arn:aws:iam::123456789012:role/" + strings.Repeat("p", 150) + "/rds,monitoring",
-		"arn:aws:iam::123456789012:role/" + strings.Repeat("team-", 100) + "/rds,monitoring",
-	} {
-		t.Run(fmt.Sprint(len(role)), func(t *testing.T) {
-			tags := readerTags(ReaderSpec{Identifier: "r", MonitoringRoleARN: role, MaintenanceWindow: "sun:05:00-sun:05:30"})
-			for k, v := range tags {
-				if len([]rune(v)) > maxTagValue || tagText(v) != v {
-					t.Errorf("tag %s = %q: not a value RDS takes", k, v)
-				}
-			}
-			if spec, ok := readerFromTags(tags); !ok || spec.MonitoringRoleARN != role || spec.MaintenanceWindow != "sun:05:00-sun:05:30" {
-				t.Errorf("read back %+v", spec)
-			}
-			sc := sandbox.Demo()
-			sc.Clusters[0].Members[1].MonitoringRoleARN = role
-			e := newEnv(t, sc)
-			ctx := context.Background()
-			req := Request{Target: sso, Nodes: 1, Generation: 1}
-			if _, err := e.o.Run(ctx, req); err != nil {
-				t.Fatal(err)
-			}
-			res, err := e.o.Run(ctx, req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r := res.Previous.Reader; r == nil || r.MonitoringRoleARN != role {
-				t.Fatalf("reader read back from the guard snapshot %+v: want monitoring role %s", r, role)
-			}
-			if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2, Previous: &res.Previous}); err != nil {
-				t.Fatal(err)
-			}
-			if got := aws.ToString(e.instance(ssoReader).MonitoringRoleArn); got != role {
-				t.Errorf("recreated reader's monitoring role %q, want %q", got, role)
-			}
-		})
 	}
 }

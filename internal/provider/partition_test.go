@@ -7,9 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -23,6 +20,7 @@ import (
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/awspartition"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/awspartition/partitionstest"
 	rspricing "github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
 )
 
@@ -54,35 +52,15 @@ func TestRegionPattern(t *testing.T) {
 }
 
 // regionPattern accepts every region aws-sdk-go-v2's partitions.json lists (the version in go.mod,
-// read from the module cache with go list -m), each of its own partition (awspartition.All, which
+// partitionstest.SDK), each of its own partition (awspartition.All, which
 // awspartition's tests compare with the SDK).
 func TestRegionPatternAcceptsSDKRegions(t *testing.T) {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/aws/aws-sdk-go-v2").Output()
-	dir := strings.TrimSpace(string(out))
-	if err != nil || dir == "" {
-		t.Fatalf("cannot locate aws-sdk-go-v2 with go list -m: %v", err)
+	sdk := partitionstest.SDK(t)
+	if len(sdk) != len(awspartition.All) {
+		t.Errorf("the SDK has %d partitions, awspartition.All %d", len(sdk), len(awspartition.All))
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "internal", "endpoints", "awsrulesfn", "partitions.json"))
-	if err != nil {
-		t.Fatalf("partitions.json: %v", err)
-	}
-	var doc struct {
-		Partitions []struct {
-			ID      string                     `json:"id"`
-			Regions map[string]json.RawMessage `json:"regions"`
-		} `json:"partitions"`
-	}
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
-	if len(doc.Partitions) != len(awspartition.All) {
-		t.Errorf("the SDK has %d partitions, awspartition.All %d", len(doc.Partitions), len(awspartition.All))
-	}
-	for _, p := range doc.Partitions {
-		for region := range p.Regions {
-			if strings.HasSuffix(region, "-global") {
-				continue // aws-global, aws-cn-global, ...: endpoint names, not regions
-			}
+	for _, p := range sdk {
+		for _, region := range p.Regions {
 			if !regionPattern.MatchString(region) || awspartition.Of(region) != p.ID {
 				t.Errorf("region %s of %s: regionPattern %v, partition %s", region, p.ID, regionPattern.MatchString(region), awspartition.Of(region))
 			}

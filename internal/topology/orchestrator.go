@@ -1446,17 +1446,12 @@ func (r *run) ownOppositeChange(ctx context.Context) string {
 // resource created anew, a change to resume or roll back (an Aurora one refused, its recorded
 // reader gone, until tagged by hand).
 func (r *run) closeOppositeRollback(ctx context.Context) {
-	gs := r.oppositeRollbacks(ctx)
-	for _, gen := range []int64{r.req.Generation, r.req.Generation - 1} {
-		if gen < 1 || r.guard == nil {
+	for _, g := range r.oppositeGuards(ctx) {
+		outcome := guardOutcome(g, r.req.Target)
+		takenBefore := r.guard != nil && g.created.Before(r.guard.created)
+		if outcome != OutcomeRollingBack && (outcome != OutcomeChanging || !takenBefore) {
 			continue
 		}
-		g, err := latestGuard(ctx, r.o.RDS, r.req.SnapshotPrefix, r.req.Target, gen, 3-r.req.Nodes)
-		if err == nil && g != nil && guardOutcome(g, r.req.Target) == OutcomeChanging && g.created.Before(r.guard.created) {
-			gs = append(gs, g)
-		}
-	}
-	for _, g := range gs {
 		if err := r.recordOutcome(ctx, g, OutcomeRolledBack); err != nil {
 			r.o.warnf("%s: recording guard snapshot %s rolled back: %v", r.req.Target, g.id, err)
 			continue
@@ -1465,21 +1460,27 @@ func (r *run) closeOppositeRollback(ctx context.Context) {
 	}
 }
 
-// oppositeRollbacks returns the latest guards of generations G and G−1 (in that order) of this
-// resource's change to the other node count that are tagged rolling-back (as GuardOutcome reads
-// them: this target's, not failed). A guard that cannot be read is left out.
-func (r *run) oppositeRollbacks(ctx context.Context) []*guard {
+// oppositeGuards returns the latest guards of generations G and G−1 (in that order) of this
+// resource's change to the other node count (one listing of the target's manual snapshots per
+// generation); a guard that cannot be read is left out.
+func (r *run) oppositeGuards(ctx context.Context) []*guard {
 	var out []*guard
 	for _, gen := range []int64{r.req.Generation, r.req.Generation - 1} {
 		if gen < 1 {
 			continue
 		}
 		g, err := latestGuard(ctx, r.o.RDS, r.req.SnapshotPrefix, r.req.Target, gen, 3-r.req.Nodes)
-		if err == nil && g != nil && guardOutcome(g, r.req.Target) == OutcomeRollingBack {
+		if err == nil && g != nil {
 			out = append(out, g)
 		}
 	}
 	return out
+}
+
+// oppositeRollbacks returns those of oppositeGuards tagged rolling-back (as GuardOutcome reads
+// them: this target's, not failed).
+func (r *run) oppositeRollbacks(ctx context.Context) []*guard {
+	return slices.DeleteFunc(r.oppositeGuards(ctx), func(g *guard) bool { return guardOutcome(g, r.req.Target) != OutcomeRollingBack })
 }
 
 // noGuardErr explains a target that is not in its original topology while no guard snapshot of

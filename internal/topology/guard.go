@@ -721,14 +721,20 @@ func (r *run) verifyRestore(ctx context.Context) error {
 // deleted) and waits until it is gone.
 func (r *run) dropRestoreInstance(ctx context.Context, tmp string, deleting bool) error {
 	if !deleting {
-		_, err := r.o.RDS.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: &tmp,
-			SkipFinalSnapshot: ptr(true), DeleteAutomatedBackups: ptr(true)})
-		if err != nil && !isInstanceNotFound(err) && !isInvalidState(err) {
+		if err := r.deleteRestoreInstance(ctx, tmp); err != nil && !isInstanceNotFound(err) && !isInvalidState(err) {
 			return fmt.Errorf("deleting temporary restore instance %s: %w", tmp, err)
 		}
 	}
 	r.restoreDropping = true
 	_, err := r.waitInstance(ctx, tmp, "temporary restore instance "+tmp, append(slices.Clone(deletingStatuses), "available"), "deleted")
+	return err
+}
+
+// deleteRestoreInstance requests the deletion of the temporary restore instance tmp, with no final
+// snapshot and without its automated backups (a throwaway copy of the guard snapshot).
+func (r *run) deleteRestoreInstance(ctx context.Context, tmp string) error {
+	_, err := r.o.RDS.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: &tmp,
+		SkipFinalSnapshot: ptr(true), DeleteAutomatedBackups: ptr(true)})
 	return err
 }
 
@@ -755,9 +761,7 @@ func (r *run) dropRestoreOnInterrupt(ctx context.Context, tmp string) bool {
 	case beingDeleted(deref(inst.DBInstanceStatus)):
 		return true
 	}
-	_, err = r.o.RDS.DeleteDBInstance(dctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: &tmp,
-		SkipFinalSnapshot: ptr(true), DeleteAutomatedBackups: ptr(true)})
-	if err != nil {
+	if err := r.deleteRestoreInstance(dctx, tmp); err != nil {
 		r.o.warnf("%s: temporary restore instance %s (status %s) not deleted: %v", r.req.Target, tmp, deref(inst.DBInstanceStatus), err)
 		return false
 	}

@@ -854,18 +854,40 @@ func readerTags(s ReaderSpec) map[string]string {
 			out[tagReaderPrefix+k] = tv
 			continue
 		}
-		out[tagReaderPrefix+k] = tv[:min(len(tv), maxTagValue)]
-		for i := 1; len(tv) > maxTagValue; i++ {
-			tv = tv[maxTagValue:]
-			out[readerTagPartKey(k, i)] = tv[:min(len(tv), maxTagValue)]
-		}
+		putTagParts(out, tv, func(i int) string { return readerTagPartKey(k, i) })
 	}
 	return out
 }
 
-// readerTagPartKey is the guard tag holding part i (from 1) of the reader field k's encoded value
-// (readerTags); no field's name holds a ':'.
+// putTagParts writes s, ASCII (base64, say), in parts of RDS's tag value limit under key(0),
+// key(1), ...: one part for a short s, none for an empty one. tagParts reads them back.
+func putTagParts(out map[string]string, s string, key func(i int) string) {
+	for i := 0; s != ""; i++ {
+		n := min(len(s), maxTagValue)
+		out[key(i)] = s[:n]
+		s = s[n:]
+	}
+}
+
+// tagParts joins the parts putTagParts wrote under key(0), key(1), ... (up to the first missing);
+// "" when there are none.
+func tagParts(tags map[string]string, key func(i int) string) string {
+	var sb strings.Builder
+	for i := 0; ; i++ {
+		v, ok := tags[key(i)]
+		if !ok {
+			return sb.String()
+		}
+		sb.WriteString(v)
+	}
+}
+
+// readerTagPartKey is the guard tag holding part i of the reader field k's encoded value
+// (readerTags): the field's own tag for part 0, then "<field>:<i>"; no field's name holds a ':'.
 func readerTagPartKey(k string, i int) string {
+	if i == 0 {
+		return tagReaderPrefix + k
+	}
 	return tagReaderPrefix + k + ":" + strconv.Itoa(i)
 }
 
@@ -910,30 +932,18 @@ func readerTagsRecord(tags map[string]string) map[string]string {
 		tags = map[string]string{}
 	}
 	b, _ := json.Marshal(tags) // a map of strings always encodes, keys sorted
-	s := base64.StdEncoding.EncodeToString(b)
 	out := map[string]string{}
-	for i := 0; s != ""; i++ {
-		n := min(len(s), maxTagValue)
-		out[readerTagsKey(i)] = s[:n]
-		s = s[n:]
-	}
+	putTagParts(out, base64.StdEncoding.EncodeToString(b), readerTagsKey)
 	return out
 }
 
 // readerTagsFromRecord decodes readerTagsRecord's parts; ok is false when there are none (a guard
 // without room for them, or an earlier version's) or they do not decode.
 func readerTagsFromRecord(tags map[string]string) (map[string]string, bool) {
-	var sb strings.Builder
-	for i := 0; ; i++ {
-		v, ok := tags[readerTagsKey(i)]
-		if !ok {
-			break
-		}
-		sb.WriteString(v)
-	}
-	b, err := base64.StdEncoding.DecodeString(sb.String())
+	rec := tagParts(tags, readerTagsKey)
+	b, err := base64.StdEncoding.DecodeString(rec)
 	var m map[string]string
-	if sb.Len() == 0 || err != nil || json.Unmarshal(b, &m) != nil {
+	if rec == "" || err != nil || json.Unmarshal(b, &m) != nil {
 		return nil, false
 	}
 	if len(m) == 0 {
@@ -946,12 +956,8 @@ func readerTagsFromRecord(tags map[string]string) (map[string]string, bool) {
 func readerFromTags(tags map[string]string) (ReaderSpec, bool) {
 	get := func(k string) string {
 		v := tags[tagReaderPrefix+k]
-		for i := 1; strings.HasPrefix(v, readerTagEncoded); i++ {
-			part, ok := tags[readerTagPartKey(k, i)]
-			if !ok {
-				break
-			}
-			v += part
+		if strings.HasPrefix(v, readerTagEncoded) { // in parts when long (putTagParts)
+			v = tagParts(tags, func(i int) string { return readerTagPartKey(k, i) })
 		}
 		return readerTagField(v)
 	}

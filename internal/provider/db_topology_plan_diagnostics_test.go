@@ -225,6 +225,9 @@ func TestRead_unfinishedChange(t *testing.T) {
 			if resp.Diagnostics.HasError() {
 				t.Fatalf("Read: %v", resp.Diagnostics)
 			}
+			if w, ok := warningDetail(resp.Diagnostics, changedOutsideTitle); ok {
+				t.Errorf("own unfinished change: warning %q, want none", w)
+			}
 			if w, ok := warningDetail(resp.Diagnostics, "Unfinished Topology Change"); !ok || w != fmt.Sprintf(c.want, guard) {
 				t.Errorf("warning %q (found %t),\nwant %q", w, ok, fmt.Sprintf(c.want, guard))
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -876,8 +877,37 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 			// it, and its apply takes the database back behind a guard snapshot of its own.
 			state.CurrentNodes = observed
 		}
+		if err == nil && !state.Nodes.Equal(prior) {
+			resp.Diagnostics.AddWarning("Topology Changed Outside This Resource", changedOutside(target, prior.ValueInt64(), state.Nodes.ValueInt64(), state.Pending.ValueBool()))
+		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// changedOutside explains drift that no change of this resource accounts for: the database went
+// from the state's node count to another, by hand or by another Terraform resource that manages
+// the same database, which would undo this resource's change at every apply (and this resource
+// its, each time behind a new guard snapshot) until one of them lets go.
+func changedOutside(target topology.Target, was, now int64, pending bool) string {
+	has := fmt.Sprintf("has %d node(s)", now)
+	if pending {
+		has = fmt.Sprintf("is set to go to %d node(s) in its next maintenance window", now)
+	}
+	other := "an `aws_db_instance` (hashicorp/aws) that manages it with `multi_az = " + strconv.FormatBool(now == 2) + "` applies that at every apply. " +
+		"Leave Multi-AZ to this resource: add `lifecycle { ignore_changes = [multi_az] }` to the `aws_db_instance`"
+	if target.Kind == topology.KindCluster {
+		leave := "Leave the reader to this resource: take it out of the other resource's state and configuration (`terraform state rm <address>`, " +
+			"or a `removed` block with `lifecycle { destroy = false }` in Terraform 1.7 or OpenTofu 1.10 and later)"
+		other = "an `aws_rds_cluster_instance` (hashicorp/aws) that manages the reader creates it again whenever it is gone. " + leave +
+			" (a reader Aurora Auto Scaling added when its policy scaled out is another matter: a sign that one node did not hold the load)"
+		if now < was {
+			other = "an `aws_rds_cluster_instance` (hashicorp/aws) taken out of the configuration deletes the reader it managed. " + leave
+		}
+	}
+	return fmt.Sprintf("The state had %s at %d node(s), and no change of this resource is under way, but it %s: it was changed outside this resource "+
+		"(the console, the AWS CLI, or another Terraform resource). A plan whose nodes differ takes it back, behind a guard snapshot of its own. "+
+		"If another resource in this configuration manages the same database, the two undo each other at every apply: %s.",
+		target.Noun(), was, has, other)
 }
 
 // refreshFromTopology writes the observed topology into m. nodes follows reality (so a change

@@ -1,0 +1,88 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+const changedOutsideTitle = "Topology Changed Outside This Resource"
+
+// A database whose node count changed outside the resource (by hand, or by a hashicorp/aws
+// resource that manages the same database and undoes this resource's change at every apply):
+// the refresh takes the observed count as drift and says what changed it and how the two
+// resources stop undoing each other, for a DB instance (Multi-AZ back on, or turned off for the
+// maintenance window) and an Aurora cluster (a reader back); a refresh that finds the state's
+// count says nothing.
+func TestRead_changedOutside(t *testing.T) {
+	_, api := topologySandbox(t, sandbox.Demo(), nil)
+	ctx := context.Background()
+	r, empty := directTopologyResource(t, api)
+	read := func(m dbTopologyModel) (string, bool, dbTopologyModel) {
+		t.Helper()
+		resp := directRead(t, r, empty, m)
+		if resp.Diagnostics.HasError() {
+			t.Fatalf("Read: %v", resp.Diagnostics)
+		}
+		var got dbTopologyModel
+		if d := resp.State.Get(ctx, &got); d.HasError() {
+			t.Fatal(d)
+		}
+		w, ok := warningDetail(resp.Diagnostics, changedOutsideTitle)
+		return w, ok, got
+	}
+	contains := func(what, w string, parts ...string) {
+		t.Helper()
+		for _, p := range parts {
+			if !strings.Contains(w, p) {
+				t.Errorf("%s: warning %q\nlacks %q", what, w, p)
+			}
+		}
+	}
+
+	// mandible-prod is Multi-AZ; the state says this resource turned it off.
+	w, ok, got := read(mandibleModel(1, 1, false, lastChangeObject(1, "multi-az-off", 2, 1)))
+	if !ok {
+		t.Fatalf("Multi-AZ back on: no %q warning", changedOutsideTitle)
+	}
+	contains("Multi-AZ back on", w, "The state had DB instance mandible-prod at 1 node(s), and no change of this resource is under way, but it has 2 node(s)",
+		"`aws_db_instance` (hashicorp/aws) that manages it with `multi_az = true`", "`lifecycle { ignore_changes = [multi_az] }`")
+	if got.Nodes.ValueInt64() != 2 || got.CurrentNodes.ValueInt64() != 2 {
+		t.Errorf("Multi-AZ back on: state nodes %v, current_nodes %v; want 2 and 2 (drift)", got.Nodes, got.CurrentNodes)
+	}
+	if w, ok, _ := read(mandibleModel(2, 2, false, lastChangeObject(1, "created", 2, 2))); ok {
+		t.Errorf("state at the database's 2 nodes: warning %q, want none", w)
+	}
+
+	// Multi-AZ turned off for the maintenance window by someone else.
+	if _, err := api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(false)}); err != nil {
+		t.Fatal(err)
+	}
+	w, ok, got = read(mandibleModel(2, 2, false, lastChangeObject(1, "created", 2, 2)))
+	if !ok {
+		t.Fatalf("Multi-AZ off pending: no %q warning", changedOutsideTitle)
+	}
+	contains("Multi-AZ off pending", w, "but it is set to go to 1 node(s) in its next maintenance window", "`multi_az = false`")
+	if got.Nodes.ValueInt64() != 1 || !got.Pending.ValueBool() {
+		t.Errorf("Multi-AZ off pending: state nodes %v, pending %v; want 1, true", got.Nodes, got.Pending)
+	}
+
+	// sso-prod has its reader; the state says this resource removed it.
+	sso := mandibleModel(1, 1, false, lastChangeObject(1, "reader-removed", 2, 1))
+	sso.ID, sso.DBInstanceIdentifier, sso.DBClusterIdentifier = types.StringValue("cluster:sso-prod"), types.StringNull(), types.StringValue("sso-prod")
+	w, ok, _ = read(sso)
+	if !ok {
+		t.Fatalf("reader back: no %q warning", changedOutsideTitle)
+	}
+	contains("reader back", w, "The state had DB cluster sso-prod at 1 node(s)", "but it has 2 node(s)",
+		"`aws_rds_cluster_instance` (hashicorp/aws) that manages the reader creates it again", "`terraform state rm <address>`")
+	if strings.Contains(w, "aws_db_instance") {
+		t.Errorf("reader back: warning %q names the DB instance's resource", w)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/topology"
 )
 
 const changedOutsideTitle = "Topology Changed Outside This Resource"
@@ -21,7 +22,7 @@ const changedOutsideTitle = "Topology Changed Outside This Resource"
 // maintenance window) and an Aurora cluster (a reader back); a refresh that finds the state's
 // count says nothing.
 func TestRead_changedOutside(t *testing.T) {
-	_, api := topologySandbox(t, sandbox.Demo(), nil)
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
 	ctx := context.Background()
 	r, empty := directTopologyResource(t, api)
 	read := func(m dbTopologyModel) (string, bool, dbTopologyModel) {
@@ -52,12 +53,21 @@ func TestRead_changedOutside(t *testing.T) {
 		t.Fatalf("Multi-AZ back on: no %q warning", changedOutsideTitle)
 	}
 	contains("Multi-AZ back on", w, "The state had DB instance mandible-prod at 1 node(s), and no change of this resource is under way, but it has 2 node(s)",
-		"`aws_db_instance` (hashicorp/aws) that manages it with `multi_az = true`", "`lifecycle { ignore_changes = [multi_az] }`")
+		"`aws_db_instance` (hashicorp/aws) with `multi_az = true` turns Multi-AZ back on.", "`lifecycle { ignore_changes = [multi_az] }`")
 	if got.Nodes.ValueInt64() != 2 || got.CurrentNodes.ValueInt64() != 2 {
 		t.Errorf("Multi-AZ back on: state nodes %v, current_nodes %v; want 2 and 2 (drift)", got.Nodes, got.CurrentNodes)
 	}
 	if w, ok, _ := read(mandibleModel(2, 2, false, lastChangeObject(1, "created", 2, 2))); ok {
 		t.Errorf("state at the database's 2 nodes: warning %q, want none", w)
+	}
+	// Not when this resource's next change made it, in an apply whose state was lost: its
+	// guard snapshot says so.
+	guard := handGuard(t, srv, api, topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}, "", 2, 2, topology.OutcomeCompleted)
+	if w, ok, _ := read(mandibleModel(1, 1, false, lastChangeObject(1, "multi-az-off", 2, 1))); ok {
+		t.Errorf("own change to 2 nodes completed (guard %s): warning %q, want none", guard, w)
+	}
+	if _, err := api.DeleteDBSnapshot(ctx, &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: aws.String(guard)}); err != nil {
+		t.Fatal(err)
 	}
 
 	// Multi-AZ turned off for the maintenance window by someone else.
@@ -68,7 +78,7 @@ func TestRead_changedOutside(t *testing.T) {
 	if !ok {
 		t.Fatalf("Multi-AZ off pending: no %q warning", changedOutsideTitle)
 	}
-	contains("Multi-AZ off pending", w, "but it is set to go to 1 node(s) in its next maintenance window", "`multi_az = false`")
+	contains("Multi-AZ off pending", w, "but it is set to go to 1 node(s) in its next maintenance window", "`multi_az = false` turns it off.")
 	if got.Nodes.ValueInt64() != 1 || !got.Pending.ValueBool() {
 		t.Errorf("Multi-AZ off pending: state nodes %v, pending %v; want 1, true", got.Nodes, got.Pending)
 	}

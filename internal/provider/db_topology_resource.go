@@ -877,7 +877,10 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 			// it, and its apply takes the database back behind a guard snapshot of its own.
 			state.CurrentNodes = observed
 		}
-		if err == nil && !state.Nodes.Equal(prior) {
+		// Drift that no change of this resource accounts for: its next change to the observed
+		// count neither under way (above) nor made by an apply whose state was lost.
+		ownMade := outcome == topology.OutcomeCompleted || outcome == topology.OutcomePending || outcome == topology.OutcomeFailedNotRolledBack
+		if err == nil && !ownMade && !state.Nodes.Equal(prior) {
 			resp.Diagnostics.AddWarning("Topology Changed Outside This Resource", changedOutside(target, prior.ValueInt64(), state.Nodes.ValueInt64(), state.Pending.ValueBool()))
 		}
 	}
@@ -893,7 +896,11 @@ func changedOutside(target topology.Target, was, now int64, pending bool) string
 	if pending {
 		has = fmt.Sprintf("is set to go to %d node(s) in its next maintenance window", now)
 	}
-	other := "an `aws_db_instance` (hashicorp/aws) that manages it with `multi_az = " + strconv.FormatBool(now == 2) + "` applies that at every apply. " +
+	turns := "turns Multi-AZ back on"
+	if now < was {
+		turns = "turns it off"
+	}
+	other := "an `aws_db_instance` (hashicorp/aws) with `multi_az = " + strconv.FormatBool(now == 2) + "` " + turns + ". " +
 		"Leave Multi-AZ to this resource: add `lifecycle { ignore_changes = [multi_az] }` to the `aws_db_instance`"
 	if target.Kind == topology.KindCluster {
 		leave := "Leave the reader to this resource: take it out of the other resource's state and configuration (`terraform state rm <address>`, " +

@@ -219,3 +219,27 @@ func TestVerifyRestoreCutShortDeletesInstance(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyRestoreDeleteRefusedNamesInstance: when RDS refuses the deletion of verify_restore's
+// temporary instance (a policy without rds:DeleteDBInstance on rs-verify-*), the error says that
+// instance is left running and billed, and how to delete it, besides that no change was made.
+func TestVerifyRestoreDeleteRefusedNamesInstance(t *testing.T) {
+	tmp := restoreInstanceID(GuardSnapshotID("", mandible, 1, 1, 1))
+	e := newEnv(t, sandbox.Demo())
+	e.srv.InjectFaults(sandbox.FaultRule{Operation: "rds:DeleteDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError,
+		Status: 403, Code: "AccessDenied", Message: "not authorized to perform: rds:DeleteDBInstance on " + tmp}})
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true})
+	var ce *ChangeError
+	if !errors.As(err, &ce) || ce.Changed {
+		t.Fatalf("got %v, want a ChangeError before any change", err)
+	}
+	for _, want := range []string{"no change was made", "temporary restore instance " + tmp + " is left running (and billed)",
+		"aws rds delete-db-instance --db-instance-identifier " + tmp + " --skip-final-snapshot"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q, want it to say %q", err, want)
+		}
+	}
+	if _, ferr := FindDBInstance(context.Background(), e.api, tmp); ferr != nil {
+		t.Errorf("temporary instance %s: %v, want it left as the error says", tmp, ferr)
+	}
+}

@@ -34,10 +34,10 @@ func awsOperations() map[string]bool {
 	return out
 }
 
-// TestREADMEIAMListsEveryOperation: the README's IAM section (the policy and the optional actions
-// after it) names every AWS operation the provider can call, so a least-privilege role built from
-// it is not refused one (with a warning, or a failed apply) by a call added later.
-func TestREADMEIAMListsEveryOperation(t *testing.T) {
+// readmeIAMSection is the README's IAM section ("* **IAM**" up to the next item): the policy and
+// the optional actions after it.
+func readmeIAMSection(t *testing.T) string {
+	t.Helper()
 	b, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -51,6 +51,14 @@ func TestREADMEIAMListsEveryOperation(t *testing.T) {
 	if end := strings.Index(section[1:], "\n* **"); end >= 0 {
 		section = section[:end+1]
 	}
+	return section
+}
+
+// TestREADMEIAMListsEveryOperation: the README's IAM section (the policy and the optional actions
+// after it) names every AWS operation the provider can call, so a least-privilege role built from
+// it is not refused one (with a warning, or a failed apply) by a call added later.
+func TestREADMEIAMListsEveryOperation(t *testing.T) {
+	section := readmeIAMSection(t)
 	ops := awsOperations()
 	if len(ops) < 20 || !ops["rds:ModifyDBInstance"] || !ops["cloudwatch:GetMetricData"] {
 		t.Fatalf("the interfaces list only %d operations: %v", len(ops), ops)

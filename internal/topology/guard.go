@@ -724,9 +724,9 @@ func (r *run) dropRestoreInstance(ctx context.Context, tmp string, deleting bool
 		if err := r.deleteRestoreInstance(ctx, tmp); err != nil && !isInstanceNotFound(err) && !isInvalidState(err) {
 			// Refused (rds:DeleteDBInstance not allowed on rs-verify-*, say): the restored copy
 			// stays, billed, which "no change was made" alone does not tell.
-			return fmt.Errorf("deleting temporary restore instance %s: %w (the temporary restore instance %s is left running (and billed) "+
+			return fmt.Errorf("deleting temporary restore instance %s: %w; it is left running, and billed, "+
 				"until the next apply of this change deletes it, or delete it: aws rds delete-db-instance --db-instance-identifier %s "+
-				"--skip-final-snapshot --delete-automated-backups)", tmp, err, tmp, tmp)
+				"--skip-final-snapshot --delete-automated-backups", tmp, err, tmp)
 		}
 	}
 	r.restoreDropping = true

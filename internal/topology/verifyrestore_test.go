@@ -233,7 +233,7 @@ func TestVerifyRestoreDeleteRefusedNamesInstance(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Changed {
 		t.Fatalf("got %v, want a ChangeError before any change", err)
 	}
-	for _, want := range []string{"no change was made", "temporary restore instance " + tmp + " is left running (and billed)",
+	for _, want := range []string{"no change was made", "temporary restore instance " + tmp + ": ", "it is left running, and billed, until the next apply of this change deletes it",
 		"aws rds delete-db-instance --db-instance-identifier " + tmp + " --skip-final-snapshot"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q, want it to say %q", err, want)

@@ -253,7 +253,7 @@ func (p *rightsizeProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 		},
 		Blocks: map[string]schema.Block{
 			"assume_role": schema.SingleNestedBlock{
-				MarkdownDescription: "Assume an IAM role (through STS) on top of the base credentials.",
+				MarkdownDescription: "Assume an IAM role (through STS) on top of the base credentials, which need `sts:AssumeRole` on it (and its trust policy must allow them); the role then needs the actions the data sources and resources name.",
 				Attributes: map[string]schema.Attribute{
 					"role_arn": schema.StringAttribute{
 						MarkdownDescription: "ARN of the role to assume, `arn:aws:iam::<account>:role/<name>`. Required in this block.",

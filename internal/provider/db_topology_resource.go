@@ -260,7 +260,7 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 				MarkdownDescription: "Checks through the provider's `postgres` connection: before the change the row counts (and index definitions) of `tables` are recorded; after it no rows may be lost, indexes must be unchanged and a `SELECT 1` must answer. Both times the connection must reach the primary: a server in recovery (a standby, an Aurora reader) is refused, before the change with nothing changed. A failure after the change triggers the rollback, but for a query the server stopped (its `statement_timeout` or `lock_timeout`): the apply then stops, and the next one validates again; a connection that fails, or a login refused for too many connections, is tried again after 5, 15 and 30 seconds first. Needs `SELECT` on the tables and `USAGE` on their schemas (or `pg_read_all_data`), and `BYPASSRLS` for a table with row-level security. Each query, a row count included, may run for the provider's `postgres.statement_timeout` (default 30 s).",
 				Attributes: map[string]schema.Attribute{
 					"tables": schema.ListAttribute{Required: true, ElementType: types.StringType,
-						Validators: []validator.List{listvalidator.SizeBetween(1, topology.MaxValidationTables),
+						Validators: []validator.List{listvalidator.SizeBetween(1, topology.MaxValidationTables), noNullElements{"a table name"},
 							listvalidator.ValueStringsAre(stringvalidator.RegexMatches(tableNamePattern,
 								"must be \"table\" or \"schema.table\", each part an identifier, or a double-quoted name of letters, digits, _, $ and -"),
 								tableNameLengthValidator{})},

@@ -95,7 +95,7 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 		Attributes: map[string]schema.Attribute{
 			"identifier_regex": schema.StringAttribute{Optional: true, Validators: []validator.String{regexValidator{}},
 				MarkdownDescription: "RE2 regular expression the identifier must match, e.g. `-prod$`. Defaults to every identifier."},
-			"tags": schema.MapAttribute{Optional: true, ElementType: types.StringType,
+			"tags": schema.MapAttribute{Optional: true, ElementType: types.StringType, Validators: []validator.Map{noNullElements{"the value deployments must carry"}},
 				MarkdownDescription: "Tags every deployment must carry with these values (for Aurora, the cluster's tags)."},
 			"lookback_days": schema.Int64Attribute{Optional: true, Validators: []validator.Int64{int64validator.Between(1, MaxLookbackDays)},
 				MarkdownDescription: fmt.Sprintf("Days of CloudWatch history to analyse, 1 to %d. Defaults to `%d`.", MaxLookbackDays, DefaultLookbackDays)},

@@ -198,3 +198,46 @@ func providerData(data any, diags *diag.Diagnostics) *ProviderData {
 	}
 	return pd
 }
+
+// noNullElements refuses a list or map attribute holding a null element (a variable or an
+// expression that is null, such as tables = [var.extra_table]), naming the element and, in
+// what, the value it should hold; unknown elements pass. Without it the value reached the
+// provider's code, which failed with "Value Conversion Error ... always an error in the provider".
+type noNullElements struct{ what string }
+
+var (
+	_ validator.List = noNullElements{}
+	_ validator.Map  = noNullElements{}
+)
+
+func (v noNullElements) Description(context.Context) string {
+	return "elements must not be null"
+}
+
+func (v noNullElements) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v noNullElements) ValidateList(_ context.Context, req validator.ListRequest, resp *validator.ListResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	for i, e := range req.ConfigValue.Elements() {
+		if e.IsNull() {
+			at := req.Path.AtListIndex(i)
+			resp.Diagnostics.AddAttributeError(at, "Null List Element",
+				fmt.Sprintf("%s is null (a variable or expression that is null?): remove it from the list, or set it to %s.", at, v.what))
+		}
+	}
+}
+
+func (v noNullElements) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	for k, e := range req.ConfigValue.Elements() {
+		if e.IsNull() {
+			at := req.Path.AtMapKey(k)
+			resp.Diagnostics.AddAttributeError(at, "Null Map Value",
+				fmt.Sprintf("%s is null (a variable or expression that is null?): remove the key %q, or set it to %s.", at, k, v.what))
+		}
+	}
+}

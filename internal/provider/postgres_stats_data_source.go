@@ -293,7 +293,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				MarkdownDescription: fmt.Sprintf("Tables to report in `table_stats` (row estimates, sequential versus index scans), at most %d: "+
 					"`table` (found on the search_path) or `schema.table`; unquoted names fold to lower case, double-quote mixed-case "+
 					"names as in SQL. A table that does not exist is a warning.", maxPostgresStatsTables),
-				Validators: []validator.List{listvalidator.SizeBetween(1, maxPostgresStatsTables), listvalidator.UniqueValues(),
+				Validators: []validator.List{listvalidator.SizeBetween(1, maxPostgresStatsTables), listvalidator.UniqueValues(), noNullElements{"a table name"},
 					listvalidator.ValueStringsAre(tableNameValidator{})}},
 
 			"collected_at":            pgsTime("Server time of the (last) snapshot,"),

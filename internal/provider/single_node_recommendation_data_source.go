@@ -276,7 +276,7 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 			MarkdownDescription: "Instance classes the single node may use, e.g. `[\"db.t4g.large\", \"db.r6g.large\"]`. Defaults to the writer's class and the other sizes of its family.",
 			Optional:            true,
 			ElementType:         types.StringType,
-			Validators:          []validator.List{listvalidator.SizeBetween(1, 50), listvalidator.UniqueValues()},
+			Validators:          []validator.List{listvalidator.SizeBetween(1, 50), listvalidator.UniqueValues(), noNullElements{"an instance class such as db.r6g.large"}},
 		},
 		"savings_target": schema.SingleNestedAttribute{
 			MarkdownDescription: "Monthly savings range sought, in USD. Defaults to 50–100 (the seed's target). `min_monthly_usd = 0` with `max_monthly_usd = 0` is a target any saving meets in full.",

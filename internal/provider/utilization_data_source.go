@@ -237,7 +237,7 @@ func (d *utilizationDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 					markdownJoin(defaultMetricNames(), "and") + ", with `AuroraReplicaLag` (milliseconds) in place of `ReplicaLag` and `FreeLocalStorage` (the instance's storage for temporary files and logs) in place of `FreeStorageSpace` on Aurora. " +
 					"A default metric the node cannot publish (replication lag on a writer) is summarised empty without a warning; " +
 					"a listed metric without data gets one. Allowed: " + markdownList(supportedMetricNames()) + ".",
-				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.UniqueValues(),
+				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.UniqueValues(), noNullElements{"a metric name such as CPUUtilization"},
 					listvalidator.ValueStringsAre(stringvalidator.OneOf(supportedMetricNames()...))}},
 
 			"window_start": schema.StringAttribute{Computed: true, MarkdownDescription: "RFC 3339 start of the window actually fetched (aligned to the period)."},

@@ -234,3 +234,31 @@ func TestModifyPlan_replacementPreviewsTheNewResource(t *testing.T) {
 		t.Errorf("the create half's plan does not preview a first-generation guard of sso-prod:\n%s", w)
 	}
 }
+
+// TestAccDBTopology_importBadIdentifier: an import identifier naming the database by its ARN, by
+// an identifier RDS would refuse, or by one not found (a DB cluster's imported as instance:<id>)
+// fails the import saying what is wrong and what to give: each was imported, and the Read after
+// it found no database, so that Terraform said only "Cannot import non-existent remote object".
+func TestAccDBTopology_importBadIdentifier(t *testing.T) {
+	srv, _ := topologySandbox(t, sandbox.Demo(), nil)
+	const name = "rightsize_db_topology.m"
+	cfg := identifierConfig(srv, "db_instance_identifier", "mandible-prod", 2)
+	step := func(id, want string) tfresource.TestStep {
+		return tfresource.TestStep{Config: cfg, ResourceName: name, ImportState: true, ImportStateId: id,
+			ExpectError: regexp.MustCompile(want)}
+	}
+	tfresource.Test(t, tfresource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			step("instance:arn:aws:rds:us-east-1:123456789012:db:mandible-prod",
+				`(?s)Invalid Import Identifier.*is\s+an\s+ARN.*give\s+the\s+DB\s+instance\s+identifier,\s+the\s+ARN's\s+last\s+part\s+\("mandible-prod"\)`),
+			step("cluster:arn:aws:rds:us-east-1:123456789012:cluster:sso-prod",
+				`(?s)Invalid Import Identifier.*is\s+an\s+ARN.*give\s+the\s+DB\s+cluster\s+identifier,\s+the\s+ARN's\s+last\s+part\s+\("sso-prod"\)`),
+			step("instance:mandible_prod", `(?s)Invalid Import Identifier.*"mandible_prod",\s+which\s+is\s+not\s+an\s+RDS\s+DB\s+instance\s+identifier`),
+			step("instance:"+strings.Repeat("m", 64), `(?s)Invalid Import Identifier.*longer\s+than\s+the\s+63\s+characters`),
+			step("instance:sso-prod", `(?s)Cannot Import Database Topology.*DB\s+instance\s+sso-prod\s+not\s+found:\s+sso-prod\s+is\s+a\s+DB\s+cluster.*cluster:<db-cluster-identifier>`),
+			step("instance:nope-prod", `(?s)Cannot Import Database Topology.*DB\s+instance\s+nope-prod\s+not\s+found.*provider's\s+region`),
+		},
+	})
+}

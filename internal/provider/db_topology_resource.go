@@ -1102,13 +1102,37 @@ func (r *dbTopologyResource) ImportState(ctx context.Context, req resource.Impor
 		resp.Diagnostics.AddError("Invalid Import Identifier", err.Error()+". Example: terraform import rightsize_db_topology.x instance:mandible-prod")
 		return
 	}
+	// An identifier RDS would refuse (an ARN, a character it does not allow) is named as the
+	// configuration's validator names it: such an import was made, and the Read after it found
+	// no database, so that terraform said only "Cannot import non-existent remote object".
+	_, written, _ := strings.Cut(req.ID, ":")
+	written = strings.TrimSpace(written)
+	noun := "DB instance"
+	if target.Kind == topology.KindCluster {
+		noun = "DB cluster"
+	}
+	problem := rdsIdentifierProblem(written, noun)
+	if problem == "" && len(written) > 63 {
+		problem = fmt.Sprintf("%q, longer than the 63 characters of an RDS identifier", written)
+	}
+	if problem != "" {
+		resp.Diagnostics.AddError("Invalid Import Identifier",
+			fmt.Sprintf("Import identifier %q: its identifier is %s. Example: terraform import rightsize_db_topology.x %s:mandible-prod", req.ID, problem, target.Kind))
+		return
+	}
 	var topo *topology.Topology
 	if r.data != nil {
 		var err error
 		topo, err = topology.DescribeTarget(ctx, r.data.RDS, target)
 		switch {
-		case topology.IsNotFound(err): // the Read after the import reports it
-			topo = nil
+		case topology.IsNotFound(err):
+			// Said here: Terraform shows the Read's warning of a database not found after an
+			// import only as "Cannot import non-existent remote object", without the hint
+			// (a DB cluster's identifier imported as instance:<id>, say).
+			resp.Diagnostics.AddError("Cannot Import Database Topology",
+				fmt.Sprintf("%v. Check the identifier and the provider's region: import a DB instance as instance:<db-instance-identifier>, "+
+					"an Aurora DB cluster as cluster:<db-cluster-identifier>.", err))
+			return
 		case err != nil:
 			addAWSError(&resp.Diagnostics, "Unable to Read Database Topology", "Reading "+target.Noun(), err, "")
 			return
@@ -1134,8 +1158,7 @@ func (r *dbTopologyResource) ImportState(ctx context.Context, req resource.Impor
 	}
 	// The identifier attribute keeps the import identifier's case (target's is lower case, as RDS
 	// stores it): a configuration written in that case then plans no change after the import.
-	_, written, _ := strings.Cut(req.ID, ":")
-	if written = strings.TrimSpace(written); !strings.EqualFold(written, target.Identifier) {
+	if !strings.EqualFold(written, target.Identifier) {
 		written = target.Identifier
 	}
 	if target.Kind == topology.KindCluster {

@@ -37,21 +37,26 @@ func (v rdsIdentifierValidator) ValidateString(_ context.Context, req validator.
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	raw := req.ConfigValue.ValueString()
+	if problem := rdsIdentifierProblem(req.ConfigValue.ValueString(), v.noun); problem != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid RDS Identifier", fmt.Sprintf("%s is %s.", req.Path, problem))
+	}
+}
+
+// rdsIdentifierProblem says what is wrong with raw as the identifier of an RDS noun ("DB
+// instance", "DB cluster") and what to give instead, "" when nothing (rdsIdentifierPattern; the
+// length is checked apart): an ARN, surrounding spaces, or a character RDS does not allow.
+func rdsIdentifierProblem(raw, noun string) string {
 	switch {
 	case rdsIdentifierPattern.MatchString(raw):
-		return
+		return ""
 	case strings.HasPrefix(raw, "arn:"):
 		id := raw[strings.LastIndex(raw, ":")+1:]
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid RDS Identifier",
-			fmt.Sprintf("%s is an ARN (%q): give the %s identifier, the ARN's last part (%q).", req.Path, raw, v.noun, id))
+		return fmt.Sprintf("an ARN (%q): give the %s identifier, the ARN's last part (%q)", raw, noun, id)
 	case strings.TrimSpace(raw) != raw:
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid RDS Identifier",
-			fmt.Sprintf("%s is %q, with surrounding spaces: remove them (%q).", req.Path, raw, strings.TrimSpace(raw)))
+		return fmt.Sprintf("%q, with surrounding spaces: remove them (%q)", raw, strings.TrimSpace(raw))
 	default:
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid RDS Identifier",
-			fmt.Sprintf("%s is %q, which is not an RDS %s identifier: use letters, digits and hyphens, starting with a letter, "+
-				"with no two consecutive hyphens and no trailing hyphen.", req.Path, raw, v.noun))
+		return fmt.Sprintf("%q, which is not an RDS %s identifier: use letters, digits and hyphens, starting with a letter, "+
+			"with no two consecutive hyphens and no trailing hyphen", raw, noun)
 	}
 }
 

@@ -325,6 +325,8 @@ type notBlankValidator struct {
 	// allowEmpty accepts "" (as not set) and refuses whitespace only: for a token, where an
 	// empty value changes no identity.
 	allowEmpty bool
+	// title is the diagnostic's summary; "Empty Provider Attribute" when not set.
+	title string
 }
 
 var _ validator.String = notBlankValidator{}
@@ -348,7 +350,11 @@ func (v notBlankValidator) ValidateString(ctx context.Context, req validator.Str
 		if s != "" {
 			what = "only whitespace"
 		}
-		resp.Diagnostics.AddAttributeError(req.Path, "Empty Provider Attribute",
+		title := v.title
+		if title == "" {
+			title = "Empty Provider Attribute"
+		}
+		resp.Diagnostics.AddAttributeError(req.Path, title,
 			fmt.Sprintf("%s is set but %s: %s.", req.Path, what, v.remedy))
 		return
 	}
@@ -378,7 +384,7 @@ func postgresProviderAttributes() map[string]schema.Attribute {
 		"host": schema.StringAttribute{
 			MarkdownDescription: "Host name or IP address of the PostgreSQL server (the writer endpoint for Aurora). Falls back to `PGHOST`.",
 			Optional:            true,
-			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			Validators:          []validator.String{notBlank("remove it to use PGHOST, or set it to the PostgreSQL server's host name or address")},
 		},
 		"port": schema.Int64Attribute{
 			MarkdownDescription: fmt.Sprintf("TCP port, 1 to 65535. Falls back to `PGPORT`, then `%d`.", DefaultPostgresPort),
@@ -388,12 +394,12 @@ func postgresProviderAttributes() map[string]schema.Attribute {
 		"database": schema.StringAttribute{
 			MarkdownDescription: fmt.Sprintf("Database name. Falls back to `PGDATABASE`, then `%s`.", DefaultPostgresDatabase),
 			Optional:            true,
-			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			Validators:          []validator.String{notBlank("remove it to use PGDATABASE (else " + DefaultPostgresDatabase + "), or set it to the database name")},
 		},
 		"username": schema.StringAttribute{
 			MarkdownDescription: "Role to connect as; it needs `pg_monitor`. Falls back to `PGUSER`.",
 			Optional:            true,
-			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			Validators:          []validator.String{notBlank("remove it to use PGUSER, or set it to the role to connect as")},
 		},
 		"password": schema.StringAttribute{
 			MarkdownDescription: "Password. Falls back to `PGPASSWORD`. Never logged. Not needed with `iam_auth`.",

@@ -83,13 +83,13 @@ type recPostgresModel struct {
 func postgresOverrideAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"host": schema.StringAttribute{Optional: true, MarkdownDescription: "Host name or IP address (the writer endpoint). Defaults to the provider's.",
-			Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+			Validators: []validator.String{notBlankValidator{title: "Empty PostgreSQL Attribute", remedy: "remove it to use the provider's, or set it to the PostgreSQL server's host name or address"}}},
 		"port": schema.Int64Attribute{Optional: true, MarkdownDescription: "TCP port, 1 to 65535. Defaults to the provider's.",
 			Validators: []validator.Int64{int64validator.Between(1, 65535)}},
 		"database": schema.StringAttribute{Optional: true, MarkdownDescription: "Database name. Defaults to the provider's.",
-			Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+			Validators: []validator.String{notBlankValidator{title: "Empty PostgreSQL Attribute", remedy: "remove it to use the provider's, or set it to the database name"}}},
 		"username": schema.StringAttribute{Optional: true, MarkdownDescription: "Role with `pg_monitor`. Defaults to the provider's.",
-			Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+			Validators: []validator.String{notBlankValidator{title: "Empty PostgreSQL Attribute", remedy: "remove it to use the provider's, or set it to the role to connect as"}}},
 		"password": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "Password. Defaults to the provider's. Never logged, " +
 			"but stored in plain text in the Terraform state, as every data source argument is (`sensitive` only hides it from plan output). " +
 			"Prefer the provider block's `postgres.password` (provider configuration is not stored in the state), `PGPASSWORD`, or `iam_auth`."},

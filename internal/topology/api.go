@@ -108,6 +108,41 @@ func isInvalidState(err error) bool {
 		"InvalidDBSnapshotState", "InvalidDBSnapshotStateFault", "InvalidDBClusterSnapshotStateFault")
 }
 
+// limitAdvice says what to do when RDS refused a call that creates or modifies a DB instance
+// (RestoreDBInstanceFromDBSnapshot, CreateDBInstance, ModifyDBInstance MultiAZ=true) for an
+// account quota or for capacity, the refusals RDS documents for them; "" for any other error.
+// Quotas do not lift by retrying: the advice names the Service Quotas entry to raise. Capacity
+// (InsufficientDBInstanceCapacity: the class is not available in the Availability Zone now)
+// usually passes; otherwise is what else helps where it arises (a reader in another Availability
+// Zone or class, verify_restore skipped). The sentence ends without a full stop.
+func limitAdvice(err error, otherwise string) string {
+	switch {
+	case awserr.HasCode(err, "InstanceQuotaExceeded", "InstanceQuotaExceededFault"):
+		return "the account has as many DB instances in this Region as RDS allows: delete DB instances no longer needed, " +
+			"or ask for a higher quota (Service Quotas, Amazon Relational Database Service: DB instances), then apply again"
+	case awserr.HasCode(err, "StorageQuotaExceeded", "StorageQuotaExceededFault"):
+		return "the account's DB instances in this Region have as much storage as RDS allows: delete DB instances no longer needed, " +
+			"or ask for a higher quota (Service Quotas, Amazon Relational Database Service: Total storage for all DB instances), then apply again"
+	case awserr.HasCode(err, "InsufficientDBInstanceCapacity", "InsufficientDBInstanceCapacityFault"):
+		advice := "AWS has no capacity for the DB instance class in the Availability Zone at the moment, which usually passes: apply again later"
+		if otherwise != "" {
+			advice += "; if it does not pass, " + otherwise
+		}
+		return advice
+	case awserr.HasCode(err, "DBSubnetGroupDoesNotCoverEnoughAZs"):
+		return "the DB subnet group has subnets in fewer Availability Zones than RDS needs: add a subnet in another Availability Zone to it, then apply again"
+	}
+	return ""
+}
+
+// withLimitAdvice appends limitAdvice's advice to err (wrapped), or returns err as it is.
+func withLimitAdvice(err error, otherwise string) error {
+	if a := limitAdvice(err, otherwise); a != "" {
+		return fmt.Errorf("%w: %s", err, a)
+	}
+	return err
+}
+
 // IsTransient reports whether err is worth retrying while polling: AWS throttling, an HTTP 5xx
 // answer, or a dropped or timed-out connection. Context cancellation is never transient.
 func IsTransient(err error) bool {

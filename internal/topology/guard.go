@@ -690,6 +690,11 @@ func (r *run) verifyRestore(ctx context.Context) error {
 				return fmt.Errorf("verify_restore of guard snapshot %s: %w", g.id, err)
 			}
 		} else if err != nil {
+			if a := limitAdvice(err, ""); a != "" {
+				// The test restore needs a DB instance of its own, which the change does not.
+				return fmt.Errorf("restoring guard snapshot %s to temporary instance %s: %w: %s; or set guard.verify_restore = false "+
+					"for this change (the guard snapshot is still taken and verified, without the test restore's instance)", g.id, tmp, err, a)
+			}
 			return fmt.Errorf("restoring guard snapshot %s to temporary instance %s: %w", g.id, tmp, err)
 		}
 		if err := r.boundary(ctx, StepRestoreCreate); err != nil {

@@ -1775,7 +1775,7 @@ func (r *run) change(ctx context.Context) (pending bool, err error) {
 					return r.req.DeferToMaintenanceWindow, nil
 				}
 			}
-			return false, fmt.Errorf("ModifyDBInstance %s MultiAZ=%t: %w", id, want, err)
+			return false, fmt.Errorf("ModifyDBInstance %s MultiAZ=%t: %w", id, want, withLimitAdvice(err, ""))
 		}
 		if r.req.DeferToMaintenanceWindow && out.DBInstance != nil {
 			if p := out.DBInstance.PendingModifiedValues; p != nil && p.MultiAZ != nil && *p.MultiAZ == want {
@@ -1871,6 +1871,9 @@ func (r *run) createReader(ctx context.Context) error {
 	}
 	_, err := r.o.RDS.CreateDBInstance(ctx, spec.createInput(r.req.Target.Identifier, r.topo.Engine, toTagList(tm)))
 	if err != nil && !isAlreadyExists(err) {
+		err = withLimitAdvice(err, fmt.Sprintf("add the reader by hand in another Availability Zone or with another class "+
+			"(aws rds create-db-instance --db-cluster-identifier %s --db-instance-identifier %s --engine %s --db-instance-class <class>), "+
+			"then apply again, which records it", r.req.Target.Identifier, spec.Identifier, r.topo.Engine))
 		return &callRefusedError{fmt.Errorf("CreateDBInstance %s (reader of %s): %w", spec.Identifier, r.req.Target.Noun(), err)}
 	}
 	if err != nil {
@@ -2462,7 +2465,7 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 			}
 		}
 		if err != nil {
-			return action, &callRefusedError{fmt.Errorf("ModifyDBInstance %s MultiAZ=%t: %w", id, orig, err)}
+			return action, &callRefusedError{fmt.Errorf("ModifyDBInstance %s MultiAZ=%t: %w", id, orig, withLimitAdvice(err, ""))}
 		}
 		r.rollbackRequested = true
 	case r.req.Nodes == 1:

@@ -1,0 +1,100 @@
+package topology
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// limitFault makes RDS refuse op with code, as it does for an account quota or for capacity.
+func limitFault(op, code string) sandbox.FaultRule {
+	return sandbox.FaultRule{Operation: op, Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 400,
+		Code: code, Message: "refused: " + code}}
+}
+
+// RDS's refusals for an account quota (InstanceQuotaExceeded, StorageQuotaExceeded) or for
+// capacity (InsufficientDBInstanceCapacity) of the calls that create or modify a DB instance say
+// what to do, on every path where they arise: verify_restore's test restore, the change to two
+// nodes (Multi-AZ on, the Aurora reader created) and the rollback of a change to one node. Each
+// is made once (a quota does not lift by retrying; capacity is left to the next apply), nothing
+// is changed without the guard seen available just before, and a refused rollback leaves the
+// guard rolling-back for the next apply.
+func TestLimitRefusalsSayWhatToDo(t *testing.T) {
+	const (
+		instanceQuota = "ask for a higher quota (Service Quotas, Amazon Relational Database Service: DB instances)"
+		storageQuota  = "ask for a higher quota (Service Quotas, Amazon Relational Database Service: Total storage for all DB instances)"
+		capacity      = "AWS has no capacity for the DB instance class in the Availability Zone at the moment, which usually passes: apply again later"
+		skipRestore   = "or set guard.verify_restore = false for this change"
+		byHand        = "add the reader by hand in another Availability Zone or with another class (aws rds create-db-instance --db-cluster-identifier sso-prod --db-instance-identifier sso-prod-instance-2"
+	)
+	for _, tc := range []struct {
+		name, op, code string
+		target         Target
+		verifyRestore  bool
+		toTwo          bool // the change back to two nodes (after one to one node)
+		rollback       bool // the change to one node fails validation; the rollback's call is refused
+		want           []string
+	}{
+		{"restore instance quota", "RestoreDBInstanceFromDBSnapshot", "InstanceQuotaExceeded", mandible, true, false, false, []string{instanceQuota, skipRestore, "no change was made"}},
+		{"restore storage quota", "RestoreDBInstanceFromDBSnapshot", "StorageQuotaExceeded", mandible, true, false, false, []string{storageQuota, skipRestore, "no change was made"}},
+		{"restore capacity", "RestoreDBInstanceFromDBSnapshot", "InsufficientDBInstanceCapacity", mandible, true, false, false, []string{capacity, skipRestore, "no change was made"}},
+		{"multi-az on capacity", "ModifyDBInstance", "InsufficientDBInstanceCapacity", mandible, false, true, false, []string{capacity, "no change was made"}},
+		{"multi-az on subnets", "ModifyDBInstance", "DBSubnetGroupDoesNotCoverEnoughAZs", mandible, false, true, false, []string{"add a subnet in another Availability Zone", "no change was made"}},
+		{"reader instance quota", "CreateDBInstance", "InstanceQuotaExceeded", sso, false, true, false, []string{instanceQuota, "no change was made"}},
+		{"reader capacity", "CreateDBInstance", "InsufficientDBInstanceCapacity", sso, false, true, false, []string{capacity, byHand, "no change was made"}},
+		{"rollback multi-az capacity", "ModifyDBInstance", "InsufficientDBInstanceCapacity", mandible, false, false, true, []string{capacity, "nothing is restored yet"}},
+		{"rollback reader capacity", "CreateDBInstance", "InsufficientDBInstanceCapacity", sso, false, false, true, []string{capacity, byHand, "nothing is restored yet"}},
+		{"rollback reader instance quota", "CreateDBInstance", "InstanceQuotaExceeded", sso, false, false, true, []string{instanceQuota, "nothing is restored yet"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, sandbox.Demo())
+			ctx := context.Background()
+			req := Request{Target: tc.target, Nodes: 1, Generation: 1, VerifyRestore: tc.verifyRestore}
+			if tc.toTwo {
+				res, err := e.o.Run(ctx, req)
+				if err != nil {
+					t.Fatalf("setup, to one node: %v", err)
+				}
+				req = Request{Target: tc.target, Nodes: 2, Generation: 2, Previous: &res.Previous}
+			}
+			if tc.rollback {
+				req.Validator = mismatchValidator{}
+				faultAfterSettled(e, limitFault(tc.op, tc.code))
+			} else {
+				e.srv.InjectFaults(limitFault(tc.op, tc.code))
+			}
+			seq := e.lastSeq()
+			_, err := e.o.Run(ctx, req)
+			var ce *ChangeError
+			if !errors.As(err, &ce) {
+				t.Fatalf("want a ChangeError, got %v", err)
+			}
+			for _, want := range append([]string{tc.code}, tc.want...) {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("%q lacks %q", err, want)
+				}
+			}
+			calls, made := len(e.callsSince(tc.op, seq)), 1
+			if tc.rollback && tc.op == "ModifyDBInstance" {
+				made = 2 // the change's own, then the rollback's
+			}
+			if calls != made {
+				t.Errorf("%d %s calls, want %d (the refusal is not retried in a loop)", calls, tc.op, made)
+			}
+			if tc.rollback {
+				if !ce.RollbackRefused || ce.RolledBack {
+					t.Errorf("want the rollback refused, not begun: %+v", ce)
+				}
+				if tags := e.snapshotTags(tc.target.Kind, ce.GuardSnapshotID); tags[TagOutcome] != OutcomeRollingBack {
+					t.Errorf("guard outcome %q, want %q", tags[TagOutcome], OutcomeRollingBack)
+				}
+			} else if ce.Changed {
+				t.Errorf("reported changed: %v", err)
+			}
+			e.assertGuarded(tc.target)
+		})
+	}
+}

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
@@ -93,6 +96,68 @@ func TestLimitRefusalsSayWhatToDo(t *testing.T) {
 				}
 			} else if ce.Changed {
 				t.Errorf("reported changed: %v", err)
+			}
+			e.assertGuarded(tc.target)
+		})
+	}
+}
+
+// A rollback whose own call RDS throttles (or fails with a 5xx) beyond the SDK's attempts is made
+// again, behind the guard seen available each time, within the apply: the database is back at two
+// nodes and the guard rolled-back, not left at one node until someone applies again. Throttled
+// throughout, the rollback is refused as before (guard rolling-back; no loop to the deadline), and
+// the error says it was throttled and what to do, not "fix the cause (as said above)".
+func TestRollbackCallThrottledIsRetried(t *testing.T) {
+	throttled := sandbox.Fault{Kind: sandbox.FaultError, Status: 400, Code: "Throttling", Message: "Rate exceeded"}
+	for _, tc := range []struct {
+		name       string
+		target     Target
+		op         string
+		rolledBack func(e *env) bool
+	}{
+		{"multi-az", mandible, "ModifyDBInstance", func(e *env) bool { return aws.ToBool(e.instance("mandible-prod").MultiAZ) }},
+		{"aurora", sso, "CreateDBInstance", func(e *env) bool { return len(e.topology(sso).Members) == 2 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, sandbox.Demo())
+			e.o.RollbackTimeout = time.Hour
+			// More throttled calls than the SDK's 5 attempts of one call.
+			seq := make([]sandbox.Fault, 8)
+			for i := range seq {
+				seq[i] = throttled
+			}
+			faultAfterSettled(e, sandbox.FaultRule{Operation: tc.op, Sequence: seq})
+			_, err := e.o.Run(context.Background(), Request{Target: tc.target, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
+			var ce *ChangeError
+			if !errors.As(err, &ce) || !ce.RolledBack {
+				t.Fatalf("want the rollback made within the apply, got %v", err)
+			}
+			if !tc.rolledBack(e) {
+				t.Error("the target is not back at two nodes")
+			}
+			if tags := e.snapshotTags(tc.target.Kind, ce.GuardSnapshotID); tags[TagOutcome] != OutcomeRolledBack {
+				t.Errorf("guard outcome %q, want %q", tags[TagOutcome], OutcomeRolledBack)
+			}
+			e.assertGuarded(tc.target)
+		})
+		t.Run(tc.name+" throughout", func(t *testing.T) {
+			e := newEnv(t, sandbox.Demo())
+			e.o.RollbackTimeout = time.Hour
+			faultAfterSettled(e, sandbox.FaultRule{Operation: tc.op, Rate: 1, RateFault: throttled})
+			start := e.srv.Now()
+			_, err := e.o.Run(context.Background(), Request{Target: tc.target, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
+			var ce *ChangeError
+			if !errors.As(err, &ce) || !ce.RollbackRefused || ce.RolledBack {
+				t.Fatalf("want the rollback refused, not begun, got %v", err)
+			}
+			if want := "AWS throttled or failed the call through every retry of the apply's"; !strings.Contains(err.Error(), want) {
+				t.Errorf("%q lacks %q", err, want)
+			}
+			if spent := e.srv.Now().Sub(start); spent > 30*time.Minute {
+				t.Errorf("the run spent %s retrying, not a bounded few minutes", spent)
+			}
+			if tags := e.snapshotTags(tc.target.Kind, ce.GuardSnapshotID); tags[TagOutcome] != OutcomeRollingBack {
+				t.Errorf("guard outcome %q, want %q", tags[TagOutcome], OutcomeRollingBack)
 			}
 			e.assertGuarded(tc.target)
 		})

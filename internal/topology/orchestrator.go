@@ -2361,7 +2361,7 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 	if !r.finishing && ce.Err != nil {
 		r.recordFailure(rctx, ce.Stage+": "+ce.Err.Error())
 	}
-	action, err := r.rollback(rctx)
+	action, err := r.rollbackRetried(rctx)
 	ce.RollbackAction = action
 	if r.guard != nil {
 		ce.GuardStatus = r.guard.status // the rollback re-checks it (GuardDeleted when it is gone)
@@ -2418,6 +2418,40 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 	}
 	ce.RollbackUntagged = outcome == OutcomeRollingBack && !tagged
 	return ce
+}
+
+// rollbackRetried is rollback, made again while its own call (ModifyDBInstance, or the Aurora
+// reader's CreateDBInstance or DeleteDBInstance) fails transiently (IsTransient: throttling, HTTP
+// 5xx, a dropped connection) after the SDK's own attempts and RDS has accepted none: with waits of
+// PollMin doubling up to PollMax (Orchestrator.Sleep), for up to outcomeRetryBudget and no longer
+// than ctx or an interruption. Each attempt re-checks the guard snapshot before its call. Other
+// refusals (a quota, capacity, a permission) are not retried: the next apply makes the rollback.
+func (r *run) rollbackRetried(ctx context.Context) (string, error) {
+	delay, maxDelay := r.o.PollMin, r.o.PollMax
+	if delay <= 0 {
+		delay = DefaultPollMin
+	}
+	if maxDelay <= 0 {
+		maxDelay = DefaultPollMax
+	}
+	maxDelay = max(maxDelay, delay)
+	var waited time.Duration
+	for {
+		action, err := r.rollback(ctx)
+		if err == nil || r.rollbackRequested || !errors.As(err, new(*callRefusedError)) || !IsTransient(err) ||
+			ctx.Err() != nil || waited+delay > outcomeRetryBudget {
+			return action, err
+		}
+		r.o.warnf("%s: rollback call failed: %v; retrying in %s", r.req.Target, err, delay)
+		if werr := r.interruptible(ctx, errRollbackNotBegun, func(c context.Context) error { return r.o.sleep(c, delay) }); werr != nil {
+			if errors.Is(werr, errRollbackNotBegun) {
+				return action, werr
+			}
+			return action, err
+		}
+		waited += delay
+		delay = min(2*delay, maxDelay)
+	}
 }
 
 // rollback restores the topology the change started from.
@@ -2545,6 +2579,8 @@ func refusalCause(err error) string {
 		return "the provider's credentials were refused: grant the action named above to them, or renew them"
 	case awserr.HasCode(err, "KMSKeyNotAccessibleFault", "KMSKeyNotAccessible", "KMSKeyNotAccessibleException"):
 		return "the KMS key of the database is not accessible to the provider's credentials: allow its use"
+	case IsTransient(err):
+		return "AWS throttled or failed the call through every retry of the apply's: wait a few minutes, or raise the provider's max_retries"
 	}
 	return "as said above"
 }

@@ -206,7 +206,9 @@ func classOption(pr Projection, c Candidate, in ClusterInput, p Policy) ClassOpt
 	if c.SingleNodeHourlyUSD > 0 {
 		o.MonthlyUSD = round(c.SingleNodeHourlyUSD*HoursPerMonth, 2)
 		if in.CurrentHourlyUSD > 0 {
-			o.MonthlySavingsUSD = round(in.CurrentHourlyUSD*HoursPerMonth-o.MonthlyUSD+in.storageSavings(), 2)
+			// float64(): the product rounded as on amd64, not fused into the subtraction (arm64
+			// would round once, a cent apart at a half cent; TestClassOptionSavingsNotFused).
+			o.MonthlySavingsUSD = round(float64(in.CurrentHourlyUSD*HoursPerMonth)-o.MonthlyUSD+in.storageSavings(), 2)
 		}
 	}
 	return o

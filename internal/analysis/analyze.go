@@ -386,10 +386,10 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		if slices.ContainsFunc(rec.Reasons, func(r Reason) bool { return r.Check == "writer_class_fits" && !r.Passed }) {
 			stay = singleNodeChecks(pr, writer.Class, in.Postgres, p)
 		}
-		rec.Confidence = round(dataQ*(0.5+0.5*math.Min(1, keepMargin(rec.Reasons, stay, rec.Cost.CurrentMonthlyUSD)/0.5)), 2)
+		rec.Confidence = round(dataQ*(0.5+float64(0.5*math.Min(1, keepMargin(rec.Reasons, stay, rec.Cost.CurrentMonthlyUSD)/0.5))), 2)
 	default:
 		rec.Verdict = VerdictConsolidate
-		rec.Confidence = round(dataQ*(0.5+0.5*math.Min(1, margin/0.5)), 2)
+		rec.Confidence = round(dataQ*(0.5+float64(0.5*math.Min(1, margin/0.5))), 2)
 	}
 	rec.SingleNodeSufficient = rec.Verdict == VerdictConsolidate
 

@@ -101,7 +101,7 @@ func simulateCredits(h hourly, period time.Duration, scale float64, c InstanceCl
 			if minutes > 0 {
 				load = m * scale
 			}
-			net := (c.BaselineCPUPercent - load) * perMin * minutes
+			net := float64((c.BaselineCPUPercent - load) * perMin * minutes)
 			if net >= 0 {
 				pay := math.Min(surplus, net)
 				surplus -= pay
@@ -171,7 +171,7 @@ func windowMean(h hourly, from, to int, scale float64) float64 {
 	n := 0
 	for i := from; i < to; i++ {
 		if c := h.count[i]; c > 0 {
-			sum += h.mean[i] * float64(c)
+			sum += float64(h.mean[i] * float64(c))
 			n += c
 		}
 	}

@@ -131,7 +131,7 @@ func decisionMatrix(t Topology, oneInstance bool, caps []Reason, cost CostEstima
 		var sum, ws float64
 		for _, r := range rows {
 			w := math.Ldexp(r.Weight, -e)
-			sum += r.Score * w
+			sum += float64(r.Score * w)
 			ws += w
 		}
 		m.Total = round(sum/ws, 2)
@@ -148,9 +148,9 @@ func performanceScore(r float64) float64 {
 	case r <= 0.5:
 		return 10
 	case r <= 1:
-		return 10 - 10*(r-0.5)
+		return 10 - float64(10*(r-0.5))
 	default:
-		return clamp(5-10*(r-1), 0, 5)
+		return clamp(5-float64(10*(r-1)), 0, 5)
 	}
 }
 

@@ -53,6 +53,19 @@
 // bench_test.go measure this against a plain summing pass and a sorting
 // baseline over the same data.
 //
+// # Same results on every platform
+//
+// The provider ships for amd64 and arm64, and a plan on an Apple-silicon laptop must show what
+// CI's on linux/amd64 shows. Go may fuse x*y + z into one fused multiply-add, rounded once, on
+// arm64 (and ppc64le, s390x) but not on amd64 as released (GOAMD64=v1), which changes the last
+// bits, enough to round a figure the other way. Every product that meets an addition here is
+// converted, float64(x*y) + z, which rounds it as amd64 does and compiles to the same amd64 code;
+// TestNoFusedMultiplyAdd compiles the package for arm64 and names any fused instruction left.
+// Functions of package math other than Sqrt (Log, Exp, Pow with a fractional exponent, Sin)
+// also differ in the last bits between amd64 and arm64: the engine keeps them out of its
+// figures (Pow(10, d) with integer d is exact everywhere; the decade niceCeil takes from Log10
+// is only a start, which its search corrects either way).
+//
 // # Default policy (DefaultPolicy)
 //
 // Headroom 20% and alert threshold 40% come from the seed: projected p99 load

@@ -1,8 +1,18 @@
 package analysis
 
 import (
+	"bytes"
+	"fmt"
+	"hash/fnv"
 	"math"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 // The Go compiler may fuse x*y+z into one fused multiply-add (FMA) instruction, rounded once, on
@@ -34,5 +44,111 @@ func TestClassOptionSavingsNotFused(t *testing.T) {
 		if o.MonthlySavingsUSD != tc.want || math.Signbit(o.MonthlySavingsUSD) != math.Signbit(tc.want) {
 			t.Errorf("current $%v/h, option $%v/h: monthly savings %v, want %v", tc.current, tc.single, o.MonthlySavingsUSD, tc.want)
 		}
+	}
+}
+
+// fmaSeries is days of 1-minute CPU: a daily triangle wave, a weekday step and noise from a linear
+// congruential generator, in arithmetic that rounds alike on every platform (no math.Sin, whose
+// last bits differ between amd64 and arm64).
+func fmaSeries(days int) Series {
+	start := time.Date(2026, 10, 5, 0, 0, 0, 0, time.UTC)
+	n := days * 1440
+	s := Series{Metric: MetricCPU, Unit: "Percent", Period: time.Minute, Start: start, End: start.Add(time.Duration(n) * time.Minute),
+		Timestamps: make([]time.Time, n), Values: make([]float64, n)}
+	x := uint64(0x9e3779b97f4a7c15)
+	for i := range n {
+		x = x*6364136223846793005 + 1442695040888963407
+		t := start.Add(time.Duration(i) * time.Minute)
+		m := float64(i % 1440)
+		v := 12 + float64(min(m, 1440-m))/36 + float64(x>>40)/float64(1<<24)*7
+		if wd := t.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			v += 9.5
+		}
+		s.Timestamps[i], s.Values[i] = t, v
+	}
+	return s
+}
+
+// TestStatisticsNotFused pins, to the last bit, the statistics behind the recommendation's
+// figures as amd64 computes them: the summary's mean and deviation (sums of squared deviations),
+// its percentiles (the R-7 interpolation fraction and lerp), the hour-of-week profile and the
+// pattern's autocorrelations. With the products fused on arm64 the deviation came out
+// 7.462212235946071 (amd64: ...075), the 0.777 quantile 38.72237838584847 (...8465), the CV and
+// the daily autocorrelation and the profile differed too; in the demo, every recommendation
+// carried such differences (summaries, projected percentiles, pattern scores, traffic score,
+// credits) into its rounded outputs, where one at a rounding boundary flips a figure.
+func TestStatisticsNotFused(t *testing.T) {
+	s := fmaSeries(14)
+	sum, err := Summarize(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pat, err := ClassifyPattern(s, DefaultPatternThresholds())
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs, err := Quantiles(s.Values, []float64{0.123, 0.5, 0.777, 0.9, 0.95, 0.99, 0.999})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof, err := HourOfWeekProfile(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	got := []string{"mean " + g(sum.Mean), "stddev " + g(sum.StdDev), "p90 " + g(sum.P90), "p95 " + g(sum.P95), "p99 " + g(sum.P99),
+		"peak/avg " + g(sum.PeakToAverage), "cv " + g(pat.CV), "daily " + g(pat.Daily), "weekly " + g(pat.Weekly),
+		"detrended " + g(pat.DailyWeeklyDetrended)}
+	for i, q := range qs {
+		got = append(got, fmt.Sprintf("q%d %s", i, g(q)))
+	}
+	h := fnv.New64a()
+	for _, v := range prof.Mean {
+		fmt.Fprintf(h, "%x,", math.Float64bits(v))
+	}
+	got = append(got, fmt.Sprintf("profile %x", h.Sum64()))
+	want := []string{"mean 32.25734826224662", "stddev 7.462212235946075", "p90 42.23133577903111", "p95 44.055635251270395",
+		"p99 46.53416485375828", "peak/avg 1.4957601600318997", "cv 0.2313337158181622", "daily 0.9528875140643849",
+		"weekly 0.9987072231812635", "detrended 0.788065257439862", "q0 23.419133443097273", "q1 32.268358889553284",
+		"q2 38.722378385848465", "q3 42.23133577903111", "q4 44.055635251270395", "q5 46.53416485375828",
+		"q6 47.851280479470894", "profile 63cb5f0f8a16a40e"}
+	if !slices.Equal(got, want) {
+		t.Errorf("statistics of the same series:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestNoFusedMultiplyAdd compiles this package for arm64 and fails on any fused multiply-add
+// instruction in it, naming the source line: the tests above pin a few results, this finds every
+// expression the compiler fuses, including those no test reaches. Write float64(x*y) + z where
+// x*y + z is meant. It needs the go command on PATH (make test has it); under emulation, where
+// the host's go command cannot be run, RIGHTSIZE_EMULATED=1 skips it.
+func TestNoFusedMultiplyAdd(t *testing.T) {
+	if os.Getenv("RIGHTSIZE_EMULATED") != "" {
+		t.Skip("RIGHTSIZE_EMULATED is set: the host's go command cannot run here")
+	}
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed to compile this package for arm64: %v", err)
+	}
+	// -S prints the assembly only when the package is compiled, not when the build cache has it:
+	// a -trimpath of a new temporary directory (which names no source file) makes the key new.
+	cmd := exec.Command(goCmd, "build", "-o", os.DevNull, "-gcflags=-S -trimpath="+t.TempDir(), ".")
+	cmd.Env = append(os.Environ(), "GOARCH=arm64", "GOOS=linux", "CGO_ENABLED=0")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build for arm64: %v\n%s", err, out)
+	}
+	if !bytes.Contains(out, []byte(" STEXT ")) {
+		t.Fatalf("go build -gcflags=-S printed no assembly:\n%.2000s", out)
+	}
+	fused := regexp.MustCompile(`\((?:[^()]*/)?([^/()]+\.go:\d+)\)\s+F(?:N?M(?:ADD|SUB))[DS]\b`)
+	var sites []string
+	for _, m := range fused.FindAllSubmatch(out, -1) {
+		if s := string(m[1]); !slices.Contains(sites, s) {
+			sites = append(sites, s)
+		}
+	}
+	if len(sites) > 0 {
+		t.Errorf("fused multiply-adds on arm64 (their results can differ from amd64's in the last bits): %s; convert the product, float64(x*y)", strings.Join(sites, ", "))
 	}
 }

@@ -323,7 +323,7 @@ func seriesSeed(vs []float64, offs []int16) []byte {
 
 // refQuantile is the R-7 quantile of sorted, NaN-free xs, the way the package documents it.
 func refQuantile(xs []float64, q float64) float64 {
-	h := float64(len(xs)-1) * q
+	h := float64(float64(len(xs)-1) * q) // as quantileRanks rounds it, on every platform
 	lo := math.Floor(h)
 	i := int(lo)
 	frac := h - lo
@@ -336,9 +336,9 @@ func refQuantile(xs []float64, q float64) float64 {
 	}
 	d := x1 - x0
 	if math.IsInf(d, 0) && !math.IsInf(x1, 0) {
-		return x0*(1-frac) + x1*frac
+		return float64(x0*(1-frac)) + float64(x1*frac)
 	}
-	return x0 + frac*d
+	return x0 + float64(frac*d)
 }
 
 // FuzzSummarize: Summarize never panics nor modifies its input, fails exactly when Validate

@@ -324,7 +324,7 @@ func TestProjectionEstimatesReaderGaps(t *testing.T) {
 					x = ref(ts)
 					estimated++
 				}
-				want = append(want, v+0.5*x)
+				want = append(want, v+float64(0.5*x))
 			}
 			grids := map[gridKey]grid{}
 			wm, err := measure(c.w, grids)

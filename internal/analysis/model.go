@@ -108,7 +108,7 @@ type InstanceClass struct {
 }
 
 // MemoryBytes is MemoryGiB in bytes.
-func (c InstanceClass) MemoryBytes() float64 { return c.MemoryGiB * (1 << 30) }
+func (c InstanceClass) MemoryBytes() float64 { return float64(c.MemoryGiB * (1 << 30)) }
 
 // iopsBasis names what BaselineIOPS is of, for messages: "db.t4g.large" or
 // "db.t4g.large (its 100 GiB gp3 volume)".
@@ -184,7 +184,7 @@ func (c InstanceClass) validateBaseline() error {
 }
 
 // LocalStorageBytes is LocalStorageGiB in bytes.
-func (c InstanceClass) LocalStorageBytes() float64 { return c.LocalStorageGiB * (1 << 30) }
+func (c InstanceClass) LocalStorageBytes() float64 { return float64(c.LocalStorageGiB * (1 << 30)) }
 
 // Node is one DB instance of the cluster with its metric series.
 type Node struct {

@@ -199,7 +199,7 @@ func PhaseOrder(ts []Traffic) ([]string, error) {
 					equal++
 				}
 			}
-			score[i] += float64(less) + float64(equal+1)/2
+			score[i] += float64(less) + float64(float64(equal+1)/2)
 		}
 	}
 	idx := make([]int, len(ts))
@@ -382,12 +382,12 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 	}
 	if v := pr.MemoryUsed.P99; v == v && c.MemoryGiB > 0 {
 		ram := c.MemoryBytes()
-		thr := roundMiB(math.Max(ram-v*f, 0.05*ram))
+		thr := roundMiB(math.Max(ram-float64(v*f), 0.05*ram))
 		desc := fmt.Sprintf("Roll back if freeable memory stays below %.2f GiB (RAM %.0f GiB − baseline used p99 %.2f GiB × %.2f, at least 5%% of RAM)", thr/(1<<30), c.MemoryGiB, v/(1<<30), f)
 		if pr.Topology == TopologyAurora {
 			const g = 1 << 30
 			use, room := pr.memoryJudged(v), pr.memoryRoom(c)
-			thr = roundMiB(math.Max(room-math.Max(use*f, use+0.05*ram), 0.05*ram))
+			thr = roundMiB(math.Max(room-math.Max(float64(use*f), use+float64(0.05*ram)), 0.05*ram))
 			desc = fmt.Sprintf("Roll back if freeable memory stays below %.2f GiB: on Aurora FreeableMemory never counts the %.2f GiB buffer cache free, so this is the %.2f GiB it leaves of RAM %.0f GiB "+
 				"− max(baseline in use outside the cache p99 %.2f GiB × %.2f, + 5%% of RAM), at least 5%% of RAM",
 				thr/g, pr.bufferCacheBytes(c)/g, room/g, c.MemoryGiB, use/g, f)
@@ -452,7 +452,7 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 	}
 	if used := pr.LocalStorageUsed; used.Count > 0 && c.LocalStorageGiB > 0 {
 		capB := c.LocalStorageBytes()
-		thr := roundMiB(math.Min(capB*p.HeadroomPercent/100, math.Max(capB-used.Max*f, 0.05*capB)))
+		thr := roundMiB(math.Min(capB*p.HeadroomPercent/100, math.Max(capB-float64(used.Max*f), 0.05*capB)))
 		add(MetricFreeLocalStorage, "Minimum", "LessThanThreshold", "Bytes", thr,
 			fmt.Sprintf("Roll back if free local storage stays below %.2f GiB (%.0f%% of the %.4g GiB local storage, or less: local storage − projected use max %.2f GiB × %.2f, at least 5%%)",
 				thr/(1<<30), p.HeadroomPercent, c.LocalStorageGiB, used.Max/(1<<30), f))

@@ -124,7 +124,7 @@ func foldHours(metric, unit string, h hourly, n int) Profile {
 			continue
 		}
 		b := (off + i) % HoursPerWeek % n
-		sums[b] += h.mean[i] * float64(c)
+		sums[b] += float64(h.mean[i] * float64(c))
 		p.Count[b] += c
 	}
 	for b := range p.Mean {
@@ -256,7 +256,7 @@ func autocorr(x []float64, lag int) (float64, int) {
 	var den float64
 	for _, v := range x {
 		if v == v {
-			den += (v - mean) * (v - mean)
+			den += float64((v - mean) * (v - mean))
 		}
 	}
 	den /= float64(n)
@@ -267,7 +267,7 @@ func autocorr(x []float64, lag int) (float64, int) {
 	for i := 0; i+lag < len(x); i++ {
 		a, b := x[i], x[i+lag]
 		if a == a && b == b {
-			num += (a - mean) * (b - mean)
+			num += float64((a - mean) * (b - mean))
 		}
 	}
 	r := num / float64(pairs) / den

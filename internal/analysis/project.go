@@ -49,7 +49,7 @@ func alignedSum(metric, unit string, parts []Series, scales []float64, ests []re
 		for i, t := range base.Timestamps {
 			if v := base.Values[i]; v == v {
 				out.Timestamps = append(out.Timestamps, t)
-				out.Values = append(out.Values, offset+sc*v)
+				out.Values = append(out.Values, offset+float64(sc*v))
 			}
 		}
 		return out, 0, nil
@@ -66,7 +66,7 @@ func alignedSum(metric, unit string, parts []Series, scales []float64, ests []re
 		if v != v {
 			continue
 		}
-		acc := offset + scales[0]*v
+		acc := offset + float64(scales[0]*v)
 		ok, guessed := true, false
 		var k int64
 		haveK := false
@@ -100,7 +100,7 @@ func alignedSum(metric, unit string, parts []Series, scales []float64, ests []re
 				w = ests[j].inSeries(p, t.UnixNano(), lo, hi)
 				guessed = true
 			}
-			acc += scales[j] * w
+			acc += float64(scales[j] * w)
 		}
 		if ok {
 			out.Timestamps = append(out.Timestamps, t)
@@ -226,7 +226,7 @@ type Utilization struct {
 // all of it.
 func (pr Projection) memoryRoom(c InstanceClass) float64 {
 	if pr.Topology == TopologyAurora {
-		return c.MemoryBytes() - pr.bufferCacheBytes(c)
+		return c.MemoryBytes() - float64(pr.bufferCacheBytes(c))
 	}
 	return c.MemoryBytes()
 }
@@ -239,7 +239,7 @@ func (pr Projection) memoryRoom(c InstanceClass) float64 {
 func (pr Projection) bufferCacheBytes(c InstanceClass) float64 {
 	switch pages, fits, tooBig := groupBuffer(pr.sharedBuffers, c); {
 	case fits:
-		return pages * 8192
+		return float64(pages * 8192)
 	case tooBig:
 		return c.MemoryBytes()
 	}
@@ -260,7 +260,7 @@ func (pr Projection) writerCacheBytes() float64 {
 // writerRoom is memoryRoom of the writer's class with the cache it runs with (writerCacheBytes).
 func (pr Projection) writerRoom() float64 {
 	if pr.Topology == TopologyAurora {
-		return pr.Class.MemoryBytes() - pr.writerCacheBytes()
+		return pr.Class.MemoryBytes() - float64(pr.writerCacheBytes())
 	}
 	return pr.memoryRoom(pr.Class)
 }
@@ -857,7 +857,7 @@ func (p *projector) patch(dst []float64, lo, hi int) int {
 				x = p.ests[k].onGrid(part, i)
 				guessed = true
 			}
-			acc += p.scales[k] * x
+			acc += float64(p.scales[k] * x)
 		}
 		if ok && guessed {
 			dst[i] = acc
@@ -877,11 +877,11 @@ func (p *projector) fill(dst []float64) {
 	if len(p.parts) >= 2 {
 		s1, v1 := p.scales[1], p.parts[1][:n]
 		for i := range dst {
-			dst[i] = p.offset + sc*v0[i] + s1*v1[i]
+			dst[i] = p.offset + float64(sc*v0[i]) + float64(s1*v1[i])
 		}
 	} else {
 		for i := range dst {
-			dst[i] = p.offset + sc*v0[i]
+			dst[i] = p.offset + float64(sc*v0[i])
 		}
 	}
 	k := 2
@@ -889,13 +889,13 @@ func (p *projector) fill(dst []float64) {
 		sa, va := p.scales[k], p.parts[k][:n]
 		sb, vb := p.scales[k+1], p.parts[k+1][:n]
 		for i := range dst {
-			dst[i] = dst[i] + sa*va[i] + sb*vb[i]
+			dst[i] = dst[i] + float64(sa*va[i]) + float64(sb*vb[i])
 		}
 	}
 	if k < len(p.parts) {
 		sa, va := p.scales[k], p.parts[k][:n]
 		for i := range dst {
-			dst[i] += sa * va[i]
+			dst[i] += float64(sa * va[i])
 		}
 	}
 }

@@ -214,7 +214,7 @@ func checkRef(t *testing.T, name string, got map[int64]estPoint, gotN int, w, r 
 			}
 		}
 		p, ok := got[ts.UnixNano()]
-		if want := v + scale*x; !ok || p.v != want || p.estimated != estimated {
+		if want := v + float64(scale*x); !ok || p.v != want || p.estimated != estimated {
 			if bad++; bad <= 5 {
 				t.Errorf("%s: at %s got %+v (present %v), want %v (estimated %v)", name, ts.Format(time.RFC3339), p, ok, want, estimated)
 			}

@@ -171,12 +171,12 @@ func reservationRisk(in ClusterInput, target InstanceClass, cost CostEstimate) (
 	es := in.ExtendedSupportUSDPerVCPUHour
 	unitPrice := func(f *reservationFamily) float64 {
 		for _, c := range in.Candidates {
-			if cf, u, known := classUnits(c.Class.Name); known && cf == f.family && c.SingleNodeHourlyUSD-es*c.Class.VCPU > 0 {
-				return (c.SingleNodeHourlyUSD - es*c.Class.VCPU) / u
+			if cf, u, known := classUnits(c.Class.Name); known && cf == f.family && c.SingleNodeHourlyUSD-float64(es*c.Class.VCPU) > 0 {
+				return (c.SingleNodeHourlyUSD - float64(es*c.Class.VCPU)) / u
 			}
 		}
-		if f.before > 0 && f.before == today && in.CurrentHourlyUSD-es*vcpus > 0 {
-			return (in.CurrentHourlyUSD - es*vcpus) / f.before
+		if f.before > 0 && f.before == today && in.CurrentHourlyUSD-float64(es*vcpus) > 0 {
+			return (in.CurrentHourlyUSD - float64(es*vcpus)) / f.before
 		}
 		return 0
 	}
@@ -200,13 +200,13 @@ func reservationRisk(in ClusterInput, target InstanceClass, cost CostEstimate) (
 		}
 		if after > before { // reservations unused today that would cover the single node
 			gainUnits += after - before
-			gainUSD += (after - before) * price * HoursPerMonth
+			gainUSD += float64((after - before) * price * HoursPerMonth)
 			gainNames = append(gainNames, f.family)
 			continue
 		}
 		n := before - after
 		idle, stops = idle+n, stops+f.before-f.after
-		idleUSD += n * price * HoursPerMonth
+		idleUSD += float64(n * price * HoursPerMonth)
 		if f.last.After(last) {
 			last = f.last
 		}

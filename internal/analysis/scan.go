@@ -331,7 +331,7 @@ func scanPass(s Series, g grid, vals []float64, wantHourly, verify bool) (Summar
 		count++
 		d := v - shift
 		s1 += d
-		s2 += d * d
+		s2 += float64(d * d)
 		if v < mn {
 			mn = v
 		}
@@ -500,7 +500,7 @@ func (st *passState) summary(s Series, h hourly, lo, hi int, vals []float64, inW
 	cnt := float64(count)
 	s1 := st.s1
 	mean := st.shift + s1/cnt
-	variance := math.Max(0, st.s2/cnt-(s1/cnt)*(s1/cnt))
+	variance := math.Max(0, st.s2/cnt-float64((s1/cnt)*(s1/cnt)))
 	sum.Mean, sum.Min, sum.Max, sum.StdDev = mean, mn, mx, math.Sqrt(variance)
 	if mn == mx {
 		sum.Mean, sum.StdDev = mn, 0
@@ -816,7 +816,7 @@ func (r *regScan) finish() (Summary, hourly, error) {
 	}
 	lo, hi, step := r.lo, r.hi, r.step
 	startNs, endNs := r.s.Start.UnixNano(), r.s.End.UnixNano()
-	r.s1 = r.total - float64(r.count)*r.shift
+	r.s1 = r.total - float64(float64(r.count)*r.shift)
 	if r.maxLo >= 0 {
 		r.imax = firstIndexOf(r.vals, r.maxLo, r.maxHi, r.mx)
 	}
@@ -882,7 +882,7 @@ func chunkStats(chunk []float64, shift, s2 float64) (cs, cmin, cmax, ns2 float64
 	for _, v := range chunk {
 		cs += v
 		d := v - shift
-		s2 += d * d
+		s2 += float64(d * d)
 		k := orderKey(v)
 		mn = min(mn, k)
 		mx = max(mx, k)
@@ -916,7 +916,7 @@ func chunkStatsVerify(chunk []float64, ts []time.Time, want, step int64, shift, 
 		want += step
 		cs += v
 		d := v - shift
-		s2 += d * d
+		s2 += float64(d * d)
 		k := orderKey(v)
 		mn = min(mn, k)
 		mx = max(mx, k)
@@ -942,7 +942,7 @@ func chunkStatsNaN(chunk []float64, shift, s2 float64) (cs, cmin, cmax, ns2 floa
 		nan += int(^keep & 1)
 		cs += math.Float64frombits(b & keep)
 		d := math.Float64frombits(math.Float64bits(v-shift) & keep)
-		s2 += d * d
+		s2 += float64(d * d)
 		k := orderKey(v)
 		mn = min(mn, k&int64(keep)|int64(^keep>>1))
 		mx = max(mx, k&int64(keep)|int64(^keep&(1<<63)))
@@ -969,7 +969,7 @@ func chunkStatsOrdered(chunk []float64, shift, s2 float64) (cs, cmin, cmax, ns2 
 		}
 		cs += v
 		d := v - shift
-		s2 += d * d
+		s2 += float64(d * d)
 		if v < cmin {
 			cmin = v
 		}

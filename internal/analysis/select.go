@@ -86,7 +86,7 @@ func minOf(a []float64) float64 {
 // (linear interpolation between closest ranks; NumPy's default):
 // h = (n-1)q, Q = x[floor h] + (h-floor h)(x[floor h+1]-x[floor h]).
 func quantileRanks(n int, q float64) (r0, r1 int, frac float64) {
-	h := float64(n-1) * q
+	h := float64(float64(n-1) * q)
 	f := math.Floor(h)
 	r0 = int(f)
 	frac = h - f
@@ -108,9 +108,9 @@ func lerp(x0, x1, frac float64) float64 {
 	}
 	d := x1 - x0
 	if math.IsInf(d, 0) && !math.IsInf(x1, 0) {
-		return x0*(1-frac) + x1*frac
+		return float64(x0*(1-frac)) + float64(x1*frac)
 	}
-	return x0 + frac*d
+	return x0 + float64(frac*d)
 }
 
 // quantilesInPlace computes R-7 quantiles qs (each in [0,1], ascending) of a,

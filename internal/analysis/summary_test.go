@@ -21,13 +21,13 @@ func refQuantile(vals []float64, q float64) float64 {
 		return math.NaN()
 	}
 	slices.Sort(a)
-	h := float64(len(a)-1) * q
+	h := float64(float64(len(a)-1) * q) // as quantileRanks rounds it, on every platform
 	f := math.Floor(h)
 	i := int(f)
 	if i+1 >= len(a) {
 		return a[i]
 	}
-	return a[i] + (h-f)*(a[i+1]-a[i])
+	return a[i] + float64((h-f)*(a[i+1]-a[i]))
 }
 
 func nanEq(a, b float64) bool { return a == b || (a != a && b != b) }

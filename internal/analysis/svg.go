@@ -82,7 +82,7 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 		n = 2
 	}
 	x := func(i int) float64 { return float64(ml) + pw*float64(i)/float64(n-1) }
-	y := func(v float64) float64 { return float64(mt) + ph*(1-math.Min(math.Max(v, 0), ymax)/ymax) }
+	y := func(v float64) float64 { return float64(mt) + float64(ph*(1-math.Min(math.Max(v, 0), ymax)/ymax)) }
 	var b strings.Builder
 	b.Grow(4096 + 16*n*len(lines)) // a path point is about 12 bytes
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
@@ -113,7 +113,7 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 		w(`<text x="%s" y="%d" text-anchor="middle">%s</text>`+"\n", xx, H-mb+16, t.Format("01-02"))
 	}
 	w(`<rect x="%d" y="%d" width="%s" height="%s" fill="none" stroke="#888888"/>`+"\n", ml, mt, f1(pw), f1(ph))
-	w(`<text x="%s" y="%d" text-anchor="middle">UTC date (hourly)</text>`+"\n", f1(float64(ml)+pw/2), H-8)
+	w(`<text x="%s" y="%d" text-anchor="middle">UTC date (hourly)</text>`+"\n", f1(float64(ml)+float64(pw/2)), H-8)
 	legendY := mt + 6
 	sc := svgScratchPool.Get().(*svgScratch)
 	defer svgScratchPool.Put(sc)

@@ -276,7 +276,7 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 		return nil
 	}
 	aurora := in.Topology == TopologyAurora
-	ramKB := c.MemoryGiB * 1024 * 1024
+	ramKB := float64(c.MemoryGiB * 1024 * 1024)
 	vcpu := int(math.Max(1, math.Round(c.VCPU)))
 	workers := defaultWorkers(c)
 	parallel := max(1, min(vcpu, workers-workerReserve))
@@ -290,7 +290,7 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 		}
 		need := pk * (1 + in.HeadroomPercent/100) * 100 / limit
 		need = math.Round(need*1e6) / 1e6 // 120 × 1.2 / 0.8 is 180, not 180.00000000000003
-		v := math.Ceil(need/10) * 10
+		v := float64(math.Ceil(need/10) * 10)
 		if need := int(math.Min(float64(pgMaxBackends-workers-otherBackends), math.Max(20, v+3))); need > maxConn {
 			maxConn, set = need, true
 		}
@@ -306,7 +306,7 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 		// or the group's own.
 		sharedKB = math.Max(128, auroraBufferCacheBytes(c)/1024)
 		if pages, fits, _ := groupBuffer(in.SharedBuffers, c); fits {
-			sharedKB, buffers = pages*8, in.SharedBuffers
+			sharedKB, buffers = float64(pages*8), in.SharedBuffers
 		}
 		// At least 64 MB, PostgreSQL's default, where the cache leaves next to nothing.
 		maint = math.Max(64*1024, math.Min(math.Floor((ramKB-sharedKB)/16/1024)*1024, 8*1024*1024))

@@ -1,18 +1,15 @@
 package analysis
 
 import (
-	"bytes"
 	"fmt"
 	"hash/fnv"
 	"math"
-	"os"
-	"os/exec"
-	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/fmacheck"
 )
 
 // The Go compiler may fuse x*y+z into one fused multiply-add (FMA) instruction, rounded once, on
@@ -119,36 +116,5 @@ func TestStatisticsNotFused(t *testing.T) {
 
 // TestNoFusedMultiplyAdd compiles this package for arm64 and fails on any fused multiply-add
 // instruction in it, naming the source line: the tests above pin a few results, this finds every
-// expression the compiler fuses, including those no test reaches. Write float64(x*y) + z where
-// x*y + z is meant. It needs the go command on PATH (make test has it); under emulation, where
-// the host's go command cannot be run, RIGHTSIZE_EMULATED=1 skips it.
-func TestNoFusedMultiplyAdd(t *testing.T) {
-	if os.Getenv("RIGHTSIZE_EMULATED") != "" {
-		t.Skip("RIGHTSIZE_EMULATED is set: the host's go command cannot run here")
-	}
-	goCmd, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the go command is needed to compile this package for arm64: %v", err)
-	}
-	// -S prints the assembly only when the package is compiled, not when the build cache has it:
-	// a -trimpath of a new temporary directory (which names no source file) makes the key new.
-	cmd := exec.Command(goCmd, "build", "-o", os.DevNull, "-gcflags=-S -trimpath="+t.TempDir(), ".")
-	cmd.Env = append(os.Environ(), "GOARCH=arm64", "GOOS=linux", "CGO_ENABLED=0")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build for arm64: %v\n%s", err, out)
-	}
-	if !bytes.Contains(out, []byte(" STEXT ")) {
-		t.Fatalf("go build -gcflags=-S printed no assembly:\n%.2000s", out)
-	}
-	fused := regexp.MustCompile(`\((?:[^()]*/)?([^/()]+\.go:\d+)\)\s+F(?:N?M(?:ADD|SUB))[DS]\b`)
-	var sites []string
-	for _, m := range fused.FindAllSubmatch(out, -1) {
-		if s := string(m[1]); !slices.Contains(sites, s) {
-			sites = append(sites, s)
-		}
-	}
-	if len(sites) > 0 {
-		t.Errorf("fused multiply-adds on arm64 (their results can differ from amd64's in the last bits): %s; convert the product, float64(x*y)", strings.Join(sites, ", "))
-	}
-}
+// expression the compiler fuses, including those no test reaches (fmacheck).
+func TestNoFusedMultiplyAdd(t *testing.T) { fmacheck.Check(t) }

@@ -398,7 +398,7 @@ func (c *Catalog) addCPUBaselines(r io.Reader) error {
 		if err1 != nil || err2 != nil || !(base > 0 && base <= 100) || !(credits > 0) {
 			return fmt.Errorf("CPU baseline line %d: credits_per_hour %q and baseline_percent_per_vcpu %q must be positive numbers, the baseline at most 100", line, rec[1], rec[2])
 		}
-		if want := base / 100 * float64(ic.VCPU) * 60; math.Abs(credits-want) > 1e-9*want {
+		if want := float64(base / 100 * float64(ic.VCPU) * 60); math.Abs(credits-want) > 1e-9*want {
 			return fmt.Errorf("CPU baseline line %d: class %q earns %v credits per hour, but a %v%% baseline on its %d vCPUs earns %v", line, name, credits, base, ic.VCPU, want)
 		}
 		seen[name] = true

@@ -698,7 +698,7 @@ func combineProfiles(ps []nodeProfile) ([]float64, bool) {
 			return nil, false
 		}
 		for h := range out {
-			out[h] += p.vcpu / w.vcpu * p.mean[h]
+			out[h] += float64(p.vcpu / w.vcpu * p.mean[h])
 		}
 	}
 	return out, true

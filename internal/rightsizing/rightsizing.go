@@ -677,7 +677,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, name string, 
 		return Result{}, &InputError{Field: "instance class", Reason: err.Error()}
 	}
 	if in.CurrentHourlyUSD > 0 {
-		in.CurrentHourlyUSD += float64(vcpus) * esRate
+		in.CurrentHourlyUSD += float64(float64(vcpus) * esRate)
 	}
 	if onES {
 		res.warn("RDS Extended Support Charged", extendedSupportWarning(c, name, es, vcpus, in.CurrentHourlyUSD > 0))
@@ -707,7 +707,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, name string, 
 		}
 		cand := analysis.Candidate{Class: capacityOn(class, &c)}
 		if p, err := price(name, single); err == nil {
-			cand.SingleNodeHourlyUSD = p.HourlyUSD + float64(class.VCPU)*esRate
+			cand.SingleNodeHourlyUSD = p.HourlyUSD + float64(float64(class.VCPU)*esRate)
 		} else if len(req.TargetClasses) > 0 {
 			priceNotes = append(priceNotes, err.Error())
 		} else {

@@ -275,7 +275,7 @@ func readerTotals(avg, cnt analysis.Series) analysis.Series {
 		case additive:
 			out.Values[i] = k * v
 		default:
-			out.Values[i] = math.Max(0, top-k*(top-v))
+			out.Values[i] = math.Max(0, top-float64(k*(top-v)))
 		}
 	}
 	return out

@@ -548,8 +548,11 @@ type run struct {
 	// readerWithoutTags names the reader createReader recreated without its tags, which were not
 	// recorded (Result.ReaderWithoutTags, ChangeError.ReaderWithoutTags).
 	readerWithoutTags string
-	from              int
-	changed           bool
+	// readerAZMoved says where the reader a change to 2 nodes recreates from its record goes
+	// instead of its recorded AZ, now the writer's (prepareReader); empty when it goes there.
+	readerAZMoved string
+	from          int
+	changed       bool
 	// changing is true once this run tagged its guard changing (before the change call).
 	changing bool
 	// attemptsFound is how many guard snapshots of this change generation exist (findGuards).
@@ -1711,28 +1714,43 @@ func (r *run) prepareReader(ctx context.Context) error {
 		// Recorded by an earlier attempt of this change: recreate the same reader.
 		return r.checkReaderName(ctx)
 	}
-	if r.req.Previous != nil && r.req.Previous.Reader != nil && r.req.Previous.Reader.Identifier != "" {
-		spec := *r.req.Previous.Reader
-		r.reader = &spec
-		return nil
-	}
 	w := r.topo.Writer()
 	inst, err := FindDBInstance(ctx, r.o.RDS, w.Identifier)
 	if err != nil {
 		return fmt.Errorf("describing writer %s: %w", w.Identifier, err)
 	}
+	writerAZ := deref(inst.AvailabilityZone)
+	if r.req.Previous != nil && r.req.Previous.Reader != nil && r.req.Previous.Reader.Identifier != "" {
+		spec := *r.req.Previous.Reader
+		if spec.AvailabilityZone != "" && strings.EqualFold(spec.AvailabilityZone, writerAZ) {
+			// The writer has moved into the reader's recorded AZ since (replaced by an instance
+			// there, or recreated there by Aurora after an AZ failure): a reader recreated there
+			// would share the writer's AZ, and fail over within it. Another of the cluster's AZs.
+			if az := otherAZ(r.topo.AvailabilityZones, writerAZ); az != "" {
+				r.readerAZMoved = fmt.Sprintf("in %s, not its recorded %s, which is now the AZ of the writer %s", az, spec.AvailabilityZone, w.Identifier)
+				spec.AvailabilityZone = az
+			}
+		}
+		r.reader = &spec
+		return nil
+	}
 	spec := readerSpecFromInstance(inst)
 	spec.Identifier = sanitizeIdentifier(r.req.Target.Identifier+"-reader", 63)
 	spec.PromotionTier = 1
-	spec.AvailabilityZone = ""
-	for _, az := range slices.Sorted(slices.Values(r.topo.AvailabilityZones)) {
-		if az != deref(inst.AvailabilityZone) {
-			spec.AvailabilityZone = az
-			break
-		}
-	}
+	spec.AvailabilityZone = otherAZ(r.topo.AvailabilityZones, writerAZ)
 	r.reader = &spec
 	return r.checkReaderName(ctx)
+}
+
+// otherAZ is the first of azs (sorted) that is not the writer's AZ, writerAZ; empty when there is
+// none.
+func otherAZ(azs []string, writerAZ string) string {
+	for _, az := range slices.Sorted(slices.Values(azs)) {
+		if !strings.EqualFold(az, writerAZ) {
+			return az
+		}
+	}
+	return ""
 }
 
 // checkReaderName refuses a change to 2 nodes whose reader identifier is taken by a DB instance
@@ -2845,7 +2863,11 @@ func (r *run) actionText() string {
 	if r.req.Nodes == 1 {
 		return fmt.Sprintf("reader %s removed from %s (%d → 1 node)", r.reader.Identifier, r.req.Target.Noun(), r.from)
 	}
-	return fmt.Sprintf("reader %s (%s) added to %s (%d → 2 nodes)", r.reader.Identifier, r.reader.Class, r.req.Target.Noun(), r.from)
+	moved := ""
+	if r.readerAZMoved != "" {
+		moved = " " + r.readerAZMoved
+	}
+	return fmt.Sprintf("reader %s (%s) added to %s%s (%d → 2 nodes)", r.reader.Identifier, r.reader.Class, r.req.Target.Noun(), moved, r.from)
 }
 
 // multiAZFlag is the AWS CLI flag of modify-db-instance that sets Multi-AZ to on.

@@ -39,6 +39,9 @@ type Preview struct {
 	// earlier run recorded when resuming); empty otherwise. Request.ExpectedReader holds apply
 	// to it.
 	Reader string
+	// ReaderAZMoved says, for a change to 2 nodes of an Aurora cluster whose recorded reader's
+	// AZ is now the writer's, which AZ the reader is recreated in instead; empty otherwise.
+	ReaderAZMoved string
 	// Unchecked is a precheck the preview could not make (why: a listing that failed, such as
 	// one the credentials may not read); Run makes it again and refuses the change, changing
 	// nothing, if it fails the same way. Empty when every precheck was made.
@@ -135,6 +138,7 @@ func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error
 			}
 			p.Unchecked = joinUnchecked(p.Unchecked, "recording the reader: "+err.Error())
 		}
+		p.ReaderAZMoved = r.readerAZMoved
 	}
 	return p, nil
 }
@@ -206,6 +210,9 @@ func PlanSummary(p Preview, req Request) string {
 		if req.Previous != nil && req.Previous.Reader != nil {
 			rd := req.Previous.Reader
 			reader = fmt.Sprintf("the reader %s (%s, %s, promotion tier %d) recreated from the recorded settings", rd.Identifier, rd.Class, rd.AvailabilityZone, rd.PromotionTier)
+			if p.ReaderAZMoved != "" {
+				reader = fmt.Sprintf("the reader %s (%s, promotion tier %d) recreated from the recorded settings %s", rd.Identifier, rd.Class, rd.PromotionTier, p.ReaderAZMoved)
+			}
 		}
 		line("Create %s (CreateDBInstance). The reader endpoint serves it once it is available.", reader)
 	}

@@ -611,6 +611,13 @@ func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, node
 		}
 	}
 	warnReaderWithoutTags(diags, req.Target, res.ReaderWithoutTags)
+	if res.ReaderParameterGroupReplaced != "" {
+		diags.AddWarning("Reader Recreated With Another Parameter Group", fmt.Sprintf("Reader %s of %s was recreated %s "+
+			"(deleted since the reader was removed, or of the engine version before a major upgrade). "+
+			"If the reader needs settings of its own, give it a DB parameter group of the current engine version "+
+			"(aws rds modify-db-instance --db-instance-identifier %s --db-parameter-group-name <group> --apply-immediately; it takes effect at the reader's next reboot).",
+			res.Previous.Reader.Identifier, req.Target.Noun(), res.ReaderParameterGroupReplaced, res.Previous.Reader.Identifier))
+	}
 	if len(res.RestoreInstancesLeft) > 0 {
 		diags.AddWarning("Temporary Restore Instance Left", fmt.Sprintf("An earlier apply's guard.verify_restore left temporary DB instance(s), restored from guard snapshots of this change "+
 			"that are no longer used, which this apply could not remove: %s. Delete them once available "+

@@ -77,7 +77,10 @@
 // DescribeDBInstances, DescribeDBClusters (identifier or ARN, Filters, Marker /
 // MaxRecords 20–100), CreateDBInstance (standalone or into a cluster; with
 // MonitoringInterval > 0 the new instance shows configuring-enhanced-monitoring
-// for Durations.ConfigureMonitoring after creating),
+// for Durations.ConfigureMonitoring after creating; into an Aurora PostgreSQL
+// cluster, a DBParameterGroupName of another family than the cluster's major
+// version, a default group's or a scenario group's with Family, is
+// InvalidParameterCombination, as after a major upgrade in RDS),
 // CreateDBCluster (StorageType aurora, the default, or aurora-iopt1 for
 // I/O-Optimized; scenarios set it with ClusterSpec.StorageType; Engine postgres
 // makes a Multi-AZ DB cluster, below), ModifyDBInstance (DBInstanceClass, MultiAZ,

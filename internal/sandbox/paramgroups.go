@@ -29,6 +29,9 @@ type ParameterGroupSpec struct {
 	Name string `json:"name"`
 	// Cluster makes it a DB cluster parameter group, for Aurora clusters.
 	Cluster bool `json:"cluster,omitempty"`
+	// Family is the group's DBParameterGroupFamily ("aurora-postgresql15"); when set, creating
+	// an Aurora PostgreSQL member with the group checks it (parameterGroupFamily).
+	Family string `json:"family,omitempty"`
 	// Parameters are the values a user set, by parameter name ("max_connections": "858", or an RDS
 	// formula such as "LEAST({DBInstanceClassMemory/4000000},5000)").
 	Parameters map[string]string `json:"parameters,omitempty"`
@@ -165,4 +168,27 @@ func (st *rdsState) describeParameters(f url.Values, field string, cluster bool)
 		res.Parameters = append(res.Parameters, params[k])
 	}
 	return res, nil
+}
+
+// parameterGroupFamily refuses a DB parameter group name of another family than engine at
+// version takes, as RDS does (InvalidParameterCombination): an instance created after a major
+// upgrade with a group of the version before. It knows the family of RDS's default groups
+// ("default.aurora-postgresql15") and of a scenario's group with Family set, and checks
+// PostgreSQL engines only (their family is the engine and the major version).
+func (st *rdsState) parameterGroupFamily(name, engine, version string) *rdsError {
+	if name == "" || (engine != "postgres" && engine != "aurora-postgresql") {
+		return nil
+	}
+	family := ""
+	if i := findParameterGroup(st.ParamGroups, name, false); i >= 0 {
+		family = st.ParamGroups[i].Family
+	} else if strings.HasPrefix(strings.ToLower(name), "default.") {
+		family = name[len("default."):]
+	}
+	major, _, _ := strings.Cut(version, ".")
+	want := engine + major
+	if family == "" || major == "" || strings.EqualFold(family, want) {
+		return nil
+	}
+	return errCombo("The parameter group %s with DBParameterGroupFamily %s can't be used for this instance. Use a parameter group with DBParameterGroupFamily %s.", name, family, want)
 }

@@ -128,6 +128,34 @@ func TestCreateDBInstance_parameterGroup(t *testing.T) {
 	}
 }
 
+// TestCreateDBInstance_parameterGroupFamily: an Aurora PostgreSQL member created with a DB
+// parameter group of another major version's family (a default group's, or a scenario group's
+// Family), as after a major upgrade, is refused as RDS refuses it; the cluster's own family is
+// taken.
+func TestCreateDBInstance_parameterGroupFamily(t *testing.T) {
+	sc := paramScenario()
+	sc.ParameterGroups = append(sc.ParameterGroups, ParameterGroupSpec{Name: "sso-old", Family: "aurora-postgresql14"})
+	srv, rc, _ := start(t, Options{Scenario: sc})
+	ctx := context.Background()
+	create := func(id, group string) error {
+		_, err := rc.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(id), DBClusterIdentifier: aws.String("sso"),
+			DBInstanceClass: aws.String("db.t4g.medium"), Engine: aws.String("aurora-postgresql"), DBParameterGroupName: aws.String(group)})
+		return err
+	}
+	for id, group := range map[string]string{"sso-5": "default.aurora-postgresql14", "sso-6": "sso-old"} {
+		err := create(id, group)
+		if apiCode(err) != "InvalidParameterCombination" || !strings.Contains(err.Error(), "DBParameterGroupFamily aurora-postgresql15") {
+			t.Errorf("%s: %v", group, err)
+		}
+		if _, ok := srv.InstanceStatus(id); ok {
+			t.Errorf("%s was created with %s", id, group)
+		}
+	}
+	if err := create("sso-7", "default.aurora-postgresql15"); err != nil {
+		t.Errorf("the cluster's family: %v", err)
+	}
+}
+
 // TestScenarioParameterGroups_invalid: Validate refuses bad names, duplicates, and references to
 // groups that do not exist or are of the other kind.
 func TestScenarioParameterGroups_invalid(t *testing.T) {

@@ -598,6 +598,9 @@ func (st *rdsState) createDBInstance(f url.Values, now time.Time) (any, *rdsErro
 		if spec.Engine != c.Engine {
 			return nil, errCombo("The engine name requested for your DB instance (%s) doesn't match the engine name of your DB cluster (%s).", spec.Engine, c.Engine)
 		}
+		if e := st.parameterGroupFamily(spec.ParameterGroup, c.Engine, c.EngineVersion); e != nil {
+			return nil, e
+		}
 		if multi != nil && *multi {
 			return nil, errCombo("MultiAZ is not supported for DB instances in an Aurora DB cluster; add a reader instead.")
 		}

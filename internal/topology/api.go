@@ -103,6 +103,16 @@ func isAlreadyExists(err error) bool {
 		"DBInstanceAlreadyExists", "DBInstanceAlreadyExistsFault")
 }
 
+// parameterGroupRefused reports whether RDS refused a CreateDBInstance for its DB parameter group:
+// one that does not exist (any more), or one of another family than the engine version takes
+// (InvalidParameterCombination "The parameter group X with DBParameterGroupFamily aurora-postgresql14
+// can't be used for this instance. Use a parameter group with DBParameterGroupFamily
+// aurora-postgresql15.", after a major upgrade).
+func parameterGroupRefused(err error) bool {
+	return awserr.HasCode(err, "DBParameterGroupNotFound", "DBParameterGroupNotFoundFault") ||
+		(awserr.HasCode(err, "InvalidParameterCombination") && strings.Contains(err.Error(), "DBParameterGroupFamily"))
+}
+
 func isInvalidState(err error) bool {
 	return awserr.HasCode(err, "InvalidDBInstanceState", "InvalidDBInstanceStateFault", "InvalidDBClusterStateFault",
 		"InvalidDBSnapshotState", "InvalidDBSnapshotStateFault", "InvalidDBClusterSnapshotStateFault")

@@ -273,6 +273,10 @@ type Result struct {
 	// its tags (ReaderSpec.TagsUnrecorded), or found created so by an earlier run of the change:
 	// it has none of its own. Empty otherwise.
 	ReaderWithoutTags string
+	// ReaderParameterGroupReplaced says, when this run recreated the Aurora reader with the
+	// writer's DB parameter group because RDS refused its recorded one, which and why
+	// ("with the writer's parameter group X, as RDS refused its recorded Y"); empty otherwise.
+	ReaderParameterGroupReplaced string
 	// Previous is what is needed to undo this change later.
 	Previous Previous
 	// Action says what was done, in one sentence.
@@ -551,8 +555,11 @@ type run struct {
 	// readerAZMoved says where the reader a change to 2 nodes recreates from its record goes
 	// instead of its recorded AZ, now the writer's (prepareReader); empty when it goes there.
 	readerAZMoved string
-	from          int
-	changed       bool
+	// readerPGReplaced says which parameter group createReader gave the reader instead of its
+	// recorded one, which RDS refused (gone, or of another engine version); empty otherwise.
+	readerPGReplaced string
+	from             int
+	changed          bool
 	// changing is true once this run tagged its guard changing (before the change call).
 	changing bool
 	// attemptsFound is how many guard snapshots of this change generation exist (findGuards).
@@ -836,6 +843,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 	r.resumedReaderWithoutTags(ctx, ph)
 	res.Previous = r.previous()
 	res.ReaderWithoutTags = r.readerWithoutTags
+	res.ReaderParameterGroupReplaced = r.readerPGReplaced
 	if ph == phasePending {
 		if err := r.recordOutcome(ctx, r.guard, OutcomePending); err != nil {
 			r.o.warnf("%s: %v", r.req.Target, err)
@@ -1888,6 +1896,27 @@ func (r *run) createReader(ctx context.Context) error {
 		r.o.logf("%s: reader %s is recreated with its %d tags, without %s (RDS allows %d)", r.req.Target, spec.Identifier, len(tm), TagManagedBy, maxTags)
 	}
 	_, err := r.o.RDS.CreateDBInstance(ctx, spec.createInput(r.req.Target.Identifier, r.topo.Engine, toTagList(tm)))
+	if err != nil && parameterGroupRefused(err) && spec.ParameterGroup != "" {
+		// The recorded parameter group is gone, or of the engine version before a major upgrade
+		// since the reader's removal: no apply could recreate the reader with it. The writer's
+		// group is of the engine it runs now; the action says the reader has it instead.
+		w := r.topo.Writer()
+		inst, ferr := FindDBInstance(ctx, r.o.RDS, w.Identifier)
+		if ferr != nil {
+			return &callRefusedError{fmt.Errorf("CreateDBInstance %s (reader of %s): %w, and describing the writer %s for its parameter group: %w",
+				spec.Identifier, r.req.Target.Noun(), err, w.Identifier, ferr)}
+		}
+		if wpg := readerSpecFromInstance(inst).ParameterGroup; wpg != "" && !strings.EqualFold(wpg, spec.ParameterGroup) {
+			r.o.warnf("%s: RDS refused the reader %s's recorded parameter group %s (%v): recreating it with the writer %s's, %s",
+				r.req.Target, spec.Identifier, spec.ParameterGroup, err, w.Identifier, wpg)
+			r.readerPGReplaced = fmt.Sprintf("with the writer's parameter group %s, as RDS refused its recorded %s", wpg, spec.ParameterGroup)
+			spec.ParameterGroup = wpg
+			if err := r.requireGuard(ctx); err != nil {
+				return err
+			}
+			_, err = r.o.RDS.CreateDBInstance(ctx, spec.createInput(r.req.Target.Identifier, r.topo.Engine, toTagList(tm)))
+		}
+	}
 	if err != nil && !isAlreadyExists(err) {
 		err = withLimitAdvice(err, fmt.Sprintf("add the reader by hand in another Availability Zone or with another class "+
 			"(aws rds create-db-instance --db-cluster-identifier %s --db-instance-identifier %s --engine %s --db-instance-class <class>), "+
@@ -2864,8 +2893,10 @@ func (r *run) actionText() string {
 		return fmt.Sprintf("reader %s removed from %s (%d → 1 node)", r.reader.Identifier, r.req.Target.Noun(), r.from)
 	}
 	moved := ""
-	if r.readerAZMoved != "" {
-		moved = " " + r.readerAZMoved
+	for _, note := range []string{r.readerAZMoved, r.readerPGReplaced} {
+		if note != "" {
+			moved += " " + note
+		}
 	}
 	return fmt.Sprintf("reader %s (%s) added to %s%s (%d → 2 nodes)", r.reader.Identifier, r.reader.Class, r.req.Target.Noun(), moved, r.from)
 }

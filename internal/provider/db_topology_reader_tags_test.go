@@ -61,16 +61,7 @@ func TestReaderRecreatedWithoutTagsWarns(t *testing.T) {
 			rd.Tags, rd.TagsUnrecorded = nil, true // as a resumed removal without room for them records it
 			prev.Reader = &rd
 			r, empty := directTopologyResource(t, api)
-			m := dbTopologyModel{
-				ID: types.StringValue("cluster:sso-prod"), DBInstanceIdentifier: types.StringNull(), DBClusterIdentifier: types.StringValue("sso-prod"),
-				Nodes: types.Int64Value(1), Guard: defaultGuard(), RequireVerdict: types.StringNull(), Force: types.BoolValue(false),
-				ApplyImmediately: types.BoolValue(true), Validation: types.ObjectNull(validationAttrTypes),
-				RollbackOnFailure: types.BoolValue(true), RestoreOnDestroy: types.BoolValue(true),
-				CurrentNodes: types.Int64Value(1), MultiAZ: types.BoolValue(false), Pending: types.BoolValue(false),
-				GuardSnapshotID: types.StringValue(res.GuardSnapshotID), GuardSnapshotARN: types.StringValue(res.GuardSnapshotARN),
-				PreviousTopology: previousObject(prev), LastChange: lastChangeObject(1, "removed", 2, 1),
-			}
-			m.Timeouts.Object = types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})
+			m := ssoRemovedModel(res, prev)
 			var diags diag.Diagnostics
 			if how == "update" {
 				two := m
@@ -96,6 +87,65 @@ func TestReaderRecreatedWithoutTagsWarns(t *testing.T) {
 				t.Errorf("%s recreated reader %s without its tags: %v; want the warning naming it", how, rd.Identifier, diags)
 			}
 		})
+	}
+}
+
+// ssoRemovedModel is the state of a resource that took sso-prod to 1 node in the change res,
+// with prev as its previous_topology.
+func ssoRemovedModel(res *topology.Result, prev topology.Previous) dbTopologyModel {
+	m := dbTopologyModel{
+		ID: types.StringValue("cluster:sso-prod"), DBInstanceIdentifier: types.StringNull(), DBClusterIdentifier: types.StringValue("sso-prod"),
+		Nodes: types.Int64Value(1), Guard: defaultGuard(), RequireVerdict: types.StringNull(), Force: types.BoolValue(false),
+		ApplyImmediately: types.BoolValue(true), Validation: types.ObjectNull(validationAttrTypes),
+		RollbackOnFailure: types.BoolValue(true), RestoreOnDestroy: types.BoolValue(true),
+		CurrentNodes: types.Int64Value(1), MultiAZ: types.BoolValue(false), Pending: types.BoolValue(false),
+		GuardSnapshotID: types.StringValue(res.GuardSnapshotID), GuardSnapshotARN: types.StringValue(res.GuardSnapshotARN),
+		PreviousTopology: previousObject(prev), LastChange: lastChangeObject(1, "removed", 2, 1),
+	}
+	m.Timeouts.Object = types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})
+	return m
+}
+
+// A change back to 2 nodes whose recorded reader settings RDS no longer takes (its parameter group
+// of the engine version before an upgrade, its Enhanced Monitoring role deleted since) recreates
+// the reader without them and warns of each, naming the reader, what it has instead and the
+// command to set it.
+func TestReaderRecreatedWithReplacedSettingsWarns(t *testing.T) {
+	ctx := context.Background()
+	const gone = "arn:aws:iam::123456789012:role/rds-monitoring-gone"
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	o := &topology.Orchestrator{RDS: api, AutoScaling: applicationautoscaling.NewFromConfig(srv.AWSConfig())}
+	orchestratorHook(o)
+	res, err := o.Run(ctx, topology.Request{Target: topology.Target{Kind: topology.KindCluster, Identifier: "sso-prod"}, Nodes: 1, Generation: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := res.Previous
+	rd := *prev.Reader
+	rd.ParameterGroup, rd.MonitoringInterval, rd.MonitoringRoleARN = "default.aurora-postgresql14", 60, gone
+	prev.Reader = &rd
+	srv.DeleteIAMRole(gone)
+	r, empty := directTopologyResource(t, api)
+	m := ssoRemovedModel(res, prev)
+	two := m
+	two.Nodes = types.Int64Value(2)
+	diags := directUpdate(t, r, empty, m, two)
+	if diags.HasError() {
+		t.Fatalf("back to 2 nodes: %v", diags)
+	}
+	for title, parts := range map[string][]string{
+		"Reader Recreated With Another Parameter Group": {rd.Identifier, "as RDS refused its recorded default.aurora-postgresql14", "--db-parameter-group-name <group>"},
+		"Reader Recreated Without Enhanced Monitoring":  {rd.Identifier, "as RDS refused its recorded monitoring role " + gone + " (every 60 s)", "--monitoring-role-arn <role ARN>"},
+	} {
+		w, ok := warningDetail(diags, title)
+		if !ok {
+			t.Errorf("no %q warning: %v", title, diags)
+		}
+		for _, p := range parts {
+			if !strings.Contains(w, p) {
+				t.Errorf("%q: %q lacks %q", title, w, p)
+			}
+		}
 	}
 }
 

@@ -618,6 +618,13 @@ func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, node
 			"(aws rds modify-db-instance --db-instance-identifier %s --db-parameter-group-name <group> --apply-immediately; it takes effect at the reader's next reboot).",
 			res.Previous.Reader.Identifier, req.Target.Noun(), res.ReaderParameterGroupReplaced, res.Previous.Reader.Identifier))
 	}
+	if res.ReaderMonitoringDropped != "" {
+		diags.AddWarning("Reader Recreated Without Enhanced Monitoring", fmt.Sprintf("Reader %s of %s was recreated %s "+
+			": the role was deleted since the reader was removed, or RDS may no longer assume it. To turn it on again with a role RDS can assume "+
+			"(trusting monitoring.rds.amazonaws.com, with the AmazonRDSEnhancedMonitoringRole policy): "+
+			"aws rds modify-db-instance --db-instance-identifier %s --monitoring-interval <seconds> --monitoring-role-arn <role ARN> --apply-immediately.",
+			res.Previous.Reader.Identifier, req.Target.Noun(), res.ReaderMonitoringDropped, res.Previous.Reader.Identifier))
+	}
 	if len(res.RestoreInstancesLeft) > 0 {
 		diags.AddWarning("Temporary Restore Instance Left", fmt.Sprintf("An earlier apply's guard.verify_restore left temporary DB instance(s), restored from guard snapshots of this change "+
 			"that are no longer used, which this apply could not remove: %s. Delete them once available "+

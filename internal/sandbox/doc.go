@@ -80,7 +80,8 @@
 // for Durations.ConfigureMonitoring after creating; into an Aurora PostgreSQL
 // cluster, a DBParameterGroupName of another family than the cluster's major
 // version, a default group's or a scenario group's with Family, is
-// InvalidParameterCombination, as after a major upgrade in RDS),
+// InvalidParameterCombination, as after a major upgrade in RDS; a MonitoringRoleArn
+// Server.DeleteIAMRole deleted, with MonitoringInterval > 0, is InvalidParameterValue),
 // CreateDBCluster (StorageType aurora, the default, or aurora-iopt1 for
 // I/O-Optimized; scenarios set it with ClusterSpec.StorageType; Engine postgres
 // makes a Multi-AZ DB cluster, below), ModifyDBInstance (DBInstanceClass, MultiAZ,
@@ -331,7 +332,8 @@
 // connection reset, slow responses or any error code per operation ("Op",
 // "rds:Op", "cloudwatch:Op", "application-autoscaling:Op" or "*");
 // ClearFaults removes them. FailSnapshot /
-// FailNextSnapshots make a snapshot end "failed"; StickModifying / Unstick
+// FailNextSnapshots make a snapshot end "failed"; DeleteIAMRole makes an
+// Enhanced Monitoring role refused as deleted; StickModifying / Unstick
 // keep an instance "modifying". Log, Calls, Counts, Operations and ResetLog
 // expose every API request in arrival order (LogEntry: service, operation,
 // key parameters, status, error code, injected fault, SDK attempt); Distinct

@@ -228,6 +228,19 @@ func (s *Server) FailNextSnapshots(n int) {
 	s.st.FailNextSnaps = n
 }
 
+// DeleteIAMRole makes the IAM role arn as if deleted: CreateDBInstance with it as
+// MonitoringRoleArn (and MonitoringInterval > 0) is refused, InvalidParameterValue "IAM role ARN
+// value is invalid or does not include the required permissions for: ENHANCED_MONITORING", as
+// RDS refuses a role it cannot assume. Instances that have it keep reporting it.
+func (s *Server) DeleteIAMRole(arn string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st.DeletedRoles == nil {
+		s.st.DeletedRoles = map[string]bool{}
+	}
+	s.st.DeletedRoles[arn] = true
+}
+
 // StickModifying makes the instance stay "modifying" forever once a
 // modification starts (or now, if one is in flight), until Unstick.
 func (s *Server) StickModifying(instanceID string) {

@@ -48,3 +48,45 @@ func TestCreateDBInstanceMonitoring(t *testing.T) {
 		t.Errorf("MonitoringInterval 7: %v, want InvalidParameterValue", err)
 	}
 }
+
+// A deleted Enhanced Monitoring role (DeleteIAMRole) is refused by CreateDBInstance, standalone or
+// into a cluster, as RDS refuses a role it cannot assume; with another role, or without Enhanced
+// Monitoring, the instance is created.
+func TestCreateDBInstanceDeletedMonitoringRole(t *testing.T) {
+	sc := Demo()
+	srv, rc, _ := start(t, Options{Scenario: sc})
+	ctx := context.Background()
+	const gone, kept = "arn:aws:iam::123456789012:role/rds-monitoring-gone", "arn:aws:iam::123456789012:role/rds-monitoring"
+	srv.DeleteIAMRole(gone)
+	create := func(id, cluster, role string, interval int32) error {
+		in := &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(id), DBInstanceClass: aws.String("db.t4g.medium"),
+			MonitoringInterval: aws.Int32(interval)}
+		if role != "" {
+			in.MonitoringRoleArn = aws.String(role)
+		}
+		if cluster != "" {
+			in.DBClusterIdentifier, in.Engine = aws.String(cluster), aws.String("aurora-postgresql")
+		} else {
+			in.Engine, in.AllocatedStorage = aws.String("postgres"), aws.Int32(20)
+		}
+		_, err := rc.CreateDBInstance(ctx, in)
+		return err
+	}
+	for _, cluster := range []string{"sso-prod", ""} {
+		err := create("refused-"+cluster+"db", cluster, gone, 60)
+		var ae smithy.APIError
+		if !errors.As(err, &ae) || ae.ErrorCode() != "InvalidParameterValue" ||
+			ae.ErrorMessage() != "IAM role ARN value is invalid or does not include the required permissions for: ENHANCED_MONITORING" {
+			t.Errorf("cluster %q, deleted role: %v, want RDS's InvalidParameterValue", cluster, err)
+		}
+		if _, ok := srv.InstanceStatus("refused-" + cluster + "db"); ok {
+			t.Errorf("cluster %q: created with a deleted role", cluster)
+		}
+		if err := create("kept-"+cluster+"db", cluster, kept, 60); err != nil {
+			t.Errorf("cluster %q, another role: %v", cluster, err)
+		}
+		if err := create("off-"+cluster+"db", cluster, "", 0); err != nil {
+			t.Errorf("cluster %q, Enhanced Monitoring off: %v", cluster, err)
+		}
+	}
+}

@@ -332,6 +332,15 @@ func formBool(f url.Values, name string) (*bool, *rdsError) {
 	return &b, nil
 }
 
+// checkMonitoringRole refuses Enhanced Monitoring (interval > 0) with a role deleted since
+// (Server.DeleteIAMRole), with the error RDS gives for a role it cannot assume.
+func (st *rdsState) checkMonitoringRole(interval int32, role string) *rdsError {
+	if interval > 0 && st.DeletedRoles[role] {
+		return errf(400, "InvalidParameterValue", "IAM role ARN value is invalid or does not include the required permissions for: ENHANCED_MONITORING")
+	}
+	return nil
+}
+
 // formMonitoring is CreateDBInstance's MonitoringInterval: 0 (Enhanced Monitoring off, RDS's
 // default) or one of 1, 5, 10, 15, 30, 60 seconds.
 func formMonitoring(f url.Values) (int32, *rdsError) {
@@ -640,6 +649,9 @@ func (st *rdsState) createDBInstance(f url.Values, now time.Time) (any, *rdsErro
 			return nil, e
 		}
 		in.MonitoringRole = f.Get("MonitoringRoleArn")
+		if e := st.checkMonitoringRole(in.Monitoring, in.MonitoringRole); e != nil {
+			return nil, e
+		}
 		in.Op = &op{Kind: "create", Start: now, End: now.Add(st.dur.CreateAuroraInstance), ConfigureMonitoring: in.Monitoring > 0}
 		st.Instances[id] = in
 		st.addNode(in, IdleWorkload, now.Add(st.dur.CreateAuroraInstance).Truncate(time.Minute), c.Serverless, !in.Writer)
@@ -679,6 +691,9 @@ func (st *rdsState) createDBInstance(f url.Values, now time.Time) (any, *rdsErro
 		return nil, e
 	}
 	in.MonitoringRole = f.Get("MonitoringRoleArn")
+	if e := st.checkMonitoringRole(in.Monitoring, in.MonitoringRole); e != nil {
+		return nil, e
+	}
 	in.Op = &op{Kind: "create", Start: now, End: now.Add(st.dur.CreateInstance), ConfigureMonitoring: in.Monitoring > 0}
 	st.Instances[id] = in
 	st.addNode(in, IdleWorkload, now.Add(st.dur.CreateInstance).Truncate(time.Minute), nil, false)

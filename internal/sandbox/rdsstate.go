@@ -332,8 +332,11 @@ type rdsState struct {
 	FailSnapshotIDs  map[string]bool        `json:"failSnapshotIds,omitempty"`
 	FailNextSnaps    int                    `json:"failNextSnapshots,omitempty"`
 	StuckIDs         map[string]bool        `json:"stuckIds,omitempty"`
-	Proxies          map[string]*dbProxy    `json:"proxies,omitempty"` // RDS Proxies by name (proxies.go)
-	Seed             uint64                 `json:"seed"`
+	// DeletedRoles are IAM role ARNs deleted since (Server.DeleteIAMRole): an Enhanced Monitoring
+	// role RDS no longer accepts.
+	DeletedRoles map[string]bool     `json:"deletedRoles,omitempty"`
+	Proxies      map[string]*dbProxy `json:"proxies,omitempty"` // RDS Proxies by name (proxies.go)
+	Seed         uint64              `json:"seed"`
 
 	// ScalableTargets are the Application Auto Scaling targets by ResourceId (autoscaling.go).
 	ScalableTargets map[string]*scalableTarget `json:"scalableTargets,omitempty"`

@@ -113,6 +113,13 @@ func parameterGroupRefused(err error) bool {
 		(awserr.HasCode(err, "InvalidParameterCombination") && strings.Contains(err.Error(), "DBParameterGroupFamily"))
 }
 
+// monitoringRoleRefused reports whether RDS refused a CreateDBInstance for its Enhanced Monitoring
+// role: one deleted, or without the permissions RDS needs ("IAM role ARN value is invalid or does
+// not include the required permissions for: ENHANCED_MONITORING", InvalidParameterValue).
+func monitoringRoleRefused(err error) bool {
+	return awserr.HasCode(err, "InvalidParameterValue", "InvalidParameterCombination") && strings.Contains(err.Error(), "ENHANCED_MONITORING")
+}
+
 func isInvalidState(err error) bool {
 	return awserr.HasCode(err, "InvalidDBInstanceState", "InvalidDBInstanceStateFault", "InvalidDBClusterStateFault",
 		"InvalidDBSnapshotState", "InvalidDBSnapshotStateFault", "InvalidDBClusterSnapshotStateFault")

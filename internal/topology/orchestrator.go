@@ -277,6 +277,11 @@ type Result struct {
 	// writer's DB parameter group because RDS refused its recorded one, which and why
 	// ("with the writer's parameter group X, as RDS refused its recorded Y"); empty otherwise.
 	ReaderParameterGroupReplaced string
+	// ReaderMonitoringDropped says, when this run recreated the Aurora reader without the
+	// Enhanced Monitoring it had because RDS refused its recorded role (deleted since), which
+	// ("without Enhanced Monitoring, as RDS refused its recorded monitoring role X (every N s)");
+	// empty otherwise.
+	ReaderMonitoringDropped string
 	// Previous is what is needed to undo this change later.
 	Previous Previous
 	// Action says what was done, in one sentence.
@@ -558,8 +563,11 @@ type run struct {
 	// readerPGReplaced says which parameter group createReader gave the reader instead of its
 	// recorded one, which RDS refused (gone, or of another engine version); empty otherwise.
 	readerPGReplaced string
-	from             int
-	changed          bool
+	// readerMonitoringDropped says that createReader recreated the reader without its recorded
+	// Enhanced Monitoring, whose role RDS refused; empty otherwise.
+	readerMonitoringDropped string
+	from                    int
+	changed                 bool
 	// changing is true once this run tagged its guard changing (before the change call).
 	changing bool
 	// attemptsFound is how many guard snapshots of this change generation exist (findGuards).
@@ -844,6 +852,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 	res.Previous = r.previous()
 	res.ReaderWithoutTags = r.readerWithoutTags
 	res.ReaderParameterGroupReplaced = r.readerPGReplaced
+	res.ReaderMonitoringDropped = r.readerMonitoringDropped
 	if ph == phasePending {
 		if err := r.recordOutcome(ctx, r.guard, OutcomePending); err != nil {
 			r.o.warnf("%s: %v", r.req.Target, err)
@@ -1896,26 +1905,45 @@ func (r *run) createReader(ctx context.Context) error {
 		r.o.logf("%s: reader %s is recreated with its %d tags, without %s (RDS allows %d)", r.req.Target, spec.Identifier, len(tm), TagManagedBy, maxTags)
 	}
 	_, err := r.o.RDS.CreateDBInstance(ctx, spec.createInput(r.req.Target.Identifier, r.topo.Engine, toTagList(tm)))
-	if err != nil && parameterGroupRefused(err) && spec.ParameterGroup != "" {
-		// The recorded parameter group is gone, or of the engine version before a major upgrade
-		// since the reader's removal: no apply could recreate the reader with it. The writer's
-		// group is of the engine it runs now; the action says the reader has it instead.
-		w := r.topo.Writer()
-		inst, ferr := FindDBInstance(ctx, r.o.RDS, w.Identifier)
-		if ferr != nil {
-			return &callRefusedError{fmt.Errorf("CreateDBInstance %s (reader of %s): %w, and describing the writer %s for its parameter group: %w",
-				spec.Identifier, r.req.Target.Noun(), err, w.Identifier, ferr)}
-		}
-		if wpg := readerSpecFromInstance(inst).ParameterGroup; wpg != "" && !strings.EqualFold(wpg, spec.ParameterGroup) {
+	// A recorded setting RDS no longer takes, changed since the reader's removal, would refuse
+	// every apply of the change (the record is the state's): the reader is recreated without it,
+	// and the result says so. Each is replaced once; the guard is seen available again before
+	// each call.
+replace:
+	for err != nil {
+		switch {
+		case parameterGroupRefused(err) && spec.ParameterGroup != "" && r.readerPGReplaced == "":
+			// The recorded parameter group is gone, or of the engine version before a major
+			// upgrade: the writer's group is of the engine it runs now.
+			w := r.topo.Writer()
+			inst, ferr := FindDBInstance(ctx, r.o.RDS, w.Identifier)
+			if ferr != nil {
+				return &callRefusedError{fmt.Errorf("CreateDBInstance %s (reader of %s): %w, and describing the writer %s for its parameter group: %w",
+					spec.Identifier, r.req.Target.Noun(), err, w.Identifier, ferr)}
+			}
+			wpg := readerSpecFromInstance(inst).ParameterGroup
+			if wpg == "" || strings.EqualFold(wpg, spec.ParameterGroup) {
+				break replace
+			}
 			r.o.warnf("%s: RDS refused the reader %s's recorded parameter group %s (%v): recreating it with the writer %s's, %s",
 				r.req.Target, spec.Identifier, spec.ParameterGroup, err, w.Identifier, wpg)
 			r.readerPGReplaced = fmt.Sprintf("with the writer's parameter group %s, as RDS refused its recorded %s", wpg, spec.ParameterGroup)
 			spec.ParameterGroup = wpg
-			if err := r.requireGuard(ctx); err != nil {
-				return err
-			}
-			_, err = r.o.RDS.CreateDBInstance(ctx, spec.createInput(r.req.Target.Identifier, r.topo.Engine, toTagList(tm)))
+		case monitoringRoleRefused(err) && spec.MonitoringInterval > 0 && r.readerMonitoringDropped == "":
+			// The recorded Enhanced Monitoring role was deleted since (or lost the permissions RDS
+			// needs): Enhanced Monitoring is left off rather than the reader.
+			r.o.warnf("%s: RDS refused the reader %s's recorded Enhanced Monitoring role %s (%v): recreating it without Enhanced Monitoring",
+				r.req.Target, spec.Identifier, spec.MonitoringRoleARN, err)
+			r.readerMonitoringDropped = fmt.Sprintf("without Enhanced Monitoring, as RDS refused its recorded monitoring role %s (every %d s)",
+				cmp.Or(spec.MonitoringRoleARN, "(none)"), spec.MonitoringInterval)
+			spec.MonitoringInterval, spec.MonitoringRoleARN = 0, ""
+		default:
+			break replace
 		}
+		if err := r.requireGuard(ctx); err != nil {
+			return err
+		}
+		_, err = r.o.RDS.CreateDBInstance(ctx, spec.createInput(r.req.Target.Identifier, r.topo.Engine, toTagList(tm)))
 	}
 	if err != nil && !isAlreadyExists(err) {
 		err = withLimitAdvice(err, fmt.Sprintf("add the reader by hand in another Availability Zone or with another class "+
@@ -2893,7 +2921,7 @@ func (r *run) actionText() string {
 		return fmt.Sprintf("reader %s removed from %s (%d → 1 node)", r.reader.Identifier, r.req.Target.Noun(), r.from)
 	}
 	moved := ""
-	for _, note := range []string{r.readerAZMoved, r.readerPGReplaced} {
+	for _, note := range []string{r.readerAZMoved, r.readerPGReplaced, r.readerMonitoringDropped} {
 		if note != "" {
 			moved += " " + note
 		}

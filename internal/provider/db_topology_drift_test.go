@@ -96,3 +96,22 @@ func TestRead_changedOutside(t *testing.T) {
 		t.Errorf("reader back: warning %q names the DB instance's resource", w)
 	}
 }
+
+// A change of this resource whose rollback failed leaves the database at the change's node count
+// (the apply said so: "Topology Change Failed and Rollback Failed"), the state at the count
+// before it: the refresh takes the observed count without saying that the database was changed
+// outside this resource, which it was not.
+func TestRead_ownRollbackFailedNotChangedOutside(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	r, empty := directTopologyResource(t, api)
+	// mandible-prod is Multi-AZ; the state has it at 1 node, and this resource's change of
+	// generation 2 to 2 nodes failed, its rollback too.
+	guard := handGuard(t, srv, api, topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}, "", 2, 2, topology.OutcomeRollbackFailed)
+	resp := directRead(t, r, empty, mandibleModel(1, 1, false, lastChangeObject(1, "multi-az-off", 2, 1)))
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("Read: %v", resp.Diagnostics)
+	}
+	if w, ok := warningDetail(resp.Diagnostics, changedOutsideTitle); ok {
+		t.Errorf("own change's rollback failed (guard %s): warning %q, want none", guard, w)
+	}
+}

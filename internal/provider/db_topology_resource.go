@@ -892,8 +892,10 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 			state.CurrentNodes = observed
 		}
 		// Drift that no change of this resource accounts for: its next change to the observed
-		// count neither under way (above) nor made by an apply whose state was lost.
-		ownMade := outcome == topology.OutcomeCompleted || outcome == topology.OutcomePending || outcome == topology.OutcomeFailedNotRolledBack
+		// count neither under way (above) nor made by an apply whose state was lost, nor left
+		// there by a failed rollback (whose apply said so).
+		ownMade := outcome == topology.OutcomeCompleted || outcome == topology.OutcomePending || outcome == topology.OutcomeFailedNotRolledBack ||
+			outcome == topology.OutcomeRollbackFailed
 		if err == nil && !ownMade && !state.Nodes.Equal(prior) {
 			resp.Diagnostics.AddWarning("Topology Changed Outside This Resource", changedOutside(target, prior.ValueInt64(), state.Nodes.ValueInt64(), state.Pending.ValueBool()))
 		}

@@ -2609,6 +2609,8 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 			return action, err
 		} else {
 			r.rollbackRequested = true
+			// A recorded setting RDS refused (createReader): the reader is back without it.
+			action += r.readerNotes()
 		}
 	default:
 		if err := r.deleteReader(ctx); err != nil {
@@ -2920,13 +2922,19 @@ func (r *run) actionText() string {
 	if r.req.Nodes == 1 {
 		return fmt.Sprintf("reader %s removed from %s (%d → 1 node)", r.reader.Identifier, r.req.Target.Noun(), r.from)
 	}
-	moved := ""
+	return fmt.Sprintf("reader %s (%s) added to %s%s (%d → 2 nodes)", r.reader.Identifier, r.reader.Class, r.req.Target.Noun(), r.readerNotes(), r.from)
+}
+
+// readerNotes says, each after a space, where and how the reader createReader made differs from
+// its record: another AZ, another parameter group, no Enhanced Monitoring; "" when it does not.
+func (r *run) readerNotes() string {
+	notes := ""
 	for _, note := range []string{r.readerAZMoved, r.readerPGReplaced, r.readerMonitoringDropped} {
 		if note != "" {
-			moved += " " + note
+			notes += " " + note
 		}
 	}
-	return fmt.Sprintf("reader %s (%s) added to %s%s (%d → 2 nodes)", r.reader.Identifier, r.reader.Class, r.req.Target.Noun(), moved, r.from)
+	return notes
 }
 
 // multiAZFlag is the AWS CLI flag of modify-db-instance that sets Multi-AZ to on.

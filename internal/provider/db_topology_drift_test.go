@@ -115,3 +115,27 @@ func TestRead_ownRollbackFailedNotChangedOutside(t *testing.T) {
 		t.Errorf("own change's rollback failed (guard %s): warning %q, want none", guard, w)
 	}
 }
+
+// A change this resource deferred to the maintenance window, made by the window and rolled back
+// by the apply that validated it (its guard snapshot, of the state's generation, rolled-back; or
+// rolling-back, the rollback RDS finished after that apply stopped watching): the state still has
+// the deferred change's node count, pending, and the refresh finds the database back at the count
+// before it. That is this resource's rollback, not a change made outside it.
+func TestRead_deferredChangeRolledBackNotChangedOutside(t *testing.T) {
+	for _, outcome := range []string{topology.OutcomeRolledBack, topology.OutcomeRollingBack} {
+		t.Run(outcome, func(t *testing.T) {
+			srv, api := topologySandbox(t, sandbox.Demo(), nil)
+			r, empty := directTopologyResource(t, api)
+			// mandible-prod is Multi-AZ (the rollback turned it on again); the state has the
+			// change of generation 1 to 1 node deferred.
+			guard := handGuard(t, srv, api, topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}, "", 1, 1, outcome)
+			resp := directRead(t, r, empty, mandibleModel(1, 1, true, lastChangeObject(1, "Multi-AZ turned off on DB instance mandible-prod (2 → 1 node(s)), "+topology.ScheduledAction, 2, 1)))
+			if resp.Diagnostics.HasError() {
+				t.Fatalf("Read: %v", resp.Diagnostics)
+			}
+			if w, ok := warningDetail(resp.Diagnostics, changedOutsideTitle); ok {
+				t.Errorf("own deferred change rolled back (guard %s, %s): warning %q, want none", guard, outcome, w)
+			}
+		})
+	}
+}

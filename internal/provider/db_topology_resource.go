@@ -896,6 +896,14 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 		// there by a failed rollback (whose apply said so).
 		ownMade := outcome == topology.OutcomeCompleted || outcome == topology.OutcomePending || outcome == topology.OutcomeFailedNotRolledBack ||
 			outcome == topology.OutcomeRollbackFailed
+		if err == nil && !ownMade && !state.Nodes.Equal(prior) && priorPending {
+			// Nor the rollback of the change this resource deferred (the state's generation,
+			// pending until an apply validates it), by the apply whose validation failed after
+			// the maintenance window made it: that apply kept the state as it was.
+			_, deferredOutcome, derr := topology.GuardOutcome(ctx, r.data.RDS, prefix, target, gen-1, int(prior.ValueInt64()))
+			ownMade = derr != nil || deferredOutcome == topology.OutcomeRolledBack || deferredOutcome == topology.OutcomeRollingBack ||
+				deferredOutcome == topology.OutcomeRollbackFailed
+		}
 		if err == nil && !ownMade && !state.Nodes.Equal(prior) {
 			resp.Diagnostics.AddWarning("Topology Changed Outside This Resource", changedOutside(target, prior.ValueInt64(), state.Nodes.ValueInt64(), state.Pending.ValueBool()))
 		}

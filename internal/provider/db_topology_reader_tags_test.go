@@ -135,7 +135,7 @@ func TestReaderRecreatedWithReplacedSettingsWarns(t *testing.T) {
 	}
 	for title, parts := range map[string][]string{
 		"Reader Recreated With Another Parameter Group": {rd.Identifier, "as RDS refused its recorded default.aurora-postgresql14", "--db-parameter-group-name <group>"},
-		"Reader Recreated Without Enhanced Monitoring":  {rd.Identifier, "as RDS refused its recorded monitoring role " + gone + " (every 60 s)", "--monitoring-role-arn <role ARN>"},
+		"Reader Recreated Without Enhanced Monitoring":  {rd.Identifier, "as RDS refused its recorded monitoring role " + gone + " (every 60 s): the role was deleted", "--monitoring-role-arn <role ARN>"},
 	} {
 		w, ok := warningDetail(diags, title)
 		if !ok {

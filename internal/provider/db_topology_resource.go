@@ -619,7 +619,7 @@ func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, node
 			res.Previous.Reader.Identifier, req.Target.Noun(), res.ReaderParameterGroupReplaced, res.Previous.Reader.Identifier))
 	}
 	if res.ReaderMonitoringDropped != "" {
-		diags.AddWarning("Reader Recreated Without Enhanced Monitoring", fmt.Sprintf("Reader %s of %s was recreated %s "+
+		diags.AddWarning("Reader Recreated Without Enhanced Monitoring", fmt.Sprintf("Reader %s of %s was recreated %s"+
 			": the role was deleted since the reader was removed, or RDS may no longer assume it. To turn it on again with a role RDS can assume "+
 			"(trusting monitoring.rds.amazonaws.com, with the AmazonRDSEnhancedMonitoringRole policy): "+
 			"aws rds modify-db-instance --db-instance-identifier %s --monitoring-interval <seconds> --monitoring-role-arn <role ARN> --apply-immediately.",

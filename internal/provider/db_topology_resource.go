@@ -859,7 +859,15 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 					"Check the database; never delete a guard snapshot tagged %s = pending-maintenance before its change is recorded.",
 					target.Noun(), prior.ValueInt64(), priorGuard, topology.TagOutcome))
 		}
-		state.Pending = types.BoolValue(gen > 0 && outcome == topology.OutcomePending)
+		if err == nil && gen > 0 && outcome == topology.OutcomeRollingBack && lastChangeDeferredTo(&state, prior) {
+			// The apply after the window found the change failed and did not finish its
+			// rollback: the database is still at the change's node count.
+			warnDeferredRollbackUnfinished(&resp.Diagnostics, target, prior.ValueInt64(), id, false)
+		}
+		// Pending until an apply validates and records the change, or finishes its rollback
+		// (madeInWindow plans the update that resumes the change of that generation).
+		state.Pending = types.BoolValue(gen > 0 && (outcome == topology.OutcomePending ||
+			(outcome == topology.OutcomeRollingBack && lastChangeDeferredTo(&state, prior))))
 	}
 	if !prior.IsNull() && !prior.IsUnknown() && !state.Nodes.Equal(prior) {
 		// Drift, or this resource's own change interrupted after it began? The guard snapshot of
@@ -900,15 +908,52 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 			// Nor the rollback of the change this resource deferred (the state's generation,
 			// pending until an apply validates it), by the apply whose validation failed after
 			// the maintenance window made it: that apply kept the state as it was.
-			_, deferredOutcome, derr := topology.GuardOutcome(ctx, r.data.RDS, prefix, target, gen-1, int(prior.ValueInt64()))
+			deferredID, deferredOutcome, derr := topology.GuardOutcome(ctx, r.data.RDS, prefix, target, gen-1, int(prior.ValueInt64()))
 			ownMade = derr != nil || deferredOutcome == topology.OutcomeRolledBack || deferredOutcome == topology.OutcomeRollingBack ||
 				deferredOutcome == topology.OutcomeRollbackFailed
+			if derr == nil && gen > 1 && deferredOutcome == topology.OutcomeRollingBack && topo.Nodes == int(prior.ValueInt64()) && lastChangeDeferredTo(&state, prior) {
+				// That rollback is not finished: RDS accepted it and is restoring the count
+				// before the change (or is about to), the database still at the change's. Keep
+				// the change pending, as that apply left it, so that an apply of the same node
+				// count resumes it and finishes the rollback (madeInWindow), as for an unfinished
+				// rollback above. Back at the count before it, the rollback is RDS's done.
+				warnDeferredRollbackUnfinished(&resp.Diagnostics, target, prior.ValueInt64(), deferredID, true)
+				state.Nodes, state.Pending, state.CurrentNodes = prior, types.BoolValue(true), types.Int64Value(int64(topo.Nodes))
+			}
 		}
 		if err == nil && !ownMade && !state.Nodes.Equal(prior) {
 			resp.Diagnostics.AddWarning("Topology Changed Outside This Resource", changedOutside(target, prior.ValueInt64(), state.Nodes.ValueInt64(), state.Pending.ValueBool()))
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// lastChangeDeferredTo reports whether the state's last change is one this resource deferred to
+// the maintenance window (its recorded action says so) and went to nodes.
+func lastChangeDeferredTo(state *dbTopologyModel, nodes types.Int64) bool {
+	if state.LastChange.IsNull() || state.LastChange.IsUnknown() {
+		return false
+	}
+	attrs := state.LastChange.Attributes()
+	to, ok := attrs["to_nodes"].(types.Int64)
+	action, deferred := attrs["action"].(types.String)
+	return ok && deferred && strings.Contains(action.ValueString(), topology.ScheduledAction) && !to.IsUnknown() && to.Equal(nodes)
+}
+
+// warnDeferredRollbackUnfinished warns that the change of target to nodes this resource deferred,
+// made in the maintenance window, failed its validation and that its rollback (guard snapshot
+// guard, rolling-back) is unfinished, and says what applying each node count does.
+// restoring says that RDS is restoring the node count before the change (the rollback's request
+// accepted).
+func warnDeferredRollbackUnfinished(diags *diag.Diagnostics, target topology.Target, nodes int64, guard string, restoring bool) {
+	next := fmt.Sprintf("applying nodes = %d finishes the rollback and reports it; applying nodes = %d takes the database back behind a guard snapshot of its own.", nodes, 3-nodes)
+	if restoring {
+		next = fmt.Sprintf("RDS is restoring %d node(s): applying nodes = %d waits for it and records the rollback.", 3-nodes, nodes)
+	}
+	diags.AddWarning("Unfinished Topology Change",
+		fmt.Sprintf("A change of %s to %d node(s), deferred to the maintenance window and made there, failed its validation and its rollback was not finished: "+
+			"refused, interrupted or out of time (guard snapshot %s). The state keeps nodes = %d, pending, until an apply settles it: %s",
+			target.Noun(), nodes, guard, nodes, next))
 }
 
 // changedOutside explains drift that no change of this resource accounts for: the database went

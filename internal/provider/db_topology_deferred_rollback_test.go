@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
@@ -135,6 +136,18 @@ func TestAccDBTopology_deferredRollbackOutOfTime(t *testing.T) {
 					}
 				},
 				Config: cfg, PlanOnly: true, ExpectNonEmptyPlan: true,
+			},
+			{
+				// RDS finishes the rollback before the next apply: the refresh takes the database
+				// at 2 nodes, and the apply makes the change anew as generation 2, behind a guard of
+				// its own, recording generation 1's rollback (its guard no longer rolling-back).
+				PreConfig: func() { srv.Unstick("mandible-prod") },
+				Config:    cfg,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(name, "guard_snapshot_id", "rightsize-guard-mandible-prod-g2-to1"),
+					func(*terraform.State) error { _, err := srv.CheckGuarded("mandible-prod"); return err },
+					checkGuardOutcome(api, guard, topology.OutcomeRolledBack),
+				),
 			},
 		},
 	})

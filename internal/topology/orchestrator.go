@@ -727,6 +727,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 			return nil, err
 		}
 		r.from = r.topo.Nodes
+		r.closeEarlierRollback(ctx)
 		r.deferredPending = r.req.OwnPending && r.topo.PendingMultiAZ != nil && *r.topo.PendingMultiAZ == (r.req.Nodes == 2)
 		if err := r.prepareReader(ctx); err != nil {
 			var pe *PrecheckError
@@ -1478,6 +1479,29 @@ func (r *run) closeOppositeRollback(ctx context.Context) {
 		}
 		r.o.logf("%s: guard snapshot %s of the change to %d node(s) recorded rolled back: this change put the target back", r.req.Target, g.id, 3-r.req.Nodes)
 	}
+}
+
+// closeEarlierRollback records as rolled back the guard of this resource's previous change
+// (generation G−1) to this run's node count still tagged rolling-back, when this run begins that
+// change anew from the original topology: the database is back at the node count that change
+// started from, so its rollback is finished (RDS finished a rollback an apply had stopped
+// watching: a deferred change's, whose state, kept pending, the refresh then took back, and whose
+// next apply makes the change again as generation G). Left open, it would stay a change under way
+// for good: a guard never to be deleted, taken by an import for an unfinished rollback. Best
+// effort: logged.
+func (r *run) closeEarlierRollback(ctx context.Context) {
+	if r.req.Generation < 2 || r.from != 3-r.req.Nodes {
+		return
+	}
+	g, err := latestGuard(ctx, r.o.RDS, r.req.SnapshotPrefix, r.req.Target, r.req.Generation-1, r.req.Nodes)
+	if err != nil || g == nil || guardOutcome(g, r.req.Target) != OutcomeRollingBack {
+		return
+	}
+	if err := r.recordOutcome(ctx, g, OutcomeRolledBack); err != nil {
+		r.o.warnf("%s: recording guard snapshot %s rolled back: %v", r.req.Target, g.id, err)
+		return
+	}
+	r.o.logf("%s: guard snapshot %s of the previous change to %d node(s) recorded rolled back: %s is back at %d node(s)", r.req.Target, g.id, r.req.Nodes, r.req.Target.Noun(), r.from)
 }
 
 // oppositeGuards returns the latest guards of generations G and G−1 (in that order) of this

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
@@ -34,15 +33,7 @@ func TestAccDBTopology_deferredRollbackRefused(t *testing.T) {
 			{Config: cfg},
 			{
 				PreConfig: func() {
-					srv.Advance(8 * 24 * time.Hour)
-					c, err := pgx.Connect(context.Background(), dsn)
-					if err != nil {
-						t.Fatal(err)
-					}
-					defer c.Close(context.Background())
-					if _, err := c.Exec(context.Background(), "DELETE FROM "+schema+".messages WHERE id <= 5"); err != nil {
-						t.Fatal(err)
-					}
+					windowPassesRowsLost(t, srv, dsn, schema)
 					srv.InjectFaults(modifyDenied)
 				},
 				Config:      cfg,
@@ -103,15 +94,7 @@ func TestAccDBTopology_deferredRollbackOutOfTime(t *testing.T) {
 			{Config: cfg},
 			{
 				PreConfig: func() {
-					srv.Advance(8 * 24 * time.Hour)
-					c, err := pgx.Connect(context.Background(), dsn)
-					if err != nil {
-						t.Fatal(err)
-					}
-					defer c.Close(context.Background())
-					if _, err := c.Exec(context.Background(), "DELETE FROM "+schema+".messages WHERE id <= 5"); err != nil {
-						t.Fatal(err)
-					}
+					windowPassesRowsLost(t, srv, dsn, schema)
 				},
 				Config:      cfg,
 				ExpectError: regexp.MustCompile(`Rollback Still In Progress`),

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
@@ -49,13 +50,7 @@ func TestReaderRecreatedWithoutTagsWarns(t *testing.T) {
 	ctx := context.Background()
 	for _, how := range []string{"update", "destroy"} {
 		t.Run(how, func(t *testing.T) {
-			srv, api := topologySandbox(t, sandbox.Demo(), nil)
-			o := &topology.Orchestrator{RDS: api, AutoScaling: applicationautoscaling.NewFromConfig(srv.AWSConfig())}
-			orchestratorHook(o)
-			res, err := o.Run(ctx, topology.Request{Target: topology.Target{Kind: topology.KindCluster, Identifier: "sso-prod"}, Nodes: 1, Generation: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, api, res := ssoReaderRemoved(t)
 			prev := res.Previous
 			rd := *prev.Reader
 			rd.Tags, rd.TagsUnrecorded = nil, true // as a resumed removal without room for them records it
@@ -90,6 +85,20 @@ func TestReaderRecreatedWithoutTagsWarns(t *testing.T) {
 	}
 }
 
+// ssoReaderRemoved starts the emulator with the demo scenario and removes sso-prod's reader
+// (generation 1) as the provider's orchestrator does.
+func ssoReaderRemoved(t *testing.T) (*sandbox.Server, *rds.Client, *topology.Result) {
+	t.Helper()
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	o := &topology.Orchestrator{RDS: api, AutoScaling: applicationautoscaling.NewFromConfig(srv.AWSConfig())}
+	orchestratorHook(o)
+	res, err := o.Run(context.Background(), topology.Request{Target: topology.Target{Kind: topology.KindCluster, Identifier: "sso-prod"}, Nodes: 1, Generation: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, api, res
+}
+
 // ssoRemovedModel is the state of a resource that took sso-prod to 1 node in the change res,
 // with prev as its previous_topology.
 func ssoRemovedModel(res *topology.Result, prev topology.Previous) dbTopologyModel {
@@ -111,15 +120,8 @@ func ssoRemovedModel(res *topology.Result, prev topology.Previous) dbTopologyMod
 // the reader without them and warns of each, naming the reader, what it has instead and the
 // command to set it.
 func TestReaderRecreatedWithReplacedSettingsWarns(t *testing.T) {
-	ctx := context.Background()
 	const gone = "arn:aws:iam::123456789012:role/rds-monitoring-gone"
-	srv, api := topologySandbox(t, sandbox.Demo(), nil)
-	o := &topology.Orchestrator{RDS: api, AutoScaling: applicationautoscaling.NewFromConfig(srv.AWSConfig())}
-	orchestratorHook(o)
-	res, err := o.Run(ctx, topology.Request{Target: topology.Target{Kind: topology.KindCluster, Identifier: "sso-prod"}, Nodes: 1, Generation: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, api, res := ssoReaderRemoved(t)
 	prev := res.Previous
 	rd := *prev.Reader
 	rd.ParameterGroup, rd.MonitoringInterval, rd.MonitoringRoleARN = "default.aurora-postgresql14", 60, gone

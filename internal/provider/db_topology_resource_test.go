@@ -666,6 +666,22 @@ func TestAccDBTopology_maintenanceWindow(t *testing.T) {
 	})
 }
 
+// windowPassesRowsLost lets the maintenance window pass (a week and a day on the emulator's clock,
+// which makes a deferred change) and deletes 5 of schema.messages' rows, so that the apply that
+// validates the change finds rows lost.
+func windowPassesRowsLost(t *testing.T, srv *sandbox.Server, dsn, schema string) {
+	t.Helper()
+	srv.Advance(8 * 24 * time.Hour)
+	c, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	if _, err := c.Exec(context.Background(), "DELETE FROM "+schema+".messages WHERE id <= 5"); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestAccDBTopology_maintenanceWindowRollback: rows lost by the time the maintenance window made
 // the deferred change fail the validation of the apply after it, which rolls the change back.
 func TestAccDBTopology_maintenanceWindowRollback(t *testing.T) {
@@ -679,15 +695,7 @@ func TestAccDBTopology_maintenanceWindowRollback(t *testing.T) {
 			{Config: cfg},
 			{
 				PreConfig: func() {
-					srv.Advance(8 * 24 * time.Hour)
-					c, err := pgx.Connect(context.Background(), dsn)
-					if err != nil {
-						t.Fatal(err)
-					}
-					defer c.Close(context.Background())
-					if _, err := c.Exec(context.Background(), "DELETE FROM "+schema+".messages WHERE id <= 5"); err != nil {
-						t.Fatal(err)
-					}
+					windowPassesRowsLost(t, srv, dsn, schema)
 				},
 				Config:      cfg,
 				ExpectError: regexp.MustCompile(`(?s)Topology Change Rolled Back.*messages\s+has\s+995\s+rows,\s+1000\s+before.*Multi-AZ\s+turned\s+on\s+again`),

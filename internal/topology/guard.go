@@ -509,38 +509,60 @@ func (r *run) tagOutcome(ctx context.Context, g *guard, outcome string) error {
 	return nil
 }
 
-// outcomeRetryBudget bounds how long recordOutcome retries a transient error: the sum of its
-// waits on the Orchestrator's clock.
+// outcomeRetryBudget bounds how long recordOutcome and rollbackRetried retry a transient error:
+// the sum of their waits on the Orchestrator's clock.
 const outcomeRetryBudget = 3 * time.Minute
+
+// retryWaits are the waits between attempts at a call that failed transiently: PollMin doubling
+// up to PollMax (the defaults when not set), while their sum stays within outcomeRetryBudget.
+type retryWaits struct{ delay, max, waited time.Duration }
+
+func (r *run) retryWaits() *retryWaits {
+	w := &retryWaits{delay: r.o.PollMin, max: r.o.PollMax}
+	if w.delay <= 0 {
+		w.delay = DefaultPollMin
+	}
+	if w.max <= 0 {
+		w.max = DefaultPollMax
+	}
+	w.max = max(w.max, w.delay)
+	return w
+}
+
+// next returns the wait before the next attempt, and false once it would take the waits past
+// outcomeRetryBudget.
+func (w *retryWaits) next() (time.Duration, bool) {
+	if w.waited+w.delay > outcomeRetryBudget {
+		return 0, false
+	}
+	d := w.delay
+	w.waited += d
+	w.delay = min(2*d, w.max)
+	return d, true
+}
 
 // recordOutcome is tagOutcome for an outcome a later run relies on (completed, pending,
 // failed-not-rolled-back, a rollback's): a transient error (IsTransient: throttling, HTTP 5xx, a
-// connection reset) that outlasted the SDK's own attempts is retried, with waits of PollMin
-// doubling up to PollMax (Orchestrator.Sleep), for up to outcomeRetryBudget and no longer than
-// ctx. Left at changing (or rolling-back), the guard would read as a change begun but not
-// finished: a snapshot never to delete, and for a later run an open change to resume, or (the
-// opposite change's) one to record rolled back. It returns the last error.
+// connection reset) that outlasted the SDK's own attempts is retried (retryWaits, on
+// Orchestrator.Sleep) no longer than ctx. Left at changing (or rolling-back), the guard would read
+// as a change begun but not finished: a snapshot never to delete, and for a later run an open
+// change to resume, or (the opposite change's) one to record rolled back. It returns the last
+// error.
 func (r *run) recordOutcome(ctx context.Context, g *guard, outcome string) error {
-	delay, maxDelay := r.o.PollMin, r.o.PollMax
-	if delay <= 0 {
-		delay = DefaultPollMin
-	}
-	if maxDelay <= 0 {
-		maxDelay = DefaultPollMax
-	}
-	maxDelay = max(maxDelay, delay)
-	var waited time.Duration
+	waits := r.retryWaits()
 	for {
 		err := r.tagOutcome(ctx, g, outcome)
-		if err == nil || !IsTransient(err) || ctx.Err() != nil || waited+delay > outcomeRetryBudget {
+		if err == nil || !IsTransient(err) || ctx.Err() != nil {
+			return err
+		}
+		delay, ok := waits.next()
+		if !ok {
 			return err
 		}
 		r.o.warnf("%s: %v; retrying in %s", r.req.Target, err, delay)
 		if r.o.sleep(ctx, delay) != nil {
 			return err
 		}
-		waited += delay
-		delay = min(2*delay, maxDelay)
 	}
 }
 

@@ -2521,24 +2521,19 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 
 // rollbackRetried is rollback, made again while its own call (ModifyDBInstance, or the Aurora
 // reader's CreateDBInstance or DeleteDBInstance) fails transiently (IsTransient: throttling, HTTP
-// 5xx, a dropped connection) after the SDK's own attempts and RDS has accepted none: with waits of
-// PollMin doubling up to PollMax (Orchestrator.Sleep), for up to outcomeRetryBudget and no longer
-// than ctx or an interruption. Each attempt re-checks the guard snapshot before its call. Other
-// refusals (a quota, capacity, a permission) are not retried: the next apply makes the rollback.
+// 5xx, a dropped connection) after the SDK's own attempts and RDS has accepted none, with the
+// waits of retryWaits (on Orchestrator.Sleep), no longer than ctx or an interruption. Each attempt
+// re-checks the guard snapshot before its call. Other refusals (a quota, capacity, a permission)
+// are not retried: the next apply makes the rollback.
 func (r *run) rollbackRetried(ctx context.Context) (string, error) {
-	delay, maxDelay := r.o.PollMin, r.o.PollMax
-	if delay <= 0 {
-		delay = DefaultPollMin
-	}
-	if maxDelay <= 0 {
-		maxDelay = DefaultPollMax
-	}
-	maxDelay = max(maxDelay, delay)
-	var waited time.Duration
+	waits := r.retryWaits()
 	for {
 		action, err := r.rollback(ctx)
-		if err == nil || r.rollbackRequested || !errors.As(err, new(*callRefusedError)) || !IsTransient(err) ||
-			ctx.Err() != nil || waited+delay > outcomeRetryBudget {
+		if err == nil || r.rollbackRequested || !errors.As(err, new(*callRefusedError)) || !IsTransient(err) || ctx.Err() != nil {
+			return action, err
+		}
+		delay, ok := waits.next()
+		if !ok {
 			return action, err
 		}
 		r.o.warnf("%s: rollback call failed: %v; retrying in %s", r.req.Target, err, delay)
@@ -2548,8 +2543,6 @@ func (r *run) rollbackRetried(ctx context.Context) (string, error) {
 			}
 			return action, err
 		}
-		waited += delay
-		delay = min(2*delay, maxDelay)
 	}
 }
 

@@ -29,17 +29,13 @@ func TestRecreatedReaderMonitoringRoleRefused(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, sandbox.Demo())
 			ctx := context.Background()
-			first, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			prev := first.Previous
+			prev := removedReaderRecord(t, e, func(rd *ReaderSpec) {
+				rd.MonitoringInterval, rd.MonitoringRoleARN = 30, gone
+				if tc.group != "" {
+					rd.ParameterGroup = tc.group
+				}
+			})
 			rd := *prev.Reader
-			rd.MonitoringInterval, rd.MonitoringRoleARN = 30, gone
-			if tc.group != "" {
-				rd.ParameterGroup = tc.group
-			}
-			prev.Reader = &rd
 			e.srv.DeleteIAMRole(gone)
 			if tc.other {
 				e.srv.InjectFaults(sandbox.FaultRule{Operation: "rds:CreateDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError,

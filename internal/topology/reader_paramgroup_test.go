@@ -24,14 +24,8 @@ func TestRecreatedReaderRecordedParameterGroupRefused(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, sandbox.Demo())
 			ctx := context.Background()
-			first, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			prev := first.Previous
+			prev := removedReaderRecord(t, e, func(rd *ReaderSpec) { rd.ParameterGroup = tc.group })
 			rd := *prev.Reader
-			rd.ParameterGroup = tc.group
-			prev.Reader = &rd
 			writerGroup := readerSpecFromInstance(e.instance(ssoWriter)).ParameterGroup
 			res, err := e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2, Previous: &prev})
 			if err != nil {
@@ -55,4 +49,20 @@ func TestRecreatedReaderRecordedParameterGroupRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// removedReaderRecord removes sso-prod's reader (generation 1) and returns the record a change back
+// to 2 nodes is given, its reader changed by edit as if by what happened since (a copy: the run's
+// own record is left as it was).
+func removedReaderRecord(t *testing.T, e *env, edit func(*ReaderSpec)) Previous {
+	t.Helper()
+	first, err := e.o.Run(context.Background(), Request{Target: sso, Nodes: 1, Generation: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := first.Previous
+	rd := *prev.Reader
+	edit(&rd)
+	prev.Reader = &rd
+	return prev
 }

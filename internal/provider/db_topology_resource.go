@@ -879,6 +879,18 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 		observed := state.Nodes
 		id, outcome, err := topology.GuardOutcome(ctx, r.data.RDS, prefix, target, gen, int(state.Nodes.ValueInt64()))
 		switch {
+		case err != nil && topology.IsTransient(err):
+			// Throttled, or failed by AWS, through the SDK's attempts: keep the state as it was,
+			// so that the next refresh looks again. Taking the observed count would lose an
+			// unfinished change of this resource for good: the next refresh finds the state at
+			// the database's count and no longer looks for its guard (an empty plan, the change
+			// never validated, its guard open). A listing refused for good (a permission) takes
+			// the database as it is, as below.
+			resp.Diagnostics.AddWarning("Unfinished Change Not Checked",
+				fmt.Sprintf("%s is at, or going to, %d node(s), the state at %d, but looking for an unfinished change of this resource (its guard snapshots) failed: %v. "+
+					"The state keeps nodes = %d until a refresh can tell a change of this resource (interrupted, or its rollback cut short) from one made outside it: refresh again (terraform plan, or terraform apply -refresh-only).",
+					target.Noun(), observed.ValueInt64(), prior.ValueInt64(), err, prior.ValueInt64()))
+			state.Nodes, state.Pending = prior, types.BoolValue(priorPending)
 		case err != nil:
 			tflog.Warn(ctx, "rightsize_db_topology: could not look for an unfinished change", map[string]any{"error": err.Error()})
 		case outcome == topology.OutcomeRollingBack:

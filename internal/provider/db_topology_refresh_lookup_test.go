@@ -6,6 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/topology"
 )
@@ -59,5 +63,59 @@ func TestRead_unfinishedChangeLookupFails(t *testing.T) {
 	}
 	if got.Nodes.ValueInt64() != 2 || got.CurrentNodes.ValueInt64() != 1 {
 		t.Errorf("next refresh: state nodes %v, current_nodes %v; want 2 and 1", got.Nodes, got.CurrentNodes)
+	}
+}
+
+// tagGuardByHand adds tags to mandible-prod's guard snapshot id by hand.
+func tagGuardByHand(t *testing.T, api *rds.Client, id string, tags map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	out, err := api.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBSnapshotIdentifier: aws.String(id)})
+	if err != nil || len(out.DBSnapshots) != 1 {
+		t.Fatalf("describing %s: %v", id, err)
+	}
+	var tl []rdstypes.Tag
+	for k, v := range tags {
+		tl = append(tl, rdstypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	if _, err := api.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: out.DBSnapshots[0].DBSnapshotArn, Tags: tl}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A change this resource deferred whose guard snapshot's tagging as pending-maintenance failed
+// (best effort: left changing, tagged deferred, which the orchestrator takes as the deferred
+// change, confirmOwnPending), made by the window: the refresh keeps it pending, so that the next
+// apply validates and records it, as for a guard tagged pending-maintenance. It took the change as
+// made: an empty plan, the change never validated, its guard changing for good.
+func TestRead_deferredChangeGuardLeftChanging(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	ctx := context.Background()
+	r, empty := directTopologyResource(t, api)
+	guard := handGuard(t, srv, api, topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}, "", 1, 1, topology.OutcomeChanging)
+	tagGuardByHand(t, api, guard, map[string]string{topology.TagDeferred: "true"})
+	multiAZOffNow(t, api)
+	srv.Advance(2 * time.Hour)
+	m := mandibleModel(1, 2, true, lastChangeObject(1, "Multi-AZ turning off on DB instance mandible-prod, "+topology.ScheduledAction, 2, 1))
+	resp := directRead(t, r, empty, m)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("Read: %v", resp.Diagnostics)
+	}
+	var got dbTopologyModel
+	if d := resp.State.Get(ctx, &got); d.HasError() {
+		t.Fatal(d)
+	}
+	if got.Nodes.ValueInt64() != 1 || got.CurrentNodes.ValueInt64() != 1 || !got.Pending.ValueBool() || !madeInWindow(&got) {
+		t.Errorf("state nodes %v, current_nodes %v, pending %v; want 1, 1, true (the update that validates the change planned)", got.Nodes, got.CurrentNodes, got.Pending)
+	}
+	if len(resp.Diagnostics) != 0 {
+		t.Errorf("diagnostics %v, want none", resp.Diagnostics)
+	}
+	// The apply of the same nodes that the plan then makes records the change.
+	if d := directUpdate(t, r, empty, got, got); d.HasError() {
+		t.Fatalf("Update: %v", d)
+	}
+	if err := checkGuardOutcome(api, guard, topology.OutcomeCompleted)(nil); err != nil {
+		t.Error(err)
 	}
 }

@@ -845,7 +845,7 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 		// made outside this resource has no such guard.
 		gen := state.generation(ctx, &resp.Diagnostics)
 		prefix := state.guard(ctx, &resp.Diagnostics).SnapshotIdentifierPrefix.ValueString()
-		id, outcome, err := topology.GuardOutcome(ctx, r.data.RDS, prefix, target, gen, int(prior.ValueInt64()))
+		id, outcome, err := topology.DeferredGuardOutcome(ctx, r.data.RDS, prefix, target, gen, int(prior.ValueInt64()))
 		if err != nil {
 			tflog.Warn(ctx, "rightsize_db_topology: could not read the deferred change's guard snapshot", map[string]any{"error": err.Error()})
 			outcome = topology.OutcomePending // keep it pending: the next apply looks again

@@ -1065,6 +1065,22 @@ func GuardOutcome(ctx context.Context, api RDSAPI, prefix string, target Target,
 	return latest.id, guardOutcome(latest, target), nil
 }
 
+// DeferredGuardOutcome is GuardOutcome for the guard of a change deferred to the maintenance
+// window: a guard left tagged changing but tagged deferred (the run that requested the change
+// could not tag it pending-maintenance, best effort) reads OutcomePending, as confirmOwnPending
+// takes it: the change waits for the window, or the window made it and no apply has validated it.
+func DeferredGuardOutcome(ctx context.Context, api RDSAPI, prefix string, target Target, generation int64, nodes int) (id, outcome string, err error) {
+	latest, err := latestGuard(ctx, api, prefix, target, generation, nodes)
+	if latest == nil || err != nil {
+		return "", "", err
+	}
+	outcome = guardOutcome(latest, target)
+	if outcome == OutcomeChanging && latest.tags[TagDeferred] == "true" {
+		outcome = OutcomePending
+	}
+	return latest.id, outcome, nil
+}
+
 // guardOutcome is g's outcome tag, or "" when g is not a guard of target's or its snapshot failed.
 func guardOutcome(g *guard, target Target) string {
 	if !sameTarget(g.tags[TagTarget], target) || g.status == "failed" {

@@ -139,3 +139,33 @@ func TestRead_deferredChangeRolledBackNotChangedOutside(t *testing.T) {
 		})
 	}
 }
+
+// A Multi-AZ change scheduled outside the resource for the maintenance window: the refresh's
+// warning says how to keep the state's node count, and does not promise that a plan of it takes
+// the database back, which the apply refuses while the change is pending (as that plan says).
+func TestRead_changedOutsidePendingSaysRefused(t *testing.T) {
+	_, api := topologySandbox(t, sandbox.Demo(), nil)
+	ctx := context.Background()
+	r, empty := directTopologyResource(t, api)
+	if _, err := api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(false)}); err != nil {
+		t.Fatal(err)
+	}
+	resp := directRead(t, r, empty, mandibleModel(2, 2, false, lastChangeObject(1, "created", 2, 2)))
+	w, ok := warningDetail(resp.Diagnostics, changedOutsideTitle)
+	if !ok {
+		t.Fatalf("diagnostics %v, want %q", resp.Diagnostics, changedOutsideTitle)
+	}
+	if strings.Contains(w, "takes it back") || !strings.Contains(w, "A plan of nodes = 2 is refused while that change is pending: to keep 2 node(s), revert it "+
+		"(aws rds modify-db-instance --db-instance-identifier mandible-prod --multi-az --apply-immediately;") {
+		t.Errorf("warning %q\nwant it to say that a plan of nodes = 2 is refused, and how to revert the pending change", w)
+	}
+	var got dbTopologyModel
+	if d := resp.State.Get(ctx, &got); d.HasError() {
+		t.Fatal(d)
+	}
+	plan := got
+	plan.Nodes, plan.ApplyImmediately = types.Int64Value(2), types.BoolValue(true)
+	if _, ok := warningDetail(directModifyPlan(t, r, empty, &got, plan), "Database Topology Change Will Be Refused"); !ok {
+		t.Errorf("plan of nodes = 2 not refused: the warning's advice is stale")
+	}
+}

@@ -992,10 +992,21 @@ func changedOutside(target topology.Target, was, now int64, pending bool) string
 			other = "an `aws_rds_cluster_instance` (hashicorp/aws) taken out of the configuration deletes the reader it managed. " + leave
 		}
 	}
+	back := "A plan whose nodes differ takes it back, behind a guard snapshot of its own."
+	if pending {
+		// The orchestrator refuses a change to the node count the database has while the
+		// opposite change is pending (precheckOriginal).
+		flag := "--no-multi-az"
+		if was == 2 {
+			flag = "--multi-az"
+		}
+		back = fmt.Sprintf("A plan of nodes = %d is refused while that change is pending: to keep %d node(s), revert it (aws rds modify-db-instance --db-instance-identifier %s %s --apply-immediately; "+
+			"RDS then applies any other pending modification at once too), then apply.", was, was, target.Identifier, flag)
+	}
 	return fmt.Sprintf("The state had %s at %d node(s), and no change of this resource is under way, but it %s: it was changed outside this resource "+
-		"(the console, the AWS CLI, or another Terraform resource). A plan whose nodes differ takes it back, behind a guard snapshot of its own. "+
+		"(the console, the AWS CLI, or another Terraform resource). %s "+
 		"If another resource in this configuration manages the same database, the two undo each other at every apply: %s.",
-		target.Noun(), was, has, other)
+		target.Noun(), was, has, back, other)
 }
 
 // refreshFromTopology writes the observed topology into m. nodes follows reality (so a change

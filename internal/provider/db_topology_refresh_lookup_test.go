@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/topology"
@@ -116,6 +117,51 @@ func TestRead_deferredChangeGuardLeftChanging(t *testing.T) {
 		t.Fatalf("Update: %v", d)
 	}
 	if err := checkGuardOutcome(api, guard, topology.OutcomeCompleted)(nil); err != nil {
+		t.Error(err)
+	}
+}
+
+// This resource's change to 1 node deferred to the maintenance window and interrupted after its
+// request, before its guard snapshot was tagged pending-maintenance (left changing, tagged
+// deferred; the failed update kept the state: nodes = 2, of an imported database, generation 0):
+// the refresh keeps nodes = 2, not pending (the count pending is 1), and counts the pending change
+// in current_nodes. Pending, it read as a deferred change the window had made, so that a plan of
+// nodes = 2 planned the update that resumes the previous generation's change: here generation 0,
+// which the apply failed on ("generation must be at least 1"). The apply of nodes = 1 resumes the
+// change and records it deferred.
+func TestRead_unfinishedDeferredChangeNotMadeInWindow(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	ctx := context.Background()
+	r, empty := directTopologyResource(t, api)
+	guard := handGuard(t, srv, api, topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}, "", 1, 1, topology.OutcomeChanging)
+	tagGuardByHand(t, api, guard, map[string]string{topology.TagDeferred: "true"})
+	if _, err := api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(false)}); err != nil {
+		t.Fatal(err)
+	}
+	resp := directRead(t, r, empty, mandibleModel(2, 2, false, types.ObjectNull(lastChangeAttrTypes)))
+	if _, ok := warningDetail(resp.Diagnostics, "Unfinished Topology Change"); !ok || resp.Diagnostics.HasError() {
+		t.Fatalf("diagnostics %v, want the unfinished change", resp.Diagnostics)
+	}
+	var got dbTopologyModel
+	if d := resp.State.Get(ctx, &got); d.HasError() {
+		t.Fatal(d)
+	}
+	if got.Nodes.ValueInt64() != 2 || got.Pending.ValueBool() || got.CurrentNodes.ValueInt64() != 1 || madeInWindow(&got) {
+		t.Errorf("state nodes %v, pending %v, current_nodes %v; want 2, false, 1", got.Nodes, got.Pending, got.CurrentNodes)
+	}
+	two := got
+	two.ApplyImmediately = types.BoolValue(true)
+	for _, d := range directUpdate(t, r, empty, got, two) {
+		if strings.Contains(d.Detail(), "generation must be") {
+			t.Errorf("apply of nodes = 2: %s: %s", d.Summary(), d.Detail())
+		}
+	}
+	one := got
+	one.Nodes = types.Int64Value(1)
+	if d := directUpdate(t, r, empty, got, one); d.HasError() {
+		t.Fatalf("apply of nodes = 1: %v", d)
+	}
+	if err := checkGuardOutcome(api, guard, topology.OutcomePending)(nil); err != nil {
 		t.Error(err)
 	}
 }

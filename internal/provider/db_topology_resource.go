@@ -911,6 +911,16 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 			// it, and its apply takes the database back behind a guard snapshot of its own.
 			state.CurrentNodes = observed
 		}
+		if state.Nodes.Equal(prior) && state.Pending.ValueBool() && !priorPending {
+			// A change of this resource to the observed count, deferred to the maintenance window
+			// and unfinished (interrupted before its guard was tagged pending-maintenance), or
+			// a lookup that failed: nodes keeps the state's count, which is not the one pending.
+			// Pending, it read as a deferred change the window had made (madeInWindow), whose
+			// update resumed the previous generation's change (refused, or failed on generation 0
+			// after an import). current_nodes counts the pending change, as one under way, so
+			// that a plan of the prior count is not empty (notAtNodes).
+			state.Pending, state.CurrentNodes = types.BoolValue(false), observed
+		}
 		// Drift that no change of this resource accounts for: its next change to the observed
 		// count neither under way (above) nor made by an apply whose state was lost, nor left
 		// there by a failed rollback (whose apply said so).

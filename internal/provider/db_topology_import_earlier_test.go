@@ -171,7 +171,8 @@ func TestAccDBTopology_importUnfinishedRollback(t *testing.T) {
 // nodes by hand, then imported, as the resource's docs advise. The import records the earlier
 // change's generation, so the next change (to 1 node) is generation 2 behind a guard snapshot of
 // its own, rather than generation 1 "finishing" the earlier resource's rollback and failing the
-// apply with it.
+// apply with it; beginning from 2 nodes, it records the earlier guard, of generation 1, rolled
+// back (closeEarlierRollback): the database was back.
 func TestAccDBTopology_importAfterRollbackByHand(t *testing.T) {
 	srv, api, cfg := refusedRollbackOnCreate(t)
 	const name = "rightsize_db_topology.m"
@@ -196,7 +197,7 @@ func TestAccDBTopology_importAfterRollbackByHand(t *testing.T) {
 					statecheck.ExpectKnownValue(name, tfPath("guard_snapshot_id"), knownvalue.StringExact("rightsize-guard-mandible-prod-g2-to1")),
 					statecheck.ExpectKnownValue(name, tfPath("last_change.generation"), knownvalue.Int64Exact(2)),
 				},
-				Check: checkGuardOutcome(api, "rightsize-guard-mandible-prod-g1-to1", topology.OutcomeRollingBack),
+				Check: checkGuardOutcome(api, "rightsize-guard-mandible-prod-g1-to1", topology.OutcomeRolledBack),
 			},
 		},
 	})

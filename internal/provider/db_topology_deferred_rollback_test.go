@@ -144,7 +144,6 @@ func TestAccDBTopology_deferredRollbackOutOfTime(t *testing.T) {
 // database as changed (an empty plan) nor plans a new change while RDS restores the old topology.
 func TestRead_deferredRollbackUnfinished(t *testing.T) {
 	srv, api := topologySandbox(t, sandbox.Demo(), nil)
-	ctx := context.Background()
 	r, empty := directTopologyResource(t, api)
 	multiAZOffNow(t, api)
 	srv.Advance(2 * time.Hour)
@@ -170,10 +169,7 @@ func TestRead_deferredRollbackUnfinished(t *testing.T) {
 			if w, ok := warningDetail(resp.Diagnostics, "Unfinished Topology Change"); !ok || w != c.want {
 				t.Errorf("warning %q (found %t),\nwant %q", w, ok, c.want)
 			}
-			var got dbTopologyModel
-			if d := resp.State.Get(ctx, &got); d.HasError() {
-				t.Fatal(d)
-			}
+			got := stateModel(t, resp)
 			if got.Nodes.ValueInt64() != 1 || got.CurrentNodes.ValueInt64() != 1 || !got.Pending.ValueBool() {
 				t.Errorf("state nodes %v, current_nodes %v, pending %v; want 1, 1, true (the deferred change kept for the apply that finishes its rollback)", got.Nodes, got.CurrentNodes, got.Pending)
 			}

@@ -31,10 +31,7 @@ func TestRead_changedOutside(t *testing.T) {
 		if resp.Diagnostics.HasError() {
 			t.Fatalf("Read: %v", resp.Diagnostics)
 		}
-		var got dbTopologyModel
-		if d := resp.State.Get(ctx, &got); d.HasError() {
-			t.Fatal(d)
-		}
+		got := stateModel(t, resp)
 		w, ok := warningDetail(resp.Diagnostics, changedOutsideTitle)
 		return w, ok, got
 	}
@@ -159,10 +156,7 @@ func TestRead_changedOutsidePendingSaysRefused(t *testing.T) {
 		"(aws rds modify-db-instance --db-instance-identifier mandible-prod --multi-az --apply-immediately;") {
 		t.Errorf("warning %q\nwant it to say that a plan of nodes = 2 is refused, and how to revert the pending change", w)
 	}
-	var got dbTopologyModel
-	if d := resp.State.Get(ctx, &got); d.HasError() {
-		t.Fatal(d)
-	}
+	got := stateModel(t, resp)
 	plan := got
 	plan.Nodes, plan.ApplyImmediately = types.Int64Value(2), types.BoolValue(true)
 	if _, ok := warningDetail(directModifyPlan(t, r, empty, &got, plan), "Database Topology Change Will Be Refused"); !ok {

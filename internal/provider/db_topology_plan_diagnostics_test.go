@@ -231,10 +231,7 @@ func TestRead_unfinishedChange(t *testing.T) {
 			if w, ok := warningDetail(resp.Diagnostics, "Unfinished Topology Change"); !ok || w != fmt.Sprintf(c.want, guard) {
 				t.Errorf("warning %q (found %t),\nwant %q", w, ok, fmt.Sprintf(c.want, guard))
 			}
-			var got dbTopologyModel
-			if d := resp.State.Get(ctx, &got); d.HasError() {
-				t.Fatal(d)
-			}
+			got := stateModel(t, resp)
 			if got.Nodes.ValueInt64() != 2 || got.CurrentNodes.ValueInt64() != 1 {
 				t.Errorf("state nodes %v, current_nodes %v; want 2 kept and 1 observed", got.Nodes, got.CurrentNodes)
 			}
@@ -290,6 +287,16 @@ func TestInterruptedChangeDiagnostics(t *testing.T) {
 		!strings.HasSuffix(w, "to go back to 1 node(s), apply nodes = 1.") || strings.Contains(w, "destroy with restore_on_destroy") {
 		t.Errorf("create to 2 nodes: warning %q (found %t), want the way back to 1 node only by nodes = 1", w, ok)
 	}
+}
+
+// stateModel is the state a Read left in resp.
+func stateModel(t *testing.T, resp fwresource.ReadResponse) dbTopologyModel {
+	t.Helper()
+	var got dbTopologyModel
+	if d := resp.State.Get(context.Background(), &got); d.HasError() {
+		t.Fatal(d)
+	}
+	return got
 }
 
 // directRead calls the resource's Read with state m, as a refresh does, and returns the response.

@@ -47,10 +47,7 @@ func TestRead_unfinishedChangeLookupFails(t *testing.T) {
 	if w, ok := warningDetail(resp.Diagnostics, "Unfinished Change Not Checked"); !ok || !strings.Contains(w, "The state keeps nodes = 2 until a refresh can tell") {
 		t.Errorf("guards not listed: warning %q (found %t), want it to say the state keeps nodes = 2", w, ok)
 	}
-	var got dbTopologyModel
-	if d := resp.State.Get(ctx, &got); d.HasError() {
-		t.Fatal(d)
-	}
+	got := stateModel(t, resp)
 	if got.Nodes.ValueInt64() != 2 {
 		t.Errorf("guards not listed: state nodes %v, want 2 kept (the next refresh looks again)", got.Nodes)
 	}
@@ -91,7 +88,6 @@ func tagGuardByHand(t *testing.T, api *rds.Client, id string, tags map[string]st
 // made: an empty plan, the change never validated, its guard changing for good.
 func TestRead_deferredChangeGuardLeftChanging(t *testing.T) {
 	srv, api := topologySandbox(t, sandbox.Demo(), nil)
-	ctx := context.Background()
 	r, empty := directTopologyResource(t, api)
 	guard := handGuard(t, srv, api, topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}, "", 1, 1, topology.OutcomeChanging)
 	tagGuardByHand(t, api, guard, map[string]string{topology.TagDeferred: "true"})
@@ -102,10 +98,7 @@ func TestRead_deferredChangeGuardLeftChanging(t *testing.T) {
 	if resp.Diagnostics.HasError() {
 		t.Fatalf("Read: %v", resp.Diagnostics)
 	}
-	var got dbTopologyModel
-	if d := resp.State.Get(ctx, &got); d.HasError() {
-		t.Fatal(d)
-	}
+	got := stateModel(t, resp)
 	if got.Nodes.ValueInt64() != 1 || got.CurrentNodes.ValueInt64() != 1 || !got.Pending.ValueBool() || !madeInWindow(&got) {
 		t.Errorf("state nodes %v, current_nodes %v, pending %v; want 1, 1, true (the update that validates the change planned)", got.Nodes, got.CurrentNodes, got.Pending)
 	}
@@ -142,10 +135,7 @@ func TestRead_unfinishedDeferredChangeNotMadeInWindow(t *testing.T) {
 	if _, ok := warningDetail(resp.Diagnostics, "Unfinished Topology Change"); !ok || resp.Diagnostics.HasError() {
 		t.Fatalf("diagnostics %v, want the unfinished change", resp.Diagnostics)
 	}
-	var got dbTopologyModel
-	if d := resp.State.Get(ctx, &got); d.HasError() {
-		t.Fatal(d)
-	}
+	got := stateModel(t, resp)
 	if got.Nodes.ValueInt64() != 2 || got.Pending.ValueBool() || got.CurrentNodes.ValueInt64() != 1 || madeInWindow(&got) {
 		t.Errorf("state nodes %v, pending %v, current_nodes %v; want 2, false, 1", got.Nodes, got.Pending, got.CurrentNodes)
 	}

@@ -959,7 +959,7 @@ func lastChangeDeferredTo(state *dbTopologyModel, nodes types.Int64) bool {
 	attrs := state.LastChange.Attributes()
 	to, ok := attrs["to_nodes"].(types.Int64)
 	action, deferred := attrs["action"].(types.String)
-	return ok && deferred && strings.Contains(action.ValueString(), topology.ScheduledAction) && !to.IsUnknown() && to.Equal(nodes)
+	return ok && deferred && strings.Contains(action.ValueString(), topology.ScheduledAction) && !to.IsUnknown() && !to.IsNull() && to.Equal(nodes)
 }
 
 // warnDeferredRollbackUnfinished warns that the change of target to nodes this resource deferred,
@@ -1115,16 +1115,9 @@ func madeInWindow(state *dbTopologyModel) bool {
 // the plan Terraform makes again at apply agree; the orchestrator confirms it from the change's
 // guard (Request.OwnPending) before making the change, and refuses otherwise.
 func deferredByLastApply(state *dbTopologyModel) bool {
-	if !state.Pending.ValueBool() || state.LastChange.IsNull() || state.LastChange.IsUnknown() {
-		return false
-	}
-	attrs := state.LastChange.Attributes()
-	to, ok := attrs["to_nodes"].(types.Int64)
-	action, deferred := attrs["action"].(types.String)
 	// The last change was deferred (its recorded action says so), not completed: a change of the
 	// same direction scheduled outside after a completed one looks the same otherwise.
-	deferred = deferred && strings.Contains(action.ValueString(), topology.ScheduledAction)
-	return ok && deferred && !to.IsUnknown() && !to.IsNull() && to.Equal(state.Nodes) && !state.CurrentNodes.Equal(to)
+	return state.Pending.ValueBool() && lastChangeDeferredTo(state, state.Nodes) && !state.CurrentNodes.Equal(state.Nodes)
 }
 
 // makeDeferredNow reports whether plan wants now the change this resource deferred

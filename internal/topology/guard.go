@@ -235,6 +235,16 @@ type guard struct {
 
 func (g *guard) outcome() string { return g.tags[TagOutcome] }
 
+// deferredOutcome is outcome as a deferred change's guard reads: OutcomePending also for one the
+// run that requested the change left changing, still tagged deferred (tagging it
+// pending-maintenance after the request is best effort).
+func (g *guard) deferredOutcome() string {
+	if g.outcome() == OutcomeChanging && g.tags[TagDeferred] == "true" {
+		return OutcomePending
+	}
+	return g.outcome()
+}
+
 // usable reports whether the guard belongs to a change still open (not failed, rolled back,
 // completed or superseded): the guard a begun change continues with, or one an interrupted run
 // took before changing anything (which the next run retires).
@@ -1058,25 +1068,26 @@ func latestGuard(ctx context.Context, api RDSAPI, prefix string, target Target, 
 // is none, and an empty outcome for a snapshot that failed or belongs to another target. An empty
 // prefix means DefaultSnapshotPrefix.
 func GuardOutcome(ctx context.Context, api RDSAPI, prefix string, target Target, generation int64, nodes int) (id, outcome string, err error) {
-	latest, err := latestGuard(ctx, api, prefix, target, generation, nodes)
-	if latest == nil || err != nil {
-		return "", "", err
-	}
-	return latest.id, guardOutcome(latest, target), nil
+	return latestOutcome(ctx, api, prefix, target, generation, nodes, false)
 }
 
 // DeferredGuardOutcome is GuardOutcome for the guard of a change deferred to the maintenance
-// window: a guard left tagged changing but tagged deferred (the run that requested the change
-// could not tag it pending-maintenance, best effort) reads OutcomePending, as confirmOwnPending
-// takes it: the change waits for the window, or the window made it and no apply has validated it.
+// window, read as confirmOwnPending reads it (guard.deferredOutcome): pending also when left
+// changing but tagged deferred, the change waiting for the window, or made there and not yet
+// validated by an apply.
 func DeferredGuardOutcome(ctx context.Context, api RDSAPI, prefix string, target Target, generation int64, nodes int) (id, outcome string, err error) {
+	return latestOutcome(ctx, api, prefix, target, generation, nodes, true)
+}
+
+// latestOutcome is GuardOutcome, or with deferred DeferredGuardOutcome.
+func latestOutcome(ctx context.Context, api RDSAPI, prefix string, target Target, generation int64, nodes int, deferred bool) (id, outcome string, err error) {
 	latest, err := latestGuard(ctx, api, prefix, target, generation, nodes)
 	if latest == nil || err != nil {
 		return "", "", err
 	}
 	outcome = guardOutcome(latest, target)
-	if outcome == OutcomeChanging && latest.tags[TagDeferred] == "true" {
-		outcome = OutcomePending
+	if deferred && outcome != "" {
+		outcome = latest.deferredOutcome()
 	}
 	return latest.id, outcome, nil
 }

@@ -1173,9 +1173,8 @@ func (r *run) confirmOwnPending(ctx context.Context) error {
 	if g == nil || err != nil {
 		return err
 	}
-	// Tagged pending-maintenance after its request; a run whose tagging failed (best effort) left
-	// it changing, still marked deferred.
-	r.req.OwnPending = g.outcome() == OutcomePending || (g.outcome() == OutcomeChanging && g.tags[TagDeferred] == "true")
+	// Tagged pending-maintenance after its request, or left changing by a run whose tagging failed.
+	r.req.OwnPending = g.deferredOutcome() == OutcomePending
 	return nil
 }
 

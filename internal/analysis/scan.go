@@ -523,6 +523,9 @@ func (st *passState) summary(s Series, h hourly, lo, hi int, vals []float64, inW
 		}
 		sum.Mean, sum.StdDev = t/float64(k), math.NaN()
 	}
+	// A mean rounded past the extremes (values a few ulps apart) is put back between them, so
+	// Min <= Mean <= Max holds for every summary; NaN stays NaN.
+	sum.Mean = min(max(sum.Mean, mn), mx)
 	if st.timeAt != nil {
 		sum.PeakTime = st.timeAt(imax)
 	} else {

@@ -36,7 +36,7 @@ type Summary struct {
 	// days before its end spans 3 days.
 	DataSpan time.Duration
 
-	Mean   float64 // arithmetic mean
+	Mean   float64 // arithmetic mean, never outside [Min, Max] (rounding is clamped)
 	Min    float64 // smallest valid value
 	Max    float64 // largest valid value
 	StdDev float64 // population standard deviation

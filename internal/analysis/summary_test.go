@@ -452,3 +452,36 @@ func TestSummarizeDataSpan(t *testing.T) {
 		})
 	}
 }
+
+// TestSummarizeMeanWithinExtremes: values a few ulps apart can sum to a mean rounded past Max
+// (or below Min); Summarize keeps Min <= Mean <= Max, which a consumer comparing the two relies on.
+func TestSummarizeMeanWithinExtremes(t *testing.T) {
+	fixed := [][]float64{
+		{7707.07427404962, 7707.074274049621, 7707.074274049619, 7707.07427404962, 7707.074274049621},
+		{55.85561719440024, 55.855617194400246, 55.855617194400246, 55.855617194400246, 55.855617194400246},
+	}
+	r := rng(7)
+	for range 20000 { // near-equal values: a base and up to 3 ulps above it
+		n := 2 + int(r.next()%6)
+		base := r.float() * math.Pow(10, float64(r.next()%6))
+		vals := make([]float64, n)
+		for i := range vals {
+			vals[i] = base
+			for k := r.next() % 4; k > 0; k-- {
+				vals[i] = math.Nextafter(vals[i], math.Inf(1))
+			}
+		}
+		fixed = append(fixed, vals)
+	}
+	for _, vals := range fixed {
+		s := synth("CPUUtilization", "Percent", t0, time.Duration(len(vals))*time.Minute, time.Minute,
+			func(_ time.Time, i int) float64 { return vals[i] })
+		sum, err := Summarize(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !(sum.Min <= sum.Mean && sum.Mean <= sum.Max) {
+			t.Fatalf("%v: mean %v outside [%v, %v]", vals, sum.Mean, sum.Min, sum.Max)
+		}
+	}
+}

@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -202,14 +201,14 @@ func (d *singleNodeRecommendationDataSource) Metadata(_ context.Context, req dat
 func identifierAttributes(what string) map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"db_instance_identifier": schema.StringAttribute{
-			MarkdownDescription: "Identifier of an RDS for PostgreSQL Multi-AZ DB instance to " + what + ". Exactly one of `db_instance_identifier` and `db_cluster_identifier` is required.",
+			MarkdownDescription: "Identifier (or ARN) of an RDS for PostgreSQL Multi-AZ DB instance to " + what + ". Exactly one of `db_instance_identifier` and `db_cluster_identifier` is required.",
 			Optional:            true,
-			Validators:          []validator.String{stringvalidator.LengthBetween(1, 63)},
+			Validators:          []validator.String{rdsIdentifierValidator{noun: "DB instance", acceptARN: true}},
 		},
 		"db_cluster_identifier": schema.StringAttribute{
-			MarkdownDescription: "Identifier of an Aurora PostgreSQL DB cluster (one writer and one reader) to " + what + ".",
+			MarkdownDescription: "Identifier (or ARN) of an Aurora PostgreSQL DB cluster (one writer and one reader) to " + what + ".",
 			Optional:            true,
-			Validators:          []validator.String{stringvalidator.LengthBetween(1, 63)},
+			Validators:          []validator.String{rdsIdentifierValidator{noun: "DB cluster", acceptARN: true}},
 		},
 	}
 }

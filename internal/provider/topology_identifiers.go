@@ -19,14 +19,23 @@ import (
 var rdsIdentifierPattern = regexp.MustCompile(`^[A-Za-z](-?[A-Za-z0-9])*$`)
 
 // rdsIdentifierValidator accepts an RDS identifier (rdsIdentifierPattern) and names the
-// mistake otherwise: an ARN, surrounding spaces, or a character RDS does not allow.
-type rdsIdentifierValidator struct{ noun string }
+// mistake otherwise: an ARN, surrounding spaces, or a character RDS does not allow. With
+// acceptARN (the data sources, which pass the value to DescribeDBInstances or
+// DescribeDBClusters, as RDS accepts either) an ARN passes as it is.
+type rdsIdentifierValidator struct {
+	noun      string
+	acceptARN bool
+}
 
 var _ validator.String = rdsIdentifierValidator{}
 
 func (v rdsIdentifierValidator) Description(context.Context) string {
-	return fmt.Sprintf("value must be the %s identifier: letters, digits and hyphens, starting with a letter, "+
+	d := fmt.Sprintf("value must be the %s identifier: letters, digits and hyphens, starting with a letter, "+
 		"with no two consecutive hyphens and no trailing hyphen", v.noun)
+	if v.acceptARN {
+		d += ", or its ARN"
+	}
+	return d
 }
 
 func (v rdsIdentifierValidator) MarkdownDescription(ctx context.Context) string {
@@ -37,7 +46,18 @@ func (v rdsIdentifierValidator) ValidateString(_ context.Context, req validator.
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if problem := rdsIdentifierProblem(req.ConfigValue.ValueString(), v.noun); problem != "" {
+	raw := req.ConfigValue.ValueString()
+	if v.acceptARN {
+		switch {
+		case strings.HasPrefix(raw, "arn:"):
+			return // an ARN is longer than 63 characters when the identifier is long: RDS judges it
+		case len(raw) == 0 || len(raw) > 63:
+			resp.Diagnostics.AddAttributeError(req.Path, "Invalid RDS Identifier", fmt.Sprintf(
+				"%s is %d characters long: an RDS %s identifier has 1 to 63 (or give its ARN).", req.Path, len(raw), v.noun))
+			return
+		}
+	}
+	if problem := rdsIdentifierProblem(raw, v.noun); problem != "" {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid RDS Identifier", fmt.Sprintf("%s is %s.", req.Path, problem))
 	}
 }

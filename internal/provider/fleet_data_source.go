@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -95,7 +97,9 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 		Attributes: map[string]schema.Attribute{
 			"identifier_regex": schema.StringAttribute{Optional: true, Validators: []validator.String{regexValidator{}},
 				MarkdownDescription: "RE2 regular expression the identifier must match, e.g. `-prod$`. Defaults to every identifier."},
-			"tags": schema.MapAttribute{Optional: true, ElementType: types.StringType, Validators: []validator.Map{noNullElements{"the value deployments must carry"}},
+			"tags": schema.MapAttribute{Optional: true, ElementType: types.StringType, Validators: []validator.Map{noNullElements{"the value deployments must carry"},
+				// AWS tag keys have 1 to 128 characters, values up to 256: no deployment carries others.
+				mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128)), mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(256))},
 				MarkdownDescription: "Tags every deployment must carry with these values (for Aurora, the cluster's tags)."},
 			"lookback_days": schema.Int64Attribute{Optional: true, Validators: []validator.Int64{int64validator.Between(1, MaxLookbackDays)},
 				MarkdownDescription: fmt.Sprintf("Days of CloudWatch history to analyse, 1 to %d. Defaults to `%d`.", MaxLookbackDays, DefaultLookbackDays)},

@@ -825,3 +825,29 @@ func TestReadFleetNoDeploymentsWarning(t *testing.T) {
 		t.Errorf("nothing matching: warnings %q, want one titled %q: %q", got, "No PostgreSQL Deployments Found", want)
 	}
 }
+
+// TestAccFleet_badTagFilter: a tag key AWS could never have (empty, over 128 characters) or a
+// value over 256 is refused at validation, naming the attribute, where it matched nothing and
+// only warned that the fleet was empty.
+func TestAccFleet_badTagFilter(t *testing.T) {
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: sandboxNow()})
+	for _, tc := range []struct{ tags, want string }{
+		{`{ "" = "payments" }`, `tags.*string length must be between 1 and 128, got: 0`},
+		{`{ "` + strings.Repeat("k", 129) + `" = "payments" }`, `tags.*string length must be between 1 and 128, got: 129`},
+		{`{ team = "` + strings.Repeat("v", 257) + `" }`, `tags\["team"\].*string length must be at most 256, got: 257`},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { acctest.PreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      recommendationConfig(srv, `data "rightsize_fleet" "f" { tags = `+tc.tags+` }`),
+					ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Value Length.*` + strings.ReplaceAll(tc.want, " ", `\s+`)),
+				}},
+			})
+		})
+	}
+	if n := len(srv.Calls("DescribeDBInstances")); n != 0 {
+		t.Errorf("refused filters made %d RDS calls, want none", n)
+	}
+}

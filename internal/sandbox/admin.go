@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -240,6 +241,56 @@ func (s *Server) RecordEvent(id, message string, categories ...string) bool {
 	in, ok := s.st.Instances[id]
 	if ok {
 		s.st.event("db-instance", id, in.ARN, message, now, slices.Clone(categories)...)
+	}
+	s.mu.Unlock()
+	s.persist()
+	return ok
+}
+
+// GlobalSwitchover gives Aurora cluster id, a member of a global database (ClusterSpec.GlobalCluster),
+// its part of a switchover or failover of that database (SwitchoverGlobalCluster,
+// FailoverGlobalCluster) made with a cluster of another region: primary false demotes it to a
+// secondary cluster, its writer becoming a reader; primary true promotes it, the available reader
+// with the lowest promotion tier becoming its writer. The sandbox emulates one region, so the
+// other cluster is not in it. It reports whether the cluster is a global database's member of
+// the other role, whose roles it swapped (a cluster with no available reader is not promoted).
+func (s *Server) GlobalSwitchover(id string, primary bool) bool {
+	now := s.clock.Now()
+	s.mu.Lock()
+	s.st.settle(now)
+	c, ok := s.st.Clusters[id]
+	ok = ok && c.Global != "" && c.Secondary == primary
+	if ok {
+		var target *dbInstance
+		for _, m := range s.st.members(id) {
+			switch {
+			case !primary && m.Writer:
+				m.Writer = false
+				if n := s.st.Nodes[m.ID]; n != nil {
+					n.Roles = append(n.Roles, roleSpan{From: now, Reader: true, Load: n.loadID(now)})
+				}
+			case primary && m.Status == "available" && (target == nil || m.PromotionTier < target.PromotionTier):
+				target = m
+			}
+		}
+		if primary && target == nil {
+			ok = false
+		} else {
+			c.Secondary = !primary
+		}
+		if target != nil && ok {
+			target.Writer = true
+			if n := s.st.Nodes[target.ID]; n != nil {
+				n.Roles = append(n.Roles, roleSpan{From: now, Reader: false, Load: n.loadID(now)})
+			}
+		}
+		if ok {
+			role := "secondary"
+			if primary {
+				role = "primary"
+			}
+			s.st.event("db-cluster", id, c.ARN, fmt.Sprintf("Global database %s: DB cluster is now the %s cluster", c.Global, role), now, "global-failover")
+		}
 	}
 	s.mu.Unlock()
 	s.persist()

@@ -101,7 +101,11 @@
 // also RebootDBInstance (ForceFailover swaps the AZs of a Multi-AZ instance),
 // FailoverDBCluster (from then on the new writer's instance publishes the
 // writer's load and the old writer's the reader's, AuroraReplicaLag included;
-// their earlier datapoints do not change), and the Aurora endpoints: CreateDBClusterEndpoint (custom
+// their earlier datapoints do not change; a secondary cluster of an Aurora global database,
+// ClusterSpec.GlobalSecondary, has no writer and refuses it), Aurora global database membership
+// (DescribeDBClusters reports ClusterSpec.GlobalCluster as GlobalClusterIdentifier; an instance
+// created in a secondary cluster is a reader; Server.GlobalSwitchover plays this region's part of
+// SwitchoverGlobalCluster or FailoverGlobalCluster), and the Aurora endpoints: CreateDBClusterEndpoint (custom
 // endpoints, READER or ANY, static or exclusion lists) and
 // DescribeDBClusterEndpoints (writer, reader and custom; Filters, Marker). The SDK's waiters (NewDBInstanceAvailableWaiter,
 // NewDBSnapshotAvailableWaiter, NewDBInstanceDeletedWaiter, ...) work as-is.

@@ -635,7 +635,9 @@ func (st *rdsState) createDBInstance(f url.Values, now time.Time) (any, *rdsErro
 		}
 		ms := st.members(cid)
 		in := st.newInstance(spec, c.Engine, c.EngineVersion, now)
-		in.Cluster, in.Writer, in.Allocated, in.StorageType, in.MultiAZ = cid, len(ms) == 0, 1, "aurora", false
+		// The first instance of a cluster is its writer, but in a secondary cluster of a global
+		// database, whose instances are all readers.
+		in.Cluster, in.Writer, in.Allocated, in.StorageType, in.MultiAZ = cid, len(ms) == 0 && !c.Secondary, 1, "aurora", false
 		in.BackupWindow = c.BackupWindow
 		in.PromotionTier = 1
 		if tier != nil {
@@ -1360,6 +1362,11 @@ func (st *rdsState) failoverDBCluster(f url.Values, now time.Time) (any, *rdsErr
 	}
 	if c.Status != "available" {
 		return nil, errf(400, "InvalidDBClusterStateFault", "DB cluster %s is not in available state.", cid)
+	}
+	if c.Secondary {
+		// Its instances are all readers: the global database's failover or switchover
+		// (FailoverGlobalCluster, SwitchoverGlobalCluster) makes it primary.
+		return nil, errf(400, "InvalidDBClusterStateFault", "DB cluster %s is a secondary cluster of global database %s and has no writer to fail over; use FailoverGlobalCluster or SwitchoverGlobalCluster.", cid, c.Global)
 	}
 	ms := st.members(cid)
 	var writer, target *dbInstance

@@ -258,6 +258,10 @@ type dbCluster struct {
 	// Lifecycle is the EngineLifecycleSupport it was created with ("": RDS's default,
 	// open-source-rds-extended-support), which its Aurora members report too (lifecycle.go).
 	Lifecycle string `json:"engineLifecycleSupport,omitempty"`
+	// Global is the GlobalClusterIdentifier of the Aurora global database the cluster is a
+	// member of ("": none); Secondary makes it a secondary cluster of it, with no writer.
+	Global    string `json:"globalCluster,omitempty"`
+	Secondary bool   `json:"globalSecondary,omitempty"`
 	// StoppedAt is when the cluster last became "stopped" (StopDBCluster, stopstart.go): RDS
 	// starts it again by itself 7 days later. Zero when it is not stopped.
 	StoppedAt time.Time `json:"stoppedAt,omitempty"`
@@ -389,7 +393,7 @@ func newRDSState(sc *Scenario, now time.Time, dur Durations) *rdsState {
 			ResourceID: st.resourceID("cluster-", cs.ID), ARN: st.arn("cluster", cs.ID), Created: start,
 			MasterUsername: "postgres", Port: portFor(eng), MaintenanceWindow: maint, BackupWindow: backup, Tags: specTags(cs.Tags),
 			StorageType: cs.StorageType, PendingActions: pendingActions(cs.PendingMaintenance, now), Lifecycle: cs.EngineLifecycleSupport,
-			ParamGroup: cs.ParameterGroup}
+			ParamGroup: cs.ParameterGroup, Global: cs.GlobalCluster, Secondary: cs.GlobalSecondary}
 		if cs.ServerlessV2 != nil {
 			v := *cs.ServerlessV2
 			c.Serverless = &v
@@ -397,7 +401,7 @@ func newRDSState(sc *Scenario, now time.Time, dur Durations) *rdsState {
 		st.Clusters[c.ID] = c
 		for i, ms := range cs.Members {
 			in := st.newInstance(ms, eng, ver, start)
-			in.Cluster, in.Writer, in.MultiAZ, in.Allocated, in.StorageType = c.ID, i == 0, false, 1, "aurora"
+			in.Cluster, in.Writer, in.MultiAZ, in.Allocated, in.StorageType = c.ID, i == 0 && !c.Secondary, false, 1, "aurora"
 			in.BackupWindow, in.PendingActions = c.BackupWindow, pendingActions(ms.PendingMaintenance, now)
 			if ms.PromotionTier == 0 {
 				in.PromotionTier = 1
@@ -406,7 +410,7 @@ func newRDSState(sc *Scenario, now time.Time, dur Durations) *rdsState {
 				in.AZ = st.Region + string(rune('a'+i%3))
 			}
 			st.Instances[in.ID] = in
-			st.addNode(in, ms.Workload, start, c.Serverless, i > 0)
+			st.addNode(in, ms.Workload, start, c.Serverless, !in.Writer)
 		}
 	}
 	for _, is := range sc.Instances {
@@ -766,6 +770,13 @@ func (st *rdsState) afterMemberRemoved(gone *dbInstance, at time.Time) {
 			writer = m
 		}
 	}
+	if c := st.Clusters[gone.Cluster]; writer == nil && c != nil && c.Secondary {
+		// A secondary cluster of a global database has no writer: its readers stay readers.
+		if n := st.Nodes[ms[0].ID]; n != nil {
+			n.Absorb = append(n.Absorb, absorbSpan{From: at, Source: gone.ID})
+		}
+		return
+	}
 	if writer == nil {
 		sort.SliceStable(ms, func(i, j int) bool { return ms[i].PromotionTier < ms[j].PromotionTier })
 		writer = ms[0]
@@ -952,6 +963,7 @@ func (st *rdsState) xCluster(c *dbCluster, now time.Time) xDBCluster {
 		HostedZoneId:      "Z2R2ITUGPM61AM", StorageEncrypted: true, DbClusterResourceId: c.ResourceID, DBClusterArn: c.ARN,
 		ClusterCreateTime: ts(c.Created), EngineMode: "provisioned", TagList: xtags(c.Tags), AutoMinorVersionUpgrade: true,
 		StorageType: c.storageType(), NetworkType: "IPV4", EngineLifecycleSupport: lifecycleOf(c.Engine, c.Lifecycle),
+		GlobalClusterIdentifier: c.Global,
 	}
 	ms := st.members(c.ID)
 	x.MultiAZ = len(ms) > 1

@@ -135,6 +135,8 @@ type xDBCluster struct {
 	DBClusterInstanceClass           string           `xml:"DBClusterInstanceClass,omitempty"` // Multi-AZ DB clusters only
 	Iops                             *int32           `xml:"Iops,omitempty"`                   // Multi-AZ DB clusters only
 	EngineLifecycleSupport           string           `xml:"EngineLifecycleSupport,omitempty"`
+	// GlobalClusterIdentifier is the Aurora global database the cluster is a member of.
+	GlobalClusterIdentifier string `xml:"GlobalClusterIdentifier,omitempty"`
 }
 
 type xDBSnapshot struct {

@@ -110,6 +110,15 @@ type ClusterSpec struct {
 	// ParameterGroup is the name of an Aurora cluster's DB cluster parameter group: one of
 	// Scenario.ParameterGroups with Cluster true. Empty: the engine's default group.
 	ParameterGroup string
+	// GlobalCluster makes an Aurora cluster a member of the Aurora global database of that
+	// GlobalClusterIdentifier, which DescribeDBClusters reports; its other members are in other
+	// regions, outside the sandbox. Empty for none.
+	GlobalCluster string
+	// GlobalSecondary makes the member of GlobalCluster a secondary cluster: read-only, every one
+	// of its instances a reader (IsClusterWriter false, Members[0] included), the writer being in
+	// the primary cluster of another region. An instance created in it is a reader too. false: the
+	// primary cluster (Members[0] the writer). Server.GlobalSwitchover swaps the role.
+	GlobalSecondary bool
 }
 
 // ServerlessV2Scaling is an Aurora Serverless v2 capacity range in ACUs
@@ -689,6 +698,12 @@ func (s *Scenario) Validate() error {
 		}
 		if !validLifecycle(c.EngineLifecycleSupport) {
 			return fmt.Errorf("scenario %s: cluster %s: EngineLifecycleSupport %q: want %q or %q", s.Name, c.ID, c.EngineLifecycleSupport, lifecycleExtendedSupport, lifecycleExtendedSupportDisabled)
+		}
+		if c.GlobalCluster != "" && (c.multiAZ() || !validID(c.GlobalCluster)) {
+			return fmt.Errorf("scenario %s: cluster %s: GlobalCluster %q: want a valid global cluster identifier, on an Aurora cluster", s.Name, c.ID, c.GlobalCluster)
+		}
+		if c.GlobalSecondary && c.GlobalCluster == "" {
+			return fmt.Errorf("scenario %s: cluster %s: GlobalSecondary needs the GlobalCluster it is a secondary cluster of", s.Name, c.ID)
 		}
 		for _, m := range c.Members {
 			if c.multiAZ() {

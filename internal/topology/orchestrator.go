@@ -1302,6 +1302,9 @@ func (r *run) precheckStatic() error {
 		if t.Serverless {
 			return r.precheckErr(ReasonNotSupported, "it is an Aurora Serverless cluster; its capacity scales by ACUs, not by node count")
 		}
+		if g := t.GlobalCluster(); g != "" && t.Writer() == nil {
+			return r.precheckErr(ReasonNotSupported, "%s", secondaryRefusal(g))
+		}
 		live := 0
 		for _, m := range t.Members {
 			if m.Status != "deleted" {

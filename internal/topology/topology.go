@@ -127,6 +127,25 @@ func (t *Topology) Writer() *Member {
 	return nil
 }
 
+// GlobalCluster is the GlobalClusterIdentifier of the Aurora global database the cluster is a
+// member of, "" for none (and for a DB instance).
+func (t *Topology) GlobalCluster() string {
+	if t.Cluster == nil {
+		return ""
+	}
+	return deref(t.Cluster.GlobalClusterIdentifier)
+}
+
+// secondaryRefusal says why a secondary cluster of Aurora global database global (no writer: its
+// instances all readers of the primary cluster in another region) is not changed, and what to do.
+func secondaryRefusal(global string) string {
+	return fmt.Sprintf("it is a secondary cluster of Aurora global database %s: read-only, every instance a reader replicating from the primary cluster in another region "+
+		"(a switchover or failover of the global database made it so, if this resource changed it as the primary), so there is no writer to keep or to recreate a reader beside, "+
+		"and its readers are the global database's failover target in this region. Make it the primary cluster again "+
+		"(aws rds switchover-global-cluster --global-cluster-identifier %s --target-db-cluster-identifier <its ARN>) and apply again, "+
+		"or manage the secondary's readers outside this resource (remove it from the configuration, restore_on_destroy = false, or terraform state rm)", global, global)
+}
+
 // Readers returns the cluster's non-writer members.
 func (t *Topology) Readers() []Member {
 	var r []Member

@@ -147,6 +147,12 @@ type Cluster struct {
 	ReadReplicas []string
 	// ClusterParameterGroup is an Aurora cluster's DB cluster parameter group (Aurora kind only).
 	ClusterParameterGroup string
+	// GlobalCluster is the GlobalClusterIdentifier of the Aurora global database the cluster is a
+	// member of (Aurora kind only; "" for none). GlobalSecondary is true when it is a secondary
+	// cluster of it: no writer, every instance a reader of the primary cluster in another region,
+	// which CheckTwoNode refuses (SecondaryClusterReason).
+	GlobalCluster   string
+	GlobalSecondary bool
 	// GroupSettings are the values the writer's parameter groups set for the parameters
 	// AttachParameterGroups reads (GroupParameters), by name: the value a user gave each (an
 	// integer or an RDS formula) in the writer's DB parameter group, else, on Aurora, in the DB
@@ -849,7 +855,10 @@ func clusterFrom(dc types.DBCluster, members []types.DBInstance) (Cluster, error
 		ClusterMaintenanceWindow: aws.ToString(dc.PreferredMaintenanceWindow),
 		// Aurora: "the engine lifecycle support is managed by the DB cluster" (RDS API reference).
 		EngineLifecycleSupport: aws.ToString(dc.EngineLifecycleSupport),
+		GlobalCluster:          aws.ToString(dc.GlobalClusterIdentifier),
 	}
+	// A global database's secondary cluster: no writer, every instance a reader.
+	c.GlobalSecondary = c.GlobalCluster != "" && !slices.ContainsFunc(dc.DBClusterMembers, func(m types.DBClusterMember) bool { return aws.ToBool(m.IsClusterWriter) })
 	for _, m := range dc.DBClusterMembers {
 		mid := aws.ToString(m.DBInstanceIdentifier)
 		inst := byID[mid]
@@ -885,12 +894,25 @@ func clusterFrom(dc types.DBCluster, members []types.DBInstance) (Cluster, error
 	return c, nil
 }
 
+// SecondaryClusterReason says why a secondary cluster of the Aurora global database global (one
+// with no writer: its instances all readers of the primary cluster in another region) is not
+// analysed or changed, and what to do instead.
+func SecondaryClusterReason(global string) string {
+	return fmt.Sprintf("it is a secondary cluster of Aurora global database %s: read-only, every instance a reader replicating from the primary cluster "+
+		"in another region, with no writer to consolidate onto, and its readers are the global database's failover target in this region. "+
+		"Analyse the primary cluster instead (with a provider configured for its region); to analyse or change this cluster, "+
+		"make it the primary first (aws rds switchover-global-cluster --global-cluster-identifier %s --target-db-cluster-identifier <its ARN>)", global, global)
+}
+
 // CheckTwoNode returns an *UnsupportedError unless c is a 2-node deployment:
 // a Multi-AZ instance (MultiAZ on) or an Aurora cluster with one writer and
 // exactly one reader.
 func (c Cluster) CheckTwoNode() error {
 	if c.Unsupported != "" {
 		return &UnsupportedError{Identifier: c.Identifier, Reason: c.Unsupported}
+	}
+	if c.GlobalSecondary {
+		return &UnsupportedError{Identifier: c.Identifier, Reason: SecondaryClusterReason(c.GlobalCluster)}
 	}
 	switch c.Kind {
 	case KindMultiAZ:

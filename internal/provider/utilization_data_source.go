@@ -420,6 +420,13 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 			diags.AddAttributeError(idAttr, "Empty Cluster", fmt.Sprintf("DB cluster %s has no instances to measure.", cl.Identifier))
 			return nil, diags
 		}
+		if cl.GlobalSecondary {
+			diags.AddAttributeWarning(idAttr, "Secondary Cluster of an Aurora Global Database",
+				fmt.Sprintf("DB cluster %s is a secondary cluster of Aurora global database %s: every instance is a reader replicating from the primary cluster in another region, "+
+					"so these are its readers' own figures, not a 2-node cluster's: there is no writer to consolidate onto, and rightsize_single_node_recommendation, "+
+					"rightsize_fleet and rightsize_db_topology refuse it. Measure the primary cluster for its right-size (with a provider configured for its region).",
+					cl.Identifier, cl.GlobalCluster))
+		}
 	}
 	cat, err := pricing.Default()
 	if err != nil {

@@ -411,7 +411,11 @@ func TestUtilizationHelpers(t *testing.T) {
 // Configure does, for tests that call the read logic directly and inspect its diagnostics.
 func sandboxProviderData(t *testing.T, scenario string, now time.Time) *ProviderData {
 	t.Helper()
-	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: scenario, Now: now})
+	return sandboxServerData(acctest.StartSandbox(t, sandbox.Options{ScenarioName: scenario, Now: now}))
+}
+
+// sandboxServerData is the provider data of a provider configured for the sandbox srv.
+func sandboxServerData(srv *sandbox.Server) *ProviderData {
 	creds := credentials.NewStaticCredentialsProvider("AKIDSANDBOX", "sandbox-secret", "")
 	client := rds.New(rds.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds, HTTPClient: sdkhttp.Wrap(nil)})
 	return &ProviderData{

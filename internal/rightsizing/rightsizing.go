@@ -156,6 +156,10 @@ func Recommend(ctx context.Context, d Deps, req Request) (Result, error) {
 	}
 	if err := cl.CheckTwoNode(); err != nil {
 		var ue *inventory.UnsupportedError
+		if cl.GlobalSecondary {
+			// No writer: one node or two, nothing to consolidate onto (nor to analyse as one node).
+			return Result{}, err
+		}
 		if !req.AllowSingleNode && len(cl.Nodes) == 1 && errors.As(err, &ue) {
 			// Most often one node because rightsize_db_topology made it so: the recommendation
 			// that gated that change then fails every later plan unless told to go on.

@@ -352,6 +352,15 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	rec.Risks = risks(in, rec.Nodes, pr, p, target, rec.Cost, rec.CPUCredits, prof, rec.Windows)
 	oneNode := in.AlreadySingleNode || in.engineTopology() == TopologyAurora && len(in.Nodes) == 1
 	rec.Matrix = decisionMatrix(in.engineTopology(), oneNode, caps, rec.Cost, in.SavingsTarget, p.Weights, rec.Risks)
+	if g := in.GlobalCluster; g != "" && in.engineTopology() == TopologyAurora {
+		// The secondary regions remain: disaster recovery, not a failover target in the region.
+		for i := range rec.Matrix.Rows {
+			if rec.Matrix.Rows[i].Criterion == "reliability" {
+				rec.Matrix.Rows[i].Evidence += fmt.Sprintf("; primary cluster of Aurora global database %s: its secondary regions remain for disaster recovery "+
+					"(a global database failover, by hand or runbook: minutes, losing up to its replication lag of writes)", g)
+			}
+		}
+	}
 	if wc := otherWriterClass(rec.Nodes, rec.RecommendedClass); oneNode && wc != "" {
 		// One node already, on another class than the one recommended: that change remains.
 		for i := range rec.Matrix.Rows {

@@ -407,7 +407,14 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 		add("redundancy", "medium", "No hot standby: an instance or AZ failure is no longer an automatic 1–2 minute failover; recovery is a restore from snapshot or point-in-time restore (tens of minutes, data since the last transaction log upload, up to about 5 minutes, can be lost)")
 		windowRisks(in, wa, profileMedian(prof), p, add)
 	case TopologyAurora:
-		add("redundancy", "medium", "No reader to promote: a writer failure means Aurora recreates the writer (typically about 10 minutes, on a best-effort basis) instead of a ~30 second failover")
+		if g := in.GlobalCluster; g != "" {
+			add("redundancy", "medium", "No reader to promote in the primary region: a writer failure means Aurora recreates the writer (typically about 10 minutes, on a best-effort basis) instead of a ~30 second failover. "+
+				"The cluster is the primary of Aurora global database %s, whose secondary regions are disaster recovery, not a failover target here: Aurora does not fail over to them by itself; "+
+				"a failover of the global database (FailoverGlobalCluster, by you or your runbook) takes minutes, loses the writes not yet replicated (its replication lag, typically under a second), "+
+				"and moves the writer to another region, whose endpoint clients must reach (the global writer endpoint follows it). Keep a reader in the primary region if a writer failure must be a ~30 second failover", g)
+		} else {
+			add("redundancy", "medium", "No reader to promote: a writer failure means Aurora recreates the writer (typically about 10 minutes, on a best-effort basis) instead of a ~30 second failover")
+		}
 		w, readers := in.split()
 		for _, r := range readers {
 			if w.AvailabilityZone != "" && r.AvailabilityZone != "" && w.AvailabilityZone != r.AvailabilityZone {

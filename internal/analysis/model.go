@@ -301,6 +301,11 @@ type ClusterInput struct {
 	// HDD marks magnetic storage (RDS "standard"). false, the usual case,
 	// means SSD (gp2, gp3, io1/io2, Aurora) and sets random_page_cost 1.1.
 	HDD bool
+	// GlobalCluster is the identifier of the Aurora global database whose
+	// primary cluster the Aurora cluster is ("" for none). Its secondary
+	// regions are disaster recovery, not a failover target in the region: the
+	// redundancy risk and the reliability evidence say what they offer.
+	GlobalCluster string
 	// ReadReplicas are the identifiers of an RDS instance's read replicas
 	// (nil when none): hot standbys, which PostgreSQL requires to have at
 	// least the primary's max_connections and max_worker_processes.

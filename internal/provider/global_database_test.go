@@ -30,7 +30,8 @@ func globalDatabaseScenario() *sandbox.Scenario {
 	return sc
 }
 
-// TestAccGlobalDatabase_secondaryRefused: a secondary cluster of an Aurora global database (no
+// TestAccGlobalDatabase_secondaryRefused: the primary cluster of an Aurora global database is
+// analysed with the global database in its redundancy risk and reliability evidence; a secondary cluster of an Aurora global database (no
 // writer, its instances all readers) is not recommended on: the recommendation (allow_single_node
 // or not, one reader or two) and the fleet say it is a secondary cluster of that global database
 // and what to do. The recommendation said "the cluster has no writer instance; set
@@ -56,6 +57,28 @@ func TestAccGlobalDatabase_secondaryRefused(t *testing.T) {
   db_cluster_identifier = "east-dr"
   allow_single_node     = true
 }`, "east-global"),
+			{
+				// The primary cluster is analysed: its risks and decision matrix say what the global
+				// database's secondary regions offer in place of the reader, and what they do not.
+				Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "sso" {
+  db_cluster_identifier = "sso-prod"
+  lookback_days         = 7
+  period_seconds        = 3600
+  end_time              = %q
+}
+`, end)),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestMatchTypeSetElemNestedAttrs("data.rightsize_single_node_recommendation.sso", "risks.*", map[string]*regexp.Regexp{
+						"category": regexp.MustCompile(`^redundancy$`), "severity": regexp.MustCompile(`^medium$`),
+						"description": regexp.MustCompile(`^No reader to promote in the primary region.*primary of Aurora global database sso-global.*does not fail over to them by itself.*FailoverGlobalCluster`),
+					}),
+					resource.TestMatchTypeSetElemNestedAttrs("data.rightsize_single_node_recommendation.sso", "decision_matrix.*", map[string]*regexp.Regexp{
+						"criterion": regexp.MustCompile(`^reliability$`),
+						"evidence":  regexp.MustCompile(`primary cluster of Aurora global database sso-global: its secondary regions remain for disaster recovery`),
+					}),
+				),
+			},
 			{
 				Config: recommendationConfig(srv, fmt.Sprintf(`
 data "rightsize_fleet" "all" {

@@ -539,6 +539,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, name string, 
 		MigrationWindowHours: req.MigrationWindowHours,
 		HDD:                  c.StorageType == "standard",
 		ReadReplicas:         c.ReadReplicas,
+		GlobalCluster:        c.GlobalCluster,
 	}
 	// Surplus CPU credits of burstable classes; 0 (unpriced) where the catalog has no price.
 	in.CPUCreditUSDPerVCPUHour, _ = pricing.CPUCreditUSDPerVCPUHour(engine, d.Region)

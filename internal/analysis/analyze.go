@@ -352,6 +352,21 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	rec.Risks = risks(in, rec.Nodes, pr, p, target, rec.Cost, rec.CPUCredits, prof, rec.Windows)
 	oneNode := in.AlreadySingleNode || in.engineTopology() == TopologyAurora && len(in.Nodes) == 1
 	rec.Matrix = decisionMatrix(in.engineTopology(), oneNode, caps, rec.Cost, in.SavingsTarget, p.Weights, rec.Risks)
+	for i := range rec.Matrix.Rows {
+		switch row := &rec.Matrix.Rows[i]; {
+		case row.Criterion != "reliability" || in.engineTopology() != TopologyMultiAZ:
+		case in.ReplicaSource != "":
+			// A read replica: nothing to restore, its source has the data.
+			lost := "its Multi-AZ standby and 1–2 minute automatic failover are lost"
+			if oneNode {
+				lost = "already Single-AZ: no standby and no 1–2 minute automatic failover"
+			}
+			row.Evidence = fmt.Sprintf("read replica of %s: %s; recovery is RDS recovering the instance or recreating the replica from its source (no data lost), "+
+				"and promoted it is a Single-AZ primary", in.ReplicaSource, lost)
+		case len(in.ReadReplicas) > 0:
+			row.Evidence += fmt.Sprintf(", or promoting read replica %s by hand (losing its replica lag of writes)", strings.Join(in.ReadReplicas, " or "))
+		}
+	}
 	if g := in.GlobalCluster; g != "" && in.engineTopology() == TopologyAurora {
 		// The secondary regions remain: disaster recovery, not a failover target in the region.
 		for i := range rec.Matrix.Rows {

@@ -404,7 +404,17 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 	}
 	switch in.engineTopology() {
 	case TopologyMultiAZ:
-		add("redundancy", "medium", "No hot standby: an instance or AZ failure is no longer an automatic 1–2 minute failover; recovery is a restore from snapshot or point-in-time restore (tens of minutes, data since the last transaction log upload, up to about 5 minutes, can be lost)")
+		switch {
+		case in.ReplicaSource != "":
+			add("redundancy", "medium", "No hot standby: %s is a read replica of %s, so an instance or AZ failure is no longer an automatic 1–2 minute failover but its reads are down until RDS recovers the instance, "+
+				"or the replica is recreated from its source (no data is lost: the source has it all). If it is kept for disaster recovery, promoted it becomes a Single-AZ primary "+
+				"until Multi-AZ is turned on again, a conversion of its own made while it is the only copy", in.Name, in.ReplicaSource)
+		case len(in.ReadReplicas) > 0:
+			add("redundancy", "medium", "No hot standby: an instance or AZ failure is no longer an automatic 1–2 minute failover; recovery is a restore from snapshot or point-in-time restore (tens of minutes, data since the last transaction log upload, up to about 5 minutes, can be lost), "+
+				"or promoting read replica %s by hand (minutes; the writes it has not replayed, its replica lag, are lost, and clients move to its endpoint)", strings.Join(in.ReadReplicas, " or "))
+		default:
+			add("redundancy", "medium", "No hot standby: an instance or AZ failure is no longer an automatic 1–2 minute failover; recovery is a restore from snapshot or point-in-time restore (tens of minutes, data since the last transaction log upload, up to about 5 minutes, can be lost)")
+		}
 		windowRisks(in, wa, profileMedian(prof), p, add)
 	case TopologyAurora:
 		if g := in.GlobalCluster; g != "" {

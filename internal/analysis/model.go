@@ -301,6 +301,11 @@ type ClusterInput struct {
 	// HDD marks magnetic storage (RDS "standard"). false, the usual case,
 	// means SSD (gp2, gp3, io1/io2, Aurora) and sets random_page_cost 1.1.
 	HDD bool
+	// ReplicaSource is the source of an RDS instance that is a read replica
+	// ("" for none): it holds no data of its own to lose, and its Multi-AZ
+	// standby serves it once it is promoted, which the redundancy risk and the
+	// reliability evidence say instead of a restore's.
+	ReplicaSource string
 	// GlobalCluster is the identifier of the Aurora global database whose
 	// primary cluster the Aurora cluster is ("" for none). Its secondary
 	// regions are disaster recovery, not a failover target in the region: the

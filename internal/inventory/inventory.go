@@ -8,6 +8,7 @@
 package inventory
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -145,6 +146,10 @@ type Cluster struct {
 	// ReadReplicas are the identifiers of the instance's read replicas
 	// (ReadReplicaDBInstanceIdentifiers, Multi-AZ kind only); nil when none.
 	ReadReplicas []string
+	// ReplicaSource is the source of the instance when it is a read replica (its
+	// ReadReplicaSourceDBInstanceIdentifier, an ARN for a cross-region one, or
+	// ReadReplicaSourceDBClusterIdentifier; Multi-AZ kind only); "" otherwise.
+	ReplicaSource string
 	// ClusterParameterGroup is an Aurora cluster's DB cluster parameter group (Aurora kind only).
 	ClusterParameterGroup string
 	// GlobalCluster is the GlobalClusterIdentifier of the Aurora global database the cluster is a
@@ -434,6 +439,7 @@ func instanceCluster(in types.DBInstance) (Cluster, error) {
 		BackupWindow:           aws.ToString(in.PreferredBackupWindow),
 		MaintenanceWindow:      aws.ToString(in.PreferredMaintenanceWindow),
 		ReadReplicas:           slices.Clone(in.ReadReplicaDBInstanceIdentifiers),
+		ReplicaSource:          cmp.Or(aws.ToString(in.ReadReplicaSourceDBInstanceIdentifier), aws.ToString(in.ReadReplicaSourceDBClusterIdentifier)),
 	}
 	pendingClass := ""
 	if p := in.PendingModifiedValues; p != nil {

@@ -540,6 +540,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, name string, 
 		HDD:                  c.StorageType == "standard",
 		ReadReplicas:         c.ReadReplicas,
 		GlobalCluster:        c.GlobalCluster,
+		ReplicaSource:        c.ReplicaSource,
 	}
 	// Surplus CPU credits of burstable classes; 0 (unpriced) where the catalog has no price.
 	in.CPUCreditUSDPerVCPUHour, _ = pricing.CPUCreditUSDPerVCPUHour(engine, d.Region)

@@ -1,0 +1,63 @@
+package analysis
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestReplicaRedundancyRisk: a Multi-AZ read replica's redundancy risk and reliability evidence say
+// that no data is lost (its source has it) and that, promoted, it is a Single-AZ primary, not
+// that a restore loses up to 5 minutes of data; a Multi-AZ source with read replicas names them as
+// a recovery by promotion, with its replica lag lost; an instance with neither keeps the restore's.
+func TestReplicaRedundancyRisk(t *testing.T) {
+	for _, tc := range []struct {
+		name, source string
+		replicas     []string
+		risk, rel    []string // texts the redundancy risk and the reliability evidence must hold
+		notRisk      string   // a text the risk must not hold
+	}{
+		{name: "replica", source: "mandible-prod",
+			risk:    []string{"is a read replica of mandible-prod", "no data is lost", "promoted it becomes a Single-AZ primary"},
+			rel:     []string{"read replica of mandible-prod: its Multi-AZ standby and 1–2 minute automatic failover are lost", "(no data lost)", "promoted it is a Single-AZ primary"},
+			notRisk: "point-in-time restore"},
+		{name: "source", replicas: []string{"mandible-r1", "mandible-r2"},
+			risk:    []string{"point-in-time restore", "or promoting read replica mandible-r1 or mandible-r2 by hand", "its replica lag, are lost"},
+			rel:     []string{"recovery becomes restore or point-in-time restore, or promoting read replica mandible-r1 or mandible-r2 by hand"},
+			notRisk: "no data is lost"},
+		{name: "neither",
+			risk:    []string{"recovery is a restore from snapshot or point-in-time restore", "up to about 5 minutes, can be lost)"},
+			rel:     []string{"Multi-AZ standby and its 1–2 minute automatic failover are lost; recovery becomes restore or point-in-time restore"},
+			notRisk: "read replica"},
+	} {
+		in := idleMultiAZ(14)
+		in.ReplicaSource, in.ReadReplicas = tc.source, tc.replicas
+		rec, err := Analyze(in, Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var risk, rel string
+		for _, r := range rec.Risks {
+			if r.Category == "redundancy" && strings.HasPrefix(r.Description, "No hot standby") {
+				risk = r.Description
+			}
+		}
+		for _, row := range rec.Matrix.Rows {
+			if row.Criterion == "reliability" {
+				rel = row.Evidence
+			}
+		}
+		for _, w := range tc.risk {
+			if !strings.Contains(risk, w) {
+				t.Errorf("%s: risk %q does not say %q", tc.name, risk, w)
+			}
+		}
+		if strings.Contains(risk, tc.notRisk) {
+			t.Errorf("%s: risk %q says %q", tc.name, risk, tc.notRisk)
+		}
+		for _, w := range tc.rel {
+			if !strings.Contains(rel, w) {
+				t.Errorf("%s: reliability evidence %q does not say %q", tc.name, rel, w)
+			}
+		}
+	}
+}

@@ -103,8 +103,9 @@ data "rightsize_fleet" "all" {
 
 // TestReadUtilizationGlobalSecondary: the utilization of a secondary cluster of an Aurora global
 // database measures its readers and warns, naming the global database, that they are not a
-// 2-node cluster's and what to measure instead (it measured them as a 2-node cluster, silently);
-// the primary cluster gets no such warning.
+// 2-node cluster's and what to measure instead, with no combined view (it measured them as a
+// 2-node cluster, its combined view failing with "0 writer nodes: exactly one is required"); the
+// primary cluster gets no such warning, and its combined view.
 func TestReadUtilizationGlobalSecondary(t *testing.T) {
 	now := utilizationAccNow()
 	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: globalDatabaseScenario(), Now: now})
@@ -114,9 +115,13 @@ func TestReadUtilizationGlobalSecondary(t *testing.T) {
 		cluster string
 		warned  bool
 	}{{"west-dr", true}, {"east-dr", true}, {"sso-prod", false}} {
-		res, diags := readUtilization(context.Background(), pd, utilizationReadModel("", tc.cluster, 14, now), now)
+		m := utilizationReadModel("", tc.cluster, 14, now)
+		res, diags := readUtilization(context.Background(), pd, m, now)
 		if diags.HasError() || res == nil {
 			t.Fatalf("%s: %v", tc.cluster, diags)
+		}
+		if combined := len(m.Combined) != 0 || m.CPUHourOfWeek != nil; combined == tc.warned || summaries(diags, diag.SeverityWarning)["Combined View Not Available"] != 0 {
+			t.Errorf("%s: combined view %v (want one: %t), or its failure's warning: %v", tc.cluster, m.Combined, !tc.warned, diags)
 		}
 		warned := false
 		for _, d := range diags {

@@ -423,7 +423,7 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 		if cl.GlobalSecondary {
 			diags.AddAttributeWarning(idAttr, "Secondary Cluster of an Aurora Global Database",
 				fmt.Sprintf("DB cluster %s is a secondary cluster of Aurora global database %s: every instance is a reader replicating from the primary cluster in another region, "+
-					"so these are its readers' own figures, not a 2-node cluster's: there is no writer to consolidate onto, and rightsize_single_node_recommendation, "+
+					"so these are its readers' own figures, not a 2-node cluster's (combined and cpu_hour_of_week are empty): there is no writer to consolidate onto, and rightsize_single_node_recommendation, "+
 					"rightsize_fleet and rightsize_db_topology refuse it. Measure the primary cluster for its right-size (with a provider configured for its region).",
 					cl.Identifier, cl.GlobalCluster))
 		}
@@ -599,12 +599,14 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 	m.Combined = map[string]statsModel{}
 	m.Pattern = nil
 	m.CPUHourOfWeek = nil
-	if out.CapacityKnown {
+	// A secondary cluster of a global database has no writer to project onto (its warning says so).
+	combine := out.CapacityKnown && !cl.GlobalSecondary
+	if combine {
 		if p, ok := combineProfiles(cpuProfiles); ok {
 			m.CPUHourOfWeek = roundedList(p)
 		}
 	}
-	if out.CapacityKnown {
+	if combine {
 		rec, aerr := analysis.Analyze(out.Input, analysis.Policy{})
 		if aerr != nil {
 			diags.AddWarning("Combined View Not Available",

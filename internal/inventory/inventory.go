@@ -900,14 +900,14 @@ func clusterFrom(dc types.DBCluster, members []types.DBInstance) (Cluster, error
 	return c, nil
 }
 
-// SecondaryClusterReason says why a secondary cluster of the Aurora global database global (one
-// with no writer: its instances all readers of the primary cluster in another region) is not
+// SecondaryClusterReason says why the secondary cluster arn of the Aurora global database global
+// (one with no writer: its instances all readers of the primary cluster in another region) is not
 // analysed or changed, and what to do instead.
-func SecondaryClusterReason(global string) string {
+func SecondaryClusterReason(global, arn string) string {
 	return fmt.Sprintf("it is a secondary cluster of Aurora global database %s: read-only, every instance a reader replicating from the primary cluster "+
 		"in another region, with no writer to consolidate onto, and its readers are the global database's failover target in this region. "+
 		"Analyse the primary cluster instead (with a provider configured for its region); to analyse or change this cluster, "+
-		"make it the primary first (aws rds switchover-global-cluster --global-cluster-identifier %s --target-db-cluster-identifier <its ARN>)", global, global)
+		"make it the primary first (aws rds switchover-global-cluster --global-cluster-identifier %s --target-db-cluster-identifier %s)", global, global, arn)
 }
 
 // CheckTwoNode returns an *UnsupportedError unless c is a 2-node deployment:
@@ -918,7 +918,7 @@ func (c Cluster) CheckTwoNode() error {
 		return &UnsupportedError{Identifier: c.Identifier, Reason: c.Unsupported}
 	}
 	if c.GlobalSecondary {
-		return &UnsupportedError{Identifier: c.Identifier, Reason: SecondaryClusterReason(c.GlobalCluster)}
+		return &UnsupportedError{Identifier: c.Identifier, Reason: SecondaryClusterReason(c.GlobalCluster, c.ARN)}
 	}
 	switch c.Kind {
 	case KindMultiAZ:

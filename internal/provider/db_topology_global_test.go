@@ -36,7 +36,7 @@ resource "rightsize_db_topology" "sso" {
 `, nodes))
 	}
 	const name = "rightsize_db_topology.sso"
-	refused := regexp.MustCompile(`(?s)Topology\s+Change\s+Refused.*secondary\s+cluster\s+of\s+Aurora\s+global\s+database\s+sso-global.*switchover-global-cluster\s+--global-cluster-identifier\s+sso-global`)
+	refused := regexp.MustCompile(`(?s)Topology\s+Change\s+Refused.*secondary\s+cluster\s+of\s+Aurora\s+global\s+database\s+sso-global.*switchover-global-cluster\s+--global-cluster-identifier\s+sso-global\s+--target-db-cluster-identifier\s+arn:aws:rds:us-east-1:123456789012:cluster:sso-prod\)`)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

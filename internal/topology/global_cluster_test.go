@@ -24,7 +24,7 @@ func (e *env) wantSecondaryRefusal(req Request, err error) {
 	e.t.Helper()
 	var pe *PrecheckError
 	if !errors.As(err, &pe) || pe.Reason != ReasonNotSupported || !strings.Contains(pe.Detail, "secondary cluster of Aurora global database sso-global") ||
-		!strings.Contains(pe.Detail, "aws rds switchover-global-cluster --global-cluster-identifier sso-global") {
+		!strings.Contains(pe.Detail, "aws rds switchover-global-cluster --global-cluster-identifier sso-global --target-db-cluster-identifier arn:aws:rds:us-east-1:123456789012:cluster:sso-prod)") {
 		e.t.Errorf("change to %d node(s) of the secondary cluster: %v, want a not-supported refusal naming sso-global and the switchover", req.Nodes, err)
 	}
 	p, perr := e.o.Preview(context.Background(), req)

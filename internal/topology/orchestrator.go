@@ -1303,7 +1303,7 @@ func (r *run) precheckStatic() error {
 			return r.precheckErr(ReasonNotSupported, "it is an Aurora Serverless cluster; its capacity scales by ACUs, not by node count")
 		}
 		if g := t.GlobalCluster(); g != "" && t.Writer() == nil {
-			return r.precheckErr(ReasonNotSupported, "%s", secondaryRefusal(g))
+			return r.precheckErr(ReasonNotSupported, "%s", secondaryRefusal(g, t.ARN))
 		}
 		live := 0
 		for _, m := range t.Members {

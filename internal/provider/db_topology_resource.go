@@ -705,6 +705,13 @@ func timeoutRanOut(err error, op string, timeout time.Duration, diags *diag.Diag
 			op, timeout, op, defaultTopologyTimeout))
 }
 
+// unrefreshedHint is what to do when a managed database is already at the planned node count: the
+// plan was applied after the database changed, or made from a state no refresh had brought up to date.
+const unrefreshedHint = "It is not as the state records it (it changed since the plan was made, or the plan was made with -refresh=false): " + refreshAdvice
+
+// refreshAdvice says how to plan from a state that records the database as it is.
+const refreshAdvice = "run terraform plan again with its refresh (not -refresh=false), which records the database as it is, or terraform apply -refresh-only, and apply that plan."
+
 // addTopologyError maps an orchestrator error to a diagnostic; managed says the resource is in
 // the state already (an update or a destroy), so an import is not the remedy.
 func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error, managed bool) {
@@ -733,8 +740,9 @@ func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error, 
 		hint := "Fix the cause above and apply again."
 		switch {
 		case pe.Reason == topology.ReasonAlreadyAtTarget && managed:
-			// A saved plan applied after the database changed: a new plan's refresh records it.
-			hint = "It changed since the plan was made: run terraform plan again (its refresh records the database as it is) and apply that plan."
+			// A saved plan applied after the database changed, or a plan made with -refresh=false
+			// from a state that did not record it: a new plan's refresh records it.
+			hint = unrefreshedHint
 		case pe.Reason == topology.ReasonAlreadyAtTarget:
 			hint = fmt.Sprintf("To manage it as it is, import it: terraform import <address> %s.", req.Target)
 		case pe.Reason == topology.ReasonConcurrentRun:
@@ -1560,7 +1568,16 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 	case preview.Unchecked != "":
 		title = "Database Topology Change Not Fully Checked"
 	}
-	resp.Diagnostics.AddWarning(title, topology.PlanSummary(preview, topoReq))
+	summary := topology.PlanSummary(preview, topoReq)
+	if state != nil && preview.RefusalReason == topology.ReasonAlreadyAtTarget && preview.Topology != nil &&
+		!state.CurrentNodes.IsNull() && int64(preview.Topology.Nodes) != state.CurrentNodes.ValueInt64() {
+		// A refresh records the database's node count (current_nodes): this plan's state
+		// does not, so it was not refreshed (-refresh=false), and planning again the same way
+		// plans the same refused change.
+		summary += fmt.Sprintf(" The state records %s at %d node(s): this plan was made without refreshing it (terraform plan -refresh=false), or the database changed since; %s",
+			topoReq.Target.Noun(), state.CurrentNodes.ValueInt64(), refreshAdvice)
+	}
+	resp.Diagnostics.AddWarning(title, summary)
 	if preview.Reader != "" {
 		// The plan names the reader the change removes: previous_topology.reader.identifier is
 		// planned as it, so that apply holds to it (plannedReader) and refuses to remove another.

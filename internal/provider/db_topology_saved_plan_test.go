@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -175,5 +176,72 @@ resource "rightsize_db_topology" "s" {
 	})
 	if ops := changingOps(srv); len(ops) != 1 || ops[0] != "CreateDBInstance" {
 		t.Errorf("changing calls %v, want only the test's new reader", ops)
+	}
+}
+
+// TestAccDBTopology_noRefreshPlanAlreadyAtTarget: a pipeline that plans with -refresh=false from a
+// state that does not record a change made by hand (Multi-AZ turned off outside Terraform) plans
+// the change again; its apply is refused, changing nothing, and says that the state was not
+// refreshed and how to refresh it: planning again the same way would plan the same refusal.
+func TestAccDBTopology_noRefreshPlanAlreadyAtTarget(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	cfg := func(n int) string {
+		return topologyConfig(srv, nil, fmt.Sprintf(`
+resource "rightsize_db_topology" "m" {
+  db_instance_identifier = "mandible-prod"
+  nodes                  = %d
+}
+`, n))
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		AdditionalCLIOptions:     &resource.AdditionalCLIOptions{Plan: resource.PlanOptions{NoRefresh: true}},
+		Steps: []resource.TestStep{
+			{Config: cfg(2), ResourceName: "rightsize_db_topology.m", ImportState: true, ImportStateId: "instance:mandible-prod", ImportStatePersist: true},
+			{
+				PreConfig: func() {
+					if _, err := api.ModifyDBInstance(context.Background(), &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+						MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(true)}); err != nil {
+						t.Fatal(err)
+					}
+					srv.Advance(2 * time.Hour)
+				},
+				Config:      cfg(1),
+				ExpectError: regexp.MustCompile(`(?s)already has 1 node.*plan was made\s+with\s+-refresh=false.*terraform\s+plan\s+again\s+with\s+its\s+refresh.*terraform\s+apply\s+-refresh-only`),
+			},
+		},
+	})
+	if ops := changingOps(srv); len(ops) != 1 || ops[0] != "ModifyDBInstance" {
+		t.Errorf("changing calls %v, want only the test's own ModifyDBInstance", ops)
+	}
+}
+
+// A plan made from a state that no refresh brought up to date (terraform plan -refresh=false: the
+// state has mandible-prod at 1 node, set back to Multi-AZ by hand since) warns that the apply will
+// be refused and why: the state was not refreshed, and how to refresh it. A plan whose state
+// records the database as it is says nothing of a refresh.
+func TestModifyPlan_unrefreshedStateSaysRefresh(t *testing.T) {
+	_, api := topologySandbox(t, sandbox.Demo(), nil) // mandible-prod is Multi-AZ: 2 nodes
+	r, empty := directTopologyResource(t, api)
+	const title = "Database Topology Change Will Be Refused"
+	stale := mandibleModel(1, 1, false, lastChangeObject(1, "multi-az-off", 2, 1))
+	want := mandibleModel(2, 1, false, lastChangeObject(1, "multi-az-off", 2, 1))
+	diags := directModifyPlan(t, r, empty, &stale, want)
+	if diags.HasError() {
+		t.Fatalf("ModifyPlan: %v", diags)
+	}
+	w, ok := warningDetail(diags, title)
+	if !ok || !strings.Contains(w, "it already has 2 node(s)") ||
+		!strings.Contains(w, "The state records DB instance mandible-prod at 1 node(s): this plan was made without refreshing it (terraform plan -refresh=false)") ||
+		!strings.Contains(w, "terraform apply -refresh-only") {
+		t.Errorf("plan from an unrefreshed state: warning %q (found %t), want the refusal, that the state was not refreshed and how to refresh it", w, ok)
+	}
+	// The state records the 2 nodes (a refresh made it) and a new generation's change is planned:
+	// nothing is said of a refresh.
+	fresh := mandibleModel(1, 2, false, lastChangeObject(1, "multi-az-off", 2, 1))
+	diags = directModifyPlan(t, r, empty, &fresh, want)
+	if w, _ := warningDetail(diags, title); strings.Contains(w, "refresh") {
+		t.Errorf("plan from a state that records the database: warning %q, want nothing of a refresh", w)
 	}
 }

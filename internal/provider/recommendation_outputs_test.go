@@ -709,3 +709,78 @@ data "rightsize_single_node_recommendation" "mandible" {
 	})
 	t.Logf("lowest free storage %.2f GiB: max_wal_size %d MB", free/(1<<30), wantMax)
 }
+
+// TestAccRecommendationOutputs_withoutReport: include_report = false leaves report_markdown and
+// charts_svg null, most of what the data source stores (about 100 KB of some 110 KB per
+// deployment in the state, and in every plan file), and every other attribute as the default
+// gives it, Infracost usage file included; include_report = true is the default.
+func TestAccRecommendationOutputs_withoutReport(t *testing.T) {
+	now := sandboxNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: now})
+	const ds = "data.rightsize_single_node_recommendation."
+	body := func(name, include string) string {
+		return fmt.Sprintf(`
+data "rightsize_single_node_recommendation" %q {
+  db_cluster_identifier = "sso-prod"
+  end_time              = %q
+  %s
+}
+`, name, now.Format(time.RFC3339), include)
+	}
+	sameButReport := func(s *terraform.State) error {
+		full, err := outAttrs(s, ds+"full")
+		if err != nil {
+			return err
+		}
+		lean, err := outAttrs(s, ds+"lean")
+		if err != nil {
+			return err
+		}
+		heavy := func(k string) bool {
+			return k == "report_markdown" || strings.HasPrefix(k, "charts_svg.") || k == "include_report"
+		}
+		fullBytes, leanBytes := 0, 0
+		for k, v := range full {
+			fullBytes += len(v)
+			if heavy(k) {
+				continue
+			}
+			if lv, ok := lean[k]; !ok || lv != v {
+				return fmt.Errorf("%s: %.80q with the report, %.80q (present %t) without it", k, v, lv, ok)
+			}
+		}
+		for k, v := range lean {
+			leanBytes += len(v)
+			if _, ok := full[k]; !ok && !heavy(k) {
+				return fmt.Errorf("%s = %q only without the report", k, v)
+			}
+		}
+		if md, ok := lean["report_markdown"]; ok {
+			return fmt.Errorf("report_markdown is %d bytes without the report, want null", len(md))
+		}
+		if n, ok := lean["charts_svg.%"]; ok {
+			return fmt.Errorf("charts_svg has %s elements without the report, want null", n)
+		}
+		if full["infracost_usage_yaml"] == "" {
+			return errors.New("infracost_usage_yaml is empty")
+		}
+		if leanBytes*5 > fullBytes {
+			return fmt.Errorf("without the report the data source holds %d bytes, with it %d: want less than a fifth", leanBytes, fullBytes)
+		}
+		return nil
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: recommendationConfig(srv, body("full", "")+body("lean", "include_report = false")+body("explicit", "include_report = true")),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkChartsSVG(ds+"full"),
+				checkReportMarkdown(ds+"full", "sso-prod"),
+				checkChartsSVG(ds+"explicit"),
+				checkReportMarkdown(ds+"explicit", "sso-prod"),
+				sameButReport,
+			),
+		}},
+	})
+}

@@ -68,6 +68,7 @@ type recommendationModel struct {
 	MigrationWindowHours  types.Int64  `tfsdk:"migration_window_hours"`
 	AllowSingleNode       types.Bool   `tfsdk:"allow_single_node"`
 	AlreadySingleNode     types.Bool   `tfsdk:"already_single_node"`
+	IncludeReport         types.Bool   `tfsdk:"include_report"`
 
 	ID                    types.String  `tfsdk:"id"`
 	Topology              types.String  `tfsdk:"topology"`
@@ -294,6 +295,13 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 				"Set it in configurations that manage the change, so the plan after it stays valid. Defaults to `false`.",
 			Optional: true,
 		},
+		"include_report": schema.BoolAttribute{
+			MarkdownDescription: "Render `report_markdown` and `charts_svg`. They are most of what the data source stores in the Terraform state, and in " +
+				"every plan file: 85 to 105 KB of some 105 to 125 KB per deployment (the charts 70 to 90 KB, the report 15 to 18 KB). " +
+				"Set it to `false` where they are not used (a `for_each` over a fleet feeding cost modules and alarms): both are then " +
+				"null, and every other attribute is the same. Defaults to `true`.",
+			Optional: true,
+		},
 		"migration_window_hours": schema.Int64Attribute{
 			MarkdownDescription: fmt.Sprintf("Length of the migration window to find in the hour-of-week profile, 1 to 24 hours. Defaults to `%d`.", DefaultMigrationWindowHours),
 			Optional:            true,
@@ -463,9 +471,9 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 			"alarm_description": "What the alarm means.",
 		}),
 		"prometheus_rules_yaml": str("The rollback triggers as Prometheus alerting rules (YAML), for the metric and label names of [prometheus/cloudwatch_exporter](https://github.com/prometheus/cloudwatch_exporter) (`aws_rds_<metric>_<statistic>{dbinstance_identifier=\"...\"}`, or `{dbcluster_identifier=\"...\",role=\"WRITER\"}` for Aurora's role metrics: export them with those dimensions); other exporters, such as YACE, name them differently. Run the exporter with `set_timestamp: false`: by default it stamps each sample `delay_seconds` (600 s) in the past, outside Prometheus' 5-minute lookback, and no rule ever sees a value (the file's opening comment says so too). A rule on a `Sum` (one datapoint per period) fires at once."),
-		"report_markdown":       str("A Markdown report of the analysis."),
+		"report_markdown":       str("A Markdown report of the analysis. Null when `include_report` is `false`."),
 		"charts_svg": schema.MapAttribute{Computed: true, ElementType: types.StringType,
-			MarkdownDescription: "SVG charts by file name (CPU, memory and IOPS per node with threshold lines; an hour-of-week heat map)."},
+			MarkdownDescription: "SVG charts by file name (CPU, memory and IOPS per node with threshold lines; an hour-of-week heat map). Null when `include_report` is `false`."},
 		"infracost_usage_yaml": str("An Infracost usage file for the deployment's resources from measured usage."),
 		"window_start":         str("Start of the analysed window, RFC 3339."),
 		"window_end":           str("End of the analysed window, RFC 3339."),
@@ -599,6 +607,12 @@ func recommendationDeps(pd *ProviderData, diags *diag.Diagnostics) (rightsizing.
 	return d, true
 }
 
+// skipRender reports whether include_report = false leaves report_markdown and charts_svg out
+// (null, not rendered).
+func (m *recommendationModel) skipRender() bool {
+	return !m.IncludeReport.IsNull() && !m.IncludeReport.ValueBool()
+}
+
 // recommendationRequest turns the inputs into a rightsizing.Request.
 func recommendationRequest(ctx context.Context, m *recommendationModel, diags *diag.Diagnostics) (rightsizing.Request, bool) {
 	r := rightsizing.Request{
@@ -608,6 +622,7 @@ func recommendationRequest(ctx context.Context, m *recommendationModel, diags *d
 		Period:               time.Duration(m.PeriodSeconds.ValueInt64()) * time.Second,
 		MigrationWindowHours: int(int64OrDefault(m.MigrationWindowHours, DefaultMigrationWindowHours)),
 		AllowSingleNode:      m.AllowSingleNode.ValueBool(),
+		SkipRender:           m.skipRender(),
 	}
 	if s := m.EndTime.ValueString(); s != "" {
 		t, err := time.Parse(time.RFC3339, s)
@@ -724,6 +739,9 @@ func fillRecommendation(ctx context.Context, m *recommendationModel, res rightsi
 	m.RecommendedClass = types.StringValue(rec.RecommendedClass)
 	m.PrometheusRulesYAML = types.StringValue(rec.PrometheusRules)
 	m.ReportMarkdown = types.StringValue(rec.ReportMarkdown)
+	if m.skipRender() {
+		m.ReportMarkdown = types.StringNull()
+	}
 	m.InfracostUsageYAML = types.StringValue(res.InfracostUsageYAML)
 	m.WindowStart = types.StringValue(rec.Start.UTC().Format(time.RFC3339))
 	m.WindowEnd = types.StringValue(rec.End.UTC().Format(time.RFC3339))
@@ -901,6 +919,9 @@ func fillRecommendation(ctx context.Context, m *recommendationModel, res rightsi
 		charts[k] = types.StringValue(rec.Charts[k])
 	}
 	m.ChartsSVG = types.MapValueMust(types.StringType, charts)
+	if m.skipRender() {
+		m.ChartsSVG = types.MapNull(types.StringType)
+	}
 	_ = ctx
 	return diags
 }

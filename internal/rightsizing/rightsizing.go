@@ -80,6 +80,10 @@ type Request struct {
 	// Infracost usage file empty (analysis.Assess), for callers that output
 	// none of them: a fleet overview.
 	SkipReport bool
+	// SkipRender leaves the recommendation's report and charts empty
+	// (analysis.Assess) but makes the Infracost usage file: a recommendation
+	// whose caller keeps its outputs small (the Terraform state).
+	SkipRender bool
 }
 
 // Result is a recommendation with what it took to make it.
@@ -726,7 +730,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, name string, 
 	}
 
 	analyze := analysis.Analyze
-	if req.SkipReport {
+	if req.SkipReport || req.SkipRender {
 		analyze = analysis.Assess
 	}
 	rec, err := analyze(in, req.Policy)

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -90,14 +89,7 @@ resource "rightsize_db_topology" "pay" {
 // records the database), not to import a resource already managed.
 func TestAccDBTopology_savedPlanAlreadyAtTarget(t *testing.T) {
 	srv, api := topologySandbox(t, sandbox.Demo(), nil)
-	cfg := func(n int) string {
-		return topologyConfig(srv, nil, fmt.Sprintf(`
-resource "rightsize_db_topology" "m" {
-  db_instance_identifier = "mandible-prod"
-  nodes                  = %d
-}
-`, n))
-	}
+	cfg := func(n int) string { return mandibleNodesConfig(srv, n) }
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -185,14 +177,7 @@ resource "rightsize_db_topology" "s" {
 // refreshed and how to refresh it: planning again the same way would plan the same refusal.
 func TestAccDBTopology_noRefreshPlanAlreadyAtTarget(t *testing.T) {
 	srv, api := topologySandbox(t, sandbox.Demo(), nil)
-	cfg := func(n int) string {
-		return topologyConfig(srv, nil, fmt.Sprintf(`
-resource "rightsize_db_topology" "m" {
-  db_instance_identifier = "mandible-prod"
-  nodes                  = %d
-}
-`, n))
-	}
+	cfg := func(n int) string { return mandibleNodesConfig(srv, n) }
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

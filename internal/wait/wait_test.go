@@ -271,3 +271,31 @@ func TestWaitProgress(t *testing.T) {
 		t.Errorf("Progress heard %q, want %q", s, want)
 	}
 }
+
+// TestWaitProgressUnexpectedState: the state that ends a wait as unexpected is told to Progress
+// too, so that the log's trail of a long wait ends with the state that stopped it.
+func TestWaitProgressUnexpectedState(t *testing.T) {
+	states := []string{"modifying", "failed"}
+	calls := 0
+	var got []string
+	w := Waiter[int]{
+		Pending: []string{"modifying"}, Target: []string{"available"},
+		Refresh: func(context.Context) (int, string, error) {
+			s := states[calls]
+			calls++
+			return 0, s, nil
+		},
+		MinInterval: time.Millisecond, MaxInterval: time.Millisecond,
+		Sleep: func(context.Context, time.Duration) error { return nil },
+		Progress: func(state string, retried error, _ time.Duration) {
+			got = append(got, state)
+		},
+	}
+	var ue *UnexpectedStateError
+	if _, err := w.Wait(context.Background()); !errors.As(err, &ue) || ue.State != "failed" {
+		t.Fatalf("Wait: %v, want the unexpected state failed", err)
+	}
+	if s := strings.Join(got, "|"); s != "modifying|failed" {
+		t.Errorf("Progress heard %q, want %q", s, "modifying|failed")
+	}
+}

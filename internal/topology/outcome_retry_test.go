@@ -2,6 +2,7 @@ package topology
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,4 +144,56 @@ func TestOutcomeTagNotRecorded(t *testing.T) {
 			t.Errorf("OutcomeTagError %q for a guard snapshot deleted", res.OutcomeTagError)
 		}
 	})
+}
+
+// The retries of an outcome tag that fails transiently wait PollMin, then twice as long each time
+// up to PollMax, while their sum stays within outcomeRetryBudget (3 minutes; reaching it is
+// within): with PollMin 10 s, 10, 20, 40 and 60 s (a fifth wait of 60 s would make 190 s); with
+// 20 s, 20, 40, 60 and 60 s (180 s). Five attempts in all, on the orchestrator's clock.
+func TestOutcomeTagRetryWaits(t *testing.T) {
+	for _, tc := range []struct {
+		pollMin time.Duration
+		want    []time.Duration
+	}{
+		{10 * time.Second, []time.Duration{10 * time.Second, 20 * time.Second, 40 * time.Second, time.Minute}},
+		{20 * time.Second, []time.Duration{20 * time.Second, 40 * time.Second, time.Minute, time.Minute}},
+	} {
+		t.Run(tc.pollMin.String(), func(t *testing.T) {
+			e := newEnv(t, sandbox.Demo())
+			e.o.PollMin = tc.pollMin
+			e.faultsAt(StepValidated, sandbox.FaultRule{Operation: "AddTagsToResource", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultHTTP500}})
+			var (
+				validated bool
+				seq       int
+				waits     []time.Duration
+			)
+			e.o.OnStep = func(inner func(Step) error) func(Step) error {
+				return func(s Step) error {
+					if s == StepValidated {
+						validated, seq = true, e.lastSeq()
+					}
+					return inner(s)
+				}
+			}(e.o.OnStep)
+			e.o.Sleep = func(inner func(context.Context, time.Duration) error) func(context.Context, time.Duration) error {
+				return func(ctx context.Context, d time.Duration) error {
+					if validated {
+						waits = append(waits, d)
+					}
+					return inner(ctx, d)
+				}
+			}(e.o.Sleep)
+			res, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: okValidator{}})
+			if err != nil || res.OutcomeTagError == "" {
+				t.Fatalf("run: %v, %+v; want the change to succeed, its outcome not recorded", err, res)
+			}
+			if !slices.Equal(waits, tc.want) {
+				t.Errorf("waits between the outcome tag's attempts %v, want %v", waits, tc.want)
+			}
+			// Each attempt is the SDK's 5 (newEnv's retryer).
+			if n := len(e.callsSince("AddTagsToResource", seq)); n != 5*5 {
+				t.Errorf("%d AddTagsToResource calls after the change, want 25 (5 attempts of the SDK's 5)", n)
+			}
+		})
+	}
 }

@@ -3,8 +3,12 @@ package topology
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
@@ -89,6 +93,72 @@ func TestNewResourceAfterReversedInterruptedChange(t *testing.T) {
 				t.Fatalf("created anew at 1 node: %+v %v, want the change made behind a guard of its own", res, err)
 			}
 			e.assertGuarded(target)
+		})
+	}
+}
+
+// handGuardTags are the tags of a guard snapshot of mandible-prod's change of generation gen to
+// `to` nodes, tagged with outcome.
+func handGuardTags(e *env, gen int64, to int, outcome string) map[string]string {
+	return map[string]string{TagManagedBy: ManagedByValue, TagTarget: mandible.String(), TagGeneration: fmt.Sprint(gen),
+		TagFromNodes: fmt.Sprint(3 - to), TagToNodes: fmt.Sprint(to), TagOutcome: outcome,
+		TagChangeStarted: e.srv.Now().UTC().Format(time.RFC3339Nano)}
+}
+
+// A completed change whose guard snapshot of the opposite change is tagged changing but was taken
+// after its own (by a run of another configuration or workspace that manages the same database,
+// under way): it is not this change that put the target back, so that guard is left as it is, not
+// recorded rolled back (which would end a change still under way for whoever runs it).
+func TestOppositeChangingGuardTakenLaterLeftOpen(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx := context.Background()
+	other := GuardSnapshotID("", mandible, 1, 2, 1)
+	e.o.OnStep = func(s Step) error {
+		if s == StepValidated {
+			_, err := e.api.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String(mandible.Identifier),
+				DBSnapshotIdentifier: aws.String(other), Tags: toTagList(handGuardTags(e, 1, 2, OutcomeChanging))})
+			return err
+		}
+		return nil
+	}
+	res, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1, Validator: okValidator{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !e.guardCreated(other).After(e.guardCreated(res.GuardSnapshotID)) {
+		t.Fatalf("guard %s not taken after %s", other, res.GuardSnapshotID)
+	}
+	if got := e.snapshotTags(KindInstance, other)[TagOutcome]; got != OutcomeChanging {
+		t.Errorf("guard %s of a change taken after this run's is tagged %q, want %q (left as it is)", other, got, OutcomeChanging)
+	}
+}
+
+// The previous generation's change to the same node count, completed (or failed without a
+// rollback, or whose rollback failed), then the database changed back outside the resource: the
+// next change to that count begins anew and leaves that guard's outcome as it is. Only one still
+// rolling-back is recorded rolled back (closeEarlierRollback).
+func TestEarlierChangeOutcomeKept(t *testing.T) {
+	for _, outcome := range []string{OutcomeCompleted, OutcomeFailedNotRolledBack, OutcomeRollbackFailed} {
+		t.Run(outcome, func(t *testing.T) {
+			e := newEnv(t, sandbox.Demo())
+			ctx := context.Background()
+			res, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			earlier := res.GuardSnapshotID
+			e.tagSnapshot(earlier, map[string]string{TagOutcome: outcome})
+			if _, err := e.api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String(mandible.Identifier),
+				MultiAZ: aws.Bool(true), ApplyImmediately: aws.Bool(true)}); err != nil {
+				t.Fatal(err)
+			}
+			e.srv.Advance(3 * time.Hour)
+			if _, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 2}); err != nil {
+				t.Fatal(err)
+			}
+			if got := e.snapshotTags(KindInstance, earlier)[TagOutcome]; got != outcome {
+				t.Errorf("guard %s of generation 1 is tagged %q, want %q kept", earlier, got, outcome)
+			}
 		})
 	}
 }

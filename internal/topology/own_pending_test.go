@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -172,5 +173,40 @@ func TestOwnPendingTagLost(t *testing.T) {
 	res, err = e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 2, OwnPending: true})
 	if err != nil || res.Nodes != 1 || res.Pending {
 		t.Fatalf("own deferred change made now: %+v, %v", res, err)
+	}
+}
+
+// DeferredGuardOutcome reads a guard snapshot left changing and tagged deferred as pending (one
+// not deferred stays changing: a change requested to be made at once, interrupted), but only one
+// of the target's that did not fail, as GuardOutcome: a snapshot of the guard's name tagged for
+// another target, or failed, has no outcome.
+func TestDeferredGuardOutcomeOnlyTargetsGuard(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(e *env, id string)
+		want string
+	}{
+		{"own", func(*env, string) {}, OutcomePending},
+		{"not deferred", func(e *env, id string) { e.tagSnapshot(id, map[string]string{TagDeferred: "false"}) }, OutcomeChanging},
+		{"another target's", func(e *env, id string) { e.tagSnapshot(id, map[string]string{TagTarget: "instance:other-db"}) }, ""},
+		{"failed", func(e *env, id string) { e.editSnapshot(id, map[string]any{"status": "failed"}) }, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, sandbox.Demo())
+			ctx := context.Background()
+			id := GuardSnapshotID("", mandible, 1, 1, 1)
+			tags := handGuardTags(e, 1, 1, OutcomeChanging)
+			tags[TagDeferred] = "true"
+			if _, err := e.api.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String(mandible.Identifier),
+				DBSnapshotIdentifier: aws.String(id), Tags: toTagList(tags)}); err != nil {
+				t.Fatal(err)
+			}
+			e.srv.Advance(time.Hour)
+			tc.edit(e, id)
+			got, outcome, err := DeferredGuardOutcome(ctx, e.api, "", mandible, 1, 1)
+			if err != nil || got != id || outcome != tc.want {
+				t.Errorf("DeferredGuardOutcome: %q, %q, %v; want %q, %q", got, outcome, err, id, tc.want)
+			}
+		})
 	}
 }

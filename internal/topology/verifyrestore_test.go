@@ -243,3 +243,63 @@ func TestVerifyRestoreDeleteRefusedNamesInstance(t *testing.T) {
 		t.Errorf("temporary instance %s: %v, want it left as the error says", tmp, ferr)
 	}
 }
+
+// A run interrupted while verifying the restore, the temporary instance's name taken by a DB
+// instance verify_restore did not create (created by someone just before the restore request):
+// that instance is not deleted on the way out, and the error does not say its deletion was
+// requested.
+func TestVerifyRestoreCutShortLeavesForeignInstance(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	tmp := restoreInstanceID(GuardSnapshotID("", mandible, 1, 1, 1))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e.o.RDS = &createBeforeRestore{RDSAPI: e.api, create: func() {
+		e.createForeignInstance(t, tmp, nil)
+		cancel() // Ctrl-C as the restore is requested
+	}}
+	_, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true})
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.Resumable || ce.RestoreDeleteRequested {
+		t.Fatalf("got %v (%+v), want a resumable error, no deletion requested", err, ce)
+	}
+	if strings.Contains(err.Error(), "was requested") {
+		t.Errorf("error %q says the deletion of %s was requested", err, tmp)
+	}
+	if inst, ferr := FindDBInstance(context.Background(), e.api, tmp); ferr != nil || aws.ToString(inst.DBInstanceStatus) != "available" {
+		t.Errorf("instance %s, which the provider did not create, was touched: %v", tmp, ferr)
+	}
+	if n := len(e.opsIndex("DeleteDBInstance", nil)); n != 0 {
+		t.Errorf("%d DeleteDBInstance calls, want none", n)
+	}
+}
+
+// A run interrupted while verifying the restore, its temporary instance already being deleted
+// (by hand): the run asks RDS for nothing more, and its error says the deletion was requested
+// rather than that the instance is left running.
+func TestVerifyRestoreCutShortInstanceBeingDeleted(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	tmp := restoreInstanceID(GuardSnapshotID("", mandible, 1, 1, 1))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e.o.OnStep = func(s Step) error {
+		if s == StepRestoreAvailable {
+			if _, err := e.api.DeleteDBInstance(context.Background(), &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String(tmp),
+				SkipFinalSnapshot: aws.Bool(true)}); err != nil {
+				t.Fatal(err)
+			}
+			cancel()
+		}
+		return nil
+	}
+	_, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true})
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.Resumable || ce.RestoreInstance != tmp || !ce.RestoreDeleteRequested {
+		t.Fatalf("got %v (%+v), want a resumable error naming %s, its deletion requested", err, ce, tmp)
+	}
+	if want := "the deletion of the temporary restore instance " + tmp + " was requested"; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q, want it to say %q", err, want)
+	}
+	if n := len(e.opsIndex("DeleteDBInstance", nil)); n != 1 {
+		t.Errorf("%d DeleteDBInstance calls, want 1 (the one by hand)", n)
+	}
+}

@@ -163,3 +163,45 @@ func TestRollbackCallThrottledIsRetried(t *testing.T) {
 		})
 	}
 }
+
+// A rollback whose call AWS keeps throttling, interrupted (Ctrl-C) while it waits to retry it: the
+// rollback is reported interrupted before it began, for the next apply to make, not refused by
+// RDS (the throttled call's error), whose advice (wait, raise max_retries) is not what happened.
+func TestRollbackRetryInterrupted(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.o.RollbackTimeout = time.Hour
+	ictx, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
+	e.o.Interrupt = ictx
+	e.o.Warnf = func(format string, args ...any) {
+		if strings.Contains(format, "rollback call failed") {
+			interrupt() // during the wait before the retry
+		}
+	}
+	// Ctrl-C wakes the wait (a timer's, in an apply), as the virtual clock's does not by itself.
+	e.o.Sleep = func(inner func(context.Context, time.Duration) error) func(context.Context, time.Duration) error {
+		return func(ctx context.Context, d time.Duration) error {
+			if ictx.Err() != nil {
+				select {
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-time.After(10 * time.Second):
+				}
+			}
+			return inner(ctx, d)
+		}
+	}(e.o.Sleep)
+	faultAfterSettled(e, sandbox.FaultRule{Operation: "ModifyDBInstance", Rate: 1,
+		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 400, Code: "Throttling", Message: "Rate exceeded"}})
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RollbackInterrupted || ce.RollbackRefused || ce.RolledBack || !errors.Is(ce.RollbackErr, errRollbackNotBegun) {
+		t.Fatalf("got %v (%+v), want the rollback interrupted before it began, not refused", err, ce)
+	}
+	if tags := e.snapshotTags(KindInstance, ce.GuardSnapshotID); tags[TagOutcome] != OutcomeRollingBack {
+		t.Errorf("guard outcome %q, want %q (the next apply makes the rollback)", tags[TagOutcome], OutcomeRollingBack)
+	}
+	if n := len(e.opsIndex("ModifyDBInstance", nil)); n != 1+5 {
+		t.Errorf("%d ModifyDBInstance calls, want 6 (the change's, then one attempt of the SDK's 5 at the rollback's)", n)
+	}
+}

@@ -66,8 +66,8 @@ func TestRecreatedReaderMonitoringRoleRefused(t *testing.T) {
 			if (tc.group != "") != (res.ReaderParameterGroupReplaced != "") {
 				t.Errorf("ReaderParameterGroupReplaced %q with recorded group %q", res.ReaderParameterGroupReplaced, tc.group)
 			}
-			if res.Previous.Reader == nil || res.Previous.Reader.MonitoringInterval != 0 {
-				t.Errorf("recorded reader %+v, want no Enhanced Monitoring", res.Previous.Reader)
+			if res.Previous.Reader == nil || res.Previous.Reader.MonitoringInterval != 0 || res.Previous.Reader.MonitoringRoleARN != "" {
+				t.Errorf("recorded reader %+v, want no Enhanced Monitoring, nor its refused role", res.Previous.Reader)
 			}
 			if n := e.assertGuarded(sso); n < 2 {
 				t.Fatalf("%d guarded calls", n)

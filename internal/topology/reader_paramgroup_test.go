@@ -66,3 +66,25 @@ func removedReaderRecord(t *testing.T, e *env, edit func(*ReaderSpec)) Previous 
 	prev.Reader = &rd
 	return prev
 }
+
+// A change back to 2 nodes whose recorded reader's parameter group, refused by RDS, is the
+// writer's own: there is nothing to replace it with, so the refusal is not worked around (no
+// second CreateDBInstance with the same group) and nothing says the group was replaced.
+func TestRecreatedReaderRefusedGroupIsWritersNotRetried(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	writerGroup := readerSpecFromInstance(e.instance(ssoWriter)).ParameterGroup
+	if writerGroup == "" {
+		t.Fatal("the writer has no parameter group")
+	}
+	prev := removedReaderRecord(t, e, func(rd *ReaderSpec) { rd.ParameterGroup = writerGroup })
+	e.srv.InjectFaults(sandbox.FaultRule{Operation: "rds:CreateDBInstance", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError,
+		Status: 404, Code: "DBParameterGroupNotFound", Message: "DBParameterGroup not found: " + writerGroup}})
+	before := e.srv.Counts()["CreateDBInstance"]
+	res, err := e.o.Run(context.Background(), Request{Target: sso, Nodes: 2, Generation: 2, Previous: &prev})
+	if err == nil || !strings.Contains(err.Error(), "DBParameterGroupNotFound") || strings.Contains(err.Error(), "with the writer's parameter group") {
+		t.Fatalf("back to 2 nodes: %+v, %v; want RDS's refusal, nothing replaced", res, err)
+	}
+	if n := e.srv.Counts()["CreateDBInstance"] - before; n != 1 {
+		t.Errorf("%d CreateDBInstance calls, want the one refused", n)
+	}
+}

@@ -155,3 +155,57 @@ func TestRead_unfinishedDeferredChangeNotMadeInWindow(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// deferredToOne is the state of this resource's change of generation 1 of mandible-prod to 1
+// node, deferred to the maintenance window and not yet made: nodes = 1, pending, current_nodes 2.
+func deferredToOne() dbTopologyModel {
+	return mandibleModel(1, 2, true, lastChangeObject(1, "Multi-AZ turning off on DB instance mandible-prod, "+topology.ScheduledAction, 2, 1))
+}
+
+// A change this resource deferred (nodes = 1, pending) whose database is found at 2 nodes, nothing
+// pending, while AWS throttles the listing of the guard snapshots: the refresh keeps the state as
+// it was, the change still pending, as well as its node count, so that the next refresh looks
+// again and the next plan still reads the deferred change (deferredByLastApply). Pending dropped,
+// the state read as a change to 1 node made and not pending.
+func TestRead_deferredChangeLookupFailsKeepsPending(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	handGuard(t, srv, api, topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}, "", 1, 1, topology.OutcomePending)
+	r, empty := directTopologyResource(t, api)
+	srv.InjectFaults(snapshotsThrottled)
+	resp := directRead(t, r, empty, deferredToOne())
+	srv.ClearFaults()
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("Read: %v", resp.Diagnostics)
+	}
+	if _, ok := warningDetail(resp.Diagnostics, "Unfinished Change Not Checked"); !ok {
+		t.Errorf("diagnostics %v, want %q", resp.Diagnostics, "Unfinished Change Not Checked")
+	}
+	got := stateModel(t, resp)
+	if got.Nodes.ValueInt64() != 1 || !got.Pending.ValueBool() || got.CurrentNodes.ValueInt64() != 2 || !deferredByLastApply(&got) {
+		t.Errorf("state nodes %v, pending %v, current_nodes %v; want 1, true, 2 (the deferred change kept as it was)", got.Nodes, got.Pending, got.CurrentNodes)
+	}
+}
+
+// The same database, the listing of the next generation's guards answered (none: no change of
+// this resource to 2 nodes) but that of the deferred change's own guard refused: whether the
+// deferred change was rolled back by this resource cannot be told, so the refresh does not say
+// that the database was changed outside this resource.
+func TestRead_deferredGuardLookupFailsNotChangedOutside(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	handGuard(t, srv, api, topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}, "", 1, 1, topology.OutcomeRolledBack)
+	r, empty := directTopologyResource(t, api)
+	before := len(srv.Calls("DescribeDBSnapshots"))
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBSnapshots", Sequence: []sandbox.Fault{{Kind: sandbox.FaultNone},
+		{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "User is not authorized to perform: rds:DescribeDBSnapshots"}}})
+	resp := directRead(t, r, empty, deferredToOne())
+	srv.ClearFaults()
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("Read: %v", resp.Diagnostics)
+	}
+	if n := len(srv.Calls("DescribeDBSnapshots")) - before; n != 2 {
+		t.Fatalf("the refresh listed the guard snapshots %d times, want 2 (the next generation's, then the deferred change's)", n)
+	}
+	if w, ok := warningDetail(resp.Diagnostics, changedOutsideTitle); ok {
+		t.Errorf("deferred change's guard not readable: warning %q, want none", w)
+	}
+}

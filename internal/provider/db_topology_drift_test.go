@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -161,5 +162,22 @@ func TestRead_changedOutsidePendingSaysRefused(t *testing.T) {
 	plan.Nodes, plan.ApplyImmediately = types.Int64Value(2), types.BoolValue(true)
 	if _, ok := warningDetail(directModifyPlan(t, r, empty, &got, plan), "Database Topology Change Will Be Refused"); !ok {
 		t.Errorf("plan of nodes = 2 not refused: the warning's advice is stale")
+	}
+}
+
+// Drift of a state not pending (Multi-AZ turned back on outside this resource): the refresh
+// lists the guard snapshots once, for the next generation's change; the deferred change's guard
+// is looked for only when the state had one pending.
+func TestRead_changedOutsideListsGuardsOnce(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	r, empty := directTopologyResource(t, api)
+	srv.Advance(time.Minute)
+	before := len(srv.Calls("DescribeDBSnapshots"))
+	resp := directRead(t, r, empty, mandibleModel(1, 1, false, lastChangeObject(1, "multi-az-off", 2, 1)))
+	if _, ok := warningDetail(resp.Diagnostics, changedOutsideTitle); !ok {
+		t.Fatalf("diagnostics %v, want %q", resp.Diagnostics, changedOutsideTitle)
+	}
+	if n := len(srv.Calls("DescribeDBSnapshots")) - before; n != 1 {
+		t.Errorf("the refresh listed the guard snapshots %d times, want 1", n)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/smithy-go/logging"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
@@ -55,5 +56,20 @@ func TestAWSRetriesAreLogged(t *testing.T) {
 		if strings.Contains(out, secret) {
 			t.Errorf("the log holds %q:\n%s", secret, out)
 		}
+	}
+}
+
+// The SDK's warnings (logging.Warn) go to Terraform's log at WARN, tagged aws_sdk, so that
+// TF_LOG=WARN shows them; its retries stay at DEBUG.
+func TestSDKWarningsAreWarn(t *testing.T) {
+	var buf bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &buf)
+	l := sdkLogger{}.WithContext(ctx)
+	l.Logf(logging.Warn, "Response has no supported checksum. Not validating response payload.")
+	l.Logf(logging.Debug, "retrying request RDS/DescribeDBInstances, attempt 2")
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"@level":"warn"`) || !strings.Contains(lines[0], `"aws_sdk":true`) ||
+		!strings.Contains(lines[1], `"@level":"debug"`) {
+		t.Errorf("log:\n%s\nwant the warning at WARN and the retry at DEBUG, each tagged aws_sdk", buf.String())
 	}
 }

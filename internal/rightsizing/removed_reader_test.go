@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
@@ -223,5 +224,57 @@ func TestRecommend_removedReaderClassPricesTheTwoNodeForm(t *testing.T) {
 			t.Errorf("%s: single node %v, current hourly $%.4f, want $%.4f as before the removal (db.t4g.medium writer + db.t4g.large reader)",
 				name, after.AlreadySingleNode, after.CurrentHourlyUSD, before.CurrentHourlyUSD)
 		}
+	}
+}
+
+// The reader removed last is the one whose class prices the 2-node form, also when an earlier
+// reader was removed and a change back to two nodes came between: sso-prod's reader removed,
+// one added back (the writer's class) and given db.t4g.large by hand, then removed again. The
+// window after that last removal prices the writer with a db.t4g.large reader, as the cluster ran
+// before it, not the writer's class twice.
+func TestRecommend_lastRemovedReaderClassAfterChangeBack(t *testing.T) {
+	sc := sandbox.Demo()
+	sc.Clusters[0].Members[1].Class = "db.t4g.large"
+	d, srv := deps(t, sc, testNow)
+	ctx := context.Background()
+	pinned := Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour, End: testNow.Add(-time.Hour), Period: 5 * time.Minute, AllowSingleNode: true}
+	before, err := Recommend(ctx, d, pinned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := d.RDS.(*rds.Client)
+	changeSSO(t, srv, api, time.Hour, 1, 2)
+	out, err := api.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String("sso-prod")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reader string
+	for _, m := range out.DBClusters[0].DBClusterMembers {
+		if !aws.ToBool(m.IsClusterWriter) {
+			reader = aws.ToString(m.DBInstanceIdentifier)
+		}
+	}
+	if _, err := api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String(reader),
+		DBInstanceClass: aws.String("db.t4g.large"), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(time.Hour)
+	o := &topology.Orchestrator{RDS: api, AutoScaling: applicationautoscaling.NewFromConfig(srv.AWSConfig()), Now: srv.Now,
+		PollMin: 10 * time.Second, PollMax: time.Minute,
+		Sleep: func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }}
+	if _, err := o.Run(ctx, topology.Request{Target: topology.Target{Kind: topology.KindCluster, Identifier: "sso-prod"}, Nodes: 1, Generation: 3}); err != nil {
+		t.Fatalf("removing %s again: %v", reader, err)
+	}
+	srv.Advance(24 * time.Hour)
+	d.Now = srv.Now
+	d.RDS = inventory.NewSharedListings(api, time.Minute)
+	after, err := Recommend(ctx, d, Request{ClusterID: "sso-prod", Lookback: 12 * time.Hour, Period: 5 * time.Minute, AllowSingleNode: true,
+		Policy: analysis.Policy{MinLookback: 12 * time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.AlreadySingleNode || before.CurrentHourlyUSD <= 0 || after.CurrentHourlyUSD != before.CurrentHourlyUSD {
+		t.Errorf("single node %v, current hourly $%.4f, want $%.4f (db.t4g.medium writer + db.t4g.large reader, the one removed last)",
+			after.AlreadySingleNode, after.CurrentHourlyUSD, before.CurrentHourlyUSD)
 	}
 }

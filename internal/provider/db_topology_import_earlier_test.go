@@ -713,6 +713,34 @@ func TestRead_deferredChangeGuardDeleted(t *testing.T) {
 	}
 }
 
+// A change this resource deferred, made by the maintenance window and kept pending by a refresh
+// (nodes = current_nodes, pending: the update that validates it planned), whose guard snapshot is
+// deleted before that apply: the next refresh says so, as when the guard is gone by the first
+// refresh after the window, rather than taking the change as made in silence (an empty plan, the
+// change never validated).
+func TestRead_madeInWindowGuardDeleted(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	r, empty := directTopologyResource(t, api)
+	guard := handGuard(t, srv, api, topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}, "", 1, 1, topology.OutcomePending)
+	multiAZOffNow(t, api)
+	srv.Advance(2 * time.Hour)
+	m := mandibleModel(1, 2, true, lastChangeObject(1, "Multi-AZ turning off on DB instance mandible-prod, "+topology.ScheduledAction, 2, 1))
+	m.GuardSnapshotID = types.StringValue(guard)
+	resp := directRead(t, r, empty, m)
+	got := stateModel(t, resp)
+	if len(resp.Diagnostics) != 0 || !madeInWindow(&got) {
+		t.Fatalf("first refresh: diagnostics %v, state nodes %v, current_nodes %v, pending %v; want none, the change kept pending", resp.Diagnostics, got.Nodes, got.CurrentNodes, got.Pending)
+	}
+	if _, err := api.DeleteDBSnapshot(context.Background(), &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: aws.String(guard)}); err != nil {
+		t.Fatal(err)
+	}
+	d := directRead(t, r, empty, got).Diagnostics
+	if len(d.Warnings()) != 1 || d.Warnings()[0].Summary() != "Deferred Change Made Without Its Guard Snapshot" ||
+		!strings.Contains(d.Warnings()[0].Detail(), "guard snapshot ("+guard+") no longer exists") {
+		t.Errorf("refresh after the guard's deletion: diagnostics %v, want the warning naming %s", d, guard)
+	}
+}
+
 // An apply that keeps a guard snapshot warns once the database has 10 or more of them, naming the
 // oldest of those that may be deleted; below that it says nothing.
 func TestUpdate_guardsAddUp(t *testing.T) {

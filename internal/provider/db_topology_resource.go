@@ -844,7 +844,10 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 		addAWSError(&resp.Diagnostics, "Unable to Read Database Topology", "Reading "+target.Noun(), err, "")
 		return
 	}
-	prior, priorPending, ownDeferred, priorGuard := state.Nodes, state.Pending.ValueBool(), deferredByLastApply(&state), state.GuardSnapshotID.ValueString()
+	prior, priorPending, priorGuard := state.Nodes, state.Pending.ValueBool(), state.GuardSnapshotID.ValueString()
+	// The state's pending change is one this resource deferred: waiting for the window
+	// (deferredByLastApply), or made there and not yet validated (madeInWindow).
+	ownDeferred := priorPending && lastChangeDeferredTo(&state, prior)
 	refreshFromTopology(&state, topo)
 	if priorPending && state.Nodes.Equal(prior) && !state.Pending.ValueBool() {
 		// The maintenance window is making, or has made, the change pending until now. When

@@ -950,8 +950,9 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 				// the change pending, as that apply left it, so that an apply of the same node
 				// count resumes it and finishes the rollback (madeInWindow), as for an unfinished
 				// rollback above. Back at the count before it, the rollback is RDS's done.
+				// current_nodes is already the database's count (refreshFromTopology), prior.
 				warnDeferredRollbackUnfinished(&resp.Diagnostics, target, prior.ValueInt64(), deferredID, true)
-				state.Nodes, state.Pending, state.CurrentNodes = prior, types.BoolValue(true), types.Int64Value(int64(topo.Nodes))
+				state.Nodes, state.Pending = prior, types.BoolValue(true)
 			}
 		}
 		if err == nil && !ownMade && !state.Nodes.Equal(prior) {

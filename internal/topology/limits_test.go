@@ -205,3 +205,52 @@ func TestRollbackRetryInterrupted(t *testing.T) {
 		t.Errorf("%d ModifyDBInstance calls, want 6 (the change's, then one attempt of the SDK's 5 at the rollback's)", n)
 	}
 }
+
+// A rollback whose re-check of the guard snapshot before its call (DescribeDBSnapshots) AWS
+// throttles through the SDK's attempts is made again within the apply, as one whose own call is
+// throttled: nothing was requested of RDS, and the guard is checked again before the call.
+func TestRollbackGuardCheckThrottledIsRetried(t *testing.T) {
+	throttled := sandbox.Fault{Kind: sandbox.FaultError, Status: 400, Code: "Throttling", Message: "Rate exceeded"}
+	e := newEnv(t, sandbox.Demo())
+	e.o.RollbackTimeout = time.Hour
+	seq := make([]sandbox.Fault, 8) // more than the SDK's 5 attempts of one call
+	for i := range seq {
+		seq[i] = throttled
+	}
+	faultAfterSettled(e, sandbox.FaultRule{Operation: "DescribeDBSnapshots", Sequence: seq})
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RolledBack {
+		t.Fatalf("want the rollback made within the apply, got %v", err)
+	}
+	if !aws.ToBool(e.instance("mandible-prod").MultiAZ) {
+		t.Error("the target is not back at two nodes")
+	}
+	if tags := e.snapshotTags(KindInstance, ce.GuardSnapshotID); tags[TagOutcome] != OutcomeRolledBack {
+		t.Errorf("guard outcome %q, want %q", tags[TagOutcome], OutcomeRolledBack)
+	}
+	e.assertGuarded(mandible)
+}
+
+// Throttled throughout, the rollback is reported not begun, refused, its guard left rolling-back
+// for the next apply to make it: it was "ROLLBACK FAILED", its guard rollback-failed, a state left
+// to a manual restore, for a describe call AWS throttled.
+func TestRollbackGuardCheckThrottledThroughout(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.o.RollbackTimeout = time.Hour
+	faultAfterSettled(e, sandbox.FaultRule{Operation: "DescribeDBSnapshots", Rate: 1,
+		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 400, Code: "Throttling", Message: "Rate exceeded"}})
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
+	e.srv.ClearFaults()
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RollbackRefused || ce.RolledBack || strings.Contains(err.Error(), "ROLLBACK FAILED") {
+		t.Fatalf("want the rollback refused, not begun, got %v", err)
+	}
+	if want := "AWS throttled or failed the call through every retry of the apply's"; !strings.Contains(err.Error(), want) {
+		t.Errorf("%q lacks %q", err, want)
+	}
+	if tags := e.snapshotTags(KindInstance, ce.GuardSnapshotID); tags[TagOutcome] != OutcomeRollingBack {
+		t.Errorf("guard outcome %q, want %q", tags[TagOutcome], OutcomeRollingBack)
+	}
+	e.assertGuarded(mandible)
+}

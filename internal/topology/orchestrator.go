@@ -2475,10 +2475,11 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 		// rollback.
 		ce.RollbackErr, ce.RollbackInProgress, ce.RollbackRequested = err, true, r.rollbackRequested
 		outcome = OutcomeRollingBack
-	case err != nil && !r.rollbackRequested && (errors.As(err, new(*callRefusedError)) || awserr.CredentialsRefused(err)):
-		// RDS refused the rollback's call, or the credentials for any call before it: nothing was
-		// begun. The guard stays rolling-back, so the next run makes the rollback rather than
-		// taking the failed change for the database's topology.
+	case err != nil && !r.rollbackRequested && (errors.As(err, new(*callRefusedError)) || awserr.CredentialsRefused(err) || IsTransient(err)):
+		// RDS refused the rollback's call, or the credentials for any call before it, or AWS
+		// throttled (or failed) a call before it through every retry: nothing was begun. The
+		// guard stays rolling-back, so the next run makes the rollback rather than taking the
+		// failed change for the database's topology.
 		ce.RollbackErr, ce.RollbackInProgress, ce.RollbackRefused = err, true, true
 		if t := r.topo; r.req.Target.Kind == KindInstance && t != nil && t.PendingMultiAZ != nil && *t.PendingMultiAZ == (r.from == 2) && t.MultiAZ != *t.PendingMultiAZ {
 			ce.RollbackPendingWindow, ce.RollbackMultiAZ = true, r.from == 2
@@ -2521,17 +2522,18 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 	return ce
 }
 
-// rollbackRetried is rollback, made again while its own call (ModifyDBInstance, or the Aurora
-// reader's CreateDBInstance or DeleteDBInstance) fails transiently (IsTransient: throttling, HTTP
-// 5xx, a dropped connection) after the SDK's own attempts and RDS has accepted none, with the
-// waits of retryWaits (on Orchestrator.Sleep), no longer than ctx or an interruption. Each attempt
-// re-checks the guard snapshot before its call. Other refusals (a quota, capacity, a permission)
-// are not retried: the next apply makes the rollback.
+// rollbackRetried is rollback, made again while a call of it fails transiently (IsTransient:
+// throttling, HTTP 5xx, a dropped connection) after the SDK's own attempts and RDS has accepted
+// none: its own call (ModifyDBInstance, or the Aurora reader's CreateDBInstance or
+// DeleteDBInstance), or a describe call before it (the guard snapshot's re-check, the reader's),
+// with the waits of retryWaits (on Orchestrator.Sleep), no longer than ctx or an interruption.
+// Each attempt re-checks the guard snapshot before its call. Other refusals (a quota, capacity, a
+// permission) are not retried: the next apply makes the rollback.
 func (r *run) rollbackRetried(ctx context.Context) (string, error) {
 	waits := r.retryWaits()
 	for {
 		action, err := r.rollback(ctx)
-		if err == nil || r.rollbackRequested || !errors.As(err, new(*callRefusedError)) || !IsTransient(err) || ctx.Err() != nil {
+		if err == nil || r.rollbackRequested || !IsTransient(err) || ctx.Err() != nil {
 			return action, err
 		}
 		delay, ok := waits.next()

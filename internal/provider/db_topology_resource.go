@@ -1532,7 +1532,9 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if r.data == nil {
 		return
 	}
-	if !plan.Validation.IsNull() && !r.data.Postgres.Configured() {
+	// An unknown validation (from another resource's output) may turn out null: it is judged at
+	// apply, when Terraform plans the change again with it known.
+	if !plan.Validation.IsNull() && !plan.Validation.IsUnknown() && !r.data.Postgres.Configured() {
 		resp.Diagnostics.AddAttributeError(path.Root("validation"), "PostgreSQL Connection Needed for Validation",
 			"validation connects to the database through the provider's postgres block (or PGHOST and the other libpq variables), but no host is configured. Configure it, or remove validation.")
 		return

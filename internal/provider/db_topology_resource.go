@@ -491,11 +491,12 @@ func (r *dbTopologyResource) request(ctx context.Context, m *dbTopologyModel, no
 	g := m.guard(ctx, diags)
 	req := topology.Request{
 		Target: m.target(), Nodes: nodes, Generation: gen, Previous: prev, OwnPending: ownPending,
-		SnapshotPrefix:           g.SnapshotIdentifierPrefix.ValueString(),
-		DeleteGuardOnSuccess:     !g.Retain.ValueBool(),
-		VerifyRestore:            g.VerifyRestore.ValueBool(),
-		DeferToMaintenanceWindow: !m.ApplyImmediately.IsNull() && !m.ApplyImmediately.ValueBool(),
-		DisableRollback:          !m.RollbackOnFailure.IsNull() && !m.RollbackOnFailure.ValueBool(),
+		SnapshotPrefix:       g.SnapshotIdentifierPrefix.ValueString(),
+		DeleteGuardOnSuccess: !g.Retain.ValueBool(),
+		VerifyRestore:        g.VerifyRestore.ValueBool(),
+		// Not known until apply (a plan's preview only: apply has them), each is its default.
+		DeferToMaintenanceWindow: !m.ApplyImmediately.IsNull() && !m.ApplyImmediately.IsUnknown() && !m.ApplyImmediately.ValueBool(),
+		DisableRollback:          !m.RollbackOnFailure.IsNull() && !m.RollbackOnFailure.IsUnknown() && !m.RollbackOnFailure.ValueBool(),
 	}
 	if !m.Validation.IsNull() && !m.Validation.IsUnknown() {
 		var vm validationModel
@@ -1575,6 +1576,14 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 		title = "Database Topology Change Not Fully Checked"
 	}
 	summary := topology.PlanSummary(preview, topoReq)
+	if unknown := unknownPreviewSettings(ctx, &plan, &resp.Diagnostics); len(unknown) > 0 && preview.Refusal == "" {
+		assumed := "its default"
+		if slices.Contains(unknown, "validation") {
+			assumed += " (validation as not set)"
+		}
+		summary += fmt.Sprintf(" Not known until apply: %s. This preview takes each as %s; the apply follows the values they take.",
+			strings.Join(unknown, ", "), assumed)
+	}
 	if state != nil && preview.RefusalReason == topology.ReasonAlreadyAtTarget && preview.Topology != nil &&
 		!state.CurrentNodes.IsNull() && int64(preview.Topology.Nodes) != state.CurrentNodes.ValueInt64() {
 		// A refresh records the database's node count (current_nodes): this plan's state
@@ -1589,6 +1598,37 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 		// planned as it, so that apply holds to it (plannedReader) and refuses to remove another.
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("previous_topology"), plannedPrevious(preview.Reader))...)
 	}
+}
+
+// unknownPreviewSettings names the settings of plan that the change's preview describes but whose
+// values are not known until apply (from another resource's output): the preview takes each as
+// its default.
+func unknownPreviewSettings(ctx context.Context, plan *dbTopologyModel, diags *diag.Diagnostics) []string {
+	var out []string
+	add := func(name string, v attr.Value) {
+		if v.IsUnknown() {
+			out = append(out, name)
+		}
+	}
+	add("apply_immediately", plan.ApplyImmediately)
+	add("rollback_on_failure", plan.RollbackOnFailure)
+	if plan.Guard.IsUnknown() {
+		out = append(out, "guard")
+	} else if !plan.Guard.IsNull() {
+		var g guardModel
+		diags.Append(plan.Guard.As(ctx, &g, topologyObjectAs)...)
+		add("guard.snapshot_identifier_prefix", g.SnapshotIdentifierPrefix)
+		add("guard.retain", g.Retain)
+		add("guard.verify_restore", g.VerifyRestore)
+	}
+	if plan.Validation.IsUnknown() {
+		out = append(out, "validation")
+	} else if !plan.Validation.IsNull() {
+		var v validationModel
+		diags.Append(plan.Validation.As(ctx, &v, topologyObjectAs)...)
+		add("validation.check_indexes", v.CheckIndexes)
+	}
+	return out
 }
 
 // plannedPrevious is previous_topology as a plan to remove the Aurora reader reader knows it:

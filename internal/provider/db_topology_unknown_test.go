@@ -3,7 +3,11 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -58,4 +62,83 @@ resource "rightsize_db_topology" "m" {
 	if ops := changingOps(srv2); len(ops) != 0 {
 		t.Errorf("changing calls %v after the refused apply, want none", ops)
 	}
+}
+
+// A plan whose apply_immediately, rollback_on_failure, guard or validation settings come from
+// values not known until apply (another resource's output) previews the change with each as its
+// default and names them: it said the change would wait for the maintenance window
+// (ApplyImmediately=false, on an Aurora cluster too, which cannot) and that rollback was disabled,
+// neither known. Known, the preview is as before and names nothing.
+func TestModifyPlan_unknownSettingsPreviewDefaults(t *testing.T) {
+	_, api := topologySandbox(t, sandbox.Demo(), nil)
+	r, empty := directTopologyResource(t, api)
+	r.data.Postgres = PostgresSettings{Host: "127.0.0.1"}
+	const title = "Database Topology Change Planned"
+	m := mandibleModel(1, 2, false, types.ObjectNull(lastChangeAttrTypes))
+	m.Force = types.BoolValue(true)
+	m.ApplyImmediately, m.RollbackOnFailure = types.BoolUnknown(), types.BoolUnknown()
+	w, ok := warningDetail(directModifyPlan(t, r, empty, nil, m), title)
+	if !ok || strings.Contains(w, "maintenance window") || strings.Contains(w, "rollback disabled") ||
+		!strings.Contains(w, "ApplyImmediately=true") || !strings.Contains(w, "roll back (Multi-AZ on again)") ||
+		!strings.Contains(w, "Not known until apply: apply_immediately, rollback_on_failure. This preview takes each as its default; the apply follows the values they take.") {
+		t.Errorf("apply_immediately and rollback_on_failure unknown: warning %q (found %t), want the defaults' change, naming both as not known", w, ok)
+	}
+
+	m = mandibleModel(1, 2, false, types.ObjectNull(lastChangeAttrTypes))
+	m.Force = types.BoolValue(true)
+	m.Guard = types.ObjectValueMust(guardAttrTypes, map[string]attr.Value{
+		"snapshot_identifier_prefix": types.StringUnknown(), "retain": types.BoolUnknown(), "verify_restore": types.BoolUnknown(),
+	})
+	m.Validation = types.ObjectUnknown(validationAttrTypes)
+	w, ok = warningDetail(directModifyPlan(t, r, empty, nil, m), title)
+	if !ok || !strings.Contains(w, "rightsize-guard-mandible-prod-g1-to1") ||
+		!strings.Contains(w, "Not known until apply: guard.snapshot_identifier_prefix, guard.retain, guard.verify_restore, validation. This preview takes each as its default (validation as not set)") {
+		t.Errorf("guard's settings and validation unknown: warning %q (found %t), want them named as not known", w, ok)
+	}
+
+	m = mandibleModel(1, 2, false, types.ObjectNull(lastChangeAttrTypes))
+	m.Force = types.BoolValue(true)
+	m.Validation = types.ObjectValueMust(validationAttrTypes, map[string]attr.Value{
+		"tables": types.ListValueMust(types.StringType, []attr.Value{types.StringValue("messages")}), "check_indexes": types.BoolUnknown(),
+	})
+	w, ok = warningDetail(directModifyPlan(t, r, empty, nil, m), title)
+	if !ok || !strings.Contains(w, "Not known until apply: validation.check_indexes. This preview takes each as its default;") {
+		t.Errorf("validation.check_indexes unknown: warning %q (found %t), want it named as not known", w, ok)
+	}
+
+	m = mandibleModel(1, 2, false, types.ObjectNull(lastChangeAttrTypes))
+	m.Force = types.BoolValue(true)
+	if w, ok := warningDetail(directModifyPlan(t, r, empty, nil, m), title); !ok || strings.Contains(w, "Not known") {
+		t.Errorf("every setting known: warning %q (found %t), want the change, nothing said of unknown values", w, ok)
+	}
+}
+
+// TestAccDBTopology_applyImmediatelyUnknownAtPlan: apply_immediately = false known only at apply
+// (the plan's preview takes it as its default, true) defers the change to the maintenance window
+// all the same: the apply follows the value it takes.
+func TestAccDBTopology_applyImmediatelyUnknownAtPlan(t *testing.T) {
+	srv, _ := topologySandbox(t, sandbox.Demo(), nil)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: topologyConfig(srv, nil, `
+resource "terraform_data" "t" {
+  input = { now = false }
+}
+resource "rightsize_db_topology" "m" {
+  db_instance_identifier = "mandible-prod"
+  nodes                  = 1
+  force                  = true
+  apply_immediately      = terraform_data.t.output.now
+  rollback_on_failure    = terraform_data.t.output.now
+}
+`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("rightsize_db_topology.m", tfjsonpath.New("pending"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue("rightsize_db_topology.m", tfjsonpath.New("current_nodes"), knownvalue.Int64Exact(2)),
+				statecheck.ExpectKnownValue("rightsize_db_topology.m", tfjsonpath.New("rollback_on_failure"), knownvalue.Bool(false)),
+			},
+		}},
+	})
 }

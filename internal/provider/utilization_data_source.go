@@ -647,7 +647,8 @@ func addDiscoverError(diags *diag.Diagnostics, at path.Path, err error, supporte
 		diags.AddAttributeError(at, "DB Deployment Not Found", fmt.Sprintf("%v.", err))
 	case errors.As(err, &nf):
 		diags.AddAttributeError(at, "DB Deployment Not Found",
-			fmt.Sprintf("%v. Check the identifier, the provider's region and that the credentials may call rds:DescribeDBInstances and rds:DescribeDBClusters.", err))
+			fmt.Sprintf("%v. Check the identifier, the provider's region and that the credentials may call rds:DescribeDBInstances and rds:DescribeDBClusters. "+
+				"If this configuration creates it, add depends_on = [<the resource that creates it>] to this data source, so that Terraform reads it during the apply, once it exists.", err))
 	case errors.As(err, &ue):
 		diags.AddAttributeError(at, "Unsupported DB Deployment", fmt.Sprintf("%v. %s", err, supported))
 	default:

@@ -317,7 +317,7 @@ func TestAccUtilization_badInputs(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			step("demo", `data "rightsize_utilization" "x" { db_instance_identifier = "no-such-db" }`,
-				`(?s)DB Deployment Not Found.*"no-such-db" not found`),
+				`(?s)DB Deployment Not Found.*"no-such-db" not found.*If this configuration creates it, add depends_on = \[<the resource that creates it>\] to this data source`),
 			step("demo", `data "rightsize_utilization" "x" { db_cluster_identifier = "no-such-cluster" }`,
 				`(?s)DB Deployment Not Found.*no-such-cluster`),
 			step("demo", `data "rightsize_utilization" "x" {

@@ -1476,8 +1476,25 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 	}
 	var plan dbTopologyModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || plan.Nodes.IsUnknown() ||
-		plan.DBInstanceIdentifier.IsUnknown() || plan.DBClusterIdentifier.IsUnknown() {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if plan.DBInstanceIdentifier.IsUnknown() || plan.DBClusterIdentifier.IsUnknown() {
+		// An identifier not known until apply cannot be compared with the state's, so Terraform
+		// replaces the resource (replaceUnlessSameIdentifier), even if it turns out the same: say
+		// what that replacement's destroy does.
+		if !req.State.Raw.IsNull() {
+			var state dbTopologyModel
+			resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+			if !resp.Diagnostics.HasError() {
+				r.destroyWarning(ctx, &state, "Replacement", &resp.Diagnostics, fmt.Sprintf(
+					"The identifier is not known until apply, so Terraform replaces this resource, even if it turns out to be %s again (set it from a value known at plan time to avoid that). ",
+					state.target().Identifier))
+			}
+		}
+		return
+	}
+	if plan.Nodes.IsUnknown() {
 		return
 	}
 	var state *dbTopologyModel
@@ -1494,7 +1511,7 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 		// Terraform then plans the create half again with no prior state but shows only that
 		// plan's errors, so this plan previews the create as that one makes it: a first
 		// generation with no previous topology.
-		r.destroyWarning(ctx, state, "Replacement", &resp.Diagnostics)
+		r.destroyWarning(ctx, state, "Replacement", &resp.Diagnostics, "")
 		state = nil
 	}
 	if state != nil && !r.keepsUnfinishedPrefix(ctx, state, &plan, &resp.Diagnostics) {
@@ -1668,13 +1685,14 @@ func (r *dbTopologyResource) modifyDestroyPlan(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.destroyWarning(ctx, &state, "Destroy", &resp.Diagnostics)
+	r.destroyWarning(ctx, &state, "Destroy", &resp.Diagnostics, "")
 }
 
 // destroyWarning adds the plan's warning for destroying state's resource (what = "Destroy", or
 // "Replacement" when a changed identifier replaces it, whose destroy Terraform does not plan on
-// its own) when restore_on_destroy will restore two nodes, or refuse to.
-func (r *dbTopologyResource) destroyWarning(ctx context.Context, state *dbTopologyModel, what string, diags *diag.Diagnostics) {
+// its own) when restore_on_destroy will restore two nodes, or refuse to; why, if not empty, starts
+// its detail (why the resource is replaced).
+func (r *dbTopologyResource) destroyWarning(ctx context.Context, state *dbTopologyModel, what string, diags *diag.Diagnostics, why string) {
 	if !state.RestoreOnDestroy.ValueBool() || (state.CurrentNodes.ValueInt64() == 2 && !state.Pending.ValueBool()) || r.data == nil {
 		return
 	}
@@ -1686,5 +1704,5 @@ func (r *dbTopologyResource) destroyWarning(ctx context.Context, state *dbTopolo
 	if preview.Refusal != "" {
 		title = what + " Will Be Refused"
 	}
-	diags.AddWarning(title, fmt.Sprintf("restore_on_destroy = true on %s. ", state.target().Noun())+topology.PlanSummary(preview, topoReq))
+	diags.AddWarning(title, why+fmt.Sprintf("restore_on_destroy = true on %s. ", state.target().Noun())+topology.PlanSummary(preview, topoReq))
 }

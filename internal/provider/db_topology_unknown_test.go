@@ -1,16 +1,21 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -140,5 +145,70 @@ resource "rightsize_db_topology" "m" {
 				statecheck.ExpectKnownValue("rightsize_db_topology.m", tfjsonpath.New("rollback_on_failure"), knownvalue.Bool(false)),
 			},
 		}},
+	})
+}
+
+// A plan whose identifier is not known until apply (a module's output during an upstream change)
+// replaces the resource, since Terraform cannot compare it with the state's: with
+// restore_on_destroy = true the replacement's destroy takes the database back to two nodes, which
+// the plan now says ('Replacement Restores Two Nodes', as for a known other identifier); it said
+// nothing, ModifyPlan returning before the state was read.
+func TestModifyPlan_unknownIdentifierReplacementWarns(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	if _, err := api.ModifyDBInstance(context.Background(), &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+		MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(2 * time.Hour)
+	r, empty := directTopologyResource(t, api)
+	state := mandibleModel(1, 1, false, lastChangeObject(1, "multi-az-off", 2, 1))
+	state.RestoreOnDestroy = types.BoolValue(true)
+	plan := state
+	plan.DBInstanceIdentifier = types.StringUnknown()
+	diags := directModifyPlan(t, r, empty, &state, plan)
+	if diags.HasError() {
+		t.Fatalf("ModifyPlan: %v", diags)
+	}
+	w, ok := warningDetail(diags, "Replacement Restores Two Nodes")
+	if !ok || !strings.Contains(w, "The identifier is not known until apply, so Terraform replaces this resource, even if it turns out to be mandible-prod again") ||
+		!strings.Contains(w, "Apply will change DB instance mandible-prod to 2 node(s)") {
+		t.Errorf("identifier unknown, restore_on_destroy = true: warning %q (found %t), want the replacement's restore of two nodes, and why", w, ok)
+	}
+	// restore_on_destroy = false: the destroy forgets, and nothing is said.
+	state.RestoreOnDestroy, plan.RestoreOnDestroy = types.BoolValue(false), types.BoolValue(false)
+	if d := directModifyPlan(t, r, empty, &state, plan); len(d) != 0 {
+		t.Errorf("identifier unknown, restore_on_destroy = false: diagnostics %v, want none", d)
+	}
+}
+
+// TestAccDBTopology_unknownIdentifierReplaces: the premise of the warning above, with real
+// terraform: an identifier not known until apply plans a replacement of the resource.
+func TestAccDBTopology_unknownIdentifierReplaces(t *testing.T) {
+	srv, _ := topologySandbox(t, sandbox.Demo(), nil)
+	cfg := func(id string) string {
+		return topologyConfig(srv, nil, fmt.Sprintf(`
+resource "terraform_data" "t" {
+  input = %q
+}
+resource "rightsize_db_topology" "m" {
+  db_instance_identifier = %s
+  nodes                  = 1
+  force                  = true
+  restore_on_destroy     = true
+}
+`, id, map[bool]string{true: `"mandible-prod"`, false: "terraform_data.t.output"}[id == "first"]))
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg("first")},
+			{
+				Config: cfg("mandible-prod"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("rightsize_db_topology.m", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+			},
+		},
 	})
 }

@@ -391,7 +391,14 @@ func TestAccPostgresStatsDataSource_unknownHost(t *testing.T) {
 			Config:   cfg(`data "rightsize_postgres_stats" "u" {}`),
 			PlanOnly: true,
 			ExpectError: regexp.MustCompile(`(?s)PostgreSQL Connection Not Known Until Apply.*postgres\.host\s+is\s+not\s+known\s+until\s+apply` +
-				`.*set\s+it\s+in\s+this\s+data\s+source's\s+postgres\s+attribute`),
+				`.*set\s+it\s+in\s+this\s+data\s+source's\s+postgres\s+attribute,\s+add\s+depends_on\s+=\s+\[<the\s+resource\s+it\s+comes\s+from>\]\s+to\s+this\s+data\s+source\s+so\s+that\s+Terraform\s+reads\s+it\s+during\s+the\s+apply`),
+		}, {
+			// As the error says: depends_on on the resource the host comes from defers the read to
+			// the apply, when the provider's postgres.host is known.
+			Config: cfg(`data "rightsize_postgres_stats" "u" {
+  depends_on = [terraform_data.host]
+}`),
+			Check: resource.TestCheckResourceAttrSet("data.rightsize_postgres_stats.u", "server.version"),
 		}, {
 			Config: cfg(fmt.Sprintf(`data "rightsize_postgres_stats" "u" {
   postgres = { host = %s }

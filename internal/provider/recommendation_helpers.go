@@ -197,6 +197,7 @@ func (e *unknownPostgresError) Error() string {
 	}
 	return fmt.Sprintf("the provider's %s %s not known until apply (it depends on a resource not yet created), so PostgreSQL "+
 		"cannot be read during plan: set it to a value known at plan time (a literal, variable or data source)%s, "+
+		"add depends_on = [<the resource it comes from>] to this data source so that Terraform reads it during the apply, "+
 		"or apply the resources it depends on first with -target",
 		strings.Join(names, ", "), verb, override)
 }

@@ -80,6 +80,10 @@ output "alarm_count"     { value = length(module.sso.alarms) }
 output "fleet_current"   { value = module.cost.current_monthly_cost }
 output "fleet_savings"   { value = module.cost.monthly_savings }
 output "fleet_after"     { value = module.cost.monthly_cost_after }
+# As Terraform prints them: a float64 from the provider times 12 printed 1907.5199999…98 (about 150 digits).
+output "fleet_text" {
+  value = [for v in [module.cost.current_monthly_cost, module.cost.monthly_savings, module.cost.monthly_cost_after, module.cost.annual_savings] : tostring(v)]
+}
 output "consolidate"     { value = module.cost.consolidate }
 output "mandible_parameters" { value = module.mandible.parameters }
 output "sso_parameters"      { value = module.sso.parameters }
@@ -126,6 +130,9 @@ output "mixed_savings"     { value = module.cost_mixed.monthly_savings }
 				plancheck.ExpectKnownOutputValue("fleet_current", knownvalue.Float64Exact(317.92)),
 				plancheck.ExpectKnownOutputValue("fleet_savings", knownvalue.Float64Exact(158.96)),
 				plancheck.ExpectKnownOutputValue("fleet_after", knownvalue.Float64Exact(158.96)),
+				plancheck.ExpectKnownOutputValue("fleet_text", knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.StringExact("317.92"), knownvalue.StringExact("158.96"), knownvalue.StringExact("158.96"), knownvalue.StringExact("1907.52"),
+				})),
 				plancheck.ExpectKnownOutputValue("consolidate", knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.StringExact("sso-prod"), knownvalue.StringExact("mandible-prod"),
 				})),

@@ -27,8 +27,11 @@ locals {
   unpriced    = [for i in var.items : i if i.current_monthly_cost == null || (i.verdict == "consolidate" && i.monthly_savings == null)]
   priced      = [for i in var.items : i if !contains([for u in local.unpriced : u.name], i.name)]
   consolidate = [for i in local.priced : i if i.verdict == "consolidate"]
-  current     = sum(concat([0], [for i in local.priced : i.current_monthly_cost]))
-  savings     = sum(concat([0], [for i in local.consolidate : i.monthly_savings]))
+  # Totals rounded to cents (floor(x + 0.5): Terraform has no round function). The provider's
+  # dollar figures are binary floating point, which Terraform's exact arithmetic would otherwise
+  # carry into sums and products: 12 × 158.96 printed as 1907.5199999…98, some 150 digits.
+  current = floor(sum(concat([0], [for i in local.priced : i.current_monthly_cost])) * 100 + 0.5) / 100
+  savings = floor(sum(concat([0], [for i in local.consolidate : i.monthly_savings])) * 100 + 0.5) / 100
 }
 
 output "current_monthly_cost" {
@@ -40,11 +43,11 @@ output "monthly_savings" {
 }
 
 output "monthly_cost_after" {
-  value = local.current - local.savings
+  value = floor((local.current - local.savings) * 100 + 0.5) / 100
 }
 
 output "annual_savings" {
-  value = local.savings * 12
+  value = floor(local.savings * 1200 + 0.5) / 100
 }
 
 output "consolidate" {

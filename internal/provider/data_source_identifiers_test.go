@@ -31,6 +31,12 @@ func TestAccDataSourceIdentifiers(t *testing.T) {
 		{"rightsize_single_node_recommendation", "db_instance_identifier", "mandible-prod\n", `with surrounding spaces`},
 		{"rightsize_single_node_recommendation", "db_cluster_identifier", strings.Repeat("s", 64), `db_cluster_identifier is 64 characters long: an RDS DB cluster identifier has 1 to 63`},
 		{"rightsize_single_node_recommendation", "db_instance_identifier", "", `db_instance_identifier is 0 characters long`},
+		// An ARN of the other kind: RDS took it for a database not found.
+		{"rightsize_utilization", "db_instance_identifier", "arn:aws:rds:us-east-1:123456789012:cluster:mandible-prod",
+			`the ARN of a DB cluster ("arn:aws:rds:us-east-1:123456789012:cluster:mandible-prod"), not of a DB instance: DB cluster "mandible-prod" goes in db_cluster_identifier`},
+		{"rightsize_single_node_recommendation", "db_cluster_identifier", "arn:aws:rds:us-east-1:123456789012:db:mandible-prod",
+			`the ARN of a DB instance`},
+		{"rightsize_utilization", "db_instance_identifier", "arn:aws:rds:us-east-1:123456789012:snapshot:mandible-prod", `not the ARN of an RDS DB instance`},
 	} {
 		t.Run(tc.ds+"/"+tc.id, func(t *testing.T) {
 			resource.Test(t, resource.TestCase{
@@ -66,7 +72,10 @@ data "rightsize_utilization" "x" { db_instance_identifier = "arn:aws:rds:us-east
 
 // TestRDSIdentifierValidatorARN: with acceptARN an ARN passes whatever its length (an ARN of a
 // 63-character identifier is well over 63), and the length limit applies to identifiers only;
-// without it (the resource) an ARN is refused with its identifier.
+// without it (the resource) an ARN is refused with its identifier. An ARN must name what the
+// attribute names (a DB cluster's ARN given as db_instance_identifier was looked up as an instance
+// and reported not found), with an identifier RDS allows; one of the other kind is named, with the
+// attribute its identifier goes in.
 func TestRDSIdentifierValidatorARN(t *testing.T) {
 	long := "arn:aws-us-gov:rds:us-gov-west-1:123456789012:cluster:" + strings.Repeat("a", 63)
 	for _, tc := range []struct {
@@ -78,6 +87,17 @@ func TestRDSIdentifierValidatorARN(t *testing.T) {
 		{rdsIdentifierValidator{noun: "DB cluster", acceptARN: true}, strings.Repeat("a", 63), ""},
 		{rdsIdentifierValidator{noun: "DB cluster", acceptARN: true}, strings.Repeat("a", 64), "64 characters long"},
 		{rdsIdentifierValidator{noun: "DB cluster"}, long, "is an ARN"},
+		// What the ARN names must be what the attribute names, and its identifier one RDS allows.
+		{rdsIdentifierValidator{noun: "DB instance", acceptARN: true}, "arn:aws:rds:eu-west-1:123456789012:db:mandible-prod", ""},
+		{rdsIdentifierValidator{noun: "DB instance", acceptARN: true}, "arn:aws:rds:eu-west-1:123456789012:cluster:sso-prod", `the ARN of a DB cluster ("arn:aws:rds:eu-west-1:123456789012:cluster:sso-prod"), not of a DB instance: DB cluster "sso-prod" goes in db_cluster_identifier (imported as cluster:sso-prod)`},
+		{rdsIdentifierValidator{noun: "DB cluster", acceptARN: true}, "arn:aws:rds:eu-west-1:123456789012:db:mandible-prod", `not of a DB cluster: DB instance "mandible-prod" goes in db_instance_identifier (imported as instance:mandible-prod)`},
+		{rdsIdentifierValidator{noun: "DB cluster", acceptARN: true}, "arn:aws:rds:eu-west-1:123456789012:cluster-snapshot:rs-guard-1", "not the ARN of an RDS DB cluster (arn:<partition>:rds:<region>:<account>:cluster:<identifier>)"},
+		{rdsIdentifierValidator{noun: "DB cluster", acceptARN: true}, "arn:aws:ec2:eu-west-1:123456789012:cluster:sso-prod", "not the ARN of an RDS DB cluster"},
+		{rdsIdentifierValidator{noun: "DB cluster", acceptARN: true}, "arn:aws:rds:eu-west-1:123456789012:cluster:sso_prod", `whose identifier "sso_prod" is not an RDS DB cluster identifier`},
+		{rdsIdentifierValidator{noun: "DB cluster", acceptARN: true}, long + "a", `whose identifier "` + strings.Repeat("a", 64) + `"`},
+		// The resource refuses any ARN, naming where an ARN of the other kind's identifier goes.
+		{rdsIdentifierValidator{noun: "DB instance"}, "arn:aws:rds:eu-west-1:123456789012:cluster:sso-prod", `not of a DB instance: DB cluster "sso-prod" goes in db_cluster_identifier`},
+		{rdsIdentifierValidator{noun: "DB instance"}, "arn:aws:rds:eu-west-1:123456789012:db:mandible-prod", `give the DB instance identifier, the ARN's last part ("mandible-prod")`},
 	} {
 		var resp validator.StringResponse
 		tc.v.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("db_cluster_identifier"), ConfigValue: types.StringValue(tc.in)}, &resp)

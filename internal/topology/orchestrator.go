@@ -2525,8 +2525,9 @@ func (r *run) rollbackAndRecord(ctx context.Context, ce *ChangeError) error {
 // rollbackRetried is rollback, made again while a call of it fails transiently (IsTransient:
 // throttling, HTTP 5xx, a dropped connection) after the SDK's own attempts and RDS has accepted
 // none: its own call (ModifyDBInstance, or the Aurora reader's CreateDBInstance or
-// DeleteDBInstance), or a describe call before it (the guard snapshot's re-check, the reader's),
-// with the waits of retryWaits (on Orchestrator.Sleep), no longer than ctx or an interruption.
+// DeleteDBInstance), or a describe call before it (the guard snapshot's re-check, the reader's,
+// the cluster's for a reader put back), with the waits of retryWaits (on Orchestrator.Sleep), no
+// longer than ctx or an interruption.
 // Each attempt re-checks the guard snapshot before its call. Other refusals (a quota, capacity, a
 // permission) are not retried: the next apply makes the rollback.
 func (r *run) rollbackRetried(ctx context.Context) (string, error) {
@@ -2622,7 +2623,11 @@ func (r *run) rollback(ctx context.Context) (string, error) {
 			} else {
 				action = fmt.Sprintf("reader %s was never deleted", r.reader.Identifier)
 			}
-		} else if t, derr := Describe(ctx, r.o.RDS, r.req.Target); derr == nil && ownMembers(t, r.reader.Identifier) >= r.from {
+		} else if t, derr := Describe(ctx, r.o.RDS, r.req.Target); derr != nil {
+			// Not known whether a reader was put back: nothing is begun (a throttled call is
+			// made again, rollbackRetried), rather than the recorded reader recreated unchecked.
+			return action, &callRefusedError{fmt.Errorf("describing %s before recreating reader %s: %w", r.req.Target.Noun(), r.reader.Identifier, derr)}
+		} else if ownMembers(t, r.reader.Identifier) >= r.from {
 			// Someone put a reader back already (another name): recreating the recorded one
 			// beside it would make a third node.
 			return r.alreadyPutBack(ctx, t)

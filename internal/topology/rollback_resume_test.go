@@ -604,3 +604,36 @@ func TestOppositeChangeClosesRefusedRollback(t *testing.T) {
 	}
 	e.assertGuarded(sso)
 }
+
+// The rollback's check that no reader was put back already (one by hand, say) is a describe call
+// before its own: AWS throttling it through the SDK's attempts is retried (rollbackRetried),
+// which finds the reader put back, rather than taken for none, the recorded reader recreated
+// beside it (a third node).
+func TestRollbackPutBackCheckThrottled(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.o.RollbackTimeout = time.Hour
+	throttled := sandbox.Fault{Kind: sandbox.FaultError, Status: 400, Code: "Throttling", Message: "Rate exceeded"}
+	e.o.OnStep = func(s Step) error {
+		if s == StepSettled {
+			if _, err := e.api.CreateDBInstance(context.Background(), &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("sso-prod-reader-b"),
+				DBClusterIdentifier: aws.String("sso-prod"), DBInstanceClass: aws.String("db.r6g.large"), Engine: aws.String("aurora-postgresql")}); err != nil {
+				t.Fatal(err)
+			}
+			// Every attempt of one DescribeDBClusters call (the SDK makes 5).
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBClusters", Sequence: []sandbox.Fault{throttled, throttled, throttled, throttled, throttled}})
+		}
+		return nil
+	}
+	seq := e.lastSeq()
+	_, err := e.o.Run(context.Background(), Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
+	e.srv.ClearFaults()
+	for _, c := range e.callsSince("CreateDBInstance", seq) {
+		if id := c.Params["DBInstanceIdentifier"]; id != "sso-prod-reader-b" {
+			t.Errorf("the rollback recreated %s beside the reader put back", id)
+		}
+	}
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RolledBack || !strings.Contains(ce.RollbackAction, "already back at 2 node(s)") {
+		t.Fatalf("want the rollback recorded, the cluster back at 2 nodes, got %v", err)
+	}
+}

@@ -707,8 +707,12 @@ func timeoutRanOut(err error, op string, timeout time.Duration, diags *diag.Diag
 }
 
 // unrefreshedHint is what to do when a managed database is already at the planned node count: the
-// plan was applied after the database changed, or made from a state no refresh had brought up to date.
-const unrefreshedHint = "It is not as the state records it (it changed since the plan was made, or the plan was made with -refresh=false): " + refreshAdvice
+// plan was applied after the database changed, or made from a state no refresh had brought up to
+// date: made with -refresh=false, or after a refresh that kept the state's node count because it
+// could not look for an unfinished change of this resource (Read: 'Unfinished Change Not Checked').
+const unrefreshedHint = "It is not as the state records it (it changed since the plan was made, the plan was made with -refresh=false, " +
+	"or the plan's refresh could not look for an unfinished change of this resource and kept the state's node count, as its warning " +
+	"'Unfinished Change Not Checked' said): " + refreshAdvice
 
 // refreshAdvice says how to plan from a state that records the database as it is.
 const refreshAdvice = "run terraform plan again with its refresh (not -refresh=false), which records the database as it is, or terraform apply -refresh-only, and apply that plan."

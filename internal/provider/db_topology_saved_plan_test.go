@@ -230,3 +230,24 @@ func TestModifyPlan_unrefreshedStateSaysRefresh(t *testing.T) {
 		t.Errorf("plan from a state that records the database: warning %q, want nothing of a refresh", w)
 	}
 }
+
+// A refresh that could not look for an unfinished change of this resource (its guard snapshots'
+// listing throttled: 'Unfinished Change Not Checked') keeps the state's node count (nodes = 1)
+// beside the database's (current_nodes = 2): a plan of 2 nodes made with that refresh, applied at
+// once, finds the database already there. The refusal names that refresh among the causes, not
+// only a change since the plan or -refresh=false, neither of which happened.
+func TestUpdate_alreadyAtTargetAfterUncheckedRefresh(t *testing.T) {
+	_, api := topologySandbox(t, sandbox.Demo(), nil) // mandible-prod is Multi-AZ: 2 nodes
+	r, empty := directTopologyResource(t, api)
+	kept := mandibleModel(1, 2, false, lastChangeObject(1, "multi-az-off", 2, 1))
+	want := mandibleModel(2, 2, false, lastChangeObject(1, "multi-az-off", 2, 1))
+	diags := directUpdate(t, r, empty, kept, want)
+	var detail string
+	for _, d := range diags.Errors() {
+		detail += d.Detail()
+	}
+	if !strings.Contains(detail, "it already has 2 node(s)") || !strings.Contains(detail, "Unfinished Change Not Checked") ||
+		!strings.Contains(detail, "terraform apply -refresh-only") {
+		t.Errorf("apply of a plan whose refresh kept the state's node count: errors %q, want the refusal naming that refresh (Unfinished Change Not Checked) and how to refresh", detail)
+	}
+}

@@ -907,7 +907,17 @@ func SecondaryClusterReason(global, arn string) string {
 	return fmt.Sprintf("it is a secondary cluster of Aurora global database %s: read-only, every instance a reader replicating from the primary cluster "+
 		"in another region, with no writer to consolidate onto, and its readers are the global database's failover target in this region. "+
 		"Analyse the primary cluster instead (with a provider configured for its region); to analyse or change this cluster, "+
-		"make it the primary first (aws rds switchover-global-cluster --global-cluster-identifier %s --target-db-cluster-identifier %s)", global, global, arn)
+		"make it the primary first (aws rds switchover-global-cluster --global-cluster-identifier %s --target-db-cluster-identifier %s). "+
+		"%s", global, global, arn, globalFailoverInProgress(global))
+}
+
+// globalFailoverInProgress says what a cluster of Aurora global database global without a writer
+// may be besides a secondary cluster: one of the two clusters of a switchover or failover still in
+// progress (DescribeDBClusters does not tell; the global cluster's FailoverState does), which ends
+// by itself.
+func globalFailoverInProgress(global string) string {
+	return fmt.Sprintf("A switchover or failover of the global database still in progress also leaves a cluster without a writer until it ends: "+
+		"if one is (aws rds describe-global-clusters --global-cluster-identifier %s shows its FailoverState), wait for it to finish, then plan again", global)
 }
 
 // CheckTwoNode returns an *UnsupportedError unless c is a 2-node deployment:

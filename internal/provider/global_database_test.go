@@ -41,7 +41,8 @@ func TestAccGlobalDatabase_secondaryRefused(t *testing.T) {
 	now := sandboxNow()
 	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: globalDatabaseScenario(), Now: now})
 	want := func(global string) *regexp.Regexp {
-		return regexp.MustCompile(`(?s)secondary\s+cluster\s+of\s+Aurora\s+global\s+database\s+` + global + `.*Analyse\s+the\s+primary\s+cluster.*switchover-global-cluster.*--target-db-cluster-identifier\s+arn:aws:rds:us-east-1:123456789012:cluster:[a-z]+-dr\)`)
+		return regexp.MustCompile(`(?s)secondary\s+cluster\s+of\s+Aurora\s+global\s+database\s+` + global + `.*Analyse\s+the\s+primary\s+cluster.*switchover-global-cluster.*--target-db-cluster-identifier\s+arn:aws:rds:us-east-1:123456789012:cluster:[a-z]+-dr\)` +
+			`.*switchover\s+or\s+failover\s+of\s+the\s+global\s+database\s+still\s+in\s+progress.*describe-global-clusters\s+--global-cluster-identifier\s+` + global + `\s+shows\s+its\s+FailoverState\),\s+wait`)
 	}
 	step := func(body, global string) resource.TestStep {
 		return resource.TestStep{Config: recommendationConfig(srv, body), ExpectError: want(global)}

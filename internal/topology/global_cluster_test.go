@@ -27,6 +27,13 @@ func (e *env) wantSecondaryRefusal(req Request, err error) {
 		!strings.Contains(pe.Detail, "aws rds switchover-global-cluster --global-cluster-identifier sso-global --target-db-cluster-identifier arn:aws:rds:us-east-1:123456789012:cluster:sso-prod)") {
 		e.t.Errorf("change to %d node(s) of the secondary cluster: %v, want a not-supported refusal naming sso-global and the switchover", req.Nodes, err)
 	}
+	// A cluster demoted by a switchover still in progress looks the same: the refusal says to wait
+	// for one, rather than only to make the cluster primary (a switchover refused while one is in
+	// progress).
+	if pe != nil && !strings.Contains(pe.Detail, "still in progress also leaves a cluster without a writer until it ends: "+
+		"if one is (aws rds describe-global-clusters --global-cluster-identifier sso-global shows its FailoverState), wait for it to finish") {
+		e.t.Errorf("refusal %q does not say to wait for a switchover or failover in progress", pe.Detail)
+	}
 	p, perr := e.o.Preview(context.Background(), req)
 	if perr != nil || p.RefusalReason != ReasonNotSupported || !strings.Contains(p.Refusal, "sso-global") {
 		e.t.Errorf("preview of the change to %d node(s): %+v, %v; want the same refusal", req.Nodes, p, perr)

@@ -138,13 +138,16 @@ func (t *Topology) GlobalCluster() string {
 
 // secondaryRefusal says why the secondary cluster arn of Aurora global database global (no writer:
 // its instances all readers of the primary cluster in another region) is not changed, and what to
-// do.
+// do; also that a switchover or failover in progress, which DescribeDBClusters does not show, leaves
+// a cluster so until it ends.
 func secondaryRefusal(global, arn string) string {
 	return fmt.Sprintf("it is a secondary cluster of Aurora global database %s: read-only, every instance a reader replicating from the primary cluster in another region "+
 		"(a switchover or failover of the global database made it so, if this resource changed it as the primary), so there is no writer to keep or to recreate a reader beside, "+
 		"and its readers are the global database's failover target in this region. Make it the primary cluster again "+
 		"(aws rds switchover-global-cluster --global-cluster-identifier %s --target-db-cluster-identifier %s) and apply again, "+
-		"or manage the secondary's readers outside this resource (remove it from the configuration, restore_on_destroy = false, or terraform state rm)", global, global, arn)
+		"or manage the secondary's readers outside this resource (remove it from the configuration, restore_on_destroy = false, or terraform state rm). "+
+		"A switchover or failover of the global database still in progress also leaves a cluster without a writer until it ends: "+
+		"if one is (aws rds describe-global-clusters --global-cluster-identifier %s shows its FailoverState), wait for it to finish, then plan again", global, global, arn, global)
 }
 
 // Readers returns the cluster's non-writer members.

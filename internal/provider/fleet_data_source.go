@@ -98,8 +98,9 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 			"identifier_regex": schema.StringAttribute{Optional: true, Validators: []validator.String{regexValidator{}},
 				MarkdownDescription: "RE2 regular expression the identifier must match, e.g. `-prod$`. Defaults to every identifier."},
 			"tags": schema.MapAttribute{Optional: true, ElementType: types.StringType, Validators: []validator.Map{noNullElements{"the value deployments must carry"},
-				// AWS tag keys have 1 to 128 characters, values up to 256: no deployment carries others.
-				mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128)), mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(256))},
+				// AWS tag keys have 1 to 128 Unicode characters, values up to 256 (not bytes: a tag may
+				// hold any Unicode letter): no deployment carries others.
+				mapvalidator.KeysAre(stringvalidator.UTF8LengthBetween(1, 128)), mapvalidator.ValueStringsAre(stringvalidator.UTF8LengthAtMost(256))},
 				MarkdownDescription: "Tags every deployment must carry with these values (for Aurora, the cluster's tags)."},
 			"lookback_days": schema.Int64Attribute{Optional: true, Validators: []validator.Int64{int64validator.Between(1, MaxLookbackDays)},
 				MarkdownDescription: fmt.Sprintf("Days of CloudWatch history to analyse, 1 to %d. Defaults to `%d`.", MaxLookbackDays, DefaultLookbackDays)},

@@ -16,7 +16,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	cw "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
@@ -832,9 +835,10 @@ func TestReadFleetNoDeploymentsWarning(t *testing.T) {
 func TestAccFleet_badTagFilter(t *testing.T) {
 	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: sandboxNow()})
 	for _, tc := range []struct{ tags, want string }{
-		{`{ "" = "payments" }`, `tags.*string length must be between 1 and 128, got: 0`},
-		{`{ "` + strings.Repeat("k", 129) + `" = "payments" }`, `tags.*string length must be between 1 and 128, got: 129`},
-		{`{ team = "` + strings.Repeat("v", 257) + `" }`, `tags\["team"\].*string length must be at most 256, got: 257`},
+		{`{ "" = "payments" }`, `tags.*UTF-8 character count must be between 1 and 128, got: 0`},
+		{`{ "` + strings.Repeat("k", 129) + `" = "payments" }`, `tags.*UTF-8 character count must be between 1 and 128, got: 129`},
+		{`{ team = "` + strings.Repeat("v", 257) + `" }`, `tags\["team"\].*UTF-8 character count must be at most 256, got: 257`},
+		{`{ team = "` + strings.Repeat("決", 257) + `" }`, `tags\["team"\].*UTF-8 character count must be at most 256, got: 257`},
 	} {
 		t.Run(tc.want, func(t *testing.T) {
 			resource.Test(t, resource.TestCase{
@@ -850,4 +854,18 @@ func TestAccFleet_badTagFilter(t *testing.T) {
 	if n := len(srv.Calls("DescribeDBInstances")); n != 0 {
 		t.Errorf("refused filters made %d RDS calls, want none", n)
 	}
+	// The limits are in characters, as AWS's, not bytes: a key of 128 and a value of 256 letters
+	// of three bytes each are a filter AWS's tags can match (nothing in the demo does).
+	t.Run("unicode", func(t *testing.T) {
+		resource.Test(t, resource.TestCase{
+			PreCheck:                 func() { acctest.PreCheck(t) },
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config: recommendationConfig(srv, `data "rightsize_fleet" "f" { tags = { "`+strings.Repeat("鍵", 128)+`" = "`+strings.Repeat("決", 256)+`" } }`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.rightsize_fleet.f", tfjsonpath.New("clusters"), knownvalue.ListSizeExact(0)),
+				},
+			}},
+		})
+	})
 }

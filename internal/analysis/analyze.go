@@ -351,31 +351,8 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	rec.Windows.Pending = slices.Clone(in.PendingMaintenance)
 	rec.Risks = risks(in, rec.Nodes, pr, p, target, rec.Cost, rec.CPUCredits, prof, rec.Windows)
 	oneNode := in.AlreadySingleNode || in.engineTopology() == TopologyAurora && len(in.Nodes) == 1
-	rec.Matrix = decisionMatrix(in.engineTopology(), oneNode, caps, rec.Cost, in.SavingsTarget, p.Weights, rec.Risks)
-	for i := range rec.Matrix.Rows {
-		switch row := &rec.Matrix.Rows[i]; {
-		case row.Criterion != "reliability" || in.engineTopology() != TopologyMultiAZ:
-		case in.ReplicaSource != "":
-			// A read replica: nothing to restore, its source has the data.
-			lost := "its Multi-AZ standby and 1–2 minute automatic failover are lost"
-			if oneNode {
-				lost = "already Single-AZ: no standby and no 1–2 minute automatic failover"
-			}
-			row.Evidence = fmt.Sprintf("read replica of %s: %s; recovery is RDS recovering the instance or recreating the replica from its source (no data lost), "+
-				"and promoted it is a Single-AZ primary", in.ReplicaSource, lost)
-		case len(in.ReadReplicas) > 0:
-			row.Evidence += fmt.Sprintf(", or promoting read replica %s by hand (losing its replica lag of writes)", strings.Join(in.ReadReplicas, " or "))
-		}
-	}
-	if g := in.GlobalCluster; g != "" && in.engineTopology() == TopologyAurora {
-		// The secondary regions remain: disaster recovery, not a failover target in the region.
-		for i := range rec.Matrix.Rows {
-			if rec.Matrix.Rows[i].Criterion == "reliability" {
-				rec.Matrix.Rows[i].Evidence += fmt.Sprintf("; primary cluster of Aurora global database %s: its secondary regions remain for disaster recovery "+
-					"(a global database failover, by hand or runbook: minutes, losing up to its replication lag of writes)", g)
-			}
-		}
-	}
+	rec.Matrix = decisionMatrix(in.engineTopology(), oneNode, caps, rec.Cost, in.SavingsTarget, p.Weights, rec.Risks,
+		recovery{ReplicaSource: in.ReplicaSource, ReadReplicas: in.ReadReplicas, GlobalCluster: in.GlobalCluster})
 	if wc := otherWriterClass(rec.Nodes, rec.RecommendedClass); oneNode && wc != "" {
 		// One node already, on another class than the one recommended: that change remains.
 		for i := range rec.Matrix.Rows {

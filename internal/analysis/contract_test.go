@@ -351,7 +351,7 @@ func TestPhaseOrderDegenerate(t *testing.T) {
 // overflows is unknown to Cost and refused by Analyze.
 func TestReviewedEdges(t *testing.T) {
 	caps := []Reason{{Check: "capacity", Value: 64, Limit: 100, Passed: true}}
-	m := decisionMatrix(TopologyMultiAZ, false, caps, CostEstimate{Known: true, MonthlySavingsUSD: 1}, DefaultSavingsTarget(), DefaultPolicy().Weights, nil)
+	m := decisionMatrix(TopologyMultiAZ, false, caps, CostEstimate{Known: true, MonthlySavingsUSD: 1}, DefaultSavingsTarget(), DefaultPolicy().Weights, nil, recovery{})
 	if m.Rows[0].Score != 8.6 || m.Rows[1].Score != 0.14 || m.Total != 5 {
 		t.Errorf("rows %+v total %v, want 5 (0.35·8.6 + 0.25·0.14 + 0.25·3 + 0.15·8 = 4.995)", m.Rows, m.Total)
 	}

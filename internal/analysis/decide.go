@@ -63,7 +63,9 @@ type DecisionMatrix struct {
 //     cluster of one instance, or ClusterInput.AlreadySingleNode), which is
 //     judged as its two-node form; its evidence then says the change is
 //     made (the savings realised, no operation left to do).
-func decisionMatrix(t Topology, oneInstance bool, caps []Reason, cost CostEstimate, target SavingsTarget, w DecisionWeights, rs []Risk) DecisionMatrix {
+//
+// The reliability evidence also names the recovery rc offers besides the standby or reader.
+func decisionMatrix(t Topology, oneInstance bool, caps []Reason, cost CostEstimate, target SavingsTarget, w DecisionWeights, rs []Risk, rc recovery) DecisionMatrix {
 	worst, worstMsg := 0.0, "no capacity check could be made"
 	for _, c := range caps {
 		if c.Limit > 0 {
@@ -102,6 +104,22 @@ func decisionMatrix(t Topology, oneInstance bool, caps []Reason, cost CostEstima
 			opsEv = "already one instance: no reader to delete; the reader endpoint resolves to the writer"
 		}
 	}
+	switch {
+	case t == TopologyMultiAZ && rc.ReplicaSource != "":
+		// A read replica: nothing to restore, its source has the data.
+		lost := "its Multi-AZ standby and 1–2 minute automatic failover are lost"
+		if oneInstance {
+			lost = "already Single-AZ: no standby and no 1–2 minute automatic failover"
+		}
+		relEv = fmt.Sprintf("read replica of %s: %s; recovery is RDS recovering the instance or recreating the replica from its source (no data lost), "+
+			"and promoted it is a Single-AZ primary", rc.ReplicaSource, lost)
+	case t == TopologyMultiAZ && len(rc.ReadReplicas) > 0:
+		relEv += fmt.Sprintf(", or promoting read replica %s by hand (losing its replica lag of writes)", strings.Join(rc.ReadReplicas, " or "))
+	case t == TopologyAurora && rc.GlobalCluster != "":
+		// The secondary regions remain: disaster recovery, not a failover target in the region.
+		relEv += fmt.Sprintf("; primary cluster of Aurora global database %s: its secondary regions remain for disaster recovery "+
+			"(a global database failover, by hand or runbook: minutes, losing up to its replication lag of writes)", rc.GlobalCluster)
+	}
 	high := 0
 	for _, r := range rs {
 		if r.Severity == "high" {
@@ -137,6 +155,16 @@ func decisionMatrix(t Topology, oneInstance bool, caps []Reason, cost CostEstima
 		m.Total = round(sum/ws, 2)
 	}
 	return m
+}
+
+// recovery is what a deployment has for recovery besides its standby or reader, for the decision
+// matrix's reliability evidence: the source of an RDS read replica (ClusterInput.ReplicaSource),
+// an RDS instance's own read replicas (ReadReplicas), the Aurora global database whose primary
+// cluster it is (GlobalCluster).
+type recovery struct {
+	ReplicaSource string
+	ReadReplicas  []string
+	GlobalCluster string
 }
 
 // performanceScore maps the worst value/limit ratio of the capacity checks to

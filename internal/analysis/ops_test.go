@@ -386,7 +386,7 @@ func TestCost(t *testing.T) {
 func TestDecisionMatrix(t *testing.T) {
 	caps := []Reason{{Check: "cpu", Value: 20, Limit: 40}, {Check: "mem", Value: 10, Limit: 80}}
 	cost := Cost(0.318, 0.159, "db.m6g.large", SavingsTarget{})
-	m := decisionMatrix(TopologyMultiAZ, false, caps, cost, DefaultSavingsTarget(), DefaultPolicy().Weights, nil)
+	m := decisionMatrix(TopologyMultiAZ, false, caps, cost, DefaultSavingsTarget(), DefaultPolicy().Weights, nil, recovery{})
 	want := []float64{10, 10, 3, 8}
 	for i, r := range m.Rows {
 		if r.Score != want[i] || r.Evidence == "" {
@@ -400,7 +400,7 @@ func TestDecisionMatrix(t *testing.T) {
 	// Weights are relative, up to math.MaxFloat64 (Policy.Validate's limit): (10 + 10) / 2, not Inf/Inf = NaN.
 	for _, w := range []DecisionWeights{{Performance: 1, Cost: 1}, {Performance: 1e308, Cost: 1e308},
 		{Performance: math.MaxFloat64, Cost: math.MaxFloat64, Reliability: math.MaxFloat64, Operations: 5e-324}} {
-		m = decisionMatrix(TopologyMultiAZ, false, caps, cost, DefaultSavingsTarget(), w, nil)
+		m = decisionMatrix(TopologyMultiAZ, false, caps, cost, DefaultSavingsTarget(), w, nil, recovery{})
 		want := 10.0
 		if w.Reliability > 0 {
 			want = 7.67 // (10 + 10 + 3) / 3; the subnormal weight counts for nothing
@@ -409,7 +409,7 @@ func TestDecisionMatrix(t *testing.T) {
 			t.Errorf("weights %+v: total %v, want %v (rows %+v)", w, m.Total, want, m.Rows)
 		}
 	}
-	m = decisionMatrix(TopologyAurora, false, nil, CostEstimate{}, DefaultSavingsTarget(), DecisionWeights{}, []Risk{{Severity: "high"}})
+	m = decisionMatrix(TopologyAurora, false, nil, CostEstimate{}, DefaultSavingsTarget(), DecisionWeights{}, []Risk{{Severity: "high"}}, recovery{})
 	if m.Total != 0 || m.Rows[0].Score != 0 || m.Rows[1].Score != 5 || m.Rows[2].Score != 4 {
 		t.Errorf("degenerate matrix %+v", m)
 	}
@@ -566,7 +566,7 @@ func TestDecisionMatrixCostWording(t *testing.T) {
 		{0.318, 0.159, "saves $116.07/month ($1392.84/year)"},
 		{0.159, 0.677, "costs $378.14/month more ($4537.68/year)"},
 	} {
-		m := decisionMatrix(TopologyMultiAZ, false, caps, Cost(tc.now, tc.after, "c", SavingsTarget{}), DefaultSavingsTarget(), DefaultPolicy().Weights, nil)
+		m := decisionMatrix(TopologyMultiAZ, false, caps, Cost(tc.now, tc.after, "c", SavingsTarget{}), DefaultSavingsTarget(), DefaultPolicy().Weights, nil, recovery{})
 		if ev := m.Rows[1].Evidence; !strings.HasPrefix(ev, tc.want) || strings.Contains(ev, "$-") {
 			t.Errorf("cost evidence %q, want %q", ev, tc.want)
 		}

@@ -61,3 +61,27 @@ func TestReplicaRedundancyRisk(t *testing.T) {
 		}
 	}
 }
+
+// TestReplicaEvidenceKeepsHighRisks: a read replica's reliability evidence still counts the
+// high-severity risks its score is lowered by (the replica's text once replaced the whole
+// evidence after the count was added), and a source's replicas and a global database are named
+// before the count.
+func TestReplicaEvidenceKeepsHighRisks(t *testing.T) {
+	high := []Risk{{Severity: "high"}, {Severity: "high"}}
+	for _, tc := range []struct {
+		topo Topology
+		rc   recovery
+		want string
+	}{
+		{TopologyMultiAZ, recovery{ReplicaSource: "mandible-prod"}, "and promoted it is a Single-AZ primary; 2 high-severity risk(s)"},
+		{TopologyMultiAZ, recovery{ReadReplicas: []string{"r1"}}, "or promoting read replica r1 by hand (losing its replica lag of writes); 2 high-severity risk(s)"},
+		{TopologyAurora, recovery{GlobalCluster: "g"}, "losing up to its replication lag of writes); 2 high-severity risk(s)"},
+	} {
+		m := decisionMatrix(tc.topo, false, nil, CostEstimate{}, DefaultSavingsTarget(), DefaultPolicy().Weights, high, tc.rc)
+		for _, row := range m.Rows {
+			if row.Criterion == "reliability" && !strings.HasSuffix(row.Evidence, tc.want) {
+				t.Errorf("%+v: reliability evidence %q, want it to end %q", tc.rc, row.Evidence, tc.want)
+			}
+		}
+	}
+}

@@ -199,22 +199,10 @@ func changeSSO(t *testing.T, srv *sandbox.Server, api *rds.Client, gap time.Dura
 // its 2-node form, as before the removal: for a window that includes the reader and for one entirely
 // after its removal (where the writer's class twice understated the savings realised).
 func TestRecommend_removedReaderClassPricesTheTwoNodeForm(t *testing.T) {
-	sc := sandbox.Demo()
-	sc.Clusters[0].Members[1].Class = "db.t4g.large"
-	d, srv := deps(t, sc, testNow)
+	d, srv, api, pinned, before := largeReaderBaseline(t)
 	ctx := context.Background()
-	pinned := Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour, End: testNow.Add(-time.Hour), Period: 5 * time.Minute, AllowSingleNode: true}
-	before, err := Recommend(ctx, d, pinned)
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := d.RDS.(*rds.Client)
 	changeSSO(t, srv, api, 0, 1)
-	srv.Advance(24 * time.Hour)
-	d.Now = srv.Now
-	d.RDS = inventory.NewSharedListings(api, time.Minute)
-	late := Request{ClusterID: "sso-prod", Lookback: 12 * time.Hour, Period: 5 * time.Minute, AllowSingleNode: true,
-		Policy: analysis.Policy{MinLookback: 12 * time.Hour}}
+	d, late := dayAfterRemoval(srv, d, api)
 	for name, req := range map[string]Request{"pinned before the removal": pinned, "after the removal": late} {
 		after, err := Recommend(ctx, d, req)
 		if err != nil {
@@ -233,16 +221,8 @@ func TestRecommend_removedReaderClassPricesTheTwoNodeForm(t *testing.T) {
 // window after that last removal prices the writer with a db.t4g.large reader, as the cluster ran
 // before it, not the writer's class twice.
 func TestRecommend_lastRemovedReaderClassAfterChangeBack(t *testing.T) {
-	sc := sandbox.Demo()
-	sc.Clusters[0].Members[1].Class = "db.t4g.large"
-	d, srv := deps(t, sc, testNow)
+	d, srv, api, _, before := largeReaderBaseline(t)
 	ctx := context.Background()
-	pinned := Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour, End: testNow.Add(-time.Hour), Period: 5 * time.Minute, AllowSingleNode: true}
-	before, err := Recommend(ctx, d, pinned)
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := d.RDS.(*rds.Client)
 	changeSSO(t, srv, api, time.Hour, 1, 2)
 	out, err := api.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String("sso-prod")})
 	if err != nil {
@@ -265,11 +245,8 @@ func TestRecommend_lastRemovedReaderClassAfterChangeBack(t *testing.T) {
 	if _, err := o.Run(ctx, topology.Request{Target: topology.Target{Kind: topology.KindCluster, Identifier: "sso-prod"}, Nodes: 1, Generation: 3}); err != nil {
 		t.Fatalf("removing %s again: %v", reader, err)
 	}
-	srv.Advance(24 * time.Hour)
-	d.Now = srv.Now
-	d.RDS = inventory.NewSharedListings(api, time.Minute)
-	after, err := Recommend(ctx, d, Request{ClusterID: "sso-prod", Lookback: 12 * time.Hour, Period: 5 * time.Minute, AllowSingleNode: true,
-		Policy: analysis.Policy{MinLookback: 12 * time.Hour}})
+	d, late := dayAfterRemoval(srv, d, api)
+	after, err := Recommend(ctx, d, late)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,4 +254,30 @@ func TestRecommend_lastRemovedReaderClassAfterChangeBack(t *testing.T) {
 		t.Errorf("single node %v, current hourly $%.4f, want $%.4f (db.t4g.medium writer + db.t4g.large reader, the one removed last)",
 			after.AlreadySingleNode, after.CurrentHourlyUSD, before.CurrentHourlyUSD)
 	}
+}
+
+// largeReaderBaseline starts the demo with sso-prod's reader on db.t4g.large, a class other than
+// its writer's, and prices the cluster, two nodes, over a window pinned before any change: the
+// 2-node form a later single-node window must still price.
+func largeReaderBaseline(t *testing.T) (d Deps, srv *sandbox.Server, api *rds.Client, pinned Request, before Result) {
+	t.Helper()
+	sc := sandbox.Demo()
+	sc.Clusters[0].Members[1].Class = "db.t4g.large"
+	d, srv = deps(t, sc, testNow)
+	pinned = Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour, End: testNow.Add(-time.Hour), Period: 5 * time.Minute, AllowSingleNode: true}
+	before, err := Recommend(context.Background(), d, pinned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, srv, d.RDS.(*rds.Client), pinned, before
+}
+
+// dayAfterRemoval moves the emulator's clock a day past the reader's last removal and returns d
+// reading RDS afresh, with a 12-hour window entirely after that removal.
+func dayAfterRemoval(srv *sandbox.Server, d Deps, api *rds.Client) (Deps, Request) {
+	srv.Advance(24 * time.Hour)
+	d.Now = srv.Now
+	d.RDS = inventory.NewSharedListings(api, time.Minute)
+	return d, Request{ClusterID: "sso-prod", Lookback: 12 * time.Hour, Period: 5 * time.Minute, AllowSingleNode: true,
+		Policy: analysis.Policy{MinLookback: 12 * time.Hour}}
 }

@@ -1178,6 +1178,7 @@ func (c *collector) readTables(ctx context.Context) error {
 	}
 	defer rows.Close()
 	found := make([]bool, len(c.tables))
+	first := map[[2]string]string{} // the name each table was first reported under, by schema and name
 	for rows.Next() {
 		var t Table
 		var ord int
@@ -1197,6 +1198,16 @@ func (c *collector) readTables(ctx context.Context) error {
 		t.SizeBytes = *size
 		found[ord-1] = true
 		t.Name = c.tables[ord-1].given
+		// Named twice (orders and app.orders, or Orders): an entry per name, as documented, so
+		// that a lookup by name finds each; the warning tells a consumer keying by schema and
+		// table why it sees the key twice.
+		key := [2]string{t.Schema, t.Table}
+		if earlier, ok := first[key]; ok {
+			c.warn("tables %q and %q are the same table, %s.%s: it is reported under each name; list it once",
+				earlier, t.Name, quoteIdentIfNeeded(t.Schema), quoteIdentIfNeeded(t.Table))
+		} else {
+			first[key] = t.Name
+		}
 		t.EstimatedRows = estimatedRows(c.st.Server.VersionNum, reltuples, relpages, t.LiveTuples)
 		t.SeqScanShare = ratio(float64(t.SeqScans), float64(t.SeqScans+t.IndexScans))
 		c.st.Tables = append(c.st.Tables, t)

@@ -340,6 +340,9 @@ func TestCollect_indexesAndTables(t *testing.T) {
 	if !hasWarning(st, `table "missing_table" was not found`) {
 		t.Errorf("no warning for the missing table: %q", st.Warnings)
 	}
+	if !hasWarning(st, `tables "orders" and "public.ORDERS" are the same table, public.orders`) {
+		t.Errorf("no warning that orders and public.ORDERS are the same table: %q", st.Warnings)
+	}
 }
 
 // TestCollect_roles: a role with only pg_monitor sees everything; a role

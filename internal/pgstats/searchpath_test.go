@@ -182,7 +182,7 @@ func TestCollect_searchPathTables(t *testing.T) {
 		for _, tb := range st.Tables {
 			got[tb.Name] = tb.Schema + "." + tb.Table
 		}
-		want := map[string]string{"orders": "app.orders", "public.orders": "public.orders", "only_public": "public.only_public", "pg_class": "pg_catalog.pg_class"}
+		want := map[string]string{"orders": "app.orders", "app.orders": "app.orders", "public.orders": "public.orders", "only_public": "public.only_public", "pg_class": "pg_catalog.pg_class"}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("tables resolved to %v, want %v", got, want)
 		}
@@ -191,11 +191,15 @@ func TestCollect_searchPathTables(t *testing.T) {
 				t.Errorf("orders resolved to a table of %v rows, want app.orders' 10", tb.EstimatedRows)
 			}
 		}
+		// app.orders is the table orders resolved to: an entry for each name, and a warning.
+		if !hasWarning(st, `tables "orders" and "app.orders" are the same table, app.orders: it is reported under each name; list it once`) {
+			t.Errorf("no warning that orders and app.orders are the same table: %q", st.Warnings)
+		}
 		if !hasWarning(st, `table "shadowed" was not found`) || !hasWarning(st, "(schemas pg_catalog, app, public)") {
 			t.Errorf("no warning for shadowed (the view app.shadowed hides public.shadowed) naming the schemas searched: %q", st.Warnings)
 		}
 	}
-	tables := []string{"orders", "public.orders", "only_public", "pg_class", "shadowed"}
+	tables := []string{"orders", "public.orders", "only_public", "pg_class", "shadowed", "app.orders"}
 	conn := h.connect(t, db, "pgstats_search_monitor")
 	t.Run("Collect", func(t *testing.T) {
 		check(t, collect(t, conn, Options{Tables: tables}))

@@ -40,7 +40,8 @@ type Stats struct {
 	UnusedIndexesTotal      int
 	UnusedIndexesTotalBytes int64
 	// Tables has one entry per table named in Options.Tables that exists, in the
-	// order given. Missing names produce a warning instead.
+	// order given. Missing names produce a warning instead; a table named twice
+	// (orders and app.orders) has an entry for each name, and a warning.
 	Tables      []Table
 	Settings    Settings
 	Checkpoints Checkpoints

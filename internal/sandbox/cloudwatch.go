@@ -236,9 +236,12 @@ type storedSeries struct {
 type metricStore struct {
 	mu     sync.RWMutex
 	series map[string]*storedSeries
+	alarms map[string]*metricAlarm // by AlarmName (alarms.go)
 }
 
-func newMetricStore() *metricStore { return &metricStore{series: map[string]*storedSeries{}} }
+func newMetricStore() *metricStore {
+	return &metricStore{series: map[string]*storedSeries{}, alarms: map[string]*metricAlarm{}}
+}
 
 func metricKey(ns, name string, dims []cwDimension) string {
 	d := append([]cwDimension(nil), dims...)
@@ -578,6 +581,24 @@ func (s *Server) serveCloudWatch(w http.ResponseWriter, r *http.Request) {
 			if cerr == nil {
 				s.persist()
 			}
+		}
+	case "PutMetricAlarm":
+		var in putMetricAlarmIn
+		if decode(&in) {
+			entry.Params["AlarmName"], entry.Params["Namespace"], entry.Params["MetricName"] = in.AlarmName, in.Namespace, in.MetricName
+			cerr = s.putMetricAlarm(&in, now)
+			if cerr == nil {
+				s.persist()
+			}
+		}
+	case "DescribeAlarms":
+		var in describeAlarmsIn
+		if decode(&in) {
+			entry.Params["AlarmNamePrefix"], entry.Params["AlarmTypes"] = in.AlarmNamePrefix, strings.Join(in.AlarmTypes, ",")
+			if in.NextToken != "" {
+				entry.Params["NextToken"] = in.NextToken
+			}
+			out, cerr = s.describeAlarms(&in)
 		}
 	default:
 		cerr = &cwError{400, "UnknownOperationException", "InvalidAction", "The sandbox does not emulate CloudWatch operation " + opName + "."}

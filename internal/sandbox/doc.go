@@ -301,7 +301,7 @@
 // datapoints), ListMetrics (Namespace/MetricName/Dimensions filters,
 // RecentlyActive, 500 per page), PutMetricData (custom namespaces; Value,
 // Values+Counts or StatisticValues; NaN/±Inf/|v| > 2^360 rejected; gzip
-// request bodies). Retention follows AWS: 1-minute periods for 15 days,
+// request bodies), PutMetricAlarm and DescribeAlarms (alarms.go). Retention follows AWS: 1-minute periods for 15 days,
 // 5-minute for 63, 1-hour for 455; a period finer than the data's age allows
 // returns no datapoints for that range. AWS/RDS metrics (Metric* constants)
 // are served for dimension DBInstanceIdentifier and, for Aurora, also
@@ -313,6 +313,23 @@
 // X-Amzn-Query-Error so the SDK maps them to its typed errors
 // (InvalidParameterValueException, InvalidParameterCombinationException,
 // InvalidNextToken, ...) with the awsQuery codes.
+//
+// Metric alarms (alarms.go): PutMetricAlarm stores an alarm on one metric (Namespace, MetricName,
+// Dimensions, Statistic or ExtendedStatistic, Period 10, 20, 30 or a multiple of 60, Unit) or on
+// metric math (Metrics: MetricStat and Expression queries with unique ids, exactly one returning
+// data, two with ThresholdMetricId), with EvaluationPeriods, DatapointsToAlarm, Threshold,
+// ComparisonOperator, TreatMissingData (breaching, notBreaching, ignore, missing; unset means
+// missing), ActionsEnabled (default true) and up to 5 OKActions, AlarmActions and
+// InsufficientDataActions (ARNs). A new alarm is INSUFFICIENT_DATA; putting an existing name
+// replaces its settings and keeps its state, as in AWS. Alarms are never evaluated: the state
+// stays as created. DescribeAlarms lists metric alarms by name (AlarmNames, up to 100, or
+// AlarmNamePrefix; StateValue; AlarmTypes, whose default is MetricAlarm only, as in AWS:
+// CompositeAlarm alone lists none, the sandbox has no composite alarms), MaxRecords 1–100
+// (default 50) with NextToken. Alarms are kept in the state file. Errors: MissingParameter,
+// ValidationError (a value outside its enum or range: ComparisonOperator, Statistic,
+// TreatMissingData, EvaluationPeriods, MaxRecords, AlarmTypes, more than 5 actions),
+// InvalidParameterValue, InvalidParameterCombination (Metrics with MetricName and the rest,
+// AlarmNames with AlarmNamePrefix), InvalidNextToken.
 //
 // # Application Auto Scaling (autoscaling.go)
 //

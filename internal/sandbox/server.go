@@ -384,7 +384,7 @@ func (s *Server) persistErr() error {
 	s.persistMu.Lock()
 	defer s.persistMu.Unlock()
 	s.mu.RLock()
-	doc := stateDoc{Version: 1, Scenario: s.sc.Name, Now: s.clock.Now(), RDS: s.st, Puts: s.cw.snapshot()}
+	doc := stateDoc{Version: 1, Scenario: s.sc.Name, Now: s.clock.Now(), RDS: s.st, Puts: s.cw.snapshot(), Alarms: s.cw.alarmSnapshot()}
 	b, err := json.MarshalIndent(doc, "", " ")
 	s.mu.RUnlock()
 	if err != nil {
@@ -409,6 +409,7 @@ type stateDoc struct {
 	Now      time.Time      `json:"now"`
 	RDS      *rdsState      `json:"rds"`
 	Puts     []storedSeries `json:"putMetricData,omitempty"`
+	Alarms   []metricAlarm  `json:"alarms,omitempty"` // PutMetricAlarm's
 }
 
 // loadState replaces the RDS state with the file's, returning the saved
@@ -461,5 +462,6 @@ func (s *Server) loadState(path string) (time.Time, error) {
 		s.st.StuckIDs = map[string]bool{}
 	}
 	s.cw.restore(doc.Puts)
+	s.cw.restoreAlarms(doc.Alarms)
 	return doc.Now, nil
 }

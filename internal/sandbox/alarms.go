@@ -1,0 +1,360 @@
+package sandbox
+
+import (
+	"encoding/base64"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// CloudWatch metric alarms (PutMetricAlarm, DescribeAlarms): stored and listed, never evaluated.
+
+// MaxAlarmActions is the most actions each of OKActions, AlarmActions and
+// InsufficientDataActions may hold, as AWS documents.
+const MaxAlarmActions = 5
+
+// alarmQuery is a MetricDataQuery of an alarm's Metrics (metric math), as sent and as returned.
+type alarmQuery struct {
+	Id         string        `cbor:"Id" json:"id"`
+	MetricStat *cwMetricStat `cbor:"MetricStat,omitempty" json:"metricStat,omitempty"`
+	Expression string        `cbor:"Expression,omitempty" json:"expression,omitempty"`
+	Label      string        `cbor:"Label,omitempty" json:"label,omitempty"`
+	ReturnData *bool         `cbor:"ReturnData,omitempty" json:"returnData,omitempty"`
+	Period     int32         `cbor:"Period,omitempty" json:"period,omitempty"`
+	AccountId  string        `cbor:"AccountId,omitempty" json:"accountId,omitempty"`
+}
+
+type putMetricAlarmIn struct {
+	AlarmName               string        `cbor:"AlarmName"`
+	AlarmDescription        string        `cbor:"AlarmDescription"`
+	ActionsEnabled          *bool         `cbor:"ActionsEnabled"`
+	OKActions               []string      `cbor:"OKActions"`
+	AlarmActions            []string      `cbor:"AlarmActions"`
+	InsufficientDataActions []string      `cbor:"InsufficientDataActions"`
+	Namespace               string        `cbor:"Namespace"`
+	MetricName              string        `cbor:"MetricName"`
+	Dimensions              []cwDimension `cbor:"Dimensions"`
+	Statistic               string        `cbor:"Statistic"`
+	ExtendedStatistic       string        `cbor:"ExtendedStatistic"`
+	Period                  *int32        `cbor:"Period"`
+	Unit                    string        `cbor:"Unit"`
+	EvaluationPeriods       *int32        `cbor:"EvaluationPeriods"`
+	DatapointsToAlarm       *int32        `cbor:"DatapointsToAlarm"`
+	Threshold               *float64      `cbor:"Threshold"`
+	ComparisonOperator      string        `cbor:"ComparisonOperator"`
+	TreatMissingData        string        `cbor:"TreatMissingData"`
+	Metrics                 []alarmQuery  `cbor:"Metrics"`
+	ThresholdMetricId       string        `cbor:"ThresholdMetricId"`
+}
+
+// metricAlarm is a stored alarm, in the MetricAlarm shape DescribeAlarms returns (and the state file keeps).
+type metricAlarm struct {
+	AlarmName                          string        `cbor:"AlarmName" json:"alarmName"`
+	AlarmArn                           string        `cbor:"AlarmArn" json:"alarmArn"`
+	AlarmDescription                   string        `cbor:"AlarmDescription,omitempty" json:"alarmDescription,omitempty"`
+	AlarmConfigurationUpdatedTimestamp time.Time     `cbor:"AlarmConfigurationUpdatedTimestamp" json:"updated"`
+	ActionsEnabled                     bool          `cbor:"ActionsEnabled" json:"actionsEnabled"`
+	OKActions                          []string      `cbor:"OKActions" json:"okActions,omitempty"`
+	AlarmActions                       []string      `cbor:"AlarmActions" json:"alarmActions,omitempty"`
+	InsufficientDataActions            []string      `cbor:"InsufficientDataActions" json:"insufficientDataActions,omitempty"`
+	StateValue                         string        `cbor:"StateValue" json:"stateValue"`
+	StateReason                        string        `cbor:"StateReason" json:"stateReason"`
+	StateUpdatedTimestamp              time.Time     `cbor:"StateUpdatedTimestamp" json:"stateUpdated"`
+	StateTransitionedTimestamp         time.Time     `cbor:"StateTransitionedTimestamp" json:"stateTransitioned"`
+	Namespace                          string        `cbor:"Namespace,omitempty" json:"namespace,omitempty"`
+	MetricName                         string        `cbor:"MetricName,omitempty" json:"metricName,omitempty"`
+	Dimensions                         []cwDimension `cbor:"Dimensions" json:"dimensions,omitempty"`
+	Statistic                          string        `cbor:"Statistic,omitempty" json:"statistic,omitempty"`
+	ExtendedStatistic                  string        `cbor:"ExtendedStatistic,omitempty" json:"extendedStatistic,omitempty"`
+	Period                             int32         `cbor:"Period,omitempty" json:"period,omitempty"`
+	Unit                               string        `cbor:"Unit,omitempty" json:"unit,omitempty"`
+	EvaluationPeriods                  int32         `cbor:"EvaluationPeriods" json:"evaluationPeriods"`
+	DatapointsToAlarm                  int32         `cbor:"DatapointsToAlarm,omitempty" json:"datapointsToAlarm,omitempty"`
+	Threshold                          *float64      `cbor:"Threshold,omitempty" json:"threshold,omitempty"`
+	ComparisonOperator                 string        `cbor:"ComparisonOperator" json:"comparisonOperator"`
+	TreatMissingData                   string        `cbor:"TreatMissingData,omitempty" json:"treatMissingData,omitempty"`
+	Metrics                            []alarmQuery  `cbor:"Metrics" json:"metrics,omitempty"`
+	ThresholdMetricId                  string        `cbor:"ThresholdMetricId,omitempty" json:"thresholdMetricId,omitempty"`
+}
+
+type describeAlarmsIn struct {
+	AlarmNames      []string `cbor:"AlarmNames"`
+	AlarmNamePrefix string   `cbor:"AlarmNamePrefix"`
+	AlarmTypes      []string `cbor:"AlarmTypes"`
+	StateValue      string   `cbor:"StateValue"`
+	MaxRecords      *int32   `cbor:"MaxRecords"`
+	NextToken       string   `cbor:"NextToken"`
+}
+
+type describeAlarmsOut struct {
+	MetricAlarms    []metricAlarm `cbor:"MetricAlarms"`
+	CompositeAlarms []struct{}    `cbor:"CompositeAlarms"`
+	NextToken       string        `cbor:"NextToken,omitempty"`
+}
+
+// cwValidation is AWS's ValidationError for a member that fails its model constraint.
+func cwValidation(format string, a ...any) *cwError {
+	return &cwError{400, "ValidationException", "ValidationError", "1 validation error detected: " + fmt.Sprintf(format, a...)}
+}
+
+var (
+	alarmComparisons  = []string{"GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold", "LessThanLowerOrGreaterThanUpperThreshold", "LessThanLowerThreshold", "GreaterThanUpperThreshold"}
+	alarmStatistics   = []string{"SampleCount", "Average", "Sum", "Minimum", "Maximum"}
+	alarmMissingData  = []string{"breaching", "notBreaching", "ignore", "missing"}
+	alarmStates       = []string{"OK", "ALARM", "INSUFFICIENT_DATA"}
+	alarmTypes        = []string{"CompositeAlarm", "MetricAlarm"}
+	anomalyComparison = map[string]bool{"LessThanLowerOrGreaterThanUpperThreshold": true, "LessThanLowerThreshold": true, "GreaterThanUpperThreshold": true}
+)
+
+func enumError(value, member string, set []string) *cwError {
+	return cwValidation("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [%s]", value, member, strings.Join(set, ", "))
+}
+
+// validAlarmPeriod: an alarm's period is 10, 20 or 30 seconds (high resolution) or a multiple of 60.
+func validAlarmPeriod(p int64) bool {
+	return p == 10 || p == 20 || p == 30 || p > 0 && p%60 == 0
+}
+
+func (s *Server) putMetricAlarm(in *putMetricAlarmIn, now time.Time) *cwError {
+	if in.AlarmName == "" {
+		return cwMissing("AlarmName")
+	}
+	if n := utf8.RuneCountInString(in.AlarmName); n > 255 {
+		return cwValidation("Value at 'alarmName' failed to satisfy constraint: Member must have length less than or equal to 255")
+	}
+	if in.EvaluationPeriods == nil {
+		return cwMissing("EvaluationPeriods")
+	}
+	if *in.EvaluationPeriods < 1 {
+		return cwValidation("Value '%d' at 'evaluationPeriods' failed to satisfy constraint: Member must have value greater than or equal to 1", *in.EvaluationPeriods)
+	}
+	if in.DatapointsToAlarm != nil && (*in.DatapointsToAlarm < 1 || *in.DatapointsToAlarm > *in.EvaluationPeriods) {
+		return cwInvalid("The value %d for parameter DatapointsToAlarm is invalid: it must be from 1 to EvaluationPeriods (%d).", *in.DatapointsToAlarm, *in.EvaluationPeriods)
+	}
+	if in.ComparisonOperator == "" {
+		return cwMissing("ComparisonOperator")
+	}
+	if !slices.Contains(alarmComparisons, in.ComparisonOperator) {
+		return enumError(in.ComparisonOperator, "comparisonOperator", alarmComparisons)
+	}
+	if anomalyComparison[in.ComparisonOperator] != (in.ThresholdMetricId != "") {
+		return cwCombo("ThresholdMetricId goes with the anomaly detection comparison operators (LessThanLowerOrGreaterThanUpperThreshold, LessThanLowerThreshold, GreaterThanUpperThreshold), and only with them.")
+	}
+	if in.ThresholdMetricId == "" && in.Threshold == nil {
+		return cwMissing("Threshold")
+	}
+	if in.ThresholdMetricId != "" && in.Threshold != nil {
+		return cwCombo("Threshold and ThresholdMetricId are mutually exclusive.")
+	}
+	if in.Threshold != nil && (math.IsNaN(*in.Threshold) || math.IsInf(*in.Threshold, 0)) {
+		return cwInvalid("The value %v for parameter Threshold is invalid.", *in.Threshold)
+	}
+	if in.TreatMissingData != "" && !slices.Contains(alarmMissingData, in.TreatMissingData) {
+		return cwValidation("Value '%s' at 'treatMissingData' failed to satisfy constraint: Member must be one of [%s]", in.TreatMissingData, strings.Join(alarmMissingData, ", "))
+	}
+	for _, l := range []struct {
+		name    string
+		actions []string
+	}{{"oKActions", in.OKActions}, {"alarmActions", in.AlarmActions}, {"insufficientDataActions", in.InsufficientDataActions}} {
+		if len(l.actions) > MaxAlarmActions {
+			return cwValidation("Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", l.name, MaxAlarmActions)
+		}
+		for _, a := range l.actions {
+			if !strings.HasPrefix(a, "arn:") {
+				return cwInvalid("Invalid arn syntax: %s", a)
+			}
+		}
+	}
+	single := in.MetricName != "" || in.Namespace != "" || in.Statistic != "" || in.ExtendedStatistic != "" || len(in.Dimensions) > 0 || in.Period != nil
+	switch {
+	case len(in.Metrics) > 0 && single:
+		return cwCombo("The parameters MetricName, Namespace, Statistic, ExtendedStatistic, Dimensions and Period cannot be used with Metrics.")
+	case len(in.Metrics) > 0:
+		if e := validAlarmMetrics(in.Metrics, in.ThresholdMetricId); e != nil {
+			return e
+		}
+	default:
+		if in.MetricName == "" {
+			return cwMissing("MetricName")
+		}
+		if in.Namespace == "" {
+			return cwMissing("Namespace")
+		}
+		if (in.Statistic == "") == (in.ExtendedStatistic == "") {
+			return cwCombo("Exactly one of Statistic and ExtendedStatistic must be specified.")
+		}
+		if in.Statistic != "" && !slices.Contains(alarmStatistics, in.Statistic) {
+			return enumError(in.Statistic, "statistic", alarmStatistics)
+		}
+		if in.ExtendedStatistic != "" && !pctRE.MatchString(in.ExtendedStatistic) {
+			return cwInvalid("The value %s for parameter ExtendedStatistic is invalid.", in.ExtendedStatistic)
+		}
+		if in.Period == nil {
+			return cwMissing("Period")
+		}
+		if !validAlarmPeriod(int64(*in.Period)) {
+			return cwInvalid("The value %d for parameter Period is invalid: it must be 10, 20, 30 or a multiple of 60.", *in.Period)
+		}
+		if len(in.Dimensions) > 30 {
+			return cwValidation("Value at 'dimensions' failed to satisfy constraint: Member must have length less than or equal to 30")
+		}
+		for i, d := range in.Dimensions {
+			if d.Name == "" || d.Value == "" {
+				return cwMissing(fmt.Sprintf("Dimensions.member.%d.Name and Value", i+1))
+			}
+		}
+	}
+	a := metricAlarm{
+		AlarmName: in.AlarmName, AlarmDescription: in.AlarmDescription,
+		AlarmArn:                           fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", s.sc.region(), s.sc.account(), in.AlarmName),
+		AlarmConfigurationUpdatedTimestamp: now, ActionsEnabled: in.ActionsEnabled == nil || *in.ActionsEnabled,
+		OKActions: in.OKActions, AlarmActions: in.AlarmActions, InsufficientDataActions: in.InsufficientDataActions,
+		Namespace: in.Namespace, MetricName: in.MetricName, Dimensions: in.Dimensions, Statistic: in.Statistic,
+		ExtendedStatistic: in.ExtendedStatistic, Unit: in.Unit, EvaluationPeriods: *in.EvaluationPeriods,
+		Threshold: in.Threshold, ComparisonOperator: in.ComparisonOperator, TreatMissingData: in.TreatMissingData,
+		Metrics: in.Metrics, ThresholdMetricId: in.ThresholdMetricId,
+		StateValue: "INSUFFICIENT_DATA", StateReason: "Unchecked: Initial alarm creation", StateUpdatedTimestamp: now, StateTransitionedTimestamp: now,
+	}
+	if in.Period != nil {
+		a.Period = *in.Period
+	}
+	if in.DatapointsToAlarm != nil {
+		a.DatapointsToAlarm = *in.DatapointsToAlarm
+	}
+	s.cw.mu.Lock()
+	defer s.cw.mu.Unlock()
+	if old, ok := s.cw.alarms[in.AlarmName]; ok {
+		// Updating an alarm keeps its state, as AWS does.
+		a.StateValue, a.StateReason, a.StateUpdatedTimestamp, a.StateTransitionedTimestamp = old.StateValue, old.StateReason, old.StateUpdatedTimestamp, old.StateTransitionedTimestamp
+	}
+	s.cw.alarms[in.AlarmName] = &a
+	return nil
+}
+
+// validAlarmMetrics checks an alarm's metric math: unique ids, exactly one of MetricStat and
+// Expression each, and exactly one query returning data (ReturnData true, its default).
+func validAlarmMetrics(qs []alarmQuery, thresholdID string) *cwError {
+	seen := map[string]bool{}
+	returning := 0
+	for i, q := range qs {
+		n := i + 1
+		if !queryIDRE.MatchString(q.Id) {
+			return cwInvalid("The value %s for parameter Metrics.member.%d.Id is invalid: it must start with a lowercase letter and contain only letters, numbers and underscores.", q.Id, n)
+		}
+		if seen[q.Id] {
+			return cwInvalid("The value %s for parameter Metrics.member.%d.Id is not unique.", q.Id, n)
+		}
+		seen[q.Id] = true
+		if (q.MetricStat == nil) == (q.Expression == "") {
+			return cwCombo("Metrics.member.%d: exactly one of MetricStat and Expression must be specified.", n)
+		}
+		if ms := q.MetricStat; ms != nil {
+			if ms.Metric.Namespace == "" || ms.Metric.MetricName == "" {
+				return cwMissing(fmt.Sprintf("Metrics.member.%d.MetricStat.Metric.Namespace and MetricName", n))
+			}
+			if !validAlarmPeriod(int64(ms.Period)) {
+				return cwInvalid("The value %d for parameter Metrics.member.%d.MetricStat.Period is invalid: it must be 10, 20, 30 or a multiple of 60.", ms.Period, n)
+			}
+			if !validStat(ms.Stat) {
+				return cwInvalid("The value %s for parameter Metrics.member.%d.MetricStat.Stat is invalid.", ms.Stat, n)
+			}
+		}
+		if q.ReturnData == nil || *q.ReturnData {
+			returning++
+		}
+	}
+	if thresholdID != "" && !seen[thresholdID] {
+		return cwInvalid("ThresholdMetricId %s is not the Id of a member of Metrics.", thresholdID)
+	}
+	want := 1
+	if thresholdID != "" {
+		want = 2 // the anomaly detection band returns data too
+	}
+	if returning != want {
+		return cwInvalid("Exactly one element of the metrics list should return data.")
+	}
+	return nil
+}
+
+func (s *Server) describeAlarms(in *describeAlarmsIn) (any, *cwError) {
+	limit := 50
+	if in.MaxRecords != nil {
+		if *in.MaxRecords < 1 || *in.MaxRecords > 100 {
+			return nil, cwValidation("Value '%d' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and 100", *in.MaxRecords)
+		}
+		limit = int(*in.MaxRecords)
+	}
+	if len(in.AlarmNames) > 100 {
+		return nil, cwValidation("Value at 'alarmNames' failed to satisfy constraint: Member must have length less than or equal to 100")
+	}
+	if len(in.AlarmNames) > 0 && in.AlarmNamePrefix != "" {
+		return nil, cwCombo("AlarmNames and AlarmNamePrefix are mutually exclusive.")
+	}
+	if in.StateValue != "" && !slices.Contains(alarmStates, in.StateValue) {
+		return nil, enumError(in.StateValue, "stateValue", alarmStates)
+	}
+	metric := len(in.AlarmTypes) == 0 // without AlarmTypes, only metric alarms are listed
+	for _, t := range in.AlarmTypes {
+		if !slices.Contains(alarmTypes, t) {
+			return nil, enumError(t, "alarmTypes.member", alarmTypes)
+		}
+		metric = metric || t == "MetricAlarm"
+	}
+	after := ""
+	if in.NextToken != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(in.NextToken)
+		if err != nil || !strings.HasPrefix(string(raw), "a:") {
+			return nil, &cwError{400, "InvalidNextToken", "InvalidNextToken", "The service couldn't process the NextToken."}
+		}
+		after = string(raw[2:])
+	}
+	out := &describeAlarmsOut{MetricAlarms: []metricAlarm{}, CompositeAlarms: []struct{}{}}
+	if !metric {
+		return out, nil
+	}
+	s.cw.mu.RLock()
+	defer s.cw.mu.RUnlock()
+	names := make([]string, 0, len(s.cw.alarms))
+	for name, a := range s.cw.alarms {
+		if name <= after && after != "" ||
+			in.AlarmNamePrefix != "" && !strings.HasPrefix(name, in.AlarmNamePrefix) ||
+			len(in.AlarmNames) > 0 && !slices.Contains(in.AlarmNames, name) ||
+			in.StateValue != "" && a.StateValue != in.StateValue {
+			continue
+		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	if len(names) > limit {
+		names = names[:limit]
+		out.NextToken = base64.RawURLEncoding.EncodeToString([]byte("a:" + names[limit-1]))
+	}
+	for _, name := range names {
+		out.MetricAlarms = append(out.MetricAlarms, *s.cw.alarms[name])
+	}
+	return out, nil
+}
+
+func (m *metricStore) alarmSnapshot() []metricAlarm {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]metricAlarm, 0, len(m.alarms))
+	for _, k := range sortedKeys(m.alarms) {
+		out = append(out, *m.alarms[k])
+	}
+	return out
+}
+
+func (m *metricStore) restoreAlarms(as []metricAlarm) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.alarms = map[string]*metricAlarm{}
+	for i := range as {
+		a := as[i]
+		m.alarms[a.AlarmName] = &a
+	}
+}

@@ -478,6 +478,13 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 			add("operations", "medium", "%s: it can add readers back under load (of the writer's class, billed like the reader the change removes), so the single node and its savings last only while the scaling policy's target metric stays below its target",
 				a.Describe())
 		}
+		if len(in.ReaderAlarms) > 0 && len(readers) > 0 && !in.AlreadySingleNode {
+			sev := "low"
+			if slices.ContainsFunc(in.ReaderAlarms, ReaderAlarm.Pages) {
+				sev = "medium"
+			}
+			add("operations", sev, "%s (the change is not refused for this)", ReaderAlarmsText(readers[0].ID, w.ID, in.ReaderAlarms))
+		}
 		for _, e := range in.ProxyReaderEndpoints {
 			add("operations", "high", "RDS Proxy endpoint %s routes to the cluster's readers only and does not fall back to the writer, so once the reader is removed its clients could not connect: move them to the proxy's default (read/write) endpoint and delete it before the change (rightsize_db_topology refuses the change until then)",
 				e.Describe())

@@ -329,6 +329,12 @@ type ClusterInput struct {
 	// is a high operations risk of the single node: it would put a reader
 	// back; a minimum of 0 with room for readers is a medium one.
 	ReplicaAutoScaling *ReplicaAutoScaling
+	// ReaderAlarms are the CloudWatch metric alarms that watch the Aurora
+	// cluster's reader (nil when none, or not read): once it is removed
+	// they receive no data. They are an operations risk of the single node,
+	// medium when one of them pages (goes to ALARM and runs its actions),
+	// else low; they never block the change.
+	ReaderAlarms []ReaderAlarm
 	// BlueGreenDeployments are the blue/green deployments, not switched
 	// over, whose source is this database (nil when none, or not read).
 	// Each is a high operations risk of the single node: its switchover
@@ -610,6 +616,14 @@ func (in ClusterInput) validate() error {
 			return errorf("cluster %q: RDS Proxy read-only endpoints serve Aurora clusters only; topology is %q", in.Name, in.Topology)
 		}
 		if err := e.validate(); err != nil {
+			return clusterError(in.Name, err)
+		}
+	}
+	for _, a := range in.ReaderAlarms {
+		if in.Topology != TopologyAurora {
+			return errorf("cluster %q: alarms on a reader are an Aurora cluster's; topology is %q", in.Name, in.Topology)
+		}
+		if err := a.validate(); err != nil {
 			return clusterError(in.Name, err)
 		}
 	}

@@ -1,0 +1,138 @@
+package analysis
+
+import (
+	"fmt"
+	"strings"
+)
+
+// CloudWatch alarm states (StateValue) and TreatMissingData settings.
+const (
+	AlarmStateOK               = "OK"
+	AlarmStateAlarm            = "ALARM"
+	AlarmStateInsufficientData = "INSUFFICIENT_DATA"
+
+	MissingDataBreaching    = "breaching"
+	MissingDataNotBreaching = "notBreaching"
+	MissingDataIgnore       = "ignore"
+	MissingDataMissing      = "missing"
+)
+
+// ReaderAlarm is a CloudWatch metric alarm that watches an Aurora cluster's reader: its metric, or
+// a metric of its metric math, is the reader's own (namespace AWS/RDS, dimension
+// DBInstanceIdentifier), the cluster's readers' (DBClusterIdentifier with Role READER), or the
+// cluster's AuroraReplicaLag, which only readers publish. Once the cluster's last reader is
+// removed that metric receives no data, and the alarm does what TreatMissingData says (After).
+type ReaderAlarm struct {
+	Name string
+	// Namespace and Metric name the reader's metric the alarm watches (the first, for metric math).
+	Namespace, Metric string
+	// MetricMath is true when the metric is one of the alarm's Metrics (metric math).
+	MetricMath bool
+	// State is the alarm's state now (StateValue): OK, ALARM or INSUFFICIENT_DATA.
+	State string
+	// TreatMissingData is the alarm's setting; empty is CloudWatch's default, missing.
+	TreatMissingData string
+	// ActionsEnabled is the alarm's ActionsEnabled: without it no state change runs an action.
+	ActionsEnabled bool
+	// OKActions, AlarmActions and InsufficientDataActions count the actions of each state.
+	OKActions, AlarmActions, InsufficientDataActions int
+}
+
+// After is the state a reads once its metric receives no data, as CloudWatch evaluates missing
+// data (Amazon CloudWatch User Guide, "Configuring how CloudWatch alarms treat missing data"):
+// breaching treats it as breaching the threshold (ALARM), notBreaching as within it (OK), ignore
+// keeps the current state, and missing, the default (also for a value CloudWatch would not
+// accept), goes to INSUFFICIENT_DATA once every datapoint of the evaluation range is missing.
+func (a ReaderAlarm) After() string {
+	switch a.TreatMissingData {
+	case MissingDataBreaching:
+		return AlarmStateAlarm
+	case MissingDataNotBreaching:
+		return AlarmStateOK
+	case MissingDataIgnore:
+		return a.State
+	}
+	return AlarmStateInsufficientData
+}
+
+// Notifies reports whether a runs actions when its metric stops: CloudWatch runs a state's
+// actions on a change into that state, and only with ActionsEnabled.
+func (a ReaderAlarm) Notifies() bool {
+	after := a.After()
+	if !a.ActionsEnabled || after == a.State {
+		return false
+	}
+	switch after {
+	case AlarmStateAlarm:
+		return a.AlarmActions > 0
+	case AlarmStateOK:
+		return a.OKActions > 0
+	}
+	return a.InsufficientDataActions > 0
+}
+
+// Pages reports whether a goes into ALARM and runs its alarm actions when its metric stops: the
+// alarm that pages on-call.
+func (a ReaderAlarm) Pages() bool { return a.After() == AlarmStateAlarm && a.Notifies() }
+
+// Describe names a and its metric, for messages: "sso-cpu (AWS/RDS CPUUtilization)", or "... (metric
+// math on AWS/RDS ReadIOPS)".
+func (a ReaderAlarm) Describe() string {
+	m := a.Namespace + " " + a.Metric
+	if a.MetricMath {
+		m = "metric math on " + m
+	}
+	return a.Name + " (" + m + ")"
+}
+
+func (a ReaderAlarm) validate() error {
+	if a.Name == "" || a.Metric == "" {
+		return errorf("reader alarm %q: the alarm and metric names must be set", a.Name)
+	}
+	return nil
+}
+
+// ReaderAlarmsText says what alarms (which watch reader of an Aurora cluster whose writer is
+// writer) do once the reader is removed, grouped by what they do, and what to do about them; ""
+// without alarms. It is the text of the recommendation's risk and of rightsize_db_topology's
+// plan warning.
+func ReaderAlarmsText(reader, writer string, alarms []ReaderAlarm) string {
+	if len(alarms) == 0 {
+		return ""
+	}
+	var paging, alarming, insufficient, ok, kept []string
+	for _, a := range alarms {
+		d := a.Describe()
+		switch after := a.After(); {
+		case a.Pages():
+			paging = append(paging, d)
+		case after == AlarmStateAlarm:
+			alarming = append(alarming, d)
+		case a.TreatMissingData == MissingDataIgnore:
+			kept = append(kept, d+" stays "+after)
+		case after == AlarmStateOK:
+			ok = append(ok, d)
+		default:
+			if a.Notifies() {
+				d += ", notifying its INSUFFICIENT_DATA actions"
+			}
+			insufficient = append(insufficient, d)
+		}
+	}
+	var parts []string
+	group := func(names []string, what string) {
+		if len(names) > 0 {
+			parts = append(parts, strings.Join(names, ", ")+" "+what)
+		}
+	}
+	group(paging, "will go to ALARM and run their alarm actions (TreatMissingData breaching: they page)")
+	group(alarming, "will go to ALARM (TreatMissingData breaching), with no alarm action run (actions disabled, none set, or already in ALARM)")
+	group(insufficient, "will go to INSUFFICIENT_DATA (TreatMissingData missing, the default)")
+	group(ok, "will go to OK and stay there (TreatMissingData notBreaching): they watch nothing any more")
+	if len(kept) > 0 {
+		parts = append(parts, strings.Join(kept, ", ")+" (TreatMissingData ignore keeps the state it has): watching nothing any more")
+	}
+	return fmt.Sprintf("CloudWatch alarm(s) watch the reader %s, whose metrics stop when it is removed: %s. "+
+		"Delete them, or retarget them to the writer (DBInstanceIdentifier = %s, or Role = WRITER), in the same apply as the change or before it",
+		reader, strings.Join(parts, "; "), writer)
+}

@@ -1,0 +1,120 @@
+package cloudwatch_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awscw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/awserr"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+func dims(kv ...string) []types.Dimension {
+	var out []types.Dimension
+	for i := 0; i < len(kv); i += 2 {
+		out = append(out, types.Dimension{Name: aws.String(kv[i]), Value: aws.String(kv[i+1])})
+	}
+	return out
+}
+
+// putAlarm puts an alarm on AWS/RDS metric with dimensions d (key, value, ...) through the SDK.
+func putAlarm(t *testing.T, c *awscw.Client, name, metric, missing string, pager bool, d ...string) {
+	t.Helper()
+	in := &awscw.PutMetricAlarmInput{AlarmName: aws.String(name), Namespace: aws.String("AWS/RDS"), MetricName: aws.String(metric),
+		Statistic: types.StatisticAverage, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(5), Threshold: aws.Float64(80),
+		ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold, Dimensions: dims(d...)}
+	if missing != "" {
+		in.TreatMissingData = aws.String(missing)
+	}
+	if pager {
+		in.AlarmActions = []string{"arn:aws:sns:us-east-1:123456789012:pager"}
+	}
+	if _, err := c.PutMetricAlarm(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReaderAlarms: of the alarms of the region (read through every page), those on sso-prod's
+// reader sso-prod-instance-2 are listed with what they do once it is removed: on its own metrics,
+// on the cluster's READER role, on the cluster's AuroraReplicaLag, and metric math over one of
+// those. Alarms on the writer, on Role WRITER, on the cluster's aggregate CPU, on another
+// cluster's reader or in another namespace are not.
+func TestReaderAlarms(t *testing.T) {
+	srv, c := startSandbox(t, sandbox.Demo())
+	const cluster, writer, reader = "sso-prod", "sso-prod-instance-1", "sso-prod-instance-2"
+	putAlarm(t, c, "reader-cpu", "CPUUtilization", "breaching", true, "DBInstanceIdentifier", reader)
+	putAlarm(t, c, "reader-conns", "DatabaseConnections", "", true, "DBInstanceIdentifier", reader)
+	putAlarm(t, c, "reader-mem", "FreeableMemory", "notBreaching", false, "DBInstanceIdentifier", reader)
+	putAlarm(t, c, "role-reader-cpu", "CPUUtilization", "ignore", true, "DBClusterIdentifier", cluster, "Role", "READER")
+	putAlarm(t, c, "cluster-lag", "AuroraReplicaLag", "missing", false, "DBClusterIdentifier", cluster)
+	// Not the reader's.
+	putAlarm(t, c, "writer-cpu", "CPUUtilization", "breaching", true, "DBInstanceIdentifier", writer)
+	putAlarm(t, c, "role-writer-cpu", "CPUUtilization", "breaching", true, "DBClusterIdentifier", cluster, "Role", "WRITER")
+	putAlarm(t, c, "cluster-cpu", "CPUUtilization", "breaching", true, "DBClusterIdentifier", cluster)
+	putAlarm(t, c, "other-reader", "CPUUtilization", "breaching", true, "DBClusterIdentifier", "other-prod", "Role", "READER")
+	putAlarm(t, c, "other-instance", "CPUUtilization", "breaching", true, "DBInstanceIdentifier", "other-prod-instance-2")
+	custom := &awscw.PutMetricAlarmInput{AlarmName: aws.String("app-namespace"), Namespace: aws.String("App/DB"), MetricName: aws.String("CPUUtilization"),
+		Statistic: types.StatisticAverage, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(5), Threshold: aws.Float64(80),
+		ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold, Dimensions: dims("DBInstanceIdentifier", reader)}
+	if _, err := c.PutMetricAlarm(context.Background(), custom); err != nil {
+		t.Fatal(err)
+	}
+	math := &awscw.PutMetricAlarmInput{AlarmName: aws.String("reader-iops-math"), EvaluationPeriods: aws.Int32(3), Threshold: aws.Float64(1000),
+		ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold, TreatMissingData: aws.String("breaching"), ActionsEnabled: aws.Bool(false),
+		AlarmActions: []string{"arn:aws:sns:us-east-1:123456789012:pager"},
+		Metrics: []types.MetricDataQuery{
+			{Id: aws.String("total"), Expression: aws.String("r + w")},
+			{Id: aws.String("w"), ReturnData: aws.Bool(false), MetricStat: &types.MetricStat{Period: aws.Int32(60), Stat: aws.String("Average"),
+				Metric: &types.Metric{Namespace: aws.String("AWS/RDS"), MetricName: aws.String("WriteIOPS"), Dimensions: dims("DBInstanceIdentifier", writer)}}},
+			{Id: aws.String("r"), ReturnData: aws.Bool(false), MetricStat: &types.MetricStat{Period: aws.Int32(60), Stat: aws.String("Average"),
+				Metric: &types.Metric{Namespace: aws.String("AWS/RDS"), MetricName: aws.String("ReadIOPS"), Dimensions: dims("DBInstanceIdentifier", reader)}}},
+		}}
+	if _, err := c.PutMetricAlarm(context.Background(), math); err != nil {
+		t.Fatal(err)
+	}
+	// Enough unrelated alarms for several pages of 100.
+	for i := range 230 {
+		putAlarm(t, c, fmt.Sprintf("app-%03d", i), "CPUUtilization", "", false, "DBInstanceIdentifier", writer)
+	}
+	srv.ResetLog()
+	got, err := cloudwatch.ReaderAlarms(context.Background(), c, cluster, reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Counts()["DescribeAlarms"]; n != 3 {
+		t.Errorf("%d DescribeAlarms calls for 242 alarms, want 3 pages of 100", n)
+	}
+	var lines []string
+	for _, a := range got {
+		lines = append(lines, fmt.Sprintf("%s %s/%s math=%t %s->%s pages=%t", a.Name, a.Namespace, a.Metric, a.MetricMath, a.State, a.After(), a.Pages()))
+	}
+	want := []string{
+		"cluster-lag AWS/RDS/AuroraReplicaLag math=false INSUFFICIENT_DATA->INSUFFICIENT_DATA pages=false",
+		"reader-conns AWS/RDS/DatabaseConnections math=false INSUFFICIENT_DATA->INSUFFICIENT_DATA pages=false",
+		"reader-cpu AWS/RDS/CPUUtilization math=false INSUFFICIENT_DATA->ALARM pages=true",
+		"reader-iops-math AWS/RDS/ReadIOPS math=true INSUFFICIENT_DATA->ALARM pages=false",
+		"reader-mem AWS/RDS/FreeableMemory math=false INSUFFICIENT_DATA->OK pages=false",
+		"role-reader-cpu AWS/RDS/CPUUtilization math=false INSUFFICIENT_DATA->INSUFFICIENT_DATA pages=false",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("reader alarms:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestReaderAlarmsDenied: a role without cloudwatch:DescribeAlarms gets an error that names the
+// action and that awserr classifies as a permission denied (callers warn and go on).
+func TestReaderAlarmsDenied(t *testing.T) {
+	srv, c := startSandbox(t, sandbox.Demo())
+	srv.InjectFaults(sandbox.FaultRule{Operation: "cloudwatch:DescribeAlarms", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
+		Code: "AccessDenied", Message: "User: arn:aws:sts::123456789012:assumed-role/ci/plan is not authorized to perform: cloudwatch:DescribeAlarms"}})
+	_, err := cloudwatch.ReaderAlarms(context.Background(), c, "sso-prod", "sso-prod-instance-2")
+	if err == nil || !awserr.PermissionDenied(err) || !strings.HasPrefix(err.Error(), "listing CloudWatch alarms (cloudwatch:DescribeAlarms): ") {
+		t.Fatalf("denied: %v", err)
+	}
+}

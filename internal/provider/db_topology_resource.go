@@ -1614,6 +1614,14 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 			topoReq.Target.Noun(), state.CurrentNodes.ValueInt64(), refreshAdvice)
 	}
 	resp.Diagnostics.AddWarning(title, summary)
+	if preview.Reader != "" && preview.Refusal == "" && !preview.Completed && r.data.CloudWatch != nil {
+		// What pages once the reader is gone: its CloudWatch alarms. A warning only.
+		writer := ""
+		if w := preview.Topology.Writer(); w != nil {
+			writer = w.Identifier
+		}
+		warnReaderAlarms(ctx, r.data.CloudWatch, topoReq.Target.Identifier, writer, preview.Reader, &resp.Diagnostics)
+	}
 	if preview.Reader != "" {
 		// The plan names the reader the change removes: previous_topology.reader.identifier is
 		// planned as it, so that apply holds to it (plannedReader) and refuses to remove another.

@@ -21,7 +21,7 @@ func awsOperations() map[string]bool {
 	out := map[string]bool{}
 	for prefix, ifaces := range map[string][]reflect.Type{
 		"rds":                     {reflect.TypeFor[inventory.RDSAPI](), reflect.TypeFor[topology.RDSAPI]()},
-		"cloudwatch":              {reflect.TypeFor[cw.API]()},
+		"cloudwatch":              {reflect.TypeFor[cw.API](), reflect.TypeFor[cw.AlarmsAPI]()},
 		"application-autoscaling": {reflect.TypeFor[replicascaling.API]()},
 		"pricing":                 {reflect.TypeFor[pricing.PriceListAPI]()},
 	} {

@@ -1,0 +1,67 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/awserr"
+	cw "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
+)
+
+// Titles of the warnings about the CloudWatch alarms that watch an Aurora reader a change removes.
+const (
+	readerAlarmsTitle     = "CloudWatch Alarms Watch the Reader Removed"
+	readerAlarmsUnchecked = "CloudWatch Alarms Not Checked"
+)
+
+// readerAlarmsUncheckedText says that the alarms on reader (of cluster) were not checked because
+// listing them failed with err, and, when the credentials were refused
+// cloudwatch:DescribeAlarms, that granting it makes the check. Nothing depends on the check.
+func readerAlarmsUncheckedText(cluster, reader string, err error) string {
+	why := "listing them failed"
+	if awserr.PermissionDenied(err) {
+		why = "the credentials are not allowed cloudwatch:DescribeAlarms (add it to the role's policy to have them checked)"
+	}
+	return fmt.Sprintf("The check of the CloudWatch alarms that watch reader %s of Aurora cluster %s (once it is removed they receive no data, "+
+		"and one with TreatMissingData = breaching goes to ALARM and runs its actions) was skipped: %s. The change is not affected; "+
+		"look for alarms on the reader's DBInstanceIdentifier, and on the cluster's Role = READER, yourself.\n\n%s", reader, cluster, why, err)
+}
+
+// warnReaderAlarms adds the plan's warning for a change that removes reader, the only reader of
+// Aurora cluster cluster whose writer is writer: the CloudWatch alarms that watch it and what
+// each does once it is gone (analysis.ReaderAlarmsText), or, when the alarms could not be listed,
+// that the check was skipped. Never an error: the change does not depend on it. A nil api (no
+// CloudWatch client) checks nothing.
+func warnReaderAlarms(ctx context.Context, api cw.AlarmsAPI, cluster, writer, reader string, diags *diag.Diagnostics) {
+	if api == nil || reader == "" {
+		return
+	}
+	alarms, err := cw.ReaderAlarms(ctx, api, cluster, reader)
+	if err != nil {
+		diags.AddWarning(readerAlarmsUnchecked, readerAlarmsUncheckedText(cluster, reader, err))
+		return
+	}
+	if len(alarms) == 0 {
+		return
+	}
+	if writer == "" {
+		writer = "the writer"
+	}
+	text := analysis.ReaderAlarmsText(reader, writer, alarms)
+	paging := 0
+	for _, a := range alarms {
+		if a.Pages() {
+			paging++
+		}
+	}
+	lead := fmt.Sprintf("Removing reader %s of Aurora cluster %s leaves %d CloudWatch alarm(s) without data", reader, cluster, len(alarms))
+	if paging > 0 {
+		lead += fmt.Sprintf(", %d of which will page", paging)
+	}
+	diags.AddWarning(readerAlarmsTitle, lead+". "+strings.TrimSuffix(text, ".")+
+		". The change is not refused for this: a retargeted alarm (aws_cloudwatch_metric_alarm's dimensions) applied with it, or before, keeps watching the cluster.")
+}

@@ -1,0 +1,210 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awscw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
+)
+
+// warningRecorder serves the provider as testAccProtoV6ProviderFactories does and records the
+// warnings of its plans and data source reads, which terraform shows but terraform-plugin-testing
+// does not return, under the label of the step that got them.
+type warningRecorder struct {
+	mu       sync.Mutex
+	label    string
+	warnings map[string][]string // label → "summary: detail"
+}
+
+func (w *warningRecorder) step(label string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.label = label
+}
+
+func (w *warningRecorder) record(diags []*tfprotov6.Diagnostic) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityWarning {
+			w.warnings[w.label] = append(w.warnings[w.label], d.Summary+": "+d.Detail)
+		}
+	}
+}
+
+// of returns the warnings recorded under label whose summary is summary (details only).
+func (w *warningRecorder) of(label, summary string) []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []string
+	for _, s := range w.warnings[label] {
+		if d, ok := strings.CutPrefix(s, summary+": "); ok {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func (w *warningRecorder) factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"rightsize": func() (tfprotov6.ProviderServer, error) {
+			s, err := providerserver.NewProtocol6WithError(&probeProvider{rightsizeProvider{version: "test"}})()
+			return recordingServer{s, w}, err
+		},
+	}
+}
+
+type recordingServer struct {
+	tfprotov6.ProviderServer
+	w *warningRecorder
+}
+
+func (s recordingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+	resp, err := s.ProviderServer.PlanResourceChange(ctx, req)
+	if resp != nil {
+		s.w.record(resp.Diagnostics)
+	}
+	return resp, err
+}
+
+func (s recordingServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
+	resp, err := s.ProviderServer.ReadDataSource(ctx, req)
+	if resp != nil {
+		s.w.record(resp.Diagnostics)
+	}
+	return resp, err
+}
+
+// sandboxCloudWatch is a CloudWatch client on srv.
+func sandboxCloudWatch(srv *sandbox.Server) *awscw.Client {
+	return awscw.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDSANDBOX", "sandbox-secret", ""), HTTPClient: sdkhttp.Wrap(nil)},
+		func(o *awscw.Options) { o.BaseEndpoint = aws.String(srv.URL()) })
+}
+
+// putRDSAlarm puts an alarm on the AWS/RDS metric with dimensions dims (name, value, ...),
+// TreatMissingData missing ("" leaves it unset) and, with pager, an SNS alarm action.
+func putRDSAlarm(t *testing.T, c *awscw.Client, name, metric, missing string, pager bool, dims ...string) {
+	t.Helper()
+	in := &awscw.PutMetricAlarmInput{AlarmName: aws.String(name), Namespace: aws.String("AWS/RDS"), MetricName: aws.String(metric),
+		Statistic: cwtypes.StatisticAverage, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(5), Threshold: aws.Float64(80),
+		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold}
+	for i := 0; i+1 < len(dims); i += 2 {
+		in.Dimensions = append(in.Dimensions, cwtypes.Dimension{Name: aws.String(dims[i]), Value: aws.String(dims[i+1])})
+	}
+	if missing != "" {
+		in.TreatMissingData = aws.String(missing)
+	}
+	if pager {
+		in.AlarmActions = []string{"arn:aws:sns:us-east-1:123456789012:pager"}
+	}
+	if _, err := c.PutMetricAlarm(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// putDemoReaderAlarms puts, on the demo's sandbox, alarms on sso-prod's reader sso-prod-instance-2
+// (one that pages, one on the READER role that goes to INSUFFICIENT_DATA) and on its writer and
+// on mandible-prod, which are not the reader's.
+func putDemoReaderAlarms(t *testing.T, srv *sandbox.Server) {
+	c := sandboxCloudWatch(srv)
+	putRDSAlarm(t, c, "sso-reader-cpu", "CPUUtilization", "breaching", true, "DBInstanceIdentifier", "sso-prod-instance-2")
+	putRDSAlarm(t, c, "sso-reader-role-conns", "DatabaseConnections", "", true, "DBClusterIdentifier", "sso-prod", "Role", "READER")
+	putRDSAlarm(t, c, "sso-writer-cpu", "CPUUtilization", "breaching", true, "DBInstanceIdentifier", "sso-prod-instance-1")
+	putRDSAlarm(t, c, "sso-writer-role-cpu", "CPUUtilization", "breaching", true, "DBClusterIdentifier", "sso-prod", "Role", "WRITER")
+	putRDSAlarm(t, c, "mandible-cpu", "CPUUtilization", "breaching", true, "DBInstanceIdentifier", "mandible-prod")
+}
+
+// TestAccDBTopology_readerAlarmsWarn: with real terraform, the plan that removes sso-prod's reader
+// warns of the CloudWatch alarms that watch it, naming the one that will page and the one that
+// goes to INSUFFICIENT_DATA and what to do, and not the writer's; the plan is not blocked. With
+// cloudwatch:DescribeAlarms refused, the plan warns that the check was skipped, naming the
+// permission, and still succeeds. The plan that turns Multi-AZ off on mandible-prod, whose metrics
+// go on, says nothing of alarms and lists none.
+func TestAccDBTopology_readerAlarmsWarn(t *testing.T) {
+	srv, _ := topologySandbox(t, sandbox.Demo(), nil)
+	putDemoReaderAlarms(t, srv)
+	rec := &warningRecorder{warnings: map[string][]string{}}
+	cfg := func(attr, id string) string {
+		return topologyConfig(srv, nil, fmt.Sprintf(`
+resource "rightsize_db_topology" "t" {
+  %s = %q
+  nodes = 1
+  force = true
+}
+`, attr, id))
+	}
+	describes := map[string]int{}
+	step := func(label string, deny bool) func() {
+		return func() {
+			rec.step(label)
+			srv.ClearFaults()
+			if deny {
+				srv.InjectFaults(sandbox.FaultRule{Operation: "cloudwatch:DescribeAlarms", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied",
+					Message: "User: arn:aws:sts::123456789012:assumed-role/ci/plan is not authorized to perform: cloudwatch:DescribeAlarms because no identity-based policy allows the cloudwatch:DescribeAlarms action"}})
+			}
+			srv.ResetLog()
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{
+			{PreConfig: step("aurora", false), Config: cfg("db_cluster_identifier", "sso-prod"), PlanOnly: true, ExpectNonEmptyPlan: true},
+			{PreConfig: func() { describes["aurora"] = srv.Counts()["DescribeAlarms"]; step("denied", true)() },
+				Config: cfg("db_cluster_identifier", "sso-prod"), PlanOnly: true, ExpectNonEmptyPlan: true},
+			{PreConfig: step("multi-az", false), Config: cfg("db_instance_identifier", "mandible-prod"), PlanOnly: true, ExpectNonEmptyPlan: true},
+		},
+	})
+	describes["multi-az"] = srv.Counts()["DescribeAlarms"]
+	srv.ClearFaults()
+
+	ws := rec.of("aurora", readerAlarmsTitle)
+	if len(ws) == 0 || describes["aurora"] == 0 {
+		t.Fatalf("plan removing sso-prod's reader: no %q warning (%d DescribeAlarms calls); warnings: %q", readerAlarmsTitle, describes["aurora"], rec.warnings["aurora"])
+	}
+	w := ws[0]
+	for _, want := range []string{
+		"Removing reader sso-prod-instance-2 of Aurora cluster sso-prod leaves 2 CloudWatch alarm(s) without data, 1 of which will page.",
+		"sso-reader-cpu (AWS/RDS CPUUtilization) will go to ALARM and run their alarm actions (TreatMissingData breaching: they page)",
+		"sso-reader-role-conns (AWS/RDS DatabaseConnections) will go to INSUFFICIENT_DATA (TreatMissingData missing, the default)",
+		"retarget them to the writer (DBInstanceIdentifier = sso-prod-instance-1, or Role = WRITER), in the same apply as the change or before it",
+		"The change is not refused for this",
+	} {
+		if !strings.Contains(w, want) {
+			t.Errorf("warning lacks %q:\n%s", want, w)
+		}
+	}
+	for _, not := range []string{"sso-writer-cpu", "sso-writer-role-cpu", "mandible-cpu"} {
+		if strings.Contains(w, not) {
+			t.Errorf("warning names %s, which does not watch the reader:\n%s", not, w)
+		}
+	}
+	if d := rec.of("denied", readerAlarmsUnchecked); len(d) == 0 || !strings.Contains(d[0], "not allowed cloudwatch:DescribeAlarms") ||
+		!strings.Contains(d[0], "reader sso-prod-instance-2 of Aurora cluster sso-prod") || !strings.Contains(d[0], "was skipped") {
+		t.Errorf("plan with cloudwatch:DescribeAlarms refused: warnings %q, want %q naming the permission and the skipped check", rec.warnings["denied"], readerAlarmsUnchecked)
+	}
+	if len(rec.of("denied", readerAlarmsTitle)) > 0 {
+		t.Errorf("plan with cloudwatch:DescribeAlarms refused listed alarms: %q", rec.warnings["denied"])
+	}
+	for _, title := range []string{readerAlarmsTitle, readerAlarmsUnchecked} {
+		if ws := rec.of("multi-az", title); len(ws) > 0 {
+			t.Errorf("Multi-AZ plan warns %q: %q", title, ws)
+		}
+	}
+	if describes["multi-az"] != 0 {
+		t.Errorf("Multi-AZ plan made %d DescribeAlarms calls, want none", describes["multi-az"])
+	}
+}

@@ -3,9 +3,11 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -14,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
@@ -206,5 +209,91 @@ resource "rightsize_db_topology" "t" {
 	}
 	if describes["multi-az"] != 0 {
 		t.Errorf("Multi-AZ plan made %d DescribeAlarms calls, want none", describes["multi-az"])
+	}
+}
+
+// TestAccSingleNodeRecommendation_readerAlarms: with real terraform, sso-prod's recommendation
+// lists the alarms on its reader as an operations risk (medium: one pages), naming the paging one
+// and the one going to INSUFFICIENT_DATA and not the writer's, without changing the verdict; with
+// cloudwatch:DescribeAlarms refused it warns that they were not checked and still reads; and
+// mandible-prod's (Multi-AZ: its metrics go on) lists none and makes no DescribeAlarms call.
+func TestAccSingleNodeRecommendation_readerAlarms(t *testing.T) {
+	now := sandboxNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: now})
+	putDemoReaderAlarms(t, srv)
+	rec := &warningRecorder{warnings: map[string][]string{}}
+	end := now.Format(time.RFC3339)
+	cfg := func(attr, id string) string {
+		return recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "r" {
+  %s = %q
+  lookback_days = 14
+  end_time      = %q
+}
+`, attr, id, end))
+	}
+	name := "data.rightsize_single_node_recommendation.r"
+	alarmRisk := regexp.MustCompile(`^CloudWatch alarm\(s\) watch the reader sso-prod-instance-2, whose metrics stop when it is removed: ` +
+		`sso-reader-cpu \(AWS/RDS CPUUtilization\) will go to ALARM and run their alarm actions \(TreatMissingData breaching: they page\); ` +
+		`sso-reader-role-conns \(AWS/RDS DatabaseConnections\) will go to INSUFFICIENT_DATA \(TreatMissingData missing, the default\)\. ` +
+		`Delete them, or retarget them to the writer \(DBInstanceIdentifier = sso-prod-instance-1, or Role = WRITER\)`)
+	noAlarmRisk := func(s *terraform.State) error {
+		rs := s.RootModule().Resources[name]
+		if rs == nil {
+			return fmt.Errorf("%s not in the state", name)
+		}
+		for k, v := range rs.Primary.Attributes {
+			if strings.HasPrefix(k, "risks.") && strings.Contains(v, "CloudWatch alarm") {
+				return fmt.Errorf("%s = %q, want no alarm risk", k, v)
+			}
+		}
+		return nil
+	}
+	describes := map[string]int{}
+	step := func(label string, deny bool) func() {
+		return func() {
+			rec.step(label)
+			srv.ClearFaults()
+			if deny {
+				srv.InjectFaults(sandbox.FaultRule{Operation: "cloudwatch:DescribeAlarms", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied",
+					Message: "User: arn:aws:sts::123456789012:assumed-role/ci/plan is not authorized to perform: cloudwatch:DescribeAlarms"}})
+			}
+			srv.ResetLog()
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{
+			{PreConfig: step("aurora", false), Config: cfg("db_cluster_identifier", "sso-prod"), Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestMatchTypeSetElemNestedAttrs(name, "risks.*", map[string]*regexp.Regexp{
+					"category": regexp.MustCompile(`^operations$`), "severity": regexp.MustCompile(`^medium$`), "description": alarmRisk}),
+				resource.TestCheckResourceAttr(name, "verdict", "consolidate"),
+				func(*terraform.State) error {
+					for _, r := range []string{"sso-writer-cpu", "sso-writer-role-cpu", "mandible-cpu"} {
+						for _, w := range rec.warnings["aurora"] {
+							if strings.Contains(w, r) {
+								return fmt.Errorf("a warning names %s: %s", r, w)
+							}
+						}
+					}
+					return nil
+				},
+			)},
+			{PreConfig: step("denied", true), Config: cfg("db_cluster_identifier", "sso-prod"), Check: resource.ComposeAggregateTestCheckFunc(
+				noAlarmRisk, resource.TestCheckResourceAttr(name, "verdict", "consolidate"))},
+			{PreConfig: func() { describes["denied"] = srv.Counts()["DescribeAlarms"]; step("multi-az", false)() },
+				Config: cfg("db_instance_identifier", "mandible-prod"), Check: noAlarmRisk},
+		},
+	})
+	if n := srv.Counts()["DescribeAlarms"]; n != 0 {
+		t.Errorf("mandible-prod's recommendation made %d DescribeAlarms calls, want none", n)
+	}
+	if d := rec.of("denied", "CloudWatch Alarms Not Checked"); len(d) == 0 || !strings.Contains(d[0], "CloudWatch alarms on reader sso-prod-instance-2") ||
+		!strings.Contains(d[0], "(cloudwatch:DescribeAlarms)") || describes["denied"] == 0 {
+		t.Errorf("recommendation with cloudwatch:DescribeAlarms refused: warnings %q, want one naming the permission", rec.warnings["denied"])
+	}
+	if d := rec.of("aurora", "CloudWatch Alarms Not Checked"); len(d) > 0 {
+		t.Errorf("recommendation with DescribeAlarms allowed warns: %q", d)
 	}
 }

@@ -318,7 +318,7 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 			"would run on a single node: CloudWatch utilization projected onto one node, PostgreSQL facts, the seed's policy " +
 			"(20% headroom, 40% alert threshold), a decision matrix, savings from the embedded price catalog, tuned parameters, " +
 			"rollback alarms, a migration window and a report with charts. Needs `rds:DescribeDBInstances`, " +
-			"`rds:DescribeDBClusters` and `cloudwatch:GetMetricData`.",
+			"`rds:DescribeDBClusters` and `cloudwatch:GetMetricData` (and, for the alarms on an Aurora reader, `cloudwatch:DescribeAlarms`).",
 		Attributes: attrs,
 	}
 }
@@ -603,6 +603,9 @@ func recommendationDeps(pd *ProviderData, diags *diag.Diagnostics) (rightsizing.
 		CloudWatchRetry: cw.RetryPolicy{MaxAttempts: pd.CloudWatchMaxAttempts}}
 	if pd.AutoScaling != nil {
 		d.AutoScaling = pd.AutoScaling
+	}
+	if pd.CloudWatch != nil {
+		d.Alarms = pd.CloudWatch
 	}
 	return d, true
 }
@@ -986,7 +989,7 @@ func int64OrDefault(v types.Int64, def int64) int64 {
 // riskDescriptions document the attributes of a risk (recRiskType), for the recommendation's and
 // each fleet entry's risks.
 var riskDescriptions = map[string]string{
-	"category": "`redundancy`, `failure`, `backup`, `high-traffic`, `capacity`, `burst`, `connections`, `operations` (what would undo the change or strand clients: custom endpoints, RDS Proxy read-only endpoints, Aurora Auto Scaling, blue/green deployments, read replicas that a raised `max_connections` or `max_worker_processes` would stall) or `cost` (reserved DB instances the change would leave idle, of today's class family or the recommended class's, so the savings shown at on-demand prices overstate the change's).",
+	"category": "`redundancy`, `failure`, `backup`, `high-traffic`, `capacity`, `burst`, `connections`, `operations` (what would undo the change or strand clients: custom endpoints, RDS Proxy read-only endpoints, Aurora Auto Scaling, blue/green deployments, read replicas that a raised `max_connections` or `max_worker_processes` would stall; and the CloudWatch alarms on an Aurora reader, which receive no data once it is removed) or `cost` (reserved DB instances the change would leave idle, of today's class family or the recommended class's, so the savings shown at on-demand prices overstate the change's).",
 	"severity": "`high`, `medium` or `low`.", "description": "The risk and its mitigation.",
 }
 

@@ -34,7 +34,11 @@ type Deps struct {
 	// AutoScaling reads Aurora Auto Scaling; nil leaves it unchecked, with a
 	// warning on each Aurora recommendation (inventory.AttachAutoScaling).
 	AutoScaling replicascaling.API
-	Catalog     *pricing.Catalog
+	// Alarms lists CloudWatch alarms (cloudwatch:DescribeAlarms), for the alarms that watch the
+	// reader a 2-node Aurora cluster's consolidation removes (an operations risk); nil leaves them
+	// unchecked, without a warning.
+	Alarms  cw.AlarmsAPI
+	Catalog *pricing.Catalog
 	// Region prices the deployment; it must be a catalog region.
 	Region string
 	// Now is CloudWatch's "now" for retention and the default end time;
@@ -251,6 +255,7 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 	inventory.AttachEvents(ctx, d.RDS, clusters, nowT)
 	inventory.AttachSupportDates(ctx, d.RDS, clusters, nowT)
 	inventory.AttachParameterGroups(ctx, d.RDS, clusters)
+	alarms := readerAlarmsOf(ctx, d.Alarms, clusters)
 	col := &cw.Collector{API: d.CloudWatch, Concurrency: d.Concurrency, Retry: d.CloudWatchRetry}
 	out := make([]Result, 0, len(clusters))
 	names := FleetNames(clusters)
@@ -274,7 +279,7 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 		calls, retries = calls+got.Calls, retries+got.Retries
 		for _, i := range chunk {
 			c := clusters[i]
-			r, err := recommendOne(d, c, gone[i], names[i], req, got, nowT)
+			r, err := recommendOne(d, c, gone[i], alarms[i], names[i], req, got, nowT)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", names[i], err)
 			}
@@ -527,7 +532,7 @@ func endOrNow(end, now time.Time) time.Time {
 // recommendOne analyses c, named name (FleetNames), from the collection got, with the reader
 // gone (removedReaderOf) that c had in the window, if any; now is when c's events were listed
 // (inventory.AttachEvents).
-func recommendOne(d Deps, c inventory.Cluster, gone removedReader, name string, req Request, got *cw.Result, now time.Time) (Result, error) {
+func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms readerAlarms, name string, req Request, got *cw.Result, now time.Time) (Result, error) {
 	writer, ok := c.Writer()
 	if !ok {
 		return Result{}, fmt.Errorf("no writer instance")
@@ -573,6 +578,11 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, name string, 
 		res.Warnings = append(res.Warnings, setAuroraRouting(&in, c)...)
 		if c.AutoScalingUnread != "" {
 			res.warn("Aurora Auto Scaling Not Checked", "Aurora Auto Scaling not checked: "+c.AutoScalingUnread)
+		}
+		in.ReaderAlarms = alarms.alarms
+		if alarms.unread != "" {
+			res.warn("CloudWatch Alarms Not Checked", "CloudWatch alarms on reader "+alarms.reader+
+				" (which receive no data once the consolidation removes it) not checked: "+alarms.unread)
 		}
 	}
 	if !res.AlreadySingleNode {

@@ -11,8 +11,8 @@ import (
 
 // TestServesEveryProviderOperation: the sandbox serves every RDS and Application Auto Scaling
 // operation the provider can call (the methods of the interfaces its packages reach the SDK
-// through), so that no call is first made against real AWS. (CloudWatch's one call,
-// GetMetricData, has its own tests; the Price List API is not emulated: see pricing's tests.)
+// through), so that no call is first made against real AWS. (CloudWatch's calls,
+// GetMetricData and DescribeAlarms, have their own tests; the Price List API is not emulated: see pricing's tests.)
 func TestServesEveryProviderOperation(t *testing.T) {
 	for _, it := range []reflect.Type{reflect.TypeFor[inventory.RDSAPI](), reflect.TypeFor[topology.RDSAPI]()} {
 		for i := range it.NumMethod() {

@@ -1,0 +1,77 @@
+package rightsizing
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
+)
+
+// TestRecommendFleet_readerAlarms: a fleet's recommendations list the region's alarms once (one
+// DescribeAlarms page) and give each 2-node Aurora cluster the alarms on its own reader as a risk,
+// none to another cluster or to a Multi-AZ instance, whose standby publishes no metrics.
+func TestRecommendFleet_readerAlarms(t *testing.T) {
+	d, srv := deps(t, demoPlusFleet(6), testNow)
+	cwc := d.CloudWatch.(*cloudwatch.Client)
+	d.Alarms = cwc
+	ctx := context.Background()
+	all, err := inventory.ListFleet(ctx, d.RDS, inventory.FleetFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fleet []inventory.Cluster
+	readers := map[string]string{}
+	for _, c := range all {
+		if c.CheckTwoNode() != nil {
+			continue
+		}
+		fleet = append(fleet, c)
+		if r := consolidatedReader(c); r != "" {
+			readers[c.Identifier] = r
+		}
+	}
+	if len(readers) < 2 || len(readers) == len(fleet) {
+		t.Fatalf("fleet of %d with %d Aurora pairs: want at least two and a Multi-AZ instance", len(fleet), len(readers))
+	}
+	for cluster, reader := range readers {
+		if _, err := cwc.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: aws.String("reader-cpu-" + cluster),
+			Namespace: aws.String("AWS/RDS"), MetricName: aws.String("CPUUtilization"), Statistic: cwtypes.StatisticAverage,
+			Period: aws.Int32(60), EvaluationPeriods: aws.Int32(3), Threshold: aws.Float64(90), TreatMissingData: aws.String("breaching"),
+			ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold, AlarmActions: []string{"arn:aws:sns:us-east-1:123456789012:pager"},
+			Dimensions: []cwtypes.Dimension{{Name: aws.String("DBInstanceIdentifier"), Value: aws.String(reader)}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.ResetLog()
+	res, err := RecommendFleet(ctx, d, fleet, Request{Lookback: 3 * 24 * time.Hour, End: testNow, SkipReport: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Counts()["DescribeAlarms"]; n != 1 {
+		t.Errorf("%d DescribeAlarms calls for the fleet, want 1", n)
+	}
+	for _, r := range res {
+		var found []string
+		for _, risk := range r.Recommendation.Risks {
+			if strings.Contains(risk.Description, "CloudWatch alarm(s) watch the reader") {
+				found = append(found, risk.Severity+" "+risk.Description)
+			}
+		}
+		reader, aurora := readers[r.Cluster.Identifier]
+		switch {
+		case !aurora && len(found) > 0:
+			t.Errorf("%s (not an Aurora pair): alarm risks %q", r.Name, found)
+		case aurora && (len(found) != 1 || !strings.HasPrefix(found[0], "medium CloudWatch alarm(s) watch the reader "+reader+",") ||
+			!strings.Contains(found[0], "reader-cpu-"+r.Cluster.Identifier+" (AWS/RDS CPUUtilization) will go to ALARM")):
+			t.Errorf("%s: alarm risks %q, want one medium risk naming reader-cpu-%s", r.Name, found, r.Cluster.Identifier)
+		case aurora && strings.Count(found[0], "reader-cpu-") != 1:
+			t.Errorf("%s: the risk names another cluster's alarm: %s", r.Name, found[0])
+		}
+	}
+}

@@ -213,10 +213,11 @@ resource "rightsize_db_topology" "t" {
 }
 
 // TestAccSingleNodeRecommendation_readerAlarms: with real terraform, sso-prod's recommendation
-// lists the alarms on its reader as an operations risk (medium: one pages), naming the paging one
-// and the one going to INSUFFICIENT_DATA and not the writer's, without changing the verdict; with
-// cloudwatch:DescribeAlarms refused it warns that they were not checked and still reads; and
-// mandible-prod's (Multi-AZ: its metrics go on) lists none and makes no DescribeAlarms call.
+// lists the alarms on its reader in reader_alarms and as an operations risk (medium: one pages),
+// naming the paging one and the one going to INSUFFICIENT_DATA and not the writer's, without
+// changing the verdict; with cloudwatch:DescribeAlarms refused it warns that they were not checked
+// (reader_alarms null) and still reads; and mandible-prod's (Multi-AZ: its metrics go on) lists
+// none (reader_alarms empty) and makes no DescribeAlarms call.
 func TestAccSingleNodeRecommendation_readerAlarms(t *testing.T) {
 	now := sandboxNow()
 	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: now})
@@ -269,6 +270,12 @@ data "rightsize_single_node_recommendation" "r" {
 				resource.TestMatchTypeSetElemNestedAttrs(name, "risks.*", map[string]*regexp.Regexp{
 					"category": regexp.MustCompile(`^operations$`), "severity": regexp.MustCompile(`^medium$`), "description": alarmRisk}),
 				resource.TestCheckResourceAttr(name, "verdict", "consolidate"),
+				resource.TestCheckResourceAttr(name, "reader_alarms.#", "2"),
+				resource.TestCheckTypeSetElemNestedAttrs(name, "reader_alarms.*", map[string]string{"alarm_name": "sso-reader-cpu", "namespace": "AWS/RDS",
+					"metric_name": "CPUUtilization", "metric_math": "false", "state": "INSUFFICIENT_DATA", "treat_missing_data": "breaching",
+					"state_after": "ALARM", "actions_enabled": "true", "pages": "true"}),
+				resource.TestCheckTypeSetElemNestedAttrs(name, "reader_alarms.*", map[string]string{"alarm_name": "sso-reader-role-conns",
+					"metric_name": "DatabaseConnections", "treat_missing_data": "missing", "state_after": "INSUFFICIENT_DATA", "pages": "false"}),
 				func(*terraform.State) error {
 					for _, r := range []string{"sso-writer-cpu", "sso-writer-role-cpu", "mandible-cpu"} {
 						for _, w := range rec.warnings["aurora"] {
@@ -281,9 +288,16 @@ data "rightsize_single_node_recommendation" "r" {
 				},
 			)},
 			{PreConfig: step("denied", true), Config: cfg("db_cluster_identifier", "sso-prod"), Check: resource.ComposeAggregateTestCheckFunc(
-				noAlarmRisk, resource.TestCheckResourceAttr(name, "verdict", "consolidate"))},
+				noAlarmRisk, resource.TestCheckResourceAttr(name, "verdict", "consolidate"), func(s *terraform.State) error {
+					// Null (not checked), not empty: TestCheckNoResourceAttr takes a count of 0 for absent.
+					if v, ok := s.RootModule().Resources[name].Primary.Attributes["reader_alarms.#"]; ok {
+						return fmt.Errorf("reader_alarms.# = %s, want reader_alarms null", v)
+					}
+					return nil
+				})},
 			{PreConfig: func() { describes["denied"] = srv.Counts()["DescribeAlarms"]; step("multi-az", false)() },
-				Config: cfg("db_instance_identifier", "mandible-prod"), Check: noAlarmRisk},
+				Config: cfg("db_instance_identifier", "mandible-prod"), Check: resource.ComposeAggregateTestCheckFunc(noAlarmRisk,
+					resource.TestCheckResourceAttr(name, "reader_alarms.#", "0"))},
 		},
 	})
 	if n := srv.Counts()["DescribeAlarms"]; n != 0 {

@@ -83,6 +83,7 @@ type recommendationModel struct {
 	ProjectedCPUP95       types.Float64 `tfsdk:"projected_cpu_p95"`
 	ProjectedCPUP99       types.Float64 `tfsdk:"projected_cpu_p99"`
 	Risks                 types.List    `tfsdk:"risks"`
+	ReaderAlarms          types.List    `tfsdk:"reader_alarms"`
 	DecisionMatrix        types.List    `tfsdk:"decision_matrix"`
 	DecisionScore         types.Float64 `tfsdk:"decision_score"`
 	CurrentMonthlyCost    types.Float64 `tfsdk:"current_monthly_cost"`
@@ -153,7 +154,12 @@ var (
 		"metric": types.StringType, "unit": types.StringType, "p50": types.Float64Type, "p95": types.Float64Type,
 		"p99": types.Float64Type, "max": types.Float64Type, "limit": types.Float64Type,
 	}
-	recRiskType   = map[string]attr.Type{"category": types.StringType, "severity": types.StringType, "description": types.StringType}
+	recRiskType        = map[string]attr.Type{"category": types.StringType, "severity": types.StringType, "description": types.StringType}
+	recReaderAlarmType = map[string]attr.Type{
+		"alarm_name": types.StringType, "namespace": types.StringType, "metric_name": types.StringType, "metric_math": types.BoolType,
+		"state": types.StringType, "treat_missing_data": types.StringType, "state_after": types.StringType,
+		"actions_enabled": types.BoolType, "pages": types.BoolType,
+	}
 	recMatrixType = map[string]attr.Type{
 		"criterion": types.StringType, "score": types.Float64Type, "weight": types.Float64Type, "evidence": types.StringType,
 	}
@@ -371,6 +377,14 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		"projected_cpu_p95": num("Projected single-node CPU p95, percent of the writer's vCPUs."),
 		"projected_cpu_p99": num("Projected single-node CPU p99, percent of the writer's vCPUs."),
 		"risks":             list("Risks of running on one node.", recRiskType, riskDescriptions),
+		"reader_alarms": list("The CloudWatch metric alarms that watch the reader a 2-node Aurora cluster's consolidation removes (its `AWS/RDS` metrics by `DBInstanceIdentifier`, the cluster's `Role = READER` series or its `AuroraReplicaLag`, directly or through metric math), which receive no data once it is gone (`risks` names them too, with what to do). "+
+			"Empty when none does, and for a Multi-AZ instance or a cluster already of one node (no metric stops); null when they could not be listed (`cloudwatch:DescribeAlarms`; see the warnings).", recReaderAlarmType, map[string]string{
+			"alarm_name": "The alarm's name.", "namespace": "Namespace of the reader's metric it watches (`AWS/RDS`).",
+			"metric_name": "The reader's metric it watches (the first, for metric math).", "metric_math": "Whether that metric is one of the alarm's metric-math `Metrics`.",
+			"state": "The alarm's state now: `OK`, `ALARM` or `INSUFFICIENT_DATA`.", "treat_missing_data": "Its `TreatMissingData`; `missing` when not set (CloudWatch's default).",
+			"state_after":     "The state it reads once the reader's metrics stop: `ALARM` (`breaching`), `OK` (`notBreaching`), its state now (`ignore`), else `INSUFFICIENT_DATA`.",
+			"actions_enabled": "Its `ActionsEnabled`.", "pages": "Whether it goes into `ALARM` then and runs alarm actions (it pages).",
+		}),
 		"decision_matrix": list("The seed's decision matrix: performance impact, cost savings, reliability, operational complexity.", recMatrixType, map[string]string{
 			"criterion": "Criterion.", "score": "0 (against consolidating) to 10 (for).", "weight": "Weight.", "evidence": "Why.",
 		}),
@@ -812,6 +826,22 @@ func fillRecommendation(ctx context.Context, m *recommendationModel, res rightsi
 	m.Projected = mustList(recProjectedType, projected, &diags)
 
 	m.Risks = riskList(rec.Risks, &diags)
+	m.ReaderAlarms = types.ListNull(types.ObjectType{AttrTypes: recReaderAlarmType})
+	if res.ReaderAlarmsChecked {
+		alarms := []attr.Value{}
+		for _, a := range res.ReaderAlarms {
+			missing := a.TreatMissingData
+			if missing == "" {
+				missing = analysis.MissingDataMissing
+			}
+			alarms = append(alarms, mustObject(recReaderAlarmType, map[string]attr.Value{
+				"alarm_name": types.StringValue(a.Name), "namespace": types.StringValue(a.Namespace), "metric_name": types.StringValue(a.Metric),
+				"metric_math": types.BoolValue(a.MetricMath), "state": types.StringValue(a.State), "treat_missing_data": types.StringValue(missing),
+				"state_after": types.StringValue(a.After()), "actions_enabled": types.BoolValue(a.ActionsEnabled), "pages": types.BoolValue(a.Pages()),
+			}, &diags))
+		}
+		m.ReaderAlarms = mustList(recReaderAlarmType, alarms, &diags)
+	}
 
 	var rows []attr.Value
 	for _, r := range rec.Matrix.Rows {

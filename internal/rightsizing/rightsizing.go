@@ -121,6 +121,11 @@ type Result struct {
 	// AlreadySingleNode is true when the deployment already runs one node
 	// (only with Request.AllowSingleNode).
 	AlreadySingleNode bool
+	// ReaderAlarms are the CloudWatch alarms that watch the reader a 2-node Aurora cluster's
+	// consolidation removes (also a risk); ReaderAlarmsChecked is false when they were not listed
+	// (Deps.Alarms nil, or the listing failed: a warning says so). Empty for other deployments.
+	ReaderAlarms        []analysis.ReaderAlarm
+	ReaderAlarmsChecked bool
 }
 
 // Warning is a note for the user about a recommendation: Title names the issue (a Terraform
@@ -580,6 +585,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 			res.warn("Aurora Auto Scaling Not Checked", "Aurora Auto Scaling not checked: "+c.AutoScalingUnread)
 		}
 		in.ReaderAlarms = alarms.alarms
+		res.ReaderAlarms = alarms.alarms
 		if alarms.unread != "" {
 			res.warn("CloudWatch Alarms Not Checked", "CloudWatch alarms on reader "+alarms.reader+
 				" (which receive no data once the consolidation removes it) not checked: "+alarms.unread)
@@ -598,6 +604,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 	for _, g := range c.GreenOf {
 		res.warn("Database Is a Blue/Green Copy", "the database is "+g.DescribeGreen()+"; its metrics cover only its time as a copy")
 	}
+	res.ReaderAlarmsChecked = d.Alarms != nil && alarms.unread == ""
 	res.warn("Database Stopped", stoppedWarning(c, name))
 	res.Warnings = append(res.Warnings, pendingWarnings(c, name)...)
 	res.Warnings = append(res.Warnings, setWindowsAndEvents(&in, c)...)

@@ -8,7 +8,7 @@ import (
 // TestReplicaRedundancyRisk: a Multi-AZ read replica's redundancy risk and reliability evidence say
 // that no data is lost (its source has it) and that, promoted, it is a Single-AZ primary, not
 // that a restore loses up to 5 minutes of data; a Multi-AZ source with read replicas names them as
-// a recovery by promotion, with its replica lag lost; an instance with neither keeps the restore's.
+// a recovery by promotion, with its replica lag lost (one replica as well as two); an instance with neither keeps the restore's.
 func TestReplicaRedundancyRisk(t *testing.T) {
 	for _, tc := range []struct {
 		name, source string
@@ -24,6 +24,10 @@ func TestReplicaRedundancyRisk(t *testing.T) {
 			risk:    []string{"point-in-time restore", "or promoting read replica mandible-r1 or mandible-r2 by hand", "its replica lag, are lost"},
 			rel:     []string{"recovery becomes restore or point-in-time restore, or promoting read replica mandible-r1 or mandible-r2 by hand"},
 			notRisk: "no data is lost"},
+		{name: "one replica", replicas: []string{"mandible-r1"},
+			risk:    []string{"point-in-time restore", "or promoting read replica mandible-r1 by hand", "its replica lag, are lost"},
+			rel:     []string{"or promoting read replica mandible-r1 by hand"},
+			notRisk: "mandible-r1 or"},
 		{name: "neither",
 			risk:    []string{"recovery is a restore from snapshot or point-in-time restore", "up to about 5 minutes, can be lost)"},
 			rel:     []string{"Multi-AZ standby and its 1–2 minute automatic failover are lost; recovery becomes restore or point-in-time restore"},

@@ -637,3 +637,34 @@ func TestRollbackPutBackCheckThrottled(t *testing.T) {
 		t.Fatalf("want the rollback recorded, the cluster back at 2 nodes, got %v", err)
 	}
 }
+
+// TestRollbackPutBackCheckRefused: the Aurora rollback's check for a reader put back already
+// (DescribeDBClusters) refused by AWS with an error no retry helps is the rollback not begun
+// (callRefusedError): reported refused, its guard left rolling-back for the next apply, nothing
+// recreated. With that check's failure returned as a plain error, the rollback ended 'ROLLBACK
+// FAILED', its guard rollback-failed (left to a manual restore), although nothing was asked of
+// RDS; the throttled case (TestRollbackPutBackCheckThrottled) did not tell the two apart.
+func TestRollbackPutBackCheckRefused(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.o.RollbackTimeout = time.Hour
+	e.o.OnStep = func(s Step) error {
+		if s == StepSettled {
+			e.srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBClusters", Sequence: []sandbox.Fault{
+				{Kind: sandbox.FaultError, Status: 400, Code: "InvalidParameterValue", Message: "refused"}}})
+		}
+		return nil
+	}
+	seq := e.lastSeq()
+	_, err := e.o.Run(context.Background(), Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
+	e.srv.ClearFaults()
+	if calls := e.callsSince("CreateDBInstance", seq); len(calls) != 0 {
+		t.Errorf("the rollback recreated a reader unchecked: %v", calls)
+	}
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RollbackRefused || ce.RolledBack || strings.Contains(err.Error(), "ROLLBACK FAILED") {
+		t.Fatalf("want the rollback refused, not begun, got %v", err)
+	}
+	if tags := e.snapshotTags(KindCluster, ce.GuardSnapshotID); tags[TagOutcome] != OutcomeRollingBack {
+		t.Errorf("guard outcome %q, want %q", tags[TagOutcome], OutcomeRollingBack)
+	}
+}

@@ -208,6 +208,41 @@ func TestRecommendFleet_skipReport(t *testing.T) {
 	}
 }
 
+// TestRecommend_skipRender: with SkipRender (include_report = false) the recommendation is not
+// rendered, no report and no charts, but the Infracost usage file is made and the decision is the
+// same. With SkipRender not choosing analysis.Assess every test passed: the provider nulls both
+// outputs, so only here does it show that they were rendered for nothing.
+func TestRecommend_skipRender(t *testing.T) {
+	d, _ := deps(t, sandbox.Demo(), testNow)
+	ctx := context.Background()
+	for _, req := range []Request{{ClusterID: "sso-prod"}, {InstanceID: "mandible-prod"}} {
+		req.Lookback, req.End = 14*24*time.Hour, testNow
+		full, err := Recommend(ctx, d, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.SkipRender = true
+		lean, err := Recommend(ctx, d, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, l := full.Recommendation, lean.Recommendation
+		if f.ReportMarkdown == "" || len(f.Charts) == 0 {
+			t.Errorf("%s: the full result lacks its report or charts", full.Cluster.Identifier)
+		}
+		if l.ReportMarkdown != "" || l.Charts != nil {
+			t.Errorf("%s: SkipRender rendered the report or the charts", lean.Cluster.Identifier)
+		}
+		if lean.InfracostUsageYAML == "" || lean.InfracostUsageYAML != full.InfracostUsageYAML {
+			t.Errorf("%s: SkipRender's Infracost usage file %q, want the full result's", lean.Cluster.Identifier, lean.InfracostUsageYAML)
+		}
+		if f.Verdict != l.Verdict || f.Confidence != l.Confidence || f.Cost != l.Cost || f.PrometheusRules != l.PrometheusRules {
+			t.Errorf("%s: SkipRender changed the decision: %s %v %+v / %s %v %+v", full.Cluster.Identifier,
+				f.Verdict, f.Confidence, f.Cost, l.Verdict, l.Confidence, l.Cost)
+		}
+	}
+}
+
 // TestRecommendFleet_sharedIdentifier: a Multi-AZ instance sso-prod beside the demo's Aurora
 // cluster sso-prod (RDS keeps their identifiers apart) are both analysed, named instance:sso-prod
 // and cluster:sso-prod in their results, their recommendations and their traffic, which

@@ -212,3 +212,24 @@ resource "rightsize_db_topology" "m" {
 		},
 	})
 }
+
+// TestModifyPlan_unknownClusterIdentifierReplacementWarns: the same for an Aurora cluster whose
+// db_cluster_identifier is not known until apply: the replacement's destroy recreates the reader
+// (restore_on_destroy = true), and the plan says so and why. Only the DB instance's identifier
+// was tested: with db_cluster_identifier's unknown value not checked, every test passed.
+func TestModifyPlan_unknownClusterIdentifierReplacementWarns(t *testing.T) {
+	_, api, res := ssoReaderRemoved(t)
+	r, empty := directTopologyResource(t, api)
+	state := ssoRemovedModel(res, res.Previous)
+	plan := state
+	plan.DBClusterIdentifier = types.StringUnknown()
+	diags := directModifyPlan(t, r, empty, &state, plan)
+	if diags.HasError() {
+		t.Fatalf("ModifyPlan: %v", diags)
+	}
+	w, ok := warningDetail(diags, "Replacement Restores Two Nodes")
+	if !ok || !strings.Contains(w, "The identifier is not known until apply, so Terraform replaces this resource, even if it turns out to be sso-prod again") ||
+		!strings.Contains(w, "DB cluster sso-prod") {
+		t.Errorf("cluster identifier unknown, restore_on_destroy = true: warning %q (found %t), want the replacement's restore of two nodes, and why", w, ok)
+	}
+}

@@ -233,3 +233,24 @@ func TestModifyPlan_unknownClusterIdentifierReplacementWarns(t *testing.T) {
 		t.Errorf("cluster identifier unknown, restore_on_destroy = true: warning %q (found %t), want the replacement's restore of two nodes, and why", w, ok)
 	}
 }
+
+// TestModifyPlan_unknownSettingsRefusedPreview: a preview that refuses the change (here a new
+// resource at 1 node on a database of one, the create half of a replacement) describes no change
+// to take the unknown settings' defaults in, and says nothing of them. With its Refusal condition
+// dropped every test passed, the refusal then ending 'This preview takes each as its default; the
+// apply follows the values they take.'
+func TestModifyPlan_unknownSettingsRefusedPreview(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	if _, err := api.ModifyDBInstance(context.Background(), &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+		MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(2 * time.Hour)
+	r, empty := directTopologyResource(t, api)
+	m := mandibleModel(1, 1, false, types.ObjectNull(lastChangeAttrTypes))
+	m.ApplyImmediately, m.RollbackOnFailure = types.BoolUnknown(), types.BoolUnknown()
+	w, ok := warningDetail(directModifyPlan(t, r, empty, nil, m), "Database Topology Change Will Be Refused")
+	if !ok || strings.Contains(w, "Not known until apply") {
+		t.Errorf("refused preview, apply_immediately and rollback_on_failure unknown: warning %q (found %t), want the refusal, nothing said of unknown values", w, ok)
+	}
+}

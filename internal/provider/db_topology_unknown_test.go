@@ -101,6 +101,16 @@ func TestModifyPlan_unknownSettingsPreviewDefaults(t *testing.T) {
 		t.Errorf("guard's settings and validation unknown: warning %q (found %t), want them named as not known", w, ok)
 	}
 
+	// The whole guard block not known (a module's input): named as one.
+	m = mandibleModel(1, 2, false, types.ObjectNull(lastChangeAttrTypes))
+	m.Force = types.BoolValue(true)
+	m.Guard = types.ObjectUnknown(guardAttrTypes)
+	w, ok = warningDetail(directModifyPlan(t, r, empty, nil, m), title)
+	if !ok || !strings.Contains(w, "rightsize-guard-mandible-prod-g1-to1") ||
+		!strings.Contains(w, "Not known until apply: guard. This preview takes each as its default;") {
+		t.Errorf("guard unknown: warning %q (found %t), want it named as not known", w, ok)
+	}
+
 	m = mandibleModel(1, 2, false, types.ObjectNull(lastChangeAttrTypes))
 	m.Force = types.BoolValue(true)
 	m.Validation = types.ObjectValueMust(validationAttrTypes, map[string]attr.Value{

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -228,6 +229,15 @@ func TestModifyPlan_unrefreshedStateSaysRefresh(t *testing.T) {
 	diags = directModifyPlan(t, r, empty, &fresh, want)
 	if w, _ := warningDetail(diags, title); strings.Contains(w, "refresh") {
 		t.Errorf("plan from a state that records the database: warning %q, want nothing of a refresh", w)
+	}
+	// A state that records no node count of the database (current_nodes null) says nothing of
+	// one: with that condition dropped every test passed, the warning saying 'The state records
+	// DB instance mandible-prod at 0 node(s)'.
+	unknownCount := stale
+	unknownCount.CurrentNodes = types.Int64Null()
+	diags = directModifyPlan(t, r, empty, &unknownCount, want)
+	if w, ok := warningDetail(diags, title); !ok || strings.Contains(w, "The state records") {
+		t.Errorf("plan from a state without current_nodes: warning %q (found %t), want the refusal, nothing of a node count the state does not record", w, ok)
 	}
 }
 

@@ -93,6 +93,10 @@ func TestRDSIdentifierValidatorARN(t *testing.T) {
 		{rdsIdentifierValidator{noun: "DB cluster", acceptARN: true}, "arn:aws:rds:eu-west-1:123456789012:db:mandible-prod", `not of a DB cluster: DB instance "mandible-prod" goes in db_instance_identifier (imported as instance:mandible-prod)`},
 		{rdsIdentifierValidator{noun: "DB cluster", acceptARN: true}, "arn:aws:rds:eu-west-1:123456789012:cluster-snapshot:rs-guard-1", "not the ARN of an RDS DB cluster (arn:<partition>:rds:<region>:<account>:cluster:<identifier>)"},
 		{rdsIdentifierValidator{noun: "DB cluster", acceptARN: true}, "arn:aws:ec2:eu-west-1:123456789012:cluster:sso-prod", "not the ARN of an RDS DB cluster"},
+		// An ARN of more parts, or without its region or account, is no RDS DB instance's.
+		{rdsIdentifierValidator{noun: "DB instance", acceptARN: true}, "arn:aws:rds:eu-west-1:123456789012:db:mandible-prod:extra", "not the ARN of an RDS DB instance"},
+		{rdsIdentifierValidator{noun: "DB instance", acceptARN: true}, "arn:aws:rds:eu-west-1::db:mandible-prod", "not the ARN of an RDS DB instance"},
+		{rdsIdentifierValidator{noun: "DB instance", acceptARN: true}, "arn:aws:rds::123456789012:db:mandible-prod", "not the ARN of an RDS DB instance"},
 		{rdsIdentifierValidator{noun: "DB cluster", acceptARN: true}, "arn:aws:rds:eu-west-1:123456789012:cluster:sso_prod", `whose identifier "sso_prod" is not an RDS DB cluster identifier`},
 		{rdsIdentifierValidator{noun: "DB cluster", acceptARN: true}, long + "a", `whose identifier "` + strings.Repeat("a", 64) + `"`},
 		// The resource refuses any ARN, naming where an ARN of the other kind's identifier goes.

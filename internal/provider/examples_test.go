@@ -105,6 +105,17 @@ output "mixed_consolidate" { value = module.cost_mixed.consolidate }
 output "mixed_unpriced"    { value = module.cost_mixed.unpriced }
 output "mixed_current"     { value = module.cost_mixed.current_monthly_cost }
 output "mixed_savings"     { value = module.cost_mixed.monthly_savings }
+
+# Totals whose difference, unrounded, Terraform prints with some 150 digits (159.37000…0002).
+module "cost_cents" {
+  source = %[2]q
+  items = [
+    { name = "a", verdict = "consolidate", current_monthly_cost = 318.33, monthly_savings = 158.96 },
+  ]
+}
+output "cents_text" {
+  value = [for v in [module.cost_cents.monthly_cost_after, module.cost_cents.annual_savings] : tostring(v)]
+}
 `, analysisModule, costModule, end)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644); err != nil {
@@ -146,6 +157,9 @@ output "mixed_savings"     { value = module.cost_mixed.monthly_savings }
 				})),
 				plancheck.ExpectKnownOutputValue("mixed_current", knownvalue.Float64Exact(160)),
 				plancheck.ExpectKnownOutputValue("mixed_savings", knownvalue.Float64Exact(40)),
+				plancheck.ExpectKnownOutputValue("cents_text", knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.StringExact("159.37"), knownvalue.StringExact("1907.52"),
+				})),
 				// Parameters shaped for aws_db_parameter_group: the static ones (PostgreSQL reads them at
 				// server start) with pending-reboot, the others immediate.
 				plancheck.ExpectKnownOutputValue("mandible_parameters", knownvalue.MapPartial(map[string]knownvalue.Check{

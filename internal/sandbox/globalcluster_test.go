@@ -110,3 +110,27 @@ func TestGlobalClusterScenarioValidate(t *testing.T) {
 		t.Error("invalid GlobalCluster: no error")
 	}
 }
+
+// TestGlobalClusterHeadlessSecondary: the first instance created in a secondary cluster with none
+// (headless) is a reader too, as every instance of a secondary: with the secondary condition of
+// CreateDBInstance dropped (an empty cluster's first instance its writer) every test passed.
+func TestGlobalClusterHeadlessSecondary(t *testing.T) {
+	srv, rc, _ := start(t, Options{Scenario: globalScenario()})
+	ctx := context.Background()
+	for _, m := range describeCluster(t, rc, "gdb-west").DBClusterMembers {
+		if _, err := rc.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: m.DBInstanceIdentifier}); err != nil {
+			t.Fatalf("DeleteDBInstance %s: %v", aws.ToString(m.DBInstanceIdentifier), err)
+		}
+	}
+	srv.Advance(DefaultDurations.DeleteInstance + DefaultDurations.DeletePrecheck + time.Minute)
+	if ms := describeCluster(t, rc, "gdb-west").DBClusterMembers; len(ms) != 0 {
+		t.Fatalf("secondary after deleting its instances: members %+v, want none", ms)
+	}
+	if _, err := rc.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("gdb-west-instance-3"),
+		DBClusterIdentifier: aws.String("gdb-west"), DBInstanceClass: aws.String("db.r6g.large"), Engine: aws.String("aurora-postgresql")}); err != nil {
+		t.Fatalf("CreateDBInstance in a headless secondary cluster: %v", err)
+	}
+	if w := writers(t, rc, "gdb-west"); len(w) != 0 {
+		t.Errorf("headless secondary after CreateDBInstance: writers %v, want none", w)
+	}
+}

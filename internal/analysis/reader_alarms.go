@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -17,10 +18,20 @@ const (
 	MissingDataMissing      = "missing"
 )
 
+// The lag of an Aurora cluster's replicas that the primary (the writer) publishes, by its
+// DBInstanceIdentifier and by the cluster's DBClusterIdentifier (Amazon Aurora User Guide,
+// "Instance-level metrics for Amazon Aurora": applies to the primary): with no reader left it
+// has no replica to measure, and these stop too. Milliseconds.
+const (
+	MetricAuroraReplicaLagMaximum = "AuroraReplicaLagMaximum"
+	MetricAuroraReplicaLagMinimum = "AuroraReplicaLagMinimum"
+)
+
 // ReaderAlarm is a CloudWatch metric alarm that watches an Aurora cluster's reader: its metric, or
 // a metric of its metric math, is the reader's own (namespace AWS/RDS, dimension
 // DBInstanceIdentifier), the cluster's readers' (DBClusterIdentifier with Role READER), or the
-// cluster's AuroraReplicaLag, which only readers publish. Once the cluster's last reader is
+// cluster's AuroraReplicaLag, which only readers publish, or the AuroraReplicaLagMaximum or
+// AuroraReplicaLagMinimum the writer publishes about its replicas. Once the cluster's last reader is
 // removed that metric receives no data, and the alarm does what TreatMissingData says (After).
 type ReaderAlarm struct {
 	Name string
@@ -28,6 +39,11 @@ type ReaderAlarm struct {
 	Namespace, Metric string
 	// MetricMath is true when the metric is one of the alarm's Metrics (metric math).
 	MetricMath bool
+	// OtherMetrics is true for metric math that also reads metrics that go on (the writer's, say):
+	// whether the alarm loses its data then depends on its expression (r + w has no value without
+	// r; SUM([r, w]), MAX or FILL keep one), so After is what it does if it does, and it is not
+	// said to page for certain (MayPage).
+	OtherMetrics bool
 	// State is the alarm's state now (StateValue): OK, ALARM or INSUFFICIENT_DATA.
 	State string
 	// TreatMissingData is the alarm's setting; empty is CloudWatch's default, missing.
@@ -72,8 +88,14 @@ func (a ReaderAlarm) Notifies() bool {
 }
 
 // Pages reports whether a goes into ALARM and runs its alarm actions when its metric stops: the
-// alarm that pages on-call.
-func (a ReaderAlarm) Pages() bool { return a.After() == AlarmStateAlarm && a.Notifies() }
+// alarm that pages on-call. False for metric math that also reads metrics that go on
+// (OtherMetrics): that one MayPage.
+func (a ReaderAlarm) Pages() bool { return !a.OtherMetrics && a.MayPage() }
+
+// MayPage reports whether a goes into ALARM and runs its alarm actions once its expression has no
+// data: for certain (Pages), or, with OtherMetrics, if its expression has no value without the
+// reader's metric.
+func (a ReaderAlarm) MayPage() bool { return a.After() == AlarmStateAlarm && a.Notifies() }
 
 // Describe names a and its metric, for messages: "sso-cpu (AWS/RDS CPUUtilization)", or "... (metric
 // math on AWS/RDS ReadIOPS)".
@@ -100,10 +122,15 @@ func ReaderAlarmsText(reader, writer string, alarms []ReaderAlarm) string {
 	if len(alarms) == 0 {
 		return ""
 	}
-	var paging, alarming, insufficient, ok, kept []string
+	var paging, alarming, insufficient, ok, kept, partial []string
 	for _, a := range alarms {
 		d := a.Describe()
 		switch after := a.After(); {
+		case a.OtherMetrics:
+			if a.MayPage() {
+				after += " and page"
+			}
+			partial = append(partial, d+" would go to "+after)
 		case a.Pages():
 			paging = append(paging, d)
 		case after == AlarmStateAlarm:
@@ -132,7 +159,17 @@ func ReaderAlarmsText(reader, writer string, alarms []ReaderAlarm) string {
 	if len(kept) > 0 {
 		parts = append(parts, strings.Join(kept, ", ")+" (TreatMissingData ignore keeps the state it has): watching nothing any more")
 	}
+	if len(partial) > 0 {
+		parts = append(parts, strings.Join(partial, ", ")+" if its expression has no value without the reader's metric (as r + w has none): "+
+			"their metric math also reads metrics that go on, and one whose expression keeps a value (SUM, MAX, FILL) keeps evaluating on those")
+	}
+	lag := ""
+	if slices.ContainsFunc(alarms, func(a ReaderAlarm) bool {
+		return a.Metric == MetricAuroraReplicaLag || a.Metric == MetricAuroraReplicaLagMaximum || a.Metric == MetricAuroraReplicaLagMinimum
+	}) {
+		lag = "; an alarm on replica lag (AuroraReplicaLag, AuroraReplicaLagMaximum, AuroraReplicaLagMinimum) has no replica left to measure: delete it"
+	}
 	return fmt.Sprintf("CloudWatch alarm(s) watch the reader %s, whose metrics stop when it is removed: %s. "+
-		"Delete them, or retarget them to the writer (DBInstanceIdentifier = %s, or Role = WRITER), in the same apply as the change or before it",
-		reader, strings.Join(parts, "; "), writer)
+		"Delete them, or retarget them to the writer (DBInstanceIdentifier = %s, or Role = WRITER), in the same apply as the change or before it%s",
+		reader, strings.Join(parts, "; "), writer, lag)
 }

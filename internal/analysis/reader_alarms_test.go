@@ -67,6 +67,9 @@ func TestReaderAlarmsRisk(t *testing.T) {
 		{[]ReaderAlarm{{Name: "lag", Namespace: "AWS/RDS", Metric: "AuroraReplicaLag", State: "OK"}}, "low"},
 		{[]ReaderAlarm{{Name: "lag", Namespace: "AWS/RDS", Metric: "AuroraReplicaLag", State: "OK"},
 			{Name: "cpu", Namespace: "AWS/RDS", Metric: "CPUUtilization", State: "OK", TreatMissingData: "breaching", ActionsEnabled: true, AlarmActions: 1}}, "medium"},
+		// Metric math that also reads the writer's metric may page (r + w): medium too.
+		{[]ReaderAlarm{{Name: "iops", Namespace: "AWS/RDS", Metric: "ReadIOPS", MetricMath: true, OtherMetrics: true, State: "OK",
+			TreatMissingData: "breaching", ActionsEnabled: true, AlarmActions: 1}}, "medium"},
 	} {
 		in := auroraPair(2)
 		in.ReaderAlarms = tc.alarms
@@ -128,5 +131,22 @@ func ExampleReaderAlarmsText() {
 		{Name: "reader-cpu", Namespace: "AWS/RDS", Metric: "CPUUtilization", State: "OK", TreatMissingData: "breaching", ActionsEnabled: true, AlarmActions: 1},
 		{Name: "reader-lag", Namespace: "AWS/RDS", Metric: "AuroraReplicaLag", State: "OK"},
 	}))
-	// Output: CloudWatch alarm(s) watch the reader sso-prod-reader, whose metrics stop when it is removed: reader-cpu (AWS/RDS CPUUtilization) will go to ALARM and run their alarm actions (TreatMissingData breaching: they page); reader-lag (AWS/RDS AuroraReplicaLag) will go to INSUFFICIENT_DATA (TreatMissingData missing, the default). Delete them, or retarget them to the writer (DBInstanceIdentifier = sso-prod-writer, or Role = WRITER), in the same apply as the change or before it
+	// Output: CloudWatch alarm(s) watch the reader sso-prod-reader, whose metrics stop when it is removed: reader-cpu (AWS/RDS CPUUtilization) will go to ALARM and run their alarm actions (TreatMissingData breaching: they page); reader-lag (AWS/RDS AuroraReplicaLag) will go to INSUFFICIENT_DATA (TreatMissingData missing, the default). Delete them, or retarget them to the writer (DBInstanceIdentifier = sso-prod-writer, or Role = WRITER), in the same apply as the change or before it; an alarm on replica lag (AuroraReplicaLag, AuroraReplicaLagMaximum, AuroraReplicaLagMinimum) has no replica left to measure: delete it
+}
+
+func ExampleReaderAlarmsText_otherMetrics() {
+	fmt.Println(ReaderAlarmsText("sso-prod-reader", "sso-prod-writer", []ReaderAlarm{
+		{Name: "iops", Namespace: "AWS/RDS", Metric: "ReadIOPS", MetricMath: true, OtherMetrics: true, State: "OK", TreatMissingData: "breaching", ActionsEnabled: true, AlarmActions: 1},
+		{Name: "lag-max", Namespace: "AWS/RDS", Metric: "AuroraReplicaLagMaximum", State: "OK"},
+	}))
+	// Output: CloudWatch alarm(s) watch the reader sso-prod-reader, whose metrics stop when it is removed: lag-max (AWS/RDS AuroraReplicaLagMaximum) will go to INSUFFICIENT_DATA (TreatMissingData missing, the default); iops (metric math on AWS/RDS ReadIOPS) would go to ALARM and page if its expression has no value without the reader's metric (as r + w has none): their metric math also reads metrics that go on, and one whose expression keeps a value (SUM, MAX, FILL) keeps evaluating on those. Delete them, or retarget them to the writer (DBInstanceIdentifier = sso-prod-writer, or Role = WRITER), in the same apply as the change or before it; an alarm on replica lag (AuroraReplicaLag, AuroraReplicaLagMaximum, AuroraReplicaLagMinimum) has no replica left to measure: delete it
+}
+
+func ExampleReaderAlarm_MayPage() {
+	// Metric math over the reader's ReadIOPS and the writer's WriteIOPS: it pages only if its
+	// expression has no value without ReadIOPS (r + w), not with SUM([r, w]).
+	a := ReaderAlarm{Name: "sso-iops", Namespace: "AWS/RDS", Metric: "ReadIOPS", MetricMath: true, OtherMetrics: true,
+		State: "OK", TreatMissingData: "breaching", ActionsEnabled: true, AlarmActions: 1}
+	fmt.Println(a.MayPage(), a.Pages())
+	// Output: true false
 }

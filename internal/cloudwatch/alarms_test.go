@@ -83,7 +83,7 @@ func TestReaderAlarms(t *testing.T) {
 		putAlarm(t, c, fmt.Sprintf("app-%03d", i), "CPUUtilization", "", false, "DBInstanceIdentifier", writer)
 	}
 	srv.ResetLog()
-	got, err := cloudwatch.ReaderAlarms(context.Background(), c, cluster, reader)
+	got, err := cloudwatch.ReaderAlarms(context.Background(), c, cluster, writer, reader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,8 +113,71 @@ func TestReaderAlarmsDenied(t *testing.T) {
 	srv, c := startSandbox(t, sandbox.Demo())
 	srv.InjectFaults(sandbox.FaultRule{Operation: "cloudwatch:DescribeAlarms", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
 		Code: "AccessDenied", Message: "User: arn:aws:sts::123456789012:assumed-role/ci/plan is not authorized to perform: cloudwatch:DescribeAlarms"}})
-	_, err := cloudwatch.ReaderAlarms(context.Background(), c, "sso-prod", "sso-prod-instance-2")
+	_, err := cloudwatch.ReaderAlarms(context.Background(), c, "sso-prod", "sso-prod-instance-1", "sso-prod-instance-2")
 	if err == nil || !awserr.PermissionDenied(err) || !strings.HasPrefix(err.Error(), "listing CloudWatch alarms (cloudwatch:DescribeAlarms): ") {
 		t.Fatalf("denied: %v", err)
+	}
+}
+
+// TestReaderAlarmsWriterReplicaLag: AuroraReplicaLagMaximum and AuroraReplicaLagMinimum are
+// published by the primary (the writer) about its replicas (Amazon Aurora User Guide, "Instance-level
+// metrics for Amazon Aurora": applies to the primary): with the last reader removed there is no
+// replica to measure and they stop, by the writer's DBInstanceIdentifier and by the cluster's
+// DBClusterIdentifier alike. Alarms on them watch the reader, though their dimensions name the
+// writer; the writer's other metrics, and another cluster's lag, do not.
+func TestReaderAlarmsWriterReplicaLag(t *testing.T) {
+	_, c := startSandbox(t, sandbox.Demo())
+	const cluster, writer, reader = "sso-prod", "sso-prod-instance-1", "sso-prod-instance-2"
+	putAlarm(t, c, "writer-lag-max", "AuroraReplicaLagMaximum", "breaching", true, "DBInstanceIdentifier", writer)
+	putAlarm(t, c, "cluster-lag-min", "AuroraReplicaLagMinimum", "", false, "DBClusterIdentifier", cluster)
+	putAlarm(t, c, "writer-cpu", "CPUUtilization", "breaching", true, "DBInstanceIdentifier", writer)
+	putAlarm(t, c, "other-lag-max", "AuroraReplicaLagMaximum", "breaching", true, "DBClusterIdentifier", "sso-prod-2")
+	got, err := cloudwatch.ReaderAlarms(context.Background(), c, cluster, writer, reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, a := range got {
+		lines = append(lines, fmt.Sprintf("%s %s pages=%t", a.Name, a.Metric, a.Pages()))
+	}
+	want := "cluster-lag-min AuroraReplicaLagMinimum pages=false\nwriter-lag-max AuroraReplicaLagMaximum pages=true"
+	if strings.Join(lines, "\n") != want {
+		t.Errorf("reader alarms:\n%s\nwant:\n%s", strings.Join(lines, "\n"), want)
+	}
+}
+
+// TestReaderAlarmsMathOtherData: a metric-math alarm that also reads a metric that goes on (the
+// writer's) is listed with OtherMetrics: whether it loses its data depends on its expression (r + w
+// has no value without r; SUM([r, w]), MAX or FILL keep one), so it is not said to page for
+// certain, only that it may; one whose MetricStats are all the reader's is.
+func TestReaderAlarmsMathOtherData(t *testing.T) {
+	_, c := startSandbox(t, sandbox.Demo())
+	const cluster, writer, reader = "sso-prod", "sso-prod-instance-1", "sso-prod-instance-2"
+	stat := func(id, metric, instance string) types.MetricDataQuery {
+		return types.MetricDataQuery{Id: aws.String(id), ReturnData: aws.Bool(false), MetricStat: &types.MetricStat{Period: aws.Int32(60), Stat: aws.String("Average"),
+			Metric: &types.Metric{Namespace: aws.String("AWS/RDS"), MetricName: aws.String(metric), Dimensions: dims("DBInstanceIdentifier", instance)}}}
+	}
+	for name, qs := range map[string][]types.MetricDataQuery{
+		"iops-sum":    {{Id: aws.String("total"), Expression: aws.String("SUM([r, w])")}, stat("w", "WriteIOPS", writer), stat("r", "ReadIOPS", reader)},
+		"reader-only": {{Id: aws.String("total"), Expression: aws.String("r + q")}, stat("r", "ReadIOPS", reader), stat("q", "WriteIOPS", reader)},
+	} {
+		in := &awscw.PutMetricAlarmInput{AlarmName: aws.String(name), EvaluationPeriods: aws.Int32(3), Threshold: aws.Float64(1000),
+			ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold, TreatMissingData: aws.String("breaching"),
+			AlarmActions: []string{"arn:aws:sns:us-east-1:123456789012:pager"}, Metrics: qs}
+		if _, err := c.PutMetricAlarm(context.Background(), in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := cloudwatch.ReaderAlarms(context.Background(), c, cluster, writer, reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, a := range got {
+		lines = append(lines, fmt.Sprintf("%s other=%t pages=%t may=%t", a.Name, a.OtherMetrics, a.Pages(), a.MayPage()))
+	}
+	want := "iops-sum other=true pages=false may=true\nreader-only other=false pages=true may=true"
+	if strings.Join(lines, "\n") != want {
+		t.Errorf("reader alarms:\n%s\nwant:\n%s", strings.Join(lines, "\n"), want)
 	}
 }

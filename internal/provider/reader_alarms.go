@@ -40,7 +40,7 @@ func warnReaderAlarms(ctx context.Context, api cw.AlarmsAPI, cluster, writer, re
 	if api == nil || reader == "" {
 		return
 	}
-	alarms, err := cw.ReaderAlarms(ctx, api, cluster, reader)
+	alarms, err := cw.ReaderAlarms(ctx, api, cluster, writer, reader)
 	if err != nil {
 		diags.AddWarning(readerAlarmsUnchecked, readerAlarmsUncheckedText(cluster, reader, err))
 		return
@@ -52,15 +52,21 @@ func warnReaderAlarms(ctx context.Context, api cw.AlarmsAPI, cluster, writer, re
 		writer = "the writer"
 	}
 	text := analysis.ReaderAlarmsText(reader, writer, alarms)
-	paging := 0
+	paging, mayPage := 0, 0
 	for _, a := range alarms {
-		if a.Pages() {
+		switch {
+		case a.Pages():
 			paging++
+		case a.MayPage():
+			mayPage++
 		}
 	}
 	lead := fmt.Sprintf("Removing reader %s of Aurora cluster %s leaves %d CloudWatch alarm(s) without data", reader, cluster, len(alarms))
 	if paging > 0 {
 		lead += fmt.Sprintf(", %d of which will page", paging)
+	}
+	if mayPage > 0 {
+		lead += fmt.Sprintf(" (%d more may page: metric math that also reads metrics that go on)", mayPage)
 	}
 	diags.AddWarning(readerAlarmsTitle, lead+". "+strings.TrimSuffix(text, ".")+
 		". The change is not refused for this: a retargeted alarm (aws_cloudwatch_metric_alarm's dimensions) applied with it, or before, keeps watching the cluster.")

@@ -272,7 +272,7 @@ data "rightsize_single_node_recommendation" "r" {
 				resource.TestCheckResourceAttr(name, "verdict", "consolidate"),
 				resource.TestCheckResourceAttr(name, "reader_alarms.#", "2"),
 				resource.TestCheckTypeSetElemNestedAttrs(name, "reader_alarms.*", map[string]string{"alarm_name": "sso-reader-cpu", "namespace": "AWS/RDS",
-					"metric_name": "CPUUtilization", "metric_math": "false", "state": "INSUFFICIENT_DATA", "treat_missing_data": "breaching",
+					"metric_name": "CPUUtilization", "metric_math": "false", "other_metrics": "false", "state": "INSUFFICIENT_DATA", "treat_missing_data": "breaching",
 					"state_after": "ALARM", "actions_enabled": "true", "pages": "true"}),
 				resource.TestCheckTypeSetElemNestedAttrs(name, "reader_alarms.*", map[string]string{"alarm_name": "sso-reader-role-conns",
 					"metric_name": "DatabaseConnections", "treat_missing_data": "missing", "state_after": "INSUFFICIENT_DATA", "pages": "false"}),

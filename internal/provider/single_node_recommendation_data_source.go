@@ -157,7 +157,7 @@ var (
 	recRiskType        = map[string]attr.Type{"category": types.StringType, "severity": types.StringType, "description": types.StringType}
 	recReaderAlarmType = map[string]attr.Type{
 		"alarm_name": types.StringType, "namespace": types.StringType, "metric_name": types.StringType, "metric_math": types.BoolType,
-		"state": types.StringType, "treat_missing_data": types.StringType, "state_after": types.StringType,
+		"other_metrics": types.BoolType, "state": types.StringType, "treat_missing_data": types.StringType, "state_after": types.StringType,
 		"actions_enabled": types.BoolType, "pages": types.BoolType,
 	}
 	recMatrixType = map[string]attr.Type{
@@ -377,13 +377,14 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		"projected_cpu_p95": num("Projected single-node CPU p95, percent of the writer's vCPUs."),
 		"projected_cpu_p99": num("Projected single-node CPU p99, percent of the writer's vCPUs."),
 		"risks":             list("Risks of running on one node.", recRiskType, riskDescriptions),
-		"reader_alarms": list("The CloudWatch metric alarms that watch the reader a 2-node Aurora cluster's consolidation removes (its `AWS/RDS` metrics by `DBInstanceIdentifier`, the cluster's `Role = READER` series or its `AuroraReplicaLag`, directly or through metric math), which receive no data once it is gone (`risks` names them too, with what to do). "+
+		"reader_alarms": list("The CloudWatch metric alarms that watch the reader a 2-node Aurora cluster's consolidation removes (its `AWS/RDS` metrics by `DBInstanceIdentifier`, the cluster's `Role = READER` series or its `AuroraReplicaLag`, and the `AuroraReplicaLagMaximum` and `AuroraReplicaLagMinimum` the writer publishes about its replicas, directly or through metric math), which receive no data once it is gone (`risks` names them too, with what to do). "+
 			"Empty when none does, and for a Multi-AZ instance or a cluster already of one node (no metric stops); null when they could not be listed (`cloudwatch:DescribeAlarms`; see the warnings).", recReaderAlarmType, map[string]string{
 			"alarm_name": "The alarm's name.", "namespace": "Namespace of the reader's metric it watches (`AWS/RDS`).",
 			"metric_name": "The reader's metric it watches (the first, for metric math).", "metric_math": "Whether that metric is one of the alarm's metric-math `Metrics`.",
-			"state": "The alarm's state now: `OK`, `ALARM` or `INSUFFICIENT_DATA`.", "treat_missing_data": "Its `TreatMissingData`; `missing` when not set (CloudWatch's default).",
+			"other_metrics": "Whether its metric math also reads metrics that go on (the writer's, say): then whether it loses its data depends on its expression (`r + w` has no value without `r`; `SUM`, `MAX` or `FILL` keep one), `state_after` is what it reads if it does, and `pages` is false.",
+			"state":         "The alarm's state now: `OK`, `ALARM` or `INSUFFICIENT_DATA`.", "treat_missing_data": "Its `TreatMissingData`; `missing` when not set (CloudWatch's default).",
 			"state_after":     "The state it reads once the reader's metrics stop: `ALARM` (`breaching`), `OK` (`notBreaching`), its state now (`ignore`), else `INSUFFICIENT_DATA`.",
-			"actions_enabled": "Its `ActionsEnabled`.", "pages": "Whether it goes into `ALARM` then and runs alarm actions (it pages).",
+			"actions_enabled": "Its `ActionsEnabled`.", "pages": "Whether it goes into `ALARM` then and runs alarm actions (it pages); false with `other_metrics`, whose paging depends on its expression (`risks` says it may page).",
 		}),
 		"decision_matrix": list("The seed's decision matrix: performance impact, cost savings, reliability, operational complexity.", recMatrixType, map[string]string{
 			"criterion": "Criterion.", "score": "0 (against consolidating) to 10 (for).", "weight": "Weight.", "evidence": "Why.",
@@ -836,7 +837,7 @@ func fillRecommendation(ctx context.Context, m *recommendationModel, res rightsi
 			}
 			alarms = append(alarms, mustObject(recReaderAlarmType, map[string]attr.Value{
 				"alarm_name": types.StringValue(a.Name), "namespace": types.StringValue(a.Namespace), "metric_name": types.StringValue(a.Metric),
-				"metric_math": types.BoolValue(a.MetricMath), "state": types.StringValue(a.State), "treat_missing_data": types.StringValue(missing),
+				"metric_math": types.BoolValue(a.MetricMath), "other_metrics": types.BoolValue(a.OtherMetrics), "state": types.StringValue(a.State), "treat_missing_data": types.StringValue(missing),
 				"state_after": types.StringValue(a.After()), "actions_enabled": types.BoolValue(a.ActionsEnabled), "pages": types.BoolValue(a.Pages()),
 			}, &diags))
 		}

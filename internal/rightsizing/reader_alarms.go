@@ -52,8 +52,14 @@ func readerAlarmsOf(ctx context.Context, api cw.AlarmsAPI, clusters []inventory.
 		case err != nil:
 			out[i].unread = err.Error()
 		default:
-			out[i].alarms = cw.WatchingReader(all, c.Identifier, out[i].reader)
+			out[i].alarms = cw.WatchingReader(all, c.Identifier, writerOf(c), out[i].reader)
 		}
 	}
 	return out
+}
+
+// writerOf is the identifier of c's writer, "" without one.
+func writerOf(c inventory.Cluster) string {
+	w, _ := c.Writer()
+	return w.ID
 }

@@ -303,7 +303,7 @@ data "rightsize_single_node_recommendation" "r" {
 	if n := srv.Counts()["DescribeAlarms"]; n != 0 {
 		t.Errorf("mandible-prod's recommendation made %d DescribeAlarms calls, want none", n)
 	}
-	if d := rec.of("denied", "CloudWatch Alarms Not Checked"); len(d) == 0 || !strings.Contains(d[0], "CloudWatch alarms on reader sso-prod-instance-2") ||
+	if d := rec.of("denied", "CloudWatch Alarms Not Checked"); len(d) == 0 || !strings.Contains(d[0], "CloudWatch alarms on the Aurora reader the consolidation removes") ||
 		!strings.Contains(d[0], "(cloudwatch:DescribeAlarms)") || describes["denied"] == 0 {
 		t.Errorf("recommendation with cloudwatch:DescribeAlarms refused: warnings %q, want one naming the permission", rec.warnings["denied"])
 	}

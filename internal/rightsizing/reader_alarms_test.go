@@ -11,6 +11,7 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
 
 // TestRecommendFleet_readerAlarms: a fleet's recommendations list the region's alarms once (one
@@ -72,6 +73,53 @@ func TestRecommendFleet_readerAlarms(t *testing.T) {
 			t.Errorf("%s: alarm risks %q, want one medium risk naming reader-cpu-%s", r.Name, found, r.Cluster.Identifier)
 		case aurora && strings.Count(found[0], "reader-cpu-") != 1:
 			t.Errorf("%s: the risk names another cluster's alarm: %s", r.Name, found[0])
+		}
+	}
+}
+
+// TestRecommendFleet_readerAlarmsDenied: without cloudwatch:DescribeAlarms, the fleet's one failed
+// listing gives each 2-node Aurora cluster the same warning (title and text), so that the fleet
+// shows it once with the deployments it concerns (addFleetWarnings groups identical warnings)
+// rather than once per cluster on every plan; the recommendations are still made.
+func TestRecommendFleet_readerAlarmsDenied(t *testing.T) {
+	d, srv := deps(t, demoPlusFleet(6), testNow)
+	d.Alarms = d.CloudWatch.(*cloudwatch.Client)
+	ctx := context.Background()
+	all, err := inventory.ListFleet(ctx, d.RDS, inventory.FleetFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fleet []inventory.Cluster
+	pairs := 0
+	for _, c := range all {
+		if c.CheckTwoNode() != nil {
+			continue
+		}
+		fleet = append(fleet, c)
+		if consolidatedReader(c) != "" {
+			pairs++
+		}
+	}
+	srv.InjectFaults(sandbox.FaultRule{Operation: "cloudwatch:DescribeAlarms", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
+		Code: "AccessDenied", Message: "User: arn:aws:sts::123456789012:assumed-role/ci/plan is not authorized to perform: cloudwatch:DescribeAlarms"}})
+	res, err := RecommendFleet(ctx, d, fleet, Request{Lookback: 3 * 24 * time.Hour, End: testNow, SkipReport: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	distinct := map[Warning]int{}
+	for _, r := range res {
+		for _, w := range r.Warnings {
+			if w.Title == "CloudWatch Alarms Not Checked" {
+				distinct[w]++
+			}
+		}
+	}
+	if len(distinct) != 1 || pairs < 2 {
+		t.Fatalf("%d Aurora pairs: %d distinct %q warnings, want 1 shared by all: %v", pairs, len(distinct), "CloudWatch Alarms Not Checked", distinct)
+	}
+	for w, n := range distinct {
+		if n != pairs || !strings.Contains(w.Text, "cloudwatch:DescribeAlarms") {
+			t.Errorf("warning given to %d of %d Aurora pairs, or without the permission: %+v", n, pairs, w)
 		}
 	}
 }

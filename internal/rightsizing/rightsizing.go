@@ -587,8 +587,10 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 		in.ReaderAlarms = alarms.alarms
 		res.ReaderAlarms = alarms.alarms
 		if alarms.unread != "" {
-			res.warn("CloudWatch Alarms Not Checked", "CloudWatch alarms on reader "+alarms.reader+
-				" (which receive no data once the consolidation removes it) not checked: "+alarms.unread)
+			// The same text for every cluster of a fleet (one listing failed for all), so that the
+			// fleet shows it once, naming them (addFleetWarnings), not once per cluster.
+			res.warn("CloudWatch Alarms Not Checked", "CloudWatch alarms on the Aurora reader the consolidation removes "+
+				"(which receive no data once it is gone) not checked: "+alarms.unread)
 		}
 	}
 	if !res.AlreadySingleNode {

@@ -1614,7 +1614,7 @@ func (r *dbTopologyResource) ModifyPlan(ctx context.Context, req resource.Modify
 			topoReq.Target.Noun(), state.CurrentNodes.ValueInt64(), refreshAdvice)
 	}
 	resp.Diagnostics.AddWarning(title, summary)
-	if preview.Reader != "" && preview.Refusal == "" && !preview.Completed && r.data.CloudWatch != nil {
+	if removesReader(preview) && r.data.CloudWatch != nil {
 		// What pages once the reader is gone: its CloudWatch alarms. A warning only.
 		writer := ""
 		if w := preview.Topology.Writer(); w != nil {

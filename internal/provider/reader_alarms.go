@@ -10,6 +10,7 @@ import (
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/awserr"
 	cw "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/topology"
 )
 
 // Titles of the warnings about the CloudWatch alarms that watch an Aurora reader a change removes.
@@ -29,6 +30,14 @@ func readerAlarmsUncheckedText(cluster, reader string, err error) string {
 	return fmt.Sprintf("The check of the CloudWatch alarms that watch reader %s of Aurora cluster %s (once it is removed they receive no data, "+
 		"and one with TreatMissingData = breaching goes to ALARM and runs its actions) was skipped: %s. The change is not affected; "+
 		"look for alarms on the reader's DBInstanceIdentifier, and on the cluster's Role = READER, yourself.\n\n%s", reader, cluster, why, err)
+}
+
+// removesReader reports whether the change previewed removes the Aurora reader it names
+// (preview.Reader), so that the plan warns of the alarms that watch it: not when the change is
+// refused, already completed, or an interrupted rollback that apply finishes (it restores the
+// previous topology, reader included, and fails; the next plan starts the change anew and warns).
+func removesReader(preview topology.Preview) bool {
+	return preview.Reader != "" && preview.Refusal == "" && !preview.Completed && !preview.RollingBack
 }
 
 // warnReaderAlarms adds the plan's warning for a change that removes reader, the only reader of

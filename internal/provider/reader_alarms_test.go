@@ -21,6 +21,7 @@ import (
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sdkhttp"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/topology"
 )
 
 // warningRecorder serves the provider as testAccProtoV6ProviderFactories does and records the
@@ -309,5 +310,28 @@ data "rightsize_single_node_recommendation" "r" {
 	}
 	if d := rec.of("aurora", "CloudWatch Alarms Not Checked"); len(d) > 0 {
 		t.Errorf("recommendation with DescribeAlarms allowed warns: %q", d)
+	}
+}
+
+// TestRemovesReader: the plan warns of the alarms on the reader only for a change that removes
+// it: a first attempt, a deferred one, or one resumed after its reader went; not a refused change,
+// a completed one, or an interrupted rollback, which apply finishes by restoring the reader.
+func TestRemovesReader(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		p    topology.Preview
+		want bool
+	}{
+		{"first attempt", topology.Preview{Reader: "r"}, true},
+		{"deferred", topology.Preview{Reader: "r", Resume: "g", Deferred: true}, true},
+		{"resumed", topology.Preview{Reader: "r", Resume: "g"}, true},
+		{"no reader", topology.Preview{}, false},
+		{"refused", topology.Preview{Reader: "r", Refusal: "no"}, false},
+		{"completed", topology.Preview{Reader: "r", Resume: "g", Completed: true}, false},
+		{"rolling back", topology.Preview{Reader: "r", Resume: "g", RollingBack: true}, false},
+	} {
+		if got := removesReader(tc.p); got != tc.want {
+			t.Errorf("%s: removesReader %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awscw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
@@ -179,5 +181,29 @@ func TestReaderAlarmsMathOtherData(t *testing.T) {
 	want := "iops-sum other=true pages=false may=true\nreader-only other=false pages=true may=true"
 	if strings.Join(lines, "\n") != want {
 		t.Errorf("reader alarms:\n%s\nwant:\n%s", strings.Join(lines, "\n"), want)
+	}
+}
+
+// TestMetricAlarmsThrottled: DescribeAlarms throttled mid-listing (a region with thousands of
+// alarms, many pages) is retried by the SDK's standard retryer, as the provider configures its
+// clients, and the listing completes with every page.
+func TestMetricAlarmsThrottled(t *testing.T) {
+	srv, c := startSandbox(t, sandbox.Demo())
+	for i := range 250 {
+		putAlarm(t, c, fmt.Sprintf("app-%03d", i), "CPUUtilization", "", false, "DBInstanceIdentifier", "sso-prod-instance-1")
+	}
+	srv.InjectFaults(sandbox.FaultRule{Operation: "cloudwatch:DescribeAlarms", Sequence: []sandbox.Fault{
+		{}, {Kind: sandbox.FaultThrottling}, {Kind: sandbox.FaultThrottling}}})
+	retrying := awscw.New(awscw.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: aws.NewCredentialsCache(staticCreds{}),
+		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
+			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+		})})
+	srv.ResetLog()
+	all, err := cloudwatch.MetricAlarms(context.Background(), retrying)
+	if err != nil {
+		t.Fatalf("throttled listing: %v", err)
+	}
+	if len(all) != 250 || srv.Counts()["DescribeAlarms"] != 5 {
+		t.Errorf("%d alarms in %d DescribeAlarms calls, want 250 in 3 pages and 2 retries", len(all), srv.Counts()["DescribeAlarms"])
 	}
 }

@@ -138,6 +138,10 @@ func ReaderAlarmsText(reader, writer string, alarms []ReaderAlarm) string {
 		case a.TreatMissingData == MissingDataIgnore:
 			kept = append(kept, d+" stays "+after)
 		case after == AlarmStateOK:
+			if a.Notifies() {
+				// From ALARM, say: its OK actions run (an incident open on it is resolved).
+				d += ", running its OK actions"
+			}
 			ok = append(ok, d)
 		default:
 			if a.Notifies() {

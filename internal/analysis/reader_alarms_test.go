@@ -150,3 +150,11 @@ func ExampleReaderAlarm_MayPage() {
 	fmt.Println(a.MayPage(), a.Pages())
 	// Output: true false
 }
+
+func ExampleReaderAlarmsText_okActions() {
+	// In ALARM now, with OK actions: notBreaching takes it to OK, and its OK actions run.
+	fmt.Println(ReaderAlarmsText("sso-prod-reader", "sso-prod-writer", []ReaderAlarm{
+		{Name: "reader-mem", Namespace: "AWS/RDS", Metric: "FreeableMemory", State: "ALARM", TreatMissingData: "notBreaching", ActionsEnabled: true, OKActions: 1},
+	}))
+	// Output: CloudWatch alarm(s) watch the reader sso-prod-reader, whose metrics stop when it is removed: reader-mem (AWS/RDS FreeableMemory), running its OK actions will go to OK and stay there (TreatMissingData notBreaching): they watch nothing any more. Delete them, or retarget them to the writer (DBInstanceIdentifier = sso-prod-writer, or Role = WRITER), in the same apply as the change or before it
+}

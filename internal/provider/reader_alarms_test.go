@@ -120,12 +120,15 @@ func putRDSAlarm(t *testing.T, c *awscw.Client, name, metric, missing string, pa
 }
 
 // putDemoReaderAlarms puts, on the demo's sandbox, alarms on sso-prod's reader sso-prod-instance-2
-// (one that pages, one on the READER role that goes to INSUFFICIENT_DATA) and on its writer and
+// (one that pages, one on the READER role that goes to INSUFFICIENT_DATA, one on the
+// AuroraReplicaLagMaximum its writer publishes about it, which goes to OK) and on its writer and
 // on mandible-prod, which are not the reader's.
 func putDemoReaderAlarms(t *testing.T, srv *sandbox.Server) {
 	c := sandboxCloudWatch(srv)
 	putRDSAlarm(t, c, "sso-reader-cpu", "CPUUtilization", "breaching", true, "DBInstanceIdentifier", "sso-prod-instance-2")
 	putRDSAlarm(t, c, "sso-reader-role-conns", "DatabaseConnections", "", true, "DBClusterIdentifier", "sso-prod", "Role", "READER")
+	// The lag of the replicas the writer publishes: none once the reader is gone.
+	putRDSAlarm(t, c, "sso-writer-lag-max", "AuroraReplicaLagMaximum", "notBreaching", false, "DBInstanceIdentifier", "sso-prod-instance-1")
 	putRDSAlarm(t, c, "sso-writer-cpu", "CPUUtilization", "breaching", true, "DBInstanceIdentifier", "sso-prod-instance-1")
 	putRDSAlarm(t, c, "sso-writer-role-cpu", "CPUUtilization", "breaching", true, "DBClusterIdentifier", "sso-prod", "Role", "WRITER")
 	putRDSAlarm(t, c, "mandible-cpu", "CPUUtilization", "breaching", true, "DBInstanceIdentifier", "mandible-prod")
@@ -181,7 +184,8 @@ resource "rightsize_db_topology" "t" {
 	}
 	w := ws[0]
 	for _, want := range []string{
-		"Removing reader sso-prod-instance-2 of Aurora cluster sso-prod leaves 2 CloudWatch alarm(s) without data, 1 of which will page.",
+		"Removing reader sso-prod-instance-2 of Aurora cluster sso-prod leaves 3 CloudWatch alarm(s) without data, 1 of which will page.",
+		"sso-writer-lag-max (AWS/RDS AuroraReplicaLagMaximum) will go to OK and stay there",
 		"sso-reader-cpu (AWS/RDS CPUUtilization) will go to ALARM and run their alarm actions (TreatMissingData breaching: they page)",
 		"sso-reader-role-conns (AWS/RDS DatabaseConnections) will go to INSUFFICIENT_DATA (TreatMissingData missing, the default)",
 		"retarget them to the writer (DBInstanceIdentifier = sso-prod-instance-1, or Role = WRITER), in the same apply as the change or before it",
@@ -237,7 +241,8 @@ data "rightsize_single_node_recommendation" "r" {
 	name := "data.rightsize_single_node_recommendation.r"
 	alarmRisk := regexp.MustCompile(`^CloudWatch alarm\(s\) watch the reader sso-prod-instance-2, whose metrics stop when it is removed: ` +
 		`sso-reader-cpu \(AWS/RDS CPUUtilization\) will go to ALARM and run their alarm actions \(TreatMissingData breaching: they page\); ` +
-		`sso-reader-role-conns \(AWS/RDS DatabaseConnections\) will go to INSUFFICIENT_DATA \(TreatMissingData missing, the default\)\. ` +
+		`sso-reader-role-conns \(AWS/RDS DatabaseConnections\) will go to INSUFFICIENT_DATA \(TreatMissingData missing, the default\); ` +
+		`sso-writer-lag-max \(AWS/RDS AuroraReplicaLagMaximum\) will go to OK and stay there \(TreatMissingData notBreaching\): they watch nothing any more\. ` +
 		`Delete them, or retarget them to the writer \(DBInstanceIdentifier = sso-prod-instance-1, or Role = WRITER\)`)
 	noAlarmRisk := func(s *terraform.State) error {
 		rs := s.RootModule().Resources[name]
@@ -271,7 +276,9 @@ data "rightsize_single_node_recommendation" "r" {
 				resource.TestMatchTypeSetElemNestedAttrs(name, "risks.*", map[string]*regexp.Regexp{
 					"category": regexp.MustCompile(`^operations$`), "severity": regexp.MustCompile(`^medium$`), "description": alarmRisk}),
 				resource.TestCheckResourceAttr(name, "verdict", "consolidate"),
-				resource.TestCheckResourceAttr(name, "reader_alarms.#", "2"),
+				resource.TestCheckResourceAttr(name, "reader_alarms.#", "3"),
+				resource.TestCheckTypeSetElemNestedAttrs(name, "reader_alarms.*", map[string]string{"alarm_name": "sso-writer-lag-max",
+					"metric_name": "AuroraReplicaLagMaximum", "treat_missing_data": "notBreaching", "state_after": "OK", "pages": "false"}),
 				resource.TestCheckTypeSetElemNestedAttrs(name, "reader_alarms.*", map[string]string{"alarm_name": "sso-reader-cpu", "namespace": "AWS/RDS",
 					"metric_name": "CPUUtilization", "metric_math": "false", "other_metrics": "false", "state": "INSUFFICIENT_DATA", "treat_missing_data": "breaching",
 					"state_after": "ALARM", "actions_enabled": "true", "pages": "true"}),

@@ -88,6 +88,10 @@ type describeAlarmsIn struct {
 	StateValue      string   `cbor:"StateValue"`
 	MaxRecords      *int32   `cbor:"MaxRecords"`
 	NextToken       string   `cbor:"NextToken"`
+	// Filters the sandbox does not emulate: refused rather than ignored (describeAlarms).
+	ActionPrefix        string `cbor:"ActionPrefix"`
+	ChildrenOfAlarmName string `cbor:"ChildrenOfAlarmName"`
+	ParentsOfAlarmName  string `cbor:"ParentsOfAlarmName"`
 }
 
 type describeAlarmsOut struct {
@@ -281,6 +285,13 @@ func validAlarmMetrics(qs []alarmQuery, thresholdID string) *cwError {
 }
 
 func (s *Server) describeAlarms(in *describeAlarmsIn) (any, *cwError) {
+	for _, f := range []struct{ name, value string }{{"ActionPrefix", in.ActionPrefix},
+		{"ChildrenOfAlarmName", in.ChildrenOfAlarmName}, {"ParentsOfAlarmName", in.ParentsOfAlarmName}} {
+		if f.value != "" {
+			// Ignoring the filter would list every alarm, as if it matched them all.
+			return nil, cwInvalid("The sandbox does not emulate DescribeAlarms' %s filter.", f.name)
+		}
+	}
 	limit := 50
 	if in.MaxRecords != nil {
 		if *in.MaxRecords < 1 || *in.MaxRecords > 100 {

@@ -145,6 +145,10 @@ func TestAlarmsValidation(t *testing.T) {
 		{&cloudwatch.DescribeAlarmsInput{AlarmTypes: []cwtypes.AlarmType{"Metric"}}, "ValidationError"},
 		{&cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"a"}, AlarmNamePrefix: aws.String("a")}, "InvalidParameterCombination"},
 		{&cloudwatch.DescribeAlarmsInput{NextToken: aws.String("not-a-token")}, "InvalidNextToken"},
+		// Filters not emulated are refused, not ignored (which would list every alarm).
+		{&cloudwatch.DescribeAlarmsInput{ActionPrefix: aws.String("arn:aws:sns:us-east-1:123456789012:pager")}, "InvalidParameterValue"},
+		{&cloudwatch.DescribeAlarmsInput{ChildrenOfAlarmName: aws.String("composite")}, "InvalidParameterValue"},
+		{&cloudwatch.DescribeAlarmsInput{ParentsOfAlarmName: aws.String("kept")}, "InvalidParameterValue"},
 	} {
 		_, err := cc.DescribeAlarms(ctx, tc.in)
 		if apiCode(err) != tc.code {

@@ -325,7 +325,9 @@
 // stays as created. DescribeAlarms lists metric alarms by name (AlarmNames, up to 100, or
 // AlarmNamePrefix; StateValue; AlarmTypes, whose default is MetricAlarm only, as in AWS:
 // CompositeAlarm alone lists none, the sandbox has no composite alarms), MaxRecords 1–100
-// (default 50) with NextToken. Alarms are kept in the state file. Errors: MissingParameter,
+// (default 50) with NextToken; its ActionPrefix, ChildrenOfAlarmName and ParentsOfAlarmName
+// filters are not emulated and are refused (InvalidParameterValue), not ignored. Alarms are kept
+// in the state file. Errors: MissingParameter,
 // ValidationError (a value outside its enum or range: ComparisonOperator, Statistic,
 // TreatMissingData, EvaluationPeriods, MaxRecords, AlarmTypes, more than 5 actions),
 // InvalidParameterValue, InvalidParameterCombination (Metrics with MetricName and the rest,

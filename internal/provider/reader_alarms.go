@@ -70,7 +70,9 @@ func warnReaderAlarms(ctx context.Context, api cw.AlarmsAPI, cluster, writer, re
 			mayPage++
 		}
 	}
-	lead := fmt.Sprintf("Removing reader %s of Aurora cluster %s leaves %d CloudWatch alarm(s) without data", reader, cluster, len(alarms))
+	// "Watch a metric that stops", not "left without data": metric math that also reads
+	// metrics that go on may still have a value (the "may page" ones).
+	lead := fmt.Sprintf("Removing reader %s of Aurora cluster %s stops a metric that %d CloudWatch alarm(s) watch", reader, cluster, len(alarms))
 	if paging > 0 {
 		lead += fmt.Sprintf(", %d of which will page", paging)
 	}

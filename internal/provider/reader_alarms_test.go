@@ -184,7 +184,7 @@ resource "rightsize_db_topology" "t" {
 	}
 	w := ws[0]
 	for _, want := range []string{
-		"Removing reader sso-prod-instance-2 of Aurora cluster sso-prod leaves 3 CloudWatch alarm(s) without data, 1 of which will page.",
+		"Removing reader sso-prod-instance-2 of Aurora cluster sso-prod stops a metric that 3 CloudWatch alarm(s) watch, 1 of which will page.",
 		"sso-writer-lag-max (AWS/RDS AuroraReplicaLagMaximum) will go to OK and stay there",
 		"sso-reader-cpu (AWS/RDS CPUUtilization) will go to ALARM and run their alarm actions (TreatMissingData breaching: they page)",
 		"sso-reader-role-conns (AWS/RDS DatabaseConnections) will go to INSUFFICIENT_DATA (TreatMissingData missing, the default)",

@@ -39,6 +39,21 @@ func (w *warningRecorder) step(label string) {
 	w.label = label
 }
 
+// alarmsStep is a step's PreConfig for the reader-alarm tests: the warnings that follow are
+// recorded under label, srv's faults and log are cleared, and with deny cloudwatch:DescribeAlarms
+// is refused (AccessDenied) as for a role without it.
+func (w *warningRecorder) alarmsStep(srv *sandbox.Server, label string, deny bool) func() {
+	return func() {
+		w.step(label)
+		srv.ClearFaults()
+		if deny {
+			srv.InjectFaults(sandbox.FaultRule{Operation: "cloudwatch:DescribeAlarms", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied",
+				Message: "User: arn:aws:sts::123456789012:assumed-role/ci/plan is not authorized to perform: cloudwatch:DescribeAlarms because no identity-based policy allows the cloudwatch:DescribeAlarms action"}})
+		}
+		srv.ResetLog()
+	}
+}
+
 func (w *warningRecorder) record(diags []*tfprotov6.Diagnostic) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -154,17 +169,7 @@ resource "rightsize_db_topology" "t" {
 `, attr, id))
 	}
 	describes := map[string]int{}
-	step := func(label string, deny bool) func() {
-		return func() {
-			rec.step(label)
-			srv.ClearFaults()
-			if deny {
-				srv.InjectFaults(sandbox.FaultRule{Operation: "cloudwatch:DescribeAlarms", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied",
-					Message: "User: arn:aws:sts::123456789012:assumed-role/ci/plan is not authorized to perform: cloudwatch:DescribeAlarms because no identity-based policy allows the cloudwatch:DescribeAlarms action"}})
-			}
-			srv.ResetLog()
-		}
-	}
+	step := func(label string, deny bool) func() { return rec.alarmsStep(srv, label, deny) }
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: rec.factories(),
@@ -257,17 +262,7 @@ data "rightsize_single_node_recommendation" "r" {
 		return nil
 	}
 	describes := map[string]int{}
-	step := func(label string, deny bool) func() {
-		return func() {
-			rec.step(label)
-			srv.ClearFaults()
-			if deny {
-				srv.InjectFaults(sandbox.FaultRule{Operation: "cloudwatch:DescribeAlarms", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied",
-					Message: "User: arn:aws:sts::123456789012:assumed-role/ci/plan is not authorized to perform: cloudwatch:DescribeAlarms"}})
-			}
-			srv.ResetLog()
-		}
-	}
+	step := func(label string, deny bool) func() { return rec.alarmsStep(srv, label, deny) }
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: rec.factories(),

@@ -145,7 +145,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		ok()
 	case path == "state":
 		s.mu.RLock()
-		b, err := json.Marshal(stateDoc{Version: 1, Scenario: s.sc.Name, Now: s.Now(), RDS: s.st, Puts: s.cw.snapshot(), Alarms: s.cw.alarmSnapshot()})
+		b, err := json.Marshal(stateDoc{Version: 1, Scenario: s.sc.Name, Now: s.Now(), RDS: s.st, Puts: s.cw.snapshot(), Alarms: s.cw.alarmSnapshot(), Composites: s.cw.compositeSnapshot()})
 		s.mu.RUnlock()
 		if err != nil {
 			writeJSON(w, 500, map[string]string{"error": err.Error()})

@@ -12,6 +12,7 @@ import (
 )
 
 // CloudWatch metric alarms (PutMetricAlarm, DescribeAlarms): stored and listed, never evaluated.
+// Composite alarms are in composite_alarms.go.
 
 // MaxAlarmActions is the most actions each of OKActions, AlarmActions and
 // InsufficientDataActions may hold, as AWS documents.
@@ -95,9 +96,9 @@ type describeAlarmsIn struct {
 }
 
 type describeAlarmsOut struct {
-	MetricAlarms    []metricAlarm `cbor:"MetricAlarms"`
-	CompositeAlarms []struct{}    `cbor:"CompositeAlarms"`
-	NextToken       string        `cbor:"NextToken,omitempty"`
+	MetricAlarms    []metricAlarm    `cbor:"MetricAlarms"`
+	CompositeAlarms []compositeAlarm `cbor:"CompositeAlarms"`
+	NextToken       string           `cbor:"NextToken,omitempty"`
 }
 
 // cwValidation is AWS's ValidationError for a member that fails its model constraint.
@@ -231,6 +232,9 @@ func (s *Server) putMetricAlarm(in *putMetricAlarmIn, now time.Time) *cwError {
 	}
 	s.cw.mu.Lock()
 	defer s.cw.mu.Unlock()
+	if _, ok := s.cw.composites[in.AlarmName]; ok {
+		return cwInvalid("The alarm %s is a composite alarm: a metric alarm cannot have its name.", in.AlarmName)
+	}
 	if old, ok := s.cw.alarms[in.AlarmName]; ok {
 		// Updating an alarm keeps its state, as AWS does.
 		a.StateValue, a.StateReason, a.StateUpdatedTimestamp, a.StateTransitionedTimestamp = old.StateValue, old.StateReason, old.StateUpdatedTimestamp, old.StateTransitionedTimestamp
@@ -308,12 +312,13 @@ func (s *Server) describeAlarms(in *describeAlarmsIn) (any, *cwError) {
 	if in.StateValue != "" && !slices.Contains(alarmStates, in.StateValue) {
 		return nil, enumError(in.StateValue, "stateValue", alarmStates)
 	}
-	metric := len(in.AlarmTypes) == 0 // without AlarmTypes, only metric alarms are listed
+	metric, composite := len(in.AlarmTypes) == 0, false // without AlarmTypes, only metric alarms are listed
 	for _, t := range in.AlarmTypes {
 		if !slices.Contains(alarmTypes, t) {
 			return nil, enumError(t, "alarmTypes.member", alarmTypes)
 		}
 		metric = metric || t == "MetricAlarm"
+		composite = composite || t == "CompositeAlarm"
 	}
 	after := ""
 	if in.NextToken != "" {
@@ -323,21 +328,30 @@ func (s *Server) describeAlarms(in *describeAlarmsIn) (any, *cwError) {
 		}
 		after = string(raw[2:])
 	}
-	out := &describeAlarmsOut{MetricAlarms: []metricAlarm{}, CompositeAlarms: []struct{}{}}
-	if !metric {
-		return out, nil
-	}
+	out := &describeAlarmsOut{MetricAlarms: []metricAlarm{}, CompositeAlarms: []compositeAlarm{}}
 	s.cw.mu.RLock()
 	defer s.cw.mu.RUnlock()
-	names := make([]string, 0, len(s.cw.alarms))
-	for name, a := range s.cw.alarms {
+	// One listing of both types in name order (alarm names are unique across types), MaxRecords
+	// alarms a page, one NextToken for both.
+	var names []string
+	keep := func(name, state string) {
 		if name <= after && after != "" ||
 			in.AlarmNamePrefix != "" && !strings.HasPrefix(name, in.AlarmNamePrefix) ||
 			len(in.AlarmNames) > 0 && !slices.Contains(in.AlarmNames, name) ||
-			in.StateValue != "" && a.StateValue != in.StateValue {
-			continue
+			in.StateValue != "" && state != in.StateValue {
+			return
 		}
 		names = append(names, name)
+	}
+	if metric {
+		for name, a := range s.cw.alarms {
+			keep(name, a.StateValue)
+		}
+	}
+	if composite {
+		for name, a := range s.cw.composites {
+			keep(name, a.StateValue)
+		}
 	}
 	sort.Strings(names)
 	if len(names) > limit {
@@ -345,7 +359,11 @@ func (s *Server) describeAlarms(in *describeAlarmsIn) (any, *cwError) {
 		out.NextToken = base64.RawURLEncoding.EncodeToString([]byte("a:" + names[limit-1]))
 	}
 	for _, name := range names {
-		out.MetricAlarms = append(out.MetricAlarms, *s.cw.alarms[name])
+		if a, ok := s.cw.alarms[name]; ok && metric {
+			out.MetricAlarms = append(out.MetricAlarms, *a)
+		} else {
+			out.CompositeAlarms = append(out.CompositeAlarms, *s.cw.composites[name])
+		}
 	}
 	return out, nil
 }

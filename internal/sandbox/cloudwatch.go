@@ -237,10 +237,12 @@ type metricStore struct {
 	mu     sync.RWMutex
 	series map[string]*storedSeries
 	alarms map[string]*metricAlarm // by AlarmName (alarms.go)
+	// composites are PutCompositeAlarm's, by AlarmName (composite_alarms.go).
+	composites map[string]*compositeAlarm
 }
 
 func newMetricStore() *metricStore {
-	return &metricStore{series: map[string]*storedSeries{}, alarms: map[string]*metricAlarm{}}
+	return &metricStore{series: map[string]*storedSeries{}, alarms: map[string]*metricAlarm{}, composites: map[string]*compositeAlarm{}}
 }
 
 func metricKey(ns, name string, dims []cwDimension) string {
@@ -587,6 +589,15 @@ func (s *Server) serveCloudWatch(w http.ResponseWriter, r *http.Request) {
 		if decode(&in) {
 			entry.Params["AlarmName"], entry.Params["Namespace"], entry.Params["MetricName"] = in.AlarmName, in.Namespace, in.MetricName
 			cerr = s.putMetricAlarm(&in, now)
+			if cerr == nil {
+				s.persist()
+			}
+		}
+	case "PutCompositeAlarm":
+		var in putCompositeAlarmIn
+		if decode(&in) {
+			entry.Params["AlarmName"] = in.AlarmName
+			cerr = s.putCompositeAlarm(&in, now)
 			if cerr == nil {
 				s.persist()
 			}

@@ -301,7 +301,8 @@
 // datapoints), ListMetrics (Namespace/MetricName/Dimensions filters,
 // RecentlyActive, 500 per page), PutMetricData (custom namespaces; Value,
 // Values+Counts or StatisticValues; NaN/±Inf/|v| > 2^360 rejected; gzip
-// request bodies), PutMetricAlarm and DescribeAlarms (alarms.go). Retention follows AWS: 1-minute periods for 15 days,
+// request bodies), PutMetricAlarm, PutCompositeAlarm and DescribeAlarms (alarms.go,
+// composite_alarms.go). Retention follows AWS: 1-minute periods for 15 days,
 // 5-minute for 63, 1-hour for 455; a period finer than the data's age allows
 // returns no datapoints for that range. AWS/RDS metrics (Metric* constants)
 // are served for dimension DBInstanceIdentifier and, for Aurora, also
@@ -322,12 +323,18 @@
 // missing), ActionsEnabled (default true) and up to 5 OKActions, AlarmActions and
 // InsufficientDataActions (ARNs). A new alarm is INSUFFICIENT_DATA; putting an existing name
 // replaces its settings and keeps its state, as in AWS. Alarms are never evaluated: the state
-// stays as created. DescribeAlarms lists metric alarms by name (AlarmNames, up to 100, or
-// AlarmNamePrefix; StateValue; AlarmTypes, whose default is MetricAlarm only, as in AWS:
-// CompositeAlarm alone lists none, the sandbox has no composite alarms), MaxRecords 1–100
-// (default 50) with NextToken; its ActionPrefix, ChildrenOfAlarmName and ParentsOfAlarmName
-// filters are not emulated and are refused (InvalidParameterValue), not ignored. Alarms are kept
-// in the state file. Errors: MissingParameter,
+// stays as created. PutCompositeAlarm (composite_alarms.go) stores a composite alarm: AlarmRule
+// (required, at most 10240 characters; every alarm its ALARM(), OK() and INSUFFICIENT_DATA()
+// name, by name or by this account's and region's ARN, quoted or not, must exist and not be the
+// composite itself, else InvalidParameterValue, as AWS requires), ActionsEnabled (default true) and
+// up to 5 OKActions, AlarmActions and InsufficientDataActions; a metric alarm and a composite
+// alarm cannot share a name. The rule is not evaluated or otherwise parsed. DescribeAlarms lists
+// alarms by name (AlarmNames, up to 100, or AlarmNamePrefix; StateValue; AlarmTypes, whose
+// default is MetricAlarm only, as in AWS, CompositeAlarm giving CompositeAlarms), both types in one
+// name-ordered listing, MaxRecords 1–100 alarms of either type a page (default 50) with one
+// NextToken; its ActionPrefix, ChildrenOfAlarmName and ParentsOfAlarmName
+// filters are not emulated and are refused (InvalidParameterValue), not ignored. Alarms of both
+// types are kept in the state file. Errors: MissingParameter,
 // ValidationError (a value outside its enum or range: ComparisonOperator, Statistic,
 // TreatMissingData, EvaluationPeriods, MaxRecords, AlarmTypes, more than 5 actions),
 // InvalidParameterValue, InvalidParameterCombination (Metrics with MetricName and the rest,

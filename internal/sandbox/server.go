@@ -384,7 +384,7 @@ func (s *Server) persistErr() error {
 	s.persistMu.Lock()
 	defer s.persistMu.Unlock()
 	s.mu.RLock()
-	doc := stateDoc{Version: 1, Scenario: s.sc.Name, Now: s.clock.Now(), RDS: s.st, Puts: s.cw.snapshot(), Alarms: s.cw.alarmSnapshot()}
+	doc := stateDoc{Version: 1, Scenario: s.sc.Name, Now: s.clock.Now(), RDS: s.st, Puts: s.cw.snapshot(), Alarms: s.cw.alarmSnapshot(), Composites: s.cw.compositeSnapshot()}
 	b, err := json.MarshalIndent(doc, "", " ")
 	s.mu.RUnlock()
 	if err != nil {
@@ -410,6 +410,8 @@ type stateDoc struct {
 	RDS      *rdsState      `json:"rds"`
 	Puts     []storedSeries `json:"putMetricData,omitempty"`
 	Alarms   []metricAlarm  `json:"alarms,omitempty"` // PutMetricAlarm's
+	// Composites are PutCompositeAlarm's.
+	Composites []compositeAlarm `json:"compositeAlarms,omitempty"`
 }
 
 // loadState replaces the RDS state with the file's, returning the saved
@@ -463,5 +465,6 @@ func (s *Server) loadState(path string) (time.Time, error) {
 	}
 	s.cw.restore(doc.Puts)
 	s.cw.restoreAlarms(doc.Alarms)
+	s.cw.restoreComposites(doc.Composites)
 	return doc.Now, nil
 }

@@ -1,0 +1,137 @@
+package sandbox
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// CloudWatch composite alarms (PutCompositeAlarm, listed by DescribeAlarms with AlarmTypes
+// CompositeAlarm): stored and listed, never evaluated.
+
+// maxAlarmRule is the longest AlarmRule AWS accepts, in characters.
+const maxAlarmRule = 10240
+
+type putCompositeAlarmIn struct {
+	AlarmName               string   `cbor:"AlarmName"`
+	AlarmDescription        string   `cbor:"AlarmDescription"`
+	AlarmRule               string   `cbor:"AlarmRule"`
+	ActionsEnabled          *bool    `cbor:"ActionsEnabled"`
+	OKActions               []string `cbor:"OKActions"`
+	AlarmActions            []string `cbor:"AlarmActions"`
+	InsufficientDataActions []string `cbor:"InsufficientDataActions"`
+}
+
+// compositeAlarm is a stored composite alarm, in the CompositeAlarm shape DescribeAlarms returns
+// (and the state file keeps).
+type compositeAlarm struct {
+	AlarmName                          string    `cbor:"AlarmName" json:"alarmName"`
+	AlarmArn                           string    `cbor:"AlarmArn" json:"alarmArn"`
+	AlarmDescription                   string    `cbor:"AlarmDescription,omitempty" json:"alarmDescription,omitempty"`
+	AlarmRule                          string    `cbor:"AlarmRule" json:"alarmRule"`
+	AlarmConfigurationUpdatedTimestamp time.Time `cbor:"AlarmConfigurationUpdatedTimestamp" json:"updated"`
+	ActionsEnabled                     bool      `cbor:"ActionsEnabled" json:"actionsEnabled"`
+	OKActions                          []string  `cbor:"OKActions" json:"okActions,omitempty"`
+	AlarmActions                       []string  `cbor:"AlarmActions" json:"alarmActions,omitempty"`
+	InsufficientDataActions            []string  `cbor:"InsufficientDataActions" json:"insufficientDataActions,omitempty"`
+	StateValue                         string    `cbor:"StateValue" json:"stateValue"`
+	StateReason                        string    `cbor:"StateReason" json:"stateReason"`
+	StateUpdatedTimestamp              time.Time `cbor:"StateUpdatedTimestamp" json:"stateUpdated"`
+	StateTransitionedTimestamp         time.Time `cbor:"StateTransitionedTimestamp" json:"stateTransitioned"`
+}
+
+// alarmRuleRef matches a state function of an AlarmRule and the alarm it names, quoted or not,
+// by name or ARN: ALARM("a b"), OK(cpu), INSUFFICIENT_DATA(arn:aws:cloudwatch:...:alarm:x).
+var alarmRuleRef = regexp.MustCompile(`\b(ALARM|OK|INSUFFICIENT_DATA)\s*\(\s*(?:"([^"]*)"|([^()"]*?))\s*\)`)
+
+// alarmRuleRefs are the alarms rule names (names or ARNs), in order.
+func alarmRuleRefs(rule string) []string {
+	var out []string
+	for _, m := range alarmRuleRef.FindAllStringSubmatch(rule, -1) {
+		out = append(out, m[2]+m[3])
+	}
+	return out
+}
+
+func (s *Server) putCompositeAlarm(in *putCompositeAlarmIn, now time.Time) *cwError {
+	if in.AlarmName == "" {
+		return cwMissing("AlarmName")
+	}
+	if utf8.RuneCountInString(in.AlarmName) > 255 {
+		return cwValidation("Value at 'alarmName' failed to satisfy constraint: Member must have length less than or equal to 255")
+	}
+	if in.AlarmRule == "" {
+		return cwMissing("AlarmRule")
+	}
+	if utf8.RuneCountInString(in.AlarmRule) > maxAlarmRule {
+		return cwValidation("Value at 'alarmRule' failed to satisfy constraint: Member must have length less than or equal to %d", maxAlarmRule)
+	}
+	for _, l := range []struct {
+		name    string
+		actions []string
+	}{{"oKActions", in.OKActions}, {"alarmActions", in.AlarmActions}, {"insufficientDataActions", in.InsufficientDataActions}} {
+		if len(l.actions) > MaxAlarmActions {
+			return cwValidation("Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", l.name, MaxAlarmActions)
+		}
+		for _, a := range l.actions {
+			if !strings.HasPrefix(a, "arn:") {
+				return cwInvalid("Invalid arn syntax: %s", a)
+			}
+		}
+	}
+	arn := fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", s.sc.region(), s.sc.account(), in.AlarmName)
+	s.cw.mu.Lock()
+	defer s.cw.mu.Unlock()
+	if _, ok := s.cw.alarms[in.AlarmName]; ok {
+		return cwInvalid("The alarm %s is a metric alarm: a composite alarm cannot have its name.", in.AlarmName)
+	}
+	// AWS refuses a rule that names an alarm that does not exist (or the composite itself).
+	for _, ref := range alarmRuleRefs(in.AlarmRule) {
+		name := ref
+		if i := strings.LastIndex(ref, ":alarm:"); strings.HasPrefix(ref, "arn:") && i >= 0 {
+			name = ref[i+len(":alarm:"):]
+			if ref != fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", s.sc.region(), s.sc.account(), name) {
+				name = ""
+			}
+		}
+		_, metric := s.cw.alarms[name]
+		_, composite := s.cw.composites[name]
+		if name == in.AlarmName || !metric && !composite {
+			return cwInvalid("Error in alarm rule: alarm %s does not exist.", ref)
+		}
+	}
+	a := compositeAlarm{
+		AlarmName: in.AlarmName, AlarmArn: arn, AlarmDescription: in.AlarmDescription, AlarmRule: in.AlarmRule,
+		AlarmConfigurationUpdatedTimestamp: now, ActionsEnabled: in.ActionsEnabled == nil || *in.ActionsEnabled,
+		OKActions: in.OKActions, AlarmActions: in.AlarmActions, InsufficientDataActions: in.InsufficientDataActions,
+		StateValue: "INSUFFICIENT_DATA", StateReason: "Unchecked: Initial alarm creation", StateUpdatedTimestamp: now, StateTransitionedTimestamp: now,
+	}
+	if old, ok := s.cw.composites[in.AlarmName]; ok {
+		// Updating an alarm keeps its state, as AWS does.
+		a.StateValue, a.StateReason, a.StateUpdatedTimestamp, a.StateTransitionedTimestamp = old.StateValue, old.StateReason, old.StateUpdatedTimestamp, old.StateTransitionedTimestamp
+	}
+	s.cw.composites[in.AlarmName] = &a
+	return nil
+}
+
+func (m *metricStore) compositeSnapshot() []compositeAlarm {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]compositeAlarm, 0, len(m.composites))
+	for _, k := range sortedKeys(m.composites) {
+		out = append(out, *m.composites[k])
+	}
+	return out
+}
+
+func (m *metricStore) restoreComposites(as []compositeAlarm) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.composites = map[string]*compositeAlarm{}
+	for i := range as {
+		a := as[i]
+		m.composites[a.AlarmName] = &a
+	}
+}

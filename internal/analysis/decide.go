@@ -480,7 +480,7 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 		}
 		if len(in.ReaderAlarms) > 0 && len(readers) > 0 && !in.AlreadySingleNode {
 			sev := "low"
-			if slices.ContainsFunc(in.ReaderAlarms, ReaderAlarm.MayPage) {
+			if slices.ContainsFunc(in.ReaderAlarms, ReaderAlarm.PagesOrMayPage) {
 				sev = "medium"
 			}
 			add("operations", sev, "%s (the change is not refused for this)", ReaderAlarmsText(readers[0].ID, w.ID, in.ReaderAlarms))

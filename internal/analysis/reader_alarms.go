@@ -52,6 +52,52 @@ type ReaderAlarm struct {
 	ActionsEnabled bool
 	// OKActions, AlarmActions and InsufficientDataActions count the actions of each state.
 	OKActions, AlarmActions, InsufficientDataActions int
+	// Composites are the composite alarms whose AlarmRule reads this alarm in ALARM(), directly
+	// or through another composite alarm: one without actions of its own may page through them.
+	Composites []CompositeAlarm
+}
+
+// CompositeAlarm is a CloudWatch composite alarm whose rule reads a ReaderAlarm's ALARM state,
+// directly or through other composite alarms.
+type CompositeAlarm struct {
+	Name string
+	// OrOfAlarms is true when its rule, and that of each composite between it and the reader
+	// alarm, is ALARM(x) or an OR of ALARM() terms: it goes to ALARM whenever the reader alarm
+	// does. Any other rule (AND, NOT, OK(), INSUFFICIENT_DATA(), TRUE, FALSE) may or may not.
+	OrOfAlarms bool
+	// State is its state now (StateValue); ActionsEnabled and AlarmActions (a count) as in ReaderAlarm.
+	State          string
+	ActionsEnabled bool
+	AlarmActions   int
+}
+
+// canPage reports whether c runs alarm actions on going to ALARM: actions enabled, alarm actions
+// set, and not in ALARM already.
+func (c CompositeAlarm) canPage() bool {
+	return c.ActionsEnabled && c.AlarmActions > 0 && c.State != AlarmStateAlarm
+}
+
+// CompositePages reports whether c, a composite over a, goes to ALARM and runs its alarm actions
+// for certain once a's metric stops: a goes to ALARM from another state (and is not metric math
+// that also reads metrics that go on), and c's rule is an OR of ALARM() terms (OrOfAlarms).
+func (a ReaderAlarm) CompositePages(c CompositeAlarm) bool {
+	return a.After() == AlarmStateAlarm && a.State != AlarmStateAlarm && !a.OtherMetrics && c.OrOfAlarms && c.canPage()
+}
+
+// CompositeMayPage reports whether c, a composite over a, may page once a's metric stops, for
+// certain (CompositePages) or as its rule decides: a changes state, c can page, and either c's
+// rule is not only an OR of ALARM() terms or a would go to ALARM (OtherMetrics).
+func (a ReaderAlarm) CompositeMayPage(c CompositeAlarm) bool {
+	if a.After() == a.State || !c.canPage() {
+		return false
+	}
+	return !c.OrOfAlarms || a.After() == AlarmStateAlarm
+}
+
+// PagesOrMayPage reports whether a, or a composite alarm over it, pages or may page once its
+// metric stops: what makes the recommendation's risk medium.
+func (a ReaderAlarm) PagesOrMayPage() bool {
+	return a.MayPage() || slices.ContainsFunc(a.Composites, a.CompositeMayPage)
 }
 
 // After is the state a reads once its metric receives no data, as CloudWatch evaluates missing
@@ -111,6 +157,11 @@ func (a ReaderAlarm) validate() error {
 	if a.Name == "" || a.Metric == "" {
 		return errorf("reader alarm %q: the alarm and metric names must be set", a.Name)
 	}
+	for _, c := range a.Composites {
+		if c.Name == "" {
+			return errorf("reader alarm %q: a composite alarm over it has no name", a.Name)
+		}
+	}
 	return nil
 }
 
@@ -122,9 +173,17 @@ func ReaderAlarmsText(reader, writer string, alarms []ReaderAlarm) string {
 	if len(alarms) == 0 {
 		return ""
 	}
-	var paging, alarming, insufficient, ok, kept, partial []string
+	var paging, alarming, insufficient, ok, kept, partial, compPaging, compMay []string
 	for _, a := range alarms {
 		d := a.Describe()
+		for _, c := range a.Composites {
+			switch {
+			case a.CompositePages(c):
+				compPaging = append(compPaging, c.Name+" (over "+a.Name+")")
+			case a.CompositeMayPage(c):
+				compMay = append(compMay, c.Name+" (over "+a.Name+")")
+			}
+		}
 		switch after := a.After(); {
 		case a.OtherMetrics:
 			if a.MayPage() {
@@ -166,6 +225,14 @@ func ReaderAlarmsText(reader, writer string, alarms []ReaderAlarm) string {
 	if len(partial) > 0 {
 		parts = append(parts, strings.Join(partial, ", ")+" if its expression has no value without the reader's metric (as r + w has none): "+
 			"their metric math also reads metrics that go on, and one whose expression keeps a value (SUM, MAX, FILL) keeps evaluating on those")
+	}
+	if len(compPaging) > 0 {
+		parts = append(parts, "composite alarm(s) "+strings.Join(compPaging, ", ")+" will go to ALARM with the alarm they read and run their alarm actions "+
+			"(their rule is an OR of ALARM() terms: they page)")
+	}
+	if len(compMay) > 0 {
+		parts = append(parts, "composite alarm(s) "+strings.Join(compMay, ", ")+" may go to ALARM and page, as their rule decides "+
+			"(AND, NOT, OK() or INSUFFICIENT_DATA() terms, or metric math that may keep a value)")
 	}
 	lag := ""
 	if slices.ContainsFunc(alarms, func(a ReaderAlarm) bool {

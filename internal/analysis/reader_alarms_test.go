@@ -158,3 +158,114 @@ func ExampleReaderAlarmsText_okActions() {
 	}))
 	// Output: CloudWatch alarm(s) watch the reader sso-prod-reader, whose metrics stop when it is removed: reader-mem (AWS/RDS FreeableMemory), running its OK actions will go to OK and stay there (TreatMissingData notBreaching): they watch nothing any more. Delete them, or retarget them to the writer (DBInstanceIdentifier = sso-prod-writer, or Role = WRITER), in the same apply as the change or before it
 }
+
+// TestReaderAlarmComposites: a composite alarm over a reader alarm pages for certain when its rule
+// is an OR of ALARM() terms (OrOfAlarms) and the reader alarm goes to ALARM from another state;
+// may page when its rule is anything else and the reader alarm changes state, or when the reader
+// alarm is metric math that may keep a value; and neither without enabled alarm actions, when it
+// is in ALARM already, or when the reader alarm keeps its state or leaves an OR for another state.
+// A composite that pages or may page makes the risk medium although the reader alarm pages nothing.
+func TestReaderAlarmComposites(t *testing.T) {
+	breaching := ReaderAlarm{Name: "cpu", Namespace: "AWS/RDS", Metric: "CPUUtilization", State: "OK", TreatMissingData: "breaching"}
+	missing := ReaderAlarm{Name: "conns", Namespace: "AWS/RDS", Metric: "DatabaseConnections", State: "OK"}
+	ignore := ReaderAlarm{Name: "lag", Namespace: "AWS/RDS", Metric: "AuroraReplicaLag", State: "OK", TreatMissingData: "ignore"}
+	math := ReaderAlarm{Name: "iops", Namespace: "AWS/RDS", Metric: "ReadIOPS", MetricMath: true, OtherMetrics: true, State: "OK", TreatMissingData: "breaching"}
+	inAlarm := breaching
+	inAlarm.State = "ALARM"
+	or := CompositeAlarm{Name: "page", OrOfAlarms: true, State: "OK", ActionsEnabled: true, AlarmActions: 1}
+	and := or
+	and.OrOfAlarms = false
+	quiet, disabled, already := or, or, or
+	quiet.AlarmActions = 0
+	disabled.ActionsEnabled = false
+	already.State = "ALARM"
+	for _, tc := range []struct {
+		name       string
+		a          ReaderAlarm
+		c          CompositeAlarm
+		pages, may bool
+	}{
+		{"or over breaching", breaching, or, true, true},
+		{"and over breaching", breaching, and, false, true},
+		{"or over missing", missing, or, false, false},
+		{"and over missing", missing, and, false, true},
+		{"or over ignore", ignore, or, false, false},
+		{"and over ignore", ignore, and, false, false},
+		{"or over math", math, or, false, true},
+		{"or over an alarm already in ALARM", inAlarm, or, false, false},
+		{"no alarm actions", breaching, quiet, false, false},
+		{"actions disabled", breaching, disabled, false, false},
+		{"composite already in ALARM", breaching, already, false, false},
+	} {
+		if p, m := tc.a.CompositePages(tc.c), tc.a.CompositeMayPage(tc.c); p != tc.pages || m != tc.may {
+			t.Errorf("%s: pages %v, may page %v; want %v, %v", tc.name, p, m, tc.pages, tc.may)
+		}
+	}
+
+	for _, tc := range []struct {
+		comp CompositeAlarm
+		sev  string
+		text string
+	}{
+		{or, "medium", "composite alarm(s) page (over cpu) will go to ALARM with the alarm they read and run their alarm actions"},
+		{and, "medium", "composite alarm(s) page (over cpu) may go to ALARM and page, as their rule decides"},
+		{quiet, "low", ""},
+	} {
+		a := breaching // no action of its own: goes to ALARM with no alarm action run
+		a.Composites = []CompositeAlarm{tc.comp}
+		in := auroraPair(2)
+		in.ReaderAlarms = []ReaderAlarm{a}
+		rec, err := Analyze(in, Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r Risk
+		for _, x := range rec.Risks {
+			if strings.Contains(x.Description, "CloudWatch alarm(s) watch the reader") {
+				r = x
+			}
+		}
+		if r.Severity != tc.sev || tc.text != "" && !strings.Contains(r.Description, tc.text) ||
+			tc.text == "" && strings.Contains(r.Description, "composite alarm") {
+			t.Errorf("composite %+v: risk %s %q, want %s naming %q", tc.comp, r.Severity, r.Description, tc.sev, tc.text)
+		}
+	}
+	in := auroraPair(2)
+	in.ReaderAlarms = []ReaderAlarm{{Name: "cpu", Namespace: "AWS/RDS", Metric: "CPUUtilization", Composites: []CompositeAlarm{{}}}}
+	if _, err := Analyze(in, Policy{}); err == nil {
+		t.Error("a composite alarm without a name was accepted")
+	}
+}
+
+func ExampleReaderAlarmsText_composites() {
+	fmt.Println(ReaderAlarmsText("sso-prod-reader", "sso-prod-writer", []ReaderAlarm{
+		{Name: "reader-cpu", Namespace: "AWS/RDS", Metric: "CPUUtilization", State: "OK", TreatMissingData: "breaching",
+			Composites: []CompositeAlarm{{Name: "sso-page", OrOfAlarms: true, State: "OK", ActionsEnabled: true, AlarmActions: 1}}},
+		{Name: "reader-conns", Namespace: "AWS/RDS", Metric: "DatabaseConnections", State: "OK",
+			Composites: []CompositeAlarm{{Name: "sso-degraded", State: "OK", ActionsEnabled: true, AlarmActions: 1}}},
+	}))
+	// Output: CloudWatch alarm(s) watch the reader sso-prod-reader, whose metrics stop when it is removed: reader-cpu (AWS/RDS CPUUtilization) will go to ALARM (TreatMissingData breaching), with no alarm action run (actions disabled, none set, or already in ALARM); reader-conns (AWS/RDS DatabaseConnections) will go to INSUFFICIENT_DATA (TreatMissingData missing, the default); composite alarm(s) sso-page (over reader-cpu) will go to ALARM with the alarm they read and run their alarm actions (their rule is an OR of ALARM() terms: they page); composite alarm(s) sso-degraded (over reader-conns) may go to ALARM and page, as their rule decides (AND, NOT, OK() or INSUFFICIENT_DATA() terms, or metric math that may keep a value). Delete them, or retarget them to the writer (DBInstanceIdentifier = sso-prod-writer, or Role = WRITER), in the same apply as the change or before it
+}
+
+func ExampleReaderAlarm_CompositePages() {
+	a := ReaderAlarm{Name: "sso-reader-cpu", State: "OK", TreatMissingData: "breaching"}
+	or := CompositeAlarm{Name: "sso-page", OrOfAlarms: true, State: "OK", ActionsEnabled: true, AlarmActions: 1}
+	and := CompositeAlarm{Name: "sso-degraded", State: "OK", ActionsEnabled: true, AlarmActions: 1}
+	fmt.Println(a.Pages(), a.CompositePages(or), a.CompositePages(and))
+	// Output: false true false
+}
+
+func ExampleReaderAlarm_CompositeMayPage() {
+	a := ReaderAlarm{Name: "sso-reader-conns", State: "OK"} // to INSUFFICIENT_DATA
+	or := CompositeAlarm{Name: "sso-page", OrOfAlarms: true, State: "OK", ActionsEnabled: true, AlarmActions: 1}
+	and := CompositeAlarm{Name: "sso-degraded", State: "OK", ActionsEnabled: true, AlarmActions: 1}
+	fmt.Println(a.CompositeMayPage(or), a.CompositeMayPage(and))
+	// Output: false true
+}
+
+func ExampleReaderAlarm_PagesOrMayPage() {
+	a := ReaderAlarm{Name: "sso-reader-cpu", State: "OK", TreatMissingData: "breaching",
+		Composites: []CompositeAlarm{{Name: "sso-page", OrOfAlarms: true, State: "OK", ActionsEnabled: true, AlarmActions: 1}}}
+	fmt.Println(a.MayPage(), a.PagesOrMayPage())
+	// Output: false true
+}

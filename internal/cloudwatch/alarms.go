@@ -3,6 +3,8 @@ package cloudwatch
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awscw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -20,18 +22,26 @@ type AlarmsAPI interface {
 // alarmsPageSize is DescribeAlarms' largest MaxRecords.
 const alarmsPageSize = 100
 
-// MetricAlarms lists the region's metric alarms (DescribeAlarms, AlarmTypes MetricAlarm, all
-// pages of 100). The error names the IAM action, cloudwatch:DescribeAlarms.
-func MetricAlarms(ctx context.Context, api AlarmsAPI) ([]types.MetricAlarm, error) {
-	var out []types.MetricAlarm
+// Alarms are the region's alarms of both types, as DescribeAlarms lists them.
+type Alarms struct {
+	Metric    []types.MetricAlarm
+	Composite []types.CompositeAlarm
+}
+
+// ListAlarms lists the region's metric and composite alarms (one DescribeAlarms listing, AlarmTypes
+// MetricAlarm and CompositeAlarm, all pages of 100). The error names the IAM action,
+// cloudwatch:DescribeAlarms.
+func ListAlarms(ctx context.Context, api AlarmsAPI) (Alarms, error) {
+	var out Alarms
 	p := awscw.NewDescribeAlarmsPaginator(api, &awscw.DescribeAlarmsInput{
-		AlarmTypes: []types.AlarmType{types.AlarmTypeMetricAlarm}, MaxRecords: aws.Int32(alarmsPageSize)})
+		AlarmTypes: []types.AlarmType{types.AlarmTypeMetricAlarm, types.AlarmTypeCompositeAlarm}, MaxRecords: aws.Int32(alarmsPageSize)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("listing CloudWatch alarms (cloudwatch:DescribeAlarms): %w", err)
+			return Alarms{}, fmt.Errorf("listing CloudWatch alarms (cloudwatch:DescribeAlarms): %w", err)
 		}
-		out = append(out, page.MetricAlarms...)
+		out.Metric = append(out.Metric, page.MetricAlarms...)
+		out.Composite = append(out.Composite, page.CompositeAlarms...)
 	}
 	return out, nil
 }
@@ -48,10 +58,11 @@ func MetricAlarms(ctx context.Context, api AlarmsAPI) ([]types.MetricAlarm, erro
 // alarm that also reads a metric that goes on is marked OtherMetrics: whether it loses its data
 // depends on its expression. Identifiers are compared exactly: CloudWatch dimension values are
 // case-sensitive, and RDS publishes its identifiers in lower case. Metric Insights queries (an
-// Expression of SELECT ... FROM) are not read.
-func WatchingReader(alarms []types.MetricAlarm, cluster, writer, reader string) []analysis.ReaderAlarm {
+// Expression of SELECT ... FROM) are not read. Each carries the composite alarms over it
+// (compositesOver).
+func WatchingReader(alarms Alarms, cluster, writer, reader string) []analysis.ReaderAlarm {
 	var out []analysis.ReaderAlarm
-	for _, a := range alarms {
+	for _, a := range alarms.Metric {
 		ns, metric, math, other := "", "", false, false
 		if watches(aws.ToString(a.Namespace), aws.ToString(a.MetricName), a.Dimensions, cluster, writer, reader) {
 			ns, metric = aws.ToString(a.Namespace), aws.ToString(a.MetricName)
@@ -76,6 +87,7 @@ func WatchingReader(alarms []types.MetricAlarm, cluster, writer, reader string) 
 			State: string(a.StateValue), TreatMissingData: aws.ToString(a.TreatMissingData),
 			ActionsEnabled: aws.ToBool(a.ActionsEnabled), OKActions: len(a.OKActions), AlarmActions: len(a.AlarmActions),
 			InsufficientDataActions: len(a.InsufficientDataActions),
+			Composites:              compositesOver(alarms.Composite, aws.ToString(a.AlarmName), aws.ToString(a.AlarmArn)),
 		})
 	}
 	return out
@@ -108,11 +120,86 @@ func watches(namespace, name string, dims []types.Dimension, cluster, writer, re
 }
 
 // ReaderAlarms lists the metric alarms of the region that watch reader, the only reader of the
-// Aurora cluster cluster whose writer is writer (WatchingReader over MetricAlarms).
+// Aurora cluster cluster whose writer is writer, with the composite alarms over them
+// (WatchingReader over ListAlarms).
 func ReaderAlarms(ctx context.Context, api AlarmsAPI, cluster, writer, reader string) ([]analysis.ReaderAlarm, error) {
-	all, err := MetricAlarms(ctx, api)
+	all, err := ListAlarms(ctx, api)
 	if err != nil {
 		return nil, err
 	}
 	return WatchingReader(all, cluster, writer, reader), nil
+}
+
+// ruleTerm is a state function of a composite alarm's AlarmRule and the alarm it names, by name or
+// ARN, quoted or not (PutCompositeAlarm): ALARM("sso-reader-cpu"), OK(sso-reader-conns),
+// INSUFFICIENT_DATA(arn:aws:cloudwatch:us-east-1:123456789012:alarm:x).
+var ruleTerm = regexp.MustCompile(`\b(ALARM|OK|INSUFFICIENT_DATA)\s*\(\s*(?:"([^"]*)"|([^()"]*?))\s*\)`)
+
+// ruleAlarms returns the alarms rule reads in ALARM() (names or ARNs, as written), and whether
+// rule is an OR of ALARM() terms alone (ALARM(a), ALARM(a) OR (ALARM(b) OR ALARM(c))): one that
+// goes to ALARM whenever one of them does. AND, NOT, OK(), INSUFFICIENT_DATA(), TRUE, FALSE or
+// anything else make it false. AT_LEAST(...), whose alarms are not in ALARM(), is not read.
+func ruleAlarms(rule string) (alarms []string, orOfAlarms bool) {
+	orOfAlarms = true
+	for _, m := range ruleTerm.FindAllStringSubmatch(rule, -1) {
+		if m[1] == "ALARM" {
+			alarms = append(alarms, m[2]+m[3])
+		} else {
+			orOfAlarms = false
+		}
+	}
+	rest := ruleTerm.ReplaceAllString(rule, " X ")
+	for _, tok := range strings.FieldsFunc(rest, func(r rune) bool { return r == '(' || r == ')' || r == ' ' || r == '\t' || r == '\n' || r == '\r' }) {
+		if tok != "X" && tok != "OR" {
+			orOfAlarms = false
+		}
+	}
+	return alarms, orOfAlarms && len(alarms) > 0
+}
+
+// compositesOver returns, in the order of composites, those whose rule reads the metric alarm
+// name (whose ARN is arn) in ALARM(), by name or ARN, directly or through other composites of
+// composites; each is OrOfAlarms when some chain of rules from it down to the alarm is ORs of
+// ALARM() terms alone.
+func compositesOver(composites []types.CompositeAlarm, name, arn string) []analysis.CompositeAlarm {
+	type rule struct {
+		alarms []string
+		or     bool
+	}
+	rules := make([]rule, len(composites))
+	for i, c := range composites {
+		rules[i].alarms, rules[i].or = ruleAlarms(aws.ToString(c.AlarmRule))
+	}
+	// reached[key] is whether the alarm named (or ARN'd) key goes to ALARM whenever name does.
+	reached := map[string]bool{name: true}
+	if arn != "" {
+		reached[arn] = true
+	}
+	over := make([]*bool, len(composites))
+	for changed := true; changed; {
+		changed = false
+		for i, c := range composites {
+			for _, ref := range rules[i].alarms {
+				certain, ok := reached[ref]
+				if !ok || over[i] != nil && (*over[i] || !certain || !rules[i].or) {
+					continue
+				}
+				v := certain && rules[i].or
+				over[i] = &v
+				reached[aws.ToString(c.AlarmName)], changed = v, true
+				if a := aws.ToString(c.AlarmArn); a != "" {
+					reached[a] = v
+				}
+			}
+		}
+	}
+	var out []analysis.CompositeAlarm
+	for i, c := range composites {
+		if over[i] == nil {
+			continue
+		}
+		out = append(out, analysis.CompositeAlarm{Name: aws.ToString(c.AlarmName), OrOfAlarms: *over[i], State: string(c.StateValue),
+			ActionsEnabled: aws.ToBool(c.ActionsEnabled), AlarmActions: len(c.AlarmActions)})
+	}
+	return out
 }

@@ -199,11 +199,68 @@ func TestMetricAlarmsThrottled(t *testing.T) {
 			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
 		})})
 	srv.ResetLog()
-	all, err := cloudwatch.MetricAlarms(context.Background(), retrying)
+	all, err := cloudwatch.ListAlarms(context.Background(), retrying)
 	if err != nil {
 		t.Fatalf("throttled listing: %v", err)
 	}
-	if len(all) != 250 || srv.Counts()["DescribeAlarms"] != 5 {
-		t.Errorf("%d alarms in %d DescribeAlarms calls, want 250 in 3 pages and 2 retries", len(all), srv.Counts()["DescribeAlarms"])
+	if len(all.Metric) != 250 || srv.Counts()["DescribeAlarms"] != 5 {
+		t.Errorf("%d alarms in %d DescribeAlarms calls, want 250 in 3 pages and 2 retries", len(all.Metric), srv.Counts()["DescribeAlarms"])
+	}
+}
+
+// putComposite puts a composite alarm with rule through the SDK, with an alarm action when pager.
+func putComposite(t *testing.T, c *awscw.Client, name, rule string, pager bool) {
+	t.Helper()
+	in := &awscw.PutCompositeAlarmInput{AlarmName: aws.String(name), AlarmRule: aws.String(rule)}
+	if pager {
+		in.AlarmActions = []string{"arn:aws:sns:us-east-1:123456789012:pager"}
+	}
+	if _, err := c.PutCompositeAlarm(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReaderAlarmsComposites: the listing asks for both alarm types in one DescribeAlarms; each
+// reader alarm carries the composite alarms whose rule reads it in ALARM(), by name or ARN, quoted
+// or not, directly or through another composite (listed before it or after), OrOfAlarms when a
+// chain of rules down to it is ORs of ALARM() terms alone. A composite that reads only the writer's
+// alarms, or reads the reader alarm only in OK(), is not listed.
+func TestReaderAlarmsComposites(t *testing.T) {
+	srv, c := startSandbox(t, sandbox.Demo())
+	const cluster, writer, reader = "sso-prod", "sso-prod-instance-1", "sso-prod-instance-2"
+	putAlarm(t, c, "reader-cpu", "CPUUtilization", "breaching", false, "DBInstanceIdentifier", reader)
+	putAlarm(t, c, "reader-conns", "DatabaseConnections", "", false, "DBInstanceIdentifier", reader)
+	putAlarm(t, c, "writer-cpu", "CPUUtilization", "breaching", true, "DBInstanceIdentifier", writer)
+	putComposite(t, c, "page-or", `ALARM("reader-cpu") OR ALARM(writer-cpu)`, true)
+	putComposite(t, c, "page-arn", `ALARM(arn:aws:cloudwatch:us-east-1:123456789012:alarm:reader-conns)`, true)
+	putComposite(t, c, "and", `ALARM(reader-cpu) AND NOT ALARM("writer-cpu")`, true)
+	putComposite(t, c, "ok-term", `ALARM( reader-cpu ) OR OK(writer-cpu)`, false)
+	putComposite(t, c, "nested", "(ALARM(reader-cpu) OR\n(ALARM( \"reader-conns\" )))", false)
+	putComposite(t, c, "a-top", `ALARM("and") OR ALARM(page-or)`, true) // listed before the composites it reads
+	putComposite(t, c, "top-and", `ALARM(and) OR FALSE`, true)
+	putComposite(t, c, "writer-only", `ALARM(writer-cpu)`, true)
+	putComposite(t, c, "ok-only", `OK(reader-cpu) OR OK("reader-conns")`, true)
+	srv.ResetLog()
+	got, err := cloudwatch.ReaderAlarms(context.Background(), c, cluster, writer, reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls := srv.Calls("DescribeAlarms"); len(calls) != 1 || calls[0].Params["AlarmTypes"] != "MetricAlarm,CompositeAlarm" {
+		t.Errorf("DescribeAlarms calls %+v, want one asking for both types", calls)
+	}
+	var lines []string
+	for _, a := range got {
+		var cs []string
+		for _, x := range a.Composites {
+			cs = append(cs, fmt.Sprintf("%s(or=%t actions=%d)", x.Name, x.OrOfAlarms, x.AlarmActions))
+		}
+		lines = append(lines, a.Name+": "+strings.Join(cs, " "))
+	}
+	want := []string{
+		"reader-conns: nested(or=true actions=0) page-arn(or=true actions=1)",
+		"reader-cpu: a-top(or=true actions=1) and(or=false actions=1) nested(or=true actions=0) ok-term(or=false actions=0) page-or(or=true actions=1) top-and(or=false actions=1)",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("composites:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
 }

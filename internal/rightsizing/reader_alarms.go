@@ -30,7 +30,7 @@ func consolidatedReader(c inventory.Cluster) string {
 	return ""
 }
 
-// readerAlarmsOf lists the region's metric alarms once (cw.MetricAlarms) and returns, for each
+// readerAlarmsOf lists the region's metric and composite alarms once (cw.ListAlarms) and returns, for each
 // deployment of clusters (in order), those that watch the reader its consolidation removes; a
 // deployment without one gets nothing, and nothing is listed when none has one or api is nil. A
 // failed listing is recorded in each such deployment's unread, not returned.
@@ -45,7 +45,7 @@ func readerAlarmsOf(ctx context.Context, api cw.AlarmsAPI, clusters []inventory.
 		}
 		return out
 	}
-	all, err := cw.MetricAlarms(ctx, api)
+	all, err := cw.ListAlarms(ctx, api)
 	for i, c := range clusters {
 		switch {
 		case out[i].reader == "":

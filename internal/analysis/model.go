@@ -332,8 +332,9 @@ type ClusterInput struct {
 	// ReaderAlarms are the CloudWatch metric alarms that watch the Aurora
 	// cluster's reader (nil when none, or not read): once it is removed
 	// they receive no data. They are an operations risk of the single node,
-	// medium when one of them pages (goes to ALARM and runs its actions),
-	// else low; they never block the change.
+	// medium when one of them, or a composite alarm over one of them,
+	// pages or may page (PagesOrMayPage), else low; they never block the
+	// change.
 	ReaderAlarms []ReaderAlarm
 	// BlueGreenDeployments are the blue/green deployments, not switched
 	// over, whose source is this database (nil when none, or not read).

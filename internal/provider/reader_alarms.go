@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/awserr"
@@ -61,13 +63,21 @@ func warnReaderAlarms(ctx context.Context, api cw.AlarmsAPI, cluster, writer, re
 		writer = "the writer"
 	}
 	text := analysis.ReaderAlarmsText(reader, writer, alarms)
-	paging, mayPage := 0, 0
+	paging, mayPage, compPaging, compMay := 0, 0, 0, 0
 	for _, a := range alarms {
 		switch {
 		case a.Pages():
 			paging++
 		case a.MayPage():
 			mayPage++
+		}
+		for _, c := range a.Composites {
+			switch {
+			case a.CompositePages(c):
+				compPaging++
+			case a.CompositeMayPage(c):
+				compMay++
+			}
 		}
 	}
 	// "Watch a metric that stops", not "left without data": metric math that also reads
@@ -79,6 +89,25 @@ func warnReaderAlarms(ctx context.Context, api cw.AlarmsAPI, cluster, writer, re
 	if mayPage > 0 {
 		lead += fmt.Sprintf(" (%d more may page: metric math that also reads metrics that go on)", mayPage)
 	}
+	if compPaging > 0 {
+		lead += fmt.Sprintf("; %d composite alarm(s) over them will page", compPaging)
+	}
+	if compMay > 0 {
+		lead += fmt.Sprintf("; %d composite alarm(s) over them may page, as their rules decide", compMay)
+	}
 	diags.AddWarning(readerAlarmsTitle, lead+". "+strings.TrimSuffix(text, ".")+
 		". The change is not refused for this: a retargeted alarm (aws_cloudwatch_metric_alarm's dimensions) applied with it, or before, keeps watching the cluster.")
+}
+
+// compositeAlarmList is reader_alarms' composite_alarms of a: the composite alarms over it that page
+// or may page once its metric stops, with pages true for those that page for certain.
+func compositeAlarmList(a analysis.ReaderAlarm, diags *diag.Diagnostics) types.List {
+	out := []attr.Value{}
+	for _, c := range a.Composites {
+		if a.CompositeMayPage(c) {
+			out = append(out, mustObject(recCompositeAlarmType, map[string]attr.Value{
+				"alarm_name": types.StringValue(c.Name), "pages": types.BoolValue(a.CompositePages(c))}, diags))
+		}
+	}
+	return mustList(recCompositeAlarmType, out, diags)
 }

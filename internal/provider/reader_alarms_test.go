@@ -135,18 +135,37 @@ func putRDSAlarm(t *testing.T, c *awscw.Client, name, metric, missing string, pa
 }
 
 // putDemoReaderAlarms puts, on the demo's sandbox, alarms on sso-prod's reader sso-prod-instance-2
-// (one that pages, one on the READER role that goes to INSUFFICIENT_DATA, one on the
-// AuroraReplicaLagMaximum its writer publishes about it, which goes to OK) and on its writer and
-// on mandible-prod, which are not the reader's.
+// (one that pages, one without actions that goes to ALARM and pages through a composite alarm whose
+// rule ORs it with the writer's and may page through one whose rule ANDs it with NOT the writer's,
+// one on the READER role that goes to INSUFFICIENT_DATA, one on the AuroraReplicaLagMaximum its
+// writer publishes about it, which goes to OK) and on its writer (with a composite alarm over it
+// alone) and on mandible-prod, which are not the reader's, and a composite alarm without actions
+// over the reader's.
 func putDemoReaderAlarms(t *testing.T, srv *sandbox.Server) {
 	c := sandboxCloudWatch(srv)
 	putRDSAlarm(t, c, "sso-reader-cpu", "CPUUtilization", "breaching", true, "DBInstanceIdentifier", "sso-prod-instance-2")
+	putRDSAlarm(t, c, "sso-reader-quiet", "ReadIOPS", "breaching", false, "DBInstanceIdentifier", "sso-prod-instance-2")
 	putRDSAlarm(t, c, "sso-reader-role-conns", "DatabaseConnections", "", true, "DBClusterIdentifier", "sso-prod", "Role", "READER")
 	// The lag of the replicas the writer publishes: none once the reader is gone.
 	putRDSAlarm(t, c, "sso-writer-lag-max", "AuroraReplicaLagMaximum", "notBreaching", false, "DBInstanceIdentifier", "sso-prod-instance-1")
 	putRDSAlarm(t, c, "sso-writer-cpu", "CPUUtilization", "breaching", true, "DBInstanceIdentifier", "sso-prod-instance-1")
 	putRDSAlarm(t, c, "sso-writer-role-cpu", "CPUUtilization", "breaching", true, "DBClusterIdentifier", "sso-prod", "Role", "WRITER")
 	putRDSAlarm(t, c, "mandible-cpu", "CPUUtilization", "breaching", true, "DBInstanceIdentifier", "mandible-prod")
+	for name, rule := range map[string]string{
+		"sso-oncall":      `ALARM("sso-reader-quiet") OR ALARM(sso-writer-cpu)`,
+		"sso-degraded":    `ALARM(arn:aws:cloudwatch:us-east-1:123456789012:alarm:sso-reader-quiet) AND NOT ALARM(sso-writer-cpu)`,
+		"sso-writer-page": `ALARM(sso-writer-cpu)`,
+	} {
+		if _, err := c.PutCompositeAlarm(context.Background(), &awscw.PutCompositeAlarmInput{AlarmName: aws.String(name), AlarmRule: aws.String(rule),
+			AlarmActions: []string{"arn:aws:sns:us-east-1:123456789012:pager"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Over the reader's alarm too, but without actions: it pages nothing, and is not named.
+	if _, err := c.PutCompositeAlarm(context.Background(), &awscw.PutCompositeAlarmInput{AlarmName: aws.String("sso-dashboard"),
+		AlarmRule: aws.String(`ALARM(sso-reader-quiet)`)}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestAccDBTopology_readerAlarmsWarn: with real terraform, the plan that removes sso-prod's reader
@@ -189,7 +208,11 @@ resource "rightsize_db_topology" "t" {
 	}
 	w := ws[0]
 	for _, want := range []string{
-		"Removing reader sso-prod-instance-2 of Aurora cluster sso-prod stops a metric that 3 CloudWatch alarm(s) watch, 1 of which will page.",
+		"Removing reader sso-prod-instance-2 of Aurora cluster sso-prod stops a metric that 4 CloudWatch alarm(s) watch, 1 of which will page; " +
+			"1 composite alarm(s) over them will page; 1 composite alarm(s) over them may page, as their rules decide.",
+		"sso-reader-quiet (AWS/RDS ReadIOPS) will go to ALARM (TreatMissingData breaching), with no alarm action run",
+		"composite alarm(s) sso-oncall (over sso-reader-quiet) will go to ALARM with the alarm they read and run their alarm actions",
+		"composite alarm(s) sso-degraded (over sso-reader-quiet) may go to ALARM and page, as their rule decides",
 		"sso-writer-lag-max (AWS/RDS AuroraReplicaLagMaximum) will go to OK and stay there",
 		"sso-reader-cpu (AWS/RDS CPUUtilization) will go to ALARM and run their alarm actions (TreatMissingData breaching: they page)",
 		"sso-reader-role-conns (AWS/RDS DatabaseConnections) will go to INSUFFICIENT_DATA (TreatMissingData missing, the default)",
@@ -200,7 +223,7 @@ resource "rightsize_db_topology" "t" {
 			t.Errorf("warning lacks %q:\n%s", want, w)
 		}
 	}
-	for _, not := range []string{"sso-writer-cpu", "sso-writer-role-cpu", "mandible-cpu"} {
+	for _, not := range []string{"sso-writer-cpu", "sso-writer-role-cpu", "mandible-cpu", "sso-writer-page", "sso-dashboard"} {
 		if strings.Contains(w, not) {
 			t.Errorf("warning names %s, which does not watch the reader:\n%s", not, w)
 		}
@@ -246,8 +269,11 @@ data "rightsize_single_node_recommendation" "r" {
 	name := "data.rightsize_single_node_recommendation.r"
 	alarmRisk := regexp.MustCompile(`^CloudWatch alarm\(s\) watch the reader sso-prod-instance-2, whose metrics stop when it is removed: ` +
 		`sso-reader-cpu \(AWS/RDS CPUUtilization\) will go to ALARM and run their alarm actions \(TreatMissingData breaching: they page\); ` +
+		`sso-reader-quiet \(AWS/RDS ReadIOPS\) will go to ALARM \(TreatMissingData breaching\), with no alarm action run \(actions disabled, none set, or already in ALARM\); ` +
 		`sso-reader-role-conns \(AWS/RDS DatabaseConnections\) will go to INSUFFICIENT_DATA \(TreatMissingData missing, the default\); ` +
-		`sso-writer-lag-max \(AWS/RDS AuroraReplicaLagMaximum\) will go to OK and stay there \(TreatMissingData notBreaching\): they watch nothing any more\. ` +
+		`sso-writer-lag-max \(AWS/RDS AuroraReplicaLagMaximum\) will go to OK and stay there \(TreatMissingData notBreaching\): they watch nothing any more; ` +
+		`composite alarm\(s\) sso-oncall \(over sso-reader-quiet\) will go to ALARM with the alarm they read and run their alarm actions \(their rule is an OR of ALARM\(\) terms: they page\); ` +
+		`composite alarm\(s\) sso-degraded \(over sso-reader-quiet\) may go to ALARM and page, as their rule decides \([^)]*\(\)[^)]*\(\)[^)]*\)\. ` +
 		`Delete them, or retarget them to the writer \(DBInstanceIdentifier = sso-prod-instance-1, or Role = WRITER\)`)
 	noAlarmRisk := func(s *terraform.State) error {
 		rs := s.RootModule().Resources[name]
@@ -271,16 +297,20 @@ data "rightsize_single_node_recommendation" "r" {
 				resource.TestMatchTypeSetElemNestedAttrs(name, "risks.*", map[string]*regexp.Regexp{
 					"category": regexp.MustCompile(`^operations$`), "severity": regexp.MustCompile(`^medium$`), "description": alarmRisk}),
 				resource.TestCheckResourceAttr(name, "verdict", "consolidate"),
-				resource.TestCheckResourceAttr(name, "reader_alarms.#", "3"),
+				resource.TestCheckResourceAttr(name, "reader_alarms.#", "4"),
+				resource.TestCheckTypeSetElemNestedAttrs(name, "reader_alarms.*", map[string]string{"alarm_name": "sso-reader-quiet",
+					"metric_name": "ReadIOPS", "state_after": "ALARM", "pages": "false", "composite_alarms.#": "2",
+					"composite_alarms.0.alarm_name": "sso-degraded", "composite_alarms.0.pages": "false",
+					"composite_alarms.1.alarm_name": "sso-oncall", "composite_alarms.1.pages": "true"}),
 				resource.TestCheckTypeSetElemNestedAttrs(name, "reader_alarms.*", map[string]string{"alarm_name": "sso-writer-lag-max",
 					"metric_name": "AuroraReplicaLagMaximum", "treat_missing_data": "notBreaching", "state_after": "OK", "pages": "false"}),
 				resource.TestCheckTypeSetElemNestedAttrs(name, "reader_alarms.*", map[string]string{"alarm_name": "sso-reader-cpu", "namespace": "AWS/RDS",
 					"metric_name": "CPUUtilization", "metric_math": "false", "other_metrics": "false", "state": "INSUFFICIENT_DATA", "treat_missing_data": "breaching",
-					"state_after": "ALARM", "actions_enabled": "true", "pages": "true"}),
+					"state_after": "ALARM", "actions_enabled": "true", "pages": "true", "composite_alarms.#": "0"}),
 				resource.TestCheckTypeSetElemNestedAttrs(name, "reader_alarms.*", map[string]string{"alarm_name": "sso-reader-role-conns",
 					"metric_name": "DatabaseConnections", "treat_missing_data": "missing", "state_after": "INSUFFICIENT_DATA", "pages": "false"}),
 				func(*terraform.State) error {
-					for _, r := range []string{"sso-writer-cpu", "sso-writer-role-cpu", "mandible-cpu"} {
+					for _, r := range []string{"sso-writer-cpu", "sso-writer-role-cpu", "mandible-cpu", "sso-writer-page"} {
 						for _, w := range rec.warnings["aurora"] {
 							if strings.Contains(w, r) {
 								return fmt.Errorf("a warning names %s: %s", r, w)

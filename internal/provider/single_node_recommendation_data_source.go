@@ -159,8 +159,10 @@ var (
 		"alarm_name": types.StringType, "namespace": types.StringType, "metric_name": types.StringType, "metric_math": types.BoolType,
 		"other_metrics": types.BoolType, "state": types.StringType, "treat_missing_data": types.StringType, "state_after": types.StringType,
 		"actions_enabled": types.BoolType, "pages": types.BoolType,
+		"composite_alarms": types.ListType{ElemType: types.ObjectType{AttrTypes: recCompositeAlarmType}},
 	}
-	recMatrixType = map[string]attr.Type{
+	recCompositeAlarmType = map[string]attr.Type{"alarm_name": types.StringType, "pages": types.BoolType}
+	recMatrixType         = map[string]attr.Type{
 		"criterion": types.StringType, "score": types.Float64Type, "weight": types.Float64Type, "evidence": types.StringType,
 	}
 	recOptionType = map[string]attr.Type{
@@ -385,6 +387,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 			"state":         "The alarm's state now: `OK`, `ALARM` or `INSUFFICIENT_DATA`.", "treat_missing_data": "Its `TreatMissingData`; `missing` when not set (CloudWatch's default).",
 			"state_after":     "The state it reads once the reader's metrics stop: `ALARM` (`breaching`), `OK` (`notBreaching`), its state now (`ignore`), else `INSUFFICIENT_DATA`.",
 			"actions_enabled": "Its `ActionsEnabled`.", "pages": "Whether it goes into `ALARM` then and runs alarm actions (it pages); false with `other_metrics`, whose paging depends on its expression (`risks` says it may page).",
+			"composite_alarms": "The composite alarms that page or may page through it once the reader's metrics stop: whose `AlarmRule` reads it in `ALARM()` (by name or ARN), directly or through other composite alarms, with alarm actions enabled and not in `ALARM` already; each with `alarm_name` and `pages`: true when its rule (and every rule down to this alarm) is `ALARM(x)` or an `OR` of `ALARM()` terms and this alarm goes to `ALARM` (it pages), false when it may page as its rule decides (`AND`, `NOT`, `OK()`, `INSUFFICIENT_DATA()`, `TRUE`, `FALSE`, or `other_metrics`). Rules are read, not evaluated; `AT_LEAST()` is not read.",
 		}),
 		"decision_matrix": list("The seed's decision matrix: performance impact, cost savings, reliability, operational complexity.", recMatrixType, map[string]string{
 			"criterion": "Criterion.", "score": "0 (against consolidating) to 10 (for).", "weight": "Weight.", "evidence": "Why.",
@@ -839,6 +842,7 @@ func fillRecommendation(ctx context.Context, m *recommendationModel, res rightsi
 				"alarm_name": types.StringValue(a.Name), "namespace": types.StringValue(a.Namespace), "metric_name": types.StringValue(a.Metric),
 				"metric_math": types.BoolValue(a.MetricMath), "other_metrics": types.BoolValue(a.OtherMetrics), "state": types.StringValue(a.State), "treat_missing_data": types.StringValue(missing),
 				"state_after": types.StringValue(a.After()), "actions_enabled": types.BoolValue(a.ActionsEnabled), "pages": types.BoolValue(a.Pages()),
+				"composite_alarms": compositeAlarmList(a, &diags),
 			}, &diags))
 		}
 		m.ReaderAlarms = mustList(recReaderAlarmType, alarms, &diags)

@@ -63,7 +63,8 @@ func warnReaderAlarms(ctx context.Context, api cw.AlarmsAPI, cluster, writer, re
 		writer = "the writer"
 	}
 	text := analysis.ReaderAlarmsText(reader, writer, alarms)
-	paging, mayPage, compPaging, compMay := 0, 0, 0, 0
+	paging, mayPage := 0, 0
+	composites := map[string]bool{} // each composite over the alarms once: whether it pages (through any of them)
 	for _, a := range alarms {
 		switch {
 		case a.Pages():
@@ -72,12 +73,17 @@ func warnReaderAlarms(ctx context.Context, api cw.AlarmsAPI, cluster, writer, re
 			mayPage++
 		}
 		for _, c := range a.Composites {
-			switch {
-			case a.CompositePages(c):
-				compPaging++
-			case a.CompositeMayPage(c):
-				compMay++
+			if a.CompositeMayPage(c) {
+				composites[c.Name] = composites[c.Name] || a.CompositePages(c)
 			}
+		}
+	}
+	compPaging, compMay := 0, 0
+	for _, pages := range composites {
+		if pages {
+			compPaging++
+		} else {
+			compMay++
 		}
 	}
 	// "Watch a metric that stops", not "left without data": metric math that also reads

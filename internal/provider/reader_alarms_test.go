@@ -136,7 +136,7 @@ func putRDSAlarm(t *testing.T, c *awscw.Client, name, metric, missing string, pa
 
 // putDemoReaderAlarms puts, on the demo's sandbox, alarms on sso-prod's reader sso-prod-instance-2
 // (one that pages, one without actions that goes to ALARM and pages through a composite alarm whose
-// rule ORs it with the writer's and may page through one whose rule ANDs it with NOT the writer's,
+// rule ORs it with the first and the writer's, counted once, and may page through one whose rule ANDs it with NOT the writer's,
 // one on the READER role that goes to INSUFFICIENT_DATA, one on the AuroraReplicaLagMaximum its
 // writer publishes about it, which goes to OK) and on its writer (with a composite alarm over it
 // alone) and on mandible-prod, which are not the reader's, and a composite alarm without actions
@@ -152,7 +152,7 @@ func putDemoReaderAlarms(t *testing.T, srv *sandbox.Server) {
 	putRDSAlarm(t, c, "sso-writer-role-cpu", "CPUUtilization", "breaching", true, "DBClusterIdentifier", "sso-prod", "Role", "WRITER")
 	putRDSAlarm(t, c, "mandible-cpu", "CPUUtilization", "breaching", true, "DBInstanceIdentifier", "mandible-prod")
 	for name, rule := range map[string]string{
-		"sso-oncall":      `ALARM("sso-reader-quiet") OR ALARM(sso-writer-cpu)`,
+		"sso-oncall":      `ALARM("sso-reader-quiet") OR ALARM(sso-reader-cpu) OR ALARM(sso-writer-cpu)`,
 		"sso-degraded":    `ALARM(arn:aws:cloudwatch:us-east-1:123456789012:alarm:sso-reader-quiet) AND NOT ALARM(sso-writer-cpu)`,
 		"sso-writer-page": `ALARM(sso-writer-cpu)`,
 	} {
@@ -211,7 +211,7 @@ resource "rightsize_db_topology" "t" {
 		"Removing reader sso-prod-instance-2 of Aurora cluster sso-prod stops a metric that 4 CloudWatch alarm(s) watch, 1 of which will page; " +
 			"1 composite alarm(s) over them will page; 1 composite alarm(s) over them may page, as their rules decide.",
 		"sso-reader-quiet (AWS/RDS ReadIOPS) will go to ALARM (TreatMissingData breaching), with no alarm action run",
-		"composite alarm(s) sso-oncall (over sso-reader-quiet) will go to ALARM with the alarm they read and run their alarm actions",
+		"composite alarm(s) sso-oncall (over sso-reader-cpu), sso-oncall (over sso-reader-quiet) will go to ALARM with the alarm they read and run their alarm actions",
 		"composite alarm(s) sso-degraded (over sso-reader-quiet) may go to ALARM and page, as their rule decides",
 		"sso-writer-lag-max (AWS/RDS AuroraReplicaLagMaximum) will go to OK and stay there",
 		"sso-reader-cpu (AWS/RDS CPUUtilization) will go to ALARM and run their alarm actions (TreatMissingData breaching: they page)",
@@ -272,7 +272,7 @@ data "rightsize_single_node_recommendation" "r" {
 		`sso-reader-quiet \(AWS/RDS ReadIOPS\) will go to ALARM \(TreatMissingData breaching\), with no alarm action run \(actions disabled, none set, or already in ALARM\); ` +
 		`sso-reader-role-conns \(AWS/RDS DatabaseConnections\) will go to INSUFFICIENT_DATA \(TreatMissingData missing, the default\); ` +
 		`sso-writer-lag-max \(AWS/RDS AuroraReplicaLagMaximum\) will go to OK and stay there \(TreatMissingData notBreaching\): they watch nothing any more; ` +
-		`composite alarm\(s\) sso-oncall \(over sso-reader-quiet\) will go to ALARM with the alarm they read and run their alarm actions \(their rule is an OR of ALARM\(\) terms: they page\); ` +
+		`composite alarm\(s\) sso-oncall \(over sso-reader-cpu\), sso-oncall \(over sso-reader-quiet\) will go to ALARM with the alarm they read and run their alarm actions \(their rule is an OR of ALARM\(\) terms: they page\); ` +
 		`composite alarm\(s\) sso-degraded \(over sso-reader-quiet\) may go to ALARM and page, as their rule decides \([^)]*\(\)[^)]*\(\)[^)]*\)\. ` +
 		`Delete them, or retarget them to the writer \(DBInstanceIdentifier = sso-prod-instance-1, or Role = WRITER\)`)
 	noAlarmRisk := func(s *terraform.State) error {
@@ -306,7 +306,8 @@ data "rightsize_single_node_recommendation" "r" {
 					"metric_name": "AuroraReplicaLagMaximum", "treat_missing_data": "notBreaching", "state_after": "OK", "pages": "false"}),
 				resource.TestCheckTypeSetElemNestedAttrs(name, "reader_alarms.*", map[string]string{"alarm_name": "sso-reader-cpu", "namespace": "AWS/RDS",
 					"metric_name": "CPUUtilization", "metric_math": "false", "other_metrics": "false", "state": "INSUFFICIENT_DATA", "treat_missing_data": "breaching",
-					"state_after": "ALARM", "actions_enabled": "true", "pages": "true", "composite_alarms.#": "0"}),
+					"state_after": "ALARM", "actions_enabled": "true", "pages": "true", "composite_alarms.#": "1",
+					"composite_alarms.0.alarm_name": "sso-oncall", "composite_alarms.0.pages": "true"}),
 				resource.TestCheckTypeSetElemNestedAttrs(name, "reader_alarms.*", map[string]string{"alarm_name": "sso-reader-role-conns",
 					"metric_name": "DatabaseConnections", "treat_missing_data": "missing", "state_after": "INSUFFICIENT_DATA", "pages": "false"}),
 				func(*terraform.State) error {

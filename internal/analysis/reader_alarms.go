@@ -240,7 +240,12 @@ func ReaderAlarmsText(reader, writer string, alarms []ReaderAlarm) string {
 	}) {
 		lag = "; an alarm on replica lag (AuroraReplicaLag, AuroraReplicaLagMaximum, AuroraReplicaLagMinimum) has no replica left to measure: delete it"
 	}
+	read := ""
+	if slices.ContainsFunc(alarms, func(a ReaderAlarm) bool { return len(a.Composites) > 0 }) {
+		// CloudWatch does not delete an alarm that a composite alarm's rule still reads.
+		read = "; an alarm a composite alarm reads is deleted only once that composite's rule no longer reads it (or the composite is deleted first)"
+	}
 	return fmt.Sprintf("CloudWatch alarm(s) watch the reader %s, whose metrics stop when it is removed: %s. "+
-		"Delete them, or retarget them to the writer (DBInstanceIdentifier = %s, or Role = WRITER), in the same apply as the change or before it%s",
-		reader, strings.Join(parts, "; "), writer, lag)
+		"Delete them, or retarget them to the writer (DBInstanceIdentifier = %s, or Role = WRITER), in the same apply as the change or before it%s%s",
+		reader, strings.Join(parts, "; "), writer, lag, read)
 }

@@ -226,7 +226,7 @@ func TestReaderAlarmComposites(t *testing.T) {
 			}
 		}
 		if r.Severity != tc.sev || tc.text != "" && !strings.Contains(r.Description, tc.text) ||
-			tc.text == "" && strings.Contains(r.Description, "composite alarm") {
+			tc.text == "" && strings.Contains(r.Description, "composite alarm(s)") {
 			t.Errorf("composite %+v: risk %s %q, want %s naming %q", tc.comp, r.Severity, r.Description, tc.sev, tc.text)
 		}
 	}
@@ -244,7 +244,7 @@ func ExampleReaderAlarmsText_composites() {
 		{Name: "reader-conns", Namespace: "AWS/RDS", Metric: "DatabaseConnections", State: "OK",
 			Composites: []CompositeAlarm{{Name: "sso-degraded", State: "OK", ActionsEnabled: true, AlarmActions: 1}}},
 	}))
-	// Output: CloudWatch alarm(s) watch the reader sso-prod-reader, whose metrics stop when it is removed: reader-cpu (AWS/RDS CPUUtilization) will go to ALARM (TreatMissingData breaching), with no alarm action run (actions disabled, none set, or already in ALARM); reader-conns (AWS/RDS DatabaseConnections) will go to INSUFFICIENT_DATA (TreatMissingData missing, the default); composite alarm(s) sso-page (over reader-cpu) will go to ALARM with the alarm they read and run their alarm actions (their rule is an OR of ALARM() terms: they page); composite alarm(s) sso-degraded (over reader-conns) may go to ALARM and page, as their rule decides (AND, NOT, OK() or INSUFFICIENT_DATA() terms, or metric math that may keep a value). Delete them, or retarget them to the writer (DBInstanceIdentifier = sso-prod-writer, or Role = WRITER), in the same apply as the change or before it
+	// Output: CloudWatch alarm(s) watch the reader sso-prod-reader, whose metrics stop when it is removed: reader-cpu (AWS/RDS CPUUtilization) will go to ALARM (TreatMissingData breaching), with no alarm action run (actions disabled, none set, or already in ALARM); reader-conns (AWS/RDS DatabaseConnections) will go to INSUFFICIENT_DATA (TreatMissingData missing, the default); composite alarm(s) sso-page (over reader-cpu) will go to ALARM with the alarm they read and run their alarm actions (their rule is an OR of ALARM() terms: they page); composite alarm(s) sso-degraded (over reader-conns) may go to ALARM and page, as their rule decides (AND, NOT, OK() or INSUFFICIENT_DATA() terms, or metric math that may keep a value). Delete them, or retarget them to the writer (DBInstanceIdentifier = sso-prod-writer, or Role = WRITER), in the same apply as the change or before it; an alarm a composite alarm reads is deleted only once that composite's rule no longer reads it (or the composite is deleted first)
 }
 
 func ExampleReaderAlarm_CompositePages() {

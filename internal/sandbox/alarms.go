@@ -368,22 +368,11 @@ func (s *Server) describeAlarms(in *describeAlarmsIn) (any, *cwError) {
 	return out, nil
 }
 
-func (m *metricStore) alarmSnapshot() []metricAlarm {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	out := make([]metricAlarm, 0, len(m.alarms))
-	for _, k := range sortedKeys(m.alarms) {
-		out = append(out, *m.alarms[k])
-	}
-	return out
-}
+func (m *metricStore) alarmSnapshot() []metricAlarm { return copiesByKey(&m.mu, m.alarms) }
 
 func (m *metricStore) restoreAlarms(as []metricAlarm) {
+	alarms := keyed(as, func(a *metricAlarm) string { return a.AlarmName })
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.alarms = map[string]*metricAlarm{}
-	for i := range as {
-		a := as[i]
-		m.alarms[a.AlarmName] = &a
-	}
+	m.alarms = alarms
 }

@@ -256,24 +256,35 @@ func metricKey(ns, name string, dims []cwDimension) string {
 	return b.String()
 }
 
-func (m *metricStore) snapshot() []storedSeries {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	out := make([]storedSeries, 0, len(m.series))
-	for _, k := range sortedKeys(m.series) {
-		out = append(out, *m.series[k])
+// copiesByKey returns copies of the values of m (a store's series or alarms), in key order, read
+// under mu: what the state file keeps.
+func copiesByKey[T any](mu *sync.RWMutex, m map[string]*T) []T {
+	mu.RLock()
+	defer mu.RUnlock()
+	out := make([]T, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		out = append(out, *m[k])
 	}
 	return out
 }
 
+// keyed returns copies of items by key(item): a store's map, restored from the state file.
+func keyed[T any](items []T, key func(*T) string) map[string]*T {
+	m := make(map[string]*T, len(items))
+	for i := range items {
+		v := items[i]
+		m[key(&v)] = &v
+	}
+	return m
+}
+
+func (m *metricStore) snapshot() []storedSeries { return copiesByKey(&m.mu, m.series) }
+
 func (m *metricStore) restore(ss []storedSeries) {
+	series := keyed(ss, func(s *storedSeries) string { return metricKey(s.Namespace, s.MetricName, s.Dimensions) })
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.series = map[string]*storedSeries{}
-	for i := range ss {
-		s := ss[i]
-		m.series[metricKey(s.Namespace, s.MetricName, s.Dimensions)] = &s
-	}
+	m.series = series
 }
 
 // ---- sources and aggregation ----

@@ -116,22 +116,11 @@ func (s *Server) putCompositeAlarm(in *putCompositeAlarmIn, now time.Time) *cwEr
 	return nil
 }
 
-func (m *metricStore) compositeSnapshot() []compositeAlarm {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	out := make([]compositeAlarm, 0, len(m.composites))
-	for _, k := range sortedKeys(m.composites) {
-		out = append(out, *m.composites[k])
-	}
-	return out
-}
+func (m *metricStore) compositeSnapshot() []compositeAlarm { return copiesByKey(&m.mu, m.composites) }
 
 func (m *metricStore) restoreComposites(as []compositeAlarm) {
+	composites := keyed(as, func(a *compositeAlarm) string { return a.AlarmName })
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.composites = map[string]*compositeAlarm{}
-	for i := range as {
-		a := as[i]
-		m.composites[a.AlarmName] = &a
-	}
+	m.composites = composites
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -170,15 +171,34 @@ func TestAlarmsValidation(t *testing.T) {
 func TestAlarmsPersist(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "state.json")
 	srv, _, cc := start(t, Options{StateFile: file})
-	if _, err := cc.PutMetricAlarm(context.Background(), instanceAlarm("kept", "mandible-prod")); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"kept", "kept-too"} {
+		if _, err := cc.PutMetricAlarm(context.Background(), instanceAlarm(name, "mandible-prod")); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := srv.Close(); err != nil {
 		t.Fatal(err)
 	}
 	_, _, cc2 := start(t, Options{StateFile: file})
-	out, err := cc2.DescribeAlarms(context.Background(), &cloudwatch.DescribeAlarmsInput{})
-	if err != nil || len(out.MetricAlarms) != 1 || aws.ToString(out.MetricAlarms[0].AlarmName) != "kept" {
-		t.Fatalf("after restart: %v %+v", err, out)
+	names := func() []string {
+		out, err := cc2.DescribeAlarms(context.Background(), &cloudwatch.DescribeAlarmsInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ns []string
+		for _, a := range out.MetricAlarms {
+			ns = append(ns, aws.ToString(a.AlarmName))
+		}
+		return ns
+	}
+	if got := names(); !slices.Equal(got, []string{"kept", "kept-too"}) {
+		t.Fatalf("after restart: alarms %q, want kept and kept-too", got)
+	}
+	// Restored by name: putting one again replaces it.
+	if _, err := cc2.PutMetricAlarm(context.Background(), instanceAlarm("kept", "mandible-prod")); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(); !slices.Equal(got, []string{"kept", "kept-too"}) {
+		t.Fatalf("after putting kept again: alarms %q, want kept and kept-too", got)
 	}
 }

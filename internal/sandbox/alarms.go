@@ -124,12 +124,44 @@ func validAlarmPeriod(p int64) bool {
 	return p == 10 || p == 20 || p == 30 || p > 0 && p%60 == 0
 }
 
-func (s *Server) putMetricAlarm(in *putMetricAlarmIn, now time.Time) *cwError {
-	if in.AlarmName == "" {
+// validAlarmName checks an AlarmName of PutMetricAlarm or PutCompositeAlarm: set, at most 255 characters.
+func validAlarmName(name string) *cwError {
+	if name == "" {
 		return cwMissing("AlarmName")
 	}
-	if n := utf8.RuneCountInString(in.AlarmName); n > 255 {
+	if utf8.RuneCountInString(name) > 255 {
 		return cwValidation("Value at 'alarmName' failed to satisfy constraint: Member must have length less than or equal to 255")
+	}
+	return nil
+}
+
+// validAlarmActions checks the OKActions, AlarmActions and InsufficientDataActions of
+// PutMetricAlarm or PutCompositeAlarm: at most MaxAlarmActions each, every one an ARN.
+func validAlarmActions(ok, alarm, insufficient []string) *cwError {
+	for _, l := range []struct {
+		name    string
+		actions []string
+	}{{"oKActions", ok}, {"alarmActions", alarm}, {"insufficientDataActions", insufficient}} {
+		if len(l.actions) > MaxAlarmActions {
+			return cwValidation("Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", l.name, MaxAlarmActions)
+		}
+		for _, a := range l.actions {
+			if !strings.HasPrefix(a, "arn:") {
+				return cwInvalid("Invalid arn syntax: %s", a)
+			}
+		}
+	}
+	return nil
+}
+
+// alarmARN is the ARN of the alarm (metric or composite) name in the scenario's region and account.
+func (s *Server) alarmARN(name string) string {
+	return fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", s.sc.region(), s.sc.account(), name)
+}
+
+func (s *Server) putMetricAlarm(in *putMetricAlarmIn, now time.Time) *cwError {
+	if e := validAlarmName(in.AlarmName); e != nil {
+		return e
 	}
 	if in.EvaluationPeriods == nil {
 		return cwMissing("EvaluationPeriods")
@@ -161,18 +193,8 @@ func (s *Server) putMetricAlarm(in *putMetricAlarmIn, now time.Time) *cwError {
 	if in.TreatMissingData != "" && !slices.Contains(alarmMissingData, in.TreatMissingData) {
 		return cwValidation("Value '%s' at 'treatMissingData' failed to satisfy constraint: Member must be one of [%s]", in.TreatMissingData, strings.Join(alarmMissingData, ", "))
 	}
-	for _, l := range []struct {
-		name    string
-		actions []string
-	}{{"oKActions", in.OKActions}, {"alarmActions", in.AlarmActions}, {"insufficientDataActions", in.InsufficientDataActions}} {
-		if len(l.actions) > MaxAlarmActions {
-			return cwValidation("Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", l.name, MaxAlarmActions)
-		}
-		for _, a := range l.actions {
-			if !strings.HasPrefix(a, "arn:") {
-				return cwInvalid("Invalid arn syntax: %s", a)
-			}
-		}
+	if e := validAlarmActions(in.OKActions, in.AlarmActions, in.InsufficientDataActions); e != nil {
+		return e
 	}
 	single := in.MetricName != "" || in.Namespace != "" || in.Statistic != "" || in.ExtendedStatistic != "" || len(in.Dimensions) > 0 || in.Period != nil
 	switch {
@@ -215,7 +237,7 @@ func (s *Server) putMetricAlarm(in *putMetricAlarmIn, now time.Time) *cwError {
 	}
 	a := metricAlarm{
 		AlarmName: in.AlarmName, AlarmDescription: in.AlarmDescription,
-		AlarmArn:                           fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", s.sc.region(), s.sc.account(), in.AlarmName),
+		AlarmArn:                           s.alarmARN(in.AlarmName),
 		AlarmConfigurationUpdatedTimestamp: now, ActionsEnabled: in.ActionsEnabled == nil || *in.ActionsEnabled,
 		OKActions: in.OKActions, AlarmActions: in.AlarmActions, InsufficientDataActions: in.InsufficientDataActions,
 		Namespace: in.Namespace, MetricName: in.MetricName, Dimensions: in.Dimensions, Statistic: in.Statistic,

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -56,11 +55,8 @@ func alarmRuleRefs(rule string) []string {
 }
 
 func (s *Server) putCompositeAlarm(in *putCompositeAlarmIn, now time.Time) *cwError {
-	if in.AlarmName == "" {
-		return cwMissing("AlarmName")
-	}
-	if utf8.RuneCountInString(in.AlarmName) > 255 {
-		return cwValidation("Value at 'alarmName' failed to satisfy constraint: Member must have length less than or equal to 255")
+	if e := validAlarmName(in.AlarmName); e != nil {
+		return e
 	}
 	if in.AlarmRule == "" {
 		return cwMissing("AlarmRule")
@@ -68,20 +64,10 @@ func (s *Server) putCompositeAlarm(in *putCompositeAlarmIn, now time.Time) *cwEr
 	if utf8.RuneCountInString(in.AlarmRule) > maxAlarmRule {
 		return cwValidation("Value at 'alarmRule' failed to satisfy constraint: Member must have length less than or equal to %d", maxAlarmRule)
 	}
-	for _, l := range []struct {
-		name    string
-		actions []string
-	}{{"oKActions", in.OKActions}, {"alarmActions", in.AlarmActions}, {"insufficientDataActions", in.InsufficientDataActions}} {
-		if len(l.actions) > MaxAlarmActions {
-			return cwValidation("Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", l.name, MaxAlarmActions)
-		}
-		for _, a := range l.actions {
-			if !strings.HasPrefix(a, "arn:") {
-				return cwInvalid("Invalid arn syntax: %s", a)
-			}
-		}
+	if e := validAlarmActions(in.OKActions, in.AlarmActions, in.InsufficientDataActions); e != nil {
+		return e
 	}
-	arn := fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", s.sc.region(), s.sc.account(), in.AlarmName)
+	arn := s.alarmARN(in.AlarmName)
 	s.cw.mu.Lock()
 	defer s.cw.mu.Unlock()
 	if _, ok := s.cw.alarms[in.AlarmName]; ok {
@@ -92,7 +78,7 @@ func (s *Server) putCompositeAlarm(in *putCompositeAlarmIn, now time.Time) *cwEr
 		name := ref
 		if i := strings.LastIndex(ref, ":alarm:"); strings.HasPrefix(ref, "arn:") && i >= 0 {
 			name = ref[i+len(":alarm:"):]
-			if ref != fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", s.sc.region(), s.sc.account(), name) {
+			if ref != s.alarmARN(name) {
 				name = ""
 			}
 		}

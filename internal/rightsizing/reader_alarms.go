@@ -12,7 +12,6 @@ import (
 // readerAlarms are the CloudWatch alarms that watch the reader a 2-node Aurora cluster's
 // consolidation would remove (cw.WatchingReader), or why they were not read.
 type readerAlarms struct {
-	reader string
 	alarms []analysis.ReaderAlarm
 	unread string
 }
@@ -36,23 +35,21 @@ func consolidatedReader(c inventory.Cluster) string {
 // failed listing is recorded in each such deployment's unread, not returned.
 func readerAlarmsOf(ctx context.Context, api cw.AlarmsAPI, clusters []inventory.Cluster) []readerAlarms {
 	out := make([]readerAlarms, len(clusters))
+	readers := make([]string, len(clusters))
 	for i, c := range clusters {
-		out[i].reader = consolidatedReader(c)
+		readers[i] = consolidatedReader(c)
 	}
-	if api == nil || !slices.ContainsFunc(out, func(r readerAlarms) bool { return r.reader != "" }) {
-		for i := range out {
-			out[i].reader = ""
-		}
+	if api == nil || !slices.ContainsFunc(readers, func(r string) bool { return r != "" }) {
 		return out
 	}
 	all, err := cw.ListAlarms(ctx, api)
 	for i, c := range clusters {
 		switch {
-		case out[i].reader == "":
+		case readers[i] == "":
 		case err != nil:
 			out[i].unread = err.Error()
 		default:
-			out[i].alarms = cw.WatchingReader(all, c.Identifier, writerOf(c), out[i].reader)
+			out[i].alarms = cw.WatchingReader(all, c.Identifier, writerOf(c), readers[i])
 		}
 	}
 	return out

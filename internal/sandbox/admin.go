@@ -113,6 +113,14 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		s.SetSpeed(x)
 		ok()
+	case path == "reads/lag":
+		d, err := time.ParseDuration(q.Get("d"))
+		if err != nil || d < 0 {
+			bad("d must be a non-negative Go duration such as 30s (0 turns the lag off)")
+			return
+		}
+		s.SetReadLag(d)
+		ok()
 	case path == "snapshots/fail":
 		if n := q.Get("next"); n != "" {
 			k, err := strconv.Atoi(n)

@@ -361,7 +361,9 @@
 // InjectSequence / InjectFaults / SetErrorRate inject Throttling, HTTP 500,
 // connection reset, slow responses or any error code per operation ("Op",
 // "rds:Op", "cloudwatch:Op", "application-autoscaling:Op" or "*");
-// ClearFaults removes them. FailSnapshot /
+// ClearFaults removes them. SetReadLag makes the describe calls miss a DB
+// instance or snapshot for a while after its create call (eventually
+// consistent reads). FailSnapshot /
 // FailNextSnapshots make a snapshot end "failed"; DeleteIAMRole makes an
 // Enhanced Monitoring role refused as deleted; StickModifying / Unstick
 // keep an instance "modifying". Log, Calls, Counts, Operations and ResetLog
@@ -382,6 +384,7 @@
 //	POST   /_sandbox/clock/advance?d=25m    Advance
 //	POST   /_sandbox/clock/speed?x=600      SetSpeed
 //	POST   /_sandbox/clock/step?d=1m        SetStepPerRDSRequest
+//	POST   /_sandbox/reads/lag?d=30s        SetReadLag
 //	POST   /_sandbox/snapshots/fail?id=X    FailSnapshot (or ?next=N: FailNextSnapshots)
 //	POST   /_sandbox/instances/stuck?id=X   StickModifying (DELETE: Unstick)
 //	POST   /_sandbox/maintenance[?id=X]     ApplyPendingMaintenance

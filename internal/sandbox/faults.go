@@ -221,6 +221,19 @@ func (s *Server) FailSnapshot(id string) {
 	s.st.FailSnapshotIDs[id] = true
 }
 
+// SetReadLag makes the describe calls lag behind the create calls, as AWS's eventually consistent
+// reads may right after a create: for d of virtual time after CreateDBInstance,
+// RestoreDBInstanceFromDBSnapshot, CreateDBSnapshot or CreateDBClusterSnapshot made a DB instance
+// or snapshot, DescribeDBInstances, DescribeDBSnapshots and DescribeDBClusterSnapshots answer
+// NotFound for its identifier and leave it out of their lists (the create call's own answer, other
+// calls such as tagging it, and the cluster's member list show it at once). Zero, the default,
+// shows everything at once. Not kept in the state file.
+func (s *Server) SetReadLag(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.readLag = max(d, 0)
+}
+
 // FailNextSnapshots makes the next n snapshots (DB or cluster, any id) fail.
 func (s *Server) FailNextSnapshots(n int) {
 	s.mu.Lock()

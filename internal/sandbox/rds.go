@@ -445,7 +445,7 @@ func lower(vs []string) []string {
 func (st *rdsState) describeDBInstances(f url.Values, now time.Time) (any, *rdsError) {
 	id := strings.ToLower(idFromARN(f.Get("DBInstanceIdentifier")))
 	if id != "" {
-		if _, ok := st.Instances[id]; !ok {
+		if in, ok := st.Instances[id]; !ok || st.unseen(in.Created, now) {
 			return nil, errInstanceNotFound(id)
 		}
 	}
@@ -456,7 +456,7 @@ func (st *rdsState) describeDBInstances(f url.Values, now time.Time) (any, *rdsE
 	}
 	for _, k := range sortedKeys(st.Instances) {
 		in := st.Instances[k]
-		if id != "" && k != id {
+		if (id != "" && k != id) || st.unseen(in.Created, now) {
 			continue
 		}
 		ok := true
@@ -548,6 +548,12 @@ func (st *rdsState) describeDBClusters(f url.Values, now time.Time) (any, *rdsEr
 
 // validID applies RDS's identifier rules with the 63-character limit of DB instance, cluster and
 // cluster snapshot identifiers.
+// unseen reports whether a resource created at created is not yet shown by the describe calls at
+// now (Server.SetReadLag).
+func (st *rdsState) unseen(created, now time.Time) bool {
+	return st.readLag > 0 && now.Before(created.Add(st.readLag))
+}
+
 func validID(id string) bool { return validIdentifier(id, 63) }
 
 // validSnapshotID applies them to a DB snapshot identifier, which may have up to 255 characters
@@ -969,14 +975,14 @@ type snapshotField struct {
 }
 
 // selectSnapshots returns, in key order, the snapshots of m that have the
-// identifier sid, the source source and the type typ (each when not empty)
-// and pass every filter; a filter name not in fields is an error (met
-// when a snapshot is checked against it).
-func selectSnapshots(m map[string]*dbSnapshot, sid, source, typ string, filters []filter, fields map[string]snapshotField) ([]string, *rdsError) {
+// identifier sid, the source source and the type typ (each when not empty),
+// pass every filter and are seen at now (unseen); a filter name not in fields
+// is an error (met when a snapshot is checked against it).
+func (st *rdsState) selectSnapshots(m map[string]*dbSnapshot, now time.Time, sid, source, typ string, filters []filter, fields map[string]snapshotField) ([]string, *rdsError) {
 	var ids []string
 	for _, k := range sortedKeys(m) {
 		sn := m[k]
-		if (sid != "" && k != sid) || (source != "" && sn.Source != source) || (typ != "" && sn.Type != typ) {
+		if (sid != "" && k != sid) || (source != "" && sn.Source != source) || (typ != "" && sn.Type != typ) || st.unseen(sn.Start, now) {
 			continue
 		}
 		ok := true
@@ -1003,11 +1009,11 @@ func (st *rdsState) describeDBSnapshots(f url.Values, now time.Time) (any, *rdsE
 	iid := strings.ToLower(idFromARN(f.Get("DBInstanceIdentifier")))
 	typ := f.Get("SnapshotType")
 	if sid != "" {
-		if _, ok := st.Snapshots[sid]; !ok {
+		if sn, ok := st.Snapshots[sid]; !ok || st.unseen(sn.Start, now) {
 			return nil, errf(404, "DBSnapshotNotFound", "DBSnapshot %s not found.", sid)
 		}
 	}
-	ids, e := selectSnapshots(st.Snapshots, sid, iid, typ, formFilters(f), map[string]snapshotField{
+	ids, e := st.selectSnapshots(st.Snapshots, now, sid, iid, typ, formFilters(f), map[string]snapshotField{
 		"db-instance-id":  {func(sn *dbSnapshot) string { return sn.Source }, true},
 		"db-snapshot-id":  {func(sn *dbSnapshot) string { return sn.ID }, true},
 		"snapshot-type":   {func(sn *dbSnapshot) string { return sn.Type }, false},
@@ -1033,11 +1039,11 @@ func (st *rdsState) describeDBClusterSnapshots(f url.Values, now time.Time) (any
 	cid := strings.ToLower(idFromARN(f.Get("DBClusterIdentifier")))
 	typ := f.Get("SnapshotType")
 	if sid != "" {
-		if _, ok := st.ClusterSnapshots[sid]; !ok {
+		if sn, ok := st.ClusterSnapshots[sid]; !ok || st.unseen(sn.Start, now) {
 			return nil, errf(404, "DBClusterSnapshotNotFoundFault", "DBClusterSnapshot %s not found.", sid)
 		}
 	}
-	ids, e := selectSnapshots(st.ClusterSnapshots, sid, cid, typ, formFilters(f), map[string]snapshotField{
+	ids, e := st.selectSnapshots(st.ClusterSnapshots, now, sid, cid, typ, formFilters(f), map[string]snapshotField{
 		"db-cluster-id":          {func(sn *dbSnapshot) string { return sn.Source }, true},
 		"db-cluster-snapshot-id": {func(sn *dbSnapshot) string { return sn.ID }, true},
 		"snapshot-type":          {func(sn *dbSnapshot) string { return sn.Type }, false},

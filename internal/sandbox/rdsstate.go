@@ -359,6 +359,7 @@ type rdsState struct {
 	ParamGroups []ParameterGroupSpec `json:"parameterGroups,omitempty"`
 
 	dur       Durations
+	readLag   time.Duration // Server.SetReadLag; not kept in the state file
 	endpointH string
 	endpointP int32
 }

@@ -220,17 +220,19 @@ func (r *run) checkRestoreName(ctx context.Context, guardID string) (*rdstypes.D
 
 // guard is the observed state of a guard snapshot.
 type guard struct {
-	id, arn  string
-	attempt  int
-	status   string
-	created  time.Time
-	engine   string
-	source   string
-	storage  int32
-	percent  int32
-	manual   bool
-	tags     map[string]string
-	snapshot any // *rdstypes.DBSnapshot or *rdstypes.DBClusterSnapshot
+	id, arn string
+	attempt int
+	status  string
+	created time.Time
+	engine  string
+	source  string
+	storage int32
+	percent int32
+	manual  bool
+	// requested is when this run asked RDS for the snapshot (zero: found, not taken by this run).
+	requested time.Time
+	tags      map[string]string
+	snapshot  any // *rdstypes.DBSnapshot or *rdstypes.DBClusterSnapshot
 }
 
 func (g *guard) outcome() string { return g.tags[TagOutcome] }
@@ -320,12 +322,32 @@ func describeGuard(ctx context.Context, api RDSAPI, kind Kind, id string, listTa
 	return g, nil
 }
 
+// createdShowsWithin is how long after the call that creates a DB snapshot or DB instance RDS's
+// describe calls may still not show it (their reads are eventually consistent): a resource this
+// run just asked for and not found within it is taken for deleted. Waiters of the AWS provider
+// allow as long (20 polls of 10 seconds and more).
+const createdShowsWithin = 3 * time.Minute
+
+// notShownYet is the wait state of a resource this run asked for that RDS's describe calls do not
+// show yet (createdShowsWithin).
+const notShownYet = "not-shown-yet"
+
+// missing is the wait state of a resource RDS does not find: notShownYet while requested (when
+// this run asked for it; zero otherwise) is less than createdShowsWithin ago, else "deleted".
+func (r *run) missing(requested time.Time) string {
+	if !requested.IsZero() && r.o.now().Sub(requested) < createdShowsWithin {
+		return notShownYet
+	}
+	return "deleted"
+}
+
 // waitGuard polls the guard snapshot until it is available. A snapshot that ends in any other
-// state (failed, deleted) yields a *wait.UnexpectedStateError.
+// state (failed, deleted) yields a *wait.UnexpectedStateError; one this run has just asked for is
+// not taken for deleted before createdShowsWithin.
 func (r *run) waitGuard(ctx context.Context, g *guard) (*guard, error) {
 	w := wait.Waiter[*guard]{
 		Description: "guard snapshot " + g.id,
-		Pending:     []string{"creating", "pending", "copying"},
+		Pending:     []string{"creating", "pending", "copying", notShownYet},
 		Target:      []string{"available"},
 		Retryable:   IsTransient,
 		Progress:    r.waitProgress("guard snapshot " + g.id + " to be available"),
@@ -333,7 +355,7 @@ func (r *run) waitGuard(ctx context.Context, g *guard) (*guard, error) {
 		Refresh: func(ctx context.Context) (*guard, string, error) {
 			cur, err := describeGuard(ctx, r.o.RDS, r.req.Target.Kind, g.id, false)
 			if IsNotFound(err) {
-				return nil, "deleted", nil
+				return nil, r.missing(g.requested), nil
 			}
 			if err != nil {
 				return nil, "", err
@@ -690,6 +712,7 @@ func (r *run) verifyRestore(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("verify_restore of guard snapshot %s: %w", g.id, err)
 	}
+	var requested time.Time // when this run asked for the temporary instance (missing)
 	if inst == nil {
 		// Without automated backups (BackupRetentionPeriod 0; by default the restore keeps the
 		// source's): with them RDS takes a baseline backup at once after a restore and shows
@@ -711,6 +734,7 @@ func (r *run) verifyRestore(ctx context.Context) error {
 				}
 			}
 		}
+		requested = r.o.now()
 		_, err = r.o.RDS.RestoreDBInstanceFromDBSnapshot(ctx, in)
 		if isAlreadyExists(err) {
 			// Created meanwhile: by this request whose first answer was lost (then tagged as
@@ -734,7 +758,7 @@ func (r *run) verifyRestore(ctx context.Context) error {
 		}
 	}
 	if inst == nil || !beingDeleted(deref(inst.DBInstanceStatus)) {
-		restored, err := r.waitInstance(ctx, tmp, "temporary restore instance "+tmp, pendingStatuses, "available")
+		restored, err := r.waitInstanceSince(ctx, tmp, "temporary restore instance "+tmp, pendingStatuses, "available", requested)
 		if err != nil {
 			return fmt.Errorf("verify_restore of guard snapshot %s: %w", g.id, err)
 		}
@@ -840,6 +864,16 @@ func (r *run) clearRestore(ctx context.Context, id string) (found bool, err erro
 // waitInstance waits for a DB instance to reach target ("deleted" when it is gone; a target
 // "available" is also met by any usableStatus).
 func (r *run) waitInstance(ctx context.Context, id, desc string, pending []string, target string) (*rdstypes.DBInstance, error) {
+	return r.waitInstanceSince(ctx, id, desc, pending, target, time.Time{})
+}
+
+// waitInstanceSince is waitInstance for a DB instance this run asked RDS to create at requested
+// (zero: not created by this run): not found, it is not taken for deleted before
+// createdShowsWithin (missing).
+func (r *run) waitInstanceSince(ctx context.Context, id, desc string, pending []string, target string, requested time.Time) (*rdstypes.DBInstance, error) {
+	if !requested.IsZero() {
+		pending = append(slices.Clip(pending), notShownYet)
+	}
 	w := wait.Waiter[*rdstypes.DBInstance]{
 		Description: desc, Pending: pending, Target: []string{target}, Retryable: IsTransient,
 		Progress:    r.waitProgress(desc + " to be " + target),
@@ -847,7 +881,7 @@ func (r *run) waitInstance(ctx context.Context, id, desc string, pending []strin
 		Refresh: func(ctx context.Context) (*rdstypes.DBInstance, string, error) {
 			inst, err := FindDBInstance(ctx, r.o.RDS, id)
 			if IsNotFound(err) {
-				return nil, "deleted", nil
+				return nil, r.missing(requested), nil
 			}
 			if err != nil {
 				return nil, "", err

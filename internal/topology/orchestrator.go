@@ -750,13 +750,14 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 			}
 		}
 		id := GuardSnapshotID(r.req.SnapshotPrefix, r.req.Target, r.req.Generation, r.req.Nodes, next)
+		requested := r.o.now()
 		if err := r.createGuard(ctx, id, r.guardTags()); err != nil {
 			if pe := (*PrecheckError)(nil); errors.As(err, &pe) {
 				return nil, err
 			}
 			return nil, r.changeErr("creating the guard snapshot", err)
 		}
-		r.guard = &guard{id: id, attempt: next, status: "creating", tags: r.guardTags()}
+		r.guard = &guard{id: id, attempt: next, status: "creating", tags: r.guardTags(), requested: requested}
 		if err := r.boundary(ctx, StepGuardCreate); err != nil {
 			return nil, err
 		}

@@ -271,6 +271,66 @@ func readerReadsRisk(nodes []NodeAnalysis, add func(cat, sev, format string, a .
 		"(on Aurora Standard those reads stay billed as I/O)", generic, who, readers, than)
 }
 
+// CrossAZUSDPerGB is what AWS charges for a GB of data that crosses from one Availability Zone to
+// another within a Region, in each direction (so twice for a GB that crosses once: the sender's
+// side and the receiver's), between Amazon RDS or Aurora and Amazon EC2 among others: $0.01 in the
+// Regions of the provider's catalog (AWS's EC2 on-demand pricing page, "Data Transfer within the
+// same AWS Region", as of 2024). A GB is 2^30 bytes, as AWS bills data transfer.
+const CrossAZUSDPerGB = 0.01
+
+// crossAZFloorUSD is the least monthly amount crossAZRisk reports: below it the cross-AZ traffic a
+// change could move is not worth a risk.
+const crossAZFloorUSD = 1.0
+
+// crossAZRisk adds a "cost" risk for Aurora reader r in another AZ than writer w: its clients'
+// traffic (the means of NetworkTransmitThroughput and NetworkReceiveThroughput, which count
+// client traffic only, not the cluster volume's) moves to the writer. Which of it crosses AZs
+// depends on where the clients run, which CloudWatch does not say: those in r's AZ start crossing,
+// those in w's stop, others cross either way. So the monthly bill changes by between −X and +X,
+// X = that traffic × 2 × CrossAZUSDPerGB, about 0 when the clients are spread evenly. Nothing is
+// added without a known transmit mean, or for X under crossAZFloorUSD; the risk is "medium" when X
+// is at least a quarter of known positive monthly savings (the worst case would take that much of
+// them back), else "low".
+func crossAZRisk(w, r Node, nodes []NodeAnalysis, cost CostEstimate, add func(cat, sev, format string, a ...any)) {
+	if w.AvailabilityZone == "" || r.AvailabilityZone == "" || w.AvailabilityZone == r.AvailabilityZone {
+		return
+	}
+	i := slices.IndexFunc(nodes, func(n NodeAnalysis) bool { return n.ID == r.ID })
+	if i < 0 {
+		return
+	}
+	monthlyGB := func(metric string) float64 {
+		s, ok := nodes[i].Summary(metric)
+		if !ok || s.Count == 0 || !isFinite(s.Mean) || s.Mean < 0 {
+			return math.NaN()
+		}
+		return s.Mean * HoursPerMonth * 3600 / (1 << 30)
+	}
+	out, in := monthlyGB(MetricNetworkTransmit), monthlyGB(MetricNetworkReceive)
+	if out != out {
+		return
+	}
+	if in != in {
+		in = 0
+	}
+	x := (out + in) * 2 * CrossAZUSDPerGB
+	if x < crossAZFloorUSD {
+		return
+	}
+	sev, against := "low", ""
+	if cost.Known && cost.MonthlySavingsUSD > 0 {
+		against = fmt.Sprintf(", against monthly savings of $%.2f", cost.MonthlySavingsUSD)
+		if x >= cost.MonthlySavingsUSD/4 {
+			sev = "medium"
+		}
+	}
+	add("cost", sev, "Cross-AZ data transfer: the reader %s in %s exchanges %.0f GB a month with its clients (%.0f GB sent, %.0f GB received: the means of "+
+		"NetworkTransmitThroughput and NetworkReceiveThroughput), which then goes to the writer in %s. Clients in %s start crossing AZs and those in %s stop "+
+		"(at $%.2f/GB in each direction), so the bill changes by between -$%.2f and +$%.2f a month: about nothing with clients spread evenly over the AZs, "+
+		"+$%.2f if they all run in %s%s. Check where the reader's clients run (their subnets' AZs) before counting on the savings",
+		r.ID, r.AvailabilityZone, out+in, out, in, w.AvailabilityZone, r.AvailabilityZone, w.AvailabilityZone, CrossAZUSDPerGB, x, x, x, r.AvailabilityZone, against)
+}
+
 // readerReadsFactor and readerReadsFloorIOPS bound readerReadsRisk's medium risk: the readers read
 // half as much again as the writer, and at least 100 reads a second (of 8 KiB pages, 0.8 MB/s,
 // which a buffer cache does not notice below that).
@@ -458,6 +518,11 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 			if w.AvailabilityZone != "" && r.AvailabilityZone != "" && w.AvailabilityZone != r.AvailabilityZone {
 				add("redundancy", "medium", "Compute becomes single-AZ: the reader %s in %s is the cluster's only instance outside the writer's %s, so an outage of %s leaves the cluster without a writer; Aurora recreates an instance in the same AZ on a best-effort basis, which may not succeed while that AZ is impaired (the storage stays replicated across three AZs)",
 					r.ID, r.AvailabilityZone, w.AvailabilityZone, w.AvailabilityZone)
+			}
+		}
+		if !in.AlreadySingleNode {
+			for _, r := range readers {
+				crossAZRisk(w, r, nodes, cost, add)
 			}
 		}
 		readerReadsRisk(nodes, add)

@@ -192,10 +192,11 @@ func ReaderAlarmsText(reader, writer string, alarms []ReaderAlarm) string {
 			partial = append(partial, d+" would go to "+after)
 		case a.Pages():
 			paging = append(paging, d)
+		case a.TreatMissingData == MissingDataIgnore:
+			// Before the ALARM case: one in ALARM now stays there, it does not breach.
+			kept = append(kept, d+" stays "+after)
 		case after == AlarmStateAlarm:
 			alarming = append(alarming, d)
-		case a.TreatMissingData == MissingDataIgnore:
-			kept = append(kept, d+" stays "+after)
 		case after == AlarmStateOK:
 			if a.Notifies() {
 				// From ALARM, say: its OK actions run (an incident open on it is resolved).

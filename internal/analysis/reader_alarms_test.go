@@ -269,3 +269,65 @@ func ExampleReaderAlarm_PagesOrMayPage() {
 	fmt.Println(a.MayPage(), a.PagesOrMayPage())
 	// Output: false true
 }
+
+// TestReaderAlarmsTextGroups: each alarm is said to do what its TreatMissingData and state make
+// it do, in the group that says so, and nothing it does not: an alarm that keeps its state
+// (ignore) is said to, whatever that state is, not to go to ALARM as a breaching one; OK actions
+// are said to run only on a change into OK; the replica-lag advice comes with an alarm on any of
+// the three lag metrics and not without; no alarms, no text.
+func TestReaderAlarmsTextGroups(t *testing.T) {
+	cpu := func(state, missing string) ReaderAlarm {
+		return ReaderAlarm{Name: "x", Namespace: "AWS/RDS", Metric: "CPUUtilization", State: state, TreatMissingData: missing,
+			ActionsEnabled: true, OKActions: 1, AlarmActions: 1, InsufficientDataActions: 1}
+	}
+	lag := func(metric string) ReaderAlarm {
+		return ReaderAlarm{Name: "x", Namespace: "AWS/RDS", Metric: metric, State: "OK"}
+	}
+	disabled := cpu("ALARM", "notBreaching")
+	disabled.ActionsEnabled = false
+	const lagAdvice = "an alarm on replica lag (AuroraReplicaLag, AuroraReplicaLagMaximum, AuroraReplicaLagMinimum) has no replica left to measure: delete it"
+	for _, tc := range []struct {
+		name      string
+		alarms    []ReaderAlarm
+		want, not []string
+	}{
+		{"none", nil, nil, []string{"CloudWatch"}},
+		{"ignore in OK", []ReaderAlarm{cpu("OK", "ignore")},
+			[]string{"x (AWS/RDS CPUUtilization) stays OK (TreatMissingData ignore keeps the state it has)"}, []string{"will go to"}},
+		{"ignore in ALARM", []ReaderAlarm{cpu("ALARM", "ignore")},
+			[]string{"x (AWS/RDS CPUUtilization) stays ALARM (TreatMissingData ignore keeps the state it has)"}, []string{"will go to", "breaching"}},
+		{"ignore in INSUFFICIENT_DATA", []ReaderAlarm{cpu("INSUFFICIENT_DATA", "ignore")},
+			[]string{"x (AWS/RDS CPUUtilization) stays INSUFFICIENT_DATA (TreatMissingData ignore"}, []string{"will go to"}},
+		{"breaching in ALARM", []ReaderAlarm{cpu("ALARM", "breaching")},
+			[]string{"x (AWS/RDS CPUUtilization) will go to ALARM (TreatMissingData breaching), with no alarm action run"}, []string{"they page"}},
+		{"notBreaching in OK", []ReaderAlarm{cpu("OK", "notBreaching")},
+			[]string{"x (AWS/RDS CPUUtilization) will go to OK and stay there"}, []string{"running its OK actions"}},
+		{"notBreaching in ALARM", []ReaderAlarm{cpu("ALARM", "notBreaching")},
+			[]string{"x (AWS/RDS CPUUtilization), running its OK actions will go to OK and stay there"}, nil},
+		{"notBreaching in ALARM, actions disabled", []ReaderAlarm{disabled},
+			[]string{"x (AWS/RDS CPUUtilization) will go to OK and stay there"}, []string{"running its OK actions"}},
+		{"missing in OK", []ReaderAlarm{cpu("OK", "missing")},
+			[]string{"x (AWS/RDS CPUUtilization), notifying its INSUFFICIENT_DATA actions will go to INSUFFICIENT_DATA"}, nil},
+		{"missing in INSUFFICIENT_DATA", []ReaderAlarm{cpu("INSUFFICIENT_DATA", "")},
+			[]string{"x (AWS/RDS CPUUtilization) will go to INSUFFICIENT_DATA"}, []string{"notifying"}},
+		{"AuroraReplicaLag", []ReaderAlarm{lag("AuroraReplicaLag")}, []string{lagAdvice}, nil},
+		{"AuroraReplicaLagMaximum", []ReaderAlarm{lag("AuroraReplicaLagMaximum")}, []string{lagAdvice}, nil},
+		{"AuroraReplicaLagMinimum", []ReaderAlarm{lag("AuroraReplicaLagMinimum")}, []string{lagAdvice}, nil},
+		{"no lag metric", []ReaderAlarm{lag("ReplicationSlotDiskUsage")}, nil, []string{"replica lag"}},
+	} {
+		got := ReaderAlarmsText("r", "w", tc.alarms)
+		if tc.alarms == nil && got != "" {
+			t.Errorf("%s: %q, want none", tc.name, got)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: %q\ndoes not say %q", tc.name, got, w)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(got, n) {
+				t.Errorf("%s: %q\nsays %q", tc.name, got, n)
+			}
+		}
+	}
+}

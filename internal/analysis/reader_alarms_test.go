@@ -331,3 +331,35 @@ func TestReaderAlarmsTextGroups(t *testing.T) {
 		}
 	}
 }
+
+// TestReaderAlarmsInvalid: a reader alarm without a name or without a metric is a data problem,
+// refused with an error naming the cluster; and a deployment that runs one node already has no
+// reader for a change to remove, so alarms given with it make no risk.
+func TestReaderAlarmsInvalid(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		a    ReaderAlarm
+		err  string
+	}{
+		{"no name", ReaderAlarm{Namespace: "AWS/RDS", Metric: "CPUUtilization"}, `reader alarm "": the alarm and metric names must be set`},
+		{"no metric", ReaderAlarm{Name: "cpu", Namespace: "AWS/RDS"}, `reader alarm "cpu": the alarm and metric names must be set`},
+	} {
+		in := auroraPair(2)
+		in.ReaderAlarms = []ReaderAlarm{tc.a}
+		if _, err := Analyze(in, Policy{}); err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), in.Name) {
+			t.Errorf("%s: %v, want an error naming cluster %s and saying %q", tc.name, err, in.Name, tc.err)
+		}
+	}
+	in := auroraPair(2)
+	in.AlreadySingleNode = true
+	in.ReaderAlarms = []ReaderAlarm{{Name: "cpu", Namespace: "AWS/RDS", Metric: "CPUUtilization", State: "OK", TreatMissingData: "breaching", ActionsEnabled: true, AlarmActions: 1}}
+	rec, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rec.Risks {
+		if strings.Contains(r.Description, "CloudWatch alarm(s)") {
+			t.Errorf("already one node: risk %s %q", r.Severity, r.Description)
+		}
+	}
+}

@@ -151,7 +151,8 @@ func TestReaderAlarmsWriterReplicaLag(t *testing.T) {
 // TestReaderAlarmsMathOtherData: a metric-math alarm that also reads a metric that goes on (the
 // writer's) is listed with OtherMetrics: whether it loses its data depends on its expression (r + w
 // has no value without r; SUM([r, w]), MAX or FILL keep one), so it is not said to page for
-// certain, only that it may; one whose MetricStats are all the reader's is.
+// certain, only that it may; one whose MetricStats are all the reader's is. Each is named by the
+// first of its MetricStats that is the reader's.
 func TestReaderAlarmsMathOtherData(t *testing.T) {
 	_, c := startSandbox(t, sandbox.Demo())
 	const cluster, writer, reader = "sso-prod", "sso-prod-instance-1", "sso-prod-instance-2"
@@ -176,9 +177,9 @@ func TestReaderAlarmsMathOtherData(t *testing.T) {
 	}
 	var lines []string
 	for _, a := range got {
-		lines = append(lines, fmt.Sprintf("%s other=%t pages=%t may=%t", a.Name, a.OtherMetrics, a.Pages(), a.MayPage()))
+		lines = append(lines, fmt.Sprintf("%s %s/%s other=%t pages=%t may=%t", a.Name, a.Namespace, a.Metric, a.OtherMetrics, a.Pages(), a.MayPage()))
 	}
-	want := "iops-sum other=true pages=false may=true\nreader-only other=false pages=true may=true"
+	want := "iops-sum AWS/RDS/ReadIOPS other=true pages=false may=true\nreader-only AWS/RDS/ReadIOPS other=false pages=true may=true"
 	if strings.Join(lines, "\n") != want {
 		t.Errorf("reader alarms:\n%s\nwant:\n%s", strings.Join(lines, "\n"), want)
 	}
@@ -262,5 +263,44 @@ func TestReaderAlarmsComposites(t *testing.T) {
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Errorf("composites:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestWatchingReaderIdentifiers: what each identifier selects, and that one not known (empty: a
+// cluster without a writer, say) selects nothing by itself. The cluster's AuroraReplicaLagMaximum
+// by Role WRITER (the primary's series) stops with the reader; the region's aggregate CPU (no
+// dimension), the cluster's aggregate CPU, another cluster's lag and another instance's
+// AuroraReplicaLag go on, and the writer publishes no AuroraReplicaLag (Role WRITER) to stop.
+func TestWatchingReaderIdentifiers(t *testing.T) {
+	_, c := startSandbox(t, sandbox.Demo())
+	const cluster, writer, reader = "sso-prod", "sso-prod-instance-1", "sso-prod-instance-2"
+	putAlarm(t, c, "reader-cpu", "CPUUtilization", "", false, "DBInstanceIdentifier", reader)
+	putAlarm(t, c, "role-writer-lag-max", "AuroraReplicaLagMaximum", "", false, "DBClusterIdentifier", cluster, "Role", "WRITER")
+	putAlarm(t, c, "region-cpu", "CPUUtilization", "", false)
+	putAlarm(t, c, "cluster-cpu", "CPUUtilization", "", false, "DBClusterIdentifier", cluster)
+	putAlarm(t, c, "other-cluster-lag-max", "AuroraReplicaLagMaximum", "", false, "DBClusterIdentifier", "other-prod")
+	putAlarm(t, c, "other-instance-lag", "AuroraReplicaLag", "", false, "DBInstanceIdentifier", "other-prod-instance-2")
+	putAlarm(t, c, "role-writer-lag", "AuroraReplicaLag", "", false, "DBClusterIdentifier", cluster, "Role", "WRITER")
+	all, err := cloudwatch.ListAlarms(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name                    string
+		cluster, writer, reader string
+		want                    string
+	}{
+		{"all known", cluster, writer, reader, "reader-cpu role-writer-lag-max"},
+		{"no reader", cluster, writer, "", "role-writer-lag-max"},
+		{"no writer", cluster, "", reader, "reader-cpu role-writer-lag-max"},
+		{"no cluster", "", writer, reader, "reader-cpu"},
+	} {
+		var names []string
+		for _, a := range cloudwatch.WatchingReader(all, tc.cluster, tc.writer, tc.reader) {
+			names = append(names, a.Name)
+		}
+		if got := strings.Join(names, " "); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }

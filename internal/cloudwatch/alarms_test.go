@@ -304,3 +304,44 @@ func TestWatchingReaderIdentifiers(t *testing.T) {
 		}
 	}
 }
+
+// TestReaderAlarmsActions: each reader alarm carries its own ActionsEnabled and the number of
+// actions of each state, which decide whether it notifies or pages once the reader's metric
+// stops: disabled actions page nothing, OK and INSUFFICIENT_DATA actions notify only on a change
+// into their state.
+func TestReaderAlarmsActions(t *testing.T) {
+	_, c := startSandbox(t, sandbox.Demo())
+	const cluster, writer, reader = "sso-prod", "sso-prod-instance-1", "sso-prod-instance-2"
+	sns := []string{"arn:aws:sns:us-east-1:123456789012:pager"}
+	for _, in := range []*awscw.PutMetricAlarmInput{
+		{AlarmName: aws.String("disabled"), TreatMissingData: aws.String("breaching"), ActionsEnabled: aws.Bool(false), AlarmActions: sns},
+		{AlarmName: aws.String("ok-actions"), TreatMissingData: aws.String("notBreaching"), OKActions: sns},
+		{AlarmName: aws.String("insufficient-actions"), InsufficientDataActions: sns},
+		{AlarmName: aws.String("pager"), TreatMissingData: aws.String("breaching"), AlarmActions: sns, OKActions: sns},
+	} {
+		in.Namespace, in.MetricName, in.Dimensions = aws.String("AWS/RDS"), aws.String("CPUUtilization"), dims("DBInstanceIdentifier", reader)
+		in.Statistic, in.Period, in.EvaluationPeriods, in.Threshold = types.StatisticAverage, aws.Int32(60), aws.Int32(5), aws.Float64(80)
+		in.ComparisonOperator = types.ComparisonOperatorGreaterThanThreshold
+		if _, err := c.PutMetricAlarm(context.Background(), in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := cloudwatch.ReaderAlarms(context.Background(), c, cluster, writer, reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, a := range got {
+		lines = append(lines, fmt.Sprintf("%s enabled=%t ok=%d alarm=%d insufficient=%d notifies=%t pages=%t",
+			a.Name, a.ActionsEnabled, a.OKActions, a.AlarmActions, a.InsufficientDataActions, a.Notifies(), a.Pages()))
+	}
+	want := []string{
+		"disabled enabled=false ok=0 alarm=1 insufficient=0 notifies=false pages=false",
+		"insufficient-actions enabled=true ok=0 alarm=0 insufficient=1 notifies=false pages=false",
+		"ok-actions enabled=true ok=1 alarm=0 insufficient=0 notifies=true pages=false",
+		"pager enabled=true ok=1 alarm=1 insufficient=0 notifies=true pages=true",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("reader alarms:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -345,3 +345,43 @@ func TestReaderAlarmsActions(t *testing.T) {
 		t.Errorf("reader alarms:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestReaderAlarmsCompositeChains: a composite read by another composite by ARN carries the
+// reader alarm up to it; an OR over a composite that is not one (an AND) is not one either; a rule split by tabs or CRLF line ends is still an OR of ALARM() terms;
+// each composite carries its state and ActionsEnabled as DescribeAlarms lists them.
+func TestReaderAlarmsCompositeChains(t *testing.T) {
+	_, c := startSandbox(t, sandbox.Demo())
+	const cluster, writer, reader = "sso-prod", "sso-prod-instance-1", "sso-prod-instance-2"
+	putAlarm(t, c, "reader-cpu", "CPUUtilization", "breaching", false, "DBInstanceIdentifier", reader)
+	putAlarm(t, c, "writer-cpu", "CPUUtilization", "breaching", false, "DBInstanceIdentifier", writer)
+	putComposite(t, c, "tabs", "ALARM(reader-cpu)\tOR\tALARM(writer-cpu)", true)
+	putComposite(t, c, "crlf", "ALARM(reader-cpu)\r\nOR ALARM(writer-cpu)", true)
+	putComposite(t, c, "top-by-arn", `ALARM("arn:aws:cloudwatch:us-east-1:123456789012:alarm:tabs") OR ALARM(writer-cpu)`, true)
+	putComposite(t, c, "both", `ALARM(reader-cpu) AND ALARM(writer-cpu)`, true)
+	putComposite(t, c, "over-both", `ALARM(both)`, true)
+	if _, err := c.PutCompositeAlarm(context.Background(), &awscw.PutCompositeAlarmInput{AlarmName: aws.String("quiet"),
+		AlarmRule: aws.String("ALARM(reader-cpu)"), ActionsEnabled: aws.Bool(false), AlarmActions: []string{"arn:aws:sns:us-east-1:123456789012:pager"}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := cloudwatch.ReaderAlarms(context.Background(), c, cluster, writer, reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cs []string
+	for _, a := range got {
+		for _, x := range a.Composites {
+			cs = append(cs, fmt.Sprintf("%s/%s(or=%t state=%s enabled=%t)", a.Name, x.Name, x.OrOfAlarms, x.State, x.ActionsEnabled))
+		}
+	}
+	want := []string{
+		"reader-cpu/both(or=false state=INSUFFICIENT_DATA enabled=true)",
+		"reader-cpu/crlf(or=true state=INSUFFICIENT_DATA enabled=true)",
+		"reader-cpu/over-both(or=false state=INSUFFICIENT_DATA enabled=true)",
+		"reader-cpu/quiet(or=true state=INSUFFICIENT_DATA enabled=false)",
+		"reader-cpu/tabs(or=true state=INSUFFICIENT_DATA enabled=true)",
+		"reader-cpu/top-by-arn(or=true state=INSUFFICIENT_DATA enabled=true)",
+	}
+	if strings.Join(cs, "\n") != strings.Join(want, "\n") {
+		t.Errorf("composites:\n%s\nwant:\n%s", strings.Join(cs, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -52,13 +52,14 @@ type ReaderAlarm struct {
 	ActionsEnabled bool
 	// OKActions, AlarmActions and InsufficientDataActions count the actions of each state.
 	OKActions, AlarmActions, InsufficientDataActions int
-	// Composites are the composite alarms whose AlarmRule reads this alarm in ALARM(), directly
-	// or through another composite alarm: one without actions of its own may page through them.
+	// Composites are the composite alarms whose AlarmRule reads this alarm in ALARM(), OK() or
+	// INSUFFICIENT_DATA(), directly or through another composite alarm: one without actions of
+	// its own may page through them.
 	Composites []CompositeAlarm
 }
 
-// CompositeAlarm is a CloudWatch composite alarm whose rule reads a ReaderAlarm's ALARM state,
-// directly or through other composite alarms.
+// CompositeAlarm is a CloudWatch composite alarm whose rule reads a ReaderAlarm's state (ALARM(),
+// OK() or INSUFFICIENT_DATA()), directly or through other composite alarms.
 type CompositeAlarm struct {
 	Name string
 	// OrOfAlarms is true when its rule, and that of each composite between it and the reader

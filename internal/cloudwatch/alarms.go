@@ -135,16 +135,17 @@ func ReaderAlarms(ctx context.Context, api AlarmsAPI, cluster, writer, reader st
 // INSUFFICIENT_DATA(arn:aws:cloudwatch:us-east-1:123456789012:alarm:x).
 var ruleTerm = regexp.MustCompile(`\b(ALARM|OK|INSUFFICIENT_DATA)\s*\(\s*(?:"([^"]*)"|([^()"]*?))\s*\)`)
 
-// ruleAlarms returns the alarms rule reads in ALARM() (names or ARNs, as written), and whether
-// rule is an OR of ALARM() terms alone (ALARM(a), ALARM(a) OR (ALARM(b) OR ALARM(c))): one that
-// goes to ALARM whenever one of them does. AND, NOT, OK(), INSUFFICIENT_DATA(), TRUE, FALSE or
-// anything else make it false. AT_LEAST(...), whose alarms are not in ALARM(), is not read.
+// ruleAlarms returns the alarms rule reads in ALARM(), OK() or INSUFFICIENT_DATA() (names or
+// ARNs, as written): its state may change with any of them (INSUFFICIENT_DATA(x) goes true when x
+// loses its data); and whether rule is an OR of ALARM() terms alone (ALARM(a), ALARM(a) OR
+// (ALARM(b) OR ALARM(c))): one that goes to ALARM whenever one of them does. AND, NOT, OK(),
+// INSUFFICIENT_DATA(), TRUE, FALSE or anything else make it false. AT_LEAST(...), whose alarms are
+// not in a state function, is not read.
 func ruleAlarms(rule string) (alarms []string, orOfAlarms bool) {
 	orOfAlarms = true
 	for _, m := range ruleTerm.FindAllStringSubmatch(rule, -1) {
-		if m[1] == "ALARM" {
-			alarms = append(alarms, m[2]+m[3])
-		} else {
+		alarms = append(alarms, m[2]+m[3])
+		if m[1] != "ALARM" {
 			orOfAlarms = false
 		}
 	}
@@ -158,8 +159,8 @@ func ruleAlarms(rule string) (alarms []string, orOfAlarms bool) {
 }
 
 // compositesOver returns, in the order of composites, those whose rule reads the metric alarm
-// name (whose ARN is arn) in ALARM(), by name or ARN, directly or through other composites of
-// composites; each is OrOfAlarms when some chain of rules from it down to the alarm is ORs of
+// name (whose ARN is arn) in ALARM(), OK() or INSUFFICIENT_DATA(), by name or ARN, directly or
+// through other composites of composites; each is OrOfAlarms when some chain of rules from it down to the alarm is ORs of
 // ALARM() terms alone.
 func compositesOver(composites []types.CompositeAlarm, name, arn string) []analysis.CompositeAlarm {
 	type rule struct {
@@ -170,7 +171,8 @@ func compositesOver(composites []types.CompositeAlarm, name, arn string) []analy
 	for i, c := range composites {
 		rules[i].alarms, rules[i].or = ruleAlarms(aws.ToString(c.AlarmRule))
 	}
-	// reached[key] is whether the alarm named (or ARN'd) key goes to ALARM whenever name does.
+	// reached holds the alarms (by name and ARN) whose state may change with name's: reached[key]
+	// is whether the alarm goes to ALARM whenever name does.
 	reached := map[string]bool{name: true}
 	if arn != "" {
 		reached[arn] = true

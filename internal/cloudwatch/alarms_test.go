@@ -222,10 +222,12 @@ func putComposite(t *testing.T, c *awscw.Client, name, rule string, pager bool) 
 }
 
 // TestReaderAlarmsComposites: the listing asks for both alarm types in one DescribeAlarms; each
-// reader alarm carries the composite alarms whose rule reads it in ALARM(), by name or ARN, quoted
-// or not, directly or through another composite (listed before it or after), OrOfAlarms when a
-// chain of rules down to it is ORs of ALARM() terms alone. A composite that reads only the writer's
-// alarms, or reads the reader alarm only in OK(), is not listed.
+// reader alarm carries the composite alarms whose rule reads it in ALARM(), OK() or
+// INSUFFICIENT_DATA(), by name or ARN, quoted or not, directly or through another composite (listed
+// before it or after), OrOfAlarms when a chain of rules down to it is ORs of ALARM() terms alone.
+// One that reads the reader alarm only in OK() or INSUFFICIENT_DATA() is listed, not as an OR: an
+// on-call composite INSUFFICIENT_DATA(x) goes to ALARM and pages when x loses its data, the default
+// once the reader is gone. A composite that reads only the writer's alarms is not listed.
 func TestReaderAlarmsComposites(t *testing.T) {
 	srv, c := startSandbox(t, sandbox.Demo())
 	const cluster, writer, reader = "sso-prod", "sso-prod-instance-1", "sso-prod-instance-2"
@@ -241,6 +243,7 @@ func TestReaderAlarmsComposites(t *testing.T) {
 	putComposite(t, c, "top-and", `ALARM(and) OR FALSE`, true)
 	putComposite(t, c, "writer-only", `ALARM(writer-cpu)`, true)
 	putComposite(t, c, "ok-only", `OK(reader-cpu) OR OK("reader-conns")`, true)
+	putComposite(t, c, "no-data", `INSUFFICIENT_DATA(reader-conns)`, true)
 	srv.ResetLog()
 	got, err := cloudwatch.ReaderAlarms(context.Background(), c, cluster, writer, reader)
 	if err != nil {
@@ -258,8 +261,8 @@ func TestReaderAlarmsComposites(t *testing.T) {
 		lines = append(lines, a.Name+": "+strings.Join(cs, " "))
 	}
 	want := []string{
-		"reader-conns: nested(or=true actions=0) page-arn(or=true actions=1)",
-		"reader-cpu: a-top(or=true actions=1) and(or=false actions=1) nested(or=true actions=0) ok-term(or=false actions=0) page-or(or=true actions=1) top-and(or=false actions=1)",
+		"reader-conns: nested(or=true actions=0) no-data(or=false actions=1) ok-only(or=false actions=1) page-arn(or=true actions=1)",
+		"reader-cpu: a-top(or=true actions=1) and(or=false actions=1) nested(or=true actions=0) ok-only(or=false actions=1) ok-term(or=false actions=0) page-or(or=true actions=1) top-and(or=false actions=1)",
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Errorf("composites:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))

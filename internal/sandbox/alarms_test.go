@@ -2,13 +2,22 @@ package sandbox
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 )
@@ -19,6 +28,38 @@ func instanceAlarm(name, instance string) *cloudwatch.PutMetricAlarmInput {
 		Dimensions:        []cwtypes.Dimension{{Name: aws.String("DBInstanceIdentifier"), Value: aws.String(instance)}},
 		EvaluationPeriods: aws.Int32(3), Threshold: aws.Float64(80),
 		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold}
+}
+
+const pager = "arn:aws:sns:us-east-1:123456789012:pager"
+
+// mathAlarm is an alarm on metric math: e1 = m1/60, m1 a reader's ReadIOPS.
+func mathAlarm(name string) *cloudwatch.PutMetricAlarmInput {
+	return &cloudwatch.PutMetricAlarmInput{AlarmName: aws.String(name), EvaluationPeriods: aws.Int32(2), Threshold: aws.Float64(1),
+		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanOrEqualToThreshold,
+		Metrics: []cwtypes.MetricDataQuery{
+			{Id: aws.String("e1"), Expression: aws.String("m1/60")},
+			{Id: aws.String("m1"), ReturnData: aws.Bool(false), MetricStat: &cwtypes.MetricStat{Period: aws.Int32(60), Stat: aws.String("Sum"),
+				Metric: &cwtypes.Metric{Namespace: aws.String("AWS/RDS"), MetricName: aws.String("ReadIOPS")}}},
+		}}
+}
+
+// anomalyAlarm is an anomaly detection alarm: m1 and its band ad1 both return data, ad1 the threshold.
+func anomalyAlarm(name string) *cloudwatch.PutMetricAlarmInput {
+	return &cloudwatch.PutMetricAlarmInput{AlarmName: aws.String(name), EvaluationPeriods: aws.Int32(2),
+		ComparisonOperator: cwtypes.ComparisonOperatorLessThanLowerOrGreaterThanUpperThreshold, ThresholdMetricId: aws.String("ad1"),
+		Metrics: []cwtypes.MetricDataQuery{
+			{Id: aws.String("m1"), MetricStat: &cwtypes.MetricStat{Period: aws.Int32(300), Stat: aws.String("Average"),
+				Metric: &cwtypes.Metric{Namespace: aws.String("AWS/RDS"), MetricName: aws.String("CPUUtilization")}}},
+			{Id: aws.String("ad1"), Expression: aws.String("ANOMALY_DETECTION_BAND(m1, 2)")},
+		}}
+}
+
+func dimensions(n int) []cwtypes.Dimension {
+	var ds []cwtypes.Dimension
+	for i := range n {
+		ds = append(ds, cwtypes.Dimension{Name: aws.String(fmt.Sprintf("D%d", i)), Value: aws.String("v")})
+	}
+	return ds
 }
 
 // TestAlarmsRoundTrip: alarms put with the SDK's PutMetricAlarm (a metric's, and metric math's)
@@ -129,6 +170,59 @@ func TestAlarmsValidation(t *testing.T) {
 			in.Namespace, in.MetricName, in.Statistic, in.Period, in.Dimensions = nil, nil, "", nil, nil
 			in.Metrics = []cwtypes.MetricDataQuery{{Id: aws.String("e1"), Expression: aws.String("1")}, {Id: aws.String("e2"), Expression: aws.String("2")}}
 		}, "InvalidParameterValue"},
+		{"name of 256 characters", func(in *cloudwatch.PutMetricAlarmInput) { in.AlarmName = aws.String(strings.Repeat("ü", 256)) }, "ValidationError"},
+		{"empty name", func(in *cloudwatch.PutMetricAlarmInput) { in.AlarmName = aws.String("") }, "MissingParameter"},
+		{"period 0", func(in *cloudwatch.PutMetricAlarmInput) { in.Period = aws.Int32(0) }, "InvalidParameterValue"},
+		{"no period", func(in *cloudwatch.PutMetricAlarmInput) { in.Period = nil }, "MissingParameter"},
+		{"six OK actions", func(in *cloudwatch.PutMetricAlarmInput) { in.OKActions = slices.Repeat([]string{pager}, 6) }, "ValidationError"},
+		{"six insufficient data actions", func(in *cloudwatch.PutMetricAlarmInput) {
+			in.InsufficientDataActions = slices.Repeat([]string{pager}, 6)
+		}, "ValidationError"},
+		{"datapoints over evaluation periods", func(in *cloudwatch.PutMetricAlarmInput) { in.DatapointsToAlarm = aws.Int32(4) }, "InvalidParameterValue"},
+		{"zero datapoints", func(in *cloudwatch.PutMetricAlarmInput) { in.DatapointsToAlarm = aws.Int32(0) }, "InvalidParameterValue"},
+		{"no operator", func(in *cloudwatch.PutMetricAlarmInput) { in.ComparisonOperator = "" }, "MissingParameter"},
+		{"anomaly operator with a threshold", func(in *cloudwatch.PutMetricAlarmInput) {
+			in.ComparisonOperator = cwtypes.ComparisonOperatorGreaterThanUpperThreshold
+		}, "InvalidParameterCombination"},
+		{"threshold and threshold metric", func(in *cloudwatch.PutMetricAlarmInput) {
+			*in = *anomalyAlarm("bad")
+			in.Threshold = aws.Float64(1)
+		}, "InvalidParameterCombination"},
+		{"infinite threshold", func(in *cloudwatch.PutMetricAlarmInput) { in.Threshold = aws.Float64(math.Inf(1)) }, "InvalidParameterValue"},
+		{"metrics and period", func(in *cloudwatch.PutMetricAlarmInput) {
+			*in = *mathAlarm("bad")
+			in.Period = aws.Int32(60)
+		}, "InvalidParameterCombination"},
+		{"no metric name", func(in *cloudwatch.PutMetricAlarmInput) { in.MetricName = nil }, "MissingParameter"},
+		{"no namespace", func(in *cloudwatch.PutMetricAlarmInput) { in.Namespace = nil }, "MissingParameter"},
+		{"statistic and extended statistic", func(in *cloudwatch.PutMetricAlarmInput) { in.ExtendedStatistic = aws.String("p99") }, "InvalidParameterCombination"},
+		{"bad extended statistic", func(in *cloudwatch.PutMetricAlarmInput) { in.Statistic, in.ExtendedStatistic = "", aws.String("p101") }, "InvalidParameterValue"},
+		{"31 dimensions", func(in *cloudwatch.PutMetricAlarmInput) { in.Dimensions = dimensions(31) }, "ValidationError"},
+		{"dimension without value", func(in *cloudwatch.PutMetricAlarmInput) {
+			in.Dimensions = []cwtypes.Dimension{{Name: aws.String("DBInstanceIdentifier"), Value: aws.String("")}}
+		}, "MissingParameter"},
+		{"query id upper case", func(in *cloudwatch.PutMetricAlarmInput) { *in = *mathAlarm("bad"); in.Metrics[0].Id = aws.String("E1") }, "InvalidParameterValue"},
+		{"query ids repeated", func(in *cloudwatch.PutMetricAlarmInput) { *in = *mathAlarm("bad"); in.Metrics[1].Id = aws.String("e1") }, "InvalidParameterValue"},
+		{"query with stat and expression", func(in *cloudwatch.PutMetricAlarmInput) {
+			*in = *mathAlarm("bad")
+			in.Metrics[1].Expression = aws.String("1")
+		}, "InvalidParameterCombination"},
+		{"query metric without name", func(in *cloudwatch.PutMetricAlarmInput) {
+			*in = *mathAlarm("bad")
+			in.Metrics[1].MetricStat.Metric.MetricName = nil
+		}, "MissingParameter"},
+		{"query period 90", func(in *cloudwatch.PutMetricAlarmInput) {
+			*in = *mathAlarm("bad")
+			in.Metrics[1].MetricStat.Period = aws.Int32(90)
+		}, "InvalidParameterValue"},
+		{"query stat unknown", func(in *cloudwatch.PutMetricAlarmInput) {
+			*in = *mathAlarm("bad")
+			in.Metrics[1].MetricStat.Stat = aws.String("Median")
+		}, "InvalidParameterValue"},
+		{"threshold metric not a query", func(in *cloudwatch.PutMetricAlarmInput) {
+			*in = *anomalyAlarm("bad")
+			in.ThresholdMetricId = aws.String("ad2")
+		}, "InvalidParameterValue"},
 	} {
 		in := instanceAlarm("bad", "mandible-prod")
 		tc.in(in)
@@ -155,6 +249,15 @@ func TestAlarmsValidation(t *testing.T) {
 		if apiCode(err) != tc.code {
 			t.Errorf("DescribeAlarms %+v: %v, want %s", tc.in, err, tc.code)
 		}
+	}
+	// An action that is not an ARN is refused (the error code AWS gives is not documented).
+	in := instanceAlarm("bad", "mandible-prod")
+	in.AlarmActions = []string{"pager"}
+	if _, err := cc.PutMetricAlarm(ctx, in); err == nil {
+		t.Error("an action that is not an ARN was accepted")
+	}
+	if out, err := cc.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{}); err != nil || len(out.MetricAlarms) != 0 {
+		t.Errorf("refused alarms stored: %v %+v", err, out)
 	}
 	var ve *cwtypes.InvalidParameterValueException
 	_, err := cc.PutMetricAlarm(ctx, func() *cloudwatch.PutMetricAlarmInput {
@@ -200,5 +303,195 @@ func TestAlarmsPersist(t *testing.T) {
 	}
 	if got := names(); !slices.Equal(got, []string{"kept", "kept-too"}) {
 		t.Fatalf("after putting kept again: alarms %q, want kept and kept-too", got)
+	}
+}
+
+// TestAlarmsAccepted: what AWS accepts at the edges of PutMetricAlarm's rules is accepted, and
+// stored as sent.
+func TestAlarmsAccepted(t *testing.T) {
+	_, _, cc := start(t, Options{})
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		in   func(*cloudwatch.PutMetricAlarmInput)
+	}{
+		{"period 30", func(in *cloudwatch.PutMetricAlarmInput) { in.Period = aws.Int32(30) }},
+		{"name of 255 characters", func(in *cloudwatch.PutMetricAlarmInput) { in.AlarmName = aws.String(strings.Repeat("ü", 255)) }},
+		{"five actions each", func(in *cloudwatch.PutMetricAlarmInput) {
+			in.OKActions, in.AlarmActions, in.InsufficientDataActions = slices.Repeat([]string{pager}, 5), slices.Repeat([]string{pager}, 5), slices.Repeat([]string{pager}, 5)
+		}},
+		{"datapoints equal to evaluation periods", func(in *cloudwatch.PutMetricAlarmInput) { in.DatapointsToAlarm = aws.Int32(3) }},
+		{"missing data missing", func(in *cloudwatch.PutMetricAlarmInput) { in.TreatMissingData = aws.String("missing") }},
+		{"30 dimensions", func(in *cloudwatch.PutMetricAlarmInput) { in.Dimensions = dimensions(30) }},
+		{"anomaly detection", func(in *cloudwatch.PutMetricAlarmInput) { *in = *anomalyAlarm("anomaly detection") }},
+		{"anomaly upper band", func(in *cloudwatch.PutMetricAlarmInput) {
+			*in = *anomalyAlarm("anomaly upper band")
+			in.ComparisonOperator = cwtypes.ComparisonOperatorGreaterThanUpperThreshold
+		}},
+	} {
+		in := instanceAlarm(tc.name, "mandible-prod")
+		tc.in(in)
+		if _, err := cc.PutMetricAlarm(ctx, in); err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+	in := instanceAlarm("m-of-n", "mandible-prod")
+	in.DatapointsToAlarm = aws.Int32(2)
+	if _, err := cc.PutMetricAlarm(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	out, err := cc.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"m-of-n"}})
+	if err != nil || len(out.MetricAlarms) != 1 {
+		t.Fatalf("m-of-n: %v %+v", err, out)
+	}
+	if a := out.MetricAlarms[0]; aws.ToInt32(a.Period) != 300 || aws.ToInt32(a.DatapointsToAlarm) != 2 || aws.ToInt32(a.EvaluationPeriods) != 3 {
+		t.Errorf("m-of-n stored Period %d, DatapointsToAlarm %d, EvaluationPeriods %d; want 300, 2, 3",
+			aws.ToInt32(a.Period), aws.ToInt32(a.DatapointsToAlarm), aws.ToInt32(a.EvaluationPeriods))
+	}
+}
+
+// TestAlarmsUpdateKeepsState: putting an alarm again replaces its configuration (a new
+// AlarmConfigurationUpdatedTimestamp) and keeps its state, whose timestamps stay those of its creation.
+func TestAlarmsUpdateKeepsState(t *testing.T) {
+	srv, _, cc := start(t, Options{})
+	ctx := context.Background()
+	if _, err := cc.PutMetricAlarm(ctx, instanceAlarm("cpu", "mandible-prod")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cc.PutMetricAlarm(ctx, instanceAlarm("other", "mandible-prod")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cc.PutCompositeAlarm(ctx, &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("page"), AlarmRule: aws.String("ALARM(cpu)")}); err != nil {
+		t.Fatal(err)
+	}
+	created := srv.Now()
+	srv.Advance(time.Hour)
+	if _, err := cc.PutMetricAlarm(ctx, instanceAlarm("cpu", "sso-prod")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cc.PutCompositeAlarm(ctx, &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("page"), AlarmRule: aws.String("ALARM(other)")}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := cc.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"cpu", "page"},
+		AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeMetricAlarm, cwtypes.AlarmTypeCompositeAlarm}})
+	if err != nil || len(out.MetricAlarms) != 1 || len(out.CompositeAlarms) != 1 {
+		t.Fatalf("%v %+v", err, out)
+	}
+	m, c := out.MetricAlarms[0], out.CompositeAlarms[0]
+	if aws.ToString(m.Dimensions[0].Value) != "sso-prod" || aws.ToString(c.AlarmRule) != "ALARM(other)" {
+		t.Errorf("not updated: cpu %+v, page %+v", m, c)
+	}
+	for name, ts := range map[string][3]*time.Time{"cpu": {m.StateUpdatedTimestamp, m.StateTransitionedTimestamp, m.AlarmConfigurationUpdatedTimestamp},
+		"page": {c.StateUpdatedTimestamp, c.StateTransitionedTimestamp, c.AlarmConfigurationUpdatedTimestamp}} {
+		if !aws.ToTime(ts[0]).Equal(created) || !aws.ToTime(ts[1]).Equal(created) || !aws.ToTime(ts[2]).Equal(created.Add(time.Hour)) {
+			t.Errorf("%s: state updated %v, transitioned %v, configuration updated %v; want the state's at creation %v, the configuration's an hour later",
+				name, aws.ToTime(ts[0]), aws.ToTime(ts[1]), aws.ToTime(ts[2]), created)
+		}
+	}
+}
+
+// TestDescribeAlarmsFilters: DescribeAlarms' default page is 50 alarms, MaxRecords goes up to 100,
+// StateValue takes each of its three values and filters by it, AlarmTypes lists both types in
+// either order, and refused requests get AWS's codes, typed errors and HTTP 400.
+func TestDescribeAlarmsFilters(t *testing.T) {
+	_, _, cc := start(t, Options{})
+	ctx := context.Background()
+	for i := range 51 {
+		if _, err := cc.PutMetricAlarm(ctx, instanceAlarm(fmt.Sprintf("a%02d", i), "mandible-prod")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := cc.PutCompositeAlarm(ctx, &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("b-page"), AlarmRule: aws.String("ALARM(a00)")}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := cc.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{})
+	if err != nil || len(out.MetricAlarms) != 50 || out.NextToken == nil {
+		t.Fatalf("default page: %v, %d alarms, token %v; want 50 and a token", err, len(out.MetricAlarms), out.NextToken)
+	}
+	out, err = cc.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{MaxRecords: aws.Int32(100)})
+	if err != nil || len(out.MetricAlarms) != 51 || out.NextToken != nil {
+		t.Errorf("MaxRecords 100: %v, %d alarms, token %v; want 51, no token", err, len(out.MetricAlarms), out.NextToken)
+	}
+	for state, want := range map[cwtypes.StateValue]int{cwtypes.StateValueInsufficientData: 51, cwtypes.StateValueOk: 0, cwtypes.StateValueAlarm: 0} {
+		out, err := cc.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{StateValue: state, MaxRecords: aws.Int32(100)})
+		if err != nil || len(out.MetricAlarms) != want {
+			t.Errorf("StateValue %s: %v, %d alarms, want %d", state, err, len(out.MetricAlarms), want)
+		}
+	}
+	out, err = cc.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String("b-"),
+		AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeCompositeAlarm, cwtypes.AlarmTypeMetricAlarm}})
+	if err != nil || len(out.CompositeAlarms) != 1 {
+		t.Errorf("AlarmTypes CompositeAlarm, MetricAlarm: %v %+v", err, out)
+	}
+
+	var names []string
+	for i := range 101 {
+		names = append(names, fmt.Sprintf("a%02d", i))
+	}
+	var ive *cwtypes.InvalidNextToken
+	for _, tc := range []struct {
+		name string
+		in   *cloudwatch.DescribeAlarmsInput
+		code string
+	}{
+		{"bad state", &cloudwatch.DescribeAlarmsInput{StateValue: "FIRING"}, "ValidationError"},
+		{"101 names", &cloudwatch.DescribeAlarmsInput{AlarmNames: names}, "ValidationError"},
+		// A token of ours followed by a character base64 does not have.
+		{"corrupt token", &cloudwatch.DescribeAlarmsInput{NextToken: aws.String(base64.RawURLEncoding.EncodeToString([]byte("a:a01")) + "*")}, "InvalidNextToken"},
+	} {
+		_, err := cc.DescribeAlarms(ctx, tc.in)
+		if apiCode(err) != tc.code {
+			t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
+		}
+		var re *awshttp.ResponseError
+		if !errors.As(err, &re) || re.HTTPStatusCode() != 400 {
+			t.Errorf("%s: %v, want HTTP 400", tc.name, err)
+		}
+		if tc.code == "InvalidNextToken" && !errors.As(err, &ive) {
+			t.Errorf("%s: %T, want the SDK's typed InvalidNextToken", tc.name, err)
+		}
+	}
+}
+
+// TestAlarmsPersistEachPut: each put of an alarm is in the state file at once, not only once the
+// sandbox is closed (a sandbox that is killed keeps them), and in the admin API's state document.
+func TestAlarmsPersistEachPut(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "state.json")
+	srv, _, cc := start(t, Options{StateFile: file})
+	ctx := context.Background()
+	if _, err := cc.PutMetricAlarm(ctx, instanceAlarm("cpu", "mandible-prod")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cc.PutCompositeAlarm(ctx, &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("page"), AlarmRule: aws.String("ALARM(cpu)")}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(srv.URL() + "/_sandbox/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	var doc struct {
+		Alarms     []struct{ AlarmName string } `json:"alarms"`
+		Composites []struct{ AlarmName string } `json:"compositeAlarms"`
+	}
+	if err != nil || json.Unmarshal(body, &doc) != nil || len(doc.Alarms) != 1 || doc.Alarms[0].AlarmName != "cpu" ||
+		len(doc.Composites) != 1 || doc.Composites[0].AlarmName != "page" {
+		t.Errorf("admin state: %v, alarms %+v, composites %+v", err, doc.Alarms, doc.Composites)
+	}
+	// The file as it is now, the sandbox still running: what a killed sandbox leaves.
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied := filepath.Join(dir, "killed.json")
+	if err := os.WriteFile(copied, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _, cc2 := start(t, Options{StateFile: copied})
+	out, err := cc2.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeMetricAlarm, cwtypes.AlarmTypeCompositeAlarm}})
+	if err != nil || len(out.MetricAlarms) != 1 || len(out.CompositeAlarms) != 1 {
+		t.Errorf("from the running sandbox's file: %v %+v", err, out)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -84,6 +85,17 @@ func TestCompositeAlarms(t *testing.T) {
 	if err != nil || len(out.CompositeAlarms) != 2 || aws.ToString(out.CompositeAlarms[0].AlarmRule) != aws.ToString(b.AlarmRule) {
 		t.Fatalf("after restart: %v %+v", err, out)
 	}
+	// Restored by name: putting one again replaces it, and a metric alarm still cannot take its name.
+	if _, err := cc2.PutCompositeAlarm(ctx, &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("d-top"), AlarmRule: aws.String("ALARM(a-cpu)")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cc2.PutMetricAlarm(ctx, instanceAlarm("b-page", "sso-prod-reader")); err == nil {
+		t.Error("after restart, a metric alarm took the name of composite alarm b-page")
+	}
+	out, err = cc2.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeCompositeAlarm}})
+	if err != nil || len(out.CompositeAlarms) != 2 || aws.ToString(out.CompositeAlarms[1].AlarmRule) != "ALARM(a-cpu)" {
+		t.Fatalf("after putting d-top again: %v %+v", err, out)
+	}
 }
 
 // TestCompositeAlarmsValidation: PutCompositeAlarm refuses what AWS refuses: no rule, a rule over
@@ -127,5 +139,48 @@ func TestCompositeAlarmsValidation(t *testing.T) {
 	out, err := cc.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeCompositeAlarm}})
 	if err != nil || len(out.CompositeAlarms) != 1 {
 		t.Errorf("stored %v, %d composite alarms, want max only", err, len(out.CompositeAlarms))
+	}
+}
+
+// TestCompositeAlarmsRules: each check of PutCompositeAlarm on its own: a composite cannot take a
+// metric alarm's name (its rule otherwise valid), nor name itself when it is updated (it exists
+// then), INSUFFICIENT_DATA() names must exist as ALARM() and OK() ones must, and the 10240 limit
+// counts characters, not bytes.
+func TestCompositeAlarmsRules(t *testing.T) {
+	_, _, cc := start(t, Options{})
+	ctx := context.Background()
+	wide := strings.Repeat("ü", 100) // 100 characters, 200 bytes
+	for _, n := range []string{"cpu", "mem", wide} {
+		if _, err := cc.PutMetricAlarm(ctx, instanceAlarm(n, "sso-prod-reader")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := cc.PutCompositeAlarm(ctx, &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("top"), AlarmRule: aws.String("ALARM(cpu)")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, rule string }{
+		{"mem", "ALARM(cpu)"},                       // a metric alarm's name
+		{"top", "ALARM(cpu) OR ALARM(top)"},         // itself, by name
+		{"top", `ALARM(cpu) OR OK("top")`},          // itself, quoted
+		{"other", "INSUFFICIENT_DATA(disk)"},        // an alarm that does not exist
+		{"other", "ALARM(cpu) AND NOT OK(missing)"}, // an alarm that does not exist
+	} {
+		_, err := cc.PutCompositeAlarm(ctx, &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String(tc.name), AlarmRule: aws.String(tc.rule)})
+		if apiCode(err) != "InvalidParameterValue" {
+			t.Errorf("%s %q: %v, want InvalidParameterValue", tc.name, tc.rule, err)
+		}
+	}
+	ref := `ALARM("` + wide + `")` // 109 characters, 209 bytes
+	rule := ref + strings.Repeat(" OR "+ref, 89)
+	rule += strings.Repeat(" ", maxAlarmRule-utf8.RuneCountInString(rule))
+	if _, err := cc.PutCompositeAlarm(ctx, &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("wide"), AlarmRule: aws.String(rule)}); err != nil {
+		t.Errorf("a rule of %d characters (%d bytes): %v", maxAlarmRule, len(rule), err)
+	}
+	if _, err := cc.PutCompositeAlarm(ctx, &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("wider"), AlarmRule: aws.String(rule + " ")}); apiCode(err) != "ValidationError" {
+		t.Errorf("a rule of %d characters: %v, want ValidationError", maxAlarmRule+1, err)
+	}
+	out, err := cc.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeCompositeAlarm}})
+	if err != nil || len(out.CompositeAlarms) != 2 || aws.ToString(out.CompositeAlarms[0].AlarmRule) != "ALARM(cpu)" {
+		t.Errorf("stored %v %+v, want top (its rule unchanged) and wide", err, out)
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -124,6 +126,25 @@ func validAlarmPeriod(p int64) bool {
 	return p == 10 || p == 20 || p == 30 || p > 0 && p%60 == 0
 }
 
+// alarmExtendedStatRE matches the extended statistics PutMetricAlarm documents: p90, tm90, tc90, ts90,
+// wm90 (any percentile, as GetMetricData's p90), IQM, PR(n:m) and TC, TM, TS and WM(X%:X%).
+var alarmExtendedStatRE = regexp.MustCompile(`^(?:(?:p|tm|tc|ts|wm)(?:\d{1,2}(?:\.\d{1,10})?|100)|IQM|PR\(-?\d+(?:\.\d+)?:-?\d+(?:\.\d+)?\)|(?:TC|TM|TS|WM)\((\d+(?:\.\d+)?)%:(\d+(?:\.\d+)?)%\))$`)
+
+// validAlarmExtendedStatistic reports whether stat is an extended statistic an alarm may use; in
+// TC, TM, TS and WM(X%:X%) each X is between 10 and 90 inclusive, as documented.
+func validAlarmExtendedStatistic(stat string) bool {
+	m := alarmExtendedStatRE.FindStringSubmatch(stat)
+	if m == nil {
+		return false
+	}
+	for _, x := range m[1:] {
+		if v, err := strconv.ParseFloat(x, 64); x != "" && (err != nil || v < 10 || v > 90) {
+			return false
+		}
+	}
+	return true
+}
+
 // validAlarmName checks an AlarmName of PutMetricAlarm or PutCompositeAlarm: set, at most 255 characters.
 func validAlarmName(name string) *cwError {
 	if name == "" {
@@ -217,7 +238,7 @@ func (s *Server) putMetricAlarm(in *putMetricAlarmIn, now time.Time) *cwError {
 		if in.Statistic != "" && !slices.Contains(alarmStatistics, in.Statistic) {
 			return enumError(in.Statistic, "statistic", alarmStatistics)
 		}
-		if in.ExtendedStatistic != "" && !pctRE.MatchString(in.ExtendedStatistic) {
+		if in.ExtendedStatistic != "" && !validAlarmExtendedStatistic(in.ExtendedStatistic) {
 			return cwInvalid("The value %s for parameter ExtendedStatistic is invalid.", in.ExtendedStatistic)
 		}
 		if in.Period == nil {
@@ -289,7 +310,8 @@ func validAlarmMetrics(qs []alarmQuery, thresholdID string) *cwError {
 			if !validAlarmPeriod(int64(ms.Period)) {
 				return cwInvalid("The value %d for parameter Metrics.member.%d.MetricStat.Period is invalid: it must be 10, 20, 30 or a multiple of 60.", ms.Period, n)
 			}
-			if !validStat(ms.Stat) {
+			// Alarms are never evaluated: any statistic AWS takes will do, not only those GetMetricData computes.
+			if !slices.Contains(alarmStatistics, ms.Stat) && !validAlarmExtendedStatistic(ms.Stat) {
 				return cwInvalid("The value %s for parameter Metrics.member.%d.MetricStat.Stat is invalid.", ms.Stat, n)
 			}
 		}

@@ -197,6 +197,12 @@ func TestAlarmsValidation(t *testing.T) {
 		{"no namespace", func(in *cloudwatch.PutMetricAlarmInput) { in.Namespace = nil }, "MissingParameter"},
 		{"statistic and extended statistic", func(in *cloudwatch.PutMetricAlarmInput) { in.ExtendedStatistic = aws.String("p99") }, "InvalidParameterCombination"},
 		{"bad extended statistic", func(in *cloudwatch.PutMetricAlarmInput) { in.Statistic, in.ExtendedStatistic = "", aws.String("p101") }, "InvalidParameterValue"},
+		{"trimmed mean under 10%", func(in *cloudwatch.PutMetricAlarmInput) {
+			in.Statistic, in.ExtendedStatistic = "", aws.String("TM(5%:90%)")
+		}, "InvalidParameterValue"},
+		{"unknown extended statistic", func(in *cloudwatch.PutMetricAlarmInput) {
+			in.Statistic, in.ExtendedStatistic = "", aws.String("median")
+		}, "InvalidParameterValue"},
 		{"31 dimensions", func(in *cloudwatch.PutMetricAlarmInput) { in.Dimensions = dimensions(31) }, "ValidationError"},
 		{"dimension without value", func(in *cloudwatch.PutMetricAlarmInput) {
 			in.Dimensions = []cwtypes.Dimension{{Name: aws.String("DBInstanceIdentifier"), Value: aws.String("")}}
@@ -323,6 +329,10 @@ func TestAlarmsAccepted(t *testing.T) {
 		{"datapoints equal to evaluation periods", func(in *cloudwatch.PutMetricAlarmInput) { in.DatapointsToAlarm = aws.Int32(3) }},
 		{"missing data missing", func(in *cloudwatch.PutMetricAlarmInput) { in.TreatMissingData = aws.String("missing") }},
 		{"30 dimensions", func(in *cloudwatch.PutMetricAlarmInput) { in.Dimensions = dimensions(30) }},
+		{"stat tm90 in metric math", func(in *cloudwatch.PutMetricAlarmInput) {
+			*in = *mathAlarm("stat tm90 in metric math")
+			in.Metrics[1].MetricStat.Stat = aws.String("tm90")
+		}},
 		{"anomaly detection", func(in *cloudwatch.PutMetricAlarmInput) { *in = *anomalyAlarm("anomaly detection") }},
 		{"anomaly upper band", func(in *cloudwatch.PutMetricAlarmInput) {
 			*in = *anomalyAlarm("anomaly upper band")
@@ -333,6 +343,14 @@ func TestAlarmsAccepted(t *testing.T) {
 		tc.in(in)
 		if _, err := cc.PutMetricAlarm(ctx, in); err != nil {
 			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+	// Every form of ExtendedStatistic PutMetricAlarm documents.
+	for _, stat := range []string{"p90", "p99.9", "tm90", "tc90", "ts90", "wm90", "IQM", "PR(10:300)", "TC(10%:90%)", "TM(10%:90%)", "TS(20%:80%)", "WM(10%:90%)"} {
+		in := instanceAlarm("extended "+stat, "mandible-prod")
+		in.Statistic, in.ExtendedStatistic = "", aws.String(stat)
+		if _, err := cc.PutMetricAlarm(ctx, in); err != nil {
+			t.Errorf("ExtendedStatistic %s: %v", stat, err)
 		}
 	}
 	in := instanceAlarm("m-of-n", "mandible-prod")

@@ -113,7 +113,7 @@ var (
 	alarmStatistics   = []string{"SampleCount", "Average", "Sum", "Minimum", "Maximum"}
 	alarmMissingData  = []string{"breaching", "notBreaching", "ignore", "missing"}
 	alarmStates       = []string{"OK", "ALARM", "INSUFFICIENT_DATA"}
-	alarmTypes        = []string{"CompositeAlarm", "MetricAlarm"}
+	alarmTypes        = []string{"CompositeAlarm", "MetricAlarm", "LogAlarm"} // the sandbox has no log alarms: LogAlarm lists none
 	anomalyComparison = map[string]bool{"LessThanLowerOrGreaterThanUpperThreshold": true, "LessThanLowerThreshold": true, "GreaterThanUpperThreshold": true}
 )
 

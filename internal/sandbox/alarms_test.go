@@ -436,6 +436,15 @@ func TestDescribeAlarmsFilters(t *testing.T) {
 			t.Errorf("StateValue %s: %v, %d alarms, want %d", state, err, len(out.MetricAlarms), want)
 		}
 	}
+	// LogAlarm is an AlarmType too (PutLogAlarm's); the sandbox has no log alarms, so it lists none.
+	out, err = cc.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeLogAlarm}})
+	if err != nil || len(out.MetricAlarms) != 0 || len(out.CompositeAlarms) != 0 || len(out.LogAlarms) != 0 {
+		t.Errorf("AlarmTypes LogAlarm: %v %+v, want no alarms", err, out)
+	}
+	out, err = cc.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String("a0"), AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeLogAlarm, cwtypes.AlarmTypeMetricAlarm}})
+	if err != nil || len(out.MetricAlarms) != 10 || len(out.CompositeAlarms) != 0 {
+		t.Errorf("AlarmTypes LogAlarm, MetricAlarm: %v %+v, want the 10 metric alarms a0*", err, out)
+	}
 	out, err = cc.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String("b-"),
 		AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeCompositeAlarm, cwtypes.AlarmTypeMetricAlarm}})
 	if err != nil || len(out.CompositeAlarms) != 1 {

@@ -332,7 +332,8 @@
 // up to 5 OKActions, AlarmActions and InsufficientDataActions; a metric alarm and a composite
 // alarm cannot share a name. The rule is not evaluated or otherwise parsed. DescribeAlarms lists
 // alarms by name (AlarmNames, up to 100, or AlarmNamePrefix; StateValue; AlarmTypes, whose
-// default is MetricAlarm only, as in AWS, CompositeAlarm giving CompositeAlarms), both types in one
+// default is MetricAlarm only, as in AWS, CompositeAlarm giving CompositeAlarms; LogAlarm is
+// accepted and lists nothing, the sandbox having no log alarms), both types in one
 // name-ordered listing, MaxRecords 1–100 alarms of either type a page (default 50) with one
 // NextToken; its ActionPrefix, ChildrenOfAlarmName and ParentsOfAlarmName
 // filters are not emulated and are refused (InvalidParameterValue), not ignored. Alarms of both

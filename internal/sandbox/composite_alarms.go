@@ -76,7 +76,8 @@ func (s *Server) putCompositeAlarm(in *putCompositeAlarmIn, now time.Time) *cwEr
 	// AWS refuses a rule that names an alarm that does not exist (or the composite itself).
 	for _, ref := range alarmRuleRefs(in.AlarmRule) {
 		name := ref
-		if i := strings.LastIndex(ref, ":alarm:"); strings.HasPrefix(ref, "arn:") && i >= 0 {
+		// The first ":alarm:" ends the ARN's prefix: the name may hold ":alarm:" too.
+		if i := strings.Index(ref, ":alarm:"); strings.HasPrefix(ref, "arn:") && i >= 0 {
 			name = ref[i+len(":alarm:"):]
 			if ref != s.alarmARN(name) {
 				name = ""

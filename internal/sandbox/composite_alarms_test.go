@@ -144,13 +144,13 @@ func TestCompositeAlarmsValidation(t *testing.T) {
 
 // TestCompositeAlarmsRules: each check of PutCompositeAlarm on its own: a composite cannot take a
 // metric alarm's name (its rule otherwise valid), nor name itself when it is updated (it exists
-// then), INSUFFICIENT_DATA() names must exist as ALARM() and OK() ones must, and the 10240 limit
-// counts characters, not bytes.
+// then), INSUFFICIENT_DATA() names must exist as ALARM() and OK() ones must, an ARN names an alarm
+// whose name holds ":alarm:", and the 10240 limit counts characters, not bytes.
 func TestCompositeAlarmsRules(t *testing.T) {
 	_, _, cc := start(t, Options{})
 	ctx := context.Background()
 	wide := strings.Repeat("ü", 100) // 100 characters, 200 bytes
-	for _, n := range []string{"cpu", "mem", wide} {
+	for _, n := range []string{"cpu", "mem", wide, "db:alarm:cpu"} {
 		if _, err := cc.PutMetricAlarm(ctx, instanceAlarm(n, "sso-prod-reader")); err != nil {
 			t.Fatal(err)
 		}
@@ -170,6 +170,11 @@ func TestCompositeAlarmsRules(t *testing.T) {
 			t.Errorf("%s %q: %v, want InvalidParameterValue", tc.name, tc.rule, err)
 		}
 	}
+	// An alarm's name may hold ":alarm:", and its ARN still names it.
+	if _, err := cc.PutCompositeAlarm(ctx, &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("by-arn"),
+		AlarmRule: aws.String("ALARM(arn:aws:cloudwatch:us-east-1:123456789012:alarm:db:alarm:cpu)")}); err != nil {
+		t.Errorf("a rule naming db:alarm:cpu by ARN: %v", err)
+	}
 	ref := `ALARM("` + wide + `")` // 109 characters, 209 bytes
 	rule := ref + strings.Repeat(" OR "+ref, 89)
 	rule += strings.Repeat(" ", maxAlarmRule-utf8.RuneCountInString(rule))
@@ -180,7 +185,7 @@ func TestCompositeAlarmsRules(t *testing.T) {
 		t.Errorf("a rule of %d characters: %v, want ValidationError", maxAlarmRule+1, err)
 	}
 	out, err := cc.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeCompositeAlarm}})
-	if err != nil || len(out.CompositeAlarms) != 2 || aws.ToString(out.CompositeAlarms[0].AlarmRule) != "ALARM(cpu)" {
-		t.Errorf("stored %v %+v, want top (its rule unchanged) and wide", err, out)
+	if err != nil || len(out.CompositeAlarms) != 3 || aws.ToString(out.CompositeAlarms[1].AlarmRule) != "ALARM(cpu)" {
+		t.Errorf("stored %v %+v, want by-arn, top (its rule unchanged) and wide", err, out)
 	}
 }

@@ -62,6 +62,16 @@ func dimensions(n int) []cwtypes.Dimension {
 	return ds
 }
 
+// describe is DescribeAlarms, ending the test on an error.
+func describe(t *testing.T, cc *cloudwatch.Client, in *cloudwatch.DescribeAlarmsInput) *cloudwatch.DescribeAlarmsOutput {
+	t.Helper()
+	out, err := cc.DescribeAlarms(context.Background(), in)
+	if err != nil {
+		t.Fatalf("DescribeAlarms %+v: %v", in, err)
+	}
+	return out
+}
+
 // TestAlarmsRoundTrip: alarms put with the SDK's PutMetricAlarm (a metric's, and metric math's)
 // come back from DescribeAlarms in name order, page by page, as AWS lists them.
 func TestAlarmsRoundTrip(t *testing.T) {
@@ -199,6 +209,9 @@ func TestAlarmsValidation(t *testing.T) {
 		{"bad extended statistic", func(in *cloudwatch.PutMetricAlarmInput) { in.Statistic, in.ExtendedStatistic = "", aws.String("p101") }, "InvalidParameterValue"},
 		{"trimmed mean under 10%", func(in *cloudwatch.PutMetricAlarmInput) {
 			in.Statistic, in.ExtendedStatistic = "", aws.String("TM(5%:90%)")
+		}, "InvalidParameterValue"},
+		{"winsorized mean over 90%", func(in *cloudwatch.PutMetricAlarmInput) {
+			in.Statistic, in.ExtendedStatistic = "", aws.String("WM(10%:95%)")
 		}, "InvalidParameterValue"},
 		{"unknown extended statistic", func(in *cloudwatch.PutMetricAlarmInput) {
 			in.Statistic, in.ExtendedStatistic = "", aws.String("median")
@@ -422,33 +435,28 @@ func TestDescribeAlarmsFilters(t *testing.T) {
 	if _, err := cc.PutCompositeAlarm(ctx, &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("b-page"), AlarmRule: aws.String("ALARM(a00)")}); err != nil {
 		t.Fatal(err)
 	}
-	out, err := cc.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{})
-	if err != nil || len(out.MetricAlarms) != 50 || out.NextToken == nil {
-		t.Fatalf("default page: %v, %d alarms, token %v; want 50 and a token", err, len(out.MetricAlarms), out.NextToken)
+	if out := describe(t, cc, &cloudwatch.DescribeAlarmsInput{}); len(out.MetricAlarms) != 50 || out.NextToken == nil {
+		t.Errorf("default page: %d alarms, token %v; want 50 and a token", len(out.MetricAlarms), out.NextToken)
 	}
-	out, err = cc.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{MaxRecords: aws.Int32(100)})
-	if err != nil || len(out.MetricAlarms) != 51 || out.NextToken != nil {
-		t.Errorf("MaxRecords 100: %v, %d alarms, token %v; want 51, no token", err, len(out.MetricAlarms), out.NextToken)
+	if out := describe(t, cc, &cloudwatch.DescribeAlarmsInput{MaxRecords: aws.Int32(100)}); len(out.MetricAlarms) != 51 || out.NextToken != nil {
+		t.Errorf("MaxRecords 100: %d alarms, token %v; want 51, no token", len(out.MetricAlarms), out.NextToken)
 	}
 	for state, want := range map[cwtypes.StateValue]int{cwtypes.StateValueInsufficientData: 51, cwtypes.StateValueOk: 0, cwtypes.StateValueAlarm: 0} {
-		out, err := cc.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{StateValue: state, MaxRecords: aws.Int32(100)})
-		if err != nil || len(out.MetricAlarms) != want {
-			t.Errorf("StateValue %s: %v, %d alarms, want %d", state, err, len(out.MetricAlarms), want)
+		if out := describe(t, cc, &cloudwatch.DescribeAlarmsInput{StateValue: state, MaxRecords: aws.Int32(100)}); len(out.MetricAlarms) != want {
+			t.Errorf("StateValue %s: %d alarms, want %d", state, len(out.MetricAlarms), want)
 		}
 	}
 	// LogAlarm is an AlarmType too (PutLogAlarm's); the sandbox has no log alarms, so it lists none.
-	out, err = cc.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeLogAlarm}})
-	if err != nil || len(out.MetricAlarms) != 0 || len(out.CompositeAlarms) != 0 || len(out.LogAlarms) != 0 {
-		t.Errorf("AlarmTypes LogAlarm: %v %+v, want no alarms", err, out)
+	if out := describe(t, cc, &cloudwatch.DescribeAlarmsInput{AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeLogAlarm}}); len(out.MetricAlarms) != 0 || len(out.CompositeAlarms) != 0 || len(out.LogAlarms) != 0 {
+		t.Errorf("AlarmTypes LogAlarm: %+v, want no alarms", out)
 	}
-	out, err = cc.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String("a0"), AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeLogAlarm, cwtypes.AlarmTypeMetricAlarm}})
-	if err != nil || len(out.MetricAlarms) != 10 || len(out.CompositeAlarms) != 0 {
-		t.Errorf("AlarmTypes LogAlarm, MetricAlarm: %v %+v, want the 10 metric alarms a0*", err, out)
+	if out := describe(t, cc, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String("a0"),
+		AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeLogAlarm, cwtypes.AlarmTypeMetricAlarm}}); len(out.MetricAlarms) != 10 || len(out.CompositeAlarms) != 0 {
+		t.Errorf("AlarmTypes LogAlarm, MetricAlarm: %+v, want the 10 metric alarms a0*", out)
 	}
-	out, err = cc.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String("b-"),
-		AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeCompositeAlarm, cwtypes.AlarmTypeMetricAlarm}})
-	if err != nil || len(out.CompositeAlarms) != 1 {
-		t.Errorf("AlarmTypes CompositeAlarm, MetricAlarm: %v %+v", err, out)
+	if out := describe(t, cc, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String("b-"),
+		AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeCompositeAlarm, cwtypes.AlarmTypeMetricAlarm}}); len(out.CompositeAlarms) != 1 {
+		t.Errorf("AlarmTypes CompositeAlarm, MetricAlarm: %+v, want composite b-page", out)
 	}
 
 	var names []string
@@ -487,11 +495,30 @@ func TestAlarmsPersistEachPut(t *testing.T) {
 	file := filepath.Join(dir, "state.json")
 	srv, _, cc := start(t, Options{StateFile: file})
 	ctx := context.Background()
+	type stateAlarms struct {
+		Alarms     []struct{ AlarmName string } `json:"alarms"`
+		Composites []struct{ AlarmName string } `json:"compositeAlarms"`
+	}
+	// The file as it is now, the sandbox still running: what a killed sandbox leaves.
+	inFile := func() (doc stateAlarms) {
+		t.Helper()
+		b, err := os.ReadFile(file)
+		if err != nil || json.Unmarshal(b, &doc) != nil {
+			t.Fatalf("state file: %v", err)
+		}
+		return doc
+	}
 	if _, err := cc.PutMetricAlarm(ctx, instanceAlarm("cpu", "mandible-prod")); err != nil {
 		t.Fatal(err)
 	}
+	if doc := inFile(); len(doc.Alarms) != 1 || doc.Alarms[0].AlarmName != "cpu" {
+		t.Errorf("state file after PutMetricAlarm: alarms %+v, want cpu", doc.Alarms)
+	}
 	if _, err := cc.PutCompositeAlarm(ctx, &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("page"), AlarmRule: aws.String("ALARM(cpu)")}); err != nil {
 		t.Fatal(err)
+	}
+	if doc := inFile(); len(doc.Composites) != 1 || doc.Composites[0].AlarmName != "page" {
+		t.Errorf("state file after PutCompositeAlarm: composites %+v, want page", doc.Composites)
 	}
 	resp, err := http.Get(srv.URL() + "/_sandbox/state")
 	if err != nil {
@@ -499,15 +526,11 @@ func TestAlarmsPersistEachPut(t *testing.T) {
 	}
 	body, err := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
-	var doc struct {
-		Alarms     []struct{ AlarmName string } `json:"alarms"`
-		Composites []struct{ AlarmName string } `json:"compositeAlarms"`
-	}
+	var doc stateAlarms
 	if err != nil || json.Unmarshal(body, &doc) != nil || len(doc.Alarms) != 1 || doc.Alarms[0].AlarmName != "cpu" ||
 		len(doc.Composites) != 1 || doc.Composites[0].AlarmName != "page" {
 		t.Errorf("admin state: %v, alarms %+v, composites %+v", err, doc.Alarms, doc.Composites)
 	}
-	// The file as it is now, the sandbox still running: what a killed sandbox leaves.
 	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
@@ -517,8 +540,8 @@ func TestAlarmsPersistEachPut(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, cc2 := start(t, Options{StateFile: copied})
-	out, err := cc2.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeMetricAlarm, cwtypes.AlarmTypeCompositeAlarm}})
-	if err != nil || len(out.MetricAlarms) != 1 || len(out.CompositeAlarms) != 1 {
-		t.Errorf("from the running sandbox's file: %v %+v", err, out)
+	out := describe(t, cc2, &cloudwatch.DescribeAlarmsInput{AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeMetricAlarm, cwtypes.AlarmTypeCompositeAlarm}})
+	if len(out.MetricAlarms) != 1 || len(out.CompositeAlarms) != 1 {
+		t.Errorf("from the running sandbox's file: %+v", out)
 	}
 }

@@ -345,6 +345,38 @@ func TestCollect_indexesAndTables(t *testing.T) {
 	}
 }
 
+// TestCollect_sameTableNamedThrice: a table named three times is reported under each name, and
+// each later name's warning pairs it with the name the table was first reported under (the
+// first, not the one just before it), naming the table as SQL would need it quoted. With the
+// first name overwritten by each later one the third warning paired the second and third
+// names, and with the table named unquoted it read public.Order Lines: every test passed.
+func TestCollect_sameTableNamedThrice(t *testing.T) {
+	h := needPG(t)
+	const db = "pgstats_named_thrice"
+	h.freshDatabase(t, db)
+	setup := h.superuser(t, db)
+	execSQL(t, setup, `CREATE TABLE "Order Lines" (id int)`, `INSERT INTO "Order Lines" SELECT generate_series(1, 10)`, "ANALYZE")
+	conn := h.connect(t, db, "postgres")
+	names := []string{`"Order Lines"`, `public."Order Lines"`, `PUBLIC."Order Lines"`}
+	st := collect(t, conn, Options{Tables: names})
+	if len(st.Tables) != 3 {
+		t.Fatalf("tables %+v, want an entry for each of %q", st.Tables, names)
+	}
+	var same []string
+	for _, w := range st.Warnings {
+		if strings.Contains(w, "are the same table") {
+			same = append(same, w)
+		}
+	}
+	want := []string{
+		`tables "\"Order Lines\"" and "public.\"Order Lines\"" are the same table, public."Order Lines": it is reported under each name; list it once`,
+		`tables "\"Order Lines\"" and "PUBLIC.\"Order Lines\"" are the same table, public."Order Lines": it is reported under each name; list it once`,
+	}
+	if !slices.Equal(same, want) {
+		t.Errorf("warnings %q, want %q", same, want)
+	}
+}
+
 // TestCollect_roles: a role with only pg_monitor sees everything; a role
 // without it gets a warning and hidden texts, and still gets the rest.
 func TestCollect_roles(t *testing.T) {

@@ -123,3 +123,35 @@ func TestRecommendFleet_readerAlarmsDenied(t *testing.T) {
 		}
 	}
 }
+
+// TestRecommend_readerAlarmsChecked: ReaderAlarmsChecked (reader_alarms known, not null) is false
+// without Deps.Alarms, with no warning (nothing was asked), and true with it for the Aurora pair
+// and for the Multi-AZ instance, whose list is empty. With the Deps.Alarms condition dropped every
+// test passed: a recommendation made without a CloudWatch alarms client said its reader's alarms
+// had been checked and were none.
+func TestRecommend_readerAlarmsChecked(t *testing.T) {
+	d, _ := deps(t, sandbox.Demo(), testNow)
+	ctx := context.Background()
+	for _, withAlarms := range []bool{false, true} {
+		d.Alarms = nil
+		if withAlarms {
+			d.Alarms = d.CloudWatch.(*cloudwatch.Client)
+		}
+		for _, req := range []Request{{ClusterID: "sso-prod"}, {InstanceID: "mandible-prod"}} {
+			req.Lookback, req.End, req.SkipReport = 3*24*time.Hour, testNow, true
+			res, err := Recommend(ctx, d, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.ReaderAlarmsChecked != withAlarms || len(res.ReaderAlarms) != 0 {
+				t.Errorf("%s, alarms client %t: ReaderAlarmsChecked %t with %d alarms, want %t with none",
+					res.Name, withAlarms, res.ReaderAlarmsChecked, len(res.ReaderAlarms), withAlarms)
+			}
+			for _, w := range res.Warnings {
+				if w.Title == "CloudWatch Alarms Not Checked" {
+					t.Errorf("%s, alarms client %t: warning %+v", res.Name, withAlarms, w)
+				}
+			}
+		}
+	}
+}

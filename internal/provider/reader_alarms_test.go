@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awscw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -333,7 +334,14 @@ data "rightsize_single_node_recommendation" "r" {
 				})},
 			{PreConfig: func() { describes["denied"] = srv.Counts()["DescribeAlarms"]; step("multi-az", false)() },
 				Config: cfg("db_instance_identifier", "mandible-prod"), Check: resource.ComposeAggregateTestCheckFunc(noAlarmRisk,
-					resource.TestCheckResourceAttr(name, "reader_alarms.#", "0"))},
+					func(s *terraform.State) error {
+						// Empty (checked: none stops), not null: TestCheckResourceAttr takes an absent
+						// count for "0", so with reader_alarms null here every test passed.
+						if v, ok := s.RootModule().Resources[name].Primary.Attributes["reader_alarms.#"]; !ok || v != "0" {
+							return fmt.Errorf("reader_alarms.# = %q (set: %t), want an empty list", v, ok)
+						}
+						return nil
+					})},
 		},
 	})
 	if n := srv.Counts()["DescribeAlarms"]; n != 0 {
@@ -369,4 +377,134 @@ func TestRemovesReader(t *testing.T) {
 			t.Errorf("%s: removesReader %v, want %v", tc.name, got, tc.want)
 		}
 	}
+}
+
+// putMathReaderAlarms puts, on srv, alarms on sso-prod's reader sso-prod-instance-2 whose counts
+// differ in each of the plan warning's groups: two that page (sso-reader-cpu, and metric math on
+// the reader's ReadIOPS alone, sso-reader-iops-math), one whose actions are disabled
+// (sso-reader-muted), and metric math that also reads the writer's CPU (sso-reader-writer-sum:
+// may page); and composite alarms over them: sso-oncall ORs sso-reader-cpu (pages) with
+// sso-reader-writer-sum (may page), listed after it, and pages; sso-math-maybe reads the sum alone
+// and sso-degraded ANDs two of them: both may page.
+func putMathReaderAlarms(t *testing.T, srv *sandbox.Server) {
+	t.Helper()
+	c := sandboxCloudWatch(srv)
+	ctx := context.Background()
+	pager := []string{"arn:aws:sns:us-east-1:123456789012:pager"}
+	stat := func(id, metric, instance string) cwtypes.MetricDataQuery {
+		return cwtypes.MetricDataQuery{Id: aws.String(id), ReturnData: aws.Bool(false), MetricStat: &cwtypes.MetricStat{Period: aws.Int32(60), Stat: aws.String("Average"),
+			Metric: &cwtypes.Metric{Namespace: aws.String("AWS/RDS"), MetricName: aws.String(metric),
+				Dimensions: []cwtypes.Dimension{{Name: aws.String("DBInstanceIdentifier"), Value: aws.String(instance)}}}}}
+	}
+	expr := func(e string) cwtypes.MetricDataQuery {
+		return cwtypes.MetricDataQuery{Id: aws.String("e1"), Expression: aws.String(e), ReturnData: aws.Bool(true)}
+	}
+	for _, in := range []*awscw.PutMetricAlarmInput{
+		{AlarmName: aws.String("sso-reader-cpu"), Namespace: aws.String("AWS/RDS"), MetricName: aws.String("CPUUtilization"), Statistic: cwtypes.StatisticAverage,
+			Period: aws.Int32(60), Dimensions: []cwtypes.Dimension{{Name: aws.String("DBInstanceIdentifier"), Value: aws.String("sso-prod-instance-2")}}},
+		{AlarmName: aws.String("sso-reader-iops-math"), Metrics: []cwtypes.MetricDataQuery{stat("m1", "ReadIOPS", "sso-prod-instance-2"), expr("m1 * 2")}},
+		{AlarmName: aws.String("sso-reader-muted"), Namespace: aws.String("AWS/RDS"), MetricName: aws.String("CPUUtilization"), Statistic: cwtypes.StatisticAverage,
+			Period: aws.Int32(60), Dimensions: []cwtypes.Dimension{{Name: aws.String("DBInstanceIdentifier"), Value: aws.String("sso-prod-instance-2")}},
+			ActionsEnabled: aws.Bool(false)},
+		{AlarmName: aws.String("sso-reader-writer-sum"), Metrics: []cwtypes.MetricDataQuery{stat("m1", "CPUUtilization", "sso-prod-instance-2"),
+			stat("m2", "CPUUtilization", "sso-prod-instance-1"), expr("m1 + m2")}},
+	} {
+		in.EvaluationPeriods, in.Threshold, in.ComparisonOperator = aws.Int32(5), aws.Float64(80), cwtypes.ComparisonOperatorGreaterThanThreshold
+		in.TreatMissingData, in.AlarmActions = aws.String("breaching"), pager
+		if _, err := c.PutMetricAlarm(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, rule := range map[string]string{
+		"sso-oncall":     `ALARM(sso-reader-cpu) OR ALARM(sso-reader-writer-sum)`,
+		"sso-math-maybe": `ALARM(sso-reader-writer-sum)`,
+		"sso-degraded":   `ALARM(sso-reader-iops-math) AND ALARM(sso-reader-cpu)`,
+	} {
+		if _, err := c.PutCompositeAlarm(ctx, &awscw.PutCompositeAlarmInput{AlarmName: aws.String(name), AlarmRule: aws.String(rule), AlarmActions: pager}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestWarnReaderAlarms_counts: the plan warning's lead counts each group apart: the alarms that
+// page (metric math on the reader alone among them), those that may page (metric math that also
+// reads the writer's), the composite alarms that page (one paging through either of two alarms,
+// the paging one listed first) and those that may; no warning when no alarm watches the reader
+// (nothing else to say), and a failed listing that is not a refusal says so without naming the
+// permission. Each count differs from the others: with the may-page alarms counted as paging, or
+// not counted, with a composite's last alarm deciding whether it pages, with the composite counts
+// swapped, with the warning given for no alarms, the acceptance tests passed.
+func TestWarnReaderAlarms_counts(t *testing.T) {
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: sandboxNow()})
+	putMathReaderAlarms(t, srv)
+	api := sandboxCloudWatch(srv)
+	ctx := context.Background()
+
+	var diags diag.Diagnostics
+	warnReaderAlarms(ctx, api, "sso-prod", "sso-prod-instance-1", "sso-prod-instance-2", &diags)
+	w, ok := warningDetail(diags, readerAlarmsTitle)
+	lead := "Removing reader sso-prod-instance-2 of Aurora cluster sso-prod stops a metric that 4 CloudWatch alarm(s) watch, 2 of which will page " +
+		"(1 more may page: metric math that also reads metrics that go on); 1 composite alarm(s) over them will page; " +
+		"2 composite alarm(s) over them may page, as their rules decide. "
+	if !ok || len(diags) != 1 || !strings.HasPrefix(w, lead) {
+		t.Errorf("warnings %v, want one %q starting %q", diags, readerAlarmsTitle, lead)
+	}
+
+	diags = nil
+	warnReaderAlarms(ctx, api, "mandible-cluster", "mandible-writer", "mandible-reader", &diags)
+	if len(diags) != 0 {
+		t.Errorf("no alarm on the reader: warnings %v, want none", diags)
+	}
+
+	srv.InjectFaults(sandbox.FaultRule{Operation: "cloudwatch:DescribeAlarms", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 400,
+		Code: "InvalidParameterValue", Message: "the listing failed for the test"}})
+	diags = nil
+	warnReaderAlarms(ctx, api, "sso-prod", "sso-prod-instance-1", "sso-prod-instance-2", &diags)
+	if w, ok := warningDetail(diags, readerAlarmsUnchecked); !ok || len(diags) != 1 || !strings.Contains(w, "was skipped: listing them failed.") ||
+		strings.Contains(w, "not allowed") || !strings.Contains(w, "the listing failed for the test") {
+		t.Errorf("listing failed: warnings %v, want one %q saying the listing failed, with its error, not naming a permission", diags, readerAlarmsUnchecked)
+	}
+}
+
+// TestAccSingleNodeRecommendation_readerAlarmsMetricMath: with real terraform, reader_alarms tells
+// metric math on the reader alone (metric_math, not other_metrics: it pages) from metric math that
+// also reads the writer's CPU (other_metrics: pages false, its composite alarms may page), and an
+// alarm whose actions are disabled (actions_enabled false, pages false). The other test's alarms
+// are all plain metric alarms with actions enabled: with pages taken from MayPage, other_metrics
+// from metric_math, metric_math or actions_enabled constant, it passed.
+func TestAccSingleNodeRecommendation_readerAlarmsMetricMath(t *testing.T) {
+	now := sandboxNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: now})
+	putMathReaderAlarms(t, srv)
+	name := "data.rightsize_single_node_recommendation.r"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "r" {
+  db_cluster_identifier = "sso-prod"
+  lookback_days         = 14
+  end_time              = %q
+}
+`, now.Format(time.RFC3339))),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(name, "reader_alarms.#", "4"),
+				resource.TestCheckTypeSetElemNestedAttrs(name, "reader_alarms.*", map[string]string{"alarm_name": "sso-reader-iops-math",
+					"metric_name": "ReadIOPS", "metric_math": "true", "other_metrics": "false", "state_after": "ALARM", "actions_enabled": "true",
+					"pages": "true", "composite_alarms.#": "1", "composite_alarms.0.alarm_name": "sso-degraded", "composite_alarms.0.pages": "false"}),
+				resource.TestCheckTypeSetElemNestedAttrs(name, "reader_alarms.*", map[string]string{"alarm_name": "sso-reader-writer-sum",
+					"metric_name": "CPUUtilization", "metric_math": "true", "other_metrics": "true", "state_after": "ALARM", "actions_enabled": "true",
+					"pages": "false", "composite_alarms.#": "2", "composite_alarms.0.alarm_name": "sso-math-maybe", "composite_alarms.0.pages": "false",
+					"composite_alarms.1.alarm_name": "sso-oncall", "composite_alarms.1.pages": "false"}),
+				resource.TestCheckTypeSetElemNestedAttrs(name, "reader_alarms.*", map[string]string{"alarm_name": "sso-reader-muted",
+					"metric_math": "false", "other_metrics": "false", "state_after": "ALARM", "actions_enabled": "false", "pages": "false",
+					"composite_alarms.#": "0"}),
+				resource.TestCheckTypeSetElemNestedAttrs(name, "reader_alarms.*", map[string]string{"alarm_name": "sso-reader-cpu",
+					"metric_math": "false", "other_metrics": "false", "actions_enabled": "true", "pages": "true", "composite_alarms.#": "2",
+					"composite_alarms.0.alarm_name": "sso-degraded", "composite_alarms.0.pages": "false",
+					"composite_alarms.1.alarm_name": "sso-oncall", "composite_alarms.1.pages": "true"}),
+			),
+		}},
+	})
 }

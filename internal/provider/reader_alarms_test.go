@@ -15,6 +15,7 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -507,4 +508,38 @@ data "rightsize_single_node_recommendation" "r" {
 			),
 		}},
 	})
+}
+
+// TestModifyPlan_readerAlarmsOnlyWhenRemoving: ModifyPlan warns of the alarms on sso-prod's reader
+// for the plan that removes it, and not for the plan that finishes an interrupted rollback of that
+// change (its guard tagged rolling-back), whose apply restores the previous topology, reader
+// included: that plan lists no alarms. TestRemovesReader holds removesReader itself; with
+// ModifyPlan testing the preview's reader and refusal in its place (the condition before
+// removesReader), every test passed.
+func TestModifyPlan_readerAlarmsOnlyWhenRemoving(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	putRDSAlarm(t, sandboxCloudWatch(srv), "sso-reader-cpu", "CPUUtilization", "breaching", true, "DBInstanceIdentifier", "sso-prod-instance-2")
+	r, empty := directTopologyResource(t, api)
+	r.data.CloudWatch = sandboxCloudWatch(srv)
+	m := mandibleModel(1, 2, false, types.ObjectNull(lastChangeAttrTypes))
+	m.ID, m.DBInstanceIdentifier, m.DBClusterIdentifier, m.MultiAZ = types.StringValue("cluster:sso-prod"), types.StringNull(), types.StringValue("sso-prod"), types.BoolValue(false)
+	m.Force = types.BoolValue(true)
+
+	diags := directModifyPlan(t, r, empty, nil, m)
+	if w, ok := warningDetail(diags, readerAlarmsTitle); diags.HasError() || !ok || !strings.Contains(w, "sso-reader-cpu") {
+		t.Fatalf("plan removing sso-prod's reader: diagnostics %v, want %q naming sso-reader-cpu", diags, readerAlarmsTitle)
+	}
+
+	handGuard(t, srv, api, topology.Target{Kind: topology.KindCluster, Identifier: "sso-prod"}, "", 1, 1, topology.OutcomeRollingBack)
+	srv.ResetLog()
+	diags = directModifyPlan(t, r, empty, nil, m)
+	if diags.HasError() || !strings.Contains(fmt.Sprint(diags), "rollback") {
+		t.Fatalf("plan finishing the rollback: diagnostics %v, want a warning of the rollback it finishes", diags)
+	}
+	if w, ok := warningDetail(diags, readerAlarmsTitle); ok {
+		t.Errorf("plan finishing the rollback, which restores the reader, warns %q: %s", readerAlarmsTitle, w)
+	}
+	if n := srv.Counts()["DescribeAlarms"]; n != 0 {
+		t.Errorf("plan finishing the rollback made %d DescribeAlarms calls, want none", n)
+	}
 }

@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -341,6 +342,31 @@ func (r *run) missing(requested time.Time) string {
 	return "deleted"
 }
 
+// findCreated is find, a describe call of what, which RDS has just answered "already exists" to
+// this run's create call (a retried request whose first answer was lost, say): RDS's describe
+// calls may not show it yet (createdShowsWithin), so a not-found is looked for again, on the
+// run's poll intervals, until createdShowsWithin after that answer rather than taken for gone.
+// It returns find's last answer (its not-found, past the window, saying so).
+func findCreated[T any](ctx context.Context, r *run, what string, find func(context.Context) (T, error)) (T, error) {
+	answered := r.o.now()
+	delay, maxDelay := cmp.Or(r.o.PollMin, DefaultPollMin), cmp.Or(r.o.PollMax, DefaultPollMax)
+	for {
+		v, err := find(ctx)
+		if !IsNotFound(err) {
+			return v, err
+		}
+		if r.missing(answered) != notShownYet {
+			return v, fmt.Errorf("%w (RDS said it already exists; not shown by its describe calls within %s since)", err, createdShowsWithin)
+		}
+		r.o.logf("%s: RDS says %s already exists but does not show it yet (its describe calls may lag behind the create call); looking again in %s",
+			r.req.Target, what, delay)
+		if serr := r.o.sleep(ctx, delay); serr != nil {
+			return v, fmt.Errorf("waiting for RDS to show %s, which it says already exists: %w", what, serr)
+		}
+		delay = max(min(2*delay, maxDelay), delay)
+	}
+}
+
 // waitGuard polls the guard snapshot until it is available. A snapshot that ends in any other
 // state (failed, deleted) yields a *wait.UnexpectedStateError; one this run has just asked for is
 // not taken for deleted before createdShowsWithin.
@@ -488,7 +514,9 @@ func (r *run) createGuard(ctx context.Context, id string, tags map[string]string
 // (ReasonConcurrentRun), or it is another database's (foreignGuard) or was taken by hand
 // (ReasonForeignGuard), and this run stops before changing anything (a PrecheckError).
 func (r *run) ownCreation(ctx context.Context, id string, tags map[string]string) error {
-	g, err := loadGuard(ctx, r.o.RDS, r.req.Target.Kind, id)
+	g, err := findCreated(ctx, r, "guard snapshot "+id, func(ctx context.Context) (*guard, error) {
+		return loadGuard(ctx, r.o.RDS, r.req.Target.Kind, id)
+	})
 	if err != nil {
 		return fmt.Errorf("creating guard snapshot %s of %s: RDS says it already exists; reading it: %w", id, r.req.Target.Noun(), err)
 	}
@@ -738,10 +766,14 @@ func (r *run) verifyRestore(ctx context.Context) error {
 		_, err = r.o.RDS.RestoreDBInstanceFromDBSnapshot(ctx, in)
 		if isAlreadyExists(err) {
 			// Created meanwhile: by this request whose first answer was lost (then tagged as
-			// ours), or by someone else.
-			if inst, err = r.checkRestoreName(ctx, g.id); err == nil && inst == nil {
-				err = fmt.Errorf("temporary instance %s was reported to exist, then not found", tmp)
-			}
+			// ours), or by someone else. Either may not be shown yet (findCreated).
+			inst, err = findCreated(ctx, r, "temporary restore instance "+tmp, func(ctx context.Context) (*rdstypes.DBInstance, error) {
+				inst, err := r.checkRestoreName(ctx, g.id)
+				if err == nil && inst == nil {
+					err = &NotFoundError{Kind: "DB instance", ID: tmp}
+				}
+				return inst, err
+			})
 			if err != nil {
 				return fmt.Errorf("verify_restore of guard snapshot %s: %w", g.id, err)
 			}

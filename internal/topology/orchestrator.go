@@ -1980,8 +1980,12 @@ replace:
 	}
 	if err != nil {
 		// A retried request whose first answer was lost, or an earlier run's: the instance
-		// counts as the reader only if it is a member of this cluster.
-		inst, ferr := FindDBInstance(ctx, r.o.RDS, spec.Identifier)
+		// counts as the reader only if it is a member of this cluster. RDS may not show it yet
+		// (findCreated): taken for an error, a rollback that recreated the reader would be
+		// recorded failed.
+		inst, ferr := findCreated(ctx, r, "reader "+spec.Identifier, func(ctx context.Context) (*rdstypes.DBInstance, error) {
+			return FindDBInstance(ctx, r.o.RDS, spec.Identifier)
+		})
 		if ferr != nil {
 			return fmt.Errorf("CreateDBInstance %s (reader of %s): %w, and describing it: %w", spec.Identifier, r.req.Target.Noun(), err, ferr)
 		}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/wait"
 )
@@ -99,6 +101,107 @@ func TestReadLagReaderCreated(t *testing.T) {
 		if notFound(env.srv, "DBInstanceNotFound") == 0 {
 			t.Fatal("no describe of the new reader met the lag: the test proves nothing")
 		}
+	}
+}
+
+// restoreTwiceRDS and createInstanceTwiceRDS send each RestoreDBInstanceFromDBSnapshot (each
+// CreateDBInstance) to RDS twice and return the second answer, "already exists": what the SDK's
+// retry sees when the first answer was lost on the way back (createTwiceRDS for snapshots).
+type restoreTwiceRDS struct{ RDSAPI }
+
+func (c restoreTwiceRDS) RestoreDBInstanceFromDBSnapshot(ctx context.Context, in *rds.RestoreDBInstanceFromDBSnapshotInput, f ...func(*rds.Options)) (*rds.RestoreDBInstanceFromDBSnapshotOutput, error) {
+	if _, err := c.RDSAPI.RestoreDBInstanceFromDBSnapshot(ctx, in, f...); err != nil {
+		return nil, err
+	}
+	return c.RDSAPI.RestoreDBInstanceFromDBSnapshot(ctx, in, f...)
+}
+
+type createInstanceTwiceRDS struct{ RDSAPI }
+
+func (c createInstanceTwiceRDS) CreateDBInstance(ctx context.Context, in *rds.CreateDBInstanceInput, f ...func(*rds.Options)) (*rds.CreateDBInstanceOutput, error) {
+	if _, err := c.RDSAPI.CreateDBInstance(ctx, in, f...); err != nil {
+		return nil, err
+	}
+	return c.RDSAPI.CreateDBInstance(ctx, in, f...)
+}
+
+// A create call answered "already exists" (its first answer lost, and the SDK's retry refused)
+// is followed by a describe of what it created, which RDS may not show yet: it is looked for
+// again until createdShowsWithin, not taken for an error. Each was: the guard snapshot's ("RDS
+// says it already exists; reading it: not found", the apply failed), verify_restore's instance
+// ("reported to exist, then not found", the apply failed with the instance left running), and
+// the Aurora reader's, in a change to 2 nodes (failed, to resume) and in the rollback of a
+// removal (recorded rollback-failed, ROLLBACK FAILED, with the reader in fact recreated).
+func TestReadLagAlreadyExists(t *testing.T) {
+	lag := createdShowsWithin / 2
+	for _, tc := range []struct {
+		name string
+		wrap func(RDSAPI) RDSAPI
+		req  Request
+		want func(*env, *Result, error)
+	}{
+		{"guard of a DB instance", func(a RDSAPI) RDSAPI { return createTwiceRDS{a} }, Request{Target: mandible, Nodes: 1, Generation: 1}, nil},
+		{"guard of a DB cluster", func(a RDSAPI) RDSAPI { return createTwiceRDS{a} }, Request{Target: sso, Nodes: 1, Generation: 1}, nil},
+		{"verify_restore's instance", func(a RDSAPI) RDSAPI { return restoreTwiceRDS{a} }, Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true}, nil},
+		{"reader of a change to 2 nodes", func(a RDSAPI) RDSAPI { return createInstanceTwiceRDS{a} }, Request{Target: sso, Nodes: 2, Generation: 2}, nil},
+		{"reader of a rollback", func(a RDSAPI) RDSAPI { return createInstanceTwiceRDS{a} }, Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}},
+			func(e *env, _ *Result, err error) {
+				var ce *ChangeError
+				if !errors.As(err, &ce) || !ce.RolledBack || ce.RollbackErr != nil {
+					t.Fatalf("run: %v; want the change rolled back", err)
+				}
+				if got := e.snapshotTags(KindCluster, GuardSnapshotID("", sso, 1, 1, 1))[TagOutcome]; got != OutcomeRolledBack {
+					t.Errorf("guard outcome %q, want %q", got, OutcomeRolledBack)
+				}
+				if got := len(e.topology(sso).Members); got != 2 {
+					t.Errorf("%d members after the rollback, want 2", got)
+				}
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, sandbox.Demo())
+			ctx := context.Background()
+			if tc.req.Nodes == 2 {
+				res, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
+				if err != nil {
+					t.Fatalf("2 → 1: %v", err)
+				}
+				tc.req.Previous = &res.Previous
+			}
+			e.srv.SetReadLag(lag)
+			o := *e.o
+			o.RDS = tc.wrap(o.RDS)
+			res, err := o.Run(ctx, tc.req)
+			if n := notFound(e.srv, "DBSnapshotNotFound") + notFound(e.srv, "DBClusterSnapshotNotFoundFault") + notFound(e.srv, "DBInstanceNotFound"); n == 0 {
+				t.Fatal("no describe call met the lag: the test proves nothing")
+			}
+			if tc.want != nil {
+				tc.want(e, res, err)
+				return
+			}
+			if err != nil || res.Nodes != tc.req.Nodes {
+				t.Fatalf("run: %+v, %v; want the change made", res, err)
+			}
+			if tc.req.VerifyRestore {
+				if _, err := FindDBInstance(ctx, e.api, restoreInstanceID(res.GuardSnapshotID)); !IsNotFound(err) {
+					t.Errorf("temporary restore instance left behind: %v", err)
+				}
+			}
+			e.assertGuarded(tc.req.Target)
+		})
+	}
+
+	// Not shown within createdShowsWithin of the answer: an error saying so, not an endless wait.
+	e := newEnv(t, sandbox.Demo())
+	e.srv.SetReadLag(createdShowsWithin + 10*time.Minute)
+	o := *e.o
+	o.RDS = createTwiceRDS{o.RDS}
+	_, err := o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
+	if !IsNotFound(err) || !strings.Contains(err.Error(), "not shown by its describe calls within 3m0s") {
+		t.Errorf("run: %v; want the guard RDS said exists taken for not found after 3m0s", err)
+	}
+	if n := len(e.srv.Calls("ModifyDBInstance")); n != 0 {
+		t.Errorf("%d ModifyDBInstance calls", n)
 	}
 }
 

@@ -371,6 +371,7 @@ func findCreated[T any](ctx context.Context, r *run, what string, find func(cont
 // state (failed, deleted) yields a *wait.UnexpectedStateError; one this run has just asked for is
 // not taken for deleted before createdShowsWithin.
 func (r *run) waitGuard(ctx context.Context, g *guard) (*guard, error) {
+	seen := false
 	w := wait.Waiter[*guard]{
 		Description: "guard snapshot " + g.id,
 		Pending:     []string{"creating", "pending", "copying", notShownYet},
@@ -386,6 +387,7 @@ func (r *run) waitGuard(ctx context.Context, g *guard) (*guard, error) {
 			if err != nil {
 				return nil, "", err
 			}
+			seen = true
 			cur.attempt = g.attempt
 			// Status polls skip ListTagsForResource; the tags are those already known plus
 			// whatever TagList the describe returned.
@@ -397,7 +399,23 @@ func (r *run) waitGuard(ctx context.Context, g *guard) (*guard, error) {
 			return cur, cur.status, nil
 		},
 	}
-	return w.Wait(ctx)
+	cur, err := w.Wait(ctx)
+	if err != nil && !seen && !g.requested.IsZero() {
+		g.status = notShownYet // not "creating": never seen (the error's restore-point note)
+	}
+	return cur, neverShown(err, !seen, g.requested)
+}
+
+// neverShown explains err, a wait's, when it ended on "deleted" for a resource this run asked RDS
+// to create at requested (not zero) and never saw (missing): RDS did not show it within
+// createdShowsWithin, which says no more than that.
+func neverShown(err error, unseen bool, requested time.Time) error {
+	var ue *wait.UnexpectedStateError
+	if !unseen || requested.IsZero() || !errors.As(err, &ue) || ue.State != "deleted" {
+		return err
+	}
+	return fmt.Errorf("%w: RDS's describe calls have not shown it in the %s since this run asked RDS to create it "+
+		"(deleted meanwhile, or they lag further behind than usual)", err, createdShowsWithin)
 }
 
 // verifyGuard checks that the guard snapshot is the one this change made and that it is usable
@@ -906,6 +924,7 @@ func (r *run) waitInstanceSince(ctx context.Context, id, desc string, pending []
 	if !requested.IsZero() {
 		pending = append(slices.Clip(pending), notShownYet)
 	}
+	seen := false
 	w := wait.Waiter[*rdstypes.DBInstance]{
 		Description: desc, Pending: pending, Target: []string{target}, Retryable: IsTransient,
 		Progress:    r.waitProgress(desc + " to be " + target),
@@ -918,6 +937,7 @@ func (r *run) waitInstanceSince(ctx context.Context, id, desc string, pending []
 			if err != nil {
 				return nil, "", err
 			}
+			seen = true
 			st := deref(inst.DBInstanceStatus)
 			if target == "available" && usableStatus(st) {
 				st = target // "storage-optimization" may last hours; the instance is usable
@@ -925,7 +945,8 @@ func (r *run) waitInstanceSince(ctx context.Context, id, desc string, pending []
 			return inst, st, nil
 		},
 	}
-	return w.Wait(ctx)
+	inst, err := w.Wait(ctx)
+	return inst, neverShown(err, !seen, requested)
 }
 
 func toTagList(m map[string]string) []rdstypes.Tag {

@@ -61,6 +61,27 @@ func TestReadLagBeyondWindow(t *testing.T) {
 	if n := len(e.srv.Calls("ModifyDBInstance")); n != 0 {
 		t.Fatalf("%d ModifyDBInstance calls without a guard snapshot shown", n)
 	}
+	// It says why "deleted": never shown, not seen going; and not that the guard, never seen, is
+	// "creating".
+	if msg := err.Error(); !strings.Contains(msg, "have not shown it in the 3m0s since this run asked RDS to create it") ||
+		strings.Contains(msg, `is "creating"`) || !strings.Contains(msg, `is "not-shown-yet" and cannot be used for a restore`) {
+		t.Errorf("run: %v; want it to say RDS has not shown the guard in 3m0s, and not that it is creating", err)
+	}
+
+	// So for verify_restore's instance (the guard shown at once).
+	e = newEnv(t, sandbox.Demo())
+	o := *e.o
+	o.OnStep = func(s Step) error {
+		if s == StepGuardAvailable {
+			e.srv.SetReadLag(createdShowsWithin + 10*time.Minute)
+		}
+		return nil
+	}
+	_, err = o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true})
+	if !errors.As(err, &ue) || ue.State != "deleted" || !strings.Contains(err.Error(), "temporary restore instance "+restoreInstanceID(GuardSnapshotID("", mandible, 1, 1, 1))) ||
+		!strings.Contains(err.Error(), "have not shown it in the 3m0s since this run asked RDS to create it") {
+		t.Errorf("run: %v; want the temporary restore instance said not shown in 3m0s", err)
+	}
 }
 
 // The Aurora reader this provider creates (the change back to two nodes, and the rollback of a

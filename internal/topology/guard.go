@@ -548,7 +548,8 @@ func (r *run) ownCreation(ctx context.Context, id string, tags map[string]string
 	if g.tags[TagRun] != tags[TagRun] {
 		return r.precheckErr(ReasonConcurrentRun, "guard snapshot %s already exists, taken by another run for the same change (tagged %s = %s): "+
 			"another apply (another workspace, or another resource on the same database) is making this change at the same time. "+
-			"Let it finish, then plan again; nothing was changed by this apply", id, TagChangeStarted, g.tags[TagChangeStarted])
+			"Let it finish, then plan again; nothing was changed by this apply. If instead an apply of this change was interrupted moments ago "+
+			"(RDS's listing not showing its guard yet), plan again in a few minutes: that guard is then set aside", id, TagChangeStarted, g.tags[TagChangeStarted])
 	}
 	return nil
 }

@@ -226,6 +226,31 @@ func TestReadLagAlreadyExists(t *testing.T) {
 	}
 }
 
+// An apply of an Aurora change interrupted right after its guard snapshot's create call, and
+// applied again while RDS's describe calls do not show that guard yet: the run does not find it,
+// asks for the same identifier, and RDS answers "already exists" with another run's guard. It
+// stops as for a concurrent run, changing nothing, and says that an apply interrupted moments ago
+// is the other case; planned again once RDS shows it, the interrupted run's guard is set aside.
+func TestReadLagResumeSoon(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.srv.SetReadLag(time.Minute)
+	req := Request{Target: sso, Nodes: 1, Generation: 1}
+	e.runInterrupted(t, req, StepGuardCreate)
+	_, err := e.o.Run(context.Background(), req)
+	var pe *PrecheckError
+	if !errors.As(err, &pe) || pe.Reason != ReasonConcurrentRun || !strings.Contains(err.Error(), "interrupted moments ago") {
+		t.Fatalf("run right after the interruption: %v; want a concurrent-run refusal naming the interrupted apply", err)
+	}
+	if n := len(e.srv.Calls("DeleteDBInstance")); n != 0 {
+		t.Fatalf("%d DeleteDBInstance calls", n)
+	}
+	e.srv.Advance(2 * time.Minute)
+	res, err := e.o.Run(context.Background(), req)
+	if err != nil || res.Nodes != 1 || res.SupersededGuardSnapshotID != GuardSnapshotID("", sso, 1, 1, 1) {
+		t.Fatalf("run a few minutes later: %+v, %v; want the change made, the interrupted run's guard set aside", res, err)
+	}
+}
+
 // notFound counts the calls the sandbox answered with error code code.
 func notFound(srv *sandbox.Server, code string) int {
 	n := 0

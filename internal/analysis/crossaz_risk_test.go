@@ -98,6 +98,11 @@ func TestCrossAZRisk(t *testing.T) {
 				!strings.Contains(r.Description, "the reader mandible-prod-2 in "+c.readerAZ) || !strings.Contains(r.Description, "goes to the writer in "+c.writerAZ) {
 				t.Fatalf("risk %+v, want %s, %s", r, c.wantSev, usd)
 			}
+			// What it receives, unmeasured, is said so, not "0 GB received".
+			if unmeasured := strings.Contains(r.Description, "what it receives is not measured"); unmeasured != (c.receive != c.receive) ||
+				(unmeasured && strings.Contains(r.Description, "GB received")) {
+				t.Errorf("risk %q: receive unmeasured said %t, want %t (then with no GB received)", r.Description, unmeasured, c.receive != c.receive)
+			}
 			if savings := fmt.Sprintf("against monthly savings of $%.2f", rec.Cost.MonthlySavingsUSD); strings.Contains(r.Description, savings) == c.noPrices {
 				t.Errorf("risk %q: savings named %t, want %t", r.Description, !c.noPrices, !c.noPrices)
 			}

@@ -310,8 +310,11 @@ func crossAZRisk(w, r Node, nodes []NodeAnalysis, cost CostEstimate, add func(ca
 	if out != out {
 		return
 	}
+	measured := fmt.Sprintf("%.0f GB sent, %.0f GB received: the means of NetworkTransmitThroughput and NetworkReceiveThroughput", out, in)
 	if in != in {
+		// Not "0 GB received": what it receives is not known, and left out of the range.
 		in = 0
+		measured = fmt.Sprintf("%.0f GB sent, the mean of NetworkTransmitThroughput; what it receives is not measured and left out", out)
 	}
 	x := (out + in) * 2 * CrossAZUSDPerGB
 	if x < crossAZFloorUSD {
@@ -324,11 +327,11 @@ func crossAZRisk(w, r Node, nodes []NodeAnalysis, cost CostEstimate, add func(ca
 			sev = "medium"
 		}
 	}
-	add("cost", sev, "Cross-AZ data transfer: the reader %s in %s exchanges %.0f GB a month with its clients (%.0f GB sent, %.0f GB received: the means of "+
-		"NetworkTransmitThroughput and NetworkReceiveThroughput), which then goes to the writer in %s. Clients in %s start crossing AZs and those in %s stop "+
+	add("cost", sev, "Cross-AZ data transfer: the reader %s in %s exchanges %.0f GB a month with its clients (%s), "+
+		"which then goes to the writer in %s. Clients in %s start crossing AZs and those in %s stop "+
 		"(at $%.2f/GB in each direction), so the bill changes by between -$%.2f and +$%.2f a month: about nothing with clients spread evenly over the AZs, "+
 		"+$%.2f if they all run in %s%s. Check where the reader's clients run (their subnets' AZs) before counting on the savings",
-		r.ID, r.AvailabilityZone, out+in, out, in, w.AvailabilityZone, r.AvailabilityZone, w.AvailabilityZone, CrossAZUSDPerGB, x, x, x, r.AvailabilityZone, against)
+		r.ID, r.AvailabilityZone, out+in, measured, w.AvailabilityZone, r.AvailabilityZone, w.AvailabilityZone, CrossAZUSDPerGB, x, x, x, r.AvailabilityZone, against)
 }
 
 // readerReadsFactor and readerReadsFloorIOPS bound readerReadsRisk's medium risk: the readers read

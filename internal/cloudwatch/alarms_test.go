@@ -195,8 +195,12 @@ func TestMetricAlarmsThrottled(t *testing.T) {
 	}
 	srv.InjectFaults(sandbox.FaultRule{Operation: "cloudwatch:DescribeAlarms", Sequence: []sandbox.Fault{
 		{}, {Kind: sandbox.FaultThrottling}, {Kind: sandbox.FaultThrottling}}})
+	// Five attempts, not the default three that the throttled page needs exactly: a response lost
+	// to the HTTP/1 read-loop race (aws-sdk-go-v2 issue 2737; see the sandbox's connRetryer) would
+	// take one more, and the fault sequence then throttles the retry of another call.
 	retrying := awscw.New(awscw.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: aws.NewCredentialsCache(staticCreds{}),
 		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = 5
 			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
 		})})
 	srv.ResetLog()
@@ -204,8 +208,17 @@ func TestMetricAlarmsThrottled(t *testing.T) {
 	if err != nil {
 		t.Fatalf("throttled listing: %v", err)
 	}
-	if len(all.Metric) != 250 || srv.Counts()["DescribeAlarms"] != 5 {
-		t.Errorf("%d alarms in %d DescribeAlarms calls, want 250 in 3 pages and 2 retries", len(all.Metric), srv.Counts()["DescribeAlarms"])
+	throttled, ok := 0, 0
+	for _, e := range srv.Calls("DescribeAlarms") {
+		switch {
+		case e.ErrorCode == "Throttling":
+			throttled++
+		case e.Status == 200:
+			ok++
+		}
+	}
+	if len(all.Metric) != 250 || throttled != 2 || ok < 3 {
+		t.Errorf("%d alarms, %d DescribeAlarms calls throttled and %d answered; want 250, 2 throttled and the 3 pages answered", len(all.Metric), throttled, ok)
 	}
 }
 

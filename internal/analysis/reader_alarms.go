@@ -190,7 +190,11 @@ func ReaderAlarmsText(reader, writer string, alarms []ReaderAlarm) string {
 			if a.MayPage() {
 				after += " and page"
 			}
-			partial = append(partial, d+" would go to "+after)
+			verb := " would go to "
+			if after == a.State {
+				verb = " would stay " // ignore, or already in the state missing data gives
+			}
+			partial = append(partial, d+verb+after)
 		case a.Pages():
 			paging = append(paging, d)
 		case a.TreatMissingData == MissingDataIgnore:

@@ -363,3 +363,23 @@ func TestReaderAlarmsInvalid(t *testing.T) {
 		}
 	}
 }
+
+// Metric math that also reads metrics that go on, already in the state it would take without the
+// reader's metric (TreatMissingData ignore, or INSUFFICIENT_DATA with missing data), is said to
+// stay there, not to go to it.
+func TestReaderAlarmsTextOtherMetricsStays(t *testing.T) {
+	for _, tc := range []struct {
+		state, missing, want string
+	}{
+		{"ALARM", "ignore", "iops (metric math on AWS/RDS ReadIOPS) would stay ALARM if"},
+		{"INSUFFICIENT_DATA", "", "iops (metric math on AWS/RDS ReadIOPS) would stay INSUFFICIENT_DATA if"},
+		{"OK", "breaching", "iops (metric math on AWS/RDS ReadIOPS) would go to ALARM and page if"},
+		{"OK", "", "iops (metric math on AWS/RDS ReadIOPS) would go to INSUFFICIENT_DATA if"},
+	} {
+		a := ReaderAlarm{Name: "iops", Namespace: "AWS/RDS", Metric: "ReadIOPS", MetricMath: true, OtherMetrics: true, State: tc.state,
+			TreatMissingData: tc.missing, ActionsEnabled: true, AlarmActions: 1}
+		if got := ReaderAlarmsText("r", "w", []ReaderAlarm{a}); !strings.Contains(got, tc.want) {
+			t.Errorf("%s, TreatMissingData %q: %s\nwant it to say %q", tc.state, tc.missing, got, tc.want)
+		}
+	}
+}

@@ -54,34 +54,45 @@ type putMetricAlarmIn struct {
 	ThresholdMetricId       string        `cbor:"ThresholdMetricId"`
 }
 
+// alarmState is the state of a stored alarm, metric or composite (its fields are promoted into the
+// DescribeAlarms shapes, in CBOR and in the state file's JSON alike).
+type alarmState struct {
+	StateValue                 string    `cbor:"StateValue" json:"stateValue"`
+	StateReason                string    `cbor:"StateReason" json:"stateReason"`
+	StateUpdatedTimestamp      time.Time `cbor:"StateUpdatedTimestamp" json:"stateUpdated"`
+	StateTransitionedTimestamp time.Time `cbor:"StateTransitionedTimestamp" json:"stateTransitioned"`
+}
+
+// newAlarmState is the state of an alarm created at now: INSUFFICIENT_DATA until evaluated.
+func newAlarmState(now time.Time) alarmState {
+	return alarmState{StateValue: "INSUFFICIENT_DATA", StateReason: "Unchecked: Initial alarm creation", StateUpdatedTimestamp: now, StateTransitionedTimestamp: now}
+}
+
 // metricAlarm is a stored alarm, in the MetricAlarm shape DescribeAlarms returns (and the state file keeps).
 type metricAlarm struct {
-	AlarmName                          string        `cbor:"AlarmName" json:"alarmName"`
-	AlarmArn                           string        `cbor:"AlarmArn" json:"alarmArn"`
-	AlarmDescription                   string        `cbor:"AlarmDescription,omitempty" json:"alarmDescription,omitempty"`
-	AlarmConfigurationUpdatedTimestamp time.Time     `cbor:"AlarmConfigurationUpdatedTimestamp" json:"updated"`
-	ActionsEnabled                     bool          `cbor:"ActionsEnabled" json:"actionsEnabled"`
-	OKActions                          []string      `cbor:"OKActions" json:"okActions,omitempty"`
-	AlarmActions                       []string      `cbor:"AlarmActions" json:"alarmActions,omitempty"`
-	InsufficientDataActions            []string      `cbor:"InsufficientDataActions" json:"insufficientDataActions,omitempty"`
-	StateValue                         string        `cbor:"StateValue" json:"stateValue"`
-	StateReason                        string        `cbor:"StateReason" json:"stateReason"`
-	StateUpdatedTimestamp              time.Time     `cbor:"StateUpdatedTimestamp" json:"stateUpdated"`
-	StateTransitionedTimestamp         time.Time     `cbor:"StateTransitionedTimestamp" json:"stateTransitioned"`
-	Namespace                          string        `cbor:"Namespace,omitempty" json:"namespace,omitempty"`
-	MetricName                         string        `cbor:"MetricName,omitempty" json:"metricName,omitempty"`
-	Dimensions                         []cwDimension `cbor:"Dimensions" json:"dimensions,omitempty"`
-	Statistic                          string        `cbor:"Statistic,omitempty" json:"statistic,omitempty"`
-	ExtendedStatistic                  string        `cbor:"ExtendedStatistic,omitempty" json:"extendedStatistic,omitempty"`
-	Period                             int32         `cbor:"Period,omitempty" json:"period,omitempty"`
-	Unit                               string        `cbor:"Unit,omitempty" json:"unit,omitempty"`
-	EvaluationPeriods                  int32         `cbor:"EvaluationPeriods" json:"evaluationPeriods"`
-	DatapointsToAlarm                  int32         `cbor:"DatapointsToAlarm,omitempty" json:"datapointsToAlarm,omitempty"`
-	Threshold                          *float64      `cbor:"Threshold,omitempty" json:"threshold,omitempty"`
-	ComparisonOperator                 string        `cbor:"ComparisonOperator" json:"comparisonOperator"`
-	TreatMissingData                   string        `cbor:"TreatMissingData,omitempty" json:"treatMissingData,omitempty"`
-	Metrics                            []alarmQuery  `cbor:"Metrics" json:"metrics,omitempty"`
-	ThresholdMetricId                  string        `cbor:"ThresholdMetricId,omitempty" json:"thresholdMetricId,omitempty"`
+	AlarmName                          string    `cbor:"AlarmName" json:"alarmName"`
+	AlarmArn                           string    `cbor:"AlarmArn" json:"alarmArn"`
+	AlarmDescription                   string    `cbor:"AlarmDescription,omitempty" json:"alarmDescription,omitempty"`
+	AlarmConfigurationUpdatedTimestamp time.Time `cbor:"AlarmConfigurationUpdatedTimestamp" json:"updated"`
+	ActionsEnabled                     bool      `cbor:"ActionsEnabled" json:"actionsEnabled"`
+	OKActions                          []string  `cbor:"OKActions" json:"okActions,omitempty"`
+	AlarmActions                       []string  `cbor:"AlarmActions" json:"alarmActions,omitempty"`
+	InsufficientDataActions            []string  `cbor:"InsufficientDataActions" json:"insufficientDataActions,omitempty"`
+	alarmState
+	Namespace          string        `cbor:"Namespace,omitempty" json:"namespace,omitempty"`
+	MetricName         string        `cbor:"MetricName,omitempty" json:"metricName,omitempty"`
+	Dimensions         []cwDimension `cbor:"Dimensions" json:"dimensions,omitempty"`
+	Statistic          string        `cbor:"Statistic,omitempty" json:"statistic,omitempty"`
+	ExtendedStatistic  string        `cbor:"ExtendedStatistic,omitempty" json:"extendedStatistic,omitempty"`
+	Period             int32         `cbor:"Period,omitempty" json:"period,omitempty"`
+	Unit               string        `cbor:"Unit,omitempty" json:"unit,omitempty"`
+	EvaluationPeriods  int32         `cbor:"EvaluationPeriods" json:"evaluationPeriods"`
+	DatapointsToAlarm  int32         `cbor:"DatapointsToAlarm,omitempty" json:"datapointsToAlarm,omitempty"`
+	Threshold          *float64      `cbor:"Threshold,omitempty" json:"threshold,omitempty"`
+	ComparisonOperator string        `cbor:"ComparisonOperator" json:"comparisonOperator"`
+	TreatMissingData   string        `cbor:"TreatMissingData,omitempty" json:"treatMissingData,omitempty"`
+	Metrics            []alarmQuery  `cbor:"Metrics" json:"metrics,omitempty"`
+	ThresholdMetricId  string        `cbor:"ThresholdMetricId,omitempty" json:"thresholdMetricId,omitempty"`
 }
 
 type describeAlarmsIn struct {
@@ -265,7 +276,7 @@ func (s *Server) putMetricAlarm(in *putMetricAlarmIn, now time.Time) *cwError {
 		ExtendedStatistic: in.ExtendedStatistic, Unit: in.Unit, EvaluationPeriods: *in.EvaluationPeriods,
 		Threshold: in.Threshold, ComparisonOperator: in.ComparisonOperator, TreatMissingData: in.TreatMissingData,
 		Metrics: in.Metrics, ThresholdMetricId: in.ThresholdMetricId,
-		StateValue: "INSUFFICIENT_DATA", StateReason: "Unchecked: Initial alarm creation", StateUpdatedTimestamp: now, StateTransitionedTimestamp: now,
+		alarmState: newAlarmState(now),
 	}
 	if in.Period != nil {
 		a.Period = *in.Period
@@ -280,7 +291,7 @@ func (s *Server) putMetricAlarm(in *putMetricAlarmIn, now time.Time) *cwError {
 	}
 	if old, ok := s.cw.alarms[in.AlarmName]; ok {
 		// Updating an alarm keeps its state, as AWS does.
-		a.StateValue, a.StateReason, a.StateUpdatedTimestamp, a.StateTransitionedTimestamp = old.StateValue, old.StateReason, old.StateUpdatedTimestamp, old.StateTransitionedTimestamp
+		a.alarmState = old.alarmState
 	}
 	s.cw.alarms[in.AlarmName] = &a
 	return nil

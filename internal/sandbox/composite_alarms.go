@@ -35,10 +35,7 @@ type compositeAlarm struct {
 	OKActions                          []string  `cbor:"OKActions" json:"okActions,omitempty"`
 	AlarmActions                       []string  `cbor:"AlarmActions" json:"alarmActions,omitempty"`
 	InsufficientDataActions            []string  `cbor:"InsufficientDataActions" json:"insufficientDataActions,omitempty"`
-	StateValue                         string    `cbor:"StateValue" json:"stateValue"`
-	StateReason                        string    `cbor:"StateReason" json:"stateReason"`
-	StateUpdatedTimestamp              time.Time `cbor:"StateUpdatedTimestamp" json:"stateUpdated"`
-	StateTransitionedTimestamp         time.Time `cbor:"StateTransitionedTimestamp" json:"stateTransitioned"`
+	alarmState
 }
 
 // alarmRuleRef matches a state function of an AlarmRule and the alarm it names, quoted or not,
@@ -93,11 +90,11 @@ func (s *Server) putCompositeAlarm(in *putCompositeAlarmIn, now time.Time) *cwEr
 		AlarmName: in.AlarmName, AlarmArn: arn, AlarmDescription: in.AlarmDescription, AlarmRule: in.AlarmRule,
 		AlarmConfigurationUpdatedTimestamp: now, ActionsEnabled: in.ActionsEnabled == nil || *in.ActionsEnabled,
 		OKActions: in.OKActions, AlarmActions: in.AlarmActions, InsufficientDataActions: in.InsufficientDataActions,
-		StateValue: "INSUFFICIENT_DATA", StateReason: "Unchecked: Initial alarm creation", StateUpdatedTimestamp: now, StateTransitionedTimestamp: now,
+		alarmState: newAlarmState(now),
 	}
 	if old, ok := s.cw.composites[in.AlarmName]; ok {
 		// Updating an alarm keeps its state, as AWS does.
-		a.StateValue, a.StateReason, a.StateUpdatedTimestamp, a.StateTransitionedTimestamp = old.StateValue, old.StateReason, old.StateUpdatedTimestamp, old.StateTransitionedTimestamp
+		a.alarmState = old.alarmState
 	}
 	s.cw.composites[in.AlarmName] = &a
 	return nil

@@ -1,7 +1,6 @@
 package topology
 
 import (
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -344,27 +343,34 @@ func (r *run) missing(requested time.Time) string {
 
 // findCreated is find, a describe call of what, which RDS has just answered "already exists" to
 // this run's create call (a retried request whose first answer was lost, say): RDS's describe
-// calls may not show it yet (createdShowsWithin), so a not-found is looked for again, on the
-// run's poll intervals, until createdShowsWithin after that answer rather than taken for gone.
-// It returns find's last answer (its not-found, past the window, saying so).
+// calls may not show it yet (createdShowsWithin), so a not-found is waited out, as any wait polls,
+// until createdShowsWithin after that answer rather than taken for gone. Past the window it
+// returns find's not-found, saying so; any other error of find at once.
 func findCreated[T any](ctx context.Context, r *run, what string, find func(context.Context) (T, error)) (T, error) {
 	answered := r.o.now()
-	delay, maxDelay := cmp.Or(r.o.PollMin, DefaultPollMin), cmp.Or(r.o.PollMax, DefaultPollMax)
-	for {
-		v, err := find(ctx)
-		if !IsNotFound(err) {
-			return v, err
-		}
-		if r.missing(answered) != notShownYet {
-			return v, fmt.Errorf("%w (RDS said it already exists; not shown by its describe calls within %s since)", err, createdShowsWithin)
-		}
-		r.o.logf("%s: RDS says %s already exists but does not show it yet (its describe calls may lag behind the create call); looking again in %s",
-			r.req.Target, what, delay)
-		if serr := r.o.sleep(ctx, delay); serr != nil {
-			return v, fmt.Errorf("waiting for RDS to show %s, which it says already exists: %w", what, serr)
-		}
-		delay = max(min(2*delay, maxDelay), delay)
+	var notFound error
+	w := wait.Waiter[T]{
+		Description: what + ", which RDS says already exists",
+		Pending:     []string{notShownYet}, Target: []string{"found"},
+		Progress:    r.waitProgress("RDS to show " + what + ", which it says already exists"),
+		MinInterval: r.o.PollMin, MaxInterval: r.o.PollMax, Sleep: r.o.Sleep,
+		Refresh: func(ctx context.Context) (T, string, error) {
+			v, err := find(ctx)
+			switch {
+			case IsNotFound(err):
+				notFound = err
+				return v, r.missing(answered), nil
+			case err != nil:
+				return v, "", err
+			}
+			return v, "found", nil
+		},
 	}
+	v, err := w.Wait(ctx)
+	if ue := (*wait.UnexpectedStateError)(nil); errors.As(err, &ue) && notFound != nil {
+		return v, fmt.Errorf("%w (RDS said it already exists; not shown by its describe calls within %s since)", notFound, createdShowsWithin)
+	}
+	return v, err
 }
 
 // waitGuard polls the guard snapshot until it is available. A snapshot that ends in any other

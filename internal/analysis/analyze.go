@@ -86,6 +86,10 @@ type Recommendation struct {
 	Risks      []Risk         // most severe first
 	Matrix     DecisionMatrix // the decision matrix and its weighted total
 	Cost       CostEstimate   // cost now and after, priced on RecommendedClass
+	// Growth is the trend of the projected CPU and IOPS over the lookback
+	// on RecommendedClass (the quantities projected), with the days until
+	// their checks' limits at that rate.
+	Growth []Growth
 	// CPUCredits is the CPU credit account of the single node on
 	// RecommendedClass, simulated over the projected CPU, when that class
 	// is burstable with a known baseline; nil otherwise. NodeCPUCredits
@@ -350,6 +354,13 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	}
 	rec.Windows.Pending = slices.Clone(in.PendingMaintenance)
 	rec.Risks = risks(in, rec.Nodes, pr, p, target, rec.Cost, rec.CPUCredits, prof, rec.Windows)
+	rec.Growth = growthOf(pr, target, p)
+	for _, g := range rec.Growth {
+		if r, ok := g.risk(target, p, rec.End, in.engineTopology()); ok {
+			rec.Risks = append(rec.Risks, r)
+		}
+	}
+	slices.SortStableFunc(rec.Risks, bySeverity)
 	oneNode := in.AlreadySingleNode || in.engineTopology() == TopologyAurora && len(in.Nodes) == 1
 	rec.Matrix = decisionMatrix(in.engineTopology(), oneNode, caps, rec.Cost, in.SavingsTarget, p.Weights, rec.Risks,
 		recovery{ReplicaSource: in.ReplicaSource, ReadReplicas: in.ReadReplicas, GlobalCluster: in.GlobalCluster})

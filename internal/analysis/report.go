@@ -73,6 +73,27 @@ func Report(rec Recommendation) string {
 		w("| %s | %s | %s | %s | %s | %s | %s |\n", u.Metric, u.Unit, qty(u.P50, u.Unit, 2), qty(u.P95, u.Unit, 2), qty(u.P99, u.Unit, 2), qty(u.Max, u.Unit, 2), qty(u.Limit, u.Unit, 2))
 	}
 
+	if len(rec.Growth) > 0 {
+		w("\nTrend of the daily busiest hour over the lookback: the Seasonal Kendall slope by weekday, a rise reported at Z ≥ %s with at least %d days.\n\n"+
+			"| resource | unit | change per 30 days | Z | days | pairs | limit reached in |\n|---|---|---:|---:|---:|---:|---|\n", num(GrowthZ, 2), MinGrowthDays)
+		for _, g := range rec.Growth {
+			in := "not growing"
+			switch {
+			case g.Growing && g.DaysToLimit != g.DaysToLimit:
+				in = "no limit"
+			case g.Growing && g.DaysToLimit == 0:
+				in = "reached"
+			case g.Growing:
+				in = "about " + num(math.Ceil(g.DaysToLimit), 0) + " days"
+			case g.Pairs == 0:
+				in = "not measured"
+			case g.Days < MinGrowthDays:
+				in = fmt.Sprintf("not judged: under %d days", MinGrowthDays)
+			}
+			w("| %s | %s | %s | %s | %d | %d | %s |\n", g.Metric, g.Unit, num(g.PerMonth, 2), num(g.Z, 2), g.Days, g.Pairs, in)
+		}
+	}
+
 	w("\n## Nodes\n\n")
 	for _, n := range rec.Nodes {
 		w("### %s (%s, %s: %s vCPU, %s GiB)\n\n", mdEscape(n.ID), n.Role, mdEscape(n.Class.Name), num(n.Class.VCPU, 0), num(n.Class.MemoryGiB, 1))

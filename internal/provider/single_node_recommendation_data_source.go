@@ -83,6 +83,7 @@ type recommendationModel struct {
 	ProjectedCPUP95       types.Float64 `tfsdk:"projected_cpu_p95"`
 	ProjectedCPUP99       types.Float64 `tfsdk:"projected_cpu_p99"`
 	Risks                 types.List    `tfsdk:"risks"`
+	Growth                types.List    `tfsdk:"growth"`
 	ReaderAlarms          types.List    `tfsdk:"reader_alarms"`
 	DecisionMatrix        types.List    `tfsdk:"decision_matrix"`
 	DecisionScore         types.Float64 `tfsdk:"decision_score"`
@@ -154,7 +155,12 @@ var (
 		"metric": types.StringType, "unit": types.StringType, "p50": types.Float64Type, "p95": types.Float64Type,
 		"p99": types.Float64Type, "max": types.Float64Type, "limit": types.Float64Type,
 	}
-	recRiskType        = map[string]attr.Type{"category": types.StringType, "severity": types.StringType, "description": types.StringType}
+	recRiskType   = map[string]attr.Type{"category": types.StringType, "severity": types.StringType, "description": types.StringType}
+	recGrowthType = map[string]attr.Type{
+		"metric": types.StringType, "unit": types.StringType, "per_month": types.Float64Type, "z": types.Float64Type,
+		"days": types.Int64Type, "pairs": types.Int64Type, "growing": types.BoolType, "level": types.Float64Type,
+		"days_to_limit": types.Float64Type,
+	}
 	recReaderAlarmType = map[string]attr.Type{
 		"alarm_name": types.StringType, "namespace": types.StringType, "metric_name": types.StringType, "metric_math": types.BoolType,
 		"other_metrics": types.BoolType, "state": types.StringType, "treat_missing_data": types.StringType, "state_after": types.StringType,
@@ -379,6 +385,19 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		"projected_cpu_p95": num("Projected single-node CPU p95, percent of the writer's vCPUs."),
 		"projected_cpu_p99": num("Projected single-node CPU p99, percent of the writer's vCPUs."),
 		"risks":             list("Risks of running on one node.", recRiskType, riskDescriptions),
+		"growth": list("Trend of the projected single-node load over the lookback, on `recommended_instance_class`: for `cpu` and `iops`, the busiest hour of each UTC day "+
+			"(days with at least 20 hours of data), compared weekday to weekday (Seasonal Kendall test and slope: a weekly cycle is not taken for a trend). "+
+			"A rise is reported when `z` ≥ 1.96 over at least 21 days; its `days_to_limit` within a year makes a `capacity` risk (`high` within 30 days, `medium` within 90). "+
+			"Linear: a one-off step up within the window (a release, a new job) also reads as growth.", recGrowthType, map[string]string{
+			"metric": "`cpu` (percent of the recommended class's vCPUs) or `iops` (ReadIOPS + WriteIOPS).", "unit": "`percent` or `count/second`.",
+			"per_month": "Change of the daily busiest hour per 30 days (the median of the same-weekday pairs' changes per day × 30), in `unit`; null with fewer than two of any weekday.",
+			"z":         "Seasonal Kendall statistic (continuity- and tie-corrected): positive for a rising load; null with fewer than two of any weekday.",
+			"days":      "UTC days with a daily value.", "pairs": "Same-weekday pairs of days compared.",
+			"growing": "Whether a rise is reported: `z` ≥ 1.96, `per_month` above 0 and `days` at least 21 (with two weeks, one change of level between them always reads as a trend).",
+			"level":   "The projected p99 the capacity check judges, in `unit`.",
+			"days_to_limit": "When `growing`, the days from the end of the window until `level`, rising at `per_month` (linearly), with the policy's headroom, reaches the check's limit (0: there already); " +
+				"null when not growing, or for `iops` when the class's baseline IOPS is not known.",
+		}),
 		"reader_alarms": list("The CloudWatch metric alarms that watch the reader a 2-node Aurora cluster's consolidation removes (its `AWS/RDS` metrics by `DBInstanceIdentifier`, the cluster's `Role = READER` series or its `AuroraReplicaLag`, and the `AuroraReplicaLagMaximum` and `AuroraReplicaLagMinimum` the writer publishes about its replicas, directly or through metric math), which receive no data once it is gone (`risks` names them too, with what to do). "+
 			"Empty when none does, and for a Multi-AZ instance or a cluster already of one node (no metric stops); null when they could not be listed (`cloudwatch:DescribeAlarms`; see the warnings).", recReaderAlarmType, map[string]string{
 			"alarm_name": "The alarm's name.", "namespace": "Namespace of the reader's metric it watches (`AWS/RDS`).",
@@ -830,6 +849,15 @@ func fillRecommendation(ctx context.Context, m *recommendationModel, res rightsi
 	m.Projected = mustList(recProjectedType, projected, &diags)
 
 	m.Risks = riskList(rec.Risks, &diags)
+	var growth []attr.Value
+	for _, g := range rec.Growth {
+		growth = append(growth, mustObject(recGrowthType, map[string]attr.Value{
+			"metric": types.StringValue(g.Metric), "unit": types.StringValue(g.Unit), "per_month": floatValue(round4(g.PerMonth)),
+			"z": floatValue(round4(g.Z)), "days": types.Int64Value(int64(g.Days)), "pairs": types.Int64Value(int64(g.Pairs)),
+			"growing": types.BoolValue(g.Growing), "level": floatValue(round4(g.Level)), "days_to_limit": floatValue(round2(g.DaysToLimit)),
+		}, &diags))
+	}
+	m.Growth = mustList(recGrowthType, growth, &diags)
 	m.ReaderAlarms = types.ListNull(types.ObjectType{AttrTypes: recReaderAlarmType})
 	if res.ReaderAlarmsChecked {
 		alarms := []attr.Value{}

@@ -357,13 +357,21 @@ func (w *Workload) spike(seed uint64, m int64) bool {
 	return false
 }
 
+// growth is the factor GrowthPerMonth applies at t to a load that started at start.
+func (w *Workload) growth(start, t time.Time) float64 {
+	if w.GrowthPerMonth == 0 {
+		return 1
+	}
+	return math.Max(0, 1+w.GrowthPerMonth*t.Sub(start).Hours()/(24*30))
+}
+
 // cpuDemand returns the node's CPU % relative to its original class at minute m
 // (before class scaling and absorption), and the activity.
 func (n *genNode) cpuDemand(t time.Time, m int64) (cpu, a float64, spike bool) {
 	w := &n.W
 	a = w.activity(m)
 	spike = w.spike(n.Seed, m)
-	cpu = w.CPUBase + w.CPUAmplitude*a + w.NoiseStdDev*normal(n.Seed, streamCPU, m)
+	cpu = (w.CPUBase+w.CPUAmplitude*a)*w.growth(n.Start, t) + w.NoiseStdDev*normal(n.Seed, streamCPU, m)
 	if spike {
 		cpu += w.SpikeHeight
 	}
@@ -393,13 +401,14 @@ func (n *genNode) value(name string, m int64, lookup func(string) *genNode) (flo
 	}
 	cur := n.classAt(t)
 	a := w.activity(m)
+	g := w.growth(ld.Start, t)
 	sp := 0.0
 	if w.spike(seed, m) {
 		sp = 1
 	}
 	// Each quantity is computed only when the metric needs it.
 	cpuF := func() float64 {
-		cpu := w.CPUBase + w.CPUAmplitude*a + w.NoiseStdDev*normal(seed, streamCPU, m) + sp*w.SpikeHeight
+		cpu := (w.CPUBase+w.CPUAmplitude*a)*g + w.NoiseStdDev*normal(seed, streamCPU, m) + sp*w.SpikeHeight
 		for _, ab := range n.Absorb {
 			if t.Before(ab.From) || lookup == nil {
 				continue
@@ -421,22 +430,22 @@ func (n *genNode) value(name string, m int64, lookup func(string) *genNode) (flo
 				continue
 			}
 			if src := lookup(ab.Source); src != nil {
-				x += f(src, src.W.activity(m))
+				x += f(src, src.W.activity(m)) * src.W.growth(src.Start, t)
 			}
 		}
 		return x
 	}
 	connsF := func() float64 {
 		extra := absorbed(func(src *genNode, sa float64) float64 { return src.W.Connections + src.W.ConnectionsAmplitude*sa })
-		return math.Max(0, math.Round(w.Connections+w.ConnectionsAmplitude*a+extra+
+		return math.Max(0, math.Round((w.Connections+w.ConnectionsAmplitude*a)*g+extra+
 			(1+0.05*w.Connections)*normal(seed, streamConn, m)+sp*0.5*w.ConnectionsAmplitude))
 	}
 	readF := func() float64 {
 		extra := absorbed(func(src *genNode, sa float64) float64 { return src.W.ReadIOPS + src.W.ReadIOPSAmplitude*sa })
-		return math.Max(0, (w.ReadIOPS+w.ReadIOPSAmplitude*a+extra)*(1+0.1*normal(seed, streamRead, m))+sp*w.ReadIOPSAmplitude)
+		return math.Max(0, ((w.ReadIOPS+w.ReadIOPSAmplitude*a)*g+extra)*(1+0.1*normal(seed, streamRead, m))+sp*w.ReadIOPSAmplitude)
 	}
 	writeF := func() float64 {
-		return math.Max(0, (w.WriteIOPS+w.WriteIOPSAmplitude*a)*(1+0.1*normal(seed, streamWrite, m)))
+		return math.Max(0, (w.WriteIOPS+w.WriteIOPSAmplitude*a)*g*(1+0.1*normal(seed, streamWrite, m)))
 	}
 	memBytes := cur.MemoryGiB * gib
 	switch name {

@@ -228,6 +228,9 @@ type ReservationSpec struct {
 //	                      (buffer cache: Aurora's default shared_buffers on the class, about 2/3 of memory)
 //	WriteLatency        = (0.9 ms + 0.6 ms·a + noise) × 1.4 while the instance is Multi-AZ
 //
+// With GrowthPerMonth, each quantity's load term (all but noise and spikes)
+// is multiplied by the growth factor g(t) (see GrowthPerMonth).
+//
 // So on a weekday the hourly-mean CPU ranges from about CPUBase (trough, 12 h
 // from the peak) to CPUBase+CPUAmplitude (at PeakHourUTC).
 type Workload struct {
@@ -282,6 +285,12 @@ type Workload struct {
 	// GetMetricData then leaves a 1-minute period out, and a longer period
 	// aggregates fewer samples. 0 means none.
 	MissingPerMille float64
+	// GrowthPerMonth, when not 0, makes the load grow linearly: the CPU
+	// demand before noise (CPUBase + CPUAmplitude·a), the connections and
+	// the IOPS before noise are multiplied by 1 + GrowthPerMonth × the days
+	// since the node's start / 30 (0.2: a fifth more every 30 days), at
+	// least 0. Spikes do not grow.
+	GrowthPerMonth float64
 }
 
 // Generator parameters of the named scenarios, exported so tests in other

@@ -539,3 +539,45 @@ func TestAuroraFreeableMemoryLeavesBufferCache(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkloadGrowth: GrowthPerMonth multiplies the load terms of CPU,
+// connections and IOPS by 1 + GrowthPerMonth × days since the node's start
+// / 30 (Server.MetricValue, the values CloudWatch's datapoints are built
+// from); without it they stay as they were.
+func TestWorkloadGrowth(t *testing.T) {
+	w := Workload{CPUBase: 10, CPUAmplitude: 20, PeakHourUTC: 14, WeekendFactor: 1,
+		Connections: 100, ConnectionsAmplitude: 0, ReadIOPS: 200, WriteIOPS: 100, MemoryUsedGiB: 1}
+	grown := w
+	grown.GrowthPerMonth = 0.3
+	sc := &Scenario{Name: "growth", Seed: 1, Instances: []InstanceSpec{MultiAZInstance("flat-db", "db.m6g.large", w), MultiAZInstance("grow-db", "db.m6g.large", grown)}}
+	srv, _, _ := start(t, Options{Scenario: sc})
+	from := srv.Now().Add(-DefaultHistory)
+	at := func(id, metric string, days float64) float64 {
+		t.Helper()
+		v, ok := srv.MetricValue(id, metric, from.Add(time.Duration(days*24*float64(time.Hour))).Truncate(time.Minute))
+		if !ok {
+			t.Fatalf("%s %s missing %v days in", id, metric, days)
+		}
+		return v
+	}
+	for _, m := range []string{MetricCPUUtilization, MetricDatabaseConnections, MetricReadIOPS, MetricWriteIOPS} {
+		// Means over whole days (the daily cycle and the noise average out): days 1 and 21, whose
+		// growth factors are 1 + 0.3 × 1.5/30 and 1 + 0.3 × 21.5/30 at their middles.
+		day := func(id string, days float64) float64 {
+			var s float64
+			for i := range 1440 {
+				s += at(id, m, days+float64(i)/1440)
+			}
+			return s / 1440
+		}
+		flat1, flat21 := day("flat-db", 1), day("flat-db", 21)
+		g1, g21 := day("grow-db", 1), day("grow-db", 21)
+		if math.Abs(flat21/flat1-1) > 0.02 {
+			t.Errorf("%s without growth: %.2f then %.2f, want about equal", m, flat1, flat21)
+		}
+		want := (1 + 0.3*21.5/30) / (1 + 0.3*1.5/30)
+		if got := g21 / g1; math.Abs(got-want) > 0.02 {
+			t.Errorf("%s grew by %.3f between day 1 and 21, want %.3f", m, got, want)
+		}
+	}
+}

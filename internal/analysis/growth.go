@@ -1,0 +1,270 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+)
+
+// Growth is the measured trend of a projected single-node load over the
+// lookback, and how long the capacity check on the recommended class would
+// keep passing at that rate. The 20% headroom of the default policy is a
+// fixed allowance for growth; Growth measures the growth itself, so that a
+// load that would use the allowance up within months is reported (as a
+// "capacity" risk) rather than found by a rollback alarm after the change.
+//
+// The daily value is the busiest hour of each UTC day (the highest hourly
+// mean, of days with at least MinGrowthDayHours hours with data): the level
+// that the p99 the checks judge rests on, one value a day, free of the
+// daily cycle. Its trend is the Seasonal Kendall test and slope (Hirsch,
+// Slack and Smith 1982) with the day of the week as the season: only days
+// on the same weekday, 7, 14, 21… days apart, are compared, so a weekly
+// cycle (quiet weekends) is not taken for a trend however the window falls
+// on it. The test assumes the days' values independent apart from the
+// trend and the weekly cycle; a trend is reported only at |Z| ≥ GrowthZ.
+type Growth struct {
+	// Metric is the projected quantity, as in Utilization: "cpu" (in
+	// percent of the recommended class's vCPUs) or "iops" (ReadIOPS +
+	// WriteIOPS, count/second).
+	Metric string
+	// Unit of PerMonth and Level: "percent" or "count/second".
+	Unit string
+	// Days is the number of UTC days with a daily value.
+	Days int
+	// Pairs is the number of same-weekday pairs of those days compared
+	// (0 with less than two of any weekday: under 8 days of data).
+	Pairs int
+	// PerMonth is the Seasonal Kendall slope, the median over the pairs of
+	// the change per day, × 30: the change of the daily busiest hour per 30
+	// days, in Unit; NaN when Pairs is 0.
+	PerMonth float64
+	// Z is the Seasonal Kendall statistic, continuity-corrected and
+	// corrected for ties: positive for a rising load; NaN when Pairs is 0,
+	// and 0 when every pair is tied.
+	Z float64
+	// Growing is true when Z ≥ GrowthZ, PerMonth > 0 and Days ≥
+	// MinGrowthDays.
+	Growing bool
+	// Level is the projected p99 on the recommended class, in Unit: what
+	// the capacity check judges, with headroom, against its limit.
+	Level float64
+	// DaysToLimit, when Growing and the check has a limit, is the number of
+	// days (from the end of the window) until Level rising at PerMonth's
+	// rate, linearly, with headroom, reaches the check's limit; 0 when it
+	// is there already. NaN when not Growing, or the check has no limit
+	// (iops without the class's baseline IOPS).
+	DaysToLimit float64
+}
+
+const (
+	// GrowthZ is the |Z| at which a trend is reported: 1.96, a 2.5% chance
+	// each way that a load with no trend is called rising (or falling).
+	GrowthZ = 1.96
+	// MinGrowthDayHours is the number of hours with data a UTC day needs for
+	// a daily value: a day missing its busy hours would read low.
+	MinGrowthDayHours = 20
+	// MinGrowthDays is the number of daily values a trend needs to be
+	// reported: three of each weekday. With two, one change of level
+	// between the two weeks (a release, a new batch job, an incident)
+	// always reads as a trend, and two weeks extrapolated over months
+	// overstate it.
+	MinGrowthDays = 21
+	// growthHorizonDays is how far ahead a growth is reported as a risk:
+	// a year, the term of the shortest reserved instance.
+	growthHorizonDays = 365
+)
+
+// growthOf measures the trend of the projected CPU and IOPS (Growth), in
+// the units of the checks on class c. Quantities not projected (no hourly
+// aggregates) are left out.
+func growthOf(pr Projection, c InstanceClass, p Policy) []Growth {
+	h := 1 + p.HeadroomPercent/100
+	var out []Growth
+	if len(pr.cpuH.mean) > 0 && c.VCPU > 0 {
+		scale := pr.Class.VCPU / c.VCPU
+		g := trendOf("cpu", "percent", pr.cpuH, scale)
+		g.Level = pr.CPU.P99 * scale
+		g.DaysToLimit = daysToLimit(g, float64(g.Level*h), float64(g.PerMonth*h), p.AlertThresholdPercent)
+		out = append(out, g)
+	}
+	if len(pr.iopsH.mean) > 0 {
+		g := trendOf("iops", "count/second", pr.iopsH, 1)
+		g.Level = pr.IOPS.P99
+		g.DaysToLimit = math.NaN()
+		if c.BaselineIOPS > 0 {
+			pct := 100 / c.BaselineIOPS * h
+			g.DaysToLimit = daysToLimit(g, float64(g.Level*pct), float64(g.PerMonth*pct), p.AlertThresholdPercent)
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// trendOf is the Growth of the daily busiest hour of hourly aggregates k,
+// values multiplied by scale (Level and DaysToLimit left for the caller).
+func trendOf(metric, unit string, k hourly, scale float64) Growth {
+	y := dailyBusiestHour(k)
+	slope, z, pairs := seasonalKendall(y, 7)
+	g := Growth{Metric: metric, Unit: unit, Pairs: pairs, PerMonth: slope * 30 * scale, Z: z}
+	for _, v := range y {
+		if v == v {
+			g.Days++
+		}
+	}
+	g.Growing = z >= GrowthZ && g.PerMonth > 0 && g.Days >= MinGrowthDays
+	return g
+}
+
+// daysToLimit is the days until value, the check's value with headroom,
+// rising by perMonth (with headroom) every 30 days, reaches limit: 0 when
+// already at it; NaN when g is not growing.
+func daysToLimit(g Growth, value, perMonth, limit float64) float64 {
+	switch {
+	case !g.Growing || value != value:
+		return math.NaN()
+	case value >= limit:
+		return 0
+	}
+	return (limit - value) / (perMonth / 30)
+}
+
+// dailyBusiestHour returns, for each UTC day that k's hours touch, the
+// highest hourly mean of the day, or NaN when the day has fewer than
+// MinGrowthDayHours hours with data. Index 0 is the day of k's first hour.
+func dailyBusiestHour(k hourly) []float64 {
+	if len(k.mean) == 0 {
+		return nil
+	}
+	const hoursPerDay = 24
+	first := floorDiv(k.start.Unix(), 3600) // hours since the epoch
+	day0 := floorDiv(first, hoursPerDay)
+	days := int(floorDiv(first+int64(len(k.mean))-1, hoursPerDay)-day0) + 1
+	y := make([]float64, days)
+	n := make([]int, days)
+	for i := range y {
+		y[i] = math.Inf(-1)
+	}
+	for i, c := range k.count {
+		if c == 0 || k.mean[i] != k.mean[i] {
+			continue
+		}
+		d := int(floorDiv(first+int64(i), hoursPerDay) - day0)
+		n[d]++
+		y[d] = math.Max(y[d], k.mean[i])
+	}
+	for d := range y {
+		if n[d] < MinGrowthDayHours {
+			y[d] = math.NaN()
+		}
+	}
+	return y
+}
+
+// seasonalKendall is the Seasonal Kendall test and slope of y (one value
+// per time step, NaN for none) with seasons of period steps (season of
+// step i: i mod period): over every pair i < j of values in the same
+// season, S = Σ sign(y[j] − y[i]), its variance under no trend Σ over
+// seasons of n(n−1)(2n+5)/18 less, for each group of t tied values,
+// t(t−1)(2t+5)/18, Z = (S − sign(S)) / √variance, and the slope the median
+// of (y[j] − y[i]) / (j − i). It returns NaN, NaN, 0 when no season has two
+// values, and Z 0 when every pair is tied.
+func seasonalKendall(y []float64, period int) (slope, z float64, pairs int) {
+	var (
+		s, variance float64
+		slopes      []float64
+		vals        []float64
+	)
+	for season := 0; season < period; season++ {
+		vals = vals[:0]
+		for i := season; i < len(y); i += period {
+			if y[i] != y[i] {
+				continue
+			}
+			vals = append(vals, y[i])
+			for j := i + period; j < len(y); j += period {
+				if y[j] != y[j] {
+					continue
+				}
+				d := y[j] - y[i]
+				switch {
+				case d > 0:
+					s++
+				case d < 0:
+					s--
+				}
+				slopes = append(slopes, d/float64(j-i))
+			}
+		}
+		n := float64(len(vals))
+		variance += n * (n - 1) * (2*n + 5) / 18
+		slices.Sort(vals)
+		for i := 0; i < len(vals); {
+			j := i + 1
+			for j < len(vals) && vals[j] == vals[i] {
+				j++
+			}
+			if t := float64(j - i); t > 1 {
+				variance -= t * (t - 1) * (2*t + 5) / 18
+			}
+			i = j
+		}
+	}
+	if len(slopes) == 0 {
+		return math.NaN(), math.NaN(), 0
+	}
+	slices.Sort(slopes)
+	m := len(slopes) / 2
+	slope = slopes[m]
+	if len(slopes)%2 == 0 {
+		slope = (slopes[m-1] + slopes[m]) / 2
+	}
+	switch {
+	case s > 0 && variance > 0:
+		z = (s - 1) / math.Sqrt(variance)
+	case s < 0 && variance > 0:
+		z = (s + 1) / math.Sqrt(variance)
+	}
+	return slope, z, len(slopes)
+}
+
+// risk is the "capacity" risk of a Growing load reaching its check's limit
+// on class c within growthHorizonDays of the window's end (at end): high
+// within 30 days, medium within 90 (a quarter), low within a year. None
+// when not growing, without a limit, or when the check fails already (the
+// check says so). On Multi-AZ the writer carries the load with or without
+// its standby, so the remedy is capacity; on Aurora keeping the reader
+// also is.
+func (g Growth) risk(c InstanceClass, p Policy, end time.Time, t Topology) (Risk, bool) {
+	if !g.Growing || g.DaysToLimit != g.DaysToLimit || g.DaysToLimit <= 0 || g.DaysToLimit > growthHorizonDays {
+		return Risk{}, false
+	}
+	sev := "low"
+	switch {
+	case g.DaysToLimit <= 30:
+		sev = "high"
+	case g.DaysToLimit <= 90:
+		sev = "medium"
+	}
+	what, rate, level := "CPU", fmt.Sprintf("%.2f points of its vCPUs", g.PerMonth), fmt.Sprintf("%.1f%%", g.Level)
+	check := fmt.Sprintf("the CPU p99 with %.0f%% headroom reaches the %.0f%% limit", p.HeadroomPercent, p.AlertThresholdPercent)
+	remedy := "a larger class"
+	if g.Metric == "iops" {
+		what, rate, level = "IOPS", num(g.PerMonth, 1)+" IOPS", num(g.Level, 0)+" IOPS"
+		check = fmt.Sprintf("the IOPS p99 with %.0f%% headroom reaches %.0f%% of the %.0f baseline IOPS of %s",
+			p.HeadroomPercent, p.AlertThresholdPercent, c.BaselineIOPS, c.iopsBasis())
+		remedy = "more IOPS (a larger class, or more gp3 or provisioned IOPS)"
+	}
+	plan := fmt.Sprintf("the writer carries this load with or without its standby: plan %s by then", remedy)
+	if t == TopologyAurora {
+		plan = fmt.Sprintf("plan %s by then, or keep the reader", remedy)
+	}
+	when := ""
+	if !end.IsZero() {
+		when = fmt.Sprintf(", around %s", end.UTC().Add(time.Duration(g.DaysToLimit*24*float64(time.Hour))).Format("2006-01-02"))
+	}
+	return Risk{Category: "capacity", Severity: sev, Description: fmt.Sprintf(
+		"Growing load: the projected %s on %s, at the busiest hour of each day, rose by %s per 30 days over the %d days measured "+
+			"(Seasonal Kendall slope over %d same-weekday pairs, Z = %.2f); p99 over the window %s. At that rate %s in about %.0f days%s: %s",
+		what, c.Name, rate, g.Days, g.Pairs, g.Z, level, check, math.Ceil(g.DaysToLimit), when, plan)}, true
+}

@@ -1,0 +1,130 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// growingWorkload is a Multi-AZ writer whose load grows by a quarter every 30 days: its busy
+// hours at about 22% CPU four weeks ago, 27% now.
+var growingWorkload = sandbox.Workload{
+	CPUBase: 6, CPUAmplitude: 16, PeakHourUTC: 14, Sharpness: 1.5, WeekendFactor: 0.5, NoiseStdDev: 1,
+	Connections: 30, ConnectionsAmplitude: 20, ReadIOPS: 100, ReadIOPSAmplitude: 300, WriteIOPS: 50, WriteIOPSAmplitude: 100,
+	MemoryUsedGiB: 3, StorageUsedGiB: 40, GrowthPerMonth: 0.25,
+}
+
+// The trend of the projected load reaches the recommendation's `growth` and, for a load that
+// would reach its limit within a year, its risks; a flat load is measured and not reported.
+func TestAccSingleNodeRecommendation_growth(t *testing.T) {
+	now := sandboxNow()
+	flat := growingWorkload
+	flat.GrowthPerMonth = 0
+	sc := &sandbox.Scenario{Name: "growth", Seed: 11, Instances: []sandbox.InstanceSpec{
+		sandbox.MultiAZInstance("growing-db", "db.m6g.large", growingWorkload),
+		sandbox.MultiAZInstance("flat-db", "db.m6g.large", flat),
+	}}
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
+	end := now.Format(time.RFC3339)
+	ds := "data.rightsize_single_node_recommendation."
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "growing" {
+  db_instance_identifier  = "growing-db"
+  end_time                = %[1]q
+  lookback_days           = 28
+  target_instance_classes = ["db.m6g.large"]
+}
+data "rightsize_single_node_recommendation" "flat" {
+  db_instance_identifier  = "flat-db"
+  end_time                = %[1]q
+  lookback_days           = 28
+  target_instance_classes = ["db.m6g.large"]
+}
+`, end)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds+"growing", tfjsonpath.New("growth").AtSliceIndex(0).AtMapKey("metric"), knownvalue.StringExact("cpu")),
+				statecheck.ExpectKnownValue(ds+"growing", tfjsonpath.New("growth").AtSliceIndex(0).AtMapKey("growing"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(ds+"growing", tfjsonpath.New("growth").AtSliceIndex(0).AtMapKey("days"), knownvalue.Int64Exact(27)),
+				statecheck.ExpectKnownValue(ds+"growing", tfjsonpath.New("growth").AtSliceIndex(1).AtMapKey("metric"), knownvalue.StringExact("iops")),
+				statecheck.ExpectKnownValue(ds+"growing", tfjsonpath.New("growth").AtSliceIndex(1).AtMapKey("growing"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(ds+"flat", tfjsonpath.New("growth").AtSliceIndex(0).AtMapKey("growing"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(ds+"flat", tfjsonpath.New("growth").AtSliceIndex(0).AtMapKey("days_to_limit"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(ds+"flat", tfjsonpath.New("growth").AtSliceIndex(1).AtMapKey("growing"), knownvalue.Bool(false)),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkGrowth(ds+"growing", 16*0.25*0.5, 22*0.25*1.5),
+				resource.TestMatchResourceAttr(ds+"growing", "report_markdown", regexp.MustCompile(`\| cpu \| percent \| [0-9.]+ \| [0-9.]+ \| 27 \| \d+ \| about \d+ days \|`)),
+				resource.TestCheckResourceAttr(ds+"flat", "growth.#", "2"),
+				checkNoGrowthRisk(ds+"flat"),
+			),
+		}},
+	})
+}
+
+// checkGrowth asserts name's cpu growth rises by [lo, hi] points a month, its days_to_limit is
+// what level, per_month and the default policy (20% headroom, 40% limit) make it, and a
+// capacity risk says so.
+func checkGrowth(name string, lo, hi float64) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[name]
+		if !ok {
+			return fmt.Errorf("%s not in state", name)
+		}
+		a := rs.Primary.Attributes
+		f := func(k string) float64 {
+			v, _ := strconv.ParseFloat(a["growth.0."+k], 64)
+			return v
+		}
+		per, level, days := f("per_month"), f("level"), f("days_to_limit")
+		if per < lo || per > hi {
+			return fmt.Errorf("%s growth.0.per_month = %v, want %v–%v", name, per, lo, hi)
+		}
+		want := (40/1.2 - level) / (per / 30)
+		if d := days - want; d < -0.5 || d > 0.5 || days <= 0 {
+			return fmt.Errorf("%s growth.0.days_to_limit = %v, want about %v (level %v, per_month %v)", name, days, want, level, per)
+		}
+		for i := 0; ; i++ {
+			desc, ok := a[fmt.Sprintf("risks.%d.description", i)]
+			if !ok {
+				return fmt.Errorf("%s has no growth risk", name)
+			}
+			if regexp.MustCompile(`^Growing load: the projected CPU on db\.m6g\.large, at the busiest hour of each day, rose by [0-9.]+ points .* with or without its standby`).MatchString(desc) {
+				if a[fmt.Sprintf("risks.%d.category", i)] != "capacity" {
+					return fmt.Errorf("growth risk category %q", a[fmt.Sprintf("risks.%d.category", i)])
+				}
+				return nil
+			}
+		}
+	}
+}
+
+// checkNoGrowthRisk asserts name has no growth risk.
+func checkNoGrowthRisk(name string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		a := s.RootModule().Resources[name].Primary.Attributes
+		for i := 0; ; i++ {
+			desc, ok := a[fmt.Sprintf("risks.%d.description", i)]
+			if !ok {
+				return nil
+			}
+			if regexp.MustCompile(`^Growing load`).MatchString(desc) {
+				return fmt.Errorf("%s has a growth risk: %s", name, desc)
+			}
+		}
+	}
+}

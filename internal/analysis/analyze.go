@@ -86,6 +86,9 @@ type Recommendation struct {
 	Risks      []Risk         // most severe first
 	Matrix     DecisionMatrix // the decision matrix and its weighted total
 	Cost       CostEstimate   // cost now and after, priced on RecommendedClass
+	// EarlierPeak compares the busiest projected hour before the lookback
+	// (ClusterInput.Earlier) with the lookback's; nil without earlier data.
+	EarlierPeak *EarlierPeak
 	// Growth is the trend of the projected CPU and IOPS over the lookback
 	// on RecommendedClass (the quantities projected), with the days until
 	// their checks' limits at that rate.
@@ -357,6 +360,12 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	rec.Growth = growthOf(pr, target, p)
 	for _, g := range rec.Growth {
 		if r, ok := g.risk(target, p, rec.End, in.engineTopology()); ok {
+			rec.Risks = append(rec.Risks, r)
+		}
+	}
+	if e, ok := earlierPeak(in, pr, target); ok {
+		rec.EarlierPeak = &e
+		if r, ok := e.risk(target, p); ok {
 			rec.Risks = append(rec.Risks, r)
 		}
 	}

@@ -383,6 +383,14 @@ type ClusterInput struct {
 	// monitoring being disabled or a failover not attempted) is a
 	// redundancy risk of the single node: the second node was needed.
 	Events []Event
+	// Earlier holds, by Node.ID, a node's CPUUtilization from before the
+	// lookback (typically hourly averages over months, which CloudWatch
+	// keeps for 455 days; on Aurora by role): EarlierPeak compares the
+	// busiest hour the single node would have carried then with the
+	// lookback's. Nil when not read; a node left out counts as carrying
+	// nothing then (a reader that did not exist). Series must be
+	// well formed (Series.Validate's shape) and end by the lookback's start.
+	Earlier map[string]Series
 }
 
 // DecisionWeights weight the decision-matrix criteria. They need not sum to 1;
@@ -685,6 +693,14 @@ func (in ClusterInput) validate() error {
 	}
 	if p := in.CurrentHourlyUSD; !(p >= 0) || !moneyFits(p*HoursPerMonth) {
 		return errorf("cluster %q: current hourly price %v must be finite and non-negative (0 when unknown)", in.Name, p)
+	}
+	for id, s := range in.Earlier {
+		if !ids[id] {
+			return errorf("cluster %q: earlier CPU of %q, which is not one of its nodes", in.Name, id)
+		}
+		if err := s.validateShape(); err != nil {
+			return fmt.Errorf("analysis: cluster %q: node %q: earlier CPU: %w", in.Name, id, err)
+		}
 	}
 	if in.MigrationWindowHours < 0 || in.MigrationWindowHours > HoursPerWeek {
 		return errorf("cluster %q: migration window %d hours: must be between 1 and 168", in.Name, in.MigrationWindowHours)

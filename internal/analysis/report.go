@@ -94,6 +94,13 @@ func Report(rec Recommendation) string {
 		}
 	}
 
+	if e := rec.EarlierPeak; e != nil {
+		const layout = "Mon 2006-01-02 15:04"
+		w("\nBefore the lookback (%s to %s UTC, %d hours with data), the single node's busiest hour, %s UTC, averaged %s%% CPU on %s, against %s%% in the lookback's busiest hour (%s UTC).\n",
+			e.Start.Format("2006-01-02"), e.End.Format("2006-01-02"), e.Hours, e.PeakTime.Format(layout), num(e.PeakCPU, 1),
+			mdEscape(rec.RecommendedClass), num(e.LookbackPeakCPU, 1), e.LookbackPeakTime.Format(layout))
+	}
+
 	w("\n## Nodes\n\n")
 	for _, n := range rec.Nodes {
 		w("### %s (%s, %s: %s vCPU, %s GiB)\n\n", mdEscape(n.ID), n.Role, mdEscape(n.Class.Name), num(n.Class.VCPU, 0), num(n.Class.MemoryGiB, 1))

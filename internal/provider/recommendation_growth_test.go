@@ -128,3 +128,92 @@ func checkNoGrowthRisk(name string) resource.TestCheckFunc {
 		}
 	}
 }
+
+// peak_lookback_days reads the hourly CPU of the days before the window: a two-day surge 60
+// days ago, three times the load, is the single node's busiest earlier hour and a high-traffic
+// risk; without the attribute nothing is read (earlier_peak null, one request fewer); a peak
+// lookback no longer than the lookback is refused on its attribute.
+func TestAccSingleNodeRecommendation_earlierPeak(t *testing.T) {
+	now := sandboxNow()
+	w := growingWorkload
+	w.GrowthPerMonth = 0
+	w.Surges = []sandbox.Surge{{From: now.Add(-60 * 24 * time.Hour), To: now.Add(-58 * 24 * time.Hour), Factor: 3}}
+	sc := &sandbox.Scenario{Name: "surge", Seed: 12, History: 120 * 24 * time.Hour,
+		Instances: []sandbox.InstanceSpec{sandbox.MultiAZInstance("surge-db", "db.m6g.large", w)}}
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
+	end := now.Format(time.RFC3339)
+	ds := "data.rightsize_single_node_recommendation."
+	config := func(extra string) string {
+		return recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "surge" {
+  db_instance_identifier  = "surge-db"
+  end_time                = %q
+  target_instance_classes = ["db.m6g.large"]
+  %s
+}
+`, end, extra))
+	}
+	var withPeak, without string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config("peak_lookback_days = 90"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds+"surge", tfjsonpath.New("earlier_peak").AtMapKey("start"),
+					knownvalue.StringExact(now.Add(-90*24*time.Hour).Format(time.RFC3339))),
+				statecheck.ExpectKnownValue(ds+"surge", tfjsonpath.New("earlier_peak").AtMapKey("end"),
+					knownvalue.StringExact(now.Add(-14*24*time.Hour).Format(time.RFC3339))),
+				statecheck.ExpectKnownValue(ds+"surge", tfjsonpath.New("earlier_peak").AtMapKey("hours"), knownvalue.Int64Exact(76*24)),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				func(s *terraform.State) error {
+					a := s.RootModule().Resources[ds+"surge"].Primary.Attributes
+					withPeak = a["requests_made"]
+					busiest, err := time.Parse(time.RFC3339, a["earlier_peak.busiest_hour"])
+					if err != nil {
+						return err
+					}
+					if busiest.Before(now.Add(-60*24*time.Hour)) || !busiest.Before(now.Add(-58*24*time.Hour)) {
+						return fmt.Errorf("earlier_peak.busiest_hour %s is not in the surge", busiest)
+					}
+					peak, _ := strconv.ParseFloat(a["earlier_peak.projected_cpu"], 64)
+					look, _ := strconv.ParseFloat(a["earlier_peak.lookback_projected_cpu"], 64)
+					if look < 15 || peak < 2.5*look {
+						return fmt.Errorf("earlier_peak.projected_cpu %v, lookback's %v: want about three times it", peak, look)
+					}
+					for i := 0; ; i++ {
+						desc, ok := a[fmt.Sprintf("risks.%d.description", i)]
+						if !ok {
+							return fmt.Errorf("no risk of the earlier peak")
+						}
+						if regexp.MustCompile(`^Busier before the lookback: the single node on db\.m6g\.large would have carried [0-9.]+% CPU in the busiest hour of the 76 days before it`).MatchString(desc) {
+							if a[fmt.Sprintf("risks.%d.severity", i)] != "high" || a[fmt.Sprintf("risks.%d.category", i)] != "high-traffic" {
+								return fmt.Errorf("earlier peak risk %s/%s, want high-traffic/high", a[fmt.Sprintf("risks.%d.category", i)], a[fmt.Sprintf("risks.%d.severity", i)])
+							}
+							return nil
+						}
+					}
+				},
+				resource.TestMatchResourceAttr(ds+"surge", "report_markdown", regexp.MustCompile(`Before the lookback \(\d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d UTC, 1824 hours with data\)`)),
+			),
+		}, {
+			Config: config(""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds+"surge", tfjsonpath.New("earlier_peak"), knownvalue.Null()),
+			},
+			Check: func(s *terraform.State) error {
+				without = s.RootModule().Resources[ds+"surge"].Primary.Attributes["requests_made"]
+				w, _ := strconv.Atoi(withPeak)
+				o, _ := strconv.Atoi(without)
+				if w != o+1 {
+					return fmt.Errorf("requests_made %s with peak_lookback_days, %s without: want one more", withPeak, without)
+				}
+				return nil
+			},
+		}, {
+			Config:      config("peak_lookback_days = 14"),
+			ExpectError: regexp.MustCompile(`(?s)peak_lookback_days.*peak_lookback_days = 14 reaches no further back than\s+lookback_days \(14\)`),
+		}},
+	})
+}

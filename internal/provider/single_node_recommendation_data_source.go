@@ -58,6 +58,7 @@ type recommendationModel struct {
 	DBInstanceIdentifier  types.String `tfsdk:"db_instance_identifier"`
 	DBClusterIdentifier   types.String `tfsdk:"db_cluster_identifier"`
 	LookbackDays          types.Int64  `tfsdk:"lookback_days"`
+	PeakLookbackDays      types.Int64  `tfsdk:"peak_lookback_days"`
 	EndTime               types.String `tfsdk:"end_time"`
 	PeriodSeconds         types.Int64  `tfsdk:"period_seconds"`
 	UseProviderPostgres   types.Bool   `tfsdk:"use_provider_postgres"`
@@ -84,6 +85,7 @@ type recommendationModel struct {
 	ProjectedCPUP99       types.Float64 `tfsdk:"projected_cpu_p99"`
 	Risks                 types.List    `tfsdk:"risks"`
 	Growth                types.List    `tfsdk:"growth"`
+	EarlierPeak           types.Object  `tfsdk:"earlier_peak"`
 	ReaderAlarms          types.List    `tfsdk:"reader_alarms"`
 	DecisionMatrix        types.List    `tfsdk:"decision_matrix"`
 	DecisionScore         types.Float64 `tfsdk:"decision_score"`
@@ -155,7 +157,11 @@ var (
 		"metric": types.StringType, "unit": types.StringType, "p50": types.Float64Type, "p95": types.Float64Type,
 		"p99": types.Float64Type, "max": types.Float64Type, "limit": types.Float64Type,
 	}
-	recRiskType   = map[string]attr.Type{"category": types.StringType, "severity": types.StringType, "description": types.StringType}
+	recRiskType        = map[string]attr.Type{"category": types.StringType, "severity": types.StringType, "description": types.StringType}
+	recEarlierPeakType = map[string]attr.Type{
+		"start": types.StringType, "end": types.StringType, "hours": types.Int64Type, "busiest_hour": types.StringType,
+		"projected_cpu": types.Float64Type, "lookback_busiest_hour": types.StringType, "lookback_projected_cpu": types.Float64Type,
+	}
 	recGrowthType = map[string]attr.Type{
 		"metric": types.StringType, "unit": types.StringType, "per_month": types.Float64Type, "z": types.Float64Type,
 		"days": types.Int64Type, "pairs": types.Int64Type, "growing": types.BoolType, "level": types.Float64Type,
@@ -238,6 +244,14 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 				"the analysis starts at the change, with a warning: CloudWatch measured CPU and memory before it on the old class.", MaxLookbackDays, DefaultLookbackDays),
 			Optional:   true,
 			Validators: []validator.Int64{int64validator.Between(1, MaxLookbackDays)},
+		},
+		"peak_lookback_days": schema.Int64Attribute{
+			MarkdownDescription: fmt.Sprintf("Days of hourly CPU history, ending at the window's end, in which to look for an hour busier than the lookback's (`earlier_peak`): "+
+				"a month end, a sale or last year's season that `lookback_days` does not reach. More than `lookback_days`, up to %d (CloudWatch keeps hourly data 455 days; "+
+				"an older start is cut there). One more `GetMetricData` read of `CPUUtilization` (by role on Aurora) at a 1-hour period for the days before the window. "+
+				"Not set (the default) or 0 reads none.", MaxLookbackDays),
+			Optional:   true,
+			Validators: []validator.Int64{int64validator.Between(0, MaxLookbackDays)},
 		},
 		"end_time": schema.StringAttribute{
 			MarkdownDescription: "End of the analysed window, RFC 3339 (e.g. `2026-11-01T00:00:00Z`). Defaults to now, truncated to the period. Set it to make plans reproducible.",
@@ -385,6 +399,16 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		"projected_cpu_p95": num("Projected single-node CPU p95, percent of the writer's vCPUs."),
 		"projected_cpu_p99": num("Projected single-node CPU p99, percent of the writer's vCPUs."),
 		"risks":             list("Risks of running on one node.", recRiskType, riskDescriptions),
+		"earlier_peak": object("With `peak_lookback_days`: the busiest hour the single node would have carried in the days before the lookback, against the lookback's busiest hour, "+
+			"both hourly means of the projected CPU (the writer's plus the reader's scaled by its vCPUs, as `projected` adds them) in percent of `recommended_instance_class`'s vCPUs. "+
+			"More than the policy's headroom above the lookback's is a `high-traffic` risk (`high` when that hour alone, with headroom, is above `alert_threshold_percent`). "+
+			"Hours without the writer's data are left out; a reader without data in an hour adds nothing, so a peak can only be understated; CPU measured on an earlier class is taken as on today's. "+
+			"Null without `peak_lookback_days`, or when CloudWatch has no earlier data.", recEarlierPeakType, map[string]string{
+			"start": "Start of the first earlier hour with data, RFC 3339.", "end": "End of the last earlier hour with data, RFC 3339.",
+			"hours": "Earlier hours with data.", "busiest_hour": "Start of the busiest earlier hour, RFC 3339.",
+			"projected_cpu": "Projected CPU in that hour, percent.", "lookback_busiest_hour": "Start of the lookback's busiest hour, RFC 3339.",
+			"lookback_projected_cpu": "Projected CPU in the lookback's busiest hour, percent (null when not projected).",
+		}),
 		"growth": list("Trend of the projected single-node load over the lookback, on `recommended_instance_class`: for `cpu` and `iops`, the busiest hour of each UTC day "+
 			"(days with at least 20 hours of data), compared weekday to weekday (Seasonal Kendall test and slope: a weekly cycle is not taken for a trend). "+
 			"A rise is reported when `z` ≥ 1.96 over at least 21 days; its `days_to_limit` within a year makes a `capacity` risk (`high` within 30 days, `medium` within 90). "+
@@ -664,6 +688,15 @@ func recommendationRequest(ctx context.Context, m *recommendationModel, diags *d
 		AllowSingleNode:      m.AllowSingleNode.ValueBool(),
 		SkipRender:           m.skipRender(),
 	}
+	if v := m.PeakLookbackDays.ValueInt64(); v > 0 {
+		r.PeakLookback = time.Duration(v) * 24 * time.Hour
+		if r.PeakLookback <= r.Lookback {
+			diags.AddAttributeError(path.Root("peak_lookback_days"), "Peak Lookback Not Longer Than the Lookback",
+				fmt.Sprintf("peak_lookback_days = %d reaches no further back than lookback_days (%d): set it above lookback_days to look for a busier hour before the window, or remove it.",
+					v, int64OrDefault(m.LookbackDays, DefaultLookbackDays)))
+			return r, false
+		}
+	}
 	if s := m.EndTime.ValueString(); s != "" {
 		t, err := time.Parse(time.RFC3339, s)
 		if err != nil {
@@ -858,6 +891,14 @@ func fillRecommendation(ctx context.Context, m *recommendationModel, res rightsi
 		}, &diags))
 	}
 	m.Growth = mustList(recGrowthType, growth, &diags)
+	m.EarlierPeak = types.ObjectNull(recEarlierPeakType)
+	if e := rec.EarlierPeak; e != nil {
+		m.EarlierPeak = mustObject(recEarlierPeakType, map[string]attr.Value{
+			"start": timeOrNull(e.Start), "end": timeOrNull(e.End), "hours": types.Int64Value(int64(e.Hours)),
+			"busiest_hour": timeOrNull(e.PeakTime), "projected_cpu": floatValue(round2(e.PeakCPU)),
+			"lookback_busiest_hour": timeOrNull(e.LookbackPeakTime), "lookback_projected_cpu": floatValue(round2(e.LookbackPeakCPU)),
+		}, &diags)
+	}
 	m.ReaderAlarms = types.ListNull(types.ObjectType{AttrTypes: recReaderAlarmType})
 	if res.ReaderAlarmsChecked {
 		alarms := []attr.Value{}

@@ -84,6 +84,11 @@ type Request struct {
 	// Infracost usage file empty (analysis.Assess), for callers that output
 	// none of them: a fleet overview.
 	SkipReport bool
+	// PeakLookback, when longer than Lookback, reads the hourly CPU of the
+	// days before the window, from End − PeakLookback (no earlier than
+	// CloudWatch's 455 days) to the window's start, and compares its
+	// busiest hour with the window's (analysis.EarlierPeak); 0 reads none.
+	PeakLookback time.Duration
 	// SkipRender leaves the recommendation's report and charts empty
 	// (analysis.Assess) but makes the Infracost usage file: a recommendation
 	// whose caller keeps its outputs small (the Terraform state).
@@ -282,9 +287,22 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 			return nil, fmt.Errorf("collecting CloudWatch metrics: %w", err)
 		}
 		calls, retries = calls+got.Calls, retries+got.Retries
+		var earlier *cw.Result
+		if req.PeakLookback > req.Lookback {
+			cs := make([]inventory.Cluster, 0, len(chunk))
+			for _, i := range chunk {
+				cs = append(cs, sourced[i])
+			}
+			if earlier, err = collectEarlier(ctx, col, cs, end.Add(-req.PeakLookback), start, nowT); err != nil {
+				return nil, fmt.Errorf("collecting the CloudWatch CPU before the window (peak_lookback_days): %w", err)
+			}
+			if earlier != nil {
+				calls, retries = calls+earlier.Calls, retries+earlier.Retries
+			}
+		}
 		for _, i := range chunk {
 			c := clusters[i]
-			r, err := recommendOne(d, c, gone[i], alarms[i], names[i], req, got, nowT)
+			r, err := recommendOne(d, c, gone[i], alarms[i], names[i], req, got, earlier, nowT)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", names[i], err)
 			}
@@ -537,7 +555,7 @@ func endOrNow(end, now time.Time) time.Time {
 // recommendOne analyses c, named name (FleetNames), from the collection got, with the reader
 // gone (removedReaderOf) that c had in the window, if any; now is when c's events were listed
 // (inventory.AttachEvents).
-func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms readerAlarms, name string, req Request, got *cw.Result, now time.Time) (Result, error) {
+func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms readerAlarms, name string, req Request, got, earlier *cw.Result, now time.Time) (Result, error) {
 	writer, ok := c.Writer()
 	if !ok {
 		return Result{}, fmt.Errorf("no writer instance")
@@ -618,6 +636,12 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 		node := analysis.Node{ID: n.ID, Role: analysis.Role(n.Role), Class: capacityOn(class, &c), AvailabilityZone: n.AvailabilityZone}
 		if !n.Virtual {
 			node.Series = nodeSeries(read, n, got)
+			if s, ok := earlierCPU(read, n, earlier); ok {
+				if in.Earlier == nil {
+					in.Earlier = map[string]analysis.Series{}
+				}
+				in.Earlier[n.ID] = s
+			}
 		}
 		in.Nodes = append(in.Nodes, node)
 	}

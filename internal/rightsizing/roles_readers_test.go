@@ -155,7 +155,7 @@ func TestRecommend_readerTotals(t *testing.T) {
 
 	// The projection: the writer's connections plus both readers'.
 	res, err := recommendOne(d, cl, removedReader{}, readerAlarms{}, cl.Identifier, Request{ClusterID: c.ID, Lookback: 4 * 24 * time.Hour, End: end,
-		Policy: analysis.Policy{MinLookback: 4 * 24 * time.Hour}, TargetClasses: []string{"db.r6g.large"}}, got, d.Now())
+		Policy: analysis.Policy{MinLookback: 4 * 24 * time.Hour}, TargetClasses: []string{"db.r6g.large"}}, got, nil, d.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

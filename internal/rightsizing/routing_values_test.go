@@ -34,7 +34,7 @@ func TestRecommend_unexpectedAuroraRouting(t *testing.T) {
 	before := slices.Clone(cl.CustomEndpoints)
 	got := collectRoles(t, d, []inventory.Cluster{cl}, testNow.Add(-14*24*time.Hour), testNow)
 	req := Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour}
-	res, err := recommendOne(d, cl, removedReader{}, readerAlarms{}, cl.Identifier, req, got, testNow)
+	res, err := recommendOne(d, cl, removedReader{}, readerAlarms{}, cl.Identifier, req, got, nil, testNow)
 	if err != nil {
 		t.Fatalf("recommendation failed: %v", err)
 	}
@@ -63,7 +63,7 @@ func TestRecommend_unexpectedAuroraRouting(t *testing.T) {
 
 	cl.CustomEndpoints = nil
 	cl.ReplicaAutoScaling = &analysis.ReplicaAutoScaling{MinCapacity: 16, MaxCapacity: 20}
-	if res, err = recommendOne(d, cl, removedReader{}, readerAlarms{}, cl.Identifier, req, got, testNow); err != nil {
+	if res, err = recommendOne(d, cl, removedReader{}, readerAlarms{}, cl.Identifier, req, got, nil, testNow); err != nil {
 		t.Fatalf("minimum 16: %v", err)
 	}
 	if ops := operationsRisks(res); len(ops) != 1 || ops[0].Severity != "high" || !strings.HasPrefix(ops[0].Description, "Aurora Auto Scaling keeps 15 to 15 reader(s) (minimum 15)") {

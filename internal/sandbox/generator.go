@@ -357,12 +357,18 @@ func (w *Workload) spike(seed uint64, m int64) bool {
 	return false
 }
 
-// growth is the factor GrowthPerMonth applies at t to a load that started at start.
+// growth is the factor GrowthPerMonth and Surges apply at t to a load that started at start.
 func (w *Workload) growth(start, t time.Time) float64 {
-	if w.GrowthPerMonth == 0 {
-		return 1
+	g := 1.0
+	if w.GrowthPerMonth != 0 {
+		g = math.Max(0, 1+w.GrowthPerMonth*t.Sub(start).Hours()/(24*30))
 	}
-	return math.Max(0, 1+w.GrowthPerMonth*t.Sub(start).Hours()/(24*30))
+	for _, s := range w.Surges {
+		if !t.Before(s.From) && t.Before(s.To) {
+			g *= s.Factor
+		}
+	}
+	return g
 }
 
 // cpuDemand returns the node's CPU % relative to its original class at minute m

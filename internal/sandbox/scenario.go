@@ -291,6 +291,16 @@ type Workload struct {
 	// since the node's start / 30 (0.2: a fifth more every 30 days), at
 	// least 0. Spikes do not grow.
 	GrowthPerMonth float64
+	// Surges multiply the same load terms as GrowthPerMonth by their
+	// Factor from From (inclusive) to To (exclusive): a month end, a sale,
+	// a season. Overlapping surges multiply.
+	Surges []Surge
+}
+
+// Surge is a period of heavier load (Workload.Surges).
+type Surge struct {
+	From, To time.Time
+	Factor   float64
 }
 
 // Generator parameters of the named scenarios, exported so tests in other
@@ -628,6 +638,12 @@ func (s *Scenario) Validate() error {
 		}
 		if err := validTags(in.Tags); err != nil {
 			return fmt.Errorf("scenario %s: instance %s: %w", s.Name, in.ID, err)
+		}
+		for _, g := range in.Workload.Surges {
+			if !g.To.After(g.From) || !(g.Factor >= 0) {
+				return fmt.Errorf("scenario %s: instance %s: surge from %s to %s, factor %v: To must be after From and the factor at least 0",
+					s.Name, in.ID, g.From.Format(time.RFC3339), g.To.Format(time.RFC3339), g.Factor)
+			}
 		}
 		if in.Workload.Trace != "" {
 			if _, err := loadTrace(in.Workload.Trace); err != nil {

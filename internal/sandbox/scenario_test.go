@@ -581,3 +581,32 @@ func TestWorkloadGrowth(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkloadSurges: a surge multiplies the load terms from From to To
+// (two surges overlapping multiply), and a surge that ends before it
+// starts, or a negative factor, is refused.
+func TestWorkloadSurges(t *testing.T) {
+	now := ScenarioEpoch
+	from, to := now.Add(-10*24*time.Hour), now.Add(-9*24*time.Hour)
+	w := Workload{CPUBase: 10, CPUAmplitude: 0, WeekendFactor: 1, Connections: 50, ReadIOPS: 100, WriteIOPS: 100, MemoryUsedGiB: 1,
+		Surges: []Surge{{From: from, To: to, Factor: 2}, {From: from.Add(12 * time.Hour), To: to, Factor: 1.5}}}
+	sc := &Scenario{Name: "surge", Seed: 1, Instances: []InstanceSpec{MultiAZInstance("surge-db", "db.m6g.large", w)}}
+	srv, _, _ := start(t, Options{Scenario: sc, Now: now})
+	for _, tc := range []struct {
+		at   time.Time
+		want float64
+	}{
+		{from.Add(-time.Minute), 10}, {from, 20}, {from.Add(11 * time.Hour), 20}, {from.Add(12 * time.Hour), 30}, {to.Add(-time.Minute), 30}, {to, 10},
+	} {
+		if v, ok := srv.MetricValue("surge-db", MetricCPUUtilization, tc.at); !ok || v != tc.want {
+			t.Errorf("CPU at %s: %v, %v; want %v", tc.at.Format(time.RFC3339), v, ok, tc.want)
+		}
+	}
+	for _, bad := range []Surge{{From: to, To: from, Factor: 2}, {From: from, To: to, Factor: -1}} {
+		w.Surges = []Surge{bad}
+		sc := &Scenario{Name: "bad-surge", Instances: []InstanceSpec{MultiAZInstance("surge-db", "db.m6g.large", w)}}
+		if err := sc.Validate(); err == nil || !strings.Contains(err.Error(), "surge from") {
+			t.Errorf("surge %+v: Validate = %v, want refused", bad, err)
+		}
+	}
+}

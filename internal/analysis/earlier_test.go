@@ -1,0 +1,214 @@
+package analysis
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+// hourlySeries is CPUUtilization at period from start for d, values f(t) (NaN: missing).
+func hourlySeries(start time.Time, d, period time.Duration, f func(t time.Time) float64) Series {
+	return synth(MetricCPU, "Percent", start, d, period, func(t time.Time, _ int) float64 { return f(t) })
+}
+
+// TestEarlierPeak: the busiest earlier hour of the projected CPU (writer
+// plus readers scaled, on the recommended class) against the lookback's,
+// and the risk when it is busier by more than the headroom.
+func TestEarlierPeak(t *testing.T) {
+	day := 24 * time.Hour
+	before := t0.Add(-60 * day) // the earlier window: 60 days to the lookback's start (t0)
+	peakAt := before.Add(20*day + 15*time.Hour)
+	withPeak := func(base, peak float64) func(time.Time) float64 {
+		return func(tm time.Time) float64 {
+			if !tm.Before(peakAt) && tm.Before(peakAt.Add(time.Hour)) {
+				return peak
+			}
+			return base
+		}
+	}
+	multiAZ := func(peak float64, period time.Duration) ClusterInput {
+		in := idleMultiAZ(14)
+		in.Candidates = nil // the writer's class: the projection's
+		in.Earlier = map[string]Series{"sso-prod": hourlySeries(before, 60*day, period, withPeak(3, peak))}
+		return in
+	}
+	tests := []struct {
+		name     string
+		in       ClusterInput
+		peak     float64
+		hours    int
+		severity string
+	}{
+		{"Multi-AZ, an hour at 35%", multiAZ(35, time.Hour), 35, 60 * 24, "high"},
+		{"Multi-AZ, an hour at 12%", multiAZ(12, time.Hour), 12, 60 * 24, "medium"},
+		{"Multi-AZ, 5-minute points averaged by hour", multiAZ(12, 5*time.Minute), 12, 60 * 24, "medium"},
+		{"Multi-AZ, an hour at 6.5%", multiAZ(6.5, time.Hour), 6.5, 60 * 24, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, err := Analyze(tc.in, Policy{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := rec.EarlierPeak
+			if e == nil {
+				t.Fatal("no EarlierPeak")
+			}
+			if math.Abs(e.PeakCPU-tc.peak) > 1e-9 || !e.PeakTime.Equal(peakAt) || e.Hours != tc.hours || !e.Start.Equal(before) || !e.End.Equal(t0) {
+				t.Errorf("EarlierPeak %+v: want %v%% at %v over %d hours from %v to %v", *e, tc.peak, peakAt, tc.hours, before, t0)
+			}
+			// The lookback's busiest hour is the projection's highest hourly mean (idleWriter: about 6%).
+			want := math.Inf(-1)
+			for i, v := range rec.Projection.cpuH.mean {
+				if rec.Projection.cpuH.count[i] > 0 {
+					want = math.Max(want, v)
+				}
+			}
+			if e.LookbackPeakCPU != want || e.LookbackPeakCPU < 5 || e.LookbackPeakCPU > 7 {
+				t.Errorf("LookbackPeakCPU %v, want %v (about 6)", e.LookbackPeakCPU, want)
+			}
+			var risk *Risk
+			for i, r := range rec.Risks {
+				if strings.HasPrefix(r.Description, "Busier before the lookback") {
+					risk = &rec.Risks[i]
+				}
+			}
+			switch {
+			case tc.severity == "" && risk != nil:
+				t.Errorf("risk %+v, want none", *risk)
+			case tc.severity != "" && (risk == nil || risk.Severity != tc.severity || risk.Category != "high-traffic"):
+				t.Errorf("risk %+v, want a %s high-traffic risk", risk, tc.severity)
+			case risk != nil:
+				for _, s := range []string{"60 days before it", peakAt.Format("Mon 2006-01-02 15:04") + " UTC", num(tc.peak, 1) + "% CPU", "db.m6g.large"} {
+					if !strings.Contains(risk.Description, s) {
+						t.Errorf("risk %q does not say %q", risk.Description, s)
+					}
+				}
+			}
+			if !strings.Contains(rec.ReportMarkdown, "averaged "+num(tc.peak, 1)+"% CPU on db.m6g.large") {
+				t.Errorf("the report does not give the earlier peak")
+			}
+		})
+	}
+}
+
+// TestEarlierPeakAurora: on Aurora the reader's earlier CPU adds to the
+// writer's, scaled by its vCPUs; an hour without the writer's data is left
+// out, a reader's missing hour adds nothing; the peak is expressed on the
+// recommended class.
+func TestEarlierPeakAurora(t *testing.T) {
+	day := 24 * time.Hour
+	before := t0.Add(-30 * day)
+	in := auroraPair(14)
+	w, r := in.Nodes[0], in.Nodes[1]
+	r.Class = classR6gXLarge // twice the writer's vCPUs: its CPU counts double
+	in.Nodes[1] = r
+	gap := before.Add(5 * day)
+	in.Earlier = map[string]Series{
+		w.ID: hourlySeries(before, 30*day, time.Hour, func(tm time.Time) float64 {
+			if !tm.Before(gap) && tm.Before(gap.Add(3*time.Hour)) {
+				return math.NaN() // three hours without the writer's data
+			}
+			return 20
+		}),
+		r.ID: hourlySeries(before, 30*day, time.Hour, func(tm time.Time) float64 {
+			switch {
+			case tm.Equal(before.Add(10*day + 9*time.Hour)):
+				return 15 // 20 + 15 × 2 = 50% of the writer's vCPUs
+			case tm.Before(before.Add(2 * day)):
+				return math.NaN() // no reader yet
+			}
+			return 5
+		}),
+	}
+	rec, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := rec.EarlierPeak
+	if e == nil {
+		t.Fatal("no EarlierPeak")
+	}
+	target, ok := classByName(in, rec.RecommendedClass)
+	if !ok {
+		t.Fatalf("recommended class %q not among the candidates", rec.RecommendedClass)
+	}
+	want := 50 * w.Class.VCPU / target.VCPU
+	if math.Abs(e.PeakCPU-want) > 1e-9 || !e.PeakTime.Equal(before.Add(10*day+9*time.Hour)) || e.Hours != 30*24-3 {
+		t.Errorf("EarlierPeak %+v: want %v%% (on %s) at day 10 09:00, %d hours", *e, want, target.Name, 30*24-3)
+	}
+}
+
+// classByName is the class named name among in's nodes and candidates.
+func classByName(in ClusterInput, name string) (InstanceClass, bool) {
+	for _, n := range in.Nodes {
+		if n.Class.Name == name {
+			return n.Class, true
+		}
+	}
+	for _, c := range in.Candidates {
+		if c.Class.Name == name {
+			return c.Class, true
+		}
+	}
+	return InstanceClass{}, false
+}
+
+// TestEarlierPeakNone: without earlier data, or without the writer's, no
+// EarlierPeak; an unknown node or a malformed series is refused.
+func TestEarlierPeakNone(t *testing.T) {
+	in := idleMultiAZ(14)
+	rec, err := Analyze(in, Policy{})
+	if err != nil || rec.EarlierPeak != nil {
+		t.Errorf("no earlier data: EarlierPeak %+v, err %v; want nil, nil", rec.EarlierPeak, err)
+	}
+	before := t0.Add(-10 * 24 * time.Hour)
+	in.Earlier = map[string]Series{"sso-prod": hourlySeries(before, 10*24*time.Hour, time.Hour, func(time.Time) float64 { return math.NaN() })}
+	if rec, err := Analyze(in, Policy{}); err != nil || rec.EarlierPeak != nil {
+		t.Errorf("earlier data all NaN: EarlierPeak %+v, err %v; want nil, nil", rec.EarlierPeak, err)
+	}
+	in.Earlier = map[string]Series{"other-db": hourlySeries(before, 10*24*time.Hour, time.Hour, func(time.Time) float64 { return 5 })}
+	if _, err := Analyze(in, Policy{}); err == nil || !strings.Contains(err.Error(), `earlier CPU of "other-db"`) {
+		t.Errorf("unknown node: err %v", err)
+	}
+	bad := hourlySeries(before, 10*24*time.Hour, time.Hour, func(time.Time) float64 { return 5 })
+	bad.Values = bad.Values[1:]
+	in.Earlier = map[string]Series{"sso-prod": bad}
+	if _, err := Analyze(in, Policy{}); err == nil || !strings.Contains(err.Error(), "earlier CPU") {
+		t.Errorf("malformed series: err %v", err)
+	}
+}
+
+// TestEarlierPeakOnTargetClass: the earlier peak and the lookback's are
+// expressed in percent of the recommended class's vCPUs (half the writer's
+// here: twice the percent), and of hours equally busy the first is the
+// busiest.
+func TestEarlierPeakOnTargetClass(t *testing.T) {
+	in := idleMultiAZ(14)
+	in.Nodes[0].Class, in.Nodes[1].Class = classR6gXLarge, classR6gXLarge
+	l := idleWriter(8)
+	l[MetricFreeableMemory] = func(time.Time, int) float64 { return 28 * gib } // 4 GiB in use: fits the large's 16
+	in.Nodes[0].Series = seriesOf(l, 14, 5*time.Minute)
+	in.CurrentHourlyUSD = 2 * 0.45
+	in.Candidates = []Candidate{{Class: classR6gXLarge, SingleNodeHourlyUSD: 0.45}, {Class: classR6gLarge, SingleNodeHourlyUSD: 0.225}}
+	before := t0.Add(-20 * 24 * time.Hour)
+	in.Earlier = map[string]Series{"sso-prod": hourlySeries(before, 20*24*time.Hour, time.Hour, func(time.Time) float64 { return 4 })}
+	rec, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.RecommendedClass != classR6gLarge.Name {
+		t.Fatalf("recommended %s, want %s", rec.RecommendedClass, classR6gLarge.Name)
+	}
+	e := rec.EarlierPeak
+	lookback := math.Inf(-1)
+	for i, v := range rec.Projection.cpuH.mean {
+		if rec.Projection.cpuH.count[i] > 0 {
+			lookback = math.Max(lookback, v)
+		}
+	}
+	if e == nil || e.PeakCPU != 8 || !e.PeakTime.Equal(before) || e.LookbackPeakCPU != 2*lookback {
+		t.Errorf("EarlierPeak %+v: want 8%% at %s (the first of equal hours), the lookback's %v", e, before, 2*lookback)
+	}
+}

@@ -207,6 +207,15 @@ func TestAlarmsValidation(t *testing.T) {
 		{"no namespace", func(in *cloudwatch.PutMetricAlarmInput) { in.Namespace = nil }, "MissingParameter"},
 		{"statistic and extended statistic", func(in *cloudwatch.PutMetricAlarmInput) { in.ExtendedStatistic = aws.String("p99") }, "InvalidParameterCombination"},
 		{"bad extended statistic", func(in *cloudwatch.PutMetricAlarmInput) { in.Statistic, in.ExtendedStatistic = "", aws.String("p101") }, "InvalidParameterValue"},
+		{"percentile over 100", func(in *cloudwatch.PutMetricAlarmInput) {
+			in.Statistic, in.ExtendedStatistic = "", aws.String("p100.5")
+		}, "InvalidParameterValue"},
+		{"percentile of 11 decimals", func(in *cloudwatch.PutMetricAlarmInput) {
+			in.Statistic, in.ExtendedStatistic = "", aws.String("p99.99999999999")
+		}, "InvalidParameterValue"},
+		{"trimmed mean with a bound not a percentage", func(in *cloudwatch.PutMetricAlarmInput) {
+			in.Statistic, in.ExtendedStatistic = "", aws.String("TM(10%:90)")
+		}, "InvalidParameterValue"},
 		{"trimmed mean under 10%", func(in *cloudwatch.PutMetricAlarmInput) {
 			in.Statistic, in.ExtendedStatistic = "", aws.String("TM(5%:90%)")
 		}, "InvalidParameterValue"},
@@ -289,14 +298,18 @@ func TestAlarmsValidation(t *testing.T) {
 	}
 }
 
-// TestAlarmsPersist: alarms are in the state file, as PutMetricData's series are.
+// TestAlarmsPersist: alarms are in the state file, as PutMetricData's series are, with their state.
 func TestAlarmsPersist(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "state.json")
 	srv, _, cc := start(t, Options{StateFile: file})
+	created := srv.Now()
 	for _, name := range []string{"kept", "kept-too"} {
 		if _, err := cc.PutMetricAlarm(context.Background(), instanceAlarm(name, "mandible-prod")); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if _, err := cc.PutCompositeAlarm(context.Background(), &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("page"), AlarmRule: aws.String("ALARM(kept)")}); err != nil {
+		t.Fatal(err)
 	}
 	if err := srv.Close(); err != nil {
 		t.Fatal(err)
@@ -315,6 +328,25 @@ func TestAlarmsPersist(t *testing.T) {
 	}
 	if got := names(); !slices.Equal(got, []string{"kept", "kept-too"}) {
 		t.Fatalf("after restart: alarms %q, want kept and kept-too", got)
+	}
+	// With their state: INSUFFICIENT_DATA since their creation, metric and composite alarms alike.
+	out := describe(t, cc2, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"kept", "page"},
+		AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeMetricAlarm, cwtypes.AlarmTypeCompositeAlarm}})
+	if len(out.MetricAlarms) != 1 || len(out.CompositeAlarms) != 1 {
+		t.Fatalf("after restart: %+v, want kept and page", out)
+	}
+	m, c := out.MetricAlarms[0], out.CompositeAlarms[0]
+	for name, st := range map[string]struct {
+		value                 cwtypes.StateValue
+		reason                string
+		updated, transitioned *time.Time
+	}{"kept": {m.StateValue, aws.ToString(m.StateReason), m.StateUpdatedTimestamp, m.StateTransitionedTimestamp},
+		"page": {c.StateValue, aws.ToString(c.StateReason), c.StateUpdatedTimestamp, c.StateTransitionedTimestamp}} {
+		if st.value != cwtypes.StateValueInsufficientData || st.reason != "Unchecked: Initial alarm creation" ||
+			!aws.ToTime(st.updated).Equal(created) || !aws.ToTime(st.transitioned).Equal(created) {
+			t.Errorf("%s after restart: state %s (%q), updated %v, transitioned %v; want INSUFFICIENT_DATA (Unchecked: Initial alarm creation) since %v",
+				name, st.value, st.reason, aws.ToTime(st.updated), aws.ToTime(st.transitioned), created)
+		}
 	}
 	// Restored by name: putting one again replaces it.
 	if _, err := cc2.PutMetricAlarm(context.Background(), instanceAlarm("kept", "mandible-prod")); err != nil {
@@ -359,7 +391,8 @@ func TestAlarmsAccepted(t *testing.T) {
 		}
 	}
 	// Every form of ExtendedStatistic PutMetricAlarm documents.
-	for _, stat := range []string{"p90", "p99.9", "tm90", "tc90", "ts90", "wm90", "IQM", "PR(10:300)", "TC(10%:90%)", "TM(10%:90%)", "TS(20%:80%)", "WM(10%:90%)"} {
+	// Percentiles go from p0 to p100, with up to 10 decimals (Amazon CloudWatch User Guide, "CloudWatch statistics definitions").
+	for _, stat := range []string{"p90", "p99.9", "p100", "p99.9999999999", "tm90", "tc90", "ts90", "wm90", "IQM", "PR(10:300)", "TC(10%:90%)", "TM(10%:90%)", "TS(20%:80%)", "WM(10%:90%)"} {
 		in := instanceAlarm("extended "+stat, "mandible-prod")
 		in.Statistic, in.ExtendedStatistic = "", aws.String(stat)
 		if _, err := cc.PutMetricAlarm(ctx, in); err != nil {

@@ -145,7 +145,7 @@ func TestCompositeAlarmsValidation(t *testing.T) {
 // TestCompositeAlarmsRules: each check of PutCompositeAlarm on its own: a composite cannot take a
 // metric alarm's name (its rule otherwise valid), nor name itself when it is updated (it exists
 // then), INSUFFICIENT_DATA() names must exist as ALARM() and OK() ones must, an ARN names an alarm
-// whose name holds ":alarm:", and the 10240 limit counts characters, not bytes.
+// whose name holds ":alarm:" (and so does its name, which is no ARN), and the 10240 limit counts characters, not bytes.
 func TestCompositeAlarmsRules(t *testing.T) {
 	_, _, cc := start(t, Options{})
 	ctx := context.Background()
@@ -175,6 +175,11 @@ func TestCompositeAlarmsRules(t *testing.T) {
 		AlarmRule: aws.String("ALARM(arn:aws:cloudwatch:us-east-1:123456789012:alarm:db:alarm:cpu)")}); err != nil {
 		t.Errorf("a rule naming db:alarm:cpu by ARN: %v", err)
 	}
+	// And by its name: one that holds ":alarm:" is no ARN.
+	if _, err := cc.PutCompositeAlarm(ctx, &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("by-name"),
+		AlarmRule: aws.String(`ALARM("db:alarm:cpu")`)}); err != nil {
+		t.Errorf("a rule naming db:alarm:cpu by name: %v", err)
+	}
 	ref := `ALARM("` + wide + `")` // 109 characters, 209 bytes
 	rule := ref + strings.Repeat(" OR "+ref, 89)
 	rule += strings.Repeat(" ", maxAlarmRule-utf8.RuneCountInString(rule))
@@ -185,7 +190,7 @@ func TestCompositeAlarmsRules(t *testing.T) {
 		t.Errorf("a rule of %d characters: %v, want ValidationError", maxAlarmRule+1, err)
 	}
 	out, err := cc.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeCompositeAlarm}})
-	if err != nil || len(out.CompositeAlarms) != 3 || aws.ToString(out.CompositeAlarms[1].AlarmRule) != "ALARM(cpu)" {
-		t.Errorf("stored %v %+v, want by-arn, top (its rule unchanged) and wide", err, out)
+	if err != nil || len(out.CompositeAlarms) != 4 || aws.ToString(out.CompositeAlarms[2].AlarmRule) != "ALARM(cpu)" {
+		t.Errorf("stored %v %+v, want by-arn, by-name, top (its rule unchanged) and wide", err, out)
 	}
 }

@@ -156,6 +156,41 @@ func validAlarmExtendedStatistic(stat string) bool {
 	return true
 }
 
+// statRangeRE matches a statistic over a range of values (Amazon CloudWatch User Guide,
+// "CloudWatch statistics definitions"): TM, TC, TS or WM(a:b), each bound a percentage or an
+// absolute value, or PR(a:b), absolute values; either bound may be left out (PR(:300), TS(80%:)).
+var (
+	statRangeRE = regexp.MustCompile(`^(TM|TC|TS|WM|PR)\(([^:()]*):([^:()]*)\)$`)
+	statBoundRE = regexp.MustCompile(`^(?:-?\d+(?:\.\d+)?|\d{1,3}(?:\.\d{1,10})?%)$`)
+)
+
+// validAlarmQueryStat reports whether stat may be the Stat of a MetricStat in an alarm's Metrics:
+// "any CloudWatch statistic or extended statistic" (MetricStat), which takes more forms than
+// PutMetricAlarm's ExtendedStatistic: TM(2%:98%), TM(150:1000), PR(:300), TS(80%:),
+// TC(0.005:0.030), with percentages from 0 to 100 and at least one bound.
+func validAlarmQueryStat(stat string) bool {
+	if slices.Contains(alarmStatistics, stat) || validAlarmExtendedStatistic(stat) {
+		return true
+	}
+	m := statRangeRE.FindStringSubmatch(stat)
+	if m == nil || m[2] == "" && m[3] == "" {
+		return false
+	}
+	for _, b := range m[2:] {
+		pct := strings.HasSuffix(b, "%")
+		if b == "" {
+			continue
+		}
+		if !statBoundRE.MatchString(b) || pct && m[1] == "PR" {
+			return false
+		}
+		if v, err := strconv.ParseFloat(strings.TrimSuffix(b, "%"), 64); pct && (err != nil || v > 100) {
+			return false
+		}
+	}
+	return true
+}
+
 // validAlarmName checks an AlarmName of PutMetricAlarm or PutCompositeAlarm: set, at most 255 characters.
 func validAlarmName(name string) *cwError {
 	if name == "" {
@@ -322,7 +357,7 @@ func validAlarmMetrics(qs []alarmQuery, thresholdID string) *cwError {
 				return cwInvalid("The value %d for parameter Metrics.member.%d.MetricStat.Period is invalid: it must be 10, 20, 30 or a multiple of 60.", ms.Period, n)
 			}
 			// Alarms are never evaluated: any statistic AWS takes will do, not only those GetMetricData computes.
-			if !slices.Contains(alarmStatistics, ms.Stat) && !validAlarmExtendedStatistic(ms.Stat) {
+			if !validAlarmQueryStat(ms.Stat) {
 				return cwInvalid("The value %s for parameter Metrics.member.%d.MetricStat.Stat is invalid.", ms.Stat, n)
 			}
 		}

@@ -247,6 +247,22 @@ func TestAlarmsValidation(t *testing.T) {
 			*in = *mathAlarm("bad")
 			in.Metrics[1].MetricStat.Stat = aws.String("Median")
 		}, "InvalidParameterValue"},
+		{"query stat no bound", func(in *cloudwatch.PutMetricAlarmInput) {
+			*in = *mathAlarm("bad")
+			in.Metrics[1].MetricStat.Stat = aws.String("TM(:)")
+		}, "InvalidParameterValue"},
+		{"query stat percentage over 100", func(in *cloudwatch.PutMetricAlarmInput) {
+			*in = *mathAlarm("bad")
+			in.Metrics[1].MetricStat.Stat = aws.String("TM(10%:101%)")
+		}, "InvalidParameterValue"},
+		{"query stat rank of percentages", func(in *cloudwatch.PutMetricAlarmInput) {
+			*in = *mathAlarm("bad")
+			in.Metrics[1].MetricStat.Stat = aws.String("PR(10%:90%)")
+		}, "InvalidParameterValue"},
+		{"query stat bound not a number", func(in *cloudwatch.PutMetricAlarmInput) {
+			*in = *mathAlarm("bad")
+			in.Metrics[1].MetricStat.Stat = aws.String("TS(a:b)")
+		}, "InvalidParameterValue"},
 		{"threshold metric not a query", func(in *cloudwatch.PutMetricAlarmInput) {
 			*in = *anomalyAlarm("bad")
 			in.ThresholdMetricId = aws.String("ad2")
@@ -397,6 +413,15 @@ func TestAlarmsAccepted(t *testing.T) {
 		in.Statistic, in.ExtendedStatistic = "", aws.String(stat)
 		if _, err := cc.PutMetricAlarm(ctx, in); err != nil {
 			t.Errorf("ExtendedStatistic %s: %v", stat, err)
+		}
+	}
+	// A query's Stat takes any CloudWatch statistic ("CloudWatch statistics definitions"), more
+	// forms than ExtendedStatistic: bounds outside 10-90%, absolute bounds, one bound left out.
+	for _, stat := range []string{"TM(2%:98%)", "TM(150:1000)", "PR(:300)", "PR(100:2000)", "TS(80%:)", "TC(0.005:0.030)", "WM(:95%)", "IQM", "p99"} {
+		in := mathAlarm("query stat " + stat)
+		in.Metrics[1].MetricStat.Stat = aws.String(stat)
+		if _, err := cc.PutMetricAlarm(ctx, in); err != nil {
+			t.Errorf("query Stat %s: %v", stat, err)
 		}
 	}
 	in := instanceAlarm("m-of-n", "mandible-prod")

@@ -318,9 +318,10 @@
 // Metric alarms (alarms.go): PutMetricAlarm stores an alarm on one metric (Namespace, MetricName,
 // Dimensions, Statistic or ExtendedStatistic, Period 10, 20, 30 or a multiple of 60, Unit) or on
 // metric math (Metrics: MetricStat and Expression queries with unique ids, exactly one returning
-// data, two with ThresholdMetricId), ExtendedStatistic and a query's Stat taking every form AWS
-// documents (p90, tm90, tc90, ts90, wm90, IQM, PR(n:m), TC, TM, TS and WM(X%:X%) with X from 10 to
-// 90), with EvaluationPeriods, DatapointsToAlarm, Threshold,
+// data, two with ThresholdMetricId), ExtendedStatistic taking every form PutMetricAlarm documents
+// (p90, tm90, tc90, ts90, wm90, IQM, PR(n:m), TC, TM, TS and WM(X%:X%) with X from 10 to 90) and a
+// query's Stat any CloudWatch statistic, as MetricStat documents (those and TM(2%:98%),
+// TM(150:1000), PR(:300), TS(80%:): percentages from 0 to 100, absolute bounds, one left out), with EvaluationPeriods, DatapointsToAlarm, Threshold,
 // ComparisonOperator, TreatMissingData (breaching, notBreaching, ignore, missing; unset means
 // missing), ActionsEnabled (default true) and up to 5 OKActions, AlarmActions and
 // InsufficientDataActions (ARNs). A new alarm is INSUFFICIENT_DATA; putting an existing name

@@ -357,9 +357,10 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	}
 	rec.Windows.Pending = slices.Clone(in.PendingMaintenance)
 	rec.Risks = risks(in, rec.Nodes, pr, p, target, rec.Cost, rec.CPUCredits, prof, rec.Windows)
+	oneNode := in.AlreadySingleNode || in.engineTopology() == TopologyAurora && len(in.Nodes) == 1
 	rec.Growth = growthOf(pr, target, p)
 	for _, g := range rec.Growth {
-		if r, ok := g.risk(target, p, rec.End, in.engineTopology()); ok {
+		if r, ok := g.risk(target, p, rec.End, in.engineTopology(), oneNode); ok {
 			rec.Risks = append(rec.Risks, r)
 		}
 	}
@@ -370,7 +371,6 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		}
 	}
 	slices.SortStableFunc(rec.Risks, bySeverity)
-	oneNode := in.AlreadySingleNode || in.engineTopology() == TopologyAurora && len(in.Nodes) == 1
 	rec.Matrix = decisionMatrix(in.engineTopology(), oneNode, caps, rec.Cost, in.SavingsTarget, p.Weights, rec.Risks,
 		recovery{ReplicaSource: in.ReplicaSource, ReadReplicas: in.ReadReplicas, GlobalCluster: in.GlobalCluster})
 	if wc := otherWriterClass(rec.Nodes, rec.RecommendedClass); oneNode && wc != "" {

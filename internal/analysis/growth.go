@@ -234,8 +234,10 @@ func seasonalKendall(y []float64, period int) (slope, z float64, pairs int) {
 // when not growing, without a limit, or when the check fails already (the
 // check says so). On Multi-AZ the writer carries the load with or without
 // its standby, so the remedy is capacity; on Aurora keeping the reader
-// also is.
-func (g Growth) risk(c InstanceClass, p Policy, end time.Time, t Topology) (Risk, bool) {
+// also is. A deployment of one node already (oneNode: Single-AZ, or an
+// Aurora cluster of one instance) has no standby or reader to speak of:
+// the remedy is capacity alone.
+func (g Growth) risk(c InstanceClass, p Policy, end time.Time, t Topology, oneNode bool) (Risk, bool) {
 	if !g.Growing || g.DaysToLimit != g.DaysToLimit || g.DaysToLimit <= 0 || g.DaysToLimit > growthHorizonDays {
 		return Risk{}, false
 	}
@@ -256,7 +258,10 @@ func (g Growth) risk(c InstanceClass, p Policy, end time.Time, t Topology) (Risk
 		remedy = "more IOPS (a larger class, or more gp3 or provisioned IOPS)"
 	}
 	plan := fmt.Sprintf("the writer carries this load with or without its standby: plan %s by then", remedy)
-	if t == TopologyAurora {
+	switch {
+	case oneNode:
+		plan = fmt.Sprintf("plan %s by then", remedy)
+	case t == TopologyAurora:
 		plan = fmt.Sprintf("plan %s by then, or keep the reader", remedy)
 	}
 	when := ""

@@ -311,7 +311,7 @@ func TestGrowthRisk(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r, ok := tc.g.risk(c, DefaultPolicy(), end, tc.topology)
+			r, ok := tc.g.risk(c, DefaultPolicy(), end, tc.topology, false)
 			if ok != (tc.sev != "") || r.Severity != tc.sev {
 				t.Fatalf("risk = %+v, %v; want severity %q", r, ok, tc.sev)
 			}
@@ -321,6 +321,22 @@ func TestGrowthRisk(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestGrowthRiskOneNodeText: a deployment of one node already has no
+// standby to carry the load without and no reader to keep: the remedy is
+// capacity alone, on either topology.
+func TestGrowthRiskOneNodeText(t *testing.T) {
+	c := InstanceClass{Name: "db.r6g.large", VCPU: 2, MemoryGiB: 16, BaselineIOPS: 3600}
+	end := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	g := Growth{Metric: "cpu", Unit: "percent", Days: 28, Pairs: 42, PerMonth: 2, Z: 3, Growing: true, Level: 20, DaysToLimit: 10}
+	for _, tp := range []Topology{TopologyMultiAZ, TopologyAurora} {
+		r, ok := g.risk(c, DefaultPolicy(), end, tp, true)
+		if !ok || r.Severity != "high" || strings.Contains(r.Description, "standby") || strings.Contains(r.Description, "reader") ||
+			!strings.HasSuffix(r.Description, "in about 10 days, around 2026-12-10: plan a larger class by then") {
+			t.Errorf("%s, one node: %+v, %v; want a high risk planning a larger class, no standby or reader", tp, r, ok)
+		}
 	}
 }
 
@@ -398,5 +414,37 @@ func TestGrowthTiedStep(t *testing.T) {
 	g := trendOf("cpu", "percent", hourlyOf(t0, means), 1)
 	if g.Z < GrowthZ || g.PerMonth != 0 || g.Growing {
 		t.Errorf("%+v: want Z ≥ %v, PerMonth 0, not growing", g, GrowthZ)
+	}
+}
+
+// TestGrowthRiskOneNode: a deployment that runs one node already (a
+// Single-AZ instance, an Aurora cluster of one instance analysed as
+// TopologyMultiAZ with AuroraClusterID) has no standby or reader: its growth
+// risk plans capacity alone, where the 2-node forms' speak of the standby
+// and of keeping the reader.
+func TestGrowthRiskOneNode(t *testing.T) {
+	single := withWriterCPU(28, t0, busyCPU(8))
+	single.Nodes = single.Nodes[:1]
+	single.AlreadySingleNode = true
+	aurora := single
+	aurora.Topology, aurora.AuroraClusterID = TopologyMultiAZ, "growing-aurora"
+	for _, tc := range []struct {
+		name string
+		in   ClusterInput
+	}{{"Single-AZ", single}, {"Aurora of one instance", aurora}} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, err := Analyze(tc.in, Policy{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := slices.IndexFunc(rec.Risks, func(r Risk) bool { return strings.HasPrefix(r.Description, "Growing load") })
+			if i < 0 {
+				t.Fatalf("no growth risk in %+v (growth %+v)", rec.Risks, rec.Growth)
+			}
+			d := rec.Risks[i].Description
+			if strings.Contains(d, "standby") || strings.Contains(d, "reader") || !strings.HasSuffix(d, ": plan a larger class by then") {
+				t.Errorf("one node: %q, want capacity alone, no standby or reader", d)
+			}
+		})
 	}
 }

@@ -15,7 +15,8 @@ import (
 // "capacity" risk) rather than found by a rollback alarm after the change.
 //
 // The daily value is the busiest hour of each UTC day (the highest hourly
-// mean, of days with at least MinGrowthDayHours hours with data): the level
+// mean, of days with at least MinGrowthDayHours hours with data and not cut
+// by the start or end of the data: see dailyBusiestHour): the level
 // that the p99 the checks judge rests on, one value a day, free of the
 // daily cycle. Its trend is the Seasonal Kendall test and slope (Hirsch,
 // Slack and Smith 1982) with the day of the week as the season: only days
@@ -131,7 +132,15 @@ func daysToLimit(g Growth, value, perMonth, limit float64) float64 {
 
 // dailyBusiestHour returns, for each UTC day that k's hours touch, the
 // highest hourly mean of the day, or NaN when the day has fewer than
-// MinGrowthDayHours hours with data. Index 0 is the day of k's first hour.
+// MinGrowthDayHours hours with data, or when the data starts after the
+// day's first hour or ends before its last (the window, or the data in it,
+// starts or ends within the day). Index 0 is the day of k's first hour.
+//
+// A gap inside the data misses hours at random, rarely the busy ones; the
+// data's start and end always miss the same hours of the first and last
+// days, and when those are the busy hours (a peak at 01:00 UTC, a window
+// starting at 04:00), the first day always reads low: a rise that is not
+// there. MinGrowthDayHours alone let such days count.
 func dailyBusiestHour(k hourly) []float64 {
 	if len(k.mean) == 0 {
 		return nil
@@ -145,17 +154,32 @@ func dailyBusiestHour(k hourly) []float64 {
 	for i := range y {
 		y[i] = math.Inf(-1)
 	}
+	var lo, hi int64 // the first and last hours with data, since the epoch
+	seen := false
 	for i, c := range k.count {
 		if c == 0 || k.mean[i] != k.mean[i] {
 			continue
 		}
-		d := int(floorDiv(first+int64(i), hoursPerDay) - day0)
+		h := first + int64(i)
+		if !seen {
+			lo, seen = h, true
+		}
+		hi = h
+		d := int(floorDiv(h, hoursPerDay) - day0)
 		n[d]++
 		y[d] = math.Max(y[d], k.mean[i])
 	}
 	for d := range y {
 		if n[d] < MinGrowthDayHours {
 			y[d] = math.NaN()
+		}
+	}
+	if seen {
+		if floorDiv(lo, hoursPerDay)*hoursPerDay != lo { // the data starts after the day's 00:00
+			y[floorDiv(lo, hoursPerDay)-day0] = math.NaN()
+		}
+		if floorDiv(hi+1, hoursPerDay)*hoursPerDay != hi+1 { // it ends before the day's 24:00
+			y[floorDiv(hi, hoursPerDay)-day0] = math.NaN()
 		}
 	}
 	return y

@@ -98,8 +98,13 @@ func TestDailyBusiestHour(t *testing.T) {
 	}{
 		{"no hours", t0, nil, nil},
 		{"one whole day", t0, day(5, 3, 0), []float64{15}},
-		{"four hours missing is still a day", t0, day(5, 3, 4), []float64{15}},
-		{"five hours missing is not", t0, day(5, 3, 5), []float64{nan}},
+		{"four hours missing is still a day", t0, append(day(5, 3, 4), day(6, 3, 0)...), []float64{15, 16}},
+		{"five hours missing is not", t0, append(day(5, 3, 5), day(6, 3, 0)...), []float64{nan, 16}},
+		// The data's start and end always miss the same hours of the first and last days: here
+		// the first day's peak, at 03:00, which would read 5 (a rise to the next day's 16).
+		{"data starting at 04:00 cuts its first day", t0, append(append([]float64{nan, nan, nan, nan}, day(5, 3, 0)[4:]...), day(6, 3, 0)...), []float64{nan, 16}},
+		{"data ending at 20:00 cuts its last day", t0, append(day(6, 3, 0), day(5, 3, 4)...), []float64{16, nan}},
+		{"window starting at 04:00 cuts its first day", t0.Add(4 * time.Hour), append(day(5, 3, 0)[4:], day(6, 3, 0)...), []float64{nan, 16}},
 		{"starting at noon: two half days", noon, day(5, 3, 0), []float64{nan, nan}},
 		{"starting at noon, 36 hours", noon, append(day(1, 20, 0)[:12], day(7, 13, 0)...), []float64{nan, 17}},
 		{"days in order", t0, append(day(1, 0, 0), day(2, 23, 0)...), []float64{11, 12}},

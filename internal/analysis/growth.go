@@ -84,13 +84,13 @@ func growthOf(pr Projection, c InstanceClass, p Policy) []Growth {
 	var out []Growth
 	if len(pr.cpuH.mean) > 0 && c.VCPU > 0 {
 		scale := pr.Class.VCPU / c.VCPU
-		g := trendOf("cpu", "percent", pr.cpuH, scale)
+		g := trendOf("cpu", "percent", pr.cpuH, pr.period, scale)
 		g.Level = pr.CPU.P99 * scale
 		g.DaysToLimit = daysToLimit(g, float64(g.Level*h), float64(g.PerMonth*h), p.AlertThresholdPercent)
 		out = append(out, g)
 	}
 	if len(pr.iopsH.mean) > 0 {
-		g := trendOf("iops", "count/second", pr.iopsH, 1)
+		g := trendOf("iops", "count/second", pr.iopsH, pr.period, 1)
 		g.Level = pr.IOPS.P99
 		g.DaysToLimit = math.NaN()
 		if c.BaselineIOPS > 0 {
@@ -102,10 +102,11 @@ func growthOf(pr Projection, c InstanceClass, p Policy) []Growth {
 	return out
 }
 
-// trendOf is the Growth of the daily busiest hour of hourly aggregates k,
-// values multiplied by scale (Level and DaysToLimit left for the caller).
-func trendOf(metric, unit string, k hourly, scale float64) Growth {
-	y := dailyBusiestHour(k)
+// trendOf is the Growth of the daily busiest hour of hourly aggregates k of
+// a series sampled at period, values multiplied by scale (Level and
+// DaysToLimit left for the caller).
+func trendOf(metric, unit string, k hourly, period time.Duration, scale float64) Growth {
+	y := dailyBusiestHour(k, period)
 	slope, z, pairs := seasonalKendall(y, 7)
 	g := Growth{Metric: metric, Unit: unit, Pairs: pairs, PerMonth: slope * 30 * scale, Z: z}
 	for _, v := range y {
@@ -135,13 +136,17 @@ func daysToLimit(g Growth, value, perMonth, limit float64) float64 {
 // MinGrowthDayHours hours with data, or when the data starts after the
 // day's first hour or ends before its last (the window, or the data in it,
 // starts or ends within the day). Index 0 is the day of k's first hour.
+// k aggregates a series sampled at period: a point of a period over an hour
+// (period_seconds 7200 gives 12 hours with a point a day) stands for the
+// hours of its period; the day's value is then its busiest period's mean.
+// A period of an hour or less (or 0) counts each hour with data once.
 //
 // A gap inside the data misses hours at random, rarely the busy ones; the
 // data's start and end always miss the same hours of the first and last
 // days, and when those are the busy hours (a peak at 01:00 UTC, a window
 // starting at 04:00), the first day always reads low: a rise that is not
 // there. MinGrowthDayHours alone let such days count.
-func dailyBusiestHour(k hourly) []float64 {
+func dailyBusiestHour(k hourly, period time.Duration) []float64 {
 	if len(k.mean) == 0 {
 		return nil
 	}
@@ -149,8 +154,9 @@ func dailyBusiestHour(k hourly) []float64 {
 	first := floorDiv(k.start.Unix(), 3600) // hours since the epoch
 	day0 := floorDiv(first, hoursPerDay)
 	days := int(floorDiv(first+int64(len(k.mean))-1, hoursPerDay)-day0) + 1
+	span := math.Max(1, period.Hours()) // hours each point stands for
 	y := make([]float64, days)
-	n := make([]int, days)
+	n := make([]float64, days) // hours with data
 	for i := range y {
 		y[i] = math.Inf(-1)
 	}
@@ -166,7 +172,7 @@ func dailyBusiestHour(k hourly) []float64 {
 		}
 		hi = h
 		d := int(floorDiv(h, hoursPerDay) - day0)
-		n[d]++
+		n[d] += span
 		y[d] = math.Max(y[d], k.mean[i])
 	}
 	for d := range y {
@@ -178,7 +184,7 @@ func dailyBusiestHour(k hourly) []float64 {
 		if floorDiv(lo, hoursPerDay)*hoursPerDay != lo { // the data starts after the day's 00:00
 			y[floorDiv(lo, hoursPerDay)-day0] = math.NaN()
 		}
-		if floorDiv(hi+1, hoursPerDay)*hoursPerDay != hi+1 { // it ends before the day's 24:00
+		if hi+int64(math.Ceil(span)) < (floorDiv(hi, hoursPerDay)+1)*hoursPerDay { // it ends before the day's 24:00
 			y[floorDiv(hi, hoursPerDay)-day0] = math.NaN()
 		}
 	}

@@ -112,7 +112,7 @@ func TestDailyBusiestHour(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := dailyBusiestHour(hourlyOf(tc.start, tc.means))
+			got := dailyBusiestHour(hourlyOf(tc.start, tc.means), 5*time.Minute)
 			if !slices.EqualFunc(got, tc.want, sameFloat) {
 				t.Errorf("dailyBusiestHour = %v, want %v", got, tc.want)
 			}
@@ -238,14 +238,14 @@ func TestGrowthUnderNoise(t *testing.T) {
 	}
 	flat, rising, plain := 0, 0, 0
 	for s := range uint64(runs) {
-		if trendOf("cpu", "percent", load(s, 0), 1).Growing {
+		if trendOf("cpu", "percent", load(s, 0), time.Hour, 1).Growing {
 			flat++
 		}
 		h := load(1000+s, 0.2)
-		if trendOf("cpu", "percent", h, 1).Growing {
+		if trendOf("cpu", "percent", h, time.Hour, 1).Growing {
 			rising++
 		}
-		if _, z, _ := seasonalKendall(dailyBusiestHour(h), 1); z >= GrowthZ {
+		if _, z, _ := seasonalKendall(dailyBusiestHour(h, time.Hour), 1); z >= GrowthZ {
 			plain++
 		}
 	}
@@ -273,7 +273,7 @@ func TestGrowthRealTraces(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			g := trendOf("cpu", "percent", h, 1)
+			g := trendOf("cpu", "percent", h, 5*time.Minute, 1)
 			if g.Growing || g.Days >= MinGrowthDays || g.Pairs == 0 {
 				t.Errorf("%+v: want not growing, under %d days, some pairs", g, MinGrowthDays)
 			}
@@ -416,7 +416,7 @@ func TestGrowthTiedStep(t *testing.T) {
 			means[i] = 6
 		}
 	}
-	g := trendOf("cpu", "percent", hourlyOf(t0, means), 1)
+	g := trendOf("cpu", "percent", hourlyOf(t0, means), time.Hour, 1)
 	if g.Z < GrowthZ || g.PerMonth != 0 || g.Growing {
 		t.Errorf("%+v: want Z ≥ %v, PerMonth 0, not growing", g, GrowthZ)
 	}
@@ -449,6 +449,83 @@ func TestGrowthRiskOneNode(t *testing.T) {
 			d := rec.Risks[i].Description
 			if strings.Contains(d, "standby") || strings.Contains(d, "reader") || !strings.HasSuffix(d, ": plan a larger class by then") {
 				t.Errorf("one node: %q, want capacity alone, no standby or reader", d)
+			}
+		})
+	}
+}
+
+// TestDailyBusiestHourLongPeriod: a point of a period over an hour stands
+// for the hours of its period, so a day sampled every 2, 3 or 24 hours, or
+// every 90 minutes, has its 24 hours and a daily value (its busiest
+// period's); the data's end cuts the last day only when its last point's
+// period ends before midnight.
+func TestDailyBusiestHourLongPeriod(t *testing.T) {
+	nan := math.NaN()
+	// every returns days of hourly means with a point every step (its
+	// period starting at that hour), value 5, 15 at the point of hour peak.
+	every := func(days int, step time.Duration, peak int) []float64 {
+		v := make([]float64, days*24)
+		for i := range v {
+			v[i] = nan
+		}
+		for at := time.Duration(0); at < time.Duration(days)*24*time.Hour; at += step {
+			h := int(at / time.Hour)
+			v[h] = 5
+			if h%24 == peak {
+				v[h] = 15
+			}
+		}
+		return v
+	}
+	tests := []struct {
+		name   string
+		period time.Duration
+		means  []float64
+		want   []float64
+	}{
+		{"2 hours", 2 * time.Hour, every(2, 2*time.Hour, 14), []float64{15, 15}},
+		{"90 minutes", 90 * time.Minute, every(2, 90*time.Minute, 12), []float64{15, 15}},
+		{"3 hours", 3 * time.Hour, every(2, 3*time.Hour, 15), []float64{15, 15}},
+		{"a day", 24 * time.Hour, every(3, 24*time.Hour, 0), []float64{15, 15, 15}},
+		// The last point at 20:00 stands for 20:00-22:00: the data ends within the day.
+		{"2 hours, ending at 22:00", 2 * time.Hour, every(2, 2*time.Hour, 14)[:24+21], []float64{15, nan}},
+		// Still counted a point of an hour: 12 hours with data is no day.
+		{"2-hour points read as hourly", time.Hour, every(2, 2*time.Hour, 14), []float64{nan, nan}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := dailyBusiestHour(hourlyOf(t0, tc.means), tc.period)
+			if !slices.EqualFunc(got, tc.want, sameFloat) {
+				t.Errorf("dailyBusiestHour = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestGrowthLongPeriod: a load rising 6 points a month, 8 weeks of it at a
+// period over an hour (period_seconds 7200, 10800, 86400), is measured and
+// reported growing as at an hour; it read 0 days, not measured, and the
+// recommendation had no capacity risk however close the limit.
+func TestGrowthLongPeriod(t *testing.T) {
+	for _, p := range []time.Duration{time.Hour, 2 * time.Hour, 3 * time.Hour, 24 * time.Hour} {
+		t.Run(p.String(), func(t *testing.T) {
+			in := idleMultiAZ(56)
+			l := idleWriter(8)
+			l[MetricCPU] = busyCPU(6)
+			in.Nodes[0].Series = seriesOf(l, 56, p)
+			rec, err := Analyze(in, Policy{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := slices.IndexFunc(rec.Growth, func(g Growth) bool { return g.Metric == "cpu" })
+			if i < 0 {
+				t.Fatalf("no cpu growth in %+v", rec.Growth)
+			}
+			if g := rec.Growth[i]; !g.Growing || g.Days != 56 || math.Abs(g.PerMonth-6) > 1 {
+				t.Errorf("%+v: want growing about 6 points a month over 56 days", g)
+			}
+			if !slices.ContainsFunc(rec.Risks, func(r Risk) bool { return strings.HasPrefix(r.Description, "Growing load: the projected CPU") }) {
+				t.Errorf("no growth risk in %+v", rec.Risks)
 			}
 		})
 	}

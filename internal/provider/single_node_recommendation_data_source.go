@@ -410,7 +410,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 			"lookback_projected_cpu": "Projected CPU in the lookback's busiest hour, percent (null when not projected).",
 		}),
 		"growth": list("Trend of the projected single-node load over the lookback, on `recommended_instance_class`: for `cpu` and `iops`, the busiest hour of each UTC day "+
-			"(days with at least 20 hours of data, not cut by the start or end of the data: a window that does not end at midnight UTC loses its first and last days), compared weekday to weekday (Seasonal Kendall test and slope: a weekly cycle is not taken for a trend). "+
+			"(days with at least 20 hours of data, a datapoint of a `period_seconds` over 3600 counting for its period, not cut by the start or end of the data: a window that does not end at midnight UTC loses its first and last days), compared weekday to weekday (Seasonal Kendall test and slope: a weekly cycle is not taken for a trend). "+
 			"A rise is reported when `z` ≥ 1.96 over at least 21 days; its `days_to_limit` within a year makes a `capacity` risk (`high` within 30 days, `medium` within 90). "+
 			"Linear: a one-off step up within the window (a release, a new job) also reads as growth.", recGrowthType, map[string]string{
 			"metric": "`cpu` (percent of the recommended class's vCPUs) or `iops` (ReadIOPS + WriteIOPS).", "unit": "`percent` or `count/second`.",

@@ -412,14 +412,14 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		"growth": list("Trend of the projected single-node load over the lookback, on `recommended_instance_class`: for `cpu` and `iops`, the busiest hour of each UTC day "+
 			"(days with at least 20 hours of data, a datapoint of a `period_seconds` over 3600 counting for its period, not cut by the start or end of the data: a window that does not end at midnight UTC loses its first and last days), compared weekday to weekday (Seasonal Kendall test and slope: a weekly cycle is not taken for a trend). "+
 			"A rise is reported when `z` ≥ 1.96 over at least 21 days; its `days_to_limit` within a year makes a `capacity` risk (`high` within 30 days, `medium` within 90). "+
-			"Linear: a one-off step up within the window (a release, a new job) also reads as growth.", recGrowthType, map[string]string{
+			"Linear: a one-off step up within the window (a release, a new job), a quiet first week (holidays) or a busy last one (month-end) also reads as growth.", recGrowthType, map[string]string{
 			"metric": "`cpu` (percent of the recommended class's vCPUs) or `iops` (ReadIOPS + WriteIOPS).", "unit": "`percent` or `count/second`.",
 			"per_month": "Change of the daily busiest hour per 30 days (the median of the same-weekday pairs' changes per day × 30), in `unit`; null with fewer than two of any weekday.",
 			"z":         "Seasonal Kendall statistic (continuity- and tie-corrected): positive for a rising load; null with fewer than two of any weekday.",
 			"days":      "UTC days with a daily value.", "pairs": "Same-weekday pairs of days compared.",
 			"growing": "Whether a rise is reported: `z` ≥ 1.96, `per_month` above 0 and `days` at least 21 (with two weeks, one change of level between them always reads as a trend).",
 			"level":   "The projected p99 the capacity check judges, in `unit`.",
-			"days_to_limit": "When `growing`, the days from the end of the window until `level`, rising at `per_month` (linearly), with the policy's headroom, reaches the check's limit (0: there already); " +
+			"days_to_limit": "When `growing`, the days from the end of the window until `level`, rising at `per_month` (linearly), with the policy's headroom, reaches the check's limit (0: there already; for `cpu` the p99 check's, not a burstable class's `cpu_credits` baseline); " +
 				"null when not growing, or for `iops` when the class's baseline IOPS is not known.",
 		}),
 		"reader_alarms": list("The CloudWatch metric alarms that watch the reader a 2-node Aurora cluster's consolidation removes (its `AWS/RDS` metrics by `DBInstanceIdentifier`, the cluster's `Role = READER` series or its `AuroraReplicaLag`, and the `AuroraReplicaLagMaximum` and `AuroraReplicaLagMinimum` the writer publishes about its replicas, directly or through metric math), which receive no data once it is gone (`risks` names them too, with what to do). "+

@@ -34,7 +34,7 @@ type Growth struct {
 	// Days is the number of UTC days with a daily value.
 	Days int
 	// Pairs is the number of same-weekday pairs of those days compared
-	// (0 with less than two of any weekday: under 8 days of data).
+	// (0 when no weekday has two days with a value, as with under 8 days of data).
 	Pairs int
 	// PerMonth is the Seasonal Kendall slope, the median over the pairs of
 	// the change per day, × 30: the change of the daily busiest hour per 30

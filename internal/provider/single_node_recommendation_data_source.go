@@ -414,8 +414,8 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 			"A rise is reported when `z` ≥ 1.96 over at least 21 days; its `days_to_limit` within a year makes a `capacity` risk (`high` within 30 days, `medium` within 90). "+
 			"Linear: a one-off step up within the window (a release, a new job), a quiet first week (holidays) or a busy last one (month-end) also reads as growth.", recGrowthType, map[string]string{
 			"metric": "`cpu` (percent of the recommended class's vCPUs) or `iops` (ReadIOPS + WriteIOPS).", "unit": "`percent` or `count/second`.",
-			"per_month": "Change of the daily busiest hour per 30 days (the median of the same-weekday pairs' changes per day × 30), in `unit`; null with fewer than two of any weekday.",
-			"z":         "Seasonal Kendall statistic (continuity- and tie-corrected): positive for a rising load; null with fewer than two of any weekday.",
+			"per_month": "Change of the daily busiest hour per 30 days (the median of the same-weekday pairs' changes per day × 30), in `unit`; null when no weekday has two days with a value (`pairs` 0, as with under 8 days).",
+			"z":         "Seasonal Kendall statistic (continuity- and tie-corrected): positive for a rising load; null when `pairs` is 0.",
 			"days":      "UTC days with a daily value.", "pairs": "Same-weekday pairs of days compared.",
 			"growing": "Whether a rise is reported: `z` ≥ 1.96, `per_month` above 0 and `days` at least 21 (with two weeks, one change of level between them always reads as a trend).",
 			"level":   "The projected p99 the capacity check judges, in `unit`.",

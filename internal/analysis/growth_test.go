@@ -3,6 +3,7 @@ package analysis
 import (
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -526,6 +527,58 @@ func TestGrowthLongPeriod(t *testing.T) {
 			}
 			if !slices.ContainsFunc(rec.Risks, func(r Risk) bool { return strings.HasPrefix(r.Description, "Growing load: the projected CPU") }) {
 				t.Errorf("no growth risk in %+v", rec.Risks)
+			}
+		})
+	}
+}
+
+// TestSeasonalKendallSlopeMedian: the slope, taken by selection, is the
+// median of the same-weekday pairs' changes per day as a full sort gives
+// it, for odd and even numbers of pairs, ties and NaN days.
+func TestSeasonalKendallSlopeMedian(t *testing.T) {
+	r := rng(5)
+	for _, days := range []int{8, 9, 15, 21, 28, 29, 63, 90, 455} {
+		for rep := range 20 {
+			y := make([]float64, days)
+			for i := range y {
+				y[i] = math.Round(10*r.float()) + 0.1*float64(i) // ties among the rounded values
+				if r.float() < 0.1 {
+					y[i] = math.NaN()
+				}
+			}
+			var ref []float64
+			for i := range y {
+				for j := i + 7; j < len(y); j += 7 {
+					if y[i] == y[i] && y[j] == y[j] {
+						ref = append(ref, (y[j]-y[i])/float64(j-i))
+					}
+				}
+			}
+			slices.Sort(ref)
+			want := math.NaN()
+			if n := len(ref); n > 0 {
+				want = (ref[(n-1)/2] + ref[n/2]) / 2
+			}
+			slope, _, pairs := seasonalKendall(y, 7)
+			if pairs != len(ref) || !sameFloat(slope, want) {
+				t.Errorf("%d days, #%d: slope %v over %d pairs, want the median %v of %d", days, rep, slope, pairs, want, len(ref))
+			}
+		}
+	}
+}
+
+// BenchmarkSeasonalKendall: the test and slope of a window's daily values
+// (28 days: 42 pairs; 455, CloudWatch's longest: 14,560).
+func BenchmarkSeasonalKendall(b *testing.B) {
+	for _, days := range []int{28, 91, 455} {
+		b.Run(strconv.Itoa(days)+"d", func(b *testing.B) {
+			r := rng(1)
+			y := make([]float64, days)
+			for i := range y {
+				y[i] = 20 + 0.1*float64(i) + 2*r.norm()
+			}
+			for b.Loop() {
+				sinkF, _, _ = seasonalKendall(y, 7)
 			}
 		})
 	}

@@ -45,7 +45,12 @@ type Growth struct {
 	// and 0 when every pair is tied.
 	Z float64
 	// Growing is true when Z ≥ GrowthZ, PerMonth > 0 and Days ≥
-	// MinGrowthDays.
+	// MinGrowthDays, and the rise does not rest on one week at either end:
+	// with the first 7 days of data left out, and again with the last 7,
+	// the test still gives Z ≥ GrowthWeekZ and a positive slope. A quiet
+	// first week (a holiday, an outage) or a busy last one (a month end, a
+	// one-off job) lifts the later days against the earlier ones and reads
+	// as a rise; a trend runs through the weeks between as well.
 	Growing bool
 	// Level is the projected p99 on the recommended class, in Unit: what
 	// the capacity check judges, with headroom, against its limit.
@@ -62,6 +67,11 @@ const (
 	// GrowthZ is the |Z| at which a trend is reported: 1.96, a 2.5% chance
 	// each way that a load with no trend is called rising (or falling).
 	GrowthZ = 1.96
+	// GrowthWeekZ is the Z the test must still give with the first or the
+	// last week of data left out for a rise to be reported (Growing): 1,
+	// about one chance in six that a load with no trend clears it, checked
+	// on three weeks of data where the whole window had four.
+	GrowthWeekZ = 1.0
 	// MinGrowthDayHours is the number of hours with data a UTC day needs for
 	// a daily value: a day missing its busy hours would read low.
 	MinGrowthDayHours = 20
@@ -114,8 +124,34 @@ func trendOf(metric, unit string, k hourly, period time.Duration, scale float64)
 			g.Days++
 		}
 	}
-	g.Growing = z >= GrowthZ && g.PerMonth > 0 && g.Days >= MinGrowthDays
+	g.Growing = z >= GrowthZ && g.PerMonth > 0 && g.Days >= MinGrowthDays && notOneWeek(y)
 	return g
+}
+
+// notOneWeek reports whether the rise of daily values y holds with the
+// first 7 days of data (from the first value) left out and with the last 7
+// left out: Z ≥ GrowthWeekZ and a positive slope both times (Growing). The
+// slices keep y's alignment to the weekday seasons: they start at an index
+// 7 on, or at 0.
+func notOneWeek(y []float64) bool {
+	first, last := -1, -1
+	for i, v := range y {
+		if v == v {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 || last-first < 14 {
+		return false
+	}
+	for _, part := range [][]float64{y[first+7:], y[:last-6]} {
+		if slope, z, _ := seasonalKendall(part, 7); !(z >= GrowthWeekZ && slope > 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // daysToLimit is the days until value, the check's value with headroom,

@@ -74,7 +74,7 @@ func Report(rec Recommendation) string {
 	}
 
 	if len(rec.Growth) > 0 {
-		w("\nTrend of the daily busiest hour over the lookback: the Seasonal Kendall slope by weekday, a rise reported at Z ≥ %s with at least %d days.\n\n"+
+		w("\nTrend of the daily busiest hour over the lookback: the Seasonal Kendall slope by weekday, a rise reported at Z ≥ %s with at least %d days that holds with the first or the last week left out.\n\n"+
 			"| resource | unit | change per 30 days | Z | days | pairs | limit reached in |\n|---|---|---:|---:|---:|---:|---|\n", num(GrowthZ, 2), MinGrowthDays)
 		for _, g := range rec.Growth {
 			in := "not growing"

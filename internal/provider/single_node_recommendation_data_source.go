@@ -417,7 +417,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 			"per_month": "Change of the daily busiest hour per 30 days (the median of the same-weekday pairs' changes per day × 30), in `unit`; null when no weekday has two days with a value (`pairs` 0, as with under 8 days).",
 			"z":         "Seasonal Kendall statistic (continuity- and tie-corrected): positive for a rising load; null when `pairs` is 0.",
 			"days":      "UTC days with a daily value.", "pairs": "Same-weekday pairs of days compared.",
-			"growing": "Whether a rise is reported: `z` ≥ 1.96, `per_month` above 0 and `days` at least 21 (with two weeks, one change of level between them always reads as a trend).",
+			"growing": "Whether a rise is reported: `z` ≥ 1.96, `per_month` above 0 and `days` at least 21 (with two weeks, one change of level between them always reads as a trend), and the rise does not rest on one week: with the first 7 days of data left out, and again with the last 7, `z` is still at least 1 and the slope positive.",
 			"level":   "The projected p99 the capacity check judges, in `unit`.",
 			"days_to_limit": "When `growing`, the days from the end of the window until `level`, rising at `per_month` (linearly), with the policy's headroom, reaches the check's limit (0: there already; for `cpu` the p99 check's, not a burstable class's `cpu_credits` baseline); " +
 				"null when not growing, or for `iops` when the class's baseline IOPS is not known.",

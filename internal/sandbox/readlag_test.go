@@ -94,8 +94,9 @@ func TestReadLag(t *testing.T) {
 
 	// A restored instance, once its snapshot is available.
 	srv.Advance(2 * time.Hour)
-	if _, err := rc.RestoreDBInstanceFromDBSnapshot(ctx, &rds.RestoreDBInstanceFromDBSnapshotInput{DBSnapshotIdentifier: aws.String("lag-snap"),
-		DBInstanceIdentifier: aws.String("lag-restored")}, apiNoRetry); err != nil {
+	restored, err := rc.RestoreDBInstanceFromDBSnapshot(ctx, &rds.RestoreDBInstanceFromDBSnapshotInput{DBSnapshotIdentifier: aws.String("lag-snap"),
+		DBInstanceIdentifier: aws.String("lag-restored")}, apiNoRetry)
+	if err != nil {
 		t.Fatalf("RestoreDBInstanceFromDBSnapshot: %v", err)
 	}
 	instanceShown := func() (byID, listed bool) {
@@ -115,6 +116,34 @@ func TestReadLag(t *testing.T) {
 	}
 	if byID, listed := instanceShown(); byID || listed {
 		t.Errorf("restored instance right after its restore call: by identifier %t, listed %t; want neither", byID, listed)
+	}
+	// Tagging it by the ARN the restore call answered, and reading its tags, work meanwhile.
+	if _, err := rc.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: restored.DBInstance.DBInstanceArn,
+		Tags: []rdstypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}, apiNoRetry); err != nil {
+		t.Errorf("tagging the instance not yet shown: %v", err)
+	}
+	if tl, err := rc.ListTagsForResource(ctx, &rds.ListTagsForResourceInput{ResourceName: restored.DBInstance.DBInstanceArn}, apiNoRetry); err != nil || len(tl.TagList) == 0 {
+		t.Errorf("tags of the instance not yet shown: %+v, %v", tl, err)
+	}
+	// An Aurora instance created in a cluster: its cluster lists it as a member at once; the
+	// describe calls of the instance do not.
+	if _, err := rc.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBClusterIdentifier: aws.String("sso-prod"), DBInstanceIdentifier: aws.String("lag-reader"),
+		Engine: aws.String("aurora-postgresql"), DBInstanceClass: aws.String("db.r6g.large")}, apiNoRetry); err != nil {
+		t.Fatalf("CreateDBInstance in sso-prod: %v", err)
+	}
+	if _, err := rc.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String("lag-reader")}, apiNoRetry); err == nil {
+		t.Error("DescribeDBInstances shows the Aurora instance right after its create call")
+	}
+	cl, err := rc.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String("sso-prod")}, apiNoRetry)
+	if err != nil || len(cl.DBClusters) != 1 {
+		t.Fatalf("DescribeDBClusters sso-prod: %+v, %v", cl, err)
+	}
+	member := false
+	for _, m := range cl.DBClusters[0].DBClusterMembers {
+		member = member || aws.ToString(m.DBInstanceIdentifier) == "lag-reader"
+	}
+	if !member {
+		t.Error("the cluster's member list leaves out the Aurora instance not yet shown by DescribeDBInstances")
 	}
 	srv.Advance(lag)
 	if byID, listed := instanceShown(); !byID || !listed {
@@ -162,7 +191,35 @@ func TestReadLagAdmin(t *testing.T) {
 	if _, err := rc.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("mandible-prod"), DBSnapshotIdentifier: aws.String("after")}, apiNoRetry); err != nil {
 		t.Fatalf("CreateDBSnapshot: %v", err)
 	}
-	if _, err := rc.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBSnapshotIdentifier: aws.String("after")}, apiNoRetry); err == nil {
+	shown := func(id string) bool {
+		t.Helper()
+		_, err := rc.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBSnapshotIdentifier: aws.String(id)}, apiNoRetry)
+		if nf := (*rdstypes.DBSnapshotNotFoundFault)(nil); err != nil && !errors.As(err, &nf) {
+			t.Fatalf("DescribeDBSnapshots %s: %v", id, err)
+		}
+		return err == nil
+	}
+	if shown("after") {
 		t.Error("with a lag of 1m set over HTTP a new snapshot shows at once")
+	}
+	// The lag is the duration given: the snapshot still hidden 59s after its create call, shown at 1m.
+	srv.Advance(59 * time.Second)
+	if shown("after") {
+		t.Error("with a lag of 1m set over HTTP a new snapshot shows after 59s")
+	}
+	srv.Advance(time.Second)
+	if !shown("after") {
+		t.Error("with a lag of 1m set over HTTP a new snapshot is not shown after 1m")
+	}
+	// d=0 turns it off, as the refusal's text says.
+	if code := post("d=0"); code != http.StatusOK {
+		t.Fatalf("POST reads/lag?d=0: status %d, want 200", code)
+	}
+	srv.Advance(2 * time.Hour)
+	if _, err := rc.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("mandible-prod"), DBSnapshotIdentifier: aws.String("off")}, apiNoRetry); err != nil {
+		t.Fatalf("CreateDBSnapshot: %v", err)
+	}
+	if !shown("off") {
+		t.Error("with the lag set to 0 over HTTP a new snapshot is not shown at once")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
@@ -81,6 +82,27 @@ func TestReadLagBeyondWindow(t *testing.T) {
 	if !errors.As(err, &ue) || ue.State != "deleted" || !strings.Contains(err.Error(), "temporary restore instance "+restoreInstanceID(GuardSnapshotID("", mandible, 1, 1, 1))) ||
 		!strings.Contains(err.Error(), "have not shown it in the 3m0s since this run asked RDS to create it") {
 		t.Errorf("run: %v; want the temporary restore instance said not shown in 3m0s", err)
+	}
+
+	// So for the Aurora reader a rollback recreates when its create call is answered "already
+	// exists" (its first answer lost): the rollback fails saying so (not that an instance of that
+	// name exists outside the cluster).
+	e = newEnv(t, sandbox.Demo())
+	o = *e.o
+	o.RDS = createInstanceTwiceRDS{o.RDS}
+	o.OnStep = func(s Step) error {
+		if s == StepSettled {
+			// Past createdShowsWithin, and shorter than the guard's age (the sandbox applies a
+			// lag to what exists, and the rollback re-checks the guard).
+			e.srv.SetReadLag(createdShowsWithin + time.Minute)
+		}
+		return nil
+	}
+	_, err = o.Run(context.Background(), Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
+	var ce *ChangeError
+	if !errors.As(err, &ce) || ce.RollbackErr == nil || !IsNotFound(ce.RollbackErr) ||
+		!strings.Contains(ce.RollbackErr.Error(), "not shown by its describe calls within 3m0s") {
+		t.Errorf("run: %v; want the rollback failed on the reader RDS said exists, not shown in 3m0s", err)
 	}
 }
 
@@ -260,4 +282,84 @@ func notFound(srv *sandbox.Server, code string) int {
 		}
 	}
 	return n
+}
+
+// missing's window: a resource this run asked for and RDS does not find is "not shown yet" for
+// less than createdShowsWithin after the request, "deleted" from then on; one this run did not
+// ask for (requested zero) is "deleted" at once.
+func TestReadLagWindow(t *testing.T) {
+	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	now := at
+	r := &run{o: &Orchestrator{Now: func() time.Time { return now }}}
+	for _, c := range []struct {
+		since time.Duration
+		want  string
+	}{
+		{0, notShownYet},
+		{createdShowsWithin - time.Nanosecond, notShownYet},
+		{createdShowsWithin, "deleted"},
+		{createdShowsWithin + time.Hour, "deleted"},
+	} {
+		now = at.Add(c.since)
+		if got := r.missing(at); got != c.want {
+			t.Errorf("missing %s after the request: %q, want %q", c.since, got, c.want)
+		}
+		if got := r.missing(time.Time{}); got != "deleted" {
+			t.Errorf("missing, not requested by this run: %q, want \"deleted\"", got)
+		}
+	}
+}
+
+// neverShown explains only a wait that ended on "deleted" for a resource this run asked RDS to
+// create and never saw; every other error is returned as it is: one seen and then gone, one this
+// run did not ask for, another unexpected state, and a wait cut short by its deadline (which says
+// nothing of createdShowsWithin).
+func TestReadLagNeverShown(t *testing.T) {
+	requested := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	deleted := &wait.UnexpectedStateError{Description: "guard snapshot g", State: "deleted"}
+	failed := &wait.UnexpectedStateError{Description: "guard snapshot g", State: "failed"}
+	timeout := &wait.TimeoutError{Description: "guard snapshot g", LastState: notShownYet}
+	for _, c := range []struct {
+		name      string
+		err       error
+		unseen    bool
+		requested time.Time
+		explained bool
+	}{
+		{"asked for, never shown, deleted", deleted, true, requested, true},
+		{"seen, then deleted", deleted, false, requested, false},
+		{"not asked for by this run", deleted, true, time.Time{}, false},
+		{"another unexpected state", failed, true, requested, false},
+		{"out of time", timeout, true, requested, false},
+		{"no error", nil, true, requested, false},
+	} {
+		got := neverShown(c.err, c.unseen, c.requested)
+		if !errors.Is(got, c.err) {
+			t.Errorf("%s: %v does not wrap %v", c.name, got, c.err)
+		}
+		if explained := got != nil && strings.Contains(got.Error(), "have not shown it in the 3m0s"); explained != c.explained {
+			t.Errorf("%s: %v; explained %t, want %t", c.name, got, explained, c.explained)
+		}
+	}
+}
+
+// A DB instance of verify_restore's temporary name that someone else created just before the
+// restore, not shown yet by RDS's describe calls: the restore is answered "already exists", and
+// what RDS then shows is checked as any instance of that name is, not waited for and deleted.
+func TestReadLagVerifyRestoreForeignInstance(t *testing.T) {
+	tmp := restoreInstanceID(GuardSnapshotID("", mandible, 1, 1, 1))
+	e := newEnv(t, sandbox.Demo())
+	e.o.RDS = &createBeforeRestore{RDSAPI: e.api, create: func() {
+		e.srv.SetReadLag(createdShowsWithin / 2)
+		if _, err := e.api.CreateDBInstance(context.Background(), &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(tmp),
+			DBInstanceClass: aws.String("db.t4g.micro"), Engine: aws.String("postgres"), AllocatedStorage: aws.Int32(20)}); err != nil {
+			t.Error(err)
+		}
+	}}
+	_, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1, VerifyRestore: true})
+	if notFound(e.srv, "DBInstanceNotFound") == 0 {
+		t.Fatal("no describe of the instance met the lag: the test proves nothing")
+	}
+	e.srv.Advance(time.Hour) // the foreign instance available
+	e.checkForeignKept(t, err, tmp)
 }

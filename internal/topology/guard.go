@@ -345,13 +345,15 @@ func (r *run) missing(requested time.Time) string {
 // this run's create call (a retried request whose first answer was lost, say): RDS's describe
 // calls may not show it yet (createdShowsWithin), so a not-found is waited out, as any wait polls,
 // until createdShowsWithin after that answer rather than taken for gone. Past the window it
-// returns find's not-found, saying so; any other error of find at once.
+// returns find's not-found, saying so. A transient error of find (IsTransient: throttled past the
+// SDK's retries, say) is retried as in every wait; any other error is returned at once.
 func findCreated[T any](ctx context.Context, r *run, what string, find func(context.Context) (T, error)) (T, error) {
 	answered := r.o.now()
 	var notFound error
 	w := wait.Waiter[T]{
 		Description: what + ", which RDS says already exists",
 		Pending:     []string{notShownYet}, Target: []string{"found"},
+		Retryable:   IsTransient,
 		Progress:    r.waitProgress("RDS to show " + what + ", which it says already exists"),
 		MinInterval: r.o.PollMin, MaxInterval: r.o.PollMax, Sleep: r.o.Sleep,
 		Refresh: func(ctx context.Context) (T, string, error) {

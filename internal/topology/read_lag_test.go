@@ -363,3 +363,66 @@ func TestReadLagVerifyRestoreForeignInstance(t *testing.T) {
 	e.srv.Advance(time.Hour) // the foreign instance available
 	e.checkForeignKept(t, err, tmp)
 }
+
+// faultAfterCreateRDS injects rule into the sandbox once a CreateDBInstance or CreateDBSnapshot
+// call has been answered: the describe calls that follow it meet the fault.
+type faultAfterCreateRDS struct {
+	RDSAPI
+	srv  *sandbox.Server
+	rule sandbox.FaultRule
+}
+
+func (c faultAfterCreateRDS) CreateDBInstance(ctx context.Context, in *rds.CreateDBInstanceInput, f ...func(*rds.Options)) (*rds.CreateDBInstanceOutput, error) {
+	out, err := c.RDSAPI.CreateDBInstance(ctx, in, f...)
+	c.srv.InjectFaults(c.rule)
+	return out, err
+}
+
+func (c faultAfterCreateRDS) CreateDBSnapshot(ctx context.Context, in *rds.CreateDBSnapshotInput, f ...func(*rds.Options)) (*rds.CreateDBSnapshotOutput, error) {
+	out, err := c.RDSAPI.CreateDBSnapshot(ctx, in, f...)
+	c.srv.InjectFaults(c.rule)
+	return out, err
+}
+
+// While RDS does not show what it says already exists, a describe call throttled past the SDK's
+// retries is retried, as in every other wait: the rollback of a removal that recreated the reader
+// is not recorded failed (ROLLBACK FAILED) for it. A refusal (AccessDenied) ends the look at once,
+// with nothing changed.
+func TestReadLagAlreadyExistsDescribeFails(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, sandbox.Demo())
+	e.srv.SetReadLag(createdShowsWithin / 2)
+	throttled := make([]sandbox.Fault, 5) // the env's retryer makes 5 attempts
+	for i := range throttled {
+		throttled[i] = sandbox.Fault{Kind: sandbox.FaultThrottling}
+	}
+	o := *e.o
+	o.RDS = faultAfterCreateRDS{createInstanceTwiceRDS{o.RDS}, e.srv, sandbox.FaultRule{Operation: "DescribeDBInstances", Sequence: throttled}}
+	_, err := o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}})
+	var ce *ChangeError
+	if !errors.As(err, &ce) || !ce.RolledBack || ce.RollbackErr != nil {
+		t.Fatalf("run: %v; want the change rolled back", err)
+	}
+	if got := e.snapshotTags(KindCluster, GuardSnapshotID("", sso, 1, 1, 1))[TagOutcome]; got != OutcomeRolledBack {
+		t.Errorf("guard outcome %q, want %q", got, OutcomeRolledBack)
+	}
+	if got := len(e.topology(sso).Members); got != 2 {
+		t.Errorf("%d members after the rollback, want 2", got)
+	}
+	if n := notFound(e.srv, "Throttling"); n < len(throttled) {
+		t.Fatalf("%d throttled calls: the test proves nothing", n)
+	}
+
+	e = newEnv(t, sandbox.Demo())
+	e.srv.SetReadLag(createdShowsWithin / 2)
+	o = *e.o
+	o.RDS = faultAfterCreateRDS{createTwiceRDS{o.RDS}, e.srv, sandbox.FaultRule{Operation: "DescribeDBSnapshots",
+		Sequence: []sandbox.Fault{{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "denied for the test"}}}}
+	_, err = o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1})
+	if err == nil || !strings.Contains(err.Error(), "RDS says it already exists; reading it") || !strings.Contains(err.Error(), "AccessDenied") {
+		t.Fatalf("run: %v; want the refused describe call", err)
+	}
+	if n := len(e.srv.Calls("ModifyDBInstance")); n != 0 {
+		t.Errorf("%d ModifyDBInstance calls", n)
+	}
+}

@@ -224,10 +224,13 @@ func (s *Server) FailSnapshot(id string) {
 // SetReadLag makes the describe calls lag behind the create calls, as AWS's eventually consistent
 // reads may right after a create: for d of virtual time after CreateDBInstance,
 // RestoreDBInstanceFromDBSnapshot, CreateDBSnapshot or CreateDBClusterSnapshot made a DB instance
-// or snapshot, DescribeDBInstances, DescribeDBSnapshots and DescribeDBClusterSnapshots answer
-// NotFound for its identifier and leave it out of their lists (the create call's own answer, other
-// calls such as tagging it, and the cluster's member list show it at once). Zero, the default,
-// shows everything at once. Not kept in the state file.
+// or snapshot (or anything else did: a final snapshot, the snapshot StopDBInstance takes, a
+// Multi-AZ DB cluster's instances), DescribeDBInstances, DescribeDBSnapshots and
+// DescribeDBClusterSnapshots answer NotFound for its identifier and leave it out of their lists
+// (the create call's own answer, other calls such as tagging it, and the cluster's member list
+// show it at once). The lag applies to what exists at each describe call: raising it hides again
+// what was created less than d ago. Zero, the default, shows everything at once. Not kept in the
+// state file.
 func (s *Server) SetReadLag(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

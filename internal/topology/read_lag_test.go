@@ -426,3 +426,63 @@ func TestReadLagAlreadyExistsDescribeFails(t *testing.T) {
 		t.Errorf("%d ModifyDBInstance calls", n)
 	}
 }
+
+// A describe call of the guard snapshot this run just asked for that RDS refuses (AccessDenied)
+// ends the wait with that refusal, nothing changed: only a not-found is taken for not shown yet.
+func TestReadLagGuardDescribeRefused(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	o := *e.o
+	o.RDS = faultAfterCreateRDS{o.RDS, e.srv, sandbox.FaultRule{Operation: "DescribeDBSnapshots",
+		Sequence: []sandbox.Fault{{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "denied for the test"}}}}
+	_, err := o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
+	if err == nil || !strings.Contains(err.Error(), "AccessDenied") || strings.Contains(err.Error(), "have not shown it") {
+		t.Fatalf("run: %v; want the refused describe of the guard snapshot", err)
+	}
+	if n := len(e.srv.Calls("ModifyDBInstance")); n != 0 {
+		t.Errorf("%d ModifyDBInstance calls", n)
+	}
+}
+
+// waitGuard notes "not-shown-yet" (the status a failed run reports for its restore point) and
+// explains the wait's "deleted" only for a guard snapshot this run asked for and never saw: not
+// for one it did not ask for (an earlier run's), nor for one it saw that then failed.
+func TestReadLagWaitGuardNote(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, sandbox.Demo())
+	r := &run{o: e.o, req: Request{Target: mandible, Nodes: 1, Generation: 1}}
+	create := func(id string) {
+		t.Helper()
+		if _, err := e.api.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String(mandible.Identifier),
+			DBSnapshotIdentifier: aws.String(id)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Asked for, never shown.
+	e.srv.SetReadLag(createdShowsWithin + 10*time.Minute)
+	create("lag-unseen")
+	g := &guard{id: "lag-unseen", status: "creating", requested: e.srv.Now()}
+	_, err := r.waitGuard(ctx, g)
+	if g.status != notShownYet || err == nil || !strings.Contains(err.Error(), "have not shown it in the 3m0s") {
+		t.Errorf("asked for, never shown: status %q, %v; want %q, explained", g.status, err, notShownYet)
+	}
+
+	// Not asked for by this run, not found.
+	g = &guard{id: "lag-not-asked", status: "creating"}
+	_, err = r.waitGuard(ctx, g)
+	var ue *wait.UnexpectedStateError
+	if g.status != "creating" || !errors.As(err, &ue) || ue.State != "deleted" || strings.Contains(err.Error(), "have not shown it") {
+		t.Errorf("not asked for: status %q, %v; want \"creating\", deleted, unexplained", g.status, err)
+	}
+
+	// Asked for, seen creating, then failed.
+	e.srv.SetReadLag(0)
+	e.srv.Advance(time.Hour)
+	e.srv.FailSnapshot("lag-failed")
+	create("lag-failed")
+	g = &guard{id: "lag-failed", status: "creating", requested: e.srv.Now()}
+	cur, err := r.waitGuard(ctx, g)
+	if g.status != "creating" || cur == nil || cur.status != "failed" || !errors.As(err, &ue) || ue.State != "failed" || strings.Contains(err.Error(), "have not shown it") {
+		t.Errorf("seen, then failed: status %q, returned %+v, %v; want \"creating\", the failed snapshot, unexplained", g.status, cur, err)
+	}
+}

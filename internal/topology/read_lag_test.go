@@ -486,3 +486,26 @@ func TestReadLagWaitGuardNote(t *testing.T) {
 		t.Errorf("seen, then failed: status %q, returned %+v, %v; want \"creating\", the failed snapshot, unexplained", g.status, cur, err)
 	}
 }
+
+// waitInstanceSince explains the wait's "deleted" only for an instance it never saw: one seen
+// (deleting) and then gone reads as deleted, even within createdShowsWithin of the request.
+func TestReadLagWaitInstanceSeenThenGone(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, sandbox.Demo())
+	r := &run{o: e.o, req: Request{Target: mandible, Nodes: 1, Generation: 1}}
+	const id = "lag-seen-then-gone"
+	if _, err := e.api.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(id),
+		DBInstanceClass: aws.String("db.t4g.micro"), Engine: aws.String("postgres"), AllocatedStorage: aws.Int32(20)}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(time.Hour)
+	if _, err := e.api.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String(id), SkipFinalSnapshot: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	// Within createdShowsWithin of the request: gone, it is waited for until the window ends.
+	_, err := r.waitInstanceSince(ctx, id, "instance "+id, pendingStatuses, "available", e.srv.Now())
+	var ue *wait.UnexpectedStateError
+	if !errors.As(err, &ue) || ue.State != "deleted" || strings.Contains(err.Error(), "have not shown it") {
+		t.Errorf("seen deleting, then gone: %v; want deleted, not explained as never shown", err)
+	}
+}

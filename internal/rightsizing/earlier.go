@@ -2,6 +2,8 @@ package rightsizing
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
@@ -45,4 +47,50 @@ func earlierCPU(c inventory.Cluster, n inventory.Node, earlier *cw.Result) (anal
 		}
 	}
 	return analysis.Series{}, false
+}
+
+// earlierClassChange is the latest of c's instance class changes (c.ClassChanges, the 14 days RDS
+// keeps events for) after the start of the earlier read and before end, the lookback's end: the
+// earlier CPU before it was measured in percent of another class's vCPUs, which taken as today's
+// halves or doubles the earlier peak (an upsize after a busy season, the usual order, makes it
+// look twice as busy). ok is false when there is none: a change older than RDS's events, or
+// none, leaves the earlier CPU as measured (the documented limitation).
+func earlierClassChange(c inventory.Cluster, earlier *cw.Result, end time.Time) (analysis.Event, bool) {
+	if earlier == nil || earlier.Plan == nil {
+		return analysis.Event{}, false
+	}
+	var last analysis.Event
+	for _, e := range c.ClassChanges {
+		if e.Time.After(earlier.Plan.Start) && e.Time.Before(end) && e.Time.After(last.Time) {
+			last = e
+		}
+	}
+	return last, !last.Time.IsZero()
+}
+
+// earlierAfter is s without the datapoints whose period does not start at or after at (those
+// measured, wholly or partly, before a class change); ok is false when none is left.
+func earlierAfter(s analysis.Series, at time.Time) (analysis.Series, bool) {
+	i, _ := slices.BinarySearchFunc(s.Timestamps, at, func(t, target time.Time) int { return t.Compare(target) })
+	if i == len(s.Timestamps) {
+		return analysis.Series{}, false
+	}
+	s.Timestamps, s.Values = s.Timestamps[i:], s.Values[i:]
+	if s.Start.Before(s.Timestamps[0]) {
+		s.Start = s.Timestamps[0]
+	}
+	return s, true
+}
+
+// earlierClassChangeWarning says that the earlier CPU measured before the class change e was left
+// out (all of it when kept is false).
+func earlierClassChangeWarning(e analysis.Event, kept bool) string {
+	what := "none of it is compared with the lookback (earlier_peak is null)"
+	if kept {
+		what = "only the hours after it are compared with the lookback (earlier_peak)"
+	}
+	return fmt.Sprintf("peak_lookback_days: %s's instance class changed at %s (RDS: %q): CloudWatch measured the CPU before the window, before the change, "+
+		"in percent of the old class's vCPUs, which on today's class would read twice or half as busy, so %s. "+
+		"RDS keeps the event 14 days: once it is older, the earlier CPU is compared as measured, on the old class",
+		e.Source, e.Time.UTC().Format(time.RFC3339), e.Message, what)
 }

@@ -645,6 +645,16 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 		}
 		in.Nodes = append(in.Nodes, node)
 	}
+	if e, ok := earlierClassChange(c, earlier, got.Plan.End); ok && in.Earlier != nil {
+		for id, s := range in.Earlier {
+			if s, ok := earlierAfter(s, e.Time); ok {
+				in.Earlier[id] = s
+			} else {
+				delete(in.Earlier, id)
+			}
+		}
+		res.warn("Earlier Peak Measured on Another Class", earlierClassChangeWarning(e, len(in.Earlier) > 0))
+	}
 	analysed := got.Plan // the window analysed: from the latest class change inside it, if any
 	if at, w := classChangeStart(c, got.Plan, !req.End.IsZero()); w != "" {
 		for i := range in.Nodes {

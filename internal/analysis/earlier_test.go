@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -210,5 +211,39 @@ func TestEarlierPeakOnTargetClass(t *testing.T) {
 	}
 	if e == nil || e.PeakCPU != 8 || !e.PeakTime.Equal(before) || e.LookbackPeakCPU != 2*lookback {
 		t.Errorf("EarlierPeak %+v: want 8%% at %s (the first of equal hours), the lookback's %v", e, before, 2*lookback)
+	}
+}
+
+// TestEarlierPeakNoLookbackCPU: with earlier CPU but none of the writer's in the lookback (an
+// instance stopped through it), the earlier peak stands alone: no risk, and the report line
+// says there was nothing to compare it with, not "n/a% in the lookback's busiest hour (Mon
+// 0001-01-01 00:00 UTC)".
+func TestEarlierPeakNoLookbackCPU(t *testing.T) {
+	in := idleMultiAZ(14)
+	in.Nodes[0].Series = slices.DeleteFunc(slices.Clone(in.Nodes[0].Series), func(s Series) bool { return s.Metric == MetricCPU })
+	before := t0.Add(-20 * 24 * time.Hour)
+	in.Earlier = map[string]Series{"sso-prod": hourlySeries(before, 20*24*time.Hour, time.Hour, func(time.Time) float64 { return 4 })}
+	rec, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := rec.EarlierPeak
+	if e == nil || e.PeakCPU != 4 || e.LookbackPeakCPU == e.LookbackPeakCPU || !e.LookbackPeakTime.IsZero() {
+		t.Fatalf("EarlierPeak %+v: want 4%%, the lookback's NaN at the zero time", e)
+	}
+	for _, r := range rec.Risks {
+		if strings.HasPrefix(r.Description, "Busier before the lookback") {
+			t.Errorf("risk %q with nothing to compare with", r.Description)
+		}
+	}
+	var line string
+	for _, l := range strings.Split(rec.ReportMarkdown, "\n") {
+		if strings.HasPrefix(l, "Before the lookback") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, "averaged 4.0% CPU on db.m6g.large, with no projected CPU in the lookback to compare it with.") ||
+		strings.Contains(line, "n/a") || strings.Contains(line, "0001") {
+		t.Errorf("report line %q: want it to say the lookback had no projected CPU to compare with", line)
 	}
 }

@@ -96,9 +96,13 @@ func Report(rec Recommendation) string {
 
 	if e := rec.EarlierPeak; e != nil {
 		const layout = "Mon 2006-01-02 15:04"
-		w("\nBefore the lookback (%s to %s UTC, %d hours with data), the single node's busiest hour, %s UTC, averaged %s%% CPU on %s, against %s%% in the lookback's busiest hour (%s UTC).\n",
+		against := fmt.Sprintf("against %s%% in the lookback's busiest hour (%s UTC)", num(e.LookbackPeakCPU, 1), e.LookbackPeakTime.Format(layout))
+		if e.LookbackPeakCPU != e.LookbackPeakCPU {
+			against = "with no projected CPU in the lookback to compare it with"
+		}
+		w("\nBefore the lookback (%s to %s UTC, %d hours with data), the single node's busiest hour, %s UTC, averaged %s%% CPU on %s, %s.\n",
 			e.Start.Format("2006-01-02"), e.End.Format("2006-01-02"), e.Hours, e.PeakTime.Format(layout), num(e.PeakCPU, 1),
-			mdEscape(rec.RecommendedClass), num(e.LookbackPeakCPU, 1), e.LookbackPeakTime.Format(layout))
+			mdEscape(rec.RecommendedClass), against)
 	}
 
 	w("\n## Nodes\n\n")

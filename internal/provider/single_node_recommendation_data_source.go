@@ -407,7 +407,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 			"Null without `peak_lookback_days`, or when CloudWatch has no earlier data.", recEarlierPeakType, map[string]string{
 			"start": "Start of the first earlier hour with data, RFC 3339.", "end": "End of the last earlier hour with data, RFC 3339.",
 			"hours": "Earlier hours with data.", "busiest_hour": "Start of the busiest earlier hour, RFC 3339.",
-			"projected_cpu": "Projected CPU in that hour, percent.", "lookback_busiest_hour": "Start of the lookback's busiest hour, RFC 3339.",
+			"projected_cpu": "Projected CPU in that hour, percent.", "lookback_busiest_hour": "Start of the lookback's busiest hour, RFC 3339 (null when not projected).",
 			"lookback_projected_cpu": "Projected CPU in the lookback's busiest hour, percent (null when not projected).",
 		}),
 		"growth": list("Trend of the projected single-node load over the lookback, on `recommended_instance_class`: for `cpu` and `iops`, the busiest hour of each UTC day "+

@@ -162,6 +162,11 @@ data "rightsize_single_node_recommendation" "surge" {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
+			// First: the configuration of the last step is that of the post-test destroy, which
+			// validates it.
+			Config:      config("peak_lookback_days = 14"),
+			ExpectError: regexp.MustCompile(`(?s)peak_lookback_days.*peak_lookback_days = 14 reaches no further back than\s+lookback_days \(14\)`),
+		}, {
 			Config: config("peak_lookback_days = 90"),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(ds+"surge", tfjsonpath.New("earlier_peak").AtMapKey("start"),
@@ -215,9 +220,35 @@ data "rightsize_single_node_recommendation" "surge" {
 				}
 				return nil
 			},
-		}, {
-			Config:      config("peak_lookback_days = 14"),
-			ExpectError: regexp.MustCompile(`(?s)peak_lookback_days.*peak_lookback_days = 14 reaches no further back than\s+lookback_days \(14\)`),
 		}},
+	})
+}
+
+// TestAccSingleNodeRecommendation_peakLookbackValidate: a peak_lookback_days no longer than
+// lookback_days is refused when the configuration is validated, not only when the data source is
+// read: with the identifier known only after apply (the read deferred), the plan was accepted and
+// the mistake surfaced at apply. Both known: refused at plan; lookback_days unknown: not judged.
+func TestAccSingleNodeRecommendation_peakLookbackValidate(t *testing.T) {
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: sandboxNow()})
+	config := func(attrs string) string {
+		return recommendationConfig(srv, fmt.Sprintf(`
+resource "terraform_data" "later" {
+  input = { id = "sso-prod", days = 30 }
+}
+data "rightsize_single_node_recommendation" "sso" {
+  db_instance_identifier = terraform_data.later.output.id
+  %s
+}
+`, attrs))
+	}
+	refused := regexp.MustCompile(`(?s)Peak Lookback Not Longer Than the Lookback.*peak_lookback_days = (10|30) reaches no\s+further back than lookback_days \((14|30)\)`)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config("peak_lookback_days = 10"), PlanOnly: true, ExpectError: refused},
+			{Config: config("lookback_days = 30\n  peak_lookback_days = 30"), PlanOnly: true, ExpectError: refused},
+			{Config: config("lookback_days = terraform_data.later.output.days\n  peak_lookback_days = 20"), PlanOnly: true, ExpectNonEmptyPlan: true},
+		},
 	})
 }

@@ -589,6 +589,26 @@ func (d *singleNodeRecommendationDataSource) ValidateConfig(ctx context.Context,
 			"use_provider_postgres = false turns the PostgreSQL facts off, but postgres is set, which reads them: "+
 				"remove postgres to leave PostgreSQL alone, or remove use_provider_postgres (or set it to true) to read it.")
 	}
+	// peak_lookback_days against lookback_days, as soon as both are known (terraform validate; a
+	// read deferred to apply by another unknown input would otherwise refuse it only then).
+	var peak, lookback types.Int64
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("peak_lookback_days"), &peak)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("lookback_days"), &lookback)...)
+	if !peak.IsUnknown() && !lookback.IsUnknown() {
+		checkPeakLookback(peak, lookback, &resp.Diagnostics)
+	}
+}
+
+// checkPeakLookback refuses, on its attribute, a peak_lookback_days set (above 0) but no longer
+// than lookback_days (or its default); it reports whether the two are consistent.
+func checkPeakLookback(peak, lookback types.Int64, diags *diag.Diagnostics) bool {
+	v, l := peak.ValueInt64(), int64OrDefault(lookback, DefaultLookbackDays)
+	if v <= 0 || v > l {
+		return true
+	}
+	diags.AddAttributeError(path.Root("peak_lookback_days"), "Peak Lookback Not Longer Than the Lookback",
+		fmt.Sprintf("peak_lookback_days = %d reaches no further back than lookback_days (%d): set it above lookback_days to look for a busier hour before the window, or remove it.", v, l))
+	return false
 }
 
 func (d *singleNodeRecommendationDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
@@ -691,10 +711,7 @@ func recommendationRequest(ctx context.Context, m *recommendationModel, diags *d
 	}
 	if v := m.PeakLookbackDays.ValueInt64(); v > 0 {
 		r.PeakLookback = time.Duration(v) * 24 * time.Hour
-		if r.PeakLookback <= r.Lookback {
-			diags.AddAttributeError(path.Root("peak_lookback_days"), "Peak Lookback Not Longer Than the Lookback",
-				fmt.Sprintf("peak_lookback_days = %d reaches no further back than lookback_days (%d): set it above lookback_days to look for a busier hour before the window, or remove it.",
-					v, int64OrDefault(m.LookbackDays, DefaultLookbackDays)))
+		if !checkPeakLookback(m.PeakLookbackDays, m.LookbackDays, diags) {
 			return r, false
 		}
 	}

@@ -3,9 +3,15 @@ package rightsizing
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+
+	cw "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
 
@@ -63,5 +69,46 @@ func TestRecommend_earlierPeakAurora(t *testing.T) {
 	}
 	if res.RequestsMade != plain.RequestsMade+1 {
 		t.Errorf("requests %d with PeakLookback, %d without: want one more", res.RequestsMade, plain.RequestsMade)
+	}
+}
+
+// hourlyMessagesAPI passes every GetMetricData call to the real client and adds a top-level
+// message to the answers of the 1-hour reads (the CPU before the window), as CloudWatch does
+// when a request exceeds a limit but it "still executes as much of the operation as possible";
+// the emulator never produces one.
+type hourlyMessagesAPI struct{ next cw.API }
+
+func (a hourlyMessagesAPI) GetMetricData(ctx context.Context, in *cloudwatch.GetMetricDataInput, opts ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error) {
+	out, err := a.next.GetMetricData(ctx, in, opts...)
+	if err == nil && len(in.MetricDataQueries) > 0 && in.MetricDataQueries[0].MetricStat != nil && aws.ToInt32(in.MetricDataQueries[0].MetricStat.Period) == 3600 {
+		out.Messages = append(out.Messages, cwtypes.MessageData{Code: aws.String("MaxMetricsExceeded"), Value: aws.String("Maximum number of allowed metrics exceeded")})
+	}
+	return out, err
+}
+
+// TestRecommend_earlierMessages: a message CloudWatch answers the read before the window with
+// (its data may be partial) is a warning, as the window's are; it was dropped.
+func TestRecommend_earlierMessages(t *testing.T) {
+	sc := &sandbox.Scenario{Name: "earlier-messages", Seed: 3, History: 60 * 24 * time.Hour,
+		Instances: []sandbox.InstanceSpec{sandbox.MultiAZInstance("msg-prod", "db.r6g.large", sandbox.DemoSSOWriterWorkload)}}
+	d, _ := deps(t, sc, testNow)
+	d.CloudWatch = hourlyMessagesAPI{next: d.CloudWatch}
+	res, err := Recommend(context.Background(), d, Request{InstanceID: "msg-prod", Lookback: 14 * 24 * time.Hour, PeakLookback: 50 * 24 * time.Hour,
+		TargetClasses: []string{"db.r6g.large"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Recommendation.EarlierPeak == nil {
+		t.Fatal("no EarlierPeak")
+	}
+	var got []string
+	for _, w := range res.Warnings {
+		if w.Title == "CloudWatch Data May Be Partial" {
+			got = append(got, w.Text)
+		}
+	}
+	if len(got) != 1 || !strings.HasPrefix(got[0], "CloudWatch answered the read of the CPU before the window (peak_lookback_days, earlier_peak) with a message") ||
+		!strings.Contains(got[0], "MaxMetricsExceeded Maximum number of allowed metrics exceeded") {
+		t.Errorf("partial-data warnings %q: want one for the read before the window", got)
 	}
 }

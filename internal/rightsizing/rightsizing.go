@@ -322,6 +322,12 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 			for _, m := range got.Messages {
 				r.warn("CloudWatch Data May Be Partial", "CloudWatch answered with a message (its data may be partial): "+m)
 			}
+			if earlier != nil {
+				for _, m := range earlier.Messages {
+					r.warn("CloudWatch Data May Be Partial", "CloudWatch answered the read of the CPU before the window (peak_lookback_days, earlier_peak) "+
+						"with a message (its data may be partial): "+m)
+				}
+			}
 			out = append(out, r)
 		}
 	}

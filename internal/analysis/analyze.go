@@ -366,7 +366,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	}
 	if e, ok := earlierPeak(in, pr, target); ok {
 		rec.EarlierPeak = &e
-		if r, ok := e.risk(target, p); ok {
+		if r, ok := e.risk(target, p, in.engineTopology(), oneNode); ok {
 			rec.Risks = append(rec.Risks, r)
 		}
 	}

@@ -108,25 +108,35 @@ func earlierPeak(in ClusterInput, pr Projection, c InstanceClass) (EarlierPeak, 
 }
 
 // risk is the "high-traffic" risk of an earlier hour busier than the
-// lookback's busiest by more than the policy's headroom: high when that
-// hour's CPU alone, with headroom, is above the alert threshold (the single
-// node would have failed the CPU check at that peak), medium otherwise. None
-// when the earlier peak is within the headroom of the lookback's, or the
-// lookback's was not projected.
-func (e EarlierPeak) risk(c InstanceClass, p Policy) (Risk, bool) {
+// lookback's busiest by more than the policy's headroom, and using, with
+// headroom, at least half the alert threshold (an idle database's busier
+// hour, 2% against 1%, is no risk): high when that hour's CPU alone, with
+// headroom, is above the alert threshold, medium otherwise. None when the
+// lookback's was not projected. On Multi-AZ the standby carries none of the
+// load, so the remedy is capacity; on Aurora keeping the reader through the
+// peak also is; a deployment of one node already (oneNode) has only the
+// class to change.
+func (e EarlierPeak) risk(c InstanceClass, p Policy, t Topology, oneNode bool) (Risk, bool) {
 	h := 1 + p.HeadroomPercent/100
-	if e.LookbackPeakCPU != e.LookbackPeakCPU || e.PeakCPU <= e.LookbackPeakCPU*h {
+	if e.LookbackPeakCPU != e.LookbackPeakCPU || e.PeakCPU <= e.LookbackPeakCPU*h || e.PeakCPU*h < p.AlertThresholdPercent/2 {
 		return Risk{}, false
 	}
-	sev, verdict := "medium", fmt.Sprintf("within the %.0f%% limit even so, but beyond the headroom the lookback leaves for growth", p.AlertThresholdPercent)
+	sev, verdict := "medium", fmt.Sprintf("within the %.0f%% alert threshold even so, but beyond the headroom the lookback leaves for growth", p.AlertThresholdPercent)
 	if e.PeakCPU*h > p.AlertThresholdPercent {
-		sev, verdict = "high", fmt.Sprintf("above the %.0f%% limit: the single node would have failed the CPU check at that peak", p.AlertThresholdPercent)
+		sev, verdict = "high", fmt.Sprintf("above the %.0f%% alert threshold: at such a peak the single node would run hotter than the policy allows", p.AlertThresholdPercent)
+	}
+	plan := "plan the class the single node needs for it (the Multi-AZ standby carries none of the load)"
+	switch {
+	case oneNode:
+		plan = "plan the class the node needs for it"
+	case t == TopologyAurora:
+		plan = "plan the class the single node needs for it, or keep the reader through it"
 	}
 	const layout = "Mon 2006-01-02 15:04"
 	return Risk{Category: "high-traffic", Severity: sev, Description: fmt.Sprintf(
 		"Busier before the lookback: the single node on %s would have carried %.1f%% CPU in the busiest hour of the %d days before it (%s UTC, hourly mean), "+
 			"against %.1f%% in the lookback's busiest hour (%s UTC); with %.0f%% headroom %.1f%%, %s. "+
-			"If that peak recurs (a month end, a sale, a season), lengthen lookback_days to take it in, or keep the second node through it",
+			"If that peak recurs (a month end, a sale, a season), lengthen lookback_days to take it in, or %s",
 		c.Name, e.PeakCPU, int(math.Round(e.End.Sub(e.Start).Hours()/24)), e.PeakTime.Format(layout), e.LookbackPeakCPU, e.LookbackPeakTime.Format(layout),
-		p.HeadroomPercent, e.PeakCPU*h, verdict)}, true
+		p.HeadroomPercent, e.PeakCPU*h, verdict, plan)}, true
 }

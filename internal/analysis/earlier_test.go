@@ -42,8 +42,10 @@ func TestEarlierPeak(t *testing.T) {
 		severity string
 	}{
 		{"Multi-AZ, an hour at 35%", multiAZ(35, time.Hour), 35, 60 * 24, "high"},
-		{"Multi-AZ, an hour at 12%", multiAZ(12, time.Hour), 12, 60 * 24, "medium"},
-		{"Multi-AZ, 5-minute points averaged by hour", multiAZ(12, 5*time.Minute), 12, 60 * 24, "medium"},
+		{"Multi-AZ, an hour at 20%", multiAZ(20, time.Hour), 20, 60 * 24, "medium"},
+		{"Multi-AZ, 5-minute points averaged by hour", multiAZ(20, 5*time.Minute), 20, 60 * 24, "medium"},
+		// Twice the lookback's busiest hour, but with headroom 14.4%, under half the 40% threshold.
+		{"Multi-AZ, an hour at 12%", multiAZ(12, time.Hour), 12, 60 * 24, ""},
 		{"Multi-AZ, an hour at 6.5%", multiAZ(6.5, time.Hour), 6.5, 60 * 24, ""},
 	}
 	for _, tc := range tests {
@@ -81,7 +83,8 @@ func TestEarlierPeak(t *testing.T) {
 			case tc.severity != "" && (risk == nil || risk.Severity != tc.severity || risk.Category != "high-traffic"):
 				t.Errorf("risk %+v, want a %s high-traffic risk", risk, tc.severity)
 			case risk != nil:
-				for _, s := range []string{"60 days before it", peakAt.Format("Mon 2006-01-02 15:04") + " UTC", num(tc.peak, 1) + "% CPU", "db.m6g.large"} {
+				for _, s := range []string{"60 days before it", peakAt.Format("Mon 2006-01-02 15:04") + " UTC", num(tc.peak, 1) + "% CPU", "db.m6g.large",
+					"(the Multi-AZ standby carries none of the load)"} {
 					if !strings.Contains(risk.Description, s) {
 						t.Errorf("risk %q does not say %q", risk.Description, s)
 					}
@@ -245,5 +248,39 @@ func TestEarlierPeakNoLookbackCPU(t *testing.T) {
 	if !strings.Contains(line, "averaged 4.0% CPU on db.m6g.large, with no projected CPU in the lookback to compare it with.") ||
 		strings.Contains(line, "n/a") || strings.Contains(line, "0001") {
 		t.Errorf("report line %q: want it to say the lookback had no projected CPU to compare with", line)
+	}
+}
+
+// TestEarlierPeakRiskText: the remedy follows the deployment: capacity on
+// Multi-AZ (the standby carries no load), the reader on Aurora, the class
+// alone for one node already; the thresholds are the policy's.
+func TestEarlierPeakRiskText(t *testing.T) {
+	c := classR6gLarge
+	e := EarlierPeak{Start: t0.Add(-30 * 24 * time.Hour), End: t0, Hours: 720, PeakTime: t0.Add(-10 * 24 * time.Hour), PeakCPU: 30,
+		LookbackPeakTime: t0.Add(24 * time.Hour), LookbackPeakCPU: 10}
+	for _, tc := range []struct {
+		name    string
+		e       EarlierPeak
+		p       Policy
+		t       Topology
+		oneNode bool
+		sev     string
+		says    string
+	}{
+		{"Multi-AZ", e, DefaultPolicy(), TopologyMultiAZ, false, "medium", "or plan the class the single node needs for it (the Multi-AZ standby carries none of the load)"},
+		{"Aurora", e, DefaultPolicy(), TopologyAurora, false, "medium", "or keep the reader through it"},
+		{"one node", e, DefaultPolicy(), TopologyAurora, true, "medium", "or plan the class the node needs for it"},
+		{"above the threshold", EarlierPeak{PeakCPU: 34, LookbackPeakCPU: 10}, DefaultPolicy(), TopologyMultiAZ, false, "high", "with 20% headroom 40.8%, above the 40% alert threshold"},
+		{"a lower threshold", e, Policy{AlertThresholdPercent: 30}, TopologyMultiAZ, false, "high", "above the 30% alert threshold"},
+		{"within the headroom", EarlierPeak{PeakCPU: 30, LookbackPeakCPU: 25}, DefaultPolicy(), TopologyMultiAZ, false, "", ""},
+		{"under half the threshold", EarlierPeak{PeakCPU: 16, LookbackPeakCPU: 5}, DefaultPolicy(), TopologyMultiAZ, false, "", ""},
+		{"at half the threshold", EarlierPeak{PeakCPU: 20.0 / 1.2, LookbackPeakCPU: 5}, DefaultPolicy(), TopologyMultiAZ, false, "medium", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, ok := tc.e.risk(c, tc.p.withDefaults(), tc.t, tc.oneNode)
+			if ok != (tc.sev != "") || r.Severity != tc.sev || !strings.Contains(r.Description, tc.says) {
+				t.Errorf("risk %+v, %v: want severity %q saying %q", r, ok, tc.sev, tc.says)
+			}
+		})
 	}
 }

@@ -401,7 +401,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		"risks":             list("Risks of running on one node.", recRiskType, riskDescriptions),
 		"earlier_peak": object("With `peak_lookback_days`: the busiest hour the single node would have carried in the days before the lookback, against the lookback's busiest hour, "+
 			"both hourly means of the projected CPU (the writer's plus the reader's scaled by its vCPUs, as `projected` adds them) in percent of `recommended_instance_class`'s vCPUs. "+
-			"More than the policy's headroom above the lookback's is a `high-traffic` risk (`high` when that hour alone, with headroom, is above `alert_threshold_percent`). "+
+			"More than the policy's headroom above the lookback's, and with headroom at least half of `alert_threshold_percent`, is a `high-traffic` risk (`high` when that hour alone, with headroom, is above `alert_threshold_percent`). "+
 			"Hours without the writer's data are left out; a reader without data in an hour adds nothing, so a peak can only be understated by them. The earlier CPU from before an instance class change RDS still lists (14 days of events) is left out, with a warning; "+
 			"CPU measured on a class changed earlier than that is taken as on today's (overstated after an upsize, understated after a downsize). "+
 			"Null without `peak_lookback_days`, or when CloudWatch has no earlier data.", recEarlierPeakType, map[string]string{

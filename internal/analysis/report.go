@@ -74,8 +74,8 @@ func Report(rec Recommendation) string {
 	}
 
 	if len(rec.Growth) > 0 {
-		w("\nTrend of the daily busiest hour over the lookback: the Seasonal Kendall slope by weekday, a rise reported at Z ≥ %s with at least %d days that holds with the first or the last week left out.\n\n"+
-			"| resource | unit | change per 30 days | Z | days | pairs | limit reached in |\n|---|---|---:|---:|---:|---:|---|\n", num(GrowthZ, 2), MinGrowthDays)
+		w("\nTrend of the daily busiest hour over the lookback: the Seasonal Kendall slope by weekday, a rise reported at Z ≥ %s with at least %d days that still holds (Z ≥ %s, a rising slope) with the first week left out and again with the last.\n\n"+
+			"| resource | unit | change per 30 days | Z | days | pairs | limit reached in |\n|---|---|---:|---:|---:|---:|---|\n", num(GrowthZ, 2), MinGrowthDays, num(GrowthWeekZ, 0))
 		for _, g := range rec.Growth {
 			in := "not growing"
 			switch {

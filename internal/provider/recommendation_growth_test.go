@@ -29,9 +29,9 @@ var growingWorkload = sandbox.Workload{
 // would reach its limit within a year, its risks; a flat load is measured and not reported.
 func TestAccSingleNodeRecommendation_growth(t *testing.T) {
 	// The window ends at noon UTC whatever the hour the test runs: its first and last days are
-	// half days, under the 20 hours a daily value needs, and 27 whole days remain. Ending at the
-	// hour the test ran, the days were 28 from 20:00 to 04:59 UTC (a partial day of 20 hours or
-	// more counts), and the test failed then.
+	// half days, which give no daily value (a day the start or end of the data cuts), and 27
+	// whole days remain. When the window ended at the hour the test ran, the day count depended
+	// on that hour.
 	now := time.Now().UTC().Truncate(24 * time.Hour).Add(-12 * time.Hour)
 	flat := growingWorkload
 	flat.GrowthPerMonth = 0

@@ -35,6 +35,7 @@ type fleetModel struct {
 	IdentifierRegex     types.String  `tfsdk:"identifier_regex"`
 	Tags                types.Map     `tfsdk:"tags"`
 	LookbackDays        types.Int64   `tfsdk:"lookback_days"`
+	PeakLookbackDays    types.Int64   `tfsdk:"peak_lookback_days"`
 	EndTime             types.String  `tfsdk:"end_time"`
 	PeriodSeconds       types.Int64   `tfsdk:"period_seconds"`
 	Policy              types.Object  `tfsdk:"policy"`
@@ -104,6 +105,10 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 				MarkdownDescription: "Tags every deployment must carry with these values (for Aurora, the cluster's tags)."},
 			"lookback_days": schema.Int64Attribute{Optional: true, Validators: []validator.Int64{int64validator.Between(1, MaxLookbackDays)},
 				MarkdownDescription: fmt.Sprintf("Days of CloudWatch history to analyse, 1 to %d. Defaults to `%d`.", MaxLookbackDays, DefaultLookbackDays)},
+			"peak_lookback_days": schema.Int64Attribute{Optional: true, Validators: []validator.Int64{int64validator.Between(0, MaxLookbackDays)},
+				MarkdownDescription: fmt.Sprintf("As `rightsize_single_node_recommendation`'s: days of hourly CPU history, ending at the window's end, in which to look for an hour busier than the lookback's, "+
+					"more than `lookback_days` and up to %d; a deployment whose earlier peak is beyond the headroom has the same `high-traffic` risk in its `risks`. "+
+					"One more `GetMetricData` read per chunk of the fleet. Not set (the default) or 0 reads none.", MaxLookbackDays)},
 			"end_time": schema.StringAttribute{Optional: true, Validators: []validator.String{rfc3339Validator{}},
 				MarkdownDescription: "End of the window, RFC 3339. Defaults to now, truncated to the period."},
 			"period_seconds": schema.Int64Attribute{Optional: true, Validators: []validator.Int64{int64validator.Between(60, 86400), multipleOfValidator{60}},
@@ -150,7 +155,7 @@ func (d *fleetDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		return
 	}
 	// The recommendation request builder reads the shared inputs.
-	rm := recommendationModel{LookbackDays: m.LookbackDays, EndTime: m.EndTime, PeriodSeconds: m.PeriodSeconds,
+	rm := recommendationModel{LookbackDays: m.LookbackDays, PeakLookbackDays: m.PeakLookbackDays, EndTime: m.EndTime, PeriodSeconds: m.PeriodSeconds,
 		Policy: m.Policy, SavingsTarget: m.SavingsTarget, TargetInstanceClasses: types.ListNull(types.StringType),
 		AllowSingleNode: types.BoolNull()}
 	rreq, ok := recommendationRequest(ctx, &rm, &resp.Diagnostics)

@@ -871,3 +871,73 @@ func TestAccFleet_badTagFilter(t *testing.T) {
 		})
 	})
 }
+
+// peak_lookback_days reaches the fleet: the deployment whose load surged 30 days ago has the
+// earlier peak's high-traffic risk, the other none, and the fleet makes one more request; a peak
+// lookback no longer than the lookback is refused on its attribute.
+func TestAccFleet_peakLookback(t *testing.T) {
+	now := sandboxNow()
+	quiet := sandbox.DemoMandibleWorkload
+	surged := quiet
+	surged.Surges = []sandbox.Surge{{From: now.Add(-30 * 24 * time.Hour), To: now.Add(-29 * 24 * time.Hour), Factor: 4}}
+	sc := &sandbox.Scenario{Name: "fleet-peak", Seed: 13, History: 60 * 24 * time.Hour, Instances: []sandbox.InstanceSpec{
+		sandbox.MultiAZInstance("quiet-db", "db.m6g.large", quiet), sandbox.MultiAZInstance("surged-db", "db.m6g.large", surged)}}
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
+	ds := "data.rightsize_fleet.all"
+	config := func(extra string) string {
+		return recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_fleet" "all" {
+  end_time = %q
+  %s
+}
+`, now.Format(time.RFC3339), extra))
+	}
+	earlierRisks := func(s *terraform.State) map[string]int {
+		a := s.RootModule().Resources[ds].Primary.Attributes
+		out := map[string]int{}
+		for i := 0; ; i++ {
+			id, ok := a[fmt.Sprintf("clusters.%d.identifier", i)]
+			if !ok {
+				return out
+			}
+			for j := 0; ; j++ {
+				desc, ok := a[fmt.Sprintf("clusters.%d.risks.%d.description", i, j)]
+				if !ok {
+					break
+				}
+				if strings.HasPrefix(desc, "Busier before the lookback") {
+					out[id]++
+				}
+			}
+		}
+	}
+	var without int
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      config("peak_lookback_days = 14"),
+			ExpectError: regexp.MustCompile(`(?s)peak_lookback_days = 14 reaches no further back than\s+lookback_days \(14\)`),
+		}, {
+			Config: config(""),
+			Check: func(s *terraform.State) error {
+				without, _ = strconv.Atoi(s.RootModule().Resources[ds].Primary.Attributes["requests_made"])
+				if got := earlierRisks(s); len(got) != 0 {
+					return fmt.Errorf("without peak_lookback_days: earlier-peak risks %v, want none", got)
+				}
+				return nil
+			},
+		}, {
+			Config: config("peak_lookback_days = 45"),
+			Check: func(s *terraform.State) error {
+				if got := earlierRisks(s); len(got) != 1 || got["surged-db"] != 1 {
+					return fmt.Errorf("earlier-peak risks %v, want one, on surged-db", got)
+				}
+				if with, _ := strconv.Atoi(s.RootModule().Resources[ds].Primary.Attributes["requests_made"]); with != without+1 {
+					return fmt.Errorf("requests_made %d with peak_lookback_days, %d without: want one more", with, without)
+				}
+				return nil
+			},
+		}},
+	})
+}

@@ -59,13 +59,7 @@ func earlierClassChange(c inventory.Cluster, earlier *cw.Result, end time.Time) 
 	if earlier == nil || earlier.Plan == nil {
 		return analysis.Event{}, false
 	}
-	var last analysis.Event
-	for _, e := range c.ClassChanges {
-		if e.Time.After(earlier.Plan.Start) && e.Time.Before(end) && e.Time.After(last.Time) {
-			last = e
-		}
-	}
-	return last, !last.Time.IsZero()
+	return latestClassChange(c, earlier.Plan.Start, end)
 }
 
 // earlierAfter is s without the datapoints whose period does not start at or after at (those

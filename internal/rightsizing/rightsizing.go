@@ -441,13 +441,8 @@ func classChangeStart(c inventory.Cluster, plan *cw.Plan, pinned bool) (time.Tim
 	if plan == nil {
 		return time.Time{}, ""
 	}
-	var last analysis.Event
-	for _, e := range c.ClassChanges {
-		if e.Time.After(plan.Start) && e.Time.Before(plan.End) && e.Time.After(last.Time) {
-			last = e
-		}
-	}
-	if last.Time.IsZero() {
+	last, ok := latestClassChange(c, plan.Start, plan.End)
+	if !ok {
 		return time.Time{}, ""
 	}
 	days := func(d time.Duration) string { return strconv.FormatFloat(d.Hours()/24, 'f', 1, 64) }
@@ -466,6 +461,17 @@ func classChangeStart(c inventory.Cluster, plan *cw.Plan, pinned bool) (time.Tim
 		"so the analysis starts then and covers %s of the %s days asked for. A verdict needs the policy's minimum lookback on today's classes: "+
 		"plan again when the change is that old (or set end_time and lookback_days to a window after it)%s",
 		last.Source, last.Time.UTC().Format(time.RFC3339), last.Message, days(plan.End.Sub(last.Time)), days(plan.End.Sub(plan.Start)), aged)
+}
+
+// latestClassChange is the latest of c's instance class changes (c.ClassChanges, the 14 days
+// RDS keeps events for) strictly between from and to; ok is false when there is none.
+func latestClassChange(c inventory.Cluster, from, to time.Time) (last analysis.Event, ok bool) {
+	for _, e := range c.ClassChanges {
+		if e.Time.After(from) && e.Time.Before(to) && e.Time.After(last.Time) {
+			last = e
+		}
+	}
+	return last, !last.Time.IsZero()
 }
 
 // seriesFrom is s from the first period of its grid at or after at: the points before at are left

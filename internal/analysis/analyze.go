@@ -372,7 +372,8 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	}
 	slices.SortStableFunc(rec.Risks, bySeverity)
 	rec.Matrix = decisionMatrix(in.engineTopology(), oneNode, caps, rec.Cost, in.SavingsTarget, p.Weights, rec.Risks,
-		recovery{ReplicaSource: in.ReplicaSource, ReadReplicas: in.ReadReplicas, GlobalCluster: in.GlobalCluster})
+		recovery{ReplicaSource: in.ReplicaSource, ReadReplicas: in.ReadReplicas, GlobalCluster: in.GlobalCluster,
+			BackupsOff: in.AutomatedBackupsOff})
 	if wc := otherWriterClass(rec.Nodes, rec.RecommendedClass); oneNode && wc != "" {
 		// One node already, on another class than the one recommended: that change remains.
 		for i := range rec.Matrix.Rows {

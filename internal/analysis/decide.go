@@ -53,7 +53,8 @@ type DecisionMatrix struct {
 //     a clear argument for consolidating;
 //   - reliability: Multi-AZ 3 (the synchronous standby and its automatic
 //     failover in 1–2 minutes are lost; recovery becomes a restore or
-//     point-in-time restore), Aurora 5 (storage stays replicated across
+//     point-in-time restore, or only a manual snapshot's restore when
+//     automated backups are off, recovery.BackupsOff), Aurora 5 (storage stays replicated across
 //     three AZs; a failed writer is replaced in about 10 minutes); minus 1
 //     per high-severity risk, floor 0;
 //   - operations: Multi-AZ 8 (one ModifyDBInstance, endpoint unchanged),
@@ -91,10 +92,14 @@ func decisionMatrix(t Topology, oneInstance bool, caps []Reason, cost CostEstima
 			costEv = fmt.Sprintf("one node %s against the 2-node form, realised already; target $%.0f–%.0f/month", verb, target.MinMonthlyUSD, target.MaxMonthlyUSD)
 		}
 	}
-	rel, relEv := 3.0, "Multi-AZ standby and its 1–2 minute automatic failover are lost; recovery becomes restore or point-in-time restore"
+	restore := "restore or point-in-time restore"
+	if rc.BackupsOff {
+		restore = "a restore of the latest manual snapshot (automated backups are off: no point-in-time restore)"
+	}
+	rel, relEv := 3.0, "Multi-AZ standby and its 1–2 minute automatic failover are lost; recovery becomes "+restore
 	ops, opsEv := 8.0, "one ModifyDBInstance (MultiAZ=false); the endpoint does not change"
 	if oneInstance && t == TopologyMultiAZ {
-		relEv = "already Single-AZ: no standby and no 1–2 minute automatic failover; recovery is restore or point-in-time restore"
+		relEv = "already Single-AZ: no standby and no 1–2 minute automatic failover; recovery is " + restore
 		opsEv = "already Single-AZ: no change to make"
 	}
 	if t == TopologyAurora {
@@ -165,6 +170,41 @@ type recovery struct {
 	ReplicaSource string
 	ReadReplicas  []string
 	GlobalCluster string
+	BackupsOff    bool // ClusterInput.AutomatedBackupsOff: no point-in-time restore (read for an RDS primary only)
+}
+
+// restoreRecovery is the restore an RDS instance's recovery on one node comes to: a
+// point-in-time restore, or, with automated backups off (ClusterInput.AutomatedBackupsOff), a
+// restore of the latest manual snapshot.
+func restoreRecovery(backupsOff bool) string {
+	if backupsOff {
+		return "a restore of the latest manual snapshot (tens of minutes; every write made since that snapshot is lost: automated backups are off, so there is no point-in-time restore)"
+	}
+	return "a restore from snapshot or point-in-time restore (tens of minutes, data since the last transaction log upload, up to about 5 minutes, can be lost)"
+}
+
+// backupsOffRisk is the backup risk of an RDS instance without automated backups
+// (ClusterInput.AutomatedBackupsOff), given the retention RDS has pending for it (0: none)
+// and whether it runs one node already (the change made: nothing to do "before" it).
+func backupsOffRisk(pending int, already bool) string {
+	s := "Automated backups are off (backup retention period 0): on one node there is no point-in-time restore, so a failed volume or an AZ outage is recovered " +
+		"from the latest manual snapshot (at first the guard snapshot rightsize_db_topology takes), losing every write made since. "
+	if already {
+		s = "Automated backups are off (backup retention period 0) on this single node: there is no point-in-time restore, so a failed volume or an AZ outage is recovered " +
+			"from the latest manual snapshot, losing every write made since. "
+	}
+	switch {
+	case pending > 0 && already:
+		return s + fmt.Sprintf("A backup retention period of %d days is pending: apply it (ModifyDBInstance with ApplyImmediately, or wait for the maintenance window); "+
+			"RDS documents an outage when the retention changes from 0", pending)
+	case pending > 0:
+		return s + fmt.Sprintf("A backup retention period of %d days is pending: apply it (ModifyDBInstance with ApplyImmediately, or wait for the maintenance window) before the change; "+
+			"RDS documents an outage when the retention changes from 0", pending)
+	case already:
+		return s + "Turn them on (a backup retention period of 1 to 35 days); RDS documents an outage when the retention changes from 0, so do it in a quiet hour"
+	}
+	return s + "Turn them on (a backup retention period of 1 to 35 days) before the change, while the standby is there to take the backups from; " +
+		"RDS documents an outage when the retention changes from 0, so do it in a quiet hour"
 }
 
 // performanceScore maps the worst value/limit ratio of the capacity checks to
@@ -501,10 +541,13 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 				"or the replica is recreated from its source (no data is lost: the source has it all). If it is kept for disaster recovery, promoted it becomes a Single-AZ primary "+
 				"until Multi-AZ is turned on again, a conversion of its own made while it is the only copy", in.Name, in.ReplicaSource)
 		case len(in.ReadReplicas) > 0:
-			add("redundancy", "medium", "No hot standby: an instance or AZ failure is no longer an automatic 1–2 minute failover; recovery is a restore from snapshot or point-in-time restore (tens of minutes, data since the last transaction log upload, up to about 5 minutes, can be lost), "+
-				"or promoting read replica %s by hand (minutes; the writes it has not replayed, its replica lag, are lost, and clients move to its endpoint)", strings.Join(in.ReadReplicas, " or "))
+			add("redundancy", "medium", "No hot standby: an instance or AZ failure is no longer an automatic 1–2 minute failover; recovery is %s, "+
+				"or promoting read replica %s by hand (minutes; the writes it has not replayed, its replica lag, are lost, and clients move to its endpoint)", restoreRecovery(in.AutomatedBackupsOff), strings.Join(in.ReadReplicas, " or "))
 		default:
-			add("redundancy", "medium", "No hot standby: an instance or AZ failure is no longer an automatic 1–2 minute failover; recovery is a restore from snapshot or point-in-time restore (tens of minutes, data since the last transaction log upload, up to about 5 minutes, can be lost)")
+			add("redundancy", "medium", "No hot standby: an instance or AZ failure is no longer an automatic 1–2 minute failover; recovery is %s", restoreRecovery(in.AutomatedBackupsOff))
+		}
+		if in.AutomatedBackupsOff && in.ReplicaSource == "" {
+			add("backup", "high", "%s", backupsOffRisk(in.PendingBackupRetentionDays, in.AlreadySingleNode))
 		}
 		windowRisks(in, wa, profileMedian(prof), p, add)
 	case TopologyAurora:

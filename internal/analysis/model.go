@@ -306,6 +306,17 @@ type ClusterInput struct {
 	// standby serves it once it is promoted, which the redundancy risk and the
 	// reliability evidence say instead of a restore's.
 	ReplicaSource string
+	// AutomatedBackupsOff is true when the RDS instance keeps no automated
+	// backups (BackupRetentionPeriod 0; never on Aurora, whose clusters keep
+	// 1 to 35 days): there is no point-in-time restore, so one node's lost
+	// volume or AZ is recovered from the latest manual snapshot, with every
+	// write since lost. Not for a read replica, whose source has the data.
+	// A `backup` risk of high severity asks to turn them on first, and the
+	// redundancy risk and the reliability evidence say what recovery is left.
+	// PendingBackupRetentionDays is the retention RDS has pending for the
+	// instance (0 for none), which that risk asks to apply first.
+	AutomatedBackupsOff        bool
+	PendingBackupRetentionDays int
 	// GlobalCluster is the identifier of the Aurora global database whose
 	// primary cluster the Aurora cluster is ("" for none). Its secondary
 	// regions are disaster recovery, not a failover target in the region: the

@@ -214,6 +214,11 @@ type Cluster struct {
 	// (for cluster-level maintenance such as engine upgrades), as RDS reports
 	// them ("hh24:mi-hh24:mi", "ddd:hh24:mi-ddd:hh24:mi", UTC).
 	BackupWindow, MaintenanceWindow, ClusterMaintenanceWindow string
+	// BackupRetentionDays is an RDS instance's BackupRetentionPeriod (0: automated backups are
+	// off, so there is no point-in-time restore) and PendingBackupRetentionDays the one RDS has
+	// pending for it (nil: none). Not read for an Aurora cluster, which RDS keeps at 1 to 35 days.
+	BackupRetentionDays        int32
+	PendingBackupRetentionDays *int32
 	// PendingMaintenance are the maintenance actions pending for the
 	// deployment's instances and, for Aurora, its cluster, each named by
 	// the instance or cluster identifier; set by AttachMaintenance.
@@ -437,6 +442,7 @@ func instanceCluster(in types.DBInstance) (Cluster, error) {
 		StorageThroughputMBps:  aws.ToInt32(in.StorageThroughput),
 		Tags:                   tagMap(in.TagList),
 		BackupWindow:           aws.ToString(in.PreferredBackupWindow),
+		BackupRetentionDays:    aws.ToInt32(in.BackupRetentionPeriod),
 		MaintenanceWindow:      aws.ToString(in.PreferredMaintenanceWindow),
 		ReadReplicas:           slices.Clone(in.ReadReplicaDBInstanceIdentifiers),
 		ReplicaSource:          cmp.Or(aws.ToString(in.ReadReplicaSourceDBInstanceIdentifier), aws.ToString(in.ReadReplicaSourceDBClusterIdentifier)),
@@ -444,6 +450,7 @@ func instanceCluster(in types.DBInstance) (Cluster, error) {
 	pendingClass := ""
 	if p := in.PendingModifiedValues; p != nil {
 		pendingClass = aws.ToString(p.DBInstanceClass)
+		c.PendingBackupRetentionDays = p.BackupRetentionPeriod
 		c.PendingStorage = PendingStorage{AllocatedGiB: aws.ToInt32(p.AllocatedStorage), StorageType: aws.ToString(p.StorageType),
 			IOPS: aws.ToInt32(p.Iops), ThroughputMBps: aws.ToInt32(p.StorageThroughput)}
 	}

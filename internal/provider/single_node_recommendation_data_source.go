@@ -1111,7 +1111,7 @@ func int64OrDefault(v types.Int64, def int64) int64 {
 // riskDescriptions document the attributes of a risk (recRiskType), for the recommendation's and
 // each fleet entry's risks.
 var riskDescriptions = map[string]string{
-	"category": "`redundancy`, `failure`, `backup`, `high-traffic`, `capacity`, `burst`, `connections`, `operations` (what would undo the change or strand clients: custom endpoints, RDS Proxy read-only endpoints, Aurora Auto Scaling, blue/green deployments, read replicas that a raised `max_connections` or `max_worker_processes` would stall; and the CloudWatch alarms on an Aurora reader, which receive no data once it is removed) or `cost` (reserved DB instances the change would leave idle, of today's class family or the recommended class's, so the savings shown at on-demand prices overstate the change's).",
+	"category": "`redundancy`, `failure`, `backup` (`high` for an RDS instance that keeps no automated backups, `BackupRetentionPeriod` 0: on one node there is no point-in-time restore), `high-traffic`, `capacity`, `burst`, `connections`, `operations` (what would undo the change or strand clients: custom endpoints, RDS Proxy read-only endpoints, Aurora Auto Scaling, blue/green deployments, read replicas that a raised `max_connections` or `max_worker_processes` would stall; and the CloudWatch alarms on an Aurora reader, which receive no data once it is removed) or `cost` (reserved DB instances the change would leave idle, of today's class family or the recommended class's, so the savings shown at on-demand prices overstate the change's).",
 	"severity": "`high`, `medium` or `low`.", "description": "The risk and its mitigation.",
 }
 

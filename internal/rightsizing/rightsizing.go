@@ -585,6 +585,11 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 		ReadReplicas:         c.ReadReplicas,
 		GlobalCluster:        c.GlobalCluster,
 		ReplicaSource:        c.ReplicaSource,
+		// An Aurora cluster keeps 1 to 35 days: never off there.
+		AutomatedBackupsOff: c.Kind == inventory.KindMultiAZ && c.BackupRetentionDays == 0,
+	}
+	if p := c.PendingBackupRetentionDays; p != nil {
+		in.PendingBackupRetentionDays = int(*p)
 	}
 	// Surplus CPU credits of burstable classes; 0 (unpriced) where the catalog has no price.
 	in.CPUCreditUSDPerVCPUHour, _ = pricing.CPUCreditUSDPerVCPUHour(engine, d.Region)

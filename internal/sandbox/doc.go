@@ -85,10 +85,13 @@
 // CreateDBCluster (StorageType aurora, the default, or aurora-iopt1 for
 // I/O-Optimized; scenarios set it with ClusterSpec.StorageType; Engine postgres
 // makes a Multi-AZ DB cluster, below), ModifyDBInstance (DBInstanceClass, MultiAZ,
-// AllocatedStorage, PromotionTier, ApplyImmediately; otherwise the change waits
-// in PendingModifiedValues until the weekly maintenance window passes on the
-// clock — or Server.ApplyPendingMaintenance; PreferredBackupWindow and
-// PreferredMaintenanceWindow apply at once), DeleteDBInstance,
+// AllocatedStorage, BackupRetentionPeriod to or from 0, PromotionTier,
+// ApplyImmediately; otherwise the change waits in PendingModifiedValues until the
+// weekly maintenance window passes on the clock — or
+// Server.ApplyPendingMaintenance; PreferredBackupWindow, PreferredMaintenanceWindow
+// and a BackupRetentionPeriod from one nonzero value to another apply at once; an
+// instance without automated backups, InstanceSpec.BackupRetentionPeriod 0, reports
+// no LatestRestorableTime), DeleteDBInstance,
 // CreateDBSnapshot, CreateDBClusterSnapshot, DescribeDBSnapshots,
 // DescribeDBClusterSnapshots, DeleteDBSnapshot, DeleteDBClusterSnapshot,
 // RestoreDBInstanceFromDBSnapshot, AddTagsToResource, RemoveTagsFromResource,

@@ -814,6 +814,30 @@ func (st *rdsState) modifyDBInstance(f url.Values, now time.Time) (any, *rdsErro
 			revert.Allocated = alloc
 		}
 	}
+	retention, e := formInt(f, "BackupRetentionPeriod")
+	if e != nil {
+		return nil, e
+	}
+	// apply is a retention from one nonzero value to another: RDS applies it "asynchronously
+	// ... as soon as possible", whatever ApplyImmediately says; to or from 0 (automated backups
+	// turned on or off, with an outage) it is a modification like the others.
+	var apply *int32
+	if retention != nil {
+		switch r := *retention; {
+		case in.Cluster != "":
+			return nil, errCombo("The requested DB instance is a member of a DB cluster. Set backup retention period for the DB cluster.")
+		case r < 0 || r > 35:
+			return nil, errParam("Invalid value %d for BackupRetentionPeriod: must be a value from 0 to 35.", r)
+		case r == 0 && st.hasReadReplicas(in.ID):
+			return nil, errCombo("Cannot set BackupRetentionPeriod to 0 for a DB instance that is the source of read replicas.")
+		case r == in.retention():
+			revert.Retention = retention
+		case r > 0 && in.retention() > 0:
+			apply = retention
+		default:
+			m.Retention = retention
+		}
+	}
 	tier, e := formInt(f, "PromotionTier")
 	if e != nil {
 		return nil, e
@@ -834,6 +858,9 @@ func (st *rdsState) modifyDBInstance(f url.Values, now time.Time) (any, *rdsErro
 	}
 	if tier != nil {
 		in.PromotionTier = *tier
+	}
+	if apply != nil {
+		in.Retention = apply
 	}
 	if c, ok := st.Clusters[in.Cluster]; ok && c.Status != "available" && !m.empty() {
 		return nil, errf(400, "InvalidDBClusterStateFault", "DB cluster %s is not in available state.", c.ID)

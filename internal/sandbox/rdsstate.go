@@ -101,9 +101,14 @@ type mods struct {
 	Class     string `json:"class,omitempty"`
 	MultiAZ   *bool  `json:"multiAZ,omitempty"`
 	Allocated *int32 `json:"allocated,omitempty"`
+	// Retention is a BackupRetentionPeriod turning automated backups on or off (from or to 0);
+	// one nonzero value to another applies at once (modifyDBInstance).
+	Retention *int32 `json:"retention,omitempty"`
 }
 
-func (m mods) empty() bool { return m.Class == "" && m.MultiAZ == nil && m.Allocated == nil }
+func (m mods) empty() bool {
+	return m.Class == "" && m.MultiAZ == nil && m.Allocated == nil && m.Retention == nil
+}
 
 // without returns m with the fields o sets cleared.
 func (m mods) without(o mods) mods {
@@ -115,6 +120,9 @@ func (m mods) without(o mods) mods {
 	}
 	if o.Allocated != nil {
 		m.Allocated = nil
+	}
+	if o.Retention != nil {
+		m.Retention = nil
 	}
 	return m
 }
@@ -128,6 +136,9 @@ func (m mods) merge(o mods) mods {
 	}
 	if o.Allocated != nil {
 		m.Allocated = o.Allocated
+	}
+	if o.Retention != nil {
+		m.Retention = o.Retention
 	}
 	return m
 }
@@ -201,6 +212,16 @@ type dbInstance struct {
 	// Retention is the BackupRetentionPeriod in days (nil: 7, which a state file written before
 	// it was kept also means); an Aurora member reports its cluster's.
 	Retention *int32 `json:"backupRetentionPeriod,omitempty"`
+}
+
+// hasReadReplicas reports whether a DB instance of st is a read replica of the instance id.
+func (st *rdsState) hasReadReplicas(id string) bool {
+	for _, r := range st.Instances {
+		if r.ReplicaOf == id {
+			return true
+		}
+	}
+	return false
 }
 
 // retention is in's BackupRetentionPeriod in days.
@@ -469,7 +490,8 @@ func (st *rdsState) newInstance(s InstanceSpec, engine, version string, created 
 		MultiAZ: s.MultiAZ, AZ: az, Status: "available", Allocated: alloc, StorageType: stype,
 		ResourceID: st.resourceID("db-", s.ID), ARN: st.arn("db", s.ID), Created: created, MasterUsername: "postgres",
 		MaintenanceWindow: maint, BackupWindow: backup, Port: portFor(engine), PI: true, Monitoring: 60, MonitoringRole: s.MonitoringRoleARN, Tags: specTags(s.Tags),
-		Lifecycle: s.EngineLifecycleSupport, ReplicaOf: s.ReadReplicaOf, ReplicaOfCluster: s.ReadReplicaOfCluster, ParamGroup: s.ParameterGroup}
+		Lifecycle: s.EngineLifecycleSupport, ReplicaOf: s.ReadReplicaOf, ReplicaOfCluster: s.ReadReplicaOfCluster, ParamGroup: s.ParameterGroup,
+		Retention: s.BackupRetentionPeriod}
 }
 
 // specTags turns a spec's tags into a TagList in key order (nil for none).
@@ -732,6 +754,10 @@ func (st *rdsState) completeInstanceOp(in *dbInstance) {
 			st.event("db-instance", in.ID, in.ARN, "Finished applying modification to allocated storage.", o.End, "configuration change")
 			in.StorageOptUntil = o.End.Add(st.dur.StorageOptimization)
 		}
+		if m.Retention != nil {
+			r := *m.Retention
+			in.Retention = &r
+		}
 		in.Status = in.idleStatus(o.End)
 	case "delete":
 		delete(st.Instances, in.ID)
@@ -882,7 +908,9 @@ func (st *rdsState) xInstance(in *dbInstance, now time.Time) xDBInstance {
 	}
 	if in.Status != "creating" {
 		x.Endpoint = &xEndpoint{Address: host, Port: port, HostedZoneId: "Z2R2ITUGPM61AM"}
-		x.LatestRestorableTime = ts(now.Add(-5 * time.Minute).Truncate(time.Minute))
+		if in.retention() > 0 { // no point-in-time restore without automated backups (an Aurora member: its cluster's, 1 to 35 days)
+			x.LatestRestorableTime = ts(now.Add(-5 * time.Minute).Truncate(time.Minute))
+		}
 	}
 	if in.Cluster != "" {
 		t := in.PromotionTier
@@ -908,6 +936,7 @@ func (st *rdsState) xInstance(in *dbInstance, now time.Time) xDBInstance {
 	}
 	x.PendingModifiedValues.MultiAZ = p.MultiAZ
 	x.PendingModifiedValues.AllocatedStorage = p.Allocated
+	x.PendingModifiedValues.BackupRetentionPeriod = p.Retention
 	if in.StorageType == "gp3" && in.Cluster == "" {
 		iops, thr := int32(3000), int32(125)
 		x.Iops, x.StorageThroughput = &iops, &thr

@@ -21,9 +21,10 @@ type xParamGroupStatus struct {
 }
 
 type xPending struct {
-	DBInstanceClass  string `xml:"DBInstanceClass,omitempty"`
-	MultiAZ          *bool  `xml:"MultiAZ,omitempty"`
-	AllocatedStorage *int32 `xml:"AllocatedStorage,omitempty"`
+	DBInstanceClass       string `xml:"DBInstanceClass,omitempty"`
+	MultiAZ               *bool  `xml:"MultiAZ,omitempty"`
+	AllocatedStorage      *int32 `xml:"AllocatedStorage,omitempty"`
+	BackupRetentionPeriod *int32 `xml:"BackupRetentionPeriod,omitempty"`
 }
 
 type xVpcSG struct {

@@ -181,6 +181,10 @@ type InstanceSpec struct {
 	// MonitoringRoleARN is the Enhanced Monitoring role the instance reports (MonitoringRoleArn;
 	// every scenario instance has Enhanced Monitoring at 60 s). Empty: none reported.
 	MonitoringRoleARN string
+	// BackupRetentionPeriod is a standalone instance's automated backup retention in days, 0 to
+	// 35 (0: automated backups off, no LatestRestorableTime; RDS refuses 0 on a source of read
+	// replicas, and so does Validate). nil: 7. An Aurora member reports its cluster's.
+	BackupRetentionPeriod *int32
 }
 
 // ReservationSpec describes a reserved DB instance bought StartAgo before the
@@ -676,6 +680,12 @@ func (s *Scenario) Validate() error {
 			src := slices.IndexFunc(s.Instances, func(o InstanceSpec) bool { return o.ID == in.ReadReplicaOf })
 			if cluster != "" || src < 0 || in.ReadReplicaOf == in.ID || in.ReadReplicaOfCluster != "" {
 				return fmt.Errorf("scenario %s: instance %s: ReadReplicaOf %q: want another standalone instance of the scenario (and no ReadReplicaOfCluster)", s.Name, in.ID, in.ReadReplicaOf)
+			}
+		}
+		if r := in.BackupRetentionPeriod; r != nil {
+			sourced := slices.ContainsFunc(s.Instances, func(o InstanceSpec) bool { return o.ReadReplicaOf == in.ID })
+			if cluster != "" || *r < 0 || *r > 35 || *r == 0 && sourced {
+				return fmt.Errorf("scenario %s: instance %s: BackupRetentionPeriod %d: want 0 to 35 days on a standalone instance, and not 0 on a source of read replicas", s.Name, in.ID, *r)
 			}
 		}
 		if in.ParameterGroup != "" && findParameterGroup(s.ParameterGroups, in.ParameterGroup, false) < 0 {

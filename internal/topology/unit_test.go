@@ -229,6 +229,22 @@ func TestPlanSummary(t *testing.T) {
 			t.Errorf("instance summary lacks %q:\n%s", want, s)
 		}
 	}
+	if strings.Contains(s, "Automated backups are off") || !strings.Contains(s, "(point-in-time or the guard snapshot)") {
+		t.Errorf("instance summary, retention not reported, reads as backups off:\n%s", s)
+	}
+	// Automated backups off (BackupRetentionPeriod 0): no point-in-time restore to promise.
+	for _, days := range []int32{0, 7} {
+		in := *inst.Instance
+		in.BackupRetentionPeriod = &days
+		topo := *inst
+		topo.Instance = &in
+		s := PlanSummary(Preview{Topology: &topo}, Request{Target: inst.Target, Nodes: 1, Generation: 1})
+		off := strings.Contains(s, "Automated backups are off (backup retention period 0): there is no point-in-time restore") &&
+			strings.Contains(s, "turn them on before this change") && !strings.Contains(s, "point-in-time or the guard snapshot")
+		if off != (days == 0) {
+			t.Errorf("instance summary, %d days of automated backups:\n%s", days, s)
+		}
+	}
 	cl := &Topology{Target: Target{KindCluster, "sso-prod"}, Members: []Member{{Identifier: "w", Writer: true}, {Identifier: "sso-prod-instance-2", Class: "db.t4g.medium"}}}
 	s = PlanSummary(Preview{Topology: cl}, Request{Target: cl.Target, Nodes: 1, Generation: 2, SnapshotPrefix: "pre"})
 	for _, want := range []string{"DB cluster snapshot pre-sso-prod-g2-to1", "sso-prod-instance-2 (db.t4g.medium)", "reader endpoint move to the writer",

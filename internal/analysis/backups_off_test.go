@@ -1,0 +1,117 @@
+package analysis
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestBackupsOffRisk: an RDS instance without automated backups (BackupRetentionPeriod 0) has no
+// point-in-time restore once its standby is gone, so the recommendation raises a high `backup`
+// risk asking to turn them on first (or to apply the retention pending), the redundancy risk and
+// the reliability evidence name a manual snapshot's restore instead of a point-in-time restore,
+// and the reliability score loses the high risk's point. A read replica (its source has the
+// data) and an Aurora cluster (always 1–35 days) get none of it.
+func TestBackupsOffRisk(t *testing.T) {
+	analyzed := func(t *testing.T, in ClusterInput) (backup []Risk, redundancy, rel string, score float64) {
+		t.Helper()
+		rec, err := Analyze(in, Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rec.Risks {
+			switch {
+			case r.Category == "backup" && r.Severity == "high":
+				backup = append(backup, r)
+			case r.Category == "redundancy" && strings.HasPrefix(r.Description, "No hot standby"):
+				redundancy = r.Description
+			}
+		}
+		for _, row := range rec.Matrix.Rows {
+			if row.Criterion == "reliability" {
+				rel, score = row.Evidence, row.Score
+			}
+		}
+		return backup, redundancy, rel, score
+	}
+	_, onRed, onRel, _ := analyzed(t, idleMultiAZ(14))
+
+	for _, tc := range []struct {
+		name     string
+		edit     func(*ClusterInput)
+		risk     []string // texts the one high backup risk must hold; nil: no such risk
+		notRisk  string
+		red, rel string // texts of the redundancy risk and the reliability evidence
+	}{
+		{name: "off", edit: func(in *ClusterInput) { in.AutomatedBackupsOff = true },
+			risk:    []string{"Automated backups are off (backup retention period 0)", "at first the guard snapshot", "Turn them on (a backup retention period of 1 to 35 days) before the change", "outage when the retention changes from 0"},
+			notRisk: "pending",
+			red:     "recovery is a restore of the latest manual snapshot (tens of minutes; every write made since that snapshot is lost: automated backups are off, so there is no point-in-time restore)",
+			rel:     "recovery becomes a restore of the latest manual snapshot (automated backups are off: no point-in-time restore); 1 high-severity risk(s)"},
+		{name: "pending", edit: func(in *ClusterInput) { in.AutomatedBackupsOff, in.PendingBackupRetentionDays = true, 7 },
+			risk:    []string{"A backup retention period of 7 days is pending: apply it", "before the change"},
+			notRisk: "Turn them on",
+			red:     "restore of the latest manual snapshot", rel: "no point-in-time restore"},
+		{name: "one node already", edit: func(in *ClusterInput) { in.AutomatedBackupsOff, in.AlreadySingleNode = true, true },
+			risk:    []string{"off (backup retention period 0) on this single node", "Turn them on (a backup retention period of 1 to 35 days); RDS documents"},
+			notRisk: "before the change",
+			red:     "restore of the latest manual snapshot", rel: "already Single-AZ: no standby and no 1–2 minute automatic failover; recovery is a restore of the latest manual snapshot"},
+		{name: "one node already, pending", edit: func(in *ClusterInput) {
+			in.AutomatedBackupsOff, in.AlreadySingleNode, in.PendingBackupRetentionDays = true, true, 3
+		},
+			risk: []string{"on this single node", "A backup retention period of 3 days is pending"}, notRisk: "before the change",
+			red: "restore of the latest manual snapshot", rel: "no point-in-time restore"},
+		{name: "read replica", edit: func(in *ClusterInput) { in.AutomatedBackupsOff, in.ReplicaSource = true, "mandible-src" },
+			red: "no data is lost", rel: "read replica of mandible-src"},
+		{name: "on", edit: func(*ClusterInput) {},
+			red: "or point-in-time restore (tens of minutes, data since the last transaction log upload", rel: "recovery becomes restore or point-in-time restore"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := idleMultiAZ(14)
+			tc.edit(&in)
+			backup, red, rel, score := analyzed(t, in)
+			if tc.risk == nil {
+				if len(backup) != 0 {
+					t.Errorf("high backup risks %+v, want none", backup)
+				}
+				if strings.Contains(red+rel, "manual snapshot") {
+					t.Errorf("redundancy %q / reliability %q name a manual snapshot's restore", red, rel)
+				}
+				return
+			}
+			if len(backup) != 1 {
+				t.Fatalf("high backup risks %+v, want one", backup)
+			}
+			for _, w := range tc.risk {
+				if !strings.Contains(backup[0].Description, w) {
+					t.Errorf("risk %q does not say %q", backup[0].Description, w)
+				}
+			}
+			if strings.Contains(backup[0].Description, tc.notRisk) {
+				t.Errorf("risk %q says %q", backup[0].Description, tc.notRisk)
+			}
+			if !strings.Contains(red, tc.red) {
+				t.Errorf("redundancy risk %q does not say %q", red, tc.red)
+			}
+			if !strings.Contains(rel, tc.rel) {
+				t.Errorf("reliability evidence %q does not say %q", rel, tc.rel)
+			}
+			if strings.Contains(red, "up to about 5 minutes") {
+				t.Errorf("redundancy risk %q still promises a point-in-time restore", red)
+			}
+			base := in
+			base.AutomatedBackupsOff, base.PendingBackupRetentionDays = false, 0
+			if _, _, _, want := analyzed(t, base); score != want-1 {
+				t.Errorf("reliability score %v, want %v (backups on: %v, less the high risk)", score, want-1, want)
+			}
+		})
+	}
+	if !strings.Contains(onRed, "point-in-time restore") || strings.Contains(onRel, "manual snapshot") {
+		t.Errorf("backups on: redundancy %q / reliability %q", onRed, onRel)
+	}
+
+	aurora := idleAuroraPair(2)
+	aurora.AutomatedBackupsOff = true // cannot happen on Aurora (1–35 days); the field is not read there
+	if backup, _, rel, _ := analyzed(t, aurora); len(backup) != 0 || strings.Contains(rel, "manual snapshot") {
+		t.Errorf("Aurora: high backup risks %+v, reliability %q", backup, rel)
+	}
+}

@@ -1,0 +1,170 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// risksWith lists the risks under key (a list attribute of attributes a, "risks" or
+// "clusters.0.risks") as "severity category: description".
+func risksWith(a map[string]string, key string) ([]string, error) {
+	n, err := fleetListLen(a, key)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, n)
+	for i := range n {
+		k := fmt.Sprintf("%s.%d.", key, i)
+		out = append(out, a[k+"severity"]+" "+a[k+"category"]+": "+a[k+"description"])
+	}
+	return out, nil
+}
+
+// demoWithRetention is the demo scenario with mandible-prod's BackupRetentionPeriod set to days.
+func demoWithRetention(days int32) *sandbox.Scenario {
+	sc := sandbox.Demo()
+	for i := range sc.Instances {
+		if sc.Instances[i].ID == "mandible-prod" {
+			sc.Instances[i].BackupRetentionPeriod = aws.Int32(days)
+		}
+	}
+	return sc
+}
+
+// The plan of mandible-prod's change to 1 node says there is no point-in-time restore when it
+// keeps no automated backups (it promised "point-in-time or the guard snapshot"), read from RDS
+// by the plan's describe calls; with 7 days it keeps the promise.
+func TestModifyPlan_backupsOff(t *testing.T) {
+	for _, days := range []int32{0, 7} {
+		_, api := topologySandbox(t, demoWithRetention(days), nil)
+		r, empty := directTopologyResource(t, api)
+		diags := directModifyPlan(t, r, empty, nil, mandibleModel(1, 2, false, lastChangeObject(1, "created", 2, 2)))
+		if diags.HasError() {
+			t.Fatalf("%d days: ModifyPlan: %v", days, diags)
+		}
+		w, ok := warningDetail(diags, "Database Topology Change Planned")
+		off := strings.Contains(w, "Automated backups are off (backup retention period 0): there is no point-in-time restore")
+		if !ok || off != (days == 0) || strings.Contains(w, "point-in-time or the guard snapshot") == (days == 0) {
+			t.Errorf("%d days of automated backups: plan warning %q (found %t)", days, w, ok)
+		}
+	}
+}
+
+// TestAccSingleNodeRecommendation_backupsOff: mandible-prod keeps no automated backups
+// (BackupRetentionPeriod 0). On one node it would have no point-in-time restore, so the
+// recommendation and the fleet raise a high backup risk asking to turn them on before the
+// change, and the redundancy risk and the reliability evidence name a manual snapshot's restore;
+// they promised a point-in-time restore losing up to 5 minutes. Once a retention of 7 days is
+// pending (ModifyDBInstance without ApplyImmediately), the risk asks to apply it. sso-prod, an
+// Aurora cluster (1 day), has none of it.
+func TestAccSingleNodeRecommendation_backupsOff(t *testing.T) {
+	now := sandboxNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: demoWithRetention(0), Now: now})
+	config := recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "mandible" {
+  db_instance_identifier = "mandible-prod"
+  lookback_days          = 7
+  period_seconds         = 3600
+  end_time               = %[1]q
+}
+
+data "rightsize_single_node_recommendation" "sso" {
+  db_cluster_identifier = "sso-prod"
+  lookback_days         = 7
+  period_seconds        = 3600
+  end_time              = %[1]q
+}
+
+data "rightsize_fleet" "f" {
+  identifier_regex = "^mandible-prod$"
+  lookback_days    = 7
+  period_seconds   = 3600
+  end_time         = %[1]q
+}
+`, now.Format(time.RFC3339)))
+	check := func(action string) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			for _, x := range []struct{ name, key string }{
+				{"data.rightsize_single_node_recommendation.mandible", "risks"},
+				{"data.rightsize_fleet.f", "clusters.0.risks"},
+			} {
+				a, err := fleetAttrs(s, x.name)
+				if err != nil {
+					return err
+				}
+				rs, err := risksWith(a, x.key)
+				if err != nil {
+					return err
+				}
+				var backup, redundancy []string
+				for _, r := range rs {
+					switch {
+					case strings.HasPrefix(r, "high backup: "):
+						backup = append(backup, r)
+					case strings.HasPrefix(r, "medium redundancy: No hot standby"):
+						redundancy = append(redundancy, r)
+					}
+				}
+				if len(backup) != 1 || !strings.HasPrefix(backup[0], "high backup: Automated backups are off (backup retention period 0): on one node there is no point-in-time restore") ||
+					!strings.Contains(backup[0], action) {
+					return fmt.Errorf("%s: high backup risks %q, want one saying %q", x.name, backup, action)
+				}
+				if len(redundancy) != 1 || !strings.Contains(redundancy[0], "recovery is a restore of the latest manual snapshot") || strings.Contains(redundancy[0], "up to about 5 minutes") {
+					return fmt.Errorf("%s: redundancy risks %q, want a manual snapshot's restore", x.name, redundancy)
+				}
+			}
+			a, err := fleetAttrs(s, "data.rightsize_single_node_recommendation.mandible")
+			if err != nil {
+				return err
+			}
+			for i := range 4 {
+				k := fmt.Sprintf("decision_matrix.%d.", i)
+				if a[k+"criterion"] == "reliability" && !strings.Contains(a[k+"evidence"], "recovery becomes a restore of the latest manual snapshot (automated backups are off: no point-in-time restore)") {
+					return fmt.Errorf("reliability evidence %q", a[k+"evidence"])
+				}
+			}
+			a, err = fleetAttrs(s, "data.rightsize_single_node_recommendation.sso")
+			if err != nil {
+				return err
+			}
+			rs, err := risksWith(a, "risks")
+			if err != nil {
+				return err
+			}
+			for _, r := range rs {
+				if strings.Contains(r, "Automated backups are off") || strings.Contains(r, "manual snapshot") {
+					return fmt.Errorf("sso-prod: risk %q", r)
+				}
+			}
+			return nil
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config, Check: check("Turn them on (a backup retention period of 1 to 35 days) before the change")},
+			{
+				PreConfig: func() {
+					if _, err := rds.NewFromConfig(srv.AWSConfig()).ModifyDBInstance(context.Background(), &rds.ModifyDBInstanceInput{
+						DBInstanceIdentifier: aws.String("mandible-prod"), BackupRetentionPeriod: aws.Int32(7)}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				Check:  check("A backup retention period of 7 days is pending: apply it"),
+			},
+		},
+	})
+}

@@ -168,3 +168,43 @@ data "rightsize_fleet" "f" {
 		},
 	})
 }
+
+// TestAccDBTopology_retainFalseWithoutBackups: mandible-prod keeps no automated backups, so once
+// it is Single-AZ its guard snapshot is its only recovery point: the change to 1 node keeps it
+// although guard.retain = false (it was deleted, leaving the single node with no restore point
+// at all). The change back to 2 nodes deletes its own guard as asked: the standby is back.
+func TestAccDBTopology_retainFalseWithoutBackups(t *testing.T) {
+	srv, api := topologySandbox(t, demoWithRetention(0), nil)
+	cfg := func(nodes int) string {
+		return topologyConfig(srv, nil, fmt.Sprintf(`
+resource "rightsize_db_topology" "mandible" {
+  db_instance_identifier = "mandible-prod"
+  nodes                  = %d
+  force                  = true
+  guard = {
+    retain = false
+  }
+}
+`, nodes))
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(1),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkGuardedLog(srv, "mandible-prod", 1),
+					checkGuardCount(api, false, "mandible-prod", "rightsize-guard-", 1),
+				),
+			},
+			{
+				Config: cfg(2),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkGuardedLog(srv, "mandible-prod", 2),
+					checkGuardCount(api, false, "mandible-prod", "rightsize-guard-", 1),
+				),
+			},
+		},
+	})
+}

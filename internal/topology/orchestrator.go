@@ -258,6 +258,10 @@ type Result struct {
 	// to OutcomeCompleted by hand. Empty when it was recorded, or the snapshot was deleted after
 	// success.
 	OutcomeTagError string
+	// GuardKeptNoBackups is true when the snapshot, to be deleted after success
+	// (Request.DeleteGuardOnSuccess), was kept because the instance, now of one node, keeps no
+	// automated backups (noAutomatedBackups): the snapshot is its only recovery point.
+	GuardKeptNoBackups bool
 	// GuardDeleteError says why the snapshot, to be deleted after success
 	// (Request.DeleteGuardOnSuccess), could not be: the change itself succeeded, and the
 	// snapshot is retained.
@@ -904,7 +908,11 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 	if err := r.boundary(ctx, StepDone); err != nil {
 		return nil, err
 	}
-	if r.req.DeleteGuardOnSuccess {
+	switch {
+	case r.req.DeleteGuardOnSuccess && r.req.Nodes == 1 && noAutomatedBackups(r.topo):
+		r.o.logf("%s: guard snapshot %s kept although the request asks to delete it: the instance keeps no automated backups, so it is its only recovery point", r.req.Target, r.guard.id)
+		res.GuardKeptNoBackups = true
+	case r.req.DeleteGuardOnSuccess:
 		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), guardDeleteTimeout)
 		err := r.deleteGuard(dctx)
 		cancel()
@@ -922,6 +930,13 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 	res.Action = r.actionText()
 	res.Finished = r.o.now()
 	return res, nil
+}
+
+// noAutomatedBackups reports whether t is an RDS instance that keeps no automated backups
+// (BackupRetentionPeriod 0, as RDS reported it; false when it did not report one): on one node
+// it has no point-in-time restore, and its guard snapshot may be its only recovery point.
+func noAutomatedBackups(t *Topology) bool {
+	return t != nil && t.Instance != nil && t.Instance.BackupRetentionPeriod != nil && *t.Instance.BackupRetentionPeriod == 0
 }
 
 // setAside is the refusal of a run whose guard snapshot another run has set aside (tagged

@@ -1607,3 +1607,43 @@ func TestReachedTwo(t *testing.T) {
 		t.Error("Aurora at one node: reachedTwo")
 	}
 }
+
+// An instance that keeps no automated backups (BackupRetentionPeriod 0) has, on one node, no
+// point-in-time restore: its guard snapshot is kept although DeleteGuardOnSuccess asks to delete
+// it (Result.GuardKeptNoBackups), which it still does for an instance with backups and for a
+// change back to two nodes.
+func TestGuardKeptWithoutAutomatedBackups(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		days  int32
+		nodes int
+		kept  bool
+	}{
+		{"no backups, to 1 node", 0, 1, true},
+		{"7 days, to 1 node", 7, 1, false},
+		{"no backups, to 2 nodes", 0, 2, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sc := sandbox.Demo()
+			for i := range sc.Instances {
+				if sc.Instances[i].ID == "mandible-prod" {
+					sc.Instances[i].BackupRetentionPeriod = &tc.days
+					sc.Instances[i].MultiAZ = tc.nodes == 1
+				}
+			}
+			e := newEnv(t, sc)
+			res, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: tc.nodes, Generation: 1, DeleteGuardOnSuccess: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			left := len(e.guards(mandible, "rightsize-guard-"))
+			if res.GuardKeptNoBackups != tc.kept || res.GuardSnapshotRetained != tc.kept || left != map[bool]int{true: 1, false: 0}[tc.kept] {
+				t.Errorf("kept for no backups %t, retained %t, %d guard snapshot(s) left; want kept %t", res.GuardKeptNoBackups, res.GuardSnapshotRetained, left, tc.kept)
+			}
+			if n := len(e.opsIndex("DeleteDBSnapshot", nil)); (n == 0) != tc.kept {
+				t.Errorf("%d DeleteDBSnapshot call(s)", n)
+			}
+			e.assertGuarded(mandible)
+		})
+	}
+}

@@ -232,7 +232,7 @@ func PlanSummary(p Preview, req Request) string {
 	if req.Nodes == 1 {
 		if req.Target.Kind == KindCluster {
 			b.WriteString("With one node the cluster has no failover target: if the writer fails, Aurora recreates it, typically in under 10 minutes.")
-		} else if topo != nil && topo.Instance != nil && topo.Instance.BackupRetentionPeriod != nil && *topo.Instance.BackupRetentionPeriod == 0 {
+		} else if noAutomatedBackups(topo) {
 			b.WriteString("With one node the instance has no standby: a host failure is recovered by replacing the host or restoring a manual snapshot (the guard snapshot, at first), which takes longer than a Multi-AZ failover. " +
 				"Automated backups are off (backup retention period 0): there is no point-in-time restore, and a restore loses every write made after that snapshot; turn them on before this change.")
 		} else {
@@ -242,9 +242,12 @@ func PlanSummary(p Preview, req Request) string {
 	if !strings.HasSuffix(b.String(), "\n") {
 		b.WriteString(" ") // after the one-node sentence, on its line
 	}
-	if req.DeleteGuardOnSuccess {
+	switch {
+	case req.DeleteGuardOnSuccess && req.Nodes == 1 && noAutomatedBackups(topo):
+		b.WriteString("The guard snapshot is kept although guard.retain = false: without automated backups it is the single node's only recovery point (delete it once they are on).")
+	case req.DeleteGuardOnSuccess:
 		b.WriteString("The guard snapshot is deleted after a successful, validated change.")
-	} else {
+	default:
 		b.WriteString("The guard snapshot is retained (it is billed as backup storage until you delete it).")
 	}
 	out := strings.TrimSpace(b.String())

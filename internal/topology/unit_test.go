@@ -244,6 +244,15 @@ func TestPlanSummary(t *testing.T) {
 		if off != (days == 0) {
 			t.Errorf("instance summary, %d days of automated backups:\n%s", days, s)
 		}
+		// guard.retain = false: the guard is kept as the single node's only recovery point, but
+		// not on the way back to two nodes.
+		for _, nodes := range []int{1, 2} {
+			s := PlanSummary(Preview{Topology: &topo}, Request{Target: inst.Target, Nodes: nodes, Generation: 1, DeleteGuardOnSuccess: true})
+			kept := strings.Contains(s, "The guard snapshot is kept although guard.retain = false: without automated backups it is the single node's only recovery point")
+			if kept != (days == 0 && nodes == 1) || kept == strings.Contains(s, "The guard snapshot is deleted after a successful, validated change.") {
+				t.Errorf("instance summary to %d node(s), guard.retain = false, %d days of automated backups:\n%s", nodes, days, s)
+			}
+		}
 	}
 	cl := &Topology{Target: Target{KindCluster, "sso-prod"}, Members: []Member{{Identifier: "w", Writer: true}, {Identifier: "sso-prod-instance-2", Class: "db.t4g.medium"}}}
 	s = PlanSummary(Preview{Topology: cl}, Request{Target: cl.Target, Nodes: 1, Generation: 2, SnapshotPrefix: "pre"})

@@ -19,8 +19,10 @@ import (
 // projection adds them), in percent of the recommended class's vCPUs. An
 // hour without the writer's data is left out; a reader without data in an
 // hour adds nothing (it did not exist, or its data is missing: the peak can
-// only be understated). The classes are today's: CPU measured on an earlier
-// class is taken as if on today's.
+// only be understated). A reader the cluster had then and no longer has
+// (ClusterInput.EarlierReaders: removed before the lookback) adds its CPU
+// as a reader's. The classes are today's (a removed reader's, the one it
+// had): CPU measured on an earlier class is taken as if on today's.
 type EarlierPeak struct {
 	// Start and End bound the earlier hours with a projected value (End
 	// exclusive: the end of the last such hour).
@@ -73,7 +75,7 @@ func earlierPeak(in ClusterInput, pr Projection, c InstanceClass) (EarlierPeak, 
 	if len(proj) == 0 {
 		return EarlierPeak{}, false
 	}
-	for _, r := range others {
+	for _, r := range slices.Concat(others, in.EarlierReaders) {
 		s, ok := in.Earlier[r.ID]
 		if !ok || r.Role != RoleReader {
 			continue

@@ -284,3 +284,78 @@ func TestEarlierPeakRiskText(t *testing.T) {
 		})
 	}
 }
+
+// TestEarlierPeakRemovedReader: an Aurora cluster of its writer alone (analysed as one node) that
+// had a reader before the lookback: the reader's earlier CPU (ClusterInput.EarlierReaders) adds to
+// the writer's as a reader's, scaled by its vCPUs (a db.r6g.xlarge: twice the writer's), in the
+// hours it has data; after its removal the writer's own CPU holds its load. Without it the earlier
+// peak was the writer's busiest hour after the removal (30%), no risk against the lookback's;
+// with it, the reader's busy hour: 10 + 17 × 2 = 44%, a high risk whose remedy is the class.
+// A reader that is a node, not a reader, or of a deployment that is not Aurora is refused.
+func TestEarlierPeakRemovedReader(t *testing.T) {
+	day := 24 * time.Hour
+	before := t0.Add(-30 * day)
+	removed := before.Add(25 * day)
+	in := auroraPair(14)
+	in.Nodes = in.Nodes[:1]
+	in.Topology, in.AuroraClusterID, in.AlreadySingleNode = TopologyMultiAZ, "mandible-prod", true
+	in.Candidates = in.Candidates[:1] // the writer's db.r6g.large
+	w := in.Nodes[0]
+	gone := Node{ID: "mandible-prod-2", Role: RoleReader, Class: classR6gXLarge}
+	busy, late := before.Add(10*day+9*time.Hour), before.Add(27*day+10*time.Hour)
+	in.Earlier = map[string]Series{
+		w.ID: hourlySeries(before, 30*day, time.Hour, func(tm time.Time) float64 {
+			switch {
+			case tm.Equal(late):
+				return 30
+			case !tm.Before(removed):
+				return 20 // its own 10 and the reader's 5 × 2
+			}
+			return 10
+		}),
+		gone.ID: hourlySeries(before, 25*day, time.Hour, func(tm time.Time) float64 {
+			if tm.Equal(busy) {
+				return 17
+			}
+			return 5
+		}),
+	}
+	in.EarlierReaders = []Node{gone}
+	rec, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := rec.EarlierPeak
+	if e == nil || e.PeakCPU != 44 || !e.PeakTime.Equal(busy) || e.Hours != 30*24 || !e.Start.Equal(before) || !e.End.Equal(t0) {
+		t.Fatalf("EarlierPeak %+v: want 44%% at %s over %d hours from %s to %s", e, busy, 30*24, before, t0)
+	}
+	if len(rec.Nodes) != 1 {
+		t.Errorf("%d nodes analysed: want the writer alone", len(rec.Nodes))
+	}
+	i := slices.IndexFunc(rec.Risks, func(r Risk) bool { return strings.HasPrefix(r.Description, "Busier before the lookback") })
+	if i < 0 || rec.Risks[i].Severity != "high" || !strings.Contains(rec.Risks[i].Description, "44.0% CPU") ||
+		!strings.HasSuffix(rec.Risks[i].Description, "or plan the class the node needs for it") {
+		t.Errorf("risks %+v: want a high one of the 44%% hour, planning the class", rec.Risks)
+	}
+
+	for _, tc := range []struct {
+		name string
+		edit func(*ClusterInput)
+		want string
+	}{
+		{"a node's id", func(in *ClusterInput) { in.EarlierReaders[0].ID = w.ID }, `earlier reader "mandible-prod-1": its id must be set and not another node's`},
+		{"not a reader", func(in *ClusterInput) { in.EarlierReaders[0].Role = RoleStandby }, `earlier reader "mandible-prod-2": role "standby": must be reader`},
+		{"no class", func(in *ClusterInput) { in.EarlierReaders[0].Class = InstanceClass{} }, `earlier reader "mandible-prod-2": instance class`},
+		{"not Aurora", func(in *ClusterInput) { in.AuroraClusterID = "" }, `earlier reader "mandible-prod-2": only an Aurora cluster has readers`},
+		{"CPU of no reader", func(in *ClusterInput) { in.EarlierReaders = nil }, `earlier CPU of "mandible-prod-2", which is not one of its nodes or earlier readers`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bad := in
+			bad.EarlierReaders = slices.Clone(in.EarlierReaders)
+			tc.edit(&bad)
+			if _, err := Analyze(bad, Policy{}); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err %v, want one saying %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -402,6 +402,14 @@ type ClusterInput struct {
 	// nothing then (a reader that did not exist). Series must be
 	// well formed (Series.Validate's shape) and end by the lookback's start.
 	Earlier map[string]Series
+	// EarlierReaders are Aurora readers the cluster had before the lookback
+	// and no longer has (a reader removed before the lookback's start, by
+	// then of one node): their Earlier CPU, by ID, adds to the earlier peak
+	// as a reader's does (scaled by its Class's vCPUs, in the hours it has
+	// data); nothing else of the analysis sees them. Each needs an ID that
+	// is not a node's, Role RoleReader and a valid Class; only an Aurora
+	// cluster (AuroraClusterID set) has them. Nil when none.
+	EarlierReaders []Node
 }
 
 // DecisionWeights weight the decision-matrix criteria. They need not sum to 1;
@@ -705,9 +713,23 @@ func (in ClusterInput) validate() error {
 	if p := in.CurrentHourlyUSD; !(p >= 0) || !moneyFits(p*HoursPerMonth) {
 		return errorf("cluster %q: current hourly price %v must be finite and non-negative (0 when unknown)", in.Name, p)
 	}
+	for _, r := range in.EarlierReaders {
+		switch {
+		case in.AuroraClusterID == "":
+			return errorf("cluster %q: earlier reader %q: only an Aurora cluster has readers", in.Name, r.ID)
+		case r.ID == "" || ids[r.ID]:
+			return errorf("cluster %q: earlier reader %q: its id must be set and not another node's", in.Name, r.ID)
+		case r.Role != RoleReader:
+			return errorf("cluster %q: earlier reader %q: role %q: must be reader", in.Name, r.ID, r.Role)
+		}
+		if err := r.Class.validate(); err != nil {
+			return errorf("cluster %q: earlier reader %q: %v", in.Name, r.ID, err)
+		}
+		ids[r.ID] = true
+	}
 	for id, s := range in.Earlier {
 		if !ids[id] {
-			return errorf("cluster %q: earlier CPU of %q, which is not one of its nodes", in.Name, id)
+			return errorf("cluster %q: earlier CPU of %q, which is not one of its nodes or earlier readers", in.Name, id)
 		}
 		if err := s.validateShape(); err != nil {
 			return fmt.Errorf("analysis: cluster %q: node %q: earlier CPU: %w", in.Name, id, err)

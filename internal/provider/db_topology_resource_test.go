@@ -32,7 +32,14 @@ import (
 // and every run is deterministic. It returns the sandbox and a real RDS client pointed at it.
 func topologySandbox(t *testing.T, sc *sandbox.Scenario, hook func(*topology.Orchestrator)) (*sandbox.Server, *rds.Client) {
 	t.Helper()
-	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc})
+	return topologySandboxWith(t, sandbox.Options{Scenario: sc}, hook)
+}
+
+// topologySandboxWith is topologySandbox for the sandbox started with opts (its clock starting at
+// opts.Now, say).
+func topologySandboxWith(t *testing.T, opts sandbox.Options, hook func(*topology.Orchestrator)) (*sandbox.Server, *rds.Client) {
+	t.Helper()
+	srv := acctest.StartSandbox(t, opts)
 	orchestratorHook = func(o *topology.Orchestrator) {
 		o.Now = srv.Now
 		o.PollMin, o.PollMax = 10*time.Second, time.Minute

@@ -248,7 +248,8 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 		"peak_lookback_days": schema.Int64Attribute{
 			MarkdownDescription: fmt.Sprintf("Days of hourly CPU history, ending at the window's end, in which to look for an hour busier than the lookback's (`earlier_peak`): "+
 				"a month end, a sale or last year's season that `lookback_days` does not reach. More than `lookback_days`, up to %d (CloudWatch keeps hourly data 455 days; "+
-				"an older start is cut there). One more `GetMetricData` read of `CPUUtilization` (by role on Aurora) at a 1-hour period for the days before the window. "+
+				"an older start is cut there). One more `GetMetricData` read of `CPUUtilization` (by role on Aurora) at a 1-hour period for the days before the window; "+
+				"an Aurora cluster that `rightsize_db_topology` took to one node before the window is read with the reader its guard snapshot records, when it had it in those days. "+
 				"Not set (the default) or 0 reads none.", MaxLookbackDays),
 			Optional:   true,
 			Validators: []validator.Int64{int64validator.Between(0, MaxLookbackDays)},
@@ -402,7 +403,8 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		"earlier_peak": object("With `peak_lookback_days`: the busiest hour the single node would have carried in the days before the lookback, against the lookback's busiest hour, "+
 			"both hourly means of the projected CPU (the writer's plus the reader's scaled by its vCPUs, as `projected` adds them) in percent of `recommended_instance_class`'s vCPUs. "+
 			"More than the policy's headroom above the lookback's, and with headroom at least half of `alert_threshold_percent`, is a `high-traffic` risk (`high` when that hour alone, with headroom, is above `alert_threshold_percent`). "+
-			"Hours without the writer's data are left out; a reader without data in an hour adds nothing, so a peak can only be understated by them. The earlier CPU from before an instance class change RDS still lists (14 days of events) is left out, with a warning; "+
+			"Hours without the writer's data are left out; a reader without data in an hour adds nothing, so a peak can only be understated by them. "+
+			"An Aurora reader that `rightsize_db_topology` removed before the window counts until its removal (its guard snapshot records it; in the hour of the removal for the minutes it reported). The earlier CPU from before an instance class change RDS still lists (14 days of events) is left out, with a warning; "+
 			"CPU measured on a class changed earlier than that is taken as on today's (overstated after an upsize, understated after a downsize). "+
 			"Null without `peak_lookback_days`, or when CloudWatch has no earlier data.", recEarlierPeakType, map[string]string{
 			"start": "Start of the first earlier hour with data, RFC 3339.", "end": "End of the last earlier hour with data, RFC 3339.",

@@ -14,13 +14,22 @@ import (
 // cpuOnly is the one metric read before the window (Request.PeakLookback).
 var cpuOnly = []cw.Metric{{Name: analysis.MetricCPU, Unit: "Percent"}}
 
-// collectEarlier reads the hourly CPUUtilization of clusters' nodes (by role on Aurora, as
-// metricSources reads it) over [from, to), from no earlier than CloudWatch keeps (455 days,
-// at 1-hour resolution). nil, nil when nothing of it is kept.
-func collectEarlier(ctx context.Context, col *cw.Collector, clusters []inventory.Cluster, from, to, now time.Time) (*cw.Result, error) {
+// earlierStart is where the earlier read from from starts: no earlier than CloudWatch keeps
+// (455 days, at 1-hour resolution, before now).
+func earlierStart(from, now time.Time) time.Time {
 	if oldest := now.Add(-cw.MaxLookback).Truncate(time.Hour).Add(time.Hour); from.Before(oldest) {
-		from = oldest
+		return oldest
 	}
+	return from
+}
+
+// collectEarlier reads the hourly CPUUtilization of clusters' nodes (by role on Aurora, as
+// metricSources reads it) over [from, to), from no earlier than CloudWatch keeps (earlierStart).
+// A cluster of its writer alone that had a reader in those days comes with it
+// (removedReader.earlier), so that it is read as the 2-node cluster was. nil, nil when nothing
+// of it is kept.
+func collectEarlier(ctx context.Context, col *cw.Collector, clusters []inventory.Cluster, from, to, now time.Time) (*cw.Result, error) {
+	from = earlierStart(from, now)
 	if to.Sub(from) < time.Hour {
 		return nil, nil
 	}
@@ -47,6 +56,39 @@ func earlierCPU(c inventory.Cluster, n inventory.Node, earlier *cw.Result) (anal
 		}
 	}
 	return analysis.Series{}, false
+}
+
+// earlierReaderCPU is the earlier CPU of r, the reader the Aurora cluster c (as the earlier read
+// read it: with r) had before the window and no longer has (removedReader.earlier), when read and
+// not empty: each hour counts the reader's load over the whole hour, the mean of its minutes times
+// the share of the hour's minutes the readers reported (the readers' count, readerCountSource,
+// under 60 samples only in an hour a reader came or went). In the hour of its removal the
+// reader reported only the minutes before it, and the writer's CPU holds its load for the rest:
+// the mean of its minutes, added to that, would count that load twice (a quiet reader removed at
+// noon made the noon hour the earlier peak, above the lookback's busiest hour by more than the
+// headroom).
+func earlierReaderCPU(c inventory.Cluster, r inventory.Node, earlier *cw.Result) (analysis.Series, bool) {
+	s, ok := earlierCPU(c, r, earlier)
+	if !ok {
+		return s, false
+	}
+	cnt, ok := earlier.Find(readerCountID(c), readerCountMetric, statSampleCount)
+	if !ok {
+		return s, true
+	}
+	minutes := float64(s.Period / time.Minute) // samples one reader publishes per period
+	reported := make(map[int64]float64, len(cnt.Timestamps))
+	for i, ts := range cnt.Timestamps {
+		reported[ts.UnixNano()] = cnt.Values[i]
+	}
+	vs := slices.Clone(s.Values)
+	for i, ts := range s.Timestamps {
+		if k, ok := reported[ts.UnixNano()]; ok && k == k && k < minutes {
+			vs[i] *= k / minutes
+		}
+	}
+	s.Values = vs
+	return s, true
 }
 
 // earlierClassChange is the latest of c's instance class changes (c.ClassChanges, the 14 days RDS

@@ -179,10 +179,16 @@ func TestRecommend_windowStartsWithWriterAlone(t *testing.T) {
 // change ended.
 func changeSSO(t *testing.T, srv *sandbox.Server, api *rds.Client, gap time.Duration, nodes ...int) []time.Time {
 	t.Helper()
+	return changeCluster(t, srv, api, "sso-prod", gap, nodes...)
+}
+
+// changeCluster is changeSSO for the Aurora cluster id.
+func changeCluster(t *testing.T, srv *sandbox.Server, api *rds.Client, id string, gap time.Duration, nodes ...int) []time.Time {
+	t.Helper()
 	o := &topology.Orchestrator{RDS: api, AutoScaling: applicationautoscaling.NewFromConfig(srv.AWSConfig()), Now: srv.Now,
 		PollMin: 10 * time.Second, PollMax: time.Minute,
 		Sleep: func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }}
-	target := topology.Target{Kind: topology.KindCluster, Identifier: "sso-prod"}
+	target := topology.Target{Kind: topology.KindCluster, Identifier: id}
 	var ended []time.Time
 	for i, n := range nodes {
 		if _, err := o.Run(context.Background(), topology.Request{Target: target, Nodes: n, Generation: int64(i + 1)}); err != nil {

@@ -233,8 +233,13 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 		start = nowT.Add(-cw.MaxLookback)
 	}
 
-	// A single-node Aurora cluster's reader removed inside the window is read as before (removed_reader.go).
-	gone := windowReaders(ctx, d.RDS, clusters, start)
+	// A single-node Aurora cluster's reader removed inside the window is read as before, and so is
+	// one removed in the days before it that the earlier read covers (removed_reader.go).
+	var earlierFrom time.Time
+	if req.PeakLookback > req.Lookback {
+		earlierFrom = earlierStart(end.Add(-req.PeakLookback), nowT)
+	}
+	gone := windowReaders(ctx, d.RDS, clusters, start, earlierFrom)
 	sourced := make([]inventory.Cluster, len(clusters))
 	for i, c := range clusters {
 		sourced[i] = withReader(c, gone[i].node)
@@ -291,9 +296,9 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 		if req.PeakLookback > req.Lookback {
 			cs := make([]inventory.Cluster, 0, len(chunk))
 			for _, i := range chunk {
-				cs = append(cs, sourced[i])
+				cs = append(cs, withReader(sourced[i], gone[i].earlier))
 			}
-			if earlier, err = collectEarlier(ctx, col, cs, end.Add(-req.PeakLookback), start, nowT); err != nil {
+			if earlier, err = collectEarlier(ctx, col, cs, earlierFrom, start, nowT); err != nil {
 				return nil, fmt.Errorf("collecting the CloudWatch CPU before the window (peak_lookback_days): %w", err)
 			}
 			if earlier != nil {
@@ -597,6 +602,9 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 	// as analysed: with that reader only when it reported in the window, whose load the analysis
 	// then counts as the 2-node cluster's; its nodes' series are read's either way.
 	read := withReader(c, gone.node)
+	// eread is c as the earlier read read it: with the reader it had before the window instead,
+	// if any (removedReader.earlier; never both).
+	eread := withReader(read, gone.earlier)
 	mc := read
 	if gone.node != nil && !readersReported(read, got) {
 		mc.Nodes = read.Nodes[:len(c.Nodes)]
@@ -653,7 +661,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 		node := analysis.Node{ID: n.ID, Role: analysis.Role(n.Role), Class: capacityOn(class, &c), AvailabilityZone: n.AvailabilityZone}
 		if !n.Virtual {
 			node.Series = nodeSeries(read, n, got)
-			if s, ok := earlierCPU(read, n, earlier); ok {
+			if s, ok := earlierCPU(eread, n, earlier); ok {
 				if in.Earlier == nil {
 					in.Earlier = map[string]analysis.Series{}
 				}
@@ -661,6 +669,21 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 			}
 		}
 		in.Nodes = append(in.Nodes, node)
+	}
+	// The reader c had before the window, which the earlier peak counts as a reader (its CPU read
+	// with the writer's, by role, removedReader.earlier), though the window's analysis does not.
+	if r := gone.earlier; r != nil {
+		if s, ok := earlierReaderCPU(eread, *r, earlier); ok {
+			class, err := d.Catalog.Class(r.Class)
+			if err != nil {
+				return Result{}, &InputError{Field: "instance class", Reason: err.Error()} // as a node's (and the 2-node form's price)
+			}
+			if in.Earlier == nil {
+				in.Earlier = map[string]analysis.Series{}
+			}
+			in.Earlier[r.ID] = s
+			in.EarlierReaders = append(in.EarlierReaders, analysis.Node{ID: r.ID, Role: analysis.RoleReader, Class: capacityOn(class, &c), AvailabilityZone: r.AvailabilityZone})
+		}
 	}
 	if e, ok := earlierClassChange(c, earlier, got.Plan.End); ok && in.Earlier != nil {
 		for id, s := range in.Earlier {
@@ -671,6 +694,11 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 			}
 		}
 		res.warn("Earlier Peak Measured on Another Class", earlierClassChangeWarning(e, len(in.Earlier) > 0))
+	}
+	if r := gone.earlier; r != nil && in.Earlier != nil {
+		if _, ok := in.Earlier[r.ID]; ok {
+			res.Warnings = append(res.Warnings, gone.earlierWarn)
+		}
 	}
 	analysed := got.Plan // the window analysed: from the latest class change inside it, if any
 	if at, w := classChangeStart(c, got.Plan, !req.End.IsZero()); w != "" {

@@ -51,8 +51,8 @@ func TestRecommend_earlierPeakRemovedReader(t *testing.T) {
 		}
 	}
 	// retag sets the reader's class that the guard snapshot records ("" removes it).
-	retag := func(class string) func(*testing.T, *rds.Client) {
-		return func(t *testing.T, api *rds.Client) {
+	retag := func(class string) func(*testing.T, *sandbox.Server, *rds.Client) {
+		return func(t *testing.T, _ *sandbox.Server, api *rds.Client) {
 			ctx := context.Background()
 			out, err := api.DescribeDBClusterSnapshots(ctx, &rds.DescribeDBClusterSnapshotsInput{DBClusterIdentifier: aws.String("peak-prod")})
 			if err != nil || len(out.DBClusterSnapshots) != 1 {
@@ -70,7 +70,7 @@ func TestRecommend_earlierPeakRemovedReader(t *testing.T) {
 			}
 		}
 	}
-	run := func(t *testing.T, after func(*testing.T, *rds.Client), surges ...sandbox.Surge) (Result, *sandbox.Server) {
+	run := func(t *testing.T, after func(*testing.T, *sandbox.Server, *rds.Client), surges ...sandbox.Surge) (Result, *sandbox.Server) {
 		t.Helper()
 		ctx := context.Background()
 		reader := sandbox.DemoSSOReaderWorkload
@@ -84,7 +84,7 @@ func TestRecommend_earlierPeakRemovedReader(t *testing.T) {
 		api := d.RDS.(*rds.Client)
 		changeCluster(t, srv, api, "peak-prod", 0, 1)
 		if after != nil {
-			after(t, api)
+			after(t, srv, api)
 		}
 		srv.Advance(15 * 24 * time.Hour)
 		d.Now = srv.Now
@@ -178,4 +178,20 @@ func TestRecommend_earlierPeakRemovedReader(t *testing.T) {
 			}
 		})
 	}
+	// Without the guard snapshots (rds:DescribeDBClusterSnapshots refused) the reader is not known:
+	// the warning says so of the days before the window too, and the earlier peak is the writer's.
+	t.Run("guard snapshots not listed", func(t *testing.T) {
+		res, _ := run(t, func(_ *testing.T, srv *sandbox.Server, _ *rds.Client) {
+			srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBClusterSnapshots", Rate: 1,
+				RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized"}})
+		}, surge)
+		if e := res.Recommendation.EarlierPeak; !e.PeakTime.After(testNow) {
+			t.Errorf("earlier peak %.3f%% at %s: want the writer's alone, after the removal", e.PeakCPU, e.PeakTime)
+		}
+		if !slices.ContainsFunc(res.Warnings, func(w Warning) bool {
+			return w.Title == "Removed Reader Not Checked" && strings.Contains(w.Text, "or the days before it that peak_lookback_days reads (from 2026-09-18T12:10:00Z)")
+		}) {
+			t.Errorf("warnings %q: want one saying a reader removed before the window is not known either", res.WarningTexts())
+		}
+	})
 }

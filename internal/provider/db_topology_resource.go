@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -55,10 +56,20 @@ const (
 // topologyNodeCounts are the allowed values of nodes.
 var topologyNodeCounts = []int64{1, 2}
 
+// maxGuardTags is how many guard.tags a configuration may set: RDS allows 50 tags per resource,
+// and a guard snapshot carries up to about 30 of this provider's (the change's record, an Aurora
+// reader's settings, the validation baseline's facts, and 3 added during the change).
+const maxGuardTags = 15
+
+// rdsTagCharacters says what rdsTagPattern accepts.
+const rdsTagCharacters = "must contain only Unicode letters, digits, white space and _ . : / = + - @"
+
 // topologyVerdicts are the verdicts rightsize_single_node_recommendation produces.
 var topologyVerdicts = []string{"consolidate", "keep", "insufficient-data"}
 
 var (
+	// rdsTagPattern is the characters RDS accepts in a tag key or value (rdsTagCharacters).
+	rdsTagPattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 	// snapshotPrefixPattern is what guard.snapshot_identifier_prefix accepts.
 	snapshotPrefixPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
 	// tableNamePattern is what validation.tables accepts: table or schema.table, each part an
@@ -130,6 +141,7 @@ type guardModel struct {
 	SnapshotIdentifierPrefix types.String `tfsdk:"snapshot_identifier_prefix"`
 	Retain                   types.Bool   `tfsdk:"retain"`
 	VerifyRestore            types.Bool   `tfsdk:"verify_restore"`
+	Tags                     types.Map    `tfsdk:"tags"`
 }
 
 type validationModel struct {
@@ -172,6 +184,7 @@ type lastChangeModel struct {
 var (
 	guardAttrTypes = map[string]attr.Type{
 		"snapshot_identifier_prefix": types.StringType, "retain": types.BoolType, "verify_restore": types.BoolType,
+		"tags": types.MapType{ElemType: types.StringType},
 	}
 	validationAttrTypes = map[string]attr.Type{"tables": types.ListType{ElemType: types.StringType}, "check_indexes": types.BoolType}
 	readerAttrTypes     = map[string]attr.Type{
@@ -195,6 +208,7 @@ func defaultGuard() types.Object {
 	return types.ObjectValueMust(guardAttrTypes, map[string]attr.Value{
 		"snapshot_identifier_prefix": types.StringValue(topology.DefaultSnapshotPrefix),
 		"retain":                     types.BoolValue(true), "verify_restore": types.BoolValue(false),
+		"tags": types.MapNull(types.StringType),
 	})
 }
 
@@ -246,6 +260,15 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 						MarkdownDescription: "Keep the guard snapshot after a successful change (it is always kept after a failure, and after a change to one node of a DB instance that keeps no automated backups, `BackupRetentionPeriod` 0, whose only recovery point it then is). Defaults to `true`."},
 					"verify_restore": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 						MarkdownDescription: "Before the change, restore the guard snapshot to a temporary DB instance, wait until it is available and delete it (DB instances only; adds the restore time to the apply). Defaults to `false`."},
+					"tags": schema.MapAttribute{ElementType: types.StringType, Optional: true,
+						Validators: []validator.Map{
+							mapvalidator.SizeAtMost(maxGuardTags),
+							mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128), stringvalidator.RegexMatches(rdsTagPattern, rdsTagCharacters)),
+							mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(256), stringvalidator.RegexMatches(rdsTagPattern, rdsTagCharacters)),
+						},
+						MarkdownDescription: fmt.Sprintf("Tags added to the guard snapshot and to `verify_restore`'s temporary DB instance: those an organisation's tag policy or service control policy requires on the snapshots and instances created (`aws:RequestTag` conditions on `rds:CreateDBSnapshot`, `rds:CreateDBClusterSnapshot`, `rds:RestoreDBInstanceFromDBSnapshot`), or that its cost allocation reads (guard snapshots are billed as backup storage). "+
+							"At most %d; RDS allows 50 tags per resource, and the guard snapshot carries this provider's `%s*` tags too (a recreated Aurora reader's own tags are recorded on it only where room is left). "+
+							"Keys of 1 to 128 and values of up to 256 Unicode letters, digits, spaces and `_ . : / = + - @`, keys not starting with `aws:`, `rds:` or `%s`. They apply to the snapshots and instances later applies create; an existing guard snapshot keeps its tags.", maxGuardTags, topology.TagPrefix, topology.TagPrefix)},
 				}},
 			"require_verdict": schema.StringAttribute{Optional: true,
 				Validators: []validator.String{stringvalidator.OneOf(topologyVerdicts...)},
@@ -360,6 +383,7 @@ func (r *dbTopologyResource) ValidateConfig(ctx context.Context, req resource.Va
 		return
 	}
 	validateTimeouts(m.Timeouts, &resp.Diagnostics)
+	validateGuardTags(m.guard(ctx, &resp.Diagnostics), &resp.Diagnostics)
 	if m.DBClusterIdentifier.IsNull() || m.DBClusterIdentifier.IsUnknown() {
 		return
 	}
@@ -370,6 +394,32 @@ func (r *dbTopologyResource) ValidateConfig(ctx context.Context, req resource.Va
 	if g := m.guard(ctx, &resp.Diagnostics); g.VerifyRestore.ValueBool() {
 		resp.Diagnostics.AddAttributeError(path.Root("guard").AtName("verify_restore"), "verify_restore Not Supported for Aurora",
 			"verify_restore restores DB instance snapshots only; the guard of an Aurora cluster is a cluster snapshot. Remove verify_restore or set it to false.")
+	}
+}
+
+// validateGuardTags refuses guard.tags keys with a prefix AWS reserves (aws:, rds:) or this
+// provider's own (rightsize:, which its guard snapshots' records use), and values with one AWS
+// reserves, whatever their case: RDS would refuse the guard snapshot's creation.
+func validateGuardTags(g guardModel, diags *diag.Diagnostics) {
+	if g.Tags.IsNull() || g.Tags.IsUnknown() {
+		return
+	}
+	for k, v := range g.Tags.Elements() {
+		at := path.Root("guard").AtName("tags").AtMapKey(k)
+		for _, p := range []string{"aws:", "rds:", topology.TagPrefix} {
+			if strings.HasPrefix(strings.ToLower(k), p) {
+				who := "AWS"
+				if p == topology.TagPrefix {
+					who = "this provider (its guard snapshots' records)"
+				}
+				diags.AddAttributeError(at, "Reserved Tag Key", fmt.Sprintf("Tag key %q starts with %q, which %s reserves. Rename the key.", k, k[:len(p)], who))
+			}
+		}
+		if s, ok := v.(types.String); ok && !s.IsUnknown() && !s.IsNull() {
+			if l := strings.ToLower(s.ValueString()); strings.HasPrefix(l, "aws:") || strings.HasPrefix(l, "rds:") {
+				diags.AddAttributeError(at, "Reserved Tag Value", fmt.Sprintf("The value of tag %q starts with %q, which RDS refuses in a tag value. Change the value.", k, s.ValueString()[:4]))
+			}
+		}
 	}
 }
 
@@ -489,7 +539,12 @@ func previousObject(p topology.Previous) types.Object {
 // resource's last apply deferred (deferredByLastApply), which a run not deferred makes now.
 func (r *dbTopologyResource) request(ctx context.Context, m *dbTopologyModel, nodes int, gen int64, prev *topology.Previous, ownPending bool, diags *diag.Diagnostics) topology.Request {
 	g := m.guard(ctx, diags)
+	var tags map[string]string
+	if !g.Tags.IsNull() && !g.Tags.IsUnknown() {
+		diags.Append(g.Tags.ElementsAs(ctx, &tags, false)...)
+	}
 	req := topology.Request{
+		Tags:   tags,
 		Target: m.target(), Nodes: nodes, Generation: gen, Previous: prev, OwnPending: ownPending,
 		SnapshotPrefix:       g.SnapshotIdentifierPrefix.ValueString(),
 		DeleteGuardOnSuccess: !g.Retain.ValueBool(),
@@ -1331,6 +1386,7 @@ func (r *dbTopologyResource) takeOverEarlierChanges(ctx context.Context, topo *t
 		m.Nodes = types.Int64Value(int64(c.From))
 		m.Guard = types.ObjectValueMust(guardAttrTypes, map[string]attr.Value{
 			"snapshot_identifier_prefix": types.StringValue(c.Prefix), "retain": types.BoolValue(true), "verify_restore": types.BoolValue(false),
+			"tags": types.MapNull(types.StringType),
 		})
 		action = fmt.Sprintf("imported: the change of generation %d (%d to %d nodes) is unfinished, guard snapshot %s (outcome %q)", c.Generation, c.From, c.To, c.GuardID, c.Outcome)
 	}

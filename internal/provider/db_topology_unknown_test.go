@@ -92,7 +92,7 @@ func TestModifyPlan_unknownSettingsPreviewDefaults(t *testing.T) {
 	m = mandibleModel(1, 2, false, types.ObjectNull(lastChangeAttrTypes))
 	m.Force = types.BoolValue(true)
 	m.Guard = types.ObjectValueMust(guardAttrTypes, map[string]attr.Value{
-		"snapshot_identifier_prefix": types.StringUnknown(), "retain": types.BoolUnknown(), "verify_restore": types.BoolUnknown(),
+		"snapshot_identifier_prefix": types.StringUnknown(), "retain": types.BoolUnknown(), "verify_restore": types.BoolUnknown(), "tags": types.MapUnknown(types.StringType),
 	})
 	m.Validation = types.ObjectUnknown(validationAttrTypes)
 	w, ok = warningDetail(directModifyPlan(t, r, empty, nil, m), title)

@@ -84,7 +84,7 @@ func TestUpdate_restoreInstanceLeft(t *testing.T) {
 	})
 	r, empty := directTopologyResource(t, api)
 	verify := types.ObjectValueMust(guardAttrTypes, map[string]attr.Value{
-		"snapshot_identifier_prefix": types.StringValue(topology.DefaultSnapshotPrefix), "retain": types.BoolValue(true), "verify_restore": types.BoolValue(true),
+		"snapshot_identifier_prefix": types.StringValue(topology.DefaultSnapshotPrefix), "retain": types.BoolValue(true), "verify_restore": types.BoolValue(true), "tags": types.MapNull(types.StringType),
 	})
 	update := func() diag.Diagnostics {
 		t.Helper()

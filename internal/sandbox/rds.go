@@ -140,6 +140,11 @@ func (s *Server) serveRDS(w http.ResponseWriter, r *http.Request) {
 	if s.applyFault(w, r, "rds", action, &entry, func(st int, code, msg string) { writeRDSError(w, st, code, msg) }) {
 		return
 	}
+	if msg := s.tags.denies(s.sc.account(), action, form); msg != "" {
+		entry.Status, entry.ErrorCode = 403, "AccessDenied"
+		writeRDSError(w, 403, "AccessDenied", msg)
+		return
+	}
 	h, ok := rdsHandlers[action]
 	if !ok {
 		entry.Status, entry.ErrorCode = 400, "InvalidAction"

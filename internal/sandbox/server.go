@@ -84,11 +84,12 @@ type Server struct {
 
 	persistMu sync.Mutex // orders state-file writes: the last one written holds the newest snapshot
 
-	mu  sync.RWMutex // guards st and puts
-	st  *rdsState
-	cw  *metricStore
-	log *requestLog
-	flt *faults
+	mu   sync.RWMutex // guards st and puts
+	st   *rdsState
+	cw   *metricStore
+	log  *requestLog
+	flt  *faults
+	tags tagPolicy // RequireRequestTags
 }
 
 // Start starts a sandbox listening on opts.Addr and returns once it accepts

@@ -175,6 +175,18 @@ func restoreInstanceTags(guardID string) map[string]string {
 	return map[string]string{TagManagedBy: ManagedByValue, tagPurpose: restorePurpose(guardID)}
 }
 
+// restoreTags are the tags r creates the temporary restore instance of guard snapshot guardID
+// with: restoreInstanceTags and Request.Tags, which an organisation's tag policy may require on
+// every instance created as on the guard snapshot.
+func (r *run) restoreTags(guardID string) map[string]string {
+	tags := maps.Clone(r.req.Tags)
+	if tags == nil {
+		tags = map[string]string{}
+	}
+	maps.Copy(tags, restoreInstanceTags(guardID))
+	return tags
+}
+
 // restoreInstanceOwned reports whether inst carries every tag of restoreInstanceTags(guardID):
 // verify_restore created it for that guard snapshot, and it may wait for it and delete it.
 func restoreInstanceOwned(inst *rdstypes.DBInstance, guardID string) bool {
@@ -775,7 +787,7 @@ func (r *run) verifyRestore(ctx context.Context) error {
 		// which this throwaway instance does not need and the apply would wait for.
 		in := &rds.RestoreDBInstanceFromDBSnapshotInput{
 			DBInstanceIdentifier: &tmp, DBSnapshotIdentifier: &g.id, MultiAZ: ptr(false), PubliclyAccessible: ptr(false),
-			BackupRetentionPeriod: ptr(int32(0)), Tags: toTagList(restoreInstanceTags(g.id)),
+			BackupRetentionPeriod: ptr(int32(0)), Tags: toTagList(r.restoreTags(g.id)),
 		}
 		// Into the target's network: without a subnet group RDS restores into the default VPC,
 		// and fails ("No default subnet detected") in an account that has none.

@@ -193,7 +193,10 @@ type Request struct {
 	// Previous is what the last change recorded (Result.Previous), used to recreate an Aurora
 	// reader exactly. Without it the reader is derived from the writer.
 	Previous *Previous
-	// Tags are added to the guard snapshot (keys must not start with "rightsize:").
+	// Tags are added to the guard snapshot and to verify_restore's temporary instance (keys must
+	// not start with "rightsize:"): those an organisation's tag policy or service control policy
+	// requires on the snapshots and instances created, or its cost allocation reads. They count
+	// towards RDS's 50 tags per resource with the guard's own.
 	Tags map[string]string
 }
 

@@ -1,0 +1,119 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// TestAccDBTopology_guardTags: the account's service control policy denies creating a DB snapshot
+// or restoring a DB instance without a CostCenter tag (sandbox.RequireRequestTags). Without
+// guard.tags the apply fails at the guard snapshot, the database unchanged; with
+// guard.tags = {CostCenter = "chat"} the guard snapshot and verify_restore's temporary instance
+// carry it and the change is made; other tags later change nothing until the next change.
+// Reserved keys and values, and more than 15 tags, are refused at plan.
+func TestAccDBTopology_guardTags(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	for _, op := range []string{"CreateDBSnapshot", "RestoreDBInstanceFromDBSnapshot"} {
+		srv.RequireRequestTags(op, "CostCenter")
+	}
+	cfg := func(tags string) string {
+		return topologyConfig(srv, nil, fmt.Sprintf(`
+resource "rightsize_db_topology" "mandible" {
+  db_instance_identifier = "mandible-prod"
+  nodes                  = 1
+  force                  = true
+  guard = {
+    verify_restore = true
+    %s
+  }
+}
+`, tags))
+	}
+	many := make([]string, 16)
+	for i := range many {
+		many[i] = fmt.Sprintf("k%02d = \"v\"", i)
+	}
+	multiAZ := func() bool {
+		out, err := api.DescribeDBInstances(context.Background(), &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String("mandible-prod")})
+		return err == nil && aws.ToBool(out.DBInstances[0].MultiAZ)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg(`tags = { "aws:team" = "chat" }`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Reserved\s+Tag\s+Key.*"aws:team"\s+starts\s+with\s+"aws:"`)},
+			{Config: cfg(`tags = { "RightSize:run" = "x" }`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Reserved\s+Tag\s+Key.*starts\s+with\s+"RightSize:",\s+which\s+this\s+provider`)},
+			{Config: cfg(`tags = { team = "rds:chat" }`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Reserved\s+Tag\s+Value.*tag\s+"team"\s+starts\s+with\s+"rds:"`)},
+			{Config: cfg(`tags = { "team#1" = "chat" }`), PlanOnly: true, ExpectError: regexp.MustCompile(`must\s+contain\s+only\s+Unicode\s+letters,\s+digits,\s+white\s+space`)},
+			{Config: cfg("tags = {\n" + strings.Join(many, "\n") + "\n}"), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)guard.tags.*at\s+most\s+15\s+elements`)},
+			{
+				Config:      cfg(""),
+				ExpectError: regexp.MustCompile(`(?s)explicit\s+deny\s+in\s+a\s+service\s+control\s+policy.*CostCenter`),
+			},
+			{
+				PreConfig: func() {
+					if !multiAZ() {
+						t.Fatal("the refused apply changed mandible-prod")
+					}
+				},
+				Config: cfg(`tags = { CostCenter = "chat", "Owner team" = "dba@example.com" }`),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkGuardedLog(srv, "mandible-prod", 1),
+					func(*terraform.State) error {
+						if multiAZ() {
+							return fmt.Errorf("mandible-prod still Multi-AZ")
+						}
+						snaps, err := api.DescribeDBSnapshots(context.Background(), &rds.DescribeDBSnapshotsInput{DBInstanceIdentifier: aws.String("mandible-prod"), SnapshotType: aws.String("manual")})
+						if err != nil {
+							return err
+						}
+						var tagged int
+						for _, s := range snaps.DBSnapshots {
+							tags := map[string]string{}
+							for _, tg := range s.TagList {
+								tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+							}
+							if tags["CostCenter"] == "chat" && tags["Owner team"] == "dba@example.com" && tags["rightsize:managed-by"] != "" {
+								tagged++
+							}
+						}
+						if tagged != 1 {
+							return fmt.Errorf("%d guard snapshot(s) with the tags, want 1 of %d", tagged, len(snaps.DBSnapshots))
+						}
+						calls := srv.Calls("RestoreDBInstanceFromDBSnapshot")
+						if len(calls) != 1 {
+							return fmt.Errorf("%d RestoreDBInstanceFromDBSnapshot calls", len(calls))
+						}
+						var restoreTags []string
+						for k, v := range calls[0].Params {
+							if strings.HasPrefix(k, "Tags.Tag.") && strings.HasSuffix(k, ".Key") {
+								restoreTags = append(restoreTags, v)
+							}
+						}
+						if !slices.Contains(restoreTags, "CostCenter") || !slices.Contains(restoreTags, "Owner team") {
+							return fmt.Errorf("temporary instance tagged %q", restoreTags)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				// Other tags later: for the guard snapshots of later changes; nothing is changed now.
+				Config: cfg(`tags = { CostCenter = "chat-2" }`),
+				Check:  checkGuardedLog(srv, "mandible-prod", 1),
+			},
+		},
+	})
+}

@@ -104,7 +104,7 @@ func decisionMatrix(t Topology, oneInstance bool, caps []Reason, cost CostEstima
 	}
 	if t == TopologyAurora {
 		rel, relEv = 5, "Aurora storage stays replicated across three AZs; without a reader a failed writer is replaced in about 10 minutes"
-		ops, opsEv = 6, "delete the reader; the reader endpoint falls back to the writer, clients of the reader's instance endpoint must move"
+		ops, opsEv = 6, "delete the reader; the reader endpoint falls back to the writer, clients of the reader's instance endpoint must move, and clients that insist on a standby (libpq target_session_attrs=read-only or standby, pgJDBC targetServerType=secondary) must accept a primary"
 		if oneInstance {
 			opsEv = "already one instance: no reader to delete; the reader endpoint resolves to the writer"
 		}

@@ -204,7 +204,7 @@ func PlanSummary(p Preview, req Request) string {
 				reader = fmt.Sprintf("the reader %s (%s)", rs[0].Identifier, rs[0].Class)
 			}
 		}
-		line("Record %s (class, AZ, promotion tier, parameter group, Performance Insights, monitoring) and delete it (DeleteDBInstance); the writer is never deleted. Connections to the reader endpoint move to the writer; open reader connections are dropped.", reader)
+		line("Record %s (class, AZ, promotion tier, parameter group, Performance Insights, monitoring) and delete it (DeleteDBInstance); the writer is never deleted. Connections to the reader endpoint move to the writer; open reader connections are dropped, and clients that insist on a standby (libpq target_session_attrs=read-only or standby, pgJDBC targetServerType=secondary) refuse the writer and cannot connect until they accept a primary (prefer-standby, preferSecondary).", reader)
 	default:
 		reader := "a reader recreated from the recorded settings (or, without a record, with the writer's settings)"
 		if req.Previous != nil && req.Previous.Reader != nil {

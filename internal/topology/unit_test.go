@@ -257,7 +257,7 @@ func TestPlanSummary(t *testing.T) {
 	cl := &Topology{Target: Target{KindCluster, "sso-prod"}, Members: []Member{{Identifier: "w", Writer: true}, {Identifier: "sso-prod-instance-2", Class: "db.t4g.medium"}}}
 	s = PlanSummary(Preview{Topology: cl}, Request{Target: cl.Target, Nodes: 1, Generation: 2, SnapshotPrefix: "pre"})
 	for _, want := range []string{"DB cluster snapshot pre-sso-prod-g2-to1", "sso-prod-instance-2 (db.t4g.medium)", "reader endpoint move to the writer",
-		"under 10 minutes", "the reader recreated", "never deleted"} {
+		"under 10 minutes", "the reader recreated", "never deleted", "target_session_attrs=read-only or standby", "targetServerType=secondary"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("cluster summary lacks %q:\n%s", want, s)
 		}

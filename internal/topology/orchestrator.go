@@ -937,9 +937,20 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 
 // noAutomatedBackups reports whether t is an RDS instance that keeps no automated backups
 // (BackupRetentionPeriod 0, as RDS reported it; false when it did not report one): on one node
-// it has no point-in-time restore, and its guard snapshot may be its only recovery point.
+// it has no point-in-time restore, and its guard snapshot may be its only recovery point. False
+// for a read replica (replicaSource), whose source has its data: it is recreated from it.
 func noAutomatedBackups(t *Topology) bool {
-	return t != nil && t.Instance != nil && t.Instance.BackupRetentionPeriod != nil && *t.Instance.BackupRetentionPeriod == 0
+	return t != nil && t.Instance != nil && t.Instance.BackupRetentionPeriod != nil && *t.Instance.BackupRetentionPeriod == 0 &&
+		replicaSource(t) == ""
+}
+
+// replicaSource is the source of t when it is an RDS read replica (of a DB instance or a Multi-AZ
+// DB cluster, as RDS names it), "" otherwise.
+func replicaSource(t *Topology) string {
+	if t == nil || t.Instance == nil {
+		return ""
+	}
+	return cmp.Or(deref(t.Instance.ReadReplicaSourceDBInstanceIdentifier), deref(t.Instance.ReadReplicaSourceDBClusterIdentifier))
 }
 
 // setAside is the refusal of a run whose guard snapshot another run has set aside (tagged

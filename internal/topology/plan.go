@@ -232,6 +232,8 @@ func PlanSummary(p Preview, req Request) string {
 	if req.Nodes == 1 {
 		if req.Target.Kind == KindCluster {
 			b.WriteString("With one node the cluster has no failover target: if the writer fails, Aurora recreates it, typically in under 10 minutes.")
+		} else if src := replicaSource(topo); src != "" {
+			fmt.Fprintf(&b, "With one node the read replica has no standby: a host failure is recovered by replacing the host or by recreating the replica from its source %s, which has all its data; that takes longer than a Multi-AZ failover.", src)
 		} else if noAutomatedBackups(topo) {
 			b.WriteString("With one node the instance has no standby: a host failure is recovered by replacing the host or restoring a manual snapshot (the guard snapshot, at first), which takes longer than a Multi-AZ failover. " +
 				"Automated backups are off (backup retention period 0): there is no point-in-time restore, and a restore loses every write made after that snapshot; turn them on before this change.")

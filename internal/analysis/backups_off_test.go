@@ -115,3 +115,81 @@ func TestBackupsOffRisk(t *testing.T) {
 		t.Errorf("Aurora: high backup risks %+v, reliability %q", backup, rel)
 	}
 }
+
+// TestBackupsGoingOffRisk: an RDS instance that keeps automated backups today, with a backup
+// retention period of 0 pending (AutomatedBackupsOffPending), loses them in its next maintenance
+// window: a high backup risk asks to cancel that before the change (or, on one node already,
+// just to cancel it), and the reliability score loses its point; the redundancy risk and the
+// reliability evidence still say today's recovery. A read replica, and an instance already
+// without backups (whose own risk it is), get none of it.
+func TestBackupsGoingOffRisk(t *testing.T) {
+	backupRisks := func(t *testing.T, in ClusterInput) (backup []string, red string, score float64) {
+		t.Helper()
+		rec, err := Analyze(in, Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rec.Risks {
+			switch {
+			case r.Category == "backup" && r.Severity == "high":
+				backup = append(backup, r.Description)
+			case r.Category == "redundancy" && strings.HasPrefix(r.Description, "No hot standby"):
+				red = r.Description
+			}
+		}
+		for _, row := range rec.Matrix.Rows {
+			if row.Criterion == "reliability" {
+				score = row.Score
+			}
+		}
+		return backup, red, score
+	}
+	_, _, onScore := backupRisks(t, idleMultiAZ(14))
+	for _, tc := range []struct {
+		name string
+		edit func(*ClusterInput)
+		want []string // texts of the one high backup risk; nil: none going off
+		not  string
+	}{
+		{"going off", func(in *ClusterInput) { in.AutomatedBackupsOffPending = true },
+			[]string{"A backup retention period of 0 is pending", "on one node there is then no point-in-time restore", "cancel it", "before the change, which rightsize_db_topology refuses"}, "single node"},
+		{"going off, one node already", func(in *ClusterInput) { in.AutomatedBackupsOffPending, in.AlreadySingleNode = true, true },
+			[]string{"A backup retention period of 0 is pending", "this single node then has no point-in-time restore", "cancel it"}, "before the change"},
+		{"read replica", func(in *ClusterInput) { in.AutomatedBackupsOffPending, in.ReplicaSource = true, "mandible-src" }, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := idleMultiAZ(14)
+			tc.edit(&in)
+			backup, red, score := backupRisks(t, in)
+			if tc.want == nil {
+				if len(backup) != 0 {
+					t.Errorf("high backup risks %q, want none", backup)
+				}
+				return
+			}
+			if len(backup) != 1 {
+				t.Fatalf("high backup risks %q, want one", backup)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(backup[0], w) {
+					t.Errorf("risk %q does not say %q", backup[0], w)
+				}
+			}
+			if strings.Contains(backup[0], tc.not) {
+				t.Errorf("risk %q says %q", backup[0], tc.not)
+			}
+			if !strings.Contains(red, "point-in-time restore") || strings.Contains(red, "manual snapshot") {
+				t.Errorf("redundancy risk %q, want today's point-in-time restore", red)
+			}
+			if !in.AlreadySingleNode && score != onScore-1 {
+				t.Errorf("reliability score %v, want %v", score, onScore-1)
+			}
+		})
+	}
+	// Off already: its own risk, not both.
+	in := idleMultiAZ(14)
+	in.AutomatedBackupsOff, in.AutomatedBackupsOffPending = true, true
+	if backup, _, _ := backupRisks(t, in); len(backup) != 1 || !strings.HasPrefix(backup[0], "Automated backups are off") {
+		t.Errorf("off and going off: high backup risks %q, want the off one alone", backup)
+	}
+}

@@ -207,6 +207,20 @@ func backupsOffRisk(pending int, already bool) string {
 		"RDS documents an outage when the retention changes from 0, so do it in a quiet hour"
 }
 
+// backupsGoingOffRisk is the backup risk of an RDS instance that keeps automated backups but has
+// a backup retention period of 0 pending (ClusterInput.AutomatedBackupsOffPending), given whether
+// it runs one node already.
+func backupsGoingOffRisk(already bool) string {
+	s := "A backup retention period of 0 is pending: RDS turns automated backups off in the next maintenance window, or sooner with any modification " +
+		"applied immediately (which applies the pending ones too), and on one node there is then no point-in-time restore: a failed volume or an AZ outage " +
+		"would be recovered from the latest manual snapshot, losing every write made since. Unless that is intended, cancel it (ModifyDBInstance setting today's backup retention period again)"
+	if already {
+		s = strings.Replace(s, "on one node there is then", "this single node then has", 1)
+		return s + "; RDS documents an outage when the retention changes to 0"
+	}
+	return s + " before the change, which rightsize_db_topology refuses while modifications are pending; RDS documents an outage when the retention changes to 0"
+}
+
 // performanceScore maps the worst value/limit ratio of the capacity checks to
 // 0–10: 10 up to 0.5, 5 at 1, 0 from 1.5 on, linear in between.
 func performanceScore(r float64) float64 {
@@ -546,8 +560,12 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 		default:
 			add("redundancy", "medium", "No hot standby: an instance or AZ failure is no longer an automatic 1–2 minute failover; recovery is %s", restoreRecovery(in.AutomatedBackupsOff))
 		}
-		if in.AutomatedBackupsOff && in.ReplicaSource == "" {
+		switch {
+		case in.ReplicaSource != "":
+		case in.AutomatedBackupsOff:
 			add("backup", "high", "%s", backupsOffRisk(in.PendingBackupRetentionDays, in.AlreadySingleNode))
+		case in.AutomatedBackupsOffPending:
+			add("backup", "high", "%s", backupsGoingOffRisk(in.AlreadySingleNode))
 		}
 		windowRisks(in, wa, profileMedian(prof), p, add)
 	case TopologyAurora:

@@ -317,6 +317,12 @@ type ClusterInput struct {
 	// instance (0 for none), which that risk asks to apply first.
 	AutomatedBackupsOff        bool
 	PendingBackupRetentionDays int
+	// AutomatedBackupsOffPending is true when the RDS instance keeps automated
+	// backups today but a BackupRetentionPeriod of 0 is pending (RDS turns
+	// them off in its next maintenance window, or with the next modification
+	// applied immediately): a `backup` risk of high severity asks to cancel it.
+	// Not for a read replica; not read with AutomatedBackupsOff.
+	AutomatedBackupsOffPending bool
 	// GlobalCluster is the identifier of the Aurora global database whose
 	// primary cluster the Aurora cluster is ("" for none). Its secondary
 	// regions are disaster recovery, not a failover target in the region: the

@@ -595,6 +595,8 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 	}
 	if p := c.PendingBackupRetentionDays; p != nil {
 		in.PendingBackupRetentionDays = int(*p)
+		// A retention of 0 pending: automated backups go off at the next maintenance window.
+		in.AutomatedBackupsOffPending = c.Kind == inventory.KindMultiAZ && *p == 0 && c.BackupRetentionDays > 0
 	}
 	// Surplus CPU credits of burstable classes; 0 (unpriced) where the catalog has no price.
 	in.CPUCreditUSDPerVCPUHour, _ = pricing.CPUCreditUSDPerVCPUHour(engine, d.Region)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 )
 
@@ -131,5 +133,23 @@ func TestScenarioBackupRetention(t *testing.T) {
 	}
 	if err := withReplica(withRetention(0)).Validate(); err == nil || !strings.Contains(err.Error(), "not 0 on a source of read replicas") {
 		t.Errorf("source of a read replica: %v", err)
+	}
+}
+
+// TestRDSDateHeader: an RDS answer's Date header is the virtual clock, RDS's own (the one that
+// stamps snapshots; an instance without automated backups reports no LatestRestorableTime to tell
+// it by), not the real clock net/http would send.
+func TestRDSDateHeader(t *testing.T) {
+	srv, rc, _ := start(t, Options{Scenario: withRetention(0)})
+	for range 2 {
+		out, err := rc.DescribeDBInstances(context.Background(), &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String("mandible-prod")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		at, ok := awsmiddleware.GetServerTime(out.ResultMetadata)
+		if want := srv.Now().Truncate(time.Second); !ok || !at.Equal(want) {
+			t.Errorf("Date %v (%t), want the virtual clock's %v", at, ok, want)
+		}
+		srv.Advance(90 * time.Minute)
 	}
 }

@@ -365,6 +365,8 @@
 // # Clock, faults and the request log (clock.go, faults.go, log.go, admin.go)
 //
 // Server.Advance, Clock().Set / SetSpeed and StepPerRDSRequest drive time.
+// RDS answers carry the virtual clock in their Date header, as RDS's carry
+// its clock (the SDK's awsmiddleware.GetServerTime reads it).
 // InjectSequence / InjectFaults / SetErrorRate inject Throttling, HTTP 500,
 // connection reset, slow responses or any error code per operation ("Op",
 // "rds:Op", "cloudwatch:Op", "application-autoscaling:Op" or "*");

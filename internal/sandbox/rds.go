@@ -101,6 +101,9 @@ var rdsMutating = map[string]bool{
 
 func (s *Server) serveRDS(w http.ResponseWriter, r *http.Request) {
 	entry := LogEntry{Time: s.clock.Now(), RealTime: time.Now(), Service: "rds", Attempt: sdkAttempt(r.Header)}
+	// RDS's Date header is its clock, which stamps its snapshots and events: here the virtual
+	// clock (net/http would send the real one).
+	w.Header().Set("Date", entry.Time.UTC().Format(http.TimeFormat))
 	body, err := readBody(r)
 	var form url.Values
 	if err == nil {
@@ -160,6 +163,7 @@ func (s *Server) serveRDS(w http.ResponseWriter, r *http.Request) {
 	if step := time.Duration(s.step.Load()); step > 0 {
 		now = s.clock.Advance(step)
 	}
+	w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
 	s.mu.Lock()
 	s.st.settle(now)
 	res, rerr := h(s.st, form, now)

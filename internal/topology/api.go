@@ -8,7 +8,9 @@ import (
 	"net"
 	"strings"
 	"syscall"
+	"time"
 
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
@@ -184,19 +186,27 @@ func IsTransient(err error) bool {
 
 // FindDBInstance returns the DB instance with the given identifier, or a *NotFoundError.
 func FindDBInstance(ctx context.Context, api RDSAPI, id string) (*rdstypes.DBInstance, error) {
+	in, _, err := findDBInstanceAt(ctx, api, id)
+	return in, err
+}
+
+// findDBInstanceAt is FindDBInstance with the time RDS answered on its own clock, its response's
+// Date header (the zero time when it sent none).
+func findDBInstanceAt(ctx context.Context, api RDSAPI, id string) (*rdstypes.DBInstance, time.Time, error) {
 	out, err := api.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: &id})
 	if err != nil {
 		if isInstanceNotFound(err) {
-			return nil, &NotFoundError{Kind: "DB instance", ID: id, Err: err}
+			return nil, time.Time{}, &NotFoundError{Kind: "DB instance", ID: id, Err: err}
 		}
-		return nil, fmt.Errorf("describing DB instance %s: %w", id, err)
+		return nil, time.Time{}, fmt.Errorf("describing DB instance %s: %w", id, err)
 	}
+	at, _ := awsmiddleware.GetServerTime(out.ResultMetadata)
 	for i := range out.DBInstances {
 		if strings.EqualFold(deref(out.DBInstances[i].DBInstanceIdentifier), id) {
-			return &out.DBInstances[i], nil
+			return &out.DBInstances[i], at, nil
 		}
 	}
-	return nil, &NotFoundError{Kind: "DB instance", ID: id}
+	return nil, time.Time{}, &NotFoundError{Kind: "DB instance", ID: id}
 }
 
 // FindDBCluster returns the DB cluster with the given identifier, or a *NotFoundError.

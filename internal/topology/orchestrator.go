@@ -969,7 +969,8 @@ func (r *run) setAside(ctx context.Context) error {
 // referenceNow estimates "now" on the clock RDS stamps snapshots with, so that "the snapshot was
 // created after the change began" does not depend on the local clock: Orchestrator.Now when set,
 // else the target's LatestRestorableTime plus five minutes (RDS keeps it at most about five
-// minutes behind), else the local clock.
+// minutes behind), else, for an instance without one (automated backups off: no point-in-time
+// restore), the time RDS answered its description (Topology.ServerTime), else the local clock.
 func (r *run) referenceNow(t *Topology) time.Time {
 	if r.o.Now != nil {
 		return r.o.Now()
@@ -983,6 +984,9 @@ func (r *run) referenceNow(t *Topology) time.Time {
 	}
 	if lrt != nil && !lrt.IsZero() {
 		return lrt.Add(5 * time.Minute)
+	}
+	if !t.ServerTime.IsZero() {
+		return t.ServerTime
 	}
 	return time.Now()
 }

@@ -1647,3 +1647,36 @@ func TestGuardKeptWithoutAutomatedBackups(t *testing.T) {
 		})
 	}
 }
+
+// An instance without automated backups reports no LatestRestorableTime, which referenceNow took
+// as the RDS clock; it fell back to the local clock, so with the sandbox's clock weeks behind it
+// (the orchestrator's own clock left unset, as the provider runs) the guard snapshot, stamped on
+// RDS's clock, read as "created before this change began" and the change failed. RDS's answer
+// carries its clock (the Date header): the change-started tag is on it, and the change goes ahead.
+func TestReferenceNowWithoutBackups(t *testing.T) {
+	sc := sandbox.Demo()
+	zero := int32(0)
+	for i := range sc.Instances {
+		if sc.Instances[i].ID == "mandible-prod" {
+			sc.Instances[i].BackupRetentionPeriod = &zero
+		}
+	}
+	e := newEnv(t, sc)
+	e.o.Now = nil // the local clock, as the provider's orchestrator
+	start := e.srv.Now()
+	if time.Since(start) < time.Hour {
+		t.Fatalf("the sandbox clock (%s) is not behind the local clock", start)
+	}
+	res, err := e.o.Run(context.Background(), Request{Target: mandible, Nodes: 1, Generation: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := loadGuard(context.Background(), e.api, KindInstance, res.GuardSnapshotID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, err := time.Parse(time.RFC3339Nano, g.tags[TagChangeStarted])
+	if err != nil || at.Before(start.Add(-time.Second)) || at.After(start.Add(time.Minute)) {
+		t.Errorf("change-started %q (%v), want the sandbox clock's %s", g.tags[TagChangeStarted], err, start.Format(time.RFC3339))
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
@@ -115,6 +116,9 @@ type Topology struct {
 	// Instance and Cluster are the raw descriptions.
 	Instance *rdstypes.DBInstance
 	Cluster  *rdstypes.DBCluster
+	// ServerTime is when RDS answered the description of an instance, on its clock (the response's
+	// Date header; zero when not reported, and for a cluster).
+	ServerTime time.Time
 }
 
 // Writer returns the cluster's writer member, or nil.
@@ -166,11 +170,13 @@ func (t *Topology) Readers() []Member {
 func Describe(ctx context.Context, api RDSAPI, target Target) (*Topology, error) {
 	switch target.Kind {
 	case KindInstance:
-		inst, err := FindDBInstance(ctx, api, target.Identifier)
+		inst, at, err := findDBInstanceAt(ctx, api, target.Identifier)
 		if err != nil {
 			return nil, err
 		}
-		return instanceTopology(target, inst), nil
+		topo := instanceTopology(target, inst)
+		topo.ServerTime = at
+		return topo, nil
 	case KindCluster:
 		cl, err := FindDBCluster(ctx, api, target.Identifier)
 		if err != nil {

@@ -153,3 +153,37 @@ func TestRDSDateHeader(t *testing.T) {
 		srv.Advance(90 * time.Minute)
 	}
 }
+
+// TestBackupRetentionSupersedesPending: a retention set after another was left pending replaces
+// it, as any modification of a field replaces that field's pending value: with 0 pending (7 days
+// today), 14 applies at once (one nonzero value to another) and nothing stays pending, so the
+// maintenance window, or the next modification applied immediately, does not turn automated
+// backups off after all.
+func TestBackupRetentionSupersedesPending(t *testing.T) {
+	for _, imm := range []bool{false, true} {
+		srv, rc, _ := start(t, Options{Scenario: withRetention(7)})
+		ctx := context.Background()
+		modify := func(days int32, imm bool) {
+			t.Helper()
+			if _, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+				BackupRetentionPeriod: aws.Int32(days), ApplyImmediately: aws.Bool(imm)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		modify(0, false)
+		if in := describeOne(t, rc, "mandible-prod"); aws.ToInt32(in.BackupRetentionPeriod) != 7 || in.PendingModifiedValues.BackupRetentionPeriod == nil {
+			t.Fatalf("0 set without ApplyImmediately: retention %d, pending %v", aws.ToInt32(in.BackupRetentionPeriod), in.PendingModifiedValues.BackupRetentionPeriod)
+		}
+		modify(14, imm)
+		in := describeOne(t, rc, "mandible-prod")
+		if aws.ToInt32(in.BackupRetentionPeriod) != 14 || in.PendingModifiedValues.BackupRetentionPeriod != nil || aws.ToString(in.DBInstanceStatus) != "available" {
+			t.Errorf("14 days (ApplyImmediately %t) over a pending 0: retention %d, pending %v, %s", imm, aws.ToInt32(in.BackupRetentionPeriod),
+				in.PendingModifiedValues.BackupRetentionPeriod, aws.ToString(in.DBInstanceStatus))
+		}
+		srv.ApplyPendingMaintenance("mandible-prod")
+		srv.Advance(DefaultDurations.ModifyOther)
+		if in := describeOne(t, rc, "mandible-prod"); aws.ToInt32(in.BackupRetentionPeriod) != 14 || in.LatestRestorableTime == nil {
+			t.Errorf("after the maintenance (ApplyImmediately %t): retention %d, latest restorable %v", imm, aws.ToInt32(in.BackupRetentionPeriod), in.LatestRestorableTime)
+		}
+	}
+}

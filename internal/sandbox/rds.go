@@ -828,8 +828,10 @@ func (st *rdsState) modifyDBInstance(f url.Values, now time.Time) (any, *rdsErro
 		return nil, e
 	}
 	// apply is a retention from one nonzero value to another: RDS applies it "asynchronously
-	// ... as soon as possible", whatever ApplyImmediately says; to or from 0 (automated backups
-	// turned on or off, with an outage) it is a modification like the others.
+	// ... as soon as possible", whatever ApplyImmediately says, and it replaces a retention left
+	// pending (a 0, turning automated backups off, would otherwise still apply later); to or
+	// from 0 (automated backups turned on or off, with an outage) it is a modification like the
+	// others.
 	var apply *int32
 	if retention != nil {
 		switch r := *retention; {
@@ -842,7 +844,7 @@ func (st *rdsState) modifyDBInstance(f url.Values, now time.Time) (any, *rdsErro
 		case r == in.retention():
 			revert.Retention = retention
 		case r > 0 && in.retention() > 0:
-			apply = retention
+			apply, revert.Retention = retention, retention
 		default:
 			m.Retention = retention
 		}

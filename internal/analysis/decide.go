@@ -590,6 +590,11 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 			}
 		}
 		readerReadsRisk(nodes, add)
+		if !in.AlreadySingleNode && len(readers) > 0 {
+			if r, ok := readerParametersRisk(in.ReaderParameters, readers[0].ID, w.ID); ok {
+				rs = append(rs, r)
+			}
+		}
 		add("backup", "low", "Aurora backups are continuous and taken from the shared storage volume; no I/O suspension")
 		windowRisks(in, wa, profileMedian(prof), p, add)
 		for _, e := range in.CustomEndpoints {

@@ -336,6 +336,11 @@ type ClusterInput struct {
 	// none, or not read). One that routes to no instance once the readers
 	// are gone is a high operations risk of the single node.
 	CustomEndpoints []CustomEndpoint
+	// ReaderParameters are the SessionParameters the Aurora reader runs with
+	// another value than the writer (nil when none, or not compared): a low
+	// operations risk of the single node, medium when a limit (a timeout,
+	// temp_file_limit) is stricter on the writer.
+	ReaderParameters []ParameterDifference
 	// ProxyReaderEndpoints are the read-only endpoints of the RDS Proxies
 	// whose target is the Aurora cluster (nil when none, or not read). Each
 	// is a high operations risk of the single node: it routes to readers

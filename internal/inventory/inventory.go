@@ -172,8 +172,14 @@ type Cluster struct {
 	// (by name; nil for RDS's default group, or when it could not be read): what a new group
 	// that replaces it must carry over. Set by AttachParameterGroups.
 	WriterGroupParameters []paramgroups.Parameter
-	Nodes                 []Node
-	Tags                  map[string]string
+	// ReaderParameters are the analysis.SessionParameters an Aurora cluster's reader runs with
+	// another value than its writer, as their DB parameter groups and the DB cluster parameter
+	// group set them (nil when none). Set by AttachParameterGroups; ReaderParametersUnread says
+	// why a group could not be read, if so.
+	ReaderParameters       []analysis.ParameterDifference
+	ReaderParametersUnread string
+	Nodes                  []Node
+	Tags                   map[string]string
 	// CustomEndpoints are an Aurora cluster's custom endpoints, set by
 	// AttachEndpoints. When they could not be listed
 	// (rds:DescribeDBClusterEndpoints denied, say), EndpointsUnread says why
@@ -741,7 +747,8 @@ func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
 		a, done := asked[k]
 		if !done {
 			if cluster {
-				a.values, a.err = paramgroups.ClusterUserValues(ctx, api, group, GroupParameters...)
+				// GroupParameters and, for comparing a reader with its writer, SessionParameters: one listing.
+				a.values, a.err = paramgroups.ClusterUserValues(ctx, api, group, slices.Concat(GroupParameters, analysis.SessionParameters)...)
 			} else if a.all, a.err = paramgroups.UserParameters(ctx, api, group); a.err == nil {
 				// One read of the whole group gives GroupParameters' values too.
 				a.values = map[string]string{}
@@ -787,11 +794,72 @@ func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
 				c.WriterGroupParameters = slices.Clone(a.all)
 			}
 			for name, v := range a.values {
+				if !slices.Contains(GroupParameters, name) {
+					continue // a cluster group's SessionParameters, read with them
+				}
 				if _, set := c.GroupSettings[name]; !set { // the DB parameter group's, read first, wins
 					if c.GroupSettings == nil {
 						c.GroupSettings = map[string]GroupSetting{}
 					}
 					c.GroupSettings[name] = GroupSetting{Value: v, From: s.what + s.group}
+				}
+			}
+		}
+	}
+	// An Aurora reader's queries run on the writer once it is removed: what of
+	// analysis.SessionParameters the two run with differently. The cluster group's values count
+	// where a DB parameter group sets none (Aurora: "instance-level" values override them).
+	for i := range cs {
+		c := &cs[i]
+		c.ReaderParameters, c.ReaderParametersUnread = nil, ""
+		w, ok := c.Writer()
+		if !ok || c.Kind != KindAurora {
+			continue
+		}
+		for _, r := range c.Nodes {
+			if r.Role != RoleReader || r.ParameterGroup == w.ParameterGroup {
+				continue // the same DB parameter group (and the same cluster group): the same values
+			}
+			values := func(group string) (map[string]string, error) {
+				out := map[string]string{}
+				if group == "" || paramgroups.IsDefault(group) {
+					return out, nil
+				}
+				a := read(group, false)
+				for _, p := range a.all {
+					if slices.Contains(analysis.SessionParameters, p.Name) {
+						out[p.Name] = p.Value
+					}
+				}
+				return out, a.err
+			}
+			rv, err := values(r.ParameterGroup)
+			var wv, cv map[string]string
+			if err == nil {
+				wv, err = values(w.ParameterGroup)
+			}
+			if g := c.ClusterParameterGroup; err == nil && g != "" && !paramgroups.IsDefault(g) {
+				a := read(g, true)
+				cv, err = a.values, a.err
+			}
+			if err != nil {
+				c.ReaderParametersUnread = err.Error()
+				break
+			}
+			effective := func(name, group string, own map[string]string) (string, string) {
+				if v, ok := own[name]; ok {
+					return v, "DB parameter group " + group
+				}
+				if v, ok := cv[name]; ok {
+					return v, "DB cluster parameter group " + c.ClusterParameterGroup
+				}
+				return "", ""
+			}
+			for _, name := range analysis.SessionParameters {
+				rval, rfrom := effective(name, r.ParameterGroup, rv)
+				wval, wfrom := effective(name, w.ParameterGroup, wv)
+				if rval != wval {
+					c.ReaderParameters = append(c.ReaderParameters, analysis.ParameterDifference{Name: name, Reader: rval, Writer: wval, ReaderFrom: rfrom, WriterFrom: wfrom})
 				}
 			}
 		}

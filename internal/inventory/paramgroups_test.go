@@ -97,8 +97,17 @@ func TestAttachParameterGroups(t *testing.T) {
 			asked[call.Params["DBParameterGroupName"]+call.Params["DBClusterParameterGroupName"]]++
 		}
 	}
-	if asked["pg15-tuned"] != 1 || asked["apg-cluster"] != 1 || asked["apg-writer"] != 1 || asked["apg-other"] != 1 || asked["apg-full"] != 1 || len(asked) != 5 {
-		t.Errorf("groups read %v, want each custom one once (apg-cluster for both Aurora clusters, which need its shared_buffers), not apg-unread, and no default group", asked)
+	if asked["pg15-tuned"] != 1 || asked["apg-cluster"] != 1 || asked["apg-writer"] != 1 || asked["apg-other"] != 1 || asked["apg-full"] != 1 || asked["apg-unread"] != 1 || len(asked) != 6 {
+		t.Errorf("groups read %v, want each custom one once (apg-cluster for both Aurora clusters, which need its shared_buffers; apg-unread, whose "+
+			"shared_buffers full's writer group overrides, for what full's reader, in the default group, runs with), and no default group", asked)
+	}
+	// What each Aurora reader, in the default DB parameter group, runs with otherwise than its
+	// writer: cluster-only's writer group sets work_mem; the others' set no SessionParameters.
+	for _, c := range cs {
+		want := map[string]string{"cluster-only": "[{work_mem  8192  DB parameter group apg-other}]"}[c.Identifier]
+		if got := fmt.Sprint(c.ReaderParameters); (want == "") != (c.ReaderParameters == nil) || want != "" && got != want || c.ReaderParametersUnread != "" {
+			t.Errorf("%s: reader parameters %s (unread %q), want %q", c.Identifier, got, c.ReaderParametersUnread, want)
+		}
 	}
 
 	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBParameters", Sequence: []sandbox.Fault{
@@ -108,5 +117,51 @@ func TestAttachParameterGroups(t *testing.T) {
 		if c.GroupSettings != nil || c.WriterGroupParameters != nil || !c.ParametersDenied || !strings.Contains(c.ParametersUnread, "rds:DescribeDBParameters") {
 			t.Errorf("%s denied: %v, denied %v, unread %q", c.Identifier, c.GroupSettings, c.ParametersDenied, c.ParametersUnread)
 		}
+	}
+}
+
+// TestAttachParameterGroupsReader: an Aurora reader in a DB parameter group of its own runs with
+// its group's values, else the DB cluster parameter group's, else PostgreSQL's default, and so does
+// the writer: ReaderParameters lists the SessionParameters where the two differ, with where each
+// value comes from. A reader group RDS refuses to list is ReaderParametersUnread.
+func TestAttachParameterGroupsReader(t *testing.T) {
+	sso := sandbox.AuroraPair("sso", "db.t4g.medium", sandbox.IdleWorkload, sandbox.IdleWorkload)
+	sso.ParameterGroup, sso.Members[0].ParameterGroup, sso.Members[1].ParameterGroup = "sso-cluster", "sso-writer", "sso-reader"
+	srv, err := sandbox.Start(sandbox.Options{Scenario: &sandbox.Scenario{Name: "reader-params",
+		Clusters: []sandbox.ClusterSpec{sso},
+		ParameterGroups: []sandbox.ParameterGroupSpec{
+			{Name: "sso-writer", Parameters: map[string]string{"statement_timeout": "30000", "max_connections": "400"}},
+			{Name: "sso-reader", Parameters: map[string]string{"statement_timeout": "0", "work_mem": "65536", "hot_standby_feedback": "1"}},
+			{Name: "sso-cluster", Cluster: true, Parameters: map[string]string{"work_mem": "8192", "lock_timeout": "5000", "statement_timeout": "10000"}},
+		}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	api := rds.NewFromConfig(srv.AWSConfig())
+	ctx := context.Background()
+	c, err := Discover(ctx, api, "", "sso")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := []Cluster{c}
+	AttachParameterGroups(ctx, api, cs)
+	// lock_timeout, set in the cluster group alone, is the same on both; hot_standby_feedback is
+	// not a SessionParameter.
+	want := "[{statement_timeout 0 30000 DB parameter group sso-reader DB parameter group sso-writer} " +
+		"{work_mem 65536 8192 DB parameter group sso-reader DB cluster parameter group sso-cluster}]"
+	if got := fmt.Sprint(cs[0].ReaderParameters); got != want || cs[0].ReaderParametersUnread != "" {
+		t.Errorf("reader parameters %s (unread %q), want %s", got, cs[0].ReaderParametersUnread, want)
+	}
+	if got := fmt.Sprint(cs[0].GroupSettings); got != "map[max_connections:{400 DB parameter group sso-writer}]" {
+		t.Errorf("group settings %s: the cluster group's SessionParameters leaked in", got)
+	}
+
+	// The reader's group refused (the writer's, read first, is answered).
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBParameters", Sequence: []sandbox.Fault{{Kind: sandbox.FaultNone},
+		{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized to perform rds:DescribeDBParameters"}}})
+	AttachParameterGroups(ctx, api, cs)
+	if cs[0].ReaderParameters != nil || !strings.Contains(cs[0].ReaderParametersUnread, "rds:DescribeDBParameters") {
+		t.Errorf("reader group denied: %v, unread %q", cs[0].ReaderParameters, cs[0].ReaderParametersUnread)
 	}
 }

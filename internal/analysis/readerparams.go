@@ -1,0 +1,100 @@
+package analysis
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// ParameterDifference is a parameter that shapes how a query runs (SessionParameters) and that an
+// Aurora reader runs with another value than the writer, as their parameter groups set it: the
+// reader's queries, once the reader is removed, run on the writer with the writer's value.
+type ParameterDifference struct {
+	Name string
+	// Reader and Writer are the values each runs with, as RDS lists them (the unit is the
+	// parameter's: milliseconds for the timeouts, kB for work_mem and temp_file_limit; a value
+	// may be an RDS formula); "" for PostgreSQL's default, set by no group.
+	Reader, Writer string
+	// ReaderFrom and WriterFrom say where each value comes from: "DB parameter group x",
+	// "DB cluster parameter group y", or "" for PostgreSQL's default.
+	ReaderFrom, WriterFrom string
+}
+
+// SessionParameters are the parameters whose difference between an Aurora reader and its writer
+// ParameterDifference reports: the limits that cancel a statement or end a session
+// (limitParameters), and those that change a query's memory, plan or results.
+var SessionParameters = []string{
+	"statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout", "idle_session_timeout",
+	"transaction_timeout", "temp_file_limit",
+	"work_mem", "hash_mem_multiplier", "max_parallel_workers_per_gather", "random_page_cost",
+	"effective_io_concurrency", "jit", "default_transaction_isolation", "default_transaction_read_only",
+	"search_path", "timezone", "datestyle",
+}
+
+// limitParameters are SessionParameters that cancel a statement or end a session past a limit,
+// 0 (-1 for temp_file_limit) meaning none.
+var limitParameters = map[string]int64{
+	"statement_timeout": 0, "lock_timeout": 0, "idle_in_transaction_session_timeout": 0,
+	"idle_session_timeout": 0, "transaction_timeout": 0, "temp_file_limit": -1,
+}
+
+// stricter reports whether limit parameter name, off at none, is stricter at w than at r (both
+// as RDS lists them, "" for PostgreSQL's default, which is none): w sets a limit that r does not,
+// or a lower one. A value that is not an integer (an RDS formula) is never judged stricter.
+func stricter(name, r, w string, none int64) bool {
+	parse := func(s string) (int64, bool) {
+		if s == "" {
+			return none, true
+		}
+		v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		return v, err == nil
+	}
+	rv, ok1 := parse(r)
+	wv, ok2 := parse(w)
+	if !ok1 || !ok2 || wv == none || wv < 0 && none == 0 {
+		return false
+	}
+	return rv == none || rv > wv
+}
+
+// readerParametersRisk is the operations risk of the parameter differences ds between the
+// reader reader and the writer writer of an Aurora cluster: medium when a limit is stricter on
+// the writer (what ran on the reader would be cancelled), else low; false when ds is empty.
+func readerParametersRisk(ds []ParameterDifference, reader, writer string) (Risk, bool) {
+	if len(ds) == 0 {
+		return Risk{}, false
+	}
+	sev := "low"
+	parts := make([]string, 0, len(ds))
+	for _, d := range ds {
+		if none, ok := limitParameters[d.Name]; ok && stricter(d.Name, d.Reader, d.Writer, none) {
+			sev = "medium"
+		}
+		parts = append(parts, fmt.Sprintf("%s %s on the reader (%s), %s on the writer (%s)", d.Name,
+			paramValue(d.Reader), paramSource(d.ReaderFrom), paramValue(d.Writer), paramSource(d.WriterFrom)))
+	}
+	what := "they may use other memory or plans, or give other results"
+	if sev == "medium" {
+		what = "a stricter limit on the writer cancels statements or ends sessions that ran on the reader (reports, exports)"
+	}
+	return Risk{Category: "operations", Severity: sev, Description: fmt.Sprintf(
+		"The reader %s's queries move to the writer %s and run under the writer's parameters, which differ: %s. "+
+			"So %s; set the reader's values for its clients' roles (ALTER ROLE … SET) or in the writer's parameter group before the change",
+		reader, writer, strings.Join(parts, "; "), what)}, true
+}
+
+// paramValue is v as a risk shows it: "default" for PostgreSQL's default.
+func paramValue(v string) string {
+	if v == "" {
+		return "default"
+	}
+	return v
+}
+
+// paramSource is where a value comes from as a risk shows it.
+func paramSource(from string) string {
+	if from == "" {
+		return "PostgreSQL's default"
+	}
+	return from
+}

@@ -1,0 +1,76 @@
+package analysis
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestReaderParametersRisk: an Aurora reader whose parameters differ from the writer's is an
+// operations risk of removing it, medium when a limit (a timeout, temp_file_limit) is stricter on
+// the writer, so that what ran on the reader would be cancelled there, low otherwise.
+func TestReaderParametersRisk(t *testing.T) {
+	w, r := "DB parameter group w", "DB parameter group r"
+	for _, tc := range []struct {
+		name string
+		ds   []ParameterDifference
+		sev  string // "" for no risk
+		want []string
+	}{
+		{"none", nil, "", nil},
+		{"timeout only on the writer", []ParameterDifference{{Name: "statement_timeout", Writer: "30000", WriterFrom: w}}, "medium",
+			[]string{"statement_timeout default on the reader (PostgreSQL's default), 30000 on the writer (DB parameter group w)", "a stricter limit on the writer cancels"}},
+		{"lower timeout on the writer", []ParameterDifference{{Name: "idle_in_transaction_session_timeout", Reader: "600000", ReaderFrom: r, Writer: "60000", WriterFrom: w}}, "medium", nil},
+		{"timeout off on the writer", []ParameterDifference{{Name: "lock_timeout", Reader: "5000", ReaderFrom: r, Writer: "0", WriterFrom: w}}, "low",
+			[]string{"lock_timeout 5000 on the reader (DB parameter group r), 0 on the writer", "other memory or plans"}},
+		{"higher timeout on the writer", []ParameterDifference{{Name: "statement_timeout", Reader: "1000", ReaderFrom: r, Writer: "60000", WriterFrom: w}}, "low", nil},
+		{"temp_file_limit set on the writer", []ParameterDifference{{Name: "temp_file_limit", Reader: "-1", ReaderFrom: r, Writer: "1048576", WriterFrom: w}}, "medium", nil},
+		{"temp_file_limit unlimited on the writer", []ParameterDifference{{Name: "temp_file_limit", Reader: "1048576", ReaderFrom: r}}, "low", nil},
+		{"formula", []ParameterDifference{{Name: "statement_timeout", Reader: "0", ReaderFrom: r, Writer: "{DBInstanceClassMemory/1000}", WriterFrom: w}}, "low", nil},
+		{"memory", []ParameterDifference{{Name: "work_mem", Reader: "65536", ReaderFrom: r, Writer: "4096", WriterFrom: "DB cluster parameter group c"},
+			{Name: "jit", Reader: "0", ReaderFrom: r}}, "low",
+			[]string{"work_mem 65536 on the reader (DB parameter group r), 4096 on the writer (DB cluster parameter group c); jit 0 on the reader", "The reader rd's queries move to the writer wr"}},
+	} {
+		rk, ok := readerParametersRisk(tc.ds, "rd", "wr")
+		if ok != (tc.sev != "") || rk.Severity != tc.sev || ok && rk.Category != "operations" {
+			t.Errorf("%s: risk %+v (%t), want severity %q", tc.name, rk, ok, tc.sev)
+			continue
+		}
+		for _, s := range tc.want {
+			if !strings.Contains(rk.Description, s) {
+				t.Errorf("%s: %q does not say %q", tc.name, rk.Description, s)
+			}
+		}
+	}
+
+	// Through Analyze: a 2-node Aurora cluster's, not a cluster already of one node's, nor a
+	// Multi-AZ instance's.
+	diff := []ParameterDifference{{Name: "statement_timeout", Writer: "30000", WriterFrom: w}}
+	count := func(in ClusterInput) int {
+		t.Helper()
+		rec, err := Analyze(in, Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range rec.Risks {
+			if strings.Contains(r.Description, "run under the writer's parameters") {
+				n++
+			}
+		}
+		return n
+	}
+	aurora := idleAuroraPair(2)
+	aurora.ReaderParameters = diff
+	if n := count(aurora); n != 1 {
+		t.Errorf("Aurora pair: %d risks, want 1", n)
+	}
+	aurora.AlreadySingleNode = true
+	if n := count(aurora); n != 0 {
+		t.Errorf("Aurora already of one node: %d risks, want none", n)
+	}
+	multi := idleMultiAZ(14)
+	multi.ReaderParameters = diff
+	if n := count(multi); n != 0 {
+		t.Errorf("Multi-AZ: %d risks, want none", n)
+	}
+}

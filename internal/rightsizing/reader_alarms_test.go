@@ -155,3 +155,40 @@ func TestRecommend_readerAlarmsChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestRecommend_readerParametersUnread: when RDS refuses to list the Aurora reader's DB parameter
+// group, the recommendation says the reader's and the writer's parameters were not compared,
+// and what to allow, and raises no parameter risk it could not judge.
+func TestRecommend_readerParametersUnread(t *testing.T) {
+	sc := sandbox.Demo()
+	sc.ParameterGroups = append(sc.ParameterGroups,
+		sandbox.ParameterGroupSpec{Name: "sso-writer", Parameters: map[string]string{"statement_timeout": "30000"}},
+		sandbox.ParameterGroupSpec{Name: "sso-reporting", Parameters: map[string]string{"work_mem": "65536"}})
+	for i := range sc.Clusters {
+		if sc.Clusters[i].ID == "sso-prod" {
+			sc.Clusters[i].Members[0].ParameterGroup, sc.Clusters[i].Members[1].ParameterGroup = "sso-writer", "sso-reporting"
+		}
+	}
+	d, srv := deps(t, sc, testNow)
+	for _, deny := range []bool{false, true} {
+		srv.ClearFaults()
+		if deny { // the writer's group is read first, then the reader's
+			srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBParameters", Sequence: []sandbox.Fault{{Kind: sandbox.FaultNone},
+				{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized to perform rds:DescribeDBParameters"}}})
+		}
+		res, err := Recommend(context.Background(), d, Request{ClusterID: "sso-prod", Lookback: 3 * 24 * time.Hour, End: testNow, SkipReport: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var warned, risk bool
+		for _, w := range res.Warnings {
+			warned = warned || w.Title == "Reader Parameters Not Compared" && strings.Contains(w.Text, "rds:DescribeDBParameters")
+		}
+		for _, r := range res.Recommendation.Risks {
+			risk = risk || strings.Contains(r.Description, "run under the writer's parameters")
+		}
+		if warned != deny || risk == deny {
+			t.Errorf("reader group denied %t: warned %t, risk %t", deny, warned, risk)
+		}
+	}
+}

@@ -8,7 +8,7 @@ import (
 // TestBackupsOffRisk: an RDS instance without automated backups (BackupRetentionPeriod 0) has no
 // point-in-time restore once its standby is gone, so the recommendation raises a high `backup`
 // risk asking to turn them on first (or to apply the retention pending), the redundancy risk and
-// the reliability evidence name a manual snapshot's restore instead of a point-in-time restore,
+// the reliability evidence name a snapshot's restore instead of a point-in-time restore,
 // and the reliability score loses the high risk's point. A read replica (its source has the
 // data) and an Aurora cluster (always 1–35 days) get none of it.
 func TestBackupsOffRisk(t *testing.T) {
@@ -45,21 +45,21 @@ func TestBackupsOffRisk(t *testing.T) {
 		{name: "off", edit: func(in *ClusterInput) { in.AutomatedBackupsOff = true },
 			risk:    []string{"Automated backups are off (backup retention period 0)", "at first the guard snapshot", "Turn them on (a backup retention period of 1 to 35 days) before the change", "outage when the retention changes from 0"},
 			notRisk: "pending",
-			red:     "recovery is a restore of the latest manual snapshot (tens of minutes; every write made since that snapshot is lost: automated backups are off, so there is no point-in-time restore)",
-			rel:     "recovery becomes a restore of the latest manual snapshot (automated backups are off: no point-in-time restore); 1 high-severity risk(s)"},
+			red:     "recovery is a restore of the latest snapshot (tens of minutes; every write made since that snapshot is lost: automated backups are off, so there is no point-in-time restore)",
+			rel:     "recovery becomes a restore of the latest snapshot (automated backups are off: no point-in-time restore); 1 high-severity risk(s)"},
 		{name: "pending", edit: func(in *ClusterInput) { in.AutomatedBackupsOff, in.PendingBackupRetentionDays = true, 7 },
 			risk:    []string{"A backup retention period of 7 days is pending: apply it", "before the change"},
 			notRisk: "Turn them on",
-			red:     "restore of the latest manual snapshot", rel: "no point-in-time restore"},
+			red:     "restore of the latest snapshot", rel: "no point-in-time restore"},
 		{name: "one node already", edit: func(in *ClusterInput) { in.AutomatedBackupsOff, in.AlreadySingleNode = true, true },
 			risk:    []string{"off (backup retention period 0) on this single node", "Turn them on (a backup retention period of 1 to 35 days); RDS documents"},
 			notRisk: "before the change",
-			red:     "restore of the latest manual snapshot", rel: "already Single-AZ: no standby and no 1–2 minute automatic failover; recovery is a restore of the latest manual snapshot"},
+			red:     "restore of the latest snapshot", rel: "already Single-AZ: no standby and no 1–2 minute automatic failover; recovery is a restore of the latest snapshot"},
 		{name: "one node already, pending", edit: func(in *ClusterInput) {
 			in.AutomatedBackupsOff, in.AlreadySingleNode, in.PendingBackupRetentionDays = true, true, 3
 		},
 			risk: []string{"on this single node", "A backup retention period of 3 days is pending"}, notRisk: "before the change",
-			red: "restore of the latest manual snapshot", rel: "no point-in-time restore"},
+			red: "restore of the latest snapshot", rel: "no point-in-time restore"},
 		{name: "read replica", edit: func(in *ClusterInput) { in.AutomatedBackupsOff, in.ReplicaSource = true, "mandible-src" },
 			red: "no data is lost", rel: "read replica of mandible-src"},
 		{name: "on", edit: func(*ClusterInput) {},
@@ -73,8 +73,8 @@ func TestBackupsOffRisk(t *testing.T) {
 				if len(backup) != 0 {
 					t.Errorf("high backup risks %+v, want none", backup)
 				}
-				if strings.Contains(red+rel, "manual snapshot") {
-					t.Errorf("redundancy %q / reliability %q name a manual snapshot's restore", red, rel)
+				if strings.Contains(red+rel, "latest snapshot") {
+					t.Errorf("redundancy %q / reliability %q name a snapshot's restore", red, rel)
 				}
 				return
 			}
@@ -105,13 +105,13 @@ func TestBackupsOffRisk(t *testing.T) {
 			}
 		})
 	}
-	if !strings.Contains(onRed, "point-in-time restore") || strings.Contains(onRel, "manual snapshot") {
+	if !strings.Contains(onRed, "point-in-time restore") || strings.Contains(onRel, "latest snapshot") {
 		t.Errorf("backups on: redundancy %q / reliability %q", onRed, onRel)
 	}
 
 	aurora := idleAuroraPair(2)
 	aurora.AutomatedBackupsOff = true // cannot happen on Aurora (1–35 days); the field is not read there
-	if backup, _, rel, _ := analyzed(t, aurora); len(backup) != 0 || strings.Contains(rel, "manual snapshot") {
+	if backup, _, rel, _ := analyzed(t, aurora); len(backup) != 0 || strings.Contains(rel, "latest snapshot") {
 		t.Errorf("Aurora: high backup risks %+v, reliability %q", backup, rel)
 	}
 }
@@ -178,7 +178,7 @@ func TestBackupsGoingOffRisk(t *testing.T) {
 			if strings.Contains(backup[0], tc.not) {
 				t.Errorf("risk %q says %q", backup[0], tc.not)
 			}
-			if !strings.Contains(red, "point-in-time restore") || strings.Contains(red, "manual snapshot") {
+			if !strings.Contains(red, "point-in-time restore") || strings.Contains(red, "latest snapshot") {
 				t.Errorf("redundancy risk %q, want today's point-in-time restore", red)
 			}
 			if !in.AlreadySingleNode && score != onScore-1 {

@@ -53,7 +53,7 @@ type DecisionMatrix struct {
 //     a clear argument for consolidating;
 //   - reliability: Multi-AZ 3 (the synchronous standby and its automatic
 //     failover in 1–2 minutes are lost; recovery becomes a restore or
-//     point-in-time restore, or only a manual snapshot's restore when
+//     point-in-time restore, or only a snapshot's restore when
 //     automated backups are off, recovery.BackupsOff), Aurora 5 (storage stays replicated across
 //     three AZs; a failed writer is replaced in about 10 minutes); minus 1
 //     per high-severity risk, floor 0;
@@ -94,7 +94,7 @@ func decisionMatrix(t Topology, oneInstance bool, caps []Reason, cost CostEstima
 	}
 	restore := "restore or point-in-time restore"
 	if rc.BackupsOff {
-		restore = "a restore of the latest manual snapshot (automated backups are off: no point-in-time restore)"
+		restore = "a restore of the latest snapshot (automated backups are off: no point-in-time restore)"
 	}
 	rel, relEv := 3.0, "Multi-AZ standby and its 1–2 minute automatic failover are lost; recovery becomes "+restore
 	ops, opsEv := 8.0, "one ModifyDBInstance (MultiAZ=false); the endpoint does not change"
@@ -175,10 +175,10 @@ type recovery struct {
 
 // restoreRecovery is the restore an RDS instance's recovery on one node comes to: a
 // point-in-time restore, or, with automated backups off (ClusterInput.AutomatedBackupsOff), a
-// restore of the latest manual snapshot.
+// restore of the latest snapshot.
 func restoreRecovery(backupsOff bool) string {
 	if backupsOff {
-		return "a restore of the latest manual snapshot (tens of minutes; every write made since that snapshot is lost: automated backups are off, so there is no point-in-time restore)"
+		return "a restore of the latest snapshot (tens of minutes; every write made since that snapshot is lost: automated backups are off, so there is no point-in-time restore)"
 	}
 	return "a restore from snapshot or point-in-time restore (tens of minutes, data since the last transaction log upload, up to about 5 minutes, can be lost)"
 }
@@ -188,10 +188,10 @@ func restoreRecovery(backupsOff bool) string {
 // and whether it runs one node already (the change made: nothing to do "before" it).
 func backupsOffRisk(pending int, already bool) string {
 	s := "Automated backups are off (backup retention period 0): on one node there is no point-in-time restore, so a failed volume or an AZ outage is recovered " +
-		"from the latest manual snapshot (at first the guard snapshot rightsize_db_topology takes), losing every write made since. "
+		"from the latest snapshot (a manual one or an AWS Backup plan's; at first the guard snapshot rightsize_db_topology takes), losing every write made since. "
 	if already {
 		s = "Automated backups are off (backup retention period 0) on this single node: there is no point-in-time restore, so a failed volume or an AZ outage is recovered " +
-			"from the latest manual snapshot, losing every write made since. "
+			"from the latest snapshot (a manual one or an AWS Backup plan's), losing every write made since. "
 	}
 	switch {
 	case pending > 0 && already:
@@ -213,7 +213,7 @@ func backupsOffRisk(pending int, already bool) string {
 func backupsGoingOffRisk(already bool) string {
 	s := "A backup retention period of 0 is pending: RDS turns automated backups off in the next maintenance window, or sooner with any modification " +
 		"applied immediately (which applies the pending ones too), and on one node there is then no point-in-time restore: a failed volume or an AZ outage " +
-		"would be recovered from the latest manual snapshot, losing every write made since. Unless that is intended, cancel it (ModifyDBInstance setting today's backup retention period again)"
+		"would be recovered from the latest snapshot, losing every write made since. Unless that is intended, cancel it (ModifyDBInstance setting today's backup retention period again)"
 	if already {
 		s = strings.Replace(s, "on one node there is then", "this single node then has", 1)
 		return s + "; RDS documents an outage when the retention changes to 0"

@@ -309,7 +309,7 @@ type ClusterInput struct {
 	// AutomatedBackupsOff is true when the RDS instance keeps no automated
 	// backups (BackupRetentionPeriod 0; never on Aurora, whose clusters keep
 	// 1 to 35 days): there is no point-in-time restore, so one node's lost
-	// volume or AZ is recovered from the latest manual snapshot, with every
+	// volume or AZ is recovered from the latest snapshot, with every
 	// write since lost. Not for a read replica, whose source has the data.
 	// A `backup` risk of high severity asks to turn them on first, and the
 	// redundancy risk and the reliability evidence say what recovery is left.

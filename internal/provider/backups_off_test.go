@@ -64,7 +64,7 @@ func TestModifyPlan_backupsOff(t *testing.T) {
 // TestAccSingleNodeRecommendation_backupsOff: mandible-prod keeps no automated backups
 // (BackupRetentionPeriod 0). On one node it would have no point-in-time restore, so the
 // recommendation and the fleet raise a high backup risk asking to turn them on before the
-// change, and the redundancy risk and the reliability evidence name a manual snapshot's restore;
+// change, and the redundancy risk and the reliability evidence name a snapshot's restore;
 // they promised a point-in-time restore losing up to 5 minutes. Once a retention of 7 days is
 // pending (ModifyDBInstance without ApplyImmediately), the risk asks to apply it. sso-prod, an
 // Aurora cluster (1 day), has none of it.
@@ -120,8 +120,8 @@ data "rightsize_fleet" "f" {
 					!strings.Contains(backup[0], action) {
 					return fmt.Errorf("%s: high backup risks %q, want one saying %q", x.name, backup, action)
 				}
-				if len(redundancy) != 1 || !strings.Contains(redundancy[0], "recovery is a restore of the latest manual snapshot") || strings.Contains(redundancy[0], "up to about 5 minutes") {
-					return fmt.Errorf("%s: redundancy risks %q, want a manual snapshot's restore", x.name, redundancy)
+				if len(redundancy) != 1 || !strings.Contains(redundancy[0], "recovery is a restore of the latest snapshot") || strings.Contains(redundancy[0], "up to about 5 minutes") {
+					return fmt.Errorf("%s: redundancy risks %q, want a snapshot's restore", x.name, redundancy)
 				}
 			}
 			a, err := fleetAttrs(s, "data.rightsize_single_node_recommendation.mandible")
@@ -130,7 +130,7 @@ data "rightsize_fleet" "f" {
 			}
 			for i := range 4 {
 				k := fmt.Sprintf("decision_matrix.%d.", i)
-				if a[k+"criterion"] == "reliability" && !strings.Contains(a[k+"evidence"], "recovery becomes a restore of the latest manual snapshot (automated backups are off: no point-in-time restore)") {
+				if a[k+"criterion"] == "reliability" && !strings.Contains(a[k+"evidence"], "recovery becomes a restore of the latest snapshot (automated backups are off: no point-in-time restore)") {
 					return fmt.Errorf("reliability evidence %q", a[k+"evidence"])
 				}
 			}
@@ -143,7 +143,7 @@ data "rightsize_fleet" "f" {
 				return err
 			}
 			for _, r := range rs {
-				if strings.Contains(r, "Automated backups are off") || strings.Contains(r, "manual snapshot") {
+				if strings.Contains(r, "Automated backups are off") || strings.Contains(r, "latest snapshot") {
 					return fmt.Errorf("sso-prod: risk %q", r)
 				}
 			}

@@ -257,7 +257,7 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 						Validators:          []validator.String{stringvalidator.LengthBetween(1, 100), stringvalidator.RegexMatches(snapshotPrefixPattern, "must start with a letter and contain only letters, digits and hyphens")},
 						MarkdownDescription: "Prefix of the guard snapshot identifier `<prefix>-<identifier>-g<generation>-to<nodes>` (`-r<attempt>` is added to a retry's). An identifier longer than RDS allows (255 characters for a DB snapshot, 63 for an Aurora cluster snapshot) is shortened, ending in a hash of the whole. Defaults to `" + topology.DefaultSnapshotPrefix + "`."},
 					"retain": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
-						MarkdownDescription: "Keep the guard snapshot after a successful change (it is always kept after a failure, and after a change to one node of a DB instance, not a read replica, that keeps no automated backups, `BackupRetentionPeriod` 0, whose only recovery point it then is). Defaults to `true`."},
+						MarkdownDescription: "Keep the guard snapshot after a successful change (it is always kept after a failure, and after a change to one node of a DB instance, not a read replica, that keeps no automated backups, `BackupRetentionPeriod` 0, whose latest recovery point it then is, and its only one unless an AWS Backup plan takes others). Defaults to `true`."},
 					"verify_restore": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 						MarkdownDescription: "Before the change, restore the guard snapshot to a temporary DB instance, wait until it is available and delete it (DB instances only; adds the restore time to the apply). Defaults to `false`."},
 					"tags": schema.MapAttribute{ElementType: types.StringType, Optional: true,
@@ -712,7 +712,7 @@ func (r *dbTopologyResource) apply(ctx context.Context, m *dbTopologyModel, node
 			res.GuardSnapshotID, res.GuardDeleteError))
 	case res.GuardKeptNoBackups:
 		diags.AddWarning("Guard Snapshot Kept", fmt.Sprintf("The change succeeded, and guard snapshot %s is kept although guard.retain = false: %s keeps no automated backups "+
-			"(backup retention period 0), so the snapshot is the single node's only recovery point. Turn automated backups on, then delete it (it is billed as backup storage).",
+			"(backup retention period 0), so the snapshot is the single node's latest recovery point, and its only one unless an AWS Backup plan takes others. Turn automated backups on, then delete it (it is billed as backup storage).",
 			res.GuardSnapshotID, req.Target.Noun()))
 	case req.DeleteGuardOnSuccess && res.Resumed && res.GuardSnapshotID != "":
 		diags.AddWarning("Guard Snapshot Kept", fmt.Sprintf("The change was completed by an earlier apply, whose guard snapshot %s is kept whatever guard.retain says "+

@@ -235,7 +235,7 @@ func PlanSummary(p Preview, req Request) string {
 		} else if src := replicaSource(topo); src != "" {
 			fmt.Fprintf(&b, "With one node the read replica has no standby: a host failure is recovered by replacing the host or by recreating the replica from its source %s, which has all its data; that takes longer than a Multi-AZ failover.", src)
 		} else if noAutomatedBackups(topo) {
-			b.WriteString("With one node the instance has no standby: a host failure is recovered by replacing the host or restoring a manual snapshot (the guard snapshot, at first), which takes longer than a Multi-AZ failover. " +
+			b.WriteString("With one node the instance has no standby: a host failure is recovered by replacing the host or restoring a snapshot (a manual one or an AWS Backup plan's; the guard snapshot, at first), which takes longer than a Multi-AZ failover. " +
 				"Automated backups are off (backup retention period 0): there is no point-in-time restore, and a restore loses every write made after that snapshot; turn them on before this change.")
 		} else {
 			b.WriteString("With one node the instance has no standby: a host failure is recovered by replacing the host or restoring from a backup (point-in-time or the guard snapshot), which takes longer than a Multi-AZ failover.")
@@ -246,7 +246,7 @@ func PlanSummary(p Preview, req Request) string {
 	}
 	switch {
 	case req.DeleteGuardOnSuccess && req.Nodes == 1 && noAutomatedBackups(topo):
-		b.WriteString("The guard snapshot is kept although guard.retain = false: without automated backups it is the single node's only recovery point (delete it once they are on).")
+		b.WriteString("The guard snapshot is kept although guard.retain = false: without automated backups it is the single node's latest recovery point, and its only one unless an AWS Backup plan takes others (delete it once they are on).")
 	case req.DeleteGuardOnSuccess:
 		b.WriteString("The guard snapshot is deleted after a successful, validated change.")
 	default:

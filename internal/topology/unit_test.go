@@ -248,7 +248,7 @@ func TestPlanSummary(t *testing.T) {
 		// not on the way back to two nodes.
 		for _, nodes := range []int{1, 2} {
 			s := PlanSummary(Preview{Topology: &topo}, Request{Target: inst.Target, Nodes: nodes, Generation: 1, DeleteGuardOnSuccess: true})
-			kept := strings.Contains(s, "The guard snapshot is kept although guard.retain = false: without automated backups it is the single node's only recovery point")
+			kept := strings.Contains(s, "The guard snapshot is kept although guard.retain = false: without automated backups it is the single node's latest recovery point")
 			if kept != (days == 0 && nodes == 1) || kept == strings.Contains(s, "The guard snapshot is deleted after a successful, validated change.") {
 				t.Errorf("instance summary to %d node(s), guard.retain = false, %d days of automated backups:\n%s", nodes, days, s)
 			}

@@ -91,7 +91,9 @@ type Recommendation struct {
 	EarlierPeak *EarlierPeak
 	// Growth is the trend of the projected CPU and IOPS over the lookback
 	// on RecommendedClass (the quantities projected), with the days until
-	// their checks' limits at that rate.
+	// their checks' limits at that rate; on a burstable class with
+	// CPUCredits, also the trend of the CPU's daily mean with the days
+	// until its cpu_credits check's baseline (Metric "cpu_credits", last).
 	Growth []Growth
 	// CPUCredits is the CPU credit account of the single node on
 	// RecommendedClass, simulated over the projected CPU, when that class
@@ -358,7 +360,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	rec.Windows.Pending = slices.Clone(in.PendingMaintenance)
 	rec.Risks = risks(in, rec.Nodes, pr, p, target, rec.Cost, rec.CPUCredits, prof, rec.Windows)
 	oneNode := in.AlreadySingleNode || in.engineTopology() == TopologyAurora && len(in.Nodes) == 1
-	rec.Growth = growthOf(pr, target, p)
+	rec.Growth = growthOf(pr, target, p, rec.CPUCredits)
 	for _, g := range rec.Growth {
 		if r, ok := g.risk(target, p, rec.End, in.engineTopology(), oneNode); ok {
 			rec.Risks = append(rec.Risks, r)

@@ -24,10 +24,21 @@ import (
 // cycle (quiet weekends) is not taken for a trend however the window falls
 // on it. The test assumes the days' values independent apart from the
 // trend and the weekly cycle; a trend is reported only at |Z| ≥ GrowthZ.
+//
+// On a burstable class the CPU has a second, sustained limit: its CPU
+// credit baseline, which the "cpu_credits" check holds the highest 24-hour
+// mean to. Its Growth (Metric "cpu_credits") trends the daily mean instead
+// of the busiest hour (dailyMean), by the same test and rules. A load
+// with a modest daily cycle meets that baseline (20% a vCPU on
+// db.t4g.medium, 30% on db.t4g.large, against a 40% alert threshold for
+// the p99) long before its p99 meets its limit.
 type Growth struct {
 	// Metric is the projected quantity, as in Utilization: "cpu" (in
 	// percent of the recommended class's vCPUs) or "iops" (ReadIOPS +
-	// WriteIOPS, count/second).
+	// WriteIOPS, count/second); or "cpu_credits", the projected CPU (in
+	// percent of the recommended class's vCPUs) against the class's CPU
+	// credit baseline, when the class is burstable and the cpu_credits
+	// check is made (Recommendation.CPUCredits with a 24-hour mean).
 	Metric string
 	// Unit of PerMonth and Level: "percent" or "count/second".
 	Unit string
@@ -37,8 +48,8 @@ type Growth struct {
 	// (0 when no weekday has two days with a value, as with under 8 days of data).
 	Pairs int
 	// PerMonth is the Seasonal Kendall slope, the median over the pairs of
-	// the change per day, × 30: the change of the daily busiest hour per 30
-	// days, in Unit; NaN when Pairs is 0.
+	// the change per day, × 30: the change of the daily busiest hour (the
+	// daily mean for cpu_credits) per 30 days, in Unit; NaN when Pairs is 0.
 	PerMonth float64
 	// Z is the Seasonal Kendall statistic, continuity-corrected and
 	// corrected for ties: positive for a rising load; NaN when Pairs is 0,
@@ -53,13 +64,17 @@ type Growth struct {
 	// as a rise; a trend runs through the weeks between as well.
 	Growing bool
 	// Level is the projected p99 on the recommended class, in Unit: what
-	// the capacity check judges, with headroom, against its limit.
+	// the capacity check judges, with headroom, against its limit; for
+	// cpu_credits the projected CPU's highest 24-hour mean
+	// (CPUCredits.Peak24hMeanPercent), what the cpu_credits check judges,
+	// with headroom, against the class's baseline.
 	Level float64
 	// DaysToLimit, when Growing and the check has a limit, is the number of
 	// days (from the end of the window) until Level rising at PerMonth's
-	// rate, linearly, with headroom, reaches the check's limit; 0 when it
-	// is there already. NaN when not Growing, or the check has no limit
-	// (iops without the class's baseline IOPS).
+	// rate, linearly, with headroom, reaches the check's limit (for
+	// cpu_credits, the class's CPU credit baseline); 0 when it is there
+	// already. NaN when not Growing, or the check has no limit (iops
+	// without the class's baseline IOPS).
 	DaysToLimit float64
 }
 
@@ -87,9 +102,12 @@ const (
 )
 
 // growthOf measures the trend of the projected CPU and IOPS (Growth), in
-// the units of the checks on class c. Quantities not projected (no hourly
+// the units of the checks on class c, in that order, then, when cr (the
+// credit account of c simulated over the projected CPU, nil when not) has
+// a 24-hour mean, the cpu_credits Growth: the daily mean of the projected
+// CPU against c's baseline. Quantities not projected (no hourly
 // aggregates) are left out.
-func growthOf(pr Projection, c InstanceClass, p Policy) []Growth {
+func growthOf(pr Projection, c InstanceClass, p Policy, cr *CPUCredits) []Growth {
 	h := 1 + p.HeadroomPercent/100
 	var out []Growth
 	if len(pr.cpuH.mean) > 0 && c.VCPU > 0 {
@@ -109,6 +127,14 @@ func growthOf(pr Projection, c InstanceClass, p Policy) []Growth {
 		}
 		out = append(out, g)
 	}
+	if cr != nil && cr.Peak24hMeanPercent == cr.Peak24hMeanPercent && len(pr.cpuH.mean) > 0 && c.VCPU > 0 {
+		// The check this Growth projects is classChecks' cpu_credits: the
+		// highest 24-hour mean, with headroom, against the baseline.
+		g := trendOfDaily("cpu_credits", "percent", dailyMean(pr.cpuH, pr.period), pr.Class.VCPU/c.VCPU)
+		g.Level = cr.Peak24hMeanPercent
+		g.DaysToLimit = daysToLimit(g, float64(g.Level*h), float64(g.PerMonth*h), cr.BaselinePercent)
+		out = append(out, g)
+	}
 	return out
 }
 
@@ -116,7 +142,12 @@ func growthOf(pr Projection, c InstanceClass, p Policy) []Growth {
 // a series sampled at period, values multiplied by scale (Level and
 // DaysToLimit left for the caller).
 func trendOf(metric, unit string, k hourly, period time.Duration, scale float64) Growth {
-	y := dailyBusiestHour(k, period)
+	return trendOfDaily(metric, unit, dailyBusiestHour(k, period), scale)
+}
+
+// trendOfDaily is the Growth of daily values y (index 0 a UTC day, NaN for
+// none), multiplied by scale (Level and DaysToLimit left for the caller).
+func trendOfDaily(metric, unit string, y []float64, scale float64) Growth {
 	slope, z, pairs := seasonalKendall(y, 7)
 	g := Growth{Metric: metric, Unit: unit, Pairs: pairs, PerMonth: slope * 30 * scale, Z: z}
 	for _, v := range y {
@@ -183,6 +214,22 @@ func daysToLimit(g Growth, value, perMonth, limit float64) float64 {
 // starting at 04:00), the first day always reads low: a rise that is not
 // there. MinGrowthDayHours alone let such days count.
 func dailyBusiestHour(k hourly, period time.Duration) []float64 {
+	return dailyValues(k, period, false)
+}
+
+// dailyMean returns, for each UTC day that k's hours touch, the mean of
+// the day's hours with data, each hour weighted by its datapoints (as the
+// 24-hour means of CPUCredits are), under dailyBusiestHour's rules: NaN for
+// a day with fewer than MinGrowthDayHours hours with data, or cut by the
+// start or end of the data. The highest 24-hour mean the cpu_credits check
+// judges rests on it as the p99 rests on the busiest hour; it is free of
+// the daily cycle too.
+func dailyMean(k hourly, period time.Duration) []float64 {
+	return dailyValues(k, period, true)
+}
+
+// dailyValues is dailyBusiestHour (mean false) or dailyMean (mean true).
+func dailyValues(k hourly, period time.Duration, mean bool) []float64 {
 	if len(k.mean) == 0 {
 		return nil
 	}
@@ -193,8 +240,13 @@ func dailyBusiestHour(k hourly, period time.Duration) []float64 {
 	span := math.Max(1, period.Hours()) // hours each point stands for
 	y := make([]float64, days)
 	n := make([]float64, days) // hours with data
-	for i := range y {
-		y[i] = math.Inf(-1)
+	var w []float64            // datapoints, for the mean
+	if mean {
+		w = make([]float64, days)
+	} else {
+		for i := range y {
+			y[i] = math.Inf(-1)
+		}
 	}
 	var lo, hi int64 // the first and last hours with data, since the epoch
 	seen := false
@@ -209,11 +261,19 @@ func dailyBusiestHour(k hourly, period time.Duration) []float64 {
 		hi = h
 		d := int(floorDiv(h, hoursPerDay) - day0)
 		n[d] += span
-		y[d] = math.Max(y[d], k.mean[i])
+		if mean {
+			y[d] += float64(k.mean[i] * float64(c))
+			w[d] += float64(c)
+		} else {
+			y[d] = math.Max(y[d], k.mean[i])
+		}
 	}
 	for d := range y {
-		if n[d] < MinGrowthDayHours {
+		switch {
+		case n[d] < MinGrowthDayHours:
 			y[d] = math.NaN()
+		case mean:
+			y[d] /= w[d]
 		}
 	}
 	if seen {
@@ -308,6 +368,14 @@ func seasonalKendall(y []float64, period int) (slope, z float64, pairs int) {
 // also is. A deployment of one node already (oneNode: Single-AZ, or an
 // Aurora cluster of one instance) has no standby or reader to speak of:
 // the remedy is capacity alone.
+//
+// The cpu_credits Growth's risk is a "burst" risk, as the credit account's
+// are (burstRisk), with the same bands. Past its baseline a burstable
+// class keeps its CPU: RDS and Aurora run T classes in unlimited mode, so
+// the node pays for surplus credits (a cost before it is a capacity
+// problem), and the cpu_credits check, which a recommendation to
+// consolidate requires, fails. The remedy is a class whose baseline holds
+// the load (a fixed-performance one, or a larger burstable one).
 func (g Growth) risk(c InstanceClass, p Policy, end time.Time, t Topology, oneNode bool) (Risk, bool) {
 	if !g.Growing || g.DaysToLimit != g.DaysToLimit || g.DaysToLimit <= 0 || g.DaysToLimit > growthHorizonDays {
 		return Risk{}, false
@@ -318,6 +386,9 @@ func (g Growth) risk(c InstanceClass, p Policy, end time.Time, t Topology, oneNo
 		sev = "high"
 	case g.DaysToLimit <= 90:
 		sev = "medium"
+	}
+	if g.Metric == "cpu_credits" {
+		return g.creditsRisk(c, p, end, t, oneNode, sev), true
 	}
 	what, rate, level := "CPU", fmt.Sprintf("%.2f points of its vCPUs", g.PerMonth), fmt.Sprintf("%.1f%%", g.Level)
 	check := fmt.Sprintf("the CPU p99 with %.0f%% headroom reaches the %.0f%% limit", p.HeadroomPercent, p.AlertThresholdPercent)
@@ -343,4 +414,28 @@ func (g Growth) risk(c InstanceClass, p Policy, end time.Time, t Topology, oneNo
 		"Growing load: the projected %s on %s, at the busiest hour of each day, rose by %s per 30 days over the %d days measured "+
 			"(Seasonal Kendall slope over %d same-weekday pairs, Z = %.2f); p99 over the window %s. At that rate %s in about %.0f days%s: %s",
 		what, c.Name, rate, g.Days, g.Pairs, g.Z, level, check, math.Ceil(g.DaysToLimit), when, plan)}, true
+}
+
+// creditsRisk is risk's "burst" risk of severity sev for the cpu_credits
+// Growth g on burstable class c.
+func (g Growth) creditsRisk(c InstanceClass, p Policy, end time.Time, t Topology, oneNode bool, sev string) Risk {
+	const remedy = "a class whose baseline holds the load (a fixed-performance class, or a burstable one with a higher baseline)"
+	plan := fmt.Sprintf("the writer carries this load with or without its standby: plan %s by then", remedy)
+	switch {
+	case oneNode:
+		plan = fmt.Sprintf("plan %s by then", remedy)
+	case t == TopologyAurora:
+		plan = fmt.Sprintf("plan %s by then, or keep the reader", remedy)
+	}
+	when := ""
+	if !end.IsZero() {
+		when = fmt.Sprintf(", around %s", end.UTC().Add(time.Duration(g.DaysToLimit*24*float64(time.Hour))).Format("2006-01-02"))
+	}
+	return Risk{Category: "burst", Severity: sev, Description: fmt.Sprintf(
+		"Growing load against the CPU credit baseline: the projected CPU on %s, its mean over each day, rose by %.2f points of its vCPUs per 30 days over the %d days measured "+
+			"(Seasonal Kendall slope over %d same-weekday pairs, Z = %.2f); its highest 24-hour mean over the window %.1f%%. "+
+			"At that rate the highest 24-hour mean with %.0f%% headroom reaches the %g%% CPU credit baseline of %s in about %.0f days%s. "+
+			"A cost before it is a capacity problem: RDS and Aurora run T classes in unlimited mode, so past the baseline the node keeps bursting and pays for surplus CPU credits, "+
+			"and the cpu_credits check fails; %s",
+		c.Name, g.PerMonth, g.Days, g.Pairs, g.Z, g.Level, p.HeadroomPercent, c.BaselineCPUPercent, c.Name, math.Ceil(g.DaysToLimit), when, plan)}
 }

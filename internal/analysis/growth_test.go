@@ -433,7 +433,7 @@ func TestGrowthOf(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			gs := growthOf(pr, tc.c, p)
+			gs := growthOf(pr, tc.c, p, nil)
 			if len(gs) != 2 || gs[0].Metric != "cpu" || gs[1].Metric != "iops" {
 				t.Fatalf("growthOf = %+v, want cpu and iops", gs)
 			}
@@ -447,12 +447,12 @@ func TestGrowthOf(t *testing.T) {
 			}
 		})
 	}
-	if gs := growthOf(Projection{Class: classR6gLarge}, classR6gLarge, p); len(gs) != 0 {
+	if gs := growthOf(Projection{Class: classR6gLarge}, classR6gLarge, p, nil); len(gs) != 0 {
 		t.Errorf("nothing projected: growthOf = %+v, want none", gs)
 	}
 	over := pr
 	over.CPU.P99 = 35 // 42% with headroom: past the 40% limit
-	if g := growthOf(over, classR6gLarge, p)[0]; g.DaysToLimit != 0 {
+	if g := growthOf(over, classR6gLarge, p, nil)[0]; g.DaysToLimit != 0 {
 		t.Errorf("past the limit: DaysToLimit %v, want 0", g.DaysToLimit)
 	}
 }

@@ -74,8 +74,12 @@ func Report(rec Recommendation) string {
 	}
 
 	if len(rec.Growth) > 0 {
-		w("\nTrend of the daily busiest hour over the lookback: the Seasonal Kendall slope by weekday, a rise reported at Z ≥ %s with at least %d days that still holds (Z ≥ %s, a rising slope) with the first week left out and again with the last.\n\n"+
-			"| resource | unit | change per 30 days | Z | days | pairs | limit reached in |\n|---|---|---:|---:|---:|---:|---|\n", num(GrowthZ, 2), MinGrowthDays, num(GrowthWeekZ, 0))
+		credits := ""
+		if slices.ContainsFunc(rec.Growth, func(g Growth) bool { return g.Metric == "cpu_credits" }) {
+			credits = " For cpu_credits, the trend of the daily mean of the projected CPU, and the days until its highest 24-hour mean with headroom reaches the burstable class's CPU credit baseline."
+		}
+		w("\nTrend of the daily busiest hour over the lookback: the Seasonal Kendall slope by weekday, a rise reported at Z ≥ %s with at least %d days that still holds (Z ≥ %s, a rising slope) with the first week left out and again with the last.%s\n\n"+
+			"| resource | unit | change per 30 days | Z | days | pairs | limit reached in |\n|---|---|---:|---:|---:|---:|---|\n", num(GrowthZ, 2), MinGrowthDays, num(GrowthWeekZ, 0), credits)
 		for _, g := range rec.Growth {
 			in := "not growing"
 			switch {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"testing"
@@ -250,5 +251,74 @@ data "rightsize_single_node_recommendation" "sso" {
 			{Config: config("lookback_days = 30\n  peak_lookback_days = 30"), PlanOnly: true, ExpectError: refused},
 			{Config: config("lookback_days = terraform_data.later.output.days\n  peak_lookback_days = 20"), PlanOnly: true, ExpectNonEmptyPlan: true},
 		},
+	})
+}
+
+// A growing load with a shallow daily cycle on a burstable class (the reference Multi-AZ
+// db.t4g.large, a 30% CPU credit baseline): `growth` has a last entry, cpu_credits, the daily
+// mean against that baseline, which it reaches in about 55 days where the p99 reaches the alert
+// threshold in 130, and a medium burst risk says when. Before it, the growth was the p99's alone.
+func TestAccSingleNodeRecommendation_growthCredits(t *testing.T) {
+	now := time.Now().UTC().Truncate(24 * time.Hour).Add(-12 * time.Hour)
+	w := growingWorkload
+	w.CPUBase, w.CPUAmplitude, w.GrowthPerMonth = 18, 4, 0.1
+	sc := &sandbox.Scenario{Name: "growth-credits", Seed: 11, Instances: []sandbox.InstanceSpec{
+		sandbox.MultiAZInstance("burst-db", "db.t4g.large", w),
+	}}
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
+	ds := "data.rightsize_single_node_recommendation.burst"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "burst" {
+  db_instance_identifier  = "burst-db"
+  end_time                = %q
+  lookback_days           = 28
+  target_instance_classes = ["db.t4g.large"]
+}
+`, now.Format(time.RFC3339))),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("recommended_instance_class"), knownvalue.StringExact("db.t4g.large")),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("growth").AtSliceIndex(0).AtMapKey("metric"), knownvalue.StringExact("cpu")),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("growth").AtSliceIndex(2).AtMapKey("metric"), knownvalue.StringExact("cpu_credits")),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("growth").AtSliceIndex(2).AtMapKey("unit"), knownvalue.StringExact("percent")),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("growth").AtSliceIndex(2).AtMapKey("growing"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("growth").AtSliceIndex(2).AtMapKey("days"), knownvalue.Int64Exact(27)),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(ds, "growth.#", "3"),
+				func(s *terraform.State) error {
+					a := s.RootModule().Resources[ds].Primary.Attributes
+					f := func(k string) float64 {
+						v, _ := strconv.ParseFloat(a[k], 64)
+						return v
+					}
+					per, level, days, cpuDays := f("growth.2.per_month"), f("growth.2.level"), f("growth.2.days_to_limit"), f("growth.0.days_to_limit")
+					t.Logf("cpu_credits: %v a month, level %v, %v days; cpu: %v days", per, level, days, cpuDays)
+					if want := (30/1.2 - level) / (per / 30); days <= 0 || days-want < -0.5 || days-want > 0.5 {
+						return fmt.Errorf("growth.2.days_to_limit = %v, want about %v (level %v, per_month %v)", days, want, level, per)
+					}
+					if days <= 30 || days > 90 || a["growth.0.days_to_limit"] == "" || cpuDays < 2*days {
+						return fmt.Errorf("growth.2.days_to_limit = %v, growth.0's %v: want the baseline in 31 to 90 days, before half the p99's days", days, cpuDays)
+					}
+					for i := 0; ; i++ {
+						desc, ok := a[fmt.Sprintf("risks.%d.description", i)]
+						if !ok {
+							return fmt.Errorf("no credit growth risk")
+						}
+						if regexp.MustCompile(`^Growing load against the CPU credit baseline: the projected CPU on db\.t4g\.large, its mean over each day, rose by [0-9.]+ points .* reaches the 30% CPU credit baseline of db\.t4g\.large in about ` +
+							strconv.Itoa(int(math.Ceil(days))) + ` days, .* pays for surplus CPU credits, and the cpu_credits check fails; the writer carries this load with or without its standby`).MatchString(desc) {
+							if c, sev := a[fmt.Sprintf("risks.%d.category", i)], a[fmt.Sprintf("risks.%d.severity", i)]; c != "burst" || sev != "medium" {
+								return fmt.Errorf("credit growth risk %s/%s, want burst/medium", c, sev)
+							}
+							return nil
+						}
+					}
+				},
+				resource.TestMatchResourceAttr(ds, "report_markdown", regexp.MustCompile(`\| cpu_credits \| percent \| [0-9.]+ \| [0-9.]+ \| 27 \| \d+ \| about \d+ days \|`)),
+			),
+		}},
 	})
 }

@@ -22,6 +22,11 @@ resource "rightsize_db_topology" "mandible" {
     snapshot_identifier_prefix = "rightsize-guard"
     retain                     = true
     verify_restore             = true
+    # On the guard snapshot and verify_restore's temporary instance: the tags your tag policy or
+    # service control policy requires on what is created, or your cost allocation reads.
+    tags = {
+      CostCenter = "chat"
+    }
   }
 
   # Compared before and after the change through the postgres connection of this resource's provider

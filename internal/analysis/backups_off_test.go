@@ -193,3 +193,37 @@ func TestBackupsGoingOffRisk(t *testing.T) {
 		t.Errorf("off and going off: high backup risks %q, want the off one alone", backup)
 	}
 }
+
+// TestBackupWindowRiskWithoutBackups: the backup window's risk does not speak of the daily
+// automated backups of an instance that takes none (or is about to stop), only of its snapshots
+// and of the backups once turned on; with backups it is unchanged.
+func TestBackupWindowRiskWithoutBackups(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(*ClusterInput)
+		want string
+	}{
+		{"on", func(*ClusterInput) {}, "On Single-AZ, automated backups and snapshots briefly suspend I/O"},
+		{"off", func(in *ClusterInput) { in.AutomatedBackupsOff = true }, "On Single-AZ, snapshots, and automated backups once turned on, briefly suspend I/O"},
+		{"going off", func(in *ClusterInput) { in.AutomatedBackupsOffPending = true }, "On Single-AZ, snapshots, and automated backups once turned on, briefly suspend I/O"},
+	} {
+		for _, window := range []string{"", "03:00-03:30"} {
+			in := idleMultiAZ(14)
+			in.BackupWindow = window
+			tc.edit(&in)
+			rec, err := Analyze(in, Policy{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range rec.Risks {
+				if r.Category == "backup" && strings.HasPrefix(r.Description, "On Single-AZ") {
+					got = append(got, r.Description)
+				}
+			}
+			if len(got) != 1 || !strings.HasPrefix(got[0], tc.want) {
+				t.Errorf("%s, backup window %q: %q, want one starting %q", tc.name, window, got, tc.want)
+			}
+		}
+	}
+}

@@ -455,15 +455,19 @@ func windowRisks(in ClusterInput, wa WindowAdvice, median float64, p Policy, add
 	switch in.engineTopology() {
 	case TopologyMultiAZ:
 		b := wa.Backup
+		backups := "automated backups and snapshots"
+		if in.AutomatedBackupsOff || in.AutomatedBackupsOffPending {
+			backups = "snapshots, and automated backups once turned on," // none are taken today, or soon
+		}
 		if !b.Known {
-			add("backup", "low", "On Single-AZ, automated backups and snapshots briefly suspend I/O on the instance (Multi-AZ takes them from the standby); keep the backup window in the lowest-traffic hours")
+			add("backup", "low", "On Single-AZ, %s briefly suspend I/O on the instance (Multi-AZ takes them from the standby); keep the backup window in the lowest-traffic hours", backups)
 		} else {
 			sev := "low"
 			if b.PeakLoad > median && b.PeakLoad > p.AlertThresholdPercent/2 && wa.SuggestedBackupWindow != b.Window {
 				sev = "medium"
 			}
-			add("backup", sev, "On Single-AZ, automated backups and snapshots briefly suspend I/O on the instance (Multi-AZ takes them from the standby): the daily backup window %s UTC meets projected CPU up to %.1f%% on its busiest day%s",
-				b.Window, b.PeakLoad, quieter(b, wa.SuggestedBackupWindow, wa.SuggestedBackupLoad))
+			add("backup", sev, "On Single-AZ, %s briefly suspend I/O on the instance (Multi-AZ takes them from the standby): the daily backup window %s UTC meets projected CPU up to %.1f%% on its busiest day%s",
+				backups, b.Window, b.PeakLoad, quieter(b, wa.SuggestedBackupWindow, wa.SuggestedBackupLoad))
 		}
 		m := "OS patching and instance-class changes now cause downtime for the full maintenance operation instead of a failover"
 		if mw := wa.Maintenance; mw.Known {

@@ -10,11 +10,15 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/topology"
 )
 
 // TestAccDBTopology_guardTags: the account's service control policy denies creating a DB snapshot
@@ -116,4 +120,89 @@ resource "rightsize_db_topology" "mandible" {
 			},
 		},
 	})
+}
+
+// TestAccDBTopology_guardTagsRoom: the guard snapshot of an Aurora cluster validated with the
+// most tables and their index definitions has room for 5 guard.tags beside the reader's settings
+// and the baseline, within RDS's 50: more are refused at plan, on guard.tags, where the apply
+// failed at the guard snapshot ("55 tags ... exceed the RDS limit of 50").
+func TestAccDBTopology_guardTagsRoom(t *testing.T) {
+	srv, _ := topologySandbox(t, sandbox.Demo(), nil)
+	tables := make([]string, topology.MaxValidationTables)
+	for i := range tables {
+		tables[i] = fmt.Sprintf("%q", fmt.Sprintf("t%02d", i))
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: topologyConfig(srv, nil, fmt.Sprintf(`
+resource "rightsize_db_topology" "sso" {
+  db_cluster_identifier = "sso-prod"
+  nodes                 = 1
+  force                 = true
+  guard = {
+    tags = { a = "1", b = "2", c = "3", d = "4", e = "5", f = "6" }
+  }
+  validation = {
+    tables        = [%s]
+    check_indexes = true
+  }
+}
+`, strings.Join(tables, ", "))),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Too\s+Many\s+Guard\s+Tags.*guard.tags\s+sets\s+6\s+tags.*Aurora\s+cluster.*room\s+for\s+5.*20\s+of\s+the\s+validation\s+baseline`),
+		}},
+	})
+}
+
+// validateGuardTagRoom: the room beside 10 validation tables is 5 tags for an Aurora cluster with
+// check_indexes (its reader's settings), 15 without, and at least guard.tags' 15 for a DB
+// instance: only more than that is refused; unknown tables or tags are not judged.
+func TestValidateGuardTagRoom(t *testing.T) {
+	tagsOf := func(n int) types.Map {
+		m := map[string]attr.Value{}
+		for i := range n {
+			m[fmt.Sprintf("k%02d", i)] = types.StringValue("v")
+		}
+		return types.MapValueMust(types.StringType, m)
+	}
+	tablesOf := func(n int) types.List {
+		l := make([]attr.Value, n)
+		for i := range l {
+			l[i] = types.StringValue(fmt.Sprintf("t%02d", i))
+		}
+		return types.ListValueMust(types.StringType, l)
+	}
+	model := func(cluster bool, tags types.Map, tables types.List, checkIndexes bool) *dbTopologyModel {
+		m := &dbTopologyModel{DBClusterIdentifier: types.StringNull(), DBInstanceIdentifier: types.StringValue("mandible-prod")}
+		if cluster {
+			m.DBClusterIdentifier, m.DBInstanceIdentifier = types.StringValue("sso-prod"), types.StringNull()
+		}
+		m.Guard = types.ObjectValueMust(guardAttrTypes, map[string]attr.Value{
+			"snapshot_identifier_prefix": types.StringNull(), "retain": types.BoolNull(), "verify_restore": types.BoolNull(), "tags": tags,
+		})
+		m.Validation = types.ObjectValueMust(validationAttrTypes, map[string]attr.Value{"tables": tables, "check_indexes": types.BoolValue(checkIndexes)})
+		return m
+	}
+	for _, tc := range []struct {
+		name        string
+		m           *dbTopologyModel
+		wantRefused bool
+	}{
+		{"cluster, 10 tables and indexes, 5 tags", model(true, tagsOf(5), tablesOf(10), true), false},
+		{"cluster, 10 tables and indexes, 6 tags", model(true, tagsOf(6), tablesOf(10), true), true},
+		{"cluster, 10 tables, 15 tags", model(true, tagsOf(15), tablesOf(10), false), false},
+		{"cluster, 8 tables and indexes, 9 tags", model(true, tagsOf(9), tablesOf(8), true), false},
+		{"cluster, 8 tables and indexes, 10 tags", model(true, tagsOf(10), tablesOf(8), true), true},
+		{"instance, 10 tables and indexes, 15 tags", model(false, tagsOf(maxGuardTags), tablesOf(10), true), false},
+		{"cluster, unknown tables", model(true, tagsOf(15), types.ListUnknown(types.StringType), true), false},
+		{"cluster, unknown tags", model(true, types.MapUnknown(types.StringType), tablesOf(10), true), false},
+	} {
+		var diags diag.Diagnostics
+		tc.m.validateGuardTagRoom(context.Background(), &diags)
+		if refused := diags.HasError(); refused != tc.wantRefused {
+			t.Errorf("%s: refused %t, want %t: %v", tc.name, refused, tc.wantRefused, diags)
+		}
+	}
 }

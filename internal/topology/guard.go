@@ -101,6 +101,21 @@ const maxTagValue = 256
 // TagFailure and TagRestoreVerified (TagOutcome is there from the start).
 const tagsAddedLater = 3
 
+// GuardTagsRoom is how many Request.Tags the guard snapshot of a target of kind has room for
+// beside facts tags of a validation baseline (a row count per validation table, and its index
+// definitions with CheckIndexes) and the most this provider writes there itself: the change's
+// record, an Aurora reader's settings (each field set, none longer than one tag holds) and the
+// tags added during the change, within RDS's 50 per resource. A request with more fails at the
+// guard snapshot, before anything is changed; below 0 when the facts alone leave no room.
+func GuardTagsRoom(kind Kind, facts int) int {
+	r := &run{req: Request{Target: Target{Kind: kind, Identifier: "x"}}}
+	if kind == KindCluster {
+		r.reader = &ReaderSpec{Identifier: "x", Class: "x", AvailabilityZone: "x", ParameterGroup: "x", PerformanceInsightsKMSKeyID: "x",
+			MonitoringRoleARN: "x", CACertificate: "x", MaintenanceWindow: "x", TagsUnrecorded: true}
+	}
+	return maxTags - tagsAddedLater - len(r.guardTags()) - facts
+}
+
 // GuardSnapshotID returns the deterministic identifier of the guard snapshot of a change:
 // "<prefix>-<target id>-g<generation>-to<nodes>", plus "-r<attempt>" for attempts after the
 // first. The result is lower case, contains only letters, digits and single hyphens, starts with

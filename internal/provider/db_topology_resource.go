@@ -266,7 +266,8 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 							mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128), stringvalidator.RegexMatches(rdsTagPattern, rdsTagCharacters)),
 							mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(256), stringvalidator.RegexMatches(rdsTagPattern, rdsTagCharacters)),
 						},
-						MarkdownDescription: fmt.Sprintf("Tags added to the guard snapshot and to `verify_restore`'s temporary DB instance: those an organisation's tag policy or service control policy requires on the snapshots and instances created (`aws:RequestTag` conditions on `rds:CreateDBSnapshot`, `rds:CreateDBClusterSnapshot`, `rds:RestoreDBInstanceFromDBSnapshot`), or that its cost allocation reads (guard snapshots are billed as backup storage). "+
+						MarkdownDescription: fmt.Sprintf("Tags added to the guard snapshot and to `verify_restore`'s temporary DB instance: those an organisation's tag policy or service control policy requires on the snapshots and instances created (`aws:RequestTag` conditions on `rds:CreateDBSnapshot`, `rds:CreateDBClusterSnapshot`, `rds:RestoreDBInstanceFromDBSnapshot`, `rds:CreateDBInstance`), or that its cost allocation reads (guard snapshots are billed as backup storage). "+
+							"An Aurora reader recreated (back to 2 nodes, `restore_on_destroy`, a rollback) gets those its own recorded tags lack, its own values kept: tagged before the policy, or not recorded, RDS would refuse it. "+
 							"At most %d; RDS allows 50 tags per resource, and the guard snapshot carries this provider's `%s*` tags too (a recreated Aurora reader's own tags are recorded on it only where room is left). "+
 							"An Aurora cluster's guard snapshot records its reader's settings too, so with `validation` it has room for at most %d less one per table (two with `check_indexes`): %d with %d tables and `check_indexes`; more are refused at plan. "+
 							"Keys of 1 to 128 and values of up to 256 Unicode letters, digits, spaces and `_ . : / = + - @`, keys not starting with `aws:`, `rds:` or `%s`. They apply to the snapshots and instances later applies create; an existing guard snapshot keeps its tags.", maxGuardTags, topology.TagPrefix,
@@ -762,7 +763,7 @@ func warnReaderWithoutTags(diags *diag.Diagnostics, target topology.Target, read
 		return
 	}
 	diags.AddWarning("Reader Recreated Without Its Tags", fmt.Sprintf("Reader %[1]s of %[2]s was recreated from a record that did not hold its own tags "+
-		"(a guard snapshot without room for them among RDS's 50 tags, or a record of an earlier provider version): it has none but %[3]s. "+
+		"(a guard snapshot without room for them among RDS's 50 tags, or a record of an earlier provider version): it has none of its own, only guard.tags (if set) and %[3]s. "+
 		"Aurora instances do not inherit the cluster's tags, so cost allocation, tag-based access and backup plans may not cover it: "+
 		"tag it again (aws rds add-tags-to-resource --resource-name <its ARN> --tags Key=...,Value=...).",
 		reader, target.Noun(), topology.TagManagedBy))

@@ -1940,8 +1940,13 @@ func (r *run) resumedReaderWithoutTags(ctx context.Context, ph phase) {
 	if !unrecorded {
 		return
 	}
-	if inst, err := FindDBInstance(ctx, r.o.RDS, r.reader.Identifier); err == nil && r.memberOf(inst) && len(readerSpecFromInstance(inst).Tags) == 0 {
-		r.readerWithoutTags = r.reader.Identifier
+	if inst, err := FindDBInstance(ctx, r.o.RDS, r.reader.Identifier); err == nil && r.memberOf(inst) {
+		// Its own are those createReader did not take from Request.Tags.
+		own := readerSpecFromInstance(inst).Tags
+		maps.DeleteFunc(own, func(k, v string) bool { w, ok := r.req.Tags[k]; return ok && w == v })
+		if len(own) == 0 {
+			r.readerWithoutTags = r.reader.Identifier
+		}
 	}
 }
 
@@ -1957,6 +1962,15 @@ func (r *run) createReader(ctx context.Context) error {
 	if spec.TagsUnrecorded {
 		r.readerWithoutTags = spec.Identifier
 		r.o.logf("%s: reader %s is recreated without its own tags, which were not recorded", r.req.Target, spec.Identifier)
+	}
+	// Request.Tags (guard.tags) its own lack: those an organisation's policy requires on every
+	// instance created (aws:RequestTag on rds:CreateDBInstance) and that its own, not recorded or
+	// set before the policy, may lack; without them RDS refuses the reader, and a rollback
+	// leaves one node. Its own values win.
+	for _, k := range slices.Sorted(maps.Keys(r.req.Tags)) {
+		if _, own := tm[k]; !own && len(tm)+1 < maxTags { // room left for TagManagedBy
+			tm[k] = r.req.Tags[k]
+		}
 	}
 	if len(tm) < maxTags {
 		tm[TagManagedBy] = ManagedByValue

@@ -256,17 +256,23 @@ func TestReaderWithoutTagsReportedOnEveryPath(t *testing.T) {
 			}())
 		}
 	})
-	for _, step := range []Step{StepChange, StepDone} { // resumed; found completed by the earlier apply
-		t.Run("interrupted after "+string(step)+", then applied again", func(t *testing.T) {
-			e := newEnv(t, sandbox.Demo())
-			prev := untaggedRecord(t, e)
-			req := Request{Target: sso, Nodes: 2, Generation: 2, Previous: &prev}
-			e.runInterrupted(t, req, step)
-			res, err := e.o.Run(ctx, req)
-			if err != nil || !res.Resumed || res.ReaderWithoutTags != ssoReader {
-				t.Errorf("next run: %+v, %v; want it resumed and the reader named", res, err)
-			}
-		})
+	// With guard.tags (Request.Tags), which the reader is created with: still none of its own.
+	for _, tags := range []map[string]string{nil, {"CostCenter": "chat"}} {
+		for _, step := range []Step{StepChange, StepDone} { // resumed; found completed by the earlier apply
+			t.Run(fmt.Sprintf("interrupted after %s, then applied again, tags %v", step, tags), func(t *testing.T) {
+				e := newEnv(t, sandbox.Demo())
+				prev := untaggedRecord(t, e)
+				req := Request{Target: sso, Nodes: 2, Generation: 2, Previous: &prev, Tags: tags}
+				e.runInterrupted(t, req, step)
+				res, err := e.o.Run(ctx, req)
+				if err != nil || !res.Resumed || res.ReaderWithoutTags != ssoReader {
+					t.Errorf("next run: %+v, %v; want it resumed and the reader named", res, err)
+				}
+				if got := e.readerOwnTags(); !maps.Equal(got, tags) {
+					t.Errorf("reader's tags %v, want %v", got, tags)
+				}
+			})
+		}
 	}
 }
 

@@ -262,9 +262,9 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 						MarkdownDescription: "Before the change, restore the guard snapshot to a temporary DB instance, wait until it is available and delete it (DB instances only; adds the restore time to the apply). Defaults to `false`."},
 					"tags": schema.MapAttribute{ElementType: types.StringType, Optional: true,
 						Validators: []validator.Map{
-							mapvalidator.SizeAtMost(maxGuardTags),
-							mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128), stringvalidator.RegexMatches(rdsTagPattern, rdsTagCharacters)),
-							mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(256), stringvalidator.RegexMatches(rdsTagPattern, rdsTagCharacters)),
+							mapvalidator.SizeAtMost(maxGuardTags), noNullElements{"a tag value (\"\" for none)"},
+							mapvalidator.KeysAre(characterLength{"key", 1, 128}, stringvalidator.RegexMatches(rdsTagPattern, rdsTagCharacters)),
+							mapvalidator.ValueStringsAre(characterLength{"value", 0, 256}, stringvalidator.RegexMatches(rdsTagPattern, rdsTagCharacters)),
 						},
 						MarkdownDescription: fmt.Sprintf("Tags added to the guard snapshot and to `verify_restore`'s temporary DB instance: those an organisation's tag policy or service control policy requires on the snapshots and instances created (`aws:RequestTag` conditions on `rds:CreateDBSnapshot`, `rds:CreateDBClusterSnapshot`, `rds:RestoreDBInstanceFromDBSnapshot`, `rds:CreateDBInstance`), or that its cost allocation reads (guard snapshots are billed as backup storage). "+
 							"An Aurora reader recreated (back to 2 nodes, `restore_on_destroy`, a rollback) gets those its own recorded tags lack, its own values kept: tagged before the policy, or not recorded, RDS would refuse it. "+

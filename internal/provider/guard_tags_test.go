@@ -206,3 +206,54 @@ func TestValidateGuardTagRoom(t *testing.T) {
 		}
 	}
 }
+
+// TestAccDBTopology_guardTagsCharacters: RDS counts a tag's key (1 to 128) and value (up to 256)
+// in Unicode characters, as the sandbox does: a value of 256 'ü' (512 bytes) and a key of 128 'é'
+// are taken at plan and carried by the guard snapshot, where the plan refused them as longer
+// than 256 and 128 ("string length must be at most", counted in bytes); 257 and 129 characters
+// are refused on the attribute. A null value is refused at plan, naming the tag.
+func TestAccDBTopology_guardTagsCharacters(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	cfg := func(tags string) string {
+		return topologyConfig(srv, nil, fmt.Sprintf(`
+resource "rightsize_db_topology" "mandible" {
+  db_instance_identifier = "mandible-prod"
+  nodes                  = 1
+  force                  = true
+  guard = {
+    tags = { %s }
+  }
+}
+`, tags))
+	}
+	longKey, longValue := strings.Repeat("é", 128), strings.Repeat("ü", 256)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg(`Kostenstelle = "` + longValue + `ü"`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Invalid\s+Tag\s+Length.*value\s+of\s+guard.tags\["Kostenstelle"\]\s+has\s+257\s+Unicode\s+characters`)},
+			{Config: cfg(`"` + longKey + `é" = "x"`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Invalid\s+Tag\s+Length.*has\s+129\s+Unicode\s+characters;\s+a\s+tag\s+key\s+must\s+be\s+1\s+to\s+128`)},
+			{Config: cfg(`CostCenter = null`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)guard.tags\["CostCenter"\].*null`)},
+			{
+				Config: cfg(`Kostenstelle = "` + longValue + `", "` + longKey + `" = "Zürich"`),
+				Check: func(*terraform.State) error {
+					snaps, err := api.DescribeDBSnapshots(context.Background(), &rds.DescribeDBSnapshotsInput{DBInstanceIdentifier: aws.String("mandible-prod"), SnapshotType: aws.String("manual")})
+					if err != nil {
+						return err
+					}
+					if len(snaps.DBSnapshots) != 1 {
+						return fmt.Errorf("%d guard snapshots, want 1", len(snaps.DBSnapshots))
+					}
+					tags := map[string]string{}
+					for _, tg := range snaps.DBSnapshots[0].TagList {
+						tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+					}
+					if tags["Kostenstelle"] != longValue || tags[longKey] != "Zürich" {
+						return fmt.Errorf("guard snapshot's tags %v", tags)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -239,5 +240,35 @@ func (v noNullElements) ValidateMap(_ context.Context, req validator.MapRequest,
 			resp.Diagnostics.AddAttributeError(at, "Null Map Value",
 				fmt.Sprintf("%s is null (a variable or expression that is null?): remove the key %q, or set it to %s.", at, k, v.what))
 		}
+	}
+}
+
+// characterLength accepts a string of min to max Unicode characters: RDS counts a tag's key and
+// value so, where stringvalidator.LengthBetween counts bytes (a 'ü' is two).
+// what is "key" (KeysAre, whose path is the map's) or "value".
+type characterLength struct {
+	what     string
+	min, max int
+}
+
+var _ validator.String = characterLength{}
+
+func (v characterLength) Description(context.Context) string {
+	return fmt.Sprintf("a tag %s must be %d to %d Unicode characters long", v.what, v.min, v.max)
+}
+
+func (v characterLength) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v characterLength) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if n := utf8.RuneCountInString(req.ConfigValue.ValueString()); n < v.min || n > v.max {
+		what := fmt.Sprintf("The %s of %s", v.what, req.Path)
+		if v.what == "key" {
+			what = fmt.Sprintf("The key %q of %s", req.ConfigValue.ValueString(), req.Path)
+		}
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Tag Length",
+			fmt.Sprintf("%s has %d Unicode characters; %s (RDS's limit). Shorten it.", what, n, v.Description(ctx)))
 	}
 }

@@ -127,11 +127,16 @@ func TestAttachParameterGroups(t *testing.T) {
 func TestAttachParameterGroupsReader(t *testing.T) {
 	sso := sandbox.AuroraPair("sso", "db.t4g.medium", sandbox.IdleWorkload, sandbox.IdleWorkload)
 	sso.ParameterGroup, sso.Members[0].ParameterGroup, sso.Members[1].ParameterGroup = "sso-cluster", "sso-writer", "sso-reader"
+	// hr: RDS's default DB cluster parameter group, not read, and the reader in the default DB
+	// parameter group.
+	hr := sandbox.AuroraPair("hr", "db.t4g.medium", sandbox.IdleWorkload, sandbox.IdleWorkload)
+	hr.Members[0].ParameterGroup = "hr-writer"
 	srv, err := sandbox.Start(sandbox.Options{Scenario: &sandbox.Scenario{Name: "reader-params",
-		Clusters: []sandbox.ClusterSpec{sso},
+		Clusters: []sandbox.ClusterSpec{sso, hr},
 		ParameterGroups: []sandbox.ParameterGroupSpec{
 			{Name: "sso-writer", Parameters: map[string]string{"statement_timeout": "30000", "max_connections": "400"}},
-			{Name: "sso-reader", Parameters: map[string]string{"statement_timeout": "0", "work_mem": "65536", "hot_standby_feedback": "1"}},
+			{Name: "sso-reader", Parameters: map[string]string{"statement_timeout": "0", "work_mem": "65536", "hot_standby_feedback": "1", "lock_timeout": "5000"}},
+			{Name: "hr-writer", Parameters: map[string]string{"statement_timeout": "30000"}},
 			{Name: "sso-cluster", Cluster: true, Parameters: map[string]string{"work_mem": "8192", "lock_timeout": "5000", "statement_timeout": "10000"}},
 		}}})
 	if err != nil {
@@ -144,14 +149,26 @@ func TestAttachParameterGroupsReader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs := []Cluster{c}
+	h, err := Discover(ctx, api, "", "hr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := []Cluster{c, h}
 	AttachParameterGroups(ctx, api, cs)
-	// lock_timeout, set in the cluster group alone, is the same on both; hot_standby_feedback is
-	// not a SessionParameter.
+	// lock_timeout, the same on both (the reader's group sets the cluster group's value), is no
+	// difference; hot_standby_feedback is not a SessionParameter.
 	want := "[{statement_timeout 0 30000 DB parameter group sso-reader DB parameter group sso-writer} " +
 		"{work_mem 65536 8192 DB parameter group sso-reader DB cluster parameter group sso-cluster}]"
 	if got := fmt.Sprint(cs[0].ReaderParameters); got != want || cs[0].ReaderParametersUnread != "" {
 		t.Errorf("reader parameters %s (unread %q), want %s", got, cs[0].ReaderParametersUnread, want)
+	}
+	if got, want := fmt.Sprint(cs[1].ReaderParameters), "[{statement_timeout  30000  DB parameter group hr-writer}]"; got != want || cs[1].ReaderParametersUnread != "" {
+		t.Errorf("hr: reader parameters %s (unread %q), want %s", got, cs[1].ReaderParametersUnread, want)
+	}
+	for _, call := range srv.Calls("DescribeDBClusterParameters") {
+		if g := call.Params["DBClusterParameterGroupName"]; g != "sso-cluster" {
+			t.Errorf("DescribeDBClusterParameters of %s: RDS's default groups are not read", g)
+		}
 	}
 	if got := fmt.Sprint(cs[0].GroupSettings); got != "map[max_connections:{400 DB parameter group sso-writer}]" {
 		t.Errorf("group settings %s: the cluster group's SessionParameters leaked in", got)
@@ -160,8 +177,18 @@ func TestAttachParameterGroupsReader(t *testing.T) {
 	// The reader's group refused (the writer's, read first, is answered).
 	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBParameters", Sequence: []sandbox.Fault{{Kind: sandbox.FaultNone},
 		{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized to perform rds:DescribeDBParameters"}}})
-	AttachParameterGroups(ctx, api, cs)
+	AttachParameterGroups(ctx, api, cs[:1])
 	if cs[0].ReaderParameters != nil || !strings.Contains(cs[0].ReaderParametersUnread, "rds:DescribeDBParameters") {
 		t.Errorf("reader group denied: %v, unread %q", cs[0].ReaderParameters, cs[0].ReaderParametersUnread)
+	}
+
+	// A reader in its writer's group runs with the same values: not compared, and so not
+	// reported unread when that group is refused (the writer's parameters are, ParametersUnread).
+	cs[0].Nodes[1].ParameterGroup = cs[0].Nodes[0].ParameterGroup
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBParameters", Sequence: []sandbox.Fault{
+		{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized to perform rds:DescribeDBParameters"}}})
+	AttachParameterGroups(ctx, api, cs[:1])
+	if cs[0].ReaderParameters != nil || cs[0].ReaderParametersUnread != "" || cs[0].ParametersUnread == "" {
+		t.Errorf("reader in the writer's group, group denied: %v, reader unread %q, writer unread %q", cs[0].ReaderParameters, cs[0].ReaderParametersUnread, cs[0].ParametersUnread)
 	}
 }

@@ -60,6 +60,8 @@ resource "rightsize_db_topology" "mandible" {
 			{Config: cfg(`tags = { "aws:team" = "chat" }`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Reserved\s+Tag\s+Key.*"aws:team"\s+starts\s+with\s+"aws:"`)},
 			{Config: cfg(`tags = { "RightSize:run" = "x" }`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Reserved\s+Tag\s+Key.*starts\s+with\s+"RightSize:",\s+which\s+this\s+provider`)},
 			{Config: cfg(`tags = { team = "rds:chat" }`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Reserved\s+Tag\s+Value.*tag\s+"team"\s+starts\s+with\s+"rds:"`)},
+			{Config: cfg(`tags = { "RDS:team" = "chat" }`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Reserved\s+Tag\s+Key.*"RDS:team"\s+starts\s+with\s+"RDS:",\s+which\s+AWS`)},
+			{Config: cfg(`tags = { team = "AWS:chat" }`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Reserved\s+Tag\s+Value.*tag\s+"team"\s+starts\s+with\s+"AWS:"`)},
 			{Config: cfg(`tags = { "team#1" = "chat" }`), PlanOnly: true, ExpectError: regexp.MustCompile(`must\s+contain\s+only\s+Unicode\s+letters,\s+digits,\s+white\s+space`)},
 			{Config: cfg("tags = {\n" + strings.Join(many, "\n") + "\n}"), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)guard.tags.*at\s+most\s+15\s+elements`)},
 			{
@@ -210,8 +212,9 @@ func TestValidateGuardTagRoom(t *testing.T) {
 // TestAccDBTopology_guardTagsCharacters: RDS counts a tag's key (1 to 128) and value (up to 256)
 // in Unicode characters, as the sandbox does: a value of 256 'ü' (512 bytes) and a key of 128 'é'
 // are taken at plan and carried by the guard snapshot, where the plan refused them as longer
-// than 256 and 128 ("string length must be at most", counted in bytes); 257 and 129 characters
-// are refused on the attribute. A null value is refused at plan, naming the tag.
+// than 256 and 128 ("string length must be at most", counted in bytes); 257 and 129 characters,
+// and an empty key, are refused on the attribute. A null value is refused at plan, naming the tag. 15 tags, with
+// every character RDS allows, are taken.
 func TestAccDBTopology_guardTagsCharacters(t *testing.T) {
 	srv, api := topologySandbox(t, sandbox.Demo(), nil)
 	cfg := func(tags string) string {
@@ -227,15 +230,21 @@ resource "rightsize_db_topology" "mandible" {
 `, tags))
 	}
 	longKey, longValue := strings.Repeat("é", 128), strings.Repeat("ü", 256)
+	twelve := make([]string, 12)
+	for i := range twelve {
+		twelve[i] = fmt.Sprintf("k%02d = \"v\"", i)
+	}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: cfg(`Kostenstelle = "` + longValue + `ü"`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Invalid\s+Tag\s+Length.*value\s+of\s+guard.tags\["Kostenstelle"\]\s+has\s+257\s+Unicode\s+characters`)},
 			{Config: cfg(`"` + longKey + `é" = "x"`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Invalid\s+Tag\s+Length.*has\s+129\s+Unicode\s+characters;\s+a\s+tag\s+key\s+must\s+be\s+1\s+to\s+128`)},
+			{Config: cfg(`"" = "x"`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Invalid\s+Tag\s+Length.*key\s+of\s+guard.tags\[""\]\s+has\s+0\s+Unicode\s+characters.*Make\s+it\s+longer`)},
 			{Config: cfg(`CostCenter = null`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)guard.tags\["CostCenter"\].*null`)},
 			{
-				Config: cfg(`Kostenstelle = "` + longValue + `", "` + longKey + `" = "Zürich"`),
+				// 15 tags, guard.tags' most, with every character RDS allows.
+				Config: cfg(`Kostenstelle = "` + longValue + `", "` + longKey + `" = "Zürich", "a_b.c:d/e=f+g-h@i j" = "a_b.c:d/e=f+g-h@i j 1", ` + strings.Join(twelve, ", ")),
 				Check: func(*terraform.State) error {
 					snaps, err := api.DescribeDBSnapshots(context.Background(), &rds.DescribeDBSnapshotsInput{DBInstanceIdentifier: aws.String("mandible-prod"), SnapshotType: aws.String("manual")})
 					if err != nil {
@@ -248,7 +257,7 @@ resource "rightsize_db_topology" "mandible" {
 					for _, tg := range snaps.DBSnapshots[0].TagList {
 						tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
 					}
-					if tags["Kostenstelle"] != longValue || tags[longKey] != "Zürich" {
+					if tags["Kostenstelle"] != longValue || tags[longKey] != "Zürich" || tags["a_b.c:d/e=f+g-h@i j"] != "a_b.c:d/e=f+g-h@i j 1" || tags["k11"] != "v" {
 						return fmt.Errorf("guard snapshot's tags %v", tags)
 					}
 					return nil

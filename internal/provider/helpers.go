@@ -245,7 +245,7 @@ func (v noNullElements) ValidateMap(_ context.Context, req validator.MapRequest,
 
 // characterLength accepts a string of min to max Unicode characters: RDS counts a tag's key and
 // value so, where stringvalidator.LengthBetween counts bytes (a 'ü' is two).
-// what is "key" (KeysAre, whose path is the map's) or "value".
+// what is "key" (KeysAre) or "value".
 type characterLength struct {
 	what     string
 	min, max int
@@ -264,11 +264,11 @@ func (v characterLength) ValidateString(ctx context.Context, req validator.Strin
 		return
 	}
 	if n := utf8.RuneCountInString(req.ConfigValue.ValueString()); n < v.min || n > v.max {
-		what := fmt.Sprintf("The %s of %s", v.what, req.Path)
-		if v.what == "key" {
-			what = fmt.Sprintf("The key %q of %s", req.ConfigValue.ValueString(), req.Path)
+		action := "Shorten it."
+		if n < v.min {
+			action = "Make it longer."
 		}
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Tag Length",
-			fmt.Sprintf("%s has %d Unicode characters; %s (RDS's limit). Shorten it.", what, n, v.Description(ctx)))
+			fmt.Sprintf("The %s of %s has %d Unicode characters; %s (RDS's limit). %s", v.what, req.Path, n, v.Description(ctx), action))
 	}
 }

@@ -2,6 +2,7 @@ package topology
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -77,4 +78,42 @@ func TestRecreatedReaderCarriesRequiredTags(t *testing.T) {
 			t.Errorf("reader recreated by the rollback tagged %v", tags)
 		}
 	})
+}
+
+// Request.Tags the reader's own lack are added only while room is left for this provider's mark
+// among RDS's 50: a reader of 48 own tags gets one of two and the mark; one of 49 gets the mark
+// alone; one of 50 neither.
+func TestRecreatedReaderRequiredTagsLeaveRoomForMark(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		own           int
+		added, marked bool
+	}{{48, true, true}, {49, false, true}, {50, false, false}} {
+		t.Run(fmt.Sprint(tc.own), func(t *testing.T) {
+			e := newEnv(t, sandbox.Demo())
+			res, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			prev := res.Previous
+			rd := *prev.Reader
+			rd.Tags, rd.TagsUnrecorded = map[string]string{}, false
+			for i := range tc.own {
+				rd.Tags[fmt.Sprintf("own%02d", i)] = "x"
+			}
+			prev.Reader = &rd
+			if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2, Previous: &prev, Tags: map[string]string{"CostCenter": "chat", "Owner": "dba"}}); err != nil {
+				t.Fatal(err)
+			}
+			tags := map[string]string{}
+			for _, tg := range e.instance(ssoReader).TagList {
+				tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+			}
+			_, costCenter := tags["CostCenter"]
+			_, marked := tags[TagManagedBy]
+			if costCenter != tc.added || marked != tc.marked || len(tags) > maxTags || tags["own00"] != "x" {
+				t.Errorf("%d tags: CostCenter %t, marked %t; want %t, %t", len(tags), costCenter, marked, tc.added, tc.marked)
+			}
+		})
+	}
 }

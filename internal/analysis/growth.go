@@ -399,17 +399,7 @@ func (g Growth) risk(c InstanceClass, p Policy, end time.Time, t Topology, oneNo
 			p.HeadroomPercent, p.AlertThresholdPercent, c.BaselineIOPS, c.iopsBasis())
 		remedy = "more IOPS (a larger class, or more gp3 or provisioned IOPS)"
 	}
-	plan := fmt.Sprintf("the writer carries this load with or without its standby: plan %s by then", remedy)
-	switch {
-	case oneNode:
-		plan = fmt.Sprintf("plan %s by then", remedy)
-	case t == TopologyAurora:
-		plan = fmt.Sprintf("plan %s by then, or keep the reader", remedy)
-	}
-	when := ""
-	if !end.IsZero() {
-		when = fmt.Sprintf(", around %s", end.UTC().Add(time.Duration(g.DaysToLimit*24*float64(time.Hour))).Format("2006-01-02"))
-	}
+	plan, when := g.planWhen(remedy, end, t, oneNode)
 	return Risk{Category: "capacity", Severity: sev, Description: fmt.Sprintf(
 		"Growing load: the projected %s on %s, at the busiest hour of each day, rose by %s per 30 days over the %d days measured "+
 			"(Seasonal Kendall slope over %d same-weekday pairs, Z = %.2f); p99 over the window %s. At that rate %s in about %.0f days%s: %s",
@@ -420,17 +410,7 @@ func (g Growth) risk(c InstanceClass, p Policy, end time.Time, t Topology, oneNo
 // Growth g on burstable class c.
 func (g Growth) creditsRisk(c InstanceClass, p Policy, end time.Time, t Topology, oneNode bool, sev string) Risk {
 	const remedy = "a class whose baseline holds the load (a fixed-performance class, or a burstable one with a higher baseline)"
-	plan := fmt.Sprintf("the writer carries this load with or without its standby: plan %s by then", remedy)
-	switch {
-	case oneNode:
-		plan = fmt.Sprintf("plan %s by then", remedy)
-	case t == TopologyAurora:
-		plan = fmt.Sprintf("plan %s by then, or keep the reader", remedy)
-	}
-	when := ""
-	if !end.IsZero() {
-		when = fmt.Sprintf(", around %s", end.UTC().Add(time.Duration(g.DaysToLimit*24*float64(time.Hour))).Format("2006-01-02"))
-	}
+	plan, when := g.planWhen(remedy, end, t, oneNode)
 	return Risk{Category: "burst", Severity: sev, Description: fmt.Sprintf(
 		"Growing load against the CPU credit baseline: the projected CPU on %s, its mean over each day, rose by %.2f points of its vCPUs per 30 days over the %d days measured "+
 			"(Seasonal Kendall slope over %d same-weekday pairs, Z = %.2f); its highest 24-hour mean over the window %.1f%%. "+
@@ -438,4 +418,21 @@ func (g Growth) creditsRisk(c InstanceClass, p Policy, end time.Time, t Topology
 			"A cost before it is a capacity problem: RDS and Aurora run T classes in unlimited mode, so past the baseline the node keeps bursting and pays for surplus CPU credits, "+
 			"and the cpu_credits check fails; %s",
 		c.Name, g.PerMonth, g.Days, g.Pairs, g.Z, g.Level, p.HeadroomPercent, c.BaselineCPUPercent, c.Name, math.Ceil(g.DaysToLimit), when, plan)}
+}
+
+// planWhen is a growth risk's advice to plan remedy, worded for the deployment (topology t, or
+// one node already), and the date, from the window's end (none when end is zero), when g reaches
+// its limit.
+func (g Growth) planWhen(remedy string, end time.Time, t Topology, oneNode bool) (plan, when string) {
+	plan = fmt.Sprintf("the writer carries this load with or without its standby: plan %s by then", remedy)
+	switch {
+	case oneNode:
+		plan = fmt.Sprintf("plan %s by then", remedy)
+	case t == TopologyAurora:
+		plan = fmt.Sprintf("plan %s by then, or keep the reader", remedy)
+	}
+	if !end.IsZero() {
+		when = fmt.Sprintf(", around %s", end.UTC().Add(time.Duration(g.DaysToLimit*24*float64(time.Hour))).Format("2006-01-02"))
+	}
+	return plan, when
 }

@@ -38,6 +38,51 @@ var limitParameters = map[string]int64{
 	"idle_session_timeout": 0, "transaction_timeout": 0, "temp_file_limit": -1,
 }
 
+// SameSetting reports whether a and b, two values of SessionParameter name as RDS lists them
+// ("" for PostgreSQL's default, set by no group), are the same setting: equal, or both a limit
+// parameter's "none" (its default: 0 for the timeouts, -1 for temp_file_limit, however written),
+// or the same boolean (jit, default_transaction_read_only: 1/0, on/off, true/false).
+func SameSetting(name, a, b string) bool {
+	if a == b {
+		return true
+	}
+	if none, ok := limitParameters[name]; ok {
+		num := func(s string) (int64, bool) {
+			if s == "" {
+				return none, true
+			}
+			v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+			return v, err == nil
+		}
+		x, ok1 := num(a)
+		y, ok2 := num(b)
+		return ok1 && ok2 && x == y
+	}
+	if def, ok := booleanParameters[name]; ok {
+		x, ok1 := parseBool(a, def)
+		y, ok2 := parseBool(b, def)
+		return ok1 && ok2 && x == y
+	}
+	return false
+}
+
+// booleanParameters are SessionParameters that are booleans, with PostgreSQL's default.
+var booleanParameters = map[string]bool{"jit": true, "default_transaction_read_only": false}
+
+// parseBool reads a boolean parameter's value as PostgreSQL does (on/off, true/false, yes/no,
+// 1/0, any case), def for "" (the default).
+func parseBool(s string, def bool) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "":
+		return def, true
+	case "1", "on", "true", "yes":
+		return true, true
+	case "0", "off", "false", "no":
+		return false, true
+	}
+	return false, false
+}
+
 // stricter reports whether limit parameter name, off at none, is stricter at w than at r (both
 // as RDS lists them, "" for PostgreSQL's default, which is none): w sets a limit that r does not,
 // or a lower one. A value that is not an integer (an RDS formula) is never judged stricter.

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -77,5 +78,52 @@ func TestReaderParametersRisk(t *testing.T) {
 	multi.ReaderParameters = diff
 	if n := count(multi); n != 0 {
 		t.Errorf("Multi-AZ: %d risks, want none", n)
+	}
+}
+
+// A reader group that sets statement_timeout to 0 runs as a writer that leaves it at
+// PostgreSQL's default; jit "1" is jit "on"; work_mem values are compared as written.
+func ExampleSameSetting() {
+	fmt.Println(SameSetting("statement_timeout", "0", ""))
+	fmt.Println(SameSetting("temp_file_limit", "-1", ""))
+	fmt.Println(SameSetting("statement_timeout", "30000", ""))
+	fmt.Println(SameSetting("jit", "1", "on"))
+	fmt.Println(SameSetting("jit", "0", ""))
+	fmt.Println(SameSetting("work_mem", "4096", ""))
+	// Output:
+	// true
+	// true
+	// false
+	// true
+	// false
+	// false
+}
+
+// TestSameSetting: limits compare as numbers with "" their none, booleans as PostgreSQL reads
+// them with "" their default; anything unparsable, or another parameter, only when equal.
+func TestSameSetting(t *testing.T) {
+	for _, tc := range []struct {
+		name, a, b string
+		want       bool
+	}{
+		{"statement_timeout", "0", "", true},
+		{"statement_timeout", " 0", "00", true},
+		{"statement_timeout", "1000", "1000", true},
+		{"statement_timeout", "1000", "", false},
+		{"lock_timeout", "{DBInstanceClassMemory/1}", "0", false},
+		{"temp_file_limit", "-1", "", true},
+		{"temp_file_limit", "0", "", false},
+		{"default_transaction_read_only", "off", "", true},
+		{"default_transaction_read_only", "ON", "1", true},
+		{"default_transaction_read_only", "1", "", false},
+		{"jit", "yes", "", true},
+		{"jit", "maybe", "maybe", true},
+		{"jit", "maybe", "", false},
+		{"work_mem", "4096", "", false},
+		{"search_path", "public", "public", true},
+	} {
+		if got := SameSetting(tc.name, tc.a, tc.b); got != tc.want || SameSetting(tc.name, tc.b, tc.a) != tc.want {
+			t.Errorf("SameSetting(%s, %q, %q) = %t, want %t (both ways)", tc.name, tc.a, tc.b, got, tc.want)
+		}
 	}
 }

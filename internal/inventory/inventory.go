@@ -858,7 +858,7 @@ func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
 			for _, name := range analysis.SessionParameters {
 				rval, rfrom := effective(name, r.ParameterGroup, rv)
 				wval, wfrom := effective(name, w.ParameterGroup, wv)
-				if rval != wval {
+				if !analysis.SameSetting(name, rval, wval) {
 					c.ReaderParameters = append(c.ReaderParameters, analysis.ParameterDifference{Name: name, Reader: rval, Writer: wval, ReaderFrom: rfrom, WriterFrom: wfrom})
 				}
 			}

@@ -135,7 +135,9 @@ func TestAttachParameterGroupsReader(t *testing.T) {
 		Clusters: []sandbox.ClusterSpec{sso, hr},
 		ParameterGroups: []sandbox.ParameterGroupSpec{
 			{Name: "sso-writer", Parameters: map[string]string{"statement_timeout": "30000", "max_connections": "400"}},
-			{Name: "sso-reader", Parameters: map[string]string{"statement_timeout": "0", "work_mem": "65536", "hot_standby_feedback": "1", "lock_timeout": "5000"}},
+			{Name: "sso-reader", Parameters: map[string]string{"statement_timeout": "0", "work_mem": "65536", "hot_standby_feedback": "1", "lock_timeout": "5000",
+				// PostgreSQL's defaults, set explicitly: the same settings as the writer's, which sets neither.
+				"idle_session_timeout": "0", "jit": "on"}},
 			{Name: "hr-writer", Parameters: map[string]string{"statement_timeout": "30000"}},
 			{Name: "sso-cluster", Cluster: true, Parameters: map[string]string{"work_mem": "8192", "lock_timeout": "5000", "statement_timeout": "10000"}},
 		}}})

@@ -47,15 +47,8 @@ func SameSetting(name, a, b string) bool {
 		return true
 	}
 	if none, ok := limitParameters[name]; ok {
-		num := func(s string) (int64, bool) {
-			if s == "" {
-				return none, true
-			}
-			v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-			return v, err == nil
-		}
-		x, ok1 := num(a)
-		y, ok2 := num(b)
+		x, ok1 := limitValue(a, none)
+		y, ok2 := limitValue(b, none)
 		return ok1 && ok2 && x == y
 	}
 	if def, ok := booleanParameters[name]; ok {
@@ -83,19 +76,22 @@ func parseBool(s string, def bool) (bool, bool) {
 	return false, false
 }
 
+// limitValue is a limit parameter's value s as RDS lists it, none for "" (PostgreSQL's default);
+// false when s is not an integer (an RDS formula).
+func limitValue(s string, none int64) (int64, bool) {
+	if s == "" {
+		return none, true
+	}
+	v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	return v, err == nil
+}
+
 // stricter reports whether limit parameter name, off at none, is stricter at w than at r (both
 // as RDS lists them, "" for PostgreSQL's default, which is none): w sets a limit that r does not,
 // or a lower one. A value that is not an integer (an RDS formula) is never judged stricter.
 func stricter(name, r, w string, none int64) bool {
-	parse := func(s string) (int64, bool) {
-		if s == "" {
-			return none, true
-		}
-		v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-		return v, err == nil
-	}
-	rv, ok1 := parse(r)
-	wv, ok2 := parse(w)
+	rv, ok1 := limitValue(r, none)
+	wv, ok2 := limitValue(w, none)
 	if !ok1 || !ok2 || wv == none || wv < 0 && none == 0 {
 		return false
 	}

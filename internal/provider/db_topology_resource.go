@@ -271,7 +271,7 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 							"At most %d; RDS allows 50 tags per resource, and the guard snapshot carries this provider's `%s*` tags too (a recreated Aurora reader's own tags are recorded on it only where room is left). "+
 							"An Aurora cluster's guard snapshot records its reader's settings too, so with `validation` it has room for at most %d less one per table (two with `check_indexes`): %d with %d tables and `check_indexes`; more are refused at plan. "+
 							"Keys of 1 to 128 and values of up to 256 Unicode letters, digits, spaces and `_ . : / = + - @`, keys not starting with `aws:`, `rds:` or `%s`. They apply to the snapshots and instances later applies create; an existing guard snapshot keeps its tags.", maxGuardTags, topology.TagPrefix,
-							topology.GuardTagsRoom(topology.KindCluster, 0), topology.GuardTagsRoom(topology.KindCluster, 2*topology.MaxValidationTables), topology.MaxValidationTables, topology.TagPrefix)},
+							topology.GuardTagsRoom(topology.KindCluster, 0), topology.GuardTagsRoom(topology.KindCluster, topology.ValidationFactTags(topology.MaxValidationTables, true)), topology.MaxValidationTables, topology.TagPrefix)},
 				}},
 			"require_verdict": schema.StringAttribute{Optional: true,
 				Validators: []validator.String{stringvalidator.OneOf(topologyVerdicts...)},
@@ -440,21 +440,18 @@ func (m *dbTopologyModel) validateGuardTagRoom(ctx context.Context, diags *diag.
 	if diags.Append(m.Validation.As(ctx, &vm, topologyObjectAs)...); diags.HasError() || vm.Tables.IsNull() || vm.Tables.IsUnknown() {
 		return
 	}
-	perTable := 1
-	if !vm.CheckIndexes.IsUnknown() && vm.CheckIndexes.ValueBool() {
-		perTable = 2
-	}
 	kind, noun, own := topology.KindInstance, "a DB instance", "the change's record"
 	if !m.DBClusterIdentifier.IsNull() {
 		kind, noun, own = topology.KindCluster, "an Aurora cluster", "the change's record and the reader's settings"
 	}
 	tables := len(vm.Tables.Elements())
-	if room := max(0, topology.GuardTagsRoom(kind, tables*perTable)); len(g.Tags.Elements()) > room {
+	facts := topology.ValidationFactTags(tables, !vm.CheckIndexes.IsUnknown() && vm.CheckIndexes.ValueBool())
+	if room := max(0, topology.GuardTagsRoom(kind, facts)); len(g.Tags.Elements()) > room {
 		diags.AddAttributeError(path.Root("guard").AtName("tags"), "Too Many Guard Tags", fmt.Sprintf(
 			"guard.tags sets %d tags, but the guard snapshot of %s validated so has room for %d: RDS allows 50 tags per resource, and it carries this provider's own "+
 				"(%s) and %d of the validation baseline (a row count for each of the %d validation.tables, and with check_indexes their index definitions). "+
 				"Remove guard.tags, or validation tables, or set validation.check_indexes to false.",
-			len(g.Tags.Elements()), noun, room, own, tables*perTable, tables))
+			len(g.Tags.Elements()), noun, room, own, facts, tables))
 	}
 }
 

@@ -47,8 +47,18 @@ const (
 )
 
 // MaxValidationTables is the most tables PGValidator records: each costs up to two tags of the
-// guard snapshot, which may carry at most 50.
+// guard snapshot, which may carry at most 50 (ValidationFactTags).
 const MaxValidationTables = 10
+
+// ValidationFactTags is how many facts, each a tag of the guard snapshot, PGValidator records for
+// tables validation tables: a row count each (factRowsPrefix) and, with checkIndexes, their index
+// definitions (factIndexesPrefix).
+func ValidationFactTags(tables int, checkIndexes bool) int {
+	if checkIndexes {
+		return 2 * tables
+	}
+	return tables
+}
 
 type qualifiedTable struct{ schema, name string }
 

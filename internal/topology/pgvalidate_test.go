@@ -98,7 +98,7 @@ func newPGValidator(dsn, schema string, checkIndexes bool) *PGValidator {
 }
 
 // captureSeeded captures v's facts of the seeded schema, failing the test unless they count its
-// 3000 messages.
+// 3000 messages and are as many as ValidationFactTags counts.
 func captureSeeded(t *testing.T, v *PGValidator, schema string) map[string]string {
 	t.Helper()
 	facts, err := v.Capture(context.Background())
@@ -107,6 +107,10 @@ func captureSeeded(t *testing.T, v *PGValidator, schema string) map[string]strin
 	}
 	if got := facts["rows:"+schema+".messages"]; got != "3000" {
 		t.Fatalf("messages row count fact = %q, want 3000 (facts %v)", got, facts)
+	}
+	// The guard snapshot's room for guard.tags is counted with ValidationFactTags.
+	if want := ValidationFactTags(len(v.Tables), v.CheckIndexes); len(facts) != want {
+		t.Fatalf("%d facts, ValidationFactTags says %d (facts %v)", len(facts), want, facts)
 	}
 	return facts
 }

@@ -24,12 +24,11 @@ func earlierStart(from, now time.Time) time.Time {
 }
 
 // collectEarlier reads the hourly CPUUtilization of clusters' nodes (by role on Aurora, as
-// metricSources reads it) over [from, to), from no earlier than CloudWatch keeps (earlierStart).
-// A cluster of its writer alone that had a reader in those days comes with it
+// metricSources reads it) over [from, to), from being earlierStart's (no earlier than CloudWatch
+// keeps). A cluster of its writer alone that had a reader in those days comes with it
 // (removedReader.earlier), so that it is read as the 2-node cluster was. nil, nil when nothing
 // of it is kept.
 func collectEarlier(ctx context.Context, col *cw.Collector, clusters []inventory.Cluster, from, to, now time.Time) (*cw.Result, error) {
-	from = earlierStart(from, now)
 	if to.Sub(from) < time.Hour {
 		return nil, nil
 	}

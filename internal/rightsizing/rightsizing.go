@@ -293,7 +293,7 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 		}
 		calls, retries = calls+got.Calls, retries+got.Retries
 		var earlier *cw.Result
-		if req.PeakLookback > req.Lookback {
+		if !earlierFrom.IsZero() {
 			cs := make([]inventory.Cluster, 0, len(chunk))
 			for _, i := range chunk {
 				cs = append(cs, withReader(sourced[i], gone[i].earlier))

@@ -809,6 +809,22 @@ func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
 	// An Aurora reader's queries run on the writer once it is removed: what of
 	// analysis.SessionParameters the two run with differently. The cluster group's values count
 	// where a DB parameter group sets none (Aurora: "instance-level" values override them).
+	//
+	// sessionValues are the SessionParameters DB parameter group group sets (none for "" or
+	// RDS's default groups).
+	sessionValues := func(group string) (map[string]string, error) {
+		out := map[string]string{}
+		if group == "" || paramgroups.IsDefault(group) {
+			return out, nil
+		}
+		a := read(group, false)
+		for _, p := range a.all {
+			if slices.Contains(analysis.SessionParameters, p.Name) {
+				out[p.Name] = p.Value
+			}
+		}
+		return out, a.err
+	}
 	for i := range cs {
 		c := &cs[i]
 		c.ReaderParameters, c.ReaderParametersUnread = nil, ""
@@ -820,23 +836,10 @@ func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
 			if r.Role != RoleReader || r.ParameterGroup == w.ParameterGroup {
 				continue // the same DB parameter group (and the same cluster group): the same values
 			}
-			values := func(group string) (map[string]string, error) {
-				out := map[string]string{}
-				if group == "" || paramgroups.IsDefault(group) {
-					return out, nil
-				}
-				a := read(group, false)
-				for _, p := range a.all {
-					if slices.Contains(analysis.SessionParameters, p.Name) {
-						out[p.Name] = p.Value
-					}
-				}
-				return out, a.err
-			}
-			rv, err := values(r.ParameterGroup)
+			rv, err := sessionValues(r.ParameterGroup)
 			var wv, cv map[string]string
 			if err == nil {
-				wv, err = values(w.ParameterGroup)
+				wv, err = sessionValues(w.ParameterGroup)
 			}
 			if g := c.ClusterParameterGroup; err == nil && g != "" && !paramgroups.IsDefault(g) {
 				a := read(g, true)
@@ -846,24 +849,33 @@ func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
 				c.ReaderParametersUnread = err.Error()
 				break
 			}
-			effective := func(name, group string, own map[string]string) (string, string) {
-				if v, ok := own[name]; ok {
-					return v, "DB parameter group " + group
-				}
-				if v, ok := cv[name]; ok {
-					return v, "DB cluster parameter group " + c.ClusterParameterGroup
-				}
-				return "", ""
-			}
-			for _, name := range analysis.SessionParameters {
-				rval, rfrom := effective(name, r.ParameterGroup, rv)
-				wval, wfrom := effective(name, w.ParameterGroup, wv)
-				if !analysis.SameSetting(name, rval, wval) {
-					c.ReaderParameters = append(c.ReaderParameters, analysis.ParameterDifference{Name: name, Reader: rval, Writer: wval, ReaderFrom: rfrom, WriterFrom: wfrom})
-				}
-			}
+			c.ReaderParameters = append(c.ReaderParameters, parameterDifferences(r.ParameterGroup, rv, w.ParameterGroup, wv, c.ClusterParameterGroup, cv)...)
 		}
 	}
+}
+
+// parameterDifferences are the SessionParameters a reader, whose DB parameter group rgroup sets
+// rv, runs with otherwise than its writer, whose wgroup sets wv: each side's value is its DB
+// parameter group's, else the DB cluster parameter group cgroup's (cv), else PostgreSQL's default.
+func parameterDifferences(rgroup string, rv map[string]string, wgroup string, wv map[string]string, cgroup string, cv map[string]string) []analysis.ParameterDifference {
+	effective := func(name, group string, own map[string]string) (string, string) {
+		if v, ok := own[name]; ok {
+			return v, "DB parameter group " + group
+		}
+		if v, ok := cv[name]; ok {
+			return v, "DB cluster parameter group " + cgroup
+		}
+		return "", ""
+	}
+	var out []analysis.ParameterDifference
+	for _, name := range analysis.SessionParameters {
+		rval, rfrom := effective(name, rgroup, rv)
+		wval, wfrom := effective(name, wgroup, wv)
+		if !analysis.SameSetting(name, rval, wval) {
+			out = append(out, analysis.ParameterDifference{Name: name, Reader: rval, Writer: wval, ReaderFrom: rfrom, WriterFrom: wfrom})
+		}
+	}
+	return out
 }
 
 // auroraScope is what one listing for the Aurora clusters of cs covers: the cluster when cs holds

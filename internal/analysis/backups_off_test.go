@@ -3,6 +3,7 @@ package analysis
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestBackupsOffRisk: an RDS instance without automated backups (BackupRetentionPeriod 0) has no
@@ -224,6 +225,101 @@ func TestBackupWindowRiskWithoutBackups(t *testing.T) {
 			if len(got) != 1 || !strings.HasPrefix(got[0], tc.want) {
 				t.Errorf("%s, backup window %q: %q, want one starting %q", tc.name, window, got, tc.want)
 			}
+		}
+	}
+}
+
+// TestBackupsOffLatestSnapshot: with an RDS instance's snapshots listed (SnapshotsListed), the
+// backup risk of automated backups off names the latest snapshot, its type and its age at the
+// window's end (the writes a restore loses), or says that there is none, so that a failed volume
+// loses the database; unlisted, it says what it said before. A snapshot named but not listed, or
+// without a time, is refused.
+func TestBackupsOffLatestSnapshot(t *testing.T) {
+	backupRisk := func(t *testing.T, in ClusterInput) (string, Recommendation) {
+		t.Helper()
+		rec, err := Analyze(in, Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rec.Risks {
+			if r.Category == "backup" && r.Severity == "high" {
+				return r.Description, rec
+			}
+		}
+		t.Fatalf("no high backup risk in %+v", rec.Risks)
+		return "", rec
+	}
+	in := idleMultiAZ(14)
+	in.AutomatedBackupsOff = true
+	_, rec := backupRisk(t, in)
+	end := rec.End
+	for _, tc := range []struct {
+		name    string
+		edit    func(*ClusterInput)
+		want    []string
+		notWant []string
+	}{
+		{name: "not listed", edit: func(*ClusterInput) {},
+			want:    []string{"from the latest snapshot (a manual one or an AWS Backup plan's; at first the guard snapshot rightsize_db_topology takes), losing every write made since"},
+			notWant: []string{"Its latest", "no snapshot"}},
+		{name: "manual, 9.5 days", edit: func(in *ClusterInput) {
+			in.SnapshotsListed = true
+			in.LatestSnapshot = Snapshot{ID: "mandible-before-upgrade", Type: "manual", Time: end.Add(-228 * time.Hour)}
+		},
+			want: []string{"from the latest snapshot, losing every write made since. Its latest in this region is manual snapshot mandible-before-upgrade, taken " +
+				end.Add(-228*time.Hour).UTC().Format("2006-01-02 15:04") + " UTC, 9.5 days before the window's end (after the change, the guard snapshot rightsize_db_topology takes). Turn them on"},
+			notWant: []string{"a manual one or an AWS Backup plan's", "no snapshot"}},
+		{name: "AWS Backup, hours", edit: func(in *ClusterInput) {
+			in.SnapshotsListed = true
+			in.LatestSnapshot = Snapshot{ID: "awsbackup:job-0f1e", Type: "awsbackup", Time: end.Add(-30 * time.Hour)}
+		},
+			want: []string{"AWS Backup snapshot awsbackup:job-0f1e", "30 hours before the window's end"}},
+		{name: "after the window", edit: func(in *ClusterInput) {
+			in.SnapshotsListed = true
+			in.LatestSnapshot = Snapshot{ID: "fresh", Type: "manual", Time: end.Add(time.Hour)}
+		},
+			want:    []string{"manual snapshot fresh, taken " + end.Add(time.Hour).UTC().Format("2006-01-02 15:04") + " UTC (after the change"},
+			notWant: []string{"before the window's end"}},
+		{name: "none", edit: func(in *ClusterInput) { in.SnapshotsListed = true },
+			want:    []string{"losing every write made since. The instance has no snapshot in this region (manual or AWS Backup's): until one is taken (rightsize_db_topology's guard snapshot is the first), a failed volume loses the database. Turn them on"},
+			notWant: []string{"Take one now", "Its latest"}},
+		{name: "none, one node already", edit: func(in *ClusterInput) { in.SnapshotsListed, in.AlreadySingleNode = true, true },
+			want:    []string{"on this single node", "a failed volume loses the database. Take one now (CreateDBSnapshot). Turn them on"},
+			notWant: []string{"guard snapshot"}},
+		{name: "one node already", edit: func(in *ClusterInput) {
+			in.SnapshotsListed, in.AlreadySingleNode = true, true
+			in.LatestSnapshot = Snapshot{ID: "nightly-1", Type: "manual", Time: end.Add(-72 * time.Hour)}
+		},
+			want:    []string{"manual snapshot nightly-1", "3.0 days before the window's end. Turn them on"},
+			notWant: []string{"guard snapshot"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := idleMultiAZ(14)
+			in.AutomatedBackupsOff = true
+			tc.edit(&in)
+			got, _ := backupRisk(t, in)
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("backup risk %q\nlacks %q", got, w)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(got, w) {
+					t.Errorf("backup risk %q\nholds %q", got, w)
+				}
+			}
+		})
+	}
+	for _, bad := range []func(*ClusterInput){
+		func(in *ClusterInput) { in.LatestSnapshot = Snapshot{ID: "x", Type: "manual", Time: end} },
+		func(in *ClusterInput) {
+			in.SnapshotsListed, in.LatestSnapshot = true, Snapshot{ID: "x", Type: "manual"}
+		},
+	} {
+		in := idleMultiAZ(14)
+		bad(&in)
+		if _, err := Analyze(in, Policy{}); err == nil || !strings.Contains(err.Error(), `latest snapshot "x"`) {
+			t.Errorf("Analyze: %v, want the latest snapshot refused", err)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Risk is one way the single-node setup could hurt.
@@ -184,14 +185,22 @@ func restoreRecovery(backupsOff bool) string {
 }
 
 // backupsOffRisk is the backup risk of an RDS instance without automated backups
-// (ClusterInput.AutomatedBackupsOff), given the retention RDS has pending for it (0: none)
-// and whether it runs one node already (the change made: nothing to do "before" it).
-func backupsOffRisk(pending int, already bool) string {
+// (ClusterInput.AutomatedBackupsOff), given the retention RDS has pending for it (0: none),
+// whether it runs one node already (the change made: nothing to do "before" it), and what
+// latestSnapshot says of its latest snapshot ("" when not listed).
+func backupsOffRisk(pending int, already bool, latest string) string {
+	which := " (a manual one or an AWS Backup plan's; at first the guard snapshot rightsize_db_topology takes)"
+	if already {
+		which = " (a manual one or an AWS Backup plan's)"
+	}
+	if latest != "" {
+		which = "" // latest names it
+	}
 	s := "Automated backups are off (backup retention period 0): on one node there is no point-in-time restore, so a failed volume or an AZ outage is recovered " +
-		"from the latest snapshot (a manual one or an AWS Backup plan's; at first the guard snapshot rightsize_db_topology takes), losing every write made since. "
+		"from the latest snapshot" + which + ", losing every write made since. " + latest
 	if already {
 		s = "Automated backups are off (backup retention period 0) on this single node: there is no point-in-time restore, so a failed volume or an AZ outage is recovered " +
-			"from the latest snapshot (a manual one or an AWS Backup plan's), losing every write made since. "
+			"from the latest snapshot" + which + ", losing every write made since. " + latest
 	}
 	switch {
 	case pending > 0 && already:
@@ -541,8 +550,9 @@ func usesDefaultMaxConnections(maxConnections int, c InstanceClass) bool {
 // cost its cost estimate (Recommendation.Cost), credits its simulated CPU
 // credit account (nil when not simulated), prof the projected CPU's
 // hour-of-week profile (no buckets when not projected), wa the advice on
-// the backup and maintenance windows.
-func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, target InstanceClass, cost CostEstimate, credits *CPUCredits, prof Profile, wa WindowAdvice) []Risk {
+// the backup and maintenance windows, end the analysed window's end
+// (Recommendation.End).
+func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, target InstanceClass, cost CostEstimate, credits *CPUCredits, prof Profile, wa WindowAdvice, end time.Time) []Risk {
 	var rs []Risk
 	add := func(cat, sev, format string, a ...any) {
 		rs = append(rs, Risk{Category: cat, Severity: sev, Description: fmt.Sprintf(format, a...)})
@@ -563,7 +573,7 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 		switch {
 		case in.ReplicaSource != "":
 		case in.AutomatedBackupsOff:
-			add("backup", "high", "%s", backupsOffRisk(in.PendingBackupRetentionDays, in.AlreadySingleNode))
+			add("backup", "high", "%s", backupsOffRisk(in.PendingBackupRetentionDays, in.AlreadySingleNode, latestSnapshot(in, end, in.AlreadySingleNode)))
 		case in.AutomatedBackupsOffPending:
 			add("backup", "high", "%s", backupsGoingOffRisk(in.AlreadySingleNode))
 		}

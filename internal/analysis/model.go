@@ -323,6 +323,14 @@ type ClusterInput struct {
 	// applied immediately): a `backup` risk of high severity asks to cancel it.
 	// Not for a read replica; not read with AutomatedBackupsOff.
 	AutomatedBackupsOffPending bool
+	// SnapshotsListed is true when the RDS instance's snapshots were listed
+	// (read for an instance with AutomatedBackupsOff), and LatestSnapshot is
+	// then the newest available one, manual or an AWS Backup plan's (its ID
+	// empty when there is none): the recovery point left on one node. The
+	// backup risk names it and its age at the window's end, or says that
+	// there is none, so that a lost volume loses the database.
+	SnapshotsListed bool
+	LatestSnapshot  Snapshot
 	// GlobalCluster is the identifier of the Aurora global database whose
 	// primary cluster the Aurora cluster is ("" for none). Its secondary
 	// regions are disaster recovery, not a failover target in the region: the
@@ -723,6 +731,9 @@ func (in ClusterInput) validate() error {
 	}
 	if p := in.CurrentHourlyUSD; !(p >= 0) || !moneyFits(p*HoursPerMonth) {
 		return errorf("cluster %q: current hourly price %v must be finite and non-negative (0 when unknown)", in.Name, p)
+	}
+	if sn := in.LatestSnapshot; sn.ID != "" && (!in.SnapshotsListed || sn.Time.IsZero()) {
+		return errorf("cluster %q: latest snapshot %q: want SnapshotsListed and the time it was taken", in.Name, sn.ID)
 	}
 	for _, r := range in.EarlierReaders {
 		switch {

@@ -33,6 +33,7 @@ import (
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/replicascaling"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/reservations"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/routing"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/snapshots"
 )
 
 // RDSAPI is the part of the RDS client that discovery uses.
@@ -53,6 +54,8 @@ type RDSAPI interface {
 	enginesupport.API
 	// AttachParameterGroups reads what the writer's parameter groups set.
 	paramgroups.API
+	// AttachLatestSnapshots lists an instance's snapshots.
+	snapshots.API
 }
 
 // Kind is the kind of 2-node deployment; the values match analysis.Topology.
@@ -225,6 +228,14 @@ type Cluster struct {
 	// pending for it (nil: none). Not read for an Aurora cluster, which RDS keeps at 1 to 35 days.
 	BackupRetentionDays        int32
 	PendingBackupRetentionDays *int32
+	// SnapshotsListed is true when AttachLatestSnapshots listed the snapshots of an RDS instance
+	// without automated backups, and LatestSnapshot is then its newest available one (ID empty
+	// when it has none). SnapshotsUnread says why they could not be listed, if so, and
+	// SnapshotsDenied is true when RDS refused the call for want of permission.
+	SnapshotsListed bool
+	LatestSnapshot  analysis.Snapshot
+	SnapshotsUnread string
+	SnapshotsDenied bool
 	// PendingMaintenance are the maintenance actions pending for the
 	// deployment's instances and, for Aurora, its cluster, each named by
 	// the instance or cluster identifier; set by AttachMaintenance.

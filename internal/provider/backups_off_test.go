@@ -66,11 +66,21 @@ func TestModifyPlan_backupsOff(t *testing.T) {
 // recommendation and the fleet raise a high backup risk asking to turn them on before the
 // change, and the redundancy risk and the reliability evidence name a snapshot's restore;
 // they promised a point-in-time restore losing up to 5 minutes. Once a retention of 7 days is
-// pending (ModifyDBInstance without ApplyImmediately), the risk asks to apply it. sso-prod, an
+// pending (ModifyDBInstance without ApplyImmediately), the risk asks to apply it. Both times it
+// names the latest snapshot, the recovery point left, and its age. sso-prod, an
 // Aurora cluster (1 day), has none of it.
 func TestAccSingleNodeRecommendation_backupsOff(t *testing.T) {
 	now := sandboxNow()
-	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: demoWithRetention(0), Now: now})
+	sc := demoWithRetention(0)
+	for i := range sc.Instances {
+		if sc.Instances[i].ID == "mandible-prod" {
+			sc.Instances[i].Snapshots = []sandbox.SnapshotSpec{{ID: "mandible-weekly", Type: "manual", Ago: 5 * 24 * time.Hour}}
+		}
+	}
+	// The latest snapshot, the recovery point the single node has left (rds:DescribeDBSnapshots).
+	latest := "Its latest in this region is manual snapshot mandible-weekly, taken " + now.Add(-5*24*time.Hour).Format("2006-01-02 15:04") +
+		" UTC, 5.0 days before the window's end"
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
 	config := recommendationConfig(srv, fmt.Sprintf(`
 data "rightsize_single_node_recommendation" "mandible" {
   db_instance_identifier = "mandible-prod"
@@ -117,8 +127,8 @@ data "rightsize_fleet" "f" {
 					}
 				}
 				if len(backup) != 1 || !strings.HasPrefix(backup[0], "high backup: Automated backups are off (backup retention period 0): on one node there is no point-in-time restore") ||
-					!strings.Contains(backup[0], action) {
-					return fmt.Errorf("%s: high backup risks %q, want one saying %q", x.name, backup, action)
+					!strings.Contains(backup[0], action) || !strings.Contains(backup[0], latest) {
+					return fmt.Errorf("%s: high backup risks %q, want one saying %q and %q", x.name, backup, action, latest)
 				}
 				if len(redundancy) != 1 || !strings.Contains(redundancy[0], "recovery is a restore of the latest snapshot") || strings.Contains(redundancy[0], "up to about 5 minutes") {
 					return fmt.Errorf("%s: redundancy risks %q, want a snapshot's restore", x.name, redundancy)

@@ -61,3 +61,76 @@ func TestRecommend_backupsGoingOff(t *testing.T) {
 		})
 	}
 }
+
+// TestRecommend_latestSnapshot: mandible-prod keeps no automated backups, so on one node its
+// latest snapshot is the recovery point left. The recommendation (RecommendFleet's, as the
+// fleet's) names it (here an AWS Backup plan's, newer than the manual one) and its age at the
+// window's end; with no snapshot, it says a failed volume loses the database. Listing refused: a warning naming
+// rds:DescribeDBSnapshots, and the risk says what it said without a listing.
+func TestRecommend_latestSnapshot(t *testing.T) {
+	const day = 24 * time.Hour
+	scenario := func(sns ...sandbox.SnapshotSpec) *sandbox.Scenario {
+		sc := sandbox.Demo()
+		for i := range sc.Instances {
+			if sc.Instances[i].ID == "mandible-prod" {
+				sc.Instances[i].BackupRetentionPeriod, sc.Instances[i].Snapshots = aws.Int32(0), sns
+			}
+		}
+		return sc
+	}
+	backupRisk := func(t *testing.T, res Result) string {
+		t.Helper()
+		var got []string
+		for _, r := range res.Recommendation.Risks {
+			if r.Category == "backup" && r.Severity == "high" {
+				got = append(got, r.Description)
+			}
+		}
+		if len(got) != 1 {
+			t.Fatalf("high backup risks %q, want one", got)
+		}
+		return got[0]
+	}
+	warned := func(res Result) string {
+		for _, w := range res.Warnings {
+			if w.Title == "Snapshots Not Listed" {
+				return w.Text
+			}
+		}
+		return ""
+	}
+	ctx := context.Background()
+	req := Request{InstanceID: "mandible-prod", Lookback: 7 * 24 * time.Hour, End: testNow, SkipReport: true}
+
+	d, srv := deps(t, scenario(
+		sandbox.SnapshotSpec{ID: "mandible-weekly", Type: "manual", Ago: 6 * day},
+		sandbox.SnapshotSpec{ID: "awsbackup:job-7f00aa", Type: "awsbackup", Ago: 36 * time.Hour}), testNow)
+	res, err := Recommend(ctx, d, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Its latest in this region is AWS Backup snapshot awsbackup:job-7f00aa, taken " + testNow.Add(-36*time.Hour).Format("2006-01-02 15:04") +
+		" UTC, 36 hours before the window's end (after the change, the guard snapshot rightsize_db_topology takes)"
+	if got := backupRisk(t, res); !strings.Contains(got, want) || warned(res) != "" {
+		t.Errorf("backup risk %q (warning %q), want it to say %q", got, warned(res), want)
+	}
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBSnapshots", Rate: 1,
+		RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized to perform rds:DescribeDBSnapshots"}})
+	res, err = Recommend(ctx, d, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, w := backupRisk(t, res), warned(res); strings.Contains(got, "Its latest") || !strings.Contains(got, "a manual one or an AWS Backup plan's") ||
+		!strings.Contains(w, "mandible-prod keeps no automated backups") || !strings.Contains(w, "Allow rds:DescribeDBSnapshots") {
+		t.Errorf("listing denied: backup risk %q, warning %q", got, w)
+	}
+
+	d, _ = deps(t, scenario(), testNow)
+	res, err = Recommend(ctx, d, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := backupRisk(t, res); !strings.Contains(got, "The instance has no snapshot in this region (manual or AWS Backup's)") {
+		t.Errorf("no snapshot: backup risk %q", got)
+	}
+}

@@ -270,6 +270,7 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 	inventory.AttachEvents(ctx, d.RDS, clusters, nowT)
 	inventory.AttachSupportDates(ctx, d.RDS, clusters, nowT)
 	inventory.AttachParameterGroups(ctx, d.RDS, clusters)
+	inventory.AttachLatestSnapshots(ctx, d.RDS, clusters)
 	alarms := readerAlarmsOf(ctx, d.Alarms, clusters)
 	col := &cw.Collector{API: d.CloudWatch, Concurrency: d.Concurrency, Retry: d.CloudWatchRetry}
 	out := make([]Result, 0, len(clusters))
@@ -598,6 +599,8 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 		// A retention of 0 pending: automated backups go off at the next maintenance window.
 		in.AutomatedBackupsOffPending = c.Kind == inventory.KindMultiAZ && *p == 0 && c.BackupRetentionDays > 0
 	}
+	// Listed only for an instance without automated backups (inventory.AttachLatestSnapshots).
+	in.SnapshotsListed, in.LatestSnapshot = c.SnapshotsListed, c.LatestSnapshot
 	// Surplus CPU credits of burstable classes; 0 (unpriced) where the catalog has no price.
 	in.CPUCreditUSDPerVCPUHour, _ = pricing.CPUCreditUSDPerVCPUHour(engine, d.Region)
 	// read is c as metricSources read it: with the reader it had in the window, if any. mc is c
@@ -617,6 +620,9 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 	in.AlreadySingleNode = res.AlreadySingleNode // the report then words the change as made
 	in.Postgres, res.Warnings = withGroupSettings(req.Postgres, c, name)
 	res.Warnings = append(res.Warnings, gone.warns...)
+	if c.SnapshotsUnread != "" {
+		res.warn("Snapshots Not Listed", snapshotsUnreadWarning(c, name))
+	}
 	if in.Topology == analysis.TopologyAurora {
 		in.ProxyReaderEndpoints = c.ProxyReaderEndpoints
 		if c.EndpointsUnread != "" {

@@ -165,3 +165,15 @@ func pendingWarnings(c inventory.Cluster, name string) []Warning {
 	}
 	return out
 }
+
+// snapshotsUnreadWarning is the warning of an RDS instance without automated backups whose
+// snapshots could not be listed (inventory.Cluster.SnapshotsUnread): the backup risk then cannot
+// say how old the recovery point left on one node is, or whether there is one.
+func snapshotsUnreadWarning(c inventory.Cluster, name string) string {
+	fix := "They are listed again on the next plan."
+	if c.SnapshotsDenied {
+		fix = "Allow rds:DescribeDBSnapshots to the provider's credentials to have it found."
+	}
+	return fmt.Sprintf("%s keeps no automated backups (backup retention period 0), so on one node its latest snapshot is the recovery point left; listing its snapshots failed (%s), "+
+		"so the backup risk cannot say how old that snapshot is, or whether there is one. %s", name, c.SnapshotsUnread, fix)
+}

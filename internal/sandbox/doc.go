@@ -92,7 +92,9 @@
 // and a BackupRetentionPeriod from one nonzero value to another apply at once; an
 // instance without automated backups, InstanceSpec.BackupRetentionPeriod 0, reports
 // no LatestRestorableTime), DeleteDBInstance,
-// CreateDBSnapshot, CreateDBClusterSnapshot, DescribeDBSnapshots,
+// CreateDBSnapshot, CreateDBClusterSnapshot, DescribeDBSnapshots (without a
+// SnapshotType, manual and automated snapshots, as RDS: AWS Backup's, which a scenario
+// seeds with InstanceSpec.Snapshots, only with SnapshotType awsbackup),
 // DescribeDBClusterSnapshots, DeleteDBSnapshot, DeleteDBClusterSnapshot,
 // RestoreDBInstanceFromDBSnapshot, AddTagsToResource, RemoveTagsFromResource,
 // ListTagsForResource, DescribeEvents (default window: the last hour),

@@ -1061,6 +1061,11 @@ func (st *rdsState) describeDBSnapshots(f url.Values, now time.Time) (any, *rdsE
 	if e != nil {
 		return nil, e
 	}
+	if typ == "" && sid == "" {
+		// Without a SnapshotType RDS lists automated and manual snapshots: AWS Backup's only
+		// with SnapshotType awsbackup.
+		ids = slices.DeleteFunc(ids, func(k string) bool { return st.Snapshots[k].Type == "awsbackup" })
+	}
 	pg, marker, e := page(f, ids)
 	if e != nil {
 		return nil, e

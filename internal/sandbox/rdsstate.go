@@ -329,9 +329,12 @@ type dbSnapshot struct {
 	Status        string    `json:"status"`
 	Start         time.Time `json:"start"`
 	End           time.Time `json:"end"`
-	Fail          bool      `json:"fail,omitempty"`
-	ARN           string    `json:"arn"`
-	Tags          []tag     `json:"tags,omitempty"`
+	// Original is when a copy's source was taken (OriginalSnapshotCreateTime); zero for a
+	// snapshot that is no copy, whose Start it is.
+	Original time.Time `json:"original,omitzero"`
+	Fail     bool      `json:"fail,omitempty"`
+	ARN      string    `json:"arn"`
+	Tags     []tag     `json:"tags,omitempty"`
 }
 
 type rdsEvent struct {
@@ -443,6 +446,7 @@ func newRDSState(sc *Scenario, now time.Time, dur Durations) *rdsState {
 		}
 		st.Instances[in.ID] = in
 		st.addNode(in, is.Workload, start, nil, false)
+		st.addScenarioSnapshots(in, is.Snapshots, now)
 	}
 	st.addScenarioReservations(sc.Reservations, now) // last: the identifiers above stay as they were
 	return st
@@ -1020,7 +1024,26 @@ func (st *rdsState) xSnapshot(sn *dbSnapshot, now time.Time) xDBSnapshot {
 		InstanceCreateTime: ts(sn.SourceCreated), MasterUsername: sn.Master, EngineVersion: sn.EngineVersion,
 		LicenseModel: licenseFor(sn.Engine), SnapshotType: sn.Type, PercentProgress: progress(sn, now),
 		StorageType: sn.StorageType, Encrypted: true, DBSnapshotArn: sn.ARN, DbiResourceId: sn.SourceRes,
-		TagList: xtags(sn.Tags), OriginalSnapshotCreateTime: ts(sn.Start), SnapshotTarget: "region"}
+		TagList: xtags(sn.Tags), OriginalSnapshotCreateTime: ts(cmp.Or(sn.Original, sn.Start)), SnapshotTarget: "region"}
+}
+
+// addScenarioSnapshots adds the scenario's snapshots of standalone instance in (SnapshotSpec),
+// taken before now, the clock's start.
+func (st *rdsState) addScenarioSnapshots(in *dbInstance, specs []SnapshotSpec, now time.Time) {
+	for _, s := range specs {
+		taken := now.Add(-s.Ago)
+		sn := &dbSnapshot{ID: strings.ToLower(s.ID), Source: in.ID, SourceRes: in.ResourceID, Engine: in.Engine, EngineVersion: in.EngineVersion,
+			Allocated: in.Allocated, StorageType: in.StorageType, Port: in.Port, AZ: in.AZ, Class: in.Class, MultiAZ: in.MultiAZ,
+			SourceCreated: in.Created, Master: in.MasterUsername, Type: s.Type, Status: "available", Start: taken, End: taken,
+			ARN: st.arn("snapshot", strings.ToLower(s.ID))}
+		if s.CopiedAgo > 0 {
+			sn.Original, sn.Start, sn.End = taken, now.Add(-s.CopiedAgo), now.Add(-s.CopiedAgo)
+		}
+		if s.Failed {
+			sn.Status = "failed"
+		}
+		st.Snapshots[sn.ID] = sn
+	}
 }
 
 func (st *rdsState) xClusterSnapshot(sn *dbSnapshot, now time.Time) xDBClusterSnapshot {

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -185,6 +186,29 @@ type InstanceSpec struct {
 	// 35 (0: automated backups off, no LatestRestorableTime; RDS refuses 0 on a source of read
 	// replicas, and so does Validate). nil: 7. An Aurora member reports its cluster's.
 	BackupRetentionPeriod *int32
+	// Snapshots are the standalone instance's DB snapshots taken before the clock's start
+	// (DescribeDBSnapshots lists them; RestoreDBInstanceFromDBSnapshot restores them).
+	Snapshots []SnapshotSpec
+}
+
+// SnapshotSpec describes an available (or failed) DB snapshot of a standalone instance, taken
+// Ago before the clock's start.
+type SnapshotSpec struct {
+	// ID is the DBSnapshotIdentifier: a manual snapshot's follows the identifier rules; an AWS
+	// Backup snapshot's is "awsbackup:" and a job name, as AWS Backup names them.
+	ID string
+	// Type is "manual" or "awsbackup" (a snapshot an AWS Backup plan takes, which
+	// DescribeDBSnapshots lists only with SnapshotType awsbackup).
+	Type string
+	// Ago is how long before the clock's start its data was taken (> 0): its
+	// OriginalSnapshotCreateTime.
+	Ago time.Duration
+	// CopiedAgo, when set (> 0, less than Ago), makes it a copy made that long before the
+	// clock's start (CopyDBSnapshot): its SnapshotCreateTime, while OriginalSnapshotCreateTime
+	// stays the source's.
+	CopiedAgo time.Duration
+	// Failed leaves it in status "failed".
+	Failed bool
 }
 
 // ReservationSpec describes a reserved DB instance bought StartAgo before the
@@ -688,6 +712,11 @@ func (s *Scenario) Validate() error {
 				return fmt.Errorf("scenario %s: instance %s: BackupRetentionPeriod %d: want 0 to 35 days on a standalone instance, and not 0 on a source of read replicas", s.Name, in.ID, *r)
 			}
 		}
+		for _, sn := range in.Snapshots {
+			if err := sn.validate(cluster != ""); err != nil {
+				return fmt.Errorf("scenario %s: instance %s: snapshot %q: %w", s.Name, in.ID, sn.ID, err)
+			}
+		}
 		if in.ParameterGroup != "" && findParameterGroup(s.ParameterGroups, in.ParameterGroup, false) < 0 {
 			return fmt.Errorf("scenario %s: instance %s: ParameterGroup %q: want a DB parameter group of Scenario.ParameterGroups (Cluster false)", s.Name, in.ID, in.ParameterGroup)
 		}
@@ -889,6 +918,24 @@ func validTags(tags map[string]string) error {
 		case utf8.RuneCountInString(v) > 256:
 			return fmt.Errorf("tag %q: the value has more than 256 characters", k)
 		}
+	}
+	return nil
+}
+
+// validate checks a snapshot of a standalone instance (member: of a cluster member, which has
+// none: an Aurora cluster's snapshots are cluster snapshots).
+func (sn SnapshotSpec) validate(member bool) error {
+	switch {
+	case member:
+		return errors.New("a cluster member has no DB snapshots of its own")
+	case sn.Type == "manual" && !validSnapshotID(sn.ID):
+		return errors.New("want a DB snapshot identifier (letters, digits, hyphens; starting with a letter)")
+	case sn.Type == "awsbackup" && !strings.HasPrefix(sn.ID, "awsbackup:job-"):
+		return errors.New(`want "awsbackup:job-…", as AWS Backup names its snapshots`)
+	case sn.Type != "manual" && sn.Type != "awsbackup":
+		return fmt.Errorf("type %q: want Type manual or awsbackup", sn.Type)
+	case !(sn.Ago > 0) || sn.CopiedAgo < 0 || sn.CopiedAgo >= sn.Ago:
+		return errors.New("want Ago > 0 and CopiedAgo from 0 to less than Ago")
 	}
 	return nil
 }

@@ -16,6 +16,17 @@ provider "rightsize" {
     sslrootcert = "${path.module}/global-bundle.pem"
     # password = ... (or PGPASSWORD); or iam_auth = true (no password; GRANT rds_iam TO rightsize;)
   }
+
+  # A class newer than the embedded catalog (AWS's 2023-06 families), such as db.r8g or db.m7i:
+  # describe it, from the RDS instance-class table, with its on-demand prices in this region from
+  # the RDS pricing page, so that deployments on it can be analysed and priced.
+  # instance_classes = [{
+  #   name       = "db.r8g.large"
+  #   vcpu       = 2
+  #   memory_gib = 16
+  #   aurora     = true
+  #   hourly_usd = { single_az = ..., multi_az = ..., aurora = ... }
+  # }]
 }
 
 # Against an emulator (this project's sandbox, LocalStack, moto):

@@ -160,7 +160,8 @@ type UnknownClassError struct {
 }
 
 func (e *UnknownClassError) Error() string {
-	return fmt.Sprintf("instance class %q is not in the catalog; supported families: %s (sizes as listed by AWS in 2023-06)",
+	return fmt.Sprintf("instance class %q is not in the catalog; supported families: %s (sizes as listed by AWS in 2023-06). "+
+		"Describe a class the catalog lacks in the provider configuration's instance_classes (its vCPUs, memory and, for savings, its prices)",
 		e.Class, strings.Join(e.Families, ", "))
 }
 
@@ -207,6 +208,8 @@ type Catalog struct {
 	families []string
 	regions  []string
 	prices   map[priceKey]priceRow
+	// custom are the prices of the classes WithClasses added, by class name.
+	custom map[string]customPrices
 }
 
 //go:embed data/rds-instance-classes.csv
@@ -544,6 +547,9 @@ func (c *Catalog) Price(class string, engine Engine, deployment Deployment, regi
 	}
 	if _, err := ParseDeployment(string(deployment)); err != nil {
 		return Price{}, err
+	}
+	if cp, ok := c.custom[ic.Name]; ok {
+		return cp.price(ic, engine, deployment, region)
 	}
 	p := Price{Class: ic.Name, Engine: engine, Deployment: deployment, Region: region, Source: SourceCatalog}
 	unavailable := func(reason string) error {

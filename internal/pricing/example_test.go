@@ -20,5 +20,5 @@ func ExampleCatalog_Price() {
 	fmt.Println(err)
 	// Output:
 	// db.t3.large us-east-1: $0.145/h, $105.85/month (catalog, 2024-08-09)
-	// instance class "db.x1.large" is not in the catalog; supported families: db.t3, db.t4g, db.m5, db.m6g, db.m6i, db.m7g, db.r5, db.r6g, db.r6i, db.r7g (sizes as listed by AWS in 2023-06)
+	// instance class "db.x1.large" is not in the catalog; supported families: db.t3, db.t4g, db.m5, db.m6g, db.m6i, db.m7g, db.r5, db.r6g, db.r6i, db.r7g (sizes as listed by AWS in 2023-06). Describe a class the catalog lacks in the provider configuration's instance_classes (its vCPUs, memory and, for savings, its prices)
 }

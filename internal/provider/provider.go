@@ -96,6 +96,8 @@ type providerModel struct {
 	AssumeRole *assumeRoleModel `tfsdk:"assume_role"`
 	Endpoints  *endpointsModel  `tfsdk:"endpoints"`
 	Postgres   *postgresModel   `tfsdk:"postgres"`
+	// InstanceClasses are classes the embedded catalog lacks (instanceClassModel).
+	InstanceClasses types.List `tfsdk:"instance_classes"`
 }
 
 type assumeRoleModel struct {
@@ -152,6 +154,9 @@ type ProviderData struct {
 	// request, which the CloudWatch collector retries itself (cloudwatch.RetryPolicy); 0 when
 	// not set (the collector's default).
 	CloudWatchMaxAttempts int
+	// Catalog is the embedded price and instance-class catalog with the provider configuration's
+	// instance_classes (nil: the embedded one; ProviderData.catalog).
+	Catalog *rspricing.Catalog
 }
 
 // PostgresSettings is a resolved PostgreSQL connection configuration:
@@ -250,6 +255,7 @@ func (p *rightsizeProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(1, 25)},
 			},
+			"instance_classes": instanceClassesAttribute(),
 		},
 		Blocks: map[string]schema.Block{
 			"assume_role": schema.SingleNestedBlock{
@@ -471,6 +477,7 @@ func (p *rightsizeProvider) ValidateConfig(ctx context.Context, req provider.Val
 	if cfg.Postgres != nil {
 		validatePostgresAuth(&resp.Diagnostics, path.Root("postgres"), cfg.Postgres.IAMAuth, cfg.Postgres.Password)
 	}
+	customClasses(ctx, cfg.InstanceClasses, &resp.Diagnostics)
 }
 
 func (p *rightsizeProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -508,11 +515,28 @@ func (p *rightsizeProvider) Configure(ctx context.Context, req provider.Configur
 		return
 	}
 	warnUnverifiedPostgres(&resp.Diagnostics, cfg.Postgres, pg)
+	classes, complete := customClasses(ctx, cfg.InstanceClasses, &resp.Diagnostics)
+	if !complete && !resp.Diagnostics.HasError() {
+		resp.Diagnostics.AddAttributeError(path.Root("instance_classes"), "Unknown Provider Configuration Value",
+			"The provider cannot be configured because instance_classes is not known until apply. Set it to values known at plan time (literals or variables).")
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cat, err := rspricing.Default()
+	if err == nil {
+		cat, err = cat.WithClasses(awsCfg.Region, classes)
+	}
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("instance_classes"), "Invalid Instance Class", err.Error())
+		return
+	}
 
 	data := &ProviderData{
 		Region:    awsCfg.Region,
 		AWSConfig: awsCfg,
 		Postgres:  pg,
+		Catalog:   cat,
 	}
 	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() {
 		data.CloudWatchMaxAttempts = int(cfg.MaxRetries.ValueInt64())

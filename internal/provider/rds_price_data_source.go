@@ -98,7 +98,7 @@ func (d *rdsPriceDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"id": schema.StringAttribute{Computed: true,
 				MarkdownDescription: "`<instance_class>/<engine>/<deployment>/<region>`."},
 			"instance_class": schema.StringAttribute{Required: true,
-				MarkdownDescription: "DB instance class, e.g. `db.r6g.large`. Supported families: " + markdownList(catalogFamilies()) + ".",
+				MarkdownDescription: "DB instance class, e.g. `db.r6g.large`. Supported families: " + markdownList(catalogFamilies()) + ", and the classes the provider configuration's `instance_classes` describe (priced in the provider's region).",
 				Validators:          []validator.String{stringvalidator.RegexMatches(instanceClassPattern, "must look like db.<family>.<size>, e.g. db.r6g.large")}},
 			"engine": schema.StringAttribute{Required: true,
 				MarkdownDescription: "Engine: " + markdownList(engineValues()) + ". Aurora is priced per instance, Aurora Standard storage configuration.",
@@ -124,7 +124,7 @@ func (d *rdsPriceDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				MarkdownDescription: "`hourly_usd` × `hours_per_month` (730)."},
 			"hours_per_month": schema.Int64Attribute{Computed: true, MarkdownDescription: "Hours per month used for `monthly_usd`: 730."},
 			"source": schema.StringAttribute{Computed: true,
-				MarkdownDescription: "Where the price came from: `catalog` (embedded, dated) or `pricing-api`."},
+				MarkdownDescription: "Where the price came from: `catalog` (embedded, dated), `pricing-api`, or `provider-configuration` (`instance_classes`)."},
 			"source_date": schema.StringAttribute{Computed: true,
 				MarkdownDescription: "Date (YYYY-MM-DD) of the catalog price, or the effective date of the Price List offer."},
 			"note":       schema.StringAttribute{Computed: true, MarkdownDescription: "How the value was derived when it is not a plain list price; empty otherwise."},
@@ -149,7 +149,7 @@ func (d *rdsPriceDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cat, err := pricing.Default()
+	cat, err := d.data.catalog()
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Load Price Catalog",
 			"The embedded price catalog is corrupt: "+err.Error()+". Please report this issue to the provider developers.")
@@ -223,7 +223,7 @@ func addPriceError(diags diagAdder, err error, usedAPI bool, classAttr, regionAt
 	switch {
 	case errors.As(err, &uc):
 		diags.AddAttributeError(classAttr, "Unsupported Instance Class",
-			fmt.Sprintf("%s. Choose a class from one of those families.", err))
+			fmt.Sprintf("%s.", err))
 	case errors.As(err, &pu):
 		at := regionAttr
 		if strings.Contains(pu.Reason, "does not offer") {

@@ -28,7 +28,6 @@ import (
 	cw "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/paramgroups"
-	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/rightsizing"
 )
 
@@ -679,7 +678,7 @@ func recommendationDeps(pd *ProviderData, diags *diag.Diagnostics) (rightsizing.
 	if !requireAWS(pd, diags) {
 		return rightsizing.Deps{}, false
 	}
-	cat, err := pricing.Default()
+	cat, err := pd.catalog()
 	if err != nil {
 		diags.AddError("Unable to Load Price Catalog", err.Error()+". Please report this issue to the provider developers.")
 		return rightsizing.Deps{}, false

@@ -24,7 +24,6 @@ import (
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
-	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/rightsizing"
 )
 
@@ -214,7 +213,7 @@ func (d *utilizationDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"and 100,800 datapoints per request). The period is the finest CloudWatch still retains for the whole window: 60 s within " +
 			"15 days, 300 s within 63 days, 3600 s within 455 days. Needs `rds:DescribeDBInstances`, `rds:DescribeDBClusters` and " +
 			"`cloudwatch:GetMetricData`. Instance capacity comes from the provider's embedded catalog (families " +
-			markdownList(catalogFamilies()) + ").",
+			markdownList(catalogFamilies()) + "), or the provider configuration's `instance_classes` for a class it lacks.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The identifier analysed."},
 			"db_instance_identifier": schema.StringAttribute{Optional: true,
@@ -259,8 +258,8 @@ func (d *utilizationDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 					"engine":            schema.StringAttribute{Computed: true, MarkdownDescription: "Engine."},
 					"engine_version":    schema.StringAttribute{Computed: true, MarkdownDescription: "Engine version."},
 					"availability_zone": schema.StringAttribute{Computed: true, MarkdownDescription: "Availability zone."},
-					"vcpu":              schema.Int64Attribute{Computed: true, MarkdownDescription: "vCPUs of the class (catalog); null for a class outside the catalog."},
-					"memory_gib":        schema.Float64Attribute{Computed: true, MarkdownDescription: "Memory of the class in GiB (catalog); null for a class outside the catalog."},
+					"vcpu":              schema.Int64Attribute{Computed: true, MarkdownDescription: "vCPUs of the class (catalog, or the provider's `instance_classes`); null for a class outside both."},
+					"memory_gib":        schema.Float64Attribute{Computed: true, MarkdownDescription: "Memory of the class in GiB (catalog, or the provider's `instance_classes`); null for a class outside both."},
 					"metrics": schema.MapNestedAttribute{Computed: true,
 						MarkdownDescription: "Summary per CloudWatch metric name.",
 						NestedObject:        schema.NestedAttributeObject{Attributes: statsAttributes("the metric")}},
@@ -428,7 +427,7 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 					cl.Identifier, cl.GlobalCluster))
 		}
 	}
-	cat, err := pricing.Default()
+	cat, err := pd.catalog()
 	if err != nil {
 		diags.AddError("Unable to Load Instance Catalog", err.Error()+". Please report this issue to the provider developers.")
 		return nil, diags

@@ -834,7 +834,8 @@ type ClassSpec struct {
 // t4g, m5, m6g, m6i, m7g, r5, r6g, r6i and r7g families in every size of the
 // RDS hardware table, their variants with local NVMe storage m5d, m6gd, m6id,
 // r5d, r6gd and r6id (same vCPU and memory; the classes Multi-AZ DB clusters
-// run on), plus "db.serverless" (reported as 2 vCPU / 16 GiB; the generator
+// run on), the newer m7i, m8g, r7i and r8g (4 and 8 GiB per vCPU, which the
+// provider's catalog lacks), plus "db.serverless" (reported as 2 vCPU / 16 GiB; the generator
 // uses 2 GiB per maximum ACU of the cluster instead). ok is false for an
 // unknown class.
 func LookupClass(class string) (spec ClassSpec, ok bool) {
@@ -883,9 +884,9 @@ func lookupClass(class string) (spec ClassSpec, ok bool) {
 	}
 	var perVCPU float64
 	switch fam {
-	case "m5", "m6g", "m6i", "m7g", "m5d", "m6gd", "m6id":
+	case "m5", "m6g", "m6i", "m7g", "m5d", "m6gd", "m6id", "m7i", "m8g":
 		perVCPU = 4
-	case "r5", "r6g", "r6i", "r7g", "r5d", "r6gd", "r6id":
+	case "r5", "r6g", "r6i", "r7g", "r5d", "r6gd", "r6id", "r7i", "r8g":
 		perVCPU = 8
 	default:
 		return ClassSpec{}, false

@@ -204,6 +204,11 @@ func TestLookupClass(t *testing.T) {
 		"db.r6g.large":   {VCPU: 2, MemoryGiB: 16},
 		"db.r6g.4xlarge": {VCPU: 16, MemoryGiB: 128},
 		"db.m6g.xlarge":  {VCPU: 4, MemoryGiB: 16},
+		// Newer than the provider's catalog (RDS offers them; the provider's instance_classes describe them).
+		"db.r8g.large":    {VCPU: 2, MemoryGiB: 16},
+		"db.m8g.2xlarge":  {VCPU: 8, MemoryGiB: 32},
+		"db.r7i.xlarge":   {VCPU: 4, MemoryGiB: 32},
+		"db.m7i.16xlarge": {VCPU: 64, MemoryGiB: 256},
 	}
 	for class, want := range cases {
 		got, ok := LookupClass(class)

@@ -1,0 +1,178 @@
+package pricing
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// SourceConfiguration is the Price.Source of a price the provider configuration gives for a class
+// the catalog does not have (CustomClass).
+const SourceConfiguration = "provider-configuration"
+
+// CustomClass describes an instance class the embedded catalog does not have (a family newer than
+// its 2023-06 sources, such as db.r8g or db.m7i), as the user gives it: its capacity and,
+// optionally, its on-demand prices in one region. Zero optional fields are unknown.
+type CustomClass struct {
+	Name      string  // e.g. "db.r8g.large"
+	VCPU      int     // vCPUs, at least 1
+	MemoryGiB float64 // GiB, more than 0
+	// Aurora is true when Aurora PostgreSQL offers the class.
+	Aurora bool
+	// EBSBaselineIOPS is the class's EBS baseline IOPS (the EC2 type's, at 16 KiB I/O), and
+	// NetworkBaselineGbps its sustained network bandwidth (the EC2 type's baseline); 0: unknown.
+	EBSBaselineIOPS     float64
+	NetworkBaselineGbps float64
+	// SingleAZUSD and MultiAZUSD are RDS for PostgreSQL's on-demand prices per hour (Multi-AZ: primary
+	// and standby, as AWS bills it), AuroraUSD an Aurora PostgreSQL instance's (Aurora Standard),
+	// in the region passed to WithClasses; 0: unknown.
+	SingleAZUSD, MultiAZUSD, AuroraUSD float64
+}
+
+// customClassName is an RDS DB instance class name: "db.", a family, ".", a size.
+var customClassName = regexp.MustCompile(`^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$`)
+
+// MaxCustomVCPU and MaxCustomMemoryGiB bound a CustomClass: above the largest RDS classes (192 vCPUs,
+// 24 TiB of memory on db.x2iedn/db.x2g sizes), so that a typo in units is refused.
+const (
+	MaxCustomVCPU      = 512
+	MaxCustomMemoryGiB = 32768
+)
+
+// Validate checks a custom class against cat, the catalog it would extend, and says what to change
+// in the field it names (its Go name, as CustomClassFieldError reports): a name that is no RDS
+// class name or one the catalog has (its capacity and prices are the catalog's), a burstable class
+// (every db.t3 and db.t4g size is in the catalog, with the CPU credit baselines a custom one would
+// lack), a capacity out of range, a negative or non-finite price, or an Aurora price for a class
+// Aurora does not offer.
+func (cc CustomClass) Validate(cat *Catalog) error {
+	bad := func(field, format string, a ...any) error {
+		return &CustomClassFieldError{Class: cc.Name, Field: field, Reason: fmt.Sprintf(format, a...)}
+	}
+	name := strings.ToLower(strings.TrimSpace(cc.Name))
+	switch {
+	case name != cc.Name || !customClassName.MatchString(name):
+		return bad("Name", "%q is not an RDS DB instance class name: write it in lower case as RDS does, e.g. \"db.r8g.large\"", cc.Name)
+	case strings.HasPrefix(name, "db.t"):
+		return bad("Name", "%s is a burstable class: every db.t3 and db.t4g size is in the provider's catalog, with the CPU credit baselines a burstable class needs", name)
+	}
+	if _, err := cat.Class(name); err == nil {
+		return bad("Name", "%s is in the provider's catalog already, with its capacity and prices: remove it from instance_classes", name)
+	}
+	switch {
+	case cc.VCPU < 1 || cc.VCPU > MaxCustomVCPU:
+		return bad("VCPU", "%d vCPUs: want 1 to %d", cc.VCPU, MaxCustomVCPU)
+	case !(cc.MemoryGiB > 0) || cc.MemoryGiB > MaxCustomMemoryGiB:
+		return bad("MemoryGiB", "%v GiB: want more than 0, at most %d", cc.MemoryGiB, MaxCustomMemoryGiB)
+	case !(cc.EBSBaselineIOPS >= 0) || math.IsInf(cc.EBSBaselineIOPS, 1):
+		return bad("EBSBaselineIOPS", "%v: want 0 (unknown) or more, finite", cc.EBSBaselineIOPS)
+	case !(cc.NetworkBaselineGbps >= 0) || cc.NetworkBaselineGbps > 1000:
+		return bad("NetworkBaselineGbps", "%v Gbps: want 0 (unknown) to 1000", cc.NetworkBaselineGbps)
+	}
+	for _, p := range []struct {
+		field string
+		v     float64
+	}{{"SingleAZUSD", cc.SingleAZUSD}, {"MultiAZUSD", cc.MultiAZUSD}, {"AuroraUSD", cc.AuroraUSD}} {
+		if !(p.v >= 0) || p.v > 1000 {
+			return bad(p.field, "%v USD per hour: want 0 (unknown) to 1000", p.v)
+		}
+	}
+	if cc.AuroraUSD > 0 && !cc.Aurora {
+		return bad("AuroraUSD", "an Aurora price for a class Aurora PostgreSQL does not offer: set aurora = true, or remove the price")
+	}
+	return nil
+}
+
+// CustomClassFieldError is a CustomClass that Validate refuses, naming the field (its Go name).
+type CustomClassFieldError struct {
+	Class, Field, Reason string
+}
+
+func (e *CustomClassFieldError) Error() string { return e.Reason }
+
+// WithClasses returns a catalog that has cat's classes and prices and the custom classes, each
+// priced in region (the provider configuration's) where it gives prices; cat is unchanged. A
+// custom class's family is listed after the catalog's when it is new. It fails on the first class
+// Validate refuses, or on a name given twice.
+func (c *Catalog) WithClasses(region string, custom []CustomClass) (*Catalog, error) {
+	if len(custom) == 0 {
+		return c, nil
+	}
+	out := &Catalog{classes: maps.Clone(c.classes), order: slices.Clone(c.order), families: slices.Clone(c.families),
+		regions: slices.Clone(c.regions), prices: maps.Clone(c.prices), custom: maps.Clone(c.custom)}
+	if out.custom == nil {
+		out.custom = map[string]customPrices{}
+	}
+	for _, cc := range custom {
+		if err := cc.Validate(c); err != nil {
+			return nil, err
+		}
+		if _, dup := out.classes[cc.Name]; dup {
+			return nil, &CustomClassFieldError{Class: cc.Name, Field: "Name", Reason: fmt.Sprintf("%s is given twice: keep one", cc.Name)}
+		}
+		parts := strings.SplitN(cc.Name, ".", 3)
+		family := parts[0] + "." + parts[1]
+		out.classes[cc.Name] = InstanceClass{Name: cc.Name, Family: family, Size: parts[2], VCPU: cc.VCPU, MemoryGiB: cc.MemoryGiB,
+			AuroraSupported: cc.Aurora, EBSBaselineIOPS: cc.EBSBaselineIOPS, NetworkBaselineGbps: cc.NetworkBaselineGbps}
+		out.order = append(out.order, cc.Name)
+		if !slices.Contains(out.families, family) {
+			out.families = append(out.families, family)
+		}
+		out.custom[cc.Name] = customPrices{region: region, singleAZ: cc.SingleAZUSD, multiAZ: cc.MultiAZUSD, aurora: cc.AuroraUSD}
+	}
+	return out, nil
+}
+
+// Custom reports whether class (as Class reads it) is one the provider configuration described
+// (WithClasses), not the embedded catalog's.
+func (c *Catalog) Custom(class string) bool {
+	_, ok := c.custom[strings.ToLower(strings.TrimSpace(class))]
+	return ok
+}
+
+// customPrices are a CustomClass's prices per hour in region (0: unknown).
+type customPrices struct {
+	region                    string
+	singleAZ, multiAZ, aurora float64
+}
+
+// price is the price of a custom class ic for engine and deployment in region, as Catalog.Price
+// gives a catalog class's (Aurora: the instance price, twice for MultiAZ).
+func (cp customPrices) price(ic InstanceClass, engine Engine, deployment Deployment, region string) (Price, error) {
+	p := Price{Class: ic.Name, Engine: engine, Deployment: deployment, Region: region, Source: SourceConfiguration,
+		Note: "from the provider configuration's instance_classes"}
+	unavailable := func(reason string) error {
+		return &PriceUnavailableError{Class: ic.Name, Engine: engine, Deployment: deployment, Region: region, Reason: reason}
+	}
+	if region != cp.region {
+		return Price{}, unavailable(fmt.Sprintf("the provider configuration's instance_classes describe it, with prices in %s only", cp.region))
+	}
+	v, multiplier := 0.0, 1.0
+	switch engine {
+	case EngineRDSPostgres:
+		v = cp.singleAZ
+		if deployment == MultiAZ {
+			v = cp.multiAZ
+		}
+	case EngineAuroraPostgres:
+		if !ic.AuroraSupported {
+			return Price{}, unavailable("the provider configuration's instance_classes say Aurora PostgreSQL does not offer it (aurora = false)")
+		}
+		v = cp.aurora
+		if deployment == MultiAZ {
+			multiplier = 2
+			p.Note += "; Aurora bills per instance: writer + one reader = 2 × the instance price"
+		}
+	default:
+		return Price{}, &UnsupportedError{What: "engine", Value: string(engine), Allowed: engineNames()}
+	}
+	if v <= 0 {
+		return Price{}, unavailable("the provider configuration's instance_classes give no price for it")
+	}
+	p.HourlyUSD = v * multiplier
+	p.MonthlyUSD = Monthly(p.HourlyUSD)
+	return p, nil
+}

@@ -1,0 +1,131 @@
+package pricing
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+)
+
+func r8g() CustomClass {
+	return CustomClass{Name: "db.r8g.large", VCPU: 2, MemoryGiB: 16, Aurora: true, EBSBaselineIOPS: 3600, NetworkBaselineGbps: 0.937,
+		SingleAZUSD: 0.2, MultiAZUSD: 0.4, AuroraUSD: 0.23}
+}
+
+// TestWithClasses: a catalog extended with custom classes knows their capacity, family and
+// prices in the configured region (Aurora Multi-AZ twice the instance price), reports them as the
+// configuration's, and leaves the catalog it extends unchanged; elsewhere, or unpriced, a custom
+// class has no price, with a reason naming instance_classes.
+func TestWithClasses(t *testing.T) {
+	cat, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m7i := CustomClass{Name: "db.m7i.xlarge", VCPU: 4, MemoryGiB: 16, SingleAZUSD: 0.3}
+	ext, err := cat.WithClasses("ap-northeast-1", []CustomClass{r8g(), m7i})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cat.Class("db.r8g.large"); err == nil || cat.Custom("db.r8g.large") {
+		t.Errorf("the embedded catalog changed: %v", err)
+	}
+	ic, err := ext.Class("DB.R8G.LARGE")
+	if err != nil || ic.Family != "db.r8g" || ic.Size != "large" || ic.VCPU != 2 || ic.MemoryGiB != 16 || !ic.AuroraSupported || ic.EBSBaselineIOPS != 3600 || ic.NetworkBaselineGbps != 0.937 || !ext.Custom("db.r8g.large") {
+		t.Errorf("db.r8g.large: %+v, %v", ic, err)
+	}
+	if f := ext.Families(); f[len(f)-2] != "db.r8g" || f[len(f)-1] != "db.m7i" || len(f) != len(cat.Families())+2 {
+		t.Errorf("families %v, want the catalog's then db.r8g, db.m7i", f)
+	}
+	if ext.Custom("db.r6g.large") {
+		t.Error("db.r6g.large reported custom")
+	}
+	for _, tc := range []struct {
+		class  string
+		engine Engine
+		dep    Deployment
+		region string
+		want   float64 // 0: unavailable, with reason
+		reason string
+	}{
+		{"db.r8g.large", EngineRDSPostgres, SingleAZ, "ap-northeast-1", 0.2, ""},
+		{"db.r8g.large", EngineRDSPostgres, MultiAZ, "ap-northeast-1", 0.4, ""},
+		{"db.r8g.large", EngineAuroraPostgres, SingleAZ, "ap-northeast-1", 0.23, ""},
+		{"db.r8g.large", EngineAuroraPostgres, MultiAZ, "ap-northeast-1", 0.46, ""},
+		{"db.r8g.large", EngineRDSPostgres, SingleAZ, "us-east-1", 0, "with prices in ap-northeast-1 only"},
+		{"db.m7i.xlarge", EngineRDSPostgres, MultiAZ, "ap-northeast-1", 0, "give no price for it"},
+		{"db.m7i.xlarge", EngineAuroraPostgres, SingleAZ, "ap-northeast-1", 0, "aurora = false"},
+	} {
+		p, err := ext.Price(tc.class, tc.engine, tc.dep, tc.region)
+		var pu *PriceUnavailableError
+		switch {
+		case tc.want > 0 && (err != nil || math.Abs(p.HourlyUSD-tc.want) > 1e-9 || p.Source != SourceConfiguration || !strings.Contains(p.Note, "instance_classes")):
+			t.Errorf("%s %s %s %s: %+v, %v; want $%v/h from the configuration", tc.class, tc.engine, tc.dep, tc.region, p, err, tc.want)
+		case tc.want == 0 && (!errors.As(err, &pu) || !strings.Contains(err.Error(), tc.reason)):
+			t.Errorf("%s %s %s %s: %v, want unavailable: %q", tc.class, tc.engine, tc.dep, tc.region, err, tc.reason)
+		}
+	}
+	// The catalog's own classes keep their prices; its regions are unchanged.
+	a, errA := cat.Price("db.r6g.large", EngineRDSPostgres, MultiAZ, "us-east-1")
+	b, errB := ext.Price("db.r6g.large", EngineRDSPostgres, MultiAZ, "us-east-1")
+	if errA != nil || errB != nil || a != b || fmt.Sprint(ext.Regions()) != fmt.Sprint(cat.Regions()) {
+		t.Errorf("catalog class: %+v %v vs %+v %v; regions %v", a, errA, b, errB, ext.Regions())
+	}
+}
+
+// TestCustomClassValidate: what WithClasses refuses, naming the field.
+func TestCustomClassValidate(t *testing.T) {
+	cat, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		edit  func(*CustomClass)
+		field string
+		want  string
+	}{
+		{func(c *CustomClass) { c.Name = "db.R8G.large" }, "Name", "lower case"},
+		{func(c *CustomClass) { c.Name = "r8g.large" }, "Name", "not an RDS DB instance class name"},
+		{func(c *CustomClass) { c.Name = "db.r6g.large" }, "Name", "in the provider's catalog already"},
+		{func(c *CustomClass) { c.Name = "db.t4g.4xlarge" }, "Name", "burstable"},
+		{func(c *CustomClass) { c.VCPU = 0 }, "VCPU", "want 1 to 512"},
+		{func(c *CustomClass) { c.MemoryGiB = math.NaN() }, "MemoryGiB", "more than 0"},
+		{func(c *CustomClass) { c.MemoryGiB = 16 << 20 }, "MemoryGiB", "at most 32768"},
+		{func(c *CustomClass) { c.EBSBaselineIOPS = -1 }, "EBSBaselineIOPS", "0 (unknown) or more"},
+		{func(c *CustomClass) { c.NetworkBaselineGbps = math.NaN() }, "NetworkBaselineGbps", "0 (unknown) to 1000"},
+		{func(c *CustomClass) { c.MultiAZUSD = math.Inf(1) }, "MultiAZUSD", "0 (unknown) to 1000"},
+		{func(c *CustomClass) { c.SingleAZUSD = -0.1 }, "SingleAZUSD", "0 (unknown) to 1000"},
+		{func(c *CustomClass) { c.Aurora = false }, "AuroraUSD", "set aurora = true"},
+	} {
+		cc := r8g()
+		tc.edit(&cc)
+		var fe *CustomClassFieldError
+		if err := cc.Validate(cat); !errors.As(err, &fe) || fe.Field != tc.field || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want %s: %q", cc, err, tc.field, tc.want)
+		}
+		if _, err := cat.WithClasses("us-east-1", []CustomClass{cc}); err == nil {
+			t.Errorf("%+v: WithClasses took it", cc)
+		}
+	}
+	if err := r8g().Validate(cat); err != nil {
+		t.Errorf("db.r8g.large: %v", err)
+	}
+	if _, err := cat.WithClasses("us-east-1", []CustomClass{r8g(), r8g()}); err == nil || !strings.Contains(err.Error(), "given twice") {
+		t.Errorf("twice: %v", err)
+	}
+}
+
+// A class newer than the catalog (here db.r8g.large, priced in ap-northeast-1, a region the
+// catalog does not price) is described in the provider configuration and priced from it.
+func ExampleCatalog_WithClasses() {
+	cat, _ := Default()
+	ext, err := cat.WithClasses("ap-northeast-1", []CustomClass{{Name: "db.r8g.large", VCPU: 2, MemoryGiB: 16, SingleAZUSD: 0.25, MultiAZUSD: 0.5}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, _ := ext.Price("db.r8g.large", EngineRDSPostgres, MultiAZ, "ap-northeast-1")
+	fmt.Printf("%s %s: $%.2f/h, $%.2f/month (%s)\n", p.Class, p.Deployment, p.HourlyUSD, p.MonthlyUSD, p.Source)
+	// Output:
+	// db.r8g.large multi-az: $0.50/h, $365.00/month (provider-configuration)
+}

@@ -1,0 +1,154 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
+)
+
+// instanceClassModel is one element of the provider's instance_classes: a class the embedded
+// catalog lacks (pricing.CustomClass).
+type instanceClassModel struct {
+	Name            types.String  `tfsdk:"name"`
+	VCPU            types.Int64   `tfsdk:"vcpu"`
+	MemoryGiB       types.Float64 `tfsdk:"memory_gib"`
+	Aurora          types.Bool    `tfsdk:"aurora"`
+	EBSBaselineIOPS types.Float64 `tfsdk:"ebs_baseline_iops"`
+	NetworkGbps     types.Float64 `tfsdk:"network_baseline_gbps"`
+	HourlyUSD       types.Object  `tfsdk:"hourly_usd"`
+}
+
+// hourlyUSDModel is an instance_classes element's hourly_usd.
+type hourlyUSDModel struct {
+	SingleAZ types.Float64 `tfsdk:"single_az"`
+	MultiAZ  types.Float64 `tfsdk:"multi_az"`
+	Aurora   types.Float64 `tfsdk:"aurora"`
+}
+
+// instanceClassesAttribute is the provider's instance_classes attribute.
+func instanceClassesAttribute() schema.ListNestedAttribute {
+	price := func(what string) schema.Float64Attribute {
+		return schema.Float64Attribute{Optional: true, MarkdownDescription: what + ", USD per hour, on demand, in the provider's `region`. Left out: unknown (the savings are then unknown)."}
+	}
+	return schema.ListNestedAttribute{
+		Optional: true,
+		MarkdownDescription: "Instance classes the provider's embedded catalog lacks (its families are those of AWS's 2023-06 tables: " +
+			strings.Join(catalogFamilies(), ", ") + "), such as `db.r8g.large` or `db.m7i.xlarge`: " +
+			"a deployment on a class the catalog lacks cannot be analysed, and a recommendation considers the classes of the writer's family. " +
+			"Give each class's vCPUs and memory (from the RDS instance-class table) and, for the savings, its on-demand prices in this provider " +
+			"configuration's region. A class of the catalog, or a burstable (db.t*) one, is refused: the catalog has every db.t3 and db.t4g size, " +
+			"with the CPU credit baselines a burstable class needs.",
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"name":                  schema.StringAttribute{Required: true, MarkdownDescription: "The DB instance class, as RDS names it, e.g. `db.r8g.large`."},
+			"vcpu":                  schema.Int64Attribute{Required: true, MarkdownDescription: fmt.Sprintf("vCPUs, 1 to %d.", pricing.MaxCustomVCPU)},
+			"memory_gib":            schema.Float64Attribute{Required: true, MarkdownDescription: fmt.Sprintf("Memory, GiB (more than 0, at most %d).", pricing.MaxCustomMemoryGiB)},
+			"aurora":                schema.BoolAttribute{Optional: true, MarkdownDescription: "Whether Aurora PostgreSQL offers the class. Defaults to `false`: an Aurora deployment on it then has no price, and it is no target for one."},
+			"ebs_baseline_iops":     schema.Float64Attribute{Optional: true, MarkdownDescription: "The class's EBS baseline IOPS (its EC2 type's, at 16 KiB I/O), for the IOPS check of an RDS instance and its IOPS rollback alarm's cap. Left out: unknown, not checked."},
+			"network_baseline_gbps": schema.Float64Attribute{Optional: true, MarkdownDescription: "The class's sustained network bandwidth, Gbps (its EC2 type's baseline, not the \"up to\" burst), for the network check. Left out: unknown, not checked."},
+			"hourly_usd": schema.SingleNestedAttribute{Optional: true, MarkdownDescription: "On-demand prices in the provider's `region`.",
+				Attributes: map[string]schema.Attribute{
+					"single_az": price("RDS for PostgreSQL Single-AZ"),
+					"multi_az":  price("RDS for PostgreSQL Multi-AZ (primary and standby, as AWS bills it)"),
+					"aurora":    price("One Aurora PostgreSQL instance (Aurora Standard)"),
+				}},
+		}},
+	}
+}
+
+// customClassFields maps a pricing.CustomClassFieldError's Field to the attribute it names under
+// an instance_classes element.
+var customClassFields = map[string][]string{
+	"Name": {"name"}, "VCPU": {"vcpu"}, "MemoryGiB": {"memory_gib"}, "EBSBaselineIOPS": {"ebs_baseline_iops"},
+	"NetworkBaselineGbps": {"network_baseline_gbps"}, "SingleAZUSD": {"hourly_usd", "single_az"}, "MultiAZUSD": {"hourly_usd", "multi_az"}, "AuroraUSD": {"hourly_usd", "aurora"},
+}
+
+// customClasses reads the provider's instance_classes (nil when not set): each known element as a
+// pricing.CustomClass, checked against the embedded catalog and the elements before it, with a
+// diagnostic on the attribute it refuses. complete is false when a value is unknown (at
+// validation, not yet configured: the element is then not checked).
+func customClasses(ctx context.Context, list types.List, diags *diag.Diagnostics) (out []pricing.CustomClass, complete bool) {
+	if list.IsNull() {
+		return nil, true
+	}
+	if list.IsUnknown() {
+		return nil, false
+	}
+	var ms []instanceClassModel
+	if d := list.ElementsAs(ctx, &ms, false); d.HasError() {
+		diags.Append(d...)
+		return nil, false
+	}
+	cat, err := pricing.Default()
+	if err != nil {
+		diags.AddError("Unable to Load Price Catalog", err.Error()+". Please report this issue to the provider developers.")
+		return nil, false
+	}
+	complete = true
+	seen := map[string]int{}
+	for i, m := range ms {
+		at := path.Root("instance_classes").AtListIndex(i)
+		var h hourlyUSDModel
+		if !m.HourlyUSD.IsNull() && !m.HourlyUSD.IsUnknown() {
+			diags.Append(m.HourlyUSD.As(ctx, &h, basetypes.ObjectAsOptions{})...)
+		}
+		if anyUnknown(m.Name, m.VCPU, m.MemoryGiB, m.Aurora, m.EBSBaselineIOPS, m.NetworkGbps, m.HourlyUSD, h.SingleAZ, h.MultiAZ, h.Aurora) {
+			complete = false
+			continue
+		}
+		cc := pricing.CustomClass{Name: m.Name.ValueString(), VCPU: int(m.VCPU.ValueInt64()), MemoryGiB: m.MemoryGiB.ValueFloat64(),
+			Aurora: m.Aurora.ValueBool(), EBSBaselineIOPS: m.EBSBaselineIOPS.ValueFloat64(), NetworkBaselineGbps: m.NetworkGbps.ValueFloat64(),
+			SingleAZUSD: h.SingleAZ.ValueFloat64(), MultiAZUSD: h.MultiAZ.ValueFloat64(), AuroraUSD: h.Aurora.ValueFloat64()}
+		if v := m.VCPU.ValueInt64(); v != int64(cc.VCPU) {
+			cc.VCPU = -1 // out of int's range: refused below as out of range
+		}
+		if err := cc.Validate(cat); err != nil {
+			p := at
+			var fe *pricing.CustomClassFieldError
+			if errors.As(err, &fe) {
+				for _, n := range customClassFields[fe.Field] {
+					p = p.AtName(n)
+				}
+			}
+			diags.AddAttributeError(p, "Invalid Instance Class", fmt.Sprintf("instance_classes[%d] (%s): %s.", i, cc.Name, err))
+			continue
+		}
+		if j, dup := seen[cc.Name]; dup {
+			diags.AddAttributeError(at.AtName("name"), "Duplicate Instance Class",
+				fmt.Sprintf("instance_classes[%d] describes %s, as instance_classes[%d] does: keep one.", i, cc.Name, j))
+			continue
+		}
+		seen[cc.Name] = i
+		out = append(out, cc)
+	}
+	return out, complete
+}
+
+// anyUnknown reports whether any of vs is unknown.
+func anyUnknown(vs ...attr.Value) bool {
+	for _, v := range vs {
+		if v.IsUnknown() {
+			return true
+		}
+	}
+	return false
+}
+
+// catalog is the price and instance-class catalog the provider's data sources use: the embedded
+// one, with the provider configuration's instance_classes (Configure); pd may be nil (a data
+// source of an unconfigured provider), which gives the embedded one.
+func (pd *ProviderData) catalog() (*pricing.Catalog, error) {
+	if pd != nil && pd.Catalog != nil {
+		return pd.Catalog, nil
+	}
+	return pricing.Default()
+}

@@ -1,0 +1,231 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// r8gClass is an instance_classes element describing db.r8g.large (which the catalog, of
+// AWS's 2023-06 tables, lacks), priced in us-east-1.
+const r8gClass = `{
+    name       = "db.r8g.large"
+    vcpu       = 2
+    memory_gib = 16
+    aurora     = true
+    ebs_baseline_iops     = 3600
+    network_baseline_gbps = 0.937
+    hourly_usd = { single_az = 0.2, multi_az = 0.4, aurora = 0.23 }
+  }`
+
+// TestAccInstanceClasses: a Multi-AZ instance on db.r8g.large, a class newer than the catalog,
+// cannot be analysed (the error says to describe it in instance_classes); described there, with
+// its prices, the recommendation and the fleet analyse it on that class, with the savings from
+// those prices, and rightsize_rds_price gives them, as the configuration's.
+func TestAccInstanceClasses(t *testing.T) {
+	now := sandboxNow()
+	chat := sandbox.MultiAZInstance("chat", "db.r8g.large", sandbox.Workload{CPUBase: 10, CPUAmplitude: 10, Connections: 20})
+	sso := sandbox.AuroraPair("sso", "db.r8g.large", sandbox.Workload{CPUBase: 10, CPUAmplitude: 10, Connections: 20}, sandbox.Workload{CPUBase: 5, Connections: 5})
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: &sandbox.Scenario{Name: "r8g", Instances: []sandbox.InstanceSpec{chat},
+		Clusters: []sandbox.ClusterSpec{sso}}, Now: now})
+	body := fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "chat" {
+  db_instance_identifier = "chat"
+  lookback_days          = 7
+  period_seconds         = 3600
+  end_time               = %[1]q
+}
+
+data "rightsize_single_node_recommendation" "sso" {
+  db_cluster_identifier = "sso"
+  lookback_days         = 7
+  period_seconds        = 3600
+  end_time              = %[1]q
+}
+
+data "rightsize_fleet" "f" {
+  identifier_regex = "^chat$"
+  lookback_days    = 7
+  period_seconds   = 3600
+  end_time         = %[1]q
+}
+`, now.Format(time.RFC3339))
+	price := `
+data "rightsize_utilization" "chat" {
+  db_instance_identifier = "chat"
+  lookback_days          = 7
+}
+
+data "rightsize_rds_price" "r8g" {
+  instance_class = "db.r8g.large"
+  engine         = "rds-postgresql"
+  deployment     = "multi-az"
+}
+`
+	described := acctest.SandboxProvider(srv)
+	described.Extra = map[string]string{"instance_classes": "[" + r8gClass + "]"}
+	num := func(a map[string]string, k string) float64 {
+		v, err := strconv.ParseFloat(a[k], 64)
+		if err != nil {
+			return math.NaN()
+		}
+		return v
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      acctest.SandboxProvider(srv).HCL() + body,
+				ExpectError: regexp.MustCompile(`"db\.r8g\.large"\s+is\s+not\s+in\s+the\s+catalog[\s\S]*instance_classes`),
+			},
+			{
+				Config: described.HCL() + body + price,
+				Check: func(s *terraform.State) error {
+					a, err := fleetAttrs(s, "data.rightsize_single_node_recommendation.chat")
+					if err != nil {
+						return err
+					}
+					// Multi-AZ at $0.40/h, one db.r8g.large at $0.20/h: $146/month on the instances,
+					// plus the standby's storage (us-east-1 prices it).
+					cur, saved, storage := num(a, "current_monthly_cost"), num(a, "monthly_savings"), num(a, "storage_monthly_savings")
+					if a["recommended_instance_class"] != "db.r8g.large" || !(cur >= 292+storage) || !(math.Abs(saved-storage-146) < 0.01) || !(storage > 0) {
+						return fmt.Errorf("recommendation: class %s, current %s, savings %s (storage %s); want db.r8g.large, $292 + storage, $146 + storage",
+							a["recommended_instance_class"], a["current_monthly_cost"], a["monthly_savings"], a["storage_monthly_savings"])
+					}
+					// The configured network baseline is checked (a class without one has no network check).
+					checks := map[string]string{}
+					for i := 0; a[fmt.Sprintf("reasons.%d.check", i)] != ""; i++ {
+						checks[a[fmt.Sprintf("reasons.%d.check", i)]] = a[fmt.Sprintf("reasons.%d.message", i)]
+					}
+					if !strings.Contains(checks["network_p99_with_headroom"], "of the baseline of db.r8g.large") {
+						return fmt.Errorf("recommendation checks %v, want the IOPS and network checks against the configured baselines", checks)
+					}
+					// Aurora: the reader's $0.23/h is saved, $167.90/month.
+					au, err := fleetAttrs(s, "data.rightsize_single_node_recommendation.sso")
+					if err != nil {
+						return err
+					}
+					if au["recommended_instance_class"] != "db.r8g.large" || au["current_monthly_cost"] != "335.8" || au["monthly_savings"] != "167.9" {
+						return fmt.Errorf("Aurora: class %s, current %s, savings %s; want db.r8g.large, 335.8, 167.9", au["recommended_instance_class"], au["current_monthly_cost"], au["monthly_savings"])
+					}
+					f, err := fleetAttrs(s, "data.rightsize_fleet.f")
+					if err != nil {
+						return err
+					}
+					if f["clusters.#"] != "1" || f["clusters.0.instance_class"] != "db.r8g.large" || f["clusters.0.verdict"] != a["verdict"] || f["clusters.0.monthly_savings"] != a["monthly_savings"] {
+						return fmt.Errorf("fleet: %s clusters, class %s, verdict %s, savings %s", f["clusters.#"], f["clusters.0.instance_class"], f["clusters.0.verdict"], f["clusters.0.monthly_savings"])
+					}
+					u, err := fleetAttrs(s, "data.rightsize_utilization.chat")
+					if err != nil {
+						return err
+					}
+					if u["nodes.0.vcpu"] != "2" || u["nodes.0.memory_gib"] != "16" {
+						return fmt.Errorf("utilization: node capacity %s vCPU, %s GiB; want the configured 2 and 16", u["nodes.0.vcpu"], u["nodes.0.memory_gib"])
+					}
+					p, err := fleetAttrs(s, "data.rightsize_rds_price.r8g")
+					if err != nil {
+						return err
+					}
+					if p["hourly_usd"] != "0.4" || p["source"] != "provider-configuration" || p["vcpu"] != "2" || p["memory_gib"] != "16" || !strings.Contains(p["note"], "instance_classes") {
+						return fmt.Errorf("rds_price: %v", p)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestAccInstanceClasses_invalid: instance_classes that cannot describe a class are refused at
+// plan, on the attribute, saying what to change.
+func TestAccInstanceClasses_invalid(t *testing.T) {
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "empty", Now: sandboxNow()})
+	step := func(classes, want string) resource.TestStep {
+		p := acctest.SandboxProvider(srv)
+		p.Extra = map[string]string{"instance_classes": classes}
+		return resource.TestStep{
+			Config:      p.HCL() + `data "rightsize_rds_price" "p" {` + "\n" + `instance_class = "db.r6g.large"` + "\n" + `engine = "rds-postgresql"` + "\n" + `deployment = "single-az"` + "\n}\n",
+			ExpectError: regexp.MustCompile(strings.ReplaceAll(regexp.QuoteMeta(want), " ", `\s+`)),
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			step(`[{ name = "db.r6g.large", vcpu = 2, memory_gib = 16 }]`, "instance_classes[0] (db.r6g.large): db.r6g.large is in the provider's catalog already"),
+			step(`[{ name = "db.t4g.4xlarge", vcpu = 16, memory_gib = 64 }]`, "is a burstable class"),
+			step(`[{ name = "r8g.large", vcpu = 2, memory_gib = 16 }]`, "is not an RDS DB instance class name"),
+			step(`[{ name = "db.r8g.large", vcpu = 0, memory_gib = 16 }]`, "0 vCPUs: want 1 to 512"),
+			step(`[{ name = "db.r8g.large", vcpu = 2, memory_gib = 16384000 }]`, "want more than 0, at most 32768"),
+			step(`[{ name = "db.r8g.large", vcpu = 2, memory_gib = 16, hourly_usd = { aurora = 0.2 } }]`, "set aurora = true, or remove the price"),
+			step(`[{ name = "db.r8g.large", vcpu = 2, memory_gib = 16, hourly_usd = { multi_az = -1 } }]`, "-1 USD per hour: want 0 (unknown) to 1000"),
+			step(`[{ name = "db.r8g.large", vcpu = 2, memory_gib = 16, network_baseline_gbps = 2000 }]`, "2000 Gbps: want 0 (unknown) to 1000"),
+			step(`[{ name = "db.r8g.large", vcpu = 2, memory_gib = 16, ebs_baseline_iops = -5 }]`, "-5: want 0 (unknown) or more"),
+			step(`[`+r8gClass+`, `+r8gClass+`]`, "instance_classes[1] describes db.r8g.large, as instance_classes[0] does: keep one"),
+		},
+	})
+}
+
+// TestCustomClassesPaths: a refused instance_classes element's diagnostic is on the attribute it
+// names (the list index and the nested attribute), and an element with an unknown value is left
+// for Configure (complete false), not refused.
+func TestCustomClassesPaths(t *testing.T) {
+	hourlyType := map[string]attr.Type{"single_az": types.Float64Type, "multi_az": types.Float64Type, "aurora": types.Float64Type}
+	elemType := map[string]attr.Type{"name": types.StringType, "vcpu": types.Int64Type, "memory_gib": types.Float64Type, "aurora": types.BoolType,
+		"ebs_baseline_iops": types.Float64Type, "network_baseline_gbps": types.Float64Type, "hourly_usd": types.ObjectType{AttrTypes: hourlyType}}
+	elem := func(name string, vcpu attr.Value, aurora bool, auroraUSD float64) attr.Value {
+		return types.ObjectValueMust(elemType, map[string]attr.Value{
+			"name": types.StringValue(name), "vcpu": vcpu, "memory_gib": types.Float64Value(16), "aurora": types.BoolValue(aurora),
+			"ebs_baseline_iops": types.Float64Null(), "network_baseline_gbps": types.Float64Null(),
+			"hourly_usd": types.ObjectValueMust(hourlyType, map[string]attr.Value{
+				"single_az": types.Float64Null(), "multi_az": types.Float64Null(), "aurora": types.Float64Value(auroraUSD)}),
+		})
+	}
+	list := func(vs ...attr.Value) types.List {
+		return types.ListValueMust(types.ObjectType{AttrTypes: elemType}, vs)
+	}
+	for _, tc := range []struct {
+		name     string
+		list     types.List
+		want     string // the path of the one error; "" for none
+		complete bool
+		classes  int
+	}{
+		{"valid", list(elem("db.r8g.large", types.Int64Value(2), true, 0.2), elem("db.m8g.large", types.Int64Value(2), false, 0)), "", true, 2},
+		{"vcpu", list(elem("db.r8g.large", types.Int64Value(2), true, 0), elem("db.m8g.large", types.Int64Value(0), false, 0)), "instance_classes[1].vcpu", true, 1},
+		{"aurora price", list(elem("db.r8g.large", types.Int64Value(2), false, 0.2)), "instance_classes[0].hourly_usd.aurora", true, 0},
+		{"duplicate", list(elem("db.r8g.large", types.Int64Value(2), true, 0), elem("db.r8g.large", types.Int64Value(4), true, 0)), "instance_classes[1].name", true, 1},
+		{"unknown", list(elem("db.r8g.large", types.Int64Unknown(), true, 0)), "", false, 0},
+		{"null", types.ListNull(types.ObjectType{AttrTypes: elemType}), "", true, 0},
+	} {
+		var diags diag.Diagnostics
+		got, complete := customClasses(context.Background(), tc.list, &diags)
+		var paths []string
+		for _, d := range diags.Errors() {
+			if pd, ok := d.(diag.DiagnosticWithPath); ok {
+				paths = append(paths, pd.Path().String())
+			} else {
+				paths = append(paths, "(no path) "+d.Detail())
+			}
+		}
+		if want := []string{tc.want}; tc.want == "" && len(paths) != 0 || tc.want != "" && fmt.Sprint(paths) != fmt.Sprint(want) ||
+			complete != tc.complete || len(got) != tc.classes {
+			t.Errorf("%s: errors at %v, complete %v, %d classes; want %q, %v, %d", tc.name, paths, complete, len(got), tc.want, tc.complete, tc.classes)
+		}
+	}
+}

@@ -13,7 +13,8 @@ type ParameterDifference struct {
 	Name string
 	// Reader and Writer are the values each runs with, as RDS lists them (the unit is the
 	// parameter's: milliseconds for the timeouts, kB for work_mem and temp_file_limit; a value
-	// may be an RDS formula); "" for PostgreSQL's default, set by no group.
+	// may be an RDS formula); "" for PostgreSQL's default, set by no group. The risk shows them
+	// as PostgreSQL's SHOW prints them ("30s (30000 ms)", "64MB (65536 kB)", "0 (no limit)").
 	Reader, Writer string
 	// ReaderFrom and WriterFrom say where each value comes from: "DB parameter group x",
 	// "DB cluster parameter group y", or "" for PostgreSQL's default.
@@ -100,7 +101,8 @@ func stricter(name, r, w string, none int64) bool {
 
 // readerParametersRisk is the operations risk of the parameter differences ds between the
 // reader reader and the writer writer of an Aurora cluster: medium when a limit is stricter on
-// the writer (what ran on the reader would be cancelled), else low; false when ds is empty.
+// the writer (what ran on the reader would be cancelled), else low; false when ds is empty. It
+// shows each value as SHOW prints it, with the value a parameter group takes (paramValue).
 func readerParametersRisk(ds []ParameterDifference, reader, writer string) (Risk, bool) {
 	if len(ds) == 0 {
 		return Risk{}, false
@@ -112,7 +114,7 @@ func readerParametersRisk(ds []ParameterDifference, reader, writer string) (Risk
 			sev = "medium"
 		}
 		parts = append(parts, fmt.Sprintf("%s %s on the reader (%s), %s on the writer (%s)", d.Name,
-			paramValue(d.Reader), paramSource(d.ReaderFrom), paramValue(d.Writer), paramSource(d.WriterFrom)))
+			paramValue(d.Name, d.Reader), paramSource(d.ReaderFrom), paramValue(d.Name, d.Writer), paramSource(d.WriterFrom)))
 	}
 	what := "they may use other memory or plans, or give other results"
 	if sev == "medium" {
@@ -124,12 +126,72 @@ func readerParametersRisk(ds []ParameterDifference, reader, writer string) (Risk
 		reader, writer, strings.Join(parts, "; "), what)}, true
 }
 
-// paramValue is v as a risk shows it: "default" for PostgreSQL's default.
-func paramValue(v string) string {
+// paramValue is the value v of SessionParameter name, as RDS lists it, as a risk shows it: as
+// PostgreSQL's SHOW prints it, with the value as a parameter group takes it where that differs.
+//   - A parameter with a unit (milliseconds for the timeouts, kB for work_mem and
+//     temp_file_limit; unitParameters) above 0 is in the largest unit that divides it exactly, as
+//     SHOW prints it, then the value in the parameter's own unit: 30000 ms is "30s (30000 ms)",
+//     90000 "90s (90000 ms)", 1500 "1500ms"; 65536 kB is "64MB (65536 kB)", 1000 "1000kB".
+//   - A limit at its "none" (0 for the timeouts, -1 for temp_file_limit) says so: "0 (no limit)";
+//     "" (PostgreSQL's default, set by no group) of a limit is its none too. A temp_file_limit of 0
+//     allows no temporary file at all: "0 (no temporary files)".
+//   - A boolean is "on" or "off" (jit "1" is "on").
+//   - "" of any other parameter is "default"; a value that is not an integer (an RDS formula such
+//     as {DBInstanceClassMemory/...}, a fraction) or of a parameter without a unit is as listed.
+func paramValue(name, v string) string {
+	none, limit := limitParameters[name]
 	if v == "" {
+		if limit {
+			return strconv.FormatInt(none, 10) + " (no limit)"
+		}
 		return "default"
 	}
-	return v
+	if def, ok := booleanParameters[name]; ok {
+		if b, ok := parseBool(v, def); ok {
+			return map[bool]string{true: "on", false: "off"}[b]
+		}
+		return v
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	switch {
+	case err != nil:
+		return v
+	case limit && n == none:
+		return strconv.FormatInt(n, 10) + " (no limit)"
+	case name == "temp_file_limit" && n == 0:
+		return "0 (no temporary files)"
+	}
+	base, ok := unitParameters[name]
+	if !ok || n <= 0 { // SHOW prints 0 and below without a unit
+		return v
+	}
+	for _, u := range showUnits[base] {
+		if n%u.size == 0 {
+			shown := strconv.FormatInt(n/u.size, 10) + u.name
+			if u.size == 1 {
+				return shown
+			}
+			return fmt.Sprintf("%s (%d %s)", shown, n, base)
+		}
+	}
+	return v // unreachable: every unit list ends with its base unit, of size 1
+}
+
+// unitParameters are the SessionParameters with a unit, by name: the unit RDS lists (and a
+// parameter group takes) their values in, PostgreSQL's base unit for them.
+var unitParameters = map[string]string{
+	"statement_timeout": "ms", "lock_timeout": "ms", "idle_in_transaction_session_timeout": "ms",
+	"idle_session_timeout": "ms", "transaction_timeout": "ms", "temp_file_limit": "kB", "work_mem": "kB",
+}
+
+// showUnits are, for each base unit, the units SHOW prints a value in, largest first, with their
+// size in the base unit (PostgreSQL's memory_unit_conversion_table and time_unit_conversion_table).
+var showUnits = map[string][]struct {
+	name string
+	size int64
+}{
+	"ms": {{"d", 86400000}, {"h", 3600000}, {"min", 60000}, {"s", 1000}, {"ms", 1}},
+	"kB": {{"TB", 1 << 30}, {"GB", 1 << 20}, {"MB", 1 << 10}, {"kB", 1}},
 }
 
 // paramSource is where a value comes from as a risk shows it.

@@ -31,8 +31,8 @@ func TestAccSingleNodeRecommendation_readerParameters(t *testing.T) {
 	}
 	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
 	const want = "medium operations: The reader sso-prod-instance-2's queries move to the writer sso-prod-instance-1 and run under the writer's parameters, which differ: " +
-		"statement_timeout default on the reader (PostgreSQL's default), 30000 on the writer (DB parameter group sso-writer); " +
-		"work_mem 65536 on the reader (DB parameter group sso-reporting), default on the writer (PostgreSQL's default). " +
+		"statement_timeout 0 (no limit) on the reader (PostgreSQL's default), 30s (30000 ms) on the writer (DB parameter group sso-writer); " +
+		"work_mem 64MB (65536 kB) on the reader (DB parameter group sso-reporting), default on the writer (PostgreSQL's default). " +
 		"So a stricter limit on the writer cancels statements or ends sessions that ran on the reader"
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },

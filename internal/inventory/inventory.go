@@ -178,7 +178,9 @@ type Cluster struct {
 	// ReaderParameters are the analysis.SessionParameters an Aurora cluster's reader runs with
 	// another value than its writer, as their DB parameter groups and the DB cluster parameter
 	// group set them (nil when none). Set by AttachParameterGroups; ReaderParametersUnread says
-	// why a group could not be read, if so.
+	// why they were not compared, if so: it is ParametersUnread itself when it is the writer's
+	// groups that could not be read (one cause, which one warning says), else why the reader's
+	// DB parameter group, or the DB cluster parameter group the writer's did not need, could not be.
 	ReaderParameters       []analysis.ParameterDifference
 	ReaderParametersUnread string
 	Nodes                  []Node
@@ -743,9 +745,13 @@ var GroupParameters = []string{"max_connections", "shared_buffers"}
 // AttachParameterGroups sets, for each cluster of cs with a writer, what its writer's parameter
 // groups set for GroupParameters (Cluster.GroupSettings): the writer's DB parameter group's values,
 // else, on Aurora, the DB cluster parameter group's; and every parameter a user set in the writer's
-// DB parameter group (Cluster.WriterGroupParameters). Each group is read once however many clusters
-// share it; RDS's default groups ("default.postgres15"), which no one can modify, are not read. A
-// failed read is recorded in the cluster's ParametersUnread, not returned.
+// DB parameter group (Cluster.WriterGroupParameters); and, for an Aurora reader in a DB parameter
+// group of its own, the SessionParameters it runs with otherwise (Cluster.ReaderParameters). Each
+// group is read once however many clusters share it; RDS's default groups ("default.postgres15"),
+// which no one can modify, are not read. A failed read is recorded in the cluster's
+// ParametersUnread (the writer's groups; then the reader is not compared either, and
+// ReaderParametersUnread is the same text) or ReaderParametersUnread (a group only the comparison
+// needs), not returned.
 func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
 	type answer struct {
 		values map[string]string
@@ -846,6 +852,11 @@ func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
 		for _, r := range c.Nodes {
 			if r.Role != RoleReader || r.ParameterGroup == w.ParameterGroup {
 				continue // the same DB parameter group (and the same cluster group): the same values
+			}
+			if c.ParametersUnread != "" {
+				// The writer's groups could not be read: its values are unknown, whatever the reader's.
+				c.ReaderParametersUnread = c.ParametersUnread
+				break
 			}
 			rv, err := sessionValues(r.ParameterGroup)
 			var wv, cv map[string]string

@@ -123,7 +123,8 @@ func TestAttachParameterGroups(t *testing.T) {
 // TestAttachParameterGroupsReader: an Aurora reader in a DB parameter group of its own runs with
 // its group's values, else the DB cluster parameter group's, else PostgreSQL's default, and so does
 // the writer: ReaderParameters lists the SessionParameters where the two differ, with where each
-// value comes from. A reader group RDS refuses to list is ReaderParametersUnread.
+// value comes from. A reader group RDS refuses to list is ReaderParametersUnread; a writer's group
+// refused is ParametersUnread, and ReaderParametersUnread the same.
 func TestAttachParameterGroupsReader(t *testing.T) {
 	sso := sandbox.AuroraPair("sso", "db.t4g.medium", sandbox.IdleWorkload, sandbox.IdleWorkload)
 	sso.ParameterGroup, sso.Members[0].ParameterGroup, sso.Members[1].ParameterGroup = "sso-cluster", "sso-writer", "sso-reader"
@@ -183,6 +184,29 @@ func TestAttachParameterGroupsReader(t *testing.T) {
 	if cs[0].ReaderParameters != nil || !strings.Contains(cs[0].ReaderParametersUnread, "rds:DescribeDBParameters") {
 		t.Errorf("reader group denied: %v, unread %q", cs[0].ReaderParameters, cs[0].ReaderParametersUnread)
 	}
+
+	// The writer's group refused: the reader's values cannot be compared with values unknown, for
+	// the same cause, ParametersUnread itself (one warning says both), and its group is not asked.
+	denied := sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized to perform rds:DescribeDBParameters"}
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBParameters", Sequence: []sandbox.Fault{denied, denied}})
+	asked := len(srv.Calls("DescribeDBParameters"))
+	AttachParameterGroups(ctx, api, cs[:1])
+	if cs[0].ReaderParameters != nil || cs[0].ParametersUnread == "" || cs[0].ReaderParametersUnread != cs[0].ParametersUnread {
+		t.Errorf("writer group denied: %v, reader unread %q, writer unread %q", cs[0].ReaderParameters, cs[0].ReaderParametersUnread, cs[0].ParametersUnread)
+	}
+	if calls := srv.Calls("DescribeDBParameters")[asked:]; len(calls) != 1 || calls[0].Params["DBParameterGroupName"] != "sso-writer" {
+		t.Errorf("writer group denied: %d DescribeDBParameters calls, want the writer's group's alone", len(calls))
+	}
+	srv.ClearFaults()
+	// The cluster group refused, which the writer's group's max_connections alone leaves to read
+	// for shared_buffers: the same.
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBClusterParameters", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403,
+		Code: "AccessDenied", Message: "not authorized to perform rds:DescribeDBClusterParameters"}})
+	AttachParameterGroups(ctx, api, cs[:1])
+	if cs[0].ReaderParameters != nil || !strings.Contains(cs[0].ParametersUnread, "rds:DescribeDBClusterParameters") || cs[0].ReaderParametersUnread != cs[0].ParametersUnread {
+		t.Errorf("cluster group denied: %v, reader unread %q, writer unread %q", cs[0].ReaderParameters, cs[0].ReaderParametersUnread, cs[0].ParametersUnread)
+	}
+	srv.ClearFaults()
 
 	// A reader in its writer's group runs with the same values: not compared, and so not
 	// reported unread when that group is refused (the writer's parameters are, ParametersUnread).

@@ -2,14 +2,19 @@ package provider
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
 
@@ -88,4 +93,92 @@ data "rightsize_fleet" "f" {
 			},
 		}},
 	})
+}
+
+// TestReadReaderParametersUnread: when RDS refuses to list the writer's parameter groups, neither
+// what they set for max_connections and shared_buffers nor the parameters its Aurora reader runs
+// with otherwise can be read, for one cause: the recommendation and the fleet give one warning
+// that names both consequences and the permissions to allow, not one for each. A refusal of the
+// reader's group alone is the reader's warning alone.
+func TestReadReaderParametersUnread(t *testing.T) {
+	now := sandboxNow()
+	sc := sandbox.Demo()
+	sc.ParameterGroups = append(sc.ParameterGroups,
+		sandbox.ParameterGroupSpec{Name: "sso-writer", Parameters: map[string]string{"statement_timeout": "30000"}},
+		sandbox.ParameterGroupSpec{Name: "sso-reporting", Parameters: map[string]string{"work_mem": "65536"}},
+		sandbox.ParameterGroupSpec{Name: "sso-cluster", Cluster: true, Parameters: map[string]string{"lock_timeout": "5000"}})
+	for i := range sc.Clusters {
+		if sc.Clusters[i].ID == "sso-prod" {
+			sc.Clusters[i].ParameterGroup = "sso-cluster"
+			sc.Clusters[i].Members[0].ParameterGroup, sc.Clusters[i].Members[1].ParameterGroup = "sso-writer", "sso-reporting"
+		}
+	}
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
+	pd := sandboxServerData(srv)
+	denied := func(op string) sandbox.Fault {
+		return sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied",
+			Message: "User: arn:aws:sts::123456789012:assumed-role/ci/plan is not authorized to perform: rds:" + op + " because no identity-based policy allows the rds:" + op + " action"}
+	}
+	vals := map[string]tftypes.Value{
+		"lookback_days":  tftypes.NewValue(tftypes.Number, 7),
+		"period_seconds": tftypes.NewValue(tftypes.Number, 3600),
+		"end_time":       tftypes.NewValue(tftypes.String, now.Format(time.RFC3339)),
+	}
+	rec := maps.Clone(vals)
+	rec["db_cluster_identifier"] = tftypes.NewValue(tftypes.String, "sso-prod")
+	fleet := maps.Clone(vals)
+	fleet["identifier_regex"] = tftypes.NewValue(tftypes.String, "^sso-prod$")
+	// parameterWarnings are the warnings of diags about parameter groups, by summary.
+	parameterWarnings := func(diags diag.Diagnostics) map[string]string {
+		out := map[string]string{}
+		for _, d := range diags.Warnings() {
+			if strings.Contains(d.Summary(), "Parameter") {
+				out[d.Summary()] = d.Detail()
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name   string
+		faults []sandbox.FaultRule
+		title  string   // the one warning
+		want   []string // in its detail
+	}{
+		{"writer's DB parameter group refused", []sandbox.FaultRule{{Operation: "DescribeDBParameters", Rate: 1, RateFault: denied("DescribeDBParameters")}},
+			"Parameter Groups Not Read", []string{"max_connections and shared_buffers", "rds:DescribeDBParameters because",
+				"current_parameters", "the parameters its reader and writer run with (statement_timeout, work_mem and others", "were not compared",
+				"Allow rds:DescribeDBParameters (and, for Aurora, rds:DescribeDBClusterParameters)"}},
+		{"DB cluster parameter group refused", []sandbox.FaultRule{{Operation: "DescribeDBClusterParameters", Rate: 1, RateFault: denied("DescribeDBClusterParameters")}},
+			"Parameter Groups Not Read", []string{"max_connections and shared_buffers", "rds:DescribeDBClusterParameters because",
+				"the parameters its reader and writer run with", "were not compared", "Allow rds:DescribeDBParameters (and, for Aurora, rds:DescribeDBClusterParameters)"}},
+		{"reader's group alone refused", []sandbox.FaultRule{{Operation: "DescribeDBParameters", Sequence: []sandbox.Fault{{Kind: sandbox.FaultNone}, denied("DescribeDBParameters")}}},
+			"Reader Parameters Not Compared", []string{"were not compared", "Allow rds:DescribeDBParameters"}},
+	} {
+		for _, ds := range []struct {
+			name string
+			new  func() datasource.DataSource
+			vals map[string]tftypes.Value
+		}{{"recommendation", NewSingleNodeRecommendationDataSource, rec}, {"fleet", NewFleetDataSource, fleet}} {
+			t.Run(tc.name+"/"+ds.name, func(t *testing.T) {
+				srv.ClearFaults()
+				for _, f := range tc.faults {
+					srv.InjectFaults(f)
+				}
+				pd.Listings = inventory.NewSharedListings(pd.RDS, listingsTTL)
+				diags := readDataSource(t, ds.new(), pd, ds.vals, nil)
+				if diags.HasError() {
+					t.Fatalf("read: %v", diags)
+				}
+				got := parameterWarnings(diags)
+				if len(got) != 1 || got[tc.title] == "" {
+					t.Fatalf("parameter warnings %q, want one, %q", got, tc.title)
+				}
+				for _, s := range tc.want {
+					if !strings.Contains(got[tc.title], s) {
+						t.Errorf("%s: %q does not say %q", tc.title, got[tc.title], s)
+					}
+				}
+			})
+		}
+	}
 }

@@ -26,7 +26,7 @@ func withGroupSettings(pg *analysis.PostgresFacts, c inventory.Cluster, name str
 		}
 		return pg, []Warning{{"Parameter Groups Not Read", fmt.Sprintf("%s: what its parameter groups set for max_connections and shared_buffers was not read (%s), so the recommendation takes "+
 			"the server's max_connections (from PostgreSQL statistics, when read) or RDS's default on each class for what the single node keeps, and Aurora's "+
-			"default buffer cache%s. %s", name, c.ParametersUnread, unreadParameters(c), fix)}}
+			"default buffer cache%s%s. %s", name, c.ParametersUnread, unreadParameters(c), uncomparedReader(c), fix)}}
 	}
 	if len(c.GroupSettings) == 0 {
 		return pg, nil
@@ -70,6 +70,29 @@ func withGroupSettings(pg *analysis.PostgresFacts, c inventory.Cluster, name str
 		return pg, warns
 	}
 	return &f, warns
+}
+
+// uncomparedReader adds, to the warning that c's parameter groups were not read, that the
+// parameters its Aurora reader runs with were not compared with the writer's either, when that is
+// for the same cause (inventory: ReaderParametersUnread is ParametersUnread), so that one warning
+// says both; readerParametersUnread says a cause of the reader's own.
+func uncomparedReader(c inventory.Cluster) string {
+	if c.ReaderParametersUnread == "" || c.ReaderParametersUnread != c.ParametersUnread {
+		return ""
+	}
+	return "; and the parameters its reader and writer run with (statement_timeout, work_mem and others its queries would meet on the writer) were not " +
+		"compared: compare the groups yourself"
+}
+
+// readerParametersUnread is the warning that the parameters c's Aurora reader runs with were not
+// compared with its writer's, for c named name; "" when they were, or when it was for the writer's
+// groups not read, which withGroupSettings's warning says (uncomparedReader).
+func readerParametersUnread(c inventory.Cluster, name string) string {
+	if c.ReaderParametersUnread == "" || c.ReaderParametersUnread == c.ParametersUnread {
+		return ""
+	}
+	return fmt.Sprintf("%s: the parameters its reader and writer run with (statement_timeout, work_mem and others its queries would meet on the writer) were not "+
+		"compared: %s. Allow rds:DescribeDBParameters and rds:DescribeDBClusterParameters to the provider's credentials, or compare the groups yourself", name, c.ReaderParametersUnread)
 }
 
 // unreadParameters adds, to the warning that c's parameter groups were not read, that

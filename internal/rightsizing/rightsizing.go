@@ -637,10 +637,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 		}
 		in.ReaderAlarms = alarms.alarms
 		in.ReaderParameters = c.ReaderParameters
-		if c.ReaderParametersUnread != "" {
-			res.warn("Reader Parameters Not Compared", fmt.Sprintf("%s: the parameters its reader and writer run with (statement_timeout, work_mem and others its queries "+
-				"would meet on the writer) were not compared: %s. Allow rds:DescribeDBParameters and rds:DescribeDBClusterParameters to the provider's credentials, or compare the groups yourself", name, c.ReaderParametersUnread))
-		}
+		res.warn("Reader Parameters Not Compared", readerParametersUnread(c, name))
 		res.ReaderAlarms = alarms.alarms
 		if alarms.unread != "" {
 			// The same text for every cluster of a fleet (one listing failed for all), so that the

@@ -331,12 +331,15 @@ func addNoFleetWarning(diags *diag.Diagnostics, region string, filter inventory.
 // addFleetWarnings adds the deployments' recommendation warnings, under their titles, each
 // warning once with the deployments it concerns, by name (rightsizing.Result.Name; a fleet's
 // deployments often share one, such as the CloudWatch retention of their window), in the order
-// first met.
+// first met. A warning whose text starts with its deployment's name ("sso-prod: what its
+// parameter groups set ..."), as the recommendation gives it, is said without it, the fleet
+// naming the deployments before the text.
 func addFleetWarnings(diags *diag.Diagnostics, results []rightsizing.Result) {
 	var warns []rightsizing.Warning
 	ids := map[rightsizing.Warning][]string{}
 	for _, r := range results {
 		for _, w := range r.Warnings {
+			w.Text = strings.TrimPrefix(w.Text, r.Name+": ")
 			if _, seen := ids[w]; !seen {
 				warns = append(warns, w)
 			}

@@ -661,20 +661,24 @@ data "rightsize_fleet" "f" {
 }
 
 // addFleetWarnings says each warning once, naming every deployment it concerns by its name in the
-// fleet.
+// fleet, once: a text that starts with the deployment's name (the parameter group warnings) is
+// said without it ("a: a: ..." before).
 func TestAddFleetWarnings(t *testing.T) {
 	var diags diag.Diagnostics
 	addFleetWarnings(&diags, []rightsizing.Result{
 		{Cluster: inventory.Cluster{Identifier: "a"}, Name: "a", Warnings: []rightsizing.Warning{{Title: "Coarse", Text: "coarse period"},
-			{Title: "Custom Endpoints Not Checked", Text: "custom endpoints not checked: x"}}},
-		{Cluster: inventory.Cluster{Identifier: "b"}, Name: "b", Warnings: []rightsizing.Warning{{Title: "Coarse", Text: "coarse period"}}},
-		{Cluster: inventory.Cluster{Identifier: "c"}, Name: "c"},
+			{Title: "Custom Endpoints Not Checked", Text: "custom endpoints not checked: x"},
+			{Title: "Parameter Groups Not Read", Text: "a: what its parameter groups set was not read (denied)"}}},
+		{Cluster: inventory.Cluster{Identifier: "b"}, Name: "b", Warnings: []rightsizing.Warning{{Title: "Coarse", Text: "coarse period"},
+			{Title: "Parameter Groups Not Read", Text: "b: what its parameter groups set was not read (denied)"}}},
+		{Cluster: inventory.Cluster{Identifier: "c"}, Name: "c", Warnings: []rightsizing.Warning{{Title: "Note", Text: "a: names another deployment"}}},
 	})
 	var got []string
 	for _, d := range diags {
 		got = append(got, d.Severity().String()+" "+d.Summary()+" | "+d.Detail())
 	}
-	want := []string{"Warning Coarse | a, b: coarse period", "Warning Custom Endpoints Not Checked | a: custom endpoints not checked: x"}
+	want := []string{"Warning Coarse | a, b: coarse period", "Warning Custom Endpoints Not Checked | a: custom endpoints not checked: x",
+		"Warning Parameter Groups Not Read | a, b: what its parameter groups set was not read (denied)", "Warning Note | c: a: names another deployment"}
 	if !slices.Equal(got, want) {
 		t.Errorf("diagnostics %q, want %q", got, want)
 	}

@@ -173,6 +173,9 @@ func TestReadReaderParametersUnread(t *testing.T) {
 				if len(got) != 1 || got[tc.title] == "" {
 					t.Fatalf("parameter warnings %q, want one, %q", got, tc.title)
 				}
+				if strings.Contains(got[tc.title], "sso-prod: sso-prod") {
+					t.Errorf("%s names the deployment twice: %q", tc.title, got[tc.title])
+				}
 				for _, s := range tc.want {
 					if !strings.Contains(got[tc.title], s) {
 						t.Errorf("%s: %q does not say %q", tc.title, got[tc.title], s)

@@ -181,8 +181,10 @@ type Cluster struct {
 	// why they were not compared, if so: it is ParametersUnread itself when it is the writer's
 	// groups that could not be read (one cause, which one warning says), else why the reader's
 	// DB parameter group, or the DB cluster parameter group the writer's did not need, could not be.
+	// ReaderParametersDenied is true when RDS refused for the credentials' permissions.
 	ReaderParameters       []analysis.ParameterDifference
 	ReaderParametersUnread string
+	ReaderParametersDenied bool
 	Nodes                  []Node
 	Tags                   map[string]string
 	// CustomEndpoints are an Aurora cluster's custom endpoints, set by
@@ -844,7 +846,7 @@ func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
 	}
 	for i := range cs {
 		c := &cs[i]
-		c.ReaderParameters, c.ReaderParametersUnread = nil, ""
+		c.ReaderParameters, c.ReaderParametersUnread, c.ReaderParametersDenied = nil, "", false
 		w, ok := c.Writer()
 		if !ok || c.Kind != KindAurora {
 			continue
@@ -855,7 +857,7 @@ func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
 			}
 			if c.ParametersUnread != "" {
 				// The writer's groups could not be read: its values are unknown, whatever the reader's.
-				c.ReaderParametersUnread = c.ParametersUnread
+				c.ReaderParametersUnread, c.ReaderParametersDenied = c.ParametersUnread, c.ParametersDenied
 				break
 			}
 			rv, err := sessionValues(r.ParameterGroup)
@@ -868,7 +870,7 @@ func AttachParameterGroups(ctx context.Context, api RDSAPI, cs []Cluster) {
 				cv, err = a.values, a.err
 			}
 			if err != nil {
-				c.ReaderParametersUnread = err.Error()
+				c.ReaderParametersUnread, c.ReaderParametersDenied = err.Error(), awserr.PermissionDenied(err)
 				break
 			}
 			c.ReaderParameters = append(c.ReaderParameters, parameterDifferences(r.ParameterGroup, rv, w.ParameterGroup, wv, c.ClusterParameterGroup, cv)...)

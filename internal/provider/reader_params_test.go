@@ -143,16 +143,21 @@ func TestReadReaderParametersUnread(t *testing.T) {
 		faults []sandbox.FaultRule
 		title  string   // the one warning
 		want   []string // in its detail
+		not    string   // not in its detail ("" for none)
 	}{
 		{"writer's DB parameter group refused", []sandbox.FaultRule{{Operation: "DescribeDBParameters", Rate: 1, RateFault: denied("DescribeDBParameters")}},
 			"Parameter Groups Not Read", []string{"max_connections and shared_buffers", "rds:DescribeDBParameters because",
 				"current_parameters", "the parameters its reader and writer run with (statement_timeout, work_mem and others", "were not compared",
-				"Allow rds:DescribeDBParameters (and, for Aurora, rds:DescribeDBClusterParameters)"}},
+				"Allow rds:DescribeDBParameters (and, for Aurora, rds:DescribeDBClusterParameters)"}, ""},
 		{"DB cluster parameter group refused", []sandbox.FaultRule{{Operation: "DescribeDBClusterParameters", Rate: 1, RateFault: denied("DescribeDBClusterParameters")}},
 			"Parameter Groups Not Read", []string{"max_connections and shared_buffers", "rds:DescribeDBClusterParameters because",
-				"the parameters its reader and writer run with", "were not compared", "Allow rds:DescribeDBParameters (and, for Aurora, rds:DescribeDBClusterParameters)"}},
+				"the parameters its reader and writer run with", "were not compared", "Allow rds:DescribeDBParameters (and, for Aurora, rds:DescribeDBClusterParameters)"}, ""},
 		{"reader's group alone refused", []sandbox.FaultRule{{Operation: "DescribeDBParameters", Sequence: []sandbox.Fault{{Kind: sandbox.FaultNone}, denied("DescribeDBParameters")}}},
-			"Reader Parameters Not Compared", []string{"were not compared", "Allow rds:DescribeDBParameters"}},
+			"Reader Parameters Not Compared", []string{"were not compared", "Allow rds:DescribeDBParameters"}, ""},
+		// Not a refusal (the reader's group gone between the listing and its read): nothing to allow.
+		{"reader's group alone not found", []sandbox.FaultRule{{Operation: "DescribeDBParameters", Sequence: []sandbox.Fault{{Kind: sandbox.FaultNone},
+			{Kind: sandbox.FaultError, Status: 404, Code: "DBParameterGroupNotFound", Message: "DBParameterGroup not found: sso-reporting"}}}},
+			"Reader Parameters Not Compared", []string{"were not compared", "DBParameterGroupNotFound", "They are compared again on the next plan; or compare the groups yourself"}, "Allow"},
 	} {
 		for _, ds := range []struct {
 			name string
@@ -180,6 +185,9 @@ func TestReadReaderParametersUnread(t *testing.T) {
 					if !strings.Contains(got[tc.title], s) {
 						t.Errorf("%s: %q does not say %q", tc.title, got[tc.title], s)
 					}
+				}
+				if tc.not != "" && strings.Contains(got[tc.title], tc.not) {
+					t.Errorf("%s: %q says %q", tc.title, got[tc.title], tc.not)
 				}
 			})
 		}

@@ -91,8 +91,12 @@ func readerParametersUnread(c inventory.Cluster, name string) string {
 	if c.ReaderParametersUnread == "" || c.ReaderParametersUnread == c.ParametersUnread {
 		return ""
 	}
+	fix := "They are compared again on the next plan; or compare the groups yourself"
+	if c.ReaderParametersDenied {
+		fix = "Allow rds:DescribeDBParameters and rds:DescribeDBClusterParameters to the provider's credentials, or compare the groups yourself"
+	}
 	return fmt.Sprintf("%s: the parameters its reader and writer run with (statement_timeout, work_mem and others its queries would meet on the writer) were not "+
-		"compared: %s. Allow rds:DescribeDBParameters and rds:DescribeDBClusterParameters to the provider's credentials, or compare the groups yourself", name, c.ReaderParametersUnread)
+		"compared: %s. %s", name, c.ReaderParametersUnread, fix)
 }
 
 // unreadParameters adds, to the warning that c's parameter groups were not read, that

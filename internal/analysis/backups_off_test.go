@@ -267,7 +267,7 @@ func TestBackupsOffLatestSnapshot(t *testing.T) {
 			in.LatestSnapshot = Snapshot{ID: "mandible-before-upgrade", Type: "manual", Time: end.Add(-228 * time.Hour)}
 		},
 			want: []string{"from the latest snapshot, losing every write made since. Its latest in this region is manual snapshot mandible-before-upgrade, taken " +
-				end.Add(-228*time.Hour).UTC().Format("2006-01-02 15:04") + " UTC, 9.5 days before the window's end (after the change, the guard snapshot rightsize_db_topology takes). Turn them on"},
+				end.Add(-228*time.Hour).UTC().Format("2006-01-02 15:04") + " UTC, 9.5 days before the window's end (once rightsize_db_topology makes the change, its guard snapshot is the latest). Turn them on"},
 			notWant: []string{"a manual one or an AWS Backup plan's", "no snapshot"}},
 		{name: "AWS Backup, hours", edit: func(in *ClusterInput) {
 			in.SnapshotsListed = true
@@ -278,7 +278,7 @@ func TestBackupsOffLatestSnapshot(t *testing.T) {
 			in.SnapshotsListed = true
 			in.LatestSnapshot = Snapshot{ID: "fresh", Type: "manual", Time: end.Add(time.Hour)}
 		},
-			want:    []string{"manual snapshot fresh, taken " + end.Add(time.Hour).UTC().Format("2006-01-02 15:04") + " UTC (after the change"},
+			want:    []string{"manual snapshot fresh, taken " + end.Add(time.Hour).UTC().Format("2006-01-02 15:04") + " UTC (once rightsize_db_topology makes the change"},
 			notWant: []string{"before the window's end"}},
 		{name: "none", edit: func(in *ClusterInput) { in.SnapshotsListed = true },
 			want:    []string{"losing every write made since. The instance has no snapshot in this region (manual or AWS Backup's): until one is taken (rightsize_db_topology's guard snapshot is the first), a failed volume loses the database. Turn them on"},

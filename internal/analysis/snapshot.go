@@ -45,7 +45,7 @@ func latestSnapshot(in ClusterInput, end time.Time, already bool) string {
 	if already {
 		return s + ". "
 	}
-	return s + " (after the change, the guard snapshot rightsize_db_topology takes). "
+	return s + " (once rightsize_db_topology makes the change, its guard snapshot is the latest). "
 }
 
 // ageText writes a non-negative duration in hours below two days, else in days.

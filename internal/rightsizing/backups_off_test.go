@@ -110,7 +110,7 @@ func TestRecommend_latestSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "Its latest in this region is AWS Backup snapshot awsbackup:job-7f00aa, taken " + testNow.Add(-36*time.Hour).Format("2006-01-02 15:04") +
-		" UTC, 36 hours before the window's end (after the change, the guard snapshot rightsize_db_topology takes)"
+		" UTC, 36 hours before the window's end (once rightsize_db_topology makes the change, its guard snapshot is the latest)"
 	if got := backupRisk(t, res); !strings.Contains(got, want) || warned(res) != "" {
 		t.Errorf("backup risk %q (warning %q), want it to say %q", got, warned(res), want)
 	}

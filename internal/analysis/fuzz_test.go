@@ -44,17 +44,19 @@ func bytesOf(vs ...float64) []byte {
 }
 
 // checkSVG parses s with encoding/xml: well formed, only the chart's elements, finite numeric
-// coordinates. It returns the character data of every element, in order.
+// coordinates, a <title> and a <desc> as the root's first children. It returns the character data of
+// every <text> and <title>, in order.
 func checkSVG(t *testing.T, s string) []string {
 	t.Helper()
 	d := xml.NewDecoder(strings.NewReader(s))
 	d.Strict = true
-	allowed := map[string]bool{"svg": true, "rect": true, "text": true, "line": true, "path": true, "circle": true, "title": true}
+	allowed := map[string]bool{"svg": true, "rect": true, "text": true, "line": true, "path": true, "circle": true, "title": true, "desc": true, "g": true}
 	numeric := map[string]bool{"x": true, "y": true, "x1": true, "y1": true, "x2": true, "y2": true, "cx": true, "cy": true, "r": true, "width": true, "height": true}
 	var texts []string
 	depth := 0
 	roots := 0
 	var stack []string
+	var firsts []string // the root's first two children
 	for {
 		tok, err := d.Token()
 		if errors.Is(err, io.EOF) {
@@ -70,6 +72,9 @@ func checkSVG(t *testing.T, s string) []string {
 			}
 			depth++
 			stack = append(stack, tok.Name.Local)
+			if depth == 2 && len(firsts) < 2 {
+				firsts = append(firsts, tok.Name.Local)
+			}
 			if !allowed[tok.Name.Local] {
 				t.Fatalf("unexpected element <%s>\n%s", tok.Name.Local, s)
 			}
@@ -95,6 +100,9 @@ func checkSVG(t *testing.T, s string) []string {
 	}
 	if roots != 1 {
 		t.Fatalf("%d root elements", roots)
+	}
+	if len(firsts) != 2 || firsts[0] != "title" || firsts[1] != "desc" {
+		t.Fatalf("the root's first children are %q, not a <title> and a <desc> (its accessible name and description)", firsts)
 	}
 	return texts
 }

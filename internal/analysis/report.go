@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"encoding/xml"
 	"fmt"
 	"math"
 	"slices"
@@ -13,7 +14,8 @@ import (
 // Sections: Verdict, Checks, Projected single-node utilization, Nodes,
 // Workload pattern, Decision matrix, Risks, Cost, Instance class options,
 // Recommended PostgreSQL parameters, Migration window, Rollback triggers,
-// Charts. Byte quantities in the tables read as GiB/MiB/KiB and byte rates
+// Charts (each with its title for alt text and, below it, its <desc>: what
+// it shows in words). Byte quantities in the tables read as GiB/MiB/KiB and byte rates
 // as MB/s or kB/s (qty); the unit column keeps the metric's own unit.
 // The migration window and rollback triggers are advice for a consolidation:
 // for another verdict those sections say so (for keep, the window and the
@@ -318,21 +320,77 @@ func Report(rec Recommendation) string {
 
 	w("\n## Charts\n\n")
 	if len(rec.Charts) > 0 {
-		w("Red dashed lines: each capacity check's limit on the p99 with headroom and, lower, the p99's own limit before the headroom " +
+		w("Red lines, each with its own dash pattern and its value in the legend: each capacity check's limit on the p99 with headroom and, lower, the p99's own limit before the headroom " +
 			"(on the IOPS chart for reads and writes together); the CPU chart also draws its rollback alarm's threshold. " +
 			"The IOPS alarms watch ReadIOPS and WriteIOPS separately (see the rollback triggers) and are not drawn. " +
-			"On the CPU and memory charts each node's line is in percent of its own class, the projected one of the recommended class.\n\n")
+			"On the CPU and memory charts each node's line is in percent of its own class, the projected one (dashed) of the recommended class. " +
+			"Below each chart, what it shows in words.\n\n")
 	}
 	charts := make([]string, 0, len(rec.Charts))
 	for k := range rec.Charts {
 		charts = append(charts, k)
 	}
 	slices.Sort(charts)
-	for _, k := range charts {
-		w("- ![%s](%s)\n", strings.TrimSuffix(k, ".svg"), k)
+	for i, k := range charts {
+		title, desc := svgText(rec.Charts[k])
+		if title == "" {
+			title = strings.TrimSuffix(k, ".svg")
+		}
+		if i > 0 {
+			w("\n")
+		}
+		w("- ![%s](%s)\n", mdAlt(title), k)
+		if desc != "" {
+			w("\n  %s\n", mdEscape(desc))
+		}
 	}
 	return b.String()
 }
+
+// svgText is the text of svg's <title> and <desc>, the first children of its root as svgOpen
+// writes them: the chart's name and what it shows in words. "" for one that is missing or an SVG
+// that does not parse.
+func svgText(svg string) (title, desc string) {
+	d := xml.NewDecoder(strings.NewReader(svg))
+	depth := 0
+	var into *string
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return title, desc
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth != 2 {
+				continue
+			}
+			switch t.Name.Local {
+			case "title":
+				into = &title
+			case "desc":
+				into = &desc
+			default:
+				return title, desc // past the first children
+			}
+		case xml.EndElement:
+			depth--
+			into = nil
+		case xml.CharData:
+			if into != nil {
+				*into += string(t)
+			}
+		}
+	}
+}
+
+// mdAlt makes s the alt text of a Markdown image: one line, with brackets and backslashes
+// escaped, so that it ends where the image's ] does.
+func mdAlt(s string) string {
+	return altReplacer.Replace(s)
+}
+
+var altReplacer = strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`, "\r\n", " ", "\n", " ", "\r", " ")
 
 // oneNodeForm names the one-node form of topology t.
 func oneNodeForm(t Topology) string {

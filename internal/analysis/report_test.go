@@ -126,7 +126,7 @@ func TestChartsShowThresholdsAndNodes(t *testing.T) {
 	if strings.Contains(cpu, "alert threshold") {
 		t.Error("cpu.svg calls the check's limit an alert threshold")
 	}
-	if n := strings.Count(rec.Charts["heatmap.svg"], "<rect x="); n != 168 {
+	if n := strings.Count(rec.Charts["heatmap.svg"], `stroke="#ffffff"><title>`); n != 168 {
 		t.Errorf("heatmap has %d cells", n)
 	}
 	for file, wants := range map[string][]string{

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math"
 	"strconv"
 	"strings"
@@ -24,7 +25,17 @@ type ChartThreshold struct {
 	Value float64 // height of the line, in the chart's unit
 }
 
-var palette = []string{"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf"}
+// palette colours the chart lines; each has a contrast of at least 4.2:1 on the white background
+// (WCAG 2.1's 1.4.11 asks 3:1 of a graphical object).
+var palette = []string{"#1f77b4", "#b35900", "#2a8a2a", "#9467bd", "#8c564b", "#b03a84", "#0f7c87"}
+
+// Lines are told apart by dash pattern as well as colour (WCAG 2.1's 1.4.1): the measured lines
+// (solid first), the projected ones (Dashed), and the red threshold lines, each its own.
+var (
+	lineDashes      = []string{"", "9 3 2 3", "9 3 2 3 2 3"}
+	projectedDash   = "5 3"
+	thresholdDashes = []string{"8 4", "2 2", "8 3 2 3"}
+)
 
 // TimeSeriesSVG draws hourly lines as an 850×320 SVG with a y axis from 0,
 // day ticks along x (UTC dates from start) and threshold lines in red. Lines
@@ -38,7 +49,12 @@ var palette = []string{"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#
 // at 0, and one above 1e300 at the top. The legend, right of the plot, takes
 // the room its longest entry needs (the plot narrows), up to 360 of the 850
 // pixels; an entry longer than that is cut with an ellipsis and keeps its
-// full text in a <title>.
+// full text in a <title>. Lines are told apart by dash pattern as well as
+// colour: the measured lines solid, then dash-dot; the Dashed ones dashed;
+// each threshold its own pattern. For a screen reader the SVG is an image
+// (role="img") named by a <title> (the title) and described by a <desc>
+// (each line's highest hour and the hours it spends above
+// each threshold).
 func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thresholds []ChartThreshold) string {
 	const W, H, ml, mt, mb = 850, 320, 64, 34, 44
 	// The right margin holds the legend: wide enough for its longest entry, from 240 to 360
@@ -86,8 +102,7 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 	var b strings.Builder
 	b.Grow(4096 + 16*n*len(lines)) // a path point is about 12 bytes
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
-	w(`<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="11">`+"\n", W, H, W, H)
-	w(`<rect width="%d" height="%d" fill="#ffffff"/>`+"\n", W, H)
+	svgOpen(&b, W, H, title, seriesSummary(unit, start, lines, thresholds))
 	w(`<text x="%d" y="20" font-size="14" font-weight="bold">%s</text>`+"\n", ml, xmlEscape(title))
 	// y grid and labels
 	for k := 0; k <= 4; k++ {
@@ -137,6 +152,7 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 		return xText[from:xEnd[j]]
 	}
 	var dots []int // the hours of a line drawn alone (NaN on both sides): a path of one point shows nothing
+	solid := 0     // the measured (not Dashed) lines so far: each its own dash pattern
 	for i, l := range lines {
 		color := palette[i%len(palette)]
 		d := pathBuf[:0]
@@ -208,9 +224,13 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 		}
 		flush()
 		endSub()
-		dash := ""
-		if l.Dashed {
-			dash = ` stroke-dasharray="5 3"`
+		dash := ` stroke-dasharray="` + projectedDash + `"`
+		if !l.Dashed {
+			dash = ""
+			if p := lineDashes[solid%len(lineDashes)]; p != "" {
+				dash = ` stroke-dasharray="` + p + `"`
+			}
+			solid++
 		}
 		if len(d) > 0 {
 			b.WriteString(`<path d="`)
@@ -230,13 +250,14 @@ func TimeSeriesSVG(title, unit string, start time.Time, lines []ChartLine, thres
 		w(`<text x="%d" y="%d" dominant-baseline="middle">%s</text>`+"\n", W-mr+legendInset, legendY, legendText(l.Label))
 		legendY += 16
 	}
-	for _, t := range thresholds {
+	for k, t := range thresholds {
 		if t.Value != t.Value || math.IsInf(t.Value, 0) {
 			continue
 		}
 		yy := f1(y(t.Value))
-		w(`<line x1="%d" y1="%s" x2="%d" y2="%s" stroke="#d62728" stroke-dasharray="2 2"/>`+"\n", ml, yy, W-mr, yy)
-		w(`<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#d62728" stroke-dasharray="2 2" stroke-width="2"/>`+"\n", W-mr+10, legendY, W-mr+30, legendY)
+		dash := thresholdDashes[k%len(thresholdDashes)]
+		w(`<line x1="%d" y1="%s" x2="%d" y2="%s" stroke="#d62728" stroke-dasharray="%s"/>`+"\n", ml, yy, W-mr, yy, dash)
+		w(`<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#d62728" stroke-dasharray="%s" stroke-width="2"/>`+"\n", W-mr+10, legendY, W-mr+30, legendY, dash)
 		w(`<text x="%d" y="%d" dominant-baseline="middle">%s</text>`+"\n", W-mr+legendInset, legendY, legendText(thresholdLegend(t)))
 		legendY += 16
 	}
@@ -256,22 +277,131 @@ const (
 // thresholdLegend is t's legend entry: its label and value.
 func thresholdLegend(t ChartThreshold) string { return t.Label + " (" + shortNum(t.Value) + ")" }
 
+// svgOpen writes a chart's root element and white background. For a screen reader the chart is
+// an image (role="img") named by its <title>, title, and described by its <desc>, desc, the root's
+// first two children, as SVG accessibility practice has them (a chart without a title is named
+// "Chart"). Their ids are made from title and desc, so that charts inlined in one HTML page do not
+// share one.
+func svgOpen(b *strings.Builder, width, height int, title, desc string) {
+	if title == "" {
+		title = "Chart"
+	}
+	h := fnv.New32a()
+	h.Write([]byte(title))
+	h.Write([]byte{0})
+	h.Write([]byte(desc))
+	id := fmt.Sprintf("rightsize-%08x", h.Sum32())
+	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="11" role="img" aria-labelledby="%s-title" aria-describedby="%s-desc">`+"\n", width, height, width, height, id, id)
+	fmt.Fprintf(b, `<title id="%s-title">%s</title>`+"\n", id, xmlEscape(title))
+	fmt.Fprintf(b, `<desc id="%s-desc">%s</desc>`+"\n", id, xmlEscape(desc))
+	fmt.Fprintf(b, `<rect width="%d" height="%d" fill="#ffffff"/>`+"\n", width, height)
+}
+
+// seriesSummary says in words what TimeSeriesSVG draws, for its <desc>: the hours and the unit,
+// the thresholds, and for each line its highest hour and the hours it spends above each threshold
+// (NaN and infinite values count as no data, as the chart leaves them out).
+func seriesSummary(unit string, start time.Time, lines []ChartLine, thresholds []ChartThreshold) string {
+	const layout = "2006-01-02 15:04"
+	finite := func(v float64) bool { return v == v && !math.IsInf(v, 0) }
+	n := 0
+	for _, l := range lines {
+		n = max(n, len(l.Hourly))
+	}
+	first := start.UTC().Truncate(time.Hour)
+	var b strings.Builder
+	b.WriteString("Hourly values")
+	if unit != "" {
+		b.WriteString(" in " + unit)
+	}
+	if n > 0 {
+		fmt.Fprintf(&b, ", %s to %s UTC", first.Format(layout), first.Add(time.Duration(n-1)*time.Hour).Format(layout))
+	}
+	b.WriteString(".")
+	var ths []ChartThreshold
+	for _, t := range thresholds {
+		if finite(t.Value) {
+			ths = append(ths, t)
+		}
+	}
+	if len(ths) > 0 {
+		b.WriteString(" Red lines:")
+		for k, t := range ths {
+			if k > 0 {
+				b.WriteString(";")
+			}
+			b.WriteString(" " + thresholdLegend(t))
+		}
+		b.WriteString(".")
+	}
+	if len(lines) == 0 {
+		b.WriteString(" No lines.")
+	}
+	above := make([]int, len(ths))
+	for _, l := range lines {
+		peak, at, hours := math.Inf(-1), 0, 0
+		clear(above)
+		for j, v := range l.Hourly {
+			if !finite(v) {
+				continue
+			}
+			hours++
+			if v > peak {
+				peak, at = v, j
+			}
+			for k, t := range ths {
+				if v > t.Value {
+					above[k]++
+				}
+			}
+		}
+		b.WriteString(" " + l.Label)
+		if l.Dashed {
+			b.WriteString(", dashed line")
+		}
+		if hours == 0 {
+			b.WriteString(": no data.")
+			continue
+		}
+		fmt.Fprintf(&b, ": highest %s at %s UTC, %s with data", shortNum(peak), first.Add(time.Duration(at)*time.Hour).Format(layout), plural(hours, "hour", "hours"))
+		if len(ths) == 0 {
+			b.WriteString(".")
+			continue
+		}
+		var over []string
+		for k, t := range ths {
+			if above[k] > 0 {
+				over = append(over, "above "+thresholdLegend(t)+" in "+plural(above[k], "hour", "hours"))
+			}
+		}
+		if len(over) == 0 {
+			b.WriteString("; above no red line.")
+			continue
+		}
+		b.WriteString("; " + strings.Join(over, "; ") + ".")
+	}
+	return b.String()
+}
+
 // HeatmapSVG draws a 168-bucket hour-of-week profile (HourOfWeekProfile) as
 // a 7×24 grid, Sunday on top, shaded from white (0) to red (limit or the
-// profile maximum, whichever is larger). NaN buckets are grey, as the legend says (no data). Each cell has
-// a <title> with its value. A profile of another length yields an SVG that
+// profile maximum, whichever is larger). NaN buckets are grey, as the legend says (no data). Each cell
+// shows its value, rounded, and has a <title> with it; a scale below the grid
+// gives the shades' values, so that no figure is told by colour alone. For a
+// screen reader the SVG is an image (role="img") named by a <title> (the
+// title) and described by a <desc>: the busiest and quietest hours, and the
+// hours at or above limit. A profile of another length yields an SVG that
 // says so.
 func HeatmapSVG(title string, p Profile, limit float64) string {
 	const cw, ch, ml, mt = 28, 24, 90, 40
-	W, H := ml+24*cw+20, mt+7*ch+40
+	W, H := ml+24*cw+20, mt+7*ch+58
 	var b strings.Builder
-	b.Grow(24 << 10) // 168 cells of about 130 bytes
+	b.Grow(32 << 10) // 168 cells of about 160 bytes
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
-	w(`<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="11">`+"\n", W, H, W, H)
-	w(`<rect width="%d" height="%d" fill="#ffffff"/>`+"\n", W, H)
-	w(`<text x="%d" y="20" font-size="14" font-weight="bold">%s</text>`+"\n", ml, xmlEscape(title))
 	if len(p.Mean) != HoursPerWeek {
-		w(`<text x="%d" y="%d">profile has %d buckets, want 168</text>`+"\n", ml, mt+20, len(p.Mean))
+		msg := fmt.Sprintf("profile has %d buckets, want 168", len(p.Mean))
+		svgOpen(&b, W, H, title, "No chart: the "+msg+".")
+		w(`<text x="%d" y="20" font-size="14" font-weight="bold">%s</text>`+"\n", ml, xmlEscape(title))
+		w(`<text x="%d" y="%d">%s</text>`+"\n", ml, mt+20, msg)
 		b.WriteString("</svg>\n")
 		return b.String()
 	}
@@ -287,10 +417,13 @@ func HeatmapSVG(title string, p Profile, limit float64) string {
 	if top <= 0 {
 		top = 1
 	}
+	svgOpen(&b, W, H, title, heatmapSummary(p, limit, top))
+	w(`<text x="%d" y="20" font-size="14" font-weight="bold">%s</text>`+"\n", ml, xmlEscape(title))
 	for h := 0; h < 24; h++ {
 		w(`<text x="%d" y="%d" text-anchor="middle">%02d</text>`+"\n", ml+h*cw+cw/2, mt-6, h)
 	}
-	var cell []byte // one <rect>, built with appends (168 per chart)
+	var cell []byte                  // one <rect>, built with appends (168 per chart)
+	values := make([]byte, 0, 6<<10) // the cells' values, one <text> each
 	for d := 0; d < 7; d++ {
 		w(`<text x="%d" y="%d" text-anchor="end" dominant-baseline="middle">%s</text>`+"\n", ml-6, mt+d*ch+ch/2, weekdayName(d))
 		for h := 0; h < 24; h++ {
@@ -322,10 +455,88 @@ func HeatmapSVG(title string, p Profile, limit float64) string {
 			cell = append(cell, xmlEscape(label)...)
 			cell = append(cell, "</title></rect>\n"...)
 			b.Write(cell)
+			if v == v && !math.IsInf(v, 0) { // the value in the cell: black on the reddest is 5.25:1
+				values = append(values, `<text x="`...)
+				values = strconv.AppendInt(values, int64(ml+h*cw+cw/2), 10)
+				values = append(values, `" y="`...)
+				values = strconv.AppendInt(values, int64(mt+d*ch+ch/2), 10)
+				values = append(values, `">`...)
+				values = append(values, xmlEscape(cellNum(v))...)
+				values = append(values, "</text>\n"...)
+			}
 		}
 	}
-	w(`<text x="%d" y="%d">hour of day (UTC); white = 0, red = %s %s, grey = no data</text>`+"\n", ml, mt+7*ch+24, xmlEscape(shortNum(top)), xmlEscape(p.Unit))
+	// The cells' values, drawn over them; a pointer passes through to the cell's <title>.
+	b.WriteString(`<g text-anchor="middle" dominant-baseline="middle" pointer-events="none">` + "\n")
+	b.Write(values)
+	b.WriteString("</g>\n")
+	w(`<text x="%d" y="%d">hour of day (UTC); white = 0, red = %s %s, grey = no data; each cell shows its value</text>`+"\n", ml, mt+7*ch+20, xmlEscape(shortNum(top)), xmlEscape(p.Unit))
+	// The scale: five shades with their values, and the grey of no data.
+	sy := mt + 7*ch + 30
+	for k := 0; k <= 4; k++ {
+		g := int(math.Round(float64(255*(4-k)) / 4)) // the shade of a cell at k/4 of top
+		x := ml + k*64
+		w(`<rect x="%d" y="%d" width="14" height="14" fill="#ff%02x%02x" stroke="#888888"/>`+"\n", x, sy, g, g)
+		w(`<text x="%d" y="%d" dominant-baseline="middle">%s</text>`+"\n", x+18, sy+7, xmlEscape(shortNum(top*float64(k)/4)))
+	}
+	w(`<rect x="%d" y="%d" width="14" height="14" fill="#cccccc" stroke="#888888"/>`+"\n", ml+5*64+16, sy)
+	w(`<text x="%d" y="%d" dominant-baseline="middle">no data</text>`+"\n", ml+5*64+34, sy+7)
 	b.WriteString("</svg>\n")
+	return b.String()
+}
+
+// cellNum is v as a heatmap cell shows it, in at most four characters for the values of a
+// utilization: one decimal under 10, none from 10, shortNum's form from 100.
+func cellNum(v float64) string {
+	switch a := math.Abs(v); {
+	case a >= 99.5:
+		return shortNum(math.Round(v))
+	case a >= 9.95:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
+}
+
+// heatmapSummary says in words what HeatmapSVG draws of p (168 buckets), for its <desc>: the
+// busiest and the quietest hour of the week (the first of equals, from Sunday 00:00), the hours at
+// or above limit (when it is positive) and those without data.
+func heatmapSummary(p Profile, limit, top float64) string {
+	var b strings.Builder
+	unit := ""
+	if p.Unit != "" {
+		unit = " in " + strings.ToLower(p.Unit)
+	}
+	fmt.Fprintf(&b, "Mean%s for each hour of the week (UTC), a row for each day from Sunday, a column for each hour, shaded from white (0) to red (%s).", unit, shortNum(top))
+	hi, lo, missing, atLimit := -1, -1, 0, 0
+	for i, v := range p.Mean {
+		if v != v || math.IsInf(v, 0) {
+			missing++
+			continue
+		}
+		if hi < 0 || v > p.Mean[hi] {
+			hi = i
+		}
+		if lo < 0 || v < p.Mean[lo] {
+			lo = i
+		}
+		if limit > 0 && v >= limit {
+			atLimit++
+		}
+	}
+	if hi < 0 {
+		b.WriteString(" No hour has data.")
+		return b.String()
+	}
+	at := func(i int) string {
+		return fmt.Sprintf("%s %02d:00 at %s", weekdayName(i/24), i%24, shortNum(p.Mean[i]))
+	}
+	fmt.Fprintf(&b, " Busiest hour: %s; quietest: %s.", at(hi), at(lo))
+	if limit > 0 && !math.IsInf(limit, 0) {
+		fmt.Fprintf(&b, " %d of the %s with data at or above the limit of %s.", atLimit, plural(len(p.Mean)-missing, "hour", "hours"), shortNum(limit))
+	}
+	if missing > 0 {
+		fmt.Fprintf(&b, " %s without data (grey).", plural(missing, "hour", "hours"))
+	}
 	return b.String()
 }
 

@@ -325,7 +325,7 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 		},
 		"include_report": schema.BoolAttribute{
 			MarkdownDescription: "Render `report_markdown` and `charts_svg`. They are most of what the data source stores in the Terraform state, and in " +
-				"every plan file: 85 to 105 KB of some 105 to 125 KB per deployment (the charts 70 to 90 KB, the report 15 to 18 KB). " +
+				"every plan file: 95 to 120 KB of some 115 to 140 KB per deployment (the charts 80 to 100 KB, the report 17 to 21 KB). " +
 				"Set it to `false` where they are not used (a `for_each` over a fleet feeding cost modules and alarms): both are then " +
 				"null, and every other attribute is the same. Defaults to `true`.",
 			Optional: true,

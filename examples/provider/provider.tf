@@ -27,6 +27,10 @@ provider "rightsize" {
   #   aurora     = true
   #   hourly_usd = { single_az = ..., multi_az = ..., aurora = ... }
   # }]
+
+  # Prices of the catalog's classes in this region, where the catalog has none (it prices
+  # us-east-1, us-west-2, eu-west-1, eu-central-1 and ap-southeast-1) or for the rates you pay:
+  # instance_prices = [{ instance_class = "db.t4g.large", single_az = ..., multi_az = ... }]
 }
 
 # Against an emulator (this project's sandbox, LocalStack, moto):

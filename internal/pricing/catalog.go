@@ -208,8 +208,9 @@ type Catalog struct {
 	families []string
 	regions  []string
 	prices   map[priceKey]priceRow
-	// custom are the prices of the classes WithClasses added, by class name.
-	custom map[string]customPrices
+	// custom are the prices of the classes WithClasses added, by class name; overrides the
+	// prices WithPrices gives for the catalog's classes.
+	custom, overrides map[string]customPrices
 }
 
 //go:embed data/rds-instance-classes.csv
@@ -551,12 +552,15 @@ func (c *Catalog) Price(class string, engine Engine, deployment Deployment, regi
 	if cp, ok := c.custom[ic.Name]; ok {
 		return cp.price(ic, engine, deployment, region)
 	}
+	if p, ok := c.overridden(ic, engine, deployment, region); ok {
+		return p, nil
+	}
 	p := Price{Class: ic.Name, Engine: engine, Deployment: deployment, Region: region, Source: SourceCatalog}
 	unavailable := func(reason string) error {
 		return &PriceUnavailableError{Class: ic.Name, Engine: engine, Deployment: deployment, Region: region, Reason: reason}
 	}
 	if !slices.Contains(c.regions, region) {
-		how := "the rightsize_rds_price data source with use_pricing_api = true can read them from the AWS Price List API"
+		how := "the provider configuration's instance_prices can give them, and the rightsize_rds_price data source with use_pricing_api = true can read them from the AWS Price List API"
 		if why := OutsideCommercialPartition(region); why != "" {
 			how = why
 		}

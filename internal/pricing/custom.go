@@ -1,6 +1,7 @@
 package pricing
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math"
@@ -133,22 +134,25 @@ func (c *Catalog) Custom(class string) bool {
 	return ok
 }
 
-// customPrices are a CustomClass's prices per hour in region (0: unknown).
+// customPrices are a CustomClass's prices per hour in region (0: unknown), or a PriceOverride's
+// (0: the catalog's); from names the provider configuration's attribute they come from.
 type customPrices struct {
 	region                    string
 	singleAZ, multiAZ, aurora float64
+	from                      string
 }
 
 // price is the price of a custom class ic for engine and deployment in region, as Catalog.Price
 // gives a catalog class's (Aurora: the instance price, twice for MultiAZ).
 func (cp customPrices) price(ic InstanceClass, engine Engine, deployment Deployment, region string) (Price, error) {
+	from := cmp.Or(cp.from, "instance_classes")
 	p := Price{Class: ic.Name, Engine: engine, Deployment: deployment, Region: region, Source: SourceConfiguration,
-		Note: "from the provider configuration's instance_classes"}
+		Note: "from the provider configuration's " + from}
 	unavailable := func(reason string) error {
 		return &PriceUnavailableError{Class: ic.Name, Engine: engine, Deployment: deployment, Region: region, Reason: reason}
 	}
 	if region != cp.region {
-		return Price{}, unavailable(fmt.Sprintf("the provider configuration's instance_classes describe it, with prices in %s only", cp.region))
+		return Price{}, unavailable(fmt.Sprintf("the provider configuration's %s describe it, with prices in %s only", from, cp.region))
 	}
 	v, multiplier := 0.0, 1.0
 	switch engine {
@@ -170,9 +174,84 @@ func (cp customPrices) price(ic InstanceClass, engine Engine, deployment Deploym
 		return Price{}, &UnsupportedError{What: "engine", Value: string(engine), Allowed: engineNames()}
 	}
 	if v <= 0 {
-		return Price{}, unavailable("the provider configuration's instance_classes give no price for it")
+		return Price{}, unavailable("the provider configuration's " + from + " give no price for it")
 	}
 	p.HourlyUSD = v * multiplier
 	p.MonthlyUSD = Monthly(p.HourlyUSD)
 	return p, nil
+}
+
+// PriceOverride is what the provider configuration's instance_prices give for a class of the
+// catalog in the configuration's region: on-demand prices per hour where the catalog has none (a
+// region it does not price) or where another rate applies (a negotiated discount). 0: the
+// catalog's.
+type PriceOverride struct {
+	Class                              string
+	SingleAZUSD, MultiAZUSD, AuroraUSD float64
+}
+
+// Validate checks a price override against cat, the catalog it would apply to (with its custom
+// classes), naming the field it refuses (CustomClassFieldError): a class cat does not have, or one
+// the configuration describes (its prices go with it), no price at all, a price out of 0 to 1000,
+// or an Aurora price for a class Aurora does not offer.
+func (po PriceOverride) Validate(cat *Catalog) error {
+	bad := func(field, format string, a ...any) error {
+		return &CustomClassFieldError{Class: po.Class, Field: field, Reason: fmt.Sprintf(format, a...)}
+	}
+	ic, err := cat.Class(po.Class)
+	switch {
+	case err != nil || ic.Name != po.Class:
+		return bad("Class", "%q is not a class of the provider's catalog: write it as RDS does, e.g. \"db.r6g.large\" (a class the catalog lacks is described, with its prices, in instance_classes)", po.Class)
+	case cat.Custom(po.Class):
+		return bad("Class", "%s is described in instance_classes: give its prices there, in hourly_usd", po.Class)
+	case po.SingleAZUSD == 0 && po.MultiAZUSD == 0 && po.AuroraUSD == 0:
+		return bad("SingleAZUSD", "no price: give at least one of single_az, multi_az and aurora")
+	}
+	for _, p := range []struct {
+		field string
+		v     float64
+	}{{"SingleAZUSD", po.SingleAZUSD}, {"MultiAZUSD", po.MultiAZUSD}, {"AuroraUSD", po.AuroraUSD}} {
+		if !(p.v >= 0) || p.v > 1000 {
+			return bad(p.field, "%v USD per hour: want 0 (the catalog's) to 1000", p.v)
+		}
+	}
+	if po.AuroraUSD > 0 && !ic.AuroraSupported {
+		return bad("AuroraUSD", "Aurora PostgreSQL does not offer %s: remove the Aurora price", po.Class)
+	}
+	return nil
+}
+
+// WithPrices returns a catalog that has cat's classes and prices, with the prices of overrides in
+// region (the provider configuration's) in place of the catalog's, or where it has none; cat is
+// unchanged. It fails on the first override Validate refuses, or on a class given twice.
+func (c *Catalog) WithPrices(region string, overrides []PriceOverride) (*Catalog, error) {
+	if len(overrides) == 0 {
+		return c, nil
+	}
+	out := *c
+	out.overrides = maps.Clone(c.overrides)
+	if out.overrides == nil {
+		out.overrides = map[string]customPrices{}
+	}
+	for _, po := range overrides {
+		if err := po.Validate(c); err != nil {
+			return nil, err
+		}
+		if _, dup := out.overrides[po.Class]; dup {
+			return nil, &CustomClassFieldError{Class: po.Class, Field: "Class", Reason: fmt.Sprintf("%s is given twice: keep one", po.Class)}
+		}
+		out.overrides[po.Class] = customPrices{region: region, singleAZ: po.SingleAZUSD, multiAZ: po.MultiAZUSD, aurora: po.AuroraUSD, from: "instance_prices"}
+	}
+	return &out, nil
+}
+
+// overridden is the price instance_prices give for class ic, engine and deployment in region, if
+// they give one (WithPrices); otherwise the catalog's stands.
+func (c *Catalog) overridden(ic InstanceClass, engine Engine, deployment Deployment, region string) (Price, bool) {
+	op, ok := c.overrides[ic.Name]
+	if !ok {
+		return Price{}, false
+	}
+	p, err := op.price(ic, engine, deployment, region) // unavailable in another region, or for a deployment it leaves at 0
+	return p, err == nil
 }

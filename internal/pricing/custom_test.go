@@ -129,3 +129,78 @@ func ExampleCatalog_WithClasses() {
 	// Output:
 	// db.r8g.large multi-az: $0.50/h, $365.00/month (provider-configuration)
 }
+
+// TestWithPrices: instance_prices give a catalog class its prices in the configured region (one
+// the catalog does not price, or in place of the catalog's: a negotiated rate), each deployment
+// they leave at 0 keeping the catalog's; elsewhere the catalog's stand, and the catalog extended
+// is unchanged.
+func TestWithPrices(t *testing.T) {
+	cat, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ext, err := cat.WithPrices("ap-northeast-1", []PriceOverride{{Class: "db.r6g.large", MultiAZUSD: 0.5, AuroraUSD: 0.3}, {Class: "db.t4g.large", SingleAZUSD: 0.15}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokyo, err := ext.Price("db.r6g.large", EngineRDSPostgres, MultiAZ, "ap-northeast-1")
+	if err != nil || tokyo.HourlyUSD != 0.5 || tokyo.Source != SourceConfiguration || !strings.Contains(tokyo.Note, "instance_prices") {
+		t.Errorf("db.r6g.large Multi-AZ in ap-northeast-1: %+v, %v", tokyo, err)
+	}
+	if p, err := ext.Price("db.r6g.large", EngineAuroraPostgres, MultiAZ, "ap-northeast-1"); err != nil || math.Abs(p.HourlyUSD-0.6) > 1e-9 {
+		t.Errorf("Aurora writer + reader: %+v, %v; want 2 × 0.3", p, err)
+	}
+	// Single-AZ is left at 0: the catalog's, which has no ap-northeast-1 prices.
+	var pu *PriceUnavailableError
+	if _, err := ext.Price("db.r6g.large", EngineRDSPostgres, SingleAZ, "ap-northeast-1"); !errors.As(err, &pu) || !strings.Contains(err.Error(), "instance_prices can give them") {
+		t.Errorf("db.r6g.large Single-AZ in ap-northeast-1: %v, want the catalog's unavailable price naming instance_prices", err)
+	}
+	// Another region: the catalog's.
+	a, _ := cat.Price("db.r6g.large", EngineRDSPostgres, MultiAZ, "us-east-1")
+	if b, err := ext.Price("db.r6g.large", EngineRDSPostgres, MultiAZ, "us-east-1"); err != nil || a != b {
+		t.Errorf("us-east-1: %+v vs the catalog's %+v (%v)", b, a, err)
+	}
+	if p, err := cat.Price("db.r6g.large", EngineRDSPostgres, MultiAZ, "ap-northeast-1"); err == nil {
+		t.Errorf("the embedded catalog changed: %+v", p)
+	}
+	// A negotiated rate in a region the catalog prices.
+	us, err := cat.WithPrices("us-east-1", []PriceOverride{{Class: "db.t4g.large", MultiAZUSD: 0.2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := us.Price("db.t4g.large", EngineRDSPostgres, MultiAZ, "us-east-1"); err != nil || p.HourlyUSD != 0.2 || p.Source != SourceConfiguration {
+		t.Errorf("db.t4g.large Multi-AZ at the negotiated rate: %+v, %v", p, err)
+	}
+	if p, err := us.Price("db.t4g.large", EngineRDSPostgres, SingleAZ, "us-east-1"); err != nil || p.Source != SourceCatalog {
+		t.Errorf("db.t4g.large Single-AZ, not overridden: %+v, %v; want the catalog's", p, err)
+	}
+
+	withR8g, err := cat.WithClasses("us-east-1", []CustomClass{r8g()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		po    PriceOverride
+		field string
+		want  string
+	}{
+		{PriceOverride{Class: "db.x9.large", SingleAZUSD: 1}, "Class", "not a class of the provider's catalog"},
+		{PriceOverride{Class: "DB.R6G.LARGE", SingleAZUSD: 1}, "Class", "write it as RDS does"},
+		{PriceOverride{Class: "db.r8g.large", SingleAZUSD: 1}, "Class", "give its prices there, in hourly_usd"},
+		{PriceOverride{Class: "db.r6g.large"}, "SingleAZUSD", "give at least one of"},
+		{PriceOverride{Class: "db.r6g.large", MultiAZUSD: -1}, "MultiAZUSD", "0 (the catalog's) to 1000"},
+		{PriceOverride{Class: "db.r6g.large", SingleAZUSD: math.NaN()}, "SingleAZUSD", "0 (the catalog's) to 1000"},
+		{PriceOverride{Class: "db.m6g.large", AuroraUSD: 0.2}, "AuroraUSD", "does not offer db.m6g.large"},
+	} {
+		var fe *CustomClassFieldError
+		if err := tc.po.Validate(withR8g); !errors.As(err, &fe) || fe.Field != tc.field || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want %s: %q", tc.po, err, tc.field, tc.want)
+		}
+		if _, err := withR8g.WithPrices("us-east-1", []PriceOverride{tc.po}); err == nil {
+			t.Errorf("%+v: WithPrices took it", tc.po)
+		}
+	}
+	if _, err := cat.WithPrices("us-east-1", []PriceOverride{{Class: "db.r6g.large", SingleAZUSD: 1}, {Class: "db.r6g.large", MultiAZUSD: 1}}); err == nil || !strings.Contains(err.Error(), "given twice") {
+		t.Errorf("twice: %v", err)
+	}
+}

@@ -152,3 +152,108 @@ func (pd *ProviderData) catalog() (*pricing.Catalog, error) {
 	}
 	return pricing.Default()
 }
+
+// instancePriceModel is one element of the provider's instance_prices (pricing.PriceOverride).
+type instancePriceModel struct {
+	InstanceClass types.String  `tfsdk:"instance_class"`
+	SingleAZ      types.Float64 `tfsdk:"single_az"`
+	MultiAZ       types.Float64 `tfsdk:"multi_az"`
+	Aurora        types.Float64 `tfsdk:"aurora"`
+}
+
+// instancePricesAttribute is the provider's instance_prices attribute.
+func instancePricesAttribute() schema.ListNestedAttribute {
+	price := func(what string) schema.Float64Attribute {
+		return schema.Float64Attribute{Optional: true, MarkdownDescription: what + ", USD per hour, on demand, in the provider's `region`. Left out: the catalog's."}
+	}
+	return schema.ListNestedAttribute{
+		Optional: true,
+		MarkdownDescription: "Prices of the provider catalog's instance classes in this provider configuration's `region`, in place of the catalog's: " +
+			"for a region the catalog does not price (it has " + strings.Join(catalogRegions(), ", ") + "), where no cost or saving is known otherwise, " +
+			"or for the rates an account pays (a private pricing agreement's). Each gives one class at least one price; the recommendation, " +
+			"the fleet and `rightsize_rds_price` use them (source `provider-configuration`). A class the catalog lacks is priced with its " +
+			"description in `instance_classes`. Storage, CPU credit and RDS Extended Support prices stay the catalog's.",
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"instance_class": schema.StringAttribute{Required: true, MarkdownDescription: "A class of the catalog, as RDS names it, e.g. `db.r6g.large`."},
+			"single_az":      price("RDS for PostgreSQL Single-AZ"),
+			"multi_az":       price("RDS for PostgreSQL Multi-AZ (primary and standby, as AWS bills it)"),
+			"aurora":         price("One Aurora PostgreSQL instance (Aurora Standard; I/O-Optimized is this × 1.3)"),
+		}},
+	}
+}
+
+// priceOverrideFields maps a pricing.CustomClassFieldError's Field of a PriceOverride to the
+// attribute it names under an instance_prices element.
+var priceOverrideFields = map[string]string{"Class": "instance_class", "SingleAZUSD": "single_az", "MultiAZUSD": "multi_az", "AuroraUSD": "aurora"}
+
+// priceOverrides reads the provider's instance_prices (nil when not set): each known element as a
+// pricing.PriceOverride, checked against cat (the embedded catalog with instance_classes) and the
+// elements before it, with a diagnostic on the attribute it refuses. complete is false when a
+// value is unknown.
+func priceOverrides(ctx context.Context, list types.List, cat *pricing.Catalog, diags *diag.Diagnostics) (out []pricing.PriceOverride, complete bool) {
+	if list.IsNull() {
+		return nil, true
+	}
+	if list.IsUnknown() {
+		return nil, false
+	}
+	var ms []instancePriceModel
+	if d := list.ElementsAs(ctx, &ms, false); d.HasError() {
+		diags.Append(d...)
+		return nil, false
+	}
+	complete = true
+	seen := map[string]int{}
+	for i, m := range ms {
+		at := path.Root("instance_prices").AtListIndex(i)
+		if anyUnknown(m.InstanceClass, m.SingleAZ, m.MultiAZ, m.Aurora) {
+			complete = false
+			continue
+		}
+		po := pricing.PriceOverride{Class: m.InstanceClass.ValueString(), SingleAZUSD: m.SingleAZ.ValueFloat64(),
+			MultiAZUSD: m.MultiAZ.ValueFloat64(), AuroraUSD: m.Aurora.ValueFloat64()}
+		if err := po.Validate(cat); err != nil {
+			p := at
+			var fe *pricing.CustomClassFieldError
+			if errors.As(err, &fe) {
+				p = p.AtName(priceOverrideFields[fe.Field])
+			}
+			diags.AddAttributeError(p, "Invalid Instance Price", fmt.Sprintf("instance_prices[%d] (%s): %s.", i, po.Class, err))
+			continue
+		}
+		if j, dup := seen[po.Class]; dup {
+			diags.AddAttributeError(at.AtName("instance_class"), "Duplicate Instance Price",
+				fmt.Sprintf("instance_prices[%d] prices %s, as instance_prices[%d] does: keep one.", i, po.Class, j))
+			continue
+		}
+		seen[po.Class] = i
+		out = append(out, po)
+	}
+	return out, complete
+}
+
+// configuredCatalog is the embedded catalog with the provider configuration's instance_classes
+// and instance_prices (prices in region), with diagnostics on what they refuse; nil when there are
+// errors. complete is false when a value is unknown (then nothing is refused for it).
+func configuredCatalog(ctx context.Context, classes, prices types.List, region string, diags *diag.Diagnostics) (cat *pricing.Catalog, complete bool) {
+	cs, completeClasses := customClasses(ctx, classes, diags)
+	base, err := pricing.Default()
+	if err != nil {
+		diags.AddError("Unable to Load Price Catalog", err.Error()+". Please report this issue to the provider developers.")
+		return nil, false
+	}
+	ext, err := base.WithClasses(region, cs)
+	if err != nil { // customClasses refused it already
+		return nil, false
+	}
+	ps, completePrices := priceOverrides(ctx, prices, ext, diags)
+	if diags.HasError() {
+		return nil, completeClasses && completePrices
+	}
+	ext, err = ext.WithPrices(region, ps)
+	if err != nil {
+		diags.AddAttributeError(path.Root("instance_prices"), "Invalid Instance Price", err.Error())
+		return nil, completeClasses && completePrices
+	}
+	return ext, completeClasses && completePrices
+}

@@ -229,3 +229,147 @@ func TestCustomClassesPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestAccInstancePrices: in ap-northeast-1, a region the catalog does not price, a Multi-AZ
+// instance's recommendation has no costs or savings; with its class priced in instance_prices,
+// the recommendation and the fleet have them, from those prices (source provider-configuration),
+// and so does rightsize_rds_price. Refused prices are diagnosed at plan on the attribute.
+func TestAccInstancePrices(t *testing.T) {
+	now := sandboxNow()
+	chat := sandbox.MultiAZInstance("chat", "db.t4g.large", sandbox.Workload{CPUBase: 10, CPUAmplitude: 10, Connections: 20})
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: &sandbox.Scenario{Name: "tokyo", Region: "ap-northeast-1", Instances: []sandbox.InstanceSpec{chat}}, Now: now})
+	body := fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "chat" {
+  db_instance_identifier = "chat"
+  lookback_days          = 7
+  period_seconds         = 3600
+  end_time               = %[1]q
+}
+
+data "rightsize_fleet" "f" {
+  identifier_regex = "^chat$"
+  lookback_days    = 7
+  period_seconds   = 3600
+  end_time         = %[1]q
+}
+`, now.Format(time.RFC3339))
+	price := `
+data "rightsize_rds_price" "t4g" {
+  instance_class = "db.t4g.large"
+  engine         = "rds-postgresql"
+  deployment     = "multi-az"
+}
+`
+	plain := acctest.ProviderConfig{Region: "ap-northeast-1", Endpoint: srv.URL()}
+	priced := plain
+	priced.Extra = map[string]string{"instance_prices": `[{ instance_class = "db.t4g.large", single_az = 0.1, multi_az = 0.2 }]`}
+	bad := func(prices, want string) resource.TestStep {
+		p := plain
+		p.Extra = map[string]string{"instance_prices": prices}
+		return resource.TestStep{Config: p.HCL() + price, ExpectError: regexp.MustCompile(strings.ReplaceAll(regexp.QuoteMeta(want), " ", `\s+`))}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			// Refusals first: they leave no state for the destroy after the last step.
+			bad(`[{ instance_class = "db.x9.large", single_az = 1 }]`, `instance_prices[0] (db.x9.large): "db.x9.large" is not a class of the provider's catalog`),
+			bad(`[{ instance_class = "db.t4g.large" }]`, "give at least one of single_az, multi_az and aurora"),
+			bad(`[{ instance_class = "db.m6g.large", aurora = 0.3 }]`, "Aurora PostgreSQL does not offer db.m6g.large"),
+			bad(`[{ instance_class = "db.t4g.large", single_az = 1 }, { instance_class = "db.t4g.large", multi_az = 2 }]`, "instance_prices[1] prices db.t4g.large, as instance_prices[0] does: keep one"),
+			{
+				Config: func() string {
+					p := plain
+					p.Extra = map[string]string{"instance_classes": "[" + r8gClass + "]", "instance_prices": `[{ instance_class = "db.r8g.large", single_az = 1 }]`}
+					return p.HCL() + price
+				}(),
+				ExpectError: regexp.MustCompile(`db\.r8g\.large\s+is\s+described\s+in\s+instance_classes:\s+give\s+its\s+prices\s+there`),
+			},
+			{
+				Config: plain.HCL() + body,
+				Check: func(s *terraform.State) error {
+					a, err := fleetAttrs(s, "data.rightsize_single_node_recommendation.chat")
+					if err != nil {
+						return err
+					}
+					if a["monthly_savings"] != "" || a["current_monthly_cost"] != "" || a["price_source"] != "unknown" {
+						return fmt.Errorf("unpriced region: savings %q, current %q, source %q; want none", a["monthly_savings"], a["current_monthly_cost"], a["price_source"])
+					}
+					return nil
+				},
+			},
+			{
+				Config: priced.HCL() + body + price,
+				Check: func(s *terraform.State) error {
+					a, err := fleetAttrs(s, "data.rightsize_single_node_recommendation.chat")
+					if err != nil {
+						return err
+					}
+					// $0.20/h Multi-AZ, $0.10/h on one node: $73 a month (no storage price outside us-east-1).
+					if a["current_monthly_cost"] != "146" || a["monthly_savings"] != "73" || a["recommended_instance_class"] != "db.t4g.large" || a["price_source"] != "provider-configuration" {
+						return fmt.Errorf("recommendation: current %s, savings %s, class %s, source %q; want 146, 73, db.t4g.large, provider-configuration",
+							a["current_monthly_cost"], a["monthly_savings"], a["recommended_instance_class"], a["price_source"])
+					}
+					f, err := fleetAttrs(s, "data.rightsize_fleet.f")
+					if err != nil {
+						return err
+					}
+					if f["clusters.0.monthly_savings"] != "73" {
+						return fmt.Errorf("fleet savings %q, want 73", f["clusters.0.monthly_savings"])
+					}
+					p, err := fleetAttrs(s, "data.rightsize_rds_price.t4g")
+					if err != nil {
+						return err
+					}
+					if p["hourly_usd"] != "0.2" || p["source"] != "provider-configuration" || p["region"] != "ap-northeast-1" || !strings.Contains(p["note"], "instance_prices") {
+						return fmt.Errorf("rds_price: %v", p)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestPriceOverridesPaths: a refused instance_prices element's diagnostic is on the attribute it
+// names; an unknown value leaves the element for Configure.
+func TestPriceOverridesPaths(t *testing.T) {
+	elemType := map[string]attr.Type{"instance_class": types.StringType, "single_az": types.Float64Type, "multi_az": types.Float64Type, "aurora": types.Float64Type}
+	elem := func(class string, single, aurora attr.Value) attr.Value {
+		return types.ObjectValueMust(elemType, map[string]attr.Value{"instance_class": types.StringValue(class), "single_az": single,
+			"multi_az": types.Float64Null(), "aurora": aurora})
+	}
+	list := func(vs ...attr.Value) types.List {
+		return types.ListValueMust(types.ObjectType{AttrTypes: elemType}, vs)
+	}
+	cat, err := (*ProviderData)(nil).catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		list     types.List
+		want     string
+		complete bool
+		n        int
+	}{
+		{"valid", list(elem("db.r6g.large", types.Float64Value(0.3), types.Float64Null())), "", true, 1},
+		{"class", list(elem("db.r6g.large", types.Float64Value(0.3), types.Float64Null()), elem("db.q1.large", types.Float64Value(1), types.Float64Null())), "instance_prices[1].instance_class", true, 1},
+		{"aurora", list(elem("db.m6g.large", types.Float64Null(), types.Float64Value(0.2))), "instance_prices[0].aurora", true, 0},
+		{"none", list(elem("db.m6g.large", types.Float64Null(), types.Float64Null())), "instance_prices[0].single_az", true, 0},
+		{"duplicate", list(elem("db.r6g.large", types.Float64Value(0.3), types.Float64Null()), elem("db.r6g.large", types.Float64Value(0.4), types.Float64Null())), "instance_prices[1].instance_class", true, 1},
+		{"unknown", list(elem("db.r6g.large", types.Float64Unknown(), types.Float64Null())), "", false, 0},
+	} {
+		var diags diag.Diagnostics
+		got, complete := priceOverrides(context.Background(), tc.list, cat, &diags)
+		var paths []string
+		for _, d := range diags.Errors() {
+			if pd, ok := d.(diag.DiagnosticWithPath); ok {
+				paths = append(paths, pd.Path().String())
+			}
+		}
+		if tc.want == "" && len(diags.Errors()) != 0 || tc.want != "" && fmt.Sprint(paths) != fmt.Sprint([]string{tc.want}) || complete != tc.complete || len(got) != tc.n {
+			t.Errorf("%s: errors at %v (%v), complete %v, %d prices; want %q, %v, %d", tc.name, paths, diags.Errors(), complete, len(got), tc.want, tc.complete, tc.n)
+		}
+	}
+}

@@ -98,6 +98,8 @@ type providerModel struct {
 	Postgres   *postgresModel   `tfsdk:"postgres"`
 	// InstanceClasses are classes the embedded catalog lacks (instanceClassModel).
 	InstanceClasses types.List `tfsdk:"instance_classes"`
+	// InstancePrices are prices of catalog classes in the region (instancePriceModel).
+	InstancePrices types.List `tfsdk:"instance_prices"`
 }
 
 type assumeRoleModel struct {
@@ -256,6 +258,7 @@ func (p *rightsizeProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				Validators: []validator.Int64{int64validator.Between(1, 25)},
 			},
 			"instance_classes": instanceClassesAttribute(),
+			"instance_prices":  instancePricesAttribute(),
 		},
 		Blocks: map[string]schema.Block{
 			"assume_role": schema.SingleNestedBlock{
@@ -477,7 +480,7 @@ func (p *rightsizeProvider) ValidateConfig(ctx context.Context, req provider.Val
 	if cfg.Postgres != nil {
 		validatePostgresAuth(&resp.Diagnostics, path.Root("postgres"), cfg.Postgres.IAMAuth, cfg.Postgres.Password)
 	}
-	customClasses(ctx, cfg.InstanceClasses, &resp.Diagnostics)
+	configuredCatalog(ctx, cfg.InstanceClasses, cfg.InstancePrices, "", &resp.Diagnostics)
 }
 
 func (p *rightsizeProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -515,20 +518,12 @@ func (p *rightsizeProvider) Configure(ctx context.Context, req provider.Configur
 		return
 	}
 	warnUnverifiedPostgres(&resp.Diagnostics, cfg.Postgres, pg)
-	classes, complete := customClasses(ctx, cfg.InstanceClasses, &resp.Diagnostics)
+	cat, complete := configuredCatalog(ctx, cfg.InstanceClasses, cfg.InstancePrices, awsCfg.Region, &resp.Diagnostics)
 	if !complete && !resp.Diagnostics.HasError() {
-		resp.Diagnostics.AddAttributeError(path.Root("instance_classes"), "Unknown Provider Configuration Value",
-			"The provider cannot be configured because instance_classes is not known until apply. Set it to values known at plan time (literals or variables).")
+		resp.Diagnostics.AddError("Unknown Provider Configuration Value",
+			"The provider cannot be configured because instance_classes or instance_prices is not known until apply. Set them to values known at plan time (literals or variables).")
 	}
 	if resp.Diagnostics.HasError() {
-		return
-	}
-	cat, err := rspricing.Default()
-	if err == nil {
-		cat, err = cat.WithClasses(awsCfg.Region, classes)
-	}
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("instance_classes"), "Invalid Instance Class", err.Error())
 		return
 	}
 

@@ -31,6 +31,8 @@ provider "rightsize" {
   # Prices of the catalog's classes in this region, where the catalog has none (it prices
   # us-east-1, us-west-2, eu-west-1, eu-central-1 and ap-southeast-1) or for the rates you pay:
   # instance_prices = [{ instance_class = "db.t4g.large", single_az = ..., multi_az = ... }]
+  # and the Single-AZ storage price per GB-month (a Multi-AZ instance pays it twice):
+  # storage_prices = { gp3 = ... }
 }
 
 # Against an emulator (this project's sandbox, LocalStack, moto):

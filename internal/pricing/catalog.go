@@ -90,11 +90,18 @@ var Deployments = []Deployment{SingleAZ, MultiAZ}
 // StorageType is an RDS storage volume type priced per GB-month.
 type StorageType string
 
-// Storage types with catalog prices.
+// Storage types with catalog prices (gp2, gp3), and the others a provider configuration can price
+// (WithStoragePrices).
 const (
-	StorageGP2 StorageType = "gp2"
-	StorageGP3 StorageType = "gp3"
+	StorageGP2      StorageType = "gp2"
+	StorageGP3      StorageType = "gp3"
+	StorageIO1      StorageType = "io1"
+	StorageIO2      StorageType = "io2"
+	StorageMagnetic StorageType = "standard"
 )
+
+// StorageTypes are the RDS storage types WithStoragePrices takes, in documentation order.
+var StorageTypes = []StorageType{StorageGP2, StorageGP3, StorageIO1, StorageIO2, StorageMagnetic}
 
 // InstanceClass is the capacity of one DB instance class. Zero in a numeric baseline field means the source did
 // not publish it (see the field's comment).
@@ -211,6 +218,9 @@ type Catalog struct {
 	// custom are the prices of the classes WithClasses added, by class name; overrides the
 	// prices WithPrices gives for the catalog's classes.
 	custom, overrides map[string]customPrices
+	// storage are the Single-AZ prices per GB-month WithStoragePrices gives, in storageRegion.
+	storage       map[StorageType]float64
+	storageRegion string
 }
 
 //go:embed data/rds-instance-classes.csv
@@ -602,14 +612,22 @@ func (c *Catalog) Price(class string, engine Engine, deployment Deployment, regi
 }
 
 // StoragePricePerGBMonth returns the USD per GB-month of RDS storage of type st for an RDS for PostgreSQL
-// deployment (MultiAZ storage is billed twice). Aurora storage is not gp2/gp3 and gets an *UnsupportedError;
-// regions without a sourced price (all but us-east-1) get a *PriceUnavailableError.
+// deployment (MultiAZ storage is billed twice): the provider configuration's (WithStoragePrices) in its
+// region, else the catalog's. Aurora storage is not gp2/gp3 and gets an *UnsupportedError, as does a
+// type the catalog does not price and the configuration does not either; regions without a sourced price
+// (all but us-east-1) get a *PriceUnavailableError.
 func (c *Catalog) StoragePricePerGBMonth(st StorageType, deployment Deployment, region string) (float64, error) {
-	if st != StorageGP2 && st != StorageGP3 {
-		return 0, &UnsupportedError{What: "storage type", Value: string(st), Allowed: []string{string(StorageGP2), string(StorageGP3)}}
-	}
 	if _, err := ParseDeployment(string(deployment)); err != nil {
 		return 0, err
+	}
+	if v, ok := c.storage[st]; ok && region == c.storageRegion {
+		if deployment == MultiAZ {
+			return 2 * v, nil // AWS bills a Multi-AZ instance's storage for the primary and the standby
+		}
+		return v, nil
+	}
+	if st != StorageGP2 && st != StorageGP3 {
+		return 0, &UnsupportedError{What: "storage type", Value: string(st), Allowed: []string{string(StorageGP2), string(StorageGP3)}}
 	}
 	// Storage prices are the same for every class; use the first class that has a row.
 	for _, name := range c.order {
@@ -626,7 +644,7 @@ func (c *Catalog) StoragePricePerGBMonth(st StorageType, deployment Deployment, 
 		}
 	}
 	return 0, &PriceUnavailableError{Class: "storage " + string(st), Engine: EngineRDSPostgres, Deployment: deployment,
-		Region: region, Reason: "the catalog has storage prices for us-east-1 only"}
+		Region: region, Reason: "the catalog has storage prices for us-east-1 only; the provider configuration's storage_prices can give them"}
 }
 
 // Monthly converts an hourly price to a monthly one (× HoursPerMonth).

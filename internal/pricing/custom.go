@@ -255,3 +255,31 @@ func (c *Catalog) overridden(ic InstanceClass, engine Engine, deployment Deploym
 	p, err := op.price(ic, engine, deployment, region) // unavailable in another region, or for a deployment it leaves at 0
 	return p, err == nil
 }
+
+// MaxStorageUSDPerGBMonth bounds a storage price: RDS's are cents per GB-month, so a larger one is
+// a unit typo (a month's price per TB, say).
+const MaxStorageUSDPerGBMonth = 10
+
+// WithStoragePrices returns a catalog that has cat's classes and prices, with the Single-AZ prices
+// per GB-month of prices (by StorageTypes' type) in region, the provider configuration's, in place
+// of the catalog's or where it has none; a Multi-AZ instance's storage costs twice that, as AWS
+// bills it for both copies. cat is unchanged. It fails on a type it does not take or a price out
+// of (0, MaxStorageUSDPerGBMonth], naming the type (CustomClassFieldError.Field).
+func (c *Catalog) WithStoragePrices(region string, prices map[StorageType]float64) (*Catalog, error) {
+	if len(prices) == 0 {
+		return c, nil
+	}
+	out := *c
+	out.storage, out.storageRegion = map[StorageType]float64{}, region
+	for _, st := range slices.Sorted(maps.Keys(prices)) {
+		v := prices[st]
+		if !slices.Contains(StorageTypes, st) {
+			return nil, &CustomClassFieldError{Field: string(st), Reason: fmt.Sprintf("storage type %q: want one of gp2, gp3, io1, io2 and standard", st)}
+		}
+		if !(v > 0) || v > MaxStorageUSDPerGBMonth {
+			return nil, &CustomClassFieldError{Field: string(st), Reason: fmt.Sprintf("%v USD per GB-month of %s: want more than 0, at most %d (RDS prices storage in cents per GB-month)", v, st, MaxStorageUSDPerGBMonth)}
+		}
+		out.storage[st] = v
+	}
+	return &out, nil
+}

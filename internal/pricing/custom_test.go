@@ -204,3 +204,58 @@ func TestWithPrices(t *testing.T) {
 		t.Errorf("twice: %v", err)
 	}
 }
+
+// TestWithStoragePrices: storage_prices give the Single-AZ price per GB-month of a storage type in
+// the configured region, Multi-AZ twice that (both copies billed), in place of the catalog's
+// (us-east-1's gp2 and gp3 alone) or where it has none (io1, another region); elsewhere the
+// catalog's stand. A type RDS does not have, or a price out of range, is refused naming the type.
+func TestWithStoragePrices(t *testing.T) {
+	cat, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ext, err := cat.WithStoragePrices("ap-northeast-1", map[StorageType]float64{StorageGP3: 0.138, StorageIO1: 0.15})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		st     StorageType
+		dep    Deployment
+		region string
+		want   float64 // 0: unavailable
+	}{
+		{StorageGP3, SingleAZ, "ap-northeast-1", 0.138},
+		{StorageGP3, MultiAZ, "ap-northeast-1", 0.276},
+		{StorageIO1, MultiAZ, "ap-northeast-1", 0.3},
+		{StorageGP2, SingleAZ, "ap-northeast-1", 0},
+		{StorageIO1, SingleAZ, "us-east-1", 0},
+	} {
+		got, err := ext.StoragePricePerGBMonth(tc.st, tc.dep, tc.region)
+		if tc.want > 0 && (err != nil || math.Abs(got-tc.want) > 1e-12) || tc.want == 0 && err == nil {
+			t.Errorf("%s %s %s: %v, %v; want %v", tc.st, tc.dep, tc.region, got, err, tc.want)
+		}
+	}
+	a, errA := cat.StoragePricePerGBMonth(StorageGP3, MultiAZ, "us-east-1")
+	b, errB := ext.StoragePricePerGBMonth(StorageGP3, MultiAZ, "us-east-1")
+	if errA != nil || errB != nil || a != b {
+		t.Errorf("us-east-1 gp3: %v %v vs the catalog's %v %v", b, errB, a, errA)
+	}
+	if _, err := cat.StoragePricePerGBMonth(StorageGP3, SingleAZ, "ap-northeast-1"); err == nil || !strings.Contains(err.Error(), "storage_prices can give them") {
+		t.Errorf("the embedded catalog in ap-northeast-1: %v", err)
+	}
+	for _, tc := range []struct {
+		prices map[StorageType]float64
+		field  string
+		want   string
+	}{
+		{map[StorageType]float64{"aurora": 0.1}, "aurora", "want one of gp2, gp3, io1, io2 and standard"},
+		{map[StorageType]float64{StorageGP2: 0}, "gp2", "want more than 0, at most 10"},
+		{map[StorageType]float64{StorageIO2: 115}, "io2", "want more than 0, at most 10"},
+		{map[StorageType]float64{StorageMagnetic: math.NaN()}, "standard", "want more than 0"},
+	} {
+		var fe *CustomClassFieldError
+		if _, err := cat.WithStoragePrices("us-east-1", tc.prices); !errors.As(err, &fe) || fe.Field != tc.field || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want %s: %q", tc.prices, err, tc.field, tc.want)
+		}
+	}
+}

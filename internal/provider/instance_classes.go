@@ -232,10 +232,10 @@ func priceOverrides(ctx context.Context, list types.List, cat *pricing.Catalog, 
 	return out, complete
 }
 
-// configuredCatalog is the embedded catalog with the provider configuration's instance_classes
-// and instance_prices (prices in region), with diagnostics on what they refuse; nil when there are
+// configuredCatalog is the embedded catalog with the provider configuration's instance_classes,
+// instance_prices and storage_prices (prices in region), with diagnostics on what they refuse; nil when there are
 // errors. complete is false when a value is unknown (then nothing is refused for it).
-func configuredCatalog(ctx context.Context, classes, prices types.List, region string, diags *diag.Diagnostics) (cat *pricing.Catalog, complete bool) {
+func configuredCatalog(ctx context.Context, classes, prices types.List, storage types.Object, region string, diags *diag.Diagnostics) (cat *pricing.Catalog, complete bool) {
 	cs, completeClasses := customClasses(ctx, classes, diags)
 	base, err := pricing.Default()
 	if err != nil {
@@ -255,5 +255,73 @@ func configuredCatalog(ctx context.Context, classes, prices types.List, region s
 		diags.AddAttributeError(path.Root("instance_prices"), "Invalid Instance Price", err.Error())
 		return nil, completeClasses && completePrices
 	}
-	return ext, completeClasses && completePrices
+	sp, completeStorage := storagePrices(ctx, storage, diags)
+	complete = completeClasses && completePrices && completeStorage
+	ext, err = ext.WithStoragePrices(region, sp)
+	if err != nil {
+		p := path.Root("storage_prices")
+		var fe *pricing.CustomClassFieldError
+		if errors.As(err, &fe) {
+			p = p.AtName(fe.Field)
+		}
+		diags.AddAttributeError(p, "Invalid Storage Price", fmt.Sprintf("storage_prices: %s.", err))
+		return nil, complete
+	}
+	return ext, complete
+}
+
+// storagePricesModel is the provider's storage_prices: USD per GB-month, Single-AZ, by type.
+type storagePricesModel struct {
+	GP2      types.Float64 `tfsdk:"gp2"`
+	GP3      types.Float64 `tfsdk:"gp3"`
+	IO1      types.Float64 `tfsdk:"io1"`
+	IO2      types.Float64 `tfsdk:"io2"`
+	Standard types.Float64 `tfsdk:"standard"`
+}
+
+// storagePricesAttribute is the provider's storage_prices attribute.
+func storagePricesAttribute() schema.SingleNestedAttribute {
+	price := func(what string) schema.Float64Attribute {
+		return schema.Float64Attribute{Optional: true, MarkdownDescription: "USD per GB-month of " + what + ", Single-AZ, in the provider's `region`. Left out: the catalog's (us-east-1's gp2 and gp3 only)."}
+	}
+	return schema.SingleNestedAttribute{
+		Optional: true,
+		MarkdownDescription: "Storage prices in this provider configuration's `region`, in place of the catalog's (which has gp2 and gp3 in us-east-1 only): " +
+			"a Multi-AZ instance's allocated storage is billed for both copies, so going to one node saves half of it, which `storage_monthly_savings` " +
+			"and the savings count when its type is priced. Give the Single-AZ price per GB-month, as AWS's price list shows it; the Multi-AZ one is twice that. " +
+			"Provisioned IOPS and throughput stay unpriced (a warning says what the savings leave out).",
+		Attributes: map[string]schema.Attribute{
+			"gp2": price("General Purpose SSD (gp2)"), "gp3": price("General Purpose SSD (gp3)"),
+			"io1": price("Provisioned IOPS SSD (io1), the storage alone"), "io2": price("Provisioned IOPS SSD (io2), the storage alone"),
+			"standard": price("magnetic storage (standard)"),
+		},
+	}
+}
+
+// storagePrices reads the provider's storage_prices (nil when not set), by storage type; complete
+// is false when a value is unknown.
+func storagePrices(ctx context.Context, obj types.Object, diags *diag.Diagnostics) (map[pricing.StorageType]float64, bool) {
+	if obj.IsNull() {
+		return nil, true
+	}
+	if obj.IsUnknown() {
+		return nil, false
+	}
+	var m storagePricesModel
+	if d := obj.As(ctx, &m, basetypes.ObjectAsOptions{}); d.HasError() {
+		diags.Append(d...)
+		return nil, false
+	}
+	out := map[pricing.StorageType]float64{}
+	complete := true
+	for st, v := range map[pricing.StorageType]types.Float64{pricing.StorageGP2: m.GP2, pricing.StorageGP3: m.GP3, pricing.StorageIO1: m.IO1,
+		pricing.StorageIO2: m.IO2, pricing.StorageMagnetic: m.Standard} {
+		switch {
+		case v.IsUnknown():
+			complete = false
+		case !v.IsNull():
+			out[st] = v.ValueFloat64()
+		}
+	}
+	return out, complete
 }

@@ -233,7 +233,8 @@ func TestCustomClassesPaths(t *testing.T) {
 // TestAccInstancePrices: in ap-northeast-1, a region the catalog does not price, a Multi-AZ
 // instance's recommendation has no costs or savings; with its class priced in instance_prices,
 // the recommendation and the fleet have them, from those prices (source provider-configuration),
-// and so does rightsize_rds_price. Refused prices are diagnosed at plan on the attribute.
+// and so does rightsize_rds_price; with its storage type priced in storage_prices, the savings
+// count the standby's storage. Refused prices are diagnosed at plan on the attribute.
 func TestAccInstancePrices(t *testing.T) {
 	now := sandboxNow()
 	chat := sandbox.MultiAZInstance("chat", "db.t4g.large", sandbox.Workload{CPUBase: 10, CPUAmplitude: 10, Connections: 20})
@@ -262,7 +263,8 @@ data "rightsize_rds_price" "t4g" {
 `
 	plain := acctest.ProviderConfig{Region: "ap-northeast-1", Endpoint: srv.URL()}
 	priced := plain
-	priced.Extra = map[string]string{"instance_prices": `[{ instance_class = "db.t4g.large", single_az = 0.1, multi_az = 0.2 }]`}
+	priced.Extra = map[string]string{"instance_prices": `[{ instance_class = "db.t4g.large", single_az = 0.1, multi_az = 0.2 }]`,
+		"storage_prices": `{ gp3 = 0.138 }`}
 	bad := func(prices, want string) resource.TestStep {
 		p := plain
 		p.Extra = map[string]string{"instance_prices": prices}
@@ -274,6 +276,14 @@ data "rightsize_rds_price" "t4g" {
 		Steps: []resource.TestStep{
 			// Refusals first: they leave no state for the destroy after the last step.
 			bad(`[{ instance_class = "db.x9.large", single_az = 1 }]`, `instance_prices[0] (db.x9.large): "db.x9.large" is not a class of the provider's catalog`),
+			{
+				Config: func() string {
+					p := plain
+					p.Extra = map[string]string{"storage_prices": `{ gp3 = 115 }`}
+					return p.HCL() + price
+				}(),
+				ExpectError: regexp.MustCompile(`storage_prices:\s+115\s+USD\s+per\s+GB-month\s+of\s+gp3:\s+want\s+more\s+than\s+0,\s+at\s+most\s+10`),
+			},
 			bad(`[{ instance_class = "db.t4g.large" }]`, "give at least one of single_az, multi_az and aurora"),
 			bad(`[{ instance_class = "db.m6g.large", aurora = 0.3 }]`, "Aurora PostgreSQL does not offer db.m6g.large"),
 			bad(`[{ instance_class = "db.t4g.large", single_az = 1 }, { instance_class = "db.t4g.large", multi_az = 2 }]`, "instance_prices[1] prices db.t4g.large, as instance_prices[0] does: keep one"),
@@ -305,17 +315,19 @@ data "rightsize_rds_price" "t4g" {
 					if err != nil {
 						return err
 					}
-					// $0.20/h Multi-AZ, $0.10/h on one node: $73 a month (no storage price outside us-east-1).
-					if a["current_monthly_cost"] != "146" || a["monthly_savings"] != "73" || a["recommended_instance_class"] != "db.t4g.large" || a["price_source"] != "provider-configuration" {
-						return fmt.Errorf("recommendation: current %s, savings %s, class %s, source %q; want 146, 73, db.t4g.large, provider-configuration",
-							a["current_monthly_cost"], a["monthly_savings"], a["recommended_instance_class"], a["price_source"])
+					// $0.20/h Multi-AZ, $0.10/h on one node: $73 a month; and the 100 GiB of gp3 at
+					// $0.138 per GB-month, billed twice on Multi-AZ: $27.60 now, $13.80 on one node.
+					if a["current_monthly_cost"] != "173.6" || a["monthly_savings"] != "86.8" || a["storage_monthly_savings"] != "13.8" ||
+						a["recommended_instance_class"] != "db.t4g.large" || a["price_source"] != "provider-configuration" {
+						return fmt.Errorf("recommendation: current %s, savings %s (storage %s), class %s, source %q; want 173.6, 86.8 (13.8), db.t4g.large, provider-configuration",
+							a["current_monthly_cost"], a["monthly_savings"], a["storage_monthly_savings"], a["recommended_instance_class"], a["price_source"])
 					}
 					f, err := fleetAttrs(s, "data.rightsize_fleet.f")
 					if err != nil {
 						return err
 					}
-					if f["clusters.0.monthly_savings"] != "73" {
-						return fmt.Errorf("fleet savings %q, want 73", f["clusters.0.monthly_savings"])
+					if f["clusters.0.monthly_savings"] != "86.8" {
+						return fmt.Errorf("fleet savings %q, want 86.8", f["clusters.0.monthly_savings"])
 					}
 					p, err := fleetAttrs(s, "data.rightsize_rds_price.t4g")
 					if err != nil {

@@ -100,6 +100,8 @@ type providerModel struct {
 	InstanceClasses types.List `tfsdk:"instance_classes"`
 	// InstancePrices are prices of catalog classes in the region (instancePriceModel).
 	InstancePrices types.List `tfsdk:"instance_prices"`
+	// StoragePrices are storage prices per GB-month in the region (storagePricesModel).
+	StoragePrices types.Object `tfsdk:"storage_prices"`
 }
 
 type assumeRoleModel struct {
@@ -259,6 +261,7 @@ func (p *rightsizeProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			},
 			"instance_classes": instanceClassesAttribute(),
 			"instance_prices":  instancePricesAttribute(),
+			"storage_prices":   storagePricesAttribute(),
 		},
 		Blocks: map[string]schema.Block{
 			"assume_role": schema.SingleNestedBlock{
@@ -480,7 +483,7 @@ func (p *rightsizeProvider) ValidateConfig(ctx context.Context, req provider.Val
 	if cfg.Postgres != nil {
 		validatePostgresAuth(&resp.Diagnostics, path.Root("postgres"), cfg.Postgres.IAMAuth, cfg.Postgres.Password)
 	}
-	configuredCatalog(ctx, cfg.InstanceClasses, cfg.InstancePrices, "", &resp.Diagnostics)
+	configuredCatalog(ctx, cfg.InstanceClasses, cfg.InstancePrices, cfg.StoragePrices, "", &resp.Diagnostics)
 }
 
 func (p *rightsizeProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -518,10 +521,10 @@ func (p *rightsizeProvider) Configure(ctx context.Context, req provider.Configur
 		return
 	}
 	warnUnverifiedPostgres(&resp.Diagnostics, cfg.Postgres, pg)
-	cat, complete := configuredCatalog(ctx, cfg.InstanceClasses, cfg.InstancePrices, awsCfg.Region, &resp.Diagnostics)
+	cat, complete := configuredCatalog(ctx, cfg.InstanceClasses, cfg.InstancePrices, cfg.StoragePrices, awsCfg.Region, &resp.Diagnostics)
 	if !complete && !resp.Diagnostics.HasError() {
 		resp.Diagnostics.AddError("Unknown Provider Configuration Value",
-			"The provider cannot be configured because instance_classes or instance_prices is not known until apply. Set them to values known at plan time (literals or variables).")
+			"The provider cannot be configured because instance_classes, instance_prices or storage_prices is not known until apply. Set them to values known at plan time (literals or variables).")
 	}
 	if resp.Diagnostics.HasError() {
 		return

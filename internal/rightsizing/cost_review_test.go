@@ -24,13 +24,13 @@ func TestStorageNote(t *testing.T) {
 		{"gp3 priced, baseline", inventory.Cluster{AllocatedStorageGiB: 100, StorageType: "gp3"}, "us-east-1", true, nil},
 		{"gp2 priced", inventory.Cluster{AllocatedStorageGiB: 100, StorageType: "gp2"}, "us-east-1", true, nil},
 		{"io1 unpriced with IOPS", inventory.Cluster{AllocatedStorageGiB: 1000, StorageType: "io1", ProvisionedIOPS: 10000}, "us-east-1", false,
-			[]string{"its 1000 GiB of io1 storage (the catalog has no io1 price in us-east-1)", "its 10000 provisioned IOPS", "understated by half"}},
+			[]string{"its 1000 GiB of io1 storage (the catalog has no io1 price in us-east-1; the provider's storage_prices can give it)", "its 10000 provisioned IOPS", "understated by half"}},
 		{"gp3 above its included IOPS and throughput", inventory.Cluster{AllocatedStorageGiB: 500, StorageType: "gp3", ProvisionedIOPS: 15000, StorageThroughputMBps: 600}, "us-east-1", true,
 			[]string{"its 3000 provisioned IOPS above gp3's included 12000", "its 100 MiB/s of provisioned throughput above gp3's included 500"}},
 		{"gp3 small volume above 3000 IOPS", inventory.Cluster{AllocatedStorageGiB: 100, StorageType: "gp3", ProvisionedIOPS: 4000}, "us-east-1", true,
 			[]string{"its 1000 provisioned IOPS above gp3's included 3000"}},
 		{"gp2 outside us-east-1", inventory.Cluster{AllocatedStorageGiB: 200, StorageType: "gp2"}, "eu-west-1", false,
-			[]string{"its 200 GiB of gp2 storage (the catalog has no gp2 price in eu-west-1)"}},
+			[]string{"its 200 GiB of gp2 storage (the catalog has no gp2 price in eu-west-1; the provider's storage_prices can give it)"}},
 		{"no storage known", inventory.Cluster{StorageType: "io1", ProvisionedIOPS: 1000}, "us-east-1", false, nil},
 	} {
 		got := storageNote(tc.c, tc.region, tc.priced)

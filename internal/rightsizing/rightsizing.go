@@ -886,7 +886,7 @@ func storageNote(c inventory.Cluster, region string, priced bool) string {
 	}
 	var left []string
 	if !priced {
-		left = append(left, fmt.Sprintf("its %d GiB of %s storage (the catalog has no %s price in %s)", c.AllocatedStorageGiB, cmp.Or(c.StorageType, "unknown"), cmp.Or(c.StorageType, "unknown"), region))
+		left = append(left, fmt.Sprintf("its %d GiB of %s storage (the catalog has no %s price in %s; the provider's storage_prices can give it)", c.AllocatedStorageGiB, cmp.Or(c.StorageType, "unknown"), cmp.Or(c.StorageType, "unknown"), region))
 	}
 	iops, mbps := c.ProvisionedIOPS, c.StorageThroughputMBps
 	switch c.StorageType {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -369,11 +370,16 @@ func (regexValidator) ValidateString(_ context.Context, req validator.StringRequ
 }
 
 // knownClasses reports the first node of c whose instance class the price catalog does not know
-// (the analysis needs its vCPUs and memory).
+// (the analysis needs its vCPUs and memory), or that an Aurora cluster runs on a class the
+// provider's instance_classes describe with aurora = false (rightsizing.NodeClass).
 func knownClasses(cat *pricing.Catalog, c inventory.Cluster) error {
 	for _, n := range c.Nodes {
-		if _, err := cat.Class(n.Class); err != nil {
+		_, err := rightsizing.NodeClass(cat, c, n.Class)
+		if uc := (*pricing.UnknownClassError)(nil); errors.As(err, &uc) {
 			return fmt.Errorf("its instance class is not one the provider knows the capacity of: %w", err)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil

@@ -52,7 +52,7 @@ func instanceClassesAttribute() schema.ListNestedAttribute {
 			"name":                  schema.StringAttribute{Required: true, MarkdownDescription: "The DB instance class, as RDS names it, e.g. `db.r8g.large`."},
 			"vcpu":                  schema.Int64Attribute{Required: true, MarkdownDescription: fmt.Sprintf("vCPUs, 1 to %d.", pricing.MaxCustomVCPU)},
 			"memory_gib":            schema.Float64Attribute{Required: true, MarkdownDescription: fmt.Sprintf("Memory, GiB (more than 0, at most %d).", pricing.MaxCustomMemoryGiB)},
-			"aurora":                schema.BoolAttribute{Optional: true, MarkdownDescription: "Whether Aurora PostgreSQL offers the class. Defaults to `false`: an Aurora deployment on it then has no price, and it is no target for one."},
+			"aurora":                schema.BoolAttribute{Optional: true, MarkdownDescription: "Whether Aurora PostgreSQL offers the class. Defaults to `false`: it is then no target for an Aurora cluster, and an Aurora cluster running on it is refused (`rightsize_fleet` skips it), as a contradiction to correct by setting `true`."},
 			"ebs_baseline_iops":     schema.Float64Attribute{Optional: true, MarkdownDescription: "The class's EBS baseline IOPS (its EC2 type's, at 16 KiB I/O), for the IOPS check of an RDS instance and its IOPS rollback alarm's cap. Left out: unknown, not checked."},
 			"network_baseline_gbps": schema.Float64Attribute{Optional: true, MarkdownDescription: "The class's sustained network bandwidth, Gbps (its EC2 type's baseline, not the \"up to\" burst), for the network check. Left out: unknown, not checked."},
 			"hourly_usd": schema.SingleNestedAttribute{Optional: true, MarkdownDescription: "On-demand prices in the provider's `region`.",

@@ -385,3 +385,67 @@ func TestPriceOverridesPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestAccInstanceClasses_auroraFalse: a class instance_classes describe with aurora = false (the
+// default) is one Aurora PostgreSQL does not offer. An Aurora cluster running on it is refused,
+// saying to set aurora = true (it was analysed without a price and without a target class, with
+// only a 'Current Price Unknown' warning), and the fleet skips it with that reason; as a target of
+// an Aurora cluster the error names instance_classes' aurora, not the catalog's Aurora families.
+func TestAccInstanceClasses_auroraFalse(t *testing.T) {
+	now := sandboxNow()
+	w := sandbox.Workload{CPUBase: 10, CPUAmplitude: 10, Connections: 20}
+	sso := sandbox.AuroraPair("sso", "db.r8g.large", w, sandbox.Workload{CPUBase: 5, Connections: 5})
+	old := sandbox.AuroraPair("old", "db.r6g.large", w, sandbox.Workload{CPUBase: 5, Connections: 5})
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: &sandbox.Scenario{Name: "r8g-aurora", Clusters: []sandbox.ClusterSpec{sso, old}}, Now: now})
+	p := acctest.SandboxProvider(srv)
+	p.Extra = map[string]string{"instance_classes": `[{ name = "db.r8g.large", vcpu = 2, memory_gib = 16, hourly_usd = { single_az = 0.2, multi_az = 0.4 } }]`}
+	rec := func(id, extra string) string {
+		return p.HCL() + fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "x" {
+  db_cluster_identifier = %q
+  lookback_days         = 7
+  period_seconds        = 3600
+  end_time              = %q
+  %s
+}
+`, id, now.Format(time.RFC3339), extra)
+	}
+	words := func(s string) *regexp.Regexp {
+		return regexp.MustCompile(strings.ReplaceAll(regexp.QuoteMeta(s), " ", `\s+`))
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      rec("sso", ""),
+				ExpectError: words("the instances of Aurora cluster sso run on db.r8g.large, which the provider's instance_classes describe with aurora = false (the default), as a class Aurora PostgreSQL does not offer: set aurora = true for it there"),
+			},
+			{
+				Config:      rec("old", `target_instance_classes = ["db.r8g.large"]`),
+				ExpectError: words("db.r8g.large is described by the provider's instance_classes with aurora = false, as a class Aurora PostgreSQL does not offer: if it does, set aurora = true there"),
+			},
+			{
+				Config: p.HCL() + fmt.Sprintf(`
+data "rightsize_fleet" "f" {
+  identifier_regex = "^(sso|old)$"
+  lookback_days    = 7
+  period_seconds   = 3600
+  end_time         = %q
+}
+`, now.Format(time.RFC3339)),
+				Check: func(s *terraform.State) error {
+					f, err := fleetAttrs(s, "data.rightsize_fleet.f")
+					if err != nil {
+						return err
+					}
+					if f["clusters.#"] != "1" || f["clusters.0.identifier"] != "old" || f["skipped.#"] != "1" || f["skipped.0.identifier"] != "sso" ||
+						!strings.HasPrefix(f["skipped.0.reason"], "the instances of Aurora cluster sso run on db.r8g.large, which the provider's instance_classes describe with aurora = false") {
+						return fmt.Errorf("fleet: %s clusters (%s), skipped %s: %s %q", f["clusters.#"], f["clusters.0.identifier"], f["skipped.#"], f["skipped.0.identifier"], f["skipped.0.reason"])
+					}
+					return nil
+				},
+			},
+		},
+	})
+}

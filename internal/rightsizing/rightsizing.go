@@ -664,7 +664,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 	res.Warnings = append(res.Warnings, pendingWarnings(c, name)...)
 	res.Warnings = append(res.Warnings, setWindowsAndEvents(&in, c)...)
 	for _, n := range mc.Nodes {
-		class, err := d.Catalog.Class(n.Class)
+		class, err := NodeClass(d.Catalog, c, n.Class)
 		if err != nil {
 			return Result{}, &InputError{Field: "instance class", Reason: err.Error()}
 		}
@@ -684,7 +684,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 	// with the writer's, by role, removedReader.earlier), though the window's analysis does not.
 	if r := gone.earlier; r != nil {
 		if s, ok := earlierReaderCPU(eread, *r, earlier); ok {
-			class, err := d.Catalog.Class(r.Class)
+			class, err := NodeClass(d.Catalog, c, r.Class)
 			if err != nil {
 				return Result{}, &InputError{Field: "instance class", Reason: err.Error()} // as a node's (and the 2-node form's price)
 			}
@@ -820,8 +820,13 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 			return Result{}, &InputError{Field: "target_instance_classes", Reason: err.Error()}
 		}
 		if c.Kind == inventory.KindAurora && len(req.TargetClasses) > 0 && !class.AuroraSupported {
-			return Result{}, &InputError{Field: "target_instance_classes", Reason: fmt.Sprintf(
-				"%s is not an Aurora PostgreSQL class (Aurora PostgreSQL offers the db.r5, db.r6g, db.r6i and db.r7g sizes and db.t3/db.t4g medium and large): choose one of those for %s", name, c.Identifier)}
+			reason := fmt.Sprintf("%s is not an Aurora PostgreSQL class (Aurora PostgreSQL offers the db.r5, db.r6g, db.r6i and db.r7g sizes and db.t3/db.t4g medium and large, "+
+				"and the classes the provider's instance_classes describe with aurora = true): choose one of those for %s", name, c.Identifier)
+			if d.Catalog.Custom(name) {
+				reason = fmt.Sprintf("%s is described by the provider's instance_classes with aurora = false, as a class Aurora PostgreSQL does not offer: "+
+					"if it does, set aurora = true there (and hourly_usd.aurora, its price, for the savings); else choose another class for %s", name, c.Identifier)
+			}
+			return Result{}, &InputError{Field: "target_instance_classes", Reason: reason}
 		}
 		cand := analysis.Candidate{Class: capacityOn(class, &c)}
 		if p, err := price(name, single); err == nil {
@@ -911,6 +916,22 @@ func storageNote(c inventory.Cluster, region string, priced bool) string {
 	}
 	return "RDS bills a Multi-AZ instance's storage for both copies, so one node halves it, but the savings leave out " +
 		strings.Join(left, " and ") + ": they are understated by half of what those cost a month"
+}
+
+// NodeClass is the catalog class (with the provider configuration's instance_classes) of an
+// instance of deployment c running on class: an instance of an Aurora cluster on a class that
+// instance_classes describe with aurora = false (its default) is refused, saying to set aurora =
+// true, since the cluster runs on it: analysed, it would have no price and no Aurora target.
+func NodeClass(cat *pricing.Catalog, c inventory.Cluster, class string) (pricing.InstanceClass, error) {
+	ic, err := cat.Class(class)
+	if err != nil {
+		return pricing.InstanceClass{}, err
+	}
+	if c.Kind == inventory.KindAurora && !ic.AuroraSupported && cat.Custom(ic.Name) {
+		return pricing.InstanceClass{}, fmt.Errorf("the instances of Aurora cluster %s run on %s, which the provider's instance_classes describe with aurora = false (the default), "+
+			"as a class Aurora PostgreSQL does not offer: set aurora = true for it there (and hourly_usd.aurora, its price, for the savings)", c.Identifier, ic.Name)
+	}
+	return ic, nil
 }
 
 // familyClasses lists the writer's class and the other sizes of its family,

@@ -55,7 +55,7 @@ func instanceClassesAttribute() schema.ListNestedAttribute {
 			"aurora":                schema.BoolAttribute{Optional: true, MarkdownDescription: "Whether Aurora PostgreSQL offers the class. Defaults to `false`: it is then no target for an Aurora cluster, and an Aurora cluster running on it is refused (`rightsize_fleet` skips it), as a contradiction to correct by setting `true`."},
 			"ebs_baseline_iops":     schema.Float64Attribute{Optional: true, MarkdownDescription: "The class's EBS baseline IOPS (its EC2 type's, at 16 KiB I/O), for the IOPS check of an RDS instance and its IOPS rollback alarm's cap. Left out: unknown, not checked."},
 			"network_baseline_gbps": schema.Float64Attribute{Optional: true, MarkdownDescription: "The class's sustained network bandwidth, Gbps (its EC2 type's baseline, not the \"up to\" burst), for the network check. Left out: unknown, not checked."},
-			"hourly_usd": schema.SingleNestedAttribute{Optional: true, MarkdownDescription: "On-demand prices in the provider's `region`.",
+			"hourly_usd": schema.SingleNestedAttribute{Optional: true, MarkdownDescription: "On-demand prices in the provider's `region`, which must then be configured (`region`, `AWS_REGION` or the profile's): a price without one is an error.",
 				Attributes: map[string]schema.Attribute{
 					"single_az": price("RDS for PostgreSQL Single-AZ"),
 					"multi_az":  price("RDS for PostgreSQL Multi-AZ (primary and standby, as AWS bills it)"),

@@ -449,3 +449,45 @@ data "rightsize_fleet" "f" {
 		},
 	})
 }
+
+// TestAccInstanceClasses_noRegion: instance_classes' prices are in the provider's region; with no
+// region configured anywhere they could price nothing (rightsize_rds_price, given a region, said
+// "with prices in  only"), so a price is refused on the attribute, saying to set region; without
+// prices the classes' capacities still serve.
+func TestAccInstanceClasses_noRegion(t *testing.T) {
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
+	provider := func(classes string) string {
+		return `
+provider "rightsize" {
+  access_key = "AKIDSANDBOX"
+  secret_key = "sandbox-secret"
+  instance_classes = ` + classes + `
+}
+
+data "rightsize_rds_price" "p" {
+  instance_class = "db.r6g.large"
+  engine         = "rds-postgresql"
+  deployment     = "single-az"
+  region         = "us-east-1"
+}
+`
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: provider(`[{ name = "db.r8g.large", vcpu = 2, memory_gib = 16, hourly_usd = { multi_az = 0.4 } }]`),
+				ExpectError: regexp.MustCompile(`(?s)Missing AWS Region.*instance_classes\[0\]\s+\(db\.r8g\.large\):\s+its\s+prices\s+are\s+in\s+the\s+provider's\s+region,\s+and\s+none\s+is\s+configured:` +
+					`\s+set\s+region\s+in\s+the\s+provider\s+block`),
+			},
+			{
+				Config: provider(`[{ name = "db.r8g.large", vcpu = 2, memory_gib = 16 }]`),
+				Check:  resource.TestCheckResourceAttr("data.rightsize_rds_price.p", "source", "catalog"),
+			},
+		},
+	})
+}

@@ -242,6 +242,9 @@ func (l *Lookup) Price(ctx context.Context, class string, engine Engine, deploym
 		return Price{}, nil, unavailable
 	}
 	warn := fmt.Sprintf("Price List API lookup failed, using the embedded catalog (a dated estimate from %s): %v", CatalogDate, apiErr)
+	if l.Catalog.Custom(ic.Name) {
+		warn = fmt.Sprintf("Price List API lookup failed, using the price the provider configuration's instance_classes give for %s: %v", ic.Name, apiErr)
+	}
 	cp, err := l.Catalog.Price(ic.Name, engine, deployment, region)
 	if err != nil {
 		// The API answered in another currency: say so, rather than that the catalog has no price, which

@@ -211,6 +211,18 @@ func TestLookupPriceListAPI(t *testing.T) {
 		t.Errorf("ambiguous offers warning: %q", warns[0])
 	}
 
+	// A class the provider configuration describes falls back to the configuration's price, and
+	// the warning says so: not the embedded catalog's dated estimate, which has none for it.
+	custom, err := cat.WithClasses("us-east-1", []CustomClass{{Name: "db.r8g.large", VCPU: 2, MemoryGiB: 16, SingleAZUSD: 0.2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, warns, err = (&Lookup{API: l.API, Catalog: custom}).Price(ctx, "db.r8g.large", EngineRDSPostgres, SingleAZ, "us-east-1")
+	if err != nil || p.Source != SourceConfiguration || p.HourlyUSD != 0.2 || len(warns) != 1 ||
+		!strings.HasPrefix(warns[0], "Price List API lookup failed, using the price the provider configuration's instance_classes give for db.r8g.large: ") || strings.Contains(warns[0], "catalog") {
+		t.Errorf("custom class fallback: price %+v err %v warnings %q", p, err, warns)
+	}
+
 	// The API answers but the catalog has no price either: catalog error plus the API warning.
 	_, warns, err = l.Price(ctx, "db.r7g.large", EngineAuroraPostgres, SingleAZ, "eu-central-1")
 	var pu *PriceUnavailableError

@@ -358,7 +358,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		rec.Windows = unknownWindows(in)
 	}
 	rec.Windows.Pending = slices.Clone(in.PendingMaintenance)
-	rec.Risks = risks(in, rec.Nodes, pr, p, target, rec.Cost, rec.CPUCredits, prof, rec.Windows, rec.End)
+	rec.Risks = risks(in, rec.Nodes, pr, p, target, rec.Cost, rec.CPUCredits, prof, rec.Windows)
 	oneNode := in.AlreadySingleNode || in.engineTopology() == TopologyAurora && len(in.Nodes) == 1
 	rec.Growth = growthOf(pr, target, p, rec.CPUCredits)
 	for _, g := range rec.Growth {

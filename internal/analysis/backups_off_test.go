@@ -230,10 +230,11 @@ func TestBackupWindowRiskWithoutBackups(t *testing.T) {
 }
 
 // TestBackupsOffLatestSnapshot: with an RDS instance's snapshots listed (SnapshotsListed), the
-// backup risk of automated backups off names the latest snapshot, its type and its age at the
-// window's end (the writes a restore loses), or says that there is none, so that a failed volume
-// loses the database; unlisted, it says what it said before. A snapshot named but not listed, or
-// without a time, is refused.
+// backup risk of automated backups off names the latest snapshot, its type and its age when
+// listed (SnapshotsListedAt: the writes a restore then loses, whatever the window's end), or says
+// that there is none, so that a failed volume loses the database; unlisted, it says what it said
+// before. A snapshot named but not listed, or without a time, and a listing without its time, are
+// refused.
 func TestBackupsOffLatestSnapshot(t *testing.T) {
 	backupRisk := func(t *testing.T, in ClusterInput) (string, Recommendation) {
 		t.Helper()
@@ -263,34 +264,41 @@ func TestBackupsOffLatestSnapshot(t *testing.T) {
 			want:    []string{"from the latest snapshot (a manual one or an AWS Backup plan's; at first the guard snapshot rightsize_db_topology takes), losing every write made since"},
 			notWant: []string{"Its latest", "no snapshot"}},
 		{name: "manual, 9.5 days", edit: func(in *ClusterInput) {
-			in.SnapshotsListed = true
+			in.SnapshotsListed, in.SnapshotsListedAt = true, end
 			in.LatestSnapshot = Snapshot{ID: "mandible-before-upgrade", Type: "manual", Time: end.Add(-228 * time.Hour)}
 		},
 			want: []string{"from the latest snapshot, losing every write made since. Its latest in this region is manual snapshot mandible-before-upgrade, taken " +
-				end.Add(-228*time.Hour).UTC().Format("2006-01-02 15:04") + " UTC, 9.5 days before the window's end (once rightsize_db_topology makes the change, its guard snapshot is the latest). Turn them on"},
+				end.Add(-228*time.Hour).UTC().Format("2006-01-02 15:04") + " UTC, 9.5 days old when listed (once rightsize_db_topology makes the change, its guard snapshot is the latest). Turn them on"},
 			notWant: []string{"a manual one or an AWS Backup plan's", "no snapshot"}},
 		{name: "AWS Backup, hours", edit: func(in *ClusterInput) {
-			in.SnapshotsListed = true
+			in.SnapshotsListed, in.SnapshotsListedAt = true, end
 			in.LatestSnapshot = Snapshot{ID: "awsbackup:job-0f1e", Type: "awsbackup", Time: end.Add(-30 * time.Hour)}
 		},
-			want: []string{"AWS Backup snapshot awsbackup:job-0f1e", "30 hours before the window's end"}},
-		{name: "after the window", edit: func(in *ClusterInput) {
-			in.SnapshotsListed = true
+			want: []string{"AWS Backup snapshot awsbackup:job-0f1e", "30 hours old when listed"}},
+		{name: "listed 10 days after the window", edit: func(in *ClusterInput) {
+			in.SnapshotsListed, in.SnapshotsListedAt = true, end.Add(241*time.Hour)
 			in.LatestSnapshot = Snapshot{ID: "fresh", Type: "manual", Time: end.Add(time.Hour)}
 		},
-			want:    []string{"manual snapshot fresh, taken " + end.Add(time.Hour).UTC().Format("2006-01-02 15:04") + " UTC (once rightsize_db_topology makes the change"},
-			notWant: []string{"before the window's end"}},
-		{name: "none", edit: func(in *ClusterInput) { in.SnapshotsListed = true },
+			want: []string{"manual snapshot fresh, taken " + end.Add(time.Hour).UTC().Format("2006-01-02 15:04") + " UTC, 10.0 days old when listed (once rightsize_db_topology makes the change"}},
+		{name: "taken after the listing (clocks apart)", edit: func(in *ClusterInput) {
+			in.SnapshotsListed, in.SnapshotsListedAt = true, end
+			in.LatestSnapshot = Snapshot{ID: "fresh", Type: "manual", Time: end.Add(time.Minute)}
+		},
+			want:    []string{"manual snapshot fresh, taken " + end.Add(time.Minute).UTC().Format("2006-01-02 15:04") + " UTC (once rightsize_db_topology makes the change"},
+			notWant: []string{"old when listed"}},
+		{name: "none", edit: func(in *ClusterInput) { in.SnapshotsListed, in.SnapshotsListedAt = true, end },
 			want:    []string{"losing every write made since. The instance has no snapshot in this region (manual or AWS Backup's): until one is taken (rightsize_db_topology's guard snapshot is the first), a failed volume loses the database. Turn them on"},
 			notWant: []string{"Take one now", "Its latest"}},
-		{name: "none, one node already", edit: func(in *ClusterInput) { in.SnapshotsListed, in.AlreadySingleNode = true, true },
+		{name: "none, one node already", edit: func(in *ClusterInput) {
+			in.SnapshotsListed, in.SnapshotsListedAt, in.AlreadySingleNode = true, end, true
+		},
 			want:    []string{"on this single node", "a failed volume loses the database. Take one now (CreateDBSnapshot). Turn them on"},
 			notWant: []string{"guard snapshot"}},
 		{name: "one node already", edit: func(in *ClusterInput) {
-			in.SnapshotsListed, in.AlreadySingleNode = true, true
+			in.SnapshotsListed, in.SnapshotsListedAt, in.AlreadySingleNode = true, end, true
 			in.LatestSnapshot = Snapshot{ID: "nightly-1", Type: "manual", Time: end.Add(-72 * time.Hour)}
 		},
-			want:    []string{"manual snapshot nightly-1", "3.0 days before the window's end. Turn them on"},
+			want:    []string{"manual snapshot nightly-1", "3.0 days old when listed. Turn them on"},
 			notWant: []string{"guard snapshot"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -313,7 +321,7 @@ func TestBackupsOffLatestSnapshot(t *testing.T) {
 	for _, bad := range []func(*ClusterInput){
 		func(in *ClusterInput) { in.LatestSnapshot = Snapshot{ID: "x", Type: "manual", Time: end} },
 		func(in *ClusterInput) {
-			in.SnapshotsListed, in.LatestSnapshot = true, Snapshot{ID: "x", Type: "manual"}
+			in.SnapshotsListed, in.SnapshotsListedAt, in.LatestSnapshot = true, end, Snapshot{ID: "x", Type: "manual"}
 		},
 	} {
 		in := idleMultiAZ(14)
@@ -321,5 +329,10 @@ func TestBackupsOffLatestSnapshot(t *testing.T) {
 		if _, err := Analyze(in, Policy{}); err == nil || !strings.Contains(err.Error(), `latest snapshot "x"`) {
 			t.Errorf("Analyze: %v, want the latest snapshot refused", err)
 		}
+	}
+	in = idleMultiAZ(14)
+	in.SnapshotsListed = true
+	if _, err := Analyze(in, Policy{}); err == nil || !strings.Contains(err.Error(), "want SnapshotsListedAt") {
+		t.Errorf("Analyze: %v, want a listing without its time refused", err)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // Risk is one way the single-node setup could hurt.
@@ -550,9 +549,8 @@ func usesDefaultMaxConnections(maxConnections int, c InstanceClass) bool {
 // cost its cost estimate (Recommendation.Cost), credits its simulated CPU
 // credit account (nil when not simulated), prof the projected CPU's
 // hour-of-week profile (no buckets when not projected), wa the advice on
-// the backup and maintenance windows, end the analysed window's end
-// (Recommendation.End).
-func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, target InstanceClass, cost CostEstimate, credits *CPUCredits, prof Profile, wa WindowAdvice, end time.Time) []Risk {
+// the backup and maintenance windows.
+func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, target InstanceClass, cost CostEstimate, credits *CPUCredits, prof Profile, wa WindowAdvice) []Risk {
 	var rs []Risk
 	add := func(cat, sev, format string, a ...any) {
 		rs = append(rs, Risk{Category: cat, Severity: sev, Description: fmt.Sprintf(format, a...)})
@@ -573,7 +571,7 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 		switch {
 		case in.ReplicaSource != "":
 		case in.AutomatedBackupsOff:
-			add("backup", "high", "%s", backupsOffRisk(in.PendingBackupRetentionDays, in.AlreadySingleNode, latestSnapshot(in, end, in.AlreadySingleNode)))
+			add("backup", "high", "%s", backupsOffRisk(in.PendingBackupRetentionDays, in.AlreadySingleNode, latestSnapshot(in, in.AlreadySingleNode)))
 		case in.AutomatedBackupsOffPending:
 			add("backup", "high", "%s", backupsGoingOffRisk(in.AlreadySingleNode))
 		}

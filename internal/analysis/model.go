@@ -326,11 +326,15 @@ type ClusterInput struct {
 	// SnapshotsListed is true when the RDS instance's snapshots were listed
 	// (read for an instance with AutomatedBackupsOff), and LatestSnapshot is
 	// then the newest available one, manual or an AWS Backup plan's (its ID
-	// empty when there is none): the recovery point left on one node. The
-	// backup risk names it and its age at the window's end, or says that
-	// there is none, so that a lost volume loses the database.
-	SnapshotsListed bool
-	LatestSnapshot  Snapshot
+	// empty when there is none): the recovery point left on one node.
+	// SnapshotsListedAt is when they were listed (required with
+	// SnapshotsListed): the backup risk names the snapshot and its age then,
+	// the writes a failure would lose (not at the window's end, which
+	// end_time may set in the past), or says that there is none, so that a
+	// lost volume loses the database.
+	SnapshotsListed   bool
+	SnapshotsListedAt time.Time
+	LatestSnapshot    Snapshot
 	// GlobalCluster is the identifier of the Aurora global database whose
 	// primary cluster the Aurora cluster is ("" for none). Its secondary
 	// regions are disaster recovery, not a failover target in the region: the
@@ -734,6 +738,9 @@ func (in ClusterInput) validate() error {
 	}
 	if sn := in.LatestSnapshot; sn.ID != "" && (!in.SnapshotsListed || sn.Time.IsZero()) {
 		return errorf("cluster %q: latest snapshot %q: want SnapshotsListed and the time it was taken", in.Name, sn.ID)
+	}
+	if in.SnapshotsListed && in.SnapshotsListedAt.IsZero() {
+		return errorf("cluster %q: snapshots listed: want SnapshotsListedAt, the time they were listed", in.Name)
 	}
 	for _, r := range in.EarlierReaders {
 		switch {

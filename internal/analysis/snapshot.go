@@ -24,10 +24,11 @@ func (s Snapshot) kind() string {
 }
 
 // latestSnapshot is what the backup risk of an RDS instance without automated backups says of
-// its latest snapshot (ClusterInput.LatestSnapshot), listed at the end of a window ending at
-// end, given whether it runs one node already: "" when its snapshots were not listed. The
-// listing is of the instance's region: copies in other regions or accounts are not in it.
-func latestSnapshot(in ClusterInput, end time.Time, already bool) string {
+// its latest snapshot (ClusterInput.LatestSnapshot), with its age when the snapshots were listed
+// (SnapshotsListedAt: the writes a failure then would lose), given whether it runs one node
+// already: "" when its snapshots were not listed. The listing is of the instance's region:
+// copies in other regions or accounts are not in it.
+func latestSnapshot(in ClusterInput, already bool) string {
 	if !in.SnapshotsListed {
 		return ""
 	}
@@ -39,8 +40,8 @@ func latestSnapshot(in ClusterInput, end time.Time, already bool) string {
 		return "The instance has no snapshot in this region (manual or AWS Backup's): until one is taken (rightsize_db_topology's guard snapshot is the first), a failed volume loses the database. "
 	}
 	s := fmt.Sprintf("Its latest in this region is %s %s, taken %s UTC", sn.kind(), sn.ID, sn.Time.UTC().Format("2006-01-02 15:04"))
-	if age := end.Sub(sn.Time); age >= 0 {
-		s += ", " + ageText(age) + " before the window's end"
+	if age := in.SnapshotsListedAt.Sub(sn.Time); age >= 0 {
+		s += ", " + ageText(age) + " old when listed"
 	}
 	if already {
 		return s + ". "

@@ -79,7 +79,7 @@ func TestAccSingleNodeRecommendation_backupsOff(t *testing.T) {
 	}
 	// The latest snapshot, the recovery point the single node has left (rds:DescribeDBSnapshots).
 	latest := "Its latest in this region is manual snapshot mandible-weekly, taken " + now.Add(-5*24*time.Hour).Format("2006-01-02 15:04") +
-		" UTC, 5.0 days before the window's end"
+		" UTC, 5.0 days old when listed"
 	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
 	config := recommendationConfig(srv, fmt.Sprintf(`
 data "rightsize_single_node_recommendation" "mandible" {

@@ -2,6 +2,7 @@ package rightsizing
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -110,7 +111,7 @@ func TestRecommend_latestSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "Its latest in this region is AWS Backup snapshot awsbackup:job-7f00aa, taken " + testNow.Add(-36*time.Hour).Format("2006-01-02 15:04") +
-		" UTC, 36 hours before the window's end (once rightsize_db_topology makes the change, its guard snapshot is the latest)"
+		" UTC, 36 hours old when listed (once rightsize_db_topology makes the change, its guard snapshot is the latest)"
 	if got := backupRisk(t, res); !strings.Contains(got, want) || warned(res) != "" {
 		t.Errorf("backup risk %q (warning %q), want it to say %q", got, warned(res), want)
 	}
@@ -123,6 +124,23 @@ func TestRecommend_latestSnapshot(t *testing.T) {
 	if got, w := backupRisk(t, res), warned(res); strings.Contains(got, "Its latest") || !strings.Contains(got, "a manual one or an AWS Backup plan's") ||
 		!strings.Contains(w, "mandible-prod keeps no automated backups") || !strings.Contains(w, "Allow rds:DescribeDBSnapshots") {
 		t.Errorf("listing denied: backup risk %q, warning %q", got, w)
+	}
+
+	// A window ending 10 days ago (end_time set): the snapshots are listed now, so the age is
+	// reckoned to now, the writes a failure would lose; it was reckoned to the window's end
+	// ("2.0 days before the window's end" for one 12 days old), and one taken since had none.
+	past := req
+	past.End = testNow.Add(-10 * day)
+	for _, ago := range []time.Duration{12 * day, 2 * day} {
+		d, _ = deps(t, scenario(sandbox.SnapshotSpec{ID: "mandible-weekly", Type: "manual", Ago: ago}), testNow)
+		res, err = Recommend(ctx, d, past)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("manual snapshot mandible-weekly, taken %s UTC, %.1f days old when listed (once rightsize_db_topology makes the change", testNow.Add(-ago).Format("2006-01-02 15:04"), ago.Hours()/24)
+		if got := backupRisk(t, res); !strings.Contains(got, want) {
+			t.Errorf("window ending 10 days ago, snapshot %v old: backup risk %q, want it to say %q", ago, got, want)
+		}
 	}
 
 	d, _ = deps(t, scenario(), testNow)

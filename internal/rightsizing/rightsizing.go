@@ -601,6 +601,9 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 	}
 	// Listed only for an instance without automated backups (inventory.AttachLatestSnapshots).
 	in.SnapshotsListed, in.LatestSnapshot = c.SnapshotsListed, c.LatestSnapshot
+	if c.SnapshotsListed {
+		in.SnapshotsListedAt = now // listed with the fleet's other reads, at its "now"
+	}
 	// Surplus CPU credits of burstable classes; 0 (unpriced) where the catalog has no price.
 	in.CPUCreditUSDPerVCPUHour, _ = pricing.CPUCreditUSDPerVCPUHour(engine, d.Region)
 	// read is c as metricSources read it: with the reader it had in the window, if any. mc is c

@@ -3,16 +3,20 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
 
@@ -217,4 +221,48 @@ resource "rightsize_db_topology" "mandible" {
 			},
 		},
 	})
+}
+
+// TestReadSnapshotsUnread: when RDS refuses to list the snapshots of mandible-prod, which keeps no
+// automated backups, the recommendation and the fleet warn 'Snapshots Not Listed' naming it once,
+// as "mandible-prod: ...", the form the fleet's warnings take (it said "mandible-prod:
+// mandible-prod keeps no automated backups ..." in rightsize_fleet), and what to allow.
+func TestReadSnapshotsUnread(t *testing.T) {
+	now := sandboxNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: demoWithRetention(0), Now: now})
+	pd := sandboxServerData(srv)
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBSnapshots", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied",
+		Message: "User: arn:aws:sts::123456789012:assumed-role/ci/plan is not authorized to perform: rds:DescribeDBSnapshots"}})
+	vals := map[string]tftypes.Value{
+		"lookback_days":  tftypes.NewValue(tftypes.Number, 7),
+		"period_seconds": tftypes.NewValue(tftypes.Number, 3600),
+		"end_time":       tftypes.NewValue(tftypes.String, now.Format(time.RFC3339)),
+	}
+	rec := maps.Clone(vals)
+	rec["db_instance_identifier"] = tftypes.NewValue(tftypes.String, "mandible-prod")
+	fleet := maps.Clone(vals)
+	fleet["identifier_regex"] = tftypes.NewValue(tftypes.String, "^mandible-prod$")
+	for _, ds := range []struct {
+		name string
+		new  func() datasource.DataSource
+		vals map[string]tftypes.Value
+	}{{"recommendation", NewSingleNodeRecommendationDataSource, rec}, {"fleet", NewFleetDataSource, fleet}} {
+		t.Run(ds.name, func(t *testing.T) {
+			pd.Listings = inventory.NewSharedListings(pd.RDS, listingsTTL)
+			diags := readDataSource(t, ds.new(), pd, ds.vals, nil)
+			if diags.HasError() {
+				t.Fatalf("read: %v", diags)
+			}
+			var got []string
+			for _, d := range diags.Warnings() {
+				if d.Summary() == "Snapshots Not Listed" {
+					got = append(got, d.Detail())
+				}
+			}
+			if len(got) != 1 || !strings.HasPrefix(got[0], "mandible-prod: it keeps no automated backups (backup retention period 0)") ||
+				strings.Count(got[0], "mandible-prod") != 2 || !strings.Contains(got[0], "Allow rds:DescribeDBSnapshots") {
+				t.Errorf("Snapshots Not Listed warnings %q, want one naming mandible-prod once before the text (and once in the refusal)", got)
+			}
+		})
+	}
 }

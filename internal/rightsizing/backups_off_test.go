@@ -122,7 +122,7 @@ func TestRecommend_latestSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got, w := backupRisk(t, res), warned(res); strings.Contains(got, "Its latest") || !strings.Contains(got, "a manual one or an AWS Backup plan's") ||
-		!strings.Contains(w, "mandible-prod keeps no automated backups") || !strings.Contains(w, "Allow rds:DescribeDBSnapshots") {
+		!strings.HasPrefix(w, "mandible-prod: it keeps no automated backups") || !strings.Contains(w, "Allow rds:DescribeDBSnapshots") {
 		t.Errorf("listing denied: backup risk %q, warning %q", got, w)
 	}
 

@@ -168,12 +168,13 @@ func pendingWarnings(c inventory.Cluster, name string) []Warning {
 
 // snapshotsUnreadWarning is the warning of an RDS instance without automated backups whose
 // snapshots could not be listed (inventory.Cluster.SnapshotsUnread): the backup risk then cannot
-// say how old the recovery point left on one node is, or whether there is one.
+// say how old the recovery point left on one node is, or whether there is one. It starts "name: ",
+// which the fleet, naming the deployments before a warning, drops.
 func snapshotsUnreadWarning(c inventory.Cluster, name string) string {
 	fix := "They are listed again on the next plan."
 	if c.SnapshotsDenied {
 		fix = "Allow rds:DescribeDBSnapshots to the provider's credentials to have it found."
 	}
-	return fmt.Sprintf("%s keeps no automated backups (backup retention period 0), so on one node its latest snapshot is the recovery point left; listing its snapshots failed (%s), "+
+	return fmt.Sprintf("%s: it keeps no automated backups (backup retention period 0), so on one node its latest snapshot is the recovery point left; listing its snapshots failed (%s), "+
 		"so the backup risk cannot say how old that snapshot is, or whether there is one. %s", name, c.SnapshotsUnread, fix)
 }

@@ -25,6 +25,7 @@ provider "rightsize" {
   #   vcpu       = 2
   #   memory_gib = 16
   #   aurora     = true
+  #   aurora_local_storage_gib = 32 # Aurora's local storage for the class, for the local_storage check
   #   hourly_usd = { single_az = ..., multi_az = ..., aurora = ... }
   # }]
 

@@ -23,6 +23,10 @@ type CustomClass struct {
 	MemoryGiB float64 // GiB, more than 0
 	// Aurora is true when Aurora PostgreSQL offers the class.
 	Aurora bool
+	// AuroraLocalStorageGiB is an Aurora PostgreSQL instance's local storage on the class, GiB
+	// (temporary files and logs; CloudWatch's FreeLocalStorage), for the local-storage check of
+	// an Aurora deployment; 0: unknown, not checked. Only with Aurora.
+	AuroraLocalStorageGiB float64
 	// EBSBaselineIOPS is the class's EBS baseline IOPS (the EC2 type's, at 16 KiB I/O), and
 	// NetworkBaselineGbps its sustained network bandwidth (the EC2 type's baseline); 0: unknown.
 	EBSBaselineIOPS     float64
@@ -47,8 +51,8 @@ const (
 // in the field it names (its Go name, as CustomClassFieldError reports): a name that is no RDS
 // class name or one the catalog has (its capacity and prices are the catalog's), a burstable class
 // (every db.t3 and db.t4g size is in the catalog, with the CPU credit baselines a custom one would
-// lack), a capacity out of range, a negative or non-finite price, or an Aurora price for a class
-// Aurora does not offer.
+// lack), a capacity out of range, a negative or non-finite price, or an Aurora price or local
+// storage for a class Aurora does not offer.
 func (cc CustomClass) Validate(cat *Catalog) error {
 	bad := func(field, format string, a ...any) error {
 		return &CustomClassFieldError{Class: cc.Name, Field: field, Reason: fmt.Sprintf(format, a...)}
@@ -72,6 +76,10 @@ func (cc CustomClass) Validate(cat *Catalog) error {
 		return bad("EBSBaselineIOPS", "%v: want 0 (unknown) or more, finite", cc.EBSBaselineIOPS)
 	case !(cc.NetworkBaselineGbps >= 0) || cc.NetworkBaselineGbps > 1000:
 		return bad("NetworkBaselineGbps", "%v Gbps: want 0 (unknown) to 1000", cc.NetworkBaselineGbps)
+	case !(cc.AuroraLocalStorageGiB >= 0) || cc.AuroraLocalStorageGiB > MaxCustomMemoryGiB:
+		return bad("AuroraLocalStorageGiB", "%v GiB: want 0 (unknown) to %d", cc.AuroraLocalStorageGiB, MaxCustomMemoryGiB)
+	case cc.AuroraLocalStorageGiB > 0 && !cc.Aurora:
+		return bad("AuroraLocalStorageGiB", "an Aurora instance's local storage for a class Aurora PostgreSQL does not offer: set aurora = true, or remove it")
 	}
 	for _, p := range []struct {
 		field string
@@ -117,7 +125,7 @@ func (c *Catalog) WithClasses(region string, custom []CustomClass) (*Catalog, er
 		parts := strings.SplitN(cc.Name, ".", 3)
 		family := parts[0] + "." + parts[1]
 		out.classes[cc.Name] = InstanceClass{Name: cc.Name, Family: family, Size: parts[2], VCPU: cc.VCPU, MemoryGiB: cc.MemoryGiB,
-			AuroraSupported: cc.Aurora, EBSBaselineIOPS: cc.EBSBaselineIOPS, NetworkBaselineGbps: cc.NetworkBaselineGbps}
+			AuroraSupported: cc.Aurora, EBSBaselineIOPS: cc.EBSBaselineIOPS, NetworkBaselineGbps: cc.NetworkBaselineGbps, AuroraLocalStorageGiB: cc.AuroraLocalStorageGiB}
 		out.order = append(out.order, cc.Name)
 		if !slices.Contains(out.families, family) {
 			out.families = append(out.families, family)

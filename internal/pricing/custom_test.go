@@ -23,7 +23,9 @@ func TestWithClasses(t *testing.T) {
 		t.Fatal(err)
 	}
 	m7i := CustomClass{Name: "db.m7i.xlarge", VCPU: 4, MemoryGiB: 16, SingleAZUSD: 0.3}
-	ext, err := cat.WithClasses("ap-northeast-1", []CustomClass{r8g(), m7i})
+	r8gAurora := r8g()
+	r8gAurora.AuroraLocalStorageGiB = 32
+	ext, err := cat.WithClasses("ap-northeast-1", []CustomClass{r8gAurora, m7i})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +33,7 @@ func TestWithClasses(t *testing.T) {
 		t.Errorf("the embedded catalog changed: %v", err)
 	}
 	ic, err := ext.Class("DB.R8G.LARGE")
-	if err != nil || ic.Family != "db.r8g" || ic.Size != "large" || ic.VCPU != 2 || ic.MemoryGiB != 16 || !ic.AuroraSupported || ic.EBSBaselineIOPS != 3600 || ic.NetworkBaselineGbps != 0.937 || !ext.Custom("db.r8g.large") {
+	if err != nil || ic.Family != "db.r8g" || ic.Size != "large" || ic.VCPU != 2 || ic.MemoryGiB != 16 || !ic.AuroraSupported || ic.EBSBaselineIOPS != 3600 || ic.NetworkBaselineGbps != 0.937 || ic.AuroraLocalStorageGiB != 32 || !ext.Custom("db.r8g.large") {
 		t.Errorf("db.r8g.large: %+v, %v", ic, err)
 	}
 	if f := ext.Families(); f[len(f)-2] != "db.r8g" || f[len(f)-1] != "db.m7i" || len(f) != len(cat.Families())+2 {
@@ -96,6 +98,8 @@ func TestCustomClassValidate(t *testing.T) {
 		{func(c *CustomClass) { c.MultiAZUSD = math.Inf(1) }, "MultiAZUSD", "0 (unknown) to 1000"},
 		{func(c *CustomClass) { c.SingleAZUSD = -0.1 }, "SingleAZUSD", "0 (unknown) to 1000"},
 		{func(c *CustomClass) { c.Aurora = false }, "AuroraUSD", "set aurora = true"},
+		{func(c *CustomClass) { c.AuroraLocalStorageGiB = -1 }, "AuroraLocalStorageGiB", "0 (unknown) to 32768"},
+		{func(c *CustomClass) { c.Aurora, c.AuroraUSD, c.AuroraLocalStorageGiB = false, 0, 32 }, "AuroraLocalStorageGiB", "set aurora = true, or remove it"},
 	} {
 		cc := r8g()
 		tc.edit(&cc)

@@ -25,6 +25,7 @@ type instanceClassModel struct {
 	Aurora          types.Bool    `tfsdk:"aurora"`
 	EBSBaselineIOPS types.Float64 `tfsdk:"ebs_baseline_iops"`
 	NetworkGbps     types.Float64 `tfsdk:"network_baseline_gbps"`
+	LocalStorageGiB types.Float64 `tfsdk:"aurora_local_storage_gib"`
 	HourlyUSD       types.Object  `tfsdk:"hourly_usd"`
 }
 
@@ -49,10 +50,13 @@ func instanceClassesAttribute() schema.ListNestedAttribute {
 			"configuration's region. A class of the catalog, or a burstable (db.t*) one, is refused: the catalog has every db.t3 and db.t4g size, " +
 			"with the CPU credit baselines a burstable class needs.",
 		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-			"name":                  schema.StringAttribute{Required: true, MarkdownDescription: "The DB instance class, as RDS names it, e.g. `db.r8g.large`."},
-			"vcpu":                  schema.Int64Attribute{Required: true, MarkdownDescription: fmt.Sprintf("vCPUs, 1 to %d.", pricing.MaxCustomVCPU)},
-			"memory_gib":            schema.Float64Attribute{Required: true, MarkdownDescription: fmt.Sprintf("Memory, GiB (more than 0, at most %d).", pricing.MaxCustomMemoryGiB)},
-			"aurora":                schema.BoolAttribute{Optional: true, MarkdownDescription: "Whether Aurora PostgreSQL offers the class. Defaults to `false`: it is then no target for an Aurora cluster, and an Aurora cluster running on it is refused (`rightsize_fleet` skips it), as a contradiction to correct by setting `true`."},
+			"name":       schema.StringAttribute{Required: true, MarkdownDescription: "The DB instance class, as RDS names it, e.g. `db.r8g.large`."},
+			"vcpu":       schema.Int64Attribute{Required: true, MarkdownDescription: fmt.Sprintf("vCPUs, 1 to %d.", pricing.MaxCustomVCPU)},
+			"memory_gib": schema.Float64Attribute{Required: true, MarkdownDescription: fmt.Sprintf("Memory, GiB (more than 0, at most %d).", pricing.MaxCustomMemoryGiB)},
+			"aurora":     schema.BoolAttribute{Optional: true, MarkdownDescription: "Whether Aurora PostgreSQL offers the class. Defaults to `false`: it is then no target for an Aurora cluster, and an Aurora cluster running on it is refused (`rightsize_fleet` skips it), as a contradiction to correct by setting `true`."},
+			"aurora_local_storage_gib": schema.Float64Attribute{Optional: true, MarkdownDescription: fmt.Sprintf("The local storage of an Aurora PostgreSQL instance of the class, GiB "+
+				"(for temporary files and logs; the Aurora User Guide lists it per class, e.g. 32 for db.r7g.large), for an Aurora recommendation's `local_storage` check "+
+				"(its peak temporary-file use against it). Only with `aurora = true`; at most %d. Left out: unknown, not checked.", pricing.MaxCustomMemoryGiB)},
 			"ebs_baseline_iops":     schema.Float64Attribute{Optional: true, MarkdownDescription: "The class's EBS baseline IOPS (its EC2 type's, at 16 KiB I/O), for the IOPS check of an RDS instance and its IOPS rollback alarm's cap. Left out: unknown, not checked."},
 			"network_baseline_gbps": schema.Float64Attribute{Optional: true, MarkdownDescription: "The class's sustained network bandwidth, Gbps (its EC2 type's baseline, not the \"up to\" burst), for the network check. Left out: unknown, not checked."},
 			"hourly_usd": schema.SingleNestedAttribute{Optional: true, MarkdownDescription: "On-demand prices in the provider's `region`, which must then be configured (`region`, `AWS_REGION` or the profile's): a price without one is an error.",
@@ -69,7 +73,7 @@ func instanceClassesAttribute() schema.ListNestedAttribute {
 // an instance_classes element.
 var customClassFields = map[string][]string{
 	"Name": {"name"}, "VCPU": {"vcpu"}, "MemoryGiB": {"memory_gib"}, "EBSBaselineIOPS": {"ebs_baseline_iops"},
-	"NetworkBaselineGbps": {"network_baseline_gbps"}, "SingleAZUSD": {"hourly_usd", "single_az"}, "MultiAZUSD": {"hourly_usd", "multi_az"}, "AuroraUSD": {"hourly_usd", "aurora"},
+	"NetworkBaselineGbps": {"network_baseline_gbps"}, "AuroraLocalStorageGiB": {"aurora_local_storage_gib"}, "SingleAZUSD": {"hourly_usd", "single_az"}, "MultiAZUSD": {"hourly_usd", "multi_az"}, "AuroraUSD": {"hourly_usd", "aurora"},
 }
 
 // customClasses reads the provider's instance_classes (nil when not set): each known element as a
@@ -101,12 +105,12 @@ func customClasses(ctx context.Context, list types.List, diags *diag.Diagnostics
 		if !m.HourlyUSD.IsNull() && !m.HourlyUSD.IsUnknown() {
 			diags.Append(m.HourlyUSD.As(ctx, &h, basetypes.ObjectAsOptions{})...)
 		}
-		if anyUnknown(m.Name, m.VCPU, m.MemoryGiB, m.Aurora, m.EBSBaselineIOPS, m.NetworkGbps, m.HourlyUSD, h.SingleAZ, h.MultiAZ, h.Aurora) {
+		if anyUnknown(m.Name, m.VCPU, m.MemoryGiB, m.Aurora, m.EBSBaselineIOPS, m.NetworkGbps, m.LocalStorageGiB, m.HourlyUSD, h.SingleAZ, h.MultiAZ, h.Aurora) {
 			complete = false
 			continue
 		}
 		cc := pricing.CustomClass{Name: m.Name.ValueString(), VCPU: int(m.VCPU.ValueInt64()), MemoryGiB: m.MemoryGiB.ValueFloat64(),
-			Aurora: m.Aurora.ValueBool(), EBSBaselineIOPS: m.EBSBaselineIOPS.ValueFloat64(), NetworkBaselineGbps: m.NetworkGbps.ValueFloat64(),
+			Aurora: m.Aurora.ValueBool(), EBSBaselineIOPS: m.EBSBaselineIOPS.ValueFloat64(), NetworkBaselineGbps: m.NetworkGbps.ValueFloat64(), AuroraLocalStorageGiB: m.LocalStorageGiB.ValueFloat64(),
 			SingleAZUSD: h.SingleAZ.ValueFloat64(), MultiAZUSD: h.MultiAZ.ValueFloat64(), AuroraUSD: h.Aurora.ValueFloat64()}
 		if v := m.VCPU.ValueInt64(); v != int64(cc.VCPU) {
 			cc.VCPU = -1 // out of int's range: refused below as out of range

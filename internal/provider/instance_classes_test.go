@@ -29,6 +29,7 @@ const r8gClass = `{
     aurora     = true
     ebs_baseline_iops     = 3600
     network_baseline_gbps = 0.937
+    aurora_local_storage_gib = 32
     hourly_usd = { single_az = 0.2, multi_az = 0.4, aurora = 0.23 }
   }`
 
@@ -123,6 +124,14 @@ data "rightsize_rds_price" "r8g" {
 					if au["recommended_instance_class"] != "db.r8g.large" || au["current_monthly_cost"] != "335.8" || au["monthly_savings"] != "167.9" {
 						return fmt.Errorf("Aurora: class %s, current %s, savings %s; want db.r8g.large, 335.8, 167.9", au["recommended_instance_class"], au["current_monthly_cost"], au["monthly_savings"])
 					}
+					// The configured local storage is checked (a class without it has no local_storage check).
+					auChecks := map[string]string{}
+					for i := 0; au[fmt.Sprintf("reasons.%d.check", i)] != ""; i++ {
+						auChecks[au[fmt.Sprintf("reasons.%d.check", i)]] = au[fmt.Sprintf("reasons.%d.message", i)]
+					}
+					if !strings.Contains(auChecks["local_storage"], "of the 32 GiB of db.r8g.large") {
+						return fmt.Errorf("Aurora checks %v, want the local storage checked against the configured 32 GiB", auChecks)
+					}
 					f, err := fleetAttrs(s, "data.rightsize_fleet.f")
 					if err != nil {
 						return err
@@ -176,6 +185,7 @@ func TestAccInstanceClasses_invalid(t *testing.T) {
 			step(`[{ name = "db.r8g.large", vcpu = 2, memory_gib = 16, hourly_usd = { multi_az = -1 } }]`, "-1 USD per hour: want 0 (unknown) to 1000"),
 			step(`[{ name = "db.r8g.large", vcpu = 2, memory_gib = 16, network_baseline_gbps = 2000 }]`, "2000 Gbps: want 0 (unknown) to 1000"),
 			step(`[{ name = "db.r8g.large", vcpu = 2, memory_gib = 16, ebs_baseline_iops = -5 }]`, "-5: want 0 (unknown) or more"),
+			step(`[{ name = "db.r8g.large", vcpu = 2, memory_gib = 16, aurora_local_storage_gib = 32 }]`, "local storage for a class Aurora PostgreSQL does not offer: set aurora = true, or remove it"),
 			step(`[`+r8gClass+`, `+r8gClass+`]`, "instance_classes[1] describes db.r8g.large, as instance_classes[0] does: keep one"),
 		},
 	})
@@ -187,11 +197,12 @@ func TestAccInstanceClasses_invalid(t *testing.T) {
 func TestCustomClassesPaths(t *testing.T) {
 	hourlyType := map[string]attr.Type{"single_az": types.Float64Type, "multi_az": types.Float64Type, "aurora": types.Float64Type}
 	elemType := map[string]attr.Type{"name": types.StringType, "vcpu": types.Int64Type, "memory_gib": types.Float64Type, "aurora": types.BoolType,
-		"ebs_baseline_iops": types.Float64Type, "network_baseline_gbps": types.Float64Type, "hourly_usd": types.ObjectType{AttrTypes: hourlyType}}
-	elem := func(name string, vcpu attr.Value, aurora bool, auroraUSD float64) attr.Value {
+		"ebs_baseline_iops": types.Float64Type, "network_baseline_gbps": types.Float64Type, "aurora_local_storage_gib": types.Float64Type,
+		"hourly_usd": types.ObjectType{AttrTypes: hourlyType}}
+	elem := func(name string, vcpu attr.Value, aurora bool, auroraUSD float64, localGiB ...float64) attr.Value {
 		return types.ObjectValueMust(elemType, map[string]attr.Value{
 			"name": types.StringValue(name), "vcpu": vcpu, "memory_gib": types.Float64Value(16), "aurora": types.BoolValue(aurora),
-			"ebs_baseline_iops": types.Float64Null(), "network_baseline_gbps": types.Float64Null(),
+			"ebs_baseline_iops": types.Float64Null(), "network_baseline_gbps": types.Float64Null(), "aurora_local_storage_gib": types.Float64Value(append(localGiB, 0)[0]),
 			"hourly_usd": types.ObjectValueMust(hourlyType, map[string]attr.Value{
 				"single_az": types.Float64Null(), "multi_az": types.Float64Null(), "aurora": types.Float64Value(auroraUSD)}),
 		})
@@ -209,6 +220,7 @@ func TestCustomClassesPaths(t *testing.T) {
 		{"valid", list(elem("db.r8g.large", types.Int64Value(2), true, 0.2), elem("db.m8g.large", types.Int64Value(2), false, 0)), "", true, 2},
 		{"vcpu", list(elem("db.r8g.large", types.Int64Value(2), true, 0), elem("db.m8g.large", types.Int64Value(0), false, 0)), "instance_classes[1].vcpu", true, 1},
 		{"aurora price", list(elem("db.r8g.large", types.Int64Value(2), false, 0.2)), "instance_classes[0].hourly_usd.aurora", true, 0},
+		{"aurora local storage", list(elem("db.r8g.large", types.Int64Value(2), false, 0, 32)), "instance_classes[0].aurora_local_storage_gib", true, 0},
 		{"duplicate", list(elem("db.r8g.large", types.Int64Value(2), true, 0), elem("db.r8g.large", types.Int64Value(4), true, 0)), "instance_classes[1].name", true, 1},
 		{"unknown", list(elem("db.r8g.large", types.Int64Unknown(), true, 0)), "", false, 0},
 		{"null", types.ListNull(types.ObjectType{AttrTypes: elemType}), "", true, 0},

@@ -503,3 +503,45 @@ data "rightsize_rds_price" "p" {
 		},
 	})
 }
+
+// TestAccInstanceClasses_rdsPrice: rightsize_rds_price of a class instance_classes describe
+// without a price for the deployment asked is refused on instance_class, saying to give it in
+// hourly_usd (it was refused on region, saying "Use a covered region or class"); one they say
+// Aurora does not offer says to set aurora = true; another region says to leave region out.
+func TestAccInstanceClasses_rdsPrice(t *testing.T) {
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "empty", Now: sandboxNow()})
+	p := acctest.SandboxProvider(srv)
+	p.Extra = map[string]string{"instance_classes": `[{ name = "db.m7i.xlarge", vcpu = 4, memory_gib = 16, hourly_usd = { single_az = 0.3 } }]`}
+	step := func(engine, deployment, region, want string) resource.TestStep {
+		r := ""
+		if region != "" {
+			r = fmt.Sprintf("region = %q", region)
+		}
+		return resource.TestStep{
+			Config: p.HCL() + fmt.Sprintf(`
+data "rightsize_rds_price" "p" {
+  instance_class = "db.m7i.xlarge"
+  engine         = %q
+  deployment     = %q
+  %s
+}
+`, engine, deployment, r),
+			ExpectError: regexp.MustCompile(`(?s)Price Not Available.*` + strings.ReplaceAll(regexp.QuoteMeta(want), " ", `\s+`)),
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			step("rds-postgresql", "multi-az", "", `instance_class = "db.m7i.xlarge" `+
+				`no rds-postgresql multi-az price for db.m7i.xlarge in region us-east-1: the provider configuration's instance_classes give no price for it. `+
+				`Give it in the class's hourly_usd in the provider configuration's instance_classes, or set use_pricing_api = true to ask the AWS Price List API.`),
+			step("aurora-postgresql", "single-az", "", `instance_class = "db.m7i.xlarge" `+
+				`no aurora-postgresql single-az price for db.m7i.xlarge in region us-east-1: the provider configuration's instance_classes say Aurora PostgreSQL does not offer it `+
+				`(aurora = false). If it does, set aurora = true for it in the provider configuration's instance_classes, with hourly_usd.aurora, its price.`),
+			step("rds-postgresql", "single-az", "eu-west-1", `region = "eu-west-1" `+
+				`no rds-postgresql single-az price for db.m7i.xlarge in region eu-west-1: the provider configuration's instance_classes describe it, with prices in us-east-1 only. `+
+				`Leave region out to price it in the provider's region, or set use_pricing_api = true to ask the AWS Price List API.`),
+		},
+	})
+}

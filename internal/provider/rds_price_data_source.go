@@ -179,12 +179,12 @@ func (d *rdsPriceDataSource) Read(ctx context.Context, req datasource.ReadReques
 		resp.Diagnostics.AddWarning("Price List API Unavailable, Using Catalog", w)
 	}
 	if err != nil {
-		addPriceError(&resp.Diagnostics, err, lookup.API != nil, path.Root("instance_class"), path.Root("region"), path.Root("engine"))
+		addPriceError(&resp.Diagnostics, err, lookup.API != nil, cat.Custom(m.InstanceClass.ValueString()), path.Root("instance_class"), path.Root("region"), path.Root("engine"))
 		return
 	}
 	ic, err := cat.Class(p.Class)
 	if err != nil {
-		addPriceError(&resp.Diagnostics, err, lookup.API != nil, path.Root("instance_class"), path.Root("region"), path.Root("engine"))
+		addPriceError(&resp.Diagnostics, err, lookup.API != nil, cat.Custom(m.InstanceClass.ValueString()), path.Root("instance_class"), path.Root("region"), path.Root("engine"))
 		return
 	}
 	m.ID = types.StringValue(strings.Join([]string{p.Class, string(engine), string(deployment), region}, "/"))
@@ -215,8 +215,10 @@ type diagAdder interface {
 }
 
 // addPriceError maps pricing errors to attribute diagnostics: unknown classes on classAttr, unpriced regions on
-// regionAttr, unsupported engines on engineAttr. usedAPI says whether the Price List API was asked too.
-func addPriceError(diags diagAdder, err error, usedAPI bool, classAttr, regionAttr, engineAttr path.Path) {
+// regionAttr, unsupported engines on engineAttr. usedAPI says whether the Price List API was asked too, custom
+// whether the class is one the provider configuration's instance_classes describe (priced there, in the
+// provider's region, for the deployments they give).
+func addPriceError(diags diagAdder, err error, usedAPI, custom bool, classAttr, regionAttr, engineAttr path.Path) {
 	var uc *pricing.UnknownClassError
 	var pu *pricing.PriceUnavailableError
 	var ue *pricing.UnsupportedError
@@ -230,6 +232,15 @@ func addPriceError(diags diagAdder, err error, usedAPI bool, classAttr, regionAt
 			at = classAttr
 		}
 		next := "Use a covered region or class, or set use_pricing_api = true to ask the AWS Price List API."
+		switch {
+		case custom && strings.Contains(pu.Reason, "does not offer"):
+			next = "If it does, set aurora = true for it in the provider configuration's instance_classes, with hourly_usd.aurora, its price."
+		case custom && strings.Contains(pu.Reason, "give no price"):
+			at = classAttr
+			next = "Give it in the class's hourly_usd in the provider configuration's instance_classes, or set use_pricing_api = true to ask the AWS Price List API."
+		case custom:
+			next = "Leave region out to price it in the provider's region, or set use_pricing_api = true to ask the AWS Price List API."
+		}
 		if pricing.OutsideCommercialPartition(pu.Region) != "" {
 			next = "The reason says what can price it, if anything."
 		}

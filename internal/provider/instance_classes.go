@@ -329,3 +329,28 @@ func storagePrices(ctx context.Context, obj types.Object, diags *diag.Diagnostic
 	}
 	return out, complete
 }
+
+// requireRegionForPrices refuses, on the attribute, each price of the provider configuration's
+// instance_classes, instance_prices and storage_prices when no region is configured: they are the
+// provider's region's prices, and under no region they would price nothing. Classes without
+// prices still serve their capacities. The configuration has been read without errors.
+func requireRegionForPrices(ctx context.Context, cfg providerModel, diags *diag.Diagnostics) {
+	const fix = "set region in the provider block (or AWS_REGION, or a region in the profile)"
+	var ignored diag.Diagnostics // read before, without errors
+	classes, _ := customClasses(ctx, cfg.InstanceClasses, &ignored)
+	// Every element is a class here (an invalid or unknown one was an error), in order.
+	for i, cc := range classes {
+		if cc.SingleAZUSD > 0 || cc.MultiAZUSD > 0 || cc.AuroraUSD > 0 {
+			diags.AddAttributeError(path.Root("instance_classes").AtListIndex(i).AtName("hourly_usd"), "Missing AWS Region",
+				fmt.Sprintf("instance_classes[%d] (%s): its prices are in the provider's region, and none is configured: %s, or remove hourly_usd.", i, cc.Name, fix))
+		}
+	}
+	if !cfg.InstancePrices.IsNull() && len(cfg.InstancePrices.Elements()) > 0 {
+		diags.AddAttributeError(path.Root("instance_prices"), "Missing AWS Region",
+			"instance_prices are the provider's region's prices, and none is configured: "+fix+", or remove instance_prices.")
+	}
+	if !cfg.StoragePrices.IsNull() {
+		diags.AddAttributeError(path.Root("storage_prices"), "Missing AWS Region",
+			"storage_prices are the provider's region's prices, and none is configured: "+fix+", or remove storage_prices.")
+	}
+}

@@ -471,12 +471,12 @@ func TestAccInstanceClasses_noRegion(t *testing.T) {
 	t.Setenv("AWS_DEFAULT_REGION", "")
 	t.Setenv("AWS_PROFILE", "")
 	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
-	provider := func(classes string) string {
+	provider := func(classes string, more ...string) string {
 		return `
 provider "rightsize" {
   access_key = "AKIDSANDBOX"
   secret_key = "sandbox-secret"
-  instance_classes = ` + classes + `
+  instance_classes = ` + classes + "\n" + strings.Join(more, "\n") + `
 }
 
 data "rightsize_rds_price" "p" {
@@ -495,6 +495,14 @@ data "rightsize_rds_price" "p" {
 				Config: provider(`[{ name = "db.r8g.large", vcpu = 2, memory_gib = 16, hourly_usd = { multi_az = 0.4 } }]`),
 				ExpectError: regexp.MustCompile(`(?s)Missing AWS Region.*instance_classes\[0\]\s+\(db\.r8g\.large\):\s+its\s+prices\s+are\s+in\s+the\s+provider's\s+region,\s+and\s+none\s+is\s+configured:` +
 					`\s+set\s+region\s+in\s+the\s+provider\s+block`),
+			},
+			{
+				Config:      provider(`[]`, `instance_prices = [{ instance_class = "db.r6g.large", single_az = 0.2 }]`),
+				ExpectError: regexp.MustCompile(`(?s)Missing AWS Region.*instance_prices\s+are\s+the\s+provider's\s+region's\s+prices,\s+and\s+none\s+is\s+configured`),
+			},
+			{
+				Config:      provider(`[]`, `storage_prices = { gp3 = 0.1 }`),
+				ExpectError: regexp.MustCompile(`(?s)Missing AWS Region.*storage_prices\s+are\s+the\s+provider's\s+region's\s+prices,\s+and\s+none\s+is\s+configured`),
 			},
 			{
 				Config: provider(`[{ name = "db.r8g.large", vcpu = 2, memory_gib = 16 }]`),

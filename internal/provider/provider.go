@@ -526,15 +526,8 @@ func (p *rightsizeProvider) Configure(ctx context.Context, req provider.Configur
 		resp.Diagnostics.AddError("Unknown Provider Configuration Value",
 			"The provider cannot be configured because instance_classes, instance_prices or storage_prices is not known until apply. Set them to values known at plan time (literals or variables).")
 	}
-	if awsCfg.Region == "" {
-		// Here every element is a class (an invalid or unknown one is an error above), in order.
-		for i, cc := range classes {
-			if cc.SingleAZUSD > 0 || cc.MultiAZUSD > 0 || cc.AuroraUSD > 0 {
-				resp.Diagnostics.AddAttributeError(path.Root("instance_classes").AtListIndex(i).AtName("hourly_usd"), "Missing AWS Region",
-					fmt.Sprintf("instance_classes[%d] (%s): its prices are in the provider's region, and none is configured: set region in the provider block "+
-						"(or AWS_REGION, or a region in the profile), or remove hourly_usd.", i, cc.Name))
-			}
-		}
+	if awsCfg.Region == "" && !resp.Diagnostics.HasError() {
+		requireRegionForPrices(ctx, cfg, &resp.Diagnostics)
 	}
 	if resp.Diagnostics.HasError() {
 		return

@@ -446,7 +446,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		"annual_savings":             num("`monthly_savings × 12`, USD; null when unpriced."),
 		"savings_target_met":         schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether monthly savings reach `savings_target.min_monthly_usd`."},
 		"savings_target_status":      str("`below`, `within` or `above` the savings target range, or `unknown`."),
-		"price_source":               str("Where prices came from: `catalog <date>` (the embedded, dated catalog; an estimate) or `provider-configuration` (the provider's `instance_prices` or `instance_classes`), followed by how they were adjusted when they were (an Aurora I/O-Optimized cluster: `(Aurora I/O-Optimized: the catalog's Aurora Standard prices × 1.3)`), or `unknown`."),
+		"price_source":               str("Where the prices of `current_monthly_cost` and `class_options` came from: `catalog <date>` (the embedded, dated catalog; an estimate) or `provider-configuration` (the provider's `instance_prices` or `instance_classes`), or both, the current price's first, joined by ` and ` (`provider-configuration and catalog 2024-08-09`: the configuration prices some classes or deployments, the catalog the others, so the ranking compares rates of both), followed by how they were adjusted when they were (an Aurora I/O-Optimized cluster: `(Aurora I/O-Optimized: the catalog's Aurora Standard prices × 1.3)`, or `the Aurora Standard prices × 1.3` when the configuration gives some), or `unknown` when nothing is priced."),
 		"recommended_instance_class": str("Class the single node should run: the cheapest candidate that fits (every capacity check, its local storage on Aurora and its CPU credits when burstable pass with headroom), which may cost more than the writer's class; the writer's class when none fits (the verdict is then `keep`)."),
 		"class_options": list("Candidate classes ranked: fitting first, then by price.", recOptionType, map[string]string{
 			"rank": "1 = best.", "instance_class": "Class.", "fits": "Whether every capacity check passes on it.",
@@ -858,8 +858,8 @@ func fillRecommendation(ctx context.Context, m *recommendationModel, res rightsi
 	m.StorageMonthlySavings = nullUnless(cost.CurrentStorageUSD > 0, round2(cost.CurrentStorageUSD-cost.ProposedStorageUSD))
 	m.SavingsTargetMet = types.BoolValue(cost.TargetMet)
 	m.SavingsTargetStatus = types.StringValue(cost.TargetStatus)
-	if res.PriceSource != "" {
-		src := strings.TrimSpace(res.PriceSource + " " + res.PriceDate) // a configured price has no date
+	if len(res.PriceSources) > 0 {
+		src := strings.Join(res.PriceSources, " and ")
 		if res.PriceNote != "" {
 			src += " (" + res.PriceNote + ")"
 		}

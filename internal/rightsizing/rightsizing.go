@@ -104,11 +104,15 @@ type Result struct {
 	// the identifier (FleetNames).
 	Name           string
 	Recommendation analysis.Recommendation
-	// CurrentPrice and ProposedPrice are the catalog prices used.
+	// CurrentHourlyUSD is the current price used (0: unknown).
 	CurrentHourlyUSD float64
-	PriceSource      string
-	PriceDate        string
-	// PriceNote says how the catalog's prices were adjusted, if they were
+	// PriceSources are where the prices used came from, each once, the current price's
+	// first, then the candidate classes': "catalog <date>" (pricing.SourceCatalog and the
+	// price's date) or "provider-configuration" (pricing.SourceConfiguration). Both when the
+	// provider configuration prices some classes or deployments and the catalog the others;
+	// none when nothing is priced.
+	PriceSources []string
+	// PriceNote says how the prices were adjusted, if they were
 	// (an Aurora I/O-Optimized cluster's).
 	PriceNote string
 	// InfracostUsageYAML is an Infracost usage file for the deployment's
@@ -737,8 +741,14 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 		}
 		return p, err
 	}
-	if ioOptimized {
-		res.PriceNote = "Aurora I/O-Optimized: the catalog's Aurora Standard prices × 1.3"
+	// used records where a price the recommendation uses came from (Result.PriceSources).
+	used := func(ps ...pricing.Price) {
+		for _, p := range ps {
+			src := strings.TrimSpace(p.Source + " " + p.SourceDate) // a configured price has no date
+			if !slices.ContainsFunc(res.PriceSources, func(s string) bool { return strings.HasPrefix(s, p.Source) }) {
+				res.PriceSources = append(res.PriceSources, src)
+			}
+		}
 	}
 
 	// Current price: the 2-node deployment — Multi-AZ as billed (primary +
@@ -758,7 +768,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 			res.warn("Current Price Unknown", "current price unknown: "+err.Error())
 		} else {
 			in.CurrentHourlyUSD = p.HourlyUSD
-			res.PriceSource, res.PriceDate = p.Source, p.SourceDate
+			used(p)
 		}
 		in.CurrentStorageMonthlyUSD, in.SingleNodeStorageMonthlyUSD = storageCost(d.Catalog, c, d.Region)
 		if note := storageNote(c, d.Region, in.CurrentStorageMonthlyUSD > 0); note != "" && !res.AlreadySingleNode {
@@ -774,16 +784,18 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 			priced = []inventory.Node{writer, reader}
 		}
 		billed = priced
+		var ps []pricing.Price
 		for _, n := range priced {
 			p, err := price(n.Class, pricing.SingleAZ)
 			if err != nil {
 				res.warn("Current Price Unknown", "current price unknown: "+err.Error())
-				in.CurrentHourlyUSD = 0
+				in.CurrentHourlyUSD, ps = 0, nil
 				break
 			}
 			in.CurrentHourlyUSD += p.HourlyUSD
-			res.PriceSource, res.PriceDate = p.Source, p.SourceDate
+			ps = append(ps, p)
 		}
+		used(ps...)
 	}
 	// RDS Extended Support, billed per vCPU-hour of every instance on top of its price, judged
 	// now like the catalog's prices: the costs are today's, whatever window was read.
@@ -834,12 +846,20 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 		cand := analysis.Candidate{Class: capacityOn(class, &c)}
 		if p, err := price(name, single); err == nil {
 			cand.SingleNodeHourlyUSD = p.HourlyUSD + float64(float64(class.VCPU)*esRate)
+			used(p)
 		} else if len(req.TargetClasses) > 0 {
 			priceNotes = append(priceNotes, err.Error())
 		} else {
 			continue // the default list keeps only priced classes
 		}
 		in.Candidates = append(in.Candidates, cand)
+	}
+	if ioOptimized {
+		// The catalog's Aurora prices, and those the provider configuration gives, are Aurora Standard's.
+		res.PriceNote = "Aurora I/O-Optimized: the catalog's Aurora Standard prices × 1.3"
+		if slices.Contains(res.PriceSources, pricing.SourceConfiguration) {
+			res.PriceNote = "Aurora I/O-Optimized: the Aurora Standard prices × 1.3"
+		}
 	}
 	if len(priceNotes) > 0 {
 		res.warn("Target Classes Without Price", "some target classes have no price: "+strings.Join(priceNotes, "; "))

@@ -1,0 +1,76 @@
+package rightsizing
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// configuredDeps are deps for the demo in region, with sso-prod an Aurora I/O-Optimized cluster
+// and the provider configuration's instance_prices (pricing.Catalog.WithPrices) there.
+func configuredDeps(t *testing.T, region string, overrides ...pricing.PriceOverride) Deps {
+	t.Helper()
+	sc := sandbox.Demo()
+	sc.Region = region
+	for i := range sc.Clusters {
+		if sc.Clusters[i].ID == "sso-prod" {
+			sc.Clusters[i].StorageType = "aurora-iopt1"
+		}
+	}
+	d, srv := deps(t, sc, testNow)
+	d.Region = region
+	d.RDS = rds.NewFromConfig(srv.AWSConfig())
+	d.CloudWatch = cloudwatch.NewFromConfig(srv.AWSConfig())
+	cat, err := d.Catalog.WithPrices(region, overrides)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Catalog = cat
+	return d
+}
+
+// TestPriceSourcesMixed: with instance_prices giving a negotiated rate for the class a deployment
+// runs on, in a region the catalog prices, the current price is the configuration's and the other
+// candidate classes' the catalog's: the sources name both, the current price's first. It named
+// the current price's alone ("provider-configuration"), though the class options, the proposed
+// cost and the savings were priced at the catalog's list prices. The Aurora I/O-Optimized note no
+// longer calls the configured prices the catalog's.
+func TestPriceSourcesMixed(t *testing.T) {
+	configured := configuredDeps(t, "us-east-1",
+		pricing.PriceOverride{Class: "db.t4g.large", MultiAZUSD: 0.2},
+		pricing.PriceOverride{Class: "db.t4g.medium", AuroraUSD: 0.05})
+	catalog := configuredDeps(t, "us-east-1")
+	for _, tc := range []struct {
+		d       Deps
+		id      Request
+		sources string // a pattern: the catalog's dates vary by row
+		note    string
+	}{
+		// Multi-AZ db.t4g.large at the configuration's 0.2; the Single-AZ classes at the catalog's.
+		{configured, Request{InstanceID: "mandible-prod"}, `^\[provider-configuration catalog 2024-\d\d-\d\d\]$`, ""},
+		// Aurora I/O-Optimized on db.t4g.medium at the configuration's 0.05 (× 1.3); db.t4g.large at the catalog's.
+		{configured, Request{ClusterID: "sso-prod"}, `^\[provider-configuration catalog 2024-\d\d-\d\d\]$`, "Aurora I/O-Optimized: the Aurora Standard prices × 1.3"},
+		// The catalog's alone: as before.
+		{catalog, Request{InstanceID: "mandible-prod"}, `^\[catalog 2024-\d\d-\d\d\]$`, ""},
+		{catalog, Request{ClusterID: "sso-prod"}, `^\[catalog 2024-\d\d-\d\d\]$`, "Aurora I/O-Optimized: the catalog's Aurora Standard prices × 1.3"},
+	} {
+		req := tc.id
+		req.Lookback, req.End = 14*24*time.Hour, testNow
+		r, err := Recommend(context.Background(), tc.d, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := fmt.Sprint(r.PriceSources)
+		if !regexp.MustCompile(tc.sources).MatchString(got) || r.PriceNote != tc.note {
+			t.Errorf("%s: sources %s, note %q; want %s, %q", r.Name, got, r.PriceNote, tc.sources, tc.note)
+		}
+	}
+}

@@ -301,7 +301,7 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 			},
 		},
 		"target_instance_classes": schema.ListAttribute{
-			MarkdownDescription: "Instance classes the single node may use, e.g. `[\"db.t4g.large\", \"db.r6g.large\"]`. Defaults to the writer's class and the other sizes of its family.",
+			MarkdownDescription: "Instance classes the single node may use, e.g. `[\"db.t4g.large\", \"db.r6g.large\"]`. Defaults to the writer's class and the other sizes of its family that have a single-node price (in a region the catalog does not price, those the provider's `instance_prices` give one): a warning names the sizes left out for want of one. Listed here, a class is considered with or without a price.",
 			Optional:            true,
 			ElementType:         types.StringType,
 			Validators:          []validator.List{listvalidator.SizeBetween(1, 50), listvalidator.UniqueValues(), noNullElements{"an instance class such as db.r6g.large"}},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,6 +72,53 @@ func TestPriceSourcesMixed(t *testing.T) {
 		got := fmt.Sprint(r.PriceSources)
 		if !regexp.MustCompile(tc.sources).MatchString(got) || r.PriceNote != tc.note {
 			t.Errorf("%s: sources %s, note %q; want %s, %q", r.Name, got, r.PriceNote, tc.sources, tc.note)
+		}
+	}
+}
+
+// TestUnpricedClassesWarning: in a region the catalog does not price, instance_prices giving the
+// writer's class alone leave the other sizes of its family without a price, so the default
+// candidate list (familyClasses) drops them: a warning names them and what prices them. They were
+// dropped without a word, so a recommendation of the writer's class read as if no smaller or
+// larger size had been considered; and a Multi-AZ instance priced as it runs (multi_az) but with
+// no Single-AZ price had a current cost, no savings, no class option and no warning at all. An
+// Aurora cluster's list names no class Aurora does not offer; nothing priced at all needs no list.
+func TestUnpricedClassesWarning(t *testing.T) {
+	const region = "ap-northeast-1"
+	for _, tc := range []struct {
+		name      string
+		overrides []pricing.PriceOverride
+		req       Request
+		want      string // "" for no warning
+		options   int
+	}{
+		{"multi-az", []pricing.PriceOverride{{Class: "db.t4g.large", SingleAZUSD: 0.1, MultiAZUSD: 0.2}}, Request{InstanceID: "mandible-prod"},
+			"the single node's class was chosen among the classes of the writer's family that have a price: db.t4g.micro, db.t4g.small, db.t4g.medium, db.t4g.xlarge, db.t4g.2xlarge, " +
+				"without a Single-AZ price in ap-northeast-1, were not considered (neither in class_options nor as the recommended class). " +
+				"Give their prices in the provider's instance_prices, or list the classes to consider in target_instance_classes, which checks their fit without a price", 1},
+		{"no single-az price", []pricing.PriceOverride{{Class: "db.t4g.large", MultiAZUSD: 0.2}}, Request{InstanceID: "mandible-prod"},
+			"no class of the writer's family has a Single-AZ price in ap-northeast-1 (db.t4g.large, db.t4g.micro, db.t4g.small, db.t4g.medium, db.t4g.xlarge, db.t4g.2xlarge), so none was considered", 0},
+		{"aurora", []pricing.PriceOverride{{Class: "db.t4g.medium", AuroraUSD: 0.05}}, Request{ClusterID: "sso-prod"},
+			"that have a price: db.t4g.large, without an Aurora price in ap-northeast-1", 1},
+		{"all priced", []pricing.PriceOverride{{Class: "db.t4g.medium", AuroraUSD: 0.05}, {Class: "db.t4g.large", AuroraUSD: 0.1}}, Request{ClusterID: "sso-prod"}, "", 2},
+		{"nothing priced", nil, Request{InstanceID: "mandible-prod"}, "", 0},
+	} {
+		d := configuredDeps(t, region, tc.overrides...)
+		req := tc.req
+		req.Lookback, req.End = 14*24*time.Hour, testNow
+		r, err := Recommend(context.Background(), d, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w string
+		found := false
+		for _, x := range r.Warnings {
+			if x.Title == "Classes Without Price Not Considered" {
+				w, found = x.Text, true
+			}
+		}
+		if tc.want == "" && found || tc.want != "" && !strings.Contains(w, tc.want) || len(r.Recommendation.Options) != tc.options {
+			t.Errorf("%s: warning %q, %d class options; want one saying %q, %d", tc.name, w, len(r.Recommendation.Options), tc.want, tc.options)
 		}
 	}
 }

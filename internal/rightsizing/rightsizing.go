@@ -829,6 +829,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 	if len(targets) == 0 {
 		targets = familyClasses(d.Catalog, writer.Class)
 	}
+	var unpriced []string // classes of the default list left out for want of a price
 	for _, name := range targets {
 		class, err := d.Catalog.Class(name)
 		if err != nil {
@@ -850,9 +851,17 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 		} else if len(req.TargetClasses) > 0 {
 			priceNotes = append(priceNotes, err.Error())
 		} else {
+			if c.Kind != inventory.KindAurora || class.AuroraSupported { // not a class Aurora offers: no option
+				unpriced = append(unpriced, name)
+			}
 			continue // the default list keeps only priced classes
 		}
 		in.Candidates = append(in.Candidates, cand)
+	}
+	// Nothing priced at all (the current price's warning says why, a region the catalog does not
+	// price, say) needs no list of what went unpriced.
+	if len(unpriced) > 0 && (len(in.Candidates) > 0 || in.CurrentHourlyUSD > 0) {
+		res.warn("Classes Without Price Not Considered", unpricedClassesWarning(d.Catalog, c.Kind, unpriced, d.Region, len(in.Candidates) == 0))
 	}
 	if ioOptimized {
 		// The catalog's Aurora prices, and those the provider configuration gives, are Aurora Standard's.
@@ -878,6 +887,31 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 		res.InfracostUsageYAML = InfracostUsage(c, rec)
 	}
 	return res, nil
+}
+
+// unpricedClassesWarning says which classes of the writer's family the default candidate list
+// left out, having no single-node price (RDS Single-AZ, or one Aurora instance, of kind) in
+// region, and what prices them: instance_prices for a catalog class, instance_classes' hourly_usd
+// for one they describe. none is whether no class of the family had a price.
+func unpricedClassesWarning(cat *pricing.Catalog, kind inventory.Kind, classes []string, region string, none bool) string {
+	what := "a Single-AZ"
+	if kind == inventory.KindAurora {
+		what = "an Aurora"
+	}
+	var fixes []string
+	if slices.ContainsFunc(classes, func(n string) bool { return !cat.Custom(n) }) {
+		fixes = append(fixes, "the provider's instance_prices")
+	}
+	if slices.ContainsFunc(classes, cat.Custom) {
+		fixes = append(fixes, "hourly_usd in the provider's instance_classes, for a class they describe")
+	}
+	head := fmt.Sprintf("the single node's class was chosen among the classes of the writer's family that have a price: %s, without %s price in %s, were not considered "+
+		"(neither in class_options nor as the recommended class)", strings.Join(classes, ", "), what, region)
+	if none {
+		head = fmt.Sprintf("no class of the writer's family has %s price in %s (%s), so none was considered for the single node: "+
+			"the class_options are empty, the recommended class is the writer's and the savings are unknown", what, region, strings.Join(classes, ", "))
+	}
+	return head + ". Give their prices in " + strings.Join(fixes, ", or ") + ", or list the classes to consider in target_instance_classes, which checks their fit without a price"
 }
 
 // storageCost is what the allocated storage of the Multi-AZ instance c costs per month with

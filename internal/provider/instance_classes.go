@@ -176,7 +176,7 @@ func instancePricesAttribute() schema.ListNestedAttribute {
 			"for a region the catalog does not price (it has " + strings.Join(catalogRegions(), ", ") + "), where no cost or saving is known otherwise, " +
 			"or for the rates an account pays (a private pricing agreement's). Each gives one class at least one price; the recommendation, " +
 			"the fleet and `rightsize_rds_price` use them (source `provider-configuration`). A class the catalog lacks is priced with its " +
-			"description in `instance_classes`. Storage, CPU credit and RDS Extended Support prices stay the catalog's.",
+			"description in `instance_classes`. Storage is priced by `storage_prices`; CPU credit and RDS Extended Support prices stay the catalog's list prices.",
 		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 			"instance_class": schema.StringAttribute{Required: true, MarkdownDescription: "A class of the catalog, as RDS names it, e.g. `db.r6g.large`."},
 			"single_az":      price("RDS for PostgreSQL Single-AZ"),
@@ -285,9 +285,10 @@ type storagePricesModel struct {
 
 // storagePricesAttribute is the provider's storage_prices attribute.
 func storagePricesAttribute() schema.SingleNestedAttribute {
-	price := func(what string) schema.Float64Attribute {
-		return schema.Float64Attribute{Optional: true, MarkdownDescription: "USD per GB-month of " + what + ", Single-AZ, in the provider's `region`. Left out: the catalog's (us-east-1's gp2 and gp3 only)."}
+	price := func(what, left string) schema.Float64Attribute {
+		return schema.Float64Attribute{Optional: true, MarkdownDescription: "USD per GB-month of " + what + ", Single-AZ, in the provider's `region`. Left out: " + left + "."}
 	}
+	catalogs, unpriced := "the catalog's (us-east-1's only)", "unpriced (the catalog has no price for it)"
 	return schema.SingleNestedAttribute{
 		Optional: true,
 		MarkdownDescription: "Storage prices in this provider configuration's `region`, in place of the catalog's (which has gp2 and gp3 in us-east-1 only): " +
@@ -295,9 +296,9 @@ func storagePricesAttribute() schema.SingleNestedAttribute {
 			"and the savings count when its type is priced. Give the Single-AZ price per GB-month, as AWS's price list shows it; the Multi-AZ one is twice that. " +
 			"Provisioned IOPS and throughput stay unpriced (a warning says what the savings leave out).",
 		Attributes: map[string]schema.Attribute{
-			"gp2": price("General Purpose SSD (gp2)"), "gp3": price("General Purpose SSD (gp3)"),
-			"io1": price("Provisioned IOPS SSD (io1), the storage alone"), "io2": price("Provisioned IOPS SSD (io2), the storage alone"),
-			"standard": price("magnetic storage (standard)"),
+			"gp2": price("General Purpose SSD (gp2)", catalogs), "gp3": price("General Purpose SSD (gp3)", catalogs),
+			"io1": price("Provisioned IOPS SSD (io1), the storage alone", unpriced), "io2": price("Provisioned IOPS SSD (io2), the storage alone", unpriced),
+			"standard": price("magnetic storage (standard)", unpriced),
 		},
 	}
 }

@@ -571,6 +571,9 @@ func (c *Catalog) Price(class string, engine Engine, deployment Deployment, regi
 	}
 	if !slices.Contains(c.regions, region) {
 		how := "the provider configuration's instance_prices can give them, and the rightsize_rds_price data source with use_pricing_api = true can read them from the AWS Price List API"
+		if r := c.overridesRegion(); r != "" && r != region { // rightsize_rds_price's region, not the provider's
+			how = fmt.Sprintf("the provider configuration's instance_prices are prices in its region, %s, not in %s; the rightsize_rds_price data source with use_pricing_api = true can read them from the AWS Price List API", r, region)
+		}
 		if why := OutsideCommercialPartition(region); why != "" {
 			how = why
 		}

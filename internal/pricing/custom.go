@@ -253,6 +253,15 @@ func (c *Catalog) WithPrices(region string, overrides []PriceOverride) (*Catalog
 	return &out, nil
 }
 
+// overridesRegion is the region of the prices WithPrices gave (the provider configuration's), ""
+// when it gave none.
+func (c *Catalog) overridesRegion() string {
+	for _, op := range c.overrides {
+		return op.region
+	}
+	return ""
+}
+
 // overridden is the price instance_prices give for class ic, engine and deployment in region, if
 // they give one (WithPrices); otherwise the catalog's stands.
 func (c *Catalog) overridden(ic InstanceClass, engine Engine, deployment Deployment, region string) (Price, bool) {

@@ -159,6 +159,12 @@ func TestWithPrices(t *testing.T) {
 	if _, err := ext.Price("db.r6g.large", EngineRDSPostgres, SingleAZ, "ap-northeast-1"); !errors.As(err, &pu) || !strings.Contains(err.Error(), "instance_prices can give them") {
 		t.Errorf("db.r6g.large Single-AZ in ap-northeast-1: %v, want the catalog's unavailable price naming instance_prices", err)
 	}
+	// A region neither the catalog nor instance_prices price (rightsize_rds_price's region):
+	// instance_prices, the provider's region's, cannot give them. It said they could.
+	if _, err := ext.Price("db.r6g.large", EngineRDSPostgres, MultiAZ, "us-east-2"); !errors.As(err, &pu) ||
+		!strings.Contains(err.Error(), "instance_prices are prices in its region, ap-northeast-1, not in us-east-2") || strings.Contains(err.Error(), "instance_prices can give them") {
+		t.Errorf("db.r6g.large Multi-AZ in us-east-2: %v, want the catalog's unavailable price saying instance_prices are ap-northeast-1's", err)
+	}
 	// Another region: the catalog's.
 	a, _ := cat.Price("db.r6g.large", EngineRDSPostgres, MultiAZ, "us-east-1")
 	if b, err := ext.Price("db.r6g.large", EngineRDSPostgres, MultiAZ, "us-east-1"); err != nil || a != b {

@@ -350,7 +350,7 @@ func requireRegionForPrices(ctx context.Context, cfg providerModel, diags *diag.
 		diags.AddAttributeError(path.Root("instance_prices"), "Missing AWS Region",
 			"instance_prices are the provider's region's prices, and none is configured: "+fix+", or remove instance_prices.")
 	}
-	if !cfg.StoragePrices.IsNull() {
+	if sp, _ := storagePrices(ctx, cfg.StoragePrices, &ignored); len(sp) > 0 { // {} or null prices give none
 		diags.AddAttributeError(path.Root("storage_prices"), "Missing AWS Region",
 			"storage_prices are the provider's region's prices, and none is configured: "+fix+", or remove storage_prices.")
 	}

@@ -508,6 +508,17 @@ data "rightsize_rds_price" "p" {
 				Config: provider(`[{ name = "db.r8g.large", vcpu = 2, memory_gib = 16 }]`),
 				Check:  resource.TestCheckResourceAttr("data.rightsize_rds_price.p", "source", "catalog"),
 			},
+			// No price at all (an empty object, as a module passing var.storage_prices = {} writes
+			// it, or null prices) needs no region, as an empty instance_prices does not: it was
+			// refused with 'Missing AWS Region'.
+			{
+				Config: provider(`[]`, `instance_prices = []`, `storage_prices = {}`),
+				Check:  resource.TestCheckResourceAttr("data.rightsize_rds_price.p", "source", "catalog"),
+			},
+			{
+				Config: provider(`[]`, `storage_prices = { gp3 = null }`),
+				Check:  resource.TestCheckResourceAttr("data.rightsize_rds_price.p", "source", "catalog"),
+			},
 		},
 	})
 }

@@ -3,14 +3,18 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/awspartition"
 )
@@ -70,8 +74,10 @@ func markdownJoin(vs []string, conj string) string {
 	return strings.Join(q[:len(q)-1], ", ") + " " + conj + " " + q[len(q)-1]
 }
 
-// unknownAttributes lists the provider attributes the AWS clients are built
-// from whose values are unknown at configure time: Configure refuses them.
+// unknownAttributes lists the provider attributes the AWS clients and the price
+// catalog (instance_classes, instance_prices, storage_prices: each unknown value
+// by its own path) are built from whose values are unknown at configure time:
+// Configure refuses them.
 // The postgres block's are not listed: PostgreSQL is dialled only by the data
 // sources and resources that need it, so resolvePostgres records them in
 // PostgresSettings.Unknown and pgConnConfig reports them to those.
@@ -113,7 +119,34 @@ func unknownAttributes(cfg providerModel) []path.Path {
 			out = append(out, a.p)
 		}
 	}
+	// The catalog is built here too, from the classes and prices in the provider's region.
+	unknownIn(path.Root("instance_classes"), cfg.InstanceClasses, &out)
+	unknownIn(path.Root("instance_prices"), cfg.InstancePrices, &out)
+	unknownIn(path.Root("storage_prices"), cfg.StoragePrices, &out)
 	return out
+}
+
+// unknownIn appends to out the path of v, at p, when v is unknown, else those of the unknown
+// values in it (a list's elements, an object's attributes, in name order).
+func unknownIn(p path.Path, v attr.Value, out *[]path.Path) {
+	switch {
+	case v == nil || v.IsNull():
+		return
+	case v.IsUnknown():
+		*out = append(*out, p)
+		return
+	}
+	switch v := v.(type) {
+	case basetypes.ListValue:
+		for i, e := range v.Elements() {
+			unknownIn(p.AtListIndex(i), e, out)
+		}
+	case basetypes.ObjectValue:
+		attrs := v.Attributes()
+		for _, k := range slices.Sorted(maps.Keys(attrs)) {
+			unknownIn(p.AtName(k), attrs[k], out)
+		}
+	}
 }
 
 // unknownPostgresAttributes lists the attributes of the provider's postgres

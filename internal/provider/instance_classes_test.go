@@ -564,3 +564,39 @@ data "rightsize_rds_price" "p" {
 		},
 	})
 }
+
+// TestAccInstancePrices_unknown: a price not known until apply (another resource's output) is
+// refused at configure time on its own attribute, named, as the provider's other unknown
+// attributes are. It was one error on the provider block naming 'instance_classes,
+// instance_prices or storage_prices' whichever it was.
+func TestAccInstancePrices_unknown(t *testing.T) {
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "empty", Now: sandboxNow()})
+	p := acctest.SandboxProvider(srv)
+	step := func(attr, value, want string) resource.TestStep {
+		q := p
+		q.Extra = map[string]string{attr: value}
+		return resource.TestStep{
+			Config: q.HCL() + `
+resource "terraform_data" "t" {
+  input = 0.2
+}
+
+data "rightsize_rds_price" "p" {
+  instance_class = "db.r6g.large"
+  engine         = "rds-postgresql"
+  deployment     = "single-az"
+}
+`,
+			ExpectError: regexp.MustCompile(`Unknown Provider Configuration Value(?s).*because\s+` + regexp.QuoteMeta(want) + `\s+is\s+not\s+known\s+until\s+apply`),
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			step("instance_prices", `[{ instance_class = "db.r6g.large", multi_az = 0.4 }, { instance_class = "db.r6g.xlarge", single_az = terraform_data.t.output }]`, "instance_prices[1].single_az"),
+			step("storage_prices", `{ gp3 = terraform_data.t.output }`, "storage_prices.gp3"),
+			step("instance_classes", `[{ name = "db.r8g.large", vcpu = 2, memory_gib = 16, hourly_usd = { single_az = terraform_data.t.output } }]`, "instance_classes[0].hourly_usd.single_az"),
+		},
+	})
+}

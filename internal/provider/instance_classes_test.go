@@ -600,3 +600,55 @@ data "rightsize_rds_price" "p" {
 		},
 	})
 }
+
+// TestAccInstancePrices_negotiated: a negotiated Multi-AZ rate for the class a deployment runs on,
+// in a region the catalog prices (us-east-1), prices today's deployment; the single node's
+// classes keep the catalog's list prices, and price_source names both (it named the
+// configuration's alone).
+func TestAccInstancePrices_negotiated(t *testing.T) {
+	now := sandboxNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: now})
+	p := acctest.SandboxProvider(srv)
+	p.Extra = map[string]string{"instance_prices": `[{ instance_class = "db.t4g.large", multi_az = 0.2 }]`}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: p.HCL() + fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "m" {
+  db_instance_identifier = "mandible-prod"
+  lookback_days          = 7
+  period_seconds         = 3600
+  end_time               = %q
+}
+`, now.Format(time.RFC3339)),
+			Check: func(s *terraform.State) error {
+				a, err := fleetAttrs(s, "data.rightsize_single_node_recommendation.m")
+				if err != nil {
+					return err
+				}
+				list, err := (*ProviderData)(nil).catalog()
+				if err != nil {
+					return err
+				}
+				single, err := list.Price("db.t4g.large", "rds-postgresql", "single-az", "us-east-1")
+				if err != nil {
+					return err
+				}
+				// $0.20/h Multi-AZ (146 a month) and 100 GiB of gp3 at the catalog's $0.115, twice (23).
+				if a["current_monthly_cost"] != "169" || !regexp.MustCompile(`^provider-configuration and catalog 2024-\d\d-\d\d$`).MatchString(a["price_source"]) {
+					return fmt.Errorf("current %s, source %q; want 169, provider-configuration and catalog <date>", a["current_monthly_cost"], a["price_source"])
+				}
+				for i := 0; a[fmt.Sprintf("class_options.%d.instance_class", i)] != ""; i++ {
+					if a[fmt.Sprintf("class_options.%d.instance_class", i)] == "db.t4g.large" {
+						if got := a[fmt.Sprintf("class_options.%d.monthly_cost", i)]; got != fmt.Sprint(single.MonthlyUSD) {
+							return fmt.Errorf("db.t4g.large's option costs %s, want the catalog's Single-AZ %v", got, single.MonthlyUSD)
+						}
+						return nil
+					}
+				}
+				return fmt.Errorf("no class option for db.t4g.large")
+			},
+		}},
+	})
+}

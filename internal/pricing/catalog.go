@@ -573,6 +573,15 @@ func (c *Catalog) Price(class string, engine Engine, deployment Deployment, regi
 		how := "the provider configuration's instance_prices can give them, and the rightsize_rds_price data source with use_pricing_api = true can read them from the AWS Price List API"
 		if r := c.overridesRegion(); r != "" && r != region { // rightsize_rds_price's region, not the provider's
 			how = fmt.Sprintf("the provider configuration's instance_prices are prices in its region, %s, not in %s; the rightsize_rds_price data source with use_pricing_api = true can read them from the AWS Price List API", r, region)
+		} else if _, ok := c.overrides[ic.Name]; ok { // its element leaves this deployment at 0
+			field := "single_az"
+			switch {
+			case engine == EngineAuroraPostgres:
+				field = "aurora"
+			case deployment == MultiAZ:
+				field = "multi_az"
+			}
+			how = fmt.Sprintf("the provider configuration's instance_prices give %s no %s price: add it there, or the rightsize_rds_price data source with use_pricing_api = true can read it from the AWS Price List API", ic.Name, field)
 		}
 		if why := OutsideCommercialPartition(region); why != "" {
 			how = why

@@ -156,8 +156,15 @@ func TestWithPrices(t *testing.T) {
 	}
 	// Single-AZ is left at 0: the catalog's, which has no ap-northeast-1 prices.
 	var pu *PriceUnavailableError
-	if _, err := ext.Price("db.r6g.large", EngineRDSPostgres, SingleAZ, "ap-northeast-1"); !errors.As(err, &pu) || !strings.Contains(err.Error(), "instance_prices can give them") {
-		t.Errorf("db.r6g.large Single-AZ in ap-northeast-1: %v, want the catalog's unavailable price naming instance_prices", err)
+	if _, err := ext.Price("db.r6g.large", EngineRDSPostgres, SingleAZ, "ap-northeast-1"); !errors.As(err, &pu) || !strings.Contains(err.Error(), "instance_prices give db.r6g.large no single_az price: add it there") {
+		t.Errorf("db.r6g.large Single-AZ in ap-northeast-1: %v, want the catalog's unavailable price saying instance_prices give it no single_az price", err)
+	}
+	if _, err := ext.Price("db.t4g.large", EngineAuroraPostgres, SingleAZ, "ap-northeast-1"); !errors.As(err, &pu) || !strings.Contains(err.Error(), "instance_prices give db.t4g.large no aurora price") {
+		t.Errorf("db.t4g.large Aurora in ap-northeast-1: %v, want the catalog's unavailable price saying instance_prices give it no aurora price", err)
+	}
+	// Another class there: instance_prices can give it.
+	if _, err := ext.Price("db.r6g.xlarge", EngineRDSPostgres, SingleAZ, "ap-northeast-1"); !errors.As(err, &pu) || !strings.Contains(err.Error(), "instance_prices can give them") {
+		t.Errorf("db.r6g.xlarge Single-AZ in ap-northeast-1: %v, want the catalog's unavailable price naming instance_prices", err)
 	}
 	// A region neither the catalog nor instance_prices price (rightsize_rds_price's region):
 	// instance_prices, the provider's region's, cannot give them. It said they could.

@@ -30,7 +30,9 @@ provider "rightsize" {
   # }]
 
   # Prices of the catalog's classes in this region, where the catalog has none (it prices
-  # us-east-1, us-west-2, eu-west-1, eu-central-1 and ap-southeast-1) or for the rates you pay:
+  # us-east-1, us-west-2, eu-west-1, eu-central-1 and ap-southeast-1) or for the rates you pay;
+  # where it has none, give every size the single node may run (a size without a price is left
+  # out of the recommendation's candidates, with a warning):
   # instance_prices = [{ instance_class = "db.t4g.large", single_az = ..., multi_az = ... }]
   # and the Single-AZ storage price per GB-month (a Multi-AZ instance pays it twice):
   # storage_prices = { gp3 = ... }

@@ -255,6 +255,9 @@ func (l *Lookup) Price(ctx context.Context, class string, engine Engine, deploym
 		}
 		return Price{}, []string{warn}, err
 	}
+	if cp.Source == SourceConfiguration && !l.Catalog.Custom(ic.Name) { // a negotiated rate, say
+		warn = fmt.Sprintf("Price List API lookup failed, using the price the provider configuration's instance_prices give for %s: %v", ic.Name, apiErr)
+	}
 	return cp, []string{warn}, nil
 }
 

@@ -223,6 +223,18 @@ func TestLookupPriceListAPI(t *testing.T) {
 		t.Errorf("custom class fallback: price %+v err %v warnings %q", p, err, warns)
 	}
 
+	// So does a catalog class instance_prices price (a negotiated rate): the warning named the
+	// embedded catalog's dated estimate, whose price was not the one used.
+	negotiated, err := cat.WithPrices("us-east-1", []PriceOverride{{Class: "db.m5.large", SingleAZUSD: 0.1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, warns, err = (&Lookup{API: l.API, Catalog: negotiated}).Price(ctx, "db.m5.large", EngineRDSPostgres, SingleAZ, "us-east-1")
+	if err != nil || p.Source != SourceConfiguration || p.HourlyUSD != 0.1 || len(warns) != 1 ||
+		!strings.HasPrefix(warns[0], "Price List API lookup failed, using the price the provider configuration's instance_prices give for db.m5.large: ") || strings.Contains(warns[0], "catalog") {
+		t.Errorf("instance_prices fallback: price %+v err %v warnings %q", p, err, warns)
+	}
+
 	// The API answers but the catalog has no price either: catalog error plus the API warning.
 	_, warns, err = l.Price(ctx, "db.r7g.large", EngineAuroraPostgres, SingleAZ, "eu-central-1")
 	var pu *PriceUnavailableError

@@ -116,7 +116,7 @@ func (d *rdsPriceDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"use_pricing_api": schema.BoolAttribute{Optional: true,
 				MarkdownDescription: "Look the price up with the AWS Price List API (`pricing:GetProducts` on `AmazonRDS`, served in the " +
 					"provider's partition from `us-east-1` (aws), `cn-northwest-1` (aws-cn) or `eusc-de-east-1` (aws-eusc); GovCloud has none, " +
-					"and `use_pricing_api` is an error there) and fall back to the catalog, or for a class the provider's `instance_classes` describe to their price, with a warning when a lookup fails. Prices are in " +
+					"and `use_pricing_api` is an error there) and fall back to the catalog, or to the price the provider's `instance_classes` or `instance_prices` give for the class, with a warning when a lookup fails; when it answers, its list price is used, not the rate `instance_prices` give. Prices are in " +
 					"USD: an offer priced in another currency only (CNY in China) is not converted. Defaults to `false`."},
 			"hourly_usd": schema.Float64Attribute{Computed: true,
 				MarkdownDescription: "On-demand USD per hour for the whole deployment (both nodes for `multi-az`)."},

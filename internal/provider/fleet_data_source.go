@@ -129,7 +129,7 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 					"RDS keeps DB instance and DB cluster identifiers apart, so a Multi-AZ instance and an Aurora cluster can share one (during a migration to Aurora through an Aurora read replica, say): " +
 					"when two deployments in `clusters` do, both are analysed and named here `instance:<identifier>` (the `multi-az` one) and `cluster:<identifier>` (the `aurora` one), the form of `rightsize_db_topology`'s `id`; " +
 					"every other deployment is named by its identifier alone. Warnings name deployments the same way."},
-			"total_monthly_savings": num("Sum of monthly savings over deployments with verdict `consolidate` that have a price, USD. Those without one (an instance class or region the catalog does not price) are left out and named in `unpriced_savings`: " +
+			"total_monthly_savings": num("Sum of monthly savings over deployments with verdict `consolidate` that have a price, USD. Those without one (an instance class or region neither the catalog nor the provider's `instance_prices` or `instance_classes` price) are left out and named in `unpriced_savings`: " +
 				"with any there, this total is partial, and `0` means unknown rather than nothing to save."),
 			"unpriced_savings": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "Deployments with verdict `consolidate` whose savings have no price (their `monthly_savings` is null), named as in `phase_order`: left out of `total_monthly_savings`."},

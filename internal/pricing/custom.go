@@ -81,13 +81,8 @@ func (cc CustomClass) Validate(cat *Catalog) error {
 	case cc.AuroraLocalStorageGiB > 0 && !cc.Aurora:
 		return bad("AuroraLocalStorageGiB", "an Aurora instance's local storage for a class Aurora PostgreSQL does not offer: set aurora = true, or remove it")
 	}
-	for _, p := range []struct {
-		field string
-		v     float64
-	}{{"SingleAZUSD", cc.SingleAZUSD}, {"MultiAZUSD", cc.MultiAZUSD}, {"AuroraUSD", cc.AuroraUSD}} {
-		if !(p.v >= 0) || p.v > 1000 {
-			return bad(p.field, "%v USD per hour: want 0 (unknown) to 1000", p.v)
-		}
+	if field, v, ok := hourlyOutOfRange(cc.SingleAZUSD, cc.MultiAZUSD, cc.AuroraUSD); ok {
+		return bad(field, "%v USD per hour: want 0 (unknown) to %d", v, MaxHourlyUSD)
 	}
 	if cc.AuroraUSD > 0 && !cc.Aurora {
 		return bad("AuroraUSD", "an Aurora price for a class Aurora PostgreSQL does not offer: set aurora = true, or remove the price")
@@ -215,13 +210,8 @@ func (po PriceOverride) Validate(cat *Catalog) error {
 	case po.SingleAZUSD == 0 && po.MultiAZUSD == 0 && po.AuroraUSD == 0:
 		return bad("SingleAZUSD", "no price: give at least one of single_az, multi_az and aurora")
 	}
-	for _, p := range []struct {
-		field string
-		v     float64
-	}{{"SingleAZUSD", po.SingleAZUSD}, {"MultiAZUSD", po.MultiAZUSD}, {"AuroraUSD", po.AuroraUSD}} {
-		if !(p.v >= 0) || p.v > 1000 {
-			return bad(p.field, "%v USD per hour: want 0 (the catalog's) to 1000", p.v)
-		}
+	if field, v, ok := hourlyOutOfRange(po.SingleAZUSD, po.MultiAZUSD, po.AuroraUSD); ok {
+		return bad(field, "%v USD per hour: want 0 (the catalog's) to %d", v, MaxHourlyUSD)
 	}
 	if po.AuroraUSD > 0 && !ic.AuroraSupported {
 		return bad("AuroraUSD", "Aurora PostgreSQL does not offer %s: remove the Aurora price", po.Class)
@@ -299,4 +289,23 @@ func (c *Catalog) WithStoragePrices(region string, prices map[StorageType]float6
 		out.storage[st] = v
 	}
 	return &out, nil
+}
+
+// MaxHourlyUSD bounds a configured price per hour: above the dearest RDS classes' on-demand prices,
+// so that a monthly price given as hourly is refused.
+const MaxHourlyUSD = 1000
+
+// hourlyOutOfRange finds the first of a configuration's Single-AZ, Multi-AZ and Aurora prices per
+// hour that is not from 0 to MaxHourlyUSD (NaN included): its field name (as CustomClass and
+// PriceOverride name it) and value; ok is false when all are in range.
+func hourlyOutOfRange(singleAZ, multiAZ, aurora float64) (field string, v float64, ok bool) {
+	for _, p := range []struct {
+		field string
+		v     float64
+	}{{"SingleAZUSD", singleAZ}, {"MultiAZUSD", multiAZ}, {"AuroraUSD", aurora}} {
+		if !(p.v >= 0) || p.v > MaxHourlyUSD {
+			return p.field, p.v, true
+		}
+	}
+	return "", 0, false
 }

@@ -39,7 +39,7 @@ type hourlyUSDModel struct {
 // instanceClassesAttribute is the provider's instance_classes attribute.
 func instanceClassesAttribute() schema.ListNestedAttribute {
 	price := func(what string) schema.Float64Attribute {
-		return schema.Float64Attribute{Optional: true, MarkdownDescription: what + ", USD per hour, on demand, in the provider's `region`. Left out: unknown (the savings are then unknown)."}
+		return hourlyPrice(what, "unknown (the savings are then unknown)")
 	}
 	return schema.ListNestedAttribute{
 		Optional: true,
@@ -167,9 +167,7 @@ type instancePriceModel struct {
 
 // instancePricesAttribute is the provider's instance_prices attribute.
 func instancePricesAttribute() schema.ListNestedAttribute {
-	price := func(what string) schema.Float64Attribute {
-		return schema.Float64Attribute{Optional: true, MarkdownDescription: what + ", USD per hour, on demand, in the provider's `region`. Left out: the catalog's."}
-	}
+	price := func(what string) schema.Float64Attribute { return hourlyPrice(what, "the catalog's") }
 	return schema.ListNestedAttribute{
 		Optional: true,
 		MarkdownDescription: "Prices of the provider catalog's instance classes in this provider configuration's `region`, in place of the catalog's: " +
@@ -354,4 +352,9 @@ func requireRegionForPrices(ctx context.Context, cfg providerModel, diags *diag.
 		diags.AddAttributeError(path.Root("storage_prices"), "Missing AWS Region",
 			"storage_prices are the provider's region's prices, and none is configured: "+fix+", or remove storage_prices.")
 	}
+}
+
+// hourlyPrice is an optional on-demand price per hour attribute of what, left out meaning leftOut.
+func hourlyPrice(what, leftOut string) schema.Float64Attribute {
+	return schema.Float64Attribute{Optional: true, MarkdownDescription: what + ", USD per hour, on demand, in the provider's `region`. Left out: " + leftOut + "."}
 }

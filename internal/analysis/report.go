@@ -339,9 +339,9 @@ func Report(rec Recommendation) string {
 		if i > 0 {
 			w("\n")
 		}
-		w("- ![%s](%s)\n", mdAlt(title), k)
+		w("- ![%s](%s)\n", mdInline(title), k)
 		if desc != "" {
-			w("\n  %s\n", mdEscape(desc))
+			w("\n  %s\n", mdInline(desc))
 		}
 	}
 	return b.String()
@@ -384,13 +384,18 @@ func svgText(svg string) (title, desc string) {
 	}
 }
 
-// mdAlt makes s the alt text of a Markdown image: one line, with brackets and backslashes
-// escaped, so that it ends where the image's ] does.
-func mdAlt(s string) string {
-	return altReplacer.Replace(s)
+// mdInline makes s Markdown inline text that reads as its own characters, one line: the alt text
+// of an image (ending where the image's ] does) or the paragraph below it. The ASCII punctuation
+// CommonMark and GFM would read as emphasis (* _), code (`), a link or image ([ ]), raw HTML or
+// an autolink (<), an entity (&), strikethrough (~), a table cell (|) or an escape (\) is
+// backslash-escaped, and line ends become spaces. (mdEscape, for table cells, escapes | and \ alone:
+// a chart's description or title read through it could turn into emphasis, a link or HTML.)
+func mdInline(s string) string {
+	return inlineReplacer.Replace(s)
 }
 
-var altReplacer = strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`, "\r\n", " ", "\n", " ", "\r", " ")
+var inlineReplacer = strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`, "*", `\*`, "_", `\_`, "`", "\\`",
+	"<", `\<`, "&", `\&`, "~", `\~`, "|", `\|`, "\r\n", " ", "\n", " ", "\r", " ")
 
 // oneNodeForm names the one-node form of topology t.
 func oneNodeForm(t Topology) string {

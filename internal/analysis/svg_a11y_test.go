@@ -288,10 +288,10 @@ func TestReportChartAltText(t *testing.T) {
 		for _, m := range ms {
 			alt, file, text := m[1], m[2], m[3]
 			title, desc, _ := accessibleText(t, file, rec.Charts[file])
-			if alt == strings.TrimSuffix(file, ".svg") || alt != mdAlt(title) {
+			if alt == strings.TrimSuffix(file, ".svg") || alt != mdInline(title) {
 				t.Errorf("%s: alt text %q, want the chart's title %q", file, alt, title)
 			}
-			if text != mdEscape(desc) {
+			if text != mdInline(desc) {
 				t.Errorf("%s: text below the image %q, want its description %q", file, text, desc)
 			}
 		}
@@ -302,6 +302,42 @@ func TestReportChartAltText(t *testing.T) {
 	if !strings.Contains(md, `- ![db \[a\]\\b: CPU](cpu.svg)`) || !strings.Contains(md, `w\|x: highest 2`) {
 		t.Errorf("alt text or description not escaped:\n%s", chartsSection(md))
 	}
+	// Markdown's inline specials in a title or a line's label read as themselves, not as
+	// emphasis, code, a link, an image, HTML, an entity or strikethrough (mdEscape, for table
+	// cells, left all but | and \ as they were).
+	special := "*a* _b_ `c` <b>d</b> &amp; ~~e~~ ![f](g) [h] |i \\j"
+	rec = Recommendation{Cluster: "x", Charts: map[string]string{
+		"cpu.svg": TimeSeriesSVG("CPU "+special, "percent", t0, []ChartLine{{Label: special, Hourly: []float64{1, 2}}}, nil)}}
+	ms := mdImage.FindAllStringSubmatch(Report(rec), -1)
+	if len(ms) != 1 {
+		t.Fatalf("%d images:\n%s", len(ms), chartsSection(Report(rec)))
+	}
+	title, desc, _ := accessibleText(t, "cpu.svg", rec.Charts["cpu.svg"])
+	for _, c := range []struct{ what, md, want string }{{"alt text", ms[0][1], title}, {"description", ms[0][3], desc}} {
+		got, bare := mdUnescape(c.md)
+		if got != c.want || bare != "" {
+			t.Errorf("%s %q reads as %q, want %q; unescaped: %q", c.what, c.md, got, c.want, bare)
+		}
+	}
+}
+
+// mdUnescape is the text Markdown inline text md reads as if none of it is markup: each
+// backslash escape is its character; bare is the Markdown specials in md that are not escaped.
+func mdUnescape(md string) (text, bare string) {
+	var b, u strings.Builder
+	for i := 0; i < len(md); i++ {
+		switch c := md[i]; {
+		case c == '\\' && i+1 < len(md) && strings.IndexByte("\\[]!*_`<&~|", md[i+1]) >= 0:
+			i++
+			b.WriteByte(md[i])
+		case strings.IndexByte("\\[]*_`<&~|", c) >= 0:
+			u.WriteByte(c)
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), u.String()
 }
 
 // chartsSection is md from its Charts heading on (all of md without one).

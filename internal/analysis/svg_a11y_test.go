@@ -347,3 +347,63 @@ func chartsSection(md string) string {
 	}
 	return md
 }
+
+// TestSVGOpenText: the report reads every chart's title and description without encoding/xml
+// (svgOpenText) and gets what encoding/xml reads, for hostile text too; what does not start as
+// svgOpen writes it is left to encoding/xml.
+func TestSVGOpenText(t *testing.T) {
+	var svgs []string
+	for _, in := range []ClusterInput{auroraPair(14), idleMultiAZ(3)} {
+		rec, err := Analyze(in, Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for file, s := range rec.Charts {
+			svgs = append(svgs, s)
+			// The report takes the fast path: encoding/xml allocates some 70 times a chart.
+			if a := testing.AllocsPerRun(5, func() { svgText(s) }); a != 0 {
+				t.Errorf("svgText(%s) allocates %v times", file, a)
+			}
+		}
+	}
+	for _, s := range []string{"", "a & b", `<x> "q" 'a' &amp; ]]>`, "l1\nl2\r\nl3\rl4", "\x00\x1f\uFFFE bad \xff", "\t&lt;"} {
+		var b strings.Builder
+		svgOpen(&b, 10, 10, s, s+" desc")
+		svgs = append(svgs, b.String()+"</svg>\n", TimeSeriesSVG(s, s, t0, []ChartLine{{Label: s, Hourly: []float64{1}}}, nil),
+			HeatmapSVG(s, Profile{Unit: s, Mean: make([]float64, 168)}, 1))
+	}
+	for _, s := range svgs {
+		title, desc, ok := svgOpenText(s)
+		if !ok {
+			t.Errorf("svgOpenText does not read\n%.400s", s)
+			continue
+		}
+		if wt, wd := svgTextXML(s); title != wt || desc != wd {
+			t.Errorf("svgOpenText read %q, %q; encoding/xml %q, %q", title, desc, wt, wd)
+		}
+	}
+	for _, s := range []string{
+		`<svg xmlns="http://www.w3.org/2000/svg" a="1">` + "\n<title id=\"i\">t</title>\n<desc id=\"j\">d</desc>\n<title>more</title>",
+		`<svg xmlns="http://www.w3.org/2000/svg" a="x>y">` + "\n<title id=\"i\">t</title>\n<desc id=\"j\">d</desc>\n<rect/>",
+		`<svg xmlns="http://www.w3.org/2000/svg">` + "\n<title id=\"i\">t &#65; <![CDATA[x]]></title>\n<desc id=\"j\">d</desc>\n<rect/>",
+		`<svg xmlns="http://www.w3.org/2000/svg">` + "\n<desc id=\"j\">d</desc>\n<title id=\"i\">t</title>\n<rect/>",
+	} {
+		if title, desc, ok := svgOpenText(s); ok {
+			t.Errorf("svgOpenText read %q, %q of\n%s", title, desc, s)
+		}
+	}
+}
+
+// FuzzSVGText: whatever the SVG, svgText reads the title and description encoding/xml reads.
+func FuzzSVGText(f *testing.F) {
+	var b strings.Builder
+	svgOpen(&b, 10, 10, "a & <b>", "c\n'd'")
+	f.Add(b.String() + "</svg>\n")
+	f.Add(`<svg xmlns="http://www.w3.org/2000/svg" a="1">` + "\n<title id=\"i\">t</title>\n<desc id=\"j\">d</desc>\n<rect x=\"1\"/><title>u</title>")
+	f.Fuzz(func(t *testing.T, s string) {
+		title, desc := svgText(s)
+		if wt, wd := svgTextXML(s); title != wt || desc != wd {
+			t.Fatalf("svgText read %q, %q; encoding/xml %q, %q", title, desc, wt, wd)
+		}
+	})
+}

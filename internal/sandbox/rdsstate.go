@@ -1032,10 +1032,8 @@ func (st *rdsState) xSnapshot(sn *dbSnapshot, now time.Time) xDBSnapshot {
 func (st *rdsState) addScenarioSnapshots(in *dbInstance, specs []SnapshotSpec, now time.Time) {
 	for _, s := range specs {
 		taken := now.Add(-s.Ago)
-		sn := &dbSnapshot{ID: strings.ToLower(s.ID), Source: in.ID, SourceRes: in.ResourceID, Engine: in.Engine, EngineVersion: in.EngineVersion,
-			Allocated: in.Allocated, StorageType: in.StorageType, Port: in.Port, AZ: in.AZ, Class: in.Class, MultiAZ: in.MultiAZ,
-			SourceCreated: in.Created, Master: in.MasterUsername, Type: s.Type, Status: "available", Start: taken, End: taken,
-			ARN: st.arn("snapshot", strings.ToLower(s.ID))}
+		sn := st.snapshotOf(in, strings.ToLower(s.ID), taken)
+		sn.Type, sn.Status, sn.End = s.Type, "available", taken
 		if s.CopiedAgo > 0 {
 			sn.Original, sn.Start, sn.End = taken, now.Add(-s.CopiedAgo), now.Add(-s.CopiedAgo)
 		}

@@ -105,8 +105,8 @@ func (c *Catalog) WithClasses(region string, custom []CustomClass) (*Catalog, er
 	if len(custom) == 0 {
 		return c, nil
 	}
-	out := &Catalog{classes: maps.Clone(c.classes), order: slices.Clone(c.order), families: slices.Clone(c.families),
-		regions: slices.Clone(c.regions), prices: maps.Clone(c.prices), custom: maps.Clone(c.custom)}
+	out := *c // its prices, overrides and storage prices as they are; what this adds to, cloned
+	out.classes, out.order, out.families, out.custom = maps.Clone(c.classes), slices.Clone(c.order), slices.Clone(c.families), maps.Clone(c.custom)
 	if out.custom == nil {
 		out.custom = map[string]customPrices{}
 	}
@@ -127,7 +127,7 @@ func (c *Catalog) WithClasses(region string, custom []CustomClass) (*Catalog, er
 		}
 		out.custom[cc.Name] = customPrices{region: region, singleAZ: cc.SingleAZUSD, multiAZ: cc.MultiAZUSD, aurora: cc.AuroraUSD}
 	}
-	return out, nil
+	return &out, nil
 }
 
 // Custom reports whether class (as Class reads it) is one the provider configuration described

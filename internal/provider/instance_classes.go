@@ -116,14 +116,7 @@ func customClasses(ctx context.Context, list types.List, diags *diag.Diagnostics
 			cc.VCPU = -1 // out of int's range: refused below as out of range
 		}
 		if err := cc.Validate(cat); err != nil {
-			p := at
-			var fe *pricing.CustomClassFieldError
-			if errors.As(err, &fe) {
-				for _, n := range customClassFields[fe.Field] {
-					p = p.AtName(n)
-				}
-			}
-			diags.AddAttributeError(p, "Invalid Instance Class", fmt.Sprintf("instance_classes[%d] (%s): %s.", i, cc.Name, err))
+			diags.AddAttributeError(fieldPath(at, err, customClassFields), "Invalid Instance Class", fmt.Sprintf("instance_classes[%d] (%s): %s.", i, cc.Name, err))
 			continue
 		}
 		if j, dup := seen[cc.Name]; dup {
@@ -148,7 +141,8 @@ func anyUnknown(vs ...attr.Value) bool {
 }
 
 // catalog is the price and instance-class catalog the provider's data sources use: the embedded
-// one, with the provider configuration's instance_classes (Configure); pd may be nil (a data
+// one, with the provider configuration's instance_classes, instance_prices and storage_prices
+// (Configure, configuredCatalog); pd may be nil (a data
 // source of an unconfigured provider), which gives the embedded one.
 func (pd *ProviderData) catalog() (*pricing.Catalog, error) {
 	if pd != nil && pd.Catalog != nil {
@@ -186,7 +180,19 @@ func instancePricesAttribute() schema.ListNestedAttribute {
 
 // priceOverrideFields maps a pricing.CustomClassFieldError's Field of a PriceOverride to the
 // attribute it names under an instance_prices element.
-var priceOverrideFields = map[string]string{"Class": "instance_class", "SingleAZUSD": "single_az", "MultiAZUSD": "multi_az", "AuroraUSD": "aurora"}
+var priceOverrideFields = map[string][]string{"Class": {"instance_class"}, "SingleAZUSD": {"single_az"}, "MultiAZUSD": {"multi_az"}, "AuroraUSD": {"aurora"}}
+
+// fieldPath is the attribute, under the list element at, that a refusal of Validate names
+// (pricing.CustomClassFieldError.Field, by fields); at itself for another error.
+func fieldPath(at path.Path, err error, fields map[string][]string) path.Path {
+	var fe *pricing.CustomClassFieldError
+	if errors.As(err, &fe) {
+		for _, n := range fields[fe.Field] {
+			at = at.AtName(n)
+		}
+	}
+	return at
+}
 
 // priceOverrides reads the provider's instance_prices (nil when not set): each known element as a
 // pricing.PriceOverride, checked against cat (the embedded catalog with instance_classes) and the
@@ -215,12 +221,7 @@ func priceOverrides(ctx context.Context, list types.List, cat *pricing.Catalog, 
 		po := pricing.PriceOverride{Class: m.InstanceClass.ValueString(), SingleAZUSD: m.SingleAZ.ValueFloat64(),
 			MultiAZUSD: m.MultiAZ.ValueFloat64(), AuroraUSD: m.Aurora.ValueFloat64()}
 		if err := po.Validate(cat); err != nil {
-			p := at
-			var fe *pricing.CustomClassFieldError
-			if errors.As(err, &fe) {
-				p = p.AtName(priceOverrideFields[fe.Field])
-			}
-			diags.AddAttributeError(p, "Invalid Instance Price", fmt.Sprintf("instance_prices[%d] (%s): %s.", i, po.Class, err))
+			diags.AddAttributeError(fieldPath(at, err, priceOverrideFields), "Invalid Instance Price", fmt.Sprintf("instance_prices[%d] (%s): %s.", i, po.Class, err))
 			continue
 		}
 		if j, dup := seen[po.Class]; dup {

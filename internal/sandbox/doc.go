@@ -75,7 +75,11 @@
 // # RDS (rds.go, rdsstate.go, rdsxml.go)
 //
 // DescribeDBInstances, DescribeDBClusters (identifier or ARN, Filters, Marker /
-// MaxRecords 20–100), CreateDBInstance (standalone or into a cluster; with
+// MaxRecords 20–100), CreateDBInstance (standalone or into a cluster; a standalone
+// PostgreSQL instance's StorageType gp2, gp3, io1, io2 or standard, Iops and
+// StorageThroughput checked as RDS does, and reported by DescribeDBInstances, gp3's
+// included 3000 IOPS / 125 MiB/s, or 12000 / 500 from 400 GiB, when none are
+// provisioned: instancestorage.go; scenarios set them with InstanceSpec; with
 // MonitoringInterval > 0 the new instance shows configuring-enhanced-monitoring
 // for Durations.ConfigureMonitoring after creating; into an Aurora PostgreSQL
 // cluster, a DBParameterGroupName of another family than the cluster's major

@@ -684,6 +684,25 @@ func (st *rdsState) createDBInstance(f url.Values, now time.Time) (any, *rdsErro
 		return nil, errParam("Invalid storage size for engine name %s and storage type %s: %d", spec.Engine, spec.StorageType, *alloc)
 	}
 	spec.AllocatedStorage = *alloc
+	iops, e := formInt(f, "Iops")
+	if e != nil {
+		return nil, e
+	}
+	throughput, e := formInt(f, "StorageThroughput")
+	if e != nil {
+		return nil, e
+	}
+	if iops != nil {
+		spec.Iops = *iops
+	}
+	if throughput != nil {
+		spec.StorageThroughput = *throughput
+	}
+	if spec.Engine == "postgres" {
+		if e := checkInstanceStorage(cmp.Or(spec.StorageType, "gp3"), spec.AllocatedStorage, spec.Iops, spec.StorageThroughput); e != nil {
+			return nil, e
+		}
+	}
 	if multi != nil {
 		spec.MultiAZ = *multi
 	}

@@ -158,19 +158,23 @@ type op struct {
 }
 
 type dbInstance struct {
-	ID                string    `json:"id"`
-	Class             string    `json:"class"`
-	Engine            string    `json:"engine"`
-	EngineVersion     string    `json:"engineVersion"`
-	Cluster           string    `json:"cluster,omitempty"`
-	Writer            bool      `json:"writer,omitempty"`
-	PromotionTier     int32     `json:"promotionTier"`
-	MultiAZ           bool      `json:"multiAZ"`
-	AZ                string    `json:"az"`
-	SecondaryAZ       string    `json:"secondaryAZ,omitempty"`
-	Status            string    `json:"status"`
-	Allocated         int32     `json:"allocated"`
-	StorageType       string    `json:"storageType,omitempty"`
+	ID            string `json:"id"`
+	Class         string `json:"class"`
+	Engine        string `json:"engine"`
+	EngineVersion string `json:"engineVersion"`
+	Cluster       string `json:"cluster,omitempty"`
+	Writer        bool   `json:"writer,omitempty"`
+	PromotionTier int32  `json:"promotionTier"`
+	MultiAZ       bool   `json:"multiAZ"`
+	AZ            string `json:"az"`
+	SecondaryAZ   string `json:"secondaryAZ,omitempty"`
+	Status        string `json:"status"`
+	Allocated     int32  `json:"allocated"`
+	StorageType   string `json:"storageType,omitempty"`
+	// Iops and Throughput are a standalone instance's provisioned IOPS and gp3 throughput (MiB/s),
+	// 0 when none were provisioned (instancestorage.go).
+	Iops              int32     `json:"iops,omitempty"`
+	Throughput        int32     `json:"storageThroughput,omitempty"`
 	ResourceID        string    `json:"resourceId"`
 	ARN               string    `json:"arn"`
 	Created           time.Time `json:"created"`
@@ -491,7 +495,7 @@ func (st *rdsState) newInstance(s InstanceSpec, engine, version string, created 
 		}
 	}
 	return &dbInstance{ID: s.ID, Class: s.Class, Engine: engine, EngineVersion: version, PromotionTier: s.PromotionTier,
-		MultiAZ: s.MultiAZ, AZ: az, Status: "available", Allocated: alloc, StorageType: stype,
+		MultiAZ: s.MultiAZ, AZ: az, Status: "available", Allocated: alloc, StorageType: stype, Iops: s.Iops, Throughput: s.StorageThroughput,
 		ResourceID: st.resourceID("db-", s.ID), ARN: st.arn("db", s.ID), Created: created, MasterUsername: "postgres",
 		MaintenanceWindow: maint, BackupWindow: backup, Port: portFor(engine), PI: true, Monitoring: 60, MonitoringRole: s.MonitoringRoleARN, Tags: specTags(s.Tags),
 		Lifecycle: s.EngineLifecycleSupport, ReplicaOf: s.ReadReplicaOf, ReplicaOfCluster: s.ReadReplicaOfCluster, ParamGroup: s.ParameterGroup,
@@ -941,9 +945,8 @@ func (st *rdsState) xInstance(in *dbInstance, now time.Time) xDBInstance {
 	x.PendingModifiedValues.MultiAZ = p.MultiAZ
 	x.PendingModifiedValues.AllocatedStorage = p.Allocated
 	x.PendingModifiedValues.BackupRetentionPeriod = p.Retention
-	if in.StorageType == "gp3" && in.Cluster == "" {
-		iops, thr := int32(3000), int32(125)
-		x.Iops, x.StorageThroughput = &iops, &thr
+	if in.Cluster == "" {
+		x.Iops, x.StorageThroughput = in.storagePerformance()
 	}
 	return x
 }

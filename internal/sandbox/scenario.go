@@ -142,9 +142,14 @@ type InstanceSpec struct {
 	// MultiAZ is true for a Multi-AZ DB instance deployment (standalone only).
 	MultiAZ bool
 	// AllocatedStorage in GiB (standalone only; default 100). StorageType
-	// defaults to "gp3".
-	AllocatedStorage int32
-	StorageType      string
+	// defaults to "gp3" (gp2, io1, io2 and standard too). Iops are the
+	// Provisioned IOPS (required for io1 and io2; for gp3 from 400 GiB only) and
+	// StorageThroughput gp3's provisioned MiB/s (from 400 GiB only): see
+	// checkInstanceStorage.
+	AllocatedStorage  int32
+	StorageType       string
+	Iops              int32
+	StorageThroughput int32
 	// AvailabilityZone defaults to "<region>a" (the writer) or "<region>b".
 	AvailabilityZone string
 	// PromotionTier of an Aurora member (default 1).
@@ -692,6 +697,14 @@ func (s *Scenario) Validate() error {
 		}
 		if err := validPendingActions(in.PendingMaintenance); err != nil {
 			return fmt.Errorf("scenario %s: instance %s: %w", s.Name, in.ID, err)
+		}
+		if cluster != "" && (in.Iops != 0 || in.StorageThroughput != 0) {
+			return fmt.Errorf("scenario %s: instance %s: Iops and StorageThroughput apply to a standalone instance (a Multi-AZ DB cluster's are the cluster's Iops)", s.Name, in.ID)
+		}
+		if cluster == "" && (in.StorageType != "" || in.Iops != 0 || in.StorageThroughput != 0) {
+			if e := checkInstanceStorage(cmp.Or(in.StorageType, "gp3"), cmp.Or(in.AllocatedStorage, 100), in.Iops, in.StorageThroughput); e != nil {
+				return fmt.Errorf("scenario %s: instance %s: %s", s.Name, in.ID, e.Message)
+			}
 		}
 		switch engine := cmp.Or(in.Engine, "postgres"); {
 		case in.EngineLifecycleSupport == "":

@@ -34,8 +34,9 @@ provider "rightsize" {
   # where it has none, give every size the single node may run (a size without a price is left
   # out of the recommendation's candidates, with a warning):
   # instance_prices = [{ instance_class = "db.t4g.large", single_az = ..., multi_az = ... }]
-  # and the Single-AZ storage price per GB-month (a Multi-AZ instance pays it twice):
-  # storage_prices = { gp3 = ... }
+  # and the Single-AZ storage prices, per GB-month and per provisioned IOPS- or MiB/s-month (a
+  # Multi-AZ instance pays them twice):
+  # storage_prices = { gp3 = ..., io1 = ..., io1_iops = ..., gp3_throughput = ... }
 }
 
 # Against an emulator (this project's sandbox, LocalStack, moto):

@@ -221,6 +221,13 @@ type Catalog struct {
 	// storage are the Single-AZ prices per GB-month WithStoragePrices gives, in storageRegion.
 	storage       map[StorageType]float64
 	storageRegion string
+	// provisioned are the Single-AZ prices per unit-month WithProvisionedPrices gives, in
+	// provisionedRegion.
+	provisioned       map[ProvisionedCharge]float64
+	provisionedRegion string
+	// listed are the embedded catalog's Single-AZ storage prices beyond gp2 and gp3
+	// (data/storage-prices.csv); nil for a catalog Load read alone.
+	listed map[listedKey]float64
 }
 
 //go:embed data/rds-instance-classes.csv
@@ -241,6 +248,9 @@ var defaultCatalog = sync.OnceValues(func() (*Catalog, error) {
 		return nil, err
 	}
 	if err := c.addCPUBaselines(strings.NewReader(embeddedBaselineCSV)); err != nil {
+		return nil, err
+	}
+	if err := c.addStoragePrices(strings.NewReader(embeddedStoragePricesCSV)); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -625,24 +635,35 @@ func (c *Catalog) Price(class string, engine Engine, deployment Deployment, regi
 
 // StoragePricePerGBMonth returns the USD per GB-month of RDS storage of type st for an RDS for PostgreSQL
 // deployment (MultiAZ storage is billed twice): the provider configuration's (WithStoragePrices) in its
-// region, else the catalog's. Aurora storage is not gp2/gp3 and gets an *UnsupportedError, as does a
-// type the catalog does not price and the configuration does not either; regions without a sourced price
-// (all but us-east-1) get a *PriceUnavailableError.
+// region, else the catalog's (gp2 and gp3, and the embedded catalog's io1 and magnetic, in us-east-1). A
+// type that is none of StorageTypes (Aurora's storage, say) gets an *UnsupportedError; one without a price
+// (io2, any region but us-east-1, unless configured) a *PriceUnavailableError.
 func (c *Catalog) StoragePricePerGBMonth(st StorageType, deployment Deployment, region string) (float64, error) {
 	if _, err := ParseDeployment(string(deployment)); err != nil {
 		return 0, err
 	}
-	if v, ok := c.storage[st]; ok && region == c.storageRegion {
+	if !slices.Contains(StorageTypes, st) {
+		allowed := make([]string, len(StorageTypes))
+		for i, t := range StorageTypes {
+			allowed[i] = string(t)
+		}
+		return 0, &UnsupportedError{What: "storage type", Value: string(st), Allowed: allowed}
+	}
+	v, ok := c.storage[st]
+	if !ok || region != c.storageRegion {
+		v, ok = c.listed[listedKey{region, string(st)}]
+	}
+	if ok {
 		if deployment == MultiAZ {
 			return 2 * v, nil // AWS bills a Multi-AZ instance's storage for the primary and the standby
 		}
 		return v, nil
 	}
-	if st != StorageGP2 && st != StorageGP3 {
-		return 0, &UnsupportedError{What: "storage type", Value: string(st), Allowed: []string{string(StorageGP2), string(StorageGP3)}}
-	}
-	// Storage prices are the same for every class; use the first class that has a row.
+	// gp2 and gp3 are in the catalog file's rows, the same for every class; use the first class that has a row.
 	for _, name := range c.order {
+		if st != StorageGP2 && st != StorageGP3 {
+			break
+		}
 		row, ok := c.prices[priceKey{name, string(EngineRDSPostgres), string(deployment), region}]
 		if !ok {
 			continue
@@ -655,8 +676,12 @@ func (c *Catalog) StoragePricePerGBMonth(st StorageType, deployment Deployment, 
 			return v, nil
 		}
 	}
+	reason := "the catalog has storage prices for us-east-1 only"
+	if st == StorageIO2 {
+		reason = "the catalog has no io2 price"
+	}
 	return 0, &PriceUnavailableError{Class: "storage " + string(st), Engine: EngineRDSPostgres, Deployment: deployment,
-		Region: region, Reason: "the catalog has storage prices for us-east-1 only; the provider configuration's storage_prices can give them"}
+		Region: region, Reason: reason + "; the provider configuration's storage_prices can give them"}
 }
 
 // Monthly converts an hourly price to a monthly one (× HoursPerMonth).

@@ -374,7 +374,13 @@ func TestStoragePrices(t *testing.T) {
 		{StorageGP3, SingleAZ, "us-east-1", 0.115},
 		{StorageGP3, MultiAZ, "us-east-1", 0.23},
 		{StorageGP3, SingleAZ, "eu-west-1", 0},
-		{"io1", SingleAZ, "us-east-1", 0},
+		{StorageIO1, SingleAZ, "us-east-1", 0.125}, // data/storage-prices.csv
+		{StorageIO1, MultiAZ, "us-east-1", 0.25},
+		{StorageMagnetic, SingleAZ, "us-east-1", 0.1},
+		{StorageMagnetic, MultiAZ, "us-east-1", 0.2},
+		{StorageIO1, SingleAZ, "eu-west-1", 0},
+		{StorageIO2, SingleAZ, "us-east-1", 0},
+		{"aurora", SingleAZ, "us-east-1", 0},
 	}
 	for _, tt := range tests {
 		got, err := c.StoragePricePerGBMonth(tt.st, tt.d, tt.region)
@@ -387,6 +393,15 @@ func TestStoragePrices(t *testing.T) {
 		if err != nil || got != tt.want {
 			t.Errorf("%s %s %s = %v, %v; want %v", tt.st, tt.d, tt.region, got, err, tt.want)
 		}
+	}
+	// Aurora's storage is no RDS volume type: unsupported, where io2 is only unpriced.
+	var ue *UnsupportedError
+	if _, err := c.StoragePricePerGBMonth("aurora", SingleAZ, "us-east-1"); !errors.As(err, &ue) || !strings.Contains(err.Error(), "gp2, gp3, io1, io2, standard") {
+		t.Errorf("aurora: %v, want unsupported, naming the types", err)
+	}
+	var pu *PriceUnavailableError
+	if _, err := c.StoragePricePerGBMonth(StorageIO2, MultiAZ, "us-east-1"); !errors.As(err, &pu) || !strings.Contains(err.Error(), "the catalog has no io2 price; the provider configuration's storage_prices can give them") {
+		t.Errorf("io2: %v, want unavailable, saying what gives it", err)
 	}
 }
 

@@ -224,7 +224,7 @@ func TestWithPrices(t *testing.T) {
 
 // TestWithStoragePrices: storage_prices give the Single-AZ price per GB-month of a storage type in
 // the configured region, Multi-AZ twice that (both copies billed), in place of the catalog's
-// (us-east-1's gp2 and gp3 alone) or where it has none (io1, another region); elsewhere the
+// (us-east-1's gp2, gp3, io1 and magnetic) or where it has none (io2, another region); elsewhere the
 // catalog's stand. A type RDS does not have, or a price out of range, is refused naming the type.
 func TestWithStoragePrices(t *testing.T) {
 	cat, err := Default()
@@ -245,7 +245,8 @@ func TestWithStoragePrices(t *testing.T) {
 		{StorageGP3, MultiAZ, "ap-northeast-1", 0.276},
 		{StorageIO1, MultiAZ, "ap-northeast-1", 0.3},
 		{StorageGP2, SingleAZ, "ap-northeast-1", 0},
-		{StorageIO1, SingleAZ, "us-east-1", 0},
+		{StorageIO1, SingleAZ, "us-east-1", 0.125}, // the catalog's, outside the configured region
+		{StorageIO2, SingleAZ, "us-east-1", 0},
 	} {
 		got, err := ext.StoragePricePerGBMonth(tc.st, tc.dep, tc.region)
 		if tc.want > 0 && (err != nil || math.Abs(got-tc.want) > 1e-12) || tc.want == 0 && err == nil {

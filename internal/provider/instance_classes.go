@@ -258,9 +258,12 @@ func configuredCatalog(ctx context.Context, classes, prices types.List, storage 
 		diags.AddAttributeError(path.Root("instance_prices"), "Invalid Instance Price", err.Error())
 		return nil, completeClasses && completePrices
 	}
-	sp, completeStorage := storagePrices(ctx, storage, diags)
+	sp, pp, completeStorage := storagePrices(ctx, storage, diags)
 	complete = completeClasses && completePrices && completeStorage
 	ext, err = ext.WithStoragePrices(region, sp)
+	if err == nil {
+		ext, err = ext.WithProvisionedPrices(region, pp)
+	}
 	if err != nil {
 		p := path.Root("storage_prices")
 		var fe *pricing.CustomClassFieldError
@@ -273,61 +276,80 @@ func configuredCatalog(ctx context.Context, classes, prices types.List, storage 
 	return ext, complete
 }
 
-// storagePricesModel is the provider's storage_prices: USD per GB-month, Single-AZ, by type.
+// storagePricesModel is the provider's storage_prices: Single-AZ USD per GB-month by type, and
+// per unit-month of provisioned IOPS and throughput.
 type storagePricesModel struct {
-	GP2      types.Float64 `tfsdk:"gp2"`
-	GP3      types.Float64 `tfsdk:"gp3"`
-	IO1      types.Float64 `tfsdk:"io1"`
-	IO2      types.Float64 `tfsdk:"io2"`
-	Standard types.Float64 `tfsdk:"standard"`
+	GP2           types.Float64 `tfsdk:"gp2"`
+	GP3           types.Float64 `tfsdk:"gp3"`
+	IO1           types.Float64 `tfsdk:"io1"`
+	IO2           types.Float64 `tfsdk:"io2"`
+	Standard      types.Float64 `tfsdk:"standard"`
+	IO1IOPS       types.Float64 `tfsdk:"io1_iops"`
+	IO2IOPS       types.Float64 `tfsdk:"io2_iops"`
+	GP3IOPS       types.Float64 `tfsdk:"gp3_iops"`
+	GP3Throughput types.Float64 `tfsdk:"gp3_throughput"`
 }
 
 // storagePricesAttribute is the provider's storage_prices attribute.
 func storagePricesAttribute() schema.SingleNestedAttribute {
-	price := func(what, left string) schema.Float64Attribute {
-		return schema.Float64Attribute{Optional: true, MarkdownDescription: "USD per GB-month of " + what + ", Single-AZ, in the provider's `region`. Left out: " + left + "."}
+	price := func(what, unit, left string) schema.Float64Attribute {
+		return schema.Float64Attribute{Optional: true, MarkdownDescription: "USD per " + unit + " of " + what + ", Single-AZ, in the provider's `region`. Left out: " + left + "."}
 	}
 	catalogs, unpriced := "the catalog's (us-east-1's only)", "unpriced (the catalog has no price for it)"
 	return schema.SingleNestedAttribute{
 		Optional: true,
-		MarkdownDescription: "Storage prices in this provider configuration's `region`, in place of the catalog's (which has gp2 and gp3 in us-east-1 only): " +
-			"a Multi-AZ instance's allocated storage is billed for both copies, so going to one node saves half of it, which `storage_monthly_savings` " +
-			"and the savings count when its type is priced. Give the Single-AZ price per GB-month, as AWS's price list shows it; the Multi-AZ one is twice that. " +
-			"Provisioned IOPS and throughput stay unpriced (a warning says what the savings leave out).",
+		MarkdownDescription: "Storage prices in this provider configuration's `region`, in place of the catalog's (which has, in us-east-1 only, gp2, gp3, io1 and magnetic storage, " +
+			"io1's Provisioned IOPS and the IOPS gp3 provisions above what it includes): RDS bills a Multi-AZ instance's allocated storage, Provisioned IOPS and provisioned " +
+			"throughput for both copies, so going to one node saves half of each, which `storage_monthly_savings` and the savings count when it is priced (a warning names " +
+			"what they leave out). Give the Single-AZ prices, as AWS's price list shows them; the Multi-AZ ones are twice those.",
 		Attributes: map[string]schema.Attribute{
-			"gp2": price("General Purpose SSD (gp2)", catalogs), "gp3": price("General Purpose SSD (gp3)", catalogs),
-			"io1": price("Provisioned IOPS SSD (io1), the storage alone", unpriced), "io2": price("Provisioned IOPS SSD (io2), the storage alone", unpriced),
-			"standard": price("magnetic storage (standard)", unpriced),
+			"gp2": price("General Purpose SSD (gp2)", "GB-month", catalogs), "gp3": price("General Purpose SSD (gp3)", "GB-month", catalogs),
+			"io1":            price("Provisioned IOPS SSD (io1), the storage alone", "GB-month", catalogs),
+			"io2":            price("Provisioned IOPS SSD (io2), the storage alone", "GB-month", unpriced),
+			"standard":       price("magnetic storage (standard)", "GB-month", catalogs),
+			"io1_iops":       price("io1's Provisioned IOPS", "IOPS-month", catalogs),
+			"io2_iops":       price("io2's Provisioned IOPS (a flat rate: where the price list tiers it, the rate of the instance's IOPS)", "IOPS-month", unpriced),
+			"gp3_iops":       price("gp3 IOPS provisioned above those gp3 includes (3,000 below 400 GiB, 12,000 from 400 GiB)", "IOPS-month", catalogs),
+			"gp3_throughput": price("gp3 throughput provisioned above what gp3 includes (125 MiB/s below 400 GiB, 500 from 400 GiB)", "MiB/s-month", unpriced),
 		},
 	}
 }
 
-// storagePrices reads the provider's storage_prices (nil when not set), by storage type; complete
-// is false when a value is unknown.
-func storagePrices(ctx context.Context, obj types.Object, diags *diag.Diagnostics) (map[pricing.StorageType]float64, bool) {
+// storagePrices reads the provider's storage_prices (nil when not set): the prices per GB-month by
+// storage type, and those of provisioned IOPS and throughput; complete is false when a value is
+// unknown.
+func storagePrices(ctx context.Context, obj types.Object, diags *diag.Diagnostics) (map[pricing.StorageType]float64, map[pricing.ProvisionedCharge]float64, bool) {
 	if obj.IsNull() {
-		return nil, true
+		return nil, nil, true
 	}
 	if obj.IsUnknown() {
-		return nil, false
+		return nil, nil, false
 	}
 	var m storagePricesModel
 	if d := obj.As(ctx, &m, basetypes.ObjectAsOptions{}); d.HasError() {
 		diags.Append(d...)
-		return nil, false
+		return nil, nil, false
 	}
-	out := map[pricing.StorageType]float64{}
 	complete := true
+	read := func(v types.Float64) (float64, bool) {
+		complete = complete && !v.IsUnknown()
+		return v.ValueFloat64(), !v.IsNull() && !v.IsUnknown()
+	}
+	gb := map[pricing.StorageType]float64{}
 	for st, v := range map[pricing.StorageType]types.Float64{pricing.StorageGP2: m.GP2, pricing.StorageGP3: m.GP3, pricing.StorageIO1: m.IO1,
 		pricing.StorageIO2: m.IO2, pricing.StorageMagnetic: m.Standard} {
-		switch {
-		case v.IsUnknown():
-			complete = false
-		case !v.IsNull():
-			out[st] = v.ValueFloat64()
+		if x, ok := read(v); ok {
+			gb[st] = x
 		}
 	}
-	return out, complete
+	provisioned := map[pricing.ProvisionedCharge]float64{}
+	for ch, v := range map[pricing.ProvisionedCharge]types.Float64{pricing.ChargeIO1IOPS: m.IO1IOPS, pricing.ChargeIO2IOPS: m.IO2IOPS,
+		pricing.ChargeGP3IOPS: m.GP3IOPS, pricing.ChargeGP3Throughput: m.GP3Throughput} {
+		if x, ok := read(v); ok {
+			provisioned[ch] = x
+		}
+	}
+	return gb, provisioned, complete
 }
 
 // requireRegionForPrices refuses, on the attribute, each price of the provider configuration's
@@ -349,7 +371,7 @@ func requireRegionForPrices(ctx context.Context, cfg providerModel, diags *diag.
 		diags.AddAttributeError(path.Root("instance_prices"), "Missing AWS Region",
 			"instance_prices are the provider's region's prices, and none is configured: "+fix+", or remove instance_prices.")
 	}
-	if sp, _ := storagePrices(ctx, cfg.StoragePrices, &ignored); len(sp) > 0 { // {} or null prices give none
+	if sp, pp, _ := storagePrices(ctx, cfg.StoragePrices, &ignored); len(sp)+len(pp) > 0 { // {} or null prices give none
 		diags.AddAttributeError(path.Root("storage_prices"), "Missing AWS Region",
 			"storage_prices are the provider's region's prices, and none is configured: "+fix+", or remove storage_prices.")
 	}

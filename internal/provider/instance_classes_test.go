@@ -505,6 +505,10 @@ data "rightsize_rds_price" "p" {
 				ExpectError: regexp.MustCompile(`(?s)Missing AWS Region.*storage_prices\s+are\s+the\s+provider's\s+region's\s+prices,\s+and\s+none\s+is\s+configured`),
 			},
 			{
+				Config:      provider(`[]`, `storage_prices = { gp3_iops = 0.02 }`),
+				ExpectError: regexp.MustCompile(`(?s)Missing AWS Region.*storage_prices\s+are\s+the\s+provider's\s+region's\s+prices,\s+and\s+none\s+is\s+configured`),
+			},
+			{
 				Config: provider(`[{ name = "db.r8g.large", vcpu = 2, memory_gib = 16 }]`),
 				Check:  resource.TestCheckResourceAttr("data.rightsize_rds_price.p", "source", "catalog"),
 			},

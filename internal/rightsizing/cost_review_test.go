@@ -3,6 +3,7 @@ package rightsizing
 import (
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -10,34 +11,62 @@ import (
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/pricing"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
 )
 
-func TestStorageNote(t *testing.T) {
+// TestStorageCost: a Multi-AZ instance's storage bill, both copies, and the single node's, each
+// part priced where the catalog (us-east-1) or storage_prices give it and named in the note
+// otherwise: io1 and io2 bill every provisioned IOPS, gp3 the IOPS and throughput above what it
+// includes (3,000 and 125 MiB/s below 400 GiB, 12,000 and 500 from 400 GiB).
+func TestStorageCost(t *testing.T) {
+	cat, err := pricing.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	configured, err := cat.WithStoragePrices("ap-northeast-1", map[pricing.StorageType]float64{pricing.StorageIO2: 0.138})
+	if err == nil {
+		configured, err = configured.WithProvisionedPrices("ap-northeast-1", map[pricing.ProvisionedCharge]float64{pricing.ChargeIO2IOPS: 0.11, pricing.ChargeGP3Throughput: 0.096})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
-		name   string
-		c      inventory.Cluster
-		region string
-		priced bool
-		want   []string // substrings; none for ""
+		name          string
+		cat           *pricing.Catalog
+		c             inventory.Cluster
+		region        string
+		multi, single float64
+		left          []string // substrings of the note; none for ""
 	}{
-		{"gp3 priced, baseline", inventory.Cluster{AllocatedStorageGiB: 100, StorageType: "gp3"}, "us-east-1", true, nil},
-		{"gp2 priced", inventory.Cluster{AllocatedStorageGiB: 100, StorageType: "gp2"}, "us-east-1", true, nil},
-		{"io1 unpriced with IOPS", inventory.Cluster{AllocatedStorageGiB: 1000, StorageType: "io1", ProvisionedIOPS: 10000}, "us-east-1", false,
-			[]string{"its 1000 GiB of io1 storage (the catalog has no io1 price in us-east-1; the provider's storage_prices can give it)", "its 10000 provisioned IOPS", "understated by half"}},
-		{"gp3 above its included IOPS and throughput", inventory.Cluster{AllocatedStorageGiB: 500, StorageType: "gp3", ProvisionedIOPS: 15000, StorageThroughputMBps: 600}, "us-east-1", true,
-			[]string{"its 3000 provisioned IOPS above gp3's included 12000", "its 100 MiB/s of provisioned throughput above gp3's included 500"}},
-		{"gp3 small volume above 3000 IOPS", inventory.Cluster{AllocatedStorageGiB: 100, StorageType: "gp3", ProvisionedIOPS: 4000}, "us-east-1", true,
-			[]string{"its 1000 provisioned IOPS above gp3's included 3000"}},
-		{"gp2 outside us-east-1", inventory.Cluster{AllocatedStorageGiB: 200, StorageType: "gp2"}, "eu-west-1", false,
-			[]string{"its 200 GiB of gp2 storage (the catalog has no gp2 price in eu-west-1; the provider's storage_prices can give it)"}},
-		{"no storage known", inventory.Cluster{StorageType: "io1", ProvisionedIOPS: 1000}, "us-east-1", false, nil},
+		{"gp3 baseline", cat, inventory.Cluster{AllocatedStorageGiB: 100, StorageType: "gp3", ProvisionedIOPS: 3000, StorageThroughputMBps: 125}, "us-east-1", 23, 11.5, nil},
+		{"gp2", cat, inventory.Cluster{AllocatedStorageGiB: 100, StorageType: "gp2"}, "us-east-1", 23, 11.5, nil},
+		// 1000 GiB × 0.25 + 10000 IOPS × 0.20 with Multi-AZ; half that without.
+		{"io1 with IOPS", cat, inventory.Cluster{AllocatedStorageGiB: 1000, StorageType: "io1", ProvisionedIOPS: 10000}, "us-east-1", 2250, 1125, nil},
+		// 500 GiB × 0.23 + 3000 IOPS above 12000 × 0.04; the 100 MiB/s above 500 unpriced.
+		{"gp3 above its included IOPS and throughput", cat, inventory.Cluster{AllocatedStorageGiB: 500, StorageType: "gp3", ProvisionedIOPS: 15000, StorageThroughputMBps: 600}, "us-east-1", 235, 117.5,
+			[]string{"its 100 MiB/s of provisioned throughput above gp3's included 500", "neither the catalog nor the provider's storage_prices price in us-east-1", "understated by half", "Give their Single-AZ prices in storage_prices"}},
+		{"gp3 small volume above 3000 IOPS", cat, inventory.Cluster{AllocatedStorageGiB: 100, StorageType: "gp3", ProvisionedIOPS: 4000}, "us-east-1", 23 + 40, 11.5 + 20, nil},
+		{"io2 unpriced", cat, inventory.Cluster{AllocatedStorageGiB: 200, StorageType: "io2", ProvisionedIOPS: 5000}, "us-east-1", 0, 0,
+			[]string{"its 200 GiB of io2 storage and its 5000 provisioned IOPS of io2"}},
+		{"io2 configured", configured, inventory.Cluster{AllocatedStorageGiB: 200, StorageType: "io2", ProvisionedIOPS: 5000}, "ap-northeast-1", 200*0.276 + 5000*0.22, 200*0.138 + 5000*0.11, nil},
+		// Only the throughput is configured in ap-northeast-1: the gp3 storage and IOPS are left out.
+		{"gp3 partly configured", configured, inventory.Cluster{AllocatedStorageGiB: 400, StorageType: "gp3", ProvisionedIOPS: 13000, StorageThroughputMBps: 750}, "ap-northeast-1", 250 * 0.192, 250 * 0.096,
+			[]string{"its 400 GiB of gp3 storage and its 1000 provisioned IOPS above gp3's included 12000"}},
+		{"gp2 outside us-east-1", cat, inventory.Cluster{AllocatedStorageGiB: 200, StorageType: "gp2"}, "eu-west-1", 0, 0,
+			[]string{"its 200 GiB of gp2 storage, which neither the catalog nor the provider's storage_prices price in eu-west-1"}},
+		{"type not reported", cat, inventory.Cluster{AllocatedStorageGiB: 200}, "us-east-1", 0, 0, []string{"its 200 GiB of unknown storage"}},
+		{"no storage known", cat, inventory.Cluster{StorageType: "io1", ProvisionedIOPS: 1000}, "us-east-1", 0, 0, nil},
 	} {
-		got := storageNote(tc.c, tc.region, tc.priced)
-		if (got == "") != (len(tc.want) == 0) {
-			t.Errorf("%s: %q", tc.name, got)
+		multi, single, left := storageCost(tc.cat, tc.c, tc.region)
+		if math.Abs(multi-tc.multi) > 1e-9 || math.Abs(single-tc.single) > 1e-9 {
+			t.Errorf("%s: %v with Multi-AZ, %v without; want %v, %v", tc.name, multi, single, tc.multi, tc.single)
 		}
-		for _, w := range tc.want {
+		got := storageNote(left, tc.region)
+		if (got == "") != (len(tc.left) == 0) {
+			t.Errorf("%s: note %q", tc.name, got)
+		}
+		for _, w := range tc.left {
 			if !strings.Contains(got, w) {
 				t.Errorf("%s: %q lacks %q", tc.name, got, w)
 			}
@@ -85,5 +114,43 @@ func TestSortedByVerdictThenSavings(t *testing.T) {
 	}
 	if want := []string{"big", "small", "a-unpriced", "keep-rich", "insufficient"}; !slices.Equal(got, want) {
 		t.Errorf("order %v, want %v", got, want)
+	}
+}
+
+// TestRecommend_provisionedStorage: a Multi-AZ io1 instance in us-east-1 saves half of its storage
+// and of its Provisioned IOPS (both billed twice with Multi-AZ), priced from the catalog, with no
+// warning; a gp3 instance's throughput above what gp3 includes has no catalog price, so the
+// savings leave it out and say so, while its IOPS above the included 12,000 are counted.
+func TestRecommend_provisionedStorage(t *testing.T) {
+	w := sandbox.Workload{CPUBase: 10, CPUAmplitude: 5, Connections: 20}
+	io1 := sandbox.MultiAZInstance("ledger", "db.m6g.large", w)
+	io1.StorageType, io1.AllocatedStorage, io1.Iops = "io1", 1000, 10000
+	gp3 := sandbox.MultiAZInstance("events", "db.m6g.large", w)
+	gp3.AllocatedStorage, gp3.Iops, gp3.StorageThroughput = 500, 15000, 600
+	sc := &sandbox.Scenario{Name: "piops", Instances: []sandbox.InstanceSpec{io1, gp3}}
+	for _, tc := range []struct {
+		id            string
+		now, proposed float64 // storage, USD a month
+		warning       string  // "": none about storage
+	}{
+		// 1000 GB × $0.25 + 10000 IOPS × $0.20 with Multi-AZ; half on one node.
+		{"ledger", 2250, 1125, ""},
+		// 500 GB × $0.23 + 3000 IOPS above 12000 × $0.04; the 100 MiB/s above 500 unpriced.
+		{"events", 235, 117.5, "its 100 MiB/s of provisioned throughput above gp3's included 500"},
+	} {
+		_, res := recommendScenario(t, sc, Request{InstanceID: tc.id, Lookback: 14 * 24 * time.Hour})
+		cost := res.Recommendation.Cost
+		if cost.CurrentStorageUSD != tc.now || cost.ProposedStorageUSD != tc.proposed {
+			t.Errorf("%s: storage %v now, %v on one node; want %v, %v", tc.id, cost.CurrentStorageUSD, cost.ProposedStorageUSD, tc.now, tc.proposed)
+		}
+		var storage []string
+		for _, w := range res.Warnings {
+			if w.Title == "Storage Costs Left Out of the Savings" {
+				storage = append(storage, w.Text)
+			}
+		}
+		if tc.warning == "" && len(storage) != 0 || tc.warning != "" && (len(storage) != 1 || !strings.Contains(storage[0], tc.warning)) {
+			t.Errorf("%s: storage warnings %q, want %q", tc.id, storage, tc.warning)
+		}
 	}
 }

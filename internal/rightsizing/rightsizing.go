@@ -770,8 +770,9 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 			in.CurrentHourlyUSD = p.HourlyUSD
 			used(p)
 		}
-		in.CurrentStorageMonthlyUSD, in.SingleNodeStorageMonthlyUSD = storageCost(d.Catalog, c, d.Region)
-		if note := storageNote(c, d.Region, in.CurrentStorageMonthlyUSD > 0); note != "" && !res.AlreadySingleNode {
+		var unpriced []string
+		in.CurrentStorageMonthlyUSD, in.SingleNodeStorageMonthlyUSD, unpriced = storageCost(d.Catalog, c, d.Region)
+		if note := storageNote(unpriced, d.Region); note != "" && !res.AlreadySingleNode {
 			res.warn("Storage Costs Left Out of the Savings", note)
 		}
 	case inventory.KindAurora:
@@ -914,65 +915,68 @@ func unpricedClassesWarning(cat *pricing.Catalog, kind inventory.Kind, classes [
 	return head + ". Give their prices in " + strings.Join(fixes, ", or ") + ", or list the classes to consider in target_instance_classes, which checks their fit without a price"
 }
 
-// storageCost is what the allocated storage of the Multi-AZ instance c costs per month with
-// Multi-AZ (as its 2-node form) and without (the single node): RDS bills a Multi-AZ instance's
-// storage at twice the Single-AZ rate. Both 0 when the catalog has no price for its storage type
-// in the region (it has gp2 and gp3 in us-east-1) or the allocation is unknown; provisioned IOPS
-// and throughput are not priced.
-func storageCost(cat *pricing.Catalog, c inventory.Cluster, region string) (multiAZ, singleAZ float64) {
+// storageCost is what the storage of the Multi-AZ instance c costs per month with Multi-AZ (as
+// its 2-node form) and without (the single node), and what of it is unpriced: RDS bills a Multi-AZ
+// instance's allocated storage, provisioned IOPS and provisioned throughput at twice the
+// Single-AZ rate, for both copies. Each part is priced when the catalog (gp2 and gp3, io1 and
+// magnetic storage, io1's IOPS and gp3's IOPS above what it includes, in us-east-1) or the
+// provider's storage_prices give its price in region, and left out otherwise: left names what the
+// sums leave out (nil when nothing; the allocated storage is unknown when not reported, and then
+// nothing is priced). io1 and io2 bill every provisioned IOPS; gp3 only what is provisioned above
+// the IOPS and throughput it includes (pricing.GP3Included).
+func storageCost(cat *pricing.Catalog, c inventory.Cluster, region string) (multiAZ, singleAZ float64, left []string) {
 	if c.AllocatedStorageGiB <= 0 {
-		return 0, 0
+		return 0, 0, nil
 	}
-	st := pricing.StorageType(c.StorageType)
-	multi, err := cat.StoragePricePerGBMonth(st, pricing.MultiAZ, region)
-	if err != nil {
-		return 0, 0
+	st := cmp.Or(c.StorageType, "unknown")
+	add := func(qty float64, what string, price func(pricing.Deployment) (float64, error)) {
+		multi, err := price(pricing.MultiAZ)
+		if err != nil {
+			left = append(left, what)
+			return
+		}
+		single, err := price(pricing.SingleAZ)
+		if err != nil {
+			left = append(left, what)
+			return
+		}
+		multiAZ, singleAZ = multiAZ+float64(qty*multi), singleAZ+float64(qty*single)
 	}
-	single, err := cat.StoragePricePerGBMonth(st, pricing.SingleAZ, region)
-	if err != nil {
-		return 0, 0
+	provisioned := func(ch pricing.ProvisionedCharge) func(pricing.Deployment) (float64, error) {
+		return func(d pricing.Deployment) (float64, error) { return cat.ProvisionedPricePerMonth(ch, d, region) }
 	}
-	gib := float64(c.AllocatedStorageGiB)
-	return gib * multi, gib * single
-}
-
-// storageNote says what of a Multi-AZ instance's storage bill the savings leave out, "" when
-// nothing: RDS bills a Multi-AZ instance's storage, provisioned IOPS and provisioned throughput for
-// both copies, so turning Multi-AZ off halves each. priced is whether storageCost priced the
-// allocated storage (the catalog has gp2 and gp3 in us-east-1); provisioned IOPS and throughput
-// are never priced. gp3 includes 3,000 IOPS and 125 MiB/s below 400 GiB, and 12,000 IOPS and
-// 500 MiB/s from 400 GiB (RDS for PostgreSQL); only what is provisioned above that is billed.
-func storageNote(c inventory.Cluster, region string, priced bool) string {
-	if c.AllocatedStorageGiB <= 0 {
-		return ""
-	}
-	var left []string
-	if !priced {
-		left = append(left, fmt.Sprintf("its %d GiB of %s storage (the catalog has no %s price in %s; the provider's storage_prices can give it)", c.AllocatedStorageGiB, cmp.Or(c.StorageType, "unknown"), cmp.Or(c.StorageType, "unknown"), region))
-	}
+	add(float64(c.AllocatedStorageGiB), fmt.Sprintf("its %d GiB of %s storage", c.AllocatedStorageGiB, st),
+		func(d pricing.Deployment) (float64, error) {
+			return cat.StoragePricePerGBMonth(pricing.StorageType(c.StorageType), d, region)
+		})
 	iops, mbps := c.ProvisionedIOPS, c.StorageThroughputMBps
 	switch c.StorageType {
 	case "io1", "io2":
 		if iops > 0 {
-			left = append(left, fmt.Sprintf("its %d provisioned IOPS", iops))
+			add(float64(iops), fmt.Sprintf("its %d provisioned IOPS of %s", iops, c.StorageType), provisioned(pricing.ProvisionedCharge(c.StorageType+"_iops")))
 		}
 	case "gp3":
-		inclIOPS, inclMBps := int32(3000), int32(125)
-		if c.AllocatedStorageGiB >= 400 {
-			inclIOPS, inclMBps = 12000, 500
-		}
+		inclIOPS, inclMBps := pricing.GP3Included(c.AllocatedStorageGiB)
 		if iops > inclIOPS {
-			left = append(left, fmt.Sprintf("its %d provisioned IOPS above gp3's included %d", iops-inclIOPS, inclIOPS))
+			add(float64(iops-inclIOPS), fmt.Sprintf("its %d provisioned IOPS above gp3's included %d", iops-inclIOPS, inclIOPS), provisioned(pricing.ChargeGP3IOPS))
 		}
 		if mbps > inclMBps {
-			left = append(left, fmt.Sprintf("its %d MiB/s of provisioned throughput above gp3's included %d", mbps-inclMBps, inclMBps))
+			add(float64(mbps-inclMBps), fmt.Sprintf("its %d MiB/s of provisioned throughput above gp3's included %d", mbps-inclMBps, inclMBps), provisioned(pricing.ChargeGP3Throughput))
 		}
 	}
+	return multiAZ, singleAZ, left
+}
+
+// storageNote says what of a Multi-AZ instance's storage bill the savings leave out (left, from
+// storageCost, in region), "" when nothing: RDS bills a Multi-AZ instance's storage, provisioned
+// IOPS and provisioned throughput for both copies, so turning Multi-AZ off halves each.
+func storageNote(left []string, region string) string {
 	if len(left) == 0 {
 		return ""
 	}
 	return "RDS bills a Multi-AZ instance's storage for both copies, so one node halves it, but the savings leave out " +
-		strings.Join(left, " and ") + ": they are understated by half of what those cost a month"
+		strings.Join(left, " and ") + fmt.Sprintf(", which neither the catalog nor the provider's storage_prices price in %s: ", region) +
+		"they are understated by half of what those cost a month. Give their Single-AZ prices in storage_prices"
 }
 
 // NodeClass is the catalog class (with the provider configuration's instance_classes) of an

@@ -1,0 +1,144 @@
+package pricing
+
+import (
+	_ "embed"
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// ProvisionedCharge is a charge RDS bills per month for a volume's provisioned performance, on
+// top of its storage per GB-month.
+type ProvisionedCharge string
+
+// The provisioned-performance charges of RDS for PostgreSQL storage.
+const (
+	// ChargeIO1IOPS and ChargeIO2IOPS are per provisioned IOPS-month of io1 and io2 storage.
+	ChargeIO1IOPS ProvisionedCharge = "io1_iops"
+	ChargeIO2IOPS ProvisionedCharge = "io2_iops"
+	// ChargeGP3IOPS is per IOPS-month provisioned above gp3's included IOPS (GP3Included).
+	ChargeGP3IOPS ProvisionedCharge = "gp3_iops"
+	// ChargeGP3Throughput is per MiB/s-month provisioned above gp3's included throughput.
+	ChargeGP3Throughput ProvisionedCharge = "gp3_throughput"
+)
+
+// ProvisionedCharges are the charges WithProvisionedPrices takes, in documentation order.
+var ProvisionedCharges = []ProvisionedCharge{ChargeIO1IOPS, ChargeIO2IOPS, ChargeGP3IOPS, ChargeGP3Throughput}
+
+// GP3Included returns the IOPS and throughput (MiB/s) an RDS for PostgreSQL gp3 volume of gib GiB
+// includes in its GB-month price: 3,000 IOPS and 125 MiB/s below 400 GiB (where they cannot be
+// raised), 12,000 and 500 from 400 GiB. Only what is provisioned above them is billed.
+func GP3Included(gib int32) (iops, mibps int32) {
+	if gib >= 400 {
+		return 12000, 500
+	}
+	return 3000, 125
+}
+
+// MaxProvisionedUSDPerMonth bounds a configured provisioned-performance price: RDS's are cents per
+// IOPS-month or per MiB/s-month, so a larger one is a unit typo.
+const MaxProvisionedUSDPerMonth = 10
+
+//go:embed data/storage-prices.csv
+var embeddedStoragePricesCSV string
+
+// listedKey is a storage price of data/storage-prices.csv: an item (a StorageType or a
+// ProvisionedCharge) in a region.
+type listedKey struct{ region, item string }
+
+// addStoragePrices reads a CSV in the layout of data/storage-prices.csv (region, item,
+// single_az_usd_per_month; '#' comments) into the catalog's listed storage prices. Every row must
+// name a region the catalog prices, an item other than gp2 and gp3 (the catalog file's own), once,
+// with a price in (0, 10].
+func (c *Catalog) addStoragePrices(r io.Reader) error {
+	items := []string{string(StorageIO1), string(StorageIO2), string(StorageMagnetic)}
+	for _, ch := range ProvisionedCharges {
+		items = append(items, string(ch))
+	}
+	c.listed = map[listedKey]float64{}
+	return readTable(r, "storage prices", []string{"region", "item", "single_az_usd_per_month"}, func(line int, rec []string) error {
+		k := listedKey{strings.TrimSpace(rec[0]), strings.TrimSpace(rec[1])}
+		switch {
+		case !slices.Contains(c.regions, k.region):
+			return fmt.Errorf("storage prices line %d: region %q has no prices in the catalog", line, k.region)
+		case !slices.Contains(items, k.item):
+			return fmt.Errorf("storage prices line %d: item %q is not one of %s", line, k.item, strings.Join(items, ", "))
+		}
+		if _, dup := c.listed[k]; dup {
+			return fmt.Errorf("storage prices line %d: %s in %s is listed twice", line, k.item, k.region)
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(rec[2]), 64)
+		if err != nil || !(v > 0) || v > MaxStorageUSDPerGBMonth {
+			return fmt.Errorf("storage prices line %d: single_az_usd_per_month %q is not a price in (0, %d]", line, rec[2], MaxStorageUSDPerGBMonth)
+		}
+		c.listed[k] = v
+		return nil
+	})
+}
+
+// ProvisionedPricePerMonth returns the USD per unit-month of charge ch (per IOPS-month, or per
+// MiB/s-month for ChargeGP3Throughput) for an RDS for PostgreSQL deployment in region: the provider
+// configuration's (WithProvisionedPrices) in its region, else the catalog's (io1's and gp3's IOPS,
+// in us-east-1); a Multi-AZ instance's is twice the Single-AZ one, as RDS bills both copies. A
+// charge it does not know gets an *UnsupportedError; one without a price (io2's IOPS, gp3's
+// throughput, any region but us-east-1, unless configured) a *PriceUnavailableError.
+func (c *Catalog) ProvisionedPricePerMonth(ch ProvisionedCharge, deployment Deployment, region string) (float64, error) {
+	if _, err := ParseDeployment(string(deployment)); err != nil {
+		return 0, err
+	}
+	if !slices.Contains(ProvisionedCharges, ch) {
+		return 0, &UnsupportedError{What: "provisioned storage charge", Value: string(ch), Allowed: chargeNames()}
+	}
+	v, ok := c.provisioned[ch]
+	if !ok || region != c.provisionedRegion {
+		v, ok = c.listed[listedKey{region, string(ch)}]
+	}
+	if !ok {
+		return 0, &PriceUnavailableError{Class: "storage " + string(ch), Engine: EngineRDSPostgres, Deployment: deployment,
+			Region: region, Reason: "the catalog has provisioned IOPS prices of io1 and gp3 in us-east-1 only; the provider configuration's storage_prices can give them"}
+	}
+	if deployment == MultiAZ {
+		return 2 * v, nil // billed for the primary and the standby
+	}
+	return v, nil
+}
+
+// WithProvisionedPrices returns a catalog that has cat's classes and prices, with the Single-AZ
+// prices per unit-month of prices (by ProvisionedCharges' charge) in region, the provider
+// configuration's, in place of the catalog's or where it has none; a Multi-AZ instance pays twice
+// that. cat is unchanged. It fails on a charge it does not take or a price out of (0,
+// MaxProvisionedUSDPerMonth], naming the charge (CustomClassFieldError.Field).
+func (c *Catalog) WithProvisionedPrices(region string, prices map[ProvisionedCharge]float64) (*Catalog, error) {
+	if len(prices) == 0 {
+		return c, nil
+	}
+	out := *c
+	out.provisioned, out.provisionedRegion = map[ProvisionedCharge]float64{}, region
+	for _, ch := range slices.Sorted(maps.Keys(prices)) {
+		v := prices[ch]
+		if !slices.Contains(ProvisionedCharges, ch) {
+			return nil, &CustomClassFieldError{Field: string(ch), Reason: fmt.Sprintf("provisioned storage charge %q: want one of %s", ch, strings.Join(chargeNames(), ", "))}
+		}
+		if !(v > 0) || v > MaxProvisionedUSDPerMonth || math.IsInf(v, 0) {
+			unit := "IOPS-month"
+			if ch == ChargeGP3Throughput {
+				unit = "MiB/s-month"
+			}
+			return nil, &CustomClassFieldError{Field: string(ch), Reason: fmt.Sprintf("%v USD per %s of %s: want more than 0, at most %d (RDS prices it in cents per %s)", v, unit, ch, MaxProvisionedUSDPerMonth, unit)}
+		}
+		out.provisioned[ch] = v
+	}
+	return &out, nil
+}
+
+func chargeNames() []string {
+	out := make([]string, len(ProvisionedCharges))
+	for i, ch := range ProvisionedCharges {
+		out[i] = string(ch)
+	}
+	return out
+}

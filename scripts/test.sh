@@ -14,6 +14,11 @@ if [[ -z "${PKGS:-}" && "$(go env CGO_ENABLED)" != 1 ]]; then
 	exit 1
 fi
 scripts/ensure-terraform.sh
+# promtool for internal/analysis's check of the rendered Prometheus rules (installed when missing, as root on Debian).
+if go list ${PKGS:-./...} | grep -qx '.*/internal/analysis'; then
+	PROMTOOL=$(scripts/ensure-promtool.sh)
+	[[ -n $PROMTOOL ]] && export PROMTOOL
+fi
 export TF_ACC=1 CHECKPOINT_DISABLE=1 RIGHTSIZE_REQUIRE_HARNESS=1
 export TF_ACC_TERRAFORM_PATH="${TF_ACC_TERRAFORM_PATH:-$PWD/bin/terraform}"
 # Under OpenTofu (`make test-opentofu`), the provider the tests serve must have an address OpenTofu takes:

@@ -406,7 +406,7 @@ func HeatmapSVG(title string, p Profile, limit float64) string {
 		return b.String()
 	}
 	top := 0.0
-	if limit == limit && limit > 0 {
+	if limit > 0 && !math.IsInf(limit, 0) { // an infinite limit (none) leaves the scale to the data
 		top = limit
 	}
 	for _, v := range p.Mean {
@@ -489,6 +489,8 @@ func HeatmapSVG(title string, p Profile, limit float64) string {
 // utilization: one decimal under 10, none from 10, shortNum's form from 100.
 func cellNum(v float64) string {
 	switch a := math.Abs(v); {
+	case a < 0.05: // rounds to zero: "0.0", not "-0.0" for a tiny negative mean
+		return "0.0"
 	case a >= 99.5:
 		return shortNum(math.Round(v))
 	case a >= 9.95:
@@ -584,11 +586,13 @@ func shortNum(v float64) string {
 		return trim(strconv.FormatFloat(v/1e6, 'f', 1, 64)) + "M"
 	case a >= 1e4:
 		return trim(strconv.FormatFloat(v/1e3, 'f', 1, 64)) + "k"
-	case a >= 100 || a == 0:
+	case a >= 100:
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	case a >= 1:
 		s := strconv.FormatFloat(v, 'f', 1, 64)
 		return strings.TrimSuffix(s, ".0")
+	case a < 0.0005: // 0, or rounds to it: "0", not "-0" or "-0.000" for a negative zero or a tiny negative value
+		return "0"
 	}
 	return strconv.FormatFloat(v, 'f', 3, 64)
 }

@@ -407,3 +407,28 @@ func FuzzSVGText(f *testing.F) {
 		}
 	})
 }
+
+// TestHeatmapZeroAndInfiniteLimit: a mean that rounds to zero reads 0 in its cell and its title,
+// not "-0.0" or "-0.000" (a tiny negative mean, as a sum of differences gives, or a negative zero);
+// an infinite limit (none) leaves the shading and the scale to the data, where they read "+Inf"
+// and every cell was white.
+func TestHeatmapZeroAndInfiniteLimit(t *testing.T) {
+	p := Profile{Metric: "CPUUtilization", Unit: "Percent", Mean: make([]float64, HoursPerWeek), Count: make([]int, HoursPerWeek)}
+	for i := range p.Mean {
+		p.Mean[i], p.Count[i] = 20, 60
+	}
+	p.Mean[0], p.Mean[1], p.Mean[2] = -1e-9, math.Copysign(0, -1), -0.0004
+	p.Mean[3] = 40
+	svg := HeatmapSVG("CPU", p, math.Inf(1))
+	for _, bad := range []string{"-0", "Inf"} {
+		if strings.Contains(svg, bad) {
+			t.Errorf("the heat map shows %q:\n%s", bad, svg)
+		}
+	}
+	for _, want := range []string{"Sunday 00:00 UTC: 0</title>", "Sunday 01:00 UTC: 0</title>", "Sunday 02:00 UTC: 0</title>", ">0.0</text>",
+		"shaded from white (0) to red (40)", "white = 0, red = 40 Percent", `fill="#ff0000"`} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("the heat map lacks %q", want)
+		}
+	}
+}

@@ -377,8 +377,9 @@ type ClusterInput struct {
 	BlueGreenDeployments []BlueGreenDeployment
 	// CurrentStorageMonthlyUSD and SingleNodeStorageMonthlyUSD are what the
 	// storage the change affects costs per month, today and on the single
-	// node: an RDS Multi-AZ instance's allocated storage is billed at the
-	// Multi-AZ rate (twice the Single-AZ one), a Single-AZ instance's once.
+	// node: an RDS Multi-AZ instance's allocated storage, Provisioned IOPS and
+	// provisioned throughput are billed at the Multi-AZ rate (twice the
+	// Single-AZ one), a Single-AZ instance's once.
 	// Both 0 when unpriced, or when the change leaves the storage as it is
 	// (Aurora: the cluster volume stays); both or neither must be set. When
 	// set, the cost estimate's monthly costs and savings include them, and

@@ -34,6 +34,8 @@ provider "rightsize" {
   # where it has none, give every size the single node may run (a size without a price is left
   # out of the recommendation's candidates, with a warning):
   # instance_prices = [{ instance_class = "db.t4g.large", single_az = ..., multi_az = ... }]
+  # (an Aurora class's aurora price, and aurora_io_optimized for an I/O-Optimized cluster when
+  # your rate for it is not 1.3 times the Aurora Standard one)
   # and the Single-AZ storage prices, per GB-month and per provisioned IOPS- or MiB/s-month (a
   # Multi-AZ instance pays them twice):
   # storage_prices = { gp3 = ..., io1 = ..., io1_iops = ..., gp3_throughput = ... }

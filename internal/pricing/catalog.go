@@ -6,6 +6,7 @@
 package pricing
 
 import (
+	"cmp"
 	_ "embed"
 	"encoding/csv"
 	"errors"
@@ -146,12 +147,15 @@ type Price struct {
 	Region     string
 	HourlyUSD  float64 // USD per hour for the whole deployment (both nodes for MultiAZ)
 	MonthlyUSD float64 // HourlyUSD × HoursPerMonth
-	// Source is SourceCatalog or SourcePricingAPI.
+	// Source is SourceCatalog, SourceConfiguration or SourcePricingAPI.
 	Source string
 	// SourceDate is the date of the catalog price (YYYY-MM-DD); for SourcePricingAPI, the offer's effective date
 	// when the response gave one.
 	SourceDate string
 	Note       string // how the value was derived, when not a plain list price
+	// Scaled is true for an Aurora I/O-Optimized instance's price derived from Aurora Standard's
+	// (AuroraIOOptimized: × AuroraIOOptimizedFactor), not given as such.
+	Scaled bool
 }
 
 // Price sources reported in Price.Source.
@@ -507,10 +511,43 @@ const StorageAuroraIOOptimized = "aurora-iopt1"
 // AuroraIOOptimized returns p, an Aurora PostgreSQL instance price from the catalog (Aurora Standard), as the price
 // of the same instance in an Aurora I/O-Optimized cluster: × AuroraIOOptimizedFactor, with a note saying so.
 func AuroraIOOptimized(p Price) Price {
+	p.Scaled = true
 	p.HourlyUSD *= AuroraIOOptimizedFactor
 	p.MonthlyUSD = Monthly(p.HourlyUSD)
 	p.Note = strings.TrimPrefix(p.Note+"; Aurora I/O-Optimized: the Aurora Standard price × 1.3, as AWS prices it", "; ")
 	return p
+}
+
+// AuroraIOOptimizedPrice returns the price of class as an Aurora PostgreSQL instance in an Aurora
+// I/O-Optimized cluster in region, for deployment as Price takes it (MultiAZ: writer and one reader,
+// twice the instance price): the provider configuration's aurora_io_optimized price for the class
+// (instance_prices, or its description in instance_classes) in its region when it gives one, else
+// the Aurora Standard price Price gives (the catalog's or the configuration's) × the factor
+// (AuroraIOOptimized). The errors are Price's.
+func (c *Catalog) AuroraIOOptimizedPrice(class string, deployment Deployment, region string) (Price, error) {
+	ic, err := c.Class(class)
+	if err != nil {
+		return Price{}, err
+	}
+	cp, ok := c.custom[ic.Name]
+	if !ok {
+		cp, ok = c.overrides[ic.Name]
+	}
+	if _, err := ParseDeployment(string(deployment)); err == nil && ok && cp.region == region && cp.auroraIOOptimized > 0 && ic.AuroraSupported {
+		p := Price{Class: ic.Name, Engine: EngineAuroraPostgres, Deployment: deployment, Region: region, Source: SourceConfiguration,
+			HourlyUSD: cp.auroraIOOptimized, Note: "Aurora I/O-Optimized, from the provider configuration's " + cmp.Or(cp.from, "instance_classes")}
+		if deployment == MultiAZ {
+			p.HourlyUSD *= 2
+			p.Note += "; Aurora bills per instance: writer + one reader = 2 × the instance price"
+		}
+		p.MonthlyUSD = Monthly(p.HourlyUSD)
+		return p, nil
+	}
+	p, err := c.Price(ic.Name, EngineAuroraPostgres, deployment, region)
+	if err != nil {
+		return Price{}, err
+	}
+	return AuroraIOOptimized(p), nil
 }
 
 // EngineFromRDS maps the engine string DescribeDBInstances/DescribeDBClusters report ("postgres",

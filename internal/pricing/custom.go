@@ -35,6 +35,9 @@ type CustomClass struct {
 	// and standby, as AWS bills it), AuroraUSD an Aurora PostgreSQL instance's (Aurora Standard),
 	// in the region passed to WithClasses; 0: unknown.
 	SingleAZUSD, MultiAZUSD, AuroraUSD float64
+	// AuroraIOOptimizedUSD is an Aurora PostgreSQL instance's in an Aurora I/O-Optimized cluster;
+	// 0: AuroraUSD × AuroraIOOptimizedFactor, as AWS prices it (AuroraIOOptimizedPrice).
+	AuroraIOOptimizedUSD float64
 }
 
 // customClassName is an RDS DB instance class name: "db.", a family, ".", a size.
@@ -81,11 +84,11 @@ func (cc CustomClass) Validate(cat *Catalog) error {
 	case cc.AuroraLocalStorageGiB > 0 && !cc.Aurora:
 		return bad("AuroraLocalStorageGiB", "an Aurora instance's local storage for a class Aurora PostgreSQL does not offer: set aurora = true, or remove it")
 	}
-	if field, v, ok := hourlyOutOfRange(cc.SingleAZUSD, cc.MultiAZUSD, cc.AuroraUSD); ok {
+	if field, v, ok := hourlyOutOfRange(cc.SingleAZUSD, cc.MultiAZUSD, cc.AuroraUSD, cc.AuroraIOOptimizedUSD); ok {
 		return bad(field, "%v USD per hour: want 0 (unknown) to %d", v, MaxHourlyUSD)
 	}
-	if cc.AuroraUSD > 0 && !cc.Aurora {
-		return bad("AuroraUSD", "an Aurora price for a class Aurora PostgreSQL does not offer: set aurora = true, or remove the price")
+	if field, ok := auroraPriced(cc.AuroraUSD, cc.AuroraIOOptimizedUSD); ok && !cc.Aurora {
+		return bad(field, "an Aurora price for a class Aurora PostgreSQL does not offer: set aurora = true, or remove the price")
 	}
 	return nil
 }
@@ -125,7 +128,7 @@ func (c *Catalog) WithClasses(region string, custom []CustomClass) (*Catalog, er
 		if !slices.Contains(out.families, family) {
 			out.families = append(out.families, family)
 		}
-		out.custom[cc.Name] = customPrices{region: region, singleAZ: cc.SingleAZUSD, multiAZ: cc.MultiAZUSD, aurora: cc.AuroraUSD}
+		out.custom[cc.Name] = customPrices{region: region, singleAZ: cc.SingleAZUSD, multiAZ: cc.MultiAZUSD, aurora: cc.AuroraUSD, auroraIOOptimized: cc.AuroraIOOptimizedUSD}
 	}
 	return &out, nil
 }
@@ -142,6 +145,7 @@ func (c *Catalog) Custom(class string) bool {
 type customPrices struct {
 	region                    string
 	singleAZ, multiAZ, aurora float64
+	auroraIOOptimized         float64 // an instance's in an Aurora I/O-Optimized cluster (0: aurora × 1.3)
 	from                      string
 }
 
@@ -191,6 +195,9 @@ func (cp customPrices) price(ic InstanceClass, engine Engine, deployment Deploym
 type PriceOverride struct {
 	Class                              string
 	SingleAZUSD, MultiAZUSD, AuroraUSD float64
+	// AuroraIOOptimizedUSD is an instance's price in an Aurora I/O-Optimized cluster; 0: the Aurora
+	// Standard one (AuroraUSD, else the catalog's) × AuroraIOOptimizedFactor.
+	AuroraIOOptimizedUSD float64
 }
 
 // Validate checks a price override against cat, the catalog it would apply to (with its custom
@@ -207,14 +214,14 @@ func (po PriceOverride) Validate(cat *Catalog) error {
 		return bad("Class", "%q is not a class of the provider's catalog: write it as RDS does, e.g. \"db.r6g.large\" (a class the catalog lacks is described, with its prices, in instance_classes)", po.Class)
 	case cat.Custom(po.Class):
 		return bad("Class", "%s is described in instance_classes: give its prices there, in hourly_usd", po.Class)
-	case po.SingleAZUSD == 0 && po.MultiAZUSD == 0 && po.AuroraUSD == 0:
-		return bad("SingleAZUSD", "no price: give at least one of single_az, multi_az and aurora")
+	case po.SingleAZUSD == 0 && po.MultiAZUSD == 0 && po.AuroraUSD == 0 && po.AuroraIOOptimizedUSD == 0:
+		return bad("SingleAZUSD", "no price: give at least one of single_az, multi_az, aurora and aurora_io_optimized")
 	}
-	if field, v, ok := hourlyOutOfRange(po.SingleAZUSD, po.MultiAZUSD, po.AuroraUSD); ok {
+	if field, v, ok := hourlyOutOfRange(po.SingleAZUSD, po.MultiAZUSD, po.AuroraUSD, po.AuroraIOOptimizedUSD); ok {
 		return bad(field, "%v USD per hour: want 0 (the catalog's) to %d", v, MaxHourlyUSD)
 	}
-	if po.AuroraUSD > 0 && !ic.AuroraSupported {
-		return bad("AuroraUSD", "Aurora PostgreSQL does not offer %s: remove the Aurora price", po.Class)
+	if field, ok := auroraPriced(po.AuroraUSD, po.AuroraIOOptimizedUSD); ok && !ic.AuroraSupported {
+		return bad(field, "Aurora PostgreSQL does not offer %s: remove the Aurora price", po.Class)
 	}
 	return nil
 }
@@ -238,7 +245,8 @@ func (c *Catalog) WithPrices(region string, overrides []PriceOverride) (*Catalog
 		if _, dup := out.overrides[po.Class]; dup {
 			return nil, &CustomClassFieldError{Class: po.Class, Field: "Class", Reason: fmt.Sprintf("%s is given twice: keep one", po.Class)}
 		}
-		out.overrides[po.Class] = customPrices{region: region, singleAZ: po.SingleAZUSD, multiAZ: po.MultiAZUSD, aurora: po.AuroraUSD, from: "instance_prices"}
+		out.overrides[po.Class] = customPrices{region: region, singleAZ: po.SingleAZUSD, multiAZ: po.MultiAZUSD, aurora: po.AuroraUSD,
+			auroraIOOptimized: po.AuroraIOOptimizedUSD, from: "instance_prices"}
 	}
 	return &out, nil
 }
@@ -295,14 +303,26 @@ func (c *Catalog) WithStoragePrices(region string, prices map[StorageType]float6
 // so that a monthly price given as hourly is refused.
 const MaxHourlyUSD = 1000
 
-// hourlyOutOfRange finds the first of a configuration's Single-AZ, Multi-AZ and Aurora prices per
-// hour that is not from 0 to MaxHourlyUSD (NaN included): its field name (as CustomClass and
+// auroraPriced names the first of a configuration's Aurora Standard and Aurora I/O-Optimized prices
+// per hour that is given (more than 0); ok is false when neither is.
+func auroraPriced(standard, ioOptimized float64) (field string, ok bool) {
+	switch {
+	case standard > 0:
+		return "AuroraUSD", true
+	case ioOptimized > 0:
+		return "AuroraIOOptimizedUSD", true
+	}
+	return "", false
+}
+
+// hourlyOutOfRange finds the first of a configuration's Single-AZ, Multi-AZ, Aurora and Aurora
+// I/O-Optimized prices per hour that is not from 0 to MaxHourlyUSD (NaN included): its field name (as CustomClass and
 // PriceOverride name it) and value; ok is false when all are in range.
-func hourlyOutOfRange(singleAZ, multiAZ, aurora float64) (field string, v float64, ok bool) {
+func hourlyOutOfRange(singleAZ, multiAZ, aurora, auroraIOOptimized float64) (field string, v float64, ok bool) {
 	for _, p := range []struct {
 		field string
 		v     float64
-	}{{"SingleAZUSD", singleAZ}, {"MultiAZUSD", multiAZ}, {"AuroraUSD", aurora}} {
+	}{{"SingleAZUSD", singleAZ}, {"MultiAZUSD", multiAZ}, {"AuroraUSD", aurora}, {"AuroraIOOptimizedUSD", auroraIOOptimized}} {
 		if !(p.v >= 0) || p.v > MaxHourlyUSD {
 			return p.field, p.v, true
 		}

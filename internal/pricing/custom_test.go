@@ -277,3 +277,78 @@ func TestWithStoragePrices(t *testing.T) {
 		}
 	}
 }
+
+// TestAuroraIOOptimizedPrice: an Aurora I/O-Optimized instance's price is the configuration's
+// aurora_io_optimized one for the class in its region (instance_prices, or instance_classes for a
+// class they describe), else the Aurora Standard one (the configuration's, else the catalog's) ×
+// 1.3; a Multi-AZ (writer and reader) price is twice the instance's.
+func TestAuroraIOOptimizedPrice(t *testing.T) {
+	cat := mustDefault(t)
+	std, err := cat.Price("db.r6g.large", EngineAuroraPostgres, SingleAZ, "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eu, err := cat.Price("db.r6g.large", EngineAuroraPostgres, SingleAZ, "eu-west-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ext, err := cat.WithClasses("us-east-1", []CustomClass{{Name: "db.r8g.large", VCPU: 2, MemoryGiB: 16, Aurora: true, AuroraIOOptimizedUSD: 0.4},
+		{Name: "db.r8g.xlarge", VCPU: 4, MemoryGiB: 32, Aurora: true, AuroraUSD: 0.5}})
+	if err == nil {
+		ext, err = ext.WithPrices("us-east-1", []PriceOverride{{Class: "db.r6g.large", AuroraIOOptimizedUSD: 0.3}, {Class: "db.r6g.xlarge", AuroraUSD: 0.4}})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		cat    *Catalog
+		class  string
+		dep    Deployment
+		region string
+		want   float64 // 0: an error
+		scaled bool
+		source string
+	}{
+		{cat, "db.r6g.large", SingleAZ, "us-east-1", std.HourlyUSD * 1.3, true, SourceCatalog},
+		{cat, "db.r6g.large", MultiAZ, "us-east-1", std.HourlyUSD * 2.6, true, SourceCatalog},
+		{ext, "db.r6g.large", SingleAZ, "us-east-1", 0.3, false, SourceConfiguration},
+		{ext, "db.r6g.large", MultiAZ, "us-east-1", 0.6, false, SourceConfiguration},
+		{ext, "db.r6g.large", SingleAZ, "eu-west-1", eu.HourlyUSD * 1.3, true, SourceCatalog}, // instance_prices are us-east-1's
+		{ext, "db.r6g.xlarge", SingleAZ, "us-east-1", 0.4 * 1.3, true, SourceConfiguration},
+		{ext, "db.r8g.large", SingleAZ, "us-east-1", 0.4, false, SourceConfiguration},
+		{ext, "db.r8g.xlarge", SingleAZ, "us-east-1", 0.5 * 1.3, true, SourceConfiguration},
+		{ext, "db.r8g.large", SingleAZ, "us-west-2", 0, false, ""},
+		{cat, "db.m6g.large", SingleAZ, "us-east-1", 0, false, ""}, // Aurora does not offer it
+	} {
+		p, err := tc.cat.AuroraIOOptimizedPrice(tc.class, tc.dep, tc.region)
+		if tc.want == 0 {
+			if err == nil {
+				t.Errorf("%s %s %s: %v, want an error", tc.class, tc.dep, tc.region, p.HourlyUSD)
+			}
+			continue
+		}
+		if err != nil || math.Abs(p.HourlyUSD-tc.want) > 1e-12 || p.Scaled != tc.scaled || p.Source != tc.source || p.MonthlyUSD != Monthly(p.HourlyUSD) {
+			t.Errorf("%s %s %s: %+v, %v; want %v (scaled %v, %s)", tc.class, tc.dep, tc.region, p, err, tc.want, tc.scaled, tc.source)
+		}
+	}
+	// Refusals name the field: an I/O-Optimized price for a class Aurora does not offer, out of range.
+	for _, tc := range []struct {
+		err   error
+		field string
+		want  string
+	}{
+		{PriceOverride{Class: "db.m6g.large", AuroraIOOptimizedUSD: 0.2}.Validate(cat), "AuroraIOOptimizedUSD", "Aurora PostgreSQL does not offer db.m6g.large"},
+		{PriceOverride{Class: "db.r6g.large", AuroraIOOptimizedUSD: 2000}.Validate(cat), "AuroraIOOptimizedUSD", "2000 USD per hour"},
+		{CustomClass{Name: "db.m8g.large", VCPU: 2, MemoryGiB: 8, AuroraIOOptimizedUSD: 0.2}.Validate(cat), "AuroraIOOptimizedUSD", "set aurora = true"},
+		{CustomClass{Name: "db.r8g.large", VCPU: 2, MemoryGiB: 16, Aurora: true, AuroraIOOptimizedUSD: math.NaN()}.Validate(cat), "AuroraIOOptimizedUSD", "want 0 (unknown)"},
+	} {
+		var fe *CustomClassFieldError
+		if !errors.As(tc.err, &fe) || fe.Field != tc.field || !strings.Contains(tc.err.Error(), tc.want) {
+			t.Errorf("%v: want %s, %q", tc.err, tc.field, tc.want)
+		}
+	}
+	// An I/O-Optimized price alone is a price.
+	if err := (PriceOverride{Class: "db.r6g.large", AuroraIOOptimizedUSD: 0.3}).Validate(cat); err != nil {
+		t.Errorf("aurora_io_optimized alone: %v", err)
+	}
+}

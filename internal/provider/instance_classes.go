@@ -31,9 +31,10 @@ type instanceClassModel struct {
 
 // hourlyUSDModel is an instance_classes element's hourly_usd.
 type hourlyUSDModel struct {
-	SingleAZ types.Float64 `tfsdk:"single_az"`
-	MultiAZ  types.Float64 `tfsdk:"multi_az"`
-	Aurora   types.Float64 `tfsdk:"aurora"`
+	SingleAZ          types.Float64 `tfsdk:"single_az"`
+	MultiAZ           types.Float64 `tfsdk:"multi_az"`
+	Aurora            types.Float64 `tfsdk:"aurora"`
+	AuroraIOOptimized types.Float64 `tfsdk:"aurora_io_optimized"`
 }
 
 // instanceClassesAttribute is the provider's instance_classes attribute.
@@ -64,6 +65,8 @@ func instanceClassesAttribute() schema.ListNestedAttribute {
 					"single_az": price("RDS for PostgreSQL Single-AZ"),
 					"multi_az":  price("RDS for PostgreSQL Multi-AZ (primary and standby, as AWS bills it)"),
 					"aurora":    price("One Aurora PostgreSQL instance (Aurora Standard)"),
+					"aurora_io_optimized": hourlyPrice("One Aurora PostgreSQL instance in an Aurora I/O-Optimized cluster",
+						"`aurora` × 1.3, as AWS prices I/O-Optimized instances"),
 				}},
 		}},
 	}
@@ -74,6 +77,7 @@ func instanceClassesAttribute() schema.ListNestedAttribute {
 var customClassFields = map[string][]string{
 	"Name": {"name"}, "VCPU": {"vcpu"}, "MemoryGiB": {"memory_gib"}, "EBSBaselineIOPS": {"ebs_baseline_iops"},
 	"NetworkBaselineGbps": {"network_baseline_gbps"}, "AuroraLocalStorageGiB": {"aurora_local_storage_gib"}, "SingleAZUSD": {"hourly_usd", "single_az"}, "MultiAZUSD": {"hourly_usd", "multi_az"}, "AuroraUSD": {"hourly_usd", "aurora"},
+	"AuroraIOOptimizedUSD": {"hourly_usd", "aurora_io_optimized"},
 }
 
 // customClasses reads the provider's instance_classes (nil when not set): each known element as a
@@ -105,13 +109,13 @@ func customClasses(ctx context.Context, list types.List, diags *diag.Diagnostics
 		if !m.HourlyUSD.IsNull() && !m.HourlyUSD.IsUnknown() {
 			diags.Append(m.HourlyUSD.As(ctx, &h, basetypes.ObjectAsOptions{})...)
 		}
-		if anyUnknown(m.Name, m.VCPU, m.MemoryGiB, m.Aurora, m.EBSBaselineIOPS, m.NetworkGbps, m.LocalStorageGiB, m.HourlyUSD, h.SingleAZ, h.MultiAZ, h.Aurora) {
+		if anyUnknown(m.Name, m.VCPU, m.MemoryGiB, m.Aurora, m.EBSBaselineIOPS, m.NetworkGbps, m.LocalStorageGiB, m.HourlyUSD, h.SingleAZ, h.MultiAZ, h.Aurora, h.AuroraIOOptimized) {
 			complete = false
 			continue
 		}
 		cc := pricing.CustomClass{Name: m.Name.ValueString(), VCPU: int(m.VCPU.ValueInt64()), MemoryGiB: m.MemoryGiB.ValueFloat64(),
 			Aurora: m.Aurora.ValueBool(), EBSBaselineIOPS: m.EBSBaselineIOPS.ValueFloat64(), NetworkBaselineGbps: m.NetworkGbps.ValueFloat64(), AuroraLocalStorageGiB: m.LocalStorageGiB.ValueFloat64(),
-			SingleAZUSD: h.SingleAZ.ValueFloat64(), MultiAZUSD: h.MultiAZ.ValueFloat64(), AuroraUSD: h.Aurora.ValueFloat64()}
+			SingleAZUSD: h.SingleAZ.ValueFloat64(), MultiAZUSD: h.MultiAZ.ValueFloat64(), AuroraUSD: h.Aurora.ValueFloat64(), AuroraIOOptimizedUSD: h.AuroraIOOptimized.ValueFloat64()}
 		if v := m.VCPU.ValueInt64(); v != int64(cc.VCPU) {
 			cc.VCPU = -1 // out of int's range: refused below as out of range
 		}
@@ -153,10 +157,11 @@ func (pd *ProviderData) catalog() (*pricing.Catalog, error) {
 
 // instancePriceModel is one element of the provider's instance_prices (pricing.PriceOverride).
 type instancePriceModel struct {
-	InstanceClass types.String  `tfsdk:"instance_class"`
-	SingleAZ      types.Float64 `tfsdk:"single_az"`
-	MultiAZ       types.Float64 `tfsdk:"multi_az"`
-	Aurora        types.Float64 `tfsdk:"aurora"`
+	InstanceClass     types.String  `tfsdk:"instance_class"`
+	SingleAZ          types.Float64 `tfsdk:"single_az"`
+	MultiAZ           types.Float64 `tfsdk:"multi_az"`
+	Aurora            types.Float64 `tfsdk:"aurora"`
+	AuroraIOOptimized types.Float64 `tfsdk:"aurora_io_optimized"`
 }
 
 // instancePricesAttribute is the provider's instance_prices attribute.
@@ -173,14 +178,17 @@ func instancePricesAttribute() schema.ListNestedAttribute {
 			"instance_class": schema.StringAttribute{Required: true, MarkdownDescription: "A class of the catalog, as RDS names it, e.g. `db.r6g.large`."},
 			"single_az":      price("RDS for PostgreSQL Single-AZ"),
 			"multi_az":       price("RDS for PostgreSQL Multi-AZ (primary and standby, as AWS bills it)"),
-			"aurora":         price("One Aurora PostgreSQL instance (Aurora Standard; I/O-Optimized is this × 1.3)"),
+			"aurora":         price("One Aurora PostgreSQL instance (Aurora Standard)"),
+			"aurora_io_optimized": hourlyPrice("One Aurora PostgreSQL instance in an Aurora I/O-Optimized cluster (an account's rate for it, which need not be 1.3 times its Aurora Standard one)",
+				"the Aurora Standard price (`aurora`, else the catalog's) × 1.3, as AWS prices I/O-Optimized instances"),
 		}},
 	}
 }
 
 // priceOverrideFields maps a pricing.CustomClassFieldError's Field of a PriceOverride to the
 // attribute it names under an instance_prices element.
-var priceOverrideFields = map[string][]string{"Class": {"instance_class"}, "SingleAZUSD": {"single_az"}, "MultiAZUSD": {"multi_az"}, "AuroraUSD": {"aurora"}}
+var priceOverrideFields = map[string][]string{"Class": {"instance_class"}, "SingleAZUSD": {"single_az"}, "MultiAZUSD": {"multi_az"}, "AuroraUSD": {"aurora"},
+	"AuroraIOOptimizedUSD": {"aurora_io_optimized"}}
 
 // fieldPath is the attribute, under the list element at, that a refusal of Validate names
 // (pricing.CustomClassFieldError.Field, by fields); at itself for another error.
@@ -214,12 +222,12 @@ func priceOverrides(ctx context.Context, list types.List, cat *pricing.Catalog, 
 	seen := map[string]int{}
 	for i, m := range ms {
 		at := path.Root("instance_prices").AtListIndex(i)
-		if anyUnknown(m.InstanceClass, m.SingleAZ, m.MultiAZ, m.Aurora) {
+		if anyUnknown(m.InstanceClass, m.SingleAZ, m.MultiAZ, m.Aurora, m.AuroraIOOptimized) {
 			complete = false
 			continue
 		}
 		po := pricing.PriceOverride{Class: m.InstanceClass.ValueString(), SingleAZUSD: m.SingleAZ.ValueFloat64(),
-			MultiAZUSD: m.MultiAZ.ValueFloat64(), AuroraUSD: m.Aurora.ValueFloat64()}
+			MultiAZUSD: m.MultiAZ.ValueFloat64(), AuroraUSD: m.Aurora.ValueFloat64(), AuroraIOOptimizedUSD: m.AuroraIOOptimized.ValueFloat64()}
 		if err := po.Validate(cat); err != nil {
 			diags.AddAttributeError(fieldPath(at, err, priceOverrideFields), "Invalid Instance Price", fmt.Sprintf("instance_prices[%d] (%s): %s.", i, po.Class, err))
 			continue
@@ -362,7 +370,7 @@ func requireRegionForPrices(ctx context.Context, cfg providerModel, diags *diag.
 	classes, _ := customClasses(ctx, cfg.InstanceClasses, &ignored)
 	// Every element is a class here (an invalid or unknown one was an error), in order.
 	for i, cc := range classes {
-		if cc.SingleAZUSD > 0 || cc.MultiAZUSD > 0 || cc.AuroraUSD > 0 {
+		if cc.SingleAZUSD > 0 || cc.MultiAZUSD > 0 || cc.AuroraUSD > 0 || cc.AuroraIOOptimizedUSD > 0 {
 			diags.AddAttributeError(path.Root("instance_classes").AtListIndex(i).AtName("hourly_usd"), "Missing AWS Region",
 				fmt.Sprintf("instance_classes[%d] (%s): its prices are in the provider's region, and none is configured: %s, or remove hourly_usd.", i, cc.Name, fix))
 		}

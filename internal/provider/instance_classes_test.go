@@ -195,7 +195,7 @@ func TestAccInstanceClasses_invalid(t *testing.T) {
 // names (the list index and the nested attribute), and an element with an unknown value is left
 // for Configure (complete false), not refused.
 func TestCustomClassesPaths(t *testing.T) {
-	hourlyType := map[string]attr.Type{"single_az": types.Float64Type, "multi_az": types.Float64Type, "aurora": types.Float64Type}
+	hourlyType := map[string]attr.Type{"single_az": types.Float64Type, "multi_az": types.Float64Type, "aurora": types.Float64Type, "aurora_io_optimized": types.Float64Type}
 	elemType := map[string]attr.Type{"name": types.StringType, "vcpu": types.Int64Type, "memory_gib": types.Float64Type, "aurora": types.BoolType,
 		"ebs_baseline_iops": types.Float64Type, "network_baseline_gbps": types.Float64Type, "aurora_local_storage_gib": types.Float64Type,
 		"hourly_usd": types.ObjectType{AttrTypes: hourlyType}}
@@ -204,7 +204,16 @@ func TestCustomClassesPaths(t *testing.T) {
 			"name": types.StringValue(name), "vcpu": vcpu, "memory_gib": types.Float64Value(16), "aurora": types.BoolValue(aurora),
 			"ebs_baseline_iops": types.Float64Null(), "network_baseline_gbps": types.Float64Null(), "aurora_local_storage_gib": types.Float64Value(append(localGiB, 0)[0]),
 			"hourly_usd": types.ObjectValueMust(hourlyType, map[string]attr.Value{
-				"single_az": types.Float64Null(), "multi_az": types.Float64Null(), "aurora": types.Float64Value(auroraUSD)}),
+				"single_az": types.Float64Null(), "multi_az": types.Float64Null(), "aurora": types.Float64Value(auroraUSD), "aurora_io_optimized": types.Float64Null()}),
+		})
+	}
+	// ioOptimized is an element with an Aurora I/O-Optimized price (and no other).
+	ioOptimized := func(name string, aurora bool, usd attr.Value) attr.Value {
+		return types.ObjectValueMust(elemType, map[string]attr.Value{
+			"name": types.StringValue(name), "vcpu": types.Int64Value(2), "memory_gib": types.Float64Value(16), "aurora": types.BoolValue(aurora),
+			"ebs_baseline_iops": types.Float64Null(), "network_baseline_gbps": types.Float64Null(), "aurora_local_storage_gib": types.Float64Null(),
+			"hourly_usd": types.ObjectValueMust(hourlyType, map[string]attr.Value{
+				"single_az": types.Float64Null(), "multi_az": types.Float64Null(), "aurora": types.Float64Null(), "aurora_io_optimized": usd}),
 		})
 	}
 	list := func(vs ...attr.Value) types.List {
@@ -220,6 +229,9 @@ func TestCustomClassesPaths(t *testing.T) {
 		{"valid", list(elem("db.r8g.large", types.Int64Value(2), true, 0.2), elem("db.m8g.large", types.Int64Value(2), false, 0)), "", true, 2},
 		{"vcpu", list(elem("db.r8g.large", types.Int64Value(2), true, 0), elem("db.m8g.large", types.Int64Value(0), false, 0)), "instance_classes[1].vcpu", true, 1},
 		{"aurora price", list(elem("db.r8g.large", types.Int64Value(2), false, 0.2)), "instance_classes[0].hourly_usd.aurora", true, 0},
+		{"I/O-Optimized price", list(ioOptimized("db.r8g.large", true, types.Float64Value(0.3))), "", true, 1},
+		{"I/O-Optimized price without Aurora", list(ioOptimized("db.r8g.large", false, types.Float64Value(0.3))), "instance_classes[0].hourly_usd.aurora_io_optimized", true, 0},
+		{"I/O-Optimized price unknown", list(ioOptimized("db.r8g.large", true, types.Float64Unknown())), "", false, 0},
 		{"aurora local storage", list(elem("db.r8g.large", types.Int64Value(2), false, 0, 32)), "instance_classes[0].aurora_local_storage_gib", true, 0},
 		{"duplicate", list(elem("db.r8g.large", types.Int64Value(2), true, 0), elem("db.r8g.large", types.Int64Value(4), true, 0)), "instance_classes[1].name", true, 1},
 		{"unknown", list(elem("db.r8g.large", types.Int64Unknown(), true, 0)), "", false, 0},
@@ -358,10 +370,11 @@ data "rightsize_rds_price" "t4g" {
 // TestPriceOverridesPaths: a refused instance_prices element's diagnostic is on the attribute it
 // names; an unknown value leaves the element for Configure.
 func TestPriceOverridesPaths(t *testing.T) {
-	elemType := map[string]attr.Type{"instance_class": types.StringType, "single_az": types.Float64Type, "multi_az": types.Float64Type, "aurora": types.Float64Type}
-	elem := func(class string, single, aurora attr.Value) attr.Value {
+	elemType := map[string]attr.Type{"instance_class": types.StringType, "single_az": types.Float64Type, "multi_az": types.Float64Type, "aurora": types.Float64Type,
+		"aurora_io_optimized": types.Float64Type}
+	elem := func(class string, single, aurora attr.Value, ioOptimized ...attr.Value) attr.Value {
 		return types.ObjectValueMust(elemType, map[string]attr.Value{"instance_class": types.StringValue(class), "single_az": single,
-			"multi_az": types.Float64Null(), "aurora": aurora})
+			"multi_az": types.Float64Null(), "aurora": aurora, "aurora_io_optimized": append(ioOptimized, types.Float64Null())[0]})
 	}
 	list := func(vs ...attr.Value) types.List {
 		return types.ListValueMust(types.ObjectType{AttrTypes: elemType}, vs)
@@ -383,6 +396,10 @@ func TestPriceOverridesPaths(t *testing.T) {
 		{"none", list(elem("db.m6g.large", types.Float64Null(), types.Float64Null())), "instance_prices[0].single_az", true, 0},
 		{"duplicate", list(elem("db.r6g.large", types.Float64Value(0.3), types.Float64Null()), elem("db.r6g.large", types.Float64Value(0.4), types.Float64Null())), "instance_prices[1].instance_class", true, 1},
 		{"unknown", list(elem("db.r6g.large", types.Float64Unknown(), types.Float64Null())), "", false, 0},
+		{"I/O-Optimized alone", list(elem("db.r6g.large", types.Float64Null(), types.Float64Null(), types.Float64Value(0.3))), "", true, 1},
+		{"I/O-Optimized without Aurora", list(elem("db.m6g.large", types.Float64Null(), types.Float64Null(), types.Float64Value(0.3))), "instance_prices[0].aurora_io_optimized", true, 0},
+		{"I/O-Optimized out of range", list(elem("db.r6g.large", types.Float64Null(), types.Float64Null(), types.Float64Value(-1))), "instance_prices[0].aurora_io_optimized", true, 0},
+		{"I/O-Optimized unknown", list(elem("db.r6g.large", types.Float64Null(), types.Float64Null(), types.Float64Unknown())), "", false, 0},
 	} {
 		var diags diag.Diagnostics
 		got, complete := priceOverrides(context.Background(), tc.list, cat, &diags)
@@ -495,6 +512,10 @@ data "rightsize_rds_price" "p" {
 				Config: provider(`[{ name = "db.r8g.large", vcpu = 2, memory_gib = 16, hourly_usd = { multi_az = 0.4 } }]`),
 				ExpectError: regexp.MustCompile(`(?s)Missing AWS Region.*instance_classes\[0\]\s+\(db\.r8g\.large\):\s+its\s+prices\s+are\s+in\s+the\s+provider's\s+region,\s+and\s+none\s+is\s+configured:` +
 					`\s+set\s+region\s+in\s+the\s+provider\s+block`),
+			},
+			{
+				Config:      provider(`[{ name = "db.r8g.large", vcpu = 2, memory_gib = 16, aurora = true, hourly_usd = { aurora_io_optimized = 0.4 } }]`),
+				ExpectError: regexp.MustCompile(`(?s)Missing AWS Region.*instance_classes\[0\]\s+\(db\.r8g\.large\):\s+its\s+prices\s+are\s+in\s+the\s+provider's\s+region`),
 			},
 			{
 				Config:      provider(`[]`, `instance_prices = [{ instance_class = "db.r6g.large", single_az = 0.2 }]`),

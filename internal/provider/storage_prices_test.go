@@ -12,7 +12,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
@@ -119,4 +122,52 @@ func TestStoragePricesRead(t *testing.T) {
 	if diags.HasError() || complete || len(pp) != 0 || len(gb) != 1 {
 		t.Errorf("an unknown gp3_iops: %v %v, complete %v, %v", gb, pp, complete, diags)
 	}
+}
+
+// TestAccInstancePrices_auroraIOOptimized: an account's Aurora I/O-Optimized rates are given as
+// such (instance_prices' aurora_io_optimized) and price the I/O-Optimized cluster's instances,
+// with no "× 1.3" in price_source; they had to be given as Aurora Standard rates divided by 1.3.
+// One for a class Aurora does not offer is refused on the attribute.
+func TestAccInstancePrices_auroraIOOptimized(t *testing.T) {
+	now := sandboxNow()
+	sc := sandbox.Demo()
+	for i := range sc.Clusters {
+		if sc.Clusters[i].ID == "sso-prod" {
+			sc.Clusters[i].StorageType = "aurora-iopt1"
+		}
+	}
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
+	p := acctest.SandboxProvider(srv)
+	with := func(prices string) string {
+		q := p
+		q.Extra = map[string]string{"instance_prices": prices}
+		return q.HCL() + fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "sso" {
+  db_cluster_identifier = "sso-prod"
+  lookback_days         = 14
+  end_time              = %q
+  include_report        = false
+}
+`, now.Format(time.RFC3339))
+	}
+	name := "data.rightsize_single_node_recommendation.sso"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      with(`[{ instance_class = "db.m6g.large", aurora_io_optimized = 0.2 }]`),
+				ExpectError: regexp.MustCompile(`instance_prices\[0\]\s+\(db\.m6g\.large\):\s+Aurora\s+PostgreSQL\s+does\s+not\s+offer\s+db\.m6g\.large`),
+			},
+			{
+				// Writer and reader on db.t4g.medium at $0.08 an hour: $116.80 a month, half saved.
+				Config: with(`[{ instance_class = "db.t4g.medium", aurora_io_optimized = 0.08 }, { instance_class = "db.t4g.large", aurora_io_optimized = 0.16 }]`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(name, tfjsonpath.New("current_monthly_cost"), knownvalue.Float64Exact(116.8)),
+					statecheck.ExpectKnownValue(name, tfjsonpath.New("monthly_savings"), knownvalue.Float64Exact(58.4)),
+					statecheck.ExpectKnownValue(name, tfjsonpath.New("price_source"), knownvalue.StringExact("provider-configuration")),
+				},
+			},
+		},
+	})
 }

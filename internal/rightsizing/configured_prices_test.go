@@ -122,3 +122,35 @@ func TestUnpricedClassesWarning(t *testing.T) {
 		}
 	}
 }
+
+// TestAuroraIOOptimizedPrices: an account's I/O-Optimized rates (instance_prices'
+// aurora_io_optimized) price an Aurora I/O-Optimized cluster's instances as given, not as 1.3 times
+// an Aurora Standard rate, which was the only way to give them (divided by 1.3 by hand); the note
+// says × 1.3 only for the classes they leave out.
+func TestAuroraIOOptimizedPrices(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		overrides []pricing.PriceOverride
+		current   float64 // USD a month, writer and reader on db.t4g.medium
+		sources   string
+		note      string
+	}{
+		{"every class given", []pricing.PriceOverride{{Class: "db.t4g.medium", AuroraIOOptimizedUSD: 0.1}, {Class: "db.t4g.large", AuroraIOOptimizedUSD: 0.2}},
+			146, `^\[provider-configuration\]$`, ""},
+		{"the writer's class given", []pricing.PriceOverride{{Class: "db.t4g.medium", AuroraIOOptimizedUSD: 0.1}},
+			146, `^\[provider-configuration catalog 2024-\d\d-\d\d\]$`, "Aurora I/O-Optimized: the catalog's Aurora Standard prices × 1.3, where the provider configuration gives no aurora_io_optimized price"},
+		// An Aurora Standard rate alone is still taken × 1.3 (0.05 × 1.3 × 2 × 730).
+		{"a Standard rate", []pricing.PriceOverride{{Class: "db.t4g.medium", AuroraUSD: 0.05}},
+			94.9, `^\[provider-configuration catalog 2024-\d\d-\d\d\]$`, "Aurora I/O-Optimized: the Aurora Standard prices × 1.3"},
+	} {
+		d := configuredDeps(t, "us-east-1", tc.overrides...)
+		r, err := Recommend(context.Background(), d, Request{ClusterID: "sso-prod", Lookback: 14 * 24 * time.Hour, End: testNow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := fmt.Sprint(r.PriceSources)
+		if c := r.Recommendation.Cost.CurrentMonthlyUSD; c != tc.current || !regexp.MustCompile(tc.sources).MatchString(got) || r.PriceNote != tc.note {
+			t.Errorf("%s: current %v, sources %s, note %q; want %v, %s, %q", tc.name, c, got, r.PriceNote, tc.current, tc.sources, tc.note)
+		}
+	}
+}

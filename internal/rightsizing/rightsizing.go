@@ -732,18 +732,24 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 	res.warn("Failover May Have Swapped the Roles", roleFailoverWarning(mc, analysed, now))
 
 	// Every price comes from the catalog through price. The catalog's Aurora prices are Aurora
-	// Standard's: an Aurora I/O-Optimized cluster's instances cost more (pricing.AuroraIOOptimized).
+	// Standard's: an Aurora I/O-Optimized cluster's instances cost more, the configuration's
+	// aurora_io_optimized price or the Aurora Standard one × 1.3 (pricing.AuroraIOOptimizedPrice).
 	ioOptimized := c.Kind == inventory.KindAurora && c.StorageType == pricing.StorageAuroraIOOptimized
 	price := func(class string, dep pricing.Deployment) (pricing.Price, error) {
-		p, err := d.Catalog.Price(class, engine, dep, d.Region)
-		if err == nil && ioOptimized {
-			p = pricing.AuroraIOOptimized(p)
+		if ioOptimized {
+			return d.Catalog.AuroraIOOptimizedPrice(class, dep, d.Region)
 		}
-		return p, err
+		return d.Catalog.Price(class, engine, dep, d.Region)
 	}
+	// scaled and given record whether the I/O-Optimized prices used were derived from Aurora
+	// Standard's (and whether from a configured one) or given as such, for Result.PriceNote.
+	var scaled, scaledConfigured, given bool
 	// used records where a price the recommendation uses came from (Result.PriceSources).
 	used := func(ps ...pricing.Price) {
 		for _, p := range ps {
+			scaled = scaled || p.Scaled
+			scaledConfigured = scaledConfigured || p.Scaled && p.Source == pricing.SourceConfiguration
+			given = given || ioOptimized && !p.Scaled
 			src := strings.TrimSpace(p.Source + " " + p.SourceDate) // a configured price has no date
 			if !slices.ContainsFunc(res.PriceSources, func(s string) bool { return strings.HasPrefix(s, p.Source) }) {
 				res.PriceSources = append(res.PriceSources, src)
@@ -864,11 +870,15 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 	if len(unpriced) > 0 && (len(in.Candidates) > 0 || in.CurrentHourlyUSD > 0) {
 		res.warn("Classes Without Price Not Considered", unpricedClassesWarning(d.Catalog, c.Kind, unpriced, d.Region, len(in.Candidates) == 0))
 	}
-	if ioOptimized {
-		// The catalog's Aurora prices, and those the provider configuration gives, are Aurora Standard's.
+	if scaled {
+		// The catalog's Aurora prices, and the provider configuration's aurora prices, are Aurora
+		// Standard's; its aurora_io_optimized prices are I/O-Optimized's.
 		res.PriceNote = "Aurora I/O-Optimized: the catalog's Aurora Standard prices × 1.3"
-		if slices.Contains(res.PriceSources, pricing.SourceConfiguration) {
+		if scaledConfigured {
 			res.PriceNote = "Aurora I/O-Optimized: the Aurora Standard prices × 1.3"
+		}
+		if given {
+			res.PriceNote += ", where the provider configuration gives no aurora_io_optimized price"
 		}
 	}
 	if len(priceNotes) > 0 {

@@ -242,7 +242,7 @@ func (st *rdsState) createBlueGreenDeployment(f url.Values, now time.Time) (any,
 	version := f.Get("TargetEngineVersion")
 	d := &blueGreenDeployment{Name: name, Cluster: cluster, Source: src, Created: now, Tags: formTags(f)}
 	if cluster {
-		for _, p := range []string{"TargetDBInstanceClass", "TargetAllocatedStorage", "TargetStorageType"} {
+		for _, p := range []string{"TargetDBInstanceClass", "TargetAllocatedStorage", "TargetStorageType", "TargetIops", "TargetStorageThroughput"} {
 			if f.Get(p) != "" {
 				return nil, errCombo("%s doesn't apply to an Aurora blue/green deployment: modify the green DB instances instead.", p)
 			}
@@ -264,16 +264,29 @@ func (st *rdsState) createBlueGreenDeployment(f url.Values, now time.Time) (any,
 }
 
 // createGreenInstance creates the green copy of d's blue DB instance, with the class, engine
-// version, storage size and type the request's Target* parameters give (the blue instance's
-// otherwise), and records it as d's target.
+// version, storage size, type, provisioned IOPS and throughput the request's Target* parameters
+// give (the blue instance's otherwise; its IOPS and throughput only while the type stays), and
+// records it as d's target.
 func (st *rdsState) createGreenInstance(d *blueGreenDeployment, f url.Values, version string, now time.Time) *rdsError {
 	blue := st.Instances[d.Source]
 	green := greenName(blue.ID, st.greenSuffix([]string{blue.ID}))
+	storage := cmp.Or(f.Get("TargetStorageType"), blue.StorageType)
 	form := url.Values{"DBInstanceIdentifier": {green}, "Engine": {blue.Engine}, "EngineVersion": {cmp.Or(version, blue.EngineVersion)},
 		"DBInstanceClass": {cmp.Or(f.Get("TargetDBInstanceClass"), blue.Class)}, "MultiAZ": {strconv.FormatBool(blue.MultiAZ)},
 		"AllocatedStorage": {cmp.Or(f.Get("TargetAllocatedStorage"), strconv.Itoa(int(blue.Allocated)))},
-		"StorageType":      {cmp.Or(f.Get("TargetStorageType"), blue.StorageType)}, "AvailabilityZone": {blue.AZ},
+		"StorageType":      {storage}, "AvailabilityZone": {blue.AZ},
 		"MasterUsername": {blue.MasterUsername}, "DBName": {blue.DBName}}
+	for param, v := range map[string]struct {
+		target string
+		blue   int32
+	}{"Iops": {f.Get("TargetIops"), blue.Iops}, "StorageThroughput": {f.Get("TargetStorageThroughput"), blue.Throughput}} {
+		switch {
+		case v.target != "":
+			form.Set(param, v.target)
+		case v.blue > 0 && storage == blue.StorageType:
+			form.Set(param, strconv.Itoa(int(v.blue)))
+		}
+	}
 	if _, e := st.createDBInstance(form, now); e != nil {
 		return e
 	}

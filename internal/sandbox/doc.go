@@ -76,10 +76,12 @@
 //
 // DescribeDBInstances, DescribeDBClusters (identifier or ARN, Filters, Marker /
 // MaxRecords 20–100), CreateDBInstance (standalone or into a cluster; a standalone
-// PostgreSQL instance's StorageType gp2, gp3, io1, io2 or standard, Iops and
-// StorageThroughput checked as RDS does, and reported by DescribeDBInstances, gp3's
-// included 3000 IOPS / 125 MiB/s, or 12000 / 500 from 400 GiB, when none are
-// provisioned: instancestorage.go; scenarios set them with InstanceSpec; with
+// PostgreSQL instance's StorageType gp2, gp3, io1, io2 or standard — io1 when the
+// request gives Iops and no type, gp3 otherwise —, Iops and StorageThroughput checked
+// as RDS does, and reported by DescribeDBInstances and the instance's snapshots'
+// DescribeDBSnapshots, gp3's included 3000 IOPS / 125 MiB/s, or 12000 / 500 from 400
+// GiB, when none are provisioned; a restore from a snapshot provisions the snapshot's
+// again: instancestorage.go; scenarios set them with InstanceSpec; with
 // MonitoringInterval > 0 the new instance shows configuring-enhanced-monitoring
 // for Durations.ConfigureMonitoring after creating; into an Aurora PostgreSQL
 // cluster, a DBParameterGroupName of another family than the cluster's major
@@ -237,7 +239,8 @@
 // RDS Blue/Green Deployments (bluegreen.go): CreateBlueGreenDeployment (Source: the
 // ARN of a standalone PostgreSQL DB instance or an Aurora PostgreSQL DB cluster;
 // TargetEngineVersion; for an instance also TargetDBInstanceClass,
-// TargetAllocatedStorage, TargetStorageType; Tags), DescribeBlueGreenDeployments
+// TargetAllocatedStorage, TargetStorageType, TargetIops, TargetStorageThroughput — the
+// blue instance's IOPS and throughput while the type stays; Tags), DescribeBlueGreenDeployments
 // (identifier, Filters blue-green-deployment-identifier, blue-green-deployment-name,
 // source and target — ARN or identifier; Marker / MaxRecords 20–100; creation order)
 // and DeleteBlueGreenDeployment (DeleteTarget). Identifiers are bgd-<16 lower-case

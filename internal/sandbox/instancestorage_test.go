@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -41,7 +42,9 @@ func TestInstanceStorage(t *testing.T) {
 	}{
 		{inst("x", "io1", 1000, 0, 0), "Iops is required"},
 		{inst("x", "io1", 50, 1000, 0), "Invalid storage size"},
-		{inst("x", "io2", 100, 6000, 0), "0.5–50 times"},
+		{inst("x", "io1", 100, 6000, 0), "0.5–50 times"},
+		{inst("x", "io2", 100, 120000, 0), "0.5–1000 times"},
+		{inst("x", "io2", 1000, 400, 0), "1000–256000"},
 		{inst("x", "gp3", 100, 12000, 0), "less than 400"},
 		{inst("x", "gp3", 100, 0, 500), "less than 400"},
 		{inst("x", "gp3", 500, 0, 5000), "500–4000"},
@@ -85,6 +88,82 @@ func TestInstanceStorage(t *testing.T) {
 		var ae smithy.APIError
 		if err := create("refused", tc.st, tc.gib, tc.iops, tc.mibps); !errors.As(err, &ae) || ae.ErrorCode() != tc.code {
 			t.Errorf("create %s %d GiB, %d IOPS, %d MiB/s: %v, want %s", tc.st, tc.gib, tc.iops, tc.mibps, err, tc.code)
+		}
+	}
+}
+
+// TestInstanceStorageCopies: what RDS accepts of a standalone instance's provisioned storage, and
+// what copies of it keep: io2 Block Express takes up to 1,000 IOPS per GiB (io1 50);
+// CreateDBInstance with Iops and no StorageType makes io1 (the API's default); a snapshot of an
+// io1 instance reports its IOPS and a restore from it provisions them again (they are "taken
+// from the backup"); the green copy of an io1 or a provisioned gp3 instance of a blue/green
+// deployment has the blue one's IOPS and throughput, or TargetIops, and none on another type.
+func TestInstanceStorageCopies(t *testing.T) {
+	io1 := MultiAZInstance("ledger", "db.m6g.large", IdleWorkload)
+	io1.StorageType, io1.AllocatedStorage, io1.Iops = "io1", 1000, 10000
+	io2 := MultiAZInstance("hot", "db.m6g.large", IdleWorkload)
+	io2.StorageType, io2.AllocatedStorage, io2.Iops = "io2", 100, 60000
+	gp3 := MultiAZInstance("events", "db.m6g.large", IdleWorkload)
+	gp3.AllocatedStorage, gp3.Iops, gp3.StorageThroughput = 500, 15000, 600
+	srv, rc, _ := start(t, Options{Scenario: &Scenario{Name: "copies", Instances: []InstanceSpec{io1, io2, gp3}}})
+	ctx := context.Background()
+	perf := func(iops, mibps *int32) string {
+		return fmt.Sprintf("%d IOPS, %d MiB/s", aws.ToInt32(iops), aws.ToInt32(mibps))
+	}
+	if got := perf(describeOne(t, rc, "hot").Iops, nil); got != "60000 IOPS, 0 MiB/s" {
+		t.Errorf("io2 at 600 IOPS per GiB: %s", got)
+	}
+
+	if _, err := rc.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("piops"), DBInstanceClass: aws.String("db.m6g.large"),
+		Engine: aws.String("postgres"), MasterUsername: aws.String("postgres"), MasterUserPassword: aws.String("a-long-password"),
+		AllocatedStorage: aws.Int32(200), Iops: aws.Int32(3000)}); err != nil {
+		t.Fatalf("CreateDBInstance with Iops and no StorageType: %v", err)
+	}
+	if in := describeOne(t, rc, "piops"); aws.ToString(in.StorageType) != "io1" || aws.ToInt32(in.Iops) != 3000 {
+		t.Errorf("created with Iops alone: %s, %d IOPS; want io1, 3000", aws.ToString(in.StorageType), aws.ToInt32(in.Iops))
+	}
+
+	if _, err := rc.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("ledger"), DBSnapshotIdentifier: aws.String("ledger-snap")}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(DefaultDurations.SnapshotBase + 1000*DefaultDurations.SnapshotPerGiB)
+	d, err := rc.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBSnapshotIdentifier: aws.String("ledger-snap")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sn := d.DBSnapshots[0]; aws.ToString(sn.Status) != "available" || aws.ToString(sn.StorageType) != "io1" || perf(sn.Iops, sn.StorageThroughput) != "10000 IOPS, 0 MiB/s" {
+		t.Errorf("snapshot of io1: %s %s, %s; want available io1, 10000 IOPS", aws.ToString(sn.Status), aws.ToString(sn.StorageType), perf(sn.Iops, sn.StorageThroughput))
+	}
+	if _, err := rc.RestoreDBInstanceFromDBSnapshot(ctx, &rds.RestoreDBInstanceFromDBSnapshotInput{DBInstanceIdentifier: aws.String("ledger-restored"),
+		DBSnapshotIdentifier: aws.String("ledger-snap")}); err != nil {
+		t.Fatal(err)
+	}
+	if in := describeOne(t, rc, "ledger-restored"); aws.ToString(in.StorageType) != "io1" || perf(in.Iops, in.StorageThroughput) != "10000 IOPS, 0 MiB/s" {
+		t.Errorf("restored io1: %s, %s; want the snapshot's 10000 IOPS", aws.ToString(in.StorageType), perf(in.Iops, in.StorageThroughput))
+	}
+
+	for i, tc := range []struct {
+		blue string
+		opt  func(*rds.CreateBlueGreenDeploymentInput)
+		want string
+	}{
+		{"ledger", nil, "10000 IOPS, 0 MiB/s"},
+		{"events", nil, "15000 IOPS, 600 MiB/s"},
+		{"hot", func(in *rds.CreateBlueGreenDeploymentInput) { in.TargetIops = aws.Int32(20000) }, "20000 IOPS, 0 MiB/s"},
+		{"piops", func(in *rds.CreateBlueGreenDeploymentInput) { in.TargetStorageType = aws.String("gp2") }, "0 IOPS, 0 MiB/s"},
+	} {
+		var opts []func(*rds.CreateBlueGreenDeploymentInput)
+		if tc.opt != nil {
+			opts = append(opts, tc.opt)
+		}
+		bg, err := createBlueGreen(ctx, rc, fmt.Sprintf("bg-%d", i), "arn:aws:rds:us-east-1:123456789012:db:"+tc.blue, opts...)
+		if err != nil {
+			t.Errorf("blue/green of %s: %v", tc.blue, err)
+			continue
+		}
+		in := describeOne(t, rc, aws.ToString(bg.Target)[strings.LastIndex(aws.ToString(bg.Target), ":")+1:])
+		if got := perf(in.Iops, in.StorageThroughput); got != tc.want {
+			t.Errorf("green copy of %s: %s; want %s", tc.blue, got, tc.want)
 		}
 	}
 }

@@ -698,8 +698,9 @@ func (st *rdsState) createDBInstance(f url.Values, now time.Time) (any, *rdsErro
 	if throughput != nil {
 		spec.StorageThroughput = *throughput
 	}
+	spec.StorageType = instanceStorageType(spec.StorageType, spec.Iops)
 	if spec.Engine == "postgres" {
-		if e := checkInstanceStorage(cmp.Or(spec.StorageType, "gp3"), spec.AllocatedStorage, spec.Iops, spec.StorageThroughput); e != nil {
+		if e := checkInstanceStorage(spec.StorageType, spec.AllocatedStorage, spec.Iops, spec.StorageThroughput); e != nil {
 			return nil, e
 		}
 	}
@@ -1184,7 +1185,10 @@ func (st *rdsState) restoreDBInstanceFromDBSnapshot(f url.Values, now time.Time)
 	if e != nil {
 		return nil, e
 	}
-	spec := InstanceSpec{ID: id, Class: class, AllocatedStorage: sn.Allocated, StorageType: sn.StorageType, AvailabilityZone: f.Get("AvailabilityZone")}
+	// The snapshot's storage, its provisioned IOPS and throughput included ("If this parameter isn't
+	// specified, the IOPS value is taken from the backup").
+	spec := InstanceSpec{ID: id, Class: class, AllocatedStorage: sn.Allocated, StorageType: sn.StorageType, Iops: sn.Iops,
+		StorageThroughput: sn.Throughput, AvailabilityZone: f.Get("AvailabilityZone")}
 	if spec.ParameterGroup, e = st.formParameterGroup(f); e != nil {
 		return nil, e
 	}

@@ -315,14 +315,18 @@ func (c *dbCluster) storageType() string {
 }
 
 type dbSnapshot struct {
-	ID            string    `json:"id"`
-	Cluster       bool      `json:"cluster,omitempty"`
-	Source        string    `json:"source"`
-	SourceRes     string    `json:"sourceResourceId"`
-	Engine        string    `json:"engine"`
-	EngineVersion string    `json:"engineVersion"`
-	Allocated     int32     `json:"allocated"`
-	StorageType   string    `json:"storageType,omitempty"`
+	ID            string `json:"id"`
+	Cluster       bool   `json:"cluster,omitempty"`
+	Source        string `json:"source"`
+	SourceRes     string `json:"sourceResourceId"`
+	Engine        string `json:"engine"`
+	EngineVersion string `json:"engineVersion"`
+	Allocated     int32  `json:"allocated"`
+	StorageType   string `json:"storageType,omitempty"`
+	// Iops and Throughput are the source instance's provisioned IOPS and gp3 throughput (MiB/s), 0
+	// when none were provisioned: a restore provisions them again.
+	Iops          int32     `json:"iops,omitempty"`
+	Throughput    int32     `json:"storageThroughput,omitempty"`
 	Port          int32     `json:"port"`
 	AZ            string    `json:"az"`
 	Class         string    `json:"class"`
@@ -837,7 +841,7 @@ func (st *rdsState) afterMemberRemoved(gone *dbInstance, at time.Time) {
 
 func (st *rdsState) snapshotOf(in *dbInstance, id string, at time.Time) *dbSnapshot {
 	return &dbSnapshot{ID: id, Source: in.ID, SourceRes: in.ResourceID, Engine: in.Engine, EngineVersion: in.EngineVersion,
-		Allocated: in.Allocated, StorageType: in.StorageType, Port: in.Port, AZ: in.AZ, Class: in.Class, MultiAZ: in.MultiAZ,
+		Allocated: in.Allocated, StorageType: in.StorageType, Iops: in.Iops, Throughput: in.Throughput, Port: in.Port, AZ: in.AZ, Class: in.Class, MultiAZ: in.MultiAZ,
 		SourceCreated: in.Created, Master: in.MasterUsername, Type: "manual", Status: "creating", Start: at,
 		End: at.Add(st.dur.SnapshotBase + time.Duration(in.Allocated)*st.dur.SnapshotPerGiB), ARN: st.arn("snapshot", id)}
 }
@@ -1022,7 +1026,8 @@ func (st *rdsState) xCluster(c *dbCluster, now time.Time) xDBCluster {
 }
 
 func (st *rdsState) xSnapshot(sn *dbSnapshot, now time.Time) xDBSnapshot {
-	return xDBSnapshot{DBSnapshotIdentifier: sn.ID, DBInstanceIdentifier: sn.Source, SnapshotCreateTime: ts(sn.Start),
+	iops, throughput := storagePerformance(sn.StorageType, sn.Allocated, sn.Iops, sn.Throughput)
+	return xDBSnapshot{Iops: iops, StorageThroughput: throughput, DBSnapshotIdentifier: sn.ID, DBInstanceIdentifier: sn.Source, SnapshotCreateTime: ts(sn.Start),
 		Engine: sn.Engine, AllocatedStorage: sn.Allocated, Status: sn.Status, Port: sn.Port, AvailabilityZone: sn.AZ,
 		InstanceCreateTime: ts(sn.SourceCreated), MasterUsername: sn.Master, EngineVersion: sn.EngineVersion,
 		LicenseModel: licenseFor(sn.Engine), SnapshotType: sn.Type, PercentProgress: progress(sn, now),

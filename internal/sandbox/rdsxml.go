@@ -156,6 +156,8 @@ type xDBSnapshot struct {
 	SnapshotType               string `xml:"SnapshotType"`
 	PercentProgress            int32  `xml:"PercentProgress"`
 	StorageType                string `xml:"StorageType,omitempty"`
+	Iops                       *int32 `xml:"Iops,omitempty"`
+	StorageThroughput          *int32 `xml:"StorageThroughput,omitempty"`
 	Encrypted                  bool   `xml:"Encrypted"`
 	DBSnapshotArn              string `xml:"DBSnapshotArn"`
 	DbiResourceId              string `xml:"DbiResourceId"`

@@ -45,17 +45,24 @@ func TestStorageCost(t *testing.T) {
 		{"io1 with IOPS", cat, inventory.Cluster{AllocatedStorageGiB: 1000, StorageType: "io1", ProvisionedIOPS: 10000}, "us-east-1", 2250, 1125, nil},
 		// 500 GiB × 0.23 + 3000 IOPS above 12000 × 0.04; the 100 MiB/s above 500 unpriced.
 		{"gp3 above its included IOPS and throughput", cat, inventory.Cluster{AllocatedStorageGiB: 500, StorageType: "gp3", ProvisionedIOPS: 15000, StorageThroughputMBps: 600}, "us-east-1", 235, 117.5,
-			[]string{"its 100 MiB/s of provisioned throughput above gp3's included 500", "neither the catalog nor the provider's storage_prices price in us-east-1", "understated by half", "Give their Single-AZ prices in storage_prices"}},
+			[]string{"its 100 MiB/s of provisioned throughput above gp3's included 500", "neither the catalog nor the provider's storage_prices price in us-east-1", "understated by half", "Give their Single-AZ prices in storage_prices (gp3_throughput)"}},
 		{"gp3 small volume above 3000 IOPS", cat, inventory.Cluster{AllocatedStorageGiB: 100, StorageType: "gp3", ProvisionedIOPS: 4000}, "us-east-1", 23 + 40, 11.5 + 20, nil},
 		{"io2 unpriced", cat, inventory.Cluster{AllocatedStorageGiB: 200, StorageType: "io2", ProvisionedIOPS: 5000}, "us-east-1", 0, 0,
-			[]string{"its 200 GiB of io2 storage and its 5000 provisioned IOPS of io2"}},
+			[]string{"its 200 GiB of io2 storage and its 5000 provisioned IOPS of io2", "storage_prices (io2, io2_iops)"}},
 		{"io2 configured", configured, inventory.Cluster{AllocatedStorageGiB: 200, StorageType: "io2", ProvisionedIOPS: 5000}, "ap-northeast-1", 200*0.276 + 5000*0.22, 200*0.138 + 5000*0.11, nil},
 		// Only the throughput is configured in ap-northeast-1: the gp3 storage and IOPS are left out.
 		{"gp3 partly configured", configured, inventory.Cluster{AllocatedStorageGiB: 400, StorageType: "gp3", ProvisionedIOPS: 13000, StorageThroughputMBps: 750}, "ap-northeast-1", 250 * 0.192, 250 * 0.096,
-			[]string{"its 400 GiB of gp3 storage and its 1000 provisioned IOPS above gp3's included 12000"}},
+			[]string{"its 400 GiB of gp3 storage and its 1000 provisioned IOPS above gp3's included 12000", "storage_prices (gp3, gp3_iops)"}},
 		{"gp2 outside us-east-1", cat, inventory.Cluster{AllocatedStorageGiB: 200, StorageType: "gp2"}, "eu-west-1", 0, 0,
-			[]string{"its 200 GiB of gp2 storage, which neither the catalog nor the provider's storage_prices price in eu-west-1"}},
-		{"type not reported", cat, inventory.Cluster{AllocatedStorageGiB: 200}, "us-east-1", 0, 0, []string{"its 200 GiB of unknown storage"}},
+			[]string{"its 200 GiB of gp2 storage, which neither the catalog nor the provider's storage_prices price in eu-west-1", "storage_prices (gp2)"}},
+		// What RDS did not report is named as such, with no storage_prices attribute to give: the
+		// type, or an io1 volume's IOPS (its storage is priced).
+		{"type not reported", cat, inventory.Cluster{AllocatedStorageGiB: 200}, "us-east-1", 0, 0,
+			[]string{"leave out its 200 GiB of storage of a type RDS did not report: they are understated by half of what those cost a month"}},
+		{"io1 IOPS not reported", cat, inventory.Cluster{AllocatedStorageGiB: 1000, StorageType: "io1"}, "us-east-1", 250, 125,
+			[]string{"leave out the provisioned IOPS of its io1 volume, which RDS did not report (no Iops): they are understated by half of what those cost a month"}},
+		{"io2 unpriced, IOPS not reported", cat, inventory.Cluster{AllocatedStorageGiB: 200, StorageType: "io2"}, "us-east-1", 0, 0,
+			[]string{"its 200 GiB of io2 storage, which neither the catalog nor the provider's storage_prices price in us-east-1; and the provisioned IOPS of its io2 volume, which RDS did not report", "storage_prices (io2)"}},
 		{"no storage known", cat, inventory.Cluster{StorageType: "io1", ProvisionedIOPS: 1000}, "us-east-1", 0, 0, nil},
 	} {
 		multi, single, left := storageCost(tc.cat, tc.c, tc.region)
@@ -70,6 +77,9 @@ func TestStorageCost(t *testing.T) {
 			if !strings.Contains(got, w) {
 				t.Errorf("%s: %q lacks %q", tc.name, got, w)
 			}
+		}
+		if !slices.ContainsFunc(tc.left, func(w string) bool { return strings.Contains(w, "storage_prices (") }) && strings.Contains(got, "storage_prices (") {
+			t.Errorf("%s: %q names storage_prices attributes for what none prices", tc.name, got)
 		}
 	}
 }

@@ -8,7 +8,6 @@
 package rightsizing
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -776,7 +775,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 			in.CurrentHourlyUSD = p.HourlyUSD
 			used(p)
 		}
-		var unpriced []string
+		var unpriced []storagePart
 		in.CurrentStorageMonthlyUSD, in.SingleNodeStorageMonthlyUSD, unpriced = storageCost(d.Catalog, c, d.Region)
 		if note := storageNote(unpriced, d.Region); note != "" && !res.AlreadySingleNode {
 			res.warn("Storage Costs Left Out of the Savings", note)
@@ -925,6 +924,11 @@ func unpricedClassesWarning(cat *pricing.Catalog, kind inventory.Kind, classes [
 	return head + ". Give their prices in " + strings.Join(fixes, ", or ") + ", or list the classes to consider in target_instance_classes, which checks their fit without a price"
 }
 
+// storagePart is a part of a Multi-AZ instance's storage bill that storageCost leaves out: what it
+// is ("its 400 GiB of gp3 storage") and the storage_prices attribute that prices it ("gp3"), ""
+// when none does because RDS did not report what it is (the storage type, io1's or io2's IOPS).
+type storagePart struct{ what, key string }
+
 // storageCost is what the storage of the Multi-AZ instance c costs per month with Multi-AZ (as
 // its 2-node form) and without (the single node), and what of it is unpriced: RDS bills a Multi-AZ
 // instance's allocated storage, provisioned IOPS and provisioned throughput at twice the
@@ -932,22 +936,22 @@ func unpricedClassesWarning(cat *pricing.Catalog, kind inventory.Kind, classes [
 // magnetic storage, io1's IOPS and gp3's IOPS above what it includes, in us-east-1) or the
 // provider's storage_prices give its price in region, and left out otherwise: left names what the
 // sums leave out (nil when nothing; the allocated storage is unknown when not reported, and then
-// nothing is priced). io1 and io2 bill every provisioned IOPS; gp3 only what is provisioned above
-// the IOPS and throughput it includes (pricing.GP3Included).
-func storageCost(cat *pricing.Catalog, c inventory.Cluster, region string) (multiAZ, singleAZ float64, left []string) {
+// nothing is priced). io1 and io2 bill every provisioned IOPS (left out, as not reported, when RDS
+// gives an io1 or io2 instance no Iops); gp3 only what is provisioned above the IOPS and
+// throughput it includes (pricing.GP3Included).
+func storageCost(cat *pricing.Catalog, c inventory.Cluster, region string) (multiAZ, singleAZ float64, left []storagePart) {
 	if c.AllocatedStorageGiB <= 0 {
 		return 0, 0, nil
 	}
-	st := cmp.Or(c.StorageType, "unknown")
-	add := func(qty float64, what string, price func(pricing.Deployment) (float64, error)) {
+	add := func(qty float64, part storagePart, price func(pricing.Deployment) (float64, error)) {
 		multi, err := price(pricing.MultiAZ)
 		if err != nil {
-			left = append(left, what)
+			left = append(left, part)
 			return
 		}
 		single, err := price(pricing.SingleAZ)
 		if err != nil {
-			left = append(left, what)
+			left = append(left, part)
 			return
 		}
 		multiAZ, singleAZ = multiAZ+float64(qty*multi), singleAZ+float64(qty*single)
@@ -955,23 +959,34 @@ func storageCost(cat *pricing.Catalog, c inventory.Cluster, region string) (mult
 	provisioned := func(ch pricing.ProvisionedCharge) func(pricing.Deployment) (float64, error) {
 		return func(d pricing.Deployment) (float64, error) { return cat.ProvisionedPricePerMonth(ch, d, region) }
 	}
-	add(float64(c.AllocatedStorageGiB), fmt.Sprintf("its %d GiB of %s storage", c.AllocatedStorageGiB, st),
-		func(d pricing.Deployment) (float64, error) {
-			return cat.StoragePricePerGBMonth(pricing.StorageType(c.StorageType), d, region)
-		})
+	gb := storagePart{fmt.Sprintf("its %d GiB of %s storage", c.AllocatedStorageGiB, c.StorageType), c.StorageType}
+	if !slices.Contains(pricing.StorageTypes, pricing.StorageType(c.StorageType)) {
+		gb = storagePart{fmt.Sprintf("its %d GiB of storage of a type RDS did not report", c.AllocatedStorageGiB), ""}
+		if c.StorageType != "" {
+			gb.what = fmt.Sprintf("its %d GiB of %s storage, a type the provider does not know", c.AllocatedStorageGiB, c.StorageType)
+		}
+	}
+	add(float64(c.AllocatedStorageGiB), gb, func(d pricing.Deployment) (float64, error) {
+		return cat.StoragePricePerGBMonth(pricing.StorageType(c.StorageType), d, region)
+	})
 	iops, mbps := c.ProvisionedIOPS, c.StorageThroughputMBps
 	switch c.StorageType {
 	case "io1", "io2":
-		if iops > 0 {
-			add(float64(iops), fmt.Sprintf("its %d provisioned IOPS of %s", iops, c.StorageType), provisioned(pricing.ProvisionedCharge(c.StorageType+"_iops")))
+		ch := pricing.ProvisionedCharge(c.StorageType + "_iops")
+		if iops <= 0 {
+			left = append(left, storagePart{fmt.Sprintf("the provisioned IOPS of its %s volume, which RDS did not report (no Iops)", c.StorageType), ""})
+			break
 		}
+		add(float64(iops), storagePart{fmt.Sprintf("its %d provisioned IOPS of %s", iops, c.StorageType), string(ch)}, provisioned(ch))
 	case "gp3":
 		inclIOPS, inclMBps := pricing.GP3Included(c.AllocatedStorageGiB)
 		if iops > inclIOPS {
-			add(float64(iops-inclIOPS), fmt.Sprintf("its %d provisioned IOPS above gp3's included %d", iops-inclIOPS, inclIOPS), provisioned(pricing.ChargeGP3IOPS))
+			add(float64(iops-inclIOPS), storagePart{fmt.Sprintf("its %d provisioned IOPS above gp3's included %d", iops-inclIOPS, inclIOPS), string(pricing.ChargeGP3IOPS)},
+				provisioned(pricing.ChargeGP3IOPS))
 		}
 		if mbps > inclMBps {
-			add(float64(mbps-inclMBps), fmt.Sprintf("its %d MiB/s of provisioned throughput above gp3's included %d", mbps-inclMBps, inclMBps), provisioned(pricing.ChargeGP3Throughput))
+			add(float64(mbps-inclMBps), storagePart{fmt.Sprintf("its %d MiB/s of provisioned throughput above gp3's included %d", mbps-inclMBps, inclMBps), string(pricing.ChargeGP3Throughput)},
+				provisioned(pricing.ChargeGP3Throughput))
 		}
 	}
 	return multiAZ, singleAZ, left
@@ -979,14 +994,33 @@ func storageCost(cat *pricing.Catalog, c inventory.Cluster, region string) (mult
 
 // storageNote says what of a Multi-AZ instance's storage bill the savings leave out (left, from
 // storageCost, in region), "" when nothing: RDS bills a Multi-AZ instance's storage, provisioned
-// IOPS and provisioned throughput for both copies, so turning Multi-AZ off halves each.
-func storageNote(left []string, region string) string {
+// IOPS and provisioned throughput for both copies, so turning Multi-AZ off halves each. The parts
+// without a price are named apart from those RDS did not report, and the note ends with the
+// storage_prices attributes that price them.
+func storageNote(left []storagePart, region string) string {
 	if len(left) == 0 {
 		return ""
 	}
-	return "RDS bills a Multi-AZ instance's storage for both copies, so one node halves it, but the savings leave out " +
-		strings.Join(left, " and ") + fmt.Sprintf(", which neither the catalog nor the provider's storage_prices price in %s: ", region) +
-		"they are understated by half of what those cost a month. Give their Single-AZ prices in storage_prices"
+	var unpriced, unreported, keys []string
+	for _, p := range left {
+		if p.key == "" {
+			unreported = append(unreported, p.what)
+			continue
+		}
+		unpriced = append(unpriced, p.what)
+		keys = append(keys, p.key)
+	}
+	var clauses []string
+	if len(unpriced) > 0 {
+		clauses = append(clauses, strings.Join(unpriced, " and ")+fmt.Sprintf(", which neither the catalog nor the provider's storage_prices price in %s", region))
+	}
+	clauses = append(clauses, unreported...)
+	note := "RDS bills a Multi-AZ instance's storage for both copies, so one node halves it, but the savings leave out " +
+		strings.Join(clauses, "; and ") + ": they are understated by half of what those cost a month"
+	if len(keys) > 0 {
+		note += ". Give their Single-AZ prices in storage_prices (" + strings.Join(keys, ", ") + ")"
+	}
+	return note
 }
 
 // NodeClass is the catalog class (with the provider configuration's instance_classes) of an

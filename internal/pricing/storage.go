@@ -98,8 +98,12 @@ func (c *Catalog) ProvisionedPricePerMonth(ch ProvisionedCharge, deployment Depl
 		v, ok = c.listed[listedKey{region, string(ch)}]
 	}
 	if !ok {
+		reason := "the catalog has provisioned IOPS prices of io1 and gp3 in us-east-1 only"
+		if ch == ChargeIO2IOPS || ch == ChargeGP3Throughput {
+			reason = "the catalog has no price for it"
+		}
 		return 0, &PriceUnavailableError{Class: "storage " + string(ch), Engine: EngineRDSPostgres, Deployment: deployment,
-			Region: region, Reason: "the catalog has provisioned IOPS prices of io1 and gp3 in us-east-1 only; the provider configuration's storage_prices can give them"}
+			Region: region, Reason: reason + "; the provider configuration's storage_prices can give them"}
 	}
 	if deployment == MultiAZ {
 		return 2 * v, nil // billed for the primary and the standby

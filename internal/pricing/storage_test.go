@@ -36,6 +36,14 @@ func TestProvisionedPrices(t *testing.T) {
 			t.Errorf("%s %s %s: %v does not say what gives it", tc.ch, tc.d, tc.region, err)
 		}
 	}
+	for ch, want := range map[ProvisionedCharge]string{ChargeIO2IOPS: "the catalog has no price for it", ChargeGP3Throughput: "the catalog has no price for it"} {
+		if _, err := c.ProvisionedPricePerMonth(ch, SingleAZ, "us-east-1"); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s in us-east-1: %v, want %q", ch, err, want)
+		}
+	}
+	if _, err := c.ProvisionedPricePerMonth(ChargeIO1IOPS, SingleAZ, "eu-west-1"); err == nil || !strings.Contains(err.Error(), "io1 and gp3 in us-east-1 only") {
+		t.Errorf("io1_iops in eu-west-1: %v", err)
+	}
 	var ue *UnsupportedError
 	if _, err := c.ProvisionedPricePerMonth("gp2_iops", SingleAZ, "us-east-1"); !errors.As(err, &ue) {
 		t.Errorf("gp2_iops: %v, want unsupported", err)

@@ -308,7 +308,7 @@ data "rightsize_rds_price" "t4g" {
 				}(),
 				ExpectError: regexp.MustCompile(`storage_prices:\s+115\s+USD\s+per\s+GB-month\s+of\s+gp3:\s+want\s+more\s+than\s+0,\s+at\s+most\s+10`),
 			},
-			bad(`[{ instance_class = "db.t4g.large" }]`, "give at least one of single_az, multi_az and aurora"),
+			bad(`[{ instance_class = "db.t4g.large" }]`, "give at least one of single_az, multi_az, aurora and aurora_io_optimized"),
 			bad(`[{ instance_class = "db.m6g.large", aurora = 0.3 }]`, "Aurora PostgreSQL does not offer db.m6g.large"),
 			bad(`[{ instance_class = "db.t4g.large", single_az = 1 }, { instance_class = "db.t4g.large", multi_az = 2 }]`, "instance_prices[1] prices db.t4g.large, as instance_prices[0] does: keep one"),
 			{

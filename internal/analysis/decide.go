@@ -683,7 +683,7 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 	}
 	for _, n := range nodes {
 		if s, ok := n.Summary(MetricFreeStorageSpace); ok && s.Count > 0 && s.Min < 10*(1<<30) {
-			add("capacity", "medium", "%s has only %.1f GiB free storage at its lowest", n.ID, s.Min/(1<<30))
+			lowFreeStorage(in, n.ID, s.Min, add)
 		}
 		if lag, ok := replicaLagP99(n); ok && lag > 1 && n.Role == RoleReader {
 			add("failure", "low", "Reader %s lags the writer by %.1f s at p99; clients reading from it already tolerate stale reads, which disappear after consolidation", n.ID, lag)
@@ -849,3 +849,21 @@ func busiestHours(x []float64, k int) []int {
 var weekdays = [7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
 
 func weekdayName(d int) string { return weekdays[((d%7)+7)%7] }
+
+// lowFreeStorage adds the capacity risk of node id, whose free storage fell to minBytes (under
+// 10 GiB): medium, unless storage autoscaling (in.MaxAllocatedStorageGiB) has room to grow the
+// volume, which RDS does once free space stays at or below 10% of it for five minutes and the
+// last increase's storage optimization has completed: then low, saying so; at its limit, medium,
+// saying that too.
+func lowFreeStorage(in ClusterInput, id string, minBytes float64, add func(category, severity, format string, a ...any)) {
+	text := fmt.Sprintf("%s has only %.1f GiB free storage at its lowest", id, minBytes/(1<<30))
+	switch a, m := in.AllocatedStorageGiB, in.MaxAllocatedStorageGiB; {
+	case m == 0:
+		add("capacity", "medium", "%s", text)
+	case m > a:
+		add("capacity", "low", "%s; storage autoscaling grows its %d GiB up to %d GiB (MaxAllocatedStorage) once free space stays at or below 10%% for five minutes "+
+			"and the last increase's storage optimization has completed: a faster fill than that can still run it out", text, a, m)
+	default:
+		add("capacity", "medium", "%s, and storage autoscaling has reached its limit (MaxAllocatedStorage %d GiB): raise the limit or the allocated storage", text, m)
+	}
+}

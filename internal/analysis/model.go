@@ -301,6 +301,12 @@ type ClusterInput struct {
 	// HDD marks magnetic storage (RDS "standard"). false, the usual case,
 	// means SSD (gp2, gp3, io1/io2, Aurora) and sets random_page_cost 1.1.
 	HDD bool
+	// AllocatedStorageGiB is an RDS instance's storage and
+	// MaxAllocatedStorageGiB the limit of its storage autoscaling (0 when it is
+	// off, or unknown): with room to grow, RDS adds storage once free space
+	// stays at or below 10% of it for five minutes, so the low-free-storage
+	// risk is low and says so; at the limit it says that.
+	AllocatedStorageGiB, MaxAllocatedStorageGiB int
 	// ReplicaSource is the source of an RDS instance that is a read replica
 	// ("" for none): it holds no data of its own to lose, and its Multi-AZ
 	// standby serves it once it is promoted, which the redundancy risk and the
@@ -686,6 +692,9 @@ func (in ClusterInput) validate() error {
 	}
 	if cur, one := in.CurrentStorageMonthlyUSD, in.SingleNodeStorageMonthlyUSD; !(cur >= 0 && one >= 0) || !moneyFits(cur) || !moneyFits(one) || (cur > 0) != (one > 0) {
 		return errorf("cluster %q: storage costs %v now and %v on one node: both must be finite and non-negative, and set together", in.Name, cur, one)
+	}
+	if a, m := in.AllocatedStorageGiB, in.MaxAllocatedStorageGiB; a < 0 || m < 0 || m > 0 && (a == 0 || in.Topology != TopologyMultiAZ) {
+		return errorf("cluster %q: allocated storage %d GiB, autoscaling limit %d GiB: want non-negative values, a limit only for an RDS instance whose allocated storage is known", in.Name, a, m)
 	}
 	for _, r := range in.Reservations {
 		if err := r.validate(); err != nil {

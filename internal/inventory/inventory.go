@@ -133,6 +133,9 @@ type Cluster struct {
 	MultiAZ bool
 	// AllocatedStorageGiB is the instance's storage (Multi-AZ kind only).
 	AllocatedStorageGiB int32
+	// MaxAllocatedStorageGiB is the limit of the instance's storage autoscaling
+	// (MaxAllocatedStorage, Multi-AZ kind only); 0 when autoscaling is off.
+	MaxAllocatedStorageGiB int32
 	// StorageType is the instance's (gp2, gp3, io1, ...) or, for Aurora,
 	// the cluster's storage configuration ("aurora" for Aurora Standard, or
 	// empty; "aurora-iopt1" for I/O-Optimized).
@@ -460,6 +463,7 @@ func instanceCluster(in types.DBInstance) (Cluster, error) {
 		AllocatedStorageGiB:    aws.ToInt32(in.AllocatedStorage),
 		StorageType:            aws.ToString(in.StorageType),
 		ProvisionedIOPS:        aws.ToInt32(in.Iops),
+		MaxAllocatedStorageGiB: aws.ToInt32(in.MaxAllocatedStorage),
 		StorageThroughputMBps:  aws.ToInt32(in.StorageThroughput),
 		Tags:                   tagMap(in.TagList),
 		BackupWindow:           aws.ToString(in.PreferredBackupWindow),

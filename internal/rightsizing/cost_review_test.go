@@ -164,3 +164,31 @@ func TestRecommend_provisionedStorage(t *testing.T) {
 		}
 	}
 }
+
+// TestRecommend_storageAutoscaling: an RDS instance whose free storage runs under 10 GiB is a
+// medium capacity risk; with storage autoscaling (MaxAllocatedStorage, read from RDS) it is low,
+// saying up to how much RDS grows the volume.
+func TestRecommend_storageAutoscaling(t *testing.T) {
+	w := sandbox.Workload{CPUBase: 10, CPUAmplitude: 5, Connections: 20, StorageUsedGiB: 95}
+	full := sandbox.MultiAZInstance("full", "db.m6g.large", w)
+	auto := sandbox.MultiAZInstance("auto", "db.m6g.large", w)
+	auto.MaxAllocatedStorage = 400
+	sc := &sandbox.Scenario{Name: "autoscaling", Instances: []sandbox.InstanceSpec{full, auto}}
+	for _, tc := range []struct {
+		id, severity, want string
+	}{
+		{"full", "medium", "full has only"},
+		{"auto", "low", "storage autoscaling grows its 100 GiB up to 400 GiB (MaxAllocatedStorage)"},
+	} {
+		_, res := recommendScenario(t, sc, Request{InstanceID: tc.id, Lookback: 14 * 24 * time.Hour})
+		var got []analysis.Risk
+		for _, r := range res.Recommendation.Risks {
+			if strings.Contains(r.Description, "free storage at its lowest") {
+				got = append(got, r)
+			}
+		}
+		if len(got) != 1 || got[0].Severity != tc.severity || !strings.Contains(got[0].Description, tc.want) {
+			t.Errorf("%s: %+v, want one %s risk saying %q", tc.id, got, tc.severity, tc.want)
+		}
+	}
+}

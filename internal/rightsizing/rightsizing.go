@@ -591,11 +591,15 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 		SavingsTarget:        req.SavingsTarget,
 		MigrationWindowHours: req.MigrationWindowHours,
 		HDD:                  c.StorageType == "standard",
+		AllocatedStorageGiB:  int(c.AllocatedStorageGiB),
 		ReadReplicas:         c.ReadReplicas,
 		GlobalCluster:        c.GlobalCluster,
 		ReplicaSource:        c.ReplicaSource,
 		// An Aurora cluster keeps 1 to 35 days: never off there.
 		AutomatedBackupsOff: c.Kind == inventory.KindMultiAZ && c.BackupRetentionDays == 0,
+	}
+	if c.Kind == inventory.KindMultiAZ && c.AllocatedStorageGiB > 0 {
+		in.MaxAllocatedStorageGiB = int(c.MaxAllocatedStorageGiB) // autoscaling's limit, 0 when off
 	}
 	if p := c.PendingBackupRetentionDays; p != nil {
 		in.PendingBackupRetentionDays = int(*p)

@@ -81,7 +81,9 @@
 // as RDS does, and reported by DescribeDBInstances and the instance's snapshots'
 // DescribeDBSnapshots, gp3's included 3000 IOPS / 125 MiB/s, or 12000 / 500 from 400
 // GiB, when none are provisioned; a restore from a snapshot provisions the snapshot's
-// again: instancestorage.go; scenarios set them with InstanceSpec; with
+// again; and MaxAllocatedStorage, storage autoscaling's limit, at least 10% above the
+// allocated storage, which ModifyDBInstance changes at once: instancestorage.go;
+// scenarios set them with InstanceSpec; with
 // MonitoringInterval > 0 the new instance shows configuring-enhanced-monitoring
 // for Durations.ConfigureMonitoring after creating; into an Aurora PostgreSQL
 // cluster, a DBParameterGroupName of another family than the cluster's major

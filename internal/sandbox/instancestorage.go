@@ -100,3 +100,16 @@ func storagePerformance(storage string, alloc, iops, throughput int32) (*int32, 
 	}
 	return nil, nil
 }
+
+// checkMaxAllocated checks a standalone instance's storage autoscaling limit (MaxAllocatedStorage,
+// GiB; 0 turns autoscaling off) against its allocated storage, as RDS does: at least 10% more than
+// the allocated storage ("Invalid max storage size") and at most 65536 GiB.
+func checkMaxAllocated(maxAlloc, alloc int32) *rdsError {
+	if maxAlloc == 0 {
+		return nil
+	}
+	if maxAlloc < 0 || maxAlloc > 65536 || int64(maxAlloc)*10 < int64(alloc)*11 {
+		return errParam("Invalid max storage size for engine name postgres: %d GiB (MaxAllocatedStorage must be at least 10%% more than the allocated storage, %d GiB, and at most 65536).", maxAlloc, alloc)
+	}
+	return nil
+}

@@ -167,3 +167,69 @@ func TestInstanceStorageCopies(t *testing.T) {
 		}
 	}
 }
+
+// TestStorageAutoscaling: a standalone instance's storage autoscaling limit (MaxAllocatedStorage)
+// is reported when set, checked as RDS checks it (at least 10% above the allocated storage, at most
+// 65536 GiB; not on an Aurora member), and changed at once by ModifyDBInstance (0 turns it off).
+func TestStorageAutoscaling(t *testing.T) {
+	auto := InstanceSpec{ID: "auto", Class: "db.m6g.large", MultiAZ: true, AllocatedStorage: 100, MaxAllocatedStorage: 500, Workload: IdleWorkload}
+	plain := InstanceSpec{ID: "plain", Class: "db.m6g.large", MultiAZ: true, AllocatedStorage: 100, Workload: IdleWorkload}
+	sc := Demo() // with the Aurora cluster sso-prod
+	sc.Instances = append(sc.Instances, auto, plain)
+	for _, bad := range []InstanceSpec{
+		{ID: "x", Class: "db.m6g.large", AllocatedStorage: 100, MaxAllocatedStorage: 109},
+		{ID: "x", Class: "db.m6g.large", AllocatedStorage: 100, MaxAllocatedStorage: 70000},
+	} {
+		if err := (&Scenario{Name: "bad", Instances: []InstanceSpec{bad}}).Validate(); err == nil || !strings.Contains(err.Error(), "Invalid max storage size") {
+			t.Errorf("scenario with MaxAllocatedStorage %d on %d GiB: %v", bad.MaxAllocatedStorage, bad.AllocatedStorage, err)
+		}
+	}
+	member := Demo()
+	member.Clusters[0].Members[0].MaxAllocatedStorage = 200
+	if err := member.Validate(); err == nil || !strings.Contains(err.Error(), "apply to a standalone instance") {
+		t.Errorf("Aurora member with MaxAllocatedStorage: %v", err)
+	}
+	_, rc, _ := start(t, Options{Scenario: sc})
+	ctx := context.Background()
+	if in := describeOne(t, rc, "auto"); aws.ToInt32(in.MaxAllocatedStorage) != 500 {
+		t.Errorf("auto: MaxAllocatedStorage %v, want 500", aws.ToInt32(in.MaxAllocatedStorage))
+	}
+	if in := describeOne(t, rc, "plain"); in.MaxAllocatedStorage != nil {
+		t.Errorf("plain: MaxAllocatedStorage %v, want none", *in.MaxAllocatedStorage)
+	}
+	modify := func(id string, v int32) error {
+		_, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String(id), MaxAllocatedStorage: aws.Int32(v)})
+		return err
+	}
+	if err := modify("plain", 110); err != nil {
+		t.Fatal(err)
+	}
+	if in := describeOne(t, rc, "plain"); aws.ToInt32(in.MaxAllocatedStorage) != 110 || in.PendingModifiedValues != nil && in.PendingModifiedValues.AllocatedStorage != nil {
+		t.Errorf("plain after the modification: MaxAllocatedStorage %v, want 110 at once", aws.ToInt32(in.MaxAllocatedStorage))
+	}
+	if err := modify("auto", 0); err != nil {
+		t.Fatal(err)
+	}
+	if in := describeOne(t, rc, "auto"); in.MaxAllocatedStorage != nil {
+		t.Errorf("auto after 0: MaxAllocatedStorage %v, want none (off)", *in.MaxAllocatedStorage)
+	}
+	var ae smithy.APIError
+	if err := modify("plain", 105); !errors.As(err, &ae) || ae.ErrorCode() != "InvalidParameterValue" {
+		t.Errorf("105 on 100 GiB: %v, want InvalidParameterValue", err)
+	}
+	if err := modify("sso-prod-instance-1", 200); !errors.As(err, &ae) || ae.ErrorCode() != "InvalidParameterCombination" {
+		t.Errorf("an Aurora member's MaxAllocatedStorage: %v, want InvalidParameterCombination", err)
+	}
+	_, err := rc.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("new"), DBInstanceClass: aws.String("db.m6g.large"), Engine: aws.String("postgres"),
+		MasterUsername: aws.String("postgres"), MasterUserPassword: aws.String("a-long-password"), AllocatedStorage: aws.Int32(100), MaxAllocatedStorage: aws.Int32(100)})
+	if !errors.As(err, &ae) || ae.ErrorCode() != "InvalidParameterValue" {
+		t.Errorf("create with MaxAllocatedStorage 100 on 100 GiB: %v, want InvalidParameterValue", err)
+	}
+	if _, err := rc.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("new"), DBInstanceClass: aws.String("db.m6g.large"), Engine: aws.String("postgres"),
+		MasterUsername: aws.String("postgres"), MasterUserPassword: aws.String("a-long-password"), AllocatedStorage: aws.Int32(100), MaxAllocatedStorage: aws.Int32(200)}); err != nil {
+		t.Fatal(err)
+	}
+	if in := describeOne(t, rc, "new"); aws.ToInt32(in.MaxAllocatedStorage) != 200 {
+		t.Errorf("created with MaxAllocatedStorage 200: %v", aws.ToInt32(in.MaxAllocatedStorage))
+	}
+}

@@ -699,6 +699,16 @@ func (st *rdsState) createDBInstance(f url.Values, now time.Time) (any, *rdsErro
 		spec.StorageThroughput = *throughput
 	}
 	spec.StorageType = instanceStorageType(spec.StorageType, spec.Iops)
+	maxAlloc, e := formInt(f, "MaxAllocatedStorage")
+	if e != nil {
+		return nil, e
+	}
+	if maxAlloc != nil {
+		if e := checkMaxAllocated(*maxAlloc, spec.AllocatedStorage); e != nil {
+			return nil, e
+		}
+		spec.MaxAllocatedStorage = *maxAlloc
+	}
 	if spec.Engine == "postgres" {
 		if e := checkInstanceStorage(spec.StorageType, spec.AllocatedStorage, spec.Iops, spec.StorageThroughput); e != nil {
 			return nil, e
@@ -877,6 +887,22 @@ func (st *rdsState) modifyDBInstance(f url.Values, now time.Time) (any, *rdsErro
 	if e != nil {
 		return nil, e
 	}
+	maxAlloc, e := formInt(f, "MaxAllocatedStorage")
+	if e != nil {
+		return nil, e
+	}
+	if maxAlloc != nil {
+		if in.Cluster != "" {
+			return nil, errCombo("MaxAllocatedStorage doesn't apply to Aurora DB instances.")
+		}
+		alloc := in.Allocated
+		if m.Allocated != nil {
+			alloc = max(alloc, *m.Allocated)
+		}
+		if e := checkMaxAllocated(*maxAlloc, alloc); e != nil {
+			return nil, e
+		}
+	}
 	backup, maint, e := modifiedWindows(in, f)
 	if e != nil {
 		return nil, e
@@ -892,6 +918,9 @@ func (st *rdsState) modifyDBInstance(f url.Values, now time.Time) (any, *rdsErro
 	}
 	if apply != nil {
 		in.Retention = apply
+	}
+	if maxAlloc != nil { // storage autoscaling's limit changes at once, as in RDS
+		in.MaxAlloc = *maxAlloc
 	}
 	if c, ok := st.Clusters[in.Cluster]; ok && c.Status != "available" && !m.empty() {
 		return nil, errf(400, "InvalidDBClusterStateFault", "DB cluster %s is not in available state.", c.ID)

@@ -173,8 +173,11 @@ type dbInstance struct {
 	StorageType   string `json:"storageType,omitempty"`
 	// Iops and Throughput are a standalone instance's provisioned IOPS and gp3 throughput (MiB/s),
 	// 0 when none were provisioned (instancestorage.go).
-	Iops              int32     `json:"iops,omitempty"`
-	Throughput        int32     `json:"storageThroughput,omitempty"`
+	Iops       int32 `json:"iops,omitempty"`
+	Throughput int32 `json:"storageThroughput,omitempty"`
+	// MaxAlloc is a standalone instance's storage autoscaling limit (MaxAllocatedStorage, GiB), 0
+	// when autoscaling is off (instancestorage.go).
+	MaxAlloc          int32     `json:"maxAllocatedStorage,omitempty"`
 	ResourceID        string    `json:"resourceId"`
 	ARN               string    `json:"arn"`
 	Created           time.Time `json:"created"`
@@ -499,7 +502,7 @@ func (st *rdsState) newInstance(s InstanceSpec, engine, version string, created 
 		}
 	}
 	return &dbInstance{ID: s.ID, Class: s.Class, Engine: engine, EngineVersion: version, PromotionTier: s.PromotionTier,
-		MultiAZ: s.MultiAZ, AZ: az, Status: "available", Allocated: alloc, StorageType: stype, Iops: s.Iops, Throughput: s.StorageThroughput,
+		MultiAZ: s.MultiAZ, AZ: az, Status: "available", Allocated: alloc, StorageType: stype, Iops: s.Iops, Throughput: s.StorageThroughput, MaxAlloc: s.MaxAllocatedStorage,
 		ResourceID: st.resourceID("db-", s.ID), ARN: st.arn("db", s.ID), Created: created, MasterUsername: "postgres",
 		MaintenanceWindow: maint, BackupWindow: backup, Port: portFor(engine), PI: true, Monitoring: 60, MonitoringRole: s.MonitoringRoleARN, Tags: specTags(s.Tags),
 		Lifecycle: s.EngineLifecycleSupport, ReplicaOf: s.ReadReplicaOf, ReplicaOfCluster: s.ReadReplicaOfCluster, ParamGroup: s.ParameterGroup,
@@ -951,6 +954,9 @@ func (st *rdsState) xInstance(in *dbInstance, now time.Time) xDBInstance {
 	x.PendingModifiedValues.BackupRetentionPeriod = p.Retention
 	if in.Cluster == "" {
 		x.Iops, x.StorageThroughput = in.storagePerformance()
+		if in.MaxAlloc > 0 {
+			x.MaxAllocatedStorage = &in.MaxAlloc
+		}
 	}
 	return x
 }

@@ -41,6 +41,7 @@ type xDBInstance struct {
 	DBName                           string              `xml:"DBName,omitempty"`
 	Endpoint                         *xEndpoint          `xml:"Endpoint,omitempty"`
 	AllocatedStorage                 int32               `xml:"AllocatedStorage"`
+	MaxAllocatedStorage              *int32              `xml:"MaxAllocatedStorage,omitempty"`
 	InstanceCreateTime               string              `xml:"InstanceCreateTime,omitempty"`
 	PreferredBackupWindow            string              `xml:"PreferredBackupWindow"`
 	BackupRetentionPeriod            int32               `xml:"BackupRetentionPeriod"`

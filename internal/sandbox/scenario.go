@@ -150,6 +150,9 @@ type InstanceSpec struct {
 	StorageType       string
 	Iops              int32
 	StorageThroughput int32
+	// MaxAllocatedStorage turns storage autoscaling on, up to that many GiB (at least 10% above
+	// AllocatedStorage, at most 65536; standalone only): checkMaxAllocated.
+	MaxAllocatedStorage int32
 	// AvailabilityZone defaults to "<region>a" (the writer) or "<region>b".
 	AvailabilityZone string
 	// PromotionTier of an Aurora member (default 1).
@@ -698,8 +701,11 @@ func (s *Scenario) Validate() error {
 		if err := validPendingActions(in.PendingMaintenance); err != nil {
 			return fmt.Errorf("scenario %s: instance %s: %w", s.Name, in.ID, err)
 		}
-		if cluster != "" && (in.Iops != 0 || in.StorageThroughput != 0) {
-			return fmt.Errorf("scenario %s: instance %s: Iops and StorageThroughput apply to a standalone instance (a Multi-AZ DB cluster's are the cluster's Iops)", s.Name, in.ID)
+		if cluster != "" && (in.Iops != 0 || in.StorageThroughput != 0 || in.MaxAllocatedStorage != 0) {
+			return fmt.Errorf("scenario %s: instance %s: Iops, StorageThroughput and MaxAllocatedStorage apply to a standalone instance (a Multi-AZ DB cluster's are the cluster's Iops)", s.Name, in.ID)
+		}
+		if e := checkMaxAllocated(in.MaxAllocatedStorage, cmp.Or(in.AllocatedStorage, 100)); e != nil {
+			return fmt.Errorf("scenario %s: instance %s: %s", s.Name, in.ID, e.Message)
 		}
 		if cluster == "" && (in.StorageType != "" || in.Iops != 0 || in.StorageThroughput != 0) {
 			if e := checkInstanceStorage(cmp.Or(in.StorageType, "gp3"), cmp.Or(in.AllocatedStorage, 100), in.Iops, in.StorageThroughput); e != nil {

@@ -294,6 +294,17 @@ func TestBackupsOffLatestSnapshot(t *testing.T) {
 		},
 			want:    []string{"on this single node", "a failed volume loses the database. Take one now (CreateDBSnapshot). Turn them on"},
 			notWant: []string{"guard snapshot"}},
+		// Stopped: CreateDBSnapshot refuses a stopped instance (InvalidDBInstanceState).
+		{name: "none, one node already, stopped", edit: func(in *ClusterInput) {
+			in.SnapshotsListed, in.SnapshotsListedAt, in.AlreadySingleNode, in.Stopped = true, end, true, true
+		},
+			want:    []string{"a failed volume loses the database. Take one as soon as it is available again (StartDBInstance, then CreateDBSnapshot: RDS snapshots only an available instance). Turn them on"},
+			notWant: []string{"Take one now", "guard snapshot"}},
+		{name: "none, stopped, two nodes", edit: func(in *ClusterInput) {
+			in.SnapshotsListed, in.SnapshotsListedAt, in.Stopped = true, end, true
+		},
+			want:    []string{"until one is taken (rightsize_db_topology's guard snapshot is the first)"},
+			notWant: []string{"Take one", "StartDBInstance"}},
 		{name: "one node already", edit: func(in *ClusterInput) {
 			in.SnapshotsListed, in.SnapshotsListedAt, in.AlreadySingleNode = true, end, true
 			in.LatestSnapshot = Snapshot{ID: "nightly-1", Type: "manual", Time: end.Add(-72 * time.Hour)}

@@ -307,6 +307,10 @@ type ClusterInput struct {
 	// stays at or below 10% of it for five minutes, so the low-free-storage
 	// risk is low and says so; at the limit it says that.
 	AllocatedStorageGiB, MaxAllocatedStorageGiB int
+	// Stopped is true when the deployment is stopped, stopping or starting (RDS's
+	// status): RDS snapshots only an available instance, so the backup risk's
+	// advice to take a snapshot says to start it first.
+	Stopped bool
 	// ReplicaSource is the source of an RDS instance that is a read replica
 	// ("" for none): it holds no data of its own to lose, and its Multi-AZ
 	// standby serves it once it is promoted, which the redundancy risk and the

@@ -34,6 +34,10 @@ func latestSnapshot(in ClusterInput, already bool) string {
 	}
 	sn := in.LatestSnapshot
 	if sn.ID == "" {
+		if already && in.Stopped {
+			return "The instance has no snapshot in this region (manual or AWS Backup's): a failed volume loses the database. Take one as soon as it is available again " +
+				"(StartDBInstance, then CreateDBSnapshot: RDS snapshots only an available instance). "
+		}
 		if already {
 			return "The instance has no snapshot in this region (manual or AWS Backup's): a failed volume loses the database. Take one now (CreateDBSnapshot). "
 		}

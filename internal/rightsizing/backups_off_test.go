@@ -152,3 +152,38 @@ func TestRecommend_latestSnapshot(t *testing.T) {
 		t.Errorf("no snapshot: backup risk %q", got)
 	}
 }
+
+// TestRecommend_stoppedNoSnapshot: a stopped Single-AZ instance without automated backups or a
+// snapshot is told to take one once it is started again, not "now": CreateDBSnapshot refuses a
+// stopped instance (the sandbox, as RDS, answers InvalidDBInstanceState).
+func TestRecommend_stoppedNoSnapshot(t *testing.T) {
+	sc := sandbox.Demo()
+	for i := range sc.Instances {
+		if sc.Instances[i].ID == "mandible-prod" {
+			sc.Instances[i].BackupRetentionPeriod, sc.Instances[i].MultiAZ = aws.Int32(0), false
+		}
+	}
+	d, srv := deps(t, sc, testNow)
+	ctx := context.Background()
+	rc := rds.NewFromConfig(srv.AWSConfig())
+	if _, err := rc.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod")}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(time.Hour)
+	if _, err := rc.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("mandible-prod"), DBSnapshotIdentifier: aws.String("now")}); err == nil {
+		t.Fatal("CreateDBSnapshot of a stopped instance: no error")
+	}
+	res, err := Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 7 * 24 * time.Hour, End: testNow, SkipReport: true, AllowSingleNode: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range res.Recommendation.Risks {
+		if r.Category == "backup" && r.Severity == "high" {
+			got = append(got, r.Description)
+		}
+	}
+	if len(got) != 1 || !strings.Contains(got[0], "Take one as soon as it is available again (StartDBInstance, then CreateDBSnapshot") || strings.Contains(got[0], "Take one now") {
+		t.Errorf("backup risks %q", got)
+	}
+}

@@ -457,15 +457,6 @@ func classify(sum Summary, h hourly, th PatternThresholds) PatternResult {
 	return r
 }
 
-// fmtNum formats a number compactly with NaN shown as "n/a".
-func fmtNum(v float64) string {
-	switch {
-	case v != v:
-		return "n/a"
-	case math.IsInf(v, 1):
-		return "inf"
-	case math.IsInf(v, -1):
-		return "-inf"
-	}
-	return fmt.Sprintf("%.2f", v)
-}
+// fmtNum formats a number with two decimals as num does: NaN as "n/a", and a value that rounds to
+// zero as "0.00", not "-0.00" (an autocorrelation a hair below zero).
+func fmtNum(v float64) string { return num(v, 2) }

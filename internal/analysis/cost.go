@@ -43,6 +43,9 @@ type CostEstimate struct {
 	// do the savings.
 	CurrentStorageUSD  float64
 	ProposedStorageUSD float64
+	// PriceSource is ClusterInput.PriceSource: where the prices came from
+	// ("": a catalog's on-demand list prices).
+	PriceSource string
 }
 
 // Cost computes a CostEstimate from hourly prices: currentHourly for the
@@ -289,5 +292,6 @@ func costEstimate(in ClusterInput, recommended string, creditsNow, creditsAfter 
 	c := Cost(in.CurrentHourlyUSD, in.singleNodeHourly(recommended), recommended, in.SavingsTarget)
 	c.addCredits(creditsNow, creditsAfter, in.CPUCreditUSDPerVCPUHour)
 	c.addStorage(in.CurrentStorageMonthlyUSD, in.SingleNodeStorageMonthlyUSD)
+	c.PriceSource = in.PriceSource
 	return c
 }

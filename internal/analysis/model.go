@@ -396,6 +396,12 @@ type ClusterInput struct {
 	// each class option's savings include their difference.
 	CurrentStorageMonthlyUSD    float64
 	SingleNodeStorageMonthlyUSD float64
+	// PriceSource says where CurrentHourlyUSD's and the candidates' prices
+	// came from, as the report's cost section states it (rightsize: the
+	// recommendation's price_source, "provider-configuration and catalog
+	// 2024-08-09", an account's rates among them); "" when they are a
+	// catalog's on-demand list prices, as the report then says. Any text.
+	PriceSource string
 	// Reservations are the region's reserved DB instances, active or with
 	// the payment pending (nil when none, or not read). Those of the
 	// engine and of a class family today's nodes or the recommended class

@@ -195,8 +195,12 @@ func Report(rec Recommendation) string {
 			w("Both include the storage the change affects: %s %s (Multi-AZ storage and its provisioned IOPS are billed twice), %s %s.\n",
 				num(c.CurrentStorageUSD, 2), now, num(c.ProposedStorageUSD, 2), single)
 		}
-		w("Savings target $%s–%s/month: %s (met: %t). Prices are on-demand list prices at 730 hours a month.\n",
-			num(c.Target.MinMonthlyUSD, 0), num(c.Target.MaxMonthlyUSD, 0), c.TargetStatus, c.TargetMet)
+		prices := "Prices are on-demand list prices at 730 hours a month."
+		if c.PriceSource != "" { // an account's rates, say, which are not list prices
+			prices = "Prices are on-demand prices at 730 hours a month, from " + mdEscape(c.PriceSource) + "."
+		}
+		w("Savings target $%s–%s/month: %s (met: %t). %s\n",
+			num(c.Target.MinMonthlyUSD, 0), num(c.Target.MaxMonthlyUSD, 0), c.TargetStatus, c.TargetMet, prices)
 	} else {
 		w("Prices unknown: give the current hourly price and a priced candidate for %s.\n", mdEscape(c.ProposedClass))
 	}

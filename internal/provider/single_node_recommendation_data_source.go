@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -858,15 +859,7 @@ func fillRecommendation(ctx context.Context, m *recommendationModel, res rightsi
 	m.StorageMonthlySavings = nullUnless(cost.CurrentStorageUSD > 0, round2(cost.CurrentStorageUSD-cost.ProposedStorageUSD))
 	m.SavingsTargetMet = types.BoolValue(cost.TargetMet)
 	m.SavingsTargetStatus = types.StringValue(cost.TargetStatus)
-	if len(res.PriceSources) > 0 {
-		src := strings.Join(res.PriceSources, " and ")
-		if res.PriceNote != "" {
-			src += " (" + res.PriceNote + ")"
-		}
-		m.PriceSource = types.StringValue(src)
-	} else {
-		m.PriceSource = types.StringValue("unknown")
-	}
+	m.PriceSource = types.StringValue(cmp.Or(res.PriceSource(), "unknown"))
 
 	var nodes []attr.Value
 	for _, n := range rec.Nodes {

@@ -43,7 +43,8 @@ func configuredDeps(t *testing.T, region string, overrides ...pricing.PriceOverr
 // candidate classes' the catalog's: the sources name both, the current price's first. It named
 // the current price's alone ("provider-configuration"), though the class options, the proposed
 // cost and the savings were priced at the catalog's list prices. The Aurora I/O-Optimized note no
-// longer calls the configured prices the catalog's.
+// longer calls the configured prices the catalog's. The report's cost section names the sources
+// as price_source does: it called every price an on-demand list price, an account's rates too.
 func TestPriceSourcesMixed(t *testing.T) {
 	configured := configuredDeps(t, "us-east-1",
 		pricing.PriceOverride{Class: "db.t4g.large", MultiAZUSD: 0.2},
@@ -72,6 +73,12 @@ func TestPriceSourcesMixed(t *testing.T) {
 		got := fmt.Sprint(r.PriceSources)
 		if !regexp.MustCompile(tc.sources).MatchString(got) || r.PriceNote != tc.note {
 			t.Errorf("%s: sources %s, note %q; want %s, %q", r.Name, got, r.PriceNote, tc.sources, tc.note)
+		}
+		report := r.Recommendation.ReportMarkdown
+		if want := "Prices are on-demand prices at 730 hours a month, from " + r.PriceSource() + "."; !strings.Contains(report, want) || strings.Contains(report, "list prices") {
+			_, cost, _ := strings.Cut(report, "## Cost")
+			cost, _, _ = strings.Cut(cost, "\n## ")
+			t.Errorf("%s: the report's cost section does not say %q:\n%s", r.Name, want, cost)
 		}
 	}
 }

@@ -152,6 +152,20 @@ func (r Result) WarningTexts() []string {
 	return out
 }
 
+// PriceSource says where r's prices came from, as the recommendation's price_source and its
+// report state it: PriceSources joined by " and ", followed by PriceNote in parentheses when
+// there is one; "" when nothing is priced.
+func (r Result) PriceSource() string {
+	if len(r.PriceSources) == 0 {
+		return ""
+	}
+	src := strings.Join(r.PriceSources, " and ")
+	if r.PriceNote != "" {
+		src += " (" + r.PriceNote + ")"
+	}
+	return src
+}
+
 // warn adds a warning titled title for each non-empty text.
 func (r *Result) warn(title string, texts ...string) {
 	for _, t := range texts {
@@ -888,6 +902,9 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 	if len(priceNotes) > 0 {
 		res.warn("Target Classes Without Price", "some target classes have no price: "+strings.Join(priceNotes, "; "))
 	}
+	// The report says where the prices came from: an account's rates, as the provider
+	// configuration gives them, are not list prices.
+	in.PriceSource = res.PriceSource()
 
 	analyze := analysis.Analyze
 	if req.SkipReport || req.SkipRender {

@@ -101,8 +101,10 @@ func (d *rdsPriceDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				MarkdownDescription: "DB instance class, e.g. `db.r6g.large`. Supported families: " + markdownList(catalogFamilies()) + ", and the classes the provider configuration's `instance_classes` describe (priced in the provider's region).",
 				Validators:          []validator.String{stringvalidator.RegexMatches(instanceClassPattern, "must look like db.<family>.<size>, e.g. db.r6g.large")}},
 			"engine": schema.StringAttribute{Required: true,
-				MarkdownDescription: "Engine: " + markdownList(engineValues()) + ". Aurora is priced per instance, Aurora Standard storage configuration.",
-				Validators:          []validator.String{stringvalidator.OneOf(engineValues()...)}},
+				MarkdownDescription: "Engine: " + markdownList(engineValues()) + ". Aurora is priced per instance, Aurora Standard storage configuration: " +
+					"an instance of an Aurora I/O-Optimized cluster costs 1.3 times it, or the `aurora_io_optimized` price the provider's `instance_prices` or " +
+					"`instance_classes` give, which `rightsize_single_node_recommendation` uses and this data source does not return.",
+				Validators: []validator.String{stringvalidator.OneOf(engineValues()...)}},
 			"deployment": schema.StringAttribute{Required: true,
 				MarkdownDescription: "Deployment: " + markdownList(deploymentValues()) + ". For `rds-postgresql`, `multi-az` is the Multi-AZ DB " +
 					"instance price (primary plus standby, as AWS bills it). For `aurora-postgresql`, `single-az` is one instance and " +
@@ -124,7 +126,7 @@ func (d *rdsPriceDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				MarkdownDescription: "`hourly_usd` × `hours_per_month` (730)."},
 			"hours_per_month": schema.Int64Attribute{Computed: true, MarkdownDescription: "Hours per month used for `monthly_usd`: 730."},
 			"source": schema.StringAttribute{Computed: true,
-				MarkdownDescription: "Where the price came from: `catalog` (embedded, dated), `pricing-api`, or `provider-configuration` (`instance_classes`)."},
+				MarkdownDescription: "Where the price came from: `catalog` (embedded, dated), `pricing-api`, or `provider-configuration` (`instance_prices` or `instance_classes`)."},
 			"source_date": schema.StringAttribute{Computed: true,
 				MarkdownDescription: "Date (YYYY-MM-DD) of the catalog price, or the effective date of the Price List offer."},
 			"note":       schema.StringAttribute{Computed: true, MarkdownDescription: "How the value was derived when it is not a plain list price; empty otherwise."},

@@ -2,6 +2,7 @@ package analysis_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -36,6 +38,9 @@ func promtoolPath(t *testing.T) string {
 	t.Skip(how + "; make test fails without it")
 	return ""
 }
+
+// promtoolTimeout bounds TestPrometheusRulesPromtool's promtool runs together.
+const promtoolTimeout = 2 * time.Minute
 
 // The series names and labels of prometheus/cloudwatch_exporter, spelled here as it spells them
 // (CloudWatchCollector: toSnakeCase, safeName), not as PrometheusRules does:
@@ -347,23 +352,32 @@ func TestPrometheusRulesPromtool(t *testing.T) {
 		}
 		ruleFiles, testFiles = append(ruleFiles, rulesFile), append(testFiles, testFile)
 	}
-	out, err := exec.Command(promtool, append([]string{"check", "rules"}, ruleFiles...)...).CombinedOutput()
+	// Each run takes well under a second; one that hangs (a promtool waiting on something) is
+	// ended and fails the test after promtoolTimeout, not at go test's -timeout (40 minutes
+	// under make test), which would also end the package's other tests.
+	ctx, cancel := context.WithTimeout(t.Context(), promtoolTimeout)
+	defer cancel()
+	command := func(args ...string) *exec.Cmd {
+		cmd := exec.CommandContext(ctx, promtool, args...)
+		cmd.Dir = dir
+		cmd.WaitDelay = 5 * time.Second // a child it left holding the output is not waited for
+		return cmd
+	}
+	out, err := command(append([]string{"check", "rules"}, ruleFiles...)...).CombinedOutput()
 	if err != nil {
-		t.Fatalf("promtool check rules: %v\n%s", err, out)
+		t.Fatalf("promtool check rules: %v (%v)\n%s", err, ctx.Err(), out)
 	}
 	for i, f := range ruleFiles {
 		if want := fmt.Sprintf("Checking %s\n  SUCCESS: %d rules found\n", f, len(files[i].alarms)); !strings.Contains(string(out), want) {
 			t.Errorf("promtool check rules did not report %q:\n%s", want, out)
 		}
 	}
-	cmd := exec.Command(promtool, append([]string{"test", "rules"}, testFiles...)...)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if out, err := command(append([]string{"test", "rules"}, testFiles...)...).CombinedOutput(); err != nil {
 		var all bytes.Buffer
 		for _, f := range ruleFiles {
 			b, _ := os.ReadFile(f)
 			fmt.Fprintf(&all, "--- %s\n%s\n", filepath.Base(f), b)
 		}
-		t.Fatalf("promtool test rules: %v\n%s\n%s", err, out, all.String())
+		t.Fatalf("promtool test rules: %v (%v)\n%s\n%s", err, ctx.Err(), out, all.String())
 	}
 }

@@ -542,7 +542,7 @@ func TestAnalyzeStorageCost(t *testing.T) {
 			t.Errorf("option %s: savings %v, without storage %v", o.Class.Name, o.MonthlySavingsUSD, base.Options[i].MonthlySavingsUSD)
 		}
 	}
-	if !strings.Contains(rec.ReportMarkdown, "Both include the storage the change affects: 23.00 now (Multi-AZ storage and its provisioned IOPS are billed twice), 11.50 on the single node.") {
+	if !strings.Contains(rec.ReportMarkdown, "Both include the storage the change affects: 23.00 now (Multi-AZ bills the storage and any provisioned IOPS and throughput twice), 11.50 on the single node.") {
 		_, cost, _ := strings.Cut(rec.ReportMarkdown, "## Cost")
 		t.Errorf("report cost section:\n%s", cost)
 	}

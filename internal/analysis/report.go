@@ -192,7 +192,7 @@ func Report(rec Recommendation) string {
 			w("Both include surplus CPU credits: %s %s, %s %s.\n", num(c.CurrentCreditsUSD, 2), now, num(c.ProposedCreditsUSD, 2), single)
 		}
 		if c.CurrentStorageUSD > 0 {
-			w("Both include the storage the change affects: %s %s (Multi-AZ storage and its provisioned IOPS are billed twice), %s %s.\n",
+			w("Both include the storage the change affects: %s %s (Multi-AZ bills the storage and any provisioned IOPS and throughput twice), %s %s.\n",
 				num(c.CurrentStorageUSD, 2), now, num(c.ProposedStorageUSD, 2), single)
 		}
 		prices := "Prices are on-demand list prices at 730 hours a month."

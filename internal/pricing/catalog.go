@@ -696,21 +696,20 @@ func (c *Catalog) StoragePricePerGBMonth(st StorageType, deployment Deployment, 
 		}
 		return v, nil
 	}
-	// gp2 and gp3 are in the catalog file's rows, the same for every class; use the first class that has a row.
-	for _, name := range c.order {
-		if st != StorageGP2 && st != StorageGP3 {
-			break
-		}
-		row, ok := c.prices[priceKey{name, string(EngineRDSPostgres), string(deployment), region}]
-		if !ok {
-			continue
-		}
-		v := row.gp2
-		if st == StorageGP3 {
-			v = row.gp3
-		}
-		if v > 0 {
-			return v, nil
+	if st == StorageGP2 || st == StorageGP3 {
+		// In the catalog file's rows, the same for every class: the first class that has a row.
+		for _, name := range c.order {
+			row, ok := c.prices[priceKey{name, string(EngineRDSPostgres), string(deployment), region}]
+			if !ok {
+				continue
+			}
+			v := row.gp2
+			if st == StorageGP3 {
+				v = row.gp3
+			}
+			if v > 0 {
+				return v, nil
+			}
 		}
 	}
 	reason := "the catalog has storage prices for us-east-1 only"

@@ -505,8 +505,11 @@ func (c *Catalog) Class(name string) (InstanceClass, error) {
 const AuroraIOOptimizedFactor = 1.3
 
 // StorageAuroraIOOptimized is the storage configuration (DBCluster.StorageType) of an Aurora I/O-Optimized cluster;
-// "aurora" (or none) is Aurora Standard.
-const StorageAuroraIOOptimized = "aurora-iopt1"
+// StorageAuroraStandard (or none) is Aurora Standard's.
+const (
+	StorageAuroraIOOptimized = "aurora-iopt1"
+	StorageAuroraStandard    = "aurora"
+)
 
 // AuroraIOOptimized returns p, an Aurora PostgreSQL instance price from the catalog (Aurora Standard), as the price
 // of the same instance in an Aurora I/O-Optimized cluster: × AuroraIOOptimizedFactor, with a note saying so.

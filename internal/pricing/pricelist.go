@@ -200,7 +200,8 @@ func ParsePriceListItem(doc string) (ListPrice, error) {
 	return ListPrice{}, fmt.Errorf("Price List SKU %s (%s) has no on-demand hourly USD price", lp.SKU, lp.InstanceType)
 }
 
-// isIOOptimized reports whether an offer is Aurora I/O-Optimized, which the catalog (Aurora Standard) excludes.
+// isIOOptimized reports whether an offer is Aurora I/O-Optimized (its usage type names IOOptimized, e.g.
+// "InstanceUsageIOOptimized:db.r6g.large"), which the catalog's Aurora Standard prices exclude.
 func (lp ListPrice) isIOOptimized() bool {
 	return strings.Contains(strings.ToLower(lp.UsageType), "iooptimized")
 }
@@ -219,6 +220,20 @@ type Lookup struct {
 // back to the catalog). The class must be in the catalog (else *UnknownClassError). When the API path fails and
 // the catalog has no price either, the catalog's error is returned together with the API warning.
 func (l *Lookup) Price(ctx context.Context, class string, engine Engine, deployment Deployment, region string) (Price, []string, error) {
+	return l.price(ctx, class, engine, deployment, region, false)
+}
+
+// AuroraIOOptimizedPrice is Price for an Aurora PostgreSQL instance of an Aurora I/O-Optimized
+// cluster (deployment as Price takes it): the Price List API's I/O-Optimized offer when it answers
+// (its usage type names IOOptimized), else, with the same warnings, the catalog's
+// (Catalog.AuroraIOOptimizedPrice: the configuration's aurora_io_optimized price, or the Aurora
+// Standard price × 1.3).
+func (l *Lookup) AuroraIOOptimizedPrice(ctx context.Context, class string, deployment Deployment, region string) (Price, []string, error) {
+	return l.price(ctx, class, EngineAuroraPostgres, deployment, region, true)
+}
+
+// price is Price, or AuroraIOOptimizedPrice when ioOptimized.
+func (l *Lookup) price(ctx context.Context, class string, engine Engine, deployment Deployment, region string, ioOptimized bool) (Price, []string, error) {
 	if l.Catalog == nil {
 		return Price{}, nil, errors.New("pricing lookup has no catalog; please report this issue to the provider developers")
 	}
@@ -229,11 +244,17 @@ func (l *Lookup) Price(ctx context.Context, class string, engine Engine, deploym
 	if _, err := ParseDeployment(string(deployment)); err != nil {
 		return Price{}, nil, err
 	}
+	fromCatalog := func() (Price, error) {
+		if ioOptimized {
+			return l.Catalog.AuroraIOOptimizedPrice(ic.Name, deployment, region)
+		}
+		return l.Catalog.Price(ic.Name, engine, deployment, region)
+	}
 	if l.API == nil {
-		p, err := l.Catalog.Price(ic.Name, engine, deployment, region)
+		p, err := fromCatalog()
 		return p, nil, err
 	}
-	p, apiErr := l.live(ctx, ic.Name, engine, deployment, region)
+	p, apiErr := l.live(ctx, ic.Name, engine, deployment, region, ioOptimized)
 	if apiErr == nil {
 		return p, nil, nil
 	}
@@ -245,7 +266,7 @@ func (l *Lookup) Price(ctx context.Context, class string, engine Engine, deploym
 	if l.Catalog.Custom(ic.Name) {
 		warn = fmt.Sprintf("Price List API lookup failed, using the price the provider configuration's instance_classes give for %s: %v", ic.Name, apiErr)
 	}
-	cp, err := l.Catalog.Price(ic.Name, engine, deployment, region)
+	cp, err := fromCatalog()
 	if err != nil {
 		// The API answered in another currency: say so, rather than that the catalog has no price, which
 		// reads as if the class were not offered.
@@ -261,7 +282,9 @@ func (l *Lookup) Price(ctx context.Context, class string, engine Engine, deploym
 	return cp, []string{warn}, nil
 }
 
-func (l *Lookup) live(ctx context.Context, class string, engine Engine, deployment Deployment, region string) (Price, error) {
+// live asks the Price List API for the on-demand offer of class, engine, deployment and region: an
+// Aurora I/O-Optimized one (its usage type names IOOptimized) when ioOptimized, else one that is not.
+func (l *Lookup) live(ctx context.Context, class string, engine Engine, deployment Deployment, region string, ioOptimized bool) (Price, error) {
 	filters, err := ProductFilters(class, engine, deployment, region)
 	if err != nil {
 		return Price{}, err
@@ -283,7 +306,7 @@ func (l *Lookup) live(ctx context.Context, class string, engine Engine, deployme
 			if err != nil {
 				return Price{}, err
 			}
-			if lp.isIOOptimized() {
+			if lp.isIOOptimized() != ioOptimized {
 				continue
 			}
 			offers = append(offers, lp)
@@ -294,7 +317,11 @@ func (l *Lookup) live(ctx context.Context, class string, engine Engine, deployme
 		in.NextToken = out.NextToken
 	}
 	if len(offers) == 0 {
-		return Price{}, fmt.Errorf("GetProducts returned no on-demand offer for %s %s %s in %s", class, engine, deployment, region)
+		what := "on-demand offer"
+		if ioOptimized {
+			what = "Aurora I/O-Optimized on-demand offer"
+		}
+		return Price{}, fmt.Errorf("GetProducts returned no %s for %s %s %s in %s", what, class, engine, deployment, region)
 	}
 	hourly := offers[0].HourlyUSD
 	for _, o := range offers[1:] {
@@ -305,9 +332,12 @@ func (l *Lookup) live(ctx context.Context, class string, engine Engine, deployme
 	}
 	p := Price{Class: class, Engine: engine, Deployment: deployment, Region: region, Source: SourcePricingAPI,
 		SourceDate: offers[0].EffectiveDate, HourlyUSD: hourly}
+	if ioOptimized {
+		p.Note = "Aurora I/O-Optimized (the Price List's " + offers[0].UsageType + " offer)"
+	}
 	if engine == EngineAuroraPostgres && deployment == MultiAZ {
 		p.HourlyUSD *= 2
-		p.Note = "Aurora bills per instance: writer + one reader = 2 × the instance price"
+		p.Note = strings.TrimPrefix(p.Note+"; Aurora bills per instance: writer + one reader = 2 × the instance price", "; ")
 	}
 	p.MonthlyUSD = Monthly(p.HourlyUSD)
 	return p, nil

@@ -166,7 +166,10 @@ func TestLookupPriceListAPI(t *testing.T) {
 			}
 			return 200, productsJSON("", priceDoc("MAZ", "db.r6g.large", "PostgreSQL", "Multi-AZ", "EU (Ireland)", "EU-Multi-AZUsage:db.r6g.large", "0.5160000000"))
 		case "db.r6g.large|Aurora PostgreSQL|Single-AZ|US East (N. Virginia)":
-			return 200, productsJSON("", priceDoc("AUR", "db.r6g.large", "Aurora PostgreSQL", "Single-AZ", "US East (N. Virginia)", "InstanceUsage:db.r6g.large", "0.2600000000"))
+			return 200, productsJSON("", priceDoc("AUR", "db.r6g.large", "Aurora PostgreSQL", "Single-AZ", "US East (N. Virginia)", "InstanceUsage:db.r6g.large", "0.2600000000"),
+				priceDoc("AURIO", "db.r6g.large", "Aurora PostgreSQL", "Single-AZ", "US East (N. Virginia)", "InstanceUsageIOOptimized:db.r6g.large", "0.3380000000"))
+		case "db.r6g.xlarge|Aurora PostgreSQL|Single-AZ|US East (N. Virginia)": // Aurora Standard's offer only
+			return 200, productsJSON("", priceDoc("AURX", "db.r6g.xlarge", "Aurora PostgreSQL", "Single-AZ", "US East (N. Virginia)", "InstanceUsage:db.r6g.xlarge", "0.5190000000"))
 		case "db.m5.large|PostgreSQL|Single-AZ|US East (N. Virginia)":
 			return 500, `{"__type":"InternalErrorException","Message":"backend unavailable"}`
 		case "db.m6g.large|PostgreSQL|Single-AZ|US East (N. Virginia)":
@@ -198,6 +201,35 @@ func TestLookupPriceListAPI(t *testing.T) {
 	p, _, err = l.Price(ctx, "db.r6g.large", EngineAuroraPostgres, MultiAZ, "us-east-1")
 	if err != nil || p.HourlyUSD != 0.52 || p.Source != SourcePricingAPI || p.Note == "" {
 		t.Errorf("aurora multi-az: %+v %v", p, err)
+	}
+
+	// An Aurora I/O-Optimized cluster's instance: the Price List's I/O-Optimized offer, not 1.3 times
+	// Aurora Standard's, which Price keeps returning for the same filters.
+	p, warns, err = l.AuroraIOOptimizedPrice(ctx, "db.r6g.large", MultiAZ, "us-east-1")
+	if err != nil || len(warns) != 0 || p.HourlyUSD != 0.676 || p.Source != SourcePricingAPI || p.Scaled ||
+		!strings.Contains(p.Note, "Aurora I/O-Optimized (the Price List's InstanceUsageIOOptimized:db.r6g.large offer)") {
+		t.Errorf("aurora I/O-Optimized: %+v %v %q", p, err, warns)
+	}
+	if p, _, err := l.Price(ctx, "db.r6g.large", EngineAuroraPostgres, SingleAZ, "us-east-1"); err != nil || p.HourlyUSD != 0.26 {
+		t.Errorf("aurora standard beside an I/O-Optimized offer: %+v %v", p, err)
+	}
+	// No I/O-Optimized offer: the catalog's Aurora Standard price × 1.3, with a warning; or the
+	// configuration's aurora_io_optimized rate, the warning naming instance_prices.
+	p, warns, err = l.AuroraIOOptimizedPrice(ctx, "db.r6g.xlarge", SingleAZ, "us-east-1")
+	std, _ := cat.Price("db.r6g.xlarge", EngineAuroraPostgres, SingleAZ, "us-east-1")
+	if err != nil || p.HourlyUSD != std.HourlyUSD*1.3 || !p.Scaled || p.Source != SourceCatalog || len(warns) != 1 || !strings.Contains(warns[0], "no Aurora I/O-Optimized on-demand offer") {
+		t.Errorf("aurora I/O-Optimized without an offer: %+v %v %q", p, err, warns)
+	}
+	ioRate, err := cat.WithPrices("us-east-1", []PriceOverride{{Class: "db.r6g.xlarge", AuroraIOOptimizedUSD: 0.6}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, warns, err = (&Lookup{API: l.API, Catalog: ioRate}).AuroraIOOptimizedPrice(ctx, "db.r6g.xlarge", SingleAZ, "us-east-1")
+	if err != nil || p.HourlyUSD != 0.6 || p.Source != SourceConfiguration || len(warns) != 1 || !strings.Contains(warns[0], "instance_prices give for db.r6g.xlarge") {
+		t.Errorf("aurora I/O-Optimized rate configured: %+v %v %q", p, err, warns)
+	}
+	if p, _, err := (&Lookup{Catalog: ioRate}).AuroraIOOptimizedPrice(ctx, "db.r6g.xlarge", SingleAZ, "us-east-1"); err != nil || p.HourlyUSD != 0.6 {
+		t.Errorf("aurora I/O-Optimized, catalog only: %+v %v", p, err)
 	}
 
 	for _, class := range []string{"db.m5.large", "db.m6g.large", "db.m6i.large"} {

@@ -39,6 +39,7 @@ type rdsPriceModel struct {
 	Deployment    types.String  `tfsdk:"deployment"`
 	Region        types.String  `tfsdk:"region"`
 	UsePricingAPI types.Bool    `tfsdk:"use_pricing_api"`
+	AuroraStorage types.String  `tfsdk:"aurora_storage_type"`
 	HourlyUSD     types.Float64 `tfsdk:"hourly_usd"`
 	MonthlyUSD    types.Float64 `tfsdk:"monthly_usd"`
 	HoursPerMonth types.Int64   `tfsdk:"hours_per_month"`
@@ -96,15 +97,20 @@ func (d *rdsPriceDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"The catalog covers the families " + markdownList(catalogFamilies()) + " in " + markdownList(catalogRegions()) + ".",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true,
-				MarkdownDescription: "`<instance_class>/<engine>/<deployment>/<region>`."},
+				MarkdownDescription: "`<instance_class>/<engine>/<deployment>/<region>`, followed by `/aurora-iopt1` for an Aurora I/O-Optimized instance."},
 			"instance_class": schema.StringAttribute{Required: true,
 				MarkdownDescription: "DB instance class, e.g. `db.r6g.large`. Supported families: " + markdownList(catalogFamilies()) + ", and the classes the provider configuration's `instance_classes` describe (priced in the provider's region).",
 				Validators:          []validator.String{stringvalidator.RegexMatches(instanceClassPattern, "must look like db.<family>.<size>, e.g. db.r6g.large")}},
 			"engine": schema.StringAttribute{Required: true,
-				MarkdownDescription: "Engine: " + markdownList(engineValues()) + ". Aurora is priced per instance, Aurora Standard storage configuration: " +
-					"an instance of an Aurora I/O-Optimized cluster costs 1.3 times it, or the `aurora_io_optimized` price the provider's `instance_prices` or " +
-					"`instance_classes` give, which `rightsize_single_node_recommendation` uses and this data source does not return.",
-				Validators: []validator.String{stringvalidator.OneOf(engineValues()...)}},
+				MarkdownDescription: "Engine: " + markdownList(engineValues()) + ". Aurora is priced per instance, in the storage configuration `aurora_storage_type` names.",
+				Validators:          []validator.String{stringvalidator.OneOf(engineValues()...)}},
+			"aurora_storage_type": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "The Aurora cluster's storage configuration, as RDS names it (`DBCluster.StorageType`), with `engine = \"aurora-postgresql\"` only: " +
+					"`aurora` (Aurora Standard, the default) or `aurora-iopt1` (Aurora I/O-Optimized, whose instances cost more and whose I/O costs nothing). " +
+					"An I/O-Optimized instance is priced as `rightsize_single_node_recommendation` prices it: the `aurora_io_optimized` price the provider's " +
+					"`instance_prices` or `instance_classes` give, else the catalog's Aurora Standard price × 1.3 (as AWS prices it); with `use_pricing_api`, " +
+					"the Price List's I/O-Optimized offer.",
+				Validators: []validator.String{stringvalidator.OneOf(pricing.StorageAuroraStandard, pricing.StorageAuroraIOOptimized)}},
 			"deployment": schema.StringAttribute{Required: true,
 				MarkdownDescription: "Deployment: " + markdownList(deploymentValues()) + ". For `rds-postgresql`, `multi-az` is the Multi-AZ DB " +
 					"instance price (primary plus standby, as AWS bills it). For `aurora-postgresql`, `single-az` is one instance and " +
@@ -167,6 +173,12 @@ func (d *rdsPriceDataSource) Read(ctx context.Context, req datasource.ReadReques
 		return
 	}
 	engine, deployment := pricing.Engine(m.Engine.ValueString()), pricing.Deployment(m.Deployment.ValueString())
+	ioOptimized := m.AuroraStorage.ValueString() == pricing.StorageAuroraIOOptimized
+	if !m.AuroraStorage.IsNull() && engine != pricing.EngineAuroraPostgres {
+		resp.Diagnostics.AddAttributeError(path.Root("aurora_storage_type"), "Invalid Attribute Combination",
+			fmt.Sprintf("aurora_storage_type is an Aurora cluster's storage configuration: set engine = %q, or remove aurora_storage_type (engine is %q).", pricing.EngineAuroraPostgres, engine))
+		return
+	}
 	lookup := &pricing.Lookup{Catalog: cat}
 	if m.UsePricingAPI.ValueBool() {
 		if d.data == nil || d.data.Pricing == nil {
@@ -176,7 +188,13 @@ func (d *rdsPriceDataSource) Read(ctx context.Context, req datasource.ReadReques
 		}
 		lookup.API = d.data.Pricing
 	}
-	p, warns, err := lookup.Price(ctx, m.InstanceClass.ValueString(), engine, deployment, region)
+	price := lookup.Price
+	if ioOptimized {
+		price = func(ctx context.Context, class string, _ pricing.Engine, deployment pricing.Deployment, region string) (pricing.Price, []string, error) {
+			return lookup.AuroraIOOptimizedPrice(ctx, class, deployment, region)
+		}
+	}
+	p, warns, err := price(ctx, m.InstanceClass.ValueString(), engine, deployment, region)
 	for _, w := range warns {
 		resp.Diagnostics.AddWarning("Price List API Unavailable, Using Catalog", w)
 	}
@@ -189,7 +207,11 @@ func (d *rdsPriceDataSource) Read(ctx context.Context, req datasource.ReadReques
 		addPriceError(&resp.Diagnostics, err, lookup.API != nil, cat.Custom(m.InstanceClass.ValueString()), path.Root("instance_class"), path.Root("region"), path.Root("engine"))
 		return
 	}
-	m.ID = types.StringValue(strings.Join([]string{p.Class, string(engine), string(deployment), region}, "/"))
+	id := []string{p.Class, string(engine), string(deployment), region}
+	if ioOptimized {
+		id = append(id, pricing.StorageAuroraIOOptimized)
+	}
+	m.ID = types.StringValue(strings.Join(id, "/"))
 	m.Region = types.StringValue(region)
 	m.HourlyUSD = types.Float64Value(p.HourlyUSD)
 	m.MonthlyUSD = types.Float64Value(p.MonthlyUSD)

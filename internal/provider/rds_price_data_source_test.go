@@ -281,3 +281,63 @@ func TestAccDataSourceExamples_fleet(t *testing.T) {
 		}},
 	})
 }
+
+// TestAccRDSPrice_auroraIOOptimized: aurora_storage_type = "aurora-iopt1" prices an instance of an
+// Aurora I/O-Optimized cluster as the recommendation does: the catalog's Aurora Standard price × 1.3,
+// or the rate instance_prices' aurora_io_optimized gives; the data source returned the Aurora
+// Standard price alone, and a configured I/O-Optimized rate was out of its reach. On another engine
+// the attribute is refused.
+func TestAccRDSPrice_auroraIOOptimized(t *testing.T) {
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "empty", Now: time.Now().UTC().Truncate(time.Hour)})
+	body := func(class, engine, storage string) string {
+		return fmt.Sprintf(`
+data "rightsize_rds_price" "p" {
+  instance_class      = %q
+  engine              = %q
+  deployment          = "multi-az"
+  aurora_storage_type = %q
+}
+`, class, engine, storage)
+	}
+	ds := "data.rightsize_rds_price.p"
+	configured := acctest.SandboxProvider(srv)
+	configured.Extra = map[string]string{"instance_prices": `[{ instance_class = "db.r6g.large", aurora_io_optimized = 0.3 }]`}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      acctest.SandboxProvider(srv).HCL() + body("db.r6g.large", "rds-postgresql", "aurora-iopt1"),
+				ExpectError: regexp.MustCompile(`aurora_storage_type\s+is\s+an\s+Aurora\s+cluster's\s+storage\s+configuration:\s+set\s+engine\s+=\s+"aurora-postgresql"`),
+			},
+			{
+				Config:      acctest.SandboxProvider(srv).HCL() + body("db.r6g.large", "aurora-postgresql", "io-optimized"),
+				ExpectError: regexp.MustCompile(`(?s)aurora_storage_type.*value must be one of`),
+			},
+			{
+				// Writer and reader: 2 × 0.26 × 1.3.
+				Config: acctest.SandboxProvider(srv).HCL() + body("db.r6g.large", "aurora-postgresql", "aurora-iopt1"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("hourly_usd"), knownvalue.Float64Exact(0.676)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("source"), knownvalue.StringExact("catalog")),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("note"), knownvalue.StringRegexp(regexp.MustCompile(`Aurora I/O-Optimized: the Aurora Standard price × 1\.3`))),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("id"), knownvalue.StringExact("db.r6g.large/aurora-postgresql/multi-az/us-east-1/aurora-iopt1")),
+				},
+			},
+			{
+				Config: acctest.SandboxProvider(srv).HCL() + body("db.r6g.large", "aurora-postgresql", "aurora"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("hourly_usd"), knownvalue.Float64Exact(0.52)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("id"), knownvalue.StringExact("db.r6g.large/aurora-postgresql/multi-az/us-east-1")),
+				},
+			},
+			{
+				Config: configured.HCL() + body("db.r6g.large", "aurora-postgresql", "aurora-iopt1"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("hourly_usd"), knownvalue.Float64Exact(0.6)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("source"), knownvalue.StringExact("provider-configuration")),
+				},
+			},
+		},
+	})
+}

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -59,6 +60,7 @@ var (
 		"instance_class": types.StringType, "nodes": types.Int64Type, "verdict": types.StringType,
 		"confidence": types.Float64Type, "projected_cpu_p99": types.Float64Type,
 		"current_monthly_cost": types.Float64Type, "monthly_savings": types.Float64Type, "annual_savings": types.Float64Type,
+		"price_source":  types.StringType,
 		"traffic_score": types.Float64Type, "traffic_rank": types.Int64Type,
 		"risks": types.ListType{ElemType: types.ObjectType{AttrTypes: recRiskType}},
 	}
@@ -88,9 +90,11 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 		"current_monthly_cost": num("Monthly cost today, USD, as `rightsize_single_node_recommendation`'s `current_monthly_cost` (null when unpriced)."),
 		"monthly_savings":      num("Monthly savings of going to one node, USD, as `rightsize_single_node_recommendation`'s `monthly_savings`: instance hours, surplus CPU credits, the Multi-AZ storage and RDS Extended Support where priced (null when unpriced)."),
 		"annual_savings":       num("Annual savings, USD (null when unpriced)."),
-		"traffic_score":        num("Mean busy vCPUs of the projected single node: one of the four measures `traffic_rank` combines, so the fleet's order can differ from this score's."),
-		"traffic_rank":         schema.Int64Attribute{Computed: true, MarkdownDescription: "1 = least traffic in the fleet: each deployment is ranked on four means of its projected single node (busy vCPUs, IOPS, connections, network throughput; ties share the average rank, a measure not read ranks as busiest), and deployments are ordered by the sum of their four ranks, then by name (the order of `phase_order`). Every deployment has its own rank, a Multi-AZ instance and an Aurora cluster that share an identifier included."},
-		"risks":                rec.Schema.Attributes["risks"],
+		"price_source": schema.StringAttribute{Computed: true, MarkdownDescription: "Where the prices of the costs and savings came from, as `rightsize_single_node_recommendation`'s " +
+			"`price_source`: the dated catalog, the provider configuration's rates (`instance_prices`, `instance_classes`), or both, with how they were adjusted; `unknown` when nothing is priced."},
+		"traffic_score": num("Mean busy vCPUs of the projected single node: one of the four measures `traffic_rank` combines, so the fleet's order can differ from this score's."),
+		"traffic_rank":  schema.Int64Attribute{Computed: true, MarkdownDescription: "1 = least traffic in the fleet: each deployment is ranked on four means of its projected single node (busy vCPUs, IOPS, connections, network throughput; ties share the average rank, a measure not read ranks as busiest), and deployments are ordered by the sum of their four ranks, then by name (the order of `phase_order`). Every deployment has its own rank, a Multi-AZ instance and an Aurora cluster that share an identifier included."},
+		"risks":         rec.Schema.Attributes["risks"],
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Every RDS for PostgreSQL Multi-AZ instance and Aurora PostgreSQL 2-node cluster in the region, each with its " +
@@ -286,6 +290,7 @@ func fillFleet(m *fleetModel, results []rightsizing.Result) diag.Diagnostics {
 			"current_monthly_cost": orNull(rec.Cost.CurrentMonthlyUSD > 0, rec.Cost.CurrentMonthlyUSD),
 			"monthly_savings":      orNull(known, rec.Cost.MonthlySavingsUSD),
 			"annual_savings":       orNull(known, rec.Cost.AnnualSavingsUSD),
+			"price_source":         types.StringValue(cmp.Or(r.PriceSource(), "unknown")),
 			"traffic_score":        floatValue(round2(rec.Traffic.BusyVCPU)),
 			"traffic_rank":         types.Int64Value(int64(rank[r.Name])),
 			"risks":                riskList(rec.Risks, &diags),

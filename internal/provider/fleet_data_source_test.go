@@ -445,6 +445,8 @@ data "rightsize_fleet" "f" {
 				resource.TestCheckResourceAttr(ds, "phase_order.0", "sso-prod"),
 				resource.TestCheckResourceAttr(ds, "phase_order.1", "mandible-prod"),
 				resource.TestCheckResourceAttr(ds, "total_monthly_savings", "158.96"),
+				resource.TestMatchResourceAttr(ds, "clusters.0.price_source", regexp.MustCompile(`^catalog 2024-\d\d-\d\d$`)),
+				resource.TestMatchResourceAttr(ds, "clusters.1.price_source", regexp.MustCompile(`^catalog 2024-\d\d-\d\d$`)),
 			),
 		}, {
 			Config: cfg(`  tags = { team = "payments" }`),

@@ -329,6 +329,9 @@ data "rightsize_rds_price" "t4g" {
 					if a["monthly_savings"] != "" || a["current_monthly_cost"] != "" || a["price_source"] != "unknown" {
 						return fmt.Errorf("unpriced region: savings %q, current %q, source %q; want none", a["monthly_savings"], a["current_monthly_cost"], a["price_source"])
 					}
+					if f, err := fleetAttrs(s, "data.rightsize_fleet.f"); err != nil || f["clusters.0.price_source"] != "unknown" {
+						return fmt.Errorf("unpriced region: fleet price_source %q (%w), want unknown", f["clusters.0.price_source"], err)
+					}
 					return nil
 				},
 			},
@@ -350,8 +353,8 @@ data "rightsize_rds_price" "t4g" {
 					if err != nil {
 						return err
 					}
-					if f["clusters.0.monthly_savings"] != "86.8" {
-						return fmt.Errorf("fleet savings %q, want 86.8", f["clusters.0.monthly_savings"])
+					if f["clusters.0.monthly_savings"] != "86.8" || f["clusters.0.price_source"] != "provider-configuration" {
+						return fmt.Errorf("fleet savings %q from %q, want 86.8 from provider-configuration", f["clusters.0.monthly_savings"], f["clusters.0.price_source"])
 					}
 					p, err := fleetAttrs(s, "data.rightsize_rds_price.t4g")
 					if err != nil {

@@ -105,8 +105,12 @@ func TestUnpricedClassesWarning(t *testing.T) {
 				"Give their prices in the provider's instance_prices, or list the classes to consider in target_instance_classes, which checks their fit without a price", 1},
 		{"no single-az price", []pricing.PriceOverride{{Class: "db.t4g.large", MultiAZUSD: 0.2}}, Request{InstanceID: "mandible-prod"},
 			"no class of the writer's family has a Single-AZ price in ap-northeast-1 (db.t4g.large, db.t4g.micro, db.t4g.small, db.t4g.medium, db.t4g.xlarge, db.t4g.2xlarge), so none was considered", 0},
+		// sso-prod is Aurora I/O-Optimized here (configuredDeps): the warning names the price to give.
 		{"aurora", []pricing.PriceOverride{{Class: "db.t4g.medium", AuroraUSD: 0.05}}, Request{ClusterID: "sso-prod"},
-			"that have a price: db.t4g.large, without an Aurora price in ap-northeast-1", 1},
+			"that have a price: db.t4g.large, without an Aurora I/O-Optimized price in ap-northeast-1, were not considered (neither in class_options nor as the recommended class). " +
+				"Give their prices in the provider's instance_prices (aurora_io_optimized, or aurora, the Aurora Standard price, taken × 1.3), or list", 1},
+		{"aurora, I/O-Optimized rate", []pricing.PriceOverride{{Class: "db.t4g.medium", AuroraIOOptimizedUSD: 0.07}}, Request{ClusterID: "sso-prod"},
+			"that have a price: db.t4g.large, without an Aurora I/O-Optimized price in ap-northeast-1", 1},
 		{"all priced", []pricing.PriceOverride{{Class: "db.t4g.medium", AuroraUSD: 0.05}, {Class: "db.t4g.large", AuroraUSD: 0.1}}, Request{ClusterID: "sso-prod"}, "", 2},
 		{"nothing priced", nil, Request{InstanceID: "mandible-prod"}, "", 0},
 	} {

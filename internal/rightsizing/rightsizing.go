@@ -886,7 +886,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 	// Nothing priced at all (the current price's warning says why, a region the catalog does not
 	// price, say) needs no list of what went unpriced.
 	if len(unpriced) > 0 && (len(in.Candidates) > 0 || in.CurrentHourlyUSD > 0) {
-		res.warn("Classes Without Price Not Considered", unpricedClassesWarning(d.Catalog, c.Kind, unpriced, d.Region, len(in.Candidates) == 0))
+		res.warn("Classes Without Price Not Considered", unpricedClassesWarning(d.Catalog, c.Kind, ioOptimized, unpriced, d.Region, len(in.Candidates) == 0))
 	}
 	if scaled {
 		// The catalog's Aurora prices, and the provider configuration's aurora prices, are Aurora
@@ -924,18 +924,23 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 // unpricedClassesWarning says which classes of the writer's family the default candidate list
 // left out, having no single-node price (RDS Single-AZ, or one Aurora instance, of kind) in
 // region, and what prices them: instance_prices for a catalog class, instance_classes' hourly_usd
-// for one they describe. none is whether no class of the family had a price.
-func unpricedClassesWarning(cat *pricing.Catalog, kind inventory.Kind, classes []string, region string, none bool) string {
-	what := "a Single-AZ"
-	if kind == inventory.KindAurora {
+// for one they describe (for an Aurora I/O-Optimized cluster, ioOptimized, their
+// aurora_io_optimized price, or the Aurora Standard one it takes × 1.3). none is whether no class
+// of the family had a price.
+func unpricedClassesWarning(cat *pricing.Catalog, kind inventory.Kind, ioOptimized bool, classes []string, region string, none bool) string {
+	what, which := "a Single-AZ", ""
+	switch {
+	case ioOptimized:
+		what, which = "an Aurora I/O-Optimized", " (aurora_io_optimized, or aurora, the Aurora Standard price, taken × 1.3)"
+	case kind == inventory.KindAurora:
 		what = "an Aurora"
 	}
 	var fixes []string
 	if slices.ContainsFunc(classes, func(n string) bool { return !cat.Custom(n) }) {
-		fixes = append(fixes, "the provider's instance_prices")
+		fixes = append(fixes, "the provider's instance_prices"+which)
 	}
 	if slices.ContainsFunc(classes, cat.Custom) {
-		fixes = append(fixes, "hourly_usd in the provider's instance_classes, for a class they describe")
+		fixes = append(fixes, "hourly_usd in the provider's instance_classes"+which+", for a class they describe")
 	}
 	head := fmt.Sprintf("the single node's class was chosen among the classes of the writer's family that have a price: %s, without %s price in %s, were not considered "+
 		"(neither in class_options nor as the recommended class)", strings.Join(classes, ", "), what, region)

@@ -284,19 +284,38 @@ func (c *Catalog) WithStoragePrices(region string, prices map[StorageType]float6
 	if len(prices) == 0 {
 		return c, nil
 	}
-	out := *c
-	out.storage, out.storageRegion = map[StorageType]float64{}, region
-	for _, st := range slices.Sorted(maps.Keys(prices)) {
-		v := prices[st]
-		if !slices.Contains(StorageTypes, st) {
-			return nil, &CustomClassFieldError{Field: string(st), Reason: fmt.Sprintf("storage type %q: want one of gp2, gp3, io1, io2 and standard", st)}
-		}
-		if !(v > 0) || v > MaxStorageUSDPerGBMonth {
-			return nil, &CustomClassFieldError{Field: string(st), Reason: fmt.Sprintf("%v USD per GB-month of %s: want more than 0, at most %d (RDS prices storage in cents per GB-month)", v, st, MaxStorageUSDPerGBMonth)}
-		}
-		out.storage[st] = v
+	checked, err := unitPrices(prices, StorageTypes, "storage type", func(StorageType) string { return "GB-month" }, MaxStorageUSDPerGBMonth)
+	if err != nil {
+		return nil, err
 	}
+	out := *c
+	out.storage, out.storageRegion = checked, region
 	return &out, nil
+}
+
+// unitPrices returns a copy of prices, the provider configuration's Single-AZ USD per unit (by
+// key) of each key, when each key is one of allowed (what names them) and each price is more than
+// 0 and at most max; otherwise the first refusal, in key order, naming the key
+// (CustomClassFieldError.Field).
+func unitPrices[K ~string](prices map[K]float64, allowed []K, what string, unit func(K) string, max int) (map[K]float64, error) {
+	out := make(map[K]float64, len(prices))
+	for _, k := range slices.Sorted(maps.Keys(prices)) {
+		v := prices[k]
+		if !slices.Contains(allowed, k) {
+			names := make([]string, len(allowed))
+			for i, a := range allowed {
+				names[i] = string(a)
+			}
+			return nil, &CustomClassFieldError{Field: string(k), Reason: fmt.Sprintf("%s %q: want one of %s and %s", what, k,
+				strings.Join(names[:len(names)-1], ", "), names[len(names)-1])}
+		}
+		if !(v > 0) || v > float64(max) {
+			u := unit(k)
+			return nil, &CustomClassFieldError{Field: string(k), Reason: fmt.Sprintf("%v USD per %s of %s: want more than 0, at most %d (RDS prices it in cents per %s)", v, u, k, max, u)}
+		}
+		out[k] = v
+	}
+	return out, nil
 }
 
 // MaxHourlyUSD bounds a configured price per hour: above the dearest RDS classes' on-demand prices,

@@ -4,8 +4,6 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
-	"maps"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -120,22 +118,18 @@ func (c *Catalog) WithProvisionedPrices(region string, prices map[ProvisionedCha
 	if len(prices) == 0 {
 		return c, nil
 	}
-	out := *c
-	out.provisioned, out.provisionedRegion = map[ProvisionedCharge]float64{}, region
-	for _, ch := range slices.Sorted(maps.Keys(prices)) {
-		v := prices[ch]
-		if !slices.Contains(ProvisionedCharges, ch) {
-			return nil, &CustomClassFieldError{Field: string(ch), Reason: fmt.Sprintf("provisioned storage charge %q: want one of %s", ch, strings.Join(chargeNames(), ", "))}
+	unit := func(ch ProvisionedCharge) string {
+		if ch == ChargeGP3Throughput {
+			return "MiB/s-month"
 		}
-		if !(v > 0) || v > MaxProvisionedUSDPerMonth || math.IsInf(v, 0) {
-			unit := "IOPS-month"
-			if ch == ChargeGP3Throughput {
-				unit = "MiB/s-month"
-			}
-			return nil, &CustomClassFieldError{Field: string(ch), Reason: fmt.Sprintf("%v USD per %s of %s: want more than 0, at most %d (RDS prices it in cents per %s)", v, unit, ch, MaxProvisionedUSDPerMonth, unit)}
-		}
-		out.provisioned[ch] = v
+		return "IOPS-month"
 	}
+	checked, err := unitPrices(prices, ProvisionedCharges, "provisioned storage charge", unit, MaxProvisionedUSDPerMonth)
+	if err != nil {
+		return nil, err
+	}
+	out := *c
+	out.provisioned, out.provisionedRegion = checked, region
 	return &out, nil
 }
 

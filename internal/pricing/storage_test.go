@@ -99,7 +99,7 @@ func TestWithProvisionedPrices(t *testing.T) {
 		field  string
 		want   string
 	}{
-		{map[ProvisionedCharge]float64{"gp2_iops": 0.1}, "gp2_iops", "want one of io1_iops, io2_iops, gp3_iops, gp3_throughput"},
+		{map[ProvisionedCharge]float64{"gp2_iops": 0.1}, "gp2_iops", "want one of io1_iops, io2_iops, gp3_iops and gp3_throughput"},
 		{map[ProvisionedCharge]float64{ChargeIO1IOPS: 0}, "io1_iops", "want more than 0, at most 10 (RDS prices it in cents per IOPS-month)"},
 		{map[ProvisionedCharge]float64{ChargeGP3Throughput: 80}, "gp3_throughput", "per MiB/s-month"},
 		{map[ProvisionedCharge]float64{ChargeGP3IOPS: math.NaN()}, "gp3_iops", "want more than 0"},

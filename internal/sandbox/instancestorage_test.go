@@ -233,3 +233,43 @@ func TestStorageAutoscaling(t *testing.T) {
 		t.Errorf("created with MaxAllocatedStorage 200: %v", aws.ToInt32(in.MaxAllocatedStorage))
 	}
 }
+
+// TestStorageAutoscalingPendingIncrease: MaxAllocatedStorage is checked against the storage the
+// instance will have, an increase left pending for the maintenance window included, as it is
+// against one the same request makes; a later request that cancels the pending increase (the
+// current AllocatedStorage) is checked against the current storage again. A limit of 150 GiB on
+// an instance growing to 200 was accepted, and autoscaling's limit stood below the allocated
+// storage once the increase applied.
+func TestStorageAutoscalingPendingIncrease(t *testing.T) {
+	sc := &Scenario{Name: "pending", Instances: []InstanceSpec{{ID: "grow", Class: "db.m6g.large", MultiAZ: true, AllocatedStorage: 100, Workload: IdleWorkload}}}
+	_, rc, _ := start(t, Options{Scenario: sc})
+	ctx := context.Background()
+	modify := func(in *rds.ModifyDBInstanceInput) error {
+		in.DBInstanceIdentifier = aws.String("grow")
+		_, err := rc.ModifyDBInstance(ctx, in)
+		return err
+	}
+	if err := modify(&rds.ModifyDBInstanceInput{AllocatedStorage: aws.Int32(200)}); err != nil { // pending: no ApplyImmediately
+		t.Fatal(err)
+	}
+	if in := describeOne(t, rc, "grow"); in.PendingModifiedValues == nil || aws.ToInt32(in.PendingModifiedValues.AllocatedStorage) != 200 {
+		t.Fatalf("the increase is not pending: %+v", in.PendingModifiedValues)
+	}
+	var ae smithy.APIError
+	if err := modify(&rds.ModifyDBInstanceInput{MaxAllocatedStorage: aws.Int32(150)}); !errors.As(err, &ae) || ae.ErrorCode() != "InvalidParameterValue" || !strings.Contains(ae.ErrorMessage(), "200 GiB") {
+		t.Errorf("MaxAllocatedStorage 150 with 200 GiB pending: %v, want InvalidParameterValue naming 200 GiB", err)
+	}
+	if in := describeOne(t, rc, "grow"); in.MaxAllocatedStorage != nil {
+		t.Errorf("a refused limit was kept: %v", *in.MaxAllocatedStorage)
+	}
+	if err := modify(&rds.ModifyDBInstanceInput{MaxAllocatedStorage: aws.Int32(220)}); err != nil {
+		t.Errorf("MaxAllocatedStorage 220 with 200 GiB pending: %v", err)
+	}
+	// Cancelling the pending increase in the same request checks the limit against 100 GiB.
+	if err := modify(&rds.ModifyDBInstanceInput{AllocatedStorage: aws.Int32(100), MaxAllocatedStorage: aws.Int32(150)}); err != nil {
+		t.Errorf("MaxAllocatedStorage 150 with the increase cancelled: %v", err)
+	}
+	if in := describeOne(t, rc, "grow"); aws.ToInt32(in.MaxAllocatedStorage) != 150 || in.PendingModifiedValues != nil && in.PendingModifiedValues.AllocatedStorage != nil {
+		t.Errorf("after cancelling: MaxAllocatedStorage %v, pending %+v", aws.ToInt32(in.MaxAllocatedStorage), in.PendingModifiedValues)
+	}
+}

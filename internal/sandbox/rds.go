@@ -895,9 +895,13 @@ func (st *rdsState) modifyDBInstance(f url.Values, now time.Time) (any, *rdsErro
 		if in.Cluster != "" {
 			return nil, errCombo("MaxAllocatedStorage doesn't apply to Aurora DB instances.")
 		}
+		// Checked against the storage the instance will have: an increase this request makes,
+		// or one left pending that it does not cancel.
 		alloc := in.Allocated
-		if m.Allocated != nil {
-			alloc = max(alloc, *m.Allocated)
+		for _, a := range []*int32{m.Allocated, in.Pending.without(revert).Allocated} {
+			if a != nil {
+				alloc = max(alloc, *a)
+			}
 		}
 		if e := checkMaxAllocated(*maxAlloc, alloc); e != nil {
 			return nil, e

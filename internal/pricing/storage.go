@@ -140,3 +140,17 @@ func chargeNames() []string {
 	}
 	return out
 }
+
+// StoragePriceConfigured reports whether StoragePricePerGBMonth prices storage type st in region
+// at the provider configuration's rate (WithStoragePrices) rather than the catalog's.
+func (c *Catalog) StoragePriceConfigured(st StorageType, region string) bool {
+	_, ok := c.storage[st]
+	return ok && region == c.storageRegion
+}
+
+// ProvisionedPriceConfigured reports whether ProvisionedPricePerMonth prices charge ch in region at
+// the provider configuration's rate (WithProvisionedPrices) rather than the catalog's.
+func (c *Catalog) ProvisionedPriceConfigured(ch ProvisionedCharge, region string) bool {
+	_, ok := c.provisioned[ch]
+	return ok && region == c.provisionedRegion
+}

@@ -45,11 +45,20 @@ func configuredDeps(t *testing.T, region string, overrides ...pricing.PriceOverr
 // cost and the savings were priced at the catalog's list prices. The Aurora I/O-Optimized note no
 // longer calls the configured prices the catalog's. The report's cost section names the sources
 // as price_source does: it called every price an on-demand list price, an account's rates too.
+// A Multi-AZ instance's storage, which its current cost and its savings include, priced by
+// storage_prices, names the provider configuration too: the sources named the catalog alone.
 func TestPriceSourcesMixed(t *testing.T) {
 	configured := configuredDeps(t, "us-east-1",
 		pricing.PriceOverride{Class: "db.t4g.large", MultiAZUSD: 0.2},
 		pricing.PriceOverride{Class: "db.t4g.medium", AuroraUSD: 0.05})
 	catalog := configuredDeps(t, "us-east-1")
+	// storage_prices giving gp3's rate: mandible-prod's 100 GiB of gp3, in its current cost and its
+	// savings, are priced at the configuration's rate, the instances at the catalog's.
+	storage := configuredDeps(t, "us-east-1")
+	var err error
+	if storage.Catalog, err = storage.Catalog.WithStoragePrices("us-east-1", map[pricing.StorageType]float64{pricing.StorageGP3: 0.08}); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		d       Deps
 		id      Request
@@ -63,6 +72,8 @@ func TestPriceSourcesMixed(t *testing.T) {
 		// The catalog's alone: as before.
 		{catalog, Request{InstanceID: "mandible-prod"}, `^\[catalog 2024-\d\d-\d\d\]$`, ""},
 		{catalog, Request{ClusterID: "sso-prod"}, `^\[catalog 2024-\d\d-\d\d\]$`, "Aurora I/O-Optimized: the catalog's Aurora Standard prices × 1.3"},
+		// The instances at the catalog's prices, the storage at storage_prices' rate.
+		{storage, Request{InstanceID: "mandible-prod"}, `^\[catalog 2024-\d\d-\d\d provider-configuration\]$`, ""},
 	} {
 		req := tc.id
 		req.Lookback, req.End = 14*24*time.Hour, testNow

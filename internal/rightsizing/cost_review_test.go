@@ -65,9 +65,21 @@ func TestStorageCost(t *testing.T) {
 			[]string{"its 200 GiB of io2 storage, which neither the catalog nor the provider's storage_prices price in us-east-1; and the provisioned IOPS of its io2 volume, which RDS did not report", "storage_prices (io2)"}},
 		{"no storage known", cat, inventory.Cluster{StorageType: "io1", ProvisionedIOPS: 1000}, "us-east-1", 0, 0, nil},
 	} {
-		multi, single, left := storageCost(tc.cat, tc.c, tc.region)
+		multi, single, left, sources := storageCost(tc.cat, tc.c, tc.region)
 		if math.Abs(multi-tc.multi) > 1e-9 || math.Abs(single-tc.single) > 1e-9 {
 			t.Errorf("%s: %v with Multi-AZ, %v without; want %v, %v", tc.name, multi, single, tc.multi, tc.single)
+		}
+		// Where the priced parts' prices came from: storage_prices' rates in ap-northeast-1
+		// (configured), the catalog's elsewhere; nothing when nothing is priced.
+		want := []string{"catalog " + pricing.CatalogDate}
+		switch {
+		case multi == 0:
+			want = nil
+		case tc.cat == configured:
+			want = []string{"provider-configuration"}
+		}
+		if !slices.Equal(sources, want) {
+			t.Errorf("%s: sources %q, want %q", tc.name, sources, want)
 		}
 		got := storageNote(left, tc.region)
 		if (got == "") != (len(tc.left) == 0) {

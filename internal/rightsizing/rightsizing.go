@@ -106,10 +106,10 @@ type Result struct {
 	// CurrentHourlyUSD is the current price used (0: unknown).
 	CurrentHourlyUSD float64
 	// PriceSources are where the prices used came from, each once, the current price's
-	// first, then the candidate classes': "catalog <date>" (pricing.SourceCatalog and the
-	// price's date) or "provider-configuration" (pricing.SourceConfiguration). Both when the
-	// provider configuration prices some classes or deployments and the catalog the others;
-	// none when nothing is priced.
+	// first (a Multi-AZ instance's storage's with it), then the candidate classes': "catalog
+	// <date>" (pricing.SourceCatalog and the price's date) or "provider-configuration"
+	// (pricing.SourceConfiguration). Both when the provider configuration prices some
+	// classes, deployments or storage and the catalog the others; none when nothing is priced.
 	PriceSources []string
 	// PriceNote says how the prices were adjusted, if they were
 	// (an Aurora I/O-Optimized cluster's).
@@ -795,7 +795,15 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 			used(p)
 		}
 		var unpriced []storagePart
-		in.CurrentStorageMonthlyUSD, in.SingleNodeStorageMonthlyUSD, unpriced = storageCost(d.Catalog, c, d.Region)
+		var storageSources []string
+		in.CurrentStorageMonthlyUSD, in.SingleNodeStorageMonthlyUSD, unpriced, storageSources = storageCost(d.Catalog, c, d.Region)
+		if err == nil { // the costs, which include the storage, are priced: say where its prices came from too
+			for _, src := range storageSources {
+				if !slices.ContainsFunc(res.PriceSources, func(s string) bool { return strings.HasPrefix(s, strings.Fields(src)[0]) }) {
+					res.PriceSources = append(res.PriceSources, src)
+				}
+			}
+		}
 		if note := storageNote(unpriced, d.Region); note != "" && !res.AlreadySingleNode {
 			res.warn("Storage Costs Left Out of the Savings", note)
 		}
@@ -965,12 +973,24 @@ type storagePart struct{ what, key string }
 // sums leave out (nil when nothing; the allocated storage is unknown when not reported, and then
 // nothing is priced). io1 and io2 bill every provisioned IOPS (left out, as not reported, when RDS
 // gives an io1 or io2 instance no Iops); gp3 only what is provisioned above the IOPS and
-// throughput it includes (pricing.GP3Included).
-func storageCost(cat *pricing.Catalog, c inventory.Cluster, region string) (multiAZ, singleAZ float64, left []storagePart) {
+// throughput it includes (pricing.GP3Included). sources are where the parts priced got their
+// prices, as Result.PriceSources names them: "catalog <date>" and, for a rate storage_prices
+// gives, "provider-configuration".
+func storageCost(cat *pricing.Catalog, c inventory.Cluster, region string) (multiAZ, singleAZ float64, left []storagePart, sources []string) {
 	if c.AllocatedStorageGiB <= 0 {
-		return 0, 0, nil
+		return 0, 0, nil, nil
 	}
-	add := func(qty float64, part storagePart, price func(pricing.Deployment) (float64, error)) {
+	// source records where a part's price came from, as Result.PriceSources names it.
+	source := func(configured bool) {
+		src := pricing.SourceCatalog + " " + pricing.CatalogDate
+		if configured {
+			src = pricing.SourceConfiguration
+		}
+		if !slices.Contains(sources, src) {
+			sources = append(sources, src)
+		}
+	}
+	add := func(qty float64, part storagePart, configured bool, price func(pricing.Deployment) (float64, error)) {
 		multi, err := price(pricing.MultiAZ)
 		if err != nil {
 			left = append(left, part)
@@ -982,6 +1002,7 @@ func storageCost(cat *pricing.Catalog, c inventory.Cluster, region string) (mult
 			return
 		}
 		multiAZ, singleAZ = multiAZ+float64(qty*multi), singleAZ+float64(qty*single)
+		source(configured)
 	}
 	provisioned := func(ch pricing.ProvisionedCharge) func(pricing.Deployment) (float64, error) {
 		return func(d pricing.Deployment) (float64, error) { return cat.ProvisionedPricePerMonth(ch, d, region) }
@@ -993,7 +1014,7 @@ func storageCost(cat *pricing.Catalog, c inventory.Cluster, region string) (mult
 			gb.what = fmt.Sprintf("its %d GiB of %s storage, a type the provider does not know", c.AllocatedStorageGiB, c.StorageType)
 		}
 	}
-	add(float64(c.AllocatedStorageGiB), gb, func(d pricing.Deployment) (float64, error) {
+	add(float64(c.AllocatedStorageGiB), gb, cat.StoragePriceConfigured(pricing.StorageType(c.StorageType), region), func(d pricing.Deployment) (float64, error) {
 		return cat.StoragePricePerGBMonth(pricing.StorageType(c.StorageType), d, region)
 	})
 	iops, mbps := c.ProvisionedIOPS, c.StorageThroughputMBps
@@ -1004,19 +1025,19 @@ func storageCost(cat *pricing.Catalog, c inventory.Cluster, region string) (mult
 			left = append(left, storagePart{fmt.Sprintf("the provisioned IOPS of its %s volume, which RDS did not report (no Iops)", c.StorageType), ""})
 			break
 		}
-		add(float64(iops), storagePart{fmt.Sprintf("its %d provisioned IOPS of %s", iops, c.StorageType), string(ch)}, provisioned(ch))
+		add(float64(iops), storagePart{fmt.Sprintf("its %d provisioned IOPS of %s", iops, c.StorageType), string(ch)}, cat.ProvisionedPriceConfigured(ch, region), provisioned(ch))
 	case "gp3":
 		inclIOPS, inclMBps := pricing.GP3Included(c.AllocatedStorageGiB)
 		if iops > inclIOPS {
 			add(float64(iops-inclIOPS), storagePart{fmt.Sprintf("its %d provisioned IOPS above gp3's included %d", iops-inclIOPS, inclIOPS), string(pricing.ChargeGP3IOPS)},
-				provisioned(pricing.ChargeGP3IOPS))
+				cat.ProvisionedPriceConfigured(pricing.ChargeGP3IOPS, region), provisioned(pricing.ChargeGP3IOPS))
 		}
 		if mbps > inclMBps {
 			add(float64(mbps-inclMBps), storagePart{fmt.Sprintf("its %d MiB/s of provisioned throughput above gp3's included %d", mbps-inclMBps, inclMBps), string(pricing.ChargeGP3Throughput)},
-				provisioned(pricing.ChargeGP3Throughput))
+				cat.ProvisionedPriceConfigured(pricing.ChargeGP3Throughput, region), provisioned(pricing.ChargeGP3Throughput))
 		}
 	}
-	return multiAZ, singleAZ, left
+	return multiAZ, singleAZ, left, sources
 }
 
 // storageNote says what of a Multi-AZ instance's storage bill the savings leave out (left, from

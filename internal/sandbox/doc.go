@@ -82,7 +82,8 @@
 // DescribeDBSnapshots, gp3's included 3000 IOPS / 125 MiB/s, or 12000 / 500 from 400
 // GiB, when none are provisioned; a restore from a snapshot provisions the snapshot's
 // again; and MaxAllocatedStorage, storage autoscaling's limit, at least 10% above the
-// allocated storage, which ModifyDBInstance changes at once: instancestorage.go;
+// allocated storage (a pending increase's included), which ModifyDBInstance changes at
+// once, refused on an Aurora member (CreateDBInstance, ModifyDBInstance): instancestorage.go;
 // scenarios set them with InstanceSpec; with
 // MonitoringInterval > 0 the new instance shows configuring-enhanced-monitoring
 // for Durations.ConfigureMonitoring after creating; into an Aurora PostgreSQL

@@ -220,7 +220,13 @@ func TestStorageAutoscaling(t *testing.T) {
 	if err := modify("sso-prod-instance-1", 200); !errors.As(err, &ae) || ae.ErrorCode() != "InvalidParameterCombination" {
 		t.Errorf("an Aurora member's MaxAllocatedStorage: %v, want InvalidParameterCombination", err)
 	}
-	_, err := rc.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("new"), DBInstanceClass: aws.String("db.m6g.large"), Engine: aws.String("postgres"),
+	// Nor when creating one: it was accepted and kept out of sight.
+	_, err := rc.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("sso-prod-instance-3"), DBInstanceClass: aws.String("db.r6g.large"),
+		Engine: aws.String("aurora-postgresql"), DBClusterIdentifier: aws.String("sso-prod"), MaxAllocatedStorage: aws.Int32(200)})
+	if !errors.As(err, &ae) || ae.ErrorCode() != "InvalidParameterCombination" || !strings.Contains(ae.ErrorMessage(), "MaxAllocatedStorage") {
+		t.Errorf("creating an Aurora member with MaxAllocatedStorage: %v, want InvalidParameterCombination", err)
+	}
+	_, err = rc.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("new"), DBInstanceClass: aws.String("db.m6g.large"), Engine: aws.String("postgres"),
 		MasterUsername: aws.String("postgres"), MasterUserPassword: aws.String("a-long-password"), AllocatedStorage: aws.Int32(100), MaxAllocatedStorage: aws.Int32(100)})
 	if !errors.As(err, &ae) || ae.ErrorCode() != "InvalidParameterValue" {
 		t.Errorf("create with MaxAllocatedStorage 100 on 100 GiB: %v, want InvalidParameterValue", err)

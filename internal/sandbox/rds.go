@@ -631,6 +631,9 @@ func (st *rdsState) createDBInstance(f url.Values, now time.Time) (any, *rdsErro
 		if alloc != nil {
 			return nil, errCombo("The requested DB instance will be a member of a DB cluster. You don't need to set storage size.")
 		}
+		if f.Get("MaxAllocatedStorage") != "" { // as ModifyDBInstance refuses it on a member
+			return nil, errCombo("MaxAllocatedStorage doesn't apply to Aurora DB instances: the DB cluster manages their storage.")
+		}
 		if class == "db.serverless" && c.Serverless == nil {
 			return nil, errCombo("Set the Serverless v2 scaling configuration on the parent DB cluster before creating a Serverless v2 DB instance.")
 		}

@@ -28,6 +28,8 @@ func TestLowFreeStorageAutoscaling(t *testing.T) {
 		{"autoscaling off", 100, 0, "medium", "sso-prod has only 4.0 GiB free storage at its lowest", "autoscaling"},
 		{"autoscaling with room", 100, 500, "low", "sso-prod has only 4.0 GiB free storage at its lowest; storage autoscaling grows its 100 GiB up to 500 GiB (MaxAllocatedStorage) once free space stays at or below 10% for five minutes", "limit"},
 		{"autoscaling at its limit", 500, 500, "medium", "storage autoscaling has reached its limit (MaxAllocatedStorage 500 GiB): raise the limit or the allocated storage", "grows"},
+		// RDS reports an allocated storage above the limit after a manual increase: no room either.
+		{"allocated storage above its limit", 600, 500, "medium", "storage autoscaling has reached its limit (MaxAllocatedStorage 500 GiB)", "grows"},
 	} {
 		in.AllocatedStorageGiB, in.MaxAllocatedStorageGiB = tc.alloc, tc.max
 		rec, err := Analyze(in, DefaultPolicy())

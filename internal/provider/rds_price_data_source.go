@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -18,8 +19,9 @@ import (
 )
 
 var (
-	_ datasource.DataSource              = (*rdsPriceDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*rdsPriceDataSource)(nil)
+	_ datasource.DataSource                   = (*rdsPriceDataSource)(nil)
+	_ datasource.DataSourceWithConfigure      = (*rdsPriceDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig = (*rdsPriceDataSource)(nil)
 )
 
 // instanceClassPattern is the shape of a DB instance class name (db.<family>.<size>).
@@ -147,6 +149,29 @@ func (d *rdsPriceDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 	}
 }
 
+// ValidateConfig refuses aurora_storage_type with an engine other than aurora-postgresql at
+// validation (terraform validate and plan), before any read; an unknown value waits for Read.
+func (d *rdsPriceDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var engine, storage types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("engine"), &engine)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("aurora_storage_type"), &storage)...)
+	if resp.Diagnostics.HasError() || engine.IsUnknown() || engine.IsNull() || storage.IsNull() {
+		return
+	}
+	auroraStorageEngine(pricing.Engine(engine.ValueString()), &resp.Diagnostics)
+}
+
+// auroraStorageEngine refuses aurora_storage_type, which is set, with engine unless it is Aurora
+// PostgreSQL's, on the attribute; it reports whether engine takes it.
+func auroraStorageEngine(engine pricing.Engine, diags *diag.Diagnostics) bool {
+	if engine == pricing.EngineAuroraPostgres {
+		return true
+	}
+	diags.AddAttributeError(path.Root("aurora_storage_type"), "Invalid Attribute Combination",
+		fmt.Sprintf("aurora_storage_type is an Aurora cluster's storage configuration: set engine = %q, or remove aurora_storage_type (engine is %q).", pricing.EngineAuroraPostgres, engine))
+	return false
+}
+
 func (d *rdsPriceDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	d.data = providerData(req.ProviderData, &resp.Diagnostics)
 }
@@ -174,9 +199,7 @@ func (d *rdsPriceDataSource) Read(ctx context.Context, req datasource.ReadReques
 	}
 	engine, deployment := pricing.Engine(m.Engine.ValueString()), pricing.Deployment(m.Deployment.ValueString())
 	ioOptimized := m.AuroraStorage.ValueString() == pricing.StorageAuroraIOOptimized
-	if !m.AuroraStorage.IsNull() && engine != pricing.EngineAuroraPostgres {
-		resp.Diagnostics.AddAttributeError(path.Root("aurora_storage_type"), "Invalid Attribute Combination",
-			fmt.Sprintf("aurora_storage_type is an Aurora cluster's storage configuration: set engine = %q, or remove aurora_storage_type (engine is %q).", pricing.EngineAuroraPostgres, engine))
+	if !m.AuroraStorage.IsNull() && !auroraStorageEngine(engine, &resp.Diagnostics) { // ValidateConfig's check, for an engine known only now
 		return
 	}
 	lookup := &pricing.Lookup{Catalog: cat}

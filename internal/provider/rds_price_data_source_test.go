@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"os"
@@ -10,6 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -340,4 +345,50 @@ data "rightsize_rds_price" "p" {
 			},
 		},
 	})
+}
+
+// TestRDSPriceValidateConfig: aurora_storage_type with an engine other than aurora-postgresql is
+// refused at validation (terraform validate), on the attribute, before any read; with the Aurora
+// engine, without the attribute, or with an engine known only at apply, nothing is said.
+func TestRDSPriceValidateConfig(t *testing.T) {
+	ctx := context.Background()
+	d := &rdsPriceDataSource{}
+	var sr datasource.SchemaResponse
+	d.Schema(ctx, datasource.SchemaRequest{}, &sr)
+	objType := sr.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	config := func(engine, storage tftypes.Value) tfsdk.Config {
+		vals := map[string]tftypes.Value{}
+		for name, typ := range objType.AttributeTypes {
+			vals[name] = tftypes.NewValue(typ, nil)
+		}
+		vals["instance_class"] = tftypes.NewValue(tftypes.String, "db.r6g.large")
+		vals["deployment"] = tftypes.NewValue(tftypes.String, "single-az")
+		vals["engine"], vals["aurora_storage_type"] = engine, storage
+		return tfsdk.Config{Schema: sr.Schema, Raw: tftypes.NewValue(objType, vals)}
+	}
+	str := func(v string) tftypes.Value { return tftypes.NewValue(tftypes.String, v) }
+	null, unknown := tftypes.NewValue(tftypes.String, nil), tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+	for _, tc := range []struct {
+		name            string
+		engine, storage tftypes.Value
+		refused         bool
+	}{
+		{"rds engine", str("rds-postgresql"), str("aurora-iopt1"), true},
+		{"rds engine, Standard", str("rds-postgresql"), str("aurora"), true},
+		{"aurora engine", str("aurora-postgresql"), str("aurora-iopt1"), false},
+		{"no storage type", str("rds-postgresql"), null, false},
+		{"engine unknown", unknown, str("aurora-iopt1"), false},
+	} {
+		var resp datasource.ValidateConfigResponse
+		d.ValidateConfig(ctx, datasource.ValidateConfigRequest{Config: config(tc.engine, tc.storage)}, &resp)
+		var paths []string
+		for _, e := range resp.Diagnostics.Errors() {
+			if pd, ok := e.(diag.DiagnosticWithPath); ok {
+				paths = append(paths, pd.Path().String())
+			}
+		}
+		if tc.refused != (fmt.Sprint(paths) == "[aurora_storage_type]") || !tc.refused && resp.Diagnostics.HasError() {
+			t.Errorf("%s: errors at %v (%v), want refused %v", tc.name, paths, resp.Diagnostics.Errors(), tc.refused)
+		}
+	}
 }

@@ -298,13 +298,14 @@ func TestBackupsOffLatestSnapshot(t *testing.T) {
 		{name: "none, one node already, stopped", edit: func(in *ClusterInput) {
 			in.SnapshotsListed, in.SnapshotsListedAt, in.AlreadySingleNode, in.Stopped = true, end, true, true
 		},
-			want:    []string{"a failed volume loses the database. Take one as soon as it is available again (StartDBInstance, then CreateDBSnapshot: RDS snapshots only an available instance). Turn them on"},
+			want: []string{"a failed volume loses the database. Take one (CreateDBSnapshot) as soon as it is available again. Turn them on",
+				"do it in a quiet hour. It is stopped: start it first (StartDBInstance), as RDS modifies and snapshots only an available instance"},
 			notWant: []string{"Take one now", "guard snapshot"}},
 		{name: "none, stopped, two nodes", edit: func(in *ClusterInput) {
 			in.SnapshotsListed, in.SnapshotsListedAt, in.Stopped = true, end, true
 		},
-			want:    []string{"until one is taken (rightsize_db_topology's guard snapshot is the first)"},
-			notWant: []string{"Take one", "StartDBInstance"}},
+			want:    []string{"until one is taken (rightsize_db_topology's guard snapshot is the first)", "It is stopped: start it first (StartDBInstance)"},
+			notWant: []string{"Take one"}},
 		{name: "one node already", edit: func(in *ClusterInput) {
 			in.SnapshotsListed, in.SnapshotsListedAt, in.AlreadySingleNode = true, end, true
 			in.LatestSnapshot = Snapshot{ID: "nightly-1", Type: "manual", Time: end.Add(-72 * time.Hour)}

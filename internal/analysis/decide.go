@@ -183,6 +183,15 @@ func restoreRecovery(backupsOff bool) string {
 	return "a restore from snapshot or point-in-time restore (tens of minutes, data since the last transaction log upload, up to about 5 minutes, can be lost)"
 }
 
+// stoppedFirst is what the backup risk of a stopped RDS instance (in.Stopped) adds to its advice,
+// "" for a running one: RDS modifies and snapshots only an available instance.
+func stoppedFirst(in ClusterInput) string {
+	if !in.Stopped {
+		return ""
+	}
+	return ". It is stopped: start it first (StartDBInstance), as RDS modifies and snapshots only an available instance"
+}
+
 // backupsOffRisk is the backup risk of an RDS instance without automated backups
 // (ClusterInput.AutomatedBackupsOff), given the retention RDS has pending for it (0: none),
 // whether it runs one node already (the change made: nothing to do "before" it), and what
@@ -571,7 +580,7 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 		switch {
 		case in.ReplicaSource != "":
 		case in.AutomatedBackupsOff:
-			add("backup", "high", "%s", backupsOffRisk(in.PendingBackupRetentionDays, in.AlreadySingleNode, latestSnapshot(in, in.AlreadySingleNode)))
+			add("backup", "high", "%s%s", backupsOffRisk(in.PendingBackupRetentionDays, in.AlreadySingleNode, latestSnapshot(in, in.AlreadySingleNode)), stoppedFirst(in))
 		case in.AutomatedBackupsOffPending:
 			add("backup", "high", "%s", backupsGoingOffRisk(in.AlreadySingleNode))
 		}

@@ -308,8 +308,9 @@ type ClusterInput struct {
 	// risk is low and says so; at the limit it says that.
 	AllocatedStorageGiB, MaxAllocatedStorageGiB int
 	// Stopped is true when the deployment is stopped, stopping or starting (RDS's
-	// status): RDS snapshots only an available instance, so the backup risk's
-	// advice to take a snapshot says to start it first.
+	// status): RDS modifies and snapshots only an available instance, so the
+	// backup risk's advice (turn automated backups on, take a snapshot) says to
+	// start it first.
 	Stopped bool
 	// ReplicaSource is the source of an RDS instance that is a read replica
 	// ("" for none): it holds no data of its own to lose, and its Multi-AZ

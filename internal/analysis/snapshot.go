@@ -34,9 +34,8 @@ func latestSnapshot(in ClusterInput, already bool) string {
 	}
 	sn := in.LatestSnapshot
 	if sn.ID == "" {
-		if already && in.Stopped {
-			return "The instance has no snapshot in this region (manual or AWS Backup's): a failed volume loses the database. Take one as soon as it is available again " +
-				"(StartDBInstance, then CreateDBSnapshot: RDS snapshots only an available instance). "
+		if already && in.Stopped { // the risk ends with stoppedFirst
+			return "The instance has no snapshot in this region (manual or AWS Backup's): a failed volume loses the database. Take one (CreateDBSnapshot) as soon as it is available again. "
 		}
 		if already {
 			return "The instance has no snapshot in this region (manual or AWS Backup's): a failed volume loses the database. Take one now (CreateDBSnapshot). "

@@ -154,8 +154,9 @@ func TestRecommend_latestSnapshot(t *testing.T) {
 }
 
 // TestRecommend_stoppedNoSnapshot: a stopped Single-AZ instance without automated backups or a
-// snapshot is told to take one once it is started again, not "now": CreateDBSnapshot refuses a
-// stopped instance (the sandbox, as RDS, answers InvalidDBInstanceState).
+// snapshot is told to take one once it is started again, not "now", and to start it before turning
+// them on: CreateDBSnapshot (and ModifyDBInstance) refuse a stopped instance (the sandbox, as RDS,
+// answers InvalidDBInstanceState).
 func TestRecommend_stoppedNoSnapshot(t *testing.T) {
 	sc := sandbox.Demo()
 	for i := range sc.Instances {
@@ -173,6 +174,9 @@ func TestRecommend_stoppedNoSnapshot(t *testing.T) {
 	if _, err := rc.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("mandible-prod"), DBSnapshotIdentifier: aws.String("now")}); err == nil {
 		t.Fatal("CreateDBSnapshot of a stopped instance: no error")
 	}
+	if _, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), BackupRetentionPeriod: aws.Int32(7), ApplyImmediately: aws.Bool(true)}); err == nil {
+		t.Fatal("ModifyDBInstance of a stopped instance: no error")
+	}
 	res, err := Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 7 * 24 * time.Hour, End: testNow, SkipReport: true, AllowSingleNode: true})
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +187,8 @@ func TestRecommend_stoppedNoSnapshot(t *testing.T) {
 			got = append(got, r.Description)
 		}
 	}
-	if len(got) != 1 || !strings.Contains(got[0], "Take one as soon as it is available again (StartDBInstance, then CreateDBSnapshot") || strings.Contains(got[0], "Take one now") {
+	if len(got) != 1 || !strings.Contains(got[0], "Take one (CreateDBSnapshot) as soon as it is available again") || !strings.Contains(got[0], "It is stopped: start it first (StartDBInstance)") ||
+		strings.Contains(got[0], "Take one now") {
 		t.Errorf("backup risks %q", got)
 	}
 }

@@ -6,7 +6,6 @@
 package pricing
 
 import (
-	"cmp"
 	_ "embed"
 	"encoding/csv"
 	"errors"
@@ -536,15 +535,13 @@ func (c *Catalog) AuroraIOOptimizedPrice(class string, deployment Deployment, re
 	if !ok {
 		cp, ok = c.overrides[ic.Name]
 	}
-	if _, err := ParseDeployment(string(deployment)); err == nil && ok && cp.region == region && cp.auroraIOOptimized > 0 && ic.AuroraSupported {
-		p := Price{Class: ic.Name, Engine: EngineAuroraPostgres, Deployment: deployment, Region: region, Source: SourceConfiguration,
-			HourlyUSD: cp.auroraIOOptimized, Note: "Aurora I/O-Optimized, from the provider configuration's " + cmp.Or(cp.from, "instance_classes")}
-		if deployment == MultiAZ {
-			p.HourlyUSD *= 2
-			p.Note += "; Aurora bills per instance: writer + one reader = 2 × the instance price"
+	if _, err := ParseDeployment(string(deployment)); err == nil && ok && cp.auroraIOOptimized > 0 {
+		io := cp
+		io.aurora = cp.auroraIOOptimized // priced as the configuration's Aurora prices are, at this rate
+		if p, err := io.price(ic, EngineAuroraPostgres, deployment, region); err == nil {
+			p.Note = "Aurora I/O-Optimized, " + p.Note
+			return p, nil
 		}
-		p.MonthlyUSD = Monthly(p.HourlyUSD)
-		return p, nil
 	}
 	p, err := c.Price(ic.Name, EngineAuroraPostgres, deployment, region)
 	if err != nil {
@@ -582,17 +579,16 @@ func ParseDeployment(s string) (Deployment, error) {
 			return d, nil
 		}
 	}
-	names := make([]string, len(Deployments))
-	for i, d := range Deployments {
-		names[i] = string(d)
-	}
-	return "", &UnsupportedError{What: "deployment", Value: s, Allowed: names}
+	return "", &UnsupportedError{What: "deployment", Value: s, Allowed: names(Deployments)}
 }
 
-func engineNames() []string {
-	out := make([]string, len(Engines))
-	for i, e := range Engines {
-		out[i] = string(e)
+func engineNames() []string { return names(Engines) }
+
+// names are the values of ks as strings, in order: an UnsupportedError's Allowed, say.
+func names[K ~string](ks []K) []string {
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = string(k)
 	}
 	return out
 }
@@ -683,14 +679,10 @@ func (c *Catalog) StoragePricePerGBMonth(st StorageType, deployment Deployment, 
 		return 0, err
 	}
 	if !slices.Contains(StorageTypes, st) {
-		allowed := make([]string, len(StorageTypes))
-		for i, t := range StorageTypes {
-			allowed[i] = string(t)
-		}
-		return 0, &UnsupportedError{What: "storage type", Value: string(st), Allowed: allowed}
+		return 0, &UnsupportedError{What: "storage type", Value: string(st), Allowed: names(StorageTypes)}
 	}
 	v, ok := c.storage[st]
-	if !ok || region != c.storageRegion {
+	if !c.StoragePriceConfigured(st, region) {
 		v, ok = c.listed[listedKey{region, string(st)}]
 	}
 	if ok {

@@ -302,12 +302,9 @@ func unitPrices[K ~string](prices map[K]float64, allowed []K, what string, unit 
 	for _, k := range slices.Sorted(maps.Keys(prices)) {
 		v := prices[k]
 		if !slices.Contains(allowed, k) {
-			names := make([]string, len(allowed))
-			for i, a := range allowed {
-				names[i] = string(a)
-			}
+			ns := names(allowed)
 			return nil, &CustomClassFieldError{Field: string(k), Reason: fmt.Sprintf("%s %q: want one of %s and %s", what, k,
-				strings.Join(names[:len(names)-1], ", "), names[len(names)-1])}
+				strings.Join(ns[:len(ns)-1], ", "), ns[len(ns)-1])}
 		}
 		if !(v > 0) || v > float64(max) {
 			u := unit(k)

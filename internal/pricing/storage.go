@@ -89,10 +89,10 @@ func (c *Catalog) ProvisionedPricePerMonth(ch ProvisionedCharge, deployment Depl
 		return 0, err
 	}
 	if !slices.Contains(ProvisionedCharges, ch) {
-		return 0, &UnsupportedError{What: "provisioned storage charge", Value: string(ch), Allowed: chargeNames()}
+		return 0, &UnsupportedError{What: "provisioned storage charge", Value: string(ch), Allowed: names(ProvisionedCharges)}
 	}
 	v, ok := c.provisioned[ch]
-	if !ok || region != c.provisionedRegion {
+	if !c.ProvisionedPriceConfigured(ch, region) {
 		v, ok = c.listed[listedKey{region, string(ch)}]
 	}
 	if !ok {
@@ -131,14 +131,6 @@ func (c *Catalog) WithProvisionedPrices(region string, prices map[ProvisionedCha
 	out := *c
 	out.provisioned, out.provisionedRegion = checked, region
 	return &out, nil
-}
-
-func chargeNames() []string {
-	out := make([]string, len(ProvisionedCharges))
-	for i, ch := range ProvisionedCharges {
-		out[i] = string(ch)
-	}
-	return out
 }
 
 // StoragePriceConfigured reports whether StoragePricePerGBMonth prices storage type st in region

@@ -302,7 +302,6 @@ func svgOpen(b *strings.Builder, width, height int, title, desc string) {
 // (NaN and infinite values count as no data, as the chart leaves them out).
 func seriesSummary(unit string, start time.Time, lines []ChartLine, thresholds []ChartThreshold) string {
 	const layout = "2006-01-02 15:04"
-	finite := func(v float64) bool { return v == v && !math.IsInf(v, 0) }
 	n := 0
 	for _, l := range lines {
 		n = max(n, len(l.Hourly))
@@ -319,7 +318,7 @@ func seriesSummary(unit string, start time.Time, lines []ChartLine, thresholds [
 	b.WriteString(".")
 	var ths []ChartThreshold
 	for _, t := range thresholds {
-		if finite(t.Value) {
+		if isFinite(t.Value) {
 			ths = append(ths, t)
 		}
 	}
@@ -341,7 +340,7 @@ func seriesSummary(unit string, start time.Time, lines []ChartLine, thresholds [
 		peak, at, hours := math.Inf(-1), 0, 0
 		clear(above)
 		for j, v := range l.Hourly {
-			if !finite(v) {
+			if !isFinite(v) {
 				continue
 			}
 			hours++

@@ -763,15 +763,18 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 	// Standard's (and whether from a configured one) or given as such, for Result.PriceNote.
 	var scaled, scaledConfigured, given bool
 	// used records where a price the recommendation uses came from (Result.PriceSources).
+	// addSource records src, a price's source kind and date, unless a source of that kind is there.
+	addSource := func(kind, src string) {
+		if !slices.ContainsFunc(res.PriceSources, func(s string) bool { return strings.HasPrefix(s, kind) }) {
+			res.PriceSources = append(res.PriceSources, src)
+		}
+	}
 	used := func(ps ...pricing.Price) {
 		for _, p := range ps {
 			scaled = scaled || p.Scaled
 			scaledConfigured = scaledConfigured || p.Scaled && p.Source == pricing.SourceConfiguration
 			given = given || ioOptimized && !p.Scaled
-			src := strings.TrimSpace(p.Source + " " + p.SourceDate) // a configured price has no date
-			if !slices.ContainsFunc(res.PriceSources, func(s string) bool { return strings.HasPrefix(s, p.Source) }) {
-				res.PriceSources = append(res.PriceSources, src)
-			}
+			addSource(p.Source, strings.TrimSpace(p.Source+" "+p.SourceDate)) // a configured price has no date
 		}
 	}
 
@@ -799,9 +802,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 		in.CurrentStorageMonthlyUSD, in.SingleNodeStorageMonthlyUSD, unpriced, storageSources = storageCost(d.Catalog, c, d.Region)
 		if err == nil { // the costs, which include the storage, are priced: say where its prices came from too
 			for _, src := range storageSources {
-				if !slices.ContainsFunc(res.PriceSources, func(s string) bool { return strings.HasPrefix(s, strings.Fields(src)[0]) }) {
-					res.PriceSources = append(res.PriceSources, src)
-				}
+				addSource(strings.Fields(src)[0], src)
 			}
 		}
 		if note := storageNote(unpriced, d.Region); note != "" && !res.AlreadySingleNode {
@@ -1168,11 +1169,8 @@ func volumeIOPS(storageType string, allocatedGiB, provisioned int32) float64 {
 		}
 		return math.Min(64000, math.Max(burst, 3*float64(allocatedGiB)))
 	case "gp3":
-		base := 3000.0
-		if allocatedGiB >= 400 {
-			base = 12000
-		}
-		return math.Max(base, float64(provisioned))
+		base, _ := pricing.GP3Included(allocatedGiB)
+		return float64(max(base, provisioned))
 	case "io1", "io2":
 		return float64(max(provisioned, 0))
 	}

@@ -54,19 +54,8 @@ func (c *dbCluster) multiAZ() bool { return c.InstanceClass != "" }
 // memberStorage is what a member of the Multi-AZ DB cluster c reports of its storage:
 // AllocatedStorage, Iops (the cluster's, or the gp3 baseline) and, for gp3, StorageThroughput.
 func (c *dbCluster) memberStorage() (int32, *int32, *int32) {
-	iops := c.Iops
-	var thr *int32
-	if c.StorageType == "gp3" {
-		base, t := int32(3000), int32(125)
-		if c.Allocated >= gp3LargeVolumeGiB {
-			base, t = 12000, 500
-		}
-		iops, thr = cmp.Or(iops, base), &t
-	}
-	if iops == 0 {
-		return c.Allocated, nil, thr
-	}
-	return c.Allocated, &iops, thr
+	iops, thr := storagePerformance(c.StorageType, c.Allocated, c.Iops, 0) // a cluster provisions no throughput here
+	return c.Allocated, iops, thr
 }
 
 // checkMultiAZStorage checks a Multi-AZ DB cluster's storage as RDS does: the storage type

@@ -211,13 +211,13 @@ func (d *rdsPriceDataSource) Read(ctx context.Context, req datasource.ReadReques
 		}
 		lookup.API = d.data.Pricing
 	}
-	price := lookup.Price
+	var p pricing.Price
+	var warns []string
 	if ioOptimized {
-		price = func(ctx context.Context, class string, _ pricing.Engine, deployment pricing.Deployment, region string) (pricing.Price, []string, error) {
-			return lookup.AuroraIOOptimizedPrice(ctx, class, deployment, region)
-		}
+		p, warns, err = lookup.AuroraIOOptimizedPrice(ctx, m.InstanceClass.ValueString(), deployment, region)
+	} else {
+		p, warns, err = lookup.Price(ctx, m.InstanceClass.ValueString(), engine, deployment, region)
 	}
-	p, warns, err := price(ctx, m.InstanceClass.ValueString(), engine, deployment, region)
 	for _, w := range warns {
 		resp.Diagnostics.AddWarning("Price List API Unavailable, Using Catalog", w)
 	}

@@ -46,7 +46,7 @@ echo "test PostgreSQL: 127.0.0.1:$RIGHTSIZE_TEST_PG_PORT (PgBouncer, transaction
 needs_matrix() {
 	local pkgs args=" ${TESTARGS:-} " run tests=""
 	pkgs=$(go list ${PKGS:-./...})
-	grep -qx '.*/internal/pgstats' <<<"$pkgs" && tests+=" TestCollectAcrossVersions"
+	grep -qx '.*/internal/pgstats' <<<"$pkgs" && tests+=" TestCollectAcrossVersions TestReplicationSlots"
 	grep -qx '.*/internal/topology' <<<"$pkgs" && tests+=" TestPGValidatorAcrossVersions"
 	[[ -n $tests ]] || return 1
 	[[ $args =~ [[:space:]]-{1,2}run[=[:space:]]+([^[:space:]]+) ]] || return 0

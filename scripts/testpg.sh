@@ -116,6 +116,8 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 max_connections = 200
+# logical: the statistics tests create logical replication slots (pg_replication_slots)
+wal_level = logical
 CONF
   start_server
   "$bindir/../bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAt \

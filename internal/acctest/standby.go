@@ -15,32 +15,8 @@ import (
 func StartStandby(t testing.TB) int {
 	t.Helper()
 	_, port := PGAddr(t)
-	bindir := PGBinDir(t)
-	script := filepath.Join(moduleRoot(t), "scripts", "testpg.sh")
-	// Not t.TempDir: its folders are private to the test's user, and the standby runs as postgres.
-	parent, err := os.MkdirTemp("", "rightsize-standby-") //nolint:usetesting // see above
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(parent, 0o755); err != nil { //nolint:gosec // the postgres user must reach the standby's folder
-		t.Fatal(err)
-	}
-	dir := filepath.Join(parent, "standby")
-	t.Cleanup(func() {
-		if out, err := exec.Command("bash", script, "stop", dir).CombinedOutput(); err != nil {
-			t.Errorf("stopping the standby: %v\n%s", err, out)
-		}
-		_ = os.RemoveAll(parent)
-	})
-	cmd := exec.Command("bash", script, "standby", dir, strconv.Itoa(port))
-	cmd.Env = append(os.Environ(), "PG_BINDIR="+bindir)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("starting a standby of the harness PostgreSQL (port %d): %v\n%s", port, err, stderr.String())
-	}
-	fields := strings.Fields(string(out))
+	out := startServer(t, "standby", strconv.Itoa(port))
+	fields := strings.Fields(out)
 	if len(fields) == 0 {
 		t.Fatal("scripts/testpg.sh standby printed no port")
 	}
@@ -49,6 +25,54 @@ func StartStandby(t testing.TB) int {
 		t.Fatalf("scripts/testpg.sh standby printed %q, not a port", out)
 	}
 	return sport
+}
+
+// StartPostgres starts a throwaway PostgreSQL server of the harness's version, configured as the
+// harness's (scripts/testpg.sh start), and stops it when the test ends. It returns its DSN. For
+// tests that change what the whole server reports (replication slots, say), which must not show
+// in the tests that share the harness's server.
+func StartPostgres(t testing.TB) string {
+	t.Helper()
+	out := startServer(t, "start")
+	for _, line := range strings.Split(out, "\n") {
+		if v, ok := strings.CutPrefix(line, "export RIGHTSIZE_TEST_PG_DSN="); ok {
+			return strings.Trim(v, "'")
+		}
+	}
+	t.Fatalf("scripts/testpg.sh start printed no DSN:\n%s", out)
+	return ""
+}
+
+// startServer runs scripts/testpg.sh mode in a new folder, with args, stops the server it starts
+// when the test ends, and returns what the script printed.
+func startServer(t testing.TB, mode string, args ...string) string {
+	t.Helper()
+	bindir := PGBinDir(t)
+	script := filepath.Join(moduleRoot(t), "scripts", "testpg.sh")
+	// Not t.TempDir: its folders are private to the test's user, and the server runs as postgres.
+	parent, err := os.MkdirTemp("", "rightsize-"+mode+"-") //nolint:usetesting // see above
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(parent, 0o755); err != nil { //nolint:gosec // the postgres user must reach the server's folder
+		t.Fatal(err)
+	}
+	dir := filepath.Join(parent, "pg")
+	t.Cleanup(func() {
+		if out, err := exec.Command("bash", script, "stop", dir).CombinedOutput(); err != nil {
+			t.Errorf("stopping the PostgreSQL server of scripts/testpg.sh %s: %v\n%s", mode, err, out)
+		}
+		_ = os.RemoveAll(parent)
+	})
+	cmd := exec.Command("bash", append([]string{script, mode, dir}, args...)...)
+	cmd.Env = append(os.Environ(), "PG_BINDIR="+bindir)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("scripts/testpg.sh %s %s: %v\n%s", mode, strings.Join(args, " "), err, stderr.String())
+	}
+	return string(out)
 }
 
 // AsPostgres is the command that runs name with args as the postgres user when the test runs as

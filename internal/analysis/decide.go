@@ -690,6 +690,7 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 			"if it holds for the current load (compare two readings of pg_stat_database), moving reads onto one node increases disk reads",
 			100*in.Postgres.CacheHitRatio, since)
 	}
+	replicationSlotRisks(in, nodes, add)
 	for _, n := range nodes {
 		if s, ok := n.Summary(MetricFreeStorageSpace); ok && s.Count > 0 && s.Min < 10*(1<<30) {
 			lowFreeStorage(in, n.ID, s.Min, add)

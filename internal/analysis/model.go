@@ -151,8 +151,9 @@ func (t SavingsTarget) validate() error {
 }
 
 // validate checks the facts' ranges: counts non-negative, the cache hit ratio
-// within [0, 1], the TPS finite and non-negative (0 when unknown), and a
-// max_connections and shared_buffers formulas ones that EvalFormula evaluates.
+// within [0, 1], the TPS finite and non-negative (0 when unknown), a
+// max_connections and shared_buffers formulas ones that EvalFormula evaluates,
+// and each replication slot named, with its retained WAL -1 (unknown) or more.
 func (f PostgresFacts) validate() error {
 	for name, v := range map[string]string{"max_connections": f.MaxConnectionsFormula, "shared_buffers": f.SharedBuffersFormula} {
 		if v != "" && !FormulaEvaluable(v) {
@@ -166,6 +167,11 @@ func (f PostgresFacts) validate() error {
 		return fmt.Errorf("PostgreSQL facts: cache hit ratio %v must be within [0, 1] (0 when unknown)", f.CacheHitRatio)
 	case !(f.TPS >= 0) || math.IsInf(f.TPS, 0):
 		return fmt.Errorf("PostgreSQL facts: TPS %v must be finite and non-negative (0 when unknown)", f.TPS)
+	}
+	for _, s := range f.ReplicationSlots {
+		if s.Name == "" || s.RetainedBytes < -1 {
+			return fmt.Errorf("PostgreSQL facts: replication slot %q: a slot needs a name, and its retained WAL %d bytes must be non-negative (-1 when unknown)", s.Name, s.RetainedBytes)
+		}
 	}
 	return nil
 }
@@ -220,6 +226,29 @@ type PostgresFacts struct {
 	// statistics' last reset); zero when unknown.
 	CountersSince time.Time
 	TPS           float64 // transactions per second, reported only (no check reads it)
+	// ReplicationSlots are the writer's replication slots (pg_replication_slots), temporary
+	// ones left out; nil when not read or there are none. Their consumers become risks
+	// (replicationSlotRisks): a logical slot's change-data-capture stream on one node, and
+	// WAL an inactive slot keeps.
+	ReplicationSlots []ReplicationSlot
+}
+
+// ReplicationSlot is one replication slot of the writer.
+type ReplicationSlot struct {
+	Name string
+	// Logical is true for a logical slot (change data capture, subscriptions),
+	// false for a physical one (streaming replicas, pg_receivewal).
+	Logical bool
+	// Plugin is a logical slot's output plugin ("" when unknown or physical).
+	Plugin string
+	// Active is true while a consumer is connected to the slot.
+	Active bool
+	// WALStatus is PostgreSQL's wal_status ("reserved", "extended", "unreserved",
+	// "lost"; "" before PostgreSQL 13, or unknown).
+	WALStatus string
+	// RetainedBytes is the WAL the slot keeps from being removed, in bytes; -1 when
+	// the slot reserves none or it is not known.
+	RetainedBytes int64
 }
 
 // Candidate is an instance class the single node could run on, with its price.

@@ -1005,8 +1005,51 @@ func (c *collector) readReplication(ctx context.Context) error {
 			return err
 		}
 	}
+	if r.Slots, err = c.readSlots(ctx, current); err != nil {
+		return err
+	}
 	c.st.Replication = r
 	return nil
+}
+
+// slotsQuery is the pg_replication_slots query for server_version_num,
+// measuring retained WAL up to current (an expression of the WAL position):
+// wal_status is PostgreSQL 13's.
+func slotsQuery(versionNum int, current string) string {
+	walStatus := "''"
+	if versionNum >= 130000 {
+		walStatus = "coalesce(wal_status, '')"
+	}
+	return `SELECT slot_name::text, slot_type, coalesce(plugin::text, ''), coalesce(database::text, ''), temporary, active, ` +
+		walStatus + `, pg_catalog.pg_wal_lsn_diff(` + current + `, restart_lsn)::float8
+		FROM pg_catalog.pg_replication_slots ORDER BY slot_name`
+}
+
+// readSlots reads pg_replication_slots (readable by any role), with the WAL
+// each slot retains measured up to current.
+func (c *collector) readSlots(ctx context.Context, current string) ([]ReplicationSlot, error) {
+	rows, err := c.q.Query(ctx, tagged(slotsQuery(c.st.Server.VersionNum, current)))
+	if err != nil {
+		return nil, fmt.Errorf("reading pg_replication_slots: %w", err)
+	}
+	defer rows.Close()
+	var slots []ReplicationSlot
+	for rows.Next() {
+		var s ReplicationSlot
+		var retained *float64
+		if err := rows.Scan(&s.Name, &s.Type, &s.Plugin, &s.Database, &s.Temporary, &s.Active, &s.WALStatus, &retained); err != nil {
+			return nil, fmt.Errorf("reading pg_replication_slots: %w", err)
+		}
+		s.RetainedBytes = -1
+		if retained != nil {
+			s.RetainedBytes = max(int64(*retained), 0)
+		}
+		slots = append(slots, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading pg_replication_slots: %w", err)
+	}
+	return slots, nil
 }
 
 // tolerableStandbyError reports whether a standby's replay functions failing

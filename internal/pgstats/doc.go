@@ -1,7 +1,8 @@
 // Package pgstats collects what PostgreSQL itself says about its workload:
-// server facts, per-database counters, connections, replication, the costliest
-// statements from pg_stat_statements, unused indexes, table scan statistics and
-// the memory, connection, checkpoint and WAL settings.
+// server facts, per-database counters, connections, replication and
+// replication slots, the costliest statements from pg_stat_statements, unused
+// indexes, table scan statistics and the memory, connection, checkpoint and WAL
+// settings.
 //
 // Every statistics query runs inside one read-only transaction
 // (pgx.TxOptions{AccessMode: pgx.ReadOnly}) with a transaction-local

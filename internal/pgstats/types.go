@@ -173,6 +173,35 @@ type Replication struct {
 	// server refuses pg_last_wal_receive_lsn() (an Aurora replica, which
 	// reports being in recovery but does not stream WAL; a warning says why).
 	ReceiveReplayLagBytes int64
+	// Slots has one entry per pg_replication_slots row, by name: the logical
+	// slots of change-data-capture consumers (Debezium, AWS DMS) and
+	// subscriptions, and physical slots. Empty when the server has none.
+	Slots []ReplicationSlot
+}
+
+// ReplicationSlot is one pg_replication_slots row.
+type ReplicationSlot struct {
+	Name string
+	Type string // "logical" or "physical"
+	// Plugin is the output plugin (pgoutput, wal2json, test_decoding) and
+	// Database the database of a logical slot; both "" for a physical slot.
+	Plugin   string
+	Database string
+	// Temporary slots belong to one session and are dropped when it ends.
+	Temporary bool
+	// Active is true while a consumer is connected to the slot.
+	Active bool
+	// WALStatus is whether the WAL the slot needs is still kept: "reserved"
+	// (within max_wal_size), "extended" (beyond it, kept for the slot),
+	// "unreserved" (to be removed at the next checkpoint) or "lost" (removed:
+	// the slot can no longer be used); "" before PostgreSQL 13, which does not
+	// report it.
+	WALStatus string
+	// RetainedBytes is the WAL the slot keeps the server from removing, from
+	// its restart_lsn to the current WAL position (the last replayed one on a
+	// standby), in bytes; -1 when the slot reserves none (restart_lsn NULL: a
+	// physical slot never used, or a lost slot).
+	RetainedBytes int64
 }
 
 // Replica is one pg_stat_replication row. Lags are NaN when PostgreSQL reports

@@ -123,6 +123,18 @@ type pgsReplicationModel struct {
 	Replicas              []pgsReplicaModel `tfsdk:"replicas"`
 	ReplayDelaySeconds    types.Float64     `tfsdk:"replay_delay_seconds"`
 	ReceiveReplayLagBytes types.Int64       `tfsdk:"receive_replay_lag_bytes"`
+	Slots                 []pgsSlotModel    `tfsdk:"slots"`
+}
+
+type pgsSlotModel struct {
+	Name          types.String `tfsdk:"name"`
+	Type          types.String `tfsdk:"type"`
+	Plugin        types.String `tfsdk:"plugin"`
+	Database      types.String `tfsdk:"database"`
+	Temporary     types.Bool   `tfsdk:"temporary"`
+	Active        types.Bool   `tfsdk:"active"`
+	WALStatus     types.String `tfsdk:"wal_status"`
+	RetainedBytes types.Int64  `tfsdk:"retained_bytes"`
 }
 
 type pgsReplicaModel struct {
@@ -357,7 +369,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"utilization_ratio":                   pgsF64("`(total + 1) / available`, counting this data source's session: 1 when the slots ordinary roles may use are full, above 1 when superuser sessions (RDS's own `rdsadmin` among them) also hold reserved slots; null when `available` is 0."),
 				}},
 			"replication": schema.SingleNestedAttribute{Computed: true,
-				MarkdownDescription: "Streaming replication as seen from this server. Aurora replicas do not use WAL streaming and are not listed.",
+				MarkdownDescription: "Streaming replication as seen from this server, and its replication slots. Aurora replicas do not use WAL streaming and are not listed.",
 				Attributes: map[string]schema.Attribute{
 					"replicas": schema.ListNestedAttribute{Computed: true,
 						MarkdownDescription: "One entry per `pg_stat_replication` row (standbys and WAL receivers).",
@@ -376,6 +388,21 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"receive_replay_lag_bytes": pgsInt("On a standby, WAL received but not yet replayed, in bytes; -1 on a primary, on a standby not " +
 						"receiving WAL, or when the server refuses `pg_last_wal_receive_lsn()`: an Aurora replica, which reports being in recovery " +
 						"but does not stream WAL, gets -1 and a warning instead of an error."),
+					"slots": schema.ListNestedAttribute{Computed: true,
+						MarkdownDescription: "One entry per `pg_replication_slots` row, by name: the logical slots of change-data-capture consumers " +
+							"(Debezium, AWS DMS) and subscriptions, and physical slots. `rightsize_single_node_recommendation` reads them as risks.",
+						NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+							"name":      pgsStr("`slot_name`."),
+							"type":      pgsStr("`logical` or `physical`."),
+							"plugin":    pgsStr("A logical slot's output plugin (`pgoutput`, `wal2json`, `test_decoding`); empty for a physical slot."),
+							"database":  pgsStr("A logical slot's database; empty for a physical slot."),
+							"temporary": pgsBool("Whether the slot belongs to one session and is dropped when it ends."),
+							"active":    pgsBool("Whether a consumer is connected to the slot now."),
+							"wal_status": pgsStr("Whether the WAL the slot needs is kept: `reserved` (within `max_wal_size`), `extended` (beyond it), " +
+								"`unreserved` (to be removed at the next checkpoint) or `lost` (removed: the slot can no longer be used); empty before PostgreSQL 13."),
+							"retained_bytes": pgsInt("WAL the slot keeps the server from removing, from its `restart_lsn` to the current WAL position (the last " +
+								"replayed one on a standby), in bytes; -1 when it reserves none (a physical slot never used, or a lost slot)."),
+						}}},
 				}},
 			"statements": schema.SingleNestedAttribute{Computed: true,
 				MarkdownDescription: "`pg_stat_statements`, cluster-wide. Empty (with a warning) when the extension is not created in the connected database or not preloaded. " +
@@ -632,7 +659,15 @@ func fillPostgresStats(m *postgresStatsModel, st *pgstats.Stats) diag.Diagnostic
 
 	rp := st.Replication
 	m.Replication = &pgsReplicationModel{Replicas: make([]pgsReplicaModel, 0, len(rp.Replicas)),
-		ReplayDelaySeconds: floatValue(rp.ReplayDelaySeconds), ReceiveReplayLagBytes: i64(rp.ReceiveReplayLagBytes)}
+		ReplayDelaySeconds: floatValue(rp.ReplayDelaySeconds), ReceiveReplayLagBytes: i64(rp.ReceiveReplayLagBytes),
+		Slots: make([]pgsSlotModel, 0, len(rp.Slots))}
+	for _, sl := range rp.Slots {
+		m.Replication.Slots = append(m.Replication.Slots, pgsSlotModel{
+			Name: types.StringValue(sl.Name), Type: types.StringValue(sl.Type), Plugin: types.StringValue(sl.Plugin),
+			Database: types.StringValue(sl.Database), Temporary: types.BoolValue(sl.Temporary), Active: types.BoolValue(sl.Active),
+			WALStatus: types.StringValue(sl.WALStatus), RetainedBytes: i64(sl.RetainedBytes),
+		})
+	}
 	for _, r := range rp.Replicas {
 		m.Replication.Replicas = append(m.Replication.Replicas, pgsReplicaModel{
 			ApplicationName: types.StringValue(r.ApplicationName), ClientAddr: types.StringValue(r.ClientAddr),

@@ -356,6 +356,12 @@ func readPostgresFacts(ctx context.Context, pd *ProviderData, override types.Obj
 // Without it the projection's peak (CloudWatch's DatabaseConnections) stands alone.
 func factsFrom(st *pgstats.Stats) *analysis.PostgresFacts {
 	f := &analysis.PostgresFacts{MaxConnections: st.Connections.MaxConnections}
+	for _, sl := range st.Replication.Slots {
+		if !sl.Temporary { // a session's own, dropped when it ends: no consumer to strand
+			f.ReplicationSlots = append(f.ReplicationSlots, analysis.ReplicationSlot{Name: sl.Name, Logical: sl.Type == "logical",
+				Plugin: sl.Plugin, Active: sl.Active, WALStatus: sl.WALStatus, RetainedBytes: sl.RetainedBytes})
+		}
+	}
 	if st.Server.CanReadAllStats {
 		f.PeakConnections = st.Connections.Total + 1 // counting the collector's own session
 	}

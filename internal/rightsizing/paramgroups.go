@@ -66,8 +66,9 @@ func withGroupSettings(pg *analysis.PostgresFacts, c inventory.Cluster, name str
 		warns = append(warns, Warning{"Parameter Group Pending Reboot", fmt.Sprintf("%s: writer %s's %s is pending-reboot: until the instance restarts it may run other values than the ones "+
 			"the recommendation takes from it", name, w.ID, g)})
 	}
-	if f == (analysis.PostgresFacts{}) || pg != nil && f == *pg {
-		return pg, warns
+	if pg == nil && f.MaxConnectionsFormula == "" && f.SharedBuffersFormula == "" ||
+		pg != nil && f.MaxConnectionsFormula == pg.MaxConnectionsFormula && f.SharedBuffersFormula == pg.SharedBuffersFormula {
+		return pg, warns // nothing set: the facts as they were
 	}
 	return &f, warns
 }

@@ -2,6 +2,7 @@ package rightsizing
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -112,15 +113,24 @@ func TestWithGroupSettings(t *testing.T) {
 			"max_connections": {Value: "{DBInstanceClassMemory/20000000}", From: "DB parameter group tuned"},
 			"shared_buffers":  {Value: "{DBInstanceClassMemory/32768}", From: "DB cluster parameter group apg"},
 		}}
-	pg := &analysis.PostgresFacts{MaxConnections: 500, CacheHitRatio: 0.99}
+	slots := []analysis.ReplicationSlot{{Name: "cdc", Logical: true, RetainedBytes: 1 << 20}}
+	pg := &analysis.PostgresFacts{MaxConnections: 500, CacheHitRatio: 0.99, ReplicationSlots: slots}
 	got, warns := withGroupSettings(pg, c, "db")
 	want := analysis.PostgresFacts{MaxConnections: 500, CacheHitRatio: 0.99, MaxConnectionsFormula: "{DBInstanceClassMemory/20000000}",
-		SharedBuffersFormula: "{DBInstanceClassMemory/32768}"}
-	if got == pg || *got != want || pg.MaxConnectionsFormula != "" || len(warns) != 0 {
+		SharedBuffersFormula: "{DBInstanceClassMemory/32768}", ReplicationSlots: slots}
+	if got == pg || !reflect.DeepEqual(*got, want) || pg.MaxConnectionsFormula != "" || len(warns) != 0 {
 		t.Errorf("facts %+v (given %+v), warnings %q", got, pg, warns)
 	}
-	if got, _ := withGroupSettings(nil, c, "db"); got == nil || *got != (analysis.PostgresFacts{MaxConnectionsFormula: want.MaxConnectionsFormula, SharedBuffersFormula: want.SharedBuffersFormula}) {
+	if got, _ := withGroupSettings(nil, c, "db"); got == nil || !reflect.DeepEqual(*got, analysis.PostgresFacts{MaxConnectionsFormula: want.MaxConnectionsFormula, SharedBuffersFormula: want.SharedBuffersFormula}) {
 		t.Errorf("without facts: %+v", got)
+	}
+	// Groups that set neither: the facts as given, nil staying nil.
+	none := inventory.Cluster{Kind: inventory.KindAurora, Nodes: c.Nodes, GroupSettings: map[string]inventory.GroupSetting{"shared_buffers": {Value: "abc", From: "DB parameter group tuned"}}}
+	if got, _ := withGroupSettings(pg, none, "db"); got != pg {
+		t.Errorf("nothing set: %+v, want the facts given", got)
+	}
+	if got, _ := withGroupSettings(nil, none, "db"); got != nil {
+		t.Errorf("nothing set, no facts: %+v, want nil", got)
 	}
 	// The status of the group each value came from: the cluster group's for shared_buffers.
 	c.Nodes[0].ClusterParameterApplyStatus = "pending-reboot"

@@ -1,0 +1,133 @@
+package analysis
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestReplicationSlotRisks: a logical replication slot (a change-data-capture consumer) is a
+// medium failure risk on an RDS instance, whose recovery on one node makes a new instance, and a
+// low one on Aurora, where only a writer failure's outage grows; slots no consumer is connected to
+// are a capacity risk for the WAL they keep, medium on an RDS instance when that is at least a
+// tenth of the lowest free storage (idleMultiAZ's writer has 80 GiB free).
+func TestReplicationSlotRisks(t *testing.T) {
+	const gib = int64(1 << 30)
+	cdc := ReplicationSlot{Name: "debezium_orders", Logical: true, Plugin: "pgoutput", Active: true, WALStatus: "reserved", RetainedBytes: 10 << 20}
+	idle := func(s ReplicationSlot, retained int64) ReplicationSlot {
+		s.Active, s.RetainedBytes = false, retained
+		return s
+	}
+	phys := ReplicationSlot{Name: "standby_old", RetainedBytes: gib}
+	singleAZ := func(in ClusterInput) ClusterInput {
+		in.Nodes, in.AlreadySingleNode = in.Nodes[:1], true
+		return in
+	}
+	backupsOff := func(in ClusterInput) ClusterInput { in.AutomatedBackupsOff = true; return in }
+	replica := func(in ClusterInput) ClusterInput { in.ReplicaSource = "sso-primary"; return in }
+	for _, tc := range []struct {
+		name    string
+		in      ClusterInput
+		slots   []ReplicationSlot
+		failure string // severity of the failure risk, "" for none
+		saying  string
+		kept    string // severity of the capacity risk, "" for none
+		keeps   string
+	}{
+		{"no slots", idleMultiAZ(14), nil, "", "", "", ""},
+		{"an active CDC slot", idleMultiAZ(14), []ReplicationSlot{cdc}, "medium",
+			"Logical replication slot debezium_orders streams this database's changes to consumers outside it (change data capture such as Debezium or AWS DMS, or logical replication subscribers). " +
+				"A failover to the standby keeps them, as the standby has a copy of the storage; on one node, a failure stops the stream until the instance is back, and recovery by a restore from snapshot or a point-in-time restore makes a new instance", "", ""},
+		{"two CDC slots", idleMultiAZ(14), []ReplicationSlot{cdc, {Name: "dms_slot", Logical: true, Plugin: "test_decoding", Active: true, RetainedBytes: 0}}, "medium",
+			"Logical replication slots debezium_orders, dms_slot stream this database's changes", "", ""},
+		{"on a Single-AZ instance", singleAZ(idleMultiAZ(14)), []ReplicationSlot{cdc}, "medium", ". On one node, a failure stops the stream", "", ""},
+		{"a read replica (PostgreSQL 16 and later)", replica(idleMultiAZ(14)), []ReplicationSlot{cdc}, "medium", "recovery by recreating the replica from sso-primary makes a new instance", "", ""},
+		{"without automated backups", backupsOff(idleMultiAZ(14)), []ReplicationSlot{cdc}, "medium", "recovery by a restore of the latest snapshot makes a new instance", "", ""},
+		{"an idle CDC slot keeping a tenth of the free storage", idleMultiAZ(14), []ReplicationSlot{idle(cdc, 8*gib)}, "medium", "Logical replication slot debezium_orders streams", "medium",
+			"Replication slots with no consumer connected keep WAL from being removed: debezium_orders (logical, pgoutput) 8.0 GiB, against 80.0 GiB free storage at its lowest. The WAL grows with every write while no consumer reads it"},
+		{"an idle CDC slot keeping less", idleMultiAZ(14), []ReplicationSlot{idle(cdc, 8*gib-1)}, "medium", "", "low", "debezium_orders (logical, pgoutput) 8.0 GiB"},
+		{"idle slots adding up", idleMultiAZ(14), []ReplicationSlot{idle(cdc, 4*gib), {Name: "standby_old", RetainedBytes: 4 * gib}}, "medium", "", "medium",
+			"debezium_orders (logical, pgoutput) 4.0 GiB, standby_old (physical) 4.0 GiB, against 80.0 GiB"},
+		{"a physical slot", idleMultiAZ(14), []ReplicationSlot{phys}, "", "", "low", "standby_old (physical) 1.0 GiB"},
+		{"a slot keeping little", idleMultiAZ(14), []ReplicationSlot{{Name: "s", RetainedBytes: 3 << 19}}, "", "", "low", "s (physical) 1.5 MiB"},
+		{"a slot keeping bytes", idleMultiAZ(14), []ReplicationSlot{{Name: "s", RetainedBytes: 56}}, "", "", "low", "s (physical) 56 bytes"},
+		{"an idle slot reserving nothing", idleMultiAZ(14), []ReplicationSlot{{Name: "s", RetainedBytes: -1}}, "", "", "", ""},
+		{"an idle slot keeping nothing yet", idleMultiAZ(14), []ReplicationSlot{{Name: "s", RetainedBytes: 0}}, "", "", "", ""},
+		{"Aurora", auroraPair(14), []ReplicationSlot{cdc}, "low",
+			"Logical replication slot debezium_orders streams the cluster's changes from the writer to consumers outside it (change data capture such as Debezium or AWS DMS, or logical replication subscribers). " +
+				"Removing the reader leaves them on the writer, but without a reader a writer failure stops the stream for as long as Aurora takes to recreate the writer", "", ""},
+		// Aurora publishes no FreeStorageSpace: what a slot keeps is said, low, however much.
+		{"Aurora, an idle slot", auroraPair(14), []ReplicationSlot{idle(cdc, 500*gib)}, "low", "", "low", "debezium_orders (logical, pgoutput) 500.0 GiB. The WAL"},
+		{"Aurora, an idle slot, free storage given", withFreeStorage(auroraPair(14), 80), []ReplicationSlot{idle(cdc, 500*gib)}, "low", "", "low", "debezium_orders (logical, pgoutput) 500.0 GiB. The WAL"},
+	} {
+		in := tc.in
+		if in.Postgres == nil {
+			in.Postgres = &PostgresFacts{}
+		}
+		pg := *in.Postgres
+		pg.ReplicationSlots = tc.slots
+		in.Postgres = &pg
+		rec, err := Analyze(in, DefaultPolicy())
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var failure, capacity []Risk
+		for _, r := range rec.Risks {
+			switch {
+			case strings.Contains(r.Description, "Logical replication slot"):
+				failure = append(failure, r)
+			case strings.Contains(r.Description, "Replication slots with no consumer"):
+				capacity = append(capacity, r)
+			}
+		}
+		check := func(what string, got []Risk, category, severity, saying string) {
+			t.Helper()
+			if severity == "" {
+				if len(got) != 0 {
+					t.Errorf("%s: %s risk %+v, want none", tc.name, what, got)
+				}
+				return
+			}
+			if len(got) != 1 || got[0].Category != category || got[0].Severity != severity || !strings.Contains(got[0].Description, saying) {
+				t.Errorf("%s: %s risks %+v, want one %s %s risk saying %q", tc.name, what, got, severity, category, saying)
+			}
+		}
+		check("CDC", failure, "failure", tc.failure, tc.saying)
+		check("retained WAL", capacity, "capacity", tc.kept, tc.keeps)
+	}
+}
+
+// TestReplicationSlotsValidated: a slot without a name, or with retained WAL below -1 (unknown),
+// is refused.
+func TestReplicationSlotsValidated(t *testing.T) {
+	for _, s := range []ReplicationSlot{{Name: ""}, {Name: "s", RetainedBytes: -2}} {
+		in := idleMultiAZ(14)
+		pg := *in.Postgres
+		pg.ReplicationSlots = []ReplicationSlot{s}
+		in.Postgres = &pg
+		if _, err := Analyze(in, DefaultPolicy()); err == nil || !strings.Contains(err.Error(), "replication slot") {
+			t.Errorf("slot %+v: %v, want it refused", s, err)
+		}
+	}
+}
+
+// withFreeStorage gives in's writer a FreeStorageSpace series of gibFree GiB at each of its CPU
+// series' timestamps.
+func withFreeStorage(in ClusterInput, gibFree float64) ClusterInput {
+	in.Nodes = append([]Node(nil), in.Nodes...)
+	for i, n := range in.Nodes {
+		if n.Role != RoleWriter {
+			continue
+		}
+		for _, s := range n.Series {
+			if s.Metric == MetricCPU {
+				f := cloneSeries(s)
+				f.Metric, f.Unit = MetricFreeStorageSpace, "Bytes"
+				for j := range f.Values {
+					f.Values[j] = gibFree * (1 << 30)
+				}
+				in.Nodes[i].Series = append(append([]Series(nil), n.Series...), f)
+			}
+		}
+	}
+	return in
+}

@@ -862,17 +862,23 @@ func weekdayName(d int) string { return weekdays[((d%7)+7)%7] }
 
 // lowFreeStorage adds the capacity risk of node id, whose free storage fell to minBytes (under
 // 10 GiB): medium, unless storage autoscaling (in.MaxAllocatedStorageGiB) has room to grow the
-// volume, which RDS does once free space stays at or below 10% of it for five minutes and the
-// last increase's storage optimization has completed: then low, saying so; at its limit, medium,
-// saying that too.
+// volume, which RDS does once free space stays at or below 10% of it for five minutes, six hours
+// or more after the last storage modification and once its storage optimization has completed:
+// then low, saying so; at its limit, medium, saying that too. With room, a lowest under half that
+// trigger, 5% of the allocated storage, shows the fill outran autoscaling: medium, saying so.
 func lowFreeStorage(in ClusterInput, id string, minBytes float64, add func(category, severity, format string, a ...any)) {
 	text := fmt.Sprintf("%s has only %.1f GiB free storage at its lowest", id, minBytes/(1<<30))
+	const waits = "once free space stays at or below 10% for five minutes, six hours or more after the last storage modification and once its storage optimization " +
+		"(which can take more than 24 hours) has completed"
 	switch a, m := in.AllocatedStorageGiB, in.MaxAllocatedStorageGiB; {
 	case m == 0:
 		add("capacity", "medium", "%s", text)
+	case m > a && minBytes < 0.05*float64(a)*(1<<30):
+		add("capacity", "medium", "%s, %.1f%% of its %d GiB: under half the 10%% at which storage autoscaling grows it (up to %d GiB, MaxAllocatedStorage), so the fill outran autoscaling, "+
+			"which grows the volume %s, by 10 GiB, 10%% or seven hours of growth, whichever is most: raise the allocated storage ahead of such loads",
+			text, 100*minBytes/(float64(a)*(1<<30)), a, m, waits)
 	case m > a:
-		add("capacity", "low", "%s; storage autoscaling grows its %d GiB up to %d GiB (MaxAllocatedStorage) once free space stays at or below 10%% for five minutes "+
-			"and the last increase's storage optimization has completed: a faster fill than that can still run it out", text, a, m)
+		add("capacity", "low", "%s; storage autoscaling grows its %d GiB up to %d GiB (MaxAllocatedStorage) %s: a faster fill than that can still run it out", text, a, m, waits)
 	default:
 		add("capacity", "medium", "%s, and storage autoscaling has reached its limit (MaxAllocatedStorage %d GiB): raise the limit or the allocated storage", text, m)
 	}

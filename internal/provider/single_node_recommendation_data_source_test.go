@@ -252,7 +252,7 @@ func TestAccSingleNodeRecommendation_auroraIOOptimized(t *testing.T) {
 				statecheck.ExpectKnownValue(name, tfjsonpath.New("monthly_savings"), knownvalue.Float64Exact(69.27)),
 				statecheck.ExpectKnownValue(name, tfjsonpath.New("current_monthly_cost"), knownvalue.Float64Exact(138.55)),
 				statecheck.ExpectKnownValue(name, tfjsonpath.New("price_source"), knownvalue.StringRegexp(
-					regexp.MustCompile(`^catalog \d{4}-\d{2}-\d{2} \(Aurora I/O-Optimized: the catalog's Aurora Standard prices × 1\.3\)$`))),
+					regexp.MustCompile(`^catalog \d{4}-\d{2}-\d{2}( to \d{4}-\d{2}-\d{2})? \(Aurora I/O-Optimized: the catalog's Aurora Standard prices × 1\.3\)$`))),
 			},
 		}},
 	})

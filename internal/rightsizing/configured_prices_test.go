@@ -71,7 +71,9 @@ func TestPriceSourcesMixed(t *testing.T) {
 		{configured, Request{ClusterID: "sso-prod"}, `^\[provider-configuration catalog 2024-\d\d-\d\d\]$`, "Aurora I/O-Optimized: the Aurora Standard prices × 1.3"},
 		// The catalog's alone: as before.
 		{catalog, Request{InstanceID: "mandible-prod"}, `^\[catalog 2024-\d\d-\d\d\]$`, ""},
-		{catalog, Request{ClusterID: "sso-prod"}, `^\[catalog 2024-\d\d-\d\d\]$`, "Aurora I/O-Optimized: the catalog's Aurora Standard prices × 1.3"},
+		// The catalog's Aurora rows were taken on several days: db.t4g.medium's on 2024-07-24, the
+		// candidates' up to 2024-07-29; the sources say both, where they said the first alone.
+		{catalog, Request{ClusterID: "sso-prod"}, `^\[catalog 2024-07-24 to 2024-07-29\]$`, "Aurora I/O-Optimized: the catalog's Aurora Standard prices × 1.3"},
 		// The instances at the catalog's prices, the storage at storage_prices' rate.
 		{storage, Request{InstanceID: "mandible-prod"}, `^\[catalog 2024-\d\d-\d\d provider-configuration\]$`, ""},
 	} {
@@ -173,6 +175,30 @@ func TestAuroraIOOptimizedPrices(t *testing.T) {
 		got := fmt.Sprint(r.PriceSources)
 		if c := r.Recommendation.Cost.CurrentMonthlyUSD; c != tc.current || !regexp.MustCompile(tc.sources).MatchString(got) || r.PriceNote != tc.note {
 			t.Errorf("%s: current %v, sources %s, note %q; want %v, %s, %q", tc.name, c, got, r.PriceNote, tc.current, tc.sources, tc.note)
+		}
+	}
+}
+
+// addPriceSource keeps one entry per kind of source, with the range of its prices' dates.
+func TestAddPriceSource(t *testing.T) {
+	for _, tc := range []struct {
+		adds [][2]string // kind, date
+		want string
+	}{
+		{[][2]string{{"catalog", "2024-08-09"}}, "[catalog 2024-08-09]"},
+		{[][2]string{{"catalog", "2024-08-09"}, {"catalog", "2024-08-09"}}, "[catalog 2024-08-09]"},
+		{[][2]string{{"catalog", "2024-07-29"}, {"catalog", "2024-07-24"}, {"catalog", "2024-08-09"}, {"catalog", "2024-07-30"}}, "[catalog 2024-07-24 to 2024-08-09]"},
+		{[][2]string{{"catalog", ""}, {"catalog", "2024-07-24"}}, "[catalog 2024-07-24]"}, // an undated row adds no date
+		{[][2]string{{"catalog", "2024-07-24"}, {"catalog", ""}}, "[catalog 2024-07-24]"},
+		{[][2]string{{"provider-configuration", ""}, {"catalog", "2024-08-09"}, {"provider-configuration", ""}, {"catalog", "2024-07-24"}},
+			"[provider-configuration catalog 2024-07-24 to 2024-08-09]"},
+	} {
+		var got []string
+		for _, a := range tc.adds {
+			got = addPriceSource(got, a[0], a[1])
+		}
+		if fmt.Sprint(got) != tc.want {
+			t.Errorf("%v: %v, want %s", tc.adds, got, tc.want)
 		}
 	}
 }

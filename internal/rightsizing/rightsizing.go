@@ -107,7 +107,8 @@ type Result struct {
 	CurrentHourlyUSD float64
 	// PriceSources are where the prices used came from, each once, the current price's
 	// first (a Multi-AZ instance's storage's with it), then the candidate classes': "catalog
-	// <date>" (pricing.SourceCatalog and the price's date) or "provider-configuration"
+	// <date>" (pricing.SourceCatalog and the price's date; "catalog <oldest> to <newest>" when
+	// the prices used were dated differently) or "provider-configuration"
 	// (pricing.SourceConfiguration). Both when the provider configuration prices some
 	// classes, deployments or storage and the catalog the others; none when nothing is priced.
 	PriceSources []string
@@ -164,6 +165,35 @@ func (r Result) PriceSource() string {
 		src += " (" + r.PriceNote + ")"
 	}
 	return src
+}
+
+// addPriceSource records, in sources (Result.PriceSources), a price of source kind (a pricing
+// Source*) dated date ("" when it has none): a kind's entry is "<kind>", "<kind> <date>" or, when
+// its prices' dates differ (the catalog's Aurora rows were taken on several days), "<kind>
+// <oldest> to <newest>"; a new kind is appended.
+func addPriceSource(sources []string, kind, date string) []string {
+	for i, s := range sources {
+		k, dates, _ := strings.Cut(s, " ")
+		if k != kind {
+			continue
+		}
+		oldest, newest, ok := strings.Cut(dates, " to ")
+		if !ok {
+			newest = oldest
+		}
+		if date != "" && (oldest == "" || date < oldest) {
+			oldest = date
+		}
+		if date > newest {
+			newest = date
+		}
+		sources[i] = strings.TrimSpace(kind + " " + oldest)
+		if newest != oldest {
+			sources[i] += " to " + newest
+		}
+		return sources
+	}
+	return append(sources, strings.TrimSpace(kind+" "+date))
 }
 
 // warn adds a warning titled title for each non-empty text.
@@ -763,18 +793,12 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 	// Standard's (and whether from a configured one) or given as such, for Result.PriceNote.
 	var scaled, scaledConfigured, given bool
 	// used records where a price the recommendation uses came from (Result.PriceSources).
-	// addSource records src, a price's source kind and date, unless a source of that kind is there.
-	addSource := func(kind, src string) {
-		if !slices.ContainsFunc(res.PriceSources, func(s string) bool { return strings.HasPrefix(s, kind) }) {
-			res.PriceSources = append(res.PriceSources, src)
-		}
-	}
 	used := func(ps ...pricing.Price) {
 		for _, p := range ps {
 			scaled = scaled || p.Scaled
 			scaledConfigured = scaledConfigured || p.Scaled && p.Source == pricing.SourceConfiguration
 			given = given || ioOptimized && !p.Scaled
-			addSource(p.Source, strings.TrimSpace(p.Source+" "+p.SourceDate)) // a configured price has no date
+			res.PriceSources = addPriceSource(res.PriceSources, p.Source, p.SourceDate) // a configured price has no date
 		}
 	}
 
@@ -802,7 +826,8 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 		in.CurrentStorageMonthlyUSD, in.SingleNodeStorageMonthlyUSD, unpriced, storageSources = storageCost(d.Catalog, c, d.Region)
 		if err == nil { // the costs, which include the storage, are priced: say where its prices came from too
 			for _, src := range storageSources {
-				addSource(strings.Fields(src)[0], src)
+				kind, date, _ := strings.Cut(src, " ")
+				res.PriceSources = addPriceSource(res.PriceSources, kind, date)
 			}
 		}
 		if note := storageNote(unpriced, d.Region); note != "" && !res.AlreadySingleNode {

@@ -109,8 +109,9 @@ type Result struct {
 	// first (a Multi-AZ instance's storage's with it), then the candidate classes': "catalog
 	// <date>" (pricing.SourceCatalog and the price's date; "catalog <oldest> to <newest>" when
 	// the prices used were dated differently) or "provider-configuration"
-	// (pricing.SourceConfiguration). Both when the provider configuration prices some
-	// classes, deployments or storage and the catalog the others; none when nothing is priced.
+	// (pricing.SourceConfiguration), both when the provider configuration prices some classes,
+	// deployments or storage and the catalog the others; last "extended-support-rates <YYYY-MM>"
+	// when the prices include RDS Extended Support's rate. None when nothing is priced.
 	PriceSources []string
 	// PriceNote says how the prices were adjusted, if they were
 	// (an Aurora I/O-Optimized cluster's).
@@ -166,6 +167,11 @@ func (r Result) PriceSource() string {
 	}
 	return src
 }
+
+// extendedSupportSource is the Result.PriceSources kind of the RDS Extended Support rates the
+// prices include (pricing.ExtendedSupportSource, data/extended-support-rates.csv), dated by the
+// newest source quoting them (YYYY-MM).
+const extendedSupportSource = "extended-support-rates"
 
 // addPriceSource records, in sources (Result.PriceSources), a price of source kind (a pricing
 // Source*) dated date ("" when it has none): a kind's entry is "<kind>", "<kind> <date>" or, when
@@ -935,6 +941,10 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 	}
 	if len(priceNotes) > 0 {
 		res.warn("Target Classes Without Price", "some target classes have no price: "+strings.Join(priceNotes, "; "))
+	}
+	// The prices include RDS Extended Support's per-vCPU rate, which has a source of its own.
+	if esRate > 0 && len(res.PriceSources) > 0 {
+		res.PriceSources = addPriceSource(res.PriceSources, extendedSupportSource, es.SourceDate)
 	}
 	// The report says where the prices came from: an account's rates, as the provider
 	// configuration gives them, are not list prices.

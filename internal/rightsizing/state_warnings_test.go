@@ -3,6 +3,7 @@ package rightsizing
 import (
 	"context"
 	"math"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -131,6 +132,16 @@ func TestRecommend_extendedSupport(t *testing.T) {
 	for _, r := range []Result{m15, a15} {
 		if w, ok := warningWith(r.WarningTexts(), "Extended Support"); ok {
 			t.Errorf("%s on PostgreSQL 15: %s", r.Name, w)
+		}
+	}
+	// The prices include the Extended Support rate, whose source is named after the catalog's.
+	for i, r := range []Result{m12, a12, m15, a15} {
+		got, want := r.PriceSource(), regexp.MustCompile(`^catalog 2024-[0-9-]+( to 2024-[0-9-]+)?( \(.*\))?$`)
+		if i < 2 {
+			want = regexp.MustCompile(`^catalog 2024-[0-9-]+( to 2024-[0-9-]+)? and extended-support-rates 20\d\d-\d\d( \(.*\))?$`)
+		}
+		if !want.MatchString(got) || !strings.Contains(r.Recommendation.ReportMarkdown, got) {
+			t.Errorf("%s: price source %q, want %s, in the report too", r.Name, got, want)
 		}
 	}
 	// The fleet prices each deployment the same way.

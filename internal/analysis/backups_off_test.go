@@ -301,6 +301,20 @@ func TestBackupsOffLatestSnapshot(t *testing.T) {
 			want: []string{"a failed volume loses the database. Take one (CreateDBSnapshot) as soon as it is available again. Turn them on",
 				"do it in a quiet hour. It is stopped: start it first (StartDBInstance), as RDS modifies and snapshots only an available instance"},
 			notWant: []string{"Take one now", "guard snapshot"}},
+		// Starting: RDS starts it already; stopping: it must stop before StartDBInstance is taken.
+		{name: "none, one node already, starting", edit: func(in *ClusterInput) {
+			in.SnapshotsListed, in.SnapshotsListedAt, in.AlreadySingleNode, in.Stopped, in.StoppedStatus = true, end, true, true, "starting"
+		},
+			want:    []string{"Take one (CreateDBSnapshot) as soon as it is available again", "It is starting: wait until it is available, as RDS modifies and snapshots only an available instance"},
+			notWant: []string{"StartDBInstance"}},
+		{name: "none, one node already, stopping", edit: func(in *ClusterInput) {
+			in.SnapshotsListed, in.SnapshotsListedAt, in.AlreadySingleNode, in.Stopped, in.StoppedStatus = true, end, true, true, "stopping"
+		},
+			want: []string{"It is stopping: once it is stopped, start it (StartDBInstance), as RDS modifies and snapshots only an available instance"}},
+		{name: "none, one node already, stopped (status given)", edit: func(in *ClusterInput) {
+			in.SnapshotsListed, in.SnapshotsListedAt, in.AlreadySingleNode, in.Stopped, in.StoppedStatus = true, end, true, true, "stopped"
+		},
+			want: []string{"It is stopped: start it first (StartDBInstance)"}},
 		{name: "none, stopped, two nodes", edit: func(in *ClusterInput) {
 			in.SnapshotsListed, in.SnapshotsListedAt, in.Stopped = true, end, true
 		},

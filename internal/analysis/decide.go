@@ -186,10 +186,16 @@ func restoreRecovery(backupsOff bool) string {
 // stoppedFirst is what the backup risk of a stopped RDS instance (in.Stopped) adds to its advice,
 // "" for a running one: RDS modifies and snapshots only an available instance.
 func stoppedFirst(in ClusterInput) string {
-	if !in.Stopped {
+	const why = ", as RDS modifies and snapshots only an available instance"
+	switch {
+	case !in.Stopped:
 		return ""
+	case in.StoppedStatus == "starting":
+		return ". It is starting: wait until it is available" + why
+	case in.StoppedStatus == "stopping":
+		return ". It is stopping: once it is stopped, start it (StartDBInstance)" + why
 	}
-	return ". It is stopped: start it first (StartDBInstance), as RDS modifies and snapshots only an available instance"
+	return ". It is stopped: start it first (StartDBInstance)" + why
 }
 
 // backupsOffRisk is the backup risk of an RDS instance without automated backups

@@ -343,6 +343,10 @@ type ClusterInput struct {
 	// backup risk's advice (turn automated backups on, take a snapshot) says to
 	// start it first.
 	Stopped bool
+	// StoppedStatus is RDS's status when Stopped: "stopped", "stopping" or "starting"
+	// ("" is taken as "stopped"). A starting instance needs no StartDBInstance, only to be
+	// waited for; a stopping one must stop before it can be started.
+	StoppedStatus string
 	// ReplicaSource is the source of an RDS instance that is a read replica
 	// ("" for none): it holds no data of its own to lose, and its Multi-AZ
 	// standby serves it once it is promoted, which the redundancy risk and the

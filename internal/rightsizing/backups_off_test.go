@@ -191,4 +191,21 @@ func TestRecommend_stoppedNoSnapshot(t *testing.T) {
 		strings.Contains(got[0], "Take one now") {
 		t.Errorf("backup risks %q", got)
 	}
+	// Started (RDS shows "starting" for minutes): no StartDBInstance to call, only a wait.
+	if _, err := rc.StartDBInstance(ctx, &rds.StartDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod")}); err != nil {
+		t.Fatal(err)
+	}
+	res, err = Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 7 * 24 * time.Hour, End: testNow, SkipReport: true, AllowSingleNode: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	for _, r := range res.Recommendation.Risks {
+		if r.Category == "backup" && r.Severity == "high" {
+			got = append(got, r.Description)
+		}
+	}
+	if len(got) != 1 || !strings.Contains(got[0], "It is starting: wait until it is available") || strings.Contains(got[0], "StartDBInstance") {
+		t.Errorf("backup risks of a starting instance %q", got)
+	}
 }

@@ -648,7 +648,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 		// An Aurora cluster keeps 1 to 35 days: never off there.
 		AutomatedBackupsOff: c.Kind == inventory.KindMultiAZ && c.BackupRetentionDays == 0,
 	}
-	_, in.Stopped = c.Stopped()
+	in.StoppedStatus, in.Stopped = c.Stopped()
 	if c.Kind == inventory.KindMultiAZ && c.AllocatedStorageGiB > 0 {
 		in.MaxAllocatedStorageGiB = int(c.MaxAllocatedStorageGiB) // autoscaling's limit, 0 when off
 	}

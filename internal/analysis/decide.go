@@ -45,7 +45,9 @@ type DecisionMatrix struct {
 //     checks of the single node on the recommended class (capacity,
 //     local_storage and cpu_credits; values already include headroom): 10
 //     up to r = 0.5, falling linearly to 5 at r = 1 (a check that passes
-//     at its limit is neutral) and to 0 at r = 1.5;
+//     at its limit is neutral) and to 0 at r = 1.5; the evidence of a
+//     Multi-AZ instance's adds that commits stop waiting for the standby's
+//     synchronous copy (not scored: CloudWatch's latency is not read);
 //   - cost, of the single node on the recommended class (its savings are
 //     negative when it costs more than the cluster today): 0 without
 //     savings, rising linearly to 7 at the savings target's minimum and to
@@ -78,6 +80,11 @@ func decisionMatrix(t Topology, oneInstance bool, caps []Reason, cost CostEstima
 	perf := performanceScore(worst)
 	if len(caps) == 0 {
 		perf = 0
+	}
+	if t == TopologyMultiAZ && !oneInstance {
+		// AWS: a Multi-AZ DB instance's writes are replicated synchronously to the standby in
+		// another AZ before they are acknowledged, which adds commit latency Single-AZ does not have.
+		worstMsg += "; writes stop waiting for the standby's synchronous copy in another AZ, so commit latency can fall"
 	}
 	costScore, costEv := 5.0, "prices unknown (no current price or no price for the single-node class)"
 	if cost.Known {

@@ -131,3 +131,25 @@ func withFreeStorage(in ClusterInput, gibFree float64) ClusterInput {
 	}
 	return in
 }
+
+// TestPerformanceEvidenceCommitLatency: the performance evidence of a Multi-AZ instance says that
+// its commits stop waiting for the standby's synchronous copy; not an Aurora cluster's (whose
+// writer does not wait for its reader) nor that of an instance already Single-AZ.
+func TestPerformanceEvidenceCommitLatency(t *testing.T) {
+	const say = "writes stop waiting for the standby's synchronous copy in another AZ, so commit latency can fall"
+	single := idleMultiAZ(14)
+	single.Nodes, single.AlreadySingleNode = single.Nodes[:1], true
+	for _, tc := range []struct {
+		name string
+		in   ClusterInput
+		want bool
+	}{{"Multi-AZ", idleMultiAZ(14), true}, {"Aurora", auroraPair(14), false}, {"already Single-AZ", single, false}} {
+		rec, err := Analyze(tc.in, DefaultPolicy())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(rec.Matrix.Rows[0].Evidence, say); rec.Matrix.Rows[0].Criterion != "performance" || got != tc.want {
+			t.Errorf("%s: performance evidence %q, want it to say so: %v", tc.name, rec.Matrix.Rows[0].Evidence, tc.want)
+		}
+	}
+}

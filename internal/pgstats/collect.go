@@ -1014,14 +1014,20 @@ func (c *collector) readReplication(ctx context.Context) error {
 
 // slotsQuery is the pg_replication_slots query for server_version_num,
 // measuring retained WAL up to current (an expression of the WAL position):
-// wal_status is PostgreSQL 13's.
+// wal_status is PostgreSQL 13's. A lost slot (wal_status lost) retains none
+// (NULL): PostgreSQL clears the restart_lsn of a slot invalidated because its
+// WAL was removed, but from 16 on keeps that of one invalidated for another
+// reason (a standby's conflict with recovery, wal_level below logical, and on
+// 18 idle_replication_slot_timeout), which no longer holds back WAL removal.
 func slotsQuery(versionNum int, current string) string {
 	walStatus := "''"
+	retained := `pg_catalog.pg_wal_lsn_diff(` + current + `, restart_lsn)::float8`
 	if versionNum >= 130000 {
 		walStatus = "coalesce(wal_status, '')"
+		retained = `CASE WHEN wal_status = 'lost' THEN NULL ELSE ` + retained + ` END`
 	}
 	return `SELECT slot_name::text, slot_type, coalesce(plugin::text, ''), coalesce(database::text, ''), temporary, active, ` +
-		walStatus + `, pg_catalog.pg_wal_lsn_diff(` + current + `, restart_lsn)::float8
+		walStatus + `, ` + retained + `
 		FROM pg_catalog.pg_replication_slots ORDER BY slot_name`
 }
 

@@ -119,4 +119,61 @@ func slotsOnVersion(t *testing.T, major int, dsn string) {
 	if s := got[temp]; s.Type != "logical" || !s.Temporary || !s.Active {
 		t.Errorf("temporary slot %+v: want logical, temporary, active", s)
 	}
+	if major >= 18 {
+		lostSlotKeepsNothing(ctx, t, admin, connect("slots_reader"), prefix+"lost")
+	}
+}
+
+// lostSlotKeepsNothing: a slot that PostgreSQL 18 invalidates for being idle longer than
+// idle_replication_slot_timeout is lost (wal_status lost) and keeps no WAL, yet, invalidated
+// otherwise than by the removal of its WAL, it keeps its restart_lsn (so do the slots PostgreSQL 16
+// and later invalidate on a standby): Collect must report it retaining nothing (-1), not the WAL
+// written since its restart_lsn. Run after the other slots are checked, as the timeout invalidates
+// them too.
+func lostSlotKeepsNothing(ctx context.Context, t *testing.T, admin, reader *pgx.Conn, name string) {
+	t.Helper()
+	t.Cleanup(func() {
+		ctx := context.Background()
+		_, _ = admin.Exec(ctx, "ALTER SYSTEM RESET idle_replication_slot_timeout")
+		_, _ = admin.Exec(ctx, "SELECT pg_reload_conf()")
+		_, _ = admin.Exec(ctx, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1", name)
+	})
+	if _, err := admin.Exec(ctx, "SELECT pg_create_logical_replication_slot($1, 'pgoutput')", name); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"DROP TABLE IF EXISTS slots_lost_wal",
+		"CREATE TABLE slots_lost_wal AS SELECT g AS id FROM generate_series(1, 20000) AS g",
+		"ALTER SYSTEM SET idle_replication_slot_timeout = '1s'",
+		"SELECT pg_reload_conf()",
+	} {
+		if _, err := admin.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	var hasRestart bool
+	poll(t, 30*time.Second, "the idle slot to be invalidated (a checkpoint invalidates it once idle past the timeout)", func() (bool, error) {
+		if _, err := admin.Exec(ctx, "CHECKPOINT"); err != nil {
+			return false, err
+		}
+		var status string
+		err := admin.QueryRow(ctx, "SELECT coalesce(wal_status, ''), restart_lsn IS NOT NULL FROM pg_replication_slots WHERE slot_name = $1", name).Scan(&status, &hasRestart)
+		return status == "lost", err
+	})
+	if !hasRestart {
+		t.Fatal("the lost slot has no restart_lsn: the test proves nothing")
+	}
+	st, err := Collect(ctx, reader, Options{SkipCatalogScans: true})
+	if err != nil {
+		t.Fatalf("Collect: %v", err)
+	}
+	for _, s := range st.Replication.Slots {
+		if s.Name == name {
+			if s.WALStatus != "lost" || s.RetainedBytes != -1 {
+				t.Errorf("lost slot %+v: want wal_status lost and RetainedBytes -1 (it keeps no WAL)", s)
+			}
+			return
+		}
+	}
+	t.Errorf("slot %s not collected: %+v", name, st.Replication.Slots)
 }

@@ -199,8 +199,9 @@ type ReplicationSlot struct {
 	WALStatus string
 	// RetainedBytes is the WAL the slot keeps the server from removing, from
 	// its restart_lsn to the current WAL position (the last replayed one on a
-	// standby), in bytes; -1 when the slot reserves none (restart_lsn NULL: a
-	// physical slot never used, or a lost slot).
+	// standby), in bytes; -1 when the slot reserves none: a physical slot never
+	// used (restart_lsn NULL), or a lost one (wal_status lost, whatever its
+	// restart_lsn says).
 	RetainedBytes int64
 }
 

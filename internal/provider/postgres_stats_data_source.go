@@ -401,7 +401,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 							"wal_status": pgsStr("Whether the WAL the slot needs is kept: `reserved` (within `max_wal_size`), `extended` (beyond it), " +
 								"`unreserved` (to be removed at the next checkpoint) or `lost` (removed: the slot can no longer be used); empty before PostgreSQL 13."),
 							"retained_bytes": pgsInt("WAL the slot keeps the server from removing, from its `restart_lsn` to the current WAL position (the last " +
-								"replayed one on a standby), in bytes; -1 when it reserves none (a physical slot never used, or a lost slot)."),
+								"replayed one on a standby), in bytes; -1 when it reserves none (a physical slot never used, or a lost slot, whatever its `restart_lsn` says)."),
 						}}},
 				}},
 			"statements": schema.SingleNestedAttribute{Computed: true,

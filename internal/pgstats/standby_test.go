@@ -119,3 +119,47 @@ func TestTolerableStandbyError(t *testing.T) {
 		}
 	}
 }
+
+// TestCollect_standbySlots runs the collector on a real hot standby that has a replication slot
+// of its own (a cascading standby's physical slot; from PostgreSQL 16 a standby may also have
+// logical ones, a change-data-capture consumer's), where pg_current_wal_lsn() fails ("recovery is
+// in progress"): the WAL the slot retains is measured to the last replayed position, for a role
+// with no privileges as for a superuser.
+func TestCollect_standbySlots(t *testing.T) {
+	h := needPG(t)
+	const role = "pgstats_standby_slots"
+	h.freshRole(t, role)
+	standbyPort := acctest.StartStandby(t)
+	connect := func(user string) *pgx.Conn {
+		cfg := h.cfg("postgres", user)
+		cfg.Port = standbyPort
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		conn, err := Connect(ctx, cfg)
+		if err != nil {
+			t.Fatalf("connecting to the standby as %s: %v", user, err)
+		}
+		t.Cleanup(func() { _ = conn.Close(context.Background()) })
+		return conn
+	}
+	super := connect("postgres")
+	const slot = "cascade_slot"
+	if _, err := super.Exec(context.Background(), "SELECT pg_create_physical_replication_slot($1, true)", slot); err != nil {
+		t.Fatalf("creating a slot on the standby: %v", err)
+	}
+	if _, err := super.Exec(context.Background(), "SELECT pg_catalog.pg_current_wal_lsn()"); err == nil {
+		t.Fatal("pg_current_wal_lsn() succeeds on the standby: the test proves nothing")
+	}
+	for _, user := range []string{"postgres", role} {
+		st := collect(t, connect(user), Options{SkipCatalogScans: true})
+		var got []ReplicationSlot
+		for _, s := range st.Replication.Slots {
+			if s.Name == slot {
+				got = append(got, s)
+			}
+		}
+		if !st.Server.InRecovery || len(got) != 1 || got[0].Type != "physical" || got[0].Active || got[0].RetainedBytes < 0 {
+			t.Errorf("%s on the standby: in recovery %v, slots %+v, want %s, physical, inactive, its retained WAL measured", user, st.Server.InRecovery, st.Replication.Slots, slot)
+		}
+	}
+}

@@ -8,14 +8,21 @@ import (
 // replicationSlotRisks adds the risks of the writer's replication slots (in.Postgres.ReplicationSlots):
 //
 //   - Logical slots feed consumers outside the database (change data capture, subscriptions).
-//     On an RDS instance a failover to the standby, which has a copy of the storage, keeps them;
-//     on one node a failure stops the stream until the instance is recovered, and recovery by a
-//     restore makes a new instance the consumers must be pointed at, with their slots checked:
-//     "failure", medium. On Aurora the slots stay on the writer, and removing the reader only
-//     makes a writer failure a longer outage of the stream (Aurora recreates the writer): low.
+//     On an RDS instance a failover to the standby, a synchronous copy of the storage where
+//     PostgreSQL keeps them (pg_replslot), keeps them; on one node a failure stops the stream
+//     until the instance is recovered, and recovery by a restore makes a new instance at an
+//     earlier point than the consumers have read to, with the slots only as its backup saved
+//     them (a recreated read replica has none of the old one's), where resuming from the
+//     positions the consumers recorded can miss changes: they start over with new slots and a
+//     new initial copy: "failure", medium. On Aurora the slots stay on the writer (Aurora
+//     readers do not decode), and removing the reader only makes a writer failure a longer
+//     outage of the stream (Aurora recreates the writer): low.
 //   - Slots no consumer is connected to keep WAL from being removed, more with every write:
 //     "capacity", medium on an RDS instance when what they keep is at least a tenth of the
 //     writer's lowest free storage (CloudWatch's FreeStorageSpace), else low.
+//
+// A lost slot (WALStatus "lost": PostgreSQL removed WAL it needed, or invalidated it otherwise)
+// streams nothing and keeps no WAL: it is neither risk.
 //
 // nodes are the cluster's analysed nodes (the writer's free storage is read from them).
 func replicationSlotRisks(in ClusterInput, nodes []NodeAnalysis, add func(category, severity, format string, a ...any)) {
@@ -25,6 +32,9 @@ func replicationSlotRisks(in ClusterInput, nodes []NodeAnalysis, add func(catego
 	var logical, idle []string
 	var kept int64
 	for _, s := range in.Postgres.ReplicationSlots {
+		if s.WALStatus == "lost" { // unusable already, whatever the topology
+			continue
+		}
 		kind := "physical"
 		if s.Logical {
 			kind = "logical"
@@ -51,22 +61,22 @@ func replicationSlotRisks(in ClusterInput, nodes []NodeAnalysis, add func(catego
 			if in.AlreadySingleNode {
 				how = "With no reader,"
 			}
-			add("failure", "low", "%s the cluster's changes from the writer %s. %s a writer failure stops the stream for as long as Aurora takes to recreate the writer (typically about 10 minutes) instead of a ~30 second failover: make sure the consumers reconnect and retry for that long",
+			add("failure", "low", "%s the cluster's changes from the writer %s. %s a writer failure stops the stream for as long as Aurora takes to recreate the writer (typically about 10 minutes, on a best-effort basis) instead of a ~30 second failover: make sure the consumers reconnect and retry for that long",
 				slots, consumers, how)
 		default:
-			today := "A failover to the standby keeps them, as the standby has a copy of the storage; on one node, a"
+			today := "A failover to the standby keeps them, as PostgreSQL keeps them in its storage (pg_replslot), of which the standby is a synchronous copy; on one node, a"
 			if in.AlreadySingleNode {
 				today = "On one node, a"
 			}
-			recovery := "a restore from snapshot or a point-in-time restore"
+			recovery, state := "a restore from snapshot or a point-in-time restore", "at an earlier point than the consumers have read to, with the slots only as its backup saved them"
 			switch {
 			case in.ReplicaSource != "":
-				recovery = "recreating the replica from " + in.ReplicaSource
+				recovery, state = "recreating the replica from "+in.ReplicaSource, "without the replica's slots"
 			case in.AutomatedBackupsOff:
 				recovery = "a restore of the latest snapshot"
 			}
-			add("failure", "medium", "%s this database's changes %s. %s failure stops the stream until the instance is back, and recovery by %s makes a new instance: point the consumers at it and check that their slots are there and not behind before they resume (a missing slot means a new initial copy of the tables)",
-				slots, consumers, today, recovery)
+			add("failure", "medium", "%s this database's changes %s. %s failure stops the stream until the instance is back, and recovery by %s makes a new instance, %s: plan for the consumers to start over there with new slots and a new initial copy of the tables, as resuming from the positions they recorded can miss changes",
+				slots, consumers, today, recovery, state)
 		}
 	}
 	if len(idle) == 0 {
@@ -83,7 +93,7 @@ func replicationSlotRisks(in ClusterInput, nodes []NodeAnalysis, add func(catego
 			}
 		}
 	}
-	add("capacity", sev, "Replication slots with no consumer connected keep WAL from being removed: %s%s. The WAL grows with every write while no consumer reads it: drop a slot whose consumer is gone for good (pg_drop_replication_slot), or bring the consumer back; max_slot_wal_keep_size caps what a slot may keep (PostgreSQL 13 and later)",
+	add("capacity", sev, "Replication slots with no consumer connected keep WAL from being removed: %s%s. The WAL grows with every write while no consumer reads it: drop a slot whose consumer is gone for good (pg_drop_replication_slot), or bring the consumer back; max_slot_wal_keep_size caps what a slot may keep (PostgreSQL 13 and later), and a slot that falls further behind is lost, its consumer to start over with a new initial copy",
 		strings.Join(idle, ", "), free)
 }
 

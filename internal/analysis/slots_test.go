@@ -36,20 +36,29 @@ func TestReplicationSlotRisks(t *testing.T) {
 		{"no slots", idleMultiAZ(14), nil, "", "", "", ""},
 		{"an active CDC slot", idleMultiAZ(14), []ReplicationSlot{cdc}, "medium",
 			"Logical replication slot debezium_orders streams this database's changes to consumers outside it (change data capture such as Debezium or AWS DMS, or logical replication subscribers). " +
-				"A failover to the standby keeps them, as the standby has a copy of the storage; on one node, a failure stops the stream until the instance is back, and recovery by a restore from snapshot or a point-in-time restore makes a new instance", "", ""},
+				"A failover to the standby keeps them, as PostgreSQL keeps them in its storage (pg_replslot), of which the standby is a synchronous copy; on one node, a failure stops the stream until the instance is back, and recovery by a restore from snapshot or a point-in-time restore makes a new instance, " +
+				"at an earlier point than the consumers have read to, with the slots only as its backup saved them: plan for the consumers to start over there with new slots and a new initial copy of the tables, as resuming from the positions they recorded can miss changes", "", ""},
 		{"two CDC slots", idleMultiAZ(14), []ReplicationSlot{cdc, {Name: "dms_slot", Logical: true, Plugin: "test_decoding", Active: true, RetainedBytes: 0}}, "medium",
 			"Logical replication slots debezium_orders, dms_slot stream this database's changes", "", ""},
 		{"on a Single-AZ instance", singleAZ(idleMultiAZ(14)), []ReplicationSlot{cdc}, "medium", ". On one node, a failure stops the stream", "", ""},
-		{"a read replica (PostgreSQL 16 and later)", replica(idleMultiAZ(14)), []ReplicationSlot{cdc}, "medium", "recovery by recreating the replica from sso-primary makes a new instance", "", ""},
-		{"without automated backups", backupsOff(idleMultiAZ(14)), []ReplicationSlot{cdc}, "medium", "recovery by a restore of the latest snapshot makes a new instance", "", ""},
+		{"a read replica (PostgreSQL 16 and later)", replica(idleMultiAZ(14)), []ReplicationSlot{cdc}, "medium", "recovery by recreating the replica from sso-primary makes a new instance, without the replica's slots: plan for the consumers to start over there with new slots", "", ""},
+		{"without automated backups", backupsOff(idleMultiAZ(14)), []ReplicationSlot{cdc}, "medium", "recovery by a restore of the latest snapshot makes a new instance, at an earlier point than the consumers have read to", "", ""},
 		{"an idle CDC slot keeping a tenth of the free storage", idleMultiAZ(14), []ReplicationSlot{idle(cdc, 8*gib)}, "medium", "Logical replication slot debezium_orders streams", "medium",
-			"Replication slots with no consumer connected keep WAL from being removed: debezium_orders (logical, pgoutput) 8.0 GiB, against 80.0 GiB free storage at its lowest. The WAL grows with every write while no consumer reads it"},
+			"Replication slots with no consumer connected keep WAL from being removed: debezium_orders (logical, pgoutput) 8.0 GiB, against 80.0 GiB free storage at its lowest. The WAL grows with every write while no consumer reads it: " +
+				"drop a slot whose consumer is gone for good (pg_drop_replication_slot), or bring the consumer back; max_slot_wal_keep_size caps what a slot may keep (PostgreSQL 13 and later), " +
+				"and a slot that falls further behind is lost, its consumer to start over with a new initial copy"},
 		{"an idle CDC slot keeping less", idleMultiAZ(14), []ReplicationSlot{idle(cdc, 8*gib-1)}, "medium", "", "low", "debezium_orders (logical, pgoutput) 8.0 GiB"},
 		{"idle slots adding up", idleMultiAZ(14), []ReplicationSlot{idle(cdc, 4*gib), {Name: "standby_old", RetainedBytes: 4 * gib}}, "medium", "", "medium",
 			"debezium_orders (logical, pgoutput) 4.0 GiB, standby_old (physical) 4.0 GiB, against 80.0 GiB"},
 		{"a physical slot", idleMultiAZ(14), []ReplicationSlot{phys}, "", "", "low", "standby_old (physical) 1.0 GiB"},
 		{"a slot keeping little", idleMultiAZ(14), []ReplicationSlot{{Name: "s", RetainedBytes: 3 << 19}}, "", "", "low", "s (physical) 1.5 MiB"},
 		{"a slot keeping bytes", idleMultiAZ(14), []ReplicationSlot{{Name: "s", RetainedBytes: 56}}, "", "", "low", "s (physical) 56 bytes"},
+		// A lost slot streams nothing and keeps no WAL, whatever its restart_lsn says (pgstats
+		// reports -1 for it; a caller might not).
+		{"a lost CDC slot", idleMultiAZ(14), []ReplicationSlot{{Name: "debezium_old", Logical: true, Plugin: "pgoutput", WALStatus: "lost", RetainedBytes: -1}}, "", "", "", ""},
+		{"a lost slot with a restart_lsn", idleMultiAZ(14), []ReplicationSlot{{Name: "debezium_old", Logical: true, WALStatus: "lost", RetainedBytes: 8 * gib}}, "", "", "", ""},
+		{"a lost slot beside a live one", idleMultiAZ(14), []ReplicationSlot{cdc, {Name: "debezium_old", Logical: true, WALStatus: "lost", RetainedBytes: -1}}, "medium",
+			"Logical replication slot debezium_orders streams", "", ""},
 		{"an idle slot reserving nothing", idleMultiAZ(14), []ReplicationSlot{{Name: "s", RetainedBytes: -1}}, "", "", "", ""},
 		{"an idle slot keeping nothing yet", idleMultiAZ(14), []ReplicationSlot{{Name: "s", RetainedBytes: 0}}, "", "", "", ""},
 		{"Aurora", auroraPair(14), []ReplicationSlot{cdc}, "low",

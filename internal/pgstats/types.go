@@ -193,9 +193,10 @@ type ReplicationSlot struct {
 	Active bool
 	// WALStatus is whether the WAL the slot needs is still kept: "reserved"
 	// (within max_wal_size), "extended" (beyond it, kept for the slot),
-	// "unreserved" (to be removed at the next checkpoint) or "lost" (removed:
-	// the slot can no longer be used); "" before PostgreSQL 13, which does not
-	// report it.
+	// "unreserved" (to be removed at the next checkpoint unless the consumer
+	// catches up) or "lost" (the slot can no longer be used: WAL it needs was
+	// removed, or, from PostgreSQL 16, it was invalidated for another reason);
+	// "" before PostgreSQL 13, which does not report it.
 	WALStatus string
 	// RetainedBytes is the WAL the slot keeps the server from removing, from
 	// its restart_lsn to the current WAL position (the last replayed one on a

@@ -399,7 +399,8 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 							"temporary": pgsBool("Whether the slot belongs to one session and is dropped when it ends."),
 							"active":    pgsBool("Whether a consumer is connected to the slot now."),
 							"wal_status": pgsStr("Whether the WAL the slot needs is kept: `reserved` (within `max_wal_size`), `extended` (beyond it), " +
-								"`unreserved` (to be removed at the next checkpoint) or `lost` (removed: the slot can no longer be used); empty before PostgreSQL 13."),
+								"`unreserved` (to be removed at the next checkpoint unless the consumer catches up) or `lost` (the slot can no longer be used: WAL it needs was removed, " +
+								"or, from PostgreSQL 16, it was invalidated for another reason, such as PostgreSQL 18's `idle_replication_slot_timeout`); empty before PostgreSQL 13."),
 							"retained_bytes": pgsInt("WAL the slot keeps the server from removing, from its `restart_lsn` to the current WAL position (the last " +
 								"replayed one on a standby), in bytes; -1 when it reserves none (a physical slot never used, or a lost slot, whatever its `restart_lsn` says)."),
 						}}},

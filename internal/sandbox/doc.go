@@ -94,8 +94,11 @@
 // CreateDBCluster (StorageType aurora, the default, or aurora-iopt1 for
 // I/O-Optimized; scenarios set it with ClusterSpec.StorageType; Engine postgres
 // makes a Multi-AZ DB cluster, below), ModifyDBInstance (DBInstanceClass, MultiAZ,
-// AllocatedStorage, BackupRetentionPeriod to or from 0, PromotionTier,
-// ApplyImmediately; otherwise the change waits in PendingModifiedValues until the
+// AllocatedStorage, BackupRetentionPeriod to or from 0, PromotionTier, NewDBInstanceIdentifier
+// of a standalone instance — "renaming", then the new identifier, ARN and endpoint; its
+// DbiResourceId, tags and read replicas stay; its snapshots keep the DBInstanceIdentifier they
+// were taken with (SnapshotSpec.TakenAs seeds such a one); CloudWatch has its metrics under the new
+// identifier from then on —, ApplyImmediately; otherwise the change waits in PendingModifiedValues until the
 // weekly maintenance window passes on the clock — or
 // Server.ApplyPendingMaintenance; PreferredBackupWindow, PreferredMaintenanceWindow
 // and a BackupRetentionPeriod from one nonzero value to another apply at once; an
@@ -103,7 +106,9 @@
 // no LatestRestorableTime), DeleteDBInstance,
 // CreateDBSnapshot, CreateDBClusterSnapshot, DescribeDBSnapshots (without a
 // SnapshotType, manual and automated snapshots, as RDS: AWS Backup's, which a scenario
-// seeds with InstanceSpec.Snapshots, only with SnapshotType awsbackup),
+// seeds with InstanceSpec.Snapshots, only with SnapshotType awsbackup; Filters db-instance-id,
+// db-snapshot-id, snapshot-type, engine and dbi-resource-id, the source instance's DbiResourceId,
+// which every snapshot reports),
 // DescribeDBClusterSnapshots, DeleteDBSnapshot, DeleteDBClusterSnapshot,
 // RestoreDBInstanceFromDBSnapshot, AddTagsToResource, RemoveTagsFromResource,
 // ListTagsForResource, DescribeEvents (default window: the last hour),

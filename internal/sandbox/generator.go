@@ -166,8 +166,11 @@ type genNode struct {
 	Allocated  float64              `json:"allocatedGiB,omitempty"`
 	Start      time.Time            `json:"start"`
 	End        time.Time            `json:"end,omitempty"`
-	Classes    []classSpan          `json:"classes"`
-	Absorb     []absorbSpan         `json:"absorb,omitempty"`
+	// Since, when set, is when the node took its identifier (a renamed instance: renameInstance):
+	// CloudWatch has its metrics under ID from then on, the earlier ones under the old identifier.
+	Since   time.Time    `json:"since,omitzero"`
+	Classes []classSpan  `json:"classes"`
+	Absorb  []absorbSpan `json:"absorb,omitempty"`
 	// MultiAZ is the initial deployment of a standalone instance and
 	// AZChanges its later conversions: synchronous replication to the standby
 	// makes writes slower (WriteLatency × multiAZWriteLatencyFactor).
@@ -389,7 +392,7 @@ func (n *genNode) cpuDemand(t time.Time, m int64) (cpu, a float64, spike bool) {
 // absorbed source nodes.
 func (n *genNode) value(name string, m int64, lookup func(string) *genNode) (float64, bool) {
 	t := time.Unix(m*60, 0).UTC()
-	if t.Before(n.Start) || (!n.End.IsZero() && !t.Before(n.End)) || n.stoppedAt(t) {
+	if t.Before(n.Start) || t.Before(n.Since) || (!n.End.IsZero() && !t.Before(n.End)) || n.stoppedAt(t) {
 		return 0, false
 	}
 	// The workload is the one the node carries at t (its own, or after a

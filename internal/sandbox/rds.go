@@ -882,6 +882,20 @@ func (st *rdsState) modifyDBInstance(f url.Values, now time.Time) (any, *rdsErro
 			m.Retention = retention
 		}
 	}
+	if nid := strings.ToLower(f.Get("NewDBInstanceIdentifier")); nid != "" {
+		switch _, taken := st.Instances[nid]; {
+		case !validID(nid):
+			return nil, errParam("The parameter NewDBInstanceIdentifier is not a valid identifier. Identifiers must begin with a letter; must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens.")
+		case nid == in.ID:
+			revert.Identifier = nid
+		case in.Cluster != "":
+			return nil, errParam("NewDBInstanceIdentifier is not supported by the sandbox for an instance of a DB cluster: it renames standalone DB instances only.")
+		case taken:
+			return nil, errf(400, "DBInstanceAlreadyExists", "DB instance already exists")
+		default:
+			m.Identifier = nid
+		}
+	}
 	tier, e := formInt(f, "PromotionTier")
 	if e != nil {
 		return nil, e

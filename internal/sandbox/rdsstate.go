@@ -104,10 +104,12 @@ type mods struct {
 	// Retention is a BackupRetentionPeriod turning automated backups on or off (from or to 0);
 	// one nonzero value to another applies at once (modifyDBInstance).
 	Retention *int32 `json:"retention,omitempty"`
+	// Identifier is a new DBInstanceIdentifier (NewDBInstanceIdentifier: renameInstance).
+	Identifier string `json:"identifier,omitempty"`
 }
 
 func (m mods) empty() bool {
-	return m.Class == "" && m.MultiAZ == nil && m.Allocated == nil && m.Retention == nil
+	return m.Class == "" && m.MultiAZ == nil && m.Allocated == nil && m.Retention == nil && m.Identifier == ""
 }
 
 // without returns m with the fields o sets cleared.
@@ -124,6 +126,9 @@ func (m mods) without(o mods) mods {
 	if o.Retention != nil {
 		m.Retention = nil
 	}
+	if o.Identifier != "" {
+		m.Identifier = ""
+	}
 	return m
 }
 
@@ -139,6 +144,9 @@ func (m mods) merge(o mods) mods {
 	}
 	if o.Retention != nil {
 		m.Retention = o.Retention
+	}
+	if o.Identifier != "" {
+		m.Identifier = o.Identifier
 	}
 	return m
 }
@@ -691,6 +699,9 @@ func (st *rdsState) startModify(in *dbInstance, m mods, at time.Time) {
 	in.Pending, in.PendingSince = mods{}, time.Time{}
 	in.Op = &op{Kind: "modify", Start: at, End: at.Add(st.modDuration(in, m)), Mods: m}
 	in.Status = "modifying"
+	if (m == mods{Identifier: m.Identifier}) {
+		in.Status = "renaming" // a rename alone, as RDS shows it
+	}
 	if st.StuckIDs[in.ID] {
 		in.Stuck = true
 	}
@@ -773,6 +784,9 @@ func (st *rdsState) completeInstanceOp(in *dbInstance) {
 			r := *m.Retention
 			in.Retention = &r
 		}
+		if m.Identifier != "" {
+			st.renameInstance(in, m.Identifier, o.End)
+		}
 		in.Status = in.idleStatus(o.End)
 	case "delete":
 		delete(st.Instances, in.ID)
@@ -789,6 +803,39 @@ func (st *rdsState) completeInstanceOp(in *dbInstance) {
 			st.afterMemberRemoved(in, o.End)
 		}
 	}
+}
+
+// renameInstance gives standalone instance in the identifier id at time at (ModifyDBInstance's
+// NewDBInstanceIdentifier), as RDS renames one: its ARN and endpoint follow the new identifier; its
+// DbiResourceId, tags and read replicas stay with it; its snapshots keep the DBInstanceIdentifier it
+// had when they were taken ("DB snapshots are retained for a renamed DB instance": a listing by
+// the new identifier does not find them, one by the dbi-resource-id filter does). CloudWatch
+// publishes its metrics under the new identifier from then on and keeps the earlier ones under
+// the old. An identifier another instance took meanwhile leaves it as it was.
+func (st *rdsState) renameInstance(in *dbInstance, id string, at time.Time) {
+	if _, taken := st.Instances[id]; taken {
+		return
+	}
+	old := in.ID
+	delete(st.Instances, old)
+	in.ID, in.ARN = id, st.arn("db", id)
+	st.Instances[id] = in
+	for _, r := range st.Instances {
+		if r.ReplicaOf == old {
+			r.ReplicaOf = id
+		}
+	}
+	if n := st.Nodes[old]; n != nil && st.Nodes[id] == nil {
+		renamed := *n
+		renamed.ID, renamed.Since = id, at
+		renamed.Classes, renamed.AZChanges, renamed.Stops = slices.Clone(n.Classes), slices.Clone(n.AZChanges), slices.Clone(n.Stops)
+		renamed.Absorb = slices.Clone(n.Absorb)
+		renamed.specs = nil
+		renamed.refresh()
+		st.Nodes[id] = &renamed
+		n.End = at
+	}
+	st.event("db-instance", id, in.ARN, "Renamed instance from "+old+" to "+id, at, "configuration change")
 }
 
 func (st *rdsState) otherAZ(az string) string {
@@ -952,6 +999,7 @@ func (st *rdsState) xInstance(in *dbInstance, now time.Time) xDBInstance {
 	x.PendingModifiedValues.MultiAZ = p.MultiAZ
 	x.PendingModifiedValues.AllocatedStorage = p.Allocated
 	x.PendingModifiedValues.BackupRetentionPeriod = p.Retention
+	x.PendingModifiedValues.DBInstanceIdentifier = p.Identifier
 	if in.Cluster == "" {
 		x.Iops, x.StorageThroughput = in.storagePerformance()
 		if in.MaxAlloc > 0 {
@@ -1048,6 +1096,9 @@ func (st *rdsState) addScenarioSnapshots(in *dbInstance, specs []SnapshotSpec, n
 		taken := now.Add(-s.Ago)
 		sn := st.snapshotOf(in, strings.ToLower(s.ID), taken)
 		sn.Type, sn.Status, sn.End = s.Type, "available", taken
+		if s.TakenAs != "" {
+			sn.Source = strings.ToLower(s.TakenAs) // renamed since: the resource id is the instance's still
+		}
 		if s.CopiedAgo > 0 {
 			sn.Original, sn.Start, sn.End = taken, now.Add(-s.CopiedAgo), now.Add(-s.CopiedAgo)
 		}

@@ -25,6 +25,7 @@ type xPending struct {
 	MultiAZ               *bool  `xml:"MultiAZ,omitempty"`
 	AllocatedStorage      *int32 `xml:"AllocatedStorage,omitempty"`
 	BackupRetentionPeriod *int32 `xml:"BackupRetentionPeriod,omitempty"`
+	DBInstanceIdentifier  string `xml:"DBInstanceIdentifier,omitempty"`
 }
 
 type xVpcSG struct {

@@ -217,6 +217,11 @@ type SnapshotSpec struct {
 	CopiedAgo time.Duration
 	// Failed leaves it in status "failed".
 	Failed bool
+	// TakenAs, when set, is the identifier the instance had when it was taken, before a rename
+	// (ModifyDBInstance NewDBInstanceIdentifier): RDS keeps that DBInstanceIdentifier on the
+	// snapshot, so a listing by the instance's identifier misses it, while its DbiResourceId, which
+	// a rename does not change, is the instance's. Empty: the instance's identifier.
+	TakenAs string
 }
 
 // ReservationSpec describes a reserved DB instance bought StartAgo before the
@@ -956,6 +961,8 @@ func (sn SnapshotSpec) validate(member bool) error {
 		return fmt.Errorf("type %q: want Type manual or awsbackup", sn.Type)
 	case !(sn.Ago > 0) || sn.CopiedAgo < 0 || sn.CopiedAgo >= sn.Ago:
 		return errors.New("want Ago > 0 and CopiedAgo from 0 to less than Ago")
+	case sn.TakenAs != "" && !validID(strings.ToLower(sn.TakenAs)):
+		return fmt.Errorf("TakenAs %q: want a DB instance identifier", sn.TakenAs)
 	}
 	return nil
 }

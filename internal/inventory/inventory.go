@@ -117,8 +117,11 @@ type Cluster struct {
 	Kind Kind
 	// Identifier is what the user named: the DB instance identifier for
 	// Multi-AZ, the DB cluster identifier for Aurora.
-	Identifier    string
-	ARN           string
+	Identifier string
+	ARN        string
+	// ResourceID is the DB instance's DbiResourceId (Multi-AZ kind only; "" when RDS gave none):
+	// unlike Identifier, a rename does not change it, and the instance's snapshots carry it.
+	ResourceID    string
 	Engine        string
 	EngineVersion string
 	Status        string
@@ -455,6 +458,7 @@ func instanceCluster(in types.DBInstance) (Cluster, error) {
 		Kind:                   KindMultiAZ,
 		Identifier:             id,
 		ARN:                    aws.ToString(in.DBInstanceArn),
+		ResourceID:             aws.ToString(in.DbiResourceId),
 		Engine:                 engine,
 		EngineVersion:          aws.ToString(in.EngineVersion),
 		Status:                 aws.ToString(in.DBInstanceStatus),

@@ -14,8 +14,9 @@ import (
 
 // TestAttachLatestSnapshots: an RDS instance without automated backups gets its latest available
 // snapshot, of its manual and AWS Backup ones (a copy dated by its source, failed ones left out),
-// or none; instances with automated backups, read replicas and Aurora clusters are not listed. A
-// refused listing is recorded, denied, on the instance it concerns.
+// or none; instances with automated backups, read replicas and Aurora clusters are not listed. An
+// instance's snapshots are its own by DbiResourceId: renamed's, taken under the identifier it had
+// before a rename, count. A refused listing is recorded, denied, on the instance it concerns.
 func TestAttachLatestSnapshots(t *testing.T) {
 	const day = 24 * time.Hour
 	off := func(id string, sns ...sandbox.SnapshotSpec) sandbox.InstanceSpec {
@@ -34,12 +35,14 @@ func TestAttachLatestSnapshots(t *testing.T) {
 		sandbox.SnapshotSpec{ID: "backed-manual", Type: "manual", Ago: 9 * day},
 		sandbox.SnapshotSpec{ID: "awsbackup:job-0a1b2c", Type: "awsbackup", Ago: 2 * day})
 	bare := off("bare")
+	// Taken before renamed was renamed: RDS keeps the old DBInstanceIdentifier on the snapshot.
+	renamed := off("renamed", sandbox.SnapshotSpec{ID: "renamed-nightly", Type: "manual", Ago: 3 * day, TakenAs: "renamed-old"})
 	kept := sandbox.MultiAZInstance("kept", "db.t4g.large", sandbox.IdleWorkload) // automated backups: 7 days
 	kept.Snapshots = []sandbox.SnapshotSpec{{ID: "kept-1", Type: "manual", Ago: day}}
 	replica := sandbox.MultiAZInstance("kept-r1", "db.t4g.large", sandbox.IdleWorkload)
 	replica.ReadReplicaOf, replica.BackupRetentionPeriod = "kept", aws.Int32(0)
 	srv, err := sandbox.Start(sandbox.Options{Scenario: &sandbox.Scenario{Name: "snapshots",
-		Instances: []sandbox.InstanceSpec{chat, backed, bare, kept, replica},
+		Instances: []sandbox.InstanceSpec{chat, backed, bare, renamed, kept, replica},
 		Clusters:  []sandbox.ClusterSpec{sandbox.AuroraPair("sso", "db.t4g.medium", sandbox.IdleWorkload, sandbox.IdleWorkload)}}})
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +52,7 @@ func TestAttachLatestSnapshots(t *testing.T) {
 	ctx := context.Background()
 	now := srv.Now()
 	var cs []Cluster
-	for _, id := range []string{"chat", "backed", "bare", "kept", "kept-r1", "sso"} {
+	for _, id := range []string{"chat", "backed", "bare", "renamed", "kept", "kept-r1", "sso"} {
 		inst, cluster := id, ""
 		if id == "sso" {
 			inst, cluster = "", id
@@ -67,9 +70,10 @@ func TestAttachLatestSnapshots(t *testing.T) {
 		typ    string
 		ago    time.Duration
 	}{
-		"chat":   {true, "chat-weekly", "manual", 10 * day},
-		"backed": {true, "awsbackup:job-0a1b2c", "awsbackup", 2 * day},
-		"bare":   {true, "", "", 0},
+		"chat":    {true, "chat-weekly", "manual", 10 * day},
+		"backed":  {true, "awsbackup:job-0a1b2c", "awsbackup", 2 * day},
+		"bare":    {true, "", "", 0},
+		"renamed": {true, "renamed-nightly", "manual", 3 * day},
 	}
 	for _, c := range cs {
 		w := want[c.Identifier]

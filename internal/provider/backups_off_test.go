@@ -71,16 +71,20 @@ func TestModifyPlan_backupsOff(t *testing.T) {
 // change, and the redundancy risk and the reliability evidence name a snapshot's restore;
 // they promised a point-in-time restore losing up to 5 minutes. Once a retention of 7 days is
 // pending (ModifyDBInstance without ApplyImmediately), the risk asks to apply it. Both times it
-// names the latest snapshot, the recovery point left, and its age. sso-prod, an
-// Aurora cluster (1 day), has none of it.
+// names the latest snapshot, the recovery point left, and its age: mandible-prod's own, taken
+// before it was renamed (it was mandible-2024 then), not the newer one of mandible-old, which was
+// called mandible-prod when it was taken. sso-prod, an Aurora cluster (1 day), has none of it.
 func TestAccSingleNodeRecommendation_backupsOff(t *testing.T) {
 	now := sandboxNow()
 	sc := demoWithRetention(0)
 	for i := range sc.Instances {
 		if sc.Instances[i].ID == "mandible-prod" {
-			sc.Instances[i].Snapshots = []sandbox.SnapshotSpec{{ID: "mandible-weekly", Type: "manual", Ago: 5 * 24 * time.Hour}}
+			sc.Instances[i].Snapshots = []sandbox.SnapshotSpec{{ID: "mandible-weekly", Type: "manual", Ago: 5 * 24 * time.Hour, TakenAs: "mandible-2024"}}
 		}
 	}
+	old := sandbox.MultiAZInstance("mandible-old", "db.t4g.large", sandbox.IdleWorkload)
+	old.Snapshots = []sandbox.SnapshotSpec{{ID: "mandible-old-last", Type: "manual", Ago: 24 * time.Hour, TakenAs: "mandible-prod"}}
+	sc.Instances = append(sc.Instances, old)
 	// The latest snapshot, the recovery point the single node has left (rds:DescribeDBSnapshots).
 	latest := "Its latest in this region is manual snapshot mandible-weekly, taken " + now.Add(-5*24*time.Hour).Format("2006-01-02 15:04") +
 		" UTC, 5.0 days old when listed"

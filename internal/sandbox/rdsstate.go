@@ -825,7 +825,7 @@ func (st *rdsState) renameInstance(in *dbInstance, id string, at time.Time) {
 			r.ReplicaOf = id
 		}
 	}
-	if n := st.Nodes[old]; n != nil && st.Nodes[id] == nil {
+	if n := st.Nodes[old]; n != nil { // replacing a deleted instance's of that name, as addNode does
 		renamed := *n
 		renamed.ID, renamed.Since = id, at
 		renamed.Classes, renamed.AZChanges, renamed.Stops = slices.Clone(n.Classes), slices.Clone(n.AZChanges), slices.Clone(n.Stops)
@@ -835,7 +835,6 @@ func (st *rdsState) renameInstance(in *dbInstance, id string, at time.Time) {
 		st.Nodes[id] = &renamed
 		n.End = at
 	}
-	st.event("db-instance", id, in.ARN, "Renamed instance from "+old+" to "+id, at, "configuration change")
 }
 
 func (st *rdsState) otherAZ(az string) string {

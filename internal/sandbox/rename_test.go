@@ -152,4 +152,14 @@ func TestRenameInstance(t *testing.T) {
 	if in, err := describe("mandible-v3"); err != nil || aws.ToString(in.DbiResourceId) != res {
 		t.Errorf("mandible-v3 after its maintenance window: %v", err)
 	}
+
+	// Back to a name it had: CloudWatch has its metrics under that name again from then on.
+	if _, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-v3"),
+		NewDBInstanceIdentifier: aws.String("mandible-v2"), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(10 * time.Minute)
+	if _, ok := srv.MetricValue("mandible-v2", "CPUUtilization", srv.Now().Add(-time.Minute)); !ok {
+		t.Error("CPUUtilization of mandible-v2, renamed back: not published")
+	}
 }

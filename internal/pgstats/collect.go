@@ -1160,33 +1160,78 @@ func (c *collector) readUnusedIndexes(ctx context.Context) error {
 	// this runs (the statement's catalog snapshot still lists it) has no size
 	// (NULL) and is left out: the subquery, whose size function is volatile,
 	// is not flattened, so each size is computed once, filtered and summed.
-	rows, err := c.q.Query(ctx, tagged(`SELECT nspname, tab, idx, size, count(*) OVER (), sum(size) OVER ()::int8
-		FROM (SELECT n.nspname, t.relname AS tab, c.relname AS idx, pg_catalog.pg_relation_size(i.indexrelid::pg_catalog.regclass) AS size
-			FROM pg_index i
-			JOIN pg_class c ON c.oid = i.indexrelid
-			JOIN pg_class t ON t.oid = i.indrelid
-			JOIN pg_namespace n ON n.oid = c.relnamespace
-			WHERE NOT i.indisunique AND NOT i.indisprimary AND NOT i.indisexclusion
-			AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
-			AND pg_stat_get_numscans(i.indexrelid) = 0) unused
-		WHERE size IS NOT NULL
-		ORDER BY 4 DESC, 1, 2, 3
-		LIMIT $1`), c.opts.MaxUnusedIndexes)
+	//
+	// pg_relation_size() opens the index with ACCESS SHARE, so it waits for
+	// any session holding or awaiting ACCESS EXCLUSIVE on it: REINDEX, VACUUM
+	// FULL, CLUSTER, DROP INDEX, a table rewrite, each for as long as it
+	// runs. Such indexes, read from pg_locks once (the CTE, used twice, is
+	// materialised), are not sized but returned first with locked set (the
+	// LIMIT leaves room for them), and left out of the list and the totals
+	// with a warning: one tenant's maintenance among thousands of indexes
+	// would otherwise fail the whole collection at the statement timeout.
+	rows, err := c.q.Query(ctx, tagged(`WITH locked AS (SELECT l.relation FROM pg_locks l
+			WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()
+			AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = pg_catalog.current_database()))
+		SELECT nspname, tab, idx, locked, size, count(*) FILTER (WHERE NOT locked) OVER (), coalesce(sum(size) OVER (), 0)::int8
+		FROM (SELECT nspname, tab, idx, locked,
+				CASE WHEN NOT locked THEN pg_catalog.pg_relation_size(indexrelid::pg_catalog.regclass) END AS size
+			FROM (SELECT n.nspname, t.relname AS tab, c.relname AS idx, i.indexrelid,
+					i.indexrelid IN (SELECT relation FROM locked) AS locked
+				FROM pg_index i
+				JOIN pg_class c ON c.oid = i.indexrelid
+				JOIN pg_class t ON t.oid = i.indrelid
+				JOIN pg_namespace n ON n.oid = c.relnamespace
+				WHERE NOT i.indisunique AND NOT i.indisprimary AND NOT i.indisexclusion
+				AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
+				AND pg_stat_get_numscans(i.indexrelid) = 0) candidates) unused
+		WHERE locked OR size IS NOT NULL
+		ORDER BY 4 DESC, 5 DESC, 1, 2, 3
+		LIMIT $1 + (SELECT count(*) FROM locked)`), c.opts.MaxUnusedIndexes)
 	if err != nil {
 		return fmt.Errorf("reading unused indexes: %w", err)
 	}
 	defer rows.Close()
+	var locked []string
 	for rows.Next() {
 		var ix Index
-		if err := rows.Scan(&ix.Schema, &ix.Table, &ix.Name, &ix.SizeBytes, &c.st.UnusedIndexesTotal, &c.st.UnusedIndexesTotalBytes); err != nil {
+		var isLocked bool
+		var size *int64
+		if err := rows.Scan(&ix.Schema, &ix.Table, &ix.Name, &isLocked, &size, &c.st.UnusedIndexesTotal, &c.st.UnusedIndexesTotalBytes); err != nil {
 			return fmt.Errorf("reading unused indexes: %w", err)
 		}
-		c.st.UnusedIndexes = append(c.st.UnusedIndexes, ix)
+		switch {
+		case isLocked:
+			locked = append(locked, quoteIdentIfNeeded(ix.Schema)+"."+quoteIdentIfNeeded(ix.Name))
+		case len(c.st.UnusedIndexes) < c.opts.MaxUnusedIndexes:
+			ix.SizeBytes = *size
+			c.st.UnusedIndexes = append(c.st.UnusedIndexes, ix)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("reading unused indexes: %w", err)
 	}
+	if len(locked) > 0 {
+		c.warn("%s locked by another session (an ACCESS EXCLUSIVE lock held or awaited: REINDEX, VACUUM FULL, CLUSTER, "+
+			"DROP INDEX or a table rewrite), which sizing it would wait for, so it is left out of the unused indexes and their totals: %s",
+			plural(len(locked), "unused index is", "unused indexes are"), listSome(locked, 10))
+	}
 	return nil
+}
+
+// plural returns "1 <one>" or "n <many>".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// listSome joins the first n names with ", ", saying how many more there are.
+func listSome(names []string, n int) string {
+	if len(names) <= n {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:n], ", "), len(names)-n)
 }
 
 func (c *collector) readTables(ctx context.Context) error {

@@ -34,6 +34,10 @@ type Stats struct {
 	// UnusedIndexes lists, for the connected database only, non-unique,
 	// non-primary-key, non-exclusion indexes with idx_scan = 0 since the
 	// statistics were reset, largest first: at most Options.MaxUnusedIndexes.
+	// An index another session holds or awaits an ACCESS EXCLUSIVE lock on
+	// (REINDEX, VACUUM FULL, CLUSTER, DROP INDEX, a table rewrite), whose size
+	// would wait for that lock, is left out of the list and the totals, and a
+	// warning names it.
 	UnusedIndexes []Index
 	// UnusedIndexesTotal and UnusedIndexesTotalBytes count all such indexes
 	// and their pg_relation_size() in bytes, listed or not.

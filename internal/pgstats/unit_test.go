@@ -290,3 +290,19 @@ func TestSampleTimeoutStatements(t *testing.T) {
 		}
 	}
 }
+
+// TestPluralListSome: the locked-index warning's count and list (at most n names, then how many more).
+func TestPluralListSome(t *testing.T) {
+	for _, tc := range []struct {
+		got, want string
+	}{
+		{plural(1, "index is", "indexes are"), "1 index is"},
+		{plural(3, "index is", "indexes are"), "3 indexes are"},
+		{listSome([]string{"a", "b"}, 2), "a, b"},
+		{listSome([]string{"a", "b", "c", "d"}, 2), "a, b and 2 more"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}

@@ -85,6 +85,11 @@ const (
 	// keeps the largest, and Stats.UnusedIndexesTotal counts them all.
 	DefaultMaxUnusedIndexes = 100
 	MaxMaxUnusedIndexes     = 10000
+	// MaxMaxDatabases bounds Options.MaxDatabases, whose 0 lists every
+	// database. A database-per-tenant server has hundreds or thousands of
+	// databases, each some 600 bytes of Terraform state; callers listing them
+	// keep the busiest (rightsize_postgres_stats: 100 unless configured).
+	MaxMaxDatabases = 10000
 	// DefaultQueryTextLength is the query text length, in characters, when Options.QueryTextLength is 0.
 	DefaultQueryTextLength = 1000
 	// MaxQueryTextLength bounds Options.QueryTextLength (characters).
@@ -105,6 +110,12 @@ type Options struct {
 	// MaxUnusedIndexes is how many unused indexes to list, largest first; 0
 	// means DefaultMaxUnusedIndexes (100). Must be 0..MaxMaxUnusedIndexes.
 	MaxUnusedIndexes int
+	// MaxDatabases, when above 0, lists at most that many databases in
+	// Stats.Databases: the connected database and the busiest others, by
+	// transactions (committed and rolled back) since the counters were reset,
+	// or with a sample during it; only those are sized. 0 lists every
+	// database. Must be 0..MaxMaxDatabases.
+	MaxDatabases int
 	// QueryTextLength truncates each query text to this many characters
 	// (after its string constants are redacted); 0 means
 	// DefaultQueryTextLength (1000). Must be 0..MaxQueryTextLength.
@@ -143,6 +154,8 @@ func (o Options) normalised() (Options, []qualifiedName, error) {
 		return o, nil, fmt.Errorf("top statements %d is out of range: use 1-%d (0 for %d)", o.TopStatements, MaxTopStatements, DefaultTopStatements)
 	case o.MaxUnusedIndexes < 0 || o.MaxUnusedIndexes > MaxMaxUnusedIndexes:
 		return o, nil, fmt.Errorf("max unused indexes %d is out of range: use 1-%d (0 for %d)", o.MaxUnusedIndexes, MaxMaxUnusedIndexes, DefaultMaxUnusedIndexes)
+	case o.MaxDatabases < 0 || o.MaxDatabases > MaxMaxDatabases:
+		return o, nil, fmt.Errorf("max databases %d is out of range: use 1-%d (0 for every database)", o.MaxDatabases, MaxMaxDatabases)
 	case o.QueryTextLength < 0 || o.QueryTextLength > MaxQueryTextLength:
 		return o, nil, fmt.Errorf("query text length %d is out of range: use 1-%d (0 for %d)", o.QueryTextLength, MaxQueryTextLength, DefaultQueryTextLength)
 	case o.Sample < 0 || o.Sample > MaxSample:
@@ -399,6 +412,8 @@ type collector struct {
 	topKeys []pgssKey
 	// firstCounters are the first sample snapshot's statement counters.
 	firstCounters map[pgssKey]pgssCounter
+	// firstDatabases are the first sample snapshot's databases.
+	firstDatabases []Database
 }
 
 // pgssInfo describes the installed pg_stat_statements extension.
@@ -499,7 +514,7 @@ func (c *collector) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("first sample snapshot: %w", err)
 	}
-	c.firstCounters = first.pgss
+	c.firstCounters, c.firstDatabases = first.pgss, first.databases
 	timer := time.NewTimer(c.opts.Sample)
 	select {
 	case <-ctx.Done():
@@ -731,8 +746,17 @@ func (c *collector) snapshot(ctx context.Context, sample bool) (*snapshot, error
 	s := &snapshot{at: begin}
 	var err error
 	final := !sample || len(c.st.Timing.SnapshotServerTimes) == 1
-	if s.databases, err = c.readDatabases(ctx, final && !c.opts.SkipCatalogScans); err != nil {
+	if s.databases, err = c.readDatabases(ctx); err != nil {
 		return nil, err
+	}
+	if final {
+		c.st.DatabasesTotal = len(s.databases)
+		s.databases = busiestDatabases(s.databases, c.firstDatabases, c.opts.MaxDatabases, c.st.Server.Database)
+		if !c.opts.SkipCatalogScans {
+			if err := c.readDatabaseSizes(ctx, s.databases); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if sample && c.pgss != nil {
 		var counters map[pgssKey]pgssCounter
@@ -807,9 +831,9 @@ func (c *collector) readFinal(ctx context.Context, sample bool, sampleTop []pgss
 // database rdsadmin" even for roles with pg_read_all_stats.
 var unsizedDatabases = []string{"rdsadmin"}
 
-// readDatabases reads pg_stat_database; sizes (a directory walk per
-// database) only when withSize (readDatabaseSizes), else SizeBytes is -1.
-func (c *collector) readDatabases(ctx context.Context, withSize bool) ([]Database, error) {
+// readDatabases reads pg_stat_database, by name; SizeBytes is -1 (the final
+// snapshot sizes the databases it lists: readDatabaseSizes).
+func (c *collector) readDatabases(ctx context.Context) ([]Database, error) {
 	rows, err := c.q.Query(ctx, tagged(`SELECT d.datname, d.xact_commit, d.xact_rollback, d.blks_read, d.blks_hit,
 		d.temp_files, d.temp_bytes, d.deadlocks, d.conflicts, d.stats_reset
 		FROM pg_stat_database d JOIN pg_database db ON db.oid = d.datid
@@ -837,17 +861,57 @@ func (c *collector) readDatabases(ctx context.Context, withSize bool) ([]Databas
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("reading pg_stat_database: %w", err)
 	}
-	if withSize {
-		if err := c.readDatabaseSizes(ctx, out); err != nil {
-			return nil, err
-		}
-	}
 	return out, nil
 }
 
-// readDatabaseSizes sets SizeBytes of dbs to pg_database_size(), in bytes, for
-// each database the role may size the way PostgreSQL decides (CONNECT on it,
-// or the privileges of pg_read_all_stats) other than unsizedDatabases; the
+// busiestDatabases returns dbs (in their order) when n is 0 or they are at
+// most n, else n of them in their order: the database named connected and the
+// n-1 others with the most transactions (XactCommit + XactRollback), counted
+// from prev (a sample's first snapshot; nil for since the counters were reset,
+// as for a database absent from prev or whose counters went backwards), ties
+// by name. It does not modify dbs.
+func busiestDatabases(dbs, prev []Database, n int, connected string) []Database {
+	if n <= 0 || len(dbs) <= n {
+		return dbs
+	}
+	before := make(map[string]int64, len(prev))
+	for _, p := range prev {
+		before[p.Name] = p.XactCommit + p.XactRollback
+	}
+	busy := func(d Database) int64 {
+		tx := d.XactCommit + d.XactRollback
+		if b, ok := before[d.Name]; ok && b <= tx {
+			return tx - b
+		}
+		return tx
+	}
+	order := make([]int, len(dbs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		a, b := dbs[order[i]], dbs[order[j]]
+		if (a.Name == connected) != (b.Name == connected) {
+			return a.Name == connected
+		}
+		if ba, bb := busy(a), busy(b); ba != bb {
+			return ba > bb
+		}
+		return a.Name < b.Name
+	})
+	keep := order[:n]
+	sort.Ints(keep)
+	out := make([]Database, 0, n)
+	for _, i := range keep {
+		out = append(out, dbs[i])
+	}
+	return out
+}
+
+// readDatabaseSizes sets SizeBytes of dbs (the databases listed: only they
+// are walked) to pg_database_size(), in bytes, for each database the role may
+// size the way PostgreSQL decides (CONNECT on it, or the privileges of
+// pg_read_all_stats) other than unsizedDatabases; the
 // others, and a database dropped meanwhile, stay -1. The sizes are read in
 // one query inside a savepoint, apart from the counters: when it fails anyway
 // (EXECUTE on pg_database_size revoked, a database dropped during the read,
@@ -855,11 +919,15 @@ func (c *collector) readDatabases(ctx context.Context, withSize bool) ([]Databas
 // read goes on. Only a statement timeout or a connection failure is an error.
 func (c *collector) readDatabaseSizes(ctx context.Context, dbs []Database) error {
 	sizes := map[string]int64{}
+	names := make([]string, len(dbs))
+	for i, d := range dbs {
+		names[i] = d.Name
+	}
 	pgErr, err := c.inSavepoint(ctx, "reading database sizes", func() error {
 		rows, err := c.q.Query(ctx, tagged(`SELECT d.datname, coalesce(CASE WHEN d.datname = ANY($1::text[]) THEN NULL
 			WHEN has_database_privilege(d.oid, 'CONNECT') OR pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')
 			THEN pg_database_size(d.oid) END, -1)
-			FROM pg_database d WHERE NOT d.datistemplate AND d.datallowconn`), unsizedDatabases)
+			FROM pg_database d WHERE NOT d.datistemplate AND d.datallowconn AND d.datname = ANY($2::text[])`), unsizedDatabases, names)
 		if err != nil {
 			return err
 		}

@@ -26,11 +26,15 @@ type Stats struct {
 	// CollectedAt is the server's clock_timestamp() at the (last) snapshot.
 	CollectedAt time.Time
 	Server      Server
-	// Databases lists every non-template database of the cluster, by name.
-	Databases   []Database
-	Connections Connections
-	Replication Replication
-	Statements  Statements
+	// Databases lists the non-template databases of the cluster, by name:
+	// every one, or with Options.MaxDatabases at most that many (the
+	// connected database and the busiest others).
+	Databases []Database
+	// DatabasesTotal counts the non-template databases, listed or not.
+	DatabasesTotal int
+	Connections    Connections
+	Replication    Replication
+	Statements     Statements
 	// UnusedIndexes lists, for the connected database only, non-unique,
 	// non-primary-key, non-exclusion indexes with idx_scan = 0 since the
 	// statistics were reset, largest first: at most Options.MaxUnusedIndexes.

@@ -306,3 +306,43 @@ func TestPluralListSome(t *testing.T) {
 		}
 	}
 }
+
+// TestBusiestDatabases: with a limit, the connected database and the busiest others by transactions
+// (since the counters were reset, or since a sample's first snapshot), in their given order.
+func TestBusiestDatabases(t *testing.T) {
+	db := func(name string, commits, rollbacks int64) Database {
+		return Database{Name: name, XactCommit: commits, XactRollback: rollbacks}
+	}
+	names := func(dbs []Database) string {
+		var s []string
+		for _, d := range dbs {
+			s = append(s, d.Name)
+		}
+		return strings.Join(s, ",")
+	}
+	all := []Database{db("a", 5, 0), db("b", 100, 0), db("c", 1, 1), db("d", 50, 60), db("e", 100, 0), db("postgres", 0, 0)}
+	for _, tc := range []struct {
+		name      string
+		prev      []Database
+		n         int
+		connected string
+		want      string
+	}{
+		{"no limit", nil, 0, "postgres", "a,b,c,d,e,postgres"},
+		{"limit above the count", nil, 6, "postgres", "a,b,c,d,e,postgres"},
+		{"connected and the busiest, by name on ties", nil, 3, "postgres", "b,d,postgres"},
+		{"connected first", nil, 1, "c", "c"},
+		{"connected among the busiest", nil, 2, "d", "b,d"},
+		// During a sample: d ran 10, a 5, e 1; b's counters went backwards (reset: 100 since); c is new (2).
+		{"sample", []Database{db("a", 0, 0), db("b", 200, 0), db("d", 100, 0), db("e", 99, 0)}, 3, "postgres", "b,d,postgres"},
+		{"sample without the reset one", []Database{db("a", 0, 0), db("b", 100, 0), db("d", 100, 0), db("e", 99, 0)}, 3, "postgres", "a,d,postgres"},
+	} {
+		in := append([]Database(nil), all...)
+		if got := names(busiestDatabases(in, tc.prev, tc.n, tc.connected)); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+		if names(in) != names(all) {
+			t.Errorf("%s: the input was reordered: %s", tc.name, names(in))
+		}
+	}
+}

@@ -26,10 +26,13 @@ var (
 	_ datasource.DataSourceWithValidateConfig = (*postgresStatsDataSource)(nil)
 )
 
-// Limits of rightsize_postgres_stats inputs (defaults come from pgstats).
+// Limits of rightsize_postgres_stats inputs (defaults come from pgstats, but
+// for max_databases: pgstats lists every database by default, which the
+// recommendation's server-wide facts need).
 const (
 	maxPostgresStatsSampleSeconds = 3600
 	maxPostgresStatsTables        = 100
+	defaultMaxDatabases           = 100
 )
 
 // NewPostgresStatsDataSource returns the rightsize_postgres_stats data source.
@@ -44,6 +47,7 @@ type postgresStatsModel struct {
 	Postgres         types.Object `tfsdk:"postgres"`
 	TopStatements    types.Int64  `tfsdk:"top_statements"`
 	MaxUnusedIndexes types.Int64  `tfsdk:"max_unused_indexes"`
+	MaxDatabases     types.Int64  `tfsdk:"max_databases"`
 	QueryTextLength  types.Int64  `tfsdk:"query_text_length"`
 	SampleSeconds    types.Int64  `tfsdk:"sample_seconds"`
 	Tables           types.List   `tfsdk:"tables"`
@@ -53,6 +57,7 @@ type postgresStatsModel struct {
 	SampleMeasure           types.Float64        `tfsdk:"sample_interval_seconds"`
 	Server                  *pgsServerModel      `tfsdk:"server"`
 	Databases               []pgsDatabaseModel   `tfsdk:"databases"`
+	DatabasesTotal          types.Int64          `tfsdk:"databases_total"`
 	Connections             *pgsConnectionsModel `tfsdk:"connections"`
 	Replication             *pgsReplicationModel `tfsdk:"replication"`
 	Statements              *pgsStatementsModel  `tfsdk:"statements"`
@@ -290,6 +295,12 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			"max_unused_indexes": schema.Int64Attribute{Optional: true,
 				MarkdownDescription: fmt.Sprintf("How many indexes `unused_indexes` lists (the largest), 1–%d. Defaults to `%d`; `unused_indexes_total` counts them all.", pgstats.MaxMaxUnusedIndexes, pgstats.DefaultMaxUnusedIndexes),
 				Validators:          []validator.Int64{int64validator.Between(1, pgstats.MaxMaxUnusedIndexes)}},
+			"max_databases": schema.Int64Attribute{Optional: true,
+				MarkdownDescription: fmt.Sprintf("How many databases `databases` lists, 1–%d: the connected one and the busiest others, by transactions "+
+					"since the counters were reset (with `sample_seconds`, during the sample); only those are sized (`pg_database_size()`, a walk of "+
+					"each database's directory). Defaults to `%d`; `databases_total` counts them all. Each database is some 600 bytes of state: "+
+					"a database-per-tenant server's hundreds or thousands of databases would otherwise each be stored.", pgstats.MaxMaxDatabases, defaultMaxDatabases),
+				Validators: []validator.Int64{int64validator.Between(1, pgstats.MaxMaxDatabases)}},
 			"top_statements": schema.Int64Attribute{Optional: true,
 				MarkdownDescription: fmt.Sprintf("How many statements `statements.top` lists, 1–%d. Defaults to `%d`.", pgstats.MaxTopStatements, pgstats.DefaultTopStatements),
 				Validators:          []validator.Int64{int64validator.Between(1, pgstats.MaxTopStatements)}},
@@ -324,7 +335,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"can_read_all_stats": pgsBool("Whether the role has the privileges of `pg_read_all_stats` (directly, via `pg_monitor`, or as superuser)."),
 				}},
 			"databases": schema.ListNestedAttribute{Computed: true,
-				MarkdownDescription: "`pg_stat_database` of every non-template database, by name.",
+				MarkdownDescription: "`pg_stat_database` of the non-template databases, by name: every one, or at most `max_databases` of them (the connected database and the busiest others). To total the server's load over more databases than that, raise `max_databases` to `databases_total`.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"name":                     pgsStr("Database name."),
 					"size_bytes":               pgsBytes("`pg_database_size()` (-1 when unknown: the role may not connect to it and lacks `pg_read_all_stats`, it is RDS's internal `rdsadmin`, or reading the sizes failed, which a warning explains)"),
@@ -348,6 +359,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"blocks_hit_per_second":    pgsRate("Blocks found in shared buffers"),
 					"temp_bytes_per_second":    pgsRate("Bytes written to temporary files"),
 				}}},
+			"databases_total": schema.Int64Attribute{Computed: true, MarkdownDescription: "Number of non-template databases, listed in `databases` or not."},
 			"connections": schema.SingleNestedAttribute{Computed: true,
 				MarkdownDescription: "Client backends in `pg_stat_activity` (all databases, excluding this data source's own session) against the limits.",
 				Attributes: map[string]schema.Attribute{
@@ -542,8 +554,12 @@ func (d *postgresStatsDataSource) Read(ctx context.Context, req datasource.ReadR
 	opts := pgstats.Options{
 		TopStatements:    int(m.TopStatements.ValueInt64()),
 		MaxUnusedIndexes: int(m.MaxUnusedIndexes.ValueInt64()),
+		MaxDatabases:     defaultMaxDatabases,
 		QueryTextLength:  int(m.QueryTextLength.ValueInt64()),
 		Sample:           time.Duration(m.SampleSeconds.ValueInt64()) * time.Second,
+	}
+	if !m.MaxDatabases.IsNull() {
+		opts.MaxDatabases = int(m.MaxDatabases.ValueInt64())
 	}
 	if !m.Tables.IsNull() && !m.Tables.IsUnknown() {
 		resp.Diagnostics.Append(m.Tables.ElementsAs(ctx, &opts.Tables, false)...)
@@ -632,6 +648,7 @@ func fillPostgresStats(m *postgresStatsModel, st *pgstats.Stats) diag.Diagnostic
 	}
 
 	m.Databases = make([]pgsDatabaseModel, 0, len(st.Databases))
+	m.DatabasesTotal = types.Int64Value(int64(st.DatabasesTotal))
 	for _, db := range st.Databases {
 		m.Databases = append(m.Databases, pgsDatabaseModel{
 			Name: types.StringValue(db.Name), SizeBytes: i64(db.SizeBytes), XactCommit: i64(db.XactCommit), XactRollback: i64(db.XactRollback),

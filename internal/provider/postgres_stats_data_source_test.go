@@ -209,6 +209,53 @@ data "rightsize_postgres_stats" "t" {
 
 // TestAccPostgresStatsDataSource_sample samples a running workload: rates
 // are over the interval and the workload's statement is on top.
+// TestAccPostgresStatsDataSource_maxDatabases: on a server with many databases (a database per
+// tenant) databases lists the connected one and the busiest others, max_databases of them (100 by
+// default), and databases_total counts them all; each listed database is some 600 bytes of state.
+func TestAccPostgresStatsDataSource_maxDatabases(t *testing.T) {
+	acctest.PreCheck(t)
+	const db = "rs_acc_pgstats_maxdb"
+	pgsDatabase(t, db)
+	var total int64
+	if err := pgsAdmin(t, db).QueryRow(context.Background(),
+		"SELECT count(*) FROM pg_database WHERE NOT datistemplate AND datallowconn").Scan(&total); err != nil {
+		t.Fatal(err)
+	}
+	ds := "data.rightsize_postgres_stats.t"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: pgsProvider(t, nil) + fmt.Sprintf(`
+data "rightsize_postgres_stats" "t" {
+  max_databases = 1
+  postgres      = { database = %q }
+}
+`, db),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("databases"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact(db), "size_bytes": pgsCheckInt(8192)}),
+				})),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("databases_total"), pgsCheckInt(max(total, 2))),
+			},
+		}, {
+			Config: pgsProvider(t, nil) + fmt.Sprintf(`
+data "rightsize_postgres_stats" "t" {
+  postgres = { database = %q }
+}
+`, db),
+			Check: func(s *terraform.State) error { // the default: at most 100 listed, all counted
+				a := s.RootModule().Resources[ds].Primary.Attributes
+				listed, _ := strconv.Atoi(a["databases.#"])
+				all, _ := strconv.Atoi(a["databases_total"])
+				if all < 2 || listed != min(all, 100) {
+					return fmt.Errorf("%d databases listed of %d, want min(%d, 100)", listed, all, all)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
 func TestAccPostgresStatsDataSource_sample(t *testing.T) {
 	acctest.PreCheck(t)
 	const db = "rs_acc_pgstats_sample"
@@ -348,6 +395,9 @@ func TestAccPostgresStatsDataSource_errors(t *testing.T) {
 			step(`data "rightsize_postgres_stats" "e" {
   sample_seconds = 3601
 }`, `(?s)sample_seconds.*must be between 0 and 3600`, nil),
+			step(`data "rightsize_postgres_stats" "e" {
+  max_databases = 0
+}`, `(?s)max_databases.*must be between 1 and 10000`, nil),
 			step(`data "rightsize_postgres_stats" "e" {
   tables = ["a.b.c"]
 }`, `(?s)Invalid Table Name.*3 name parts`, nil),

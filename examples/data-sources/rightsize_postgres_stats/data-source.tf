@@ -33,7 +33,7 @@ output "cache_hit_ratio" {
 }
 
 output "sampled_tps" {
-  description = "Transactions per second over the sample, all databases"
+  description = "Transactions per second over the sample: of every database, or of the max_databases (default 100) busiest during it"
   value       = sum([for db in data.rightsize_postgres_stats.sampled.databases : coalesce(db.transactions_per_second, 0)])
 }
 

@@ -139,6 +139,11 @@ type Options struct {
 	// -1) and the unused indexes (UnusedIndexes empty). For callers that need
 	// only the counters and settings, on a server whose catalog is large.
 	SkipCatalogScans bool
+	// SkipStatements leaves out the pg_stat_statements section (Statements
+	// empty, Available false, and no warning about the extension or its
+	// settings), which reads every entry's text: for callers that use no
+	// statement statistics.
+	SkipStatements bool
 }
 
 // qualifiedName is a parsed Options.Tables entry.
@@ -482,8 +487,10 @@ func (c *collector) run(ctx context.Context) error {
 	if err := c.readServer(ctx); err != nil {
 		return err
 	}
-	if err := c.detectPgss(ctx); err != nil {
-		return err
+	if !c.opts.SkipStatements {
+		if err := c.detectPgss(ctx); err != nil {
+			return err
+		}
 	}
 	if !c.st.Server.CanReadAllStats {
 		c.warn("role %q lacks the privileges of pg_read_all_stats (GRANT pg_monitor TO %s): other roles' query texts, "+

@@ -3,6 +3,7 @@ package pgstats
 import (
 	"context"
 	"testing"
+	"time"
 )
 
 // SkipCatalogScans leaves out the databases' sizes and the unused indexes (catalog and disk
@@ -42,5 +43,27 @@ func TestCollect_skipCatalogScans(t *testing.T) {
 	if len(lite.Databases) != len(full.Databases) || lite.Connections.MaxConnections != full.Connections.MaxConnections || lite.Settings.SharedBuffersBytes <= 0 {
 		t.Errorf("counters or settings missing: %d databases (full %d), max_connections %d, shared_buffers %d",
 			len(lite.Databases), len(full.Databases), lite.Connections.MaxConnections, lite.Settings.SharedBuffersBytes)
+	}
+}
+
+// SkipStatements leaves out the pg_stat_statements section, with and without a sample: nothing
+// read, no warning about the extension (here not created in the database read), and the
+// counters and settings kept.
+func TestCollect_skipStatements(t *testing.T) {
+	h := needPG(t)
+	const db = "pgstats_skipstatements" // no pg_stat_statements here
+	h.freshDatabase(t, db)
+	conn := h.connect(t, db, "postgres")
+	if st := collect(t, conn, Options{}); !hasWarning(st, "pg_stat_statements is not installed") {
+		t.Fatalf("without SkipStatements, no warning about the missing extension: %q", st.Warnings)
+	}
+	for _, o := range []Options{{SkipStatements: true}, {SkipStatements: true, Sample: 50 * time.Millisecond}} {
+		st := collect(t, conn, o)
+		if st.Statements.Available || len(st.Statements.Top) != 0 || st.Statements.Count != 0 || hasWarning(st, "pg_stat_statements") {
+			t.Errorf("sample %s: statements read with SkipStatements: %+v, warnings %q", o.Sample, st.Statements, st.Warnings)
+		}
+		if findDatabase(st, db) == nil || st.Connections.MaxConnections <= 0 || st.Settings.SharedBuffersBytes <= 0 {
+			t.Errorf("sample %s: counters or settings missing", o.Sample)
+		}
 	}
 }

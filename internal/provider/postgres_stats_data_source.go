@@ -335,7 +335,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"can_read_all_stats": pgsBool("Whether the role has the privileges of `pg_read_all_stats` (directly, via `pg_monitor`, or as superuser)."),
 				}},
 			"databases": schema.ListNestedAttribute{Computed: true,
-				MarkdownDescription: "`pg_stat_database` of the non-template databases, by name: every one, or at most `max_databases` of them (the connected database and the busiest others). To total the server's load over more databases than that, raise `max_databases` to `databases_total`.",
+				MarkdownDescription: "`pg_stat_database` of the non-template databases, by name: at most `max_databases` of them, the connected database and the busiest others (every database on a server with no more). To total the server's load over more databases than that, raise `max_databases` to `databases_total`.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"name":                     pgsStr("Database name."),
 					"size_bytes":               pgsBytes("`pg_database_size()` (-1 when unknown: the role may not connect to it and lacks `pg_read_all_stats`, it is RDS's internal `rdsadmin`, or reading the sizes failed, which a warning explains)"),

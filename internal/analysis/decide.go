@@ -875,24 +875,90 @@ func weekdayName(d int) string { return weekdays[((d%7)+7)%7] }
 
 // lowFreeStorage adds the capacity risk of node id, whose free storage fell to minBytes (under
 // 10 GiB): medium, unless storage autoscaling (in.MaxAllocatedStorageGiB) has room to grow the
-// volume, which RDS does once free space stays at or below 10% of it for five minutes, six hours
-// or more after the last storage modification and once its storage optimization has completed:
-// then low, saying so; at its limit, medium, saying that too. With room, a lowest under half that
-// trigger, 5% of the allocated storage, shows the fill outran autoscaling: medium, saying so.
+// volume, which RDS does once free space stays at or below 10% of it for five minutes and the
+// previous storage modification's storage optimization has completed (AWS's guide once said six
+// hours or more after it, whichever was longer; it now allows four storage modifications in 24
+// hours): then low, saying so; at its limit, medium, saying that too. With room, a lowest under
+// half that trigger, 5% of the volume it had then, shows the fill outran autoscaling: medium,
+// saying so. The volume then is today's (in.AllocatedStorageGiB) less what autoscaling may have
+// added since (grownSinceLowest of the node's FreeStorageSpace series in in.Nodes).
 func lowFreeStorage(in ClusterInput, id string, minBytes float64, add func(category, severity, format string, a ...any)) {
 	text := fmt.Sprintf("%s has only %.1f GiB free storage at its lowest", id, minBytes/(1<<30))
-	const waits = "once free space stays at or below 10% for five minutes, six hours or more after the last storage modification and once its storage optimization " +
-		"(which can take more than 24 hours) has completed"
+	const waits = "once free space stays at or below 10% for five minutes and the previous storage modification's storage optimization " +
+		"(which can take more than 24 hours) has completed, within RDS's cap on storage modifications"
 	switch a, m := in.AllocatedStorageGiB, in.MaxAllocatedStorageGiB; {
 	case m == 0:
 		add("capacity", "medium", "%s", text)
-	case m > a && minBytes < 0.05*float64(a)*(1<<30):
-		add("capacity", "medium", "%s, %.1f%% of its %d GiB: under half the 10%% at which storage autoscaling grows it (up to %d GiB, MaxAllocatedStorage), so the fill outran autoscaling, "+
-			"which grows the volume %s, by 10 GiB, 10%% or seven hours of growth, whichever is most: raise the allocated storage ahead of such loads",
-			text, 100*minBytes/(float64(a)*(1<<30)), a, m, waits)
 	case m > a:
+		then, of := float64(a), fmt.Sprintf("its %d GiB", a)
+		if g := grownSinceLowest(in, id); g > 0 {
+			then -= g
+			of = fmt.Sprintf("the %.0f GiB it had then (its %d GiB less the %.0f GiB free storage rose by after it from 10%% of the volume or less, in rises of 10 GiB or more, as storage autoscaling adds)", then, a, g)
+		}
+		if then > 0 && minBytes < 0.05*then*(1<<30) {
+			add("capacity", "medium", "%s, %.1f%% of %s: under half the 10%% at which storage autoscaling grows it (up to %d GiB, MaxAllocatedStorage), so the fill outran autoscaling, "+
+				"which grows the volume %s, by 10 GiB, 10%% or seven hours of growth, whichever is most: raise the allocated storage ahead of such loads",
+				text, 100*minBytes/(then*(1<<30)), of, m, waits)
+			return
+		}
 		add("capacity", "low", "%s; storage autoscaling grows its %d GiB up to %d GiB (MaxAllocatedStorage) %s: a faster fill than that can still run it out", text, a, m, waits)
 	default:
 		add("capacity", "medium", "%s, and storage autoscaling has reached its limit (MaxAllocatedStorage %d GiB): raise the limit or the allocated storage", text, m)
 	}
+}
+
+// grownSinceLowest is how much storage autoscaling may have added to node id's volume since its
+// free storage (its FreeStorageSpace series in in.Nodes) was lowest, in GiB: the rises of free
+// storage after the lowest datapoint (runs of rising datapoints, so that one increase split over
+// two periods counts once) of 10 GiB or more from a free storage at or below 10% of the volume it
+// had before the rise, as autoscaling's increases are (at least 10 GiB, once free space is at or
+// below 10%), walked back from today's volume (in.AllocatedStorageGiB). Space freed in such a
+// rise counts too: the volume then is never overstated. 0 without the series; NaN values are
+// skipped.
+func grownSinceLowest(in ClusterInput, id string) float64 {
+	const gib = 1 << 30
+	var vs []float64
+	for _, n := range in.Nodes {
+		if n.ID != id {
+			continue
+		}
+		for _, s := range n.Series {
+			if s.Metric == MetricFreeStorageSpace {
+				for _, v := range s.Values {
+					if isFinite(v) {
+						vs = append(vs, v/gib)
+					}
+				}
+			}
+		}
+	}
+	low := 0
+	for i, v := range vs {
+		if v < vs[low] {
+			low = i
+		}
+	}
+	// Runs of rises after the lowest, from the last back: each one taken as an increase leaves
+	// the volume before it smaller by its size.
+	type run struct{ from, rise float64 }
+	var runs []run
+	for i := low; i+1 < len(vs); {
+		j := i
+		for j+1 < len(vs) && vs[j+1] > vs[j] {
+			j++
+		}
+		if j > i {
+			runs = append(runs, run{vs[i], vs[j] - vs[i]})
+			i = j
+		} else {
+			i++
+		}
+	}
+	vol, grown := float64(in.AllocatedStorageGiB), 0.0
+	for k := len(runs) - 1; k >= 0; k-- {
+		if r := runs[k]; r.rise >= 10 && r.from <= 0.1*(vol-r.rise) {
+			vol, grown = vol-r.rise, grown+r.rise
+		}
+	}
+	return grown
 }

@@ -333,10 +333,12 @@ type ClusterInput struct {
 	// AllocatedStorageGiB is an RDS instance's storage and
 	// MaxAllocatedStorageGiB the limit of its storage autoscaling (0 when it is
 	// off, or unknown): with room to grow, RDS adds storage once free space
-	// stays at or below 10% of it for five minutes (six hours or more after
-	// the last storage modification), so the low-free-storage risk is low and
-	// says so, unless free space fell under 5% of it (the fill outran
-	// autoscaling: medium); at the limit it says that.
+	// stays at or below 10% of it for five minutes (and the previous storage
+	// modification's optimization has completed), so the low-free-storage risk
+	// is low and says so, unless free space fell under 5% of the volume it had
+	// then (the fill outran autoscaling: medium; the volume then is this less
+	// what the FreeStorageSpace series shows autoscaling may have added since);
+	// at the limit it says that.
 	AllocatedStorageGiB, MaxAllocatedStorageGiB int
 	// Stopped is true when the deployment is stopped, stopping or starting (RDS's
 	// status): RDS modifies and snapshots only an available instance, so the

@@ -47,7 +47,8 @@ type DecisionMatrix struct {
 //     up to r = 0.5, falling linearly to 5 at r = 1 (a check that passes
 //     at its limit is neutral) and to 0 at r = 1.5; the evidence of a
 //     Multi-AZ instance's adds that commits stop waiting for the standby's
-//     synchronous copy (not scored: CloudWatch's latency is not read);
+//     synchronous copy (not scored: CloudWatch's latency is not read), and of
+//     a Multi-AZ read replica's that only its replay does (it takes no writes);
 //   - cost, of the single node on the recommended class (its savings are
 //     negative when it costs more than the cluster today): 0 without
 //     savings, rising linearly to 7 at the savings target's minimum and to
@@ -81,7 +82,13 @@ func decisionMatrix(t Topology, oneInstance bool, caps []Reason, cost CostEstima
 	if len(caps) == 0 {
 		perf = 0
 	}
-	if t == TopologyMultiAZ && !oneInstance {
+	switch {
+	case t != TopologyMultiAZ || oneInstance:
+	case rc.ReplicaSource != "":
+		// A read replica commits no client's writes: only its replay of its source's waits.
+		worstMsg += "; its replay of " + rc.ReplicaSource + "'s writes stops waiting for the standby's synchronous copy in another AZ " +
+			"(a read replica takes no writes of its own, so no client's commit latency changes)"
+	default:
 		// AWS: a Multi-AZ DB instance's writes are replicated synchronously to the standby in
 		// another AZ before they are acknowledged, which adds commit latency Single-AZ does not have.
 		worstMsg += "; writes stop waiting for the standby's synchronous copy in another AZ, so commit latency can fall"

@@ -143,22 +143,30 @@ func withFreeStorage(in ClusterInput, gibFree float64) ClusterInput {
 
 // TestPerformanceEvidenceCommitLatency: the performance evidence of a Multi-AZ instance says that
 // its commits stop waiting for the standby's synchronous copy; not an Aurora cluster's (whose
-// writer does not wait for its reader) nor that of an instance already Single-AZ.
+// writer does not wait for its reader), that of an instance already Single-AZ, nor that of a
+// Multi-AZ read replica, which takes no writes (its replay is said instead).
 func TestPerformanceEvidenceCommitLatency(t *testing.T) {
 	const say = "writes stop waiting for the standby's synchronous copy in another AZ, so commit latency can fall"
 	single := idleMultiAZ(14)
 	single.Nodes, single.AlreadySingleNode = single.Nodes[:1], true
+	// A Multi-AZ read replica takes no writes: only its replay waits for its standby.
+	replica := idleMultiAZ(14)
+	replica.ReplicaSource = "sso-primary"
+	const replay = "its replay of sso-primary's writes stops waiting for the standby's synchronous copy in another AZ (a read replica takes no writes of its own, so no client's commit latency changes)"
 	for _, tc := range []struct {
 		name string
 		in   ClusterInput
 		want bool
-	}{{"Multi-AZ", idleMultiAZ(14), true}, {"Aurora", auroraPair(14), false}, {"already Single-AZ", single, false}} {
+	}{{"Multi-AZ", idleMultiAZ(14), true}, {"Aurora", auroraPair(14), false}, {"already Single-AZ", single, false}, {"Multi-AZ read replica", replica, false}} {
 		rec, err := Analyze(tc.in, DefaultPolicy())
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := strings.Contains(rec.Matrix.Rows[0].Evidence, say); rec.Matrix.Rows[0].Criterion != "performance" || got != tc.want {
 			t.Errorf("%s: performance evidence %q, want it to say so: %v", tc.name, rec.Matrix.Rows[0].Evidence, tc.want)
+		}
+		if got := strings.Contains(rec.Matrix.Rows[0].Evidence, replay); got != (tc.name == "Multi-AZ read replica") {
+			t.Errorf("%s: performance evidence %q, want the replica's replay said: %v", tc.name, rec.Matrix.Rows[0].Evidence, !got)
 		}
 	}
 }

@@ -325,9 +325,14 @@ func (s *Server) InstanceStatus(id string) (string, bool) {
 func (s *Server) MetricValue(id, metric string, t time.Time) (float64, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n := s.st.Nodes[id]
-	if n == nil || !n.hasMetric(metric) {
-		return 0, false
+	// The instance that has the identifier, or one that had it before (genNode.Earlier).
+	for n := s.st.Nodes[id]; n != nil; n = n.Earlier {
+		if !n.hasMetric(metric) {
+			continue
+		}
+		if v, ok := n.value(metric, t.Unix()/60, func(x string) *genNode { return s.st.Nodes[x] }); ok {
+			return v, true
+		}
 	}
-	return n.value(metric, t.Unix()/60, func(x string) *genNode { return s.st.Nodes[x] })
+	return 0, false
 }

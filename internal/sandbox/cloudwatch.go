@@ -440,14 +440,18 @@ func (s *Server) resolve(ns, name string, dims []cwDimension) (source, string) {
 		var nodes []*genNode
 		switch {
 		case len(dims) == 1 && dm["DBInstanceIdentifier"] != "":
-			if n := s.st.Nodes[dm["DBInstanceIdentifier"]]; n != nil {
+			// The instance that has the identifier, and those that had it before (genNode.Earlier),
+			// each for its own minutes.
+			for n := s.st.Nodes[dm["DBInstanceIdentifier"]]; n != nil; n = n.Earlier {
 				nodes = append(nodes, n)
 			}
 		case len(dims) == 1 && dm["DBClusterIdentifier"] != "":
 			// cluster-level aggregate: every member's 1-minute value is a sample
 			for _, id := range sortedKeys(s.st.Nodes) {
-				if n := s.st.Nodes[id]; n.Cluster == dm["DBClusterIdentifier"] {
-					nodes = append(nodes, n)
+				for n := s.st.Nodes[id]; n != nil; n = n.Earlier { // with the earlier holders of its name
+					if n.Cluster == dm["DBClusterIdentifier"] {
+						nodes = append(nodes, n)
+					}
 				}
 			}
 		case len(dims) == 2 && dm["DBClusterIdentifier"] != "" && (dm["Role"] == "WRITER" || dm["Role"] == "READER"):
@@ -455,8 +459,10 @@ func (s *Server) resolve(ns, name string, dims []cwDimension) (source, string) {
 			// the role (bucket): a failover moves the WRITER series from the old
 			// writer to the new one at that time. READER aggregates all readers.
 			for _, id := range sortedKeys(s.st.Nodes) {
-				if n := s.st.Nodes[id]; n.Cluster == dm["DBClusterIdentifier"] {
-					nodes = append(nodes, n)
+				for n := s.st.Nodes[id]; n != nil; n = n.Earlier { // with the earlier holders of its name
+					if n.Cluster == dm["DBClusterIdentifier"] {
+						nodes = append(nodes, n)
+					}
 				}
 			}
 			src.role = dm["Role"]

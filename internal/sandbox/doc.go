@@ -98,7 +98,9 @@
 // of a standalone instance — "renaming", then the new identifier, ARN and endpoint; its
 // DbiResourceId, tags and read replicas stay; its snapshots keep the DBInstanceIdentifier they
 // were taken with (SnapshotSpec.TakenAs seeds such a one); CloudWatch has its metrics under the new
-// identifier from then on —, ApplyImmediately; otherwise the change waits in PendingModifiedValues until the
+// identifier from then on, after those of any instance that had it before (deleted, or renamed
+// away), which CloudWatch keeps under the name, as for an instance created with a deleted one's
+// identifier —, ApplyImmediately; otherwise the change waits in PendingModifiedValues until the
 // weekly maintenance window passes on the clock — or
 // Server.ApplyPendingMaintenance; PreferredBackupWindow, PreferredMaintenanceWindow
 // and a BackupRetentionPeriod from one nonzero value to another apply at once; an

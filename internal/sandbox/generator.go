@@ -168,7 +168,13 @@ type genNode struct {
 	End        time.Time            `json:"end,omitempty"`
 	// Since, when set, is when the node took its identifier (a renamed instance: renameInstance):
 	// CloudWatch has its metrics under ID from then on, the earlier ones under the old identifier.
-	Since   time.Time    `json:"since,omitzero"`
+	Since time.Time `json:"since,omitzero"`
+	// Earlier is the node that had the identifier before Since (an instance renamed to the name
+	// of a deleted instance, or back to a name it had): CloudWatch keeps that node's metrics
+	// under the identifier, before those of this one (USER_RenameInstance: "Metrics and events
+	// associated with the name of a DB instance are maintained if you reuse a DB instance
+	// name"). nil when none.
+	Earlier *genNode     `json:"earlier,omitempty"`
 	Classes []classSpan  `json:"classes"`
 	Absorb  []absorbSpan `json:"absorb,omitempty"`
 	// MultiAZ is the initial deployment of a standalone instance and

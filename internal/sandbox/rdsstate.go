@@ -529,8 +529,19 @@ func specTags(m map[string]string) []tag {
 func (st *rdsState) addNode(in *dbInstance, w Workload, start time.Time, sls *ServerlessV2Scaling, reader bool) {
 	st.Nodes[in.ID] = &genNode{ID: in.ID, Seed: splitmix64(st.Seed ^ hashString(in.ID)), W: w, Engine: in.Engine,
 		Cluster: in.Cluster, Reader: reader, Serverless: sls, Allocated: float64(in.Allocated), Start: start,
-		Classes: []classSpan{{From: start, Class: in.Class}}, MultiAZ: in.MultiAZ}
+		Classes: []classSpan{{From: start, Class: in.Class}}, MultiAZ: in.MultiAZ, Earlier: st.earlierNode(in.ID)}
 	st.Nodes[in.ID].refresh()
+}
+
+// earlierNode is the node that published metrics under identifier id before a new instance took
+// it (created with it, or renamed to it), for genNode.Earlier: the deleted or renamed instance's,
+// which CloudWatch keeps under the name. nil when there is none, or when it has not ended (a
+// scenario's own node, replaced).
+func (st *rdsState) earlierNode(id string) *genNode {
+	if n := st.Nodes[id]; n != nil && !n.End.IsZero() {
+		return n
+	}
+	return nil
 }
 
 var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
@@ -811,7 +822,8 @@ func (st *rdsState) completeInstanceOp(in *dbInstance) {
 // had when they were taken ("DB snapshots are retained for a renamed DB instance": a listing by
 // the new identifier does not find them, one by the dbi-resource-id filter does). CloudWatch
 // publishes its metrics under the new identifier from then on and keeps the earlier ones under
-// the old. An identifier another instance took meanwhile leaves it as it was.
+// the old, and those an earlier holder of the new identifier published under it before
+// (genNode.Earlier). An identifier another instance took meanwhile leaves it as it was.
 func (st *rdsState) renameInstance(in *dbInstance, id string, at time.Time) {
 	if _, taken := st.Instances[id]; taken {
 		return
@@ -825,9 +837,11 @@ func (st *rdsState) renameInstance(in *dbInstance, id string, at time.Time) {
 			r.ReplicaOf = id
 		}
 	}
-	if n := st.Nodes[old]; n != nil { // replacing a deleted instance's of that name, as addNode does
+	if n := st.Nodes[old]; n != nil {
 		renamed := *n
-		renamed.ID, renamed.Since = id, at
+		// An earlier holder of the name (a deleted instance, or this one before an earlier
+		// rename) keeps its metrics under it, before the renamed instance's.
+		renamed.ID, renamed.Since, renamed.Earlier = id, at, st.earlierNode(id)
 		renamed.Classes, renamed.AZChanges, renamed.Stops = slices.Clone(n.Classes), slices.Clone(n.AZChanges), slices.Clone(n.Stops)
 		renamed.Absorb = slices.Clone(n.Absorb)
 		renamed.specs = nil

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/smithy-go"
@@ -23,7 +25,7 @@ import (
 // ApplyImmediately the rename waits for the maintenance window; a taken or invalid identifier is
 // refused, and an Aurora member's rename is refused as not emulated rather than ignored.
 func TestRenameInstance(t *testing.T) {
-	srv, rc, _ := start(t, Options{Scenario: withSnapshots(
+	srv, rc, cw := start(t, Options{Scenario: withSnapshots(
 		SnapshotSpec{ID: "mandible-weekly", Type: "manual", Ago: 3 * 24 * time.Hour},
 		SnapshotSpec{ID: "mandible-first-name", Type: "manual", Ago: 9 * 24 * time.Hour, TakenAs: "mandible-2023"},
 		SnapshotSpec{ID: "awsbackup:job-0a0b0c", Type: "awsbackup", Ago: 24 * time.Hour},
@@ -158,8 +160,82 @@ func TestRenameInstance(t *testing.T) {
 		NewDBInstanceIdentifier: aws.String("mandible-v2"), ApplyImmediately: aws.Bool(true)}); err != nil {
 		t.Fatal(err)
 	}
+	backAt := srv.Now()
 	srv.Advance(10 * time.Minute)
 	if _, ok := srv.MetricValue("mandible-v2", "CPUUtilization", srv.Now().Add(-time.Minute)); !ok {
 		t.Error("CPUUtilization of mandible-v2, renamed back: not published")
+	}
+	// CloudWatch keeps what was published under the name before ("Metrics and events associated
+	// with the name of a DB instance are maintained if you reuse a DB instance name"): the hours
+	// it was mandible-v2 the first time, none while it was mandible-v3, and the minutes since.
+	if _, ok := srv.MetricValue("mandible-v2", "CPUUtilization", renamedAt.Add(time.Hour)); !ok {
+		t.Error("CPUUtilization of mandible-v2 before its rename to mandible-v3: lost when renamed back")
+	}
+	out2, err := cw.GetMetricData(ctx, &cloudwatch.GetMetricDataInput{StartTime: aws.Time(renamedAt.Truncate(time.Hour)), EndTime: aws.Time(srv.Now()),
+		MetricDataQueries: []cwtypes.MetricDataQuery{{Id: aws.String("cpu"), MetricStat: &cwtypes.MetricStat{Period: aws.Int32(3600), Stat: aws.String("Average"),
+			Metric: &cwtypes.Metric{Namespace: aws.String("AWS/RDS"), MetricName: aws.String("CPUUtilization"),
+				Dimensions: []cwtypes.Dimension{{Name: aws.String("DBInstanceIdentifier"), Value: aws.String("mandible-v2")}}}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first, gap, last int
+	for _, ts := range out2.MetricDataResults[0].Timestamps {
+		// An hour it was mandible-v3 throughout (a rename's hour has minutes of both names).
+		_, fromV3 := srv.MetricValue("mandible-v3", "CPUUtilization", ts)
+		_, toV3 := srv.MetricValue("mandible-v3", "CPUUtilization", ts.Add(59*time.Minute))
+		asV3 := fromV3 && toV3
+		switch {
+		case asV3:
+			gap++
+		case ts.Before(backAt.Add(-time.Hour)):
+			first++
+		default:
+			last++
+		}
+	}
+	if first == 0 || gap != 0 || last == 0 {
+		t.Errorf("GetMetricData of mandible-v2: %d hours as mandible-v2 first, %d while mandible-v3, %d since renamed back; want some, none, some", first, gap, last)
+	}
+	// A new instance given a deleted or renamed instance's identifier keeps its metrics too.
+	if _, err := rc.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), Engine: aws.String("postgres"),
+		DBInstanceClass: aws.String("db.t4g.medium"), AllocatedStorage: aws.Int32(20)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(time.Hour)
+	for _, at := range []time.Time{renamedAt.Add(-time.Hour), srv.Now().Add(-time.Minute)} {
+		if _, ok := srv.MetricValue("mandible-prod", "CPUUtilization", at); !ok {
+			t.Errorf("CPUUtilization of mandible-prod at %v, created again: not published", at)
+		}
+	}
+}
+
+// TestReusedIdentifierMetrics: an Aurora reader deleted and created again with its identifier (as
+// rightsize_db_topology's rollback does) has the earlier reader's metrics kept under the name,
+// per instance and in the cluster's READER series, as CloudWatch keeps them.
+func TestReusedIdentifierMetrics(t *testing.T) {
+	srv, rc, cw := start(t, Options{})
+	ctx := context.Background()
+	before := srv.Now().Add(-2 * time.Hour)
+	if _, err := rc.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("sso-prod-instance-2")}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(time.Hour)
+	if _, err := rc.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("sso-prod-instance-2"),
+		DBClusterIdentifier: aws.String("sso-prod"), DBInstanceClass: aws.String("db.r6g.large"), Engine: aws.String("aurora-postgresql")}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(time.Hour)
+	if _, ok := srv.MetricValue("sso-prod-instance-2", "CPUUtilization", before); !ok {
+		t.Error("CPUUtilization of sso-prod-instance-2 before it was deleted: lost when the name was reused")
+	}
+	out, err := cw.GetMetricData(ctx, &cloudwatch.GetMetricDataInput{StartTime: aws.Time(before.Truncate(time.Hour)), EndTime: aws.Time(before.Truncate(time.Hour).Add(time.Hour)),
+		MetricDataQueries: []cwtypes.MetricDataQuery{{Id: aws.String("cpu"), MetricStat: &cwtypes.MetricStat{Period: aws.Int32(3600), Stat: aws.String("Average"),
+			Metric: &cwtypes.Metric{Namespace: aws.String("AWS/RDS"), MetricName: aws.String("CPUUtilization"),
+				Dimensions: []cwtypes.Dimension{{Name: aws.String("DBClusterIdentifier"), Value: aws.String("sso-prod")}, {Name: aws.String("Role"), Value: aws.String("READER")}}}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(out.MetricDataResults[0].Values); n != 1 {
+		t.Errorf("sso-prod's READER CPUUtilization in the hour before the reader was deleted: %d datapoints, want 1", n)
 	}
 }

@@ -456,7 +456,9 @@ func (s *Server) loadState(path string) (time.Time, error) {
 		if len(n.Classes) == 0 {
 			return time.Time{}, fmt.Errorf("node %s has no class history", id)
 		}
-		n.refresh()
+		for e := n; e != nil; e = e.Earlier {
+			e.refresh()
+		}
 	}
 	if s.st.FailSnapshotIDs == nil {
 		s.st.FailSnapshotIDs = map[string]bool{}

@@ -39,12 +39,13 @@ func (c *EarlierChange) Open() bool {
 }
 
 // LatestChange finds, among the manual snapshots of target, the guard snapshots this provider
-// took (its managed-by and target tags, any identifier prefix) and returns the change that began
+// took of it (its managed-by and target tags, any identifier prefix; of an instance target, of
+// the instance that has the identifier now: walkGuards) and returns the change that began
 // last (its guard's change-started tag; a failed snapshot guards nothing and is passed over; of a
 // guard and a copy of it, the guard), with the highest generation of them all. nil when there is
-// none. Read-only: one paginated describe call, whose TagList (which RDS returns with each
-// snapshot) tells the guards apart, then the latest guard's own tags read again with
-// ListTagsForResource.
+// none. Read-only: for an instance, DescribeDBInstances for its DbiResourceId; one paginated
+// describe call, whose TagList (which RDS returns with each snapshot) tells the guards apart,
+// then the latest guard's own tags read again with ListTagsForResource.
 func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChange, error) {
 	var (
 		bestID   string
@@ -98,16 +99,37 @@ func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChang
 
 // walkGuards calls fn for every manual snapshot of target that is a guard snapshot this provider
 // took of it (its managed-by and target tags, whatever its identifier), with its tags as the
-// describe call returned them (TagList). One paginated describe call.
+// describe call returned them (TagList). One paginated describe call, after an instance's
+// DescribeDBInstances.
+//
+// A DB snapshot keeps the identifier its instance had when it was taken, so a listing by an
+// instance's identifier also finds the snapshots of a deleted or renamed instance that had it,
+// guards tagged with the same target among them: an instance target's guards are those of the
+// instance that has the identifier now, by DbiResourceId (which a rename keeps and no other
+// instance has), when RDS reports it (one DescribeDBInstances call; a target not found has none).
 func walkGuards(ctx context.Context, api RDSAPI, target Target, fn func(id, status string, created *time.Time, tags map[string]string)) error {
-	return walkManualSnapshots(ctx, api, target, guardsOnly(target, fn))
+	own := ""
+	if target.Kind != KindCluster {
+		in, err := FindDBInstance(ctx, api, target.Identifier)
+		switch {
+		case err == nil:
+			own = deref(in.DbiResourceId)
+		case !IsNotFound(err):
+			return fmt.Errorf("listing the guard snapshots of %s: %w", target.Noun(), err)
+		}
+	}
+	return walkManualSnapshots(ctx, api, target, guardsOnly(target, own, fn))
 }
 
 // guardsOnly adapts fn to a walk of manual snapshots (walkManualSnapshots): it is called for the
 // guard snapshots this provider took of target only (their managed-by and target tags), with their
-// tags as a map.
-func guardsOnly(target Target, fn func(id, status string, created *time.Time, tags map[string]string)) func(id, status string, created *time.Time, tagList []rdstypes.Tag) {
-	return func(id, status string, created *time.Time, tagList []rdstypes.Tag) {
+// tags as a map; with resourceID, of the instance whose DbiResourceId it is (a snapshot that
+// reports another is a deleted or renamed instance's).
+func guardsOnly(target Target, resourceID string, fn func(id, status string, created *time.Time, tags map[string]string)) func(id, status, resource string, created *time.Time, tagList []rdstypes.Tag) {
+	return func(id, status, resource string, created *time.Time, tagList []rdstypes.Tag) {
+		if resourceID != "" && resource != "" && resource != resourceID {
+			return
+		}
 		tags := make(map[string]string, len(tagList))
 		for _, t := range tagList {
 			tags[deref(t.Key)] = deref(t.Value)
@@ -119,9 +141,11 @@ func guardsOnly(target Target, fn func(id, status string, created *time.Time, ta
 }
 
 // walkManualSnapshots calls fn for every manual snapshot of target (a DB snapshot of an instance,
-// a DB cluster snapshot of a cluster) with its identifier, status, creation time and TagList. One
-// paginated describe call, filtered by the source.
-func walkManualSnapshots(ctx context.Context, api RDSAPI, target Target, fn func(id, status string, created *time.Time, tagList []rdstypes.Tag)) error {
+// a DB cluster snapshot of a cluster) with its identifier, status, source's resource id (a DB
+// snapshot's DbiResourceId, "" for a cluster snapshot), creation time and TagList. One paginated
+// describe call, filtered by the source's identifier: a deleted or renamed instance's snapshots
+// taken under it are listed too.
+func walkManualSnapshots(ctx context.Context, api RDSAPI, target Target, fn func(id, status, resource string, created *time.Time, tagList []rdstypes.Tag)) error {
 	if target.Kind == KindCluster {
 		return walkClusterSnapshots(ctx, api, target, fn)
 	}
@@ -134,7 +158,7 @@ func walkManualSnapshots(ctx context.Context, api RDSAPI, target Target, fn func
 			return fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
 		}
 		for _, s := range out.DBSnapshots {
-			fn(deref(s.DBSnapshotIdentifier), deref(s.Status), s.SnapshotCreateTime, s.TagList)
+			fn(deref(s.DBSnapshotIdentifier), deref(s.Status), deref(s.DbiResourceId), s.SnapshotCreateTime, s.TagList)
 		}
 	}
 	return nil
@@ -142,7 +166,7 @@ func walkManualSnapshots(ctx context.Context, api RDSAPI, target Target, fn func
 
 // walkClusterSnapshots is walkManualSnapshots for a cluster target, with only the cluster snapshot
 // listing it needs.
-func walkClusterSnapshots(ctx context.Context, api ClusterSnapshotsAPI, target Target, fn func(id, status string, created *time.Time, tagList []rdstypes.Tag)) error {
+func walkClusterSnapshots(ctx context.Context, api ClusterSnapshotsAPI, target Target, fn func(id, status, resource string, created *time.Time, tagList []rdstypes.Tag)) error {
 	manual := "manual"
 	p := rds.NewDescribeDBClusterSnapshotsPaginator(api, &rds.DescribeDBClusterSnapshotsInput{
 		DBClusterIdentifier: &target.Identifier, SnapshotType: &manual})
@@ -152,7 +176,7 @@ func walkClusterSnapshots(ctx context.Context, api ClusterSnapshotsAPI, target T
 			return fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
 		}
 		for _, s := range out.DBClusterSnapshots {
-			fn(deref(s.DBClusterSnapshotIdentifier), deref(s.Status), s.SnapshotCreateTime, s.TagList)
+			fn(deref(s.DBClusterSnapshotIdentifier), deref(s.Status), "", s.SnapshotCreateTime, s.TagList)
 		}
 	}
 	return nil
@@ -338,7 +362,7 @@ type ReaderHistory struct {
 func ReaderChanges(ctx context.Context, api ClusterSnapshotsAPI, clusterID string) (ReaderHistory, error) {
 	target := Target{Kind: KindCluster, Identifier: strings.ToLower(clusterID)}
 	var h ReaderHistory
-	err := walkClusterSnapshots(ctx, api, target, guardsOnly(target, func(id, status string, created *time.Time, tags map[string]string) {
+	err := walkClusterSnapshots(ctx, api, target, guardsOnly(target, "", func(id, status string, created *time.Time, tags map[string]string) {
 		if strings.EqualFold(status, "failed") {
 			return
 		}

@@ -268,3 +268,41 @@ func TestStoppedDatabaseRefusedWithAdvice(t *testing.T) {
 		}
 	}
 }
+
+// TestGuardsOfRenamedInstance: a DB snapshot keeps the identifier its instance had when it was
+// taken, so after mandible-prod is renamed and another instance takes its name, a listing by the
+// name finds the first one's guards, tagged instance:mandible-prod. They are not the new
+// instance's: LatestChange does not take its unfinished change for the new instance's (an import
+// would then resume it, or finish its rollback, on a database that never had it), nor does Guards
+// count them.
+func TestGuardsOfRenamedInstance(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx := context.Background()
+	tags := []rdstypes.Tag{{Key: aws.String(TagManagedBy), Value: aws.String(ManagedByValue)}, {Key: aws.String(TagTarget), Value: aws.String(mandible.String())},
+		{Key: aws.String(TagGeneration), Value: aws.String("4")}, {Key: aws.String(TagFromNodes), Value: aws.String("2")}, {Key: aws.String(TagToNodes), Value: aws.String("1")},
+		{Key: aws.String(TagOutcome), Value: aws.String(OutcomeRollingBack)}}
+	if _, err := e.api.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+		DBSnapshotIdentifier: aws.String(GuardSnapshotID("", mandible, 4, 1, 1)), Tags: tags}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(time.Hour)
+	if c, err := LatestChange(ctx, e.api, mandible); err != nil || c == nil || !c.Open() {
+		t.Fatalf("before the rename: %+v, %v; want mandible-prod's open change", c, err)
+	}
+	if _, err := e.api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+		NewDBInstanceIdentifier: aws.String("mandible-old"), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(time.Hour)
+	if _, err := e.api.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), Engine: aws.String("postgres"),
+		DBInstanceClass: aws.String("db.m6g.large"), AllocatedStorage: aws.Int32(100)}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(time.Hour)
+	if c, err := LatestChange(ctx, e.api, mandible); err != nil || c != nil {
+		t.Errorf("the new mandible-prod: latest change %+v, %v; want none (the guard is mandible-old's)", c, err)
+	}
+	if total, closed, err := Guards(ctx, e.api, mandible); err != nil || total != 0 || len(closed) != 0 {
+		t.Errorf("the new mandible-prod: %d guards, closed %v, %v; want none", total, closed, err)
+	}
+}

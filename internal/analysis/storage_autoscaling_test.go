@@ -42,16 +42,7 @@ func TestLowFreeStorageAutoscaling(t *testing.T) {
 		{"allocated storage above its limit", 600, 500, "medium", "storage autoscaling has reached its limit (MaxAllocatedStorage 500 GiB)", "grows"},
 	} {
 		in.AllocatedStorageGiB, in.MaxAllocatedStorageGiB = tc.alloc, tc.max
-		rec, err := Analyze(in, DefaultPolicy())
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []Risk
-		for _, r := range rec.Risks {
-			if strings.Contains(r.Description, "free storage at its lowest") {
-				got = append(got, r)
-			}
-		}
+		got := lowFreeStorageRisks(t, in)
 		if len(got) != 1 || got[0].Severity != tc.severity || got[0].Category != "capacity" || !strings.Contains(got[0].Description, tc.want) || strings.Contains(got[0].Description, tc.notWant) {
 			t.Errorf("%s: %+v; want one %s capacity risk saying %q", tc.name, got, tc.severity, tc.want)
 		}
@@ -92,16 +83,7 @@ func TestLowFreeStorageAutoscaling(t *testing.T) {
 				"in rises of 10 GiB or more, as storage autoscaling adds): under half the 10%", "limit"},
 	} {
 		tc.in.AllocatedStorageGiB, tc.in.MaxAllocatedStorageGiB = tc.alloc, 500
-		rec, err := Analyze(tc.in, DefaultPolicy())
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []Risk
-		for _, r := range rec.Risks {
-			if strings.Contains(r.Description, "free storage at its lowest") {
-				got = append(got, r)
-			}
-		}
+		got := lowFreeStorageRisks(t, tc.in)
 		if len(got) != 1 || got[0].Severity != tc.severity || !strings.Contains(got[0].Description, tc.want) || strings.Contains(got[0].Description, tc.not) {
 			t.Errorf("%s: %+v; want one %s capacity risk saying %q", tc.name, got, tc.severity, tc.want)
 		}
@@ -120,4 +102,20 @@ func TestLowFreeStorageAutoscaling(t *testing.T) {
 	if _, err := Analyze(aurora, DefaultPolicy()); err == nil || !strings.Contains(err.Error(), "autoscaling limit") {
 		t.Errorf("Aurora with an autoscaling limit: %v", err)
 	}
+}
+
+// lowFreeStorageRisks analyses in and returns its low-free-storage risks.
+func lowFreeStorageRisks(t *testing.T, in ClusterInput) []Risk {
+	t.Helper()
+	rec, err := Analyze(in, DefaultPolicy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Risk
+	for _, r := range rec.Risks {
+		if strings.Contains(r.Description, "free storage at its lowest") {
+			got = append(got, r)
+		}
+	}
+	return got
 }

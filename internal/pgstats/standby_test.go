@@ -42,18 +42,7 @@ func TestCollect_standbyReplayRefused(t *testing.T) {
 		}
 	})
 
-	connect := func(user string) *pgx.Conn {
-		cfg := h.cfg("postgres", user)
-		cfg.Port = standbyPort
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		conn, err := Connect(ctx, cfg)
-		if err != nil {
-			t.Fatalf("connecting to the standby as %s: %v", user, err)
-		}
-		t.Cleanup(func() { _ = conn.Close(context.Background()) })
-		return conn
-	}
+	connect := func(user string) *pgx.Conn { return connectStandby(t, h, standbyPort, user) }
 	super := connect("postgres")
 	poll(t, 30*time.Second, "the standby replaying the REVOKE", func() (bool, error) {
 		var revoked bool
@@ -130,18 +119,7 @@ func TestCollect_standbySlots(t *testing.T) {
 	const role = "pgstats_standby_slots"
 	h.freshRole(t, role)
 	standbyPort := acctest.StartStandby(t)
-	connect := func(user string) *pgx.Conn {
-		cfg := h.cfg("postgres", user)
-		cfg.Port = standbyPort
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		conn, err := Connect(ctx, cfg)
-		if err != nil {
-			t.Fatalf("connecting to the standby as %s: %v", user, err)
-		}
-		t.Cleanup(func() { _ = conn.Close(context.Background()) })
-		return conn
-	}
+	connect := func(user string) *pgx.Conn { return connectStandby(t, h, standbyPort, user) }
 	super := connect("postgres")
 	const slot = "cascade_slot"
 	if _, err := super.Exec(context.Background(), "SELECT pg_create_physical_replication_slot($1, true)", slot); err != nil {
@@ -162,4 +140,20 @@ func TestCollect_standbySlots(t *testing.T) {
 			t.Errorf("%s on the standby: in recovery %v, slots %+v, want %s, physical, inactive, its retained WAL measured", user, st.Server.InRecovery, st.Replication.Slots, slot)
 		}
 	}
+}
+
+// connectStandby connects to the standby on port as user (to the postgres database), closing the
+// connection when the test ends.
+func connectStandby(t *testing.T, h harness, port int, user string) *pgx.Conn {
+	t.Helper()
+	cfg := h.cfg("postgres", user)
+	cfg.Port = port
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := Connect(ctx, cfg)
+	if err != nil {
+		t.Fatalf("connecting to the standby as %s: %v", user, err)
+	}
+	t.Cleanup(func() { _ = conn.Close(context.Background()) })
+	return conn
 }

@@ -921,7 +921,7 @@ func lowFreeStorage(in ClusterInput, id string, minBytes float64, add func(categ
 // had before the rise, as autoscaling's increases are (at least 10 GiB, once free space is at or
 // below 10%), walked back from today's volume (in.AllocatedStorageGiB). Space freed in such a
 // rise counts too: the volume then is never overstated. 0 without the series; NaN values are
-// skipped.
+// skipped. The series is walked in time order (Series.Sorted: Analyze accepts unsorted ones).
 func grownSinceLowest(in ClusterInput, id string) float64 {
 	const gib = 1 << 30
 	var vs []float64
@@ -931,6 +931,9 @@ func grownSinceLowest(in ClusterInput, id string) float64 {
 		}
 		for _, s := range n.Series {
 			if s.Metric == MetricFreeStorageSpace {
+				if sorted, err := s.Sorted(); err == nil { // Analyze measured it: its shape is valid
+					s = sorted
+				}
 				for _, v := range s.Values {
 					if isFinite(v) {
 						vs = append(vs, v/gib)

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -77,6 +78,10 @@ func TestLowFreeStorageAutoscaling(t *testing.T) {
 		// 100 GiB it had then, as autoscaling is meant to work.
 		{"grown in steps", grown(9.5, 19.5, 10.4, 21.4, 11.4, 23.5, 12.6, 25.91, 13.9, 28.54, 15.3, 31.4, 16.8, 34.5), 195, "low",
 			"sso-prod has only 9.5 GiB free storage at its lowest; storage autoscaling grows its 195 GiB up to 500 GiB", "outran"},
+		// The same series given with its timestamps in reverse order (Analyze sorts a copy): the
+		// rises are read in time order all the same.
+		{"grown in steps, given unsorted", reversedFreeStorage(grown(9.5, 19.5, 10.4, 21.4, 11.4, 23.5, 12.6, 25.91, 13.9, 28.54, 15.3, 31.4, 16.8, 34.5)), 195, "low",
+			"sso-prod has only 9.5 GiB free storage at its lowest; storage autoscaling grows its 195 GiB up to 500 GiB", "outran"},
 		// 2 GiB of the 100 GiB it had then (2%), before an increase of 20 GiB: outran.
 		{"outran, then grown", grown(30, 2, 22, 21), 120, "medium",
 			"sso-prod has only 2.0 GiB free storage at its lowest, 2.0% of the 100 GiB it had then (its 120 GiB less the 20 GiB free storage rose by after it from 10% of the volume or less, " +
@@ -118,4 +123,20 @@ func lowFreeStorageRisks(t *testing.T, in ClusterInput) []Risk {
 		}
 	}
 	return got
+}
+
+// reversedFreeStorage is in with its writer's FreeStorageSpace series given newest first.
+func reversedFreeStorage(in ClusterInput) ClusterInput {
+	in.Nodes = append([]Node(nil), in.Nodes...)
+	w := &in.Nodes[0]
+	w.Series = append([]Series(nil), w.Series...)
+	for i := range w.Series {
+		if w.Series[i].Metric == MetricFreeStorageSpace {
+			s := cloneSeries(w.Series[i])
+			slices.Reverse(s.Timestamps)
+			slices.Reverse(s.Values)
+			w.Series[i] = s
+		}
+	}
+	return in
 }

@@ -420,12 +420,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	// Operations.
 	peakConns := peakConnections(pr, in.Postgres)
 	maxConns := maxConnectionsToday(in.Postgres, writer.Class)
-	freeStorage := math.NaN() // the writer's lowest FreeStorageSpace: the single node keeps its volume
-	for _, na := range rec.Nodes {
-		if s, ok := na.Summary(MetricFreeStorageSpace); ok && s.Count > 0 && na.Role == RoleWriter {
-			freeStorage = s.Min
-		}
-	}
+	freeStorage := writerLowestFreeStorage(rec.Nodes) // the single node keeps the writer's volume
 	// The max_connections the node keeps with its parameter group (Tune takes 0 for RDS's default).
 	keptConns := maxConnectionsKept(in.Postgres, writer.Class, target)
 	var groupBuffers string
@@ -566,6 +561,17 @@ type gridKey struct {
 	first  *time.Time
 	n      int
 	period time.Duration
+}
+
+// writerLowestFreeStorage is the writer's lowest FreeStorageSpace among nodes, in bytes; NaN when
+// not measured (Aurora publishes none).
+func writerLowestFreeStorage(nodes []NodeAnalysis) float64 {
+	for _, na := range nodes {
+		if s, ok := na.Summary(MetricFreeStorageSpace); ok && s.Count > 0 && na.Role == RoleWriter {
+			return s.Min
+		}
+	}
+	return math.NaN()
 }
 
 // measureNodes measures every series of every node, one by one.

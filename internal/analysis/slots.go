@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -83,14 +84,10 @@ func replicationSlotRisks(in ClusterInput, nodes []NodeAnalysis, add func(catego
 		return
 	}
 	sev, free := "low", ""
-	if !aurora {
-		for _, n := range nodes {
-			if s, ok := n.Summary(MetricFreeStorageSpace); ok && n.Role == RoleWriter && s.Count > 0 {
-				free = fmt.Sprintf(", against %.1f GiB free storage at its lowest", s.Min/(1<<30))
-				if float64(kept) >= s.Min/10 {
-					sev = "medium"
-				}
-			}
+	if low := writerLowestFreeStorage(nodes); !aurora && !math.IsNaN(low) {
+		free = fmt.Sprintf(", against %.1f GiB free storage at its lowest", low/(1<<30))
+		if float64(kept) >= low/10 {
+			sev = "medium"
 		}
 	}
 	add("capacity", sev, "Replication slots with no consumer connected keep WAL from being removed: %s%s. The WAL grows with every write while no consumer reads it: drop a slot whose consumer is gone for good (pg_drop_replication_slot), or bring the consumer back; max_slot_wal_keep_size caps what a slot may keep (PostgreSQL 13 and later), and a slot that falls further behind is lost, its consumer to start over with a new initial copy",

@@ -1018,12 +1018,10 @@ func storageCost(cat *pricing.Catalog, c inventory.Cluster, region string) (mult
 	}
 	// source records where a part's price came from, as Result.PriceSources names it.
 	source := func(configured bool) {
-		src := pricing.SourceCatalog + " " + pricing.CatalogDate
 		if configured {
-			src = pricing.SourceConfiguration
-		}
-		if !slices.Contains(sources, src) {
-			sources = append(sources, src)
+			sources = addPriceSource(sources, pricing.SourceConfiguration, "")
+		} else {
+			sources = addPriceSource(sources, pricing.SourceCatalog, pricing.CatalogDate)
 		}
 	}
 	add := func(qty float64, part storagePart, configured bool, price func(pricing.Deployment) (float64, error)) {

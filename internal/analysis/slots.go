@@ -21,6 +21,10 @@ import (
 //   - Slots no consumer is connected to keep WAL from being removed, more with every write:
 //     "capacity", medium on an RDS instance when what they keep is at least a tenth of the
 //     writer's lowest free storage (CloudWatch's FreeStorageSpace), else low.
+//   - A slot whose consumer is connected but behind keeps WAL too: "capacity", medium, for each
+//     such slot that keeps at least a tenth of that free storage on an RDS instance (an active
+//     slot always keeps the WAL its consumer has yet to confirm, so less is not reported, nor
+//     where the free storage is not known).
 //
 // A lost slot (WALStatus "lost": PostgreSQL removed WAL it needed, or invalidated it otherwise)
 // streams nothing and keeps no WAL: it is neither risk.
@@ -30,8 +34,13 @@ func replicationSlotRisks(in ClusterInput, nodes []NodeAnalysis, add func(catego
 	if in.Postgres == nil {
 		return
 	}
-	var logical, idle []string
+	var logical, idle, behind []string
 	var kept int64
+	aurora := in.engineTopology() == TopologyAurora
+	low := math.NaN()
+	if !aurora {
+		low = writerLowestFreeStorage(nodes)
+	}
 	for _, s := range in.Postgres.ReplicationSlots {
 		if s.WALStatus == "lost" { // unusable already, whatever the topology
 			continue
@@ -44,12 +53,14 @@ func replicationSlotRisks(in ClusterInput, nodes []NodeAnalysis, add func(catego
 			}
 			logical = append(logical, s.Name)
 		}
-		if !s.Active && s.RetainedBytes > 0 {
+		switch {
+		case !s.Active && s.RetainedBytes > 0:
 			idle = append(idle, fmt.Sprintf("%s (%s) %s", s.Name, kind, formatBytes(s.RetainedBytes)))
 			kept += s.RetainedBytes
+		case s.Active && s.RetainedBytes > 0 && float64(s.RetainedBytes) >= low/10: // false when low is NaN
+			behind = append(behind, fmt.Sprintf("%s (%s) %s", s.Name, kind, formatBytes(s.RetainedBytes)))
 		}
 	}
-	aurora := in.engineTopology() == TopologyAurora
 	if len(logical) > 0 {
 		slots := "Logical replication slot " + logical[0] + " streams"
 		if len(logical) > 1 {
@@ -80,15 +91,23 @@ func replicationSlotRisks(in ClusterInput, nodes []NodeAnalysis, add func(catego
 				slots, consumers, today, recovery, state)
 		}
 	}
+	free := ""
+	if !math.IsNaN(low) {
+		free = fmt.Sprintf(", against %.1f GiB free storage at its lowest", low/(1<<30))
+	}
+	if len(behind) > 0 {
+		// CloudWatch's OldestReplicationSlotLag and ReplicationSlotDiskUsage: "Amazon CloudWatch
+		// metrics for Amazon RDS",
+		// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html (PostgreSQL).
+		add("capacity", "medium", "Replication slots whose consumer is connected but behind keep WAL from being removed: %s%s. The WAL grows for as long as the consumer confirms less than the database writes: find why it lags (a stalled or slow consumer, or a logical slot on a database with little change of its own, whose consumer confirms no position while other databases write: Debezium's heartbeats are for that), and alarm on CloudWatch's OldestReplicationSlotLag or ReplicationSlotDiskUsage; max_slot_wal_keep_size caps what a slot may keep (PostgreSQL 13 and later), past which the slot is lost and its consumer starts over with a new initial copy",
+			strings.Join(behind, ", "), free)
+	}
 	if len(idle) == 0 {
 		return
 	}
-	sev, free := "low", ""
-	if low := writerLowestFreeStorage(nodes); !aurora && !math.IsNaN(low) {
-		free = fmt.Sprintf(", against %.1f GiB free storage at its lowest", low/(1<<30))
-		if float64(kept) >= low/10 {
-			sev = "medium"
-		}
+	sev := "low"
+	if float64(kept) >= low/10 {
+		sev = "medium"
 	}
 	add("capacity", sev, "Replication slots with no consumer connected keep WAL from being removed: %s%s. The WAL grows with every write while no consumer reads it: drop a slot whose consumer is gone for good (pg_drop_replication_slot), or bring the consumer back; max_slot_wal_keep_size caps what a slot may keep (PostgreSQL 13 and later), and a slot that falls further behind is lost, its consumer to start over with a new initial copy",
 		strings.Join(idle, ", "), free)

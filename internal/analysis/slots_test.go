@@ -105,6 +105,84 @@ func TestReplicationSlotRisks(t *testing.T) {
 	}
 }
 
+// TestReplicationSlotsBehind: a slot whose consumer is connected but keeps at least a tenth of the
+// writer's lowest free storage (80 GiB in idleMultiAZ) is a medium capacity risk of its own, one
+// keeping less is not (an active slot always keeps what its consumer has yet to confirm), nor any
+// where that free storage is not known (Aurora, or no FreeStorageSpace series).
+func TestReplicationSlotsBehind(t *testing.T) {
+	const gib = int64(1 << 30)
+	cdc := func(retained int64) ReplicationSlot {
+		return ReplicationSlot{Name: "debezium_orders", Logical: true, Plugin: "pgoutput", Active: true, WALStatus: "extended", RetainedBytes: retained}
+	}
+	noFreeStorage := func(in ClusterInput) ClusterInput {
+		in.Nodes = append([]Node(nil), in.Nodes...)
+		for i, n := range in.Nodes {
+			var kept []Series
+			for _, s := range n.Series {
+				if s.Metric != MetricFreeStorageSpace {
+					kept = append(kept, s)
+				}
+			}
+			in.Nodes[i].Series = kept
+		}
+		return in
+	}
+	singleAZ := idleMultiAZ(14)
+	singleAZ.Nodes, singleAZ.AlreadySingleNode = singleAZ.Nodes[:1], true
+	for _, tc := range []struct {
+		name   string
+		in     ClusterInput
+		slots  []ReplicationSlot
+		saying string // "" for no such risk
+		idle   bool   // an idle slots' risk too
+	}{
+		{"a consumer keeping a tenth of the free storage", idleMultiAZ(14), []ReplicationSlot{cdc(8 * gib)},
+			"Replication slots whose consumer is connected but behind keep WAL from being removed: debezium_orders (logical, pgoutput) 8.0 GiB, against 80.0 GiB free storage at its lowest. The WAL grows for as long as the consumer confirms less than the database writes", false},
+		{"a consumer keeping less", idleMultiAZ(14), []ReplicationSlot{cdc(8*gib - 1)}, "", false},
+		{"a consumer keeping none", idleMultiAZ(14), []ReplicationSlot{cdc(-1)}, "", false},
+		{"a physical slot's replica behind", idleMultiAZ(14), []ReplicationSlot{{Name: "standby_dr", Active: true, RetainedBytes: 20 * gib}},
+			"standby_dr (physical) 20.0 GiB, against 80.0 GiB", false},
+		{"each slot on its own", idleMultiAZ(14), []ReplicationSlot{cdc(5 * gib), {Name: "dms", Logical: true, Active: true, RetainedBytes: 5 * gib}}, "", false},
+		{"beside an idle slot", idleMultiAZ(14), []ReplicationSlot{cdc(9 * gib), {Name: "standby_old", RetainedBytes: gib}},
+			"debezium_orders (logical, pgoutput) 9.0 GiB, against", true},
+		{"a lost slot", idleMultiAZ(14), []ReplicationSlot{{Name: "debezium_old", Logical: true, Active: true, WALStatus: "lost", RetainedBytes: 20 * gib}}, "", false},
+		{"on a Single-AZ instance", singleAZ, []ReplicationSlot{cdc(8 * gib)}, "debezium_orders (logical, pgoutput) 8.0 GiB, against 80.0 GiB", false},
+		{"no free storage known", noFreeStorage(idleMultiAZ(14)), []ReplicationSlot{cdc(500 * gib)}, "", false},
+		{"Aurora", withFreeStorage(auroraPair(14), 80), []ReplicationSlot{cdc(500 * gib)}, "", false},
+	} {
+		in := tc.in
+		pg := PostgresFacts{}
+		if in.Postgres != nil {
+			pg = *in.Postgres
+		}
+		pg.ReplicationSlots = tc.slots
+		in.Postgres = &pg
+		rec, err := Analyze(in, DefaultPolicy())
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var behind []Risk
+		idle := false
+		for _, r := range rec.Risks {
+			switch {
+			case strings.Contains(r.Description, "whose consumer is connected but behind"):
+				behind = append(behind, r)
+			case strings.Contains(r.Description, "Replication slots with no consumer"):
+				idle = true
+			}
+		}
+		switch {
+		case tc.saying == "" && len(behind) != 0:
+			t.Errorf("%s: risks %+v, want none for a connected consumer", tc.name, behind)
+		case tc.saying != "" && (len(behind) != 1 || behind[0].Category != "capacity" || behind[0].Severity != "medium" || !strings.Contains(behind[0].Description, tc.saying)):
+			t.Errorf("%s: risks %+v, want one medium capacity risk saying %q", tc.name, behind, tc.saying)
+		}
+		if idle != tc.idle {
+			t.Errorf("%s: idle slots' risk %v, want %v", tc.name, idle, tc.idle)
+		}
+	}
+}
+
 // TestReplicationSlotsValidated: a slot without a name, or with retained WAL below -1 (unknown),
 // is refused.
 func TestReplicationSlotsValidated(t *testing.T) {

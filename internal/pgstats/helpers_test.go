@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 )
 
 // testPassword is given to every connection the tests make so that any leak
@@ -53,6 +55,24 @@ func needPG(tb testing.TB) harness {
 		tb.Fatalf("cannot tell the harness port (RIGHTSIZE_TEST_PG_PORT=%q): %v", p, err)
 	}
 	return h
+}
+
+// private returns a harness for a throwaway server of the harness's version and configuration
+// (acctest.StartPostgres), stopped when the test ends: for a test that changes what the whole
+// server does (ALTER SYSTEM), which the harness's server, shared with the other packages' tests
+// running at the same time, must not see.
+func (h harness) private(tb testing.TB) harness {
+	tb.Helper()
+	dsn := acctest.StartPostgres(tb)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		tb.Fatalf("the private server's DSN is not a URL: %v", err)
+	}
+	port, err := strconv.Atoi(u.Port())
+	if err != nil {
+		tb.Fatalf("the private server's DSN %q has no port: %v", dsn, err)
+	}
+	return harness{dsn: dsn, host: u.Hostname(), port: port, bindir: h.bindir}
 }
 
 // cfg returns connection settings for database and user on the harness.

@@ -70,17 +70,21 @@ func TestCollect_pgssNotTracking(t *testing.T) {
 		}
 	})
 
+	// On a server of its own: ALTER SYSTEM on the harness's would stop pg_stat_statements recording
+	// for the other packages' tests, which share that server and run at the same time.
 	t.Run("server-wide track none", func(t *testing.T) {
+		own := h.private(t)
+		own.freshDatabase(t, db)
+		own.freshRole(t, role, "pg_monitor")
+		admin := own.superuser(t, db)
+		execSQL(t, admin, "CREATE EXTENSION pg_stat_statements")
 		execSQL(t, admin, "ALTER SYSTEM SET pg_stat_statements.track = 'none'", "SELECT pg_reload_conf()")
-		t.Cleanup(func() {
-			execSQL(t, h.superuser(t, "postgres"), "ALTER SYSTEM RESET pg_stat_statements.track", "SELECT pg_reload_conf()")
-		})
 		poll(t, 10*time.Second, "the reload", func() (bool, error) {
 			var v string
-			err := h.connect(t, db, role).QueryRow(context.Background(), "SELECT current_setting('pg_stat_statements.track')").Scan(&v)
+			err := own.connect(t, db, role).QueryRow(context.Background(), "SELECT current_setting('pg_stat_statements.track')").Scan(&v)
 			return v == "none", err
 		})
-		st := collectWarnings(t)
+		st := collect(t, own.connect(t, db, role), Options{Sample: 100 * time.Millisecond})
 		want := "pg_stat_statements.track is none, so pg_stat_statements records no statement"
 		if ws := trackingWarnings(st); len(ws) != 1 || !strings.Contains(ws[0], want) ||
 			!strings.Contains(ws[0], "set pg_stat_statements.track to top (the default) or all in the DB parameter group") {

@@ -85,11 +85,25 @@ own_dir() {
   fi
 }
 
-# start_server starts the cluster in DIR and records its port in DIR/port.
+# start_server starts the cluster in DIR (its postgresql.conf sets port = $port) and records its port in
+# DIR/port. free_port's port is only free when it looks: until the server binds it, another process may take
+# it (any outgoing connection takes a port of the same ephemeral range, and make test's packages connect and
+# start servers in parallel). A start that fails on its address in use is retried on another free port.
 start_server() {
-  as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
-    || { cat "$dir/server.log" >&2; exit 1; }
-  echo "$port" >"$dir/port"
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null && {
+      echo "$port" >"$dir/port"
+      return 0
+    }
+    grep -q 'could not bind .*Address already in use' "$dir/server.log" && [ "$attempt" -lt 5 ] || break
+    echo "testpg: port $port was taken before the server bound it; trying another" >&2
+    port=$(free_port)
+    echo "port = $port" >>"$dir/data/postgresql.conf" # the last setting wins
+    : >"$dir/server.log"
+  done
+  cat "$dir/server.log" >&2
+  exit 1
 }
 
 cmd=${1:-}; dir=${2:-}

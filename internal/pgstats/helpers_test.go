@@ -199,6 +199,53 @@ func poll(tb testing.TB, timeout time.Duration, what string, cond func() (bool, 
 	}
 }
 
+// backgroundCollect is a collection running in another goroutine (sampleInBackground).
+type backgroundCollect chan struct {
+	st  *Stats
+	err error
+}
+
+// sampleInBackground starts Collect on conn with opts (a sample, so that a test can run its
+// workload during it: awaitSampleWait) in a goroutine, bounded as collect's.
+func sampleInBackground(conn *pgx.Conn, opts Options) backgroundCollect {
+	c := make(backgroundCollect, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		st, err := Collect(ctx, conn, opts)
+		c <- struct {
+			st  *Stats
+			err error
+		}{st, err}
+	}()
+	return c
+}
+
+// wait returns the collection's statistics, failing the test if Collect failed.
+func (c backgroundCollect) wait(tb testing.TB) *Stats {
+	tb.Helper()
+	r := <-c
+	if r.err != nil {
+		tb.Fatalf("Collect: %v", r.err)
+	}
+	return r.st
+}
+
+// awaitSampleWait returns once the sampled collection on the session pid (running in another
+// goroutine) has taken its first snapshot and waits for the second: the session is idle in its
+// transaction after the snapshot's closing statement. What a test runs after it falls in the
+// sample however long the collection took to get there (a loaded machine makes a fixed sleep
+// too short). admin is a connection of a superuser (or pg_read_all_stats) of the same server.
+func awaitSampleWait(tb testing.TB, admin *pgx.Conn, pid uint32) {
+	tb.Helper()
+	poll(tb, 30*time.Second, "the collector waiting between its sample snapshots", func() (bool, error) {
+		var waiting bool
+		err := admin.QueryRow(context.Background(), `SELECT EXISTS (SELECT FROM pg_stat_activity
+			WHERE pid = $1 AND state = 'idle in transaction' AND query = $2)`, pid, tagged("SELECT clock_timestamp()")).Scan(&waiting)
+		return waiting, err
+	})
+}
+
 func hasWarning(st *Stats, substr string) bool {
 	for _, w := range st.Warnings {
 		if strings.Contains(w, substr) {

@@ -21,21 +21,14 @@ func TestCollect_nestedStatementsCountedOnce(t *testing.T) {
 	execSQL(t, admin, `CREATE FUNCTION nested_sleep() RETURNS void LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.5); END $$`)
 	worker := h.superuser(t, db)
 	conn := h.connect(t, "postgres", "postgres")
-	done := make(chan error, 1)
-	go func() {
-		time.Sleep(300 * time.Millisecond) // after the sample's first snapshot
-		for range 4 {
-			if _, err := worker.Exec(context.Background(), "SELECT nested_sleep()"); err != nil {
-				done <- err
-				return
-			}
+	sampled := sampleInBackground(conn, Options{Sample: 2800 * time.Millisecond, TopStatements: 20})
+	awaitSampleWait(t, admin, conn.PgConn().PID()) // the calls start after the sample's first snapshot
+	for range 4 {
+		if _, err := worker.Exec(context.Background(), "SELECT nested_sleep()"); err != nil {
+			t.Fatal(err)
 		}
-		done <- nil
-	}()
-	st := collect(t, conn, Options{Sample: 2800 * time.Millisecond, TopStatements: 20})
-	if err := <-done; err != nil {
-		t.Fatal(err)
 	}
+	st := sampled.wait(t)
 	s := st.Statements
 	if !s.Available || s.RateBasis != RateBasisSample {
 		t.Fatalf("statements not sampled: %+v", s)
@@ -80,27 +73,21 @@ func TestCollect_runningCallerCounted(t *testing.T) {
 	execSQL(t, admin, `CREATE FUNCTION long_sleep() RETURNS void LANGUAGE plpgsql AS $$ BEGIN FOR i IN 1..15 LOOP PERFORM pg_sleep(0.3); END LOOP; END $$`)
 	worker, other := h.superuser(t, db), h.superuser(t, db)
 	conn := h.connect(t, "postgres", "postgres")
-	done := make(chan error, 2)
+	sampled := sampleInBackground(conn, Options{Sample: 2500 * time.Millisecond, TopStatements: 20})
+	awaitSampleWait(t, admin, conn.PgConn().PID()) // both start after the sample's first snapshot
+	done := make(chan error, 1)
 	go func() {
-		time.Sleep(200 * time.Millisecond)
 		_, err := worker.Exec(context.Background(), "SELECT long_sleep()")
 		done <- err
 	}()
-	go func() {
-		time.Sleep(300 * time.Millisecond)
-		for range 5 {
-			if _, err := other.Exec(context.Background(), "SELECT pg_sleep(0.02)"); err != nil {
-				done <- err
-				return
-			}
-		}
-		done <- nil
-	}()
-	st := collect(t, conn, Options{Sample: 2500 * time.Millisecond, TopStatements: 20})
-	for range 2 {
-		if err := <-done; err != nil {
+	for range 5 {
+		if _, err := other.Exec(context.Background(), "SELECT pg_sleep(0.02)"); err != nil {
 			t.Fatal(err)
 		}
+	}
+	st := sampled.wait(t)
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 	s := st.Statements
 	if ms := s.TimeMsPerSecond * s.RateSeconds; ms < 1500 {

@@ -91,14 +91,7 @@ func TestCollect_redactsSecrets(t *testing.T) {
 		st, err := Collect(ctx, conn, Options{Sample: 4 * time.Second, TopStatements: MaxTopStatements, QueryTextLength: MaxQueryTextLength})
 		done <- result{st, err}
 	}()
-	// The first snapshot ends with this statement; then the collector waits.
-	pid := conn.PgConn().PID()
-	poll(t, 30*time.Second, "the collector waiting between its sample snapshots", func() (bool, error) {
-		var waiting bool
-		err := admin.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_stat_activity
-			WHERE pid = $1 AND state = 'idle in transaction' AND query = $2)`, pid, tagged("SELECT clock_timestamp()")).Scan(&waiting)
-		return waiting, err
-	})
+	awaitSampleWait(t, admin, conn.PgConn().PID())
 	started := time.Now()
 	for _, s := range roleStmts {
 		execSQL(t, admin, s.sql)

@@ -89,32 +89,22 @@ func collectOnVersion(t *testing.T, major int, dsn string) {
 	defer func() { _ = conn.Close(ctx) }()
 	// A sampled collection, while another collection (as Terraform reads data sources in parallel)
 	// and the workload run: the other's statistics queries ran during the sample, and are left out.
-	type result struct {
-		st  *Stats
-		err error
-	}
-	sampled := make(chan result, 1)
-	go func() {
-		st, err := Collect(ctx, conn, Options{TopStatements: 50, Tables: []string{"matrix_orders"}, Sample: time.Second})
-		sampled <- result{st, err}
-	}()
+	// Both start once the sample's first snapshot is taken; the sample leaves them room on a loaded
+	// machine (a whole collection and the UPDATE).
 	other, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = other.Close(ctx) }()
-	time.Sleep(200 * time.Millisecond)
+	sampled := sampleInBackground(conn, Options{TopStatements: 50, Tables: []string{"matrix_orders"}, Sample: 3 * time.Second})
+	awaitSampleWait(t, admin, conn.PgConn().PID())
 	if _, err := Collect(ctx, other, Options{}); err != nil {
 		t.Fatalf("a second collection during the sample: %v", err)
 	}
 	if _, err := admin.Exec(ctx, "UPDATE matrix_orders SET customer = customer + 1 WHERE id % 50 = $1", 0); err != nil {
 		t.Fatal(err)
 	}
-	res := <-sampled
-	st := res.st
-	if res.err != nil {
-		t.Fatalf("Collect on PostgreSQL %d: %v", major, res.err)
-	}
+	st := sampled.wait(t)
 	sampledUpdate := false
 	for _, s := range st.Statements.Top {
 		if ownStatisticsQuery(s) {

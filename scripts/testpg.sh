@@ -56,15 +56,6 @@ ensure_pgbouncer() {
   }
 }
 
-# wait_port waits up to 30 s for 127.0.0.1:$1 to accept connections.
-wait_port() {
-  for _ in $(seq 1 300); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
 free_port() {
   python3 - <<'PY' 2>/dev/null || echo $(( 20000 + RANDOM % 20000 ))
 import socket
@@ -187,8 +178,28 @@ INI
     echo "max_prepared_statements = 0" >>"$dir/pgbouncer.ini"
   fi
   [ "$(id -u)" = 0 ] && chown postgres: "$dir/pgbouncer.ini" "$dir/pgbouncer-users.txt"
-  as_owner "$pgbouncer" -d -q "$dir/pgbouncer.ini" || { cat "$dir/pgbouncer.log" >&2 2>/dev/null; exit 1; }
-  wait_port "$bport" || { echo "testpg: pgbouncer did not listen on 127.0.0.1:$bport" >&2; cat "$dir/pgbouncer.log" >&2; exit 1; }
+  # As start_server: a port taken before PgBouncer bound it (its daemon then logs "Address already in use" and
+  # exits) is replaced by another free one, up to five times.
+  for attempt in 1 2 3 4 5; do
+    as_owner "$pgbouncer" -d -q "$dir/pgbouncer.ini" || { cat "$dir/pgbouncer.log" >&2 2>/dev/null; exit 1; }
+    listening=
+    for _ in $(seq 1 300); do
+      (exec 3<>"/dev/tcp/127.0.0.1/$bport") 2>/dev/null && { listening=1; break; }
+      grep -q "cannot listen on 127.0.0.1:$bport: bind(): Address already in use" "$dir/pgbouncer.log" 2>/dev/null && break
+      sleep 0.1
+    done
+    [ -n "$listening" ] && break
+    if [ "$attempt" -lt 5 ] && grep -q "cannot listen on 127.0.0.1:$bport: bind(): Address already in use" "$dir/pgbouncer.log" 2>/dev/null; then
+      echo "testpg: port $bport was taken before pgbouncer bound it; trying another" >&2
+      bport=$(free_port)
+      sed -i "s/^listen_port = .*/listen_port = $bport/" "$dir/pgbouncer.ini"
+      [ "$(id -u)" = 0 ] && chown postgres: "$dir/pgbouncer.ini"
+      continue
+    fi
+    echo "testpg: pgbouncer did not listen on 127.0.0.1:$bport" >&2
+    cat "$dir/pgbouncer.log" >&2
+    exit 1
+  done
   echo "export RIGHTSIZE_TEST_PGBOUNCER_PORT=$bport"
   ;;
 stop)

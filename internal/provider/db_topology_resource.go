@@ -1386,7 +1386,10 @@ func (r *dbTopologyResource) ImportState(ctx context.Context, req resource.Impor
 //     changing or rolling-back) and the database has, or is on its way to, the change's node
 //     count, is taken over as the resource that made it would hold it: nodes is the starting
 //     count and the generation the one before the change's, so the Read after the import warns
-//     of it and the next apply resumes the change and validates it, or finishes its rollback.
+//     of it and the next apply resumes the change and validates it, or finishes its rollback;
+//     not when the guard was taken under another name of a DB instance renamed since (its
+//     guards are named with that one, which an apply under the new name does not look for): the
+//     import then takes the database as it is and warns, saying how to finish the change.
 //
 // It returns false when the guard snapshots could not be read (an error is added: an import that
 // could not look for them is not made).
@@ -1403,11 +1406,28 @@ func (r *dbTopologyResource) takeOverEarlierChanges(ctx context.Context, topo *t
 	}
 	gen := c.MaxGeneration
 	action := fmt.Sprintf("imported: guard snapshots of earlier changes use generations up to %d", c.MaxGeneration)
+	renamed := c.GuardID != "" && !strings.EqualFold(c.Identifier, target.Identifier)
 	if c.GuardID != "" {
 		action += fmt.Sprintf("; the latest, %s, records a change from %d to %d nodes, outcome %q", c.GuardID, c.From, c.To, c.Outcome)
+		if renamed {
+			action += fmt.Sprintf(", taken when the instance was named %s", c.Identifier)
+		}
 	}
 	switch {
 	case !c.Open() || !topo.Toward(c.To):
+	case renamed:
+		// The instance was renamed after the change began: its guard snapshots keep the old name
+		// (in their identifiers and target tag), while an apply of this resource names and finds
+		// the change's guards by the identifier it manages. Taken over, the change would not be
+		// found again: the refresh would take it for drift, or the next apply make it anew.
+		diags.AddWarning("Unfinished Topology Change Not Taken Over",
+			fmt.Sprintf("Guard snapshot %s records a change of %s from %d to %d node(s) that is unfinished (%s = %s), begun when the instance was named %s. "+
+				"An apply finds a change's guard snapshots by the identifier they were named with, so the change cannot be resumed or rolled back under the name %s, "+
+				"and the import takes the database as it is: nodes = %d. To have this provider finish the change (validate it, or finish its rollback), "+
+				"rename the instance back to %s, import instance:%s instead and apply (rename it once the change is recorded); "+
+				"to keep the database as it is, tag the guard snapshot %s = %s.",
+				c.GuardID, target.Noun(), c.From, c.To, topology.TagOutcome, c.Outcome, c.Identifier, target.Identifier, topo.Nodes,
+				c.Identifier, c.Identifier, topology.TagOutcome, topology.OutcomeSuperseded))
 	case c.Prefix == "":
 		diags.AddWarning("Unfinished Topology Change Not Taken Over",
 			fmt.Sprintf("Guard snapshot %s records a change of %s from %d to %d node(s) that is unfinished (%s = %s), but its identifier does not tell the prefix it was named with, so the import takes the database as it is: nodes = %d. "+

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 )
@@ -17,9 +18,15 @@ import (
 type EarlierChange struct {
 	// GuardID is the identifier of the change's latest guard snapshot.
 	GuardID string
-	// Prefix is the snapshot identifier prefix the change's guard snapshots were named with, ""
-	// when the identifier does not tell it (a cluster's identifier shortened to RDS's limit,
-	// named with another prefix than DefaultSnapshotPrefix).
+	// Identifier is the target's identifier the change's guard snapshots were named and tagged
+	// with (their target tag's): the target's own, unless the target is a DB instance renamed
+	// since (ModifyDBInstance NewDBInstanceIdentifier), whose guards taken before keep its old
+	// name. A run of the target under its new name names its guards with that one, so it neither
+	// finds nor resumes such a change.
+	Identifier string
+	// Prefix is the snapshot identifier prefix the change's guard snapshots were named with
+	// (with Identifier), "" when the identifier does not tell it (a cluster's identifier
+	// shortened to RDS's limit, named with another prefix than DefaultSnapshotPrefix).
 	Prefix string
 	// Generation, From and To are the change's generation and node counts (its guard's tags).
 	Generation int64
@@ -39,11 +46,12 @@ func (c *EarlierChange) Open() bool {
 }
 
 // LatestChange finds, among the manual snapshots of target, the guard snapshots this provider
-// took of it (its managed-by and target tags, any identifier prefix; of an instance target, of
-// the instance that has the identifier now: walkGuards) and returns the change that began
-// last (its guard's change-started tag; a failed snapshot guards nothing and is passed over; of a
-// guard and a copy of it, the guard), with the highest generation of them all. nil when there is
-// none. Read-only: for an instance, DescribeDBInstances for its DbiResourceId; one paginated
+// took of it (its managed-by and target tags, any identifier prefix; of an instance target, those
+// of the instance that has the identifier now, whatever identifier it had when each was taken:
+// walkGuards) and returns the change that began last (its guard's change-started tag; a failed
+// snapshot guards nothing and is passed over; of a guard and a copy of it, the guard), with the
+// highest generation of them all; its Identifier tells a change begun before a rename. nil when
+// there is none. Read-only: for an instance, DescribeDBInstances for its DbiResourceId; one paginated
 // describe call, whose TagList (which RDS returns with each snapshot) tells the guards apart,
 // then the latest guard's own tags read again with ListTagsForResource.
 func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChange, error) {
@@ -54,9 +62,21 @@ func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChang
 		bestTo   int
 		maxGen   int64
 	)
+	// named is the target as a guard's target tag names it (walkGuards passes only tags naming a
+	// target of target's kind): an instance renamed since its guard was taken had another name.
+	named := func(tags map[string]string) Target {
+		if sameTarget(tags[TagTarget], target) {
+			return target
+		}
+		if t, err := ParseTarget(tags[TagTarget]); err == nil && t.Kind == target.Kind {
+			return t
+		}
+		return target
+	}
+	var bestTarget Target
 	// own reports whether id is a guard identifier of its tags' change (not a copy's name): asked
 	// only to break a tie, as guardPrefix may make every attempt's identifier to tell.
-	own := func(id string, gen int64, to int) bool { return guardPrefix(id, target, gen, to) != "" }
+	own := func(id string, t Target, gen int64, to int) bool { return guardPrefix(id, t, gen, to) != "" }
 	err := walkGuards(ctx, api, target, func(id, status string, created *time.Time, tags map[string]string) {
 		gen, err := strconv.ParseInt(tags[TagGeneration], 10, 64)
 		if err != nil || gen < 1 {
@@ -70,10 +90,10 @@ func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChang
 		to, _ := strconv.Atoi(tags[TagToNodes])
 		better := bestID == "" || at.After(bestTime)
 		if !better && at.Equal(bestTime) {
-			better = gen > bestGen || (gen == bestGen && !own(bestID, bestGen, bestTo) && own(id, gen, to))
+			better = gen > bestGen || (gen == bestGen && !own(bestID, bestTarget, bestGen, bestTo) && own(id, named(tags), gen, to))
 		}
 		if better {
-			bestID, bestGen, bestTime, bestTo = id, gen, at, to
+			bestID, bestGen, bestTime, bestTo, bestTarget = id, gen, at, to, named(tags)
 		}
 	})
 	if err != nil || maxGen == 0 {
@@ -90,10 +110,12 @@ func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChang
 	if err != nil {
 		return nil, fmt.Errorf("reading guard snapshot %s: %w", bestID, err)
 	}
-	c.GuardID, c.Generation, c.Outcome = g.id, bestGen, guardOutcome(g, target)
+	// The guard's tags as read again: its outcome only while it still names the target it was
+	// listed for (bestTarget, the target itself unless renamed since).
+	c.GuardID, c.Generation, c.Outcome, c.Identifier = g.id, bestGen, guardOutcome(g, bestTarget), bestTarget.Identifier
 	c.From, _ = strconv.Atoi(g.tags[TagFromNodes])
 	c.To, _ = strconv.Atoi(g.tags[TagToNodes])
-	c.Prefix = guardPrefix(g.id, target, c.Generation, c.To)
+	c.Prefix = guardPrefix(g.id, bestTarget, c.Generation, c.To)
 	return c, nil
 }
 
@@ -102,31 +124,56 @@ func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChang
 // describe call returned them (TagList). One paginated describe call, after an instance's
 // DescribeDBInstances.
 //
-// A DB snapshot keeps the identifier its instance had when it was taken, so a listing by an
-// instance's identifier also finds the snapshots of a deleted or renamed instance that had it,
-// guards tagged with the same target among them: an instance target's guards are those of the
-// instance that has the identifier now, by DbiResourceId (which a rename keeps and no other
-// instance has), when RDS reports it (one DescribeDBInstances call; a target not found has none).
+// A DB snapshot keeps the identifier its instance had when it was taken ("DB snapshots are
+// retained for a renamed DB instance",
+// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_RenameInstance.html): a listing by
+// an instance's identifier finds the snapshots of a deleted or renamed instance that had it, and
+// misses the instance's own taken before it was renamed. So an instance target's guards are
+// listed by its DbiResourceId (the dbi-resource-id filter of DescribeDBSnapshots), which a rename
+// keeps and no other instance has, when RDS reports it (one DescribeDBInstances call): those of the
+// instance that has the identifier now, their target tag naming it by this identifier or by one it
+// had before. A target not found (no DbiResourceId) is listed by identifier, its guards those
+// tagged with it. A cluster target is listed by its identifier: an Aurora guard snapshot is a DB
+// cluster snapshot, of the cluster's identifier.
 func walkGuards(ctx context.Context, api RDSAPI, target Target, fn func(id, status string, created *time.Time, tags map[string]string)) error {
-	own := ""
-	if target.Kind != KindCluster {
-		in, err := FindDBInstance(ctx, api, target.Identifier)
-		switch {
-		case err == nil:
-			own = deref(in.DbiResourceId)
-		case !IsNotFound(err):
-			return fmt.Errorf("listing the guard snapshots of %s: %w", target.Noun(), err)
+	if target.Kind == KindCluster {
+		return walkClusterSnapshots(ctx, api, target, guardsOnly(target, "", fn))
+	}
+	in, err := FindDBInstance(ctx, api, target.Identifier)
+	switch {
+	case IsNotFound(err):
+		return walkManualSnapshots(ctx, api, target, guardsOnly(target, "", fn))
+	case err != nil:
+		return fmt.Errorf("listing the guard snapshots of %s: %w", target.Noun(), err)
+	}
+	own := deref(in.DbiResourceId)
+	if own == "" {
+		return walkManualSnapshots(ctx, api, target, guardsOnly(target, "", fn))
+	}
+	manual := "manual"
+	p := rds.NewDescribeDBSnapshotsPaginator(api, &rds.DescribeDBSnapshotsInput{SnapshotType: &manual,
+		Filters: []rdstypes.Filter{{Name: aws.String("dbi-resource-id"), Values: []string{own}}}})
+	keep := guardsOnly(target, own, fn)
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("listing the manual snapshots of %s (by its resource id %s): %w", target.Noun(), own, err)
+		}
+		for _, s := range out.DBSnapshots {
+			keep(deref(s.DBSnapshotIdentifier), deref(s.Status), deref(s.DBInstanceIdentifier), deref(s.DbiResourceId), s.SnapshotCreateTime, s.TagList)
 		}
 	}
-	return walkManualSnapshots(ctx, api, target, guardsOnly(target, own, fn))
+	return nil
 }
 
 // guardsOnly adapts fn to a walk of manual snapshots (walkManualSnapshots): it is called for the
 // guard snapshots this provider took of target only (their managed-by and target tags), with their
-// tags as a map; with resourceID, of the instance whose DbiResourceId it is (a snapshot that
-// reports another is a deleted or renamed instance's).
-func guardsOnly(target Target, resourceID string, fn func(id, status string, created *time.Time, tags map[string]string)) func(id, status, resource string, created *time.Time, tagList []rdstypes.Tag) {
-	return func(id, status, resource string, created *time.Time, tagList []rdstypes.Tag) {
+// tags as a map. With resourceID, only those of the instance whose DbiResourceId it is (a snapshot
+// that reports another is a deleted or renamed instance's), and their target tag may name the
+// instance by an identifier it had before a rename: the instance identifier the snapshot was
+// taken under (source), as the provider tags a guard.
+func guardsOnly(target Target, resourceID string, fn func(id, status string, created *time.Time, tags map[string]string)) func(id, status, source, resource string, created *time.Time, tagList []rdstypes.Tag) {
+	return func(id, status, source, resource string, created *time.Time, tagList []rdstypes.Tag) {
 		if resourceID != "" && resource != "" && resource != resourceID {
 			return
 		}
@@ -134,18 +181,29 @@ func guardsOnly(target Target, resourceID string, fn func(id, status string, cre
 		for _, t := range tagList {
 			tags[deref(t.Key)] = deref(t.Value)
 		}
-		if tags[TagManagedBy] == ManagedByValue && sameTarget(tags[TagTarget], target) {
+		if tags[TagManagedBy] != ManagedByValue {
+			return
+		}
+		named := sameTarget(tags[TagTarget], target)
+		if !named && resourceID != "" && resource == resourceID {
+			// Taken under the identifier its tag names: a guard of the instance before a rename,
+			// not a snapshot of it tagged for another (a copy's tags, a user's).
+			t, err := ParseTarget(tags[TagTarget])
+			named = err == nil && t.Kind == target.Kind && strings.EqualFold(t.Identifier, source)
+		}
+		if named {
 			fn(id, status, created, tags)
 		}
 	}
 }
 
 // walkManualSnapshots calls fn for every manual snapshot of target (a DB snapshot of an instance,
-// a DB cluster snapshot of a cluster) with its identifier, status, source's resource id (a DB
-// snapshot's DbiResourceId, "" for a cluster snapshot), creation time and TagList. One paginated
-// describe call, filtered by the source's identifier: a deleted or renamed instance's snapshots
-// taken under it are listed too.
-func walkManualSnapshots(ctx context.Context, api RDSAPI, target Target, fn func(id, status, resource string, created *time.Time, tagList []rdstypes.Tag)) error {
+// a DB cluster snapshot of a cluster) with its identifier, status, source (the DB instance or
+// cluster identifier it was taken under), source's resource id (a DB snapshot's DbiResourceId, ""
+// for a cluster snapshot), creation time and TagList. One paginated describe call, filtered by
+// the source's identifier: a deleted or renamed instance's snapshots taken under it are listed
+// too, and a renamed instance's taken under its earlier name are not.
+func walkManualSnapshots(ctx context.Context, api RDSAPI, target Target, fn func(id, status, source, resource string, created *time.Time, tagList []rdstypes.Tag)) error {
 	if target.Kind == KindCluster {
 		return walkClusterSnapshots(ctx, api, target, fn)
 	}
@@ -158,7 +216,7 @@ func walkManualSnapshots(ctx context.Context, api RDSAPI, target Target, fn func
 			return fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
 		}
 		for _, s := range out.DBSnapshots {
-			fn(deref(s.DBSnapshotIdentifier), deref(s.Status), deref(s.DbiResourceId), s.SnapshotCreateTime, s.TagList)
+			fn(deref(s.DBSnapshotIdentifier), deref(s.Status), deref(s.DBInstanceIdentifier), deref(s.DbiResourceId), s.SnapshotCreateTime, s.TagList)
 		}
 	}
 	return nil
@@ -166,7 +224,7 @@ func walkManualSnapshots(ctx context.Context, api RDSAPI, target Target, fn func
 
 // walkClusterSnapshots is walkManualSnapshots for a cluster target, with only the cluster snapshot
 // listing it needs.
-func walkClusterSnapshots(ctx context.Context, api ClusterSnapshotsAPI, target Target, fn func(id, status, resource string, created *time.Time, tagList []rdstypes.Tag)) error {
+func walkClusterSnapshots(ctx context.Context, api ClusterSnapshotsAPI, target Target, fn func(id, status, source, resource string, created *time.Time, tagList []rdstypes.Tag)) error {
 	manual := "manual"
 	p := rds.NewDescribeDBClusterSnapshotsPaginator(api, &rds.DescribeDBClusterSnapshotsInput{
 		DBClusterIdentifier: &target.Identifier, SnapshotType: &manual})
@@ -176,7 +234,7 @@ func walkClusterSnapshots(ctx context.Context, api ClusterSnapshotsAPI, target T
 			return fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
 		}
 		for _, s := range out.DBClusterSnapshots {
-			fn(deref(s.DBClusterSnapshotIdentifier), deref(s.Status), "", s.SnapshotCreateTime, s.TagList)
+			fn(deref(s.DBClusterSnapshotIdentifier), deref(s.Status), deref(s.DBClusterIdentifier), "", s.SnapshotCreateTime, s.TagList)
 		}
 	}
 	return nil

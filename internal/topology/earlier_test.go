@@ -54,7 +54,7 @@ func TestLatestChange(t *testing.T) {
 	// Taken later, with higher generations, but not guards of this target's: passed over.
 	snap("manual-before-upgrade", map[string]string{TagGeneration: "9", TagTarget: mandible.String()})
 	snap("copied-guard", map[string]string{TagManagedBy: ManagedByValue, TagTarget: "instance:other-db", TagGeneration: "9", TagFromNodes: "2", TagToNodes: "1"})
-	want := EarlierChange{GuardID: "team-guard-mandible-prod-g2-to2", Prefix: "team-guard", Generation: 2, From: 1, To: 2, Outcome: OutcomeCompleted, MaxGeneration: 2}
+	want := EarlierChange{GuardID: "team-guard-mandible-prod-g2-to2", Identifier: "mandible-prod", Prefix: "team-guard", Generation: 2, From: 1, To: 2, Outcome: OutcomeCompleted, MaxGeneration: 2}
 	if c := latest(); c == nil || *c != want {
 		t.Fatalf("latest change %+v, want %+v", c, want)
 	}
@@ -68,14 +68,14 @@ func TestLatestChange(t *testing.T) {
 	// one): the guard taken last tells.
 	snap(GuardSnapshotID("", mandible, 3, 1, 1), guardTags("3", "1", OutcomeRollingBack))
 	snap(GuardSnapshotID("", mandible, 3, 2, 2), guardTags("3", "2", OutcomeCompleted))
-	want = EarlierChange{GuardID: "rightsize-guard-mandible-prod-g3-to2-r2", Prefix: DefaultSnapshotPrefix, Generation: 3, From: 1, To: 2, Outcome: OutcomeCompleted, MaxGeneration: 3}
+	want = EarlierChange{GuardID: "rightsize-guard-mandible-prod-g3-to2-r2", Identifier: "mandible-prod", Prefix: DefaultSnapshotPrefix, Generation: 3, From: 1, To: 2, Outcome: OutcomeCompleted, MaxGeneration: 3}
 	if c := latest(); c == nil || *c != want || c.Open() {
 		t.Fatalf("latest change %+v, want %+v (closed)", c, want)
 	}
 	// A resource created anew counts from generation 1 again: its change, taken last, is the
 	// latest, while the generation to go on from stays 3.
 	snap(GuardSnapshotID("", mandible, 1, 1, 2), guardTags("1", "1", OutcomeRollingBack))
-	want = EarlierChange{GuardID: "rightsize-guard-mandible-prod-g1-to1-r2", Prefix: DefaultSnapshotPrefix, Generation: 1, From: 2, To: 1, Outcome: OutcomeRollingBack, MaxGeneration: 3}
+	want = EarlierChange{GuardID: "rightsize-guard-mandible-prod-g1-to1-r2", Identifier: "mandible-prod", Prefix: DefaultSnapshotPrefix, Generation: 1, From: 2, To: 1, Outcome: OutcomeRollingBack, MaxGeneration: 3}
 	if c := latest(); c == nil || *c != want || !c.Open() {
 		t.Fatalf("latest change %+v, want %+v (open)", c, want)
 	}
@@ -274,7 +274,7 @@ func TestStoppedDatabaseRefusedWithAdvice(t *testing.T) {
 // name finds the first one's guards, tagged instance:mandible-prod. They are not the new
 // instance's: LatestChange does not take its unfinished change for the new instance's (an import
 // would then resume it, or finish its rollback, on a database that never had it), nor does Guards
-// count them.
+// count them. They are the renamed instance's.
 func TestGuardsOfRenamedInstance(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
 	ctx := context.Background()
@@ -304,5 +304,9 @@ func TestGuardsOfRenamedInstance(t *testing.T) {
 	}
 	if total, closed, err := Guards(ctx, e.api, mandible); err != nil || total != 0 || len(closed) != 0 {
 		t.Errorf("the new mandible-prod: %d guards, closed %v, %v; want none", total, closed, err)
+	}
+	// They are mandible-old's, found by its DbiResourceId (TestOwnGuardsAfterRename).
+	if c, err := LatestChange(ctx, e.api, Target{Kind: KindInstance, Identifier: "mandible-old"}); err != nil || c == nil || !c.Open() || c.Identifier != "mandible-prod" {
+		t.Errorf("mandible-old: latest change %+v, %v; want its open change, taken as mandible-prod", c, err)
 	}
 }

@@ -1234,7 +1234,7 @@ func guardAttempts(ctx context.Context, api RDSAPI, prefix string, target Target
 		want[GuardSnapshotID(prefix, target, generation, nodes, a)] = a
 	}
 	found := map[int]bool{}
-	err := walkManualSnapshots(ctx, api, target, func(id, _, _ string, _ *time.Time, _ []rdstypes.Tag) {
+	err := walkManualSnapshots(ctx, api, target, func(id, _, _, _ string, _ *time.Time, _ []rdstypes.Tag) {
 		if a, ok := want[strings.ToLower(id)]; ok {
 			found[a] = true
 		}

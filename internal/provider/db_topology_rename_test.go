@@ -1,0 +1,128 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/topology"
+)
+
+// renameMandible renames mandible-prod to id (ModifyDBInstance NewDBInstanceIdentifier, at once)
+// and lets the rename finish.
+func renameMandible(t *testing.T, srv *sandbox.Server, api *rds.Client, id string) {
+	t.Helper()
+	if _, err := api.ModifyDBInstance(context.Background(), &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+		NewDBInstanceIdentifier: aws.String(id), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(time.Hour)
+}
+
+// importWarns imports id with a direct call of ImportState (the import step's warnings are not
+// shown to the test) and checks it warns with summary, its detail containing each of want.
+func importWarns(t *testing.T, api *rds.Client, id, summary string, want ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		r, empty := directTopologyResource(t, api)
+		resp := fwresource.ImportStateResponse{State: tfsdk.State{Schema: empty.Schema, Raw: empty.Raw}}
+		r.ImportState(context.Background(), fwresource.ImportStateRequest{ID: id}, &resp)
+		for _, d := range resp.Diagnostics {
+			if d.Severity() != diag.SeverityWarning || d.Summary() != summary {
+				continue
+			}
+			for _, w := range want {
+				if !strings.Contains(d.Detail(), w) {
+					return fmt.Errorf("warning %q: %q lacks %q", summary, d.Detail(), w)
+				}
+			}
+			return nil
+		}
+		return fmt.Errorf("importing %s: diagnostics %v, want the warning %q", id, resp.Diagnostics, summary)
+	}
+}
+
+// TestAccDBTopology_importAfterRename: an apply's change of mandible-prod to 1 node is interrupted
+// after its change call (its guard, rightsize-guard-mandible-prod-g1-to1, tagged changing), then
+// the instance is renamed mandible-v2 (its DbiResourceId kept, its guard keeping the old name).
+// The configuration pointed at mandible-v2 does not make the change again (the database has 1
+// node: the create is refused, saying to import it). The import finds the guard (by the instance's
+// DbiResourceId) but does not take its change over under the new name, which an apply would not
+// find it by: the database is taken as it is (nodes = 1, generation 1 recorded, the guard named),
+// and the import warns, saying how to have the change finished (rename the instance back and
+// import it under its old name); the plan at 1 node is empty and leaves the guard tagged changing,
+// and the next change, to 2
+// nodes, is generation 2 behind a guard of the new name.
+func TestAccDBTopology_importAfterRename(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.Demo(), interruptOnce(topology.StepChange))
+	const name = "rightsize_db_topology.m"
+	const oldGuard = "rightsize-guard-mandible-prod-g1-to1"
+	renamed := func(n int) string {
+		return topologyConfig(srv, nil, fmt.Sprintf(`
+resource "rightsize_db_topology" "m" {
+  db_instance_identifier = "mandible-v2"
+  nodes                  = %d
+}
+`, n))
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: mandibleNodesConfig(srv, 1), ExpectError: regexp.MustCompile(`Topology\s+Change\s+Interrupted`)},
+			{
+				PreConfig: func() {
+					srv.Advance(3 * time.Hour) // RDS finishes the change to 1 node
+					renameMandible(t, srv, api, "mandible-v2")
+				},
+				Config:      renamed(1),
+				ExpectError: regexp.MustCompile(`(?s)already\s+has\s+1\s+node.*terraform\s+import\s+<address>\s+instance:mandible-v2`),
+			},
+			{
+				Config: renamed(1), ResourceName: name, ImportState: true, ImportStateId: "instance:mandible-v2", ImportStatePersist: true,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if err := importedAttrs(map[string]string{"nodes": "1", "current_nodes": "1", "last_change.generation": "1",
+						"guard.snapshot_identifier_prefix": topology.DefaultSnapshotPrefix})(states); err != nil {
+						return err
+					}
+					if a := states[0].Attributes["last_change.action"]; !strings.Contains(a, oldGuard) || !strings.Contains(a, "taken when the instance was named mandible-prod") {
+						return fmt.Errorf("last_change.action %q does not name the guard taken under the old name", a)
+					}
+					return nil
+				},
+			},
+			{
+				Config:           renamed(1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check: resource.ComposeTestCheckFunc(checkGuardOutcome(api, oldGuard, topology.OutcomeChanging),
+					importWarns(t, api, "instance:mandible-v2", "Unfinished Topology Change Not Taken Over",
+						"Guard snapshot "+oldGuard+" records a change of DB instance mandible-v2 from 2 to 1 node(s) that is unfinished (rightsize:outcome = changing), begun when the instance was named mandible-prod",
+						"nodes = 1", "rename the instance back to mandible-prod, import instance:mandible-prod instead and apply", "rightsize:outcome = superseded")),
+			},
+			{
+				Config: renamed(2),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(name, tfPath("current_nodes"), knownvalue.Int64Exact(2)),
+					statecheck.ExpectKnownValue(name, tfPath("guard_snapshot_id"), knownvalue.StringExact("rightsize-guard-mandible-v2-g2-to2")),
+					statecheck.ExpectKnownValue(name, tfPath("last_change.generation"), knownvalue.Int64Exact(2)),
+				},
+				Check: checkGuardOutcome(api, oldGuard, topology.OutcomeChanging),
+			},
+		},
+	})
+}

@@ -110,6 +110,10 @@ type Node struct {
 	// parameter group (DBClusterMembers' DBClusterParameterGroupStatus: "in-sync",
 	// "pending-reboot"); "" otherwise.
 	ClusterParameterApplyStatus string
+	// Created is when the DB instance was created (InstanceCreateTime); zero when RDS gave none
+	// and for a Multi-AZ standby. A rename keeps it, while CloudWatch has the instance's metrics
+	// under the identifier they were published with (rightsizing.MetricsStartLate).
+	Created time.Time
 }
 
 // Cluster is a discovered deployment.
@@ -486,7 +490,7 @@ func instanceCluster(in types.DBInstance) (Cluster, error) {
 	c.Nodes = append(c.Nodes, Node{
 		ID: id, ARN: c.ARN, Role: RoleWriter, Class: aws.ToString(in.DBInstanceClass), Engine: engine,
 		EngineVersion: c.EngineVersion, AvailabilityZone: aws.ToString(in.AvailabilityZone), Status: c.Status,
-		PendingClass: pendingClass,
+		PendingClass: pendingClass, Created: aws.ToTime(in.InstanceCreateTime),
 	})
 	c.Nodes[0].ParameterGroup, c.Nodes[0].ParameterApplyStatus = parameterGroup(in)
 	if c.MultiAZ {
@@ -1003,6 +1007,7 @@ func clusterFrom(dc types.DBCluster, members []types.DBInstance) (Cluster, error
 			ID: mid, ARN: aws.ToString(inst.DBInstanceArn), Role: role, Class: class, Engine: engine, EngineVersion: aws.ToString(inst.EngineVersion),
 			AvailabilityZone: aws.ToString(inst.AvailabilityZone), Status: aws.ToString(inst.DBInstanceStatus),
 			PromotionTier: aws.ToInt32(m.PromotionTier), ClusterParameterApplyStatus: aws.ToString(m.DBClusterParameterGroupStatus),
+			Created: aws.ToTime(inst.InstanceCreateTime),
 		}
 		if p := inst.PendingModifiedValues; p != nil {
 			node.PendingClass = aws.ToString(p.DBInstanceClass)

@@ -562,6 +562,9 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 				}
 			}
 		}
+		if t := rightsizing.MetricsStartLate(cl, n, an.Series, plan.Start, plan.End, plan.Period); t != "" {
+			diags.AddAttributeWarning(idAttr, rightsizing.LateMetricsTitle, t)
+		}
 		out.Input.Nodes = append(out.Input.Nodes, an)
 		m.Nodes = append(m.Nodes, nm)
 	}

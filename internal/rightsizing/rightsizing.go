@@ -722,6 +722,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 	}
 	res.ReaderAlarmsChecked = d.Alarms != nil && alarms.unread == ""
 	res.warn("Database Stopped", stoppedWarning(c, name))
+	res.warn(LateMetricsTitle, lateMetricsWarnings(c, got)...)
 	res.Warnings = append(res.Warnings, pendingWarnings(c, name)...)
 	res.Warnings = append(res.Warnings, setWindowsAndEvents(&in, c)...)
 	for _, n := range mc.Nodes {

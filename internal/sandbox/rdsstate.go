@@ -823,7 +823,9 @@ func (st *rdsState) completeInstanceOp(in *dbInstance) {
 // the new identifier does not find them, one by the dbi-resource-id filter does). CloudWatch
 // publishes its metrics under the new identifier from then on and keeps the earlier ones under
 // the old, and those an earlier holder of the new identifier published under it before
-// (genNode.Earlier). An identifier another instance took meanwhile leaves it as it was.
+// (genNode.Earlier). An identifier another instance took meanwhile leaves it as it was. It records
+// no event: "Amazon RDS event categories and event messages" lists one for renaming a DB cluster
+// (RDS-EVENT-0172) and none for a DB instance.
 func (st *rdsState) renameInstance(in *dbInstance, id string, at time.Time) {
 	if _, taken := st.Instances[id]; taken {
 		return

@@ -1,0 +1,103 @@
+package rightsizing
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
+	cw "github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/inventory"
+)
+
+// LateMetricsTitle is the title of MetricsStartLate's warning.
+const LateMetricsTitle = "Metrics Start After the Instance Was Created"
+
+// lateMetricsSlack is how much later than the window's start and the instance's creation its
+// metrics may start without a note: two periods (the first datapoint is the first whole period's)
+// and at least six hours (an instance created from a large snapshot takes that long to come up).
+func lateMetricsSlack(period time.Duration) time.Duration {
+	return max(2*period, 6*time.Hour)
+}
+
+// MetricsStartLate is the note for DB instance n of deployment c when CloudWatch has its metrics
+// under its identifier (ss, the series read by it over the window [start, end) at period) only
+// from their first datapoint, later than both start and the instance's creation (n.Created) by
+// more than max(2 periods, 6 hours); or has none, noted when it was created that long before end
+// and c is not stopped (stoppedWarning says why then). "" otherwise, and when n.Created is
+// unknown (zero) or n is a Multi-AZ standby (no metrics of its own).
+//
+// CloudWatch keeps the metrics under the identifier they were published with, and a rename keeps
+// the instance's creation time: after a rename in the window, the instance's metrics before it are
+// under its earlier identifier, which is not read (no RDS event names an instance's earlier
+// identifier to read it by: "Amazon RDS event categories and event messages" lists a rename event
+// for DB clusters, RDS-EVENT-0172, and none for DB instances). The note says so, and that a stopped
+// instance publishes nothing either, so that the low coverage has its reason.
+func MetricsStartLate(c inventory.Cluster, n inventory.Node, ss []analysis.Series, start, end time.Time, period time.Duration) string {
+	if n.Virtual || n.Created.IsZero() {
+		return ""
+	}
+	from := start
+	if n.Created.After(from) {
+		from = n.Created
+	}
+	slack := lateMetricsSlack(period)
+	stamp := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+	why := fmt.Sprintf("CloudWatch keeps a DB instance's metrics under the identifier they were published with (Amazon RDS User Guide, \"Renaming a DB instance\"): "+
+		"if %s was renamed, its metrics from before the rename are under its earlier identifier, which is not read "+
+		"(RDS lists no event for renaming a DB instance to find that identifier by); a stopped instance publishes no metrics either", n.ID)
+	first := firstDatapoint(ss)
+	if first.IsZero() {
+		if _, stopped := c.Stopped(); stopped || end.Sub(from) <= slack {
+			return ""
+		}
+		return fmt.Sprintf("CloudWatch has no metrics of DB instance %s under that identifier in %s..%s, though the instance was created %s. %s. "+
+			"None of its load is analysed: a window after the rename has it.", n.ID, stamp(start), stamp(end), stamp(n.Created), why)
+	}
+	if first.Sub(from) <= slack {
+		return ""
+	}
+	return fmt.Sprintf("CloudWatch has the metrics of DB instance %s under that identifier from %s only, though the instance was created %s and the window starts %s: "+
+		"%s of the window have no datapoints. %s. The analysis rests on the time since; for a full window, read it again once the lookback has passed since then.",
+		n.ID, stamp(first), stamp(n.Created), stamp(start), lookbackText(first.Sub(from).Truncate(time.Hour)), why)
+}
+
+// firstDatapoint is the earliest timestamp of ss; zero when they have none.
+func firstDatapoint(ss []analysis.Series) time.Time {
+	var first time.Time
+	for _, s := range ss {
+		for _, t := range s.Timestamps {
+			if first.IsZero() || t.Before(first) {
+				first = t
+			}
+		}
+	}
+	return first
+}
+
+// lateMetricsWarnings are MetricsStartLate's notes for c's instances, from the series got read
+// by their DBInstanceIdentifier (not those of an Aurora cluster read by role, which hold whichever
+// instance had the role).
+func lateMetricsWarnings(c inventory.Cluster, got *cw.Result) []string {
+	if got == nil || got.Plan == nil {
+		return nil
+	}
+	var out []string
+	for _, n := range c.Nodes {
+		var ss []analysis.Series
+		for _, m := range MetricsOf(c) {
+			if byRole(c, m.Name) {
+				continue
+			}
+			if s, ok := got.Find(n.ID, m.Name, Stat); ok {
+				ss = append(ss, s)
+			}
+		}
+		if len(ss) == 0 {
+			continue // none read by its identifier
+		}
+		if t := MetricsStartLate(c, n, ss, got.Plan.Start, got.Plan.End, got.Plan.Period); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}

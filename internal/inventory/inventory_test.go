@@ -72,6 +72,13 @@ func TestDiscover_demo(t *testing.T) {
 	if err := m.CheckTwoNode(); err != nil {
 		t.Fatalf("CheckTwoNode: %v", err)
 	}
+	// Each instance's InstanceCreateTime, the demo's history's start; none for the standby.
+	created := sandbox.ScenarioEpoch.Add(-sandbox.DefaultHistory)
+	for _, n := range append(slices.Clone(sso.Nodes), m.Nodes...) {
+		if n.Virtual && !n.Created.IsZero() || !n.Virtual && !n.Created.Equal(created) {
+			t.Errorf("%s created %v, want %v (zero for a standby)", n.ID, n.Created, created)
+		}
+	}
 }
 
 func TestDiscover_errors(t *testing.T) {

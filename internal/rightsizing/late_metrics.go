@@ -43,8 +43,8 @@ func MetricsStartLate(c inventory.Cluster, n inventory.Node, ss []analysis.Serie
 	slack := lateMetricsSlack(period)
 	stamp := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 	why := fmt.Sprintf("CloudWatch keeps a DB instance's metrics under the identifier they were published with (Amazon RDS User Guide, \"Renaming a DB instance\"): "+
-		"if %s was renamed, its metrics from before the rename are under its earlier identifier, which is not read "+
-		"(RDS lists no event for renaming a DB instance to find that identifier by); a stopped instance publishes no metrics either", n.ID)
+		"if %s was renamed, its metrics from before the rename are under its earlier identifier, which is not read, "+
+		"as the instance's description does not name it; a stopped instance publishes no metrics either", n.ID)
 	first := firstDatapoint(ss)
 	if first.IsZero() {
 		if _, stopped := c.Stopped(); stopped || end.Sub(from) <= slack {

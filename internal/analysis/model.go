@@ -229,7 +229,7 @@ type PostgresFacts struct {
 	// ReplicationSlots are the writer's replication slots (pg_replication_slots), temporary
 	// ones left out; nil when not read or there are none. Their consumers become risks
 	// (replicationSlotRisks): a logical slot's change-data-capture stream on one node, and
-	// WAL an inactive slot, or an active one far behind, keeps.
+	// WAL an inactive slot, or an active one keeping much, keeps.
 	ReplicationSlots []ReplicationSlot
 }
 

@@ -21,10 +21,14 @@ import (
 //   - Slots no consumer is connected to keep WAL from being removed, more with every write:
 //     "capacity", medium on an RDS instance when what they keep is at least a tenth of the
 //     writer's lowest free storage (CloudWatch's FreeStorageSpace), else low.
-//   - A slot whose consumer is connected but behind keeps WAL too: "capacity", medium, for each
-//     such slot that keeps at least a tenth of that free storage on an RDS instance (an active
-//     slot always keeps the WAL its consumer has yet to confirm, so less is not reported, nor
-//     where the free storage is not known).
+//   - A slot with a consumer connected keeps WAL too: "capacity", medium, for each such slot
+//     that keeps at least a tenth of that free storage on an RDS instance (an active slot always
+//     keeps some, so less is not reported, nor where the free storage is not known). What it
+//     keeps is measured from its restart_lsn (pgstats): the WAL its consumer has yet to confirm
+//     (a physical slot's standby, or a logical slot's consumer, that is behind), but for a
+//     logical slot also, however far its consumer has confirmed (confirmed_flush_lsn), all WAL
+//     since the start of the oldest transaction with writes still open at that position, in any
+//     of the server's databases: a long-running transaction holds it back as much.
 //
 // A lost slot (WALStatus "lost": PostgreSQL removed WAL it needed, or invalidated it otherwise)
 // streams nothing and keeps no WAL: it is neither risk.
@@ -36,6 +40,7 @@ func replicationSlotRisks(in ClusterInput, nodes []NodeAnalysis, add func(catego
 	}
 	var logical, idle, behind []string
 	var kept int64
+	behindLogical := false
 	aurora := in.engineTopology() == TopologyAurora
 	low := math.NaN()
 	if !aurora {
@@ -59,6 +64,7 @@ func replicationSlotRisks(in ClusterInput, nodes []NodeAnalysis, add func(catego
 			kept += s.RetainedBytes
 		case s.Active && s.RetainedBytes > 0 && float64(s.RetainedBytes) >= low/10: // false when low is NaN
 			behind = append(behind, fmt.Sprintf("%s (%s) %s", s.Name, kind, formatBytes(s.RetainedBytes)))
+			behindLogical = behindLogical || s.Logical
 		}
 	}
 	if len(logical) > 0 {
@@ -96,11 +102,20 @@ func replicationSlotRisks(in ClusterInput, nodes []NodeAnalysis, add func(catego
 		free = fmt.Sprintf(", against %.1f GiB free storage at its lowest", low/(1<<30))
 	}
 	if len(behind) > 0 {
+		// A logical slot's restart_lsn is where decoding must start again: the oldest transaction
+		// with changes still in progress (PostgreSQL's pg_replication_slots: "the oldest WAL which
+		// still might be required by the consumer of this slot"), which its consumer's
+		// confirmed_flush_lsn does not move past.
+		why, until := "", "its consumer catches up"
+		if behindLogical {
+			why = ", and a logical slot, however far its consumer has confirmed (confirmed_flush_lsn), keeps all WAL since the start of the oldest transaction with writes still open at that position, in any of the server's databases: a long-running transaction holds it back as much (look for old xact_start in pg_stat_activity)"
+			until = "its consumer catches up or that transaction ends"
+		}
 		// CloudWatch's OldestReplicationSlotLag and ReplicationSlotDiskUsage: "Amazon CloudWatch
 		// metrics for Amazon RDS",
 		// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html (PostgreSQL).
-		add("capacity", "medium", "Replication slots whose consumer is connected but behind keep WAL from being removed: %s%s. The WAL grows for as long as the consumer confirms less than the database writes: find why it lags (a stalled or slow consumer, or a logical slot on a database with little change of its own, whose consumer confirms no position while other databases write: Debezium's heartbeats are for that), and alarm on CloudWatch's OldestReplicationSlotLag or ReplicationSlotDiskUsage; max_slot_wal_keep_size caps what a slot may keep (PostgreSQL 13 and later), past which the slot is lost and its consumer starts over with a new initial copy",
-			strings.Join(behind, ", "), free)
+		add("capacity", "medium", "Replication slots with a consumer connected keep WAL from being removed: %s%s. A slot keeps the WAL its consumer has yet to confirm (a stalled or slow consumer, or a logical slot on a database with little change of its own, whose consumer confirms no position while other databases write: Debezium's heartbeats are for that)%s. The WAL grows until %s: alarm on CloudWatch's OldestReplicationSlotLag or ReplicationSlotDiskUsage; max_slot_wal_keep_size caps what a slot may keep (PostgreSQL 13 and later), past which the slot is lost and its consumer starts over with a new initial copy",
+			strings.Join(behind, ", "), free, why, until)
 	}
 	if len(idle) == 0 {
 		return

@@ -108,7 +108,10 @@ func TestReplicationSlotRisks(t *testing.T) {
 // TestReplicationSlotsBehind: a slot whose consumer is connected but keeps at least a tenth of the
 // writer's lowest free storage (80 GiB in idleMultiAZ) is a medium capacity risk of its own, one
 // keeping less is not (an active slot always keeps what its consumer has yet to confirm), nor any
-// where that free storage is not known (Aurora, or no FreeStorageSpace series).
+// where that free storage is not known (Aurora, or no FreeStorageSpace series). What a logical
+// slot keeps is measured from its restart_lsn, which a long-running transaction holds back however
+// far its consumer confirmed: the risk says so for a logical slot, and does not call its consumer
+// behind; for a physical slot only it does not speak of transactions.
 func TestReplicationSlotsBehind(t *testing.T) {
 	const gib = int64(1 << 30)
 	cdc := func(retained int64) ReplicationSlot {
@@ -137,7 +140,7 @@ func TestReplicationSlotsBehind(t *testing.T) {
 		idle   bool   // an idle slots' risk too
 	}{
 		{"a consumer keeping a tenth of the free storage", idleMultiAZ(14), []ReplicationSlot{cdc(8 * gib)},
-			"Replication slots whose consumer is connected but behind keep WAL from being removed: debezium_orders (logical, pgoutput) 8.0 GiB, against 80.0 GiB free storage at its lowest. The WAL grows for as long as the consumer confirms less than the database writes", false},
+			"Replication slots with a consumer connected keep WAL from being removed: debezium_orders (logical, pgoutput) 8.0 GiB, against 80.0 GiB free storage at its lowest. A slot keeps the WAL its consumer has yet to confirm", false},
 		{"a consumer keeping less", idleMultiAZ(14), []ReplicationSlot{cdc(8*gib - 1)}, "", false},
 		{"a consumer keeping none", idleMultiAZ(14), []ReplicationSlot{cdc(-1)}, "", false},
 		{"a physical slot's replica behind", idleMultiAZ(14), []ReplicationSlot{{Name: "standby_dr", Active: true, RetainedBytes: 20 * gib}},
@@ -165,7 +168,7 @@ func TestReplicationSlotsBehind(t *testing.T) {
 		idle := false
 		for _, r := range rec.Risks {
 			switch {
-			case strings.Contains(r.Description, "whose consumer is connected but behind"):
+			case strings.Contains(r.Description, "Replication slots with a consumer connected"):
 				behind = append(behind, r)
 			case strings.Contains(r.Description, "Replication slots with no consumer"):
 				idle = true
@@ -176,6 +179,16 @@ func TestReplicationSlotsBehind(t *testing.T) {
 			t.Errorf("%s: risks %+v, want none for a connected consumer", tc.name, behind)
 		case tc.saying != "" && (len(behind) != 1 || behind[0].Category != "capacity" || behind[0].Severity != "medium" || !strings.Contains(behind[0].Description, tc.saying)):
 			t.Errorf("%s: risks %+v, want one medium capacity risk saying %q", tc.name, behind, tc.saying)
+		}
+		if len(behind) == 1 {
+			logical := false
+			for _, s := range tc.slots {
+				logical = logical || (s.Logical && s.Active)
+			}
+			const txn = "however far its consumer has confirmed (confirmed_flush_lsn), keeps all WAL since the start of the oldest transaction with writes still open at that position"
+			if d := behind[0].Description; strings.Contains(d, txn) != logical || strings.Contains(d, "that transaction ends") != logical {
+				t.Errorf("%s: %q, want the long-running transaction that holds a logical slot back named (%v), and only then", tc.name, d, logical)
+			}
 		}
 		if idle != tc.idle {
 			t.Errorf("%s: idle slots' risk %v, want %v", tc.name, idle, tc.idle)

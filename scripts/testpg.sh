@@ -179,12 +179,14 @@ INI
   fi
   [ "$(id -u)" = 0 ] && chown postgres: "$dir/pgbouncer.ini" "$dir/pgbouncer-users.txt"
   # As start_server: a port taken before PgBouncer bound it (its daemon then logs "Address already in use" and
-  # exits) is replaced by another free one, up to five times.
+  # exits) is replaced by another free one, up to five times. PgBouncer is up once its own log says it listens
+  # on the port and the port answers: the port answering alone may be the listener that took it.
   for attempt in 1 2 3 4 5; do
     as_owner "$pgbouncer" -d -q "$dir/pgbouncer.ini" || { cat "$dir/pgbouncer.log" >&2 2>/dev/null; exit 1; }
     listening=
     for _ in $(seq 1 300); do
-      (exec 3<>"/dev/tcp/127.0.0.1/$bport") 2>/dev/null && { listening=1; break; }
+      grep -q " listening on 127.0.0.1:$bport\$" "$dir/pgbouncer.log" 2>/dev/null \
+        && (exec 3<>"/dev/tcp/127.0.0.1/$bport") 2>/dev/null && { listening=1; break; }
       grep -q "cannot listen on 127.0.0.1:$bport: bind(): Address already in use" "$dir/pgbouncer.log" 2>/dev/null && break
       sleep 0.1
     done

@@ -562,8 +562,18 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 				}
 			}
 		}
-		if t := rightsizing.MetricsStartLate(cl, n, an.Series, plan.Start, plan.End, plan.Period); t != "" {
-			diags.AddAttributeWarning(idAttr, rightsizing.LateMetricsTitle, t)
+		// Only on the listed metrics every running instance publishes: one listed that the
+		// instance does not publish has "Metric Has No Data" with its reason, not a rename's.
+		var basis []analysis.Series
+		for i, mt := range metrics {
+			if rightsizing.LateMetricsBasis(cl, mt.Name) {
+				basis = append(basis, an.Series[i])
+			}
+		}
+		if len(basis) > 0 {
+			if t := rightsizing.MetricsStartLate(cl, n, basis, plan.Start, plan.End, plan.Period); t != "" {
+				diags.AddAttributeWarning(idAttr, rightsizing.LateMetricsTitle, t)
+			}
 		}
 		out.Input.Nodes = append(out.Input.Nodes, an)
 		m.Nodes = append(m.Nodes, nm)

@@ -54,3 +54,42 @@ func TestReadUtilizationRenamed(t *testing.T) {
 		t.Errorf("mandible-v2, renamed 3 days ago: warnings %v, %q", w, detail)
 	}
 }
+
+// TestReadUtilizationLateMetricsListed: the late-metrics warning rests on metrics every running
+// instance publishes (the default list less replication lag), not on a listed metric the instance
+// does not publish: mandible-prod, never renamed, with only ReplicaLag (a writer's) or
+// FreeLocalStorage (Aurora's) listed has no datapoints of them, which "Metric Has No Data" says
+// with its reason, and no late-metrics warning claiming a rename or a stop. Listed with
+// CPUUtilization, the late-metrics warning of a renamed instance stays.
+func TestReadUtilizationLateMetricsListed(t *testing.T) {
+	now := utilizationAccNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: now})
+	pd := sandboxServerData(srv)
+	ctx := context.Background()
+	read := func(id string, metrics ...string) map[string]int {
+		t.Helper()
+		m := utilizationReadModel(id, "", 14, srv.Now())
+		m.Metrics = stringList(metrics)
+		_, diags := readUtilization(ctx, pd, m, srv.Now())
+		if diags.HasError() {
+			t.Fatalf("%s %v: %v", id, metrics, diags)
+		}
+		return summaries(diags, diag.SeverityWarning)
+	}
+	for _, metric := range []string{"ReplicaLag", "FreeLocalStorage"} {
+		if w := read("mandible-prod", metric); w[rightsizing.LateMetricsTitle] != 0 || w["Metric Has No Data"] != 1 {
+			t.Errorf("mandible-prod, only %s listed: warnings %v; want Metric Has No Data alone", metric, w)
+		}
+	}
+	if _, err := rds.NewFromConfig(srv.AWSConfig()).ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+		NewDBInstanceIdentifier: aws.String("mandible-v2"), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(3 * 24 * time.Hour)
+	if w := read("mandible-v2", "ReplicaLag", "CPUUtilization"); w[rightsizing.LateMetricsTitle] != 1 {
+		t.Errorf("mandible-v2, renamed 3 days ago, CPUUtilization listed: warnings %v; want the late-metrics warning", w)
+	}
+	if w := read("mandible-v2", "ReplicaLag"); w[rightsizing.LateMetricsTitle] != 0 {
+		t.Errorf("mandible-v2, only ReplicaLag listed: warnings %v; want no late-metrics warning (no metric it always publishes was read)", w)
+	}
+}

@@ -61,6 +61,25 @@ func MetricsStartLate(c inventory.Cluster, n inventory.Node, ss []analysis.Serie
 		n.ID, stamp(first), stamp(n.Created), stamp(start), lookbackText(first.Sub(from).Truncate(time.Hour)), why)
 }
 
+// LateMetricsBasis reports whether MetricsStartLate may rest on metric for an instance of c: one of
+// the metrics the recommendation reads (MetricsOf), which the data sources expect of every instance
+// (rightsize_utilization warns of a default one without data), less replication lag, which an
+// instance has in a replica's role only (none as a writer, or before a failover made it a reader).
+// Another listed metric (DBLoad, CPUCreditBalance, FreeLocalStorage of an RDS instance, ...) or
+// the lag may have no datapoints, or start late, for reasons of its own, which "Metric Has No
+// Data" and the low coverage report: not a rename's or a stop's.
+func LateMetricsBasis(c inventory.Cluster, metric string) bool {
+	if metric == analysis.MetricReplicaLag || metric == analysis.MetricAuroraReplicaLag {
+		return false
+	}
+	for _, m := range MetricsOf(c) {
+		if m.Name == metric {
+			return true
+		}
+	}
+	return false
+}
+
 // firstDatapoint is the earliest timestamp of ss; zero when they have none.
 func firstDatapoint(ss []analysis.Series) time.Time {
 	var first time.Time
@@ -85,7 +104,7 @@ func lateMetricsWarnings(c inventory.Cluster, got *cw.Result) []string {
 	for _, n := range c.Nodes {
 		var ss []analysis.Series
 		for _, m := range MetricsOf(c) {
-			if byRole(c, m.Name) {
+			if byRole(c, m.Name) || !LateMetricsBasis(c, m.Name) {
 				continue
 			}
 			if s, ok := got.Find(n.ID, m.Name, Stat); ok {

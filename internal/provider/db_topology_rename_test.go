@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -125,4 +126,62 @@ resource "rightsize_db_topology" "m" {
 			},
 		},
 	})
+}
+
+// TestImportAfterRenameNameTaken: mandible-prod's change to 1 node is unfinished (its guard,
+// rightsize-guard-mandible-prod-g1-to1, tagged changing) when it is renamed mandible-old and a new
+// instance is created as mandible-prod, replacing it (the usual reason for a rename, "Renaming a
+// DB instance"). The import of mandible-old warns that the change is not taken over, but does not
+// advise renaming it back to mandible-prod, which RDS refuses while another instance has the name
+// (and whose import would be the new instance's): it names the instance that has it and says to
+// tag the guard superseded.
+func TestImportAfterRenameNameTaken(t *testing.T) {
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sandbox.Demo()})
+	api := rds.NewFromConfig(srv.AWSConfig())
+	ctx := context.Background()
+	const guard = "rightsize-guard-mandible-prod-g1-to1"
+	tag := func(k, v string) rdstypes.Tag { return rdstypes.Tag{Key: aws.String(k), Value: aws.String(v)} }
+	if _, err := api.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("mandible-prod"), DBSnapshotIdentifier: aws.String(guard),
+		Tags: []rdstypes.Tag{tag(topology.TagManagedBy, topology.ManagedByValue), tag(topology.TagTarget, "instance:mandible-prod"), tag(topology.TagGeneration, "1"),
+			tag(topology.TagFromNodes, "2"), tag(topology.TagToNodes, "1"), tag(topology.TagOutcome, topology.OutcomeChanging)}}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(time.Hour)
+	if _, err := api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(3 * time.Hour)
+	renameMandible(t, srv, api, "mandible-old")
+	importDetail := func() string {
+		t.Helper()
+		r, empty := directTopologyResource(t, api)
+		resp := fwresource.ImportStateResponse{State: tfsdk.State{Schema: empty.Schema, Raw: empty.Raw}}
+		r.ImportState(ctx, fwresource.ImportStateRequest{ID: "instance:mandible-old"}, &resp)
+		for _, d := range resp.Diagnostics {
+			if d.Severity() == diag.SeverityWarning && d.Summary() == "Unfinished Topology Change Not Taken Over" {
+				return d.Detail()
+			}
+		}
+		t.Fatalf("import: diagnostics %v, want the warning Unfinished Topology Change Not Taken Over", resp.Diagnostics)
+		return ""
+	}
+	// The old name free: renaming back is the way to have the change finished.
+	if d := importDetail(); !strings.Contains(d, "rename the instance back to mandible-prod, import instance:mandible-prod instead") {
+		t.Errorf("old name free: %q does not say to rename back", d)
+	}
+	if _, err := api.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), Engine: aws.String("postgres"),
+		DBInstanceClass: aws.String("db.m6g.large"), AllocatedStorage: aws.Int32(100), MultiAZ: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(time.Hour)
+	d := importDetail()
+	for _, want := range []string{"begun when the instance was named mandible-prod", "another DB instance has the identifier mandible-prod now",
+		"tag the guard snapshot " + guard + " rightsize:outcome = superseded"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("old name taken: %q lacks %q", d, want)
+		}
+	}
+	if strings.Contains(d, "rename the instance back") || strings.Contains(d, "import instance:mandible-prod") {
+		t.Errorf("old name taken: %q advises renaming back, which RDS refuses", d)
+	}
 }

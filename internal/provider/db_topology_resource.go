@@ -1420,14 +1420,25 @@ func (r *dbTopologyResource) takeOverEarlierChanges(ctx context.Context, topo *t
 		// (in their identifiers and target tag), while an apply of this resource names and finds
 		// the change's guards by the identifier it manages. Taken over, the change would not be
 		// found again: the refresh would take it for drift, or the next apply make it anew.
-		diags.AddWarning("Unfinished Topology Change Not Taken Over",
-			fmt.Sprintf("Guard snapshot %s records a change of %s from %d to %d node(s) that is unfinished (%s = %s), begun when the instance was named %s. "+
-				"An apply finds a change's guard snapshots by the identifier they were named with, so the change cannot be resumed or rolled back under the name %s, "+
-				"and the import takes the database as it is: nodes = %d. To have this provider finish the change (validate it, or finish its rollback), "+
+		detail := fmt.Sprintf("Guard snapshot %s records a change of %s from %d to %d node(s) that is unfinished (%s = %s), begun when the instance was named %s. "+
+			"An apply finds a change's guard snapshots by the identifier they were named with, so the change cannot be resumed or rolled back under the name %s, "+
+			"and the import takes the database as it is: nodes = %d. ",
+			c.GuardID, target.Noun(), c.From, c.To, topology.TagOutcome, c.Outcome, c.Identifier, target.Identifier, topo.Nodes)
+		// Renaming back needs the old name free: RDS refuses an existing instance's name ("You
+		// cannot use an existing DB instance name when renaming an instance",
+		// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_RenameInstance.html), and
+		// an import of that name would be the other instance's (one that replaced this one).
+		if other, err := topology.FindDBInstance(ctx, r.data.RDS, c.Identifier); err == nil && other != nil {
+			detail += fmt.Sprintf("It cannot be renamed back to have this provider finish the change: another DB instance has the identifier %s now. "+
+				"Check the database, finish or undo the change by hand if needed, then tag the guard snapshot %s %s = %s.",
+				c.Identifier, c.GuardID, topology.TagOutcome, topology.OutcomeSuperseded)
+		} else {
+			detail += fmt.Sprintf("To have this provider finish the change (validate it, or finish its rollback), "+
 				"rename the instance back to %s, import instance:%s instead and apply (rename it once the change is recorded); "+
 				"to keep the database as it is, tag the guard snapshot %s = %s.",
-				c.GuardID, target.Noun(), c.From, c.To, topology.TagOutcome, c.Outcome, c.Identifier, target.Identifier, topo.Nodes,
-				c.Identifier, c.Identifier, topology.TagOutcome, topology.OutcomeSuperseded))
+				c.Identifier, c.Identifier, topology.TagOutcome, topology.OutcomeSuperseded)
+		}
+		diags.AddWarning("Unfinished Topology Change Not Taken Over", detail)
 	case c.Prefix == "":
 		diags.AddWarning("Unfinished Topology Change Not Taken Over",
 			fmt.Sprintf("Guard snapshot %s records a change of %s from %d to %d node(s) that is unfinished (%s = %s), but its identifier does not tell the prefix it was named with, so the import takes the database as it is: nodes = %d. "+

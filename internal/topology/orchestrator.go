@@ -1274,14 +1274,18 @@ func (r *run) findGuards(ctx context.Context) (*guard, int, error) {
 
 // foreignGuard refuses snapshot g, named id like a guard snapshot of this change, when it belongs
 // to another target (by its target tag or its source), or, of a DB instance target, to another
-// DB instance that had the target's identifier: one renamed or deleted since, whose snapshots keep
-// the identifier they were taken under (so its guards are named, and tagged, like this change's),
-// told apart by DbiResourceId, which a rename keeps and no other instance has.
+// DB instance that had the target's identifier, when g guards a change of that instance still open:
+// one renamed or deleted since, whose snapshots keep the identifier they were taken under (so its
+// guards are named, and tagged, like this change's), told apart by DbiResourceId, which a rename
+// keeps and no other instance has.
 func (r *run) foreignGuard(id string, g *guard) error {
 	if t := g.tags[TagTarget]; (t != "" && !sameTarget(t, r.req.Target)) || (g.source != "" && !strings.EqualFold(g.source, r.req.Target.Identifier)) {
 		return r.precheckErr(ReasonForeignGuard, "snapshot %s exists but belongs to %s; choose another snapshot_identifier_prefix", id, cmp.Or(t, g.source))
 	}
-	if s, ok := g.snapshot.(*rdstypes.DBSnapshot); ok && r.topo != nil && r.topo.Instance != nil {
+	// Only an open one: a closed guard (closedGuard) is no attempt of this change whoever took it,
+	// passed over as an earlier resource's would be (an instance deleted and created again under
+	// its name keeps its changes).
+	if s, ok := g.snapshot.(*rdstypes.DBSnapshot); ok && r.topo != nil && r.topo.Instance != nil && !closedGuard(g.outcome(), g.status) {
 		if own, theirs := deref(r.topo.Instance.DbiResourceId), deref(s.DbiResourceId); own != "" && theirs != "" && own != theirs {
 			return r.precheckErr(ReasonForeignGuard, "snapshot %s exists but was taken of another DB instance that had the identifier %s (DbiResourceId %s; this one's is %s), "+
 				"renamed or deleted since: it guards that instance's change, not this one's, and nothing was changed by this apply; "+

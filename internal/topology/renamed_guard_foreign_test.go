@@ -67,3 +67,37 @@ func TestRunRefusesRenamedInstancesGuard(t *testing.T) {
 		t.Errorf("the new mandible-prod after the refused run: %+v, %v; want it Multi-AZ still", out, err)
 	}
 }
+
+// TestRunPassesOverRenamedInstancesClosedGuard: as TestRunRefusesRenamedInstancesGuard, but
+// mandible-prod's change to one node completed before the rename: its guard closed, it is no
+// attempt of the new mandible-prod's change at generation 1, which takes the next attempt's
+// identifier and is made, leaving mandible-old's guard as it was.
+func TestRunPassesOverRenamedInstancesClosedGuard(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	e.setDeadline(e.srv.Now().Add(12 * time.Hour))
+	ctx := context.Background()
+	if _, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+		NewDBInstanceIdentifier: aws.String("mandible-old"), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(time.Hour)
+	if _, err := e.api.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), Engine: aws.String("postgres"),
+		DBInstanceClass: aws.String("db.m6g.large"), AllocatedStorage: aws.Int32(100), MultiAZ: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(time.Hour)
+	res, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1})
+	if err != nil {
+		t.Fatalf("the new mandible-prod's change at generation 1: %v; want it made, the old instance's closed guard passed over", err)
+	}
+	if want := GuardSnapshotID("", mandible, 1, 1, 2); res.GuardSnapshotID != want {
+		t.Errorf("guard %s, want the next attempt's %s", res.GuardSnapshotID, want)
+	}
+	g, err := loadGuard(ctx, e.api, KindInstance, GuardSnapshotID("", mandible, 1, 1, 1))
+	if err != nil || g.outcome() != OutcomeCompleted {
+		t.Errorf("mandible-old's guard: %+v, %v; want it left %q", g, err, OutcomeCompleted)
+	}
+}

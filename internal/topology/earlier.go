@@ -139,31 +139,20 @@ func walkGuards(ctx context.Context, api RDSAPI, target Target, fn func(id, stat
 	if target.Kind == KindCluster {
 		return walkClusterSnapshots(ctx, api, target, guardsOnly(target, "", fn))
 	}
-	in, err := FindDBInstance(ctx, api, target.Identifier)
-	switch {
-	case IsNotFound(err):
-		return walkManualSnapshots(ctx, api, target, guardsOnly(target, "", fn))
-	case err != nil:
+	own := ""
+	switch in, err := FindDBInstance(ctx, api, target.Identifier); {
+	case err == nil:
+		own = deref(in.DbiResourceId)
+	case !IsNotFound(err):
 		return fmt.Errorf("listing the guard snapshots of %s: %w", target.Noun(), err)
 	}
-	own := deref(in.DbiResourceId)
 	if own == "" {
 		return walkManualSnapshots(ctx, api, target, guardsOnly(target, "", fn))
 	}
 	manual := "manual"
-	p := rds.NewDescribeDBSnapshotsPaginator(api, &rds.DescribeDBSnapshotsInput{SnapshotType: &manual,
-		Filters: []rdstypes.Filter{{Name: aws.String("dbi-resource-id"), Values: []string{own}}}})
-	keep := guardsOnly(target, own, fn)
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("listing the manual snapshots of %s (by its resource id %s): %w", target.Noun(), own, err)
-		}
-		for _, s := range out.DBSnapshots {
-			keep(deref(s.DBSnapshotIdentifier), deref(s.Status), deref(s.DBInstanceIdentifier), deref(s.DbiResourceId), s.SnapshotCreateTime, s.TagList)
-		}
-	}
-	return nil
+	return walkDBSnapshots(ctx, api, &rds.DescribeDBSnapshotsInput{SnapshotType: &manual,
+		Filters: []rdstypes.Filter{{Name: aws.String("dbi-resource-id"), Values: []string{own}}}},
+		fmt.Sprintf("%s (by its resource id %s)", target.Noun(), own), guardsOnly(target, own, fn))
 }
 
 // guardsOnly adapts fn to a walk of manual snapshots (walkManualSnapshots): it is called for the
@@ -208,12 +197,18 @@ func walkManualSnapshots(ctx context.Context, api RDSAPI, target Target, fn func
 		return walkClusterSnapshots(ctx, api, target, fn)
 	}
 	manual := "manual"
-	p := rds.NewDescribeDBSnapshotsPaginator(api, &rds.DescribeDBSnapshotsInput{
-		DBInstanceIdentifier: &target.Identifier, SnapshotType: &manual})
+	return walkDBSnapshots(ctx, api, &rds.DescribeDBSnapshotsInput{DBInstanceIdentifier: &target.Identifier, SnapshotType: &manual},
+		target.Noun(), fn)
+}
+
+// walkDBSnapshots calls fn, as walkManualSnapshots does, for every DB snapshot the paginated
+// DescribeDBSnapshots call in lists; what names them in its error ("the manual snapshots of …").
+func walkDBSnapshots(ctx context.Context, api RDSAPI, in *rds.DescribeDBSnapshotsInput, what string, fn func(id, status, source, resource string, created *time.Time, tagList []rdstypes.Tag)) error {
+	p := rds.NewDescribeDBSnapshotsPaginator(api, in)
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("listing the manual snapshots of %s: %w", target.Noun(), err)
+			return fmt.Errorf("listing the manual snapshots of %s: %w", what, err)
 		}
 		for _, s := range out.DBSnapshots {
 			fn(deref(s.DBSnapshotIdentifier), deref(s.Status), deref(s.DBInstanceIdentifier), deref(s.DbiResourceId), s.SnapshotCreateTime, s.TagList)

@@ -69,7 +69,7 @@ func MetricsStartLate(c inventory.Cluster, n inventory.Node, ss []analysis.Serie
 // the lag may have no datapoints, or start late, for reasons of its own, which "Metric Has No
 // Data" and the low coverage report: not a rename's or a stop's.
 func LateMetricsBasis(c inventory.Cluster, metric string) bool {
-	if metric == analysis.MetricReplicaLag || metric == analysis.MetricAuroraReplicaLag {
+	if lagMetric(metric) {
 		return false
 	}
 	for _, m := range MetricsOf(c) {
@@ -78,6 +78,11 @@ func LateMetricsBasis(c inventory.Cluster, metric string) bool {
 		}
 	}
 	return false
+}
+
+// lagMetric reports whether metric is replication lag, which LateMetricsBasis leaves out.
+func lagMetric(metric string) bool {
+	return metric == analysis.MetricReplicaLag || metric == analysis.MetricAuroraReplicaLag
 }
 
 // firstDatapoint is the earliest timestamp of ss; zero when they have none.
@@ -104,7 +109,7 @@ func lateMetricsWarnings(c inventory.Cluster, got *cw.Result) []string {
 	for _, n := range c.Nodes {
 		var ss []analysis.Series
 		for _, m := range MetricsOf(c) {
-			if byRole(c, m.Name) || !LateMetricsBasis(c, m.Name) {
+			if byRole(c, m.Name) || lagMetric(m.Name) { // LateMetricsBasis, m being of MetricsOf(c)
 				continue
 			}
 			if s, ok := got.Find(n.ID, m.Name, Stat); ok {

@@ -396,16 +396,43 @@ func CollectTx(ctx context.Context, q Querier, opts Options) (*Stats, error) {
 	} else if searchPath, err = pinSearchPath(ctx, q); err != nil {
 		return nil, err
 	}
-	c := &collector{q: q, opts: opts, tables: tables, searchPath: searchPath, st: &Stats{}}
+	sent := &countingQuerier{Querier: q}
+	c := &collector{q: sent, sent: sent, opts: opts, tables: tables, searchPath: searchPath, st: &Stats{}}
 	if err := c.run(ctx); err != nil {
 		return nil, err
 	}
 	return c.st, nil
 }
 
+// countingQuerier counts the statements sent through it: pg_stat_statements
+// counts the collector's own statements in the connected database as calls,
+// and a sample tells them from the applications' by this count.
+type countingQuerier struct {
+	Querier
+	n int64
+}
+
+func (q *countingQuerier) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	q.n++
+	return q.Querier.Exec(ctx, sql, args...)
+}
+
+func (q *countingQuerier) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	q.n++
+	return q.Querier.Query(ctx, sql, args...)
+}
+
+func (q *countingQuerier) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	q.n++
+	return q.Querier.QueryRow(ctx, sql, args...)
+}
+
 // collector holds one collection's state.
 type collector struct {
-	q      Querier
+	q Querier
+	// sent counts the statements sent through q (nil in unit tests that
+	// build a collector by hand).
+	sent   *countingQuerier
 	opts   Options
 	tables []qualifiedName
 	// searchPath are the session's schemas, in priority order, in which an
@@ -477,6 +504,10 @@ type snapshot struct {
 	databases []Database
 	pgss      map[pgssKey]pgssCounter // only in sample mode; nil when unreadable
 	pgssCount int64                   // entries read into pgss
+	// sentBeforePgss is how many statements the collector had sent when it
+	// read pgss: pg_stat_statements counts a statement when it ends, so
+	// pgss holds the collector's statements sent before that read.
+	sentBeforePgss int64
 }
 
 func (c *collector) warn(format string, args ...any) {
@@ -770,6 +801,9 @@ func (c *collector) snapshot(ctx context.Context, sample bool) (*snapshot, error
 		var n int64
 		ok, err := c.guardPgss(ctx, "reading pg_stat_statements counters", func() error {
 			var err error
+			if c.sent != nil {
+				s.sentBeforePgss = c.sent.n
+			}
 			counters, n, err = c.readPgssCounters(ctx)
 			return err
 		})
@@ -841,7 +875,7 @@ var unsizedDatabases = []string{"rdsadmin"}
 // readDatabases reads pg_stat_database, by name; SizeBytes is -1 (the final
 // snapshot sizes the databases it lists: readDatabaseSizes).
 func (c *collector) readDatabases(ctx context.Context) ([]Database, error) {
-	rows, err := c.q.Query(ctx, tagged(`SELECT d.datname, d.xact_commit, d.xact_rollback, d.blks_read, d.blks_hit,
+	rows, err := c.q.Query(ctx, tagged(`SELECT d.datid, d.datname, d.xact_commit, d.xact_rollback, d.blks_read, d.blks_hit,
 		d.temp_files, d.temp_bytes, d.deadlocks, d.conflicts, d.stats_reset
 		FROM pg_stat_database d JOIN pg_database db ON db.oid = d.datid
 		WHERE d.datname IS NOT NULL AND NOT db.datistemplate AND db.datallowconn
@@ -854,7 +888,7 @@ func (c *collector) readDatabases(ctx context.Context) ([]Database, error) {
 	for rows.Next() {
 		d := Database{SizeBytes: -1}
 		var reset *time.Time
-		if err := rows.Scan(&d.Name, &d.XactCommit, &d.XactRollback, &d.BlksRead, &d.BlksHit,
+		if err := rows.Scan(&d.oid, &d.Name, &d.XactCommit, &d.XactRollback, &d.BlksRead, &d.BlksHit,
 			&d.TempFiles, &d.TempBytes, &d.Deadlocks, &d.Conflicts, &reset); err != nil {
 			return nil, fmt.Errorf("reading pg_stat_database: %w", err)
 		}

@@ -93,6 +93,7 @@ type Server struct {
 // given by RateBasis and RateSeconds (NaN when RateSeconds is 0).
 type Database struct {
 	Name string
+	oid  uint32 // pg_database.oid: pg_stat_statements.dbid
 	// SizeBytes is pg_database_size(), in bytes; -1 when unknown: the role may
 	// not connect to it (without pg_read_all_stats), it is RDS's rdsadmin,
 	// Options.SkipCatalogScans is set, or reading the sizes failed (a warning

@@ -1,0 +1,153 @@
+package pgstats
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestCollect_sampleWarnsOfUnpublishedTransactions: during a sample one
+// database runs statements inside a transaction that stays open, so
+// pg_stat_statements counts them while pg_stat_database counts no
+// transaction; another runs transactions that read a table, whose counters
+// PostgreSQL publishes every second; the collector's own database runs
+// nothing but the collector. Only the first is named.
+func TestCollect_sampleWarnsOfUnpublishedTransactions(t *testing.T) {
+	h := needPG(t)
+	const open, published, quiet = "pgstats_unpub_open", "pgstats_unpub_published", "pgstats_unpub_quiet"
+	for _, db := range []string{open, published, quiet} {
+		h.freshDatabase(t, db)
+	}
+	execSQL(t, h.superuser(t, quiet), "CREATE EXTENSION pg_stat_statements")
+	openConn, pubConn := h.superuser(t, open), h.superuser(t, published)
+	execSQL(t, pubConn, "CREATE TABLE t (v int)", "INSERT INTO t VALUES (1)")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // bounds the load
+	defer cancel()
+	tx, err := openConn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(context.Background()) }()
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var counts [2]atomic.Int64
+	errs := make([]error, 2)
+	run := func(i int, stmt func() error) {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Millisecond):
+			}
+			if err := stmt(); err != nil {
+				errs[i] = err
+				return
+			}
+			counts[i].Add(1)
+		}
+	}
+	wg.Add(2)
+	go run(0, func() error { _, err := tx.Exec(ctx, "SELECT 1 AS unpublished_marker"); return err })
+	go run(1, func() error { _, err := pubConn.Exec(ctx, "SELECT v FROM t"); return err })
+	// Both loads have run before the first snapshot.
+	poll(t, 10*time.Second, "both loads running", func() (bool, error) { return counts[0].Load() > 3 && counts[1].Load() > 3, nil })
+
+	st := collect(t, h.connect(t, quiet, "postgres"), Options{Sample: 2 * time.Second})
+	close(stop)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("load %d stopped: %v", i, err)
+		}
+	}
+	t.Logf("loads ran %d and %d statements; warnings: %q", counts[0].Load(), counts[1].Load(), st.Warnings)
+
+	var w string
+	for _, x := range st.Warnings {
+		if strings.HasPrefix(x, unpublishedWarningStart) {
+			w = x
+		}
+	}
+	if !strings.Contains(w, `"`+open+`" (`) {
+		t.Errorf("no warning names %s, whose statements ran in an open transaction: %q", open, st.Warnings)
+	}
+	for _, db := range []string{published, quiet} {
+		if strings.Contains(w, `"`+db+`"`) {
+			t.Errorf("the warning names %s, whose transactions were published (or which ran only the collector): %q", db, w)
+		}
+	}
+	if d := findDatabase(st, open); d == nil || d.TransactionsPerSecond != 0 {
+		t.Errorf("%s: %+v, want transactions_per_second 0 (the premise of the warning)", open, d)
+	}
+	if d := findDatabase(st, published); d == nil || !(d.TransactionsPerSecond > 0) {
+		t.Errorf("%s: %+v, want transactions_per_second > 0", published, d)
+	}
+}
+
+// TestUnpublishedTransactions covers the rule on hand-made snapshots: the
+// connected database's own statements are not counted, nested statements
+// are not counted, a database whose transaction counters moved or which was
+// not in the first snapshot is not named, and without statement counters
+// there is no warning.
+func TestUnpublishedTransactions(t *testing.T) {
+	key := func(db uint32, q int64, top bool) pgssKey {
+		return pgssKey{userid: 10, dbid: db, queryid: q, toplevel: top}
+	}
+	dbs := []Database{
+		{Name: "app", oid: 1, XactCommit: 100},
+		{Name: "busy", oid: 2, XactCommit: 500},
+		{Name: "conn", oid: 3, XactCommit: 7},
+		{Name: "new", oid: 4},
+		{Name: "nested", oid: 5, XactCommit: 9},
+		{Name: "small", oid: 6, XactCommit: 3},
+	}
+	prev := map[string]Database{"app": {XactCommit: 100}, "busy": {XactCommit: 400}, "conn": {XactCommit: 7}, "nested": {XactCommit: 9},
+		"small": {XactCommit: 3}}
+	first := &snapshot{sentBeforePgss: 10, pgss: map[pgssKey]pgssCounter{
+		key(1, 1, true): {calls: 50}, key(2, 2, true): {calls: 5}, key(3, 3, true): {calls: 20}, key(5, 5, true): {calls: 1},
+	}}
+	second := &snapshot{sentBeforePgss: 16, pgss: map[pgssKey]pgssCounter{
+		key(1, 1, true): {calls: 350}, key(1, 9, true): {calls: 2}, // app: 300 + 2 new
+		key(2, 2, true): {calls: 900},                               // busy: its transactions moved
+		key(3, 3, true): {calls: 126},                               // conn: 106, 6 of them the collector's
+		key(4, 4, true): {calls: 300},                               // new: not in the first snapshot
+		key(5, 5, true): {calls: 1}, key(5, 6, false): {calls: 400}, // nested: only nested calls
+		key(6, 6, true): {calls: 99}, // small: under 100 statements
+	}}
+	w := unpublishedTransactions(dbs, prev, first, second, "conn", 2)
+	if !strings.Contains(w, `in "app" (302), "conn" (100), where pg_stat_statements counted 402 statement(s)`) || !strings.Contains(w, "2.0 s sample") {
+		t.Errorf("warning %q, want it to name app with 302 statements and conn with 100", w)
+	}
+	for _, n := range []string{"busy", "new", "nested", "small"} {
+		if strings.Contains(w, `"`+n+`"`) {
+			t.Errorf("warning %q names %s", w, n)
+		}
+	}
+	second.pgss[key(3, 3, true)] = pgssCounter{calls: 125} // 99 besides the collector's
+	if w := unpublishedTransactions(dbs, prev, first, second, "conn", 2); strings.Contains(w, `"conn"`) {
+		t.Errorf("warning %q names conn, whose 99 statements besides the collector's are under 100", w)
+	}
+	if w := unpublishedTransactions(dbs, prev, first, second, "conn", 31); strings.Contains(w, `"app"`) {
+		t.Errorf("warning %q names app, whose 302 statements in 31 s are under 10 a second", w)
+	}
+	if w := unpublishedTransactions(dbs, prev, &snapshot{}, second, "conn", 2); w != "" {
+		t.Errorf("without the first snapshot's counters: %q, want none", w)
+	}
+	var many []Database
+	manyPrev := map[string]Database{}
+	cur := map[pgssKey]pgssCounter{}
+	for i := range 8 {
+		d := Database{Name: string(rune('a' + i)), oid: uint32(100 + i)}
+		many, manyPrev[d.Name] = append(many, d), d
+		cur[key(d.oid, 1, true)] = pgssCounter{calls: 100}
+	}
+	w = unpublishedTransactions(many, manyPrev, &snapshot{pgss: map[pgssKey]pgssCounter{}}, &snapshot{pgss: cur}, "x", 1)
+	if !strings.Contains(w, `"e" (100), …`) || strings.Contains(w, `"f"`) || !strings.Contains(w, "counted 800 statement(s)") {
+		t.Errorf("warning %q, want five names, an ellipsis and all 800 statements counted", w)
+	}
+}

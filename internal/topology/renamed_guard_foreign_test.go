@@ -31,16 +31,7 @@ func TestRunRefusesRenamedInstancesGuard(t *testing.T) {
 	}
 	e.o.OnStep = nil
 	e.srv.Advance(3 * time.Hour)
-	if _, err := e.api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
-		NewDBInstanceIdentifier: aws.String("mandible-old"), ApplyImmediately: aws.Bool(true)}); err != nil {
-		t.Fatal(err)
-	}
-	e.srv.Advance(time.Hour)
-	if _, err := e.api.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), Engine: aws.String("postgres"),
-		DBInstanceClass: aws.String("db.m6g.large"), AllocatedStorage: aws.Int32(100), MultiAZ: aws.Bool(true)}); err != nil {
-		t.Fatal(err)
-	}
-	e.srv.Advance(time.Hour)
+	renameAndReplaceMandible(t, e)
 	guardID := GuardSnapshotID("", mandible, 1, 1, 1)
 	outcome := func() string {
 		t.Helper()
@@ -79,16 +70,7 @@ func TestRunPassesOverRenamedInstancesClosedGuard(t *testing.T) {
 	if _, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
-		NewDBInstanceIdentifier: aws.String("mandible-old"), ApplyImmediately: aws.Bool(true)}); err != nil {
-		t.Fatal(err)
-	}
-	e.srv.Advance(time.Hour)
-	if _, err := e.api.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), Engine: aws.String("postgres"),
-		DBInstanceClass: aws.String("db.m6g.large"), AllocatedStorage: aws.Int32(100), MultiAZ: aws.Bool(true)}); err != nil {
-		t.Fatal(err)
-	}
-	e.srv.Advance(time.Hour)
+	renameAndReplaceMandible(t, e)
 	res, err := e.o.Run(ctx, Request{Target: mandible, Nodes: 1, Generation: 1})
 	if err != nil {
 		t.Fatalf("the new mandible-prod's change at generation 1: %v; want it made, the old instance's closed guard passed over", err)
@@ -100,4 +82,21 @@ func TestRunPassesOverRenamedInstancesClosedGuard(t *testing.T) {
 	if err != nil || g.outcome() != OutcomeCompleted {
 		t.Errorf("mandible-old's guard: %+v, %v; want it left %q", g, err, OutcomeCompleted)
 	}
+}
+
+// renameAndReplaceMandible renames mandible-prod mandible-old and, an hour later, creates a new
+// Multi-AZ mandible-prod, and lets another hour pass.
+func renameAndReplaceMandible(t *testing.T, e *env) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := e.api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+		NewDBInstanceIdentifier: aws.String("mandible-old"), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(time.Hour)
+	if _, err := e.api.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), Engine: aws.String("postgres"),
+		DBInstanceClass: aws.String("db.m6g.large"), AllocatedStorage: aws.Int32(100), MultiAZ: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(time.Hour)
 }

@@ -34,7 +34,7 @@ func TestCollect_maxDatabases(t *testing.T) {
 
 	// Thousands of transactions in busy during the sample outrank every other database's. The
 	// sample is longer than a second: a busy backend flushes its counters at most once a second.
-	// The load reads a table: PostgreSQL 15 holds back the counts of transactions that read none
+	// The load reads a table: PostgreSQL 15+ holds back the counts of transactions that read none
 	// (SELECT 1) after a connection's first second (TestCollect_sampleWarnsOfUnpublishedTransactions).
 	load := h.superuser(t, busy)
 	execSQL(t, load, "CREATE TABLE t (v int)")

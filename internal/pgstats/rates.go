@@ -204,13 +204,15 @@ const (
 // the application's and are left out.
 //
 // PostgreSQL publishes a connection's database counters only after a
-// transaction ends, at most once a second, so a transaction still open
-// during the sample is not counted; and PostgreSQL 15.18 was measured
-// (pgbench, one client, 25 s) to publish the counts of a connection running
-// SELECT 'x' (no table read) about a second after it started and then not
-// again until it disconnected, while one running SELECT n FROM c, or an
-// UPDATE, published them every second: a transaction that reads no table
-// leaves nothing pending for the flush to run on. Either way
+// transaction ends, at most once a second, so a transaction still open during
+// the sample is not counted. And from PostgreSQL 15 (statistics in shared
+// memory) a transaction that reads no table leaves nothing pending for the
+// flush to run on. Measured with scripts/pg-publish-cadence.sh (one pgbench
+// client, read for 5 s from its second second): a connection running
+// SELECT 'x' had its counts published at most once on 15.18, 16.14, 17.10 and
+// 18.4, most often not at all (15.18 published none in 25 s, until it
+// disconnected), one running SELECT n FROM c every second; on 12.22, 13.23
+// and 14.23 (the statistics collector) both every half second. Either way
 // transactions_per_second says 0 for a database that was busy.
 //
 // A database is named only when its statements reached unpublishedMinStatements and
@@ -253,7 +255,7 @@ func unpublishedTransactions(dbs []Database, prev map[string]Database, first, se
 	return fmt.Sprintf(unpublishedWarningStart+" during the %.1f s sample in %s, where pg_stat_statements counted "+
 		"%d statement(s) (in parentheses): there transactions_per_second is 0, and the interval cache hit ratio leaves those statements' "+
 		"reads out, although the database was busy. PostgreSQL publishes a connection's database counters only after a transaction ends, at most once a "+
-		"second: a transaction left open is not counted, and PostgreSQL 15 holds back the counts of transactions that read no table "+
-		"(SELECT 1) until one on the same connection does, or it disconnects. statements.calls_per_second counts what ran; "+
+		"second: a transaction left open is not counted, and PostgreSQL 15 and later hold back the counts of transactions that read no "+
+		"table (SELECT 1) until one on the same connection does, or it disconnects. statements.calls_per_second counts what ran; "+
 		"a sample taken again may catch the counters published.", secs, strings.Join(names, ", "), total)
 }

@@ -313,7 +313,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"since the counters were reset. 0–%d; the read takes that much longer. Defaults to `0`. Statement rates are exact; "+
 					"database rates count transactions as PostgreSQL publishes them, each connection at most once a second after one ends, "+
 					"so a short sample blurs them, and a warning names a database where statements ran but no transaction was counted "+
-					"(a transaction left open, or PostgreSQL 15 holding back the counts of transactions that read no table).", maxPostgresStatsSampleSeconds),
+					"(a transaction left open, or PostgreSQL 15 and later holding back the counts of transactions that read no table).", maxPostgresStatsSampleSeconds),
 				Validators: []validator.Int64{int64validator.Between(0, maxPostgresStatsSampleSeconds)}},
 			"tables": schema.ListAttribute{Optional: true, ElementType: types.StringType,
 				MarkdownDescription: fmt.Sprintf("Tables to report in `table_stats` (row estimates, sequential versus index scans), at most %d: "+

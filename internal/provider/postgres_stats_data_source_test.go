@@ -255,11 +255,12 @@ data "rightsize_postgres_stats" "t" {
 }
 
 // pgsSampleMarker is the sample test's load. It reads a table: PostgreSQL 15
-// holds back the transaction counts of a connection whose transactions read
-// no table (SELECT $1::text) until one does or it disconnects, so such a load
-// moves pg_stat_database only about a second after it starts (measured on
-// 15.18), and a sample taken later sees 0 transactions per second (the
-// collector warns of it: TestCollect_sampleWarnsOfUnpublishedTransactions).
+// and later hold back the transaction counts of a connection whose
+// transactions read no table (SELECT $1::text) until one does or it
+// disconnects, so such a load moves pg_stat_database only about a second
+// after it starts (scripts/pg-publish-cadence.sh), and a sample taken later
+// sees 0 transactions per second (the collector warns of it:
+// TestCollect_sampleWarnsOfUnpublishedTransactions).
 const pgsSampleMarker = "SELECT note AS rs_acc_sample_marker FROM orders WHERE id = $1"
 
 // TestAccPostgresStatsDataSource_sample samples a running workload: rates

@@ -134,7 +134,7 @@ func checkNoGrowthRisk(name string) resource.TestCheckFunc {
 	}
 }
 
-// peak_lookback_days reads the hourly CPU of the days before the window: a two-day surge 60
+// peak_lookback_days reads the hourly CPU of the days before the window: a two-day surge 60–66
 // days ago, three times the load, is the single node's busiest earlier hour and a high-traffic
 // risk; without the attribute nothing is read (earlier_peak null, one request fewer); a peak
 // lookback no longer than the lookback is refused on its attribute.
@@ -142,7 +142,15 @@ func TestAccSingleNodeRecommendation_earlierPeak(t *testing.T) {
 	now := sandboxNow()
 	w := growingWorkload
 	w.GrowthPerMonth = 0
-	w.Surges = []sandbox.Surge{{From: now.Add(-60 * 24 * time.Hour), To: now.Add(-58 * 24 * time.Hour), Factor: 3}}
+	// The surge is a Tuesday and a Wednesday (UTC) whatever the day the test runs: the workload's
+	// weekends run at half the load, and a surge on one (it was 60 to 58 days before the hour the
+	// test ran) peaked at 1.9 times the lookback's busiest hour, not about 3.
+	from := now.Add(-60 * 24 * time.Hour).Truncate(24 * time.Hour)
+	for from.Weekday() != time.Tuesday {
+		from = from.Add(-24 * time.Hour)
+	}
+	to := from.Add(48 * time.Hour)
+	w.Surges = []sandbox.Surge{{From: from, To: to, Factor: 3}}
 	sc := &sandbox.Scenario{Name: "surge", Seed: 12, History: 120 * 24 * time.Hour,
 		Instances: []sandbox.InstanceSpec{sandbox.MultiAZInstance("surge-db", "db.m6g.large", w)}}
 	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
@@ -184,7 +192,7 @@ data "rightsize_single_node_recommendation" "surge" {
 					if err != nil {
 						return err
 					}
-					if busiest.Before(now.Add(-60*24*time.Hour)) || !busiest.Before(now.Add(-58*24*time.Hour)) {
+					if busiest.Before(from) || !busiest.Before(to) {
 						return fmt.Errorf("earlier_peak.busiest_hour %s is not in the surge", busiest)
 					}
 					peak, _ := strconv.ParseFloat(a["earlier_peak.projected_cpu"], 64)

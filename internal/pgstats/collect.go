@@ -396,8 +396,7 @@ func CollectTx(ctx context.Context, q Querier, opts Options) (*Stats, error) {
 	} else if searchPath, err = pinSearchPath(ctx, q); err != nil {
 		return nil, err
 	}
-	sent := &countingQuerier{Querier: q}
-	c := &collector{q: sent, sent: sent, opts: opts, tables: tables, searchPath: searchPath, st: &Stats{}}
+	c := &collector{q: &countingQuerier{Querier: q}, opts: opts, tables: tables, searchPath: searchPath, st: &Stats{}}
 	if err := c.run(ctx); err != nil {
 		return nil, err
 	}
@@ -429,10 +428,8 @@ func (q *countingQuerier) QueryRow(ctx context.Context, sql string, args ...any)
 
 // collector holds one collection's state.
 type collector struct {
-	q Querier
-	// sent counts the statements sent through q (nil in unit tests that
-	// build a collector by hand).
-	sent   *countingQuerier
+	// q counts the statements sent through it (q.n).
+	q      *countingQuerier
 	opts   Options
 	tables []qualifiedName
 	// searchPath are the session's schemas, in priority order, in which an
@@ -801,9 +798,7 @@ func (c *collector) snapshot(ctx context.Context, sample bool) (*snapshot, error
 		var n int64
 		ok, err := c.guardPgss(ctx, "reading pg_stat_statements counters", func() error {
 			var err error
-			if c.sent != nil {
-				s.sentBeforePgss = c.sent.n
-			}
+			s.sentBeforePgss = c.q.n
 			counters, n, err = c.readPgssCounters(ctx)
 			return err
 		})

@@ -123,10 +123,8 @@ func (c *collector) ratesFromSample(first, second *snapshot) {
 		}
 	}
 
-	if c.sent != nil {
-		if w := unpublishedTransactions(st.Databases, prev, first, second, st.Server.Database, secs); w != "" {
-			c.warn("%s", w)
-		}
+	if w := unpublishedTransactions(st.Databases, prev, first, second, st.Server.Database, secs); w != "" {
+		c.warn("%s", w)
 	}
 
 	s := &st.Statements

@@ -177,9 +177,17 @@ func (c *collector) ratesFromSample(first, second *snapshot) {
 
 // counterDelta is what entry k did between prev and cur: an entry absent from
 // prev, or whose counters went backwards (it was reset), counts from zero.
+// But the sum of a role's hidden entries (queryid 0: another role's, read
+// without pg_read_all_stats, readPgssCounters) goes backwards when one of
+// them leaves (evicted at pg_stat_statements.max, or reset on its own): the
+// rest's cumulative counters are no work of the interval, which counts
+// nothing then (what the remaining entries did meanwhile cannot be told).
 func counterDelta(prev map[pgssKey]pgssCounter, k pgssKey, cur pgssCounter) (calls int64, ms float64) {
 	p, ok := prev[k]
-	if !ok || cur.calls < p.calls || cur.totalMs < p.totalMs {
+	if ok && (cur.calls < p.calls || cur.totalMs < p.totalMs) {
+		if k.queryid == 0 {
+			return 0, 0
+		}
 		p = pgssCounter{}
 	}
 	return cur.calls - p.calls, cur.totalMs - p.totalMs

@@ -151,3 +151,63 @@ func TestUnpublishedTransactions(t *testing.T) {
 		t.Errorf("warning %q, want five names, an ellipsis and all 800 statements counted", w)
 	}
 }
+
+// TestCollect_sampleHiddenEntryDropped: a collector without pg_read_all_stats
+// sees another role's pg_stat_statements entries without their queryid, and
+// adds them up per role and database. When one of them leaves during the
+// sample (evicted at pg_stat_statements.max, or reset on its own with
+// pg_stat_statements_reset(userid, dbid, queryid), as here), the sum goes
+// down: that is no reset of the remaining entries, whose cumulative calls,
+// all made before the sample, are not the sample's. The database, which ran
+// nothing during the sample, is not named as busy.
+func TestCollect_sampleHiddenEntryDropped(t *testing.T) {
+	h := needPG(t)
+	const app, collector = "pgstats_hidden_app", "pgstats_hidden_plain"
+	const appDB, quietDB = "pgstats_hidden_appdb", "pgstats_hidden_quiet"
+	h.freshRole(t, app)
+	h.freshRole(t, collector)
+	for _, db := range []string{appDB, quietDB} {
+		h.freshDatabase(t, db)
+	}
+	execSQL(t, h.superuser(t, quietDB), "CREATE EXTENSION pg_stat_statements")
+	execSQL(t, h.superuser(t, appDB), "CREATE TABLE t (v int)", "INSERT INTO t VALUES (1)", "GRANT SELECT ON t TO "+app)
+
+	// The application's work, all before the sample: 500 calls of one statement, 50 of another.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	appConn := h.connect(t, appDB, app)
+	for range 500 {
+		if _, err := appConn.Exec(ctx, "SELECT v FROM t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 50 {
+		if _, err := appConn.Exec(ctx, "SELECT count(*) FROM t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := appConn.Close(ctx); err != nil { // its counters published; it runs nothing more
+		t.Fatal(err)
+	}
+
+	admin := h.superuser(t, "postgres")
+	conn := h.connect(t, quietDB, collector)
+	bg := sampleInBackground(conn, Options{Sample: 2 * time.Second})
+	awaitSampleWait(t, admin, conn.PgConn().PID())
+	var dropped int
+	if err := admin.QueryRow(ctx, `SELECT count(pg_stat_statements_reset(s.userid, s.dbid, s.queryid))
+		FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+		WHERE d.datname = $1 AND s.query = 'SELECT count(*) FROM t'`, appDB).Scan(&dropped); err != nil || dropped != 1 {
+		t.Fatalf("resetting the dropped statement's entry: %d entries, %v", dropped, err)
+	}
+	st := bg.wait(t)
+
+	if d := findDatabase(st, appDB); d == nil || d.TransactionsPerSecond != 0 {
+		t.Fatalf("%s: %+v, want transactions_per_second 0 (it ran nothing during the sample)", appDB, d)
+	}
+	for _, w := range st.Warnings {
+		if strings.HasPrefix(w, unpublishedWarningStart) && strings.Contains(w, `"`+appDB+`"`) {
+			t.Errorf("the warning names %s, which ran no statement during the sample (an entry of it left): %q", appDB, w)
+		}
+	}
+}

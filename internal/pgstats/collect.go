@@ -787,11 +787,6 @@ func (c *collector) snapshot(ctx context.Context, sample bool) (*snapshot, error
 	if final {
 		c.st.DatabasesTotal = len(s.databases)
 		s.databases = busiestDatabases(s.databases, c.firstDatabases, c.opts.MaxDatabases, c.st.Server.Database)
-		if !c.opts.SkipCatalogScans {
-			if err := c.readDatabaseSizes(ctx, s.databases); err != nil {
-				return nil, err
-			}
-		}
 	}
 	if sample && c.pgss != nil {
 		var counters map[pgssKey]pgssCounter
@@ -810,6 +805,15 @@ func (c *collector) snapshot(ctx context.Context, sample bool) (*snapshot, error
 		}
 	}
 	if final {
+		// The sizes are read after the statement counters: pg_database_size
+		// walks each database's files, and statements run meanwhile would be
+		// counted by pg_stat_statements but not by the pg_stat_database row
+		// read before them (the unpublished-transactions check compares the two).
+		if !c.opts.SkipCatalogScans {
+			if err := c.readDatabaseSizes(ctx, s.databases); err != nil {
+				return nil, err
+			}
+		}
 		var sampleTop []pgssKey // nil without a sample: rank by cumulative time
 		if sample {
 			sampleTop = topByDelta(c.firstCounters, s.pgss, c.opts.TopStatements+selfStatementAllowance)

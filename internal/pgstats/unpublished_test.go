@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // TestCollect_sampleWarnsOfUnpublishedTransactions: during a sample one
@@ -208,6 +210,75 @@ func TestCollect_sampleHiddenEntryDropped(t *testing.T) {
 	for _, w := range st.Warnings {
 		if strings.HasPrefix(w, unpublishedWarningStart) && strings.Contains(w, `"`+appDB+`"`) {
 			t.Errorf("the warning names %s, which ran no statement during the sample (an entry of it left): %q", appDB, w)
+		}
+	}
+}
+
+// burstOnSizes is a Querier that, the first time the collector reads the
+// database sizes, runs burst before passing the query on.
+type burstOnSizes struct {
+	Querier
+	burst func() error
+	fired bool
+	err   error
+}
+
+func (q *burstOnSizes) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if !q.fired && strings.Contains(sql, "pg_database_size(") {
+		q.fired = true
+		q.err = q.burst()
+	}
+	return q.Querier.Query(ctx, sql, args...)
+}
+
+// TestCollect_sampleBurstDuringSizeRead: a database idle through the sample
+// runs 200 statements while the second snapshot reads the database sizes
+// (pg_database_size walks every file of every listed database: on a server
+// with many of them it takes a while). The sizes are read after the
+// statement counters, so the burst is in neither of the two counts the
+// unpublished-transactions check compares, and the database is not named.
+// With the sizes read between pg_stat_database and pg_stat_statements,
+// pg_stat_statements counted the 200 statements and pg_stat_database no
+// transaction: the check named a database that ran nothing in the sample.
+func TestCollect_sampleBurstDuringSizeRead(t *testing.T) {
+	h := needPG(t)
+	const burstDB, quiet = "pgstats_sizeburst_burst", "pgstats_sizeburst_quiet"
+	for _, db := range []string{burstDB, quiet} {
+		h.freshDatabase(t, db)
+	}
+	execSQL(t, h.superuser(t, quiet), "CREATE EXTENSION pg_stat_statements")
+	burstConn := h.superuser(t, burstDB)
+	execSQL(t, burstConn, "CREATE TABLE t (v int)", "INSERT INTO t VALUES (1)")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	q := &burstOnSizes{burst: func() error {
+		for range 200 {
+			if _, err := burstConn.Exec(ctx, "SELECT v FROM t"); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+	opts := Options{Sample: 2 * time.Second}
+	var st *Stats
+	err := WithReadOnlyTx(ctx, h.connect(t, quiet, "postgres"), 30*time.Second, func(tx Querier) error {
+		q.Querier = tx
+		var err error
+		st, err = CollectTx(ctx, q, opts)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !q.fired || q.err != nil {
+		t.Fatalf("the burst during the size read: ran %v, %v", q.fired, q.err)
+	}
+	if findDatabase(st, burstDB) == nil {
+		t.Fatalf("%s is not listed", burstDB)
+	}
+	for _, w := range st.Warnings {
+		if strings.HasPrefix(w, unpublishedWarningStart) && strings.Contains(w, `"`+burstDB+`"`) {
+			t.Errorf("the warning names %s, which ran its statements after the sample's counters were read: %q", burstDB, w)
 		}
 	}
 }

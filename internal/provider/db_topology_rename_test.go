@@ -166,15 +166,41 @@ func TestImportAfterRenameNameTaken(t *testing.T) {
 		return ""
 	}
 	// The old name free: renaming back is the way to have the change finished.
+	before := len(srv.Calls("DescribeDBInstances"))
 	if d := importDetail(); !strings.Contains(d, "rename the instance back to mandible-prod, import instance:mandible-prod instead") {
 		t.Errorf("old name free: %q does not say to rename back", d)
+	}
+	// RDS refuses the look-up of the old name (here AccessDenied; throttling beyond the retries
+	// alike): whether it is free is not known, and renaming back is advised only if it is.
+	lookup := -1
+	for i, c := range srv.Calls("DescribeDBInstances")[before:] {
+		if c.Params["DBInstanceIdentifier"] == "mandible-prod" {
+			lookup = i
+		}
+	}
+	if lookup < 0 {
+		t.Fatal("the import did not look up the old name mandible-prod")
+	}
+	seq := make([]sandbox.Fault, lookup+1)
+	for i := range seq {
+		seq[i] = sandbox.Fault{Kind: sandbox.FaultNone}
+	}
+	seq[lookup] = sandbox.Fault{Kind: sandbox.FaultError, Status: 403, Code: "AccessDenied", Message: "not authorized for the test"}
+	srv.InjectFaults(sandbox.FaultRule{Operation: "DescribeDBInstances", Sequence: seq})
+	d := importDetail()
+	for _, want := range []string{"Whether another DB instance has the identifier mandible-prod now could not be checked", "AccessDenied",
+		"If none has, to have this provider finish the change", "rename the instance back to mandible-prod",
+		"If one has, or to keep the database as it is", "tag the guard snapshot " + guard + " rightsize:outcome = superseded"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("old name not looked up: %q lacks %q", d, want)
+		}
 	}
 	if _, err := api.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"), Engine: aws.String("postgres"),
 		DBInstanceClass: aws.String("db.m6g.large"), AllocatedStorage: aws.Int32(100), MultiAZ: aws.Bool(true)}); err != nil {
 		t.Fatal(err)
 	}
 	srv.Advance(time.Hour)
-	d := importDetail()
+	d = importDetail()
 	for _, want := range []string{"begun when the instance was named mandible-prod", "another DB instance has the identifier mandible-prod now",
 		"tag the guard snapshot " + guard + " rightsize:outcome = superseded"} {
 		if !strings.Contains(d, want) {

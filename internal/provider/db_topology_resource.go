@@ -1428,11 +1428,20 @@ func (r *dbTopologyResource) takeOverEarlierChanges(ctx context.Context, topo *t
 		// cannot use an existing DB instance name when renaming an instance",
 		// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_RenameInstance.html), and
 		// an import of that name would be the other instance's (one that replaced this one).
-		if other, err := topology.FindDBInstance(ctx, r.data.RDS, c.Identifier); err == nil && other != nil {
+		other, err := topology.FindDBInstance(ctx, r.data.RDS, c.Identifier)
+		var notFound *topology.NotFoundError
+		switch {
+		case err == nil && other != nil:
 			detail += fmt.Sprintf("It cannot be renamed back to have this provider finish the change: another DB instance has the identifier %s now. "+
 				"Check the database, finish or undo the change by hand if needed, then tag the guard snapshot %s %s = %s.",
 				c.Identifier, c.GuardID, topology.TagOutcome, topology.OutcomeSuperseded)
-		} else {
+		case err != nil && !errors.As(err, &notFound):
+			// Whether the old name is free is not known: the advice to rename back holds only if it is.
+			detail += fmt.Sprintf("Whether another DB instance has the identifier %s now could not be checked (%v). If none has, to have this provider finish the change "+
+				"(validate it, or finish its rollback), rename the instance back to %s, import instance:%s instead and apply (rename it once the change is recorded). "+
+				"If one has, or to keep the database as it is, check the database, finish or undo the change by hand if needed, then tag the guard snapshot %s %s = %s.",
+				c.Identifier, err, c.Identifier, c.Identifier, c.GuardID, topology.TagOutcome, topology.OutcomeSuperseded)
+		default:
 			detail += fmt.Sprintf("To have this provider finish the change (validate it, or finish its rollback), "+
 				"rename the instance back to %s, import instance:%s instead and apply (rename it once the change is recorded); "+
 				"to keep the database as it is, tag the guard snapshot %s = %s.",

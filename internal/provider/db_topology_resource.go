@@ -302,7 +302,8 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"rollback_on_failure": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
 				MarkdownDescription: "On a validation failure, a change RDS reports failed, or one that has not begun when the timeout runs out, restore the previous topology (Multi-AZ back on, or the reader recreated), on a deadline of its own as long as the operation's timeout (at least 60 minutes). A change still in progress when the timeout runs out is not rolled back: the next apply waits for it and validates it. A change to 2 nodes that has given the database its two nodes (a validation failing after it) is not rolled back (that would take away the redundancy it restores): it fails, keeping them. Defaults to `true`."},
 			"restore_on_destroy": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-				MarkdownDescription: "On destroy, restore 2 nodes (guarded the same way). Defaults to `false`: destroy only removes the resource from the state."},
+				MarkdownDescription: "On destroy, restore 2 nodes (guarded the same way). Defaults to `false`: destroy only removes the resource from the state. " +
+					"A destroy (`terraform destroy`, the resource's block removed, or the destroy half of a replacement) reads it from the state, not the configuration, which Terraform does not give a destroy: set to `true` and not yet applied, the destroy only forgets the resource. Apply it first (an update that changes nothing on the database)."},
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true,
 				CreateDescription: "Time for the whole guarded change on create (a rollback then has as long again of its own). Defaults to `60m`.",
 				UpdateDescription: "Time for the whole guarded change on update (a rollback then has as long again of its own). Defaults to `60m`.",

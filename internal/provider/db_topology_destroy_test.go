@@ -1,0 +1,48 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+)
+
+// topologyAttrDescription is the MarkdownDescription of rightsize_db_topology's attribute name.
+func topologyAttrDescription(t *testing.T, name string) string {
+	t.Helper()
+	var resp resource.SchemaResponse
+	NewDBTopologyResource().Schema(context.Background(), resource.SchemaRequest{}, &resp)
+	a, ok := resp.Schema.Attributes[name]
+	if !ok {
+		t.Fatalf("rightsize_db_topology has no attribute %s", name)
+	}
+	return a.GetMarkdownDescription()
+}
+
+// TestAccDBTopology_restoreOnDestroyReadFromState: a destroy reads restore_on_destroy from the
+// state, as Terraform gives a destroy no configuration: set to true in the configuration but not
+// applied, the destroy forgets the resource and leaves the database at one node. The attribute's
+// description says so (a user who sets it and runs terraform destroy expects two nodes back).
+func TestAccDBTopology_restoreOnDestroyReadFromState(t *testing.T) {
+	if d := topologyAttrDescription(t, "restore_on_destroy"); !strings.Contains(d, "reads it from the state") {
+		t.Errorf("restore_on_destroy's description does not say that a destroy reads it from the state (apply it first): %q", d)
+	}
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	tfresource.Test(t, tfresource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{Config: mandibleNodesConfig(srv, 1)},
+			{
+				Config: mandibleNodesConfig(srv, 1, "  restore_on_destroy = true\n"), Destroy: true,
+				Check: func(*terraform.State) error { return singleAZNow(api) },
+			},
+		},
+	})
+}

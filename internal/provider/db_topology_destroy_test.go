@@ -2,15 +2,21 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/topology"
 )
 
 // topologyAttrDescription is the MarkdownDescription of rightsize_db_topology's attribute name.
@@ -71,5 +77,36 @@ func TestAccDBTopology_restoreOnDestroyAtOnce(t *testing.T) {
 			{Config: mandibleNodesConfig(srv, 1, "  restore_on_destroy = true\n")},
 			{Config: mandibleNodesConfig(srv, 1, "  restore_on_destroy = true\n  apply_immediately = false\n")},
 		},
+	})
+}
+
+// TestAccDBTopology_retainFalseGuardAttributes: with guard.retain = false the guard snapshot is
+// deleted after the validated change, and guard_snapshot_id and guard_snapshot_arn still name it
+// (which snapshot guarded the change): an output of them (the documentation's example exports the
+// ARN) names a snapshot that no longer exists. Their descriptions say so.
+func TestAccDBTopology_retainFalseGuardAttributes(t *testing.T) {
+	for _, a := range []string{"guard_snapshot_id", "guard_snapshot_arn"} {
+		if d := topologyAttrDescription(t, a); !strings.Contains(d, "`guard.retain = false`") {
+			t.Errorf("%s's description does not say that it names a deleted snapshot after a change with guard.retain = false: %q", a, d)
+		}
+	}
+	srv, api := topologySandbox(t, sandbox.Demo(), nil)
+	const guard = "rightsize-guard-mandible-prod-g1-to1"
+	tfresource.Test(t, tfresource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{{
+			Config: mandibleNodesConfig(srv, 1, "  guard = { retain = false }\n"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("rightsize_db_topology.m", tfjsonpath.New("guard_snapshot_id"), knownvalue.StringExact(guard)),
+				statecheck.ExpectKnownValue("rightsize_db_topology.m", tfjsonpath.New("guard_snapshot_arn"), knownvalue.StringRegexp(regexp.MustCompile(":snapshot:"+guard+"$"))),
+			},
+			Check: func(*terraform.State) error {
+				if _, err := topology.FindDBSnapshot(context.Background(), api, guard); !topology.IsNotFound(err) {
+					return fmt.Errorf("guard snapshot %s with retain = false: %w, want deleted", guard, err)
+				}
+				return nil
+			},
+		}},
 	})
 }

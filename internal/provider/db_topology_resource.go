@@ -310,8 +310,8 @@ func (r *dbTopologyResource) Schema(ctx context.Context, _ resource.SchemaReques
 				DeleteDescription: "Time for the restore when `restore_on_destroy = true`. Defaults to `60m`."}),
 			"current_nodes":      computedInt("Nodes the target has now (1 or 2). An Aurora reader being created counts, and so does a Multi-AZ change RDS is making for an apply of this resource that stopped after requesting it (the plan then shows an update that takes the database back)."),
 			"multi_az":           computedBool("Whether the DB instance is Multi-AZ (clusters: whether it has a reader)."),
-			"guard_snapshot_id":  computedStr("Identifier of the guard snapshot of the last change."),
-			"guard_snapshot_arn": computedStr("ARN of the guard snapshot of the last change."),
+			"guard_snapshot_id":  computedStr("Identifier of the guard snapshot of the last change. After a validated change with `guard.retain = false` that snapshot is deleted (unless kept as the only recovery point, see `guard.retain`) and this still names it."),
+			"guard_snapshot_arn": computedStr("ARN of the guard snapshot of the last change. After a validated change with `guard.retain = false` that snapshot is deleted (unless kept as the only recovery point, see `guard.retain`) and this still names it."),
 			"pending":            computedBool("Whether a change waits for the maintenance window (`apply_immediately = false`), or was made in it and waits for the next apply to validate and record it (the plan then shows an update)."),
 			// Computed objects are object attributes, not nested attributes: Terraform before 1.7
 			// crashes generating configuration (plan -generate-config-out, for an import block) for a

@@ -330,6 +330,37 @@ func (c Cluster) Stopped() (string, bool) {
 	return "", false
 }
 
+// DeletingStatuses are the statuses of a DB instance being deleted: "delete-precheck", which RDS
+// shows first while it checks that replicas are safe to delete, then "deleting". An Aurora DB
+// cluster being deleted shows "deleting".
+var DeletingStatuses = []string{"delete-precheck", "deleting"}
+
+// Deleting reports whether the deployment c is being deleted, or any of its instances is, and
+// says so, e.g. `its reader sso-prod-instance-2 is being deleted (status "deleting"): the cluster
+// is going to one node by itself`; "" and false otherwise. A Multi-AZ standby, which has its
+// primary's status, is not named on its own.
+func (c Cluster) Deleting() (string, bool) {
+	what := "DB instance"
+	if c.Kind == KindAurora {
+		what = "DB cluster"
+	}
+	if slices.Contains(DeletingStatuses, c.Status) {
+		return fmt.Sprintf("the %s is being deleted (status %q): it is going away", what, c.Status), true
+	}
+	for _, n := range c.Nodes {
+		switch {
+		case n.Virtual || !slices.Contains(DeletingStatuses, n.Status):
+		case c.Kind != KindAurora:
+			return fmt.Sprintf("the DB instance is being deleted (status %q): it is going away", n.Status), true
+		case n.Role == RoleReader:
+			return fmt.Sprintf("its reader %s is being deleted (status %q): the cluster is going to one node by itself", n.ID, n.Status), true
+		default:
+			return fmt.Sprintf("its %s %s is being deleted (status %q)", n.Role, n.ID, n.Status), true
+		}
+	}
+	return "", false
+}
+
 // Writer returns the writer node.
 func (c Cluster) Writer() (Node, bool) {
 	for _, n := range c.Nodes {

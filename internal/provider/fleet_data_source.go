@@ -123,7 +123,7 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 			"id":             schema.StringAttribute{Computed: true, MarkdownDescription: "The region and the filters."},
 			"clusters": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "2-node deployments: verdict `consolidate` first, then by monthly savings, highest first (unpriced last).",
 				NestedObject: schema.NestedAttributeObject{Attributes: clusterAttrs}},
-			"skipped": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "PostgreSQL deployments that match the filters but are not analysed, with the reason (no warning: after a consolidation, every deployment being single-node is the expected steady state; a warning is given only when no deployment matches at all): not 2-node (already single-node, 3+ nodes), a kind the provider does not support (a Multi-AZ DB cluster, Aurora Serverless, a secondary cluster of an Aurora global database), the green database of a blue/green deployment that can still switch over (a staging copy of its source, which the fleet lists instead), or a deployment on an instance class the provider's catalog does not know (families db.t3, db.t4g, db.m5, db.m6g, db.m6i, db.m7g, db.r5, db.r6g, db.r6i and db.r7g).",
+			"skipped": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "PostgreSQL deployments that match the filters but are not analysed, with the reason (no warning: after a consolidation, every deployment being single-node is the expected steady state; a warning is given only when no deployment matches at all): not 2-node (already single-node, 3+ nodes), being deleted (the instance, or an Aurora cluster or any of its instances, in status `delete-precheck` or `deleting`: going away, or to one node, by itself), a kind the provider does not support (a Multi-AZ DB cluster, Aurora Serverless, a secondary cluster of an Aurora global database), the green database of a blue/green deployment that can still switch over (a staging copy of its source, which the fleet lists instead), or a deployment on an instance class the provider's catalog does not know (families db.t3, db.t4g, db.m5, db.m6g, db.m6i, db.m7g, db.r5, db.r6g, db.r6i and db.r7g).",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"identifier": schema.StringAttribute{Computed: true, MarkdownDescription: "Identifier."},
 					"reason":     schema.StringAttribute{Computed: true, MarkdownDescription: "Why it is not analysed."},
@@ -193,6 +193,11 @@ func (d *fleetDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	for _, c := range all {
 		if err := c.CheckTwoNode(); err != nil {
 			skip(c.Identifier, err.Error())
+			continue
+		}
+		if why, ok := c.Deleting(); ok {
+			// Going away, or to one node, by itself: no deployment to consolidate, nor savings to count.
+			skip(c.Identifier, why)
 			continue
 		}
 		if len(c.GreenOf) > 0 {

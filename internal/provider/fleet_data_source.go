@@ -140,7 +140,7 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 			"nodes_analysed":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Nodes whose metrics were read."},
 			"requests_made":        schema.Int64Attribute{Computed: true, MarkdownDescription: "GetMetricData calls made for the whole fleet. The fleet is read and analysed in chunks of about 10 million datapoints (100 full responses), so that memory stays flat whatever its size (about 300 MB for 300 deployments at 1-minute resolution over 14 days); each chunk is read at its own lower bound, so this can exceed `requests_lower_bound` by one call per chunk after the first."},
 			"requests_lower_bound": schema.Int64Attribute{Computed: true, MarkdownDescription: "max(⌈queries/500⌉, ⌈datapoints/100,800⌉): the fewest calls any client could make."},
-			"period_seconds_used":  schema.Int64Attribute{Computed: true, MarkdownDescription: "Datapoint period used, seconds."},
+			"period_seconds_used":  schema.Int64Attribute{Computed: true, MarkdownDescription: "Datapoint period used, seconds. Null when no deployment is analysed (`clusters` empty: none matches, or every one is in `skipped`), as no metrics are read."},
 		},
 	}
 }

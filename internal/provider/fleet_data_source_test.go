@@ -466,6 +466,8 @@ data "rightsize_fleet" "f" {
 				resource.TestCheckResourceAttr(ds, "clusters.#", "0"),
 				resource.TestCheckResourceAttr(ds, "phase_order.#", "0"),
 				resource.TestCheckResourceAttr(ds, "requests_made", "0"),
+				// No metrics read: no period.
+				resource.TestCheckNoResourceAttr(ds, "period_seconds_used"),
 			),
 		}},
 	})

@@ -159,7 +159,7 @@ output "summary" {
       projected_cpu_p99 = r.projected_cpu_p99
       monthly_savings   = r.monthly_savings
       annual_savings    = r.annual_savings
-      migration_window  = "${r.migration_window.weekday} ${format("%02d", r.migration_window.start_hour_utc)}:00 UTC, ${r.migration_window.length_hours} h"
+      migration_window  = r.migration_window.known ? "${r.migration_window.weekday} ${format("%02d", r.migration_window.start_hour_utc)}:00 UTC, ${r.migration_window.length_hours} h" : "unknown: ${r.migration_window.reason}"
     }
   }
 }

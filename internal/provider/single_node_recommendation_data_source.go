@@ -470,13 +470,13 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "The names in `current_parameters` RDS calls static (`ApplyType` `static`: read at server start; a group takes them only with `apply_method = \"pending-reboot\"`), sorted; null when `current_parameters` is."},
 		"migration_window": schema.SingleNestedAttribute{Computed: true, MarkdownDescription: "Lowest-load window of `migration_window_hours` in the hour-of-week CPU profile (UTC), clear of the backup window (Multi-AZ) and the maintenance window, both where they are and where `windows` suggests moving them, and of an Aurora cluster's own maintenance window (when no window avoids them all, clear of the current ones; `reason` says which it avoids).",
 			Attributes: map[string]schema.Attribute{
-				"known":          schema.BoolAttribute{Computed: true, MarkdownDescription: "False when the profile has too little data."},
-				"weekday":        schema.StringAttribute{Computed: true, MarkdownDescription: "`Sunday` … `Saturday`."},
-				"start_hour_utc": schema.Int64Attribute{Computed: true, MarkdownDescription: "Start hour, 0–23 UTC."},
+				"known":          schema.BoolAttribute{Computed: true, MarkdownDescription: "False when no window of `migration_window_hours` has projected CPU in every one of its hours of the week (`reason` says so); `weekday`, `start_hour_utc`, `expected_load` and `peak_load` are then null."},
+				"weekday":        schema.StringAttribute{Computed: true, MarkdownDescription: "`Sunday` … `Saturday`; null when not `known`."},
+				"start_hour_utc": schema.Int64Attribute{Computed: true, MarkdownDescription: "Start hour, 0–23 UTC; null when not `known`."},
 				"length_hours":   schema.Int64Attribute{Computed: true, MarkdownDescription: "Length, hours."},
-				"expected_load":  schema.Float64Attribute{Computed: true, MarkdownDescription: "Mean projected CPU over the window, percent."},
-				"peak_load":      schema.Float64Attribute{Computed: true, MarkdownDescription: "Highest hour's projected CPU in the window, percent."},
-				"reason":         schema.StringAttribute{Computed: true, MarkdownDescription: "Why the window is unknown, if so."},
+				"expected_load":  schema.Float64Attribute{Computed: true, MarkdownDescription: "Mean projected CPU over the window, percent; null when not `known`."},
+				"peak_load":      schema.Float64Attribute{Computed: true, MarkdownDescription: "Highest hour's projected CPU in the window, percent; null when not `known`."},
+				"reason":         schema.StringAttribute{Computed: true, MarkdownDescription: "How the window was chosen (and which windows it avoids), or why none is known."},
 			}},
 		"backup_window": object("The automated backup window (daily, UTC) and the projected single-node CPU in it. "+
 			"On RDS Multi-AZ the backups are taken from the standby; on one node they are taken from the instance, and I/O can pause briefly as each starts. "+
@@ -967,11 +967,18 @@ func fillRecommendation(ctx context.Context, m *recommendationModel, res rightsi
 	m.PendingRebootParams = types.ListValueMust(types.StringType, reboot)
 	m.CurrentGroup, m.CurrentParameters, m.CurrentStaticParams = currentGroupParameters(c)
 
+	// A window not known has no weekday, hour or load: null, not "", 0 (midnight) and 0%, which
+	// a configuration scheduling the change would take for a real, idle window.
 	w := rec.MigrationWindow
+	weekday, hour, expected, peak := types.StringNull(), types.Int64Null(), types.Float64Null(), types.Float64Null()
+	if w.Known {
+		weekday, hour = types.StringValue(w.Weekday), types.Int64Value(int64(w.StartHourUTC))
+		expected, peak = floatValue(round2(w.ExpectedLoad)), floatValue(round2(w.PeakLoad))
+	}
 	m.MigrationWindow = mustObject(recWindowType, map[string]attr.Value{
-		"known": types.BoolValue(w.Known), "weekday": types.StringValue(w.Weekday), "start_hour_utc": types.Int64Value(int64(w.StartHourUTC)),
-		"length_hours": types.Int64Value(int64(w.LengthHours)), "expected_load": floatValue(round2(w.ExpectedLoad)),
-		"peak_load": floatValue(round2(w.PeakLoad)), "reason": types.StringValue(w.Reason),
+		"known": types.BoolValue(w.Known), "weekday": weekday, "start_hour_utc": hour,
+		"length_hours": types.Int64Value(int64(w.LengthHours)), "expected_load": expected,
+		"peak_load": peak, "reason": types.StringValue(w.Reason),
 	}, &diags)
 
 	wa := rec.Windows

@@ -807,9 +807,12 @@ func estimateReasons(pr Projection, p Policy) []Reason {
 }
 
 // targetCPUProfile folds the projected CPU (pr.cpuH, percent of the writer's class) onto the
-// hour of the week, in percent of class c's vCPUs.
+// hour of the week, in percent of class c's vCPUs. A point of a period over an hour stands for
+// the hours of its period (spreadHours), as growth and the CPU credits count it: at
+// period_seconds 7200 every other hour of the week would otherwise have no data, and no
+// migration, backup or maintenance window could be judged.
 func targetCPUProfile(pr Projection, c InstanceClass) Profile {
-	prof := foldHours(pr.CPU.Metric, pr.CPU.Unit, pr.cpuH, HoursPerWeek)
+	prof := foldHours(pr.CPU.Metric, pr.CPU.Unit, spreadHours(pr.cpuH, pr.period), HoursPerWeek)
 	if scale := pr.Class.VCPU / c.VCPU; scale != 1 {
 		for i := range prof.Mean {
 			prof.Mean[i] *= scale

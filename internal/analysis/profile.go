@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"time"
 )
@@ -113,6 +114,28 @@ func HourOfDayProfile(s Series) (Profile, error) {
 // the raw points.
 func foldHourly(s Series, h hourly, n int) Profile {
 	return foldHours(s.Metric, s.Unit, h, n)
+}
+
+// spreadHours is k (hourly aggregates of a series sampled at period) with each point of a period
+// over an hour also standing for the following hours its period covers (ceil(period / 1 h) hours in
+// all; the last one of a period that is not a whole number of hours, such as 5400 s, in part),
+// where those hours have no point of their own; each such hour counts the point once. A period of
+// an hour or less (or 0) returns k itself. k is not modified.
+func spreadHours(k hourly, period time.Duration) hourly {
+	span := int((period + time.Hour - 1) / time.Hour)
+	if span <= 1 || len(k.mean) == 0 {
+		return k
+	}
+	out := hourly{start: k.start, startNs: k.startNs, mean: slices.Clone(k.mean), count: slices.Clone(k.count)}
+	for i, c := range k.count {
+		if c == 0 || k.mean[i] != k.mean[i] {
+			continue
+		}
+		for j := i + 1; j < i+span && j < len(k.count) && k.count[j] == 0; j++ {
+			out.mean[j], out.count[j] = k.mean[i], 1
+		}
+	}
+	return out
 }
 
 func foldHours(metric, unit string, h hourly, n int) Profile {

@@ -50,3 +50,39 @@ data "rightsize_single_node_recommendation" "short" {
 		}},
 	})
 }
+
+// TestAccSingleNodeRecommendation_longPeriodWindows: period_seconds above an hour (7200 here, which
+// CloudWatch serves for any window) gives a datapoint every other hour, each standing for its two
+// hours, as growth and cpu_credits count it. The hour-of-week profile the migration, backup and
+// maintenance windows are chosen from counts it so too: with 14 days of complete data the
+// migration window is known and the backup and maintenance windows have their load and a
+// suggestion, as at the default period. Counted only in the hour it starts, every odd hour of the
+// week had no data, and the windows were "not known" or null.
+func TestAccSingleNodeRecommendation_longPeriodWindows(t *testing.T) {
+	now := sandboxNow()
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: now})
+	ds := "data.rightsize_single_node_recommendation.mandible"
+	at := func(obj, attr string) tfjsonpath.Path { return tfjsonpath.New(obj).AtMapKey(attr) }
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "mandible" {
+  db_instance_identifier = "mandible-prod"
+  lookback_days          = 14
+  period_seconds         = 7200
+  end_time               = %q
+}
+`, now.Truncate(24*time.Hour).Format(time.RFC3339))),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("period_seconds_used"), knownvalue.Int64Exact(7200)),
+				statecheck.ExpectKnownValue(ds, at("migration_window", "known"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(ds, at("backup_window", "peak_cpu"), knownvalue.NotNull()),
+				statecheck.ExpectKnownValue(ds, at("backup_window", "suggested"), knownvalue.NotNull()),
+				statecheck.ExpectKnownValue(ds, at("maintenance_window", "peak_cpu"), knownvalue.NotNull()),
+				statecheck.ExpectKnownValue(ds, at("maintenance_window", "suggested"), knownvalue.NotNull()),
+			},
+		}},
+	})
+}

@@ -156,6 +156,10 @@ type Cluster struct {
 	// (PendingModifiedValues, Multi-AZ kind only): applied in the next
 	// maintenance window, or being applied. Zero when none.
 	PendingStorage PendingStorage
+	// PendingMultiAZ is the instance's pending Multi-AZ setting (PendingModifiedValues.MultiAZ,
+	// Multi-AZ kind only: a ModifyDBInstance without ApplyImmediately, applied in the next
+	// maintenance window, or being applied); nil when none is pending.
+	PendingMultiAZ *bool
 	// ReadReplicas are the identifiers of the instance's read replicas
 	// (ReadReplicaDBInstanceIdentifiers, Multi-AZ kind only); nil when none.
 	ReadReplicas []string
@@ -361,6 +365,13 @@ func (c Cluster) Deleting() (string, bool) {
 	return "", false
 }
 
+// GoingSingleAZ reports whether the deployment c is a Multi-AZ instance with a change to
+// Single-AZ pending (PendingMultiAZ false): RDS takes it to one node by itself, in the next
+// maintenance window or now.
+func (c Cluster) GoingSingleAZ() bool {
+	return c.Kind == KindMultiAZ && c.MultiAZ && c.PendingMultiAZ != nil && !*c.PendingMultiAZ
+}
+
 // Writer returns the writer node.
 func (c Cluster) Writer() (Node, bool) {
 	for _, n := range c.Nodes {
@@ -515,6 +526,10 @@ func instanceCluster(in types.DBInstance) (Cluster, error) {
 	if p := in.PendingModifiedValues; p != nil {
 		pendingClass = aws.ToString(p.DBInstanceClass)
 		c.PendingBackupRetentionDays = p.BackupRetentionPeriod
+		if p.MultiAZ != nil {
+			v := *p.MultiAZ
+			c.PendingMultiAZ = &v
+		}
 		c.PendingStorage = PendingStorage{AllocatedGiB: aws.ToInt32(p.AllocatedStorage), StorageType: aws.ToString(p.StorageType),
 			IOPS: aws.ToInt32(p.Iops), ThroughputMBps: aws.ToInt32(p.StorageThroughput)}
 	}

@@ -123,7 +123,7 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 			"id":             schema.StringAttribute{Computed: true, MarkdownDescription: "The region and the filters."},
 			"clusters": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "2-node deployments: verdict `consolidate` first, then by monthly savings, highest first (unpriced last).",
 				NestedObject: schema.NestedAttributeObject{Attributes: clusterAttrs}},
-			"skipped": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "PostgreSQL deployments that match the filters but are not analysed, with the reason (no warning: after a consolidation, every deployment being single-node is the expected steady state; a warning is given only when no deployment matches at all): not 2-node (already single-node, 3+ nodes), being deleted (the instance, or an Aurora cluster or any of its instances, in status `delete-precheck` or `deleting`: going away, or to one node, by itself), a kind the provider does not support (a Multi-AZ DB cluster, Aurora Serverless, a secondary cluster of an Aurora global database), the green database of a blue/green deployment that can still switch over (a staging copy of its source, which the fleet lists instead), or a deployment on an instance class whose capacity the provider does not know: neither its embedded catalog (families " + strings.Join(catalogFamilies(), ", ") + ") nor the provider configuration's `instance_classes` describes it (or, for an Aurora cluster, `instance_classes` describes it with `aurora = false`): describe it there to have it analysed.",
+			"skipped": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "PostgreSQL deployments that match the filters but are not analysed, with the reason (no warning: after a consolidation, every deployment being single-node is the expected steady state; a warning is given only when no deployment matches at all): not 2-node (already single-node, 3+ nodes), being deleted (the instance, or an Aurora cluster or any of its instances, in status `delete-precheck` or `deleting`: going away, or to one node, by itself), a Multi-AZ instance with a change to Single-AZ pending (going to one node by itself), a kind the provider does not support (a Multi-AZ DB cluster, Aurora Serverless, a secondary cluster of an Aurora global database), the green database of a blue/green deployment that can still switch over (a staging copy of its source, which the fleet lists instead), or a deployment on an instance class whose capacity the provider does not know: neither its embedded catalog (families " + strings.Join(catalogFamilies(), ", ") + ") nor the provider configuration's `instance_classes` describes it (or, for an Aurora cluster, `instance_classes` describes it with `aurora = false`): describe it there to have it analysed.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"identifier": schema.StringAttribute{Computed: true, MarkdownDescription: "Identifier."},
 					"reason":     schema.StringAttribute{Computed: true, MarkdownDescription: "Why it is not analysed."},
@@ -198,6 +198,10 @@ func (d *fleetDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		if why, ok := c.Deleting(); ok {
 			// Going away, or to one node, by itself: no deployment to consolidate, nor savings to count.
 			skip(c.Identifier, why)
+			continue
+		}
+		if c.GoingSingleAZ() {
+			skip(c.Identifier, "a change to Single-AZ is pending (requested without ApplyImmediately: RDS applies it in the next maintenance window, or is applying it now): it is going to one node by itself")
 			continue
 		}
 		if len(c.GreenOf) > 0 {

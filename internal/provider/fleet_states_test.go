@@ -78,3 +78,41 @@ data "rightsize_fleet" "f" {
 		}},
 	})
 }
+
+// TestAccFleet_pendingSingleAZ: a Multi-AZ instance whose change to Single-AZ waits for the
+// maintenance window (ModifyDBInstance MultiAZ=false without ApplyImmediately) is going to one
+// node by itself: the fleet skips it with the reason, rather than listing it as a deployment to
+// consolidate, in phase_order and with its savings in total_monthly_savings.
+func TestAccFleet_pendingSingleAZ(t *testing.T) {
+	now := sandboxNow()
+	sc := fleetScenario(&sandbox.Scenario{Name: "later", Instances: []sandbox.InstanceSpec{
+		sandbox.MultiAZInstance("later-prod", "db.t4g.large", sandbox.DemoMandibleWorkload)}})
+	srv := acctest.StartSandbox(t, sandbox.Options{Scenario: sc, Now: now})
+	api := rds.NewFromConfig(srv.AWSConfig())
+	if _, err := api.ModifyDBInstance(context.Background(), &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("later-prod"),
+		MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(false)}); err != nil {
+		t.Fatal(err)
+	}
+	ds := "data.rightsize_fleet.f"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_fleet" "f" {
+  identifier_regex = "-prod$"
+  lookback_days    = 7
+  period_seconds   = 3600
+  end_time         = %q
+}
+`, now.Format(time.RFC3339))),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkFleetIdentifiers(ds, "mandible-prod", "sso-prod"),
+				resource.TestCheckResourceAttr(ds, "phase_order.#", "2"),
+				resource.TestCheckResourceAttr(ds, "skipped.#", "1"),
+				resource.TestCheckResourceAttr(ds, "skipped.0.identifier", "later-prod"),
+				resource.TestMatchResourceAttr(ds, "skipped.0.reason", regexp.MustCompile(`^a change to Single-AZ is pending \(requested without ApplyImmediately: .*\): it is going to one node by itself$`)),
+			),
+		}},
+	})
+}

@@ -135,12 +135,20 @@ func stoppedWarning(c inventory.Cluster, name string) string {
 }
 
 // pendingWarnings says which modifications of the deployment c (named name) are pending (an
-// instance class or storage change requested without ApplyImmediately, applied in the next
+// instance class, storage or Multi-AZ change requested without ApplyImmediately, applied in the next
 // maintenance window, or being applied): the recommendation sizes and prices what runs today.
 func pendingWarnings(c inventory.Cluster, name string) []Warning {
 	const refuse = "rightsize_db_topology refuses to change the deployment while modifications are pending: " +
 		"apply the pending change (ModifyDBInstance with ApplyImmediately) or revert it, then read the recommendation again"
 	var out []Warning
+	if p := c.PendingMultiAZ; p != nil && c.Kind == inventory.KindMultiAZ && *p != c.MultiAZ {
+		to, now, nodes := "Single-AZ", "two nodes", "one node"
+		if *p {
+			to, now, nodes = "Multi-AZ", "one node", "two nodes"
+		}
+		out = append(out, Warning{"Multi-AZ Change Pending", fmt.Sprintf("a change of %s to %s is pending (requested without ApplyImmediately: RDS applies it in the next maintenance window, or is applying it now), "+
+			"so it is going to %s by itself: the recommendation measures and prices the %s it runs today.", name, to, nodes, now)})
+	}
 	for _, n := range c.PendingClasses() {
 		out = append(out, Warning{"Instance Class Change Pending", fmt.Sprintf("a change of the instance class of %s from %s to %s is pending (RDS applies it in the next maintenance window, or is applying it now): "+
 			"the sizing, the projected load and the costs of %s are for %s's current class %s, not %s. %s",

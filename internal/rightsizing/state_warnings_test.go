@@ -409,3 +409,31 @@ func TestRecommend_pendingModifications(t *testing.T) {
 		t.Errorf("before any modification: %s", w)
 	}
 }
+
+// TestRecommend_pendingMultiAZ: a change of a Multi-AZ instance to Single-AZ requested without
+// ApplyImmediately waits for the maintenance window in PendingModifiedValues.MultiAZ: the
+// instance is going to one node by itself. The recommendation still measures and prices its two
+// nodes, and says so; without the pending change it says nothing of the kind.
+func TestRecommend_pendingMultiAZ(t *testing.T) {
+	ctx := context.Background()
+	d, _ := deps(t, sandbox.Demo(), testNow)
+	before, _ := recommendBoth(t, d, time.Time{})
+	if w, ok := warningWith(before.WarningTexts(), "to Single-AZ is pending"); ok {
+		t.Errorf("before any modification: %s", w)
+	}
+	r := d.RDS.(*rds.Client)
+	if _, err := r.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-prod"),
+		MultiAZ: aws.Bool(false), ApplyImmediately: aws.Bool(false)}); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := recommendBoth(t, d, time.Time{})
+	if m.Recommendation.Cost != before.Recommendation.Cost || m.Recommendation.Verdict != before.Recommendation.Verdict {
+		t.Errorf("the verdict or costs changed with a pending Multi-AZ change: %s %+v → %s %+v",
+			before.Recommendation.Verdict, before.Recommendation.Cost, m.Recommendation.Verdict, m.Recommendation.Cost)
+	}
+	parts := []string{"a change of mandible-prod to Single-AZ is pending (requested without ApplyImmediately", "going to one node by itself",
+		"measures and prices the two nodes it runs today"}
+	if _, ok := warningWith(m.WarningTexts(), parts...); !ok {
+		t.Errorf("no warning with %q: %q", parts, m.WarningTexts())
+	}
+}

@@ -329,6 +329,9 @@ data "rightsize_rds_price" "t4g" {
 					if a["monthly_savings"] != "" || a["current_monthly_cost"] != "" || a["price_source"] != "unknown" {
 						return fmt.Errorf("unpriced region: savings %q, current %q, source %q; want none", a["monthly_savings"], a["current_monthly_cost"], a["price_source"])
 					}
+					if a["savings_target_met"] != "false" || a["savings_target_status"] != "unknown" {
+						return fmt.Errorf("unpriced region: savings_target_met %q, savings_target_status %q; want false (a gate holds back) and unknown", a["savings_target_met"], a["savings_target_status"])
+					}
 					if f, err := fleetAttrs(s, "data.rightsize_fleet.f"); err != nil || f["clusters.0.price_source"] != "unknown" {
 						return fmt.Errorf("unpriced region: fleet price_source %q (%w), want unknown", f["clusters.0.price_source"], err)
 					}

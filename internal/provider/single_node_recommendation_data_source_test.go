@@ -368,6 +368,10 @@ func TestAccSingleNodeRecommendation_errors(t *testing.T) {
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `lookback_days = 20` + "\n" + `period_seconds = 360`, `(?s)Invalid Recommendation Input.*period_seconds.*multiple of 300 s`},
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `target_instance_classes = ["db.x9.huge"]`, `(?s)target_instance_classes`},
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `end_time = "2099-01-01T00:00:00Z"`, `(?s)end_time.*in the future`},
+		// A window out of CloudWatch's retention because end_time is long past: the error is on
+		// end_time (its line quoted), and says to move it or shorten lookback_days.
+		{`db_instance_identifier = "mandible-prod"` + "\n" + `lookback_days = 200` + "\n" + `end_time = "` + now.Add(-300*24*time.Hour).UTC().Format(time.RFC3339) + `"`,
+			`(?s)Invalid Recommendation Input.*end_time = "\d{4}.*455\s+days.*lookback_days\s+\(200\s+days\)\s+before\s+end_time.*move\s+end_time\s+later\s+or\s+shorten\s+lookback_days`},
 		// As rightsize_postgres_stats: the IAM token replaces the password.
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `postgres = {` + "\n" + `password = "pw"` + "\n" + `iam_auth = true` + "\n}",
 			`(?s)Conflicting PostgreSQL Authentication.*postgres\.password\s+is\s+set\s+together\s+with\s+postgres\.iam_auth`},

@@ -270,7 +270,7 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 	nowT := now().UTC()
 	period, err := cw.ChoosePeriod(endOrNow(req.End, nowT).Add(-req.Lookback), nowT, req.Period)
 	if err != nil {
-		return nil, windowError(err)
+		return nil, windowError(err, req)
 	}
 	end := req.End
 	if end.IsZero() {
@@ -310,7 +310,7 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 		Start: start, End: end, Period: req.Period, Now: nowT})
 	if err != nil {
 		if errors.Is(err, cw.ErrRetention) || errors.Is(err, cw.ErrPeriod) {
-			return nil, windowError(err)
+			return nil, windowError(err, req)
 		}
 		return nil, fmt.Errorf("planning the CloudWatch queries: %w", err)
 	}
@@ -465,10 +465,17 @@ func FleetNames(clusters []inventory.Cluster) []string {
 }
 
 // windowError maps a CloudWatch planning error to the input it is about: the requested period
-// (cw.ErrPeriod) or the window (lookback_days).
-func windowError(err error) error {
+// (cw.ErrPeriod) or the window: lookback_days, or end_time when one is given (the window is
+// lookback_days before it).
+func windowError(err error, req Request) error {
 	if errors.Is(err, cw.ErrPeriod) {
 		return &InputError{Field: "period_seconds", Reason: err.Error()}
+	}
+	if !req.End.IsZero() {
+		// The window is lookback_days before end_time: an end_time long past moves it out of
+		// retention as much as a long lookback does.
+		return &InputError{Field: "end_time", Reason: fmt.Sprintf("%v: the window is lookback_days (%s days) before end_time %s; move end_time later or shorten lookback_days",
+			err, strconv.FormatFloat(req.Lookback.Hours()/24, 'f', -1, 64), req.End.UTC().Format(time.RFC3339))}
 	}
 	return &InputError{Field: "lookback_days", Reason: err.Error()}
 }

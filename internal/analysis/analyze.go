@@ -869,10 +869,15 @@ func capacityChecks(pr Projection, c InstanceClass, pg *PostgresFacts, p Policy)
 	}
 	if v := pr.Network.P99; v == v && c.NetworkBaselineBytesPerSec > 0 {
 		val := 100 * v / c.NetworkBaselineBytesPerSec * h
+		msg := fmt.Sprintf("projected network p99 %.2f MB/s is %.1f%% of the baseline of %s; with headroom %.1f%%, limit %.0f%%",
+			v/1e6, 100*v/c.NetworkBaselineBytesPerSec, c.Name, val, p.AlertThresholdPercent)
+		if pr.Topology == TopologyMultiAZ {
+			// RDS counts its replication traffic in the network metrics ("including both customer
+			// database traffic and Amazon RDS traffic used for monitoring and replication").
+			msg += " (the writer's network throughput includes its replication to the standby, which one node no longer sends: the projection errs high)"
+		}
 		out = append(out, Reason{Check: "network_p99_with_headroom", Metric: "NetworkThroughput", Value: round(val, 2), Comparison: "<=",
-			Limit: p.AlertThresholdPercent, Unit: "percent", Passed: val <= p.AlertThresholdPercent,
-			Message: fmt.Sprintf("projected network p99 %.2f MB/s is %.1f%% of the baseline of %s; with headroom %.1f%%, limit %.0f%%",
-				v/1e6, 100*v/c.NetworkBaselineBytesPerSec, c.Name, val, p.AlertThresholdPercent)})
+			Limit: p.AlertThresholdPercent, Unit: "percent", Passed: val <= p.AlertThresholdPercent, Message: msg})
 	}
 	if today := maxConnectionsToday(pg, pr.Class); today > 0 {
 		peak := peakConnections(pr, pg)

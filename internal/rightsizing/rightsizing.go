@@ -729,6 +729,9 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 	}
 	res.ReaderAlarmsChecked = d.Alarms != nil && alarms.unread == ""
 	res.warn("Database Stopped", stoppedWarning(c, name))
+	if why, ok := c.Deleting(); ok {
+		res.warn("Database Being Deleted", name+": "+why+"; the recommendation measures and prices the deployment as it ran before.")
+	}
 	res.warn(LateMetricsTitle, lateMetricsWarnings(c, got)...)
 	res.Warnings = append(res.Warnings, pendingWarnings(c, name)...)
 	res.Warnings = append(res.Warnings, setWindowsAndEvents(&in, c)...)

@@ -437,3 +437,35 @@ func TestRecommend_pendingMultiAZ(t *testing.T) {
 		t.Errorf("no warning with %q: %q", parts, m.WarningTexts())
 	}
 }
+
+// TestRecommend_beingDeleted: a Multi-AZ instance being deleted, and an Aurora cluster whose
+// reader is, are going away, or to one node, by themselves: the recommendation says so (the fleet
+// skips them); before the deletions it says nothing of the kind.
+func TestRecommend_beingDeleted(t *testing.T) {
+	ctx := context.Background()
+	d, _ := deps(t, sandbox.Demo(), testNow)
+	m0, a0 := recommendBoth(t, d, time.Time{})
+	for _, res := range []Result{m0, a0} {
+		if w, ok := warningWith(res.WarningTexts(), "being deleted"); ok {
+			t.Errorf("%s before any deletion: %s", res.Name, w)
+		}
+	}
+	r := d.RDS.(*rds.Client)
+	for _, id := range []string{"mandible-prod", "sso-prod-instance-2"} {
+		if _, err := r.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String(id), SkipFinalSnapshot: aws.Bool(true)}); err != nil {
+			t.Fatalf("deleting %s: %v", id, err)
+		}
+	}
+	m, a := recommendBoth(t, d, time.Time{})
+	for _, tc := range []struct {
+		res   Result
+		parts []string
+	}{
+		{m, []string{"mandible-prod: the DB instance is being deleted (status", "it is going away"}},
+		{a, []string{"sso-prod: its reader sso-prod-instance-2 is being deleted (status", "the cluster is going to one node by itself"}},
+	} {
+		if _, ok := warningWith(tc.res.WarningTexts(), tc.parts...); !ok {
+			t.Errorf("%s: no warning with %q: %q", tc.res.Name, tc.parts, tc.res.WarningTexts())
+		}
+	}
+}

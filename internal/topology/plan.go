@@ -207,7 +207,16 @@ func PlanSummary(p Preview, req Request) string {
 		line("Record %s (class, AZ, promotion tier, parameter group, Performance Insights, monitoring) and delete it (DeleteDBInstance); the writer is never deleted. Connections to the reader endpoint move to the writer; open reader connections are dropped, and clients that insist on a standby (libpq target_session_attrs=read-only or standby, pgJDBC targetServerType=secondary) refuse the writer and cannot connect until they accept a primary (prefer-standby, preferSecondary).", reader)
 	default:
 		reader := "a reader recreated from the recorded settings (or, without a record, with the writer's settings)"
-		if req.Previous != nil && req.Previous.Reader != nil {
+		if req.Previous == nil || req.Previous.Reader == nil || req.Previous.Reader.Identifier == "" {
+			// No record: the reader the orchestrator makes of the writer's settings (readerSpec).
+			class := ""
+			if topo != nil && topo.Class != "" {
+				class = topo.Class + ", "
+			}
+			reader = fmt.Sprintf("a reader %s (%sthe writer's class, promotion tier 1, in an AZ of the cluster other than the writer's) with the writer's settings, unless an earlier attempt of this change recorded one to recreate",
+				sanitizeIdentifier(req.Target.Identifier+"-reader", 63), class)
+		}
+		if req.Previous != nil && req.Previous.Reader != nil && req.Previous.Reader.Identifier != "" {
 			rd := req.Previous.Reader
 			reader = fmt.Sprintf("the reader %s (%s, %s, promotion tier %d) recreated from the recorded settings", rd.Identifier, rd.Class, rd.AvailabilityZone, rd.PromotionTier)
 			if p.ReaderAZMoved != "" {

@@ -269,6 +269,14 @@ func TestPlanSummary(t *testing.T) {
 			t.Errorf("1 → 2 summary lacks %q:\n%s", want, s)
 		}
 	}
+	// No record (an imported single-node cluster): the summary names the reader the change creates.
+	one := &Topology{Target: cl.Target, Class: "db.r6g.large", Members: []Member{{Identifier: "w", Writer: true, Class: "db.r6g.large"}}}
+	s = PlanSummary(Preview{Topology: one}, Request{Target: cl.Target, Nodes: 2, Generation: 1})
+	for _, want := range []string{"Create a reader sso-prod-reader (db.r6g.large, the writer's class, promotion tier 1, in an AZ of the cluster other than the writer's) with the writer's settings"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("1 → 2 summary without a record lacks %q:\n%s", want, s)
+		}
+	}
 }
 
 // leftOriginal judges the shape, not the status: an instance RDS put in backing-up by itself is

@@ -1259,7 +1259,10 @@ func (c *collector) readCheckpoints(ctx context.Context) error {
 func (c *collector) readUnusedIndexes(ctx context.Context) error {
 	// pg_stat_user_indexes would call the statistics functions for every index
 	// (primary keys included); filtering pg_index first keeps this cheap on
-	// databases with thousands of tables. The size function is
+	// databases with thousands of tables. Only indexes with storage (relkind
+	// i) count, as in pg_stat_user_indexes: a partitioned table's index
+	// (relkind I) is never scanned itself, its partitions' indexes are, and
+	// dropping it drops theirs. The size function is
 	// schema-qualified and given its declared argument type (regclass), on top
 	// of the pinned search_path (WithReadOnlyTx): an oid argument would pick
 	// an exact-match pg_relation_size(oid) from any schema searched.
@@ -1289,7 +1292,7 @@ func (c *collector) readUnusedIndexes(ctx context.Context) error {
 				JOIN pg_class c ON c.oid = i.indexrelid
 				JOIN pg_class t ON t.oid = i.indrelid
 				JOIN pg_namespace n ON n.oid = c.relnamespace
-				WHERE NOT i.indisunique AND NOT i.indisprimary AND NOT i.indisexclusion
+				WHERE c.relkind = 'i' AND NOT i.indisunique AND NOT i.indisprimary AND NOT i.indisexclusion
 				AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
 				AND pg_stat_get_numscans(i.indexrelid) = 0) candidates) unused
 		WHERE locked OR size IS NOT NULL

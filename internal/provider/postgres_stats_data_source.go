@@ -466,7 +466,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 						}}},
 				}},
 			"unused_indexes": schema.ListNestedAttribute{Computed: true,
-				MarkdownDescription: "Indexes of the connected database never scanned since statistics were reset (`idx_scan = 0`), excluding unique, primary-key and exclusion indexes, largest first: at most `max_unused_indexes` of them. An index another session holds an `ACCESS EXCLUSIVE` lock on (`REINDEX`, `VACUUM FULL`, `CLUSTER`, `DROP INDEX`, a table rewrite), which sizing it would wait for, is left out of the list and the totals, with a warning naming it. Check replicas before dropping: their scans are not counted here.",
+				MarkdownDescription: "Indexes of the connected database never scanned since statistics were reset (`idx_scan = 0`), excluding unique, primary-key and exclusion indexes, largest first: at most `max_unused_indexes` of them. A partitioned table's index is judged by each partition's index (the partitioned index itself has no storage and is never scanned, so it is not listed); a partition's index attached to it can be dropped only with it, for every partition. An index another session holds an `ACCESS EXCLUSIVE` lock on (`REINDEX`, `VACUUM FULL`, `CLUSTER`, `DROP INDEX`, a table rewrite), which sizing it would wait for, is left out of the list and the totals, with a warning naming it. Check replicas before dropping: their scans are not counted here.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"schema":     pgsStr("Schema."),
 					"table":      pgsStr("Table."),

@@ -1361,12 +1361,19 @@ func (c *collector) readTables(ctx context.Context) error {
 	// the relation of that name in the first of those schemas holding one, and
 	// only if that relation is a table. The size function is schema-qualified
 	// with its declared argument type, as in readUnusedIndexes.
-	rows, err := c.q.Query(ctx, tagged(`SELECT t.ord::int, n.nspname, c.relname, c.reltuples::float8, c.relpages::int8,
-		pg_stat_get_live_tuples(c.oid), pg_stat_get_dead_tuples(c.oid), pg_catalog.pg_total_relation_size(c.oid::pg_catalog.regclass),
-		pg_stat_get_numscans(c.oid), pg_stat_get_tuples_returned(c.oid),
-		coalesce((SELECT sum(pg_stat_get_numscans(i.indexrelid)) FROM pg_index i WHERE i.indrelid = c.oid), 0)::int8,
-		(coalesce((SELECT sum(pg_stat_get_tuples_fetched(i.indexrelid)) FROM pg_index i WHERE i.indrelid = c.oid), 0)
-			+ pg_stat_get_tuples_fetched(c.oid))::int8
+	//
+	// A partitioned table (relkind p) has no storage, rows or scans of its
+	// own: its leaf partitions (pg_partition_tree, every level) have them, and
+	// it is reported as their sum. Each row is one relation with storage of a
+	// named table (the table itself, or one leaf partition; none, with NULLs,
+	// for a partitioned table without partitions), summed below.
+	rows, err := c.q.Query(ctx, tagged(`SELECT t.ord::int, n.nspname, c.relname, c.relkind = 'p', leaf.relid IS NOT NULL,
+		s.reltuples::float8, s.relpages::int8,
+		pg_stat_get_live_tuples(s.oid), pg_stat_get_dead_tuples(s.oid), pg_catalog.pg_total_relation_size(s.oid::pg_catalog.regclass),
+		pg_stat_get_numscans(s.oid), pg_stat_get_tuples_returned(s.oid),
+		coalesce((SELECT sum(pg_stat_get_numscans(i.indexrelid)) FROM pg_index i WHERE i.indrelid = s.oid), 0)::int8,
+		(coalesce((SELECT sum(pg_stat_get_tuples_fetched(i.indexrelid)) FROM pg_index i WHERE i.indrelid = s.oid), 0)
+			+ pg_stat_get_tuples_fetched(s.oid))::int8
 		FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(schema_name, rel_name, ord)
 		JOIN LATERAL (
 			SELECT c.oid, c.relname, c.reltuples, c.relpages, c.relnamespace, c.relkind FROM pg_class c
@@ -1376,6 +1383,10 @@ func (c *collector) readTables(ctx context.Context) error {
 			ORDER BY array_position($3::text[], n.nspname::text)
 			LIMIT 1) c ON true
 		JOIN pg_namespace n ON n.oid = c.relnamespace
+		LEFT JOIN LATERAL (SELECT c.oid AS relid WHERE c.relkind <> 'p'
+			UNION ALL
+			SELECT p.relid FROM pg_catalog.pg_partition_tree(c.oid::pg_catalog.regclass) p WHERE c.relkind = 'p' AND p.isleaf) leaf ON true
+		LEFT JOIN pg_class s ON s.oid = leaf.relid
 		WHERE c.relkind IN ('r', 'p', 'm', 'f')
 		ORDER BY t.ord`), schemas, names, c.searchPath)
 	if err != nil {
@@ -1383,26 +1394,51 @@ func (c *collector) readTables(ctx context.Context) error {
 	}
 	defer rows.Close()
 	found := make([]bool, len(c.tables))
-	first := map[[2]string]string{} // the name each table was first reported under, by schema and name
+	sums := make([]Table, len(c.tables))
 	for rows.Next() {
-		var t Table
 		var ord int
-		var reltuples float64
-		var relpages int64
-		var size *int64
-		if err := rows.Scan(&ord, &t.Schema, &t.Table, &reltuples, &relpages, &t.LiveTuples, &t.DeadTuples, &size,
-			&t.SeqScans, &t.SeqTuplesRead, &t.IndexScans, &t.IndexTuplesFetched); err != nil {
+		var schema, table string
+		var partitioned, hasLeaf bool
+		var reltuples *float64
+		var relpages, live, dead, size, seqScans, seqRead, idxScans, idxFetched *int64
+		if err := rows.Scan(&ord, &schema, &table, &partitioned, &hasLeaf, &reltuples, &relpages, &live, &dead, &size,
+			&seqScans, &seqRead, &idxScans, &idxFetched); err != nil {
 			return fmt.Errorf("reading table statistics: %w", err)
 		}
 		if ord < 1 || ord > len(c.tables) {
 			return fmt.Errorf("reading table statistics: unexpected ordinal %d", ord)
 		}
-		if size == nil {
-			continue // dropped while this ran (the statement's catalog snapshot still listed it): not found
+		t := &sums[ord-1]
+		t.Schema, t.Table = schema, table
+		if !hasLeaf { // a partitioned table without partitions: found, and empty
+			found[ord-1] = true
+			continue
 		}
-		t.SizeBytes = *size
+		if size == nil || reltuples == nil {
+			// Dropped while this ran (the statement's catalog snapshot still listed it): a table
+			// is then not found, a partition is left out of its partitioned table's sums.
+			found[ord-1] = found[ord-1] || partitioned
+			continue
+		}
 		found[ord-1] = true
-		t.Name = c.tables[ord-1].given
+		t.SizeBytes += *size
+		t.LiveTuples += deref(live)
+		t.DeadTuples += deref(dead)
+		t.SeqScans += deref(seqScans)
+		t.SeqTuplesRead += deref(seqRead)
+		t.IndexScans += deref(idxScans)
+		t.IndexTuplesFetched += deref(idxFetched)
+		t.EstimatedRows += estimatedRows(c.st.Server.VersionNum, *reltuples, deref(relpages), deref(live))
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reading table statistics: %w", err)
+	}
+	first := map[[2]string]string{} // the name each table was first reported under, by schema and name
+	for i, t := range sums {
+		if !found[i] {
+			continue
+		}
+		t.Name = c.tables[i].given
 		// Named twice (orders and app.orders, or Orders): an entry per name, as documented, so
 		// that a lookup by name finds each; the warning tells a consumer keying by schema and
 		// table why it sees the key twice.
@@ -1413,12 +1449,8 @@ func (c *collector) readTables(ctx context.Context) error {
 		} else {
 			first[key] = t.Name
 		}
-		t.EstimatedRows = estimatedRows(c.st.Server.VersionNum, reltuples, relpages, t.LiveTuples)
 		t.SeqScanShare = ratio(float64(t.SeqScans), float64(t.SeqScans+t.IndexScans))
 		c.st.Tables = append(c.st.Tables, t)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("reading table statistics: %w", err)
 	}
 	for i, ok := range found {
 		if !ok {
@@ -1427,6 +1459,14 @@ func (c *collector) readTables(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// deref returns *p, or 0 for nil (SQL NULL).
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }
 
 // estimatedRows returns a table's row estimate: the planner's

@@ -325,7 +325,8 @@ type Index struct {
 // Table holds the statistics of one table named in Options.Tables.
 type Table struct {
 	// Name is the name as given in Options.Tables; Schema and Table are what it
-	// resolved to.
+	// resolved to. A partitioned table's figures are the sums of its leaf
+	// partitions' (it has no storage, rows or scans of its own).
 	Name   string
 	Schema string
 	Table  string

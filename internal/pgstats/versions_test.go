@@ -2,6 +2,7 @@ package pgstats
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -38,10 +39,17 @@ func collectOnVersion(t *testing.T, major int, dsn string) {
 	for _, sql := range []string{
 		"CREATE EXTENSION IF NOT EXISTS pg_stat_statements",
 		"DROP TABLE IF EXISTS matrix_orders",
+		"DROP TABLE IF EXISTS matrix_parted",
 		"SELECT pg_stat_statements_reset()", // a rerun starts from none (PostgreSQL 18 identifies a table by name, not OID)
 		"CREATE TABLE matrix_orders (id int PRIMARY KEY, customer int NOT NULL, note text)",
 		"CREATE INDEX matrix_orders_note ON matrix_orders (note)", // never used: an unused index
 		"INSERT INTO matrix_orders SELECT g, g % 97, 'n' || g FROM generate_series(1, 5000) AS g",
+		// A partitioned table: reported as the sum of its partitions; its index is not an unused index, theirs are.
+		"CREATE TABLE matrix_parted (id int NOT NULL) PARTITION BY RANGE (id)",
+		"CREATE TABLE matrix_parted_low PARTITION OF matrix_parted FOR VALUES FROM (MINVALUE) TO (500)",
+		"CREATE TABLE matrix_parted_high PARTITION OF matrix_parted FOR VALUES FROM (500) TO (MAXVALUE)",
+		"CREATE INDEX matrix_parted_id ON matrix_parted (id)",
+		"INSERT INTO matrix_parted SELECT generate_series(1, 1000)",
 		"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'matrix_monitor') THEN CREATE ROLE matrix_monitor LOGIN; END IF; END $$",
 		"GRANT pg_monitor TO matrix_monitor",
 		// A password in a statement: stored as written before PostgreSQL 16, and never to be collected.
@@ -69,12 +77,15 @@ func collectOnVersion(t *testing.T, major int, dsn string) {
 		t.Fatal(err)
 	}
 	poll(t, 15*time.Second, "the workload's table and checkpoint statistics", func() (bool, error) {
-		var live, requested int64
+		var live, parted, requested int64
 		err := admin.QueryRow(ctx, "SELECT n_live_tup FROM pg_stat_user_tables WHERE relname = 'matrix_orders'").Scan(&live)
+		if err == nil {
+			err = admin.QueryRow(ctx, "SELECT coalesce(sum(n_live_tup), 0)::int8 FROM pg_stat_user_tables WHERE relname LIKE 'matrix_parted_%'").Scan(&parted)
+		}
 		if err == nil {
 			err = admin.QueryRow(ctx, checkpointsRequestedQuery(major)).Scan(&requested)
 		}
-		return live == 5000 && requested >= 1, err
+		return live == 5000 && parted == 1000 && requested >= 1, err
 	})
 
 	cfg, err := pgx.ParseConfig(dsn)
@@ -124,7 +135,7 @@ func collectOnVersion(t *testing.T, major int, dsn string) {
 
 	// Statements: the workload's, visible to pg_monitor (pg_read_all_stats), and none of the collector's.
 	// With a sample, only those that ran during it rank: collect again without one.
-	st2, err := Collect(ctx, conn, Options{TopStatements: 50, Tables: []string{"matrix_orders"}})
+	st2, err := Collect(ctx, conn, Options{TopStatements: 50, Tables: []string{"matrix_orders", "matrix_parted"}})
 	if err != nil {
 		t.Fatalf("Collect without a sample: %v", err)
 	}
@@ -175,12 +186,20 @@ func collectOnVersion(t *testing.T, major int, dsn string) {
 	if len(st.Tables) != 1 || st.Tables[0].Table != "matrix_orders" || st.Tables[0].LiveTuples != 5000 || !(st.Tables[0].EstimatedRows == 5000) || st.Tables[0].SizeBytes <= 0 {
 		t.Errorf("tables %+v: want matrix_orders with 5000 rows (never analysed: n_live_tup)", st.Tables)
 	}
-	found = false
-	for _, ix := range st.UnusedIndexes {
-		found = found || ix.Name == "matrix_orders_note"
+	if len(st2.Tables) != 2 || st2.Tables[1].Table != "matrix_parted" || st2.Tables[1].LiveTuples != 1000 || st2.Tables[1].EstimatedRows != 1000 || st2.Tables[1].SizeBytes <= 0 {
+		t.Errorf("tables %+v: want matrix_parted with its partitions' 1000 rows", st2.Tables)
 	}
-	if !found {
-		t.Errorf("unused indexes %+v: want matrix_orders_note", st.UnusedIndexes)
+	var unused []string
+	for _, ix := range st.UnusedIndexes {
+		unused = append(unused, ix.Name)
+	}
+	for _, want := range []string{"matrix_orders_note", "matrix_parted_low_id_idx", "matrix_parted_high_id_idx"} {
+		if !slices.Contains(unused, want) {
+			t.Errorf("unused indexes %v: want %s", unused, want)
+		}
+	}
+	if slices.Contains(unused, "matrix_parted_id") {
+		t.Errorf("unused indexes %v: the partitioned index matrix_parted_id is listed", unused)
 	}
 }
 

@@ -476,7 +476,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			"unused_indexes_total":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Number of such unused indexes, listed in `unused_indexes` or not."},
 			"unused_indexes_total_bytes": schema.Int64Attribute{Computed: true, MarkdownDescription: "Their total `pg_relation_size()`, in bytes."},
 			"table_stats": schema.ListNestedAttribute{Computed: true,
-				MarkdownDescription: "One entry per name in `tables` that exists, in that order. A table named twice (`orders` and `app.orders` when `orders` resolves to `app.orders`) has an entry for each name, and a warning.",
+				MarkdownDescription: "One entry per name in `tables` that exists, in that order. A partitioned table, which has no storage, rows or scans of its own, is reported as the sum of its leaf partitions (at every level). A table named twice (`orders` and `app.orders` when `orders` resolves to `app.orders`) has an entry for each name, and a warning.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"name":                 pgsStr("The name as given in `tables`."),
 					"schema":               pgsStr("Schema it resolved to."),

@@ -1241,10 +1241,13 @@ func standbyErrorHint(pgErr *pgconn.PgError, user string) string {
 
 // checkpointsQuery returns the checkpoint counters' query for a
 // server_version_num: PostgreSQL 17 moved them from pg_stat_bgwriter to
-// pg_stat_checkpointer.
+// pg_stat_checkpointer, and counts a standby's restartpoints apart
+// (restartpoints_timed, restartpoints_req), which pg_stat_bgwriter counted as
+// checkpoints: they are added, so that a standby's figures mean the same on
+// every version (and a promoted standby's cover both).
 func checkpointsQuery(versionNum int) string {
 	if versionNum >= 170000 {
-		return "SELECT num_timed, num_requested FROM pg_stat_checkpointer"
+		return "SELECT num_timed + restartpoints_timed, num_requested + restartpoints_req FROM pg_stat_checkpointer"
 	}
 	return "SELECT checkpoints_timed, checkpoints_req FROM pg_stat_bgwriter"
 }

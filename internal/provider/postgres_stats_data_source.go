@@ -515,7 +515,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"block_size_bytes":               pgsBytes("`block_size`, the unit of every blocks counter"),
 				}},
 			"checkpoints": schema.SingleNestedAttribute{Computed: true,
-				MarkdownDescription: "Checkpoints since their statistics were reset (`pg_stat_bgwriter`, or `pg_stat_checkpointer` from PostgreSQL 17).",
+				MarkdownDescription: "Checkpoints since their statistics were reset (`pg_stat_bgwriter`, or `pg_stat_checkpointer` from PostgreSQL 17); on a standby, its restartpoints (which PostgreSQL 17 and later count apart, as `restartpoints_timed` and `restartpoints_req`, and are added here).",
 				Attributes: map[string]schema.Attribute{
 					"timed":     pgsInt("Scheduled checkpoints (by `checkpoint_timeout`)."),
 					"requested": pgsInt("Requested checkpoints (WAL volume reached `max_wal_size`, or explicit)."),

@@ -1,0 +1,155 @@
+package pgstats
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
+)
+
+// TestCollect_standbyRestartpointsCounted: on a hot standby the checkpoints are restartpoints.
+// Up to PostgreSQL 16 pg_stat_bgwriter counts them as checkpoints; from 17 pg_stat_checkpointer
+// keeps them apart (restartpoints_timed, restartpoints_req), and its num_timed and num_requested
+// stay 0 on a standby: a CHECKPOINT run on a standby of 17 or 18 left checkpoints.requested 0.
+// Checked on standbys of the matrix's 16, 17 and 18 (the harness's 15 is TestCollect_standbySlots').
+func TestCollect_standbyRestartpointsCounted(t *testing.T) {
+	for _, v := range acctest.PGVersions(t) {
+		if v.Major < 16 {
+			continue // pg_backup_start and pg_backup_stop, which matrixStandby calls, are 15's
+		}
+		t.Run("PostgreSQL "+strconv.Itoa(v.Major), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			standby := matrixStandby(t, v.DSN)
+			primary, err := pgx.Connect(ctx, v.DSN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = primary.Close(ctx) }()
+			var lsn string
+			if _, err := primary.Exec(ctx, "CHECKPOINT"); err != nil {
+				t.Fatal(err)
+			}
+			if err := primary.QueryRow(ctx, "SELECT pg_current_wal_lsn()::text").Scan(&lsn); err != nil {
+				t.Fatal(err)
+			}
+			sb, err := pgx.Connect(ctx, standby)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = sb.Close(ctx) }()
+			poll(t, 30*time.Second, "the standby replaying the primary's checkpoint", func() (bool, error) {
+				var done bool
+				err := sb.QueryRow(ctx, "SELECT pg_last_wal_replay_lsn() >= $1::text::pg_lsn", lsn).Scan(&done)
+				return done, err
+			})
+			if _, err := sb.Exec(ctx, "CHECKPOINT"); err != nil { // a requested restartpoint
+				t.Fatal(err)
+			}
+			var st *Stats
+			poll(t, 15*time.Second, "the restartpoint counted", func() (bool, error) {
+				st, err = Collect(ctx, sb, Options{SkipStatements: true})
+				return err != nil || st.Checkpoints.Requested >= 1, err
+			})
+			if !st.Server.InRecovery {
+				t.Errorf("the standby is not in recovery")
+			}
+		})
+	}
+}
+
+// matrixStandby starts a hot standby of the matrix server dsn from a low-level base backup (the
+// matrix's packages have no pg_basebackup), run by the server's own binaries, and stops it when
+// the test ends. It returns the standby's DSN.
+func matrixStandby(t *testing.T, dsn string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = admin.Close(ctx) }()
+	var dataDir string
+	var primaryPort int
+	if err := admin.QueryRow(ctx, "SELECT current_setting('data_directory'), current_setting('port')::int").Scan(&dataDir, &primaryPort); err != nil {
+		t.Fatal(err)
+	}
+	pid, err := os.ReadFile(filepath.Join(dataDir, "postmaster.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe, err := os.Readlink("/proc/" + strings.SplitN(string(pid), "\n", 2)[0] + "/exe")
+	if err != nil {
+		t.Fatalf("finding the server's binaries: %v", err)
+	}
+	bindir := filepath.Dir(exe)
+	parent, err := os.MkdirTemp("", "rightsize-standby-") //nolint:usetesting // the server runs as postgres (acctest.startServer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(parent, 0o755); err != nil { //nolint:gosec // the postgres user must reach the server's folder
+		t.Fatal(err)
+	}
+	dir := filepath.Join(parent, "data")
+	if _, err := admin.Exec(ctx, "SELECT pg_backup_start('rightsize-test', true)"); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("cp", "-a", dataDir, dir).CombinedOutput(); err != nil {
+		t.Fatalf("copying the data directory: %v: %s", err, out)
+	}
+	var label string
+	if err := admin.QueryRow(ctx, "SELECT labelfile FROM pg_backup_stop(true)").Scan(&label); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	_ = l.Close()
+	_ = os.Remove(filepath.Join(dir, "postmaster.pid"))
+	wal, _ := filepath.Glob(filepath.Join(dir, "pg_wal", "0*"))
+	for _, f := range wal {
+		_ = os.Remove(f)
+	}
+	conf := fmt.Sprintf("\nport = %d\nunix_socket_directories = '%s'\nhot_standby = on\nprimary_conninfo = 'host=127.0.0.1 port=%d user=postgres'\n", port, parent, primaryPort)
+	f, err := os.OpenFile(filepath.Join(dir, "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
+	if err == nil {
+		_, err = f.WriteString(conf)
+		_ = f.Close()
+	}
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, "backup_label"), []byte(label), 0o600)
+	}
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, "standby.signal"), nil, 0o600)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() == 0 {
+		if out, err := exec.Command("chown", "-R", "postgres:", parent).CombinedOutput(); err != nil {
+			t.Fatalf("chown: %v: %s", err, out)
+		}
+	}
+	t.Cleanup(func() {
+		_ = acctest.AsPostgres(filepath.Join(bindir, "pg_ctl"), "-D", dir, "-m", "immediate", "-w", "stop").Run()
+		_ = os.RemoveAll(parent)
+	})
+	if out, err := acctest.AsPostgres(filepath.Join(bindir, "pg_ctl"), "-D", dir, "-l", filepath.Join(parent, "server.log"), "-w", "-t", "60", "start").CombinedOutput(); err != nil {
+		log, _ := os.ReadFile(filepath.Join(parent, "server.log"))
+		t.Fatalf("starting the standby: %v: %s\n%s", err, out, log)
+	}
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
+}

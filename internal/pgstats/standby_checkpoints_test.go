@@ -3,6 +3,7 @@ package pgstats
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -105,8 +106,8 @@ func matrixStandby(t *testing.T, dsn string) string {
 	if _, err := admin.Exec(ctx, "SELECT pg_backup_start('rightsize-test', true)"); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command("cp", "-a", dataDir, dir).CombinedOutput(); err != nil {
-		t.Fatalf("copying the data directory: %v: %s", err, out)
+	if err := copyLiveDataDir(dataDir, dir); err != nil {
+		t.Fatalf("copying the data directory: %v", err)
 	}
 	var label string
 	if err := admin.QueryRow(ctx, "SELECT labelfile FROM pg_backup_stop(true)").Scan(&label); err != nil {
@@ -118,11 +119,6 @@ func matrixStandby(t *testing.T, dsn string) string {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	_ = l.Close()
-	_ = os.Remove(filepath.Join(dir, "postmaster.pid"))
-	wal, _ := filepath.Glob(filepath.Join(dir, "pg_wal", "0*"))
-	for _, f := range wal {
-		_ = os.Remove(f)
-	}
 	conf := fmt.Sprintf("\nport = %d\nunix_socket_directories = '%s'\nhot_standby = on\nprimary_conninfo = 'host=127.0.0.1 port=%d user=postgres'\n", port, parent, primaryPort)
 	f, err := os.OpenFile(filepath.Join(dir, "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
 	if err == nil {
@@ -152,4 +148,54 @@ func matrixStandby(t *testing.T, dsn string) string {
 		t.Fatalf("starting the standby: %v: %s\n%s", err, out, log)
 	}
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
+}
+
+// copyLiveDataDir copies a running server's data directory from to a new directory to, as a
+// low-level base backup does (between pg_backup_start and pg_backup_stop): files may change or
+// vanish while it runs, and one that vanishes is left out (the WAL replay restores what it held);
+// pg_wal's contents (streamed from the primary instead), postmaster.pid and postmaster.opts are
+// left out, as PostgreSQL's documentation of base backups says.
+func copyLiveDataDir(from, to string) error {
+	return filepath.WalkDir(from, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			if os.IsNotExist(err) {
+				return nil // vanished while the copy ran
+			}
+			return err
+		}
+		rel, err := filepath.Rel(from, path)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(to, rel)
+		if d.IsDir() {
+			if err := os.MkdirAll(dst, 0o700); err != nil {
+				return err
+			}
+			if rel == "pg_wal" {
+				return os.MkdirAll(filepath.Join(dst, "archive_status"), 0o700) // empty: streamed instead
+			}
+			return nil
+		}
+		if rel == "postmaster.pid" || rel == "postmaster.opts" || !d.Type().IsRegular() {
+			return nil
+		}
+		src, err := os.Open(path)
+		if os.IsNotExist(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		defer func() { _ = src.Close() }()
+		out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(out, src); err != nil {
+			_ = out.Close()
+			return err
+		}
+		return out.Close()
+	})
 }

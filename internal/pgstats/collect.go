@@ -1366,13 +1366,30 @@ func (c *collector) readTables(ctx context.Context) error {
 	// with its declared argument type, as in readUnusedIndexes.
 	//
 	// A partitioned table (relkind p) has no storage, rows or scans of its
-	// own: its leaf partitions (pg_partition_tree, every level) have them, and
+	// own: its leaf partitions (every level, from pg_inherits) have them, and
 	// it is reported as their sum. Each row is one relation with storage of a
 	// named table (the table itself, or one leaf partition; none, with NULLs,
-	// for a partitioned table without partitions), summed below.
-	rows, err := c.q.Query(ctx, tagged(`SELECT t.ord::int, n.nspname, c.relname, c.relkind = 'p', leaf.relid IS NOT NULL,
+	// for a partitioned table without partitions), summed below. The tree is
+	// walked in the catalog, not with pg_partition_tree(), which takes ACCESS
+	// SHARE on every partition.
+	//
+	// pg_total_relation_size() opens the relation, its indexes and its TOAST
+	// table with ACCESS SHARE, so it waits for any session holding or awaiting
+	// ACCESS EXCLUSIVE on one of them (VACUUM FULL, CLUSTER, REINDEX, a table
+	// rewrite, a migration's ALTER TABLE), as long as that runs. As in
+	// readUnusedIndexes, such relations (pg_locks, read once) are not sized:
+	// their table's size is -1, with a warning, where the whole collection
+	// would otherwise fail at the statement timeout. The other figures come
+	// from the statistics functions, which take no lock.
+	rows, err := c.q.Query(ctx, tagged(`WITH locked AS MATERIALIZED (SELECT l.relation FROM pg_locks l
+			WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()
+			AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = pg_catalog.current_database()))
+		SELECT t.ord::int, n.nspname, c.relname, c.relkind = 'p', leaf.relid IS NOT NULL,
 		s.reltuples::float8, s.relpages::int8,
-		pg_stat_get_live_tuples(s.oid), pg_stat_get_dead_tuples(s.oid), pg_catalog.pg_total_relation_size(s.oid::pg_catalog.regclass),
+		pg_stat_get_live_tuples(s.oid), pg_stat_get_dead_tuples(s.oid),
+		CASE WHEN s.oid IN (SELECT relation FROM locked) OR s.reltoastrelid IN (SELECT relation FROM locked)
+			OR EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = s.oid AND i.indexrelid IN (SELECT relation FROM locked))
+			THEN -1 ELSE pg_catalog.pg_total_relation_size(s.oid::pg_catalog.regclass) END,
 		pg_stat_get_numscans(s.oid), pg_stat_get_tuples_returned(s.oid),
 		coalesce((SELECT sum(pg_stat_get_numscans(i.indexrelid)) FROM pg_index i WHERE i.indrelid = s.oid), 0)::int8,
 		(coalesce((SELECT sum(pg_stat_get_tuples_fetched(i.indexrelid)) FROM pg_index i WHERE i.indrelid = s.oid), 0)
@@ -1388,7 +1405,12 @@ func (c *collector) readTables(ctx context.Context) error {
 		JOIN pg_namespace n ON n.oid = c.relnamespace
 		LEFT JOIN LATERAL (SELECT c.oid AS relid WHERE c.relkind <> 'p'
 			UNION ALL
-			SELECT p.relid FROM pg_catalog.pg_partition_tree(c.oid::pg_catalog.regclass) p WHERE c.relkind = 'p' AND p.isleaf) leaf ON true
+			(WITH RECURSIVE tree(relid, relkind) AS (
+				SELECT i.inhrelid, k.relkind FROM pg_inherits i JOIN pg_class k ON k.oid = i.inhrelid WHERE i.inhparent = c.oid AND c.relkind = 'p'
+				UNION ALL
+				SELECT i.inhrelid, k.relkind FROM tree JOIN pg_inherits i ON i.inhparent = tree.relid JOIN pg_class k ON k.oid = i.inhrelid
+					WHERE tree.relkind = 'p')
+			SELECT relid FROM tree WHERE relkind <> 'p')) leaf ON true
 		LEFT JOIN pg_class s ON s.oid = leaf.relid
 		WHERE c.relkind IN ('r', 'p', 'm', 'f')
 		ORDER BY t.ord`), schemas, names, c.searchPath)
@@ -1397,6 +1419,7 @@ func (c *collector) readTables(ctx context.Context) error {
 	}
 	defer rows.Close()
 	found := make([]bool, len(c.tables))
+	locked := make([]bool, len(c.tables)) // a relation of it not sized: locked by another session
 	sums := make([]Table, len(c.tables))
 	for rows.Next() {
 		var ord int
@@ -1424,7 +1447,11 @@ func (c *collector) readTables(ctx context.Context) error {
 			continue
 		}
 		found[ord-1] = true
-		t.SizeBytes += *size
+		if *size < 0 {
+			locked[ord-1] = true
+		} else {
+			t.SizeBytes += *size
+		}
 		t.LiveTuples += deref(live)
 		t.DeadTuples += deref(dead)
 		t.SeqScans += deref(seqScans)
@@ -1437,11 +1464,16 @@ func (c *collector) readTables(ctx context.Context) error {
 		return fmt.Errorf("reading table statistics: %w", err)
 	}
 	first := map[[2]string]string{} // the name each table was first reported under, by schema and name
+	var lockedNames []string
 	for i, t := range sums {
 		if !found[i] {
 			continue
 		}
 		t.Name = c.tables[i].given
+		if locked[i] {
+			t.SizeBytes = -1
+			lockedNames = append(lockedNames, strconv.Quote(t.Name))
+		}
 		// Named twice (orders and app.orders, or Orders): an entry per name, as documented, so
 		// that a lookup by name finds each; the warning tells a consumer keying by schema and
 		// table why it sees the key twice.
@@ -1454,6 +1486,11 @@ func (c *collector) readTables(ctx context.Context) error {
 		}
 		t.SeqScanShare = ratio(float64(t.SeqScans), float64(t.SeqScans+t.IndexScans))
 		c.st.Tables = append(c.st.Tables, t)
+	}
+	if len(lockedNames) > 0 {
+		c.warn("%s locked by another session (an ACCESS EXCLUSIVE lock on it, a partition, an index or its TOAST table, held or awaited: "+
+			"VACUUM FULL, CLUSTER, REINDEX, a table rewrite or a migration's ALTER TABLE), which sizing it would wait for, so its size_bytes is -1: %s",
+			plural(len(lockedNames), "table is", "tables are"), listSome(lockedNames, 10))
 	}
 	for i, ok := range found {
 		if !ok {

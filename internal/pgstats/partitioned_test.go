@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -110,5 +111,50 @@ func TestCollect_partitionedTableStats(t *testing.T) {
 	}
 	if p := st.Tables[2]; p.Table != "orders_2024" || p.EstimatedRows <= 0 || p.EstimatedRows >= 20000 || p.SizeBytes <= 0 || p.SeqScans < 1 {
 		t.Errorf("partition orders_2024, named itself: %+v", p)
+	}
+}
+
+// TestCollect_lockedTablesNotSized: another session holds ACCESS EXCLUSIVE on a named table (a
+// migration's ALTER TABLE, VACUUM FULL) and on one partition of a named partitioned table.
+// pg_total_relation_size() and pg_partition_tree() would wait for it until the statement
+// timeout, failing the whole collection; the collection finishes, gives both tables with size
+// -1 and their other figures, names them in a warning, and sizes the table nobody locked.
+func TestCollect_lockedTablesNotSized(t *testing.T) {
+	h := needPG(t)
+	const db = "pgstats_locked_tables"
+	h.freshDatabase(t, db)
+	execSQL(t, h.superuser(t, db),
+		"CREATE TABLE busy (id int)", "INSERT INTO busy SELECT generate_series(1, 1000)",
+		"CREATE TABLE free (id int)", "INSERT INTO free SELECT generate_series(1, 1000)",
+		"CREATE TABLE parts (id int, created date NOT NULL) PARTITION BY RANGE (created)",
+		"CREATE TABLE parts_2024 PARTITION OF parts FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+		"CREATE TABLE parts_2025 PARTITION OF parts FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+		"INSERT INTO parts SELECT g, date '2024-01-01' + g % 700 FROM generate_series(1, 2000) g",
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	locker := h.superuser(t, db)
+	tx, err := locker.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(context.Background()) }()
+	if _, err := tx.Exec(ctx, "LOCK TABLE busy, parts_2025 IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	st := collect(t, h.connect(t, db, "postgres"), Options{Tables: []string{"busy", "free", "parts"}, StatementTimeout: 5 * time.Second})
+	sizes := map[string]int64{}
+	for _, tb := range st.Tables {
+		sizes[tb.Name] = tb.SizeBytes
+	}
+	if sizes["busy"] != -1 || sizes["parts"] != -1 || sizes["free"] <= 0 || len(st.Tables) != 3 {
+		t.Errorf("sizes %v (%d tables): want busy and parts -1 (locked), free sized", sizes, len(st.Tables))
+	}
+	var warned bool
+	for _, w := range st.Warnings {
+		warned = warned || strings.Contains(w, `2 tables are locked by another session`) && strings.Contains(w, `"busy", "parts"`)
+	}
+	if !warned {
+		t.Errorf("no warning names busy and parts as locked: %q", st.Warnings)
 	}
 }

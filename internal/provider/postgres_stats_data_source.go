@@ -338,7 +338,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"can_read_all_stats": pgsBool("Whether the role has the privileges of `pg_read_all_stats` (directly, via `pg_monitor`, or as superuser)."),
 				}},
 			"databases": schema.ListNestedAttribute{Computed: true,
-				MarkdownDescription: "`pg_stat_database` of the non-template databases, by name: at most `max_databases` of them, the connected database and the busiest others (every database on a server with no more). To total the server's load over more databases than that, raise `max_databases` to `databases_total`.",
+				MarkdownDescription: "`pg_stat_database` of the non-template databases that allow connections (`datallowconn`), by name: at most `max_databases` of them, the connected database and the busiest others (every database on a server with no more). To total the server's load over more databases than that, raise `max_databases` to `databases_total`.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"name":                     pgsStr("Database name."),
 					"size_bytes":               pgsBytes("`pg_database_size()` (-1 when unknown: the role may not connect to it and lacks `pg_read_all_stats`, it is RDS's internal `rdsadmin`, or reading the sizes failed, which a warning explains)"),
@@ -362,7 +362,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"blocks_hit_per_second":    pgsRate("Blocks found in shared buffers"),
 					"temp_bytes_per_second":    pgsRate("Bytes written to temporary files"),
 				}}},
-			"databases_total": schema.Int64Attribute{Computed: true, MarkdownDescription: "Number of non-template databases, listed in `databases` or not."},
+			"databases_total": schema.Int64Attribute{Computed: true, MarkdownDescription: "Number of non-template databases that allow connections, listed in `databases` or not."},
 			"connections": schema.SingleNestedAttribute{Computed: true,
 				MarkdownDescription: "Client backends in `pg_stat_activity` (all databases, excluding this data source's own session) against the limits.",
 				Attributes: map[string]schema.Attribute{
@@ -497,7 +497,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"shared_buffers_bytes":           pgsBytes("`shared_buffers`"),
 					"effective_cache_size_bytes":     pgsBytes("`effective_cache_size`"),
 					"work_mem_bytes":                 pgsBytes("`work_mem`"),
-					"maintenance_work_mem_bytes":     pgsBytes("`maintenance_work_mem` (-1 stays -1)"),
+					"maintenance_work_mem_bytes":     pgsBytes("`maintenance_work_mem`"),
 					"max_connections":                pgsInt("`max_connections`."),
 					"superuser_reserved_connections": pgsInt("`superuser_reserved_connections`."),
 					"reserved_connections":           pgsInt("`reserved_connections` (PostgreSQL 16+)."),

@@ -819,6 +819,7 @@ func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error, 
 	var (
 		pe *topology.PrecheckError
 		ce *topology.ChangeError
+		mt *topology.MissingTablesError
 	)
 	if errors.As(err, &ce) {
 		warnReaderWithoutTags(diags, req.Target, ce.ReaderWithoutTags)
@@ -826,6 +827,13 @@ func addTopologyError(diags *diag.Diagnostics, req topology.Request, err error, 
 	switch {
 	case topology.IsNotFound(err):
 		diags.AddAttributeError(idAttr, "Database Not Found", fmt.Sprintf("%s. Check the identifier and the provider's region.", err))
+	case errors.As(err, &mt) && !(ce != nil && ce.Changed):
+		// Recording the baseline, before anything changed: the names may be wrong, or the
+		// connection may reach another database than the one that holds the tables (the
+		// default provider configuration's, where the resource needed its alias).
+		diags.AddAttributeError(path.Root("validation").AtName("tables"), "Validation Tables Not Found", err.Error()+
+			". If the tables are in another database, give this resource the provider configuration whose postgres block reaches "+
+			"that database (one provider configuration per database: provider = rightsize.<alias>), and apply again.")
 	case errors.As(err, &pe):
 		at := idAttr
 		switch pe.Reason {

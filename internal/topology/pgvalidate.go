@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -333,8 +334,28 @@ func indexFingerprint(defs []string) string {
 	return strconv.Itoa(len(defs)) + ":" + hex.EncodeToString(sum[:8])
 }
 
+// MissingTablesError reports validation tables that do not exist in the database the validation
+// connection reaches (Capture), naming that database and its server: the table names may be wrong,
+// or the connection may reach another database than the one that holds them.
+type MissingTablesError struct {
+	// Tables are the missing tables as "schema.table", each with a hint on how to write it where
+	// one applies.
+	Tables []string
+	// Database is the database the connection reached (current_database()), Server its host and
+	// port as the connection dialled them.
+	Database, Server string
+}
+
+func (e *MissingTablesError) Error() string {
+	what := "validation table " + e.Tables[0] + " does not exist"
+	if len(e.Tables) > 1 {
+		what = "validation tables " + strings.Join(e.Tables, ", ") + " do not exist"
+	}
+	return fmt.Sprintf("%s in database %q on %s, which the validation connection reaches; fix validation.tables", what, e.Database, e.Server)
+}
+
 // Capture implements Validator: it records row counts (and index fingerprints) of Tables.
-// A table that does not exist is an error naming it.
+// Tables that do not exist are a *MissingTablesError naming every one of them and the database.
 func (v *PGValidator) Capture(ctx context.Context) (Facts, error) {
 	tables, err := v.tables()
 	if err != nil {
@@ -345,6 +366,7 @@ func (v *PGValidator) Capture(ctx context.Context) (Facts, error) {
 		if err := onPrimary(ctx, tx); err != nil {
 			return err
 		}
+		var missing []string
 		for i, t := range tables {
 			ok, err := v.tableFacts(ctx, tx, t, f)
 			if err != nil {
@@ -360,10 +382,19 @@ func (v *PGValidator) Capture(ctx context.Context) (Facts, error) {
 					hint = fmt.Sprintf(" (unquoted names fold to lower case, as in SQL: for a table created as %s write %s, in HCL %q)",
 						pgx.Identifier{old.schema, old.name}.Sanitize(), w, w)
 				}
-				return fmt.Errorf("validation table %s does not exist%s; fix validation.tables", t, hint)
+				missing = append(missing, t.String()+hint)
 			}
 		}
-		return nil
+		if len(missing) == 0 {
+			return nil
+		}
+		me := &MissingTablesError{Tables: missing}
+		if err := tx.QueryRow(ctx, "SELECT pg_catalog.current_database()").Scan(&me.Database); err != nil {
+			return fmt.Errorf("reading current_database(): %w", err)
+		}
+		cfg := tx.Conn().Config()
+		me.Server = net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port)))
+		return me
 	})
 	if err != nil {
 		return nil, err // the caller says it was recording the baseline

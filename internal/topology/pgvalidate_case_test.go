@@ -138,13 +138,14 @@ func TestPGValidatorFoldedNameMissing(t *testing.T) {
 	dsn, schema := seedSchema(t)
 	mixed := seedCaseTables(t, dsn, schema, 5)
 	for _, tc := range []struct{ table, want string }{
-		{mixed + ".Orders", fmt.Sprintf(`validation table %s.orders does not exist (unquoted names fold to lower case, as in SQL: for a table created as "%s"."Orders" write "%s"."Orders", in HCL "\"%s\".\"Orders\""); fix validation.tables`,
+		{mixed + ".Orders", fmt.Sprintf(`validation table %s.orders (unquoted names fold to lower case, as in SQL: for a table created as "%s"."Orders" write "%s"."Orders", in HCL "\"%s\".\"Orders\"") does not exist`,
 			strings.ToLower(mixed), mixed, mixed, mixed)},
-		{`"` + mixed + `".Orders`, fmt.Sprintf(`validation table %s.orders does not exist; fix validation.tables`, mixed)}, // quoted: no old reading
-		{schema + ".nosuch", fmt.Sprintf(`validation table %s.nosuch does not exist; fix validation.tables`, schema)},
+		{`"` + mixed + `".Orders`, fmt.Sprintf(`validation table %s.orders does not exist`, mixed)}, // quoted: no old reading
+		{schema + ".nosuch", fmt.Sprintf(`validation table %s.nosuch does not exist`, schema)},
 	} {
 		v := newPGValidator(dsn, schema, false)
 		v.Tables = []string{tc.table}
+		tc.want += fmt.Sprintf(` in database %q on %s, which the validation connection reaches; fix validation.tables`, dsnDatabase(t, dsn), dsnServer(t, dsn))
 		if _, err := v.Capture(context.Background()); err == nil || err.Error() != tc.want {
 			t.Errorf("Capture(%s) = %v\nwant %s", tc.table, err, tc.want)
 		}

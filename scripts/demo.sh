@@ -112,12 +112,17 @@ if [ "$mode" != plan ]; then
     writer_pid=$!
   fi
   if ! tf apply -input=false -no-color -auto-approve "$work/plan.tfplan" >"$work/apply.log" 2>&1; then
-    grep -vE "^\s*$" "$work/apply.log" | tail -25 | sed 's/^/    /'
+    # The errors in full, from the first one (the planned change's warning before them is in out/plan.txt);
+    # the log's end when there is no error diagnostic (terraform itself failed).
+    errors=$(awk '/^Error: / {p=1} p' "$work/apply.log" | grep -vE "^\s*$" || true)
+    [ -n "$errors" ] || errors=$(grep -vE "^\s*$" "$work/apply.log" | tail -25)
+    printf '%s\n' "$errors" | sed 's/^/    /'
     if [ "$mode" = rollback ]; then
       grep -q "rolled back" "$work/apply.log" || { echo "the apply failed without a rollback" >&2; exit 1; }
       echo "    (expected: the validation failed and the change was rolled back)"
       bin/demo-summary -plan "$work/plan.json" -guarded "$endpoint"
-      curl -fsS "$endpoint/_sandbox/log" 2>/dev/null | head -c 2000 >"$out/sandbox-requests.json" || true
+      curl -fsS "$endpoint/_sandbox/log" >"$out/sandbox-requests.json" 2>/dev/null &&
+        echo "    the emulator's request log: examples/demo/out/sandbox-requests.json" || rm -f "$out/sandbox-requests.json"
       say "Done in $(( $(date +%s) - t0 )) s"
       exit 0
     fi

@@ -51,6 +51,7 @@ var (
 const (
 	defaultTopologyTimeout = 60 * time.Minute
 	verdictConsolidate     = "consolidate"
+	verdictInsufficient    = "insufficient-data"
 )
 
 // topologyNodeCounts are the allowed values of nodes.
@@ -1606,9 +1607,18 @@ func (r *dbTopologyResource) checkVerdict(plan, state *dbTopologyModel, diags *d
 		return true
 	}
 	if v := plan.RequireVerdict.ValueString(); v != verdictConsolidate {
+		// Why, and where the recommendation says it: force is the way out only once that is read.
+		why := "one node fails a check of its policy (a capacity limit with headroom, the decision score or the savings): its reasons " +
+			"(the checks with passed = false) and its report_markdown say which. Keep nodes = 2, or set force = true to override the recommendation."
+		if v == verdictInsufficient {
+			why = "it had too little CloudWatch data in its window to judge: its reasons (the checks with passed = false, such as coverage " +
+				"and lookback) say what is short. Check its end_time and lookback_days against the deployment's history (a window before " +
+				"the deployment existed, or older than CloudWatch keeps, has no datapoints), or plan again once the deployment has run longer. " +
+				"Keep nodes = 2 meanwhile; force = true would override the recommendation without that evidence."
+		}
 		diags.AddAttributeError(path.Root("require_verdict"), "Recommendation Does Not Support One Node",
-			fmt.Sprintf("require_verdict is %q: the single-node recommendation for %s does not say %q, so going to 1 node is refused. "+
-				"Keep nodes = 2, or set force = true to override the recommendation.", v, plan.target().Noun(), verdictConsolidate))
+			fmt.Sprintf("require_verdict is %q: the single-node recommendation for %s does not say %q, so going to 1 node is refused: %s",
+				v, plan.target().Noun(), verdictConsolidate, why))
 		return false
 	}
 	return true

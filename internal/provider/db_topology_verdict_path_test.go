@@ -66,6 +66,32 @@ func TestCheckVerdict_errorOnRequireVerdict(t *testing.T) {
 	}
 }
 
+// TestCheckVerdict_saysWhy: the refusal says where the recommendation gives its reasons, and for
+// insufficient-data what to check (the window against the deployment's history) before reaching for
+// force. It said only "Keep nodes = 2, or set force = true to override the recommendation", the
+// same for a deployment too busy for one node and for a window with no datapoints (an end_time a
+// year off), where force would act on no evidence.
+func TestCheckVerdict_saysWhy(t *testing.T) {
+	r := &dbTopologyResource{}
+	for verdict, want := range map[string][]string{
+		"keep":              {"reasons (the checks with passed = false)", "report_markdown", "Keep nodes = 2, or set force = true"},
+		"insufficient-data": {"too little CloudWatch data", "reasons (the checks with passed = false", "end_time and lookback_days", "force = true would override the recommendation without that evidence"},
+	} {
+		m := mandibleModel(1, 2, false, lastChangeObject(1, "created", 2, 2))
+		m.RequireVerdict = types.StringValue(verdict)
+		var diags diag.Diagnostics
+		if r.checkVerdict(&m, nil, &diags) {
+			t.Fatalf("%s: checkVerdict passed", verdict)
+		}
+		d := verdictRefusal(t, diags).Detail()
+		for _, w := range want {
+			if !strings.Contains(d, w) {
+				t.Errorf("%s: detail %q lacks %q", verdict, d, w)
+			}
+		}
+	}
+}
+
 // TestModifyPlan_verdictErrorOnRequireVerdict: the same refusal through the resource's ModifyPlan
 // (a plan from the schema, the RDS sandbox behind it) keeps its attribute path require_verdict.
 func TestModifyPlan_verdictErrorOnRequireVerdict(t *testing.T) {

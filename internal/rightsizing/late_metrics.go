@@ -125,3 +125,36 @@ func lateMetricsWarnings(c inventory.Cluster, got *cw.Result) []string {
 	}
 	return out
 }
+
+// WindowBeforeCreationTitle is the title of windowBeforeCreation's warning.
+const WindowBeforeCreationTitle = "Window Ends Before the Deployment Existed"
+
+// windowBeforeCreation says, when the analysed window of got ends before the earliest instance of
+// c (named name) was created, that nothing of it can be in CloudWatch there: an end_time pinned
+// too far back (or a deployment deleted and created again under the same identifier), whose
+// verdict is insufficient-data with no datapoint; "" otherwise, or when a creation time is not
+// known.
+func windowBeforeCreation(c inventory.Cluster, name string, got *cw.Result) string {
+	if got == nil || got.Plan == nil {
+		return ""
+	}
+	var first time.Time
+	for _, n := range c.Nodes {
+		if n.Virtual {
+			continue
+		}
+		if n.Created.IsZero() {
+			return ""
+		}
+		if first.IsZero() || n.Created.Before(first) {
+			first = n.Created
+		}
+	}
+	if first.IsZero() || !got.Plan.End.Before(first) {
+		return ""
+	}
+	stamp := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+	return fmt.Sprintf("the analysed window %s..%s ends before %s existed (its first instance was created %s): CloudWatch has no metrics of it there, "+
+		"so nothing is analysed and the verdict is insufficient-data. Move end_time later than that, or remove it to end the window now.",
+		stamp(got.Plan.Start), stamp(got.Plan.End), name, stamp(first))
+}

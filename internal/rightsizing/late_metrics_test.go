@@ -148,3 +148,45 @@ func TestMetricsStartLate(t *testing.T) {
 		}
 	}
 }
+
+// TestRecommend_windowBeforeCreation: an end_time pinned before the deployment was created (a
+// year off, say) gives a window CloudWatch has nothing of: the recommendation says so and what to
+// do, where it gave insufficient-data with no warning; a window after the creation has no such
+// warning.
+func TestRecommend_windowBeforeCreation(t *testing.T) {
+	d, srv := deps(t, sandbox.Demo(), testNow)
+	d.Now = srv.Now
+	ctx := context.Background()
+	rc := d.RDS.(*rds.Client)
+	for _, req := range []Request{{InstanceID: "mandible-prod"}, {ClusterID: "sso-prod"}} {
+		name := req.InstanceID + req.ClusterID
+		id := req.InstanceID
+		if id == "" {
+			id = "sso-prod-instance-1"
+		}
+		out, err := rc.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
+		if err != nil || len(out.DBInstances) != 1 || out.DBInstances[0].InstanceCreateTime == nil {
+			t.Fatalf("%s: creation time: %v", id, err)
+		}
+		created := *out.DBInstances[0].InstanceCreateTime
+		req.Lookback = 7 * 24 * time.Hour
+		now, err := Recommend(ctx, d, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w, ok := warningWith(now.WarningTexts(), "ends before"); ok {
+			t.Errorf("%s, window ending now: %s", name, w)
+		}
+		req.End = created.Add(-30 * 24 * time.Hour).Truncate(time.Hour)
+		before, err := Recommend(ctx, d, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts := []string{"ends before " + name + " existed (its first instance was created " + created.UTC().Format(time.RFC3339),
+			"the verdict is insufficient-data", "Move end_time later"}
+		if _, ok := warningWith(before.WarningTexts(), parts...); !ok || before.Recommendation.Verdict != analysis.VerdictInsufficient {
+			t.Errorf("%s, window a month before its creation: verdict %s, warnings %q, want insufficient-data and one with %q",
+				name, before.Recommendation.Verdict, before.WarningTexts(), parts)
+		}
+	}
+}

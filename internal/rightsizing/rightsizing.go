@@ -733,6 +733,7 @@ func recommendOne(d Deps, c inventory.Cluster, gone removedReader, alarms reader
 		res.warn("Database Being Deleted", name+": "+why+"; the recommendation measures and prices the deployment as it ran before.")
 	}
 	res.warn(LateMetricsTitle, lateMetricsWarnings(c, got)...)
+	res.warn(WindowBeforeCreationTitle, windowBeforeCreation(c, name, got))
 	res.Warnings = append(res.Warnings, pendingWarnings(c, name)...)
 	res.Warnings = append(res.Warnings, setWindowsAndEvents(&in, c)...)
 	for _, n := range mc.Nodes {

@@ -72,8 +72,9 @@ provider "rightsize" {
 
 # Every 2-node PostgreSQL deployment in the account, consolidate verdicts first by savings, with the migration phase order.
 data "rightsize_fleet" "all" {
-  lookback_days = 14
-  end_time      = var.end_time
+  lookback_days  = 14
+  end_time       = var.end_time
+  period_seconds = 60 # pinned with end_time: the same datapoints at every plan
 }
 
 # What each node does, hour by hour.
@@ -81,12 +82,14 @@ data "rightsize_utilization" "sso" {
   db_cluster_identifier = "sso-prod"
   lookback_days         = 14
   end_time              = var.end_time
+  period_seconds        = 60
 }
 
 data "rightsize_utilization" "mandible" {
   db_instance_identifier = "mandible-prod"
   lookback_days          = 28
   end_time               = var.end_time
+  period_seconds         = 300 # CloudWatch keeps 1-minute datapoints for 15 days
 }
 
 # What PostgreSQL itself says about the chat workload.
@@ -100,6 +103,7 @@ data "rightsize_single_node_recommendation" "sso" {
   db_cluster_identifier = "sso-prod"
   lookback_days         = 14
   end_time              = var.end_time
+  period_seconds        = 60
   allow_single_node     = true # keeps the plan after the change valid
 }
 
@@ -107,6 +111,7 @@ data "rightsize_single_node_recommendation" "mandible" {
   db_instance_identifier = "mandible-prod"
   lookback_days          = 28
   end_time               = var.end_time
+  period_seconds         = 300
   use_provider_postgres  = true
   allow_single_node      = true
 }

@@ -1373,9 +1373,11 @@ func (c *collector) readTables(ctx context.Context) error {
 	// walked in the catalog, not with pg_partition_tree(), which takes ACCESS
 	// SHARE on every partition.
 	//
-	// pg_total_relation_size() opens the relation, its indexes and its TOAST
-	// table with ACCESS SHARE, so it waits for any session holding or awaiting
-	// ACCESS EXCLUSIVE on one of them (VACUUM FULL, CLUSTER, REINDEX, a table
+	// pg_total_relation_size() opens the relation, its indexes, its TOAST
+	// table and the TOAST table's index with ACCESS SHARE (a REINDEX of a
+	// table whose only index is its TOAST table's locks that index alone),
+	// so it waits for any session holding or awaiting ACCESS EXCLUSIVE on
+	// one of them (VACUUM FULL, CLUSTER, REINDEX, a table
 	// rewrite, a migration's ALTER TABLE), as long as that runs. As in
 	// readUnusedIndexes, such relations (pg_locks, read once) are not sized:
 	// their table's size is -1, with a warning, where the whole collection
@@ -1388,7 +1390,7 @@ func (c *collector) readTables(ctx context.Context) error {
 		s.reltuples::float8, s.relpages::int8,
 		pg_stat_get_live_tuples(s.oid), pg_stat_get_dead_tuples(s.oid),
 		CASE WHEN s.oid IN (SELECT relation FROM locked) OR s.reltoastrelid IN (SELECT relation FROM locked)
-			OR EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = s.oid AND i.indexrelid IN (SELECT relation FROM locked))
+			OR EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid IN (s.oid, s.reltoastrelid) AND i.indexrelid IN (SELECT relation FROM locked))
 			THEN -1 ELSE pg_catalog.pg_total_relation_size(s.oid::pg_catalog.regclass) END,
 		pg_stat_get_numscans(s.oid), pg_stat_get_tuples_returned(s.oid),
 		coalesce((SELECT sum(pg_stat_get_numscans(i.indexrelid)) FROM pg_index i WHERE i.indrelid = s.oid), 0)::int8,
@@ -1488,7 +1490,7 @@ func (c *collector) readTables(ctx context.Context) error {
 		c.st.Tables = append(c.st.Tables, t)
 	}
 	if len(lockedNames) > 0 {
-		c.warn("%s locked by another session (an ACCESS EXCLUSIVE lock on it, a partition, an index or its TOAST table, held or awaited: "+
+		c.warn("%s locked by another session (an ACCESS EXCLUSIVE lock on it, a partition, an index, its TOAST table or its TOAST index, held or awaited: "+
 			"VACUUM FULL, CLUSTER, REINDEX, a table rewrite or a migration's ALTER TABLE), which sizing it would wait for, so its size_bytes is -1: %s",
 			plural(len(lockedNames), "table is", "tables are"), listSome(lockedNames, 10))
 	}

@@ -158,3 +158,45 @@ func TestCollect_lockedTablesNotSized(t *testing.T) {
 		t.Errorf("no warning names busy and parts as locked: %q", st.Warnings)
 	}
 }
+
+// TestCollect_lockedToastIndexNotSized: REINDEX of a table whose only index is its TOAST table's
+// (a table without a primary key holding long values) takes ACCESS EXCLUSIVE on that TOAST index
+// alone, and pg_total_relation_size() opens the TOAST table's indexes too, so it would wait for it
+// until the statement timeout and fail the whole collection. The table is not sized (-1, with the
+// warning), as for a lock on the table, one of its indexes or its TOAST table.
+func TestCollect_lockedToastIndexNotSized(t *testing.T) {
+	h := needPG(t)
+	const db = "pgstats_locked_toast_index"
+	h.freshDatabase(t, db)
+	execSQL(t, h.superuser(t, db),
+		"CREATE TABLE notes (body text)",
+		"INSERT INTO notes SELECT repeat(md5(g::text), 200) FROM generate_series(1, 100) g",
+		"CREATE TABLE free (id int)", "INSERT INTO free SELECT generate_series(1, 1000)",
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	locker := h.superuser(t, db)
+	tx, err := locker.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(context.Background()) }()
+	if _, err := tx.Exec(ctx, "REINDEX TABLE notes"); err != nil { // its TOAST index, ACCESS EXCLUSIVE until the rollback
+		t.Fatal(err)
+	}
+	st := collect(t, h.connect(t, db, "postgres"), Options{Tables: []string{"notes", "free"}, StatementTimeout: 5 * time.Second})
+	sizes := map[string]int64{}
+	for _, tb := range st.Tables {
+		sizes[tb.Name] = tb.SizeBytes
+	}
+	if sizes["notes"] != -1 || sizes["free"] <= 0 || len(st.Tables) != 2 {
+		t.Errorf("sizes %v (%d tables): want notes -1 (its TOAST index locked), free sized", sizes, len(st.Tables))
+	}
+	var warned bool
+	for _, w := range st.Warnings {
+		warned = warned || strings.Contains(w, `1 table is locked by another session`) && strings.Contains(w, `"notes"`)
+	}
+	if !warned {
+		t.Errorf("no warning names notes as locked: %q", st.Warnings)
+	}
+}

@@ -484,7 +484,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"estimated_rows":       pgsF64("Planner estimate `pg_class.reltuples` (rows), or `live_tuples` if never vacuumed or analysed."),
 					"live_tuples":          pgsInt("`n_live_tup` (rows)."),
 					"dead_tuples":          pgsInt("`n_dead_tup` (rows)."),
-					"size_bytes":           pgsInt("`pg_total_relation_size()`: heap, indexes and TOAST (a partitioned table's: its partitions'), in bytes; -1 when another session holds or awaits an ACCESS EXCLUSIVE lock on it, a partition, an index or its TOAST table (VACUUM FULL, CLUSTER, REINDEX, a rewriting ALTER TABLE), which sizing it would wait for (a warning names it)."),
+					"size_bytes":           pgsInt("`pg_total_relation_size()`: heap, indexes and TOAST (a partitioned table's: its partitions'), in bytes; -1 when another session holds or awaits an ACCESS EXCLUSIVE lock on it, a partition, an index, its TOAST table or the TOAST table's index (VACUUM FULL, CLUSTER, REINDEX, a rewriting ALTER TABLE), which sizing it would wait for (a warning names it)."),
 					"seq_scans":            pgsCount("Sequential scans"),
 					"seq_tuples_read":      pgsCount("Rows read by sequential scans"),
 					"index_scans":          pgsCount("Index scans over all its indexes"),

@@ -131,9 +131,11 @@ const WindowBeforeCreationTitle = "Window Ends Before the Deployment Existed"
 
 // windowBeforeCreation says, when the analysed window of got ends before the earliest instance of
 // c (named name) was created, that nothing of it can be in CloudWatch there: an end_time pinned
-// too far back (or a deployment deleted and created again under the same identifier), whose
-// verdict is insufficient-data with no datapoint; "" otherwise, or when a creation time is not
-// known.
+// too far back, whose verdict is insufficient-data with no datapoint; "" otherwise, or when a
+// creation time is not known. When got holds datapoints all the same, they are an earlier
+// deployment's under the same identifiers (one deleted, or renamed away, and this one renamed to
+// its identifier; or, for an Aurora cluster read by role, the instances it had before): the
+// warning says the verdict rests on them, not that nothing was analysed.
 func windowBeforeCreation(c inventory.Cluster, name string, got *cw.Result) string {
 	if got == nil || got.Plan == nil {
 		return ""
@@ -154,6 +156,14 @@ func windowBeforeCreation(c inventory.Cluster, name string, got *cw.Result) stri
 		return ""
 	}
 	stamp := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+	for _, ns := range got.Series {
+		if len(ns.Series.Timestamps) > 0 {
+			return fmt.Sprintf("the analysed window %s..%s ends before %s existed (its first instance was created %s): the metrics CloudWatch has there "+
+				"under its identifiers are of an earlier DB instance or cluster that had them (deleted, or renamed away, and this one renamed to its identifier, "+
+				"or instances the cluster had before), and the verdict rests on that one's load, not this one's. Move end_time later than that, or remove it to end the window now.",
+				stamp(got.Plan.Start), stamp(got.Plan.End), name, stamp(first))
+		}
+	}
 	return fmt.Sprintf("the analysed window %s..%s ends before %s existed (its first instance was created %s): CloudWatch has no metrics of it there, "+
 		"so nothing is analysed and the verdict is insufficient-data. Move end_time later than that, or remove it to end the window now.",
 		stamp(got.Plan.Start), stamp(got.Plan.End), name, stamp(first))

@@ -190,3 +190,46 @@ func TestRecommend_windowBeforeCreation(t *testing.T) {
 		}
 	}
 }
+
+// TestRecommend_windowBeforeCreationEarlierHolder: a DB instance that took the identifier of an
+// earlier one (that one renamed away, or deleted, and this one renamed to it) has CloudWatch
+// metrics under the identifier from before it was created: the earlier instance's, which the
+// recommendation reads and judges. A window ending before its creation is then not empty and
+// its verdict is no insufficient-data: the warning must not say it is, but whose metrics they are.
+func TestRecommend_windowBeforeCreationEarlierHolder(t *testing.T) {
+	d, srv := deps(t, sandbox.Demo(), testNow)
+	d.Now = srv.Now
+	ctx := context.Background()
+	rc := d.RDS.(*rds.Client)
+	if _, err := rc.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("mandible-next"), Engine: aws.String("postgres"),
+		DBInstanceClass: aws.String("db.t4g.large"), AllocatedStorage: aws.Int32(100), MultiAZ: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(24 * time.Hour)
+	for _, rename := range [][2]string{{"mandible-prod", "mandible-old"}, {"mandible-next", "mandible-prod"}} {
+		if _, err := rc.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String(rename[0]),
+			NewDBInstanceIdentifier: aws.String(rename[1]), ApplyImmediately: aws.Bool(true)}); err != nil {
+			t.Fatal(err)
+		}
+		srv.Advance(time.Hour)
+	}
+	out, err := rc.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String("mandible-prod")})
+	if err != nil || len(out.DBInstances) != 1 || out.DBInstances[0].InstanceCreateTime == nil {
+		t.Fatalf("mandible-prod's creation time: %v", err)
+	}
+	created := *out.DBInstances[0].InstanceCreateTime
+	res, err := Recommend(ctx, d, Request{InstanceID: "mandible-prod", Lookback: 7 * 24 * time.Hour, End: created.Add(-2 * 24 * time.Hour).Truncate(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Recommendation.Verdict == analysis.VerdictInsufficient {
+		t.Fatalf("verdict %s: the earlier holder's metrics were not read; warnings %q", res.Recommendation.Verdict, res.WarningTexts())
+	}
+	w, ok := warningWith(res.WarningTexts(), "ends before")
+	if !ok {
+		t.Fatalf("no warning that the window ends before mandible-prod was created: %q", res.WarningTexts())
+	}
+	if strings.Contains(w, "insufficient-data") || strings.Contains(w, "no metrics") || !strings.Contains(w, "earlier") {
+		t.Errorf("verdict %s, warning %q: want one saying the metrics are an earlier instance's, not that there are none", res.Recommendation.Verdict, w)
+	}
+}

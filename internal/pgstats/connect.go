@@ -84,6 +84,8 @@ func (c ConnConfig) Validate() error {
 	switch {
 	case strings.TrimSpace(c.Host) == "":
 		return errors.New("host is empty: set the PostgreSQL server's host name or address")
+	case HostIsConnectionString(c.Host):
+		return ErrHostConnectionString
 	case strings.Contains(c.Host, ","):
 		return fmt.Errorf("host %q contains a comma: give exactly one host", c.Host)
 	case c.Port < 0 || c.Port > 65535:
@@ -98,6 +100,29 @@ func (c ConnConfig) Validate() error {
 		return errors.New("a connection setting contains a NUL byte")
 	}
 	return nil
+}
+
+// ErrHostConnectionString is Validate's error for a host that is a connection string
+// (HostIsConnectionString). It does not repeat the host, which may hold a password.
+var ErrHostConnectionString = errors.New("host is a connection string (a postgres:// or postgresql:// URI, " +
+	"user:password@host, or keyword=value settings), not a host name; its value, which may hold a password, is not repeated here. " +
+	"Set host to the server's host name or IP address alone, and the port, database, user and password in their own settings")
+
+// HostIsConnectionString reports whether host is a connection string rather than a host: a URI
+// (it holds "://"), user[:password]@host, or libpq keyword=value settings (it holds "="), as when
+// a DATABASE_URL is given as the host. Such a value may hold a password, which Connect would
+// otherwise quote in its errors (as the host name it failed to resolve) and which is not the
+// Password it redacts. A host name or IP address holds none of these; a Unix-domain socket
+// directory (an absolute path) or abstract socket (@name) may, and is never taken for one.
+func HostIsConnectionString(host string) bool {
+	h := strings.TrimSpace(host)
+	if strings.Contains(h, "://") {
+		return true
+	}
+	if strings.HasPrefix(h, "/") || strings.HasPrefix(h, "@") {
+		return false
+	}
+	return strings.ContainsAny(h, "@=")
 }
 
 // EffectiveSSLMode returns the sslmode a connection with ConnConfig.SSLMode

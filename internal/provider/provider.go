@@ -318,6 +318,40 @@ func (p *rightsizeProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 	}
 }
 
+// hostConnectionStringSummary is the summary of the error for a PostgreSQL host that is a
+// connection string (pgstats.HostIsConnectionString).
+const hostConnectionStringSummary = "PostgreSQL Host Is a Connection String"
+
+// hostConnectionStringDetail is the error for a PostgreSQL host, given by from (postgres.host,
+// PGHOST), that is a connection string. It never repeats the value, which may hold a password.
+func hostConnectionStringDetail(from string) string {
+	return from + " is a connection string (a postgres:// or postgresql:// URI, user:password@host, or keyword=value settings), " +
+		"not a host name; its value, which may hold a password, is not repeated here. Set host to the server's host name " +
+		"or IP address alone, and port, database, username and password (or iam_auth) in their own attributes."
+}
+
+// hostNotConnectionString refuses a PostgreSQL host that is a connection string
+// (pgstats.HostIsConnectionString), such as a DATABASE_URL, without repeating it: it may hold a
+// password, and would otherwise be quoted by the connection's warnings and errors and logged.
+type hostNotConnectionString struct{}
+
+var _ validator.String = hostNotConnectionString{}
+
+func (hostNotConnectionString) Description(context.Context) string {
+	return "value must be a host name, IP address or Unix-domain socket directory, not a connection string"
+}
+
+func (v hostNotConnectionString) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (hostNotConnectionString) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || !pgstats.HostIsConnectionString(req.ConfigValue.ValueString()) {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, hostConnectionStringSummary, hostConnectionStringDetail(req.Path.String()))
+}
+
 // notBlank returns a validator that rejects a string set to "" or to whitespace only, naming
 // the attribute and, in remedy, what to do instead; then (the attribute's other validators,
 // whose messages do not fit an empty value) run on values that are not blank. Null and unknown
@@ -396,7 +430,8 @@ func postgresProviderAttributes() map[string]schema.Attribute {
 		"host": schema.StringAttribute{
 			MarkdownDescription: "Host name or IP address of the PostgreSQL server (the writer endpoint for Aurora). Falls back to `PGHOST`.",
 			Optional:            true,
-			Validators:          []validator.String{notBlank("remove it to use PGHOST, or set it to the PostgreSQL server's host name or address")},
+			Validators: []validator.String{notBlank("remove it to use PGHOST, or set it to the PostgreSQL server's host name or address",
+				hostNotConnectionString{})},
 		},
 		"port": schema.Int64Attribute{
 			MarkdownDescription: fmt.Sprintf("TCP port, 1 to 65535. Falls back to `PGPORT`, then `%d`.", DefaultPostgresPort),
@@ -791,6 +826,18 @@ func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagE
 		} else {
 			s.Port = port
 		}
+	}
+	if pgstats.HostIsConnectionString(s.Host) {
+		// Not repeated: a connection string may hold a password.
+		from := "PGHOST"
+		if m.Host.ValueString() != "" {
+			from = "postgres.host"
+		}
+		errs = append(errs, diagError{
+			path:    path.Root("postgres").AtName("host"),
+			summary: hostConnectionStringSummary,
+			detail:  hostConnectionStringDetail(from),
+		})
 	}
 	if s.SSLMode != "" && !validSSLMode(s.SSLMode) {
 		errs = append(errs, diagError{

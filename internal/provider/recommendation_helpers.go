@@ -83,7 +83,8 @@ type recPostgresModel struct {
 func postgresOverrideAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"host": schema.StringAttribute{Optional: true, MarkdownDescription: "Host name or IP address (the writer endpoint). Defaults to the provider's.",
-			Validators: []validator.String{notBlankValidator{title: "Empty PostgreSQL Attribute", remedy: "remove it to use the provider's, or set it to the PostgreSQL server's host name or address"}}},
+			Validators: []validator.String{notBlankValidator{title: "Empty PostgreSQL Attribute", remedy: "remove it to use the provider's, or set it to the PostgreSQL server's host name or address",
+				then: []validator.String{hostNotConnectionString{}}}}},
 		"port": schema.Int64Attribute{Optional: true, MarkdownDescription: "TCP port, 1 to 65535. Defaults to the provider's.",
 			Validators: []validator.Int64{int64validator.Between(1, 65535)}},
 		"database": schema.StringAttribute{Optional: true, MarkdownDescription: "Database name. Defaults to the provider's.",
@@ -110,6 +111,9 @@ func mergePostgres(ctx context.Context, base PostgresSettings, override types.Ob
 	var o recPostgresModel
 	if d := override.As(ctx, &o, objectAsOptions); d.HasError() {
 		return s, fmt.Errorf("reading the postgres attribute: %v", d)
+	}
+	if pgstats.HostIsConnectionString(o.Host.ValueString()) {
+		return s, errors.New(hostConnectionStringDetail("postgres.host"))
 	}
 	var set []string
 	str := func(name string, dst *string, v types.String) {

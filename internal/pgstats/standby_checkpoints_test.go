@@ -103,6 +103,44 @@ func matrixStandby(t *testing.T, dsn string) string {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(parent, "data")
+	// A physical slot reserving WAL from now on, which the standby streams through: a checkpoint
+	// of the shared server before the standby connects must not remove the WAL it starts from.
+	slot := fmt.Sprintf("rs_test_standby_%d", time.Now().UnixNano())
+	if _, err := admin.Exec(ctx, "SELECT pg_create_physical_replication_slot($1, true)", slot); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		// After the standby's cleanup (registered later, run first): its walsender may take a
+		// moment to exit, and an active slot cannot be dropped.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		c, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Errorf("dropping the standby's slot %s: %v", slot, err)
+			return
+		}
+		defer func() { _ = c.Close(context.Background()) }()
+		for {
+			var n int
+			err := c.QueryRow(ctx, "SELECT count(pg_drop_replication_slot(slot_name)) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active", slot).Scan(&n)
+			var left bool
+			if err == nil {
+				err = c.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)", slot).Scan(&left)
+			}
+			if err != nil || !left {
+				if err != nil {
+					t.Errorf("dropping the standby's slot %s (it keeps WAL on the shared server): %v", slot, err)
+				}
+				return
+			}
+			select {
+			case <-ctx.Done():
+				t.Errorf("the standby's slot %s is still active after 30 s (it keeps WAL on the shared server)", slot)
+				return
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	})
 	if _, err := admin.Exec(ctx, "SELECT pg_backup_start('rightsize-test', true)"); err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +157,8 @@ func matrixStandby(t *testing.T, dsn string) string {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	_ = l.Close()
-	conf := fmt.Sprintf("\nport = %d\nunix_socket_directories = '%s'\nhot_standby = on\nprimary_conninfo = 'host=127.0.0.1 port=%d user=postgres'\n", port, parent, primaryPort)
+	// TCP only: a socket path under a long TMPDIR could pass the 107 bytes a socket path may have.
+	conf := fmt.Sprintf("\nport = %d\nunix_socket_directories = ''\nhot_standby = on\nprimary_conninfo = 'host=127.0.0.1 port=%d user=postgres'\nprimary_slot_name = '%s'\n", port, primaryPort, slot)
 	f, err := os.OpenFile(filepath.Join(dir, "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
 	if err == nil {
 		_, err = f.WriteString(conf)
@@ -153,8 +192,9 @@ func matrixStandby(t *testing.T, dsn string) string {
 // copyLiveDataDir copies a running server's data directory from to a new directory to, as a
 // low-level base backup does (between pg_backup_start and pg_backup_stop): files may change or
 // vanish while it runs, and one that vanishes is left out (the WAL replay restores what it held);
-// pg_wal's contents (streamed from the primary instead), postmaster.pid and postmaster.opts are
-// left out, as PostgreSQL's documentation of base backups says.
+// pg_wal's contents (streamed from the primary instead), those of pg_replslot, pg_dynshmem,
+// pg_notify, pg_serial, pg_snapshots, pg_stat_tmp and pg_subtrans, postmaster.pid and
+// postmaster.opts are left out, as PostgreSQL's documentation of base backups says.
 func copyLiveDataDir(from, to string) error {
 	return filepath.WalkDir(from, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
@@ -172,8 +212,14 @@ func copyLiveDataDir(from, to string) error {
 			if err := os.MkdirAll(dst, 0o700); err != nil {
 				return err
 			}
-			if rel == "pg_wal" {
-				return os.MkdirAll(filepath.Join(dst, "archive_status"), 0o700) // empty: streamed instead
+			switch rel {
+			case "pg_wal":
+				if err := os.MkdirAll(filepath.Join(dst, "archive_status"), 0o700); err != nil { // empty: streamed instead
+					return err
+				}
+				return filepath.SkipDir
+			case "pg_replslot", "pg_dynshmem", "pg_notify", "pg_serial", "pg_snapshots", "pg_stat_tmp", "pg_subtrans":
+				return filepath.SkipDir // their contents are left out (the directories kept), as the documentation says
 			}
 			return nil
 		}

@@ -91,7 +91,8 @@ func postgresOverrideAttributes() map[string]schema.Attribute {
 			Validators: []validator.String{notBlankValidator{title: "Empty PostgreSQL Attribute", remedy: "remove it to use the provider's, or set it to the database name"}}},
 		"username": schema.StringAttribute{Optional: true, MarkdownDescription: "Role with `pg_monitor`. Defaults to the provider's.",
 			Validators: []validator.String{notBlankValidator{title: "Empty PostgreSQL Attribute", remedy: "remove it to use the provider's, or set it to the role to connect as"}}},
-		"password": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "Password. Defaults to the provider's. Never logged, " +
+		"password": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "Password. Defaults to the provider's. " +
+			"Under a provider whose `postgres.iam_auth` is `true`, set `iam_auth = false` beside it (a password with the provider's IAM authentication is an error). Never logged, " +
 			"but stored in plain text in the Terraform state, as every data source argument is (`sensitive` only hides it from plan output). " +
 			"Prefer the provider block's `postgres.password` (provider configuration is not stored in the state), `PGPASSWORD`, or `iam_auth`."},
 		"sslmode": schema.StringAttribute{Optional: true, MarkdownDescription: fmt.Sprintf("libpq sslmode, one of %s. Defaults to the provider's.", markdownList(SSLModes)),
@@ -137,8 +138,19 @@ func mergePostgres(ctx context.Context, base PostgresSettings, override types.Ob
 		set = append(set, "iam_auth")
 	}
 	s.Unknown = slices.DeleteFunc(slices.Clone(s.Unknown), func(a string) bool { return slices.Contains(set, a) })
+	// A password of the data source's own under the provider's iam_auth = true would be replaced by
+	// an RDS IAM token (pgConnConfig), which the server refuses as a wrong password for a right one.
+	if slices.Contains(set, "password") && !slices.Contains(set, "iam_auth") && s.IAMAuth {
+		return s, errors.New(overridePasswordUnderIAMAuth)
+	}
 	return s, nil
 }
+
+// overridePasswordUnderIAMAuth is mergePostgres's error for a data source's postgres.password
+// under the provider's postgres.iam_auth = true.
+const overridePasswordUnderIAMAuth = "this data source's postgres.password is set, but the provider's postgres.iam_auth is true, " +
+	"which sends an RDS IAM authentication token in place of a password: set iam_auth = false in this data source's postgres " +
+	"attribute to connect with the password, or remove password to connect with IAM authentication"
 
 // warnUnverifiedOverride adds unverifiedPostgres's warning for the connection of a data source
 // whose postgres attribute (override) is set: the provider's settings base merged with it

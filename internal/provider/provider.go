@@ -444,9 +444,11 @@ func postgresProviderAttributes() map[string]schema.Attribute {
 			Validators:          []validator.String{notBlank("remove it to use PGDATABASE (else " + DefaultPostgresDatabase + "), or set it to the database name")},
 		},
 		"username": schema.StringAttribute{
-			MarkdownDescription: "Role to connect as; it needs `pg_monitor`. Falls back to `PGUSER`.",
-			Optional:            true,
-			Validators:          []validator.String{notBlank("remove it to use PGUSER, or set it to the role to connect as")},
+			MarkdownDescription: "Role to connect as; it needs `pg_monitor`. Falls back to `PGUSER`, then to the operating system user " +
+				"(`USER`), as libpq does: set it (or `PGUSER`) where that is not the role, as in CI, and with `iam_auth`, whose token is " +
+				"built for this role.",
+			Optional:   true,
+			Validators: []validator.String{notBlank("remove it to use PGUSER, or set it to the role to connect as")},
 		},
 		"password": schema.StringAttribute{
 			MarkdownDescription: "Password. Falls back to `PGPASSWORD`. Never logged. Not needed with `iam_auth`.",

@@ -509,3 +509,32 @@ func TestAccProvider_sslRootCertDefault(t *testing.T) {
 		},
 	})
 }
+
+// The username falls back to PGUSER, then to the operating system user (USER), as libpq does and
+// as postgres.username's description says; the block wins over both.
+func TestResolvePostgres_usernameFallsBackToUSER(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		block *postgresModel
+		env   map[string]string
+		want  string
+	}{
+		{"USER", nil, map[string]string{"USER": "alice"}, "alice"},
+		{"PGUSER before USER", nil, map[string]string{"USER": "alice", "PGUSER": "monitor"}, "monitor"},
+		{"block before both", &postgresModel{Username: types.StringValue("rightsize")}, map[string]string{"USER": "alice", "PGUSER": "monitor"}, "rightsize"},
+		{"none", nil, nil, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, errs := resolvePostgres(c.block, func(k string) (string, bool) { v, ok := c.env[k]; return v, ok })
+			if len(errs) != 0 || got.Username != c.want {
+				t.Fatalf("resolvePostgres: username %q, errors %v; want %q", got.Username, errs, c.want)
+			}
+		})
+	}
+	var resp provider.SchemaResponse
+	(&rightsizeProvider{}).Schema(context.Background(), provider.SchemaRequest{}, &resp)
+	d := resp.Schema.Blocks["postgres"].GetNestedObject().GetAttributes()["username"].GetMarkdownDescription()
+	if !strings.Contains(d, "`PGUSER`, then to the operating system user (`USER`)") {
+		t.Errorf("postgres.username's description does not give the USER fallback: %s", d)
+	}
+}

@@ -3,6 +3,7 @@ package pgstats
 import (
 	"cmp"
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -217,9 +218,33 @@ func Connect(ctx context.Context, c ConnConfig) (*pgx.Conn, error) {
 		if ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
 			return nil, redact(fmt.Errorf("%s: no answer within connect timeout %s: %w", where, timeout, err), c.Password)
 		}
-		return nil, redact(fmt.Errorf("%s: %w", where, err), c.Password)
+		return nil, redact(fmt.Errorf("%s: %w%s", where, err, tlsHint(err, c.Host, sslmode)), c.Password)
 	}
 	return conn, nil
+}
+
+// RDSCABundleURL is where AWS publishes the certificate bundle of the RDS certificate authorities
+// ("Using SSL/TLS to encrypt a connection to a DB instance or cluster").
+const RDSCABundleURL = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
+
+// tlsHint says what to do when the server's certificate failed verification (sslmode verify-ca or
+// verify-full): signed by an authority this machine does not trust (an RDS or Aurora server's is
+// signed by the RDS CAs, which no system trust store holds), or not naming host (verify-full
+// checks the name connected to, so an IP address, or a CNAME the certificate does not list, fails
+// it); "" for other errors.
+func tlsHint(err error, host, sslmode string) string {
+	var unknown x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	switch {
+	case errors.As(err, &unknown):
+		return fmt.Sprintf(". The server's certificate is signed by a certificate authority this machine does not trust (sslmode %s verifies it): "+
+			"set sslrootcert to the file of the authority that signed it; for RDS and Aurora, the RDS certificate bundle %s", sslmode, RDSCABundleURL)
+	case errors.As(err, &hostErr):
+		return fmt.Sprintf(". The server's certificate does not name the host connected to, %s (sslmode verify-full checks the name): "+
+			"connect by a name the certificate lists (for RDS and Aurora, the instance or cluster endpoint, not an IP address or a CNAME of your own), "+
+			"or use sslmode verify-ca, which checks the signature only", host)
+	}
+	return ""
 }
 
 // quoteConnValue quotes v for a libpq keyword/value connection string.

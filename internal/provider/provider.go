@@ -64,7 +64,7 @@ const (
 	DefaultPostgresDatabase = "postgres"
 	DefaultPostgresSSLMode  = pgstats.DefaultSSLMode
 	// rdsCABundleURL is where AWS publishes the CA bundle of every RDS and Aurora region.
-	rdsCABundleURL                = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
+	rdsCABundleURL                = pgstats.RDSCABundleURL
 	DefaultConnectTimeoutSeconds  = 10
 	DefaultStatementTimeoutMillis = 30000
 	DefaultMaxRetries             = 5

@@ -310,6 +310,13 @@ func rdsDefaultMaxConnections(c InstanceClass) float64 {
 	return math.Min(math.Floor(c.MemoryBytes()/rdsMaxConnectionsDivisor), rdsMaxConnectionsCap)
 }
 
+// rdsDefaultMaxConnectionsLow is the least RDS's default max_connections for class c may be: 60%
+// of rdsDefaultMaxConnections, as DBInstanceClassMemory, which the default divides, is the class's
+// memory less what RDS keeps for itself (about 72% of it on a 1 GiB class, above 90% from 8 GiB).
+func rdsDefaultMaxConnectionsLow(c InstanceClass) float64 {
+	return 0.6 * rdsDefaultMaxConnections(c)
+}
+
 // maxConnectionsOr is n, a max_connections, or RDS's default on class c when
 // n is not positive (not known).
 func maxConnectionsOr(n int, c InstanceClass) int {
@@ -567,9 +574,8 @@ func groupMaxConnectionsRisk(pg *PostgresFacts, pr Projection, target InstanceCl
 // the class's memory less what RDS keeps for itself, relatively more on small classes: about 72%
 // of it on a 1 GiB class, above 90% from 8 GiB).
 func usesDefaultMaxConnections(maxConnections int, c InstanceClass) bool {
-	top := rdsDefaultMaxConnections(c)
 	v := float64(maxConnections)
-	return v <= top && v >= 0.6*top
+	return v <= rdsDefaultMaxConnections(c) && v >= rdsDefaultMaxConnectionsLow(c)
 }
 
 // risks lists the failure scenarios, high-traffic periods and backup and

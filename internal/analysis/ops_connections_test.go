@@ -107,16 +107,18 @@ func TestMaxConnectionsOnlyRaised(t *testing.T) {
 	}
 
 	// No PostgreSQL facts, 580 connections on db.m6g.large: they need 873, which RDS's default on
-	// 8 GiB (8 GiB / 9531392 = 901) holds, so none is recommended; the alarm (580 × 1.5 = 870) is
-	// capped at 90% of those 901, 810, so that it fires before connections are refused.
+	// 8 GiB of class memory (8 GiB / 9531392 = 901) would hold, but RDS divides DBInstanceClassMemory,
+	// less than the class's memory (the default can be as low as 60% of 901), so 901 is recommended,
+	// not left to the default; the alarm (580 × 1.5 = 870) is capped at 90% of those 901, 810, so
+	// that it fires before connections are refused.
 	in := withFlatConnections(idleMultiAZ(14), 580)
 	in.Postgres = nil
 	rec, err := Analyze(in, Policy{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, ok := rec.Parameters["max_connections"]; ok {
-		t.Errorf("max_connections %s recommended where RDS's default holds the peak", v)
+	if v := rec.Parameters["max_connections"]; v != "901" {
+		t.Errorf("max_connections %q recommended, want 901 (RDS's default on the class's memory, above the 873 needed)", v)
 	}
 	if got := connAlarm(rec); got != 810 {
 		t.Errorf("connections alarm at %v, want 810 (90%% of RDS's default 901 on db.m6g.large)", got)

@@ -197,7 +197,11 @@ func defaultWorkers(c InstanceClass) int {
 //     LEAST({DBInstanceClassMemory/9531392},5000), when that is unknown):
 //     what it needs when that is more, and otherwise the kept value when it
 //     is above RDS's default (a group's own setting, which a new group,
-//     with the default, would cut). What it needs is peak × (1 + headroom)
+//     with the default, would cut). RDS's default, on DBInstanceClassMemory
+//     (less than the class's memory: about 72% of it on 1 GiB), may be as
+//     little as 60% of the one on the class's memory: when the node keeps the
+//     default and needs more than that 60%, the larger of what it needs and
+//     the default on the class's memory is recommended. What it needs is peak × (1 + headroom)
 //     / connections threshold (80% by default), rounded up to a multiple of
 //     10, plus 3 reserved superuser slots; at least 20, at most the engine's
 //     limit (262143 − max_worker_processes − 100, see pgMaxBackends). Below
@@ -283,6 +287,12 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 	// The max_connections in effect: the one kept (RDS's default on the class's memory when not
 	// known), unless the peak needs more.
 	maxConn, set := maxConnectionsOr(in.KeptMaxConnections, c), false
+	// What the node surely keeps: the kept value, or the least RDS's default on c may be
+	// (DBInstanceClassMemory is less than c's memory, by more on small classes).
+	sure := float64(maxConn)
+	if in.KeptMaxConnections <= 0 {
+		sure = rdsDefaultMaxConnectionsLow(c)
+	}
 	if pk := in.PeakConnections; pk == pk && pk > 0 {
 		limit := in.ConnectionsThresholdPercent
 		if !(limit > 0) {
@@ -291,8 +301,10 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 		need := pk * (1 + in.HeadroomPercent/100) * 100 / limit
 		need = math.Round(need*1e6) / 1e6 // 120 × 1.2 / 0.8 is 180, not 180.00000000000003
 		v := float64(math.Ceil(need/10) * 10)
-		if need := int(math.Min(float64(pgMaxBackends-workers-otherBackends), math.Max(20, v+3))); need > maxConn {
-			maxConn, set = need, true
+		// Above what the node surely keeps, the need is recommended, and never below the default on
+		// c's memory, which is at least what RDS gives (a cut of it would refuse connections).
+		if need := int(math.Min(float64(pgMaxBackends-workers-otherBackends), math.Max(20, v+3))); float64(need) > sure {
+			maxConn, set = max(need, maxConn), true
 		}
 	}
 	// A kept value above RDS's default on the class is the group's own: a new group would have the

@@ -104,10 +104,41 @@ func TestWaitUnexpectedState(t *testing.T) {
 	}
 }
 
+// expiringCtx is a context whose deadline passes when expire is called: a test's Refresh passes it
+// once it has been called the times the test needs, where a real 30 ms deadline could pass first
+// on a loaded machine (a 40 ms stall of the test process left one call: "after 1 calls").
+type expiringCtx struct {
+	context.Context
+	done chan struct{}
+}
+
+func newExpiringCtx() *expiringCtx {
+	return &expiringCtx{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (c *expiringCtx) Done() <-chan struct{} { return c.done }
+
+func (c *expiringCtx) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
+}
+
+func (c *expiringCtx) expire() { close(c.done) }
+
 func TestWaitTimeoutFromContext(t *testing.T) {
-	refresh, calls := seq("modifying")
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
-	defer cancel()
+	states, calls := seq("modifying")
+	ctx := newExpiringCtx()
+	refresh := func(rctx context.Context) (int, string, error) {
+		v, s, err := states(rctx)
+		if *calls == 2 { // the deadline passes after the second call
+			ctx.expire()
+		}
+		return v, s, err
+	}
 	w := Waiter[int]{Description: "DB instance i1", Pending: []string{"modifying"}, Target: []string{"available"},
 		Refresh: refresh, MinInterval: time.Millisecond, MaxInterval: 2 * time.Millisecond}
 	_, err := w.Wait(ctx)
@@ -193,11 +224,16 @@ func TestWaitNonRetryableError(t *testing.T) {
 }
 
 func TestWaitRetryableUntilTimeoutReportsLastError(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
+	ctx, sleeps := newExpiringCtx(), 0
 	w := Waiter[int]{Target: []string{"available"}, MinInterval: time.Millisecond, MaxInterval: time.Millisecond,
 		Retryable: func(error) bool { return true },
-		Refresh:   func(context.Context) (int, string, error) { return 0, "", errThrottle }}
+		Refresh:   func(context.Context) (int, string, error) { return 0, "", errThrottle },
+		Sleep: func(sctx context.Context, d time.Duration) error {
+			if sleeps++; sleeps == 2 { // the deadline passes during the second wait (expiringCtx)
+				ctx.expire()
+			}
+			return Sleep(sctx, d)
+		}}
 	_, err := w.Wait(ctx)
 	var te *TimeoutError
 	if !errors.As(err, &te) || !errors.Is(te.LastErr, errThrottle) || !strings.Contains(err.Error(), "throttling") {

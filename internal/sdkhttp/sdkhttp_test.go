@@ -2,7 +2,9 @@ package sdkhttp
 
 import (
 	"bytes"
+	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -63,10 +65,11 @@ func (b *smithyBody) Close() error {
 }
 
 // send posts body to srv through c, closes the body once the response has arrived (as
-// smithy-go does) and reads the response body.
+// smithy-go does) and reads the response body: once settled is closed, when it is not nil,
+// else after 50 ms.
 func send(t *testing.T, c interface {
 	Do(*http.Request) (*http.Response, error)
-}, url, body string) (string, error) {
+}, url, body string, settled <-chan struct{}) (string, error) {
 	t.Helper()
 	b := newSmithyBody(body)
 	req, err := http.NewRequest(http.MethodPost, url, b)
@@ -80,10 +83,31 @@ func send(t *testing.T, c interface {
 		return "", err
 	}
 	defer resp.Body.Close()
-	// Give net/http's drain, released by the Close above, time to act on the connection.
-	time.Sleep(50 * time.Millisecond)
+	// Give net/http's drain, released by the Close above, time to act on the connection: until
+	// it has (settled), or 50 ms where nothing tells when it has.
+	if settled == nil {
+		time.Sleep(50 * time.Millisecond)
+	} else {
+		select {
+		case <-settled:
+		case <-time.After(10 * time.Second): // the read below then shows what the drain did not do
+		}
+	}
 	got, err := io.ReadAll(resp.Body)
 	return string(got), err
+}
+
+// closeSignalConn closes closed when the connection is closed.
+type closeSignalConn struct {
+	net.Conn
+	closed chan struct{}
+	once   sync.Once
+}
+
+func (c *closeSignalConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() { close(c.closed) })
+	return err
 }
 
 // The race, made deterministic: the server answers once it has the request's Content-Length
@@ -98,8 +122,19 @@ func TestClosedBodyDoesNotCloseTheConnection(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 
-	sdk := &http.Client{Transport: &http.Transport{}}
-	got, err := send(t, sdk, srv.URL, "Action=DescribeDBClusters")
+	// The read waits until the drain has closed the connection: 50 ms, as the wrapped client's
+	// read below waits, is not always enough on a loaded machine, where the goroutine that drains
+	// can be kept off the CPU while this one reads the response whole.
+	connClosed := make(chan struct{})
+	var dialer net.Dialer
+	sdk := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dialer.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &closeSignalConn{Conn: c, closed: connClosed}, nil
+	}}}
+	got, err := send(t, sdk, srv.URL, "Action=DescribeDBClusters", connClosed)
 	if err == nil {
 		t.Fatalf("without Wrap the response was read (%d bytes): the race is not reproduced, so this test proves nothing", len(got))
 	}
@@ -108,7 +143,7 @@ func TestClosedBodyDoesNotCloseTheConnection(t *testing.T) {
 	}
 
 	wrapped := Wrap(&http.Client{Transport: &http.Transport{}})
-	got, err = send(t, wrapped, srv.URL, "Action=DescribeDBClusters")
+	got, err = send(t, wrapped, srv.URL, "Action=DescribeDBClusters", nil)
 	if err != nil || got != "Action=DescribeDBClusters"+big {
 		t.Fatalf("through Wrap: %v, %d bytes", err, len(got))
 	}

@@ -57,8 +57,29 @@ func TestReadPostgresFactsWholeServer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	var pid int32
+	if err := w.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
 	_ = w.Close(ctx) // its statistics are flushed when the session ends
-	time.Sleep(1500 * time.Millisecond)
+	// Wait until it has ended: the backend exits after the client's Close at a time of its own,
+	// and the test compares the facts with the server's counters read after them, which differ
+	// when the flush lands between the two (a fixed 1.5 s sleep does not bound a backend kept off
+	// the CPU of a loaded machine). A backend leaves pg_stat_activity after it has flushed its
+	// statistics (PostgreSQL 15 and later: its before_shmem_exit hook flushes them, the
+	// on_shmem_exit one that follows clears its pg_stat_activity entry).
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var alive bool
+		if err := admin.QueryRow(ctx, "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE pid = $1)", pid).Scan(&alive); err != nil {
+			t.Fatal(err)
+		}
+		if !alive {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the workload's backend %d has not ended 60 s after its connection was closed", pid)
+		}
+	}
 
 	host, port := acctest.PGAddr(t)
 	pd := &ProviderData{Postgres: PostgresSettings{Host: host, Port: port, Database: "postgres", Username: "postgres", SSLMode: "disable",

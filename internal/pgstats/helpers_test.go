@@ -2,8 +2,10 @@ package pgstats
 
 import (
 	"context"
+	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -276,3 +278,38 @@ func otherWarnings(st *Stats) []string {
 	}
 	return out
 }
+
+// startOnFreePort starts a private PostgreSQL with start(port), on a port of 127.0.0.1 that was
+// free when picked, and returns that port. Until the server binds it another process may take it
+// (make test's packages connect and start servers in parallel, and any outgoing connection takes
+// a port of the same ephemeral range): a start that fails on its address in use, as the server's
+// log (logPath) says, is retried on another free port, as scripts/testpg.sh does.
+func startOnFreePort(tb testing.TB, logPath string, start func(port int) ([]byte, error)) int {
+	tb.Helper()
+	for attempt := 1; ; attempt++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		_ = l.Close()
+		var logged int64
+		if fi, err := os.Stat(logPath); err == nil {
+			logged = fi.Size()
+		}
+		out, err := start(port)
+		if err == nil {
+			return port
+		}
+		log, _ := os.ReadFile(logPath)
+		if int64(len(log)) >= logged {
+			log = log[logged:]
+		}
+		if attempt == 5 || !addrInUse.Match(log) {
+			tb.Fatalf("starting PostgreSQL on port %d: %v: %s\n%s", port, err, out, log)
+		}
+		tb.Logf("port %d was taken before the server bound it; trying another", port)
+	}
+}
+
+var addrInUse = regexp.MustCompile(`could not bind .*Address already in use`)

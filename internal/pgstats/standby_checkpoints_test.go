@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -151,14 +150,9 @@ func matrixStandby(t *testing.T, dsn string) string {
 	if err := admin.QueryRow(ctx, "SELECT labelfile FROM pg_backup_stop(true)").Scan(&label); err != nil {
 		t.Fatal(err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	_ = l.Close()
 	// TCP only: a socket path under a long TMPDIR could pass the 107 bytes a socket path may have.
-	conf := fmt.Sprintf("\nport = %d\nunix_socket_directories = ''\nhot_standby = on\nprimary_conninfo = 'host=127.0.0.1 port=%d user=postgres'\nprimary_slot_name = '%s'\n", port, primaryPort, slot)
+	// The port is given to the server's start (startOnFreePort), on its command line.
+	conf := fmt.Sprintf("\nunix_socket_directories = ''\nhot_standby = on\nprimary_conninfo = 'host=127.0.0.1 port=%d user=postgres'\nprimary_slot_name = '%s'\n", primaryPort, slot)
 	f, err := os.OpenFile(filepath.Join(dir, "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
 	if err == nil {
 		_, err = f.WriteString(conf)
@@ -182,10 +176,9 @@ func matrixStandby(t *testing.T, dsn string) string {
 		_ = acctest.AsPostgres(filepath.Join(bindir, "pg_ctl"), "-D", dir, "-m", "immediate", "-w", "stop").Run()
 		_ = os.RemoveAll(parent)
 	})
-	if out, err := acctest.AsPostgres(filepath.Join(bindir, "pg_ctl"), "-D", dir, "-l", filepath.Join(parent, "server.log"), "-w", "-t", "60", "start").CombinedOutput(); err != nil {
-		log, _ := os.ReadFile(filepath.Join(parent, "server.log"))
-		t.Fatalf("starting the standby: %v: %s\n%s", err, out, log)
-	}
+	port := startOnFreePort(t, filepath.Join(parent, "server.log"), func(port int) ([]byte, error) {
+		return acctest.AsPostgres(filepath.Join(bindir, "pg_ctl"), "-D", dir, "-o", fmt.Sprintf("-p %d", port), "-l", filepath.Join(parent, "server.log"), "-w", "-t", "60", "start").CombinedOutput()
+	})
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
 }
 

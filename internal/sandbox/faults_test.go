@@ -120,7 +120,10 @@ func TestFaultSequenceRetriedBySDK(t *testing.T) {
 func TestFaultSlowAndRate(t *testing.T) {
 	srv, rc, _ := start(t, Options{FaultSeed: 42})
 	ctx := context.Background()
-	srv.InjectFaults(FaultRule{Operation: "DescribeDBClusters", Sequence: []Fault{{Kind: FaultSlow, Delay: 2 * time.Second}}})
+	// A 30 s delay, so that the bound below (10 s) tells a client that gave up at its deadline
+	// from one that waited for the response with room for a loaded machine's stalls (with a 2 s
+	// delay the bound was 1 s, which a stall of the test process could pass).
+	srv.InjectFaults(FaultRule{Operation: "DescribeDBClusters", Sequence: []Fault{{Kind: FaultSlow, Delay: 30 * time.Second}}})
 	// A separate client: a request abandoned by its context leaves that
 	// client's transport closing the connection, which must not disturb the
 	// rate check below.
@@ -132,9 +135,9 @@ func TestFaultSlowAndRate(t *testing.T) {
 	if _, err := slowClient.DescribeDBClusters(cctx, &rds.DescribeDBClustersInput{}, noRetry); err == nil {
 		t.Fatal("slow response should exceed a 50 ms deadline")
 	}
-	// Far below the 2 s delay even on a loaded machine: the client gave up at its deadline.
-	if el := time.Since(began); el > time.Second {
-		t.Errorf("client waited %v; the deadline was 50 ms and the response was delayed 2 s", el)
+	// Far below the 30 s delay even on a loaded machine: the client gave up at its deadline.
+	if el := time.Since(began); el > 10*time.Second {
+		t.Errorf("client waited %v; the deadline was 50 ms and the response was delayed 30 s", el)
 	}
 	// failures returns the client-side failure count and the server-side status sequence. A call retried after a
 	// lost connection (apiNoRetry) adds a call on the server: it draws the next value of the seeded sequence.

@@ -26,12 +26,17 @@ func TestReadPostgresFactsWithoutStatements(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close(ctx)
 	db := fmt.Sprintf("rs_facts_nopgss_%d", os.Getpid())
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+db); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _, _ = admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)") })
+	// The drop, then the close (cleanups run last first; a deferred close ran before the drop).
+	t.Cleanup(func() { _ = admin.Close(context.Background()) })
+	t.Cleanup(func() {
+		if _, err := admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)"); err != nil {
+			t.Errorf("dropping %s: %v", db, err)
+		}
+	})
 
 	host, port := acctest.PGAddr(t)
 	pd := &ProviderData{Postgres: PostgresSettings{Host: host, Port: port, Database: db, Username: "postgres", SSLMode: "disable",

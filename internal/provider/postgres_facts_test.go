@@ -32,12 +32,18 @@ func TestReadPostgresFactsWholeServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close(ctx)
 	work := fmt.Sprintf("rs_facts_%d", os.Getpid())
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+work); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _, _ = admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+work) })
+	// The drop, then the close (cleanups run last first): a drop after a deferred close, which
+	// runs before the cleanups, failed on the closed connection and left the database behind.
+	t.Cleanup(func() { _ = admin.Close(context.Background()) })
+	t.Cleanup(func() {
+		if _, err := admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+work+" WITH (FORCE)"); err != nil {
+			t.Errorf("dropping %s: %v", work, err)
+		}
+	})
 	u, err := url.Parse(dsn)
 	if err != nil {
 		t.Fatal(err)

@@ -303,9 +303,11 @@ type TriggerInput struct {
 //     baseline max (floor(max) + 1 when 90% of max_connections is not):
 //     the alarm must not fire on the load it was derived from (the
 //     description says which applied);
-//   - ReadIOPS / WriteIOPS Average > p99 × factor (at least 100), at most the
-//     baseline IOPS when known (the class's, or its volume's when lower:
-//     InstanceClass.BaselineIOPS), but always above the baseline p99
+//   - ReadIOPS / WriteIOPS Average > p99 × factor (at least 100), at most
+//     floor(90% of the baseline IOPS) when known (the class's, or its
+//     volume's when lower: InstanceClass.BaselineIOPS; the storage delivers
+//     no more than the baseline, reads and writes together, so an alarm
+//     above it could never fire), but always above the baseline p99
 //     (floor(p99) + 1 when that cap is not);
 //   - DiskQueueDepth Average > max(p99 × factor, 4);
 //   - FreeLocalStorage Minimum < min(HeadroomPercent of local storage,
@@ -434,9 +436,11 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 		if x.v*f < 100 {
 			how += ", at least 100"
 		}
-		if c.BaselineIOPS > 0 && c.BaselineIOPS < thr {
-			thr = c.BaselineIOPS
-			how += fmt.Sprintf(", at most the %.0f baseline IOPS of %s", c.BaselineIOPS, c.iopsBasis())
+		// The cap is 90% of the baseline, not the baseline itself: the volume (or the class) delivers
+		// at most that many IOPS, reads and writes together, so an alarm above it could never fire.
+		if capped := math.Floor(0.9 * c.BaselineIOPS); c.BaselineIOPS > 0 && capped < thr {
+			thr = capped
+			how += fmt.Sprintf(", at most 90%% of the %.0f baseline IOPS of %s", c.BaselineIOPS, c.iopsBasis())
 			if thr <= x.v { // it must not fire on the load it was derived from
 				thr = math.Floor(x.v) + 1
 				how += ", not above the baseline p99, so just above that"

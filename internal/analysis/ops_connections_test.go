@@ -138,7 +138,7 @@ func TestIOPSAlarmAboveBaseline(t *testing.T) {
 		got[a.MetricName] = a
 	}
 	if a := got[MetricWriteIOPS]; a.Threshold != 333 ||
-		a.Description != "Resize the instance (putting the standby back restores failover, not capacity) if WriteIOPS stays above 333 (baseline p99 332 × 1.50, at most the 300 baseline IOPS of db.r6g.large (its 100 GiB gp3 volume), not above the baseline p99, so just above that)" {
+		a.Description != "Resize the instance (putting the standby back restores failover, not capacity) if WriteIOPS stays above 333 (baseline p99 332 × 1.50, at most 90% of the 300 baseline IOPS of db.r6g.large (its 100 GiB gp3 volume), not above the baseline p99, so just above that)" {
 		t.Errorf("WriteIOPS alarm %v: %q", a.Threshold, a.Description)
 	}
 	if a := got[MetricReadIOPS]; a.Threshold != 225 {

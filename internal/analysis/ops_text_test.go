@@ -44,7 +44,7 @@ func TestIOPSAlarmTextStatesFloorAndCap(t *testing.T) {
 	if !strings.Contains(read, "stays above 100 (baseline p99 42 × 1.50, at least 100)") {
 		t.Errorf("read IOPS alarm: %q", read)
 	}
-	if !strings.Contains(write, "stays above 3600 (baseline p99 3000 × 1.50, at most the 3600 baseline IOPS of db.r6g.large)") {
+	if !strings.Contains(write, "stays above 3240 (baseline p99 3000 × 1.50, at most 90% of the 3600 baseline IOPS of db.r6g.large)") {
 		t.Errorf("write IOPS alarm: %q", write)
 	}
 }

@@ -127,7 +127,7 @@ func TestRecommend_auroraIOPSNotEBS(t *testing.T) {
 		}
 		var capped []float64
 		for _, a := range rec.RollbackTriggers {
-			if (a.MetricName == analysis.MetricWriteIOPS || a.MetricName == analysis.MetricReadIOPS) && a.Threshold == 3600 {
+			if (a.MetricName == analysis.MetricWriteIOPS || a.MetricName == analysis.MetricReadIOPS) && strings.Contains(a.Description, "baseline IOPS of db.r6g.large") {
 				capped = append(capped, a.Threshold)
 			}
 		}

@@ -277,7 +277,7 @@ type TriggerInput struct {
 	// their peaks do not coincide. WriteIOPSP99 is the writer's.
 	ReadIOPSP99, WriteIOPSP99 float64
 	MaxConnections            int           // max_connections, 0 if unknown
-	Period                    time.Duration // data period; 1 minute → 60 s alarms, else 300 s
+	Period                    time.Duration // data period; 1 minute → 60 s alarms, up to 5 minutes 300 s, else its own
 	// CPUCredits is the single node's simulated credit account on Class
 	// (Recommendation.CPUCredits); nil for a fixed-performance class.
 	CPUCredits *CPUCredits
@@ -337,8 +337,12 @@ type TriggerInput struct {
 // (AuroraCluster set), where those on metrics published by role
 // (AuroraRoleMetric) watch the cluster's WRITER role.
 //
-// Alarms use 60 s periods × 5 evaluations (5 minutes) for 1-minute data, or
-// 300 s × 3 (15 minutes) otherwise, firing when all evaluated periods breach.
+// Alarms use 60 s periods × 5 evaluations (5 minutes) for 1-minute data,
+// 300 s × 3 (15 minutes) for data of up to 5 minutes, and for coarser data
+// periods of the data's length (rounded up to a minute, at most 86400 s),
+// as many as make 15 minutes (at least one: 600 s × 2, 3600 s × 1), since
+// thresholds from means over longer periods than the alarm's would fire on
+// the baseline's own shorter bursts; all evaluated periods must breach.
 // Metrics with no baseline are omitted. Order is fixed as listed. Zero fields
 // of p take DefaultPolicy's values; a policy Validate refuses (a NaN or
 // negative RollbackFactor, say, which would give NaN thresholds or a memory
@@ -351,8 +355,17 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 	pr := in.Projection
 	f := p.RollbackFactor
 	period, evals := 300, 3
-	if in.Period > 0 && in.Period <= time.Minute {
+	switch {
+	case in.Period > 0 && in.Period <= time.Minute:
 		period, evals = 60, 5
+	case in.Period > 5*time.Minute:
+		// The thresholds are from means over the data's periods, which average away a burst
+		// shorter than one: evaluated on 5-minute periods, the alarm would fire on the load it was
+		// derived from. It evaluates periods of the data's length (a whole number of minutes, at
+		// most a day), at least 15 minutes in all as 300 s × 3 (CloudWatch allows up to a day of
+		// periods shorter than an hour, and a day of hourly ones is well within its seven).
+		period = min(int(math.Ceil(in.Period.Minutes()))*60, 86400)
+		evals = max(1, int(math.Ceil(900/float64(period))))
 	}
 	c := in.Class
 	if !(c.VCPU > 0) {

@@ -729,6 +729,16 @@ data "rightsize_fleet" "f" {
 }
 `, end)),
 			ExpectError: regexp.MustCompile(`(?s)Invalid Policy.*weight_operations\s+all\s+to\s+0.*set\s+at\s+least\s+one\s+above\s+0`),
+		}, {
+			// A minimum lookback longer than the window: every verdict would be insufficient-data.
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_fleet" "f" {
+  end_time      = %q
+  lookback_days = 7
+  policy        = { min_lookback_days = 10 }
+}
+`, end)),
+			ExpectError: regexp.MustCompile(`(?s)Minimum Lookback Longer Than the Lookback.*min_lookback_days = 10.*more\s+history\s+than\s+lookback_days\s+\(7\)`),
 		}},
 	})
 }

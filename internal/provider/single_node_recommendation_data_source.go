@@ -288,7 +288,7 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 				"min_coverage": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(0.01, 1)},
 					MarkdownDescription: fmt.Sprintf("Fraction of expected datapoints each required metric must have, 0.01 to 1. Defaults to `%g`.", dp.MinCoverage)},
 				"min_lookback_days": schema.Int64Attribute{Optional: true, Validators: []validator.Int64{int64validator.Between(1, MaxLookbackDays)},
-					MarkdownDescription: fmt.Sprintf("Shortest history accepted for a verdict, in days. Defaults to `%d` (one weekly cycle).", int(dp.MinLookback/(24*time.Hour)))},
+					MarkdownDescription: fmt.Sprintf("Shortest history accepted for a verdict, in days; no longer than `lookback_days` (a longer one could only give `insufficient-data`, and is refused). Defaults to `%d` (one weekly cycle).", int(dp.MinLookback/(24*time.Hour)))},
 				"min_decision_score": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.Between(0, 10)},
 					MarkdownDescription: fmt.Sprintf("Weighted decision-matrix score (0–10) needed to consolidate once every threshold passes. Defaults to `%g`.", dp.MinDecisionScore)},
 				"weight_performance": schema.Float64Attribute{Optional: true, Validators: []validator.Float64{float64validator.AtLeast(0)},
@@ -600,6 +600,30 @@ func (d *singleNodeRecommendationDataSource) ValidateConfig(ctx context.Context,
 	if !peak.IsUnknown() && !lookback.IsUnknown() {
 		checkPeakLookback(peak, lookback, &resp.Diagnostics)
 	}
+	// policy.min_lookback_days against lookback_days, likewise.
+	var pol types.Object
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("policy"), &pol)...)
+	if !pol.IsNull() && !pol.IsUnknown() && !resp.Diagnostics.HasError() {
+		var p policyModel
+		resp.Diagnostics.Append(pol.As(ctx, &p, objectAsOptions)...)
+		checkMinLookback(p.MinLookbackDays, lookback, &resp.Diagnostics)
+	}
+}
+
+// checkMinLookback refuses, on its attribute, a policy.min_lookback_days set above lookback_days
+// (or its default): the data can never span more than the window, so the verdict could only be
+// insufficient-data.
+func checkMinLookback(minDays, lookback types.Int64, diags *diag.Diagnostics) {
+	if minDays.IsNull() || minDays.IsUnknown() || lookback.IsUnknown() {
+		return
+	}
+	v, l := minDays.ValueInt64(), int64OrDefault(lookback, DefaultLookbackDays)
+	if v <= l {
+		return
+	}
+	diags.AddAttributeError(path.Root("policy").AtName("min_lookback_days"), "Minimum Lookback Longer Than the Lookback",
+		fmt.Sprintf("policy.min_lookback_days = %d asks for more history than lookback_days (%d) reads, so the verdict could only be insufficient-data: "+
+			"set lookback_days to at least %d, or lower policy.min_lookback_days.", v, l, v))
 }
 
 // checkPeakLookback refuses, on its attribute, a peak_lookback_days set (above 0) but no longer
@@ -737,6 +761,7 @@ func recommendationRequest(ctx context.Context, m *recommendationModel, diags *d
 		} else if err := r.Policy.Validate(); err != nil {
 			diags.AddAttributeError(path.Root("policy"), "Invalid Policy", err.Error())
 		}
+		checkMinLookback(p.MinLookbackDays, m.LookbackDays, diags)
 	}
 	if !m.SavingsTarget.IsNull() && !m.SavingsTarget.IsUnknown() {
 		var st savingsTargetModel

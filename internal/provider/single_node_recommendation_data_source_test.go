@@ -368,6 +368,11 @@ func TestAccSingleNodeRecommendation_errors(t *testing.T) {
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `lookback_days = 20` + "\n" + `period_seconds = 360`, `(?s)Invalid Recommendation Input.*period_seconds.*multiple of 300 s`},
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `target_instance_classes = ["db.x9.huge"]`, `(?s)target_instance_classes`},
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `end_time = "2099-01-01T00:00:00Z"`, `(?s)end_time.*in the future`},
+		// A minimum lookback the window can never meet: the verdict could only be insufficient-data.
+		{`db_instance_identifier = "mandible-prod"` + "\n" + `policy = { min_lookback_days = 20 }`,
+			`(?s)Minimum Lookback Longer Than the Lookback.*min_lookback_days = 20.*more history than lookback_days\s+\(14\)`},
+		{`db_instance_identifier = "mandible-prod"` + "\n" + `lookback_days = 28` + "\n" + `policy = { min_lookback_days = 28 }` + "\n" + `end_time = "2099-01-01T00:00:00Z"`,
+			`(?s)end_time.*in the future`}, // 28 of 28 is no error: the next check speaks
 		// A window out of CloudWatch's retention because end_time is long past: the error is on
 		// end_time (its line quoted), and says to move it or shorten lookback_days.
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `lookback_days = 200` + "\n" + `end_time = "` + now.Add(-300*24*time.Hour).UTC().Format(time.RFC3339) + `"`,

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -19,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
@@ -259,6 +261,39 @@ func TestAccDBTopology_importBadIdentifier(t *testing.T) {
 			step("instance:"+strings.Repeat("m", 64), `(?s)Invalid Import Identifier.*longer\s+than\s+the\s+63\s+characters`),
 			step("instance:sso-prod", `(?s)Cannot Import Database Topology.*DB\s+instance\s+sso-prod\s+not\s+found:\s+sso-prod\s+is\s+a\s+DB\s+cluster.*cluster:<db-cluster-identifier>`),
 			step("instance:nope-prod", `(?s)Cannot Import Database Topology.*DB\s+instance\s+nope-prod\s+not\s+found.*provider's\s+region`),
+		},
+	})
+}
+
+// TestAccDBTopology_importThreeNodeCluster: an Aurora cluster of a writer and two readers is
+// refused at import, saying to remove the extra readers first: every plan and apply of it would
+// be refused, where the import recorded nodes = 3. The same cluster with one reader is imported.
+func TestAccDBTopology_importThreeNodeCluster(t *testing.T) {
+	srv, api := topologySandbox(t, sandbox.ThreeNodeAurora(), nil)
+	const name = "rightsize_db_topology.m"
+	cfg := identifierConfig(srv, "db_cluster_identifier", "tri-prod", 2)
+	tfresource.Test(t, tfresource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{Config: cfg, ResourceName: name, ImportState: true, ImportStateId: "cluster:tri-prod",
+				ExpectError: regexp.MustCompile(`(?s)Cannot Import Database Topology.*DB\s+cluster\s+tri-prod\s+has\s+3\s+instances.*Remove\s+the\s+extra\s+readers\s+first`)},
+			{
+				PreConfig: func() {
+					if _, err := api.DeleteDBInstance(context.Background(), &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("tri-prod-instance-3"),
+						SkipFinalSnapshot: aws.Bool(true)}); err != nil {
+						t.Fatal(err)
+					}
+					srv.Advance(time.Hour)
+				},
+				Config: cfg, ResourceName: name, ImportState: true, ImportStateId: "cluster:tri-prod", ImportStatePersist: true,
+				ImportStateCheck: func(s []*terraform.InstanceState) error {
+					if len(s) != 1 || s[0].Attributes["nodes"] != "2" {
+						return fmt.Errorf("imported %v, want nodes = 2", s)
+					}
+					return nil
+				},
+			},
 		},
 	})
 }

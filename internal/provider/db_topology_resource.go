@@ -1357,12 +1357,12 @@ func (r *dbTopologyResource) ImportState(ctx context.Context, req resource.Impor
 				fmt.Sprintf("DB instance %s is a member of DB cluster %s, whose node count this resource changes as a whole: "+
 					"import it as cluster:%s (and configure db_cluster_identifier = %q).", target.Identifier, cluster, cluster, cluster))
 			return
-		case target.Kind == topology.KindCluster && liveMembers(topo) > 2:
+		case target.Kind == topology.KindCluster && topo.LiveMembers() > 2:
 			// Every plan and apply of it would be refused (precheckStatic): say so now, not after
 			// an import that records nodes = 3 or more.
 			resp.Diagnostics.AddError("Cannot Import Database Topology",
 				fmt.Sprintf("%s has %d instances: this resource manages an Aurora cluster of a writer and at most one reader (1 or 2 nodes). "+
-					"Remove the extra readers first (the aws provider's aws_rds_cluster_instance, or DeleteDBInstance), then import it.", target.Noun(), liveMembers(topo)))
+					"Remove the extra readers first (the aws provider's aws_rds_cluster_instance, or DeleteDBInstance), then import it.", target.Noun(), topo.LiveMembers()))
 			return
 		}
 	}
@@ -1390,18 +1390,6 @@ func (r *dbTopologyResource) ImportState(ctx context.Context, req resource.Impor
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// liveMembers counts the cluster's member instances that exist (not "deleted": a member the
-// cluster still lists, whose instance is gone).
-func liveMembers(topo *topology.Topology) int {
-	n := 0
-	for _, m := range topo.Members {
-		if m.Status != "deleted" {
-			n++
-		}
-	}
-	return n
 }
 
 // takeOverEarlierChanges carries into an imported state what guard snapshots of the database

@@ -1353,12 +1353,7 @@ func (r *run) precheckStatic() error {
 		if g := t.GlobalCluster(); g != "" && t.Writer() == nil {
 			return r.precheckErr(ReasonNotSupported, "%s", secondaryRefusal(g, t.ARN))
 		}
-		live := 0
-		for _, m := range t.Members {
-			if m.Status != "deleted" {
-				live++
-			}
-		}
+		live := t.LiveMembers()
 		if live > 2 {
 			return r.precheckErr(ReasonNodeCount, "it has %d instances; only a writer with at most one reader is supported (remove the extra readers first)", live)
 		}

@@ -165,6 +165,18 @@ func (t *Topology) Readers() []Member {
 	return r
 }
 
+// LiveMembers counts the cluster's member instances that exist: not "deleted" (a member the
+// cluster still lists, whose instance is gone).
+func (t *Topology) LiveMembers() int {
+	n := 0
+	for _, m := range t.Members {
+		if m.Status != "deleted" {
+			n++
+		}
+	}
+	return n
+}
+
 // Describe reads the current topology of target. A missing target yields a *NotFoundError.
 // For clusters it also describes every member instance (status and class).
 func Describe(ctx context.Context, api RDSAPI, target Target) (*Topology, error) {

@@ -185,6 +185,13 @@ type PostgresSettings struct {
 	// while one that the connection uses remains (pgConnConfig says which);
 	// a data source's postgres attribute that sets one resolves it.
 	Unknown []string
+	// envProblems are invalid libpq environment variables (PGPORT, PGSSLMODE; by the attribute
+	// they stand for: "port", "sslmode") that resolvePostgres did not report because no host is
+	// configured (Configured is false): the provider then dials no PostgreSQL of its own, and a
+	// variable meant for another tool must not fail its AWS-only use. A connection that would
+	// still take its value from one is refused (pgConnConfig); a data source's postgres attribute
+	// that sets the attribute resolves it (mergePostgres).
+	envProblems map[string]string
 }
 
 // Configured reports whether a PostgreSQL host is set: known, or in the
@@ -307,7 +314,10 @@ func (p *rightsizeProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			"postgres": schema.SingleNestedBlock{
 				MarkdownDescription: "Default PostgreSQL connection for data sources and resources that read PostgreSQL statistics " +
 					"or validate a change. Each attribute falls back to its libpq environment variable (`PGHOST`, `PGPORT`, " +
-					"`PGDATABASE`, `PGUSER`, `PGPASSWORD`, `PGSSLMODE`, `PGSSLROOTCERT`). The connection is opened lazily, only when a " +
+					"`PGDATABASE`, `PGUSER`, `PGPASSWORD`, `PGSSLMODE`, `PGSSLROOTCERT`); an invalid `PGPORT` or `PGSSLMODE` fails the " +
+					"configuration only when a host is set (here or in `PGHOST`), and otherwise only a data source's connection that " +
+					"would take its value (one whose `postgres` attribute sets a host but not `port` or `sslmode`). " +
+					"The connection is opened lazily, only when a " +
 					"data source or resource needs it. The role needs `pg_monitor` (`GRANT pg_monitor TO rightsize;`). " +
 					"To verify the server (so that the password or IAM token goes to no other), set `sslrootcert` to the CA bundle " +
 					"(for RDS and Aurora, `global-bundle.pem` from AWS) and `sslmode` to `verify-full`; " +
@@ -814,17 +824,18 @@ func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagE
 		Unknown:          unknownPostgresAttributes(m),
 	}
 	var errs []diagError
+	envErrs := map[string]diagError{} // by attribute: "port", "sslmode"
 	switch {
 	case !m.Port.IsNull() && !m.Port.IsUnknown():
 		s.Port = int(m.Port.ValueInt64())
 	case envStr("PGPORT") != "":
 		port, err := strconv.Atoi(envStr("PGPORT"))
 		if err != nil || port < 1 || port > 65535 {
-			errs = append(errs, diagError{
+			envErrs["port"] = diagError{
 				path:    path.Root("postgres").AtName("port"),
 				summary: "Invalid PGPORT",
 				detail:  fmt.Sprintf("The environment variable PGPORT is %q, which is not a port from 1 to 65535. Fix PGPORT or set postgres.port.", envStr("PGPORT")),
-			})
+			}
 		} else {
 			s.Port = port
 		}
@@ -842,11 +853,11 @@ func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagE
 		})
 	}
 	if s.SSLMode != "" && !validSSLMode(s.SSLMode) {
-		errs = append(errs, diagError{
+		envErrs["sslmode"] = diagError{
 			path:    path.Root("postgres").AtName("sslmode"),
 			summary: "Invalid PGSSLMODE",
 			detail:  fmt.Sprintf("The environment variable PGSSLMODE is %q; it must be one of %s. Fix PGSSLMODE or set postgres.sslmode.", s.SSLMode, markdownList(SSLModes)),
-		})
+		}
 	}
 	if !m.ConnectTimeout.IsNull() && !m.ConnectTimeout.IsUnknown() {
 		s.ConnectTimeout = time.Duration(m.ConnectTimeout.ValueInt64()) * time.Second
@@ -856,6 +867,22 @@ func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagE
 	}
 	if s.Username == "" {
 		s.Username = envStr("USER")
+	}
+	// An invalid PGPORT or PGSSLMODE (postgres.port and postgres.sslmode are checked by their
+	// validators) fails the configuration only when the provider's connection would use it, that is
+	// when a host is configured; otherwise it waits for a connection that takes it (envProblems).
+	for _, attr := range []string{"port", "sslmode"} { // in the block's order
+		e, bad := envErrs[attr]
+		switch {
+		case !bad:
+		case s.Configured():
+			errs = append(errs, e)
+		default:
+			if s.envProblems == nil {
+				s.envProblems = map[string]string{}
+			}
+			s.envProblems[attr] = e.detail
+		}
 	}
 	return s, errs
 }

@@ -57,20 +57,48 @@ func TestResolvePostgres_envFallbacks(t *testing.T) {
 	}
 }
 
+// TestResolvePostgres_badEnv: an invalid PGPORT or PGSSLMODE fails the configuration, on the
+// attribute it stands for, only when a host is configured (the block's or PGHOST): without one the
+// provider dials no PostgreSQL of its own, and the problem is kept for a connection that would
+// take the variable's value (envProblems, TestMergePostgres_envProblems).
 func TestResolvePostgres_badEnv(t *testing.T) {
 	for name, env := range map[string]map[string]string{
 		"port":    {"PGPORT": "70000"},
 		"nonnum":  {"PGPORT": "five"},
 		"sslmode": {"PGSSLMODE": "sometimes"},
 	} {
+		attr := map[string]string{"port": "port", "nonnum": "port", "sslmode": "sslmode"}[name]
 		t.Run(name, func(t *testing.T) {
 			lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-			_, errs := resolvePostgres(nil, lookup)
-			if len(errs) != 1 {
-				t.Fatalf("got %d errors, want 1: %+v", len(errs), errs)
+			s, errs := resolvePostgres(nil, lookup)
+			if len(errs) != 0 {
+				t.Fatalf("no host configured: got errors %+v, want none", errs)
 			}
-			if errs[0].path.String() != "postgres."+map[string]string{"port": "port", "nonnum": "port", "sslmode": "sslmode"}[name] {
-				t.Fatalf("error on %s", errs[0].path)
+			if _, ok := s.envProblems[attr]; !ok || len(s.envProblems) != 1 {
+				t.Fatalf("envProblems %v, want one for %s", s.envProblems, attr)
+			}
+			withHost := func(k string) (string, bool) {
+				if k == "PGHOST" {
+					return "db.internal", true
+				}
+				return lookup(k)
+			}
+			for what, f := range map[string]func() (PostgresSettings, []diagError){
+				"PGHOST": func() (PostgresSettings, []diagError) { return resolvePostgres(nil, withHost) },
+				"postgres.host": func() (PostgresSettings, []diagError) {
+					return resolvePostgres(&postgresModel{Host: types.StringValue("db.internal")}, lookup)
+				},
+			} {
+				s, errs := f()
+				if len(errs) != 1 {
+					t.Fatalf("host from %s: got %d errors, want 1: %+v", what, len(errs), errs)
+				}
+				if errs[0].path.String() != "postgres."+attr {
+					t.Fatalf("host from %s: error on %s", what, errs[0].path)
+				}
+				if len(s.envProblems) != 0 {
+					t.Fatalf("host from %s: reported and kept: %v", what, s.envProblems)
+				}
 			}
 		})
 	}
@@ -209,9 +237,11 @@ provider "rightsize" {
 	})
 }
 
-// TestAccProvider_badPGEnv: a bad PGSSLMODE is reported on postgres.sslmode.
+// TestAccProvider_badPGEnv: a bad PGSSLMODE is reported on postgres.sslmode when the provider's
+// connection would use it (PGHOST is set).
 func TestAccProvider_badPGEnv(t *testing.T) {
 	t.Setenv("PGSSLMODE", "sometimes")
+	t.Setenv("PGHOST", "192.0.2.1")
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -138,12 +139,34 @@ func mergePostgres(ctx context.Context, base PostgresSettings, override types.Ob
 		set = append(set, "iam_auth")
 	}
 	s.Unknown = slices.DeleteFunc(slices.Clone(s.Unknown), func(a string) bool { return slices.Contains(set, a) })
+	if len(s.envProblems) > 0 {
+		s.envProblems = maps.Clone(s.envProblems)
+		maps.DeleteFunc(s.envProblems, func(a, _ string) bool { return slices.Contains(set, a) })
+		if err := s.envProblem(); err != nil && s.Configured() {
+			return s, err
+		}
+	}
 	// A password of the data source's own under the provider's iam_auth = true would be replaced by
 	// an RDS IAM token (pgConnConfig), which the server refuses as a wrong password for a right one.
 	if slices.Contains(set, "password") && !slices.Contains(set, "iam_auth") && s.IAMAuth {
 		return s, errors.New(overridePasswordUnderIAMAuth)
 	}
 	return s, nil
+}
+
+// envProblem is the error of the invalid environment variables a connection with s would take
+// its port or sslmode from (PostgresSettings.envProblems), nil when there is none.
+func (s PostgresSettings) envProblem() error {
+	var msgs []string
+	for _, a := range []string{"port", "sslmode"} {
+		if m, ok := s.envProblems[a]; ok {
+			msgs = append(msgs, m)
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(msgs, " "))
 }
 
 // overridePasswordUnderIAMAuth is mergePostgres's error for a data source's postgres.password
@@ -262,6 +285,9 @@ func pgConnConfig(ctx context.Context, pd *ProviderData, s PostgresSettings) (pg
 	}
 	if !s.Configured() {
 		return pgstats.ConnConfig{}, fmt.Errorf("no PostgreSQL host is configured: set host in the provider's postgres block, in this data source's postgres attribute, or PGHOST")
+	}
+	if err := s.envProblem(); err != nil {
+		return pgstats.ConnConfig{}, err
 	}
 	cc := pgstats.ConnConfig{
 		Host: s.Host, Port: s.Port, Database: s.Database, User: s.Username, Password: s.Password,

@@ -405,24 +405,35 @@ func CollectTx(ctx context.Context, q Querier, opts Options) (*Stats, error) {
 
 // countingQuerier counts the statements sent through it: pg_stat_statements
 // counts the collector's own statements in the connected database as calls,
-// and a sample tells them from the applications' by this count.
+// and a sample tells them from the applications' by this count (ownCounted).
+// utility counts those of them that are utility statements (SAVEPOINT,
+// RELEASE, ROLLBACK TO), which pg_stat_statements counts only under
+// pg_stat_statements.track_utility.
 type countingQuerier struct {
 	Querier
-	n int64
+	n, utility int64
+}
+
+func (q *countingQuerier) count(sql string) {
+	q.n++
+	verb, _, _ := strings.Cut(strings.TrimSpace(sql), " ")
+	if !strings.EqualFold(verb, "SELECT") && !strings.EqualFold(verb, "WITH") {
+		q.utility++
+	}
 }
 
 func (q *countingQuerier) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	q.n++
+	q.count(sql)
 	return q.Querier.Exec(ctx, sql, args...)
 }
 
 func (q *countingQuerier) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	q.n++
+	q.count(sql)
 	return q.Querier.Query(ctx, sql, args...)
 }
 
 func (q *countingQuerier) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	q.n++
+	q.count(sql)
 	return q.Querier.QueryRow(ctx, sql, args...)
 }
 
@@ -443,6 +454,25 @@ type collector struct {
 	firstCounters map[pgssKey]pgssCounter
 	// firstDatabases are the first sample snapshot's databases.
 	firstDatabases []Database
+	// untracked and utilityUntracked are set when the session's settings
+	// keep pg_stat_statements from counting the collector's own statements
+	// (pg_stat_statements.track = none, compute_query_id = off) or its
+	// utility statements (pg_stat_statements.track_utility = off): see
+	// ownCounted.
+	untracked, utilityUntracked bool
+}
+
+// ownCounted is how many of the statements the collector has sent so far
+// pg_stat_statements counts, under the session's tracking settings (read by
+// checkPgssTracking before any sample).
+func (c *collector) ownCounted() int64 {
+	switch {
+	case c.untracked:
+		return 0
+	case c.utilityUntracked:
+		return c.q.n - c.q.utility
+	}
+	return c.q.n
 }
 
 // pgssInfo describes the installed pg_stat_statements extension.
@@ -501,9 +531,10 @@ type snapshot struct {
 	databases []Database
 	pgss      map[pgssKey]pgssCounter // only in sample mode; nil when unreadable
 	pgssCount int64                   // entries read into pgss
-	// sentBeforePgss is how many statements the collector had sent when it
-	// read pgss: pg_stat_statements counts a statement when it ends, so
-	// pgss holds the collector's statements sent before that read.
+	// sentBeforePgss is how many of the statements the collector had sent
+	// when it read pgss pg_stat_statements counts (ownCounted): it counts a
+	// statement when it ends, so pgss holds the collector's statements sent
+	// before that read.
 	sentBeforePgss int64
 }
 
@@ -658,7 +689,9 @@ func (c *collector) detectPgss(ctx context.Context) error {
 // default, is turned on by the loaded module). A server that does not know a
 // name (compute_query_id before 14, pg_stat_statements.track when the module
 // is not loaded) leaves it out of the result.
-var pgssTrackingSettings = []string{"pg_stat_statements.track", "compute_query_id"}
+// pg_stat_statements.track_utility (off: no utility statement, such as the
+// collector's SAVEPOINT) is read for ownCounted only.
+var pgssTrackingSettings = []string{"pg_stat_statements.track", "compute_query_id", "pg_stat_statements.track_utility"}
 
 // checkPgssTracking warns when pg_stat_statements is installed but does not
 // record statements (pgssTrackingWarnings): the section would otherwise report
@@ -677,6 +710,16 @@ func (c *collector) checkPgssTracking(ctx context.Context) error {
 		return fmt.Errorf("reading the pg_stat_statements tracking settings: %w", err)
 	}
 	c.st.Warnings = append(c.st.Warnings, pgssTrackingWarnings(rs, c.st.Server.Database)...)
+	// The session's own values, whatever their source, decide what of the
+	// collector's statements is counted.
+	for _, r := range rs {
+		switch {
+		case r.name == "pg_stat_statements.track" && r.setting == "none", r.name == "compute_query_id" && r.setting == "off":
+			c.untracked = true
+		case r.name == "pg_stat_statements.track_utility" && r.setting == "off":
+			c.utilityUntracked = true
+		}
+	}
 	return nil
 }
 
@@ -793,7 +836,7 @@ func (c *collector) snapshot(ctx context.Context, sample bool) (*snapshot, error
 		var n int64
 		ok, err := c.guardPgss(ctx, "reading pg_stat_statements counters", func() error {
 			var err error
-			s.sentBeforePgss = c.q.n
+			s.sentBeforePgss = c.ownCounted()
 			counters, n, err = c.readPgssCounters(ctx)
 			return err
 		})

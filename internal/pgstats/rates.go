@@ -155,6 +155,11 @@ func (c *collector) ratesFromSample(first, second *snapshot) {
 	// sample's end has added nothing yet while the statements it ran have. The execution time of
 	// the sample is the larger of the two sums (the top-level one when every caller ended).
 	dTime = math.Max(dTime, dNested)
+	// The collector's own statements between the two reads (the first read
+	// itself among them, which pg_stat_statements counts when it ends) are
+	// not the workload's: about one a second on a 5 s sample, all of an idle
+	// server's calls.
+	dCalls = max(dCalls-(second.sentBeforePgss-first.sentBeforePgss), 0)
 	s.CallsPerSecond = rate(0, dCalls, secs)
 	s.TimeMsPerSecond = rateF(0, dTime, secs)
 	for i := range s.Top {

@@ -434,7 +434,9 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"deallocations":     pgsInt("Entries evicted because `pg_stat_statements.max` was reached (1.9+; 0 when unknown). If high, raise it."),
 					"rate_basis":        pgsStr("`sample`, `stats_reset` or `none` (extension older than 1.9 without a sample)."),
 					"rate_seconds":      pgsF64("Seconds the rates divide by."),
-					"calls_per_second":  pgsRate("Statement executions, top-level entries,"),
+					"calls_per_second": pgsF64("Statement executions, top-level entries, per second over `rate_basis`; null when no interval is known. " +
+						"In a sample the provider's own statistics queries between its two readings are left out (those `pg_stat_statements` counts under the session's " +
+						"`pg_stat_statements.track` and `track_utility`), so an idle server reads 0."),
 					"time_ms_per_second": pgsF64("Execution time per second of wall time over the top-level entries (in a sample, or the nested ones' when larger: a call still running has added none yet), in milliseconds per second " +
 						"(1000 ≈ one busy backend); null when no interval is known."),
 					"top": schema.ListNestedAttribute{Computed: true,

@@ -41,7 +41,6 @@ func MetricsStartLate(c inventory.Cluster, n inventory.Node, ss []analysis.Serie
 		from = n.Created
 	}
 	slack := lateMetricsSlack(period)
-	stamp := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 	why := fmt.Sprintf("CloudWatch keeps a DB instance's metrics under the identifier they were published with (Amazon RDS User Guide, \"Renaming a DB instance\"): "+
 		"if %s was renamed, its metrics from before the rename are under its earlier identifier, which is not read, "+
 		"as the instance's description does not name it; a stopped instance publishes no metrics either", n.ID)
@@ -155,7 +154,6 @@ func windowBeforeCreation(c inventory.Cluster, name string, got *cw.Result) stri
 	if first.IsZero() || !got.Plan.End.Before(first) {
 		return ""
 	}
-	stamp := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 	for _, ns := range got.Series {
 		if len(ns.Series.Timestamps) > 0 {
 			return fmt.Sprintf("the analysed window %s..%s ends before %s existed (its first instance was created %s): the metrics CloudWatch has there "+
@@ -168,3 +166,6 @@ func windowBeforeCreation(c inventory.Cluster, name string, got *cw.Result) stri
 		"so nothing is analysed and the verdict is insufficient-data. Move end_time later than that, or remove it to end the window now.",
 		stamp(got.Plan.Start), stamp(got.Plan.End), name, stamp(first))
 }
+
+// stamp formats t for the warnings of this file: RFC 3339 in UTC.
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -307,7 +307,9 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	}
 
 	// The class: the cheapest candidate that fits, else the writer's.
-	rec.Options = classOptions(pr, in, p)
+	var creditsNow, creditsAfter float64
+	rec.NodeCPUCredits, creditsNow = nodeCredits(in, ms)
+	rec.Options = classOptions(pr, in, p, creditsNow)
 	target := writer.Class
 	o, fits := recommendClass(writer.Class, rec.Options)
 	if fits {
@@ -331,7 +333,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		rec.Reasons = append(rec.Reasons, r)
 		capOK = capOK && r.Passed
 		if r, ok := writerClassReason(rec.Options, writer.Class, target, func() ClassOption {
-			return classOption(pr, Candidate{Class: writer.Class}, in, p)
+			return classOption(pr, Candidate{Class: writer.Class}, in, p, creditsNow)
 		}); ok {
 			rec.Reasons = append(rec.Reasons, r)
 			capOK = capOK && r.Passed
@@ -339,12 +341,10 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	}
 
 	// Cost and the decision matrix.
-	var creditsNow, creditsAfter float64
-	rec.NodeCPUCredits, creditsNow = nodeCredits(in, ms)
 	if cr, ok := projectedCredits(pr, target); ok {
 		rec.CPUCredits, creditsAfter = &cr, cr.SurplusVCPUHoursPerMonth
 	}
-	rec.Cost = costEstimate(in, rec.RecommendedClass, creditsNow, creditsAfter)
+	rec.Cost = costEstimate(in, rec.RecommendedClass, in.singleNodeHourly(rec.RecommendedClass), creditsNow, creditsAfter)
 	// The projected CPU's hour-of-week profile on the recommended class (the projection is in
 	// percent of the writer's vCPUs, like the checks rescaled: capacityChecks); no buckets when
 	// not projected.

@@ -134,15 +134,6 @@ func (c *CostEstimate) addMonthly(now, after float64) {
 	}
 }
 
-// storageSavings is what the change saves on storage per month (0 when
-// unpriced).
-func (in ClusterInput) storageSavings() float64 {
-	if in.CurrentStorageMonthlyUSD > 0 && in.SingleNodeStorageMonthlyUSD > 0 {
-		return in.CurrentStorageMonthlyUSD - in.SingleNodeStorageMonthlyUSD
-	}
-	return 0
-}
-
 // ClassOption is one candidate class evaluated for the single node.
 type ClassOption struct {
 	Rank  int           // 1 = best
@@ -168,13 +159,15 @@ type ClassOption struct {
 	// credits; see CPUCredits), and "no_data".
 	Failed            []string
 	MonthlyUSD        float64 // 0 when unpriced
-	MonthlySavingsUSD float64 // vs the current cluster, instance hours plus the storage the change saves; 0 when either price is unknown
+	MonthlySavingsUSD float64 // vs the current cluster, as CostEstimate.MonthlySavingsUSD would be on this class (instance hours, the storage the change saves, surplus CPU credits now and on it); 0 when either price is unknown
 }
 
 // classOption judges candidate c as the single node's class: its projected utilisation, whether
 // it fits (the verdict's checks, and no burstable class in place of a fixed-performance one) and
-// its price. classOptions ranks them.
-func classOption(pr Projection, c Candidate, in ClusterInput, p Policy) ClassOption {
+// its price, with the savings the recommendation would show on it (costEstimate: instance hours,
+// the storage the change saves, and the surplus CPU credits of the current nodes, creditsNow
+// vCPU-hours a month, against those c would pay). classOptions ranks them.
+func classOption(pr Projection, c Candidate, in ClusterInput, p Policy, creditsNow float64) ClassOption {
 	o := ClassOption{Class: c.Class, CPUP99: math.NaN(), MemoryP99: math.NaN(), IOPSP99Percent: math.NaN(), Fits: true}
 	if v := pr.CPU.P99; v == v {
 		o.CPUP99 = round(v*pr.Class.VCPU/c.Class.VCPU, 2)
@@ -208,10 +201,12 @@ func classOption(pr Projection, c Candidate, in ClusterInput, p Policy) ClassOpt
 	}
 	if c.SingleNodeHourlyUSD > 0 {
 		o.MonthlyUSD = round(c.SingleNodeHourlyUSD*HoursPerMonth, 2)
-		if in.CurrentHourlyUSD > 0 {
-			// float64(): the product rounded as on amd64, not fused into the subtraction (arm64
-			// would round once, a cent apart at a half cent; TestClassOptionSavingsNotFused).
-			o.MonthlySavingsUSD = round(float64(in.CurrentHourlyUSD*HoursPerMonth)-o.MonthlyUSD+in.storageSavings(), 2)
+		var after float64
+		if cr, ok := projectedCredits(pr, c.Class); ok {
+			after = cr.SurplusVCPUHoursPerMonth
+		}
+		if ce := costEstimate(in, c.Class.Name, c.SingleNodeHourlyUSD, creditsNow, after); ce.Known {
+			o.MonthlySavingsUSD = ce.MonthlySavingsUSD
 		}
 	}
 	return o
@@ -219,10 +214,10 @@ func classOption(pr Projection, c Candidate, in ClusterInput, p Policy) ClassOpt
 
 // classOptions evaluates each candidate; fitting classes first, each group
 // by price (unpriced last) then name.
-func classOptions(pr Projection, in ClusterInput, p Policy) []ClassOption {
+func classOptions(pr Projection, in ClusterInput, p Policy, creditsNow float64) []ClassOption {
 	var out []ClassOption
 	for _, c := range sortedCandidates(in.Candidates) {
-		out = append(out, classOption(pr, c, in, p))
+		out = append(out, classOption(pr, c, in, p, creditsNow))
 	}
 	slices.SortStableFunc(out, func(a, b ClassOption) int {
 		if a.Fits != b.Fits {
@@ -285,11 +280,10 @@ func (in ClusterInput) singleNodeHourly(class string) float64 {
 	return 0
 }
 
-// costEstimate prices the single node on the recommended class, with the
-// surplus CPU credits now and after (vCPU-hours per month) and the storage
-// the change affects.
-func costEstimate(in ClusterInput, recommended string, creditsNow, creditsAfter float64) CostEstimate {
-	c := Cost(in.CurrentHourlyUSD, in.singleNodeHourly(recommended), recommended, in.SavingsTarget)
+// costEstimate prices the single node on class recommended at hourly USD an hour, with the
+// surplus CPU credits now and after (vCPU-hours per month) and the storage the change affects.
+func costEstimate(in ClusterInput, recommended string, hourly, creditsNow, creditsAfter float64) CostEstimate {
+	c := Cost(in.CurrentHourlyUSD, hourly, recommended, in.SavingsTarget)
 	c.addCredits(creditsNow, creditsAfter, in.CPUCreditUSDPerVCPUHour)
 	c.addStorage(in.CurrentStorageMonthlyUSD, in.SingleNodeStorageMonthlyUSD)
 	c.PriceSource = in.PriceSource

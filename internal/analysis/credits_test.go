@@ -426,3 +426,39 @@ func TestCreditAlarms(t *testing.T) {
 		}
 	}
 }
+
+// TestClassOptionsCountCurrentCredits: each class option's monthly savings are what the
+// recommendation would say on that class (costEstimate), the surplus CPU credits the current
+// nodes pay included. They were left out: on two db.t4g.medium nodes each over its 20% baseline
+// (30% and 25%, paying surplus every hour), a db.m6g.xlarge option, which pays none, was said to
+// save only the instance hours, short of what dropping the two burstable nodes saves.
+func TestClassOptionsCountCurrentCredits(t *testing.T) {
+	in := burstPair(flat(30), flat(25))
+	m6gXLarge := InstanceClass{Name: "db.m6g.xlarge", VCPU: 4, MemoryGiB: 16, BaselineIOPS: 6000, NetworkBaselineBytesPerSec: 1.25e9 / 8}
+	in.Candidates = append(in.Candidates, Candidate{Class: m6gXLarge, SingleNodeHourlyUSD: 0.304})
+	rec, err := Analyze(in, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rec.Cost
+	if !c.Known || !(c.CurrentCreditsUSD > 0) {
+		t.Fatalf("cost %+v: want the current nodes' surplus credits priced", c)
+	}
+	var m6g *ClassOption
+	for i, o := range rec.Options {
+		if o.Class.Name == m6gXLarge.Name {
+			m6g = &rec.Options[i]
+		}
+		if o.Class.Name == rec.RecommendedClass && o.MonthlySavingsUSD != c.MonthlySavingsUSD {
+			t.Errorf("the recommended %s option saves %v, the recommendation %v", o.Class.Name, o.MonthlySavingsUSD, c.MonthlySavingsUSD)
+		}
+	}
+	if m6g == nil || !m6g.Fits {
+		t.Fatalf("db.m6g.xlarge option %+v: want one that fits", m6g)
+	}
+	// It pays no surplus credits: its savings are the current cost, credits included, less its price.
+	if want := round(c.CurrentMonthlyUSD-m6g.MonthlyUSD, 2); m6g.MonthlySavingsUSD != want {
+		t.Errorf("db.m6g.xlarge saves %v a month, want %v (current %v with $%v of surplus credits, less %v)",
+			m6g.MonthlySavingsUSD, want, c.CurrentMonthlyUSD, c.CurrentCreditsUSD, m6g.MonthlyUSD)
+	}
+}

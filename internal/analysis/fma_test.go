@@ -37,7 +37,7 @@ func TestClassOptionSavingsNotFused(t *testing.T) {
 	} {
 		in := ClusterInput{CurrentHourlyUSD: tc.current}
 		c := Candidate{Class: InstanceClass{Name: "db.t4g.large", VCPU: 2, MemoryGiB: 8}, SingleNodeHourlyUSD: tc.single}
-		o := classOption(Projection{Class: c.Class}, c, in, DefaultPolicy())
+		o := classOption(Projection{Class: c.Class}, c, in, DefaultPolicy(), 0)
 		if o.MonthlySavingsUSD != tc.want || math.Signbit(o.MonthlySavingsUSD) != math.Signbit(tc.want) {
 			t.Errorf("current $%v/h, option $%v/h: monthly savings %v, want %v", tc.current, tc.single, o.MonthlySavingsUSD, tc.want)
 		}

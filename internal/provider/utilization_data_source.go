@@ -427,6 +427,9 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 					cl.Identifier, cl.GlobalCluster))
 		}
 	}
+	if text := utilizationStoppedText(cl); text != "" {
+		diags.AddAttributeWarning(idAttr, "Database Stopped", text)
+	}
 	cat, err := pd.catalog()
 	if err != nil {
 		diags.AddError("Unable to Load Instance Catalog", err.Error()+". Please report this issue to the provider developers.")
@@ -669,6 +672,27 @@ func addDiscoverError(diags *diag.Diagnostics, at path.Path, err error, supporte
 	return true
 }
 
+// utilizationStoppedText says, when the deployment cl is stopped, stopping or starting
+// (inventory.Cluster.Stopped), what that does to its utilization; "" otherwise. A stopped DB
+// instance or Aurora cluster publishes no CloudWatch metrics, so without this its metrics had
+// "Metric Has No Data" (blaming the metric name or the instance's existence) or "Low Metric
+// Coverage", and nothing named the stop.
+func utilizationStoppedText(cl inventory.Cluster) string {
+	status, ok := cl.Stopped()
+	if !ok {
+		return ""
+	}
+	what := "DB instance"
+	if cl.Kind == inventory.KindAurora {
+		what = "DB cluster"
+	}
+	state := map[string]string{"stopping": "being stopped", "stopped": "stopped", "starting": "starting after being stopped"}[status]
+	return fmt.Sprintf("%s %s is %s (status %q): a %s publishes no CloudWatch metrics while stopped, so the summaries, their coverage and the combined view "+
+		"cover only the time it ran in the window, and a window wholly after the stop has no datapoints. "+
+		"RDS starts a stopped %s again by itself after 7 days: read the utilization again once it has run for the lookback period.",
+		what, cl.Identifier, state, status, what, what)
+}
+
 func noDataHint(metric string, cl inventory.Cluster) string {
 	switch {
 	case metric == analysis.MetricReplicaLag && cl.Kind == inventory.KindAurora:
@@ -679,6 +703,10 @@ func noDataHint(metric string, cl inventory.Cluster) string {
 		return " Aurora instances publish FreeLocalStorage; cluster storage grows automatically."
 	case metric == analysis.MetricFreeLocalStorage && cl.Kind != inventory.KindAurora:
 		return " On RDS, only classes with local NVMe storage (Optimized Reads, e.g. db.m6gd) publish FreeLocalStorage; storage is FreeStorageSpace."
+	}
+	if status, ok := cl.Stopped(); ok {
+		// Not the metric's name nor the instance's existence (see "Database Stopped").
+		return fmt.Sprintf(" %s has status %q: a stopped deployment publishes no CloudWatch metrics.", cl.Identifier, status)
 	}
 	return " Check the metric name and that the instance existed during the window."
 }

@@ -334,6 +334,22 @@ func (c Cluster) Stopped() (string, bool) {
 	return "", false
 }
 
+// StoppedState describes a deployment that is stopping, stopped or starting (Stopped) for a
+// message: what it is ("DB instance", or "DB cluster" for Aurora), its state in words ("being
+// stopped", "stopped", "starting after being stopped") and the status RDS reports; ok is false
+// when it runs.
+func (c Cluster) StoppedState() (what, state, status string, ok bool) {
+	if status, ok = c.Stopped(); !ok {
+		return "", "", "", false
+	}
+	what = "DB instance"
+	if c.Kind == KindAurora {
+		what = "DB cluster"
+	}
+	state = map[string]string{"stopping": "being stopped", "stopped": "stopped", "starting": "starting after being stopped"}[status]
+	return what, state, status, true
+}
+
 // DeletingStatuses are the statuses of a DB instance being deleted: "delete-precheck", which RDS
 // shows first while it checks that replicas are safe to delete, then "deleting". An Aurora DB
 // cluster being deleted shows "deleting".

@@ -678,15 +678,10 @@ func addDiscoverError(diags *diag.Diagnostics, at path.Path, err error, supporte
 // "Metric Has No Data" (blaming the metric name or the instance's existence) or "Low Metric
 // Coverage", and nothing named the stop.
 func utilizationStoppedText(cl inventory.Cluster) string {
-	status, ok := cl.Stopped()
+	what, state, status, ok := cl.StoppedState()
 	if !ok {
 		return ""
 	}
-	what := "DB instance"
-	if cl.Kind == inventory.KindAurora {
-		what = "DB cluster"
-	}
-	state := map[string]string{"stopping": "being stopped", "stopped": "stopped", "starting": "starting after being stopped"}[status]
 	return fmt.Sprintf("%s %s is %s (status %q): a %s publishes no CloudWatch metrics while stopped, so the summaries, their coverage and the combined view "+
 		"cover only the time it ran in the window, and a window wholly after the stop has no datapoints. "+
 		"RDS starts a stopped %s again by itself after 7 days: read the utilization again once it has run for the lookback period.",

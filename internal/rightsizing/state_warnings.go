@@ -118,15 +118,10 @@ func extendedSupportWarning(c inventory.Cluster, name string, es pricing.Extende
 // stopped DB instance or Aurora cluster for its storage only, and it publishes no CloudWatch
 // metrics while stopped; RDS starts it again by itself after 7 days.
 func stoppedWarning(c inventory.Cluster, name string) string {
-	status, ok := c.Stopped()
+	what, state, status, ok := c.StoppedState()
 	if !ok {
 		return ""
 	}
-	what := "DB instance"
-	if c.Kind == inventory.KindAurora {
-		what = "DB cluster"
-	}
-	state := map[string]string{"stopping": "being stopped", "stopped": "stopped", "starting": "starting after being stopped"}[status]
 	return fmt.Sprintf("%s is %s (status %q): AWS bills a stopped %s for its storage only, and it publishes no CloudWatch metrics while stopped, "+
 		"so the metrics cover only the time it ran and the verdict rests on that; the costs and savings assume it runs the whole month (%d hours). "+
 		"RDS starts a stopped %s again by itself after 7 days. Read the recommendation again once it has run for the lookback period, "+

@@ -36,6 +36,9 @@ type EarlierChange struct {
 	// MaxGeneration is the highest generation of any of the target's guard snapshots: a resource
 	// created anew counts its generations from 1 again, so the latest change need not have it.
 	MaxGeneration int64
+	// Reader is the Aurora reader the change recorded on its guard (the one it removed, or
+	// created), nil when the guard records none.
+	Reader *ReaderSpec
 }
 
 // Open reports whether the change was requested and is neither recorded nor undone: its guard is
@@ -116,6 +119,9 @@ func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChang
 	c.From, _ = strconv.Atoi(g.tags[TagFromNodes])
 	c.To, _ = strconv.Atoi(g.tags[TagToNodes])
 	c.Prefix = guardPrefix(g.id, bestTarget, c.Generation, c.To)
+	if spec, ok := readerFromTags(g.tags); ok {
+		c.Reader = &spec
+	}
 	return c, nil
 }
 

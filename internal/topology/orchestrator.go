@@ -1806,8 +1806,12 @@ func (r *run) prepareReader(ctx context.Context) error {
 		return fmt.Errorf("describing writer %s: %w", w.Identifier, err)
 	}
 	writerAZ := deref(inst.AvailabilityZone)
-	if r.req.Previous != nil && r.req.Previous.Reader != nil && r.req.Previous.Reader.Identifier != "" {
-		spec := *r.req.Previous.Reader
+	recorded := r.unrecordedRemoval(ctx)
+	if recorded == nil && r.req.Previous != nil && r.req.Previous.Reader != nil && r.req.Previous.Reader.Identifier != "" {
+		recorded = r.req.Previous.Reader
+	}
+	if recorded != nil {
+		spec := *recorded
 		if spec.AvailabilityZone != "" && strings.EqualFold(spec.AvailabilityZone, writerAZ) {
 			// The writer has moved into the reader's recorded AZ since (replaced by an instance
 			// there, or recreated there by Aurora after an AZ failure): a reader recreated there
@@ -1826,6 +1830,40 @@ func (r *run) prepareReader(ctx context.Context) error {
 	spec.AvailabilityZone = otherAZ(r.topo.AvailabilityZones, writerAZ)
 	r.reader = &spec
 	return r.checkReaderName(ctx)
+}
+
+// unrecordedRemoval is the reader that a removal the request's Previous does not record took
+// from the cluster, as its guard snapshot records it: the latest change of the cluster (by its
+// guard, any prefix: LatestChange) went to 1 node and its removal stood (completed, failed and not
+// rolled back, or its rollback failed), and Previous cannot know it: it records no reader (an
+// imported resource, whose state has no record), or that change is the one of this very
+// generation under this request's prefix, which went to 1 node in an apply whose state kept the
+// change before it (a validation failure with rollback_on_failure = false, a failed rollback, a
+// state lost). The reader recreated is then the one that was removed, not one made after the
+// writer, or an older record's. nil otherwise, and when the guard snapshots cannot be read (the
+// request's Previous, or the writer, is used as before).
+func (r *run) unrecordedRemoval(ctx context.Context) *ReaderSpec {
+	noRecord := r.req.Previous == nil || r.req.Previous.Reader == nil || r.req.Previous.Reader.Identifier == ""
+	c, err := LatestChange(ctx, r.o.RDS, r.req.Target)
+	if err != nil {
+		r.o.warnf("%s: could not read the guard snapshots for the reader an earlier change removed: %v", r.req.Target, err)
+		return nil
+	}
+	if c == nil || c.Reader == nil || c.Reader.Identifier == "" || c.To != 1 {
+		return nil
+	}
+	switch c.Outcome {
+	case OutcomeCompleted, OutcomeFailedNotRolledBack, OutcomeRollbackFailed:
+	default:
+		return nil
+	}
+	thisGeneration := c.Generation == r.req.Generation &&
+		GuardSnapshotID(c.Prefix, r.req.Target, 1, 1, 1) == GuardSnapshotID(r.req.SnapshotPrefix, r.req.Target, 1, 1, 1)
+	if !noRecord && !thisGeneration {
+		return nil
+	}
+	spec := *c.Reader
+	return &spec
 }
 
 // otherAZ is the first of azs (sorted) that is not the writer's AZ, writerAZ; empty when there is

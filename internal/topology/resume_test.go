@@ -64,6 +64,22 @@ func (e *env) createStandalone(t *testing.T, id string) {
 	e.srv.Advance(time.Hour)
 }
 
+// removeReaderUnrecorded takes sso-prod to 1 node, leaving no record of its reader: a cluster
+// imported at 1 node, whose going to 2 nodes makes a reader after the writer. (A guard snapshot
+// recording the removal would be used for the reader: unrecordedRemoval.)
+func (e *env) removeReaderUnrecorded(t *testing.T) {
+	t.Helper()
+	if _, err := e.o.Run(context.Background(), Request{Target: sso, Nodes: 1, Generation: 1}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range e.guards(sso, DefaultSnapshotPrefix) {
+		if _, err := e.api.DeleteDBClusterSnapshot(context.Background(), &rds.DeleteDBClusterSnapshotInput{DBClusterSnapshotIdentifier: aws.String(id)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.srv.Advance(time.Hour)
+}
+
 // A reader identifier taken by a DB instance outside the cluster refuses the change to 2 nodes
 // before anything is created; one that appears after the precheck makes the create fail, and the
 // other instance is never deleted.
@@ -71,9 +87,7 @@ func TestReaderNameTakenOutsideTheCluster(t *testing.T) {
 	t.Run("precheck", func(t *testing.T) {
 		e := newEnv(t, sandbox.Demo())
 		ctx := context.Background()
-		if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1}); err != nil {
-			t.Fatal(err)
-		}
+		e.removeReaderUnrecorded(t)
 		e.createStandalone(t, "sso-prod-reader")
 		seq := e.lastSeq()
 		_, err := e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2})
@@ -93,9 +107,7 @@ func TestReaderNameTakenOutsideTheCluster(t *testing.T) {
 	t.Run("appears after the precheck", func(t *testing.T) {
 		e := newEnv(t, sandbox.Demo())
 		ctx := context.Background()
-		if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1}); err != nil {
-			t.Fatal(err)
-		}
+		e.removeReaderUnrecorded(t)
 		seq := e.lastSeq()
 		e.o.OnStep = func(s Step) error {
 			if s == StepGuardVerified {
@@ -380,9 +392,7 @@ func TestCompletedGuardIsKept(t *testing.T) {
 func TestPreviewChecksReaderName(t *testing.T) {
 	e := newEnv(t, sandbox.Demo())
 	ctx := context.Background()
-	if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1}); err != nil {
-		t.Fatal(err)
-	}
+	e.removeReaderUnrecorded(t)
 	e.createStandalone(t, "sso-prod-reader")
 	p, err := e.o.Preview(ctx, Request{Target: sso, Nodes: 2, Generation: 2})
 	if err != nil || !strings.Contains(p.Refusal, "already exists outside the cluster") || p.Guard != "" {

@@ -93,6 +93,25 @@ func TestRead_changedOutside(t *testing.T) {
 	if strings.Contains(w, "aws_db_instance") {
 		t.Errorf("reader back: warning %q names the DB instance's resource", w)
 	}
+
+	// A second reader added by hand to sso-prod, which the state has at 2 nodes: no plan takes it
+	// back (every apply is refused while the cluster has more than one reader), and the warning
+	// must not say one does.
+	if _, err := api.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("sso-prod-instance-3"),
+		DBClusterIdentifier: aws.String("sso-prod"), DBInstanceClass: aws.String("db.t4g.medium"), Engine: aws.String("aurora-postgresql")}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(2 * time.Hour)
+	sso2 := mandibleModel(2, 2, false, lastChangeObject(1, "created", 2, 2))
+	sso2.ID, sso2.DBInstanceIdentifier, sso2.DBClusterIdentifier = types.StringValue("cluster:sso-prod"), types.StringNull(), types.StringValue("sso-prod")
+	w, ok, _ = read(sso2)
+	if !ok {
+		t.Fatalf("extra reader: no %q warning", changedOutsideTitle)
+	}
+	contains("extra reader", w, "but it has 3 node(s)", "Every apply is refused while the cluster has more than one reader", "remove the extra readers")
+	if strings.Contains(w, "takes it back") {
+		t.Errorf("extra reader: warning %q says a plan takes it back, which every apply refuses", w)
+	}
 }
 
 // A change of this resource whose rollback failed leaves the database at the change's node count

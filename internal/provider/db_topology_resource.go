@@ -1121,6 +1121,12 @@ func changedOutside(target topology.Target, was, now int64, pending bool) string
 		}
 	}
 	back := "A plan whose nodes differ takes it back, behind a guard snapshot of its own."
+	if target.Kind == topology.KindCluster && now > 2 {
+		// More than one reader: the orchestrator refuses every change (precheckStatic), so no
+		// plan takes it back.
+		back = "Every apply is refused while the cluster has more than one reader (only a writer with at most one reader is supported): " +
+			"remove the extra readers (DeleteDBInstance, or the `aws_rds_cluster_instance` that added one), then apply."
+	}
 	if pending {
 		// The orchestrator refuses a change to the node count the database has while the
 		// opposite change is pending (precheckOriginal).

@@ -253,23 +253,35 @@ func TestConnect_sslRequiredButUnavailable(t *testing.T) {
 	}
 }
 
-// startPasswordCluster starts a private PostgreSQL (from the harness's
-// binaries) that requires SCRAM password authentication, which the trust-auth
-// harness cannot exercise, and stops it at cleanup. It returns its port.
+// startPasswordCluster starts a private PostgreSQL (from the harness's binaries) that requires
+// SCRAM password authentication, which the trust-auth harness cannot exercise, and stops it at
+// cleanup. It returns its port.
 func startPasswordCluster(t *testing.T, bindir, password string) int {
+	t.Helper()
+	return startPrivateCluster(t, bindir, password, "")
+}
+
+// startPrivateCluster starts a private PostgreSQL from the harness's binaries on 127.0.0.1 with
+// fsync off, stopped at cleanup, and returns its port: SCRAM authentication with password for
+// postgres, or trust when password is empty; serverOpts are more of postgres's options (-c
+// name=value ...).
+func startPrivateCluster(t *testing.T, bindir, password, serverOpts string) int {
 	t.Helper()
 	// Not t.TempDir: its parent is private to the test's user, and the server
 	// runs as postgres.
-	dir, err := os.MkdirTemp("", "pgstats-scram-") //nolint:usetesting // see above
-
+	dir, err := os.MkdirTemp("", "pgstats-private-") //nolint:usetesting // see above
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
 	asOwner := acctest.AsPostgres
-	pwfile := filepath.Join(dir, "pw")
-	if err := os.WriteFile(pwfile, []byte(password+"\n"), 0o600); err != nil {
-		t.Fatal(err)
+	auth := []string{"--auth=trust"}
+	if password != "" {
+		pwfile := filepath.Join(dir, "pw")
+		if err := os.WriteFile(pwfile, []byte(password+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		auth = []string{"--auth=scram-sha-256", "--pwfile=" + pwfile}
 	}
 	if os.Geteuid() == 0 {
 		if out, err := exec.Command("chown", "-R", "postgres:", dir).CombinedOutput(); err != nil {
@@ -277,12 +289,12 @@ func startPasswordCluster(t *testing.T, bindir, password string) int {
 		}
 	}
 	data := filepath.Join(dir, "data")
-	if out, err := asOwner(filepath.Join(bindir, "initdb"), "-D", data, "-U", "postgres", "--auth=scram-sha-256",
-		"--pwfile="+pwfile, "--no-sync", "-E", "UTF8", "--no-locale").CombinedOutput(); err != nil {
+	args := append([]string{"-D", data, "-U", "postgres", "--no-sync", "-E", "UTF8", "--no-locale"}, auth...)
+	if out, err := asOwner(filepath.Join(bindir, "initdb"), args...).CombinedOutput(); err != nil {
 		t.Fatalf("initdb: %v\n%s", err, out)
 	}
 	port := startOnFreePort(t, filepath.Join(dir, "log"), func(port int) ([]byte, error) {
-		opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off", port, dir)
+		opts := strings.TrimSpace(fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off %s", port, dir, serverOpts))
 		return asOwner(filepath.Join(bindir, "pg_ctl"), "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "-t", "60", "start").CombinedOutput()
 	})
 	t.Cleanup(func() {

@@ -4,48 +4,18 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 )
 
-// startPgssCluster starts a private PostgreSQL (from the harness's binaries)
-// with pg_stat_statements preloaded and created in the postgres database, trust
-// authentication on 127.0.0.1, and stops it at cleanup. It returns its port.
-// Nothing but the test connects to it, so its pg_stat_statements counts only
-// what the test runs.
+// startPgssCluster starts a private PostgreSQL (startPrivateCluster, trust authentication) with
+// pg_stat_statements preloaded and created in the postgres database, and returns its port.
+// Nothing but the test connects to it, so its pg_stat_statements counts only what the test runs.
 func startPgssCluster(t *testing.T, bindir string) int {
 	t.Helper()
-	// Not t.TempDir: its parent is private to the test's user, and the server
-	// runs as postgres.
-	dir, err := os.MkdirTemp("", "pgstats-pgss-") //nolint:usetesting // see above
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	if os.Geteuid() == 0 {
-		if out, err := exec.Command("chown", "-R", "postgres:", dir).CombinedOutput(); err != nil {
-			t.Fatalf("chown: %v\n%s", err, out)
-		}
-	}
-	data := filepath.Join(dir, "data")
-	if out, err := acctest.AsPostgres(filepath.Join(bindir, "initdb"), "-D", data, "-U", "postgres", "--auth=trust",
-		"--no-sync", "-E", "UTF8", "--no-locale").CombinedOutput(); err != nil {
-		t.Fatalf("initdb: %v\n%s", err, out)
-	}
-	port := startOnFreePort(t, filepath.Join(dir, "log"), func(port int) ([]byte, error) {
-		opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c shared_preload_libraries=pg_stat_statements", port, dir)
-		return acctest.AsPostgres(filepath.Join(bindir, "pg_ctl"), "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "-t", "60", "start").CombinedOutput()
-	})
-	t.Cleanup(func() {
-		_ = acctest.AsPostgres(filepath.Join(bindir, "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop").Run()
-	})
+	port := startPrivateCluster(t, bindir, "", "-c shared_preload_libraries=pg_stat_statements")
 	conn := connectPort(t, port)
 	if _, err := conn.Exec(context.Background(), "CREATE EXTENSION pg_stat_statements"); err != nil {
 		t.Fatal(err)

@@ -37,16 +37,6 @@ func TestMergePostgres_envProblems(t *testing.T) {
 	if _, err := pgConnConfig(ctx, nil, base); err == nil || !strings.Contains(err.Error(), "no PostgreSQL host is configured") {
 		t.Fatalf("pgConnConfig on the provider's settings: %v, want: no host", err)
 	}
-	override := func(vals map[string]attr.Value) types.Object {
-		all := map[string]attr.Value{
-			"host": types.StringNull(), "port": types.Int64Null(), "database": types.StringNull(), "username": types.StringNull(),
-			"password": types.StringNull(), "sslmode": types.StringNull(), "sslrootcert": types.StringNull(), "iam_auth": types.BoolNull(),
-		}
-		for k, v := range vals {
-			all[k] = v
-		}
-		return types.ObjectValueMust(recPostgresAttrTypes(), all)
-	}
 	host := types.StringValue("reporting.internal")
 	for _, c := range []struct {
 		name string
@@ -59,7 +49,7 @@ func TestMergePostgres_envProblems(t *testing.T) {
 		{"host, port and sslmode", map[string]attr.Value{"host": host, "port": types.Int64Value(6432), "sslmode": types.StringValue("verify-full")}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s, err := mergePostgres(ctx, base, override(c.set))
+			s, err := mergePostgres(ctx, base, postgresOverride(c.set))
 			if len(c.want) == 0 {
 				if err != nil {
 					t.Fatalf("mergePostgres: %v", err)

@@ -26,16 +26,7 @@ func TestMergePostgres_overridePasswordUnderProviderIAMAuth(t *testing.T) {
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")}}
 	base := PostgresSettings{Host: "writer.abc123xyz.us-east-1.rds.amazonaws.com", Port: 5432, Database: "postgres",
 		Username: "rightsize", IAMAuth: true}
-	override := func(vals map[string]attr.Value) types.Object {
-		all := map[string]attr.Value{
-			"host": types.StringNull(), "port": types.Int64Null(), "database": types.StringNull(), "username": types.StringNull(),
-			"password": types.StringNull(), "sslmode": types.StringNull(), "sslrootcert": types.StringNull(), "iam_auth": types.BoolNull(),
-		}
-		for k, v := range vals {
-			all[k] = v
-		}
-		return types.ObjectValueMust(recPostgresAttrTypes(), all)
-	}
+	override := postgresOverride
 
 	s, err := mergePostgres(ctx, base, override(map[string]attr.Value{
 		"host": types.StringValue("reporting.internal"), "password": types.StringValue("pw")}))
@@ -107,4 +98,16 @@ data "rightsize_postgres_stats" "other" {
 				`.*set\s+iam_auth\s+=\s+false`),
 		}},
 	})
+}
+
+// postgresOverride is a data source's postgres attribute setting vals, the rest null.
+func postgresOverride(vals map[string]attr.Value) types.Object {
+	all := map[string]attr.Value{
+		"host": types.StringNull(), "port": types.Int64Null(), "database": types.StringNull(), "username": types.StringNull(),
+		"password": types.StringNull(), "sslmode": types.StringNull(), "sslrootcert": types.StringNull(), "iam_auth": types.BoolNull(),
+	}
+	for k, v := range vals {
+		all[k] = v
+	}
+	return types.ObjectValueMust(recPostgresAttrTypes(), all)
 }

@@ -11,6 +11,7 @@ import (
 	awscloudwatch "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/analysis"
@@ -85,6 +86,7 @@ func TestReadUtilization_oneInstanceAurora(t *testing.T) {
 	cwC := awscloudwatch.New(awscloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds, HTTPClient: sdkhttp.Wrap(nil)})
 	now := srv.Now()
 	m := utilizationReadModel("", "sso-prod", 14, now)
+	m.EndTime = types.StringNull() // ending now, not pinned (a pinned window has a warning of its own)
 	_, diags := readUtilization(ctx, &ProviderData{Region: "us-east-1", RDS: rdsC, CloudWatch: cwC}, m, now)
 	if diags.HasError() {
 		t.Fatal(diags)

@@ -226,7 +226,7 @@ func (d *utilizationDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				MarkdownDescription: fmt.Sprintf("Days of history to analyse, ending at `end_time`, 1–%d. Defaults to `%d`.", maxLookbackDays, defaultLookbackDays),
 				Validators:          []validator.Int64{int64validator.Between(1, maxLookbackDays)}},
 			"end_time": schema.StringAttribute{Optional: true, Computed: true,
-				MarkdownDescription: "End of the window, RFC 3339 (e.g. `2026-11-02T12:00:00Z`), not in the future. Defaults to now, rounded down to the period. Set it to make plans reproducible.",
+				MarkdownDescription: "End of the window, RFC 3339 (e.g. `2026-11-02T12:00:00Z`), not in the future. Defaults to now, rounded down to the period. Set it, with `period_seconds`, to make plans reproducible: with the period left to default, it is chosen from the window's age, and once CloudWatch's datapoints of that period expire for the window's start (1-minute ones after 15 days, 5-minute ones after 63) the same window is read at a coarser period and every summary changes (a warning gives the date).",
 				Validators:          []validator.String{rfc3339Validator{}}},
 			"period_seconds": schema.Int64Attribute{Optional: true, Computed: true,
 				MarkdownDescription: "Sampling period in seconds, a multiple of 60; for a window starting more than 15 days ago a multiple of 300, more than 63 days ago a multiple of 3600 (CloudWatch returns no datapoints at other periods). Defaults to the finest period CloudWatch serves for the window's start. Longer periods average short spikes away (a warning says so).",
@@ -457,6 +457,13 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 	} else {
 		for _, w := range plan.Warnings {
 			diags.AddAttributeWarning(path.Root("period_seconds"), "Peaks Averaged Over the Period", w+".")
+		}
+	}
+	if !m.EndTime.IsNull() && !m.EndTime.IsUnknown() {
+		// end_time pins the window, but a period chosen from its age changes when CloudWatch's
+		// datapoints of that period expire, and every summary with it.
+		if w := rightsizing.PinnedPeriodWarning(end, period, start, plan.Period, "its figures"); w != "" {
+			diags.AddAttributeWarning(path.Root("period_seconds"), "Pinned Window Changes When Datapoints Expire", w+".")
 		}
 	}
 	col := &cloudwatch.Collector{API: pd.CloudWatch, Concurrency: utilizationConcurrency, Retry: cloudwatch.RetryPolicy{MaxAttempts: pd.CloudWatchMaxAttempts}}

@@ -456,7 +456,10 @@ func utilizationReadModel(instance, cluster string, days int64, end time.Time) *
 func TestReadUtilizationWarnings(t *testing.T) {
 	now := utilizationAccNow()
 	model := func(instance, cluster string, days int64) *utilizationModel {
-		return utilizationReadModel(instance, cluster, days, now)
+		// Ending now without end_time, which would pin the window (a warning of its own).
+		m := utilizationReadModel(instance, cluster, days, now)
+		m.EndTime = types.StringNull()
+		return m
 	}
 	ctx := context.Background()
 

@@ -562,7 +562,17 @@ func seriesFrom(s analysis.Series, at time.Time) analysis.Series {
 // the window's start: from then on the same window is read at a coarser period and its figures
 // and rollback alarms change. Empty when nothing will change.
 func pinnedPeriodWarning(req Request, start time.Time, period time.Duration) string {
-	if req.End.IsZero() || req.Period != 0 {
+	return PinnedPeriodWarning(req.End, req.Period, start, period, "its figures and rollback alarms")
+}
+
+// PinnedPeriodWarning is the warning "Pinned Window Changes When Datapoints Expire" for a window
+// starting at start, read at period: when end pins it (non-zero) but the period was chosen from
+// its age (requested zero), CloudWatch will stop keeping datapoints of that period for its start,
+// and from then on the same window is read at a coarser period and what (such as "its figures")
+// changes. It gives the date, and the period_seconds that keeps the window reproducible, and until
+// when. Empty when nothing will change.
+func PinnedPeriodWarning(end time.Time, requested time.Duration, start time.Time, period time.Duration, what string) string {
+	if end.IsZero() || requested != 0 {
 		return ""
 	}
 	for i, t := range cw.Retention[:len(cw.Retention)-1] {
@@ -572,9 +582,9 @@ func pinnedPeriodWarning(req Request, start time.Time, period time.Duration) str
 		// CloudWatch serves a period for a window whose start, rounded down to the period, is
 		// within that period's retention (cw.ChoosePeriod).
 		next := cw.Retention[i+1]
-		return fmt.Sprintf("end_time pins this window, but CloudWatch keeps its %d-second datapoints for %.0f days: from %s UTC the same window is read in %d-second periods and its figures and rollback alarms change. "+
+		return fmt.Sprintf("end_time pins this window, but CloudWatch keeps its %d-second datapoints for %.0f days: from %s UTC the same window is read in %d-second periods and %s change. "+
 			"Set period_seconds = %d to keep them reproducible until %s UTC (after that a plan with that period fails, saying so: move end_time forward to analyse recent load)",
-			int(period/time.Second), t.Age.Hours()/24, start.UTC().Truncate(period).Add(t.Age).Format("2006-01-02 15:04"), int(next.Period/time.Second),
+			int(period/time.Second), t.Age.Hours()/24, start.UTC().Truncate(period).Add(t.Age).Format("2006-01-02 15:04"), int(next.Period/time.Second), what,
 			int(next.Period.Seconds()), start.UTC().Truncate(next.Period).Add(next.Age).Format("2006-01-02 15:04"))
 	}
 	return ""

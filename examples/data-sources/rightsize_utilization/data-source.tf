@@ -4,8 +4,10 @@
 data "rightsize_utilization" "sso" {
   db_cluster_identifier = "sso-prod"
   lookback_days         = 14
-  # Pin the window so that repeated plans read the same time range. It still ages: this one is read at
-  # 5 minutes from 2026-11-03 (its start 15 days old) and at 1 hour from 2026-12-21 (63 days).
+  # Pin the window so that repeated plans read the same time range. With the period left to default it
+  # still ages (a warning gives the date): this one is read at 5 minutes from 2026-11-03 (its start 15 days
+  # old) and at 1 hour from 2026-12-21 (63 days), and every figure changes. period_seconds = 300 keeps it
+  # reproducible until then.
   end_time = "2026-11-02T12:00:00Z"
 }
 

@@ -255,7 +255,7 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 			Validators: []validator.Int64{int64validator.Between(0, MaxLookbackDays)},
 		},
 		"end_time": schema.StringAttribute{
-			MarkdownDescription: "End of the analysed window, RFC 3339 (e.g. `2026-11-01T00:00:00Z`). Defaults to now, truncated to the period. Set it to make plans reproducible.",
+			MarkdownDescription: "End of the analysed window, RFC 3339 (e.g. `2026-11-01T00:00:00Z`). Defaults to now, truncated to the period. Set it, with `period_seconds`, to make plans reproducible: with the period left to default, it is chosen from the window's age, and once CloudWatch's datapoints of that period expire for the window's start (1-minute ones after 15 days, 5-minute ones after 63) the same window is read at a coarser period and the figures and rollback alarms change (a warning gives the date).",
 			Optional:            true,
 			Validators:          []validator.String{rfc3339Validator{}},
 		},

@@ -6,13 +6,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	awscw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/cloudwatch"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/sandbox"
@@ -110,46 +107,33 @@ func TestCollectFullForEveryAcceptedPeriod(t *testing.T) {
 	}
 }
 
-// messagesAPI passes every call to the real client and adds a top-level message to each response, as CloudWatch
-// does when a request exceeds a limit but it "still executes as much of the operation as possible"; the emulator
-// (like its fault injection) never produces one.
-type messagesAPI struct {
-	next  cloudwatch.API
-	pages atomic.Int64
-}
-
-func (a *messagesAPI) GetMetricData(ctx context.Context, in *awscw.GetMetricDataInput, opts ...func(*awscw.Options)) (*awscw.GetMetricDataOutput, error) {
-	out, err := a.next.GetMetricData(ctx, in, opts...)
-	if err == nil {
-		a.pages.Add(1)
-		out.Messages = append(out.Messages, cwtypes.MessageData{Code: aws.String("MaxMetricsExceeded"), Value: aws.String("Maximum number of allowed metrics exceeded")})
-	}
-	return out, err
-}
-
 // TestCollectKeepsTopLevelMessages: GetMetricData's top-level Messages reach Result.Messages, once per request
-// however many pages repeat them, naming the request's metrics and nodes; the data is still collected.
+// however many pages repeat them, naming the request's metrics and nodes and concerning (Message.Nodes) every node
+// of the request; the data is still collected.
 func TestCollectKeepsTopLevelMessages(t *testing.T) {
 	sc := sandbox.Fleet(2)
 	srv, client := startSandbox(t, sc)
 	nodes := scenarioNodes(sc)
 	p := plan(t, srv, nodes, cloudwatch.DefaultMetrics[:2], 14, 0)
-	api := &messagesAPI{next: client}
-	res, err := (&cloudwatch.Collector{API: api, MaxDatapointsPerPage: 5000}).Collect(context.Background(), p)
+	srv.SetErrorRate("GetMetricData", 1, sandbox.FaultRequestMessage) // on every page
+	res, err := (&cloudwatch.Collector{API: client, MaxDatapointsPerPage: 5000}).Collect(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if int(api.pages.Load()) <= len(p.Batches) {
-		t.Fatalf("%d pages for %d batches: the test no longer covers repeated pages", api.pages.Load(), len(p.Batches))
+	if pages := len(srv.Calls("GetMetricData")); pages <= len(p.Batches) {
+		t.Fatalf("%d pages for %d batches: the test no longer covers repeated pages", pages, len(p.Batches))
 	}
 	var top []string
 	for _, m := range res.Messages {
-		if strings.Contains(m, "Maximum number of allowed metrics exceeded") {
-			top = append(top, m)
+		if strings.Contains(m.Text, "Maximum number of allowed metrics exceeded") {
+			top = append(top, m.Text)
+			if want := []string{nodes[0].ID, nodes[1].ID}; !m.Request || !slices.Equal(m.Nodes, want) {
+				t.Errorf("message %q: Request %t, nodes %q; want a request's, of %q", m.Text, m.Request, m.Nodes, want)
+			}
 		}
 	}
 	if len(top) != len(p.Batches) {
-		t.Fatalf("%d top-level messages for %d requests: %q", len(top), len(p.Batches), res.Messages)
+		t.Fatalf("%d top-level messages for %d requests: %+v", len(top), len(p.Batches), res.Messages)
 	}
 	for _, b := range p.Batches {
 		want := fmt.Sprintf("(%s..%s): MaxMetricsExceeded Maximum number of allowed metrics exceeded", b.Start.Format(time.RFC3339), b.End.Format(time.RFC3339))
@@ -168,5 +152,31 @@ func TestCollectKeepsTopLevelMessages(t *testing.T) {
 		if len(ns.Series.Values) != p.PointsPerSeries {
 			t.Errorf("%s: %d of %d datapoints", ns.Ref, len(ns.Series.Values), p.PointsPerSeries)
 		}
+	}
+}
+
+// TestCollectKeepsQueryMessagesWithTheirNode: a message on one query's result (MetricDataResult.Messages)
+// reaches Result.Messages once, prefixed with its series, and concerns that series' node only: MessagesOf gives
+// it to that node and not to the others read in the same requests.
+func TestCollectKeepsQueryMessagesWithTheirNode(t *testing.T) {
+	sc := sandbox.Fleet(3)
+	srv, client := startSandbox(t, sc)
+	nodes := scenarioNodes(sc)
+	p := plan(t, srv, nodes, cloudwatch.DefaultMetrics[:2], 14, 0)
+	srv.InjectFaults(sandbox.FaultRule{Operation: "GetMetricData", Rate: 1, RateFault: sandbox.Fault{Kind: sandbox.FaultQueryMessage,
+		Dimension: "DBInstanceIdentifier=" + nodes[1].ID, Metric: "CPUUtilization", Code: "ArithmeticError", Message: "Division by zero"}})
+	res, err := (&cloudwatch.Collector{API: client, MaxDatapointsPerPage: 5000}).Collect(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("CPUUtilization Average (DBInstanceIdentifier=%s) of %s: ArithmeticError Division by zero", nodes[1].ID, nodes[1].ID)
+	if len(res.Messages) != 1 || res.Messages[0].Text != want || res.Messages[0].Request || !slices.Equal(res.Messages[0].Nodes, []string{nodes[1].ID}) {
+		t.Fatalf("messages %+v; want one, %q, of %s", res.Messages, want, nodes[1].ID)
+	}
+	if got := res.MessagesOf(nodes[0].ID, nodes[2].ID); len(got) != 0 {
+		t.Errorf("messages of the other nodes %+v; want none", got)
+	}
+	if got := res.MessagesOf(nodes[0].ID, nodes[1].ID); len(got) != 1 {
+		t.Errorf("messages of %s and %s %+v; want %s's", nodes[0].ID, nodes[1].ID, got, nodes[1].ID)
 	}
 }

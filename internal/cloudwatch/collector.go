@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -99,13 +98,39 @@ type Result struct {
 	Retries int
 	// Slept is the total backoff slept across all batches.
 	Slept time.Duration
-	// Messages are non-fatal CloudWatch messages, sorted and without repeats, for callers to show as warnings: a
-	// per-query note is prefixed with its series; a note about a whole request (GetMetricData's top-level
-	// Messages, e.g. "Maximum number of allowed metrics exceeded", after which CloudWatch still returns what it
-	// could) with the request's metrics, nodes and time segment.
-	Messages []string
+	// Messages are non-fatal CloudWatch messages, sorted by text and without repeats, for callers to show as
+	// warnings, each with the nodes it concerns (MessagesOf picks a deployment's).
+	Messages []Message
 
 	index map[seriesKey]int
+}
+
+// Message is a non-fatal message CloudWatch answered a GetMetricData request with: the data it concerns may be
+// partial.
+type Message struct {
+	// Text is the message, prefixed, for a per-query note (MetricDataResult.Messages), with its series; for a note
+	// about a whole request (GetMetricData's top-level Messages, e.g. "Maximum number of allowed metrics
+	// exceeded", after which CloudWatch still returns what it could), with the request's metrics, nodes and time
+	// segment.
+	Text string
+	// Nodes are the IDs of the nodes whose data it may concern, in plan order: the series' node for a per-query
+	// note, every node of the request for a note about it.
+	Nodes []string
+	// Request is true for a note about a whole request: CloudWatch does not say which of its series it concerns.
+	Request bool
+}
+
+// MessagesOf returns the messages of r that concern any of the nodes ids (Message.Nodes), in r.Messages' order:
+// a note about one series goes only with its node, so that the deployments read in the same requests are not
+// implicated in another's partial data.
+func (r *Result) MessagesOf(ids ...string) []Message {
+	var out []Message
+	for _, m := range r.Messages {
+		if slices.ContainsFunc(m.Nodes, func(n string) bool { return slices.Contains(ids, n) }) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 type seriesKey struct{ node, metric, stat string }
@@ -209,7 +234,7 @@ type batchOut struct {
 	calls, pages, retries int
 	slept                 time.Duration
 	points                map[int][]point
-	messages              []string
+	messages              []Message
 }
 
 // point is one datapoint of a batch's response (or one off the period grid, seriesBuf.extra), its time as Unix
@@ -285,8 +310,10 @@ func (c *Collector) Collect(ctx context.Context, plan *Plan) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return res, fmt.Errorf("collecting CloudWatch metrics: %w", err)
 	}
-	sort.Strings(res.Messages)
-	res.Messages = slices.Compact(res.Messages) // a note repeated on every page is reported once
+	slices.SortStableFunc(res.Messages, func(a, b Message) int { return strings.Compare(a.Text, b.Text) })
+	res.Messages = slices.CompactFunc(res.Messages, func(a, b Message) bool { // a note repeated on every page is reported once
+		return a.Text == b.Text && a.Request == b.Request && slices.Equal(a.Nodes, b.Nodes)
+	})
 	res.Series = make([]NodeSeries, len(plan.Series))
 	res.index = make(map[seriesKey]int, len(plan.Series))
 	times := timestampSet{}
@@ -572,8 +599,9 @@ func (c *Collector) runBatch(ctx context.Context, plan *Plan, b Batch) (batchOut
 			// executed as much of it as it could, so they go with the data, naming what the request covered.
 			ms, ns := batchScope(plan, b)
 			for _, m := range resp.Messages {
-				out.messages = append(out.messages, fmt.Sprintf("GetMetricData for metrics %s of nodes %s (%s..%s): %s %s",
-					listShort(ms), listShort(ns), b.Start.Format(time.RFC3339), b.End.Format(time.RFC3339), aws.ToString(m.Code), aws.ToString(m.Value)))
+				out.messages = append(out.messages, Message{Text: fmt.Sprintf("GetMetricData for metrics %s of nodes %s (%s..%s): %s %s",
+					listShort(ms), listShort(ns), b.Start.Format(time.RFC3339), b.End.Format(time.RFC3339), aws.ToString(m.Code), aws.ToString(m.Value)),
+					Nodes: ns, Request: true})
 			}
 		}
 		for _, mr := range resp.MetricDataResults {
@@ -593,7 +621,8 @@ func (c *Collector) runBatch(ctx context.Context, plan *Plan, b Batch) (batchOut
 				out.points[i] = append(out.points[i], point{t: t.UnixNano(), v: mr.Values[j]})
 			}
 			for _, m := range mr.Messages {
-				out.messages = append(out.messages, fmt.Sprintf("%s: %s %s", plan.Series[i], aws.ToString(m.Code), aws.ToString(m.Value)))
+				out.messages = append(out.messages, Message{Text: fmt.Sprintf("%s: %s %s", plan.Series[i], aws.ToString(m.Code), aws.ToString(m.Value)),
+					Nodes: []string{plan.Series[i].Node.ID}})
 			}
 		}
 		if resp.NextToken == nil || *resp.NextToken == "" {

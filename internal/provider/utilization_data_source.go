@@ -474,7 +474,7 @@ func readUtilization(ctx context.Context, pd *ProviderData, m *utilizationModel,
 		return nil, diags
 	}
 	for _, msg := range res.Messages {
-		diags.AddWarning("CloudWatch Message", "GetMetricData answered with a message (its data may be partial): "+msg)
+		diags.AddWarning("CloudWatch Message", "GetMetricData answered with a message (its data may be partial): "+msg.Text)
 	}
 
 	// Outputs.

@@ -75,7 +75,7 @@ func TestRecommend_earlierPeakAurora(t *testing.T) {
 // hourlyMessagesAPI passes every GetMetricData call to the real client and adds a top-level
 // message to the answers of the 1-hour reads (the CPU before the window), as CloudWatch does
 // when a request exceeds a limit but it "still executes as much of the operation as possible";
-// the emulator never produces one.
+// the emulator's FaultRequestMessage adds one to the next calls, whichever reads they are.
 type hourlyMessagesAPI struct{ next cw.API }
 
 func (a hourlyMessagesAPI) GetMetricData(ctx context.Context, in *cloudwatch.GetMetricDataInput, opts ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error) {

@@ -378,13 +378,15 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 				r.warn("Peaks Averaged Over the Period", plan.Warnings...)
 			}
 			r.warn("Pinned Window Changes When Datapoints Expire", pinnedPeriodWarning(req, start, plan.Period))
-			for _, m := range got.Messages {
-				r.warn("CloudWatch Data May Be Partial", "CloudWatch answered with a message (its data may be partial): "+m)
+			// Only the messages about this deployment's nodes: the chunk's other deployments
+			// were read in the same requests, and a message about one of their series is not
+			// about this one's data.
+			for _, m := range got.MessagesOf(sourceIDs(metricSources(sourced[i]))...) {
+				r.warn("CloudWatch Data May Be Partial", partialDataWarning("", m))
 			}
 			if earlier != nil {
-				for _, m := range earlier.Messages {
-					r.warn("CloudWatch Data May Be Partial", "CloudWatch answered the read of the CPU before the window (peak_lookback_days, earlier_peak) "+
-						"with a message (its data may be partial): "+m)
+				for _, m := range earlier.MessagesOf(sourceIDs(metricSourcesOf(withReader(sourced[i], gone[i].earlier), cpuOnly))...) {
+					r.warn("CloudWatch Data May Be Partial", partialDataWarning("the read of the CPU before the window (peak_lookback_days, earlier_peak) ", m))
 				}
 			}
 			out = append(out, r)
@@ -396,6 +398,27 @@ func RecommendFleet(ctx context.Context, d Deps, clusters []inventory.Cluster, r
 		out[i].RequestsMade, out[i].Retries = calls, retries
 	}
 	return out, nil
+}
+
+// sourceIDs are the IDs of nodes, CloudWatch sources as metricSources returns them.
+func sourceIDs(nodes []cw.Node) []string {
+	ids := make([]string, len(nodes))
+	for i, n := range nodes {
+		ids[i] = n.ID
+	}
+	return ids
+}
+
+// partialDataWarning is the warning of m, a message CloudWatch answered read (the window's when
+// empty, else ending in a space) with, given to a deployment m concerns (cw.Result.MessagesOf):
+// a message about one series names it; one about a whole request goes to every deployment the
+// request read, and says so, since CloudWatch does not say which of them it concerns.
+func partialDataWarning(read string, m cw.Message) string {
+	what := "with a message (its data may be partial)"
+	if m.Request {
+		what = "with a message about a whole request, not one series (the data of any node it read, this deployment's among them, may be partial)"
+	}
+	return "CloudWatch answered " + read + what + ": " + m.Text
 }
 
 // fleetChunkDatapoints bounds the datapoints a fleet read holds at once (fleetChunks): 100 full

@@ -172,7 +172,7 @@ func (s *Server) serveAutoScaling(w http.ResponseWriter, r *http.Request) {
 		fail(&asError{st, asSignatureCode(code), msg})
 		return
 	}
-	if s.applyFault(w, r, asService, opName, &entry, func(st int, code, msg string) {
+	if s.applyFault(w, r, asService, opName, &entry, nil, func(st int, code, msg string) {
 		if code == "Throttling" {
 			code = "ThrottlingException"
 			entry.ErrorCode = code

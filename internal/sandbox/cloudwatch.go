@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -94,6 +95,7 @@ type cwResult struct {
 	Timestamps []time.Time `cbor:"Timestamps"`
 	Values     []float64   `cbor:"Values"`
 	StatusCode string      `cbor:"StatusCode"`
+	Messages   []cwMessage `cbor:"Messages,omitempty"`
 }
 
 type cwMessage struct {
@@ -514,7 +516,8 @@ func (s *Server) serveCloudWatch(w http.ResponseWriter, r *http.Request) {
 		fail(&cwError{st, t, code, msg})
 		return
 	}
-	if s.applyFault(w, r, "cloudwatch", opName, &entry, func(st int, code, msg string) {
+	var served Fault
+	if s.applyFault(w, r, "cloudwatch", opName, &entry, &served, func(st int, code, msg string) {
 		t := code
 		if code == "Throttling" {
 			t = "ThrottlingException"
@@ -562,12 +565,8 @@ func (s *Server) serveCloudWatch(w http.ResponseWriter, r *http.Request) {
 			s.mu.RLock()
 			out, cerr = s.getMetricData(&in, now)
 			s.mu.RUnlock()
-			if gmd, ok := out.(*getMetricDataOut); ok && entry.Fault == string(FaultQueryInternalError) {
-				for i := range gmd.MetricDataResults {
-					r := &gmd.MetricDataResults[i]
-					r.StatusCode, r.Timestamps, r.Values = "InternalError", []time.Time{}, []float64{}
-				}
-				gmd.NextToken = in.NextToken // the same page again
+			if gmd, ok := out.(*getMetricDataOut); ok {
+				gmd.applyFault(served, &in)
 			}
 		}
 	case "GetMetricStatistics":
@@ -649,6 +648,52 @@ func (s *Server) serveCloudWatch(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/cbor")
 	w.WriteHeader(200)
 	_, _ = w.Write(b)
+}
+
+// applyFault alters out, the answer to in's queries, as the fault f served with it asks
+// (FaultQueryInternalError, FaultQueryMessage, FaultRequestMessage; any other leaves it).
+func (out *getMetricDataOut) applyFault(f Fault, in *getMetricDataIn) {
+	switch f.Kind {
+	case FaultQueryInternalError:
+		for i := range out.MetricDataResults {
+			r := &out.MetricDataResults[i]
+			r.StatusCode, r.Timestamps, r.Values = "InternalError", []time.Time{}, []float64{}
+		}
+		out.NextToken = in.NextToken // the same page again
+	case FaultQueryMessage:
+		code := cmp.Or(f.Code, "PartialData")
+		byID := make(map[string]*cwMetricStat, len(in.MetricDataQueries))
+		for _, q := range in.MetricDataQueries {
+			byID[q.Id] = q.MetricStat
+		}
+		for i := range out.MetricDataResults {
+			r := &out.MetricDataResults[i]
+			if ms := byID[r.Id]; ms != nil && f.selects(ms) {
+				r.Messages = append(r.Messages, cwMessage{Code: code, Value: f.Message})
+			}
+		}
+	case FaultRequestMessage:
+		out.Messages = append(out.Messages, cwMessage{Code: cmp.Or(f.Code, "MaxMetricsExceeded"),
+			Value: cmp.Or(f.Message, "Maximum number of allowed metrics exceeded")})
+	}
+}
+
+// selects reports whether the query ms is one FaultQueryMessage f adds its message to: of the
+// metric f.Metric and with the dimension f.Dimension ("Name=Value"), either left empty matching
+// any.
+func (f Fault) selects(ms *cwMetricStat) bool {
+	if f.Metric != "" && f.Metric != ms.Metric.MetricName {
+		return false
+	}
+	if f.Dimension == "" {
+		return true
+	}
+	for _, d := range ms.Metric.Dimensions {
+		if d.Name+"="+d.Value == f.Dimension {
+			return true
+		}
+	}
+	return false
 }
 
 var queryIDRE = regexp.MustCompile(`^[a-z][a-zA-Z0-9_]*$`)

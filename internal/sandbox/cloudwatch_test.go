@@ -534,3 +534,59 @@ func TestFailoverKeepsRoleHistory(t *testing.T) {
 }
 
 func head(v []float64) []float64 { return v[:min(3, len(v))] }
+
+// TestGetMetricDataMessageFaults: FaultQueryMessage adds its message to the results of the
+// queries of its metric and dimension only, FaultRequestMessage to the answer's top-level
+// Messages; the data is served as without them, and the messages reach the SDK's types.
+func TestGetMetricDataMessageFaults(t *testing.T) {
+	srv, _, cc := start(t, Options{})
+	now := srv.Now()
+	start, end := now.Add(-time.Hour), now
+	in := &cloudwatch.GetMetricDataInput{StartTime: &start, EndTime: &end, ScanBy: cwtypes.ScanByTimestampAscending,
+		MetricDataQueries: []cwtypes.MetricDataQuery{
+			rdsQuery("cpu", "mandible-prod", "CPUUtilization", "Average", 60),
+			rdsQuery("mem", "mandible-prod", "FreeableMemory", "Average", 60),
+			rdsQuery("other", "sso-prod-instance-1", "CPUUtilization", "Average", 60),
+		}}
+	clean, err := cc.GetMetricData(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.InjectFaults(FaultRule{Operation: "GetMetricData", Sequence: []Fault{
+		{Kind: FaultQueryMessage, Dimension: "DBInstanceIdentifier=mandible-prod", Metric: "CPUUtilization", Code: "ArithmeticError", Message: "Division by zero"},
+		{Kind: FaultRequestMessage},
+	}})
+	msgs := func(out *cloudwatch.GetMetricDataOutput) map[string][]string {
+		got := map[string][]string{}
+		for _, m := range out.Messages {
+			got[""] = append(got[""], aws.ToString(m.Code)+" "+aws.ToString(m.Value))
+		}
+		for _, r := range out.MetricDataResults {
+			for _, m := range r.Messages {
+				got[aws.ToString(r.Id)] = append(got[aws.ToString(r.Id)], aws.ToString(m.Code)+" "+aws.ToString(m.Value))
+			}
+		}
+		return got
+	}
+	for i, want := range []map[string][]string{
+		{"cpu": {"ArithmeticError Division by zero"}},
+		{"": {"MaxMetricsExceeded Maximum number of allowed metrics exceeded"}},
+		{},
+	} {
+		out, err := cc.GetMetricData(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := msgs(out); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("call %d: messages %v, want %v", i+1, got, want)
+		}
+		for j, r := range out.MetricDataResults {
+			if c := clean.MetricDataResults[j]; r.StatusCode != c.StatusCode || !slices.Equal(r.Values, c.Values) {
+				t.Errorf("call %d: %s: %s with %d values, want %s with %d as without the fault", i+1, aws.ToString(r.Id), r.StatusCode, len(r.Values), c.StatusCode, len(c.Values))
+			}
+		}
+	}
+	if log := srv.Log(); log[len(log)-3].Fault != string(FaultQueryMessage) || log[len(log)-2].Fault != string(FaultRequestMessage) {
+		t.Errorf("log faults %q, %q", log[len(log)-3].Fault, log[len(log)-2].Fault)
+	}
+}

@@ -388,7 +388,11 @@
 // its clock (the SDK's awsmiddleware.GetServerTime reads it).
 // InjectSequence / InjectFaults / SetErrorRate inject Throttling, HTTP 500,
 // connection reset, slow responses or any error code per operation ("Op",
-// "rds:Op", "cloudwatch:Op", "application-autoscaling:Op" or "*");
+// "rds:Op", "cloudwatch:Op", "application-autoscaling:Op" or "*"), and, into
+// GetMetricData's answers, query results in status InternalError, a message
+// on the results of the queries of one metric or dimension (FaultQueryMessage:
+// MetricDataResult.Messages) or one about the whole request
+// (FaultRequestMessage: the top-level Messages);
 // ClearFaults removes them. SetReadLag makes the describe calls miss a DB
 // instance or snapshot for a while after its create call (eventually
 // consistent reads). FailSnapshot /

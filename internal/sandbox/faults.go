@@ -35,6 +35,20 @@ const (
 	// query's result in status InternalError and without datapoints, which
 	// CloudWatch documents as "Retry your request using NextToken, if present".
 	FaultQueryInternalError FaultKind = "query-internal-error"
+	// FaultQueryMessage (GetMetricData only) serves the call as usual and adds
+	// the message Fault.Code (default "PartialData") and Fault.Message to the
+	// Messages of each query result whose metric has the dimension
+	// Fault.Dimension ("Name=Value"; empty matches every query) and is named
+	// Fault.Metric (empty matches every metric), as CloudWatch notes something
+	// about one query's data (MetricDataResult.Messages, e.g. code
+	// "ArithmeticError"). A call with no such query is answered unchanged.
+	FaultQueryMessage FaultKind = "query-message"
+	// FaultRequestMessage (GetMetricData only) serves the call as usual and adds
+	// the message Fault.Code (default "MaxMetricsExceeded") and Fault.Message
+	// (default "Maximum number of allowed metrics exceeded") to the response's
+	// top-level Messages, as CloudWatch notes something about the whole request
+	// while it "still executes as much of the operation as possible".
+	FaultRequestMessage FaultKind = "request-message"
 )
 
 // Fault is one injected failure. In JSON (admin API) Delay may be a Go
@@ -45,10 +59,15 @@ type Fault struct {
 	// Delay is the real-time delay of FaultSlow (default 2 s).
 	Delay time.Duration `json:"delay,omitempty"`
 	// Status, Code and Message define the answer of FaultError (Status
-	// defaults to 400).
+	// defaults to 400); Code and Message also the message of
+	// FaultQueryMessage and FaultRequestMessage.
 	Status  int    `json:"status,omitempty"`
 	Code    string `json:"code,omitempty"`
 	Message string `json:"message,omitempty"`
+	// Dimension ("Name=Value", e.g. "DBInstanceIdentifier=mandible-prod") and
+	// Metric (a MetricName) select the queries of FaultQueryMessage.
+	Dimension string `json:"dimension,omitempty"`
+	Metric    string `json:"metric,omitempty"`
 }
 
 // UnmarshalJSON accepts Delay as a duration string or nanoseconds.

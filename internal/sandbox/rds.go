@@ -140,7 +140,7 @@ func (s *Server) serveRDS(w http.ResponseWriter, r *http.Request) {
 		writeRDSError(w, st, code, msg)
 		return
 	}
-	if s.applyFault(w, r, "rds", action, &entry, func(st int, code, msg string) { writeRDSError(w, st, code, msg) }) {
+	if s.applyFault(w, r, "rds", action, &entry, nil, func(st int, code, msg string) { writeRDSError(w, st, code, msg) }) {
 		return
 	}
 	if msg := s.tags.denies(s.sc.account(), action, form); msg != "" {

@@ -312,11 +312,17 @@ func readBody(r *http.Request) ([]byte, error) {
 }
 
 // applyFault runs the injected fault for (service, op), if any. It returns
-// true when the request has been answered (or the connection dropped).
-func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, service, opName string, entry *LogEntry, writeErr func(status int, code, msg string)) bool {
+// true when the request has been answered (or the connection dropped); a
+// fault that alters a served answer (FaultQueryInternalError,
+// FaultQueryMessage, FaultRequestMessage) is left in *served for the caller to
+// apply, when served is not nil.
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, service, opName string, entry *LogEntry, served *Fault, writeErr func(status int, code, msg string)) bool {
 	f, ok := s.flt.next(service, opName)
 	if !ok {
 		return false
+	}
+	if served != nil {
+		*served = f
 	}
 	entry.Fault = string(f.Kind)
 	switch f.Kind {

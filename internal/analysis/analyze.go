@@ -425,13 +425,15 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 	keptConns := maxConnectionsKept(in.Postgres, writer.Class, target)
 	var groupBuffers string
 	setConns := false // the group's max_connections gives target less than 1: set one
+	reserved := 0
 	if in.Postgres != nil {
-		groupBuffers = in.Postgres.SharedBuffersFormula
+		groupBuffers, reserved = in.Postgres.SharedBuffersFormula, in.Postgres.ReservedConnections
 		setConns = in.Postgres.MaxConnectionsFormula != "" && keptConns == 0 && groupMaxConnections(in.Postgres, target) == 0
 	}
 	rec.Parameters = Tune(target, TuneInput{PeakConnections: peakConns, HeadroomPercent: p.HeadroomPercent,
 		ConnectionsThresholdPercent: p.ConnectionsThresholdPercent, KeptMaxConnections: keptConns, HDD: in.HDD,
-		FreeStorageBytes: freeStorage, Topology: in.engineTopology(), SharedBuffers: groupBuffers, SetMaxConnections: setConns})
+		FreeStorageBytes: freeStorage, Topology: in.engineTopology(), SharedBuffers: groupBuffers, SetMaxConnections: setConns,
+		ReservedConnections: reserved})
 	// The max_connections in effect after the change: the tuned one, else the one kept (RDS's
 	// default on the target class when that is not known); and today's: the server's, else RDS's
 	// default on the writer's class.
@@ -673,7 +675,7 @@ func projectedUtilization(pr Projection, in ClusterInput, p Policy) []Utilizatio
 		netLimit = pr.Class.NetworkBaselineBytesPerSec * p.AlertThresholdPercent / 100
 	}
 	if n := maxConnectionsToday(in.Postgres, pr.Class); n > 0 {
-		connLimit = float64(n) * p.ConnectionsThresholdPercent / 100
+		connLimit = float64(clientSlots(n, in.Postgres)) * p.ConnectionsThresholdPercent / 100
 	}
 	u := func(name, unit string, s Summary, lim float64) Utilization {
 		return Utilization{Metric: name, Unit: unit, P50: s.P50, P95: s.P95, P99: s.P99, Max: s.Max, Limit: lim}
@@ -881,11 +883,12 @@ func capacityChecks(pr Projection, c InstanceClass, pg *PostgresFacts, p Policy)
 	}
 	if today := maxConnectionsToday(pg, pr.Class); today > 0 {
 		peak := peakConnections(pr, pg)
-		val := 100 * peak / float64(today) * h
+		slots := clientSlots(today, pg) // the reserved slots are not the clients'
+		val := 100 * peak / float64(slots) * h
 		out = append(out, Reason{Check: "connections_peak_with_headroom", Metric: MetricConnections, Value: round(val, 2), Comparison: "<=",
 			Limit: p.ConnectionsThresholdPercent, Unit: "percent", Passed: val <= p.ConnectionsThresholdPercent,
-			Message: fmt.Sprintf("projected peak connections %s of max_connections %d; with headroom %.1f%%, limit %.0f%%",
-				strconv.FormatFloat(round(peak, 1), 'f', -1, 64), today, val, p.ConnectionsThresholdPercent)})
+			Message: fmt.Sprintf("projected peak connections %s of %s; with headroom %.1f%%, limit %.0f%%",
+				strconv.FormatFloat(round(peak, 1), 'f', -1, 64), slotsOf(slots, today), val, p.ConnectionsThresholdPercent)})
 	}
 	return out
 }

@@ -317,6 +317,26 @@ func rdsDefaultMaxConnectionsLow(c InstanceClass) float64 {
 	return 0.6 * rdsDefaultMaxConnections(c)
 }
 
+// clientSlots is what of max_connections n clients' ordinary roles can take: n less the slots pg
+// reserves (PostgresFacts.ReservedConnections), at least 1; n when n is not positive or no slot is
+// known to be reserved. Past it PostgreSQL refuses them ("remaining connection slots are
+// reserved").
+func clientSlots(n int, pg *PostgresFacts) int {
+	if n <= 0 || pg == nil || pg.ReservedConnections <= 0 {
+		return n
+	}
+	return max(1, n-pg.ReservedConnections)
+}
+
+// slotsOf names the clients' share slots (clientSlots) of max_connections n, for messages:
+// "max_connections 100", or "the 95 of max_connections 100 that clients can take (5 reserved)".
+func slotsOf(slots, n int) string {
+	if slots == n {
+		return fmt.Sprintf("max_connections %d", n)
+	}
+	return fmt.Sprintf("the %d of max_connections %d that clients can take (%d reserved)", slots, n, n-slots)
+}
+
 // maxConnectionsOr is n, a max_connections, or RDS's default on class c when
 // n is not positive (not known).
 func maxConnectionsOr(n int, c InstanceClass) int {
@@ -534,15 +554,20 @@ func defaultMaxConnectionsRisk(pg *PostgresFacts, pr Projection, target Instance
 		return Risk{}, false
 	}
 	limit := rdsDefaultMaxConnections(target)
+	slots := clientSlots(int(limit), pg)
 	need := peak * (1 + p.HeadroomPercent/100)
-	if need <= p.ConnectionsThresholdPercent/100*limit {
+	if need <= p.ConnectionsThresholdPercent/100*float64(slots) {
 		return Risk{}, false
+	}
+	of := "it"
+	if slots != int(limit) {
+		of = fmt.Sprintf("the %d of it that clients can take (%d reserved)", slots, int(limit)-slots)
 	}
 	return Risk{Category: "capacity", Severity: severity, Description: fmt.Sprintf(
 		"On %s, RDS's default max_connections (LEAST({DBInstanceClassMemory/%d},%d), which follows the class's memory) is at most %.0f, "+
-			"and the projected peak of %.0f connections with %.0f%% headroom (%.0f) is above %.0f%% of it: if the parameter group keeps that default, "+
+			"and the projected peak of %.0f connections with %.0f%% headroom (%.0f) is above %.0f%% of %s: if the parameter group keeps that default, "+
 			"set max_connections in it (the recommendation's tuned value) before moving to %s, or new connections will be refused",
-		target.Name, rdsMaxConnectionsDivisor, rdsMaxConnectionsCap, limit, peak, p.HeadroomPercent, need, p.ConnectionsThresholdPercent, target.Name)}, true
+		target.Name, rdsMaxConnectionsDivisor, rdsMaxConnectionsCap, limit, peak, p.HeadroomPercent, need, p.ConnectionsThresholdPercent, of, target.Name)}, true
 }
 
 // groupMaxConnectionsRisk is defaultMaxConnectionsRisk for a parameter group that sets
@@ -559,14 +584,19 @@ func groupMaxConnectionsRisk(pg *PostgresFacts, pr Projection, target InstanceCl
 		return Risk{}, false
 	}
 	need := peak * (1 + p.HeadroomPercent/100)
-	if need <= p.ConnectionsThresholdPercent/100*float64(limit) {
+	slots := clientSlots(limit, pg)
+	if need <= p.ConnectionsThresholdPercent/100*float64(slots) {
 		return Risk{}, false
+	}
+	of := "it"
+	if slots != limit {
+		of = fmt.Sprintf("the %d of it that clients can take (%d reserved)", slots, limit-slots)
 	}
 	return Risk{Category: "capacity", Severity: "high", Description: fmt.Sprintf(
 		"On %s, the parameter group's max_connections (%s) gives %d, not %d as on %s, and the projected peak of %.0f connections with "+
-			"%.0f%% headroom (%.0f) is above %.0f%% of it: set max_connections (the recommendation's tuned value) before moving to %s, "+
+			"%.0f%% headroom (%.0f) is above %.0f%% of %s: set max_connections (the recommendation's tuned value) before moving to %s, "+
 			"or new connections will be refused",
-		target.Name, pg.MaxConnectionsFormula, limit, today, pr.Class.Name, peak, p.HeadroomPercent, need, p.ConnectionsThresholdPercent, target.Name)}, true
+		target.Name, pg.MaxConnectionsFormula, limit, today, pr.Class.Name, peak, p.HeadroomPercent, need, p.ConnectionsThresholdPercent, of, target.Name)}, true
 }
 
 // usesDefaultMaxConnections reports whether maxConnections looks like RDS's default for class c:
@@ -700,9 +730,9 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 	}
 	burstRisk(target, credits, in.CPUCreditUSDPerVCPUHour, p, add)
 	if today := maxConnectionsToday(in.Postgres, pr.Class); today > 0 && pr.Connections.Max == pr.Connections.Max &&
-		pr.Connections.Max*h > p.ConnectionsThresholdPercent/100*float64(today) {
-		add("connections", "high", "Projected peak connections %.0f with %.0f%% headroom (%.0f) exceed %.0f%% of max_connections %d",
-			pr.Connections.Max, p.HeadroomPercent, pr.Connections.Max*h, p.ConnectionsThresholdPercent, today)
+		pr.Connections.Max*h > p.ConnectionsThresholdPercent/100*float64(clientSlots(today, in.Postgres)) {
+		add("connections", "high", "Projected peak connections %.0f with %.0f%% headroom (%.0f) exceed %.0f%% of %s",
+			pr.Connections.Max, p.HeadroomPercent, pr.Connections.Max*h, p.ConnectionsThresholdPercent, slotsOf(clientSlots(today, in.Postgres), today))
 	}
 	if r, ok := defaultMaxConnectionsRisk(in.Postgres, pr, target, p); ok {
 		rs = append(rs, r)

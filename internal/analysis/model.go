@@ -161,8 +161,9 @@ func (f PostgresFacts) validate() error {
 		}
 	}
 	switch {
-	case f.MaxConnections < 0 || f.PeakConnections < 0:
-		return fmt.Errorf("PostgreSQL facts: max_connections %d and peak connections %d must be non-negative (0 when unknown)", f.MaxConnections, f.PeakConnections)
+	case f.MaxConnections < 0 || f.PeakConnections < 0 || f.ReservedConnections < 0:
+		return fmt.Errorf("PostgreSQL facts: max_connections %d, reserved connections %d and peak connections %d must be non-negative (0 when unknown)",
+			f.MaxConnections, f.ReservedConnections, f.PeakConnections)
 	case !(f.CacheHitRatio >= 0 && f.CacheHitRatio <= 1):
 		return fmt.Errorf("PostgreSQL facts: cache hit ratio %v must be within [0, 1] (0 when unknown)", f.CacheHitRatio)
 	case !(f.TPS >= 0) || math.IsInf(f.TPS, 0):
@@ -220,8 +221,15 @@ type PostgresFacts struct {
 	// that is not known. On Aurora it sizes the buffer cache the memory check leaves out
 	// (Projection.MemoryUsed), in place of Aurora's default, AuroraBufferFormula.
 	SharedBuffersFormula string
-	PeakConnections      int     // highest backend count known (the provider reads one instantaneous count)
-	CacheHitRatio        float64 // shared buffer hit ratio in [0, 1], cumulative since the statistics were reset
+	// ReservedConnections are the slots of max_connections that clients' ordinary roles cannot
+	// take: superuser_reserved_connections, reserved_connections (PostgreSQL 16+, for roles with
+	// pg_use_reserved_connections) and, on RDS and Aurora, rds.rds_superuser_reserved_connections
+	// (for rds_superuser). Past max_connections less these, PostgreSQL refuses them ("remaining
+	// connection slots are reserved"), so the connections checks and risks compare the peak with
+	// that. 0 when none are reserved or that is not known.
+	ReservedConnections int
+	PeakConnections     int     // highest backend count known (the provider reads one instantaneous count)
+	CacheHitRatio       float64 // shared buffer hit ratio in [0, 1], cumulative since the statistics were reset
 	// CountersSince is when the cumulative counters behind CacheHitRatio started (the
 	// statistics' last reset); zero when unknown.
 	CountersSince time.Time

@@ -58,6 +58,10 @@ type TuneInput struct {
 	// through no OS cache), and sizes work_mem and maintenance_work_mem: the memory check judged
 	// the node with that cache. RDS ignores it.
 	SharedBuffers string
+	// ReservedConnections are the slots of max_connections clients cannot take
+	// (PostgresFacts.ReservedConnections), added to what the peak needs; 0 when not known, and
+	// PostgreSQL's default superuser_reserved_connections, 3, is added.
+	ReservedConnections int
 	// SetMaxConnections recommends max_connections even where the one kept holds the peak: the
 	// kept parameter group's value is not one PostgreSQL starts with on the class (less than 1).
 	SetMaxConnections bool
@@ -203,7 +207,8 @@ func defaultWorkers(c InstanceClass) int {
 //     default and needs more than that 60%, the larger of what it needs and
 //     the default on the class's memory is recommended. What it needs is peak × (1 + headroom)
 //     / connections threshold (80% by default), rounded up to a multiple of
-//     10, plus 3 reserved superuser slots; at least 20, at most the engine's
+//     10, plus the reserved slots (in.ReservedConnections; 3, PostgreSQL's default
+//     superuser_reserved_connections, when not known); at least 20, at most the engine's
 //     limit (262143 − max_worker_processes − 100, see pgMaxBackends). Below
 //     that limit the value passes the recommendation's connections check
 //     itself (peak × (1 + headroom) within the threshold of it). Otherwise,
@@ -300,10 +305,14 @@ func Tune(c InstanceClass, in TuneInput) map[string]string {
 		}
 		need := pk * (1 + in.HeadroomPercent/100) * 100 / limit
 		need = math.Round(need*1e6) / 1e6 // 120 × 1.2 / 0.8 is 180, not 180.00000000000003
-		v := float64(math.Ceil(need/10) * 10)
+		reserved := 3                     // PostgreSQL's default superuser_reserved_connections
+		if in.ReservedConnections > 0 {
+			reserved = in.ReservedConnections
+		}
+		v := float64(math.Ceil(need/10)*10) + float64(reserved)
 		// Above what the node surely keeps, the need is recommended, and never below the default on
 		// c's memory, which is at least what RDS gives (a cut of it would refuse connections).
-		if need := int(math.Min(float64(pgMaxBackends-workers-otherBackends), math.Max(20, v+3))); float64(need) > sure {
+		if need := int(math.Min(float64(pgMaxBackends-workers-otherBackends), math.Max(20, v))); float64(need) > sure {
 			maxConn, set = max(need, maxConn), true
 		}
 	}

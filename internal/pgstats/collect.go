@@ -1114,7 +1114,8 @@ func (c *collector) readConnections(ctx context.Context) error {
 	cn.MaxConnections = int(set.MaxConnections)
 	cn.SuperuserReserved = int(set.SuperuserReservedConnections)
 	cn.Reserved = int(set.ReservedConnections)
-	cn.Available = cn.MaxConnections - cn.SuperuserReserved - cn.Reserved
+	cn.RDSSuperuserReserved = int(set.RDSSuperuserReservedConnections)
+	cn.Available = cn.MaxConnections - cn.SuperuserReserved - cn.Reserved - cn.RDSSuperuserReserved
 	cn.Utilisation = ratio(float64(cn.Total+1), float64(cn.Available))
 	c.st.Connections = cn
 	return nil

@@ -10,7 +10,7 @@ import (
 // does not know is simply absent from the result.
 var settingNames = []string{
 	"shared_buffers", "effective_cache_size", "work_mem", "maintenance_work_mem",
-	"max_connections", "superuser_reserved_connections", "reserved_connections",
+	"max_connections", "superuser_reserved_connections", "reserved_connections", "rds.rds_superuser_reserved_connections",
 	"max_worker_processes", "max_parallel_workers", "random_page_cost", "effective_io_concurrency",
 	"checkpoint_timeout", "checkpoint_completion_target", "max_wal_size", "min_wal_size",
 	"wal_buffers", "wal_level", "synchronous_commit", "block_size",
@@ -113,6 +113,8 @@ func buildSettings(rows []settingRow) (Settings, []string) {
 			s.SuperuserReservedConnections = int64(num(r))
 		case "reserved_connections":
 			s.ReservedConnections = int64(num(r))
+		case "rds.rds_superuser_reserved_connections":
+			s.RDSSuperuserReservedConnections = int64(num(r))
 		case "max_worker_processes":
 			s.MaxWorkerProcesses = int64(num(r))
 		case "max_parallel_workers":

@@ -154,12 +154,14 @@ type Connections struct {
 	// inside a transaction; 0 when none.
 	LongestIdleInTransactionSeconds float64
 	// MaxConnections, SuperuserReserved and Reserved (reserved_connections,
-	// PostgreSQL 16+; 0 before) are the server's limits.
-	MaxConnections    int
-	SuperuserReserved int
-	Reserved          int
-	// Available is MaxConnections - SuperuserReserved - Reserved: the slots
-	// ordinary roles can use.
+	// PostgreSQL 16+; 0 before) are the server's limits; RDSSuperuserReserved is
+	// RDS's and Aurora's rds.rds_superuser_reserved_connections (0 elsewhere).
+	MaxConnections       int
+	SuperuserReserved    int
+	Reserved             int
+	RDSSuperuserReserved int
+	// Available is MaxConnections - SuperuserReserved - Reserved -
+	// RDSSuperuserReserved: the slots ordinary roles can use.
 	Available int
 	// Utilisation is (Total + 1, counting the collector) / Available; NaN when
 	// Available is 0.
@@ -358,14 +360,17 @@ type Settings struct {
 	MaxConnections               int64
 	SuperuserReservedConnections int64
 	ReservedConnections          int64
-	MaxWorkerProcesses           int64
-	MaxParallelWorkers           int64
-	RandomPageCost               float64
-	EffectiveIOConcurrency       int64
-	CheckpointTimeoutSeconds     float64
-	CheckpointCompletionTarget   float64
-	MaxWALSizeBytes              int64
-	MinWALSizeBytes              int64
+	// RDSSuperuserReservedConnections is RDS's and Aurora's rds.rds_superuser_reserved_connections
+	// (slots kept for rds_superuser; 0 elsewhere).
+	RDSSuperuserReservedConnections int64
+	MaxWorkerProcesses              int64
+	MaxParallelWorkers              int64
+	RandomPageCost                  float64
+	EffectiveIOConcurrency          int64
+	CheckpointTimeoutSeconds        float64
+	CheckpointCompletionTarget      float64
+	MaxWALSizeBytes                 int64
+	MinWALSizeBytes                 int64
 	// WALBuffersBytes is the effective wal_buffers (the server resolves -1).
 	WALBuffersBytes int64
 	WALLevel        string

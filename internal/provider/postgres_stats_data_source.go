@@ -380,7 +380,7 @@ func (d *postgresStatsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"max_connections":                     pgsInt("`max_connections`."),
 					"superuser_reserved_connections":      pgsInt("`superuser_reserved_connections`."),
 					"reserved_connections":                pgsInt("`reserved_connections` (PostgreSQL 16+; 0 before)."),
-					"available":                           pgsInt("Slots ordinary roles can use: `max_connections − superuser_reserved_connections − reserved_connections`."),
+					"available":                           pgsInt("Slots ordinary roles can use: `max_connections − superuser_reserved_connections − reserved_connections`, less RDS's and Aurora's `rds.rds_superuser_reserved_connections` there."),
 					"utilization_ratio":                   pgsF64("`(total + 1) / available`, counting this data source's session: 1 when the slots ordinary roles may use are full, above 1 when superuser sessions (RDS's own `rdsadmin` among them) also hold reserved slots; null when `available` is 0."),
 				}},
 			"replication": schema.SingleNestedAttribute{Computed: true,

@@ -397,8 +397,15 @@ func readPostgresFacts(ctx context.Context, pd *ProviderData, override types.Obj
 // another role PostgreSQL hides other sessions' backend types, so other roles' parallel,
 // autovacuum and WAL sender workers (which take no max_connections slot) would count as clients.
 // Without it the projection's peak (CloudWatch's DatabaseConnections) stands alone.
+//
+// The reserved connections are the slots of max_connections the connection statistics leave out of
+// those ordinary roles can use (pgstats' Connections.Available): superuser_reserved_connections,
+// reserved_connections and RDS's rds.rds_superuser_reserved_connections.
 func factsFrom(st *pgstats.Stats) *analysis.PostgresFacts {
 	f := &analysis.PostgresFacts{MaxConnections: st.Connections.MaxConnections}
+	if cn := st.Connections; cn.MaxConnections > 0 && cn.Available > 0 && cn.Available < cn.MaxConnections {
+		f.ReservedConnections = cn.MaxConnections - cn.Available // not the clients': superusers' and reserved roles'
+	}
 	for _, sl := range st.Replication.Slots {
 		if !sl.Temporary { // a session's own, dropped when it ends: no consumer to strand
 			f.ReplicationSlots = append(f.ReplicationSlots, analysis.ReplicationSlot{Name: sl.Name, Logical: sl.Type == "logical",

@@ -564,6 +564,10 @@ type run struct {
 	// readerWithoutTags names the reader createReader recreated without its tags, which were not
 	// recorded (Result.ReaderWithoutTags, ChangeError.ReaderWithoutTags).
 	readerWithoutTags string
+	// readerRecorded is the reader a change to 2 nodes recreates from a record (the request's
+	// Previous, or the guard snapshot of a removal it does not record: prepareReader); nil when it
+	// makes one of the writer's settings.
+	readerRecorded *ReaderSpec
 	// readerAZMoved says where the reader a change to 2 nodes recreates from its record goes
 	// instead of its recorded AZ, now the writer's (prepareReader); empty when it goes there.
 	readerAZMoved string
@@ -1807,8 +1811,8 @@ func (r *run) prepareReader(ctx context.Context) error {
 	}
 	writerAZ := deref(inst.AvailabilityZone)
 	recorded := r.unrecordedRemoval(ctx)
-	if recorded == nil && r.req.Previous != nil && r.req.Previous.Reader != nil && r.req.Previous.Reader.Identifier != "" {
-		recorded = r.req.Previous.Reader
+	if recorded == nil {
+		recorded = r.req.previousReader()
 	}
 	if recorded != nil {
 		spec := *recorded
@@ -1821,7 +1825,7 @@ func (r *run) prepareReader(ctx context.Context) error {
 				spec.AvailabilityZone = az
 			}
 		}
-		r.reader = &spec
+		r.reader, r.readerRecorded = &spec, &spec
 		return nil
 	}
 	spec := readerSpecFromInstance(inst)
@@ -1843,7 +1847,7 @@ func (r *run) prepareReader(ctx context.Context) error {
 // writer, or an older record's. nil otherwise, and when the guard snapshots cannot be read (the
 // request's Previous, or the writer, is used as before).
 func (r *run) unrecordedRemoval(ctx context.Context) *ReaderSpec {
-	noRecord := r.req.Previous == nil || r.req.Previous.Reader == nil || r.req.Previous.Reader.Identifier == ""
+	noRecord := r.req.previousReader() == nil
 	c, err := LatestChange(ctx, r.o.RDS, r.req.Target)
 	if err != nil {
 		r.o.warnf("%s: could not read the guard snapshots for the reader an earlier change removed: %v", r.req.Target, err)
@@ -1864,6 +1868,15 @@ func (r *run) unrecordedRemoval(ctx context.Context) *ReaderSpec {
 	}
 	spec := *c.Reader
 	return &spec
+}
+
+// previousReader is the reader req.Previous records (an Aurora cluster's, removed by the change
+// it records), nil when it records none.
+func (req Request) previousReader() *ReaderSpec {
+	if req.Previous == nil || req.Previous.Reader == nil || req.Previous.Reader.Identifier == "" {
+		return nil
+	}
+	return req.Previous.Reader
 }
 
 // otherAZ is the first of azs (sorted) that is not the writer's AZ, writerAZ; empty when there is

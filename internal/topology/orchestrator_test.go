@@ -332,6 +332,32 @@ func TestAuroraOneToTwoWithoutRecordDerivesReader(t *testing.T) {
 	}
 }
 
+// A cluster taken to 1 node by a removal its request's Previous does not record (an imported
+// resource's state) gets back, at 2 nodes, the reader the removal's guard snapshot records
+// (prepareReader, unrecordedRemoval), and the plan says so: it named a reader made after the writer
+// (sso-prod-reader) while the apply recreated the removed one.
+func TestPreviewNamesReaderFromGuardRecord(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx := context.Background()
+	removed := ssoReader
+	if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(time.Hour)
+	req := Request{Target: sso, Nodes: 2, Generation: 2} // no Previous: imported at 1 node
+	p, err := e.o.Preview(ctx, req)
+	if err != nil || p.Refusal != "" {
+		t.Fatalf("preview %+v %v", p, err)
+	}
+	if s := PlanSummary(p, req); !strings.Contains(s, "Create the reader "+removed+" (") || strings.Contains(s, "sso-prod-reader") {
+		t.Errorf("the plan does not name the reader the guard records, %s:\n%s", removed, s)
+	}
+	if _, err := e.o.Run(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	e.instance(removed) // fails the test when the apply did not recreate it
+}
+
 // interruptions runs the change once per step boundary, interrupting the first run right after
 // that step (by cancelling its context, or by making the next API call fail), then runs it
 // again and checks that it converges with nothing lost. A run interrupted after the change

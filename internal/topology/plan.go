@@ -39,6 +39,11 @@ type Preview struct {
 	// earlier run recorded when resuming); empty otherwise. Request.ExpectedReader holds apply
 	// to it.
 	Reader string
+	// Recreated is, for a change to 2 nodes of an Aurora cluster, the reader Run recreates from a
+	// record: the request's Previous, or the guard snapshot of a removal Previous does not record
+	// (prepareReader); nil when it makes one of the writer's settings, or the preview could not
+	// tell.
+	Recreated *ReaderSpec
 	// ReaderAZMoved says, for a change to 2 nodes of an Aurora cluster whose recorded reader's
 	// AZ is now the writer's, which AZ the reader is recreated in instead; empty otherwise.
 	ReaderAZMoved string
@@ -138,7 +143,7 @@ func (o *Orchestrator) Preview(ctx context.Context, req Request) (Preview, error
 			}
 			p.Unchecked = joinUnchecked(p.Unchecked, "recording the reader: "+err.Error())
 		}
-		p.ReaderAZMoved = r.readerAZMoved
+		p.ReaderAZMoved, p.Recreated = r.readerAZMoved, r.readerRecorded
 	}
 	return p, nil
 }
@@ -206,8 +211,12 @@ func PlanSummary(p Preview, req Request) string {
 		}
 		line("Record %s (class, AZ, promotion tier, parameter group, Performance Insights, monitoring) and delete it (DeleteDBInstance); the writer is never deleted. Connections to the reader endpoint move to the writer; open reader connections are dropped, and clients that insist on a standby (libpq target_session_attrs=read-only or standby, pgJDBC targetServerType=secondary) refuse the writer and cannot connect until they accept a primary (prefer-standby, preferSecondary).", reader)
 	default:
-		reader := "a reader recreated from the recorded settings (or, without a record, with the writer's settings)"
-		if req.Previous == nil || req.Previous.Reader == nil || req.Previous.Reader.Identifier == "" {
+		var reader string
+		rd := p.Recreated
+		if rd == nil {
+			rd = req.previousReader() // the preview could not prepare the reader
+		}
+		if rd == nil {
 			// No record: the reader the orchestrator makes of the writer's settings (readerSpec).
 			class := ""
 			if topo != nil && topo.Class != "" {
@@ -215,9 +224,7 @@ func PlanSummary(p Preview, req Request) string {
 			}
 			reader = fmt.Sprintf("a reader %s (%sthe writer's class, promotion tier 1, in an AZ of the cluster other than the writer's) with the writer's settings, unless an earlier attempt of this change recorded one to recreate",
 				sanitizeIdentifier(req.Target.Identifier+"-reader", 63), class)
-		}
-		if req.Previous != nil && req.Previous.Reader != nil && req.Previous.Reader.Identifier != "" {
-			rd := req.Previous.Reader
+		} else {
 			reader = fmt.Sprintf("the reader %s (%s, %s, promotion tier %d) recreated from the recorded settings", rd.Identifier, rd.Class, rd.AvailabilityZone, rd.PromotionTier)
 			if p.ReaderAZMoved != "" {
 				reader = fmt.Sprintf("the reader %s (%s, promotion tier %d) recreated from the recorded settings %s", rd.Identifier, rd.Class, rd.PromotionTier, p.ReaderAZMoved)

@@ -888,7 +888,7 @@ func capacityChecks(pr Projection, c InstanceClass, pg *PostgresFacts, p Policy)
 		out = append(out, Reason{Check: "connections_peak_with_headroom", Metric: MetricConnections, Value: round(val, 2), Comparison: "<=",
 			Limit: p.ConnectionsThresholdPercent, Unit: "percent", Passed: val <= p.ConnectionsThresholdPercent,
 			Message: fmt.Sprintf("projected peak connections %s of %s; with headroom %.1f%%, limit %.0f%%",
-				strconv.FormatFloat(round(peak, 1), 'f', -1, 64), slotsOf(slots, today), val, p.ConnectionsThresholdPercent)})
+				strconv.FormatFloat(round(peak, 1), 'f', -1, 64), slotsOf(slots, today, fmt.Sprintf("max_connections %d", today)), val, p.ConnectionsThresholdPercent)})
 	}
 	return out
 }

@@ -328,13 +328,14 @@ func clientSlots(n int, pg *PostgresFacts) int {
 	return max(1, n-pg.ReservedConnections)
 }
 
-// slotsOf names the clients' share slots (clientSlots) of max_connections n, for messages:
-// "max_connections 100", or "the 95 of max_connections 100 that clients can take (5 reserved)".
-func slotsOf(slots, n int) string {
+// slotsOf names the clients' share slots (clientSlots) of max_connections n, which a message
+// names limit ("max_connections 100", "it"): limit itself when nothing is reserved, else "the 95
+// of max_connections 100 that clients can take (5 reserved)".
+func slotsOf(slots, n int, limit string) string {
 	if slots == n {
-		return fmt.Sprintf("max_connections %d", n)
+		return limit
 	}
-	return fmt.Sprintf("the %d of max_connections %d that clients can take (%d reserved)", slots, n, n-slots)
+	return fmt.Sprintf("the %d of %s that clients can take (%d reserved)", slots, limit, n-slots)
 }
 
 // maxConnectionsOr is n, a max_connections, or RDS's default on class c when
@@ -559,10 +560,7 @@ func defaultMaxConnectionsRisk(pg *PostgresFacts, pr Projection, target Instance
 	if need <= p.ConnectionsThresholdPercent/100*float64(slots) {
 		return Risk{}, false
 	}
-	of := "it"
-	if slots != int(limit) {
-		of = fmt.Sprintf("the %d of it that clients can take (%d reserved)", slots, int(limit)-slots)
-	}
+	of := slotsOf(slots, int(limit), "it")
 	return Risk{Category: "capacity", Severity: severity, Description: fmt.Sprintf(
 		"On %s, RDS's default max_connections (LEAST({DBInstanceClassMemory/%d},%d), which follows the class's memory) is at most %.0f, "+
 			"and the projected peak of %.0f connections with %.0f%% headroom (%.0f) is above %.0f%% of %s: if the parameter group keeps that default, "+
@@ -588,10 +586,7 @@ func groupMaxConnectionsRisk(pg *PostgresFacts, pr Projection, target InstanceCl
 	if need <= p.ConnectionsThresholdPercent/100*float64(slots) {
 		return Risk{}, false
 	}
-	of := "it"
-	if slots != limit {
-		of = fmt.Sprintf("the %d of it that clients can take (%d reserved)", slots, limit-slots)
-	}
+	of := slotsOf(slots, limit, "it")
 	return Risk{Category: "capacity", Severity: "high", Description: fmt.Sprintf(
 		"On %s, the parameter group's max_connections (%s) gives %d, not %d as on %s, and the projected peak of %.0f connections with "+
 			"%.0f%% headroom (%.0f) is above %.0f%% of %s: set max_connections (the recommendation's tuned value) before moving to %s, "+
@@ -729,10 +724,11 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 		}
 	}
 	burstRisk(target, credits, in.CPUCreditUSDPerVCPUHour, p, add)
-	if today := maxConnectionsToday(in.Postgres, pr.Class); today > 0 && pr.Connections.Max == pr.Connections.Max &&
-		pr.Connections.Max*h > p.ConnectionsThresholdPercent/100*float64(clientSlots(today, in.Postgres)) {
-		add("connections", "high", "Projected peak connections %.0f with %.0f%% headroom (%.0f) exceed %.0f%% of %s",
-			pr.Connections.Max, p.HeadroomPercent, pr.Connections.Max*h, p.ConnectionsThresholdPercent, slotsOf(clientSlots(today, in.Postgres), today))
+	if today := maxConnectionsToday(in.Postgres, pr.Class); today > 0 && pr.Connections.Max == pr.Connections.Max {
+		if slots := clientSlots(today, in.Postgres); pr.Connections.Max*h > p.ConnectionsThresholdPercent/100*float64(slots) {
+			add("connections", "high", "Projected peak connections %.0f with %.0f%% headroom (%.0f) exceed %.0f%% of %s",
+				pr.Connections.Max, p.HeadroomPercent, pr.Connections.Max*h, p.ConnectionsThresholdPercent, slotsOf(slots, today, fmt.Sprintf("max_connections %d", today)))
+		}
 	}
 	if r, ok := defaultMaxConnectionsRisk(in.Postgres, pr, target, p); ok {
 		rs = append(rs, r)

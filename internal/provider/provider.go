@@ -194,6 +194,10 @@ type PostgresSettings struct {
 	envProblems map[string]string
 }
 
+// envProblemAttrs are the attributes of PostgresSettings.envProblems, in the block's order, which
+// their errors follow.
+var envProblemAttrs = []string{"port", "sslmode"}
+
 // Configured reports whether a PostgreSQL host is set: known, or in the
 // provider's postgres block but not known until apply (see Unknown).
 func (s PostgresSettings) Configured() bool {
@@ -871,7 +875,7 @@ func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagE
 	// An invalid PGPORT or PGSSLMODE (postgres.port and postgres.sslmode are checked by their
 	// validators) fails the configuration only when the provider's connection would use it, that is
 	// when a host is configured; otherwise it waits for a connection that takes it (envProblems).
-	for _, attr := range []string{"port", "sslmode"} { // in the block's order
+	for _, attr := range envProblemAttrs {
 		e, bad := envErrs[attr]
 		switch {
 		case !bad:

@@ -158,7 +158,7 @@ func mergePostgres(ctx context.Context, base PostgresSettings, override types.Ob
 // its port or sslmode from (PostgresSettings.envProblems), nil when there is none.
 func (s PostgresSettings) envProblem() error {
 	var msgs []string
-	for _, a := range []string{"port", "sslmode"} {
+	for _, a := range envProblemAttrs {
 		if m, ok := s.envProblems[a]; ok {
 			msgs = append(msgs, m)
 		}

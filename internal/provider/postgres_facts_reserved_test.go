@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/acctest"
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/pgstats"
@@ -18,11 +17,7 @@ import (
 func TestReadPostgresFactsReservedSlots(t *testing.T) {
 	acctest.PreCheck(t)
 	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, acctest.PGDSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = admin.Close(context.Background()) })
+	admin := pgsAdmin(t, "postgres")
 	var want int
 	if err := admin.QueryRow(ctx, `SELECT current_setting('superuser_reserved_connections')::int +
 		coalesce(current_setting('reserved_connections', true), '0')::int`).Scan(&want); err != nil {

@@ -477,7 +477,7 @@ func analyze(in ClusterInput, p Policy, render bool) (Recommendation, error) {
 		readP99 = pr.readIOPS.P99
 	}
 	rec.RollbackTriggers = RollbackTriggers(TriggerInput{Instance: writer.ID, AuroraCluster: in.AuroraClusterID, Class: target, Projection: pr,
-		ReadIOPSP99: readP99, WriteIOPSP99: writeP99, MaxConnections: maxConns, Period: pr.period, CPUCredits: rec.CPUCredits}, p)
+		ReadIOPSP99: readP99, WriteIOPSP99: writeP99, MaxConnections: maxConns, ReservedConnections: reserved, Period: pr.period, CPUCredits: rec.CPUCredits}, p)
 	rec.PrometheusRules = PrometheusRules(in.Name, rec.RollbackTriggers)
 	rec.Traffic = trafficOf(in.Name, pr, writer.Class, rec.Nodes)
 	if render {

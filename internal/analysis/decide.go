@@ -322,10 +322,19 @@ func rdsDefaultMaxConnectionsLow(c InstanceClass) float64 {
 // known to be reserved. Past it PostgreSQL refuses them ("remaining connection slots are
 // reserved").
 func clientSlots(n int, pg *PostgresFacts) int {
-	if n <= 0 || pg == nil || pg.ReservedConnections <= 0 {
+	if pg == nil {
 		return n
 	}
-	return max(1, n-pg.ReservedConnections)
+	return clientSlotsOf(n, pg.ReservedConnections)
+}
+
+// clientSlotsOf is clientSlots with the reserved slots given as a number: n less reserved, at
+// least 1; n when n or reserved is not positive.
+func clientSlotsOf(n, reserved int) int {
+	if n <= 0 || reserved <= 0 {
+		return n
+	}
+	return max(1, n-reserved)
 }
 
 // slotsOf names the clients' share slots (clientSlots) of max_connections n, which a message

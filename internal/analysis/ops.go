@@ -277,6 +277,7 @@ type TriggerInput struct {
 	// their peaks do not coincide. WriteIOPSP99 is the writer's.
 	ReadIOPSP99, WriteIOPSP99 float64
 	MaxConnections            int           // max_connections, 0 if unknown
+	ReservedConnections       int           // slots of it clients cannot take (PostgresFacts.ReservedConnections), 0 if unknown
 	Period                    time.Duration // data period; 1 minute → 60 s alarms, up to 5 minutes 300 s, else its own
 	// CPUCredits is the single node's simulated credit account on Class
 	// (Recommendation.CPUCredits); nil for a fixed-performance class.
@@ -299,8 +300,10 @@ type TriggerInput struct {
 //     connections alarm fires at least 5 above its baseline): max(room −
 //     max(use × factor, use + 5% of RAM), 5% of RAM);
 //   - DatabaseConnections Maximum > ceil(max(max × factor, max + 5)), at
-//     most 90% of max_connections when known, but always above the
-//     baseline max (floor(max) + 1 when 90% of max_connections is not):
+//     most 90% of the slots clients can take when max_connections is known
+//     (max_connections less ReservedConnections: PostgreSQL refuses ordinary
+//     roles past them), but always above the baseline max (floor(max) + 1
+//     when 90% of those slots is not):
 //     the alarm must not fire on the load it was derived from (the
 //     description says which applied);
 //   - ReadIOPS / WriteIOPS Average > p99 × factor (at least 100), at most
@@ -417,15 +420,19 @@ func RollbackTriggers(in TriggerInput, p Policy) []AlarmSpec {
 		if v*f < v+5 {
 			how = fmt.Sprintf("baseline max %s + 5", num(v))
 		}
-		switch capped, above := math.Floor(0.9*float64(in.MaxConnections)), math.Floor(v)+1; {
+		// The cap is 90% of the slots clients can take: past max_connections less the reserved
+		// slots, PostgreSQL refuses ordinary roles.
+		slots := clientSlotsOf(in.MaxConnections, in.ReservedConnections)
+		of := slotsOf(slots, in.MaxConnections, fmt.Sprintf("max_connections %d", in.MaxConnections))
+		switch capped, above := math.Floor(0.9*float64(slots)), math.Floor(v)+1; {
 		case in.MaxConnections > 0 && capped < thr && capped < above:
-			// 90% of max_connections is at or below the baseline max: capping there would fire on
+			// 90% of the slots is at or below the baseline max: capping there would fire on
 			// normal load, so the alarm fires on anything above the baseline instead.
-			how = fmt.Sprintf("%s = %s; 90%% of max_connections %d is %s, not above the baseline max, so just above that",
-				how, num(raw), in.MaxConnections, num(capped))
+			how = fmt.Sprintf("%s = %s; 90%% of %s is %s, not above the baseline max, so just above that",
+				how, num(raw), of, num(capped))
 			thr = above
 		case in.MaxConnections > 0 && capped < thr:
-			how = fmt.Sprintf("%s = %s, capped at 90%% of max_connections %d", how, num(raw), in.MaxConnections)
+			how = fmt.Sprintf("%s = %s, capped at 90%% of %s", how, num(raw), of)
 			thr = capped
 		case num(raw) != num(thr):
 			how = fmt.Sprintf("%s = %s, rounded up", how, num(raw))

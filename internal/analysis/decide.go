@@ -733,10 +733,11 @@ func risks(in ClusterInput, nodes []NodeAnalysis, pr Projection, p Policy, targe
 		}
 	}
 	burstRisk(target, credits, in.CPUCreditUSDPerVCPUHour, p, add)
-	if today := maxConnectionsToday(in.Postgres, pr.Class); today > 0 && pr.Connections.Max == pr.Connections.Max {
-		if slots := clientSlots(today, in.Postgres); pr.Connections.Max*h > p.ConnectionsThresholdPercent/100*float64(slots) {
+	// The peak the connections check takes: CloudWatch's or PostgreSQL's own count, the higher.
+	if today, peak := maxConnectionsToday(in.Postgres, pr.Class), peakConnections(pr, in.Postgres); today > 0 && peak == peak {
+		if slots := clientSlots(today, in.Postgres); peak*h > p.ConnectionsThresholdPercent/100*float64(slots) {
 			add("connections", "high", "Projected peak connections %.0f with %.0f%% headroom (%.0f) exceed %.0f%% of %s",
-				pr.Connections.Max, p.HeadroomPercent, pr.Connections.Max*h, p.ConnectionsThresholdPercent, slotsOf(slots, today, fmt.Sprintf("max_connections %d", today)))
+				peak, p.HeadroomPercent, peak*h, p.ConnectionsThresholdPercent, slotsOf(slots, today, fmt.Sprintf("max_connections %d", today)))
 		}
 	}
 	if r, ok := defaultMaxConnectionsRisk(in.Postgres, pr, target, p); ok {

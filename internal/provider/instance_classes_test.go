@@ -150,7 +150,7 @@ data "rightsize_rds_price" "r8g" {
 					if err != nil {
 						return err
 					}
-					if p["hourly_usd"] != "0.4" || p["source"] != "provider-configuration" || p["vcpu"] != "2" || p["memory_gib"] != "16" || !strings.Contains(p["note"], "instance_classes") {
+					if p["hourly_usd"] != "0.4" || p["source"] != "provider-configuration" || p["source_date"] != "" || p["vcpu"] != "2" || p["memory_gib"] != "16" || !strings.Contains(p["note"], "instance_classes") {
 						return fmt.Errorf("rds_price: %v", p)
 					}
 					return nil

@@ -136,7 +136,7 @@ func (d *rdsPriceDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"source": schema.StringAttribute{Computed: true,
 				MarkdownDescription: "Where the price came from: `catalog` (embedded, dated), `pricing-api`, or `provider-configuration` (`instance_prices` or `instance_classes`)."},
 			"source_date": schema.StringAttribute{Computed: true,
-				MarkdownDescription: "Date (YYYY-MM-DD) of the catalog price, or the effective date of the Price List offer."},
+				MarkdownDescription: "Date (YYYY-MM-DD) of the catalog price, or the effective date of the Price List offer; empty when `source` is `provider-configuration` (the configuration's rates carry no date)."},
 			"note":       schema.StringAttribute{Computed: true, MarkdownDescription: "How the value was derived when it is not a plain list price; empty otherwise."},
 			"vcpu":       schema.Int64Attribute{Computed: true, MarkdownDescription: "vCPUs of the class."},
 			"memory_gib": schema.Float64Attribute{Computed: true, MarkdownDescription: "Memory of the class in GiB."},

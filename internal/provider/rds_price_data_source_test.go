@@ -341,6 +341,8 @@ data "rightsize_rds_price" "p" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("hourly_usd"), knownvalue.Float64Exact(0.6)),
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("source"), knownvalue.StringExact("provider-configuration")),
+					// The configuration's rates carry no date.
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("source_date"), knownvalue.StringExact("")),
 				},
 			},
 		},

@@ -68,6 +68,14 @@ type ConnConfig struct {
 	ConnectTimeout time.Duration
 	// ApplicationName is sent as application_name; empty means DefaultApplicationName.
 	ApplicationName string
+	// Service names a libpq connection service (PGSERVICE) and ServiceFile the file it is read
+	// from (as the function ServiceFile finds it). The fields above are taken as they are, so a
+	// caller that honours the service fills those the configuration leaves out from it first
+	// (LookupService), before the environment and the defaults, as libpq does; pgx reads this file
+	// for the service's other settings (sslcert, sslkey, options, ...), the file the caller read,
+	// not one of its own choosing. Empty: pgx reads PGSERVICE and PGSERVICEFILE itself.
+	Service     string
+	ServiceFile string
 }
 
 // Address returns "host:port" with defaults applied, for messages.
@@ -97,7 +105,7 @@ func (c ConnConfig) Validate() error {
 		return fmt.Errorf("sslmode %q is not supported: use one of %s", c.SSLMode, strings.Join(SSLModes, ", "))
 	case c.ConnectTimeout < 0:
 		return fmt.Errorf("connect timeout %s is negative: use a positive duration (or 0 for %s)", c.ConnectTimeout, DefaultConnectTimeout)
-	case strings.ContainsRune(c.Host+c.Database+c.User+c.SSLRootCert+c.ApplicationName, 0):
+	case strings.ContainsRune(c.Host+c.Database+c.User+c.SSLRootCert+c.ApplicationName+c.Service+c.ServiceFile, 0):
 		return errors.New("a connection setting contains a NUL byte")
 	}
 	return nil
@@ -193,6 +201,12 @@ func Connect(ctx context.Context, c ConnConfig) (*pgx.Conn, error) {
 	}
 	if rootCert != "" {
 		kv = append(kv, "sslrootcert="+quoteConnValue(rootCert))
+	}
+	if c.Service != "" {
+		kv = append(kv, "service="+quoteConnValue(c.Service))
+		if c.ServiceFile != "" {
+			kv = append(kv, "servicefile="+quoteConnValue(c.ServiceFile))
+		}
 	}
 	cfg, err := pgx.ParseConfig(strings.Join(kv, " "))
 	if err != nil {

@@ -163,40 +163,50 @@ type ProviderData struct {
 	Catalog *rspricing.Catalog
 }
 
-// PostgresSettings is a resolved PostgreSQL connection configuration:
-// provider block, then libpq environment variables, then defaults.
+// PostgresSettings is a resolved PostgreSQL connection configuration, in libpq's order: provider
+// block, then the connection service PGSERVICE names, then libpq environment variables, then
+// defaults.
 type PostgresSettings struct {
 	Host     string
 	Port     int
 	Database string
 	Username string
 	Password string // secret: never log
-	// SSLMode is the sslmode set (postgres.sslmode, else PGSSLMODE), or empty when neither sets
-	// it: the connection then uses prefer, as libpq does (EffectiveSSLMode).
+	// SSLMode is the sslmode set (postgres.sslmode, else the service's, else PGSSLMODE), or empty
+	// when none sets it: the connection then uses prefer, as libpq does (EffectiveSSLMode).
 	SSLMode          string
 	SSLRootCert      string
 	ConnectTimeout   time.Duration
 	StatementTimeout time.Duration
 	IAMAuth          bool
+	// Service is the connection service PGSERVICE names, read from its file (nil when PGSERVICE is
+	// not set or the service cannot be read: envProblems["service"] then says why). pgx reads the
+	// same file for the service's settings the fields above do not carry (pgConnConfig).
+	Service *pgstats.Service
+	// fromService names the attributes whose values above are the service's (by attribute:
+	// "sslmode", "port", ...), for messages that say where a value comes from.
+	fromService []string
 	// Unknown names the attributes of the provider's postgres block (e.g.
 	// "password") whose values are not known until apply: during plan, when
 	// one depends on a resource not yet created. Their fields above hold
-	// the environment's value or the default. PostgreSQL cannot be dialled
+	// the service's or the environment's value or the default. PostgreSQL cannot be dialled
 	// while one that the connection uses remains (pgConnConfig says which);
 	// a data source's postgres attribute that sets one resolves it.
 	Unknown []string
-	// envProblems are invalid libpq environment variables (PGPORT, PGSSLMODE; by the attribute
-	// they stand for: "port", "sslmode") that resolvePostgres did not report because no host is
-	// configured (Configured is false): the provider then dials no PostgreSQL of its own, and a
-	// variable meant for another tool must not fail its AWS-only use. A connection that would
-	// still take its value from one is refused (pgConnConfig); a data source's postgres attribute
-	// that sets the attribute resolves it (mergePostgres).
+	// envProblems are invalid libpq environment variables (PGPORT, PGSSLMODE) and connection
+	// service settings (port, sslmode, connect_timeout; by the attribute they stand for: "port",
+	// "sslmode", "connect_timeout"), and a service PGSERVICE names that cannot be read ("service"),
+	// that resolvePostgres did not report because no host is configured (Configured is false): the
+	// provider then dials no PostgreSQL of its own, and a variable meant for another tool must not
+	// fail its AWS-only use. A connection that would still take its value from one is refused
+	// (pgConnConfig); a data source's postgres attribute that sets the attribute resolves it
+	// (mergePostgres). Nothing resolves "service": pgx reads the service for every connection.
 	envProblems map[string]string
 }
 
-// envProblemAttrs are the attributes of PostgresSettings.envProblems, in the block's order, which
-// their errors follow.
-var envProblemAttrs = []string{"port", "sslmode"}
+// envProblemAttrs are the attributes of PostgresSettings.envProblems, in the block's order (the
+// service first), which their errors follow.
+var envProblemAttrs = []string{"service", "port", "sslmode", "connect_timeout"}
 
 // Configured reports whether a PostgreSQL host is set: known, or in the
 // provider's postgres block but not known until apply (see Unknown).
@@ -318,9 +328,14 @@ func (p *rightsizeProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			"postgres": schema.SingleNestedBlock{
 				MarkdownDescription: "Default PostgreSQL connection for data sources and resources that read PostgreSQL statistics " +
 					"or validate a change. Each attribute falls back to its libpq environment variable (`PGHOST`, `PGPORT`, " +
-					"`PGDATABASE`, `PGUSER`, `PGPASSWORD`, `PGSSLMODE`, `PGSSLROOTCERT`); an invalid `PGPORT` or `PGSSLMODE` fails the " +
-					"configuration only when a host is set (here or in `PGHOST`), and otherwise only a data source's connection that " +
-					"would take its value (one whose `postgres` attribute sets a host but not `port` or `sslmode`). " +
+					"`PGDATABASE`, `PGUSER`, `PGPASSWORD`, `PGSSLMODE`, `PGSSLROOTCERT`); when `PGSERVICE` names a libpq connection " +
+					"service, in the file `PGSERVICEFILE` names or else `~/.pg_service.conf`, the service's `host`, `port`, `dbname`, " +
+					"`user`, `password`, `sslmode`, `sslrootcert` and `connect_timeout` come before the environment variables and the " +
+					"defaults, as in libpq (the attributes set here, or in a data source's `postgres` attribute, before the service), " +
+					"and its other settings (such as `sslcert`, `sslkey` and `options`) apply too. An invalid `PGPORT` or `PGSSLMODE`, " +
+					"an invalid `port`, `sslmode` or `connect_timeout` of the service, or a service that cannot be read fails the " +
+					"configuration only when a host is set (here, in the service or in `PGHOST`), and otherwise only a data source's " +
+					"connection that would take its value (one whose `postgres` attribute sets a host but not `port` or `sslmode`). " +
 					"The connection is opened lazily, only when a " +
 					"data source or resource needs it. The role needs `pg_monitor` (`GRANT pg_monitor TO rightsize;`). " +
 					"To verify the server (so that the password or IAM token goes to no other), set `sslrootcert` to the CA bundle " +
@@ -442,35 +457,35 @@ func endpointAttribute(service string, more ...string) schema.StringAttribute {
 func postgresProviderAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"host": schema.StringAttribute{
-			MarkdownDescription: "Host name or IP address of the PostgreSQL server (the writer endpoint for Aurora). Falls back to `PGHOST`.",
+			MarkdownDescription: "Host name or IP address of the PostgreSQL server (the writer endpoint for Aurora). Falls back to the connection service's `host` (`PGSERVICE`), then `PGHOST`.",
 			Optional:            true,
 			Validators: []validator.String{notBlank("remove it to use PGHOST, or set it to the PostgreSQL server's host name or address",
 				hostNotConnectionString{})},
 		},
 		"port": schema.Int64Attribute{
-			MarkdownDescription: fmt.Sprintf("TCP port, 1 to 65535. Falls back to `PGPORT`, then `%d`.", DefaultPostgresPort),
+			MarkdownDescription: fmt.Sprintf("TCP port, 1 to 65535. Falls back to the connection service's `port` (`PGSERVICE`), then `PGPORT`, then `%d`.", DefaultPostgresPort),
 			Optional:            true,
 			Validators:          []validator.Int64{int64validator.Between(1, 65535)},
 		},
 		"database": schema.StringAttribute{
-			MarkdownDescription: fmt.Sprintf("Database name. Falls back to `PGDATABASE`, then `%s`.", DefaultPostgresDatabase),
+			MarkdownDescription: fmt.Sprintf("Database name. Falls back to the connection service's `dbname` (`PGSERVICE`), then `PGDATABASE`, then `%s`.", DefaultPostgresDatabase),
 			Optional:            true,
 			Validators:          []validator.String{notBlank("remove it to use PGDATABASE (else " + DefaultPostgresDatabase + "), or set it to the database name")},
 		},
 		"username": schema.StringAttribute{
-			MarkdownDescription: "Role to connect as; it needs `pg_monitor`. Falls back to `PGUSER`, then to the operating system user " +
+			MarkdownDescription: "Role to connect as; it needs `pg_monitor`. Falls back to the connection service's `user` (`PGSERVICE`), then `PGUSER`, then to the operating system user " +
 				"(`USER`), as libpq does: set it (or `PGUSER`) where that is not the role, as in CI, and with `iam_auth`, whose token is " +
 				"built for this role.",
 			Optional:   true,
 			Validators: []validator.String{notBlank("remove it to use PGUSER, or set it to the role to connect as")},
 		},
 		"password": schema.StringAttribute{
-			MarkdownDescription: "Password. Falls back to `PGPASSWORD`. Never logged. Not needed with `iam_auth`.",
+			MarkdownDescription: "Password. Falls back to the connection service's `password` (`PGSERVICE`), then `PGPASSWORD`. Never logged. Not needed with `iam_auth`.",
 			Optional:            true,
 			Sensitive:           true,
 		},
 		"sslmode": schema.StringAttribute{
-			MarkdownDescription: fmt.Sprintf("libpq sslmode, one of %s. Falls back to `PGSSLMODE`, then `%s` (libpq's default, also when "+
+			MarkdownDescription: fmt.Sprintf("libpq sslmode, one of %s. Falls back to the connection service's `sslmode` (`PGSERVICE`), then `PGSSLMODE`, then `%s` (libpq's default, also when "+
 				"`sslrootcert` is set). `require` with `sslrootcert` behaves as `verify-ca`, as in libpq. Only `verify-ca` and `verify-full` verify the server's certificate: with `%s` a server that refuses "+
 				"TLS (an impostor at the host's address: DNS spoofing, a hijacked address, a man in the middle) receives the "+
 				"password or IAM token in cleartext, and with `require` one presenting any certificate receives it, so "+
@@ -487,13 +502,14 @@ func postgresProviderAttributes() map[string]schema.Attribute {
 				"a connection to a DB instance or cluster\" in the Amazon RDS User Guide, whose certificate bundles by AWS Region "+
 				"list GovCloud's and China's own bundles): the system's trusted roots do not hold the RDS CAs. Use it with `sslmode = \"verify-full\"` (with `sslmode = \"require\"` it is `verify-ca`; "+
 				"without `sslmode` the connection stays `prefer`, which verifies nothing). "+
-				"Falls back to `PGSSLROOTCERT`.", rdsCABundleURL),
+				"Falls back to the connection service's `sslrootcert` (`PGSERVICE`), then `PGSSLROOTCERT`.", rdsCABundleURL),
 			Optional: true,
 		},
 		"connect_timeout": schema.Int64Attribute{
-			MarkdownDescription: fmt.Sprintf("Seconds to wait for a connection, 1 to 300. Defaults to `%d`.", DefaultConnectTimeoutSeconds),
-			Optional:            true,
-			Validators:          []validator.Int64{int64validator.Between(1, 300)},
+			MarkdownDescription: fmt.Sprintf("Seconds to wait for a connection, 1 to 300. Falls back to the connection service's `connect_timeout` (`PGSERVICE`; "+
+				"its `0` or less, libpq's wait indefinitely, keeps the default). Defaults to `%d`.", DefaultConnectTimeoutSeconds),
+			Optional:   true,
+			Validators: []validator.Int64{int64validator.Between(1, 300)},
 		},
 		"statement_timeout": schema.Int64Attribute{
 			MarkdownDescription: fmt.Sprintf("Milliseconds each statistics query, and each row count of a topology `validation`, may run (`statement_timeout`), 100 to 3600000. Defaults to `%d`: raise it for the largest validated table.", DefaultStatementTimeoutMillis),
@@ -803,9 +819,13 @@ func assumedRoleCache(p aws.CredentialsProvider) *aws.CredentialsCache {
 // lookupEnv is os.LookupEnv, injectable for tests.
 type lookupEnv func(string) (string, bool)
 
-// resolvePostgres merges the provider's postgres block with the libpq
-// environment variables and the defaults. Values in the block win; those not
-// known yet are listed in Unknown and otherwise treated as unset.
+// resolvePostgres merges the provider's postgres block with the connection service PGSERVICE
+// names, the libpq environment variables and the defaults, in libpq's order: values in the block
+// win, then the service's, then the environment's, then the defaults. A default of the provider's
+// is not a parameter the user gave, so it never hides the service's (pgx reads the same service,
+// but only for what the connection string leaves out, and the provider's connection string sets
+// every field it resolves). Values not known yet are listed in Unknown and otherwise treated as
+// unset.
 func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagError) {
 	if m == nil {
 		m = &postgresModel{}
@@ -814,24 +834,63 @@ func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagE
 		v, _ := env(name)
 		return v
 	}
+	var errs []diagError
+	envErrs := map[string]diagError{} // by attribute: "service", "port", "sslmode", "connect_timeout"
+	svc, err := pgstats.LookupService(envStr)
+	if err != nil {
+		envErrs["service"] = diagError{
+			path:    path.Root("postgres"),
+			summary: "Invalid PostgreSQL Connection Service",
+			detail: fmt.Sprintf("PGSERVICE names a libpq connection service, which is read for every PostgreSQL connection, but it "+
+				"cannot be used: %v. Fix PGSERVICE or PGSERVICEFILE (the service file; without it, ~/.pg_service.conf), or unset PGSERVICE.", err),
+		}
+	}
+	// serviceSets is the start of the error on a service's setting keyword whose value v cannot work.
+	serviceSets := func(keyword, v string) string {
+		return fmt.Sprintf("The connection service %q (PGSERVICE) in %s sets %s = %q", svc.Name, svc.File, keyword, v)
+	}
+	var fromService []string
+	// pick returns the first that is set of block (attribute attr), the service's keyword and the
+	// environment variable.
+	pick := func(attr string, block types.String, keyword, variable string) string {
+		if v := block.ValueString(); v != "" {
+			return v
+		}
+		if v := svc.Get(keyword); v != "" {
+			fromService = append(fromService, attr)
+			return v
+		}
+		return envStr(variable)
+	}
 	s := PostgresSettings{
-		Host:             firstNonEmpty(m.Host.ValueString(), envStr("PGHOST")),
-		Database:         firstNonEmpty(m.Database.ValueString(), envStr("PGDATABASE"), DefaultPostgresDatabase),
-		Username:         firstNonEmpty(m.Username.ValueString(), envStr("PGUSER")),
-		Password:         firstNonEmpty(m.Password.ValueString(), envStr("PGPASSWORD")),
-		SSLMode:          firstNonEmpty(m.SSLMode.ValueString(), envStr("PGSSLMODE")),
-		SSLRootCert:      firstNonEmpty(m.SSLRootCert.ValueString(), envStr("PGSSLROOTCERT")),
+		Host:             pick("host", m.Host, "host", "PGHOST"),
+		Database:         firstNonEmpty(pick("database", m.Database, "dbname", "PGDATABASE"), DefaultPostgresDatabase),
+		Username:         pick("username", m.Username, "user", "PGUSER"),
+		Password:         pick("password", m.Password, "password", "PGPASSWORD"),
+		SSLMode:          pick("sslmode", m.SSLMode, "sslmode", "PGSSLMODE"),
+		SSLRootCert:      pick("sslrootcert", m.SSLRootCert, "sslrootcert", "PGSSLROOTCERT"),
 		ConnectTimeout:   time.Duration(DefaultConnectTimeoutSeconds) * time.Second,
 		StatementTimeout: time.Duration(DefaultStatementTimeoutMillis) * time.Millisecond,
 		IAMAuth:          m.IAMAuth.ValueBool(),
 		Port:             DefaultPostgresPort,
+		Service:          svc,
 		Unknown:          unknownPostgresAttributes(m),
 	}
-	var errs []diagError
-	envErrs := map[string]diagError{} // by attribute: "port", "sslmode"
 	switch {
 	case !m.Port.IsNull() && !m.Port.IsUnknown():
 		s.Port = int(m.Port.ValueInt64())
+	case svc.Get("port") != "":
+		port, err := strconv.Atoi(svc.Get("port"))
+		if err != nil || port < 1 || port > 65535 {
+			envErrs["port"] = diagError{
+				path:    path.Root("postgres").AtName("port"),
+				summary: "Invalid PostgreSQL Connection Service Setting",
+				detail:  serviceSets("port", svc.Get("port")) + ", which is not a port from 1 to 65535. Fix the service file or set postgres.port.",
+			}
+		} else {
+			s.Port = port
+			fromService = append(fromService, "port")
+		}
 	case envStr("PGPORT") != "":
 		port, err := strconv.Atoi(envStr("PGPORT"))
 		if err != nil || port < 1 || port > 65535 {
@@ -847,8 +906,11 @@ func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagE
 	if pgstats.HostIsConnectionString(s.Host) {
 		// Not repeated: a connection string may hold a password.
 		from := "PGHOST"
-		if m.Host.ValueString() != "" {
+		switch {
+		case m.Host.ValueString() != "":
 			from = "postgres.host"
+		case slices.Contains(fromService, "host"):
+			from = fmt.Sprintf("The host of the connection service %q (PGSERVICE)", svc.Name)
 		}
 		errs = append(errs, diagError{
 			path:    path.Root("postgres").AtName("host"),
@@ -857,24 +919,46 @@ func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagE
 		})
 	}
 	if s.SSLMode != "" && !validSSLMode(s.SSLMode) {
-		envErrs["sslmode"] = diagError{
+		e := diagError{
 			path:    path.Root("postgres").AtName("sslmode"),
 			summary: "Invalid PGSSLMODE",
 			detail:  fmt.Sprintf("The environment variable PGSSLMODE is %q; it must be one of %s. Fix PGSSLMODE or set postgres.sslmode.", s.SSLMode, markdownList(SSLModes)),
 		}
+		if slices.Contains(fromService, "sslmode") {
+			e.summary = "Invalid PostgreSQL Connection Service Setting"
+			e.detail = serviceSets("sslmode", s.SSLMode) + fmt.Sprintf("; it must be one of %s. Fix the service file or set postgres.sslmode.", markdownList(SSLModes))
+		}
+		envErrs["sslmode"] = e
 	}
-	if !m.ConnectTimeout.IsNull() && !m.ConnectTimeout.IsUnknown() {
+	switch {
+	case !m.ConnectTimeout.IsNull() && !m.ConnectTimeout.IsUnknown():
 		s.ConnectTimeout = time.Duration(m.ConnectTimeout.ValueInt64()) * time.Second
+	case svc.Get("connect_timeout") != "":
+		// libpq's 0 or less (wait indefinitely) keeps the default: a plan never waits forever.
+		switch secs, err := strconv.Atoi(svc.Get("connect_timeout")); {
+		case err != nil:
+			envErrs["connect_timeout"] = diagError{
+				path:    path.Root("postgres").AtName("connect_timeout"),
+				summary: "Invalid PostgreSQL Connection Service Setting",
+				detail: serviceSets("connect_timeout", svc.Get("connect_timeout")) +
+					", which is not a whole number of seconds. Fix the service file or set postgres.connect_timeout.",
+			}
+		case secs > 0:
+			s.ConnectTimeout = time.Duration(secs) * time.Second
+			fromService = append(fromService, "connect_timeout")
+		}
 	}
+	s.fromService = fromService
 	if !m.StatementTimeout.IsNull() && !m.StatementTimeout.IsUnknown() {
 		s.StatementTimeout = time.Duration(m.StatementTimeout.ValueInt64()) * time.Millisecond
 	}
 	if s.Username == "" {
 		s.Username = envStr("USER")
 	}
-	// An invalid PGPORT or PGSSLMODE (postgres.port and postgres.sslmode are checked by their
-	// validators) fails the configuration only when the provider's connection would use it, that is
-	// when a host is configured; otherwise it waits for a connection that takes it (envProblems).
+	// An invalid PGPORT or PGSSLMODE, or service setting (the block's attributes are checked by their
+	// validators), or a service that cannot be read, fails the configuration only when the provider's
+	// connection would use it, that is when a host is configured; otherwise it waits for a
+	// connection that takes it (envProblems).
 	for _, attr := range envProblemAttrs {
 		e, bad := envErrs[attr]
 		switch {
@@ -907,6 +991,8 @@ func warnUnverifiedPostgres(diags *diag.Diagnostics, m *postgresModel, pg Postgr
 	switch {
 	case m != nil && m.SSLMode.ValueString() != "":
 		source = fmt.Sprintf("postgres.sslmode is %q", mode)
+	case slices.Contains(pg.fromService, "sslmode"):
+		source = serviceSSLModeSource(pg)
 	case pg.SSLMode != "":
 		source = fmt.Sprintf("PGSSLMODE is %q", mode)
 	default:
@@ -914,6 +1000,12 @@ func warnUnverifiedPostgres(diags *diag.Diagnostics, m *postgresModel, pg Postgr
 	}
 	diags.AddAttributeWarning(path.Root("postgres").AtName("sslmode"), unverifiedPostgresSummary,
 		unverifiedPostgresDetail(pg, "The provider's PostgreSQL connection", source, ""))
+}
+
+// serviceSSLModeSource says, for the warning of unverifiedPostgres, that pg's sslmode is its
+// connection service's.
+func serviceSSLModeSource(pg PostgresSettings) string {
+	return fmt.Sprintf("sslmode is %q, from the connection service %q (PGSERVICE) in %s", pg.EffectiveSSLMode(), pg.Service.Name, pg.Service.File)
 }
 
 // unverifiedPostgresSummary is the summary of the warning of unverifiedPostgres.

@@ -139,6 +139,7 @@ func mergePostgres(ctx context.Context, base PostgresSettings, override types.Ob
 		set = append(set, "iam_auth")
 	}
 	s.Unknown = slices.DeleteFunc(slices.Clone(s.Unknown), func(a string) bool { return slices.Contains(set, a) })
+	s.fromService = slices.DeleteFunc(slices.Clone(s.fromService), func(a string) bool { return slices.Contains(set, a) })
 	if len(s.envProblems) > 0 {
 		s.envProblems = maps.Clone(s.envProblems)
 		maps.DeleteFunc(s.envProblems, func(a, _ string) bool { return slices.Contains(set, a) })
@@ -205,6 +206,8 @@ func warnUnverifiedOverride(ctx context.Context, diags *diag.Diagnostics, base P
 	case o.SSLMode.ValueString() != "":
 		at = at.AtName("sslmode")
 		source = fmt.Sprintf("this data source's postgres.sslmode is %q", mode)
+	case slices.Contains(s.fromService, "sslmode"):
+		source = serviceSSLModeSource(s)
 	case s.SSLMode != "":
 		source = fmt.Sprintf("sslmode is %q, from the provider's postgres.sslmode or PGSSLMODE", mode)
 	default:
@@ -284,7 +287,7 @@ func pgConnConfig(ctx context.Context, pd *ProviderData, s PostgresSettings) (pg
 		return pgstats.ConnConfig{}, &unknownPostgresError{attrs: u}
 	}
 	if !s.Configured() {
-		return pgstats.ConnConfig{}, fmt.Errorf("no PostgreSQL host is configured: set host in the provider's postgres block, in this data source's postgres attribute, or PGHOST")
+		return pgstats.ConnConfig{}, fmt.Errorf("no PostgreSQL host is configured: set host in the provider's postgres block, in this data source's postgres attribute, in the connection service PGSERVICE names, or PGHOST")
 	}
 	if err := s.envProblem(); err != nil {
 		return pgstats.ConnConfig{}, err
@@ -292,6 +295,10 @@ func pgConnConfig(ctx context.Context, pd *ProviderData, s PostgresSettings) (pg
 	cc := pgstats.ConnConfig{
 		Host: s.Host, Port: s.Port, Database: s.Database, User: s.Username, Password: s.Password,
 		SSLMode: s.SSLMode, SSLRootCert: s.SSLRootCert, ConnectTimeout: s.ConnectTimeout,
+	}
+	if s.Service != nil {
+		// pgx reads the service's other settings (sslcert, options, ...) from the file resolved here.
+		cc.Service, cc.ServiceFile = s.Service.Name, s.Service.File
 	}
 	if s.IAMAuth {
 		if pd == nil || pd.AWSConfig.Credentials == nil || pd.Region == "" {

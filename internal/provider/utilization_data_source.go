@@ -274,7 +274,11 @@ func (d *utilizationDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			},
 			"combined": schema.MapNestedAttribute{Computed: true,
 				MarkdownDescription: "The cluster's combined view: the load one node would carry, as `rightsize_single_node_recommendation` projects it (a 2-node Aurora cluster is read by role, `{DBClusterIdentifier, Role}`, so that a failover in the window does not swap the instances' histories; `nodes` stay per instance). Keys:" + strings.TrimSuffix(combinedDoc.String(), ";") +
-					". Aligned by timestamp: a point exists where the writer has one; where a reader has none, an estimate stands in (its neighbours interpolated across a gap of up to 15 minutes, else its mean for that hour of the week or of the day, else its p99; the lowest free local storage instead of the mean for that key), so the projection never drops the writer's own load. Empty when the nodes' class capacity is unknown.",
+					". Aligned by timestamp: a point exists where the writer has one; where a reader has none, an estimate stands in (its neighbours interpolated across a gap of up to 15 minutes, else its mean for that hour of the week or of the day, else its p99; the lowest free local storage instead of the mean for that key), so the projection never drops the writer's own load. " +
+					"A key is there only when its quantity was projected: every metric it combines is in `metrics` (the defaults have them all; " +
+					"a list without `NetworkReceiveThroughput`, say, has no `network_bytes_per_second`, and on Aurora `memory_used_bytes` also takes `DatabaseConnections`), " +
+					"`network_bytes_per_second` also needs the writer's class's sustained network bandwidth (every catalog class has it; a class of `instance_classes` only with `network_baseline_gbps`), " +
+					"and `local_storage_used_bytes` an Aurora reader. Empty when the nodes' class capacity is unknown.",
 				NestedObject: schema.NestedAttributeObject{Attributes: statsAttributes("the combined quantity")}},
 			"pattern": schema.SingleNestedAttribute{Computed: true,
 				MarkdownDescription: "Workload pattern of the combined (projected single-node) CPU, with its evidence.", Attributes: patternAttributes()},

@@ -247,7 +247,7 @@ func (d *utilizationDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"engine":         schema.StringAttribute{Computed: true, MarkdownDescription: "`postgres` or `aurora-postgresql`."},
 			"engine_version": schema.StringAttribute{Computed: true, MarkdownDescription: "Engine version of the instance or cluster."},
 			"requests_made": schema.Int64Attribute{Computed: true,
-				MarkdownDescription: "How many `GetMetricData` calls the read took, including NextToken pages and throttled retries, and, for a 2-node Aurora cluster, the combined view's read by role."},
+				MarkdownDescription: "How many `GetMetricData` calls the read took, including NextToken pages and every call sent again (after throttling, a 5xx or 429 answer, a dropped connection, or a query answered `InternalError`), and, for a 2-node Aurora cluster, the combined view's read by role."},
 			"nodes": schema.ListNestedAttribute{Computed: true,
 				MarkdownDescription: "Nodes that publish metrics, writer first (a Multi-AZ standby publishes none and is not listed).",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{

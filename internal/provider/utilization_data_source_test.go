@@ -364,6 +364,10 @@ func TestAccUtilization_badInputs(t *testing.T) {
 }`, `(?s)Invalid Period.*multiple of 60`),
 			step("demo", `data "rightsize_utilization" "x" {
   db_instance_identifier = "mandible-prod"
+  period_seconds         = 172800
+}`, `(?s)period_seconds.*between 60 and 86400`),
+			step("demo", `data "rightsize_utilization" "x" {
+  db_instance_identifier = "mandible-prod"
   metrics                = ["CPUUtilization", "Bogus"]
 }`, `(?s)metrics.*Bogus`),
 			step("demo", `data "rightsize_utilization" "x" {

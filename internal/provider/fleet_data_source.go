@@ -118,7 +118,7 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 				MarkdownDescription: "End of the window, RFC 3339. Defaults to now, truncated to the period. Set it, with `period_seconds`, to make plans reproducible: " +
 					"a period left to default is chosen from the window's age and becomes coarser once CloudWatch's datapoints of it expire for the window's start (a warning gives the date)."},
 			"period_seconds": schema.Int64Attribute{Optional: true, Validators: []validator.Int64{int64validator.Between(60, 86400), multipleOfValidator{60}},
-				MarkdownDescription: "Datapoint period, seconds: a multiple of 60; past 15 days of 300, past 63 days of 3600 (what CloudWatch serves for the window's start). Defaults to the finest it serves."},
+				MarkdownDescription: "Datapoint period, seconds: a multiple of 60 from 60 to 86400 (a day); past 15 days of 300, past 63 days of 3600 (what CloudWatch serves for the window's start). Defaults to the finest it serves."},
 			"policy":         rec.Schema.Attributes["policy"],
 			"savings_target": rec.Schema.Attributes["savings_target"],
 			"id":             schema.StringAttribute{Computed: true, MarkdownDescription: "The region and the filters."},

@@ -717,6 +717,16 @@ data "rightsize_fleet" "f" {
 				resource.TestCheckResourceAttr("data.rightsize_fleet.f", "clusters.0.verdict", "consolidate"),
 			),
 		}, {
+			// A period past a day: a multiple of 60 from 60 to 86400, as documented. (Not the last step:
+			// the destroy after the test validates the last config.)
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_fleet" "f" {
+  end_time       = %q
+  period_seconds = 172800
+}
+`, end)),
+			ExpectError: regexp.MustCompile(`(?s)period_seconds.*between\s+60\s+and\s+86400`),
+		}, {
 			Config: recommendationConfig(srv, fmt.Sprintf(`
 data "rightsize_fleet" "f" {
   end_time = %q

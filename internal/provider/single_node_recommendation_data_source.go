@@ -260,7 +260,7 @@ func (d *singleNodeRecommendationDataSource) Schema(_ context.Context, _ datasou
 			Validators:          []validator.String{rfc3339Validator{}},
 		},
 		"period_seconds": schema.Int64Attribute{
-			MarkdownDescription: "Datapoint period in seconds, a multiple of 60; for a window starting more than 15 days ago a multiple of 300, more than 63 days ago a multiple of 3600 (CloudWatch returns no datapoints at other periods). Defaults to the finest period CloudWatch serves for the whole window (60, 300 or 3600).",
+			MarkdownDescription: "Datapoint period in seconds, a multiple of 60 from 60 to 86400 (a day); for a window starting more than 15 days ago a multiple of 300, more than 63 days ago a multiple of 3600 (CloudWatch returns no datapoints at other periods). Defaults to the finest period CloudWatch serves for the whole window (60, 300 or 3600).",
 			Optional:            true,
 			Validators:          []validator.Int64{int64validator.Between(60, 86400), multipleOfValidator{60}},
 		},

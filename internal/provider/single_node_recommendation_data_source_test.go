@@ -365,6 +365,7 @@ func TestAccSingleNodeRecommendation_errors(t *testing.T) {
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `end_time = "yesterday"`, `(?s)end_time.*not an RFC 3339`},
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `lookback_days = 500`, `(?s)lookback_days.*between 1 and 455`},
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `period_seconds = 90`, `(?s)period_seconds.*multiple of 60`},
+		{`db_instance_identifier = "mandible-prod"` + "\n" + `period_seconds = 172800`, `(?s)period_seconds.*between\s+60\s+and\s+86400`},
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `lookback_days = 20` + "\n" + `period_seconds = 360`, `(?s)Invalid Recommendation Input.*period_seconds.*multiple of 300 s`},
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `target_instance_classes = ["db.x9.huge"]`, `(?s)target_instance_classes`},
 		{`db_instance_identifier = "mandible-prod"` + "\n" + `end_time = "2099-01-01T00:00:00Z"`, `(?s)end_time.*in the future`},

@@ -133,6 +133,72 @@ func TestRead_ownRollbackFailedNotChangedOutside(t *testing.T) {
 	}
 }
 
+// A change of this resource that stands on the database but not in the state (its apply failed
+// and left it in place, or failed its rollback; or completed and its result was not saved): the
+// refresh records it from its guard snapshot as a successful apply records a change
+// (last_change, previous_topology, guard_snapshot_id). A change rolled back is not recorded: the
+// database was changed outside this resource, and the state keeps its last change.
+func TestRead_recordsOwnChangeThatStood(t *testing.T) {
+	mandible := topology.Target{Kind: topology.KindInstance, Identifier: "mandible-prod"}
+	for _, c := range []struct{ outcome, says string }{
+		{topology.OutcomeFailedNotRolledBack, " (failed and not rolled back: guard snapshot rightsize-guard-mandible-prod-g2-to2, rightsize:outcome = failed-not-rolled-back); recorded by a refresh"},
+		{topology.OutcomeRollbackFailed, " (failed, and its rollback failed: guard snapshot rightsize-guard-mandible-prod-g2-to2, rightsize:outcome = rollback-failed); recorded by a refresh"},
+		{topology.OutcomeCompleted, " (completed by an earlier apply); recorded by a refresh"},
+		{topology.OutcomeRolledBack, ""},
+	} {
+		t.Run(c.outcome, func(t *testing.T) {
+			srv, api := topologySandbox(t, sandbox.Demo(), nil)
+			r, empty := directTopologyResource(t, api)
+			// mandible-prod is Multi-AZ; the state has it at 1 node after its change of generation
+			// 1, and its change of generation 2 to 2 nodes has the outcome c.outcome.
+			guard := handGuard(t, srv, api, mandible, "", 2, 2, c.outcome)
+			before := mandibleModel(1, 1, false, lastChangeObject(1, "multi-az-off", 2, 1))
+			before.GuardSnapshotID = types.StringValue("rightsize-guard-mandible-prod-g1-to1")
+			resp := directRead(t, r, empty, before)
+			if resp.Diagnostics.HasError() {
+				t.Fatalf("Read: %v", resp.Diagnostics)
+			}
+			got := stateModel(t, resp)
+			if got.Nodes.ValueInt64() != 2 || got.CurrentNodes.ValueInt64() != 2 {
+				t.Errorf("state nodes %v, current_nodes %v; want 2 and 2", got.Nodes, got.CurrentNodes)
+			}
+			w, drift := warningDetail(resp.Diagnostics, changedOutsideTitle)
+			if c.says == "" {
+				if !drift || !got.LastChange.Equal(before.LastChange) || !got.PreviousTopology.IsNull() || got.GuardSnapshotID != before.GuardSnapshotID {
+					t.Errorf("change rolled back: drift warning %t, last_change %v, previous_topology %v, guard_snapshot_id %v; want the drift warning and the state's own kept",
+						drift, got.LastChange, got.PreviousTopology, got.GuardSnapshotID)
+				}
+				return
+			}
+			if drift {
+				t.Errorf("own change (%s): warning %q, want none", c.outcome, w)
+			}
+			var lc lastChangeModel
+			var prev previousModel
+			if d := got.LastChange.As(context.Background(), &lc, topologyObjectAs); d.HasError() {
+				t.Fatal(d)
+			}
+			if d := got.PreviousTopology.As(context.Background(), &prev, topologyObjectAs); d.HasError() {
+				t.Fatal(d)
+			}
+			if lc.Generation.ValueInt64() != 2 || lc.FromNodes.ValueInt64() != 1 || lc.ToNodes.ValueInt64() != 2 || lc.Time.IsNull() ||
+				lc.Action.ValueString() != "Multi-AZ turned on on DB instance mandible-prod (1 → 2 node(s))"+c.says {
+				t.Errorf("last_change %+v; want generation 2, 1 → 2 nodes, timed, and its action saying %q", lc, c.says)
+			}
+			if prev.Nodes.ValueInt64() != 1 || prev.MultiAZ.ValueBool() || !prev.Reader.IsNull() {
+				t.Errorf("previous_topology %+v; want 1 node, not Multi-AZ, no reader", prev)
+			}
+			if got.GuardSnapshotID.ValueString() != guard || !strings.HasSuffix(got.GuardSnapshotARN.ValueString(), ":snapshot:"+guard) {
+				t.Errorf("guard_snapshot_id %v, guard_snapshot_arn %v; want %s", got.GuardSnapshotID, got.GuardSnapshotARN, guard)
+			}
+			// The next change is of the generation after it.
+			if gen := got.generation(context.Background(), &resp.Diagnostics); gen != 2 {
+				t.Errorf("generation %d, want 2", gen)
+			}
+		})
+	}
+}
+
 // A change this resource deferred to the maintenance window, made by the window and rolled back
 // by the apply that validated it (its guard snapshot, of the state's generation, rolled-back; or
 // rolling-back, the rollback RDS finished after that apply stopped watching): the state still has

@@ -359,7 +359,9 @@ var (
 	lastChangeFields = [][2]string{
 		{"generation", "change counter of this resource; part of the guard snapshot identifier, so a retried apply finds its snapshot"},
 		{"time", "when the apply that made the change, or recorded it, ended (RFC 3339, UTC); null while the change waits for the maintenance window (`pending`), and after an import. " +
-			"A change the maintenance window made is recorded by the next apply, so this is that apply's time, not the window's"},
+			"A change the maintenance window made is recorded by the next apply, so this is that apply's time, not the window's; " +
+			"one whose apply failed and left it in place (a validation failure with `rollback_on_failure = false`, a failed rollback), " +
+			"or whose apply's result was not saved, is recorded from its guard snapshot by the next refresh, so this is that refresh's time"},
 		{"action", "what was done"},
 		{"from_nodes", "nodes before"},
 		{"to_nodes", "nodes after"},
@@ -994,7 +996,11 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 		gen := state.generation(ctx, &resp.Diagnostics) + 1
 		prefix := state.guard(ctx, &resp.Diagnostics).SnapshotIdentifierPrefix.ValueString()
 		observed := state.Nodes
-		id, outcome, err := topology.GuardOutcome(ctx, r.data.RDS, prefix, target, gen, int(state.Nodes.ValueInt64()))
+		change, err := topology.GuardChange(ctx, r.data.RDS, prefix, target, gen, int(state.Nodes.ValueInt64()))
+		var id, outcome string
+		if change != nil {
+			id, outcome = change.GuardID, change.Outcome
+		}
 		switch {
 		case err != nil && topology.IsTransient(err):
 			// Throttled, or failed by AWS, through the SDK's attempts: keep the state as it was,
@@ -1041,8 +1047,15 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 		// Drift that no change of this resource accounts for: its next change to the observed
 		// count neither under way (above) nor made by an apply whose state was lost, nor left
 		// there by a failed rollback (whose apply said so).
-		ownMade := outcome == topology.OutcomeCompleted || outcome == topology.OutcomePending || outcome == topology.OutcomeFailedNotRolledBack ||
-			outcome == topology.OutcomeRollbackFailed
+		ownMade := topology.ChangeStood(outcome) || outcome == topology.OutcomePending
+		if err == nil && change.Stood() && !state.Nodes.Equal(prior) && !state.Pending.ValueBool() && state.CurrentNodes.Equal(state.Nodes) {
+			// That change stands on the database, but the state does not record it: its apply
+			// failed and left it in place (rollback_on_failure = false, or a change to two nodes
+			// that kept them; or its rollback failed), or its result was not saved. Record it as
+			// a successful apply does, from its guard: what it replaced (an Aurora reader it
+			// removed, for nodes = 2 to recreate), and its guard snapshot.
+			recordStoodChange(&state, change, target)
+		}
 		if err == nil && !ownMade && !state.Nodes.Equal(prior) && priorPending {
 			// Nor the rollback of the change this resource deferred (the state's generation,
 			// pending until an apply validates it), by the apply whose validation failed after
@@ -1066,6 +1079,19 @@ func (r *dbTopologyResource) Read(ctx context.Context, req resource.ReadRequest,
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// recordStoodChange records in m the change c of target that stands on the database (its guard
+// says so: topology.EarlierChange.Stood) and m does not record, as apply records a change it made:
+// the guard snapshot, previous_topology and last_change, timed now (when it is recorded).
+func recordStoodChange(m *dbTopologyModel, c *topology.EarlierChange, target topology.Target) {
+	m.GuardSnapshotID, m.GuardSnapshotARN = types.StringValue(c.GuardID), types.StringValue(c.GuardARN)
+	m.PreviousTopology = previousObject(c.Previous(target))
+	m.LastChange = types.ObjectValueMust(lastChangeAttrTypes, map[string]attr.Value{
+		"generation": types.Int64Value(c.Generation), "time": types.StringValue(time.Now().UTC().Format(time.RFC3339)),
+		"action":     types.StringValue(c.Action(target) + "; recorded by a refresh"),
+		"from_nodes": types.Int64Value(int64(c.From)), "to_nodes": types.Int64Value(int64(c.To)),
+	})
 }
 
 // lastChangeDeferredTo reports whether the state's last change is one this resource deferred to

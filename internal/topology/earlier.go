@@ -13,11 +13,13 @@ import (
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 )
 
-// EarlierChange is the latest change of a target that its guard snapshots record, whichever
-// resource (or Terraform state) made it: what an import needs to know to take the target over.
+// EarlierChange is a change of a target as its guard snapshots record it, whichever resource (or
+// Terraform state) made it: the latest (LatestChange), what an import needs to know to take the
+// target over; or one change (GuardChange), what a refresh needs to record a change its apply did
+// not.
 type EarlierChange struct {
-	// GuardID is the identifier of the change's latest guard snapshot.
-	GuardID string
+	// GuardID and GuardARN locate the change's latest guard snapshot.
+	GuardID, GuardARN string
 	// Identifier is the target's identifier the change's guard snapshots were named and tagged
 	// with (their target tag's): the target's own, unless the target is a DB instance renamed
 	// since (ModifyDBInstance NewDBInstanceIdentifier), whose guards taken before keep its old
@@ -35,6 +37,7 @@ type EarlierChange struct {
 	Outcome string
 	// MaxGeneration is the highest generation of any of the target's guard snapshots: a resource
 	// created anew counts its generations from 1 again, so the latest change need not have it.
+	// LatestChange's only (GuardChange leaves it 0).
 	MaxGeneration int64
 	// Reader is the Aurora reader the change recorded on its guard (the one it removed, or
 	// created), nil when the guard records none.
@@ -115,7 +118,7 @@ func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChang
 	}
 	// The guard's tags as read again: its outcome only while it still names the target it was
 	// listed for (bestTarget, the target itself unless renamed since).
-	c.GuardID, c.Generation, c.Outcome, c.Identifier = g.id, bestGen, guardOutcome(g, bestTarget), bestTarget.Identifier
+	c.GuardID, c.GuardARN, c.Generation, c.Outcome, c.Identifier = g.id, g.arn, bestGen, guardOutcome(g, bestTarget), bestTarget.Identifier
 	c.From, _ = strconv.Atoi(g.tags[TagFromNodes])
 	c.To, _ = strconv.Atoi(g.tags[TagToNodes])
 	c.Prefix = guardPrefix(g.id, bestTarget, c.Generation, c.To)
@@ -123,6 +126,70 @@ func LatestChange(ctx context.Context, api RDSAPI, target Target) (*EarlierChang
 		c.Reader = &spec
 	}
 	return c, nil
+}
+
+// GuardChange is the change of target to nodes with the given generation as its latest guard
+// snapshot (named with prefix; an empty prefix means DefaultSnapshotPrefix) records it: the guard
+// and outcome GuardOutcome returns, with the change's node counts and the Aurora reader it
+// recorded. nil when there is no such guard. Read-only, with the calls GuardOutcome makes.
+func GuardChange(ctx context.Context, api RDSAPI, prefix string, target Target, generation int64, nodes int) (*EarlierChange, error) {
+	g, err := latestGuard(ctx, api, prefix, target, generation, nodes)
+	if g == nil || err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(prefix) == "" {
+		prefix = DefaultSnapshotPrefix
+	}
+	c := &EarlierChange{GuardID: g.id, GuardARN: g.arn, Identifier: target.Identifier, Prefix: prefix,
+		Generation: generation, From: 3 - nodes, To: nodes, Outcome: guardOutcome(g, target)}
+	if n, err := strconv.Atoi(g.tags[TagFromNodes]); err == nil && (n == 1 || n == 2) {
+		c.From = n
+	}
+	if spec, ok := readerFromTags(g.tags); ok {
+		c.Reader = &spec
+	}
+	return c, nil
+}
+
+// Stood reports whether the change stands on the target, as a run left it: completed, failed and
+// not rolled back (Request.DisableRollback, or a change to two nodes that gave the target its two
+// nodes), or failed with its rollback failed. The apply that made it records it in the state
+// only when it completed and its result was saved; the provider's refresh records the others.
+func (c *EarlierChange) Stood() bool { return c != nil && ChangeStood(c.Outcome) }
+
+// ChangeStood reports whether a guard's outcome tag is that of a change that stands (Stood).
+func ChangeStood(outcome string) bool {
+	switch outcome {
+	case OutcomeCompleted, OutcomeFailedNotRolledBack, OutcomeRollbackFailed:
+		return true
+	}
+	return false
+}
+
+// Previous is what is needed to undo the change, as the run that made it reports it
+// (Result.Previous): the node count before it and, of an Aurora cluster, the reader it recorded.
+func (c *EarlierChange) Previous(target Target) Previous {
+	p := Previous{Nodes: c.From, MultiAZ: c.From == 2}
+	if target.Kind == KindCluster && c.Reader != nil {
+		spec := *c.Reader
+		p.Reader = &spec
+	}
+	return p
+}
+
+// Action says what the change did, as the run that made it says it (Result.Action), and what
+// became of it when it failed, naming its guard snapshot.
+func (c *EarlierChange) Action(target Target) string {
+	text := changeText(target, c.From, c.To, c.Reader, "")
+	switch c.Outcome {
+	case OutcomeCompleted:
+		return text + " (completed by an earlier apply)"
+	case OutcomeFailedNotRolledBack:
+		return text + fmt.Sprintf(" (failed and not rolled back: guard snapshot %s, %s = %s)", c.GuardID, TagOutcome, c.Outcome)
+	case OutcomeRollbackFailed:
+		return text + fmt.Sprintf(" (failed, and its rollback failed: guard snapshot %s, %s = %s)", c.GuardID, TagOutcome, c.Outcome)
+	}
+	return text + fmt.Sprintf(" (guard snapshot %s, %s = %s)", c.GuardID, TagOutcome, c.Outcome)
 }
 
 // walkGuards calls fn for every manual snapshot of target that is a guard snapshot this provider

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -55,7 +56,7 @@ func TestLatestChange(t *testing.T) {
 	snap("manual-before-upgrade", map[string]string{TagGeneration: "9", TagTarget: mandible.String()})
 	snap("copied-guard", map[string]string{TagManagedBy: ManagedByValue, TagTarget: "instance:other-db", TagGeneration: "9", TagFromNodes: "2", TagToNodes: "1"})
 	want := EarlierChange{GuardID: "team-guard-mandible-prod-g2-to2", Identifier: "mandible-prod", Prefix: "team-guard", Generation: 2, From: 1, To: 2, Outcome: OutcomeCompleted, MaxGeneration: 2}
-	if c := latest(); c == nil || *c != want {
+	if c := latest(); !sameChange(c, want) {
 		t.Fatalf("latest change %+v, want %+v", c, want)
 	}
 
@@ -69,14 +70,14 @@ func TestLatestChange(t *testing.T) {
 	snap(GuardSnapshotID("", mandible, 3, 1, 1), guardTags("3", "1", OutcomeRollingBack))
 	snap(GuardSnapshotID("", mandible, 3, 2, 2), guardTags("3", "2", OutcomeCompleted))
 	want = EarlierChange{GuardID: "rightsize-guard-mandible-prod-g3-to2-r2", Identifier: "mandible-prod", Prefix: DefaultSnapshotPrefix, Generation: 3, From: 1, To: 2, Outcome: OutcomeCompleted, MaxGeneration: 3}
-	if c := latest(); c == nil || *c != want || c.Open() {
+	if c := latest(); !sameChange(c, want) || c.Open() {
 		t.Fatalf("latest change %+v, want %+v (closed)", c, want)
 	}
 	// A resource created anew counts from generation 1 again: its change, taken last, is the
 	// latest, while the generation to go on from stays 3.
 	snap(GuardSnapshotID("", mandible, 1, 1, 2), guardTags("1", "1", OutcomeRollingBack))
 	want = EarlierChange{GuardID: "rightsize-guard-mandible-prod-g1-to1-r2", Identifier: "mandible-prod", Prefix: DefaultSnapshotPrefix, Generation: 1, From: 2, To: 1, Outcome: OutcomeRollingBack, MaxGeneration: 3}
-	if c := latest(); c == nil || *c != want || !c.Open() {
+	if c := latest(); !sameChange(c, want) || !c.Open() {
 		t.Fatalf("latest change %+v, want %+v (open)", c, want)
 	}
 	// A copy of an old guard, kept as a restore point (CopyTags keeps the guard's tags, its
@@ -84,7 +85,7 @@ func TestLatestChange(t *testing.T) {
 	// a copy of the latest guard stand in for it.
 	snap("keep-g1-restore-point", e.snapshotTags(KindInstance, "rightsize-guard-mandible-prod-g1-to1"))
 	snap("keep-latest", e.snapshotTags(KindInstance, "rightsize-guard-mandible-prod-g1-to1-r2"))
-	if c := latest(); c == nil || *c != want {
+	if c := latest(); !sameChange(c, want) {
 		t.Fatalf("latest change after copies %+v, want %+v", c, want)
 	}
 	// Whatever order RDS lists them in: a copy listed before its guard does not stand in for it.
@@ -94,6 +95,17 @@ func TestLatestChange(t *testing.T) {
 	if c := latest(); c == nil || c.GuardID != "rightsize-guard-mandible-prod-g4-to2" || c.Prefix != DefaultSnapshotPrefix {
 		t.Fatalf("latest change %+v, want the guard rather than its copy", c)
 	}
+}
+
+// sameChange reports whether c is want but for its GuardARN, which must be the ARN of c's guard
+// snapshot (of a DB snapshot or a DB cluster snapshot, as the sandbox makes them).
+func sameChange(c *EarlierChange, want EarlierChange) bool {
+	if c == nil || c.GuardID == "" || !(strings.HasSuffix(c.GuardARN, ":snapshot:"+c.GuardID) || strings.HasSuffix(c.GuardARN, ":cluster-snapshot:"+c.GuardID)) {
+		return false
+	}
+	got := *c
+	got.GuardARN = ""
+	return got == want
 }
 
 // guardPrefix recovers the prefix of any attempt's identifier, and gives "" for one not of that
@@ -308,5 +320,52 @@ func TestGuardsOfRenamedInstance(t *testing.T) {
 	// They are mandible-old's, found by its DbiResourceId (TestOwnGuardsAfterRename).
 	if c, err := LatestChange(ctx, e.api, Target{Kind: KindInstance, Identifier: "mandible-old"}); err != nil || c == nil || !c.Open() || c.Identifier != "mandible-prod" {
 		t.Errorf("mandible-old: latest change %+v, %v; want its open change, taken as mandible-prod", c, err)
+	}
+}
+
+// GuardChange reads a change back from its guard snapshot as the run that made it reported it: an
+// Aurora reader's removal that failed its validation and was not rolled back (its apply's result,
+// an error, records nothing) gives the node counts, the reader removed (Previous, as
+// Result.Previous would have), the guard, and an Action that is the run's own with what became of
+// the change; a change with no guard is nil.
+func TestGuardChange(t *testing.T) {
+	e := newEnv(t, sandbox.Demo())
+	ctx := context.Background()
+	if c, err := GuardChange(ctx, e.api, "", sso, 1, 1); err != nil || c != nil {
+		t.Fatalf("no guard: %+v, %v; want nil", c, err)
+	}
+	if _, err := e.o.Run(ctx, Request{Target: sso, Nodes: 1, Generation: 1, Validator: mismatchValidator{}, DisableRollback: true}); err == nil {
+		t.Fatal("a failing validation: no error")
+	}
+	c, err := GuardChange(ctx, e.api, "", sso, 1, 1)
+	if err != nil || c == nil {
+		t.Fatalf("GuardChange: %+v, %v", c, err)
+	}
+	if c.GuardID != "rightsize-guard-sso-prod-g1-to1" || !strings.HasSuffix(c.GuardARN, ":cluster-snapshot:"+c.GuardID) || c.Prefix != DefaultSnapshotPrefix ||
+		c.Generation != 1 || c.From != 2 || c.To != 1 || c.Outcome != OutcomeFailedNotRolledBack || !c.Stood() {
+		t.Errorf("change %+v; want generation 1, 2 → 1, failed-not-rolled-back, standing", c)
+	}
+	p := c.Previous(sso)
+	if p.Nodes != 2 || !p.MultiAZ || p.Reader == nil || p.Reader.Identifier != "sso-prod-instance-2" || p.Reader.Class == "" {
+		t.Errorf("previous %+v (reader %+v); want 2 nodes and the reader sso-prod-instance-2 removed", p, p.Reader)
+	}
+	want := "reader sso-prod-instance-2 removed from DB cluster sso-prod (2 → 1 node) (failed and not rolled back: guard snapshot rightsize-guard-sso-prod-g1-to1, rightsize:outcome = failed-not-rolled-back)"
+	if got := c.Action(sso); got != want {
+		t.Errorf("action %q,\nwant %q", got, want)
+	}
+	// Back to 2 nodes, completed: the run's own action, as an earlier apply's.
+	res, err := e.o.Run(ctx, Request{Target: sso, Nodes: 2, Generation: 2, Previous: &p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err = GuardChange(ctx, e.api, "", sso, 2, 2)
+	if err != nil || c == nil || c.Outcome != OutcomeCompleted || c.From != 1 || c.To != 2 || !c.Stood() {
+		t.Fatalf("GuardChange of the change back: %+v, %v", c, err)
+	}
+	if got := c.Action(sso); got != res.Action+" (completed by an earlier apply)" {
+		t.Errorf("action %q, want the run's %q with (completed by an earlier apply)", got, res.Action)
+	}
+	if p := c.Previous(sso); p.Nodes != 1 || p.MultiAZ || !reflect.DeepEqual(p, res.Previous) {
+		t.Errorf("previous %+v, want the run's %+v", p, res.Previous)
 	}
 }

@@ -1843,8 +1843,10 @@ func (r *run) prepareReader(ctx context.Context) error {
 // imported resource, whose state has no record), or that change is the one of this very
 // generation under this request's prefix, which went to 1 node in an apply whose state kept the
 // change before it (a validation failure with rollback_on_failure = false, a failed rollback, a
-// state lost). The reader recreated is then the one that was removed, not one made after the
-// writer, or an older record's. nil otherwise, and when the guard snapshots cannot be read (the
+// state lost) and that no refresh has recorded since (the provider's Read records such a change
+// from its guard, as EarlierChange.Previous: a plan made with -refresh=false). The reader
+// recreated is then the one that was removed, not one made after the writer, or an older
+// record's. nil otherwise, and when the guard snapshots cannot be read (the
 // request's Previous, or the writer, is used as before).
 func (r *run) unrecordedRemoval(ctx context.Context) *ReaderSpec {
 	noRecord := r.req.previousReader() == nil
@@ -1853,12 +1855,7 @@ func (r *run) unrecordedRemoval(ctx context.Context) *ReaderSpec {
 		r.o.warnf("%s: could not read the guard snapshots for the reader an earlier change removed: %v", r.req.Target, err)
 		return nil
 	}
-	if c == nil || c.Reader == nil || c.Reader.Identifier == "" || c.To != 1 {
-		return nil
-	}
-	switch c.Outcome {
-	case OutcomeCompleted, OutcomeFailedNotRolledBack, OutcomeRollbackFailed:
-	default:
+	if c == nil || c.Reader == nil || c.Reader.Identifier == "" || c.To != 1 || !c.Stood() {
 		return nil
 	}
 	thisGeneration := c.Generation == r.req.Generation &&
@@ -3054,13 +3051,27 @@ func (r *run) previous() Previous {
 }
 
 func (r *run) actionText() string {
-	if r.req.Target.Kind == KindInstance {
-		return fmt.Sprintf("Multi-AZ turned %s on %s (%d → %d node(s))", onOff(r.req.Nodes == 2), r.req.Target.Noun(), r.from, r.req.Nodes)
+	return changeText(r.req.Target, r.from, r.req.Nodes, r.reader, r.readerNotes())
+}
+
+// changeText says in one sentence what a change of target from one node count to another did:
+// Multi-AZ turned off or on, or an Aurora reader removed or added (reader, its record; notes,
+// readerNotes' account of how the reader added differs from it).
+func changeText(target Target, from, to int, reader *ReaderSpec, notes string) string {
+	if target.Kind == KindInstance {
+		return fmt.Sprintf("Multi-AZ turned %s on %s (%d → %d node(s))", onOff(to == 2), target.Noun(), from, to)
 	}
-	if r.req.Nodes == 1 {
-		return fmt.Sprintf("reader %s removed from %s (%d → 1 node)", r.reader.Identifier, r.req.Target.Noun(), r.from)
+	if reader == nil {
+		// No reader recorded on the change's guard snapshot.
+		if to == 1 {
+			return fmt.Sprintf("reader removed from %s (%d → 1 node)", target.Noun(), from)
+		}
+		return fmt.Sprintf("reader added to %s (%d → 2 nodes)", target.Noun(), from)
 	}
-	return fmt.Sprintf("reader %s (%s) added to %s%s (%d → 2 nodes)", r.reader.Identifier, r.reader.Class, r.req.Target.Noun(), r.readerNotes(), r.from)
+	if to == 1 {
+		return fmt.Sprintf("reader %s removed from %s (%d → 1 node)", reader.Identifier, target.Noun(), from)
+	}
+	return fmt.Sprintf("reader %s (%s) added to %s%s (%d → 2 nodes)", reader.Identifier, reader.Class, target.Noun(), notes, from)
 }
 
 // readerNotes says, each after a space, where and how the reader createReader made differs from

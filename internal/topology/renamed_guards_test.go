@@ -41,7 +41,7 @@ func TestOwnGuardsAfterRename(t *testing.T) {
 	e.srv.Advance(3 * time.Hour) // RDS finishes the change to 1 node
 	want := EarlierChange{GuardID: "rightsize-guard-mandible-prod-g3-to1", Identifier: "mandible-prod", Prefix: DefaultSnapshotPrefix,
 		Generation: 3, From: 2, To: 1, Outcome: OutcomeChanging, MaxGeneration: 3}
-	if c, err := LatestChange(ctx, e.api, mandible); err != nil || c == nil || *c != want {
+	if c, err := LatestChange(ctx, e.api, mandible); err != nil || !sameChange(c, want) {
 		t.Fatalf("before the rename: %+v, %v; want %+v", c, err, want)
 	}
 
@@ -51,7 +51,7 @@ func TestOwnGuardsAfterRename(t *testing.T) {
 	}
 	e.srv.Advance(time.Hour)
 	renamed := Target{Kind: KindInstance, Identifier: "mandible-v2"}
-	if c, err := LatestChange(ctx, e.api, renamed); err != nil || c == nil || *c != want || !c.Open() {
+	if c, err := LatestChange(ctx, e.api, renamed); err != nil || !sameChange(c, want) || !c.Open() {
 		t.Fatalf("after the rename: %+v, %v; want %+v (open, named mandible-prod)", c, err, want)
 	}
 	closedBefore := []string{"rightsize-guard-mandible-prod-g1-to1", "rightsize-guard-mandible-prod-g2-to2"}
@@ -70,7 +70,7 @@ func TestOwnGuardsAfterRename(t *testing.T) {
 	}
 	want = EarlierChange{GuardID: "rightsize-guard-mandible-v2-g4-to2", Identifier: "mandible-v2", Prefix: DefaultSnapshotPrefix,
 		Generation: 4, From: 1, To: 2, Outcome: OutcomeCompleted, MaxGeneration: 4}
-	if c, err := LatestChange(ctx, e.api, renamed); err != nil || c == nil || *c != want {
+	if c, err := LatestChange(ctx, e.api, renamed); err != nil || !sameChange(c, want) {
 		t.Fatalf("after a change under the new name: %+v, %v; want %+v", c, err, want)
 	}
 	closedAll := append(slices.Clone(closedBefore), "rightsize-guard-mandible-v2-g4-to2")

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -233,27 +232,7 @@ func TestConfigure_serviceSSLModeWarning(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Setenv("PGSERVICE", "rs")
 			t.Setenv("PGSERVICEFILE", writeServiceFile(t, "pg_service.conf", c.body))
-			diags := configureProvider(t, map[string]tftypes.Value{"host": tftypes.NewValue(tftypes.String, remote)})
-			var got []diag.Diagnostic
-			for _, d := range diags.Warnings() {
-				if d.Summary() == unverifiedPostgresSummary {
-					got = append(got, d)
-				}
-			}
-			if c.want == nil {
-				if len(got) != 0 {
-					t.Fatalf("unexpected warning: %s", got[0].Detail())
-				}
-				return
-			}
-			if len(got) != 1 {
-				t.Fatalf("%d server identity warnings, want 1: %v", len(got), diags)
-			}
-			for _, w := range c.want {
-				if !strings.Contains(got[0].Detail(), w) {
-					t.Errorf("warning detail lacks %q: %s", w, got[0].Detail())
-				}
-			}
+			unverifiedWarning(t, configureProvider(t, map[string]tftypes.Value{"host": tftypes.NewValue(tftypes.String, remote)}), c.want)
 		})
 	}
 }

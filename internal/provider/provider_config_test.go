@@ -487,32 +487,40 @@ func TestConfigure_unverifiedPostgresWarning(t *testing.T) {
 			for k, v := range c.env {
 				t.Setenv(k, v)
 			}
-			diags := configureProvider(t, c.postgres)
-			var got []diag.Diagnostic
-			for _, d := range diags.Warnings() {
-				if d.Summary() == "PostgreSQL Server Identity Not Verified" {
-					got = append(got, d)
-				}
-			}
-			if c.want == nil {
-				if len(got) != 0 {
-					t.Errorf("unexpected warning: %s", got[0].Detail())
-				}
-				return
-			}
-			if len(got) != 1 {
-				t.Fatalf("%d server identity warnings, want 1: %v", len(got), diags)
-			}
-			if wp, ok := got[0].(diag.DiagnosticWithPath); !ok || !wp.Path().Equal(path.Root("postgres").AtName("sslmode")) {
-				t.Errorf("the warning is not on postgres.sslmode: %#v", got[0])
-			}
-			for _, w := range c.want {
-				if !strings.Contains(got[0].Detail(), w) {
-					t.Errorf("warning detail lacks %q: %s", w, got[0].Detail())
-				}
+			w := unverifiedWarning(t, configureProvider(t, c.postgres), c.want)
+			if wp, ok := w.(diag.DiagnosticWithPath); w != nil && (!ok || !wp.Path().Equal(path.Root("postgres").AtName("sslmode"))) {
+				t.Errorf("the warning is not on postgres.sslmode: %#v", w)
 			}
 		})
 	}
+}
+
+// unverifiedWarning checks that diags hold no server identity warning (unverifiedPostgresSummary)
+// when want is nil, else exactly one whose detail holds every string of want, and returns it (nil
+// when none is wanted).
+func unverifiedWarning(t *testing.T, diags diag.Diagnostics, want []string) diag.Diagnostic {
+	t.Helper()
+	var got []diag.Diagnostic
+	for _, d := range diags.Warnings() {
+		if d.Summary() == unverifiedPostgresSummary {
+			got = append(got, d)
+		}
+	}
+	if want == nil {
+		if len(got) != 0 {
+			t.Errorf("unexpected warning: %s", got[0].Detail())
+		}
+		return nil
+	}
+	if len(got) != 1 {
+		t.Fatalf("%d server identity warnings, want 1: %v", len(got), diags)
+	}
+	for _, w := range want {
+		if !strings.Contains(got[0].Detail(), w) {
+			t.Errorf("warning detail lacks %q: %s", w, got[0].Detail())
+		}
+	}
+	return got[0]
 }
 
 // Through terraform: sslrootcert without sslmode resolves to prefer (libpq's default), require

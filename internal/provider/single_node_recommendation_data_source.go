@@ -543,7 +543,7 @@ func recommendationComputedAttributes() map[string]schema.Attribute {
 		"window_start":         str("Start of the analysed window, RFC 3339."),
 		"window_end":           str("End of the analysed window, RFC 3339."),
 		"period_seconds_used":  schema.Int64Attribute{Computed: true, MarkdownDescription: "Datapoint period used, seconds."},
-		"requests_made":        schema.Int64Attribute{Computed: true, MarkdownDescription: "GetMetricData calls made: the lower bound for the window's metrics, plus one with `peak_lookback_days` (its read of the CPU before the window), and each call sent again after a failure (throttling, a server error)."},
+		"requests_made":        schema.Int64Attribute{Computed: true, MarkdownDescription: "GetMetricData calls made: the lower bound for the window's metrics (or one call above it, for the few window shapes whose whole time segments cannot fill every request), plus one with `peak_lookback_days` (its read of the CPU before the window), and each call sent again after a failure (throttling, a server error)."},
 		"traffic_score":        num("Mean busy vCPUs of the projected single node: one of the four measures (with IOPS, connections and network) whose ranks order `rightsize_fleet.phase_order`, lowest traffic first."),
 	}
 }

@@ -7,26 +7,40 @@ import (
 )
 
 // TestConnectionsAlarmAboveBaseline: the connections rollback alarm never fires on the load it was
-// derived from, even where 90% of max_connections is at or below the baseline max.
+// derived from, even where 90% of max_connections is at or below the baseline max. Its cap is 90% of
+// the slots clients can take, not of max_connections: ordinary roles are refused past
+// max_connections less the slots PostgreSQL reserves (TestConnectionsChecksLeaveOutReservedSlots),
+// so with RDS's defaults (5 reserved of 100) an alarm at 90 would fire only when clients held 90 of
+// their 95 slots. Nothing reserved (or not known) keeps the cap at 90% of max_connections.
 func TestConnectionsAlarmAboveBaseline(t *testing.T) {
 	p := DefaultPolicy()
+	const resize = "Resize the instance (putting the standby back restores failover, not capacity) if connections exceed "
 	for _, tc := range []struct {
-		name     string
-		max      float64
-		maxConns int
-		want     float64
-		desc     string
+		name               string
+		max                float64
+		maxConns, reserved int
+		want               float64
+		desc               string
 	}{
-		{"90% of max_connections below the baseline", 4700, 5000, 4701,
+		{"90% of max_connections below the baseline", 4700, 5000, 0, 4701,
 			"Resize the instance (putting the standby back restores failover, not capacity) if connections exceed 4701 (baseline max 4700 × 1.50 = 7050; 90% of max_connections 5000 is 4500, not above the baseline max, so just above that)"},
-		{"90% equals the baseline", 450, 500, 451, ""},
-		{"fractional baseline", 449.5, 500, 450, ""},
-		{"90% above the baseline", 4000, 5000, 4500,
+		{"90% equals the baseline", 450, 500, 0, 451, ""},
+		{"fractional baseline", 449.5, 500, 0, 450, ""},
+		{"90% above the baseline", 4000, 5000, 0, 4500,
 			"Resize the instance (putting the standby back restores failover, not capacity) if connections exceed 4500 (baseline max 4000 × 1.50 = 6000, capped at 90% of max_connections 5000)"},
+		{"nothing reserved", 80, 100, 0, 90, resize + "90 (baseline max 80 × 1.50 = 120, capped at 90% of max_connections 100)"},
+		{"RDS's defaults reserved", 80, 100, 5, 85,
+			resize + "85 (baseline max 80 × 1.50 = 120, capped at 90% of the 95 of max_connections 100 that clients can take (5 reserved))"},
+		{"90% of the slots not above the baseline", 86, 100, 5, 87,
+			resize + "87 (baseline max 86 × 1.50 = 129; 90% of the 95 of max_connections 100 that clients can take (5 reserved) is 85, not above the baseline max, so just above that)"},
+		{"below the cap, slots reserved", 40, 100, 5, 60, resize + "60 (baseline max 40 × 1.50)"},
+		{"max_connections not known", 80, 0, 5, 120, resize + "120 (baseline max 80 × 1.50)"},
+		{"reserved slots leave clients one", 3, 5, 10, 4, ""},
 	} {
 		pr := projectionFor(10, 4*gib, tc.max, 300, 0.5, classR6gLarge)
 		var found []AlarmSpec
-		for _, a := range RollbackTriggers(TriggerInput{Instance: "db1", Class: classR6gLarge, Projection: pr, MaxConnections: tc.maxConns}, p) {
+		for _, a := range RollbackTriggers(TriggerInput{Instance: "db1", Class: classR6gLarge, Projection: pr,
+			MaxConnections: tc.maxConns, ReservedConnections: tc.reserved}, p) {
 			if a.MetricName == MetricConnections {
 				found = append(found, a)
 			}

@@ -880,8 +880,8 @@ func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagE
 	case !m.Port.IsNull() && !m.Port.IsUnknown():
 		s.Port = int(m.Port.ValueInt64())
 	case svc.Get("port") != "":
-		port, err := strconv.Atoi(svc.Get("port"))
-		if err != nil || port < 1 || port > 65535 {
+		port, ok := parsePort(svc.Get("port"))
+		if !ok {
 			envErrs["port"] = diagError{
 				path:    path.Root("postgres").AtName("port"),
 				summary: "Invalid PostgreSQL Connection Service Setting",
@@ -892,8 +892,8 @@ func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagE
 			fromService = append(fromService, "port")
 		}
 	case envStr("PGPORT") != "":
-		port, err := strconv.Atoi(envStr("PGPORT"))
-		if err != nil || port < 1 || port > 65535 {
+		port, ok := parsePort(envStr("PGPORT"))
+		if !ok {
 			envErrs["port"] = diagError{
 				path:    path.Root("postgres").AtName("port"),
 				summary: "Invalid PGPORT",
@@ -1000,6 +1000,13 @@ func warnUnverifiedPostgres(diags *diag.Diagnostics, m *postgresModel, pg Postgr
 	}
 	diags.AddAttributeWarning(path.Root("postgres").AtName("sslmode"), unverifiedPostgresSummary,
 		unverifiedPostgresDetail(pg, "The provider's PostgreSQL connection", source, ""))
+}
+
+// parsePort reads a port given as text (PGPORT, a connection service's port): ok only for a whole
+// number from 1 to 65535.
+func parsePort(v string) (port int, ok bool) {
+	port, err := strconv.Atoi(v)
+	return port, err == nil && port >= 1 && port <= 65535
 }
 
 // serviceSSLModeSource says, for the warning of unverifiedPostgres, that pg's sslmode is its

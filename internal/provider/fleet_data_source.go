@@ -26,7 +26,10 @@ import (
 	"github.com/dbrightsize/terraform-provider-rightsize/internal/rightsizing"
 )
 
-var _ datasource.DataSourceWithConfigure = (*fleetDataSource)(nil)
+var (
+	_ datasource.DataSourceWithConfigure      = (*fleetDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig = (*fleetDataSource)(nil)
+)
 
 // NewFleetDataSource is the rightsize_fleet data source.
 func NewFleetDataSource() datasource.DataSource { return &fleetDataSource{} }
@@ -148,6 +151,13 @@ func (d *fleetDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest
 
 func (d *fleetDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	d.data = providerData(req.ProviderData, &resp.Diagnostics)
+}
+
+// ValidateConfig checks peak_lookback_days and policy.min_lookback_days against lookback_days as
+// the recommendation does, so that terraform validate, or a plan whose read waits for an unknown
+// input, refuses them.
+func (d *fleetDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	validateLookbacks(ctx, req.Config, &resp.Diagnostics)
 }
 
 func (d *fleetDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -727,6 +727,17 @@ data "rightsize_fleet" "f" {
 `, end)),
 			ExpectError: regexp.MustCompile(`(?s)period_seconds.*between\s+60\s+and\s+86400`),
 		}, {
+			// A minimum lookback longer than the window: every verdict would be insufficient-data.
+			// Refused by ValidateConfig, so not the last step either.
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_fleet" "f" {
+  end_time      = %q
+  lookback_days = 7
+  policy        = { min_lookback_days = 10 }
+}
+`, end)),
+			ExpectError: regexp.MustCompile(`(?s)Minimum Lookback Longer Than the Lookback.*min_lookback_days = 10.*more\s+history\s+than\s+lookback_days\s+\(7\)`),
+		}, {
 			Config: recommendationConfig(srv, fmt.Sprintf(`
 data "rightsize_fleet" "f" {
   end_time = %q
@@ -739,17 +750,37 @@ data "rightsize_fleet" "f" {
 }
 `, end)),
 			ExpectError: regexp.MustCompile(`(?s)Invalid Policy.*weight_operations\s+all\s+to\s+0.*set\s+at\s+least\s+one\s+above\s+0`),
-		}, {
-			// A minimum lookback longer than the window: every verdict would be insufficient-data.
-			Config: recommendationConfig(srv, fmt.Sprintf(`
-data "rightsize_fleet" "f" {
-  end_time      = %q
-  lookback_days = 7
-  policy        = { min_lookback_days = 10 }
-}
-`, end)),
-			ExpectError: regexp.MustCompile(`(?s)Minimum Lookback Longer Than the Lookback.*min_lookback_days = 10.*more\s+history\s+than\s+lookback_days\s+\(7\)`),
 		}},
+	})
+}
+
+// TestAccFleet_lookbackValidate: the fleet refuses peak_lookback_days and
+// policy.min_lookback_days against lookback_days when the configuration is validated, as the
+// recommendation does: with end_time known only after apply, the read waits for apply and a
+// check made only there let the plan through. lookback_days unknown: not judged.
+func TestAccFleet_lookbackValidate(t *testing.T) {
+	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: sandboxNow()})
+	config := func(attrs string) string {
+		return recommendationConfig(srv, fmt.Sprintf(`
+resource "terraform_data" "later" {
+  input = { end = %q, days = 30 }
+}
+data "rightsize_fleet" "f" {
+  end_time = terraform_data.later.output.end
+  %s
+}
+`, sandboxNow().Format(time.RFC3339), attrs))
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config("peak_lookback_days = 10"), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Peak Lookback Not Longer Than the Lookback.*peak_lookback_days = 10 reaches no\s+further back than lookback_days \(14\)`)},
+			{Config: config("lookback_days = 7\n  policy = { min_lookback_days = 10 }"), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Minimum Lookback Longer Than the Lookback.*min_lookback_days = 10.*more\s+history\s+than\s+lookback_days\s+\(7\)`)},
+			{Config: config("lookback_days = terraform_data.later.output.days\n  peak_lookback_days = 20\n  policy = { min_lookback_days = 10 }"), PlanOnly: true, ExpectNonEmptyPlan: true},
+		},
 	})
 }
 

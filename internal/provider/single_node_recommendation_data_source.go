@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -592,21 +593,34 @@ func (d *singleNodeRecommendationDataSource) ValidateConfig(ctx context.Context,
 			"use_provider_postgres = false turns the PostgreSQL facts off, but postgres is set, which reads them: "+
 				"remove postgres to leave PostgreSQL alone, or remove use_provider_postgres (or set it to true) to read it.")
 	}
-	// peak_lookback_days against lookback_days, as soon as both are known (terraform validate; a
-	// read deferred to apply by another unknown input would otherwise refuse it only then).
-	var peak, lookback types.Int64
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("peak_lookback_days"), &peak)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("lookback_days"), &lookback)...)
-	if !peak.IsUnknown() && !lookback.IsUnknown() {
-		checkPeakLookback(peak, lookback, &resp.Diagnostics)
+	validateLookbacks(ctx, req.Config, &resp.Diagnostics)
+}
+
+// validateLookbacks checks peak_lookback_days and policy.min_lookback_days against lookback_days
+// as soon as they are known (terraform validate), for the recommendation and the fleet: a read
+// deferred to apply by another unknown input would otherwise refuse them only then.
+func validateLookbacks(ctx context.Context, cfg tfsdk.Config, diags *diag.Diagnostics) {
+	var (
+		peak, lookback types.Int64
+		pol            types.Object
+		got            diag.Diagnostics
+	)
+	got.Append(cfg.GetAttribute(ctx, path.Root("peak_lookback_days"), &peak)...)
+	got.Append(cfg.GetAttribute(ctx, path.Root("lookback_days"), &lookback)...)
+	got.Append(cfg.GetAttribute(ctx, path.Root("policy"), &pol)...)
+	if diags.Append(got...); got.HasError() {
+		return
 	}
-	// policy.min_lookback_days against lookback_days, likewise.
-	var pol types.Object
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("policy"), &pol)...)
-	if !pol.IsNull() && !pol.IsUnknown() && !resp.Diagnostics.HasError() {
+	if !peak.IsUnknown() && !lookback.IsUnknown() {
+		checkPeakLookback(peak, lookback, diags)
+	}
+	if !pol.IsNull() && !pol.IsUnknown() {
 		var p policyModel
-		resp.Diagnostics.Append(pol.As(ctx, &p, objectAsOptions)...)
-		checkMinLookback(p.MinLookbackDays, lookback, &resp.Diagnostics)
+		if got = pol.As(ctx, &p, objectAsOptions); got.HasError() {
+			diags.Append(got...)
+			return
+		}
+		checkMinLookback(p.MinLookbackDays, lookback, diags)
 	}
 }
 

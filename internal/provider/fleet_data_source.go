@@ -153,11 +153,11 @@ func (d *fleetDataSource) Configure(_ context.Context, req datasource.ConfigureR
 	d.data = providerData(req.ProviderData, &resp.Diagnostics)
 }
 
-// ValidateConfig checks peak_lookback_days and policy.min_lookback_days against lookback_days as
-// the recommendation does, so that terraform validate, or a plan whose read waits for an unknown
-// input, refuses them.
+// ValidateConfig checks the lookbacks, the policy and the savings target as the recommendation
+// does (validateRecommendationInputs), so that terraform validate, or a plan whose read waits for
+// an unknown input, refuses them.
 func (d *fleetDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	validateLookbacks(ctx, req.Config, &resp.Diagnostics)
+	validateRecommendationInputs(ctx, req.Config, &resp.Diagnostics)
 }
 
 func (d *fleetDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -702,23 +702,8 @@ func TestAccFleet_policy(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: recommendationConfig(srv, fmt.Sprintf(`
-data "rightsize_fleet" "f" {
-  identifier_regex = "^sso-prod$"
-  end_time         = %q
-  policy = {
-    weight_reliability = 1
-    min_decision_score = 5.5
-  }
-}
-`, end)),
-			Check: resource.ComposeAggregateTestCheckFunc(
-				resource.TestCheckResourceAttr("data.rightsize_fleet.f", "clusters.0.identifier", "sso-prod"),
-				resource.TestCheckResourceAttr("data.rightsize_fleet.f", "clusters.0.verdict", "consolidate"),
-			),
-		}, {
-			// A period past a day: a multiple of 60 from 60 to 86400, as documented. (Not the last step:
-			// the destroy after the test validates the last config.)
+			// A period past a day: a multiple of 60 from 60 to 86400, as documented. The refused
+			// configurations come first: the destroy after the test validates the last config.
 			Config: recommendationConfig(srv, fmt.Sprintf(`
 data "rightsize_fleet" "f" {
   end_time       = %q
@@ -728,7 +713,6 @@ data "rightsize_fleet" "f" {
 			ExpectError: regexp.MustCompile(`(?s)period_seconds.*between\s+60\s+and\s+86400`),
 		}, {
 			// A minimum lookback longer than the window: every verdict would be insufficient-data.
-			// Refused by ValidateConfig, so not the last step either.
 			Config: recommendationConfig(srv, fmt.Sprintf(`
 data "rightsize_fleet" "f" {
   end_time      = %q
@@ -750,15 +734,31 @@ data "rightsize_fleet" "f" {
 }
 `, end)),
 			ExpectError: regexp.MustCompile(`(?s)Invalid Policy.*weight_operations\s+all\s+to\s+0.*set\s+at\s+least\s+one\s+above\s+0`),
+		}, {
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_fleet" "f" {
+  identifier_regex = "^sso-prod$"
+  end_time         = %q
+  policy = {
+    weight_reliability = 1
+    min_decision_score = 5.5
+  }
+}
+`, end)),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("data.rightsize_fleet.f", "clusters.0.identifier", "sso-prod"),
+				resource.TestCheckResourceAttr("data.rightsize_fleet.f", "clusters.0.verdict", "consolidate"),
+			),
 		}},
 	})
 }
 
-// TestAccFleet_lookbackValidate: the fleet refuses peak_lookback_days and
-// policy.min_lookback_days against lookback_days when the configuration is validated, as the
-// recommendation does: with end_time known only after apply, the read waits for apply and a
-// check made only there let the plan through. lookback_days unknown: not judged.
-func TestAccFleet_lookbackValidate(t *testing.T) {
+// TestAccFleet_validate: the fleet refuses peak_lookback_days and policy.min_lookback_days
+// against lookback_days, a policy that weighs nothing and a savings target whose maximum is below
+// its minimum when the configuration is validated, as the recommendation does: with end_time
+// known only after apply, the read waits for apply and a check made only there let the plan
+// through. lookback_days unknown, or a policy field unknown: not judged then.
+func TestAccFleet_validate(t *testing.T) {
 	srv := acctest.StartSandbox(t, sandbox.Options{ScenarioName: "demo", Now: sandboxNow()})
 	config := func(attrs string) string {
 		return recommendationConfig(srv, fmt.Sprintf(`
@@ -779,7 +779,13 @@ data "rightsize_fleet" "f" {
 				ExpectError: regexp.MustCompile(`(?s)Peak Lookback Not Longer Than the Lookback.*peak_lookback_days = 10 reaches no\s+further back than lookback_days \(14\)`)},
 			{Config: config("lookback_days = 7\n  policy = { min_lookback_days = 10 }"), PlanOnly: true,
 				ExpectError: regexp.MustCompile(`(?s)Minimum Lookback Longer Than the Lookback.*min_lookback_days = 10.*more\s+history\s+than\s+lookback_days\s+\(7\)`)},
-			{Config: config("lookback_days = terraform_data.later.output.days\n  peak_lookback_days = 20\n  policy = { min_lookback_days = 10 }"), PlanOnly: true, ExpectNonEmptyPlan: true},
+			{Config: config("policy = {\n weight_performance = 0\n weight_cost = 0\n weight_reliability = 0\n weight_operations = 0\n }"), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid Policy.*weight_operations\s+all\s+to\s+0`)},
+			{Config: config("savings_target = { min_monthly_usd = 80, max_monthly_usd = 50 }"), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid Savings Target.*max_monthly_usd \(50\) is below\s+min_monthly_usd \(80\)`)},
+			{Config: config("lookback_days = terraform_data.later.output.days\n  peak_lookback_days = 20\n" +
+				"  policy = {\n min_lookback_days = 10\n weight_performance = 0\n weight_cost = terraform_data.later.output.days * 0\n weight_reliability = 0\n weight_operations = 0\n }"),
+				PlanOnly: true, ExpectNonEmptyPlan: true},
 		},
 	})
 }

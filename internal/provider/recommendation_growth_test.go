@@ -284,6 +284,11 @@ data "rightsize_single_node_recommendation" "sso" {
 		Steps: []resource.TestStep{
 			{Config: config("peak_lookback_days = 10"), PlanOnly: true, ExpectError: refused},
 			{Config: config("lookback_days = 30\n  peak_lookback_days = 30"), PlanOnly: true, ExpectError: refused},
+			// The policy and the savings target likewise (validateRecommendationInputs).
+			{Config: config("policy = {\n weight_performance = 0\n weight_cost = 0\n weight_reliability = 0\n weight_operations = 0\n }"), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid Policy.*weight_operations\s+all\s+to\s+0`)},
+			{Config: config("savings_target = { max_monthly_usd = 10 }"), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid Savings Target.*max_monthly_usd \(10\) is below\s+min_monthly_usd \(50\)`)},
 			{Config: config("lookback_days = terraform_data.later.output.days\n  peak_lookback_days = 20"), PlanOnly: true, ExpectNonEmptyPlan: true},
 		},
 	})

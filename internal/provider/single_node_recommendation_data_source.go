@@ -593,35 +593,97 @@ func (d *singleNodeRecommendationDataSource) ValidateConfig(ctx context.Context,
 			"use_provider_postgres = false turns the PostgreSQL facts off, but postgres is set, which reads them: "+
 				"remove postgres to leave PostgreSQL alone, or remove use_provider_postgres (or set it to true) to read it.")
 	}
-	validateLookbacks(ctx, req.Config, &resp.Diagnostics)
+	validateRecommendationInputs(ctx, req.Config, &resp.Diagnostics)
 }
 
-// validateLookbacks checks peak_lookback_days and policy.min_lookback_days against lookback_days
-// as soon as they are known (terraform validate), for the recommendation and the fleet: a read
-// deferred to apply by another unknown input would otherwise refuse them only then.
-func validateLookbacks(ctx context.Context, cfg tfsdk.Config, diags *diag.Diagnostics) {
+// validateRecommendationInputs checks, as soon as they are known (terraform validate), what
+// recommendationRequest refuses at read time without reading AWS, for the recommendation and the
+// fleet: peak_lookback_days and policy.min_lookback_days against lookback_days, the policy, and
+// the savings target. A read deferred to apply by another unknown input would otherwise refuse
+// them only then. A policy or target with an unknown field is left to the read.
+func validateRecommendationInputs(ctx context.Context, cfg tfsdk.Config, diags *diag.Diagnostics) {
 	var (
 		peak, lookback types.Int64
-		pol            types.Object
+		pol, target    types.Object
 		got            diag.Diagnostics
 	)
 	got.Append(cfg.GetAttribute(ctx, path.Root("peak_lookback_days"), &peak)...)
 	got.Append(cfg.GetAttribute(ctx, path.Root("lookback_days"), &lookback)...)
 	got.Append(cfg.GetAttribute(ctx, path.Root("policy"), &pol)...)
+	got.Append(cfg.GetAttribute(ctx, path.Root("savings_target"), &target)...)
 	if diags.Append(got...); got.HasError() {
 		return
 	}
 	if !peak.IsUnknown() && !lookback.IsUnknown() {
 		checkPeakLookback(peak, lookback, diags)
 	}
-	if !pol.IsNull() && !pol.IsUnknown() {
-		var p policyModel
-		if got = pol.As(ctx, &p, objectAsOptions); got.HasError() {
-			diags.Append(got...)
-			return
-		}
-		checkMinLookback(p.MinLookbackDays, lookback, diags)
+	if !pol.IsNull() && fullyKnown(pol) {
+		_, minDays := policyOf(ctx, pol, diags)
+		checkMinLookback(minDays, lookback, diags)
 	}
+	if !target.IsNull() && fullyKnown(target) {
+		savingsTargetOf(ctx, target, diags)
+	}
+}
+
+// policyOf reads the policy attribute (known, not null) into the analysis policy, refusing on
+// it a policy that weighs nothing or that analysis.Policy.Validate refuses; it also returns
+// min_lookback_days, for checkMinLookback. An unknown field takes its default.
+func policyOf(ctx context.Context, obj types.Object, diags *diag.Diagnostics) (analysis.Policy, types.Int64) {
+	var p policyModel
+	if d := obj.As(ctx, &p, objectAsOptions); d.HasError() {
+		diags.Append(d...)
+		return analysis.Policy{}, types.Int64Null()
+	}
+	pol := p.policy()
+	if pol.Weights == (analysis.DecisionWeights{}) {
+		diags.AddAttributeError(path.Root("policy"), "Invalid Policy",
+			"policy sets weight_performance, weight_cost, weight_reliability and weight_operations all to 0, which leaves the "+
+				"decision matrix nothing to weigh: set at least one above 0 (a weight left unset takes its default).")
+	} else if err := pol.Validate(); err != nil {
+		diags.AddAttributeError(path.Root("policy"), "Invalid Policy", err.Error())
+	}
+	return pol, p.MinLookbackDays
+}
+
+// savingsTargetOf reads the savings_target attribute (known, not null), refusing a maximum
+// below the minimum; a bound left unset takes its default.
+func savingsTargetOf(ctx context.Context, obj types.Object, diags *diag.Diagnostics) analysis.SavingsTarget {
+	var st savingsTargetModel
+	if d := obj.As(ctx, &st, objectAsOptions); d.HasError() {
+		diags.Append(d...)
+		return analysis.SavingsTarget{}
+	}
+	t := analysis.DefaultSavingsTarget()
+	if !st.MinMonthly.IsNull() {
+		t.MinMonthlyUSD = st.MinMonthly.ValueFloat64()
+	}
+	if !st.MaxMonthly.IsNull() {
+		t.MaxMonthlyUSD = st.MaxMonthly.ValueFloat64()
+	}
+	if t.MaxMonthlyUSD < t.MinMonthlyUSD {
+		diags.AddAttributeError(path.Root("savings_target").AtName("max_monthly_usd"), "Invalid Savings Target",
+			fmt.Sprintf("savings_target.max_monthly_usd (%g) is below min_monthly_usd (%g): raise the maximum or lower the minimum.",
+				t.MaxMonthlyUSD, t.MinMonthlyUSD))
+	}
+	if t == (analysis.SavingsTarget{}) {
+		// The analysis reads a zero target as its default: $0–0 has its own value.
+		t = analysis.AnySavingsTarget()
+	}
+	return t
+}
+
+// fullyKnown reports whether an object attribute is known down to its fields.
+func fullyKnown(obj types.Object) bool {
+	if obj.IsUnknown() {
+		return false
+	}
+	for _, v := range obj.Attributes() {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	return true
 }
 
 // checkMinLookback refuses, on its attribute, a policy.min_lookback_days set above lookback_days
@@ -765,37 +827,12 @@ func recommendationRequest(ctx context.Context, m *recommendationModel, diags *d
 		r.End = t.UTC()
 	}
 	if !m.Policy.IsNull() && !m.Policy.IsUnknown() {
-		var p policyModel
-		diags.Append(m.Policy.As(ctx, &p, objectAsOptions)...)
-		r.Policy = p.policy()
-		if r.Policy.Weights == (analysis.DecisionWeights{}) {
-			diags.AddAttributeError(path.Root("policy"), "Invalid Policy",
-				"policy sets weight_performance, weight_cost, weight_reliability and weight_operations all to 0, which leaves the "+
-					"decision matrix nothing to weigh: set at least one above 0 (a weight left unset takes its default).")
-		} else if err := r.Policy.Validate(); err != nil {
-			diags.AddAttributeError(path.Root("policy"), "Invalid Policy", err.Error())
-		}
-		checkMinLookback(p.MinLookbackDays, m.LookbackDays, diags)
+		var minDays types.Int64
+		r.Policy, minDays = policyOf(ctx, m.Policy, diags)
+		checkMinLookback(minDays, m.LookbackDays, diags)
 	}
 	if !m.SavingsTarget.IsNull() && !m.SavingsTarget.IsUnknown() {
-		var st savingsTargetModel
-		diags.Append(m.SavingsTarget.As(ctx, &st, objectAsOptions)...)
-		r.SavingsTarget = analysis.DefaultSavingsTarget()
-		if !st.MinMonthly.IsNull() {
-			r.SavingsTarget.MinMonthlyUSD = st.MinMonthly.ValueFloat64()
-		}
-		if !st.MaxMonthly.IsNull() {
-			r.SavingsTarget.MaxMonthlyUSD = st.MaxMonthly.ValueFloat64()
-		}
-		if r.SavingsTarget.MaxMonthlyUSD < r.SavingsTarget.MinMonthlyUSD {
-			diags.AddAttributeError(path.Root("savings_target").AtName("max_monthly_usd"), "Invalid Savings Target",
-				fmt.Sprintf("savings_target.max_monthly_usd (%g) is below min_monthly_usd (%g): raise the maximum or lower the minimum.",
-					r.SavingsTarget.MaxMonthlyUSD, r.SavingsTarget.MinMonthlyUSD))
-		}
-		if r.SavingsTarget == (analysis.SavingsTarget{}) {
-			// The analysis reads a zero target as its default: $0–0 has its own value.
-			r.SavingsTarget = analysis.AnySavingsTarget()
-		}
+		r.SavingsTarget = savingsTargetOf(ctx, m.SavingsTarget, diags)
 	}
 	if !m.TargetInstanceClasses.IsNull() && !m.TargetInstanceClasses.IsUnknown() {
 		diags.Append(m.TargetInstanceClasses.ElementsAs(ctx, &r.TargetClasses, false)...)

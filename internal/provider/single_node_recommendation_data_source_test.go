@@ -428,6 +428,21 @@ func TestAccSingleNodeRecommendation_policy(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
+			// Refused when validated: first, since the destroy after the test validates the last config.
+			Config: recommendationConfig(srv, fmt.Sprintf(`
+data "rightsize_single_node_recommendation" "none" {
+  db_cluster_identifier = "sso-prod"
+  end_time              = %q
+  policy = {
+    weight_performance = 0
+    weight_cost        = 0
+    weight_reliability = 0
+    weight_operations  = 0
+  }
+}
+`, end)),
+			ExpectError: regexp.MustCompile(`(?s)Invalid Policy.*weight_operations\s+all\s+to\s+0.*set\s+at\s+least\s+one\s+above\s+0`),
+		}, {
 			Config: recommendationConfig(srv, fmt.Sprintf(`
 data "rightsize_single_node_recommendation" "dflt" {
   db_cluster_identifier = "sso-prod"
@@ -510,20 +525,6 @@ data "rightsize_single_node_recommendation" "zero" {
 					return nil
 				}),
 			),
-		}, {
-			Config: recommendationConfig(srv, fmt.Sprintf(`
-data "rightsize_single_node_recommendation" "none" {
-  db_cluster_identifier = "sso-prod"
-  end_time              = %q
-  policy = {
-    weight_performance = 0
-    weight_cost        = 0
-    weight_reliability = 0
-    weight_operations  = 0
-  }
-}
-`, end)),
-			ExpectError: regexp.MustCompile(`(?s)Invalid Policy.*weight_operations\s+all\s+to\s+0.*set\s+at\s+least\s+one\s+above\s+0`),
 		}},
 	})
 }

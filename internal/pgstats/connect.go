@@ -32,9 +32,9 @@ const (
 	DefaultSSLMode = "prefer"
 	// DefaultConnectTimeout bounds a connection attempt when ConnConfig.ConnectTimeout is 0.
 	DefaultConnectTimeout = 10 * time.Second
-	// DefaultApplicationName is reported to the server as application_name when
-	// ConnConfig.ApplicationName is empty, so the collector's session is easy to
-	// recognise in pg_stat_activity.
+	// DefaultApplicationName is reported to the server as application_name when nothing else
+	// sets one and ConnConfig.FallbackApplicationName is empty, so the collector's session is
+	// easy to recognise in pg_stat_activity (libpq's fallback_application_name: see Connect).
 	DefaultApplicationName = "terraform-provider-rightsize"
 )
 
@@ -66,8 +66,10 @@ type ConnConfig struct {
 	// ConnectTimeout bounds the whole connection attempt, TLS fallbacks
 	// included; 0 means DefaultConnectTimeout. Negative values are an error.
 	ConnectTimeout time.Duration
-	// ApplicationName is sent as application_name; empty means DefaultApplicationName.
-	ApplicationName string
+	// FallbackApplicationName is sent as application_name when neither PGAPPNAME nor the
+	// connection service sets one, as libpq's fallback_application_name is: the name a user
+	// gives the session wins over the tool's. Empty means DefaultApplicationName.
+	FallbackApplicationName string
 	// Service names a libpq connection service (PGSERVICE) and ServiceFile the file it is read
 	// from (as the function ServiceFile finds it). The fields above are taken as they are, so a
 	// caller that honours the service fills those the configuration leaves out from it first
@@ -105,7 +107,7 @@ func (c ConnConfig) Validate() error {
 		return fmt.Errorf("sslmode %q is not supported: use one of %s", c.SSLMode, strings.Join(SSLModes, ", "))
 	case c.ConnectTimeout < 0:
 		return fmt.Errorf("connect timeout %s is negative: use a positive duration (or 0 for %s)", c.ConnectTimeout, DefaultConnectTimeout)
-	case strings.ContainsRune(c.Host+c.Database+c.User+c.SSLRootCert+c.ApplicationName+c.Service+c.ServiceFile, 0):
+	case strings.ContainsRune(c.Host+c.Database+c.User+c.SSLRootCert+c.FallbackApplicationName+c.Service+c.ServiceFile, 0):
 		return errors.New("a connection setting contains a NUL byte")
 	}
 	return nil
@@ -185,7 +187,6 @@ func Connect(ctx context.Context, c ConnConfig) (*pgx.Conn, error) {
 	rootCert := cmp.Or(c.SSLRootCert, os.Getenv("PGSSLROOTCERT"))
 	sslmode := EffectiveSSLMode(c.SSLMode, rootCert)
 	timeout := cmp.Or(c.ConnectTimeout, DefaultConnectTimeout)
-	appName := cmp.Or(c.ApplicationName, DefaultApplicationName)
 	where := fmt.Sprintf("connecting to PostgreSQL at %s:%d (database %q, user %q, sslmode %s)", c.Host, port, database, c.User, sslmode)
 
 	// The password is never part of the connection string: it is set on the
@@ -196,7 +197,6 @@ func Connect(ctx context.Context, c ConnConfig) (*pgx.Conn, error) {
 		"dbname=" + quoteConnValue(database),
 		"user=" + quoteConnValue(c.User),
 		"sslmode=" + quoteConnValue(sslmode),
-		"application_name=" + quoteConnValue(appName),
 		"connect_timeout=" + strconv.Itoa(max(1, int((timeout+time.Second-1)/time.Second))),
 	}
 	if rootCert != "" {
@@ -214,6 +214,15 @@ func Connect(ctx context.Context, c ConnConfig) (*pgx.Conn, error) {
 	}
 	if c.Password != "" {
 		cfg.Password = c.Password
+	}
+	// application_name as libpq sets it with fallback_application_name (which pgx does not know,
+	// and would send to the server as a parameter it refuses): PGAPPNAME, or the connection
+	// service's application_name, as pgx has read them, else this tool's name. A
+	// fallback_application_name of the service's gives way to this one, as in libpq, where the
+	// connection string's wins over the service's.
+	delete(cfg.RuntimeParams, "fallback_application_name")
+	if cfg.RuntimeParams["application_name"] == "" {
+		cfg.RuntimeParams["application_name"] = cmp.Or(c.FallbackApplicationName, DefaultApplicationName)
 	}
 	cfg.ConnectTimeout = timeout
 	// No named prepared statements: pgx's default (QueryExecModeCacheStatement) prepares each query

@@ -89,6 +89,7 @@ func TestRedact(t *testing.T) {
 
 func TestConnect_ok(t *testing.T) {
 	h := needPG(t)
+	t.Setenv("PGAPPNAME", "") // TestConnect_applicationName sets it
 	conn := h.connect(t, "postgres", "postgres")
 	var app string
 	if err := conn.QueryRow(context.Background(), "SELECT current_setting('application_name')").Scan(&app); err != nil {

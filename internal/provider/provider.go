@@ -332,7 +332,9 @@ func (p *rightsizeProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"service, in the file `PGSERVICEFILE` names or else `~/.pg_service.conf`, the service's `host`, `port`, `dbname`, " +
 					"`user`, `password`, `sslmode`, `sslrootcert` and `connect_timeout` come before the environment variables and the " +
 					"defaults, as in libpq (the attributes set here, or in a data source's `postgres` attribute, before the service), " +
-					"and its other settings (such as `sslcert`, `sslkey` and `options`) apply too. An invalid `PGPORT` or `PGSSLMODE`, " +
+					"and its other settings (such as `sslcert`, `sslkey`, `options` and `application_name`) apply too. The session's " +
+					"`application_name` (in `pg_stat_activity`) is the service's, else `PGAPPNAME`, else `" + pgstats.DefaultApplicationName + "` " +
+					"(libpq's `fallback_application_name`). An invalid `PGPORT` or `PGSSLMODE`, " +
 					"an invalid `port`, `sslmode` or `connect_timeout` of the service, or a service that cannot be read fails the " +
 					"configuration only when a host is set (here, in the service or in `PGHOST`), and otherwise only a data source's " +
 					"connection that would take its value (one whose `postgres` attribute sets a host but not `port` or `sslmode`). " +

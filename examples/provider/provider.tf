@@ -5,8 +5,8 @@ provider "rightsize" {
   # Default PostgreSQL connection for rightsize_postgres_stats and the topology validation: one database.
   # For another database, add a provider "rightsize" block with alias = "..." and set provider = rightsize.<alias>.
   # Every attribute falls back to the libpq connection service PGSERVICE names (in PGSERVICEFILE, else
-  # ~/.pg_service.conf), then to its libpq variable (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE,
-  # PGSSLROOTCERT), as in libpq.
+  # ~/.pg_service.conf, else $PGSYSCONFDIR/pg_service.conf), then to its libpq variable (PGHOST, PGPORT, PGDATABASE,
+  # PGUSER, PGPASSWORD, PGSSLMODE, PGSSLROOTCERT), as in libpq.
   postgres {
     host     = "mandible-prod.abc123xyz.us-east-1.rds.amazonaws.com"
     database = "chat"

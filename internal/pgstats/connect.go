@@ -71,11 +71,14 @@ type ConnConfig struct {
 	// gives the session wins over the tool's. Empty means DefaultApplicationName.
 	FallbackApplicationName string
 	// Service names a libpq connection service (PGSERVICE) and ServiceFile the file it is read
-	// from (as the function ServiceFile finds it). The fields above are taken as they are, so a
-	// caller that honours the service fills those the configuration leaves out from it first
-	// (LookupService), before the environment and the defaults, as libpq does; pgx reads this file
-	// for the service's other settings (sslcert, sslkey, options, ...), the file the caller read,
-	// not one of its own choosing. Empty: pgx reads PGSERVICE and PGSERVICEFILE itself.
+	// from (LookupService's Service.File: the user's service file or the system-wide one). The
+	// fields above are taken as they are, so a caller that honours the service fills those the
+	// configuration leaves out from it first (LookupService), before the environment and the
+	// defaults, as libpq does; pgx reads this file for the service's other settings (sslcert,
+	// sslkey, options, application_name, ...), the file the caller read, not one of its own
+	// choosing (pgx knows only the user's file, and no system-wide one). Service empty means
+	// PGSERVICE's; ServiceFile empty means the file libpq would find the service in
+	// (LookupService).
 	Service     string
 	ServiceFile string
 }
@@ -202,11 +205,19 @@ func Connect(ctx context.Context, c ConnConfig) (*pgx.Conn, error) {
 	if rootCert != "" {
 		kv = append(kv, "sslrootcert="+quoteConnValue(rootCert))
 	}
-	if c.Service != "" {
-		kv = append(kv, "service="+quoteConnValue(c.Service))
-		if c.ServiceFile != "" {
-			kv = append(kv, "servicefile="+quoteConnValue(c.ServiceFile))
+	// The service (PGSERVICE's when the caller names none) is looked up as libpq does, in the
+	// user's service file and then the system-wide one, and pgx is given the file it is in: left to
+	// itself, pgx would look in the user's file only.
+	if service := cmp.Or(c.Service, os.Getenv("PGSERVICE")); service != "" {
+		file := c.ServiceFile
+		if file == "" {
+			svc, err := findService(service, os.Getenv)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", where, err)
+			}
+			file = svc.File
 		}
+		kv = append(kv, "service="+quoteConnValue(service), "servicefile="+quoteConnValue(file))
 	}
 	cfg, err := pgx.ParseConfig(strings.Join(kv, " "))
 	if err != nil {

@@ -133,6 +133,31 @@ func TestResolvePostgres_service(t *testing.T) {
 		}
 		check(t, s, fromService)
 	})
+	// As libpq: a service the user's file does not define (here it has none) comes from the
+	// system-wide pg_service.conf in PGSYSCONFDIR, and pgx is given that file; one the user's file
+	// defines is the user's, whole (the system-wide file's settings for it are not merged in).
+	t.Run("system-wide service file", func(t *testing.T) {
+		sysdir := filepath.Dir(writeServiceFile(t, "pg_service.conf", serviceRS))
+		env := map[string]string{"PGSERVICE": "rs", "PGSYSCONFDIR": sysdir, "HOME": t.TempDir(), "APPDATA": t.TempDir(), "USER": "alice"}
+		s, errs := resolvePostgres(nil, lookup(env))
+		if len(errs) != 0 {
+			t.Fatalf("errors: %+v", errs)
+		}
+		check(t, s, fromService)
+		sysFile := filepath.Join(sysdir, "pg_service.conf")
+		if cc, _ := pgConnConfig(context.Background(), &ProviderData{}, s); cc.Service != "rs" || cc.ServiceFile != sysFile {
+			t.Fatalf("connection service %q in %q, want rs in %s", cc.Service, cc.ServiceFile, sysFile)
+		}
+		env["PGSERVICEFILE"] = writeServiceFile(t, "user.conf", "[rs]\nhost=user-host.internal\n")
+		s, errs = resolvePostgres(nil, lookup(env))
+		if len(errs) != 0 {
+			t.Fatalf("errors: %+v", errs)
+		}
+		check(t, s, want{"user-host.internal", DefaultPostgresDatabase, "alice", "", "", "", "prefer", DefaultPostgresPort, DefaultConnectTimeoutSeconds * time.Second})
+		if cc, _ := pgConnConfig(context.Background(), &ProviderData{}, s); cc.ServiceFile != env["PGSERVICEFILE"] {
+			t.Fatalf("connection service file %q, want the user's %s", cc.ServiceFile, env["PGSERVICEFILE"])
+		}
+	})
 	t.Run("no PGSERVICE", func(t *testing.T) {
 		env := map[string]string{"PGSERVICEFILE": file}
 		for k, v := range envAll {
@@ -179,7 +204,7 @@ func TestResolvePostgres_badService(t *testing.T) {
 		{"sslmode", "[rs]\nsslmode=sometimes\n", "rs", "postgres.sslmode", []string{`connection service "rs"`, `sslmode = "sometimes"`, "postgres.sslmode"}},
 		{"connect_timeout", "[rs]\nconnect_timeout=soon\n", "rs", "postgres.connect_timeout", []string{`connect_timeout = "soon"`}},
 		{"no such service", "[other]\nport=6000\n", "rs", "postgres", []string{`PGSERVICE`, `"rs"`, "no such service"}},
-		{"no such file", "", "rs", "postgres", []string{`PGSERVICE`, `"rs"`, "PGSERVICEFILE"}},
+		{"no such file", "", "rs", "postgres", []string{`PGSERVICE`, `"rs"`, "PGSERVICEFILE", "does not exist", "PGSYSCONFDIR"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "missing.conf")
@@ -281,6 +306,23 @@ func TestAccPostgresStatsDataSource_service(t *testing.T) {
 				},
 				Config:      explicit + stats,
 				ExpectError: regexp.MustCompile(`(?s)Unable to Connect to PostgreSQL.*sslmode\s+require`),
+			},
+			{
+				// The service only in the system-wide file (PGSYSCONFDIR), as libpq finds it: the
+				// user's file (PGSERVICEFILE) does not exist. Its options reach the server too (pgx reads
+				// that file): the statistics' settings show its work_mem, 5678kB.
+				PreConfig: func() {
+					t.Setenv("PGSERVICEFILE", file+".missing")
+					sysdir := filepath.Dir(writeServiceFile(t, "pg_service.conf", service("disable")+"options=-c work_mem=5678kB\n"))
+					t.Setenv("PGSYSCONFDIR", sysdir)
+				},
+				Config: provider + providerProbe + "\n" + stats,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.rightsize_test_probe.p", tfjsonpath.New("postgres_host"), knownvalue.StringExact(host)),
+					statecheck.ExpectKnownValue("data.rightsize_test_probe.p", tfjsonpath.New("postgres_sslmode"), knownvalue.StringExact("disable")),
+					statecheck.ExpectKnownValue("data.rightsize_postgres_stats.t", tfjsonpath.New("id"), knownvalue.StringExact(fmt.Sprintf("%s:%d/postgres", host, port))),
+					statecheck.ExpectKnownValue("data.rightsize_postgres_stats.t", tfjsonpath.New("settings").AtMapKey("work_mem_bytes"), knownvalue.Int64Exact(5678*1024)),
+				},
 			},
 		},
 	})

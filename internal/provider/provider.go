@@ -329,7 +329,9 @@ func (p *rightsizeProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				MarkdownDescription: "Default PostgreSQL connection for data sources and resources that read PostgreSQL statistics " +
 					"or validate a change. Each attribute falls back to its libpq environment variable (`PGHOST`, `PGPORT`, " +
 					"`PGDATABASE`, `PGUSER`, `PGPASSWORD`, `PGSSLMODE`, `PGSSLROOTCERT`); when `PGSERVICE` names a libpq connection " +
-					"service, in the file `PGSERVICEFILE` names or else `~/.pg_service.conf`, the service's `host`, `port`, `dbname`, " +
+					"service, found as libpq finds it (in the file `PGSERVICEFILE` names, else `~/.pg_service.conf`, and when that file " +
+					"does not define it in the system-wide `pg_service.conf` of the folder `PGSYSCONFDIR` names, which is not read " +
+					"without `PGSYSCONFDIR`; the first that defines it gives the whole service), the service's `host`, `port`, `dbname`, " +
 					"`user`, `password`, `sslmode`, `sslrootcert` and `connect_timeout` come before the environment variables and the " +
 					"defaults, as in libpq (the attributes set here, or in a data source's `postgres` attribute, before the service), " +
 					"and its other settings (such as `sslcert`, `sslkey`, `options` and `application_name`) apply too. The session's " +
@@ -844,7 +846,8 @@ func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagE
 			path:    path.Root("postgres"),
 			summary: "Invalid PostgreSQL Connection Service",
 			detail: fmt.Sprintf("PGSERVICE names a libpq connection service, which is read for every PostgreSQL connection, but it "+
-				"cannot be used: %v. Fix PGSERVICE or PGSERVICEFILE (the service file; without it, ~/.pg_service.conf), or unset PGSERVICE.", err),
+				"cannot be used: %v. Fix PGSERVICE, PGSERVICEFILE (the user's service file; without it, ~/.pg_service.conf) or PGSYSCONFDIR "+
+				"(the folder of the system-wide pg_service.conf, read when the user's file does not define the service), or unset PGSERVICE.", err),
 		}
 	}
 	// serviceSets is the start of the error on a service's setting keyword whose value v cannot work.

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -161,6 +163,30 @@ func EffectiveSSLMode(sslmode, sslrootcert string) string {
 	return sslmode
 }
 
+// DefaultRootCert returns the root CA file that pgx (as libpq) uses when neither sslrootcert
+// nor PGSSLROOTCERT nor a connection service gives one, with getenv giving the environment:
+// .postgresql/root.crt in the home directory (HOME, which is what pgx v5.13 reads, through
+// os.UserHomeDir; on Windows %APPDATA%\postgresql\root.crt) when that file exists, else "".
+// With it, sslmode "require" is "verify-ca" (EffectiveSSLMode), as pgx connects.
+func DefaultRootCert(getenv func(string) string) string {
+	var f string
+	switch {
+	case runtime.GOOS == "windows":
+		if d := getenv("APPDATA"); d != "" {
+			f = filepath.Join(d, "postgresql", "root.crt")
+		}
+	case getenv("HOME") != "":
+		f = filepath.Join(getenv("HOME"), ".postgresql", "root.crt")
+	}
+	if f == "" {
+		return ""
+	}
+	if _, err := os.Stat(f); err != nil {
+		return ""
+	}
+	return f
+}
+
 // VerifiesServer reports whether sslmode (an effective one: EffectiveSSLMode)
 // checks the server's certificate against a trusted CA, so that only a server
 // holding such a certificate (verify-full: for the host name) receives the
@@ -185,12 +211,22 @@ func Connect(ctx context.Context, c ConnConfig) (*pgx.Conn, error) {
 	}
 	port := cmp.Or(c.Port, DefaultPort)
 	database := cmp.Or(c.Database, DefaultDatabase)
-	// pgx would read PGSSLROOTCERT itself when sslrootcert is not given: the
-	// sslmode follows the file it would use.
+	// pgx would read PGSSLROOTCERT itself when sslrootcert is not given, else ~/.postgresql/root.crt
+	// when it exists (DefaultRootCert): the sslmode follows the file it would use. Only a file
+	// given or PGSSLROOTCERT is passed on: a connection service's sslrootcert, which pgx reads,
+	// comes before the default file.
 	rootCert := cmp.Or(c.SSLRootCert, os.Getenv("PGSSLROOTCERT"))
-	sslmode := EffectiveSSLMode(c.SSLMode, rootCert)
+	defaultRoot := ""
+	if rootCert == "" {
+		defaultRoot = DefaultRootCert(os.Getenv)
+	}
+	sslmode := EffectiveSSLMode(c.SSLMode, cmp.Or(rootCert, defaultRoot))
 	timeout := cmp.Or(c.ConnectTimeout, DefaultConnectTimeout)
-	where := fmt.Sprintf("connecting to PostgreSQL at %s:%d (database %q, user %q, sslmode %s)", c.Host, port, database, c.User, sslmode)
+	mode := sslmode
+	if defaultRoot != "" && sslmode != EffectiveSSLMode(c.SSLMode, "") {
+		mode = fmt.Sprintf("%s: %s with the root CA file %s", sslmode, c.SSLMode, defaultRoot)
+	}
+	where := fmt.Sprintf("connecting to PostgreSQL at %s:%d (database %q, user %q, sslmode %s)", c.Host, port, database, c.User, mode)
 
 	// The password is never part of the connection string: it is set on the
 	// parsed config, so no parse error can quote it.

@@ -253,3 +253,80 @@ func TestConnect_pgSSLRootCertEnv(t *testing.T) {
 	case <-time.After(500 * time.Millisecond):
 	}
 }
+
+// TestConnect_defaultRootCert: without sslrootcert or PGSSLROOTCERT, pgx (as libpq) takes
+// ~/.postgresql/root.crt, when it exists, as the root CA file (DefaultRootCert, HOME's), and so
+// connects with require as with verify-ca: a server presenting a certificate not from that CA (or
+// refusing TLS) does not receive the password, one with the CA's certificate for any host name
+// does, and the error names the sslmode the connection used, verify-ca, and why. Without the file
+// require sends the password to any certificate; prefer never checks it.
+func TestConnect_defaultRootCert(t *testing.T) {
+	ca := newTestCA(t)
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("PGSSLROOTCERT", "")
+	t.Setenv("PGSERVICE", "")
+	rootCrt := filepath.Join(home, ".postgresql", "root.crt")
+	if DefaultRootCert(os.Getenv) != "" {
+		t.Fatalf("DefaultRootCert = %q before the file exists", DefaultRootCert(os.Getenv))
+	}
+	const password = "Prod-Master-Password-2"
+	otherHost, selfSigned := serverCert(t, &ca, "db.example.internal"), serverCert(t, nil, "127.0.0.1")
+	try := func(t *testing.T, sslmode string, server *tls.Certificate) (sent bool, err error) {
+		t.Helper()
+		host, port, got := fakeServer(t, server)
+		_, err = Connect(context.Background(), ConnConfig{Host: host, Port: port, User: "rightsize", Password: password,
+			SSLMode: sslmode, ConnectTimeout: 3 * time.Second})
+		if err == nil {
+			t.Fatal("Connect succeeded against a server that refuses every password")
+		}
+		select {
+		case pw := <-got:
+			return pw == password, err
+		case <-time.After(500 * time.Millisecond):
+			return false, err
+		}
+	}
+	t.Run("no root.crt: require sends to any certificate", func(t *testing.T) {
+		if sent, err := try(t, "require", &selfSigned); !sent || !strings.Contains(err.Error(), "sslmode require)") {
+			t.Errorf("sent %v: %v; want the password sent, under sslmode require", sent, err)
+		}
+	})
+	if err := os.MkdirAll(filepath.Dir(rootCrt), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	pemBytes, err := os.ReadFile(ca.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rootCrt, pemBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := DefaultRootCert(os.Getenv); got != rootCrt {
+		t.Fatalf("DefaultRootCert = %q, want %s", got, rootCrt)
+	}
+	for _, c := range []struct {
+		name, sslmode string
+		server        *tls.Certificate
+		sent          bool
+		mode          string // in the error
+	}{
+		{"require/self-signed", "require", &selfSigned, false, "sslmode verify-ca: require with the root CA file " + rootCrt},
+		{"require/no TLS", "require", nil, false, "sslmode verify-ca: require with the root CA file " + rootCrt},
+		{"require/CA cert for another host", "require", &otherHost, true, "sslmode verify-ca: require with the root CA file " + rootCrt},
+		{"prefer/self-signed", "", &selfSigned, true, "sslmode prefer)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sent, err := try(t, c.sslmode, c.server)
+			if sent != c.sent {
+				t.Errorf("password sent: %v, want %v (%v)", sent, c.sent, err)
+			}
+			if !strings.Contains(err.Error(), c.mode) {
+				t.Errorf("the error does not say %q: %v", c.mode, err)
+			}
+			if strings.Contains(err.Error(), password) {
+				t.Errorf("the error contains the password: %v", err)
+			}
+		})
+	}
+}

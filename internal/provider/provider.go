@@ -5,6 +5,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -183,6 +184,10 @@ type PostgresSettings struct {
 	// not set or the service cannot be read: envProblems["service"] then says why). pgx reads the
 	// same file for the service's settings the fields above do not carry (pgConnConfig).
 	Service *pgstats.Service
+	// defaultRootCert is the root CA file pgx uses when SSLRootCert is empty
+	// (pgstats.DefaultRootCert: ~/.postgresql/root.crt when it exists), "" when there is none: with
+	// it, require is verify-ca (EffectiveSSLMode).
+	defaultRootCert string
 	// fromService names the attributes whose values above are the service's (by attribute:
 	// "sslmode", "port", ...), for messages that say where a value comes from.
 	fromService []string
@@ -215,10 +220,16 @@ func (s PostgresSettings) Configured() bool {
 }
 
 // EffectiveSSLMode is the sslmode a connection with s uses (pgstats.EffectiveSSLMode): SSLMode,
-// or prefer when it is not set; require with
-// SSLRootCert is verify-ca.
+// or prefer when it is not set; require with a root CA file, SSLRootCert or else the default
+// ~/.postgresql/root.crt that pgx reads (rootCert), is verify-ca.
 func (s PostgresSettings) EffectiveSSLMode() string {
-	return pgstats.EffectiveSSLMode(s.SSLMode, s.SSLRootCert)
+	return pgstats.EffectiveSSLMode(s.SSLMode, s.rootCert())
+}
+
+// rootCert is the root CA file a connection with s uses: SSLRootCert, else the default one
+// (defaultRootCert), "" for none.
+func (s PostgresSettings) rootCert() string {
+	return cmp.Or(s.SSLRootCert, s.defaultRootCert)
 }
 
 // String describes the connection without the password, for messages.
@@ -490,7 +501,7 @@ func postgresProviderAttributes() map[string]schema.Attribute {
 		},
 		"sslmode": schema.StringAttribute{
 			MarkdownDescription: fmt.Sprintf("libpq sslmode, one of %s. Falls back to the connection service's `sslmode` (`PGSERVICE`), then `PGSSLMODE`, then `%s` (libpq's default, also when "+
-				"`sslrootcert` is set). `require` with `sslrootcert` behaves as `verify-ca`, as in libpq. Only `verify-ca` and `verify-full` verify the server's certificate: with `%s` a server that refuses "+
+				"`sslrootcert` is set). `require` with a root CA file (`sslrootcert`, or else `~/.postgresql/root.crt` when it exists) behaves as `verify-ca`, as in libpq. Only `verify-ca` and `verify-full` verify the server's certificate: with `%s` a server that refuses "+
 				"TLS (an impostor at the host's address: DNS spoofing, a hijacked address, a man in the middle) receives the "+
 				"password or IAM token in cleartext, and with `require` one presenting any certificate receives it, so "+
 				"configuration warns about a mode below `verify-ca` for a host that is not local (not `localhost`, a loopback "+
@@ -506,7 +517,8 @@ func postgresProviderAttributes() map[string]schema.Attribute {
 				"a connection to a DB instance or cluster\" in the Amazon RDS User Guide, whose certificate bundles by AWS Region "+
 				"list GovCloud's and China's own bundles): the system's trusted roots do not hold the RDS CAs. Use it with `sslmode = \"verify-full\"` (with `sslmode = \"require\"` it is `verify-ca`; "+
 				"without `sslmode` the connection stays `prefer`, which verifies nothing). "+
-				"Falls back to the connection service's `sslrootcert` (`PGSERVICE`), then `PGSSLROOTCERT`.", rdsCABundleURL),
+				"Falls back to the connection service's `sslrootcert` (`PGSERVICE`), then `PGSSLROOTCERT`, then `~/.postgresql/root.crt` "+
+				"(`HOME`'s; on Windows `%%APPDATA%%\\postgresql\\root.crt`) when that file exists, as in libpq.", rdsCABundleURL),
 			Optional: true,
 		},
 		"connect_timeout": schema.Int64Attribute{
@@ -880,6 +892,7 @@ func resolvePostgres(m *postgresModel, env lookupEnv) (PostgresSettings, []diagE
 		Port:             DefaultPostgresPort,
 		Service:          svc,
 		Unknown:          unknownPostgresAttributes(m),
+		defaultRootCert:  pgstats.DefaultRootCert(envStr),
 	}
 	switch {
 	case !m.Port.IsNull() && !m.Port.IsUnknown():
@@ -1059,12 +1072,21 @@ func unverifiedPostgresDetail(pg PostgresSettings, conn, source, where string) s
 	case "require":
 		how = " over TLS, whatever certificate it presents"
 	}
-	return fmt.Sprintf("%s to %s does not verify the server's identity: %s, which does not check "+
+	detail := fmt.Sprintf("%s to %s does not verify the server's identity: %s, which does not check "+
 		"the server's certificate against a trusted CA. Whichever server answers at that address (after DNS spoofing, a "+
-		"hijacked address or a man in the middle) would receive the %s%s. Set postgres.sslmode = \"verify-full\" and "+
+		"hijacked address or a man in the middle) would receive the %s%s. ",
+		conn, host, source, secret, how)
+	if pg.SSLRootCert == "" && pg.defaultRootCert != "" {
+		// require would have been verify-ca with it: this mode is disable, allow or prefer.
+		return detail + fmt.Sprintf("The root CA file %s, which the connection reads when sslrootcert is not set (as libpq does), "+
+			"is not used to check the server with sslmode %s. Set postgres.sslmode = \"verify-full\"%s to check the server's "+
+			"certificate against it, and postgres.sslrootcert to the path of another CA bundle if it does not hold the CA that "+
+			"signed the server's certificate: for RDS and Aurora, global-bundle.pem from AWS's documentation (%s).",
+			pg.defaultRootCert, mode, where, rdsCABundleURL)
+	}
+	return detail + fmt.Sprintf("Set postgres.sslmode = \"verify-full\" and "+
 		"postgres.sslrootcert%s to the path of the CA bundle that signed the server's certificate: for RDS and Aurora, "+
-		"global-bundle.pem from AWS's documentation (%s).",
-		conn, host, source, secret, how, where, rdsCABundleURL)
+		"global-bundle.pem from AWS's documentation (%s).", where, rdsCABundleURL)
 }
 
 // localPostgresHost reports whether host is reached without crossing a network: a Unix-domain

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
@@ -367,6 +369,9 @@ func TestResolvePostgres_sslRootCertVerifies(t *testing.T) {
 		{"require with sslrootcert", &postgresModel{SSLMode: types.StringValue("require"), SSLRootCert: types.StringValue("/ca.pem")}, nil, "require", "verify-ca"},
 		{"PGSSLMODE require with sslrootcert", &postgresModel{SSLRootCert: types.StringValue("/ca.pem")}, map[string]string{"PGSSLMODE": "require"}, "require", "verify-ca"},
 		{"explicit prefer", &postgresModel{SSLMode: types.StringValue("prefer"), SSLRootCert: types.StringValue("/ca.pem")}, nil, "prefer", "prefer"},
+		{"require with ~/.postgresql/root.crt", &postgresModel{SSLMode: types.StringValue("require")}, map[string]string{"HOME": homeWithRootCrt(t)}, "require", "verify-ca"},
+		{"default with ~/.postgresql/root.crt", &postgresModel{Host: types.StringValue("db.internal")}, map[string]string{"HOME": homeWithRootCrt(t)}, "", "prefer"},
+		{"require, HOME without root.crt", &postgresModel{SSLMode: types.StringValue("require")}, map[string]string{"HOME": t.TempDir()}, "require", "require"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			env := noEnv
@@ -443,9 +448,12 @@ func configuredData(t *testing.T, postgres map[string]tftypes.Value) (*ProviderD
 // with sslrootcert included), a local host, or no PostgreSQL settings at all; require with an
 // sslrootcert known after apply is not judged.
 func TestConfigure_unverifiedPostgresWarning(t *testing.T) {
-	for _, k := range []string{"PGHOST", "PGSSLMODE", "PGSSLROOTCERT", "PGPORT"} {
+	for _, k := range []string{"PGHOST", "PGSSLMODE", "PGSSLROOTCERT", "PGPORT", "PGSERVICE"} {
 		t.Setenv(k, "")
 	}
+	t.Setenv("HOME", t.TempDir()) // no ~/.postgresql/root.crt, but where a case says
+	withRootCrt := homeWithRootCrt(t)
+	rootCrt := filepath.Join(withRootCrt, ".postgresql", "root.crt")
 	str := func(v string) tftypes.Value { return tftypes.NewValue(tftypes.String, v) }
 	const remote = "rightsize-test.invalid" // resolves nowhere: nothing is dialled
 	for _, c := range []struct {
@@ -482,6 +490,20 @@ func TestConfigure_unverifiedPostgresWarning(t *testing.T) {
 		{"localhost", map[string]tftypes.Value{"host": str("LocalHost.")}, nil, nil},
 		{"unix socket", map[string]tftypes.Value{"host": str("/var/run/postgresql")}, nil, nil},
 		{"PGHOST localhost", map[string]tftypes.Value{}, map[string]string{"PGHOST": "localhost"}, nil},
+		// pgx (as libpq) takes ~/.postgresql/root.crt as the root CA file when sslrootcert is not
+		// set: require is then verify-ca, which verifies the server; prefer still checks nothing.
+		{"require with ~/.postgresql/root.crt", map[string]tftypes.Value{"host": str(remote), "sslmode": str("require")},
+			map[string]string{"HOME": withRootCrt}, nil},
+		{"PGSSLMODE require with ~/.postgresql/root.crt", map[string]tftypes.Value{"host": str(remote)},
+			map[string]string{"HOME": withRootCrt, "PGSSLMODE": "require"}, nil},
+		{"default sslmode with ~/.postgresql/root.crt", map[string]tftypes.Value{"host": str(remote)}, map[string]string{"HOME": withRootCrt},
+			[]string{`sslmode is not set, so it is libpq's default "prefer"`, "in cleartext if it refuses TLS",
+				"The root CA file " + rootCrt + ", which the connection reads when sslrootcert is not set", "not used to check the server with sslmode prefer",
+				`Set postgres.sslmode = "verify-full" to check the server's certificate against it`}},
+		{"require with ~/.postgresql/root.crt and sslrootcert", map[string]tftypes.Value{"host": str(remote), "sslmode": str("require"),
+			"sslrootcert": str("/ca.pem")}, map[string]string{"HOME": withRootCrt}, nil},
+		{"disable with ~/.postgresql/root.crt", map[string]tftypes.Value{"host": str(remote), "sslmode": str("disable")},
+			map[string]string{"HOME": withRootCrt}, []string{`postgres.sslmode is "disable"`, "in cleartext.", "not used to check the server with sslmode disable"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for k, v := range c.env {
@@ -493,6 +515,20 @@ func TestConfigure_unverifiedPostgresWarning(t *testing.T) {
 			}
 		})
 	}
+}
+
+// homeWithRootCrt returns a home directory holding .postgresql/root.crt (a CA certificate's PEM:
+// only its existence counts until a connection reads it).
+func homeWithRootCrt(t *testing.T) string {
+	t.Helper()
+	home := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(home, ".postgresql"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, ".postgresql", "root.crt"), []byte("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return home
 }
 
 // unverifiedWarning checks that diags hold no server identity warning (unverifiedPostgresSummary)

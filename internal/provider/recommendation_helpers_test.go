@@ -72,6 +72,8 @@ func TestReadWarnsUnverifiedPostgresOverride(t *testing.T) {
 	local := settings("127.0.0.1", "disable", "")
 	remotePrefer := settings(remote, "", "")
 	remoteVerified := settings(remote, "verify-full", "/ca.pem")
+	homeRootCrt := none // resolved where ~/.postgresql/root.crt exists, which the connection reads
+	homeRootCrt.defaultRootCert = "/home/ops/.postgresql/root.crt"
 	now := utilizationAccNow()
 	aws := sandboxProviderData(t, "demo", now)
 	withPostgres := func(pg PostgresSettings) *ProviderData {
@@ -110,6 +112,11 @@ func TestReadWarnsUnverifiedPostgresOverride(t *testing.T) {
 		{"warned provider, same connection", NewPostgresStatsDataSource(), remotePrefer, nil, map[string]string{"database": "chat"}, path.Empty(), nil},
 		{"warned provider, no override", NewPostgresStatsDataSource(), remotePrefer, nil, nil, path.Empty(), nil},
 		{"verified here", NewPostgresStatsDataSource(), none, nil, map[string]string{"host": remote, "sslmode": "verify-full", "sslrootcert": "/ca.pem"}, path.Empty(), nil},
+		{"require here, ~/.postgresql/root.crt", NewPostgresStatsDataSource(), homeRootCrt, nil, map[string]string{"host": remote, "sslmode": "require"}, path.Empty(), nil},
+		{"allow here, ~/.postgresql/root.crt", NewPostgresStatsDataSource(), homeRootCrt, nil, map[string]string{"host": remote, "sslmode": "allow"},
+			path.Root("postgres").AtName("sslmode"), []string{`this data source's postgres.sslmode is "allow"`,
+				"The root CA file /home/ops/.postgresql/root.crt, which the connection reads when sslrootcert is not set",
+				`Set postgres.sslmode = "verify-full" (in this data source's postgres attribute, or in the provider's postgres block) to check`}},
 		{"local socket here", NewPostgresStatsDataSource(), remotePrefer, nil, map[string]string{"host": "/nonexistent/rightsize-socket"}, path.Empty(), nil},
 		{"recommendation, host set here", NewSingleNodeRecommendationDataSource(), none, rec, map[string]string{"host": remote},
 			path.Root("postgres").AtName("host"), []string{`This data source's PostgreSQL connection to "` + remote + `"`}},
